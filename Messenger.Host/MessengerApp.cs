@@ -1,0 +1,99 @@
+using Messenger.Kernel;
+using Messenger.Kernel.Configuration;
+using Messenger.Kernel.Storage;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using Serilog;
+using Serilog.Events;
+
+namespace Messenger.Host;
+
+/// <summary>The composition root: configuration, logging, the modules in a fixed list, migrate, map, run.</summary>
+public static class MessengerApp
+{
+    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        // The content root is the binary's folder: the top-level appsettings.json is copied there by the build,
+        // so the same file is read from the repository root, from Messenger.Host/ or as a published binary.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+
+        var configuration = builder.Configuration;
+        builder.WebHost.UseUrls(ListenUrls(configuration));
+        builder.Services.AddSerilog((_, logger) => ConfigureLogging(logger, configuration));
+
+        builder.Services
+            .AddKernelModule(configuration)
+            .AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
+
+        var app = builder.Build();
+        app.MapKernelModule();
+        return app;
+    }
+
+    /// <summary>
+    /// Validates the configuration, migrates the database and starts listening. Configuration and data problems
+    /// surface as one <see cref="StartupException"/> whose message has one line per problem.
+    /// </summary>
+    public static async Task StartMessengerAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    {
+        ValidateConfiguration(app.Services);
+        await app.Services.MigrateDatabaseAsync(cancellationToken);
+        await app.StartAsync(cancellationToken);
+
+        var messenger = app.Services.GetRequiredService<IOptions<MessengerOptions>>().Value;
+        app.Logger.LogInformation("Messenger listening on {Addresses}", string.Join(", ", app.ListeningAddresses()));
+        app.Logger.LogInformation("Data directory {DataDirectory}, database {DatabasePath}", messenger.DataDirectoryFullPath, messenger.DatabasePath);
+    }
+
+    public static IReadOnlyList<string> ListeningAddresses(this WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+
+    private static void ValidateConfiguration(IServiceProvider services)
+    {
+        try
+        {
+            services.GetRequiredService<IStartupValidator>().Validate();
+        }
+        catch (Exception e) when (e is OptionsValidationException or AggregateException)
+        {
+            var failures = e is AggregateException aggregate
+                ? aggregate.InnerExceptions.OfType<OptionsValidationException>().SelectMany(v => v.Failures)
+                : ((OptionsValidationException)e).Failures;
+            throw new StartupException(string.Join(Environment.NewLine, failures));
+        }
+    }
+
+    // Kestrel is given only URLs that parse; the validator reports the rest with a clear line before start.
+    private static string[] ListenUrls(IConfiguration configuration)
+    {
+        var urls = (configuration[$"{MessengerOptions.Section}:{nameof(MessengerOptions.Urls)}"] ?? new MessengerOptions().Urls)
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(url => Uri.TryCreate(url, UriKind.Absolute, out _))
+            .ToArray();
+        return urls.Length > 0 ? urls : [new MessengerOptions().Urls];
+    }
+
+    private static void ConfigureLogging(LoggerConfiguration logger, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(LoggingOptions.Section).Get<LoggingOptions>() ?? new LoggingOptions();
+        var level = Enum.TryParse<LogEventLevel>(options.MinimumLevel, ignoreCase: true, out var parsed) ? parsed : LogEventLevel.Information;
+        logger.MinimumLevel.Is(level)
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .Enrich.FromLogContext()
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+        if (!string.IsNullOrWhiteSpace(options.FilePath))
+        {
+            logger.WriteTo.File(options.FilePath, rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using Messenger.Host;
+using Messenger.Kernel.Storage;
+
+var app = MessengerApp.Build(args);
+try
+{
+    await app.StartMessengerAsync();
+}
+catch (StartupException e)
+{
+    foreach (var line in e.Message.Split(Environment.NewLine))
+    {
+        Console.Error.WriteLine($"Configuration error: {line}");
+    }
+
+    return 2;
+}
+
+// Ctrl-C and SIGTERM stop the web server first, then the storage writer drains what is queued.
+await app.WaitForShutdownAsync();
+return 0;

@@ -1,0 +1,49 @@
+namespace Messenger.Kernel.Configuration;
+
+/// <summary>The <c>Messenger</c> section: where the server listens and keeps its data.</summary>
+public sealed class MessengerOptions
+{
+    public const string Section = "Messenger";
+
+    /// <summary>Listen URLs, separated by ';'.</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:5000";
+
+    /// <summary>Data directory; relative paths are resolved against the working directory.</summary>
+    public string DataDirectory { get; set; } = "./data";
+
+    public string DataDirectoryFullPath => Path.GetFullPath(DataDirectory);
+
+    public string DatabasePath => Path.Combine(DataDirectoryFullPath, "messenger.db");
+}
+
+/// <summary>The <c>Messenger:Storage</c> section: SQLite durability and the group-commit writer.</summary>
+public sealed class StorageOptions
+{
+    public const string Section = "Messenger:Storage";
+
+    /// <summary>SQLite <c>PRAGMA synchronous</c>: Off, Normal, Full or Extra.</summary>
+    public string Synchronous { get; set; } = "Full";
+
+    public int BusyTimeoutMs { get; set; } = 5000;
+
+    /// <summary>Most units of work committed in one transaction.</summary>
+    public int WriterBatchSize { get; set; } = 1024;
+
+    /// <summary>Units waiting for the writer before callers are made to wait (back-pressure).</summary>
+    public int WriterQueueCapacity { get; set; } = 16384;
+
+    internal static readonly string[] SynchronousModes = ["Off", "Normal", "Full", "Extra"];
+}
+
+/// <summary>The <c>Messenger:Logging</c> section.</summary>
+public sealed class LoggingOptions
+{
+    public const string Section = "Messenger:Logging";
+
+    public string MinimumLevel { get; set; } = "Information";
+
+    /// <summary>Rolling log file path (one file a day); empty means console only.</summary>
+    public string FilePath { get; set; } = "";
+
+    internal static readonly string[] Levels = ["Verbose", "Debug", "Information", "Warning", "Error", "Fatal"];
+}

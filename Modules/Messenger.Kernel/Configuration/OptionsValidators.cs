@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Kernel.Configuration;
+
+internal sealed class MessengerOptionsValidator : IValidateOptions<MessengerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MessengerOptions options)
+    {
+        var problems = new List<string>();
+        var urls = options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (urls.Length == 0)
+        {
+            problems.Add("Messenger:Urls: at least one listen URL is required");
+        }
+
+        foreach (var url in urls)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+            {
+                problems.Add($"Messenger:Urls: '{url}' is not an absolute http:// or https:// URL");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            problems.Add("Messenger:DataDirectory: must not be empty");
+        }
+        else if (DataDirectoryProblem(options.DataDirectoryFullPath) is { } problem)
+        {
+            problems.Add($"Messenger:DataDirectory: '{options.DataDirectoryFullPath}' {problem}");
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    // Creating the directory and a probe file is the only honest writability test (permissions, read-only
+    // mounts, a file in the way), and it is what the server does next anyway.
+    private static string? DataDirectoryProblem(string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(path);
+            var probe = Path.Combine(path, $".write-probe-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, [1]);
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return $"is not a writable directory ({e.Message})";
+        }
+    }
+}
+
+internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StorageOptions options)
+    {
+        var problems = new List<string>();
+        if (!StorageOptions.SynchronousModes.Contains(options.Synchronous, StringComparer.OrdinalIgnoreCase))
+        {
+            problems.Add($"Messenger:Storage:Synchronous: '{options.Synchronous}' is not one of {string.Join(", ", StorageOptions.SynchronousModes)}");
+        }
+
+        RequirePositive(problems, "BusyTimeoutMs", options.BusyTimeoutMs);
+        RequirePositive(problems, "WriterBatchSize", options.WriterBatchSize);
+        RequirePositive(problems, "WriterQueueCapacity", options.WriterQueueCapacity);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    private static void RequirePositive(List<string> problems, string key, int value)
+    {
+        if (value <= 0)
+        {
+            problems.Add($"Messenger:Storage:{key}: must be greater than zero (was {value})");
+        }
+    }
+}
+
+internal sealed class LoggingOptionsValidator : IValidateOptions<LoggingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LoggingOptions options) =>
+        LoggingOptions.Levels.Contains(options.MinimumLevel, StringComparer.OrdinalIgnoreCase)
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(
+                $"Messenger:Logging:MinimumLevel: '{options.MinimumLevel}' is not one of {string.Join(", ", LoggingOptions.Levels)}");
+}

@@ -1,0 +1,36 @@
+namespace Messenger.Kernel.Errors;
+
+/// <summary>
+/// The one error type a call can end with: a stable UPPER_SNAKE <see cref="Name"/> clients switch on,
+/// a code class borrowed from HTTP (400, 401, 403, 404, 420, 500) and, for 420, seconds to wait.
+/// </summary>
+public sealed class MessengerError : Exception
+{
+    public MessengerError(string name, int code, int? retryAfterSeconds = null, string? detail = null)
+        : base(detail ?? name)
+    {
+        Name = name;
+        Code = code;
+        RetryAfterSeconds = retryAfterSeconds;
+    }
+
+    public string Name { get; }
+
+    public int Code { get; }
+
+    public int? RetryAfterSeconds { get; }
+
+    public static MessengerError BadRequest(string name, string? detail = null) => new(name, 400, detail: detail);
+
+    public static MessengerError Unauthorized(string name) => new(name, 401);
+
+    public static MessengerError Forbidden(string name) => new(name, 403);
+
+    public static MessengerError NotFound(string name) => new(name, 404);
+
+    public static MessengerError FloodWait(int seconds) => new("FLOOD_WAIT", 420, seconds);
+
+    public static MessengerError Internal() => new("INTERNAL", 500);
+
+    public static MessengerError Unavailable() => new("SERVER_SHUTTING_DOWN", 500);
+}

@@ -1,0 +1,55 @@
+using Messenger.Kernel.Configuration;
+using Messenger.Kernel.ServerInfo;
+using Messenger.Kernel.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Kernel;
+
+/// <summary>
+/// The Kernel: configuration, the clock, the shared SQLite database, the group-commit writer and health.
+/// Every module builds on it; it depends on no module.
+/// </summary>
+public static class KernelModule
+{
+    public static IServiceCollection AddKernelModule(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<MessengerOptions, MessengerOptionsValidator>(configuration, MessengerOptions.Section);
+        services.AddValidatedOptions<StorageOptions, StorageOptionsValidator>(configuration, StorageOptions.Section);
+        services.AddValidatedOptions<LoggingOptions, LoggingOptionsValidator>(configuration, LoggingOptions.Section);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<StorageWriter>();
+        services.AddHostedService(provider => provider.GetRequiredService<StorageWriter>());
+
+        services.AddModuleDbContext<KernelDbContext>(KernelDbContext.MigrationsHistoryTable, migrateOnStart: false);
+        services.AddSingleton<IModuleSchema, KernelSchema>();
+
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapKernelModule(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        return endpoints;
+    }
+
+    /// <summary>Binds a section and validates it when the host starts, with one message per problem.</summary>
+    public static IServiceCollection AddValidatedOptions<TOptions, TValidator>(
+        this IServiceCollection services, IConfiguration configuration, string section)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+        return services;
+    }
+}

@@ -1,0 +1,57 @@
+using Messenger.Kernel.Configuration;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Kernel.Storage;
+
+/// <summary>
+/// The one SQLite file every module shares. Opens connections with the server's pragmas: WAL, the configured
+/// <c>synchronous</c> level, foreign keys on and a busy timeout.
+/// </summary>
+public sealed class SqliteDatabase
+{
+    private readonly StorageOptions _storage;
+
+    public SqliteDatabase(IOptions<MessengerOptions> messenger, IOptions<StorageOptions> storage)
+        : this(messenger.Value.DatabasePath, storage.Value)
+    {
+    }
+
+    internal SqliteDatabase(string path, StorageOptions storage)
+    {
+        Path = path;
+        _storage = storage;
+        ConnectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            ForeignKeys = true,
+            DefaultTimeout = Math.Max(1, storage.BusyTimeoutMs / 1000),
+        }.ToString();
+    }
+
+    public string Path { get; }
+
+    public string ConnectionString { get; }
+
+    public string Synchronous => _storage.Synchronous.ToUpperInvariant();
+
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        ApplyPragmas(connection);
+        return connection;
+    }
+
+    /// <summary>Pragmas are per connection (journal_mode is persistent, but setting it again is free).</summary>
+    public void ApplyPragmas(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            $"PRAGMA journal_mode=WAL; PRAGMA synchronous={Synchronous}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={_storage.BusyTimeoutMs};";
+        command.ExecuteNonQuery();
+    }
+}

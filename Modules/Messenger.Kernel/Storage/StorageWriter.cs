@@ -1,0 +1,230 @@
+using System.Threading.Channels;
+using Messenger.Kernel.Configuration;
+using Messenger.Kernel.Errors;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Kernel.Storage;
+
+/// <summary>
+/// The group-commit writer (DESIGN §3). Callers enqueue a unit of work and await it; one loop drains the queue
+/// into a transaction per batch, runs each unit inside its own SAVEPOINT (a unit that throws is rolled back and
+/// fails alone), commits, and only then completes the callers: an acknowledged write is durable.
+/// </summary>
+public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
+{
+    private readonly SqliteDatabase _database;
+    private readonly ILogger<StorageWriter> _logger;
+    private readonly Channel<WorkItem> _queue;
+    private readonly int _batchSize;
+    private Task? _loop;
+
+    public StorageWriter(SqliteDatabase database, IOptions<StorageOptions> options, ILogger<StorageWriter> logger)
+    {
+        _database = database;
+        _logger = logger;
+        _batchSize = options.Value.WriterBatchSize;
+        _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(options.Value.WriterQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    /// <summary>Commits observed since start: with group commit, far fewer than units.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    private long _commits;
+
+    /// <summary>Runs <paramref name="work"/> in the next batch; completes after that batch's COMMIT.</summary>
+    public async Task<T> WriteAsync<T>(Func<WriteScope, T> work, CancellationToken cancellationToken = default)
+    {
+        var item = new WorkItem<T>(work);
+        await Enqueue(item, cancellationToken);
+        return await item.Completion.Task;
+    }
+
+    public Task WriteAsync(Action<WriteScope> work, CancellationToken cancellationToken = default) =>
+        WriteAsync<bool>(scope =>
+        {
+            work(scope);
+            return true;
+        }, cancellationToken);
+
+    private async ValueTask Enqueue(WorkItem item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A full queue makes the caller wait here: back-pressure instead of unbounded memory.
+            await _queue.Writer.WriteAsync(item, cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            throw MessengerError.Unavailable();
+        }
+    }
+
+    public void Start()
+    {
+        _loop ??= Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    private async Task RunAsync()
+    {
+        using var connection = _database.Open();
+        var scope = new WriteScope(connection);
+        var batch = new List<WorkItem>(_batchSize);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync())
+            {
+                while (batch.Count < _batchSize && _queue.Reader.TryRead(out var item))
+                {
+                    batch.Add(item);
+                }
+
+                RunBatch(scope, batch);
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            scope.DisposeCommands();
+        }
+    }
+
+    private void RunBatch(WriteScope scope, List<WorkItem> batch)
+    {
+        var failures = new Exception?[batch.Count];
+        var afterCommit = new List<Action>?[batch.Count];
+        try
+        {
+            using var transaction = scope.Connection.BeginTransaction(deferred: false);
+            scope.Transaction = transaction;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                scope.Command("SAVEPOINT unit").ExecuteNonQuery();
+                try
+                {
+                    batch[i].Execute(scope);
+                    scope.Command("RELEASE unit").ExecuteNonQuery();
+                    afterCommit[i] = scope.TakeAfterCommit();
+                }
+                catch (Exception e)
+                {
+                    scope.Command("ROLLBACK TO unit").ExecuteNonQuery();
+                    scope.Command("RELEASE unit").ExecuteNonQuery();
+                    scope.TakeAfterCommit();
+                    failures[i] = e;
+                }
+            }
+
+            transaction.Commit();
+            Interlocked.Increment(ref _commits);
+        }
+        catch (Exception e)
+        {
+            // The commit itself failed (disk full, I/O error): nothing of this batch is durable.
+            _logger.LogError(e, "Group commit of {Count} units failed", batch.Count);
+            foreach (var item in batch)
+            {
+                item.Fail(e);
+            }
+
+            return;
+        }
+        finally
+        {
+            scope.Transaction = null!;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (failures[i] is { } failure)
+            {
+                batch[i].Fail(failure);
+                continue;
+            }
+
+            batch[i].Complete();
+            if (afterCommit[i] is { } actions)
+            {
+                RunAfterCommit(actions);
+            }
+        }
+    }
+
+    private void RunAfterCommit(List<Action> actions)
+    {
+        foreach (var action in actions)
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "After-commit action failed");
+            }
+        }
+    }
+
+    /// <summary>Stops taking work and waits until everything queued so far is committed.</summary>
+    public async Task DrainAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_loop is not null)
+        {
+            await _loop;
+        }
+    }
+
+    Task IHostedLifecycleService.StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    Task IHostedService.StartAsync(CancellationToken cancellationToken)
+    {
+        Start();
+        return Task.CompletedTask;
+    }
+
+    Task IHostedLifecycleService.StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    Task IHostedLifecycleService.StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    Task IHostedService.StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // Drained only once every other service (the web server included) has stopped, so in-flight requests
+    // can still enqueue their writes during shutdown.
+    async Task IHostedLifecycleService.StoppedAsync(CancellationToken cancellationToken)
+    {
+        await DrainAsync();
+        _logger.LogInformation("Storage writer drained");
+    }
+
+    public ValueTask DisposeAsync() => new(DrainAsync());
+
+    private abstract class WorkItem
+    {
+        public abstract void Execute(WriteScope scope);
+
+        public abstract void Complete();
+
+        public abstract void Fail(Exception error);
+    }
+
+    private sealed class WorkItem<T>(Func<WriteScope, T> work) : WorkItem
+    {
+        private T _result = default!;
+
+        // Continuations run on the pool, not on the writer's loop.
+        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Execute(WriteScope scope) => _result = work(scope);
+
+        public override void Complete() => Completion.TrySetResult(_result);
+
+        public override void Fail(Exception error) => Completion.TrySetException(error);
+    }
+}
