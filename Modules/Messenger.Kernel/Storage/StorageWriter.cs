@@ -110,13 +110,13 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
                 {
                     batch[i].Execute(scope);
                     scope.Command("RELEASE unit").ExecuteNonQuery();
-                    afterCommit[i] = scope.TakeAfterCommit();
+                    afterCommit[i] = scope.EndUnit();
                 }
                 catch (Exception e)
                 {
                     scope.Command("ROLLBACK TO unit").ExecuteNonQuery();
                     scope.Command("RELEASE unit").ExecuteNonQuery();
-                    scope.TakeAfterCommit();
+                    scope.EndUnit();
                     failures[i] = e;
                 }
             }
@@ -148,11 +148,12 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
                 continue;
             }
 
-            batch[i].Complete();
             if (afterCommit[i] is { } actions)
             {
                 RunAfterCommit(actions);
             }
+
+            batch[i].Complete();
         }
     }
 

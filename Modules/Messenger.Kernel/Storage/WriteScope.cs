@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 
 namespace Messenger.Kernel.Storage;
 
@@ -9,6 +10,8 @@ namespace Messenger.Kernel.Storage;
 public sealed class WriteScope
 {
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<Type, DbContextOptions> _contextOptions = [];
+    private readonly List<DbContext> _contexts = [];
     private List<Action>? _afterCommit;
 
     internal WriteScope(SqliteConnection connection) => Connection = connection;
@@ -32,11 +35,39 @@ public sealed class WriteScope
         return command;
     }
 
-    /// <summary>Runs <paramref name="action"/> after COMMIT, only if this unit's work committed.</summary>
+    /// <summary>
+    /// A module's DbContext over the writer's connection, enlisted in the shared transaction (so work of several
+    /// modules commits or rolls back together). It is disposed when the unit ends; call SaveChanges in the unit.
+    /// </summary>
+    public TContext DbContext<TContext>(Func<DbContextOptions<TContext>, TContext> create)
+        where TContext : DbContext
+    {
+        if (!_contextOptions.TryGetValue(typeof(TContext), out var options))
+        {
+            options = new DbContextOptionsBuilder<TContext>().UseSqlite(Connection).Options;
+            _contextOptions.Add(typeof(TContext), options);
+        }
+
+        var context = create((DbContextOptions<TContext>)options);
+        context.Database.UseTransaction(Transaction);
+        _contexts.Add(context);
+        return context;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> after COMMIT and before the caller is completed, only if this unit's work
+    /// committed. It runs on the writer's loop: keep it short (hand work off, never block).
+    /// </summary>
     public void OnCommitted(Action action) => (_afterCommit ??= []).Add(action);
 
-    internal List<Action>? TakeAfterCommit()
+    internal List<Action>? EndUnit()
     {
+        foreach (var context in _contexts)
+        {
+            context.Dispose();
+        }
+
+        _contexts.Clear();
         var actions = _afterCommit;
         _afterCommit = null;
         return actions;

@@ -1,0 +1,76 @@
+using Messenger.Host;
+using Messenger.Kernel.Storage;
+using Messenger.Tests.Infrastructure;
+
+namespace Messenger.Tests.Host;
+
+public sealed class ConfigurationTests
+{
+    [Fact]
+    public async Task Start_WhenSeveralValuesAreInvalid_ReportsOneLinePerProblem()
+    {
+        using var directory = new TempDirectory();
+        var settings = TestHost.Settings(directory.Path, new Dictionary<string, string?>
+        {
+            ["Messenger:Urls"] = "http://127.0.0.1:0;not a url",
+            ["Messenger:Storage:Synchronous"] = "SOMETIMES",
+            ["Messenger:Storage:WriterBatchSize"] = "-5",
+            ["Messenger:Logging:MinimumLevel"] = "Chatty",
+        });
+        await using var app = MessengerApp.Build([], settings);
+
+        var start = () => app.StartMessengerAsync();
+
+        var error = (await start.Should().ThrowAsync<StartupException>()).Which;
+        error.Message.Split(Environment.NewLine).Should().BeEquivalentTo(
+            "Messenger:Urls: 'not a url' is not an absolute http:// or https:// URL",
+            "Messenger:Storage:Synchronous: 'SOMETIMES' is not one of Off, Normal, Full, Extra",
+            "Messenger:Storage:WriterBatchSize: must be greater than zero (was -5)",
+            "Messenger:Logging:MinimumLevel: 'Chatty' is not one of Verbose, Debug, Information, Warning, Error, Fatal");
+        File.Exists(Path.Combine(directory.Path, "messenger.db")).Should().BeFalse("nothing is touched when the configuration is invalid");
+    }
+
+    [Fact]
+    public async Task Start_WhenDataDirectoryCannotBeCreated_ReportsTheDirectory()
+    {
+        using var directory = new TempDirectory();
+        // A regular file where a parent directory should be: unwritable even for root, unlike chmod.
+        var blocker = Path.Combine(directory.Path, "a-file");
+        await File.WriteAllTextAsync(blocker, "not a directory");
+        var dataDirectory = Path.Combine(blocker, "data");
+        await using var app = MessengerApp.Build([], TestHost.Settings(dataDirectory));
+
+        var start = () => app.StartMessengerAsync();
+
+        (await start.Should().ThrowAsync<StartupException>()).Which.Message
+            .Should().StartWith($"Messenger:DataDirectory: '{dataDirectory}' is not a writable directory");
+    }
+
+    [Fact]
+    public async Task Start_WhenDataDirectoryIsOnAReadOnlyFileSystem_ReportsTheDirectory()
+    {
+        await using var app = MessengerApp.Build([], TestHost.Settings("/proc/messenger-data"));
+
+        var start = () => app.StartMessengerAsync();
+
+        (await start.Should().ThrowAsync<StartupException>()).Which.Message
+            .Should().StartWith("Messenger:DataDirectory: '/proc/messenger-data' is not a writable directory");
+    }
+
+    [Fact]
+    public async Task Build_WhenEnvironmentVariableOverridesAKey_UsesIt()
+    {
+        using var directory = new TempDirectory();
+        Environment.SetEnvironmentVariable("Messenger__Storage__WriterQueueCapacity", "77");
+        try
+        {
+            await using var app = MessengerApp.Build([], TestHost.Settings(directory.Path));
+            app.Configuration["Messenger:Storage:WriterQueueCapacity"].Should().Be("77");
+            app.Configuration["Messenger:Storage:Synchronous"].Should().Be("Full", "the top-level appsettings.json is read");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("Messenger__Storage__WriterQueueCapacity", null);
+        }
+    }
+}

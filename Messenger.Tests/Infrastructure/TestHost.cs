@@ -1,0 +1,73 @@
+using Messenger.Host;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
+
+namespace Messenger.Tests.Infrastructure;
+
+/// <summary>The real host on 127.0.0.1:0 with a temporary data directory.</summary>
+public sealed class TestHost : IAsyncDisposable
+{
+    private readonly TempDirectory? _ownedDirectory;
+
+    private TestHost(WebApplication app, string dataDirectory, TempDirectory? ownedDirectory)
+    {
+        App = app;
+        DataDirectory = dataDirectory;
+        _ownedDirectory = ownedDirectory;
+        BaseAddress = new Uri(app.ListeningAddresses().First());
+    }
+
+    public WebApplication App { get; }
+
+    public string DataDirectory { get; }
+
+    public Uri BaseAddress { get; }
+
+    public IServiceProvider Services => App.Services;
+
+    public static async Task<TestHost> StartAsync(
+        string? dataDirectory = null, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var owned = dataDirectory is null ? new TempDirectory() : null;
+        var directory = dataDirectory ?? owned!.Path;
+        var app = MessengerApp.Build([], Settings(directory, settings));
+        try
+        {
+            await app.StartMessengerAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            owned?.Dispose();
+            throw;
+        }
+
+        return new TestHost(app, directory, owned);
+    }
+
+    public static Dictionary<string, string?> Settings(string dataDirectory, IReadOnlyDictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Messenger:Urls"] = "http://127.0.0.1:0",
+            ["Messenger:DataDirectory"] = dataDirectory,
+            ["Messenger:Logging:MinimumLevel"] = "Warning",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress };
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        _ownedDirectory?.Dispose();
+    }
+}
