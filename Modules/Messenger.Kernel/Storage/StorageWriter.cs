@@ -75,6 +75,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
     {
         using var connection = _database.Open();
         var scope = new WriteScope(connection);
+        using var savepoints = new Savepoints(connection);
         var batch = new List<WorkItem>(_batchSize);
         try
         {
@@ -85,7 +86,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
                     batch.Add(item);
                 }
 
-                RunBatch(scope, batch);
+                RunBatch(scope, savepoints, batch);
                 batch.Clear();
             }
         }
@@ -95,7 +96,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
         }
     }
 
-    private void RunBatch(WriteScope scope, List<WorkItem> batch)
+    private void RunBatch(WriteScope scope, Savepoints savepoints, List<WorkItem> batch)
     {
         var failures = new Exception?[batch.Count];
         var afterCommit = new List<Action>?[batch.Count];
@@ -105,17 +106,16 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
             scope.Transaction = transaction;
             for (var i = 0; i < batch.Count; i++)
             {
-                scope.Command("SAVEPOINT unit").ExecuteNonQuery();
+                savepoints.Begin();
                 try
                 {
                     batch[i].Execute(scope);
-                    scope.Command("RELEASE unit").ExecuteNonQuery();
+                    savepoints.Release();
                     afterCommit[i] = scope.EndUnit();
                 }
                 catch (Exception e)
                 {
-                    scope.Command("ROLLBACK TO unit").ExecuteNonQuery();
-                    scope.Command("RELEASE unit").ExecuteNonQuery();
+                    savepoints.RollBack();
                     scope.EndUnit();
                     failures[i] = e;
                 }

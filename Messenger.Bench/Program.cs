@@ -1,0 +1,35 @@
+using Messenger.Bench;
+using Messenger.Bench.Scenarios;
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine("scenarios: writer");
+    return 2;
+}
+
+Func<BenchOptions, Task<BenchReport>>? scenario = options.Scenario switch
+{
+    "writer" => WriterScenario.RunAsync,
+    _ => null,
+};
+if (scenario is null)
+{
+    Console.Error.WriteLine($"unknown scenario '{options.Scenario}'; scenarios: writer");
+    return 2;
+}
+
+var report = await scenario(options);
+report.Print(Console.Out);
+if (options.JsonPath is { } path)
+{
+    await report.WriteJsonAsync(path);
+    Console.WriteLine($"  json: {Path.GetFullPath(path)}");
+}
+
+return 0;
