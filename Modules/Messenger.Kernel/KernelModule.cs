@@ -1,4 +1,5 @@
 using Messenger.Kernel.Configuration;
+using Messenger.Kernel.Rpc;
 using Messenger.Kernel.ServerInfo;
 using Messenger.Kernel.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -30,6 +31,10 @@ public static class KernelModule
 
         services.AddModuleDbContext<KernelDbContext>(KernelDbContext.MigrationsHistoryTable, migrateOnStart: false);
         services.AddSingleton<IModuleSchema, KernelSchema>();
+
+        services.AddSingleton<RpcMethodRegistry>();
+        services.AddScoped<RpcContext>();
+        services.TryAddSingleton<ICallerAuthenticator, NoAccountsAuthenticator>();
 
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return services;

@@ -1,0 +1,9 @@
+using Mediator;
+
+namespace Messenger.Kernel.Events;
+
+/// <summary>
+/// A device's authorization ended (signed out, revoked, password changed, account blocked). The Protocol module
+/// closes that device's live connections; caches keyed by the device drop it.
+/// </summary>
+public sealed record DeviceSignedOutEvent(byte[] DeviceKey, string Reason) : INotification;

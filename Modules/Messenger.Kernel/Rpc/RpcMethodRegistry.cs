@@ -1,0 +1,78 @@
+using FluentValidation;
+using MessagePack;
+using Mediator;
+using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Wire;
+using Messenger.Kernel.Errors;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Messenger.Kernel.Rpc;
+
+/// <summary>One registered method: its name and how to run a call of it inside a DI scope.</summary>
+public sealed class RpcMethod(
+    string name, Type callType, bool allowAnonymous, Func<IServiceProvider, ReadOnlyMemory<byte>, CancellationToken, ValueTask<byte[]>> invoke)
+{
+    public string Name { get; } = name;
+
+    /// <summary>True for the few methods a device without an authorization may call (help.*, sign-in, …).</summary>
+    public bool AllowAnonymous { get; } = allowAnonymous;
+
+    public Type CallType { get; } = callType;
+
+    /// <summary>Deserializes the arguments, validates them, sends the call over the bus and serializes the result.</summary>
+    public ValueTask<byte[]> InvokeAsync(IServiceProvider scope, ReadOnlyMemory<byte> args, CancellationToken cancellationToken) =>
+        invoke(scope, args, cancellationToken);
+}
+
+/// <summary>Every RPC method of every module, by name. Built from the modules' registrations at start-up.</summary>
+public sealed class RpcMethodRegistry(IEnumerable<RpcMethod> methods)
+{
+    private readonly Dictionary<string, RpcMethod> _methods = methods.ToDictionary(m => m.Name, StringComparer.Ordinal);
+
+    public IReadOnlyCollection<string> Names => _methods.Keys;
+
+    public bool TryGet(string name, out RpcMethod method) => _methods.TryGetValue(name, out method!);
+}
+
+public static class RpcRegistration
+{
+    /// <summary>
+    /// Registers <typeparamref name="TCall"/> under its <see cref="RpcMethodAttribute"/> name. Its handler is a
+    /// Mediator request handler in the registering module; FluentValidation validators for it run first.
+    /// Only a signed-in device may call it unless <paramref name="allowAnonymous"/> is set.
+    /// </summary>
+    public static IServiceCollection AddRpcMethod<TCall, TResult>(this IServiceCollection services, bool allowAnonymous = false)
+        where TCall : IRpcCall<TResult>
+    {
+        services.AddSingleton(new RpcMethod(RpcMethodAttribute.Of<TCall>(), typeof(TCall), allowAnonymous, InvokeAsync<TCall, TResult>));
+        return services;
+    }
+
+    private static async ValueTask<byte[]> InvokeAsync<TCall, TResult>(
+        IServiceProvider scope, ReadOnlyMemory<byte> args, CancellationToken cancellationToken)
+        where TCall : IRpcCall<TResult>
+    {
+        TCall call;
+        try
+        {
+            call = MessagePackSerializer.Deserialize<TCall>(args, WireSerializer.Options, cancellationToken)
+                ?? throw MessengerError.BadRequest(ErrorNames.ArgsInvalid);
+        }
+        catch (MessagePackSerializationException)
+        {
+            throw MessengerError.BadRequest(ErrorNames.ArgsInvalid);
+        }
+
+        foreach (var validator in scope.GetServices<IValidator<TCall>>())
+        {
+            var result = await validator.ValidateAsync(call, cancellationToken);
+            if (!result.IsValid)
+            {
+                throw MessengerError.BadRequest(RpcErrorNames.ErrorName(result.Errors[0]));
+            }
+        }
+
+        var value = await scope.GetRequiredService<ISender>().Send(call, cancellationToken);
+        return MessagePackSerializer.Serialize(value, WireSerializer.Options, cancellationToken);
+    }
+}
