@@ -1,6 +1,7 @@
 using Messenger.Kernel;
 using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Storage;
+using Messenger.Protocol;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -32,10 +33,12 @@ public static class MessengerApp
 
         builder.Services
             .AddKernelModule(configuration)
+            .AddProtocolModule(configuration)
             .AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
 
         var app = builder.Build();
         app.MapKernelModule();
+        app.MapProtocolModule();
         return app;
     }
 

@@ -1,0 +1,54 @@
+using Messenger.Contracts.Noise;
+using Messenger.Contracts.Wire;
+using Messenger.Kernel.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Protocol.Keys;
+
+/// <summary>
+/// The server's static X25519 key: created on first start as <c>server.key</c> (mode 0600) in the data directory,
+/// with the public half beside it as <c>server.pub</c> (64 hex characters); reused afterwards.
+/// </summary>
+internal sealed class ServerKeyStore(IOptions<MessengerOptions> options)
+{
+    private readonly Lazy<NoiseKeyPair> _keyPair = new(() => LoadOrCreate(options.Value.DataDirectoryFullPath));
+
+    public NoiseKeyPair KeyPair => _keyPair.Value;
+
+    public string PublicKeyHex => ProtocolConstants.Hex(KeyPair.PublicKey);
+
+    public string Fingerprint => ServerKeyFingerprint.Of(KeyPair.PublicKey);
+
+    private static NoiseKeyPair LoadOrCreate(string dataDirectory)
+    {
+        var privatePath = Path.Combine(dataDirectory, "server.key");
+        var publicPath = Path.Combine(dataDirectory, "server.pub");
+        if (File.Exists(privatePath))
+        {
+            var existing = NoiseKeyPair.FromPrivateKey(Convert.FromHexString(File.ReadAllText(privatePath).Trim()));
+            File.WriteAllText(publicPath, ProtocolConstants.Hex(existing.PublicKey) + "\n");
+            return existing;
+        }
+
+        var created = NoiseKeyPair.Generate();
+        var temporary = privatePath + ".tmp";
+        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temporary, fileOptions))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(ProtocolConstants.Hex(created.PrivateKey) + "\n");
+            writer.Flush();
+            stream.Flush(flushToDisk: true);
+        }
+
+        // Rename last, so a crash never leaves a half-written key that the next start would trust.
+        File.Move(temporary, privatePath);
+        File.WriteAllText(publicPath, ProtocolConstants.Hex(created.PublicKey) + "\n");
+        return created;
+    }
+}

@@ -1,0 +1,75 @@
+using Messenger.Contracts.Help;
+using Messenger.Contracts.Wire;
+using Messenger.Kernel;
+using Messenger.Kernel.Rpc;
+using Messenger.Protocol.Dispatch;
+using Messenger.Protocol.Keys;
+using Messenger.Protocol.Sessions;
+using Messenger.Protocol.Transport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Protocol;
+
+/// <summary>
+/// The encrypted transport (DESIGN §4): a SignalR hub carrying Noise IK-encrypted frames, the message layer
+/// (msg_ids, acks, containers, sessions, resend) and RPC dispatch through the bus. Also serves the server's public
+/// key for clients that trust on first use, and the built-in methods <c>help.ping</c> and <c>help.getConfig</c>.
+/// </summary>
+public static class ProtocolModule
+{
+    public static IServiceCollection AddProtocolModule(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<ProtocolOptions, ProtocolOptionsValidator>(configuration, ProtocolOptions.Section);
+
+        services.AddSingleton<ServerKeyStore>();
+        services.AddSingleton(provider => new MsgIdClock(provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<SessionRegistry>();
+        services.AddSingleton<RpcDispatcher>();
+        services.AddSingleton<ProtocolEngine>();
+        services.AddHostedService<AnnounceServerKey>();
+
+        services.AddSignalR()
+            .AddHubOptions<RpcHub>(hub =>
+            {
+                hub.MaximumParallelInvocationsPerClient = 1;
+                hub.EnableDetailedErrors = false;
+            })
+            .AddMessagePackProtocol();
+        services.AddOptions<HubOptions<RpcHub>>().Configure<IOptions<ProtocolOptions>>((hub, protocol) =>
+            hub.MaximumReceiveMessageSize = protocol.Value.MaxFrameBytes + 1024);
+
+        services.AddRpcMethod<PingCall, Pong>(allowAnonymous: true);
+        services.AddRpcMethod<GetConfigCall, ServerConfig>(allowAnonymous: true);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapProtocolModule(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHub<RpcHub>(ProtocolConstants.HubPath, connection =>
+            connection.Transports = HttpTransportType.WebSockets | HttpTransportType.LongPolling);
+        endpoints.MapGet(ProtocolConstants.ServerKeyPath, (ServerKeyStore keys) => Results.Text(keys.PublicKeyHex, "text/plain"));
+        return endpoints;
+    }
+
+    /// <summary>Creates the server key on first start (after configuration is validated) and logs its fingerprint.</summary>
+    private sealed class AnnounceServerKey(ServerKeyStore keys, ILogger<ServerKeyStore> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            logger.LogInformation("Server key fingerprint {Fingerprint} (public key {PublicKey})", keys.Fingerprint, keys.PublicKeyHex);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

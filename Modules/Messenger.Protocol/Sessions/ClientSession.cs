@@ -1,0 +1,196 @@
+using Messenger.Contracts.Wire;
+using Messenger.Protocol.Transport;
+
+namespace Messenger.Protocol.Sessions;
+
+/// <summary>What a client session id means to the server: it outlives connections.</summary>
+internal enum CallAdmission
+{
+    /// <summary>Never seen: execute it.</summary>
+    New,
+
+    /// <summary>Seen and still running: its answer will come; do nothing.</summary>
+    Running,
+
+    /// <summary>Seen and answered: the answer was resent; do nothing else.</summary>
+    Answered,
+
+    /// <summary>Below what the session still remembers: refuse (the client restamps and resends).</summary>
+    TooLow,
+}
+
+/// <summary>
+/// One client session (device key + session id, chosen by the client per app instance). Remembers the client's
+/// recent msg_ids so a call resent after a reconnect runs once, and keeps answers until the client acks them so
+/// they can be resent on the next connection. Both are bounded by count and age.
+/// </summary>
+internal sealed class ClientSession(string deviceKeyHex, long sessionId, ProtocolOptions options, TimeProvider clock)
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<long, Envelope?> _calls = [];
+    private readonly Queue<(long MsgId, long SeenAt)> _callOrder = new();
+    private readonly Dictionary<long, (Envelope Envelope, long ReqMsgId, long StoredAt)> _unacked = [];
+    private readonly Queue<long> _unackedOrder = new();
+    private long _floor;
+    private ProtocolConnection? _connection;
+
+    public string DeviceKeyHex { get; } = deviceKeyHex;
+
+    public long SessionId { get; } = sessionId;
+
+    public long LastActiveTicks { get; private set; } = clock.GetTimestamp();
+
+    public bool IsAttached
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _connection is not null;
+            }
+        }
+    }
+
+    /// <summary>Binds the session to a connection; returns the connection it replaces (to be closed) and the
+    /// answers still unacked (to be resent on the new connection).</summary>
+    public (ProtocolConnection? Previous, List<Envelope> Unacked) Attach(ProtocolConnection connection)
+    {
+        lock (_gate)
+        {
+            var previous = _connection == connection ? null : _connection;
+            _connection = connection;
+            LastActiveTicks = clock.GetTimestamp();
+            ExpireUnacked();
+            return (previous, _unackedOrder.Where(_unacked.ContainsKey).Select(id => _unacked[id].Envelope).ToList());
+        }
+    }
+
+    public void Detach(ProtocolConnection connection)
+    {
+        lock (_gate)
+        {
+            if (_connection == connection)
+            {
+                _connection = null;
+                LastActiveTicks = clock.GetTimestamp();
+            }
+        }
+    }
+
+    public CallAdmission Admit(long msgId)
+    {
+        lock (_gate)
+        {
+            ForgetOldCalls();
+            if (_calls.TryGetValue(msgId, out var answer))
+            {
+                if (answer is null)
+                {
+                    return CallAdmission.Running;
+                }
+
+                _connection?.TryEnqueue(answer);
+                return CallAdmission.Answered;
+            }
+
+            if (msgId <= _floor)
+            {
+                return CallAdmission.TooLow;
+            }
+
+            _calls.Add(msgId, null);
+            _callOrder.Enqueue((msgId, clock.GetTimestamp()));
+            return CallAdmission.New;
+        }
+    }
+
+    /// <summary>Forgets a call that was refused before running (e.g. too many in flight), so a resend can run.</summary>
+    public void Forget(long msgId)
+    {
+        lock (_gate)
+        {
+            _calls.Remove(msgId);
+        }
+    }
+
+    /// <summary>Stores the answer to <paramref name="reqMsgId"/> until acked and sends it on the attached connection.</summary>
+    public void Answer(long reqMsgId, Envelope answer)
+    {
+        lock (_gate)
+        {
+            if (_calls.ContainsKey(reqMsgId))
+            {
+                _calls[reqMsgId] = answer;
+            }
+
+            _unacked[answer.MsgId] = (answer, reqMsgId, clock.GetTimestamp());
+            _unackedOrder.Enqueue(answer.MsgId);
+            while (_unacked.Count > options.UnackedResultsPerSession && _unackedOrder.TryDequeue(out var oldest))
+            {
+                _unacked.Remove(oldest);
+            }
+
+            _connection?.TryEnqueue(answer);
+        }
+    }
+
+    public void Acknowledge(long[] msgIds)
+    {
+        lock (_gate)
+        {
+            foreach (var msgId in msgIds)
+            {
+                _unacked.Remove(msgId);
+            }
+
+            while (_unackedOrder.TryPeek(out var oldest) && !_unacked.ContainsKey(oldest))
+            {
+                _unackedOrder.Dequeue();
+            }
+        }
+    }
+
+    public int UnackedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _unacked.Count;
+            }
+        }
+    }
+
+    private void ExpireUnacked()
+    {
+        var maxAge = TimeSpan.FromSeconds(options.UnackedResultMaxAgeSeconds);
+        while (_unackedOrder.TryPeek(out var oldest)
+            && (!_unacked.TryGetValue(oldest, out var entry) || clock.GetElapsedTime(entry.StoredAt) > maxAge))
+        {
+            _unackedOrder.Dequeue();
+            _unacked.Remove(oldest);
+        }
+    }
+
+    // Forgetting a msg_id raises the floor: anything at or below it is refused rather than possibly run twice.
+    private void ForgetOldCalls()
+    {
+        var maxAge = TimeSpan.FromSeconds(ProtocolConstants.MsgIdMaxAgeSeconds);
+        while (_callOrder.TryPeek(out var oldest)
+            && (_callOrder.Count > options.RecentMsgIdsPerSession || clock.GetElapsedTime(oldest.SeenAt) > maxAge))
+        {
+            _callOrder.Dequeue();
+            if (_calls.TryGetValue(oldest.MsgId, out var answer) && answer is not null)
+            {
+                _calls.Remove(oldest.MsgId);
+                _floor = Math.Max(_floor, oldest.MsgId);
+            }
+            else if (_calls.ContainsKey(oldest.MsgId))
+            {
+                // Still running: keep it, re-queued, so its answer is not lost and a resend is not run again.
+                _callOrder.Enqueue((oldest.MsgId, clock.GetTimestamp()));
+                break;
+            }
+        }
+    }
+}

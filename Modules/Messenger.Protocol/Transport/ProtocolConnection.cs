@@ -1,0 +1,167 @@
+using System.Threading.Channels;
+using Messenger.Contracts.Noise;
+using Messenger.Contracts.Wire;
+using Messenger.Protocol.Sessions;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Logging;
+
+namespace Messenger.Protocol.Transport;
+
+internal enum ConnectionState
+{
+    AwaitingHandshake,
+    Established,
+    Closed,
+}
+
+/// <summary>
+/// One SignalR connection's protocol state: the Noise ciphers after the handshake, the bound client session,
+/// and the ordered outbound writer. Outbound envelopes wait in a bounded queue; one loop batches them into a
+/// frame, encrypts (the nonce is a counter, so one writer) and sends. A client that stops reading fills the queue
+/// and is disconnected instead of growing server memory.
+/// </summary>
+internal sealed class ProtocolConnection
+{
+    private const int MaxEnvelopesPerFrame = 256;
+
+    private readonly HubCallerContext _context;
+    private readonly IClientProxy _client;
+    private readonly MsgIdClock _msgIds;
+    private readonly ILogger _logger;
+    private readonly Channel<Envelope> _outbound;
+    private CipherState? _send;
+    private CipherState? _receive;
+    private int _callsInFlight;
+    private int _seqNo;
+    private int _closed;
+
+    public ProtocolConnection(
+        HubCallerContext context, IClientProxy client, MsgIdClock msgIds, ProtocolOptions options, ILogger logger)
+    {
+        _context = context;
+        _client = client;
+        _msgIds = msgIds;
+        _logger = logger;
+        ClientAddress = context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString();
+        _outbound = Channel.CreateBounded<Envelope>(new BoundedChannelOptions(options.OutboundQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public string ConnectionId => _context.ConnectionId;
+
+    public string? ClientAddress { get; }
+
+    public ConnectionState State { get; private set; } = ConnectionState.AwaitingHandshake;
+
+    public byte[] DeviceKey { get; private set; } = [];
+
+    public string DeviceKeyHex { get; private set; } = "";
+
+    public ClientSession? Session { get; set; }
+
+    public long SessionId { get; set; }
+
+    public void Establish(byte[] deviceKey, CipherState send, CipherState receive)
+    {
+        DeviceKey = deviceKey;
+        DeviceKeyHex = ProtocolConstants.Hex(deviceKey);
+        _send = send;
+        _receive = receive;
+        State = ConnectionState.Established;
+        _ = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Decrypts an inbound frame. Only the hub's invocation for this connection calls it (in order).</summary>
+    public byte[] Open(ReadOnlySpan<byte> frame) => FrameCodec.Open(_receive!, frame);
+
+    public bool TryEnterCall(int limit)
+    {
+        if (Interlocked.Increment(ref _callsInFlight) <= limit)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _callsInFlight);
+        return false;
+    }
+
+    public void ExitCall() => Interlocked.Decrement(ref _callsInFlight);
+
+    public long NextMsgId(bool isAnswer) => _msgIds.Next(isAnswer ? 1 : 3);
+
+    /// <summary>Queues an envelope for this connection; a full queue closes the connection.</summary>
+    public bool TryEnqueue(Envelope envelope)
+    {
+        if (_outbound.Writer.TryWrite(envelope))
+        {
+            return true;
+        }
+
+        if (Volatile.Read(ref _closed) == 0)
+        {
+            Close("outbound queue full: the client is not reading");
+        }
+
+        return false;
+    }
+
+    public bool Enqueue(EnvelopeBody body, bool isAnswer) =>
+        TryEnqueue(new Envelope(NextMsgId(isAnswer), NextSeqNo(body.IsContent), body));
+
+    private int NextSeqNo(bool content)
+    {
+        // MTProto's rule: content messages get odd numbers and advance the count; others reuse the even one.
+        var count = content ? Interlocked.Increment(ref _seqNo) - 1 : Volatile.Read(ref _seqNo);
+        return count * 2 + (content ? 1 : 0);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<Envelope>(MaxEnvelopesPerFrame);
+        try
+        {
+            while (await _outbound.Reader.WaitToReadAsync())
+            {
+                while (batch.Count < MaxEnvelopesPerFrame && _outbound.Reader.TryRead(out var envelope))
+                {
+                    batch.Add(envelope);
+                }
+
+                var outgoing = batch.Count == 1
+                    ? batch[0]
+                    : new Envelope(NextMsgId(isAnswer: false), NextSeqNo(false), new ContainerBody([.. batch]));
+                batch.Clear();
+                var plaintext = WireSerializer.Serialize(new Frame(SessionId, outgoing));
+                await _client.SendAsync(ProtocolConstants.ReceiveMethod, FrameCodec.Seal(_send!, plaintext));
+            }
+        }
+        catch (Exception e)
+        {
+            Close($"send failed: {e.GetType().Name}");
+        }
+    }
+
+    /// <summary>Closes the connection (once) with a logged reason.</summary>
+    public void Close(string reason)
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        State = ConnectionState.Closed;
+        _outbound.Writer.TryComplete();
+        _logger.LogInformation("Closing connection {ConnectionId} ({ClientAddress}): {Reason}", ConnectionId, ClientAddress, reason);
+        _context.Abort();
+    }
+
+    public void Released()
+    {
+        Interlocked.Exchange(ref _closed, 1);
+        State = ConnectionState.Closed;
+        _outbound.Writer.TryComplete();
+    }
+}

@@ -1,0 +1,247 @@
+using MessagePack;
+using Messenger.Contracts.Noise;
+using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Wire;
+using Messenger.Protocol.Dispatch;
+using Messenger.Protocol.Keys;
+using Messenger.Protocol.Sessions;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Protocol.Transport;
+
+/// <summary>
+/// The protocol state machine behind the hub: handshake, frame decryption, session binding, msg_id checks and
+/// the routing of each envelope. Any frame that fails to decrypt or parse closes its connection with a logged
+/// reason; nothing a connection sends can disturb another.
+/// </summary>
+internal sealed class ProtocolEngine(
+    ConnectionRegistry connections,
+    SessionRegistry sessions,
+    ServerKeyStore keys,
+    RpcDispatcher dispatcher,
+    IHubContext<RpcHub> hub,
+    MsgIdClock msgIds,
+    IOptions<ProtocolOptions> options,
+    TimeProvider clock,
+    ILogger<ProtocolEngine> logger)
+{
+    private readonly ProtocolOptions _options = options.Value;
+
+    public void Connected(HubCallerContext context)
+    {
+        var connection = new ProtocolConnection(context, hub.Clients.Client(context.ConnectionId), msgIds, _options, logger);
+        connections.Add(connection);
+        var timer = clock.CreateTimer(_ =>
+        {
+            if (connection.State == ConnectionState.AwaitingHandshake)
+            {
+                connection.Close("no handshake within the timeout");
+            }
+        }, null, TimeSpan.FromSeconds(_options.HandshakeTimeoutSeconds), Timeout.InfiniteTimeSpan);
+        context.ConnectionAborted.Register(() => timer.Dispose());
+    }
+
+    public void Disconnected(string connectionId)
+    {
+        if (connections.Remove(connectionId) is { } connection)
+        {
+            connection.Session?.Detach(connection);
+            connection.Released();
+        }
+    }
+
+    public byte[] Handshake(string connectionId, byte[] message1)
+    {
+        var connection = connections.Get(connectionId) ?? throw new HubException("unknown connection");
+        if (connection.State != ConnectionState.AwaitingHandshake)
+        {
+            connection.Close("a second handshake on one connection");
+            throw new HubException("handshake refused");
+        }
+
+        try
+        {
+            var handshake = new HandshakeState(HandshakePattern.IK, initiator: false, ProtocolConstants.PrologueBytes, keys.KeyPair);
+            // Message 1 can be replayed by anyone who saw it, so it carries nothing.
+            if (handshake.ReadMessage(message1).Length != 0)
+            {
+                throw new NoiseException("message 1 must have an empty payload");
+            }
+
+            var info = new HandshakeInfo(clock.GetUtcNow().ToUnixTimeMilliseconds(), ProtocolConstants.Prologue);
+            var message2 = handshake.WriteMessage(WireSerializer.Serialize(info));
+            var (send, receive) = handshake.Split();
+            connection.Establish(handshake.RemoteStaticPublicKey!, send, receive);
+            connections.BindDevice(connection);
+            return message2;
+        }
+        catch (NoiseException e)
+        {
+            connection.Close($"handshake failed: {e.Message}");
+            throw new HubException("handshake failed");
+        }
+    }
+
+    public void Receive(string connectionId, byte[] frame)
+    {
+        if (connections.Get(connectionId) is not { } connection)
+        {
+            return;
+        }
+
+        if (connection.State != ConnectionState.Established)
+        {
+            connection.Close(connection.State == ConnectionState.AwaitingHandshake ? "frame before the handshake" : "frame after close");
+            return;
+        }
+
+        if (frame.Length > _options.MaxFrameBytes)
+        {
+            connection.Close($"frame of {frame.Length} bytes exceeds {_options.MaxFrameBytes}");
+            return;
+        }
+
+        Frame parsed;
+        try
+        {
+            parsed = WireSerializer.Deserialize<Frame>(connection.Open(frame));
+            if (parsed?.Envelope?.Body is null)
+            {
+                throw new MessagePackSerializationException("frame without an envelope body");
+            }
+        }
+        catch (NoiseException e)
+        {
+            connection.Close($"undecryptable frame: {e.Message}");
+            return;
+        }
+        catch (MessagePackSerializationException e)
+        {
+            connection.Close($"malformed frame: {e.Message}");
+            return;
+        }
+
+        if (connection.Session is null)
+        {
+            AttachSession(connection, parsed.SessionId, parsed.Envelope.MsgId);
+        }
+        else if (parsed.SessionId != connection.SessionId)
+        {
+            connection.Close("session id changed on a connection");
+            return;
+        }
+
+        Process(connection, connection.Session!, parsed.Envelope, inContainer: false);
+    }
+
+    private void AttachSession(ProtocolConnection connection, long sessionId, long firstMsgId)
+    {
+        var (session, created) = sessions.GetOrCreate(connection.DeviceKeyHex, sessionId);
+        connection.SessionId = sessionId;
+        connection.Session = session;
+        var (previous, unacked) = session.Attach(connection);
+        previous?.Close("session resumed on a newer connection");
+        if (created)
+        {
+            connection.Enqueue(new NewSessionBody(firstMsgId, clock.GetUtcNow().ToUnixTimeMilliseconds()), isAnswer: false);
+        }
+
+        foreach (var answer in unacked)
+        {
+            connection.TryEnqueue(answer);
+        }
+    }
+
+    private void Process(ProtocolConnection connection, ClientSession session, Envelope envelope, bool inContainer)
+    {
+        if (envelope.Body is null)
+        {
+            connection.Close("envelope without a body");
+            return;
+        }
+
+        if (BadMsgId(envelope.MsgId) is { } code)
+        {
+            RefuseEnvelope(connection, envelope.MsgId, code);
+            return;
+        }
+
+        switch (envelope.Body)
+        {
+            case CallBody call:
+                Call(connection, session, envelope.MsgId, call);
+                break;
+            case AckBody ack:
+                session.Acknowledge(ack.MsgIds ?? []);
+                break;
+            case ContainerBody container:
+                if (inContainer || container.Envelopes is null || container.Envelopes.Length > ContainerBody.MaxEnvelopes)
+                {
+                    RefuseEnvelope(connection, envelope.MsgId, BadMsgCodes.InvalidContainer);
+                    return;
+                }
+
+                foreach (var inner in container.Envelopes)
+                {
+                    Process(connection, session, inner, inContainer: true);
+                }
+
+                break;
+            case PingBody ping:
+                connection.Enqueue(new PongBody(envelope.MsgId, ping.PingId), isAnswer: true);
+                break;
+            case PongBody:
+                break;
+            default:
+                connection.Close($"a client may not send {envelope.Body.GetType().Name}");
+                break;
+        }
+    }
+
+    private void Call(ProtocolConnection connection, ClientSession session, long msgId, CallBody call)
+    {
+        switch (session.Admit(msgId))
+        {
+            case CallAdmission.Running or CallAdmission.Answered:
+                return;
+            case CallAdmission.TooLow:
+                RefuseEnvelope(connection, msgId, BadMsgCodes.MsgIdTooLow);
+                return;
+        }
+
+        if (!connection.TryEnterCall(_options.MaxCallsInFlight))
+        {
+            session.Forget(msgId);
+            connection.Enqueue(new ErrorBody(msgId, ErrorNames.TooManyCallsInFlight, 420, 1), isAnswer: true);
+            return;
+        }
+
+        _ = dispatcher.DispatchAsync(connection, session, msgId, call);
+    }
+
+    private int? BadMsgId(long msgId)
+    {
+        if ((msgId & 3) != 0)
+        {
+            return BadMsgCodes.MsgIdWrongParity;
+        }
+
+        var age = clock.GetUtcNow() - MsgIdClock.TimeOf(msgId);
+        if (age > TimeSpan.FromSeconds(ProtocolConstants.MsgIdMaxAgeSeconds))
+        {
+            return BadMsgCodes.MsgIdTooLow;
+        }
+
+        if (age < -TimeSpan.FromSeconds(ProtocolConstants.MsgIdMaxLeadSeconds))
+        {
+            return BadMsgCodes.MsgIdTooHigh;
+        }
+
+        return null;
+    }
+
+    private void RefuseEnvelope(ProtocolConnection connection, long msgId, int code) =>
+        connection.Enqueue(new BadMsgBody(msgId, code, clock.GetUtcNow().ToUnixTimeMilliseconds()), isAnswer: true);
+}
