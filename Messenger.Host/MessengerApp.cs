@@ -13,7 +13,13 @@ namespace Messenger.Host;
 /// <summary>The composition root: configuration, logging, the modules in a fixed list, migrate, map, run.</summary>
 public static class MessengerApp
 {
-    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? overrides = null)
+    /// <param name="args">Command-line arguments (they override the configuration file and environment).</param>
+    /// <param name="overrides">Configuration values that win over everything (tests use a temp data directory).</param>
+    /// <param name="configureServices">Extra services after the modules (tests add probe RPC methods).</param>
+    public static WebApplication Build(
+        string[] args,
+        IReadOnlyDictionary<string, string?>? overrides = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         // The content root is the binary's folder: the top-level appsettings.json is copied there by the build,
         // so the same file is read from the repository root, from Messenger.Host/ or as a published binary.
@@ -35,6 +41,7 @@ public static class MessengerApp
             .AddKernelModule(configuration)
             .AddProtocolModule(configuration)
             .AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapKernelModule();

@@ -27,7 +27,7 @@ public sealed class NoiseVectorTests
     [Fact]
     public void VectorFile_CoversTheRequiredPatterns()
     {
-        Protocols().Select(row => (string)row[0]).Should().Contain(
+        Vectors().Select(v => v.GetProperty("protocol_name").GetString()).Should().Contain(
             ["Noise_IK_25519_ChaChaPoly_BLAKE2b", "Noise_XX_25519_ChaChaPoly_BLAKE2b", "Noise_NK_25519_ChaChaPoly_BLAKE2b"]);
     }
 

@@ -1,4 +1,6 @@
+using Messenger.Client;
 using Messenger.Host;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
 
@@ -25,12 +27,17 @@ public sealed class TestHost : IAsyncDisposable
 
     public IServiceProvider Services => App.Services;
 
+    /// <summary>The server's public key, as a client would pin it.</summary>
+    public byte[] ServerPublicKey => Convert.FromHexString(File.ReadAllText(Path.Combine(DataDirectory, "server.pub")).Trim());
+
     public static async Task<TestHost> StartAsync(
-        string? dataDirectory = null, IReadOnlyDictionary<string, string?>? settings = null)
+        string? dataDirectory = null,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var owned = dataDirectory is null ? new TempDirectory() : null;
         var directory = dataDirectory ?? owned!.Path;
-        var app = MessengerApp.Build([], Settings(directory, settings));
+        var app = MessengerApp.Build([], Settings(directory, settings), configureServices);
         try
         {
             await app.StartMessengerAsync();
@@ -60,6 +67,19 @@ public sealed class TestHost : IAsyncDisposable
 
         return settings;
     }
+
+    public Task<MessengerClient> ConnectAsync(IDeviceKeyStore? deviceKeys = null, long? sessionId = null, TimeProvider? clock = null) =>
+        MessengerClient.ConnectAsync(ClientOptions(deviceKeys, sessionId, clock));
+
+    public MessengerClientOptions ClientOptions(IDeviceKeyStore? deviceKeys = null, long? sessionId = null, TimeProvider? clock = null) => new()
+    {
+        ServerUrl = BaseAddress,
+        ServerPublicKey = ServerPublicKey,
+        DeviceKeys = deviceKeys ?? new InMemoryDeviceKeyStore(),
+        SessionId = sessionId ?? Random.Shared.NextInt64(1, long.MaxValue),
+        Clock = clock ?? TimeProvider.System,
+        CallTimeout = TimeSpan.FromSeconds(20),
+    };
 
     public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress };
 

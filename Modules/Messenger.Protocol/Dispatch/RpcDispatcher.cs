@@ -22,6 +22,11 @@ internal sealed class RpcDispatcher(
     IHostApplicationLifetime lifetime,
     ILogger<RpcDispatcher> logger)
 {
+    private long _callsExecuted;
+
+    /// <summary>Calls that reached their method (after lookup), since start. A resent duplicate is not counted.</summary>
+    public long CallsExecuted => Interlocked.Read(ref _callsExecuted);
+
     public async Task DispatchAsync(ProtocolConnection connection, ClientSession session, long msgId, CallBody call)
     {
         EnvelopeBody answer;
@@ -53,6 +58,7 @@ internal sealed class RpcDispatcher(
             throw MessengerError.BadRequest(ErrorNames.MethodInvalid);
         }
 
+        Interlocked.Increment(ref _callsExecuted);
         var cancellationToken = lifetime.ApplicationStopping;
         await using var scope = scopes.CreateAsyncScope();
         var context = scope.ServiceProvider.GetRequiredService<RpcContext>();

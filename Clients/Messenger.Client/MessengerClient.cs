@@ -1,0 +1,470 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using MessagePack;
+using Messenger.Contracts.Noise;
+using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Wire;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Messenger.Client;
+
+/// <summary>
+/// A connection to a Messenger server as an app uses it: Noise IK handshake against the pinned server key, the
+/// encrypted message layer (msg_ids, acks, containers), RPC calls with timeouts, and an updates stream. When the
+/// connection drops it reconnects with back-off, resumes the same session and resends every unanswered call with
+/// its original msg_id, so the server runs each call once.
+/// </summary>
+public sealed class MessengerClient : IAsyncDisposable
+{
+    private const int MaxEnvelopesPerFrame = ContainerBody.MaxEnvelopes;
+    private const int MaxArgsBytesPerFrame = 256 * 1024;
+
+    private static readonly ConcurrentDictionary<Type, string> MethodNames = new();
+
+    private readonly MessengerClientOptions _options;
+    private readonly NoiseKeyPair _deviceKey;
+    private readonly MsgIdClock _msgIds;
+    private readonly ConcurrentDictionary<long, PendingCall> _pending = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource> _pings = new();
+    private readonly Channel<Envelope> _outbound = Channel.CreateUnbounded<Envelope>(new() { SingleReader = true });
+    private readonly ConcurrentQueue<long> _acks = new();
+    private readonly Channel<UpdatesBody> _updates = Channel.CreateUnbounded<UpdatesBody>(new() { SingleWriter = true });
+    private readonly CancellationTokenSource _disposed = new();
+    private TaskCompletionSource<Link> _linkReady = NewLinkSignal();
+    private Link? _link;
+    private Task _sendLoop = Task.CompletedTask;
+    private int _seqNo;
+    private int _ackFlushScheduled;
+
+    private MessengerClient(MessengerClientOptions options)
+    {
+        _options = options;
+        _deviceKey = options.DeviceKeys.GetOrCreate();
+        _msgIds = new MsgIdClock(options.Clock);
+    }
+
+    /// <summary>The device's static public key: its identity to the server.</summary>
+    public byte[] DevicePublicKey => _deviceKey.PublicKey;
+
+    public long SessionId => _options.SessionId;
+
+    /// <summary>Server time minus local time, learned at the handshake and from bad-msg notices.</summary>
+    public TimeSpan ClockOffset => _msgIds.Offset;
+
+    public bool IsConnected => Volatile.Read(ref _link) is { Hub.State: HubConnectionState.Connected };
+
+    /// <summary>Updates pushed by the server, in order.</summary>
+    public ChannelReader<UpdatesBody> Updates => _updates.Reader;
+
+    /// <summary>Raised when the server did not know this session (first connection, or state lost): resync.</summary>
+    public event Action<NewSessionBody>? NewSession;
+
+    /// <summary>Raised after a dropped connection is replaced and unanswered calls were resent.</summary>
+    public event Action? Reconnected;
+
+    /// <summary>Connections made so far (1 after connect; grows with each reconnect).</summary>
+    public int ConnectionCount { get; private set; }
+
+    public static async Task<MessengerClient> ConnectAsync(MessengerClientOptions options, CancellationToken cancellationToken = default)
+    {
+        var client = new MessengerClient(options);
+        try
+        {
+            await client.OpenLinkAsync(cancellationToken);
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
+
+        client._sendLoop = Task.Run(client.SendLoopAsync);
+        return client;
+    }
+
+    /// <summary>Calls a method; returns its result or throws <see cref="RpcException"/> with the server's error.</summary>
+    public async Task<TResult> CallAsync<TResult>(IRpcCall<TResult> call, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        var type = call.GetType();
+        var method = MethodNames.GetOrAdd(type, static t =>
+            (t.GetCustomAttributes(typeof(RpcMethodAttribute), false).FirstOrDefault() as RpcMethodAttribute)?.Name
+            ?? throw new InvalidOperationException($"{t.Name} has no [RpcMethod] attribute"));
+        var args = MessagePackSerializer.Serialize(type, call, WireSerializer.Options, cancellationToken);
+        var value = await SendCallAsync(method, args, cancellationToken);
+        return MessagePackSerializer.Deserialize<TResult>(value, WireSerializer.Options, cancellationToken);
+    }
+
+    /// <summary>Calls <paramref name="method"/> with raw MessagePack arguments (for tools and tests).</summary>
+    public async Task<byte[]> SendCallAsync(string method, byte[] args, CancellationToken cancellationToken = default)
+    {
+        var pending = new PendingCall(new Envelope(_msgIds.Next(), NextSeqNo(content: true), new CallBody(method, args)));
+        _pending[pending.MsgId] = pending;
+        _outbound.Writer.TryWrite(pending.Envelope);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        timeout.CancelAfter(_options.CallTimeout);
+        await using var registration = timeout.Token.Register(() =>
+        {
+            if (_pending.TryRemove(new(pending.MsgId, pending)))
+            {
+                pending.Result.TrySetException(_disposed.IsCancellationRequested
+                    ? new ObjectDisposedException(nameof(MessengerClient))
+                    : cancellationToken.IsCancellationRequested
+                        ? new OperationCanceledException(cancellationToken)
+                        : new TimeoutException($"{method} got no answer within {_options.CallTimeout}"));
+            }
+        });
+        return await pending.Result.Task;
+    }
+
+    /// <summary>A protocol-level ping (not an RPC): round trip through the message layer.</summary>
+    public async Task PingAsync(CancellationToken cancellationToken = default)
+    {
+        var envelope = new Envelope(_msgIds.Next(), NextSeqNo(content: false), new PingBody(Random.Shared.NextInt64()));
+        var pong = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pings[envelope.MsgId] = pong;
+        _outbound.Writer.TryWrite(envelope);
+        try
+        {
+            await pong.Task.WaitAsync(_options.CallTimeout, cancellationToken);
+        }
+        finally
+        {
+            _pings.TryRemove(envelope.MsgId, out _);
+        }
+    }
+
+    private async Task OpenLinkAsync(CancellationToken cancellationToken)
+    {
+        var builder = new HubConnectionBuilder()
+            .WithUrl(new Uri(_options.ServerUrl, ProtocolConstants.HubPath))
+            .AddMessagePackProtocol();
+        _options.ConfigureConnection?.Invoke(builder);
+        var hub = builder.Build();
+        var link = new Link(hub);
+        hub.On<byte[]>(ProtocolConstants.ReceiveMethod, frame => OnFrame(link, frame));
+        hub.Closed += error => OnLinkClosedAsync(link, error);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            await hub.StartAsync(timeout.Token);
+            var handshake = new HandshakeState(
+                HandshakePattern.IK, initiator: true, ProtocolConstants.PrologueBytes, _deviceKey, _options.ServerPublicKey);
+            var message2 = await hub.InvokeAsync<byte[]>(ProtocolConstants.HandshakeMethod, handshake.WriteMessage([]), timeout.Token);
+            var info = WireSerializer.Deserialize<HandshakeInfo>(handshake.ReadMessage(message2));
+            _msgIds.Offset = DateTimeOffset.FromUnixTimeMilliseconds(info.ServerTimeUnixMs) - _options.Clock.GetUtcNow();
+            (link.Send, link.Receive) = handshake.Split();
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            link.Abandoned = true;
+            await hub.DisposeAsync();
+            throw new MessengerConnectionException(
+                $"handshake with {_options.ServerUrl} failed (server unreachable, or it does not hold the pinned key): {e.Message}", e);
+        }
+
+        ConnectionCount++;
+        Volatile.Write(ref _link, link);
+        _linkReady.TrySetResult(link);
+
+        // Resend what was never answered with the original msg_ids (the server runs each once), led by a ping
+        // that binds the session at once so the server resends answers it still holds.
+        _outbound.Writer.TryWrite(new Envelope(_msgIds.Next(), NextSeqNo(content: false), new PingBody(0)));
+        foreach (var pending in _pending.Values.OrderBy(p => p.MsgId))
+        {
+            _outbound.Writer.TryWrite(pending.Envelope);
+        }
+    }
+
+    private async Task OnLinkClosedAsync(Link link, Exception? error)
+    {
+        if (link.Abandoned || _disposed.IsCancellationRequested || Volatile.Read(ref _link) != link)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _link, null);
+        _linkReady = NewLinkSignal();
+        await link.Hub.DisposeAsync();
+        if (!_options.AutoReconnect)
+        {
+            FailAllPending(new MessengerConnectionException("connection closed", error));
+            return;
+        }
+
+        var delay = _options.ReconnectMinDelay;
+        while (!_disposed.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(delay + TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)Math.Max(1, delay.TotalMilliseconds / 2))), _options.Clock, _disposed.Token);
+                await OpenLinkAsync(_disposed.Token);
+                Reconnected?.Invoke();
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (MessengerConnectionException)
+            {
+                delay = TimeSpan.FromTicks(Math.Min(_options.ReconnectMaxDelay.Ticks, delay.Ticks * 2));
+            }
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        var batch = new List<Envelope>(64);
+        try
+        {
+            while (await _outbound.Reader.WaitToReadAsync(_disposed.Token))
+            {
+                var link = Volatile.Read(ref _link) ?? await _linkReady.Task.WaitAsync(_disposed.Token);
+                var argsBytes = 0;
+                while (batch.Count < MaxEnvelopesPerFrame - 1 && argsBytes < MaxArgsBytesPerFrame && _outbound.Reader.TryRead(out var envelope))
+                {
+                    batch.Add(envelope);
+                    argsBytes += (envelope.Body as CallBody)?.Args.Length ?? 0;
+                }
+
+                TakeAcks(batch);
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+
+                var outgoing = batch.Count == 1
+                    ? batch[0]
+                    : new Envelope(_msgIds.Next(), NextSeqNo(content: false), new ContainerBody([.. batch]));
+                batch.Clear();
+                var frame = FrameCodec.Seal(link.Send!, WireSerializer.Serialize(new Frame(_options.SessionId, outgoing)));
+                try
+                {
+                    await link.Hub.SendAsync(ProtocolConstants.SendMethod, frame, _disposed.Token);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The link is gone: unanswered calls stay pending and are resent on the next link.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void TakeAcks(List<Envelope> batch)
+    {
+        if (_acks.IsEmpty)
+        {
+            return;
+        }
+
+        var ids = new List<long>();
+        while (ids.Count < 8192 && _acks.TryDequeue(out var id))
+        {
+            ids.Add(id);
+        }
+
+        batch.Add(new Envelope(_msgIds.Next(), NextSeqNo(content: false), new AckBody([.. ids])));
+    }
+
+    private void Acknowledge(long serverMsgId)
+    {
+        _acks.Enqueue(serverMsgId);
+        if (Interlocked.Exchange(ref _ackFlushScheduled, 1) == 0)
+        {
+            _ = FlushAcksLaterAsync();
+        }
+    }
+
+    // Acks ride along with the next outgoing frame; if nothing goes out for a moment, they go alone.
+    private async Task FlushAcksLaterAsync()
+    {
+        try
+        {
+            await Task.Delay(_options.AckDelay, _options.Clock, _disposed.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _ackFlushScheduled, 0);
+        if (!_acks.IsEmpty)
+        {
+            var batch = new List<Envelope>(1);
+            TakeAcks(batch);
+            foreach (var envelope in batch)
+            {
+                _outbound.Writer.TryWrite(envelope);
+            }
+        }
+    }
+
+    private void OnFrame(Link link, byte[] frame)
+    {
+        Frame parsed;
+        try
+        {
+            parsed = WireSerializer.Deserialize<Frame>(FrameCodec.Open(link.Receive!, frame));
+        }
+        catch (Exception e) when (e is NoiseException or MessagePackSerializationException)
+        {
+            // A frame we cannot read means the link is corrupt: drop it and resume on a fresh one.
+            _ = link.Hub.StopAsync();
+            return;
+        }
+
+        if (InboundFilter?.Invoke(parsed.Envelope) == false)
+        {
+            return;
+        }
+
+        Handle(parsed.Envelope);
+    }
+
+    private void Handle(Envelope envelope)
+    {
+        switch (envelope.Body)
+        {
+            case ContainerBody container:
+                foreach (var inner in container.Envelopes)
+                {
+                    Handle(inner);
+                }
+
+                break;
+            case ResultBody result:
+                Acknowledge(envelope.MsgId);
+                if (_pending.TryRemove(result.ReqMsgId, out var answered))
+                {
+                    answered.Result.TrySetResult(result.Value);
+                }
+
+                break;
+            case ErrorBody error:
+                Acknowledge(envelope.MsgId);
+                if (_pending.TryRemove(error.ReqMsgId, out var failed))
+                {
+                    failed.Result.TrySetException(new RpcException(error.Name, error.Code, error.RetryAfterSeconds));
+                }
+
+                break;
+            case BadMsgBody bad:
+                OnBadMsg(bad);
+                break;
+            case NewSessionBody newSession:
+                Acknowledge(envelope.MsgId);
+                NewSession?.Invoke(newSession);
+                break;
+            case UpdatesBody updates:
+                Acknowledge(envelope.MsgId);
+                _updates.Writer.TryWrite(updates);
+                break;
+            case PongBody pong:
+                if (_pings.TryRemove(pong.ReqMsgId, out var ping))
+                {
+                    ping.TrySetResult();
+                }
+
+                break;
+        }
+    }
+
+    // The server refused a msg_id without running the call: fix the clock, give the call a new msg_id, resend.
+    private void OnBadMsg(BadMsgBody bad)
+    {
+        if (!_pending.TryRemove(bad.BadMsgId, out var pending))
+        {
+            return;
+        }
+
+        if (bad.ErrorCode is BadMsgCodes.MsgIdTooLow or BadMsgCodes.MsgIdTooHigh)
+        {
+            _msgIds.Offset = DateTimeOffset.FromUnixTimeMilliseconds(bad.ServerTimeUnixMs) - _options.Clock.GetUtcNow();
+            pending.Restamp(_msgIds.Next());
+            _pending[pending.MsgId] = pending;
+            _outbound.Writer.TryWrite(pending.Envelope);
+            return;
+        }
+
+        pending.Result.TrySetException(new RpcException($"BAD_MSG_{bad.ErrorCode}", 400, null));
+    }
+
+    private int NextSeqNo(bool content)
+    {
+        var count = content ? Interlocked.Increment(ref _seqNo) - 1 : Volatile.Read(ref _seqNo);
+        return count * 2 + (content ? 1 : 0);
+    }
+
+    private void FailAllPending(Exception error)
+    {
+        foreach (var key in _pending.Keys)
+        {
+            if (_pending.TryRemove(key, out var pending))
+            {
+                pending.Result.TrySetException(error);
+            }
+        }
+    }
+
+    private static TaskCompletionSource<Link> NewLinkSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Test hook: return false to drop an inbound envelope as if it never arrived.</summary>
+    internal Func<Envelope, bool>? InboundFilter { get; set; }
+
+    /// <summary>Test hook: drops the current connection the way a network failure would.</summary>
+    internal Task DropConnectionAsync() => Volatile.Read(ref _link)?.Hub.StopAsync() ?? Task.CompletedTask;
+
+    /// <summary>Test hook: sends raw bytes as a frame on the current connection (fuzzing, malformed input).</summary>
+    internal Task SendRawFrameAsync(byte[] frame) =>
+        (Volatile.Read(ref _link) ?? throw new InvalidOperationException("not connected")).Hub.SendAsync(ProtocolConstants.SendMethod, frame);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _disposed.CancelAsync();
+        _outbound.Writer.TryComplete();
+        _updates.Writer.TryComplete();
+        FailAllPending(new ObjectDisposedException(nameof(MessengerClient)));
+        if (Interlocked.Exchange(ref _link, null) is { } link)
+        {
+            link.Abandoned = true;
+            await link.Hub.DisposeAsync();
+        }
+
+        await _sendLoop;
+    }
+
+    private sealed class Link(HubConnection hub)
+    {
+        public HubConnection Hub { get; } = hub;
+
+        public CipherState? Send { get; set; }
+
+        public CipherState? Receive { get; set; }
+
+        public bool Abandoned { get; set; }
+    }
+
+    private sealed class PendingCall(Envelope envelope)
+    {
+        public Envelope Envelope { get; private set; } = envelope;
+
+        public long MsgId => Envelope.MsgId;
+
+        public TaskCompletionSource<byte[]> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Restamp(long msgId) => Envelope = Envelope with { MsgId = msgId };
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Messenger.Client;
+
+/// <summary>How to reach and trust a Messenger server.</summary>
+public sealed class MessengerClientOptions
+{
+    /// <summary>The server's base URL (the hub is at <c>/rpc</c> under it).</summary>
+    public required Uri ServerUrl { get; init; }
+
+    /// <summary>The server's static public key (32 bytes), pinned: a server without its private key cannot answer
+    /// the handshake. Fetch it once from <c>/.well-known/messenger/server-key</c> to trust on first use.</summary>
+    public required byte[] ServerPublicKey { get; init; }
+
+    public IDeviceKeyStore DeviceKeys { get; init; } = new InMemoryDeviceKeyStore();
+
+    /// <summary>Chosen once per app instance; a reconnect with the same id resumes the session.</summary>
+    public long SessionId { get; init; } = Random.Shared.NextInt64(1, long.MaxValue);
+
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public bool AutoReconnect { get; init; } = true;
+
+    public TimeSpan ReconnectMinDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long received answers wait for an outgoing message to carry their ack.</summary>
+    public TimeSpan AckDelay { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>Extra SignalR set-up (transport, logging); the MessagePack protocol is always added.</summary>
+    public Action<IHubConnectionBuilder>? ConfigureConnection { get; init; }
+}
