@@ -1,0 +1,129 @@
+using System.Net;
+using Messenger.Client;
+using Messenger.Contracts.Help;
+using Messenger.Contracts.Noise;
+using Messenger.Contracts.Wire;
+using Messenger.Tests.Infrastructure;
+
+namespace Messenger.Tests.Protocol;
+
+public sealed class ProtocolTests : IAsyncLifetime
+{
+    private TestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await TestHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Ping_OverTheEncryptedProtocol_EchoesTheId()
+    {
+        await using var client = await _host.ConnectAsync();
+
+        var pong = await client.CallAsync(new PingCall(42));
+
+        pong.Id.Should().Be(42);
+        await client.PingAsync();
+    }
+
+    [Fact]
+    public async Task GetConfig_ReturnsTheFingerprintOfTheServedKeyAndTheLimits()
+    {
+        await using var client = await _host.ConnectAsync();
+        using var http = _host.CreateHttpClient();
+
+        var config = await client.CallAsync(new GetConfigCall());
+        var served = await http.GetStringAsync(ProtocolConstants.ServerKeyPath);
+
+        served.Should().MatchRegex("^[0-9a-f]{64}$");
+        Convert.FromHexString(served).Should().Equal(_host.ServerPublicKey);
+        config.ServerKeyFingerprint.Should().Be(ServerKeyFingerprint.Of(_host.ServerPublicKey));
+        config.ServerKeyFingerprint.Should().MatchRegex("^([0-9a-f]{4} ){15}[0-9a-f]{4}$");
+        config.MaxContainerSize.Should().Be(1024);
+        config.HandshakeTimeoutSeconds.Should().Be(10);
+        DateTimeOffset.FromUnixTimeMilliseconds(config.ServerTimeUnixMs).Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void ServerKey_IsPrivateToItsOwner()
+    {
+        var mode = File.GetUnixFileMode(Path.Combine(_host.DataDirectory, "server.key"));
+
+        mode.Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    [Fact]
+    public async Task Connect_WhenPinnedKeyIsNotTheServers_Fails()
+    {
+        var options = _host.ClientOptions();
+        var wrongKey = new MessengerClientOptions
+        {
+            ServerUrl = options.ServerUrl,
+            ServerPublicKey = NoiseKeyPair.Generate().PublicKey,
+            AutoReconnect = false,
+        };
+
+        var connect = () => MessengerClient.ConnectAsync(wrongKey);
+
+        await connect.Should().ThrowAsync<MessengerConnectionException>();
+        await using var honest = await _host.ConnectAsync();
+        (await honest.CallAsync(new PingCall(1))).Id.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Calls_WhenManyAreInFlightAtOnce_AllGetTheirOwnAnswer()
+    {
+        await using var client = await _host.ConnectAsync();
+
+        var pongs = await Task.WhenAll(Enumerable.Range(0, 2000).Select(i => client.CallAsync(new PingCall(i))));
+
+        pongs.Select(p => p.Id).Should().Equal(Enumerable.Range(0, 2000).Select(i => (long)i));
+    }
+
+    [Fact]
+    public async Task UnknownMethod_Answers400MethodInvalid()
+    {
+        await using var client = await _host.ConnectAsync();
+
+        var call = () => client.SendCallAsync("nope.nothing", [0x80]);
+
+        (await call.Should().ThrowAsync<RpcException>()).Which.Should().Match<RpcException>(e => e.Name == "METHOD_INVALID" && e.Code == 400);
+        (await client.CallAsync(new PingCall(5))).Id.Should().Be(5);
+    }
+
+    [Fact]
+    public async Task BadArguments_Answer400ArgsInvalid()
+    {
+        await using var client = await _host.ConnectAsync();
+
+        var call = () => client.SendCallAsync("help.ping", [0xc1, 0xff, 0x00]);
+
+        (await call.Should().ThrowAsync<RpcException>()).Which.Name.Should().Be("ARGS_INVALID");
+    }
+
+    [Fact]
+    public async Task NewSession_IsAnnouncedOnceForANewSessionNotOnResume()
+    {
+        await using var client = await _host.ConnectAsync();
+        var announced = 0;
+        client.NewSession += _ => Interlocked.Increment(ref announced);
+        await client.CallAsync(new PingCall(1));
+        await WaitUntil(() => announced == 1);
+
+        await client.DropConnectionAsync();
+        await WaitUntil(() => client.ConnectionCount == 2);
+        await client.CallAsync(new PingCall(2));
+
+        announced.Should().Be(1, "a reconnect with the same session id resumes the session");
+    }
+
+    internal static async Task WaitUntil(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+}
