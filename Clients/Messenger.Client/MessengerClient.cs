@@ -63,6 +63,11 @@ public sealed class MessengerClient : IAsyncDisposable
     /// <summary>Raised after a dropped connection is replaced and unanswered calls were resent.</summary>
     public event Action? Reconnected;
 
+    /// <summary>How many times the server announced a new session (also counts those before a handler subscribed).</summary>
+    public int NewSessionCount => Volatile.Read(ref _newSessions);
+
+    private int _newSessions;
+
     /// <summary>Connections made so far (1 after connect; grows with each reconnect).</summary>
     public int ConnectionCount { get; private set; }
 
@@ -321,16 +326,16 @@ public sealed class MessengerClient : IAsyncDisposable
             return;
         }
 
-        if (InboundFilter?.Invoke(parsed.Envelope) == false)
-        {
-            return;
-        }
-
         Handle(parsed.Envelope);
     }
 
     private void Handle(Envelope envelope)
     {
+        if (InboundFilter?.Invoke(envelope) == false)
+        {
+            return;
+        }
+
         switch (envelope.Body)
         {
             case ContainerBody container:
@@ -361,6 +366,7 @@ public sealed class MessengerClient : IAsyncDisposable
                 break;
             case NewSessionBody newSession:
                 Acknowledge(envelope.MsgId);
+                Interlocked.Increment(ref _newSessions);
                 NewSession?.Invoke(newSession);
                 break;
             case UpdatesBody updates:

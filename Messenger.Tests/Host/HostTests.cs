@@ -85,7 +85,7 @@ public sealed class HostTests
 
         await host.App.StopAsync();
 
-        writes.Should().OnlyContain(w => w.IsCompletedSuccessfully);
+        await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(10));
         await host.DisposeAsync();
         Query(directory.Path, "SELECT count(*) FROM drained").Should().Be(1000L);
     }

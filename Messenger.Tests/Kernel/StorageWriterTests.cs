@@ -212,7 +212,7 @@ public sealed class StorageWriterTests : IAsyncLifetime
 
         await writer.DrainAsync();
 
-        writes.Should().OnlyContain(w => w.IsCompletedSuccessfully);
+        await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(10));
         ReadLog().Should().HaveCount(200);
         await FluentActions.Awaiting(() => writer.WriteAsync(scope => Append(scope, 0)))
             .Should().ThrowAsync<MessengerError>().Where(e => e.Name == "SERVER_SHUTTING_DOWN");

@@ -106,16 +106,14 @@ public sealed class ProtocolTests : IAsyncLifetime
     public async Task NewSession_IsAnnouncedOnceForANewSessionNotOnResume()
     {
         await using var client = await _host.ConnectAsync();
-        var announced = 0;
-        client.NewSession += _ => Interlocked.Increment(ref announced);
         await client.CallAsync(new PingCall(1));
-        await WaitUntil(() => announced == 1);
+        await WaitUntil(() => client.NewSessionCount == 1);
 
         await client.DropConnectionAsync();
         await WaitUntil(() => client.ConnectionCount == 2);
         await client.CallAsync(new PingCall(2));
 
-        announced.Should().Be(1, "a reconnect with the same session id resumes the session");
+        client.NewSessionCount.Should().Be(1, "a reconnect with the same session id resumes the session");
     }
 
     internal static async Task WaitUntil(Func<bool> condition)

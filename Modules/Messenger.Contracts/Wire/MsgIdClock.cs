@@ -9,8 +9,19 @@ public sealed class MsgIdClock(TimeProvider clock)
 {
     private long _last;
 
-    /// <summary>Added to the local clock: server time minus local time.</summary>
-    public TimeSpan Offset { get; set; }
+    /// <summary>Added to the local clock: server time minus local time. Setting it restarts the sequence from the
+    /// corrected clock; otherwise a clock that ran ahead would keep every later msg_id ahead too.</summary>
+    public TimeSpan Offset
+    {
+        get => _offset;
+        set
+        {
+            _offset = value;
+            Interlocked.Exchange(ref _last, 0);
+        }
+    }
+
+    private TimeSpan _offset;
 
     public long Next(int lowBits = 0)
     {

@@ -162,7 +162,9 @@ internal sealed class ProtocolEngine(
             return;
         }
 
-        if (BadMsgId(envelope.MsgId) is { } code)
+        // Only calls are held to the time window: they are what runs and what the msg_id memory protects. A
+        // container, ack or ping is never executed, and refusing a container for its clock would hide its calls.
+        if (BadMsgId(envelope.MsgId, checkTime: envelope.Body is CallBody) is { } code)
         {
             RefuseEnvelope(connection, envelope.MsgId, code);
             return;
@@ -221,11 +223,16 @@ internal sealed class ProtocolEngine(
         _ = dispatcher.DispatchAsync(connection, session, msgId, call);
     }
 
-    private int? BadMsgId(long msgId)
+    private int? BadMsgId(long msgId, bool checkTime)
     {
         if ((msgId & 3) != 0)
         {
             return BadMsgCodes.MsgIdWrongParity;
+        }
+
+        if (!checkTime)
+        {
+            return null;
         }
 
         var age = clock.GetUtcNow() - MsgIdClock.TimeOf(msgId);

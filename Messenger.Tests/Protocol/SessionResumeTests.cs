@@ -1,0 +1,88 @@
+using Messenger.Client;
+using Messenger.Contracts.Help;
+using Messenger.Contracts.Wire;
+using Messenger.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Messenger.Tests.Protocol;
+
+public sealed class SessionResumeTests : IAsyncLifetime
+{
+    private readonly BlockingProbe _probe = new();
+    private TestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await TestHost.StartAsync(configureServices: _probe.Register);
+
+    public async Task DisposeAsync()
+    {
+        _probe.Release();
+        await _host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Call_WhenConnectionDropsWhileItRuns_IsAnsweredOnTheNewConnectionAndRunsOnce()
+    {
+        await using var client = await _host.ConnectAsync();
+        var call = client.SendCallAsync(BlockingProbe.Method, [0x90]);
+        await ProtocolTests.WaitUntil(() => _probe.Executions == 1);
+
+        await client.DropConnectionAsync();
+        await ProtocolTests.WaitUntil(() => client.ConnectionCount == 2 && client.IsConnected);
+        _probe.Release();
+
+        (await call).Should().Equal(0xc0);
+        _probe.Executions.Should().Be(1, "the resent call has the same msg_id and the server runs it once");
+    }
+
+    [Fact]
+    public async Task Call_WhenItsAnswerIsLostWithTheConnection_GetsTheStoredAnswerAfterReconnectAndRunsOnce()
+    {
+        _probe.Release();
+        await using var client = await _host.ConnectAsync();
+        var dropped = 0;
+        client.InboundFilter = envelope =>
+        {
+            // Lose the first answer on the wire, then lose the connection with it.
+            if (envelope.Body is ResultBody && Interlocked.Exchange(ref dropped, 1) == 0)
+            {
+                _ = client.DropConnectionAsync();
+                return false;
+            }
+
+            return true;
+        };
+
+        var answer = await client.SendCallAsync(BlockingProbe.Method, [0x90]);
+
+        answer.Should().Equal(0xc0);
+        dropped.Should().Be(1);
+        client.ConnectionCount.Should().BeGreaterThanOrEqualTo(2);
+        _probe.Executions.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Call_WhenClientClockRunsAhead_IsCorrectedAndSucceeds()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var client = await _host.ConnectAsync(clock: clock);
+
+        clock.Advance(TimeSpan.FromMinutes(10));
+        var pong = await client.CallAsync(new PingCall(3));
+
+        pong.Id.Should().Be(3);
+        client.ClockOffset.Should().BeCloseTo(TimeSpan.FromMinutes(-10), TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Session_WhenTheSameDeviceResumesItOnAnotherConnection_TheOlderConnectionIsClosed()
+    {
+        var device = new InMemoryDeviceKeyStore();
+        await using var first = await _host.ConnectAsync(device, sessionId: 77);
+        await first.CallAsync(new PingCall(1));
+
+        await using var second = await _host.ConnectAsync(device, sessionId: 77);
+        await second.CallAsync(new PingCall(2));
+
+        await ProtocolTests.WaitUntil(() => first.ConnectionCount >= 2);
+    }
+}
