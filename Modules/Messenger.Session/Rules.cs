@@ -32,7 +32,7 @@ internal static class Rules
 
     public static IRuleBuilderOptions<T, string> NewPassword<T>(this IRuleBuilder<T, string> rule) =>
         rule.Must(p => p is not null && Characters(p) >= PasswordMinCharacters).WithErrorCode(SessionErrorNames.PasswordTooShort)
-            .Must(p => Encoding.UTF8.GetByteCount(p) <= PasswordMaxBytes).WithErrorCode(SessionErrorNames.PasswordTooLong);
+            .Must(p => p is null || Encoding.UTF8.GetByteCount(p) <= PasswordMaxBytes).WithErrorCode(SessionErrorNames.PasswordTooLong);
 
     public static IRuleBuilderOptions<T, string> DisplayName<T>(this IRuleBuilder<T, string> rule) =>
         rule.Must(n => IsName(n, DisplayNameMaxCharacters)).WithErrorCode(SessionErrorNames.DisplayNameInvalid);

@@ -54,7 +54,7 @@ internal sealed class SessionOptions
 internal sealed class PasswordHashOptions
 {
     /// <summary>Argon2id passes (libsodium opslimit).</summary>
-    public int Iterations { get; set; } = 2;
+    public int Iterations { get; set; } = 3;
 
     /// <summary>Argon2id memory per hash in KiB (libsodium memlimit / 1024).</summary>
     public int MemoryKiB { get; set; } = 65536;
@@ -78,7 +78,8 @@ internal sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>
         }
 
         var hash = options.PasswordHash;
-        Range(problems, "PasswordHash:Iterations", hash.Iterations, 1, 100);
+        // Sodium.Core refuses fewer than 3 passes (the Argon2i minimum), for Argon2id too.
+        Range(problems, "PasswordHash:Iterations", hash.Iterations, 3, 100);
         // libsodium's Argon2id accepts at least 8 KiB; above 1 GiB per hash one server cannot sign in anyone briskly.
         Range(problems, "PasswordHash:MemoryKiB", hash.MemoryKiB, 8, 1024 * 1024);
         Range(problems, "PasswordHash:MaxConcurrent", hash.MaxConcurrent, 1, 256);

@@ -18,7 +18,7 @@ internal sealed class ChangePasswordValidator : AbstractValidator<ChangePassword
     public ChangePasswordValidator()
     {
         RuleFor(c => c.OldPassword).NotNull().WithErrorCode(SessionErrorNames.PasswordInvalid)
-            .Must(p => System.Text.Encoding.UTF8.GetByteCount(p) <= Rules.PasswordMaxBytes).WithErrorCode(SessionErrorNames.PasswordInvalid);
+            .Must(p => p is null || System.Text.Encoding.UTF8.GetByteCount(p) <= Rules.PasswordMaxBytes).WithErrorCode(SessionErrorNames.PasswordInvalid);
         RuleFor(c => c.NewPassword).NewPassword();
     }
 }

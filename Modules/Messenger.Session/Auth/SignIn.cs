@@ -19,7 +19,7 @@ internal sealed class SignInValidator : AbstractValidator<SignInCall>
         RuleFor(c => c.Username).NotNull().WithErrorCode(SessionErrorNames.UsernameInvalid)
             .MaximumLength(64).WithErrorCode(SessionErrorNames.UsernameInvalid);
         RuleFor(c => c.Password).NotNull().WithErrorCode(SessionErrorNames.CredentialsInvalid)
-            .Must(p => System.Text.Encoding.UTF8.GetByteCount(p) <= Rules.PasswordMaxBytes).WithErrorCode(SessionErrorNames.PasswordTooLong);
+            .Must(p => p is null || System.Text.Encoding.UTF8.GetByteCount(p) <= Rules.PasswordMaxBytes).WithErrorCode(SessionErrorNames.PasswordTooLong);
         RuleFor(c => c.DeviceName).DeviceName();
         RuleFor(c => c.Platform).Platform();
     }
