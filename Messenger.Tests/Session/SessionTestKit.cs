@@ -63,7 +63,7 @@ internal static class SessionTestKit
         }
     }
 
-    public static async Task<RpcException> FailsWith(this Func<Task> call, string name)
+    public static async Task<RpcException> FailsWith(Func<Task> call, string name)
     {
         var error = (await call.Should().ThrowAsync<RpcException>()).Which;
         error.Name.Should().Be(name);
