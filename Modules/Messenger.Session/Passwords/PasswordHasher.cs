@@ -46,13 +46,14 @@ internal sealed class PasswordHasher
         }, cancellationToken);
 
     public bool NeedsRehash(string hash) =>
-        PasswordHash.ArgonPasswordNeedsRehash(System.Text.Encoding.ASCII.GetBytes(hash), OpsLimit, MemLimitBytes);
+        PasswordHash.ArgonPasswordNeedsRehash(System.Text.Encoding.ASCII.GetBytes(hash + '\0'), OpsLimit, MemLimitBytes);
 
     internal string Hash(string password) =>
         // libsodium returns the zero-terminated C string; the terminator is not part of the encoding.
         PasswordHash.ArgonHashString(password, OpsLimit, MemLimitBytes).TrimEnd('\0');
 
-    private static bool Verify(string hash, string password) => PasswordHash.ArgonHashStringVerify(hash, password);
+    // libsodium reads the encoded hash as a C string: the terminator we trimmed goes back on for the call.
+    private static bool Verify(string hash, string password) => PasswordHash.ArgonHashStringVerify(hash + '\0', password);
 
     private async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
     {
