@@ -147,6 +147,41 @@ public sealed class DeviceTests : IAsyncLifetime
     }
 }
 
+public sealed class LastActiveTests
+{
+    [Fact]
+    public async Task LastActive_IsShownAtOnceAndSurvivesARestart()
+    {
+        using var directory = new TempDirectory();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var settings = new Dictionary<string, string?> { ["Messenger:Session:LastActiveFlushSeconds"] = "3600" };
+        var laptopKeys = new InMemoryDeviceKeyStore();
+        var phoneKeys = new InMemoryDeviceKeyStore();
+        long signedInAt;
+        await using (var host = await StartHostAsync(settings, clock, directory.Path))
+        {
+            await using var laptop = await host.SignedInClientAsync("alice", deviceName: "Laptop", keys: laptopKeys);
+            await using var phone = await host.SignedInClientAsync("alice", register: false, deviceName: "Phone", keys: phoneKeys);
+            signedInAt = (await phone.GetAuthorizationsAsync()).Single(a => a.DeviceName == "Laptop").CreatedAtUnixSeconds;
+
+            clock.Advance(TimeSpan.FromSeconds(100));
+            await laptop.CallAsync(new PingCall(1));
+
+            (await phone.GetAuthorizationsAsync()).Single(a => a.DeviceName == "Laptop").LastActiveAtUnixSeconds
+                .Should().Be(signedInAt + 100, "the laptop's last call counts at once, though nothing was written yet");
+        }
+
+        // Kept under the protocol's 300 s msg_id window in all: the clients' clocks do not move with the fake one.
+        clock.Advance(TimeSpan.FromSeconds(50));
+        await using var restarted = await StartHostAsync(settings, clock, directory.Path);
+        await using var phoneAgain = await restarted.ConnectAsync(phoneKeys);
+        var laptopSeen = (await phoneAgain.GetAuthorizationsAsync()).Single(a => a.DeviceName == "Laptop");
+
+        laptopSeen.CreatedAtUnixSeconds.Should().Be(signedInAt);
+        laptopSeen.LastActiveAtUnixSeconds.Should().Be(signedInAt + 100, "it was written when the server stopped");
+    }
+}
+
 public sealed class LoginTokenTests
 {
     [Fact]

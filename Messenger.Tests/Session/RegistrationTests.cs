@@ -63,6 +63,38 @@ public sealed class RegistrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Register_WhenManyRaceForOneUsername_ExactlyOneGetsIt()
+    {
+        await using var client = await _host.ConnectAsync();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(async i =>
+        {
+            try
+            {
+                await client.RegisterAsync(i % 2 == 0 ? "popular" : "POPULAR", Password, $"Claimant {i}");
+                return "ok";
+            }
+            catch (RpcException e)
+            {
+                return e.Name;
+            }
+        }));
+
+        outcomes.Count(o => o == "ok").Should().Be(1);
+        outcomes.Where(o => o != "ok").Should().AllBe("USERNAME_OCCUPIED");
+    }
+
+    [Fact]
+    public async Task Register_WhenTheFirstAccountsRaceOnAFreshServer_ExactlyOneBecomesAdmin()
+    {
+        await using var client = await _host.ConnectAsync();
+
+        var registered = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => client.RegisterAsync($"racer{i}", Password, "Racer")));
+
+        registered.Count(r => r.IsAdmin).Should().Be(1);
+    }
+
+    [Fact]
     public async Task Register_DoesNotSignTheDeviceIn_SignInDoes()
     {
         await using var client = await _host.ConnectAsync();
