@@ -54,6 +54,19 @@ public sealed class PasswordHasherTests
     }
 
     [Fact]
+    public async Task DecoyHash_IsAWellFormedHashOfTheConfiguredCostThatNoPasswordMatches()
+    {
+        var hasher = Hasher(iterations: 3, memoryKiB: 2048);
+        var real = await hasher.HashAsync("correct horse", CancellationToken.None);
+
+        hasher.DecoyHash.Should().MatchRegex(@"^\$argon2id\$v=19\$m=2048,t=3,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$");
+        hasher.DecoyHash.Length.Should().Be(real.Length);
+        hasher.NeedsRehash(hasher.DecoyHash).Should().BeFalse("libsodium parses it as a hash of exactly this cost");
+        Hasher(iterations: 4, memoryKiB: 2048).NeedsRehash(hasher.DecoyHash).Should().BeTrue();
+        (await hasher.VerifyAsync(hasher.DecoyHash, "correct horse", CancellationToken.None)).Should().BeFalse();
+    }
+
+    [Fact]
     public async Task NeedsRehash_WhenTheConfiguredCostChanged_IsTrue()
     {
         var hash = await Hasher(iterations: 3).HashAsync("correct horse", CancellationToken.None);

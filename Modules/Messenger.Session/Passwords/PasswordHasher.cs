@@ -14,14 +14,14 @@ internal sealed class PasswordHasher
 {
     private readonly PasswordHashOptions _options;
     private readonly SemaphoreSlim _slots;
-    private readonly Lazy<string> _decoy;
+    private readonly string _decoy;
     private int _waiting;
 
     public PasswordHasher(IOptions<SessionOptions> options)
     {
         _options = options.Value.PasswordHash;
         _slots = new SemaphoreSlim(_options.MaxConcurrent, _options.MaxConcurrent);
-        _decoy = new Lazy<string>(() => Hash(Convert.ToHexString(Guid.NewGuid().ToByteArray())));
+        _decoy = Decoy(_options);
     }
 
     public long OpsLimit => _options.Iterations;
@@ -38,7 +38,7 @@ internal sealed class PasswordHasher
         {
             if (hash is null)
             {
-                Verify(_decoy.Value, password);
+                Verify(_decoy, password);
                 return false;
             }
 
@@ -53,6 +53,16 @@ internal sealed class PasswordHasher
         PasswordHash.ArgonHashString(password, OpsLimit, MemLimitBytes).TrimEnd('\0');
 
     // libsodium reads the encoded hash as a C string: the terminator we trimmed goes back on for the call.
+    /// <summary>A well-formed hash of the configured cost that no password matches (random salt and digest), so an
+    /// unknown user costs one full Argon2id run from the very first attempt, like a known one.</summary>
+    internal string DecoyHash => _decoy;
+
+    private static string Decoy(PasswordHashOptions options)
+    {
+        static string Base64(int bytes) => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(bytes)).TrimEnd('=');
+        return $"$argon2id$v=19$m={options.MemoryKiB},t={options.Iterations},p=1${Base64(16)}${Base64(32)}";
+    }
+
     private static bool Verify(string hash, string password) => PasswordHash.ArgonHashStringVerify(hash + '\0', password);
 
     private async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
