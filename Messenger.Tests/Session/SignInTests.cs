@@ -116,6 +116,41 @@ public sealed class SignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SignOut_AnswersFirstThenClosesTheDevicesConnection()
+    {
+        await using var client = await _host.ConnectWithoutReconnectAsync();
+        await client.RegisterAsync("alice", Password, "Alice");
+        await client.SignInAsync("alice", Password, "Laptop", "linux");
+
+        await client.SignOutAsync();
+
+        await WaitUntil(() => !client.IsConnected);
+    }
+
+    [Fact]
+    public async Task SignIn_WhenManyDevicesSignInAtOnce_AllSucceedWaitingForAHashingSlot()
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?> { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1" });
+        await using (var registrar = await host.ConnectAsync())
+        {
+            await registrar.RegisterAsync("alice", Password, "Alice");
+        }
+
+        var devices = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => host.ConnectAsync()));
+        try
+        {
+            var signedIn = await Task.WhenAll(devices.Select((d, i) => d.SignInAsync("alice", Password, $"Device {i}", "tests")));
+
+            signedIn.Select(s => s.AuthorizationId).Should().OnlyHaveUniqueItems().And.HaveCount(40);
+            (await devices[0].GetAuthorizationsAsync()).Should().HaveCount(40);
+        }
+        finally
+        {
+            await Task.WhenAll(devices.Select(d => d.DisposeAsync().AsTask()));
+        }
+    }
+
+    [Fact]
     public async Task UpdateProfile_IsWhatOthersSee()
     {
         await using var alice = await _host.SignedInClientAsync("alice");
