@@ -9,18 +9,19 @@ try
 catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("scenarios: writer");
+    Console.Error.WriteLine("scenarios: writer, login");
     return 2;
 }
 
 Func<BenchOptions, Task<BenchReport>>? scenario = options.Scenario switch
 {
     "writer" => WriterScenario.RunAsync,
+    "login" => LoginScenario.RunAsync,
     _ => null,
 };
 if (scenario is null)
 {
-    Console.Error.WriteLine($"unknown scenario '{options.Scenario}'; scenarios: writer");
+    Console.Error.WriteLine($"unknown scenario '{options.Scenario}'; scenarios: writer, login");
     return 2;
 }
 

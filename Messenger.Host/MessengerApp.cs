@@ -2,6 +2,7 @@ using Messenger.Kernel;
 using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Storage;
 using Messenger.Protocol;
+using Messenger.Session;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -40,6 +41,7 @@ public static class MessengerApp
         builder.Services
             .AddKernelModule(configuration)
             .AddProtocolModule(configuration)
+            .AddSessionModule(configuration)
             .AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
         configureServices?.Invoke(builder.Services);
 

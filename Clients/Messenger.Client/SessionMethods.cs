@@ -1,0 +1,86 @@
+using Messenger.Contracts.Account;
+using Messenger.Contracts.Admin;
+using Messenger.Contracts.Auth;
+using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Users;
+using Messenger.Contracts.Wire;
+
+namespace Messenger.Client;
+
+/// <summary>
+/// Typed methods for accounts, devices and sign-in. Each is one RPC call: it returns the result or throws
+/// <see cref="RpcException"/> with the server's error name (e.g. <c>USERNAME_OCCUPIED</c>, 420 <c>FLOOD_WAIT</c>).
+/// The device's identity is its key (<see cref="MessengerClientOptions.DeviceKeys"/>): keep it in a
+/// <see cref="FileDeviceKeyStore"/> and the device stays signed in across restarts with no token to store.
+/// </summary>
+public static class SessionMethods
+{
+    public static Task<RegisteredUser> RegisterAsync(
+        this MessengerClient client, string username, string password, string displayName, string? inviteCode = null, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new RegisterCall(username, password, displayName, inviteCode), cancellationToken);
+
+    public static Task<SignedIn> SignInAsync(
+        this MessengerClient client, string username, string password, string deviceName, string platform, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new SignInCall(username, password, deviceName, platform), cancellationToken);
+
+    public static Task<Done> SignOutAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new SignOutCall(), cancellationToken);
+
+    /// <summary>On the new device: a token to show as text or as a QR code (<see cref="LoginToken.QrData"/>).</summary>
+    public static Task<LoginToken> ExportLoginTokenAsync(
+        this MessengerClient client, string deviceName, string platform, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new ExportLoginTokenCall(deviceName, platform), cancellationToken);
+
+    /// <summary>On a signed-in device: signs in the device that shows <paramref name="token"/> (text or QR data).</summary>
+    public static Task<Authorization> AcceptLoginTokenAsync(this MessengerClient client, string token, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new AcceptLoginTokenCall(token), cancellationToken);
+
+    /// <summary>On the new device, after <see cref="ExportLoginTokenAsync"/>: reads <see cref="MessengerClient.Updates"/>
+    /// until the token is accepted (other updates read meanwhile are skipped) and returns the sign-in.</summary>
+    public static async Task<SignedIn> WaitForLoginTokenAcceptedAsync(this MessengerClient client, CancellationToken cancellationToken = default)
+    {
+        await foreach (var update in client.Updates.ReadAllAsync(cancellationToken))
+        {
+            if (update.Kind == UpdateKinds.LoginTokenAccepted)
+            {
+                return WireSerializer.Deserialize<LoginTokenAcceptedUpdate>(update.Payload).SignedIn;
+            }
+        }
+
+        throw new MessengerConnectionException("the client was closed before the login token was accepted");
+    }
+
+    public static async Task<Authorization[]> GetAuthorizationsAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetAuthorizationsCall(), cancellationToken)).Items;
+
+    public static Task<Done> ResetAuthorizationAsync(this MessengerClient client, long authorizationId, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new ResetAuthorizationCall(authorizationId), cancellationToken);
+
+    public static Task<Done> ResetOtherAuthorizationsAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new ResetOtherAuthorizationsCall(), cancellationToken);
+
+    public static Task<Done> ChangePasswordAsync(
+        this MessengerClient client, string oldPassword, string newPassword, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new ChangePasswordCall(oldPassword, newPassword), cancellationToken);
+
+    public static Task<User> UpdateProfileAsync(
+        this MessengerClient client, string displayName, string bio = "", CancellationToken cancellationToken = default) =>
+        client.CallAsync(new UpdateProfileCall(displayName, bio), cancellationToken);
+
+    public static async Task<User[]> GetUsersAsync(this MessengerClient client, long[] ids, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetUsersCall(ids), cancellationToken)).Users;
+
+    public static async Task<User[]> SearchUsersAsync(
+        this MessengerClient client, string prefix, int limit = 20, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new SearchUsersCall(prefix, limit), cancellationToken)).Users;
+
+    public static Task<Invite> CreateInviteAsync(
+        this MessengerClient client, int uses, TimeSpan? expiresIn = null, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new CreateInviteCall(uses, expiresIn is { } e ? (int)e.TotalSeconds : null), cancellationToken);
+
+    public static Task<UserPage> ListUsersAsync(this MessengerClient client, int offset, int limit, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new ListUsersCall(offset, limit), cancellationToken);
+
+    public static Task<Done> SetUserBlockedAsync(this MessengerClient client, long userId, bool blocked, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new SetUserBlockedCall(userId, blocked), cancellationToken);
+}

@@ -1,0 +1,110 @@
+using Messenger.Session.Limits;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Messenger.Tests.Session;
+
+public sealed class AttemptLimiterTests
+{
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.Parse("2026-11-25T12:00:00Z"));
+
+    private AttemptLimiter Limiter(int max = 5) =>
+        new(new AttemptLimit(max, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(8)), _clock);
+
+    [Fact]
+    public void Record_BelowTheLimit_StartsNoWait()
+    {
+        var limiter = Limiter();
+
+        for (var i = 0; i < 4; i++)
+        {
+            limiter.Record("user:alice").Should().BeNull();
+        }
+
+        limiter.RetryAfter("user:alice").Should().BeNull();
+    }
+
+    [Fact]
+    public void Record_WhenTheLimitIsReached_LocksTheKeyOutForTheLockout()
+    {
+        var limiter = Limiter();
+        for (var i = 0; i < 4; i++)
+        {
+            limiter.Record("user:alice");
+        }
+
+        limiter.Record("user:alice").Should().Be(60);
+
+        limiter.RetryAfter("user:alice").Should().Be(60);
+        limiter.RetryAfter("user:bob").Should().BeNull("keys are counted apart");
+        _clock.Advance(TimeSpan.FromSeconds(45));
+        limiter.RetryAfter("user:alice").Should().Be(15);
+        _clock.Advance(TimeSpan.FromSeconds(15));
+        limiter.RetryAfter("user:alice").Should().BeNull();
+    }
+
+    [Fact]
+    public void Record_WhenLockedOutAgainAndAgain_WaitsDoubleUpToTheMaximum()
+    {
+        var limiter = Limiter(max: 1);
+        var waits = new List<int?>();
+        for (var i = 0; i < 6; i++)
+        {
+            waits.Add(limiter.Record("addr:10.0.0.1"));
+            _clock.Advance(TimeSpan.FromSeconds(limiter.RetryAfter("addr:10.0.0.1") ?? 0));
+        }
+
+        waits.Should().Equal(60, 120, 240, 480, 480, 480);
+    }
+
+    [Fact]
+    public void Record_WhenFailuresAreSpreadBeyondTheWindow_DoesNotLockOut()
+    {
+        var limiter = Limiter();
+
+        for (var i = 0; i < 20; i++)
+        {
+            limiter.Record("user:alice").Should().BeNull();
+            _clock.Advance(TimeSpan.FromSeconds(15));
+        }
+    }
+
+    [Fact]
+    public void Record_AfterALongQuietTime_StartsAgainFromTheFirstLockout()
+    {
+        var limiter = Limiter(max: 1);
+        limiter.Record("user:alice").Should().Be(60);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        limiter.Record("user:alice").Should().Be(120);
+
+        _clock.Advance(TimeSpan.FromHours(1));
+
+        limiter.Record("user:alice").Should().Be(60);
+    }
+
+    [Fact]
+    public void Reset_ForgetsTheKeysFailures()
+    {
+        var limiter = Limiter(max: 2);
+        limiter.Record("user:alice");
+
+        limiter.Reset("user:alice");
+
+        limiter.Record("user:alice").Should().BeNull();
+    }
+
+    [Fact]
+    public void Sweep_DropsKeysThatNoLongerMatter()
+    {
+        var limiter = Limiter();
+        for (var i = 0; i < 100; i++)
+        {
+            limiter.Record($"addr:10.0.0.{i}");
+        }
+
+        _clock.Advance(TimeSpan.FromHours(1));
+        limiter.Record("addr:10.0.1.1");
+        limiter.Sweep();
+
+        limiter.Count.Should().Be(1);
+    }
+}

@@ -1,0 +1,298 @@
+using Messenger.Client;
+using Messenger.Contracts.Admin;
+using Messenger.Contracts.Help;
+using Messenger.Contracts.Users;
+using Messenger.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+using static Messenger.Tests.Session.SessionTestKit;
+
+namespace Messenger.Tests.Session;
+
+public sealed class SignInTests : IAsyncLifetime
+{
+    private TestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await StartHostAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task SignIn_BindsTheDevice_SoItsNextConnectionIsSignedInByTheHandshakeAlone()
+    {
+        var keys = new InMemoryDeviceKeyStore();
+        await using (var first = await _host.ConnectAsync(keys))
+        {
+            await first.RegisterAsync("alice", Password, "Alice");
+            var signedIn = await first.SignInAsync("alice", Password, "Laptop", "linux");
+            signedIn.User.Username.Should().Be("alice");
+            signedIn.IsAdmin.Should().BeTrue();
+        }
+
+        await using var again = await _host.ConnectAsync(keys);
+        var authorizations = await again.GetAuthorizationsAsync();
+
+        authorizations.Should().ContainSingle().Which.Should().Match<Messenger.Contracts.Account.Authorization>(
+            a => a.Current && a.DeviceName == "Laptop" && a.Platform == "linux" && a.ClientAddress == "127.0.0.1");
+    }
+
+    [Fact]
+    public async Task SignIn_WithAnyCaseOfTheUsername_Works()
+    {
+        await using var client = await _host.ConnectAsync();
+        await client.RegisterAsync("Alice_B", Password, "Alice");
+
+        var signedIn = await client.SignInAsync("aLiCe_b", Password, "Laptop", "linux");
+
+        signedIn.User.Username.Should().Be("Alice_B");
+    }
+
+    [Fact]
+    public async Task Calls_FromADeviceThatIsNotSignedIn_OnlyHelpAndSignInMethodsAnswer()
+    {
+        await using var client = await _host.ConnectAsync();
+
+        (await client.CallAsync(new PingCall(7))).Id.Should().Be(7);
+        await client.CallAsync(new GetConfigCall());
+        await client.ExportLoginTokenAsync("Laptop", "linux");
+        await client.RegisterAsync("alice", Password, "Alice");
+        await FailsWith(() => client.SignInAsync("alice", "wrong password", "Laptop", "linux"), "CREDENTIALS_INVALID");
+
+        Func<Task>[] refused =
+        [
+            () => client.GetAuthorizationsAsync(),
+            () => client.ResetAuthorizationAsync(1),
+            () => client.ResetOtherAuthorizationsAsync(),
+            () => client.ChangePasswordAsync(Password, "a new password"),
+            () => client.UpdateProfileAsync("Alice"),
+            () => client.GetUsersAsync([1]),
+            () => client.SearchUsersAsync("ali"),
+            () => client.AcceptLoginTokenAsync("token"),
+            () => client.SignOutAsync(),
+            () => client.CreateInviteAsync(1),
+            () => client.ListUsersAsync(0, 10),
+            () => client.SetUserBlockedAsync(1, true),
+        ];
+        foreach (var call in refused)
+        {
+            (await FailsWith(call, "AUTH_KEY_UNREGISTERED")).Code.Should().Be(401);
+        }
+    }
+
+    [Fact]
+    public async Task SignIn_WithAWrongPasswordOrAnUnknownUser_GivesTheSameError()
+    {
+        await using var client = await _host.ConnectAsync();
+        await client.RegisterAsync("alice", Password, "Alice");
+
+        var wrongPassword = await FailsWith(() => client.SignInAsync("alice", "not the password", "Laptop", "linux"), "CREDENTIALS_INVALID");
+        var unknownUser = await FailsWith(() => client.SignInAsync("nobody_here", Password, "Laptop", "linux"), "CREDENTIALS_INVALID");
+        var malformedUser = await FailsWith(() => client.SignInAsync("no!", Password, "Laptop", "linux"), "CREDENTIALS_INVALID");
+
+        new[] { wrongPassword, unknownUser, malformedUser }.Select(e => (e.Code, e.RetryAfterSeconds)).Should().AllBeEquivalentTo((400, (int?)null));
+    }
+
+    [Fact]
+    public async Task SignIn_WhenTheDeviceIsAlreadySignedIn_FailsAlreadySignedIn()
+    {
+        await using var client = await _host.SignedInClientAsync("alice");
+        await using var other = await _host.ConnectAsync();
+        await other.RegisterAsync("bobby", Password, "Bob");
+
+        await FailsWith(() => client.SignInAsync("bobby", Password, "Laptop", "linux"), "ALREADY_SIGNED_IN");
+        await FailsWith(() => client.ExportLoginTokenAsync("Laptop", "linux"), "ALREADY_SIGNED_IN");
+    }
+
+    [Fact]
+    public async Task SignOut_EndsThisDevicesAuthorization_AndItMaySignInAgain()
+    {
+        await using var client = await _host.SignedInClientAsync("alice");
+
+        await client.SignOutAsync();
+
+        // The server closes the device's connection after answering; the SDK reconnects, signed out.
+        await FailsWith(() => client.GetAuthorizationsAsync(), "AUTH_KEY_UNREGISTERED");
+        await client.SignInAsync("alice", Password, "Laptop again", "linux");
+        (await client.GetAuthorizationsAsync()).Should().ContainSingle().Which.DeviceName.Should().Be("Laptop again");
+    }
+
+    [Fact]
+    public async Task SignOut_AnswersFirstThenClosesTheDevicesConnection()
+    {
+        await using var client = await _host.ConnectWithoutReconnectAsync();
+        await client.RegisterAsync("alice", Password, "Alice");
+        await client.SignInAsync("alice", Password, "Laptop", "linux");
+
+        await client.SignOutAsync();
+
+        await WaitUntil(() => !client.IsConnected);
+    }
+
+    [Fact]
+    public async Task SignIn_WhenManyDevicesSignInAtOnce_AllSucceedWaitingForAHashingSlot()
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?> { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1" });
+        await using (var registrar = await host.ConnectAsync())
+        {
+            await registrar.RegisterAsync("alice", Password, "Alice");
+        }
+
+        var devices = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => host.ConnectAsync()));
+        try
+        {
+            var signedIn = await Task.WhenAll(devices.Select((d, i) => d.SignInAsync("alice", Password, $"Device {i}", "tests")));
+
+            signedIn.Select(s => s.AuthorizationId).Should().OnlyHaveUniqueItems().And.HaveCount(40);
+            (await devices[0].GetAuthorizationsAsync()).Should().HaveCount(40);
+        }
+        finally
+        {
+            await Task.WhenAll(devices.Select(d => d.DisposeAsync().AsTask()));
+        }
+    }
+
+    [Fact]
+    public async Task UpdateProfile_IsWhatOthersSee()
+    {
+        await using var alice = await _host.SignedInClientAsync("alice");
+        await using var bob = await _host.SignedInClientAsync("bobby");
+        var aliceId = (await alice.SearchUsersAsync("alice")).Single().Id;
+
+        var updated = await alice.UpdateProfileAsync("  Alice Liddell ", "Curiouser and curiouser");
+        await FailsWith(() => alice.UpdateProfileAsync("Alice", new string('b', 141)), "BIO_TOO_LONG");
+        await FailsWith(() => alice.UpdateProfileAsync(" ", ""), "DISPLAY_NAME_INVALID");
+
+        updated.DisplayName.Should().Be("Alice Liddell");
+        (await bob.GetUsersAsync([aliceId, 999_999])).Should().ContainSingle().Which
+            .Should().Be(new User(aliceId, "alice", "Alice Liddell", "Curiouser and curiouser"));
+    }
+
+    [Fact]
+    public async Task SearchUsers_ByPrefix_IgnoresCaseAndTreatsUnderscoreLiterally()
+    {
+        await using var client = await _host.SignedInClientAsync("alice");
+        await client.RegisterAsync("alicia", Password, "Alicia");
+        await client.RegisterAsync("al_bundy", Password, "Al");
+        await client.RegisterAsync("albert", Password, "Albert");
+        await client.RegisterAsync("bobby", Password, "Bob");
+
+        (await client.SearchUsersAsync("ALI")).Select(u => u.Username).Should().Equal("alice", "alicia");
+        (await client.SearchUsersAsync("al_")).Select(u => u.Username).Should().Equal("al_bundy");
+        (await client.SearchUsersAsync("al", limit: 2)).Should().HaveCount(2);
+        (await client.SearchUsersAsync("zed")).Should().BeEmpty();
+        await FailsWith(() => client.SearchUsersAsync("al%"), "SEARCH_QUERY_INVALID");
+    }
+
+    [Fact]
+    public async Task AdminMethods_ForAUserWhoIsNotAdmin_Fail403()
+    {
+        await using var admin = await _host.SignedInClientAsync("founder");
+        await using var member = await _host.SignedInClientAsync("member");
+
+        Func<Task>[] adminOnly =
+        [
+            () => member.CreateInviteAsync(1),
+            () => member.ListUsersAsync(0, 10),
+            () => member.SetUserBlockedAsync(1, true),
+        ];
+        foreach (var call in adminOnly)
+        {
+            (await FailsWith(call, "ADMIN_REQUIRED")).Code.Should().Be(403);
+        }
+
+        (await admin.ListUsersAsync(0, 10)).Total.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task ListUsers_PagesThroughAccountsById()
+    {
+        await using var admin = await _host.SignedInClientAsync("founder");
+        for (var i = 0; i < 4; i++)
+        {
+            await admin.RegisterAsync($"member{i}", Password, $"Member {i}");
+        }
+
+        var first = await admin.ListUsersAsync(0, 3);
+        var second = await admin.ListUsersAsync(3, 3);
+
+        first.Total.Should().Be(5);
+        first.Users.Select(u => u.Username).Should().Equal("founder", "member0", "member1");
+        second.Users.Select(u => u.Username).Should().Equal("member2", "member3");
+        first.Users[0].Should().Match<AdminUser>(u => u.IsAdmin && !u.IsBlocked && u.Devices == 1);
+        first.Users[1].Should().Match<AdminUser>(u => !u.IsAdmin && u.Devices == 0);
+    }
+}
+
+public sealed class BruteForceTests
+{
+    [Fact]
+    public async Task SignIn_AfterFiveFailuresForAnAccount_FloodWaitWithGrowingWaits()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StartHostAsync(clock: clock);
+        await using var client = await host.ConnectAsync();
+        await client.RegisterAsync("alice", Password, "Alice");
+
+        for (var i = 0; i < 5; i++)
+        {
+            await FailsWith(() => client.SignInAsync("alice", $"guess number {i}", "Laptop", "linux"), "CREDENTIALS_INVALID");
+        }
+
+        var first = await FailsWith(() => client.SignInAsync("alice", Password, "Laptop", "linux"), "FLOOD_WAIT");
+        first.Code.Should().Be(420);
+        first.RetryAfterSeconds.Should().Be(60, "even the right password waits out the lockout");
+
+        clock.Advance(TimeSpan.FromSeconds(60));
+        for (var i = 0; i < 5; i++)
+        {
+            await FailsWith(() => client.SignInAsync("alice", $"second round {i}", "Laptop", "linux"), "CREDENTIALS_INVALID");
+        }
+
+        var second = await FailsWith(() => client.SignInAsync("alice", Password, "Laptop", "linux"), "FLOOD_WAIT");
+        second.RetryAfterSeconds.Should().Be(120);
+
+        clock.Advance(TimeSpan.FromSeconds(120));
+        await client.SignInAsync("alice", Password, "Laptop", "linux");
+    }
+
+    [Fact]
+    public async Task SignIn_LockoutOfAnUnknownAccount_LooksLikeThatOfAKnownOne()
+    {
+        await using var host = await StartHostAsync();
+        await using var client = await host.ConnectAsync();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await FailsWith(() => client.SignInAsync("nobody_here", $"guess {i}", "Laptop", "linux"), "CREDENTIALS_INVALID");
+        }
+
+        (await FailsWith(() => client.SignInAsync("nobody_here", "guess", "Laptop", "linux"), "FLOOD_WAIT")).RetryAfterSeconds.Should().Be(60);
+    }
+
+    [Fact]
+    public async Task SignIn_WhenOneAddressFailsAcrossManyAccounts_FloodWaitForThatAddress()
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?> { ["Messenger:Session:SignInFailuresPerAddress"] = "3" });
+        await using var attacker = await host.ConnectAsync();
+        await attacker.RegisterAsync("victim", Password, "Victim");
+
+        await FailsWith(() => attacker.SignInAsync("account1", "guess", "Laptop", "linux"), "CREDENTIALS_INVALID");
+        await FailsWith(() => attacker.SignInAsync("account2", "guess", "Laptop", "linux"), "CREDENTIALS_INVALID");
+        await FailsWith(() => attacker.SignInAsync("account3", "guess", "Laptop", "linux"), "CREDENTIALS_INVALID");
+
+        (await FailsWith(() => attacker.SignInAsync("victim", Password, "Laptop", "linux"), "FLOOD_WAIT")).RetryAfterSeconds.Should().BePositive();
+    }
+
+    [Fact]
+    public async Task ChangePassword_WithTheWrongOldPassword_FailsAndCountsAsAFailedSignIn()
+    {
+        await using var host = await StartHostAsync();
+        await using var client = await host.SignedInClientAsync("alice");
+
+        for (var i = 0; i < 5; i++)
+        {
+            await FailsWith(() => client.ChangePasswordAsync($"guess {i}", "a new password"), "PASSWORD_INVALID");
+        }
+
+        await FailsWith(() => client.ChangePasswordAsync(Password, "a new password"), "FLOOD_WAIT");
+    }
+}

@@ -1,0 +1,53 @@
+using MessagePack;
+using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Users;
+
+namespace Messenger.Contracts.Account;
+
+/// <summary>One signed-in device of the account. Times are unix seconds.</summary>
+[MessagePackObject]
+public sealed record Authorization(
+    [property: Key("id")] long Id,
+    [property: Key("device_name")] string DeviceName,
+    [property: Key("platform")] string Platform,
+    [property: Key("client_address")] string ClientAddress,
+    [property: Key("created_at")] long CreatedAtUnixSeconds,
+    [property: Key("last_active_at")] long LastActiveAtUnixSeconds,
+    [property: Key("current")] bool Current);
+
+/// <summary>The account's signed-in devices, oldest first.</summary>
+[MessagePackObject]
+public sealed record Authorizations([property: Key("authorizations")] Authorization[] Items);
+
+/// <summary><c>account.getAuthorizations</c>: every signed-in device of the account; the caller's is marked current.</summary>
+[RpcMethod("account.getAuthorizations")]
+[MessagePackObject]
+public sealed record GetAuthorizationsCall : IRpcCall<Authorizations>;
+
+/// <summary><c>account.resetAuthorization</c>: signs out one device of the account; its live connections are closed
+/// within a second and its key is refused afterwards. Errors: 404 <c>AUTHORIZATION_NOT_FOUND</c>.</summary>
+[RpcMethod("account.resetAuthorization")]
+[MessagePackObject]
+public sealed record ResetAuthorizationCall([property: Key("id")] long Id) : IRpcCall<Done>;
+
+/// <summary><c>account.resetOtherAuthorizations</c>: signs out every device of the account but the caller.</summary>
+[RpcMethod("account.resetOtherAuthorizations")]
+[MessagePackObject]
+public sealed record ResetOtherAuthorizationsCall : IRpcCall<Done>;
+
+/// <summary><c>account.changePassword</c>: sets a new password and signs out every other device.
+/// Errors: <c>PASSWORD_INVALID</c> (old password wrong), <c>PASSWORD_TOO_SHORT</c>, <c>PASSWORD_TOO_LONG</c>,
+/// 420 <c>FLOOD_WAIT</c>.</summary>
+[RpcMethod("account.changePassword")]
+[MessagePackObject]
+public sealed record ChangePasswordCall(
+    [property: Key("old_password")] string OldPassword,
+    [property: Key("new_password")] string NewPassword) : IRpcCall<Done>;
+
+/// <summary><c>account.updateProfile</c>: display name 1–64 characters after trimming, bio at most 140.
+/// Errors: <c>DISPLAY_NAME_INVALID</c>, <c>BIO_TOO_LONG</c>.</summary>
+[RpcMethod("account.updateProfile")]
+[MessagePackObject]
+public sealed record UpdateProfileCall(
+    [property: Key("display_name")] string DisplayName,
+    [property: Key("bio")] string Bio = "") : IRpcCall<User>;

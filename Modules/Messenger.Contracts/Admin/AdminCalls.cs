@@ -1,0 +1,48 @@
+using MessagePack;
+using Messenger.Contracts.Rpc;
+
+namespace Messenger.Contracts.Admin;
+
+/// <summary><c>admin.createInvite</c> (admins only): an invite code for <see cref="Uses"/> registrations (1–1000),
+/// valid for <see cref="ExpiresInSeconds"/> (60 s – 365 days; null: no expiry).
+/// Errors: <c>USES_INVALID</c>, <c>EXPIRES_INVALID</c>, 403 <c>ADMIN_REQUIRED</c>.</summary>
+[RpcMethod("admin.createInvite")]
+[MessagePackObject]
+public sealed record CreateInviteCall(
+    [property: Key("uses")] int Uses,
+    [property: Key("expires_in_seconds")] int? ExpiresInSeconds = null) : IRpcCall<Invite>;
+
+/// <summary>An invite code; <see cref="ExpiresAtUnixSeconds"/> is null when it does not expire.</summary>
+[MessagePackObject]
+public sealed record Invite(
+    [property: Key("code")] string Code,
+    [property: Key("uses")] int Uses,
+    [property: Key("expires_at")] long? ExpiresAtUnixSeconds);
+
+/// <summary><c>admin.listUsers</c> (admins only): accounts by id, <see cref="Limit"/> 1–100 from <see cref="Offset"/>.
+/// Errors: <c>OFFSET_INVALID</c>, <c>LIMIT_INVALID</c>, 403 <c>ADMIN_REQUIRED</c>.</summary>
+[RpcMethod("admin.listUsers")]
+[MessagePackObject]
+public sealed record ListUsersCall([property: Key("offset")] int Offset, [property: Key("limit")] int Limit) : IRpcCall<UserPage>;
+
+/// <summary>An account as an admin sees it. Times are unix seconds.</summary>
+[MessagePackObject]
+public sealed record AdminUser(
+    [property: Key("id")] long Id,
+    [property: Key("username")] string Username,
+    [property: Key("display_name")] string DisplayName,
+    [property: Key("is_admin")] bool IsAdmin,
+    [property: Key("is_blocked")] bool IsBlocked,
+    [property: Key("created_at")] long CreatedAtUnixSeconds,
+    [property: Key("devices")] int Devices);
+
+/// <summary>One page of <see cref="ListUsersCall"/> and the total number of accounts.</summary>
+[MessagePackObject]
+public sealed record UserPage([property: Key("users")] AdminUser[] Users, [property: Key("total")] int Total);
+
+/// <summary><c>admin.setUserBlocked</c> (admins only): a blocked user's devices are signed out and disconnected, and
+/// the account cannot sign in until unblocked. Errors: <c>USER_ID_INVALID</c>, <c>USER_IS_SELF</c>,
+/// 403 <c>ADMIN_REQUIRED</c>.</summary>
+[RpcMethod("admin.setUserBlocked")]
+[MessagePackObject]
+public sealed record SetUserBlockedCall([property: Key("user_id")] long UserId, [property: Key("blocked")] bool Blocked) : IRpcCall<Done>;

@@ -1,0 +1,46 @@
+namespace Messenger.Contracts.Auth;
+
+/// <summary>Stable error names of accounts, devices and sign-in (besides the protocol's <c>AUTH_KEY_UNREGISTERED</c>
+/// and <c>FLOOD_WAIT</c>).</summary>
+public static class SessionErrorNames
+{
+    public const string UsernameInvalid = "USERNAME_INVALID";
+    public const string UsernameOccupied = "USERNAME_OCCUPIED";
+    public const string PasswordTooShort = "PASSWORD_TOO_SHORT";
+    public const string PasswordTooLong = "PASSWORD_TOO_LONG";
+    public const string DisplayNameInvalid = "DISPLAY_NAME_INVALID";
+    public const string BioTooLong = "BIO_TOO_LONG";
+    public const string DeviceNameInvalid = "DEVICE_NAME_INVALID";
+    public const string PlatformInvalid = "PLATFORM_INVALID";
+
+    /// <summary>403: the server's registration mode is <c>Closed</c>.</summary>
+    public const string RegistrationClosed = "REGISTRATION_CLOSED";
+    public const string InviteCodeInvalid = "INVITE_CODE_INVALID";
+    public const string InviteCodeExpired = "INVITE_CODE_EXPIRED";
+
+    /// <summary>Unknown username or wrong password: the same answer for both, so accounts cannot be enumerated.</summary>
+    public const string CredentialsInvalid = "CREDENTIALS_INVALID";
+
+    /// <summary>The old password given to <c>account.changePassword</c> is wrong.</summary>
+    public const string PasswordInvalid = "PASSWORD_INVALID";
+    public const string AlreadySignedIn = "ALREADY_SIGNED_IN";
+
+    /// <summary>403: the account is blocked by an admin.</summary>
+    public const string UserBlocked = "USER_BLOCKED";
+    public const string LoginTokenInvalid = "LOGIN_TOKEN_INVALID";
+    public const string LoginTokenExpired = "LOGIN_TOKEN_EXPIRED";
+
+    /// <summary>404: no authorization with that id on this account.</summary>
+    public const string AuthorizationNotFound = "AUTHORIZATION_NOT_FOUND";
+
+    /// <summary>403: an admin-only method.</summary>
+    public const string AdminRequired = "ADMIN_REQUIRED";
+    public const string UserIdInvalid = "USER_ID_INVALID";
+    public const string UserIdsInvalid = "USER_IDS_INVALID";
+    public const string UserIsSelf = "USER_IS_SELF";
+    public const string SearchQueryInvalid = "SEARCH_QUERY_INVALID";
+    public const string LimitInvalid = "LIMIT_INVALID";
+    public const string OffsetInvalid = "OFFSET_INVALID";
+    public const string UsesInvalid = "USES_INVALID";
+    public const string ExpiresInvalid = "EXPIRES_INVALID";
+}

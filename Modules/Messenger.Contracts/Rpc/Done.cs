@@ -1,0 +1,7 @@
+using MessagePack;
+
+namespace Messenger.Contracts.Rpc;
+
+/// <summary>The result of a call that only succeeds or fails (an empty map on the wire).</summary>
+[MessagePackObject]
+public sealed record Done;

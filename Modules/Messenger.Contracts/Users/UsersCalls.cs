@@ -1,0 +1,29 @@
+using MessagePack;
+using Messenger.Contracts.Rpc;
+
+namespace Messenger.Contracts.Users;
+
+/// <summary>A user as every signed-in user sees them.</summary>
+[MessagePackObject]
+public sealed record User(
+    [property: Key("id")] long Id,
+    [property: Key("username")] string Username,
+    [property: Key("display_name")] string DisplayName,
+    [property: Key("bio")] string Bio);
+
+/// <summary>A list of users.</summary>
+[MessagePackObject]
+public sealed record UserList([property: Key("users")] User[] Users);
+
+/// <summary><c>users.getUsers</c>: the users with these ids (at most 200); unknown ids are left out.
+/// Errors: <c>USER_IDS_INVALID</c> (empty or more than 200).</summary>
+[RpcMethod("users.getUsers")]
+[MessagePackObject]
+public sealed record GetUsersCall([property: Key("ids")] long[] Ids) : IRpcCall<UserList>;
+
+/// <summary><c>users.search</c>: up to <see cref="Limit"/> (1–50, default 20) users whose username starts with
+/// <see cref="Prefix"/> (1–32 characters, case-insensitive), ordered by username.
+/// Errors: <c>SEARCH_QUERY_INVALID</c>, <c>LIMIT_INVALID</c>.</summary>
+[RpcMethod("users.search")]
+[MessagePackObject]
+public sealed record SearchUsersCall([property: Key("prefix")] string Prefix, [property: Key("limit")] int Limit = 20) : IRpcCall<UserList>;

@@ -1,0 +1,59 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Account;
+using Messenger.Contracts.Auth;
+using Messenger.Contracts.Rpc;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Session.Devices;
+using Messenger.Session.Limits;
+using Messenger.Session.Passwords;
+using Messenger.Session.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Messenger.Session.Account;
+
+internal sealed class ChangePasswordValidator : AbstractValidator<ChangePasswordCall>
+{
+    public ChangePasswordValidator()
+    {
+        RuleFor(c => c.OldPassword).NotNull().WithErrorCode(SessionErrorNames.PasswordInvalid)
+            .Must(p => p is null || System.Text.Encoding.UTF8.GetByteCount(p) <= Rules.PasswordMaxBytes).WithErrorCode(SessionErrorNames.PasswordInvalid);
+        RuleFor(c => c.NewPassword).NewPassword();
+    }
+}
+
+/// <summary>A new password signs out every other device: whoever knew the old one may have signed one in.</summary>
+internal sealed class ChangePasswordHandler(
+    SessionStore store,
+    PasswordHasher hasher,
+    AuthLimits limits,
+    AuthorizationCache authorizations,
+    DeviceSignOut signOut,
+    RpcContext caller,
+    ILogger<ChangePasswordHandler> logger) : IRequestHandler<ChangePasswordCall, Done>
+{
+    public async ValueTask<Done> Handle(ChangePasswordCall call, CancellationToken cancellationToken)
+    {
+        var userId = caller.RequireUserId();
+        var user = store.GetUser(userId) ?? throw MessengerError.Unauthorized(ErrorNames.AuthKeyUnregistered);
+        var account = AuthLimits.AccountKey(Rules.UsernameKey(user.Username));
+        if (limits.FailuresPerAccount.RetryAfter(account) is { } wait)
+        {
+            throw MessengerError.FloodWait(wait);
+        }
+
+        if (!await hasher.VerifyAsync(user.PasswordHash, call.OldPassword, cancellationToken))
+        {
+            limits.FailuresPerAccount.Record(account);
+            throw MessengerError.BadRequest(SessionErrorNames.PasswordInvalid);
+        }
+
+        var hash = await hasher.HashAsync(call.NewPassword, cancellationToken);
+        var current = authorizations.Get(caller.DeviceKey)?.AuthorizationId ?? 0;
+        var revoked = await store.ChangePasswordAsync(userId, hash, current);
+        await signOut.SignedOutAsync(revoked, "password changed");
+        logger.LogInformation("User {UserId} changed the password; {Count} other devices signed out", userId, revoked.Count);
+        return new Done();
+    }
+}

@@ -1,0 +1,31 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Account;
+using Messenger.Contracts.Auth;
+using Messenger.Contracts.Users;
+using Messenger.Kernel.Rpc;
+using Messenger.Session.Storage;
+
+namespace Messenger.Session.Account;
+
+internal sealed class UpdateProfileValidator : AbstractValidator<UpdateProfileCall>
+{
+    public UpdateProfileValidator()
+    {
+        RuleFor(c => c.DisplayName).DisplayName();
+        RuleFor(c => c.Bio).Must(b => b is null || Rules.Characters(b.Trim()) <= Rules.BioMaxCharacters)
+            .WithErrorCode(SessionErrorNames.BioTooLong);
+    }
+}
+
+internal sealed class UpdateProfileHandler(SessionStore store, RpcContext caller) : IRequestHandler<UpdateProfileCall, User>
+{
+    public async ValueTask<User> Handle(UpdateProfileCall call, CancellationToken cancellationToken)
+    {
+        var userId = caller.RequireUserId();
+        var displayName = call.DisplayName.Trim();
+        var bio = call.Bio?.Trim() ?? "";
+        await store.UpdateProfileAsync(userId, displayName, bio);
+        return store.GetUser(userId)!.ToUser();
+    }
+}

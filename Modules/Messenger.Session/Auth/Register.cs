@@ -1,0 +1,66 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Auth;
+using Messenger.Contracts.Users;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Session.Limits;
+using Messenger.Session.Passwords;
+using Messenger.Session.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Session.Auth;
+
+internal sealed class RegisterValidator : AbstractValidator<RegisterCall>
+{
+    public RegisterValidator()
+    {
+        RuleFor(c => c.Username).Username();
+        RuleFor(c => c.Password).NewPassword();
+        RuleFor(c => c.DisplayName).DisplayName();
+        RuleFor(c => c.InviteCode).MaximumLength(64).WithErrorCode(SessionErrorNames.InviteCodeInvalid);
+    }
+}
+
+internal sealed class RegisterHandler(
+    SessionStore store,
+    PasswordHasher hasher,
+    AuthLimits limits,
+    RpcContext caller,
+    IOptions<SessionOptions> options,
+    TimeProvider clock,
+    ILogger<RegisterHandler> logger) : IRequestHandler<RegisterCall, RegisteredUser>
+{
+    public async ValueTask<RegisteredUser> Handle(RegisterCall call, CancellationToken cancellationToken)
+    {
+        var mode = options.Value.Mode;
+        var usernameKey = Rules.UsernameKey(call.Username);
+        var address = AuthLimits.AddressKey(caller.ClientAddress);
+        if (limits.RegistrationsPerAddress.RetryAfter(address) is { } wait)
+        {
+            throw MessengerError.FloodWait(wait);
+        }
+
+        // The closed check and the cheap name check come before the expensive hash; the writer checks both again.
+        if (mode == RegistrationMode.Closed && store.HasUsers())
+        {
+            throw MessengerError.Forbidden(SessionErrorNames.RegistrationClosed);
+        }
+
+        if (store.FindUserByUsername(usernameKey) is not null)
+        {
+            throw MessengerError.BadRequest(SessionErrorNames.UsernameOccupied);
+        }
+
+        limits.RegistrationsPerAddress.Record(address);
+        var hash = await hasher.HashAsync(call.Password, cancellationToken);
+        var displayName = call.DisplayName.Trim();
+        var (id, isAdmin) = await store.InsertUserAsync(
+            new NewUser(call.Username, usernameKey, hash, displayName, call.InviteCode),
+            mode,
+            clock.GetUtcNow().ToUnixTimeMilliseconds());
+        logger.LogInformation("Registered user {UserId} (admin: {IsAdmin})", id, isAdmin);
+        return new RegisteredUser(new User(id, call.Username, displayName, ""), isAdmin);
+    }
+}

@@ -1,0 +1,82 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Auth;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Session.Devices;
+using Messenger.Session.Limits;
+using Messenger.Session.Passwords;
+using Messenger.Session.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Messenger.Session.Auth;
+
+internal sealed class SignInValidator : AbstractValidator<SignInCall>
+{
+    public SignInValidator()
+    {
+        // Sign-in checks only what it must: a username of the wrong shape is simply an unknown user.
+        RuleFor(c => c.Username).NotNull().WithErrorCode(SessionErrorNames.UsernameInvalid)
+            .MaximumLength(64).WithErrorCode(SessionErrorNames.UsernameInvalid);
+        RuleFor(c => c.Password).NotNull().WithErrorCode(SessionErrorNames.CredentialsInvalid)
+            .Must(p => p is null || System.Text.Encoding.UTF8.GetByteCount(p) <= Rules.PasswordMaxBytes).WithErrorCode(SessionErrorNames.PasswordTooLong);
+        RuleFor(c => c.DeviceName).DeviceName();
+        RuleFor(c => c.Platform).Platform();
+    }
+}
+
+internal sealed class SignInHandler(
+    SessionStore store,
+    PasswordHasher hasher,
+    AuthLimits limits,
+    AuthorizationCache authorizations,
+    RpcContext caller,
+    TimeProvider clock,
+    ILogger<SignInHandler> logger) : IRequestHandler<SignInCall, SignedIn>
+{
+    public async ValueTask<SignedIn> Handle(SignInCall call, CancellationToken cancellationToken)
+    {
+        if (caller.UserId is not null)
+        {
+            throw MessengerError.BadRequest(SessionErrorNames.AlreadySignedIn);
+        }
+
+        var usernameKey = Rules.UsernameKey(call.Username);
+        var account = AuthLimits.AccountKey(usernameKey);
+        var address = AuthLimits.AddressKey(caller.ClientAddress);
+        if (Max(limits.FailuresPerAccount.RetryAfter(account), limits.FailuresPerAddress.RetryAfter(address)) is { } wait)
+        {
+            throw MessengerError.FloodWait(wait);
+        }
+
+        // An unknown user is verified against a decoy hash: same work, same time, same answer as a wrong password.
+        var user = Rules.IsUsername(call.Username) ? store.FindUserByUsername(usernameKey) : null;
+        if (!await hasher.VerifyAsync(user?.PasswordHash, call.Password, cancellationToken))
+        {
+            var lockout = Max(limits.FailuresPerAccount.Record(account), limits.FailuresPerAddress.Record(address));
+            logger.LogInformation("Failed sign-in from {ClientAddress}{Lockout}", caller.ClientAddress,
+                lockout is { } seconds ? $", locked out for {seconds} s" : "");
+            throw MessengerError.BadRequest(SessionErrorNames.CredentialsInvalid);
+        }
+
+        limits.FailuresPerAccount.Reset(account);
+        if (user!.IsBlocked)
+        {
+            throw MessengerError.Forbidden(SessionErrorNames.UserBlocked);
+        }
+
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var authorizationId = await store.InsertAuthorizationAsync(
+            user.Id, caller.DeviceKey, call.DeviceName.Trim(), call.Platform.Trim(), caller.ClientAddress ?? "", now);
+        authorizations.Invalidate(caller.DeviceKey);
+        if (hasher.NeedsRehash(user.PasswordHash))
+        {
+            await store.SetPasswordHashAsync(user.Id, await hasher.HashAsync(call.Password, cancellationToken));
+        }
+
+        logger.LogInformation("User {UserId} signed in a device as authorization {AuthorizationId}", user.Id, authorizationId);
+        return new SignedIn(user.ToUser(), authorizationId, user.IsAdmin);
+    }
+
+    private static int? Max(int? a, int? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+}

@@ -1,0 +1,64 @@
+using Messenger.Session.Storage;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Session.Devices;
+
+/// <summary>A device's authorization: which account its key is bound to.</summary>
+internal sealed record DeviceAuthorization(long AuthorizationId, long UserId);
+
+/// <summary>
+/// Device key → authorization, answered from memory on every call (negative answers too, briefly). Sign-in,
+/// revocation, password change and block invalidate the key. A lookup that raced an invalidation drops what it
+/// cached, so a revoked key is never served from a stale read.
+/// </summary>
+internal sealed class AuthorizationCache : IDisposable
+{
+    private static readonly TimeSpan KnownFor = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan UnknownFor = TimeSpan.FromSeconds(30);
+
+    private readonly SessionStore _store;
+    private readonly MemoryCache _cache;
+    private long _generation;
+
+    public AuthorizationCache(SessionStore store, IOptions<SessionOptions> options)
+    {
+        _store = store;
+        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.AuthorizationCacheEntries });
+    }
+
+    public DeviceAuthorization? Get(byte[] deviceKey)
+    {
+        var key = Convert.ToHexString(deviceKey);
+        if (_cache.TryGetValue(key, out Entry? cached))
+        {
+            return cached!.Authorization;
+        }
+
+        var generation = Interlocked.Read(ref _generation);
+        var authorization = _store.FindAuthorization(deviceKey) is { } found ? new DeviceAuthorization(found.AuthorizationId, found.UserId) : null;
+        _cache.Set(key, new Entry(authorization), new MemoryCacheEntryOptions
+        {
+            Size = 1,
+            AbsoluteExpirationRelativeToNow = authorization is null ? UnknownFor : KnownFor,
+        });
+
+        // An invalidation since the read began may have come before our Set: drop what we cached.
+        if (Interlocked.Read(ref _generation) != generation)
+        {
+            _cache.Remove(key);
+        }
+
+        return authorization;
+    }
+
+    public void Invalidate(byte[] deviceKey)
+    {
+        Interlocked.Increment(ref _generation);
+        _cache.Remove(Convert.ToHexString(deviceKey));
+    }
+
+    public void Dispose() => _cache.Dispose();
+
+    private sealed record Entry(DeviceAuthorization? Authorization);
+}

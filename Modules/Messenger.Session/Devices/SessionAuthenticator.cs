@@ -1,0 +1,18 @@
+using Messenger.Kernel.Rpc;
+
+namespace Messenger.Session.Devices;
+
+/// <summary>The device key proved by the handshake is looked up (from the cache) before every call.</summary>
+internal sealed class SessionAuthenticator(AuthorizationCache cache, LastActiveTracker lastActive) : ICallerAuthenticator
+{
+    public ValueTask<long?> AuthenticateAsync(RpcContext context, CancellationToken cancellationToken)
+    {
+        if (context.DeviceKey.Length == 0 || cache.Get(context.DeviceKey) is not { } authorization)
+        {
+            return ValueTask.FromResult<long?>(null);
+        }
+
+        lastActive.Touch(authorization.AuthorizationId);
+        return ValueTask.FromResult<long?>(authorization.UserId);
+    }
+}

@@ -1,0 +1,93 @@
+using Messenger.Kernel.Errors;
+using Microsoft.Extensions.Options;
+using Sodium;
+
+namespace Messenger.Session.Passwords;
+
+/// <summary>
+/// Argon2id through libsodium, stored as the standard encoded string (<c>$argon2id$v=19$m=…,t=…,p=1$salt$hash</c>),
+/// so the cost of old hashes is read from the hash itself. Hashing runs on the thread pool, at most
+/// <c>MaxConcurrent</c> at once: each hash holds <c>MemoryKiB</c> of memory, so a crowd of sign-ins waits in line
+/// instead of exhausting memory, and a line longer than <c>MaxQueued</c> is answered FLOOD_WAIT at once.
+/// </summary>
+internal sealed class PasswordHasher
+{
+    private readonly PasswordHashOptions _options;
+    private readonly SemaphoreSlim _slots;
+    private readonly string _decoy;
+    private int _waiting;
+
+    public PasswordHasher(IOptions<SessionOptions> options)
+    {
+        _options = options.Value.PasswordHash;
+        _slots = new SemaphoreSlim(_options.MaxConcurrent, _options.MaxConcurrent);
+        _decoy = Decoy(_options);
+    }
+
+    public long OpsLimit => _options.Iterations;
+
+    public int MemLimitBytes => _options.MemoryKiB * 1024;
+
+    public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
+        RunAsync(() => Hash(password), cancellationToken);
+
+    /// <summary>Verifies against <paramref name="hash"/>, or, for an unknown user, against a decoy hash of the same cost,
+    /// so both answers take the same time.</summary>
+    public Task<bool> VerifyAsync(string? hash, string password, CancellationToken cancellationToken) =>
+        RunAsync(() =>
+        {
+            if (hash is null)
+            {
+                Verify(_decoy, password);
+                return false;
+            }
+
+            return Verify(hash, password);
+        }, cancellationToken);
+
+    public bool NeedsRehash(string hash) =>
+        PasswordHash.ArgonPasswordNeedsRehash(System.Text.Encoding.ASCII.GetBytes(hash + '\0'), OpsLimit, MemLimitBytes);
+
+    internal string Hash(string password) =>
+        // libsodium returns the zero-terminated C string; the terminator is not part of the encoding.
+        PasswordHash.ArgonHashString(password, OpsLimit, MemLimitBytes).TrimEnd('\0');
+
+    // libsodium reads the encoded hash as a C string: the terminator we trimmed goes back on for the call.
+    /// <summary>A well-formed hash of the configured cost that no password matches (random salt and digest), so an
+    /// unknown user costs one full Argon2id run from the very first attempt, like a known one.</summary>
+    internal string DecoyHash => _decoy;
+
+    private static string Decoy(PasswordHashOptions options)
+    {
+        static string Base64(int bytes) => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(bytes)).TrimEnd('=');
+        return $"$argon2id$v=19$m={options.MemoryKiB},t={options.Iterations},p=1${Base64(16)}${Base64(32)}";
+    }
+
+    private static bool Verify(string hash, string password) => PasswordHash.ArgonHashStringVerify(hash + '\0', password);
+
+    private async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Increment(ref _waiting) > _options.MaxConcurrent + _options.MaxQueued)
+        {
+            Interlocked.Decrement(ref _waiting);
+            throw MessengerError.FloodWait(1);
+        }
+
+        try
+        {
+            await _slots.WaitAsync(cancellationToken);
+            try
+            {
+                return await Task.Run(work, cancellationToken);
+            }
+            finally
+            {
+                _slots.Release();
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text;
+using FluentValidation;
+using Messenger.Contracts.Auth;
+
+namespace Messenger.Session;
+
+/// <summary>The field rules the issue fixes, shared by every call that takes the field.</summary>
+internal static class Rules
+{
+    public const int PasswordMinCharacters = 8;
+    public const int PasswordMaxBytes = 1024;
+    public const int DisplayNameMaxCharacters = 64;
+    public const int BioMaxCharacters = 140;
+
+    public static bool IsUsername(string? username) =>
+        username is { Length: >= 5 and <= 32 } && username.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_');
+
+    /// <summary>Usernames are unique case-insensitively: this is the form stored in the unique index.</summary>
+    public static string UsernameKey(string username) => username.ToLowerInvariant();
+
+    public static int Characters(string text) => text.EnumerateRunes().Count();
+
+    /// <summary>Trimmed, 1–<paramref name="max"/> characters, no control characters (they garble every list they appear in).</summary>
+    public static bool IsName(string? text, int max)
+    {
+        var trimmed = text?.Trim();
+        return !string.IsNullOrEmpty(trimmed) && Characters(trimmed) <= max && !trimmed.Any(char.IsControl);
+    }
+
+    public static IRuleBuilderOptions<T, string> Username<T>(this IRuleBuilder<T, string> rule) =>
+        rule.Must(IsUsername).WithErrorCode(SessionErrorNames.UsernameInvalid);
+
+    public static IRuleBuilderOptions<T, string> NewPassword<T>(this IRuleBuilder<T, string> rule) =>
+        rule.Must(p => p is not null && Characters(p) >= PasswordMinCharacters).WithErrorCode(SessionErrorNames.PasswordTooShort)
+            .Must(p => p is null || Encoding.UTF8.GetByteCount(p) <= PasswordMaxBytes).WithErrorCode(SessionErrorNames.PasswordTooLong);
+
+    public static IRuleBuilderOptions<T, string> DisplayName<T>(this IRuleBuilder<T, string> rule) =>
+        rule.Must(n => IsName(n, DisplayNameMaxCharacters)).WithErrorCode(SessionErrorNames.DisplayNameInvalid);
+
+    public static IRuleBuilderOptions<T, string> DeviceName<T>(this IRuleBuilder<T, string> rule) =>
+        rule.Must(n => IsName(n, 64)).WithErrorCode(SessionErrorNames.DeviceNameInvalid);
+
+    public static IRuleBuilderOptions<T, string> Platform<T>(this IRuleBuilder<T, string> rule) =>
+        rule.Must(n => IsName(n, 32)).WithErrorCode(SessionErrorNames.PlatformInvalid);
+}

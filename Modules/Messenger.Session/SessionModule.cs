@@ -1,0 +1,66 @@
+using FluentValidation;
+using Messenger.Contracts.Account;
+using Messenger.Contracts.Admin;
+using Messenger.Contracts.Auth;
+using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Users;
+using Messenger.Kernel;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Session.Devices;
+using Messenger.Session.Limits;
+using Messenger.Session.LoginTokens;
+using Messenger.Session.Passwords;
+using Messenger.Session.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Messenger.Session;
+
+/// <summary>
+/// Accounts, devices and their authorizations (DESIGN §5): registration (open, invite-only or closed; the first
+/// account is the admin), sign-in that binds the device's Noise key to the account, login tokens for adding a device
+/// without a password, revocation that disconnects the device, admin calls, and brute-force limits. It provides the
+/// <see cref="ICallerAuthenticator"/> the protocol asks before every call that needs a signed-in device.
+/// </summary>
+public static class SessionModule
+{
+    public static IServiceCollection AddSessionModule(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<SessionOptions, SessionOptionsValidator>(configuration, SessionOptions.Section);
+        services.AddModuleDbContext<SessionDbContext>(SessionDbContext.MigrationsHistoryTable);
+
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<AuthLimits>();
+        services.AddSingleton<LoginTokenStore>();
+        services.AddSingleton<AuthorizationCache>();
+        services.AddSingleton<LastActiveTracker>();
+        services.AddHostedService(provider => provider.GetRequiredService<LastActiveTracker>());
+        services.AddSingleton<DeviceSignOut>();
+        services.Replace(ServiceDescriptor.Singleton<ICallerAuthenticator, SessionAuthenticator>());
+        services.AddValidatorsFromAssemblyContaining<SessionStore>(ServiceLifetime.Singleton, includeInternalTypes: true);
+
+        // Who may call what: a device without an authorization may only register, sign in or ask for a login token.
+        services.AddRpcMethod<RegisterCall, RegisteredUser>(allowAnonymous: true);
+        services.AddRpcMethod<SignInCall, SignedIn>(allowAnonymous: true);
+        services.AddRpcMethod<ExportLoginTokenCall, LoginToken>(allowAnonymous: true);
+        services.AddRpcMethod<AcceptLoginTokenCall, Authorization>();
+        services.AddRpcMethod<SignOutCall, Done>();
+
+        services.AddRpcMethod<GetAuthorizationsCall, Authorizations>();
+        services.AddRpcMethod<ResetAuthorizationCall, Done>();
+        services.AddRpcMethod<ResetOtherAuthorizationsCall, Done>();
+        services.AddRpcMethod<ChangePasswordCall, Done>();
+        services.AddRpcMethod<UpdateProfileCall, User>();
+
+        services.AddRpcMethod<GetUsersCall, UserList>();
+        services.AddRpcMethod<SearchUsersCall, UserList>();
+
+        services.AddRpcMethod<CreateInviteCall, Invite>();
+        services.AddRpcMethod<ListUsersCall, UserPage>();
+        services.AddRpcMethod<SetUserBlockedCall, Done>();
+        return services;
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Session;
+
+internal enum RegistrationMode
+{
+    Open,
+    InviteOnly,
+    Closed,
+}
+
+/// <summary>The <c>Messenger:Session</c> section: registration, password hashing and brute-force limits.</summary>
+internal sealed class SessionOptions
+{
+    public const string Section = "Messenger:Session";
+
+    /// <summary>Open, InviteOnly or Closed. The first account may always register (it becomes the admin).</summary>
+    /// <remarks>A string, not the enum: a typo must become a validation line, not a binder exception.</remarks>
+    public string RegistrationMode { get; set; } = nameof(Session.RegistrationMode.Open);
+
+    public RegistrationMode Mode => Enum.Parse<RegistrationMode>(RegistrationMode, ignoreCase: true);
+
+    public PasswordHashOptions PasswordHash { get; set; } = new();
+
+    /// <summary>Failed sign-ins per account in <see cref="FailureWindowSeconds"/> before FLOOD_WAIT.</summary>
+    public int SignInFailuresPerAccount { get; set; } = 5;
+
+    /// <summary>Failed sign-ins per client address in <see cref="FailureWindowSeconds"/> before FLOOD_WAIT.</summary>
+    public int SignInFailuresPerAddress { get; set; } = 20;
+
+    public int FailureWindowSeconds { get; set; } = 60;
+
+    /// <summary>The first wait after the limit is hit; each further lockout doubles it, up to <see cref="MaxLockoutSeconds"/>.</summary>
+    public int LockoutSeconds { get; set; } = 60;
+
+    public int MaxLockoutSeconds { get; set; } = 3600;
+
+    /// <summary>Registrations per client address per <see cref="RegistrationWindowSeconds"/>.</summary>
+    public int RegistrationsPerAddress { get; set; } = 10;
+
+    public int RegistrationWindowSeconds { get; set; } = 3600;
+
+    /// <summary>How long an exported login token can be accepted.</summary>
+    public int LoginTokenLifetimeSeconds { get; set; } = 60;
+
+    /// <summary>How often the devices' "last active" times are written (they are kept in memory in between).</summary>
+    public int LastActiveFlushSeconds { get; set; } = 60;
+
+    /// <summary>Device-key → authorization lookups kept in memory.</summary>
+    public int AuthorizationCacheEntries { get; set; } = 100_000;
+}
+
+/// <summary>The <c>Messenger:Session:PasswordHash</c> section: Argon2id cost and how many hashes run at once.</summary>
+internal sealed class PasswordHashOptions
+{
+    /// <summary>Argon2id passes (libsodium opslimit).</summary>
+    public int Iterations { get; set; } = 3;
+
+    /// <summary>Argon2id memory per hash in KiB (libsodium memlimit / 1024).</summary>
+    public int MemoryKiB { get; set; } = 65536;
+
+    /// <summary>Hashes computed at once; the rest wait. Peak hashing memory is about this times <see cref="MemoryKiB"/>.</summary>
+    public int MaxConcurrent { get; set; } = 2;
+
+    /// <summary>Hashes allowed to wait for a slot; beyond that a sign-in gets FLOOD_WAIT at once.</summary>
+    public int MaxQueued { get; set; } = 1000;
+}
+
+internal sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SessionOptions options)
+    {
+        var problems = new List<string>();
+        if (!Enum.TryParse<RegistrationMode>(options.RegistrationMode, ignoreCase: true, out var mode) || !Enum.IsDefined(mode)
+            || int.TryParse(options.RegistrationMode, out _))
+        {
+            problems.Add($"{SessionOptions.Section}:RegistrationMode: '{options.RegistrationMode}' is not one of Open, InviteOnly, Closed");
+        }
+
+        var hash = options.PasswordHash;
+        // Sodium.Core refuses fewer than 3 passes (the Argon2i minimum), for Argon2id too.
+        Range(problems, "PasswordHash:Iterations", hash.Iterations, 3, 100);
+        // libsodium's Argon2id accepts at least 8 KiB; above 1 GiB per hash one server cannot sign in anyone briskly.
+        Range(problems, "PasswordHash:MemoryKiB", hash.MemoryKiB, 8, 1024 * 1024);
+        Range(problems, "PasswordHash:MaxConcurrent", hash.MaxConcurrent, 1, 256);
+        Range(problems, "PasswordHash:MaxQueued", hash.MaxQueued, 0, 1_000_000);
+        Range(problems, nameof(options.SignInFailuresPerAccount), options.SignInFailuresPerAccount, 1, 1000);
+        Range(problems, nameof(options.SignInFailuresPerAddress), options.SignInFailuresPerAddress, 1, 100_000);
+        Range(problems, nameof(options.FailureWindowSeconds), options.FailureWindowSeconds, 1, 86_400);
+        Range(problems, nameof(options.LockoutSeconds), options.LockoutSeconds, 1, 86_400);
+        Range(problems, nameof(options.MaxLockoutSeconds), options.MaxLockoutSeconds, options.LockoutSeconds, 7 * 86_400);
+        Range(problems, nameof(options.RegistrationsPerAddress), options.RegistrationsPerAddress, 1, 1_000_000);
+        Range(problems, nameof(options.RegistrationWindowSeconds), options.RegistrationWindowSeconds, 1, 7 * 86_400);
+        Range(problems, nameof(options.LoginTokenLifetimeSeconds), options.LoginTokenLifetimeSeconds, 10, 3600);
+        Range(problems, nameof(options.LastActiveFlushSeconds), options.LastActiveFlushSeconds, 1, 86_400);
+        Range(problems, nameof(options.AuthorizationCacheEntries), options.AuthorizationCacheEntries, 100, 10_000_000);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    private static void Range(List<string> problems, string key, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            problems.Add($"{SessionOptions.Section}:{key}: must be between {min} and {max} (was {value})");
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using Messenger.Kernel.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Messenger.Session.Storage;
+
+/// <summary>Accounts, their devices' authorizations and invite codes. Times are unix milliseconds (portable).</summary>
+internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> options) : DbContext(options)
+{
+    public const string MigrationsHistoryTable = "session_migrations";
+
+    public DbSet<UserRow> Users => Set<UserRow>();
+
+    public DbSet<AuthorizationRow> Authorizations => Set<AuthorizationRow>();
+
+    public DbSet<InviteRow> Invites => Set<InviteRow>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<UserRow>(user =>
+        {
+            user.ToTable("session_users");
+            user.HasKey(u => u.Id);
+            user.Property(u => u.Id).HasColumnName("id").ValueGeneratedOnAdd();
+            user.Property(u => u.Username).HasColumnName("username").HasMaxLength(32);
+            // Lower-cased: usernames are unique case-insensitively, and prefix search uses this index.
+            user.Property(u => u.UsernameKey).HasColumnName("username_key").HasMaxLength(32);
+            user.HasIndex(u => u.UsernameKey).IsUnique();
+            user.Property(u => u.PasswordHash).HasColumnName("password_hash").HasMaxLength(256);
+            user.Property(u => u.DisplayName).HasColumnName("display_name").HasMaxLength(64);
+            user.Property(u => u.Bio).HasColumnName("bio").HasMaxLength(140);
+            user.Property(u => u.IsAdmin).HasColumnName("is_admin");
+            user.Property(u => u.IsBlocked).HasColumnName("is_blocked");
+            user.Property(u => u.CreatedAt).HasColumnName("created_at");
+        });
+
+        modelBuilder.Entity<AuthorizationRow>(authorization =>
+        {
+            authorization.ToTable("session_authorizations");
+            authorization.HasKey(a => a.Id);
+            authorization.Property(a => a.Id).HasColumnName("id").ValueGeneratedOnAdd();
+            authorization.Property(a => a.UserId).HasColumnName("user_id");
+            authorization.HasOne<UserRow>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
+            // One authorization per device key: the key is the device's identity.
+            authorization.Property(a => a.DeviceKey).HasColumnName("device_key").HasMaxLength(32);
+            authorization.HasIndex(a => a.DeviceKey).IsUnique();
+            authorization.Property(a => a.DeviceName).HasColumnName("device_name").HasMaxLength(64);
+            authorization.Property(a => a.Platform).HasColumnName("platform").HasMaxLength(32);
+            authorization.Property(a => a.ClientAddress).HasColumnName("client_address").HasMaxLength(64);
+            authorization.Property(a => a.CreatedAt).HasColumnName("created_at");
+            authorization.Property(a => a.LastActiveAt).HasColumnName("last_active_at");
+        });
+
+        modelBuilder.Entity<InviteRow>(invite =>
+        {
+            invite.ToTable("session_invites");
+            invite.HasKey(i => i.Code);
+            invite.Property(i => i.Code).HasColumnName("code").HasMaxLength(64);
+            invite.Property(i => i.CreatedBy).HasColumnName("created_by");
+            invite.Property(i => i.UsesLeft).HasColumnName("uses_left");
+            invite.Property(i => i.ExpiresAt).HasColumnName("expires_at");
+            invite.Property(i => i.CreatedAt).HasColumnName("created_at");
+        });
+    }
+}
+
+internal sealed class UserRow
+{
+    public long Id { get; set; }
+
+    public required string Username { get; set; }
+
+    public required string UsernameKey { get; set; }
+
+    public required string PasswordHash { get; set; }
+
+    public required string DisplayName { get; set; }
+
+    public string Bio { get; set; } = "";
+
+    public bool IsAdmin { get; set; }
+
+    public bool IsBlocked { get; set; }
+
+    public long CreatedAt { get; set; }
+}
+
+internal sealed class AuthorizationRow
+{
+    public long Id { get; set; }
+
+    public long UserId { get; set; }
+
+    public required byte[] DeviceKey { get; set; }
+
+    public required string DeviceName { get; set; }
+
+    public required string Platform { get; set; }
+
+    public string ClientAddress { get; set; } = "";
+
+    public long CreatedAt { get; set; }
+
+    public long LastActiveAt { get; set; }
+}
+
+internal sealed class InviteRow
+{
+    public required string Code { get; set; }
+
+    public long CreatedBy { get; set; }
+
+    public int UsesLeft { get; set; }
+
+    public long? ExpiresAt { get; set; }
+
+    public long CreatedAt { get; set; }
+}
+
+internal sealed class SessionDbContextFactory : IDesignTimeDbContextFactory<SessionDbContext>
+{
+    public SessionDbContext CreateDbContext(string[] args) =>
+        new(ModuleStorage.DesignTimeOptions<SessionDbContext>(SessionDbContext.MigrationsHistoryTable));
+}

@@ -1,0 +1,316 @@
+using Messenger.Contracts.Auth;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Messenger.Session.Storage;
+
+internal sealed record UserRecord(
+    long Id, string Username, string DisplayName, string Bio, bool IsAdmin, bool IsBlocked, long CreatedAt, string PasswordHash);
+
+internal sealed record AuthorizationRecord(
+    long Id, long UserId, byte[] DeviceKey, string DeviceName, string Platform, string ClientAddress, long CreatedAt, long LastActiveAt);
+
+/// <summary>A device whose authorization was deleted: who to disconnect and which cache entry to drop.</summary>
+internal sealed record RevokedDevice(long AuthorizationId, byte[] DeviceKey);
+
+internal sealed record NewUser(string Username, string UsernameKey, string PasswordHash, string DisplayName, string? InviteCode);
+
+/// <summary>
+/// The Session module's SQL. Reads open their own pooled connection; every write is a unit of the Kernel's
+/// group-commit writer, so checks and inserts of one unit (e.g. "is this the first account?") are serialized with
+/// every other write. Plain SQL that PostgreSQL also speaks.
+/// </summary>
+internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer)
+{
+    private const string UserColumns = "id, username, display_name, bio, is_admin, is_blocked, created_at, password_hash";
+    private const string AuthorizationColumns = "id, user_id, device_key, device_name, platform, client_address, created_at, last_active_at";
+
+    public (long AuthorizationId, long UserId)? FindAuthorization(byte[] deviceKey)
+    {
+        using var connection = database.Open();
+        using var command = Command(connection, "SELECT id, user_id FROM session_authorizations WHERE device_key = @key", ("@key", deviceKey));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1)) : null;
+    }
+
+    public UserRecord? FindUserByUsername(string usernameKey) =>
+        QueryUsers($"SELECT {UserColumns} FROM session_users WHERE username_key = @key", ("@key", usernameKey)).FirstOrDefault();
+
+    public bool HasUsers()
+    {
+        using var connection = database.Open();
+        using var command = Command(connection, "SELECT 1 FROM session_users LIMIT 1");
+        return command.ExecuteScalar() is not null;
+    }
+
+    public UserRecord? GetUser(long id) =>
+        QueryUsers($"SELECT {UserColumns} FROM session_users WHERE id = @id", ("@id", id)).FirstOrDefault();
+
+    public List<UserRecord> GetUsers(IReadOnlyCollection<long> ids)
+    {
+        var parameters = ids.Distinct().Select((id, i) => ($"@id{i}", (object)id)).ToArray();
+        return QueryUsers(
+            $"SELECT {UserColumns} FROM session_users WHERE id IN ({string.Join(", ", parameters.Select(p => p.Item1))}) ORDER BY id",
+            parameters);
+    }
+
+    /// <summary>Users whose username starts with <paramref name="prefixKey"/>, by username. Usernames are
+    /// <c>[a-z0-9_]</c> once lower-cased, all below '~', so the range is an index scan in any database.</summary>
+    public List<UserRecord> SearchUsers(string prefixKey, int limit) =>
+        QueryUsers(
+            $"SELECT {UserColumns} FROM session_users WHERE username_key >= @from AND username_key < @to AND is_blocked = 0 ORDER BY username_key LIMIT @limit",
+            ("@from", prefixKey), ("@to", prefixKey + "~"), ("@limit", limit));
+
+    public (List<(UserRecord User, int Devices)> Users, int Total) ListUsers(int offset, int limit)
+    {
+        using var connection = database.Open();
+        using var count = Command(connection, "SELECT count(*) FROM session_users");
+        var total = Convert.ToInt32(count.ExecuteScalar());
+        using var command = Command(connection,
+            $"SELECT {UserColumns}, (SELECT count(*) FROM session_authorizations a WHERE a.user_id = u.id) FROM session_users u ORDER BY id LIMIT @limit OFFSET @offset",
+            ("@limit", limit), ("@offset", offset));
+        using var reader = command.ExecuteReader();
+        var users = new List<(UserRecord, int)>();
+        while (reader.Read())
+        {
+            users.Add((ReadUser(reader), reader.GetInt32(8)));
+        }
+
+        return (users, total);
+    }
+
+    public List<AuthorizationRecord> ListAuthorizations(long userId)
+    {
+        using var connection = database.Open();
+        using var command = Command(connection,
+            $"SELECT {AuthorizationColumns} FROM session_authorizations WHERE user_id = @user ORDER BY id", ("@user", userId));
+        using var reader = command.ExecuteReader();
+        var authorizations = new List<AuthorizationRecord>();
+        while (reader.Read())
+        {
+            authorizations.Add(new AuthorizationRecord(
+                reader.GetInt64(0), reader.GetInt64(1), (byte[])reader.GetValue(2), reader.GetString(3), reader.GetString(4),
+                reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7)));
+        }
+
+        return authorizations;
+    }
+
+    /// <summary>Creates the account; the first one becomes admin. Username and invite are checked in the same unit
+    /// as the insert, so two concurrent registrations cannot both take a name or the last use of an invite.</summary>
+    public Task<(long Id, bool IsAdmin)> InsertUserAsync(NewUser user, RegistrationMode mode, long now) =>
+        writer.WriteAsync(scope =>
+        {
+            var isFirst = Convert.ToInt64(Scalar(scope, "SELECT count(*) FROM session_users")) == 0;
+            if (Scalar(scope, "SELECT 1 FROM session_users WHERE username_key = @key", ("@key", user.UsernameKey)) is not null)
+            {
+                throw MessengerError.BadRequest(SessionErrorNames.UsernameOccupied);
+            }
+
+            // The first account may always register: it is the admin who opens the server to others.
+            if (mode == RegistrationMode.Closed && !isFirst)
+            {
+                throw MessengerError.Forbidden(SessionErrorNames.RegistrationClosed);
+            }
+
+            if (mode == RegistrationMode.InviteOnly && !isFirst)
+            {
+                ConsumeInvite(scope, user.InviteCode, now);
+            }
+
+            var id = Convert.ToInt64(Scalar(scope,
+                "INSERT INTO session_users (username, username_key, password_hash, display_name, bio, is_admin, is_blocked, created_at) " +
+                "VALUES (@username, @key, @hash, @name, '', @admin, 0, @now) RETURNING id",
+                ("@username", user.Username), ("@key", user.UsernameKey), ("@hash", user.PasswordHash),
+                ("@name", user.DisplayName), ("@admin", isFirst), ("@now", now)));
+            return (id, isFirst);
+        });
+
+    private static void ConsumeInvite(WriteScope scope, string? code, long now)
+    {
+        var command = scope.Command("SELECT uses_left, expires_at FROM session_invites WHERE code = @code");
+        command.Parameters.AddWithValue("@code", code ?? "");
+        int usesLeft;
+        long? expiresAt;
+        using (var reader = command.ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                throw MessengerError.BadRequest(SessionErrorNames.InviteCodeInvalid);
+            }
+
+            usesLeft = reader.GetInt32(0);
+            expiresAt = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+        }
+
+        if (usesLeft <= 0)
+        {
+            throw MessengerError.BadRequest(SessionErrorNames.InviteCodeInvalid);
+        }
+
+        if (expiresAt is { } expiry && expiry <= now)
+        {
+            throw MessengerError.BadRequest(SessionErrorNames.InviteCodeExpired);
+        }
+
+        Execute(scope, "UPDATE session_invites SET uses_left = uses_left - 1 WHERE code = @code", ("@code", code!));
+    }
+
+    /// <summary>Binds a device key to an account. A key that already has an authorization is refused.</summary>
+    public Task<long> InsertAuthorizationAsync(long userId, byte[] deviceKey, string deviceName, string platform, string clientAddress, long now) =>
+        writer.WriteAsync(scope =>
+        {
+            if (Scalar(scope, "SELECT 1 FROM session_authorizations WHERE device_key = @key", ("@key", deviceKey)) is not null)
+            {
+                throw MessengerError.BadRequest(SessionErrorNames.AlreadySignedIn);
+            }
+
+            if (Scalar(scope, "SELECT is_blocked FROM session_users WHERE id = @id", ("@id", userId)) is not long blocked)
+            {
+                throw MessengerError.BadRequest(SessionErrorNames.UserIdInvalid);
+            }
+
+            if (blocked != 0)
+            {
+                throw MessengerError.Forbidden(SessionErrorNames.UserBlocked);
+            }
+
+            return Convert.ToInt64(Scalar(scope,
+                "INSERT INTO session_authorizations (user_id, device_key, device_name, platform, client_address, created_at, last_active_at) " +
+                "VALUES (@user, @key, @name, @platform, @address, @now, @now) RETURNING id",
+                ("@user", userId), ("@key", deviceKey), ("@name", deviceName), ("@platform", platform),
+                ("@address", clientAddress), ("@now", now)));
+        });
+
+    /// <summary>Deletes one authorization of the account; null when the account has none with that id.</summary>
+    public Task<RevokedDevice?> DeleteAuthorizationAsync(long userId, long authorizationId) =>
+        writer.WriteAsync(scope =>
+            DeleteAuthorizations(scope, "user_id = @user AND id = @id", ("@user", userId), ("@id", authorizationId)).FirstOrDefault());
+
+    public Task<List<RevokedDevice>> DeleteOtherAuthorizationsAsync(long userId, long keepAuthorizationId) =>
+        writer.WriteAsync(scope =>
+            DeleteAuthorizations(scope, "user_id = @user AND id <> @keep", ("@user", userId), ("@keep", keepAuthorizationId)));
+
+    /// <summary>Sets the new password hash and signs out every other device, in one transaction.</summary>
+    public Task<List<RevokedDevice>> ChangePasswordAsync(long userId, string passwordHash, long keepAuthorizationId) =>
+        writer.WriteAsync(scope =>
+        {
+            Execute(scope, "UPDATE session_users SET password_hash = @hash WHERE id = @id", ("@hash", passwordHash), ("@id", userId));
+            return DeleteAuthorizations(scope, "user_id = @user AND id <> @keep", ("@user", userId), ("@keep", keepAuthorizationId));
+        });
+
+    /// <summary>Blocks (signing out every device) or unblocks; false when there is no such account.</summary>
+    public Task<(bool Found, List<RevokedDevice> Revoked)> SetBlockedAsync(long userId, bool blocked) =>
+        writer.WriteAsync(scope =>
+        {
+            if (Execute(scope, "UPDATE session_users SET is_blocked = @blocked WHERE id = @id", ("@blocked", blocked), ("@id", userId)) == 0)
+            {
+                return (false, new List<RevokedDevice>());
+            }
+
+            return (true, blocked ? DeleteAuthorizations(scope, "user_id = @user", ("@user", userId)) : new List<RevokedDevice>());
+        });
+
+    public Task SetPasswordHashAsync(long userId, string passwordHash) =>
+        writer.WriteAsync(scope =>
+            Execute(scope, "UPDATE session_users SET password_hash = @hash WHERE id = @id", ("@hash", passwordHash), ("@id", userId)));
+
+    public Task UpdateProfileAsync(long userId, string displayName, string bio) =>
+        writer.WriteAsync(scope =>
+            Execute(scope, "UPDATE session_users SET display_name = @name, bio = @bio WHERE id = @id",
+                ("@name", displayName), ("@bio", bio), ("@id", userId)));
+
+    public Task InsertInviteAsync(string code, long createdBy, int uses, long? expiresAt, long now) =>
+        writer.WriteAsync(scope =>
+            Execute(scope, "INSERT INTO session_invites (code, created_by, uses_left, expires_at, created_at) VALUES (@code, @by, @uses, @expires, @now)",
+                ("@code", code), ("@by", createdBy), ("@uses", uses), ("@expires", (object?)expiresAt ?? DBNull.Value), ("@now", now)));
+
+    /// <summary>Writes the batched "last active" times in one unit.</summary>
+    public Task WriteLastActiveAsync(IReadOnlyList<KeyValuePair<long, long>> lastActive) =>
+        writer.WriteAsync(scope =>
+        {
+            foreach (var (authorizationId, at) in lastActive)
+            {
+                Execute(scope, "UPDATE session_authorizations SET last_active_at = @at WHERE id = @id AND last_active_at < @at",
+                    ("@at", at), ("@id", authorizationId));
+            }
+        });
+
+    private static List<RevokedDevice> DeleteAuthorizations(WriteScope scope, string where, params (string Name, object Value)[] parameters)
+    {
+        var command = scope.Command($"SELECT id, device_key FROM session_authorizations WHERE {where}");
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        var revoked = new List<RevokedDevice>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                revoked.Add(new RevokedDevice(reader.GetInt64(0), (byte[])reader.GetValue(1)));
+            }
+        }
+
+        if (revoked.Count > 0)
+        {
+            Execute(scope, $"DELETE FROM session_authorizations WHERE {where}", parameters);
+        }
+
+        return revoked;
+    }
+
+    private List<UserRecord> QueryUsers(string sql, params (string Name, object Value)[] parameters)
+    {
+        using var connection = database.Open();
+        using var command = Command(connection, sql, parameters);
+        using var reader = command.ExecuteReader();
+        var users = new List<UserRecord>();
+        while (reader.Read())
+        {
+            users.Add(ReadUser(reader));
+        }
+
+        return users;
+    }
+
+    private static UserRecord ReadUser(SqliteDataReader reader) => new(
+        reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+        reader.GetInt64(4) != 0, reader.GetInt64(5) != 0, reader.GetInt64(6), reader.GetString(7));
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command;
+    }
+
+    private static object? Scalar(WriteScope scope, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = scope.Command(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command.ExecuteScalar();
+    }
+
+    private static int Execute(WriteScope scope, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = scope.Command(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command.ExecuteNonQuery();
+    }
+}
