@@ -9,7 +9,7 @@ try
 catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("scenarios: writer, login");
+    Console.Error.WriteLine("scenarios: writer, login, handshake, rpc, idle");
     return 2;
 }
 
@@ -17,11 +17,14 @@ Func<BenchOptions, Task<BenchReport>>? scenario = options.Scenario switch
 {
     "writer" => WriterScenario.RunAsync,
     "login" => LoginScenario.RunAsync,
+    "handshake" => ProtocolScenarios.HandshakeAsync,
+    "rpc" => ProtocolScenarios.RpcAsync,
+    "idle" => ProtocolScenarios.IdleAsync,
     _ => null,
 };
 if (scenario is null)
 {
-    Console.Error.WriteLine($"unknown scenario '{options.Scenario}'; scenarios: writer, login");
+    Console.Error.WriteLine($"unknown scenario '{options.Scenario}'; scenarios: writer, login, handshake, rpc, idle");
     return 2;
 }
 

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using Messenger.Client;
+using Messenger.Contracts.Help;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Messenger.Bench.Scenarios;
+
+/// <summary>The protocol scenarios: handshakes per second, help.ping round trips against a bare SignalR echo, and
+/// server memory per idle connection. The server is the real host in a child process (or <c>--url</c>).</summary>
+internal static class ProtocolScenarios
+{
+    public static async Task<BenchReport> HandshakeAsync(BenchOptions options)
+    {
+        var parallel = options.Int("connections", 64);
+        var report = new BenchReport("handshake");
+        report.Parameters["parallel"] = parallel;
+        report.Parameters["duration_s"] = options.Duration.TotalSeconds;
+        await using var server = await ServerProcess.StartAsync(options);
+
+        using var stop = new CancellationTokenSource(options.Duration);
+        var clock = Stopwatch.StartNew();
+        var counts = await Task.WhenAll(Enumerable.Range(0, parallel).Select(async _ =>
+        {
+            long done = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                await using var client = await MessengerClient.ConnectAsync(Options(server, autoReconnect: false));
+                done++;
+            }
+
+            return done;
+        }));
+        report.Figures["handshakes_per_sec"] = counts.Sum() / clock.Elapsed.TotalSeconds;
+        report.Notes.Add("each handshake is a new SignalR WebSocket connection (negotiation skipped) plus the Noise IK handshake");
+        return report;
+    }
+
+    public static async Task<BenchReport> RpcAsync(BenchOptions options)
+    {
+        var connections = options.Int("connections", 100);
+        var window = options.Int("window", 32);
+        var report = new BenchReport("rpc");
+        report.Parameters["connections"] = connections;
+        report.Parameters["window"] = window;
+        report.Parameters["duration_s"] = options.Duration.TotalSeconds;
+        report.Parameters["echo_payload_bytes"] = 200;
+
+        await using (var echo = await EchoServer.StartAsync())
+        {
+            report.Figures["echo_per_sec"] = await echo.MeasureAsync(connections, window, options.Duration);
+        }
+
+        await using var server = await ServerProcess.StartAsync(options);
+        var clients = await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => MessengerClient.ConnectAsync(Options(server, autoReconnect: false))));
+        try
+        {
+            // Warm-up: JIT, sessions, pools.
+            await Task.WhenAll(clients.Select(c => c.CallAsync(new PingCall(0))));
+            using var stop = new CancellationTokenSource(options.Duration);
+            var clock = Stopwatch.StartNew();
+            var counts = await Task.WhenAll(clients.SelectMany(client => Enumerable.Range(0, window).Select(async slot =>
+            {
+                long done = 0;
+                while (!stop.IsCancellationRequested)
+                {
+                    await client.CallAsync(new PingCall(slot));
+                    done++;
+                }
+
+                return done;
+            })));
+            report.Figures["calls_per_sec"] = counts.Sum() / clock.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask()));
+        }
+
+        report.Figures["ratio"] = report.Figures["calls_per_sec"] / report.Figures["echo_per_sec"];
+        report.Notes.Add("echo: a bare SignalR hub in this process returning each 200-byte MessagePack payload, same connections and window");
+        return report;
+    }
+
+    public static async Task<BenchReport> IdleAsync(BenchOptions options)
+    {
+        var connections = options.Int("connections", 10_000);
+        var report = new BenchReport("idle");
+        report.Parameters["connections"] = connections;
+        await using var server = await ServerProcess.StartAsync(options);
+        if (!server.IsChild)
+        {
+            throw new InvalidOperationException("idle measures the server's RSS from /proc: run it without --url");
+        }
+
+        // A few connections first, so the baseline includes the JIT-ed protocol path and its pools.
+        var warm = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => MessengerClient.ConnectAsync(Options(server, autoReconnect: false))));
+        await Task.WhenAll(warm.Select(c => c.CallAsync(new PingCall(0))));
+        await Task.Delay(2000);
+        var before = server.RssKiB()!.Value;
+
+        var clients = new List<MessengerClient>(connections);
+        using var gate = new SemaphoreSlim(64);
+        var clock = Stopwatch.StartNew();
+        var created = await Task.WhenAll(Enumerable.Range(0, connections).Select(async _ =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                var client = await MessengerClient.ConnectAsync(Options(server, autoReconnect: false));
+                await client.CallAsync(new PingCall(1));
+                return client;
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        clients.AddRange(created);
+        var connectSeconds = clock.Elapsed.TotalSeconds;
+        await Task.Delay(TimeSpan.FromSeconds(options.Double("settle", 10)));
+        var after = server.RssKiB()!.Value;
+
+        report.Figures["rss_kb_before"] = before;
+        report.Figures["rss_kb_after"] = after;
+        report.Figures["rss_kb_per_connection"] = (after - before) / (double)connections;
+        report.Figures["connect_seconds"] = connectSeconds;
+        report.Notes.Add("each connection: SignalR WebSocket, Noise handshake, one help.ping (session bound), then idle");
+        await Task.WhenAll(clients.Concat(warm).Select(c => c.DisposeAsync().AsTask()));
+        return report;
+    }
+
+    private static MessengerClientOptions Options(ServerProcess server, bool autoReconnect) => new()
+    {
+        ServerUrl = server.Url,
+        ServerPublicKey = server.PublicKey,
+        AutoReconnect = autoReconnect,
+        ConnectTimeout = TimeSpan.FromSeconds(60),
+        CallTimeout = TimeSpan.FromSeconds(60),
+        ConfigureConnection = builder => builder.WithUrl(
+            new Uri(server.Url, "/rpc"),
+            http =>
+            {
+                http.SkipNegotiation = true;
+                http.Transports = HttpTransportType.WebSockets;
+            }),
+    };
+}
