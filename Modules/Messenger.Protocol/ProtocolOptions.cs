@@ -36,23 +36,15 @@ internal sealed class ProtocolOptionsValidator : IValidateOptions<ProtocolOption
     public ValidateOptionsResult Validate(string? name, ProtocolOptions options)
     {
         var problems = new List<string>();
-        Positive(problems, nameof(options.MaxFrameBytes), options.MaxFrameBytes);
-        Positive(problems, nameof(options.MaxCallsInFlight), options.MaxCallsInFlight);
-        Positive(problems, nameof(options.OutboundQueueCapacity), options.OutboundQueueCapacity);
-        Positive(problems, nameof(options.HandshakeTimeoutSeconds), options.HandshakeTimeoutSeconds);
-        Positive(problems, nameof(options.UnackedResultsPerSession), options.UnackedResultsPerSession);
-        Positive(problems, nameof(options.UnackedResultMaxAgeSeconds), options.UnackedResultMaxAgeSeconds);
-        Positive(problems, nameof(options.RecentMsgIdsPerSession), options.RecentMsgIdsPerSession);
-        Positive(problems, nameof(options.SessionIdleTimeoutSeconds), options.SessionIdleTimeoutSeconds);
-        Positive(problems, nameof(options.MaxSessionsPerDevice), options.MaxSessionsPerDevice);
+        OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.MaxFrameBytes), options.MaxFrameBytes);
+        OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.MaxCallsInFlight), options.MaxCallsInFlight);
+        OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.OutboundQueueCapacity), options.OutboundQueueCapacity);
+        OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.HandshakeTimeoutSeconds), options.HandshakeTimeoutSeconds);
+        OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.UnackedResultsPerSession), options.UnackedResultsPerSession);
+        OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.UnackedResultMaxAgeSeconds), options.UnackedResultMaxAgeSeconds);
+        OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.RecentMsgIdsPerSession), options.RecentMsgIdsPerSession);
+        OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.SessionIdleTimeoutSeconds), options.SessionIdleTimeoutSeconds);
+        OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.MaxSessionsPerDevice), options.MaxSessionsPerDevice);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-    }
-
-    private static void Positive(List<string> problems, string key, int value)
-    {
-        if (value <= 0)
-        {
-            problems.Add($"{ProtocolOptions.Section}:{key}: must be greater than zero (was {value})");
-        }
     }
 }

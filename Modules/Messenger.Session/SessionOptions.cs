@@ -1,3 +1,4 @@
+using Messenger.Kernel.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Messenger.Session;
@@ -79,29 +80,21 @@ internal sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>
 
         var hash = options.PasswordHash;
         // Sodium.Core refuses fewer than 3 passes (the Argon2i minimum), for Argon2id too.
-        Range(problems, "PasswordHash:Iterations", hash.Iterations, 3, 100);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, "PasswordHash:Iterations", hash.Iterations, 3, 100);
         // libsodium's Argon2id accepts at least 8 KiB; above 1 GiB per hash one server cannot sign in anyone briskly.
-        Range(problems, "PasswordHash:MemoryKiB", hash.MemoryKiB, 8, 1024 * 1024);
-        Range(problems, "PasswordHash:MaxConcurrent", hash.MaxConcurrent, 1, 256);
-        Range(problems, "PasswordHash:MaxQueued", hash.MaxQueued, 0, 1_000_000);
-        Range(problems, nameof(options.SignInFailuresPerAccount), options.SignInFailuresPerAccount, 1, 1000);
-        Range(problems, nameof(options.SignInFailuresPerAddress), options.SignInFailuresPerAddress, 1, 100_000);
-        Range(problems, nameof(options.FailureWindowSeconds), options.FailureWindowSeconds, 1, 86_400);
-        Range(problems, nameof(options.LockoutSeconds), options.LockoutSeconds, 1, 86_400);
-        Range(problems, nameof(options.MaxLockoutSeconds), options.MaxLockoutSeconds, options.LockoutSeconds, 7 * 86_400);
-        Range(problems, nameof(options.RegistrationsPerAddress), options.RegistrationsPerAddress, 1, 1_000_000);
-        Range(problems, nameof(options.RegistrationWindowSeconds), options.RegistrationWindowSeconds, 1, 7 * 86_400);
-        Range(problems, nameof(options.LoginTokenLifetimeSeconds), options.LoginTokenLifetimeSeconds, 10, 3600);
-        Range(problems, nameof(options.LastActiveFlushSeconds), options.LastActiveFlushSeconds, 1, 86_400);
-        Range(problems, nameof(options.AuthorizationCacheEntries), options.AuthorizationCacheEntries, 100, 10_000_000);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, "PasswordHash:MemoryKiB", hash.MemoryKiB, 8, 1024 * 1024);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, "PasswordHash:MaxConcurrent", hash.MaxConcurrent, 1, 256);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, "PasswordHash:MaxQueued", hash.MaxQueued, 0, 1_000_000);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.SignInFailuresPerAccount), options.SignInFailuresPerAccount, 1, 1000);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.SignInFailuresPerAddress), options.SignInFailuresPerAddress, 1, 100_000);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.FailureWindowSeconds), options.FailureWindowSeconds, 1, 86_400);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.LockoutSeconds), options.LockoutSeconds, 1, 86_400);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.MaxLockoutSeconds), options.MaxLockoutSeconds, options.LockoutSeconds, 7 * 86_400);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.RegistrationsPerAddress), options.RegistrationsPerAddress, 1, 1_000_000);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.RegistrationWindowSeconds), options.RegistrationWindowSeconds, 1, 7 * 86_400);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.LoginTokenLifetimeSeconds), options.LoginTokenLifetimeSeconds, 10, 3600);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.LastActiveFlushSeconds), options.LastActiveFlushSeconds, 1, 86_400);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.AuthorizationCacheEntries), options.AuthorizationCacheEntries, 100, 10_000_000);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-    }
-
-    private static void Range(List<string> problems, string key, int value, int min, int max)
-    {
-        if (value < min || value > max)
-        {
-            problems.Add($"{SessionOptions.Section}:{key}: must be between {min} and {max} (was {value})");
-        }
     }
 }

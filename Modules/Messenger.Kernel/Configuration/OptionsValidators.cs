@@ -62,18 +62,10 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
             problems.Add($"Messenger:Storage:Synchronous: '{options.Synchronous}' is not one of {string.Join(", ", StorageOptions.SynchronousModes)}");
         }
 
-        RequirePositive(problems, "BusyTimeoutMs", options.BusyTimeoutMs);
-        RequirePositive(problems, "WriterBatchSize", options.WriterBatchSize);
-        RequirePositive(problems, "WriterQueueCapacity", options.WriterQueueCapacity);
+        OptionsProblems.RequirePositive(problems, StorageOptions.Section, nameof(options.BusyTimeoutMs), options.BusyTimeoutMs);
+        OptionsProblems.RequirePositive(problems, StorageOptions.Section, nameof(options.WriterBatchSize), options.WriterBatchSize);
+        OptionsProblems.RequirePositive(problems, StorageOptions.Section, nameof(options.WriterQueueCapacity), options.WriterQueueCapacity);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-    }
-
-    private static void RequirePositive(List<string> problems, string key, int value)
-    {
-        if (value <= 0)
-        {
-            problems.Add($"Messenger:Storage:{key}: must be greater than zero (was {value})");
-        }
     }
 }
 
