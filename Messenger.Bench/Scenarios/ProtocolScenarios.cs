@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Messenger.Client;
 using Messenger.Contracts.Help;
+using Messenger.Contracts.Noise;
+using Messenger.Contracts.Wire;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -32,8 +34,30 @@ internal static class ProtocolScenarios
             return done;
         }));
         report.Figures["handshakes_per_sec"] = counts.Sum() / clock.Elapsed.TotalSeconds;
+        report.Figures["noise_responder_per_core_per_sec"] = NoiseResponderRate(TimeSpan.FromSeconds(3));
         report.Notes.Add("each handshake is a new SignalR WebSocket connection (negotiation skipped) plus the Noise IK handshake");
+        report.Notes.Add("noise_responder_per_core_per_sec: the server's half of the IK handshake alone (4 DH + 1 key generation), one thread, no I/O");
         return report;
+    }
+
+    /// <summary>The server side of the Noise IK handshake alone, on one thread: its ceiling per core.</summary>
+    private static double NoiseResponderRate(TimeSpan duration)
+    {
+        var server = NoiseKeyPair.Generate();
+        var messages = Enumerable.Range(0, 64).Select(_ =>
+            new HandshakeState(HandshakePattern.IK, true, ProtocolConstants.PrologueBytes, NoiseKeyPair.Generate(), server.PublicKey).WriteMessage([])).ToArray();
+        var clock = Stopwatch.StartNew();
+        long done = 0;
+        while (clock.Elapsed < duration)
+        {
+            var responder = new HandshakeState(HandshakePattern.IK, false, ProtocolConstants.PrologueBytes, server);
+            responder.ReadMessage(messages[done % messages.Length]);
+            responder.WriteMessage(new byte[16]);
+            responder.Split();
+            done++;
+        }
+
+        return done / clock.Elapsed.TotalSeconds;
     }
 
     public static async Task<BenchReport> RpcAsync(BenchOptions options)

@@ -57,7 +57,7 @@ public sealed class CipherState
     }
 
     /// <summary>Transport encryption (empty associated data) into <paramref name="destination"/>; returns bytes written.</summary>
-    public int Encrypt(ReadOnlySpan<byte> plaintext, Span<byte> destination)
+    public int EncryptTo(ReadOnlySpan<byte> plaintext, Span<byte> destination)
     {
         if (plaintext.Length > MaxPlaintextLength)
         {
@@ -70,7 +70,7 @@ public sealed class CipherState
 
     /// <summary>Transport decryption (empty associated data) into <paramref name="destination"/>; returns bytes written.
     /// A failed decryption does not advance the nonce, and the connection must be dropped anyway.</summary>
-    public int Decrypt(ReadOnlySpan<byte> ciphertext, Span<byte> destination)
+    public int DecryptTo(ReadOnlySpan<byte> ciphertext, Span<byte> destination)
     {
         if (ciphertext.Length < TagLength || ciphertext.Length > MaxMessageLength)
         {

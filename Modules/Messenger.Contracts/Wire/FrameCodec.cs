@@ -25,7 +25,7 @@ public static class FrameCodec
             plaintext = plaintext[chunk.Length..];
             BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(offset), (ushort)(chunk.Length + CipherState.TagLength));
             offset += 2;
-            offset += cipher.Encrypt(chunk, frame.AsSpan(offset));
+            offset += cipher.EncryptTo(chunk, frame.AsSpan(offset));
         }
         while (!plaintext.IsEmpty);
 
@@ -53,7 +53,7 @@ public static class FrameCodec
         while (!frame.IsEmpty)
         {
             var length = ChunkLength(frame);
-            written += cipher.Decrypt(frame.Slice(2, length), plaintext.AsSpan(written));
+            written += cipher.DecryptTo(frame.Slice(2, length), plaintext.AsSpan(written));
             frame = frame[(2 + length)..];
         }
 
