@@ -14,7 +14,9 @@ namespace Messenger.Tests.Protocol;
 /// garbage bytes, tampered ciphertext, mutated MessagePack under valid encryption, and well-formed envelopes with
 /// random methods, arguments, msg_ids and nesting. Afterwards a fresh client must still be served and the
 /// server's per-connection and per-session state must be back within its bounds.
+/// Runs alone: the heap measurement is of the whole test process, so other tests' hosts must not share it.
 /// </summary>
+[Collection(nameof(ProtocolFuzzTests))]
 public sealed class ProtocolFuzzTests
 {
     private const int Seed = 20261125;
@@ -186,3 +188,6 @@ public sealed class ProtocolFuzzTests
         return bytes;
     }
 }
+
+[CollectionDefinition(nameof(ProtocolFuzzTests), DisableParallelization = true)]
+public sealed class ProtocolFuzzCollection;
