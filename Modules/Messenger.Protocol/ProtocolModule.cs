@@ -2,6 +2,7 @@ using Messenger.Contracts.Help;
 using Messenger.Contracts.Wire;
 using Messenger.Kernel;
 using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Updates;
 using Messenger.Protocol.Dispatch;
 using Messenger.Protocol.Keys;
 using Messenger.Protocol.Sessions;
@@ -35,6 +36,8 @@ public static class ProtocolModule
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<RpcDispatcher>();
+        services.AddSingleton<ConnectionAccounts>();
+        services.AddSingleton<IConnectionPush, ConnectionPush>();
         services.AddSingleton<ProtocolEngine>();
         services.AddHostedService<AnnounceServerKey>();
 

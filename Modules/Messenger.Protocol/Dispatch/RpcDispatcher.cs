@@ -19,6 +19,7 @@ internal sealed class RpcDispatcher(
     RpcMethodRegistry methods,
     IServiceScopeFactory scopes,
     ICallerAuthenticator authenticator,
+    ConnectionAccounts accounts,
     IHostApplicationLifetime lifetime,
     ILogger<RpcDispatcher> logger)
 {
@@ -64,11 +65,19 @@ internal sealed class RpcDispatcher(
         var context = scope.ServiceProvider.GetRequiredService<RpcContext>();
         context.Set(connection.DeviceKey, connection.SessionId, connection.ConnectionId, connection.ClientAddress, method.Name);
         context.UserId = await authenticator.AuthenticateAsync(context, cancellationToken);
+        await accounts.ObserveAsync(connection, context.UserId);
         if (context.UserId is null && !method.AllowAnonymous)
         {
             throw MessengerError.Unauthorized(ErrorNames.AuthKeyUnregistered);
         }
 
-        return await method.InvokeAsync(scope.ServiceProvider, call.Args ?? [], cancellationToken);
+        var result = await method.InvokeAsync(scope.ServiceProvider, call.Args ?? [], cancellationToken);
+        if (context.UserId is null)
+        {
+            // The call may have signed this device in (auth.signIn, a login token): its pushes start now.
+            await accounts.ObserveAsync(connection, await authenticator.AuthenticateAsync(context, cancellationToken));
+        }
+
+        return result;
     }
 }

@@ -64,6 +64,15 @@ internal sealed class ProtocolConnection
 
     public long SessionId { get; set; }
 
+    private long _userId = -1;
+
+    /// <summary>Sets the account this connection is signed in as and returns the previous one.</summary>
+    public long? SwapUserId(long? userId)
+    {
+        var previous = Interlocked.Exchange(ref _userId, userId ?? -1);
+        return previous < 0 ? null : previous;
+    }
+
     public void Establish(byte[] deviceKey, CipherState send, CipherState receive)
     {
         DeviceKey = deviceKey;

@@ -21,6 +21,7 @@ internal sealed class ProtocolEngine(
     SessionRegistry sessions,
     ServerKeyStore keys,
     RpcDispatcher dispatcher,
+    ConnectionAccounts accounts,
     IHubContext<RpcHub> hub,
     MsgIdClock msgIds,
     IOptions<ProtocolOptions> options,
@@ -49,6 +50,7 @@ internal sealed class ProtocolEngine(
         {
             connection.Session?.Detach(connection);
             connection.Released();
+            _ = accounts.ClosedAsync(connection);
         }
     }
 
@@ -75,6 +77,7 @@ internal sealed class ProtocolEngine(
             var (send, receive) = handshake.Split();
             connection.Establish(handshake.RemoteStaticPublicKey!, send, receive);
             connections.BindDevice(connection);
+            _ = accounts.ResolveAfterHandshakeAsync(connection);
             return message2;
         }
         catch (NoiseException e)

@@ -1,0 +1,71 @@
+using MessagePack;
+
+namespace Messenger.Contracts.Messages;
+
+/// <summary>What a chat is addressed as: a user (private chat) or a group chat.</summary>
+public enum PeerKind
+{
+    User = 1,
+    Chat = 2,
+}
+
+/// <summary>A chat as the caller addresses it: <c>(User, id)</c> for the private chat with that user,
+/// <c>(Chat, id)</c> for a group.</summary>
+[MessagePackObject]
+public sealed record Peer([property: Key("kind")] PeerKind Kind, [property: Key("id")] long Id)
+{
+    public static Peer User(long userId) => new(PeerKind.User, userId);
+
+    public static Peer Chat(long chatId) => new(PeerKind.Chat, chatId);
+}
+
+/// <summary>
+/// A stored message, the same for every viewer: <see cref="FromId"/> sent it to <see cref="ToPeer"/> (the other user
+/// of a private chat, or the group). A viewer's dialog peer is <c>ToPeer</c> when the viewer sent it and
+/// <c>User(FromId)</c> otherwise (for private chats). Ids are server-wide and increase with time; dates are unix seconds.
+/// </summary>
+[MessagePackObject]
+public sealed record Message(
+    [property: Key("id")] long Id,
+    [property: Key("from_id")] long FromId,
+    [property: Key("to_peer")] Peer ToPeer,
+    [property: Key("date")] long Date,
+    [property: Key("text")] string Text,
+    [property: Key("reply_to_id")] long? ReplyToId,
+    [property: Key("edit_date")] long? EditDate)
+{
+    /// <summary>The chat this message is in, as <paramref name="viewerId"/> addresses it.</summary>
+    public Peer PeerFor(long viewerId) =>
+        ToPeer.Kind == PeerKind.User && ToPeer.Id == viewerId ? Peer.User(FromId) : ToPeer;
+}
+
+/// <summary>The caller's stored message and the position of its own update log after storing it (apply it as the
+/// update with this <c>pts</c>).</summary>
+[MessagePackObject]
+public sealed record SentMessage(
+    [property: Key("message")] Message Message,
+    [property: Key("pts")] long Pts,
+    [property: Key("pts_count")] int PtsCount);
+
+/// <summary>Where the caller's update log stands after a change that appended to it.</summary>
+[MessagePackObject]
+public sealed record AffectedMessages([property: Key("pts")] long Pts, [property: Key("pts_count")] int PtsCount);
+
+/// <summary>Messages, newest first.</summary>
+[MessagePackObject]
+public sealed record MessageList([property: Key("messages")] Message[] Messages);
+
+/// <summary>One chat in the caller's chat list.</summary>
+[MessagePackObject]
+public sealed record Dialog(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("top_message")] Message? TopMessage,
+    [property: Key("unread_count")] int UnreadCount,
+    [property: Key("read_inbox_max_id")] long ReadInboxMaxId,
+    [property: Key("read_outbox_max_id")] long ReadOutboxMaxId,
+    [property: Key("delivered_max_id")] long DeliveredMaxId,
+    [property: Key("last_activity")] long LastActivity);
+
+/// <summary>A page of the caller's chats, most recent activity first, and how many there are in all.</summary>
+[MessagePackObject]
+public sealed record Dialogs([property: Key("dialogs")] Dialog[] Items, [property: Key("total")] int Total);

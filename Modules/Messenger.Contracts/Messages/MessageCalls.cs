@@ -1,0 +1,122 @@
+using MessagePack;
+using Messenger.Contracts.Rpc;
+
+namespace Messenger.Contracts.Messages;
+
+/// <summary><c>messages.send</c>: stores a text message in the chat with <see cref="Peer"/> and returns it once it is
+/// durable. <see cref="RandomId"/> (chosen by the client, non-zero) makes the call idempotent per sender: sending the
+/// same random id again returns the first message. Text is 1–4096 characters after trimming.
+/// Errors: <c>MESSAGE_EMPTY</c>, <c>MESSAGE_TOO_LONG</c>, <c>RANDOM_ID_INVALID</c>, <c>PEER_ID_INVALID</c>,
+/// <c>REPLY_TO_INVALID</c>, 403 <c>USER_IS_BLOCKED</c> (the peer blocked you), 403 <c>YOU_BLOCKED_USER</c>.</summary>
+[RpcMethod("messages.send")]
+[MessagePackObject]
+public sealed record SendMessageCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("random_id")] long RandomId,
+    [property: Key("text")] string Text,
+    [property: Key("reply_to_id")] long? ReplyToId = null) : IRpcCall<SentMessage>;
+
+/// <summary><c>messages.getHistory</c>: up to <see cref="Limit"/> (1–100) messages of the chat, newest first, older
+/// than <see cref="OffsetId"/> (0: from the newest). Errors: <c>PEER_ID_INVALID</c>, <c>LIMIT_INVALID</c>.</summary>
+[RpcMethod("messages.getHistory")]
+[MessagePackObject]
+public sealed record GetHistoryCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("offset_id")] long OffsetId = 0,
+    [property: Key("limit")] int Limit = 50) : IRpcCall<MessageList>;
+
+/// <summary><c>messages.getDialogs</c>: the caller's chats ordered by last activity, skipping <see cref="Offset"/>,
+/// at most <see cref="Limit"/> (1–100). Errors: <c>OFFSET_INVALID</c>, <c>LIMIT_INVALID</c>.</summary>
+[RpcMethod("messages.getDialogs")]
+[MessagePackObject]
+public sealed record GetDialogsCall([property: Key("offset")] int Offset = 0, [property: Key("limit")] int Limit = 50) : IRpcCall<Dialogs>;
+
+/// <summary><c>messages.edit</c>: replaces the text of one of the caller's own messages.
+/// Errors: <c>MESSAGE_EMPTY</c>, <c>MESSAGE_TOO_LONG</c>, <c>PEER_ID_INVALID</c>, <c>MESSAGE_ID_INVALID</c>
+/// (not in this chat or deleted), 403 <c>MESSAGE_AUTHOR_REQUIRED</c>, <c>MESSAGE_NOT_MODIFIED</c>.</summary>
+[RpcMethod("messages.edit")]
+[MessagePackObject]
+public sealed record EditMessageCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("id")] long Id,
+    [property: Key("text")] string Text) : IRpcCall<SentMessage>;
+
+/// <summary><c>messages.delete</c>: deletes messages of the chat for the caller, or for everyone when
+/// <see cref="Revoke"/> is set (only the caller's own messages; others' messages are then deleted for the caller only).
+/// At most 100 ids; unknown ids are ignored. Errors: <c>PEER_ID_INVALID</c>, <c>MESSAGE_IDS_INVALID</c>,
+/// 403 <c>MESSAGE_DELETE_FORBIDDEN</c> (revoke on a message that is not the caller's).</summary>
+[RpcMethod("messages.delete")]
+[MessagePackObject]
+public sealed record DeleteMessagesCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("ids")] long[] Ids,
+    [property: Key("revoke")] bool Revoke) : IRpcCall<AffectedMessages>;
+
+/// <summary><c>messages.received</c>: this device has received every incoming message with id ≤ <see cref="MaxId"/>;
+/// their senders get a <c>delivered</c> update. Errors: <c>MAX_ID_INVALID</c>.</summary>
+[RpcMethod("messages.received")]
+[MessagePackObject]
+public sealed record ReceivedMessagesCall([property: Key("max_id")] long MaxId) : IRpcCall<Done>;
+
+/// <summary><c>messages.readHistory</c>: the caller has read the chat up to <see cref="MaxId"/>. The caller's other
+/// devices get <c>read_inbox</c>, the sender gets <c>read_outbox</c>. Errors: <c>PEER_ID_INVALID</c>,
+/// <c>MAX_ID_INVALID</c>.</summary>
+[RpcMethod("messages.readHistory")]
+[MessagePackObject]
+public sealed record ReadHistoryCall([property: Key("peer")] Peer Peer, [property: Key("max_id")] long MaxId) : IRpcCall<AffectedMessages>;
+
+/// <summary><c>messages.setTyping</c>: tells the peer's online devices the caller is typing (valid 6 s; repeat to
+/// extend). At most one per 2 s per chat is forwarded; the others succeed silently. Actions: <c>typing</c>,
+/// <c>cancel</c>, <c>upload</c>. Errors: <c>PEER_ID_INVALID</c>, <c>TYPING_ACTION_INVALID</c>.</summary>
+[RpcMethod("messages.setTyping")]
+[MessagePackObject]
+public sealed record SetTypingCall([property: Key("peer")] Peer Peer, [property: Key("action")] string Action) : IRpcCall<Done>;
+
+/// <summary>Typing actions of <see cref="SetTypingCall"/>.</summary>
+public static class TypingActions
+{
+    public const string Typing = "typing";
+    public const string Cancel = "cancel";
+    public const string Upload = "upload";
+
+    public static bool IsKnown(string? action) => action is Typing or Cancel or Upload;
+}
+
+/// <summary><c>users.block</c>: the user can no longer send to the caller (403 <c>USER_IS_BLOCKED</c>).
+/// Errors: <c>USER_ID_INVALID</c>.</summary>
+[RpcMethod("users.block")]
+[MessagePackObject]
+public sealed record BlockUserCall([property: Key("user_id")] long UserId) : IRpcCall<Done>;
+
+/// <summary><c>users.unblock</c>. Errors: <c>USER_ID_INVALID</c>.</summary>
+[RpcMethod("users.unblock")]
+[MessagePackObject]
+public sealed record UnblockUserCall([property: Key("user_id")] long UserId) : IRpcCall<Done>;
+
+/// <summary>Stable error names of chats and messages.</summary>
+public static class MessageErrorNames
+{
+    public const string MessageEmpty = "MESSAGE_EMPTY";
+    public const string MessageTooLong = "MESSAGE_TOO_LONG";
+    public const string RandomIdInvalid = "RANDOM_ID_INVALID";
+    public const string PeerIdInvalid = "PEER_ID_INVALID";
+    public const string ReplyToInvalid = "REPLY_TO_INVALID";
+    public const string LimitInvalid = "LIMIT_INVALID";
+    public const string OffsetInvalid = "OFFSET_INVALID";
+    public const string MessageIdInvalid = "MESSAGE_ID_INVALID";
+    public const string MessageIdsInvalid = "MESSAGE_IDS_INVALID";
+    public const string MessageNotModified = "MESSAGE_NOT_MODIFIED";
+    public const string MaxIdInvalid = "MAX_ID_INVALID";
+    public const string TypingActionInvalid = "TYPING_ACTION_INVALID";
+    public const string UserIdInvalid = "USER_ID_INVALID";
+
+    /// <summary>403: the peer has blocked the caller.</summary>
+    public const string UserIsBlocked = "USER_IS_BLOCKED";
+
+    /// <summary>403: the caller has blocked the peer (unblock first).</summary>
+    public const string YouBlockedUser = "YOU_BLOCKED_USER";
+
+    /// <summary>403: only the author may edit a message or delete it for everyone.</summary>
+    public const string MessageAuthorRequired = "MESSAGE_AUTHOR_REQUIRED";
+    public const string MessageDeleteForbidden = "MESSAGE_DELETE_FORBIDDEN";
+}

@@ -1,0 +1,86 @@
+using MessagePack;
+using Messenger.Contracts.Messages;
+
+namespace Messenger.Contracts.Updates;
+
+/// <summary>
+/// Something that changed for a user. Logged updates (new, edited and deleted messages, receipts) live in the user's
+/// update log with a gap-free <c>pts</c> and arrive wrapped in <see cref="LoggedUpdate"/>; ephemeral ones (typing,
+/// presence) are only pushed to online devices.
+/// </summary>
+[Union(0, typeof(NewMessageUpdate))]
+[Union(1, typeof(EditMessageUpdate))]
+[Union(2, typeof(DeleteMessagesUpdate))]
+[Union(3, typeof(ReadInboxUpdate))]
+[Union(4, typeof(ReadOutboxUpdate))]
+[Union(5, typeof(DeliveredUpdate))]
+[Union(6, typeof(TypingUpdate))]
+[Union(7, typeof(UserStatusUpdate))]
+public abstract record Update;
+
+/// <summary>A message arrived in one of the user's chats (or the user sent it from any device).</summary>
+[MessagePackObject]
+public sealed record NewMessageUpdate([property: Key("message")] Message Message) : Update;
+
+/// <summary>A message's text changed; carries the message as it is now.</summary>
+[MessagePackObject]
+public sealed record EditMessageUpdate([property: Key("message")] Message Message) : Update;
+
+/// <summary>Messages were deleted for this user (for them only, or for everyone).</summary>
+[MessagePackObject]
+public sealed record DeleteMessagesUpdate([property: Key("peer")] Peer Peer, [property: Key("ids")] long[] Ids) : Update;
+
+/// <summary>This user read the chat up to <see cref="MaxId"/> (on some device); <see cref="StillUnread"/> remain.</summary>
+[MessagePackObject]
+public sealed record ReadInboxUpdate(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("max_id")] long MaxId,
+    [property: Key("still_unread")] int StillUnread) : Update;
+
+/// <summary>The other side of the chat read this user's messages up to <see cref="MaxId"/>.</summary>
+[MessagePackObject]
+public sealed record ReadOutboxUpdate([property: Key("peer")] Peer Peer, [property: Key("max_id")] long MaxId) : Update;
+
+/// <summary>A device of the other side received this user's messages up to <see cref="MaxId"/>.</summary>
+[MessagePackObject]
+public sealed record DeliveredUpdate([property: Key("peer")] Peer Peer, [property: Key("max_id")] long MaxId) : Update;
+
+/// <summary>Ephemeral: <see cref="UserId"/> is typing in the chat <see cref="Peer"/> (as this user addresses it) for the
+/// next <see cref="ExpiresInSeconds"/> seconds, or stopped (<c>cancel</c>).</summary>
+[MessagePackObject]
+public sealed record TypingUpdate(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("user_id")] long UserId,
+    [property: Key("action")] string Action,
+    [property: Key("expires_in")] int ExpiresInSeconds) : Update;
+
+/// <summary>Ephemeral: a user who shares a private chat with this user went online or offline (with the time they
+/// were last seen, unix seconds).</summary>
+[MessagePackObject]
+public sealed record UserStatusUpdate(
+    [property: Key("user_id")] long UserId,
+    [property: Key("online")] bool Online,
+    [property: Key("last_seen")] long LastSeen) : Update;
+
+/// <summary>An update from the user's log: <see cref="Pts"/> is the log position after it, <see cref="PtsCount"/> how
+/// many positions it takes (a client at <c>local_pts</c> applies it when <c>local_pts + pts_count == pts</c>).</summary>
+[MessagePackObject]
+public sealed record LoggedUpdate(
+    [property: Key("pts")] long Pts,
+    [property: Key("pts_count")] int PtsCount,
+    [property: Key("date")] long Date,
+    [property: Key("update")] Update Update);
+
+/// <summary>Push payload of kind <see cref="UpdateKinds.Logged"/>: updates of the receiving user's log, in pts order.</summary>
+[MessagePackObject]
+public sealed record LoggedUpdates([property: Key("updates")] LoggedUpdate[] Updates);
+
+/// <summary><c>UpdatesBody.Kind</c> of pushed updates.</summary>
+public static class UpdateKinds
+{
+    /// <summary>Payload <see cref="LoggedUpdates"/>.</summary>
+    public const string Logged = "updates.logged";
+
+    /// <summary>Payload one ephemeral <see cref="Update"/> (<see cref="TypingUpdate"/>, <see cref="UserStatusUpdate"/>).</summary>
+    public const string Ephemeral = "updates.ephemeral";
+}

@@ -1,0 +1,55 @@
+using MessagePack;
+using Messenger.Contracts.Rpc;
+
+namespace Messenger.Contracts.Updates;
+
+/// <summary>Where the caller's update log stands: <see cref="Pts"/> and the server time (unix seconds).</summary>
+[MessagePackObject]
+public sealed record UpdatesState([property: Key("pts")] long Pts, [property: Key("date")] long Date);
+
+/// <summary>
+/// What changed since the caller's <c>pts</c>: <see cref="Updates"/> in pts order and <see cref="State"/> after them.
+/// When <see cref="Slice"/> is set there is more: call again from <c>State.Pts</c>. When <see cref="TooLong"/> is set
+/// the gap is too large (or older than the log keeps): refetch dialogs and continue from <c>State.Pts</c>.
+/// </summary>
+[MessagePackObject]
+public sealed record Difference(
+    [property: Key("updates")] LoggedUpdate[] Updates,
+    [property: Key("state")] UpdatesState State,
+    [property: Key("slice")] bool Slice,
+    [property: Key("too_long")] bool TooLong);
+
+/// <summary><c>updates.getState</c>: the caller's current log position.</summary>
+[RpcMethod("updates.getState")]
+[MessagePackObject]
+public sealed record GetStateCall : IRpcCall<UpdatesState>;
+
+/// <summary><c>updates.getDifference</c>: up to <see cref="Limit"/> (1–1000) updates after <see cref="Pts"/>.
+/// Errors: <c>PTS_INVALID</c> (negative or ahead of the log), <c>LIMIT_INVALID</c>.</summary>
+[RpcMethod("updates.getDifference")]
+[MessagePackObject]
+public sealed record GetDifferenceCall([property: Key("pts")] long Pts, [property: Key("limit")] int Limit = 1000) : IRpcCall<Difference>;
+
+/// <summary><c>account.updateStatus</c>: marks the caller offline now (the app went to the background) or online
+/// again. Without calls the caller is online while any device is connected.</summary>
+[RpcMethod("account.updateStatus")]
+[MessagePackObject]
+public sealed record UpdateStatusCall([property: Key("offline")] bool Offline) : IRpcCall<Done>;
+
+/// <summary>Online state of users, as last seen by the server.</summary>
+[MessagePackObject]
+public sealed record UserStatuses([property: Key("statuses")] UserStatusUpdate[] Items);
+
+/// <summary><c>users.getStatuses</c>: online state and last-seen time of up to 200 users who share a private chat with
+/// the caller (others are left out). Errors: <c>USER_IDS_INVALID</c>.</summary>
+[RpcMethod("users.getStatuses")]
+[MessagePackObject]
+public sealed record GetStatusesCall([property: Key("ids")] long[] Ids) : IRpcCall<UserStatuses>;
+
+/// <summary>Stable error names of update logs.</summary>
+public static class UpdateErrorNames
+{
+    public const string PtsInvalid = "PTS_INVALID";
+    public const string LimitInvalid = "LIMIT_INVALID";
+    public const string UserIdsInvalid = "USER_IDS_INVALID";
+}

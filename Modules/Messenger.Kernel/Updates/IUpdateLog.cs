@@ -1,0 +1,24 @@
+using Messenger.Contracts.Updates;
+using Messenger.Kernel.Storage;
+
+namespace Messenger.Kernel.Updates;
+
+/// <summary>
+/// The users' durable update logs (Telegram's pts model), provided by the Queue module. This is a port rather than a
+/// bus message because an append must run inside the caller's writer unit (one transaction with the change it
+/// records), and writer units are synchronous.
+/// </summary>
+public interface IUpdateLog
+{
+    /// <summary>
+    /// Appends <paramref name="update"/> to the log of <paramref name="ownerId"/> inside <paramref name="scope"/>'s
+    /// transaction and returns it with its <c>pts</c>. It becomes visible to <c>getDifference</c> only if the unit commits.
+    /// </summary>
+    LoggedUpdate Append(WriteScope scope, long ownerId, Update update, long date);
+
+    /// <summary>The committed position of the log of <paramref name="ownerId"/> (0 for an empty log).</summary>
+    long CurrentPts(long ownerId);
+}
+
+/// <summary>One update appended to one user's log.</summary>
+public readonly record struct LogAppend(long OwnerId, LoggedUpdate Update);

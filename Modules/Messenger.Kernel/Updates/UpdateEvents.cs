@@ -1,0 +1,33 @@
+using Mediator;
+using Messenger.Contracts.Updates;
+
+namespace Messenger.Kernel.Updates;
+
+/// <summary>Logs grew and the change is committed: the Update module pushes each entry to its owner's online devices.</summary>
+public sealed record UpdatesAppendedEvent(IReadOnlyList<LogAppend> Appends) : INotification;
+
+/// <summary>An update that is never logged (typing, presence) for the online devices of <paramref name="UserIds"/>.</summary>
+public sealed record EphemeralUpdateEvent(IReadOnlyList<long> UserIds, Update Update) : INotification;
+
+/// <summary>A live connection is now signed in as <paramref name="UserId"/> (after its handshake or a sign-in).</summary>
+public sealed record ConnectionSignedInEvent(string ConnectionId, byte[] DeviceKey, long UserId) : INotification;
+
+/// <summary>A live connection that was signed in as <paramref name="UserId"/> closed (or signed out).</summary>
+public sealed record ConnectionSignedOutEvent(string ConnectionId, long UserId) : INotification;
+
+/// <summary>The users who share a private chat with <paramref name="UserId"/> (answered by the Message module); presence
+/// goes only to them.</summary>
+public sealed record GetPrivateChatPeersQuery(long UserId) : IRequest<long[]>;
+
+/// <summary>
+/// Sends an update to one live connection of this node (provided by the Protocol module). Per-node state: with more
+/// nodes, routing "user X has new updates" to the node holding the connection goes through the Update module.
+/// </summary>
+public interface IConnectionPush
+{
+    /// <summary>Queues the update on the connection; false when it is gone.</summary>
+    bool Push(string connectionId, string kind, byte[] payload);
+
+    /// <summary>True while the connection is live and past its handshake.</summary>
+    bool IsOpen(string connectionId);
+}

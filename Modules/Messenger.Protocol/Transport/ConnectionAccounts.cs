@@ -1,0 +1,69 @@
+using Mediator;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Updates;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Messenger.Protocol.Transport;
+
+/// <summary>
+/// Tracks which account each live connection is signed in as and tells the bus when that changes, so the Update
+/// module knows a user's online devices: after the handshake (a device that signed in earlier is online at once),
+/// after a call that found a different account (sign-in on this connection), and when the connection closes.
+/// </summary>
+internal sealed class ConnectionAccounts(IServiceScopeFactory scopes, ICallerAuthenticator authenticator, ILogger<ConnectionAccounts> logger)
+{
+    public async Task ResolveAfterHandshakeAsync(ProtocolConnection connection)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var context = scope.ServiceProvider.GetRequiredService<RpcContext>();
+            context.Set(connection.DeviceKey, connection.SessionId, connection.ConnectionId, connection.ClientAddress, "");
+            await ObserveAsync(connection, await authenticator.AuthenticateAsync(context, CancellationToken.None));
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not resolve the account of connection {ConnectionId}", connection.ConnectionId);
+        }
+    }
+
+    public async ValueTask ObserveAsync(ProtocolConnection connection, long? userId)
+    {
+        var previous = connection.SwapUserId(userId);
+        if (previous == userId || connection.State == ConnectionState.Closed)
+        {
+            return;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var publisher = scope.ServiceProvider.GetRequiredService<IPublisher>();
+        if (previous is { } old)
+        {
+            await publisher.Publish(new ConnectionSignedOutEvent(connection.ConnectionId, old));
+        }
+
+        if (userId is { } current)
+        {
+            await publisher.Publish(new ConnectionSignedInEvent(connection.ConnectionId, connection.DeviceKey, current));
+        }
+    }
+
+    public async Task ClosedAsync(ProtocolConnection connection)
+    {
+        if (connection.SwapUserId(null) is not { } userId)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(new ConnectionSignedOutEvent(connection.ConnectionId, userId));
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not report the close of connection {ConnectionId}", connection.ConnectionId);
+        }
+    }
+}
