@@ -2,7 +2,10 @@ using Messenger.Kernel;
 using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Storage;
 using Messenger.Protocol;
+using Messenger.Message;
+using Messenger.Queue;
 using Messenger.Session;
+using Messenger.Update;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -42,6 +45,9 @@ public static class MessengerApp
             .AddKernelModule(configuration)
             .AddProtocolModule(configuration)
             .AddSessionModule(configuration)
+            .AddMessageModule(configuration)
+            .AddQueueModule(configuration)
+            .AddUpdateModule(configuration)
             .AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
         configureServices?.Invoke(builder.Services);
 

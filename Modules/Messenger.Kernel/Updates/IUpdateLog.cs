@@ -18,6 +18,9 @@ public interface IUpdateLog
 
     /// <summary>The committed position of the log of <paramref name="ownerId"/> (0 for an empty log).</summary>
     long CurrentPts(long ownerId);
+
+    /// <summary>The position of the log of <paramref name="ownerId"/> as <paramref name="scope"/>'s transaction sees it.</summary>
+    long CurrentPts(WriteScope scope, long ownerId);
 }
 
 /// <summary>One update appended to one user's log.</summary>

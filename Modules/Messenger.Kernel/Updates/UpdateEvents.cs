@@ -3,8 +3,11 @@ using Messenger.Contracts.Updates;
 
 namespace Messenger.Kernel.Updates;
 
-/// <summary>Logs grew and the change is committed: the Update module pushes each entry to its owner's online devices.</summary>
-public sealed record UpdatesAppendedEvent(IReadOnlyList<LogAppend> Appends) : INotification;
+/// <summary>
+/// Logs grew and the change is committed: the Update module pushes each entry to its owner's online devices, except
+/// <paramref name="OriginConnectionId"/> (the connection whose call caused it gets the pts in its result instead).
+/// </summary>
+public sealed record UpdatesAppendedEvent(IReadOnlyList<LogAppend> Appends, string? OriginConnectionId = null) : INotification;
 
 /// <summary>An update that is never logged (typing, presence) for the online devices of <paramref name="UserIds"/>.</summary>
 public sealed record EphemeralUpdateEvent(IReadOnlyList<long> UserIds, Update Update) : INotification;

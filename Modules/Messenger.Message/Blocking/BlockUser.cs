@@ -1,0 +1,61 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Rpc;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Message.Storage;
+
+namespace Messenger.Message.Blocking;
+
+internal sealed class BlockUserValidator : AbstractValidator<BlockUserCall>
+{
+    public BlockUserValidator() => RuleFor(c => c.UserId).GreaterThan(0).WithErrorCode(MessageErrorNames.UserIdInvalid);
+}
+
+internal sealed class UnblockUserValidator : AbstractValidator<UnblockUserCall>
+{
+    public UnblockUserValidator() => RuleFor(c => c.UserId).GreaterThan(0).WithErrorCode(MessageErrorNames.UserIdInvalid);
+}
+
+internal sealed class BlockUserHandler(Chats.Chats chats, StorageWriter writer, IMediator bus, RpcContext caller)
+    : IRequestHandler<BlockUserCall, Done>, IRequestHandler<UnblockUserCall, Done>
+{
+    public async ValueTask<Done> Handle(BlockUserCall call, CancellationToken cancellationToken)
+    {
+        var me = await RequireOtherUserAsync(call.UserId, cancellationToken);
+        await writer.WriteAsync(scope => MessageStore.Execute(scope,
+            "INSERT OR IGNORE INTO message_blocks (user_id, blocked_id) VALUES (@user, @blocked)", ("@user", me), ("@blocked", call.UserId)),
+            cancellationToken);
+        return new Done();
+    }
+
+    public async ValueTask<Done> Handle(UnblockUserCall call, CancellationToken cancellationToken)
+    {
+        var me = await RequireOtherUserAsync(call.UserId, cancellationToken);
+        await writer.WriteAsync(scope => MessageStore.Execute(scope,
+            "DELETE FROM message_blocks WHERE user_id = @user AND blocked_id = @blocked", ("@user", me), ("@blocked", call.UserId)),
+            cancellationToken);
+        return new Done();
+    }
+
+    private async ValueTask<long> RequireOtherUserAsync(long userId, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        if (userId == me || !await chats.UserExistsAsync(userId, bus, cancellationToken))
+        {
+            throw MessengerError.BadRequest(MessageErrorNames.UserIdInvalid);
+        }
+
+        return me;
+    }
+}
+
+/// <summary>Presence goes only to the users someone shares a private chat with.</summary>
+internal sealed class GetPrivateChatPeersHandler(MessageStore store) : IRequestHandler<GetPrivateChatPeersQuery, long[]>
+{
+    public ValueTask<long[]> Handle(GetPrivateChatPeersQuery query, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(store.PrivateChatPeers(query.UserId));
+}

@@ -1,0 +1,52 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Messages;
+using Messenger.Kernel.Rpc;
+using Messenger.Message.Storage;
+
+namespace Messenger.Message.Reading;
+
+internal sealed class GetHistoryValidator : AbstractValidator<GetHistoryCall>
+{
+    public const int MaxLimit = 100;
+
+    public GetHistoryValidator()
+    {
+        RuleFor(c => c.Peer).Must(p => p is { Id: > 0 } && Enum.IsDefined(p.Kind)).WithErrorCode(MessageErrorNames.PeerIdInvalid);
+        RuleFor(c => c.OffsetId).GreaterThanOrEqualTo(0).WithErrorCode(MessageErrorNames.OffsetInvalid);
+        RuleFor(c => c.Limit).InclusiveBetween(1, MaxLimit).WithErrorCode(MessageErrorNames.LimitInvalid);
+    }
+}
+
+internal sealed class GetHistoryHandler(Chats.Chats chats, MessageStore store, ISender bus, RpcContext caller)
+    : IRequestHandler<GetHistoryCall, MessageList>
+{
+    public async ValueTask<MessageList> Handle(GetHistoryCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var peerId = await chats.RequireUserPeerAsync(call.Peer, bus, cancellationToken);
+        return chats.FindPrivateChat(me, peerId) is { } chatId
+            ? new MessageList([.. store.History(me, chatId, call.OffsetId, call.Limit)])
+            : new MessageList([]);
+    }
+}
+
+internal sealed class GetDialogsValidator : AbstractValidator<GetDialogsCall>
+{
+    public const int MaxLimit = 100;
+
+    public GetDialogsValidator()
+    {
+        RuleFor(c => c.Offset).GreaterThanOrEqualTo(0).WithErrorCode(MessageErrorNames.OffsetInvalid);
+        RuleFor(c => c.Limit).InclusiveBetween(1, MaxLimit).WithErrorCode(MessageErrorNames.LimitInvalid);
+    }
+}
+
+internal sealed class GetDialogsHandler(MessageStore store, RpcContext caller) : IRequestHandler<GetDialogsCall, Dialogs>
+{
+    public ValueTask<Dialogs> Handle(GetDialogsCall call, CancellationToken cancellationToken)
+    {
+        var (dialogs, total) = store.Dialogs(caller.RequireUserId(), call.Offset, call.Limit);
+        return ValueTask.FromResult(new Dialogs([.. dialogs], total));
+    }
+}

@@ -1,0 +1,136 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Updates;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Message.Storage;
+
+namespace Messenger.Message.Receipts;
+
+internal sealed class ReceivedMessagesValidator : AbstractValidator<ReceivedMessagesCall>
+{
+    public ReceivedMessagesValidator() =>
+        RuleFor(c => c.MaxId).GreaterThan(0).WithErrorCode(MessageErrorNames.MaxIdInvalid);
+}
+
+/// <summary>
+/// A device of the caller has every incoming message up to max_id. Only the caller's dialogs with unconfirmed incoming
+/// messages are looked at (a short scan of their own dialogs, whatever the traffic elsewhere); each sender gets one
+/// <c>delivered</c> update per chat, and a repeated or older receipt changes nothing.
+/// </summary>
+internal sealed class ReceivedMessagesHandler(StorageWriter writer, IUpdateLog log, IPublisher bus, RpcContext caller, TimeProvider clock)
+    : IRequestHandler<ReceivedMessagesCall, Done>
+{
+    public async ValueTask<Done> Handle(ReceivedMessagesCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var appends = await writer.WriteAsync(scope =>
+        {
+            var appends = new List<LogAppend>();
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            foreach (var dialog in MessageStore.DialogsAwaitingReceipt(scope, me))
+            {
+                var received = dialog.IncomingMaxId <= call.MaxId
+                    ? dialog.IncomingMaxId
+                    : MessageStore.Scalar(scope,
+                        "SELECT max(id) FROM message_messages WHERE chat_id = @chat AND id <= @max AND from_id <> @user",
+                        ("@chat", dialog.ChatId), ("@max", call.MaxId), ("@user", me)) as long? ?? 0;
+                if (received <= dialog.ReceivedMaxId)
+                {
+                    continue;
+                }
+
+                MessageStore.Execute(scope, "UPDATE message_dialogs SET received_max_id = @max WHERE user_id = @user AND chat_id = @chat",
+                    ("@max", received), ("@user", me), ("@chat", dialog.ChatId));
+                if (dialog.Peer.Kind == PeerKind.User && dialog.Peer.Id != me)
+                {
+                    MessageStore.Execute(scope,
+                        "UPDATE message_dialogs SET delivered_max_id = max(delivered_max_id, @max) WHERE user_id = @sender AND chat_id = @chat",
+                        ("@max", received), ("@sender", dialog.Peer.Id), ("@chat", dialog.ChatId));
+                    appends.Add(new LogAppend(dialog.Peer.Id, log.Append(scope, dialog.Peer.Id, new DeliveredUpdate(Peer.User(me), received), now)));
+                }
+            }
+
+            return appends;
+        }, cancellationToken);
+
+        if (appends.Count > 0)
+        {
+            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
+        }
+
+        return new Done();
+    }
+}
+
+internal sealed class ReadHistoryValidator : AbstractValidator<ReadHistoryCall>
+{
+    public ReadHistoryValidator()
+    {
+        RuleFor(c => c.Peer).Must(p => p is { Id: > 0 } && Enum.IsDefined(p.Kind)).WithErrorCode(MessageErrorNames.PeerIdInvalid);
+        RuleFor(c => c.MaxId).GreaterThan(0).WithErrorCode(MessageErrorNames.MaxIdInvalid);
+    }
+}
+
+/// <summary>
+/// The caller read the chat up to max_id (capped at its newest message): their other devices get <c>read_inbox</c>
+/// with what is still unread, the other side <c>read_outbox</c>. Reading implies receiving.
+/// </summary>
+internal sealed class ReadHistoryHandler(
+    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    : IRequestHandler<ReadHistoryCall, AffectedMessages>
+{
+    public async ValueTask<AffectedMessages> Handle(ReadHistoryCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var peerId = await chats.RequireUserPeerAsync(call.Peer, bus, cancellationToken);
+        if (chats.FindPrivateChat(me, peerId) is not { } chatId)
+        {
+            return new AffectedMessages(log.CurrentPts(me), 0);
+        }
+
+        var appends = new List<LogAppend>(2);
+        var affected = await writer.WriteAsync(scope =>
+        {
+            var dialog = MessageStore.Dialog(scope, me, chatId);
+            var read = Math.Min(call.MaxId, dialog?.TopMessageId ?? 0);
+            if (dialog is null || read <= dialog.ReadInboxMaxId)
+            {
+                return new AffectedMessages(log.CurrentPts(scope, me), 0);
+            }
+
+            MessageStore.Execute(scope,
+                "UPDATE message_dialogs SET read_inbox_max_id = @read, received_max_id = max(received_max_id, min(@read, incoming_max_id)) " +
+                "WHERE user_id = @user AND chat_id = @chat",
+                ("@read", read), ("@user", me), ("@chat", chatId));
+            MessageStore.Recount(scope, me, chatId);
+            var unread = Convert.ToInt32(MessageStore.Scalar(scope,
+                "SELECT unread_count FROM message_dialogs WHERE user_id = @user AND chat_id = @chat", ("@user", me), ("@chat", chatId)));
+
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            var mine = log.Append(scope, me, new ReadInboxUpdate(Peer.User(peerId), read, unread), now);
+            appends.Add(new LogAppend(me, mine));
+            if (peerId != me)
+            {
+                MessageStore.Execute(scope,
+                    "UPDATE message_dialogs SET read_outbox_max_id = max(read_outbox_max_id, @read), delivered_max_id = max(delivered_max_id, @read) " +
+                    "WHERE user_id = @sender AND chat_id = @chat",
+                    ("@read", read), ("@sender", peerId), ("@chat", chatId));
+                appends.Add(new LogAppend(peerId, log.Append(scope, peerId, new ReadOutboxUpdate(Peer.User(me), read), now)));
+            }
+
+            return new AffectedMessages(mine.Pts, mine.PtsCount);
+        }, cancellationToken);
+
+        if (appends.Count > 0)
+        {
+            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
+        }
+
+        return affected;
+    }
+}

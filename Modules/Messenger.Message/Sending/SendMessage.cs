@@ -1,0 +1,90 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Message.Storage;
+using ChatMessage = Messenger.Contracts.Messages.Message;
+
+namespace Messenger.Message.Sending;
+
+internal sealed class SendMessageValidator : AbstractValidator<SendMessageCall>
+{
+    public const int MaxTextLength = 4096;
+
+    public SendMessageValidator()
+    {
+        RuleFor(c => c.Text).Must(t => !string.IsNullOrWhiteSpace(t)).WithErrorCode(MessageErrorNames.MessageEmpty);
+        RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= MaxTextLength).WithErrorCode(MessageErrorNames.MessageTooLong);
+        RuleFor(c => c.RandomId).NotEqual(0).WithErrorCode(MessageErrorNames.RandomIdInvalid);
+        RuleFor(c => c.Peer).Must(p => p is { Id: > 0 } && Enum.IsDefined(p.Kind)).WithErrorCode(MessageErrorNames.PeerIdInvalid);
+        RuleFor(c => c.ReplyToId).Must(r => r is null or > 0).WithErrorCode(MessageErrorNames.ReplyToInvalid);
+    }
+}
+
+/// <summary>
+/// Stores the message, moves both dialogs and appends <c>new_message</c> to both users' logs in one writer unit: the
+/// result (sent only after COMMIT) means the message is durable and in both logs. A resend with the same random_id
+/// finds the first message inside the same serialized unit, so two racing resends still store one message.
+/// </summary>
+internal sealed class SendMessageHandler(
+    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    : IRequestHandler<SendMessageCall, SentMessage>
+{
+    public async ValueTask<SentMessage> Handle(SendMessageCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var peerId = await chats.RequireUserPeerAsync(call.Peer, bus, cancellationToken);
+        var text = call.Text.Trim();
+        var appends = new List<LogAppend>(2);
+        var sent = await writer.WriteAsync(scope =>
+        {
+            if (MessageStore.FindByRandomId(scope, me, call.RandomId) is { } first)
+            {
+                return new SentMessage(first, log.CurrentPts(scope, me), 0);
+            }
+
+            if (MessageStore.IsBlocked(scope, peerId, me))
+            {
+                throw MessengerError.Forbidden(MessageErrorNames.UserIsBlocked);
+            }
+
+            if (MessageStore.IsBlocked(scope, me, peerId))
+            {
+                throw MessengerError.Forbidden(MessageErrorNames.YouBlockedUser);
+            }
+
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            var chatId = MessageStore.PrivateChatId(scope, me, peerId, now);
+            if (call.ReplyToId is { } replyTo && MessageStore.FindVisible(scope, me, chatId, replyTo) is null)
+            {
+                throw MessengerError.BadRequest(MessageErrorNames.ReplyToInvalid);
+            }
+
+            var to = Peer.User(peerId);
+            var id = MessageStore.InsertMessage(scope, chatId, me, call.RandomId, to, now, text, call.ReplyToId);
+            var message = new ChatMessage(id, me, to, now, text, call.ReplyToId, null);
+            MessageStore.TouchDialog(scope, me, chatId, to, id, now, incoming: false);
+            var update = new NewMessageUpdate(message);
+            var mine = log.Append(scope, me, update, now);
+            appends.Add(new LogAppend(me, mine));
+            if (peerId != me)
+            {
+                MessageStore.TouchDialog(scope, peerId, chatId, Peer.User(me), id, now, incoming: true);
+                appends.Add(new LogAppend(peerId, log.Append(scope, peerId, update, now)));
+            }
+
+            return new SentMessage(message, mine.Pts, mine.PtsCount);
+        }, cancellationToken);
+
+        if (appends.Count > 0)
+        {
+            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None); // delivered even if the caller left
+        }
+
+        return sent;
+    }
+}

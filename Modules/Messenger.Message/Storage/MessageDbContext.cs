@@ -1,0 +1,171 @@
+using Messenger.Kernel.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Messenger.Message.Storage;
+
+/// <summary>
+/// Chats, messages and each user's view of them (dialogs, messages deleted for them, blocks). Message ids are
+/// server-wide and increase with time, so "newest first" and "last activity" are id orders. Dates are unix seconds.
+/// </summary>
+internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> options) : DbContext(options)
+{
+    public const string MigrationsHistoryTable = "message_migrations";
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<ChatRow>(chat =>
+        {
+            chat.ToTable("message_chats");
+            chat.HasKey(c => c.Id);
+            chat.Property(c => c.Id).HasColumnName("id").ValueGeneratedOnAdd();
+            chat.Property(c => c.Kind).HasColumnName("kind");
+            // A private chat is the pair (lower user id, higher user id); both null for groups.
+            chat.Property(c => c.UserLow).HasColumnName("user_low");
+            chat.Property(c => c.UserHigh).HasColumnName("user_high");
+            chat.HasIndex(c => new { c.UserLow, c.UserHigh }).IsUnique();
+            chat.Property(c => c.CreatedAt).HasColumnName("created_at");
+        });
+
+        modelBuilder.Entity<MessageRow>(message =>
+        {
+            message.ToTable("message_messages");
+            message.HasKey(m => m.Id);
+            message.Property(m => m.Id).HasColumnName("id").ValueGeneratedOnAdd();
+            message.Property(m => m.ChatId).HasColumnName("chat_id");
+            message.HasIndex(m => new { m.ChatId, m.Id });
+            message.Property(m => m.FromId).HasColumnName("from_id");
+            // random_id makes messages.send idempotent per sender.
+            message.Property(m => m.RandomId).HasColumnName("random_id");
+            message.HasIndex(m => new { m.FromId, m.RandomId }).IsUnique();
+            message.Property(m => m.ToKind).HasColumnName("to_kind");
+            message.Property(m => m.ToId).HasColumnName("to_id");
+            message.Property(m => m.Date).HasColumnName("date");
+            message.Property(m => m.Text).HasColumnName("text");
+            message.Property(m => m.ReplyToId).HasColumnName("reply_to_id");
+            message.Property(m => m.EditDate).HasColumnName("edit_date");
+            // Deleted for everyone: the row stays (its random_id still answers a resend), the text is erased.
+            message.Property(m => m.Deleted).HasColumnName("deleted");
+        });
+
+        modelBuilder.Entity<HiddenRow>(hidden =>
+        {
+            hidden.ToTable("message_hidden");
+            hidden.HasKey(h => new { h.UserId, h.MessageId });
+            hidden.Property(h => h.UserId).HasColumnName("user_id");
+            hidden.Property(h => h.MessageId).HasColumnName("message_id");
+        });
+
+        modelBuilder.Entity<DialogRow>(dialog =>
+        {
+            dialog.ToTable("message_dialogs");
+            dialog.HasKey(d => new { d.UserId, d.ChatId });
+            dialog.Property(d => d.UserId).HasColumnName("user_id");
+            dialog.Property(d => d.ChatId).HasColumnName("chat_id");
+            dialog.Property(d => d.PeerKind).HasColumnName("peer_kind");
+            dialog.Property(d => d.PeerId).HasColumnName("peer_id");
+            dialog.Property(d => d.TopMessageId).HasColumnName("top_message_id");
+            dialog.Property(d => d.LastActivity).HasColumnName("last_activity");
+            dialog.HasIndex(d => new { d.UserId, d.LastActivity });
+            dialog.Property(d => d.UnreadCount).HasColumnName("unread_count");
+            dialog.Property(d => d.IncomingMaxId).HasColumnName("incoming_max_id");
+            dialog.Property(d => d.ReceivedMaxId).HasColumnName("received_max_id");
+            dialog.Property(d => d.ReadInboxMaxId).HasColumnName("read_inbox_max_id");
+            dialog.Property(d => d.ReadOutboxMaxId).HasColumnName("read_outbox_max_id");
+            dialog.Property(d => d.DeliveredMaxId).HasColumnName("delivered_max_id");
+        });
+
+        modelBuilder.Entity<BlockRow>(block =>
+        {
+            block.ToTable("message_blocks");
+            block.HasKey(b => new { b.UserId, b.BlockedId });
+            block.Property(b => b.UserId).HasColumnName("user_id");
+            block.Property(b => b.BlockedId).HasColumnName("blocked_id");
+        });
+    }
+}
+
+internal sealed class ChatRow
+{
+    public long Id { get; set; }
+
+    public int Kind { get; set; }
+
+    public long? UserLow { get; set; }
+
+    public long? UserHigh { get; set; }
+
+    public long CreatedAt { get; set; }
+}
+
+internal sealed class MessageRow
+{
+    public long Id { get; set; }
+
+    public long ChatId { get; set; }
+
+    public long FromId { get; set; }
+
+    public long RandomId { get; set; }
+
+    public int ToKind { get; set; }
+
+    public long ToId { get; set; }
+
+    public long Date { get; set; }
+
+    public string Text { get; set; } = "";
+
+    public long? ReplyToId { get; set; }
+
+    public long? EditDate { get; set; }
+
+    public bool Deleted { get; set; }
+}
+
+internal sealed class HiddenRow
+{
+    public long UserId { get; set; }
+
+    public long MessageId { get; set; }
+}
+
+internal sealed class DialogRow
+{
+    public long UserId { get; set; }
+
+    public long ChatId { get; set; }
+
+    public int PeerKind { get; set; }
+
+    public long PeerId { get; set; }
+
+    public long TopMessageId { get; set; }
+
+    public long LastActivity { get; set; }
+
+    public int UnreadCount { get; set; }
+
+    public long IncomingMaxId { get; set; }
+
+    public long ReceivedMaxId { get; set; }
+
+    public long ReadInboxMaxId { get; set; }
+
+    public long ReadOutboxMaxId { get; set; }
+
+    public long DeliveredMaxId { get; set; }
+}
+
+internal sealed class BlockRow
+{
+    public long UserId { get; set; }
+
+    public long BlockedId { get; set; }
+}
+
+internal sealed class MessageDbContextFactory : IDesignTimeDbContextFactory<MessageDbContext>
+{
+    public MessageDbContext CreateDbContext(string[] args) =>
+        new(ModuleStorage.DesignTimeOptions<MessageDbContext>(MessageDbContext.MigrationsHistoryTable));
+}

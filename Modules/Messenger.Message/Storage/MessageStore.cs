@@ -1,0 +1,293 @@
+using Messenger.Contracts.Messages;
+using Messenger.Kernel.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Messenger.Message.Storage;
+
+/// <summary>A user's dialog row as the module uses it.</summary>
+internal sealed record DialogState(
+    long UserId, long ChatId, Peer Peer, long TopMessageId, long LastActivity, int UnreadCount,
+    long IncomingMaxId, long ReceivedMaxId, long ReadInboxMaxId, long ReadOutboxMaxId, long DeliveredMaxId);
+
+/// <summary>
+/// The Message module's SQL. Reads open their own pooled connection; the write helpers take the writer unit's
+/// <see cref="WriteScope"/> so that a message, the dialogs it touches and the log entries it causes commit together.
+/// </summary>
+internal sealed class MessageStore(SqliteDatabase database)
+{
+    public const int PrivateChat = 1;
+    private const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date";
+    private const string NotHidden = "NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id)";
+
+    public long? FindPrivateChat(long userA, long userB)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id FROM message_chats WHERE user_low = @low AND user_high = @high";
+        command.Parameters.AddWithValue("@low", Math.Min(userA, userB));
+        command.Parameters.AddWithValue("@high", Math.Max(userA, userB));
+        return command.ExecuteScalar() is long id ? id : null;
+    }
+
+    public List<Contracts.Messages.Message> History(long userId, long chatId, long offsetId, int limit)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            $"SELECT {MessageColumns} FROM message_messages m WHERE m.chat_id = @chat AND m.deleted = 0 AND m.id < @offset AND {NotHidden} " +
+            "ORDER BY m.id DESC LIMIT @limit";
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@offset", offsetId > 0 ? offsetId : long.MaxValue);
+        command.Parameters.AddWithValue("@limit", limit);
+        return ReadMessages(command);
+    }
+
+    public (List<Dialog> Dialogs, int Total) Dialogs(long userId, int offset, int limit)
+    {
+        using var connection = database.Open();
+        using var count = connection.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM message_dialogs WHERE user_id = @user";
+        count.Parameters.AddWithValue("@user", userId);
+        var total = Convert.ToInt32(count.ExecuteScalar());
+
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT d.peer_kind, d.peer_id, d.unread_count, d.read_inbox_max_id, d.read_outbox_max_id, d.delivered_max_id, d.last_activity, " +
+            $"{MessageColumns} FROM message_dialogs d LEFT JOIN message_messages m ON m.id = d.top_message_id AND m.deleted = 0 " +
+            "WHERE d.user_id = @user ORDER BY d.last_activity DESC, d.chat_id DESC LIMIT @limit OFFSET @offset";
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@limit", limit);
+        command.Parameters.AddWithValue("@offset", offset);
+        using var reader = command.ExecuteReader();
+        var dialogs = new List<Dialog>();
+        while (reader.Read())
+        {
+            var top = reader.IsDBNull(7) ? null : ReadMessage(reader, 7);
+            dialogs.Add(new Dialog(
+                new Peer((PeerKind)reader.GetInt32(0), reader.GetInt64(1)), top, reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4),
+                reader.GetInt64(5), reader.GetInt64(6)));
+        }
+
+        return (dialogs, total);
+    }
+
+    public bool EitherBlocked(long userA, long userB)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT 1 FROM message_blocks WHERE (user_id = @a AND blocked_id = @b) OR (user_id = @b AND blocked_id = @a)";
+        command.Parameters.AddWithValue("@a", userA);
+        command.Parameters.AddWithValue("@b", userB);
+        return command.ExecuteScalar() is not null;
+    }
+
+    public long[] PrivateChatPeers(long userId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT peer_id FROM message_dialogs WHERE user_id = @user AND peer_kind = @kind AND peer_id <> @user";
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@kind", (int)PeerKind.User);
+        using var reader = command.ExecuteReader();
+        var peers = new List<long>();
+        while (reader.Read())
+        {
+            peers.Add(reader.GetInt64(0));
+        }
+
+        return [.. peers];
+    }
+
+    // ---- inside a writer unit ----
+
+    public static long PrivateChatId(WriteScope scope, long userA, long userB, long now)
+    {
+        var find = scope.Command("SELECT id FROM message_chats WHERE user_low = @low AND user_high = @high");
+        find.Parameters.AddWithValue("@low", Math.Min(userA, userB));
+        find.Parameters.AddWithValue("@high", Math.Max(userA, userB));
+        if (find.ExecuteScalar() is long id)
+        {
+            return id;
+        }
+
+        var create = scope.Command("INSERT INTO message_chats (kind, user_low, user_high, created_at) VALUES (@kind, @low, @high, @now) RETURNING id");
+        create.Parameters.AddWithValue("@kind", PrivateChat);
+        create.Parameters.AddWithValue("@low", Math.Min(userA, userB));
+        create.Parameters.AddWithValue("@high", Math.Max(userA, userB));
+        create.Parameters.AddWithValue("@now", now);
+        return (long)create.ExecuteScalar()!;
+    }
+
+    public static bool IsBlocked(WriteScope scope, long userId, long blockedId)
+    {
+        var command = scope.Command("SELECT 1 FROM message_blocks WHERE user_id = @user AND blocked_id = @blocked");
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@blocked", blockedId);
+        return command.ExecuteScalar() is not null;
+    }
+
+    public static Contracts.Messages.Message? FindByRandomId(WriteScope scope, long fromId, long randomId)
+    {
+        var command = scope.Command($"SELECT {MessageColumns} FROM message_messages m WHERE m.from_id = @from AND m.random_id = @random");
+        command.Parameters.AddWithValue("@from", fromId);
+        command.Parameters.AddWithValue("@random", randomId);
+        return ReadMessages(command).FirstOrDefault();
+    }
+
+    /// <summary>A message of <paramref name="chatId"/> that <paramref name="userId"/> can still see.</summary>
+    public static Contracts.Messages.Message? FindVisible(WriteScope scope, long userId, long chatId, long messageId)
+    {
+        var command = scope.Command(
+            $"SELECT {MessageColumns} FROM message_messages m WHERE m.id = @id AND m.chat_id = @chat AND m.deleted = 0 AND {NotHidden}");
+        command.Parameters.AddWithValue("@id", messageId);
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@user", userId);
+        return ReadMessages(command).FirstOrDefault();
+    }
+
+    public static long InsertMessage(WriteScope scope, long chatId, long fromId, long randomId, Peer to, long date, string text, long? replyToId)
+    {
+        var command = scope.Command(
+            "INSERT INTO message_messages (chat_id, from_id, random_id, to_kind, to_id, date, text, reply_to_id, deleted) " +
+            "VALUES (@chat, @from, @random, @kind, @to, @date, @text, @reply, 0) RETURNING id");
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@from", fromId);
+        command.Parameters.AddWithValue("@random", randomId);
+        command.Parameters.AddWithValue("@kind", (int)to.Kind);
+        command.Parameters.AddWithValue("@to", to.Id);
+        command.Parameters.AddWithValue("@date", date);
+        command.Parameters.AddWithValue("@text", text);
+        command.Parameters.AddWithValue("@reply", (object?)replyToId ?? DBNull.Value);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>Moves the dialog of <paramref name="userId"/> to the new message (creating it on the first one).</summary>
+    public static void TouchDialog(WriteScope scope, long userId, long chatId, Peer peer, long messageId, long date, bool incoming)
+    {
+        var command = scope.Command(
+            "INSERT INTO message_dialogs (user_id, chat_id, peer_kind, peer_id, top_message_id, last_activity, unread_count, incoming_max_id, " +
+            "received_max_id, read_inbox_max_id, read_outbox_max_id, delivered_max_id) " +
+            "VALUES (@user, @chat, @kind, @peer, @id, @date, @unread, @incoming, 0, 0, 0, 0) " +
+            "ON CONFLICT (user_id, chat_id) DO UPDATE SET top_message_id = excluded.top_message_id, last_activity = excluded.last_activity, " +
+            "unread_count = unread_count + excluded.unread_count, incoming_max_id = max(incoming_max_id, excluded.incoming_max_id)");
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@kind", (int)peer.Kind);
+        command.Parameters.AddWithValue("@peer", peer.Id);
+        command.Parameters.AddWithValue("@id", messageId);
+        command.Parameters.AddWithValue("@date", date);
+        command.Parameters.AddWithValue("@unread", incoming ? 1 : 0);
+        command.Parameters.AddWithValue("@incoming", incoming ? messageId : 0);
+        command.ExecuteNonQuery();
+    }
+
+    public static DialogState? Dialog(WriteScope scope, long userId, long chatId) =>
+        ReadDialogs(scope, "user_id = @user AND chat_id = @chat", ("@user", userId), ("@chat", chatId)).FirstOrDefault();
+
+    /// <summary>The dialogs of <paramref name="userId"/> with incoming messages no device of theirs has confirmed yet.</summary>
+    public static List<DialogState> DialogsAwaitingReceipt(WriteScope scope, long userId) =>
+        ReadDialogs(scope, "user_id = @user AND incoming_max_id > received_max_id", ("@user", userId));
+
+    /// <summary>After deletes or reads: the dialog's newest visible message and its unread count, from the messages.</summary>
+    public static void Recount(WriteScope scope, long userId, long chatId)
+    {
+        var command = scope.Command(
+            "UPDATE message_dialogs SET " +
+            $"top_message_id = coalesce((SELECT max(m.id) FROM message_messages m WHERE m.chat_id = @chat AND m.deleted = 0 AND {NotHidden}), 0), " +
+            "unread_count = (SELECT count(*) FROM message_messages m WHERE m.chat_id = @chat AND m.deleted = 0 AND m.from_id <> @user " +
+            $"AND m.id > message_dialogs.read_inbox_max_id AND {NotHidden}) " +
+            "WHERE user_id = @user AND chat_id = @chat");
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.ExecuteNonQuery();
+    }
+
+    public static void Execute(WriteScope scope, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = scope.Command(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        command.ExecuteNonQuery();
+    }
+
+    public static object? Scalar(WriteScope scope, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = scope.Command(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command.ExecuteScalar();
+    }
+
+    public static List<Contracts.Messages.Message> VisibleMessages(WriteScope scope, long userId, long chatId, long[] ids)
+    {
+        var parameters = string.Join(", ", ids.Select((_, i) => $"@id{i}"));
+        var command = scope.Connection.CreateCommand();
+        command.Transaction = scope.Transaction;
+        command.CommandText =
+            $"SELECT {MessageColumns} FROM message_messages m WHERE m.chat_id = @chat AND m.deleted = 0 AND m.id IN ({parameters}) AND {NotHidden}";
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@user", userId);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            command.Parameters.AddWithValue($"@id{i}", ids[i]);
+        }
+
+        using (command)
+        {
+            return ReadMessages(command);
+        }
+    }
+
+    private static List<DialogState> ReadDialogs(WriteScope scope, string where, params (string Name, object Value)[] parameters)
+    {
+        var command = scope.Command(
+            "SELECT user_id, chat_id, peer_kind, peer_id, top_message_id, last_activity, unread_count, incoming_max_id, received_max_id, " +
+            $"read_inbox_max_id, read_outbox_max_id, delivered_max_id FROM message_dialogs WHERE {where}");
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        using var reader = command.ExecuteReader();
+        var dialogs = new List<DialogState>();
+        while (reader.Read())
+        {
+            dialogs.Add(new DialogState(
+                reader.GetInt64(0), reader.GetInt64(1), new Peer((PeerKind)reader.GetInt32(2), reader.GetInt64(3)), reader.GetInt64(4),
+                reader.GetInt64(5), reader.GetInt32(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9), reader.GetInt64(10),
+                reader.GetInt64(11)));
+        }
+
+        return dialogs;
+    }
+
+    private static List<Contracts.Messages.Message> ReadMessages(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var messages = new List<Contracts.Messages.Message>();
+        while (reader.Read())
+        {
+            messages.Add(ReadMessage(reader, 0));
+        }
+
+        return messages;
+    }
+
+    private static Contracts.Messages.Message ReadMessage(SqliteDataReader reader, int first) =>
+        new(
+            reader.GetInt64(first),
+            reader.GetInt64(first + 1),
+            new Peer((PeerKind)reader.GetInt32(first + 2), reader.GetInt64(first + 3)),
+            reader.GetInt64(first + 4),
+            reader.GetString(first + 5),
+            reader.IsDBNull(first + 6) ? null : reader.GetInt64(first + 6),
+            reader.IsDBNull(first + 7) ? null : reader.GetInt64(first + 7));
+}

@@ -1,0 +1,82 @@
+using Messenger.Contracts.Updates;
+using Messenger.Contracts.Wire;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Microsoft.Data.Sqlite;
+
+namespace Messenger.Queue.Logs;
+
+/// <summary>
+/// The users' update logs. Appends run inside the caller's writer unit, so a log entry commits or rolls back with
+/// the change it records; pts is the log's last pts + 1, read in the same transaction (the writer serializes every
+/// append, so no two units can take the same pts). Reads open their own connection.
+/// </summary>
+internal sealed class UpdateLog(SqliteDatabase database, RecentUpdates recent) : IUpdateLog
+{
+    private const string LastPtsSql = "SELECT pts FROM queue_updates WHERE owner_id = @owner ORDER BY pts DESC LIMIT 1";
+
+    public LoggedUpdate Append(WriteScope scope, long ownerId, Update update, long date)
+    {
+        var pts = CurrentPts(scope, ownerId) + 1;
+
+        var insert = scope.Command("INSERT INTO queue_updates (owner_id, pts, pts_count, date, payload) VALUES (@owner, @pts, 1, @date, @payload)");
+        insert.Parameters.AddWithValue("@owner", ownerId);
+        insert.Parameters.AddWithValue("@pts", pts);
+        insert.Parameters.AddWithValue("@date", date);
+        insert.Parameters.AddWithValue("@payload", WireSerializer.Serialize(update));
+        insert.ExecuteNonQuery();
+
+        var logged = new LoggedUpdate(pts, 1, date, update);
+        scope.OnCommitted(() => recent.Committed(ownerId, logged));
+        return logged;
+    }
+
+    public long CurrentPts(WriteScope scope, long ownerId)
+    {
+        var last = scope.Command(LastPtsSql);
+        last.Parameters.AddWithValue("@owner", ownerId);
+        return last.ExecuteScalar() is long found ? found : 0;
+    }
+
+    public long CurrentPts(long ownerId)
+    {
+        if (recent.CurrentPts(ownerId) is { } cached)
+        {
+            return cached;
+        }
+
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = LastPtsSql;
+        command.Parameters.AddWithValue("@owner", ownerId);
+        var pts = command.ExecuteScalar() is long found ? found : 0;
+        recent.Seed(ownerId, pts);
+        return pts;
+    }
+
+    /// <summary>Up to <paramref name="limit"/> updates after <paramref name="pts"/>, in order: from memory when it holds
+    /// them, else from the database (where compaction may have removed the oldest: the caller checks contiguity).</summary>
+    public List<LoggedUpdate> ReadAfter(long ownerId, long pts, int limit)
+    {
+        if (recent.TryRead(ownerId, pts, limit) is { } cached)
+        {
+            return cached;
+        }
+
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT pts, pts_count, date, payload FROM queue_updates WHERE owner_id = @owner AND pts > @pts ORDER BY pts LIMIT @limit";
+        command.Parameters.AddWithValue("@owner", ownerId);
+        command.Parameters.AddWithValue("@pts", pts);
+        command.Parameters.AddWithValue("@limit", limit);
+        using var reader = command.ExecuteReader();
+        var updates = new List<LoggedUpdate>(Math.Min(limit, 1024));
+        while (reader.Read())
+        {
+            updates.Add(new LoggedUpdate(
+                reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2), WireSerializer.Deserialize<Update>((byte[])reader.GetValue(3))));
+        }
+
+        return updates;
+    }
+}

@@ -1,0 +1,52 @@
+using Mediator;
+using Messenger.Contracts.Updates;
+using Messenger.Contracts.Wire;
+using Messenger.Kernel.Updates;
+using Messenger.Update.Online;
+
+namespace Messenger.Update.Push;
+
+/// <summary>
+/// New log entries go to every online device of their owner, in pts order, serialized once per owner. A device that
+/// misses one (offline, or its queue overflowed and it was disconnected) finds it with getDifference.
+/// </summary>
+internal sealed class PushToOnlineDevices(OnlineDevices online, IConnectionPush push)
+    : INotificationHandler<UpdatesAppendedEvent>, INotificationHandler<EphemeralUpdateEvent>
+{
+    public ValueTask Handle(UpdatesAppendedEvent notification, CancellationToken cancellationToken)
+    {
+        foreach (var owner in notification.Appends.GroupBy(a => a.OwnerId))
+        {
+            var connections = online.ConnectionsOf(owner.Key);
+            if (connections.Length == 0 || (connections.Length == 1 && connections[0] == notification.OriginConnectionId))
+            {
+                continue;
+            }
+
+            var payload = WireSerializer.Serialize(new LoggedUpdates([.. owner.Select(a => a.Update)]));
+            foreach (var connection in connections)
+            {
+                if (connection != notification.OriginConnectionId)
+                {
+                    push.Push(connection, UpdateKinds.Logged, payload);
+                }
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask Handle(EphemeralUpdateEvent notification, CancellationToken cancellationToken)
+    {
+        byte[]? payload = null;
+        foreach (var userId in notification.UserIds)
+        {
+            foreach (var connection in online.ConnectionsOf(userId))
+            {
+                push.Push(connection, UpdateKinds.Ephemeral, payload ??= WireSerializer.Serialize(notification.Update));
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}
