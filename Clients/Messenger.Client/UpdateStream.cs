@@ -19,6 +19,9 @@ public sealed class UpdateStream
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
 
+    // Timers take at most about 49 days; a longer wait simply wakes up and waits again.
+    private static readonly TimeSpan LongestWait = TimeSpan.FromDays(1);
+
     private readonly IUpdateServer _server;
     private readonly MessengerClientOptions _options;
     private readonly Channel<Input> _inputs = Channel.CreateUnbounded<Input>();
@@ -151,7 +154,7 @@ public sealed class UpdateStream
             return true;
         }
 
-        using var deadline = new CancellationTokenSource(remaining, _options.Clock);
+        using var deadline = new CancellationTokenSource(remaining < LongestWait ? remaining : LongestWait, _options.Clock);
         using var either = CancellationTokenSource.CreateLinkedTokenSource(token, deadline.Token);
         try
         {
