@@ -42,6 +42,9 @@ public sealed class MessengerClient : IAsyncDisposable
         _options = options;
         _deviceKey = options.DeviceKeys.GetOrCreate();
         _msgIds = new MsgIdClock(options.Clock);
+        Events = new UpdateStream(new ClientUpdateServer(this), options);
+        NewSession += _ => Events.RequestDifference();
+        Reconnected += Events.RequestDifference;
     }
 
     /// <summary>The device's static public key: its identity to the server.</summary>
@@ -54,8 +57,13 @@ public sealed class MessengerClient : IAsyncDisposable
 
     public bool IsConnected => Volatile.Read(ref _link) is { Hub.State: HubConnectionState.Connected };
 
-    /// <summary>Updates pushed by the server, in order.</summary>
+    /// <summary>Raw pushes of the session layer (e.g. login token accepted), in order. Message and log updates go to
+    /// <see cref="Events"/> instead.</summary>
     public ChannelReader<UpdatesBody> Updates => _updates.Reader;
+
+    /// <summary>The signed-in user's updates as events, each once and in order; call
+    /// <see cref="UpdateStream.StartAsync"/> after signing in.</summary>
+    public UpdateStream Events { get; }
 
     /// <summary>Raised when the server did not know this session (first connection, or state lost): resync.</summary>
     public event Action<NewSessionBody>? NewSession;
@@ -371,7 +379,11 @@ public sealed class MessengerClient : IAsyncDisposable
                 break;
             case UpdatesBody updates:
                 Acknowledge(envelope.MsgId);
-                _updates.Writer.TryWrite(updates);
+                if (!Events.TryAccept(updates))
+                {
+                    _updates.Writer.TryWrite(updates);
+                }
+
                 break;
             case PongBody pong:
                 if (_pings.TryRemove(pong.ReqMsgId, out var ping))
@@ -440,6 +452,7 @@ public sealed class MessengerClient : IAsyncDisposable
         }
 
         await _disposed.CancelAsync();
+        await Events.StopAsync();
         _outbound.Writer.TryComplete();
         _updates.Writer.TryComplete();
         FailAllPending(new ObjectDisposedException(nameof(MessengerClient)));

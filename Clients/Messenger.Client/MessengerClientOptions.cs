@@ -32,6 +32,15 @@ public sealed class MessengerClientOptions
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>How long a gap in the update log may wait for the missing pushes before <c>updates.getDifference</c> fills it.</summary>
+    public TimeSpan UpdateGapWait { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Report incoming messages as delivered (<c>messages.received</c>) once <see cref="MessengerClient.Events"/> has them.</summary>
+    public bool AutoReceipt { get; init; } = true;
+
+    /// <summary>How long automatic receipts wait to cover more messages in one call.</summary>
+    public TimeSpan ReceiptDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Extra SignalR set-up (transport, logging); the MessagePack protocol is always added.</summary>
     public Action<IHubConnectionBuilder>? ConfigureConnection { get; init; }
 }

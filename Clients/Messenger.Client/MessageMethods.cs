@@ -1,0 +1,94 @@
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Updates;
+
+namespace Messenger.Client;
+
+/// <summary>
+/// Typed methods for messages, receipts, blocking, presence and the update log. Each is one RPC call: it returns the
+/// result or throws <see cref="RpcException"/> with the server's error name (e.g. <c>MESSAGE_TOO_LONG</c>).
+/// Results that moved the caller's update log (<see cref="SentMessage"/>, <see cref="AffectedMessages"/>) are also
+/// given to <see cref="MessengerClient.Events"/>, so the push of the same change is not reported twice.
+/// </summary>
+public static class MessageMethods
+{
+    /// <summary>Sends a text message; a random non-zero <paramref name="randomId"/> is chosen when none is given (pass the same one to retry safely).</summary>
+    public static async Task<SentMessage> SendMessageAsync(
+        this MessengerClient client, Peer peer, string text, long? replyToId = null, long? randomId = null, CancellationToken cancellationToken = default)
+    {
+        var sent = await client.CallAsync(new SendMessageCall(peer, randomId ?? NewRandomId(), text, replyToId), cancellationToken);
+        client.Events.Observe(sent, edited: false);
+        return sent;
+    }
+
+    /// <summary>Up to <paramref name="limit"/> messages of the chat older than <paramref name="offsetId"/> (0: the newest), newest first.</summary>
+    public static async Task<Message[]> GetHistoryAsync(
+        this MessengerClient client, Peer peer, long offsetId = 0, int limit = 50, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetHistoryCall(peer, offsetId, limit), cancellationToken)).Messages;
+
+    /// <summary>A page of the caller's chats, most recent activity first.</summary>
+    public static Task<Dialogs> GetDialogsAsync(this MessengerClient client, int offset = 0, int limit = 50, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetDialogsCall(offset, limit), cancellationToken);
+
+    /// <summary>Replaces the text of one of the caller's own messages and returns the message as it is now.</summary>
+    public static async Task<SentMessage> EditMessageAsync(
+        this MessengerClient client, Peer peer, long id, string text, CancellationToken cancellationToken = default)
+    {
+        var edited = await client.CallAsync(new EditMessageCall(peer, id, text), cancellationToken);
+        client.Events.Observe(edited, edited: true);
+        return edited;
+    }
+
+    /// <summary>Deletes messages for the caller, or for everyone with <paramref name="revoke"/>; not repeated as an event on this device.</summary>
+    public static async Task<AffectedMessages> DeleteMessagesAsync(
+        this MessengerClient client, Peer peer, long[] ids, bool revoke, CancellationToken cancellationToken = default)
+    {
+        var affected = await client.CallAsync(new DeleteMessagesCall(peer, ids, revoke), cancellationToken);
+        client.Events.Observe(affected);
+        return affected;
+    }
+
+    /// <summary>Reports incoming messages up to <paramref name="maxId"/> as delivered (done automatically with <see cref="MessengerClientOptions.AutoReceipt"/>).</summary>
+    public static Task<Done> ReceivedMessagesAsync(this MessengerClient client, long maxId, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new ReceivedMessagesCall(maxId), cancellationToken);
+
+    /// <summary>Marks the chat read up to <paramref name="maxId"/>; not repeated as an event on this device.</summary>
+    public static async Task<AffectedMessages> ReadHistoryAsync(
+        this MessengerClient client, Peer peer, long maxId, CancellationToken cancellationToken = default)
+    {
+        var affected = await client.CallAsync(new ReadHistoryCall(peer, maxId), cancellationToken);
+        client.Events.Observe(affected);
+        return affected;
+    }
+
+    /// <summary>Tells the peer the caller is typing (one of <see cref="TypingActions"/>); repeat within 6 s to extend.</summary>
+    public static Task<Done> SetTypingAsync(
+        this MessengerClient client, Peer peer, string action = TypingActions.Typing, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new SetTypingCall(peer, action), cancellationToken);
+
+    /// <summary>Stops the user from sending to the caller.</summary>
+    public static Task<Done> BlockUserAsync(this MessengerClient client, long userId, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new BlockUserCall(userId), cancellationToken);
+
+    /// <summary>Lets a blocked user send to the caller again.</summary>
+    public static Task<Done> UnblockUserAsync(this MessengerClient client, long userId, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new UnblockUserCall(userId), cancellationToken);
+
+    /// <summary>The caller's current update log position (<see cref="UpdateStream"/> calls it for you).</summary>
+    public static Task<UpdatesState> GetStateAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetStateCall(), cancellationToken);
+
+    /// <summary>Up to <paramref name="limit"/> logged updates after <paramref name="pts"/> (<see cref="UpdateStream"/> calls it for you).</summary>
+    public static Task<Difference> GetDifferenceAsync(this MessengerClient client, long pts, int limit = 1000, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetDifferenceCall(pts, limit), cancellationToken);
+
+    /// <summary>Marks the caller offline (app in the background) or online again.</summary>
+    public static Task<Done> UpdateStatusAsync(this MessengerClient client, bool offline, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new UpdateStatusCall(offline), cancellationToken);
+
+    /// <summary>Online state and last-seen time of up to 200 users who share a private chat with the caller.</summary>
+    public static async Task<UserStatusUpdate[]> GetStatusesAsync(this MessengerClient client, long[] ids, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetStatusesCall(ids), cancellationToken)).Items;
+
+    private static long NewRandomId() => Random.Shared.NextInt64(1, long.MaxValue);
+}

@@ -1,0 +1,47 @@
+using Messenger.Contracts.Messages;
+
+namespace Messenger.Client;
+
+/// <summary>Something that changed for the signed-in user, read from <see cref="UpdateStream.Reader"/>.</summary>
+public abstract record MessengerEvent;
+
+/// <summary>An event from the user's update log. Once the app has handled it, it may persist <see cref="Pts"/> and pass
+/// it to <see cref="UpdateStream.StartAsync"/> at the next start to get what it missed meanwhile.</summary>
+public abstract record LoggedEvent(long Pts) : MessengerEvent;
+
+/// <summary>A new message in one of the user's chats: from someone else, or sent by the user (<see cref="IsOutgoing"/>)
+/// on this or another device. <see cref="Peer"/> is the chat as the user addresses it.</summary>
+public sealed record MessageReceived(long Pts, Message Message, Peer Peer, bool IsOutgoing) : LoggedEvent(Pts);
+
+/// <summary>A message's text changed; <see cref="Message"/> is the message as it is now.</summary>
+public sealed record MessageEdited(long Pts, Message Message, Peer Peer, bool IsOutgoing) : LoggedEvent(Pts);
+
+/// <summary>Messages of the chat were deleted for the user.</summary>
+public sealed record MessagesDeleted(long Pts, Peer Peer, long[] Ids) : LoggedEvent(Pts);
+
+/// <summary>A device of the other side received the user's messages up to <see cref="MaxId"/>.</summary>
+public sealed record MessagesDelivered(long Pts, Peer Peer, long MaxId) : LoggedEvent(Pts);
+
+/// <summary>Which side of a chat read it.</summary>
+public enum ReadSide
+{
+    /// <summary>The user read incoming messages (on another device).</summary>
+    Inbox = 1,
+
+    /// <summary>The other side read the user's messages.</summary>
+    Outbox = 2,
+}
+
+/// <summary>The chat was read up to <see cref="MaxId"/>; for the inbox, <see cref="StillUnread"/> messages remain unread.</summary>
+public sealed record HistoryRead(long Pts, Peer Peer, ReadSide Side, long MaxId, int StillUnread) : LoggedEvent(Pts);
+
+/// <summary>Too much was missed to replay it: the stream continues from <see cref="LoggedEvent.Pts"/> and the app
+/// should refetch its dialogs (and the history it shows).</summary>
+public sealed record Resynced(long Pts) : LoggedEvent(Pts);
+
+/// <summary><see cref="UserId"/> is typing in the chat <see cref="Peer"/> until <see cref="ExpiresAt"/> (client clock),
+/// or stopped (action <c>cancel</c>). Not logged: missed while offline.</summary>
+public sealed record UserTyping(Peer Peer, long UserId, string Action, DateTimeOffset ExpiresAt) : MessengerEvent;
+
+/// <summary>A user went online or offline. Not logged: missed while offline (use <c>GetStatusesAsync</c>).</summary>
+public sealed record UserStatusChanged(long UserId, bool Online, DateTimeOffset LastSeen) : MessengerEvent;

@@ -1,0 +1,515 @@
+using System.Threading.Channels;
+using MessagePack;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Contracts.Wire;
+
+namespace Messenger.Client;
+
+/// <summary>
+/// The signed-in user's updates as clean events, in order, each once (Telegram's <c>pts</c> rules). A logged update
+/// applies when <c>pts == local + pts_count</c>; one at or below the local position is a duplicate; one beyond it
+/// opens a gap that waits <see cref="MessengerClientOptions.UpdateGapWait"/> for the missing pushes, then is filled by
+/// <c>updates.getDifference</c>. After a new session or a reconnect it catches up by itself. Nothing is reported
+/// before <see cref="StartAsync"/>. Read <see cref="Reader"/>: events queue up until they are read.
+/// </summary>
+public sealed class UpdateStream
+{
+    private const int RecentMessageIdCapacity = 1024;
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+
+    // Timers take at most about 49 days; a longer wait simply wakes up and waits again.
+    private static readonly TimeSpan LongestWait = TimeSpan.FromDays(1);
+
+    private readonly IUpdateServer _server;
+    private readonly MessengerClientOptions _options;
+    private readonly Channel<Input> _inputs = Channel.CreateUnbounded<Input>();
+    private readonly Channel<MessengerEvent> _events = Channel.CreateUnbounded<MessengerEvent>(new() { SingleWriter = true });
+    private readonly CancellationTokenSource _stopped = new();
+    private readonly Task _loop;
+
+    // Owned by the processing loop: pushes, call results and resync requests reach it through _inputs only.
+    private readonly SortedDictionary<long, Entry> _buffer = new();
+    private readonly RecentIds _recentMessageIds = new(RecentMessageIdCapacity);
+    private long _pts = -1;
+    private long _userId;
+    private DateTimeOffset? _differenceDue;
+    private bool _differenceRequested;
+    private TimeSpan _retryDelay = FirstRetryDelay;
+
+    private long _receiptWanted;
+    private long _receiptSent;
+    private int _receiptRunning;
+
+    internal UpdateStream(IUpdateServer server, MessengerClientOptions options)
+    {
+        _server = server;
+        _options = options;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>The events, in the order they happened; completes when the client is disposed.</summary>
+    public ChannelReader<MessengerEvent> Reader => _events.Reader;
+
+    /// <summary>The local position in the user's update log (null before <see cref="StartAsync"/>); it may be ahead of
+    /// the events not yet read, so persist <see cref="LoggedEvent.Pts"/> of handled events instead.</summary>
+    public long? Pts => Volatile.Read(ref _pts) is var pts and >= 0 ? pts : null;
+
+    /// <summary>
+    /// Starts reporting the updates of <paramref name="userId"/> (the signed-in user; decides
+    /// <see cref="MessageReceived.IsOutgoing"/>). Without <paramref name="pts"/> it starts from the log's current
+    /// position (a fresh device replays no history); with the <c>pts</c> the app persisted it first reports what was
+    /// missed since. Calling it again starts over.
+    /// </summary>
+    public Task StartAsync(long userId, long? pts = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(pts ?? 0, nameof(pts));
+        var start = new StartInput(userId, pts, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_inputs.Writer.TryWrite(start))
+        {
+            throw new ObjectDisposedException(nameof(MessengerClient));
+        }
+
+        return start.Started.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Takes the pushes this stream handles; false for other kinds (they stay on the raw updates channel).</summary>
+    internal bool TryAccept(UpdatesBody body)
+    {
+        if (body.Kind is not (UpdateKinds.Logged or UpdateKinds.Ephemeral))
+        {
+            return false;
+        }
+
+        _inputs.Writer.TryWrite(new PushInput(body));
+        return true;
+    }
+
+    /// <summary>Pushes may have been lost (new session, reconnect): ask the server what changed.</summary>
+    internal void RequestDifference() => _inputs.Writer.TryWrite(new ResyncInput());
+
+    /// <summary>The caller's own send or edit: the same change as the logged update with its <c>pts</c>.</summary>
+    internal void Observe(SentMessage sent, bool edited) =>
+        _inputs.Writer.TryWrite(new OwnResultInput(new Entry(
+            sent.Pts, sent.PtsCount, edited ? new EditMessageUpdate(sent.Message) : new NewMessageUpdate(sent.Message))));
+
+    /// <summary>The caller's own change without a payload: it only moves the position.</summary>
+    internal void Observe(AffectedMessages affected) =>
+        _inputs.Writer.TryWrite(new OwnResultInput(new Entry(affected.Pts, affected.PtsCount, null)));
+
+    internal async Task StopAsync()
+    {
+        await _stopped.CancelAsync();
+        _inputs.Writer.TryComplete();
+        await _loop;
+        while (_inputs.Reader.TryRead(out var input))
+        {
+            (input as StartInput)?.Started.TrySetCanceled();
+        }
+
+        _events.Writer.TryComplete();
+    }
+
+    private async Task RunAsync()
+    {
+        var token = _stopped.Token;
+        try
+        {
+            while (true)
+            {
+                if (_differenceDue is { } due && due <= _options.Clock.GetUtcNow())
+                {
+                    await FetchDifferenceAsync(token);
+                    continue;
+                }
+
+                if (!await WaitForInputAsync(_differenceDue, token))
+                {
+                    return;
+                }
+
+                while (_inputs.Reader.TryRead(out var input))
+                {
+                    await ProcessAsync(input, token);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    // False once no more input can come; true when there is input or the deadline passed.
+    private async Task<bool> WaitForInputAsync(DateTimeOffset? due, CancellationToken token)
+    {
+        if (due is null)
+        {
+            return await _inputs.Reader.WaitToReadAsync(token);
+        }
+
+        var remaining = due.Value - _options.Clock.GetUtcNow();
+        if (remaining <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        using var deadline = new CancellationTokenSource(remaining < LongestWait ? remaining : LongestWait, _options.Clock);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(token, deadline.Token);
+        try
+        {
+            return await _inputs.Reader.WaitToReadAsync(either.Token);
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            return true;
+        }
+    }
+
+    private async Task ProcessAsync(Input input, CancellationToken token)
+    {
+        var started = _pts >= 0;
+        switch (input)
+        {
+            case StartInput start:
+                await StartFromAsync(start, token);
+                break;
+
+            // Before the start, pushes are left out: the start position (from getState, or the app's pts followed by a
+            // difference) already covers everything pushed until then.
+            case PushInput push when started:
+                Accept(push.Body);
+                break;
+            case OwnResultInput own when started:
+                Buffer(own.Entry);
+                Drain();
+                break;
+            case ResyncInput when started:
+                _differenceRequested = true;
+                _differenceDue = _options.Clock.GetUtcNow();
+                break;
+        }
+    }
+
+    private async Task StartFromAsync(StartInput start, CancellationToken token)
+    {
+        try
+        {
+            var pts = start.Pts ?? (await _server.GetStateAsync(token)).Pts;
+            _userId = start.UserId;
+            _buffer.Clear();
+            _recentMessageIds.Clear();
+            _retryDelay = FirstRetryDelay;
+            _differenceRequested = start.Pts is not null;
+            _differenceDue = start.Pts is not null ? _options.Clock.GetUtcNow() : null;
+            Volatile.Write(ref _pts, pts);
+            start.Started.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            if (token.IsCancellationRequested)
+            {
+                start.Started.TrySetCanceled();
+                throw;
+            }
+
+            start.Started.TrySetException(e);
+        }
+    }
+
+    private void Accept(UpdatesBody body)
+    {
+        try
+        {
+            if (body.Kind == UpdateKinds.Ephemeral)
+            {
+                EmitEphemeral(WireSerializer.Deserialize<Update>(body.Payload));
+                return;
+            }
+
+            foreach (var update in WireSerializer.Deserialize<LoggedUpdates>(body.Payload).Updates)
+            {
+                Buffer(new Entry(update.Pts, update.PtsCount, update.Update));
+            }
+        }
+        catch (MessagePackSerializationException)
+        {
+            // An unreadable push is as good as a lost one: the next push shows the gap and getDifference fills it.
+            return;
+        }
+
+        Drain();
+    }
+
+    private void Buffer(Entry entry)
+    {
+        if (entry.Pts <= _pts)
+        {
+            return;
+        }
+
+        // A push carries the payload; the caller's own result for the same pts may not (AffectedMessages).
+        if (!_buffer.TryGetValue(entry.Pts, out var held) || held.Update is null)
+        {
+            _buffer[entry.Pts] = entry;
+        }
+    }
+
+    // Applies what fits the local position; what stays means a gap, which gets a deadline to be filled by pushes.
+    private void Drain()
+    {
+        while (_buffer.Count > 0)
+        {
+            var next = _buffer.First().Value;
+            if (next.Pts <= _pts)
+            {
+                _buffer.Remove(next.Pts);
+                continue;
+            }
+
+            if (_pts + next.PtsCount != next.Pts)
+            {
+                break;
+            }
+
+            _buffer.Remove(next.Pts);
+            Apply(next);
+        }
+
+        if (_buffer.Count > 0)
+        {
+            _differenceDue ??= _options.Clock.GetUtcNow() + _options.UpdateGapWait;
+        }
+        else if (!_differenceRequested)
+        {
+            _differenceDue = null;
+        }
+    }
+
+    private async Task FetchDifferenceAsync(CancellationToken token)
+    {
+        try
+        {
+            await CatchUpAsync(token);
+        }
+        catch (Exception) when (!token.IsCancellationRequested)
+        {
+            _differenceRequested = true;
+            _differenceDue = _options.Clock.GetUtcNow() + _retryDelay;
+            _retryDelay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, _retryDelay.Ticks * 2));
+            return;
+        }
+
+        _differenceRequested = false;
+        _retryDelay = FirstRetryDelay;
+        Drain();
+
+        // The difference covers the log up to the server's state, which includes every push held before the fetch;
+        // what still does not fit would only trigger the same fetch again.
+        _buffer.Clear();
+        _differenceDue = null;
+    }
+
+    private async Task CatchUpAsync(CancellationToken token)
+    {
+        try
+        {
+            Difference difference;
+            do
+            {
+                difference = await _server.GetDifferenceAsync(_pts, token);
+                if (difference.TooLong)
+                {
+                    Resync(difference.State.Pts);
+                    return;
+                }
+
+                foreach (var update in difference.Updates.Where(u => u.Pts > _pts).OrderBy(u => u.Pts))
+                {
+                    Apply(new Entry(update.Pts, update.PtsCount, update.Update));
+                }
+
+                if (difference.State.Pts > _pts)
+                {
+                    Volatile.Write(ref _pts, difference.State.Pts);
+                }
+            }
+            while (difference.Slice);
+        }
+        catch (RpcException e) when (e.Name == UpdateErrorNames.PtsInvalid)
+        {
+            // The local pts is ahead of the log (a wrong persisted pts, or the server lost its log): start over.
+            Resync((await _server.GetStateAsync(token)).Pts);
+        }
+    }
+
+    private void Resync(long pts)
+    {
+        Volatile.Write(ref _pts, pts);
+        _events.Writer.TryWrite(new Resynced(pts));
+    }
+
+    private void Apply(Entry entry)
+    {
+        Volatile.Write(ref _pts, entry.Pts);
+        switch (entry.Update)
+        {
+            case NewMessageUpdate { Message: var message }:
+                if (!_recentMessageIds.Add(message.Id))
+                {
+                    break;
+                }
+
+                var outgoing = message.FromId == _userId;
+                _events.Writer.TryWrite(new MessageReceived(entry.Pts, message, message.PeerFor(_userId), outgoing));
+                if (!outgoing)
+                {
+                    QueueReceipt(message.Id);
+                }
+
+                break;
+            case EditMessageUpdate { Message: var message }:
+                _events.Writer.TryWrite(new MessageEdited(entry.Pts, message, message.PeerFor(_userId), message.FromId == _userId));
+                break;
+            case DeleteMessagesUpdate deleted:
+                _events.Writer.TryWrite(new MessagesDeleted(entry.Pts, deleted.Peer, deleted.Ids));
+                break;
+            case ReadInboxUpdate read:
+                _events.Writer.TryWrite(new HistoryRead(entry.Pts, read.Peer, ReadSide.Inbox, read.MaxId, read.StillUnread));
+                break;
+            case ReadOutboxUpdate read:
+                _events.Writer.TryWrite(new HistoryRead(entry.Pts, read.Peer, ReadSide.Outbox, read.MaxId, 0));
+                break;
+            case DeliveredUpdate delivered:
+                _events.Writer.TryWrite(new MessagesDelivered(entry.Pts, delivered.Peer, delivered.MaxId));
+                break;
+            case { } other:
+                EmitEphemeral(other);
+                break;
+        }
+    }
+
+    private void EmitEphemeral(Update update)
+    {
+        switch (update)
+        {
+            case TypingUpdate typing:
+                var expiresAt = _options.Clock.GetUtcNow().AddSeconds(typing.ExpiresInSeconds);
+                _events.Writer.TryWrite(new UserTyping(typing.Peer, typing.UserId, typing.Action, expiresAt));
+                break;
+            case UserStatusUpdate status:
+                _events.Writer.TryWrite(new UserStatusChanged(status.UserId, status.Online, DateTimeOffset.FromUnixTimeSeconds(status.LastSeen)));
+                break;
+        }
+    }
+
+    // One messages.received in flight at a time, for the highest incoming id seen when it goes out.
+    private void QueueReceipt(long messageId)
+    {
+        if (!_options.AutoReceipt)
+        {
+            return;
+        }
+
+        if (messageId > Interlocked.Read(ref _receiptWanted))
+        {
+            Interlocked.Exchange(ref _receiptWanted, messageId);
+        }
+
+        if (Interlocked.Exchange(ref _receiptRunning, 1) == 0)
+        {
+            _ = SendReceiptsAsync();
+        }
+    }
+
+    private async Task SendReceiptsAsync()
+    {
+        var token = _stopped.Token;
+        do
+        {
+            try
+            {
+                while (Interlocked.Read(ref _receiptWanted) > _receiptSent)
+                {
+                    await Task.Delay(_options.ReceiptDelay, _options.Clock, token);
+                    var maxId = Interlocked.Read(ref _receiptWanted);
+                    await _server.ReceivedAsync(maxId, token);
+                    _receiptSent = maxId;
+                }
+            }
+            catch (Exception)
+            {
+                // Best effort: a failed receipt is sent with the next incoming message (or by the app).
+                Volatile.Write(ref _receiptRunning, 0);
+                return;
+            }
+
+            Volatile.Write(ref _receiptRunning, 0);
+        }
+        while (Interlocked.Read(ref _receiptWanted) > _receiptSent && Interlocked.Exchange(ref _receiptRunning, 1) == 0);
+    }
+
+    private sealed record Entry(long Pts, int PtsCount, Update? Update);
+
+    private abstract record Input;
+
+    private sealed record PushInput(UpdatesBody Body) : Input;
+
+    private sealed record OwnResultInput(Entry Entry) : Input;
+
+    private sealed record ResyncInput : Input;
+
+    private sealed record StartInput(long UserId, long? Pts, TaskCompletionSource Started) : Input;
+}
+
+/// <summary>The calls <see cref="UpdateStream"/> makes; a seam so its rules can be tested without a server.</summary>
+internal interface IUpdateServer
+{
+    Task<UpdatesState> GetStateAsync(CancellationToken cancellationToken);
+
+    Task<Difference> GetDifferenceAsync(long pts, CancellationToken cancellationToken);
+
+    Task ReceivedAsync(long maxId, CancellationToken cancellationToken);
+}
+
+internal sealed class ClientUpdateServer(MessengerClient client) : IUpdateServer
+{
+    public Task<UpdatesState> GetStateAsync(CancellationToken cancellationToken) =>
+        client.CallAsync(new GetStateCall(), cancellationToken);
+
+    public Task<Difference> GetDifferenceAsync(long pts, CancellationToken cancellationToken) =>
+        client.CallAsync(new GetDifferenceCall(pts), cancellationToken);
+
+    public Task ReceivedAsync(long maxId, CancellationToken cancellationToken) =>
+        client.CallAsync(new ReceivedMessagesCall(maxId), cancellationToken);
+}
+
+/// <summary>The last few message ids seen, oldest forgotten first.</summary>
+internal sealed class RecentIds(int capacity)
+{
+    private readonly HashSet<long> _ids = new(capacity);
+    private readonly Queue<long> _order = new(capacity);
+
+    /// <summary>False when <paramref name="id"/> was seen recently.</summary>
+    public bool Add(long id)
+    {
+        if (!_ids.Add(id))
+        {
+            return false;
+        }
+
+        _order.Enqueue(id);
+        if (_order.Count > capacity)
+        {
+            _ids.Remove(_order.Dequeue());
+        }
+
+        return true;
+    }
+
+    public void Clear()
+    {
+        _ids.Clear();
+        _order.Clear();
+    }
+}

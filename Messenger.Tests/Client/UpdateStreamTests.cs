@@ -1,0 +1,321 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Messenger.Client;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Updates;
+using Messenger.Contracts.Wire;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Messenger.Tests.Client;
+
+// The pts rules of the client's update stream against a scripted server: pushes are fed in directly, getState and
+// getDifference answer from the script. A gap wait of zero makes a gap go to getDifference at once; a gap wait that
+// the fake clock never reaches leaves the gap to be filled by pushes.
+public sealed class UpdateStreamTests : IAsyncLifetime
+{
+    private const long Me = 1;
+    private const long Friend = 2;
+    private static readonly TimeSpan Forever = TimeSpan.FromDays(1);
+    private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.Parse("2026-11-25T12:00:00Z"));
+    private readonly ScriptedServer _server = new();
+    private UpdateStream? _stream;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_stream is not null)
+        {
+            await _stream.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Push_InOrder_ReportsEachUpdateOnceAndAdvancesPts()
+    {
+        var stream = await StartAsync(statePts: 10, gapWait: Forever);
+
+        Push(NewMessage(pts: 11, id: 100, from: Friend), Logged(12, new ReadOutboxUpdate(Peer.User(Friend), 99)));
+
+        var received = (await NextAsync()).Should().BeOfType<MessageReceived>().Subject;
+        received.Pts.Should().Be(11);
+        received.Message.Id.Should().Be(100);
+        received.Peer.Should().Be(Peer.User(Friend));
+        received.IsOutgoing.Should().BeFalse();
+        (await NextAsync()).Should().Be(new HistoryRead(12, Peer.User(Friend), ReadSide.Outbox, 99, 0));
+        stream.Pts.Should().Be(12);
+        _server.DifferenceRequests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Push_AtOrBelowLocalPts_IsSkipped()
+    {
+        await StartAsync(statePts: 10, gapWait: Forever);
+
+        Push(NewMessage(pts: 10, id: 90, from: Friend));
+        Push(NewMessage(pts: 11, id: 100, from: Friend));
+        Push(NewMessage(pts: 11, id: 100, from: Friend));
+        Push(NewMessage(pts: 12, id: 101, from: Friend));
+
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Pts.Should().Be(11);
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Pts.Should().Be(12);
+    }
+
+    [Fact]
+    public async Task Push_BeforeStart_IsLeftToTheStartPosition()
+    {
+        var stream = CreateStream(Forever);
+        Push(NewMessage(pts: 11, id: 100, from: Friend));
+        _server.StatePts = 11;
+        await stream.StartAsync(Me);
+
+        Push(NewMessage(pts: 12, id: 101, from: Friend));
+
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Pts.Should().Be(12);
+    }
+
+    [Fact]
+    public async Task Push_AfterAGap_WaitsForTheMissingPushAndAppliesBothInOrder()
+    {
+        await StartAsync(statePts: 10, gapWait: Forever);
+
+        Push(NewMessage(pts: 12, id: 101, from: Friend));
+        Push(NewMessage(pts: 11, id: 100, from: Friend));
+
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Pts.Should().Be(11);
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Pts.Should().Be(12);
+        _server.DifferenceRequests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Push_AfterAGapThatStaysOpen_GetDifferenceFillsItOnce()
+    {
+        var stream = await StartAsync(statePts: 10, gapWait: TimeSpan.Zero);
+        _server.Differences.Enqueue(new Difference(
+            [NewMessage(11, 100, Friend), NewMessage(12, 101, Friend), NewMessage(13, 102, Friend)], new UpdatesState(13, 0), false, false));
+
+        Push(NewMessage(pts: 13, id: 102, from: Friend));
+        Push(NewMessage(pts: 14, id: 103, from: Friend));
+
+        var pts = new List<long>();
+        for (var i = 0; i < 4; i++)
+        {
+            pts.Add((await NextAsync()).Should().BeOfType<MessageReceived>().Subject.Pts);
+        }
+
+        pts.Should().Equal(11, 12, 13, 14);
+        _server.DifferenceRequests.Should().Equal(10);
+        stream.Pts.Should().Be(14);
+    }
+
+    [Fact]
+    public async Task GetDifference_InSlices_IsCalledAgainFromEachSliceUntilTheLast()
+    {
+        await StartAsync(statePts: 10, gapWait: TimeSpan.Zero);
+        _server.Differences.Enqueue(new Difference([NewMessage(11, 100, Friend), NewMessage(12, 101, Friend)], new UpdatesState(12, 0), true, false));
+        _server.Differences.Enqueue(new Difference([NewMessage(13, 102, Friend)], new UpdatesState(13, 0), false, false));
+
+        Push(NewMessage(pts: 14, id: 103, from: Friend));
+
+        var pts = new List<long>();
+        for (var i = 0; i < 4; i++)
+        {
+            pts.Add((await NextAsync()).Should().BeOfType<MessageReceived>().Subject.Pts);
+        }
+
+        pts.Should().Equal(11, 12, 13, 14);
+        _server.DifferenceRequests.Should().Equal(10, 12);
+    }
+
+    [Fact]
+    public async Task GetDifference_WhenTooLong_JumpsToTheServerStateAndReportsResynced()
+    {
+        var stream = await StartAsync(statePts: 10, gapWait: TimeSpan.Zero);
+        _server.Differences.Enqueue(new Difference([], new UpdatesState(60, 0), false, true));
+
+        Push(NewMessage(pts: 50, id: 500, from: Friend));
+        (await NextAsync()).Should().Be(new Resynced(60));
+        stream.Pts.Should().Be(60);
+
+        Push(NewMessage(pts: 61, id: 600, from: Friend));
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Pts.Should().Be(61);
+    }
+
+    [Fact]
+    public async Task SentResult_ThenItsPush_ReportsTheMessageOnce()
+    {
+        var stream = await StartAsync(statePts: 10, gapWait: Forever);
+        var sent = new SentMessage(Mine(100), 11, 1);
+
+        stream.Observe(sent, edited: false);
+        Push(new LoggedUpdate(11, 1, 0, new NewMessageUpdate(sent.Message)));
+        Push(NewMessage(pts: 12, id: 101, from: Friend));
+
+        var received = (await NextAsync()).Should().BeOfType<MessageReceived>().Subject;
+        received.Message.Should().Be(sent.Message);
+        received.IsOutgoing.Should().BeTrue();
+        received.Peer.Should().Be(Peer.User(Friend));
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Pts.Should().Be(12);
+    }
+
+    [Fact]
+    public async Task Push_ThenItsSentResult_ReportsTheMessageOnce()
+    {
+        var stream = await StartAsync(statePts: 10, gapWait: Forever);
+        var sent = new SentMessage(Mine(100), 11, 1);
+
+        Push(new LoggedUpdate(11, 1, 0, new NewMessageUpdate(sent.Message)));
+        stream.Observe(sent, edited: false);
+        Push(NewMessage(pts: 12, id: 101, from: Friend));
+
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Message.Id.Should().Be(100);
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Pts.Should().Be(12);
+    }
+
+    [Fact]
+    public async Task SentResult_BeyondAGap_WaitsForTheMissingPushAndIsReportedOnce()
+    {
+        var stream = await StartAsync(statePts: 10, gapWait: Forever);
+        var sent = new SentMessage(Mine(101), 12, 1);
+
+        stream.Observe(sent, edited: false);
+        Push(NewMessage(pts: 11, id: 100, from: Friend));
+        Push(new LoggedUpdate(12, 1, 0, new NewMessageUpdate(sent.Message)));
+        Push(NewMessage(pts: 13, id: 102, from: Friend));
+
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Message.Id.Should().Be(100);
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Message.Id.Should().Be(101);
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Message.Id.Should().Be(102);
+        _server.DifferenceRequests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AffectedResult_MovesPtsSoItsPushIsNotRepeated()
+    {
+        var stream = await StartAsync(statePts: 10, gapWait: Forever);
+
+        stream.Observe(new AffectedMessages(11, 1));
+        Push(Logged(11, new DeleteMessagesUpdate(Peer.User(Friend), [100])));
+        Push(Logged(12, new DeleteMessagesUpdate(Peer.User(Friend), [101])));
+
+        (await NextAsync()).Should().BeOfType<MessagesDeleted>().Which.Ids.Should().Equal(101);
+    }
+
+    [Fact]
+    public async Task Start_WithAPersistedPts_ReportsWhatWasMissedSince()
+    {
+        var stream = CreateStream(Forever);
+        _server.Differences.Enqueue(new Difference([NewMessage(6, 60, Friend)], new UpdatesState(6, 0), false, false));
+
+        await stream.StartAsync(Me, pts: 5);
+
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Pts.Should().Be(6);
+        _server.DifferenceRequests.Should().Equal(5);
+    }
+
+    [Fact]
+    public async Task RequestDifference_AfterReconnect_ReportsWhatPushesMissed()
+    {
+        var stream = await StartAsync(statePts: 10, gapWait: Forever);
+        _server.Differences.Enqueue(new Difference([NewMessage(11, 100, Friend)], new UpdatesState(11, 0), false, false));
+
+        stream.RequestDifference();
+
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Pts.Should().Be(11);
+        _server.DifferenceRequests.Should().Equal(10);
+    }
+
+    [Fact]
+    public async Task IncomingMessages_AreReportedDeliveredUpToTheHighestId()
+    {
+        await StartAsync(statePts: 10, gapWait: Forever);
+
+        Push(NewMessage(pts: 11, id: 100, from: Friend), NewMessage(pts: 12, id: 101, from: Me), NewMessage(pts: 13, id: 102, from: Friend));
+
+        var receipts = new List<long>();
+        while (receipts.LastOrDefault() < 102)
+        {
+            receipts.Add(await _server.Receipts.Reader.ReadAsync().AsTask().WaitAsync(EventTimeout));
+        }
+
+        receipts.Should().BeInAscendingOrder().And.NotContain(101);
+    }
+
+    [Fact]
+    public async Task Typing_ExpiresAfterTheSecondsGivenFromTheClientClock()
+    {
+        var stream = await StartAsync(statePts: 10, gapWait: Forever);
+
+        stream.TryAccept(new UpdatesBody(UpdateKinds.Ephemeral, WireSerializer.Serialize<Update>(
+            new TypingUpdate(Peer.User(Friend), Friend, TypingActions.Typing, 6)))).Should().BeTrue();
+
+        (await NextAsync()).Should().Be(new UserTyping(Peer.User(Friend), Friend, TypingActions.Typing, _clock.GetUtcNow().AddSeconds(6)));
+    }
+
+    [Fact]
+    public async Task TryAccept_OtherKinds_AreLeftToTheRawChannel()
+    {
+        var stream = await StartAsync(statePts: 10, gapWait: Forever);
+
+        stream.TryAccept(new UpdatesBody(Messenger.Contracts.Auth.UpdateKinds.LoginTokenAccepted, [])).Should().BeFalse();
+    }
+
+    private UpdateStream CreateStream(TimeSpan gapWait) => _stream = new UpdateStream(_server, new MessengerClientOptions
+    {
+        ServerUrl = new Uri("http://127.0.0.1:1"),
+        ServerPublicKey = new byte[32],
+        Clock = _clock,
+        UpdateGapWait = gapWait,
+        ReceiptDelay = TimeSpan.Zero,
+    });
+
+    private async Task<UpdateStream> StartAsync(long statePts, TimeSpan gapWait)
+    {
+        var stream = CreateStream(gapWait);
+        _server.StatePts = statePts;
+        await stream.StartAsync(Me);
+        return stream;
+    }
+
+    private void Push(params LoggedUpdate[] updates) =>
+        _stream!.TryAccept(new UpdatesBody(UpdateKinds.Logged, WireSerializer.Serialize(new LoggedUpdates(updates)))).Should().BeTrue();
+
+    private Task<MessengerEvent> NextAsync() => _stream!.Reader.ReadAsync().AsTask().WaitAsync(EventTimeout);
+
+    private static LoggedUpdate Logged(long pts, Update update) => new(pts, 1, 1_790_000_000, update);
+
+    private static LoggedUpdate NewMessage(long pts, long id, long from) =>
+        Logged(pts, new NewMessageUpdate(from == Me ? Mine(id) : new Message(id, from, Peer.User(Me), 1_790_000_000, "hi", null, null)));
+
+    private static Message Mine(long id) => new(id, Me, Peer.User(Friend), 1_790_000_000, "hello", null, null);
+
+    private sealed class ScriptedServer : IUpdateServer
+    {
+        public long StatePts { get; set; }
+
+        public ConcurrentQueue<Difference> Differences { get; } = new();
+
+        public ConcurrentQueue<long> DifferenceRequests { get; } = new();
+
+        public Channel<long> Receipts { get; } = Channel.CreateUnbounded<long>();
+
+        public Task<UpdatesState> GetStateAsync(CancellationToken cancellationToken) => Task.FromResult(new UpdatesState(StatePts, 0));
+
+        public Task<Difference> GetDifferenceAsync(long pts, CancellationToken cancellationToken)
+        {
+            DifferenceRequests.Enqueue(pts);
+            return Differences.TryDequeue(out var difference)
+                ? Task.FromResult(difference)
+                : Task.FromException<Difference>(new RpcException("NO_SCRIPTED_DIFFERENCE", 500, null));
+        }
+
+        public Task ReceivedAsync(long maxId, CancellationToken cancellationToken)
+        {
+            Receipts.Writer.TryWrite(maxId);
+            return Task.CompletedTask;
+        }
+    }
+}
