@@ -9,6 +9,9 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Messenger.Tests.Client;
 
+using Message = Messenger.Contracts.Messages.Message;
+using Update = Messenger.Contracts.Updates.Update;
+
 // The pts rules of the client's update stream against a scripted server: pushes are fed in directly, getState and
 // getDifference answer from the script. A gap wait of zero makes a gap go to getDifference at once; a gap wait that
 // the fake clock never reaches leaves the gap to be filled by pushes.
