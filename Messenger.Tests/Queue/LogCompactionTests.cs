@@ -1,0 +1,64 @@
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Contracts.Users;
+using Messenger.Kernel.Storage;
+using Messenger.Queue.Logs;
+using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Session;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Messenger.Tests.Queue;
+
+public sealed class LogCompactionTests
+{
+    [Fact]
+    public async Task Compact_WhenEntriesAreOlderThanRetention_RemovesThemKeepsPtsAndAnswersTooLong()
+    {
+        using var data = new TempDirectory();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using (var host = await SessionTestKit.StartHostAsync(clock: clock, dataDirectory: data.Path))
+        {
+            await using var alice = await host.SignedInClientAsync("alice_compact");
+            await using var bob = await host.SignedInClientAsync("bob_compact");
+            var bobId = (await bob.CallAsync(new SearchUsersCall("bob_compact"))).Users[0].Id;
+            for (var i = 0; i < 3; i++)
+            {
+                await alice.CallAsync(new SendMessageCall(Peer.User(bobId), i + 1, $"old {i}"));
+            }
+
+            clock.Advance(TimeSpan.FromDays(31));
+            await alice.CallAsync(new SendMessageCall(Peer.User(bobId), 4, "new"));
+
+            // Advancing the clock also wakes the background compactor: run it here too so the outcome does not
+            // depend on which one gets there first.
+            await host.Services.GetRequiredService<LogCompactor>().CompactAsync(CancellationToken.None);
+
+            // Each log keeps only its newest entry: alice's and bob's three old entries are gone.
+            using var connection = host.Services.GetRequiredService<SqliteDatabase>().Open();
+            using var count = connection.CreateCommand();
+            count.CommandText = "SELECT count(*) FROM queue_updates";
+            count.ExecuteScalar().Should().Be(2L);
+        }
+
+        // A new host: nothing is answered from the previous process's memory.
+        await using (var host = await SessionTestKit.StartHostAsync(clock: clock, dataDirectory: data.Path))
+        {
+            await using var bob = await host.SignedInClientAsync("bob_compact", register: false);
+            (await bob.CallAsync(new GetStateCall())).Pts.Should().Be(4);
+
+            var fromStart = await bob.CallAsync(new GetDifferenceCall(0));
+            fromStart.TooLong.Should().BeTrue();
+            fromStart.State.Pts.Should().Be(4);
+
+            var recent = await bob.CallAsync(new GetDifferenceCall(3));
+            recent.TooLong.Should().BeFalse();
+            recent.Updates.Should().ContainSingle().Which.Update.Should().BeOfType<NewMessageUpdate>()
+                .Which.Message.Text.Should().Be("new");
+
+            // History is the Message module's: compaction of the log does not touch it.
+            (await bob.CallAsync(new GetHistoryCall((await bob.CallAsync(new GetDialogsCall())).Items[0].Peer)))
+                .Messages.Should().HaveCount(4);
+        }
+    }
+}
