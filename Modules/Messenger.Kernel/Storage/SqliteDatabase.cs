@@ -46,12 +46,14 @@ public sealed class SqliteDatabase
         return connection;
     }
 
-    /// <summary>Pragmas are per connection (journal_mode is persistent, but setting it again is free).</summary>
+    /// <summary>Pragmas are per connection (journal_mode is persistent, but setting it again is free).
+    /// secure_delete=FAST zeroes deleted and overwritten content in place (a message deleted for everyone does not
+    /// linger in the file's pages) without the extra I/O of full secure_delete.</summary>
     public void ApplyPragmas(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
         command.CommandText =
-            $"PRAGMA journal_mode=WAL; PRAGMA synchronous={Synchronous}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={_storage.BusyTimeoutMs};";
+            $"PRAGMA journal_mode=WAL; PRAGMA synchronous={Synchronous}; PRAGMA foreign_keys=ON; PRAGMA secure_delete=FAST; PRAGMA busy_timeout={_storage.BusyTimeoutMs};";
         command.ExecuteNonQuery();
     }
 }

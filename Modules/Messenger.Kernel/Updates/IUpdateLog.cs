@@ -13,8 +13,16 @@ public interface IUpdateLog
     /// <summary>
     /// Appends <paramref name="update"/> to the log of <paramref name="ownerId"/> inside <paramref name="scope"/>'s
     /// transaction and returns it with its <c>pts</c>. It becomes visible to <c>getDifference</c> only if the unit commits.
+    /// <paramref name="messageId"/> marks an entry that carries a message's content, so it can be redacted later.
     /// </summary>
-    LoggedUpdate Append(WriteScope scope, long ownerId, Update update, long date);
+    LoggedUpdate Append(WriteScope scope, long ownerId, Update update, long date, long? messageId = null);
+
+    /// <summary>
+    /// Replaces every entry, in every log, that carries the content of <paramref name="messageId"/> with
+    /// <paramref name="replacementFor"/>(owner) — keeping its pts — so that a message deleted for everyone no longer
+    /// exists in any form, not even in the logs of devices that have not caught up yet.
+    /// </summary>
+    void Redact(WriteScope scope, long messageId, Func<long, Update> replacementFor);
 
     /// <summary>The committed position of the log of <paramref name="ownerId"/> (0 for an empty log).</summary>
     long CurrentPts(long ownerId);

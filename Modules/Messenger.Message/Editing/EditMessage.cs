@@ -51,11 +51,11 @@ internal sealed class EditMessageHandler(
             MessageStore.Execute(scope, "UPDATE message_messages SET text = @text, edit_date = @now WHERE id = @id",
                 ("@text", text), ("@now", now), ("@id", call.Id));
             var update = new EditMessageUpdate(message with { Text = text, EditDate = now });
-            var mine = log.Append(scope, me, update, now);
+            var mine = log.Append(scope, me, update, now, call.Id);
             appends.Add(new LogAppend(me, mine));
             if (peerId != me)
             {
-                appends.Add(new LogAppend(peerId, log.Append(scope, peerId, update, now)));
+                appends.Add(new LogAppend(peerId, log.Append(scope, peerId, update, now, call.Id)));
             }
 
             return new SentMessage(update.Message, mine.Pts, mine.PtsCount);
@@ -63,83 +63,5 @@ internal sealed class EditMessageHandler(
 
         await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
         return edited;
-    }
-}
-
-internal sealed class DeleteMessagesValidator : AbstractValidator<DeleteMessagesCall>
-{
-    public const int MaxIds = 100;
-
-    public DeleteMessagesValidator()
-    {
-        RuleFor(c => c.Peer).Must(p => p is { Id: > 0 } && Enum.IsDefined(p.Kind)).WithErrorCode(MessageErrorNames.PeerIdInvalid);
-        RuleFor(c => c.Ids).Must(ids => ids is { Length: > 0 and <= MaxIds } && ids.All(id => id > 0)).WithErrorCode(MessageErrorNames.MessageIdsInvalid);
-    }
-}
-
-/// <summary>
-/// For me: the messages are hidden from the caller only. Revoke: the caller's own messages are erased for both sides
-/// (the row keeps its random_id so a late resend is still answered, not stored again); revoking someone else's
-/// message is refused as a whole, so nothing is half-done.
-/// </summary>
-internal sealed class DeleteMessagesHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
-    : IRequestHandler<DeleteMessagesCall, AffectedMessages>
-{
-    public async ValueTask<AffectedMessages> Handle(DeleteMessagesCall call, CancellationToken cancellationToken)
-    {
-        var me = caller.RequireUserId();
-        var peerId = await chats.RequireUserPeerAsync(call.Peer, bus, cancellationToken);
-        if (chats.FindPrivateChat(me, peerId) is not { } chatId)
-        {
-            return new AffectedMessages(log.CurrentPts(me), 0);
-        }
-
-        var appends = new List<LogAppend>(2);
-        var affected = await writer.WriteAsync(scope =>
-        {
-            var messages = MessageStore.VisibleMessages(scope, me, chatId, [.. call.Ids.Distinct()]);
-            if (messages.Count == 0)
-            {
-                return new AffectedMessages(log.CurrentPts(scope, me), 0);
-            }
-
-            if (call.Revoke && messages.Any(m => m.FromId != me))
-            {
-                throw MessengerError.Forbidden(MessageErrorNames.MessageDeleteForbidden);
-            }
-
-            var ids = messages.Select(m => m.Id).Order().ToArray();
-            foreach (var id in ids)
-            {
-                if (call.Revoke)
-                {
-                    MessageStore.Execute(scope, "UPDATE message_messages SET deleted = 1, text = '' WHERE id = @id", ("@id", id));
-                }
-                else
-                {
-                    MessageStore.Execute(scope, "INSERT OR IGNORE INTO message_hidden (user_id, message_id) VALUES (@user, @id)", ("@user", me), ("@id", id));
-                }
-            }
-
-            var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            MessageStore.Recount(scope, me, chatId);
-            var mine = log.Append(scope, me, new DeleteMessagesUpdate(Peer.User(peerId), ids), now);
-            appends.Add(new LogAppend(me, mine));
-            if (call.Revoke && peerId != me)
-            {
-                MessageStore.Recount(scope, peerId, chatId);
-                appends.Add(new LogAppend(peerId, log.Append(scope, peerId, new DeleteMessagesUpdate(Peer.User(me), ids), now)));
-            }
-
-            return new AffectedMessages(mine.Pts, mine.PtsCount);
-        }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
-        }
-
-        return affected;
     }
 }

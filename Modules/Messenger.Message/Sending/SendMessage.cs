@@ -69,12 +69,12 @@ internal sealed class SendMessageHandler(
             var message = new ChatMessage(id, me, to, now, text, call.ReplyToId, null);
             MessageStore.TouchDialog(scope, me, chatId, to, id, now, incoming: false);
             var update = new NewMessageUpdate(message);
-            var mine = log.Append(scope, me, update, now);
+            var mine = log.Append(scope, me, update, now, id);
             appends.Add(new LogAppend(me, mine));
             if (peerId != me)
             {
                 MessageStore.TouchDialog(scope, peerId, chatId, Peer.User(me), id, now, incoming: true);
-                appends.Add(new LogAppend(peerId, log.Append(scope, peerId, update, now)));
+                appends.Add(new LogAppend(peerId, log.Append(scope, peerId, update, now, id)));
             }
 
             return new SentMessage(message, mine.Pts, mine.PtsCount);

@@ -45,6 +45,9 @@ internal sealed class RecentUpdates : IDisposable
         }
     }
 
+    /// <summary>On the writer's loop, after COMMIT: an entry was redacted in the database; memory follows.</summary>
+    public void Replace(long ownerId, LoggedUpdate update) => Get(ownerId)?.Replace(update);
+
     public long? CurrentPts(long ownerId) => Get(ownerId)?.LastPts;
 
     /// <summary>The updates after <paramref name="pts"/> (at most <paramref name="limit"/>), if memory holds all of them.</summary>
@@ -98,6 +101,22 @@ internal sealed class RecentUpdates : IDisposable
                 _items[(_first + _count) % _items.Length] = update;
                 _count++;
                 _lastPts = update.Pts;
+            }
+        }
+
+        public void Replace(LoggedUpdate update)
+        {
+            lock (_gate)
+            {
+                for (var i = 0; i < _count; i++)
+                {
+                    var index = (_first + i) % _items.Length;
+                    if (_items[index].Pts == update.Pts)
+                    {
+                        _items[index] = update;
+                        return;
+                    }
+                }
             }
         }
 

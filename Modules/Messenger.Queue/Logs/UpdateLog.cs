@@ -15,20 +15,57 @@ internal sealed class UpdateLog(SqliteDatabase database, RecentUpdates recent) :
 {
     private const string LastPtsSql = "SELECT pts FROM queue_updates WHERE owner_id = @owner ORDER BY pts DESC LIMIT 1";
 
-    public LoggedUpdate Append(WriteScope scope, long ownerId, Update update, long date)
+    public LoggedUpdate Append(WriteScope scope, long ownerId, Update update, long date, long? messageId = null)
     {
         var pts = CurrentPts(scope, ownerId) + 1;
 
-        var insert = scope.Command("INSERT INTO queue_updates (owner_id, pts, pts_count, date, payload) VALUES (@owner, @pts, 1, @date, @payload)");
+        var insert = scope.Command(
+            "INSERT INTO queue_updates (owner_id, pts, pts_count, date, payload, message_id) VALUES (@owner, @pts, 1, @date, @payload, @message)");
         insert.Parameters.AddWithValue("@owner", ownerId);
         insert.Parameters.AddWithValue("@pts", pts);
         insert.Parameters.AddWithValue("@date", date);
         insert.Parameters.AddWithValue("@payload", WireSerializer.Serialize(update));
+        insert.Parameters.AddWithValue("@message", (object?)messageId ?? DBNull.Value);
         insert.ExecuteNonQuery();
 
         var logged = new LoggedUpdate(pts, 1, date, update);
         scope.OnCommitted(() => recent.Committed(ownerId, logged));
         return logged;
+    }
+
+    public void Redact(WriteScope scope, long messageId, Func<long, Update> replacementFor)
+    {
+        var find = scope.Command("SELECT owner_id, pts, pts_count, date FROM queue_updates WHERE message_id = @message");
+        find.Parameters.AddWithValue("@message", messageId);
+        var entries = new List<(long Owner, LoggedUpdate Entry)>();
+        using (var reader = find.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var owner = reader.GetInt64(0);
+                entries.Add((owner, new LoggedUpdate(reader.GetInt64(1), reader.GetInt32(2), reader.GetInt64(3), replacementFor(owner))));
+            }
+        }
+
+        foreach (var (owner, entry) in entries)
+        {
+            var replace = scope.Command("UPDATE queue_updates SET payload = @payload, message_id = NULL WHERE owner_id = @owner AND pts = @pts");
+            replace.Parameters.AddWithValue("@payload", WireSerializer.Serialize(entry.Update));
+            replace.Parameters.AddWithValue("@owner", owner);
+            replace.Parameters.AddWithValue("@pts", entry.Pts);
+            replace.ExecuteNonQuery();
+        }
+
+        if (entries.Count > 0)
+        {
+            scope.OnCommitted(() =>
+            {
+                foreach (var (owner, entry) in entries)
+                {
+                    recent.Replace(owner, entry);
+                }
+            });
+        }
     }
 
     public long CurrentPts(WriteScope scope, long ownerId)

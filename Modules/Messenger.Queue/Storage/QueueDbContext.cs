@@ -24,6 +24,9 @@ internal sealed class QueueDbContext(DbContextOptions<QueueDbContext> options) :
             update.Property(u => u.Date).HasColumnName("date");
             // The update as MessagePack (Contracts.Updates.Update): served as stored.
             update.Property(u => u.Payload).HasColumnName("payload");
+            // The message whose content the entry carries: deleting it for everyone redacts these entries too.
+            update.Property(u => u.MessageId).HasColumnName("message_id");
+            update.HasIndex(u => u.MessageId).HasFilter("message_id IS NOT NULL");
         });
     }
 }
@@ -39,6 +42,8 @@ internal sealed class UpdateRow
     public long Date { get; set; }
 
     public byte[] Payload { get; set; } = [];
+
+    public long? MessageId { get; set; }
 }
 
 internal sealed class QueueDbContextFactory : IDesignTimeDbContextFactory<QueueDbContext>

@@ -30,6 +30,10 @@ namespace Messenger.Queue.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("date");
 
+                    b.Property<long?>("MessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("message_id");
+
                     b.Property<byte[]>("Payload")
                         .IsRequired()
                         .HasColumnType("BLOB")
@@ -40,6 +44,9 @@ namespace Messenger.Queue.Storage.Migrations
                         .HasColumnName("pts_count");
 
                     b.HasKey("OwnerId", "Pts");
+
+                    b.HasIndex("MessageId")
+                        .HasFilter("message_id IS NOT NULL");
 
                     b.ToTable("queue_updates", (string)null);
                 });

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Messenger.Queue.Storage.Migrations
 {
     [DbContext(typeof(QueueDbContext))]
-    [Migration("20261125092432_InitialQueueSchema")]
+    [Migration("20261125093615_InitialQueueSchema")]
     partial class InitialQueueSchema
     {
         /// <inheritdoc />
@@ -33,6 +33,10 @@ namespace Messenger.Queue.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("date");
 
+                    b.Property<long?>("MessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("message_id");
+
                     b.Property<byte[]>("Payload")
                         .IsRequired()
                         .HasColumnType("BLOB")
@@ -43,6 +47,9 @@ namespace Messenger.Queue.Storage.Migrations
                         .HasColumnName("pts_count");
 
                     b.HasKey("OwnerId", "Pts");
+
+                    b.HasIndex("MessageId")
+                        .HasFilter("message_id IS NOT NULL");
 
                     b.ToTable("queue_updates", (string)null);
                 });
