@@ -1,8 +1,12 @@
 using FluentValidation;
+using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Rpc;
+using Messenger.Kernel;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
+using Messenger.Message.Chats;
+using Messenger.Message.Groups;
 using Messenger.Message.Storage;
 using Messenger.Message.Typing;
 using Microsoft.Extensions.Configuration;
@@ -11,17 +15,24 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Messenger.Message;
 
 /// <summary>
-/// Chats and messages (DESIGN §6): send (idempotent by random_id), history, dialogs with unread counts, edit, delete
-/// for me or for both, receipts (delivered, read), typing, blocking. Every change appends to the affected users'
+/// Chats and messages (DESIGN §6): private chats, small groups (fan-out on write into member logs), large groups and
+/// channels (one log of their own, fan-out on read), invite links; send (idempotent by random_id), history, dialogs
+/// with unread counts, edit, delete for me or for everyone, receipts (delivered, read), typing, blocking, full-text
+/// search (FTS5). Every change appends to the affected users'
 /// update logs in the same writer unit and is pushed after COMMIT.
 /// </summary>
 public static class MessageModule
 {
     public static IServiceCollection AddMessageModule(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddValidatedOptions<MessageOptions, MessageOptionsValidator>(configuration, MessageOptions.Section);
         services.AddModuleDbContext<MessageDbContext>(MessageDbContext.MigrationsHistoryTable);
         services.AddSingleton<MessageStore>();
+        services.AddSingleton<GroupStore>();
+        services.AddSingleton<SearchStore>();
+        services.AddSingleton<ChatDirectory>();
         services.AddSingleton<Chats.Chats>();
+        services.AddSingleton<GroupChanges>();
         services.AddSingleton<TypingThrottle>();
         services.AddValidatorsFromAssemblyContaining<MessageStore>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
@@ -35,6 +46,17 @@ public static class MessageModule
         services.AddRpcMethod<SetTypingCall, Done>();
         services.AddRpcMethod<BlockUserCall, Done>();
         services.AddRpcMethod<UnblockUserCall, Done>();
+        services.AddRpcMethod<SearchMessagesCall, MessageList>();
+
+        services.AddRpcMethod<CreateGroupCall, ChatChanged>();
+        services.AddRpcMethod<AddMembersCall, ChatChanged>();
+        services.AddRpcMethod<RemoveMemberCall, ChatChanged>();
+        services.AddRpcMethod<LeaveGroupCall, ChatChanged>();
+        services.AddRpcMethod<EditTitleCall, ChatChanged>();
+        services.AddRpcMethod<SetAdminCall, ChatChanged>();
+        services.AddRpcMethod<GetFullChatCall, ChatFull>();
+        services.AddRpcMethod<ExportInviteCall, ChatInvite>();
+        services.AddRpcMethod<JoinByInviteCall, ChatChanged>();
         return services;
     }
 }

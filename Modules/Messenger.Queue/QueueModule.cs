@@ -1,3 +1,4 @@
+using Messenger.Contracts.Groups;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel;
 using Messenger.Kernel.Rpc;
@@ -26,6 +27,7 @@ public static class QueueModule
 
         services.AddSingleton<RecentUpdates>();
         services.AddSingleton<UpdateLog>();
+        services.AddSingleton<CatchUp.LogReader>();
         services.AddSingleton<IUpdateLog>(provider => provider.GetRequiredService<UpdateLog>());
         services.AddSingleton<LogCompactor>();
         services.AddHostedService(provider => provider.GetRequiredService<LogCompactor>());
@@ -33,6 +35,7 @@ public static class QueueModule
 
         services.AddRpcMethod<GetStateCall, UpdatesState>();
         services.AddRpcMethod<GetDifferenceCall, Difference>();
+        services.AddRpcMethod<GetChannelDifferenceCall, ChannelDifference>();
         return services;
     }
 }

@@ -32,24 +32,52 @@ public sealed record Message(
     [property: Key("date")] long Date,
     [property: Key("text")] string Text,
     [property: Key("reply_to_id")] long? ReplyToId,
-    [property: Key("edit_date")] long? EditDate)
+    [property: Key("edit_date")] long? EditDate,
+    [property: Key("action")] ServiceAction? Action = null)
 {
     /// <summary>The chat this message is in, as <paramref name="viewerId"/> addresses it.</summary>
     public Peer PeerFor(long viewerId) =>
         ToPeer.Kind == PeerKind.User && ToPeer.Id == viewerId ? Peer.User(FromId) : ToPeer;
 }
 
-/// <summary>The caller's stored message and the position of its own update log after storing it (apply it as the
-/// update with this <c>pts</c>).</summary>
+/// <summary>What a service message records (its text is empty): <see cref="Kind"/> is one of
+/// <see cref="ServiceActions"/>; <see cref="UserIds"/> the users it concerns; <see cref="Title"/> for create and title.</summary>
+[MessagePackObject]
+public sealed record ServiceAction(
+    [property: Key("kind")] string Kind,
+    [property: Key("user_ids")] long[] UserIds,
+    [property: Key("title")] string? Title = null);
+
+/// <summary>Kinds of <see cref="ServiceAction"/>.</summary>
+public static class ServiceActions
+{
+    public const string Create = "create";
+    public const string AddMembers = "add_members";
+    public const string RemoveMember = "remove_member";
+    public const string Leave = "leave";
+    public const string JoinByInvite = "join_by_invite";
+    public const string EditTitle = "edit_title";
+    public const string SetAdmin = "set_admin";
+    public const string UnsetAdmin = "unset_admin";
+    public const string ConvertToLarge = "convert_to_large";
+}
+
+/// <summary>The caller's stored message and the position of the log it was appended to (apply it as the update with
+/// this <c>pts</c>): the caller's own log, or — when <see cref="Channel"/> is set — the large group's own log.</summary>
 [MessagePackObject]
 public sealed record SentMessage(
     [property: Key("message")] Message Message,
     [property: Key("pts")] long Pts,
-    [property: Key("pts_count")] int PtsCount);
+    [property: Key("pts_count")] int PtsCount,
+    [property: Key("channel")] bool Channel = false);
 
-/// <summary>Where the caller's update log stands after a change that appended to it.</summary>
+/// <summary>Where the caller's update log (or, when <see cref="Channel"/> is set, the large group's own log) stands
+/// after a change that appended to it.</summary>
 [MessagePackObject]
-public sealed record AffectedMessages([property: Key("pts")] long Pts, [property: Key("pts_count")] int PtsCount);
+public sealed record AffectedMessages(
+    [property: Key("pts")] long Pts,
+    [property: Key("pts_count")] int PtsCount,
+    [property: Key("channel")] bool Channel = false);
 
 /// <summary>Messages, newest first.</summary>
 [MessagePackObject]

@@ -16,7 +16,13 @@ namespace Messenger.Contracts.Updates;
 [Union(5, typeof(DeliveredUpdate))]
 [Union(6, typeof(TypingUpdate))]
 [Union(7, typeof(UserStatusUpdate))]
+[Union(8, typeof(ChatUpdate))]
 public abstract record Update;
+
+/// <summary>A group chat changed for this user: they joined or were added (<see cref="IsMember"/>), left or were
+/// removed, or its title, kind or roles changed. Carries the chat as it is now.</summary>
+[MessagePackObject]
+public sealed record ChatUpdate([property: Key("chat")] Groups.Chat Chat, [property: Key("is_member")] bool IsMember) : Update;
 
 /// <summary>A message arrived in one of the user's chats (or the user sent it from any device).</summary>
 [MessagePackObject]
@@ -75,6 +81,10 @@ public sealed record LoggedUpdate(
 [MessagePackObject]
 public sealed record LoggedUpdates([property: Key("updates")] LoggedUpdate[] Updates);
 
+/// <summary>Push payload of kind <see cref="UpdateKinds.Channel"/>: updates of one large group's own log, in pts order.</summary>
+[MessagePackObject]
+public sealed record ChannelUpdates([property: Key("chat_id")] long ChatId, [property: Key("updates")] LoggedUpdate[] Updates);
+
 /// <summary><c>UpdatesBody.Kind</c> of pushed updates.</summary>
 public static class UpdateKinds
 {
@@ -83,4 +93,7 @@ public static class UpdateKinds
 
     /// <summary>Payload one ephemeral <see cref="Update"/> (<see cref="TypingUpdate"/>, <see cref="UserStatusUpdate"/>).</summary>
     public const string Ephemeral = "updates.ephemeral";
+
+    /// <summary>Payload <see cref="ChannelUpdates"/>.</summary>
+    public const string Channel = "updates.channel";
 }

@@ -11,13 +11,21 @@ public sealed record UpdatesState([property: Key("pts")] long Pts, [property: Ke
 /// What changed since the caller's <c>pts</c>: <see cref="Updates"/> in pts order and <see cref="State"/> after them.
 /// When <see cref="Slice"/> is set there is more: call again from <c>State.Pts</c>. When <see cref="TooLong"/> is set
 /// the gap is too large (or older than the log keeps): refetch dialogs and continue from <c>State.Pts</c>.
+/// The last answer (not a slice) also lists the caller's large groups with the position of each one's own log
+/// (<see cref="Channels"/>): a client whose position in one of them is behind calls <c>updates.getChannelDifference</c>
+/// (Telegram's "channel too long" without copying messages into member logs).
 /// </summary>
 [MessagePackObject]
 public sealed record Difference(
     [property: Key("updates")] LoggedUpdate[] Updates,
     [property: Key("state")] UpdatesState State,
     [property: Key("slice")] bool Slice,
-    [property: Key("too_long")] bool TooLong);
+    [property: Key("too_long")] bool TooLong,
+    [property: Key("channels")] ChannelState[]? Channels = null);
+
+/// <summary>Where a large group's own log stands.</summary>
+[MessagePackObject]
+public sealed record ChannelState([property: Key("chat_id")] long ChatId, [property: Key("pts")] long Pts);
 
 /// <summary><c>updates.getState</c>: the caller's current log position.</summary>
 [RpcMethod("updates.getState")]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Mediator;
+using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Users;
@@ -8,11 +9,33 @@ using Messenger.Message.Storage;
 namespace Messenger.Message.Chats;
 
 /// <summary>
-/// Turns the peer a caller names into a chat they may use. Private chats only for now (groups address
-/// <c>(Chat, id)</c> and come with their own membership rules). Known users are remembered: accounts are never deleted.
+/// Turns the peer a caller names into a chat they may use. Known users and private chat ids are remembered: accounts
+/// are never deleted and a private chat, once created, keeps its id.
 /// </summary>
-internal sealed class Chats(MessageStore store)
+internal sealed class Chats(MessageStore store, ChatDirectory directory)
 {
+    /// <summary>
+    /// The chat <paramref name="peer"/> names, if the caller may use it: a private chat with an existing user (its
+    /// <see cref="ChatTarget.ChatId"/> is 0 until the first message), or a group the caller is a member of — anything
+    /// else is 404 <c>CHAT_NOT_FOUND</c>, whether the chat does not exist or the caller is not in it.
+    /// </summary>
+    public async ValueTask<ChatTarget> ResolveAsync(long me, Peer? peer, ISender bus, CancellationToken cancellationToken)
+    {
+        if (peer is { Kind: PeerKind.Chat })
+        {
+            var chat = directory.Get(peer.Id);
+            if (chat?.RoleOf(me) is not { } role)
+            {
+                throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
+            }
+
+            return new ChatTarget(chat.Id, chat.Kind, Peer.Chat(chat.Id), 0, role);
+        }
+
+        var other = await RequireUserPeerAsync(peer, bus, cancellationToken);
+        return ChatTarget.Private(FindPrivateChat(me, other) ?? 0, other);
+    }
+
     private readonly ConcurrentDictionary<long, bool> _knownUsers = new();
     private readonly ConcurrentDictionary<(long Low, long High), long> _privateChats = new();
 

@@ -7,6 +7,8 @@ using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Sending;
+using Messenger.Contracts.Groups;
+using Messenger.Message.Chats;
 using Messenger.Message.Storage;
 
 namespace Messenger.Message.Editing;
@@ -23,9 +25,10 @@ internal sealed class DeleteMessagesValidator : AbstractValidator<DeleteMessages
 }
 
 /// <summary>
-/// For me: the messages are hidden from the caller only. Revoke: the caller's own messages are erased for both sides
-/// — the text from the message row (which keeps its random_id so a late resend is answered, not stored again) and
-/// from every log entry that carried it; revoking someone else's message is refused as a whole, so nothing is half-done.
+/// For me: the messages are hidden from the caller only (their log says so). Revoke: erased for everyone — the text
+/// from the message row (which keeps its random_id so a late resend is answered, not stored again), from the search
+/// index, and from every log entry that carried it — and the chat's audience gets <c>delete_messages</c>. Only the
+/// author revokes, or an admin of a group; a refused revoke deletes nothing.
 /// </summary>
 internal sealed class DeleteMessagesHandler(
     Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
@@ -34,58 +37,76 @@ internal sealed class DeleteMessagesHandler(
     public async ValueTask<AffectedMessages> Handle(DeleteMessagesCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var peerId = await chats.RequireUserPeerAsync(call.Peer, bus, cancellationToken);
-        if (chats.FindPrivateChat(me, peerId) is not { } chatId)
+        var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
+        if (target.ChatId == 0)
         {
             return new AffectedMessages(log.CurrentPts(me), 0);
         }
 
-        var appends = new List<LogAppend>(2);
+        var appends = new List<LogAppend>();
         var affected = await writer.WriteAsync(scope =>
         {
-            var messages = MessageStore.VisibleMessages(scope, me, chatId, [.. call.Ids.Distinct()]);
+            var messages = MessageStore.VisibleMessages(scope, me, target.ChatId, [.. call.Ids.Distinct()]);
             if (messages.Count == 0)
             {
                 return new AffectedMessages(log.CurrentPts(scope, me), 0);
             }
 
-            if (call.Revoke && messages.Any(m => m.FromId != me))
+            var mayRevokeOthers = !target.IsPrivate && GroupStore.RoleOf(scope, target.ChatId, me) is MemberRole.Admin or MemberRole.Creator;
+            if (call.Revoke && !mayRevokeOthers && messages.Any(m => m.FromId != me))
             {
                 throw MessengerError.Forbidden(MessageErrorNames.MessageDeleteForbidden);
             }
 
             var ids = messages.Select(m => m.Id).Order().ToArray();
-            foreach (var id in ids)
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            if (!call.Revoke)
             {
-                if (call.Revoke)
-                {
-                    MessageStore.Execute(scope, "UPDATE message_messages SET deleted = 1, text = '' WHERE id = @id", ("@id", id));
-                    log.Redact(scope, id, owner => new DeleteMessagesUpdate(Peer.User(owner == me ? peerId : me), [id]));
-                }
-                else
+                foreach (var id in ids)
                 {
                     MessageStore.Execute(scope, "INSERT OR IGNORE INTO message_hidden (user_id, message_id) VALUES (@user, @id)", ("@user", me), ("@id", id));
                 }
+
+                if (!target.HasOwnLog)
+                {
+                    MessageStore.Recount(scope, me, target.ChatId);
+                }
+
+                var mine = log.Append(scope, me, new DeleteMessagesUpdate(target.ToPeer, ids), now);
+                appends.Add(new LogAppend(me, mine));
+                return new AffectedMessages(mine.Pts, mine.PtsCount);
             }
 
-            var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            MessageStore.Recount(scope, me, chatId);
-            var mine = log.Append(scope, me, new DeleteMessagesUpdate(Peer.User(peerId), ids), now);
-            appends.Add(new LogAppend(me, mine));
-            if (call.Revoke && peerId != me)
+            foreach (var id in ids)
             {
-                MessageStore.Recount(scope, peerId, chatId);
-                appends.Add(new LogAppend(peerId, log.Append(scope, peerId, new DeleteMessagesUpdate(Peer.User(me), ids), now)));
+                MessageStore.Execute(scope, "UPDATE message_messages SET deleted = 1, text = '' WHERE id = @id", ("@id", id));
+                SearchIndex.Remove(scope, id);
+                log.Redact(scope, id, owner => new DeleteMessagesUpdate(PeerFor(target, owner, me), [id]));
             }
 
-            return new AffectedMessages(mine.Pts, mine.PtsCount);
+            foreach (var (owner, peer) in target.Audience(scope, me))
+            {
+                if (!LogOwners.IsChat(owner))
+                {
+                    MessageStore.Recount(scope, owner, target.ChatId);
+                }
+
+                appends.Add(new LogAppend(owner, log.Append(scope, owner, new DeleteMessagesUpdate(peer, ids), now)));
+            }
+
+            var answer = appends.Find(a => a.OwnerId == (target.HasOwnLog ? LogOwners.OfChat(target.ChatId) : me)).Update;
+            return new AffectedMessages(answer.Pts, answer.PtsCount, target.HasOwnLog);
         }, cancellationToken);
 
         if (appends.Count > 0)
         {
-            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
+            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         }
 
         return affected;
     }
+
+    /// <summary>How the owner of a log addresses the chat: the other user of a private chat, else the group.</summary>
+    private static Peer PeerFor(ChatTarget target, long owner, long me) =>
+        target.IsPrivate ? Peer.User(owner == me ? target.OtherUserId : me) : target.ToPeer;
 }

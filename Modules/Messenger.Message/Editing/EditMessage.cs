@@ -6,6 +6,7 @@ using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
+using Messenger.Message.Chats;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
 
@@ -22,7 +23,7 @@ internal sealed class EditMessageValidator : AbstractValidator<EditMessageCall>
     }
 }
 
-/// <summary>Only the author edits; both sides' logs get <c>edit_message</c> with the message as it is now.</summary>
+/// <summary>Only the author edits; the chat's audience gets <c>edit_message</c> with the message as it is now.</summary>
 internal sealed class EditMessageHandler(
     Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<EditMessageCall, SentMessage>
@@ -30,14 +31,18 @@ internal sealed class EditMessageHandler(
     public async ValueTask<SentMessage> Handle(EditMessageCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var peerId = await chats.RequireUserPeerAsync(call.Peer, bus, cancellationToken);
-        var chatId = chats.FindPrivateChat(me, peerId) ?? throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
+        var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
+        if (target.ChatId == 0)
+        {
+            throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
+        }
+
         var text = call.Text.Trim();
-        var appends = new List<LogAppend>(2);
+        var appends = new List<LogAppend>();
         var edited = await writer.WriteAsync(scope =>
         {
-            var message = MessageStore.FindVisible(scope, me, chatId, call.Id) ?? throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
-            if (message.FromId != me)
+            var message = MessageStore.FindVisible(scope, me, target.ChatId, call.Id) ?? throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
+            if (message.FromId != me || message.Action is not null)
             {
                 throw MessengerError.Forbidden(MessageErrorNames.MessageAuthorRequired);
             }
@@ -50,18 +55,19 @@ internal sealed class EditMessageHandler(
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             MessageStore.Execute(scope, "UPDATE message_messages SET text = @text, edit_date = @now WHERE id = @id",
                 ("@text", text), ("@now", now), ("@id", call.Id));
+            SearchIndex.Remove(scope, call.Id);
+            SearchIndex.Add(scope, call.Id, target.ChatId, text);
             var update = new EditMessageUpdate(message with { Text = text, EditDate = now });
-            var mine = log.Append(scope, me, update, now, call.Id);
-            appends.Add(new LogAppend(me, mine));
-            if (peerId != me)
+            foreach (var (owner, _) in target.Audience(scope, me))
             {
-                appends.Add(new LogAppend(peerId, log.Append(scope, peerId, update, now, call.Id)));
+                appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, call.Id)));
             }
 
-            return new SentMessage(update.Message, mine.Pts, mine.PtsCount);
+            var answer = appends.Find(a => a.OwnerId == (target.HasOwnLog ? LogOwners.OfChat(target.ChatId) : me)).Update;
+            return new SentMessage(update.Message, answer.Pts, answer.PtsCount, target.HasOwnLog);
         }, cancellationToken);
 
-        await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
+        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         return edited;
     }
 }

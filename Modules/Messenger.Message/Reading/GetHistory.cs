@@ -24,10 +24,8 @@ internal sealed class GetHistoryHandler(Chats.Chats chats, MessageStore store, I
     public async ValueTask<MessageList> Handle(GetHistoryCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var peerId = await chats.RequireUserPeerAsync(call.Peer, bus, cancellationToken);
-        return chats.FindPrivateChat(me, peerId) is { } chatId
-            ? new MessageList([.. store.History(me, chatId, call.OffsetId, call.Limit)])
-            : new MessageList([]);
+        var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
+        return target.ChatId == 0 ? new MessageList([]) : new MessageList([.. store.History(me, target.ChatId, call.OffsetId, call.Limit)]);
     }
 }
 

@@ -7,6 +7,8 @@ using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
+using Messenger.Contracts.Groups;
+using Messenger.Message.Chats;
 using Messenger.Message.Storage;
 
 namespace Messenger.Message.Receipts;
@@ -60,7 +62,7 @@ internal sealed class ReceivedMessagesHandler(StorageWriter writer, IUpdateLog l
 
         if (appends.Count > 0)
         {
-            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
+            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         }
 
         return new Done();
@@ -78,7 +80,9 @@ internal sealed class ReadHistoryValidator : AbstractValidator<ReadHistoryCall>
 
 /// <summary>
 /// The caller read the chat up to max_id (capped at its newest message): their other devices get <c>read_inbox</c>
-/// with what is still unread, the other side <c>read_outbox</c>. Reading implies receiving.
+/// with what is still unread; in a private chat the other side gets <c>read_outbox</c>, in a small group every author
+/// of a message just read does. A large group only moves the member's read position (no per-reader fan-out). Reading
+/// implies receiving.
 /// </summary>
 internal sealed class ReadHistoryHandler(
     Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
@@ -87,50 +91,85 @@ internal sealed class ReadHistoryHandler(
     public async ValueTask<AffectedMessages> Handle(ReadHistoryCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var peerId = await chats.RequireUserPeerAsync(call.Peer, bus, cancellationToken);
-        if (chats.FindPrivateChat(me, peerId) is not { } chatId)
+        var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
+        if (target.ChatId == 0)
         {
             return new AffectedMessages(log.CurrentPts(me), 0);
         }
 
-        var appends = new List<LogAppend>(2);
+        var appends = new List<LogAppend>();
         var affected = await writer.WriteAsync(scope =>
         {
-            var dialog = MessageStore.Dialog(scope, me, chatId);
-            var read = Math.Min(call.MaxId, dialog?.TopMessageId ?? 0);
-            if (dialog is null || read <= dialog.ReadInboxMaxId)
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            var read = target.HasOwnLog ? ReadLargeGroup(scope, me, target.ChatId, call.MaxId) : ReadDialog(scope, me, target, call.MaxId, now, appends);
+            if (read is not var (maxId, unread))
             {
                 return new AffectedMessages(log.CurrentPts(scope, me), 0);
             }
 
-            MessageStore.Execute(scope,
-                "UPDATE message_dialogs SET read_inbox_max_id = @read, received_max_id = max(received_max_id, min(@read, incoming_max_id)) " +
-                "WHERE user_id = @user AND chat_id = @chat",
-                ("@read", read), ("@user", me), ("@chat", chatId));
-            MessageStore.Recount(scope, me, chatId);
-            var unread = Convert.ToInt32(MessageStore.Scalar(scope,
-                "SELECT unread_count FROM message_dialogs WHERE user_id = @user AND chat_id = @chat", ("@user", me), ("@chat", chatId)));
-
-            var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            var mine = log.Append(scope, me, new ReadInboxUpdate(Peer.User(peerId), read, unread), now);
+            var mine = log.Append(scope, me, new ReadInboxUpdate(target.ToPeer, maxId, unread), now);
             appends.Add(new LogAppend(me, mine));
-            if (peerId != me)
-            {
-                MessageStore.Execute(scope,
-                    "UPDATE message_dialogs SET read_outbox_max_id = max(read_outbox_max_id, @read), delivered_max_id = max(delivered_max_id, @read) " +
-                    "WHERE user_id = @sender AND chat_id = @chat",
-                    ("@read", read), ("@sender", peerId), ("@chat", chatId));
-                appends.Add(new LogAppend(peerId, log.Append(scope, peerId, new ReadOutboxUpdate(Peer.User(me), read), now)));
-            }
-
             return new AffectedMessages(mine.Pts, mine.PtsCount);
         }, cancellationToken);
 
         if (appends.Count > 0)
         {
-            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
+            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         }
 
         return affected;
+    }
+
+    private (long MaxId, int Unread)? ReadDialog(WriteScope scope, long me, ChatTarget target, long maxId, long now, List<LogAppend> appends)
+    {
+        var dialog = MessageStore.Dialog(scope, me, target.ChatId);
+        var read = Math.Min(maxId, dialog?.TopMessageId ?? 0);
+        if (dialog is null || read <= dialog.ReadInboxMaxId)
+        {
+            return null;
+        }
+
+        var authors = target.IsPrivate
+            ? (target.OtherUserId == me ? [] : [target.OtherUserId])
+            : MessageStore.Authors(scope, target.ChatId, dialog.ReadInboxMaxId, read, me)
+                .Where(author => GroupStore.RoleOf(scope, target.ChatId, author) is not null).ToList();
+        MessageStore.Execute(scope,
+            "UPDATE message_dialogs SET read_inbox_max_id = @read, received_max_id = max(received_max_id, min(@read, incoming_max_id)) " +
+            "WHERE user_id = @user AND chat_id = @chat",
+            ("@read", read), ("@user", me), ("@chat", target.ChatId));
+        MessageStore.Recount(scope, me, target.ChatId);
+        var unread = Convert.ToInt32(MessageStore.Scalar(scope,
+            "SELECT unread_count FROM message_dialogs WHERE user_id = @user AND chat_id = @chat", ("@user", me), ("@chat", target.ChatId)));
+
+        foreach (var author in authors)
+        {
+            MessageStore.Execute(scope,
+                "UPDATE message_dialogs SET read_outbox_max_id = max(read_outbox_max_id, @read), delivered_max_id = max(delivered_max_id, @read) " +
+                "WHERE user_id = @author AND chat_id = @chat",
+                ("@read", read), ("@author", author), ("@chat", target.ChatId));
+            var peer = target.IsPrivate ? Peer.User(me) : target.ToPeer;
+            appends.Add(new LogAppend(author, log.Append(scope, author, new ReadOutboxUpdate(peer, read), now)));
+        }
+
+        return (read, unread);
+    }
+
+    private static (long MaxId, int Unread)? ReadLargeGroup(WriteScope scope, long me, long chatId, long maxId)
+    {
+        var top = Convert.ToInt64(MessageStore.Scalar(scope, "SELECT top_message_id FROM message_chats WHERE id = @chat", ("@chat", chatId)));
+        var current = MessageStore.Scalar(scope, "SELECT read_inbox_max_id FROM message_members WHERE chat_id = @chat AND user_id = @user",
+            ("@chat", chatId), ("@user", me)) as long? ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
+        var read = Math.Min(maxId, top);
+        if (read <= current)
+        {
+            return null;
+        }
+
+        MessageStore.Execute(scope, "UPDATE message_members SET read_inbox_max_id = @read WHERE chat_id = @chat AND user_id = @user",
+            ("@read", read), ("@chat", chatId), ("@user", me));
+        var unread = Convert.ToInt32(MessageStore.Scalar(scope,
+            "SELECT count(*) FROM message_messages WHERE chat_id = @chat AND id > @read AND deleted = 0 AND from_id <> @user",
+            ("@chat", chatId), ("@read", read), ("@user", me)));
+        return (read, unread);
     }
 }

@@ -1,13 +1,13 @@
 using FluentValidation;
 using Mediator;
+using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
-using Messenger.Contracts.Updates;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
+using Messenger.Message.Chats;
 using Messenger.Message.Storage;
-using ChatMessage = Messenger.Contracts.Messages.Message;
 
 namespace Messenger.Message.Sending;
 
@@ -26,9 +26,10 @@ internal sealed class SendMessageValidator : AbstractValidator<SendMessageCall>
 }
 
 /// <summary>
-/// Stores the message, moves both dialogs and appends <c>new_message</c> to both users' logs in one writer unit: the
-/// result (sent only after COMMIT) means the message is durable and in both logs. A resend with the same random_id
-/// finds the first message inside the same serialized unit, so two racing resends still store one message.
+/// Stores the message and appends <c>new_message</c> to the audience's logs (both users of a private chat, every member
+/// of a small group, or the large group's own log) in one writer unit: the result, sent only after COMMIT, means the
+/// message is durable and in every log. A resend with the same random_id finds the first message inside the same
+/// serialized unit, so two racing resends still store one message. Membership and blocks are re-read in the unit.
 /// </summary>
 internal sealed class SendMessageHandler(
     Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
@@ -37,9 +38,9 @@ internal sealed class SendMessageHandler(
     public async ValueTask<SentMessage> Handle(SendMessageCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var peerId = await chats.RequireUserPeerAsync(call.Peer, bus, cancellationToken);
+        var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
         var text = call.Text.Trim();
-        var appends = new List<LogAppend>(2);
+        var appends = new List<LogAppend>();
         var sent = await writer.WriteAsync(scope =>
         {
             if (MessageStore.FindByRandomId(scope, me, call.RandomId) is { } first)
@@ -47,37 +48,16 @@ internal sealed class SendMessageHandler(
                 return new SentMessage(first, log.CurrentPts(scope, me), 0);
             }
 
-            if (MessageStore.IsBlocked(scope, peerId, me))
-            {
-                throw MessengerError.Forbidden(MessageErrorNames.UserIsBlocked);
-            }
-
-            if (MessageStore.IsBlocked(scope, me, peerId))
-            {
-                throw MessengerError.Forbidden(MessageErrorNames.YouBlockedUser);
-            }
-
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            var chatId = MessageStore.PrivateChatId(scope, me, peerId, now);
-            if (call.ReplyToId is { } replyTo && MessageStore.FindVisible(scope, me, chatId, replyTo) is null)
+            var chat = target.IsPrivate ? OpenPrivateChat(scope, me, target, now) : CheckGroupPosting(scope, me, target);
+            if (call.ReplyToId is { } replyTo && MessageStore.FindVisible(scope, me, chat.ChatId, replyTo) is null)
             {
                 throw MessengerError.BadRequest(MessageErrorNames.ReplyToInvalid);
             }
 
-            var to = Peer.User(peerId);
-            var id = MessageStore.InsertMessage(scope, chatId, me, call.RandomId, to, now, text, call.ReplyToId);
-            var message = new ChatMessage(id, me, to, now, text, call.ReplyToId, null);
-            MessageStore.TouchDialog(scope, me, chatId, to, id, now, incoming: false);
-            var update = new NewMessageUpdate(message);
-            var mine = log.Append(scope, me, update, now, id);
-            appends.Add(new LogAppend(me, mine));
-            if (peerId != me)
-            {
-                MessageStore.TouchDialog(scope, peerId, chatId, Peer.User(me), id, now, incoming: true);
-                appends.Add(new LogAppend(peerId, log.Append(scope, peerId, update, now, id)));
-            }
-
-            return new SentMessage(message, mine.Pts, mine.PtsCount);
+            var posted = Delivery.Post(scope, log, chat, me, call.RandomId, text, call.ReplyToId, action: null, now);
+            appends.AddRange(posted.Appends);
+            return new SentMessage(posted.Message, posted.Answer.Pts, posted.Answer.PtsCount, posted.Channel);
         }, cancellationToken);
 
         if (appends.Count > 0)
@@ -86,5 +66,31 @@ internal sealed class SendMessageHandler(
         }
 
         return sent;
+    }
+
+    private static ChatTarget OpenPrivateChat(WriteScope scope, long me, ChatTarget target, long now)
+    {
+        if (MessageStore.IsBlocked(scope, target.OtherUserId, me))
+        {
+            throw MessengerError.Forbidden(MessageErrorNames.UserIsBlocked);
+        }
+
+        if (MessageStore.IsBlocked(scope, me, target.OtherUserId))
+        {
+            throw MessengerError.Forbidden(MessageErrorNames.YouBlockedUser);
+        }
+
+        return target with { ChatId = MessageStore.PrivateChatId(scope, me, target.OtherUserId, now) };
+    }
+
+    private static ChatTarget CheckGroupPosting(WriteScope scope, long me, ChatTarget target)
+    {
+        var role = GroupStore.RoleOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
+        if (target.GroupKind == ChatKind.Channel && role == MemberRole.Member)
+        {
+            throw MessengerError.Forbidden(GroupErrorNames.ChatWriteForbidden);
+        }
+
+        return target with { Role = role };
     }
 }

@@ -25,6 +25,39 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             chat.Property(c => c.UserHigh).HasColumnName("user_high");
             chat.HasIndex(c => new { c.UserLow, c.UserHigh }).IsUnique();
             chat.Property(c => c.CreatedAt).HasColumnName("created_at");
+            chat.Property(c => c.Title).HasColumnName("title").HasMaxLength(128);
+            chat.Property(c => c.CreatorId).HasColumnName("creator_id");
+            chat.Property(c => c.MemberCount).HasColumnName("member_count");
+            // Large groups keep their newest message here (one row per message, whatever the member count);
+            // small groups and private chats keep it in each member's dialog.
+            chat.Property(c => c.TopMessageId).HasColumnName("top_message_id");
+            chat.Property(c => c.LastActivity).HasColumnName("last_activity");
+        });
+
+        modelBuilder.Entity<MemberRow>(member =>
+        {
+            member.ToTable("message_members");
+            member.HasKey(m => new { m.ChatId, m.UserId });
+            member.Property(m => m.ChatId).HasColumnName("chat_id");
+            member.Property(m => m.UserId).HasColumnName("user_id");
+            member.HasIndex(m => m.UserId);
+            member.Property(m => m.Role).HasColumnName("role");
+            member.Property(m => m.JoinedAt).HasColumnName("joined_at");
+            // Large groups: the member's read position (small groups keep it in the dialog row).
+            member.Property(m => m.ReadInboxMaxId).HasColumnName("read_inbox_max_id");
+        });
+
+        modelBuilder.Entity<InviteRow>(invite =>
+        {
+            invite.ToTable("message_invites");
+            invite.HasKey(i => i.Code);
+            invite.Property(i => i.Code).HasColumnName("code").HasMaxLength(64);
+            invite.Property(i => i.ChatId).HasColumnName("chat_id");
+            invite.HasIndex(i => i.ChatId);
+            invite.Property(i => i.CreatedBy).HasColumnName("created_by");
+            invite.Property(i => i.ExpiresAt).HasColumnName("expires_at");
+            invite.Property(i => i.UsageLimit).HasColumnName("usage_limit");
+            invite.Property(i => i.Usage).HasColumnName("usage");
         });
 
         modelBuilder.Entity<MessageRow>(message =>
@@ -46,6 +79,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             message.Property(m => m.EditDate).HasColumnName("edit_date");
             // Deleted for everyone: the row stays (its random_id still answers a resend), the text is erased.
             message.Property(m => m.Deleted).HasColumnName("deleted");
+            // A service message's action (MessagePack of Contracts.Messages.ServiceAction); null for ordinary messages.
+            message.Property(m => m.Action).HasColumnName("action");
         });
 
         modelBuilder.Entity<HiddenRow>(hidden =>
@@ -96,6 +131,44 @@ internal sealed class ChatRow
     public long? UserHigh { get; set; }
 
     public long CreatedAt { get; set; }
+
+    public string? Title { get; set; }
+
+    public long? CreatorId { get; set; }
+
+    public int MemberCount { get; set; }
+
+    public long TopMessageId { get; set; }
+
+    public long LastActivity { get; set; }
+}
+
+internal sealed class MemberRow
+{
+    public long ChatId { get; set; }
+
+    public long UserId { get; set; }
+
+    public int Role { get; set; }
+
+    public long JoinedAt { get; set; }
+
+    public long ReadInboxMaxId { get; set; }
+}
+
+internal sealed class InviteRow
+{
+    public string Code { get; set; } = "";
+
+    public long ChatId { get; set; }
+
+    public long CreatedBy { get; set; }
+
+    public long? ExpiresAt { get; set; }
+
+    public int? UsageLimit { get; set; }
+
+    public int Usage { get; set; }
 }
 
 internal sealed class MessageRow
@@ -121,6 +194,8 @@ internal sealed class MessageRow
     public long? EditDate { get; set; }
 
     public bool Deleted { get; set; }
+
+    public byte[]? Action { get; set; }
 }
 
 internal sealed class HiddenRow

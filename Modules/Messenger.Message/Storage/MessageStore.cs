@@ -1,4 +1,5 @@
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Wire;
 using Messenger.Kernel.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -16,7 +17,7 @@ internal sealed record DialogState(
 internal sealed class MessageStore(SqliteDatabase database)
 {
     public const int PrivateChat = 1;
-    private const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date";
+    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action";
     private const string NotHidden = "NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id)";
 
     public long? FindPrivateChat(long userA, long userB)
@@ -43,33 +44,41 @@ internal sealed class MessageStore(SqliteDatabase database)
         return ReadMessages(command);
     }
 
+    /// <summary>
+    /// The user's chats by last activity: their dialog rows (private chats, small groups) and their large groups
+    /// (whose newest message and unread count come from the chat, not from a per-member row). A user has hundreds of
+    /// chats, not millions: both are read whole and merged.
+    /// </summary>
     public (List<Dialog> Dialogs, int Total) Dialogs(long userId, int offset, int limit)
     {
         using var connection = database.Open();
-        using var count = connection.CreateCommand();
-        count.CommandText = "SELECT count(*) FROM message_dialogs WHERE user_id = @user";
-        count.Parameters.AddWithValue("@user", userId);
-        var total = Convert.ToInt32(count.ExecuteScalar());
-
         using var command = connection.CreateCommand();
         command.CommandText =
             "SELECT d.peer_kind, d.peer_id, d.unread_count, d.read_inbox_max_id, d.read_outbox_max_id, d.delivered_max_id, d.last_activity, " +
             $"{MessageColumns} FROM message_dialogs d LEFT JOIN message_messages m ON m.id = d.top_message_id AND m.deleted = 0 " +
-            "WHERE d.user_id = @user ORDER BY d.last_activity DESC, d.chat_id DESC LIMIT @limit OFFSET @offset";
+            "WHERE d.user_id = @user";
         command.Parameters.AddWithValue("@user", userId);
-        command.Parameters.AddWithValue("@limit", limit);
-        command.Parameters.AddWithValue("@offset", offset);
-        using var reader = command.ExecuteReader();
-        var dialogs = new List<Dialog>();
-        while (reader.Read())
+        var dialogs = new List<(Dialog Dialog, long ChatOrder)>();
+        using (var reader = command.ExecuteReader())
         {
-            var top = reader.IsDBNull(7) ? null : ReadMessage(reader, 7);
-            dialogs.Add(new Dialog(
-                new Peer((PeerKind)reader.GetInt32(0), reader.GetInt64(1)), top, reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4),
-                reader.GetInt64(5), reader.GetInt64(6)));
+            while (reader.Read())
+            {
+                var top = reader.IsDBNull(7) ? null : ReadMessage(reader, 7);
+                dialogs.Add((new Dialog(
+                    new Peer((PeerKind)reader.GetInt32(0), reader.GetInt64(1)), top, reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4),
+                    reader.GetInt64(5), reader.GetInt64(6)), top?.Id ?? 0));
+            }
         }
 
-        return (dialogs, total);
+        dialogs.AddRange(GroupStore.LargeGroupDialogs(connection, userId).Select(d => (d, d.TopMessage?.Id ?? 0)));
+        var page = dialogs
+            .OrderByDescending(d => d.Dialog.LastActivity)
+            .ThenByDescending(d => d.ChatOrder)
+            .Skip(offset)
+            .Take(limit)
+            .Select(d => d.Dialog)
+            .ToList();
+        return (page, dialogs.Count);
     }
 
     public bool EitherBlocked(long userA, long userB)
@@ -147,11 +156,12 @@ internal sealed class MessageStore(SqliteDatabase database)
         return ReadMessages(command).FirstOrDefault();
     }
 
-    public static long InsertMessage(WriteScope scope, long chatId, long fromId, long randomId, Peer to, long date, string text, long? replyToId)
+    public static long InsertMessage(
+        WriteScope scope, long chatId, long fromId, long randomId, Peer to, long date, string text, long? replyToId, ServiceAction? action)
     {
         var command = scope.Command(
-            "INSERT INTO message_messages (chat_id, from_id, random_id, to_kind, to_id, date, text, reply_to_id, deleted) " +
-            "VALUES (@chat, @from, @random, @kind, @to, @date, @text, @reply, 0) RETURNING id");
+            "INSERT INTO message_messages (chat_id, from_id, random_id, to_kind, to_id, date, text, reply_to_id, deleted, action) " +
+            "VALUES (@chat, @from, @random, @kind, @to, @date, @text, @reply, 0, @action) RETURNING id");
         command.Parameters.AddWithValue("@chat", chatId);
         command.Parameters.AddWithValue("@from", fromId);
         command.Parameters.AddWithValue("@random", randomId);
@@ -160,6 +170,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         command.Parameters.AddWithValue("@date", date);
         command.Parameters.AddWithValue("@text", text);
         command.Parameters.AddWithValue("@reply", (object?)replyToId ?? DBNull.Value);
+        command.Parameters.AddWithValue("@action", action is null ? DBNull.Value : WireSerializer.Serialize(action));
         return (long)command.ExecuteScalar()!;
     }
 
@@ -202,6 +213,25 @@ internal sealed class MessageStore(SqliteDatabase database)
         command.Parameters.AddWithValue("@user", userId);
         command.Parameters.AddWithValue("@chat", chatId);
         command.ExecuteNonQuery();
+    }
+
+    /// <summary>The distinct authors (other than <paramref name="except"/>) of the chat's messages in (after, upTo].</summary>
+    public static List<long> Authors(WriteScope scope, long chatId, long after, long upTo, long except)
+    {
+        var command = scope.Command(
+            "SELECT DISTINCT from_id FROM message_messages WHERE chat_id = @chat AND id > @after AND id <= @upto AND from_id <> @except AND deleted = 0");
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@after", after);
+        command.Parameters.AddWithValue("@upto", upTo);
+        command.Parameters.AddWithValue("@except", except);
+        using var reader = command.ExecuteReader();
+        var authors = new List<long>();
+        while (reader.Read())
+        {
+            authors.Add(reader.GetInt64(0));
+        }
+
+        return authors;
     }
 
     public static void Execute(WriteScope scope, string sql, params (string Name, object Value)[] parameters)
@@ -281,7 +311,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         return messages;
     }
 
-    private static Contracts.Messages.Message ReadMessage(SqliteDataReader reader, int first) =>
+    public static Contracts.Messages.Message ReadMessage(SqliteDataReader reader, int first) =>
         new(
             reader.GetInt64(first),
             reader.GetInt64(first + 1),
@@ -289,5 +319,6 @@ internal sealed class MessageStore(SqliteDatabase database)
             reader.GetInt64(first + 4),
             reader.GetString(first + 5),
             reader.IsDBNull(first + 6) ? null : reader.GetInt64(first + 6),
-            reader.IsDBNull(first + 7) ? null : reader.GetInt64(first + 7));
+            reader.IsDBNull(first + 7) ? null : reader.GetInt64(first + 7),
+            reader.IsDBNull(first + 8) ? null : WireSerializer.Deserialize<ServiceAction>((byte[])reader.GetValue(first + 8)));
 }

@@ -5,6 +5,8 @@ using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Updates;
+using Messenger.Message.Chats;
+using Messenger.Message.Storage;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Messenger.Message.Typing;
@@ -48,18 +50,29 @@ internal sealed class TypingThrottle : IDisposable
     public void Dispose() => _forwarded.Dispose();
 }
 
-/// <summary>Typing is ephemeral: the peer's online devices get it, nothing is stored, a blocked pair gets nothing.</summary>
-internal sealed class SetTypingHandler(Chats.Chats chats, TypingThrottle throttle, Storage.MessageStore store, IMediator bus, RpcContext caller)
+/// <summary>Typing is ephemeral: the other side's (or the other members') online devices get it, nothing is stored, a
+/// blocked pair gets nothing.</summary>
+internal sealed class SetTypingHandler(
+    Chats.Chats chats, ChatDirectory directory, TypingThrottle throttle, MessageStore store, IMediator bus, RpcContext caller)
     : IRequestHandler<SetTypingCall, Done>
 {
     public async ValueTask<Done> Handle(SetTypingCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var peerId = await chats.RequireUserPeerAsync(call.Peer, bus, cancellationToken);
-        if (peerId != me && throttle.TryForward(me, call.Peer, call.Action) && !store.EitherBlocked(me, peerId))
+        var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
+        if (!throttle.TryForward(me, target.ToPeer, call.Action))
         {
-            var update = new TypingUpdate(Peer.User(me), me, call.Action, call.Action == TypingActions.Cancel ? 0 : TypingThrottle.ValidSeconds);
-            await bus.Publish(new EphemeralUpdateEvent([peerId], update), CancellationToken.None);
+            return new Done();
+        }
+
+        long[] recipients = target.IsPrivate
+            ? (target.OtherUserId == me || store.EitherBlocked(me, target.OtherUserId) ? [] : [target.OtherUserId])
+            : [.. (directory.Get(target.ChatId)?.MemberIds ?? []).Where(member => member != me)];
+        if (recipients.Length > 0)
+        {
+            var peer = target.IsPrivate ? Peer.User(me) : target.ToPeer;
+            var update = new TypingUpdate(peer, me, call.Action, call.Action == TypingActions.Cancel ? 0 : TypingThrottle.ValidSeconds);
+            await bus.Publish(new EphemeralUpdateEvent(recipients, update), CancellationToken.None);
         }
 
         return new Done();

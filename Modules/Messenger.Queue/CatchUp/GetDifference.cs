@@ -1,7 +1,10 @@
 using FluentValidation;
 using Mediator;
+using Messenger.Contracts.Groups;
 using Messenger.Contracts.Updates;
+using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Updates;
 using Messenger.Queue.Logs;
 using Microsoft.Extensions.Options;
 
@@ -18,37 +21,83 @@ internal sealed class GetDifferenceValidator : AbstractValidator<GetDifferenceCa
     }
 }
 
-internal sealed class GetDifferenceHandler(UpdateLog log, RpcContext caller, IOptions<QueueOptions> options, TimeProvider clock)
-    : IRequestHandler<GetDifferenceCall, Difference>
+internal sealed class GetChannelDifferenceValidator : AbstractValidator<GetChannelDifferenceCall>
 {
-    public ValueTask<Difference> Handle(GetDifferenceCall call, CancellationToken cancellationToken)
+    public GetChannelDifferenceValidator()
     {
-        var owner = caller.RequireUserId();
-        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        RuleFor(c => c.Pts).GreaterThanOrEqualTo(0).WithErrorCode(UpdateErrorNames.PtsInvalid);
+        RuleFor(c => c.Limit).InclusiveBetween(1, GetDifferenceValidator.MaxLimit).WithErrorCode(UpdateErrorNames.LimitInvalid);
+    }
+}
+
+/// <summary>One stretch of a log after a client's pts: the updates, where they end, whether there is more, or too long.</summary>
+internal readonly record struct LogStretch(List<LoggedUpdate> Updates, long Pts, bool Slice, bool TooLong);
+
+/// <summary>
+/// Reads a log after a client's position. Ahead of the log (a restored database) or further behind than the bound, or
+/// behind what compaction left: <c>too_long</c> — the client refetches its chats instead of replaying.
+/// </summary>
+internal sealed class LogReader(UpdateLog log, IOptions<QueueOptions> options)
+{
+    public LogStretch Read(long owner, long pts, int limit)
+    {
         var current = log.CurrentPts(owner);
-        var state = new UpdatesState(current, now);
-        if (call.Pts == current)
+        if (pts == current)
         {
-            return ValueTask.FromResult(new Difference([], state, Slice: false, TooLong: false));
+            return new LogStretch([], current, Slice: false, TooLong: false);
         }
 
-        // Ahead of the log (a restored database) or too far behind: the client refetches its chats instead.
-        if (call.Pts > current || current - call.Pts > options.Value.TooLongAfterUpdates)
+        if (pts > current || current - pts > options.Value.TooLongAfterUpdates)
         {
-            return ValueTask.FromResult(TooLong(state));
+            return new LogStretch([], current, Slice: false, TooLong: true);
         }
 
-        var updates = log.ReadAfter(owner, call.Pts, call.Limit);
-        if (updates.Count == 0 || updates[0].Pts - updates[0].PtsCount != call.Pts)
+        var updates = log.ReadAfter(owner, pts, limit);
+        if (updates.Count == 0 || updates[0].Pts - updates[0].PtsCount != pts)
         {
-            return ValueTask.FromResult(TooLong(state)); // the start of the gap was compacted away
+            return new LogStretch([], current, Slice: false, TooLong: true);
         }
 
         var last = updates[^1].Pts;
-        return ValueTask.FromResult(new Difference([.. updates], new UpdatesState(last, now), Slice: last < current, TooLong: false));
+        return new LogStretch(updates, last, Slice: last < current, TooLong: false);
     }
+}
 
-    private static Difference TooLong(UpdatesState state) => new([], state, Slice: false, TooLong: true);
+/// <summary>The caller's own log; the last answer also lists their large groups' positions.</summary>
+internal sealed class GetDifferenceHandler(LogReader reader, UpdateLog log, ISender bus, RpcContext caller, TimeProvider clock)
+    : IRequestHandler<GetDifferenceCall, Difference>
+{
+    public async ValueTask<Difference> Handle(GetDifferenceCall call, CancellationToken cancellationToken)
+    {
+        var owner = caller.RequireUserId();
+        var stretch = reader.Read(owner, call.Pts, call.Limit);
+        var state = new UpdatesState(stretch.Pts, clock.GetUtcNow().ToUnixTimeSeconds());
+        ChannelState[]? channels = null;
+        if (!stretch.Slice)
+        {
+            var chats = await bus.Send(new GetUserChannelsQuery(owner), cancellationToken);
+            channels = [.. chats.Select(chat => new ChannelState(chat, log.CurrentPts(LogOwners.OfChat(chat))))];
+        }
+
+        return new Difference([.. stretch.Updates], state, stretch.Slice, stretch.TooLong, channels);
+    }
+}
+
+/// <summary>A large group's own log, for its members only (anyone else: 404, as if the chat did not exist).</summary>
+internal sealed class GetChannelDifferenceHandler(LogReader reader, ISender bus, RpcContext caller)
+    : IRequestHandler<GetChannelDifferenceCall, ChannelDifference>
+{
+    public async ValueTask<ChannelDifference> Handle(GetChannelDifferenceCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        if (call.ChatId <= 0 || !await bus.Send(new CanReadChatLogQuery(me, call.ChatId), cancellationToken))
+        {
+            throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
+        }
+
+        var stretch = reader.Read(LogOwners.OfChat(call.ChatId), call.Pts, call.Limit);
+        return new ChannelDifference(call.ChatId, [.. stretch.Updates], stretch.Pts, stretch.Slice, stretch.TooLong);
+    }
 }
 
 internal sealed class GetStateHandler(UpdateLog log, RpcContext caller, TimeProvider clock) : IRequestHandler<GetStateCall, UpdatesState>

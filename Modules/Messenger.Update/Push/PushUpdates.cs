@@ -10,13 +10,19 @@ namespace Messenger.Update.Push;
 /// New log entries go to every online device of their owner, in pts order, serialized once per owner. A device that
 /// misses one (offline, or its queue overflowed and it was disconnected) finds it with getDifference.
 /// </summary>
-internal sealed class PushToOnlineDevices(OnlineDevices online, IConnectionPush push)
+internal sealed class PushToOnlineDevices(OnlineDevices online, IConnectionPush push, ISender bus)
     : INotificationHandler<UpdatesAppendedEvent>, INotificationHandler<EphemeralUpdateEvent>
 {
-    public ValueTask Handle(UpdatesAppendedEvent notification, CancellationToken cancellationToken)
+    public async ValueTask Handle(UpdatesAppendedEvent notification, CancellationToken cancellationToken)
     {
         foreach (var owner in notification.Appends.GroupBy(a => a.OwnerId))
         {
+            if (LogOwners.IsChat(owner.Key))
+            {
+                await PushToMembersAsync(LogOwners.ChatOf(owner.Key), [.. owner.Select(a => a.Update)], notification.OriginConnectionId, cancellationToken);
+                continue;
+            }
+
             var connections = online.ConnectionsOf(owner.Key);
             if (connections.Length == 0 || (connections.Length == 1 && connections[0] == notification.OriginConnectionId))
             {
@@ -32,8 +38,26 @@ internal sealed class PushToOnlineDevices(OnlineDevices online, IConnectionPush 
                 }
             }
         }
+    }
 
-        return ValueTask.CompletedTask;
+    /// <summary>
+    /// A large group's entry goes to the online devices of its members, from memory: one payload for all of them, no
+    /// per-member rows. Offline members read the chat's log when they come back.
+    /// </summary>
+    private async ValueTask PushToMembersAsync(long chatId, LoggedUpdate[] updates, string? originConnectionId, CancellationToken cancellationToken)
+    {
+        var members = await bus.Send(new GetChatMembersQuery(chatId), cancellationToken);
+        byte[]? payload = null;
+        foreach (var member in members)
+        {
+            foreach (var connection in online.ConnectionsOf(member))
+            {
+                if (connection != originConnectionId)
+                {
+                    push.Push(connection, UpdateKinds.Channel, payload ??= WireSerializer.Serialize(new ChannelUpdates(chatId, updates)));
+                }
+            }
+        }
     }
 
     public ValueTask Handle(EphemeralUpdateEvent notification, CancellationToken cancellationToken)

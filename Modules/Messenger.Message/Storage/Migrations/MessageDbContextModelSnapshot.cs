@@ -42,9 +42,30 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<long?>("CreatorId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("creator_id");
+
                     b.Property<int>("Kind")
                         .HasColumnType("INTEGER")
                         .HasColumnName("kind");
+
+                    b.Property<long>("LastActivity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_activity");
+
+                    b.Property<int>("MemberCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("member_count");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<long>("TopMessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("top_message_id");
 
                     b.Property<long?>("UserHigh")
                         .HasColumnType("INTEGER")
@@ -134,12 +155,79 @@ namespace Messenger.Message.Storage.Migrations
                     b.ToTable("message_hidden", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Message.Storage.InviteRow", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("CreatedBy")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_by");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<int>("Usage")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("usage");
+
+                    b.Property<int?>("UsageLimit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("usage_limit");
+
+                    b.HasKey("Code");
+
+                    b.HasIndex("ChatId");
+
+                    b.ToTable("message_invites", (string)null);
+                });
+
+            modelBuilder.Entity("Messenger.Message.Storage.MemberRow", b =>
+                {
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("JoinedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("joined_at");
+
+                    b.Property<long>("ReadInboxMaxId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("read_inbox_max_id");
+
+                    b.Property<int>("Role")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("role");
+
+                    b.HasKey("ChatId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("message_members", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Message.Storage.MessageRow", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
+
+                    b.Property<byte[]>("Action")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("action");
 
                     b.Property<long>("ChatId")
                         .HasColumnType("INTEGER")

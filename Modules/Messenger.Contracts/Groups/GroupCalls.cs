@@ -1,0 +1,192 @@
+using MessagePack;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Updates;
+
+namespace Messenger.Contracts.Groups;
+
+/// <summary>How a group chat delivers: a small group copies each message into every member's log; a large group
+/// (and a channel, where only admins post) keeps one log of its own that members read.</summary>
+public enum ChatKind
+{
+    Group = 2,
+    LargeGroup = 3,
+    Channel = 4,
+}
+
+/// <summary>A group chat. <see cref="Pts"/> is the position of the chat's own log (large groups and channels; 0 for
+/// small groups, whose updates are in each member's log).</summary>
+[MessagePackObject]
+public sealed record Chat(
+    [property: Key("id")] long Id,
+    [property: Key("kind")] ChatKind Kind,
+    [property: Key("title")] string Title,
+    [property: Key("creator_id")] long CreatorId,
+    [property: Key("member_count")] int MemberCount,
+    [property: Key("date")] long Date,
+    [property: Key("pts")] long Pts)
+{
+    [IgnoreMember]
+    public bool HasOwnLog => Kind is ChatKind.LargeGroup or ChatKind.Channel;
+}
+
+/// <summary>Member roles.</summary>
+public enum MemberRole
+{
+    Member = 0,
+    Admin = 1,
+    Creator = 2,
+}
+
+[MessagePackObject]
+public sealed record ChatMember(
+    [property: Key("user_id")] long UserId,
+    [property: Key("role")] MemberRole Role,
+    [property: Key("joined_at")] long JoinedAt);
+
+/// <summary>A chat with its members (first <c>limit</c>, by join time) for <c>groups.getFull</c>.</summary>
+[MessagePackObject]
+public sealed record ChatFull([property: Key("chat")] Chat Chat, [property: Key("members")] ChatMember[] Members);
+
+/// <summary>The result of a membership or title change: the chat as it is now and the service message that
+/// records it (the caller's log position is in <see cref="Pts"/> for small groups, the chat's for large ones).</summary>
+[MessagePackObject]
+public sealed record ChatChanged(
+    [property: Key("chat")] Chat Chat,
+    [property: Key("message")] Message? Message,
+    [property: Key("pts")] long Pts,
+    [property: Key("pts_count")] int PtsCount,
+    [property: Key("channel")] bool Channel = false);
+
+/// <summary><c>groups.create</c>: a group with the caller as creator and <see cref="UserIds"/> (0–199 others) as
+/// members. <see cref="Large"/> creates a large group with its own log; <see cref="Broadcast"/> a channel (large, only
+/// admins post). Errors: <c>CHAT_TITLE_INVALID</c> (1–128 characters after trimming), <c>USER_IDS_INVALID</c>,
+/// <c>USERS_TOO_MANY</c>.</summary>
+[RpcMethod("groups.create")]
+[MessagePackObject]
+public sealed record CreateGroupCall(
+    [property: Key("title")] string Title,
+    [property: Key("user_ids")] long[] UserIds,
+    [property: Key("large")] bool Large = false,
+    [property: Key("broadcast")] bool Broadcast = false) : IRpcCall<ChatChanged>;
+
+/// <summary><c>groups.addMembers</c> (admins; any member in a small group): adds users; a small group that grows past
+/// the small-group limit becomes a large group (one way; history kept). Errors: <c>USER_IDS_INVALID</c>,
+/// <c>USERS_TOO_MANY</c>, 403 <c>CHAT_ADMIN_REQUIRED</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("groups.addMembers")]
+[MessagePackObject]
+public sealed record AddMembersCall([property: Key("chat_id")] long ChatId, [property: Key("user_ids")] long[] UserIds) : IRpcCall<ChatChanged>;
+
+/// <summary><c>groups.removeMember</c> (admins; not the creator): the user loses access at once.
+/// Errors: <c>USER_NOT_PARTICIPANT</c>, 403 <c>CHAT_ADMIN_REQUIRED</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("groups.removeMember")]
+[MessagePackObject]
+public sealed record RemoveMemberCall([property: Key("chat_id")] long ChatId, [property: Key("user_id")] long UserId) : IRpcCall<ChatChanged>;
+
+/// <summary><c>groups.leave</c>. The creator cannot leave (transfer is not supported yet): 403 <c>CHAT_CREATOR_CANNOT_LEAVE</c>.</summary>
+[RpcMethod("groups.leave")]
+[MessagePackObject]
+public sealed record LeaveGroupCall([property: Key("chat_id")] long ChatId) : IRpcCall<ChatChanged>;
+
+/// <summary><c>groups.editTitle</c> (admins). Errors: <c>CHAT_TITLE_INVALID</c>, <c>CHAT_NOT_MODIFIED</c>.</summary>
+[RpcMethod("groups.editTitle")]
+[MessagePackObject]
+public sealed record EditTitleCall([property: Key("chat_id")] long ChatId, [property: Key("title")] string Title) : IRpcCall<ChatChanged>;
+
+/// <summary><c>groups.setAdmin</c> (creator only). Errors: <c>USER_NOT_PARTICIPANT</c>, 403 <c>CHAT_CREATOR_REQUIRED</c>.</summary>
+[RpcMethod("groups.setAdmin")]
+[MessagePackObject]
+public sealed record SetAdminCall(
+    [property: Key("chat_id")] long ChatId,
+    [property: Key("user_id")] long UserId,
+    [property: Key("is_admin")] bool IsAdmin) : IRpcCall<ChatChanged>;
+
+/// <summary><c>groups.getFull</c> (members only): the chat and up to <see cref="Limit"/> (1–1000) members from
+/// <see cref="Offset"/>, by join time.</summary>
+[RpcMethod("groups.getFull")]
+[MessagePackObject]
+public sealed record GetFullChatCall(
+    [property: Key("chat_id")] long ChatId,
+    [property: Key("offset")] int Offset = 0,
+    [property: Key("limit")] int Limit = 200) : IRpcCall<ChatFull>;
+
+/// <summary>An invite link's code and limits.</summary>
+[MessagePackObject]
+public sealed record ChatInvite(
+    [property: Key("code")] string Code,
+    [property: Key("chat_id")] long ChatId,
+    [property: Key("expires_at")] long? ExpiresAt,
+    [property: Key("usage_limit")] int? UsageLimit,
+    [property: Key("usage")] int Usage);
+
+/// <summary><c>groups.exportInvite</c> (admins): a new invite code, valid <see cref="ExpiresInSeconds"/> (60 s – 365
+/// days, or forever) for <see cref="UsageLimit"/> joins (1–100000, or unlimited).</summary>
+[RpcMethod("groups.exportInvite")]
+[MessagePackObject]
+public sealed record ExportInviteCall(
+    [property: Key("chat_id")] long ChatId,
+    [property: Key("expires_in")] int? ExpiresInSeconds = null,
+    [property: Key("usage_limit")] int? UsageLimit = null) : IRpcCall<ChatInvite>;
+
+/// <summary><c>groups.joinByInvite</c>. Errors: <c>INVITE_HASH_INVALID</c>, <c>INVITE_HASH_EXPIRED</c> (expired or used
+/// up), <c>USER_ALREADY_PARTICIPANT</c>, <c>USERS_TOO_MANY</c>.</summary>
+[RpcMethod("groups.joinByInvite")]
+[MessagePackObject]
+public sealed record JoinByInviteCall([property: Key("code")] string Code) : IRpcCall<ChatChanged>;
+
+/// <summary>Updates of one large group's log after the caller's pts, like <see cref="Difference"/>.</summary>
+[MessagePackObject]
+public sealed record ChannelDifference(
+    [property: Key("chat_id")] long ChatId,
+    [property: Key("updates")] LoggedUpdate[] Updates,
+    [property: Key("pts")] long Pts,
+    [property: Key("slice")] bool Slice,
+    [property: Key("too_long")] bool TooLong);
+
+/// <summary><c>updates.getChannelDifference</c> (members of a large group or channel). Errors: <c>PTS_INVALID</c>,
+/// <c>LIMIT_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c> (also for non-members).</summary>
+[RpcMethod("updates.getChannelDifference")]
+[MessagePackObject]
+public sealed record GetChannelDifferenceCall(
+    [property: Key("chat_id")] long ChatId,
+    [property: Key("pts")] long Pts,
+    [property: Key("limit")] int Limit = 1000) : IRpcCall<ChannelDifference>;
+
+/// <summary><c>messages.search</c>: messages containing every word of <see cref="Query"/> (words are prefix-matched,
+/// case- and accent-insensitive) in <see cref="Peer"/> or in every chat the caller can read, newest first, older than
+/// <see cref="OffsetId"/> (0: from the newest). Errors: <c>SEARCH_QUERY_EMPTY</c>, <c>LIMIT_INVALID</c>,
+/// <c>PEER_ID_INVALID</c>.</summary>
+[RpcMethod("messages.search")]
+[MessagePackObject]
+public sealed record SearchMessagesCall(
+    [property: Key("peer")] Peer? Peer,
+    [property: Key("query")] string Query,
+    [property: Key("offset_id")] long OffsetId = 0,
+    [property: Key("limit")] int Limit = 20) : IRpcCall<MessageList>;
+
+/// <summary>Stable error names of groups and search.</summary>
+public static class GroupErrorNames
+{
+    public const string ChatTitleInvalid = "CHAT_TITLE_INVALID";
+    public const string ChatNotModified = "CHAT_NOT_MODIFIED";
+    public const string UserIdsInvalid = "USER_IDS_INVALID";
+    public const string UsersTooMany = "USERS_TOO_MANY";
+    public const string UserNotParticipant = "USER_NOT_PARTICIPANT";
+    public const string UserAlreadyParticipant = "USER_ALREADY_PARTICIPANT";
+    public const string InviteHashInvalid = "INVITE_HASH_INVALID";
+    public const string InviteHashExpired = "INVITE_HASH_EXPIRED";
+    public const string ExpiresInvalid = "EXPIRES_INVALID";
+    public const string UsageLimitInvalid = "USAGE_LIMIT_INVALID";
+    public const string SearchQueryEmpty = "SEARCH_QUERY_EMPTY";
+
+    /// <summary>404: no such chat, or the caller is not a member (the same answer, so chats cannot be probed).</summary>
+    public const string ChatNotFound = "CHAT_NOT_FOUND";
+
+    /// <summary>403: only admins may do this.</summary>
+    public const string ChatAdminRequired = "CHAT_ADMIN_REQUIRED";
+    public const string ChatCreatorRequired = "CHAT_CREATOR_REQUIRED";
+    public const string ChatCreatorCannotLeave = "CHAT_CREATOR_CANNOT_LEAVE";
+
+    /// <summary>403: a channel where only admins post.</summary>
+    public const string ChatWriteForbidden = "CHAT_WRITE_FORBIDDEN";
+}

@@ -1,0 +1,70 @@
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Message.Storage;
+using ChatMessage = Messenger.Contracts.Messages.Message;
+
+namespace Messenger.Message.Chats;
+
+/// <summary>What posting one message did: the message, the log entries it caused, and the entry that answers the poster.</summary>
+internal sealed record Posted(ChatMessage Message, List<LogAppend> Appends, LoggedUpdate Answer, bool Channel);
+
+/// <summary>
+/// Posting a message into a chat, inside a writer unit: the row, the search index, the dialogs (private chats and small
+/// groups: one per member) or the chat's newest message (large groups), and one <c>new_message</c> per log of the
+/// audience — every member's for a small group, the chat's own for a large one (O(1) rows whatever its size).
+/// </summary>
+internal static class Delivery
+{
+    public static Posted Post(
+        WriteScope scope, IUpdateLog log, ChatTarget target, long me, long randomId, string text, long? replyToId, ServiceAction? action, long now)
+    {
+        var id = MessageStore.InsertMessage(scope, target.ChatId, me, randomId, target.ToPeer, now, text, replyToId, action);
+        var message = new ChatMessage(id, me, target.ToPeer, now, text, replyToId, null, action);
+        SearchIndex.Add(scope, id, target.ChatId, text);
+        if (target.HasOwnLog)
+        {
+            MessageStore.Execute(scope, "UPDATE message_chats SET top_message_id = @id, last_activity = @now WHERE id = @chat",
+                ("@id", id), ("@now", now), ("@chat", target.ChatId));
+        }
+
+        var update = new NewMessageUpdate(message);
+        var appends = new List<LogAppend>();
+        foreach (var (owner, peer) in target.Audience(scope, me))
+        {
+            if (!LogOwners.IsChat(owner))
+            {
+                MessageStore.TouchDialog(scope, owner, target.ChatId, peer, id, now, incoming: owner != me);
+            }
+
+            appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, id)));
+        }
+
+        var answerOwner = target.HasOwnLog ? LogOwners.OfChat(target.ChatId) : me;
+        var answer = appends.Find(a => a.OwnerId == answerOwner) is { Update: { } own } ? own : new LoggedUpdate(log.CurrentPts(scope, me), 0, now, update);
+        return new Posted(message, appends, answer, target.HasOwnLog);
+    }
+
+    /// <summary>A random id for a message the server posts itself (service messages): negative, so it never meets a
+    /// client's (clients may use any non-zero value, but the SDK picks positive ones).</summary>
+    public static long ServiceRandomId() => Random.Shared.NextInt64(long.MinValue, -1);
+}
+
+/// <summary>The FTS5 index of message texts (<c>message_search</c>: words, and the chat as the token <c>c&lt;id&gt;</c>).</summary>
+internal static class SearchIndex
+{
+    public static void Add(WriteScope scope, long messageId, long chatId, string text)
+    {
+        if (text.Length > 0)
+        {
+            MessageStore.Execute(scope, "INSERT INTO message_search (rowid, text, chat) VALUES (@id, @text, @chat)",
+                ("@id", messageId), ("@text", text), ("@chat", ChatToken(chatId)));
+        }
+    }
+
+    public static void Remove(WriteScope scope, long messageId) =>
+        MessageStore.Execute(scope, "DELETE FROM message_search WHERE rowid = @id", ("@id", messageId));
+
+    public static string ChatToken(long chatId) => $"c{chatId}";
+}

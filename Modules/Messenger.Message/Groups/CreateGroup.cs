@@ -1,0 +1,81 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Message.Storage;
+
+namespace Messenger.Message.Groups;
+
+internal sealed class CreateGroupValidator : AbstractValidator<CreateGroupCall>
+{
+    public const int MaxTitleLength = 128;
+
+    public CreateGroupValidator()
+    {
+        RuleFor(c => c.Title).Must(IsValidTitle).WithErrorCode(GroupErrorNames.ChatTitleInvalid);
+        RuleFor(c => c.UserIds).Must(ids => ids is not null && ids.All(id => id > 0)).WithErrorCode(GroupErrorNames.UserIdsInvalid);
+    }
+
+    public static bool IsValidTitle(string? title) =>
+        title?.Trim() is { Length: > 0 and <= MaxTitleLength } trimmed && !trimmed.Any(char.IsControl);
+}
+
+/// <summary>Creates the chat with the caller as creator, the members, and the service message that announces it.</summary>
+internal sealed class CreateGroupHandler(
+    GroupChanges changes, Chats.Chats chats, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
+    : IRequestHandler<CreateGroupCall, ChatChanged>
+{
+    public async ValueTask<ChatChanged> Handle(CreateGroupCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var members = await GroupUsers.RequireExistingAsync(call.UserIds.Where(id => id != me), chats, bus, cancellationToken);
+        var kind = call.Broadcast ? ChatKind.Channel : call.Large ? ChatKind.LargeGroup : ChatKind.Group;
+        var limit = kind == ChatKind.Group ? changes.SmallGroupLimit : changes.LargeGroupLimit;
+        if (members.Count + 1 > limit)
+        {
+            throw MessengerError.BadRequest(GroupErrorNames.UsersTooMany);
+        }
+
+        var title = call.Title.Trim();
+        var appends = new List<LogAppend>();
+        var created = await writer.WriteAsync(scope =>
+        {
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            var chatId = GroupStore.CreateChat(scope, kind, title, me, now);
+            GroupStore.AddMember(scope, chatId, me, MemberRole.Creator, now, readInboxMaxId: 0);
+            foreach (var member in members)
+            {
+                GroupStore.AddMember(scope, chatId, member, MemberRole.Member, now, readInboxMaxId: 0);
+            }
+
+            return changes.Record(scope, chatId, me, new ServiceAction(ServiceActions.Create, [.. members], title), now, appends,
+                joined: [me, .. members], left: []);
+        }, cancellationToken);
+
+        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
+        return created;
+    }
+}
+
+internal static class GroupUsers
+{
+    /// <summary>The distinct users, each of which must exist (400 <c>USER_IDS_INVALID</c> otherwise).</summary>
+    public static async ValueTask<List<long>> RequireExistingAsync(
+        IEnumerable<long> userIds, Chats.Chats chats, ISender bus, CancellationToken cancellationToken)
+    {
+        var distinct = userIds.Distinct().ToList();
+        foreach (var userId in distinct)
+        {
+            if (!await chats.UserExistsAsync(userId, bus, cancellationToken))
+            {
+                throw MessengerError.BadRequest(GroupErrorNames.UserIdsInvalid);
+            }
+        }
+
+        return distinct;
+    }
+}

@@ -1,0 +1,102 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Message.Storage;
+
+namespace Messenger.Message.Groups;
+
+internal sealed class EditTitleValidator : AbstractValidator<EditTitleCall>
+{
+    public EditTitleValidator() => RuleFor(c => c.Title).Must(CreateGroupValidator.IsValidTitle).WithErrorCode(GroupErrorNames.ChatTitleInvalid);
+}
+
+/// <summary>Admins rename the chat; the creator makes members admins and back.</summary>
+internal sealed class EditGroupHandler(GroupChanges changes, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
+    : IRequestHandler<EditTitleCall, ChatChanged>, IRequestHandler<SetAdminCall, ChatChanged>
+{
+    public async ValueTask<ChatChanged> Handle(EditTitleCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var title = call.Title.Trim();
+        return await ChangeAsync(scope =>
+        {
+            var (_, role) = changes.RequireMember(scope, call.ChatId, me);
+            GroupChanges.RequireAdmin(role);
+            if (GroupStore.Chat(scope, call.ChatId)!.Value.Title == title)
+            {
+                throw MessengerError.BadRequest(GroupErrorNames.ChatNotModified);
+            }
+
+            MessageStore.Execute(scope, "UPDATE message_chats SET title = @title WHERE id = @chat", ("@title", title), ("@chat", call.ChatId));
+            return (call.ChatId, new ServiceAction(ServiceActions.EditTitle, [], title));
+        }, me, cancellationToken);
+    }
+
+    public async ValueTask<ChatChanged> Handle(SetAdminCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        return await ChangeAsync(scope =>
+        {
+            var (_, role) = changes.RequireMember(scope, call.ChatId, me);
+            if (role != MemberRole.Creator)
+            {
+                throw MessengerError.Forbidden(GroupErrorNames.ChatCreatorRequired);
+            }
+
+            var current = GroupStore.RoleOf(scope, call.ChatId, call.UserId) ?? throw MessengerError.BadRequest(GroupErrorNames.UserNotParticipant);
+            var wanted = call.IsAdmin ? MemberRole.Admin : MemberRole.Member;
+            if (current == MemberRole.Creator || current == wanted)
+            {
+                throw MessengerError.BadRequest(GroupErrorNames.ChatNotModified);
+            }
+
+            MessageStore.Execute(scope, "UPDATE message_members SET role = @role WHERE chat_id = @chat AND user_id = @user",
+                ("@role", (int)wanted), ("@chat", call.ChatId), ("@user", call.UserId));
+            return (call.ChatId, new ServiceAction(call.IsAdmin ? ServiceActions.SetAdmin : ServiceActions.UnsetAdmin, [call.UserId]));
+        }, me, cancellationToken);
+    }
+
+    private async Task<ChatChanged> ChangeAsync(Func<WriteScope, (long ChatId, ServiceAction Action)> change, long me, CancellationToken cancellationToken)
+    {
+        var appends = new List<LogAppend>();
+        var changed = await writer.WriteAsync(scope =>
+        {
+            var (chatId, action) = change(scope);
+            return changes.Record(scope, chatId, me, action, clock.GetUtcNow().ToUnixTimeSeconds(), appends, joined: [], left: []);
+        }, cancellationToken);
+
+        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
+        return changed;
+    }
+}
+
+internal sealed class GetFullChatValidator : AbstractValidator<GetFullChatCall>
+{
+    public GetFullChatValidator()
+    {
+        RuleFor(c => c.Offset).GreaterThanOrEqualTo(0).WithErrorCode(MessageErrorNames.OffsetInvalid);
+        RuleFor(c => c.Limit).InclusiveBetween(1, 1000).WithErrorCode(MessageErrorNames.LimitInvalid);
+    }
+}
+
+internal sealed class GetFullChatHandler(GroupStore store, Chats.ChatDirectory directory, IUpdateLog log, RpcContext caller)
+    : IRequestHandler<GetFullChatCall, ChatFull>
+{
+    public ValueTask<ChatFull> Handle(GetFullChatCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        if (directory.Get(call.ChatId) is not { } chat || chat.RoleOf(me) is null)
+        {
+            throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
+        }
+
+        var (info, members) = store.Full(call.ChatId, call.Offset, call.Limit);
+        var pts = chat.HasOwnLog ? log.CurrentPts(LogOwners.OfChat(call.ChatId)) : 0;
+        return ValueTask.FromResult(new ChatFull(info with { Pts = pts }, [.. members]));
+    }
+}

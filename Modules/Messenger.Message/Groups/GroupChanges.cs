@@ -1,0 +1,111 @@
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Message.Chats;
+using Messenger.Message.Storage;
+
+namespace Messenger.Message.Groups;
+
+/// <summary>
+/// What every membership or title change does inside its unit: posts the service message that records it (into the
+/// chat's audience, like any message), tells each affected user's own log about the chat (<c>chat</c> update: they
+/// joined, left, or the chat became a large group), and, after COMMIT, drops the cached chat.
+/// </summary>
+internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Microsoft.Extensions.Options.IOptions<MessageOptions> options)
+{
+    public IUpdateLog Log => log;
+
+    public int SmallGroupLimit => options.Value.SmallGroupLimit;
+
+    public int LargeGroupLimit => options.Value.LargeGroupLimit;
+
+    public (ChatKind Kind, MemberRole Role) RequireMember(WriteScope scope, long chatId, long userId)
+    {
+        var chat = GroupStore.Chat(scope, chatId);
+        var role = GroupStore.RoleOf(scope, chatId, userId);
+        if (chat is null || role is null)
+        {
+            throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
+        }
+
+        return (chat.Value.Kind, role.Value);
+    }
+
+    public static void RequireAdmin(MemberRole role)
+    {
+        if (role == MemberRole.Member)
+        {
+            throw MessengerError.Forbidden(GroupErrorNames.ChatAdminRequired);
+        }
+    }
+
+    /// <summary>Posts the service message and the affected users' chat updates; returns the caller's answer.</summary>
+    public ChatChanged Record(
+        WriteScope scope, long chatId, long me, ServiceAction action, long now, List<LogAppend> appends,
+        IReadOnlyCollection<long> joined, IReadOnlyCollection<long> left)
+    {
+        var chat = GroupStore.ToChat(scope, chatId, log);
+        var target = new ChatTarget(chatId, chat.Kind, Peer.Chat(chatId), 0, MemberRole.Member);
+        var posted = Delivery.Post(scope, log, target, me, Delivery.ServiceRandomId(), "", null, action, now);
+        appends.AddRange(posted.Appends);
+        chat = GroupStore.ToChat(scope, chatId, log);
+        foreach (var userId in joined)
+        {
+            appends.Add(new LogAppend(userId, log.Append(scope, userId, new ChatUpdate(chat, IsMember: true), now)));
+        }
+
+        foreach (var userId in left)
+        {
+            appends.Add(new LogAppend(userId, log.Append(scope, userId, new ChatUpdate(chat, IsMember: false), now)));
+        }
+
+        scope.OnCommitted(() => directory.Invalidate(chatId));
+        // The caller's answer covers every entry this change put in its log (the result carries all they say).
+        var mine = appends.Where(a => a.OwnerId == me).Select(a => a.Update).ToList();
+        return posted.Channel || mine.Count == 0
+            ? new ChatChanged(chat, posted.Message, posted.Answer.Pts, posted.Answer.PtsCount, posted.Channel)
+            : new ChatChanged(chat, posted.Message, mine[^1].Pts, mine.Sum(u => u.PtsCount));
+    }
+
+    /// <summary>
+    /// Adds members; a small group that would pass the small-group limit becomes a large group first (one way): its
+    /// history stays, each member's read position moves from their dialog row to their member row, the dialog rows go
+    /// (a large group's dialog is computed from the chat), and every member's log is told the chat's new kind.
+    /// </summary>
+    public void AddMembers(WriteScope scope, long chatId, ChatKind kind, long me, IReadOnlyCollection<long> userIds, long now, List<LogAppend> appends)
+    {
+        var count = GroupStore.MemberIds(scope, chatId).Count + userIds.Count;
+        if (count > LargeGroupLimit || (kind == ChatKind.Group && count > SmallGroupLimit && LargeGroupLimit <= SmallGroupLimit))
+        {
+            throw MessengerError.BadRequest(GroupErrorNames.UsersTooMany);
+        }
+
+        if (kind == ChatKind.Group && count > SmallGroupLimit)
+        {
+            ConvertToLarge(scope, chatId, me, now, appends);
+        }
+
+        foreach (var userId in userIds)
+        {
+            GroupStore.AddMember(scope, chatId, userId, MemberRole.Member, now, readInboxMaxId: 0);
+        }
+    }
+
+    private void ConvertToLarge(WriteScope scope, long chatId, long me, long now, List<LogAppend> appends)
+    {
+        MessageStore.Execute(scope,
+            "UPDATE message_members SET read_inbox_max_id = coalesce((SELECT d.read_inbox_max_id FROM message_dialogs d " +
+            "WHERE d.user_id = message_members.user_id AND d.chat_id = message_members.chat_id), 0) WHERE chat_id = @chat",
+            ("@chat", chatId));
+        MessageStore.Execute(scope, "DELETE FROM message_dialogs WHERE chat_id = @chat", ("@chat", chatId));
+        MessageStore.Execute(scope,
+            "UPDATE message_chats SET kind = @large, top_message_id = coalesce((SELECT max(id) FROM message_messages WHERE chat_id = @chat), 0), " +
+            "last_activity = @now WHERE id = @chat",
+            ("@large", (int)ChatKind.LargeGroup), ("@chat", chatId), ("@now", now));
+        var members = GroupStore.MemberIds(scope, chatId);
+        Record(scope, chatId, me, new ServiceAction(ServiceActions.ConvertToLarge, []), now, appends, joined: members, left: []);
+    }
+}

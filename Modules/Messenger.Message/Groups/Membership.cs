@@ -1,0 +1,112 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Message.Storage;
+
+namespace Messenger.Message.Groups;
+
+internal sealed class AddMembersValidator : AbstractValidator<AddMembersCall>
+{
+    public const int MaxUsers = 200;
+
+    public AddMembersValidator() =>
+        RuleFor(c => c.UserIds).Must(ids => ids is { Length: > 0 and <= MaxUsers } && ids.All(id => id > 0)).WithErrorCode(GroupErrorNames.UserIdsInvalid);
+}
+
+/// <summary>Any member adds to a small group; only admins to a large group or channel. Users already in are skipped.</summary>
+internal sealed class AddMembersHandler(
+    GroupChanges changes, Chats.Chats chats, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
+    : IRequestHandler<AddMembersCall, ChatChanged>
+{
+    public async ValueTask<ChatChanged> Handle(AddMembersCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var users = await GroupUsers.RequireExistingAsync(call.UserIds, chats, bus, cancellationToken);
+        var appends = new List<LogAppend>();
+        var changed = await writer.WriteAsync(scope =>
+        {
+            var (kind, role) = changes.RequireMember(scope, call.ChatId, me);
+            if (kind != ChatKind.Group)
+            {
+                GroupChanges.RequireAdmin(role);
+            }
+
+            var added = users.Where(user => GroupStore.RoleOf(scope, call.ChatId, user) is null).ToList();
+            if (added.Count == 0)
+            {
+                throw MessengerError.BadRequest(GroupErrorNames.UserAlreadyParticipant);
+            }
+
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            changes.AddMembers(scope, call.ChatId, kind, me, added, now, appends);
+            return changes.Record(scope, call.ChatId, me, new ServiceAction(ServiceActions.AddMembers, [.. added]), now, appends, joined: added, left: []);
+        }, cancellationToken);
+
+        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
+        return changed;
+    }
+}
+
+internal sealed class RemoveMemberValidator : AbstractValidator<RemoveMemberCall>
+{
+    public RemoveMemberValidator() => RuleFor(c => c.UserId).GreaterThan(0).WithErrorCode(GroupErrorNames.UserIdsInvalid);
+}
+
+/// <summary>
+/// Admins remove members (only the creator removes admins; nobody removes the creator). The service message is posted
+/// before the member goes, so a small group's removed member sees why; from the COMMIT on they get nothing new.
+/// </summary>
+internal sealed class RemoveMemberHandler(GroupChanges changes, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
+    : IRequestHandler<RemoveMemberCall, ChatChanged>, IRequestHandler<LeaveGroupCall, ChatChanged>
+{
+    public async ValueTask<ChatChanged> Handle(RemoveMemberCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        return await RemoveAsync(call.ChatId, me, call.UserId, (role, targetRole) =>
+        {
+            GroupChanges.RequireAdmin(role);
+            if (targetRole == MemberRole.Creator || (targetRole == MemberRole.Admin && role != MemberRole.Creator))
+            {
+                throw MessengerError.Forbidden(GroupErrorNames.ChatCreatorRequired);
+            }
+        }, ServiceActions.RemoveMember, cancellationToken);
+    }
+
+    public async ValueTask<ChatChanged> Handle(LeaveGroupCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        return await RemoveAsync(call.ChatId, me, me, (role, _) =>
+        {
+            if (role == MemberRole.Creator)
+            {
+                throw MessengerError.Forbidden(GroupErrorNames.ChatCreatorCannotLeave);
+            }
+        }, ServiceActions.Leave, cancellationToken);
+    }
+
+    private async Task<ChatChanged> RemoveAsync(
+        long chatId, long me, long userId, Action<MemberRole, MemberRole> authorize, string action, CancellationToken cancellationToken)
+    {
+        var appends = new List<LogAppend>();
+        var changed = await writer.WriteAsync(scope =>
+        {
+            var (_, role) = changes.RequireMember(scope, chatId, me);
+            var targetRole = GroupStore.RoleOf(scope, chatId, userId) ?? throw MessengerError.BadRequest(GroupErrorNames.UserNotParticipant);
+            authorize(role, targetRole);
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            var result = changes.Record(scope, chatId, me, new ServiceAction(action, [userId]), now, appends, joined: [], left: []);
+            GroupStore.RemoveMember(scope, chatId, userId);
+            var chat = GroupStore.ToChat(scope, chatId, changes.Log);
+            appends.Add(new LogAppend(userId, changes.Log.Append(scope, userId, new Contracts.Updates.ChatUpdate(chat, IsMember: false), now)));
+            return result with { Chat = chat };
+        }, cancellationToken);
+
+        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
+        return changed;
+    }
+}

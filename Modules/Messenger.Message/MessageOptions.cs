@@ -1,0 +1,28 @@
+using Messenger.Kernel.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Message;
+
+/// <summary>The <c>Messenger:Message</c> section: group sizes.</summary>
+internal sealed class MessageOptions
+{
+    public const string Section = "Messenger:Message";
+
+    /// <summary>Members of a small group (each message is copied into every member's log). Adding past this turns
+    /// the group into a large group (one way).</summary>
+    public int SmallGroupLimit { get; set; } = 200;
+
+    /// <summary>Members of a large group or channel.</summary>
+    public int LargeGroupLimit { get; set; } = 200_000;
+}
+
+internal sealed class MessageOptionsValidator : IValidateOptions<MessageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MessageOptions options)
+    {
+        var problems = new List<string>();
+        OptionsProblems.RequireInRange(problems, MessageOptions.Section, nameof(options.SmallGroupLimit), options.SmallGroupLimit, 2, 10_000);
+        OptionsProblems.RequireInRange(problems, MessageOptions.Section, nameof(options.LargeGroupLimit), options.LargeGroupLimit, 2, 10_000_000);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text.RegularExpressions;
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Kernel.Rpc;
+using Messenger.Message.Chats;
+using Messenger.Message.Storage;
+
+namespace Messenger.Message.Searching;
+
+internal sealed partial class SearchMessagesValidator : AbstractValidator<SearchMessagesCall>
+{
+    public const int MaxLimit = 100;
+    public const int MaxWords = 16;
+
+    public SearchMessagesValidator()
+    {
+        RuleFor(c => c.Query).Must(q => Words(q).Count > 0).WithErrorCode(GroupErrorNames.SearchQueryEmpty);
+        RuleFor(c => c.Limit).InclusiveBetween(1, MaxLimit).WithErrorCode(MessageErrorNames.LimitInvalid);
+        RuleFor(c => c.OffsetId).GreaterThanOrEqualTo(0).WithErrorCode(MessageErrorNames.OffsetInvalid);
+        RuleFor(c => c.Peer).Must(p => p is null || (p.Id > 0 && Enum.IsDefined(p.Kind))).WithErrorCode(MessageErrorNames.PeerIdInvalid);
+    }
+
+    /// <summary>The query's words (letters and digits of any script), at most <see cref="MaxWords"/>: nothing of the
+    /// user's text reaches FTS5's query syntax except these, each quoted.</summary>
+    public static List<string> Words(string? query) =>
+        query is null ? [] : [.. WordPattern().Matches(query).Select(m => m.Value).Take(MaxWords)];
+
+    [GeneratedRegex(@"[\p{L}\p{N}]+")]
+    private static partial Regex WordPattern();
+}
+
+/// <summary>
+/// Full-text search over the chats the caller can read now (their private chats, the groups they are a member of),
+/// newest first. The chat filter is part of the FTS5 query (each message is indexed with its chat as a token), so a
+/// common word costs what the caller's own chats hold, not what the whole server holds.
+/// </summary>
+internal sealed class SearchMessagesHandler(Chats.Chats chats, SearchStore store, ISender bus, RpcContext caller)
+    : IRequestHandler<SearchMessagesCall, MessageList>
+{
+    public async ValueTask<MessageList> Handle(SearchMessagesCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        long[] chatIds;
+        if (call.Peer is not null)
+        {
+            var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
+            chatIds = target.ChatId == 0 ? [] : [target.ChatId];
+        }
+        else
+        {
+            chatIds = store.ReadableChats(me);
+        }
+
+        if (chatIds.Length == 0)
+        {
+            return new MessageList([]);
+        }
+
+        var words = string.Join(" AND ", SearchMessagesValidator.Words(call.Query).Select(word => $"\"{word}\"*"));
+        var chatFilter = string.Join(" OR ", chatIds.Select(SearchIndex.ChatToken));
+        var query = $"text : ({words}) AND chat : ({chatFilter})";
+        return new MessageList([.. store.Search(me, query, call.OffsetId, call.Limit)]);
+    }
+}

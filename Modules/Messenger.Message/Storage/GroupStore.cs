@@ -1,0 +1,175 @@
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Message.Chats;
+using Microsoft.Data.Sqlite;
+
+namespace Messenger.Message.Storage;
+
+/// <summary>The SQL of group chats: chats, members, invites. Reads open their own connection; the rest runs in units.</summary>
+internal sealed class GroupStore(SqliteDatabase database)
+{
+    public ChatInfo? LoadChat(long chatId)
+    {
+        using var connection = database.Open();
+        using var chat = connection.CreateCommand();
+        chat.CommandText = "SELECT kind, title, creator_id, created_at FROM message_chats WHERE id = @chat AND kind <> @private";
+        chat.Parameters.AddWithValue("@chat", chatId);
+        chat.Parameters.AddWithValue("@private", MessageStore.PrivateChat);
+        using var reader = chat.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        var (kind, title, creator, created) = ((ChatKind)reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3));
+        using var members = connection.CreateCommand();
+        members.CommandText = "SELECT user_id, role FROM message_members WHERE chat_id = @chat";
+        members.Parameters.AddWithValue("@chat", chatId);
+        using var rows = members.ExecuteReader();
+        var roles = new Dictionary<long, MemberRole>();
+        while (rows.Read())
+        {
+            roles[rows.GetInt64(0)] = (MemberRole)rows.GetInt32(1);
+        }
+
+        return new ChatInfo(chatId, kind, title, creator, created, roles);
+    }
+
+    public (Chat Chat, List<ChatMember> Members) Full(long chatId, int offset, int limit)
+    {
+        using var connection = database.Open();
+        using var chat = connection.CreateCommand();
+        chat.CommandText = "SELECT kind, title, creator_id, member_count, created_at FROM message_chats WHERE id = @chat";
+        chat.Parameters.AddWithValue("@chat", chatId);
+        Chat info;
+        using (var reader = chat.ExecuteReader())
+        {
+            reader.Read();
+            info = new Chat(chatId, (ChatKind)reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetInt64(4), 0);
+        }
+
+        using var members = connection.CreateCommand();
+        members.CommandText =
+            "SELECT user_id, role, joined_at FROM message_members WHERE chat_id = @chat ORDER BY joined_at, user_id LIMIT @limit OFFSET @offset";
+        members.Parameters.AddWithValue("@chat", chatId);
+        members.Parameters.AddWithValue("@limit", limit);
+        members.Parameters.AddWithValue("@offset", offset);
+        using var rows = members.ExecuteReader();
+        var list = new List<ChatMember>();
+        while (rows.Read())
+        {
+            list.Add(new ChatMember(rows.GetInt64(0), (MemberRole)rows.GetInt32(1), rows.GetInt64(2)));
+        }
+
+        return (info, list);
+    }
+
+    /// <summary>Large groups and channels of the user (their own logs are theirs to read).</summary>
+    public long[] ChannelsOf(long userId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT c.id FROM message_members m JOIN message_chats c ON c.id = m.chat_id WHERE m.user_id = @user AND c.kind IN (@large, @channel)";
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@large", (int)ChatKind.LargeGroup);
+        command.Parameters.AddWithValue("@channel", (int)ChatKind.Channel);
+        using var reader = command.ExecuteReader();
+        var chats = new List<long>();
+        while (reader.Read())
+        {
+            chats.Add(reader.GetInt64(0));
+        }
+
+        return [.. chats];
+    }
+
+    /// <summary>The caller's large groups as dialogs: the chat's newest message, the member's read position and unread
+    /// count (counted from the messages: no per-member row changes when someone posts).</summary>
+    public static List<Dialog> LargeGroupDialogs(SqliteConnection connection, long userId)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT c.id, c.last_activity, mem.read_inbox_max_id, " +
+            "(SELECT count(*) FROM (SELECT 1 FROM message_messages x WHERE x.chat_id = c.id AND x.id > mem.read_inbox_max_id AND x.deleted = 0 " +
+            "AND x.from_id <> @user LIMIT 10000)), " +
+            $"{MessageStore.MessageColumns} FROM message_members mem JOIN message_chats c ON c.id = mem.chat_id " +
+            "LEFT JOIN message_messages m ON m.id = c.top_message_id AND m.deleted = 0 " +
+            "WHERE mem.user_id = @user AND c.kind IN (@large, @channel)";
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@large", (int)ChatKind.LargeGroup);
+        command.Parameters.AddWithValue("@channel", (int)ChatKind.Channel);
+        using var reader = command.ExecuteReader();
+        var dialogs = new List<Dialog>();
+        while (reader.Read())
+        {
+            var top = reader.IsDBNull(4) ? null : MessageStore.ReadMessage(reader, 4);
+            dialogs.Add(new Dialog(Peer.Chat(reader.GetInt64(0)), top, reader.GetInt32(3), reader.GetInt64(2), 0, 0, reader.GetInt64(1)));
+        }
+
+        return dialogs;
+    }
+
+    // ---- inside a writer unit ----
+
+    public static List<long> MemberIds(WriteScope scope, long chatId)
+    {
+        var command = scope.Command("SELECT user_id FROM message_members WHERE chat_id = @chat");
+        command.Parameters.AddWithValue("@chat", chatId);
+        using var reader = command.ExecuteReader();
+        var members = new List<long>();
+        while (reader.Read())
+        {
+            members.Add(reader.GetInt64(0));
+        }
+
+        return members;
+    }
+
+    public static MemberRole? RoleOf(WriteScope scope, long chatId, long userId) =>
+        MessageStore.Scalar(scope, "SELECT role FROM message_members WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId))
+            is long role ? (MemberRole)role : null;
+
+    public static (ChatKind Kind, string Title, long CreatorId, long CreatedAt, int MemberCount)? Chat(WriteScope scope, long chatId)
+    {
+        var command = scope.Command(
+            "SELECT kind, title, creator_id, created_at, member_count FROM message_chats WHERE id = @chat AND kind <> @private");
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@private", MessageStore.PrivateChat);
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? ((ChatKind)reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt32(4))
+            : null;
+    }
+
+    public static long CreateChat(WriteScope scope, ChatKind kind, string title, long creatorId, long now) =>
+        (long)MessageStore.Scalar(scope,
+            "INSERT INTO message_chats (kind, title, creator_id, created_at, member_count, top_message_id, last_activity) " +
+            "VALUES (@kind, @title, @creator, @now, 0, 0, @now) RETURNING id",
+            ("@kind", (int)kind), ("@title", title), ("@creator", creatorId), ("@now", now))!;
+
+    public static void AddMember(WriteScope scope, long chatId, long userId, MemberRole role, long now, long readInboxMaxId)
+    {
+        MessageStore.Execute(scope,
+            "INSERT INTO message_members (chat_id, user_id, role, joined_at, read_inbox_max_id) VALUES (@chat, @user, @role, @now, @read)",
+            ("@chat", chatId), ("@user", userId), ("@role", (int)role), ("@now", now), ("@read", readInboxMaxId));
+        MessageStore.Execute(scope, "UPDATE message_chats SET member_count = member_count + 1 WHERE id = @chat", ("@chat", chatId));
+    }
+
+    public static void RemoveMember(WriteScope scope, long chatId, long userId)
+    {
+        MessageStore.Execute(scope, "DELETE FROM message_members WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId));
+        MessageStore.Execute(scope, "UPDATE message_chats SET member_count = member_count - 1 WHERE id = @chat", ("@chat", chatId));
+        MessageStore.Execute(scope, "DELETE FROM message_dialogs WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId));
+    }
+
+    /// <summary>The chat as the API shows it, as this unit's transaction sees it.</summary>
+    public static Chat ToChat(WriteScope scope, long chatId, IUpdateLog log)
+    {
+        var (kind, title, creator, created, count) = Chat(scope, chatId)!.Value;
+        var pts = kind is ChatKind.LargeGroup or ChatKind.Channel ? log.CurrentPts(scope, LogOwners.OfChat(chatId)) : 0;
+        return new Chat(chatId, kind, title, creator, count, created, pts);
+    }
+}
