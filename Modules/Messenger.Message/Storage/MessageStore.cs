@@ -43,6 +43,8 @@ internal sealed class MessageStore(SqliteDatabase database)
         return ReadMessages(command);
     }
 
+    /// <summary>Most recent activity first. Activity is kept in whole seconds, so within one second the newer top
+    /// message (ids grow with time) decides; the chat id only keeps the order stable between pages.</summary>
     public (List<Dialog> Dialogs, int Total) Dialogs(long userId, int offset, int limit)
     {
         using var connection = database.Open();
@@ -55,7 +57,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         command.CommandText =
             "SELECT d.peer_kind, d.peer_id, d.unread_count, d.read_inbox_max_id, d.read_outbox_max_id, d.delivered_max_id, d.last_activity, " +
             $"{MessageColumns} FROM message_dialogs d LEFT JOIN message_messages m ON m.id = d.top_message_id AND m.deleted = 0 " +
-            "WHERE d.user_id = @user ORDER BY d.last_activity DESC, d.chat_id DESC LIMIT @limit OFFSET @offset";
+            "WHERE d.user_id = @user ORDER BY d.last_activity DESC, d.top_message_id DESC, d.chat_id DESC LIMIT @limit OFFSET @offset";
         command.Parameters.AddWithValue("@user", userId);
         command.Parameters.AddWithValue("@limit", limit);
         command.Parameters.AddWithValue("@offset", offset);
