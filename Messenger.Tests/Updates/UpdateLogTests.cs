@@ -116,6 +116,24 @@ public sealed class UpdateLogTests
     }
 
     [Fact]
+    public async Task Start_WithAPtsAheadOfTheLog_ResyncsToTheLogAndContinues()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_1", startEvents: false);
+        var bob = await host.SignUpAsync("bob_one", startEvents: false);
+        await alice.SendAsync(bob, "one");
+        await alice.SendAsync(bob, "two");
+        await bob.DisposeAsync();
+
+        // A pts persisted against another server or a restored backup: the log is behind it.
+        await using var bobAgain = await host.ReconnectAsync(bob, pts: 1000);
+
+        (await bobAgain.NextAsync<Resynced>()).Pts.Should().Be(2);
+        await alice.SendAsync(bob, "three");
+        (await bobAgain.NextAsync<MessageReceived>()).Should().BeEquivalentTo(new { Pts = 3L, Message = new { Text = "three" } });
+    }
+
+    [Fact]
     public async Task GetDifference_FromMemoryAndFromTheDatabase_GivesTheSameUpdates()
     {
         await using var host = await SessionTestKit.StartHostAsync(SmallLog);
