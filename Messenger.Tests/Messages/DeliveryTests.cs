@@ -128,6 +128,21 @@ public sealed class DeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Send_WithTheSameRandomIdFromTwoDevicesAtOnce_StoresOneMessage()
+    {
+        await using var alice = await _host.SignUpAsync("alice_1");
+        await using var alicePhone = await _host.SignInAnotherDeviceAsync("alice_1");
+        await using var bob = await _host.SignUpAsync("bob_one");
+
+        var racing = await Task.WhenAll(
+            Enumerable.Range(0, 8).Select(i => (i % 2 == 0 ? alice : alicePhone).SendAsync(bob, "racing", randomId: 31337)));
+
+        racing.Select(r => r.Message.Id).Distinct().Should().ContainSingle();
+        racing.Count(r => r.PtsCount == 1).Should().Be(1, "only the stored one appended to the log");
+        (await bob.Client.GetHistoryAsync(alice.Peer)).Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task Send_WithTheSameRandomIdFromAnotherUser_StoresItsOwnMessage()
     {
         await using var alice = await _host.SignUpAsync("alice_1");
