@@ -135,7 +135,9 @@ public sealed class UpdateStream
                 }
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        // Once stopped, a call in flight may fail any way (the client disposed under it): that ends the loop quietly,
+        // or disposing the client would throw.
+        catch (Exception) when (token.IsCancellationRequested)
         {
         }
     }

@@ -266,6 +266,27 @@ public sealed class UpdateStreamTests : IAsyncLifetime
         stream.TryAccept(new UpdatesBody(Messenger.Contracts.Auth.UpdateKinds.LoginTokenAccepted, [])).Should().BeFalse();
     }
 
+    [Fact]
+    public async Task Stop_WhileGetDifferenceFailsBecauseTheClientIsDisposed_CompletesWithoutThrowing()
+    {
+        var stream = CreateStream(Forever);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _server.NextDifference = async () =>
+        {
+            entered.TrySetResult();
+            await release.Task;
+            throw new ObjectDisposedException(nameof(MessengerClient));
+        };
+        await stream.StartAsync(Me, pts: 5);
+        await entered.Task.WaitAsync(EventTimeout);
+
+        var stop = stream.StopAsync();
+        release.SetResult();
+
+        await stop.Invoking(s => s.WaitAsync(EventTimeout)).Should().NotThrowAsync();
+    }
+
     private UpdateStream CreateStream(TimeSpan gapWait) => _stream = new UpdateStream(_server, new MessengerClientOptions
     {
         ServerUrl = new Uri("http://127.0.0.1:1"),
@@ -307,9 +328,16 @@ public sealed class UpdateStreamTests : IAsyncLifetime
 
         public Task<UpdatesState> GetStateAsync(CancellationToken cancellationToken) => Task.FromResult(new UpdatesState(StatePts, 0));
 
+        public Func<Task<Difference>>? NextDifference { get; set; }
+
         public Task<Difference> GetDifferenceAsync(long pts, CancellationToken cancellationToken)
         {
             DifferenceRequests.Enqueue(pts);
+            if (NextDifference is { } next)
+            {
+                return next();
+            }
+
             return Differences.TryDequeue(out var difference)
                 ? Task.FromResult(difference)
                 : Task.FromException<Difference>(new RpcException("NO_SCRIPTED_DIFFERENCE", 500, null));

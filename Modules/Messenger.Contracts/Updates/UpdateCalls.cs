@@ -32,8 +32,9 @@ public sealed record ChannelState([property: Key("chat_id")] long ChatId, [prope
 [MessagePackObject]
 public sealed record GetStateCall : IRpcCall<UpdatesState>;
 
-/// <summary><c>updates.getDifference</c>: up to <see cref="Limit"/> (1–1000) updates after <see cref="Pts"/>.
-/// Errors: <c>PTS_INVALID</c> (negative or ahead of the log), <c>LIMIT_INVALID</c>.</summary>
+/// <summary><c>updates.getDifference</c>: up to <see cref="Limit"/> (1–1000) updates after <see cref="Pts"/>. A pts
+/// ahead of the log (e.g. the server's database was restored from a backup) is answered <c>too_long</c>, like a gap
+/// too large to replay. Errors: <c>PTS_INVALID</c> (negative), <c>LIMIT_INVALID</c>.</summary>
 [RpcMethod("updates.getDifference")]
 [MessagePackObject]
 public sealed record GetDifferenceCall([property: Key("pts")] long Pts, [property: Key("limit")] int Limit = 1000) : IRpcCall<Difference>;

@@ -47,7 +47,8 @@ internal sealed class MessageStore(SqliteDatabase database)
     /// <summary>
     /// The user's chats by last activity: their dialog rows (private chats, small groups) and their large groups
     /// (whose newest message and unread count come from the chat, not from a per-member row). A user has hundreds of
-    /// chats, not millions: both are read whole and merged.
+    /// chats, not millions: both are read whole and merged. Activity is kept in whole seconds, so within one second the
+    /// newer top message (ids grow with time) decides.
     /// </summary>
     public (List<Dialog> Dialogs, int Total) Dialogs(long userId, int offset, int limit)
     {
@@ -58,7 +59,7 @@ internal sealed class MessageStore(SqliteDatabase database)
             $"{MessageColumns} FROM message_dialogs d LEFT JOIN message_messages m ON m.id = d.top_message_id AND m.deleted = 0 " +
             "WHERE d.user_id = @user";
         command.Parameters.AddWithValue("@user", userId);
-        var dialogs = new List<(Dialog Dialog, long ChatOrder)>();
+        var dialogs = new List<(Dialog Dialog, long TopId)>();
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -73,7 +74,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         dialogs.AddRange(GroupStore.LargeGroupDialogs(connection, userId).Select(d => (d, d.TopMessage?.Id ?? 0)));
         var page = dialogs
             .OrderByDescending(d => d.Dialog.LastActivity)
-            .ThenByDescending(d => d.ChatOrder)
+            .ThenByDescending(d => d.TopId)
             .Skip(offset)
             .Take(limit)
             .Select(d => d.Dialog)

@@ -50,8 +50,8 @@ internal sealed class TypingThrottle : IDisposable
     public void Dispose() => _forwarded.Dispose();
 }
 
-/// <summary>Typing is ephemeral: the other side's (or the other members') online devices get it, nothing is stored, a
-/// blocked pair gets nothing.</summary>
+/// <summary>Typing is ephemeral: the other side's (or the other members') online devices get it, nothing is stored. A
+/// stranger (no chat yet) or a blocked pair gets nothing, so typing cannot be used to ping arbitrary users.</summary>
 internal sealed class SetTypingHandler(
     Chats.Chats chats, ChatDirectory directory, TypingThrottle throttle, MessageStore store, IMediator bus, RpcContext caller)
     : IRequestHandler<SetTypingCall, Done>
@@ -65,8 +65,9 @@ internal sealed class SetTypingHandler(
             return new Done();
         }
 
+        // No chat yet (no message ever exchanged), a blocked pair or yourself: nobody is told.
         long[] recipients = target.IsPrivate
-            ? (target.OtherUserId == me || store.EitherBlocked(me, target.OtherUserId) ? [] : [target.OtherUserId])
+            ? (target.ChatId == 0 || target.OtherUserId == me || store.EitherBlocked(me, target.OtherUserId) ? [] : [target.OtherUserId])
             : [.. (directory.Get(target.ChatId)?.MemberIds ?? []).Where(member => member != me)];
         if (recipients.Length > 0)
         {

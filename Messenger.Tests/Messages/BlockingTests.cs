@@ -1,0 +1,60 @@
+using Messenger.Client;
+using Messenger.Contracts.Messages;
+using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Session;
+
+namespace Messenger.Tests.Messages;
+
+public sealed class BlockingTests : IAsyncLifetime
+{
+    private TestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await SessionTestKit.StartHostAsync();
+
+    public Task DisposeAsync() => _host.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task Send_WhenPeerIsBlocked_Fails403BothWaysUntilUnblocked()
+    {
+        await using var alice = await _host.SignUpAsync("alice_1");
+        await using var bob = await _host.SignUpAsync("bob_one");
+        await alice.SendAsync(bob, "hi");
+
+        await bob.Client.BlockUserAsync(alice.UserId);
+
+        await ChatTestKit.FailsWith(() => alice.SendAsync(bob, "let me in"), MessageErrorNames.UserIsBlocked, 403);
+        await ChatTestKit.FailsWith(() => bob.SendAsync(alice, "go away"), MessageErrorNames.YouBlockedUser, 403);
+        (await bob.Client.GetHistoryAsync(alice.Peer)).Select(m => m.Text).Should().Equal("hi");
+
+        await bob.Client.UnblockUserAsync(alice.UserId);
+
+        await alice.SendAsync(bob, "thanks");
+        await bob.SendAsync(alice, "welcome");
+        (await bob.ReceiveUntilAsync("welcome")).Select(r => r.Message.Text).Should().Equal("hi", "thanks", "welcome");
+    }
+
+    [Fact]
+    public async Task SetTyping_WhenPeerIsBlocked_IsNotForwarded()
+    {
+        await using var alice = await _host.SignUpAsync("alice_1");
+        await using var bob = await _host.SignUpAsync("bob_one");
+        await alice.SendAsync(bob, "hi");
+        await bob.Client.BlockUserAsync(alice.UserId);
+
+        await alice.Client.SetTypingAsync(bob.Peer);
+        await bob.Client.UnblockUserAsync(alice.UserId);
+        await alice.SendAsync(bob, "marker");
+
+        (await bob.ReadUntilAsync(e => e is MessageReceived { Message.Text: "marker" })).OfType<UserTyping>().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Block_WhenUserIsUnknownOrTheCaller_FailsUserIdInvalid()
+    {
+        await using var alice = await _host.SignUpAsync("alice_1");
+
+        await ChatTestKit.FailsWith(() => alice.Client.BlockUserAsync(987_654), MessageErrorNames.UserIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.BlockUserAsync(alice.UserId), MessageErrorNames.UserIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.UnblockUserAsync(0), MessageErrorNames.UserIdInvalid);
+    }
+}

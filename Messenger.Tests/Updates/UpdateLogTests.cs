@@ -1,0 +1,174 @@
+using Messenger.Client;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Messages;
+using Messenger.Tests.Session;
+
+namespace Messenger.Tests.Updates;
+
+// The per-user log behind getState and getDifference: durable across restarts, sliced, bounded, the same from memory
+// and from the database.
+public sealed class UpdateLogTests
+{
+    private static readonly Dictionary<string, string?> SmallLog = new()
+    {
+        ["Messenger:Queue:TooLongAfterUpdates"] = "50",
+        ["Messenger:Queue:CachedUpdatesPerLog"] = "4",
+    };
+
+    [Fact]
+    public async Task GetDifference_AfterARestart_ReturnsEveryAcknowledgedMessage()
+    {
+        using var directory = new TempDirectory();
+        var sent = new List<long>();
+        long alicePts;
+        long bobPts;
+        Device alice;
+        Device bob;
+        await using (var host = await SessionTestKit.StartHostAsync(dataDirectory: directory.Path))
+        {
+            alice = await host.SignUpAsync("alice_1", startEvents: false);
+            bob = await host.SignUpAsync("bob_one", startEvents: false);
+            for (var i = 1; i <= 20; i++)
+            {
+                sent.Add((await alice.SendAsync(bob, $"durable {i}")).Message.Id);
+            }
+
+            alicePts = (await alice.Client.GetStateAsync()).Pts;
+            bobPts = (await bob.Client.GetStateAsync()).Pts;
+            await alice.DisposeAsync();
+            await bob.DisposeAsync();
+        }
+
+        await using var restarted = await SessionTestKit.StartHostAsync(dataDirectory: directory.Path);
+        await using var bobAgain = await restarted.ReconnectAsync(bob, pts: 0);
+        await using var aliceAgain = await restarted.ReconnectAsync(alice);
+
+        (await bobAgain.Client.GetStateAsync()).Pts.Should().Be(bobPts).And.Be(20);
+        (await aliceAgain.Client.GetStateAsync()).Pts.Should().Be(alicePts);
+        var difference = await bobAgain.Client.GetDifferenceAsync(0);
+        difference.Updates.Select(u => ((NewMessageUpdate)u.Update).Message.Id).Should().Equal(sent);
+        difference.State.Pts.Should().Be(bobPts);
+        (await bobAgain.Client.GetHistoryAsync(alice.Peer)).Select(m => m.Id).Should().Equal(Enumerable.Reverse(sent));
+        (await bobAgain.ReceiveUntilAsync("durable 20")).Select(r => r.Message.Id).Should().Equal(sent);
+    }
+
+    [Fact]
+    public async Task GetDifference_WithASmallLimit_ReturnsSlicesThatAddUpToTheLog()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(SmallLog);
+        await using var alice = await host.SignUpAsync("alice_1", startEvents: false);
+        await using var bob = await host.SignUpAsync("bob_one", startEvents: false);
+        for (var i = 1; i <= 25; i++)
+        {
+            await alice.SendAsync(bob, $"message {i}");
+        }
+
+        var slices = new List<Difference>();
+        var pts = 0L;
+        Difference slice;
+        do
+        {
+            slice = await bob.Client.GetDifferenceAsync(pts, limit: 10);
+            slices.Add(slice);
+            pts = slice.State.Pts;
+        }
+        while (slice.Slice);
+
+        slices.Select(s => s.Updates.Length).Should().Equal(10, 10, 5);
+        slices.Select(s => s.State.Pts).Should().Equal(10, 20, 25);
+        slices.Select(s => s.Slice).Should().Equal(true, true, false);
+        slices.Should().OnlyContain(s => !s.TooLong);
+        slices.SelectMany(s => s.Updates).Select(u => u.Pts).Should().Equal(Enumerable.Range(1, 25).Select(i => (long)i));
+        slices.SelectMany(s => s.Updates).Select(u => ((NewMessageUpdate)u.Update).Message.Text)
+            .Should().Equal(Enumerable.Range(1, 25).Select(i => $"message {i}"));
+        var upToDate = await bob.Client.GetDifferenceAsync(25);
+        upToDate.Updates.Should().BeEmpty();
+        upToDate.Slice.Should().BeFalse();
+        upToDate.TooLong.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task GetDifference_WhenFurtherBehindThanTheBound_IsTooLongAndTheClientResyncs()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(SmallLog);
+        await using var alice = await host.SignUpAsync("alice_1", startEvents: false);
+        var bob = await host.SignUpAsync("bob_one", startEvents: false);
+        for (var i = 1; i <= 55; i++)
+        {
+            await alice.SendAsync(bob, $"message {i}");
+        }
+
+        var tooFar = await bob.Client.GetDifferenceAsync(4);
+        tooFar.TooLong.Should().BeTrue();
+        tooFar.Updates.Should().BeEmpty();
+        tooFar.State.Pts.Should().Be(55);
+        var withinBound = await bob.Client.GetDifferenceAsync(5);
+        withinBound.TooLong.Should().BeFalse();
+        withinBound.Updates.Should().HaveCount(50);
+
+        await bob.DisposeAsync();
+        await using var bobAgain = await host.ReconnectAsync(bob, pts: 1);
+        (await bobAgain.NextAsync<Resynced>()).Pts.Should().Be(55);
+        await alice.SendAsync(bob, "after the resync");
+        (await bobAgain.NextAsync<MessageReceived>()).Should().BeEquivalentTo(new { Pts = 56L, Message = new { Text = "after the resync" } });
+    }
+
+    [Fact]
+    public async Task Start_WithAPtsAheadOfTheLog_ResyncsToTheLogAndContinues()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_1", startEvents: false);
+        var bob = await host.SignUpAsync("bob_one", startEvents: false);
+        await alice.SendAsync(bob, "one");
+        await alice.SendAsync(bob, "two");
+        await bob.DisposeAsync();
+
+        // A pts persisted against another server or a restored backup: the log is behind it.
+        await using var bobAgain = await host.ReconnectAsync(bob, pts: 1000);
+
+        (await bobAgain.NextAsync<Resynced>()).Pts.Should().Be(2);
+        await alice.SendAsync(bob, "three");
+        (await bobAgain.NextAsync<MessageReceived>()).Should().BeEquivalentTo(new { Pts = 3L, Message = new { Text = "three" } });
+    }
+
+    [Fact]
+    public async Task GetDifference_FromMemoryAndFromTheDatabase_GivesTheSameUpdates()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(SmallLog);
+        await using var alice = await host.SignUpAsync("alice_1", startEvents: false);
+        await using var bob = await host.SignUpAsync("bob_one", startEvents: false);
+        var first = await alice.SendAsync(bob, "first");
+        for (var i = 2; i <= 8; i++)
+        {
+            await alice.SendAsync(bob, $"message {i}");
+        }
+
+        await alice.Client.EditMessageAsync(bob.Peer, first.Message.Id, "first, edited");
+        await bob.Client.ReadHistoryAsync(alice.Peer, first.Message.Id);
+        await alice.Client.DeleteMessagesAsync(bob.Peer, [first.Message.Id], revoke: true);
+        await alice.SendAsync(bob, "last");
+        var current = (await bob.Client.GetStateAsync()).Pts;
+        current.Should().Be(12);
+
+        // Memory keeps the newest 4 of the log: a start at pts ≥ 8 is answered from it, an older one from the database.
+        var whole = (await bob.Client.GetDifferenceAsync(0)).Updates;
+        whole.Select(u => u.Pts).Should().Equal(Enumerable.Range(1, 12).Select(i => (long)i));
+        for (var pts = 0L; pts < current; pts++)
+        {
+            var tail = await bob.Client.GetDifferenceAsync(pts);
+            tail.Updates.Should().BeEquivalentTo(whole.Skip((int)pts), o => o.WithStrictOrdering().RespectingRuntimeTypes(), "from pts {0}", pts);
+            var limited = await bob.Client.GetDifferenceAsync(pts, limit: 2);
+            limited.Updates.Should().BeEquivalentTo(whole.Skip((int)pts).Take(2), o => o.WithStrictOrdering().RespectingRuntimeTypes(), "from pts {0}", pts);
+            limited.Slice.Should().Be(pts + 2 < current);
+        }
+
+        // The revoked message's own entries (pts 1: new, pts 9: edit) were redacted into deletes at the same pts.
+        whole[0].Update.Should().BeOfType<DeleteMessagesUpdate>().Which.Ids.Should().Equal(first.Message.Id);
+        whole[8].Update.Should().BeOfType<DeleteMessagesUpdate>().Which.Ids.Should().Equal(first.Message.Id);
+        whole[9].Update.Should().BeOfType<ReadInboxUpdate>().Which.MaxId.Should().Be(first.Message.Id);
+        whole[10].Update.Should().BeOfType<DeleteMessagesUpdate>().Which.Ids.Should().Equal(first.Message.Id);
+        whole[11].Update.Should().BeOfType<NewMessageUpdate>().Which.Message.Text.Should().Be("last");
+    }
+}
