@@ -20,6 +20,7 @@ Func<BenchOptions, Task<BenchReport>>? scenario = options.Scenario switch
     "handshake" => ProtocolScenarios.HandshakeAsync,
     "rpc" => ProtocolScenarios.RpcAsync,
     "idle" => ProtocolScenarios.IdleAsync,
+    "chat" => ChatScenario.RunAsync,
     _ => null,
 };
 if (scenario is null)
