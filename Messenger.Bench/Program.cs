@@ -21,6 +21,7 @@ Func<BenchOptions, Task<BenchReport>>? scenario = options.Scenario switch
     "rpc" => ProtocolScenarios.RpcAsync,
     "idle" => ProtocolScenarios.IdleAsync,
     "chat" => ChatScenario.RunAsync,
+    "catchup" => CatchUpScenario.RunAsync,
     _ => null,
 };
 if (scenario is null)
