@@ -22,6 +22,7 @@ Func<BenchOptions, Task<BenchReport>>? scenario = options.Scenario switch
     "idle" => ProtocolScenarios.IdleAsync,
     "chat" => ChatScenario.RunAsync,
     "catchup" => CatchUpScenario.RunAsync,
+    "crash" => CrashScenario.RunAsync,
     _ => null,
 };
 if (scenario is null)
