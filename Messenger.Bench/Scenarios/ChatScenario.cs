@@ -5,7 +5,7 @@ namespace Messenger.Bench.Scenarios;
 /// <summary>
 /// Private chat end to end: N devices (<c>--connections</c>, default 1000) of N users in pairs, each sending to its
 /// partner with W messages in flight (<c>--window</c>, default 4) or at a fixed total rate (<c>--rate</c>), for the
-/// duration after a warm-up (<c>--warmup</c>, default 3 s). Delivered messages per second, send→deliver latency
+/// duration after a warm-up (<c>--warmup</c>, default 5 s). Delivered messages per second, send→deliver latency
 /// (HdrHistogram), errors, lost and duplicated messages, the server's CPU and RSS; and the bare SignalR echo at the
 /// same N and W in the same run (<c>--echo 0</c> skips it) for <c>ratio</c>. Automatic receipts are off unless
 /// <c>--receipts 1</c>.
@@ -17,7 +17,7 @@ internal static class ChatScenario
         var connections = options.Int("connections", 1000);
         var window = options.Int("window", 4);
         var rate = options.Get("rate") is not null ? options.Double("rate", 0) : (double?)null;
-        var warmup = TimeSpan.FromSeconds(options.Double("warmup", 3));
+        var warmup = TimeSpan.FromSeconds(options.Double("warmup", 5));
         var grace = TimeSpan.FromSeconds(options.Double("grace", 10));
         var receipts = options.Int("receipts", 0) != 0;
         var report = new BenchReport("chat");
@@ -47,12 +47,14 @@ internal static class ChatScenario
             await Task.Delay(warmup);
 
             var cpuBefore = server.CpuTime();
+            var benchCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             traffic.BeginWindow();
             var clock = Stopwatch.StartNew();
             await Task.Delay(options.Duration);
             traffic.EndWindow();
             var seconds = clock.Elapsed.TotalSeconds;
             var cpuAfter = server.CpuTime();
+            var benchCpu = Process.GetCurrentProcess().TotalProcessorTime - benchCpuBefore;
             var rss = server.RssKiB();
 
             traffic.Stop();
@@ -82,6 +84,7 @@ internal static class ChatScenario
                 report.Figures["server_cpu_pct"] = 100 * (after - before).TotalSeconds / seconds;
             }
 
+            report.Figures["bench_cpu_pct"] = 100 * benchCpu.TotalSeconds / seconds;
             if (rss is { } kib)
             {
                 report.Figures["server_rss_mb"] = kib / 1024.0;
@@ -96,7 +99,7 @@ internal static class ChatScenario
                 report.Notes.Add("echo: bare SignalR hub in this process echoing 200-byte MessagePack payloads, same connections and window");
             }
 
-            report.Notes.Add("server_cpu_pct: the child's utime+stime over the window, in % of one core; clients and server share the machine's cores");
+            report.Notes.Add("server_cpu_pct: the child's utime+stime over the window, in % of one core; bench_cpu_pct: the same for this process (the clients); both share the machine's cores");
         }
         finally
         {
