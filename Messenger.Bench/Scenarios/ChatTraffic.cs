@@ -25,6 +25,7 @@ internal sealed class ChatTraffic
     private volatile bool _stop;
     private long _errors;
     private long _retries;
+    private long _deduplicated;
     private long _sendsStarted;
 
     /// <param name="retry">Retry a failed send with the same random_id until it gets a result (the crash scenario);
@@ -47,6 +48,9 @@ internal sealed class ChatTraffic
     public long Errors => Interlocked.Read(ref _errors);
 
     public long Retries => Interlocked.Read(ref _retries);
+
+    /// <summary>Sends answered with the message a previous attempt with the same random_id had stored (pts_count 0).</summary>
+    public long Deduplicated => Interlocked.Read(ref _deduplicated);
 
     public long Acknowledged => _parties.Sum(p => (long)p.Acked.Count);
 
@@ -159,6 +163,11 @@ internal sealed class ChatTraffic
             {
                 var sent = await party.Device.Client.SendMessageAsync(peer, text, randomId: randomId);
                 party.Acked[seq] = sent.Message.Id;
+                if (sent.PtsCount == 0)
+                {
+                    Interlocked.Increment(ref _deduplicated);
+                }
+
                 if (Stopwatch.GetTimestamp() is var now && now >= Interlocked.Read(ref _windowStart) && now < Interlocked.Read(ref _windowEnd))
                 {
                     Interlocked.Increment(ref party.AckedInWindow);

@@ -104,13 +104,14 @@ internal static class CrashScenario
             report.Figures["history_id_mismatch"] = wrongIds;
             report.Figures["messages_in_history"] = inHistory;
             report.Figures["send_retries"] = traffic.Retries;
+            report.Figures["resends_deduplicated"] = traffic.Deduplicated;
             report.Figures["send_errors"] = traffic.Errors;
             report.Figures["restart_ms_avg"] = restartMs.Count > 0 ? restartMs.Average() : 0;
             report.Figures["reconnects"] = devices.Sum(d => d.Client.ConnectionCount - 1);
             report.Labels["killed_at"] = string.Join(", ", killedAt);
             report.Notes.Add("SIGKILL (no shutdown); restart on the same data directory, port and server key; synchronous=FULL (default)");
             report.Notes.Add("lost: acknowledged but missing from the recipient's history or never seen as a MessageReceived event; duplicated: a message text stored (or seen) twice");
-            report.Notes.Add($"send_retries: sends that failed (no answer within the {callTimeout.TotalSeconds:0} s call timeout, or a connection error) and were sent again with the same random_id");
+            report.Notes.Add($"send_retries: sends that failed (no answer within the {callTimeout.TotalSeconds:0} s call timeout, or a connection error) and were sent again with the same random_id; resends_deduplicated: retries the server answered with the message an earlier attempt had already stored (pts_count 0)");
         }
         finally
         {
