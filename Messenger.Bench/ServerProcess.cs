@@ -10,7 +10,7 @@ namespace Messenger.Bench;
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
-    private readonly Process? _process;
+    private Process? _process;
     private readonly string? _dataDirectory;
 
     private ServerProcess(Uri url, byte[] publicKey, Process? process, string? dataDirectory)
@@ -27,7 +27,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public bool IsChild => _process is not null;
 
-    public static async Task<ServerProcess> StartAsync(BenchOptions options)
+    /// <summary>Starts the server (or attaches to <c>--url</c>); <paramref name="settings"/> are extra configuration
+    /// keys (e.g. <c>Messenger:Queue:TooLongAfterUpdates</c>) given to the child as <c>--Key=value</c> arguments.</summary>
+    public static async Task<ServerProcess> StartAsync(BenchOptions options, IReadOnlyDictionary<string, string>? settings = null)
     {
         using var http = new HttpClient();
         if (options.Get("url") is { } existing)
@@ -45,17 +47,91 @@ internal sealed class ServerProcess : IAsyncDisposable
 
         var port = FreePort();
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"messenger-bench-{Guid.NewGuid():N}");
+        var arguments = new List<string>
+        {
+            host, $"--Messenger:Urls=http://127.0.0.1:{port}", $"--Messenger:DataDirectory={dataDirectory}",
+            "--Messenger:Logging:MinimumLevel=Warning", $"--Messenger:Protocol:MaxCallsInFlight={options.Int("server-calls-in-flight", 4096)}",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            arguments.Add($"--{key}={value}");
+        }
+
+        var baseUrl = new Uri($"http://127.0.0.1:{port}");
+        var process = await LaunchAsync(arguments, baseUrl);
+        var publicKey = Convert.FromHexString((await File.ReadAllTextAsync(Path.Combine(dataDirectory, "server.pub"))).Trim());
+        return new ServerProcess(baseUrl, publicKey, process, dataDirectory) { _arguments = arguments };
+    }
+
+    private List<string> _arguments = [];
+
+    /// <summary>The child's process id (null for <c>--url</c>).</summary>
+    public int? Pid => _process?.Id;
+
+    /// <summary>Kills the child with SIGKILL (no shutdown, no flush): what a power cut or an OOM kill looks like.</summary>
+    public async Task KillAsync()
+    {
+        var process = _process ?? throw new InvalidOperationException("only a child server can be killed");
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts the child again on the same data directory, port and key (after <see cref="KillAsync"/>).</summary>
+    public async Task RestartAsync()
+    {
+        if (_process is null)
+        {
+            throw new InvalidOperationException("only a child server can be restarted");
+        }
+
+        _process.Dispose();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                _process = await LaunchAsync(_arguments, Url);
+                return;
+            }
+            catch (InvalidOperationException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200); // e.g. the port not free yet
+            }
+        }
+    }
+
+    /// <summary>CPU time (user + system) the child has used so far, from /proc/&lt;pid&gt;/stat (child only).</summary>
+    public TimeSpan? CpuTime()
+    {
+        if (_process is null)
+        {
+            return null;
+        }
+
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        // Fields after the command name (which is in parentheses and may hold spaces): state is field 3, utime 14, stime 15.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11]) + long.Parse(fields[12]);
+        return TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond);
+    }
+
+    // USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK)).
+    private const int ClockTicksPerSecond = 100;
+
+    private static async Task<Process> LaunchAsync(List<string> arguments, Uri baseUrl)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList =
-            {
-                host, $"--Messenger:Urls=http://127.0.0.1:{port}", $"--Messenger:DataDirectory={dataDirectory}",
-                "--Messenger:Logging:MinimumLevel=Warning", $"--Messenger:Protocol:MaxCallsInFlight={options.Int("server-calls-in-flight", 4096)}",
-            },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>
@@ -68,7 +144,6 @@ internal sealed class ServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var baseUrl = new Uri($"http://127.0.0.1:{port}");
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
@@ -76,23 +151,26 @@ internal sealed class ServerProcess : IAsyncDisposable
             {
                 if ((await http.GetAsync(new Uri(baseUrl, "/health/ready"))).IsSuccessStatusCode)
                 {
-                    break;
+                    return process;
                 }
             }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline && !process.HasExited)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline && !process.HasExited)
             {
             }
 
             if (process.HasExited || DateTime.UtcNow > deadline)
             {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+
+                process.Dispose();
                 throw new InvalidOperationException("the server did not become ready");
             }
 
             await Task.Delay(100);
         }
-
-        var publicKey = Convert.FromHexString((await File.ReadAllTextAsync(Path.Combine(dataDirectory, "server.pub"))).Trim());
-        return new ServerProcess(baseUrl, publicKey, process, dataDirectory);
     }
 
     /// <summary>The server's resident set size in KiB, from /proc (child process only).</summary>

@@ -1,0 +1,87 @@
+using Messenger.Client;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Messenger.Bench.Scenarios;
+
+/// <summary>What the message scenarios share: the child host's settings for signing up many users quickly, and signed-in
+/// devices (one user each) created through the SDK.</summary>
+internal static class ChatKit
+{
+    public const string Password = "bench password 1234";
+
+    /// <summary>
+    /// Settings the message scenarios give the child host. Argon2id is made cheap (3 iterations, 1 MiB: the login
+    /// scenario measures the real cost) and the per-address limits on registrations and failed sign-ins are lifted,
+    /// since every bench user comes from 127.0.0.1. Nothing on the message path is changed.
+    /// </summary>
+    public static Dictionary<string, string> SignUpSettings() => new()
+    {
+        ["Messenger:Session:PasswordHash:Iterations"] = "3",
+        ["Messenger:Session:PasswordHash:MemoryKiB"] = "1024",
+        ["Messenger:Session:RegistrationsPerAddress"] = "1000000",
+        ["Messenger:Session:SignInFailuresPerAddress"] = "100000",
+    };
+
+    public static MessengerClientOptions ClientOptions(
+        ServerProcess server, IDeviceKeyStore keys, bool autoReceipt, bool autoReconnect = true, TimeSpan? callTimeout = null) => new()
+    {
+        ServerUrl = server.Url,
+        ServerPublicKey = server.PublicKey,
+        DeviceKeys = keys,
+        AutoReceipt = autoReceipt,
+        AutoReconnect = autoReconnect,
+        ReconnectMaxDelay = TimeSpan.FromSeconds(1),
+        ConnectTimeout = TimeSpan.FromSeconds(60),
+        CallTimeout = callTimeout ?? TimeSpan.FromSeconds(60),
+        ConfigureConnection = builder => builder.WithUrl(
+            new Uri(server.Url, "/rpc"),
+            http =>
+            {
+                http.SkipNegotiation = true;
+                http.Transports = HttpTransportType.WebSockets;
+            }),
+    };
+
+    /// <summary>Registers <paramref name="count"/> users named <c>{prefix}_00001</c>… and signs one device of each in,
+    /// <paramref name="parallel"/> at a time. The devices' update streams are not started.</summary>
+    public static async Task<Device[]> SignUpAsync(
+        ServerProcess server, string prefix, int count, Func<IDeviceKeyStore, MessengerClientOptions> options, int parallel = 32)
+    {
+        using var gate = new SemaphoreSlim(parallel);
+        return await Task.WhenAll(Enumerable.Range(0, count).Select(async index =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                var keys = new InMemoryDeviceKeyStore();
+                var client = await MessengerClient.ConnectAsync(options(keys));
+                var username = $"{prefix}_{index:D5}";
+                var user = await client.RegisterAsync(username, Password, $"Bench {index}");
+                await client.SignInAsync(username, Password, $"Bench device {index}", "bench");
+                return new Device(index, user.User.Id, keys, client);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+    }
+
+    public static async Task DisposeAllAsync(IEnumerable<Device> devices) =>
+        await Task.WhenAll(devices.Select(d => d.Client.DisposeAsync().AsTask()));
+
+    public static string Mb(long? kib) => kib is { } value ? $"{value / 1024.0:0.0}" : "n/a";
+}
+
+/// <summary>A signed-in device of one bench user; <see cref="Client"/> may be replaced after a reconnect by hand.</summary>
+internal sealed class Device(int index, long userId, IDeviceKeyStore keys, MessengerClient client)
+{
+    public int Index { get; } = index;
+
+    public long UserId { get; } = userId;
+
+    public IDeviceKeyStore Keys { get; } = keys;
+
+    public MessengerClient Client { get; set; } = client;
+}
