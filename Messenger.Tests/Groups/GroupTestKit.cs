@@ -21,7 +21,12 @@ internal static class GroupTestKit
 
     public static Task<TestHost> StartHostAsync(TimeProvider? clock = null) =>
         SessionTestKit.StartHostAsync(
-            new Dictionary<string, string?> { ["Messenger:Message:SmallGroupLimit"] = SmallGroupLimit.ToString() }, clock);
+            new Dictionary<string, string?>
+            {
+                ["Messenger:Message:SmallGroupLimit"] = SmallGroupLimit.ToString(),
+                ["Messenger:Session:RegistrationsPerAddress"] = "1000",
+            },
+            clock);
 
     /// <summary>Registers and signs in <paramref name="username"/>; with <paramref name="listen"/> its update stream is
     /// started (events from now on).</summary>
@@ -72,6 +77,23 @@ internal static class GroupTestKit
             if (await member.Client.Events.Reader.ReadAsync(timeout.Token) is T found && (match is null || match(found)))
             {
                 return found;
+            }
+        }
+    }
+
+    /// <summary>Every event up to and including the first <typeparamref name="T"/> matching <paramref name="match"/>.</summary>
+    public static async Task<List<MessengerEvent>> EventsUntilAsync<T>(this Member member, Func<T, bool> match)
+        where T : MessengerEvent
+    {
+        using var timeout = new CancellationTokenSource(EventTimeout);
+        var events = new List<MessengerEvent>();
+        while (true)
+        {
+            var next = await member.Client.Events.Reader.ReadAsync(timeout.Token);
+            events.Add(next);
+            if (next is T found && match(found))
+            {
+                return events;
             }
         }
     }
