@@ -32,6 +32,28 @@ public sealed class GroupDialogTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public async Task DeleteMessages_ForMeOnly_HidesTheNewestFromThatUsersDialogOnly(bool large)
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_dforme");
+        await using var bob = await host.MemberAsync("bob_dforme");
+        var chat = (await alice.Client.CreateGroupAsync("Team", [bob.Id], large)).Chat;
+        var peer = Peer.Chat(chat.Id);
+        await alice.Client.SendMessageAsync(peer, "older");
+        var newest = await alice.Client.SendMessageAsync(peer, "newest");
+        var unreadBefore = (await bob.Client.GetDialogsAsync()).Items.Single(d => d.Peer == peer).UnreadCount;
+
+        await bob.Client.DeleteMessagesAsync(peer, [newest.Message.Id], revoke: false);
+
+        var bobDialog = (await bob.Client.GetDialogsAsync()).Items.Single(d => d.Peer == peer);
+        bobDialog.TopMessage!.Text.Should().Be("older");
+        bobDialog.UnreadCount.Should().Be(unreadBefore - 1);
+        (await alice.Client.GetDialogsAsync()).Items.Single(d => d.Peer == peer).TopMessage!.Text.Should().Be("newest");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public async Task ReadHistory_UpToTheNewest_LeavesNothingUnreadAndTellsTheReadersOtherDevices(bool large)
     {
         await using var host = await GroupTestKit.StartHostAsync();
