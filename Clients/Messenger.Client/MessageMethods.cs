@@ -44,7 +44,7 @@ public static class MessageMethods
         this MessengerClient client, Peer peer, long[] ids, bool revoke, CancellationToken cancellationToken = default)
     {
         var affected = await client.CallAsync(new DeleteMessagesCall(peer, ids, revoke), cancellationToken);
-        client.Events.Observe(affected);
+        client.Events.Observe(affected, peer);
         return affected;
     }
 
@@ -57,7 +57,7 @@ public static class MessageMethods
         this MessengerClient client, Peer peer, long maxId, CancellationToken cancellationToken = default)
     {
         var affected = await client.CallAsync(new ReadHistoryCall(peer, maxId), cancellationToken);
-        client.Events.Observe(affected);
+        client.Events.Observe(affected, peer);
         return affected;
     }
 

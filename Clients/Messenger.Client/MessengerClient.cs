@@ -62,7 +62,7 @@ public sealed class MessengerClient : IAsyncDisposable
     public ChannelReader<UpdatesBody> Updates => _updates.Reader;
 
     /// <summary>The signed-in user's updates as events, each once and in order; call
-    /// <see cref="UpdateStream.StartAsync"/> after signing in.</summary>
+    /// <see cref="UpdateStream.StartAsync(long, long?, CancellationToken)"/> after signing in.</summary>
     public UpdateStream Events { get; }
 
     /// <summary>Raised when the server did not know this session (first connection, or state lost): resync.</summary>

@@ -1,3 +1,4 @@
+using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 
 namespace Messenger.Client;
@@ -6,8 +7,13 @@ namespace Messenger.Client;
 public abstract record MessengerEvent;
 
 /// <summary>An event from the user's update log. Once the app has handled it, it may persist <see cref="Pts"/> and pass
-/// it to <see cref="UpdateStream.StartAsync"/> at the next start to get what it missed meanwhile.</summary>
-public abstract record LoggedEvent(long Pts) : MessengerEvent;
+/// it to <see cref="UpdateStream.StartAsync(long, long?, CancellationToken)"/> at the next start to get what it missed meanwhile.</summary>
+public abstract record LoggedEvent(long Pts) : MessengerEvent
+{
+    /// <summary>Set when the event comes from a large group's (or channel's) own log: <see cref="Pts"/> is then the
+    /// position in that chat's log (see <see cref="UpdateStream.ChannelPts"/>), not in the user's.</summary>
+    public long? ChannelId { get; init; }
+}
 
 /// <summary>A new message in one of the user's chats: from someone else, or sent by the user (<see cref="IsOutgoing"/>)
 /// on this or another device. <see cref="Peer"/> is the chat as the user addresses it.</summary>
@@ -38,6 +44,15 @@ public sealed record HistoryRead(long Pts, Peer Peer, ReadSide Side, long MaxId,
 /// <summary>Too much was missed to replay it: the stream continues from <see cref="LoggedEvent.Pts"/> and the app
 /// should refetch its dialogs (and the history it shows).</summary>
 public sealed record Resynced(long Pts) : LoggedEvent(Pts);
+
+/// <summary>A group chat changed for the user: they joined or were added (<see cref="IsMember"/>), left or were
+/// removed, or it became a large group. <see cref="Chat"/> is the chat as it is now. The stream starts or stops
+/// following a large group's own log accordingly.</summary>
+public sealed record ChatUpdated(long Pts, Chat Chat, bool IsMember) : LoggedEvent(Pts);
+
+/// <summary>Too much was missed in the large group <see cref="ChatId"/> to replay it: the stream continues from
+/// <see cref="Pts"/> in its log and the app should refetch that chat's history.</summary>
+public sealed record ChatResynced(long ChatId, long Pts) : MessengerEvent;
 
 /// <summary><see cref="UserId"/> is typing in the chat <see cref="Peer"/> until <see cref="ExpiresAt"/> (client clock),
 /// or stopped (action <c>cancel</c>). Not logged: missed while offline.</summary>

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Messenger.Contracts.Groups;
 using MessagePack;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
@@ -11,7 +13,10 @@ namespace Messenger.Client;
 /// applies when <c>pts == local + pts_count</c>; one at or below the local position is a duplicate; one beyond it
 /// opens a gap that waits <see cref="MessengerClientOptions.UpdateGapWait"/> for the missing pushes, then is filled by
 /// <c>updates.getDifference</c>. After a new session or a reconnect it catches up by itself. Nothing is reported
-/// before <see cref="StartAsync"/>. Read <see cref="Reader"/>: events queue up until they are read.
+/// before <see cref="StartAsync(long, long?, CancellationToken)"/>. Read <see cref="Reader"/>: events queue up until they are read.
+/// Large groups and channels keep a log of their own: the stream tracks a position per chat (<see cref="ChannelPts"/>)
+/// and applies their <c>updates.channel</c> pushes by the same rules, filling a gap with
+/// <c>updates.getChannelDifference</c>; events from such a log carry <see cref="LoggedEvent.ChannelId"/>.
 /// </summary>
 public sealed class UpdateStream
 {
@@ -38,6 +43,11 @@ public sealed class UpdateStream
     private bool _differenceRequested;
     private TimeSpan _retryDelay = FirstRetryDelay;
 
+    // Large groups' own logs: tracked chats by id; chats the user left (their late pushes are ignored until rejoined).
+    private readonly Dictionary<long, ChannelLog> _channels = new();
+    private readonly HashSet<long> _leftChannels = new();
+    private readonly ConcurrentDictionary<long, long> _channelPts = new();
+
     private long _receiptWanted;
     private long _receiptSent;
     private int _receiptRunning;
@@ -52,9 +62,14 @@ public sealed class UpdateStream
     /// <summary>The events, in the order they happened; completes when the client is disposed.</summary>
     public ChannelReader<MessengerEvent> Reader => _events.Reader;
 
-    /// <summary>The local position in the user's update log (null before <see cref="StartAsync"/>); it may be ahead of
+    /// <summary>The local position in the user's update log (null before <see cref="StartAsync(long, long?, CancellationToken)"/>); it may be ahead of
     /// the events not yet read, so persist <see cref="LoggedEvent.Pts"/> of handled events instead.</summary>
     public long? Pts => Volatile.Read(ref _pts) is var pts and >= 0 ? pts : null;
+
+    /// <summary>The local position in each tracked large group's own log, by chat id (persist the
+    /// <see cref="LoggedEvent.Pts"/> of handled events with a <see cref="LoggedEvent.ChannelId"/> instead, as for
+    /// <see cref="Pts"/>).</summary>
+    public IReadOnlyDictionary<long, long> ChannelPts => _channelPts;
 
     /// <summary>
     /// Starts reporting the updates of <paramref name="userId"/> (the signed-in user; decides
@@ -62,10 +77,21 @@ public sealed class UpdateStream
     /// position (a fresh device replays no history); with the <c>pts</c> the app persisted it first reports what was
     /// missed since. Calling it again starts over.
     /// </summary>
-    public Task StartAsync(long userId, long? pts = null, CancellationToken cancellationToken = default)
+    public Task StartAsync(long userId, long? pts = null, CancellationToken cancellationToken = default) =>
+        StartAsync(userId, pts, channelPts: null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="StartAsync(long, long?, CancellationToken)"/>, with the positions the app persisted in its large
+    /// groups' own logs (<paramref name="channelPts"/>, by chat id): after the catch-up of the user's log, each of them
+    /// that is behind reports what was missed in it. A large group without a persisted position starts from the
+    /// chat's current position (no history replayed).
+    /// </summary>
+    public Task StartAsync(long userId, long? pts, IReadOnlyDictionary<long, long>? channelPts, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(pts ?? 0, nameof(pts));
-        var start = new StartInput(userId, pts, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var start = new StartInput(
+            userId, pts, channelPts is null ? [] : new Dictionary<long, long>(channelPts),
+            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_inputs.Writer.TryWrite(start))
         {
             throw new ObjectDisposedException(nameof(MessengerClient));
@@ -77,7 +103,7 @@ public sealed class UpdateStream
     /// <summary>Takes the pushes this stream handles; false for other kinds (they stay on the raw updates channel).</summary>
     internal bool TryAccept(UpdatesBody body)
     {
-        if (body.Kind is not (UpdateKinds.Logged or UpdateKinds.Ephemeral))
+        if (body.Kind is not (UpdateKinds.Logged or UpdateKinds.Ephemeral or UpdateKinds.Channel))
         {
             return false;
         }
@@ -89,14 +115,24 @@ public sealed class UpdateStream
     /// <summary>Pushes may have been lost (new session, reconnect): ask the server what changed.</summary>
     internal void RequestDifference() => _inputs.Writer.TryWrite(new ResyncInput());
 
-    /// <summary>The caller's own send or edit: the same change as the logged update with its <c>pts</c>.</summary>
+    /// <summary>The caller's own send or edit: the same change as the logged update with its <c>pts</c> (in the large
+    /// group's own log when <see cref="SentMessage.Channel"/> is set).</summary>
     internal void Observe(SentMessage sent, bool edited) =>
-        _inputs.Writer.TryWrite(new OwnResultInput(new Entry(
-            sent.Pts, sent.PtsCount, edited ? new EditMessageUpdate(sent.Message) : new NewMessageUpdate(sent.Message))));
+        _inputs.Writer.TryWrite(new OwnResultInput(
+            new Entry(sent.Pts, sent.PtsCount, edited ? new EditMessageUpdate(sent.Message) : new NewMessageUpdate(sent.Message)),
+            sent.Channel ? sent.Message.ToPeer.Id : null));
 
-    /// <summary>The caller's own change without a payload: it only moves the position.</summary>
-    internal void Observe(AffectedMessages affected) =>
-        _inputs.Writer.TryWrite(new OwnResultInput(new Entry(affected.Pts, affected.PtsCount, null)));
+    /// <summary>The caller's own change without a payload: it only moves the position (of the large group
+    /// <paramref name="peer"/> when <see cref="AffectedMessages.Channel"/> is set).</summary>
+    internal void Observe(AffectedMessages affected, Peer? peer = null) =>
+        _inputs.Writer.TryWrite(new OwnResultInput(
+            new Entry(affected.Pts, affected.PtsCount, null),
+            affected.Channel && peer is { Kind: PeerKind.Chat } ? peer.Id : null));
+
+    /// <summary>The caller's own group change: moves the position of the log it refers to (the service message is
+    /// reported when it is in the large group's log) and starts or stops tracking the chat.</summary>
+    internal void Observe(ChatChanged changed, bool isMember) =>
+        _inputs.Writer.TryWrite(new OwnChatResultInput(changed, isMember));
 
     internal async Task StopAsync()
     {
@@ -118,13 +154,22 @@ public sealed class UpdateStream
         {
             while (true)
             {
-                if (_differenceDue is { } due && due <= _options.Clock.GetUtcNow())
+                var (due, channelId) = NextDue();
+                if (due is { } when && when <= _options.Clock.GetUtcNow())
                 {
-                    await FetchDifferenceAsync(token);
+                    if (channelId is { } chatId)
+                    {
+                        await FetchChannelDifferenceAsync(chatId, token);
+                    }
+                    else
+                    {
+                        await FetchDifferenceAsync(token);
+                    }
+
                     continue;
                 }
 
-                if (!await WaitForInputAsync(_differenceDue, token))
+                if (!await WaitForInputAsync(due, token))
                 {
                     return;
                 }
@@ -140,6 +185,21 @@ public sealed class UpdateStream
         catch (Exception) when (token.IsCancellationRequested)
         {
         }
+    }
+
+    // The earliest fetch that is due: the user's log first, then the large groups' logs.
+    private (DateTimeOffset? Due, long? ChannelId) NextDue()
+    {
+        (DateTimeOffset? Due, long? ChannelId) next = (_differenceDue, null);
+        foreach (var (chatId, channel) in _channels)
+        {
+            if (channel.Due is { } due && (next.Due is null || due < next.Due))
+            {
+                next = (due, chatId);
+            }
+        }
+
+        return next;
     }
 
     // False once no more input can come; true when there is input or the deadline passed.
@@ -182,9 +242,20 @@ public sealed class UpdateStream
             case PushInput push when started:
                 Accept(push.Body);
                 break;
+            case OwnResultInput { ChannelId: { } chatId } own when started:
+                if (ChannelFor(chatId, own.Entry) is { } channel)
+                {
+                    BufferChannel(channel, own.Entry);
+                    DrainChannel(chatId, channel);
+                }
+
+                break;
             case OwnResultInput own when started:
                 Buffer(own.Entry);
                 Drain();
+                break;
+            case OwnChatResultInput own when started:
+                ObserveChatResult(own.Changed, own.IsMember);
                 break;
             case ResyncInput when started:
                 _differenceRequested = true;
@@ -200,6 +271,14 @@ public sealed class UpdateStream
             var pts = start.Pts ?? (await _server.GetStateAsync(token)).Pts;
             _userId = start.UserId;
             _buffer.Clear();
+            _channels.Clear();
+            _leftChannels.Clear();
+            _channelPts.Clear();
+            foreach (var (chatId, channelPts) in start.ChannelPts)
+            {
+                Track(chatId, channelPts);
+            }
+
             _recentMessageIds.Clear();
             _retryDelay = FirstRetryDelay;
             _differenceRequested = start.Pts is not null;
@@ -226,6 +305,19 @@ public sealed class UpdateStream
             if (body.Kind == UpdateKinds.Ephemeral)
             {
                 EmitEphemeral(WireSerializer.Deserialize<Update>(body.Payload));
+                return;
+            }
+
+            if (body.Kind == UpdateKinds.Channel)
+            {
+                var pushed = WireSerializer.Deserialize<ChannelUpdates>(body.Payload);
+                var entries = pushed.Updates.Select(u => new Entry(u.Pts, u.PtsCount, u.Update)).OrderBy(e => e.Pts).ToList();
+                if (entries.Count > 0 && ChannelFor(pushed.ChatId, entries[0]) is { } channel)
+                {
+                    entries.ForEach(entry => BufferChannel(channel, entry));
+                    DrainChannel(pushed.ChatId, channel);
+                }
+
                 return;
             }
 
@@ -323,6 +415,7 @@ public sealed class UpdateStream
                 if (difference.TooLong)
                 {
                     Resync(difference.State.Pts);
+                    SyncChannels(difference.Channels);
                     return;
                 }
 
@@ -337,6 +430,8 @@ public sealed class UpdateStream
                 }
             }
             while (difference.Slice);
+
+            SyncChannels(difference.Channels);
         }
         catch (RpcException e) when (e.Name == UpdateErrorNames.PtsInvalid)
         {
@@ -354,6 +449,12 @@ public sealed class UpdateStream
     private void Apply(Entry entry)
     {
         Volatile.Write(ref _pts, entry.Pts);
+        Report(entry, channelId: null);
+    }
+
+    // Reports one applied entry of the user's log (channelId null) or of a large group's own log.
+    private void Report(Entry entry, long? channelId)
+    {
         switch (entry.Update)
         {
             case NewMessageUpdate { Message: var message }:
@@ -363,32 +464,244 @@ public sealed class UpdateStream
                 }
 
                 var outgoing = message.FromId == _userId;
-                _events.Writer.TryWrite(new MessageReceived(entry.Pts, message, message.PeerFor(_userId), outgoing));
-                if (!outgoing)
+                Emit(new MessageReceived(entry.Pts, message, message.PeerFor(_userId), outgoing) { ChannelId = channelId });
+                // Receipts (messages.received) are about the user's own log; a large group's messages are not counted.
+                if (!outgoing && channelId is null)
                 {
                     QueueReceipt(message.Id);
                 }
 
                 break;
             case EditMessageUpdate { Message: var message }:
-                _events.Writer.TryWrite(new MessageEdited(entry.Pts, message, message.PeerFor(_userId), message.FromId == _userId));
+                Emit(new MessageEdited(entry.Pts, message, message.PeerFor(_userId), message.FromId == _userId) { ChannelId = channelId });
                 break;
             case DeleteMessagesUpdate deleted:
-                _events.Writer.TryWrite(new MessagesDeleted(entry.Pts, deleted.Peer, deleted.Ids));
+                Emit(new MessagesDeleted(entry.Pts, deleted.Peer, deleted.Ids) { ChannelId = channelId });
                 break;
             case ReadInboxUpdate read:
-                _events.Writer.TryWrite(new HistoryRead(entry.Pts, read.Peer, ReadSide.Inbox, read.MaxId, read.StillUnread));
+                Emit(new HistoryRead(entry.Pts, read.Peer, ReadSide.Inbox, read.MaxId, read.StillUnread) { ChannelId = channelId });
                 break;
             case ReadOutboxUpdate read:
-                _events.Writer.TryWrite(new HistoryRead(entry.Pts, read.Peer, ReadSide.Outbox, read.MaxId, 0));
+                Emit(new HistoryRead(entry.Pts, read.Peer, ReadSide.Outbox, read.MaxId, 0) { ChannelId = channelId });
                 break;
             case DeliveredUpdate delivered:
-                _events.Writer.TryWrite(new MessagesDelivered(entry.Pts, delivered.Peer, delivered.MaxId));
+                Emit(new MessagesDelivered(entry.Pts, delivered.Peer, delivered.MaxId) { ChannelId = channelId });
+                break;
+            case ChatUpdate changed:
+                OnChatUpdate(changed.Chat, changed.IsMember);
+                Emit(new ChatUpdated(entry.Pts, changed.Chat, changed.IsMember) { ChannelId = channelId });
                 break;
             case { } other:
                 EmitEphemeral(other);
                 break;
         }
+    }
+
+    private void Emit(MessengerEvent e) => _events.Writer.TryWrite(e);
+
+    // ---- Large groups' own logs ----
+
+    // A ChatUpdate from the user's log: joined (or the chat became large) starts tracking at the chat's position when
+    // not tracked yet; left or removed stops it.
+    private void OnChatUpdate(Chat chat, bool isMember)
+    {
+        if (!isMember)
+        {
+            Untrack(chat.Id, left: true);
+        }
+        else if (chat.HasOwnLog && !_channels.ContainsKey(chat.Id))
+        {
+            Track(chat.Id, chat.Pts);
+        }
+    }
+
+    private void ObserveChatResult(ChatChanged changed, bool isMember)
+    {
+        if (!changed.Channel)
+        {
+            Buffer(new Entry(changed.Pts, changed.PtsCount, null));
+            Drain();
+            if (!isMember)
+            {
+                Untrack(changed.Chat.Id, left: true);
+            }
+
+            return;
+        }
+
+        if (!isMember)
+        {
+            Untrack(changed.Chat.Id, left: true);
+            return;
+        }
+
+        _leftChannels.Remove(changed.Chat.Id);
+        var entry = new Entry(changed.Pts, changed.PtsCount, changed.Message is { } message ? new NewMessageUpdate(message) : null);
+        if (ChannelFor(changed.Chat.Id, entry) is { } channel)
+        {
+            BufferChannel(channel, entry);
+            DrainChannel(changed.Chat.Id, channel);
+        }
+    }
+
+    // The tracked log of the chat; an unknown chat (a push or own result before anything else told of it) starts
+    // just before the entry, like getState; a chat the user left stays ignored.
+    private ChannelLog? ChannelFor(long chatId, Entry first)
+    {
+        if (_channels.TryGetValue(chatId, out var channel))
+        {
+            return channel;
+        }
+
+        return _leftChannels.Contains(chatId) ? null : Track(chatId, Math.Max(0, first.Pts - first.PtsCount));
+    }
+
+    private ChannelLog Track(long chatId, long pts)
+    {
+        _leftChannels.Remove(chatId);
+        var channel = new ChannelLog(pts);
+        _channels[chatId] = channel;
+        _channelPts[chatId] = pts;
+        return channel;
+    }
+
+    private void Untrack(long chatId, bool left)
+    {
+        _channels.Remove(chatId);
+        _channelPts.TryRemove(chatId, out _);
+        if (left)
+        {
+            _leftChannels.Add(chatId);
+        }
+    }
+
+    // The user's large groups as the last getDifference answer lists them: unknown ones are recorded at their
+    // position, ones ahead of the local position fetch their difference, ones not listed are no longer the user's.
+    private void SyncChannels(ChannelState[]? listed)
+    {
+        if (listed is null)
+        {
+            return;
+        }
+
+        foreach (var state in listed)
+        {
+            if (!_channels.TryGetValue(state.ChatId, out var channel))
+            {
+                Track(state.ChatId, state.Pts);
+            }
+            else if (state.Pts > channel.Pts)
+            {
+                channel.Requested = true;
+                channel.Due = _options.Clock.GetUtcNow();
+            }
+        }
+
+        foreach (var chatId in _channels.Keys.Except(listed.Select(s => s.ChatId)).ToList())
+        {
+            Untrack(chatId, left: false);
+        }
+    }
+
+    private static void BufferChannel(ChannelLog channel, Entry entry)
+    {
+        if (entry.Pts <= channel.Pts)
+        {
+            return;
+        }
+
+        if (!channel.Buffer.TryGetValue(entry.Pts, out var held) || held.Update is null)
+        {
+            channel.Buffer[entry.Pts] = entry;
+        }
+    }
+
+    private void DrainChannel(long chatId, ChannelLog channel)
+    {
+        while (channel.Buffer.Count > 0 && _channels.ContainsKey(chatId))
+        {
+            var next = channel.Buffer.First().Value;
+            if (next.Pts <= channel.Pts)
+            {
+                channel.Buffer.Remove(next.Pts);
+                continue;
+            }
+
+            if (channel.Pts + next.PtsCount != next.Pts)
+            {
+                break;
+            }
+
+            channel.Buffer.Remove(next.Pts);
+            ApplyChannel(chatId, channel, next);
+        }
+
+        if (channel.Buffer.Count > 0)
+        {
+            channel.Due ??= _options.Clock.GetUtcNow() + _options.UpdateGapWait;
+        }
+        else if (!channel.Requested)
+        {
+            channel.Due = null;
+        }
+    }
+
+    private void ApplyChannel(long chatId, ChannelLog channel, Entry entry)
+    {
+        channel.Pts = entry.Pts;
+        _channelPts[chatId] = entry.Pts;
+        Report(entry, chatId);
+    }
+
+    private async Task FetchChannelDifferenceAsync(long chatId, CancellationToken token)
+    {
+        var channel = _channels[chatId];
+        channel.Requested = true;
+        try
+        {
+            ChannelDifference difference;
+            do
+            {
+                difference = await _server.GetChannelDifferenceAsync(chatId, channel.Pts, token);
+                if (difference.TooLong)
+                {
+                    channel.Pts = difference.Pts;
+                    _channelPts[chatId] = difference.Pts;
+                    Emit(new ChatResynced(chatId, difference.Pts));
+                    break;
+                }
+
+                foreach (var update in difference.Updates.Where(u => u.Pts > channel.Pts).OrderBy(u => u.Pts))
+                {
+                    ApplyChannel(chatId, channel, new Entry(update.Pts, update.PtsCount, update.Update));
+                }
+
+                if (difference.Pts > channel.Pts)
+                {
+                    channel.Pts = difference.Pts;
+                    _channelPts[chatId] = difference.Pts;
+                }
+            }
+            while (difference.Slice);
+        }
+        catch (RpcException e) when (e.Name == GroupErrorNames.ChatNotFound)
+        {
+            // No longer a member (or the chat is gone): nothing more to read from it.
+            Untrack(chatId, left: true);
+            return;
+        }
+        catch (Exception) when (!token.IsCancellationRequested)
+        {
+            channel.Due = _options.Clock.GetUtcNow() + channel.RetryDelay;
+            channel.RetryDelay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, channel.RetryDelay.Ticks * 2));
+            return;
+        }
+
+        channel.Requested = false;
+        channel.RetryDelay = FirstRetryDelay;
+        DrainChannel(chatId, channel);
+        channel.Buffer.Clear();
+        channel.Due = null;
     }
 
     private void EmitEphemeral(Update update)
@@ -457,11 +770,27 @@ public sealed class UpdateStream
 
     private sealed record PushInput(UpdatesBody Body) : Input;
 
-    private sealed record OwnResultInput(Entry Entry) : Input;
+    private sealed record OwnResultInput(Entry Entry, long? ChannelId = null) : Input;
+
+    private sealed record OwnChatResultInput(ChatChanged Changed, bool IsMember) : Input;
 
     private sealed record ResyncInput : Input;
 
-    private sealed record StartInput(long UserId, long? Pts, TaskCompletionSource Started) : Input;
+    private sealed record StartInput(long UserId, long? Pts, Dictionary<long, long> ChannelPts, TaskCompletionSource Started) : Input;
+
+    /// <summary>One large group's own log as this stream knows it.</summary>
+    private sealed class ChannelLog(long pts)
+    {
+        public long Pts { get; set; } = pts;
+
+        public SortedDictionary<long, Entry> Buffer { get; } = new();
+
+        public DateTimeOffset? Due { get; set; }
+
+        public bool Requested { get; set; }
+
+        public TimeSpan RetryDelay { get; set; } = FirstRetryDelay;
+    }
 }
 
 /// <summary>The calls <see cref="UpdateStream"/> makes; a seam so its rules can be tested without a server.</summary>
@@ -470,6 +799,8 @@ internal interface IUpdateServer
     Task<UpdatesState> GetStateAsync(CancellationToken cancellationToken);
 
     Task<Difference> GetDifferenceAsync(long pts, CancellationToken cancellationToken);
+
+    Task<ChannelDifference> GetChannelDifferenceAsync(long chatId, long pts, CancellationToken cancellationToken);
 
     Task ReceivedAsync(long maxId, CancellationToken cancellationToken);
 }
@@ -481,6 +812,9 @@ internal sealed class ClientUpdateServer(MessengerClient client) : IUpdateServer
 
     public Task<Difference> GetDifferenceAsync(long pts, CancellationToken cancellationToken) =>
         client.CallAsync(new GetDifferenceCall(pts), cancellationToken);
+
+    public Task<ChannelDifference> GetChannelDifferenceAsync(long chatId, long pts, CancellationToken cancellationToken) =>
+        client.CallAsync(new GetChannelDifferenceCall(chatId, pts), cancellationToken);
 
     public Task ReceivedAsync(long maxId, CancellationToken cancellationToken) =>
         client.CallAsync(new ReceivedMessagesCall(maxId), cancellationToken);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Messenger.Client;
+using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Updates;
@@ -15,7 +16,7 @@ using Update = Messenger.Contracts.Updates.Update;
 // The pts rules of the client's update stream against a scripted server: pushes are fed in directly, getState and
 // getDifference answer from the script. A gap wait of zero makes a gap go to getDifference at once; a gap wait that
 // the fake clock never reaches leaves the gap to be filled by pushes.
-public sealed class UpdateStreamTests : IAsyncLifetime
+public sealed partial class UpdateStreamTests : IAsyncLifetime
 {
     private const long Me = 1;
     private const long Friend = 2;
@@ -324,6 +325,12 @@ public sealed class UpdateStreamTests : IAsyncLifetime
 
         public ConcurrentQueue<long> DifferenceRequests { get; } = new();
 
+        public ConcurrentQueue<ChannelDifference> ChannelDifferences { get; } = new();
+
+        public ConcurrentQueue<(long ChatId, long Pts)> ChannelDifferenceRequests { get; } = new();
+
+        public ConcurrentQueue<string> ChannelDifferenceErrors { get; } = new();
+
         public Channel<long> Receipts { get; } = Channel.CreateUnbounded<long>();
 
         public Task<UpdatesState> GetStateAsync(CancellationToken cancellationToken) => Task.FromResult(new UpdatesState(StatePts, 0));
@@ -341,6 +348,19 @@ public sealed class UpdateStreamTests : IAsyncLifetime
             return Differences.TryDequeue(out var difference)
                 ? Task.FromResult(difference)
                 : Task.FromException<Difference>(new RpcException("NO_SCRIPTED_DIFFERENCE", 500, null));
+        }
+
+        public Task<ChannelDifference> GetChannelDifferenceAsync(long chatId, long pts, CancellationToken cancellationToken)
+        {
+            ChannelDifferenceRequests.Enqueue((chatId, pts));
+            if (ChannelDifferenceErrors.TryDequeue(out var error))
+            {
+                return Task.FromException<ChannelDifference>(new RpcException(error, 404, null));
+            }
+
+            return ChannelDifferences.TryDequeue(out var difference)
+                ? Task.FromResult(difference)
+                : Task.FromException<ChannelDifference>(new RpcException("NO_SCRIPTED_DIFFERENCE", 500, null));
         }
 
         public Task ReceivedAsync(long maxId, CancellationToken cancellationToken)

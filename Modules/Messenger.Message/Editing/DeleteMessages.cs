@@ -84,6 +84,15 @@ internal sealed class DeleteMessagesHandler(
                 log.Redact(scope, id, owner => new DeleteMessagesUpdate(PeerFor(target, owner, me), [id]));
             }
 
+            if (target.HasOwnLog)
+            {
+                // A large group's dialog shows the chat's newest message: it must stay a visible one.
+                MessageStore.Execute(scope,
+                    "UPDATE message_chats SET top_message_id = coalesce((SELECT max(id) FROM message_messages WHERE chat_id = @chat AND deleted = 0), 0) " +
+                    "WHERE id = @chat",
+                    ("@chat", target.ChatId));
+            }
+
             foreach (var (owner, peer) in target.Audience(scope, me))
             {
                 if (!LogOwners.IsChat(owner))

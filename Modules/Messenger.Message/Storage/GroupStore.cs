@@ -86,17 +86,22 @@ internal sealed class GroupStore(SqliteDatabase database)
         return [.. chats];
     }
 
-    /// <summary>The caller's large groups as dialogs: the chat's newest message, the member's read position and unread
-    /// count (counted from the messages: no per-member row changes when someone posts).</summary>
+    /// <summary>The caller's large groups as dialogs: the chat's newest message (not one they deleted for themselves),
+    /// the member's read position and unread count (counted from the messages: no per-member row changes when someone
+    /// posts).</summary>
     public static List<Dialog> LargeGroupDialogs(SqliteConnection connection, long userId)
     {
         using var command = connection.CreateCommand();
         command.CommandText =
             "SELECT c.id, c.last_activity, mem.read_inbox_max_id, " +
             "(SELECT count(*) FROM (SELECT 1 FROM message_messages x WHERE x.chat_id = c.id AND x.id > mem.read_inbox_max_id AND x.deleted = 0 " +
-            "AND x.from_id <> @user LIMIT 10000)), " +
+            "AND x.from_id <> @user AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = x.id) LIMIT 10000)), " +
             $"{MessageStore.MessageColumns} FROM message_members mem JOIN message_chats c ON c.id = mem.chat_id " +
-            "LEFT JOIN message_messages m ON m.id = c.top_message_id AND m.deleted = 0 " +
+            // The chat's newest message, unless this member deleted it for themselves: then their newest visible one.
+            "LEFT JOIN message_messages m ON m.id = (CASE WHEN EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = c.top_message_id) " +
+            "THEN (SELECT t.id FROM message_messages t WHERE t.chat_id = c.id AND t.deleted = 0 " +
+            "AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = t.id) ORDER BY t.id DESC LIMIT 1) " +
+            "ELSE c.top_message_id END) AND m.deleted = 0 " +
             "WHERE mem.user_id = @user AND c.kind IN (@large, @channel)";
         command.Parameters.AddWithValue("@user", userId);
         command.Parameters.AddWithValue("@large", (int)ChatKind.LargeGroup);

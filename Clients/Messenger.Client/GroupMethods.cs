@@ -1,0 +1,74 @@
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+
+namespace Messenger.Client;
+
+/// <summary>
+/// Typed methods for groups, large groups and channels, their logs and message search. Each is one RPC call: it
+/// returns the result or throws <see cref="RpcException"/> with the server's error name (e.g. <c>CHAT_ADMIN_REQUIRED</c>).
+/// Results that moved a log (<see cref="ChatChanged"/>) are also given to <see cref="MessengerClient.Events"/>, which
+/// starts or stops following the chat's own log when it is a large group.
+/// </summary>
+public static class GroupMethods
+{
+    /// <summary>Creates a group with the caller as creator and <paramref name="userIds"/> as members; <paramref name="large"/>
+    /// makes a large group (own log), <paramref name="broadcast"/> a channel (only admins post).</summary>
+    public static Task<ChatChanged> CreateGroupAsync(
+        this MessengerClient client, string title, long[] userIds, bool large = false, bool broadcast = false, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new CreateGroupCall(title, userIds, large, broadcast), isMember: true, cancellationToken);
+
+    /// <summary>Adds users to the chat (a small group past the small-group limit becomes a large group).</summary>
+    public static Task<ChatChanged> AddMembersAsync(this MessengerClient client, long chatId, long[] userIds, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new AddMembersCall(chatId, userIds), isMember: true, cancellationToken);
+
+    /// <summary>Removes a member (admins; only the creator removes admins).</summary>
+    public static Task<ChatChanged> RemoveMemberAsync(this MessengerClient client, long chatId, long userId, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new RemoveMemberCall(chatId, userId), isMember: true, cancellationToken);
+
+    /// <summary>Leaves the chat (not the creator).</summary>
+    public static Task<ChatChanged> LeaveGroupAsync(this MessengerClient client, long chatId, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new LeaveGroupCall(chatId), isMember: false, cancellationToken);
+
+    /// <summary>Changes the chat's title (admins).</summary>
+    public static Task<ChatChanged> EditTitleAsync(this MessengerClient client, long chatId, string title, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new EditTitleCall(chatId, title), isMember: true, cancellationToken);
+
+    /// <summary>Makes a member an admin or a member again (creator only).</summary>
+    public static Task<ChatChanged> SetAdminAsync(
+        this MessengerClient client, long chatId, long userId, bool isAdmin, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new SetAdminCall(chatId, userId, isAdmin), isMember: true, cancellationToken);
+
+    /// <summary>The chat and up to <paramref name="limit"/> members from <paramref name="offset"/>, by join time (members only).</summary>
+    public static Task<ChatFull> GetFullChatAsync(
+        this MessengerClient client, long chatId, int offset = 0, int limit = 200, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetFullChatCall(chatId, offset, limit), cancellationToken);
+
+    /// <summary>A new invite code (admins), valid <paramref name="expiresInSeconds"/> for <paramref name="usageLimit"/> joins (null: no limit).</summary>
+    public static Task<ChatInvite> ExportInviteAsync(
+        this MessengerClient client, long chatId, int? expiresInSeconds = null, int? usageLimit = null, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new ExportInviteCall(chatId, expiresInSeconds, usageLimit), cancellationToken);
+
+    /// <summary>Joins the chat of an invite code.</summary>
+    public static Task<ChatChanged> JoinByInviteAsync(this MessengerClient client, string code, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new JoinByInviteCall(code), isMember: true, cancellationToken);
+
+    /// <summary>Updates of a large group's own log after <paramref name="pts"/> (<see cref="UpdateStream"/> calls it for you).</summary>
+    public static Task<ChannelDifference> GetChannelDifferenceAsync(
+        this MessengerClient client, long chatId, long pts, int limit = 1000, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetChannelDifferenceCall(chatId, pts, limit), cancellationToken);
+
+    /// <summary>Messages containing every word of <paramref name="query"/> (prefix, case- and accent-insensitive), in
+    /// <paramref name="peer"/> or (null) every chat the caller can read, newest first, older than <paramref name="offsetId"/>.</summary>
+    public static async Task<Message[]> SearchMessagesAsync(
+        this MessengerClient client, string query, Peer? peer = null, long offsetId = 0, int limit = 20, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new SearchMessagesCall(peer, query, offsetId, limit), cancellationToken)).Messages;
+
+    private static async Task<ChatChanged> ObservedAsync(
+        MessengerClient client, Contracts.Rpc.IRpcCall<ChatChanged> call, bool isMember, CancellationToken cancellationToken)
+    {
+        var changed = await client.CallAsync(call, cancellationToken);
+        client.Events.Observe(changed, isMember);
+        return changed;
+    }
+}

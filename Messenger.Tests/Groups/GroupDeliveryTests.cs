@@ -1,0 +1,241 @@
+using Messenger.Client;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Tests.Session;
+
+namespace Messenger.Tests.Groups;
+
+public sealed class GroupDeliveryTests
+{
+    [Fact]
+    public async Task SendMessage_InASmallGroup_ReachesEveryMembersDevicesLive()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_fanout", listen: true);
+        await using var bob = await host.MemberAsync("bob_fanout", listen: true);
+        await using var bobPhone = await host.DeviceAsync("bob_fanout", bob.Id);
+        await using var carol = await host.MemberAsync("carol_fanout", listen: true);
+        var chat = (await alice.Client.CreateGroupAsync("Team", [bob.Id, carol.Id])).Chat;
+
+        var sent = await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), "hello team");
+
+        sent.Channel.Should().BeFalse();
+        foreach (var device in new[] { bob, bobPhone, carol })
+        {
+            var received = await device.NextAsync<MessageReceived>(e => e.Message.Text == "hello team");
+            received.Peer.Should().Be(Peer.Chat(chat.Id));
+            received.IsOutgoing.Should().BeFalse();
+            received.ChannelId.Should().BeNull();
+            received.Message.Id.Should().Be(sent.Message.Id);
+        }
+
+        var mine = await alice.EventsUntilAsync<MessageReceived>(e => e.Message.Id == sent.Message.Id);
+        mine.OfType<MessageReceived>().Count(e => e.Message.Id == sent.Message.Id).Should().Be(1);
+        mine.OfType<MessageReceived>().Last().IsOutgoing.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task ChatUpdated_WhenAddedToAGroup_IsReportedToTheAddedMember()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_added");
+        await using var bob = await host.MemberAsync("bob_added", listen: true);
+
+        var chat = (await alice.Client.CreateGroupAsync("Team", [bob.Id])).Chat;
+
+        var events = await bob.EventsUntilAsync<ChatUpdated>(_ => true);
+        events.OfType<MessageReceived>().Should().ContainSingle().Which.Message.Action!.Kind.Should().Be(ServiceActions.Create);
+        var joined = (ChatUpdated)events[^1];
+        joined.IsMember.Should().BeTrue();
+        joined.Chat.Id.Should().Be(chat.Id);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SetTyping_InAGroup_ReachesTheOtherMembers(bool large)
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_gtyping", listen: true);
+        await using var bob = await host.MemberAsync("bob_gtyping", listen: true);
+        await using var carol = await host.MemberAsync("carol_gtyping", listen: true);
+        var chat = (await alice.Client.CreateGroupAsync("Team", [bob.Id, carol.Id], large)).Chat;
+
+        await alice.Client.SetTypingAsync(Peer.Chat(chat.Id));
+
+        foreach (var member in new[] { bob, carol })
+        {
+            var typing = await member.NextAsync<UserTyping>();
+            typing.Peer.Should().Be(Peer.Chat(chat.Id));
+            typing.UserId.Should().Be(alice.Id);
+        }
+    }
+
+    [Fact]
+    public async Task SendMessage_InALargeGroup_AddsTheSameRowsWhateverTheMemberCount()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_rows");
+        var users = await host.RegisterUsersAsync("rows_user", 49);
+        var small = (await alice.Client.CreateGroupAsync("Five", users[..4], large: true)).Chat;
+        var big = (await alice.Client.CreateGroupAsync("Fifty", users, large: true)).Chat;
+        small.MemberCount.Should().Be(5);
+        big.MemberCount.Should().Be(50);
+
+        var intoSmall = await RowsAddedAsync(host, () => alice.Client.SendMessageAsync(Peer.Chat(small.Id), "to five"));
+        var intoBig = await RowsAddedAsync(host, () => alice.Client.SendMessageAsync(Peer.Chat(big.Id), "to fifty"));
+
+        intoBig.Should().Equal(intoSmall);
+        intoBig.Should().Equal(1L, 1L, 0L);
+    }
+
+    [Fact]
+    public async Task SendMessage_InALargeGroup_ReachesLiveMembersThroughChannelPushes()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_lpush", listen: true);
+        await using var bob = await host.MemberAsync("bob_lpush", listen: true);
+        await using var carol = await host.MemberAsync("carol_lpush", listen: true);
+        var chat = (await alice.Client.CreateGroupAsync("Large", [bob.Id, carol.Id], large: true)).Chat;
+        var peer = Peer.Chat(chat.Id);
+
+        var sent = await bob.Client.SendMessageAsync(peer, "hello large");
+        sent.Channel.Should().BeTrue();
+        await bob.Client.EditMessageAsync(peer, sent.Message.Id, "hello large, edited");
+        await bob.Client.DeleteMessagesAsync(peer, [sent.Message.Id], revoke: true);
+
+        foreach (var member in new[] { alice, carol })
+        {
+            var received = await member.NextAsync<MessageReceived>(e => e.Message.Id == sent.Message.Id);
+            received.ChannelId.Should().Be(chat.Id);
+            received.Peer.Should().Be(peer);
+            received.Pts.Should().Be(sent.Pts);
+            (await member.NextAsync<MessageEdited>()).Message.Text.Should().Be("hello large, edited");
+            var deleted = await member.NextAsync<MessagesDeleted>();
+            deleted.Ids.Should().Equal(sent.Message.Id);
+            deleted.ChannelId.Should().Be(chat.Id);
+            member.Client.Events.ChannelPts[chat.Id].Should().Be(deleted.Pts);
+        }
+
+        // The sender's own device reports its message once (from the call's result), also in the chat's log.
+        var own = await bob.EventsUntilAsync<MessagesDeleted>(_ => true);
+        own.OfType<MessageReceived>().Where(e => e.Message.Id == sent.Message.Id).Should().ContainSingle()
+            .Which.ChannelId.Should().Be(chat.Id);
+    }
+
+    [Fact]
+    public async Task ChannelDifference_ForAnOfflineMember_HasWhatWasPostedMeanwhile()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_offline");
+        await using var bob = await host.MemberAsync("bob_offline");
+        var chat = (await alice.Client.CreateGroupAsync("Large", [bob.Id], large: true)).Chat;
+        var bobState = await bob.Client.GetStateAsync();
+        var before = (await bob.Client.GetDifferenceAsync(bobState.Pts)).Channels!.Single(c => c.ChatId == chat.Id).Pts;
+        await bob.Client.DisposeAsync();
+
+        for (var i = 1; i <= 3; i++)
+        {
+            await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), $"missed {i}");
+        }
+
+        await using var back = await host.DeviceAsync("bob_offline", bob.Id, listen: false);
+        var difference = await back.Client.GetDifferenceAsync(bobState.Pts);
+        difference.Updates.Should().BeEmpty("large group messages are not copied into member logs");
+        var channel = difference.Channels!.Single(c => c.ChatId == chat.Id);
+        channel.Pts.Should().Be(before + 3);
+
+        var missed = await back.Client.GetChannelDifferenceAsync(chat.Id, before);
+        missed.Updates.Select(u => u.Update).OfType<NewMessageUpdate>().Select(u => u.Message.Text)
+            .Should().Equal("missed 1", "missed 2", "missed 3");
+        missed.Pts.Should().Be(channel.Pts);
+        missed.Slice.Should().BeFalse();
+        missed.TooLong.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task UpdateStream_StartedWithPersistedPositions_ReportsWhatALargeGroupMissed()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_resume");
+        await using var bob = await host.MemberAsync("bob_resume", listen: true);
+        var chat = (await alice.Client.CreateGroupAsync("Large", [bob.Id], large: true)).Chat;
+        await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), "seen");
+        var seen = await bob.NextAsync<MessageReceived>(e => e.Message.Text == "seen");
+        var userPts = bob.Client.Events.Pts!.Value;
+        await bob.Client.DisposeAsync();
+
+        await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), "missed 1");
+        await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), "missed 2");
+
+        await using var back = await host.DeviceAsync("bob_resume", bob.Id, listen: false);
+        await back.Client.Events.StartAsync(bob.Id, userPts, new Dictionary<long, long> { [chat.Id] = seen.Pts });
+
+        (await back.NextAsync<MessageReceived>()).Message.Text.Should().Be("missed 1");
+        var last = await back.NextAsync<MessageReceived>();
+        last.Message.Text.Should().Be("missed 2");
+        last.ChannelId.Should().Be(chat.Id);
+    }
+
+    [Fact]
+    public async Task AddMembers_PastTheSmallGroupLimit_ConvertsKeepingHistoryAndReadPositions()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_convert");
+        await using var bob = await host.MemberAsync("bob_convert", listen: true);
+        await using var carol = await host.MemberAsync("carol_convert");
+        await using var dave = await host.MemberAsync("dave_convert");
+        var chat = (await alice.Client.CreateGroupAsync("Team", [bob.Id, carol.Id])).Chat;
+        var peer = Peer.Chat(chat.Id);
+        var first = await alice.Client.SendMessageAsync(peer, "first");
+        var second = await alice.Client.SendMessageAsync(peer, "second");
+        await alice.Client.SendMessageAsync(peer, "third");
+        await bob.Client.ReadHistoryAsync(peer, second.Message.Id);
+        var bobBefore = (await bob.Client.GetDialogsAsync()).Items.Single(d => d.Peer == peer);
+
+        var converted = await alice.Client.AddMembersAsync(chat.Id, [dave.Id]);
+
+        converted.Chat.Kind.Should().Be(ChatKind.LargeGroup);
+        converted.Chat.MemberCount.Should().Be(4);
+        converted.Channel.Should().BeTrue();
+        var texts = (await bob.Client.GetHistoryAsync(peer)).Where(m => m.Action is null).Select(m => m.Text);
+        texts.Should().Equal("third", "second", "first");
+        (await dave.Client.GetHistoryAsync(peer)).Select(m => m.Id).Should().Contain(first.Message.Id);
+        (await bob.Client.GetHistoryAsync(peer)).Select(m => m.Action?.Kind).Should().Contain(ServiceActions.ConvertToLarge);
+        var bobAfter = (await bob.Client.GetDialogsAsync()).Items.Single(d => d.Peer == peer);
+        bobAfter.ReadInboxMaxId.Should().Be(bobBefore.ReadInboxMaxId).And.Be(second.Message.Id);
+
+        // Bob's stream learns the chat became large and follows its own log from then on.
+        (await bob.NextAsync<ChatUpdated>(e => e.Chat.Kind == ChatKind.LargeGroup)).IsMember.Should().BeTrue();
+        await carol.Client.SendMessageAsync(peer, "after conversion");
+        (await bob.NextAsync<MessageReceived>(e => e.Message.Text == "after conversion")).ChannelId.Should().Be(chat.Id);
+    }
+
+    [Fact]
+    public async Task SendMessage_InAChannel_OnlyAdminsMayPost()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_channel");
+        await using var bob = await host.MemberAsync("bob_channel");
+        var chat = (await alice.Client.CreateGroupAsync("News", [bob.Id], broadcast: true)).Chat;
+        chat.Kind.Should().Be(ChatKind.Channel);
+        var peer = Peer.Chat(chat.Id);
+
+        var error = await SessionTestKit.FailsWith(() => bob.Client.SendMessageAsync(peer, "may I?"), GroupErrorNames.ChatWriteForbidden);
+        error.Code.Should().Be(403);
+        (await alice.Client.SendMessageAsync(peer, "news")).Channel.Should().BeTrue();
+
+        await alice.Client.SetAdminAsync(chat.Id, bob.Id, isAdmin: true);
+        (await bob.Client.SendMessageAsync(peer, "now I may")).Message.Text.Should().Be("now I may");
+        (await bob.Client.GetHistoryAsync(peer)).Where(m => m.Action is null).Select(m => m.Text).Should().Equal("now I may", "news");
+    }
+
+    private static async Task<long[]> RowsAddedAsync(Infrastructure.TestHost host, Func<Task> act)
+    {
+        string[] tables = ["message_messages", "queue_updates", "message_dialogs"];
+        var before = tables.Select(host.CountRows).ToArray();
+        await act();
+        return [.. tables.Select((table, i) => host.CountRows(table) - before[i])];
+    }
+}

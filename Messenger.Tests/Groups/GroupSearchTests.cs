@@ -1,0 +1,135 @@
+using Messenger.Client;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Tests.Session;
+
+namespace Messenger.Tests.Groups;
+
+public sealed class GroupSearchTests
+{
+    [Theory]
+    [InlineData("cafe")]
+    [InlineData("CAFÉ")]
+    [InlineData("caf")]
+    [InlineData("lai Caf")]
+    public async Task SearchMessages_ByPrefixInAnyCaseWithOrWithoutAccents_FindsTheMessage(string query)
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_accent");
+        await using var bob = await host.MemberAsync("bob_accent");
+        var chat = (await alice.Client.CreateGroupAsync("Team", [bob.Id])).Chat;
+        var sent = await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), "Café au lait?");
+        await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), "tea time");
+
+        (await bob.Client.SearchMessagesAsync(query)).Select(m => m.Id).Should().Equal(sent.Message.Id);
+        (await bob.Client.SearchMessagesAsync(query, Peer.Chat(chat.Id))).Select(m => m.Id).Should().Equal(sent.Message.Id);
+        (await bob.Client.SearchMessagesAsync("coffee")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task SearchMessages_WithoutAPeer_FindsOnlyInChatsTheCallerCanRead()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_scope");
+        await using var bob = await host.MemberAsync("bob_scope");
+        await using var carol = await host.MemberAsync("carol_scope");
+        await using var eve = await host.MemberAsync("eve_scope");
+        var small = (await alice.Client.CreateGroupAsync("Small", [bob.Id])).Chat;
+        var large = (await alice.Client.CreateGroupAsync("Large", [carol.Id], large: true)).Chat;
+        var inSmall = await alice.Client.SendMessageAsync(Peer.Chat(small.Id), "pineapple small");
+        var inLarge = await alice.Client.SendMessageAsync(Peer.Chat(large.Id), "pineapple large");
+        var toCarol = await alice.Client.SendMessageAsync(Peer.User(carol.Id), "pineapple private");
+
+        (await alice.Client.SearchMessagesAsync("pineapple")).Select(m => m.Id).Should().Equal(toCarol.Message.Id, inLarge.Message.Id, inSmall.Message.Id);
+        (await bob.Client.SearchMessagesAsync("pineapple")).Select(m => m.Id).Should().Equal(inSmall.Message.Id);
+        (await carol.Client.SearchMessagesAsync("pineapple")).Select(m => m.Id).Should().Equal(toCarol.Message.Id, inLarge.Message.Id);
+        (await carol.Client.SearchMessagesAsync("pineapple", Peer.User(alice.Id))).Select(m => m.Id).Should().Equal(toCarol.Message.Id);
+        (await eve.Client.SearchMessagesAsync("pineapple")).Should().BeEmpty();
+        await SessionTestKit.FailsWith(() => bob.Client.SearchMessagesAsync("pineapple", Peer.Chat(large.Id)), GroupErrorNames.ChatNotFound);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SearchMessages_AfterAnEdit_FindsTheNewWordNotTheOld(bool large)
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_sedit");
+        await using var bob = await host.MemberAsync("bob_sedit");
+        var chat = (await alice.Client.CreateGroupAsync("Team", [bob.Id], large)).Chat;
+        var sent = await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), "meeting on monday");
+
+        await alice.Client.EditMessageAsync(Peer.Chat(chat.Id), sent.Message.Id, "meeting on tuesday");
+
+        (await bob.Client.SearchMessagesAsync("monday")).Should().BeEmpty();
+        var found = (await bob.Client.SearchMessagesAsync("tuesday")).Should().ContainSingle().Subject;
+        found.Id.Should().Be(sent.Message.Id);
+        found.Text.Should().Be("meeting on tuesday");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SearchMessages_AfterARevokedDelete_FindsItForNobody(bool large)
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_srevoke");
+        await using var bob = await host.MemberAsync("bob_srevoke");
+        var chat = (await alice.Client.CreateGroupAsync("Team", [bob.Id], large)).Chat;
+        var sent = await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), "password is hunter2");
+
+        await alice.Client.DeleteMessagesAsync(Peer.Chat(chat.Id), [sent.Message.Id], revoke: true);
+
+        (await alice.Client.SearchMessagesAsync("hunter2")).Should().BeEmpty();
+        (await bob.Client.SearchMessagesAsync("hunter2")).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SearchMessages_AfterADeleteForMe_HidesItForThatUserOnly(bool large)
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_sforme");
+        await using var bob = await host.MemberAsync("bob_sforme");
+        var chat = (await alice.Client.CreateGroupAsync("Team", [bob.Id], large)).Chat;
+        var sent = await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), "grocery list");
+
+        await bob.Client.DeleteMessagesAsync(Peer.Chat(chat.Id), [sent.Message.Id], revoke: false);
+
+        (await bob.Client.SearchMessagesAsync("grocery")).Should().BeEmpty();
+        (await bob.Client.GetHistoryAsync(Peer.Chat(chat.Id))).Select(m => m.Id).Should().NotContain(sent.Message.Id);
+        (await alice.Client.SearchMessagesAsync("grocery")).Select(m => m.Id).Should().Equal(sent.Message.Id);
+    }
+
+    [Fact]
+    public async Task SearchMessages_ManyMatches_NewestFirstPagedByOffsetId()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_spage");
+        var chat = (await alice.Client.CreateGroupAsync("Team", [], large: true)).Chat;
+        var ids = new List<long>();
+        for (var i = 1; i <= 5; i++)
+        {
+            ids.Add((await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), $"report number {i}")).Message.Id);
+        }
+
+        var first = await alice.Client.SearchMessagesAsync("report", limit: 2);
+        var second = await alice.Client.SearchMessagesAsync("report", offsetId: first[^1].Id, limit: 2);
+        var third = await alice.Client.SearchMessagesAsync("report", offsetId: second[^1].Id, limit: 2);
+
+        first.Concat(second).Concat(third).Select(m => m.Id).Should().Equal(ids[4], ids[3], ids[2], ids[1], ids[0]);
+        third.Should().HaveCount(1);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ?! ")]
+    public async Task SearchMessages_WithoutWords_FailsWithSearchQueryEmpty(string query)
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_sempty");
+
+        await SessionTestKit.FailsWith(() => alice.Client.SearchMessagesAsync(query), GroupErrorNames.SearchQueryEmpty);
+    }
+}
