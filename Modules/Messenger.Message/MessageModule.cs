@@ -1,4 +1,5 @@
 using FluentValidation;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Rpc;
 using Messenger.Kernel.Rpc;
@@ -12,7 +13,7 @@ namespace Messenger.Message;
 
 /// <summary>
 /// Chats and messages (DESIGN §6): send (idempotent by random_id), history, dialogs with unread counts, edit, delete
-/// for me or for both, receipts (delivered, read), typing, blocking. Every change appends to the affected users'
+/// for me or for both, forward (media by reference), receipts (delivered, read), typing, blocking. Every change appends to the affected users'
 /// update logs in the same writer unit and is pushed after COMMIT.
 /// </summary>
 public static class MessageModule
@@ -35,6 +36,7 @@ public static class MessageModule
         services.AddRpcMethod<SetTypingCall, Done>();
         services.AddRpcMethod<BlockUserCall, Done>();
         services.AddRpcMethod<UnblockUserCall, Done>();
+        services.AddRpcMethod<ForwardMessagesCall, ForwardedMessages>();
         return services;
     }
 }

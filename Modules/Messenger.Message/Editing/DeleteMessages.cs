@@ -3,6 +3,7 @@ using Mediator;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel.Errors;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
@@ -26,9 +27,11 @@ internal sealed class DeleteMessagesValidator : AbstractValidator<DeleteMessages
 /// For me: the messages are hidden from the caller only. Revoke: the caller's own messages are erased for both sides
 /// — the text from the message row (which keeps its random_id so a late resend is answered, not stored again) and
 /// from every log entry that carried it; revoking someone else's message is refused as a whole, so nothing is half-done.
+/// Media: a revoked message, or one that every participant has deleted for themselves, releases its media reference in
+/// the same unit.
 /// </summary>
 internal sealed class DeleteMessagesHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<DeleteMessagesCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(DeleteMessagesCall call, CancellationToken cancellationToken)
@@ -59,12 +62,17 @@ internal sealed class DeleteMessagesHandler(
             {
                 if (call.Revoke)
                 {
-                    MessageStore.Execute(scope, "UPDATE message_messages SET deleted = 1, text = '' WHERE id = @id", ("@id", id));
+                    MessageStore.Execute(scope, "UPDATE message_messages SET deleted = 1, text = '', media = NULL WHERE id = @id", ("@id", id));
                     log.Redact(scope, id, owner => new DeleteMessagesUpdate(Peer.User(owner == me ? peerId : me), [id]));
+                    media.Release(scope, id);
                 }
                 else
                 {
                     MessageStore.Execute(scope, "INSERT OR IGNORE INTO message_hidden (user_id, message_id) VALUES (@user, @id)", ("@user", me), ("@id", id));
+                    if (MessageStore.HiddenFromEveryone(scope, id))
+                    {
+                        media.Release(scope, id);
+                    }
                 }
             }
 

@@ -1,8 +1,10 @@
 using FluentValidation;
 using Mediator;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel.Errors;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
@@ -14,11 +16,14 @@ namespace Messenger.Message.Sending;
 internal sealed class SendMessageValidator : AbstractValidator<SendMessageCall>
 {
     public const int MaxTextLength = 4096;
+    public const int MaxCaptionLength = 1024;
 
     public SendMessageValidator()
     {
-        RuleFor(c => c.Text).Must(t => !string.IsNullOrWhiteSpace(t)).WithErrorCode(MessageErrorNames.MessageEmpty);
-        RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= MaxTextLength).WithErrorCode(MessageErrorNames.MessageTooLong);
+        RuleFor(c => c.Text).Must(t => !string.IsNullOrWhiteSpace(t)).When(c => c.Media is null).WithErrorCode(MessageErrorNames.MessageEmpty);
+        RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= MaxTextLength).When(c => c.Media is null).WithErrorCode(MessageErrorNames.MessageTooLong);
+        RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= MaxCaptionLength).When(c => c.Media is not null)
+            .WithErrorCode(MediaErrorNames.MediaCaptionTooLong);
         RuleFor(c => c.RandomId).NotEqual(0).WithErrorCode(MessageErrorNames.RandomIdInvalid);
         RuleFor(c => c.Peer).Must(p => p is { Id: > 0 } && Enum.IsDefined(p.Kind)).WithErrorCode(MessageErrorNames.PeerIdInvalid);
         RuleFor(c => c.ReplyToId).Must(r => r is null or > 0).WithErrorCode(MessageErrorNames.ReplyToInvalid);
@@ -31,14 +36,16 @@ internal sealed class SendMessageValidator : AbstractValidator<SendMessageCall>
 /// finds the first message inside the same serialized unit, so two racing resends still store one message.
 /// </summary>
 internal sealed class SendMessageHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<SendMessageCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(SendMessageCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
         var peerId = await chats.RequireUserPeerAsync(call.Peer, bus, cancellationToken);
-        var text = call.Text.Trim();
+        var text = call.Text?.Trim() ?? "";
+        // Media: the upload is completed (hashed, stored) before the unit; the unit only records the reference.
+        using var prepared = call.Media is null ? null : await media.PrepareAsync(me, call.Media, cancellationToken);
         var appends = new List<LogAppend>(2);
         var sent = await writer.WriteAsync(scope =>
         {
@@ -66,7 +73,13 @@ internal sealed class SendMessageHandler(
 
             var to = Peer.User(peerId);
             var id = MessageStore.InsertMessage(scope, chatId, me, call.RandomId, to, now, text, call.ReplyToId);
-            var message = new ChatMessage(id, me, to, now, text, call.ReplyToId, null);
+            var attached = prepared is null ? null : media.Attach(scope, prepared, id, me);
+            if (attached is not null)
+            {
+                MessageStore.SetMedia(scope, id, attached);
+            }
+
+            var message = new ChatMessage(id, me, to, now, text, call.ReplyToId, null, attached);
             MessageStore.TouchDialog(scope, me, chatId, to, id, now, incoming: false);
             var update = new NewMessageUpdate(message);
             var mine = log.Append(scope, me, update, now, id);

@@ -46,6 +46,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             message.Property(m => m.EditDate).HasColumnName("edit_date");
             // Deleted for everyone: the row stays (its random_id still answers a resend), the text is erased.
             message.Property(m => m.Deleted).HasColumnName("deleted");
+            // The attached media's descriptor (MessagePack of Contracts.Media.MessageMedia); its references are the Media module's.
+            message.Property(m => m.Media).HasColumnName("media");
         });
 
         modelBuilder.Entity<HiddenRow>(hidden =>
@@ -121,6 +123,8 @@ internal sealed class MessageRow
     public long? EditDate { get; set; }
 
     public bool Deleted { get; set; }
+
+    public byte[]? Media { get; set; }
 }
 
 internal sealed class HiddenRow
