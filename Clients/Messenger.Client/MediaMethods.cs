@@ -21,7 +21,8 @@ public static class MediaMethods
     /// Uploads <paramref name="content"/> (seekable, not empty) in parts, <paramref name="parallelism"/> at a time,
     /// and returns the input to attach with <see cref="SendMediaAsync"/>. To resume an upload that failed (dropped
     /// connection, server restart), call again with the same content and the <paramref name="fileId"/> of the first
-    /// attempt (in the <see cref="UploadException"/>): only the parts the server lacks are sent.
+    /// attempt (in the <see cref="UploadException"/>): only the parts the server lacks are sent. A refusal by the server
+    /// (<c>FILE_TOO_BIG</c>, <c>QUOTA_EXCEEDED</c>, …) is thrown as the <see cref="RpcException"/> itself.
     /// <paramref name="progress"/> receives the bytes the server has so far.
     /// </summary>
     public static async Task<InputMedia> UploadFileAsync(
@@ -111,6 +112,12 @@ public static class MediaMethods
         catch (Exception e)
         {
             var cause = workers.Select(w => w.Exception?.InnerException).FirstOrDefault(x => x is not null and not OperationCanceledException) ?? e;
+            if (cause is RpcException || cancellationToken.IsCancellationRequested)
+            {
+                // The server refused the file (too big, quota, …) or the caller cancelled: resuming would not help.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(cause).Throw();
+            }
+
             throw new UploadException(id, cause);
         }
 

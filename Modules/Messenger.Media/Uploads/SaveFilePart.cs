@@ -25,9 +25,11 @@ internal sealed class SaveFilePartHandler(UploadStore uploads, MediaAttachments 
     {
         var me = caller.RequireUserId();
         var quota = options.Value.UserQuotaBytes;
+        // Early and coarse: the content (and so whether it is already counted for the caller) is known only when the
+        // upload is attached, where the exact check runs. Here: refuse a file that cannot fit any quota, or a full quota.
         await uploads.SaveAsync(me, call.FileId, call.Part, call.TotalParts, call.Bytes, smallest =>
         {
-            if (quota > 0 && media.StoredBytes(me) + smallest > quota)
+            if (quota > 0 && (smallest > quota || media.StoredBytes(me) >= quota))
             {
                 throw MessengerError.BadRequest(MediaErrorNames.QuotaExceeded);
             }
