@@ -9,7 +9,7 @@ try
 catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("scenarios: writer, login, handshake, rpc, idle");
+    Console.Error.WriteLine("scenarios: writer, login, handshake, rpc, idle, upload, download");
     return 2;
 }
 
@@ -20,11 +20,13 @@ Func<BenchOptions, Task<BenchReport>>? scenario = options.Scenario switch
     "handshake" => ProtocolScenarios.HandshakeAsync,
     "rpc" => ProtocolScenarios.RpcAsync,
     "idle" => ProtocolScenarios.IdleAsync,
+    "upload" => MediaScenarios.UploadAsync,
+    "download" => MediaScenarios.DownloadAsync,
     _ => null,
 };
 if (scenario is null)
 {
-    Console.Error.WriteLine($"unknown scenario '{options.Scenario}'; scenarios: writer, login, handshake, rpc, idle");
+    Console.Error.WriteLine($"unknown scenario '{options.Scenario}'; scenarios: writer, login, handshake, rpc, idle, upload, download");
     return 2;
 }
 

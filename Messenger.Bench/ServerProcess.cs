@@ -27,6 +27,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public bool IsChild => _process is not null;
 
+    /// <summary>The child's data directory (null for <c>--url</c>).</summary>
+    public string? DataDirectory => _dataDirectory;
+
     public static async Task<ServerProcess> StartAsync(BenchOptions options)
     {
         using var http = new HttpClient();

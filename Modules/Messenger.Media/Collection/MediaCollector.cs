@@ -17,7 +17,8 @@ internal sealed class MediaCollector(
     SqliteDatabase database, StorageWriter writer, BlobStore blobs, UploadStore uploads, MediaAttachments attachments,
     IOptions<MediaOptions> options, TimeProvider clock, ILogger<MediaCollector> logger) : BackgroundService
 {
-    private int _startupSweepDone;
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private bool _startupSweepDone;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -36,13 +37,27 @@ internal sealed class MediaCollector(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>One pass; returns the number of blobs and uploads deleted.</summary>
+    /// <summary>One pass (passes never overlap: a caller waits for the running one); returns the number of blobs and uploads deleted.</summary>
     public async Task<int> CollectAsync(CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            return await CollectOnceAsync(cancellationToken);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private async Task<int> CollectOnceAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var deleted = 0;
-        if (Interlocked.Exchange(ref _startupSweepDone, 1) == 0)
+        if (!_startupSweepDone)
         {
+            _startupSweepDone = true;
             deleted += DeleteUncountedBlobs();
         }
 
