@@ -98,6 +98,18 @@ internal sealed class ServerProcess : IAsyncDisposable
         return new ServerProcess(baseUrl, publicKey, process, dataDirectory);
     }
 
+    /// <summary>CPU time the child server has used so far (user + system); null for <c>--url</c>.</summary>
+    public TimeSpan? CpuTime()
+    {
+        if (_process is null)
+        {
+            return null;
+        }
+
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     /// <summary>The server's resident set size in KiB, from /proc (child process only).</summary>
     public long? RssKiB()
     {

@@ -26,12 +26,14 @@ internal static class MediaScenarios
 
         var baseline = session.Server.RssKiB() ?? 0;
         using var sampler = new RssSampler(session.Server);
+        var cpu = CpuMeter.Start(session.Server);
         var clock = Stopwatch.StartNew();
         var input = await session.Alice.UploadFileAsync(session.File, "bench.bin", "application/octet-stream", parallelism: session.Parallel);
         var uploaded = clock.Elapsed;
         await session.Alice.SendMediaAsync(session.BobPeer, input);
         var total = clock.Elapsed;
         var peak = await sampler.StopAsync();
+        cpu.Report(report, size);
 
         var storeBefore = DirectoryBytes(session.Server.DataDirectory!, "media");
         session.File.Position = 0;
@@ -59,15 +61,35 @@ internal static class MediaScenarios
 
         var baseline = session.Server.RssKiB() ?? 0;
         using var sampler = new RssSampler(session.Server);
+        var cpu = CpuMeter.Start(session.Server);
         var clock = Stopwatch.StartNew();
         await session.Bob.DownloadFileAsync(media, Stream.Null, parallelism: session.Parallel);
         var elapsed = clock.Elapsed;
         var peak = await sampler.StopAsync();
+        cpu.Report(report, media.Size);
 
         report.Figures["mb_per_sec"] = media.Size / MiB / elapsed.TotalSeconds;
         report.Figures["rss_growth_mb"] = Math.Max(0, peak - baseline) / 1024.0;
         report.Notes.Add("the recipient downloads the whole file by 1 MiB upload.getFile ranges, written in order to a null stream");
         return report;
+    }
+
+    /// <summary>
+    /// CPU seconds per GiB of the server and of the bench (the SDK client) during the measured part: a figure that does
+    /// not depend on how busy the machine is, unlike MB/s on shared cores.
+    /// </summary>
+    private sealed class CpuMeter(ServerProcess server, TimeSpan serverStart, TimeSpan clientStart)
+    {
+        public static CpuMeter Start(ServerProcess server) =>
+            new(server, server.CpuTime() ?? TimeSpan.Zero, Process.GetCurrentProcess().TotalProcessorTime);
+
+        public void Report(BenchReport report, long bytes)
+        {
+            var gib = bytes / (1024.0 * MiB);
+            report.Figures["server_cpu_s_per_gib"] = ((server.CpuTime() ?? TimeSpan.Zero) - serverStart).TotalSeconds / gib;
+            report.Figures["client_cpu_s_per_gib"] = (Process.GetCurrentProcess().TotalProcessorTime - clientStart).TotalSeconds / gib;
+            report.Figures["machine_load_1min"] = double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 
     private static long DirectoryBytes(string root, string folder)
