@@ -98,6 +98,29 @@ public sealed class MediaReferenceTests
     }
 
     [Fact]
+    public async Task Forward_WhenResentWithTheSameRandomIds_StoresOneCopyAndOneReference()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        await using var alice = await host.SignedInClientAsync("alice_fwi");
+        await using var bob = await host.SignedInClientAsync("bob_fwi");
+        var bytes = RandomBytes(10_000, 14);
+        var bobPeer = Peer.User(await alice.IdOfAsync("bob_fwi"));
+        var sent = await alice.SendMediaAsync(bobPeer, await alice.UploadAsync(bytes));
+        var text = await alice.SendMessageAsync(bobPeer, "plain");
+
+        var call = new ForwardMessagesCall(bobPeer, [sent.Message.Id, text.Message.Id], Peer.User(await alice.IdOfAsync("alice_fwi")), [11, 12]);
+        var first = await alice.CallAsync(call);
+        var again = await alice.CallAsync(call);
+
+        again.Messages.Select(m => m.Id).Should().Equal(first.Messages.Select(m => m.Id));
+        again.PtsCount.Should().Be(0);
+        first.Messages[1].Media.Should().BeNull();
+        host.RefCount(Sha256(bytes)).Should().Be(2);
+        await SessionTestKit.FailsWith(
+            () => alice.CallAsync(call with { Ids = [sent.Message.Id + 1000], RandomIds = [13] }), MessageErrorNames.MessageIdInvalid);
+    }
+
+    [Fact]
     public async Task Restart_AfterACrashDuringUpload_LeavesNothingBehindOnceExpired()
     {
         using var data = new TempDirectory();

@@ -48,12 +48,23 @@ internal sealed class MediaAttachments(
 
         // The file work is done to the end even if the caller goes away: a half-hashed upload helps no one.
         var (path, size) = await uploads.CompleteAsync(userId, input.FileId, input.TotalParts, CancellationToken.None);
-        var (hash, head) = await HashAsync(path);
-        var dimensions = ImageSize.Read(head);
-        // The row comes first: a stored file without a row exists only after a crash, and start-up removes it.
-        await writer.WriteAsync(scope => MediaSql.InsertUnreferencedBlob(scope, hash, size, clock.GetUtcNow().ToUnixTimeSeconds()), CancellationToken.None);
-        var release = blobs.Store(path, hash);
-        uploads.Remove(userId, input.FileId);
+        string hash;
+        (int Width, int Height)? dimensions;
+        Action release;
+        try
+        {
+            (hash, var head) = await HashAsync(path);
+            dimensions = ImageSize.Read(head);
+            // The row comes first: a stored file without a row exists only after a crash, and start-up removes it.
+            await writer.WriteAsync(scope => MediaSql.InsertUnreferencedBlob(scope, hash, size, clock.GetUtcNow().ToUnixTimeSeconds()), CancellationToken.None);
+            release = blobs.Store(path, hash);
+        }
+        finally
+        {
+            // Stored or failed (I/O error, shutdown): either way the upload is over and its temp files go.
+            uploads.Remove(userId, input.FileId);
+        }
+
         var completed = new Completed(hash, size, input.TotalParts, dimensions?.Width, dimensions?.Height, clock.GetUtcNow());
         _completed[key] = completed;
         logger.LogInformation("Upload {FileId} of user {UserId} completed: {Size} bytes", input.FileId, userId, size);
