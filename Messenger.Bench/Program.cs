@@ -16,6 +16,8 @@ using Messenger.Bench.Scenarios;
 //   crash      chat traffic (--connections 100, --window 2, --duration 30) while the child host is SIGKILLed --kills (3)
 //              times and restarted on the same data directory; every acknowledged message must be in the recipient's
 //              history exactly once and reach it as an event (lost, duplicated)
+//   upload     a generated --size (2 GiB) file through the SDK: MB/s, server peak RSS growth, bytes added by a re-upload
+//   download   the same file back by ranges: MB/s
 // The message scenarios start the child host with cheap Argon2id (3 iterations, 1 MiB) and no per-address limits on
 // registrations and failed sign-ins (ChatKit.SignUpSettings); catchup also raises Messenger:Queue:TooLongAfterUpdates.
 
@@ -27,7 +29,7 @@ try
 catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("scenarios: writer, login, handshake, rpc, idle, chat, catchup, crash");
+    Console.Error.WriteLine("scenarios: writer, login, handshake, rpc, idle, chat, catchup, crash, upload, download");
     return 2;
 }
 
@@ -41,11 +43,13 @@ Func<BenchOptions, Task<BenchReport>>? scenario = options.Scenario switch
     "chat" => ChatScenario.RunAsync,
     "catchup" => CatchUpScenario.RunAsync,
     "crash" => CrashScenario.RunAsync,
+    "upload" => MediaScenarios.UploadAsync,
+    "download" => MediaScenarios.DownloadAsync,
     _ => null,
 };
 if (scenario is null)
 {
-    Console.Error.WriteLine($"unknown scenario '{options.Scenario}'; scenarios: writer, login, handshake, rpc, idle, chat, catchup, crash");
+    Console.Error.WriteLine($"unknown scenario '{options.Scenario}'; scenarios: writer, login, handshake, rpc, idle, chat, catchup, crash, upload, download");
     return 2;
 }
 

@@ -27,6 +27,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public bool IsChild => _process is not null;
 
+    /// <summary>The child's data directory (null for <c>--url</c>).</summary>
+    public string? DataDirectory => _dataDirectory;
+
     /// <summary>Starts the server (or attaches to <c>--url</c>); <paramref name="settings"/> are extra configuration
     /// keys (e.g. <c>Messenger:Queue:TooLongAfterUpdates</c>) given to the child as <c>--Key=value</c> arguments.</summary>
     public static async Task<ServerProcess> StartAsync(BenchOptions options, IReadOnlyDictionary<string, string>? settings = null)

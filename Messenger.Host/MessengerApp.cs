@@ -1,6 +1,7 @@
 using Messenger.Kernel;
 using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Storage;
+using Messenger.Media;
 using Messenger.Protocol;
 using Messenger.Message;
 using Messenger.Queue;
@@ -48,6 +49,7 @@ public static class MessengerApp
             .AddMessageModule(configuration)
             .AddQueueModule(configuration)
             .AddUpdateModule(configuration)
+            .AddMediaModule(configuration)
             .AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
         configureServices?.Invoke(builder.Services);
 

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Messenger.Contracts.Groups;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Rpc;
 using Messenger.Kernel;
@@ -18,7 +19,7 @@ namespace Messenger.Message;
 /// Chats and messages (DESIGN §6): private chats, small groups (fan-out on write into member logs), large groups and
 /// channels (one log of their own, fan-out on read), invite links; send (idempotent by random_id), history, dialogs
 /// with unread counts, edit, delete for me or for everyone, receipts (delivered, read), typing, blocking, full-text
-/// search (FTS5). Every change appends to the affected users'
+/// search (FTS5), forward (media by reference). Every change appends to the affected users'
 /// update logs in the same writer unit and is pushed after COMMIT.
 /// </summary>
 public static class MessageModule
@@ -57,6 +58,7 @@ public static class MessageModule
         services.AddRpcMethod<GetFullChatCall, ChatFull>();
         services.AddRpcMethod<ExportInviteCall, ChatInvite>();
         services.AddRpcMethod<JoinByInviteCall, ChatChanged>();
+        services.AddRpcMethod<ForwardMessagesCall, ForwardedMessages>();
         return services;
     }
 }

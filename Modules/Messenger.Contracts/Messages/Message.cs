@@ -1,4 +1,5 @@
 using MessagePack;
+using Messenger.Contracts.Media;
 
 namespace Messenger.Contracts.Messages;
 
@@ -23,6 +24,7 @@ public sealed record Peer([property: Key("kind")] PeerKind Kind, [property: Key(
 /// A stored message, the same for every viewer: <see cref="FromId"/> sent it to <see cref="ToPeer"/> (the other user
 /// of a private chat, or the group). A viewer's dialog peer is <c>ToPeer</c> when the viewer sent it and
 /// <c>User(FromId)</c> otherwise (for private chats). Ids are server-wide and increase with time; dates are unix seconds.
+/// <see cref="Media"/> is the attached file, if any (then <see cref="Text"/> is its caption and may be empty).
 /// </summary>
 [MessagePackObject]
 public sealed record Message(
@@ -33,7 +35,8 @@ public sealed record Message(
     [property: Key("text")] string Text,
     [property: Key("reply_to_id")] long? ReplyToId,
     [property: Key("edit_date")] long? EditDate,
-    [property: Key("action")] ServiceAction? Action = null)
+    [property: Key("action")] ServiceAction? Action = null,
+    [property: Key("media")] MessageMedia? Media = null)
 {
     /// <summary>The chat this message is in, as <paramref name="viewerId"/> addresses it.</summary>
     public Peer PeerFor(long viewerId) =>

@@ -1,20 +1,25 @@
 using MessagePack;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Rpc;
 
 namespace Messenger.Contracts.Messages;
 
 /// <summary><c>messages.send</c>: stores a text message in the chat with <see cref="Peer"/> and returns it once it is
 /// durable. <see cref="RandomId"/> (chosen by the client, non-zero) makes the call idempotent per sender: sending the
-/// same random id again returns the first message. Text is 1–4096 characters after trimming.
+/// same random id again returns the first message. Text is 1–4096 characters after trimming; with
+/// <see cref="Media"/> (a finished upload, see <c>upload.saveFilePart</c>) it is a caption of 0–1024 characters.
 /// Errors: <c>MESSAGE_EMPTY</c>, <c>MESSAGE_TOO_LONG</c>, <c>RANDOM_ID_INVALID</c>, <c>PEER_ID_INVALID</c>,
-/// <c>REPLY_TO_INVALID</c>, 403 <c>USER_IS_BLOCKED</c> (the peer blocked you), 403 <c>YOU_BLOCKED_USER</c>.</summary>
+/// <c>REPLY_TO_INVALID</c>, 403 <c>USER_IS_BLOCKED</c> (the peer blocked you), 403 <c>YOU_BLOCKED_USER</c>; with media
+/// also <c>MEDIA_CAPTION_TOO_LONG</c>, <c>MEDIA_INPUT_INVALID</c>, <c>FILE_ID_INVALID</c>, <c>FILE_PARTS_INVALID</c>,
+/// <c>FILE_PART_MISSING</c>, <c>FILE_PART_SIZE_INVALID</c>, <c>QUOTA_EXCEEDED</c>.</summary>
 [RpcMethod("messages.send")]
 [MessagePackObject]
 public sealed record SendMessageCall(
     [property: Key("peer")] Peer Peer,
     [property: Key("random_id")] long RandomId,
     [property: Key("text")] string Text,
-    [property: Key("reply_to_id")] long? ReplyToId = null) : IRpcCall<SentMessage>;
+    [property: Key("reply_to_id")] long? ReplyToId = null,
+    [property: Key("media")] InputMedia? Media = null) : IRpcCall<SentMessage>;
 
 /// <summary><c>messages.getHistory</c>: up to <see cref="Limit"/> (1–100) messages of the chat, newest first, older
 /// than <see cref="OffsetId"/> (0: from the newest). Errors: <c>PEER_ID_INVALID</c>, <c>LIMIT_INVALID</c>.</summary>

@@ -1,5 +1,8 @@
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
+using Messenger.Kernel.Errors;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Storage;
@@ -18,10 +21,17 @@ internal sealed record Posted(ChatMessage Message, List<LogAppend> Appends, Logg
 internal static class Delivery
 {
     public static Posted Post(
-        WriteScope scope, IUpdateLog log, ChatTarget target, long me, long randomId, string text, long? replyToId, ServiceAction? action, long now)
+        WriteScope scope, IUpdateLog log, ChatTarget target, long me, long randomId, string text, long? replyToId, ServiceAction? action, long now,
+        Func<long, MessageMedia?>? attachMedia = null)
     {
         var id = MessageStore.InsertMessage(scope, target.ChatId, me, randomId, target.ToPeer, now, text, replyToId, action);
-        var message = new ChatMessage(id, me, target.ToPeer, now, text, replyToId, null, action);
+        var media = attachMedia?.Invoke(id);
+        if (media is not null)
+        {
+            MessageStore.SetMedia(scope, id, media);
+        }
+
+        var message = new ChatMessage(id, me, target.ToPeer, now, text, replyToId, null, action, media);
         SearchIndex.Add(scope, id, target.ChatId, text);
         if (target.HasOwnLog)
         {
@@ -44,6 +54,39 @@ internal static class Delivery
         var answerOwner = target.HasOwnLog ? LogOwners.OfChat(target.ChatId) : me;
         var answer = appends.Find(a => a.OwnerId == answerOwner) is { Update: { } own } ? own : new LoggedUpdate(log.CurrentPts(scope, me), 0, now, update);
         return new Posted(message, appends, answer, target.HasOwnLog);
+    }
+
+    /// <summary>
+    /// Inside the unit, before posting: a private chat is created on its first message and refused when either side
+    /// blocked the other; a group must still have the caller as a member, and a channel an admin.
+    /// </summary>
+    public static ChatTarget OpenForPosting(WriteScope scope, long me, ChatTarget target, long now) =>
+        target.IsPrivate ? OpenPrivateChat(scope, me, target, now) : CheckGroupPosting(scope, me, target);
+
+    private static ChatTarget OpenPrivateChat(WriteScope scope, long me, ChatTarget target, long now)
+    {
+        if (MessageStore.IsBlocked(scope, target.OtherUserId, me))
+        {
+            throw MessengerError.Forbidden(MessageErrorNames.UserIsBlocked);
+        }
+
+        if (MessageStore.IsBlocked(scope, me, target.OtherUserId))
+        {
+            throw MessengerError.Forbidden(MessageErrorNames.YouBlockedUser);
+        }
+
+        return target with { ChatId = MessageStore.PrivateChatId(scope, me, target.OtherUserId, now) };
+    }
+
+    private static ChatTarget CheckGroupPosting(WriteScope scope, long me, ChatTarget target)
+    {
+        var role = GroupStore.RoleOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
+        if (target.GroupKind == ChatKind.Channel && role == MemberRole.Member)
+        {
+            throw MessengerError.Forbidden(GroupErrorNames.ChatWriteForbidden);
+        }
+
+        return target with { Role = role };
     }
 
     /// <summary>A random id for a message the server posts itself (service messages): negative, so it never meets a

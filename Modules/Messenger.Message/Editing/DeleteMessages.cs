@@ -3,6 +3,7 @@ using Mediator;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel.Errors;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
@@ -29,9 +30,11 @@ internal sealed class DeleteMessagesValidator : AbstractValidator<DeleteMessages
 /// from the message row (which keeps its random_id so a late resend is answered, not stored again), from the search
 /// index, and from every log entry that carried it — and the chat's audience gets <c>delete_messages</c>. Only the
 /// author revokes, or an admin of a group; a refused revoke deletes nothing.
+/// Media: a revoked message, or one that every participant of a private chat has deleted for themselves, releases its
+/// media reference in the same unit.
 /// </summary>
 internal sealed class DeleteMessagesHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<DeleteMessagesCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(DeleteMessagesCall call, CancellationToken cancellationToken)
@@ -65,6 +68,10 @@ internal sealed class DeleteMessagesHandler(
                 foreach (var id in ids)
                 {
                     MessageStore.Execute(scope, "INSERT OR IGNORE INTO message_hidden (user_id, message_id) VALUES (@user, @id)", ("@user", me), ("@id", id));
+                    if (MessageStore.HiddenFromEveryone(scope, id))
+                    {
+                        media.Release(scope, id);
+                    }
                 }
 
                 if (!target.HasOwnLog)
@@ -79,8 +86,9 @@ internal sealed class DeleteMessagesHandler(
 
             foreach (var id in ids)
             {
-                MessageStore.Execute(scope, "UPDATE message_messages SET deleted = 1, text = '' WHERE id = @id", ("@id", id));
+                MessageStore.Execute(scope, "UPDATE message_messages SET deleted = 1, text = '', media = NULL WHERE id = @id", ("@id", id));
                 SearchIndex.Remove(scope, id);
+                media.Release(scope, id);
                 log.Redact(scope, id, owner => new DeleteMessagesUpdate(PeerFor(target, owner, me), [id]));
             }
 

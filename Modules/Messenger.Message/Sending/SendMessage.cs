@@ -1,8 +1,10 @@
 using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Groups;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Kernel.Errors;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
@@ -14,11 +16,14 @@ namespace Messenger.Message.Sending;
 internal sealed class SendMessageValidator : AbstractValidator<SendMessageCall>
 {
     public const int MaxTextLength = 4096;
+    public const int MaxCaptionLength = 1024;
 
     public SendMessageValidator()
     {
-        RuleFor(c => c.Text).Must(t => !string.IsNullOrWhiteSpace(t)).WithErrorCode(MessageErrorNames.MessageEmpty);
-        RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= MaxTextLength).WithErrorCode(MessageErrorNames.MessageTooLong);
+        RuleFor(c => c.Text).Must(t => !string.IsNullOrWhiteSpace(t)).When(c => c.Media is null).WithErrorCode(MessageErrorNames.MessageEmpty);
+        RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= MaxTextLength).When(c => c.Media is null).WithErrorCode(MessageErrorNames.MessageTooLong);
+        RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= MaxCaptionLength).When(c => c.Media is not null)
+            .WithErrorCode(MediaErrorNames.MediaCaptionTooLong);
         RuleFor(c => c.RandomId).NotEqual(0).WithErrorCode(MessageErrorNames.RandomIdInvalid);
         RuleFor(c => c.Peer).Must(p => p is { Id: > 0 } && Enum.IsDefined(p.Kind)).WithErrorCode(MessageErrorNames.PeerIdInvalid);
         RuleFor(c => c.ReplyToId).Must(r => r is null or > 0).WithErrorCode(MessageErrorNames.ReplyToInvalid);
@@ -32,14 +37,16 @@ internal sealed class SendMessageValidator : AbstractValidator<SendMessageCall>
 /// serialized unit, so two racing resends still store one message. Membership and blocks are re-read in the unit.
 /// </summary>
 internal sealed class SendMessageHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<SendMessageCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(SendMessageCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
         var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
-        var text = call.Text.Trim();
+        var text = call.Text?.Trim() ?? "";
+        // Media: the upload is completed (hashed, stored) before the unit; the unit only records the reference.
+        using var prepared = call.Media is null ? null : await media.PrepareAsync(me, call.Media, cancellationToken);
         var appends = new List<LogAppend>();
         var sent = await writer.WriteAsync(scope =>
         {
@@ -49,13 +56,14 @@ internal sealed class SendMessageHandler(
             }
 
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            var chat = target.IsPrivate ? OpenPrivateChat(scope, me, target, now) : CheckGroupPosting(scope, me, target);
+            var chat = Delivery.OpenForPosting(scope, me, target, now);
             if (call.ReplyToId is { } replyTo && MessageStore.FindVisible(scope, me, chat.ChatId, replyTo) is null)
             {
                 throw MessengerError.BadRequest(MessageErrorNames.ReplyToInvalid);
             }
 
-            var posted = Delivery.Post(scope, log, chat, me, call.RandomId, text, call.ReplyToId, action: null, now);
+            var posted = Delivery.Post(scope, log, chat, me, call.RandomId, text, call.ReplyToId, action: null, now,
+                attachMedia: prepared is null ? null : id => media.Attach(scope, prepared, id, me));
             appends.AddRange(posted.Appends);
             return new SentMessage(posted.Message, posted.Answer.Pts, posted.Answer.PtsCount, posted.Channel);
         }, cancellationToken);
@@ -66,31 +74,5 @@ internal sealed class SendMessageHandler(
         }
 
         return sent;
-    }
-
-    private static ChatTarget OpenPrivateChat(WriteScope scope, long me, ChatTarget target, long now)
-    {
-        if (MessageStore.IsBlocked(scope, target.OtherUserId, me))
-        {
-            throw MessengerError.Forbidden(MessageErrorNames.UserIsBlocked);
-        }
-
-        if (MessageStore.IsBlocked(scope, me, target.OtherUserId))
-        {
-            throw MessengerError.Forbidden(MessageErrorNames.YouBlockedUser);
-        }
-
-        return target with { ChatId = MessageStore.PrivateChatId(scope, me, target.OtherUserId, now) };
-    }
-
-    private static ChatTarget CheckGroupPosting(WriteScope scope, long me, ChatTarget target)
-    {
-        var role = GroupStore.RoleOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
-        if (target.GroupKind == ChatKind.Channel && role == MemberRole.Member)
-        {
-            throw MessengerError.Forbidden(GroupErrorNames.ChatWriteForbidden);
-        }
-
-        return target with { Role = role };
     }
 }

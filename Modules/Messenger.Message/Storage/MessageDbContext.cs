@@ -81,6 +81,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             message.Property(m => m.Deleted).HasColumnName("deleted");
             // A service message's action (MessagePack of Contracts.Messages.ServiceAction); null for ordinary messages.
             message.Property(m => m.Action).HasColumnName("action");
+            // The attached media's descriptor (MessagePack of Contracts.Media.MessageMedia); its references are the Media module's.
+            message.Property(m => m.Media).HasColumnName("media");
         });
 
         modelBuilder.Entity<HiddenRow>(hidden =>
@@ -196,6 +198,8 @@ internal sealed class MessageRow
     public bool Deleted { get; set; }
 
     public byte[]? Action { get; set; }
+
+    public byte[]? Media { get; set; }
 }
 
 internal sealed class HiddenRow

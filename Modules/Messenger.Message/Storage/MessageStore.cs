@@ -1,3 +1,5 @@
+using MessagePack;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Wire;
 using Messenger.Kernel.Storage;
@@ -17,7 +19,7 @@ internal sealed record DialogState(
 internal sealed class MessageStore(SqliteDatabase database)
 {
     public const int PrivateChat = 1;
-    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action";
+    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media";
     private const string NotHidden = "NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id)";
 
     public long? FindPrivateChat(long userA, long userB)
@@ -321,5 +323,19 @@ internal sealed class MessageStore(SqliteDatabase database)
             reader.GetString(first + 5),
             reader.IsDBNull(first + 6) ? null : reader.GetInt64(first + 6),
             reader.IsDBNull(first + 7) ? null : reader.GetInt64(first + 7),
-            reader.IsDBNull(first + 8) ? null : WireSerializer.Deserialize<ServiceAction>((byte[])reader.GetValue(first + 8)));
+            reader.IsDBNull(first + 8) ? null : WireSerializer.Deserialize<ServiceAction>((byte[])reader.GetValue(first + 8)),
+            reader.IsDBNull(first + 9) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(first + 9)));
+
+    // ---- media (the descriptor is kept with the message; the Media module counts the references) ----
+
+    public static void SetMedia(WriteScope scope, long messageId, MessageMedia media) =>
+        Execute(scope, "UPDATE message_messages SET media = @media WHERE id = @id",
+            ("@media", MessagePackSerializer.Serialize(media, WireSerializer.Options)), ("@id", messageId));
+
+    /// <summary>True when no participant of the private chat (groups: never) can see the message any more (each deleted it for themselves).</summary>
+    public static bool HiddenFromEveryone(WriteScope scope, long messageId) =>
+        Scalar(scope,
+            "SELECT 1 FROM message_messages m WHERE m.id = @id AND m.to_kind = 1 AND NOT EXISTS (SELECT 1 FROM (SELECT m.from_id AS user_id UNION SELECT m.to_id) p " +
+            "WHERE NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = p.user_id AND h.message_id = m.id))",
+            ("@id", messageId)) is not null;
 }

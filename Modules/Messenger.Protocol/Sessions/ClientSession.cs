@@ -26,6 +26,9 @@ internal enum CallAdmission
 /// </summary>
 internal sealed class ClientSession(string deviceKeyHex, long sessionId, ProtocolOptions options, TimeProvider clock)
 {
+    // Stands in for an answer the client has acked: the msg_id is still remembered (a resend is not run again) but the
+    // answer itself is let go, so large answers (1 MiB file ranges) do not stay in memory for the msg_id window.
+    private static readonly Envelope AckedAnswer = new(0, 0, new AckBody([]));
     private readonly object _gate = new();
     private readonly Dictionary<long, Envelope?> _calls = [];
     private readonly Queue<(long MsgId, long SeenAt)> _callOrder = new();
@@ -89,7 +92,11 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
                     return CallAdmission.Running;
                 }
 
-                _connection?.TryEnqueue(answer);
+                if (!ReferenceEquals(answer, AckedAnswer))
+                {
+                    _connection?.TryEnqueue(answer);
+                }
+
                 return CallAdmission.Answered;
             }
 
@@ -140,7 +147,10 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
         {
             foreach (var msgId in msgIds)
             {
-                _unacked.Remove(msgId);
+                if (_unacked.Remove(msgId, out var entry) && _calls.ContainsKey(entry.ReqMsgId))
+                {
+                    _calls[entry.ReqMsgId] = AckedAnswer;
+                }
             }
 
             while (_unackedOrder.TryPeek(out var oldest) && !_unacked.ContainsKey(oldest))

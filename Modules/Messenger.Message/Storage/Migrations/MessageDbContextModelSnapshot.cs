@@ -249,6 +249,10 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("from_id");
 
+                    b.Property<byte[]>("Media")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("media");
+
                     b.Property<long>("RandomId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("random_id");

@@ -1,0 +1,198 @@
+using Messenger.Contracts.Media;
+using Messenger.Contracts.Messages;
+
+namespace Messenger.Client;
+
+/// <summary>
+/// Files: upload in 512 KiB parts (several in flight, resumable), attach to a message, forward, download by ranges.
+/// Server memory stays flat whatever the size; so does the SDK's (one part buffer per part in flight).
+/// </summary>
+public static class MediaMethods
+{
+    /// <summary>Bytes per uploaded part (the largest the server accepts).</summary>
+    public const int PartSize = 512 * 1024;
+
+    /// <summary>Bytes per download request (the largest the server serves at once).</summary>
+    public const int DownloadChunk = 1024 * 1024;
+
+    private const int Alignment = 4096;
+
+    /// <summary>
+    /// Uploads <paramref name="content"/> (seekable, not empty) in parts, <paramref name="parallelism"/> at a time,
+    /// and returns the input to attach with <see cref="SendMediaAsync"/>. To resume an upload that failed (dropped
+    /// connection, server restart), call again with the same content and the <paramref name="fileId"/> of the first
+    /// attempt (in the <see cref="UploadException"/>): only the parts the server lacks are sent. A refusal by the server
+    /// (<c>FILE_TOO_BIG</c>, <c>QUOTA_EXCEEDED</c>, …) is thrown as the <see cref="RpcException"/> itself.
+    /// <paramref name="progress"/> receives the bytes the server has so far.
+    /// </summary>
+    public static async Task<InputMedia> UploadFileAsync(
+        this MessengerClient client, Stream content, string name, string mimeType, IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default, long? fileId = null, int parallelism = 4)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
+        if (!content.CanSeek || content.Length == 0)
+        {
+            throw new ArgumentException("the content must be seekable and not empty", nameof(content));
+        }
+
+        var id = fileId ?? Random.Shared.NextInt64(1, long.MaxValue);
+        var length = content.Length;
+        var totalParts = (int)((length + PartSize - 1) / PartSize);
+        var present = new HashSet<int>();
+        if (fileId is not null)
+        {
+            var uploaded = await client.CallAsync(new GetUploadedPartsCall(id), cancellationToken);
+            if (uploaded.TotalParts == totalParts)
+            {
+                present.UnionWith(uploaded.Parts);
+            }
+        }
+
+        int PartLength(int part) => (int)Math.Min(PartSize, length - (long)part * PartSize);
+
+        long sent = present.Sum(p => (long)PartLength(p));
+        progress?.Report(sent);
+        var next = -1;
+        var reading = new SemaphoreSlim(1, 1);
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        async Task Worker()
+        {
+            var buffer = new byte[PartSize];
+            while (true)
+            {
+                int part;
+                byte[] bytes;
+                await reading.WaitAsync(failed.Token);
+                try
+                {
+                    do
+                    {
+                        part = ++next;
+                    }
+                    while (part < totalParts && present.Contains(part));
+
+                    if (part >= totalParts)
+                    {
+                        return;
+                    }
+
+                    var partLength = PartLength(part);
+                    bytes = partLength == PartSize ? buffer : new byte[partLength];
+                    content.Position = (long)part * PartSize;
+                    await content.ReadExactlyAsync(bytes, failed.Token);
+                }
+                finally
+                {
+                    reading.Release();
+                }
+
+                // The call is serialized before it is sent, so the buffer is free again once it returns.
+                await client.CallAsync(new SaveFilePartCall(id, part, totalParts, bytes), failed.Token);
+                progress?.Report(Interlocked.Add(ref sent, bytes.Length));
+            }
+        }
+
+        var workers = Enumerable.Range(0, Math.Min(parallelism, totalParts)).Select(async _ =>
+        {
+            try
+            {
+                await Worker();
+            }
+            catch
+            {
+                await failed.CancelAsync();
+                throw;
+            }
+        }).ToList();
+        try
+        {
+            await Task.WhenAll(workers);
+        }
+        catch (Exception e)
+        {
+            var cause = workers.Select(w => w.Exception?.InnerException).FirstOrDefault(x => x is not null and not OperationCanceledException) ?? e;
+            if (cause is RpcException || cancellationToken.IsCancellationRequested)
+            {
+                // The server refused the file (too big, quota, …) or the caller cancelled: resuming would not help.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(cause).Throw();
+            }
+
+            throw new UploadException(id, cause);
+        }
+
+        return new InputMedia(id, totalParts, name, mimeType);
+    }
+
+    /// <summary>Sends a message carrying an uploaded file, with an optional caption (≤ 1024 characters).</summary>
+    public static async Task<SentMessage> SendMediaAsync(
+        this MessengerClient client, Peer peer, InputMedia media, string caption = "", long? randomId = null, CancellationToken cancellationToken = default)
+    {
+        var sent = await client.CallAsync(
+            new SendMessageCall(peer, randomId ?? Random.Shared.NextInt64(1, long.MaxValue), caption, null, media), cancellationToken);
+        client.Events.Observe(sent, edited: false);
+        return sent;
+    }
+
+    /// <summary>Forwards messages of <paramref name="fromPeer"/> to <paramref name="toPeer"/> (media by reference).</summary>
+    public static async Task<ForwardedMessages> ForwardMessagesAsync(
+        this MessengerClient client, Peer fromPeer, long[] ids, Peer toPeer, CancellationToken cancellationToken = default)
+    {
+        var randomIds = ids.Select(_ => Random.Shared.NextInt64(1, long.MaxValue)).ToArray();
+        var forwarded = await client.CallAsync(new ForwardMessagesCall(fromPeer, ids, toPeer, randomIds), cancellationToken);
+        client.Events.Observe(new AffectedMessages(forwarded.Pts, forwarded.PtsCount));
+        return forwarded;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="length"/> bytes (default: to the end) of <paramref name="media"/> from
+    /// <paramref name="offset"/> to <paramref name="destination"/>, in order, fetching
+    /// <paramref name="parallelism"/> 1 MiB ranges at a time. <paramref name="progress"/> receives the bytes written.
+    /// </summary>
+    public static async Task DownloadFileAsync(
+        this MessengerClient client, MessageMedia media, Stream destination, IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default, long offset = 0, long? length = null, int parallelism = 4)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        var end = Math.Min(media.Size, length is { } l ? offset + l : media.Size);
+        // Requests start on a 4 KiB boundary (the server's rule); the bytes before offset are skipped.
+        var position = offset / Alignment * Alignment;
+        var skip = (int)(offset - position);
+        var inFlight = new Queue<Task<FileBytes>>();
+        long written = 0;
+        while (position < end || inFlight.Count > 0)
+        {
+            while (position < end && inFlight.Count < parallelism)
+            {
+                inFlight.Enqueue(client.CallAsync(new GetFileCall(media.Id, position, DownloadChunk), cancellationToken));
+                position += DownloadChunk;
+            }
+
+            var bytes = (await inFlight.Dequeue()).Bytes;
+            var chunk = bytes.AsMemory();
+            if (skip > 0)
+            {
+                chunk = chunk[Math.Min(skip, chunk.Length)..];
+                skip = 0;
+            }
+
+            var take = (int)Math.Min(chunk.Length, end - offset - written);
+            if (take <= 0)
+            {
+                continue;
+            }
+
+            await destination.WriteAsync(chunk[..take], cancellationToken);
+            written += take;
+            progress?.Report(written);
+        }
+    }
+}
+
+/// <summary>An upload failed part-way; call <see cref="MediaMethods.UploadFileAsync"/> again with <see cref="FileId"/> to resume.</summary>
+public sealed class UploadException(long fileId, Exception inner)
+    : Exception($"upload {fileId} failed: {inner.Message}", inner)
+{
+    public long FileId { get; } = fileId;
+}

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using Messenger.Client;
+using Messenger.Contracts.Media;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Users;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Messenger.Bench.Scenarios;
+
+/// <summary>
+/// Media: <c>upload</c> sends a generated file (default 2048 MiB, <c>--size MB</c>) through the SDK on loopback and
+/// attaches it to a message (MB/s including the server's hash and store, and the server's peak RSS growth), then the
+/// same file again (bytes the store gained: dedup makes it 0). <c>download</c> fetches the whole file by 1 MiB ranges.
+/// The server is the real host in a child process; the file lives in the temp directory and is deleted afterwards.
+/// </summary>
+internal static class MediaScenarios
+{
+    private const double MiB = 1024 * 1024;
+
+    public static async Task<BenchReport> UploadAsync(BenchOptions options)
+    {
+        var report = new BenchReport("upload");
+        await using var session = await Session.StartAsync(options, report);
+        var size = session.File.Length;
+
+        var baseline = session.Server.RssKiB() ?? 0;
+        using var sampler = new RssSampler(session.Server);
+        var cpu = CpuMeter.Start(session.Server);
+        var clock = Stopwatch.StartNew();
+        var input = await session.Alice.UploadFileAsync(session.File, "bench.bin", "application/octet-stream", parallelism: session.Parallel);
+        var uploaded = clock.Elapsed;
+        await session.Alice.SendMediaAsync(session.BobPeer, input);
+        var total = clock.Elapsed;
+        var peak = await sampler.StopAsync();
+        cpu.Report(report, size);
+
+        var storeBefore = DirectoryBytes(session.Server.DataDirectory!, "media");
+        session.File.Position = 0;
+        var again = await session.Alice.UploadFileAsync(session.File, "bench-again.bin", "application/octet-stream", parallelism: session.Parallel);
+        await session.Alice.SendMediaAsync(session.BobPeer, again);
+        var storeAfter = DirectoryBytes(session.Server.DataDirectory!, "media");
+
+        report.Figures["mb_per_sec"] = size / MiB / total.TotalSeconds;
+        report.Figures["parts_only_mb_per_sec"] = size / MiB / uploaded.TotalSeconds;
+        report.Figures["complete_ms"] = (total - uploaded).TotalMilliseconds;
+        report.Figures["rss_growth_mb"] = Math.Max(0, peak - baseline) / 1024.0;
+        report.Figures["reupload_bytes_added"] = storeAfter - storeBefore;
+        report.Notes.Add("mb_per_sec: all parts sent and the message with the media stored (the server hashes the file and renames it into the store)");
+        report.Notes.Add("rss_growth_mb: the server's peak resident set during the upload minus its RSS just before (sampled every 50 ms)");
+        report.Notes.Add("reupload_bytes_added: growth of media/ after uploading and sending the same content again (dedup: 0)");
+        return report;
+    }
+
+    public static async Task<BenchReport> DownloadAsync(BenchOptions options)
+    {
+        var report = new BenchReport("download");
+        await using var session = await Session.StartAsync(options, report);
+        var input = await session.Alice.UploadFileAsync(session.File, "bench.bin", "application/octet-stream", parallelism: session.Parallel);
+        var media = (await session.Alice.SendMediaAsync(session.BobPeer, input)).Message.Media!;
+
+        var baseline = session.Server.RssKiB() ?? 0;
+        using var sampler = new RssSampler(session.Server);
+        var cpu = CpuMeter.Start(session.Server);
+        var clock = Stopwatch.StartNew();
+        await session.Bob.DownloadFileAsync(media, Stream.Null, parallelism: session.Parallel);
+        var elapsed = clock.Elapsed;
+        var peak = await sampler.StopAsync();
+        cpu.Report(report, media.Size);
+
+        report.Figures["mb_per_sec"] = media.Size / MiB / elapsed.TotalSeconds;
+        report.Figures["rss_growth_mb"] = Math.Max(0, peak - baseline) / 1024.0;
+        report.Notes.Add("the recipient downloads the whole file by 1 MiB upload.getFile ranges, written in order to a null stream");
+        return report;
+    }
+
+    /// <summary>
+    /// CPU seconds per GiB of the server and of the bench (the SDK client) during the measured part: a figure that does
+    /// not depend on how busy the machine is, unlike MB/s on shared cores.
+    /// </summary>
+    private sealed class CpuMeter(ServerProcess server, TimeSpan serverStart, TimeSpan clientStart)
+    {
+        public static CpuMeter Start(ServerProcess server) =>
+            new(server, server.CpuTime() ?? TimeSpan.Zero, Process.GetCurrentProcess().TotalProcessorTime);
+
+        public void Report(BenchReport report, long bytes)
+        {
+            var gib = bytes / (1024.0 * MiB);
+            report.Figures["server_cpu_s_per_gib"] = ((server.CpuTime() ?? TimeSpan.Zero) - serverStart).TotalSeconds / gib;
+            report.Figures["client_cpu_s_per_gib"] = (Process.GetCurrentProcess().TotalProcessorTime - clientStart).TotalSeconds / gib;
+            report.Figures["machine_load_1min"] = double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    private static long DirectoryBytes(string root, string folder)
+    {
+        var directory = Path.Combine(root, folder);
+        return Directory.Exists(directory)
+            ? Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length)
+            : 0;
+    }
+
+    private sealed class Session : IAsyncDisposable
+    {
+        private readonly string _path;
+
+        private Session(ServerProcess server, MessengerClient alice, MessengerClient bob, Peer bobPeer, FileStream file, string path, int parallel)
+        {
+            Server = server;
+            Alice = alice;
+            Bob = bob;
+            BobPeer = bobPeer;
+            File = file;
+            _path = path;
+            Parallel = parallel;
+        }
+
+        public ServerProcess Server { get; }
+
+        public MessengerClient Alice { get; }
+
+        public MessengerClient Bob { get; }
+
+        public Peer BobPeer { get; }
+
+        public FileStream File { get; }
+
+        public int Parallel { get; }
+
+        public static async Task<Session> StartAsync(BenchOptions options, BenchReport report)
+        {
+            var sizeMb = options.Int("size", 2048);
+            var parallel = options.Int("parallel", 4);
+            report.Parameters["size_mb"] = sizeMb;
+            report.Parameters["parts_in_flight"] = parallel;
+            var path = Path.Combine(Path.GetTempPath(), $"messenger-bench-{Guid.NewGuid():N}.bin");
+            await Generate(path, sizeMb * 1024L * 1024L);
+            var server = await ServerProcess.StartAsync(options);
+            var alice = await SignedIn(server, "bench_alice");
+            var bob = await SignedIn(server, "bench_bob");
+            var bobId = (await alice.CallAsync(new SearchUsersCall("bench_bob"))).Users[0].Id;
+            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+            return new Session(server, alice, bob, Peer.User(bobId), file, path, parallel);
+        }
+
+        // Pseudo-random content (incompressible, not sparse), written once per run.
+        private static async Task Generate(string path, long size)
+        {
+            var buffer = new byte[4 * 1024 * 1024];
+            new Random(42).NextBytes(buffer);
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+            for (long written = 0, block = 0; written < size; block++)
+            {
+                BitConverter.TryWriteBytes(buffer, block);
+                var count = (int)Math.Min(buffer.Length, size - written);
+                await file.WriteAsync(buffer.AsMemory(0, count));
+                written += count;
+            }
+        }
+
+        private static async Task<MessengerClient> SignedIn(ServerProcess server, string username)
+        {
+            var client = await MessengerClient.ConnectAsync(new MessengerClientOptions
+            {
+                ServerUrl = server.Url,
+                ServerPublicKey = server.PublicKey,
+                ConnectTimeout = TimeSpan.FromSeconds(60),
+                CallTimeout = TimeSpan.FromSeconds(120),
+                ConfigureConnection = builder => builder.WithUrl(new Uri(server.Url, "/rpc"), http =>
+                {
+                    http.SkipNegotiation = true;
+                    http.Transports = HttpTransportType.WebSockets;
+                }),
+            });
+            await client.RegisterAsync(username, "bench password 1234", username);
+            await client.SignInAsync(username, "bench password 1234", "bench", "bench");
+            return client;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Alice.DisposeAsync();
+            await Bob.DisposeAsync();
+            await File.DisposeAsync();
+            System.IO.File.Delete(_path);
+            await Server.DisposeAsync();
+        }
+    }
+
+    /// <summary>The server's peak RSS (KiB) while it runs.</summary>
+    private sealed class RssSampler : IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task<long> _loop;
+
+        public RssSampler(ServerProcess server) => _loop = Task.Run(async () =>
+        {
+            long peak = 0;
+            while (!_stop.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, server.RssKiB() ?? 0);
+                try
+                {
+                    await Task.Delay(50, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+
+            return peak;
+        });
+
+        public async Task<long> StopAsync()
+        {
+            await _stop.CancelAsync();
+            return await _loop;
+        }
+
+        public void Dispose() => _stop.Dispose();
+    }
+}

@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using Messenger.Client;
+using Messenger.Contracts.Media;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Users;
+using Messenger.Kernel.Storage;
+using Messenger.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Messenger.Tests.Media;
+
+/// <summary>Files, users and store inspection for the media tests (files are small: KiBs to a few MiB).</summary>
+internal static class MediaTestKit
+{
+    public static byte[] RandomBytes(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    public static async Task<long> IdOfAsync(this MessengerClient client, string username) =>
+        (await client.CallAsync(new SearchUsersCall(username))).Users.Single(u => u.Username == username).Id;
+
+    public static Task<InputMedia> UploadAsync(this MessengerClient client, byte[] bytes, string name = "file.bin", string mime = "application/octet-stream", int parallelism = 4) =>
+        client.UploadFileAsync(new MemoryStream(bytes), name, mime, parallelism: parallelism);
+
+    public static async Task<byte[]> DownloadAsync(this MessengerClient client, MessageMedia media, long offset = 0, long? length = null)
+    {
+        using var destination = new MemoryStream();
+        await client.DownloadFileAsync(media, destination, offset: offset, length: length);
+        return destination.ToArray();
+    }
+
+    public static string[] BlobFiles(this TestHost host)
+    {
+        var root = Path.Combine(host.DataDirectory, "media", "sha256");
+        return Directory.Exists(root) ? Directory.GetFiles(root, "*", SearchOption.AllDirectories) : [];
+    }
+
+    public static string[] UploadFiles(this TestHost host)
+    {
+        var root = Path.Combine(host.DataDirectory, "tmp", "uploads");
+        return Directory.Exists(root) ? Directory.GetFiles(root) : [];
+    }
+
+    public static long? RefCount(this TestHost host, string hash)
+    {
+        using var connection = host.Services.GetRequiredService<SqliteDatabase>().Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT ref_count FROM media_blobs WHERE hash = @hash";
+        command.Parameters.AddWithValue("@hash", hash);
+        return command.ExecuteScalar() as long?;
+    }
+}

@@ -1,0 +1,142 @@
+using MessagePack;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Rpc;
+
+namespace Messenger.Contracts.Media;
+
+/// <summary><c>upload.saveFilePart</c>: stores part <see cref="Part"/> (0-based) of the caller's upload
+/// <see cref="FileId"/> (a random non-zero id the client chooses), which has <see cref="TotalParts"/> parts. Every part
+/// but the last has the same size, a multiple of 1 KiB that divides 512 KiB; the last may be smaller (not empty).
+/// Parts may come in any order and in parallel; sending a part again overwrites it. Files are at most 2 GiB by default.
+/// Errors: <c>FILE_ID_INVALID</c>, <c>FILE_PARTS_INVALID</c>, <c>FILE_PART_SIZE_INVALID</c>, <c>FILE_TOO_BIG</c>,
+/// <c>QUOTA_EXCEEDED</c>.</summary>
+[RpcMethod("upload.saveFilePart")]
+[MessagePackObject]
+public sealed record SaveFilePartCall(
+    [property: Key("file_id")] long FileId,
+    [property: Key("part")] int Part,
+    [property: Key("total_parts")] int TotalParts,
+    [property: Key("bytes")] byte[] Bytes) : IRpcCall<Done>;
+
+/// <summary><c>upload.getUploadedParts</c>: the parts of the caller's unfinished upload the server has (empty for an
+/// unknown file id), to resume after a dropped connection or a server restart. Errors: <c>FILE_ID_INVALID</c>.</summary>
+[RpcMethod("upload.getUploadedParts")]
+[MessagePackObject]
+public sealed record GetUploadedPartsCall([property: Key("file_id")] long FileId) : IRpcCall<UploadedParts>;
+
+/// <summary>The part numbers the server has for an upload, ascending, and the total it was started with (0: unknown upload).</summary>
+[MessagePackObject]
+public sealed record UploadedParts([property: Key("parts")] int[] Parts, [property: Key("total_parts")] int TotalParts);
+
+/// <summary><c>upload.getFile</c>: up to <see cref="Limit"/> bytes of a stored media file from <see cref="Offset"/>.
+/// Offset and limit are multiples of 4 KiB and limit is at most 1 MiB (Telegram's alignment rules); fewer bytes (or
+/// none) come back at the end of the file. Only the uploader and users who can see a message carrying the media may
+/// read it; everyone else gets 404 <c>MEDIA_INVALID</c>, exactly as for an id that does not exist.
+/// Errors: <c>OFFSET_INVALID</c>, <c>LIMIT_INVALID</c>, 404 <c>MEDIA_INVALID</c>.</summary>
+[RpcMethod("upload.getFile")]
+[MessagePackObject]
+public sealed record GetFileCall(
+    [property: Key("media_id")] long MediaId,
+    [property: Key("offset")] long Offset,
+    [property: Key("limit")] int Limit) : IRpcCall<FileBytes>;
+
+/// <summary>A range of a media file.</summary>
+[MessagePackObject]
+public sealed record FileBytes([property: Key("bytes")] byte[] Bytes);
+
+/// <summary>A finished upload to attach to a message (<c>messages.send</c>'s <c>media</c>): the server checks every
+/// part is there, stores the content once (deduplicated by SHA-256) and records it under <see cref="Name"/> and
+/// <see cref="MimeType"/>.</summary>
+[MessagePackObject]
+public sealed record InputMedia(
+    [property: Key("file_id")] long FileId,
+    [property: Key("total_parts")] int TotalParts,
+    [property: Key("name")] string Name,
+    [property: Key("mime_type")] string MimeType);
+
+/// <summary>The media a message carries. <see cref="Kind"/> is one of <see cref="MediaKinds"/> (from the mime type);
+/// width and height are given for PNG, JPEG and GIF images. Read the bytes with <c>upload.getFile(id, …)</c>.</summary>
+[MessagePackObject]
+public sealed record MessageMedia(
+    [property: Key("id")] long Id,
+    [property: Key("kind")] string Kind,
+    [property: Key("name")] string Name,
+    [property: Key("mime_type")] string MimeType,
+    [property: Key("size")] long Size,
+    [property: Key("width")] int? Width = null,
+    [property: Key("height")] int? Height = null);
+
+/// <summary>Kinds of <see cref="MessageMedia"/>.</summary>
+public static class MediaKinds
+{
+    public const string Photo = "photo";
+    public const string Video = "video";
+    public const string Audio = "audio";
+    public const string Document = "document";
+
+    public static string FromMimeType(string mimeType) =>
+        mimeType.Split('/')[0].ToLowerInvariant() switch
+        {
+            "image" => Photo,
+            "video" => Video,
+            "audio" => Audio,
+            _ => Document,
+        };
+}
+
+/// <summary><c>messages.forward</c>: copies messages of <see cref="FromPeer"/> that the caller can see into
+/// <see cref="ToPeer"/>, one new message per id (same text and media; media gains a reference, its bytes are never
+/// copied). <see cref="RandomIds"/> (one per id, non-zero) make the call idempotent like <c>messages.send</c>. At most
+/// 100 ids. Errors: <c>PEER_ID_INVALID</c>, <c>MESSAGE_IDS_INVALID</c>, <c>RANDOM_ID_INVALID</c>,
+/// <c>MESSAGE_ID_INVALID</c> (an id the caller cannot see), 403 <c>USER_IS_BLOCKED</c>, 403 <c>YOU_BLOCKED_USER</c>.</summary>
+[RpcMethod("messages.forward")]
+[MessagePackObject]
+public sealed record ForwardMessagesCall(
+    [property: Key("from_peer")] Peer FromPeer,
+    [property: Key("ids")] long[] Ids,
+    [property: Key("to_peer")] Peer ToPeer,
+    [property: Key("random_ids")] long[] RandomIds) : IRpcCall<ForwardedMessages>;
+
+/// <summary>The new messages, in the order of the ids, and the caller's log position after them (apply them as
+/// updates ending at <see cref="Pts"/>, <see cref="PtsCount"/> in all).</summary>
+[MessagePackObject]
+public sealed record ForwardedMessages(
+    [property: Key("messages")] Message[] Messages,
+    [property: Key("pts")] long Pts,
+    [property: Key("pts_count")] int PtsCount,
+    [property: Key("channel")] bool Channel = false);
+
+/// <summary>Stable error names of uploads, downloads and media.</summary>
+public static class MediaErrorNames
+{
+    /// <summary>400: file_id is 0.</summary>
+    public const string FileIdInvalid = "FILE_ID_INVALID";
+
+    /// <summary>400: a part's size is not a multiple of 1 KiB dividing 512 KiB, differs from the upload's other
+    /// parts, or (the last part) is empty or larger than them.</summary>
+    public const string FilePartSizeInvalid = "FILE_PART_SIZE_INVALID";
+
+    /// <summary>400: part or total_parts out of range, total_parts changed during the upload, or an unknown upload.</summary>
+    public const string FilePartsInvalid = "FILE_PARTS_INVALID";
+
+    /// <summary>400: attaching an upload that lacks a part (resume with <c>upload.getUploadedParts</c>).</summary>
+    public const string FilePartMissing = "FILE_PART_MISSING";
+
+    /// <summary>400: the file would be larger than the server allows (2 GiB by default).</summary>
+    public const string FileTooBig = "FILE_TOO_BIG";
+
+    /// <summary>400: the caller's stored bytes would exceed their quota.</summary>
+    public const string QuotaExceeded = "QUOTA_EXCEEDED";
+
+    /// <summary>404: no such media, or the caller may not see it (the two are not told apart).</summary>
+    public const string MediaInvalid = "MEDIA_INVALID";
+
+    /// <summary>400: a caption (the text of a message with media) longer than 1024 characters.</summary>
+    public const string MediaCaptionTooLong = "MEDIA_CAPTION_TOO_LONG";
+
+    /// <summary>400: the media's name is empty or longer than 255 characters, or its mime type is not <c>type/subtype</c>.</summary>
+    public const string MediaInputInvalid = "MEDIA_INPUT_INVALID";
+
+    public const string OffsetInvalid = "OFFSET_INVALID";
+    public const string LimitInvalid = "LIMIT_INVALID";
+}

@@ -1,0 +1,57 @@
+using Messenger.Contracts.Media;
+using Messenger.Kernel.Storage;
+
+namespace Messenger.Kernel.Media;
+
+/// <summary>
+/// Media attached to messages, provided by the Media module (DESIGN §7). Two halves, because hashing and moving a
+/// 2 GiB file must never run inside a writer unit (it would stall every write of the server):
+/// <see cref="PrepareAsync"/> runs before the message's unit and does the file work; <see cref="Attach"/>,
+/// <see cref="AddReference"/> and <see cref="Release"/> run inside it and only change rows, so a reference is created
+/// or dropped in the same transaction as the message that owns it.
+/// </summary>
+public interface IMediaAttachments
+{
+    /// <summary>
+    /// Completes the upload <paramref name="input"/> of <paramref name="userId"/>: every part present, content hashed
+    /// (SHA-256) and stored once in the blob store. The blob stays protected from collection until the result is
+    /// disposed: dispose it after the unit that attaches it has finished, committed or not.
+    /// Throws 400 <c>FILE_PARTS_INVALID</c>, <c>FILE_PART_MISSING</c>, <c>FILE_PART_SIZE_INVALID</c>, <c>MEDIA_INPUT_INVALID</c>.
+    /// </summary>
+    Task<PreparedMedia> PrepareAsync(long userId, InputMedia input, CancellationToken cancellationToken);
+
+    /// <summary>Records the prepared media as carried by <paramref name="messageId"/> (one reference) and returns its
+    /// descriptor. Throws 400 <c>QUOTA_EXCEEDED</c> when it would take <paramref name="uploaderId"/> over their quota.</summary>
+    MessageMedia Attach(WriteScope scope, PreparedMedia prepared, long messageId, long uploaderId);
+
+    /// <summary>One more message (a forward) carries existing media: a reference, never a copy of the bytes.
+    /// Throws 404 <c>MEDIA_INVALID</c> when the media no longer exists.</summary>
+    void AddReference(WriteScope scope, long mediaId, long messageId);
+
+    /// <summary>Drops the reference of <paramref name="messageId"/> if it has one (no-op otherwise). A blob left with no
+    /// reference is deleted by the collector after the grace period.</summary>
+    void Release(WriteScope scope, long messageId);
+}
+
+/// <summary>A completed upload whose blob is in the store, ready to be attached inside a writer unit.</summary>
+public sealed class PreparedMedia(
+    string hash, long size, string kind, string name, string mimeType, int? width, int? height, Action release) : IDisposable
+{
+    private Action? _release = release;
+
+    public string Hash { get; } = hash;
+
+    public long Size { get; } = size;
+
+    public string Kind { get; } = kind;
+
+    public string Name { get; } = name;
+
+    public string MimeType { get; } = mimeType;
+
+    public int? Width { get; } = width;
+
+    public int? Height { get; } = height;
+
+    public void Dispose() => Interlocked.Exchange(ref _release, null)?.Invoke();
+}

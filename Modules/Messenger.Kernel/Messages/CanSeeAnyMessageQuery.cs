@@ -1,0 +1,7 @@
+using Mediator;
+
+namespace Messenger.Kernel.Messages;
+
+/// <summary>Can <paramref name="UserId"/> see at least one of these messages (not deleted for everyone, not deleted
+/// for them, in a chat they belong to)? Answered by the Message module; the Media module asks it before serving bytes.</summary>
+public sealed record CanSeeAnyMessageQuery(long UserId, long[] MessageIds) : IRequest<bool>;

@@ -1,0 +1,132 @@
+using Messenger.Kernel.Storage;
+using Messenger.Media.Attachments;
+using Messenger.Media.Storage;
+using Messenger.Media.Uploads;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Media.Collection;
+
+/// <summary>
+/// Deletes what nothing needs any more: blobs whose count has been zero for the grace period, uploads untouched for
+/// the expiry, and, once at start-up, blob files without a row (a crash between storing a blob and recording it).
+/// Counted blobs are never touched: a row with references always keeps its file.
+/// </summary>
+internal sealed class MediaCollector(
+    SqliteDatabase database, StorageWriter writer, BlobStore blobs, UploadStore uploads, MediaAttachments attachments,
+    IOptions<MediaOptions> options, TimeProvider clock, ILogger<MediaCollector> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private bool _startupSweepDone;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(options.Value.CollectionIntervalMinutes), clock);
+        do
+        {
+            try
+            {
+                await CollectAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Media collection failed");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>One pass (passes never overlap: a caller waits for the running one); returns the number of blobs and uploads deleted.</summary>
+    public async Task<int> CollectAsync(CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            return await CollectOnceAsync(cancellationToken);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private async Task<int> CollectOnceAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var deleted = 0;
+        if (!_startupSweepDone)
+        {
+            _startupSweepDone = true;
+            deleted += DeleteUncountedBlobs();
+        }
+
+        var expiry = now.AddHours(-options.Value.UploadExpiryHours);
+        deleted += uploads.Expire(expiry);
+        attachments.ExpireCompleted(expiry);
+
+        var cutoff = now.AddMinutes(-options.Value.GracePeriodMinutes).ToUnixTimeSeconds();
+        foreach (var hash in UnreferencedBefore(cutoff))
+        {
+            if (blobs.IsHeld(hash))
+            {
+                continue;
+            }
+
+            if (await writer.WriteAsync(scope => MediaSql.DeleteUnreferencedBlob(scope, hash, cutoff), cancellationToken) && blobs.TryDelete(hash))
+            {
+                deleted++;
+            }
+        }
+
+        if (deleted > 0)
+        {
+            logger.LogInformation("Media collection deleted {Count} blobs and uploads", deleted);
+        }
+
+        return deleted;
+    }
+
+    private int DeleteUncountedBlobs()
+    {
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        using (var connection = database.Open())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT hash FROM media_blobs";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                known.Add(reader.GetString(0));
+            }
+        }
+
+        var deleted = 0;
+        foreach (var hash in blobs.AllHashes().ToList())
+        {
+            if (!known.Contains(hash) && blobs.TryDelete(hash))
+            {
+                logger.LogWarning("Deleted blob {Hash} that no row counts (left by a crash)", hash);
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+
+    private List<string> UnreferencedBefore(long cutoff)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT hash FROM media_blobs WHERE zero_since IS NOT NULL AND zero_since < @cutoff AND ref_count <= 0";
+        command.Parameters.AddWithValue("@cutoff", cutoff);
+        using var reader = command.ExecuteReader();
+        var hashes = new List<string>();
+        while (reader.Read())
+        {
+            hashes.Add(reader.GetString(0));
+        }
+
+        return hashes;
+    }
+}

@@ -1,0 +1,43 @@
+using Messenger.Kernel.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Media;
+
+/// <summary>The <c>Messenger:Media</c> section: file size, quotas, and how long unreferenced data is kept.</summary>
+internal sealed class MediaOptions
+{
+    public const string Section = "Messenger:Media";
+
+    /// <summary>Largest file accepted (<c>FILE_TOO_BIG</c> above it).</summary>
+    public int MaxFileMegabytes { get; set; } = 2048;
+
+    /// <summary>Bytes a user may have stored, each distinct file counted once; 0 for no limit.</summary>
+    public int UserQuotaMegabytes { get; set; } = 10240;
+
+    /// <summary>A blob left without references is deleted this long after its last reference went.</summary>
+    public int GracePeriodMinutes { get; set; } = 60;
+
+    /// <summary>An upload untouched for this long is abandoned: its temporary files are deleted.</summary>
+    public int UploadExpiryHours { get; set; } = 24;
+
+    public int CollectionIntervalMinutes { get; set; } = 10;
+
+    public long MaxFileBytes => MaxFileMegabytes * 1024L * 1024L;
+
+    public long UserQuotaBytes => UserQuotaMegabytes * 1024L * 1024L;
+}
+
+internal sealed class MediaOptionsValidator : IValidateOptions<MediaOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MediaOptions options)
+    {
+        var problems = new List<string>();
+        // 2^31 - 1 MiB would overflow part arithmetic nowhere, but 1 TiB is far beyond what a part protocol should carry.
+        OptionsProblems.RequireInRange(problems, MediaOptions.Section, nameof(options.MaxFileMegabytes), options.MaxFileMegabytes, 1, 1024 * 1024);
+        OptionsProblems.RequireInRange(problems, MediaOptions.Section, nameof(options.UserQuotaMegabytes), options.UserQuotaMegabytes, 0, int.MaxValue);
+        OptionsProblems.RequirePositive(problems, MediaOptions.Section, nameof(options.GracePeriodMinutes), options.GracePeriodMinutes);
+        OptionsProblems.RequirePositive(problems, MediaOptions.Section, nameof(options.UploadExpiryHours), options.UploadExpiryHours);
+        OptionsProblems.RequirePositive(problems, MediaOptions.Section, nameof(options.CollectionIntervalMinutes), options.CollectionIntervalMinutes);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}

@@ -1,0 +1,118 @@
+using Messenger.Kernel.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Media.Storage;
+
+/// <summary>
+/// The content-addressed files: <c>media/sha256/ab/cd/&lt;hash&gt;</c> under the data directory, and
+/// <c>tmp/uploads/</c> for uploads in progress (same file system, so storing a finished upload is one atomic rename).
+/// A hash being attached is held: the collector never deletes a held blob, and storing and deleting take one lock, so
+/// "the blob exists, discard my copy" can never race with "no one references the blob, delete it".
+/// </summary>
+internal sealed class BlobStore
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, int> _holds = new(StringComparer.Ordinal);
+
+    public BlobStore(IOptions<MessengerOptions> messenger)
+    {
+        Root = Path.Combine(messenger.Value.DataDirectoryFullPath, "media", "sha256");
+        UploadsDirectory = Path.Combine(messenger.Value.DataDirectoryFullPath, "tmp", "uploads");
+    }
+
+    public string Root { get; }
+
+    public string UploadsDirectory { get; }
+
+    public string PathOf(string hash) => Path.Combine(Root, hash[..2], hash[2..4], hash);
+
+    /// <summary>Moves the finished upload at <paramref name="tempPath"/> into the store, or deletes it when the store
+    /// already has that content. The hash stays held until the returned action runs.</summary>
+    public Action Store(string tempPath, string hash)
+    {
+        lock (_gate)
+        {
+            _holds[hash] = _holds.GetValueOrDefault(hash) + 1;
+            try
+            {
+                var target = PathOf(hash);
+                if (File.Exists(target))
+                {
+                    File.Delete(tempPath);
+                }
+                else
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                    File.Move(tempPath, target);
+                }
+            }
+            catch
+            {
+                Unhold(hash);
+                throw;
+            }
+        }
+
+        return () => Unhold(hash);
+    }
+
+    /// <summary>Holds a blob that is already stored; null when it is gone.</summary>
+    public Action? Hold(string hash)
+    {
+        lock (_gate)
+        {
+            if (!File.Exists(PathOf(hash)))
+            {
+                return null;
+            }
+
+            _holds[hash] = _holds.GetValueOrDefault(hash) + 1;
+        }
+
+        return () => Unhold(hash);
+    }
+
+    public bool IsHeld(string hash)
+    {
+        lock (_gate)
+        {
+            return _holds.ContainsKey(hash);
+        }
+    }
+
+    /// <summary>Deletes the blob unless it is held (then it is about to be referenced again).</summary>
+    public bool TryDelete(string hash)
+    {
+        lock (_gate)
+        {
+            if (_holds.ContainsKey(hash))
+            {
+                return false;
+            }
+
+            File.Delete(PathOf(hash));
+            return true;
+        }
+    }
+
+    /// <summary>Every stored blob's hash (a directory walk: start-up only).</summary>
+    public IEnumerable<string> AllHashes() =>
+        Directory.Exists(Root)
+            ? Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories).Select(Path.GetFileName).OfType<string>()
+            : [];
+
+    private void Unhold(string hash)
+    {
+        lock (_gate)
+        {
+            if (_holds.TryGetValue(hash, out var count) && count > 1)
+            {
+                _holds[hash] = count - 1;
+            }
+            else
+            {
+                _holds.Remove(hash);
+            }
+        }
+    }
+}

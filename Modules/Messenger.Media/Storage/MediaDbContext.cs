@@ -1,0 +1,110 @@
+using Messenger.Kernel.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Messenger.Media.Storage;
+
+/// <summary>
+/// Blobs (one row per distinct content, counted), media (a blob as attached by one uploader, with its name and type)
+/// and references (one per message carrying a media). Counts are kept in the same writer unit as the messages that
+/// change them: <c>media_blobs.ref_count</c> = references to all media of that blob, <c>media_files.ref_count</c> =
+/// references to that media. A media row goes with its last reference; a blob row (and file) after the grace period.
+/// </summary>
+internal sealed class MediaDbContext(DbContextOptions<MediaDbContext> options) : DbContext(options)
+{
+    public const string MigrationsHistoryTable = "media_migrations";
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<BlobRow>(blob =>
+        {
+            blob.ToTable("media_blobs");
+            // Lower-case hex SHA-256 of the content; the file is media/sha256/ab/cd/<hash>.
+            blob.HasKey(b => b.Hash);
+            blob.Property(b => b.Hash).HasColumnName("hash");
+            blob.Property(b => b.Size).HasColumnName("size");
+            blob.Property(b => b.RefCount).HasColumnName("ref_count");
+            // Unix seconds since the count is 0 (or since the blob was stored and not yet attached); null while referenced.
+            blob.Property(b => b.ZeroSince).HasColumnName("zero_since");
+            blob.HasIndex(b => b.ZeroSince).HasFilter("zero_since IS NOT NULL");
+        });
+
+        modelBuilder.Entity<FileRow>(file =>
+        {
+            file.ToTable("media_files");
+            file.HasKey(f => f.Id);
+            file.Property(f => f.Id).HasColumnName("id").ValueGeneratedOnAdd();
+            file.Property(f => f.Hash).HasColumnName("hash");
+            file.HasIndex(f => f.Hash);
+            file.Property(f => f.OwnerId).HasColumnName("owner_id");
+            file.HasIndex(f => new { f.OwnerId, f.Hash });
+            file.Property(f => f.Kind).HasColumnName("kind");
+            file.Property(f => f.Name).HasColumnName("name");
+            file.Property(f => f.MimeType).HasColumnName("mime_type");
+            file.Property(f => f.Size).HasColumnName("size");
+            file.Property(f => f.Width).HasColumnName("width");
+            file.Property(f => f.Height).HasColumnName("height");
+            file.Property(f => f.RefCount).HasColumnName("ref_count");
+            file.Property(f => f.CreatedAt).HasColumnName("created_at");
+        });
+
+        modelBuilder.Entity<ReferenceRow>(reference =>
+        {
+            reference.ToTable("media_refs");
+            // A message carries at most one media.
+            reference.HasKey(r => r.MessageId);
+            reference.Property(r => r.MessageId).HasColumnName("message_id");
+            reference.Property(r => r.MediaId).HasColumnName("media_id");
+            reference.HasIndex(r => new { r.MediaId, r.MessageId });
+        });
+    }
+}
+
+internal sealed class BlobRow
+{
+    public string Hash { get; set; } = "";
+
+    public long Size { get; set; }
+
+    public long RefCount { get; set; }
+
+    public long? ZeroSince { get; set; }
+}
+
+internal sealed class FileRow
+{
+    public long Id { get; set; }
+
+    public string Hash { get; set; } = "";
+
+    public long OwnerId { get; set; }
+
+    public string Kind { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    public string MimeType { get; set; } = "";
+
+    public long Size { get; set; }
+
+    public int? Width { get; set; }
+
+    public int? Height { get; set; }
+
+    public long RefCount { get; set; }
+
+    public long CreatedAt { get; set; }
+}
+
+internal sealed class ReferenceRow
+{
+    public long MessageId { get; set; }
+
+    public long MediaId { get; set; }
+}
+
+internal sealed class MediaDbContextFactory : IDesignTimeDbContextFactory<MediaDbContext>
+{
+    public MediaDbContext CreateDbContext(string[] args) =>
+        new(ModuleStorage.DesignTimeOptions<MediaDbContext>(MediaDbContext.MigrationsHistoryTable));
+}

@@ -1,0 +1,106 @@
+using Messenger.Kernel.Media;
+using Messenger.Kernel.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Messenger.Media.Storage;
+
+/// <summary>The Media module's SQL; the write helpers run inside a writer unit (the message's, or the collector's).</summary>
+internal static class MediaSql
+{
+    public static void InsertUnreferencedBlob(WriteScope scope, string hash, long size, long now) =>
+        Execute(scope, "INSERT INTO media_blobs (hash, size, ref_count, zero_since) VALUES (@hash, @size, 0, @now) ON CONFLICT (hash) DO NOTHING",
+            ("@hash", hash), ("@size", size), ("@now", now));
+
+    public static bool OwnsBlob(WriteScope scope, long userId, string hash) =>
+        Scalar(scope, "SELECT 1 FROM media_files WHERE owner_id = @user AND hash = @hash LIMIT 1", ("@user", userId), ("@hash", hash)) is not null;
+
+    public static long StoredBytes(WriteScope scope, long userId) => StoredBytes(scope.Connection, scope.Transaction, userId);
+
+    /// <summary>Bytes of the distinct blobs of the media <paramref name="userId"/> uploaded that are still referenced.</summary>
+    public static long StoredBytes(SqliteConnection connection, SqliteTransaction? transaction, long userId)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT coalesce(sum(size), 0) FROM media_blobs WHERE hash IN (SELECT hash FROM media_files WHERE owner_id = @user)";
+        command.Parameters.AddWithValue("@user", userId);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    public static long InsertMedia(WriteScope scope, PreparedMedia media, long ownerId, long now)
+    {
+        var command = scope.Command(
+            "INSERT INTO media_files (hash, owner_id, kind, name, mime_type, size, width, height, ref_count, created_at) " +
+            "VALUES (@hash, @owner, @kind, @name, @mime, @size, @width, @height, 1, @now) RETURNING id");
+        command.Parameters.AddWithValue("@hash", media.Hash);
+        command.Parameters.AddWithValue("@owner", ownerId);
+        command.Parameters.AddWithValue("@kind", media.Kind);
+        command.Parameters.AddWithValue("@name", media.Name);
+        command.Parameters.AddWithValue("@mime", media.MimeType);
+        command.Parameters.AddWithValue("@size", media.Size);
+        command.Parameters.AddWithValue("@width", (object?)media.Width ?? DBNull.Value);
+        command.Parameters.AddWithValue("@height", (object?)media.Height ?? DBNull.Value);
+        command.Parameters.AddWithValue("@now", now);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>One more reference to the blob (creating its row if the collector removed it meanwhile).</summary>
+    public static void AddBlobReference(WriteScope scope, string hash, long? size) =>
+        Execute(scope,
+            "INSERT INTO media_blobs (hash, size, ref_count, zero_since) VALUES (@hash, @size, 1, NULL) " +
+            "ON CONFLICT (hash) DO UPDATE SET ref_count = ref_count + 1, zero_since = NULL",
+            ("@hash", hash), ("@size", size ?? (Scalar(scope, "SELECT size FROM media_files WHERE hash = @hash LIMIT 1", ("@hash", hash)) ?? 0L)));
+
+    /// <summary>One more reference to an existing media; its blob's hash, or null when there is no such media.</summary>
+    public static string? AddMediaReference(WriteScope scope, long mediaId) =>
+        Scalar(scope, "UPDATE media_files SET ref_count = ref_count + 1 WHERE id = @id RETURNING hash", ("@id", mediaId)) as string;
+
+    public static void InsertReference(WriteScope scope, long messageId, long mediaId) =>
+        Execute(scope, "INSERT INTO media_refs (message_id, media_id) VALUES (@message, @media)", ("@message", messageId), ("@media", mediaId));
+
+    /// <summary>Drops the reference of a message: the media row goes with its last reference, the blob's count drops
+    /// and, at zero, the grace period starts.</summary>
+    public static void Release(WriteScope scope, long messageId, long now)
+    {
+        if (Scalar(scope, "DELETE FROM media_refs WHERE message_id = @message RETURNING media_id", ("@message", messageId)) is not long mediaId)
+        {
+            return;
+        }
+
+        var hash = (string)Scalar(scope, "UPDATE media_files SET ref_count = ref_count - 1 WHERE id = @id RETURNING hash", ("@id", mediaId))!;
+        Execute(scope, "DELETE FROM media_files WHERE id = @id AND ref_count <= 0", ("@id", mediaId));
+        Execute(scope,
+            "UPDATE media_blobs SET ref_count = ref_count - 1, zero_since = CASE WHEN ref_count - 1 <= 0 THEN @now ELSE NULL END WHERE hash = @hash",
+            ("@hash", hash), ("@now", now));
+    }
+
+    /// <summary>Deletes the row of a blob still unreferenced since before <paramref name="cutoff"/>; true if it did.</summary>
+    public static bool DeleteUnreferencedBlob(WriteScope scope, string hash, long cutoff)
+    {
+        var command = scope.Command("DELETE FROM media_blobs WHERE hash = @hash AND ref_count <= 0 AND zero_since < @cutoff");
+        command.Parameters.AddWithValue("@hash", hash);
+        command.Parameters.AddWithValue("@cutoff", cutoff);
+        return command.ExecuteNonQuery() > 0;
+    }
+
+    private static void Execute(WriteScope scope, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = scope.Command(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(WriteScope scope, string sql, params (string Name, object Value)[] parameters)
+    {
+        var command = scope.Command(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command.ExecuteScalar();
+    }
+}

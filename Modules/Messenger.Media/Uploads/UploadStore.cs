@@ -1,0 +1,404 @@
+using System.Buffers.Binary;
+using System.Collections;
+using System.Collections.Concurrent;
+using Messenger.Contracts.Media;
+using Messenger.Kernel.Errors;
+using Messenger.Media.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Media.Uploads;
+
+/// <summary>
+/// Uploads in progress. Each is three files in <c>tmp/uploads/</c>: <c>.data</c> (every part but the last, written at
+/// its offset: nothing is buffered, whatever the file size), <c>.last</c> (the last part, which may be smaller and may
+/// come before the part size is known) and <c>.parts</c> (a header with total_parts, then one (part, length) record
+/// appended after each part's bytes are written), from which an upload is resumed after a restart.
+/// </summary>
+internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> options, TimeProvider clock)
+{
+    public const int MaxPartBytes = 512 * 1024;
+    private const int MinPartBytes = 1024;
+    private readonly ConcurrentDictionary<(long User, long File), Upload> _uploads = new();
+    private readonly object _loadGate = new();
+
+    public long MaxFileBytes => options.Value.MaxFileBytes;
+
+    /// <summary>Writes one part. <paramref name="checkQuota"/> gets the smallest size the file can have when the upload starts.</summary>
+    public async Task SaveAsync(long userId, long fileId, int part, int totalParts, byte[] bytes, Action<long> checkQuota, CancellationToken cancellationToken)
+    {
+        var maxParts = (int)Math.Min(int.MaxValue, (MaxFileBytes + MinPartBytes - 1) / MinPartBytes);
+        if (totalParts > maxParts)
+        {
+            throw MessengerError.BadRequest(MediaErrorNames.FileTooBig);
+        }
+
+        if (totalParts <= 0 || part < 0 || part >= totalParts)
+        {
+            throw MessengerError.BadRequest(MediaErrorNames.FilePartsInvalid);
+        }
+
+        var isLast = part == totalParts - 1;
+        if (bytes.Length == 0 || bytes.Length > MaxPartBytes || (!isLast && !IsValidPartSize(bytes.Length)))
+        {
+            throw MessengerError.BadRequest(MediaErrorNames.FilePartSizeInvalid);
+        }
+
+        // The smallest file these parts can make: more than the limit is refused before a byte is written.
+        var smallest = isLast ? (totalParts - 1L) * MinPartBytes + bytes.Length : (totalParts - 1L) * bytes.Length + 1;
+        if (smallest > MaxFileBytes)
+        {
+            throw MessengerError.BadRequest(MediaErrorNames.FileTooBig);
+        }
+
+        var upload = Find(userId, fileId);
+        if (upload is null)
+        {
+            checkQuota(smallest);
+            upload = Start(userId, fileId, totalParts);
+        }
+
+        lock (upload.Gate)
+        {
+            if (upload.TotalParts != totalParts || upload.Completed)
+            {
+                throw MessengerError.BadRequest(MediaErrorNames.FilePartsInvalid);
+            }
+
+            if (!isLast)
+            {
+                if (upload.PartSize == 0)
+                {
+                    upload.PartSize = bytes.Length;
+                }
+                else if (upload.PartSize != bytes.Length)
+                {
+                    throw MessengerError.BadRequest(MediaErrorNames.FilePartSizeInvalid);
+                }
+            }
+            else if (upload.PartSize != 0 && bytes.Length > upload.PartSize)
+            {
+                throw MessengerError.BadRequest(MediaErrorNames.FilePartSizeInvalid);
+            }
+
+            upload.Writers++;
+        }
+
+        try
+        {
+            if (isLast)
+            {
+                await File.WriteAllBytesAsync(upload.BasePath + ".last", bytes, cancellationToken);
+            }
+            else
+            {
+                using var handle = File.OpenHandle(
+                    upload.BasePath + ".data", FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, FileOptions.Asynchronous);
+                await RandomAccess.WriteAsync(handle, bytes, (long)part * bytes.Length, cancellationToken);
+            }
+        }
+        finally
+        {
+            lock (upload.Gate)
+            {
+                upload.Writers--;
+            }
+        }
+
+        lock (upload.Gate)
+        {
+            upload.Touched = clock.GetUtcNow();
+            if (upload.Received[part])
+            {
+                if (isLast)
+                {
+                    upload.LastLength = bytes.Length;
+                }
+
+                return;
+            }
+
+            // The record is appended only after the bytes are written: a part listed after a restart is really there.
+            Span<byte> record = stackalloc byte[8];
+            BinaryPrimitives.WriteInt32LittleEndian(record, part);
+            BinaryPrimitives.WriteInt32LittleEndian(record[4..], bytes.Length);
+            using (var sidecar = new FileStream(upload.BasePath + ".parts", FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
+            {
+                sidecar.Write(record);
+            }
+
+            upload.Received[part] = true;
+            upload.ReceivedCount++;
+            if (isLast)
+            {
+                upload.LastLength = bytes.Length;
+            }
+        }
+    }
+
+    public UploadedParts Parts(long userId, long fileId)
+    {
+        if (Find(userId, fileId) is not { } upload)
+        {
+            return new UploadedParts([], 0);
+        }
+
+        lock (upload.Gate)
+        {
+            var parts = new List<int>(upload.ReceivedCount);
+            for (var i = 0; i < upload.TotalParts; i++)
+            {
+                if (upload.Received[i])
+                {
+                    parts.Add(i);
+                }
+            }
+
+            return new UploadedParts([.. parts], upload.TotalParts);
+        }
+    }
+
+    /// <summary>
+    /// Checks the upload is whole and returns its content as one file and its size. The upload is done with: a later
+    /// call finds nothing. On a missing part nothing changes (the client resumes and tries again).
+    /// </summary>
+    public async Task<(string Path, long Size)> CompleteAsync(long userId, long fileId, int totalParts, CancellationToken cancellationToken)
+    {
+        if (Find(userId, fileId) is not { } upload)
+        {
+            throw MessengerError.BadRequest(MediaErrorNames.FilePartsInvalid);
+        }
+
+        lock (upload.Gate)
+        {
+            if (upload.TotalParts != totalParts || upload.Completed)
+            {
+                throw MessengerError.BadRequest(MediaErrorNames.FilePartsInvalid);
+            }
+
+            if (upload.ReceivedCount < upload.TotalParts || upload.Writers > 0)
+            {
+                throw MessengerError.BadRequest(MediaErrorNames.FilePartMissing);
+            }
+
+            if (upload.TotalParts > 1 && upload.LastLength > upload.PartSize)
+            {
+                throw MessengerError.BadRequest(MediaErrorNames.FilePartSizeInvalid);
+            }
+
+            upload.Completed = true;
+        }
+
+        try
+        {
+            var last = upload.BasePath + ".last";
+            if (upload.TotalParts == 1)
+            {
+                return (last, upload.LastLength);
+            }
+
+            var offset = (long)(upload.TotalParts - 1) * upload.PartSize;
+            var bytes = await File.ReadAllBytesAsync(last, cancellationToken);
+            using (var handle = File.OpenHandle(upload.BasePath + ".data", FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite))
+            {
+                await RandomAccess.WriteAsync(handle, bytes, offset, cancellationToken);
+                RandomAccess.SetLength(handle, offset + bytes.Length);
+            }
+
+            File.Delete(last);
+            return (upload.BasePath + ".data", offset + bytes.Length);
+        }
+        catch
+        {
+            lock (upload.Gate)
+            {
+                upload.Completed = false;
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Forgets a completed upload (its content has been stored or discarded).</summary>
+    public void Remove(long userId, long fileId)
+    {
+        if (_uploads.TryRemove((userId, fileId), out var upload))
+        {
+            DeleteFiles(upload.BasePath);
+        }
+    }
+
+    /// <summary>Deletes uploads untouched since <paramref name="cutoff"/>, in memory and on disk (also those of a previous run).</summary>
+    public int Expire(DateTimeOffset cutoff)
+    {
+        var expired = 0;
+        foreach (var (key, upload) in _uploads)
+        {
+            bool stale;
+            lock (upload.Gate)
+            {
+                stale = upload.Touched < cutoff && upload.Writers == 0 && !upload.Completed;
+            }
+
+            if (stale && _uploads.TryRemove(KeyValuePair.Create(key, upload)))
+            {
+                DeleteFiles(upload.BasePath);
+                expired++;
+            }
+        }
+
+        if (!Directory.Exists(blobs.UploadsDirectory))
+        {
+            return expired;
+        }
+
+        foreach (var group in Directory.EnumerateFiles(blobs.UploadsDirectory).GroupBy(f => Path.Combine(Path.GetDirectoryName(f)!, Path.GetFileNameWithoutExtension(f))))
+        {
+            if (TryParseKey(Path.GetFileName(group.Key)) is { } key && _uploads.ContainsKey(key))
+            {
+                continue;
+            }
+
+            if (group.All(f => new DateTimeOffset(File.GetLastWriteTimeUtc(f), TimeSpan.Zero) < cutoff))
+            {
+                DeleteFiles(group.Key);
+                expired++;
+            }
+        }
+
+        return expired;
+    }
+
+    private static bool IsValidPartSize(int length) => length % MinPartBytes == 0 && MaxPartBytes % length == 0;
+
+    private Upload? Find(long userId, long fileId)
+    {
+        if (_uploads.TryGetValue((userId, fileId), out var upload))
+        {
+            return upload;
+        }
+
+        lock (_loadGate)
+        {
+            if (_uploads.TryGetValue((userId, fileId), out upload))
+            {
+                return upload;
+            }
+
+            upload = Load(BasePath(userId, fileId));
+            if (upload is not null)
+            {
+                _uploads[(userId, fileId)] = upload;
+            }
+
+            return upload;
+        }
+    }
+
+    private Upload Start(long userId, long fileId, int totalParts)
+    {
+        lock (_loadGate)
+        {
+            if (_uploads.TryGetValue((userId, fileId), out var existing))
+            {
+                return existing;
+            }
+
+            Directory.CreateDirectory(blobs.UploadsDirectory);
+            var basePath = BasePath(userId, fileId);
+            var header = new byte[4];
+            BinaryPrimitives.WriteInt32LittleEndian(header, totalParts);
+            File.WriteAllBytes(basePath + ".parts", header);
+            var upload = new Upload(basePath, totalParts) { Touched = clock.GetUtcNow() };
+            _uploads[(userId, fileId)] = upload;
+            return upload;
+        }
+    }
+
+    private Upload? Load(string basePath)
+    {
+        var sidecar = basePath + ".parts";
+        if (!File.Exists(sidecar))
+        {
+            return null;
+        }
+
+        var bytes = File.ReadAllBytes(sidecar);
+        if (bytes.Length < 4)
+        {
+            return null;
+        }
+
+        var totalParts = BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        if (totalParts <= 0)
+        {
+            return null;
+        }
+
+        var upload = new Upload(basePath, totalParts) { Touched = clock.GetUtcNow() };
+        // A record cut short by a crash is ignored: its part is simply sent again.
+        for (var offset = 4; offset + 8 <= bytes.Length; offset += 8)
+        {
+            var part = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset));
+            var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset + 4));
+            if (part < 0 || part >= upload.TotalParts || upload.Received[part])
+            {
+                continue;
+            }
+
+            upload.Received[part] = true;
+            upload.ReceivedCount++;
+            if (part == upload.TotalParts - 1)
+            {
+                upload.LastLength = length;
+            }
+            else
+            {
+                upload.PartSize = length;
+            }
+        }
+
+        return upload;
+    }
+
+    private string BasePath(long userId, long fileId) => Path.Combine(blobs.UploadsDirectory, $"{userId}-{(ulong)fileId:x16}");
+
+    private static (long, long)? TryParseKey(string name)
+    {
+        var dash = name.IndexOf('-');
+        return dash > 0 && long.TryParse(name[..dash], out var user) && ulong.TryParse(name[(dash + 1)..], System.Globalization.NumberStyles.HexNumber, null, out var file)
+            ? (user, (long)file)
+            : null;
+    }
+
+    private static void DeleteFiles(string basePath)
+    {
+        foreach (var extension in new[] { ".data", ".last", ".parts" })
+        {
+            File.Delete(basePath + extension);
+        }
+    }
+
+    private sealed class Upload(string basePath, int totalParts)
+    {
+        public object Gate { get; } = new();
+
+        public string BasePath { get; } = basePath;
+
+        public int TotalParts { get; } = totalParts;
+
+        public BitArray Received { get; } = new(totalParts);
+
+        public int ReceivedCount { get; set; }
+
+        /// <summary>The size of every part but the last; 0 until one of them arrives.</summary>
+        public int PartSize { get; set; }
+
+        public int LastLength { get; set; }
+
+        public int Writers { get; set; }
+
+        public bool Completed { get; set; }
+
+        public DateTimeOffset Touched { get; set; }
+    }
+}

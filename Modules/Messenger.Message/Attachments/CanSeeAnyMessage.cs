@@ -1,0 +1,38 @@
+using Mediator;
+using Messenger.Contracts.Messages;
+using Messenger.Kernel.Messages;
+using Messenger.Kernel.Storage;
+
+namespace Messenger.Message.Attachments;
+
+/// <summary>Answers the Media module before it serves a file: is one of the messages carrying it visible to the user?
+/// Visible means not deleted for everyone, not deleted by the user, and in a private chat the user is part of or a group
+/// the user is a member of now.</summary>
+internal sealed class CanSeeAnyMessageHandler(SqliteDatabase database) : IRequestHandler<CanSeeAnyMessageQuery, bool>
+{
+    public ValueTask<bool> Handle(CanSeeAnyMessageQuery query, CancellationToken cancellationToken)
+    {
+        if (query.MessageIds.Length == 0)
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        var ids = string.Join(", ", query.MessageIds.Select((_, i) => $"@id{i}"));
+        command.CommandText =
+            $"SELECT 1 FROM message_messages m WHERE m.id IN ({ids}) AND m.deleted = 0 " +
+            "AND ((m.to_kind = @userKind AND (m.from_id = @user OR m.to_id = @user)) " +
+            "OR (m.to_kind = @chatKind AND EXISTS (SELECT 1 FROM message_members mem WHERE mem.chat_id = m.chat_id AND mem.user_id = @user))) " +
+            "AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id) LIMIT 1";
+        command.Parameters.AddWithValue("@user", query.UserId);
+        command.Parameters.AddWithValue("@userKind", (int)PeerKind.User);
+        command.Parameters.AddWithValue("@chatKind", (int)PeerKind.Chat);
+        for (var i = 0; i < query.MessageIds.Length; i++)
+        {
+            command.Parameters.AddWithValue($"@id{i}", query.MessageIds[i]);
+        }
+
+        return ValueTask.FromResult(command.ExecuteScalar() is not null);
+    }
+}

@@ -1,0 +1,96 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Media;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Media;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Message.Chats;
+using Messenger.Message.Storage;
+using ChatMessage = Messenger.Contracts.Messages.Message;
+
+namespace Messenger.Message.Forwarding;
+
+internal sealed class ForwardMessagesValidator : AbstractValidator<ForwardMessagesCall>
+{
+    public const int MaxIds = 100;
+
+    public ForwardMessagesValidator()
+    {
+        RuleFor(c => c.FromPeer).Must(p => p is { Id: > 0 } && Enum.IsDefined(p.Kind)).WithErrorCode(MessageErrorNames.PeerIdInvalid);
+        RuleFor(c => c.ToPeer).Must(p => p is { Id: > 0 } && Enum.IsDefined(p.Kind)).WithErrorCode(MessageErrorNames.PeerIdInvalid);
+        RuleFor(c => c.Ids).Must(ids => ids is { Length: > 0 and <= MaxIds } && ids.All(id => id > 0) && ids.Distinct().Count() == ids.Length)
+            .WithErrorCode(MessageErrorNames.MessageIdsInvalid);
+        RuleFor(c => c.RandomIds).Must((c, r) => r is not null && r.Length == c.Ids?.Length && r.All(id => id != 0) && r.Distinct().Count() == r.Length)
+            .WithErrorCode(MessageErrorNames.RandomIdInvalid);
+    }
+}
+
+/// <summary>
+/// Copies messages the caller can see into another chat (private or group), in one writer unit: new messages by the
+/// caller with the same text and media (one more reference to the media, never a copy of its bytes), posted as
+/// <c>messages.send</c> posts. Each random_id makes its copy idempotent; a copy that already exists is returned again.
+/// Service messages are not forwarded.
+/// </summary>
+internal sealed class ForwardMessagesHandler(
+    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
+    : IRequestHandler<ForwardMessagesCall, ForwardedMessages>
+{
+    public async ValueTask<ForwardedMessages> Handle(ForwardMessagesCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var from = await chats.ResolveAsync(me, call.FromPeer, bus, cancellationToken);
+        var to = await chats.ResolveAsync(me, call.ToPeer, bus, cancellationToken);
+        if (from.ChatId == 0)
+        {
+            throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
+        }
+
+        var appends = new List<LogAppend>();
+        var forwarded = await writer.WriteAsync(scope =>
+        {
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            var target = Delivery.OpenForPosting(scope, me, to, now);
+            var messages = new ChatMessage[call.Ids.Length];
+            var answers = new List<LoggedUpdate>();
+            for (var i = 0; i < call.Ids.Length; i++)
+            {
+                if (MessageStore.FindByRandomId(scope, me, call.RandomIds[i]) is { } first)
+                {
+                    messages[i] = first;
+                    continue;
+                }
+
+                var source = MessageStore.FindVisible(scope, me, from.ChatId, call.Ids[i]);
+                if (source is null || source.Action is not null)
+                {
+                    throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
+                }
+
+                var posted = Delivery.Post(scope, log, target, me, call.RandomIds[i], source.Text, null, action: null, now,
+                    attachMedia: source.Media is not { } attached ? null : id =>
+                    {
+                        media.AddReference(scope, attached.Id, id);
+                        return attached;
+                    });
+                messages[i] = posted.Message;
+                appends.AddRange(posted.Appends);
+                answers.Add(posted.Answer);
+            }
+
+            return answers.Count == 0
+                ? new ForwardedMessages(messages, log.CurrentPts(scope, me), 0)
+                : new ForwardedMessages(messages, answers[^1].Pts, answers.Sum(a => a.PtsCount), target.HasOwnLog);
+        }, cancellationToken);
+
+        if (appends.Count > 0)
+        {
+            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
+        }
+
+        return forwarded;
+    }
+}
