@@ -65,17 +65,16 @@ internal static class Delivery
 
     private static ChatTarget OpenPrivateChat(WriteScope scope, long me, ChatTarget target, long now)
     {
-        if (MessageStore.IsBlocked(scope, target.OtherUserId, me))
+        switch (MessageStore.BlockBetween(scope, me, target.OtherUserId))
         {
-            throw MessengerError.Forbidden(MessageErrorNames.UserIsBlocked);
+            case Block.ByPeer:
+                throw MessengerError.Forbidden(MessageErrorNames.UserIsBlocked);
+            case Block.ByMe:
+                throw MessengerError.Forbidden(MessageErrorNames.YouBlockedUser);
         }
 
-        if (MessageStore.IsBlocked(scope, me, target.OtherUserId))
-        {
-            throw MessengerError.Forbidden(MessageErrorNames.YouBlockedUser);
-        }
-
-        return target with { ChatId = MessageStore.PrivateChatId(scope, me, target.OtherUserId, now) };
+        // A private chat's id never changes once created: the one found before the unit is still right.
+        return target.ChatId != 0 ? target : target with { ChatId = MessageStore.PrivateChatId(scope, me, target.OtherUserId, now) };
     }
 
     private static ChatTarget CheckGroupPosting(WriteScope scope, long me, ChatTarget target)

@@ -103,7 +103,6 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             dialog.Property(d => d.PeerId).HasColumnName("peer_id");
             dialog.Property(d => d.TopMessageId).HasColumnName("top_message_id");
             dialog.Property(d => d.LastActivity).HasColumnName("last_activity");
-            dialog.HasIndex(d => new { d.UserId, d.LastActivity });
             dialog.Property(d => d.UnreadCount).HasColumnName("unread_count");
             dialog.Property(d => d.IncomingMaxId).HasColumnName("incoming_max_id");
             dialog.Property(d => d.ReceivedMaxId).HasColumnName("received_max_id");

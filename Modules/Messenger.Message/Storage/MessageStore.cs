@@ -7,6 +7,13 @@ using Microsoft.Data.Sqlite;
 
 namespace Messenger.Message.Storage;
 
+internal enum Block
+{
+    None,
+    ByPeer,
+    ByMe,
+}
+
 /// <summary>A user's dialog row as the module uses it.</summary>
 internal sealed record DialogState(
     long UserId, long ChatId, Peer Peer, long TopMessageId, long LastActivity, int UnreadCount,
@@ -132,12 +139,16 @@ internal sealed class MessageStore(SqliteDatabase database)
         return (long)create.ExecuteScalar()!;
     }
 
-    public static bool IsBlocked(WriteScope scope, long userId, long blockedId)
+    /// <summary>Whether either of the two blocked the other (one statement on the hot path of every send); the
+    /// peer's block wins when both did.</summary>
+    public static Block BlockBetween(WriteScope scope, long me, long peer)
     {
-        var command = scope.Command("SELECT 1 FROM message_blocks WHERE user_id = @user AND blocked_id = @blocked");
-        command.Parameters.AddWithValue("@user", userId);
-        command.Parameters.AddWithValue("@blocked", blockedId);
-        return command.ExecuteScalar() is not null;
+        var command = scope.Command(
+            "SELECT user_id FROM message_blocks WHERE (user_id = @peer AND blocked_id = @me) OR (user_id = @me AND blocked_id = @peer) " +
+            "ORDER BY user_id = @peer DESC LIMIT 1");
+        command.Parameters.AddWithValue("@me", me);
+        command.Parameters.AddWithValue("@peer", peer);
+        return command.ExecuteScalar() is long blocker ? (blocker == peer ? Block.ByPeer : Block.ByMe) : Block.None;
     }
 
     public static Contracts.Messages.Message? FindByRandomId(WriteScope scope, long fromId, long randomId)

@@ -135,8 +135,6 @@ namespace Messenger.Message.Storage.Migrations
 
                     b.HasKey("UserId", "ChatId");
 
-                    b.HasIndex("UserId", "LastActivity");
-
                     b.ToTable("message_dialogs", (string)null);
                 });
 
