@@ -35,6 +35,23 @@ public sealed class WriteScope
         return command;
     }
 
+    /// <summary>Runs <paramref name="sql"/> (a cached command) with the given parameters; returns the rows changed.</summary>
+    public int Execute(string sql, params (string Name, object Value)[] parameters) => Bind(sql, parameters).ExecuteNonQuery();
+
+    /// <summary>The first column of the first row of <paramref name="sql"/> (a cached command), or null.</summary>
+    public object? Scalar(string sql, params (string Name, object Value)[] parameters) => Bind(sql, parameters).ExecuteScalar();
+
+    private SqliteCommand Bind(string sql, (string Name, object Value)[] parameters)
+    {
+        var command = Command(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command;
+    }
+
     /// <summary>
     /// A module's DbContext over the writer's connection, enlisted in the shared transaction (so work of several
     /// modules commits or rolls back together). It is disposed when the unit ends; call SaveChanges in the unit.

@@ -8,11 +8,11 @@ namespace Messenger.Media.Storage;
 internal static class MediaSql
 {
     public static void InsertUnreferencedBlob(WriteScope scope, string hash, long size, long now) =>
-        Execute(scope, "INSERT INTO media_blobs (hash, size, ref_count, zero_since) VALUES (@hash, @size, 0, @now) ON CONFLICT (hash) DO NOTHING",
+        scope.Execute("INSERT INTO media_blobs (hash, size, ref_count, zero_since) VALUES (@hash, @size, 0, @now) ON CONFLICT (hash) DO NOTHING",
             ("@hash", hash), ("@size", size), ("@now", now));
 
     public static bool OwnsBlob(WriteScope scope, long userId, string hash) =>
-        Scalar(scope, "SELECT 1 FROM media_files WHERE owner_id = @user AND hash = @hash LIMIT 1", ("@user", userId), ("@hash", hash)) is not null;
+        scope.Scalar("SELECT 1 FROM media_files WHERE owner_id = @user AND hash = @hash LIMIT 1", ("@user", userId), ("@hash", hash)) is not null;
 
     public static long StoredBytes(WriteScope scope, long userId) => StoredBytes(scope.Connection, scope.Transaction, userId);
 
@@ -45,31 +45,29 @@ internal static class MediaSql
 
     /// <summary>One more reference to the blob (creating its row if the collector removed it meanwhile).</summary>
     public static void AddBlobReference(WriteScope scope, string hash, long? size) =>
-        Execute(scope,
-            "INSERT INTO media_blobs (hash, size, ref_count, zero_since) VALUES (@hash, @size, 1, NULL) " +
+        scope.Execute("INSERT INTO media_blobs (hash, size, ref_count, zero_since) VALUES (@hash, @size, 1, NULL) " +
             "ON CONFLICT (hash) DO UPDATE SET ref_count = ref_count + 1, zero_since = NULL",
-            ("@hash", hash), ("@size", size ?? (Scalar(scope, "SELECT size FROM media_files WHERE hash = @hash LIMIT 1", ("@hash", hash)) ?? 0L)));
+            ("@hash", hash), ("@size", size ?? (scope.Scalar("SELECT size FROM media_files WHERE hash = @hash LIMIT 1", ("@hash", hash)) ?? 0L)));
 
     /// <summary>One more reference to an existing media; its blob's hash, or null when there is no such media.</summary>
     public static string? AddMediaReference(WriteScope scope, long mediaId) =>
-        Scalar(scope, "UPDATE media_files SET ref_count = ref_count + 1 WHERE id = @id RETURNING hash", ("@id", mediaId)) as string;
+        scope.Scalar("UPDATE media_files SET ref_count = ref_count + 1 WHERE id = @id RETURNING hash", ("@id", mediaId)) as string;
 
     public static void InsertReference(WriteScope scope, long messageId, long mediaId) =>
-        Execute(scope, "INSERT INTO media_refs (message_id, media_id) VALUES (@message, @media)", ("@message", messageId), ("@media", mediaId));
+        scope.Execute("INSERT INTO media_refs (message_id, media_id) VALUES (@message, @media)", ("@message", messageId), ("@media", mediaId));
 
     /// <summary>Drops the reference of a message: the media row goes with its last reference, the blob's count drops
     /// and, at zero, the grace period starts.</summary>
     public static void Release(WriteScope scope, long messageId, long now)
     {
-        if (Scalar(scope, "DELETE FROM media_refs WHERE message_id = @message RETURNING media_id", ("@message", messageId)) is not long mediaId)
+        if (scope.Scalar("DELETE FROM media_refs WHERE message_id = @message RETURNING media_id", ("@message", messageId)) is not long mediaId)
         {
             return;
         }
 
-        var hash = (string)Scalar(scope, "UPDATE media_files SET ref_count = ref_count - 1 WHERE id = @id RETURNING hash", ("@id", mediaId))!;
-        Execute(scope, "DELETE FROM media_files WHERE id = @id AND ref_count <= 0", ("@id", mediaId));
-        Execute(scope,
-            "UPDATE media_blobs SET ref_count = ref_count - 1, zero_since = CASE WHEN ref_count - 1 <= 0 THEN @now ELSE NULL END WHERE hash = @hash",
+        var hash = (string)scope.Scalar("UPDATE media_files SET ref_count = ref_count - 1 WHERE id = @id RETURNING hash", ("@id", mediaId))!;
+        scope.Execute("DELETE FROM media_files WHERE id = @id AND ref_count <= 0", ("@id", mediaId));
+        scope.Execute("UPDATE media_blobs SET ref_count = ref_count - 1, zero_since = CASE WHEN ref_count - 1 <= 0 THEN @now ELSE NULL END WHERE hash = @hash",
             ("@hash", hash), ("@now", now));
     }
 
@@ -80,27 +78,5 @@ internal static class MediaSql
         command.Parameters.AddWithValue("@hash", hash);
         command.Parameters.AddWithValue("@cutoff", cutoff);
         return command.ExecuteNonQuery() > 0;
-    }
-
-    private static void Execute(WriteScope scope, string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = scope.Command(sql);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        command.ExecuteNonQuery();
-    }
-
-    private static object? Scalar(WriteScope scope, string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = scope.Command(sql);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        return command.ExecuteScalar();
     }
 }

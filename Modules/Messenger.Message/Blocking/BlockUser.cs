@@ -26,8 +26,7 @@ internal sealed class BlockUserHandler(Chats.Chats chats, StorageWriter writer, 
     public async ValueTask<Done> Handle(BlockUserCall call, CancellationToken cancellationToken)
     {
         var me = await RequireOtherUserAsync(call.UserId, cancellationToken);
-        await writer.WriteAsync(scope => MessageStore.Execute(scope,
-            "INSERT OR IGNORE INTO message_blocks (user_id, blocked_id) VALUES (@user, @blocked)", ("@user", me), ("@blocked", call.UserId)),
+        await writer.WriteAsync(scope => scope.Execute("INSERT OR IGNORE INTO message_blocks (user_id, blocked_id) VALUES (@user, @blocked)", ("@user", me), ("@blocked", call.UserId)),
             cancellationToken);
         return new Done();
     }
@@ -35,8 +34,7 @@ internal sealed class BlockUserHandler(Chats.Chats chats, StorageWriter writer, 
     public async ValueTask<Done> Handle(UnblockUserCall call, CancellationToken cancellationToken)
     {
         var me = await RequireOtherUserAsync(call.UserId, cancellationToken);
-        await writer.WriteAsync(scope => MessageStore.Execute(scope,
-            "DELETE FROM message_blocks WHERE user_id = @user AND blocked_id = @blocked", ("@user", me), ("@blocked", call.UserId)),
+        await writer.WriteAsync(scope => scope.Execute("DELETE FROM message_blocks WHERE user_id = @user AND blocked_id = @blocked", ("@user", me), ("@blocked", call.UserId)),
             cancellationToken);
         return new Done();
     }

@@ -35,7 +35,7 @@ internal static class Delivery
         SearchIndex.Add(scope, id, target.ChatId, text);
         if (target.HasOwnLog)
         {
-            MessageStore.Execute(scope, "UPDATE message_chats SET top_message_id = @id, last_activity = @now WHERE id = @chat",
+            scope.Execute("UPDATE message_chats SET top_message_id = @id, last_activity = @now WHERE id = @chat",
                 ("@id", id), ("@now", now), ("@chat", target.ChatId));
         }
 
@@ -100,13 +100,13 @@ internal static class SearchIndex
     {
         if (text.Length > 0)
         {
-            MessageStore.Execute(scope, "INSERT INTO message_search (rowid, text, chat) VALUES (@id, @text, @chat)",
+            scope.Execute("INSERT INTO message_search (rowid, text, chat) VALUES (@id, @text, @chat)",
                 ("@id", messageId), ("@text", text), ("@chat", ChatToken(chatId)));
         }
     }
 
     public static void Remove(WriteScope scope, long messageId) =>
-        MessageStore.Execute(scope, "DELETE FROM message_search WHERE rowid = @id", ("@id", messageId));
+        scope.Execute("DELETE FROM message_search WHERE rowid = @id", ("@id", messageId));
 
     public static string ChatToken(long chatId) => $"c{chatId}";
 }

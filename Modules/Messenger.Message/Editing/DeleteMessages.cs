@@ -67,7 +67,7 @@ internal sealed class DeleteMessagesHandler(
             {
                 foreach (var id in ids)
                 {
-                    MessageStore.Execute(scope, "INSERT OR IGNORE INTO message_hidden (user_id, message_id) VALUES (@user, @id)", ("@user", me), ("@id", id));
+                    scope.Execute("INSERT OR IGNORE INTO message_hidden (user_id, message_id) VALUES (@user, @id)", ("@user", me), ("@id", id));
                     if (MessageStore.HiddenFromEveryone(scope, id))
                     {
                         media.Release(scope, id);
@@ -86,7 +86,7 @@ internal sealed class DeleteMessagesHandler(
 
             foreach (var id in ids)
             {
-                MessageStore.Execute(scope, "UPDATE message_messages SET deleted = 1, text = '', media = NULL WHERE id = @id", ("@id", id));
+                scope.Execute("UPDATE message_messages SET deleted = 1, text = '', media = NULL WHERE id = @id", ("@id", id));
                 SearchIndex.Remove(scope, id);
                 media.Release(scope, id);
                 log.Redact(scope, id, owner => new DeleteMessagesUpdate(PeerFor(target, owner, me), [id]));
@@ -95,8 +95,7 @@ internal sealed class DeleteMessagesHandler(
             if (target.HasOwnLog)
             {
                 // A large group's dialog shows the chat's newest message: it must stay a visible one.
-                MessageStore.Execute(scope,
-                    "UPDATE message_chats SET top_message_id = coalesce((SELECT max(id) FROM message_messages WHERE chat_id = @chat AND deleted = 0), 0) " +
+                scope.Execute("UPDATE message_chats SET top_message_id = coalesce((SELECT max(id) FROM message_messages WHERE chat_id = @chat AND deleted = 0), 0) " +
                     "WHERE id = @chat",
                     ("@chat", target.ChatId));
             }

@@ -53,7 +53,7 @@ internal sealed class EditMessageHandler(
             }
 
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            MessageStore.Execute(scope, "UPDATE message_messages SET text = @text, edit_date = @now WHERE id = @id",
+            scope.Execute("UPDATE message_messages SET text = @text, edit_date = @now WHERE id = @id",
                 ("@text", text), ("@now", now), ("@id", call.Id));
             SearchIndex.Remove(scope, call.Id);
             SearchIndex.Add(scope, call.Id, target.ChatId, text);

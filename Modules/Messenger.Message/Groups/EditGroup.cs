@@ -32,7 +32,7 @@ internal sealed class EditGroupHandler(GroupChanges changes, StorageWriter write
                 throw MessengerError.BadRequest(GroupErrorNames.ChatNotModified);
             }
 
-            MessageStore.Execute(scope, "UPDATE message_chats SET title = @title WHERE id = @chat", ("@title", title), ("@chat", call.ChatId));
+            scope.Execute("UPDATE message_chats SET title = @title WHERE id = @chat", ("@title", title), ("@chat", call.ChatId));
             return (call.ChatId, new ServiceAction(ServiceActions.EditTitle, [], title));
         }, me, cancellationToken);
     }
@@ -55,7 +55,7 @@ internal sealed class EditGroupHandler(GroupChanges changes, StorageWriter write
                 throw MessengerError.BadRequest(GroupErrorNames.ChatNotModified);
             }
 
-            MessageStore.Execute(scope, "UPDATE message_members SET role = @role WHERE chat_id = @chat AND user_id = @user",
+            scope.Execute("UPDATE message_members SET role = @role WHERE chat_id = @chat AND user_id = @user",
                 ("@role", (int)wanted), ("@chat", call.ChatId), ("@user", call.UserId));
             return (call.ChatId, new ServiceAction(call.IsAdmin ? ServiceActions.SetAdmin : ServiceActions.UnsetAdmin, [call.UserId]));
         }, me, cancellationToken);

@@ -96,13 +96,11 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
 
     private void ConvertToLarge(WriteScope scope, long chatId, long me, long now, List<LogAppend> appends)
     {
-        MessageStore.Execute(scope,
-            "UPDATE message_members SET read_inbox_max_id = coalesce((SELECT d.read_inbox_max_id FROM message_dialogs d " +
+        scope.Execute("UPDATE message_members SET read_inbox_max_id = coalesce((SELECT d.read_inbox_max_id FROM message_dialogs d " +
             "WHERE d.user_id = message_members.user_id AND d.chat_id = message_members.chat_id), 0) WHERE chat_id = @chat",
             ("@chat", chatId));
-        MessageStore.Execute(scope, "DELETE FROM message_dialogs WHERE chat_id = @chat", ("@chat", chatId));
-        MessageStore.Execute(scope,
-            "UPDATE message_chats SET kind = @large, top_message_id = coalesce((SELECT max(id) FROM message_messages WHERE chat_id = @chat), 0), " +
+        scope.Execute("DELETE FROM message_dialogs WHERE chat_id = @chat", ("@chat", chatId));
+        scope.Execute("UPDATE message_chats SET kind = @large, top_message_id = coalesce((SELECT max(id) FROM message_messages WHERE chat_id = @chat), 0), " +
             "last_activity = @now WHERE id = @chat",
             ("@large", (int)ChatKind.LargeGroup), ("@chat", chatId), ("@now", now));
         var members = GroupStore.MemberIds(scope, chatId);

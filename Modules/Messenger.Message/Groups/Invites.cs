@@ -35,8 +35,7 @@ internal sealed class ExportInviteHandler(GroupChanges changes, StorageWriter wr
         {
             var (_, role) = changes.RequireMember(scope, call.ChatId, me);
             GroupChanges.RequireAdmin(role);
-            MessageStore.Execute(scope,
-                "INSERT INTO message_invites (code, chat_id, created_by, expires_at, usage_limit, usage) VALUES (@code, @chat, @me, @expires, @limit, 0)",
+            scope.Execute("INSERT INTO message_invites (code, chat_id, created_by, expires_at, usage_limit, usage) VALUES (@code, @chat, @me, @expires, @limit, 0)",
                 ("@code", code), ("@chat", call.ChatId), ("@me", me), ("@expires", (object?)expiresAt ?? DBNull.Value),
                 ("@limit", (object?)call.UsageLimit ?? DBNull.Value));
         }, cancellationToken);
@@ -85,7 +84,7 @@ internal sealed class JoinByInviteHandler(GroupChanges changes, StorageWriter wr
                 throw MessengerError.BadRequest(GroupErrorNames.UserAlreadyParticipant);
             }
 
-            MessageStore.Execute(scope, "UPDATE message_invites SET usage = usage + 1 WHERE code = @code", ("@code", call.Code));
+            scope.Execute("UPDATE message_invites SET usage = usage + 1 WHERE code = @code", ("@code", call.Code));
             changes.AddMembers(scope, chatId, chat.Kind, me, [me], now, appends);
             return changes.Record(scope, chatId, me, new ServiceAction(ServiceActions.JoinByInvite, [me]), now, appends, joined: [me], left: []);
         }, cancellationToken);

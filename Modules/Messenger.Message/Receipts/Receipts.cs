@@ -38,20 +38,18 @@ internal sealed class ReceivedMessagesHandler(StorageWriter writer, IUpdateLog l
             {
                 var received = dialog.IncomingMaxId <= call.MaxId
                     ? dialog.IncomingMaxId
-                    : MessageStore.Scalar(scope,
-                        "SELECT max(id) FROM message_messages WHERE chat_id = @chat AND id <= @max AND from_id <> @user",
+                    : scope.Scalar("SELECT max(id) FROM message_messages WHERE chat_id = @chat AND id <= @max AND from_id <> @user",
                         ("@chat", dialog.ChatId), ("@max", call.MaxId), ("@user", me)) as long? ?? 0;
                 if (received <= dialog.ReceivedMaxId)
                 {
                     continue;
                 }
 
-                MessageStore.Execute(scope, "UPDATE message_dialogs SET received_max_id = @max WHERE user_id = @user AND chat_id = @chat",
+                scope.Execute("UPDATE message_dialogs SET received_max_id = @max WHERE user_id = @user AND chat_id = @chat",
                     ("@max", received), ("@user", me), ("@chat", dialog.ChatId));
                 if (dialog.Peer.Kind == PeerKind.User && dialog.Peer.Id != me)
                 {
-                    MessageStore.Execute(scope,
-                        "UPDATE message_dialogs SET delivered_max_id = max(delivered_max_id, @max) WHERE user_id = @sender AND chat_id = @chat",
+                    scope.Execute("UPDATE message_dialogs SET delivered_max_id = max(delivered_max_id, @max) WHERE user_id = @sender AND chat_id = @chat",
                         ("@max", received), ("@sender", dialog.Peer.Id), ("@chat", dialog.ChatId));
                     appends.Add(new LogAppend(dialog.Peer.Id, log.Append(scope, dialog.Peer.Id, new DeliveredUpdate(Peer.User(me), received), now)));
                 }
@@ -133,18 +131,15 @@ internal sealed class ReadHistoryHandler(
             ? (target.OtherUserId == me ? [] : [target.OtherUserId])
             : MessageStore.Authors(scope, target.ChatId, dialog.ReadInboxMaxId, read, me)
                 .Where(author => GroupStore.RoleOf(scope, target.ChatId, author) is not null).ToList();
-        MessageStore.Execute(scope,
-            "UPDATE message_dialogs SET read_inbox_max_id = @read, received_max_id = max(received_max_id, min(@read, incoming_max_id)) " +
+        scope.Execute("UPDATE message_dialogs SET read_inbox_max_id = @read, received_max_id = max(received_max_id, min(@read, incoming_max_id)) " +
             "WHERE user_id = @user AND chat_id = @chat",
             ("@read", read), ("@user", me), ("@chat", target.ChatId));
         MessageStore.Recount(scope, me, target.ChatId);
-        var unread = Convert.ToInt32(MessageStore.Scalar(scope,
-            "SELECT unread_count FROM message_dialogs WHERE user_id = @user AND chat_id = @chat", ("@user", me), ("@chat", target.ChatId)));
+        var unread = Convert.ToInt32(scope.Scalar("SELECT unread_count FROM message_dialogs WHERE user_id = @user AND chat_id = @chat", ("@user", me), ("@chat", target.ChatId)));
 
         foreach (var author in authors)
         {
-            MessageStore.Execute(scope,
-                "UPDATE message_dialogs SET read_outbox_max_id = max(read_outbox_max_id, @read), delivered_max_id = max(delivered_max_id, @read) " +
+            scope.Execute("UPDATE message_dialogs SET read_outbox_max_id = max(read_outbox_max_id, @read), delivered_max_id = max(delivered_max_id, @read) " +
                 "WHERE user_id = @author AND chat_id = @chat",
                 ("@read", read), ("@author", author), ("@chat", target.ChatId));
             var peer = target.IsPrivate ? Peer.User(me) : target.ToPeer;
@@ -156,8 +151,8 @@ internal sealed class ReadHistoryHandler(
 
     private static (long MaxId, int Unread)? ReadLargeGroup(WriteScope scope, long me, long chatId, long maxId)
     {
-        var top = Convert.ToInt64(MessageStore.Scalar(scope, "SELECT top_message_id FROM message_chats WHERE id = @chat", ("@chat", chatId)));
-        var current = MessageStore.Scalar(scope, "SELECT read_inbox_max_id FROM message_members WHERE chat_id = @chat AND user_id = @user",
+        var top = Convert.ToInt64(scope.Scalar("SELECT top_message_id FROM message_chats WHERE id = @chat", ("@chat", chatId)));
+        var current = scope.Scalar("SELECT read_inbox_max_id FROM message_members WHERE chat_id = @chat AND user_id = @user",
             ("@chat", chatId), ("@user", me)) as long? ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
         var read = Math.Min(maxId, top);
         if (read <= current)
@@ -165,10 +160,9 @@ internal sealed class ReadHistoryHandler(
             return null;
         }
 
-        MessageStore.Execute(scope, "UPDATE message_members SET read_inbox_max_id = @read WHERE chat_id = @chat AND user_id = @user",
+        scope.Execute("UPDATE message_members SET read_inbox_max_id = @read WHERE chat_id = @chat AND user_id = @user",
             ("@read", read), ("@chat", chatId), ("@user", me));
-        var unread = Convert.ToInt32(MessageStore.Scalar(scope,
-            "SELECT count(*) FROM message_messages WHERE chat_id = @chat AND id > @read AND deleted = 0 AND from_id <> @user",
+        var unread = Convert.ToInt32(scope.Scalar("SELECT count(*) FROM message_messages WHERE chat_id = @chat AND id > @read AND deleted = 0 AND from_id <> @user",
             ("@chat", chatId), ("@read", read), ("@user", me)));
         return (read, unread);
     }

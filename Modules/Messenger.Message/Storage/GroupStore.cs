@@ -134,7 +134,7 @@ internal sealed class GroupStore(SqliteDatabase database)
     }
 
     public static MemberRole? RoleOf(WriteScope scope, long chatId, long userId) =>
-        MessageStore.Scalar(scope, "SELECT role FROM message_members WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId))
+        scope.Scalar("SELECT role FROM message_members WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId))
             is long role ? (MemberRole)role : null;
 
     public static (ChatKind Kind, string Title, long CreatorId, long CreatedAt, int MemberCount)? Chat(WriteScope scope, long chatId)
@@ -150,24 +150,22 @@ internal sealed class GroupStore(SqliteDatabase database)
     }
 
     public static long CreateChat(WriteScope scope, ChatKind kind, string title, long creatorId, long now) =>
-        (long)MessageStore.Scalar(scope,
-            "INSERT INTO message_chats (kind, title, creator_id, created_at, member_count, top_message_id, last_activity) " +
+        (long)scope.Scalar("INSERT INTO message_chats (kind, title, creator_id, created_at, member_count, top_message_id, last_activity) " +
             "VALUES (@kind, @title, @creator, @now, 0, 0, @now) RETURNING id",
             ("@kind", (int)kind), ("@title", title), ("@creator", creatorId), ("@now", now))!;
 
     public static void AddMember(WriteScope scope, long chatId, long userId, MemberRole role, long now, long readInboxMaxId)
     {
-        MessageStore.Execute(scope,
-            "INSERT INTO message_members (chat_id, user_id, role, joined_at, read_inbox_max_id) VALUES (@chat, @user, @role, @now, @read)",
+        scope.Execute("INSERT INTO message_members (chat_id, user_id, role, joined_at, read_inbox_max_id) VALUES (@chat, @user, @role, @now, @read)",
             ("@chat", chatId), ("@user", userId), ("@role", (int)role), ("@now", now), ("@read", readInboxMaxId));
-        MessageStore.Execute(scope, "UPDATE message_chats SET member_count = member_count + 1 WHERE id = @chat", ("@chat", chatId));
+        scope.Execute("UPDATE message_chats SET member_count = member_count + 1 WHERE id = @chat", ("@chat", chatId));
     }
 
     public static void RemoveMember(WriteScope scope, long chatId, long userId)
     {
-        MessageStore.Execute(scope, "DELETE FROM message_members WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId));
-        MessageStore.Execute(scope, "UPDATE message_chats SET member_count = member_count - 1 WHERE id = @chat", ("@chat", chatId));
-        MessageStore.Execute(scope, "DELETE FROM message_dialogs WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId));
+        scope.Execute("DELETE FROM message_members WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId));
+        scope.Execute("UPDATE message_chats SET member_count = member_count - 1 WHERE id = @chat", ("@chat", chatId));
+        scope.Execute("DELETE FROM message_dialogs WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId));
     }
 
     /// <summary>The chat as the API shows it, as this unit's transaction sees it.</summary>

@@ -248,28 +248,6 @@ internal sealed class MessageStore(SqliteDatabase database)
         return authors;
     }
 
-    public static void Execute(WriteScope scope, string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = scope.Command(sql);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        command.ExecuteNonQuery();
-    }
-
-    public static object? Scalar(WriteScope scope, string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = scope.Command(sql);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        return command.ExecuteScalar();
-    }
-
     public static List<Contracts.Messages.Message> VisibleMessages(WriteScope scope, long userId, long chatId, long[] ids)
     {
         var parameters = string.Join(", ", ids.Select((_, i) => $"@id{i}"));
@@ -340,13 +318,12 @@ internal sealed class MessageStore(SqliteDatabase database)
     // ---- media (the descriptor is kept with the message; the Media module counts the references) ----
 
     public static void SetMedia(WriteScope scope, long messageId, MessageMedia media) =>
-        Execute(scope, "UPDATE message_messages SET media = @media WHERE id = @id",
+        scope.Execute("UPDATE message_messages SET media = @media WHERE id = @id",
             ("@media", MessagePackSerializer.Serialize(media, WireSerializer.Options)), ("@id", messageId));
 
     /// <summary>True when no participant of the private chat (groups: never) can see the message any more (each deleted it for themselves).</summary>
     public static bool HiddenFromEveryone(WriteScope scope, long messageId) =>
-        Scalar(scope,
-            "SELECT 1 FROM message_messages m WHERE m.id = @id AND m.to_kind = 1 AND NOT EXISTS (SELECT 1 FROM (SELECT m.from_id AS user_id UNION SELECT m.to_id) p " +
+        scope.Scalar("SELECT 1 FROM message_messages m WHERE m.id = @id AND m.to_kind = 1 AND NOT EXISTS (SELECT 1 FROM (SELECT m.from_id AS user_id UNION SELECT m.to_id) p " +
             "WHERE NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = p.user_id AND h.message_id = m.id))",
             ("@id", messageId)) is not null;
 }

@@ -102,8 +102,8 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public Task<(long Id, bool IsAdmin)> InsertUserAsync(NewUser user, RegistrationMode mode, long now) =>
         writer.WriteAsync(scope =>
         {
-            var isFirst = Convert.ToInt64(Scalar(scope, "SELECT count(*) FROM session_users")) == 0;
-            if (Scalar(scope, "SELECT 1 FROM session_users WHERE username_key = @key", ("@key", user.UsernameKey)) is not null)
+            var isFirst = Convert.ToInt64(scope.Scalar("SELECT count(*) FROM session_users")) == 0;
+            if (scope.Scalar("SELECT 1 FROM session_users WHERE username_key = @key", ("@key", user.UsernameKey)) is not null)
             {
                 throw MessengerError.BadRequest(SessionErrorNames.UsernameOccupied);
             }
@@ -119,8 +119,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
                 ConsumeInvite(scope, user.InviteCode, now);
             }
 
-            var id = Convert.ToInt64(Scalar(scope,
-                "INSERT INTO session_users (username, username_key, password_hash, display_name, bio, is_admin, is_blocked, created_at) " +
+            var id = Convert.ToInt64(scope.Scalar("INSERT INTO session_users (username, username_key, password_hash, display_name, bio, is_admin, is_blocked, created_at) " +
                 "VALUES (@username, @key, @hash, @name, '', @admin, 0, @now) RETURNING id",
                 ("@username", user.Username), ("@key", user.UsernameKey), ("@hash", user.PasswordHash),
                 ("@name", user.DisplayName), ("@admin", isFirst), ("@now", now)));
@@ -154,19 +153,19 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             throw MessengerError.BadRequest(SessionErrorNames.InviteCodeExpired);
         }
 
-        Execute(scope, "UPDATE session_invites SET uses_left = uses_left - 1 WHERE code = @code", ("@code", code!));
+        scope.Execute("UPDATE session_invites SET uses_left = uses_left - 1 WHERE code = @code", ("@code", code!));
     }
 
     /// <summary>Binds a device key to an account. A key that already has an authorization is refused.</summary>
     public Task<long> InsertAuthorizationAsync(long userId, byte[] deviceKey, string deviceName, string platform, string clientAddress, long now) =>
         writer.WriteAsync(scope =>
         {
-            if (Scalar(scope, "SELECT 1 FROM session_authorizations WHERE device_key = @key", ("@key", deviceKey)) is not null)
+            if (scope.Scalar("SELECT 1 FROM session_authorizations WHERE device_key = @key", ("@key", deviceKey)) is not null)
             {
                 throw MessengerError.BadRequest(SessionErrorNames.AlreadySignedIn);
             }
 
-            if (Scalar(scope, "SELECT is_blocked FROM session_users WHERE id = @id", ("@id", userId)) is not long blocked)
+            if (scope.Scalar("SELECT is_blocked FROM session_users WHERE id = @id", ("@id", userId)) is not long blocked)
             {
                 throw MessengerError.BadRequest(SessionErrorNames.UserIdInvalid);
             }
@@ -176,8 +175,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
                 throw MessengerError.Forbidden(SessionErrorNames.UserBlocked);
             }
 
-            return Convert.ToInt64(Scalar(scope,
-                "INSERT INTO session_authorizations (user_id, device_key, device_name, platform, client_address, created_at, last_active_at) " +
+            return Convert.ToInt64(scope.Scalar("INSERT INTO session_authorizations (user_id, device_key, device_name, platform, client_address, created_at, last_active_at) " +
                 "VALUES (@user, @key, @name, @platform, @address, @now, @now) RETURNING id",
                 ("@user", userId), ("@key", deviceKey), ("@name", deviceName), ("@platform", platform),
                 ("@address", clientAddress), ("@now", now)));
@@ -196,7 +194,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public Task<List<RevokedDevice>> ChangePasswordAsync(long userId, string passwordHash, long keepAuthorizationId) =>
         writer.WriteAsync(scope =>
         {
-            Execute(scope, "UPDATE session_users SET password_hash = @hash WHERE id = @id", ("@hash", passwordHash), ("@id", userId));
+            scope.Execute("UPDATE session_users SET password_hash = @hash WHERE id = @id", ("@hash", passwordHash), ("@id", userId));
             return DeleteAuthorizations(scope, "user_id = @user AND id <> @keep", ("@user", userId), ("@keep", keepAuthorizationId));
         });
 
@@ -204,7 +202,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public Task<(bool Found, List<RevokedDevice> Revoked)> SetBlockedAsync(long userId, bool blocked) =>
         writer.WriteAsync(scope =>
         {
-            if (Execute(scope, "UPDATE session_users SET is_blocked = @blocked WHERE id = @id", ("@blocked", blocked), ("@id", userId)) == 0)
+            if (scope.Execute("UPDATE session_users SET is_blocked = @blocked WHERE id = @id", ("@blocked", blocked), ("@id", userId)) == 0)
             {
                 return (false, new List<RevokedDevice>());
             }
@@ -214,16 +212,16 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
     public Task SetPasswordHashAsync(long userId, string passwordHash) =>
         writer.WriteAsync(scope =>
-            Execute(scope, "UPDATE session_users SET password_hash = @hash WHERE id = @id", ("@hash", passwordHash), ("@id", userId)));
+            scope.Execute("UPDATE session_users SET password_hash = @hash WHERE id = @id", ("@hash", passwordHash), ("@id", userId)));
 
     public Task UpdateProfileAsync(long userId, string displayName, string bio) =>
         writer.WriteAsync(scope =>
-            Execute(scope, "UPDATE session_users SET display_name = @name, bio = @bio WHERE id = @id",
+            scope.Execute("UPDATE session_users SET display_name = @name, bio = @bio WHERE id = @id",
                 ("@name", displayName), ("@bio", bio), ("@id", userId)));
 
     public Task InsertInviteAsync(string code, long createdBy, int uses, long? expiresAt, long now) =>
         writer.WriteAsync(scope =>
-            Execute(scope, "INSERT INTO session_invites (code, created_by, uses_left, expires_at, created_at) VALUES (@code, @by, @uses, @expires, @now)",
+            scope.Execute("INSERT INTO session_invites (code, created_by, uses_left, expires_at, created_at) VALUES (@code, @by, @uses, @expires, @now)",
                 ("@code", code), ("@by", createdBy), ("@uses", uses), ("@expires", (object?)expiresAt ?? DBNull.Value), ("@now", now)));
 
     /// <summary>Writes the batched "last active" times in one unit.</summary>
@@ -232,7 +230,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         {
             foreach (var (authorizationId, at) in lastActive)
             {
-                Execute(scope, "UPDATE session_authorizations SET last_active_at = @at WHERE id = @id AND last_active_at < @at",
+                scope.Execute("UPDATE session_authorizations SET last_active_at = @at WHERE id = @id AND last_active_at < @at",
                     ("@at", at), ("@id", authorizationId));
             }
         });
@@ -256,7 +254,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
         if (revoked.Count > 0)
         {
-            Execute(scope, $"DELETE FROM session_authorizations WHERE {where}", parameters);
+            scope.Execute($"DELETE FROM session_authorizations WHERE {where}", parameters);
         }
 
         return revoked;
