@@ -289,26 +289,4 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
         return command;
     }
-
-    private static object? Scalar(WriteScope scope, string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = scope.Command(sql);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        return command.ExecuteScalar();
-    }
-
-    private static int Execute(WriteScope scope, string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = scope.Command(sql);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        return command.ExecuteNonQuery();
-    }
 }
