@@ -17,16 +17,15 @@ internal sealed class UpdateLog(SqliteDatabase database, RecentUpdates recent) :
 
     public LoggedUpdate Append(WriteScope scope, long ownerId, Update update, long date, long? messageId = null)
     {
-        var pts = CurrentPts(scope, ownerId) + 1;
-
+        // One statement: the log's end (an index seek on the primary key) + 1, inserted and returned.
         var insert = scope.Command(
-            "INSERT INTO queue_updates (owner_id, pts, pts_count, date, payload, message_id) VALUES (@owner, @pts, 1, @date, @payload, @message)");
+            "INSERT INTO queue_updates (owner_id, pts, pts_count, date, payload, message_id) " +
+            "SELECT @owner, coalesce(max(pts), 0) + 1, 1, @date, @payload, @message FROM queue_updates WHERE owner_id = @owner RETURNING pts");
         insert.Parameters.AddWithValue("@owner", ownerId);
-        insert.Parameters.AddWithValue("@pts", pts);
         insert.Parameters.AddWithValue("@date", date);
         insert.Parameters.AddWithValue("@payload", WireSerializer.Serialize(update));
         insert.Parameters.AddWithValue("@message", (object?)messageId ?? DBNull.Value);
-        insert.ExecuteNonQuery();
+        var pts = (long)insert.ExecuteScalar()!;
 
         var logged = new LoggedUpdate(pts, 1, date, update);
         scope.OnCommitted(() => recent.Committed(ownerId, logged));
