@@ -187,7 +187,7 @@ internal static class GroupFanoutScenario
             {
                 var added = rowsAfter[table] - rowsBefore[table];
                 totalRows += added;
-                report.Figures[$"rows_{table}_per_message"] = posted > 0 ? added / (double)posted : 0;
+                report.Figures[$"rows_per_msg_{table.Split('_')[1]}"] = posted > 0 ? added / (double)posted : 0;
             }
 
             report.Figures["rows_per_message"] = posted > 0 ? totalRows / (double)posted : 0;
