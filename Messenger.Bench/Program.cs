@@ -18,6 +18,12 @@ using Messenger.Bench.Scenarios;
 //              history exactly once and reach it as an event (lost, duplicated)
 //   upload     a generated --size (2 GiB) file through the SDK: MB/s, server peak RSS growth, bytes added by a re-upload
 //   download   the same file back by ranges: MB/s
+//   group-fanout  a large group of --members (10,000) with --online (2,000) member devices connected; one sender posts at
+//              --rate R msgs/s (20; 0 = saturation with --window 16 in flight): send → last online member's receipt
+//              p50/p99, pushes/s, rows added per message (child's SQLite file), server and bench CPU %
+//   search     --messages (1,000,000) stored across --chats (1,000) private chats and small groups of --users (200),
+//              Zipf-distributed words from a --vocabulary (5,000); then --queries (1,000) one-word messages.search calls
+//              by a user in --searcher-chats (100) of them, half with a peer: p50/p99; and the fill rate
 // The message scenarios start the child host with cheap Argon2id (3 iterations, 1 MiB) and no per-address limits on
 // registrations and failed sign-ins (ChatKit.SignUpSettings); catchup also raises Messenger:Queue:TooLongAfterUpdates.
 
@@ -29,7 +35,7 @@ try
 catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("scenarios: writer, login, handshake, rpc, idle, chat, catchup, crash, upload, download");
+    Console.Error.WriteLine("scenarios: writer, login, handshake, rpc, idle, chat, catchup, crash, upload, download, group-fanout, search");
     return 2;
 }
 
@@ -45,11 +51,13 @@ Func<BenchOptions, Task<BenchReport>>? scenario = options.Scenario switch
     "crash" => CrashScenario.RunAsync,
     "upload" => MediaScenarios.UploadAsync,
     "download" => MediaScenarios.DownloadAsync,
+    "group-fanout" => GroupFanoutScenario.RunAsync,
+    "search" => SearchScenario.RunAsync,
     _ => null,
 };
 if (scenario is null)
 {
-    Console.Error.WriteLine($"unknown scenario '{options.Scenario}'; scenarios: writer, login, handshake, rpc, idle, chat, catchup, crash, upload, download");
+    Console.Error.WriteLine($"unknown scenario '{options.Scenario}'; scenarios: writer, login, handshake, rpc, idle, chat, catchup, crash, upload, download, group-fanout, search");
     return 2;
 }
 

@@ -68,6 +68,41 @@ internal static class ChatKit
         }));
     }
 
+    /// <summary>Registers <paramref name="count"/> users named <c>{prefix}_00001</c>… without signing any device in,
+    /// over <paramref name="parallel"/> shared connections (registration needs no session): their ids, in order.</summary>
+    public static async Task<long[]> RegisterOnlyAsync(ServerProcess server, string prefix, int count, int parallel = 32)
+    {
+        var ids = new long[count];
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(parallel, Math.Max(1, count))).Select(async _ =>
+        {
+            await using var client = await MessengerClient.ConnectAsync(ClientOptions(server, new InMemoryDeviceKeyStore(), autoReceipt: false));
+            while (Interlocked.Increment(ref next) is var index && index < count)
+            {
+                ids[index] = (await client.RegisterAsync($"{prefix}_{index:D5}", Password, $"Bench {index}")).User.Id;
+            }
+        }));
+        return ids;
+    }
+
+    /// <summary>Row counts of <paramref name="tables"/> in the child's database, read through a read-only connection
+    /// (WAL: it sees the last committed state without blocking the writer).</summary>
+    public static Dictionary<string, long> CountRows(ServerProcess server, params string[] tables)
+    {
+        var path = Path.Combine(server.DataDirectory ?? throw new InvalidOperationException("row counts need the child server (no --url)"), "messenger.db");
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        var counts = new Dictionary<string, long>();
+        foreach (var table in tables)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT count(*) FROM {table}";
+            counts[table] = (long)command.ExecuteScalar()!;
+        }
+
+        return counts;
+    }
+
     public static async Task DisposeAllAsync(IEnumerable<Device> devices) =>
         await Task.WhenAll(devices.Select(d => d.Client.DisposeAsync().AsTask()));
 
