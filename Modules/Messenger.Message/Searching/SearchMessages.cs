@@ -33,8 +33,9 @@ internal sealed partial class SearchMessagesValidator : AbstractValidator<Search
 
 /// <summary>
 /// Full-text search over the chats the caller can read now (their private chats, the groups they are a member of),
-/// newest first. The chat filter is part of the FTS5 query (each message is indexed with its chat as a token), so a
-/// common word costs what the caller's own chats hold, not what the whole server holds.
+/// newest first. With a few chats (a peer given) the chat is part of the FTS5 query (each message is indexed with its
+/// chat as a token); with many, merging one chat posting list per chat costs more than walking the word's matches
+/// newest first and keeping those in the caller's chats until the page is full, so the chats filter the rows instead.
 /// </summary>
 internal sealed class SearchMessagesHandler(Chats.Chats chats, SearchStore store, ISender bus, RpcContext caller)
     : IRequestHandler<SearchMessagesCall, MessageList>
@@ -59,8 +60,12 @@ internal sealed class SearchMessagesHandler(Chats.Chats chats, SearchStore store
         }
 
         var words = string.Join(" AND ", SearchMessagesValidator.Words(call.Query).Select(word => $"\"{word}\"*"));
-        var chatFilter = string.Join(" OR ", chatIds.Select(SearchIndex.ChatToken));
-        var query = $"text : ({words}) AND chat : ({chatFilter})";
-        return new MessageList([.. store.Search(me, query, call.OffsetId, call.Limit)]);
+        if (chatIds.Length <= SearchStore.ChatsInIndexQuery)
+        {
+            var chatFilter = string.Join(" OR ", chatIds.Select(SearchIndex.ChatToken));
+            return new MessageList([.. store.Search(me, $"text : ({words}) AND chat : ({chatFilter})", chatIds: null, call.OffsetId, call.Limit)]);
+        }
+
+        return new MessageList([.. store.Search(me, $"text : ({words})", chatIds, call.OffsetId, call.Limit)]);
     }
 }

@@ -22,13 +22,18 @@ internal sealed class SearchStore(SqliteDatabase database)
         return [.. chats];
     }
 
-    public List<Contracts.Messages.Message> Search(long userId, string query, long offsetId, int limit)
+    /// <summary>Up to this many chats go into the FTS5 query itself; more are a filter on the matched rows.</summary>
+    public const int ChatsInIndexQuery = 8;
+
+    public List<Contracts.Messages.Message> Search(long userId, string query, long[]? chatIds, long offsetId, int limit)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
+        // Chat ids come from the database, never from the caller: written into the statement as numbers.
+        var chatFilter = chatIds is null ? "" : $"AND m.chat_id IN ({string.Join(", ", chatIds)}) ";
         command.CommandText =
             $"SELECT {MessageStore.MessageColumns} FROM message_search s JOIN message_messages m ON m.id = s.rowid " +
-            "WHERE message_search MATCH @query AND s.rowid < @offset AND m.deleted = 0 " +
+            $"WHERE message_search MATCH @query AND s.rowid < @offset AND m.deleted = 0 {chatFilter}" +
             "AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id) " +
             "ORDER BY s.rowid DESC LIMIT @limit";
         command.Parameters.AddWithValue("@query", query);
