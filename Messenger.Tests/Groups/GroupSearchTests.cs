@@ -123,6 +123,30 @@ public sealed class GroupSearchTests
     }
 
     [Theory]
+    [InlineData("plan", 3)]
+    [InlineData("PLANE", 1)]
+    [InlineData("zor", 1)]
+    [InlineData("zorbc", 1)]
+    [InlineData("c1", 0)]
+    public async Task SearchMessages_PrefixWithFewOrManyCompletions_FindsEveryMessageWithOne(string query, int expected)
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_sprefix");
+        var chat = (await alice.Client.CreateGroupAsync("Team", [])).Chat;
+        foreach (var text in new[] { "the plan", "a planet", "planning ahead" })
+        {
+            await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), text);
+        }
+
+        // More completions of "zor" than the search looks up one by one: that prefix stays an FTS5 prefix query.
+        var many = string.Join(" ", Enumerable.Range(0, 80).Select(i => $"zor{(char)('a' + i / 26)}{(char)('a' + i % 26)}"));
+        await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), many);
+
+        (await alice.Client.SearchMessagesAsync(query)).Should().HaveCount(expected);
+        (await alice.Client.SearchMessagesAsync(query, Peer.Chat(chat.Id))).Should().HaveCount(expected);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("  ?! ")]
     public async Task SearchMessages_WithoutWords_FailsWithSearchQueryEmpty(string query)

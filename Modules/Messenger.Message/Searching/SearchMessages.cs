@@ -31,12 +31,8 @@ internal sealed partial class SearchMessagesValidator : AbstractValidator<Search
     private static partial Regex WordPattern();
 }
 
-/// <summary>
-/// Full-text search over the chats the caller can read now (their private chats, the groups they are a member of),
-/// newest first. With a few chats (a peer given) the chat is part of the FTS5 query (each message is indexed with its
-/// chat as a token); with many, merging one chat posting list per chat costs more than walking the word's matches
-/// newest first and keeping those in the caller's chats until the page is full, so the chats filter the rows instead.
-/// </summary>
+/// <summary>Full-text search over the chats the caller can read now (their private chats, the groups they are a member of),
+/// or over one of them, newest first.</summary>
 internal sealed class SearchMessagesHandler(Chats.Chats chats, SearchStore store, ISender bus, RpcContext caller)
     : IRequestHandler<SearchMessagesCall, MessageList>
 {
@@ -54,18 +50,8 @@ internal sealed class SearchMessagesHandler(Chats.Chats chats, SearchStore store
             chatIds = store.ReadableChats(me);
         }
 
-        if (chatIds.Length == 0)
-        {
-            return new MessageList([]);
-        }
-
-        var words = string.Join(" AND ", SearchMessagesValidator.Words(call.Query).Select(word => $"\"{word}\"*"));
-        if (chatIds.Length <= SearchStore.ChatsInIndexQuery)
-        {
-            var chatFilter = string.Join(" OR ", chatIds.Select(SearchIndex.ChatToken));
-            return new MessageList([.. store.Search(me, $"text : ({words}) AND chat : ({chatFilter})", chatIds: null, call.OffsetId, call.Limit)]);
-        }
-
-        return new MessageList([.. store.Search(me, $"text : ({words})", chatIds, call.OffsetId, call.Limit)]);
+        return chatIds.Length == 0
+            ? new MessageList([])
+            : new MessageList([.. store.Search(me, SearchMessagesValidator.Words(call.Query), chatIds, call.OffsetId, call.Limit)]);
     }
 }
