@@ -1,14 +1,14 @@
 // Typed wrappers of every RPC method: names and argument keys exactly as in Modules/Messenger.Contracts.
 import type {
   AdminUser,
+  ChannelDifference,
+  Difference,
   AffectedMessages,
   Authorization,
   Authorizations,
-  ChannelDifference,
   ChatChanged,
   ChatFull,
   ChatInvite,
-  Difference,
   Dialogs,
   Done,
   FileBytes,
@@ -32,6 +32,7 @@ import type {
   UserStatuses,
 } from './types';
 import { randomId } from '../protocol/random';
+import { toChannelDifference, toDifference } from '../protocol/codec';
 
 export interface CallOptions {
   timeoutMs?: number;
@@ -119,9 +120,11 @@ export function createMethods(call: Call) {
     updates: {
       getState: (o?: CallOptions) => call<UpdatesState>('updates.getState', {}, o),
       getDifference: (a: { pts: number; limit?: number }, o?: CallOptions) =>
-        call<Difference>('updates.getDifference', { pts: a.pts, limit: a.limit ?? 1000 }, o),
+        call<unknown>('updates.getDifference', { pts: a.pts, limit: a.limit ?? 1000 }, o).then(toDifference),
       getChannelDifference: (a: { chat_id: number; pts: number; limit?: number }, o?: CallOptions) =>
-        call<ChannelDifference>('updates.getChannelDifference', { chat_id: a.chat_id, pts: a.pts, limit: a.limit ?? 1000 }, o),
+        call<unknown>('updates.getChannelDifference', { chat_id: a.chat_id, pts: a.pts, limit: a.limit ?? 1000 }, o).then(
+          toChannelDifference,
+        ),
     },
     upload: {
       saveFilePart: (a: { file_id: number; part: number; total_parts: number; bytes: Uint8Array }, o?: CallOptions) =>
@@ -143,4 +146,4 @@ export function createMethods(call: Call) {
 }
 
 export type Methods = ReturnType<typeof createMethods>;
-export type { AdminUser };
+export type { AdminUser, ChannelDifference, Difference };

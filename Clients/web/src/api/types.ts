@@ -415,7 +415,9 @@ export type MessengerEvent =
   /** Ephemeral: `lastSeen` in unix seconds. */
   | { type: 'user_status'; userId: number; online: boolean; lastSeen: number }
   /** This device (which exported a login token) is now signed in. */
-  | { type: 'login_token_accepted'; signedIn: SignedIn };
+  | { type: 'login_token_accepted'; signedIn: SignedIn }
+  /** This device is no longer signed in (signed out here, or revoked from another device: AUTH_KEY_UNREGISTERED). */
+  | { type: 'signed_out' };
 
 export type MessengerEventType = MessengerEvent['type'];
 

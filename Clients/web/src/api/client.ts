@@ -1,0 +1,231 @@
+/**
+ * The browser's Messenger client: one object per app instance.
+ *
+ *   const client = await MessengerClient.connect({ url: location.origin, serverPublicKeyHex, deviceName: 'Firefox' });
+ *   client.onState(state => …);                 // 'connecting' | 'online' | 'offline'
+ *   client.events.subscribe(event => …);        // typed MessengerEvent stream (see types.ts)
+ *   const me = await client.auth.signIn({ username, password, device_name, platform });   // stored in keyStore
+ *   await client.startUpdates();                // after sign-in (or at start when client.signedIn is set)
+ *   await client.messages.send({ peer: userPeer(7), text: 'hi' });
+ *   const media = await client.uploadFile(file, { onProgress }); client.messages.send({ peer, text: '', media });
+ *   const blob = await client.downloadFile(message.media!, { onProgress });
+ *   client.call<T>('method.name', { …args })   // any method; throws RpcError { name, code, retryAfter? }
+ *   await client.close();
+ *
+ * Under the hood: Noise IK against the pinned server key over the SignalR hub /rpc, the MessagePack envelope
+ * layer (msg_ids, acks, containers), reconnect with back-off resuming the same session (unanswered calls are
+ * resent with their msg_ids, so the server runs each once), and the update state machine (pts gaps →
+ * updates.getDifference, large groups → updates.getChannelDifference, automatic messages.received receipts).
+ * The device's static key is its identity: keep it in `keyStore` (IndexedDB by default in the browser).
+ */
+import { createMethods, type CallOptions, type Methods } from './methods';
+import { downloadFile, uploadFile, type DownloadOptions, type UploadOptions } from './media';
+import { RpcError, type ChatChanged, type ConnectionState, type InputMedia, type MessageMedia, type MessengerEvent, type SignedIn } from './types';
+import { defaultKeyStore, type DeviceKeyStore } from '../protocol/keystore';
+import { ProtocolSession, type SessionOptions } from '../protocol/session';
+import { signalRTransport } from '../protocol/transport';
+import { UpdateStream } from '../protocol/updates';
+import { decodePayload, encodePayload, toChannelDifference, toDifference } from '../protocol/codec';
+import { fromHex } from '../protocol/bytes';
+import { ready as sodiumReady } from '../protocol/sodium';
+import { Emitter, type Subscribable } from '../protocol/emitter';
+
+export interface ConnectOptions {
+  /** The server's base URL (the hub is at `/rpc` under it), e.g. `location.origin`. */
+  url: string;
+  /** The server's static public key (64 hex characters), pinned. */
+  serverPublicKeyHex: string;
+  keyStore?: DeviceKeyStore;
+  /** Shown in the account's device list (auth.signIn and auth.exportLoginToken default to it). */
+  deviceName?: string;
+  platform?: string;
+  callTimeoutMs?: number;
+  /** Report incoming messages as delivered (messages.received) once events have them. Default true. */
+  autoReceipt?: boolean;
+  /** Test seam: the transport to use instead of SignalR. */
+  transport?: SessionOptions['transport'];
+}
+
+export class MessengerClient {
+  readonly auth: Methods['auth'];
+  readonly account: Methods['account'];
+  readonly users: Methods['users'];
+  readonly messages: Methods['messages'];
+  readonly groups: Methods['groups'];
+  readonly updates: Methods['updates'];
+  readonly upload: Methods['upload'];
+  readonly help: Methods['help'];
+  readonly admin: Methods['admin'];
+  /** Every event of the signed-in user, once and in order. */
+  readonly events: Subscribable<MessengerEvent>;
+  readonly deviceName: string;
+  readonly platform: string;
+
+  private readonly stateEmitter = new Emitter<ConnectionState>();
+  private signedInUser: SignedIn | null;
+
+  private constructor(
+    private readonly session: ProtocolSession,
+    private readonly stream: UpdateStream,
+    private readonly keyStore: DeviceKeyStore,
+    signedIn: SignedIn | null,
+    options: ConnectOptions,
+  ) {
+    this.signedInUser = signedIn;
+    this.deviceName = options.deviceName ?? 'Web browser';
+    this.platform = options.platform ?? 'web';
+    this.events = stream.events;
+    const methods = createMethods((method, args, callOptions) => this.call(method, args, callOptions));
+    this.auth = {
+      ...methods.auth,
+      signIn: async (a, o) => this.remember(await methods.auth.signIn(a, o)),
+      signOut: async (o) => {
+        const done = await methods.auth.signOut(o);
+        await this.forget();
+        return done;
+      },
+    };
+    this.account = methods.account;
+    this.users = methods.users;
+    this.messages = observeMessages(methods.messages, stream);
+    this.groups = observeGroups(methods.groups, stream);
+    this.updates = methods.updates;
+    this.upload = methods.upload;
+    this.help = methods.help;
+    this.admin = methods.admin;
+    session.onState((state) => this.stateEmitter.emit(state));
+    stream.events.subscribe((event) => {
+      if (event.type === 'login_token_accepted') void this.remember(event.signedIn);
+    });
+  }
+
+  static async connect(options: ConnectOptions): Promise<MessengerClient> {
+    await sodiumReady();
+    const keyStore = options.keyStore ?? defaultKeyStore();
+    const deviceKey = await keyStore.getOrCreate();
+    const signedIn = await keyStore.loadSignedIn();
+    const session = new ProtocolSession({
+      transport: options.transport ?? signalRTransport(options.url),
+      serverPublicKey: fromHex(options.serverPublicKeyHex),
+      deviceKey,
+      callTimeoutMs: options.callTimeoutMs ?? 30_000,
+    });
+    const call = async <T>(method: string, args: object) => decodePayload(await session.call(method, encodePayload(args))) as T;
+    const stream = new UpdateStream(
+      {
+        getState: () => call('updates.getState', {}),
+        getDifference: (pts) => call('updates.getDifference', { pts, limit: 1000 }).then(toDifference),
+        getChannelDifference: (chatId, pts) => call('updates.getChannelDifference', { chat_id: chatId, pts, limit: 1000 }).then(toChannelDifference),
+        received: (maxId) => call('messages.received', { max_id: maxId }),
+      },
+      { autoReceipt: options.autoReceipt ?? true, selfId: () => client.signedIn?.user.id ?? 0 },
+    );
+    const client: MessengerClient = new MessengerClient(session, stream, keyStore, signedIn, options);
+    session.onPush((kind, payload) => stream.accept(kind, payload));
+    session.onResync(() => stream.requestDifference());
+    session.onPush((kind) => {
+      if (kind !== 'auth.loginTokenAccepted' && !kind.startsWith('updates.')) console.warn(`unknown push kind ${kind}`);
+    });
+    await session.open();
+    return client;
+  }
+
+  /** The stored sign-in of this device (survives reloads), or null; cleared on sign-out or revocation. */
+  get signedIn(): SignedIn | null {
+    return this.signedInUser;
+  }
+
+  get state(): ConnectionState {
+    return this.session.state;
+  }
+
+  /** Calls back with each connection state change; returns the unsubscribe function. */
+  onState(callback: (state: ConnectionState) => void): () => void {
+    return this.stateEmitter.subscribe(callback);
+  }
+
+  /** The device's static public key (hex): its identity to the server. */
+  get devicePublicKeyHex(): string {
+    return this.session.devicePublicKeyHex;
+  }
+
+  /** Calls any RPC method with its argument map; throws `RpcError`. */
+  async call<T>(method: string, args: object, options: CallOptions = {}): Promise<T> {
+    try {
+      return decodePayload(await this.session.call(method, encodePayload(args), options)) as T;
+    } catch (error) {
+      if (error instanceof RpcError && error.name === 'AUTH_KEY_UNREGISTERED' && this.signedInUser) await this.forget();
+      throw error;
+    }
+  }
+
+  /** Starts the update stream: from `pts` (persisted by the app) or from the server's current state. */
+  startUpdates(pts?: number): Promise<void> {
+    return this.stream.start(pts);
+  }
+
+  /** The local position of the user's update log (persist it to resume with `startUpdates(pts)`). */
+  get pts(): number {
+    return this.stream.pts;
+  }
+
+  uploadFile(file: Blob, options: UploadOptions & { name?: string; mimeType?: string } = {}): Promise<InputMedia> {
+    return uploadFile(this.upload, file, options);
+  }
+
+  downloadFile(media: MessageMedia, options: DownloadOptions = {}): Promise<Blob> {
+    return downloadFile(this.upload, media, options);
+  }
+
+  async close(): Promise<void> {
+    this.stream.stop();
+    await this.session.close();
+  }
+
+  private async remember(signedIn: SignedIn): Promise<SignedIn> {
+    this.signedInUser = signedIn;
+    await this.keyStore.saveSignedIn(signedIn);
+    return signedIn;
+  }
+
+  private async forget(): Promise<void> {
+    this.signedInUser = null;
+    this.stream.stop();
+    await this.keyStore.saveSignedIn(null);
+    this.stream.emit({ type: 'signed_out' });
+  }
+}
+
+// The caller's own changes move its log position like the matching updates (MessageMethods.cs, GroupMethods.cs).
+function observeMessages(messages: Methods['messages'], stream: UpdateStream): Methods['messages'] {
+  return {
+    ...messages,
+    send: async (a, o) => observed(await messages.send(a, o), (sent) => stream.observeSent(sent, false)),
+    edit: async (a, o) => observed(await messages.edit(a, o), (sent) => stream.observeSent(sent, true)),
+    delete: async (a, o) => observed(await messages.delete(a, o), (affected) => stream.observeAffected(affected, a.peer)),
+    readHistory: async (a, o) => observed(await messages.readHistory(a, o), (affected) => stream.observeAffected(affected, a.peer)),
+    forward: async (a, o) => observed(await messages.forward(a, o), (forwarded) => stream.observeAffected(forwarded, a.to_peer)),
+  };
+}
+
+function observeGroups(groups: Methods['groups'], stream: UpdateStream): Methods['groups'] {
+  const member = (changed: ChatChanged) => observed(changed, () => stream.observeChatChanged(changed, true));
+  return {
+    ...groups,
+    create: async (a, o) => member(await groups.create(a, o)),
+    addMembers: async (a, o) => member(await groups.addMembers(a, o)),
+    removeMember: async (a, o) => member(await groups.removeMember(a, o)),
+    leave: async (a, o) => observed(await groups.leave(a, o), (changed) => stream.observeChatChanged(changed, false)),
+    editTitle: async (a, o) => member(await groups.editTitle(a, o)),
+    setAdmin: async (a, o) => member(await groups.setAdmin(a, o)),
+    joinByInvite: async (a, o) => member(await groups.joinByInvite(a, o)),
+  };
+}
+
+function observed<T>(result: T, observe: (result: T) => void): T {
+  observe(result);
+  return result;
+}
+
+export { RpcError };
+export type { CallOptions, DeviceKeyStore, UploadOptions, DownloadOptions };
