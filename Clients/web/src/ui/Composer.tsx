@@ -1,0 +1,147 @@
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { Message } from '../api/types';
+import { dismissUpload, editMessage, errorText, notifyTyping, sendFile, sendMessage, stopTyping } from './actions';
+import { previewText, userName } from './peers';
+import { useApp } from './store';
+
+interface ComposerProps {
+  chatKey: string;
+  replyTo: Message | null;
+  editing: Message | null;
+  onDone: () => void;
+}
+
+const draftKey = (chatKey: string) => `messenger.draft.${chatKey}`;
+
+/** The message box: Enter sends, Shift+Enter breaks the line; the draft is kept per chat across reloads. */
+export function Composer({ chatKey, replyTo, editing, onDone }: ComposerProps) {
+  const [text, setText] = useState(() => localStorage.getItem(draftKey(chatKey)) ?? '');
+  const [error, setError] = useState('');
+  const box = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
+  const state = useApp((s) => s);
+  const uploads = state.uploads[chatKey] ?? [];
+
+  useEffect(() => {
+    if (editing) setText(editing.text);
+    else setText(localStorage.getItem(draftKey(chatKey)) ?? '');
+    box.current?.focus();
+  }, [editing, replyTo]);
+
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    el.style.height = 'auto';
+    el.style.height = `${Math.min(el.scrollHeight, 200)}px`;
+  }, [text]);
+
+  const change = (value: string) => {
+    setText(value);
+    setError('');
+    if (editing) return;
+    if (value) localStorage.setItem(draftKey(chatKey), value);
+    else localStorage.removeItem(draftKey(chatKey));
+    if (value.trim()) notifyTyping(chatKey);
+  };
+
+  const submit = async () => {
+    const value = text.trim();
+    if (!value) return;
+    setError('');
+    if (editing) {
+      try {
+        if (value !== editing.text) await editMessage(chatKey, editing.id, value);
+        setText(localStorage.getItem(draftKey(chatKey)) ?? '');
+        onDone();
+      } catch (e) {
+        setError(errorText(e));
+      }
+      return;
+    }
+    setText('');
+    localStorage.removeItem(draftKey(chatKey));
+    stopTyping(chatKey);
+    onDone();
+    await sendMessage(chatKey, value, replyTo?.id ?? null).catch(() => undefined);
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      void submit();
+    } else if (event.key === 'Escape' && (editing || replyTo)) {
+      onDone();
+    }
+  };
+
+  const attach = (files: FileList | null) => {
+    const caption = text.trim();
+    for (const file of Array.from(files ?? [])) void sendFile(chatKey, file, caption, replyTo?.id ?? null);
+    if (files?.length) {
+      setText('');
+      localStorage.removeItem(draftKey(chatKey));
+      onDone();
+    }
+    if (picker.current) picker.current.value = '';
+  };
+
+  const context = editing ?? replyTo;
+  return (
+    <div class="composer">
+      {uploads.map((upload) => (
+        <div class="upload" key={upload.id}>
+          <span class="upload__name">{upload.name}</span>
+          {upload.error ? (
+            <span class="form__error">{upload.error}</span>
+          ) : (
+            <progress class="progress" value={upload.progress} max={1} aria-label={`Uploading ${upload.name}`} />
+          )}
+          <button
+            type="button"
+            class="icon-btn icon-btn--small"
+            aria-label={upload.error ? `Dismiss ${upload.name}` : `Cancel upload of ${upload.name}`}
+            onClick={() => (upload.error ? dismissUpload(chatKey, upload.id) : upload.abort.abort())}
+          >
+            ✕
+          </button>
+        </div>
+      ))}
+      {context && (
+        <div class="composer__context">
+          <span class="composer__context-body">
+            <span class="composer__context-title">{editing ? 'Editing message' : `Reply to ${userName(state, context.from_id)}`}</span>
+            <span class="composer__context-text">{previewText(state, context)}</span>
+          </span>
+          <button type="button" class="icon-btn icon-btn--small" aria-label={editing ? 'Cancel editing' : 'Cancel reply'} onClick={onDone}>
+            ✕
+          </button>
+        </div>
+      )}
+      {error && (
+        <p class="form__error composer__error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="composer__row">
+        <button type="button" class="icon-btn" aria-label="Attach file" onClick={() => picker.current?.click()} disabled={!!editing}>
+          📎
+        </button>
+        <input ref={picker} type="file" multiple class="visually-hidden" tabIndex={-1} aria-label="Choose files to send" onChange={(e) => attach(e.currentTarget.files)} />
+        <textarea
+          ref={box}
+          class="composer__input"
+          rows={1}
+          placeholder="Message"
+          aria-label="Message"
+          value={text}
+          maxLength={4096}
+          onInput={(e) => change(e.currentTarget.value)}
+          onKeyDown={onKeyDown}
+        />
+        <button type="button" class="icon-btn icon-btn--send" aria-label={editing ? 'Save' : 'Send'} onClick={() => void submit()} disabled={!text.trim()}>
+          {editing ? '✓' : '➤'}
+        </button>
+      </div>
+    </div>
+  );
+}

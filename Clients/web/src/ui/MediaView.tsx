@@ -1,0 +1,66 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { MessageMedia } from '../api/types';
+import { errorText } from './actions';
+import { download } from './connection';
+import { formatBytes } from './format';
+import { mediaUrl, photoBox, saveBlob } from './media';
+
+export function MediaView({ media }: { media: MessageMedia }) {
+  return media.kind === 'photo' ? <Photo media={media} /> : <DocumentFile media={media} />;
+}
+
+function Photo({ media }: { media: MessageMedia }) {
+  const [url, setUrl] = useState<string | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let live = true;
+    mediaUrl(media).then(
+      (u) => live && setUrl(u),
+      () => live && setFailed(true),
+    );
+    return () => {
+      live = false;
+    };
+  }, [media.id]);
+  const box = photoBox(media);
+  return (
+    <div class="photo" style={{ width: box.width, height: box.height }}>
+      {url ? (
+        <img class="photo__img" src={url} alt={media.name} width={box.width} height={box.height} />
+      ) : (
+        <span class="photo__placeholder">{failed ? 'Image unavailable' : 'Loading image…'}</span>
+      )}
+    </div>
+  );
+}
+
+function DocumentFile({ media }: { media: MessageMedia }) {
+  const [progress, setProgress] = useState<number | null>(null);
+  const [error, setError] = useState('');
+  const save = async () => {
+    setError('');
+    setProgress(0);
+    try {
+      saveBlob(await download(media, setProgress), media.name);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setProgress(null);
+    }
+  };
+  return (
+    <div class="document">
+      <button type="button" class="document__icon" aria-label={`Download ${media.name}`} onClick={save} disabled={progress !== null}>
+        ⬇
+      </button>
+      <span class="document__info">
+        <span class="document__name">{media.name}</span>
+        <span class="document__size muted">
+          {progress !== null ? `${Math.round(progress * 100)}% of ${formatBytes(media.size)}` : formatBytes(media.size)}
+        </span>
+        {progress !== null && <progress class="progress" value={progress} max={1} aria-label={`Downloading ${media.name}`} />}
+        {error && <span class="form__error">{error}</span>}
+      </span>
+    </div>
+  );
+}

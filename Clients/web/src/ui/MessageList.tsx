@@ -1,0 +1,223 @@
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Message } from '../api/types';
+import { loadOlder, markRead } from './actions';
+import { dayKey, formatDay } from './format';
+import { photoBox } from './media';
+import { peerKey } from './peers';
+import { MessageBubble, PendingBubble, type MessageActions } from './MessageBubble';
+import { emptyHistory, useApp, type PendingMessage } from './store';
+
+type Row =
+  | { key: string; kind: 'day'; day: number }
+  | { key: string; kind: 'message'; message: Message }
+  | { key: string; kind: 'pending'; pending: PendingMessage };
+
+const OVERSCAN_PX = 800;
+const LOAD_OLDER_PX = 1200;
+const BOTTOM_SLACK_PX = 48;
+
+function buildRows(messages: Message[], pending: PendingMessage[]): Row[] {
+  const rows: Row[] = [];
+  let lastDay = -1;
+  const addDay = (date: number) => {
+    const day = dayKey(date);
+    if (day !== lastDay) rows.push({ key: `d${day}`, kind: 'day', day });
+    lastDay = day;
+  };
+  for (const message of messages) {
+    addDay(message.date);
+    rows.push({ key: `m${message.id}`, kind: 'message', message });
+  }
+  for (const p of pending) {
+    addDay(p.date);
+    rows.push({ key: `p${p.randomId}`, kind: 'pending', pending: p });
+  }
+  return rows;
+}
+
+/** A first guess at a row's height until it is rendered and measured. */
+function estimate(row: Row): number {
+  if (row.kind === 'day') return 40;
+  const text = row.kind === 'message' ? row.message.text : row.pending.text;
+  let height = 44 + Math.ceil(text.length / 48) * 20;
+  if (row.kind === 'message' && row.message.media) {
+    height += row.message.media.kind === 'photo' ? photoBox(row.message.media).height + 8 : 56;
+  }
+  if (row.kind === 'message' && row.message.reply_to_id) height += 44;
+  return height;
+}
+
+/** The first index whose row ends below y. */
+function rowAt(offsets: number[], y: number): number {
+  let low = 0;
+  let high = offsets.length - 2;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (offsets[mid + 1] <= y) low = mid + 1;
+    else high = mid;
+  }
+  return Math.max(0, low);
+}
+
+/**
+ * The conversation's messages, oldest at the top. Only rows near the viewport are in the DOM (a 10,000-message
+ * history scrolls like a short one): heights are estimated, measured once rendered, and the row at the top of the
+ * viewport keeps its place when rows above it change (older pages, images, edits). Sticks to the bottom while the
+ * user is there.
+ */
+export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey: string }) {
+  const state = useApp((s) => s);
+  const history = state.histories[chatKey] ?? emptyHistory;
+  const dialog = state.dialogs.find((d) => peerKey(d.peer) === chatKey);
+  const rows = useMemo(() => buildRows(history.messages, history.pending), [history.messages, history.pending]);
+  const byId = useMemo(() => new Map(history.messages.map((m) => [m.id, m])), [history.messages]);
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const heights = useRef(new Map<string, number>());
+  const rowElements = useRef(new Map<string, HTMLElement>());
+  const stick = useRef(true);
+  const anchor = useRef<{ key: string; delta: number } | null>(null);
+  const [viewport, setViewport] = useState({ top: 0, height: 600 });
+  const [measured, setMeasured] = useState(0);
+  const [atBottom, setAtBottom] = useState(true);
+  const [highlight, setHighlight] = useState<string | null>(null);
+
+  const offsets = useMemo(() => {
+    const result = new Array<number>(rows.length + 1);
+    result[0] = 0;
+    for (let i = 0; i < rows.length; i++) result[i + 1] = result[i] + (heights.current.get(rows[i].key) ?? estimate(rows[i]));
+    return result;
+  }, [rows, measured]);
+  const total = offsets[rows.length];
+  const indexOf = useMemo(() => new Map(rows.map((row, i) => [row.key, i])), [rows]);
+
+  const first = rows.length ? rowAt(offsets, Math.max(0, viewport.top - OVERSCAN_PX)) : 0;
+  const last = rows.length ? rowAt(offsets, viewport.top + viewport.height + OVERSCAN_PX) : -1;
+
+  const readVisible = useCallback(() => {
+    const el = scroller.current;
+    if (!el || document.visibilityState !== 'visible') return;
+    const bottom = el.scrollTop + el.clientHeight;
+    let maxId = 0;
+    for (let i = rowAt(offsets, el.scrollTop); i < rows.length && offsets[i] < bottom; i++) {
+      const row = rows[i];
+      if (row.kind === 'message' && row.message.from_id !== state.me?.id) maxId = Math.max(maxId, row.message.id);
+    }
+    if (maxId) markRead(chatKey, maxId);
+  }, [offsets, rows, chatKey]);
+
+  const onScroll = () => {
+    const el = scroller.current;
+    if (!el) return;
+    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX;
+    setAtBottom(stick.current);
+    const index = rowAt(offsets, el.scrollTop);
+    anchor.current = rows[index] ? { key: rows[index].key, delta: offsets[index] - el.scrollTop } : null;
+    setViewport({ top: el.scrollTop, height: el.clientHeight });
+    if (el.scrollTop < LOAD_OLDER_PX && !history.complete && !history.loading) void loadOlder(chatKey).catch(() => undefined);
+    readVisible();
+  };
+
+  // Measure what was rendered; restore the anchor (or the bottom) against the new offsets.
+  useLayoutEffect(() => {
+    let changed = false;
+    for (const [key, element] of rowElements.current) {
+      const height = element.offsetHeight;
+      if (height && heights.current.get(key) !== height) {
+        heights.current.set(key, height);
+        changed = true;
+      }
+    }
+    const el = scroller.current;
+    if (el) {
+      if (stick.current) el.scrollTop = el.scrollHeight;
+      else if (anchor.current && indexOf.has(anchor.current.key)) {
+        el.scrollTop = offsets[indexOf.get(anchor.current.key)!] - anchor.current.delta;
+      }
+    }
+    if (changed) setMeasured((n) => n + 1);
+  });
+
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setViewport({ top: el.scrollTop, height: el.clientHeight }));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  useEffect(() => {
+    readVisible();
+    const el = scroller.current;
+    // A short first page does not fill the viewport: fetch more until it does or the history ends.
+    if (el && el.scrollHeight <= el.clientHeight + LOAD_OLDER_PX && !history.complete && !history.loading && history.messages.length) {
+      void loadOlder(chatKey).catch(() => undefined);
+    }
+    document.addEventListener('visibilitychange', readVisible);
+    return () => document.removeEventListener('visibilitychange', readVisible);
+  }, [readVisible, history.complete, history.loading]);
+
+  const jump = (messageId: number) => {
+    const key = `m${messageId}`;
+    const index = indexOf.get(key);
+    const el = scroller.current;
+    if (index === undefined || !el) return;
+    stick.current = false;
+    el.scrollTop = Math.max(0, offsets[index] - el.clientHeight / 3);
+    setHighlight(key);
+    setTimeout(() => setHighlight((current) => (current === key ? null : current)), 1500);
+  };
+
+  const toBottom = () => {
+    const el = scroller.current;
+    if (!el) return;
+    stick.current = true;
+    el.scrollTop = el.scrollHeight;
+  };
+
+  const unread = dialog?.unread_count ?? 0;
+  const visible = rows.slice(first, last + 1);
+  rowElements.current.clear();
+  return (
+    <div class="messages">
+      <div class="messages__scroller" ref={scroller} onScroll={onScroll} tabIndex={-1}>
+        <div class="messages__canvas" role="list" aria-label="Messages" aria-busy={history.loading} style={{ height: total }}>
+          {history.loading && <div class="messages__loading muted">Loading…</div>}
+          {history.complete && rows.length === 0 && <div class="messages__empty muted">No messages here yet</div>}
+          {visible.map((row, i) => (
+            <div
+              key={row.key}
+              class={`messages__row${highlight === row.key ? ' messages__row--highlight' : ''}`}
+              style={{ top: offsets[first + i] }}
+              ref={(element) => {
+                if (element) rowElements.current.set(row.key, element);
+              }}
+            >
+              {row.kind === 'day' ? (
+                <div class="day-separator">
+                  <span>{formatDay(row.day)}</span>
+                </div>
+              ) : row.kind === 'pending' ? (
+                <PendingBubble chatKey={chatKey} pending={row.pending} />
+              ) : (
+                <MessageBubble
+                  state={state}
+                  message={row.message}
+                  dialog={dialog}
+                  replyTo={row.message.reply_to_id ? byId.get(row.message.reply_to_id) : undefined}
+                  {...actions}
+                  onJump={jump}
+                />
+              )}
+            </div>
+          ))}
+        </div>
+      </div>
+      {!atBottom && (
+        <button type="button" class="to-bottom" aria-label="Scroll to the latest messages" onClick={toBottom}>
+          ↓{unread > 0 && <span class="badge">{unread}</span>}
+        </button>
+      )}
+    </div>
+  );
+}
