@@ -25,7 +25,7 @@ import { defaultKeyStore, type DeviceKeyStore } from '../protocol/keystore';
 import { ProtocolSession, type SessionOptions } from '../protocol/session';
 import { signalRTransport } from '../protocol/transport';
 import { UpdateStream } from '../protocol/updates';
-import { decodePayload, encodePayload, toChannelDifference, toDifference } from '../protocol/codec';
+import { decodePayload, encodeArgs, toChannelDifference, toDifference } from '../protocol/codec';
 import { fromHex } from '../protocol/bytes';
 import { ready as sodiumReady } from '../protocol/sodium';
 import { Emitter, type Subscribable } from '../protocol/emitter';
@@ -110,7 +110,7 @@ export class MessengerClient {
       deviceKey,
       callTimeoutMs: options.callTimeoutMs ?? 30_000,
     });
-    const call = async <T>(method: string, args: object) => decodePayload(await session.call(method, encodePayload(args))) as T;
+    const call = async <T>(method: string, args: object) => decodePayload(await session.call(method, encodeArgs(args))) as T;
     const stream = new UpdateStream(
       {
         getState: () => call('updates.getState', {}),
@@ -152,7 +152,7 @@ export class MessengerClient {
   /** Calls any RPC method with its argument map; throws `RpcError`. */
   async call<T>(method: string, args: object, options: CallOptions = {}): Promise<T> {
     try {
-      return decodePayload(await this.session.call(method, encodePayload(args), options)) as T;
+      return decodePayload(await this.session.call(method, encodeArgs(args), options)) as T;
     } catch (error) {
       if (error instanceof RpcError && error.name === 'AUTH_KEY_UNREGISTERED' && this.signedInUser) await this.forget();
       throw error;

@@ -48,8 +48,8 @@ export interface Authorizations {
   authorizations: Authorization[];
 }
 
-/** The empty answer of calls that only succeed or fail. */
-export type Done = Record<string, never>;
+/** The answer of calls that only succeed or fail (an empty MessagePack array on the wire). */
+export type Done = readonly never[];
 
 export interface Pong {
   id: number;
@@ -471,8 +471,10 @@ export class RpcError extends Error {
     override readonly name: string,
     readonly code: number,
     readonly retryAfter?: number,
+    /** The method that failed (for logs). */
+    readonly method?: string,
   ) {
-    super(retryAfter === undefined ? `${name} (${code})` : `${name} (${code}, retry after ${retryAfter}s)`);
+    super(`${method ? method + ': ' : ''}${name} (${code}${retryAfter === undefined ? '' : `, retry after ${retryAfter}s`})`);
   }
 }
 

@@ -6,6 +6,10 @@ import { WireFormatError } from './envelope';
 
 export const encodePayload = (value: unknown): Uint8Array => encode(value);
 
+/** Call arguments: MessagePack-CSharp writes a call record without members (getState, signOut…) as an empty
+ * array, and reads only that. */
+export const encodeArgs = (args: object): Uint8Array => encode(Object.keys(args).length === 0 ? [] : args);
+
 export const decodePayload = (bytes: Uint8Array): unknown => decode(bytes);
 
 /** C# `Update` is a MessagePack union `[index, map]`; the TS side is a union tagged by `type`. */

@@ -54,6 +54,7 @@ const MAX_ARGS_BYTES_PER_FRAME = 520 * 1024;
 const MAX_ACKS_PER_ENVELOPE = 8192;
 
 interface PendingCall {
+  method: string;
   envelope: Envelope;
   resolve(value: Uint8Array): void;
   reject(error: Error): void;
@@ -144,6 +145,7 @@ export class ProtocolSession {
       const onAbort = () => fail(new RpcError('ABORTED', 0));
       const timer = setTimeout(() => fail(new RpcError('TIMEOUT', 0)), timeoutMs);
       const pendingCall: PendingCall = {
+        method,
         envelope,
         resolve: (value) => {
           finish();
@@ -373,7 +375,7 @@ export class ProtocolSession {
         const call = this.pending.get(body.reqMsgId);
         if (call) {
           this.pending.delete(body.reqMsgId);
-          call.reject(new RpcError(body.name, body.code, body.retryAfter ?? undefined));
+          call.reject(new RpcError(body.name, body.code, body.retryAfter ?? undefined, call.method));
         }
         break;
       }
@@ -411,7 +413,7 @@ export class ProtocolSession {
       this.enqueue(call.envelope);
       return;
     }
-    call.reject(new RpcError(`BAD_MSG_${errorCode}`, 400));
+    call.reject(new RpcError(`BAD_MSG_${errorCode}`, 400, undefined, call.method));
   }
 
   private nextSeqNo(content: boolean): number {

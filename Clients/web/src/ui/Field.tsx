@@ -13,11 +13,15 @@ interface FieldProps {
 
 /** A labelled text input. */
 export function Field({ label, value, onInput, type = 'text', autoComplete, required, hint, maxLength }: FieldProps) {
-  const hintId = useId();
+  const id = useId();
+  const hintId = `${id}-hint`;
   return (
-    <label class="field">
-      <span class="field__label">{label}</span>
+    <div class="field">
+      <label class="field__label" for={id}>
+        {label}
+      </label>
       <input
+        id={id}
         class="field__input"
         type={type}
         value={value}
@@ -32,6 +36,6 @@ export function Field({ label, value, onInput, type = 'text', autoComplete, requ
           {hint}
         </span>
       )}
-    </label>
+    </div>
   );
 }

@@ -1,0 +1,142 @@
+// Interop against a REAL server; skipped unless MESSENGER_URL is set, e.g.
+//   dotnet Messenger.Host.dll --Messenger:Urls=http://127.0.0.1:5077 --Messenger:DataDirectory=/tmp/w1data \
+//     --Messenger:Session:RegistrationsPerAddress=1000
+//   MESSENGER_URL=http://127.0.0.1:5077 npx vitest run test/interop.test.ts
+// The server key is read from /.well-known/messenger/server-key (trust on first use) unless MESSENGER_SERVER_KEY is set.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MessengerClient } from '../src/api/client';
+import { RpcError, userPeer, type MessengerEvent } from '../src/api/types';
+import { MemoryKeyStore } from '../src/protocol/keystore';
+
+const url = process.env.MESSENGER_URL;
+const suffix = Math.random().toString(36).slice(2, 8);
+
+function collect(client: MessengerClient): MessengerEvent[] {
+  const events: MessengerEvent[] = [];
+  client.events.subscribe((event) => events.push(event));
+  return events;
+}
+
+async function until<T>(probe: () => T | undefined, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe.skipIf(!url)('interop with a real server', () => {
+  let serverPublicKeyHex = '';
+  const clients: MessengerClient[] = [];
+  const connect = async () => {
+    const client = await MessengerClient.connect({ url: url!, serverPublicKeyHex, keyStore: new MemoryKeyStore(), deviceName: 'vitest', platform: 'node' });
+    clients.push(client);
+    return client;
+  };
+  const account = async (name: string) => {
+    const client = await connect();
+    const username = `${name}_${suffix}`;
+    await client.auth.register({ username, password: 'correct horse battery', display_name: name });
+    const signedIn = await client.auth.signIn({ username, password: 'correct horse battery', device_name: 'vitest', platform: 'node' });
+    return { client, signedIn, username };
+  };
+
+  beforeAll(async () => {
+    serverPublicKeyHex = process.env.MESSENGER_SERVER_KEY ?? (await (await fetch(new URL('/.well-known/messenger/server-key', url))).text()).trim();
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+  });
+
+  it('registers two users, pushes a message live, reports delivery and replays it by getDifference', async () => {
+    const alice = await account('alice');
+    const bob = await account('bob');
+    expect(alice.client.state).toBe('online');
+    expect(alice.client.signedIn?.user.id).toBe(alice.signedIn.user.id);
+    const aliceEvents = collect(alice.client);
+    const bobEvents = collect(bob.client);
+    await alice.client.startUpdates();
+    await bob.client.startUpdates(0);
+
+    const config = await alice.client.help.getConfig();
+    expect(config.max_frame_bytes).toBeGreaterThan(512 * 1024);
+
+    const sent = await alice.client.messages.send({ peer: userPeer(bob.signedIn.user.id), text: 'hello from the browser' });
+    expect(sent.message.text).toBe('hello from the browser');
+
+    const received = await until(() => bobEvents.find((e) => e.type === 'new_message'));
+    expect(received).toMatchObject({ type: 'new_message', out: false, peer: { kind: 1, id: alice.signedIn.user.id } });
+    // Bob's client reported it delivered by itself (messages.received): Alice sees the receipt.
+    const delivered = await until(() => aliceEvents.find((e) => e.type === 'delivered'));
+    expect(delivered).toMatchObject({ maxId: sent.message.id, peer: { kind: 1, id: bob.signedIn.user.id } });
+    // Alice's own send is an event too (once).
+    expect(aliceEvents.filter((e) => e.type === 'new_message')).toHaveLength(1);
+
+    const difference = await bob.client.updates.getDifference({ pts: 0 });
+    const replayed = difference.updates.map((u) => u.update).find((u) => u.type === 'new_message');
+    expect(replayed).toMatchObject({ type: 'new_message', message: { id: sent.message.id, text: 'hello from the browser' } });
+
+    const dialogs = await bob.client.messages.getDialogs();
+    expect(dialogs.dialogs[0]).toMatchObject({ peer: { kind: 1, id: alice.signedIn.user.id }, top_message: { id: sent.message.id } });
+
+    await bob.client.messages.readHistory({ peer: userPeer(alice.signedIn.user.id), max_id: sent.message.id });
+    await until(() => aliceEvents.find((e) => e.type === 'read_outbox'));
+  });
+
+  it('turns server errors into RpcError', async () => {
+    const client = await connect();
+    const error = await client.messages.getDialogs().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RpcError);
+    expect(error).toMatchObject({ name: 'AUTH_KEY_UNREGISTERED', code: 401 });
+    const invalid = await client.auth.register({ username: 'x', password: 'correct horse battery', display_name: 'x' }).catch((e: unknown) => e);
+    expect(invalid).toMatchObject({ name: 'USERNAME_INVALID', code: 400 });
+  });
+
+  it('uploads in parts and downloads the same bytes', async () => {
+    const alice = await account('carol');
+    const bob = await account('dave');
+    const bytes = new Uint8Array(1_300_000).map((_, i) => (i * 31) & 0xff);
+    const progress: number[] = [];
+    const media = await alice.client.uploadFile(new Blob([bytes], { type: 'application/octet-stream' }), { name: 'blob.bin', onProgress: (sent) => progress.push(sent) });
+    expect(media.total_parts).toBe(3);
+    expect(progress.at(-1)).toBe(bytes.length);
+    const sent = await alice.client.messages.send({ peer: userPeer(bob.signedIn.user.id), text: 'a file', media });
+    const history = await bob.client.messages.getHistory({ peer: userPeer(alice.signedIn.user.id) });
+    const attached = history.messages.find((m) => m.id === sent.message.id)!.media!;
+    expect(attached.size).toBe(bytes.length);
+    const blob = await bob.client.downloadFile(attached);
+    expect(new Uint8Array(await blob.arrayBuffer())).toEqual(bytes);
+  });
+
+  it('resumes the session after a dropped link and catches up on what was pushed meanwhile', async () => {
+    const alice = await account('erin');
+    const bob = await account('frank');
+    const bobEvents = collect(bob.client);
+    await bob.client.startUpdates();
+    const states: string[] = [];
+    bob.client.onState((s) => states.push(s));
+    await (bob.client as unknown as { session: { dropLink(): Promise<void> } }).session.dropLink();
+    await alice.client.messages.send({ peer: userPeer(bob.signedIn.user.id), text: 'while you were away' });
+    await until(() => (bob.client.state === 'online' && states.includes('connecting') ? true : undefined), 10_000);
+    const event = await until(() => bobEvents.find((e) => e.type === 'new_message'), 10_000);
+    expect(event).toMatchObject({ message: { text: 'while you were away' } });
+    expect((await bob.client.users.getUsers({ ids: [alice.signedIn.user.id] })).users[0]!.username).toBe(alice.username);
+  });
+
+  it('signs in a second device with a login token', async () => {
+    const alice = await account('grace');
+    const device = await connect();
+    const deviceEvents = collect(device);
+    const token = await device.auth.exportLoginToken({ device_name: 'second', platform: 'node' });
+    await alice.client.auth.acceptLoginToken({ token: token.token });
+    const accepted = await until(() => deviceEvents.find((e) => e.type === 'login_token_accepted'));
+    expect(accepted).toMatchObject({ signedIn: { user: { id: alice.signedIn.user.id } } });
+    await until(() => (device.signedIn ? true : undefined));
+    const authorizations = await device.account.getAuthorizations();
+    expect(authorizations.authorizations).toHaveLength(2);
+    expect(authorizations.authorizations.filter((a) => a.current)).toHaveLength(1);
+  });
+});
