@@ -7,6 +7,7 @@ import { api } from './connection';
 import { formatListTime } from './format';
 import { peerKey, peerTitle, previewText } from './peers';
 import { getState, setState, useApp, type AppState } from './store';
+import { Icon } from './Icon';
 
 export function ChatList() {
   const [query, setQuery] = useState('');
@@ -15,7 +16,7 @@ export function ChatList() {
     <div class="chat-list">
       <header class="sidebar__header">
         <button type="button" class="icon-btn" aria-label="Settings" onClick={() => setState({ panel: 'settings' })}>
-          ☰
+          <Icon name="menu" />
         </button>
         <input
           class="search"

@@ -3,6 +3,7 @@ import type { Message } from '../api/types';
 import { dismissUpload, editMessage, errorText, notifyTyping, sendFile, sendMessage, stopTyping } from './actions';
 import { previewText, userName } from './peers';
 import { useApp } from './store';
+import { Icon } from './Icon';
 
 interface ComposerProps {
   chatKey: string;
@@ -102,7 +103,7 @@ export function Composer({ chatKey, replyTo, editing, onDone }: ComposerProps) {
             aria-label={upload.error ? `Dismiss ${upload.name}` : `Cancel upload of ${upload.name}`}
             onClick={() => (upload.error ? dismissUpload(chatKey, upload.id) : upload.abort.abort())}
           >
-            ✕
+            <Icon name="close" />
           </button>
         </div>
       ))}
@@ -113,7 +114,7 @@ export function Composer({ chatKey, replyTo, editing, onDone }: ComposerProps) {
             <span class="composer__context-text">{previewText(state, context)}</span>
           </span>
           <button type="button" class="icon-btn icon-btn--small" aria-label={editing ? 'Cancel editing' : 'Cancel reply'} onClick={onDone}>
-            ✕
+            <Icon name="close" />
           </button>
         </div>
       )}
@@ -124,7 +125,7 @@ export function Composer({ chatKey, replyTo, editing, onDone }: ComposerProps) {
       )}
       <div class="composer__row">
         <button type="button" class="icon-btn" aria-label="Attach file" onClick={() => picker.current?.click()} disabled={!!editing}>
-          📎
+          <Icon name="attach" />
         </button>
         <input ref={picker} type="file" multiple class="visually-hidden" tabIndex={-1} aria-label="Choose files to send" onChange={(e) => attach(e.currentTarget.files)} />
         <textarea
@@ -139,7 +140,7 @@ export function Composer({ chatKey, replyTo, editing, onDone }: ComposerProps) {
           onKeyDown={onKeyDown}
         />
         <button type="button" class="icon-btn icon-btn--send" aria-label={editing ? 'Save' : 'Send'} onClick={() => void submit()} disabled={!text.trim()}>
-          {editing ? '✓' : '➤'}
+          <Icon name={editing ? 'check' : 'send'} />
         </button>
       </div>
     </div>

@@ -9,6 +9,7 @@ import { MessageList } from './MessageList';
 import { Modal } from './Modal';
 import { peerFromKey, peerTitle, userName } from './peers';
 import { setState, useApp, type AppState } from './store';
+import { Icon } from './Icon';
 
 export function Conversation({ chatKey }: { chatKey: string }) {
   const [replyTo, setReplyTo] = useState<Message | null>(null);
@@ -51,7 +52,7 @@ function ConversationHeader({ chatKey }: { chatKey: string }) {
   return (
     <header class="conversation__header">
       <button type="button" class="icon-btn conversation__back" aria-label="Back" onClick={() => openChat(null)}>
-        ←
+        <Icon name="back" />
       </button>
       <button type="button" class="conversation__peer" aria-label="Chat info" onClick={() => setState((s) => ({ panel: s.panel === 'info' ? null : 'info' }))}>
         <Avatar id={peer.id} name={title} online={online} size="sm" />

@@ -8,6 +8,7 @@ import { formatLastSeen } from './format';
 import { peerFromKey, userName } from './peers';
 import { setState, useApp } from './store';
 import { UserPicker } from './UserPicker';
+import { Icon } from './Icon';
 
 /** The right-hand panel: a user's profile, or a group's members and settings. */
 export function GroupInfo({ chatKey }: { chatKey: string }) {
@@ -17,7 +18,7 @@ export function GroupInfo({ chatKey }: { chatKey: string }) {
       <header class="info-panel__header">
         <h2>{peer.kind === PeerKind.Chat ? 'Group info' : 'User info'}</h2>
         <button type="button" class="icon-btn" aria-label="Close info" onClick={() => setState({ panel: null })}>
-          ✕
+          <Icon name="close" />
         </button>
       </header>
       {peer.kind === PeerKind.Chat ? <GroupDetails chatId={peer.id} /> : <UserDetails userId={peer.id} />}

@@ -4,6 +4,7 @@ import { errorText } from './actions';
 import { download } from './connection';
 import { formatBytes } from './format';
 import { mediaUrl, photoBox, saveBlob } from './media';
+import { Icon } from './Icon';
 
 export function MediaView({ media }: { media: MessageMedia }) {
   return media.kind === 'photo' ? <Photo media={media} /> : <DocumentFile media={media} />;
@@ -51,7 +52,7 @@ function DocumentFile({ media }: { media: MessageMedia }) {
   return (
     <div class="document">
       <button type="button" class="document__icon" aria-label={`Download ${media.name}`} onClick={save} disabled={progress !== null}>
-        ⬇
+        <Icon name="download" />
       </button>
       <span class="document__info">
         <span class="document__name">{media.name}</span>

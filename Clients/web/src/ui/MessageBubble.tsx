@@ -5,6 +5,7 @@ import { formatTime } from './format';
 import { MediaView } from './MediaView';
 import { previewText, serviceText, userName } from './peers';
 import type { AppState, PendingMessage } from './store';
+import { Icon } from './Icon';
 
 export interface MessageActions {
   onReply: (message: Message) => void;
@@ -50,15 +51,15 @@ export function MessageBubble({ state, message, dialog, replyTo, onReply, onEdit
       </div>
       <div class="msg__actions">
         <button type="button" class="icon-btn icon-btn--small" aria-label="Reply" title="Reply" onClick={() => onReply(message)}>
-          ↩
+          <Icon name="reply" />
         </button>
         {out && !message.media && (
           <button type="button" class="icon-btn icon-btn--small" aria-label="Edit" title="Edit" onClick={() => onEdit(message)}>
-            ✎
+            <Icon name="edit" />
           </button>
         )}
         <button type="button" class="icon-btn icon-btn--small" aria-label="Delete" title="Delete" onClick={() => onDelete(message)}>
-          🗑
+          <Icon name="trash" />
         </button>
       </div>
     </div>
@@ -75,10 +76,9 @@ function tickStatus(message: Message, dialog: Dialog | undefined): TickStatus {
 }
 
 function Ticks({ status }: { status: TickStatus }) {
-  const glyph = status === 'sending' ? '🕓' : status === 'sent' ? '✓' : '✓✓';
   return (
     <span class={`ticks ticks--${status}`} role="img" aria-label={status} title={status}>
-      {glyph}
+      {status === 'sending' ? <Icon name="clock" /> : status === 'sent' ? '✓' : '✓✓'}
     </span>
   );
 }

@@ -6,6 +6,7 @@ import { photoBox } from './media';
 import { peerKey } from './peers';
 import { MessageBubble, PendingBubble, type MessageActions } from './MessageBubble';
 import { emptyHistory, useApp, type PendingMessage } from './store';
+import { Icon } from './Icon';
 
 type Row =
   | { key: string; kind: 'day'; day: number }
@@ -215,7 +216,8 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
       </div>
       {!atBottom && (
         <button type="button" class="to-bottom" aria-label="Scroll to the latest messages" onClick={toBottom}>
-          ↓{unread > 0 && <span class="badge">{unread}</span>}
+          <Icon name="down" />
+          {unread > 0 && <span class="badge">{unread}</span>}
         </button>
       )}
     </div>

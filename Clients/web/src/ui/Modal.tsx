@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import { Icon } from './Icon';
 
 interface ModalProps {
   title: string;
@@ -29,7 +30,7 @@ export function Modal({ title, onClose, children, wide }: ModalProps) {
         <header class="modal__header">
           <h2>{title}</h2>
           <button type="button" class="icon-btn modal__close" aria-label="Close" onClick={onClose}>
-            ✕
+            <Icon name="close" />
           </button>
         </header>
         <div class="modal__body">{children}</div>

@@ -6,6 +6,7 @@ import { Field } from './Field';
 import { Modal } from './Modal';
 import { setState } from './store';
 import { UserPicker } from './UserPicker';
+import { Icon } from './Icon';
 
 type Kind = 'group' | 'large' | 'channel';
 
@@ -61,7 +62,7 @@ export function NewGroup() {
                   aria-label={`Remove ${m.display_name}`}
                   onClick={() => setMembers((list) => list.filter((x) => x.id !== m.id))}
                 >
-                  ✕
+                  <Icon name="close" />
                 </button>
               </li>
             ))}

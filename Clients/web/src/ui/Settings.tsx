@@ -6,13 +6,14 @@ import { api } from './connection';
 import { Field } from './Field';
 import { formatLastSeen } from './format';
 import { setState, useApp } from './store';
+import { Icon } from './Icon';
 
 export function Settings() {
   return (
     <div class="settings">
       <header class="sidebar__header">
         <button type="button" class="icon-btn" aria-label="Back to chats" onClick={() => setState({ panel: null })}>
-          ←
+          <Icon name="back" />
         </button>
         <h2 class="sidebar__title">Settings</h2>
       </header>

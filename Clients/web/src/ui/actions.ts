@@ -259,6 +259,7 @@ function messageArrived(message: Message): void {
   );
   if (incoming) clearTyping(key, message.from_id);
   const peer = peerOf(message, me);
+  if (peer.kind === PeerKind.User && !getState().presence[peer.id]) void loadPresence([peer.id]).catch(() => undefined);
   void (peer.kind === PeerKind.Chat ? ensureChats([peer.id]) : Promise.resolve())
     .then(() => ensureUsers([message.from_id, ...(message.action?.user_ids ?? [])]))
     .catch(() => undefined);
