@@ -2,30 +2,34 @@
  * The browser's Messenger client: one object per app instance.
  *
  *   const client = await MessengerClient.connect({ url: location.origin, serverPublicKeyHex, deviceName: 'Firefox' });
- *   client.onState(state => …);                 // 'connecting' | 'online' | 'offline'
- *   client.events.subscribe(event => …);        // typed MessengerEvent stream (see types.ts)
- *   const me = await client.auth.signIn({ username, password, device_name, platform });   // stored in keyStore
- *   await client.startUpdates();                // after sign-in (or at start when client.signedIn is set)
+ *   client.onState(state => …);                 // 'connecting' | 'online' | 'offline' (waiting to retry)
+ *   client.events.subscribe(event => …);        // typed MessengerEvent stream (types.ts); subscribe before startUpdates
+ *   if (!client.signedIn) await client.auth.signIn({ username, password });   // remembered in the keyStore
+ *   await client.startUpdates();                // after sign-in, or at start when client.signedIn is set
  *   await client.messages.send({ peer: userPeer(7), text: 'hi' });
- *   const media = await client.uploadFile(file, { onProgress }); client.messages.send({ peer, text: '', media });
+ *   const media = await client.uploadFile(file, { onProgress }); await client.messages.send({ peer, text: '', media });
  *   const blob = await client.downloadFile(message.media!, { onProgress });
  *   client.call<T>('method.name', { …args })   // any method; throws RpcError { name, code, retryAfter? }
  *   await client.close();
  *
- * Under the hood: Noise IK against the pinned server key over the SignalR hub /rpc, the MessagePack envelope
- * layer (msg_ids, acks, containers), reconnect with back-off resuming the same session (unanswered calls are
- * resent with their msg_ids, so the server runs each once), and the update state machine (pts gaps →
- * updates.getDifference, large groups → updates.getChannelDifference, automatic messages.received receipts).
- * The device's static key is its identity: keep it in `keyStore` (IndexedDB by default in the browser).
+ * Methods are grouped like the RPC names (client.auth.signIn → auth.signIn) and take the contracts' argument keys.
+ * Events: the user's own sends and edits come back as new_message / message_edited with `out: true` (once);
+ * forwarded messages do not (use messages.forward's result). A `resync` event means too much was missed: refetch
+ * dialogs and the open history. `signed_out` means this device lost its authorization (signed out or revoked).
+ * `connect` throws ConnectionError when the server is unreachable or does not hold the pinned key; afterwards a
+ * dropped connection is retried with back-off, resuming the same session (unanswered calls are resent with their
+ * msg_ids, so the server runs each once) and catching up on updates. Calls made while offline wait (up to their
+ * timeout) for the connection to return. The device's static key is its identity: it is kept in `keyStore`
+ * (IndexedDB by default in the browser); the session id lives in memory, one per client object.
  */
 import { createMethods, type CallOptions, type Methods } from './methods';
 import { downloadFile, uploadFile, type DownloadOptions, type UploadOptions } from './media';
-import { RpcError, type ChatChanged, type ConnectionState, type InputMedia, type MessageMedia, type MessengerEvent, type SignedIn } from './types';
+import { RpcError, type ChatChanged, type ConnectionState, type InputMedia, type LoginToken, type MessageMedia, type MessengerEvent, type SignedIn } from './types';
 import { defaultKeyStore, type DeviceKeyStore } from '../protocol/keystore';
-import { ProtocolSession, type SessionOptions } from '../protocol/session';
+import { ConnectionError, ProtocolSession, type SessionOptions } from '../protocol/session';
 import { signalRTransport } from '../protocol/transport';
 import { UpdateStream } from '../protocol/updates';
-import { decodePayload, encodeArgs, toChannelDifference, toDifference } from '../protocol/codec';
+import { decodePayload, encodeArgs } from '../protocol/codec';
 import { fromHex } from '../protocol/bytes';
 import { ready as sodiumReady } from '../protocol/sodium';
 import { Emitter, type Subscribable } from '../protocol/emitter';
@@ -46,8 +50,14 @@ export interface ConnectOptions {
   transport?: SessionOptions['transport'];
 }
 
+type AuthMethods = Omit<Methods['auth'], 'signIn' | 'exportLoginToken'> & {
+  /** device_name and platform default to the client's. */
+  signIn(a: { username: string; password: string; device_name?: string; platform?: string }, o?: CallOptions): Promise<SignedIn>;
+  exportLoginToken(a?: { device_name?: string; platform?: string }, o?: CallOptions): Promise<LoginToken>;
+};
+
 export class MessengerClient {
-  readonly auth: Methods['auth'];
+  readonly auth: AuthMethods;
   readonly account: Methods['account'];
   readonly users: Methods['users'];
   readonly messages: Methods['messages'];
@@ -78,7 +88,12 @@ export class MessengerClient {
     const methods = createMethods((method, args, callOptions) => this.call(method, args, callOptions));
     this.auth = {
       ...methods.auth,
-      signIn: async (a, o) => this.remember(await methods.auth.signIn(a, o)),
+      signIn: async (a, o) =>
+        this.remember(
+          await methods.auth.signIn({ ...a, device_name: a.device_name ?? this.deviceName, platform: a.platform ?? this.platform }, o),
+        ),
+      exportLoginToken: (a = {}, o) =>
+        methods.auth.exportLoginToken({ device_name: a.device_name ?? this.deviceName, platform: a.platform ?? this.platform }, o),
       signOut: async (o) => {
         const done = await methods.auth.signOut(o);
         await this.forget();
@@ -110,23 +125,29 @@ export class MessengerClient {
       deviceKey,
       callTimeoutMs: options.callTimeoutMs ?? 30_000,
     });
-    const call = async <T>(method: string, args: object) => decodePayload(await session.call(method, encodeArgs(args))) as T;
+    // The stream's calls go through the client, which notices a revoked authorization (AUTH_KEY_UNREGISTERED).
     const stream = new UpdateStream(
       {
-        getState: () => call('updates.getState', {}),
-        getDifference: (pts) => call('updates.getDifference', { pts, limit: 1000 }).then(toDifference),
-        getChannelDifference: (chatId, pts) => call('updates.getChannelDifference', { chat_id: chatId, pts, limit: 1000 }).then(toChannelDifference),
-        received: (maxId) => call('messages.received', { max_id: maxId }),
+        getState: () => client.updates.getState(),
+        getDifference: (pts) => client.updates.getDifference({ pts }),
+        getChannelDifference: (chatId, pts) => client.updates.getChannelDifference({ chat_id: chatId, pts }),
+        received: (maxId) => client.messages.received({ max_id: maxId }),
       },
       { autoReceipt: options.autoReceipt ?? true, selfId: () => client.signedIn?.user.id ?? 0 },
     );
     const client: MessengerClient = new MessengerClient(session, stream, keyStore, signedIn, options);
-    session.onPush((kind, payload) => stream.accept(kind, payload));
-    session.onResync(() => stream.requestDifference());
-    session.onPush((kind) => {
-      if (kind !== 'auth.loginTokenAccepted' && !kind.startsWith('updates.')) console.warn(`unknown push kind ${kind}`);
+    session.onPush((kind, payload) => {
+      if (!stream.accept(kind, payload)) console.warn(`unknown push kind ${kind}`);
     });
-    await session.open();
+    session.onResync(() => stream.requestDifference());
+    // Back online (the browser says so): retry now instead of waiting out the back-off.
+    globalThis.addEventListener?.('online', client.onlineListener);
+    try {
+      await session.open();
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
     return client;
   }
 
@@ -178,9 +199,12 @@ export class MessengerClient {
   }
 
   async close(): Promise<void> {
+    globalThis.removeEventListener?.('online', this.onlineListener);
     this.stream.stop();
     await this.session.close();
   }
+
+  private readonly onlineListener = () => this.session.retryNow();
 
   private async remember(signedIn: SignedIn): Promise<SignedIn> {
     this.signedInUser = signedIn;
@@ -227,5 +251,5 @@ function observed<T>(result: T, observe: (result: T) => void): T {
   return result;
 }
 
-export { RpcError };
+export { ConnectionError, RpcError };
 export type { CallOptions, DeviceKeyStore, UploadOptions, DownloadOptions };

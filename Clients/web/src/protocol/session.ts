@@ -195,6 +195,11 @@ export class ProtocolSession {
     }
   }
 
+  /** Ends the current back-off wait (the network is back). */
+  retryNow(): void {
+    this.wake?.();
+  }
+
   /** Test hook: drops the current link the way a network failure would. */
   async dropLink(): Promise<void> {
     await this.active?.link.close();
