@@ -134,7 +134,7 @@ function LoginTokenPanel() {
     <div class="qr-login">
       <ol class="qr-login__steps">
         <li>Open Messenger on a device where you are signed in.</li>
-        <li>Go to Settings → “Accept a login token”.</li>
+        <li>Go to Settings → “Add a device”.</li>
         <li>Scan this code or paste the token below.</li>
       </ol>
       {error && <p class="form__error" role="alert">{error}</p>}

@@ -127,7 +127,7 @@ export function Composer({ chatKey, replyTo, editing, onDone }: ComposerProps) {
         <button type="button" class="icon-btn" aria-label="Attach file" onClick={() => picker.current?.click()} disabled={!!editing}>
           <Icon name="attach" />
         </button>
-        <input ref={picker} type="file" multiple class="visually-hidden" tabIndex={-1} aria-label="Choose files to send" onChange={(e) => attach(e.currentTarget.files)} />
+        <input ref={picker} type="file" multiple class="visually-hidden" tabIndex={-1} aria-label="Files to attach" onChange={(e) => attach(e.currentTarget.files)} />
         <textarea
           ref={box}
           class="composer__input"

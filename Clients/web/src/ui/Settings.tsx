@@ -9,6 +9,7 @@ import { setState, useApp } from './store';
 import { Icon } from './Icon';
 
 export function Settings() {
+  const [devicesVersion, setDevicesVersion] = useState(0);
   return (
     <div class="settings">
       <header class="sidebar__header">
@@ -19,8 +20,8 @@ export function Settings() {
       </header>
       <div class="settings__body">
         <Profile />
-        <Devices />
-        <AcceptLoginToken />
+        <Devices version={devicesVersion} />
+        <AcceptLoginToken onAccepted={() => setDevicesVersion((n) => n + 1)} />
         <ChangePassword />
         <ServerInfo />
         <section class="settings__section">
@@ -89,7 +90,7 @@ function Profile() {
   );
 }
 
-function Devices() {
+function Devices({ version }: { version: number }) {
   const [devices, setDevices] = useState<Authorization[] | null>(null);
   const { status, fail, clear } = useStatus();
   const load = () =>
@@ -97,7 +98,7 @@ function Devices() {
       (result) => setDevices(result.authorizations),
       (e) => fail(e),
     );
-  useEffect(() => void load(), []);
+  useEffect(() => void load(), [version]);
   const terminate = async (id: number | null) => {
     clear();
     try {
@@ -145,7 +146,7 @@ function Devices() {
   );
 }
 
-function AcceptLoginToken() {
+function AcceptLoginToken({ onAccepted }: { onAccepted: () => void }) {
   const [token, setToken] = useState('');
   const { status, ok, fail } = useStatus();
   const accept = async (event: Event) => {
@@ -154,13 +155,14 @@ function AcceptLoginToken() {
       const device = await api().auth.acceptLoginToken({ token: token.trim() });
       setToken('');
       ok(`Signed in ${device.device_name}`);
+      onAccepted();
     } catch (e) {
       fail(e);
     }
   };
   return (
     <section class="settings__section" aria-labelledby="settings-token">
-      <h3 id="settings-token">Accept a login token</h3>
+      <h3 id="settings-token">Add a device</h3>
       <p class="muted">Paste the token a new device shows to sign it in to your account.</p>
       <form class="form form--inline" onSubmit={accept}>
         <Field label="Login token" value={token} onInput={setToken} required />

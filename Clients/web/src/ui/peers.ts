@@ -57,7 +57,7 @@ export function serviceText(state: AppState, message: Message): string {
 export function previewText(state: AppState, message: Message): string {
   if (message.action) return serviceText(state, message);
   if (message.media) {
-    const label = message.media.kind === 'photo' ? '🖼 Photo' : `📎 ${message.media.name}`;
+    const label = message.media.kind === 'photo' ? 'Photo' : message.media.name;
     return message.text ? `${label}, ${message.text}` : label;
   }
   return message.text;
