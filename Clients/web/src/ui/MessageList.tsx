@@ -112,7 +112,9 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
     if (!el) return;
     stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX;
     setAtBottom(stick.current);
-    const index = rowAt(offsets, el.scrollTop);
+    // Anchor on a message: a day separator moves when older messages of its day arrive above it.
+    let index = rowAt(offsets, el.scrollTop);
+    if (rows[index]?.kind === 'day' && index + 1 < rows.length) index++;
     anchor.current = rows[index] ? { key: rows[index].key, delta: offsets[index] - el.scrollTop } : null;
     setViewport({ top: el.scrollTop, height: el.clientHeight });
     if (el.scrollTop < LOAD_OLDER_PX && !history.complete && !history.loading) void loadOlder(chatKey).catch(() => undefined);
@@ -150,8 +152,9 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
   useEffect(() => {
     readVisible();
     const el = scroller.current;
-    // A short first page does not fill the viewport: fetch more until it does or the history ends.
-    if (el && el.scrollHeight <= el.clientHeight + LOAD_OLDER_PX && !history.complete && !history.loading && history.messages.length) {
+    // A short first page does not fill the viewport, and a reader at the top waits for more: fetch until it does or the history ends.
+    const wantsOlder = el && (el.scrollHeight <= el.clientHeight + LOAD_OLDER_PX || (!stick.current && el.scrollTop < LOAD_OLDER_PX));
+    if (wantsOlder && !history.complete && !history.loading && history.messages.length) {
       void loadOlder(chatKey).catch(() => undefined);
     }
     document.addEventListener('visibilitychange', readVisible);
