@@ -48,6 +48,7 @@ internal static class WebClientEndpoints
             OnPrepareResponse = file => SetFileHeaders(file.Context),
         });
         app.Use((context, next) => IsClientRoute(context) ? ServeIndex(context, index) : next(context));
+        app.Use((context, next) => IsFaviconRequest(context) ? NoFavicon(context) : next(context));
         return app;
     }
 
@@ -88,6 +89,18 @@ internal static class WebClientEndpoints
         return IsUnroutedRead(context)
             && !Path.HasExtension(path)
             && !ServerPaths.Any(prefix => path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || path == prefix.TrimEnd('/'));
+    }
+
+    private static bool IsFaviconRequest(HttpContext context) =>
+        IsUnroutedRead(context) && context.Request.Path.Value == "/favicon.ico";
+
+    // Browsers ask for /favicon.ico on their own; a client without one gets "nothing" rather than a 404 that every
+    // page load would report as a console error.
+    private static Task NoFavicon(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        context.Response.Headers.CacheControl = "public, max-age=86400";
+        return Task.CompletedTask;
     }
 
     private static bool IsUnroutedRead(HttpContext context) =>

@@ -83,6 +83,19 @@ public sealed partial class WebServingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Favicon_WhenTheClientHasNone_IsEmptyNotAnError()
+    {
+        using var root = new TempDirectory();
+        await File.WriteAllTextAsync(Path.Combine(root.Path, "index.html"), "<html><head></head></html>");
+        await using var host = await TestHost.StartAsync(configureServices: services => services.AddSingleton(new WebRoot(root.Path)));
+        using var http = host.CreateHttpClient();
+
+        var response = await http.GetAsync("/favicon.ico");
+
+        response.StatusCode.Should().Be(HttpStatusCode.NoContent);
+    }
+
+    [Fact]
     public async Task Hub_WhenTheWebClientIsServed_StillAnswersCallsAndServesTheKey()
     {
         await using var client = await _host.ConnectAsync();
