@@ -105,12 +105,9 @@ public sealed class ChatEndToEndTests(BrowserFixture browser) : IAsyncLifetime
         var content = RandomNumberGenerator.GetBytes(700 * 1024);
         await alice.StartChatAsync(bobName.Username, bobName.Display);
 
-        await alice.Page.GetByLabel("Choose files to send").SetInputFilesAsync(new FilePayload
-        {
-            Name = "report.bin",
-            MimeType = "application/octet-stream",
-            Buffer = content,
-        });
+        var chooser = await alice.Page.RunAndWaitForFileChooserAsync(() =>
+            alice.Page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).ClickAsync());
+        await chooser.SetFilesAsync(new FilePayload { Name = "report.bin", MimeType = "application/octet-stream", Buffer = content });
         await bob.OpenChatAsync(aliceName.Display);
         var download = await bob.Page.RunAndWaitForDownloadAsync(() =>
             bob.Page.GetByRole(AriaRole.Button, new() { Name = "Download report.bin" }).ClickAsync());
