@@ -5,7 +5,7 @@
 // The server key is read from /.well-known/messenger/server-key (trust on first use) unless MESSENGER_SERVER_KEY is set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessengerClient } from '../src/api/client';
-import { RpcError, userPeer, type MessengerEvent } from '../src/api/types';
+import { ChatKind, RpcError, chatPeer, userPeer, type MessengerEvent } from '../src/api/types';
 import { MemoryKeyStore } from '../src/protocol/keystore';
 
 const url = process.env.MESSENGER_URL;
@@ -30,17 +30,18 @@ async function until<T>(probe: () => T | undefined, ms = 5000): Promise<T> {
 describe.skipIf(!url)('interop with a real server', () => {
   let serverPublicKeyHex = '';
   const clients: MessengerClient[] = [];
-  const connect = async () => {
-    const client = await MessengerClient.connect({ url: url!, serverPublicKeyHex, keyStore: new MemoryKeyStore(), deviceName: 'vitest', platform: 'node' });
+  const connect = async (keyStore = new MemoryKeyStore()) => {
+    const client = await MessengerClient.connect({ url: url!, serverPublicKeyHex, keyStore, deviceName: 'vitest', platform: 'node' });
     clients.push(client);
     return client;
   };
   const account = async (name: string) => {
-    const client = await connect();
+    const keyStore = new MemoryKeyStore();
+    const client = await connect(keyStore);
     const username = `${name}_${suffix}`;
     await client.auth.register({ username, password: 'correct horse battery', display_name: name });
     const signedIn = await client.auth.signIn({ username, password: 'correct horse battery', device_name: 'vitest', platform: 'node' });
-    return { client, signedIn, username };
+    return { client, signedIn, username, keyStore };
   };
 
   beforeAll(async () => {
@@ -139,5 +140,75 @@ describe.skipIf(!url)('interop with a real server', () => {
     const authorizations = await device.account.getAuthorizations();
     expect(authorizations.authorizations).toHaveLength(2);
     expect(authorizations.authorizations.filter((a) => a.current)).toHaveLength(1);
+  });
+
+  it('reports edits, deletions, typing and group changes as events', async () => {
+    const alice = await account('heidi');
+    const bob = await account('ivan');
+    const bobEvents = collect(bob.client);
+    await bob.client.startUpdates();
+    const peer = userPeer(bob.signedIn.user.id);
+    const sent = await alice.client.messages.send({ peer, text: 'first' });
+    await alice.client.messages.edit({ peer, id: sent.message.id, text: 'first, edited' });
+    await alice.client.messages.setTyping({ peer, action: 'typing' });
+    await alice.client.messages.delete({ peer, ids: [sent.message.id], revoke: true });
+    const group = await alice.client.groups.create({ title: 'small', user_ids: [bob.signedIn.user.id] });
+    await until(() => bobEvents.find((e) => e.type === 'chat_updated'));
+    const types = bobEvents.map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['new_message', 'message_edited', 'typing', 'messages_deleted', 'chat_updated']));
+    expect(bobEvents.find((e) => e.type === 'message_edited')).toMatchObject({ message: { text: 'first, edited', edit_date: expect.any(Number) } });
+    expect(bobEvents.find((e) => e.type === 'typing')).toMatchObject({ userId: alice.signedIn.user.id, peer: { kind: 1, id: alice.signedIn.user.id } });
+    expect(bobEvents.find((e) => e.type === 'chat_updated')).toMatchObject({ isMember: true, chat: { id: group.chat.id, title: 'small' } });
+    // Pts of logged events only grow.
+    const pts = bobEvents.flatMap((e) => ('pts' in e && !('channelId' in e) ? [e.pts] : []));
+    expect(pts).toEqual([...pts].sort((a, b) => a - b));
+  });
+
+  it("follows a large group's own log and catches up on it with getChannelDifference", async () => {
+    const alice = await account('judy');
+    const bob = await account('ken');
+    const big = await alice.client.groups.create({ title: 'big', user_ids: [bob.signedIn.user.id], large: true });
+    expect(big.chat.kind).toBe(ChatKind.LargeGroup);
+    const bobEvents = collect(bob.client);
+    await bob.client.startUpdates(0);
+    const live = await alice.client.messages.send({ peer: chatPeer(big.chat.id), text: 'to everyone' });
+    expect(live.channel).toBe(true);
+    const received = await until(() => bobEvents.find((e) => e.type === 'new_message' && e.message.id === live.message.id));
+    expect(received).toMatchObject({ channelId: big.chat.id, out: false, peer: { kind: 2, id: big.chat.id } });
+
+    // While Bob is away, more is posted; the same device started again from the persisted positions catches up.
+    const [bobPts, bobChannelPts] = [bob.client.pts, bob.client.channelPts];
+    expect(bobChannelPts.get(big.chat.id)).toBe(live.pts);
+    await bob.client.close();
+    const missed = await alice.client.messages.send({ peer: chatPeer(big.chat.id), text: 'while away' });
+    const again = await connect(bob.keyStore);
+    expect(again.signedIn?.user.id).toBe(bob.signedIn.user.id);
+    const againEvents = collect(again);
+    await again.startUpdates(bobPts, bobChannelPts);
+    const caughtUp = await until(() => againEvents.find((e) => e.type === 'new_message'));
+    expect(caughtUp).toMatchObject({ message: { id: missed.message.id, text: 'while away' }, channelId: big.chat.id });
+    expect(againEvents.filter((e) => e.type === 'new_message')).toHaveLength(1);
+  });
+
+  it('notices when the device is revoked from another device', async () => {
+    const alice = await account('leo');
+    const second = await connect();
+    const token = await second.auth.exportLoginToken();
+    await alice.client.auth.acceptLoginToken({ token: token.token });
+    await until(() => (second.signedIn ? true : undefined));
+    const events = collect(second);
+    await alice.client.account.resetOtherAuthorizations();
+    // The server closes the revoked device's connection; its calls are refused from then on.
+    const refused = await (async () => {
+      for (let i = 0; i < 100; i++) {
+        const result = await second.messages.getDialogs().catch((e: unknown) => e);
+        if (result instanceof RpcError) return result;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return undefined;
+    })();
+    expect(refused).toMatchObject({ name: 'AUTH_KEY_UNREGISTERED' });
+    expect(second.signedIn).toBeNull();
+    expect(events).toContainEqual({ type: 'signed_out' });
   });
 });

@@ -180,14 +180,23 @@ export class MessengerClient {
     }
   }
 
-  /** Starts the update stream: from `pts` (persisted by the app) or from the server's current state. */
-  startUpdates(pts?: number): Promise<void> {
-    return this.stream.start(pts);
+  /**
+   * Starts the update stream: from `pts` (persisted by the app: first reports what was missed since) or from the
+   * server's current state. `channelPts` are the persisted positions in large groups' own logs (by chat id); a large
+   * group without one starts at its current position.
+   */
+  startUpdates(pts?: number, channelPts?: ReadonlyMap<number, number>): Promise<void> {
+    return this.stream.start(pts, channelPts);
   }
 
   /** The local position of the user's update log (persist it to resume with `startUpdates(pts)`). */
   get pts(): number {
     return this.stream.pts;
+  }
+
+  /** The local positions in large groups' own logs, by chat id (persist them with `pts`). */
+  get channelPts(): ReadonlyMap<number, number> {
+    return this.stream.channelPts;
   }
 
   uploadFile(file: Blob, options: UploadOptions & { name?: string; mimeType?: string } = {}): Promise<InputMedia> {
