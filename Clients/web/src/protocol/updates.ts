@@ -17,6 +17,7 @@ import {
   type MessengerEvent,
   type Peer,
   type SentMessage,
+  type SignedIn,
   type Update,
   type UpdatesState,
 } from '../api/types';
@@ -137,7 +138,7 @@ export class UpdateStream {
   /** A push from the session layer; false for kinds this stream does not handle. */
   accept(type: string, payload: Uint8Array): boolean {
     if (type === UpdateKinds.LoginTokenAccepted) {
-      const { signed_in } = decodePayload(payload) as { signed_in: import('../api/types').SignedIn };
+      const { signed_in } = decodePayload(payload) as { signed_in: SignedIn };
       this.emitter.emit({ type: 'login_token_accepted', signedIn: signed_in });
       return true;
     }
