@@ -43,6 +43,7 @@ export function Composer({ chatKey, replyTo, editing, onDone }: ComposerProps) {
     if (value) localStorage.setItem(draftKey(chatKey), value);
     else localStorage.removeItem(draftKey(chatKey));
     if (value.trim()) notifyTyping(chatKey);
+    else stopTyping(chatKey);
   };
 
   const submit = async () => {

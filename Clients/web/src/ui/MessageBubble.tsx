@@ -101,6 +101,7 @@ export function PendingBubble({ chatKey, pending }: { chatKey: string; pending: 
       </div>
       {pending.failed && (
         <div class="msg__actions msg__actions--shown">
+          {pending.error && <span class="form__error msg__error">{pending.error}</span>}
           <button type="button" class="btn btn--small" onClick={() => retryPending(chatKey, pending.randomId)}>
             Retry
           </button>

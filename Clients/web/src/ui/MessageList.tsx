@@ -185,7 +185,7 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
   return (
     <div class="messages">
       <div class="messages__scroller" ref={scroller} onScroll={onScroll} tabIndex={-1}>
-        <div class="messages__canvas" role="list" aria-label="Messages" aria-busy={history.loading} style={{ height: total }}>
+        <div class="messages__canvas" role="list" aria-label="Chat history" aria-busy={history.loading} style={{ height: total }}>
           {history.loading && <div class="messages__loading muted">Loading…</div>}
           {history.complete && rows.length === 0 && <div class="messages__empty muted">No messages here yet</div>}
           {visible.map((row, i) => (

@@ -286,7 +286,8 @@ async function deliverPending(key: string, pending: PendingMessage, media?: Inpu
     setHistory(key, (h) => ({ ...h, pending: h.pending.filter((p) => p.randomId !== pending.randomId) }));
     messageArrived(sent.message);
   } catch (error) {
-    setHistory(key, (h) => ({ ...h, pending: h.pending.map((p) => (p.randomId === pending.randomId ? { ...p, failed: true } : p)) }));
+    const failed = { failed: true, error: errorText(error) };
+    setHistory(key, (h) => ({ ...h, pending: h.pending.map((p) => (p.randomId === pending.randomId ? { ...p, ...failed } : p)) }));
     throw error;
   }
 }

@@ -1,7 +1,8 @@
 import { MessengerClient } from '../api/client';
+import { RpcError } from '../api/types';
 import type { InputMedia, MessageMedia } from '../api/types';
-import { applyEvent, deviceName } from './actions';
-import { setState } from './store';
+import { applyEvent, deviceName, forgetSession } from './actions';
+import { getState, setState } from './store';
 
 let client: MessengerClient | null = null;
 
@@ -11,8 +12,14 @@ export function api(): MessengerClient {
   return client;
 }
 
-export function rpc<T>(method: string, args: object = {}): Promise<T> {
-  return api().call<T>(method, args);
+/** Calls a method; a 401 means this device was signed out elsewhere (terminated, password changed): back to sign-in. */
+export async function rpc<T>(method: string, args: object = {}): Promise<T> {
+  try {
+    return await api().call<T>(method, args);
+  } catch (error) {
+    if (error instanceof RpcError && error.code === 401 && getState().phase === 'ready') forgetSession();
+    throw error;
+  }
 }
 
 /** The pinned server key: the host writes it into the page; a dev page without it asks the server (trust on first use). */
@@ -32,8 +39,11 @@ export async function connect(): Promise<MessengerClient> {
     platform: 'web',
   });
   client = connected;
-  const online = (state: typeof connected.state) =>
+  const online = (state: typeof connected.state) => {
     setState((s) => ({ conn: state, everOnline: s.everOnline || state === 'online' }));
+    // Back online: a device terminated meanwhile learns it here.
+    if (state === 'online' && getState().phase === 'ready') void rpc('updates.getState').catch(() => undefined);
+  };
   online(connected.state);
   connected.onState(online);
   connected.events.subscribe(applyEvent);

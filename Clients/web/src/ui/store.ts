@@ -8,6 +8,7 @@ export interface PendingMessage {
   replyToId: number | null;
   date: number;
   failed: boolean;
+  error?: string;
 }
 
 export interface History {
