@@ -5,7 +5,8 @@ import type { Link, LinkHandlers, Transport } from './session';
 
 export const HUB_PATH = '/rpc';
 
-export function signalRTransport(baseUrl: string, logLevel: LogLevel = LogLevel.Warning): Transport {
+// SignalR's own logging is off by default: its connection errors surface as ConnectionError and reconnects are ours.
+export function signalRTransport(baseUrl: string, logLevel: LogLevel = LogLevel.None): Transport {
   const url = new URL(HUB_PATH, baseUrl).toString();
   return async (handlers: LinkHandlers): Promise<Link> => {
     const hub = new HubConnectionBuilder().withUrl(url).withHubProtocol(new MessagePackHubProtocol()).configureLogging(logLevel).build();
