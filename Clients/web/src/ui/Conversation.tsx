@@ -7,7 +7,7 @@ import { Composer } from './Composer';
 import { formatLastSeen } from './format';
 import { MessageList } from './MessageList';
 import { Modal } from './Modal';
-import { peerFromKey, peerTitle, userName } from './peers';
+import { isChannel, peerFromKey, peerTitle, userName } from './peers';
 import { setState, useApp, type AppState } from './store';
 import { Icon } from './Icon';
 
@@ -75,7 +75,7 @@ function statusLine(s: AppState, chatKey: string): { text: string; active: boole
     if (typers.length > 1) return { text: `${typers.length} people are typing…`, active: true };
     const chat = s.chats[peer.id];
     if (!chat) return { text: '', active: false };
-    const noun = chat.kind === 4 ? 'subscriber' : 'member';
+    const noun = isChannel(chat) ? 'subscriber' : 'member';
     return { text: `${chat.member_count} ${noun}${chat.member_count === 1 ? '' : 's'}`, active: false };
   }
   if (peer.id === s.me?.id) return { text: '', active: false };

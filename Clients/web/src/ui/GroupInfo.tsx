@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ChatChanged, ChatFull, ChatInvite, ChatMember } from '../api/types';
-import { MemberRole, PeerKind } from '../api/types';
+import { ChatKind, MemberRole, PeerKind } from '../api/types';
 import { chatChanged, ensureUsers, errorText, loadDialogs, openChat } from './actions';
 import { Avatar } from './Avatar';
 import { api } from './connection';
@@ -85,8 +85,8 @@ function GroupDetails({ chatId }: { chatId: number }) {
   const myRole = full.members.find((m) => m.user_id === me)?.role ?? MemberRole.Member;
   const isAdmin = myRole >= MemberRole.Admin;
   const isCreator = myRole === MemberRole.Creator;
-  const canAdd = isAdmin || full.chat.kind === 2;
-  const kindName = full.chat.kind === 4 ? 'Channel' : full.chat.kind === 3 ? 'Large group' : 'Group';
+  const canAdd = isAdmin || full.chat.kind === ChatKind.Group;
+  const kindName = { [ChatKind.Group]: 'Group', [ChatKind.LargeGroup]: 'Large group', [ChatKind.Channel]: 'Channel' }[full.chat.kind];
 
   const leave = async () => {
     setError('');

@@ -1,4 +1,4 @@
-import { PeerKind, chatPeer, peerKey, userPeer, type Chat, type Message, type Peer } from '../api/types';
+import { ChatKind, PeerKind, chatPeer, peerKey, userPeer, type Chat, type Message, type Peer } from '../api/types';
 import type { AppState } from './store';
 
 export { peerKey };
@@ -20,7 +20,7 @@ export function userName(state: AppState, userId: number): string {
 }
 
 export function isChannel(chat: Chat | undefined): boolean {
-  return chat?.kind === 4;
+  return chat?.kind === ChatKind.Channel;
 }
 
 /** A one-line description of a service message ("Ann added Bob"). */
@@ -30,8 +30,10 @@ export function serviceText(state: AppState, message: Message): string {
   const actor = message.from_id === state.me?.id ? 'You' : userName(state, message.from_id);
   const targets = action.user_ids.map((id) => (id === state.me?.id ? 'you' : userName(state, id))).join(', ');
   switch (action.kind) {
-    case 'create':
-      return `${actor} created the group “${action.title ?? ''}”`;
+    case 'create': {
+      const noun = isChannel(state.chats[message.to_peer.id]) ? 'channel' : 'group';
+      return `${actor} created the ${noun} “${action.title ?? ''}”`;
+    }
     case 'add_members':
       return `${actor} added ${targets}`;
     case 'remove_member':
