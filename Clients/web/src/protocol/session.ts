@@ -142,8 +142,8 @@ export class ProtocolSession {
         finish();
         reject(error);
       };
-      const onAbort = () => fail(new RpcError('ABORTED', 0));
-      const timer = setTimeout(() => fail(new RpcError('TIMEOUT', 0)), timeoutMs);
+      const onAbort = () => fail(new RpcError('ABORTED', 0, undefined, method));
+      const timer = setTimeout(() => fail(new RpcError('TIMEOUT', 0, undefined, method)), timeoutMs);
       const pendingCall: PendingCall = {
         method,
         envelope,
