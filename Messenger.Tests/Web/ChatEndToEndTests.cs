@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Messenger.Contracts.Noise;
 using Messenger.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -88,6 +89,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser) : IAsyncLifetime
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Accept", Exact = true }).ClickAsync();
         await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Signed in" })).ToBeVisibleAsync();
         await Expect(alice.Page.GetByTestId("device")).ToHaveCountAsync(2);
+        await Expect(alice.Page.GetByTestId("server-fingerprint")).ToHaveTextAsync(ServerKeyFingerprint.Of(_host.ServerPublicKey));
         await alice.ScreenshotAsync("07-settings-devices");
 
         await laptop.OpenChatAsync(bobName.Display);
