@@ -1,11 +1,12 @@
+import { Component } from 'preact';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Message } from '../api/types';
+import type { Dialog, Message } from '../api/types';
 import { loadOlder, markRead } from './actions';
 import { dayKey, formatDay } from './format';
 import { photoBox } from './media';
 import { peerKey } from './peers';
 import { MessageBubble, PendingBubble, type MessageActions } from './MessageBubble';
-import { emptyHistory, useApp, type PendingMessage } from './store';
+import { emptyHistory, useApp, type AppState, type PendingMessage } from './store';
 import { Icon } from './Icon';
 
 type Row =
@@ -172,6 +173,18 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
     setTimeout(() => setHighlight((current) => (current === key ? null : current)), 1500);
   };
 
+  const latest = useRef({ ...actions, onJump: jump });
+  latest.current = { ...actions, onJump: jump };
+  const stableActions = useMemo<RowActions>(
+    () => ({
+      onReply: (m) => latest.current.onReply(m),
+      onEdit: (m) => latest.current.onEdit(m),
+      onDelete: (m) => latest.current.onDelete(m),
+      onJump: (id) => latest.current.onJump(id),
+    }),
+    [],
+  );
+
   const toBottom = () => {
     const el = scroller.current;
     if (!el) return;
@@ -181,7 +194,6 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
 
   const unread = dialog?.unread_count ?? 0;
   const visible = rows.slice(first, last + 1);
-  rowElements.current.clear();
   return (
     <div class="messages">
       <div class="messages__scroller" ref={scroller} onScroll={onScroll} tabIndex={-1}>
@@ -189,31 +201,18 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
           {history.loading && <div class="messages__loading muted">Loading…</div>}
           {history.complete && rows.length === 0 && <div class="messages__empty muted">No messages here yet</div>}
           {visible.map((row, i) => (
-            <div
+            <RowView
               key={row.key}
-              class={`messages__row${highlight === row.key ? ' messages__row--highlight' : ''}`}
-              style={{ top: offsets[first + i] }}
-              ref={(element) => {
-                if (element) rowElements.current.set(row.key, element);
-              }}
-            >
-              {row.kind === 'day' ? (
-                <div class="day-separator">
-                  <span>{formatDay(row.day)}</span>
-                </div>
-              ) : row.kind === 'pending' ? (
-                <PendingBubble chatKey={chatKey} pending={row.pending} />
-              ) : (
-                <MessageBubble
-                  state={state}
-                  message={row.message}
-                  dialog={dialog}
-                  replyTo={row.message.reply_to_id ? byId.get(row.message.reply_to_id) : undefined}
-                  {...actions}
-                  onJump={jump}
-                />
-              )}
-            </div>
+              row={row}
+              top={offsets[first + i]}
+              highlighted={highlight === row.key}
+              state={state}
+              dialog={dialog}
+              replyTo={row.kind === 'message' && row.message.reply_to_id ? byId.get(row.message.reply_to_id) : undefined}
+              chatKey={chatKey}
+              actions={stableActions}
+              elements={rowElements.current}
+            />
           ))}
         </div>
       </div>
@@ -225,4 +224,62 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
       )}
     </div>
   );
+}
+
+type RowActions = MessageActions & { onJump: (messageId: number) => void };
+
+interface RowProps {
+  row: Row;
+  top: number;
+  highlighted: boolean;
+  state: AppState;
+  dialog: Dialog | undefined;
+  replyTo: Message | undefined;
+  chatKey: string;
+  actions: RowActions;
+  elements: Map<string, HTMLElement>;
+}
+
+/** One positioned row; it renders again only when something it shows changed (not on every scroll frame). */
+class RowView extends Component<RowProps> {
+  override shouldComponentUpdate(next: RowProps): boolean {
+    const p = this.props;
+    return (
+      next.row !== p.row ||
+      next.top !== p.top ||
+      next.highlighted !== p.highlighted ||
+      next.replyTo !== p.replyTo ||
+      next.state.users !== p.state.users ||
+      next.state.chats !== p.state.chats ||
+      next.state.me !== p.state.me ||
+      next.dialog?.read_outbox_max_id !== p.dialog?.read_outbox_max_id ||
+      next.dialog?.delivered_max_id !== p.dialog?.delivered_max_id
+    );
+  }
+
+  override componentWillUnmount(): void {
+    this.props.elements.delete(this.props.row.key);
+  }
+
+  override render({ row, top, highlighted, state, dialog, replyTo, chatKey, actions, elements }: RowProps) {
+    return (
+      <div
+        class={`messages__row${highlighted ? ' messages__row--highlight' : ''}`}
+        style={{ top }}
+        ref={(element) => {
+          if (element) elements.set(row.key, element);
+        }}
+      >
+        {row.kind === 'day' ? (
+          <div class="day-separator">
+            <span>{formatDay(row.day)}</span>
+          </div>
+        ) : row.kind === 'pending' ? (
+          <PendingBubble chatKey={chatKey} pending={row.pending} />
+        ) : (
+          <MessageBubble state={state} message={row.message} dialog={dialog} replyTo={replyTo} {...actions} />
+        )}
+      </div>
+    );
+  }
 }
