@@ -1,5 +1,5 @@
 import { useEffect } from 'preact/hooks';
-import { errorText, resumeSession } from './actions';
+import { errorText, openChat, resumeSession } from './actions';
 import { AuthScreen } from './AuthScreen';
 import { ChatList } from './ChatList';
 import { connect } from './connection';
@@ -9,7 +9,7 @@ import { NewChat } from './NewChat';
 import { NewGroup } from './NewGroup';
 import { OfflineBanner } from './OfflineBanner';
 import { Settings } from './Settings';
-import { setState, useApp } from './store';
+import { getState, setState, useApp } from './store';
 
 async function boot(): Promise<void> {
   setState({ bootError: null });
@@ -53,6 +53,21 @@ export function App() {
 function Workspace() {
   const active = useApp((s) => s.active);
   const panel = useApp((s) => s.panel);
+  const unread = useApp((s) => s.dialogs.reduce((sum, d) => sum + d.unread_count, 0));
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) Messenger` : 'Messenger';
+  }, [unread]);
+  useEffect(() => {
+    // Escape closes the info panel, then (on one-pane screens) goes back to the chat list.
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented || document.querySelector('[aria-modal="true"]')) return;
+      const { panel: open, active: chat } = getState();
+      if (open === 'info' || open === 'settings') setState({ panel: null });
+      else if (chat && matchMedia('(max-width: 720px)').matches) openChat(null);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
   return (
     <div class={`workspace${active ? ' workspace--chat-open' : ''}`}>
       <aside class="sidebar" aria-label="Chats">

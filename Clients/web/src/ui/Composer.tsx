@@ -72,6 +72,7 @@ export function Composer({ chatKey, replyTo, editing, onDone }: ComposerProps) {
       event.preventDefault();
       void submit();
     } else if (event.key === 'Escape' && (editing || replyTo)) {
+      event.preventDefault();
       onDone();
     }
   };

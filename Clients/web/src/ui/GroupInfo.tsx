@@ -29,6 +29,7 @@ export function GroupInfo({ chatKey }: { chatKey: string }) {
 function UserDetails({ userId }: { userId: number }) {
   const user = useApp((s) => s.users[userId]);
   const presence = useApp((s) => s.presence[userId]);
+  const me = useApp((s) => s.me?.id);
   if (!user) return <p class="muted info-panel__body">Loading…</p>;
   return (
     <div class="info-panel__body">
@@ -47,7 +48,31 @@ function UserDetails({ userId }: { userId: number }) {
           </>
         )}
       </dl>
+      {userId !== me && <BlockButton userId={userId} />}
     </div>
+  );
+}
+
+/** The server does not say whether we blocked someone: the button remembers what it did in this session. */
+function BlockButton({ userId }: { userId: number }) {
+  const [blocked, setBlocked] = useState(false);
+  const [error, setError] = useState('');
+  const toggle = async () => {
+    setError('');
+    try {
+      await (blocked ? api().users.unblock({ user_id: userId }) : api().users.block({ user_id: userId }));
+      setBlocked(!blocked);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  return (
+    <>
+      {error && <p class="form__error" role="alert">{error}</p>}
+      <button type="button" class={`btn${blocked ? '' : ' btn--danger'}`} onClick={() => void toggle()}>
+        {blocked ? 'Unblock user' : 'Block user'}
+      </button>
+    </>
   );
 }
 

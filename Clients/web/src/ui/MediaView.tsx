@@ -5,6 +5,7 @@ import { download } from './connection';
 import { formatBytes } from './format';
 import { mediaUrl, photoBox, saveBlob } from './media';
 import { Icon } from './Icon';
+import { Modal } from './Modal';
 
 export function MediaView({ media }: { media: MessageMedia }) {
   return media.kind === 'photo' ? <Photo media={media} /> : <DocumentFile media={media} />;
@@ -23,15 +24,26 @@ function Photo({ media }: { media: MessageMedia }) {
       live = false;
     };
   }, [media.id]);
+  const [open, setOpen] = useState(false);
   const box = photoBox(media);
   return (
-    <div class="photo" style={{ width: box.width, height: box.height }}>
-      {url ? (
-        <img class="photo__img" src={url} alt={media.name} width={box.width} height={box.height} />
-      ) : (
-        <span class="photo__placeholder">{failed ? 'Image unavailable' : 'Loading image…'}</span>
+    <>
+      <button type="button" class="photo" style={{ width: box.width, height: box.height }} onClick={() => url && setOpen(true)} aria-label={`Open ${media.name}`}>
+        {url ? (
+          <img class="photo__img" src={url} alt={media.name} width={box.width} height={box.height} />
+        ) : (
+          <span class="photo__placeholder">{failed ? 'Image unavailable' : 'Loading image…'}</span>
+        )}
+      </button>
+      {open && url && (
+        <Modal title={media.name} onClose={() => setOpen(false)} wide>
+          <img class="photo-viewer__img" src={url} alt={media.name} />
+          <a class="btn" href={url} download={media.name}>
+            Save image
+          </a>
+        </Modal>
       )}
-    </div>
+    </>
   );
 }
 
