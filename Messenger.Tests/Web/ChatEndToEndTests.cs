@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Messenger.Contracts.Noise;
+using Messenger.Contracts.Wire;
 using Messenger.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
