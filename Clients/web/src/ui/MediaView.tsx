@@ -28,19 +28,25 @@ function Photo({ media }: { media: MessageMedia }) {
   const box = photoBox(media);
   return (
     <>
-      <button type="button" class="photo" style={{ width: box.width, height: box.height }} onClick={() => url && setOpen(true)} aria-label={`Open ${media.name}`}>
+      <button type="button" class="photo" style={{ width: box.width, height: box.height }} onClick={() => setOpen(true)} aria-label={`Open ${media.name}`}>
         {url ? (
           <img class="photo__img" src={url} alt={media.name} width={box.width} height={box.height} />
         ) : (
           <span class="photo__placeholder">{failed ? 'Image unavailable' : 'Loading image…'}</span>
         )}
       </button>
-      {open && url && (
+      {open && (
         <Modal title={media.name} onClose={() => setOpen(false)} wide>
-          <img class="photo-viewer__img" src={url} alt={media.name} />
-          <a class="btn" href={url} download={media.name}>
-            Save image
-          </a>
+          {url ? (
+            <>
+              <img class="photo-viewer__img" src={url} alt={media.name} />
+              <a class="btn" href={url} download={media.name}>
+                Save image
+              </a>
+            </>
+          ) : (
+            <p class="muted">{failed ? 'Image unavailable' : 'Loading image…'}</p>
+          )}
         </Modal>
       )}
     </>

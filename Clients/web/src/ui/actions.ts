@@ -1,21 +1,15 @@
 import type {
   ChatChanged,
-  ChatFull,
   Dialog,
-  Dialogs,
   InputMedia,
   Message,
-  MessageList,
   MessengerEvent,
   Peer,
-  SentMessage,
   SignedIn,
   User,
-  UserList,
-  UserStatuses,
 } from '../api/types';
 import { PeerKind, RpcError, peerOf } from '../api/types';
-import { api, rpc, upload } from './connection';
+import { api, upload } from './connection';
 import { peerFromKey, peerKey } from './peers';
 import { emptyHistory, getState, setState, type History, type PendingMessage } from './store';
 
@@ -58,10 +52,10 @@ export async function resumeSession(): Promise<void> {
   }
   signedIn(stored);
   try {
-    const { users } = await rpc<UserList>('users.getUsers', { ids: [stored.user.id] });
+    const { users } = await api().users.getUsers({ ids: [stored.user.id] });
     if (users[0]) setMe(users[0]);
-  } catch (error) {
-    if (error instanceof RpcError && error.code === 401) forgetSession();
+  } catch {
+    // A 401 arrives as the client's signed_out event; anything else keeps the stored profile.
   }
 }
 
@@ -101,7 +95,7 @@ export async function ensureUsers(ids: number[]): Promise<void> {
   const known = getState().users;
   const missing = [...new Set(ids)].filter((id) => id > 0 && !known[id]);
   for (let i = 0; i < missing.length; i += 200) {
-    const { users } = await rpc<UserList>('users.getUsers', { ids: missing.slice(i, i + 200) });
+    const { users } = await api().users.getUsers({ ids: missing.slice(i, i + 200) });
     rememberUsers(users);
   }
 }
@@ -118,7 +112,7 @@ export function rememberUsers(users: User[]): void {
 async function ensureChats(ids: number[]): Promise<void> {
   const known = getState().chats;
   const missing = [...new Set(ids)].filter((id) => !known[id]);
-  const results = await Promise.allSettled(missing.map((chat_id) => rpc<ChatFull>('groups.getFull', { chat_id, limit: 1 })));
+  const results = await Promise.allSettled(missing.map((chat_id) => api().groups.getFull({ chat_id, limit: 1 })));
   const chats = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.chat] : []));
   if (chats.length) setState((s) => ({ chats: { ...s.chats, ...Object.fromEntries(chats.map((c) => [c.id, c])) } }));
 }
@@ -126,7 +120,7 @@ async function ensureChats(ids: number[]): Promise<void> {
 async function loadPresence(userIds: number[]): Promise<void> {
   const ids = [...new Set(userIds)].filter((id) => id !== getState().me?.id).slice(0, 200);
   if (ids.length === 0) return;
-  const { statuses } = await rpc<UserStatuses>('users.getStatuses', { ids });
+  const { statuses } = await api().users.getStatuses({ ids });
   setState((s) => {
     const presence = { ...s.presence };
     for (const status of statuses) presence[status.user_id] = { online: status.online, lastSeen: status.last_seen };
@@ -143,7 +137,7 @@ function sortDialogs(dialogs: Dialog[]): Dialog[] {
 export async function loadDialogs(): Promise<void> {
   const all: Dialog[] = [];
   for (let offset = 0; ; offset += 100) {
-    const page = await rpc<Dialogs>('messages.getDialogs', { offset, limit: 100 });
+    const page = await api().messages.getDialogs({ offset, limit: 100 });
     all.push(...page.dialogs);
     if (page.dialogs.length < 100 || all.length >= page.total || all.length >= 1000) break;
   }
@@ -212,7 +206,7 @@ export async function loadOlder(key: string): Promise<void> {
   setHistory(key, (h) => ({ ...h, loading: true }));
   try {
     const offset_id = history.messages[0]?.id ?? 0;
-    const { messages } = await rpc<MessageList>('messages.getHistory', { peer: peerFromKey(key), offset_id, limit: PAGE });
+    const { messages } = await api().messages.getHistory({ peer: peerFromKey(key), offset_id, limit: PAGE });
     const older = messages.slice().reverse();
     setHistory(key, (h) => {
       const known = new Set(h.messages.map((m) => m.id));
@@ -247,6 +241,7 @@ function messageArrived(message: Message): void {
   const me = getState().me?.id ?? 0;
   const key = peerKey(peerOf(message, me));
   const incoming = message.from_id !== me;
+  if (!incoming) settlePending(key, message);
   insertMessage(key, message);
   updateDialog(
     key,
@@ -267,6 +262,13 @@ function messageArrived(message: Message): void {
 
 // ---- Sending ------------------------------------------------------------------------------------------
 
+/** Our own message came back (by push, before the send's answer): its clock bubble gives way to it. */
+function settlePending(key: string, message: Message): void {
+  const history = getState().histories[key];
+  const match = history?.pending.find((p) => !p.failed && p.text === message.text && p.replyToId === message.reply_to_id);
+  if (match) setHistory(key, (h) => ({ ...h, pending: h.pending.filter((p) => p !== match) }));
+}
+
 export async function sendMessage(key: string, text: string, replyToId: number | null, media?: InputMedia): Promise<void> {
   const pending: PendingMessage = { randomId: randomId(), text, replyToId, date: Math.floor(Date.now() / 1000), failed: false };
   if (!getState().histories[key]) setHistory(key, (h) => h);
@@ -276,15 +278,15 @@ export async function sendMessage(key: string, text: string, replyToId: number |
 
 async function deliverPending(key: string, pending: PendingMessage, media?: InputMedia): Promise<void> {
   try {
-    const sent = await rpc<SentMessage>('messages.send', {
+    const sent = await api().messages.send({
       peer: peerFromKey(key),
       random_id: pending.randomId,
       text: pending.text,
       reply_to_id: pending.replyToId,
       media: media ?? null,
     });
-    setHistory(key, (h) => ({ ...h, pending: h.pending.filter((p) => p.randomId !== pending.randomId) }));
     messageArrived(sent.message);
+    setHistory(key, (h) => ({ ...h, pending: h.pending.filter((p) => p.randomId !== pending.randomId) }));
   } catch (error) {
     const failed = { failed: true, error: errorText(error) };
     setHistory(key, (h) => ({ ...h, pending: h.pending.map((p) => (p.randomId === pending.randomId ? { ...p, ...failed } : p)) }));
@@ -311,7 +313,7 @@ export async function sendFile(key: string, file: File, caption: string, replyTo
   const setUploads = (change: (list: typeof entry[]) => typeof entry[]) =>
     setState((s) => ({ uploads: { ...s.uploads, [key]: change(s.uploads[key] ?? []) } }));
   setUploads((list) => [...list, entry]);
-  void rpc('messages.setTyping', { peer: peerFromKey(key), action: 'upload' }).catch(() => undefined);
+  void api().messages.setTyping({ peer: peerFromKey(key), action: 'upload' }).catch(() => undefined);
   try {
     const media = await upload(file, {
       signal: abort.signal,
@@ -330,12 +332,12 @@ export function dismissUpload(key: string, id: number): void {
 }
 
 export async function editMessage(key: string, id: number, text: string): Promise<void> {
-  const sent = await rpc<SentMessage>('messages.edit', { peer: peerFromKey(key), id, text });
+  const sent = await api().messages.edit({ peer: peerFromKey(key), id, text });
   replaceMessage(key, sent.message);
 }
 
 export async function deleteMessages(key: string, ids: number[], revoke: boolean): Promise<void> {
-  await rpc('messages.delete', { peer: peerFromKey(key), ids, revoke });
+  await api().messages.delete({ peer: peerFromKey(key), ids, revoke });
   messagesGone(key, ids);
 }
 
@@ -365,7 +367,7 @@ export function markRead(key: string, maxId: number): void {
     setTimeout(() => {
       readTimers.delete(key);
       const max_id = dialogOf(key)?.read_inbox_max_id ?? maxId;
-      void rpc('messages.readHistory', { peer: peerFromKey(key), max_id }).catch(() => undefined);
+      void api().messages.readHistory({ peer: peerFromKey(key), max_id }).catch(() => undefined);
     }, 300),
   );
 }
@@ -377,13 +379,13 @@ export function notifyTyping(key: string): void {
   const now = Date.now();
   if (now - (typingSentAt.get(key) ?? 0) < 4000) return;
   typingSentAt.set(key, now);
-  void rpc('messages.setTyping', { peer: peerFromKey(key), action: 'typing' }).catch(() => undefined);
+  void api().messages.setTyping({ peer: peerFromKey(key), action: 'typing' }).catch(() => undefined);
 }
 
 export function stopTyping(key: string): void {
   if (!typingSentAt.has(key)) return;
   typingSentAt.delete(key);
-  void rpc('messages.setTyping', { peer: peerFromKey(key), action: 'cancel' }).catch(() => undefined);
+  void api().messages.setTyping({ peer: peerFromKey(key), action: 'cancel' }).catch(() => undefined);
 }
 
 function setTyping(key: string, userId: number, expiresAt: number | null): void {
@@ -468,6 +470,9 @@ export function applyEvent(event: MessengerEvent): void {
     }
     case 'login_token_accepted':
       signedIn(event.signedIn);
+      break;
+    case 'signed_out':
+      forgetSession();
       break;
   }
 }

@@ -1,7 +1,6 @@
 import { MessengerClient } from '../api/client';
-import { RpcError } from '../api/types';
 import type { InputMedia, MessageMedia } from '../api/types';
-import { applyEvent, deviceName, forgetSession } from './actions';
+import { applyEvent, deviceName } from './actions';
 import { getState, setState } from './store';
 
 let client: MessengerClient | null = null;
@@ -10,16 +9,6 @@ let client: MessengerClient | null = null;
 export function api(): MessengerClient {
   if (!client) throw new Error('Not connected yet');
   return client;
-}
-
-/** Calls a method; a 401 means this device was signed out elsewhere (terminated, password changed): back to sign-in. */
-export async function rpc<T>(method: string, args: object = {}): Promise<T> {
-  try {
-    return await api().call<T>(method, args);
-  } catch (error) {
-    if (error instanceof RpcError && error.code === 401 && getState().phase === 'ready') forgetSession();
-    throw error;
-  }
 }
 
 /** The pinned server key: the host writes it into the page; a dev page without it asks the server (trust on first use). */
@@ -41,8 +30,8 @@ export async function connect(): Promise<MessengerClient> {
   client = connected;
   const online = (state: typeof connected.state) => {
     setState((s) => ({ conn: state, everOnline: s.everOnline || state === 'online' }));
-    // Back online: a device terminated meanwhile learns it here.
-    if (state === 'online' && getState().phase === 'ready') void rpc('updates.getState').catch(() => undefined);
+    // Back online: a device terminated meanwhile learns it here (the client reports signed_out on a 401).
+    if (state === 'online' && getState().phase === 'ready') void connected.updates.getState().catch(() => undefined);
   };
   online(connected.state);
   connected.onState(online);
