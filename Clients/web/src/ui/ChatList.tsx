@@ -163,7 +163,10 @@ function SearchResults({ query, onPick }: { query: string; onPick: () => void })
               title={peerTitle(getState(), peer)}
               subtitle={previewText(state, m)}
               time={formatListTime(m.date)}
-              onClick={() => open(peerKey(peer))}
+              onClick={() => {
+                open(peerKey(peer));
+                setState({ focus: { key: peerKey(peer), messageId: m.id } });
+              }}
             />
           );
         })}

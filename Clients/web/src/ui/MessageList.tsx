@@ -6,7 +6,7 @@ import { dayKey, formatDay } from './format';
 import { photoBox } from './media';
 import { peerKey } from './peers';
 import { MessageBubble, PendingBubble, type MessageActions } from './MessageBubble';
-import { emptyHistory, useApp, type AppState, type PendingMessage } from './store';
+import { emptyHistory, setState, useApp, type AppState, type PendingMessage } from './store';
 import { Icon } from './Icon';
 
 type Row =
@@ -83,6 +83,8 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
   const [measured, setMeasured] = useState(0);
   const [atBottom, setAtBottom] = useState(true);
   const [highlight, setHighlight] = useState<string | null>(null);
+  const wanted = useRef<number | null>(null);
+  const focus = state.focus;
 
   const offsets = useMemo(() => {
     const result = new Array<number>(rows.length + 1);
@@ -162,16 +164,32 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
     return () => document.removeEventListener('visibilitychange', readVisible);
   }, [readVisible, history.complete, history.loading]);
 
+  /** Scrolls to a message and flashes it; one not loaded yet is looked for in older pages first. */
   const jump = (messageId: number) => {
     const key = `m${messageId}`;
     const index = indexOf.get(key);
     const el = scroller.current;
-    if (index === undefined || !el) return;
+    if (!el) return;
+    if (index === undefined) {
+      wanted.current = history.complete ? null : messageId;
+      if (wanted.current) void loadOlder(chatKey).catch(() => undefined);
+      return;
+    }
+    wanted.current = null;
     stick.current = false;
     el.scrollTop = Math.max(0, offsets[index] - el.clientHeight / 3);
+    anchor.current = { key, delta: offsets[index] - el.scrollTop };
     setHighlight(key);
     setTimeout(() => setHighlight((current) => (current === key ? null : current)), 1500);
   };
+
+  useEffect(() => {
+    if (focus?.key === chatKey) {
+      setState({ focus: null });
+      wanted.current = focus.messageId;
+    }
+    if (wanted.current && !history.loading) jump(wanted.current);
+  });
 
   const latest = useRef({ ...actions, onJump: jump });
   latest.current = { ...actions, onJump: jump };

@@ -52,6 +52,8 @@ export interface AppState {
   histories: Record<string, History>;
   uploads: Record<string, Upload[]>;
   active: string | null;
+  /** A message to scroll to once its chat shows (a search result). */
+  focus: { key: string; messageId: number } | null;
   panel: Panel;
 }
 
@@ -69,6 +71,7 @@ let state: AppState = {
   histories: {},
   uploads: {},
   active: null,
+  focus: null,
   panel: null,
 };
 
