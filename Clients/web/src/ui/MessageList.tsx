@@ -6,11 +6,12 @@ import { dayKey, formatDay } from './format';
 import { photoBox } from './media';
 import { peerKey } from './peers';
 import { MessageBubble, PendingBubble, type MessageActions } from './MessageBubble';
-import { emptyHistory, setState, useApp, type AppState, type PendingMessage } from './store';
+import { emptyHistory, setState, useApp, type AppState, type History, type PendingMessage } from './store';
 import { Icon } from './Icon';
 
 type Row =
   | { key: string; kind: 'day'; day: number }
+  | { key: string; kind: 'unread' }
   | { key: string; kind: 'message'; message: Message }
   | { key: string; kind: 'pending'; pending: PendingMessage };
 
@@ -18,7 +19,7 @@ const OVERSCAN_PX = 800;
 const LOAD_OLDER_PX = 1200;
 const BOTTOM_SLACK_PX = 48;
 
-function buildRows(messages: Message[], pending: PendingMessage[]): Row[] {
+function buildRows(messages: Message[], pending: PendingMessage[], unreadFrom: number | null | undefined): Row[] {
   const rows: Row[] = [];
   let lastDay = -1;
   const addDay = (date: number) => {
@@ -28,6 +29,7 @@ function buildRows(messages: Message[], pending: PendingMessage[]): Row[] {
   };
   for (const message of messages) {
     addDay(message.date);
+    if (message.id === unreadFrom) rows.push({ key: 'unread', kind: 'unread' });
     rows.push({ key: `m${message.id}`, kind: 'message', message });
   }
   for (const p of pending) {
@@ -39,7 +41,7 @@ function buildRows(messages: Message[], pending: PendingMessage[]): Row[] {
 
 /** A first guess at a row's height until it is rendered and measured. */
 function estimate(row: Row): number {
-  if (row.kind === 'day') return 40;
+  if (row.kind === 'day' || row.kind === 'unread') return 40;
   const text = row.kind === 'message' ? row.message.text : row.pending.text;
   let height = 44 + Math.ceil(text.length / 48) * 20;
   if (row.kind === 'message' && row.message.media) {
@@ -62,6 +64,27 @@ function rowAt(offsets: number[], y: number): number {
 }
 
 /**
+ * The first unread message when the chat opened (undefined until known): older pages are fetched until the read
+ * position is loaded (ten at most). It stays put while the chat is open, like Telegram's "Unread messages" bar.
+ */
+function useUnreadFrom(chatKey: string, history: History, dialog: Dialog | undefined, meId: number | undefined): number | null | undefined {
+  const readAtOpen = useRef(dialog && dialog.unread_count > 0 ? dialog.read_inbox_max_id : null);
+  const [from, setFrom] = useState<number | null | undefined>(readAtOpen.current === null ? null : undefined);
+  const pages = useRef(0);
+  useEffect(() => {
+    const read = readAtOpen.current;
+    if (from !== undefined || read === null || history.loading || history.messages.length === 0) return;
+    if (history.messages[0].id > read && !history.complete && pages.current < 10) {
+      pages.current++;
+      void loadOlder(chatKey).catch(() => setFrom(null));
+      return;
+    }
+    setFrom(history.messages.find((m) => m.id > read && m.from_id !== meId)?.id ?? null);
+  }, [from, history]);
+  return from;
+}
+
+/**
  * The conversation's messages, oldest at the top. Only rows near the viewport are in the DOM (a 10,000-message
  * history scrolls like a short one): heights are estimated, measured once rendered, and the row at the top of the
  * viewport keeps its place when rows above it change (older pages, images, edits). Sticks to the bottom while the
@@ -71,7 +94,8 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
   const state = useApp((s) => s);
   const history = state.histories[chatKey] ?? emptyHistory;
   const dialog = state.dialogs.find((d) => peerKey(d.peer) === chatKey);
-  const rows = useMemo(() => buildRows(history.messages, history.pending), [history.messages, history.pending]);
+  const unreadFrom = useUnreadFrom(chatKey, history, dialog, state.me?.id);
+  const rows = useMemo(() => buildRows(history.messages, history.pending, unreadFrom), [history.messages, history.pending, unreadFrom]);
   const byId = useMemo(() => new Map(history.messages.map((m) => [m.id, m])), [history.messages]);
 
   const scroller = useRef<HTMLDivElement>(null);
@@ -84,6 +108,7 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
   const [atBottom, setAtBottom] = useState(true);
   const [highlight, setHighlight] = useState<string | null>(null);
   const wanted = useRef<number | null>(null);
+  const positioned = useRef(false);
   const focus = state.focus;
 
   const offsets = useMemo(() => {
@@ -100,7 +125,7 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
 
   const readVisible = useCallback(() => {
     const el = scroller.current;
-    if (!el || document.visibilityState !== 'visible') return;
+    if (!el || document.visibilityState !== 'visible' || unreadFrom === undefined) return;
     const bottom = el.scrollTop + el.clientHeight;
     let maxId = 0;
     for (let i = rowAt(offsets, el.scrollTop); i < rows.length && offsets[i] < bottom; i++) {
@@ -108,7 +133,7 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
       if (row.kind === 'message' && row.message.from_id !== state.me?.id) maxId = Math.max(maxId, row.message.id);
     }
     if (maxId) markRead(chatKey, maxId);
-  }, [offsets, rows, chatKey]);
+  }, [offsets, rows, chatKey, unreadFrom]);
 
   const onScroll = () => {
     const el = scroller.current;
@@ -135,6 +160,16 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
       }
     }
     const el = scroller.current;
+    const marker = indexOf.get('unread');
+    if (el && !positioned.current && unreadFrom !== undefined) {
+      positioned.current = true;
+      // Open at the first unread message unless it is on the last screen anyway.
+      if (marker !== undefined && offsets[marker] < total - el.clientHeight) {
+        stick.current = false;
+        el.scrollTop = Math.max(0, offsets[marker] - 8);
+        anchor.current = { key: 'unread', delta: offsets[marker] - el.scrollTop };
+      }
+    }
     if (el) {
       if (stick.current) el.scrollTop = el.scrollHeight;
       else if (anchor.current && indexOf.has(anchor.current.key)) {
@@ -291,6 +326,10 @@ class RowView extends Component<RowProps> {
         {row.kind === 'day' ? (
           <div class="day-separator">
             <span>{formatDay(row.day)}</span>
+          </div>
+        ) : row.kind === 'unread' ? (
+          <div class="unread-separator" data-testid="unread-separator">
+            <span>Unread messages</span>
           </div>
         ) : row.kind === 'pending' ? (
           <PendingBubble chatKey={chatKey} pending={row.pending} />
