@@ -1,5 +1,7 @@
 import { useEffect } from 'preact/hooks';
-import { errorText, openChat, resumeSession } from './actions';
+import { errorText } from './format';
+import { openChat } from './messages';
+import { resumeSession } from './account';
 import { AuthScreen } from './AuthScreen';
 import { ChatList } from './ChatList';
 import { connect } from './connection';

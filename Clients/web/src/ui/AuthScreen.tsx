@@ -1,7 +1,8 @@
 import QRCode from 'qrcode';
 import { useEffect, useState } from 'preact/hooks';
 import type { LoginToken } from '../api/types';
-import { deviceName, errorText, signIn } from './actions';
+import { deviceName, signIn } from './account';
+import { errorText } from './format';
 import { api } from './connection';
 import { Field } from './Field';
 

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Dialog, Message, User } from '../api/types';
 import { PeerKind, peerOf } from '../api/types';
-import { ensureUsers, openChat, rememberUsers } from './actions';
+import { ensureUsers, rememberUsers } from './chats';
+import { openChat } from './messages';
 import { Avatar } from './Avatar';
 import { api } from './connection';
 import { formatListTime } from './format';

@@ -1,6 +1,8 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Message } from '../api/types';
-import { dismissUpload, editMessage, errorText, notifyTyping, sendFile, sendMessage, stopTyping } from './actions';
+import { dismissUpload, editMessage, sendFile, sendMessage } from './messages';
+import { errorText } from './format';
+import { notifyTyping, stopTyping } from './typing';
 import { previewText, userName } from './peers';
 import { useApp } from './store';
 import { Icon } from './Icon';

@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
 import type { Message } from '../api/types';
 import { PeerKind } from '../api/types';
-import { deleteMessages, errorText, openChat } from './actions';
+import { deleteMessages, openChat } from './messages';
 import { Avatar } from './Avatar';
 import { Composer } from './Composer';
-import { formatLastSeen } from './format';
+import { errorText, formatLastSeen } from './format';
 import { MessageList } from './MessageList';
 import { Modal } from './Modal';
 import { isChannel, peerFromKey, peerTitle, userName } from './peers';

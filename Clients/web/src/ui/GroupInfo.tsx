@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ChatChanged, ChatFull, ChatInvite, ChatMember } from '../api/types';
 import { ChatKind, MemberRole, PeerKind } from '../api/types';
-import { chatChanged, ensureUsers, errorText, loadDialogs, openChat } from './actions';
+import { chatChanged, openChat } from './messages';
+import { ensureUsers, loadDialogs } from './chats';
 import { Avatar } from './Avatar';
 import { api } from './connection';
-import { formatLastSeen } from './format';
+import { errorText, formatLastSeen } from './format';
 import { peerFromKey, userName } from './peers';
 import { setState, useApp } from './store';
 import { UserPicker } from './UserPicker';

@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { MessageMedia } from '../api/types';
-import { errorText } from './actions';
 import { download } from './connection';
-import { formatBytes } from './format';
+import { errorText, formatBytes } from './format';
 import { mediaUrl, photoBox, saveBlob } from './media';
 import { Icon } from './Icon';
 import { Modal } from './Modal';

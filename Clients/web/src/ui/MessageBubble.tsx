@@ -1,6 +1,6 @@
 import type { Dialog, Message } from '../api/types';
 import { PeerKind } from '../api/types';
-import { discardPending, retryPending } from './actions';
+import { discardPending, retryPending } from './messages';
 import { formatTime } from './format';
 import { MediaView } from './MediaView';
 import { previewText, serviceText, userName } from './peers';

@@ -1,7 +1,7 @@
 import { Component } from 'preact';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Dialog, Message } from '../api/types';
-import { loadOlder, markRead } from './actions';
+import { loadOlder, markRead } from './messages';
 import { dayKey, formatDay } from './format';
 import { photoBox } from './media';
 import { peerKey } from './peers';

@@ -1,5 +1,7 @@
 import { useState } from 'preact/hooks';
-import { chatChanged, errorText, loadDialogs, openChat } from './actions';
+import { chatChanged, openChat } from './messages';
+import { errorText } from './format';
+import { loadDialogs } from './chats';
 import { api } from './connection';
 import { Modal } from './Modal';
 import { setState } from './store';

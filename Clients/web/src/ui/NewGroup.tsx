@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { User } from '../api/types';
-import { chatChanged, errorText, openChat } from './actions';
+import { chatChanged, openChat } from './messages';
+import { errorText } from './format';
 import { api } from './connection';
 import { Field } from './Field';
 import { Modal } from './Modal';

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Authorization, ServerConfig } from '../api/types';
-import { errorText, setMe, signOut } from './actions';
+import { setMe, signOut } from './account';
 import { Avatar } from './Avatar';
 import { api } from './connection';
 import { Field } from './Field';
-import { formatLastSeen } from './format';
+import { errorText, formatLastSeen } from './format';
 import { setState, useApp } from './store';
 import { Icon } from './Icon';
 

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { User } from '../api/types';
-import { errorText, rememberUsers } from './actions';
+import { errorText } from './format';
+import { rememberUsers } from './chats';
 import { Avatar } from './Avatar';
 import { api } from './connection';
 

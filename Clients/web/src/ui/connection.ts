@@ -1,6 +1,7 @@
 import { MessengerClient } from '../api/client';
 import type { InputMedia, MessageMedia } from '../api/types';
-import { applyEvent, deviceName } from './actions';
+import { applyEvent } from './events';
+import { deviceName } from './account';
 import { getState, setState } from './store';
 
 let client: MessengerClient | null = null;

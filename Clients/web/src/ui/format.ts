@@ -1,3 +1,5 @@
+import { RpcError } from '../api/types';
+
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const weekdayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
 const shortDateFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
@@ -65,4 +67,13 @@ export function initials(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
   const letters = words.slice(0, 2).map((w) => [...w][0] ?? '');
   return letters.join('').toUpperCase() || '?';
+}
+
+/** A failed call as a sentence from the server's stable error name ("Credentials invalid"). */
+export function errorText(error: unknown): string {
+  if (error instanceof RpcError) {
+    if (error.retryAfter) return `Too many attempts, try again in ${error.retryAfter} s`;
+    return error.name.toLowerCase().replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+  }
+  return error instanceof Error ? error.message : String(error);
 }
