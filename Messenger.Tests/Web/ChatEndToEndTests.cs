@@ -1,25 +1,43 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Messenger.Contracts.Wire;
 using Messenger.Tests.Infrastructure;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
 namespace Messenger.Tests.Web;
 
 /// <summary>Two people (and a second device) use the built web client in real Chromium against the real host.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class ChatEndToEndTests(BrowserFixture browser) : IAsyncLifetime
+public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly List<BrowserPage> _pages = [];
     private TestHost _host = null!;
+    private string _test = "";
 
     public async Task InitializeAsync() => _host = await WebTestKit.StartHostAsync();
 
     public async Task DisposeAsync()
     {
-        foreach (var page in _pages)
+        // Where each page ended up, to read a failure by: the last screen of every page and what its console said.
+        for (var i = 0; i < _pages.Count; i++)
         {
-            await page.DisposeAsync();
+            try
+            {
+                await _pages[i].ScreenshotAsync($"last-{_test}-{i + 1}");
+            }
+            catch (PlaywrightException e)
+            {
+                output.WriteLine($"page {i + 1}: no screenshot ({e.Message})");
+            }
+
+            foreach (var problem in _pages[i].Problems)
+            {
+                output.WriteLine($"page {i + 1}: {problem}");
+            }
+
+            await _pages[i].DisposeAsync();
         }
 
         await _host.DisposeAsync();
@@ -139,8 +157,10 @@ public sealed class ChatEndToEndTests(BrowserFixture browser) : IAsyncLifetime
         AssertNoProblems();
     }
 
-    private async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) AliceName, (string Username, string Display) BobName)> TwoPeopleAsync()
+    private async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) AliceName, (string Username, string Display) BobName)> TwoPeopleAsync(
+        [CallerMemberName] string test = "")
     {
+        _test = test.Split('_')[0];
         var aliceName = (Username: WebUser.NewUsername("alice"), Display: "Alice Liddell");
         var bobName = (Username: WebUser.NewUsername("bob"), Display: "Bob Builder");
         var alice = await OpenAsync();
