@@ -140,6 +140,27 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Photo_WhenSent_ShowsAsAnImageUnderTheContentSecurityPolicy()
+    {
+        // A 4×3 red PNG.
+        var png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGP4z8AARww4OQD1MQv1NXv7ggAAAABJRU5ErkJggg==");
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+
+        var chooser = await alice.Page.RunAndWaitForFileChooserAsync(() =>
+            alice.Page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).ClickAsync());
+        await chooser.SetFilesAsync(new FilePayload { Name = "pic.png", MimeType = "image/png", Buffer = png });
+        await bob.OpenChatAsync(aliceName.Display);
+        var image = bob.Page.GetByRole(AriaRole.Img, new() { Name = "pic.png", Exact = true });
+        await Expect(image).ToBeVisibleAsync();
+        await image.EvaluateAsync("image => image.decode()");
+
+        (await image.EvaluateAsync<int>("image => image.naturalWidth")).Should().Be(4);
+        (await image.GetAttributeAsync("src")).Should().StartWith("blob:");
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Message_WhenItLooksLikeMarkup_IsShownAsTextAndRunsNothing()
     {
         const string markup = "<img src=x onerror=alert(1)>";
