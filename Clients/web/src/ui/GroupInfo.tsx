@@ -94,7 +94,9 @@ function GroupDetails({ chatId }: { chatId: number }) {
       setError(errorText(e));
     }
   };
-  useEffect(() => void load(), [chatId, state.chats[chatId]]);
+  // Membership changes arrive as service messages: the newest message of the chat is a cue to reload.
+  const latest = state.dialogs.find((d) => d.peer.kind === PeerKind.Chat && d.peer.id === chatId)?.top_message?.id;
+  useEffect(() => void load(), [chatId, state.chats[chatId], latest]);
 
   const run = async (action: () => Promise<ChatChanged>) => {
     setError('');

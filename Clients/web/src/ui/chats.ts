@@ -22,9 +22,10 @@ export function rememberUsers(users: User[]): void {
   });
 }
 
-export async function ensureChats(ids: number[]): Promise<void> {
+/** Fetches the groups not known yet, or (refresh) these groups again: title and member count change. */
+export async function ensureChats(ids: number[], refresh = false): Promise<void> {
   const known = getState().chats;
-  const missing = [...new Set(ids)].filter((id) => !known[id]);
+  const missing = [...new Set(ids)].filter((id) => refresh || !known[id]);
   const results = await Promise.allSettled(missing.map((chat_id) => api().groups.getFull({ chat_id, limit: 1 })));
   const chats = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.chat] : []));
   if (chats.length) setState((s) => ({ chats: { ...s.chats, ...Object.fromEntries(chats.map((c) => [c.id, c])) } }));

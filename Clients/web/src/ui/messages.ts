@@ -87,7 +87,8 @@ export function messageArrived(message: Message): void {
   if (incoming) clearTyping(key, message.from_id);
   const peer = peerOf(message, me);
   if (peer.kind === PeerKind.User && !getState().presence[peer.id]) void loadPresence([peer.id]).catch(() => undefined);
-  void (peer.kind === PeerKind.Chat ? ensureChats([peer.id]) : Promise.resolve())
+  // A service message (title, members, admins) means the group itself changed.
+  void (peer.kind === PeerKind.Chat ? ensureChats([peer.id], !!message.action) : Promise.resolve())
     .then(() => ensureUsers([message.from_id, ...(message.action?.user_ids ?? [])]))
     .catch(() => undefined);
 }
@@ -150,6 +151,7 @@ export async function sendFile(key: string, file: File, caption: string, replyTo
       signal: abort.signal,
       onProgress: (progress) => setUploads((list) => list.map((u) => (u.id === id ? { ...u, progress } : u))),
     });
+    if (abort.signal.aborted) throw abort.signal.reason;
     await sendMessage(key, caption, replyToId, media);
     setUploads((list) => list.filter((u) => u.id !== id));
   } catch (error) {
