@@ -15,6 +15,8 @@ export function Conversation({ chatKey }: { chatKey: string }) {
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [editing, setEditing] = useState<Message | null>(null);
   const [deleting, setDeleting] = useState<Message | null>(null);
+  const peer = peerFromKey(chatKey);
+  const left = useApp((s) => peer.kind === PeerKind.Chat && !!s.leftChats[peer.id]);
   return (
     <section class="conversation" aria-label="Conversation">
       <ConversationHeader chatKey={chatKey} />
@@ -30,15 +32,21 @@ export function Conversation({ chatKey }: { chatKey: string }) {
         }}
         onDelete={setDeleting}
       />
-      <Composer
-        chatKey={chatKey}
-        replyTo={replyTo}
-        editing={editing}
-        onDone={() => {
-          setReplyTo(null);
-          setEditing(null);
-        }}
-      />
+      {left ? (
+        <p class="conversation__left muted" role="status">
+          You are no longer a member of this group
+        </p>
+      ) : (
+        <Composer
+          chatKey={chatKey}
+          replyTo={replyTo}
+          editing={editing}
+          onDone={() => {
+            setReplyTo(null);
+            setEditing(null);
+          }}
+        />
+      )}
       {deleting && <DeleteDialog chatKey={chatKey} message={deleting} onClose={() => setDeleting(null)} />}
     </section>
   );

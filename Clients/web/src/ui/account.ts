@@ -34,7 +34,21 @@ export async function resumeSession(): Promise<void> {
 }
 
 export function forgetSession(): void {
-  setState({ phase: 'auth', me: null, dialogs: [], histories: {}, active: null, panel: null, typing: {}, uploads: {} });
+  setState({
+    phase: 'auth',
+    me: null,
+    dialogs: [],
+    users: {},
+    chats: {},
+    leftChats: {},
+    presence: {},
+    histories: {},
+    typing: {},
+    uploads: {},
+    active: null,
+    focus: null,
+    panel: null,
+  });
 }
 
 export async function signIn(username: string, password: string): Promise<void> {

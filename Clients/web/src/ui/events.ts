@@ -34,7 +34,10 @@ export function applyEvent(event: MessengerEvent): void {
       );
       break;
     case 'chat_updated':
-      setState((s) => ({ chats: { ...s.chats, [event.chat.id]: event.chat } }));
+      setState((s) => ({
+        chats: { ...s.chats, [event.chat.id]: event.chat },
+        leftChats: { ...s.leftChats, [event.chat.id]: !event.isMember },
+      }));
       if (!event.isMember) void loadDialogs().catch(() => undefined);
       break;
     case 'typing':

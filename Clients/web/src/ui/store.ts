@@ -46,6 +46,8 @@ export interface AppState {
   dialogs: Dialog[];
   users: Record<number, User>;
   chats: Record<number, Chat>;
+  /** Groups this user left or was removed from (their history stays readable while open). */
+  leftChats: Record<number, boolean>;
   presence: Record<number, Presence>;
   /** peer key → user id → expiry (ms). */
   typing: Record<string, Record<number, number>>;
@@ -66,6 +68,7 @@ let state: AppState = {
   dialogs: [],
   users: {},
   chats: {},
+  leftChats: {},
   presence: {},
   typing: {},
   histories: {},
