@@ -33,6 +33,7 @@ export async function resumeSession(): Promise<void> {
   }
 }
 
+/** Back to the sign-in screen with nothing of the previous account kept in memory. */
 export function forgetSession(): void {
   setState({
     phase: 'auth',

@@ -29,7 +29,7 @@ export function openChat(key: string | null): void {
   } else {
     void ensureChats([peer.id]).catch(() => undefined);
   }
-  if (!getState().histories[key]) void loadOlder(key);
+  if (!getState().histories[key]) void loadOlder(key).catch(() => undefined);
 }
 
 export async function loadOlder(key: string): Promise<void> {
@@ -71,7 +71,8 @@ export function replaceMessage(key: string, message: Message): void {
 
 export function messageArrived(message: Message): void {
   const me = getState().me?.id ?? 0;
-  const key = peerKey(peerOf(message, me));
+  const peer = peerOf(message, me);
+  const key = peerKey(peer);
   const incoming = message.from_id !== me;
   if (!incoming) settlePending(key, message);
   insertMessage(key, message);
@@ -82,17 +83,15 @@ export function messageArrived(message: Message): void {
       const unread = incoming && message.id > d.read_inbox_max_id ? d.unread_count + 1 : d.unread_count;
       return { ...d, top_message: message, last_activity: Math.max(d.last_activity, message.date), unread_count: unread };
     },
-    () => blankDialog(peerOf(message, me)),
+    () => blankDialog(peer),
   );
   if (incoming) clearTyping(key, message.from_id);
-  const peer = peerOf(message, me);
   if (peer.kind === PeerKind.User && !getState().presence[peer.id]) void loadPresence([peer.id]).catch(() => undefined);
   // A service message (title, members, admins) means the group itself changed.
   void (peer.kind === PeerKind.Chat ? ensureChats([peer.id], !!message.action) : Promise.resolve())
     .then(() => ensureUsers([message.from_id, ...(message.action?.user_ids ?? [])]))
     .catch(() => undefined);
 }
-
 
 /** Our own message came back (by push, before the send's answer): its clock bubble gives way to it. */
 function settlePending(key: string, message: Message): void {
@@ -101,21 +100,20 @@ function settlePending(key: string, message: Message): void {
   if (match) setHistory(key, (h) => ({ ...h, pending: h.pending.filter((p) => p !== match) }));
 }
 
-export async function sendMessage(key: string, text: string, replyToId: number | null, media?: InputMedia): Promise<void> {
-  const pending: PendingMessage = { randomId: randomId(), text, replyToId, date: Math.floor(Date.now() / 1000), failed: false };
-  if (!getState().histories[key]) setHistory(key, (h) => h);
+export async function sendMessage(key: string, text: string, replyToId: number | null, media: InputMedia | null = null): Promise<void> {
+  const pending: PendingMessage = { randomId: randomId(), text, replyToId, media, date: Math.floor(Date.now() / 1000), failed: false };
   setHistory(key, (h) => ({ ...h, pending: [...h.pending, pending] }));
-  await deliverPending(key, pending, media);
+  await deliverPending(key, pending);
 }
 
-async function deliverPending(key: string, pending: PendingMessage, media?: InputMedia): Promise<void> {
+async function deliverPending(key: string, pending: PendingMessage): Promise<void> {
   try {
     const sent = await api().messages.send({
       peer: peerFromKey(key),
       random_id: pending.randomId,
       text: pending.text,
       reply_to_id: pending.replyToId,
-      media: media ?? null,
+      media: pending.media,
     });
     messageArrived(sent.message);
     setHistory(key, (h) => ({ ...h, pending: h.pending.filter((p) => p.randomId !== pending.randomId) }));
@@ -152,8 +150,9 @@ export async function sendFile(key: string, file: File, caption: string, replyTo
       onProgress: (progress) => setUploads((list) => list.map((u) => (u.id === id ? { ...u, progress } : u))),
     });
     if (abort.signal.aborted) throw abort.signal.reason;
-    await sendMessage(key, caption, replyToId, media);
+    // From here the message bubble shows progress and failure (with Retry), as for text.
     setUploads((list) => list.filter((u) => u.id !== id));
+    await sendMessage(key, caption, replyToId, media);
   } catch (error) {
     if (abort.signal.aborted) setUploads((list) => list.filter((u) => u.id !== id));
     else setUploads((list) => list.map((u) => (u.id === id ? { ...u, error: errorText(error) } : u)));

@@ -1,11 +1,12 @@
 import { useEffect, useReducer, useRef } from 'preact/hooks';
-import type { Chat, ConnectionState, Dialog, Message, User } from '../api/types';
+import type { Chat, ConnectionState, Dialog, InputMedia, Message, User } from '../api/types';
 
 /** A message this device is sending: shown with a clock until the server stores it. */
 export interface PendingMessage {
   randomId: number;
   text: string;
   replyToId: number | null;
+  media: InputMedia | null;
   date: number;
   failed: boolean;
   error?: string;
