@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Dialog, Message, User } from '../api/types';
 import { PeerKind, peerOf } from '../api/types';
@@ -7,7 +8,7 @@ import { Avatar } from './Avatar';
 import { api } from './connection';
 import { formatListTime } from './format';
 import { peerKey, peerTitle, previewText } from './peers';
-import { getState, setState, useApp, type AppState } from './store';
+import { setState, useApp, type AppState } from './store';
 import { Icon } from './Icon';
 
 export function ChatList() {
@@ -161,7 +162,7 @@ function SearchResults({ query, onPick }: { query: string; onPick: () => void })
             <ResultRow
               key={m.id}
               id={peer.id}
-              title={peerTitle(getState(), peer)}
+              title={peerTitle(state, peer)}
               subtitle={previewText(state, m)}
               time={formatListTime(m.date)}
               onClick={() => {
@@ -176,7 +177,7 @@ function SearchResults({ query, onPick }: { query: string; onPick: () => void })
   );
 }
 
-function Section({ title, empty, children }: { title: string; empty?: string; children: preact.ComponentChildren[] }) {
+function Section({ title, empty, children }: { title: string; empty?: string; children: ComponentChildren[] }) {
   return (
     <section class="search-results__section" aria-label={title}>
       <h3 class="search-results__title">{title}</h3>

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import type { User } from '../api/types';
 import { chatChanged, openChat } from './messages';
 import { errorText } from './format';
@@ -79,11 +79,22 @@ export function NewGroup() {
 }
 
 function Radio({ value, current, onSelect, label, hint }: { value: Kind; current: Kind; onSelect: (k: Kind) => void; label: string; hint: string }) {
+  const hintId = useId();
   return (
     <label class="radio">
-      <input type="radio" name="group-kind" checked={value === current} onChange={() => onSelect(value)} />
+      <input
+        type="radio"
+        name="group-kind"
+        aria-label={label}
+        aria-describedby={hintId}
+        checked={value === current}
+        onChange={() => onSelect(value)}
+      />
       <span>
-        {label} <span class="muted">— {hint}</span>
+        <span aria-hidden="true">{label}</span>{' '}
+        <span class="muted" id={hintId}>
+          — {hint}
+        </span>
       </span>
     </label>
   );
