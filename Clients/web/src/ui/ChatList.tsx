@@ -6,6 +6,7 @@ import { ensureUsers, rememberUsers } from './chats';
 import { openChat } from './messages';
 import { Avatar } from './Avatar';
 import { api } from './connection';
+import { loadDraft } from './drafts';
 import { formatListTime } from './format';
 import { peerKey, peerTitle, previewText } from './peers';
 import { setState, useApp, type AppState } from './store';
@@ -61,6 +62,7 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
   const online = useApp((s) => dialog.peer.kind === PeerKind.User && !!s.presence[dialog.peer.id]?.online);
   const typing = useApp((s) => Object.keys(s.typing[key] ?? {}).length > 0);
   const preview = useApp((s) => (dialog.top_message ? senderPrefix(s, dialog) + previewText(s, dialog.top_message) : ''));
+  const draft = active ? '' : loadDraft(key);
   return (
     <li>
       <button
@@ -77,7 +79,16 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
             {dialog.top_message && <span class="dialog__time">{formatListTime(dialog.top_message.date)}</span>}
           </span>
           <span class="dialog__bottom">
-            <span class={`dialog__preview${typing ? ' dialog__preview--typing' : ''}`}>{typing ? 'typing…' : preview}</span>
+            {typing ? (
+              <span class="dialog__preview dialog__preview--typing">typing…</span>
+            ) : draft ? (
+              <span class="dialog__preview">
+                <span class="dialog__draft">Draft: </span>
+                {draft}
+              </span>
+            ) : (
+              <span class="dialog__preview">{preview}</span>
+            )}
             {dialog.unread_count > 0 && (
               <span class="badge" aria-label={`${dialog.unread_count} unread`}>
                 {dialog.unread_count}

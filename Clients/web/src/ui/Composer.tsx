@@ -4,6 +4,7 @@ import { dismissUpload, editMessage, sendFile, sendMessage } from './messages';
 import { errorText } from './format';
 import { notifyTyping, stopTyping } from './typing';
 import { previewText, userName } from './peers';
+import { loadDraft, saveDraft } from './drafts';
 import { useApp } from './store';
 import { Icon } from './Icon';
 
@@ -14,11 +15,9 @@ interface ComposerProps {
   onDone: () => void;
 }
 
-const draftKey = (chatKey: string) => `messenger.draft.${chatKey}`;
-
 /** The message box: Enter sends, Shift+Enter breaks the line; the draft is kept per chat across reloads. */
 export function Composer({ chatKey, replyTo, editing, onDone }: ComposerProps) {
-  const [text, setText] = useState(() => localStorage.getItem(draftKey(chatKey)) ?? '');
+  const [text, setText] = useState(() => loadDraft(chatKey));
   const [error, setError] = useState('');
   const box = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
@@ -27,7 +26,7 @@ export function Composer({ chatKey, replyTo, editing, onDone }: ComposerProps) {
 
   useEffect(() => {
     if (editing) setText(editing.text);
-    else setText(localStorage.getItem(draftKey(chatKey)) ?? '');
+    else setText(loadDraft(chatKey));
     box.current?.focus();
   }, [editing, replyTo]);
 
@@ -42,8 +41,7 @@ export function Composer({ chatKey, replyTo, editing, onDone }: ComposerProps) {
     setText(value);
     setError('');
     if (editing) return;
-    if (value) localStorage.setItem(draftKey(chatKey), value);
-    else localStorage.removeItem(draftKey(chatKey));
+    saveDraft(chatKey, value);
     if (value.trim()) notifyTyping(chatKey);
     else stopTyping(chatKey);
   };
@@ -55,7 +53,6 @@ export function Composer({ chatKey, replyTo, editing, onDone }: ComposerProps) {
     if (editing) {
       try {
         if (value !== editing.text) await editMessage(chatKey, editing.id, value);
-        setText(localStorage.getItem(draftKey(chatKey)) ?? '');
         onDone();
       } catch (e) {
         setError(errorText(e));
@@ -63,7 +60,7 @@ export function Composer({ chatKey, replyTo, editing, onDone }: ComposerProps) {
       return;
     }
     setText('');
-    localStorage.removeItem(draftKey(chatKey));
+    saveDraft(chatKey, '');
     stopTyping(chatKey);
     onDone();
     await sendMessage(chatKey, value, replyTo?.id ?? null).catch(() => undefined);
@@ -84,7 +81,7 @@ export function Composer({ chatKey, replyTo, editing, onDone }: ComposerProps) {
     for (const file of Array.from(files ?? [])) void sendFile(chatKey, file, caption, replyTo?.id ?? null);
     if (files?.length) {
       setText('');
-      localStorage.removeItem(draftKey(chatKey));
+      saveDraft(chatKey, '');
       onDone();
     }
     if (picker.current) picker.current.value = '';
