@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Message } from '../api/types';
 import { PeerKind } from '../api/types';
 import { deleteMessages, openChat } from './messages';
@@ -54,6 +54,12 @@ export function Conversation({ chatKey }: { chatKey: string }) {
 
 function ConversationHeader({ chatKey }: { chatKey: string }) {
   const peer = peerFromKey(chatKey);
+  // "last seen 5 minutes ago" ages: render again every half minute.
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => tick((n) => n + 1), 30_000);
+    return () => clearInterval(timer);
+  }, []);
   const title = useApp((s) => peerTitle(s, peer));
   const status = useApp((s) => statusLine(s, chatKey));
   const online = useApp((s) => peer.kind === PeerKind.User && !!s.presence[peer.id]?.online);
