@@ -13,13 +13,18 @@ import { OfflineBanner } from './OfflineBanner';
 import { Settings } from './Settings';
 import { getState, setState, useApp } from './store';
 
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Connects and resumes the session; while the server cannot be reached it tries again every 5 s. */
 async function boot(): Promise<void> {
+  clearTimeout(retryTimer);
   setState({ bootError: null });
   try {
     await connect();
     await resumeSession();
   } catch (error) {
     setState({ bootError: errorText(error) });
+    retryTimer = setTimeout(() => void boot(), 5_000);
   }
 }
 
@@ -34,6 +39,7 @@ export function App() {
         {bootError ? (
           <>
             <p>Cannot reach the server: {bootError}</p>
+            <p class="muted">Trying again in a few seconds…</p>
             <button type="button" class="btn btn--primary" onClick={() => void boot()}>
               Retry
             </button>
