@@ -17,11 +17,12 @@ interface BubbleProps extends MessageActions {
   onJump: (messageId: number) => void;
   state: AppState;
   message: Message;
+  continued: boolean;
   dialog: Dialog | undefined;
   replyTo: Message | undefined;
 }
 
-export function MessageBubble({ state, message, dialog, replyTo, onReply, onEdit, onDelete, onJump }: BubbleProps) {
+export function MessageBubble({ state, message, continued, dialog, replyTo, onReply, onEdit, onDelete, onJump }: BubbleProps) {
   if (message.action) {
     return (
       <div class="service" role="listitem" data-testid="service-message">
@@ -32,9 +33,14 @@ export function MessageBubble({ state, message, dialog, replyTo, onReply, onEdit
   const out = message.from_id === state.me?.id;
   const inGroup = message.to_peer.kind === PeerKind.Chat;
   return (
-    <div class={`msg ${out ? 'msg--out' : 'msg--in'}`} role="listitem" data-testid="message" data-message-id={message.id}>
+    <div
+      class={`msg ${out ? 'msg--out' : 'msg--in'}${continued ? ' msg--continued' : ''}`}
+      role="listitem"
+      data-testid="message"
+      data-message-id={message.id}
+    >
       <div class="bubble" tabIndex={0}>
-        {inGroup && !out && <div class={`bubble__author name--c${message.from_id % 7}`}>{userName(state, message.from_id)}</div>}
+        {inGroup && !out && !continued && <div class={`bubble__author name--c${message.from_id % 7}`}>{userName(state, message.from_id)}</div>}
         {message.reply_to_id && (
           <button type="button" class="quote" onClick={() => onJump(message.reply_to_id!)} aria-label="Go to the replied message">
             <span class="quote__author">{replyTo ? userName(state, replyTo.from_id) : 'Reply'}</span>

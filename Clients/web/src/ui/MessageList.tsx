@@ -12,7 +12,8 @@ import { Icon } from './Icon';
 type Row =
   | { key: string; kind: 'day'; day: number }
   | { key: string; kind: 'unread' }
-  | { key: string; kind: 'message'; message: Message }
+  /** continued: the same sender's previous message is right above (same day, within 5 minutes). */
+  | { key: string; kind: 'message'; message: Message; continued: boolean }
   | { key: string; kind: 'pending'; pending: PendingMessage };
 
 const OVERSCAN_PX = 800;
@@ -27,10 +28,16 @@ function buildRows(messages: Message[], pending: PendingMessage[], unreadFrom: n
     if (day !== lastDay) rows.push({ key: `d${day}`, kind: 'day', day });
     lastDay = day;
   };
+  let previous: Message | null = null;
   for (const message of messages) {
+    const day = lastDay;
     addDay(message.date);
     if (message.id === unreadFrom) rows.push({ key: 'unread', kind: 'unread' });
-    rows.push({ key: `m${message.id}`, kind: 'message', message });
+    const continued =
+      !!previous && !previous.action && !message.action && previous.from_id === message.from_id &&
+      day === lastDay && message.date - previous.date < 300 && message.id !== unreadFrom;
+    rows.push({ key: `m${message.id}`, kind: 'message', message, continued });
+    previous = message;
   }
   for (const p of pending) {
     addDay(p.date);
@@ -334,7 +341,7 @@ class RowView extends Component<RowProps> {
         ) : row.kind === 'pending' ? (
           <PendingBubble chatKey={chatKey} pending={row.pending} />
         ) : (
-          <MessageBubble state={state} message={row.message} dialog={dialog} replyTo={replyTo} {...actions} />
+          <MessageBubble state={state} message={row.message} continued={row.continued} dialog={dialog} replyTo={replyTo} {...actions} />
         )}
       </div>
     );
