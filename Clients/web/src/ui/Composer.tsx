@@ -27,7 +27,8 @@ export function Composer({ chatKey, replyTo, editing, onDone }: ComposerProps) {
   useEffect(() => {
     if (editing) setText(editing.text);
     else setText(loadDraft(chatKey));
-    box.current?.focus();
+    // Touch screens get the keyboard only when asked for (reply, edit), not on every chat opened.
+    if (editing || replyTo || matchMedia('(pointer: fine)').matches) box.current?.focus();
   }, [editing, replyTo]);
 
   useLayoutEffect(() => {
