@@ -13,10 +13,12 @@ interface ComposerProps {
   replyTo: Message | null;
   editing: Message | null;
   onDone: () => void;
+  /** Up arrow in an empty box: edit the last own message, as in Telegram. */
+  onEditLast: () => void;
 }
 
 /** The message box: Enter sends, Shift+Enter breaks the line; the draft is kept per chat across reloads. */
-export function Composer({ chatKey, replyTo, editing, onDone }: ComposerProps) {
+export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: ComposerProps) {
   const [text, setText] = useState(() => loadDraft(chatKey));
   const [error, setError] = useState('');
   const box = useRef<HTMLTextAreaElement>(null);
@@ -71,6 +73,9 @@ export function Composer({ chatKey, replyTo, editing, onDone }: ComposerProps) {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       void submit();
+    } else if (event.key === 'ArrowUp' && !text && !editing) {
+      event.preventDefault();
+      onEditLast();
     } else if (event.key === 'Escape' && (editing || replyTo)) {
       event.preventDefault();
       onDone();

@@ -8,7 +8,7 @@ import { errorText, formatLastSeen } from './format';
 import { MessageList } from './MessageList';
 import { Modal } from './Modal';
 import { isChannel, peerFromKey, peerTitle, userName } from './peers';
-import { setState, useApp, type AppState } from './store';
+import { getState, setState, useApp, type AppState } from './store';
 import { Icon } from './Icon';
 
 export function Conversation({ chatKey }: { chatKey: string }) {
@@ -44,6 +44,13 @@ export function Conversation({ chatKey }: { chatKey: string }) {
           onDone={() => {
             setReplyTo(null);
             setEditing(null);
+          }}
+          onEditLast={() => {
+            const { histories, me } = getState();
+            const mine = [...(histories[chatKey]?.messages ?? [])].reverse().find((m) => m.from_id === me?.id && !m.media && !m.action);
+            if (!mine) return;
+            setReplyTo(null);
+            setEditing(mine);
           }}
         />
       )}
