@@ -1,3 +1,4 @@
+using Messenger.Host.WebClient;
 using Messenger.Kernel;
 using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Storage;
@@ -50,12 +51,14 @@ public static class MessengerApp
             .AddQueueModule(configuration)
             .AddUpdateModule(configuration)
             .AddMediaModule(configuration)
-            .AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
+            .AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped)
+            .AddWebClient(builder.Environment.ContentRootPath);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapKernelModule();
         app.MapProtocolModule();
+        app.UseWebClient();
         return app;
     }
 
@@ -72,6 +75,7 @@ public static class MessengerApp
         var messenger = app.Services.GetRequiredService<IOptions<MessengerOptions>>().Value;
         app.Logger.LogInformation("Messenger listening on {Addresses}", string.Join(", ", app.ListeningAddresses()));
         app.Logger.LogInformation("Data directory {DataDirectory}, database {DatabasePath}", messenger.DataDirectoryFullPath, messenger.DatabasePath);
+        app.AnnounceWebClient();
     }
 
     public static IReadOnlyList<string> ListeningAddresses(this WebApplication app) =>

@@ -1,0 +1,103 @@
+// Uploads in 512 KiB parts, a few in parallel, and downloads in 1 MiB aligned ranges (like MediaMethods.cs).
+import { randomId } from '../protocol/random';
+import type { Methods } from './methods';
+import { RpcError, type InputMedia, type MessageMedia } from './types';
+
+export const PART_SIZE = 512 * 1024;
+export const DOWNLOAD_CHUNK = 1024 * 1024;
+
+export interface UploadOptions {
+  /** Bytes sent so far, after each part. */
+  onProgress?: (sentBytes: number, totalBytes: number) => void;
+  signal?: AbortSignal;
+  /** Resume an earlier upload of the same file: parts the server has are skipped. */
+  fileId?: number;
+  parallelism?: number;
+}
+
+export interface DownloadOptions {
+  onProgress?: (receivedBytes: number, totalBytes: number) => void;
+  signal?: AbortSignal;
+  parallelism?: number;
+}
+
+type UploadMethods = Methods['upload'];
+
+/** Uploads `file` and returns the `InputMedia` to pass to `messages.send` (with `name`/`mimeType` of the file). */
+export async function uploadFile(
+  upload: UploadMethods,
+  file: Blob,
+  options: UploadOptions & { name?: string; mimeType?: string } = {},
+): Promise<InputMedia> {
+  if (file.size === 0) throw new RangeError('an empty file cannot be uploaded');
+  const fileId = options.fileId ?? randomId();
+  const totalParts = Math.ceil(file.size / PART_SIZE);
+  const partLength = (part: number) => Math.min(PART_SIZE, file.size - part * PART_SIZE);
+  const present = new Set<number>();
+  if (options.fileId !== undefined) {
+    const uploaded = await upload.getUploadedParts({ file_id: fileId }, { signal: options.signal });
+    if (uploaded.total_parts === totalParts) uploaded.parts.forEach((part) => present.add(part));
+  }
+
+  let sent = [...present].reduce((sum, part) => sum + partLength(part), 0);
+  options.onProgress?.(sent, file.size);
+  const failed = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, failed.signal]) : failed.signal;
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      while (next < totalParts && present.has(next)) next++;
+      if (next >= totalParts) return;
+      const part = next++;
+      const start = part * PART_SIZE;
+      const bytes = new Uint8Array(await file.slice(start, start + partLength(part)).arrayBuffer());
+      if (signal.aborted) throw new RpcError('ABORTED', 0);
+      await upload.saveFilePart({ file_id: fileId, part, total_parts: totalParts, bytes }, { signal, timeoutMs: 120_000 });
+      sent += bytes.length;
+      options.onProgress?.(sent, file.size);
+    }
+  };
+  const workers = Array.from({ length: Math.min(options.parallelism ?? 4, totalParts) }, () =>
+    worker().catch((error: unknown) => {
+      failed.abort();
+      throw error;
+    }),
+  );
+  const results = await Promise.allSettled(workers);
+  const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+  if (rejected.length > 0) {
+    // The first real cause, not the aborts it caused in the other workers.
+    throw rejected.find((e) => !(e instanceof RpcError && e.name === 'ABORTED')) ?? rejected[0];
+  }
+  const name = options.name ?? (file instanceof File ? file.name : 'file');
+  const mimeType = options.mimeType || file.type || 'application/octet-stream';
+  return { file_id: fileId, total_parts: totalParts, name, mime_type: mimeType };
+}
+
+/** Reads the whole media file in 1 MiB ranges (a few in flight) into a Blob of its mime type. */
+export async function downloadFile(upload: UploadMethods, media: MessageMedia, options: DownloadOptions = {}): Promise<Blob> {
+  const chunks: Uint8Array[] = [];
+  const parallelism = options.parallelism ?? 4;
+  let received = 0;
+  let offset = 0;
+  const inFlight: Promise<Uint8Array>[] = [];
+  options.onProgress?.(0, media.size);
+  while (offset < media.size || inFlight.length > 0) {
+    while (offset < media.size && inFlight.length < parallelism) {
+      inFlight.push(
+        upload.getFile({ media_id: media.id, offset, limit: DOWNLOAD_CHUNK }, { signal: options.signal, timeoutMs: 120_000 }).then((r) => r.bytes),
+      );
+      offset += DOWNLOAD_CHUNK;
+    }
+    const bytes = await inFlight.shift()!;
+    chunks.push(bytes);
+    received += bytes.length;
+    options.onProgress?.(received, media.size);
+    // A short range is the end of the file (it may be smaller than announced): drop the rest.
+    if (bytes.length < DOWNLOAD_CHUNK) {
+      inFlight.forEach((p) => p.catch(() => undefined));
+      break;
+    }
+  }
+  return new Blob(chunks as BlobPart[], { type: media.mime_type });
+}

@@ -1,0 +1,149 @@
+// Typed wrappers of every RPC method: names and argument keys exactly as in Modules/Messenger.Contracts.
+import type {
+  AdminUser,
+  ChannelDifference,
+  Difference,
+  AffectedMessages,
+  Authorization,
+  Authorizations,
+  ChatChanged,
+  ChatFull,
+  ChatInvite,
+  Dialogs,
+  Done,
+  FileBytes,
+  ForwardedMessages,
+  InputMedia,
+  Invite,
+  LoginToken,
+  MessageList,
+  Peer,
+  Pong,
+  RegisteredUser,
+  SentMessage,
+  ServerConfig,
+  SignedIn,
+  TypingAction,
+  UpdatesState,
+  UploadedParts,
+  User,
+  UserList,
+  UserPage,
+  UserStatuses,
+} from './types';
+import { randomId } from '../protocol/random';
+import { toChannelDifference, toDifference } from '../protocol/codec';
+
+export interface CallOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export type Call = <T>(method: string, args: object, options?: CallOptions) => Promise<T>;
+
+export function createMethods(call: Call) {
+  return {
+    auth: {
+      register: (a: { username: string; password: string; display_name: string; invite_code?: string | null }, o?: CallOptions) =>
+        call<RegisteredUser>('auth.register', { ...a, invite_code: a.invite_code ?? null }, o),
+      signIn: (a: { username: string; password: string; device_name: string; platform: string }, o?: CallOptions) =>
+        call<SignedIn>('auth.signIn', a, o),
+      signOut: (o?: CallOptions) => call<Done>('auth.signOut', {}, o),
+      exportLoginToken: (a: { device_name: string; platform: string }, o?: CallOptions) =>
+        call<LoginToken>('auth.exportLoginToken', a, o),
+      acceptLoginToken: (a: { token: string }, o?: CallOptions) => call<Authorization>('auth.acceptLoginToken', a, o),
+    },
+    account: {
+      getAuthorizations: (o?: CallOptions) => call<Authorizations>('account.getAuthorizations', {}, o),
+      resetAuthorization: (a: { id: number }, o?: CallOptions) => call<Done>('account.resetAuthorization', a, o),
+      resetOtherAuthorizations: (o?: CallOptions) => call<Done>('account.resetOtherAuthorizations', {}, o),
+      changePassword: (a: { old_password: string; new_password: string }, o?: CallOptions) =>
+        call<Done>('account.changePassword', a, o),
+      updateProfile: (a: { display_name: string; bio?: string }, o?: CallOptions) =>
+        call<User>('account.updateProfile', { display_name: a.display_name, bio: a.bio ?? '' }, o),
+      updateStatus: (a: { offline: boolean }, o?: CallOptions) => call<Done>('account.updateStatus', a, o),
+    },
+    users: {
+      getUsers: (a: { ids: number[] }, o?: CallOptions) => call<UserList>('users.getUsers', a, o),
+      search: (a: { prefix: string; limit?: number }, o?: CallOptions) =>
+        call<UserList>('users.search', { prefix: a.prefix, limit: a.limit ?? 20 }, o),
+      getStatuses: (a: { ids: number[] }, o?: CallOptions) => call<UserStatuses>('users.getStatuses', a, o),
+      block: (a: { user_id: number }, o?: CallOptions) => call<Done>('users.block', a, o),
+      unblock: (a: { user_id: number }, o?: CallOptions) => call<Done>('users.unblock', a, o),
+    },
+    messages: {
+      /** `random_id` is drawn when not given; pass the same one to retry a send idempotently. */
+      send: (
+        a: { peer: Peer; text: string; random_id?: number; reply_to_id?: number | null; media?: InputMedia | null },
+        o?: CallOptions,
+      ) =>
+        call<SentMessage>(
+          'messages.send',
+          { peer: a.peer, random_id: a.random_id ?? randomId(), text: a.text, reply_to_id: a.reply_to_id ?? null, media: a.media ?? null },
+          o,
+        ),
+      getHistory: (a: { peer: Peer; offset_id?: number; limit?: number }, o?: CallOptions) =>
+        call<MessageList>('messages.getHistory', { peer: a.peer, offset_id: a.offset_id ?? 0, limit: a.limit ?? 50 }, o),
+      getDialogs: (a: { offset?: number; limit?: number } = {}, o?: CallOptions) =>
+        call<Dialogs>('messages.getDialogs', { offset: a.offset ?? 0, limit: a.limit ?? 50 }, o),
+      edit: (a: { peer: Peer; id: number; text: string }, o?: CallOptions) => call<SentMessage>('messages.edit', a, o),
+      delete: (a: { peer: Peer; ids: number[]; revoke: boolean }, o?: CallOptions) =>
+        call<AffectedMessages>('messages.delete', a, o),
+      received: (a: { max_id: number }, o?: CallOptions) => call<Done>('messages.received', a, o),
+      readHistory: (a: { peer: Peer; max_id: number }, o?: CallOptions) => call<AffectedMessages>('messages.readHistory', a, o),
+      setTyping: (a: { peer: Peer; action: TypingAction }, o?: CallOptions) => call<Done>('messages.setTyping', a, o),
+      search: (a: { peer?: Peer | null; query: string; offset_id?: number; limit?: number }, o?: CallOptions) =>
+        call<MessageList>('messages.search', { peer: a.peer ?? null, query: a.query, offset_id: a.offset_id ?? 0, limit: a.limit ?? 20 }, o),
+      /** `random_ids` are drawn when not given (one per id). */
+      forward: (a: { from_peer: Peer; ids: number[]; to_peer: Peer; random_ids?: number[] }, o?: CallOptions) =>
+        call<ForwardedMessages>(
+          'messages.forward',
+          { from_peer: a.from_peer, ids: a.ids, to_peer: a.to_peer, random_ids: a.random_ids ?? a.ids.map(() => randomId()) },
+          o,
+        ),
+    },
+    groups: {
+      create: (a: { title: string; user_ids: number[]; large?: boolean; broadcast?: boolean }, o?: CallOptions) =>
+        call<ChatChanged>('groups.create', { title: a.title, user_ids: a.user_ids, large: a.large ?? false, broadcast: a.broadcast ?? false }, o),
+      addMembers: (a: { chat_id: number; user_ids: number[] }, o?: CallOptions) => call<ChatChanged>('groups.addMembers', a, o),
+      removeMember: (a: { chat_id: number; user_id: number }, o?: CallOptions) => call<ChatChanged>('groups.removeMember', a, o),
+      leave: (a: { chat_id: number }, o?: CallOptions) => call<ChatChanged>('groups.leave', a, o),
+      editTitle: (a: { chat_id: number; title: string }, o?: CallOptions) => call<ChatChanged>('groups.editTitle', a, o),
+      setAdmin: (a: { chat_id: number; user_id: number; is_admin: boolean }, o?: CallOptions) =>
+        call<ChatChanged>('groups.setAdmin', a, o),
+      getFull: (a: { chat_id: number; offset?: number; limit?: number }, o?: CallOptions) =>
+        call<ChatFull>('groups.getFull', { chat_id: a.chat_id, offset: a.offset ?? 0, limit: a.limit ?? 200 }, o),
+      exportInvite: (a: { chat_id: number; expires_in?: number | null; usage_limit?: number | null }, o?: CallOptions) =>
+        call<ChatInvite>('groups.exportInvite', { chat_id: a.chat_id, expires_in: a.expires_in ?? null, usage_limit: a.usage_limit ?? null }, o),
+      joinByInvite: (a: { code: string }, o?: CallOptions) => call<ChatChanged>('groups.joinByInvite', a, o),
+    },
+    updates: {
+      getState: (o?: CallOptions) => call<UpdatesState>('updates.getState', {}, o),
+      getDifference: (a: { pts: number; limit?: number }, o?: CallOptions) =>
+        call<unknown>('updates.getDifference', { pts: a.pts, limit: a.limit ?? 1000 }, o).then(toDifference),
+      getChannelDifference: (a: { chat_id: number; pts: number; limit?: number }, o?: CallOptions) =>
+        call<unknown>('updates.getChannelDifference', { chat_id: a.chat_id, pts: a.pts, limit: a.limit ?? 1000 }, o).then(
+          toChannelDifference,
+        ),
+    },
+    upload: {
+      saveFilePart: (a: { file_id: number; part: number; total_parts: number; bytes: Uint8Array }, o?: CallOptions) =>
+        call<Done>('upload.saveFilePart', a, o),
+      getUploadedParts: (a: { file_id: number }, o?: CallOptions) => call<UploadedParts>('upload.getUploadedParts', a, o),
+      getFile: (a: { media_id: number; offset: number; limit: number }, o?: CallOptions) => call<FileBytes>('upload.getFile', a, o),
+    },
+    help: {
+      getConfig: (o?: CallOptions) => call<ServerConfig>('help.getConfig', {}, o),
+      ping: (a: { id: number }, o?: CallOptions) => call<Pong>('help.ping', a, o),
+    },
+    admin: {
+      createInvite: (a: { uses: number; expires_in_seconds?: number | null }, o?: CallOptions) =>
+        call<Invite>('admin.createInvite', { uses: a.uses, expires_in_seconds: a.expires_in_seconds ?? null }, o),
+      listUsers: (a: { offset: number; limit: number }, o?: CallOptions) => call<UserPage>('admin.listUsers', a, o),
+      setUserBlocked: (a: { user_id: number; blocked: boolean }, o?: CallOptions) => call<Done>('admin.setUserBlocked', a, o),
+    },
+  };
+}
+
+export type Methods = ReturnType<typeof createMethods>;
+export type { AdminUser, ChannelDifference, Difference };

@@ -1,0 +1,481 @@
+// TypeScript mirrors of Modules/Messenger.Contracts (MessagePack string keys, exactly as on the wire).
+// Ids and times are 64-bit on the server; every id and time the server hands out fits in a JS number
+// (ids are sequential, times are unix seconds). Client-chosen random ids are drawn within 2^53 too.
+
+// ---- Users, auth, account -------------------------------------------------------------------------------
+
+export interface User {
+  id: number;
+  username: string;
+  display_name: string;
+  bio: string;
+}
+
+export interface UserList {
+  users: User[];
+}
+
+export interface RegisteredUser {
+  user: User;
+  is_admin: boolean;
+}
+
+export interface SignedIn {
+  user: User;
+  authorization_id: number;
+  is_admin: boolean;
+}
+
+export interface LoginToken {
+  token: string;
+  qr_data: string;
+  /** Unix seconds. */
+  expires_at: number;
+}
+
+/** One signed-in device of the account. Times are unix seconds. */
+export interface Authorization {
+  id: number;
+  device_name: string;
+  platform: string;
+  client_address: string;
+  created_at: number;
+  last_active_at: number;
+  current: boolean;
+}
+
+export interface Authorizations {
+  authorizations: Authorization[];
+}
+
+/** The answer of calls that only succeed or fail (an empty MessagePack array on the wire). */
+export type Done = readonly never[];
+
+export interface Pong {
+  id: number;
+}
+
+export interface ServerConfig {
+  /** Unix milliseconds. */
+  server_time: number;
+  version: string;
+  key_fingerprint: string;
+  max_frame_bytes: number;
+  max_calls_in_flight: number;
+  max_container_size: number;
+  handshake_timeout_s: number;
+}
+
+// ---- Admin ----------------------------------------------------------------------------------------------
+
+export interface Invite {
+  code: string;
+  uses: number;
+  expires_at: number | null;
+}
+
+export interface AdminUser {
+  id: number;
+  username: string;
+  display_name: string;
+  is_admin: boolean;
+  is_blocked: boolean;
+  created_at: number;
+  devices: number;
+}
+
+export interface UserPage {
+  users: AdminUser[];
+  total: number;
+}
+
+// ---- Messages -------------------------------------------------------------------------------------------
+
+export const PeerKind = { User: 1, Chat: 2 } as const;
+export type PeerKind = (typeof PeerKind)[keyof typeof PeerKind];
+
+/** A chat as the caller addresses it: `{kind: 1, id: userId}` (private) or `{kind: 2, id: chatId}` (group). */
+export interface Peer {
+  kind: PeerKind;
+  id: number;
+}
+
+export const userPeer = (id: number): Peer => ({ kind: PeerKind.User, id });
+export const chatPeer = (id: number): Peer => ({ kind: PeerKind.Chat, id });
+export const samePeer = (a: Peer, b: Peer): boolean => a.kind === b.kind && a.id === b.id;
+/** A stable string key for maps: "u12" / "c5". */
+export const peerKey = (peer: Peer): string => (peer.kind === PeerKind.User ? 'u' : 'c') + peer.id;
+
+export const ServiceActions = {
+  Create: 'create',
+  AddMembers: 'add_members',
+  RemoveMember: 'remove_member',
+  Leave: 'leave',
+  JoinByInvite: 'join_by_invite',
+  EditTitle: 'edit_title',
+  SetAdmin: 'set_admin',
+  UnsetAdmin: 'unset_admin',
+  ConvertToLarge: 'convert_to_large',
+} as const;
+export type ServiceActionKind = (typeof ServiceActions)[keyof typeof ServiceActions];
+
+/** What a service message records (its text is empty). */
+export interface ServiceAction {
+  kind: ServiceActionKind | string;
+  user_ids: number[];
+  title: string | null;
+}
+
+export const MediaKinds = { Photo: 'photo', Video: 'video', Audio: 'audio', Document: 'document' } as const;
+export type MediaKind = (typeof MediaKinds)[keyof typeof MediaKinds];
+
+/** The media a message carries; read the bytes with `downloadFile(media)` (upload.getFile). */
+export interface MessageMedia {
+  id: number;
+  kind: MediaKind | string;
+  name: string;
+  mime_type: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+}
+
+/** A finished upload to attach to `messages.send`. */
+export interface InputMedia {
+  file_id: number;
+  total_parts: number;
+  name: string;
+  mime_type: string;
+}
+
+/**
+ * A stored message, the same for every viewer: `from_id` sent it to `to_peer`. There is no "out" flag on the wire:
+ * a message is outgoing when `from_id` is the viewer (see `isOutgoing`), and the viewer's dialog peer is `peerOf`.
+ * Dates are unix seconds.
+ */
+export interface Message {
+  id: number;
+  from_id: number;
+  to_peer: Peer;
+  date: number;
+  text: string;
+  reply_to_id: number | null;
+  edit_date: number | null;
+  action: ServiceAction | null;
+  media: MessageMedia | null;
+}
+
+export const isOutgoing = (message: Message, viewerId: number): boolean => message.from_id === viewerId;
+
+/** The chat a message is in, as `viewerId` addresses it (mirrors C# `Message.PeerFor`). */
+export const peerOf = (message: Message, viewerId: number): Peer =>
+  message.to_peer.kind === PeerKind.User && message.to_peer.id === viewerId ? userPeer(message.from_id) : message.to_peer;
+
+export interface SentMessage {
+  message: Message;
+  pts: number;
+  pts_count: number;
+  channel: boolean;
+}
+
+export interface AffectedMessages {
+  pts: number;
+  pts_count: number;
+  channel: boolean;
+}
+
+/** Messages, newest first (History in the UI's words). */
+export interface MessageList {
+  messages: Message[];
+}
+export type History = MessageList;
+
+export interface Dialog {
+  peer: Peer;
+  top_message: Message | null;
+  unread_count: number;
+  read_inbox_max_id: number;
+  read_outbox_max_id: number;
+  delivered_max_id: number;
+  last_activity: number;
+}
+
+export interface Dialogs {
+  dialogs: Dialog[];
+  total: number;
+}
+
+export interface ForwardedMessages {
+  messages: Message[];
+  pts: number;
+  pts_count: number;
+  channel: boolean;
+}
+
+export const TypingActions = { Typing: 'typing', Cancel: 'cancel', Upload: 'upload' } as const;
+export type TypingAction = (typeof TypingActions)[keyof typeof TypingActions];
+
+// ---- Groups ---------------------------------------------------------------------------------------------
+
+export const ChatKind = { Group: 2, LargeGroup: 3, Channel: 4 } as const;
+export type ChatKind = (typeof ChatKind)[keyof typeof ChatKind];
+
+/** A group chat; `pts` is the position of its own log (large groups and channels; 0 for small groups). */
+export interface Chat {
+  id: number;
+  kind: ChatKind;
+  title: string;
+  creator_id: number;
+  member_count: number;
+  date: number;
+  pts: number;
+}
+
+export const hasOwnLog = (chat: Chat): boolean => chat.kind === ChatKind.LargeGroup || chat.kind === ChatKind.Channel;
+
+export const MemberRole = { Member: 0, Admin: 1, Creator: 2 } as const;
+export type MemberRole = (typeof MemberRole)[keyof typeof MemberRole];
+
+export interface ChatMember {
+  user_id: number;
+  role: MemberRole;
+  joined_at: number;
+}
+
+export interface ChatFull {
+  chat: Chat;
+  members: ChatMember[];
+}
+
+export interface ChatChanged {
+  chat: Chat;
+  message: Message | null;
+  pts: number;
+  pts_count: number;
+  channel: boolean;
+}
+
+export interface ChatInvite {
+  code: string;
+  chat_id: number;
+  expires_at: number | null;
+  usage_limit: number | null;
+  usage: number;
+}
+
+// ---- Updates (wire) -------------------------------------------------------------------------------------
+
+export interface NewMessageUpdate {
+  type: 'new_message';
+  message: Message;
+}
+export interface EditMessageUpdate {
+  type: 'edit_message';
+  message: Message;
+}
+export interface DeleteMessagesUpdate {
+  type: 'delete_messages';
+  peer: Peer;
+  ids: number[];
+}
+export interface ReadInboxUpdate {
+  type: 'read_inbox';
+  peer: Peer;
+  max_id: number;
+  still_unread: number;
+}
+export interface ReadOutboxUpdate {
+  type: 'read_outbox';
+  peer: Peer;
+  max_id: number;
+}
+export interface DeliveredUpdate {
+  type: 'delivered';
+  peer: Peer;
+  max_id: number;
+}
+export interface TypingUpdate {
+  type: 'typing';
+  peer: Peer;
+  user_id: number;
+  action: TypingAction | string;
+  expires_in: number;
+}
+export interface UserStatusUpdate {
+  type: 'user_status';
+  user_id: number;
+  online: boolean;
+  /** Unix seconds. */
+  last_seen: number;
+}
+export interface ChatUpdate {
+  type: 'chat';
+  chat: Chat;
+  is_member: boolean;
+}
+
+/**
+ * C# `Update` (a MessagePack union `[index, map]`); decoded into a tagged union with `type`.
+ * Union indexes: 0 new_message, 1 edit_message, 2 delete_messages, 3 read_inbox, 4 read_outbox, 5 delivered,
+ * 6 typing, 7 user_status, 8 chat.
+ */
+export type Update =
+  | NewMessageUpdate
+  | EditMessageUpdate
+  | DeleteMessagesUpdate
+  | ReadInboxUpdate
+  | ReadOutboxUpdate
+  | DeliveredUpdate
+  | TypingUpdate
+  | UserStatusUpdate
+  | ChatUpdate;
+
+export const UpdateTypes = [
+  'new_message',
+  'edit_message',
+  'delete_messages',
+  'read_inbox',
+  'read_outbox',
+  'delivered',
+  'typing',
+  'user_status',
+  'chat',
+] as const satisfies readonly Update['type'][];
+
+export interface LoggedUpdate {
+  pts: number;
+  pts_count: number;
+  date: number;
+  update: Update;
+}
+
+export interface UpdatesState {
+  pts: number;
+  date: number;
+}
+
+export interface ChannelState {
+  chat_id: number;
+  pts: number;
+}
+
+export interface Difference {
+  updates: LoggedUpdate[];
+  state: UpdatesState;
+  slice: boolean;
+  too_long: boolean;
+  channels: ChannelState[] | null;
+}
+
+export interface ChannelDifference {
+  chat_id: number;
+  updates: LoggedUpdate[];
+  pts: number;
+  slice: boolean;
+  too_long: boolean;
+}
+
+export interface UserStatuses {
+  statuses: Omit<UserStatusUpdate, 'type'>[];
+}
+
+// ---- Media ----------------------------------------------------------------------------------------------
+
+export interface UploadedParts {
+  parts: number[];
+  total_parts: number;
+}
+
+export interface FileBytes {
+  bytes: Uint8Array;
+}
+
+// ---- Events: what the client's `events` stream delivers --------------------------------------------------
+
+/** Set on events that come from a large group's own log: `pts` is then that chat's position. */
+interface LoggedEventBase {
+  pts: number;
+  channelId?: number;
+}
+
+export type MessengerEvent =
+  | ({ type: 'new_message'; message: Message; peer: Peer; out: boolean } & LoggedEventBase)
+  | ({ type: 'message_edited'; message: Message; peer: Peer; out: boolean } & LoggedEventBase)
+  | ({ type: 'messages_deleted'; peer: Peer; ids: number[] } & LoggedEventBase)
+  | ({ type: 'delivered'; peer: Peer; maxId: number } & LoggedEventBase)
+  | ({ type: 'read_inbox'; peer: Peer; maxId: number; stillUnread: number } & LoggedEventBase)
+  | ({ type: 'read_outbox'; peer: Peer; maxId: number } & LoggedEventBase)
+  | ({ type: 'chat_updated'; chat: Chat; isMember: boolean } & LoggedEventBase)
+  /** Too much was missed: refetch dialogs (and the open history); the stream continues from `pts`. */
+  | { type: 'resync'; pts: number }
+  /** Too much was missed in a large group: refetch that chat's history. */
+  | { type: 'channel_resync'; chatId: number; pts: number }
+  /** Ephemeral: `userId` types in `peer` until `expiresAt` (ms, local clock), or stopped (`action === 'cancel'`). */
+  | { type: 'typing'; peer: Peer; userId: number; action: string; expiresAt: number }
+  /** Ephemeral: `lastSeen` in unix seconds. */
+  | { type: 'user_status'; userId: number; online: boolean; lastSeen: number }
+  /** This device (which exported a login token) is now signed in. */
+  | { type: 'login_token_accepted'; signedIn: SignedIn }
+  /** This device is no longer signed in (signed out here, or revoked from another device: AUTH_KEY_UNREGISTERED). */
+  | { type: 'signed_out' };
+
+export type MessengerEventType = MessengerEvent['type'];
+
+// ---- Errors ---------------------------------------------------------------------------------------------
+
+/** Stable error names the UI may want to match (modules add more; `RpcError.name` is any string). */
+export const ErrorNames = {
+  MethodInvalid: 'METHOD_INVALID',
+  ArgsInvalid: 'ARGS_INVALID',
+  CallsInFlightTooMany: 'CALLS_IN_FLIGHT_TOO_MANY',
+  FloodWait: 'FLOOD_WAIT',
+  AuthKeyUnregistered: 'AUTH_KEY_UNREGISTERED',
+  Internal: 'INTERNAL',
+  ServerShuttingDown: 'SERVER_SHUTTING_DOWN',
+  UsernameInvalid: 'USERNAME_INVALID',
+  UsernameOccupied: 'USERNAME_OCCUPIED',
+  PasswordTooShort: 'PASSWORD_TOO_SHORT',
+  PasswordTooLong: 'PASSWORD_TOO_LONG',
+  PasswordInvalid: 'PASSWORD_INVALID',
+  DisplayNameInvalid: 'DISPLAY_NAME_INVALID',
+  BioTooLong: 'BIO_TOO_LONG',
+  RegistrationClosed: 'REGISTRATION_CLOSED',
+  InviteCodeInvalid: 'INVITE_CODE_INVALID',
+  InviteCodeExpired: 'INVITE_CODE_EXPIRED',
+  CredentialsInvalid: 'CREDENTIALS_INVALID',
+  AlreadySignedIn: 'ALREADY_SIGNED_IN',
+  UserBlocked: 'USER_BLOCKED',
+  LoginTokenInvalid: 'LOGIN_TOKEN_INVALID',
+  LoginTokenExpired: 'LOGIN_TOKEN_EXPIRED',
+  MessageEmpty: 'MESSAGE_EMPTY',
+  MessageTooLong: 'MESSAGE_TOO_LONG',
+  PeerIdInvalid: 'PEER_ID_INVALID',
+  UserIsBlocked: 'USER_IS_BLOCKED',
+  YouBlockedUser: 'YOU_BLOCKED_USER',
+  ChatNotFound: 'CHAT_NOT_FOUND',
+  ChatWriteForbidden: 'CHAT_WRITE_FORBIDDEN',
+  ChatAdminRequired: 'CHAT_ADMIN_REQUIRED',
+  MediaInvalid: 'MEDIA_INVALID',
+  FileTooBig: 'FILE_TOO_BIG',
+  QuotaExceeded: 'QUOTA_EXCEEDED',
+  /** Client-side: the call timed out, was aborted, or the client was closed. */
+  Timeout: 'TIMEOUT',
+  Aborted: 'ABORTED',
+  Closed: 'CLIENT_CLOSED',
+} as const;
+
+/** A failed call: the server's stable error name, its code class (400, 401, 403, 404, 420, 500) and, for 420,
+ * the seconds to wait. Client-side failures use code 0 (TIMEOUT, ABORTED, CLIENT_CLOSED). */
+export class RpcError extends Error {
+  constructor(
+    override readonly name: string,
+    readonly code: number,
+    readonly retryAfter?: number,
+    /** The method that failed (for logs). */
+    readonly method?: string,
+  ) {
+    super(`${method ? method + ': ' : ''}${name} (${code}${retryAfter === undefined ? '' : `, retry after ${retryAfter}s`})`);
+  }
+}
+
+export type ConnectionState = 'connecting' | 'online' | 'offline';

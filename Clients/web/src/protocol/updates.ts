@@ -1,0 +1,564 @@
+// The signed-in user's updates as clean events, in order, each once (Telegram's pts rules; mirrors
+// Clients/Messenger.Client/UpdateStream.cs). A logged update applies when pts == local + pts_count; one at or below
+// the local position is a duplicate; one beyond it opens a gap that waits a moment for the missing pushes, then is
+// filled by updates.getDifference. Large groups keep a log of their own, tracked per chat and filled by
+// updates.getChannelDifference. Incoming messages are reported delivered (messages.received) automatically.
+import {
+  PeerKind,
+  RpcError,
+  hasOwnLog,
+  peerOf,
+  type AffectedMessages,
+  type ChannelDifference,
+  type ChannelState,
+  type Chat,
+  type ChatChanged,
+  type Difference,
+  type MessengerEvent,
+  type Peer,
+  type SentMessage,
+  type SignedIn,
+  type Update,
+  type UpdatesState,
+} from '../api/types';
+import { decodePayload, toLoggedUpdates, toUpdate } from './codec';
+import { Emitter, type Subscribable } from './emitter';
+
+/** The calls the stream makes; a seam so its rules can be tested without a server. */
+export interface UpdateServer {
+  getState(): Promise<UpdatesState>;
+  getDifference(pts: number): Promise<Difference>;
+  getChannelDifference(chatId: number, pts: number): Promise<ChannelDifference>;
+  received(maxId: number): Promise<unknown>;
+}
+
+export interface UpdateStreamOptions {
+  /** The signed-in user's id (decides `out` and the dialog peer of messages). */
+  selfId: () => number;
+  autoReceipt?: boolean;
+  /** How long a gap may wait for the missing pushes before getDifference fills it. */
+  gapWaitMs?: number;
+  receiptDelayMs?: number;
+  now?: () => number;
+}
+
+export const UpdateKinds = { Logged: 'updates.logged', Ephemeral: 'updates.ephemeral', Channel: 'updates.channel', LoginTokenAccepted: 'auth.loginTokenAccepted' } as const;
+
+interface Entry {
+  pts: number;
+  ptsCount: number;
+  update: Update | null;
+}
+
+interface ChannelLog {
+  pts: number;
+  buffer: Map<number, Entry>;
+  due: number | null;
+  requested: boolean;
+  retryDelay: number;
+}
+
+type Input =
+  | { kind: 'start'; pts: number | undefined; channelPts: Map<number, number>; done: (error?: unknown) => void }
+  | { kind: 'push'; type: string; payload: Uint8Array }
+  | { kind: 'own'; entry: Entry; channelId: number | null }
+  | { kind: 'own_chat'; changed: ChatChanged; isMember: boolean }
+  | { kind: 'resync' };
+
+const FIRST_RETRY_MS = 1000;
+const MAX_RETRY_MS = 30_000;
+const RECENT_MESSAGE_IDS = 1024;
+
+export class UpdateStream {
+  private readonly emitter = new Emitter<MessengerEvent>();
+  private readonly inputs: Input[] = [];
+  private readonly now: () => number;
+  private running = false;
+  private stopped = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  private localPts = -1;
+  private readonly buffer = new Map<number, Entry>();
+  private differenceDue: number | null = null;
+  private differenceRequested = false;
+  private retryDelay = FIRST_RETRY_MS;
+  private readonly channels = new Map<number, ChannelLog>();
+  private readonly leftChannels = new Set<number>();
+  private readonly recentMessageIds: number[] = [];
+
+  private receiptWanted = 0;
+  private receiptSent = 0;
+  private receiptRunning = false;
+
+  constructor(
+    private readonly server: UpdateServer,
+    private readonly options: UpdateStreamOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Subscribe before `start`: events are not kept for late subscribers. */
+  get events(): Subscribable<MessengerEvent> {
+    return this.emitter;
+  }
+
+  /** The local position in the user's log (-1 before start). */
+  get pts(): number {
+    return this.localPts;
+  }
+
+  /** The local position in each tracked large group's own log. */
+  get channelPts(): ReadonlyMap<number, number> {
+    return new Map([...this.channels].map(([chatId, log]) => [chatId, log.pts]));
+  }
+
+  /**
+   * Starts reporting: without `pts` from the log's current position (a fresh device replays no history); with the
+   * pts the app persisted it first reports what was missed since. Calling it again starts over.
+   */
+  start(pts?: number, channelPts: ReadonlyMap<number, number> = new Map()): Promise<void> {
+    this.stopped = false;
+    return new Promise<void>((resolve, reject) => {
+      this.input({ kind: 'start', pts, channelPts: new Map(channelPts), done: (error) => (error === undefined ? resolve() : reject(error)) });
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.localPts = -1;
+    clearTimeout(this.timer);
+    this.inputs.length = 0;
+  }
+
+  /** Emits an event that does not come from the logs (e.g. the session layer's). */
+  emit(event: MessengerEvent): void {
+    this.emitter.emit(event);
+  }
+
+  /** A push from the session layer; false for kinds this stream does not handle. */
+  accept(type: string, payload: Uint8Array): boolean {
+    if (type === UpdateKinds.LoginTokenAccepted) {
+      const { signed_in } = decodePayload(payload) as { signed_in: SignedIn };
+      this.emitter.emit({ type: 'login_token_accepted', signedIn: signed_in });
+      return true;
+    }
+    if (type !== UpdateKinds.Logged && type !== UpdateKinds.Ephemeral && type !== UpdateKinds.Channel) return false;
+    this.input({ kind: 'push', type, payload });
+    return true;
+  }
+
+  /** Pushes may have been lost (new session, reconnect): ask the server what changed. */
+  requestDifference(): void {
+    this.input({ kind: 'resync' });
+  }
+
+  /** The caller's own send or edit: the same change as the logged update with its pts. */
+  observeSent(sent: SentMessage, edited: boolean): void {
+    const update: Update = edited ? { type: 'edit_message', message: sent.message } : { type: 'new_message', message: sent.message };
+    this.input({ kind: 'own', entry: { pts: sent.pts, ptsCount: sent.pts_count, update }, channelId: sent.channel ? sent.message.to_peer.id : null });
+  }
+
+  /** The caller's own change without a payload: it only moves the position. */
+  observeAffected(affected: AffectedMessages, peer?: Peer): void {
+    const channelId = affected.channel && peer?.kind === PeerKind.Chat ? peer.id : null;
+    this.input({ kind: 'own', entry: { pts: affected.pts, ptsCount: affected.pts_count, update: null }, channelId });
+  }
+
+  /** The caller's own group change: moves the position of the log it refers to and starts or stops tracking. */
+  observeChatChanged(changed: ChatChanged, isMember: boolean): void {
+    this.input({ kind: 'own_chat', changed, isMember });
+  }
+
+  private input(input: Input): void {
+    if (this.stopped && input.kind !== 'start') return;
+    this.inputs.push(input);
+    void this.run();
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    clearTimeout(this.timer);
+    try {
+      while (!this.stopped || this.inputs.some((i) => i.kind === 'start')) {
+        const { due, channelId } = this.nextDue();
+        if (due !== null && due <= this.now()) {
+          if (channelId !== null) await this.fetchChannelDifference(channelId);
+          else await this.fetchDifference();
+          continue;
+        }
+        const input = this.inputs.shift();
+        if (!input) {
+          if (due !== null) this.timer = setTimeout(() => void this.run(), due - this.now());
+          return;
+        }
+        await this.process(input);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  // The earliest fetch that is due: the user's log first, then the large groups' logs.
+  private nextDue(): { due: number | null; channelId: number | null } {
+    let next: { due: number | null; channelId: number | null } = { due: this.differenceDue, channelId: null };
+    for (const [chatId, log] of this.channels) {
+      if (log.due !== null && (next.due === null || log.due < next.due)) next = { due: log.due, channelId: chatId };
+    }
+    return next;
+  }
+
+  private async process(input: Input): Promise<void> {
+    const started = this.localPts >= 0;
+    switch (input.kind) {
+      case 'start':
+        return this.startFrom(input);
+      // Before the start, pushes are left out: the start position already covers everything pushed until then.
+      case 'push':
+        if (started) this.acceptPush(input.type, input.payload);
+        return;
+      case 'own':
+        if (!started) return;
+        if (input.channelId !== null) {
+          const log = this.channelFor(input.channelId, input.entry);
+          if (log) {
+            bufferInto(log.buffer, log.pts, input.entry);
+            this.drainChannel(input.channelId, log);
+          }
+        } else {
+          bufferInto(this.buffer, this.localPts, input.entry);
+          this.drain();
+        }
+        return;
+      case 'own_chat':
+        if (started) this.observeChatResult(input.changed, input.isMember);
+        return;
+      case 'resync':
+        if (started) {
+          this.differenceRequested = true;
+          this.differenceDue = this.now();
+        }
+        return;
+    }
+  }
+
+  private async startFrom(input: Extract<Input, { kind: 'start' }>): Promise<void> {
+    try {
+      const pts = input.pts ?? (await this.server.getState()).pts;
+      this.buffer.clear();
+      this.channels.clear();
+      this.leftChannels.clear();
+      for (const [chatId, channelPts] of input.channelPts) this.track(chatId, channelPts);
+      this.recentMessageIds.length = 0;
+      this.retryDelay = FIRST_RETRY_MS;
+      this.differenceRequested = input.pts !== undefined;
+      this.differenceDue = input.pts !== undefined ? this.now() : null;
+      this.localPts = pts;
+      input.done();
+    } catch (error) {
+      input.done(error ?? new Error('start failed'));
+    }
+  }
+
+  private acceptPush(type: string, payload: Uint8Array): void {
+    try {
+      const raw = decodePayload(payload);
+      if (type === UpdateKinds.Ephemeral) {
+        this.emitEphemeral(toUpdate(raw));
+        return;
+      }
+      if (type === UpdateKinds.Channel) {
+        const pushed = raw as { chat_id: number; updates: Parameters<typeof toLoggedUpdates>[0] };
+        const entries = toLoggedUpdates(pushed.updates).map(toEntry).sort((a, b) => a.pts - b.pts);
+        const log = entries.length > 0 ? this.channelFor(pushed.chat_id, entries[0]!) : null;
+        if (log) {
+          for (const entry of entries) bufferInto(log.buffer, log.pts, entry);
+          this.drainChannel(pushed.chat_id, log);
+        }
+        return;
+      }
+      for (const entry of toLoggedUpdates((raw as { updates: Parameters<typeof toLoggedUpdates>[0] }).updates).map(toEntry)) {
+        bufferInto(this.buffer, this.localPts, entry);
+      }
+    } catch {
+      // An unreadable push is as good as a lost one: the next push shows the gap and getDifference fills it.
+      return;
+    }
+    this.drain();
+  }
+
+  // Applies what fits the local position; what stays means a gap, which gets a deadline to be filled by pushes.
+  private drain(): void {
+    for (const pts of sortedKeys(this.buffer)) {
+      const next = this.buffer.get(pts)!;
+      if (next.pts <= this.localPts) {
+        this.buffer.delete(pts);
+        continue;
+      }
+      if (this.localPts + next.ptsCount !== next.pts) break;
+      this.buffer.delete(pts);
+      this.apply(next);
+    }
+    if (this.buffer.size > 0) this.differenceDue ??= this.now() + (this.options.gapWaitMs ?? 500);
+    else if (!this.differenceRequested) this.differenceDue = null;
+  }
+
+  private async fetchDifference(): Promise<void> {
+    try {
+      await this.catchUp();
+    } catch {
+      if (this.stopped) return;
+      this.differenceRequested = true;
+      this.differenceDue = this.now() + this.retryDelay;
+      this.retryDelay = Math.min(MAX_RETRY_MS, this.retryDelay * 2);
+      return;
+    }
+    this.differenceRequested = false;
+    this.retryDelay = FIRST_RETRY_MS;
+    this.drain();
+    // The difference covers the log up to the server's state, which includes every push held before the fetch;
+    // what still does not fit would only trigger the same fetch again.
+    this.buffer.clear();
+    this.differenceDue = null;
+  }
+
+  private async catchUp(): Promise<void> {
+    try {
+      let difference: Difference;
+      do {
+        difference = await this.server.getDifference(this.localPts);
+        if (this.stopped) return;
+        if (difference.too_long) {
+          this.resync(difference.state.pts);
+          this.syncChannels(difference.channels);
+          return;
+        }
+        for (const update of [...difference.updates].sort((a, b) => a.pts - b.pts)) {
+          if (update.pts > this.localPts) this.apply(toEntry(update));
+        }
+        if (difference.state.pts > this.localPts) this.localPts = difference.state.pts;
+      } while (difference.slice);
+      this.syncChannels(difference.channels);
+    } catch (error) {
+      // The local pts is ahead of the log (a wrong persisted pts, or the server lost its log): start over.
+      if (!(error instanceof RpcError) || error.name !== 'PTS_INVALID') throw error;
+      this.resync((await this.server.getState()).pts);
+    }
+  }
+
+  private resync(pts: number): void {
+    this.localPts = pts;
+    this.emitter.emit({ type: 'resync', pts });
+  }
+
+  private apply(entry: Entry): void {
+    this.localPts = entry.pts;
+    this.report(entry, null);
+  }
+
+  // Reports one applied entry of the user's log (channelId null) or of a large group's own log.
+  private report(entry: Entry, channelId: number | null): void {
+    const update = entry.update;
+    if (!update) return;
+    const selfId = this.options.selfId();
+    const base = channelId === null ? { pts: entry.pts } : { pts: entry.pts, channelId };
+    switch (update.type) {
+      case 'new_message': {
+        const message = update.message;
+        if (this.recentMessageIds.includes(message.id)) return;
+        this.recentMessageIds.push(message.id);
+        if (this.recentMessageIds.length > RECENT_MESSAGE_IDS) this.recentMessageIds.shift();
+        const out = message.from_id === selfId;
+        this.emitter.emit({ type: 'new_message', message, peer: peerOf(message, selfId), out, ...base });
+        // Receipts are about the user's own log; a large group's messages are not counted.
+        if (!out && channelId === null) this.queueReceipt(message.id);
+        return;
+      }
+      case 'edit_message':
+        this.emitter.emit({ type: 'message_edited', message: update.message, peer: peerOf(update.message, selfId), out: update.message.from_id === selfId, ...base });
+        return;
+      case 'delete_messages':
+        this.emitter.emit({ type: 'messages_deleted', peer: update.peer, ids: update.ids, ...base });
+        return;
+      case 'read_inbox':
+        this.emitter.emit({ type: 'read_inbox', peer: update.peer, maxId: update.max_id, stillUnread: update.still_unread, ...base });
+        return;
+      case 'read_outbox':
+        this.emitter.emit({ type: 'read_outbox', peer: update.peer, maxId: update.max_id, ...base });
+        return;
+      case 'delivered':
+        this.emitter.emit({ type: 'delivered', peer: update.peer, maxId: update.max_id, ...base });
+        return;
+      case 'chat':
+        this.onChatUpdate(update.chat, update.is_member);
+        this.emitter.emit({ type: 'chat_updated', chat: update.chat, isMember: update.is_member, ...base });
+        return;
+      default:
+        this.emitEphemeral(update);
+    }
+  }
+
+  private emitEphemeral(update: Update): void {
+    if (update.type === 'typing') {
+      this.emitter.emit({ type: 'typing', peer: update.peer, userId: update.user_id, action: update.action, expiresAt: this.now() + update.expires_in * 1000 });
+    } else if (update.type === 'user_status') {
+      this.emitter.emit({ type: 'user_status', userId: update.user_id, online: update.online, lastSeen: update.last_seen });
+    }
+  }
+
+  // ---- Large groups' own logs ----
+
+  private onChatUpdate(chat: Chat, isMember: boolean): void {
+    if (!isMember) this.untrack(chat.id, true);
+    else if (hasOwnLog(chat) && !this.channels.has(chat.id)) this.track(chat.id, chat.pts);
+  }
+
+  private observeChatResult(changed: ChatChanged, isMember: boolean): void {
+    if (!changed.channel) {
+      bufferInto(this.buffer, this.localPts, { pts: changed.pts, ptsCount: changed.pts_count, update: null });
+      this.drain();
+      if (!isMember) this.untrack(changed.chat.id, true);
+      return;
+    }
+    if (!isMember) {
+      this.untrack(changed.chat.id, true);
+      return;
+    }
+    this.leftChannels.delete(changed.chat.id);
+    const entry: Entry = {
+      pts: changed.pts,
+      ptsCount: changed.pts_count,
+      update: changed.message ? { type: 'new_message', message: changed.message } : null,
+    };
+    const log = this.channelFor(changed.chat.id, entry);
+    if (log) {
+      bufferInto(log.buffer, log.pts, entry);
+      this.drainChannel(changed.chat.id, log);
+    }
+  }
+
+  // An unknown chat starts just before the entry, like getState; a chat the user left stays ignored.
+  private channelFor(chatId: number, first: Entry): ChannelLog | null {
+    const log = this.channels.get(chatId);
+    if (log) return log;
+    return this.leftChannels.has(chatId) ? null : this.track(chatId, Math.max(0, first.pts - first.ptsCount));
+  }
+
+  private track(chatId: number, pts: number): ChannelLog {
+    this.leftChannels.delete(chatId);
+    const log: ChannelLog = { pts, buffer: new Map(), due: null, requested: false, retryDelay: FIRST_RETRY_MS };
+    this.channels.set(chatId, log);
+    return log;
+  }
+
+  private untrack(chatId: number, left: boolean): void {
+    this.channels.delete(chatId);
+    if (left) this.leftChannels.add(chatId);
+  }
+
+  // The user's large groups as the last getDifference lists them: unknown ones are recorded at their position,
+  // ones ahead of the local position fetch their difference, ones not listed are no longer the user's.
+  private syncChannels(listed: ChannelState[] | null): void {
+    if (!listed) return;
+    for (const state of listed) {
+      const log = this.channels.get(state.chat_id);
+      if (!log) this.track(state.chat_id, state.pts);
+      else if (state.pts > log.pts) {
+        log.requested = true;
+        log.due = this.now();
+      }
+    }
+    const ids = new Set(listed.map((s) => s.chat_id));
+    for (const chatId of [...this.channels.keys()]) if (!ids.has(chatId)) this.untrack(chatId, false);
+  }
+
+  private drainChannel(chatId: number, log: ChannelLog): void {
+    for (const pts of sortedKeys(log.buffer)) {
+      if (!this.channels.has(chatId)) break;
+      const next = log.buffer.get(pts)!;
+      if (next.pts <= log.pts) {
+        log.buffer.delete(pts);
+        continue;
+      }
+      if (log.pts + next.ptsCount !== next.pts) break;
+      log.buffer.delete(pts);
+      log.pts = next.pts;
+      this.report(next, chatId);
+    }
+    if (log.buffer.size > 0) log.due ??= this.now() + (this.options.gapWaitMs ?? 500);
+    else if (!log.requested) log.due = null;
+  }
+
+  private async fetchChannelDifference(chatId: number): Promise<void> {
+    const log = this.channels.get(chatId)!;
+    log.requested = true;
+    try {
+      let difference: ChannelDifference;
+      do {
+        difference = await this.server.getChannelDifference(chatId, log.pts);
+        if (this.stopped) return;
+        if (difference.too_long) {
+          log.pts = difference.pts;
+          this.emitter.emit({ type: 'channel_resync', chatId, pts: difference.pts });
+          break;
+        }
+        for (const update of [...difference.updates].sort((a, b) => a.pts - b.pts)) {
+          if (update.pts > log.pts) {
+            log.pts = update.pts;
+            this.report(toEntry(update), chatId);
+          }
+        }
+        if (difference.pts > log.pts) log.pts = difference.pts;
+      } while (difference.slice);
+    } catch (error) {
+      if (error instanceof RpcError && error.name === 'CHAT_NOT_FOUND') {
+        // No longer a member (or the chat is gone): nothing more to read from it.
+        this.untrack(chatId, true);
+        return;
+      }
+      log.due = this.now() + log.retryDelay;
+      log.retryDelay = Math.min(MAX_RETRY_MS, log.retryDelay * 2);
+      return;
+    }
+    log.requested = false;
+    log.retryDelay = FIRST_RETRY_MS;
+    this.drainChannel(chatId, log);
+    log.buffer.clear();
+    log.due = null;
+  }
+
+  // One messages.received in flight at a time, for the highest incoming id seen when it goes out.
+  private queueReceipt(messageId: number): void {
+    if (this.options.autoReceipt === false) return;
+    this.receiptWanted = Math.max(this.receiptWanted, messageId);
+    if (this.receiptRunning) return;
+    this.receiptRunning = true;
+    void this.sendReceipts();
+  }
+
+  private async sendReceipts(): Promise<void> {
+    try {
+      while (this.receiptWanted > this.receiptSent && !this.stopped) {
+        await new Promise((resolve) => setTimeout(resolve, this.options.receiptDelayMs ?? 100));
+        const maxId = this.receiptWanted;
+        await this.server.received(maxId);
+        this.receiptSent = maxId;
+      }
+    } catch {
+      // Best effort: a failed receipt is sent with the next incoming message (or by the app).
+    } finally {
+      this.receiptRunning = false;
+    }
+  }
+}
+
+const toEntry = (update: { pts: number; pts_count: number; update: Update }): Entry => ({ pts: update.pts, ptsCount: update.pts_count, update: update.update });
+
+const sortedKeys = (map: Map<number, unknown>): number[] => [...map.keys()].sort((a, b) => a - b);
+
+// A push carries the payload; the caller's own result for the same pts may not (AffectedMessages).
+function bufferInto(buffer: Map<number, Entry>, localPts: number, entry: Entry): void {
+  if (entry.pts <= localPts) return;
+  const held = buffer.get(entry.pts);
+  if (!held || held.update === null) buffer.set(entry.pts, entry);
+}

@@ -1,0 +1,98 @@
+import { useEffect } from 'preact/hooks';
+import { errorText } from './format';
+import { openChat } from './messages';
+import { resumeSession } from './account';
+import { AuthScreen } from './AuthScreen';
+import { ChatList } from './ChatList';
+import { connect } from './connection';
+import { Conversation } from './Conversation';
+import { GroupInfo } from './GroupInfo';
+import { NewChat } from './NewChat';
+import { NewGroup } from './NewGroup';
+import { OfflineBanner } from './OfflineBanner';
+import { Settings } from './Settings';
+import { getState, setState, useApp } from './store';
+
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Connects and resumes the session; while the server cannot be reached it tries again every 5 s. */
+async function boot(): Promise<void> {
+  clearTimeout(retryTimer);
+  setState({ bootError: null });
+  try {
+    await connect();
+    await resumeSession();
+  } catch (error) {
+    setState({ bootError: errorText(error) });
+    retryTimer = setTimeout(() => void boot(), 5_000);
+  }
+}
+
+export function App() {
+  const phase = useApp((s) => s.phase);
+  const bootError = useApp((s) => s.bootError);
+  useEffect(() => void boot(), []);
+
+  if (phase === 'boot') {
+    return (
+      <div class="splash" role="status">
+        {bootError ? (
+          <>
+            <p>Cannot reach the server: {bootError}</p>
+            <p class="muted">Trying again in a few seconds…</p>
+            <button type="button" class="btn btn--primary" onClick={() => void boot()}>
+              Retry
+            </button>
+          </>
+        ) : (
+          <p>Connecting…</p>
+        )}
+      </div>
+    );
+  }
+  return (
+    <>
+      <OfflineBanner />
+      {phase === 'auth' ? <AuthScreen /> : <Workspace />}
+    </>
+  );
+}
+
+function Workspace() {
+  const active = useApp((s) => s.active);
+  const panel = useApp((s) => s.panel);
+  const unread = useApp((s) => s.dialogs.reduce((sum, d) => sum + d.unread_count, 0));
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) Messenger` : 'Messenger';
+  }, [unread]);
+  useEffect(() => {
+    // Escape closes the info panel, then (on one-pane screens) goes back to the chat list.
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented || document.querySelector('[aria-modal="true"]')) return;
+      const { panel: open, active: chat } = getState();
+      if (open === 'info' || open === 'settings') setState({ panel: null });
+      else if (chat && matchMedia('(max-width: 720px)').matches) openChat(null);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+  return (
+    <div class={`workspace${active ? ' workspace--chat-open' : ''}`}>
+      <aside class="sidebar" aria-label="Chats">
+        {panel === 'settings' ? <Settings /> : <ChatList />}
+      </aside>
+      <main class="main">
+        {active ? (
+          <Conversation key={active} chatKey={active} />
+        ) : (
+          <div class="main__empty">
+            <p>Select a chat to start messaging</p>
+          </div>
+        )}
+      </main>
+      {panel === 'info' && active && <GroupInfo key={active} chatKey={active} />}
+      {panel === 'newChat' && <NewChat />}
+      {panel === 'newGroup' && <NewGroup />}
+    </div>
+  );
+}

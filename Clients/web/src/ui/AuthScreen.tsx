@@ -1,0 +1,158 @@
+import QRCode from 'qrcode';
+import { useEffect, useState } from 'preact/hooks';
+import type { LoginToken } from '../api/types';
+import { deviceName, signIn } from './account';
+import { errorText } from './format';
+import { api } from './connection';
+import { Field } from './Field';
+
+type Mode = 'signIn' | 'register' | 'qr';
+
+export function AuthScreen() {
+  const [mode, setMode] = useState<Mode>('signIn');
+  return (
+    <div class="auth">
+      <div class="auth__card">
+        <h1 class="auth__title">Messenger</h1>
+        <div class="tabs" role="tablist" aria-label="Sign-in method">
+          <Tab mode="signIn" current={mode} onSelect={setMode} label="Sign in" />
+          <Tab mode="register" current={mode} onSelect={setMode} label="Create account" />
+          <Tab mode="qr" current={mode} onSelect={setMode} label="Log in by QR code" />
+        </div>
+        <div role="tabpanel">
+          {mode === 'signIn' && <SignInForm />}
+          {mode === 'register' && <RegisterForm />}
+          {mode === 'qr' && <LoginTokenPanel />}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function Tab({ mode, current, onSelect, label }: { mode: Mode; current: Mode; onSelect: (m: Mode) => void; label: string }) {
+  return (
+    <button type="button" role="tab" aria-selected={mode === current} class="tabs__tab" onClick={() => onSelect(mode)}>
+      {label}
+    </button>
+  );
+}
+
+function SignInForm() {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      await signIn(username.trim(), password);
+    } catch (e) {
+      setError(errorText(e));
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="form" onSubmit={submit}>
+      <Field label="Username" value={username} onInput={setUsername} autoComplete="username" required />
+      <Field label="Password" type="password" value={password} onInput={setPassword} autoComplete="current-password" required />
+      {error && <p class="form__error" role="alert">{error}</p>}
+      <button type="submit" class="btn btn--primary" disabled={busy}>
+        Sign in
+      </button>
+    </form>
+  );
+}
+
+function RegisterForm() {
+  const [username, setUsername] = useState('');
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const [invite, setInvite] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      await api().auth.register({ username: username.trim(), password, display_name: name.trim(), invite_code: invite.trim() || null });
+      await signIn(username.trim(), password);
+    } catch (e) {
+      setError(errorText(e));
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="form" onSubmit={submit}>
+      <Field label="Username" value={username} onInput={setUsername} autoComplete="username" required hint="5–32 letters, digits or _" />
+      <Field label="Display name" value={name} onInput={setName} autoComplete="name" required />
+      <Field label="Password" type="password" value={password} onInput={setPassword} autoComplete="new-password" required hint="At least 8 characters" />
+      <Field label="Invite code (if the server asks for one)" value={invite} onInput={setInvite} />
+      {error && <p class="form__error" role="alert">{error}</p>}
+      <button type="submit" class="btn btn--primary" disabled={busy}>
+        Register
+      </button>
+    </form>
+  );
+}
+
+/** Shows a login token (QR and text) another signed-in device accepts; the client then signs this device in. */
+function LoginTokenPanel() {
+  const [token, setToken] = useState<LoginToken | null>(null);
+  const [qr, setQr] = useState('');
+  const [error, setError] = useState('');
+  const [now, setNow] = useState(Date.now());
+
+  useEffect(() => {
+    let cancelled = false;
+    let refresh: ReturnType<typeof setTimeout> | undefined;
+    const load = async () => {
+      try {
+        const next = await api().auth.exportLoginToken({ device_name: deviceName(), platform: 'web' });
+        const image = await QRCode.toDataURL(next.qr_data, { margin: 1, width: 240 });
+        if (cancelled) return;
+        setToken(next);
+        setQr(image);
+        setError('');
+        refresh = setTimeout(load, Math.max(5_000, next.expires_at * 1000 - Date.now() - 2_000));
+      } catch (e) {
+        if (!cancelled) setError(errorText(e));
+      }
+    };
+    void load();
+    const tick = setInterval(() => setNow(Date.now()), 1000);
+    return () => {
+      cancelled = true;
+      clearTimeout(refresh);
+      clearInterval(tick);
+    };
+  }, []);
+
+  const secondsLeft = token ? Math.max(0, Math.round(token.expires_at - now / 1000)) : 0;
+  return (
+    <div class="qr-login">
+      <ol class="qr-login__steps">
+        <li>Open Messenger on a device where you are signed in.</li>
+        <li>Go to Settings → “Add a device”.</li>
+        <li>Scan this code or paste the token below.</li>
+      </ol>
+      {error && <p class="form__error" role="alert">{error}</p>}
+      {token ? (
+        <>
+          <img class="qr-login__code" src={qr} alt="Login QR code" width={240} height={240} />
+          <label class="field">
+            <span class="field__label">Login token</span>
+            <input class="field__input mono" readOnly value={token.token} onFocus={(e) => e.currentTarget.select()} />
+          </label>
+          <p class="muted" aria-live="polite">
+            Refreshes in {secondsLeft} s. Waiting for another device to accept it…
+          </p>
+        </>
+      ) : (
+        !error && <p class="muted">Preparing a login token…</p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,217 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import type { Dialog, Message, User } from '../api/types';
+import { PeerKind, peerOf } from '../api/types';
+import { ensureUsers, rememberUsers } from './chats';
+import { openChat } from './messages';
+import { Avatar } from './Avatar';
+import { api } from './connection';
+import { loadDraft } from './drafts';
+import { formatListTime } from './format';
+import { peerKey, peerTitle, previewText } from './peers';
+import { setState, useApp, type AppState } from './store';
+import { Icon } from './Icon';
+
+export function ChatList() {
+  const [query, setQuery] = useState('');
+  const trimmed = query.trim();
+  return (
+    <div class="chat-list">
+      <header class="sidebar__header">
+        <button type="button" class="icon-btn" aria-label="Settings" onClick={() => setState({ panel: 'settings' })}>
+          <Icon name="menu" />
+        </button>
+        <input
+          class="search"
+          type="search"
+          placeholder="Search"
+          aria-label="Search"
+          value={query}
+          onInput={(e) => setQuery(e.currentTarget.value)}
+        />
+      </header>
+      <div class="chat-list__actions">
+        <button type="button" class="btn btn--small" onClick={() => setState({ panel: 'newChat' })}>
+          New chat
+        </button>
+        <button type="button" class="btn btn--small" onClick={() => setState({ panel: 'newGroup' })}>
+          New group
+        </button>
+      </div>
+      {trimmed ? <SearchResults query={trimmed} onPick={() => setQuery('')} /> : <Dialogs />}
+    </div>
+  );
+}
+
+function Dialogs() {
+  const dialogs = useApp((s) => s.dialogs);
+  if (dialogs.length === 0) return <p class="chat-list__empty muted">No chats yet. Start one with “New chat”.</p>;
+  return (
+    <ul class="dialogs" aria-label="Chat list">
+      {dialogs.map((dialog) => (
+        <DialogRow key={peerKey(dialog.peer)} dialog={dialog} />
+      ))}
+    </ul>
+  );
+}
+
+function DialogRow({ dialog }: { dialog: Dialog }) {
+  const key = peerKey(dialog.peer);
+  const title = useApp((s) => peerTitle(s, dialog.peer));
+  const active = useApp((s) => s.active === key);
+  const online = useApp((s) => dialog.peer.kind === PeerKind.User && !!s.presence[dialog.peer.id]?.online);
+  const typing = useApp((s) => Object.keys(s.typing[key] ?? {}).length > 0);
+  const preview = useApp((s) => (dialog.top_message ? senderPrefix(s, dialog) + previewText(s, dialog.top_message) : ''));
+  const draft = active ? '' : loadDraft(key);
+  return (
+    <li>
+      <button
+        type="button"
+        class={`dialog${active ? ' dialog--active' : ''}`}
+        data-testid="dialog"
+        aria-current={active ? 'true' : undefined}
+        onClick={() => openChat(key)}
+      >
+        <Avatar id={dialog.peer.id} name={title} online={online} />
+        <span class="dialog__body">
+          <span class="dialog__top">
+            <span class="dialog__title">{title}</span>
+            {dialog.top_message && <span class="dialog__time">{formatListTime(dialog.top_message.date)}</span>}
+          </span>
+          <span class="dialog__bottom">
+            {typing ? (
+              <span class="dialog__preview dialog__preview--typing">typing…</span>
+            ) : draft ? (
+              <span class="dialog__preview">
+                <span class="dialog__draft">Draft: </span>
+                {draft}
+              </span>
+            ) : (
+              <span class="dialog__preview">{preview}</span>
+            )}
+            {dialog.unread_count > 0 && (
+              <span class="badge" aria-label={`${dialog.unread_count} unread`}>
+                {dialog.unread_count}
+              </span>
+            )}
+          </span>
+        </span>
+      </button>
+    </li>
+  );
+}
+
+function senderPrefix(s: AppState, dialog: Dialog): string {
+  const message = dialog.top_message;
+  if (!message || message.action) return '';
+  if (message.from_id === s.me?.id) return 'You: ';
+  if (dialog.peer.kind === PeerKind.Chat) return `${s.users[message.from_id]?.display_name ?? '…'}: `;
+  return '';
+}
+
+const USERNAME_PREFIX = /^@?[A-Za-z0-9_]{1,32}$/;
+
+/** Chats whose name matches, people by username (users.search) and messages (messages.search). */
+function SearchResults({ query, onPick }: { query: string; onPick: () => void }) {
+  const state = useApp((s) => s);
+  const [people, setPeople] = useState<User[]>([]);
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [searching, setSearching] = useState(false);
+
+  useEffect(() => {
+    let cancelled = false;
+    setSearching(true);
+    const timer = setTimeout(async () => {
+      const prefix = query.replace(/^@/, '');
+      const [users, found] = await Promise.allSettled([
+        USERNAME_PREFIX.test(query) ? api().users.search({ prefix, limit: 10 }) : Promise.resolve({ users: [] }),
+        api().messages.search({ query, limit: 30 }),
+      ]);
+      if (cancelled) return;
+      const foundUsers = users.status === 'fulfilled' ? users.value.users : [];
+      const foundMessages = found.status === 'fulfilled' ? found.value.messages : [];
+      rememberUsers(foundUsers);
+      void ensureUsers(foundMessages.map((m) => m.from_id)).catch(() => undefined);
+      setPeople(foundUsers);
+      setMessages(foundMessages);
+      setSearching(false);
+    }, 300);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [query]);
+
+  const needle = query.toLowerCase();
+  const chats = state.dialogs.filter((d) => {
+    const user = d.peer.kind === PeerKind.User ? state.users[d.peer.id] : undefined;
+    return peerTitle(state, d.peer).toLowerCase().includes(needle) || !!user?.username.toLowerCase().includes(needle.replace(/^@/, ''));
+  });
+  const open = (key: string) => {
+    onPick();
+    openChat(key);
+  };
+  const me = state.me?.id ?? 0;
+  return (
+    <div class="search-results" aria-busy={searching}>
+      <Section title="Chats" empty="No chats match">
+        {chats.map((d) => (
+          <ResultRow key={peerKey(d.peer)} id={d.peer.id} title={peerTitle(state, d.peer)} subtitle="" onClick={() => open(peerKey(d.peer))} />
+        ))}
+      </Section>
+      {people.length > 0 && (
+        <Section title="People">
+          {people.map((u) => (
+            <ResultRow key={u.id} id={u.id} title={u.display_name} subtitle={`@${u.username}`} onClick={() => open(`u${u.id}`)} />
+          ))}
+        </Section>
+      )}
+      <Section title="Messages" empty={searching ? 'Searching…' : 'No messages found'}>
+        {messages.map((m) => {
+          const peer = peerOf(m, me);
+          return (
+            <ResultRow
+              key={m.id}
+              id={peer.id}
+              title={peerTitle(state, peer)}
+              subtitle={previewText(state, m)}
+              time={formatListTime(m.date)}
+              onClick={() => {
+                open(peerKey(peer));
+                setState({ focus: { key: peerKey(peer), messageId: m.id } });
+              }}
+            />
+          );
+        })}
+      </Section>
+    </div>
+  );
+}
+
+function Section({ title, empty, children }: { title: string; empty?: string; children: ComponentChildren[] }) {
+  return (
+    <section class="search-results__section" aria-label={title}>
+      <h3 class="search-results__title">{title}</h3>
+      {children.length ? <ul class="dialogs">{children}</ul> : <p class="muted search-results__empty">{empty}</p>}
+    </section>
+  );
+}
+
+function ResultRow(props: { id: number; title: string; subtitle: string; time?: string; onClick: () => void }) {
+  return (
+    <li>
+      <button type="button" class="dialog" onClick={props.onClick}>
+        <Avatar id={props.id} name={props.title} />
+        <span class="dialog__body">
+          <span class="dialog__top">
+            <span class="dialog__title">{props.title}</span>
+            {props.time && <span class="dialog__time">{props.time}</span>}
+          </span>
+          <span class="dialog__bottom">
+            <span class="dialog__preview">{props.subtitle}</span>
+          </span>
+        </span>
+      </button>
+    </li>
+  );
+}

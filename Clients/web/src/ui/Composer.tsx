@@ -1,0 +1,155 @@
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { Message } from '../api/types';
+import { dismissUpload, editMessage, sendFile, sendMessage } from './messages';
+import { errorText } from './format';
+import { notifyTyping, stopTyping } from './typing';
+import { previewText, userName } from './peers';
+import { loadDraft, saveDraft } from './drafts';
+import { useApp } from './store';
+import { Icon } from './Icon';
+
+interface ComposerProps {
+  chatKey: string;
+  replyTo: Message | null;
+  editing: Message | null;
+  onDone: () => void;
+  /** Up arrow in an empty box: edit the last own message, as in Telegram. */
+  onEditLast: () => void;
+}
+
+/** The message box: Enter sends, Shift+Enter breaks the line; the draft is kept per chat across reloads. */
+export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: ComposerProps) {
+  const [text, setText] = useState(() => loadDraft(chatKey));
+  const [error, setError] = useState('');
+  const box = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
+  const state = useApp((s) => s);
+  const uploads = state.uploads[chatKey] ?? [];
+
+  useEffect(() => {
+    if (editing) setText(editing.text);
+    else setText(loadDraft(chatKey));
+    // Touch screens get the keyboard only when asked for (reply, edit), not on every chat opened.
+    if (editing || replyTo || matchMedia('(pointer: fine)').matches) box.current?.focus();
+  }, [editing, replyTo]);
+
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    el.style.height = 'auto';
+    el.style.height = `${Math.min(el.scrollHeight, 200)}px`;
+  }, [text]);
+
+  const change = (value: string) => {
+    setText(value);
+    setError('');
+    if (editing) return;
+    saveDraft(chatKey, value);
+    if (value.trim()) notifyTyping(chatKey);
+    else stopTyping(chatKey);
+  };
+
+  const submit = async () => {
+    const value = text.trim();
+    if (!value) return;
+    setError('');
+    if (editing) {
+      try {
+        if (value !== editing.text) await editMessage(chatKey, editing.id, value);
+        onDone();
+      } catch (e) {
+        setError(errorText(e));
+      }
+      return;
+    }
+    setText('');
+    saveDraft(chatKey, '');
+    stopTyping(chatKey);
+    onDone();
+    await sendMessage(chatKey, value, replyTo?.id ?? null).catch(() => undefined);
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      void submit();
+    } else if (event.key === 'ArrowUp' && !text && !editing) {
+      event.preventDefault();
+      onEditLast();
+    } else if (event.key === 'Escape' && (editing || replyTo)) {
+      event.preventDefault();
+      onDone();
+    }
+  };
+
+  const attach = (files: FileList | null) => {
+    const caption = text.trim();
+    for (const file of Array.from(files ?? [])) void sendFile(chatKey, file, caption, replyTo?.id ?? null);
+    if (files?.length) {
+      setText('');
+      saveDraft(chatKey, '');
+      onDone();
+    }
+    if (picker.current) picker.current.value = '';
+  };
+
+  const context = editing ?? replyTo;
+  return (
+    <div class="composer">
+      {uploads.map((upload) => (
+        <div class="upload" key={upload.id}>
+          <span class="upload__name">{upload.name}</span>
+          {upload.error ? (
+            <span class="form__error">{upload.error}</span>
+          ) : (
+            <progress class="progress" value={upload.progress} max={1} aria-label={`Uploading ${upload.name}`} />
+          )}
+          <button
+            type="button"
+            class="icon-btn icon-btn--small"
+            aria-label={upload.error ? `Dismiss ${upload.name}` : `Cancel upload of ${upload.name}`}
+            onClick={() => (upload.error ? dismissUpload(chatKey, upload.id) : upload.abort.abort())}
+          >
+            <Icon name="close" />
+          </button>
+        </div>
+      ))}
+      {context && (
+        <div class="composer__context">
+          <span class="composer__context-body">
+            <span class="composer__context-title">{editing ? 'Editing message' : `Reply to ${userName(state, context.from_id)}`}</span>
+            <span class="composer__context-text">{previewText(state, context)}</span>
+          </span>
+          <button type="button" class="icon-btn icon-btn--small" aria-label={editing ? 'Cancel editing' : 'Cancel reply'} onClick={onDone}>
+            <Icon name="close" />
+          </button>
+        </div>
+      )}
+      {error && (
+        <p class="form__error composer__error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="composer__row">
+        <button type="button" class="icon-btn" aria-label="Attach file" onClick={() => picker.current?.click()} disabled={!!editing}>
+          <Icon name="attach" />
+        </button>
+        <input ref={picker} type="file" multiple class="visually-hidden" tabIndex={-1} aria-label="Files to attach" onChange={(e) => attach(e.currentTarget.files)} />
+        <textarea
+          ref={box}
+          class="composer__input"
+          rows={1}
+          placeholder="Message"
+          aria-label="Message"
+          value={text}
+          maxLength={4096}
+          onInput={(e) => change(e.currentTarget.value)}
+          onKeyDown={onKeyDown}
+        />
+        <button type="button" class="icon-btn icon-btn--send" aria-label={editing ? 'Save' : 'Send'} onClick={() => void submit()} disabled={!text.trim()}>
+          <Icon name={editing ? 'check' : 'send'} />
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,140 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Message } from '../api/types';
+import { PeerKind } from '../api/types';
+import { deleteMessages, openChat } from './messages';
+import { Avatar } from './Avatar';
+import { Composer } from './Composer';
+import { errorText, formatLastSeen } from './format';
+import { MessageList } from './MessageList';
+import { Modal } from './Modal';
+import { isChannel, peerFromKey, peerTitle, userName } from './peers';
+import { getState, setState, useApp, type AppState } from './store';
+import { Icon } from './Icon';
+
+export function Conversation({ chatKey }: { chatKey: string }) {
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const [editing, setEditing] = useState<Message | null>(null);
+  const [deleting, setDeleting] = useState<Message | null>(null);
+  const peer = peerFromKey(chatKey);
+  const left = useApp((s) => peer.kind === PeerKind.Chat && !!s.leftChats[peer.id]);
+  return (
+    <section class="conversation" aria-label="Conversation">
+      <ConversationHeader chatKey={chatKey} />
+      <MessageList
+        chatKey={chatKey}
+        onReply={(m) => {
+          setEditing(null);
+          setReplyTo(m);
+        }}
+        onEdit={(m) => {
+          setReplyTo(null);
+          setEditing(m);
+        }}
+        onDelete={setDeleting}
+      />
+      {left ? (
+        <p class="conversation__left muted" role="status">
+          You are no longer a member of this group
+        </p>
+      ) : (
+        <Composer
+          chatKey={chatKey}
+          replyTo={replyTo}
+          editing={editing}
+          onDone={() => {
+            setReplyTo(null);
+            setEditing(null);
+          }}
+          onEditLast={() => {
+            const { histories, me } = getState();
+            const mine = [...(histories[chatKey]?.messages ?? [])].reverse().find((m) => m.from_id === me?.id && !m.media && !m.action);
+            if (!mine) return;
+            setReplyTo(null);
+            setEditing(mine);
+          }}
+        />
+      )}
+      {deleting && <DeleteDialog chatKey={chatKey} message={deleting} onClose={() => setDeleting(null)} />}
+    </section>
+  );
+}
+
+function ConversationHeader({ chatKey }: { chatKey: string }) {
+  const peer = peerFromKey(chatKey);
+  // "last seen 5 minutes ago" ages: render again every half minute.
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => tick((n) => n + 1), 30_000);
+    return () => clearInterval(timer);
+  }, []);
+  const title = useApp((s) => peerTitle(s, peer));
+  const status = useApp((s) => statusLine(s, chatKey));
+  const online = useApp((s) => peer.kind === PeerKind.User && !!s.presence[peer.id]?.online);
+  return (
+    <header class="conversation__header">
+      <button type="button" class="icon-btn conversation__back" aria-label="Back" onClick={() => openChat(null)}>
+        <Icon name="back" />
+      </button>
+      <button type="button" class="conversation__peer" aria-label="Chat info" onClick={() => setState((s) => ({ panel: s.panel === 'info' ? null : 'info' }))}>
+        <Avatar id={peer.id} name={title} online={online} size="sm" />
+        <span class="conversation__titles">
+          <span class="conversation__title" data-testid="chat-title">{title}</span>
+          <span class={`conversation__status${status.active ? ' conversation__status--active' : ''}`} data-testid="chat-status">
+            {status.text}
+          </span>
+        </span>
+      </button>
+    </header>
+  );
+}
+
+function statusLine(s: AppState, chatKey: string): { text: string; active: boolean } {
+  const peer = peerFromKey(chatKey);
+  const typers = Object.keys(s.typing[chatKey] ?? {}).map(Number);
+  if (peer.kind === PeerKind.Chat) {
+    if (typers.length === 1) return { text: `${userName(s, typers[0])} is typing…`, active: true };
+    if (typers.length > 1) return { text: `${typers.length} people are typing…`, active: true };
+    const chat = s.chats[peer.id];
+    if (!chat) return { text: '', active: false };
+    const noun = isChannel(chat) ? 'subscriber' : 'member';
+    return { text: `${chat.member_count} ${noun}${chat.member_count === 1 ? '' : 's'}`, active: false };
+  }
+  if (peer.id === s.me?.id) return { text: '', active: false };
+  if (typers.length) return { text: 'typing…', active: true };
+  const presence = s.presence[peer.id];
+  if (!presence) return { text: '', active: false };
+  return presence.online ? { text: 'online', active: true } : { text: formatLastSeen(presence.lastSeen), active: false };
+}
+
+function DeleteDialog({ chatKey, message, onClose }: { chatKey: string; message: Message; onClose: () => void }) {
+  const own = useApp((s) => s.me?.id === message.from_id);
+  const peerName = useApp((s) => peerTitle(s, peerFromKey(chatKey)));
+  const [error, setError] = useState('');
+  const remove = async (revoke: boolean) => {
+    try {
+      await deleteMessages(chatKey, [message.id], revoke);
+      onClose();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  const isPrivate = chatKey.startsWith('u');
+  return (
+    <Modal title="Delete message?" onClose={onClose}>
+      {error && <p class="form__error" role="alert">{error}</p>}
+      <div class="button-column">
+        {own && (
+          <button type="button" class="btn btn--danger" onClick={() => void remove(true)}>
+            {isPrivate ? `Delete for me and ${peerName}` : 'Delete for everyone'}
+          </button>
+        )}
+        <button type="button" class="btn" onClick={() => void remove(false)}>
+          Delete for me
+        </button>
+        <button type="button" class="btn btn--ghost" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+    </Modal>
+  );
+}

@@ -1,0 +1,256 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { ChatChanged, ChatFull, ChatInvite, ChatMember } from '../api/types';
+import { ChatKind, MemberRole, PeerKind } from '../api/types';
+import { chatChanged, openChat } from './messages';
+import { ensureUsers, loadDialogs } from './chats';
+import { Avatar } from './Avatar';
+import { api } from './connection';
+import { errorText, formatLastSeen } from './format';
+import { peerFromKey, userName } from './peers';
+import { setState, useApp } from './store';
+import { UserPicker } from './UserPicker';
+import { Icon } from './Icon';
+
+/** The right-hand panel: a user's profile, or a group's members and settings. */
+export function GroupInfo({ chatKey }: { chatKey: string }) {
+  const peer = peerFromKey(chatKey);
+  return (
+    <aside class="info-panel" aria-label="Chat info">
+      <header class="info-panel__header">
+        <h2>{peer.kind === PeerKind.Chat ? 'Group info' : 'User info'}</h2>
+        <button type="button" class="icon-btn" aria-label="Close info" onClick={() => setState({ panel: null })}>
+          <Icon name="close" />
+        </button>
+      </header>
+      {peer.kind === PeerKind.Chat ? <GroupDetails chatId={peer.id} /> : <UserDetails userId={peer.id} />}
+    </aside>
+  );
+}
+
+function UserDetails({ userId }: { userId: number }) {
+  const user = useApp((s) => s.users[userId]);
+  const presence = useApp((s) => s.presence[userId]);
+  const me = useApp((s) => s.me?.id);
+  if (!user) return <p class="muted info-panel__body">Loading…</p>;
+  return (
+    <div class="info-panel__body">
+      <div class="profile">
+        <Avatar id={user.id} name={user.display_name} size="lg" online={presence?.online} />
+        <h3 class="profile__name">{user.display_name}</h3>
+        <p class="muted">{presence ? (presence.online ? 'online' : formatLastSeen(presence.lastSeen)) : ''}</p>
+      </div>
+      <dl class="facts">
+        <dt>Username</dt>
+        <dd>@{user.username}</dd>
+        {user.bio && (
+          <>
+            <dt>Bio</dt>
+            <dd>{user.bio}</dd>
+          </>
+        )}
+      </dl>
+      {userId !== me && <BlockButton userId={userId} />}
+    </div>
+  );
+}
+
+/** The server does not say whether we blocked someone: the button remembers what it did in this session. */
+function BlockButton({ userId }: { userId: number }) {
+  const [blocked, setBlocked] = useState(false);
+  const [error, setError] = useState('');
+  const toggle = async () => {
+    setError('');
+    try {
+      await (blocked ? api().users.unblock({ user_id: userId }) : api().users.block({ user_id: userId }));
+      setBlocked(!blocked);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  return (
+    <>
+      {error && <p class="form__error" role="alert">{error}</p>}
+      <button type="button" class={`btn${blocked ? '' : ' btn--danger'}`} onClick={() => void toggle()}>
+        {blocked ? 'Unblock user' : 'Block user'}
+      </button>
+    </>
+  );
+}
+
+function GroupDetails({ chatId }: { chatId: number }) {
+  const state = useApp((s) => s);
+  const [full, setFull] = useState<ChatFull | null>(null);
+  const [error, setError] = useState('');
+  const [invite, setInvite] = useState<ChatInvite | null>(null);
+  const [title, setTitle] = useState('');
+
+  const load = async () => {
+    try {
+      const next = await api().groups.getFull({ chat_id: chatId, limit: 1000 });
+      setFull(next);
+      setTitle(next.chat.title);
+      await ensureUsers(next.members.map((m) => m.user_id));
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  // Membership changes arrive as service messages: the newest message of the chat is a cue to reload.
+  const latest = state.dialogs.find((d) => d.peer.kind === PeerKind.Chat && d.peer.id === chatId)?.top_message?.id;
+  useEffect(() => void load(), [chatId, state.chats[chatId], latest]);
+
+  const run = async (action: () => Promise<ChatChanged>) => {
+    setError('');
+    try {
+      chatChanged(await action());
+      await load();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  if (!full) return <p class="muted info-panel__body">{error || 'Loading…'}</p>;
+  const me = state.me?.id ?? 0;
+  const myRole = full.members.find((m) => m.user_id === me)?.role ?? MemberRole.Member;
+  const isAdmin = myRole >= MemberRole.Admin;
+  const isCreator = myRole === MemberRole.Creator;
+  const canAdd = isAdmin || full.chat.kind === ChatKind.Group;
+  const kindName = { [ChatKind.Group]: 'Group', [ChatKind.LargeGroup]: 'Large group', [ChatKind.Channel]: 'Channel' }[full.chat.kind];
+
+  const leave = async () => {
+    setError('');
+    try {
+      await api().groups.leave({ chat_id: chatId });
+      openChat(null);
+      setState({ panel: null });
+      await loadDialogs();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  return (
+    <div class="info-panel__body">
+      <div class="profile">
+        <Avatar id={chatId} name={full.chat.title} size="lg" />
+        <h3 class="profile__name">{full.chat.title}</h3>
+        <p class="muted">
+          {kindName} · {full.chat.member_count} member{full.chat.member_count === 1 ? '' : 's'}
+        </p>
+      </div>
+      {error && <p class="form__error" role="alert">{error}</p>}
+      {isAdmin && (
+        <form
+          class="form form--inline"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(() => api().groups.editTitle({ chat_id: chatId, title: title.trim() }));
+          }}
+        >
+          <label class="field">
+            <span class="field__label">Group title</span>
+            <input class="field__input" value={title} maxLength={128} onInput={(e) => setTitle(e.currentTarget.value)} required />
+          </label>
+          <button type="submit" class="btn" disabled={!title.trim() || title.trim() === full.chat.title}>
+            Save title
+          </button>
+        </form>
+      )}
+      {isAdmin && (
+        <section class="info-section" aria-label="Invite link">
+          <h4>Invite link</h4>
+          {invite && (
+            <label class="field">
+              <span class="field__label">Invite code</span>
+              <input class="field__input mono" readOnly value={invite.code} onFocus={(e) => e.currentTarget.select()} />
+            </label>
+          )}
+          <div class="button-row">
+            <button type="button" class="btn" onClick={() => void api().groups.exportInvite({ chat_id: chatId }).then(setInvite, (e) => setError(errorText(e)))}>
+              {invite ? 'New invite code' : 'Create invite code'}
+            </button>
+            {invite && navigator.clipboard && (
+              <button type="button" class="btn btn--ghost" onClick={() => void navigator.clipboard.writeText(invite.code)}>
+                Copy
+              </button>
+            )}
+          </div>
+        </section>
+      )}
+      {canAdd && (
+        <section class="info-section" aria-label="Add members">
+          <UserPicker
+            label="Add member"
+            exclude={full.members.map((m) => m.user_id)}
+            onPick={(user) => void run(() => api().groups.addMembers({ chat_id: chatId, user_ids: [user.id] }))}
+            actionLabel={(u) => `Add ${u.display_name} (@${u.username}) to the group`}
+          />
+        </section>
+      )}
+      <section class="info-section" aria-label="Members">
+        <h4>Members</h4>
+        <ul class="members">
+          {full.members.map((member) => (
+            <MemberRow
+              key={member.user_id}
+              member={member}
+              name={userName(state, member.user_id)}
+              online={!!state.presence[member.user_id]?.online}
+              isMe={member.user_id === me}
+              canRemove={isAdmin && member.role !== MemberRole.Creator && member.user_id !== me}
+              canPromote={isCreator && member.user_id !== me}
+              onRemove={() => void run(() => api().groups.removeMember({ chat_id: chatId, user_id: member.user_id }))}
+              onSetAdmin={(admin) => void run(() => api().groups.setAdmin({ chat_id: chatId, user_id: member.user_id, is_admin: admin }))}
+            />
+          ))}
+        </ul>
+      </section>
+      {!isCreator && (
+        <button type="button" class="btn btn--danger" onClick={() => void leave()}>
+          Leave group
+        </button>
+      )}
+    </div>
+  );
+}
+
+interface MemberRowProps {
+  member: ChatMember;
+  name: string;
+  online: boolean;
+  isMe: boolean;
+  canRemove: boolean;
+  canPromote: boolean;
+  onRemove: () => void;
+  onSetAdmin: (admin: boolean) => void;
+}
+
+function MemberRow({ member, name, online, isMe, canRemove, canPromote, onRemove, onSetAdmin }: MemberRowProps) {
+  const role = member.role === MemberRole.Creator ? 'owner' : member.role === MemberRole.Admin ? 'admin' : '';
+  return (
+    <li class="member" data-testid="member">
+      <Avatar id={member.user_id} name={name} online={online} size="sm" />
+      <span class="member__name">
+        {name}
+        {isMe && <span class="muted"> (you)</span>}
+      </span>
+      {role && <span class="member__role">{role}</span>}
+      <span class="member__actions">
+        {canPromote && member.role !== MemberRole.Creator && (
+          <button
+            type="button"
+            class="btn btn--small"
+            aria-label={member.role === MemberRole.Admin ? `Dismiss ${name} as admin` : `Make ${name} an admin`}
+            onClick={() => onSetAdmin(member.role !== MemberRole.Admin)}
+          >
+            {member.role === MemberRole.Admin ? 'Dismiss admin' : 'Make admin'}
+          </button>
+        )}
+        {canRemove && (
+          <button type="button" class="btn btn--small btn--danger" aria-label={`Remove ${name} from the group`} onClick={onRemove}>
+            Remove
+          </button>
+        )}
+      </span>
+    </li>
+  );
+}

@@ -1,0 +1,25 @@
+/** Line icons drawn as SVG (no icon font or emoji font needed). Decorative: the button around one carries the name. */
+const paths = {
+  menu: 'M4 6h16M4 12h16M4 18h16',
+  back: 'M15 5l-7 7 7 7',
+  close: 'M6 6l12 12M18 6L6 18',
+  attach: 'M20 11.5l-8.1 8.1a5 5 0 01-7.1-7.1l8.5-8.5a3.5 3.5 0 015 5l-8.5 8.5a2 2 0 01-2.9-2.9l7.8-7.8',
+  send: 'M4 12l16-8-6 16-2.5-6.5L4 12z',
+  reply: 'M10 8V4l-7 7 7 7v-4c5 0 8.5 1.5 11 5-1-5-4-10-11-11z',
+  edit: 'M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4',
+  trash: 'M5 7h14M10 7V4h4v3M7 7l1 13h8l1-13',
+  download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
+  check: 'M5 12.5l4.5 4.5L19 7',
+  down: 'M6 9l6 6 6-6',
+  clock: 'M12 7v5l3 2M12 3a9 9 0 100 18 9 9 0 000-18z',
+} as const;
+
+export type IconName = keyof typeof paths;
+
+export function Icon({ name }: { name: IconName }) {
+  return (
+    <svg class="icon" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
+      <path d={paths[name]} fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" />
+    </svg>
+  );
+}

@@ -1,0 +1,122 @@
+import type { Dialog, Message } from '../api/types';
+import { PeerKind } from '../api/types';
+import { discardPending, retryPending } from './messages';
+import { formatTime } from './format';
+import { MediaView } from './MediaView';
+import { previewText, serviceText, userName } from './peers';
+import type { AppState, PendingMessage } from './store';
+import { Icon } from './Icon';
+
+export interface MessageActions {
+  onReply: (message: Message) => void;
+  onEdit: (message: Message) => void;
+  onDelete: (message: Message) => void;
+}
+
+interface BubbleProps extends MessageActions {
+  onJump: (messageId: number) => void;
+  state: AppState;
+  message: Message;
+  continued: boolean;
+  dialog: Dialog | undefined;
+  replyTo: Message | undefined;
+}
+
+export function MessageBubble({ state, message, continued, dialog, replyTo, onReply, onEdit, onDelete, onJump }: BubbleProps) {
+  if (message.action) {
+    return (
+      <div class="service" role="listitem" data-testid="service-message">
+        <span class="service__text">{serviceText(state, message)}</span>
+      </div>
+    );
+  }
+  const out = message.from_id === state.me?.id;
+  const inGroup = message.to_peer.kind === PeerKind.Chat;
+  return (
+    <div
+      class={`msg ${out ? 'msg--out' : 'msg--in'}${continued ? ' msg--continued' : ''}`}
+      role="listitem"
+      data-testid="message"
+      data-message-id={message.id}
+    >
+      <div class="bubble" tabIndex={0}>
+        {inGroup && !out && !continued && <div class={`bubble__author name--c${message.from_id % 7}`}>{userName(state, message.from_id)}</div>}
+        {message.reply_to_id && (
+          <button type="button" class="quote" onClick={() => onJump(message.reply_to_id!)} aria-label="Go to the replied message">
+            <span class="quote__author">{replyTo ? userName(state, replyTo.from_id) : 'Reply'}</span>
+            <span class="quote__text">{replyTo ? previewText(state, replyTo) : 'Message not loaded'}</span>
+          </button>
+        )}
+        {message.media && <MediaView media={message.media} />}
+        {message.text && <div class="bubble__text">{message.text}</div>}
+        <span class="bubble__meta">
+          {message.edit_date && <span class="bubble__edited">edited</span>}
+          <time dateTime={new Date(message.date * 1000).toISOString()}>{formatTime(message.date)}</time>
+          {out && <Ticks status={tickStatus(message, dialog)} />}
+        </span>
+      </div>
+      <div class="msg__actions">
+        <button type="button" class="icon-btn icon-btn--small" aria-label="Reply" title="Reply" onClick={() => onReply(message)}>
+          <Icon name="reply" />
+        </button>
+        {out && !message.media && (
+          <button type="button" class="icon-btn icon-btn--small" aria-label="Edit" title="Edit" onClick={() => onEdit(message)}>
+            <Icon name="edit" />
+          </button>
+        )}
+        <button type="button" class="icon-btn icon-btn--small" aria-label="Delete" title="Delete" onClick={() => onDelete(message)}>
+          <Icon name="trash" />
+        </button>
+      </div>
+    </div>
+  );
+}
+
+type TickStatus = 'sending' | 'sent' | 'delivered' | 'read';
+
+function tickStatus(message: Message, dialog: Dialog | undefined): TickStatus {
+  if (!dialog) return 'sent';
+  if (message.id <= dialog.read_outbox_max_id) return 'read';
+  if (message.id <= dialog.delivered_max_id) return 'delivered';
+  return 'sent';
+}
+
+function Ticks({ status }: { status: TickStatus }) {
+  return (
+    <span class={`ticks ticks--${status}`} role="img" aria-label={status} title={status}>
+      {status === 'sending' ? <Icon name="clock" /> : status === 'sent' ? '✓' : '✓✓'}
+    </span>
+  );
+}
+
+export function PendingBubble({ chatKey, pending }: { chatKey: string; pending: PendingMessage }) {
+  return (
+    <div class="msg msg--out msg--pending" role="listitem" data-testid="message">
+      <div class="bubble">
+        {pending.media && <div class="bubble__file">{pending.media.name}</div>}
+        {pending.text && <div class="bubble__text">{pending.text}</div>}
+        <span class="bubble__meta">
+          <time>{formatTime(pending.date)}</time>
+          {pending.failed ? (
+            <span class="ticks ticks--failed" role="img" aria-label="not sent">
+              !
+            </span>
+          ) : (
+            <Ticks status="sending" />
+          )}
+        </span>
+      </div>
+      {pending.failed && (
+        <div class="msg__actions msg__actions--shown">
+          {pending.error && <span class="form__error msg__error">{pending.error}</span>}
+          <button type="button" class="btn btn--small" onClick={() => retryPending(chatKey, pending.randomId)}>
+            Retry
+          </button>
+          <button type="button" class="btn btn--small" onClick={() => discardPending(chatKey, pending.randomId)}>
+            Discard
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,40 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { Icon } from './Icon';
+
+interface ModalProps {
+  title: string;
+  onClose: () => void;
+  children: ComponentChildren;
+  wide?: boolean;
+}
+
+/** A dialog over the app: Escape or the backdrop closes it, focus moves into it and back out after. */
+export function Modal({ title, onClose, children, wide }: ModalProps) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const previous = document.activeElement as HTMLElement | null;
+    box.current?.querySelector<HTMLElement>('input, textarea, select, button:not(.modal__close)')?.focus();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') onClose();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      previous?.focus();
+    };
+  }, []);
+  return (
+    <div class="modal-backdrop" onClick={(event) => event.target === event.currentTarget && onClose()}>
+      <div class={`modal${wide ? ' modal--wide' : ''}`} role="dialog" aria-modal="true" aria-label={title} ref={box}>
+        <header class="modal__header">
+          <h2>{title}</h2>
+          <button type="button" class="icon-btn modal__close" aria-label="Close" onClick={onClose}>
+            <Icon name="close" />
+          </button>
+        </header>
+        <div class="modal__body">{children}</div>
+      </div>
+    </div>
+  );
+}

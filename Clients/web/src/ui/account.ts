@@ -1,0 +1,79 @@
+import type { SignedIn, User } from '../api/types';
+import { RpcError } from '../api/types';
+import { loadDialogs } from './chats';
+import { api } from './connection';
+import { setState } from './store';
+
+/** This device is signed in: show the chats and start the update stream. */
+export function signedIn(result: SignedIn): void {
+  setState((s) => ({ phase: 'ready', me: result.user, users: { ...s.users, [result.user.id]: result.user } }));
+  void api()
+    .startUpdates()
+    .then(loadDialogs)
+    .catch(() => undefined);
+}
+
+export function setMe(user: User): void {
+  setState((s) => ({ me: user, users: { ...s.users, [user.id]: user } }));
+}
+
+/** After a reload: the client remembers this device's sign-in; a 401 means it was signed out meanwhile. */
+export async function resumeSession(): Promise<void> {
+  const stored = api().signedIn;
+  if (!stored) {
+    setState({ phase: 'auth' });
+    return;
+  }
+  signedIn(stored);
+  try {
+    const { users } = await api().users.getUsers({ ids: [stored.user.id] });
+    if (users[0]) setMe(users[0]);
+  } catch {
+    // A 401 arrives as the client's signed_out event; anything else keeps the stored profile.
+  }
+}
+
+/** Back to the sign-in screen with nothing of the previous account kept in memory. */
+export function forgetSession(): void {
+  setState({
+    phase: 'auth',
+    me: null,
+    dialogs: [],
+    users: {},
+    chats: {},
+    leftChats: {},
+    presence: {},
+    histories: {},
+    typing: {},
+    uploads: {},
+    active: null,
+    focus: null,
+    panel: null,
+  });
+}
+
+export async function signIn(username: string, password: string): Promise<void> {
+  const args = { username, password, device_name: deviceName(), platform: 'web' };
+  try {
+    signedIn(await api().auth.signIn(args));
+  } catch (error) {
+    if (!(error instanceof RpcError && error.name === 'ALREADY_SIGNED_IN')) throw error;
+    await api().auth.signOut();
+    signedIn(await api().auth.signIn(args));
+  }
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await api().auth.signOut();
+  } finally {
+    forgetSession();
+  }
+}
+
+export function deviceName(): string {
+  const ua = navigator.userAgent;
+  const browser = /Firefox\//.test(ua) ? 'Firefox' : /Edg\//.test(ua) ? 'Edge' : /Chrom/.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
+  const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Mac OS/.test(ua) ? 'macOS' : /Windows/.test(ua) ? 'Windows' : /Linux/.test(ua) ? 'Linux' : '';
+  return `${browser}${os ? ` on ${os}` : ''}`;
+}

@@ -1,0 +1,93 @@
+import type { Dialog, Peer, User } from '../api/types';
+import { PeerKind } from '../api/types';
+import { api } from './connection';
+import { peerKey } from './peers';
+import { getState, setState } from './store';
+
+export async function ensureUsers(ids: number[]): Promise<void> {
+  const known = getState().users;
+  const missing = [...new Set(ids)].filter((id) => id > 0 && !known[id]);
+  for (let i = 0; i < missing.length; i += 200) {
+    const { users } = await api().users.getUsers({ ids: missing.slice(i, i + 200) });
+    rememberUsers(users);
+  }
+}
+
+export function rememberUsers(users: User[]): void {
+  if (users.length === 0) return;
+  setState((s) => {
+    const next = { ...s.users };
+    for (const user of users) next[user.id] = user;
+    return { users: next };
+  });
+}
+
+/** Fetches the groups not known yet, or (refresh) these groups again: title and member count change. */
+export async function ensureChats(ids: number[], refresh = false): Promise<void> {
+  const known = getState().chats;
+  const missing = [...new Set(ids)].filter((id) => refresh || !known[id]);
+  const results = await Promise.allSettled(missing.map((chat_id) => api().groups.getFull({ chat_id, limit: 1 })));
+  const chats = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.chat] : []));
+  if (chats.length) setState((s) => ({ chats: { ...s.chats, ...Object.fromEntries(chats.map((c) => [c.id, c])) } }));
+}
+
+export async function loadPresence(userIds: number[]): Promise<void> {
+  const ids = [...new Set(userIds)].filter((id) => id !== getState().me?.id).slice(0, 200);
+  if (ids.length === 0) return;
+  const { statuses } = await api().users.getStatuses({ ids });
+  setState((s) => {
+    const presence = { ...s.presence };
+    for (const status of statuses) presence[status.user_id] = { online: status.online, lastSeen: status.last_seen };
+    return { presence };
+  });
+}
+
+function sortDialogs(dialogs: Dialog[]): Dialog[] {
+  return dialogs.sort((a, b) => b.last_activity - a.last_activity);
+}
+
+export async function loadDialogs(): Promise<void> {
+  const all: Dialog[] = [];
+  for (let offset = 0; ; offset += 100) {
+    const page = await api().messages.getDialogs({ offset, limit: 100 });
+    all.push(...page.dialogs);
+    if (page.dialogs.length < 100 || all.length >= page.total || all.length >= 1000) break;
+  }
+  setState({ dialogs: sortDialogs(all) });
+  const userIds = all.filter((d) => d.peer.kind === PeerKind.User).map((d) => d.peer.id);
+  const senders = all.flatMap((d) => (d.top_message ? [d.top_message.from_id] : []));
+  await Promise.all([
+    ensureUsers([...userIds, ...senders]),
+    ensureChats(all.filter((d) => d.peer.kind === PeerKind.Chat).map((d) => d.peer.id)),
+    loadPresence(userIds),
+  ]);
+}
+
+export function updateDialog(key: string, change: (dialog: Dialog) => Dialog | null, create?: () => Dialog): void {
+  setState((s) => {
+    const index = s.dialogs.findIndex((d) => peerKey(d.peer) === key);
+    if (index < 0 && !create) return {};
+    const current = index >= 0 ? s.dialogs[index] : create!();
+    const next = change(current);
+    const dialogs = s.dialogs.slice();
+    if (index >= 0) dialogs.splice(index, 1);
+    if (next) dialogs.push(next);
+    return { dialogs: sortDialogs(dialogs) };
+  });
+}
+
+export function dialogOf(key: string): Dialog | undefined {
+  return getState().dialogs.find((d) => peerKey(d.peer) === key);
+}
+
+export function blankDialog(peer: Peer): Dialog {
+  return {
+    peer,
+    top_message: null,
+    unread_count: 0,
+    read_inbox_max_id: 0,
+    read_outbox_max_id: 0,
+    delivered_max_id: 0,
+    last_activity: Math.floor(Date.now() / 1000),
+  };
+}

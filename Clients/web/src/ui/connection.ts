@@ -1,0 +1,57 @@
+import { MessengerClient } from '../api/client';
+import type { InputMedia, MessageMedia } from '../api/types';
+import { applyEvent } from './events';
+import { deviceName } from './account';
+import { getState, setState } from './store';
+
+let client: MessengerClient | null = null;
+
+/** The connected client; the UI only renders screens that call it once boot() has set it. */
+export function api(): MessengerClient {
+  if (!client) throw new Error('Not connected yet');
+  return client;
+}
+
+/** The pinned server key: the host writes it into the page; a dev page without it asks the server (trust on first use). */
+async function serverKey(): Promise<string> {
+  const pinned = document.querySelector<HTMLMetaElement>('meta[name="messenger-server-key"]')?.content.trim();
+  if (pinned) return pinned;
+  const response = await fetch('/.well-known/messenger/server-key');
+  if (!response.ok) throw new Error(`The server key is unavailable (${response.status})`);
+  return (await response.text()).trim();
+}
+
+export async function connect(): Promise<MessengerClient> {
+  const connected = await MessengerClient.connect({
+    url: location.origin,
+    serverPublicKeyHex: await serverKey(),
+    deviceName: deviceName(),
+    platform: 'web',
+  });
+  client = connected;
+  const online = (state: typeof connected.state) => {
+    setState((s) => ({ conn: state, everOnline: s.everOnline || state === 'online' }));
+    // Back online: a device terminated meanwhile learns it here (the client reports signed_out on a 401).
+    if (state === 'online' && getState().phase === 'ready') void connected.updates.getState().catch(() => undefined);
+  };
+  online(connected.state);
+  connected.onState(online);
+  connected.events.subscribe(applyEvent);
+  return connected;
+}
+
+export function upload(file: File, options: { signal: AbortSignal; onProgress: (fraction: number) => void }): Promise<InputMedia> {
+  return api().uploadFile(file, {
+    name: file.name,
+    mimeType: file.type || 'application/octet-stream',
+    signal: options.signal,
+    onProgress: (sent: number, total: number) => options.onProgress(total ? sent / total : 0),
+  });
+}
+
+export function download(media: MessageMedia, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<Blob> {
+  return api().downloadFile(media, {
+    signal,
+    onProgress: onProgress && ((received: number, total: number) => onProgress(total ? received / total : 0)),
+  });
+}

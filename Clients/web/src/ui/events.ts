@@ -1,0 +1,71 @@
+import type { MessengerEvent } from '../api/types';
+import { PeerKind } from '../api/types';
+import { forgetSession, signedIn } from './account';
+import { loadDialogs, updateDialog } from './chats';
+import { loadOlder, messageArrived, messagesGone, replaceMessage } from './messages';
+import { peerKey } from './peers';
+import { getState, setState } from './store';
+import { setTyping } from './typing';
+
+export function applyEvent(event: MessengerEvent): void {
+  switch (event.type) {
+    case 'new_message':
+      messageArrived(event.message);
+      break;
+    case 'message_edited':
+      replaceMessage(peerKey(event.peer), event.message);
+      break;
+    case 'messages_deleted':
+      messagesGone(peerKey(event.peer), event.ids);
+      break;
+    case 'delivered':
+      updateDialog(peerKey(event.peer), (d) => ({ ...d, delivered_max_id: Math.max(d.delivered_max_id, event.maxId) }));
+      break;
+    case 'read_outbox':
+      updateDialog(peerKey(event.peer), (d) => ({
+        ...d,
+        read_outbox_max_id: Math.max(d.read_outbox_max_id, event.maxId),
+        delivered_max_id: Math.max(d.delivered_max_id, event.maxId),
+      }));
+      break;
+    case 'read_inbox':
+      updateDialog(peerKey(event.peer), (d) =>
+        event.maxId < d.read_inbox_max_id ? d : { ...d, read_inbox_max_id: event.maxId, unread_count: event.stillUnread },
+      );
+      break;
+    case 'chat_updated':
+      setState((s) => ({
+        chats: { ...s.chats, [event.chat.id]: event.chat },
+        leftChats: { ...s.leftChats, [event.chat.id]: !event.isMember },
+      }));
+      if (!event.isMember) void loadDialogs().catch(() => undefined);
+      break;
+    case 'typing':
+      setTyping(peerKey(event.peer), event.userId, event.action === 'cancel' ? null : event.expiresAt);
+      break;
+    case 'user_status':
+      setState((s) => ({ presence: { ...s.presence, [event.userId]: { online: event.online, lastSeen: event.lastSeen } } }));
+      break;
+    case 'resync':
+      setState({ histories: {} });
+      void loadDialogs().catch(() => undefined);
+      if (getState().active) void loadOlder(getState().active!).catch(() => undefined);
+      break;
+    case 'channel_resync': {
+      const key = peerKey({ kind: PeerKind.Chat, id: event.chatId });
+      setState((s) => {
+        const histories = { ...s.histories };
+        delete histories[key];
+        return { histories };
+      });
+      if (getState().active === key) void loadOlder(key).catch(() => undefined);
+      break;
+    }
+    case 'login_token_accepted':
+      signedIn(event.signedIn);
+      break;
+    case 'signed_out':
+      forgetSession();
+      break;
+  }
+}

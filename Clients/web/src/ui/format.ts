@@ -1,0 +1,79 @@
+import { RpcError } from '../api/types';
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const weekdayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
+const shortDateFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
+const dayFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'long', year: 'numeric' });
+
+const DAY_MS = 86_400_000;
+
+function startOfDay(ms: number): number {
+  const d = new Date(ms);
+  d.setHours(0, 0, 0, 0);
+  return d.getTime();
+}
+
+/** A message's time in its bubble: "14:05". */
+export function formatTime(unixSeconds: number): string {
+  return timeFormat.format(unixSeconds * 1000);
+}
+
+/** A chat row's time: today "14:05", this week "Tue", older "3 Mar". */
+export function formatListTime(unixSeconds: number): string {
+  const ms = unixSeconds * 1000;
+  const today = startOfDay(Date.now());
+  if (ms >= today) return timeFormat.format(ms);
+  if (ms >= today - 6 * DAY_MS) return weekdayFormat.format(ms);
+  return shortDateFormat.format(ms);
+}
+
+/** The key of the local calendar day of a unix time, for day separators. */
+export function dayKey(unixSeconds: number): number {
+  return startOfDay(unixSeconds * 1000);
+}
+
+/** A day separator's label: "Today", "Yesterday" or the date. */
+export function formatDay(dayStartMs: number): string {
+  const today = startOfDay(Date.now());
+  if (dayStartMs === today) return 'Today';
+  if (dayStartMs === startOfDay(today - DAY_MS / 2)) return 'Yesterday';
+  return dayFormat.format(dayStartMs);
+}
+
+/** "last seen just now / 5 minutes ago / today at 14:05 / 3 Mar". */
+export function formatLastSeen(unixSeconds: number): string {
+  if (!unixSeconds) return 'last seen a long time ago';
+  const ms = unixSeconds * 1000;
+  const minutes = Math.floor((Date.now() - ms) / 60_000);
+  if (minutes < 1) return 'last seen just now';
+  if (minutes < 60) return `last seen ${minutes} minute${minutes === 1 ? '' : 's'} ago`;
+  if (ms >= startOfDay(Date.now())) return `last seen today at ${timeFormat.format(ms)}`;
+  return `last seen ${shortDateFormat.format(ms)} at ${timeFormat.format(ms)}`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const letters = words.slice(0, 2).map((w) => [...w][0] ?? '');
+  return letters.join('').toUpperCase() || '?';
+}
+
+/** A failed call as a sentence from the server's stable error name ("Credentials invalid"). */
+export function errorText(error: unknown): string {
+  if (error instanceof RpcError) {
+    if (error.retryAfter) return `Too many attempts, try again in ${error.retryAfter} s`;
+    return error.name.toLowerCase().replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+  }
+  return error instanceof Error ? error.message : String(error);
+}

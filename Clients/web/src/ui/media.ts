@@ -1,0 +1,35 @@
+import type { MessageMedia } from '../api/types';
+import { download } from './connection';
+
+const urls = new Map<number, Promise<string>>();
+
+/** A blob: URL of a media file, downloaded once per page. */
+export function mediaUrl(media: MessageMedia): Promise<string> {
+  let url = urls.get(media.id);
+  if (!url) {
+    url = download(media).then((blob) => URL.createObjectURL(blob));
+    url.catch(() => urls.delete(media.id));
+    urls.set(media.id, url);
+  }
+  return url;
+}
+
+/** The size a photo is shown at: its own aspect ratio within the bubble's bounds. */
+export function photoBox(media: MessageMedia, maxWidth = 320, maxHeight = 320): { width: number; height: number } {
+  const width = media.width || maxWidth;
+  const height = media.height || Math.round(maxWidth * 0.75);
+  const scale = Math.min(1, maxWidth / width, maxHeight / height);
+  return { width: Math.max(80, Math.round(width * scale)), height: Math.max(60, Math.round(height * scale)) };
+}
+
+/** Saves a blob under a name through a temporary link (the browser's download). */
+export function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

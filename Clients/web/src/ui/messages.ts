@@ -1,0 +1,208 @@
+import type { ChatChanged, InputMedia, Message } from '../api/types';
+import { PeerKind, peerOf } from '../api/types';
+import { blankDialog, dialogOf, ensureChats, ensureUsers, loadPresence, updateDialog } from './chats';
+import { api, upload } from './connection';
+import { errorText } from './format';
+import { peerFromKey, peerKey } from './peers';
+import { emptyHistory, getState, setState, type History, type PendingMessage } from './store';
+import { clearTyping } from './typing';
+
+const PAGE = 50;
+
+function randomId(): number {
+  const words = crypto.getRandomValues(new Uint32Array(2));
+  return (words[0] & 0x1fffff) * 0x100000000 + words[1] + 1;
+}
+
+function setHistory(key: string, change: (history: History) => History): void {
+  setState((s) => ({ histories: { ...s.histories, [key]: change(s.histories[key] ?? emptyHistory) } }));
+}
+
+export function openChat(key: string | null): void {
+  setState((s) => ({ active: key, panel: s.panel === 'info' && key ? 'info' : null }));
+  if (!key) return;
+  const peer = peerFromKey(key);
+  if (!dialogOf(key)) updateDialog(key, (d) => d, () => blankDialog(peer));
+  if (peer.kind === PeerKind.User) {
+    void ensureUsers([peer.id]).catch(() => undefined);
+    void loadPresence([peer.id]).catch(() => undefined);
+  } else {
+    void ensureChats([peer.id]).catch(() => undefined);
+  }
+  if (!getState().histories[key]) void loadOlder(key).catch(() => undefined);
+}
+
+export async function loadOlder(key: string): Promise<void> {
+  const history = getState().histories[key] ?? emptyHistory;
+  if (history.loading || history.complete) return;
+  setHistory(key, (h) => ({ ...h, loading: true }));
+  try {
+    const offset_id = history.messages[0]?.id ?? 0;
+    const { messages } = await api().messages.getHistory({ peer: peerFromKey(key), offset_id, limit: PAGE });
+    const older = messages.slice().reverse();
+    setHistory(key, (h) => {
+      const known = new Set(h.messages.map((m) => m.id));
+      return { ...h, loading: false, complete: messages.length < PAGE, messages: [...older.filter((m) => !known.has(m.id)), ...h.messages] };
+    });
+    await ensureUsers(messages.flatMap((m) => [m.from_id, ...(m.action?.user_ids ?? [])]));
+  } catch (error) {
+    setHistory(key, (h) => ({ ...h, loading: false }));
+    throw error;
+  }
+}
+
+function insertMessage(key: string, message: Message): void {
+  const history = getState().histories[key];
+  if (!history) return;
+  setHistory(key, (h) => {
+    if (h.messages.some((m) => m.id === message.id)) return h;
+    const messages = h.messages.slice();
+    let at = messages.length;
+    while (at > 0 && messages[at - 1].id > message.id) at--;
+    messages.splice(at, 0, message);
+    return { ...h, messages };
+  });
+}
+
+export function replaceMessage(key: string, message: Message): void {
+  setHistory(key, (h) => ({ ...h, messages: h.messages.map((m) => (m.id === message.id ? message : m)) }));
+  updateDialog(key, (d) => (d.top_message?.id === message.id ? { ...d, top_message: message } : d));
+}
+
+export function messageArrived(message: Message): void {
+  const me = getState().me?.id ?? 0;
+  const peer = peerOf(message, me);
+  const key = peerKey(peer);
+  const incoming = message.from_id !== me;
+  if (!incoming) settlePending(key, message);
+  insertMessage(key, message);
+  updateDialog(
+    key,
+    (d) => {
+      if (d.top_message && d.top_message.id >= message.id) return d;
+      const unread = incoming && message.id > d.read_inbox_max_id ? d.unread_count + 1 : d.unread_count;
+      return { ...d, top_message: message, last_activity: Math.max(d.last_activity, message.date), unread_count: unread };
+    },
+    () => blankDialog(peer),
+  );
+  if (incoming) clearTyping(key, message.from_id);
+  if (peer.kind === PeerKind.User && !getState().presence[peer.id]) void loadPresence([peer.id]).catch(() => undefined);
+  // A service message (title, members, admins) means the group itself changed.
+  void (peer.kind === PeerKind.Chat ? ensureChats([peer.id], !!message.action) : Promise.resolve())
+    .then(() => ensureUsers([message.from_id, ...(message.action?.user_ids ?? [])]))
+    .catch(() => undefined);
+}
+
+/** Our own message came back (by push, before the send's answer): its clock bubble gives way to it. */
+function settlePending(key: string, message: Message): void {
+  const history = getState().histories[key];
+  const match = history?.pending.find((p) => !p.failed && p.text === message.text && p.replyToId === message.reply_to_id);
+  if (match) setHistory(key, (h) => ({ ...h, pending: h.pending.filter((p) => p !== match) }));
+}
+
+export async function sendMessage(key: string, text: string, replyToId: number | null, media: InputMedia | null = null): Promise<void> {
+  const pending: PendingMessage = { randomId: randomId(), text, replyToId, media, date: Math.floor(Date.now() / 1000), failed: false };
+  setHistory(key, (h) => ({ ...h, pending: [...h.pending, pending] }));
+  await deliverPending(key, pending);
+}
+
+async function deliverPending(key: string, pending: PendingMessage): Promise<void> {
+  try {
+    const sent = await api().messages.send({
+      peer: peerFromKey(key),
+      random_id: pending.randomId,
+      text: pending.text,
+      reply_to_id: pending.replyToId,
+      media: pending.media,
+    });
+    messageArrived(sent.message);
+    setHistory(key, (h) => ({ ...h, pending: h.pending.filter((p) => p.randomId !== pending.randomId) }));
+  } catch (error) {
+    const failed = { failed: true, error: errorText(error) };
+    setHistory(key, (h) => ({ ...h, pending: h.pending.map((p) => (p.randomId === pending.randomId ? { ...p, ...failed } : p)) }));
+    throw error;
+  }
+}
+
+/** Sends a failed message again with the same random id (the server answers the first copy if it got it). */
+export function retryPending(key: string, randomIdToRetry: number): void {
+  const pending = getState().histories[key]?.pending.find((p) => p.randomId === randomIdToRetry);
+  if (!pending) return;
+  setHistory(key, (h) => ({ ...h, pending: h.pending.map((p) => (p.randomId === randomIdToRetry ? { ...p, failed: false } : p)) }));
+  void deliverPending(key, { ...pending, failed: false }).catch(() => undefined);
+}
+
+export function discardPending(key: string, randomIdToDrop: number): void {
+  setHistory(key, (h) => ({ ...h, pending: h.pending.filter((p) => p.randomId !== randomIdToDrop) }));
+}
+
+export async function sendFile(key: string, file: File, caption: string, replyToId: number | null): Promise<void> {
+  const abort = new AbortController();
+  const id = randomId();
+  const entry = { id, name: file.name, progress: 0, abort };
+  const setUploads = (change: (list: typeof entry[]) => typeof entry[]) =>
+    setState((s) => ({ uploads: { ...s.uploads, [key]: change(s.uploads[key] ?? []) } }));
+  setUploads((list) => [...list, entry]);
+  void api().messages.setTyping({ peer: peerFromKey(key), action: 'upload' }).catch(() => undefined);
+  try {
+    const media = await upload(file, {
+      signal: abort.signal,
+      onProgress: (progress) => setUploads((list) => list.map((u) => (u.id === id ? { ...u, progress } : u))),
+    });
+    if (abort.signal.aborted) throw abort.signal.reason;
+    // From here the message bubble shows progress and failure (with Retry), as for text.
+    setUploads((list) => list.filter((u) => u.id !== id));
+    await sendMessage(key, caption, replyToId, media);
+  } catch (error) {
+    if (abort.signal.aborted) setUploads((list) => list.filter((u) => u.id !== id));
+    else setUploads((list) => list.map((u) => (u.id === id ? { ...u, error: errorText(error) } : u)));
+  }
+}
+
+export function dismissUpload(key: string, id: number): void {
+  setState((s) => ({ uploads: { ...s.uploads, [key]: (s.uploads[key] ?? []).filter((u) => u.id !== id) } }));
+}
+
+export async function editMessage(key: string, id: number, text: string): Promise<void> {
+  const sent = await api().messages.edit({ peer: peerFromKey(key), id, text });
+  replaceMessage(key, sent.message);
+}
+
+export async function deleteMessages(key: string, ids: number[], revoke: boolean): Promise<void> {
+  await api().messages.delete({ peer: peerFromKey(key), ids, revoke });
+  messagesGone(key, ids);
+}
+
+export function messagesGone(key: string, ids: number[]): void {
+  const gone = new Set(ids);
+  setHistory(key, (h) => ({ ...h, messages: h.messages.filter((m) => !gone.has(m.id)) }));
+  const topGone = dialogOf(key)?.top_message && gone.has(dialogOf(key)!.top_message!.id);
+  if (!topGone) return;
+  const remaining = getState().histories[key]?.messages;
+  updateDialog(key, (d) => ({ ...d, top_message: remaining?.[remaining.length - 1] ?? null }));
+}
+
+const readTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+/** The user has seen the chat up to maxId: the badge drops now, the server hears of it a moment later. */
+export function markRead(key: string, maxId: number): void {
+  const dialog = dialogOf(key);
+  if (!dialog || maxId <= dialog.read_inbox_max_id) return;
+  const me = getState().me?.id;
+  const stillUnread = (getState().histories[key]?.messages ?? []).filter((m) => m.id > maxId && m.from_id !== me).length;
+  updateDialog(key, (d) => ({ ...d, read_inbox_max_id: maxId, unread_count: Math.min(d.unread_count, stillUnread) }));
+  clearTimeout(readTimers.get(key));
+  readTimers.set(
+    key,
+    setTimeout(() => {
+      readTimers.delete(key);
+      const max_id = dialogOf(key)?.read_inbox_max_id ?? maxId;
+      void api().messages.readHistory({ peer: peerFromKey(key), max_id }).catch(() => undefined);
+    }, 300),
+  );
+}
+
+export function chatChanged(changed: ChatChanged): void {
+  setState((s) => ({ chats: { ...s.chats, [changed.chat.id]: changed.chat } }));
+  if (changed.message) messageArrived(changed.message);
+}

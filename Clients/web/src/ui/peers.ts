@@ -1,0 +1,66 @@
+import { ChatKind, PeerKind, chatPeer, peerKey, userPeer, type Chat, type Message, type Peer } from '../api/types';
+import type { AppState } from './store';
+
+export { peerKey };
+
+export function peerFromKey(key: string): Peer {
+  const id = Number(key.slice(1));
+  return key[0] === 'u' ? userPeer(id) : chatPeer(id);
+}
+
+export function peerTitle(state: AppState, peer: Peer): string {
+  if (peer.kind === PeerKind.Chat) return state.chats[peer.id]?.title ?? `Group ${peer.id}`;
+  if (peer.id === state.me?.id) return 'Saved Messages';
+  return userName(state, peer.id);
+}
+
+export function userName(state: AppState, userId: number): string {
+  const user = state.users[userId];
+  return user ? user.display_name : `User ${userId}`;
+}
+
+export function isChannel(chat: Chat | undefined): boolean {
+  return chat?.kind === ChatKind.Channel;
+}
+
+/** A one-line description of a service message ("Ann added Bob"). */
+export function serviceText(state: AppState, message: Message): string {
+  const action = message.action;
+  if (!action) return '';
+  const actor = message.from_id === state.me?.id ? 'You' : userName(state, message.from_id);
+  const targets = action.user_ids.map((id) => (id === state.me?.id ? 'you' : userName(state, id))).join(', ');
+  switch (action.kind) {
+    case 'create': {
+      const noun = isChannel(state.chats[message.to_peer.id]) ? 'channel' : 'group';
+      return `${actor} created the ${noun} “${action.title ?? ''}”`;
+    }
+    case 'add_members':
+      return `${actor} added ${targets}`;
+    case 'remove_member':
+      return `${actor} removed ${targets}`;
+    case 'leave':
+      return `${actor} left the group`;
+    case 'join_by_invite':
+      return `${actor} joined by an invite link`;
+    case 'edit_title':
+      return `${actor} changed the title to “${action.title ?? ''}”`;
+    case 'set_admin':
+      return `${actor} made ${targets} an admin`;
+    case 'unset_admin':
+      return `${actor} removed ${targets} from admins`;
+    case 'convert_to_large':
+      return 'The group became a large group';
+    default:
+      return `${actor}: ${action.kind}`;
+  }
+}
+
+/** What a chat row shows of a message. */
+export function previewText(state: AppState, message: Message): string {
+  if (message.action) return serviceText(state, message);
+  if (message.media) {
+    const label = message.media.kind === 'photo' ? 'Photo' : message.media.name;
+    return message.text ? `${label}, ${message.text}` : label;
+  }
+  return message.text;
+}

@@ -1,0 +1,117 @@
+import { useEffect, useReducer, useRef } from 'preact/hooks';
+import type { Chat, ConnectionState, Dialog, InputMedia, Message, User } from '../api/types';
+
+/** A message this device is sending: shown with a clock until the server stores it. */
+export interface PendingMessage {
+  randomId: number;
+  text: string;
+  replyToId: number | null;
+  media: InputMedia | null;
+  date: number;
+  failed: boolean;
+  error?: string;
+}
+
+export interface History {
+  /** Oldest first. */
+  messages: Message[];
+  /** No older messages on the server. */
+  complete: boolean;
+  loading: boolean;
+  pending: PendingMessage[];
+}
+
+export interface Upload {
+  id: number;
+  name: string;
+  progress: number;
+  abort: AbortController;
+  error?: string;
+}
+
+export interface Presence {
+  online: boolean;
+  lastSeen: number;
+}
+
+export type Panel = 'settings' | 'info' | 'newChat' | 'newGroup' | null;
+
+export interface AppState {
+  phase: 'boot' | 'auth' | 'ready';
+  bootError: string | null;
+  conn: ConnectionState;
+  /** Set once the first connection came up: the offline banner only shows after that. */
+  everOnline: boolean;
+  me: User | null;
+  /** Most recent activity first. */
+  dialogs: Dialog[];
+  users: Record<number, User>;
+  chats: Record<number, Chat>;
+  /** Groups this user left or was removed from (their history stays readable while open). */
+  leftChats: Record<number, boolean>;
+  presence: Record<number, Presence>;
+  /** peer key → user id → expiry (ms). */
+  typing: Record<string, Record<number, number>>;
+  histories: Record<string, History>;
+  uploads: Record<string, Upload[]>;
+  active: string | null;
+  /** A message to scroll to once its chat shows (a search result). */
+  focus: { key: string; messageId: number } | null;
+  panel: Panel;
+}
+
+let state: AppState = {
+  phase: 'boot',
+  bootError: null,
+  conn: 'connecting',
+  everOnline: false,
+  me: null,
+  dialogs: [],
+  users: {},
+  chats: {},
+  leftChats: {},
+  presence: {},
+  typing: {},
+  histories: {},
+  uploads: {},
+  active: null,
+  focus: null,
+  panel: null,
+};
+
+const listeners = new Set<() => void>();
+let notifyQueued = false;
+
+export function getState(): AppState {
+  return state;
+}
+
+/** Merges a patch into the state; listeners run once per microtask however many patches came. */
+export function setState(patch: Partial<AppState> | ((s: AppState) => Partial<AppState>)): void {
+  state = { ...state, ...(typeof patch === 'function' ? patch(state) : patch) };
+  if (notifyQueued) return;
+  notifyQueued = true;
+  queueMicrotask(() => {
+    notifyQueued = false;
+    listeners.forEach((listener) => listener());
+  });
+}
+
+/** Re-renders the component when the selected slice changes (compared with Object.is). */
+export function useApp<T>(select: (s: AppState) => T): T {
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const selected = select(state);
+  const latest = useRef({ select, selected });
+  latest.current = { select, selected };
+  useEffect(() => {
+    const listener = () => {
+      if (!Object.is(latest.current.select(state), latest.current.selected)) rerender(0);
+    };
+    listeners.add(listener);
+    listener();
+    return () => void listeners.delete(listener);
+  }, []);
+  return selected;
+}
+
+export const emptyHistory: History = { messages: [], complete: false, loading: false, pending: [] };

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { DOWNLOAD_CHUNK, PART_SIZE, downloadFile, uploadFile } from '../src/api/media';
+import type { Methods } from '../src/api/methods';
+import { RpcError, type MessageMedia } from '../src/api/types';
+
+type Upload = Methods['upload'];
+
+function fakeUpload(stored = new Map<number, Uint8Array>(), fail?: (part: number) => RpcError | undefined) {
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const saved: number[] = [];
+  const upload: Upload = {
+    saveFilePart: async (a) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      inFlight--;
+      const error = fail?.(a.part);
+      if (error) throw error;
+      stored.set(a.part, a.bytes.slice());
+      saved.push(a.part);
+      return [];
+    },
+    getUploadedParts: async () => ({ parts: [...stored.keys()].sort((x, y) => x - y), total_parts: 3 }),
+    getFile: async () => ({ bytes: new Uint8Array(0) }),
+  };
+  return { upload, saved, stored, maxInFlight: () => maxInFlight };
+}
+
+describe('uploadFile', () => {
+  it('sends 512 KiB parts, a few at a time, and reports progress up to the size', async () => {
+    const bytes = new Uint8Array(2 * PART_SIZE + 100).map((_, i) => i & 0xff);
+    const { upload, stored, maxInFlight } = fakeUpload();
+    const progress: number[] = [];
+    const media = await uploadFile(upload, new Blob([bytes], { type: 'image/png' }), { name: 'a.png', onProgress: (sent) => progress.push(sent) });
+    expect(media).toMatchObject({ total_parts: 3, name: 'a.png', mime_type: 'image/png' });
+    expect(media.file_id).not.toBe(0);
+    expect([...stored.keys()].sort()).toEqual([0, 1, 2]);
+    expect(stored.get(0)!.length).toBe(PART_SIZE);
+    expect(stored.get(2)!.length).toBe(100);
+    expect(maxInFlight()).toBeGreaterThan(1);
+    expect(progress.at(-1)).toBe(bytes.length);
+  });
+
+  it('resumes: parts the server has are not sent again', async () => {
+    const stored = new Map([[1, new Uint8Array(PART_SIZE)]]);
+    const { upload, saved } = fakeUpload(stored);
+    await uploadFile(upload, new Blob([new Uint8Array(2 * PART_SIZE + 1)]), { fileId: 42 });
+    expect(saved.sort()).toEqual([0, 2]);
+  });
+
+  it('fails with the server error, not the aborts it caused', async () => {
+    const { upload } = fakeUpload(undefined, (part) => (part === 1 ? new RpcError('QUOTA_EXCEEDED', 400) : undefined));
+    await expect(uploadFile(upload, new Blob([new Uint8Array(3 * PART_SIZE)]))).rejects.toMatchObject({ name: 'QUOTA_EXCEEDED' });
+  });
+});
+
+describe('downloadFile', () => {
+  it('reads 1 MiB aligned ranges and joins them into a Blob of the mime type', async () => {
+    const size = 2 * DOWNLOAD_CHUNK + 5000;
+    const content = new Uint8Array(size).map((_, i) => (i * 7) & 0xff);
+    const requests: [number, number][] = [];
+    const upload = {
+      getFile: async (a: { media_id: number; offset: number; limit: number }) => {
+        requests.push([a.offset, a.limit]);
+        return { bytes: content.slice(a.offset, a.offset + a.limit) };
+      },
+    } as unknown as Upload;
+    const media: MessageMedia = { id: 5, kind: 'document', name: 'x.bin', mime_type: 'application/x-test', size, width: null, height: null };
+    const blob = await downloadFile(upload, media);
+    expect(blob.type).toBe('application/x-test');
+    expect(Buffer.from(await blob.arrayBuffer()).equals(Buffer.from(content))).toBe(true);
+    expect(requests.map(([offset]) => offset)).toEqual([0, DOWNLOAD_CHUNK, 2 * DOWNLOAD_CHUNK]);
+    expect(requests.every(([offset, limit]) => offset % 4096 === 0 && limit === DOWNLOAD_CHUNK)).toBe(true);
+  });
+});

@@ -1,0 +1,170 @@
+import { decode, encode } from '@msgpack/msgpack';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RpcError } from '../src/api/types';
+import { MsgIdClock } from '../src/protocol/msgid';
+import { generateKeyPair } from '../src/protocol/noise';
+import { ConnectionError, ProtocolSession } from '../src/protocol/session';
+import { ready } from '../src/protocol/sodium';
+import { FakeServer } from './fakeServer';
+import { until } from './helpers';
+
+beforeAll(() => ready());
+
+const sessions: ProtocolSession[] = [];
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((s) => s.close()));
+});
+
+async function open(server: FakeServer, options: Partial<ConstructorParameters<typeof ProtocolSession>[0]> = {}) {
+  const session = new ProtocolSession({
+    transport: server.transport,
+    serverPublicKey: server.key.publicKey,
+    deviceKey: generateKeyPair(),
+    reconnectMinDelayMs: 5,
+    reconnectMaxDelayMs: 20,
+    ...options,
+  });
+  sessions.push(session);
+  await session.open();
+  return session;
+}
+
+const echo = (server: FakeServer) => {
+  server.onCall = (_method, msgId, args) => ({ kind: 'result', reqMsgId: msgId, value: args });
+};
+
+describe('session layer', () => {
+  it('answers a call and acks the result later, batched', async () => {
+    const server = new FakeServer();
+    echo(server);
+    const session = await open(server);
+    expect(session.state).toBe('online');
+    const results = await Promise.all([1, 2, 3].map((i) => session.call('help.ping', encode({ id: i }))));
+    expect(results.map((r) => decode(r))).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+    const calls = server.calls('help.ping');
+    expect(calls).toHaveLength(3);
+    // Three calls made in one tick travel in one container frame.
+    expect(server.frames.some((f) => f.envelope.body.kind === 'container' && f.envelope.body.envelopes.length >= 3)).toBe(true);
+    await until(() => server.acked().length === 3);
+    // One ack envelope carries all three.
+    expect(server.envelopes.filter((e) => e.body.kind === 'ack')).toHaveLength(1);
+    for (const call of calls) {
+      expect(call.msgId % 4n).toBe(0n);
+      expect(call.seqNo % 2).toBe(1);
+    }
+  });
+
+  it('uses the server clock from the handshake for msg_ids', async () => {
+    const server = new FakeServer();
+    server.serverTimeMs = () => Date.now() + 3_600_000;
+    echo(server);
+    const session = await open(server);
+    await session.call('help.ping', encode({ id: 1 }));
+    const seconds = MsgIdClock.secondsOf(server.calls()[0]!.msgId);
+    expect(Math.abs(seconds - (Date.now() + 3_600_000) / 1000)).toBeLessThan(5);
+  });
+
+  it('turns an error body into RpcError', async () => {
+    const server = new FakeServer();
+    server.onCall = (_m, msgId) => ({ kind: 'error', reqMsgId: msgId, name: 'FLOOD_WAIT', code: 420, retryAfter: 7 });
+    const session = await open(server);
+    const error = await session.call('auth.signIn', encode({})).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RpcError);
+    expect(error).toMatchObject({ name: 'FLOOD_WAIT', code: 420, retryAfter: 7, method: 'auth.signIn' });
+  });
+
+  it('restamps and resends a call refused as bad_msg, correcting the clock', async () => {
+    const server = new FakeServer();
+    let refused = false;
+    server.onCall = (_m, msgId, args) => {
+      if (refused) return { kind: 'result', reqMsgId: msgId, value: args };
+      refused = true;
+      return { kind: 'bad_msg', badMsgId: msgId, errorCode: 17, serverTimeMs: Date.now() - 120_000 };
+    };
+    const session = await open(server);
+    const result = await session.call('help.ping', encode({ id: 5 }));
+    expect(decode(result)).toEqual({ id: 5 });
+    const [first, second] = server.calls();
+    expect(second!.msgId).not.toBe(first!.msgId);
+    expect(session.clockOffsetMs).toBeLessThan(-110_000);
+    expect(MsgIdClock.secondsOf(second!.msgId)).toBeLessThan(MsgIdClock.secondsOf(first!.msgId) - 100);
+  });
+
+  it('reconnects after a dropped link, resumes the session and resends unanswered calls with their msg_ids', async () => {
+    const server = new FakeServer();
+    const session = await open(server);
+    const states: string[] = [];
+    session.onState((s) => states.push(s));
+    const resyncs: string[] = [];
+    session.onResync((r) => resyncs.push(r));
+    const pending = session.call('messages.send', encode({ text: 'x' }));
+    await until(() => server.calls().length === 1);
+    echo(server);
+    server.dropLink();
+    expect(decode(await pending)).toEqual({ text: 'x' });
+    const [first, resent] = server.calls('messages.send');
+    expect(resent!.msgId).toBe(first!.msgId);
+    const links = new Set(server.frames.map((f) => f.link));
+    expect(links).toEqual(new Set([1, 2]));
+    expect(new Set(server.frames.map((f) => f.sessionId)).size).toBe(1);
+    expect(states).toEqual(['connecting', 'online']);
+    expect(resyncs).toEqual(['reconnected']);
+  });
+
+  it('backs off while the server is unreachable and comes back online', async () => {
+    const server = new FakeServer();
+    const session = await open(server);
+    const states: string[] = [];
+    session.onState((s) => states.push(s));
+    server.refuseConnections = true;
+    server.dropLink();
+    // Each failed attempt shows 'offline' until the next one ('connecting').
+    await until(() => server.links === 1 && states.filter((s) => s === 'offline').length >= 2);
+    expect(session.state).not.toBe('online');
+    server.refuseConnections = false;
+    await until(() => session.state === 'online', 2000);
+    expect(states.slice(0, 3)).toEqual(['connecting', 'offline', 'connecting']);
+  });
+
+  it('fails to open against a server without the pinned key', async () => {
+    const server = new FakeServer();
+    const wrong = new ProtocolSession({ transport: server.transport, serverPublicKey: generateKeyPair().publicKey, deviceKey: generateKeyPair() });
+    await expect(wrong.open()).rejects.toBeInstanceOf(ConnectionError);
+  });
+
+  it('times out a call and honours an abort signal', async () => {
+    const server = new FakeServer();
+    const session = await open(server);
+    await expect(session.call('help.ping', encode({}), { timeoutMs: 20 })).rejects.toMatchObject({ name: 'TIMEOUT' });
+    const controller = new AbortController();
+    const call = session.call('help.ping', encode({}), { signal: controller.signal });
+    controller.abort();
+    await expect(call).rejects.toMatchObject({ name: 'ABORTED' });
+  });
+
+  it('reports a new session and pushed updates, and acks them', async () => {
+    const server = new FakeServer();
+    const session = await open(server);
+    const resyncs: string[] = [];
+    const pushes: string[] = [];
+    session.onResync((r) => resyncs.push(r));
+    session.onPush((kind) => pushes.push(kind));
+    const newSession = server.push({ kind: 'new_session', firstMsgId: 4n, serverTimeMs: Date.now() });
+    const update = server.push({ kind: 'updates', type: 'updates.logged', payload: encode({ updates: [] }) });
+    await until(() => pushes.length === 1 && resyncs.length === 1);
+    expect(resyncs).toEqual(['new_session']);
+    await until(() => server.acked().length === 2);
+    expect(server.acked()).toEqual([newSession, update]);
+  });
+
+  it('sends a call larger than a Noise message in one chunked frame, and big calls one per frame', async () => {
+    const server = new FakeServer();
+    server.onCall = (_m, msgId, args) => ({ kind: 'result', reqMsgId: msgId, value: encode(args.length) });
+    const session = await open(server);
+    const part = new Uint8Array(512 * 1024).fill(7);
+    const sizes = await Promise.all([session.call('upload.saveFilePart', part), session.call('upload.saveFilePart', part)]);
+    expect(sizes.map((s) => decode(s))).toEqual([part.length, part.length]);
+    const frames = server.frames.filter((f) => f.envelope.body.kind === 'call' || f.envelope.body.kind === 'container');
+    expect(frames.filter((f) => f.envelope.body.kind === 'call')).toHaveLength(2);
+  });
+});

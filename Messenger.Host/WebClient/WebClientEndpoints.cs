@@ -1,0 +1,144 @@
+using Messenger.Contracts.Wire;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.FileProviders;
+
+namespace Messenger.Host.WebClient;
+
+/// <summary>
+/// Serves the web client: index.html (with the server key) for / and for client-side routes, never cached and under
+/// a strict CSP; the hashed files under /assets/ cached for a year. Without a built client, / explains why.
+/// </summary>
+internal static class WebClientEndpoints
+{
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; " +
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+    public const string NotBuiltNote =
+        "This Messenger server runs without its web client: it was built with -p:SkipWebClient=true or without Node.js. " +
+        "Build the host with Node.js 20+ and npm on PATH (dotnet build) to serve the app here. The API is at " + ProtocolConstants.HubPath + ".\n";
+
+    // Vite names every file under assets/ after a hash of its content, so a cached copy can never be stale.
+    private const string AssetsPrefix = "/assets/";
+
+    private static readonly string[] ServerPaths = [ProtocolConstants.HubPath, "/.well-known/", "/health/", AssetsPrefix];
+
+    public static IServiceCollection AddWebClient(this IServiceCollection services, string contentRoot)
+    {
+        services.AddSingleton(new WebRoot(Path.Combine(contentRoot, "wwwroot")));
+        services.AddSingleton<IndexPage>();
+        return services;
+    }
+
+    public static WebApplication UseWebClient(this WebApplication app)
+    {
+        var root = app.Services.GetRequiredService<WebRoot>();
+        if (!root.IsBuilt)
+        {
+            app.MapGet("/", () => Results.Text(NotBuiltNote, "text/plain; charset=utf-8"));
+            return app;
+        }
+
+        var index = app.Services.GetRequiredService<IndexPage>();
+        app.Use((context, next) => IsIndexRequest(context) ? ServeIndex(context, index) : next(context));
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new PhysicalFileProvider(root.Path),
+            ContentTypeProvider = ContentTypes(),
+            OnPrepareResponse = file => SetFileHeaders(file.Context),
+        });
+        app.Use((context, next) => IsClientRoute(context) ? ServeIndex(context, index) : next(context));
+        app.Use((context, next) => IsFaviconRequest(context) ? NoFavicon(context) : next(context));
+        return app;
+    }
+
+    public static void AnnounceWebClient(this WebApplication app)
+    {
+        if (!app.Services.GetRequiredService<WebRoot>().IsBuilt)
+        {
+            app.Logger.LogWarning("The web client is not built into this server (SkipWebClient or no Node.js at build time); / shows a note");
+            return;
+        }
+
+        foreach (var address in app.ListeningAddresses())
+        {
+            app.Logger.LogInformation("Open {Url} in a browser", BrowserUrl(address));
+        }
+    }
+
+    // Kestrel reports a wildcard bind (0.0.0.0, [::], +, *) as such; a browser on this machine reaches it on loopback.
+    internal static string BrowserUrl(string address)
+    {
+        var uri = new UriBuilder(address.Replace("://+", "://localhost").Replace("://*", "://localhost"));
+        if (uri.Host is "0.0.0.0" or "[::]" or "::")
+        {
+            uri.Host = uri.Host == "0.0.0.0" ? "127.0.0.1" : "localhost";
+        }
+
+        return uri.Uri.GetLeftPart(UriPartial.Authority) + "/";
+    }
+
+    private static bool IsIndexRequest(HttpContext context) =>
+        IsUnroutedRead(context) && context.Request.Path.Value is "/" or "/index.html";
+
+    // A path without an extension outside the server's own prefixes is one of the client's routes (a deep link or a
+    // reload); a missing file keeps its 404.
+    private static bool IsClientRoute(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "/";
+        return IsUnroutedRead(context)
+            && !Path.HasExtension(path)
+            && !ServerPaths.Any(prefix => path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || path == prefix.TrimEnd('/'));
+    }
+
+    private static bool IsFaviconRequest(HttpContext context) =>
+        IsUnroutedRead(context) && context.Request.Path.Value == "/favicon.ico";
+
+    // Browsers ask for /favicon.ico on their own; a client without one gets "nothing" rather than a 404 that every
+    // page load would report as a console error.
+    private static Task NoFavicon(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        context.Response.Headers.CacheControl = "public, max-age=86400";
+        return Task.CompletedTask;
+    }
+
+    private static bool IsUnroutedRead(HttpContext context) =>
+        context.GetEndpoint() is null && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method));
+
+    private static async Task ServeIndex(HttpContext context, IndexPage index)
+    {
+        var html = index.Html();
+        var headers = context.Response.Headers;
+        headers.CacheControl = "no-cache";
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.XFrameOptions = "DENY";
+        context.Response.ContentType = "text/html; charset=utf-8";
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            context.Response.ContentLength = System.Text.Encoding.UTF8.GetByteCount(html);
+            return;
+        }
+
+        await context.Response.WriteAsync(html, context.RequestAborted);
+    }
+
+    private static void SetFileHeaders(HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.CacheControl = context.Request.Path.StartsWithSegments(AssetsPrefix.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)
+            ? "public, max-age=31536000, immutable"
+            : "no-cache";
+    }
+
+    private static FileExtensionContentTypeProvider ContentTypes()
+    {
+        var types = new FileExtensionContentTypeProvider();
+        types.Mappings[".webmanifest"] = "application/manifest+json";
+        return types;
+    }
+}

@@ -1,0 +1,96 @@
+using Messenger.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Messenger.Tests.Web;
+
+/// <summary>
+/// One browser context (one device: its own storage, so its own device key) with one page, recording what a person
+/// would not want to see: console errors, uncaught exceptions and dialogs.
+/// </summary>
+internal sealed class BrowserPage : IAsyncDisposable
+{
+    private readonly List<string> _problems = [];
+    private readonly List<string> _dialogs = [];
+
+    private BrowserPage(IBrowserContext context, IPage page)
+    {
+        Context = context;
+        Page = page;
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                Record($"console error: {message.Text} ({message.Location})");
+            }
+        };
+        page.PageError += (_, error) => Record($"uncaught: {error}");
+        page.Dialog += async (_, dialog) =>
+        {
+            lock (_dialogs)
+            {
+                _dialogs.Add($"{dialog.Type}: {dialog.Message}");
+            }
+
+            await dialog.DismissAsync();
+        };
+    }
+
+    public IBrowserContext Context { get; }
+
+    public IPage Page { get; }
+
+    public IReadOnlyList<string> Problems
+    {
+        get
+        {
+            lock (_problems)
+            {
+                return _problems.ToList();
+            }
+        }
+    }
+
+    public IReadOnlyList<string> Dialogs
+    {
+        get
+        {
+            lock (_dialogs)
+            {
+                return _dialogs.ToList();
+            }
+        }
+    }
+
+    public static async Task<BrowserPage> OpenAsync(IBrowser browser, Uri baseAddress)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseAddress.ToString(),
+            AcceptDownloads = true,
+            ViewportSize = new ViewportSize { Width = 1200, Height = 800 },
+        });
+        context.SetDefaultTimeout(20_000);
+        context.SetDefaultNavigationTimeout(20_000);
+        var page = await context.NewPageAsync();
+        var opened = new BrowserPage(context, page);
+        await page.GotoAsync("/");
+        return opened;
+    }
+
+    public async Task ScreenshotAsync(string name)
+    {
+        var directory = Path.Combine(RepositoryPaths.Root, "TestResults", "screenshots");
+        Directory.CreateDirectory(directory);
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png"), FullPage = true });
+    }
+
+    public async ValueTask DisposeAsync() => await Context.CloseAsync();
+
+    private void Record(string problem)
+    {
+        lock (_problems)
+        {
+            _problems.Add(problem);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Messenger.Contracts.Wire;
+using Messenger.Tests.Infrastructure;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Messenger.Tests.Web;
+
+/// <summary>Two people (and a second device) use the built web client in real Chromium against the real host.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly List<BrowserPage> _pages = [];
+    private TestHost _host = null!;
+    private string _test = "";
+
+    public async Task InitializeAsync() => _host = await WebTestKit.StartHostAsync();
+
+    public async Task DisposeAsync()
+    {
+        // Where each page ended up, to read a failure by: the last screen of every page and what its console said.
+        for (var i = 0; i < _pages.Count; i++)
+        {
+            try
+            {
+                await _pages[i].ScreenshotAsync($"last-{_test}-{i + 1}");
+            }
+            catch (PlaywrightException e)
+            {
+                output.WriteLine($"page {i + 1}: no screenshot ({e.Message})");
+            }
+
+            foreach (var problem in _pages[i].Problems)
+            {
+                output.WriteLine($"page {i + 1}: {problem}");
+            }
+
+            await _pages[i].DisposeAsync();
+        }
+
+        await _host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Chat_WhenTwoPeopleTalk_BothSeeMessagesTypingReadTicksEditsAndDeletesAcrossReloads()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Hello Bob");
+        await alice.SendAsync("This one will be deleted");
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message("Hello Bob")).ToBeVisibleAsync();
+        await Expect(alice.Message("Hello Bob").Ticks("read")).ToBeVisibleAsync();
+
+        await alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true }).FillAsync("Are you th");
+        await Expect(bob.Page.GetByTestId("chat-status")).ToHaveTextAsync("typing…");
+        await bob.ScreenshotAsync("03-conversation-typing");
+        await alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true }).FillAsync("");
+        await bob.SendAsync("Hi Alice");
+        await Expect(alice.Message("Hi Alice")).ToBeVisibleAsync();
+
+        var original = alice.Message("Hello Bob");
+        await original.HoverAsync();
+        await original.GetByRole(AriaRole.Button, new() { Name = "Edit" }).ClickAsync();
+        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync("Hello Bob, edited");
+        await box.PressAsync("Enter");
+        await Expect(bob.Message("Hello Bob, edited")).ToContainTextAsync("edited");
+
+        var doomed = alice.Message("This one will be deleted");
+        await doomed.HoverAsync();
+        await doomed.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = $"Delete for me and {bobName.Display}" }).ClickAsync();
+        await Expect(bob.Message("This one will be deleted")).ToHaveCountAsync(0);
+        await Expect(alice.Message("This one will be deleted")).ToHaveCountAsync(0);
+        await alice.ScreenshotAsync("04-conversation");
+
+        await bob.Page.ReloadAsync();
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message("Hello Bob, edited")).ToBeVisibleAsync();
+        await Expect(bob.Message("Hi Alice")).ToBeVisibleAsync();
+        await Expect(bob.Message("This one will be deleted")).ToHaveCountAsync(0);
+        await bob.ScreenshotAsync("05-after-reload");
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task SecondDevice_WhenAddedByLoginToken_SeesTheConversation()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Written on the first device");
+        await Expect(bob.Page.GetByTestId("dialog").Filter(new() { HasText = aliceName.Display })).ToBeVisibleAsync();
+
+        var laptop = await OpenAsync();
+        await laptop.Page.GetByRole(AriaRole.Tab, new() { Name = "Log in by QR code" }).ClickAsync();
+        var tokenField = laptop.Page.GetByRole(AriaRole.Textbox, new() { Name = "Login token" });
+        await Expect(tokenField).Not.ToBeEmptyAsync();
+        var token = await tokenField.InputValueAsync();
+        await laptop.ScreenshotAsync("06-login-token");
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await alice.Page.GetByLabel("Login token").FillAsync(token);
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Accept", Exact = true }).ClickAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Signed in" })).ToBeVisibleAsync();
+        await Expect(alice.Page.GetByTestId("device")).ToHaveCountAsync(2);
+        await Expect(alice.Page.GetByTestId("server-fingerprint")).ToHaveTextAsync(ServerKeyFingerprint.Of(_host.ServerPublicKey));
+        await alice.ScreenshotAsync("07-settings-devices");
+
+        await laptop.OpenChatAsync(bobName.Display);
+        await Expect(laptop.Message("Written on the first device")).ToBeVisibleAsync();
+        await bob.OpenChatAsync(aliceName.Display);
+        await bob.SendAsync("Seen on both devices");
+        await Expect(laptop.Message("Seen on both devices")).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task File_WhenSentByOne_IsDownloadedByTheOtherWithTheSameBytes()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        var content = RandomNumberGenerator.GetBytes(700 * 1024);
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+
+        var chooser = await alice.Page.RunAndWaitForFileChooserAsync(() =>
+            alice.Page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).ClickAsync());
+        await chooser.SetFilesAsync(new FilePayload { Name = "report.bin", MimeType = "application/octet-stream", Buffer = content });
+        await bob.OpenChatAsync(aliceName.Display);
+        var download = await bob.Page.RunAndWaitForDownloadAsync(() =>
+            bob.Page.GetByRole(AriaRole.Button, new() { Name = "Download report.bin" }).ClickAsync());
+        var saved = await download.PathAsync();
+        await bob.ScreenshotAsync("08-file-received");
+
+        download.SuggestedFilename.Should().Be("report.bin");
+        SHA256.HashData(await File.ReadAllBytesAsync(saved)).Should().Equal(SHA256.HashData(content));
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task Photo_WhenSent_ShowsAsAnImageUnderTheContentSecurityPolicy()
+    {
+        // A 4×3 red PNG.
+        var png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGP4z8AARww4OQD1MQv1NXv7ggAAAABJRU5ErkJggg==");
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+
+        var chooser = await alice.Page.RunAndWaitForFileChooserAsync(() =>
+            alice.Page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).ClickAsync());
+        await chooser.SetFilesAsync(new FilePayload { Name = "pic.png", MimeType = "image/png", Buffer = png });
+        await bob.OpenChatAsync(aliceName.Display);
+        var image = bob.Page.GetByRole(AriaRole.Img, new() { Name = "pic.png", Exact = true });
+        await Expect(image).ToBeVisibleAsync();
+        await image.EvaluateAsync("image => image.decode()");
+
+        (await image.EvaluateAsync<int>("image => image.naturalWidth")).Should().Be(4);
+        (await image.GetAttributeAsync("src")).Should().StartWith("blob:");
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task Message_WhenItLooksLikeMarkup_IsShownAsTextAndRunsNothing()
+    {
+        const string markup = "<img src=x onerror=alert(1)>";
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+
+        await alice.SendAsync(markup);
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message(markup)).ToBeVisibleAsync();
+
+        (await bob.Message(markup).Locator(".bubble__text").InnerTextAsync()).Should().Be(markup);
+        (await bob.Page.Locator("img[src=x]").CountAsync()).Should().Be(0);
+        (await alice.Page.Locator("img[src=x]").CountAsync()).Should().Be(0);
+        alice.Dialogs.Concat(bob.Dialogs).Should().BeEmpty();
+        AssertNoProblems();
+    }
+
+    private async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) AliceName, (string Username, string Display) BobName)> TwoPeopleAsync(
+        [CallerMemberName] string test = "")
+    {
+        _test = test.Split('_')[0];
+        var aliceName = (Username: WebUser.NewUsername("alice"), Display: "Alice Liddell");
+        var bobName = (Username: WebUser.NewUsername("bob"), Display: "Bob Builder");
+        var alice = await OpenAsync();
+        var bob = await OpenAsync();
+        await alice.RegisterAsync(aliceName.Username, aliceName.Display);
+        await bob.RegisterAsync(bobName.Username, bobName.Display);
+        return (alice, bob, aliceName, bobName);
+    }
+
+    private async Task<BrowserPage> OpenAsync()
+    {
+        var page = await BrowserPage.OpenAsync(browser.Browser, _host.BaseAddress);
+        _pages.Add(page);
+        return page;
+    }
+
+    private void AssertNoProblems() => _pages.SelectMany(page => page.Problems).Should().BeEmpty();
+}

@@ -1,0 +1,36 @@
+using Messenger.Host.WebClient;
+
+namespace Messenger.Tests.Web;
+
+public sealed class IndexPageTests
+{
+    private const string Key = "4cfdc4c2d544dde4a5a1e564cafe87e8cd825cdf71980367536d3157430e4747";
+
+    [Theory]
+    [InlineData("""<head><meta name="messenger-server-key" content="" /></head>""", """<head><meta name="messenger-server-key" content="KEY" /></head>""")]
+    [InlineData("""<head><meta content='old' name="messenger-server-key"></head>""", """<head><meta content="KEY" name="messenger-server-key"></head>""")]
+    [InlineData("""<head><meta name="messenger-server-key"></head>""", """<head><meta content="KEY" name="messenger-server-key"></head>""")]
+    [InlineData("""<head><title>x</title></head>""", """<head><title>x</title><meta name="messenger-server-key" content="KEY"></head>""")]
+    public void InjectKey_WhateverTheMetaTagLooksLike_PutsTheKeyInItsContent(string html, string expected)
+    {
+        IndexPage.InjectKey(html, Key).Should().Be(expected.Replace("KEY", Key));
+    }
+
+    [Fact]
+    public void InjectKey_WhenTheValueHasMarkup_EncodesIt()
+    {
+        var html = IndexPage.InjectKey("""<head><meta name="messenger-server-key" content=""></head>""", "\"><script>");
+
+        html.Should().NotContain("<script>").And.Contain("&quot;&gt;&lt;script&gt;");
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5000", "http://127.0.0.1:5000/")]
+    [InlineData("http://0.0.0.0:8080", "http://127.0.0.1:8080/")]
+    [InlineData("http://[::]:5000", "http://localhost:5000/")]
+    [InlineData("http://+:80", "http://localhost/")]
+    public void BrowserUrl_ForAListeningAddress_IsOneABrowserOnThisMachineOpens(string address, string expected)
+    {
+        WebClientEndpoints.BrowserUrl(address).Should().Be(expected);
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Messenger.Contracts.Help;
+using Messenger.Contracts.Wire;
+using Messenger.Host.WebClient;
+using Messenger.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Messenger.Tests.Web;
+
+public sealed partial class WebServingTests : IAsyncLifetime
+{
+    private const string StrictPolicy =
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; " +
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+    private TestHost _host = null!;
+    private HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await WebTestKit.StartHostAsync();
+        _http = _host.CreateHttpClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Index_WhenRequested_CarriesTheServerKeyUncachedUnderTheStrictPolicy()
+    {
+        var response = await _http.GetAsync("/");
+        var html = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/html");
+        response.Headers.CacheControl!.NoCache.Should().BeTrue();
+        response.Headers.GetValues("Content-Security-Policy").Should().Equal(StrictPolicy);
+        response.Headers.GetValues("X-Content-Type-Options").Should().Equal("nosniff");
+        response.Headers.GetValues("Referrer-Policy").Should().Equal("no-referrer");
+        ServedKey(html).Should().Be(Convert.ToHexStringLower(_host.ServerPublicKey));
+    }
+
+    [Theory]
+    [InlineData("/index.html")]
+    [InlineData("/chats/42")]
+    public async Task ClientRoute_WhenLoadedDirectly_ServesTheIndexWithTheKey(string path)
+    {
+        var response = await _http.GetAsync(path);
+        var html = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Headers.CacheControl!.NoCache.Should().BeTrue();
+        response.Headers.Contains("Content-Security-Policy").Should().BeTrue();
+        ServedKey(html).Should().Be(Convert.ToHexStringLower(_host.ServerPublicKey));
+    }
+
+    [Fact]
+    public async Task Asset_WhenRequested_IsTheBuiltFileCachedAsImmutable()
+    {
+        var asset = Directory.EnumerateFiles(Path.Combine(WebTestKit.WebRoot, "assets"), "*.js").First();
+
+        var response = await _http.GetAsync("/assets/" + Path.GetFileName(asset));
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Headers.CacheControl!.ToString().Should().Be("public, max-age=31536000, immutable");
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/javascript");
+        (await response.Content.ReadAsByteArrayAsync()).Should().Equal(await File.ReadAllBytesAsync(asset));
+    }
+
+    [Theory]
+    [InlineData("/assets/missing-0123abcd.js")]
+    [InlineData("/missing.png")]
+    [InlineData("/rpc/unknown")]
+    public async Task MissingFile_WhenRequested_Returns404NotTheIndex(string path)
+    {
+        var response = await _http.GetAsync(path);
+
+        response.StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Favicon_WhenTheClientHasNone_IsEmptyNotAnError()
+    {
+        using var root = new TempDirectory();
+        await File.WriteAllTextAsync(Path.Combine(root.Path, "index.html"), "<html><head></head></html>");
+        await using var host = await TestHost.StartAsync(configureServices: services => services.AddSingleton(new WebRoot(root.Path)));
+        using var http = host.CreateHttpClient();
+
+        var response = await http.GetAsync("/favicon.ico");
+
+        response.StatusCode.Should().Be(HttpStatusCode.NoContent);
+    }
+
+    [Fact]
+    public async Task Hub_WhenTheWebClientIsServed_StillAnswersCallsAndServesTheKey()
+    {
+        await using var client = await _host.ConnectAsync();
+
+        var pong = await client.CallAsync(new PingCall(7));
+        var key = await _http.GetStringAsync(ProtocolConstants.ServerKeyPath);
+
+        pong.Id.Should().Be(7);
+        key.Should().Be(Convert.ToHexStringLower(_host.ServerPublicKey));
+    }
+
+    [Fact]
+    public async Task Root_WhenTheWebClientIsNotBuilt_ExplainsInPlainText()
+    {
+        using var empty = new TempDirectory();
+        await using var host = await TestHost.StartAsync(configureServices: services => services.AddSingleton(new WebRoot(empty.Path)));
+        using var http = host.CreateHttpClient();
+
+        var response = await http.GetAsync("/");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
+        (await response.Content.ReadAsStringAsync()).Should().Contain("SkipWebClient");
+    }
+
+    private static string ServedKey(string html)
+    {
+        var meta = KeyMeta().Match(html);
+        meta.Success.Should().BeTrue("the index must carry the messenger-server-key meta tag");
+        return meta.Groups[1].Value;
+    }
+
+    [GeneratedRegex("""<meta name="messenger-server-key" content="([^"]*)"\s*/?>""")]
+    private static partial Regex KeyMeta();
+}

@@ -1,0 +1,30 @@
+using Messenger.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Messenger.Tests.Web;
+
+/// <summary>Hosts that serve the built web client (wwwroot/ beside the test binaries, copied there by the host's build).</summary>
+internal static class WebTestKit
+{
+    public static string WebRoot => Path.Combine(AppContext.BaseDirectory, "wwwroot");
+
+    public static string WebClientSources => Path.Combine(RepositoryPaths.Root, "Clients", "web");
+
+    public static Task<TestHost> StartHostAsync(Action<IServiceCollection>? configureServices = null)
+    {
+        if (!File.Exists(Path.Combine(WebRoot, "index.html")))
+        {
+            throw new InvalidOperationException(
+                $"The built web client is missing at {WebRoot}: build the tests without -p:SkipWebClient=true and with Node.js and npm on PATH.");
+        }
+
+        // Browsers register many accounts from 127.0.0.1; hashing is made cheap as in the other integration tests.
+        return TestHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Messenger:Session:PasswordHash:Iterations"] = "3",
+            ["Messenger:Session:PasswordHash:MemoryKiB"] = "1024",
+            ["Messenger:Session:RegistrationsPerAddress"] = "10000",
+            ["Messenger:Session:SignInFailuresPerAddress"] = "10000",
+        }, configureServices: configureServices);
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Messenger.Tests.Web;
+
+/// <summary>What a person does in the web client, by the names a screen reader would announce.</summary>
+internal static class WebUser
+{
+    public const string Password = "correct horse battery";
+
+    static WebUser() => SetDefaultExpectTimeout(20_000);
+
+    public static string NewUsername(string name) => $"{name}_{Random.Shared.Next(100_000, 999_999)}";
+
+    public static async Task RegisterAsync(this BrowserPage browser, string username, string displayName)
+    {
+        var page = browser.Page;
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Create account" }).ClickAsync();
+        await page.GetByLabel("Username").FillAsync(username);
+        await page.GetByLabel("Display name").FillAsync(displayName);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "New chat" })).ToBeVisibleAsync();
+    }
+
+    public static async Task StartChatAsync(this BrowserPage browser, string username, string displayName)
+    {
+        var page = browser.Page;
+        await page.GetByRole(AriaRole.Button, new() { Name = "New chat" }).ClickAsync();
+        await page.GetByLabel("Find people by username").FillAsync(username);
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Message {displayName} (@{username})" }).ClickAsync();
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync(displayName);
+    }
+
+    public static async Task OpenChatAsync(this BrowserPage browser, string title)
+    {
+        await browser.Page.GetByTestId("dialog").Filter(new() { HasText = title }).ClickAsync();
+        await Expect(browser.Page.GetByTestId("chat-title")).ToHaveTextAsync(title);
+    }
+
+    public static async Task SendAsync(this BrowserPage browser, string text)
+    {
+        var box = browser.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync(text);
+        await box.PressAsync("Enter");
+        await Expect(browser.Message(text)).ToBeVisibleAsync();
+    }
+
+    public static ILocator Message(this BrowserPage browser, string text) =>
+        browser.Page.GetByTestId("message").Filter(new() { Has = browser.Page.Locator(".bubble__text", new() { HasTextString = text }) });
+
+    public static ILocator Ticks(this ILocator message, string status) =>
+        message.GetByRole(AriaRole.Img, new() { Name = status, Exact = true });
+}
