@@ -215,4 +215,19 @@ public sealed class GroupMembershipTests
         first.Members.Concat(rest.Members).Select(m => m.UserId).Should().BeEquivalentTo([alice.Id, .. others]);
         first.Members.Should().HaveCount(2);
     }
+
+    [Fact]
+    public async Task GetFull_WhenTheCallerIsNotOnThePage_StillTellsItsOwnRole()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_myrole");
+        await using var bob = await host.MemberAsync("bob_myrole");
+        var chat = (await alice.Client.CreateGroupAsync("News", [bob.Id], large: true, broadcast: true)).Chat;
+
+        (await bob.Client.GetFullChatAsync(chat.Id, offset: 0, limit: 1)).Should().BeEquivalentTo(
+            new { MyRole = MemberRole.Member, Members = new[] { new { UserId = alice.Id } } });
+        (await alice.Client.GetFullChatAsync(chat.Id)).MyRole.Should().Be(MemberRole.Creator);
+        await alice.Client.SetAdminAsync(chat.Id, bob.Id, isAdmin: true);
+        (await bob.Client.GetFullChatAsync(chat.Id, offset: 0, limit: 1)).MyRole.Should().Be(MemberRole.Admin);
+    }
 }

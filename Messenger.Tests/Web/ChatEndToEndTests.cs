@@ -178,6 +178,29 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task Channel_WhenASubscriberOpensIt_ShowsThePostsAndNoMessageBox()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+
+        var page = alice.Page;
+        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
+        await page.GetByLabel("Group name").FillAsync("Announcements");
+        await page.GetByRole(AriaRole.Radio, new() { Name = "Channel", Exact = true }).CheckAsync();
+        await page.GetByLabel("Add members").FillAsync(bobName.Username);
+        await page.GetByRole(AriaRole.List, new() { Name = "Search results" }).GetByRole(AriaRole.Button).First.ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Announcements");
+        await alice.SendAsync("Release on Friday");
+
+        await bob.OpenChatAsync("Announcements");
+        await Expect(bob.Message("Release on Friday")).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByText("Only admins can post in this channel")).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true })).ToHaveCountAsync(0);
+        await bob.ScreenshotAsync("09-channel-subscriber");
+        AssertNoProblems();
+    }
+
     private async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) AliceName, (string Username, string Display) BobName)> TwoPeopleAsync(
         [CallerMemberName] string test = "")
     {

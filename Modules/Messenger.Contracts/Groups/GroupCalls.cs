@@ -44,9 +44,14 @@ public sealed record ChatMember(
     [property: Key("role")] MemberRole Role,
     [property: Key("joined_at")] long JoinedAt);
 
-/// <summary>A chat with its members (first <c>limit</c>, by join time) for <c>groups.getFull</c>.</summary>
+/// <summary>A chat with its members (first <c>limit</c>, by join time) for <c>groups.getFull</c>, and the caller's own
+/// role (in a large group the caller may not be among the members listed; a client needs it to know whether it may
+/// post in a channel or use admin actions).</summary>
 [MessagePackObject]
-public sealed record ChatFull([property: Key("chat")] Chat Chat, [property: Key("members")] ChatMember[] Members);
+public sealed record ChatFull(
+    [property: Key("chat")] Chat Chat,
+    [property: Key("members")] ChatMember[] Members,
+    [property: Key("my_role")] MemberRole MyRole);
 
 /// <summary>The result of a membership or title change: the chat as it is now and the service message that
 /// records it (the caller's log position is in <see cref="Pts"/> for small groups, the chat's for large ones).</summary>

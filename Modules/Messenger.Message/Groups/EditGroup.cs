@@ -90,13 +90,13 @@ internal sealed class GetFullChatHandler(GroupStore store, Chats.ChatDirectory d
     public ValueTask<ChatFull> Handle(GetFullChatCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        if (directory.Get(call.ChatId) is not { } chat || chat.RoleOf(me) is null)
+        if (directory.Get(call.ChatId) is not { } chat || chat.RoleOf(me) is not { } myRole)
         {
             throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
         }
 
         var (info, members) = store.Full(call.ChatId, call.Offset, call.Limit);
         var pts = chat.HasOwnLog ? log.CurrentPts(LogOwners.OfChat(call.ChatId)) : 0;
-        return ValueTask.FromResult(new ChatFull(info with { Pts = pts }, [.. members]));
+        return ValueTask.FromResult(new ChatFull(info with { Pts = pts }, [.. members], myRole));
     }
 }

@@ -245,6 +245,8 @@ export interface ChatMember {
 export interface ChatFull {
   chat: Chat;
   members: ChatMember[];
+  /** The caller's own role (it may not be among the members listed). */
+  my_role: MemberRole;
 }
 
 export interface ChatChanged {

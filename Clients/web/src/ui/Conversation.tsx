@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Message } from '../api/types';
-import { PeerKind } from '../api/types';
+import { MemberRole, PeerKind } from '../api/types';
 import { deleteMessages, openChat } from './messages';
 import { Avatar } from './Avatar';
 import { Composer } from './Composer';
@@ -17,6 +17,9 @@ export function Conversation({ chatKey }: { chatKey: string }) {
   const [deleting, setDeleting] = useState<Message | null>(null);
   const peer = peerFromKey(chatKey);
   const left = useApp((s) => peer.kind === PeerKind.Chat && !!s.leftChats[peer.id]);
+  const readOnly = useApp(
+    (s) => peer.kind === PeerKind.Chat && isChannel(s.chats[peer.id]) && s.myRoles[peer.id] === MemberRole.Member,
+  );
   return (
     <section class="conversation" aria-label="Conversation">
       <ConversationHeader chatKey={chatKey} />
@@ -35,6 +38,10 @@ export function Conversation({ chatKey }: { chatKey: string }) {
       {left ? (
         <p class="conversation__left muted" role="status">
           You are no longer a member of this group
+        </p>
+      ) : readOnly ? (
+        <p class="conversation__left muted" role="status">
+          Only admins can post in this channel
         </p>
       ) : (
         <Composer

@@ -27,8 +27,13 @@ export async function ensureChats(ids: number[], refresh = false): Promise<void>
   const known = getState().chats;
   const missing = [...new Set(ids)].filter((id) => refresh || !known[id]);
   const results = await Promise.allSettled(missing.map((chat_id) => api().groups.getFull({ chat_id, limit: 1 })));
-  const chats = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.chat] : []));
-  if (chats.length) setState((s) => ({ chats: { ...s.chats, ...Object.fromEntries(chats.map((c) => [c.id, c])) } }));
+  const fulls = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (fulls.length) {
+    setState((s) => ({
+      chats: { ...s.chats, ...Object.fromEntries(fulls.map((f) => [f.chat.id, f.chat])) },
+      myRoles: { ...s.myRoles, ...Object.fromEntries(fulls.map((f) => [f.chat.id, f.my_role])) },
+    }));
+  }
 }
 
 export async function loadPresence(userIds: number[]): Promise<void> {

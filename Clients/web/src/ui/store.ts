@@ -1,5 +1,5 @@
 import { useEffect, useReducer, useRef } from 'preact/hooks';
-import type { Chat, ConnectionState, Dialog, InputMedia, Message, User } from '../api/types';
+import type { Chat, ConnectionState, Dialog, InputMedia, MemberRole, Message, User } from '../api/types';
 
 /** A message this device is sending: shown with a clock until the server stores it. */
 export interface PendingMessage {
@@ -49,6 +49,8 @@ export interface AppState {
   chats: Record<number, Chat>;
   /** Groups this user left or was removed from (their history stays readable while open). */
   leftChats: Record<number, boolean>;
+  /** The user's own role in each group (from groups.getFull): a plain member may not post in a channel. */
+  myRoles: Record<number, MemberRole>;
   presence: Record<number, Presence>;
   /** peer key → user id → expiry (ms). */
   typing: Record<string, Record<number, number>>;
@@ -70,6 +72,7 @@ let state: AppState = {
   users: {},
   chats: {},
   leftChats: {},
+  myRoles: {},
   presence: {},
   typing: {},
   histories: {},
