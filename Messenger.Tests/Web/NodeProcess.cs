@@ -6,7 +6,8 @@ namespace Messenger.Tests.Web;
 /// <summary>Runs a command of the web client's toolchain (npm) and collects its output.</summary>
 internal static class NodeProcess
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, string fileName, IEnumerable<string> arguments, TimeSpan timeout)
+    public static async Task<(int ExitCode, string Output)> RunAsync(
+        string workingDirectory, string fileName, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -23,6 +24,10 @@ internal static class NodeProcess
 
         start.Environment["CI"] = "true";
         start.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
 
         using var process = new Process { StartInfo = start };
         var output = new StringBuilder();

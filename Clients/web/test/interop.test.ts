@@ -87,6 +87,13 @@ describe.skipIf(!url)('interop with a real server', () => {
     await until(() => aliceEvents.find((e) => e.type === 'read_outbox'));
   });
 
+  it('keeps the signed-in user it remembers up to date after a profile change', async () => {
+    const nina = await account('nina');
+    await nina.client.account.updateProfile({ display_name: 'Nina Renamed', bio: 'hi' });
+    expect(nina.client.signedIn?.user.display_name).toBe('Nina Renamed');
+    expect((await nina.keyStore.loadSignedIn())?.user.display_name).toBe('Nina Renamed');
+  });
+
   it('turns server errors into RpcError', async () => {
     const client = await connect();
     const error = await client.messages.getDialogs().catch((e: unknown) => e);

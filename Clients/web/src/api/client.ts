@@ -100,7 +100,14 @@ export class MessengerClient {
         return done;
       },
     };
-    this.account = methods.account;
+    this.account = {
+      ...methods.account,
+      updateProfile: async (a, o) => {
+        const user = await methods.account.updateProfile(a, o);
+        if (this.signedInUser?.user.id === user.id) await this.remember({ ...this.signedInUser, user });
+        return user;
+      },
+    };
     this.users = methods.users;
     this.messages = observeMessages(methods.messages, stream);
     this.groups = observeGroups(methods.groups, stream);
