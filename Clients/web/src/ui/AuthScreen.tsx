@@ -5,6 +5,7 @@ import { deviceName, signIn } from './account';
 import { errorText } from './format';
 import { api } from './connection';
 import { Field } from './Field';
+import { useSubmit } from './form';
 
 type Mode = 'signIn' | 'register' | 'qr';
 
@@ -40,19 +41,7 @@ function Tab({ mode, current, onSelect, label }: { mode: Mode; current: Mode; on
 function SignInForm() {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError('');
-    try {
-      await signIn(username.trim(), password);
-    } catch (e) {
-      setError(errorText(e));
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(() => signIn(username.trim(), password));
   return (
     <form class="form" onSubmit={submit}>
       <Field label="Username" value={username} onInput={setUsername} autoComplete="username" required />
@@ -70,20 +59,10 @@ function RegisterForm() {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [invite, setInvite] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError('');
-    try {
-      await api().auth.register({ username: username.trim(), password, display_name: name.trim(), invite_code: invite.trim() || null });
-      await signIn(username.trim(), password);
-    } catch (e) {
-      setError(errorText(e));
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    await api().auth.register({ username: username.trim(), password, display_name: name.trim(), invite_code: invite.trim() || null });
+    await signIn(username.trim(), password);
+  });
   return (
     <form class="form" onSubmit={submit}>
       <Field label="Username" value={username} onInput={setUsername} autoComplete="username" required hint="5–32 letters, digits or _" />

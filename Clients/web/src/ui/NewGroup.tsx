@@ -1,9 +1,9 @@
 import { useId, useState } from 'preact/hooks';
 import type { User } from '../api/types';
 import { chatChanged, openChat } from './messages';
-import { errorText } from './format';
 import { api } from './connection';
 import { Field } from './Field';
+import { useSubmit } from './form';
 import { Modal } from './Modal';
 import { setState } from './store';
 import { UserPicker } from './UserPicker';
@@ -16,26 +16,16 @@ export function NewGroup() {
   const [title, setTitle] = useState('');
   const [kind, setKind] = useState<Kind>('group');
   const [members, setMembers] = useState<User[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-  const create = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError('');
-    try {
-      const changed = await api().groups.create({
-        title: title.trim(),
-        user_ids: members.map((m) => m.id),
-        large: kind !== 'group',
-        broadcast: kind === 'channel',
-      });
-      chatChanged(changed);
-      openChat(`c${changed.chat.id}`);
-    } catch (e) {
-      setError(errorText(e));
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit: create } = useSubmit(async () => {
+    const changed = await api().groups.create({
+      title: title.trim(),
+      user_ids: members.map((m) => m.id),
+      large: kind !== 'group',
+      broadcast: kind === 'channel',
+    });
+    chatChanged(changed);
+    openChat(`c${changed.chat.id}`);
+  });
   return (
     <Modal title="New group" onClose={close} wide>
       <form class="form" onSubmit={create}>
