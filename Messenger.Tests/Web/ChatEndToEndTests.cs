@@ -14,6 +14,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
 {
     private readonly List<BrowserPage> _pages = [];
     private TestHost _host = null!;
+    private TempDirectory? _keptData;
     private string _test = "";
 
     public async Task InitializeAsync() => _host = await WebTestKit.StartHostAsync();
@@ -41,6 +42,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         }
 
         await _host.DisposeAsync();
+        _keptData?.Dispose();
     }
 
     [Fact]
@@ -199,6 +201,32 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await Expect(bob.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true })).ToHaveCountAsync(0);
         await bob.ScreenshotAsync("09-channel-subscriber");
         AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task Reconnect_WhenTheServerRestarts_ShowsOfflineThenCarriesOnWithoutAReload()
+    {
+        _keptData = new TempDirectory();
+        await _host.DisposeAsync();
+        _host = await WebTestKit.StartHostAsync(dataDirectory: _keptData.Path);
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Before the restart");
+        await bob.OpenChatAsync(aliceName.Display);
+
+        var port = _host.BaseAddress.Port;
+        await _host.DisposeAsync();
+        var offline = alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Offline" });
+        await Expect(offline).ToBeVisibleAsync();
+        await alice.ScreenshotAsync("10-offline");
+        _host = await WebTestKit.StartHostAsync(dataDirectory: _keptData.Path, port: port);
+
+        await Expect(offline).ToHaveCountAsync(0);
+        await bob.SendAsync("After the restart");
+        await Expect(alice.Message("After the restart")).ToBeVisibleAsync();
+        await Expect(alice.Message("Before the restart")).ToBeVisibleAsync();
+        await alice.SendAsync("Still here");
+        await Expect(bob.Message("Still here")).ToBeVisibleAsync();
     }
 
     private async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) AliceName, (string Username, string Display) BobName)> TwoPeopleAsync(

@@ -10,7 +10,10 @@ internal static class WebTestKit
 
     public static string WebClientSources => Path.Combine(RepositoryPaths.Root, "Clients", "web");
 
-    public static Task<TestHost> StartHostAsync(Action<IServiceCollection>? configureServices = null)
+    /// <param name="dataDirectory">Kept by the caller (a restart reuses it); a temporary one by default.</param>
+    /// <param name="port">A fixed port (a restart reuses the first one's); any free port by default.</param>
+    public static Task<TestHost> StartHostAsync(
+        Action<IServiceCollection>? configureServices = null, string? dataDirectory = null, int port = 0)
     {
         if (!File.Exists(Path.Combine(WebRoot, "index.html")))
         {
@@ -19,8 +22,9 @@ internal static class WebTestKit
         }
 
         // Browsers register many accounts from 127.0.0.1; hashing is made cheap as in the other integration tests.
-        return TestHost.StartAsync(settings: new Dictionary<string, string?>
+        return TestHost.StartAsync(dataDirectory, settings: new Dictionary<string, string?>
         {
+            ["Messenger:Urls"] = $"http://127.0.0.1:{port}",
             ["Messenger:Session:PasswordHash:Iterations"] = "3",
             ["Messenger:Session:PasswordHash:MemoryKiB"] = "1024",
             ["Messenger:Session:RegistrationsPerAddress"] = "10000",
