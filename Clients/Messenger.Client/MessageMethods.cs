@@ -70,6 +70,10 @@ public static class MessageMethods
     public static Task<Done> BlockUserAsync(this MessengerClient client, long userId, CancellationToken cancellationToken = default) =>
         client.CallAsync(new BlockUserCall(userId), cancellationToken);
 
+    /// <summary>The users the caller has blocked.</summary>
+    public static async Task<long[]> GetBlockedAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetBlockedCall(), cancellationToken)).UserIds;
+
     /// <summary>Lets a blocked user send to the caller again.</summary>
     public static Task<Done> UnblockUserAsync(this MessengerClient client, long userId, CancellationToken cancellationToken = default) =>
         client.CallAsync(new UnblockUserCall(userId), cancellationToken);

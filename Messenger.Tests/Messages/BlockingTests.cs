@@ -57,4 +57,21 @@ public sealed class BlockingTests : IAsyncLifetime
         await ChatTestKit.FailsWith(() => alice.Client.BlockUserAsync(alice.UserId), MessageErrorNames.UserIdInvalid);
         await ChatTestKit.FailsWith(() => alice.Client.UnblockUserAsync(0), MessageErrorNames.UserIdInvalid);
     }
+
+    [Fact]
+    public async Task GetBlocked_AfterBlockingAndUnblocking_ListsWhoTheCallerBlocksNow()
+    {
+        await using var alice = await _host.SignUpAsync("alice_1");
+        await using var bob = await _host.SignUpAsync("bob_one");
+        await using var carol = await _host.SignUpAsync("carol_1");
+
+        await alice.Client.BlockUserAsync(carol.UserId);
+        await alice.Client.BlockUserAsync(bob.UserId);
+        await alice.Client.BlockUserAsync(bob.UserId);
+        (await alice.Client.GetBlockedAsync()).Should().BeEquivalentTo([bob.UserId, carol.UserId]);
+        (await bob.Client.GetBlockedAsync()).Should().BeEmpty();
+
+        await alice.Client.UnblockUserAsync(carol.UserId);
+        (await alice.Client.GetBlockedAsync()).Should().Equal(bob.UserId);
+    }
 }

@@ -46,6 +46,7 @@ public static class MessageModule
         services.AddRpcMethod<ReadHistoryCall, AffectedMessages>();
         services.AddRpcMethod<SetTypingCall, Done>();
         services.AddRpcMethod<BlockUserCall, Done>();
+        services.AddRpcMethod<GetBlockedCall, BlockedUsers>();
         services.AddRpcMethod<UnblockUserCall, Done>();
         services.AddRpcMethod<SearchMessagesCall, MessageList>();
 

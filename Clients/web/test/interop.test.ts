@@ -94,6 +94,15 @@ describe.skipIf(!url)('interop with a real server', () => {
     expect((await nina.keyStore.loadSignedIn())?.user.display_name).toBe('Nina Renamed');
   });
 
+  it('lists the users the caller blocked', async () => {
+    const oscar = await account('oscar');
+    const peggy = await account('peggy');
+    await oscar.client.users.block({ user_id: peggy.signedIn.user.id });
+    expect((await oscar.client.users.getBlocked()).user_ids).toEqual([peggy.signedIn.user.id]);
+    await oscar.client.users.unblock({ user_id: peggy.signedIn.user.id });
+    expect((await oscar.client.users.getBlocked()).user_ids).toEqual([]);
+  });
+
   it('turns server errors into RpcError', async () => {
     const client = await connect();
     const error = await client.messages.getDialogs().catch((e: unknown) => e);

@@ -93,6 +93,15 @@ public static class TypingActions
 [MessagePackObject]
 public sealed record BlockUserCall([property: Key("user_id")] long UserId) : IRpcCall<Done>;
 
+/// <summary><c>users.getBlocked</c>: the users the caller has blocked, by id.</summary>
+[RpcMethod("users.getBlocked")]
+[MessagePackObject]
+public sealed record GetBlockedCall : IRpcCall<BlockedUsers>;
+
+/// <summary>The users the caller has blocked (<c>users.getBlocked</c>).</summary>
+[MessagePackObject]
+public sealed record BlockedUsers([property: Key("user_ids")] long[] UserIds);
+
 /// <summary><c>users.unblock</c>. Errors: <c>USER_ID_INVALID</c>.</summary>
 [RpcMethod("users.unblock")]
 [MessagePackObject]

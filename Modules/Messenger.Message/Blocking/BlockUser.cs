@@ -51,6 +51,12 @@ internal sealed class BlockUserHandler(Chats.Chats chats, StorageWriter writer, 
     }
 }
 
+internal sealed class GetBlockedHandler(MessageStore store, RpcContext caller) : IRequestHandler<GetBlockedCall, BlockedUsers>
+{
+    public ValueTask<BlockedUsers> Handle(GetBlockedCall call, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new BlockedUsers(store.BlockedBy(caller.RequireUserId())));
+}
+
 /// <summary>Presence goes only to the users someone shares a private chat with.</summary>
 internal sealed class GetPrivateChatPeersHandler(MessageStore store) : IRequestHandler<GetPrivateChatPeersQuery, long[]>
 {

@@ -102,6 +102,22 @@ internal sealed class MessageStore(SqliteDatabase database)
         return command.ExecuteScalar() is not null;
     }
 
+    public long[] BlockedBy(long userId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT blocked_id FROM message_blocks WHERE user_id = @user ORDER BY blocked_id";
+        command.Parameters.AddWithValue("@user", userId);
+        using var reader = command.ExecuteReader();
+        var blocked = new List<long>();
+        while (reader.Read())
+        {
+            blocked.Add(reader.GetInt64(0));
+        }
+
+        return [.. blocked];
+    }
+
     public long[] PrivateChatPeers(long userId)
     {
         using var connection = database.Open();

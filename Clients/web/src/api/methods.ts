@@ -5,6 +5,7 @@ import type {
   Difference,
   AffectedMessages,
   Authorization,
+  BlockedUsers,
   Authorizations,
   ChatChanged,
   ChatFull,
@@ -70,6 +71,7 @@ export function createMethods(call: Call) {
       getStatuses: (a: { ids: number[] }, o?: CallOptions) => call<UserStatuses>('users.getStatuses', a, o),
       block: (a: { user_id: number }, o?: CallOptions) => call<Done>('users.block', a, o),
       unblock: (a: { user_id: number }, o?: CallOptions) => call<Done>('users.unblock', a, o),
+      getBlocked: (o?: CallOptions) => call<BlockedUsers>('users.getBlocked', {}, o),
     },
     messages: {
       /** `random_id` is drawn when not given; pass the same one to retry a send idempotently. */

@@ -15,6 +15,11 @@ export interface UserList {
   users: User[];
 }
 
+/** `users.getBlocked`: whom the caller has blocked. */
+export interface BlockedUsers {
+  user_ids: number[];
+}
+
 export interface RegisteredUser {
   user: User;
   is_admin: boolean;

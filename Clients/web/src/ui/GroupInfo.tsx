@@ -54,10 +54,19 @@ function UserDetails({ userId }: { userId: number }) {
   );
 }
 
-/** The server does not say whether we blocked someone: the button remembers what it did in this session. */
 function BlockButton({ userId }: { userId: number }) {
-  const [blocked, setBlocked] = useState(false);
+  const [blocked, setBlocked] = useState<boolean | null>(null);
   const [error, setError] = useState('');
+  useEffect(() => {
+    let current = true;
+    api()
+      .users.getBlocked()
+      .then(({ user_ids }) => current && setBlocked(user_ids.includes(userId)))
+      .catch((e) => current && setError(errorText(e)));
+    return () => {
+      current = false;
+    };
+  }, [userId]);
   const toggle = async () => {
     setError('');
     try {
@@ -70,7 +79,7 @@ function BlockButton({ userId }: { userId: number }) {
   return (
     <>
       {error && <p class="form__error" role="alert">{error}</p>}
-      <button type="button" class={`btn${blocked ? '' : ' btn--danger'}`} onClick={() => void toggle()}>
+      <button type="button" class={`btn${blocked ? '' : ' btn--danger'}`} disabled={blocked === null} onClick={() => void toggle()}>
         {blocked ? 'Unblock user' : 'Block user'}
       </button>
     </>
