@@ -107,13 +107,6 @@ internal sealed class GetFileHandler(SqliteDatabase database, BlobStore blobs, I
         command.Parameters.AddWithValue("@id", mediaId);
         command.Parameters.AddWithValue("@before", before);
         command.Parameters.AddWithValue("@limit", MessagesPerQuery);
-        using var reader = command.ExecuteReader();
-        var ids = new List<long>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetInt64(0));
-        }
-
-        return ids;
+        return command.ReadInt64Column();
     }
 }

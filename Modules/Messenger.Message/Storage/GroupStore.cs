@@ -76,14 +76,7 @@ internal sealed class GroupStore(SqliteDatabase database)
         command.Parameters.AddWithValue("@user", userId);
         command.Parameters.AddWithValue("@large", (int)ChatKind.LargeGroup);
         command.Parameters.AddWithValue("@channel", (int)ChatKind.Channel);
-        using var reader = command.ExecuteReader();
-        var chats = new List<long>();
-        while (reader.Read())
-        {
-            chats.Add(reader.GetInt64(0));
-        }
-
-        return [.. chats];
+        return [.. command.ReadInt64Column()];
     }
 
     /// <summary>The caller's large groups as dialogs: the chat's newest message (not one they deleted for themselves),
@@ -123,14 +116,7 @@ internal sealed class GroupStore(SqliteDatabase database)
     {
         var command = scope.Command("SELECT user_id FROM message_members WHERE chat_id = @chat");
         command.Parameters.AddWithValue("@chat", chatId);
-        using var reader = command.ExecuteReader();
-        var members = new List<long>();
-        while (reader.Read())
-        {
-            members.Add(reader.GetInt64(0));
-        }
-
-        return members;
+        return command.ReadInt64Column();
     }
 
     public static MemberRole? RoleOf(WriteScope scope, long chatId, long userId) =>

@@ -108,14 +108,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT blocked_id FROM message_blocks WHERE user_id = @user ORDER BY blocked_id";
         command.Parameters.AddWithValue("@user", userId);
-        using var reader = command.ExecuteReader();
-        var blocked = new List<long>();
-        while (reader.Read())
-        {
-            blocked.Add(reader.GetInt64(0));
-        }
-
-        return [.. blocked];
+        return [.. command.ReadInt64Column()];
     }
 
     public long[] PrivateChatPeers(long userId)
@@ -125,14 +118,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         command.CommandText = "SELECT peer_id FROM message_dialogs WHERE user_id = @user AND peer_kind = @kind AND peer_id <> @user";
         command.Parameters.AddWithValue("@user", userId);
         command.Parameters.AddWithValue("@kind", (int)PeerKind.User);
-        using var reader = command.ExecuteReader();
-        var peers = new List<long>();
-        while (reader.Read())
-        {
-            peers.Add(reader.GetInt64(0));
-        }
-
-        return [.. peers];
+        return [.. command.ReadInt64Column()];
     }
 
     // ---- inside a writer unit ----
@@ -254,14 +240,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         command.Parameters.AddWithValue("@after", after);
         command.Parameters.AddWithValue("@upto", upTo);
         command.Parameters.AddWithValue("@except", except);
-        using var reader = command.ExecuteReader();
-        var authors = new List<long>();
-        while (reader.Read())
-        {
-            authors.Add(reader.GetInt64(0));
-        }
-
-        return authors;
+        return command.ReadInt64Column();
     }
 
     public static List<Contracts.Messages.Message> VisibleMessages(WriteScope scope, long userId, long chatId, long[] ids)

@@ -20,14 +20,7 @@ internal sealed class SearchStore(SqliteDatabase database)
         command.CommandText =
             "SELECT chat_id FROM message_dialogs WHERE user_id = @user UNION SELECT chat_id FROM message_members WHERE user_id = @user";
         command.Parameters.AddWithValue("@user", userId);
-        using var reader = command.ExecuteReader();
-        var chats = new List<long>();
-        while (reader.Read())
-        {
-            chats.Add(reader.GetInt64(0));
-        }
-
-        return [.. chats];
+        return [.. command.ReadInt64Column()];
     }
 
     /// <summary>

@@ -70,13 +70,6 @@ internal sealed class LogCompactor(
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT DISTINCT owner_id FROM queue_updates WHERE date < @cutoff";
         command.Parameters.AddWithValue("@cutoff", cutoff);
-        using var reader = command.ExecuteReader();
-        var owners = new List<long>();
-        while (reader.Read())
-        {
-            owners.Add(reader.GetInt64(0));
-        }
-
-        return owners;
+        return command.ReadInt64Column();
     }
 }
