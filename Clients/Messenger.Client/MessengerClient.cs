@@ -255,10 +255,11 @@ public sealed class MessengerClient : IAsyncDisposable
                     ? batch[0]
                     : new Envelope(_msgIds.Next(), NextSeqNo(content: false), new ContainerBody([.. batch]));
                 batch.Clear();
-                var frame = FrameCodec.Seal(link.Send!, WireSerializer.Serialize(new Frame(_options.SessionId, outgoing)));
+                using var frame = FrameCodec.Seal(link.Send!, new Frame(_options.SessionId, outgoing));
                 try
                 {
-                    await link.Hub.SendAsync(ProtocolConstants.SendMethod, frame, _disposed.Token);
+                    // Written to the connection before the send completes: the pooled buffer is free after it.
+                    await link.Hub.SendAsync(ProtocolConstants.SendMethod, frame.Segment, _disposed.Token);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -322,10 +323,10 @@ public sealed class MessengerClient : IAsyncDisposable
 
     private void OnFrame(Link link, byte[] frame)
     {
-        Frame parsed;
+        OpenedFrame parsed;
         try
         {
-            parsed = WireSerializer.Deserialize<Frame>(FrameCodec.Open(link.Receive!, frame));
+            parsed = FrameCodec.OpenFrame(link.Receive!, frame);
         }
         catch (Exception e) when (e is NoiseException or MessagePackSerializationException)
         {
@@ -334,7 +335,11 @@ public sealed class MessengerClient : IAsyncDisposable
             return;
         }
 
-        Handle(parsed.Envelope);
+        // A server frame carries no call arguments, the only borrowed field: nothing outlives the buffer.
+        using (parsed)
+        {
+            Handle(parsed.Frame.Envelope);
+        }
     }
 
     private void Handle(Envelope envelope)

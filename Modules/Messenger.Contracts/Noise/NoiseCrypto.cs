@@ -12,6 +12,7 @@ internal static class NoiseCrypto
 {
     public const int HashLength = 64;
     public const int BlockLength = 128;
+    public const int NonceLength = 12;
 
     static NoiseCrypto() => global::Sodium.SodiumCore.Init();
 
@@ -81,7 +82,7 @@ internal static class NoiseCrypto
 
     public static void Encrypt(ReadOnlySpan<byte> key, ulong counter, ReadOnlySpan<byte> ad, ReadOnlySpan<byte> plaintext, Span<byte> destination)
     {
-        Span<byte> nonce = stackalloc byte[12];
+        Span<byte> nonce = stackalloc byte[NonceLength];
         Nonce(counter, nonce);
         var rc = Native.Encrypt(
             ref MemoryMarshal.GetReference(destination), out _,
@@ -96,7 +97,7 @@ internal static class NoiseCrypto
 
     public static void Decrypt(ReadOnlySpan<byte> key, ulong counter, ReadOnlySpan<byte> ad, ReadOnlySpan<byte> ciphertext, Span<byte> destination)
     {
-        Span<byte> nonce = stackalloc byte[12];
+        Span<byte> nonce = stackalloc byte[NonceLength];
         Nonce(counter, nonce);
         var rc = Native.Decrypt(
             ref MemoryMarshal.GetReference(destination), out _, IntPtr.Zero,
@@ -110,7 +111,7 @@ internal static class NoiseCrypto
     }
 
     // ChaChaPoly nonce: 4 zero bytes, then the 64-bit counter little-endian (Noise spec §12.3).
-    private static void Nonce(ulong counter, Span<byte> nonce)
+    public static void Nonce(ulong counter, Span<byte> nonce)
     {
         nonce.Clear();
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(nonce[4..], counter);

@@ -34,9 +34,13 @@ public abstract record EnvelopeBody
     public virtual bool IsContent => true;
 }
 
-/// <summary>Kind 0, client → server: call <c>method</c> with MessagePack-encoded <c>args</c> (a map of the call's fields).</summary>
+/// <summary>Kind 0, client → server: call <c>method</c> with MessagePack-encoded <c>args</c> (a map of the call's fields).
+/// Read off a frame, <c>args</c> borrows the frame's buffer (an upload part is not copied on its way to the
+/// call's own fields): it is valid until the frame is released.</summary>
 [MessagePackObject]
-public sealed record CallBody([property: Key(0)] string Method, [property: Key(1)] byte[] Args) : EnvelopeBody;
+public sealed record CallBody(
+    [property: Key(0)] string Method,
+    [property: Key(1), MessagePackFormatter(typeof(BorrowedBytesFormatter))] ReadOnlyMemory<byte> Args) : EnvelopeBody;
 
 /// <summary>Kind 1, server → client: the MessagePack-encoded result of the call sent as <c>req_msg_id</c>.</summary>
 [MessagePackObject]

@@ -8,9 +8,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Messenger.Kernel.Rpc;
 
-/// <summary>One registered method: its name and how to run a call of it inside a DI scope.</summary>
+/// <summary>One registered method: its name, how to read its arguments and how to run a call of it inside a DI scope.</summary>
 public sealed class RpcMethod(
-    string name, Type callType, bool allowAnonymous, Func<IServiceProvider, ReadOnlyMemory<byte>, CancellationToken, ValueTask<byte[]>> invoke)
+    string name,
+    Type callType,
+    bool allowAnonymous,
+    Func<ReadOnlyMemory<byte>, object> parse,
+    Func<IServiceProvider, object, CancellationToken, ValueTask<byte[]>> invoke)
 {
     public string Name { get; } = name;
 
@@ -19,9 +23,12 @@ public sealed class RpcMethod(
 
     public Type CallType { get; } = callType;
 
-    /// <summary>Deserializes the arguments, validates them, sends the call over the bus and serializes the result.</summary>
-    public ValueTask<byte[]> InvokeAsync(IServiceProvider scope, ReadOnlyMemory<byte> args, CancellationToken cancellationToken) =>
-        invoke(scope, args, cancellationToken);
+    /// <summary>Deserializes the arguments (copying what the call keeps); malformed ones throw 400 ARGS_INVALID.</summary>
+    public object Parse(ReadOnlyMemory<byte> args) => parse(args);
+
+    /// <summary>Validates a parsed call, sends it over the bus and serializes the result.</summary>
+    public ValueTask<byte[]> InvokeAsync(IServiceProvider scope, object call, CancellationToken cancellationToken) =>
+        invoke(scope, call, cancellationToken);
 }
 
 /// <summary>Every RPC method of every module, by name. Built from the modules' registrations at start-up.</summary>
@@ -44,24 +51,28 @@ public static class RpcRegistration
     public static IServiceCollection AddRpcMethod<TCall, TResult>(this IServiceCollection services, bool allowAnonymous = false)
         where TCall : IRpcCall<TResult>
     {
-        services.AddSingleton(new RpcMethod(RpcMethodAttribute.Of<TCall>(), typeof(TCall), allowAnonymous, InvokeAsync<TCall, TResult>));
+        services.AddSingleton(new RpcMethod(
+            RpcMethodAttribute.Of<TCall>(), typeof(TCall), allowAnonymous, Parse<TCall>, InvokeAsync<TCall, TResult>));
         return services;
     }
 
-    private static async ValueTask<byte[]> InvokeAsync<TCall, TResult>(
-        IServiceProvider scope, ReadOnlyMemory<byte> args, CancellationToken cancellationToken)
-        where TCall : IRpcCall<TResult>
+    private static object Parse<TCall>(ReadOnlyMemory<byte> args)
     {
-        TCall call;
         try
         {
-            call = MessagePackSerializer.Deserialize<TCall>(args, WireSerializer.Options, cancellationToken)
+            return MessagePackSerializer.Deserialize<TCall>(args, WireSerializer.Options)
                 ?? throw MessengerError.BadRequest(ErrorNames.ArgsInvalid);
         }
         catch (MessagePackSerializationException)
         {
             throw MessengerError.BadRequest(ErrorNames.ArgsInvalid);
         }
+    }
+
+    private static async ValueTask<byte[]> InvokeAsync<TCall, TResult>(IServiceProvider scope, object parsed, CancellationToken cancellationToken)
+        where TCall : IRpcCall<TResult>
+    {
+        var call = (TCall)parsed;
 
         foreach (var validator in scope.GetServices<IValidator<TCall>>())
         {

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Wire;
 using Messenger.Kernel.Errors;
@@ -28,12 +29,38 @@ internal sealed class RpcDispatcher(
     /// <summary>Calls that reached their method (after lookup), since start. A resent duplicate is not counted.</summary>
     public long CallsExecuted => Interlocked.Read(ref _callsExecuted);
 
-    public async Task DispatchAsync(ProtocolConnection connection, ClientSession session, long msgId, CallBody call)
+    public Task DispatchAsync(ProtocolConnection connection, ClientSession session, long msgId, CallBody call)
+    {
+        // The args borrow the frame's pooled buffer, which is released once the frame is processed: they are read
+        // here, before anything awaits. A failure to read them is answered where it always was (after sign-in checks).
+        var prepared = Prepare(call);
+        return RunAsync(connection, session, msgId, call.Method, prepared);
+    }
+
+    private PreparedCall Prepare(CallBody call)
+    {
+        if (call.Method is null || !methods.TryGet(call.Method, out var method))
+        {
+            return new PreparedCall(null, null, MessengerError.BadRequest(ErrorNames.MethodInvalid));
+        }
+
+        Interlocked.Increment(ref _callsExecuted);
+        try
+        {
+            return new PreparedCall(method, method.Parse(call.Args), null);
+        }
+        catch (Exception e)
+        {
+            return new PreparedCall(method, null, e);
+        }
+    }
+
+    private async Task RunAsync(ProtocolConnection connection, ClientSession session, long msgId, string? methodName, PreparedCall prepared)
     {
         EnvelopeBody answer;
         try
         {
-            answer = new ResultBody(msgId, await InvokeAsync(connection, call));
+            answer = new ResultBody(msgId, await InvokeAsync(connection, prepared));
         }
         catch (MessengerError e)
         {
@@ -41,7 +68,7 @@ internal sealed class RpcDispatcher(
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Call {Method} failed unexpectedly", call.Method);
+            logger.LogError(e, "Call {Method} failed unexpectedly", methodName);
             answer = new ErrorBody(msgId, ErrorNames.Internal, 500, null);
         }
         finally
@@ -52,14 +79,14 @@ internal sealed class RpcDispatcher(
         session.Answer(msgId, new Envelope(connection.NextMsgId(isAnswer: true), 0, answer));
     }
 
-    private async Task<byte[]> InvokeAsync(ProtocolConnection connection, CallBody call)
+    private async Task<byte[]> InvokeAsync(ProtocolConnection connection, PreparedCall prepared)
     {
-        if (call.Method is null || !methods.TryGet(call.Method, out var method))
+        if (prepared.Method is not { } method)
         {
-            throw MessengerError.BadRequest(ErrorNames.MethodInvalid);
+            ExceptionDispatchInfo.Throw(prepared.Failure!);
+            return [];
         }
 
-        Interlocked.Increment(ref _callsExecuted);
         var cancellationToken = lifetime.ApplicationStopping;
         await using var scope = scopes.CreateAsyncScope();
         var context = scope.ServiceProvider.GetRequiredService<RpcContext>();
@@ -71,7 +98,12 @@ internal sealed class RpcDispatcher(
             throw MessengerError.Unauthorized(ErrorNames.AuthKeyUnregistered);
         }
 
-        var result = await method.InvokeAsync(scope.ServiceProvider, call.Args ?? [], cancellationToken);
+        if (prepared.Failure is { } failure)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+
+        var result = await method.InvokeAsync(scope.ServiceProvider, prepared.Call!, cancellationToken);
         if (context.UserId is null)
         {
             // The call may have signed this device in (auth.signIn, a login token): its pushes start now.
@@ -80,4 +112,7 @@ internal sealed class RpcDispatcher(
 
         return result;
     }
+
+    /// <summary>A call read off its frame: the method (null if unknown), the parsed arguments, or why it cannot run.</summary>
+    private sealed record PreparedCall(RpcMethod? Method, object? Call, Exception? Failure);
 }

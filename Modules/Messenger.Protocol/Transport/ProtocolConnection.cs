@@ -83,8 +83,8 @@ internal sealed class ProtocolConnection
         _ = Task.Run(WriteLoopAsync);
     }
 
-    /// <summary>Decrypts an inbound frame. Only the hub's invocation for this connection calls it (in order).</summary>
-    public byte[] Open(ReadOnlySpan<byte> frame) => FrameCodec.Open(_receive!, frame);
+    /// <summary>Decrypts and parses an inbound frame. Only the hub's invocation for this connection calls it (in order).</summary>
+    public OpenedFrame Open(ReadOnlySpan<byte> frame) => FrameCodec.OpenFrame(_receive!, frame);
 
     public bool TryEnterCall(int limit)
     {
@@ -143,8 +143,9 @@ internal sealed class ProtocolConnection
                     ? batch[0]
                     : new Envelope(NextMsgId(isAnswer: false), NextSeqNo(false), new ContainerBody([.. batch]));
                 batch.Clear();
-                var plaintext = WireSerializer.Serialize(new Frame(SessionId, outgoing));
-                await _client.SendAsync(ProtocolConstants.ReceiveMethod, FrameCodec.Seal(_send!, plaintext));
+                using var sealedFrame = FrameCodec.Seal(_send!, new Frame(SessionId, outgoing));
+                // Serialized into the connection's pipe before the send completes: the pooled buffer is free after it.
+                await _client.SendAsync(ProtocolConstants.ReceiveMethod, sealedFrame.Segment);
             }
         }
         catch (Exception e)

@@ -106,14 +106,10 @@ internal sealed class ProtocolEngine(
             return;
         }
 
-        Frame parsed;
+        OpenedFrame opened;
         try
         {
-            parsed = WireSerializer.Deserialize<Frame>(connection.Open(frame));
-            if (parsed?.Envelope?.Body is null)
-            {
-                throw new MessagePackSerializationException("frame without an envelope body");
-            }
+            opened = connection.Open(frame);
         }
         catch (NoiseException e)
         {
@@ -126,17 +122,28 @@ internal sealed class ProtocolEngine(
             return;
         }
 
-        if (connection.Session is null)
+        // Calls borrow the frame's buffer for their arguments and read them before Process returns.
+        using (opened)
         {
-            AttachSession(connection, parsed.SessionId, parsed.Envelope.MsgId);
-        }
-        else if (parsed.SessionId != connection.SessionId)
-        {
-            connection.Close("session id changed on a connection");
-            return;
-        }
+            var parsed = opened.Frame;
+            if (parsed?.Envelope?.Body is null)
+            {
+                connection.Close("malformed frame: frame without an envelope body");
+                return;
+            }
 
-        Process(connection, connection.Session!, parsed.Envelope, inContainer: false);
+            if (connection.Session is null)
+            {
+                AttachSession(connection, parsed.SessionId, parsed.Envelope.MsgId);
+            }
+            else if (parsed.SessionId != connection.SessionId)
+            {
+                connection.Close("session id changed on a connection");
+                return;
+            }
+
+            Process(connection, connection.Session!, parsed.Envelope, inContainer: false);
+        }
     }
 
     private void AttachSession(ProtocolConnection connection, long sessionId, long firstMsgId)
