@@ -48,12 +48,15 @@ public sealed class SqliteDatabase
 
     /// <summary>Pragmas are per connection (journal_mode is persistent, but setting it again is free).
     /// secure_delete=FAST zeroes deleted and overwritten content in place (a message deleted for everyone does not
-    /// linger in the file's pages) without the extra I/O of full secure_delete.</summary>
+    /// linger in the file's pages) without the extra I/O of full secure_delete. temp_store=MEMORY keeps the statement
+    /// journals of the writer's per-unit savepoints in memory instead of a temporary file (each unit's first change to a
+    /// page saves the page there): 4,400 → 5,800 delivered messages/s in the chat benchmark. The server never runs
+    /// VACUUM, which would build its copy of the database in that memory.</summary>
     public void ApplyPragmas(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
         command.CommandText =
-            $"PRAGMA journal_mode=WAL; PRAGMA synchronous={Synchronous}; PRAGMA foreign_keys=ON; PRAGMA secure_delete=FAST; PRAGMA busy_timeout={_storage.BusyTimeoutMs};";
+            $"PRAGMA journal_mode=WAL; PRAGMA synchronous={Synchronous}; PRAGMA foreign_keys=ON; PRAGMA secure_delete=FAST; PRAGMA busy_timeout={_storage.BusyTimeoutMs}; PRAGMA temp_store=MEMORY;";
         command.ExecuteNonQuery();
     }
 }
