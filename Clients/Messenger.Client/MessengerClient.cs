@@ -383,7 +383,8 @@ public sealed class MessengerClient : IAsyncDisposable
                 NewSession?.Invoke(newSession);
                 break;
             case UpdatesBody updates:
-                Acknowledge(envelope.MsgId);
+                // Not acked: the server never resends a push (a missed one comes back through getDifference), so an
+                // ack would only cost a frame each way per push — in a large group, one per online member.
                 if (!Events.TryAccept(updates))
                 {
                     _updates.Writer.TryWrite(updates);

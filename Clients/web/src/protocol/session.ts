@@ -392,7 +392,7 @@ export class ProtocolSession {
         this.resyncEmitter.emit('new_session');
         break;
       case 'updates':
-        this.acknowledge(envelope.msgId);
+        // Not acked: the server never resends a push (a missed one comes back through getDifference).
         this.pushEmitter.emit({ kind: body.type, payload: body.payload });
         break;
       case 'pong': {
