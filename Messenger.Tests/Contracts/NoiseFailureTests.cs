@@ -115,6 +115,49 @@ public sealed class NoiseFailureTests
         responder.RemoteStaticPublicKey.Should().Equal(_device.PublicKey);
     }
 
+    [Fact]
+    public void PooledFrame_WhenACallCarriesAnUploadSizedPart_RoundTripsAndItsArgsBorrowTheFrame()
+    {
+        var (clientSend, _, _, serverReceive) = Handshake();
+        var args = new byte[512 * 1024];
+        new Random(11).NextBytes(args);
+        var sent = new Frame(42, new Envelope(4, 1, new CallBody("upload.saveFilePart", args)));
+
+        byte[] wire;
+        using (var sealedFrame = FrameCodec.Seal(clientSend, sent))
+        {
+            // Chunked: more than one Noise message, sealed into a pooled buffer.
+            sealedFrame.Segment.Count.Should().BeGreaterThan(args.Length + 8 * (2 + CipherState.TagLength));
+            wire = sealedFrame.Segment.ToArray();
+        }
+
+        using var opened = FrameCodec.OpenFrame(serverReceive, wire);
+        opened.Frame.SessionId.Should().Be(42);
+        var call = opened.Frame.Envelope.Body.Should().BeOfType<CallBody>().Subject;
+        call.Method.Should().Be("upload.saveFilePart");
+        call.Args.ToArray().Should().Equal(args);
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(call.Args, out var backing).Should().BeTrue();
+        backing.Array!.Length.Should().BeGreaterThan(args.Length, "the args point into the decrypted frame, not a copy of their own");
+    }
+
+    [Fact]
+    public void PooledFrame_WhenTamperedOrNotAFrame_Throws()
+    {
+        var (clientSend, _, _, serverReceive) = Handshake();
+        using var sealedFrame = FrameCodec.Seal(clientSend, new Frame(1, new Envelope(4, 0, new PingBody(9))));
+        var tampered = sealedFrame.Segment.ToArray();
+        tampered[5] ^= 0x01;
+
+        var openTampered = () => FrameCodec.OpenFrame(serverReceive, tampered);
+        openTampered.Should().Throw<NoiseException>();
+
+        // Decrypts fine but is not [session_id, envelope].
+        var (otherSend, _, _, otherReceive) = Handshake();
+        var garbage = FrameCodec.Seal(otherSend, "not messagepack of a frame"u8);
+        var openGarbage = () => FrameCodec.OpenFrame(otherReceive, garbage);
+        openGarbage.Should().Throw<MessagePack.MessagePackSerializationException>();
+    }
+
     private (CipherState ClientSend, CipherState ClientReceive, CipherState ServerSend, CipherState ServerReceive) Handshake()
     {
         var initiator = Initiator();
