@@ -289,16 +289,10 @@ export class UpdateStream {
 
   // Applies what fits the local position; what stays means a gap, which gets a deadline to be filled by pushes.
   private drain(): void {
-    for (const pts of sortedKeys(this.buffer)) {
-      const next = this.buffer.get(pts)!;
-      if (next.pts <= this.localPts) {
-        this.buffer.delete(pts);
-        continue;
-      }
-      if (this.localPts + next.ptsCount !== next.pts) break;
-      this.buffer.delete(pts);
+    takeContiguous(this.buffer, this.localPts, (next) => {
       this.apply(next);
-    }
+      return true;
+    });
     if (this.buffer.size > 0) this.differenceDue ??= this.now() + (this.options.gapWaitMs ?? 500);
     else if (!this.differenceRequested) this.differenceDue = null;
   }
@@ -473,17 +467,14 @@ export class UpdateStream {
   }
 
   private drainChannel(chatId: number, log: ChannelLog): void {
-    for (const pts of sortedKeys(log.buffer)) {
-      if (!this.channels.has(chatId)) break;
-      const next = log.buffer.get(pts)!;
-      if (next.pts <= log.pts) {
-        log.buffer.delete(pts);
-        continue;
-      }
-      if (log.pts + next.ptsCount !== next.pts) break;
-      log.buffer.delete(pts);
-      log.pts = next.pts;
-      this.report(next, chatId);
+    // Reporting can end the tracking (the user left the group), as can a difference fetched before this: what is
+    // left then is not ours to apply.
+    if (this.channels.has(chatId)) {
+      takeContiguous(log.buffer, log.pts, (next) => {
+        log.pts = next.pts;
+        this.report(next, chatId);
+        return this.channels.has(chatId);
+      });
     }
     if (log.buffer.size > 0) log.due ??= this.now() + (this.options.gapWaitMs ?? 500);
     else if (!log.requested) log.due = null;
@@ -554,7 +545,21 @@ export class UpdateStream {
 
 const toEntry = (update: { pts: number; pts_count: number; update: Update }): Entry => ({ pts: update.pts, ptsCount: update.pts_count, update: update.update });
 
-const sortedKeys = (map: Map<number, unknown>): number[] => [...map.keys()].sort((a, b) => a - b);
+// Takes buffered entries in pts order from position `pts`: drops those already applied, hands on each one that
+// continues the position (`apply` returns false to stop), and stops at the first gap, which stays buffered.
+function takeContiguous(buffer: Map<number, Entry>, pts: number, apply: (entry: Entry) => boolean): void {
+  for (const key of [...buffer.keys()].sort((a, b) => a - b)) {
+    const next = buffer.get(key)!;
+    if (next.pts <= pts) {
+      buffer.delete(key);
+      continue;
+    }
+    if (pts + next.ptsCount !== next.pts) return;
+    buffer.delete(key);
+    pts = next.pts;
+    if (!apply(next)) return;
+  }
+}
 
 // A push carries the payload; the caller's own result for the same pts may not (AffectedMessages).
 function bufferInto(buffer: Map<number, Entry>, localPts: number, entry: Entry): void {
