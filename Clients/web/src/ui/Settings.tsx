@@ -36,11 +36,21 @@ export function Settings() {
 
 function useStatus() {
   const [status, setStatus] = useState<{ text: string; error: boolean } | null>(null);
+  const ok = (text: string) => setStatus({ text, error: false });
+  const fail = (e: unknown) => setStatus({ text: errorText(e), error: true });
   return {
     status,
-    ok: (text: string) => setStatus({ text, error: false }),
-    fail: (e: unknown) => setStatus({ text: errorText(e), error: true }),
+    fail,
     clear: () => setStatus(null),
+    /** A form's submit: runs `action` and shows the text it returns, or its error. */
+    submit: (action: () => Promise<string>) => async (event: Event) => {
+      event.preventDefault();
+      try {
+        ok(await action());
+      } catch (e) {
+        fail(e);
+      }
+    },
   };
 }
 
@@ -57,17 +67,12 @@ function Profile() {
   const me = useApp((s) => s.me);
   const [name, setName] = useState(me?.display_name ?? '');
   const [bio, setBio] = useState(me?.bio ?? '');
-  const { status, ok, fail } = useStatus();
+  const { status, submit } = useStatus();
   if (!me) return null;
-  const save = async (event: Event) => {
-    event.preventDefault();
-    try {
-      setMe(await api().account.updateProfile({ display_name: name.trim(), bio: bio.trim() }));
-      ok('Profile saved');
-    } catch (e) {
-      fail(e);
-    }
-  };
+  const save = submit(async () => {
+    setMe(await api().account.updateProfile({ display_name: name.trim(), bio: bio.trim() }));
+    return 'Profile saved';
+  });
   return (
     <section class="settings__section" aria-labelledby="settings-profile">
       <h3 id="settings-profile">Profile</h3>
@@ -148,18 +153,13 @@ function Devices({ version }: { version: number }) {
 
 function AcceptLoginToken({ onAccepted }: { onAccepted: () => void }) {
   const [token, setToken] = useState('');
-  const { status, ok, fail } = useStatus();
-  const accept = async (event: Event) => {
-    event.preventDefault();
-    try {
-      const device = await api().auth.acceptLoginToken({ token: token.trim() });
-      setToken('');
-      ok(`Signed in ${device.device_name}`);
-      onAccepted();
-    } catch (e) {
-      fail(e);
-    }
-  };
+  const { status, submit } = useStatus();
+  const accept = submit(async () => {
+    const device = await api().auth.acceptLoginToken({ token: token.trim() });
+    setToken('');
+    onAccepted();
+    return `Signed in ${device.device_name}`;
+  });
   return (
     <section class="settings__section" aria-labelledby="settings-token">
       <h3 id="settings-token">Add a device</h3>
@@ -178,18 +178,13 @@ function AcceptLoginToken({ onAccepted }: { onAccepted: () => void }) {
 function ChangePassword() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
-  const { status, ok, fail } = useStatus();
-  const change = async (event: Event) => {
-    event.preventDefault();
-    try {
-      await api().account.changePassword({ old_password: current, new_password: next });
-      setCurrent('');
-      setNext('');
-      ok('Password changed; other devices were signed out');
-    } catch (e) {
-      fail(e);
-    }
-  };
+  const { status, submit } = useStatus();
+  const change = submit(async () => {
+    await api().account.changePassword({ old_password: current, new_password: next });
+    setCurrent('');
+    setNext('');
+    return 'Password changed; other devices were signed out';
+  });
   return (
     <section class="settings__section" aria-labelledby="settings-password">
       <h3 id="settings-password">Password</h3>
