@@ -23,11 +23,15 @@ public static class MediaMethods
     /// connection, server restart), call again with the same content and the <paramref name="fileId"/> of the first
     /// attempt (in the <see cref="UploadException"/>): only the parts the server lacks are sent. A refusal by the server
     /// (<c>FILE_TOO_BIG</c>, <c>QUOTA_EXCEEDED</c>, …) is thrown as the <see cref="RpcException"/> itself.
-    /// <paramref name="progress"/> receives the bytes the server has so far.
+    /// <paramref name="progress"/> receives the bytes the server has so far (on a stream: the bytes sent so far).
+    /// With <see cref="MediaTransport.Stream"/> (the default) the parts go as <paramref name="parallelism"/> media
+    /// streams, each a range of parts in one HTTP request; with <see cref="MediaTransport.Rpc"/>, one
+    /// <c>upload.saveFilePart</c> call per part, <paramref name="parallelism"/> in flight.
     /// </summary>
     public static async Task<InputMedia> UploadFileAsync(
         this MessengerClient client, Stream content, string name, string mimeType, IProgress<long>? progress = null,
-        CancellationToken cancellationToken = default, long? fileId = null, int parallelism = 4)
+        CancellationToken cancellationToken = default, long? fileId = null, int parallelism = 4,
+        MediaTransport transport = MediaTransport.Stream)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
         if (!content.CanSeek || content.Length == 0)
@@ -93,11 +97,23 @@ public static class MediaMethods
             }
         }
 
+        var ranges = new System.Collections.Concurrent.ConcurrentQueue<(int First, int Count)>(
+            MediaStreams.Ranges(totalParts, present, parallelism));
+
+        async Task StreamWorker()
+        {
+            while (ranges.TryDequeue(out var range))
+            {
+                await MediaStreams.UploadAsync(client, content, reading, id, range.First, range.Count,
+                    part => progress?.Report(Interlocked.Add(ref sent, PartLength(part))), failed.Token);
+            }
+        }
+
         var workers = Enumerable.Range(0, Math.Min(parallelism, totalParts)).Select(async _ =>
         {
             try
             {
-                await Worker();
+                await (transport == MediaTransport.Stream ? StreamWorker() : Worker());
             }
             catch
             {
@@ -147,15 +163,27 @@ public static class MediaMethods
     /// <summary>
     /// Writes <paramref name="length"/> bytes (default: to the end) of <paramref name="media"/> from
     /// <paramref name="offset"/> to <paramref name="destination"/>, in order, fetching
-    /// <paramref name="parallelism"/> 1 MiB ranges at a time. <paramref name="progress"/> receives the bytes written.
+    /// <paramref name="parallelism"/> 1 MiB ranges at a time (<see cref="MediaTransport.Rpc"/>) or as one media stream
+    /// (<see cref="MediaTransport.Stream"/>, the default). <paramref name="progress"/> receives the bytes written.
     /// </summary>
     public static async Task DownloadFileAsync(
         this MessengerClient client, MessageMedia media, Stream destination, IProgress<long>? progress = null,
-        CancellationToken cancellationToken = default, long offset = 0, long? length = null, int parallelism = 4)
+        CancellationToken cancellationToken = default, long offset = 0, long? length = null, int parallelism = 4,
+        MediaTransport transport = MediaTransport.Stream)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         var end = Math.Min(media.Size, length is { } l ? offset + l : media.Size);
+        if (transport == MediaTransport.Stream)
+        {
+            if (end > offset)
+            {
+                await MediaStreams.DownloadAsync(client, media.Id, offset, end - offset, destination, progress, cancellationToken);
+            }
+
+            return;
+        }
+
         // Requests start on a 4 KiB boundary (the server's rule); the bytes before offset are skipped.
         var position = offset / Alignment * Alignment;
         var skip = (int)(offset - position);

@@ -31,6 +31,7 @@ public sealed class MessengerClient : IAsyncDisposable
     private readonly ConcurrentQueue<long> _acks = new();
     private readonly Channel<UpdatesBody> _updates = Channel.CreateUnbounded<UpdatesBody>(new() { SingleWriter = true });
     private readonly CancellationTokenSource _disposed = new();
+    private HttpClient? _http;
     private TaskCompletionSource<Link> _linkReady = NewLinkSignal();
     private Link? _link;
     private Task _sendLoop = Task.CompletedTask;
@@ -440,6 +441,14 @@ public sealed class MessengerClient : IAsyncDisposable
 
     private static TaskCompletionSource<Link> NewLinkSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Plain HTTP to the server, for media streams (their bodies are sealed under keys from the session).</summary>
+    internal HttpClient Http => LazyInitializer.EnsureInitialized(ref _http, () =>
+        new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) })
+        {
+            BaseAddress = _options.ServerUrl,
+            Timeout = Timeout.InfiniteTimeSpan,
+        });
+
     /// <summary>Test hook: return false to drop an inbound envelope as if it never arrived.</summary>
     internal Func<Envelope, bool>? InboundFilter { get; set; }
 
@@ -469,6 +478,7 @@ public sealed class MessengerClient : IAsyncDisposable
         }
 
         await _sendLoop;
+        _http?.Dispose();
     }
 
     private sealed class Link(HubConnection hub)

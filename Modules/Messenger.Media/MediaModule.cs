@@ -7,8 +7,11 @@ using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Media.Attachments;
 using Messenger.Media.Collection;
+using Messenger.Media.Downloads;
 using Messenger.Media.Storage;
+using Messenger.Media.Streams;
 using Messenger.Media.Uploads;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -29,6 +32,9 @@ public static class MediaModule
 
         services.AddSingleton<BlobStore>();
         services.AddSingleton<UploadStore>();
+        services.AddSingleton<UploadQuota>();
+        services.AddSingleton<MediaStreamTickets>();
+        services.AddScoped<MediaAccess>();
         services.AddSingleton<MediaAttachments>();
         services.AddSingleton<IMediaAttachments>(provider => provider.GetRequiredService<MediaAttachments>());
         services.AddSingleton<MediaCollector>();
@@ -38,6 +44,11 @@ public static class MediaModule
         services.AddRpcMethod<SaveFilePartCall, Done>();
         services.AddRpcMethod<GetUploadedPartsCall, UploadedParts>();
         services.AddRpcMethod<GetFileCall, FileBytes>();
+        services.AddRpcMethod<OpenUploadStreamCall, MediaStreamTicket>();
+        services.AddRpcMethod<OpenDownloadStreamCall, MediaStreamTicket>();
         return services;
     }
+
+    /// <summary>The media stream endpoints (<c>PUT</c>/<c>GET /media/stream/{ticket}</c>).</summary>
+    public static IEndpointRouteBuilder MapMediaModule(this IEndpointRouteBuilder endpoints) => endpoints.MapMediaStreams();
 }

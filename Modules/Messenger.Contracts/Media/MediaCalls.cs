@@ -139,4 +139,17 @@ public static class MediaErrorNames
 
     public const string OffsetInvalid = "OFFSET_INVALID";
     public const string LimitInvalid = "LIMIT_INVALID";
+
+    /// <summary>404 on a media stream: the ticket is unknown, expired or already used.</summary>
+    public const string StreamTicketInvalid = "STREAM_TICKET_INVALID";
+
+    /// <summary>400 on an upload stream: the body is longer or shorter than the ticket says.</summary>
+    public const string StreamLengthInvalid = "STREAM_LENGTH_INVALID";
+
+    /// <summary>400 on an upload stream: a chunk failed authentication (tampered, reordered or under another key).
+    /// The parts before it are kept.</summary>
+    public const string StreamChunkInvalid = "STREAM_CHUNK_INVALID";
+
+    /// <summary>420 on <c>upload.openUploadStream</c>/<c>upload.openDownloadStream</c>: too many unused tickets.</summary>
+    public const string StreamTicketsExhausted = "STREAM_TICKETS_EXHAUSTED";
 }

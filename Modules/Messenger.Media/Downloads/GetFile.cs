@@ -2,9 +2,7 @@ using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Media;
 using Messenger.Kernel.Errors;
-using Messenger.Kernel.Messages;
 using Messenger.Kernel.Rpc;
-using Messenger.Kernel.Storage;
 using Messenger.Media.Storage;
 
 namespace Messenger.Media.Downloads;
@@ -21,24 +19,13 @@ internal sealed class GetFileValidator : AbstractValidator<GetFileCall>
     }
 }
 
-/// <summary>
-/// Serves a range of a media file to its uploader or to someone who can see a message carrying it. Everyone else gets
-/// exactly the answer of a missing id (404 <c>MEDIA_INVALID</c>), so media ids cannot be probed.
-/// </summary>
-internal sealed class GetFileHandler(SqliteDatabase database, BlobStore blobs, ISender bus, RpcContext caller)
+/// <summary>Serves a range of a media file to those <see cref="MediaAccess"/> lets read it.</summary>
+internal sealed class GetFileHandler(MediaAccess access, BlobStore blobs, RpcContext caller)
     : IRequestHandler<GetFileCall, FileBytes>
 {
-    private const int MessagesPerQuery = 500;
-
     public async ValueTask<FileBytes> Handle(GetFileCall call, CancellationToken cancellationToken)
     {
-        var me = caller.RequireUserId();
-        var media = Find(call.MediaId) ?? throw MessengerError.NotFound(MediaErrorNames.MediaInvalid);
-        if (media.OwnerId != me && !await CanSeeAsync(me, call.MediaId, cancellationToken))
-        {
-            throw MessengerError.NotFound(MediaErrorNames.MediaInvalid);
-        }
-
+        var media = await access.RequireReadableAsync(caller.RequireUserId(), call.MediaId, cancellationToken);
         if (call.Offset >= media.Size)
         {
             return new FileBytes([]);
@@ -66,47 +53,5 @@ internal sealed class GetFileHandler(SqliteDatabase database, BlobStore blobs, I
         {
             throw MessengerError.NotFound(MediaErrorNames.MediaInvalid);
         }
-    }
-
-    private (long OwnerId, string Hash, long Size)? Find(long mediaId)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT owner_id, hash, size FROM media_files WHERE id = @id";
-        command.Parameters.AddWithValue("@id", mediaId);
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? (reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2)) : null;
-    }
-
-    private async ValueTask<bool> CanSeeAsync(long userId, long mediaId, CancellationToken cancellationToken)
-    {
-        long before = long.MaxValue;
-        while (true)
-        {
-            var messages = Messages(mediaId, before);
-            if (messages.Count == 0)
-            {
-                return false;
-            }
-
-            if (await bus.Send(new CanSeeAnyMessageQuery(userId, [.. messages]), cancellationToken))
-            {
-                return true;
-            }
-
-            before = messages[^1];
-        }
-    }
-
-    // Newest first: the copy the caller is most likely to see is usually the latest forward.
-    private List<long> Messages(long mediaId, long before)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT message_id FROM media_refs WHERE media_id = @id AND message_id < @before ORDER BY message_id DESC LIMIT @limit";
-        command.Parameters.AddWithValue("@id", mediaId);
-        command.Parameters.AddWithValue("@before", before);
-        command.Parameters.AddWithValue("@limit", MessagesPerQuery);
-        return command.ReadInt64Column();
     }
 }

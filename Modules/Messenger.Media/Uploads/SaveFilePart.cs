@@ -2,10 +2,7 @@ using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Rpc;
-using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
-using Messenger.Media.Attachments;
-using Microsoft.Extensions.Options;
 
 namespace Messenger.Media.Uploads;
 
@@ -18,22 +15,13 @@ internal sealed class SaveFilePartValidator : AbstractValidator<SaveFilePartCall
     }
 }
 
-internal sealed class SaveFilePartHandler(UploadStore uploads, MediaAttachments media, IOptions<MediaOptions> options, RpcContext caller)
+internal sealed class SaveFilePartHandler(UploadStore uploads, UploadQuota quota, RpcContext caller)
     : IRequestHandler<SaveFilePartCall, Done>
 {
     public async ValueTask<Done> Handle(SaveFilePartCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var quota = options.Value.UserQuotaBytes;
-        // Early and coarse: the content (and so whether it is already counted for the caller) is known only when the
-        // upload is attached, where the exact check runs. Here: refuse a file that cannot fit any quota, or a full quota.
-        await uploads.SaveAsync(me, call.FileId, call.Part, call.TotalParts, call.Bytes, smallest =>
-        {
-            if (quota > 0 && (smallest > quota || media.StoredBytes(me) >= quota))
-            {
-                throw MessengerError.BadRequest(MediaErrorNames.QuotaExceeded);
-            }
-        }, cancellationToken);
+        await uploads.SaveAsync(me, call.FileId, call.Part, call.TotalParts, call.Bytes, smallest => quota.Check(me, smallest), cancellationToken);
         return new Done();
     }
 }

@@ -24,7 +24,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
     public long MaxFileBytes => options.Value.MaxFileBytes;
 
     /// <summary>Writes one part. <paramref name="checkQuota"/> gets the smallest size the file can have when the upload starts.</summary>
-    public async Task SaveAsync(long userId, long fileId, int part, int totalParts, byte[] bytes, Action<long> checkQuota, CancellationToken cancellationToken)
+    public async Task SaveAsync(long userId, long fileId, int part, int totalParts, ReadOnlyMemory<byte> bytes, Action<long> checkQuota, CancellationToken cancellationToken)
     {
         var maxParts = (int)Math.Min(int.MaxValue, (MaxFileBytes + MinPartBytes - 1) / MinPartBytes);
         if (totalParts > maxParts)

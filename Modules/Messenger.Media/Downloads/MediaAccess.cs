@@ -1,0 +1,72 @@
+using Mediator;
+using Messenger.Contracts.Media;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Messages;
+using Messenger.Kernel.Storage;
+
+namespace Messenger.Media.Downloads;
+
+/// <summary>A stored media file as a reader sees it.</summary>
+internal sealed record ReadableMedia(long Id, string Hash, long Size);
+
+/// <summary>
+/// Who may read a media file: its uploader, and whoever can see a message carrying it. Everyone else gets exactly the
+/// answer of a missing id (404 <c>MEDIA_INVALID</c>), so media ids cannot be probed.
+/// </summary>
+internal sealed class MediaAccess(SqliteDatabase database, ISender bus)
+{
+    private const int MessagesPerQuery = 500;
+
+    public async ValueTask<ReadableMedia> RequireReadableAsync(long userId, long mediaId, CancellationToken cancellationToken)
+    {
+        var media = Find(mediaId) ?? throw MessengerError.NotFound(MediaErrorNames.MediaInvalid);
+        if (media.OwnerId != userId && !await CanSeeAsync(userId, mediaId, cancellationToken))
+        {
+            throw MessengerError.NotFound(MediaErrorNames.MediaInvalid);
+        }
+
+        return new ReadableMedia(mediaId, media.Hash, media.Size);
+    }
+
+    private (long OwnerId, string Hash, long Size)? Find(long mediaId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT owner_id, hash, size FROM media_files WHERE id = @id";
+        command.Parameters.AddWithValue("@id", mediaId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2)) : null;
+    }
+
+    private async ValueTask<bool> CanSeeAsync(long userId, long mediaId, CancellationToken cancellationToken)
+    {
+        long before = long.MaxValue;
+        while (true)
+        {
+            var messages = Messages(mediaId, before);
+            if (messages.Count == 0)
+            {
+                return false;
+            }
+
+            if (await bus.Send(new CanSeeAnyMessageQuery(userId, [.. messages]), cancellationToken))
+            {
+                return true;
+            }
+
+            before = messages[^1];
+        }
+    }
+
+    // Newest first: the copy the caller is most likely to see is usually the latest forward.
+    private List<long> Messages(long mediaId, long before)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT message_id FROM media_refs WHERE media_id = @id AND message_id < @before ORDER BY message_id DESC LIMIT @limit";
+        command.Parameters.AddWithValue("@id", mediaId);
+        command.Parameters.AddWithValue("@before", before);
+        command.Parameters.AddWithValue("@limit", MessagesPerQuery);
+        return command.ReadInt64Column();
+    }
+}

@@ -1,0 +1,79 @@
+using System.Security.Cryptography;
+using Messenger.Contracts.Media;
+using Messenger.Kernel.Errors;
+using Messenger.Media.Uploads;
+
+namespace Messenger.Media.Streams;
+
+/// <summary>What a media stream ticket lets its bearer do, under the ticket's own key.</summary>
+internal abstract record MediaStreamGrant(long UserId, byte[] Key, long Length, DateTimeOffset Expires);
+
+/// <summary>Parts <see cref="FirstPart"/> .. + <see cref="PartCount"/> of an upload of <see cref="Size"/> bytes.</summary>
+internal sealed record UploadGrant(long UserId, byte[] Key, long Length, DateTimeOffset Expires, long FileId, long Size, int FirstPart, int PartCount)
+    : MediaStreamGrant(UserId, Key, Length, Expires)
+{
+    public int TotalParts => (int)((Size + UploadStore.MaxPartBytes - 1) / UploadStore.MaxPartBytes);
+
+    public int PartLength(int part) => (int)Math.Min(UploadStore.MaxPartBytes, Size - (long)part * UploadStore.MaxPartBytes);
+}
+
+/// <summary><see cref="MediaStreamGrant.Length"/> bytes of the blob <see cref="Hash"/> from <see cref="Offset"/>.</summary>
+internal sealed record DownloadGrant(long UserId, byte[] Key, long Length, DateTimeOffset Expires, string Hash, long Offset)
+    : MediaStreamGrant(UserId, Key, Length, Expires);
+
+internal static class MediaStreamLimits
+{
+    public const int TicketsPerUser = 16;
+    public static readonly TimeSpan TicketLifetime = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>
+/// One-use tickets for media streams, in memory: a ticket is the random path segment of one HTTP request, good for
+/// 60 s. A restart forgets them, and the client asks again (its upload resumes from the parts on disk).
+/// </summary>
+internal sealed class MediaStreamTickets(TimeProvider clock)
+{
+    private readonly Dictionary<string, MediaStreamGrant> _grants = new(StringComparer.Ordinal);
+
+    public DateTimeOffset NewExpiry() => clock.GetUtcNow() + MediaStreamLimits.TicketLifetime;
+
+    public static byte[] NewKey() => RandomNumberGenerator.GetBytes(32);
+
+    /// <summary>Stores <paramref name="grant"/> and returns the ticket that carries it.</summary>
+    public MediaStreamTicket Issue(MediaStreamGrant grant)
+    {
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        lock (_grants)
+        {
+            var now = clock.GetUtcNow();
+            foreach (var (expired, _) in _grants.Where(g => g.Value.Expires <= now).ToList())
+            {
+                _grants.Remove(expired);
+            }
+
+            if (_grants.Values.Count(g => g.UserId == grant.UserId) >= MediaStreamLimits.TicketsPerUser)
+            {
+                throw new MessengerError(MediaErrorNames.StreamTicketsExhausted, 420, (int)MediaStreamLimits.TicketLifetime.TotalSeconds);
+            }
+
+            _grants[id] = grant;
+        }
+
+        return new MediaStreamTicket(MediaStreamCipher.PathPrefix + id, grant.Key, grant.Length);
+    }
+
+    /// <summary>The grant of <paramref name="ticket"/> if it is live, used up by this call.</summary>
+    public T? Take<T>(string ticket) where T : MediaStreamGrant
+    {
+        lock (_grants)
+        {
+            if (!_grants.TryGetValue(ticket, out var grant) || grant is not T typed)
+            {
+                return null;
+            }
+
+            _grants.Remove(ticket);
+            return typed.Expires > clock.GetUtcNow() ? typed : null;
+        }
+    }
+}
