@@ -58,6 +58,7 @@ public static class MessengerApp
         var app = builder.Build();
         app.MapKernelModule();
         app.MapProtocolModule();
+        app.MapMediaModule();
         app.UseWebClient();
         return app;
     }

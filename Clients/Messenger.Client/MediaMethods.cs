@@ -24,9 +24,10 @@ public static class MediaMethods
     /// attempt (in the <see cref="UploadException"/>): only the parts the server lacks are sent. A refusal by the server
     /// (<c>FILE_TOO_BIG</c>, <c>QUOTA_EXCEEDED</c>, …) is thrown as the <see cref="RpcException"/> itself.
     /// <paramref name="progress"/> receives the bytes the server has so far (on a stream: the bytes sent so far).
-    /// With <see cref="MediaTransport.Stream"/> (the default) the parts go as <paramref name="parallelism"/> media
-    /// streams, each a range of parts in one HTTP request; with <see cref="MediaTransport.Rpc"/>, one
-    /// <c>upload.saveFilePart</c> call per part, <paramref name="parallelism"/> in flight.
+    /// With <see cref="MediaTransport.Stream"/> (the default) the missing parts go in order as media streams, one
+    /// request per run of missing parts and one at a time (in order, the server hashes the file as it arrives); with
+    /// <see cref="MediaTransport.Rpc"/>, one <c>upload.saveFilePart</c> call per part, <paramref name="parallelism"/>
+    /// in flight.
     /// </summary>
     public static async Task<InputMedia> UploadFileAsync(
         this MessengerClient client, Stream content, string name, string mimeType, IProgress<long>? progress = null,
@@ -97,19 +98,17 @@ public static class MediaMethods
             }
         }
 
-        var ranges = new System.Collections.Concurrent.ConcurrentQueue<(int First, int Count)>(
-            MediaStreams.Ranges(totalParts, present, parallelism));
-
         async Task StreamWorker()
         {
-            while (ranges.TryDequeue(out var range))
+            foreach (var (first, count) in MediaStreams.MissingRanges(totalParts, present))
             {
-                await MediaStreams.UploadAsync(client, content, reading, id, range.First, range.Count,
+                await MediaStreams.UploadAsync(client, content, reading, id, first, count,
                     part => progress?.Report(Interlocked.Add(ref sent, PartLength(part))), failed.Token);
             }
         }
 
-        var workers = Enumerable.Range(0, Math.Min(parallelism, totalParts)).Select(async _ =>
+        var workerCount = transport == MediaTransport.Stream ? 1 : Math.Min(parallelism, totalParts);
+        var workers = Enumerable.Range(0, workerCount).Select(async _ =>
         {
             try
             {

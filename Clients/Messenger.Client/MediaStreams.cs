@@ -20,27 +20,24 @@ public enum MediaTransport
 /// <summary>The client side of media streams (see <c>upload.openUploadStream</c>, <c>upload.openDownloadStream</c>).</summary>
 internal static class MediaStreams
 {
-    /// <summary>The parts still missing, as contiguous ranges, each cut so that <paramref name="streams"/> streams share the work.</summary>
-    public static List<(int First, int Count)> Ranges(int totalParts, IReadOnlySet<int> present, int streams)
+    /// <summary>The parts still missing, as contiguous ranges.</summary>
+    public static List<(int First, int Count)> MissingRanges(int totalParts, IReadOnlySet<int> present)
     {
-        var missing = totalParts - present.Count(p => p < totalParts);
-        var most = Math.Max(1, (missing + streams - 1) / streams);
         var ranges = new List<(int, int)>();
-        for (var part = 0; part < totalParts;)
+        for (var part = 0; part < totalParts; part++)
         {
             if (present.Contains(part))
             {
-                part++;
                 continue;
             }
 
             var first = part;
-            while (part < totalParts && !present.Contains(part) && part - first < most)
+            while (part + 1 < totalParts && !present.Contains(part + 1))
             {
                 part++;
             }
 
-            ranges.Add((first, part - first));
+            ranges.Add((first, part - first + 1));
         }
 
         return ranges;

@@ -24,13 +24,16 @@ internal static class MediaTestKit
     public static async Task<long> IdOfAsync(this MessengerClient client, string username) =>
         (await client.CallAsync(new SearchUsersCall(username))).Users.Single(u => u.Username == username).Id;
 
-    public static Task<InputMedia> UploadAsync(this MessengerClient client, byte[] bytes, string name = "file.bin", string mime = "application/octet-stream", int parallelism = 4) =>
-        client.UploadFileAsync(new MemoryStream(bytes), name, mime, parallelism: parallelism);
+    public static Task<InputMedia> UploadAsync(
+        this MessengerClient client, byte[] bytes, string name = "file.bin", string mime = "application/octet-stream", int parallelism = 4,
+        MediaTransport transport = MediaTransport.Stream) =>
+        client.UploadFileAsync(new MemoryStream(bytes), name, mime, parallelism: parallelism, transport: transport);
 
-    public static async Task<byte[]> DownloadAsync(this MessengerClient client, MessageMedia media, long offset = 0, long? length = null)
+    public static async Task<byte[]> DownloadAsync(
+        this MessengerClient client, MessageMedia media, long offset = 0, long? length = null, MediaTransport transport = MediaTransport.Stream)
     {
         using var destination = new MemoryStream();
-        await client.DownloadFileAsync(media, destination, offset: offset, length: length);
+        await client.DownloadFileAsync(media, destination, offset: offset, length: length, transport: transport);
         return destination.ToArray();
     }
 

@@ -49,9 +49,11 @@ internal static class MediaStreamEndpoints
             return;
         }
 
+        // One chunk of slack: a body a little too long is read to its end and refused here, after its parts are
+        // written; a much longer one is cut off by Kestrel.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = sealedLength;
+            limit.MaxRequestBodySize = sealedLength + MediaStreamCipher.SealedChunkBytes;
         }
 
         var part = ArrayPool<byte>.Shared.Rent(UploadStore.MaxPartBytes);

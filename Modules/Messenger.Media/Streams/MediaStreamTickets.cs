@@ -62,18 +62,12 @@ internal sealed class MediaStreamTickets(TimeProvider clock)
         return new MediaStreamTicket(MediaStreamCipher.PathPrefix + id, grant.Key, grant.Length);
     }
 
-    /// <summary>The grant of <paramref name="ticket"/> if it is live, used up by this call.</summary>
+    /// <summary>The grant of <paramref name="ticket"/> if it is live and of the kind asked for; any request uses it up.</summary>
     public T? Take<T>(string ticket) where T : MediaStreamGrant
     {
         lock (_grants)
         {
-            if (!_grants.TryGetValue(ticket, out var grant) || grant is not T typed)
-            {
-                return null;
-            }
-
-            _grants.Remove(ticket);
-            return typed.Expires > clock.GetUtcNow() ? typed : null;
+            return _grants.Remove(ticket, out var grant) && grant is T typed && typed.Expires > clock.GetUtcNow() ? typed : null;
         }
     }
 }
