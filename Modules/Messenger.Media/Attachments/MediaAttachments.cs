@@ -47,13 +47,13 @@ internal sealed class MediaAttachments(
         }
 
         // The file work is done to the end even if the caller goes away: a half-hashed upload helps no one.
-        var (path, size) = await uploads.CompleteAsync(userId, input.FileId, input.TotalParts, CancellationToken.None);
+        var (path, size, knownHash) = await uploads.CompleteAsync(userId, input.FileId, input.TotalParts, CancellationToken.None);
         string hash;
         (int Width, int Height)? dimensions;
         Action release;
         try
         {
-            (hash, var head) = await HashAsync(path);
+            (hash, var head) = await HashAsync(path, knownHash);
             dimensions = ImageSize.Read(head);
             // The row comes first: a stored file without a row exists only after a crash, and start-up removes it.
             await writer.WriteAsync(scope => MediaSql.InsertUnreferencedBlob(scope, hash, size, clock.GetUtcNow().ToUnixTimeSeconds()), CancellationToken.None);
@@ -119,7 +119,8 @@ internal sealed class MediaAttachments(
         new(completed.Hash, completed.Size, MediaKinds.FromMimeType(mime), name, mime,
             completed.Width, completed.Height, release);
 
-    private static async Task<(string Hash, byte[] Head)> HashAsync(string path)
+    /// <summary>The file's SHA-256 (unless already known) and its first bytes, once the file is on disk for good.</summary>
+    private static async Task<(string Hash, byte[] Head)> HashAsync(string path, string? knownHash)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = ArrayPool<byte>.Shared.Rent(HashBufferBytes);
@@ -128,9 +129,14 @@ internal sealed class MediaAttachments(
         {
             await using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
             int read;
-            while ((read = await file.ReadAsync(buffer.AsMemory(0, HashBufferBytes))) > 0)
+            while ((read = await file.ReadAsync(buffer.AsMemory(0, knownHash is null ? HashBufferBytes : HeadBytes))) > 0)
             {
                 head ??= buffer.AsSpan(0, Math.Min(read, HeadBytes)).ToArray();
+                if (knownHash is not null)
+                {
+                    break;
+                }
+
                 sha.AppendData(buffer, 0, read);
             }
 
@@ -142,7 +148,7 @@ internal sealed class MediaAttachments(
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        return (Convert.ToHexStringLower(sha.GetHashAndReset()), head ?? []);
+        return (knownHash ?? Convert.ToHexStringLower(sha.GetHashAndReset()), head ?? []);
     }
 
     private sealed record Completed(string Hash, long Size, int TotalParts, int? Width, int? Height, DateTimeOffset At);

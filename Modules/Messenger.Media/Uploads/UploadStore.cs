@@ -80,6 +80,12 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
                 throw MessengerError.BadRequest(MediaErrorNames.FilePartSizeInvalid);
             }
 
+            if (upload.Written[part])
+            {
+                upload.Prefix?.Spoil();
+            }
+
+            upload.Written[part] = true;
             upload.Writers++;
         }
 
@@ -94,6 +100,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
                 using var handle = File.OpenHandle(
                     upload.BasePath + ".data", FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, FileOptions.Asynchronous);
                 await RandomAccess.WriteAsync(handle, bytes, (long)part * bytes.Length, cancellationToken);
+                Writeback.Start(handle, (long)part * bytes.Length, bytes.Length);
             }
         }
         finally
@@ -133,6 +140,32 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
                 upload.LastLength = bytes.Length;
             }
         }
+
+        upload.Prefix?.Add(part, bytes.Span, next => ReadBack(upload, next));
+    }
+
+    /// <summary>A part that is on disk, read back for the prefix hash; null if it is not there (yet).</summary>
+    private static byte[]? ReadBack(Upload upload, int part)
+    {
+        int length;
+        lock (upload.Gate)
+        {
+            if (part >= upload.TotalParts || !upload.Received[part])
+            {
+                return null;
+            }
+
+            length = part == upload.TotalParts - 1 ? upload.LastLength : upload.PartSize;
+        }
+
+        if (part == upload.TotalParts - 1)
+        {
+            return File.ReadAllBytes(upload.BasePath + ".last");
+        }
+
+        var bytes = new byte[length];
+        using var handle = File.OpenHandle(upload.BasePath + ".data", FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return RandomAccess.Read(handle, bytes, (long)part * length) == length ? bytes : null;
     }
 
     public UploadedParts Parts(long userId, long fileId)
@@ -158,10 +191,11 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
     }
 
     /// <summary>
-    /// Checks the upload is whole and returns its content as one file and its size. The upload is done with: a later
+    /// Checks the upload is whole and returns its content as one file, its size and, when the parts went through
+    /// <see cref="PrefixHash"/> in one piece, its SHA-256. The upload is done with: a later
     /// call finds nothing. On a missing part nothing changes (the client resumes and tries again).
     /// </summary>
-    public async Task<(string Path, long Size)> CompleteAsync(long userId, long fileId, int totalParts, CancellationToken cancellationToken)
+    public async Task<(string Path, long Size, string? Hash)> CompleteAsync(long userId, long fileId, int totalParts, CancellationToken cancellationToken)
     {
         if (Find(userId, fileId) is not { } upload)
         {
@@ -193,7 +227,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
             var last = upload.BasePath + ".last";
             if (upload.TotalParts == 1)
             {
-                return (last, upload.LastLength);
+                return (last, upload.LastLength, upload.Prefix?.Result(upload.TotalParts));
             }
 
             var offset = (long)(upload.TotalParts - 1) * upload.PartSize;
@@ -205,7 +239,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
             }
 
             File.Delete(last);
-            return (upload.BasePath + ".data", offset + bytes.Length);
+            return (upload.BasePath + ".data", offset + bytes.Length, upload.Prefix?.Result(upload.TotalParts));
         }
         catch
         {
@@ -223,6 +257,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
     {
         if (_uploads.TryRemove((userId, fileId), out var upload))
         {
+            upload.Prefix?.Dispose();
             DeleteFiles(upload.BasePath);
         }
     }
@@ -241,6 +276,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
 
             if (stale && _uploads.TryRemove(KeyValuePair.Create(key, upload)))
             {
+                upload.Prefix?.Dispose();
                 DeleteFiles(upload.BasePath);
                 expired++;
             }
@@ -308,7 +344,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
             var header = new byte[4];
             BinaryPrimitives.WriteInt32LittleEndian(header, totalParts);
             File.WriteAllBytes(basePath + ".parts", header);
-            var upload = new Upload(basePath, totalParts) { Touched = clock.GetUtcNow() };
+            var upload = new Upload(basePath, totalParts) { Touched = clock.GetUtcNow(), Prefix = new PrefixHash() };
             _uploads[(userId, fileId)] = upload;
             return upload;
         }
@@ -387,6 +423,12 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         public int TotalParts { get; } = totalParts;
 
         public BitArray Received { get; } = new(totalParts);
+
+        /// <summary>Parts a write has started on (a second write to one spoils <see cref="Prefix"/>).</summary>
+        public BitArray Written { get; } = new(totalParts);
+
+        /// <summary>The hash of the leading parts, for uploads started in this run.</summary>
+        public PrefixHash? Prefix { get; init; }
 
         public int ReceivedCount { get; set; }
 
