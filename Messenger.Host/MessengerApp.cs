@@ -1,3 +1,4 @@
+using Messenger.Host.Transport;
 using Messenger.Host.WebClient;
 using Messenger.Kernel;
 using Messenger.Kernel.Configuration;
@@ -8,6 +9,7 @@ using Messenger.Message;
 using Messenger.Queue;
 using Messenger.Session;
 using Messenger.Update;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -53,6 +55,7 @@ public static class MessengerApp
             .AddMediaModule(configuration)
             .AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped)
             .AddWebClient(builder.Environment.ContentRootPath);
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
