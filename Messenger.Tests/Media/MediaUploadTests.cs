@@ -46,6 +46,9 @@ public sealed class MediaUploadTests
 
         var history = await bob.GetHistoryAsync(Peer.User(await bob.IdOfAsync("alice_upl")));
         history.Should().HaveCount(3).And.OnlyContain(m => m.Media != null);
+
+        // Stored under their contents' hashes, however the parts came (hashed on the way, or read back).
+        host.BlobFiles().Select(Path.GetFileName).Should().BeEquivalentTo([Sha256(inOrder), Sha256(parallel), Sha256(reversed)]);
         host.UploadFiles().Should().BeEmpty();
     }
 

@@ -1,0 +1,65 @@
+using Messenger.Media.Uploads;
+using static Messenger.Tests.Media.MediaTestKit;
+
+namespace Messenger.Tests.Media;
+
+public sealed class PrefixHashTests
+{
+    private static readonly byte[][] Parts = [RandomBytes(1000, 1), RandomBytes(1000, 2), RandomBytes(1000, 3), RandomBytes(10, 4)];
+    private static readonly string Whole = Sha256([.. Parts.SelectMany(p => p)]);
+
+    [Fact]
+    public void Add_InOrder_HashesTheWholeFileWithoutReadingBack()
+    {
+        using var prefix = new PrefixHash();
+        for (var i = 0; i < Parts.Length; i++)
+        {
+            prefix.Result(Parts.Length).Should().BeNull();
+            prefix.Add(i, Parts[i], _ => null);
+        }
+
+        prefix.Result(Parts.Length).Should().Be(Whole);
+        prefix.Result(Parts.Length).Should().Be(Whole);
+    }
+
+    [Fact]
+    public void Add_OutOfOrder_ReadsBackThePartsThatCameEarlyOnceTheGapCloses()
+    {
+        using var prefix = new PrefixHash();
+        var onDisk = new HashSet<int>();
+        var readBack = new List<int>();
+        byte[]? ReadBack(int part)
+        {
+            if (!onDisk.Contains(part))
+            {
+                return null;
+            }
+
+            readBack.Add(part);
+            return Parts[part];
+        }
+
+        foreach (var part in new[] { 2, 3, 1, 0 })
+        {
+            onDisk.Add(part);
+            prefix.Add(part, Parts[part], ReadBack);
+        }
+
+        readBack.Should().Equal(1, 2, 3);
+        prefix.Result(Parts.Length).Should().Be(Whole);
+    }
+
+    [Fact]
+    public void Spoil_MakesTheResultUnknown()
+    {
+        using var prefix = new PrefixHash();
+        prefix.Add(0, Parts[0], _ => null);
+        prefix.Spoil();
+        for (var i = 1; i < Parts.Length; i++)
+        {
+            prefix.Add(i, Parts[i], _ => null);
+        }
+
+        prefix.Result(Parts.Length).Should().BeNull();
+    }
+}
