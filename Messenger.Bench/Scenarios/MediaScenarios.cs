@@ -11,7 +11,8 @@ namespace Messenger.Bench.Scenarios;
 /// <summary>
 /// Media: <c>upload</c> sends a generated file (default 2048 MiB, <c>--size MB</c>) through the SDK on loopback and
 /// attaches it to a message (MB/s including the server's hash and store, and the server's peak RSS growth), then the
-/// same file again (bytes the store gained: dedup makes it 0). <c>download</c> fetches the whole file by 1 MiB ranges.
+/// same file again (bytes the store gained: dedup makes it 0). <c>download</c> fetches the whole file back. Both use
+/// media streams unless <c>--transport rpc</c> (parts and 1 MiB ranges as calls, <c>--parallel</c> in flight).
 /// The server is the real host in a child process; the file lives in the temp directory and is deleted afterwards.
 /// </summary>
 internal static class MediaScenarios
@@ -28,7 +29,7 @@ internal static class MediaScenarios
         using var sampler = new RssSampler(session.Server);
         var cpu = CpuMeter.Start(session.Server);
         var clock = Stopwatch.StartNew();
-        var input = await session.Alice.UploadFileAsync(session.File, "bench.bin", "application/octet-stream", parallelism: session.Parallel);
+        var input = await session.Alice.UploadFileAsync(session.File, "bench.bin", "application/octet-stream", parallelism: session.Parallel, transport: session.Transport);
         var uploaded = clock.Elapsed;
         await session.Alice.SendMediaAsync(session.BobPeer, input);
         var total = clock.Elapsed;
@@ -37,7 +38,7 @@ internal static class MediaScenarios
 
         var storeBefore = DirectoryBytes(session.Server.DataDirectory!, "media");
         session.File.Position = 0;
-        var again = await session.Alice.UploadFileAsync(session.File, "bench-again.bin", "application/octet-stream", parallelism: session.Parallel);
+        var again = await session.Alice.UploadFileAsync(session.File, "bench-again.bin", "application/octet-stream", parallelism: session.Parallel, transport: session.Transport);
         await session.Alice.SendMediaAsync(session.BobPeer, again);
         var storeAfter = DirectoryBytes(session.Server.DataDirectory!, "media");
 
@@ -56,21 +57,23 @@ internal static class MediaScenarios
     {
         var report = new BenchReport("download");
         await using var session = await Session.StartAsync(options, report);
-        var input = await session.Alice.UploadFileAsync(session.File, "bench.bin", "application/octet-stream", parallelism: session.Parallel);
+        var input = await session.Alice.UploadFileAsync(session.File, "bench.bin", "application/octet-stream", parallelism: session.Parallel, transport: session.Transport);
         var media = (await session.Alice.SendMediaAsync(session.BobPeer, input)).Message.Media!;
 
         var baseline = session.Server.RssKiB() ?? 0;
         using var sampler = new RssSampler(session.Server);
         var cpu = CpuMeter.Start(session.Server);
         var clock = Stopwatch.StartNew();
-        await session.Bob.DownloadFileAsync(media, Stream.Null, parallelism: session.Parallel);
+        await session.Bob.DownloadFileAsync(media, Stream.Null, parallelism: session.Parallel, transport: session.Transport);
         var elapsed = clock.Elapsed;
         var peak = await sampler.StopAsync();
         cpu.Report(report, media.Size);
 
         report.Figures["mb_per_sec"] = media.Size / MiB / elapsed.TotalSeconds;
         report.Figures["rss_growth_mb"] = Math.Max(0, peak - baseline) / 1024.0;
-        report.Notes.Add("the recipient downloads the whole file by 1 MiB upload.getFile ranges, written in order to a null stream");
+        report.Notes.Add(session.Transport == MediaTransport.Rpc
+            ? "the recipient downloads the whole file by 1 MiB upload.getFile ranges, written in order to a null stream"
+            : "the recipient downloads the whole file as one media stream, written to a null stream");
         return report;
     }
 
@@ -104,7 +107,7 @@ internal static class MediaScenarios
     {
         private readonly string _path;
 
-        private Session(ServerProcess server, MessengerClient alice, MessengerClient bob, Peer bobPeer, FileStream file, string path, int parallel)
+        private Session(ServerProcess server, MessengerClient alice, MessengerClient bob, Peer bobPeer, FileStream file, string path, int parallel, MediaTransport transport)
         {
             Server = server;
             Alice = alice;
@@ -113,6 +116,7 @@ internal static class MediaScenarios
             File = file;
             _path = path;
             Parallel = parallel;
+            Transport = transport;
         }
 
         public ServerProcess Server { get; }
@@ -127,12 +131,16 @@ internal static class MediaScenarios
 
         public int Parallel { get; }
 
+        public MediaTransport Transport { get; }
+
         public static async Task<Session> StartAsync(BenchOptions options, BenchReport report)
         {
             var sizeMb = options.Int("size", 2048);
             var parallel = options.Int("parallel", 4);
+            var transport = Enum.Parse<MediaTransport>(options.Get("transport") ?? nameof(MediaTransport.Stream), ignoreCase: true);
             report.Parameters["size_mb"] = sizeMb;
-            report.Parameters["parts_in_flight"] = parallel;
+            report.Parameters["transport"] = transport.ToString().ToLowerInvariant();
+            report.Parameters["parts_in_flight"] = transport == MediaTransport.Rpc ? parallel : 1;
             var path = Path.Combine(Path.GetTempPath(), $"messenger-bench-{Guid.NewGuid():N}.bin");
             await Generate(path, sizeMb * 1024L * 1024L);
             var server = await ServerProcess.StartAsync(options);
@@ -140,7 +148,7 @@ internal static class MediaScenarios
             var bob = await SignedIn(server, "bench_bob");
             var bobId = (await alice.CallAsync(new SearchUsersCall("bench_bob"))).Users[0].Id;
             var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
-            return new Session(server, alice, bob, Peer.User(bobId), file, path, parallel);
+            return new Session(server, alice, bob, Peer.User(bobId), file, path, parallel, transport);
         }
 
         // Pseudo-random content (incompressible, not sparse), written once per run.
