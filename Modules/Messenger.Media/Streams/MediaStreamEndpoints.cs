@@ -56,8 +56,11 @@ internal static class MediaStreamEndpoints
             limit.MaxRequestBodySize = sealedLength + MediaStreamCipher.SealedChunkBytes;
         }
 
-        var part = ArrayPool<byte>.Shared.Rent(UploadStore.MaxPartBytes);
+        // Two aligned part buffers: a whole part is written (straight to disk where it can be) and hashed while the
+        // next one arrives and is opened.
+        AlignedBuffer[] parts = [new(UploadStore.MaxPartBytes), new(UploadStore.MaxPartBytes)];
         var scratch = ArrayPool<byte>.Shared.Rent(MediaStreamCipher.SealedChunkBytes);
+        var saving = Task.CompletedTask;
         using var cipher = new MediaStreamCipher(grant.Key);
         try
         {
@@ -66,12 +69,14 @@ internal static class MediaStreamEndpoints
             long chunk = 0;
             for (var index = grant.FirstPart; index < grant.FirstPart + grant.PartCount; index++)
             {
+                var part = parts[index & 1].Memory;
                 var partLength = grant.PartLength(index);
                 for (var filled = 0; filled < partLength;)
                 {
                     var plainLength = Math.Min(MediaStreamCipher.ChunkBytes, partLength - filled);
-                    if (!await OpenChunkAsync(reader, cipher, chunk++, plainLength, part.AsMemory(filled), scratch, cancellation))
+                    if (!await OpenChunkAsync(reader, cipher, chunk++, plainLength, part[filled..], scratch, cancellation))
                     {
+                        await saving;
                         await FailAsync(http, MessengerError.BadRequest(MediaErrorNames.StreamLengthInvalid));
                         return;
                     }
@@ -79,10 +84,11 @@ internal static class MediaStreamEndpoints
                     filled += plainLength;
                 }
 
-                await uploads.SaveAsync(grant.UserId, grant.FileId, index, grant.TotalParts, part.AsMemory(0, partLength),
-                    smallest => quota.Check(grant.UserId, smallest), cancellation);
+                await saving;
+                saving = SaveAsync(uploads, quota, grant, index, part[..partLength], cancellation);
             }
 
+            await saving;
             var rest = await reader.ReadAsync(cancellation);
             if (!rest.IsCompleted || !rest.Buffer.IsEmpty)
             {
@@ -113,10 +119,15 @@ internal static class MediaStreamEndpoints
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(part);
+            // A part still being written holds its buffer until it is done; what it threw was answered or no longer matters.
+            await saving.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             ArrayPool<byte>.Shared.Return(scratch);
         }
     }
+
+    // On the thread pool: the write and the hash run while the request goes on reading.
+    private static Task SaveAsync(UploadStore uploads, UploadQuota quota, UploadGrant grant, int part, ReadOnlyMemory<byte> bytes, CancellationToken cancellation) =>
+        Task.Run(() => uploads.SaveAsync(grant.UserId, grant.FileId, part, grant.TotalParts, bytes, smallest => quota.Check(grant.UserId, smallest), cancellation), cancellation);
 
     /// <summary>Reads sealed chunk <paramref name="index"/> and opens it into <paramref name="plain"/>; false when the body ends first.</summary>
     private static async ValueTask<bool> OpenChunkAsync(

@@ -99,8 +99,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
             {
                 using var handle = File.OpenHandle(
                     upload.BasePath + ".data", FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, FileOptions.Asynchronous);
-                await RandomAccess.WriteAsync(handle, bytes, (long)part * bytes.Length, cancellationToken);
-                Writeback.Start(handle, (long)part * bytes.Length, bytes.Length);
+                await PartWrites.WriteAsync(handle, bytes, (long)part * bytes.Length, cancellationToken);
             }
         }
         finally
