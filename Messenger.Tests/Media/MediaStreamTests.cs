@@ -30,6 +30,8 @@ public sealed class MediaStreamTests
         Sha256(await bob.DownloadAsync(media)).Should().Be(Sha256(bytes));
         Sha256(await bob.DownloadAsync(media, offset: 70_001, length: 2 * PartBytes)).Should().Be(Sha256(bytes[70_001..(70_001 + 2 * PartBytes)]));
         Sha256(await bob.DownloadAsync(media, offset: bytes.Length - 3)).Should().Be(Sha256(bytes[^3..]));
+        // From a 4 KiB boundary the server reads past the page cache, rounding its last read up: cut to the range.
+        Sha256(await bob.DownloadAsync(media, offset: 3 * 4096, length: PartBytes + 5)).Should().Be(Sha256(bytes[(3 * 4096)..(3 * 4096 + PartBytes + 5)]));
         host.BlobFiles().Select(Path.GetFileName).Should().Equal(Sha256(bytes));
         host.UploadFiles().Should().BeEmpty();
     }

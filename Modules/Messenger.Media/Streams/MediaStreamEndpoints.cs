@@ -25,6 +25,12 @@ namespace Messenger.Media.Streams;
 internal static class MediaStreamEndpoints
 {
     private const int ReadBlockBytes = 1024 * 1024;
+    private const int LargeReadBlockBytes = 4 * 1024 * 1024;
+    private const int LargeReadStreams = 4;
+    private static readonly SemaphoreSlim LargeReads = new(LargeReadStreams);
+
+    // 1 MiB of plaintext: what a download stream leaves in Kestrel's output at most before it waits for the socket.
+    private const int FlushEveryChunks = 16;
 
     public static IEndpointRouteBuilder MapMediaStreams(this IEndpointRouteBuilder endpoints)
     {
@@ -58,7 +64,7 @@ internal static class MediaStreamEndpoints
 
         // Two aligned part buffers: a whole part is written (straight to disk where it can be) and hashed while the
         // next one arrives and is opened.
-        AlignedBuffer[] parts = [new(UploadStore.MaxPartBytes), new(UploadStore.MaxPartBytes)];
+        AlignedBuffer[] parts = [AlignedBuffer.Rent(UploadStore.MaxPartBytes), AlignedBuffer.Rent(UploadStore.MaxPartBytes)];
         var scratch = ArrayPool<byte>.Shared.Rent(MediaStreamCipher.SealedChunkBytes);
         var saving = Task.CompletedTask;
         using var cipher = new MediaStreamCipher(grant.Key);
@@ -121,6 +127,8 @@ internal static class MediaStreamEndpoints
         {
             // A part still being written holds its buffer until it is done; what it threw was answered or no longer matters.
             await saving.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            parts[0].Return();
+            parts[1].Return();
             ArrayPool<byte>.Shared.Return(scratch);
         }
     }
@@ -182,7 +190,7 @@ internal static class MediaStreamEndpoints
         SafeFileHandle file;
         try
         {
-            file = File.OpenHandle(blobs.PathOf(grant.Hash), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+            file = File.OpenHandle(blobs.PathOf(grant.Hash), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.SequentialScan);
         }
         catch (FileNotFoundException)
         {
@@ -190,7 +198,15 @@ internal static class MediaStreamEndpoints
             return;
         }
 
-        var block = ArrayPool<byte>.Shared.Rent(ReadBlockBytes);
+        // Two blocks: the next one is read from disk while this one is sealed and sent. From a 4 KiB boundary the
+        // reads bypass the page cache (aligned blocks; the last read is rounded up and cut to what is wanted).
+        // Reads of 4 MiB keep the disk busy enough (1 MiB: ≈ 590 MB/s, 4 MiB: ≈ 620–710 here); at most
+        // LargeReadStreams streams at once use them (8 MiB each), the others 1 MiB.
+        var large = LargeReads.Wait(0);
+        var blockBytes = large ? LargeReadBlockBytes : ReadBlockBytes;
+        AlignedBuffer[] blocks = [AlignedBuffer.Rent(blockBytes), AlignedBuffer.Rent(blockBytes)];
+        var direct = grant.Offset % DirectIo.Alignment == 0 && DirectIo.TryEnable(file);
+        var reading = Task.FromResult(0);
         using var cipher = new MediaStreamCipher(grant.Key);
         using (file)
         {
@@ -199,17 +215,30 @@ internal static class MediaStreamEndpoints
                 http.Response.ContentType = "application/octet-stream";
                 http.Response.ContentLength = MediaStreamCipher.SealedLength(grant.Length);
                 var writer = http.Response.BodyWriter;
-                long chunk = 0;
-                for (long sent = 0; sent < grant.Length;)
+                Task<int> ReadBlock(long index, long from)
                 {
-                    var want = (int)Math.Min(ReadBlockBytes, grant.Length - sent);
-                    var read = await ReadExactlyAsync(file, block.AsMemory(0, want), grant.Offset + sent, http.RequestAborted);
+                    var want = (int)Math.Min(blockBytes, grant.Length - from);
+                    var length = direct ? (want + DirectIo.Alignment - 1) / DirectIo.Alignment * DirectIo.Alignment : want;
+                    return ReadAtLeastAsync(file, blocks[index & 1].Memory[..length], want, grant.Offset + from, http.RequestAborted).AsTask();
+                }
+
+                long chunk = 0;
+                reading = grant.Length > 0 ? ReadBlock(0, 0) : reading;
+                for (long sent = 0, index = 0; sent < grant.Length; index++)
+                {
+                    var read = (int)Math.Min(await reading, grant.Length - sent);
+                    var block = blocks[index & 1].Memory;
+                    reading = sent + read < grant.Length ? ReadBlock(index + 1, sent + read) : Task.FromResult(0);
                     for (var at = 0; at < read; at += MediaStreamCipher.ChunkBytes)
                     {
-                        var plain = block.AsSpan(at, Math.Min(MediaStreamCipher.ChunkBytes, read - at));
+                        var plain = block.Span.Slice(at, Math.Min(MediaStreamCipher.ChunkBytes, read - at));
                         var sealedChunk = writer.GetSpan(plain.Length + MediaStreamCipher.TagBytes);
-                        cipher.Seal(chunk++, plain, sealedChunk);
+                        cipher.Seal(chunk, plain, sealedChunk);
                         writer.Advance(plain.Length + MediaStreamCipher.TagBytes);
+                        if (++chunk % FlushEveryChunks == 0 && (await writer.FlushAsync(http.RequestAborted)).IsCompleted)
+                        {
+                            return;
+                        }
                     }
 
                     sent += read;
@@ -225,15 +254,23 @@ internal static class MediaStreamEndpoints
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(block);
+                // A read still running holds its block (and the file) until it is done.
+                await reading.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                blocks[0].Return();
+                blocks[1].Return();
+                if (large)
+                {
+                    LargeReads.Release();
+                }
             }
         }
     }
 
-    private static async ValueTask<int> ReadExactlyAsync(SafeFileHandle file, Memory<byte> buffer, long offset, CancellationToken cancellation)
+    /// <summary>Reads into <paramref name="buffer"/> until at least <paramref name="minimum"/> bytes are in (or it is full).</summary>
+    private static async ValueTask<int> ReadAtLeastAsync(SafeFileHandle file, Memory<byte> buffer, int minimum, long offset, CancellationToken cancellation)
     {
         var read = 0;
-        while (read < buffer.Length)
+        while (read < minimum)
         {
             var n = await RandomAccess.ReadAsync(file, buffer[read..], offset + read, cancellation);
             if (n == 0)

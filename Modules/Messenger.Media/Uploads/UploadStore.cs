@@ -99,7 +99,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
             {
                 using var handle = File.OpenHandle(
                     upload.BasePath + ".data", FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, FileOptions.Asynchronous);
-                await PartWrites.WriteAsync(handle, bytes, (long)part * bytes.Length, cancellationToken);
+                await DirectIo.WritePartAsync(handle, bytes, (long)part * bytes.Length, cancellationToken);
             }
         }
         finally

@@ -3,12 +3,12 @@ using static Messenger.Tests.Media.MediaTestKit;
 
 namespace Messenger.Tests.Media;
 
-public sealed class PartWritesTests
+public sealed class DirectIoTests
 {
     [Fact]
     public async Task WriteAsync_AlignedOrNotAndOddSizes_LandsEveryByteAtItsOffset()
     {
-        var directory = Directory.CreateTempSubdirectory("messenger-partwrites-");
+        var directory = Directory.CreateTempSubdirectory("messenger-directio-");
         try
         {
             var path = Path.Combine(directory.FullName, "parts.data");
@@ -22,9 +22,9 @@ public sealed class PartWritesTests
 
             using (var file = File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite, FileOptions.Asynchronous))
             {
-                await PartWrites.WriteAsync(file, second, 64 * 1024, CancellationToken.None);
-                await PartWrites.WriteAsync(file, aligned.Memory, 0, CancellationToken.None);
-                await PartWrites.WriteAsync(file, third, 128 * 1024, CancellationToken.None);
+                await DirectIo.WritePartAsync(file, second, 64 * 1024, CancellationToken.None);
+                await DirectIo.WritePartAsync(file, aligned.Memory, 0, CancellationToken.None);
+                await DirectIo.WritePartAsync(file, third, 128 * 1024, CancellationToken.None);
             }
 
             (await File.ReadAllBytesAsync(path)).Should().Equal([.. first, .. second, .. third]);
