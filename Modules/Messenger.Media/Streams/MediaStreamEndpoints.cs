@@ -44,14 +44,14 @@ internal static class MediaStreamEndpoints
     {
         if (tickets.Take<UploadGrant>(ticket) is not { } grant)
         {
-            await FailAsync(http, MessengerError.NotFound(MediaErrorNames.StreamTicketInvalid));
+            await RefuseUploadAsync(http, MessengerError.NotFound(MediaErrorNames.StreamTicketInvalid));
             return;
         }
 
         var sealedLength = MediaStreamCipher.SealedLength(grant.Length);
         if (http.Request.ContentLength is { } declared && declared != sealedLength)
         {
-            await FailAsync(http, MessengerError.BadRequest(MediaErrorNames.StreamLengthInvalid));
+            await RefuseUploadAsync(http, MessengerError.BadRequest(MediaErrorNames.StreamLengthInvalid));
             return;
         }
 
@@ -83,7 +83,7 @@ internal static class MediaStreamEndpoints
                     if (!await OpenChunkAsync(reader, cipher, chunk++, plainLength, part[filled..], scratch, cancellation))
                     {
                         await saving;
-                        await FailAsync(http, MessengerError.BadRequest(MediaErrorNames.StreamLengthInvalid));
+                        await RefuseUploadAsync(http, MessengerError.BadRequest(MediaErrorNames.StreamLengthInvalid));
                         return;
                     }
 
@@ -96,9 +96,10 @@ internal static class MediaStreamEndpoints
 
             await saving;
             var rest = await reader.ReadAsync(cancellation);
+            reader.AdvanceTo(rest.Buffer.Start);
             if (!rest.IsCompleted || !rest.Buffer.IsEmpty)
             {
-                await FailAsync(http, MessengerError.BadRequest(MediaErrorNames.StreamLengthInvalid));
+                await RefuseUploadAsync(http, MessengerError.BadRequest(MediaErrorNames.StreamLengthInvalid));
                 return;
             }
 
@@ -108,16 +109,16 @@ internal static class MediaStreamEndpoints
         catch (AuthenticationTagMismatchException)
         {
             logger.LogWarning("Upload stream of file {FileId} (user {UserId}): a chunk failed authentication; the parts before it are kept", grant.FileId, grant.UserId);
-            await FailAsync(http, MessengerError.BadRequest(MediaErrorNames.StreamChunkInvalid));
+            await RefuseUploadAsync(http, MessengerError.BadRequest(MediaErrorNames.StreamChunkInvalid));
         }
         catch (MessengerError error)
         {
-            await FailAsync(http, error);
+            await RefuseUploadAsync(http, error);
         }
         catch (BadHttpRequestException e)
         {
             logger.LogWarning("Upload stream of file {FileId} (user {UserId}) refused: {Reason}", grant.FileId, grant.UserId, e.Message);
-            await FailAsync(http, MessengerError.BadRequest(MediaErrorNames.StreamLengthInvalid));
+            await RefuseUploadAsync(http, MessengerError.BadRequest(MediaErrorNames.StreamLengthInvalid));
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ConnectionResetException)
         {
@@ -283,6 +284,32 @@ internal static class MediaStreamEndpoints
         }
 
         return read;
+    }
+
+    /// <summary>
+    /// Answers an upload with <paramref name="error"/>, then reads and drops the rest of its body (up to the request's
+    /// size limit): a client still sending then reads the answer instead of finding its connection reset.
+    /// </summary>
+    private static async Task RefuseUploadAsync(HttpContext http, MessengerError error)
+    {
+        await FailAsync(http, error);
+        try
+        {
+            var reader = http.Request.BodyReader;
+            while (true)
+            {
+                var result = await reader.ReadAsync(http.RequestAborted);
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is BadHttpRequestException or IOException or OperationCanceledException or ConnectionResetException)
+        {
+            // Over the limit, or the client went away: nothing more to do for it.
+        }
     }
 
     private static Task FailAsync(HttpContext http, MessengerError error)
