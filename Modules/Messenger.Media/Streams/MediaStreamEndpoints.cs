@@ -108,15 +108,19 @@ internal static class MediaStreamEndpoints
         }
         catch (AuthenticationTagMismatchException)
         {
+            // The answer lists what the server kept: the part still being written is among it.
+            await SettleAsync(saving);
             logger.LogWarning("Upload stream of file {FileId} (user {UserId}): a chunk failed authentication; the parts before it are kept", grant.FileId, grant.UserId);
             await RefuseUploadAsync(http, MessengerError.BadRequest(MediaErrorNames.StreamChunkInvalid));
         }
         catch (MessengerError error)
         {
+            await SettleAsync(saving);
             await RefuseUploadAsync(http, error);
         }
         catch (BadHttpRequestException e)
         {
+            await SettleAsync(saving);
             logger.LogWarning("Upload stream of file {FileId} (user {UserId}) refused: {Reason}", grant.FileId, grant.UserId, e.Message);
             await RefuseUploadAsync(http, MessengerError.BadRequest(MediaErrorNames.StreamLengthInvalid));
         }
@@ -127,12 +131,16 @@ internal static class MediaStreamEndpoints
         finally
         {
             // A part still being written holds its buffer until it is done; what it threw was answered or no longer matters.
-            await saving.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            await SettleAsync(saving);
             parts[0].Return();
             parts[1].Return();
             ArrayPool<byte>.Shared.Return(scratch);
         }
     }
+
+    /// <summary>Waits for <paramref name="task"/> to end, however it ends.</summary>
+    private static Task SettleAsync(Task task) =>
+        task.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
     // On the thread pool: the write and the hash run while the request goes on reading.
     private static Task SaveAsync(UploadStore uploads, UploadQuota quota, UploadGrant grant, int part, ReadOnlyMemory<byte> bytes, CancellationToken cancellation) =>
@@ -256,7 +264,7 @@ internal static class MediaStreamEndpoints
             finally
             {
                 // A read still running holds its block (and the file) until it is done.
-                await reading.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                await SettleAsync(reading);
                 blocks[0].Return();
                 blocks[1].Return();
                 if (large)
