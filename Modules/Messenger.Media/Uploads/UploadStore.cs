@@ -157,14 +157,22 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
             length = part == upload.TotalParts - 1 ? upload.LastLength : upload.PartSize;
         }
 
-        if (part == upload.TotalParts - 1)
+        try
         {
-            return File.ReadAllBytes(upload.BasePath + ".last");
-        }
+            if (part == upload.TotalParts - 1)
+            {
+                return File.ReadAllBytes(upload.BasePath + ".last");
+            }
 
-        var bytes = new byte[length];
-        using var handle = File.OpenHandle(upload.BasePath + ".data", FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        return RandomAccess.Read(handle, bytes, (long)part * length) == length ? bytes : null;
+            var bytes = new byte[length];
+            using var handle = File.OpenHandle(upload.BasePath + ".data", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return RandomAccess.Read(handle, bytes, (long)part * length) == length ? bytes : null;
+        }
+        catch (IOException)
+        {
+            // Completed or expired under us: the prefix stops here and attaching hashes the file itself.
+            return null;
+        }
     }
 
     public UploadedParts Parts(long userId, long fileId)
