@@ -137,14 +137,8 @@ internal static class MediaStreams
                         reading.Release();
                     }
 
-                    var sealedLength = 0;
-                    for (var at = 0; at < length; at += MediaStreamCipher.ChunkBytes)
-                    {
-                        var chunkLength = Math.Min(MediaStreamCipher.ChunkBytes, length - at);
-                        cipher.Seal(chunk++, plain.AsSpan(at, chunkLength), sealedPart.AsSpan(sealedLength));
-                        sealedLength += chunkLength + MediaStreamCipher.TagBytes;
-                    }
-
+                    var sealedLength = cipher.Seal(chunk, plain.AsSpan(0, length), sealedPart);
+                    chunk += (length + MediaStreamCipher.ChunkBytes - 1) / MediaStreamCipher.ChunkBytes;
                     await stream.WriteAsync(sealedPart.AsMemory(0, sealedLength), cancellationToken);
                     partSent(part);
                 }

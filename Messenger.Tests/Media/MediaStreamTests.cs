@@ -171,14 +171,7 @@ public sealed class MediaStreamTests
     {
         using var cipher = new MediaStreamCipher(key);
         var sealedBytes = new byte[MediaStreamCipher.SealedLength(plain.Length)];
-        long chunk = 0;
-        for (int at = 0, to = 0; at < plain.Length; at += MediaStreamCipher.ChunkBytes, chunk++)
-        {
-            var length = Math.Min(MediaStreamCipher.ChunkBytes, plain.Length - at);
-            cipher.Seal(chunk, plain.AsSpan(at, length), sealedBytes.AsSpan(to));
-            to += length + MediaStreamCipher.TagBytes;
-        }
-
+        cipher.Seal(0, plain, sealedBytes);
         return sealedBytes;
     }
 

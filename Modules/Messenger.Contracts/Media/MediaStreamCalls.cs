@@ -65,11 +65,21 @@ public sealed class MediaStreamCipher : IDisposable
     /// <summary>Bytes on the wire for <paramref name="plainLength"/> bytes of plaintext.</summary>
     public static long SealedLength(long plainLength) => plainLength + (plainLength + ChunkBytes - 1) / ChunkBytes * TagBytes;
 
-    /// <summary>Seals chunk <paramref name="index"/> into <paramref name="sealedChunk"/> (plaintext length + 16 bytes).</summary>
-    public void Seal(long index, ReadOnlySpan<byte> plain, Span<byte> sealedChunk)
+    /// <summary>
+    /// Seals <paramref name="plain"/> as consecutive chunks from <paramref name="firstIndex"/> (every chunk but the last
+    /// of 64 KiB) into <paramref name="destination"/>; returns the bytes written (<see cref="SealedLength"/>).
+    /// </summary>
+    public int Seal(long firstIndex, ReadOnlySpan<byte> plain, Span<byte> destination)
     {
-        BinaryPrimitives.WriteInt64LittleEndian(_nonce.AsSpan(4), index);
-        _aead.Encrypt(_nonce, plain, sealedChunk[..plain.Length], sealedChunk.Slice(plain.Length, TagBytes));
+        var written = 0;
+        for (var at = 0; at < plain.Length; at += ChunkBytes)
+        {
+            var chunk = plain.Slice(at, Math.Min(ChunkBytes, plain.Length - at));
+            SealChunk(firstIndex++, chunk, destination[written..]);
+            written += chunk.Length + TagBytes;
+        }
+
+        return written;
     }
 
     /// <summary>Opens chunk <paramref name="index"/>; throws <see cref="AuthenticationTagMismatchException"/> when it was changed.</summary>
@@ -81,4 +91,10 @@ public sealed class MediaStreamCipher : IDisposable
     }
 
     public void Dispose() => _aead.Dispose();
+
+    private void SealChunk(long index, ReadOnlySpan<byte> plain, Span<byte> sealedChunk)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(_nonce.AsSpan(4), index);
+        _aead.Encrypt(_nonce, plain, sealedChunk[..plain.Length], sealedChunk.Slice(plain.Length, TagBytes));
+    }
 }

@@ -12,7 +12,10 @@ internal abstract record MediaStreamGrant(long UserId, byte[] Key, long Length, 
 internal sealed record UploadGrant(long UserId, byte[] Key, long Length, DateTimeOffset Expires, long FileId, long Size, int FirstPart, int PartCount)
     : MediaStreamGrant(UserId, Key, Length, Expires)
 {
-    public int TotalParts => (int)((Size + UploadStore.MaxPartBytes - 1) / UploadStore.MaxPartBytes);
+    public int TotalParts => PartsIn(Size);
+
+    /// <summary>How many 512 KiB parts a file of <paramref name="size"/> bytes has.</summary>
+    public static int PartsIn(long size) => (int)((size + UploadStore.MaxPartBytes - 1) / UploadStore.MaxPartBytes);
 
     public int PartLength(int part) => (int)Math.Min(UploadStore.MaxPartBytes, Size - (long)part * UploadStore.MaxPartBytes);
 }

@@ -31,15 +31,16 @@ internal sealed class OpenUploadStreamHandler(UploadStore uploads, UploadQuota q
             throw MessengerError.BadRequest(MediaErrorNames.FileTooBig);
         }
 
-        var grant = new UploadGrant(me, MediaStreamTickets.NewKey(), 0, tickets.NewExpiry(), call.FileId, call.Size, call.FirstPart, call.PartCount);
-        if ((long)call.FirstPart + call.PartCount > grant.TotalParts)
+        if ((long)call.FirstPart + call.PartCount > UploadGrant.PartsIn(call.Size))
         {
             throw MessengerError.BadRequest(MediaErrorNames.FilePartsInvalid);
         }
 
         quota.Check(me, call.Size);
-        var end = Math.Min(call.Size, (long)(call.FirstPart + call.PartCount) * UploadStore.MaxPartBytes);
-        return ValueTask.FromResult(tickets.Issue(grant with { Length = end - (long)call.FirstPart * UploadStore.MaxPartBytes }));
+        var start = (long)call.FirstPart * UploadStore.MaxPartBytes;
+        var end = Math.Min(call.Size, start + (long)call.PartCount * UploadStore.MaxPartBytes);
+        return ValueTask.FromResult(tickets.Issue(
+            new UploadGrant(me, MediaStreamTickets.NewKey(), end - start, tickets.NewExpiry(), call.FileId, call.Size, call.FirstPart, call.PartCount)));
     }
 }
 
