@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Messenger.Host.Transport;
 
 namespace Messenger.Tests.Host;
@@ -33,4 +34,21 @@ public sealed class TransportMemoryPoolTests
         pool.Invoking(p => p.Rent(TransportMemoryPool.LargeBlockBytes + 1)).Should().Throw<ArgumentOutOfRangeException>();
         large.Skip(1).ToList().ForEach(lease => lease.Dispose());
     }
+
+    [Fact]
+    public void Rent_AfterABurstOfLargeBlocksCameBack_ReusesEveryOneOfThem()
+    {
+        using var pool = new TransportMemoryPool();
+        var burst = Enumerable.Range(0, TransportMemoryPool.MaxLargeBlocksOut).Select(_ => pool.Rent()).ToList();
+        var arrays = burst.Select(Array).ToHashSet(ReferenceEqualityComparer.Instance);
+        burst.ForEach(lease => lease.Dispose());
+
+        var next = Enumerable.Range(0, TransportMemoryPool.MaxLargeBlocksOut).Select(_ => pool.Rent()).ToList();
+
+        next.Select(Array).Should().OnlyContain(array => arrays.Contains(array), "a burst that fits under the cap allocates nothing the second time");
+        next.ForEach(lease => lease.Dispose());
+    }
+
+    private static object Array(System.Buffers.IMemoryOwner<byte> lease) =>
+        MemoryMarshal.TryGetArray<byte>(lease.Memory, out var segment) ? segment.Array! : throw new InvalidOperationException("not an array");
 }
