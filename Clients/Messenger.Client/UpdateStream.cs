@@ -311,10 +311,13 @@ public sealed class UpdateStream
             if (body.Kind == UpdateKinds.Channel)
             {
                 var pushed = WireSerializer.Deserialize<ChannelUpdates>(body.Payload);
-                var entries = pushed.Updates.Select(u => new Entry(u.Pts, u.PtsCount, u.Update)).OrderBy(e => e.Pts).ToList();
-                if (entries.Count > 0 && ChannelFor(pushed.ChatId, entries[0]) is { } channel)
+                if (pushed.Updates.Length > 0 && ChannelFor(pushed.ChatId, Earliest(pushed.Updates)) is { } channel)
                 {
-                    entries.ForEach(entry => BufferChannel(channel, entry));
+                    foreach (var update in pushed.Updates)
+                    {
+                        OfferChannel(pushed.ChatId, channel, new Entry(update.Pts, update.PtsCount, update.Update));
+                    }
+
                     DrainChannel(pushed.ChatId, channel);
                 }
 
@@ -323,7 +326,7 @@ public sealed class UpdateStream
 
             foreach (var update in WireSerializer.Deserialize<LoggedUpdates>(body.Payload).Updates)
             {
-                Buffer(new Entry(update.Pts, update.PtsCount, update.Update));
+                Offer(new Entry(update.Pts, update.PtsCount, update.Update));
             }
         }
         catch (MessagePackSerializationException)
@@ -333,6 +336,29 @@ public sealed class UpdateStream
         }
 
         Drain();
+    }
+
+    private static Entry Earliest(LoggedUpdate[] updates)
+    {
+        var earliest = updates[0];
+        foreach (var update in updates)
+        {
+            earliest = update.Pts < earliest.Pts ? update : earliest;
+        }
+
+        return new Entry(earliest.Pts, earliest.PtsCount, earliest.Update);
+    }
+
+    // The common case, the next entry with nothing held back, is applied at once; anything else waits in the buffer.
+    private void Offer(Entry entry)
+    {
+        if (_buffer.Count == 0 && entry.Pts == _pts + entry.PtsCount)
+        {
+            Apply(entry);
+            return;
+        }
+
+        Buffer(entry);
     }
 
     private void Buffer(Entry entry)
@@ -601,6 +627,17 @@ public sealed class UpdateStream
         {
             Untrack(chatId, left: false);
         }
+    }
+
+    private void OfferChannel(long chatId, ChannelLog channel, Entry entry)
+    {
+        if (channel.Buffer.Count == 0 && entry.Pts == channel.Pts + entry.PtsCount && _channels.ContainsKey(chatId))
+        {
+            ApplyChannel(chatId, channel, entry);
+            return;
+        }
+
+        BufferChannel(channel, entry);
     }
 
     private static void BufferChannel(ChannelLog channel, Entry entry)
