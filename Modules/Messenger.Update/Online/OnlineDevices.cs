@@ -19,6 +19,7 @@ internal sealed class OnlineDevices
             }
 
             user.Connections.Add(connectionId);
+            user.Snapshot = [.. user.Connections];
             return user.Connections.Count == 1;
         }
     }
@@ -38,6 +39,8 @@ internal sealed class OnlineDevices
                 return false;
             }
 
+            user.Snapshot = [.. user.Connections];
+
             if (user.Connections.Count > 0)
             {
                 return false;
@@ -51,22 +54,22 @@ internal sealed class OnlineDevices
 
     public bool IsOnline(long userId) => _users.ContainsKey(userId);
 
-    public string[] ConnectionsOf(long userId)
-    {
-        if (!_users.TryGetValue(userId, out var user))
-        {
-            return [];
-        }
-
-        lock (user)
-        {
-            return [.. user.Connections];
-        }
-    }
+    /// <summary>The user's connections: a snapshot taken at the last change, shared by every caller (do not modify it).
+    /// A push to a large group asks this for every member, so it takes no lock and copies nothing.</summary>
+    public string[] ConnectionsOf(long userId) => _users.TryGetValue(userId, out var user) ? user.Snapshot : [];
 
     private sealed class UserConnections
     {
         public HashSet<string> Connections { get; } = new(StringComparer.Ordinal);
+
+        private volatile string[] _snapshot = [];
+
+        // Replaced (under the lock) at each change, read without it.
+        public string[] Snapshot
+        {
+            get => _snapshot;
+            set => _snapshot = value;
+        }
 
         public bool Removed { get; set; }
     }
