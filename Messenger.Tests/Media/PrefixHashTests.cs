@@ -50,6 +50,31 @@ public sealed class PrefixHashTests
     }
 
     [Fact]
+    public void CatchUp_TakesAPartWhoseTurnHadNotComeWhileItWasWritten()
+    {
+        // Parts 0 and 1 are written at the same time: 1 is offered from memory before 0 is hashed, and is not on disk
+        // yet when 0's hash looks for it; once 1 is on disk, the catch-up after its write reads it back.
+        using var prefix = new PrefixHash();
+        var onDisk = new HashSet<int>();
+        byte[]? ReadBack(int part) => onDisk.Contains(part) ? Parts[part] : null;
+
+        prefix.Add(1, Parts[1], ReadBack);
+        prefix.Add(0, Parts[0], ReadBack);
+        onDisk.Add(0);
+        prefix.CatchUp(ReadBack);
+        prefix.Result(Parts.Length).Should().BeNull();
+
+        onDisk.Add(1);
+        prefix.CatchUp(ReadBack);
+        foreach (var part in new[] { 2, 3 })
+        {
+            prefix.Add(part, Parts[part], ReadBack);
+        }
+
+        prefix.Result(Parts.Length).Should().Be(Whole);
+    }
+
+    [Fact]
     public void Spoil_MakesTheResultUnknown()
     {
         using var prefix = new PrefixHash();
