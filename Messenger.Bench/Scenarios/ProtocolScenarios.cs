@@ -18,12 +18,14 @@ internal static class ProtocolScenarios
         var report = new BenchReport("handshake");
         report.Parameters["parallel"] = parallel;
         report.Parameters["duration_s"] = options.Duration.TotalSeconds;
-        var warmup = TimeSpan.FromSeconds(options.Double("warmup", 5));
+        var warmup = TimeSpan.FromSeconds(options.Double("warmup", 30));
         report.Parameters["warmup_s"] = warmup.TotalSeconds;
         await using var server = await ServerProcess.StartAsync(options);
 
-        // The same loop first for --warmup seconds, not counted: both processes start cold, and for the first seconds
-        // the runtime is still compiling the connection path at its higher tiers (≈ 12 % of the server's CPU).
+        // The same loop first for --warmup seconds, not counted: both processes start cold, and the connection path
+        // (Kestrel, SignalR, WebSockets: hundreds of async state machines) goes on being recompiled at higher tiers
+        // for tens of seconds. 10 to 15 s in, the JIT still took 13-14 % of each process's CPU (perf, 2026-12-02), and
+        // the rate measured after 5 s of warm-up was 600/s against 1,072/s after 30 s.
         await ConnectLoopAsync(server, parallel, warmup);
         var clock = Stopwatch.StartNew();
         var counts = await ConnectLoopAsync(server, parallel, options.Duration);
