@@ -1,6 +1,7 @@
 using Messenger.Kernel.Configuration;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using SQLitePCL;
 
 namespace Messenger.Kernel.Storage;
 
@@ -10,7 +11,13 @@ namespace Messenger.Kernel.Storage;
 /// </summary>
 public sealed class SqliteDatabase
 {
+    /// <summary>The writer's page cache (KiB): the tables and indexes a send touches stay in it instead of being read
+    /// back from the OS's page cache (2 MiB, SQLite's default, kept the other connections).</summary>
+    private const int WriterCacheKiB = 32 * 1024;
+
     private readonly StorageOptions _storage;
+
+    static SqliteDatabase() => ConfigureProcess();
 
     public SqliteDatabase(IOptions<MessengerOptions> messenger, IOptions<StorageOptions> storage)
         : this(messenger.Value.DatabasePath, storage.Value)
@@ -44,6 +51,31 @@ public sealed class SqliteDatabase
         connection.Open();
         ApplyPragmas(connection);
         return connection;
+    }
+
+    /// <summary>The group-commit writer's connection: <see cref="Open"/> with a larger page cache.</summary>
+    public SqliteConnection OpenWriter()
+    {
+        var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA cache_size=-{WriterCacheKiB};";
+        command.ExecuteNonQuery();
+        return connection;
+    }
+
+    /// <summary>
+    /// Process-wide SQLite settings, which take effect only before the process opens its first connection (after that
+    /// SQLite answers SQLITE_MISUSE and keeps its defaults, which are correct, only slower). Multi-thread mode drops the
+    /// mutex SQLite's default serialized mode takes on every call: Microsoft.Data.Sqlite never uses a connection from
+    /// two threads at once, and neither do the writer and its prepared statements. Without memory statistics,
+    /// SQLite's allocator takes no global mutex either. Together the two were ≈ 8 % of the writer thread's samples
+    /// (perf, chat benchmark, 2026-12-02).
+    /// </summary>
+    private static void ConfigureProcess()
+    {
+        Batteries_V2.Init();
+        raw.sqlite3_config(raw.SQLITE_CONFIG_MULTITHREAD);
+        raw.sqlite3_config(raw.SQLITE_CONFIG_MEMSTATUS, 0);
     }
 
     /// <summary>Pragmas are per connection (journal_mode is persistent, but setting it again is free).

@@ -73,7 +73,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
 
     private async Task RunAsync()
     {
-        using var connection = _database.Open();
+        using var connection = _database.OpenWriter();
         var scope = new WriteScope(connection);
         using var savepoints = new Savepoints(connection);
         var batch = new List<WorkItem>(_batchSize);
