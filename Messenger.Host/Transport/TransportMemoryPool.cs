@@ -25,7 +25,7 @@ internal sealed class TransportMemoryPool : MemoryPool<byte>
     public const int SmallBlockBytes = 4 * 1024;
     public const int MaxLargeBlocksOut = 256;
     private const int MaxFreeLargeBlocks = MaxLargeBlocksOut;
-    private const int MaxFreeSmallBlocks = 65536;
+    private const int MaxFreeSmallBlocks = 4096;
 
     private readonly Shelf _large = new(LargeBlockBytes, MaxFreeLargeBlocks);
     private readonly Shelf _small = new(SmallBlockBytes, MaxFreeSmallBlocks);
