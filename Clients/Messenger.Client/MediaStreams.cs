@@ -138,7 +138,7 @@ internal static class MediaStreams
                     }
 
                     var sealedLength = cipher.Seal(chunk, plain.AsSpan(0, length), sealedPart);
-                    chunk += (length + MediaStreamCipher.ChunkBytes - 1) / MediaStreamCipher.ChunkBytes;
+                    chunk += MediaStreamCipher.ChunksIn(length);
                     await stream.WriteAsync(sealedPart.AsMemory(0, sealedLength), cancellationToken);
                     partSent(part);
                 }

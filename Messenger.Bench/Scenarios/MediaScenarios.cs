@@ -39,7 +39,7 @@ internal static class MediaScenarios
         using var sampler = new RssSampler(session.Server);
         var cpu = CpuMeter.Start(session.Server);
         var clock = Stopwatch.StartNew();
-        var input = await session.Alice.UploadFileAsync(session.File, "bench.bin", "application/octet-stream", parallelism: session.Parallel, transport: session.Transport);
+        var input = await session.UploadAsync(session.File, "bench.bin");
         var uploaded = clock.Elapsed;
         await session.Alice.SendMediaAsync(session.BobPeer, input);
         var total = clock.Elapsed;
@@ -48,8 +48,7 @@ internal static class MediaScenarios
 
         var storeBefore = DirectoryBytes(session.Server.DataDirectory!, "media");
         session.File.Position = 0;
-        var again = await session.Alice.UploadFileAsync(session.File, "bench-again.bin", "application/octet-stream", parallelism: session.Parallel, transport: session.Transport);
-        await session.Alice.SendMediaAsync(session.BobPeer, again);
+        await session.UploadAndSendAsync(session.File, "bench-again.bin");
         var storeAfter = DirectoryBytes(session.Server.DataDirectory!, "media");
 
         report.Figures["mb_per_sec"] = size / MiB / total.TotalSeconds;
@@ -68,8 +67,7 @@ internal static class MediaScenarios
     {
         var report = new BenchReport("download");
         await using var session = await Session.StartAsync(options, report);
-        var input = await session.Alice.UploadFileAsync(session.File, "bench.bin", "application/octet-stream", parallelism: session.Parallel, transport: session.Transport);
-        var media = (await session.Alice.SendMediaAsync(session.BobPeer, input)).Message.Media!;
+        var media = (await session.UploadAndSendAsync(session.File, "bench.bin")).Message.Media!;
 
         var baseline = session.Server.RssKiB() ?? 0;
         using var sampler = new RssSampler(session.Server);
@@ -152,7 +150,7 @@ internal static class MediaScenarios
             report.Parameters["size_mb"] = sizeMb;
             report.Parameters["transport"] = transport.ToString().ToLowerInvariant();
             report.Parameters["parts_in_flight"] = transport == MediaTransport.Rpc ? parallel : 1;
-            var path = Path.Combine(Path.GetTempPath(), $"messenger-bench-{Guid.NewGuid():N}.bin");
+            var path = TempFilePath();
             await Generate(path, sizeMb * 1024L * 1024L);
             var server = await ServerProcess.StartAsync(options);
             var alice = await SignedIn(server, "bench_alice");
@@ -162,17 +160,26 @@ internal static class MediaScenarios
             return new Session(server, alice, bob, Peer.User(bobId), file, path, parallel, transport);
         }
 
+        /// <summary>Uploads <paramref name="file"/> from where it stands, with the run's transport and parallelism.</summary>
+        public Task<InputMedia> UploadAsync(Stream file, string name) =>
+            Alice.UploadFileAsync(file, name, "application/octet-stream", parallelism: Parallel, transport: Transport);
+
+        /// <summary>Uploads <paramref name="file"/> and sends it from Alice to Bob.</summary>
+        public async Task<SentMessage> UploadAndSendAsync(Stream file, string name) =>
+            await Alice.SendMediaAsync(BobPeer, await UploadAsync(file, name));
+
+        private static string TempFilePath() => Path.Combine(Path.GetTempPath(), $"messenger-bench-{Guid.NewGuid():N}.bin");
+
         /// <summary>Uploads and sends a generated file of <paramref name="sizeMb"/> MiB whose content differs from
         /// <see cref="File"/>'s (so it neither dedups against it nor makes its re-upload look new).</summary>
         public async Task UploadOtherFileAsync(int sizeMb)
         {
-            var path = Path.Combine(Path.GetTempPath(), $"messenger-bench-{Guid.NewGuid():N}.bin");
+            var path = TempFilePath();
             await Generate(path, sizeMb * 1024L * 1024L, seed: 7);
             try
             {
                 await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
-                var input = await Alice.UploadFileAsync(file, "warmup.bin", "application/octet-stream", parallelism: Parallel, transport: Transport);
-                await Alice.SendMediaAsync(BobPeer, input);
+                await UploadAndSendAsync(file, "warmup.bin");
             }
             finally
             {

@@ -63,7 +63,10 @@ public sealed class MediaStreamCipher : IDisposable
     }
 
     /// <summary>Bytes on the wire for <paramref name="plainLength"/> bytes of plaintext.</summary>
-    public static long SealedLength(long plainLength) => plainLength + (plainLength + ChunkBytes - 1) / ChunkBytes * TagBytes;
+    public static long SealedLength(long plainLength) => plainLength + ChunksIn(plainLength) * TagBytes;
+
+    /// <summary>How many chunks <paramref name="plainLength"/> bytes of plaintext make (the last may be short).</summary>
+    public static long ChunksIn(long plainLength) => (plainLength + ChunkBytes - 1) / ChunkBytes;
 
     /// <summary>
     /// Seals <paramref name="plain"/> as consecutive chunks from <paramref name="firstIndex"/> (every chunk but the last
