@@ -25,6 +25,7 @@ namespace Messenger.Media.Streams;
 internal static class MediaStreamEndpoints
 {
     private const int ReadBlockBytes = 1024 * 1024;
+    private const int PartBuffers = 4;
     private const int LargeReadBlockBytes = 4 * 1024 * 1024;
     private const int LargeReadStreams = 4;
     private static readonly SemaphoreSlim LargeReads = new(LargeReadStreams);
@@ -62,10 +63,20 @@ internal static class MediaStreamEndpoints
             limit.MaxRequestBodySize = sealedLength + MediaStreamCipher.SealedChunkBytes;
         }
 
-        // Two aligned part buffers: a whole part is written (straight to disk where it can be) and hashed while the
-        // next one arrives and is opened.
-        AlignedBuffer[] parts = [AlignedBuffer.Rent(UploadStore.MaxPartBytes), AlignedBuffer.Rent(UploadStore.MaxPartBytes)];
+        // PartBuffers aligned part buffers: the parts are written (straight to disk where it can be) and hashed one
+        // after another, in order, while the next ones arrive and are opened; a slow write holds the request back
+        // only once every buffer waits for the disk.
+        var parts = new AlignedBuffer[PartBuffers];
+        var saved = new Task[PartBuffers];
+        for (var i = 0; i < PartBuffers; i++)
+        {
+            parts[i] = AlignedBuffer.Rent(UploadStore.MaxPartBytes);
+            saved[i] = Task.CompletedTask;
+        }
+
         var scratch = ArrayPool<byte>.Shared.Rent(MediaStreamCipher.SealedChunkBytes);
+
+        // The newest part's save, which ends after every earlier one.
         var saving = Task.CompletedTask;
         using var cipher = new MediaStreamCipher(grant.Key);
         try
@@ -75,7 +86,9 @@ internal static class MediaStreamEndpoints
             long chunk = 0;
             for (var index = grant.FirstPart; index < grant.FirstPart + grant.PartCount; index++)
             {
-                var part = parts[index & 1].Memory;
+                var slot = index % PartBuffers;
+                await saved[slot];
+                var part = parts[slot].Memory;
                 var partLength = grant.PartLength(index);
                 for (var filled = 0; filled < partLength;)
                 {
@@ -90,8 +103,8 @@ internal static class MediaStreamEndpoints
                     filled += plainLength;
                 }
 
-                await saving;
-                saving = SaveAsync(uploads, quota, grant, index, part[..partLength], cancellation);
+                saving = saved[slot] = uploads.SaveAsync(
+                    grant.UserId, grant.FileId, index, grant.TotalParts, part[..partLength], smallest => quota.Check(grant.UserId, smallest), cancellation, writeAfter: saving);
             }
 
             await saving;
@@ -132,8 +145,11 @@ internal static class MediaStreamEndpoints
         {
             // A part still being written holds its buffer until it is done; what it threw was answered or no longer matters.
             await SettleAsync(saving);
-            parts[0].Return();
-            parts[1].Return();
+            foreach (var buffer in parts)
+            {
+                buffer.Return();
+            }
+
             ArrayPool<byte>.Shared.Return(scratch);
         }
     }
@@ -141,10 +157,6 @@ internal static class MediaStreamEndpoints
     /// <summary>Waits for <paramref name="task"/> to end, however it ends.</summary>
     private static Task SettleAsync(Task task) =>
         task.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-
-    // On the thread pool: the write and the hash run while the request goes on reading.
-    private static Task SaveAsync(UploadStore uploads, UploadQuota quota, UploadGrant grant, int part, ReadOnlyMemory<byte> bytes, CancellationToken cancellation) =>
-        Task.Run(() => uploads.SaveAsync(grant.UserId, grant.FileId, part, grant.TotalParts, bytes, smallest => quota.Check(grant.UserId, smallest), cancellation), cancellation);
 
     /// <summary>Reads sealed chunk <paramref name="index"/> and opens it into <paramref name="plain"/>; false when the body ends first.</summary>
     private static async ValueTask<bool> OpenChunkAsync(

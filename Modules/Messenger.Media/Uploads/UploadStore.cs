@@ -23,8 +23,14 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
 
     public long MaxFileBytes => options.Value.MaxFileBytes;
 
-    /// <summary>Writes one part. <paramref name="checkQuota"/> gets the smallest size the file can have when the upload starts.</summary>
-    public async Task SaveAsync(long userId, long fileId, int part, int totalParts, ReadOnlyMemory<byte> bytes, Action<long> checkQuota, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes one part. <paramref name="checkQuota"/> gets the smallest size the file can have when the upload starts.
+    /// With <paramref name="writeAfter"/> (a stream's previous part), the part is checked and hashed at once but written
+    /// only once that task is done, so a stream's writes reach the disk one at a time and in order; if it failed, this
+    /// part is not written either (and fails the same way).
+    /// </summary>
+    public async Task SaveAsync(
+        long userId, long fileId, int part, int totalParts, ReadOnlyMemory<byte> bytes, Action<long> checkQuota, CancellationToken cancellationToken, Task? writeAfter = null)
     {
         var maxParts = (int)Math.Min(int.MaxValue, (MaxFileBytes + MinPartBytes - 1) / MinPartBytes);
         if (totalParts > maxParts)
@@ -57,6 +63,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
             upload = Start(userId, fileId, totalParts);
         }
 
+        bool rewrite;
         lock (upload.Gate)
         {
             if (upload.TotalParts != totalParts || upload.Completed)
@@ -80,13 +87,20 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
                 throw MessengerError.BadRequest(MediaErrorNames.FilePartSizeInvalid);
             }
 
-            if (upload.Written[part])
-            {
-                upload.Prefix?.Spoil();
-            }
-
+            rewrite = upload.Written[part];
             upload.Written[part] = true;
             upload.Writers++;
+        }
+
+        // Outside the upload's gate: the prefix takes it to read parts back (one lock order, prefix then upload).
+        // Nothing can take the prefix's result in between: that waits for this writer.
+        if (rewrite)
+        {
+            upload.Prefix?.Spoil();
+        }
+        else
+        {
+            upload.Prefix?.Expect(part);
         }
 
         // The prefix hash takes the part's bytes while the disk takes them: hashed after the write, it was a third of
@@ -94,10 +108,15 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         // hashed and then not written (the write failed) is written again later, and that second write spoils the
         // prefix, so an attached file is never named by bytes it does not hold.
         var hashing = upload.Prefix is { } prefix
-            ? Task.Run(() => prefix.Add(part, bytes.Span, next => ReadBack(upload, next)), CancellationToken.None)
+            ? Task.Run(() => prefix.Add(part, bytes, next => ReadBack(upload, next)), CancellationToken.None)
             : Task.CompletedTask;
         try
         {
+            if (writeAfter is not null)
+            {
+                await writeAfter;
+            }
+
             if (isLast)
             {
                 await File.WriteAllBytesAsync(upload.BasePath + ".last", bytes, cancellationToken);
