@@ -68,11 +68,12 @@ public sealed class TestHost : IAsyncDisposable
         return settings;
     }
 
-    public Task<MessengerClient> ConnectAsync(IDeviceKeyStore? deviceKeys = null, long? sessionId = null, TimeProvider? clock = null) =>
-        MessengerClient.ConnectAsync(ClientOptions(deviceKeys, sessionId, clock));
+    public Task<MessengerClient> ConnectAsync(IDeviceKeyStore? deviceKeys = null, long? sessionId = null, TimeProvider? clock = null, bool autoReceipt = true) =>
+        MessengerClient.ConnectAsync(ClientOptions(deviceKeys, sessionId, clock, autoReceipt));
 
-    public MessengerClientOptions ClientOptions(IDeviceKeyStore? deviceKeys = null, long? sessionId = null, TimeProvider? clock = null) => new()
+    public MessengerClientOptions ClientOptions(IDeviceKeyStore? deviceKeys = null, long? sessionId = null, TimeProvider? clock = null, bool autoReceipt = true) => new()
     {
+        AutoReceipt = autoReceipt,
         ServerUrl = BaseAddress,
         ServerPublicKey = ServerPublicKey,
         DeviceKeys = deviceKeys ?? new InMemoryDeviceKeyStore(),

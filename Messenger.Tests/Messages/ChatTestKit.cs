@@ -21,10 +21,10 @@ internal static class ChatTestKit
 
     /// <summary>Registers <paramref name="username"/> (lower-case, digits, underscore, 5+ characters), signs a first device
     /// in and starts its event stream from the log's current position.</summary>
-    public static async Task<Device> SignUpAsync(this TestHost host, string username, bool startEvents = true)
+    public static async Task<Device> SignUpAsync(this TestHost host, string username, bool startEvents = true, bool autoReceipt = true)
     {
         var keys = new InMemoryDeviceKeyStore();
-        var client = await host.ConnectAsync(keys);
+        var client = await host.ConnectAsync(keys, autoReceipt: autoReceipt);
         await client.RegisterAsync(username, SessionTestKit.Password, username.ToUpperInvariant());
         var signedIn = await client.SignInAsync(username, SessionTestKit.Password, "First device", "tests");
         var device = new Device(client, signedIn.User.Id, keys);

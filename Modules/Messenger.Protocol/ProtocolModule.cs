@@ -34,6 +34,7 @@ public static class ProtocolModule
         services.AddSingleton<ServerKeyStore>();
         services.AddSingleton(provider => new MsgIdClock(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<PushPacer.Shared>();
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<RpcDispatcher>();
         services.AddSingleton<ConnectionAccounts>();

@@ -29,6 +29,13 @@ internal sealed class ProtocolOptions
     public int SessionIdleTimeoutSeconds { get; set; } = 900;
 
     public int MaxSessionsPerDevice { get; set; } = 32;
+
+    /// <summary>
+    /// Pushes to a connection that was pushed to less than this long ago wait for the next tick of one shared timer
+    /// and go out together in one frame: a busy connection gets at most one frame of pushes per period. 0 sends each
+    /// at once.
+    /// </summary>
+    public int PushCoalescingMs { get; set; } = 50;
 }
 
 internal sealed class ProtocolOptionsValidator : IValidateOptions<ProtocolOptions>
@@ -45,6 +52,7 @@ internal sealed class ProtocolOptionsValidator : IValidateOptions<ProtocolOption
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.RecentMsgIdsPerSession), options.RecentMsgIdsPerSession);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.SessionIdleTimeoutSeconds), options.SessionIdleTimeoutSeconds);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.MaxSessionsPerDevice), options.MaxSessionsPerDevice);
+        OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.PushCoalescingMs), options.PushCoalescingMs, 0, 10_000);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

@@ -18,7 +18,9 @@ internal enum ConnectionState
 /// One SignalR connection's protocol state: the Noise ciphers after the handshake, the bound client session,
 /// and the ordered outbound writer. Outbound envelopes wait in a bounded queue; one loop batches them into a
 /// frame, encrypts (the nonce is a counter, so one writer) and sends. A client that stops reading fills the queue
-/// and is disconnected instead of growing server memory.
+/// and is disconnected instead of growing server memory. Pushes to a connection that was pushed to less than one
+/// <see cref="PushPacer"/> period ago are held until the pacer's next tick and leave together, in one frame
+/// (<c>Messenger:Protocol:PushCoalescingMs</c>); answers and acks never wait.
 /// </summary>
 internal sealed class ProtocolConnection
 {
@@ -34,11 +36,19 @@ internal sealed class ProtocolConnection
     private int _callsInFlight;
     private int _seqNo;
     private int _closed;
+    private readonly PushPacer? _pacer;
+
+    // When the last frame of pushes only went out (Environment.TickCount64), and what the write loop waits on while it
+    // holds pushes back: anything else queued (an answer, an ack) is counted and ends the wait at once.
+    private long _lastPushFrameAt = long.MinValue / 2;
+    private int _urgentQueued;
+    private TaskCompletionSource? _hurry;
 
     public ProtocolConnection(
-        HubCallerContext context, IClientProxy client, MsgIdClock msgIds, ProtocolOptions options, ILogger logger)
+        HubCallerContext context, IClientProxy client, MsgIdClock msgIds, ProtocolOptions options, PushPacer? pacer, ILogger logger)
     {
         _context = context;
+        _pacer = pacer;
         _client = client;
         _msgIds = msgIds;
         _logger = logger;
@@ -104,8 +114,19 @@ internal sealed class ProtocolConnection
     /// <summary>Queues an envelope for this connection; a full queue closes the connection.</summary>
     public bool TryEnqueue(Envelope envelope)
     {
+        var urgent = envelope.Body is not UpdatesBody;
+        if (urgent)
+        {
+            Interlocked.Increment(ref _urgentQueued);
+        }
+
         if (_outbound.Writer.TryWrite(envelope))
         {
+            if (urgent)
+            {
+                Volatile.Read(ref _hurry)?.TrySetResult();
+            }
+
             return true;
         }
 
@@ -134,9 +155,29 @@ internal sealed class ProtocolConnection
         {
             while (await _outbound.Reader.WaitToReadAsync())
             {
-                while (batch.Count < MaxEnvelopesPerFrame && _outbound.Reader.TryRead(out var envelope))
+                var urgent = Volatile.Read(ref _urgentQueued);
+                var onlyPushes = Drain(batch);
+                if (onlyPushes && _pacer is not null && batch.Count < MaxEnvelopesPerFrame
+                    && Environment.TickCount64 - _lastPushFrameAt < (long)_pacer.Period.TotalMilliseconds)
                 {
-                    batch.Add(envelope);
+                    // This connection was pushed to a moment ago: the pushes wait for the pacer's next tick and go out
+                    // together with those that arrive meanwhile, in one frame. Anything else queued ends the wait.
+                    var hurry = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    // A full fence between publishing the wait and reading the count: an envelope queued after the
+                    // read finds the wait published and ends it.
+                    Interlocked.Exchange(ref _hurry, hurry);
+                    if (Volatile.Read(ref _urgentQueued) == urgent)
+                    {
+                        await Task.WhenAny(_pacer.NextTick, hurry.Task);
+                    }
+
+                    Volatile.Write(ref _hurry, null);
+                    onlyPushes &= Drain(batch);
+                }
+
+                if (onlyPushes)
+                {
+                    _lastPushFrameAt = Environment.TickCount64;
                 }
 
                 var outgoing = batch.Count == 1
@@ -152,6 +193,19 @@ internal sealed class ProtocolConnection
         {
             Close($"send failed: {e.GetType().Name}");
         }
+    }
+
+    /// <summary>Moves queued envelopes into <paramref name="batch"/>; true if every one taken is a push.</summary>
+    private bool Drain(List<Envelope> batch)
+    {
+        var onlyPushes = true;
+        while (batch.Count < MaxEnvelopesPerFrame && _outbound.Reader.TryRead(out var envelope))
+        {
+            batch.Add(envelope);
+            onlyPushes &= envelope.Body is UpdatesBody;
+        }
+
+        return onlyPushes;
     }
 
     /// <summary>Closes the connection (once) with a logged reason.</summary>

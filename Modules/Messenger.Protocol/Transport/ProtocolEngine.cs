@@ -24,6 +24,7 @@ internal sealed class ProtocolEngine(
     ConnectionAccounts accounts,
     IHubContext<RpcHub> hub,
     MsgIdClock msgIds,
+    PushPacer.Shared pacer,
     IOptions<ProtocolOptions> options,
     TimeProvider clock,
     ILogger<ProtocolEngine> logger)
@@ -32,7 +33,7 @@ internal sealed class ProtocolEngine(
 
     public void Connected(HubCallerContext context)
     {
-        var connection = new ProtocolConnection(context, hub.Clients.Client(context.ConnectionId), msgIds, _options, logger);
+        var connection = new ProtocolConnection(context, hub.Clients.Client(context.ConnectionId), msgIds, _options, pacer.Pacer, logger);
         connections.Add(connection);
         var timer = clock.CreateTimer(_ =>
         {
