@@ -12,16 +12,16 @@ internal sealed class PushPacer : IDisposable
 {
     private readonly object _gate = new();
     private readonly Timer _timer;
-    private readonly TimeSpan _period;
     private TaskCompletionSource? _tick;
+    private bool _disposed;
 
     public PushPacer(TimeSpan period)
     {
-        _period = period;
+        Period = period;
         _timer = new Timer(_ => Tick());
     }
 
-    public TimeSpan Period => _period;
+    public TimeSpan Period { get; }
 
     public Task NextTick
     {
@@ -29,10 +29,16 @@ internal sealed class PushPacer : IDisposable
         {
             lock (_gate)
             {
+                if (_disposed)
+                {
+                    // The host is stopping: nothing is held back any more.
+                    return Task.CompletedTask;
+                }
+
                 if (_tick is null)
                 {
                     _tick = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    _timer.Change(_period, Timeout.InfiniteTimeSpan);
+                    _timer.Change(Period, Timeout.InfiniteTimeSpan);
                 }
 
                 return _tick.Task;
@@ -54,6 +60,11 @@ internal sealed class PushPacer : IDisposable
 
     public void Dispose()
     {
+        lock (_gate)
+        {
+            _disposed = true;
+        }
+
         _timer.Dispose();
         Tick();
     }
