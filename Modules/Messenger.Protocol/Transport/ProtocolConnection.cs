@@ -114,7 +114,8 @@ internal sealed class ProtocolConnection
     /// <summary>Queues an envelope for this connection; a full queue closes the connection.</summary>
     public bool TryEnqueue(Envelope envelope)
     {
-        var urgent = envelope.Body is not UpdatesBody;
+        // Counted only where pushes can be held back: with coalescing off nothing waits to be ended.
+        var urgent = _pacer is not null && envelope.Body is not UpdatesBody;
         if (urgent)
         {
             Interlocked.Increment(ref _urgentQueued);

@@ -18,9 +18,12 @@ internal sealed class OnlineDevices
                 return Add(userId, connectionId);
             }
 
-            user.Connections.Add(connectionId);
-            user.Snapshot = [.. user.Connections];
-            return user.Connections.Count == 1;
+            if (Array.IndexOf(user.Connections, connectionId) < 0)
+            {
+                user.Connections = [.. user.Connections, connectionId];
+            }
+
+            return user.Connections.Length == 1;
         }
     }
 
@@ -34,14 +37,13 @@ internal sealed class OnlineDevices
 
         lock (user)
         {
-            if (!user.Connections.Remove(connectionId))
+            if (Array.IndexOf(user.Connections, connectionId) < 0)
             {
                 return false;
             }
 
-            user.Snapshot = [.. user.Connections];
-
-            if (user.Connections.Count > 0)
+            user.Connections = Array.FindAll(user.Connections, other => other != connectionId);
+            if (user.Connections.Length > 0)
             {
                 return false;
             }
@@ -54,21 +56,19 @@ internal sealed class OnlineDevices
 
     public bool IsOnline(long userId) => _users.ContainsKey(userId);
 
-    /// <summary>The user's connections: a snapshot taken at the last change, shared by every caller (do not modify it).
+    /// <summary>The user's connections: the array of the last change, shared by every caller (do not modify it).
     /// A push to a large group asks this for every member, so it takes no lock and copies nothing.</summary>
-    public string[] ConnectionsOf(long userId) => _users.TryGetValue(userId, out var user) ? user.Snapshot : [];
+    public string[] ConnectionsOf(long userId) => _users.TryGetValue(userId, out var user) ? user.Connections : [];
 
     private sealed class UserConnections
     {
-        public HashSet<string> Connections { get; } = new(StringComparer.Ordinal);
+        private volatile string[] _connections = [];
 
-        private volatile string[] _snapshot = [];
-
-        // Replaced (under the lock) at each change, read without it.
-        public string[] Snapshot
+        // A new array at each change (a user has a few connections), made under the lock and read without it.
+        public string[] Connections
         {
-            get => _snapshot;
-            set => _snapshot = value;
+            get => _connections;
+            set => _connections = value;
         }
 
         public bool Removed { get; set; }
