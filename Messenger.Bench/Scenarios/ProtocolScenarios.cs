@@ -87,7 +87,7 @@ internal static class ProtocolScenarios
         // Both sides run their loop for --warmup seconds first, not counted: a profile 5 s into a cold run had the
         // server's JIT and runtime at half its samples (methods still at the instrumented tier), so a cold figure
         // measures the compiler. The echo gets the same warm-up. After 5 s the ratio was 0.57-0.66, after 15 s
-        // 0.69-0.76 (2026-12-02).
+        // 0.66-0.79 (2026-12-02).
         var warmup = TimeSpan.FromSeconds(options.Double("warmup", 15));
         report.Parameters["warmup_s"] = warmup.TotalSeconds;
         await using (var echo = await EchoServer.StartAsync())
