@@ -15,6 +15,7 @@ public sealed class ConfigurationTests
             ["Messenger:Urls"] = "http://127.0.0.1:0;not a url",
             ["Messenger:Storage:Synchronous"] = "SOMETIMES",
             ["Messenger:Storage:WriterBatchSize"] = "-5",
+            ["Messenger:Storage:CheckpointIntervalMs"] = "-1",
             ["Messenger:Logging:MinimumLevel"] = "Chatty",
         });
         await using var app = MessengerApp.Build([], settings);
@@ -26,6 +27,7 @@ public sealed class ConfigurationTests
             "Messenger:Urls: 'not a url' is not an absolute http:// or https:// URL",
             "Messenger:Storage:Synchronous: 'SOMETIMES' is not one of Off, Normal, Full, Extra",
             "Messenger:Storage:WriterBatchSize: must be greater than zero (was -5)",
+            "Messenger:Storage:CheckpointIntervalMs: must be between 0 and 60000 (was -1)",
             "Messenger:Logging:MinimumLevel: 'Chatty' is not one of Verbose, Debug, Information, Warning, Error, Fatal");
         File.Exists(Path.Combine(directory.Path, "messenger.db")).Should().BeFalse("nothing is touched when the configuration is invalid");
     }

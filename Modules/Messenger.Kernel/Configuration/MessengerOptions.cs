@@ -32,6 +32,10 @@ public sealed class StorageOptions
     /// <summary>Units waiting for the writer before callers are made to wait (back-pressure).</summary>
     public int WriterQueueCapacity { get; set; } = 16384;
 
+    /// <summary>How often the WAL is copied back into the database file, away from the writer (milliseconds); 0 leaves
+    /// it to SQLite's automatic checkpoint inside the writer's commits.</summary>
+    public int CheckpointIntervalMs { get; set; } = 1000;
+
     internal static readonly string[] SynchronousModes = ["Off", "Normal", "Full", "Extra"];
 }
 

@@ -65,6 +65,7 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         OptionsProblems.RequirePositive(problems, StorageOptions.Section, nameof(options.BusyTimeoutMs), options.BusyTimeoutMs);
         OptionsProblems.RequirePositive(problems, StorageOptions.Section, nameof(options.WriterBatchSize), options.WriterBatchSize);
         OptionsProblems.RequirePositive(problems, StorageOptions.Section, nameof(options.WriterQueueCapacity), options.WriterQueueCapacity);
+        OptionsProblems.RequireInRange(problems, StorageOptions.Section, nameof(options.CheckpointIntervalMs), options.CheckpointIntervalMs, 0, 60_000);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

@@ -15,6 +15,9 @@ public sealed class SqliteDatabase
     /// back from the OS's page cache (2 MiB, SQLite's default, kept the other connections).</summary>
     private const int WriterCacheKiB = 32 * 1024;
 
+    /// <summary>The size a WAL file is cut back to when it starts over (bytes).</summary>
+    private const long WalKeptBytes = 64L * 1024 * 1024;
+
     private readonly StorageOptions _storage;
 
     static SqliteDatabase() => ConfigureProcess();
@@ -53,12 +56,16 @@ public sealed class SqliteDatabase
         return connection;
     }
 
-    /// <summary>The group-commit writer's connection: <see cref="Open"/> with a larger page cache.</summary>
-    public SqliteConnection OpenWriter()
+    /// <summary>The group-commit writer's connection: <see cref="Open"/> with a larger page cache; with
+    /// <paramref name="backgroundCheckpoints"/> its commits leave checkpoints to <see cref="WalCheckpointer"/>, and a
+    /// WAL that a burst grew is cut back to <see cref="WalKeptBytes"/> when it starts over.</summary>
+    public SqliteConnection OpenWriter(bool backgroundCheckpoints = false)
     {
         var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA cache_size=-{WriterCacheKiB};";
+        command.CommandText = backgroundCheckpoints
+            ? $"PRAGMA cache_size=-{WriterCacheKiB}; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={WalKeptBytes};"
+            : $"PRAGMA cache_size=-{WriterCacheKiB};";
         command.ExecuteNonQuery();
         return connection;
     }

@@ -19,6 +19,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
     private readonly ILogger<StorageWriter> _logger;
     private readonly Channel<WorkItem> _queue;
     private readonly int _batchSize;
+    private readonly WalCheckpointer? _checkpointer;
     private Task? _loop;
 
     public StorageWriter(SqliteDatabase database, IOptions<StorageOptions> options, ILogger<StorageWriter> logger)
@@ -26,6 +27,11 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
         _database = database;
         _logger = logger;
         _batchSize = options.Value.WriterBatchSize;
+        if (options.Value.CheckpointIntervalMs > 0)
+        {
+            _checkpointer = new WalCheckpointer(database, TimeSpan.FromMilliseconds(options.Value.CheckpointIntervalMs), logger);
+        }
+
         _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(options.Value.WriterQueueCapacity)
         {
             SingleReader = true,
@@ -69,11 +75,12 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
     public void Start()
     {
         _loop ??= Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        _checkpointer?.Start();
     }
 
     private async Task RunAsync()
     {
-        using var connection = _database.OpenWriter();
+        using var connection = _database.OpenWriter(backgroundCheckpoints: _checkpointer is not null);
         var scope = new WriteScope(connection);
         using var savepoints = new Savepoints(connection);
         var batch = new List<WorkItem>(_batchSize);
@@ -81,6 +88,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
         {
             while (await _queue.Reader.WaitToReadAsync())
             {
+                _checkpointer?.FinishIfDue(connection);
                 while (batch.Count < _batchSize && _queue.Reader.TryRead(out var item))
                 {
                     batch.Add(item);
@@ -179,6 +187,11 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
         if (_loop is not null)
         {
             await _loop;
+        }
+
+        if (_checkpointer is not null)
+        {
+            await _checkpointer.DisposeAsync();
         }
     }
 
