@@ -32,25 +32,29 @@ internal static class WriterScenario
         var synchronous = options.Get("synchronous") ?? "Full";
         var batchSize = options.Int("batch", 1024);
         var table = options.Get("table") ?? "append";
+        var checkpointMs = options.Int("checkpoint-ms", new StorageOptions().CheckpointIntervalMs);
         var report = new BenchReport("writer");
         report.Parameters["producers"] = producers;
         report.Parameters["duration_s"] = options.Duration.TotalSeconds;
         report.Parameters["batch_size"] = batchSize;
         report.Labels["synchronous"] = synchronous.ToUpperInvariant();
         report.Parameters["table"] = table;
+        report.Parameters["checkpoint_interval_ms"] = checkpointMs;
 
         var directory = Path.Combine(Path.GetTempPath(), $"messenger-bench-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
         try
         {
-            var grouped = await MeasureAsync(directory, "grouped.db", table, synchronous, batchSize, producers, options.Duration);
-            var baseline = await MeasureAsync(directory, "baseline.db", table, synchronous, 1, producers, options.Duration);
+            var grouped = await MeasureAsync(directory, "grouped.db", table, synchronous, batchSize, checkpointMs, producers, options.Duration);
+            var baseline = await MeasureAsync(directory, "baseline.db", table, synchronous, 1, checkpointMs, producers, options.Duration);
             report.Figures["appends_per_sec"] = grouped.PerSecond;
             report.Figures["commits_per_sec"] = grouped.CommitsPerSecond;
             report.Figures["baseline_per_sec"] = baseline.PerSecond;
             report.Figures["ratio"] = grouped.PerSecond / baseline.PerSecond;
             report.Figures["p50_latency_ms"] = grouped.P50Ms;
             report.Figures["p99_latency_ms"] = grouped.P99Ms;
+            report.Figures["p999_latency_ms"] = grouped.P999Ms;
+            report.Figures["max_latency_ms"] = grouped.MaxMs;
         }
         finally
         {
@@ -62,9 +66,12 @@ internal static class WriterScenario
     }
 
     private static async Task<Measurement> MeasureAsync(
-        string directory, string file, string table, string synchronous, int batchSize, int producers, TimeSpan duration)
+        string directory, string file, string table, string synchronous, int batchSize, int checkpointMs, int producers, TimeSpan duration)
     {
-        var storage = new StorageOptions { Synchronous = synchronous, WriterBatchSize = batchSize, WriterQueueCapacity = 16384 };
+        var storage = new StorageOptions
+        {
+            Synchronous = synchronous, WriterBatchSize = batchSize, WriterQueueCapacity = 16384, CheckpointIntervalMs = checkpointMs,
+        };
         var database = new SqliteDatabase(Path.Combine(directory, file), storage);
         using (var connection = database.Open())
         using (var command = connection.CreateCommand())
@@ -105,10 +112,11 @@ internal static class WriterScenario
         var appends = (await Task.WhenAll(tasks)).Sum();
         var seconds = clock.Elapsed.TotalSeconds;
         var sorted = latencies.SelectMany(l => l).Order().ToArray();
-        return new Measurement(appends / seconds, writer.Commits / seconds, Percentile(sorted, 0.50), Percentile(sorted, 0.99));
+        return new Measurement(appends / seconds, writer.Commits / seconds, Percentile(sorted, 0.50), Percentile(sorted, 0.99),
+            Percentile(sorted, 0.999), sorted.Length == 0 ? 0 : sorted[^1]);
     }
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[(int)Math.Min(sorted.Length - 1, p * sorted.Length)];
 
-    private sealed record Measurement(double PerSecond, double CommitsPerSecond, double P50Ms, double P99Ms);
+    private sealed record Measurement(double PerSecond, double CommitsPerSecond, double P50Ms, double P99Ms, double P999Ms, double MaxMs);
 }

@@ -34,7 +34,7 @@ public sealed class StorageOptions
 
     /// <summary>How often the WAL is copied back into the database file, away from the writer (milliseconds); 0 leaves
     /// it to SQLite's automatic checkpoint inside the writer's commits.</summary>
-    public int CheckpointIntervalMs { get; set; } = 1000;
+    public int CheckpointIntervalMs { get; set; } = 250;
 
     internal static readonly string[] SynchronousModes = ["Off", "Normal", "Full", "Extra"];
 }

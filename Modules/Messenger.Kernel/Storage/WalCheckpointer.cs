@@ -6,12 +6,13 @@ namespace Messenger.Kernel.Storage;
 /// <summary>
 /// Copies the WAL back into the database file away from the group-commit writer. SQLite's automatic checkpoint runs
 /// inside the COMMIT that takes the WAL past 1,000 pages, so under load the writer stopped every few hundred
-/// milliseconds to write about 4 MiB into the database file and sync it, and every caller of that batch waited (chat
-/// benchmark at 1,650 messages/s: commits p99 21 ms, longest 85 ms). Here a task with its own connection checkpoints
-/// the WAL once per interval (PASSIVE: it never blocks the writer or a reader). A WAL only starts over from its
-/// beginning when a write transaction begins with every page of it copied, which a checkpoint running beside a busy
-/// writer never leaves behind; so once a pass has copied everything it saw, the writer copies the few pages committed
-/// meanwhile itself, between two batches (<see cref="FinishIfDue"/>), and its next transaction starts the WAL over.
+/// milliseconds to write about 4 MiB into the database file and sync it, and every caller of that batch waited. Here a
+/// task with its own connection checkpoints the WAL once per interval (PASSIVE: it never blocks the writer or a
+/// reader). A WAL only starts over from its beginning when a write transaction begins with every page of it copied,
+/// which a checkpoint running beside a busy writer seldom leaves behind; so once a pass has copied everything it saw,
+/// the writer copies the few pages committed meanwhile itself, between two batches (<see cref="FinishIfDue"/>), and
+/// its next transaction starts the WAL over. Measured (<c>writer --table keyed</c>, 2 cores, three alternating pairs):
+/// 23,499–26,066 appends/s inline, 29,994–36,539 at a 250 ms interval.
 /// </summary>
 internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval, ILogger logger) : IAsyncDisposable
 {
@@ -19,11 +20,6 @@ internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval
     private Task? _loop;
     private int _finishDue;
     private int _disposed;
-
-    /// <summary>Background passes that copied every page the WAL held when they began.</summary>
-    public long Passes => Interlocked.Read(ref _passes);
-
-    private long _passes;
 
     public void Start() => _loop ??= Task.Run(RunAsync);
 
@@ -40,7 +36,6 @@ internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval
                     var (log, copied) = Checkpoint(connection);
                     if (log > 0 && copied == log)
                     {
-                        Interlocked.Increment(ref _passes);
                         Volatile.Write(ref _finishDue, 1);
                     }
                 }
