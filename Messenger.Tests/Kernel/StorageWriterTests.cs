@@ -12,6 +12,8 @@ namespace Messenger.Tests.Kernel;
 
 public sealed class StorageWriterTests : IAsyncLifetime
 {
+    private static readonly byte[] TwoPages = new byte[8192];
+
     private readonly TempDirectory _directory = new();
     private SqliteDatabase _database = null!;
 
@@ -23,6 +25,7 @@ public sealed class StorageWriterTests : IAsyncLifetime
         command.CommandText = """
             CREATE TABLE log (seq INTEGER PRIMARY KEY AUTOINCREMENT, value INTEGER NOT NULL);
             CREATE TABLE other (value INTEGER NOT NULL);
+            CREATE TABLE blobs (value INTEGER NOT NULL, body BLOB NOT NULL);
             CREATE TABLE kernel_server_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             """;
         command.ExecuteNonQuery();
@@ -39,6 +42,32 @@ public sealed class StorageWriterTests : IAsyncLifetime
     private StorageWriter CreateWriter(int batchSize = 1024, int queueCapacity = 16384) =>
         new(_database, Options.Create(new StorageOptions { WriterBatchSize = batchSize, WriterQueueCapacity = queueCapacity }),
             NullLogger<StorageWriter>.Instance);
+
+    /// <summary>A writer whose WAL is checkpointed every <paramref name="checkpointIntervalMs"/> beside it (0: inside its
+    /// commits), at <c>synchronous=NORMAL</c> so thousands of commits take a moment (checkpoints work the same way).</summary>
+    private StorageWriter CheckpointingWriter(int checkpointIntervalMs)
+    {
+        var options = new StorageOptions { Synchronous = "Normal", CheckpointIntervalMs = checkpointIntervalMs };
+        return new StorageWriter(new SqliteDatabase(_database.Path, options), Options.Create(options), NullLogger<StorageWriter>.Instance);
+    }
+
+    /// <summary>One commit after another, each adding at least two pages to the WAL.</summary>
+    private static async Task InsertBlobsOneByOneAsync(StorageWriter writer, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var value = i;
+            await writer.WriteAsync(scope =>
+            {
+                var command = scope.Command("INSERT INTO blobs (value, body) VALUES ($value, $body)");
+                command.Parameters.AddWithValue("$value", value);
+                command.Parameters.AddWithValue("$body", TwoPages);
+                command.ExecuteNonQuery();
+            });
+        }
+    }
+
+    private long WalBytes() => new FileInfo(_database.Path + "-wal").Length;
 
     private static void Append(WriteScope scope, long value)
     {
@@ -216,5 +245,73 @@ public sealed class StorageWriterTests : IAsyncLifetime
         ReadLog().Should().HaveCount(200);
         await FluentActions.Awaiting(() => writer.WriteAsync(scope => Append(scope, 0)))
             .Should().ThrowAsync<MessengerError>().Where(e => e.Name == "SERVER_SHUTTING_DOWN");
+    }
+
+    [Fact]
+    public async Task Commits_WithBackgroundCheckpoints_LeaveTheWalToTheCheckpointer()
+    {
+        await using var writer = CheckpointingWriter(checkpointIntervalMs: 60_000);
+        writer.Start();
+
+        await InsertBlobsOneByOneAsync(writer, 1500);
+
+        // ≥ 3,000 pages, three times SQLite's automatic threshold: no commit copied the WAL back and started it over.
+        WalBytes().Should().BeGreaterThan(1500L * TwoPages.Length);
+        ReadLog("blobs").Should().HaveCount(1500);
+    }
+
+    [Fact]
+    public async Task Commits_WithoutBackgroundCheckpoints_CheckpointInline()
+    {
+        await using var writer = CheckpointingWriter(checkpointIntervalMs: 0);
+        writer.Start();
+
+        await InsertBlobsOneByOneAsync(writer, 1500);
+
+        // SQLite's automatic checkpoint at 1,000 pages, inside the commits: the WAL starts over and stays near 4 MiB.
+        WalBytes().Should().BeLessThan(1500L * TwoPages.Length / 2);
+        ReadLog("blobs").Should().HaveCount(1500);
+    }
+
+    [Fact]
+    public async Task Commits_AfterAPassWithCommitsBesideIt_StartTheWalOver()
+    {
+        await using var writer = CheckpointingWriter(checkpointIntervalMs: 60_000); // passes only when the test says
+        writer.Start();
+        await InsertBlobsOneByOneAsync(writer, 100);
+        var restartsBefore = WalRestarts();
+
+        // A pass runs while the writer is inside a unit, and that unit's batch commits after the pass: the WAL now holds
+        // pages the pass did not copy, as it always does beside a busy writer.
+        using var inUnit = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var held = writer.WriteAsync(scope =>
+        {
+            inUnit.Set();
+            release.Wait();
+            scope.Execute("INSERT INTO blobs (value, body) VALUES ($value, $body)", ("$value", -1), ("$body", TwoPages));
+        });
+        inUnit.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue();
+        using (var connection = _database.Open())
+        {
+            writer.Checkpointer!.Pass(connection);
+        }
+
+        release.Set();
+        await held;
+        await InsertBlobsOneByOneAsync(writer, 1);
+
+        // The writer copied what the pass left before its next transaction, which started the WAL over.
+        WalRestarts().Should().Be(restartsBefore + 1);
+        ReadLog("blobs").Should().HaveCount(102);
+    }
+
+    /// <summary>The WAL header's checkpoint sequence: one more each time the WAL starts over from its beginning.</summary>
+    private uint WalRestarts()
+    {
+        using var wal = new FileStream(_database.Path + "-wal", FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var header = new byte[16];
+        wal.ReadExactly(header);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(12));
     }
 }

@@ -44,6 +44,9 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
 
     private long _commits;
 
+    /// <summary>Null when checkpoints are left to SQLite (<c>CheckpointIntervalMs</c> 0).</summary>
+    internal WalCheckpointer? Checkpointer => _checkpointer;
+
     /// <summary>Runs <paramref name="work"/> in the next batch; completes after that batch's COMMIT.</summary>
     public async Task<T> WriteAsync<T>(Func<WriteScope, T> work, CancellationToken cancellationToken = default)
     {

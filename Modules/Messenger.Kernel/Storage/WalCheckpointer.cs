@@ -33,11 +33,7 @@ internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval
             {
                 try
                 {
-                    var (log, copied) = Checkpoint(connection);
-                    if (log > 0 && copied == log)
-                    {
-                        Volatile.Write(ref _finishDue, 1);
-                    }
+                    Pass(connection);
                 }
                 catch (SqliteException e)
                 {
@@ -48,6 +44,16 @@ internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>One background pass; once it has copied everything it saw, the writer's part is due.</summary>
+    internal void Pass(SqliteConnection connection)
+    {
+        var (log, copied) = Checkpoint(connection);
+        if (log > 0 && copied == log)
+        {
+            Volatile.Write(ref _finishDue, 1);
         }
     }
 
