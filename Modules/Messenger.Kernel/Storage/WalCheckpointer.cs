@@ -25,14 +25,15 @@ internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval
 
     private async Task RunAsync()
     {
-        using var connection = database.Open();
         using var timer = new PeriodicTimer(interval);
+        SqliteConnection? connection = null;
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
                 try
                 {
+                    connection ??= database.Open();
                     Pass(connection);
                 }
                 catch (SqliteException e)
@@ -44,6 +45,10 @@ internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval
         }
         catch (OperationCanceledException)
         {
+        }
+        finally
+        {
+            connection?.Dispose();
         }
     }
 
