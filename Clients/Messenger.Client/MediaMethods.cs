@@ -56,7 +56,8 @@ public static class MediaMethods
         int PartLength(int part) => (int)Math.Min(PartSize, length - (long)part * PartSize);
 
         long sent = present.Sum(p => (long)PartLength(p));
-        progress?.Report(sent);
+        var report = RisingProgress.Wrap(progress);
+        report?.Report(sent);
         var next = -1;
         var reading = new SemaphoreSlim(1, 1);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -94,7 +95,7 @@ public static class MediaMethods
 
                 // The call is serialized before it is sent, so the buffer is free again once it returns.
                 await client.CallAsync(new SaveFilePartCall(id, part, totalParts, bytes), failed.Token);
-                progress?.Report(Interlocked.Add(ref sent, bytes.Length));
+                report?.Report(Interlocked.Add(ref sent, bytes.Length));
             }
         }
 
@@ -103,7 +104,7 @@ public static class MediaMethods
             foreach (var (first, count) in MediaStreams.MissingRanges(totalParts, present))
             {
                 await MediaStreams.UploadAsync(client, content, reading, id, first, count,
-                    part => progress?.Report(Interlocked.Add(ref sent, PartLength(part))), failed.Token);
+                    part => report?.Report(Interlocked.Add(ref sent, PartLength(part))), failed.Token);
             }
         }
 

@@ -116,6 +116,7 @@ public sealed class MediaUploadTests
             reported[0].Should().BeInRange(before.Parts.Length * 512 * KiB, 4 * 512 * KiB);
         }
         reported[^1].Should().Be(bytes.Length);
+        reported.Should().BeInAscendingOrder().And.OnlyHaveUniqueItems("parts finish on several workers, yet the bytes only go up");
 
         var sent = await alice.SendMediaAsync(Peer.User(await alice.IdOfAsync("bob_res")), input);
         Sha256(await bob.DownloadAsync(sent.Message.Media!)).Should().Be(Sha256(bytes));
