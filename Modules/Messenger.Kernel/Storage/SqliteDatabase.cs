@@ -59,7 +59,7 @@ public sealed class SqliteDatabase
     /// <summary>The group-commit writer's connection: <see cref="Open"/> with a larger page cache; with
     /// <paramref name="backgroundCheckpoints"/> its commits leave checkpoints to <see cref="WalCheckpointer"/>, and a
     /// WAL that a burst grew is cut back to <see cref="WalKeptBytes"/> when it starts over.</summary>
-    public SqliteConnection OpenWriter(bool backgroundCheckpoints = false)
+    public SqliteConnection OpenWriter(bool backgroundCheckpoints)
     {
         var connection = Open();
         using var command = connection.CreateCommand();

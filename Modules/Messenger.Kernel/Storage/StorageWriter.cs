@@ -19,7 +19,6 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
     private readonly ILogger<StorageWriter> _logger;
     private readonly Channel<WorkItem> _queue;
     private readonly int _batchSize;
-    private readonly WalCheckpointer? _checkpointer;
     private Task? _loop;
 
     public StorageWriter(SqliteDatabase database, IOptions<StorageOptions> options, ILogger<StorageWriter> logger)
@@ -29,7 +28,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
         _batchSize = options.Value.WriterBatchSize;
         if (options.Value.CheckpointIntervalMs > 0)
         {
-            _checkpointer = new WalCheckpointer(database, TimeSpan.FromMilliseconds(options.Value.CheckpointIntervalMs), logger);
+            Checkpointer = new WalCheckpointer(database, TimeSpan.FromMilliseconds(options.Value.CheckpointIntervalMs), logger);
         }
 
         _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(options.Value.WriterQueueCapacity)
@@ -45,7 +44,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
     private long _commits;
 
     /// <summary>Null when checkpoints are left to SQLite (<c>CheckpointIntervalMs</c> 0).</summary>
-    internal WalCheckpointer? Checkpointer => _checkpointer;
+    internal WalCheckpointer? Checkpointer { get; }
 
     /// <summary>Runs <paramref name="work"/> in the next batch; completes after that batch's COMMIT.</summary>
     public async Task<T> WriteAsync<T>(Func<WriteScope, T> work, CancellationToken cancellationToken = default)
@@ -78,12 +77,12 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
     public void Start()
     {
         _loop ??= Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-        _checkpointer?.Start();
+        Checkpointer?.Start();
     }
 
     private async Task RunAsync()
     {
-        using var connection = _database.OpenWriter(backgroundCheckpoints: _checkpointer is not null);
+        using var connection = _database.OpenWriter(backgroundCheckpoints: Checkpointer is not null);
         var scope = new WriteScope(connection);
         using var savepoints = new Savepoints(connection);
         var batch = new List<WorkItem>(_batchSize);
@@ -91,7 +90,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
         {
             while (await _queue.Reader.WaitToReadAsync())
             {
-                _checkpointer?.FinishIfDue(connection);
+                Checkpointer?.FinishIfDue(connection);
                 while (batch.Count < _batchSize && _queue.Reader.TryRead(out var item))
                 {
                     batch.Add(item);
@@ -192,9 +191,9 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
             await _loop;
         }
 
-        if (_checkpointer is not null)
+        if (Checkpointer is not null)
         {
-            await _checkpointer.DisposeAsync();
+            await Checkpointer.DisposeAsync();
         }
     }
 
