@@ -75,6 +75,12 @@ internal static class ChatScenario
             report.Figures["p99_ms"] = latencies.GetValueAtPercentile(99) / 1000.0;
             report.Figures["p999_ms"] = latencies.GetValueAtPercentile(99.9) / 1000.0;
             report.Figures["max_ms"] = latencies.GetValueAtPercentile(100) / 1000.0;
+            var acks = traffic.AckLatencies();
+            report.Figures["ack_p50_ms"] = acks.GetValueAtPercentile(50) / 1000.0;
+            report.Figures["ack_p99_ms"] = acks.GetValueAtPercentile(99) / 1000.0;
+            var lags = traffic.StartLags();
+            report.Figures["start_lag_p99_ms"] = lags.GetValueAtPercentile(99) / 1000.0;
+            report.Figures["start_lag_max_ms"] = lags.GetValueAtPercentile(100) / 1000.0;
             report.Figures["acknowledged"] = traffic.Acknowledged;
             report.Figures["errors"] = traffic.Errors;
             report.Figures["lost"] = traffic.Missing;
@@ -93,6 +99,7 @@ internal static class ChatScenario
             report.Figures["sign_up_s"] = signUpSeconds;
             report.Labels["synchronous"] = "FULL (server default)";
             report.Notes.Add("delivered: distinct messages whose MessageReceived event reached the partner during the measured window; latency: send start (or scheduled time with --rate) → event");
+            report.Notes.Add("ack: send start (or scheduled time) → the send's result; start_lag: scheduled time → the bench starting the send (its own timers and pauses)");
             report.Notes.Add($"lost: acknowledged messages never seen by the receiver within {grace.TotalSeconds:0} s after the senders stopped; duplicated: seen twice");
             if (echo is not null)
             {

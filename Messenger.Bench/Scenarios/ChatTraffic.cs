@@ -93,18 +93,38 @@ internal sealed class ChatTraffic
     public long AckedInWindow => _parties.Sum(p => Volatile.Read(ref p.AckedInWindow));
 
     /// <summary>Send→deliver latencies of the messages delivered in the window (microseconds).</summary>
-    public HistogramBase Latencies()
+    public HistogramBase Latencies() => Merge(p => p.Histogram);
+
+    /// <summary>Send→result latencies of the sends answered in the window (microseconds).</summary>
+    public HistogramBase AckLatencies() => Merge(p => p.AckHistogram);
+
+    /// <summary>
+    /// How late the bench itself started the sends answered in the window, after their scheduled time (microseconds;
+    /// open loop only): the clients' own share of the latency, e.g. a timer or a collection in this process.
+    /// </summary>
+    public HistogramBase StartLags() => Merge(p => p.LagHistogram);
+
+    private LongHistogram Merge(Func<Party, LongHistogram> histogram)
     {
         var all = new LongHistogram(HighestMicros, 3);
         foreach (var party in _parties)
         {
             lock (party.Histogram)
             {
-                all.Add(party.Histogram);
+                all.Add(histogram(party));
             }
         }
 
         return all;
+    }
+
+    private static void Record(Party party, LongHistogram histogram, long from, long to)
+    {
+        var micros = (long)Stopwatch.GetElapsedTime(from, to).TotalMicroseconds;
+        lock (party.Histogram)
+        {
+            histogram.RecordValue(Math.Clamp(micros, 0, HighestMicros));
+        }
     }
 
     /// <summary>Waits until every acknowledged message was seen by its receiver, or <paramref name="grace"/> passes.</summary>
@@ -151,6 +171,7 @@ internal sealed class ChatTraffic
 
     private async Task SendOneAsync(Party party, long stamp)
     {
+        var started = Stopwatch.GetTimestamp();
         var seq = Interlocked.Increment(ref party.NextSeq);
         var randomId = Random.Shared.NextInt64(1, long.MaxValue);
         var text = string.Create(CultureInfo.InvariantCulture, $"bench {party.Device.Index} {seq} {stamp}");
@@ -171,6 +192,8 @@ internal sealed class ChatTraffic
                 if (Stopwatch.GetTimestamp() is var now && now >= Interlocked.Read(ref _windowStart) && now < Interlocked.Read(ref _windowEnd))
                 {
                     Interlocked.Increment(ref party.AckedInWindow);
+                    Record(party, party.AckHistogram, stamp, now);
+                    Record(party, party.LagHistogram, stamp, started);
                 }
 
                 return;
@@ -223,11 +246,7 @@ internal sealed class ChatTraffic
             if (now >= Interlocked.Read(ref _windowStart) && now < Interlocked.Read(ref _windowEnd))
             {
                 Interlocked.Increment(ref party.DeliveredInWindow);
-                var micros = (long)Stopwatch.GetElapsedTime(stamp, now).TotalMicroseconds;
-                lock (party.Histogram)
-                {
-                    party.Histogram.RecordValue(Math.Clamp(micros, 0, HighestMicros));
-                }
+                Record(party, party.Histogram, stamp, now);
             }
         }
     }
@@ -244,7 +263,12 @@ internal sealed class ChatTraffic
 
         public ConcurrentDictionary<long, byte> Received { get; } = new();
 
+        /// <summary>Send→deliver; its lock also guards the other two.</summary>
         public LongHistogram Histogram { get; } = new(HighestMicros, 3);
+
+        public LongHistogram AckHistogram { get; } = new(HighestMicros, 3);
+
+        public LongHistogram LagHistogram { get; } = new(HighestMicros, 3);
 
         public long NextSeq;
         public long Duplicates;
