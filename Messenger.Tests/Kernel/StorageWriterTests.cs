@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.ServerInfo;
@@ -102,6 +104,36 @@ public sealed class StorageWriterTests : IAsyncLifetime
 
         writer.Commits.Should().Be(1);
         ReadLog().Should().HaveCount(500);
+    }
+
+    [Fact]
+    public async Task WriteAsync_RecordsQueueWaitBatchSizeAndCommitTimeOnTheStorageMeter()
+    {
+        var measurements = new ConcurrentQueue<(string Name, double Value)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == WriterMetrics.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => measurements.Enqueue((instrument.Name, value)));
+        listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => measurements.Enqueue((instrument.Name, value)));
+        listener.Start();
+        await using var writer = CreateWriter();
+        var writes = Enumerable.Range(0, 333).Select(i => writer.WriteAsync(scope => Append(scope, i))).ToList();
+
+        await Task.Delay(150);
+        writer.Start();
+        await Task.WhenAll(writes);
+
+        // Other tests' writers share the static meter: look for this batch's own figures.
+        var ours = measurements.ToList();
+        ours.Should().Contain(("messenger.writer.batch_size", 333));
+        ours.Count(m => m is { Name: "messenger.writer.queue_wait", Value: >= 140 }).Should().BeGreaterThanOrEqualTo(333);
+        ours.Should().Contain(m => m.Name == "messenger.writer.commit_duration" && m.Value > 0);
+        ours.Should().Contain(m => m.Name == "messenger.writer.batch_duration" && m.Value > 0);
     }
 
     [Fact]

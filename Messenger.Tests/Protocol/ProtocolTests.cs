@@ -1,8 +1,11 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using Messenger.Client;
 using Messenger.Contracts.Help;
 using Messenger.Contracts.Noise;
 using Messenger.Contracts.Wire;
+using Messenger.Protocol.Dispatch;
 using Messenger.Tests.Infrastructure;
 
 namespace Messenger.Tests.Protocol;
@@ -24,6 +27,33 @@ public sealed class ProtocolTests : IAsyncLifetime
 
         pong.Id.Should().Be(42);
         await client.PingAsync();
+    }
+
+    [Fact]
+    public async Task Calls_AreTimedOnTheRpcMeterByMethod()
+    {
+        var measurements = new ConcurrentQueue<(double Milliseconds, object? Method)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == RpcMetrics.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) => measurements.Enqueue((value, tags[0].Value)));
+        listener.Start();
+        await using var client = await _host.ConnectAsync();
+
+        await client.CallAsync(new GetConfigCall());
+        var unknown = () => client.SendCallAsync("nope.nothing", [0x80]);
+        await unknown.Should().ThrowAsync<RpcException>();
+
+        // The answer is queued before the duration is recorded, so the client may see it first. An unknown method
+        // name is not a tag value (a client could otherwise make up names without end).
+        await WaitUntil(() => measurements.Any(m => (string?)m.Method == "help.getConfig" && m.Milliseconds > 0));
+        await WaitUntil(() => measurements.Any(m => m.Method is null));
+        measurements.Should().NotContain(m => (string?)m.Method == "nope.nothing");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Errors;
@@ -110,6 +111,12 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
     {
         var failures = new Exception?[batch.Count];
         var afterCommit = new List<Action>?[batch.Count];
+        var began = Stopwatch.GetTimestamp();
+        foreach (var item in batch)
+        {
+            WriterMetrics.QueueWait.Record(WriterMetrics.MillisecondsSince(item.Enqueued, began));
+        }
+
         try
         {
             using var transaction = scope.Connection.BeginTransaction(deferred: false);
@@ -131,8 +138,13 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
                 }
             }
 
+            var committing = Stopwatch.GetTimestamp();
             transaction.Commit();
+            var committed = Stopwatch.GetTimestamp();
             Interlocked.Increment(ref _commits);
+            WriterMetrics.CommitDuration.Record(WriterMetrics.MillisecondsSince(committing, committed));
+            WriterMetrics.BatchDuration.Record(WriterMetrics.MillisecondsSince(began, committed));
+            WriterMetrics.BatchSize.Record(batch.Count);
         }
         catch (Exception e)
         {
@@ -223,6 +235,8 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
 
     private abstract class WorkItem
     {
+        public long Enqueued { get; } = Stopwatch.GetTimestamp();
+
         public abstract void Execute(WriteScope scope);
 
         public abstract void Complete();

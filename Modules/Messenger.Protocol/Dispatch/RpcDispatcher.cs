@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Wire;
@@ -33,8 +34,9 @@ internal sealed class RpcDispatcher(
     {
         // The args borrow the frame's pooled buffer, which is released once the frame is processed: they are read
         // here, before anything awaits. A failure to read them is answered where it always was (after sign-in checks).
+        var started = Stopwatch.GetTimestamp();
         var prepared = Prepare(call);
-        return RunAsync(connection, session, msgId, call.Method, prepared);
+        return RunAsync(connection, session, msgId, call.Method, prepared, started);
     }
 
     private PreparedCall Prepare(CallBody call)
@@ -55,7 +57,7 @@ internal sealed class RpcDispatcher(
         }
     }
 
-    private async Task RunAsync(ProtocolConnection connection, ClientSession session, long msgId, string? methodName, PreparedCall prepared)
+    private async Task RunAsync(ProtocolConnection connection, ClientSession session, long msgId, string? methodName, PreparedCall prepared, long started)
     {
         EnvelopeBody answer;
         try
@@ -77,6 +79,7 @@ internal sealed class RpcDispatcher(
         }
 
         session.Answer(msgId, new Envelope(connection.NextMsgId(isAnswer: true), 0, answer));
+        RpcMetrics.RecordSince(started, prepared.Method?.Name);
     }
 
     private async Task<byte[]> InvokeAsync(ProtocolConnection connection, PreparedCall prepared)
