@@ -5,7 +5,8 @@ namespace Messenger.Tests.Web;
 
 /// <summary>
 /// The web client's own tests (vitest) run as part of the one test command, its interop suite (test/interop.test.ts:
-/// the browser code against a real server) against a real host started here.
+/// the browser code against a real server) and the independent client (test/independent-noise.test.ts: another
+/// project's Noise implementation and only the README's protocol section) against a real host started here.
 /// </summary>
 public sealed class VitestSuiteTests
 {
@@ -32,6 +33,7 @@ public sealed class VitestSuiteTests
         var failures = tests.Where(test => test.Status != "passed").ToList();
 
         tests.Should().Contain(test => test.Name.StartsWith("test/interop.test.ts"), $"the interop suite runs against the host:\n{output}");
+        tests.Should().Contain(test => test.Name.StartsWith("test/independent-noise.test.ts"), $"the independent client runs against the host:\n{output}");
         failures.Should().BeEmpty(string.Join("\n\n", failures.Select(failure => $"{failure.Name}: {failure.Status}\n{failure.Message}")));
         exitCode.Should().Be(0, output);
     }

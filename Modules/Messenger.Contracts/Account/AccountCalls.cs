@@ -21,7 +21,7 @@ public sealed record Authorizations([property: Key("authorizations")] Authorizat
 
 /// <summary><c>account.getAuthorizations</c>: every signed-in device of the account; the caller's is marked current.</summary>
 [RpcMethod("account.getAuthorizations")]
-[MessagePackObject]
+[MessagePackObject(keyAsPropertyName: true)] // no fields: an empty map, like every other call
 public sealed record GetAuthorizationsCall : IRpcCall<Authorizations>;
 
 /// <summary><c>account.resetAuthorization</c>: signs out one device of the account; its live connections are closed
@@ -32,7 +32,7 @@ public sealed record ResetAuthorizationCall([property: Key("id")] long Id) : IRp
 
 /// <summary><c>account.resetOtherAuthorizations</c>: signs out every device of the account but the caller.</summary>
 [RpcMethod("account.resetOtherAuthorizations")]
-[MessagePackObject]
+[MessagePackObject(keyAsPropertyName: true)] // no fields: an empty map, like every other call
 public sealed record ResetOtherAuthorizationsCall : IRpcCall<Done>;
 
 /// <summary><c>account.changePassword</c>: sets a new password and signs out every other device.

@@ -14,7 +14,7 @@ public sealed record Pong([property: Key("id")] long Id);
 
 /// <summary><c>help.getConfig</c>: server time, version, key fingerprint and protocol limits.</summary>
 [RpcMethod("help.getConfig")]
-[MessagePackObject]
+[MessagePackObject(keyAsPropertyName: true)] // no fields: an empty map, like every other call
 public sealed record GetConfigCall : IRpcCall<ServerConfig>;
 
 /// <summary>What <see cref="GetConfigCall"/> answers.</summary>

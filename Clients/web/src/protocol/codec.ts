@@ -6,9 +6,8 @@ import { WireFormatError } from './envelope';
 
 export const encodePayload = (value: unknown): Uint8Array => encode(value);
 
-/** Call arguments: MessagePack-CSharp writes a call record without members (getState, signOut…) as an empty
- * array, and reads only that. */
-export const encodeArgs = (args: object): Uint8Array => encode(Object.keys(args).length === 0 ? [] : args);
+/** Call arguments: a map of the call's fields, an empty map for a call without any (getState, signOut…). */
+export const encodeArgs = (args: object): Uint8Array => encode(args);
 
 export const decodePayload = (bytes: Uint8Array): unknown => decode(bytes);
 
