@@ -186,6 +186,95 @@ public sealed class StorageWriterTests : IAsyncLifetime
         ReadLog().Should().Equal(0, 1, 2, 3, 5, 6, 7, 8, 9);
     }
 
+    private static void AppendOther(WriteScope scope, long value)
+    {
+        var other = scope.Command("INSERT INTO other (value) VALUES ($value)");
+        other.Parameters.AddWithValue("$value", value);
+        other.ExecuteNonQuery();
+    }
+
+    [Fact]
+    public async Task AtBatchEnd_RunsAfterEveryUnitOfTheBatchInTheirOrder_AndCommitsWithThem()
+    {
+        await using var writer = CreateWriter();
+        var steps = new List<string>();
+        var writes = Enumerable.Range(0, 3).Select(i => writer.WriteAsync(scope =>
+        {
+            steps.Add($"unit {i}");
+            Append(scope, i);
+            scope.AtBatchEnd(end =>
+            {
+                steps.Add($"end {i}");
+                AppendOther(end, 10 + i);
+            });
+            scope.AtBatchEnd(end => AppendOther(end, 20 + i));
+        })).ToList();
+
+        writer.Start();
+        await Task.WhenAll(writes);
+
+        writer.Commits.Should().Be(1);
+        steps.Should().Equal("unit 0", "unit 1", "unit 2", "end 0", "end 1", "end 2");
+        ReadLog().Should().Equal(0, 1, 2);
+        ReadLog("other").Should().Equal(10, 20, 11, 21, 12, 22);
+    }
+
+    [Fact]
+    public async Task AtBatchEnd_WhenTheUnitThatDeferredFails_IsDropped()
+    {
+        await using var writer = CreateWriter();
+        var writes = Enumerable.Range(0, 3).Select(i => writer.WriteAsync(scope =>
+        {
+            Append(scope, i);
+            scope.AtBatchEnd(end => AppendOther(end, 10 + i));
+            if (i == 1)
+            {
+                throw MessengerError.BadRequest("UNIT_FAILED");
+            }
+        })).ToList();
+
+        writer.Start();
+        await FluentActions.Awaiting(() => writes[1]).Should().ThrowAsync<MessengerError>();
+        await Task.WhenAll(writes[0], writes[2]);
+
+        ReadLog().Should().Equal(0, 2);
+        ReadLog("other").Should().Equal(10, 12);
+    }
+
+    [Fact]
+    public async Task AtBatchEnd_WhenDeferredWorkThrows_FailsTheWholeBatchAndTheNextOneCommits()
+    {
+        await using var writer = CreateWriter();
+        var writes = Enumerable.Range(0, 3).Select(i => writer.WriteAsync(scope =>
+        {
+            Append(scope, i);
+            scope.AtBatchEnd(end =>
+            {
+                AppendOther(end, 10 + i);
+                if (i == 2)
+                {
+                    throw new InvalidOperationException("deferred write failed");
+                }
+            });
+        })).ToList();
+
+        writer.Start();
+        foreach (var write in writes)
+        {
+            await FluentActions.Awaiting(() => write).Should().ThrowAsync<InvalidOperationException>();
+        }
+
+        await writer.WriteAsync(scope =>
+        {
+            Append(scope, 7);
+            scope.AtBatchEnd(end => AppendOther(end, 17));
+        });
+
+        writer.Commits.Should().Be(1);
+        ReadLog().Should().Equal(7);
+        ReadLog("other").Should().Equal(17);
+    }
+
     [Fact]
     public async Task WriteAsync_WhenUnitsOfSeveralModulesShareTheTransaction_CommitOrRollBackTogether()
     {
@@ -212,9 +301,7 @@ public sealed class StorageWriterTests : IAsyncLifetime
     private static void WriteBothModules(WriteScope scope, long value)
     {
         Append(scope, value);
-        var other = scope.Command("INSERT INTO other (value) VALUES ($value)");
-        other.Parameters.AddWithValue("$value", value);
-        other.ExecuteNonQuery();
+        AppendOther(scope, value);
         var context = scope.DbContext<KernelDbContext>(options => new(options));
         context.ServerInfo.Add(new ServerInfoEntry { Key = $"k{value}", Value = "v" });
         context.SaveChanges();

@@ -111,6 +111,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
     {
         var failures = new Exception?[batch.Count];
         var afterCommit = new List<Action>?[batch.Count];
+        List<Action>? batchEndActions = null;
         var began = Stopwatch.GetTimestamp();
         foreach (var item in batch)
         {
@@ -121,6 +122,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
         {
             using var transaction = scope.Connection.BeginTransaction(deferred: false);
             scope.Transaction = transaction;
+            List<Action<WriteScope>>? atBatchEnd = null;
             for (var i = 0; i < batch.Count; i++)
             {
                 savepoints.Begin();
@@ -129,14 +131,30 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
                     batch[i].Execute(scope);
                     savepoints.Release();
                     afterCommit[i] = scope.EndUnit();
+                    if (scope.TakeBatchEnd() is { } deferred)
+                    {
+                        (atBatchEnd ??= []).AddRange(deferred);
+                    }
                 }
                 catch (Exception e)
                 {
                     savepoints.RollBack();
                     scope.EndUnit();
+                    scope.TakeBatchEnd();
                     failures[i] = e;
                 }
             }
+
+            // Outside any savepoint: a failure here leaves no unit to blame, so the batch fails as a whole (below).
+            for (var pending = atBatchEnd; pending is not null; pending = scope.TakeBatchEnd())
+            {
+                foreach (var work in pending)
+                {
+                    work(scope);
+                }
+            }
+
+            batchEndActions = scope.EndUnit();
 
             var committing = Stopwatch.GetTimestamp();
             transaction.Commit();
@@ -148,7 +166,10 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
         }
         catch (Exception e)
         {
-            // The commit itself failed (disk full, I/O error): nothing of this batch is durable.
+            // The commit itself or the work deferred to it failed (disk full, I/O error): nothing of this batch is
+            // durable, and the transaction rolls back as it is disposed.
+            scope.EndUnit();
+            scope.TakeBatchEnd();
             _logger.LogError(e, "Group commit of {Count} units failed", batch.Count);
             foreach (var item in batch)
             {
@@ -176,6 +197,11 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
             }
 
             batch[i].Complete();
+        }
+
+        if (batchEndActions is not null)
+        {
+            RunAfterCommit(batchEndActions);
         }
     }
 

@@ -13,6 +13,7 @@ public sealed class WriteScope
     private readonly Dictionary<Type, DbContextOptions> _contextOptions = [];
     private readonly List<DbContext> _contexts = [];
     private List<Action>? _afterCommit;
+    private List<Action<WriteScope>>? _atBatchEnd;
 
     internal WriteScope(SqliteConnection connection) => Connection = connection;
 
@@ -76,6 +77,23 @@ public sealed class WriteScope
     /// committed. It runs on the writer's loop: keep it short (hand work off, never block).
     /// </summary>
     public void OnCommitted(Action action) => (_afterCommit ??= []).Add(action);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> at the end of this unit's batch: after every unit of the batch, outside their
+    /// savepoints, in the order the units asked, in the same transaction (it commits with the unit, or not at all). A
+    /// unit that fails drops what it deferred; deferred work that throws fails the whole batch. For writes that cost
+    /// less done together than one unit at a time, and that nothing later in the batch reads: the search index
+    /// (FTS5 writes out its pending terms at every savepoint, so one insert per unit meant one segment per message).
+    /// </summary>
+    public void AtBatchEnd(Action<WriteScope> work) => (_atBatchEnd ??= []).Add(work);
+
+    /// <summary>What the unit deferred to the end of its batch (null if nothing), and forgets it.</summary>
+    internal List<Action<WriteScope>>? TakeBatchEnd()
+    {
+        var work = _atBatchEnd;
+        _atBatchEnd = null;
+        return work;
+    }
 
     internal List<Action>? EndUnit()
     {

@@ -93,20 +93,26 @@ internal static class Delivery
     public static long ServiceRandomId() => Random.Shared.NextInt64(long.MinValue, -1);
 }
 
-/// <summary>The FTS5 index of message texts (<c>message_search</c>: words, and the chat as the token <c>c&lt;id&gt;</c>).</summary>
+/// <summary>
+/// The FTS5 index of message texts (<c>message_search</c>: words, and the chat as the token <c>c&lt;id&gt;</c>). Its
+/// writes wait for the end of the unit's batch (<see cref="WriteScope.AtBatchEnd"/>), in order, in the same
+/// transaction: FTS5 writes its pending terms out as a new segment at every savepoint, so an insert inside each send's
+/// unit meant a segment per message and constant merging; at the batch's end a batch of messages makes one.
+/// </summary>
 internal static class SearchIndex
 {
     public static void Add(WriteScope scope, long messageId, long chatId, string text)
     {
         if (text.Length > 0)
         {
-            scope.Execute("INSERT INTO message_search (rowid, text, chat) VALUES (@id, @text, @chat)",
-                ("@id", messageId), ("@text", text), ("@chat", ChatToken(chatId)));
+            var chat = ChatToken(chatId);
+            scope.AtBatchEnd(batch => batch.Execute("INSERT INTO message_search (rowid, text, chat) VALUES (@id, @text, @chat)",
+                ("@id", messageId), ("@text", text), ("@chat", chat)));
         }
     }
 
     public static void Remove(WriteScope scope, long messageId) =>
-        scope.Execute("DELETE FROM message_search WHERE rowid = @id", ("@id", messageId));
+        scope.AtBatchEnd(batch => batch.Execute("DELETE FROM message_search WHERE rowid = @id", ("@id", messageId)));
 
     public static string ChatToken(long chatId) => $"c{chatId}";
 }
