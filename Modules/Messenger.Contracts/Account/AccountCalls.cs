@@ -21,7 +21,7 @@ public sealed record Authorizations([property: Key("authorizations")] Authorizat
 
 /// <summary><c>account.getAuthorizations</c>: every signed-in device of the account; the caller's is marked current.</summary>
 [RpcMethod("account.getAuthorizations")]
-[MessagePackObject(keyAsPropertyName: true)] // no fields: an empty map, like every other call
+[MessagePackObject(keyAsPropertyName: true)] // no fields: still a map on the wire (README, Protocol)
 public sealed record GetAuthorizationsCall : IRpcCall<Authorizations>;
 
 /// <summary><c>account.resetAuthorization</c>: signs out one device of the account; its live connections are closed
@@ -32,7 +32,7 @@ public sealed record ResetAuthorizationCall([property: Key("id")] long Id) : IRp
 
 /// <summary><c>account.resetOtherAuthorizations</c>: signs out every device of the account but the caller.</summary>
 [RpcMethod("account.resetOtherAuthorizations")]
-[MessagePackObject(keyAsPropertyName: true)] // no fields: an empty map, like every other call
+[MessagePackObject(keyAsPropertyName: true)] // no fields: still a map on the wire (README, Protocol)
 public sealed record ResetOtherAuthorizationsCall : IRpcCall<Done>;
 
 /// <summary><c>account.changePassword</c>: sets a new password and signs out every other device.

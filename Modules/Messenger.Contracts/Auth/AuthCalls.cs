@@ -50,7 +50,7 @@ public sealed record SignedIn(
 /// <summary><c>auth.signOut</c>: ends this device's authorization. The device's connections are closed shortly after
 /// the answer is sent; the device may reconnect and sign in again.</summary>
 [RpcMethod("auth.signOut")]
-[MessagePackObject(keyAsPropertyName: true)] // no fields: an empty map, like every other call
+[MessagePackObject(keyAsPropertyName: true)] // no fields: still a map on the wire (README, Protocol)
 public sealed record SignOutCall : IRpcCall<Done>;
 
 /// <summary>

@@ -14,7 +14,7 @@ public sealed record Pong([property: Key("id")] long Id);
 
 /// <summary><c>help.getConfig</c>: server time, version, key fingerprint and protocol limits.</summary>
 [RpcMethod("help.getConfig")]
-[MessagePackObject(keyAsPropertyName: true)] // no fields: an empty map, like every other call
+[MessagePackObject(keyAsPropertyName: true)] // no fields: still a map on the wire (README, Protocol)
 public sealed record GetConfigCall : IRpcCall<ServerConfig>;
 
 /// <summary>What <see cref="GetConfigCall"/> answers.</summary>

@@ -95,7 +95,7 @@ public sealed record BlockUserCall([property: Key("user_id")] long UserId) : IRp
 
 /// <summary><c>users.getBlocked</c>: the users the caller has blocked, by id.</summary>
 [RpcMethod("users.getBlocked")]
-[MessagePackObject(keyAsPropertyName: true)] // no fields: an empty map, like every other call
+[MessagePackObject(keyAsPropertyName: true)] // no fields: still a map on the wire (README, Protocol)
 public sealed record GetBlockedCall : IRpcCall<BlockedUsers>;
 
 /// <summary>The users the caller has blocked (<c>users.getBlocked</c>).</summary>

@@ -29,7 +29,7 @@ public sealed record ChannelState([property: Key("chat_id")] long ChatId, [prope
 
 /// <summary><c>updates.getState</c>: the caller's current log position.</summary>
 [RpcMethod("updates.getState")]
-[MessagePackObject(keyAsPropertyName: true)] // no fields: an empty map, like every other call
+[MessagePackObject(keyAsPropertyName: true)] // no fields: still a map on the wire (README, Protocol)
 public sealed record GetStateCall : IRpcCall<UpdatesState>;
 
 /// <summary><c>updates.getDifference</c>: up to <see cref="Limit"/> (1–1000) updates after <see cref="Pts"/>. A pts
