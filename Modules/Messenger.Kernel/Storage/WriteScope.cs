@@ -81,9 +81,11 @@ public sealed class WriteScope
     /// <summary>
     /// Runs <paramref name="work"/> at the end of this unit's batch: after every unit of the batch, outside their
     /// savepoints, in the order the units asked, in the same transaction (it commits with the unit, or not at all). A
-    /// unit that fails drops what it deferred; deferred work that throws fails the whole batch. For writes that cost
-    /// less done together than one unit at a time, and that nothing later in the batch reads: the search index
-    /// (FTS5 writes out its pending terms at every savepoint, so one insert per unit meant one segment per message).
+    /// unit that fails drops what it deferred; deferred work that throws fails the whole batch, so defer only writes
+    /// that cannot be refused for their data (only a disk or I/O failure, which would fail the commit anyway). For
+    /// writes that cost less done together than one unit at a time, and that nothing later in the batch reads: the
+    /// search index (FTS5 writes out its pending terms at every savepoint, so one insert per unit meant one segment per
+    /// message; its rowids are message ids, never reused).
     /// </summary>
     public void AtBatchEnd(Action<WriteScope> work) => (_atBatchEnd ??= []).Add(work);
 
