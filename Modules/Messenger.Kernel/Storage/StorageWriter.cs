@@ -115,7 +115,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
         var began = Stopwatch.GetTimestamp();
         foreach (var item in batch)
         {
-            WriterMetrics.QueueWait.Record(WriterMetrics.MillisecondsSince(item.Enqueued, began));
+            WriterMetrics.QueueWait.Record(Stopwatch.GetElapsedTime(item.Enqueued, began).TotalMilliseconds);
         }
 
         try
@@ -160,8 +160,8 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
             transaction.Commit();
             var committed = Stopwatch.GetTimestamp();
             Interlocked.Increment(ref _commits);
-            WriterMetrics.CommitDuration.Record(WriterMetrics.MillisecondsSince(committing, committed));
-            WriterMetrics.BatchDuration.Record(WriterMetrics.MillisecondsSince(began, committed));
+            WriterMetrics.CommitDuration.Record(Stopwatch.GetElapsedTime(committing, committed).TotalMilliseconds);
+            WriterMetrics.BatchDuration.Record(Stopwatch.GetElapsedTime(began, committed).TotalMilliseconds);
             WriterMetrics.BatchSize.Record(batch.Count);
         }
         catch (Exception e)

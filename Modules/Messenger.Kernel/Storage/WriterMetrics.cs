@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Messenger.Kernel.Storage;
@@ -27,6 +26,4 @@ internal static class WriterMetrics
 
     public static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>(
         "messenger.writer.batch_size", "{unit}", "Units of work committed together");
-
-    public static double MillisecondsSince(long timestamp, long now) => Stopwatch.GetElapsedTime(timestamp, now).TotalMilliseconds;
 }
