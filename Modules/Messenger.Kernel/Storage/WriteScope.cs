@@ -10,6 +10,7 @@ namespace Messenger.Kernel.Storage;
 public sealed class WriteScope
 {
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Statement> _statements = new(StringComparer.Ordinal);
     private readonly Dictionary<Type, DbContextOptions> _contextOptions = [];
     private readonly List<DbContext> _contexts = [];
     private List<Action>? _afterCommit;
@@ -34,6 +35,21 @@ public sealed class WriteScope
         command.Transaction = Transaction;
         command.Parameters.Clear();
         return command;
+    }
+
+    /// <summary>
+    /// <paramref name="sql"/> prepared once on the raw connection (cached by SQL text), reset, no values bound: for the
+    /// statements every message runs, which would otherwise allocate on every execution (<see cref="Storage.Statement"/>).
+    /// </summary>
+    public Statement Statement(string sql)
+    {
+        if (!_statements.TryGetValue(sql, out var statement))
+        {
+            statement = new Statement(Connection.Handle ?? throw new InvalidOperationException("connection is not open"), sql);
+            _statements.Add(sql, statement);
+        }
+
+        return statement.Reset();
     }
 
     /// <summary>Runs <paramref name="sql"/> (a cached command) with the given parameters; returns the rows changed.</summary>
@@ -118,5 +134,11 @@ public sealed class WriteScope
         }
 
         _commands.Clear();
+        foreach (var statement in _statements.Values)
+        {
+            statement.Dispose();
+        }
+
+        _statements.Clear();
     }
 }

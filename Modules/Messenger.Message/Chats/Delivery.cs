@@ -106,8 +106,8 @@ internal static class SearchIndex
         if (text.Length > 0)
         {
             var chat = ChatToken(chatId);
-            scope.AtBatchEnd(batch => batch.Execute("INSERT INTO message_search (rowid, text, chat) VALUES (@id, @text, @chat)",
-                ("@id", messageId), ("@text", text), ("@chat", chat)));
+            scope.AtBatchEnd(batch => batch.Statement("INSERT INTO message_search (rowid, text, chat) VALUES (@id, @text, @chat)")
+                .Bind("@id", messageId).Bind("@text", text).Bind("@chat", chat).Execute());
         }
     }
 

@@ -143,25 +143,31 @@ internal sealed class MessageStore(SqliteDatabase database)
 
     /// <summary>Whether either of the two blocked the other (one statement on the hot path of every send); the
     /// peer's block wins when both did.</summary>
-    public static Block BlockBetween(WriteScope scope, long me, long peer)
-    {
-        var command = scope.Command(
-            "SELECT user_id FROM message_blocks WHERE (user_id = @peer AND blocked_id = @me) OR (user_id = @me AND blocked_id = @peer) " +
-            "ORDER BY user_id = @peer DESC LIMIT 1");
-        command.Parameters.AddWithValue("@me", me);
-        command.Parameters.AddWithValue("@peer", peer);
-        return command.ExecuteScalar() is long blocker ? (blocker == peer ? Block.ByPeer : Block.ByMe) : Block.None;
-    }
+    public static Block BlockBetween(WriteScope scope, long me, long peer) =>
+        scope.Statement(
+                "SELECT user_id FROM message_blocks WHERE (user_id = @peer AND blocked_id = @me) OR (user_id = @me AND blocked_id = @peer) " +
+                "ORDER BY user_id = @peer DESC LIMIT 1")
+            .Bind("@me", me)
+            .Bind("@peer", peer)
+            .Int64() is { } blocker ? (blocker == peer ? Block.ByPeer : Block.ByMe) : Block.None;
 
     public static Contracts.Messages.Message? FindByRandomId(WriteScope scope, long fromId, long randomId)
     {
-        var command = scope.Command($"SELECT {MessageColumns} FROM message_messages m WHERE m.from_id = @from AND m.random_id = @random");
-        command.Parameters.AddWithValue("@from", fromId);
-        command.Parameters.AddWithValue("@random", randomId);
+        // A send checks this every time and almost never finds one: the probe binds into a prepared statement, and only
+        // a hit reads the message.
+        if (scope.Statement("SELECT id FROM message_messages WHERE from_id = @from AND random_id = @random")
+                .Bind("@from", fromId)
+                .Bind("@random", randomId)
+                .Int64() is not { } id)
+        {
+            return null;
+        }
+
+        var command = scope.Command($"SELECT {MessageColumns} FROM message_messages m WHERE m.id = @id");
+        command.Parameters.AddWithValue("@id", id);
         return ReadMessages(command).FirstOrDefault();
     }
 
-    /// <summary>A message of <paramref name="chatId"/> that <paramref name="userId"/> can still see.</summary>
     public static Contracts.Messages.Message? FindVisible(WriteScope scope, long userId, long chatId, long messageId)
     {
         var command = scope.Command(
@@ -173,42 +179,37 @@ internal sealed class MessageStore(SqliteDatabase database)
     }
 
     public static long InsertMessage(
-        WriteScope scope, long chatId, long fromId, long randomId, Peer to, long date, string text, long? replyToId, ServiceAction? action)
-    {
-        var command = scope.Command(
-            "INSERT INTO message_messages (chat_id, from_id, random_id, to_kind, to_id, date, text, reply_to_id, deleted, action) " +
-            "VALUES (@chat, @from, @random, @kind, @to, @date, @text, @reply, 0, @action) RETURNING id");
-        command.Parameters.AddWithValue("@chat", chatId);
-        command.Parameters.AddWithValue("@from", fromId);
-        command.Parameters.AddWithValue("@random", randomId);
-        command.Parameters.AddWithValue("@kind", (int)to.Kind);
-        command.Parameters.AddWithValue("@to", to.Id);
-        command.Parameters.AddWithValue("@date", date);
-        command.Parameters.AddWithValue("@text", text);
-        command.Parameters.AddWithValue("@reply", (object?)replyToId ?? DBNull.Value);
-        command.Parameters.AddWithValue("@action", action is null ? DBNull.Value : WireSerializer.Serialize(action));
-        return (long)command.ExecuteScalar()!;
-    }
+        WriteScope scope, long chatId, long fromId, long randomId, Peer to, long date, string text, long? replyToId, ServiceAction? action) =>
+        scope.Statement(
+                "INSERT INTO message_messages (chat_id, from_id, random_id, to_kind, to_id, date, text, reply_to_id, deleted, action) " +
+                "VALUES (@chat, @from, @random, @kind, @to, @date, @text, @reply, 0, @action) RETURNING id")
+            .Bind("@chat", chatId)
+            .Bind("@from", fromId)
+            .Bind("@random", randomId)
+            .Bind("@kind", (int)to.Kind)
+            .Bind("@to", to.Id)
+            .Bind("@date", date)
+            .Bind("@text", text)
+            .Bind("@reply", replyToId)
+            .Bind("@action", action is null ? null : WireSerializer.Serialize(action))
+            .Int64()!.Value;
 
-    /// <summary>Moves the dialog of <paramref name="userId"/> to the new message (creating it on the first one).</summary>
-    public static void TouchDialog(WriteScope scope, long userId, long chatId, Peer peer, long messageId, long date, bool incoming)
-    {
-        var command = scope.Command(
-            "INSERT INTO message_dialogs (user_id, chat_id, peer_kind, peer_id, top_message_id, last_activity, unread_count, incoming_max_id, " +
-            "received_max_id, read_inbox_max_id, read_outbox_max_id, delivered_max_id) " +
-            "VALUES (@user, @chat, @kind, @peer, @id, @date, @unread, @incoming, 0, 0, 0, 0) " +
-            "ON CONFLICT (user_id, chat_id) DO UPDATE SET top_message_id = excluded.top_message_id, last_activity = excluded.last_activity, " +
-            "unread_count = unread_count + excluded.unread_count, incoming_max_id = max(incoming_max_id, excluded.incoming_max_id)");
-        command.Parameters.AddWithValue("@user", userId);
-        command.Parameters.AddWithValue("@chat", chatId);
-        command.Parameters.AddWithValue("@kind", (int)peer.Kind);
-        command.Parameters.AddWithValue("@peer", peer.Id);
-        command.Parameters.AddWithValue("@id", messageId);
-        command.Parameters.AddWithValue("@date", date);
-        command.Parameters.AddWithValue("@unread", incoming ? 1 : 0);
-        command.Parameters.AddWithValue("@incoming", incoming ? messageId : 0);
-        command.ExecuteNonQuery();
-    }
+    public static void TouchDialog(WriteScope scope, long userId, long chatId, Peer peer, long messageId, long date, bool incoming) =>
+        scope.Statement(
+                "INSERT INTO message_dialogs (user_id, chat_id, peer_kind, peer_id, top_message_id, last_activity, unread_count, incoming_max_id, " +
+                "received_max_id, read_inbox_max_id, read_outbox_max_id, delivered_max_id) " +
+                "VALUES (@user, @chat, @kind, @peer, @id, @date, @unread, @incoming, 0, 0, 0, 0) " +
+                "ON CONFLICT (user_id, chat_id) DO UPDATE SET top_message_id = excluded.top_message_id, last_activity = excluded.last_activity, " +
+                "unread_count = unread_count + excluded.unread_count, incoming_max_id = max(incoming_max_id, excluded.incoming_max_id)")
+            .Bind("@user", userId)
+            .Bind("@chat", chatId)
+            .Bind("@kind", (int)peer.Kind)
+            .Bind("@peer", peer.Id)
+            .Bind("@id", messageId)
+            .Bind("@date", date)
+            .Bind("@unread", incoming ? 1 : 0)
+            .Bind("@incoming", incoming ? messageId : 0)
+            .Execute();
 
     public static DialogState? Dialog(WriteScope scope, long userId, long chatId) =>
         ReadDialogs(scope, "user_id = @user AND chat_id = @chat", ("@user", userId), ("@chat", chatId)).FirstOrDefault();

@@ -18,14 +18,14 @@ internal sealed class UpdateLog(SqliteDatabase database, RecentUpdates recent) :
     public LoggedUpdate Append(WriteScope scope, long ownerId, Update update, long date, long? messageId = null)
     {
         // One statement: the log's end (an index seek on the primary key) + 1, inserted and returned.
-        var insert = scope.Command(
-            "INSERT INTO queue_updates (owner_id, pts, pts_count, date, payload, message_id) " +
-            "SELECT @owner, coalesce(max(pts), 0) + 1, 1, @date, @payload, @message FROM queue_updates WHERE owner_id = @owner RETURNING pts");
-        insert.Parameters.AddWithValue("@owner", ownerId);
-        insert.Parameters.AddWithValue("@date", date);
-        insert.Parameters.AddWithValue("@payload", WireSerializer.Serialize(update));
-        insert.Parameters.AddWithValue("@message", (object?)messageId ?? DBNull.Value);
-        var pts = (long)insert.ExecuteScalar()!;
+        var pts = scope.Statement(
+                "INSERT INTO queue_updates (owner_id, pts, pts_count, date, payload, message_id) " +
+                "SELECT @owner, coalesce(max(pts), 0) + 1, 1, @date, @payload, @message FROM queue_updates WHERE owner_id = @owner RETURNING pts")
+            .Bind("@owner", ownerId)
+            .Bind("@date", date)
+            .Bind("@payload", WireSerializer.Serialize(update))
+            .Bind("@message", messageId)
+            .Int64()!.Value;
 
         var logged = new LoggedUpdate(pts, 1, date, update);
         scope.OnCommitted(() => recent.Committed(ownerId, logged));
