@@ -31,7 +31,7 @@ internal static class ChatScenario
         if (options.Int("echo", 1) != 0)
         {
             await using var echoServer = await EchoServer.StartAsync();
-            echo = await echoServer.MeasureAsync(connections, window, options.Duration);
+            echo = await echoServer.MeasureAsync(connections, window, options.Duration, warmup);
         }
 
         await using var server = await ServerProcess.StartAsync(options, ChatKit.SignUpSettings());

@@ -37,7 +37,7 @@ internal sealed class EchoServer : IAsyncDisposable
         return new EchoServer(app, new Uri(address));
     }
 
-    public async Task<double> MeasureAsync(int connections, int window, TimeSpan duration)
+    public async Task<double> MeasureAsync(int connections, int window, TimeSpan duration, TimeSpan warmup = default)
     {
         var payload = new byte[200];
         Random.Shared.NextBytes(payload);
@@ -71,8 +71,8 @@ internal sealed class EchoServer : IAsyncDisposable
             });
         }
 
-        // Each connection keeps `window` payloads in flight: every echo that comes back is sent out again.
-        clock.Start();
+        // Each connection keeps `window` payloads in flight: every echo that comes back is sent out again. The loop runs
+        // for `warmup` first, not counted, as the measured side's does.
         foreach (var hub in hubs)
         {
             for (var i = 0; i < window; i++)
@@ -81,8 +81,11 @@ internal sealed class EchoServer : IAsyncDisposable
             }
         }
 
+        await Task.Delay(warmup);
+        var before = Interlocked.Read(ref received);
+        clock.Start();
         await Task.Delay(duration);
-        var total = Interlocked.Read(ref received);
+        var total = Interlocked.Read(ref received) - before;
         var seconds = clock.Elapsed.TotalSeconds;
         Volatile.Write(ref stop, true);
         await Task.WhenAll(hubs.Select(h => h.DisposeAsync().AsTask()));

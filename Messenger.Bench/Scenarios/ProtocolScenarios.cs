@@ -92,12 +92,7 @@ internal static class ProtocolScenarios
         report.Parameters["warmup_s"] = warmup.TotalSeconds;
         await using (var echo = await EchoServer.StartAsync())
         {
-            if (warmup > TimeSpan.Zero)
-            {
-                await echo.MeasureAsync(connections, window, warmup);
-            }
-
-            report.Figures["echo_per_sec"] = await echo.MeasureAsync(connections, window, options.Duration);
+            report.Figures["echo_per_sec"] = await echo.MeasureAsync(connections, window, options.Duration, warmup);
         }
 
         await using var server = await ServerProcess.StartAsync(options);
