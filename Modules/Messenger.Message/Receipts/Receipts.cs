@@ -38,19 +38,19 @@ internal sealed class ReceivedMessagesHandler(StorageWriter writer, IUpdateLog l
             {
                 var received = dialog.IncomingMaxId <= call.MaxId
                     ? dialog.IncomingMaxId
-                    : scope.Scalar("SELECT max(id) FROM message_messages WHERE chat_id = @chat AND id <= @max AND from_id <> @user",
-                        ("@chat", dialog.ChatId), ("@max", call.MaxId), ("@user", me)) as long? ?? 0;
+                    : scope.Statement("SELECT max(id) FROM message_messages WHERE chat_id = @chat AND id <= @max AND from_id <> @user")
+                        .Bind("@chat", dialog.ChatId).Bind("@max", call.MaxId).Bind("@user", me).Int64() ?? 0;
                 if (received <= dialog.ReceivedMaxId)
                 {
                     continue;
                 }
 
-                scope.Execute("UPDATE message_dialogs SET received_max_id = @max WHERE user_id = @user AND chat_id = @chat",
-                    ("@max", received), ("@user", me), ("@chat", dialog.ChatId));
+                scope.Statement("UPDATE message_dialogs SET received_max_id = @max WHERE user_id = @user AND chat_id = @chat")
+                    .Bind("@max", received).Bind("@user", me).Bind("@chat", dialog.ChatId).Execute();
                 if (dialog.Peer.Kind == PeerKind.User && dialog.Peer.Id != me)
                 {
-                    scope.Execute("UPDATE message_dialogs SET delivered_max_id = max(delivered_max_id, @max) WHERE user_id = @sender AND chat_id = @chat",
-                        ("@max", received), ("@sender", dialog.Peer.Id), ("@chat", dialog.ChatId));
+                    scope.Statement("UPDATE message_dialogs SET delivered_max_id = max(delivered_max_id, @max) WHERE user_id = @sender AND chat_id = @chat")
+                        .Bind("@max", received).Bind("@sender", dialog.Peer.Id).Bind("@chat", dialog.ChatId).Execute();
                     appends.Add(new LogAppend(dialog.Peer.Id, log.Append(scope, dialog.Peer.Id, new DeliveredUpdate(Peer.User(me), received), now)));
                 }
             }
