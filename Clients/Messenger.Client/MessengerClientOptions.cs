@@ -28,7 +28,7 @@ public sealed class MessengerClientOptions
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long received answers wait for an outgoing message to carry their ack.</summary>
-    public TimeSpan AckDelay { get; init; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan AckDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
