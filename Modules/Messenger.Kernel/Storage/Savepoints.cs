@@ -14,10 +14,9 @@ internal sealed class Savepoints : IDisposable
 
     public Savepoints(SqliteConnection connection)
     {
-        var handle = connection.Handle ?? throw new InvalidOperationException("connection is not open");
-        _begin = new Statement(handle, "SAVEPOINT unit");
-        _release = new Statement(handle, "RELEASE unit");
-        _rollback = new Statement(handle, "ROLLBACK TO unit");
+        _begin = new Statement(connection, "SAVEPOINT unit");
+        _release = new Statement(connection, "RELEASE unit");
+        _rollback = new Statement(connection, "ROLLBACK TO unit");
     }
 
     public void Begin() => _begin.Execute();

@@ -17,11 +17,11 @@ public sealed class Statement : IDisposable
     private readonly sqlite3_stmt _statement;
     private readonly string[] _parameters;
 
-    internal Statement(sqlite3 connection, string sql)
+    internal Statement(SqliteConnection connection, string sql)
     {
-        _connection = connection;
-        var rc = raw.sqlite3_prepare_v2(connection, sql, out _statement);
-        SqliteException.ThrowExceptionForRC(rc, connection);
+        _connection = connection.Handle ?? throw new InvalidOperationException("connection is not open");
+        var rc = raw.sqlite3_prepare_v2(_connection, sql, out _statement);
+        SqliteException.ThrowExceptionForRC(rc, _connection);
         _parameters = new string[raw.sqlite3_bind_parameter_count(_statement)];
         for (var i = 0; i < _parameters.Length; i++)
         {

@@ -45,7 +45,7 @@ public sealed class WriteScope
     {
         if (!_statements.TryGetValue(sql, out var statement))
         {
-            statement = new Statement(Connection.Handle ?? throw new InvalidOperationException("connection is not open"), sql);
+            statement = new Statement(Connection, sql);
             _statements.Add(sql, statement);
         }
 
