@@ -327,6 +327,34 @@ public sealed class StorageWriterTests : IAsyncLifetime
         CountFromAnotherConnection().Should().Be(1);
     }
 
+    [Fact]
+    public async Task WriteAsync_RunsEveryUnitOnTheWritersOwnThreadAtItsConfiguredNice()
+    {
+        // Raising nice is allowed to any process (lowering it may need a privilege), so this is checked for real.
+        var before = WriterPriority.CurrentThreadNice() ?? 0;
+        var target = Math.Min(19, before + 5);
+        var options = new StorageOptions { WriterNice = target };
+        await using var writer = new StorageWriter(_database, Options.Create(options), NullLogger<StorageWriter>.Instance);
+        writer.Start();
+
+        (string? Name, int Thread, int? Nice) Observe() =>
+            (Thread.CurrentThread.Name, Environment.CurrentManagedThreadId, WriterPriority.CurrentThreadNice());
+
+        var first = await writer.WriteAsync(_ => Observe());
+        await Task.Delay(50); // the writer blocks on its empty queue in between
+        var second = await writer.WriteAsync(_ => Observe());
+
+        first.Name.Should().Be("Storage writer");
+        second.Thread.Should().Be(first.Thread, "the writer keeps one thread, or its priority would not hold");
+        second.Thread.Should().NotBe(Environment.CurrentManagedThreadId);
+        if (OperatingSystem.IsLinux())
+        {
+            first.Nice.Should().Be(target);
+            second.Nice.Should().Be(target);
+            WriterPriority.CurrentThreadNice().Should().Be(before, "only the writer's thread changes priority");
+        }
+    }
+
     private long CountFromAnotherConnection()
     {
         using var connection = _database.Open();

@@ -36,6 +36,10 @@ public sealed class StorageOptions
     /// it to SQLite's automatic checkpoint inside the writer's commits.</summary>
     public int CheckpointIntervalMs { get; set; } = 250;
 
+    /// <summary>The writer thread's nice value (Linux, −20 to 19; 0 leaves it as the process's). Lower than the
+    /// connection threads' gives the one thread every durable write goes through a core first when all are busy.</summary>
+    public int WriterNice { get; set; } = -10;
+
     internal static readonly string[] SynchronousModes = ["Off", "Normal", "Full", "Extra"];
 }
 

@@ -20,6 +20,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
     private readonly ILogger<StorageWriter> _logger;
     private readonly Channel<WorkItem> _queue;
     private readonly int _batchSize;
+    private readonly int _nice;
     private Task? _loop;
 
     public StorageWriter(SqliteDatabase database, IOptions<StorageOptions> options, ILogger<StorageWriter> logger)
@@ -27,6 +28,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
         _database = database;
         _logger = logger;
         _batchSize = options.Value.WriterBatchSize;
+        _nice = options.Value.WriterNice;
         if (options.Value.CheckpointIntervalMs > 0)
         {
             Checkpointer = new WalCheckpointer(database, TimeSpan.FromMilliseconds(options.Value.CheckpointIntervalMs), logger);
@@ -77,19 +79,44 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
 
     public void Start()
     {
-        _loop ??= Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        if (_loop is null)
+        {
+            // A thread of its own, blocked while there is nothing to write, so that its priority holds (a loop that
+            // awaited would hop between pool threads).
+            var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    Run();
+                    stopped.TrySetResult();
+                }
+                catch (Exception e)
+                {
+                    stopped.TrySetException(e);
+                }
+            })
+            {
+                Name = "Storage writer",
+                IsBackground = true,
+            };
+            thread.Start();
+            _loop = stopped.Task;
+        }
+
         Checkpointer?.Start();
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
+        SetPriority();
         using var connection = _database.OpenWriter(backgroundCheckpoints: Checkpointer is not null);
         var scope = new WriteScope(connection);
         using var savepoints = new Savepoints(connection);
         var batch = new List<WorkItem>(_batchSize);
         try
         {
-            while (await _queue.Reader.WaitToReadAsync())
+            while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
             {
                 Checkpointer?.FinishIfDue(connection);
                 while (batch.Count < _batchSize && _queue.Reader.TryRead(out var item))
@@ -104,6 +131,25 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
         finally
         {
             scope.DisposeCommands();
+        }
+    }
+
+    private void SetPriority()
+    {
+        if (_nice == 0)
+        {
+            return;
+        }
+
+        if (WriterPriority.TrySetForCurrentThread(_nice) is { } problem)
+        {
+            _logger.LogInformation(
+                "Storage writer runs at normal priority: nice {Nice} was refused ({Problem}); CAP_SYS_NICE or a LimitNICE allows it",
+                _nice, problem);
+        }
+        else
+        {
+            _logger.LogInformation("Storage writer runs at nice {Nice}", _nice);
         }
     }
 
@@ -185,24 +231,36 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
 
         for (var i = 0; i < batch.Count; i++)
         {
-            if (failures[i] is { } failure)
-            {
-                batch[i].Fail(failure);
-                continue;
-            }
-
-            if (afterCommit[i] is { } actions)
+            if (failures[i] is null && afterCommit[i] is { } actions)
             {
                 RunAfterCommit(actions);
             }
-
-            batch[i].Complete();
         }
 
         if (batchEndActions is not null)
         {
             RunAfterCommit(batchEndActions);
         }
+
+        // The callers are woken by one pool thread, whose local queue then takes their continuations, instead of the
+        // writer pushing each continuation through the pool's global queue.
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static settled =>
+            {
+                for (var i = 0; i < settled.Items.Length; i++)
+                {
+                    if (settled.Failures[i] is { } failure)
+                    {
+                        settled.Items[i].Fail(failure);
+                    }
+                    else
+                    {
+                        settled.Items[i].Complete();
+                    }
+                }
+            },
+            (Items: batch.ToArray(), Failures: failures),
+            preferLocal: false);
     }
 
     private void RunAfterCommit(List<Action> actions)
