@@ -143,9 +143,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
 
         if (WriterPriority.TrySetForCurrentThread(_nice) is { } problem)
         {
-            _logger.LogInformation(
-                "Storage writer runs at normal priority: nice {Nice} was refused ({Problem}); CAP_SYS_NICE or a LimitNICE allows it",
-                _nice, problem);
+            _logger.LogInformation("Storage writer runs at normal priority: {Problem}", problem);
         }
         else
         {

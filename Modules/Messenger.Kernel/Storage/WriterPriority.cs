@@ -11,6 +11,8 @@ namespace Messenger.Kernel.Storage;
 internal static class WriterPriority
 {
     private const int PriorityProcess = 0; // PRIO_PROCESS; who = 0 is the calling thread under Linux/NPTL
+    private const int NotPermitted = 1; // EPERM
+    private const int PermissionDenied = 13; // EACCES
 
     /// <summary>Sets the calling thread's nice value; null on success, else why not.</summary>
     public static string? TrySetForCurrentThread(int nice)
@@ -20,9 +22,15 @@ internal static class WriterPriority
             return "thread priorities are only set on Linux";
         }
 
-        return setpriority(PriorityProcess, 0, nice) == 0
-            ? null
-            : $"setpriority failed with errno {Marshal.GetLastPInvokeError()}";
+        if (setpriority(PriorityProcess, 0, nice) == 0)
+        {
+            return null;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        return errno is PermissionDenied or NotPermitted
+            ? $"the OS refused nice {nice}: lowering it needs CAP_SYS_NICE or a LimitNICE that allows it"
+            : $"setpriority({nice}) failed with errno {errno}";
     }
 
     /// <summary>The calling thread's nice value (Linux), or null.</summary>
