@@ -355,6 +355,27 @@ public sealed class StorageWriterTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task WriteAsync_WhenTheWriterCannotOpenItsDatabase_FailsCallersInsteadOfLeavingThemWaiting()
+    {
+        var unreachable = new SqliteDatabase(Path.Combine(_directory.Path, "no-such-directory", "writer.db"), new StorageOptions());
+        var writer = new StorageWriter(unreachable, Options.Create(new StorageOptions()), NullLogger<StorageWriter>.Instance);
+        var early = writer.WriteAsync(scope => Append(scope, 1)); // queued before the loop runs
+        writer.Start();
+
+        await ExpectStorageUnavailable(early);
+        await ExpectStorageUnavailable(writer.WriteAsync(scope => Append(scope, 2))); // after the loop stopped
+
+        static async Task ExpectStorageUnavailable(Task write)
+        {
+            // A writer that left its callers waiting would time out here instead.
+            var failing = () => write.WaitAsync(TimeSpan.FromSeconds(30));
+            (await failing.Should().ThrowAsync<MessengerError>()).Which.Name.Should().Be("STORAGE_UNAVAILABLE");
+        }
+
+        await writer.Invoking(w => w.DisposeAsync().AsTask()).Should().ThrowAsync<SqliteException>("disposing reports why the writer stopped");
+    }
+
     private long CountFromAnotherConnection()
     {
         using var connection = _database.Open();

@@ -33,4 +33,7 @@ public sealed class MessengerError : Exception
     public static MessengerError Internal() => new("INTERNAL", 500);
 
     public static MessengerError Unavailable() => new("SERVER_SHUTTING_DOWN", 500);
+
+    /// <summary>The storage writer stopped (its database could not be opened): nothing can be written until a restart.</summary>
+    public static MessengerError StorageUnavailable() => new("STORAGE_UNAVAILABLE", 500);
 }

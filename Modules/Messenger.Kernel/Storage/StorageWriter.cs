@@ -71,9 +71,10 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
             // A full queue makes the caller wait here: back-pressure instead of unbounded memory.
             await _queue.Writer.WriteAsync(item, cancellationToken);
         }
-        catch (ChannelClosedException)
+        catch (ChannelClosedException e)
         {
-            throw MessengerError.Unavailable();
+            // Closed without an error: the server is shutting down; with one, the writer stopped.
+            throw e.InnerException is null ? MessengerError.Unavailable() : MessengerError.StorageUnavailable();
         }
     }
 
@@ -93,6 +94,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
                 }
                 catch (Exception e)
                 {
+                    Stop(e);
                     stopped.TrySetException(e);
                 }
             })
@@ -131,6 +133,18 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
         finally
         {
             scope.DisposeCommands();
+        }
+    }
+
+    /// <summary>The loop cannot go on (its connection would not open): callers queued or still to come get
+    /// <c>STORAGE_UNAVAILABLE</c> instead of waiting for ever.</summary>
+    private void Stop(Exception error)
+    {
+        _logger.LogCritical(error, "Storage writer stopped: nothing can be written until the server restarts");
+        _queue.Writer.TryComplete(error);
+        while (_queue.Reader.TryRead(out var item))
+        {
+            item.Fail(MessengerError.StorageUnavailable());
         }
     }
 
