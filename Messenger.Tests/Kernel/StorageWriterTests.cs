@@ -365,6 +365,7 @@ public sealed class StorageWriterTests : IAsyncLifetime
 
         await ExpectStorageUnavailable(early);
         await ExpectStorageUnavailable(writer.WriteAsync(scope => Append(scope, 2))); // after the loop stopped
+        await writer.Invoking(w => w.DisposeAsync().AsTask()).Should().ThrowAsync<SqliteException>("disposing reports why the writer stopped");
 
         static async Task ExpectStorageUnavailable(Task write)
         {
@@ -372,8 +373,6 @@ public sealed class StorageWriterTests : IAsyncLifetime
             var failing = () => write.WaitAsync(TimeSpan.FromSeconds(30));
             (await failing.Should().ThrowAsync<MessengerError>()).Which.Name.Should().Be("STORAGE_UNAVAILABLE");
         }
-
-        await writer.Invoking(w => w.DisposeAsync().AsTask()).Should().ThrowAsync<SqliteException>("disposing reports why the writer stopped");
     }
 
     private long CountFromAnotherConnection()
