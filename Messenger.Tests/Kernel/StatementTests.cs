@@ -120,6 +120,26 @@ public sealed class StatementTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Insert_ReturnsEachNewRowsRowid_AndThrowsWhenNothingWasInserted_RatherThanAnEarlierRowsId()
+    {
+        var (first, second) = await _writer.WriteAsync(scope =>
+        {
+            scope.Statement("INSERT INTO keys (k) VALUES (@k)").Bind("@k", 10).Execute();
+            return (
+                scope.Statement("INSERT INTO keys (k) VALUES (@k)").Bind("@k", 20).Insert(),
+                scope.Statement("INSERT INTO keys (k) VALUES (@k)").Bind("@k", 30).Insert());
+        });
+
+        var ignored = () => _writer.WriteAsync(scope => scope.Statement("INSERT OR IGNORE INTO keys (k) VALUES (@k)").Bind("@k", 20).Insert());
+
+        await ignored.Should().ThrowAsync<InvalidOperationException>().WithMessage("*0 rows*");
+        Read("SELECT rowid, k FROM keys ORDER BY k").Should().BeEquivalentTo(
+            new List<object?[]> { new object?[] { 1L, 10L }, new object?[] { first, 20L }, new object?[] { second, 30L } },
+            o => o.WithStrictOrdering());
+        (first, second).Should().Be((2L, 3L));
+    }
+
+    [Fact]
     public async Task Bind_WithANameTheStatementDoesNotHave_FailsTheUnit()
     {
         var unit = () => _writer.WriteAsync(scope => scope.Statement(InsertValues).Bind("@missing", 1).Execute());

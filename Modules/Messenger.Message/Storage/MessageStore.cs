@@ -182,7 +182,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         WriteScope scope, long chatId, long fromId, long randomId, Peer to, long date, string text, long? replyToId, ServiceAction? action) =>
         scope.Statement(
                 "INSERT INTO message_messages (chat_id, from_id, random_id, to_kind, to_id, date, text, reply_to_id, deleted, action) " +
-                "VALUES (@chat, @from, @random, @kind, @to, @date, @text, @reply, 0, @action) RETURNING id")
+                "VALUES (@chat, @from, @random, @kind, @to, @date, @text, @reply, 0, @action)")
             .Bind("@chat", chatId)
             .Bind("@from", fromId)
             .Bind("@random", randomId)
@@ -192,7 +192,7 @@ internal sealed class MessageStore(SqliteDatabase database)
             .Bind("@text", text)
             .Bind("@reply", replyToId)
             .Bind("@action", action is null ? null : WireSerializer.Serialize(action))
-            .Int64()!.Value;
+            .Insert();
 
     public static void TouchDialog(WriteScope scope, long userId, long chatId, Peer peer, long messageId, long date, bool incoming) =>
         scope.Statement(
