@@ -34,6 +34,25 @@ public sealed class BlockingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Send_WhenBothBlockedEachOther_FailsWithThePeersBlockFirst_ThenWithTheOneLeft()
+    {
+        await using var alice = await _host.SignUpAsync("alice_1");
+        await using var bob = await _host.SignUpAsync("bob_one");
+        await alice.SendAsync(bob, "hi");
+        await alice.Client.BlockUserAsync(bob.UserId);
+        await bob.Client.BlockUserAsync(alice.UserId);
+
+        await ChatTestKit.FailsWith(() => alice.SendAsync(bob, "one"), MessageErrorNames.UserIsBlocked, 403);
+        await ChatTestKit.FailsWith(() => bob.SendAsync(alice, "two"), MessageErrorNames.UserIsBlocked, 403);
+
+        await bob.Client.UnblockUserAsync(alice.UserId);
+
+        await ChatTestKit.FailsWith(() => alice.SendAsync(bob, "three"), MessageErrorNames.YouBlockedUser, 403);
+        await ChatTestKit.FailsWith(() => bob.SendAsync(alice, "four"), MessageErrorNames.UserIsBlocked, 403);
+        (await alice.Client.GetHistoryAsync(bob.Peer)).Select(m => m.Text).Should().Equal("hi");
+    }
+
+    [Fact]
     public async Task SetTyping_WhenPeerIsBlocked_IsNotForwarded()
     {
         await using var alice = await _host.SignUpAsync("alice_1");
