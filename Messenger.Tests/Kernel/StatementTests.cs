@@ -14,6 +14,8 @@ public sealed class StatementTests : IAsyncLifetime
     private const string InsertValues =
         "INSERT INTO vals (i, n, t, e, u, b, eb, nb) VALUES (@i, @n, @t, @e, @u, @b, @eb, @nb) RETURNING rowid";
 
+    private const string InsertKey = "INSERT INTO keys (k) VALUES (@k)";
+
     private readonly TempDirectory _directory = new();
     private SqliteDatabase _database = null!;
     private StorageWriter _writer = null!;
@@ -124,10 +126,8 @@ public sealed class StatementTests : IAsyncLifetime
     {
         var (first, second) = await _writer.WriteAsync(scope =>
         {
-            scope.Statement("INSERT INTO keys (k) VALUES (@k)").Bind("@k", 10).Execute();
-            return (
-                scope.Statement("INSERT INTO keys (k) VALUES (@k)").Bind("@k", 20).Insert(),
-                scope.Statement("INSERT INTO keys (k) VALUES (@k)").Bind("@k", 30).Insert());
+            scope.Statement(InsertKey).Bind("@k", 10).Execute();
+            return (scope.Statement(InsertKey).Bind("@k", 20).Insert(), scope.Statement(InsertKey).Bind("@k", 30).Insert());
         });
 
         var ignored = () => _writer.WriteAsync(scope => scope.Statement("INSERT OR IGNORE INTO keys (k) VALUES (@k)").Bind("@k", 20).Insert());
@@ -151,17 +151,16 @@ public sealed class StatementTests : IAsyncLifetime
     [Fact]
     public async Task Execute_WhenAConstraintFails_ThrowsSqliteException_RollsBackTheUnit_AndTheStatementWorksAfterwards()
     {
-        const string insert = "INSERT INTO keys (k) VALUES (@k)";
-        await _writer.WriteAsync(scope => scope.Statement(insert).Bind("@k", 1).Execute());
+        await _writer.WriteAsync(scope => scope.Statement(InsertKey).Bind("@k", 1).Execute());
 
         var duplicate = () => _writer.WriteAsync(scope =>
         {
-            scope.Statement(insert).Bind("@k", 2).Execute();
-            return scope.Statement(insert).Bind("@k", 1).Execute();
+            scope.Statement(InsertKey).Bind("@k", 2).Execute();
+            return scope.Statement(InsertKey).Bind("@k", 1).Execute();
         });
 
         (await duplicate.Should().ThrowAsync<SqliteException>()).Which.SqliteErrorCode.Should().Be(19); // SQLITE_CONSTRAINT
-        await _writer.WriteAsync(scope => scope.Statement(insert).Bind("@k", 3).Execute());
+        await _writer.WriteAsync(scope => scope.Statement(InsertKey).Bind("@k", 3).Execute());
         Read("SELECT k FROM keys ORDER BY k").Select(r => r[0]).Should().Equal(1L, 3L);
     }
 }
