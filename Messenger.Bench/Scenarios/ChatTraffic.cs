@@ -20,6 +20,12 @@ internal sealed class ChatTraffic
 
     private readonly Party[] _parties;
     private readonly bool _retry;
+
+    // One histogram of each kind for all devices, each behind its own lock: a thousand devices with three each made
+    // ≈ 440 MB of histogram arrays in this process, whose collections then paused the clients being measured.
+    private readonly LongHistogram _latencies = new(HighestMicros, 3);
+    private readonly LongHistogram _ackLatencies = new(HighestMicros, 3);
+    private readonly LongHistogram _startLags = new(HighestMicros, 3);
     private long _windowStart = long.MaxValue;
     private long _windowEnd = long.MaxValue;
     private volatile bool _stop;
@@ -93,35 +99,29 @@ internal sealed class ChatTraffic
     public long AckedInWindow => _parties.Sum(p => Volatile.Read(ref p.AckedInWindow));
 
     /// <summary>Send→deliver latencies of the messages delivered in the window (microseconds).</summary>
-    public HistogramBase Latencies() => Merge(p => p.Histogram);
+    public HistogramBase Latencies() => Snapshot(_latencies);
 
     /// <summary>Send→result latencies of the sends answered in the window (microseconds).</summary>
-    public HistogramBase AckLatencies() => Merge(p => p.AckHistogram);
+    public HistogramBase AckLatencies() => Snapshot(_ackLatencies);
 
     /// <summary>
     /// How late the bench itself started the sends answered in the window, after their scheduled time (microseconds;
     /// open loop only): the clients' own share of the latency, e.g. a timer or a collection in this process.
     /// </summary>
-    public HistogramBase StartLags() => Merge(p => p.LagHistogram);
+    public HistogramBase StartLags() => Snapshot(_startLags);
 
-    private LongHistogram Merge(Func<Party, LongHistogram> histogram)
+    private static HistogramBase Snapshot(LongHistogram histogram)
     {
-        var all = new LongHistogram(HighestMicros, 3);
-        foreach (var party in _parties)
+        lock (histogram)
         {
-            lock (party.Histogram)
-            {
-                all.Add(histogram(party));
-            }
+            return histogram.Copy();
         }
-
-        return all;
     }
 
-    private static void Record(Party party, LongHistogram histogram, long from, long to)
+    private static void Record(LongHistogram histogram, long from, long to)
     {
         var micros = (long)Stopwatch.GetElapsedTime(from, to).TotalMicroseconds;
-        lock (party.Histogram)
+        lock (histogram)
         {
             histogram.RecordValue(Math.Clamp(micros, 0, HighestMicros));
         }
@@ -192,8 +192,8 @@ internal sealed class ChatTraffic
                 if (Stopwatch.GetTimestamp() is var now && now >= Interlocked.Read(ref _windowStart) && now < Interlocked.Read(ref _windowEnd))
                 {
                     Interlocked.Increment(ref party.AckedInWindow);
-                    Record(party, party.AckHistogram, stamp, now);
-                    Record(party, party.LagHistogram, stamp, started);
+                    Record(_ackLatencies, stamp, now);
+                    Record(_startLags, stamp, started);
                 }
 
                 return;
@@ -246,7 +246,7 @@ internal sealed class ChatTraffic
             if (now >= Interlocked.Read(ref _windowStart) && now < Interlocked.Read(ref _windowEnd))
             {
                 Interlocked.Increment(ref party.DeliveredInWindow);
-                Record(party, party.Histogram, stamp, now);
+                Record(_latencies, stamp, now);
             }
         }
     }
@@ -262,13 +262,6 @@ internal sealed class ChatTraffic
         public ConcurrentDictionary<long, long> Acked { get; } = new();
 
         public ConcurrentDictionary<long, byte> Received { get; } = new();
-
-        /// <summary>Send→deliver; its lock also guards the other two.</summary>
-        public LongHistogram Histogram { get; } = new(HighestMicros, 3);
-
-        public LongHistogram AckHistogram { get; } = new(HighestMicros, 3);
-
-        public LongHistogram LagHistogram { get; } = new(HighestMicros, 3);
 
         public long NextSeq;
         public long Duplicates;
