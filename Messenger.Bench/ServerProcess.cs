@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Client;
 
 namespace Messenger.Bench;
 
@@ -22,6 +24,13 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     public Uri Url { get; }
+
+    /// <summary>The bench's clients go straight to a WebSocket: no negotiation round trip, no fallback transports.</summary>
+    public static void WebSocketsOnly(HttpConnectionOptions http)
+    {
+        http.SkipNegotiation = true;
+        http.Transports = HttpTransportType.WebSockets;
+    }
 
     public byte[] PublicKey { get; }
 

@@ -136,8 +136,9 @@ public sealed class UpdateStream
 
     internal async Task StopAsync()
     {
-        await _stopped.CancelAsync();
+        // Completed first, so a loop waiting for input ends without an exception; the cancel then stops a fetch in flight.
         _inputs.Writer.TryComplete();
+        await _stopped.CancelAsync();
         await _loop;
         while (_inputs.Reader.TryRead(out var input))
         {

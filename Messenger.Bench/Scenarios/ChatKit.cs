@@ -1,6 +1,4 @@
 using Messenger.Client;
-using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Messenger.Bench.Scenarios;
 
@@ -34,13 +32,7 @@ internal static class ChatKit
         ReconnectMaxDelay = TimeSpan.FromSeconds(1),
         ConnectTimeout = TimeSpan.FromSeconds(60),
         CallTimeout = callTimeout ?? TimeSpan.FromSeconds(60),
-        ConfigureConnection = builder => builder.WithUrl(
-            new Uri(server.Url, "/rpc"),
-            http =>
-            {
-                http.SkipNegotiation = true;
-                http.Transports = HttpTransportType.WebSockets;
-            }),
+        ConfigureTransport = ServerProcess.WebSocketsOnly,
     };
 
     /// <summary>Registers <paramref name="count"/> users named <c>{prefix}_00001</c>… and signs one device of each in,

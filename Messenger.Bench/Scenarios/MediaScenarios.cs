@@ -3,8 +3,6 @@ using Messenger.Client;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Users;
-using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Messenger.Bench.Scenarios;
 
@@ -212,11 +210,7 @@ internal static class MediaScenarios
                 ServerPublicKey = server.PublicKey,
                 ConnectTimeout = TimeSpan.FromSeconds(60),
                 CallTimeout = TimeSpan.FromSeconds(120),
-                ConfigureConnection = builder => builder.WithUrl(new Uri(server.Url, "/rpc"), http =>
-                {
-                    http.SkipNegotiation = true;
-                    http.Transports = HttpTransportType.WebSockets;
-                }),
+                ConfigureTransport = ServerProcess.WebSocketsOnly,
             });
             await client.RegisterAsync(username, "bench password 1234", username);
             await client.SignInAsync(username, "bench password 1234", "bench", "bench");

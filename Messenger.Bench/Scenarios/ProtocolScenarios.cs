@@ -3,8 +3,6 @@ using Messenger.Client;
 using Messenger.Contracts.Help;
 using Messenger.Contracts.Noise;
 using Messenger.Contracts.Wire;
-using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Messenger.Bench.Scenarios;
 
@@ -27,12 +25,23 @@ internal static class ProtocolScenarios
         // for tens of seconds. 10 to 15 s in, the JIT still took 13-14 % of each process's CPU (perf, 2026-12-02), and
         // the rate measured after 5 s of warm-up was 600/s against 1,072/s after 30 s.
         await ConnectLoopAsync(server, parallel, warmup);
+        var serverCpuBefore = server.CpuTime();
+        var benchCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        var counts = await ConnectLoopAsync(server, parallel, options.Duration);
-        report.Figures["handshakes_per_sec"] = counts.Sum() / clock.Elapsed.TotalSeconds;
+        var handshakes = (await ConnectLoopAsync(server, parallel, options.Duration)).Sum();
+        report.Figures["handshakes_per_sec"] = handshakes / clock.Elapsed.TotalSeconds;
+
+        // CPU time per handshake of each process: what a connection costs, whatever else the machine was doing.
+        if (server.CpuTime() - serverCpuBefore is { } serverCpu)
+        {
+            report.Figures["server_cpu_us_per_handshake"] = serverCpu.TotalMicroseconds / handshakes;
+        }
+
+        report.Figures["client_cpu_us_per_handshake"] = (Process.GetCurrentProcess().TotalProcessorTime - benchCpuBefore).TotalMicroseconds / handshakes;
         report.Figures["noise_responder_per_core_per_sec"] = NoiseResponderRate(TimeSpan.FromSeconds(3));
         report.Notes.Add("each handshake is a new SignalR WebSocket connection (negotiation skipped) plus the Noise IK handshake");
         report.Notes.Add("noise_responder_per_core_per_sec: the server's half of the IK handshake alone (4 DH + 1 key generation), one thread, no I/O");
+        report.Notes.Add("cpu_us_per_handshake: utime+stime of the server (child) and of this process (the clients) over the window, per handshake");
         return report;
     }
 
@@ -190,12 +199,6 @@ internal static class ProtocolScenarios
         AutoReconnect = autoReconnect,
         ConnectTimeout = TimeSpan.FromSeconds(60),
         CallTimeout = TimeSpan.FromSeconds(60),
-        ConfigureConnection = builder => builder.WithUrl(
-            new Uri(server.Url, "/rpc"),
-            http =>
-            {
-                http.SkipNegotiation = true;
-                http.Transports = HttpTransportType.WebSockets;
-            }),
+        ConfigureTransport = ServerProcess.WebSocketsOnly,
     };
 }

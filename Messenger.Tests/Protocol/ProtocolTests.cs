@@ -7,6 +7,8 @@ using Messenger.Contracts.Noise;
 using Messenger.Contracts.Wire;
 using Messenger.Protocol.Dispatch;
 using Messenger.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Messenger.Tests.Protocol;
 
@@ -99,6 +101,53 @@ public sealed class ProtocolTests : IAsyncLifetime
         await connect.Should().ThrowAsync<MessengerConnectionException>();
         await using var honest = await _host.ConnectAsync();
         (await honest.CallAsync(new PingCall(1))).Id.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Connect_WithTransportSettings_AppliesThem()
+    {
+        MessengerClientOptions Options(HttpTransportType transport) => new()
+        {
+            ServerUrl = _host.ClientOptions().ServerUrl,
+            ServerPublicKey = _host.ServerPublicKey,
+            AutoReconnect = false,
+            ConfigureTransport = http =>
+            {
+                http.SkipNegotiation = true;
+                http.Transports = transport;
+            },
+        };
+
+        await using var webSocketOnly = await MessengerClient.ConnectAsync(Options(HttpTransportType.WebSockets));
+        var longPollingWithoutNegotiation = () => MessengerClient.ConnectAsync(Options(HttpTransportType.LongPolling));
+
+        (await webSocketOnly.CallAsync(new PingCall(7))).Id.Should().Be(7);
+        // SignalR skips negotiation for WebSockets only, so this one is refused: the settings reached the connection.
+        await longPollingWithoutNegotiation.Should().ThrowAsync<MessengerConnectionException>();
+    }
+
+    [Fact]
+    public async Task Connect_ThroughAConnectionBuilder_AppliesIt()
+    {
+        var url = _host.ClientOptions().ServerUrl;
+        MessengerClientOptions Options(bool skipNegotiation) => new()
+        {
+            ServerUrl = url,
+            ServerPublicKey = _host.ServerPublicKey,
+            AutoReconnect = false,
+            ConfigureConnection = builder => builder.WithUrl(new Uri(url, ProtocolConstants.HubPath), http =>
+            {
+                http.SkipNegotiation = skipNegotiation;
+                http.Transports = HttpTransportType.LongPolling;
+            }),
+        };
+
+        await using var longPolling = await MessengerClient.ConnectAsync(Options(skipNegotiation: false));
+        var withoutNegotiation = () => MessengerClient.ConnectAsync(Options(skipNegotiation: true));
+
+        (await longPolling.CallAsync(new PingCall(8))).Id.Should().Be(8);
+        (await longPolling.CallAsync(new GetConfigCall())).ServerKeyFingerprint.Should().Be(ServerKeyFingerprint.Of(_host.ServerPublicKey));
+        await withoutNegotiation.Should().ThrowAsync<MessengerConnectionException>();
     }
 
     [Fact]
