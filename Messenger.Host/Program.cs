@@ -1,6 +1,9 @@
 using Messenger.Host;
 using Messenger.Kernel.Storage;
 
+// Before anything rents from the shared array pool, which reads its size from the environment once, at first use.
+SharedArrayPoolSize.Apply();
+
 var app = MessengerApp.Build(args);
 try
 {
