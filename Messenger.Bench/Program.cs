@@ -27,6 +27,10 @@ using Messenger.Bench.Scenarios;
 // The message scenarios start the child host with cheap Argon2id (3 iterations, 1 MiB) and no per-address limits on
 // registrations and failed sign-ins (ChatKit.SignUpSettings); catchup also raises Messenger:Queue:TooLongAfterUpdates.
 
+// The same shared array pool as the host's: the bench's thousand SDK connections and its echo server rent from it as the
+// server's connections do, and the echo baseline should run with what the host runs with.
+Messenger.Host.SharedArrayPoolSize.Apply();
+
 BenchOptions options;
 try
 {
