@@ -25,19 +25,19 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public Uri Url { get; }
 
-    /// <summary>The bench's clients go straight to a WebSocket: no negotiation round trip, no fallback transports.</summary>
-    public static void WebSocketsOnly(HttpConnectionOptions http)
-    {
-        http.SkipNegotiation = true;
-        http.Transports = HttpTransportType.WebSockets;
-    }
-
     public byte[] PublicKey { get; }
 
     public bool IsChild => _process is not null;
 
     /// <summary>The child's data directory (null for <c>--url</c>).</summary>
     public string? DataDirectory => _dataDirectory;
+
+    /// <summary>The bench's clients go straight to a WebSocket: no negotiation round trip, no fallback transports.</summary>
+    public static void WebSocketsOnly(HttpConnectionOptions http)
+    {
+        http.SkipNegotiation = true;
+        http.Transports = HttpTransportType.WebSockets;
+    }
 
     /// <summary>Starts the server (or attaches to <c>--url</c>); <paramref name="settings"/> are extra configuration
     /// keys (e.g. <c>Messenger:Queue:TooLongAfterUpdates</c>) given to the child as <c>--Key=value</c> arguments.</summary>
