@@ -116,6 +116,23 @@ public sealed partial class UpdateStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Push_AfterAGap_WaitsTheGapWaitOnTheClockAndRetriesAFailedFetchAfterASecond()
+    {
+        await StartAsync(statePts: 10, gapWait: TimeSpan.FromSeconds(5));
+
+        Push(NewMessage(pts: 12, id: 101, from: Friend));
+
+        // Nothing is scripted yet, so the first fetch fails; it is tried again a second later on the client's clock.
+        (await AdvanceUntilAsync(() => !_server.DifferenceRequests.IsEmpty)).Should().BeCloseTo(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2));
+        _server.Differences.Enqueue(new Difference([NewMessage(11, 100, Friend), NewMessage(12, 101, Friend)], new UpdatesState(12, 0), false, false));
+        (await AdvanceUntilAsync(() => _server.DifferenceRequests.Count == 2)).Should().BeCloseTo(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Pts.Should().Be(11);
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Pts.Should().Be(12);
+        _server.DifferenceRequests.Should().Equal(10, 10);
+    }
+
+    [Fact]
     public async Task GetDifference_InSlices_IsCalledAgainFromEachSliceUntilTheLast()
     {
         await StartAsync(statePts: 10, gapWait: TimeSpan.Zero);
@@ -307,6 +324,20 @@ public sealed partial class UpdateStreamTests : IAsyncLifetime
 
     private void Push(params LoggedUpdate[] updates) =>
         _stream!.TryAccept(new UpdatesBody(UpdateKinds.Logged, WireSerializer.Serialize(new LoggedUpdates(updates)))).Should().BeTrue();
+
+    // Moves the client's clock on in steps of 100 ms until the condition holds; the time it took on that clock.
+    private async Task<TimeSpan> AdvanceUntilAsync(Func<bool> condition)
+    {
+        var start = _clock.GetUtcNow();
+        while (!condition())
+        {
+            (_clock.GetUtcNow() - start).Should().BeLessThan(TimeSpan.FromSeconds(30), "the stream should have fetched by then");
+            _clock.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(20);
+        }
+
+        return _clock.GetUtcNow() - start;
+    }
 
     private Task<MessengerEvent> NextAsync() => _stream!.Reader.ReadAsync().AsTask().WaitAsync(EventTimeout);
 
