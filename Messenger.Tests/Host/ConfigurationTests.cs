@@ -17,6 +17,7 @@ public sealed class ConfigurationTests
             ["Messenger:Storage:WriterBatchSize"] = "-5",
             ["Messenger:Storage:CheckpointIntervalMs"] = "-1",
             ["Messenger:Storage:WriterNice"] = "-21",
+            ["Messenger:Storage:MaxDatabaseMiB"] = "-1",
             ["Messenger:Logging:MinimumLevel"] = "Chatty",
         });
         await using var app = MessengerApp.Build([], settings);
@@ -30,6 +31,7 @@ public sealed class ConfigurationTests
             "Messenger:Storage:WriterBatchSize: must be greater than zero (was -5)",
             "Messenger:Storage:CheckpointIntervalMs: must be between 0 and 60000 (was -1)",
             "Messenger:Storage:WriterNice: must be between -20 and 19 (was -21)",
+            "Messenger:Storage:MaxDatabaseMiB: must be between 0 and 16777216 (was -1)",
             "Messenger:Logging:MinimumLevel: 'Chatty' is not one of Verbose, Debug, Information, Warning, Error, Fatal");
         File.Exists(Path.Combine(directory.Path, "messenger.db")).Should().BeFalse("nothing is touched when the configuration is invalid");
     }

@@ -32,6 +32,10 @@ public sealed class StorageOptions
     /// <summary>Units waiting for the writer before callers are made to wait (back-pressure).</summary>
     public int WriterQueueCapacity { get; set; } = 16384;
 
+    /// <summary>The most the database may grow to (MiB; 0: as far as the disk allows). Writes beyond it fail with
+    /// STORAGE_FULL, as they do when the disk is full, and everything else goes on.</summary>
+    public int MaxDatabaseMiB { get; set; }
+
     /// <summary>How often the WAL is copied back into the database file, away from the writer (milliseconds); 0 leaves
     /// it to SQLite's automatic checkpoint inside the writer's commits.</summary>
     public int CheckpointIntervalMs { get; set; } = 250;

@@ -36,4 +36,8 @@ public sealed class MessengerError : Exception
 
     /// <summary>The storage writer stopped (its database could not be opened): nothing can be written until a restart.</summary>
     public static MessengerError StorageUnavailable() => new("STORAGE_UNAVAILABLE", 500);
+
+    /// <summary>The database cannot grow (the disk is full, or <c>Messenger:Storage:MaxDatabaseMiB</c> is reached): the
+    /// write was not made; the same call may succeed once space is freed (a send is safe to retry with its random_id).</summary>
+    public static MessengerError StorageFull() => new("STORAGE_FULL", 500);
 }

@@ -97,5 +97,13 @@ public sealed class SqliteDatabase
         command.CommandText =
             $"PRAGMA journal_mode=WAL; PRAGMA synchronous={Synchronous}; PRAGMA foreign_keys=ON; PRAGMA secure_delete=FAST; PRAGMA busy_timeout={_storage.BusyTimeoutMs}; PRAGMA temp_store=MEMORY;";
         command.ExecuteNonQuery();
+        if (_storage.MaxDatabaseMiB > 0)
+        {
+            // A per-connection limit in pages: a write that would grow the database past it fails with SQLITE_FULL.
+            command.CommandText = "PRAGMA page_size";
+            var pageSize = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            command.CommandText = $"PRAGMA max_page_count={_storage.MaxDatabaseMiB * 1024L * 1024L / pageSize}";
+            command.ExecuteNonQuery();
+        }
     }
 }

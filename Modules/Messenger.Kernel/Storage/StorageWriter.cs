@@ -23,6 +23,12 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
     private readonly int _nice;
     private Task? _loop;
 
+    private const int SqliteFull = 13;
+    private static readonly TimeSpan FullLogInterval = TimeSpan.FromSeconds(10);
+
+    // When STORAGE_FULL was last logged (Environment.TickCount64); only the writer's thread reads and writes it.
+    private long _fullLoggedAt = long.MinValue / 2;
+
     public StorageWriter(SqliteDatabase database, IOptions<StorageOptions> options, ILogger<StorageWriter> logger)
     {
         _database = database;
@@ -168,6 +174,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
     private void RunBatch(WriteScope scope, Savepoints savepoints, List<WorkItem> batch)
     {
         var failures = new Exception?[batch.Count];
+        Exception? unitFailure = null;
         var afterCommit = new List<Action>?[batch.Count];
         List<Action>? batchEndActions = null;
         var began = Stopwatch.GetTimestamp();
@@ -196,10 +203,14 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
                 }
                 catch (Exception e)
                 {
+                    // SQLite may have rolled the whole transaction back (it can after SQLITE_FULL or an I/O error): then
+                    // this rollback throws and the batch fails as a whole, for the cause kept here.
+                    unitFailure = e;
                     savepoints.RollBack();
+                    unitFailure = null;
                     scope.EndUnit();
                     scope.TakeBatchEnd();
-                    failures[i] = e;
+                    failures[i] = Explain(e);
                 }
             }
 
@@ -228,10 +239,15 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
             // durable, and the transaction rolls back as it is disposed.
             scope.EndUnit();
             scope.TakeBatchEnd();
-            _logger.LogError(e, "Group commit of {Count} units failed", batch.Count);
+            var failure = Explain(unitFailure is SqliteException { SqliteErrorCode: SqliteFull } ? unitFailure : e);
+            if (failure == e)
+            {
+                _logger.LogError(e, "Group commit of {Count} units failed", batch.Count);
+            }
+
             foreach (var item in batch)
             {
-                item.Fail(e);
+                item.Fail(failure);
             }
 
             return;
@@ -273,6 +289,27 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
             },
             (Items: batch.ToArray(), Failures: failures),
             preferLocal: false);
+    }
+
+    /// <summary>A write the database had no room for becomes STORAGE_FULL for its caller, logged at most every
+    /// <see cref="FullLogInterval"/> (a full disk fails every write until someone acts); anything else is left as it is.</summary>
+    private Exception Explain(Exception e)
+    {
+        if (e is not SqliteException { SqliteErrorCode: SqliteFull })
+        {
+            return e;
+        }
+
+        var now = Environment.TickCount64;
+        if (now - _fullLoggedAt >= (long)FullLogInterval.TotalMilliseconds)
+        {
+            _fullLoggedAt = now;
+            _logger.LogError(
+                "The database is full ({Reason}): writes fail with STORAGE_FULL until the disk has room or Messenger:Storage:MaxDatabaseMiB is raised",
+                e.Message);
+        }
+
+        return MessengerError.StorageFull();
     }
 
     private void RunAfterCommit(List<Action> actions)
