@@ -18,6 +18,7 @@ public sealed class HostTests
         var live = await http.GetAsync("/health/live");
 
         ready.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await ready.Content.ReadAsStringAsync()).Should().Be("Healthy");
         live.StatusCode.Should().Be(HttpStatusCode.OK);
     }
 

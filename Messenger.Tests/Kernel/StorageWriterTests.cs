@@ -104,6 +104,7 @@ public sealed class StorageWriterTests : IAsyncLifetime
 
         writer.Commits.Should().Be(1);
         ReadLog().Should().HaveCount(500);
+        writer.Problem.Should().BeNull();
     }
 
     [Fact]
@@ -365,6 +366,7 @@ public sealed class StorageWriterTests : IAsyncLifetime
 
         await ExpectStorageUnavailable(early);
         await ExpectStorageUnavailable(writer.WriteAsync(scope => Append(scope, 2))); // after the loop stopped
+        writer.Problem.Should().Be("the storage writer stopped: nothing can be written until the server restarts", "the readiness check reports it");
         await writer.Invoking(w => w.DisposeAsync().AsTask()).Should().ThrowAsync<SqliteException>("disposing reports why the writer stopped");
 
         static async Task ExpectStorageUnavailable(Task write)

@@ -1,3 +1,4 @@
+using System.Net;
 using Messenger.Client;
 using Messenger.Contracts.Help;
 using Messenger.Contracts.Messages;
@@ -9,7 +10,8 @@ namespace Messenger.Tests.Messages;
 /// <summary>
 /// A database that cannot grow: the size cap (<c>Messenger:Storage:MaxDatabaseMiB</c>) makes SQLite answer SQLITE_FULL
 /// exactly as a full disk does. Writes past it fail with STORAGE_FULL; nothing acknowledged is lost; reads and the
-/// connection go on; once there is room, the same send (same random_id) is stored once.
+/// connection go on; the readiness check says why it is not ready; once there is room, the same send (same random_id)
+/// is stored once.
 /// </summary>
 public sealed class StorageFullTests
 {
@@ -55,6 +57,12 @@ public sealed class StorageFullTests
                     .Should().ThrowAsync<RpcException>().Where(e => e.Name == "STORAGE_FULL");
                 (await alice.Client.CallAsync(new PingCall(7))).Id.Should().Be(7);
                 (await HistoryIdsAsync(bob.Client, alice.Peer)).Should().Equal(acknowledged, "every acknowledged message is kept, and only those");
+
+                using var http = host.CreateHttpClient();
+                var ready = await http.GetAsync("/health/ready");
+                ready.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+                (await ready.Content.ReadAsStringAsync()).Should().Be("Unhealthy\ndatabase: the database is full: writes fail with STORAGE_FULL");
+                (await http.GetAsync("/health/live")).StatusCode.Should().Be(HttpStatusCode.OK);
             }
         }
 
@@ -68,6 +76,8 @@ public sealed class StorageFullTests
 
             second.Message.Id.Should().Be(first.Message.Id);
             (await HistoryIdsAsync(bobAgain.Client, alice.Peer)).Should().Equal([.. acknowledged, first.Message.Id]);
+            using var http = host.CreateHttpClient();
+            (await (await http.GetAsync("/health/ready")).Content.ReadAsStringAsync()).Should().Be("Healthy");
         }
     }
 

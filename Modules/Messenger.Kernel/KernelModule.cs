@@ -4,10 +4,12 @@ using Messenger.Kernel.ServerInfo;
 using Messenger.Kernel.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace Messenger.Kernel;
@@ -43,8 +45,22 @@ public static class KernelModule
     public static IEndpointRouteBuilder MapKernelModule(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("ready"),
+            ResponseWriter = WriteReadinessAsync,
+        });
         return endpoints;
+    }
+
+    // The status on the first line (as the default writer has it), then why, one line per check that is not healthy.
+    private static Task WriteReadinessAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        var reasons = report.Entries
+            .Where(entry => entry.Value.Status != HealthStatus.Healthy)
+            .Select(entry => $"\n{entry.Key}: {entry.Value.Description ?? entry.Value.Status.ToString()}");
+        return context.Response.WriteAsync(report.Status + string.Concat(reasons));
     }
 
     /// <summary>Binds a section and validates it when the host starts, with one message per problem.</summary>

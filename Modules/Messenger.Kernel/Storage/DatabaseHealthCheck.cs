@@ -2,11 +2,18 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Messenger.Kernel.Storage;
 
-/// <summary>Ready means the database answers a query on the Kernel's own table.</summary>
-internal sealed class DatabaseHealthCheck(SqliteDatabase database) : IHealthCheck
+/// <summary>Ready means messages can be stored: the database answers a query on the Kernel's own table, and the
+/// storage writer neither stopped nor refused a write for lack of room in the last minute (reads still work then,
+/// but a messenger that cannot store a message is not ready).</summary>
+internal sealed class DatabaseHealthCheck(SqliteDatabase database, StorageWriter writer) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (writer.Problem is { } problem)
+        {
+            return HealthCheckResult.Unhealthy(problem);
+        }
+
         try
         {
             await using var connection = database.Open();

@@ -29,6 +29,11 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
     // When STORAGE_FULL was last logged (Environment.TickCount64); only the writer's thread reads and writes it.
     private long _fullLoggedAt = long.MinValue / 2;
 
+    // Environment.TickCount64 of the last write refused for lack of room (0: none yet), for the readiness check;
+    // _stopped once the loop cannot go on.
+    private long _lastFullAt;
+    private volatile bool _stopped;
+
     public StorageWriter(SqliteDatabase database, IOptions<StorageOptions> options, ILogger<StorageWriter> logger)
     {
         _database = database;
@@ -51,6 +56,25 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
     public long Commits => Interlocked.Read(ref _commits);
 
     private long _commits;
+
+    /// <summary>Why writes fail, or null when they do not: the loop stopped (<c>STORAGE_UNAVAILABLE</c>), or a write was
+    /// refused for lack of room (<c>STORAGE_FULL</c>) within the last minute. Smaller writes may still fit meanwhile,
+    /// so only a minute without a refusal counts as room again.</summary>
+    public string? Problem
+    {
+        get
+        {
+            if (_stopped)
+            {
+                return "the storage writer stopped: nothing can be written until the server restarts";
+            }
+
+            var full = Volatile.Read(ref _lastFullAt);
+            return full != 0 && Environment.TickCount64 - full < 60_000
+                ? "the database is full: writes fail with STORAGE_FULL"
+                : null;
+        }
+    }
 
     /// <summary>Null when checkpoints are left to SQLite (<c>CheckpointIntervalMs</c> 0).</summary>
     internal WalCheckpointer? Checkpointer { get; }
@@ -146,6 +170,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
     /// <c>STORAGE_UNAVAILABLE</c> instead of waiting for ever.</summary>
     private void Stop(Exception error)
     {
+        _stopped = true;
         _logger.LogCritical(error, "Storage writer stopped: nothing can be written until the server restarts");
         _queue.Writer.TryComplete(error);
         while (_queue.Reader.TryRead(out var item))
@@ -301,6 +326,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
         }
 
         var now = Environment.TickCount64;
+        Volatile.Write(ref _lastFullAt, now);
         if (now - _fullLoggedAt >= (long)FullLogInterval.TotalMilliseconds)
         {
             _fullLoggedAt = now;
