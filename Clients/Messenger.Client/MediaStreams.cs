@@ -91,7 +91,8 @@ internal static class MediaStreams
         }
     }
 
-    /// <summary>A refusal comes back as the HTTP status of the error's code with its name as the body.</summary>
+    /// <summary>A refusal comes back as the HTTP status of the error's code with its name (UPPER_SNAKE) as the body;
+    /// anything else that is not a success (an empty or other body, as from a proxy) is a transport failure.</summary>
     private static async Task ThrowIfRefusedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode)
@@ -101,13 +102,16 @@ internal static class MediaStreams
 
         var name = (await response.Content.ReadAsStringAsync(cancellationToken)).Trim();
         int? retryAfter = response.Headers.RetryAfter?.Delta is { } delta ? (int)delta.TotalSeconds : null;
-        if (name.Length == 0 || response.StatusCode == HttpStatusCode.InternalServerError)
+        if (!IsErrorName(name))
         {
             throw new HttpRequestException($"media stream failed with HTTP {(int)response.StatusCode}", null, response.StatusCode);
         }
 
         throw new RpcException(name, (int)response.StatusCode, retryAfter);
     }
+
+    private static bool IsErrorName(string text) =>
+        text.Length is > 0 and <= 64 && char.IsAsciiLetterUpper(text[0]) && text.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_');
 
     /// <summary>Parts read from the content (one at a time across all streams) and sealed chunk by chunk as they are sent.</summary>
     private sealed class SealedPartsContent(

@@ -61,7 +61,7 @@ public sealed class StorageFullTests
                 using var http = host.CreateHttpClient();
                 var ready = await http.GetAsync("/health/ready");
                 ready.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
-                (await ready.Content.ReadAsStringAsync()).Should().Be("Unhealthy\ndatabase: the database is full: writes fail with STORAGE_FULL");
+                (await ready.Content.ReadAsStringAsync()).Should().Be("Unhealthy\ndatabase: no room to write: writes fail with STORAGE_FULL");
                 (await http.GetAsync("/health/live")).StatusCode.Should().Be(HttpStatusCode.OK);
             }
         }

@@ -28,6 +28,7 @@ public static class KernelModule
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<StorageSpace>();
         services.AddSingleton<StorageWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<StorageWriter>());
 

@@ -23,21 +23,15 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
     private readonly int _nice;
     private Task? _loop;
 
-    private const int SqliteFull = 13;
-    private static readonly TimeSpan FullLogInterval = TimeSpan.FromSeconds(10);
-
-    // When STORAGE_FULL was last logged (Environment.TickCount64); only the writer's thread reads and writes it.
-    private long _fullLoggedAt = long.MinValue / 2;
-
-    // Environment.TickCount64 of the last write refused for lack of room (0: none yet), for the readiness check;
-    // _stopped once the loop cannot go on.
-    private long _lastFullAt;
+    private readonly StorageSpace _space;
     private volatile bool _stopped;
 
-    public StorageWriter(SqliteDatabase database, IOptions<StorageOptions> options, ILogger<StorageWriter> logger)
+    public StorageWriter(
+        SqliteDatabase database, IOptions<StorageOptions> options, ILogger<StorageWriter> logger, StorageSpace? space = null)
     {
         _database = database;
         _logger = logger;
+        _space = space ?? new StorageSpace(Microsoft.Extensions.Logging.Abstractions.NullLogger<StorageSpace>.Instance);
         _batchSize = options.Value.WriterBatchSize;
         _nice = options.Value.WriterNice;
         if (options.Value.CheckpointIntervalMs > 0)
@@ -57,24 +51,9 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
 
     private long _commits;
 
-    /// <summary>Why writes fail, or null when they do not: the loop stopped (<c>STORAGE_UNAVAILABLE</c>), or a write was
-    /// refused for lack of room (<c>STORAGE_FULL</c>) within the last minute. Smaller writes may still fit meanwhile,
-    /// so only a minute without a refusal counts as room again.</summary>
-    public string? Problem
-    {
-        get
-        {
-            if (_stopped)
-            {
-                return "the storage writer stopped: nothing can be written until the server restarts";
-            }
-
-            var full = Volatile.Read(ref _lastFullAt);
-            return full != 0 && Environment.TickCount64 - full < 60_000
-                ? "the database is full: writes fail with STORAGE_FULL"
-                : null;
-        }
-    }
+    /// <summary>Why nothing can be written, or null: the loop stopped (<c>STORAGE_UNAVAILABLE</c> for every write).
+    /// Writes refused for lack of room are <see cref="StorageSpace"/>'s to report.</summary>
+    public string? Problem => _stopped ? "the storage writer stopped: nothing can be written until the server restarts" : null;
 
     /// <summary>Null when checkpoints are left to SQLite (<c>CheckpointIntervalMs</c> 0).</summary>
     internal WalCheckpointer? Checkpointer { get; }
@@ -235,7 +214,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
                     unitFailure = null;
                     scope.EndUnit();
                     scope.TakeBatchEnd();
-                    failures[i] = Explain(e);
+                    failures[i] = StorageSpace.IsFull(e) ? _space.Refused(e) : e;
                 }
             }
 
@@ -264,8 +243,13 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
             // durable, and the transaction rolls back as it is disposed.
             scope.EndUnit();
             scope.TakeBatchEnd();
-            var failure = Explain(unitFailure is SqliteException { SqliteErrorCode: SqliteFull } ? unitFailure : e);
-            if (failure == e)
+            var cause = unitFailure is not null && StorageSpace.IsFull(unitFailure) ? unitFailure : e;
+            Exception failure = cause;
+            if (StorageSpace.IsFull(cause))
+            {
+                failure = _space.Refused(cause);
+            }
+            else
             {
                 _logger.LogError(e, "Group commit of {Count} units failed", batch.Count);
             }
@@ -314,28 +298,6 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
             },
             (Items: batch.ToArray(), Failures: failures),
             preferLocal: false);
-    }
-
-    /// <summary>A write the database had no room for becomes STORAGE_FULL for its caller, logged at most every
-    /// <see cref="FullLogInterval"/> (a full disk fails every write until someone acts); anything else is left as it is.</summary>
-    private Exception Explain(Exception e)
-    {
-        if (e is not SqliteException { SqliteErrorCode: SqliteFull })
-        {
-            return e;
-        }
-
-        var now = Environment.TickCount64;
-        Volatile.Write(ref _lastFullAt, now);
-        if (now - _fullLoggedAt >= (long)FullLogInterval.TotalMilliseconds)
-        {
-            _fullLoggedAt = now;
-            _logger.LogError(
-                "The database is full ({Reason}): writes fail with STORAGE_FULL until the disk has room or Messenger:Storage:MaxDatabaseMiB is raised",
-                e.Message);
-        }
-
-        return MessengerError.StorageFull();
     }
 
     private void RunAfterCommit(List<Action> actions)

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Security.Cryptography;
 using Messenger.Contracts.Media;
 using Messenger.Kernel.Errors;
+using Messenger.Kernel.Storage;
 using Messenger.Media.Storage;
 using Messenger.Media.Uploads;
 using Microsoft.AspNetCore.Builder;
@@ -41,7 +42,8 @@ internal static class MediaStreamEndpoints
     }
 
     private static async Task UploadAsync(
-        string ticket, HttpContext http, MediaStreamTickets tickets, UploadStore uploads, UploadQuota quota, ILogger<MediaStreamTickets> logger)
+        string ticket, HttpContext http, MediaStreamTickets tickets, UploadStore uploads, UploadQuota quota, StorageSpace space,
+        ILogger<MediaStreamTickets> logger)
     {
         if (tickets.Take<UploadGrant>(ticket) is not { } grant)
         {
@@ -136,6 +138,12 @@ internal static class MediaStreamEndpoints
             await SettleAsync(saving);
             logger.LogWarning("Upload stream of file {FileId} (user {UserId}) refused: {Reason}", grant.FileId, grant.UserId, e.Message);
             await RefuseUploadAsync(http, MessengerError.BadRequest(MediaErrorNames.StreamLengthInvalid));
+        }
+        catch (IOException e) when (StorageSpace.IsFull(e))
+        {
+            // The disk, not the client: the parts written so far are kept, and the same upload resumes once there is room.
+            await SettleAsync(saving);
+            await RefuseUploadAsync(http, space.Refused(e));
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ConnectionResetException)
         {

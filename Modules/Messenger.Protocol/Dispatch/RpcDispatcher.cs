@@ -4,6 +4,7 @@ using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Wire;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
 using Messenger.Protocol.Sessions;
 using Messenger.Protocol.Transport;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +24,7 @@ internal sealed class RpcDispatcher(
     ICallerAuthenticator authenticator,
     ConnectionAccounts accounts,
     IHostApplicationLifetime lifetime,
+    StorageSpace space,
     ILogger<RpcDispatcher> logger)
 {
     private long _callsExecuted;
@@ -67,6 +69,12 @@ internal sealed class RpcDispatcher(
         catch (MessengerError e)
         {
             answer = new ErrorBody(msgId, e.Name, e.Code, e.RetryAfterSeconds);
+        }
+        catch (Exception e) when (StorageSpace.IsFull(e))
+        {
+            // A file write that found the disk full (a media part); the database's own are answered by its writer.
+            var refused = space.Refused(e);
+            answer = new ErrorBody(msgId, refused.Name, refused.Code, null);
         }
         catch (Exception e)
         {
