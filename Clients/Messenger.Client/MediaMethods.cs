@@ -9,6 +9,8 @@ namespace Messenger.Client;
 /// </summary>
 public static class MediaMethods
 {
+    private const string StorageFull = "STORAGE_FULL";
+
     /// <summary>Bytes per uploaded part (the largest the server accepts).</summary>
     public const int PartSize = 512 * 1024;
 
@@ -21,7 +23,8 @@ public static class MediaMethods
     /// Uploads <paramref name="content"/> (seekable, not empty) in parts, <paramref name="parallelism"/> at a time,
     /// and returns the input to attach with <see cref="SendMediaAsync"/>. To resume an upload that failed (dropped
     /// connection, server restart), call again with the same content and the <paramref name="fileId"/> of the first
-    /// attempt (in the <see cref="UploadException"/>): only the parts the server lacks are sent. A refusal by the server
+    /// attempt (in the <see cref="UploadException"/>): only the parts the server lacks are sent. The same holds when the
+    /// server had no room (<c>STORAGE_FULL</c>, the <see cref="RpcException"/> inside). A refusal of the file itself
     /// (<c>FILE_TOO_BIG</c>, <c>QUOTA_EXCEEDED</c>, …) is thrown as the <see cref="RpcException"/> itself.
     /// <paramref name="progress"/> receives the bytes the server has so far (on a stream: the bytes sent so far).
     /// With <see cref="MediaTransport.Stream"/> (the default) the missing parts go in order as media streams, one
@@ -128,9 +131,10 @@ public static class MediaMethods
         catch (Exception e)
         {
             var cause = workers.Select(w => w.Exception?.InnerException).FirstOrDefault(x => x is not null and not OperationCanceledException) ?? e;
-            if (cause is RpcException || cancellationToken.IsCancellationRequested)
+            if (cause is RpcException { Name: not StorageFull } || cancellationToken.IsCancellationRequested)
             {
-                // The server refused the file (too big, quota, …) or the caller cancelled: resuming would not help.
+                // The server refused the file (too big, quota, …) or the caller cancelled: resuming would not help. A
+                // server out of disk space keeps the parts it has; resuming helps once it has room again.
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(cause).Throw();
             }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Messenger.Client;
 using Messenger.Contracts.Help;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
@@ -11,7 +12,8 @@ namespace Messenger.Tests.Media;
 /// <summary>
 /// An upload whose parts find the disk full: the upload's data file is made a link to <c>/dev/full</c>, where every
 /// write fails with ENOSPC, exactly as on a full disk. Each transport answers STORAGE_FULL (not INTERNAL, not a
-/// dropped connection), readiness says why, and the same upload resumes and completes once there is room.
+/// dropped connection) inside the SDK's resumable <see cref="UploadException"/>, readiness says why, and the same
+/// upload resumes from that exception and completes once there is room.
 /// </summary>
 public sealed class MediaDiskFullTests
 {
@@ -33,9 +35,12 @@ public sealed class MediaDiskFullTests
         var data = Path.Combine(uploads, $"{await alice.IdOfAsync("alice_full")}-{(ulong)FileId:x16}.data");
         File.CreateSymbolicLink(data, "/dev/full");
 
-        var upload = () => alice.UploadFileAsync(new MemoryStream(bytes), "full.bin", "application/octet-stream", fileId: FileId, transport: transport);
+        Task<InputMedia> Upload(long fileId) =>
+            alice.UploadFileAsync(new MemoryStream(bytes), "full.bin", "application/octet-stream", fileId: fileId, transport: transport);
 
-        (await upload.Should().ThrowAsync<RpcException>()).Which.Name.Should().Be("STORAGE_FULL");
+        var failed = (await alice.Invoking(_ => Upload(FileId)).Should().ThrowAsync<UploadException>()).Which;
+        failed.FileId.Should().Be(FileId);
+        failed.InnerException.Should().BeOfType<RpcException>().Which.Name.Should().Be("STORAGE_FULL");
         using var http = host.CreateHttpClient();
         var ready = await http.GetAsync("/health/ready");
         ready.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
@@ -43,7 +48,7 @@ public sealed class MediaDiskFullTests
         (await alice.CallAsync(new PingCall(3))).Id.Should().Be(3, "the connection goes on");
 
         File.Delete(data); // room again
-        var input = await upload();
+        var input = await Upload(failed.FileId);
         var sent = await alice.SendMediaAsync(bobPeer, input);
         Sha256(await bob.DownloadAsync(sent.Message.Media!)).Should().Be(Sha256(bytes));
     }
