@@ -1,8 +1,14 @@
 using Messenger.Host;
+using Messenger.Host.Backup;
 using Messenger.Kernel.Storage;
 
 // Before anything rents from the shared array pool, which reads its size from the environment once, at first use.
 SharedArrayPoolSize.Apply();
+
+if (args is ["backup", var target, .. var rest])
+{
+    return DataBackup.Run(target, DataBackup.DataDirectory(rest), Console.Out, Console.Error);
+}
 
 var app = MessengerApp.Build(args);
 try

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using Messenger.Client;
+using Messenger.Contracts.Messages;
+using Messenger.Host.Backup;
+using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Messages;
+using Messenger.Tests.Session;
+using static Messenger.Tests.Media.MediaTestKit;
+
+namespace Messenger.Tests.Host;
+
+/// <summary>
+/// <c>Messenger.Host backup &lt;target&gt;</c>: a copy taken while the server runs and writes is a server of its own,
+/// with the same key, accounts, devices, messages and media.
+/// </summary>
+public sealed class BackupTests
+{
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Backup_OfARunningServer_StartsAsTheSameServerWithEveryAcknowledgedMessageAndFile()
+    {
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        var copy = Path.Combine(directory.Path, "copy");
+        var bytes = RandomBytes((2 * MediaMethods.PartSize) + 10, 11);
+        byte[] serverKey;
+        Device alice;
+        Device bob;
+        var acknowledged = new List<long>();
+        await using (var host = await SessionTestKit.StartHostAsync(dataDirectory: data))
+        {
+            serverKey = host.ServerPublicKey;
+            alice = await host.SignUpAsync("alice_bak");
+            bob = await host.SignUpAsync("bob_bak");
+            await using (alice)
+            await using (bob)
+            {
+                var media = await alice.Client.UploadFileAsync(new MemoryStream(bytes), "photo.bin", "application/octet-stream");
+                acknowledged.Add((await alice.Client.SendMediaAsync(bob.Peer, media)).Message.Id);
+
+                // Sends keep coming while the copy is taken: it holds what was committed when its snapshot began.
+                // (At most 90 of them, so one page of history shows the whole chat.)
+                using var stop = new CancellationTokenSource();
+                var sending = Task.Run(async () =>
+                {
+                    while (!stop.IsCancellationRequested && acknowledged.Count < 91)
+                    {
+                        acknowledged.Add((await alice.Client.SendMessageAsync(bob.Peer, $"hello {acknowledged.Count}")).Message.Id);
+                    }
+                });
+                await Task.Delay(50);
+                var summary = DataBackup.Copy(data, copy);
+                await stop.CancelAsync();
+                await sending;
+
+                summary.Files.Should().BeGreaterThanOrEqualTo(3, "the key pair and the blob");
+            }
+        }
+
+        await using var restored = await SessionTestKit.StartHostAsync(dataDirectory: copy);
+        restored.ServerPublicKey.Should().Equal(serverKey, "clients pin the server's key");
+        File.GetUnixFileMode(Path.Combine(copy, "server.key")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await using var bobAgain = await restored.ReconnectAsync(bob);
+        var history = await bobAgain.Client.GetHistoryAsync(alice.Peer, limit: 100);
+        var ids = history.Select(m => m.Id).Reverse().ToList();
+        ids.Should().NotBeEmpty().And.Equal(acknowledged.Take(ids.Count), "the copy holds a prefix of what was acknowledged, in order, without gaps");
+        var withMedia = history.Single(m => m.Media is not null);
+        Sha256(await bobAgain.Client.DownloadAsync(withMedia.Media!)).Should().Be(Sha256(bytes));
+    }
+
+    [Fact]
+    public async Task BackupCommand_CopiesTheConfiguredDataDirectory_AndRefusesATargetThatIsNotEmpty()
+    {
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        await using (var host = await SessionTestKit.StartHostAsync(dataDirectory: data))
+        {
+            await using var alice = await host.SignUpAsync("alice_cli");
+        }
+
+        var copy = Path.Combine(directory.Path, "copy");
+        var first = await RunHostAsync("backup", copy, $"--Messenger:DataDirectory={data}");
+        var second = await RunHostAsync("backup", copy, $"--Messenger:DataDirectory={data}");
+        var nothing = await RunHostAsync("backup", Path.Combine(directory.Path, "other"), $"--Messenger:DataDirectory={directory.Path}");
+
+        first.ExitCode.Should().Be(0, first.Output);
+        first.Output.Should().Contain("quick_check ok");
+        File.Exists(Path.Combine(copy, "messenger.db")).Should().BeTrue();
+        File.ReadAllText(Path.Combine(copy, "server.pub")).Should().Be(File.ReadAllText(Path.Combine(data, "server.pub")));
+        second.ExitCode.Should().Be(2);
+        second.Output.Should().Contain("is not empty");
+        nothing.ExitCode.Should().Be(2);
+        nothing.Output.Should().Contain("no database at");
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunHostAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Messenger.Host.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await output + await error);
+    }
+}
