@@ -439,6 +439,8 @@ export const ErrorNames = {
   AuthKeyUnregistered: 'AUTH_KEY_UNREGISTERED',
   Internal: 'INTERNAL',
   ServerShuttingDown: 'SERVER_SHUTTING_DOWN',
+  /** The server had no room to store the write (a full disk or its database cap); the same call works once it has. */
+  StorageFull: 'STORAGE_FULL',
   UsernameInvalid: 'USERNAME_INVALID',
   UsernameOccupied: 'USERNAME_OCCUPIED',
   PasswordTooShort: 'PASSWORD_TOO_SHORT',
