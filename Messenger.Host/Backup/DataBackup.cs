@@ -13,7 +13,8 @@ namespace Messenger.Host.Backup;
 /// </summary>
 internal static class DataBackup
 {
-    private static readonly string[] DatabaseFiles = ["messenger.db", "messenger.db-wal", "messenger.db-shm", "messenger.db-journal"];
+    private static readonly string[] DatabaseFiles =
+        [.. new[] { "", "-wal", "-shm", "-journal" }.Select(suffix => MessengerOptions.DatabaseFileName + suffix)];
 
     /// <summary>Runs the command: 0 when the copy is complete and checked; 2 with a one-line reason otherwise.</summary>
     public static int Run(string target, string dataDirectory, TextWriter output, TextWriter error)
@@ -36,7 +37,7 @@ internal static class DataBackup
     public static BackupSummary Copy(string dataDirectory, string target)
     {
         var source = Path.GetFullPath(dataDirectory);
-        var database = Path.Combine(source, "messenger.db");
+        var database = Path.Combine(source, MessengerOptions.DatabaseFileName);
         if (!File.Exists(database))
         {
             throw new BackupException($"no database at {database}: is Messenger:DataDirectory right?");
@@ -49,7 +50,7 @@ internal static class DataBackup
         }
 
         Directory.CreateDirectory(target);
-        var copy = Path.Combine(target, "messenger.db");
+        var copy = Path.Combine(target, MessengerOptions.DatabaseFileName);
         SnapshotDatabase(database, copy);
 
         long files = 0;

@@ -13,7 +13,10 @@ public sealed class MessengerOptions
 
     public string DataDirectoryFullPath => Path.GetFullPath(DataDirectory);
 
-    public string DatabasePath => Path.Combine(DataDirectoryFullPath, "messenger.db");
+    /// <summary>The database's file name in the data directory (SQLite keeps <c>-wal</c> and <c>-shm</c> files beside it).</summary>
+    public const string DatabaseFileName = "messenger.db";
+
+    public string DatabasePath => Path.Combine(DataDirectoryFullPath, DatabaseFileName);
 }
 
 /// <summary>The <c>Messenger:Storage</c> section: SQLite durability and the group-commit writer.</summary>

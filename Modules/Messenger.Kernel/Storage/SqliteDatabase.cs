@@ -20,6 +20,9 @@ public sealed class SqliteDatabase
 
     private readonly StorageOptions _storage;
 
+    // Messenger:Storage:MaxDatabaseMiB in this file's pages (0 until the first connection has read the page size).
+    private long _maxPageCount;
+
     static SqliteDatabase() => ConfigureProcess();
 
     public SqliteDatabase(IOptions<MessengerOptions> messenger, IOptions<StorageOptions> storage)
@@ -100,9 +103,15 @@ public sealed class SqliteDatabase
         if (_storage.MaxDatabaseMiB > 0)
         {
             // A per-connection limit in pages: a write that would grow the database past it fails with SQLITE_FULL.
-            command.CommandText = "PRAGMA page_size";
-            var pageSize = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-            command.CommandText = $"PRAGMA max_page_count={_storage.MaxDatabaseMiB * 1024L * 1024L / pageSize}";
+            // The file's page size never changes, so it is read on the first connection only.
+            if (_maxPageCount == 0)
+            {
+                command.CommandText = "PRAGMA page_size";
+                var pageSize = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+                _maxPageCount = _storage.MaxDatabaseMiB * 1024L * 1024L / pageSize;
+            }
+
+            command.CommandText = $"PRAGMA max_page_count={_maxPageCount}";
             command.ExecuteNonQuery();
         }
     }

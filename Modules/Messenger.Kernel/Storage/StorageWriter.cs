@@ -244,12 +244,8 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
             scope.EndUnit();
             scope.TakeBatchEnd();
             var cause = unitFailure is not null && StorageSpace.IsFull(unitFailure) ? unitFailure : e;
-            Exception failure = cause;
-            if (StorageSpace.IsFull(cause))
-            {
-                failure = _space.Refused(cause);
-            }
-            else
+            var failure = StorageSpace.IsFull(cause) ? _space.Refused(cause) : e;
+            if (failure == e)
             {
                 _logger.LogError(e, "Group commit of {Count} units failed", batch.Count);
             }
