@@ -24,8 +24,9 @@ using Messenger.Bench.Scenarios;
 //   search     --messages (1,000,000) stored across --chats (1,000) private chats and small groups of --users (200),
 //              Zipf-distributed words from a --vocabulary (5,000); then --queries (1,000) one-word messages.search calls
 //              by a user in --searcher-chats (100) of them, half with a peer: p50/p99; and the fill rate
-// The message scenarios start the child host with cheap Argon2id (3 iterations, 1 MiB) and no per-address limits on
-// registrations and failed sign-ins (ChatKit.SignUpSettings); catchup also raises Messenger:Queue:TooLongAfterUpdates.
+// The message scenarios start the child host with cheap Argon2id (3 iterations, 1 MiB), no per-address limits on
+// registrations and failed sign-ins, and the per-user post limit out of reach (ChatKit.SignUpSettings); catchup also
+// raises Messenger:Queue:TooLongAfterUpdates.
 
 // The same shared array pool as the host's: the bench's thousand SDK connections and its echo server rent from it as the
 // server's connections do, and the echo baseline should run with what the host runs with.

@@ -8,6 +8,7 @@ using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Message.Chats;
 using Messenger.Message.Groups;
+using Messenger.Message.Sending;
 using Messenger.Message.Storage;
 using Messenger.Message.Typing;
 using Microsoft.Extensions.Configuration;
@@ -35,6 +36,7 @@ public static class MessageModule
         services.AddSingleton<Chats.Chats>();
         services.AddSingleton<GroupChanges>();
         services.AddSingleton<TypingThrottle>();
+        services.AddSingleton<PostLimiter>();
         services.AddValidatorsFromAssemblyContaining<MessageStore>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
         services.AddRpcMethod<SendMessageCall, SentMessage>();

@@ -1,9 +1,10 @@
 using Messenger.Kernel.Configuration;
+using Messenger.Message.Forwarding;
 using Microsoft.Extensions.Options;
 
 namespace Messenger.Message;
 
-/// <summary>The <c>Messenger:Message</c> section: group sizes.</summary>
+/// <summary>The <c>Messenger:Message</c> section: group sizes and how fast one user may post.</summary>
 internal sealed class MessageOptions
 {
     public const string Section = "Messenger:Message";
@@ -14,6 +15,13 @@ internal sealed class MessageOptions
 
     /// <summary>Members of a large group or channel.</summary>
     public int LargeGroupLimit { get; set; } = 200_000;
+
+    /// <summary>Posts (messages sent, forwarded or edited) per second one user keeps up; 0 turns the limit off.</summary>
+    public int PostsPerSecond { get; set; } = 20;
+
+    /// <summary>Posts one user may make at once before <see cref="PostsPerSecond"/> applies. At least a whole forward
+    /// (100 messages), so every call can pass.</summary>
+    public int PostBurst { get; set; } = 200;
 }
 
 internal sealed class MessageOptionsValidator : IValidateOptions<MessageOptions>
@@ -23,6 +31,8 @@ internal sealed class MessageOptionsValidator : IValidateOptions<MessageOptions>
         var problems = new List<string>();
         OptionsProblems.RequireInRange(problems, MessageOptions.Section, nameof(options.SmallGroupLimit), options.SmallGroupLimit, 2, 10_000);
         OptionsProblems.RequireInRange(problems, MessageOptions.Section, nameof(options.LargeGroupLimit), options.LargeGroupLimit, 2, 10_000_000);
+        OptionsProblems.RequireInRange(problems, MessageOptions.Section, nameof(options.PostsPerSecond), options.PostsPerSecond, 0, 1_000_000);
+        OptionsProblems.RequireInRange(problems, MessageOptions.Section, nameof(options.PostBurst), options.PostBurst, ForwardMessagesValidator.MaxIds, 10_000_000);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

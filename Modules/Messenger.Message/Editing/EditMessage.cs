@@ -25,12 +25,13 @@ internal sealed class EditMessageValidator : AbstractValidator<EditMessageCall>
 
 /// <summary>Only the author edits; the chat's audience gets <c>edit_message</c> with the message as it is now.</summary>
 internal sealed class EditMessageHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<EditMessageCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(EditMessageCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
+        limiter.Take(me, 1);
         var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
         if (target.ChatId == 0)
         {

@@ -9,6 +9,7 @@ using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Chats;
+using Messenger.Message.Sending;
 using Messenger.Message.Storage;
 using ChatMessage = Messenger.Contracts.Messages.Message;
 
@@ -36,12 +37,14 @@ internal sealed class ForwardMessagesValidator : AbstractValidator<ForwardMessag
 /// Service messages are not forwarded.
 /// </summary>
 internal sealed class ForwardMessagesHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, PostLimiter limiter,
+    TimeProvider clock)
     : IRequestHandler<ForwardMessagesCall, ForwardedMessages>
 {
     public async ValueTask<ForwardedMessages> Handle(ForwardMessagesCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
+        limiter.Take(me, call.Ids.Length);
         var from = await chats.ResolveAsync(me, call.FromPeer, bus, cancellationToken);
         var to = await chats.ResolveAsync(me, call.ToPeer, bus, cancellationToken);
         if (from.ChatId == 0)

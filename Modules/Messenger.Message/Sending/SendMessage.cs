@@ -37,12 +37,14 @@ internal sealed class SendMessageValidator : AbstractValidator<SendMessageCall>
 /// serialized unit, so two racing resends still store one message. Membership and blocks are re-read in the unit.
 /// </summary>
 internal sealed class SendMessageHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, PostLimiter limiter,
+    TimeProvider clock)
     : IRequestHandler<SendMessageCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(SendMessageCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
+        limiter.Take(me, 1);
         var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
         var text = call.Text?.Trim() ?? "";
         // Media: the upload is completed (hashed, stored) before the unit; the unit only records the reference.

@@ -72,7 +72,11 @@ export function initials(name: string): string {
 /** A failed call as a sentence from the server's stable error name ("Credentials invalid"). */
 export function errorText(error: unknown): string {
   if (error instanceof RpcError) {
-    if (error.retryAfter) return `Too many attempts, try again in ${error.retryAfter} s`;
+    if (error.retryAfter) {
+      // FLOOD_WAIT: on messages.* the user's posts are past the server's per-user rate, elsewhere sign-in attempts.
+      const what = error.method?.startsWith('messages.') ? 'Sending too fast' : 'Too many attempts';
+      return `${what}, try again in ${error.retryAfter} s`;
+    }
     return error.name.toLowerCase().replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
   }
   return error instanceof Error ? error.message : String(error);
