@@ -12,6 +12,7 @@ using Messenger.Update;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Events;
@@ -56,9 +57,11 @@ public static class MessengerApp
             .AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped)
             .AddWebClient(builder.Environment.ContentRootPath);
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>();
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<MessengerOptions>>(TrustProxies);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseForwardedHeaders();
         app.MapKernelModule();
         app.MapProtocolModule();
         app.MapMediaModule();
@@ -98,6 +101,23 @@ public static class MessengerApp
                 : ((OptionsValidationException)e).Failures;
             throw new StartupException(string.Join(Environment.NewLine, failures));
         }
+    }
+
+    // Only the last hop's X-Forwarded-For entry (ForwardLimit 1, the default): the one the trusted proxy wrote itself.
+    // With no known proxy at all the middleware would believe every sender, so then it reads no header.
+    private static void TrustProxies(ForwardedHeadersOptions forwarded, IOptions<MessengerOptions> messenger)
+    {
+        forwarded.KnownProxies.Clear();
+        forwarded.KnownIPNetworks.Clear();
+        foreach (var (_, network) in messenger.Value.TrustedProxyNetworks())
+        {
+            if (network is { } known)
+            {
+                forwarded.KnownIPNetworks.Add(known);
+            }
+        }
+
+        forwarded.ForwardedHeaders = forwarded.KnownIPNetworks.Count > 0 ? ForwardedHeaders.XForwardedFor : ForwardedHeaders.None;
     }
 
     // Kestrel is given only URLs that parse; the validator reports the rest with a clear line before start.

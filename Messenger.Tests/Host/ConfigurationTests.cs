@@ -13,6 +13,7 @@ public sealed class ConfigurationTests
         var settings = TestHost.Settings(directory.Path, new Dictionary<string, string?>
         {
             ["Messenger:Urls"] = "http://127.0.0.1:0;not a url",
+            ["Messenger:TrustedProxies"] = "10.0.0.0/8; 10.0.0.0/33 ;proxy.local",
             ["Messenger:Storage:Synchronous"] = "SOMETIMES",
             ["Messenger:Storage:WriterBatchSize"] = "-5",
             ["Messenger:Storage:CheckpointIntervalMs"] = "-1",
@@ -28,6 +29,8 @@ public sealed class ConfigurationTests
         var error = (await start.Should().ThrowAsync<StartupException>()).Which;
         error.Message.Split(Environment.NewLine).Should().BeEquivalentTo(
             "Messenger:Urls: 'not a url' is not an absolute http:// or https:// URL",
+            "Messenger:TrustedProxies: '10.0.0.0/33' is not an IP address or a network such as 10.0.0.0/8",
+            "Messenger:TrustedProxies: 'proxy.local' is not an IP address or a network such as 10.0.0.0/8",
             "Messenger:Storage:Synchronous: 'SOMETIMES' is not one of Off, Normal, Full, Extra",
             "Messenger:Storage:WriterBatchSize: must be greater than zero (was -5)",
             "Messenger:Storage:CheckpointIntervalMs: must be between 0 and 60000 (was -1)",

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Messenger.Kernel.Configuration;
 
 /// <summary>The <c>Messenger</c> section: where the server listens and keeps its data.</summary>
@@ -17,6 +19,18 @@ public sealed class MessengerOptions
     public const string DatabaseFileName = "messenger.db";
 
     public string DatabasePath => Path.Combine(DataDirectoryFullPath, DatabaseFileName);
+
+    /// <summary>Reverse proxies whose <c>X-Forwarded-For</c> is believed, ';'-separated addresses or networks
+    /// (<c>10.0.0.0/8</c>): a connection from one of them counts as coming from the address the proxy names. Per-address
+    /// limits and the devices list need the client's own address, not the proxy's. Empty: the header is ignored.</summary>
+    public string TrustedProxies { get; set; } = "127.0.0.0/8;::1";
+
+    /// <summary>The entries of <see cref="TrustedProxies"/>; a bare address is a network of one.</summary>
+    public IEnumerable<(string Entry, IPNetwork? Network)> TrustedProxyNetworks() =>
+        TrustedProxies.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(entry =>
+            (entry, entry.Contains('/')
+                ? IPNetwork.TryParse(entry, out var network) ? network : (IPNetwork?)null
+                : IPAddress.TryParse(entry, out var address) ? new IPNetwork(address, address.GetAddressBytes().Length * 8) : null));
 }
 
 /// <summary>The <c>Messenger:Storage</c> section: SQLite durability and the group-commit writer.</summary>

@@ -21,6 +21,11 @@ internal sealed class MessengerOptionsValidator : IValidateOptions<MessengerOpti
             }
         }
 
+        foreach (var (entry, _) in options.TrustedProxyNetworks().Where(p => p.Network is null))
+        {
+            problems.Add($"Messenger:TrustedProxies: '{entry}' is not an IP address or a network such as 10.0.0.0/8");
+        }
+
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
         {
             problems.Add("Messenger:DataDirectory: must not be empty");

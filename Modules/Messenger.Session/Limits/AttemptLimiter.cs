@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 
 namespace Messenger.Session.Limits;
@@ -122,7 +124,31 @@ internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider 
 
     public static string AccountKey(string usernameKey) => "user:" + usernameKey;
 
-    public static string AddressKey(string? clientAddress) => "addr:" + (clientAddress ?? "unknown");
+    /// <summary>The key of a client address. An IPv6 client counts by its /64: a host is usually handed a whole /64
+    /// and may send from any address in it, so per-address limits would not hold it otherwise.</summary>
+    public static string AddressKey(string? clientAddress) => "addr:" + (clientAddress is null ? "unknown" : AddressBlock(clientAddress));
+
+    private static string AddressBlock(string clientAddress)
+    {
+        if (!IPAddress.TryParse(clientAddress, out var address))
+        {
+            return clientAddress;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4().ToString();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
+    }
 
     private static AttemptLimit FailureLimit(SessionOptions options, int max) => new(
         max,
