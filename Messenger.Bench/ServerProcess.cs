@@ -63,6 +63,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             host, $"--Messenger:Urls=http://127.0.0.1:{port}", $"--Messenger:DataDirectory={dataDirectory}",
             "--Messenger:Logging:MinimumLevel=Warning", $"--Messenger:Protocol:MaxCallsInFlight={options.Int("server-calls-in-flight", 4096)}",
+            // Every bench connection comes from 127.0.0.1, up to 10,000 of them (idle).
+            "--Messenger:Protocol:MaxConnectionsPerAddress=0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

@@ -8,7 +8,8 @@ namespace Messenger.Tests.Host;
 /// proxy names in X-Forwarded-For. The tests' own connections come from 127.0.0.1, which is trusted by default.</summary>
 public sealed class ForwardedClientTests
 {
-    private static Task<MessengerClient> ConnectViaProxyAsync(TestHost host, string forwardedFor)
+    /// <summary>An SDK client whose connection says it comes through a proxy, for <paramref name="forwardedFor"/>.</summary>
+    internal static Task<MessengerClient> ConnectViaProxyAsync(TestHost host, string forwardedFor)
     {
         var options = host.ClientOptions();
         return MessengerClient.ConnectAsync(new MessengerClientOptions

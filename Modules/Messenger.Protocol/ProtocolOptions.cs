@@ -30,6 +30,10 @@ internal sealed class ProtocolOptions
 
     public int MaxSessionsPerDevice { get; set; } = 32;
 
+    /// <summary>Connections open at once from one client address (an IPv6 client: its /64); more are closed as they
+    /// come, so one source cannot take the server's memory. 0: no cap.</summary>
+    public int MaxConnectionsPerAddress { get; set; } = 1000;
+
     /// <summary>
     /// Pushes to a connection that was pushed to less than this long ago wait for the next tick of one shared timer
     /// and go out together in one frame: a busy connection gets at most one frame of pushes per period. 0 sends each
@@ -53,6 +57,7 @@ internal sealed class ProtocolOptionsValidator : IValidateOptions<ProtocolOption
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.SessionIdleTimeoutSeconds), options.SessionIdleTimeoutSeconds);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.MaxSessionsPerDevice), options.MaxSessionsPerDevice);
         OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.PushCoalescingMs), options.PushCoalescingMs, 0, 10_000);
+        OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.MaxConnectionsPerAddress), options.MaxConnectionsPerAddress, 0, 10_000_000);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Messenger.Contracts.Noise;
 using Messenger.Contracts.Wire;
+using Messenger.Kernel.Rpc;
 using Messenger.Protocol.Sessions;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging;
@@ -53,6 +54,7 @@ internal sealed class ProtocolConnection
         _msgIds = msgIds;
         _logger = logger;
         ClientAddress = context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString();
+        AddressBlock = ClientAddressBlock.Of(ClientAddress ?? "unknown");
         _outbound = Channel.CreateBounded<Envelope>(new BoundedChannelOptions(options.OutboundQueueCapacity)
         {
             SingleReader = true,
@@ -63,6 +65,9 @@ internal sealed class ProtocolConnection
     public string ConnectionId => _context.ConnectionId;
 
     public string? ClientAddress { get; }
+
+    /// <summary>What the per-address connection cap counts by (<see cref="ClientAddressBlock"/>).</summary>
+    public string AddressBlock { get; }
 
     public ConnectionState State { get; private set; } = ConnectionState.AwaitingHandshake;
 

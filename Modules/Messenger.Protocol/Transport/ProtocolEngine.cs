@@ -34,7 +34,13 @@ internal sealed class ProtocolEngine(
     public void Connected(HubCallerContext context)
     {
         var connection = new ProtocolConnection(context, hub.Clients.Client(context.ConnectionId), msgIds, _options, pacer.Pacer, logger);
-        connections.Add(connection);
+        if (!connections.TryAdd(connection, _options.MaxConnectionsPerAddress))
+        {
+            connection.Close($"more than {_options.MaxConnectionsPerAddress} connections from {connection.AddressBlock}"
+                + " (behind a reverse proxy, list it in Messenger:TrustedProxies)");
+            return;
+        }
+
         var timer = clock.CreateTimer(_ =>
         {
             if (connection.State == ConnectionState.AwaitingHandshake)

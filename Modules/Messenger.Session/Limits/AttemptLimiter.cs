@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
+using Messenger.Kernel.Rpc;
 using Microsoft.Extensions.Options;
 
 namespace Messenger.Session.Limits;
@@ -124,31 +123,8 @@ internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider 
 
     public static string AccountKey(string usernameKey) => "user:" + usernameKey;
 
-    /// <summary>The key of a client address. An IPv6 client counts by its /64: a host is usually handed a whole /64
-    /// and may send from any address in it, so per-address limits would not hold it otherwise.</summary>
-    public static string AddressKey(string? clientAddress) => "addr:" + (clientAddress is null ? "unknown" : AddressBlock(clientAddress));
-
-    private static string AddressBlock(string clientAddress)
-    {
-        if (!IPAddress.TryParse(clientAddress, out var address))
-        {
-            return clientAddress;
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            return address.MapToIPv4().ToString();
-        }
-
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
-    }
+    /// <summary>The key of a client address: its block (<see cref="ClientAddressBlock"/>, an IPv6 client by its /64).</summary>
+    public static string AddressKey(string? clientAddress) => "addr:" + (clientAddress is null ? "unknown" : ClientAddressBlock.Of(clientAddress));
 
     private static AttemptLimit FailureLimit(SessionOptions options, int max) => new(
         max,
