@@ -1,3 +1,4 @@
+using Messenger.Host.Metrics;
 using Messenger.Host.Transport;
 using Messenger.Host.WebClient;
 using Messenger.Kernel;
@@ -58,6 +59,7 @@ public static class MessengerApp
             .AddWebClient(builder.Environment.ContentRootPath);
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>();
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<MessengerOptions>>(TrustProxies);
+        builder.Services.AddPrometheusMetrics(configuration);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -65,6 +67,7 @@ public static class MessengerApp
         app.MapKernelModule();
         app.MapProtocolModule();
         app.MapMediaModule();
+        app.MapPrometheusMetrics();
         app.UseWebClient();
         return app;
     }

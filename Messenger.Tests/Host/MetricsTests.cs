@@ -1,0 +1,37 @@
+using Messenger.Contracts.Help;
+using Messenger.Tests.Infrastructure;
+using static Messenger.Tests.Session.SessionTestKit;
+
+namespace Messenger.Tests.Host;
+
+public sealed class MetricsTests
+{
+    [Fact]
+    public async Task Metrics_WithAPrometheusPath_ServeCallsTheWriterAndConnectionsInTextFormat()
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?> { ["Messenger:Metrics:PrometheusPath"] = "/metrics" });
+        await using var client = await host.SignedInClientAsync("metered");
+        await client.CallAsync(new PingCall(7));
+        using var http = host.CreateHttpClient();
+
+        using var response = await http.GetAsync("/metrics");
+
+        response.IsSuccessStatusCode.Should().BeTrue();
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
+        var text = await response.Content.ReadAsStringAsync();
+        text.Should().Contain("messenger_rpc_duration_milliseconds_count{").And.Contain("method=\"help.ping\"")
+            .And.Contain("messenger_writer_commit_duration_milliseconds_bucket{")
+            .And.Contain("signalr_server_active_connections");
+    }
+
+    [Fact]
+    public async Task Metrics_ByDefault_AreNotServed()
+    {
+        await using var host = await StartHostAsync();
+        using var http = host.CreateHttpClient();
+
+        var text = await http.GetStringAsync("/metrics").ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "");
+
+        text.Should().NotContain("messenger_rpc_duration");
+    }
+}
