@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Messenger.Client;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Http.Connections.Client;
 
@@ -47,7 +48,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         if (options.Get("url") is { } existing)
         {
             var url = new Uri(existing);
-            var key = Convert.FromHexString((await http.GetStringAsync(new Uri(url, "/.well-known/messenger/server-key"))).Trim());
+            var key = await ServerKeyPin.FetchAsync(url, http);
             return new ServerProcess(url, key, null, null);
         }
 

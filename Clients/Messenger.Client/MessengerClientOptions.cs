@@ -10,7 +10,7 @@ public sealed class MessengerClientOptions
     public required Uri ServerUrl { get; init; }
 
     /// <summary>The server's static public key (32 bytes), pinned: a server without its private key cannot answer
-    /// the handshake. Fetch it once from <c>/.well-known/messenger/server-key</c> to trust on first use.</summary>
+    /// the handshake. <see cref="ServerKeyPin.LoadOrFetchAsync"/> fetches it once and pins it (trust on first use).</summary>
     public required byte[] ServerPublicKey { get; init; }
 
     public IDeviceKeyStore DeviceKeys { get; init; } = new InMemoryDeviceKeyStore();
