@@ -63,6 +63,10 @@ public static class SessionMethods
         this MessengerClient client, string oldPassword, string newPassword, CancellationToken cancellationToken = default) =>
         client.CallAsync(new ChangePasswordCall(oldPassword, newPassword), cancellationToken);
 
+    /// <summary>Deletes the signed-in account for good (<c>account.deleteAccount</c>); this client is signed out with it.</summary>
+    public static Task<Done> DeleteAccountAsync(this MessengerClient client, string password, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new DeleteAccountCall(password), cancellationToken);
+
     public static Task<User> UpdateProfileAsync(
         this MessengerClient client, string displayName, string bio = "", CancellationToken cancellationToken = default) =>
         client.CallAsync(new UpdateProfileCall(displayName, bio), cancellationToken);

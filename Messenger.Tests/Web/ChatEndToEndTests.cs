@@ -90,6 +90,35 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Account_WhenDeletedInSettings_GoesBackToSignIn_AndThePeerReadsTheChatWithADeletedAccount()
+    {
+        // Alice registered first and is the server's admin, who may not go: Bob deletes his account.
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Hello Bob");
+        await bob.OpenChatAsync(aliceName.Display);
+        await bob.SendAsync("Goodbye Alice");
+
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await bob.Page.GetByLabel("Password to delete").FillAsync("not my password");
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Delete my account" }).ClickAsync();
+        await Expect(bob.Page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Password invalid" })).ToBeVisibleAsync();
+        await bob.Page.GetByLabel("Password to delete").FillAsync(WebUser.Password);
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Delete my account" }).ClickAsync();
+        await Expect(bob.Page.GetByRole(AriaRole.Tab, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await bob.ScreenshotAsync("09-account-deleted");
+
+        await alice.Page.ReloadAsync();
+        await alice.OpenChatAsync("Deleted Account");
+        await Expect(alice.Message("Goodbye Alice")).ToBeVisibleAsync();
+        await Expect(alice.Message("Hello Bob")).ToBeVisibleAsync();
+        await Expect(alice.Page.GetByTestId("chat-status")).ToHaveTextAsync("deleted account");
+        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "This account was deleted" })).ToBeVisibleAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true })).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task SecondDevice_WhenAddedByLoginToken_SeesTheConversation()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

@@ -34,6 +34,11 @@ internal static class Rules
         rule.Must(p => p is not null && Characters(p) >= PasswordMinCharacters).WithErrorCode(SessionErrorNames.PasswordTooShort)
             .Must(p => p is null || Encoding.UTF8.GetByteCount(p) <= PasswordMaxBytes).WithErrorCode(SessionErrorNames.PasswordTooLong);
 
+    /// <summary>The password that confirms a change of a signed-in account: anything wrong with it is PASSWORD_INVALID.</summary>
+    public static IRuleBuilderOptions<T, string> CurrentPassword<T>(this IRuleBuilder<T, string> rule) =>
+        rule.NotNull().WithErrorCode(SessionErrorNames.PasswordInvalid)
+            .Must(p => p is null || Encoding.UTF8.GetByteCount(p) <= PasswordMaxBytes).WithErrorCode(SessionErrorNames.PasswordInvalid);
+
     public static IRuleBuilderOptions<T, string> DisplayName<T>(this IRuleBuilder<T, string> rule) =>
         rule.Must(n => IsName(n, DisplayNameMaxCharacters)).WithErrorCode(SessionErrorNames.DisplayNameInvalid);
 

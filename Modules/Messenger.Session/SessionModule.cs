@@ -34,6 +34,7 @@ public static class SessionModule
         services.AddSingleton<SessionStore>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<AuthLimits>();
+        services.AddSingleton<AccountPassword>();
         services.AddSingleton<LoginTokenStore>();
         services.AddSingleton<AuthorizationCache>();
         services.AddSingleton<LastActiveTracker>();
@@ -54,6 +55,7 @@ public static class SessionModule
         services.AddRpcMethod<ResetOtherAuthorizationsCall, Done>();
         services.AddRpcMethod<ChangePasswordCall, Done>();
         services.AddRpcMethod<UpdateProfileCall, User>();
+        services.AddRpcMethod<DeleteAccountCall, Done>();
 
         services.AddRpcMethod<GetUsersCall, UserList>();
         services.AddRpcMethod<SearchUsersCall, UserList>();

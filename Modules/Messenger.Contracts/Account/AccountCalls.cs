@@ -44,6 +44,15 @@ public sealed record ChangePasswordCall(
     [property: Key("old_password")] string OldPassword,
     [property: Key("new_password")] string NewPassword) : IRpcCall<Done>;
 
+/// <summary><c>account.deleteAccount</c>: deletes the caller's account for good, confirmed by its password. Every device
+/// is signed out (the caller's after its answer), the username is free again, the user leaves every group (a creator's
+/// role passes to the longest-standing admin, else member), and their own dialogs, blocks and update log are erased.
+/// Messages they sent stay in the other side's history, from "Deleted Account"; nobody can send them anything new.
+/// Errors: <c>PASSWORD_INVALID</c>, 403 <c>LAST_ADMIN</c>, 420 <c>FLOOD_WAIT</c>.</summary>
+[RpcMethod("account.deleteAccount")]
+[MessagePackObject]
+public sealed record DeleteAccountCall([property: Key("password")] string Password) : IRpcCall<Done>;
+
 /// <summary><c>account.updateProfile</c>: display name 1–64 characters after trimming, bio at most 140.
 /// Errors: <c>DISPLAY_NAME_INVALID</c>, <c>BIO_TOO_LONG</c>.</summary>
 [RpcMethod("account.updateProfile")]

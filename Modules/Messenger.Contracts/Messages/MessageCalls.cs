@@ -114,6 +114,9 @@ public static class MessageErrorNames
     public const string MessageTooLong = "MESSAGE_TOO_LONG";
     public const string RandomIdInvalid = "RANDOM_ID_INVALID";
     public const string PeerIdInvalid = "PEER_ID_INVALID";
+
+    /// <summary>The other user of a private chat deleted their account: the chat can be read, not written to.</summary>
+    public const string UserDeleted = "USER_DELETED";
     public const string ReplyToInvalid = "REPLY_TO_INVALID";
     public const string LimitInvalid = "LIMIT_INVALID";
     public const string OffsetInvalid = "OFFSET_INVALID";

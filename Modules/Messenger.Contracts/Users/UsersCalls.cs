@@ -3,13 +3,15 @@ using Messenger.Contracts.Rpc;
 
 namespace Messenger.Contracts.Users;
 
-/// <summary>A user as every signed-in user sees them.</summary>
+/// <summary>A user as every signed-in user sees them. A deleted account keeps its id (its messages stay in others'
+/// history) with <see cref="Deleted"/> set, an empty username and the display name "Deleted Account".</summary>
 [MessagePackObject]
 public sealed record User(
     [property: Key("id")] long Id,
     [property: Key("username")] string Username,
     [property: Key("display_name")] string DisplayName,
-    [property: Key("bio")] string Bio);
+    [property: Key("bio")] string Bio,
+    [property: Key("deleted")] bool Deleted = false);
 
 /// <summary>A list of users.</summary>
 [MessagePackObject]

@@ -24,6 +24,10 @@ public interface IUpdateLog
     /// </summary>
     void Redact(WriteScope scope, long messageId, Func<long, Update> replacementFor);
 
+    /// <summary>Deletes the whole log of <paramref name="ownerId"/> (a deleted account's) inside <paramref name="scope"/>'s
+    /// transaction.</summary>
+    void Drop(WriteScope scope, long ownerId);
+
     /// <summary>The committed position of the log of <paramref name="ownerId"/> (0 for an empty log).</summary>
     long CurrentPts(long ownerId);
 

@@ -9,13 +9,14 @@ using Messenger.Message.Storage;
 namespace Messenger.Message.Chats;
 
 /// <summary>
-/// Turns the peer a caller names into a chat they may use. Known users and private chat ids are remembered: accounts
-/// are never deleted and a private chat, once created, keeps its id.
+/// Turns the peer a caller names into a chat they may use. Known users and private chat ids are remembered: a known
+/// user is forgotten only when the account is deleted, and a private chat, once created, keeps its id.
 /// </summary>
 internal sealed class Chats(MessageStore store, ChatDirectory directory)
 {
     /// <summary>
-    /// The chat <paramref name="peer"/> names, if the caller may use it: a private chat with an existing user (its
+    /// The chat <paramref name="peer"/> names, if the caller may use it: a private chat the caller has (its other user
+    /// may since have deleted their account: the history stays readable), one with an existing user (its
     /// <see cref="ChatTarget.ChatId"/> is 0 until the first message), or a group the caller is a member of — anything
     /// else is 404 <c>CHAT_NOT_FOUND</c>, whether the chat does not exist or the caller is not in it.
     /// </summary>
@@ -32,8 +33,26 @@ internal sealed class Chats(MessageStore store, ChatDirectory directory)
             return new ChatTarget(chat.Id, chat.Kind, Peer.Chat(chat.Id), 0, role);
         }
 
+        if (peer is { Kind: PeerKind.User, Id: > 0 } && FindPrivateChat(me, peer.Id) is { } existing)
+        {
+            return ChatTarget.Private(existing, peer.Id);
+        }
+
         var other = await RequireUserPeerAsync(peer, bus, cancellationToken);
-        return ChatTarget.Private(FindPrivateChat(me, other) ?? 0, other);
+        return ChatTarget.Private(0, other);
+    }
+
+    /// <summary>As <see cref="ResolveAsync"/>, for a new message: a private chat whose other user deleted their account
+    /// is 400 <c>USER_DELETED</c>.</summary>
+    public async ValueTask<ChatTarget> ResolveForPostingAsync(long me, Peer? peer, ISender bus, CancellationToken cancellationToken)
+    {
+        var target = await ResolveAsync(me, peer, bus, cancellationToken);
+        if (target.IsPrivate && target.ChatId != 0 && !await UserExistsAsync(target.OtherUserId, bus, cancellationToken))
+        {
+            throw MessengerError.BadRequest(MessageErrorNames.UserDeleted);
+        }
+
+        return target;
     }
 
     private readonly ConcurrentDictionary<long, bool> _knownUsers = new();
@@ -65,6 +84,9 @@ internal sealed class Chats(MessageStore store, ChatDirectory directory)
         _knownUsers[userId] = true;
         return true;
     }
+
+    /// <summary>The account was deleted: nobody may open a chat with it any more.</summary>
+    public void ForgetUser(long userId) => _knownUsers.TryRemove(userId, out _);
 
     /// <summary>The private chat of the two users if they have ever exchanged a message.</summary>
     public long? FindPrivateChat(long userA, long userB)

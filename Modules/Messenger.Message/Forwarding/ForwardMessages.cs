@@ -46,7 +46,7 @@ internal sealed class ForwardMessagesHandler(
         var me = caller.RequireUserId();
         limiter.Take(me, call.Ids.Length);
         var from = await chats.ResolveAsync(me, call.FromPeer, bus, cancellationToken);
-        var to = await chats.ResolveAsync(me, call.ToPeer, bus, cancellationToken);
+        var to = await chats.ResolveForPostingAsync(me, call.ToPeer, bus, cancellationToken);
         if (from.ChatId == 0)
         {
             throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);

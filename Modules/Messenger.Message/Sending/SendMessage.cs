@@ -45,7 +45,7 @@ internal sealed class SendMessageHandler(
     {
         var me = caller.RequireUserId();
         limiter.Take(me, 1);
-        var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
+        var target = await chats.ResolveForPostingAsync(me, call.Peer, bus, cancellationToken);
         var text = call.Text?.Trim() ?? "";
         // Media: the upload is completed (hashed, stored) before the unit; the unit only records the reference.
         using var prepared = call.Media is null ? null : await media.PrepareAsync(me, call.Media, cancellationToken);

@@ -147,6 +147,33 @@ internal sealed class GroupStore(SqliteDatabase database)
         scope.Execute("UPDATE message_chats SET member_count = member_count + 1 WHERE id = @chat", ("@chat", chatId));
     }
 
+    /// <summary>Every group <paramref name="userId"/> is a member of, with their role there.</summary>
+    public static List<(long ChatId, MemberRole Role)> MembershipsOf(WriteScope scope, long userId)
+    {
+        var command = scope.Command("SELECT chat_id, role FROM message_members WHERE user_id = @user ORDER BY chat_id");
+        command.Parameters.AddWithValue("@user", userId);
+        using var reader = command.ExecuteReader();
+        var memberships = new List<(long, MemberRole)>();
+        while (reader.Read())
+        {
+            memberships.Add((reader.GetInt64(0), (MemberRole)reader.GetInt32(1)));
+        }
+
+        return memberships;
+    }
+
+    /// <summary>Who takes over from a creator who goes: the longest-standing admin, else the longest-standing member.</summary>
+    public static long? Successor(WriteScope scope, long chatId, long creatorId) =>
+        scope.Scalar("SELECT user_id FROM message_members WHERE chat_id = @chat AND user_id <> @creator ORDER BY role DESC, joined_at, user_id LIMIT 1",
+            ("@chat", chatId), ("@creator", creatorId)) as long?;
+
+    public static void SetCreator(WriteScope scope, long chatId, long userId)
+    {
+        scope.Execute("UPDATE message_members SET role = @creator WHERE chat_id = @chat AND user_id = @user",
+            ("@creator", (int)MemberRole.Creator), ("@chat", chatId), ("@user", userId));
+        scope.Execute("UPDATE message_chats SET creator_id = @user WHERE id = @chat", ("@user", userId), ("@chat", chatId));
+    }
+
     public static void RemoveMember(WriteScope scope, long chatId, long userId)
     {
         scope.Execute("DELETE FROM message_members WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId));

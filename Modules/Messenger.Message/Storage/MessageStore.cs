@@ -123,6 +123,14 @@ internal sealed class MessageStore(SqliteDatabase database)
 
     // ---- inside a writer unit ----
 
+    /// <summary>A deleted account's own view of its chats: its dialogs, the messages it hid, the users it blocked.</summary>
+    public static void ForgetUser(WriteScope scope, long userId)
+    {
+        scope.Execute("DELETE FROM message_dialogs WHERE user_id = @user", ("@user", userId));
+        scope.Execute("DELETE FROM message_hidden WHERE user_id = @user", ("@user", userId));
+        scope.Execute("DELETE FROM message_blocks WHERE user_id = @user", ("@user", userId));
+    }
+
     public static long PrivateChatId(WriteScope scope, long userA, long userB, long now)
     {
         var find = scope.Command("SELECT id FROM message_chats WHERE user_low = @low AND user_high = @high");

@@ -50,6 +50,9 @@ internal sealed class RecentUpdates : IDisposable
 
     public long? CurrentPts(long ownerId) => Get(ownerId)?.LastPts;
 
+    /// <summary>After COMMIT: the log was dropped in the database.</summary>
+    public void Forget(long ownerId) => _logs.Remove(ownerId);
+
     /// <summary>The updates after <paramref name="pts"/> (at most <paramref name="limit"/>), if memory holds all of them.</summary>
     public List<LoggedUpdate>? TryRead(long ownerId, long pts, int limit) => Get(ownerId)?.TryRead(pts, limit);
 

@@ -68,6 +68,12 @@ internal sealed class UpdateLog(SqliteDatabase database, RecentUpdates recent) :
         }
     }
 
+    public void Drop(WriteScope scope, long ownerId)
+    {
+        scope.Execute("DELETE FROM queue_updates WHERE owner_id = @owner", ("@owner", ownerId));
+        scope.OnCommitted(() => recent.Forget(ownerId));
+    }
+
     public long CurrentPts(WriteScope scope, long ownerId) => scope.Statement(LastPtsSql).Bind("@owner", ownerId).Int64() ?? 0;
 
     public long CurrentPts(long ownerId)

@@ -1,12 +1,10 @@
 using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Account;
-using Messenger.Contracts.Auth;
 using Messenger.Contracts.Rpc;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Session.Devices;
-using Messenger.Session.Limits;
 using Messenger.Session.Passwords;
 using Messenger.Session.Storage;
 using Microsoft.Extensions.Logging;
@@ -17,8 +15,7 @@ internal sealed class ChangePasswordValidator : AbstractValidator<ChangePassword
 {
     public ChangePasswordValidator()
     {
-        RuleFor(c => c.OldPassword).NotNull().WithErrorCode(SessionErrorNames.PasswordInvalid)
-            .Must(p => p is null || System.Text.Encoding.UTF8.GetByteCount(p) <= Rules.PasswordMaxBytes).WithErrorCode(SessionErrorNames.PasswordInvalid);
+        RuleFor(c => c.OldPassword).CurrentPassword();
         RuleFor(c => c.NewPassword).NewPassword();
     }
 }
@@ -27,7 +24,7 @@ internal sealed class ChangePasswordValidator : AbstractValidator<ChangePassword
 internal sealed class ChangePasswordHandler(
     SessionStore store,
     PasswordHasher hasher,
-    AuthLimits limits,
+    AccountPassword password,
     AuthorizationCache authorizations,
     DeviceSignOut signOut,
     RpcContext caller,
@@ -37,18 +34,7 @@ internal sealed class ChangePasswordHandler(
     {
         var userId = caller.RequireUserId();
         var user = store.GetUser(userId) ?? throw MessengerError.Unauthorized(ErrorNames.AuthKeyUnregistered);
-        var account = AuthLimits.AccountKey(Rules.UsernameKey(user.Username));
-        if (limits.FailuresPerAccount.RetryAfter(account) is { } wait)
-        {
-            throw MessengerError.FloodWait(wait);
-        }
-
-        if (!await hasher.VerifyAsync(user.PasswordHash, call.OldPassword, cancellationToken))
-        {
-            limits.FailuresPerAccount.Record(account);
-            throw MessengerError.BadRequest(SessionErrorNames.PasswordInvalid);
-        }
-
+        await password.RequireAsync(user, call.OldPassword, cancellationToken);
         var hash = await hasher.HashAsync(call.NewPassword, cancellationToken);
         var current = authorizations.Get(caller.DeviceKey)?.AuthorizationId ?? 0;
         var revoked = await store.ChangePasswordAsync(userId, hash, current);

@@ -6,7 +6,11 @@ using Microsoft.Data.Sqlite;
 namespace Messenger.Session.Storage;
 
 internal sealed record UserRecord(
-    long Id, string Username, string DisplayName, string Bio, bool IsAdmin, bool IsBlocked, long CreatedAt, string PasswordHash);
+    long Id, string Username, string DisplayName, string Bio, bool IsAdmin, bool IsBlocked, long CreatedAt, string PasswordHash)
+{
+    /// <summary>A deleted account keeps its row with an empty username (a real one has at least 5 characters).</summary>
+    public bool Deleted => Username.Length == 0;
+}
 
 internal sealed record AuthorizationRecord(
     long Id, long UserId, byte[] DeviceKey, string DeviceName, string Platform, string ClientAddress, long CreatedAt, long LastActiveAt);
@@ -59,7 +63,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     /// <c>[a-z0-9_]</c> once lower-cased, all below '~', so the range is an index scan in any database.</summary>
     public List<UserRecord> SearchUsers(string prefixKey, int limit) =>
         QueryUsers(
-            $"SELECT {UserColumns} FROM session_users WHERE username_key >= @from AND username_key < @to AND is_blocked = 0 ORDER BY username_key LIMIT @limit",
+            $"SELECT {UserColumns} FROM session_users WHERE username_key >= @from AND username_key < @to AND is_blocked = 0 AND username <> '' ORDER BY username_key LIMIT @limit",
             ("@from", prefixKey), ("@to", prefixKey + "~"), ("@limit", limit));
 
     public (List<(UserRecord User, int Devices)> Users, int Total) ListUsers(int offset, int limit)
@@ -209,6 +213,30 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
             return (true, blocked ? DeleteAuthorizations(scope, "user_id = @user", ("@user", userId)) : new List<RevokedDevice>());
         });
+
+    /// <summary>
+    /// Deletes the account, keeping its row so ids in others' history stay valid: the username is freed (its key moves
+    /// outside the username alphabet, where no name and no search range can meet it), the profile and password go, and
+    /// every device is signed out. The server's only admin is refused, checked in the unit so two admins deleting at
+    /// once cannot both pass.
+    /// </summary>
+    public Task<List<RevokedDevice>> DeleteAccountAsync(long userId) =>
+        writer.WriteAsync(scope =>
+        {
+            if (scope.Scalar("SELECT is_admin FROM session_users WHERE id = @id", ("@id", userId)) is 1L
+                && Convert.ToInt64(scope.Scalar("SELECT count(*) FROM session_users WHERE is_admin = 1")) == 1)
+            {
+                throw MessengerError.Forbidden(SessionErrorNames.LastAdmin);
+            }
+
+            scope.Execute(
+                "UPDATE session_users SET username = '', username_key = '~' || id, password_hash = '', display_name = @name, bio = '', " +
+                "is_admin = 0 WHERE id = @id",
+                ("@name", DeletedDisplayName), ("@id", userId));
+            return DeleteAuthorizations(scope, "user_id = @user", ("@user", userId));
+        });
+
+    public const string DeletedDisplayName = "Deleted Account";
 
     public Task SetPasswordHashAsync(long userId, string passwordHash) =>
         writer.WriteAsync(scope =>

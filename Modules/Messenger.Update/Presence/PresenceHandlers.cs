@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Updates;
+using Messenger.Kernel.Events;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Updates;
 
@@ -19,6 +20,15 @@ internal sealed class TrackConnections(PresenceTracker presence)
     public ValueTask Handle(ConnectionSignedOutEvent notification, CancellationToken cancellationToken)
     {
         presence.Disconnected(notification.UserId, notification.ConnectionId);
+        return ValueTask.CompletedTask;
+    }
+}
+
+internal sealed class GoOfflineWhenDeleted(PresenceTracker presence) : INotificationHandler<AccountDeletedEvent>
+{
+    public ValueTask Handle(AccountDeletedEvent notification, CancellationToken cancellationToken)
+    {
+        presence.Deleted(notification.UserId);
         return ValueTask.CompletedTask;
     }
 }

@@ -97,6 +97,9 @@ internal sealed class PresenceTracker(
         Broadcast(new UserStatusUpdate(userId, false, lastSeen));
     }
 
+    /// <summary>The account was deleted: offline from now on, without the grace a leaving device gets.</summary>
+    public void Deleted(long userId) => SetOffline(userId, clock.GetUtcNow().ToUnixTimeSeconds());
+
     public UserStatusUpdate Current(long userId)
     {
         if (!_statuses.TryGetValue(userId, out var status))

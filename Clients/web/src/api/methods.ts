@@ -60,6 +60,7 @@ export function createMethods(call: Call) {
       resetOtherAuthorizations: (o?: CallOptions) => call<Done>('account.resetOtherAuthorizations', {}, o),
       changePassword: (a: { old_password: string; new_password: string }, o?: CallOptions) =>
         call<Done>('account.changePassword', a, o),
+      deleteAccount: (a: { password: string }, o?: CallOptions) => call<Done>('account.deleteAccount', a, o),
       updateProfile: (a: { display_name: string; bio?: string }, o?: CallOptions) =>
         call<User>('account.updateProfile', { display_name: a.display_name, bio: a.bio ?? '' }, o),
       updateStatus: (a: { offline: boolean }, o?: CallOptions) => call<Done>('account.updateStatus', a, o),

@@ -9,6 +9,8 @@ export interface User {
   username: string;
   display_name: string;
   bio: string;
+  /** A deleted account: empty username, display name "Deleted Account"; its chat can be read, not written to. */
+  deleted?: boolean;
 }
 
 export interface UserList {
@@ -456,9 +458,13 @@ export const ErrorNames = {
   UserBlocked: 'USER_BLOCKED',
   LoginTokenInvalid: 'LOGIN_TOKEN_INVALID',
   LoginTokenExpired: 'LOGIN_TOKEN_EXPIRED',
+  /** account.deleteAccount by the server's only admin. */
+  LastAdmin: 'LAST_ADMIN',
   MessageEmpty: 'MESSAGE_EMPTY',
   MessageTooLong: 'MESSAGE_TOO_LONG',
   PeerIdInvalid: 'PEER_ID_INVALID',
+  /** The other user of the private chat deleted their account: readable, not writable. */
+  UserDeleted: 'USER_DELETED',
   UserIsBlocked: 'USER_IS_BLOCKED',
   YouBlockedUser: 'YOU_BLOCKED_USER',
   ChatNotFound: 'CHAT_NOT_FOUND',

@@ -20,6 +20,7 @@ export function Conversation({ chatKey }: { chatKey: string }) {
   const readOnly = useApp(
     (s) => peer.kind === PeerKind.Chat && isChannel(s.chats[peer.id]) && s.myRoles[peer.id] === MemberRole.Member,
   );
+  const deletedPeer = useApp((s) => peer.kind === PeerKind.User && !!s.users[peer.id]?.deleted);
   return (
     <section class="conversation" aria-label="Conversation">
       <ConversationHeader chatKey={chatKey} />
@@ -42,6 +43,10 @@ export function Conversation({ chatKey }: { chatKey: string }) {
       ) : readOnly ? (
         <p class="conversation__left muted" role="status">
           Only admins can post in this channel
+        </p>
+      ) : deletedPeer ? (
+        <p class="conversation__left muted" role="status">
+          This account was deleted
         </p>
       ) : (
         <Composer
@@ -107,6 +112,7 @@ function statusLine(s: AppState, chatKey: string): { text: string; active: boole
     return { text: `${chat.member_count} ${noun}${chat.member_count === 1 ? '' : 's'}`, active: false };
   }
   if (peer.id === s.me?.id) return { text: '', active: false };
+  if (s.users[peer.id]?.deleted) return { text: 'deleted account', active: false };
   if (typers.length) return { text: 'typing…', active: true };
   const presence = s.presence[peer.id];
   if (!presence) return { text: '', active: false };

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Authorization, ServerConfig } from '../api/types';
-import { setMe, signOut } from './account';
+import { forgetSession, setMe, signOut } from './account';
 import { Avatar } from './Avatar';
 import { api } from './connection';
 import { Field } from './Field';
@@ -24,6 +24,7 @@ export function Settings() {
         <AcceptLoginToken onAccepted={() => setDevicesVersion((n) => n + 1)} />
         <ChangePassword />
         <ServerInfo />
+        <DeleteAccount />
         <section class="settings__section">
           <button type="button" class="btn btn--danger" onClick={() => void signOut()}>
             Sign out
@@ -194,6 +195,36 @@ function ChangePassword() {
         <StatusLine status={status} />
         <button type="submit" class="btn">
           Change password
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function DeleteAccount() {
+  const [password, setPassword] = useState('');
+  const { status, fail } = useStatus();
+  const remove = async (event: Event) => {
+    event.preventDefault();
+    try {
+      await api().account.deleteAccount({ password });
+      forgetSession();
+    } catch (e) {
+      fail(e);
+    }
+  };
+  return (
+    <section class="settings__section" aria-labelledby="settings-delete">
+      <h3 id="settings-delete">Delete account</h3>
+      <p class="muted">
+        Signs out every device and frees your username. People you wrote to keep your messages, from “Deleted Account”.
+        This cannot be undone.
+      </p>
+      <form class="form" onSubmit={remove}>
+        <Field label="Password to delete" type="password" value={password} onInput={setPassword} autoComplete="current-password" required />
+        <StatusLine status={status} />
+        <button type="submit" class="btn btn--danger">
+          Delete my account
         </button>
       </form>
     </section>

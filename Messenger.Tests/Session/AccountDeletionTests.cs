@@ -1,0 +1,123 @@
+using Messenger.Client;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Users;
+using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Messages;
+using Microsoft.Data.Sqlite;
+using static Messenger.Tests.Session.SessionTestKit;
+
+namespace Messenger.Tests.Session;
+
+/// <summary>account.deleteAccount. The first account of a server is its admin, so each test signs one up first.</summary>
+public sealed class AccountDeletionTests : IAsyncLifetime
+{
+    private TestHost _host = null!;
+    private Device _admin = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await StartHostAsync();
+        _admin = await _host.SignUpAsync("the_admin");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _admin.DisposeAsync();
+        await _host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task DeleteAccount_SignsOutEveryDevice_FreesTheUsername_AndThePeerKeepsTheHistory()
+    {
+        await using var alice = await _host.SignUpAsync("alice_1");
+        await using var alicePhone = await _host.SignInAnotherDeviceAsync("alice_1");
+        await using var bob = await _host.SignUpAsync("bob_one");
+        var hello = await alice.SendAsync(bob, "hello bob");
+        await bob.SendAsync(alice, "hello alice");
+        // Bob's device reports the message delivered (into Alice's log) on its own: let it land before she goes.
+        await alice.NextAsync<MessagesDelivered>(d => d.MaxId == hello.Message.Id);
+
+        await FailsWith(() => alice.Client.DeleteAccountAsync("not my password"), "PASSWORD_INVALID");
+        await alice.Client.DeleteAccountAsync(Password);
+
+        await FailsWith(() => alicePhone.Client.GetDialogsAsync(), "AUTH_KEY_UNREGISTERED");
+        await FailsWith(() => alice.Client.GetDialogsAsync(), "AUTH_KEY_UNREGISTERED");
+        await using (var stranger = await _host.ConnectAsync())
+        {
+            await FailsWith(() => stranger.SignInAsync("alice_1", Password, "Laptop", "linux"), "CREDENTIALS_INVALID");
+        }
+
+        var deleted = (await bob.Client.GetUsersAsync([alice.UserId])).Single();
+        deleted.Should().Be(new User(alice.UserId, "", "Deleted Account", "", Deleted: true));
+        (await bob.Client.SearchUsersAsync("alice")).Should().BeEmpty();
+        (await bob.Client.GetStatusesAsync([alice.UserId])).Single().Online.Should().BeFalse("offline at once, without a leaving device's grace");
+        (await bob.Client.GetHistoryAsync(alice.Peer)).Select(m => m.Text).Should().Equal("hello alice", "hello bob");
+        await ChatTestKit.FailsWith(() => bob.SendAsync(alice, "are you there?"), MessageErrorNames.UserDeleted);
+        await ChatTestKit.FailsWith(() => _admin.SendAsync(alice, "a first message"), MessageErrorNames.PeerIdInvalid);
+        (await bob.Client.GetDialogsAsync()).Items.Select(d => d.Peer).Should().Contain(alice.Peer, "the chat stays in the peer's list");
+
+        await using var newAlice = await _host.SignUpAsync("alice_1");
+        newAlice.UserId.Should().NotBe(alice.UserId, "the name is free again, for a new account");
+        (await newAlice.Client.GetDialogsAsync()).Items.Should().BeEmpty();
+        await bob.SendAsync(newAlice, "welcome");
+        (await newAlice.ReceiveUntilAsync("welcome")).Select(r => r.Message.Text).Should().Equal("welcome");
+        (await bob.Client.GetHistoryAsync(alice.Peer)).Should().HaveCount(2);
+
+        RowsOf("queue_updates", "owner_id", alice.UserId).Should().Be(0, "the update log, with copies of every message, is erased");
+        RowsOf("message_dialogs", "user_id", alice.UserId).Should().Be(0);
+        RowsOf("session_authorizations", "user_id", alice.UserId).Should().Be(0);
+        RowsOf("queue_updates", "owner_id", bob.UserId).Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task DeleteAccount_LeavesEveryGroup_AndPassesACreatorsRoleToAnAdminFirst()
+    {
+        await using var alice = await _host.SignUpAsync("alice_1");
+        await using var bob = await _host.SignUpAsync("bob_one");
+        await using var carol = await _host.SignUpAsync("carol_1");
+        var team = (await alice.Client.CreateGroupAsync("team", [bob.UserId, carol.UserId])).Chat.Id;
+        await alice.Client.SetAdminAsync(team, carol.UserId, isAdmin: true);
+        var news = (await alice.Client.CreateGroupAsync("news", [bob.UserId], large: true, broadcast: true)).Chat.Id;
+
+        await alice.Client.DeleteAccountAsync(Password);
+
+        var left = await bob.NextAsync<MessageReceived>(r => r.Message.Action?.Kind == ServiceActions.Leave && r.Peer == Peer.Chat(team));
+        left.Message.FromId.Should().Be(alice.UserId);
+        var full = await carol.Client.GetFullChatAsync(team);
+        full.Chat.CreatorId.Should().Be(carol.UserId, "the admin takes over before a plain member");
+        full.Chat.MemberCount.Should().Be(2);
+        full.Members.Select(m => (m.UserId, m.Role)).Should().BeEquivalentTo([(bob.UserId, MemberRole.Member), (carol.UserId, MemberRole.Creator)]);
+        await carol.Client.SetAdminAsync(team, bob.UserId, isAdmin: true);
+
+        (await bob.Client.GetFullChatAsync(news)).MyRole.Should().Be(MemberRole.Creator, "the only member left takes over the channel");
+        await bob.Client.SendMessageAsync(Peer.Chat(news), "still here");
+        RowsOf("message_members", "user_id", alice.UserId).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task DeleteAccount_OfTheOnlyAdmin_IsRefused_AndWrongPasswordsLockItOut()
+    {
+        await FailsWith(() => _admin.Client.DeleteAccountAsync(Password), "LAST_ADMIN");
+        (await _admin.Client.GetDialogsAsync()).Items.Should().BeEmpty("the account is untouched");
+
+        await using var alice = await _host.SignUpAsync("alice_1");
+        for (var i = 0; i < 5; i++)
+        {
+            await FailsWith(() => alice.Client.DeleteAccountAsync($"guess {i}"), "PASSWORD_INVALID");
+        }
+
+        await FailsWith(() => alice.Client.DeleteAccountAsync(Password), "FLOOD_WAIT");
+        (await _admin.Client.GetUsersAsync([alice.UserId])).Single().Deleted.Should().BeFalse();
+    }
+
+    private long RowsOf(string table, string column, long userId)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_host.DataDirectory, "messenger.db")};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM {table} WHERE {column} = @user";
+        command.Parameters.AddWithValue("@user", userId);
+        return (long)command.ExecuteScalar()!;
+    }
+}
