@@ -9,19 +9,8 @@ namespace Messenger.Tests.Host;
 public sealed class ForwardedClientTests
 {
     /// <summary>An SDK client whose connection says it comes through a proxy, for <paramref name="forwardedFor"/>.</summary>
-    internal static Task<MessengerClient> ConnectViaProxyAsync(TestHost host, string forwardedFor)
-    {
-        var options = host.ClientOptions();
-        return MessengerClient.ConnectAsync(new MessengerClientOptions
-        {
-            ServerUrl = options.ServerUrl,
-            ServerPublicKey = options.ServerPublicKey,
-            DeviceKeys = options.DeviceKeys,
-            SessionId = options.SessionId,
-            CallTimeout = options.CallTimeout,
-            ConfigureTransport = transport => transport.Headers["X-Forwarded-For"] = forwardedFor,
-        });
-    }
+    internal static Task<MessengerClient> ConnectViaProxyAsync(TestHost host, string forwardedFor) =>
+        MessengerClient.ConnectAsync(host.ClientOptions(transport: transport => transport.Headers["X-Forwarded-For"] = forwardedFor));
 
     private static async Task<string> SignedInAddressAsync(MessengerClient client, string username)
     {

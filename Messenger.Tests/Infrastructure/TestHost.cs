@@ -2,6 +2,7 @@ using Messenger.Client;
 using Messenger.Host;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.Data.Sqlite;
 
 namespace Messenger.Tests.Infrastructure;
@@ -71,8 +72,11 @@ public sealed class TestHost : IAsyncDisposable
     public Task<MessengerClient> ConnectAsync(IDeviceKeyStore? deviceKeys = null, long? sessionId = null, TimeProvider? clock = null, bool autoReceipt = true) =>
         MessengerClient.ConnectAsync(ClientOptions(deviceKeys, sessionId, clock, autoReceipt));
 
-    public MessengerClientOptions ClientOptions(IDeviceKeyStore? deviceKeys = null, long? sessionId = null, TimeProvider? clock = null, bool autoReceipt = true) => new()
+    public MessengerClientOptions ClientOptions(
+        IDeviceKeyStore? deviceKeys = null, long? sessionId = null, TimeProvider? clock = null, bool autoReceipt = true,
+        Action<HttpConnectionOptions>? transport = null) => new()
     {
+        ConfigureTransport = transport,
         AutoReceipt = autoReceipt,
         ServerUrl = BaseAddress,
         ServerPublicKey = ServerPublicKey,

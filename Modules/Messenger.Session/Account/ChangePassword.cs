@@ -32,9 +32,7 @@ internal sealed class ChangePasswordHandler(
 {
     public async ValueTask<Done> Handle(ChangePasswordCall call, CancellationToken cancellationToken)
     {
-        var userId = caller.RequireUserId();
-        var user = store.GetUser(userId) ?? throw MessengerError.Unauthorized(ErrorNames.AuthKeyUnregistered);
-        await password.RequireAsync(user, call.OldPassword, cancellationToken);
+        var userId = (await password.ConfirmAsync(caller, call.OldPassword, cancellationToken)).Id;
         var hash = await hasher.HashAsync(call.NewPassword, cancellationToken);
         var current = authorizations.Get(caller.DeviceKey)?.AuthorizationId ?? 0;
         var revoked = await store.ChangePasswordAsync(userId, hash, current);

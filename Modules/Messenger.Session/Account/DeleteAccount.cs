@@ -32,9 +32,7 @@ internal sealed class DeleteAccountHandler(
 {
     public async ValueTask<Done> Handle(DeleteAccountCall call, CancellationToken cancellationToken)
     {
-        var userId = caller.RequireUserId();
-        var user = store.GetUser(userId) ?? throw MessengerError.Unauthorized(ErrorNames.AuthKeyUnregistered);
-        await password.RequireAsync(user, call.Password, cancellationToken);
+        var userId = (await password.ConfirmAsync(caller, call.Password, cancellationToken)).Id;
 
         var revoked = await store.DeleteAccountAsync(userId);
         // The other devices go first, so none of them acts while the modules clean up; the caller's own device last,

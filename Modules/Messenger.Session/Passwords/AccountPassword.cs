@@ -1,5 +1,7 @@
 using Messenger.Contracts.Auth;
+using Messenger.Contracts.Rpc;
 using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
 using Messenger.Session.Limits;
 using Messenger.Session.Storage;
 
@@ -10,10 +12,12 @@ namespace Messenger.Session.Passwords;
 /// one is 400 <c>PASSWORD_INVALID</c> and counts against the account like a failed sign-in, so a stolen device cannot
 /// guess its way in; while the account is locked out even the right one waits (420 <c>FLOOD_WAIT</c>).
 /// </summary>
-internal sealed class AccountPassword(PasswordHasher hasher, AuthLimits limits)
+internal sealed class AccountPassword(SessionStore store, PasswordHasher hasher, AuthLimits limits)
 {
-    public async Task RequireAsync(UserRecord user, string password, CancellationToken cancellationToken)
+    /// <summary>The signed-in caller's account, once <paramref name="password"/> is found to be its password.</summary>
+    public async Task<UserRecord> ConfirmAsync(RpcContext caller, string password, CancellationToken cancellationToken)
     {
+        var user = store.GetUser(caller.RequireUserId()) ?? throw MessengerError.Unauthorized(ErrorNames.AuthKeyUnregistered);
         var account = AuthLimits.AccountKey(Rules.UsernameKey(user.Username));
         if (limits.FailuresPerAccount.RetryAfter(account) is { } wait)
         {
@@ -25,5 +29,7 @@ internal sealed class AccountPassword(PasswordHasher hasher, AuthLimits limits)
             limits.FailuresPerAccount.Record(account);
             throw MessengerError.BadRequest(SessionErrorNames.PasswordInvalid);
         }
+
+        return user;
     }
 }
