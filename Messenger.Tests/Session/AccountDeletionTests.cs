@@ -1,4 +1,5 @@
 using Messenger.Client;
+using Messenger.Contracts.Admin;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Users;
@@ -51,6 +52,8 @@ public sealed class AccountDeletionTests : IAsyncLifetime
         var deleted = (await bob.Client.GetUsersAsync([alice.UserId])).Single();
         deleted.Should().Be(new User(alice.UserId, "", "Deleted Account", "", Deleted: true));
         (await bob.Client.SearchUsersAsync("alice")).Should().BeEmpty();
+        (await _admin.Client.ListUsersAsync(0, 100)).Users.Single(u => u.Id == alice.UserId)
+            .Should().Match<AdminUser>(u => u.Deleted && u.Username == "" && u.Devices == 0 && !u.IsAdmin);
         (await bob.Client.GetStatusesAsync([alice.UserId])).Single().Online.Should().BeFalse("offline at once, without a leaving device's grace");
         (await bob.Client.GetHistoryAsync(alice.Peer)).Select(m => m.Text).Should().Equal("hello alice", "hello bob");
         await ChatTestKit.FailsWith(() => bob.SendAsync(alice, "are you there?"), MessageErrorNames.UserDeleted);

@@ -34,7 +34,8 @@ public sealed record AdminUser(
     [property: Key("is_admin")] bool IsAdmin,
     [property: Key("is_blocked")] bool IsBlocked,
     [property: Key("created_at")] long CreatedAtUnixSeconds,
-    [property: Key("devices")] int Devices);
+    [property: Key("devices")] int Devices,
+    [property: Key("deleted")] bool Deleted = false);
 
 /// <summary>One page of <see cref="ListUsersCall"/> and the total number of accounts.</summary>
 [MessagePackObject]

@@ -89,6 +89,8 @@ export interface AdminUser {
   is_blocked: boolean;
   created_at: number;
   devices: number;
+  /** A deleted account (its row stays, as "Deleted Account"). */
+  deleted?: boolean;
 }
 
 export interface UserPage {
