@@ -42,7 +42,7 @@ internal static class PrometheusMetrics
     public static IServiceCollection AddPrometheusMetrics(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<MetricsOptions, MetricsOptionsValidator>(configuration, MetricsOptions.Section);
-        if (PathOf(configuration).Length > 0)
+        if (PathOf(configuration).StartsWith('/'))
         {
             services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(Meters).AddPrometheusExporter());
         }
