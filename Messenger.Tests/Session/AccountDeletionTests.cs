@@ -114,9 +114,51 @@ public sealed class AccountDeletionTests : IAsyncLifetime
         (await _admin.Client.GetUsersAsync([alice.UserId])).Single().Deleted.Should().BeFalse();
     }
 
-    private long RowsOf(string table, string column, long userId)
+    [Fact]
+    public async Task Start_AfterADeletionWhoseCleanUpNeverRan_FinishesIt()
     {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(_host.DataDirectory, "messenger.db")};Mode=ReadOnly;Pooling=False");
+        using var directory = new TempDirectory();
+        long aliceId, bobId, team;
+        await using (var before = await StartHostAsync(dataDirectory: directory.Path))
+        {
+            await using var admin = await before.SignUpAsync("the_admin");
+            await using var alice = await before.SignUpAsync("alice_1");
+            await using var bob = await before.SignUpAsync("bob_one");
+            team = (await alice.Client.CreateGroupAsync("team", [bob.UserId])).Chat.Id;
+            (aliceId, bobId) = (alice.UserId, bob.UserId);
+        }
+
+        // What a crash right after the Session module's unit leaves behind: the account deleted, its clean-up not run.
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(directory.Path, "messenger.db")};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE session_users SET username = '', username_key = '~' || id, password_hash = '', is_admin = 0 WHERE id = @user; " +
+                "DELETE FROM session_authorizations WHERE user_id = @user";
+            command.Parameters.AddWithValue("@user", aliceId);
+            command.ExecuteNonQuery();
+        }
+
+        RowsOf(directory.Path, "message_members", "user_id", aliceId).Should().Be(1);
+        await using var after = await StartHostAsync(dataDirectory: directory.Path);
+        await using var bobAgain = await after.SignInAnotherDeviceAsync("bob_one");
+
+        using var timeout = new CancellationTokenSource(ChatTestKit.EventTimeout);
+        while ((await bobAgain.Client.GetFullChatAsync(team)).Chat.MemberCount != 1)
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+
+        (await bobAgain.Client.GetFullChatAsync(team)).Chat.CreatorId.Should().Be(bobId);
+        RowsOf(directory.Path, "message_members", "user_id", aliceId).Should().Be(0);
+        RowsOf(directory.Path, "queue_updates", "owner_id", aliceId).Should().Be(0);
+    }
+
+    private long RowsOf(string table, string column, long userId) => RowsOf(_host.DataDirectory, table, column, userId);
+
+    private static long RowsOf(string dataDirectory, string table, string column, long userId)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "messenger.db")};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT count(*) FROM {table} WHERE {column} = @user";

@@ -7,6 +7,7 @@ using Messenger.Contracts.Users;
 using Messenger.Kernel;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
+using Messenger.Session.Account;
 using Messenger.Session.Devices;
 using Messenger.Session.Limits;
 using Messenger.Session.LoginTokens;
@@ -40,6 +41,7 @@ public static class SessionModule
         services.AddSingleton<LastActiveTracker>();
         services.AddHostedService(provider => provider.GetRequiredService<LastActiveTracker>());
         services.AddSingleton<DeviceSignOut>();
+        services.AddHostedService<FinishAccountDeletions>();
         services.Replace(ServiceDescriptor.Singleton<ICallerAuthenticator, SessionAuthenticator>());
         services.AddValidatorsFromAssemblyContaining<SessionStore>(ServiceLifetime.Singleton, includeInternalTypes: true);
 

@@ -39,7 +39,16 @@ internal sealed class DeleteAccountHandler(
         // since its connection closes a moment after that and its answer must leave before.
         var own = revoked.Where(d => d.DeviceKey.AsSpan().SequenceEqual(caller.DeviceKey)).ToList();
         await signOut.SignedOutAsync(revoked.Except(own).ToList(), "account deleted");
-        await bus.Publish(new AccountDeletedEvent(userId), CancellationToken.None);
+        try
+        {
+            await bus.Publish(new AccountDeletedEvent(userId), CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // The account is deleted all the same (it committed above); the clean-up runs again at the next start.
+            logger.LogError(e, "Cleaning up after deleting account {UserId} failed; it runs again at the next start", userId);
+        }
+
         await signOut.SignedOutAsync(own, "account deleted", caller.DeviceKey);
         logger.LogInformation("User {UserId} deleted their account; {Count} devices signed out", userId, revoked.Count);
         return new Done();

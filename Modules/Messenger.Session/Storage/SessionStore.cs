@@ -238,6 +238,13 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
     public const string DeletedDisplayName = "Deleted Account";
 
+    public List<long> DeletedUserIds()
+    {
+        using var connection = database.Open();
+        using var command = Command(connection, "SELECT id FROM session_users WHERE username = '' ORDER BY id");
+        return command.ReadInt64Column();
+    }
+
     public Task SetPasswordHashAsync(long userId, string passwordHash) =>
         writer.WriteAsync(scope =>
             scope.Execute("UPDATE session_users SET password_hash = @hash WHERE id = @id", ("@hash", passwordHash), ("@id", userId)));
