@@ -87,4 +87,7 @@ public static class SessionMethods
 
     public static Task<Done> SetUserBlockedAsync(this MessengerClient client, long userId, bool blocked, CancellationToken cancellationToken = default) =>
         client.CallAsync(new SetUserBlockedCall(userId, blocked), cancellationToken);
+
+    public static Task<Done> SetUserAdminAsync(this MessengerClient client, long userId, bool isAdmin, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new SetUserAdminCall(userId, isAdmin), cancellationToken);
 }

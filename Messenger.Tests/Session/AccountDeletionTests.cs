@@ -115,6 +115,27 @@ public sealed class AccountDeletionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SetUserAdmin_NamesAnotherAdmin_AfterWhichTheFirstMayStepDownOrGo()
+    {
+        await using var bob = await _host.SignUpAsync("bob_one");
+        await FailsWith(() => bob.Client.ListUsersAsync(0, 10), "ADMIN_REQUIRED");
+        await FailsWith(() => bob.Client.SetUserAdminAsync(bob.UserId, isAdmin: true), "ADMIN_REQUIRED");
+        await FailsWith(() => _admin.Client.SetUserAdminAsync(_admin.UserId, isAdmin: false), "LAST_ADMIN");
+        await FailsWith(() => _admin.Client.SetUserAdminAsync(999_999, isAdmin: true), "USER_ID_INVALID");
+
+        await _admin.Client.SetUserAdminAsync(bob.UserId, isAdmin: true);
+
+        (await bob.Client.ListUsersAsync(0, 10)).Users.Where(u => u.IsAdmin).Select(u => u.Id).Should().BeEquivalentTo([_admin.UserId, bob.UserId]);
+        await _admin.Client.SetUserAdminAsync(_admin.UserId, isAdmin: false);
+        await FailsWith(() => _admin.Client.ListUsersAsync(0, 10), "ADMIN_REQUIRED");
+        await FailsWith(() => bob.Client.SetUserAdminAsync(bob.UserId, isAdmin: false), "LAST_ADMIN");
+        await bob.Client.SetUserAdminAsync(_admin.UserId, isAdmin: true);
+        await _admin.Client.DeleteAccountAsync(Password);
+        await FailsWith(() => bob.Client.SetUserAdminAsync(_admin.UserId, isAdmin: true), "USER_ID_INVALID");
+        (await bob.Client.ListUsersAsync(0, 10)).Users.Where(u => u.IsAdmin).Select(u => u.Id).Should().Equal(bob.UserId);
+    }
+
+    [Fact]
     public async Task Start_AfterADeletionWhoseCleanUpNeverRan_FinishesIt()
     {
         using var directory = new TempDirectory();

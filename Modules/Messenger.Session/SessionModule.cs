@@ -65,6 +65,7 @@ public static class SessionModule
         services.AddRpcMethod<CreateInviteCall, Invite>();
         services.AddRpcMethod<ListUsersCall, UserPage>();
         services.AddRpcMethod<SetUserBlockedCall, Done>();
+        services.AddRpcMethod<SetUserAdminCall, Done>();
         return services;
     }
 }

@@ -47,3 +47,10 @@ public sealed record UserPage([property: Key("users")] AdminUser[] Users, [prope
 [RpcMethod("admin.setUserBlocked")]
 [MessagePackObject]
 public sealed record SetUserBlockedCall([property: Key("user_id")] long UserId, [property: Key("blocked")] bool Blocked) : IRpcCall<Done>;
+
+/// <summary><c>admin.setUserAdmin</c> (admins only): makes an account an admin, or a plain user again; takes effect on
+/// its next call. The last admin stays one. Errors: <c>USER_ID_INVALID</c> (unknown or deleted), 403
+/// <c>ADMIN_REQUIRED</c>, 403 <c>LAST_ADMIN</c>.</summary>
+[RpcMethod("admin.setUserAdmin")]
+[MessagePackObject]
+public sealed record SetUserAdminCall([property: Key("user_id")] long UserId, [property: Key("is_admin")] bool IsAdmin) : IRpcCall<Done>;

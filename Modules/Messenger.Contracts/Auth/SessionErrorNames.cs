@@ -39,7 +39,8 @@ public static class SessionErrorNames
     public const string UserIdsInvalid = "USER_IDS_INVALID";
     public const string UserIsSelf = "USER_IS_SELF";
 
-    /// <summary>403: the server's only admin cannot delete their account (nobody could administer the server).</summary>
+    /// <summary>403: the server's only admin cannot delete their account or stop being admin (nobody could administer
+    /// the server).</summary>
     public const string LastAdmin = "LAST_ADMIN";
     public const string SearchQueryInvalid = "SEARCH_QUERY_INVALID";
     public const string LimitInvalid = "LIMIT_INVALID";

@@ -238,6 +238,25 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
     public const string DeletedDisplayName = "Deleted Account";
 
+    /// <summary>Makes the account an admin or not; false when there is no such account (or it was deleted). The last
+    /// admin is refused in the unit, as in <see cref="DeleteAccountAsync"/>.</summary>
+    public Task<bool> SetAdminAsync(long userId, bool isAdmin) =>
+        writer.WriteAsync(scope =>
+        {
+            if (scope.Scalar("SELECT is_admin FROM session_users WHERE id = @id AND username <> ''", ("@id", userId)) is not long current)
+            {
+                return false;
+            }
+
+            if (current == 1 && !isAdmin && Convert.ToInt64(scope.Scalar("SELECT count(*) FROM session_users WHERE is_admin = 1")) == 1)
+            {
+                throw MessengerError.Forbidden(SessionErrorNames.LastAdmin);
+            }
+
+            scope.Execute("UPDATE session_users SET is_admin = @admin WHERE id = @id", ("@admin", isAdmin), ("@id", userId));
+            return true;
+        });
+
     public List<long> DeletedUserIds()
     {
         using var connection = database.Open();

@@ -144,6 +144,7 @@ export function createMethods(call: Call) {
         call<Invite>('admin.createInvite', { uses: a.uses, expires_in_seconds: a.expires_in_seconds ?? null }, o),
       listUsers: (a: { offset: number; limit: number }, o?: CallOptions) => call<UserPage>('admin.listUsers', a, o),
       setUserBlocked: (a: { user_id: number; blocked: boolean }, o?: CallOptions) => call<Done>('admin.setUserBlocked', a, o),
+      setUserAdmin: (a: { user_id: number; is_admin: boolean }, o?: CallOptions) => call<Done>('admin.setUserAdmin', a, o),
     },
   };
 }
