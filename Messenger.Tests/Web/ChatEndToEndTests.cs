@@ -119,6 +119,38 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Administration_InSettings_CreatesInvites_BlocksAndUnblocks_AndNamesAnotherAdmin()
+    {
+        // Alice registered first: she is the server's admin; Bob is not and sees no administration.
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await Expect(bob.Page.GetByRole(AriaRole.Heading, new() { Name = "Delete account" })).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByRole(AriaRole.Heading, new() { Name = "Administration" })).ToHaveCountAsync(0);
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await alice.Page.GetByLabel("Invite uses").FillAsync("2");
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Create invite" }).ClickAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Invite for 2 people created" })).ToBeVisibleAsync();
+        await Expect(alice.Page.GetByTestId("invite-code")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^[A-Za-z0-9_-]{16,}$"));
+        await Expect(alice.Page.GetByTestId("admin-user")).ToHaveCountAsync(2);
+        await alice.ScreenshotAsync("10-administration");
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = $"Block {bobName.Display}" }).ClickAsync();
+        await Expect(alice.Page.GetByTestId("admin-user").Filter(new() { HasText = bobName.Display })).ToContainTextAsync("blocked");
+        await Expect(bob.Page.GetByRole(AriaRole.Tab, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = $"Unblock {bobName.Display}" }).ClickAsync();
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = $"Make admin {bobName.Display}" }).ClickAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Button, new() { Name = $"Remove admin {bobName.Display}" })).ToBeVisibleAsync();
+
+        await bob.Page.GetByLabel("Username").FillAsync(bobName.Username);
+        await bob.Page.GetByLabel("Password", new() { Exact = true }).FillAsync(WebUser.Password);
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await Expect(bob.Page.GetByRole(AriaRole.Heading, new() { Name = "Administration" })).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task SecondDevice_WhenAddedByLoginToken_SeesTheConversation()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

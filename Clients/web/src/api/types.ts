@@ -460,7 +460,9 @@ export const ErrorNames = {
   UserBlocked: 'USER_BLOCKED',
   LoginTokenInvalid: 'LOGIN_TOKEN_INVALID',
   LoginTokenExpired: 'LOGIN_TOKEN_EXPIRED',
-  /** account.deleteAccount by the server's only admin. */
+  /** An admin-only method (admin.*) called by someone who is not an admin. */
+  AdminRequired: 'ADMIN_REQUIRED',
+  /** account.deleteAccount or admin.setUserAdmin(…, false) for the server's only admin. */
   LastAdmin: 'LAST_ADMIN',
   MessageEmpty: 'MESSAGE_EMPTY',
   MessageTooLong: 'MESSAGE_TOO_LONG',

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Authorization, ServerConfig } from '../api/types';
+import { ErrorNames, RpcError, type AdminUser, type Authorization, type Invite, type ServerConfig } from '../api/types';
 import { forgetSession, setMe, signOut } from './account';
 import { Avatar } from './Avatar';
 import { api } from './connection';
@@ -24,6 +24,7 @@ export function Settings() {
         <AcceptLoginToken onAccepted={() => setDevicesVersion((n) => n + 1)} />
         <ChangePassword />
         <ServerInfo />
+        <Administration />
         <DeleteAccount />
         <section class="settings__section">
           <button type="button" class="btn btn--danger" onClick={() => void signOut()}>
@@ -197,6 +198,97 @@ function ChangePassword() {
           Change password
         </button>
       </form>
+    </section>
+  );
+}
+
+/** The server's administration, for admins only: the section stays hidden when the server says the caller is not one. */
+function Administration() {
+  const me = useApp((s) => s.me);
+  const [users, setUsers] = useState<{ list: AdminUser[]; total: number } | null>(null);
+  const [allowed, setAllowed] = useState(true);
+  const [uses, setUses] = useState('1');
+  const [invite, setInvite] = useState<Invite | null>(null);
+  const { status, fail, clear, submit } = useStatus();
+  const load = () =>
+    api().admin.listUsers({ offset: 0, limit: 100 }).then(
+      (page) => setUsers({ list: page.users, total: page.total }),
+      (e) => (e instanceof RpcError && e.name === ErrorNames.AdminRequired ? setAllowed(false) : fail(e)),
+    );
+  useEffect(() => void load(), []);
+  if (!allowed) return null;
+  const create = submit(async () => {
+    const created = await api().admin.createInvite({ uses: Number(uses) });
+    setInvite(created);
+    return `Invite for ${created.uses} ${created.uses === 1 ? 'person' : 'people'} created`;
+  });
+  const change = async (action: () => Promise<unknown>) => {
+    clear();
+    try {
+      await action();
+      await load();
+    } catch (e) {
+      fail(e);
+    }
+  };
+  return (
+    <section class="settings__section" aria-labelledby="settings-admin">
+      <h3 id="settings-admin">Administration</h3>
+      <form class="form" onSubmit={create}>
+        <Field label="Invite uses" type="number" value={uses} onInput={setUses} required hint="1–1000 registrations, no expiry" />
+        <button type="submit" class="btn">
+          Create invite
+        </button>
+      </form>
+      {invite && (
+        <div class="field">
+          <label class="field__label" for="admin-invite-code">
+            Invite code
+          </label>
+          <input id="admin-invite-code" class="field__input mono" readOnly value={invite.code} data-testid="invite-code" />
+        </div>
+      )}
+      <StatusLine status={status} />
+      {users === null ? (
+        <p class="muted">Loading…</p>
+      ) : (
+        <ul class="devices" aria-label="Users">
+          {users.list.map((user) => {
+            const name = user.deleted ? 'Deleted Account' : `${user.display_name} (@${user.username})`;
+            const facts = [user.is_admin && 'admin', user.is_blocked && 'blocked', user.deleted && 'deleted', `${user.devices} ${user.devices === 1 ? 'device' : 'devices'}`].filter(Boolean);
+            const self = user.id === me?.id;
+            return (
+              <li class="device" key={user.id} data-testid="admin-user">
+                <span class="device__info">
+                  <span class="device__name">{name}</span>
+                  <span class="muted">{facts.join(' · ')}</span>
+                </span>
+                {!user.deleted && !self && (
+                  <button
+                    type="button"
+                    class="btn btn--small"
+                    aria-label={`${user.is_blocked ? 'Unblock' : 'Block'} ${user.display_name}`}
+                    onClick={() => void change(() => api().admin.setUserBlocked({ user_id: user.id, blocked: !user.is_blocked }))}
+                  >
+                    {user.is_blocked ? 'Unblock' : 'Block'}
+                  </button>
+                )}
+                {!user.deleted && (
+                  <button
+                    type="button"
+                    class="btn btn--small"
+                    aria-label={`${user.is_admin ? 'Remove admin' : 'Make admin'} ${user.display_name}`}
+                    onClick={() => void change(() => api().admin.setUserAdmin({ user_id: user.id, is_admin: !user.is_admin }))}
+                  >
+                    {user.is_admin ? 'Remove admin' : 'Make admin'}
+                  </button>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {users && users.total > users.list.length && <p class="muted">and {users.total - users.list.length} more</p>}
     </section>
   );
 }
