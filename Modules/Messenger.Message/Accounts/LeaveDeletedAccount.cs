@@ -10,9 +10,9 @@ using Messenger.Message.Storage;
 namespace Messenger.Message.Accounts;
 
 /// <summary>
-/// A deleted account, in one writer unit: it leaves every group the way a member leaves (the service message tells the
-/// others), a creator's role first passing to the longest-standing admin, else member; its own dialogs, hidden
-/// messages and blocks go, and so does its update log. Its messages stay where the other side can read them.
+/// A deleted account leaves every group the way a member leaves (the service message tells the others), a creator's
+/// role first passing to the longest-standing admin, else member, one writer unit per group; then its own dialogs,
+/// hidden messages and blocks go, and so does its update log. Its messages stay where the other side can read them.
 /// </summary>
 internal sealed class LeaveDeletedAccount(Chats.Chats chats, GroupChanges changes, StorageWriter writer, IMediator bus, TimeProvider clock)
     : INotificationHandler<AccountDeletedEvent>
@@ -21,30 +21,40 @@ internal sealed class LeaveDeletedAccount(Chats.Chats chats, GroupChanges change
     {
         var userId = deleted.UserId;
         chats.ForgetUser(userId);
-        var appends = new List<LogAppend>();
+        // One unit per group: a small group's leave appends to every member's log, and a user in many groups must not
+        // hold the writer, which every other user's sends wait for, through all of them at once.
+        foreach (var chatId in await writer.WriteAsync(scope => GroupStore.ChatIdsOf(scope, userId), CancellationToken.None))
+        {
+            var appends = new List<LogAppend>();
+            await writer.WriteAsync(scope => Leave(scope, chatId, userId, appends), CancellationToken.None);
+            appends.RemoveAll(append => append.OwnerId == userId);
+            if (appends.Count > 0)
+            {
+                await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
+            }
+        }
+
         await writer.WriteAsync(scope =>
         {
-            var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            foreach (var (chatId, role) in GroupStore.MembershipsOf(scope, userId))
-            {
-                if (role == MemberRole.Creator && GroupStore.Successor(scope, chatId, userId) is { } successor)
-                {
-                    GroupStore.SetCreator(scope, chatId, successor);
-                }
-
-                changes.Record(scope, chatId, userId, new ServiceAction(ServiceActions.Leave, [userId]), now, appends, joined: [], left: []);
-                GroupStore.RemoveMember(scope, chatId, userId);
-            }
-
             MessageStore.ForgetUser(scope, userId);
             changes.Log.Drop(scope, userId);
-            return appends.Count;
         }, CancellationToken.None);
+    }
 
-        appends.RemoveAll(append => append.OwnerId == userId);
-        if (appends.Count > 0)
+    private void Leave(WriteScope scope, long chatId, long userId, List<LogAppend> appends)
+    {
+        // Read again in the unit: the membership may have changed since it was listed.
+        if (GroupStore.RoleOf(scope, chatId, userId) is not { } role)
         {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
+            return;
         }
+
+        if (role == MemberRole.Creator && GroupStore.Successor(scope, chatId, userId) is { } successor)
+        {
+            GroupStore.SetCreator(scope, chatId, successor);
+        }
+
+        changes.Record(scope, chatId, userId, new ServiceAction(ServiceActions.Leave, [userId]), clock.GetUtcNow().ToUnixTimeSeconds(), appends, joined: [], left: []);
+        GroupStore.RemoveMember(scope, chatId, userId);
     }
 }

@@ -147,19 +147,12 @@ internal sealed class GroupStore(SqliteDatabase database)
         scope.Execute("UPDATE message_chats SET member_count = member_count + 1 WHERE id = @chat", ("@chat", chatId));
     }
 
-    /// <summary>Every group <paramref name="userId"/> is a member of, with their role there.</summary>
-    public static List<(long ChatId, MemberRole Role)> MembershipsOf(WriteScope scope, long userId)
+    /// <summary>Every group <paramref name="userId"/> is a member of.</summary>
+    public static List<long> ChatIdsOf(WriteScope scope, long userId)
     {
-        var command = scope.Command("SELECT chat_id, role FROM message_members WHERE user_id = @user ORDER BY chat_id");
+        var command = scope.Command("SELECT chat_id FROM message_members WHERE user_id = @user ORDER BY chat_id");
         command.Parameters.AddWithValue("@user", userId);
-        using var reader = command.ExecuteReader();
-        var memberships = new List<(long, MemberRole)>();
-        while (reader.Read())
-        {
-            memberships.Add((reader.GetInt64(0), (MemberRole)reader.GetInt32(1)));
-        }
-
-        return memberships;
+        return command.ReadInt64Column();
     }
 
     /// <summary>Who takes over from a creator who goes: the longest-standing admin, else the longest-standing member.</summary>
