@@ -264,24 +264,18 @@ function Administration() {
                   <span class="muted">{facts.join(' · ')}</span>
                 </span>
                 {!user.deleted && !self && (
-                  <button
-                    type="button"
-                    class="btn btn--small"
-                    aria-label={`${user.is_blocked ? 'Unblock' : 'Block'} ${user.display_name}`}
+                  <UserAction
+                    label={user.is_blocked ? 'Unblock' : 'Block'}
+                    user={user}
                     onClick={() => void change(() => api().admin.setUserBlocked({ user_id: user.id, blocked: !user.is_blocked }))}
-                  >
-                    {user.is_blocked ? 'Unblock' : 'Block'}
-                  </button>
+                  />
                 )}
                 {!user.deleted && (
-                  <button
-                    type="button"
-                    class="btn btn--small"
-                    aria-label={`${user.is_admin ? 'Remove admin' : 'Make admin'} ${user.display_name}`}
+                  <UserAction
+                    label={user.is_admin ? 'Remove admin' : 'Make admin'}
+                    user={user}
                     onClick={() => void change(() => api().admin.setUserAdmin({ user_id: user.id, is_admin: !user.is_admin }))}
-                  >
-                    {user.is_admin ? 'Remove admin' : 'Make admin'}
-                  </button>
+                  />
                 )}
               </li>
             );
@@ -290,6 +284,15 @@ function Administration() {
       )}
       {users && users.total > users.list.length && <p class="muted">and {users.total - users.list.length} more</p>}
     </section>
+  );
+}
+
+/** A button on an account's row, named for the screen reader with the account ("Block Bob Builder"). */
+function UserAction({ label, user, onClick }: { label: string; user: AdminUser; onClick: () => void }) {
+  return (
+    <button type="button" class="btn btn--small" aria-label={`${label} ${user.display_name}`} onClick={onClick}>
+      {label}
+    </button>
   );
 }
 
