@@ -21,6 +21,7 @@ public sealed class ConfigurationTests
             ["Messenger:Storage:MaxDatabaseMiB"] = "-1",
             ["Messenger:Message:PostBurst"] = "50",
             ["Messenger:Metrics:PrometheusPath"] = "metrics",
+            ["Messenger:Protocol:MaxConnectionsPerAddress"] = "-1",
             ["Messenger:Logging:MinimumLevel"] = "Chatty",
         });
         await using var app = MessengerApp.Build([], settings);
@@ -39,6 +40,7 @@ public sealed class ConfigurationTests
             "Messenger:Storage:MaxDatabaseMiB: must be between 0 and 16777216 (was -1)",
             "Messenger:Message:PostBurst: must be between 100 and 10000000 (was 50)",
             "Messenger:Metrics:PrometheusPath: 'metrics' is not a path such as /metrics",
+            "Messenger:Protocol:MaxConnectionsPerAddress: must be between 0 and 10000000 (was -1)",
             "Messenger:Logging:MinimumLevel: 'Chatty' is not one of Verbose, Debug, Information, Warning, Error, Fatal");
         File.Exists(Path.Combine(directory.Path, "messenger.db")).Should().BeFalse("nothing is touched when the configuration is invalid");
     }

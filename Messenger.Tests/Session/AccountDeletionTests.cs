@@ -102,6 +102,8 @@ public sealed class AccountDeletionTests : IAsyncLifetime
     public async Task DeleteAccount_OfTheOnlyAdmin_IsRefused_AndWrongPasswordsLockItOut()
     {
         await FailsWith(() => _admin.Client.DeleteAccountAsync(Password), "LAST_ADMIN");
+        await FailsWith(() => _admin.Client.DeleteAccountAsync(null!), "PASSWORD_INVALID");
+        await FailsWith(() => _admin.Client.DeleteAccountAsync(new string('p', 1025)), "PASSWORD_INVALID");
         (await _admin.Client.GetDialogsAsync()).Items.Should().BeEmpty("the account is untouched");
 
         await using var alice = await _host.SignUpAsync("alice_1");

@@ -50,11 +50,25 @@ public static class ProtocolModule
             })
             .AddMessagePackProtocol();
         services.AddOptions<HubOptions<RpcHub>>().Configure<IOptions<ProtocolOptions>>((hub, protocol) =>
-            hub.MaximumReceiveMessageSize = protocol.Value.MaxFrameBytes + 1024);
+            hub.MaximumReceiveMessageSize = MaxFrameBytes(protocol) + 1024);
 
         services.AddRpcMethod<PingCall, Pong>(allowAnonymous: true);
         services.AddRpcMethod<GetConfigCall, ServerConfig>(allowAnonymous: true);
         return services;
+    }
+
+    // Read when the hub is mapped, before start-up validates the configuration: an invalid section is reported there,
+    // one line per problem, so this must not throw for it.
+    private static int MaxFrameBytes(IOptions<ProtocolOptions> protocol)
+    {
+        try
+        {
+            return protocol.Value.MaxFrameBytes;
+        }
+        catch (OptionsValidationException)
+        {
+            return new ProtocolOptions().MaxFrameBytes;
+        }
     }
 
     public static IEndpointRouteBuilder MapProtocolModule(this IEndpointRouteBuilder endpoints)
