@@ -39,6 +39,10 @@ public static class GroupMethods
         this MessengerClient client, long chatId, long userId, bool isAdmin, CancellationToken cancellationToken = default) =>
         ObservedAsync(client, new SetAdminCall(chatId, userId, isAdmin), isMember: true, cancellationToken);
 
+    /// <summary>Hands the chat over to a member (creator only); the caller stays an admin.</summary>
+    public static Task<ChatChanged> TransferOwnershipAsync(this MessengerClient client, long chatId, long userId, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new TransferOwnershipCall(chatId, userId), isMember: true, cancellationToken);
+
     /// <summary>The chat and up to <paramref name="limit"/> members from <paramref name="offset"/>, by join time (members only).</summary>
     public static Task<ChatFull> GetFullChatAsync(
         this MessengerClient client, long chatId, int offset = 0, int limit = 200, CancellationToken cancellationToken = default) =>

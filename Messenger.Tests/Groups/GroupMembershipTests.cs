@@ -161,6 +161,33 @@ public sealed class GroupMembershipTests
     }
 
     [Fact]
+    public async Task TransferOwnership_HandsTheChatToAMember_WhoAloneMayThenSetAdmins_AndTheFormerCreatorMayLeave()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_owner");
+        await using var bob = await host.MemberAsync("bob_owner");
+        await using var carol = await host.MemberAsync("carol_owner");
+        await using var dave = await host.MemberAsync("dave_owner");
+        var chat = (await alice.Client.CreateGroupAsync("Team", [bob.Id, carol.Id])).Chat;
+        await SessionTestKit.FailsWith(() => alice.Client.LeaveGroupAsync(chat.Id), GroupErrorNames.ChatCreatorCannotLeave);
+
+        await SessionTestKit.FailsWith(() => bob.Client.TransferOwnershipAsync(chat.Id, bob.Id), GroupErrorNames.ChatCreatorRequired);
+        await SessionTestKit.FailsWith(() => alice.Client.TransferOwnershipAsync(chat.Id, dave.Id), GroupErrorNames.UserNotParticipant);
+        await SessionTestKit.FailsWith(() => alice.Client.TransferOwnershipAsync(chat.Id, alice.Id), GroupErrorNames.ChatNotModified);
+        await SessionTestKit.FailsWith(() => dave.Client.TransferOwnershipAsync(chat.Id, dave.Id), GroupErrorNames.ChatNotFound);
+
+        var handed = await alice.Client.TransferOwnershipAsync(chat.Id, bob.Id);
+
+        handed.Chat.CreatorId.Should().Be(bob.Id);
+        handed.Message!.Action.Should().BeEquivalentTo(new ServiceAction(ServiceActions.TransferOwnership, [bob.Id]));
+        (await carol.Client.GetFullChatAsync(chat.Id)).Members.Select(m => (m.UserId, m.Role))
+            .Should().BeEquivalentTo([(alice.Id, MemberRole.Admin), (bob.Id, MemberRole.Creator), (carol.Id, MemberRole.Member)]);
+        await SessionTestKit.FailsWith(() => alice.Client.SetAdminAsync(chat.Id, carol.Id, isAdmin: true), GroupErrorNames.ChatCreatorRequired);
+        await bob.Client.SetAdminAsync(chat.Id, carol.Id, isAdmin: true);
+        (await alice.Client.LeaveGroupAsync(chat.Id)).Chat.MemberCount.Should().Be(2);
+    }
+
+    [Fact]
     public async Task SetAdmin_ByAnAdminWhoIsNotTheCreator_FailsWithChatCreatorRequired()
     {
         await using var host = await GroupTestKit.StartHostAsync();

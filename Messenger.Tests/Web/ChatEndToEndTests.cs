@@ -106,7 +106,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await bob.Page.GetByLabel("Password to delete").FillAsync(WebUser.Password);
         await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Delete my account" }).ClickAsync();
         await Expect(bob.Page.GetByRole(AriaRole.Tab, new() { Name = "Sign in" })).ToBeVisibleAsync();
-        await bob.ScreenshotAsync("09-account-deleted");
+        await bob.ScreenshotAsync("11-account-deleted");
 
         await alice.Page.ReloadAsync();
         await alice.OpenChatAsync("Deleted Account");
@@ -133,7 +133,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Invite for 2 people created" })).ToBeVisibleAsync();
         await Expect(alice.Page.GetByTestId("invite-code")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^[A-Za-z0-9_-]{16,}$"));
         await Expect(alice.Page.GetByTestId("admin-user")).ToHaveCountAsync(2);
-        await alice.ScreenshotAsync("10-administration");
+        await alice.ScreenshotAsync("12-administration");
 
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = $"Block {bobName.Display}" }).ClickAsync();
         await Expect(alice.Page.GetByTestId("admin-user").Filter(new() { HasText = bobName.Display })).ToContainTextAsync("blocked");
@@ -261,6 +261,31 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await Expect(bob.Page.GetByText("Only admins can post in this channel")).ToBeVisibleAsync();
         await Expect(bob.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true })).ToHaveCountAsync(0);
         await bob.ScreenshotAsync("09-channel-subscriber");
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task Group_WhenItsCreatorMakesAMemberTheOwner_TheFormerCreatorMayLeave()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        var page = alice.Page;
+        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
+        await page.GetByLabel("Group name").FillAsync("Handover");
+        await page.GetByLabel("Add members").FillAsync(bobName.Username);
+        await page.GetByRole(AriaRole.List, new() { Name = "Search results" }).GetByRole(AriaRole.Button).First.ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Handover");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        var info = page.GetByRole(AriaRole.Complementary, new() { Name = "Chat info" });
+        await Expect(info.GetByRole(AriaRole.Button, new() { Name = "Leave group" })).ToHaveCountAsync(0);
+        await info.GetByRole(AriaRole.Button, new() { Name = $"Make {bobName.Display} the owner" }).ClickAsync();
+
+        await Expect(page.GetByTestId("service-message").Filter(new() { HasText = $"You made {bobName.Display} the owner" })).ToBeVisibleAsync();
+        await Expect(info.GetByTestId("member").Filter(new() { HasText = bobName.Display })).ToContainTextAsync("owner");
+        await info.GetByRole(AriaRole.Button, new() { Name = "Leave group" }).ClickAsync();
+        await bob.OpenChatAsync("Handover");
+        await Expect(bob.Page.GetByTestId("service-message").Filter(new() { HasText = "left the group" })).ToBeVisibleAsync();
         AssertNoProblems();
     }
 

@@ -58,6 +58,7 @@ public static class MessageModule
         services.AddRpcMethod<LeaveGroupCall, ChatChanged>();
         services.AddRpcMethod<EditTitleCall, ChatChanged>();
         services.AddRpcMethod<SetAdminCall, ChatChanged>();
+        services.AddRpcMethod<TransferOwnershipCall, ChatChanged>();
         services.AddRpcMethod<GetFullChatCall, ChatFull>();
         services.AddRpcMethod<ExportInviteCall, ChatInvite>();
         services.AddRpcMethod<JoinByInviteCall, ChatChanged>();

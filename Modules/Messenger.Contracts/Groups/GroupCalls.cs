@@ -98,6 +98,13 @@ public sealed record LeaveGroupCall([property: Key("chat_id")] long ChatId) : IR
 [MessagePackObject]
 public sealed record EditTitleCall([property: Key("chat_id")] long ChatId, [property: Key("title")] string Title) : IRpcCall<ChatChanged>;
 
+/// <summary><c>groups.transferOwnership</c> (creator only): <see cref="UserId"/>, a member, becomes the creator, and the
+/// caller an admin (who may then leave). Posts the service message <c>transfer_ownership</c>.
+/// Errors: <c>USER_NOT_PARTICIPANT</c>, <c>CHAT_NOT_MODIFIED</c> (to oneself), 403 <c>CHAT_CREATOR_REQUIRED</c>.</summary>
+[RpcMethod("groups.transferOwnership")]
+[MessagePackObject]
+public sealed record TransferOwnershipCall([property: Key("chat_id")] long ChatId, [property: Key("user_id")] long UserId) : IRpcCall<ChatChanged>;
+
 /// <summary><c>groups.setAdmin</c> (creator only). Errors: <c>USER_NOT_PARTICIPANT</c>, 403 <c>CHAT_CREATOR_REQUIRED</c>.</summary>
 [RpcMethod("groups.setAdmin")]
 [MessagePackObject]

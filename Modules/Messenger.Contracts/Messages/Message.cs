@@ -62,6 +62,7 @@ public static class ServiceActions
     public const string EditTitle = "edit_title";
     public const string SetAdmin = "set_admin";
     public const string UnsetAdmin = "unset_admin";
+    public const string TransferOwnership = "transfer_ownership";
     public const string ConvertToLarge = "convert_to_large";
 }
 

@@ -15,9 +15,9 @@ internal sealed class EditTitleValidator : AbstractValidator<EditTitleCall>
     public EditTitleValidator() => RuleFor(c => c.Title).Must(CreateGroupValidator.IsValidTitle).WithErrorCode(GroupErrorNames.ChatTitleInvalid);
 }
 
-/// <summary>Admins rename the chat; the creator makes members admins and back.</summary>
+/// <summary>Admins rename the chat; the creator makes members admins and back, or hands the chat over.</summary>
 internal sealed class EditGroupHandler(GroupChanges changes, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
-    : IRequestHandler<EditTitleCall, ChatChanged>, IRequestHandler<SetAdminCall, ChatChanged>
+    : IRequestHandler<EditTitleCall, ChatChanged>, IRequestHandler<SetAdminCall, ChatChanged>, IRequestHandler<TransferOwnershipCall, ChatChanged>
 {
     public async ValueTask<ChatChanged> Handle(EditTitleCall call, CancellationToken cancellationToken)
     {
@@ -42,12 +42,7 @@ internal sealed class EditGroupHandler(GroupChanges changes, StorageWriter write
         var me = caller.RequireUserId();
         return await ChangeAsync(scope =>
         {
-            var (_, role) = changes.RequireMember(scope, call.ChatId, me);
-            if (role != MemberRole.Creator)
-            {
-                throw MessengerError.Forbidden(GroupErrorNames.ChatCreatorRequired);
-            }
-
+            RequireCreator(scope, call.ChatId, me);
             var current = GroupStore.RoleOf(scope, call.ChatId, call.UserId) ?? throw MessengerError.BadRequest(GroupErrorNames.UserNotParticipant);
             var wanted = call.IsAdmin ? MemberRole.Admin : MemberRole.Member;
             if (current == MemberRole.Creator || current == wanted)
@@ -59,6 +54,33 @@ internal sealed class EditGroupHandler(GroupChanges changes, StorageWriter write
                 ("@role", (int)wanted), ("@chat", call.ChatId), ("@user", call.UserId));
             return (call.ChatId, new ServiceAction(call.IsAdmin ? ServiceActions.SetAdmin : ServiceActions.UnsetAdmin, [call.UserId]));
         }, me, cancellationToken);
+    }
+
+    public async ValueTask<ChatChanged> Handle(TransferOwnershipCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        return await ChangeAsync(scope =>
+        {
+            RequireCreator(scope, call.ChatId, me);
+            _ = GroupStore.RoleOf(scope, call.ChatId, call.UserId) ?? throw MessengerError.BadRequest(GroupErrorNames.UserNotParticipant);
+            if (call.UserId == me)
+            {
+                throw MessengerError.BadRequest(GroupErrorNames.ChatNotModified);
+            }
+
+            GroupStore.SetCreator(scope, call.ChatId, call.UserId);
+            scope.Execute("UPDATE message_members SET role = @admin WHERE chat_id = @chat AND user_id = @me",
+                ("@admin", (int)MemberRole.Admin), ("@chat", call.ChatId), ("@me", me));
+            return (call.ChatId, new ServiceAction(ServiceActions.TransferOwnership, [call.UserId]));
+        }, me, cancellationToken);
+    }
+
+    private void RequireCreator(WriteScope scope, long chatId, long me)
+    {
+        if (changes.RequireMember(scope, chatId, me).Role != MemberRole.Creator)
+        {
+            throw MessengerError.Forbidden(GroupErrorNames.ChatCreatorRequired);
+        }
     }
 
     private async Task<ChatChanged> ChangeAsync(Func<WriteScope, (long ChatId, ServiceAction Action)> change, long me, CancellationToken cancellationToken)

@@ -114,6 +114,8 @@ export function createMethods(call: Call) {
       editTitle: (a: { chat_id: number; title: string }, o?: CallOptions) => call<ChatChanged>('groups.editTitle', a, o),
       setAdmin: (a: { chat_id: number; user_id: number; is_admin: boolean }, o?: CallOptions) =>
         call<ChatChanged>('groups.setAdmin', a, o),
+      transferOwnership: (a: { chat_id: number; user_id: number }, o?: CallOptions) =>
+        call<ChatChanged>('groups.transferOwnership', a, o),
       getFull: (a: { chat_id: number; offset?: number; limit?: number }, o?: CallOptions) =>
         call<ChatFull>('groups.getFull', { chat_id: a.chat_id, offset: a.offset ?? 0, limit: a.limit ?? 200 }, o),
       exportInvite: (a: { chat_id: number; expires_in?: number | null; usage_limit?: number | null }, o?: CallOptions) =>

@@ -124,6 +124,7 @@ export const ServiceActions = {
   EditTitle: 'edit_title',
   SetAdmin: 'set_admin',
   UnsetAdmin: 'unset_admin',
+  TransferOwnership: 'transfer_ownership',
   ConvertToLarge: 'convert_to_large',
 } as const;
 export type ServiceActionKind = (typeof ServiceActions)[keyof typeof ServiceActions];

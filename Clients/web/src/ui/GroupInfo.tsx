@@ -209,6 +209,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
               canPromote={isCreator && member.user_id !== me}
               onRemove={() => void run(() => api().groups.removeMember({ chat_id: chatId, user_id: member.user_id }))}
               onSetAdmin={(admin) => void run(() => api().groups.setAdmin({ chat_id: chatId, user_id: member.user_id, is_admin: admin }))}
+              onMakeOwner={() => void run(() => api().groups.transferOwnership({ chat_id: chatId, user_id: member.user_id }))}
             />
           ))}
         </ul>
@@ -231,9 +232,10 @@ interface MemberRowProps {
   canPromote: boolean;
   onRemove: () => void;
   onSetAdmin: (admin: boolean) => void;
+  onMakeOwner: () => void;
 }
 
-function MemberRow({ member, name, online, isMe, canRemove, canPromote, onRemove, onSetAdmin }: MemberRowProps) {
+function MemberRow({ member, name, online, isMe, canRemove, canPromote, onRemove, onSetAdmin, onMakeOwner }: MemberRowProps) {
   const role = member.role === MemberRole.Creator ? 'owner' : member.role === MemberRole.Admin ? 'admin' : '';
   return (
     <li class="member" data-testid="member">
@@ -252,6 +254,11 @@ function MemberRow({ member, name, online, isMe, canRemove, canPromote, onRemove
             onClick={() => onSetAdmin(member.role !== MemberRole.Admin)}
           >
             {member.role === MemberRole.Admin ? 'Dismiss admin' : 'Make admin'}
+          </button>
+        )}
+        {canPromote && member.role !== MemberRole.Creator && (
+          <button type="button" class="btn btn--small" aria-label={`Make ${name} the owner`} onClick={onMakeOwner}>
+            Make owner
           </button>
         )}
         {canRemove && (

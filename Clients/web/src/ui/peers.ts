@@ -48,6 +48,8 @@ export function serviceText(state: AppState, message: Message): string {
       return `${actor} made ${targets} an admin`;
     case 'unset_admin':
       return `${actor} removed ${targets} from admins`;
+    case 'transfer_ownership':
+      return `${actor} made ${targets} the owner`;
     case 'convert_to_large':
       return 'The group became a large group';
     default:
