@@ -223,12 +223,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public Task<List<RevokedDevice>> DeleteAccountAsync(long userId) =>
         writer.WriteAsync(scope =>
         {
-            if (scope.Scalar("SELECT is_admin FROM session_users WHERE id = @id", ("@id", userId)) is 1L
-                && Convert.ToInt64(scope.Scalar("SELECT count(*) FROM session_users WHERE is_admin = 1")) == 1)
-            {
-                throw MessengerError.Forbidden(SessionErrorNames.LastAdmin);
-            }
-
+            RefuseLastAdmin(scope, scope.Scalar("SELECT is_admin FROM session_users WHERE id = @id", ("@id", userId)) is 1L);
             scope.Execute(
                 "UPDATE session_users SET username = '', username_key = '~' || id, password_hash = '', display_name = @name, bio = '', " +
                 "is_admin = 0 WHERE id = @id",
@@ -248,14 +243,19 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
                 return false;
             }
 
-            if (current == 1 && !isAdmin && Convert.ToInt64(scope.Scalar("SELECT count(*) FROM session_users WHERE is_admin = 1")) == 1)
-            {
-                throw MessengerError.Forbidden(SessionErrorNames.LastAdmin);
-            }
-
+            RefuseLastAdmin(scope, current == 1 && !isAdmin);
             scope.Execute("UPDATE session_users SET is_admin = @admin WHERE id = @id", ("@admin", isAdmin), ("@id", userId));
             return true;
         });
+
+    /// <summary>403 <c>LAST_ADMIN</c> when an admin is about to stop being one and no other admin is left.</summary>
+    private static void RefuseLastAdmin(WriteScope scope, bool anAdminGoes)
+    {
+        if (anAdminGoes && Convert.ToInt64(scope.Scalar("SELECT count(*) FROM session_users WHERE is_admin = 1")) == 1)
+        {
+            throw MessengerError.Forbidden(SessionErrorNames.LastAdmin);
+        }
+    }
 
     public List<long> DeletedUserIds()
     {
