@@ -48,6 +48,34 @@ public static class MessageMethods
         return affected;
     }
 
+    /// <summary>Pins message <paramref name="id"/> in the chat for everyone in it (posting the service message
+    /// <c>pin_message</c> unless <paramref name="silent"/>); not repeated as an event on this device.</summary>
+    public static async Task<AffectedMessages> PinMessageAsync(
+        this MessengerClient client, Peer peer, long id, bool silent = false, CancellationToken cancellationToken = default)
+    {
+        var affected = await client.CallAsync(new PinMessageCall(peer, id, Unpin: false, silent), cancellationToken);
+        client.Events.Observe(affected, peer);
+        return affected;
+    }
+
+    /// <summary>Unpins the chat's pinned message; not repeated as an event on this device.</summary>
+    public static async Task<AffectedMessages> UnpinMessageAsync(this MessengerClient client, Peer peer, CancellationToken cancellationToken = default)
+    {
+        var affected = await client.CallAsync(new PinMessageCall(peer, 0, Unpin: true), cancellationToken);
+        client.Events.Observe(affected, peer);
+        return affected;
+    }
+
+    /// <summary>Mutes the chat for the user until <paramref name="muteUntil"/> (<see cref="NotifySettings.MuteForever"/>
+    /// for good), or unmutes it (null); the user's other devices get <see cref="NotifySettingsChanged"/>.</summary>
+    public static async Task<AffectedMessages> MuteChatAsync(
+        this MessengerClient client, Peer peer, DateTimeOffset? muteUntil, CancellationToken cancellationToken = default)
+    {
+        var affected = await client.CallAsync(new UpdateNotifySettingsCall(peer, muteUntil?.ToUnixTimeSeconds() ?? 0), cancellationToken);
+        client.Events.Observe(affected);
+        return affected;
+    }
+
     /// <summary>Reports incoming messages up to <paramref name="maxId"/> as delivered (done automatically with <see cref="MessengerClientOptions.AutoReceipt"/>).</summary>
     public static Task<Done> ReceivedMessagesAsync(this MessengerClient client, long maxId, CancellationToken cancellationToken = default) =>
         client.CallAsync(new ReceivedMessagesCall(maxId), cancellationToken);

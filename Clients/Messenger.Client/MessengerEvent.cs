@@ -41,6 +41,13 @@ public enum ReadSide
 /// <summary>The chat was read up to <see cref="MaxId"/>; for the inbox, <see cref="StillUnread"/> messages remain unread.</summary>
 public sealed record HistoryRead(long Pts, Peer Peer, ReadSide Side, long MaxId, int StillUnread) : LoggedEvent(Pts);
 
+/// <summary>The chat's pinned message changed (for everyone in it): <see cref="Message"/> is pinned now, or nothing
+/// is (null).</summary>
+public sealed record MessagePinned(long Pts, Peer Peer, Message? Message) : LoggedEvent(Pts);
+
+/// <summary>The user muted the chat until <see cref="MuteUntil"/> (unix seconds) or unmuted it (0) on another device.</summary>
+public sealed record NotifySettingsChanged(long Pts, Peer Peer, long MuteUntil) : LoggedEvent(Pts);
+
 /// <summary>Too much was missed to replay it: the stream continues from <see cref="LoggedEvent.Pts"/> and the app
 /// should refetch its dialogs (and the history it shows).</summary>
 public sealed record Resynced(long Pts) : LoggedEvent(Pts);

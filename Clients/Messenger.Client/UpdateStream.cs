@@ -515,6 +515,12 @@ public sealed class UpdateStream
             case DeliveredUpdate delivered:
                 Emit(new MessagesDelivered(entry.Pts, delivered.Peer, delivered.MaxId) { ChannelId = channelId });
                 break;
+            case PinnedMessageUpdate pinned:
+                Emit(new MessagePinned(entry.Pts, pinned.Peer, pinned.Message) { ChannelId = channelId });
+                break;
+            case NotifySettingsUpdate notify:
+                Emit(new NotifySettingsChanged(entry.Pts, notify.Peer, notify.MuteUntil) { ChannelId = channelId });
+                break;
             case ChatUpdate changed:
                 OnChatUpdate(changed.Chat, changed.IsMember);
                 Emit(new ChatUpdated(entry.Pts, changed.Chat, changed.IsMember) { ChannelId = channelId });

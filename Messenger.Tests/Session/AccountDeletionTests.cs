@@ -38,6 +38,7 @@ public sealed class AccountDeletionTests : IAsyncLifetime
         await bob.SendAsync(alice, "hello alice");
         // Bob's device reports the message delivered (into Alice's log) on its own: let it land before she goes.
         await alice.NextAsync<MessagesDelivered>(d => d.MaxId == hello.Message.Id);
+        await alice.Client.MuteChatAsync(bob.Peer, DateTimeOffset.UtcNow.AddDays(1));
 
         await FailsWith(() => alice.Client.DeleteAccountAsync("not my password"), "PASSWORD_INVALID");
         await alice.Client.DeleteAccountAsync(Password);
@@ -69,6 +70,7 @@ public sealed class AccountDeletionTests : IAsyncLifetime
 
         RowsOf("queue_updates", "owner_id", alice.UserId).Should().Be(0, "the update log, with copies of every message, is erased");
         RowsOf("message_dialogs", "user_id", alice.UserId).Should().Be(0);
+        RowsOf("message_notify", "user_id", alice.UserId).Should().Be(0);
         RowsOf("session_authorizations", "user_id", alice.UserId).Should().Be(0);
         RowsOf("queue_updates", "owner_id", bob.UserId).Should().BeGreaterThan(0);
     }

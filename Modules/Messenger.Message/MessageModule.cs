@@ -51,6 +51,8 @@ public static class MessageModule
         services.AddRpcMethod<GetBlockedCall, BlockedUsers>();
         services.AddRpcMethod<UnblockUserCall, Done>();
         services.AddRpcMethod<SearchMessagesCall, MessageList>();
+        services.AddRpcMethod<PinMessageCall, AffectedMessages>();
+        services.AddRpcMethod<UpdateNotifySettingsCall, AffectedMessages>();
 
         services.AddRpcMethod<CreateGroupCall, ChatChanged>();
         services.AddRpcMethod<AddMembersCall, ChatChanged>();

@@ -64,6 +64,9 @@ public static class ServiceActions
     public const string UnsetAdmin = "unset_admin";
     public const string TransferOwnership = "transfer_ownership";
     public const string ConvertToLarge = "convert_to_large";
+
+    /// <summary>A message was pinned: the service message's <c>reply_to_id</c> is the pinned message.</summary>
+    public const string PinMessage = "pin_message";
 }
 
 /// <summary>The caller's stored message and the position of the log it was appended to (apply it as the update with
@@ -87,7 +90,8 @@ public sealed record AffectedMessages(
 [MessagePackObject]
 public sealed record MessageList([property: Key("messages")] Message[] Messages);
 
-/// <summary>One chat in the caller's chat list.</summary>
+/// <summary>One chat in the caller's chat list. <see cref="PinnedMessage"/> is the chat's pinned message (for everyone
+/// in it); <see cref="MuteUntil"/> the caller's own mute (unix seconds, 0 when not muted).</summary>
 [MessagePackObject]
 public sealed record Dialog(
     [property: Key("peer")] Peer Peer,
@@ -96,7 +100,9 @@ public sealed record Dialog(
     [property: Key("read_inbox_max_id")] long ReadInboxMaxId,
     [property: Key("read_outbox_max_id")] long ReadOutboxMaxId,
     [property: Key("delivered_max_id")] long DeliveredMaxId,
-    [property: Key("last_activity")] long LastActivity);
+    [property: Key("last_activity")] long LastActivity,
+    [property: Key("pinned_message")] Message? PinnedMessage = null,
+    [property: Key("mute_until")] long MuteUntil = 0);
 
 /// <summary>A page of the caller's chats, most recent activity first, and how many there are in all.</summary>
 [MessagePackObject]

@@ -87,6 +87,43 @@ public static class TypingActions
     public static bool IsKnown(string? action) => action is Typing or Cancel or Upload;
 }
 
+/// <summary><c>messages.pin</c>: pins message <see cref="Id"/> in the chat for everyone in it (one pinned message per
+/// chat; pinning another replaces it), or unpins whatever is pinned (<see cref="Unpin"/>; <see cref="Id"/> is then
+/// ignored). The chat's audience gets <c>pinned_message</c>, and a pin also posts the service message
+/// <c>pin_message</c> (its <c>reply_to_id</c> is the pinned message) unless <see cref="Silent"/>. Pinning what is
+/// already pinned, or unpinning nothing, changes nothing (<c>pts_count</c> 0). Both users of a private chat and every
+/// member of a small group may pin; in a large group or channel only admins. Errors: <c>PEER_ID_INVALID</c>,
+/// <c>USER_DELETED</c>, <c>MESSAGE_ID_INVALID</c> (not in this chat, deleted, or a service message), 403
+/// <c>CHAT_ADMIN_REQUIRED</c>, 403 <c>USER_IS_BLOCKED</c> / <c>YOU_BLOCKED_USER</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.pin")]
+[MessagePackObject]
+public sealed record PinMessageCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("id")] long Id,
+    [property: Key("unpin")] bool Unpin = false,
+    [property: Key("silent")] bool Silent = false) : IRpcCall<AffectedMessages>;
+
+/// <summary><c>messages.updateNotifySettings</c>: mutes the chat for the caller until <see cref="MuteUntil"/> (unix
+/// seconds; <see cref="NotifySettings.MuteForever"/> for good) or unmutes it (0, or any time already past). Only the
+/// caller's own devices are told (<c>notify_settings</c> in the caller's log); the dialog carries it as
+/// <c>mute_until</c>. Muting is for clients to act on (no notification, not counted in a badge): messages still
+/// arrive. Errors: <c>PEER_ID_INVALID</c>, <c>MUTE_UNTIL_INVALID</c> (negative), 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.updateNotifySettings")]
+[MessagePackObject]
+public sealed record UpdateNotifySettingsCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("mute_until")] long MuteUntil) : IRpcCall<AffectedMessages>;
+
+/// <summary>Values of <see cref="UpdateNotifySettingsCall.MuteUntil"/>.</summary>
+public static class NotifySettings
+{
+    /// <summary>Muted until unmuted (2³¹ − 1, as Telegram).</summary>
+    public const long MuteForever = int.MaxValue;
+
+    /// <summary>Whether a chat with this <c>mute_until</c> is muted at <paramref name="now"/> (unix seconds).</summary>
+    public static bool IsMuted(long muteUntil, long now) => muteUntil > now;
+}
+
 /// <summary><c>users.block</c>: the user can no longer send to the caller (403 <c>USER_IS_BLOCKED</c>).
 /// Errors: <c>USER_ID_INVALID</c>.</summary>
 [RpcMethod("users.block")]
@@ -136,4 +173,5 @@ public static class MessageErrorNames
     /// <summary>403: only the author may edit a message or delete it for everyone.</summary>
     public const string MessageAuthorRequired = "MESSAGE_AUTHOR_REQUIRED";
     public const string MessageDeleteForbidden = "MESSAGE_DELETE_FORBIDDEN";
+    public const string MuteUntilInvalid = "MUTE_UNTIL_INVALID";
 }

@@ -17,12 +17,22 @@ namespace Messenger.Contracts.Updates;
 [Union(6, typeof(TypingUpdate))]
 [Union(7, typeof(UserStatusUpdate))]
 [Union(8, typeof(ChatUpdate))]
+[Union(9, typeof(PinnedMessageUpdate))]
+[Union(10, typeof(NotifySettingsUpdate))]
 public abstract record Update;
 
 /// <summary>A group chat changed for this user: they joined or were added (<see cref="IsMember"/>), left or were
 /// removed, or its title, kind or roles changed. Carries the chat as it is now.</summary>
 [MessagePackObject]
 public sealed record ChatUpdate([property: Key("chat")] Groups.Chat Chat, [property: Key("is_member")] bool IsMember) : Update;
+
+/// <summary>The chat's pinned message changed: <see cref="Message"/> is now pinned, or nothing is (null).</summary>
+[MessagePackObject]
+public sealed record PinnedMessageUpdate([property: Key("peer")] Peer Peer, [property: Key("message")] Message? Message) : Update;
+
+/// <summary>This user muted the chat until <see cref="MuteUntil"/> (unix seconds), or unmuted it (0), on some device.</summary>
+[MessagePackObject]
+public sealed record NotifySettingsUpdate([property: Key("peer")] Peer Peer, [property: Key("mute_until")] long MuteUntil) : Update;
 
 /// <summary>A message arrived in one of the user's chats (or the user sent it from any device).</summary>
 [MessagePackObject]

@@ -32,6 +32,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             // small groups and private chats keep it in each member's dialog.
             chat.Property(c => c.TopMessageId).HasColumnName("top_message_id");
             chat.Property(c => c.LastActivity).HasColumnName("last_activity");
+            // The chat's pinned message, for everyone in it (0: none).
+            chat.Property(c => c.PinnedMessageId).HasColumnName("pinned_message_id");
         });
 
         modelBuilder.Entity<MemberRow>(member =>
@@ -111,6 +113,16 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             dialog.Property(d => d.DeliveredMaxId).HasColumnName("delivered_max_id");
         });
 
+        // A user's mute of a chat (any kind; large groups have no dialog row), only while it lasts in the future when set.
+        modelBuilder.Entity<NotifyRow>(notify =>
+        {
+            notify.ToTable("message_notify");
+            notify.HasKey(n => new { n.UserId, n.ChatId });
+            notify.Property(n => n.UserId).HasColumnName("user_id");
+            notify.Property(n => n.ChatId).HasColumnName("chat_id");
+            notify.Property(n => n.MuteUntil).HasColumnName("mute_until");
+        });
+
         modelBuilder.Entity<BlockRow>(block =>
         {
             block.ToTable("message_blocks");
@@ -142,6 +154,8 @@ internal sealed class ChatRow
     public long TopMessageId { get; set; }
 
     public long LastActivity { get; set; }
+
+    public long PinnedMessageId { get; set; }
 }
 
 internal sealed class MemberRow
@@ -233,6 +247,15 @@ internal sealed class DialogRow
     public long ReadOutboxMaxId { get; set; }
 
     public long DeliveredMaxId { get; set; }
+}
+
+internal sealed class NotifyRow
+{
+    public long UserId { get; set; }
+
+    public long ChatId { get; set; }
+
+    public long MuteUntil { get; set; }
 }
 
 internal sealed class BlockRow

@@ -29,6 +29,18 @@ internal sealed class MessageStore(SqliteDatabase database)
     public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media";
     private const string NotHidden = "NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id)";
 
+    /// <summary>The columns of <see cref="MessageColumns"/>, as <see cref="ReadMessage"/> reads them.</summary>
+    public const int MessageColumnCount = 10;
+
+    /// <summary>The chat's pinned message (alias <c>p</c>) in a query over <c>message_chats c</c> for the user <c>@user</c>:
+    /// <see cref="PinnedJoin"/> leaves it null when nothing is pinned, or the message was deleted (for everyone, or by
+    /// the user for themselves).</summary>
+    public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media";
+
+    public const string PinnedJoin =
+        "LEFT JOIN message_messages p ON p.id = c.pinned_message_id AND p.deleted = 0 " +
+        "AND NOT EXISTS (SELECT 1 FROM message_hidden ph WHERE ph.user_id = @user AND ph.message_id = p.id)";
+
     public long? FindPrivateChat(long userA, long userB)
     {
         using var connection = database.Open();
@@ -65,7 +77,10 @@ internal sealed class MessageStore(SqliteDatabase database)
         using var command = connection.CreateCommand();
         command.CommandText =
             "SELECT d.peer_kind, d.peer_id, d.unread_count, d.read_inbox_max_id, d.read_outbox_max_id, d.delivered_max_id, d.last_activity, " +
-            $"{MessageColumns} FROM message_dialogs d LEFT JOIN message_messages m ON m.id = d.top_message_id AND m.deleted = 0 " +
+            $"coalesce(n.mute_until, 0), {MessageColumns}, {PinnedColumns} FROM message_dialogs d " +
+            "LEFT JOIN message_messages m ON m.id = d.top_message_id AND m.deleted = 0 " +
+            $"JOIN message_chats c ON c.id = d.chat_id {PinnedJoin} " +
+            "LEFT JOIN message_notify n ON n.user_id = @user AND n.chat_id = d.chat_id " +
             "WHERE d.user_id = @user";
         command.Parameters.AddWithValue("@user", userId);
         var dialogs = new List<(Dialog Dialog, long TopId)>();
@@ -73,10 +88,11 @@ internal sealed class MessageStore(SqliteDatabase database)
         {
             while (reader.Read())
             {
-                var top = reader.IsDBNull(7) ? null : ReadMessage(reader, 7);
+                var top = reader.IsDBNull(8) ? null : ReadMessage(reader, 8);
+                var pinned = reader.IsDBNull(8 + MessageColumnCount) ? null : ReadMessage(reader, 8 + MessageColumnCount);
                 dialogs.Add((new Dialog(
                     new Peer((PeerKind)reader.GetInt32(0), reader.GetInt64(1)), top, reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4),
-                    reader.GetInt64(5), reader.GetInt64(6)), top?.Id ?? 0));
+                    reader.GetInt64(5), reader.GetInt64(6), pinned, reader.GetInt64(7)), top?.Id ?? 0));
             }
         }
 
@@ -129,6 +145,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         scope.Execute("DELETE FROM message_dialogs WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_hidden WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_blocks WHERE user_id = @user", ("@user", userId));
+        scope.Execute("DELETE FROM message_notify WHERE user_id = @user", ("@user", userId));
     }
 
     public static long PrivateChatId(WriteScope scope, long userA, long userB, long now)

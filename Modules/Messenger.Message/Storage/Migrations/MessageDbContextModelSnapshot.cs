@@ -58,6 +58,10 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("member_count");
 
+                    b.Property<long>("PinnedMessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pinned_message_id");
+
                     b.Property<string>("Title")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT")
@@ -280,6 +284,25 @@ namespace Messenger.Message.Storage.Migrations
                         .IsUnique();
 
                     b.ToTable("message_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Messenger.Message.Storage.NotifyRow", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("MuteUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mute_until");
+
+                    b.HasKey("UserId", "ChatId");
+
+                    b.ToTable("message_notify", (string)null);
                 });
 #pragma warning restore 612, 618
         }
