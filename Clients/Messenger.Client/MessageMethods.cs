@@ -49,21 +49,21 @@ public static class MessageMethods
     }
 
     /// <summary>Pins message <paramref name="id"/> in the chat for everyone in it (posting the service message
-    /// <c>pin_message</c> unless <paramref name="silent"/>); not repeated as an event on this device.</summary>
-    public static async Task<AffectedMessages> PinMessageAsync(
-        this MessengerClient client, Peer peer, long id, bool silent = false, CancellationToken cancellationToken = default)
-    {
-        var affected = await client.CallAsync(new PinMessageCall(peer, id, Unpin: false, silent), cancellationToken);
-        client.Events.Observe(affected, peer);
-        return affected;
-    }
+    /// <c>pin_message</c> unless <paramref name="silent"/>); the result carries both, and neither is repeated as an
+    /// event on this device.</summary>
+    public static Task<PinResult> PinMessageAsync(
+        this MessengerClient client, Peer peer, long id, bool silent = false, CancellationToken cancellationToken = default) =>
+        ObservedPinAsync(client, new PinMessageCall(peer, id, Unpin: false, silent), cancellationToken);
 
     /// <summary>Unpins the chat's pinned message; not repeated as an event on this device.</summary>
-    public static async Task<AffectedMessages> UnpinMessageAsync(this MessengerClient client, Peer peer, CancellationToken cancellationToken = default)
+    public static Task<PinResult> UnpinMessageAsync(this MessengerClient client, Peer peer, CancellationToken cancellationToken = default) =>
+        ObservedPinAsync(client, new PinMessageCall(peer, 0, Unpin: true), cancellationToken);
+
+    private static async Task<PinResult> ObservedPinAsync(MessengerClient client, PinMessageCall call, CancellationToken cancellationToken)
     {
-        var affected = await client.CallAsync(new PinMessageCall(peer, 0, Unpin: true), cancellationToken);
-        client.Events.Observe(affected, peer);
-        return affected;
+        var result = await client.CallAsync(call, cancellationToken);
+        client.Events.Observe(new AffectedMessages(result.Pts, result.PtsCount, result.Channel), call.Peer);
+        return result;
     }
 
     /// <summary>Mutes the chat for the user until <paramref name="muteUntil"/> (<see cref="NotifySettings.MuteForever"/>

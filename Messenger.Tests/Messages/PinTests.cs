@@ -29,6 +29,8 @@ public sealed class PinTests : IAsyncLifetime
         var pinned = await alice.Client.PinMessageAsync(bob.Peer, first.Message.Id);
 
         pinned.PtsCount.Should().Be(2, "the service message and the pin, both in alice's log");
+        pinned.Pinned!.Id.Should().Be(first.Message.Id);
+        pinned.ServiceMessage!.Action!.Kind.Should().Be(ServiceActions.PinMessage);
         var service = await bob.NextAsync<MessageReceived>(e => e.Message.Action is not null);
         service.Message.Action!.Kind.Should().Be(ServiceActions.PinMessage);
         service.Message.ReplyToId.Should().Be(first.Message.Id);
@@ -40,8 +42,9 @@ public sealed class PinTests : IAsyncLifetime
 
         var again = await alice.Client.PinMessageAsync(bob.Peer, first.Message.Id);
         again.PtsCount.Should().Be(0, "pinning what is pinned changes nothing");
+        again.ServiceMessage.Should().BeNull();
 
-        await bob.Client.PinMessageAsync(alice.Peer, second.Message.Id, silent: true);
+        (await bob.Client.PinMessageAsync(alice.Peer, second.Message.Id, silent: true)).ServiceMessage.Should().BeNull();
         (await alice.NextAsync<MessagePinned>()).Message!.Id.Should().Be(second.Message.Id);
         (await DialogWith(alice, bob)).PinnedMessage!.Text.Should().Be("meet at 6");
 

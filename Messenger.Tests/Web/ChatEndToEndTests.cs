@@ -242,6 +242,73 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Notifications_AnnounceMessagesOfChatsNotMuted_AndAPinnedMessageShowsToBoth()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        // Bob's browser records notifications instead of showing them, grants the permission when asked, and is in the
+        // background (not focused), as a user in another window would be.
+        await bob.Context.AddInitScriptAsync("""
+            window.__notifications = [];
+            window.Notification = class {
+              static permission = 'default';
+              static async requestPermission() { window.Notification.permission = 'granted'; return 'granted'; }
+              constructor(title, options) { window.__notifications.push({ title, body: options.body, tag: options.tag }); }
+              close() {}
+            };
+            document.hasFocus = () => false;
+            """);
+        await bob.Page.ReloadAsync();
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Turn on desktop notifications" }).ClickAsync();
+        await Expect(bob.Page.GetByTestId("notifications-status")).ToContainTextAsync("New messages are announced");
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Back to chats" }).ClickAsync();
+
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Ping one");
+        await bob.Page.WaitForFunctionAsync("() => window.__notifications.length === 1");
+        (await Notifications(bob)).Should().Equal($"{aliceName.Display}|Ping one");
+
+        await bob.OpenChatAsync(aliceName.Display);
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Mute", Exact = true }).ClickAsync();
+        await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Unmute", Exact = true })).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByTestId("dialog").Filter(new() { HasText = aliceName.Display }).GetByRole(AriaRole.Img, new() { Name = "muted" }))
+            .ToBeVisibleAsync();
+        await alice.SendAsync("Ping two");
+        await Expect(bob.Message("Ping two")).ToBeVisibleAsync();
+        (await Notifications(bob)).Should().HaveCount(1, "the chat is muted: its message arrives unannounced");
+
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Unmute", Exact = true }).ClickAsync();
+        await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Mute", Exact = true })).ToBeVisibleAsync();
+        await alice.SendAsync("Ping three");
+        await bob.Page.WaitForFunctionAsync("() => window.__notifications.length === 2");
+        (await Notifications(bob)).Should().Equal($"{aliceName.Display}|Ping one", $"{aliceName.Display}|Ping three");
+
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Mute", Exact = true }).ClickAsync();
+        await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Unmute", Exact = true })).ToBeVisibleAsync();
+        var first = alice.Message("Ping one");
+        await first.HoverAsync();
+        await first.GetByRole(AriaRole.Button, new() { Name = "Pin", Exact = true }).ClickAsync();
+        await Expect(alice.Page.GetByTestId("pinned-bar")).ToContainTextAsync("Ping one");
+        await Expect(alice.Page.GetByTestId("service-message").Filter(new() { HasText = "You pinned “Ping one”" })).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByTestId("pinned-bar")).ToContainTextAsync("Ping one");
+        await Expect(bob.Page.GetByTestId("service-message").Filter(new() { HasText = $"{aliceName.Display} pinned “Ping one”" })).ToBeVisibleAsync();
+        await bob.ScreenshotAsync("12-pinned-and-muted");
+
+        await bob.Page.ReloadAsync();
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Page.GetByTestId("pinned-bar")).ToContainTextAsync("Ping one");
+        await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Unmute", Exact = true })).ToBeVisibleAsync();
+        await bob.Page.GetByTestId("pinned-bar").GetByRole(AriaRole.Button, new() { Name = "Unpin" }).ClickAsync();
+        await Expect(bob.Page.GetByTestId("pinned-bar")).ToHaveCountAsync(0);
+        await Expect(alice.Page.GetByTestId("pinned-bar")).ToHaveCountAsync(0);
+        (await Notifications(bob)).Should().BeEmpty("the page was reloaded: nothing was announced since, the chat being muted");
+        AssertNoProblems();
+    }
+
+    private static async Task<string[]> Notifications(BrowserPage page) =>
+        await page.Page.EvaluateAsync<string[]>("() => window.__notifications.map(n => n.title + '|' + n.body)");
+
+    [Fact]
     public async Task Channel_WhenASubscriberOpensIt_ShowsThePostsAndNoMessageBox()
     {
         var (alice, bob, _, bobName) = await TwoPeopleAsync();

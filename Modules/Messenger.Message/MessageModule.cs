@@ -51,7 +51,7 @@ public static class MessageModule
         services.AddRpcMethod<GetBlockedCall, BlockedUsers>();
         services.AddRpcMethod<UnblockUserCall, Done>();
         services.AddRpcMethod<SearchMessagesCall, MessageList>();
-        services.AddRpcMethod<PinMessageCall, AffectedMessages>();
+        services.AddRpcMethod<PinMessageCall, PinResult>();
         services.AddRpcMethod<UpdateNotifySettingsCall, AffectedMessages>();
 
         services.AddRpcMethod<CreateGroupCall, ChatChanged>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RpcError } from '../src/api/types';
+import { MuteForever, RpcError, isMuted } from '../src/api/types';
 import { errorText } from '../src/ui/format';
 
 describe('error text', () => {
@@ -10,5 +10,17 @@ describe('error text', () => {
 
   it('reads any other error name as a sentence', () => {
     expect(errorText(new RpcError('MESSAGE_TOO_LONG', 400, undefined, 'messages.send'))).toBe('Message too long');
+  });
+});
+
+describe('muting', () => {
+  it('counts a chat as muted only until its mute_until', () => {
+    const now = 1_733_097_600_000;
+    expect(isMuted({ mute_until: 0 }, now)).toBe(false);
+    expect(isMuted({}, now)).toBe(false);
+    expect(isMuted(undefined, now)).toBe(false);
+    expect(isMuted({ mute_until: now / 1000 + 1 }, now)).toBe(true);
+    expect(isMuted({ mute_until: now / 1000 }, now)).toBe(false);
+    expect(isMuted({ mute_until: MuteForever }, now)).toBe(true);
   });
 });

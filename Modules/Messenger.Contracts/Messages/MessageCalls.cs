@@ -101,7 +101,18 @@ public sealed record PinMessageCall(
     [property: Key("peer")] Peer Peer,
     [property: Key("id")] long Id,
     [property: Key("unpin")] bool Unpin = false,
-    [property: Key("silent")] bool Silent = false) : IRpcCall<AffectedMessages>;
+    [property: Key("silent")] bool Silent = false) : IRpcCall<PinResult>;
+
+/// <summary>What <c>messages.pin</c> did: the chat's pinned message now (null: none), the service message it posted (if
+/// any), and where the caller's log (or, when <see cref="Channel"/> is set, the large group's own log) stands after
+/// both entries (apply them as one change of <see cref="PtsCount"/> positions; the caller's device gets no push of them).</summary>
+[MessagePackObject]
+public sealed record PinResult(
+    [property: Key("pinned")] Message? Pinned,
+    [property: Key("service_message")] Message? ServiceMessage,
+    [property: Key("pts")] long Pts,
+    [property: Key("pts_count")] int PtsCount,
+    [property: Key("channel")] bool Channel = false);
 
 /// <summary><c>messages.updateNotifySettings</c>: mutes the chat for the caller until <see cref="MuteUntil"/> (unix
 /// seconds; <see cref="NotifySettings.MuteForever"/> for good) or unmutes it (0, or any time already past). Only the

@@ -31,16 +31,16 @@ internal sealed class PinMessageValidator : AbstractValidator<PinMessageCall>
 /// </summary>
 internal sealed class PinMessageHandler(
     Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
-    : IRequestHandler<PinMessageCall, AffectedMessages>
+    : IRequestHandler<PinMessageCall, PinResult>
 {
-    public async ValueTask<AffectedMessages> Handle(PinMessageCall call, CancellationToken cancellationToken)
+    public async ValueTask<PinResult> Handle(PinMessageCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
         var target = await chats.ResolveForPostingAsync(me, call.Peer, bus, cancellationToken);
         if (target.ChatId == 0)
         {
             // A private chat without messages has nothing to pin, and nothing pinned.
-            return call.Unpin ? new AffectedMessages(log.CurrentPts(me), 0) : throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
+            return call.Unpin ? new PinResult(null, null, log.CurrentPts(me), 0) : throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
         }
 
         var appends = new List<LogAppend>();
@@ -59,13 +59,15 @@ internal sealed class PinMessageHandler(
             var current = scope.Scalar("SELECT pinned_message_id FROM message_chats WHERE id = @chat", ("@chat", chat.ChatId)) as long? ?? 0;
             if (current == (pinned?.Id ?? 0))
             {
-                return Unchanged(scope, chat, me);
+                var position = log.CurrentPts(scope, chat.HasOwnLog ? LogOwners.OfChat(chat.ChatId) : me);
+                return new PinResult(pinned, null, position, 0, chat.HasOwnLog);
             }
 
             scope.Execute("UPDATE message_chats SET pinned_message_id = @id WHERE id = @chat", ("@id", pinned?.Id ?? 0), ("@chat", chat.ChatId));
+            Posted? posted = null;
             if (pinned is not null && !call.Silent)
             {
-                var posted = Delivery.Post(scope, log, chat, me, Delivery.ServiceRandomId(), "", pinned.Id, new ServiceAction(ServiceActions.PinMessage, []), now);
+                posted = Delivery.Post(scope, log, chat, me, Delivery.ServiceRandomId(), "", pinned.Id, new ServiceAction(ServiceActions.PinMessage, []), now);
                 appends.AddRange(posted.Appends);
             }
 
@@ -77,7 +79,7 @@ internal sealed class PinMessageHandler(
             // The caller's answer covers every entry this change put in the log it follows.
             var answerOwner = chat.HasOwnLog ? LogOwners.OfChat(chat.ChatId) : me;
             var mine = appends.Where(a => a.OwnerId == answerOwner).Select(a => a.Update).ToList();
-            return new AffectedMessages(mine[^1].Pts, mine.Sum(u => u.PtsCount), chat.HasOwnLog);
+            return new PinResult(pinned, posted?.Message, mine[^1].Pts, mine.Sum(u => u.PtsCount), chat.HasOwnLog);
         }, cancellationToken);
 
         if (appends.Count > 0)
@@ -87,9 +89,4 @@ internal sealed class PinMessageHandler(
 
         return affected;
     }
-
-    private AffectedMessages Unchanged(WriteScope scope, ChatTarget chat, long me) =>
-        chat.HasOwnLog
-            ? new AffectedMessages(log.CurrentPts(scope, LogOwners.OfChat(chat.ChatId)), 0, Channel: true)
-            : new AffectedMessages(log.CurrentPts(scope, me), 0);
 }

@@ -244,6 +244,8 @@ function observeMessages(messages: Methods['messages'], stream: UpdateStream): M
     edit: async (a, o) => observed(await messages.edit(a, o), (sent) => stream.observeSent(sent, true)),
     delete: async (a, o) => observed(await messages.delete(a, o), (affected) => stream.observeAffected(affected, a.peer)),
     readHistory: async (a, o) => observed(await messages.readHistory(a, o), (affected) => stream.observeAffected(affected, a.peer)),
+    pin: async (a, o) => observed(await messages.pin(a, o), (affected) => stream.observeAffected(affected, a.peer)),
+    updateNotifySettings: async (a, o) => observed(await messages.updateNotifySettings(a, o), (affected) => stream.observeAffected(affected)),
     forward: async (a, o) => observed(await messages.forward(a, o), (forwarded) => stream.observeAffected(forwarded, a.to_peer)),
   };
 }

@@ -4,6 +4,7 @@ import type {
   ChannelDifference,
   Difference,
   AffectedMessages,
+  PinResult,
   Authorization,
   BlockedUsers,
   Authorizations,
@@ -94,6 +95,12 @@ export function createMethods(call: Call) {
         call<AffectedMessages>('messages.delete', a, o),
       received: (a: { max_id: number }, o?: CallOptions) => call<Done>('messages.received', a, o),
       readHistory: (a: { peer: Peer; max_id: number }, o?: CallOptions) => call<AffectedMessages>('messages.readHistory', a, o),
+      /** Pins `id` for everyone in the chat (or, with `unpin`, unpins whatever is pinned). */
+      pin: (a: { peer: Peer; id: number; unpin?: boolean; silent?: boolean }, o?: CallOptions) =>
+        call<PinResult>('messages.pin', { peer: a.peer, id: a.id, unpin: a.unpin ?? false, silent: a.silent ?? false }, o),
+      /** Mutes the chat for this user until `mute_until` (unix seconds; `MuteForever`), or unmutes it (0). */
+      updateNotifySettings: (a: { peer: Peer; mute_until: number }, o?: CallOptions) =>
+        call<AffectedMessages>('messages.updateNotifySettings', a, o),
       setTyping: (a: { peer: Peer; action: TypingAction }, o?: CallOptions) => call<Done>('messages.setTyping', a, o),
       search: (a: { peer?: Peer | null; query: string; offset_id?: number; limit?: number }, o?: CallOptions) =>
         call<MessageList>('messages.search', { peer: a.peer ?? null, query: a.query, offset_id: a.offset_id ?? 0, limit: a.limit ?? 20 }, o),

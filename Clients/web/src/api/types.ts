@@ -208,11 +208,31 @@ export interface Dialog {
   read_outbox_max_id: number;
   delivered_max_id: number;
   last_activity: number;
+  /** The chat's pinned message (for everyone in it), or null. */
+  pinned_message?: Message | null;
+  /** The user's own mute: unix seconds, 0 when not muted ({@link MuteForever} for good). */
+  mute_until?: number;
 }
+
+/** `mute_until` for a chat muted until unmuted (2³¹ − 1, as the server's NotifySettings.MuteForever). */
+export const MuteForever = 2147483647;
+
+/** Whether a dialog is muted now. */
+export const isMuted = (dialog: Pick<Dialog, 'mute_until'> | undefined, nowMs = Date.now()): boolean =>
+  (dialog?.mute_until ?? 0) * 1000 > nowMs;
 
 export interface Dialogs {
   dialogs: Dialog[];
   total: number;
+}
+
+/** messages.pin's answer: the chat's pinned message now (null: none) and the service message posted, if any. */
+export interface PinResult {
+  pinned: Message | null;
+  service_message: Message | null;
+  pts: number;
+  pts_count: number;
+  channel: boolean;
 }
 
 export interface ForwardedMessages {
@@ -325,11 +345,21 @@ export interface ChatUpdate {
   chat: Chat;
   is_member: boolean;
 }
+export interface PinnedMessageUpdate {
+  type: 'pinned_message';
+  peer: Peer;
+  message: Message | null;
+}
+export interface NotifySettingsUpdate {
+  type: 'notify_settings';
+  peer: Peer;
+  mute_until: number;
+}
 
 /**
  * C# `Update` (a MessagePack union `[index, map]`); decoded into a tagged union with `type`.
  * Union indexes: 0 new_message, 1 edit_message, 2 delete_messages, 3 read_inbox, 4 read_outbox, 5 delivered,
- * 6 typing, 7 user_status, 8 chat.
+ * 6 typing, 7 user_status, 8 chat, 9 pinned_message, 10 notify_settings.
  */
 export type Update =
   | NewMessageUpdate
@@ -340,7 +370,9 @@ export type Update =
   | DeliveredUpdate
   | TypingUpdate
   | UserStatusUpdate
-  | ChatUpdate;
+  | ChatUpdate
+  | PinnedMessageUpdate
+  | NotifySettingsUpdate;
 
 export const UpdateTypes = [
   'new_message',
@@ -352,6 +384,8 @@ export const UpdateTypes = [
   'typing',
   'user_status',
   'chat',
+  'pinned_message',
+  'notify_settings',
 ] as const satisfies readonly Update['type'][];
 
 export interface LoggedUpdate {
@@ -418,6 +452,10 @@ export type MessengerEvent =
   | ({ type: 'read_inbox'; peer: Peer; maxId: number; stillUnread: number } & LoggedEventBase)
   | ({ type: 'read_outbox'; peer: Peer; maxId: number } & LoggedEventBase)
   | ({ type: 'chat_updated'; chat: Chat; isMember: boolean } & LoggedEventBase)
+  /** The chat's pinned message changed (null: unpinned). */
+  | ({ type: 'message_pinned'; peer: Peer; message: Message | null } & LoggedEventBase)
+  /** The user muted (`muteUntil` unix seconds) or unmuted (0) the chat on another device. */
+  | ({ type: 'notify_settings'; peer: Peer; muteUntil: number } & LoggedEventBase)
   /** Too much was missed: refetch dialogs (and the open history); the stream continues from `pts`. */
   | { type: 'resync'; pts: number }
   /** Too much was missed in a large group: refetch that chat's history. */
@@ -475,6 +513,7 @@ export const ErrorNames = {
   ChatNotFound: 'CHAT_NOT_FOUND',
   ChatWriteForbidden: 'CHAT_WRITE_FORBIDDEN',
   ChatAdminRequired: 'CHAT_ADMIN_REQUIRED',
+  MessageIdInvalid: 'MESSAGE_ID_INVALID',
   MediaInvalid: 'MEDIA_INVALID',
   FileTooBig: 'FILE_TOO_BIG',
   QuotaExceeded: 'QUOTA_EXCEEDED',

@@ -387,6 +387,12 @@ export class UpdateStream {
         this.onChatUpdate(update.chat, update.is_member);
         this.emitter.emit({ type: 'chat_updated', chat: update.chat, isMember: update.is_member, ...base });
         return;
+      case 'pinned_message':
+        this.emitter.emit({ type: 'message_pinned', peer: update.peer, message: update.message, ...base });
+        return;
+      case 'notify_settings':
+        this.emitter.emit({ type: 'notify_settings', peer: update.peer, muteUntil: update.mute_until, ...base });
+        return;
       default:
         this.emitEphemeral(update);
     }

@@ -1,4 +1,5 @@
 import { useEffect } from 'preact/hooks';
+import { isMuted } from '../api/types';
 import { errorText } from './format';
 import { openChat } from './messages';
 import { resumeSession } from './account';
@@ -61,7 +62,8 @@ export function App() {
 function Workspace() {
   const active = useApp((s) => s.active);
   const panel = useApp((s) => s.panel);
-  const unread = useApp((s) => s.dialogs.reduce((sum, d) => sum + d.unread_count, 0));
+  // Muted chats are left out of the count in the tab's title.
+  const unread = useApp((s) => s.dialogs.reduce((sum, d) => sum + (isMuted(d) ? 0 : d.unread_count), 0));
   useEffect(() => {
     document.title = unread > 0 ? `(${unread}) Messenger` : 'Messenger';
   }, [unread]);

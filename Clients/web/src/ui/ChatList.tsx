@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Dialog, Message, User } from '../api/types';
-import { PeerKind, peerOf } from '../api/types';
+import { PeerKind, isMuted, peerOf } from '../api/types';
 import { ensureUsers, rememberUsers } from './chats';
 import { openChat } from './messages';
 import { Avatar } from './Avatar';
@@ -63,6 +63,7 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
   const typing = useApp((s) => Object.keys(s.typing[key] ?? {}).length > 0);
   const preview = useApp((s) => (dialog.top_message ? senderPrefix(s, dialog) + previewText(s, dialog.top_message) : ''));
   const draft = active ? '' : loadDraft(key);
+  const muted = isMuted(dialog);
   return (
     <li>
       <button
@@ -76,6 +77,11 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
         <span class="dialog__body">
           <span class="dialog__top">
             <span class="dialog__title">{title}</span>
+            {muted && (
+              <span class="dialog__muted" role="img" aria-label="muted" title="Muted">
+                <Icon name="bellOff" />
+              </span>
+            )}
             {dialog.top_message && <span class="dialog__time">{formatListTime(dialog.top_message.date)}</span>}
           </span>
           <span class="dialog__bottom">
@@ -90,7 +96,7 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
               <span class="dialog__preview">{preview}</span>
             )}
             {dialog.unread_count > 0 && (
-              <span class="badge" aria-label={`${dialog.unread_count} unread`}>
+              <span class={`badge${muted ? ' badge--muted' : ''}`} aria-label={`${dialog.unread_count} unread`}>
                 {dialog.unread_count}
               </span>
             )}

@@ -1,15 +1,17 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Message } from '../api/types';
-import { MemberRole, PeerKind } from '../api/types';
+import { MemberRole, PeerKind, isMuted } from '../api/types';
 import { deleteMessages, openChat } from './messages';
 import { Avatar } from './Avatar';
 import { Composer } from './Composer';
 import { errorText, formatLastSeen } from './format';
 import { MessageList } from './MessageList';
 import { Modal } from './Modal';
-import { isChannel, peerFromKey, peerTitle, userName } from './peers';
+import { isChannel, peerFromKey, peerKey, peerTitle, previewText, userName } from './peers';
 import { getState, setState, useApp, type AppState } from './store';
 import { Icon } from './Icon';
+import { setMuted } from './notifications';
+import { canPin, pinMessage } from './pins';
 
 export function Conversation({ chatKey }: { chatKey: string }) {
   const [replyTo, setReplyTo] = useState<Message | null>(null);
@@ -21,10 +23,22 @@ export function Conversation({ chatKey }: { chatKey: string }) {
     (s) => peer.kind === PeerKind.Chat && isChannel(s.chats[peer.id]) && s.myRoles[peer.id] === MemberRole.Member,
   );
   const deletedPeer = useApp((s) => peer.kind === PeerKind.User && !!s.users[peer.id]?.deleted);
+  const [pinError, setPinError] = useState('');
+  const pin = (message: Message | null) => {
+    setPinError('');
+    pinMessage(chatKey, message).catch((e) => setPinError(errorText(e)));
+  };
   return (
     <section class="conversation" aria-label="Conversation">
       <ConversationHeader chatKey={chatKey} />
+      <PinnedBar chatKey={chatKey} onUnpin={() => pin(null)} />
+      {pinError && (
+        <p class="form__error conversation__error" role="alert">
+          {pinError}
+        </p>
+      )}
       <MessageList
+        onPin={pin}
         chatKey={chatKey}
         onReply={(m) => {
           setEditing(null);
@@ -82,6 +96,12 @@ function ConversationHeader({ chatKey }: { chatKey: string }) {
   const title = useApp((s) => peerTitle(s, peer));
   const status = useApp((s) => statusLine(s, chatKey));
   const online = useApp((s) => peer.kind === PeerKind.User && !!s.presence[peer.id]?.online);
+  const muted = useApp((s) => isMuted(s.dialogs.find((d) => d.peer.kind === peer.kind && d.peer.id === peer.id)));
+  const [muteError, setMuteError] = useState('');
+  const toggleMute = () => {
+    setMuteError('');
+    setMuted(chatKey, !muted).catch((e) => setMuteError(errorText(e)));
+  };
   return (
     <header class="conversation__header">
       <button type="button" class="icon-btn conversation__back" aria-label="Back" onClick={() => openChat(null)}>
@@ -96,7 +116,49 @@ function ConversationHeader({ chatKey }: { chatKey: string }) {
           </span>
         </span>
       </button>
+      {muteError && (
+        <span class="form__error" role="alert">
+          {muteError}
+        </span>
+      )}
+      <button
+        type="button"
+        class="icon-btn conversation__mute"
+        aria-label={muted ? 'Unmute' : 'Mute'}
+        title={muted ? 'Unmute notifications' : 'Mute notifications'}
+        aria-pressed={muted}
+        data-testid="mute-toggle"
+        onClick={toggleMute}
+      >
+        <Icon name={muted ? 'bellOff' : 'bell'} />
+      </button>
     </header>
+  );
+}
+
+/** The chat's pinned message above the history: a click shows it in the history; × unpins (where allowed). */
+function PinnedBar({ chatKey, onUnpin }: { chatKey: string; onUnpin: () => void }) {
+  const pinned = useApp((s) => s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.pinned_message ?? null);
+  const text = useApp((s) => (pinned ? previewText(s, pinned) : ''));
+  const mayUnpin = useApp((s) => canPin(s, chatKey));
+  if (!pinned) return null;
+  return (
+    <div class="pinned" data-testid="pinned-bar">
+      <button
+        type="button"
+        class="pinned__body"
+        aria-label="Show the pinned message"
+        onClick={() => setState({ focus: { key: chatKey, messageId: pinned.id } })}
+      >
+        <span class="pinned__label">Pinned message</span>
+        <span class="pinned__text">{text}</span>
+      </button>
+      {mayUnpin && (
+        <button type="button" class="icon-btn icon-btn--small" aria-label="Unpin" title="Unpin" onClick={onUnpin}>
+          <Icon name="close" />
+        </button>
+      )}
+    </div>
   );
 }
 

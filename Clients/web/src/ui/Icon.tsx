@@ -12,6 +12,9 @@ const paths = {
   check: 'M5 12.5l4.5 4.5L19 7',
   down: 'M6 9l6 6 6-6',
   clock: 'M12 7v5l3 2M12 3a9 9 0 100 18 9 9 0 000-18z',
+  pin: 'M9 4h6l-1 6 3 3H7l3-3-1-6zM12 13v7',
+  bell: 'M6 16V11a6 6 0 0112 0v5l1.5 2h-15L6 16zM10 20a2 2 0 004 0',
+  bellOff: 'M6 16V11a6 6 0 0112 0v5l1.5 2h-15L6 16zM10 20a2 2 0 004 0M4 4l16 16',
 } as const;
 
 export type IconName = keyof typeof paths;

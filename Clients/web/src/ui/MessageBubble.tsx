@@ -1,9 +1,10 @@
 import type { Dialog, Message } from '../api/types';
-import { PeerKind } from '../api/types';
+import { PeerKind, peerOf } from '../api/types';
 import { discardPending, retryPending } from './messages';
 import { formatTime } from './format';
 import { MediaView } from './MediaView';
-import { previewText, serviceText, userName } from './peers';
+import { peerKey, previewText, serviceText, userName } from './peers';
+import { canPin } from './pins';
 import type { AppState, PendingMessage } from './store';
 import { Icon } from './Icon';
 
@@ -11,6 +12,8 @@ export interface MessageActions {
   onReply: (message: Message) => void;
   onEdit: (message: Message) => void;
   onDelete: (message: Message) => void;
+  /** Pins the message, or (null) unpins; absent where the user may not pin. */
+  onPin?: (message: Message | null) => void;
 }
 
 interface BubbleProps extends MessageActions {
@@ -22,7 +25,7 @@ interface BubbleProps extends MessageActions {
   replyTo: Message | undefined;
 }
 
-export function MessageBubble({ state, message, continued, dialog, replyTo, onReply, onEdit, onDelete, onJump }: BubbleProps) {
+export function MessageBubble({ state, message, continued, dialog, replyTo, onReply, onEdit, onDelete, onPin, onJump }: BubbleProps) {
   if (message.action) {
     return (
       <div class="service" role="listitem" data-testid="service-message">
@@ -31,6 +34,7 @@ export function MessageBubble({ state, message, continued, dialog, replyTo, onRe
     );
   }
   const out = message.from_id === state.me?.id;
+  const pinnable = !!onPin && canPin(state, peerKey(peerOf(message, state.me?.id ?? 0)));
   const inGroup = message.to_peer.kind === PeerKind.Chat;
   return (
     <div
@@ -64,6 +68,16 @@ export function MessageBubble({ state, message, continued, dialog, replyTo, onRe
             <Icon name="edit" />
           </button>
         )}
+        {pinnable &&
+          (dialog?.pinned_message?.id === message.id ? (
+            <button type="button" class="icon-btn icon-btn--small" aria-label="Unpin" title="Unpin" onClick={() => onPin!(null)}>
+              <Icon name="pin" />
+            </button>
+          ) : (
+            <button type="button" class="icon-btn icon-btn--small" aria-label="Pin" title="Pin" onClick={() => onPin!(message)}>
+              <Icon name="pin" />
+            </button>
+          ))}
         <button type="button" class="icon-btn icon-btn--small" aria-label="Delete" title="Delete" onClick={() => onDelete(message)}>
           <Icon name="trash" />
         </button>

@@ -183,6 +183,7 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
       onReply: (m) => latest.current.onReply(m),
       onEdit: (m) => latest.current.onEdit(m),
       onDelete: (m) => latest.current.onDelete(m),
+      onPin: (m) => latest.current.onPin?.(m),
       onJump: (id) => latest.current.onJump(id),
     }),
     [],
@@ -256,7 +257,10 @@ class RowView extends Component<RowProps> {
       next.state.chats !== p.state.chats ||
       next.state.me !== p.state.me ||
       next.dialog?.read_outbox_max_id !== p.dialog?.read_outbox_max_id ||
-      next.dialog?.delivered_max_id !== p.dialog?.delivered_max_id
+      next.dialog?.delivered_max_id !== p.dialog?.delivered_max_id ||
+      next.dialog?.pinned_message?.id !== p.dialog?.pinned_message?.id ||
+      next.state.myRoles !== p.state.myRoles ||
+      next.state.leftChats !== p.state.leftChats
     );
   }
 

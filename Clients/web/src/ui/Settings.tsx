@@ -5,6 +5,7 @@ import { Avatar } from './Avatar';
 import { api } from './connection';
 import { Field } from './Field';
 import { errorText, formatLastSeen } from './format';
+import { disableNotifications, enableNotifications, notificationSetting, type NotificationSetting } from './notifications';
 import { setState, useApp } from './store';
 import { Icon } from './Icon';
 
@@ -20,6 +21,7 @@ export function Settings() {
       </header>
       <div class="settings__body">
         <Profile />
+        <Notifications />
         <Devices version={devicesVersion} />
         <AcceptLoginToken onAccepted={() => setDevicesVersion((n) => n + 1)} />
         <ChangePassword />
@@ -173,6 +175,42 @@ function AcceptLoginToken({ onAccepted }: { onAccepted: () => void }) {
         </button>
       </form>
       <StatusLine status={status} />
+    </section>
+  );
+}
+
+/** Desktop notifications on this browser: new messages in chats that are not muted, while this chat is not in view. */
+function Notifications() {
+  const [setting, setSetting] = useState<NotificationSetting>(notificationSetting());
+  const explain: Record<NotificationSetting, string> = {
+    unsupported: 'This browser cannot show notifications.',
+    denied: 'Notifications are blocked for this site in the browser’s settings.',
+    off: 'New messages are not announced. Muted chats never are.',
+    on: 'New messages are announced unless their chat is muted or open in front of you.',
+  };
+  return (
+    <section class="settings__section" aria-labelledby="settings-notifications">
+      <h3 id="settings-notifications">Notifications</h3>
+      <p class="muted" data-testid="notifications-status">
+        {explain[setting]}
+      </p>
+      {setting === 'off' && (
+        <button type="button" class="btn" onClick={() => void enableNotifications().then(setSetting)}>
+          Turn on desktop notifications
+        </button>
+      )}
+      {setting === 'on' && (
+        <button
+          type="button"
+          class="btn"
+          onClick={() => {
+            disableNotifications();
+            setSetting(notificationSetting());
+          }}
+        >
+          Turn off desktop notifications
+        </button>
+      )}
     </section>
   );
 }

@@ -3,6 +3,8 @@ import { PeerKind } from '../api/types';
 import { forgetSession, signedIn } from './account';
 import { loadDialogs, updateDialog } from './chats';
 import { loadOlder, messageArrived, messagesGone, replaceMessage } from './messages';
+import { announce, muteChanged } from './notifications';
+import { pinnedChanged } from './pins';
 import { peerKey } from './peers';
 import { getState, setState } from './store';
 import { setTyping } from './typing';
@@ -11,6 +13,7 @@ export function applyEvent(event: MessengerEvent): void {
   switch (event.type) {
     case 'new_message':
       messageArrived(event.message);
+      if (!event.out) void announce(event.message, event.peer);
       break;
     case 'message_edited':
       replaceMessage(peerKey(event.peer), event.message);
@@ -32,6 +35,12 @@ export function applyEvent(event: MessengerEvent): void {
       updateDialog(peerKey(event.peer), (d) =>
         event.maxId < d.read_inbox_max_id ? d : { ...d, read_inbox_max_id: event.maxId, unread_count: event.stillUnread },
       );
+      break;
+    case 'message_pinned':
+      pinnedChanged(peerKey(event.peer), event.message);
+      break;
+    case 'notify_settings':
+      muteChanged(peerKey(event.peer), event.muteUntil);
       break;
     case 'chat_updated':
       setState((s) => ({

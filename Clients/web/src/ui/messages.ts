@@ -66,7 +66,11 @@ function insertMessage(key: string, message: Message): void {
 
 export function replaceMessage(key: string, message: Message): void {
   setHistory(key, (h) => ({ ...h, messages: h.messages.map((m) => (m.id === message.id ? message : m)) }));
-  updateDialog(key, (d) => (d.top_message?.id === message.id ? { ...d, top_message: message } : d));
+  updateDialog(key, (d) => ({
+    ...d,
+    top_message: d.top_message?.id === message.id ? message : d.top_message,
+    pinned_message: d.pinned_message?.id === message.id ? message : d.pinned_message,
+  }));
 }
 
 export function messageArrived(message: Message): void {
@@ -176,6 +180,8 @@ export async function deleteMessages(key: string, ids: number[], revoke: boolean
 export function messagesGone(key: string, ids: number[]): void {
   const gone = new Set(ids);
   setHistory(key, (h) => ({ ...h, messages: h.messages.filter((m) => !gone.has(m.id)) }));
+  // A pinned message deleted (for everyone, or for this user) is no longer shown pinned, as the server's dialogs say.
+  if (gone.has(dialogOf(key)?.pinned_message?.id ?? 0)) updateDialog(key, (d) => ({ ...d, pinned_message: null }));
   const topGone = dialogOf(key)?.top_message && gone.has(dialogOf(key)!.top_message!.id);
   if (!topGone) return;
   const remaining = getState().histories[key]?.messages;

@@ -52,9 +52,23 @@ export function serviceText(state: AppState, message: Message): string {
       return `${actor} made ${targets} the owner`;
     case 'convert_to_large':
       return 'The group became a large group';
+    case 'pin_message': {
+      const pinned = findMessage(state, message.reply_to_id);
+      return pinned ? `${actor} pinned “${pinned.action ? 'a message' : previewText(state, pinned)}”` : `${actor} pinned a message`;
+    }
     default:
       return `${actor}: ${action.kind}`;
   }
+}
+
+/** A message this client has loaded (in some chat's history, or pinned), if any. */
+function findMessage(state: AppState, id: number | null): Message | undefined {
+  if (!id) return undefined;
+  for (const history of Object.values(state.histories)) {
+    const found = history.messages.find((m) => m.id === id);
+    if (found) return found;
+  }
+  return state.dialogs.find((d) => d.pinned_message?.id === id)?.pinned_message ?? undefined;
 }
 
 /** What a chat row shows of a message. */

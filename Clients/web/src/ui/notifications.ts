@@ -1,0 +1,72 @@
+import type { Message, Peer } from '../api/types';
+import { MuteForever, PeerKind, isMuted } from '../api/types';
+import { dialogOf, ensureChats, ensureUsers, updateDialog } from './chats';
+import { api } from './connection';
+import { openChat } from './messages';
+import { peerFromKey, peerKey, peerTitle, previewText, userName } from './peers';
+import { getState } from './store';
+
+const SETTING = 'messenger.notifications';
+/** A message older than this when it arrives (a catch-up after being offline) is not announced. */
+const FRESH_SECONDS = 120;
+
+export type NotificationSetting = 'unsupported' | 'denied' | 'off' | 'on';
+
+/** Desktop notifications: the browser's permission and this user's choice on this browser. */
+export function notificationSetting(): NotificationSetting {
+  if (typeof Notification === 'undefined') return 'unsupported';
+  if (Notification.permission === 'denied') return 'denied';
+  return Notification.permission === 'granted' && localStorage.getItem(SETTING) !== 'off' ? 'on' : 'off';
+}
+
+/** Asks the browser's permission (a click must lead here) and turns notifications on if given. */
+export async function enableNotifications(): Promise<NotificationSetting> {
+  if (typeof Notification === 'undefined') return 'unsupported';
+  const permission = Notification.permission === 'granted' ? 'granted' : await Notification.requestPermission();
+  if (permission === 'granted') localStorage.setItem(SETTING, 'on');
+  return notificationSetting();
+}
+
+export function disableNotifications(): void {
+  localStorage.setItem(SETTING, 'off');
+}
+
+/**
+ * Announces an incoming message unless notifications are off, the chat is muted, the message is old (a catch-up), or
+ * the user is looking at that chat. One notification per chat at a time (the newer replaces the older).
+ */
+export async function announce(message: Message, peer: Peer): Promise<void> {
+  const key = peerKey(peer);
+  if (notificationSetting() !== 'on' || message.from_id === getState().me?.id || isMuted(dialogOf(key))) return;
+  if (Date.now() / 1000 - message.date > FRESH_SECONDS) return;
+  if (getState().active === key && document.visibilityState === 'visible' && document.hasFocus()) return;
+  // A first message from someone new: their name (and a group's title) is fetched before it is shown.
+  await Promise.all([ensureUsers([message.from_id]), peer.kind === PeerKind.Chat ? ensureChats([peer.id]) : Promise.resolve()]).catch(
+    () => undefined,
+  );
+  const state = getState();
+  const title = peerTitle(state, peer);
+  const text = previewText(state, message);
+  const body = peer.id === message.from_id || message.action ? text : `${userName(state, message.from_id)}: ${text}`;
+  try {
+    const notification = new Notification(title, { body, tag: key });
+    notification.onclick = () => {
+      window.focus();
+      openChat(key);
+      notification.close();
+    };
+  } catch {
+    // Some browsers allow notifications only from a service worker: then there are none.
+  }
+}
+
+/** Mutes the chat for good, or unmutes it; the user's other devices follow (notify_settings). */
+export async function setMuted(key: string, muted: boolean): Promise<void> {
+  const mute_until = muted ? MuteForever : 0;
+  await api().messages.updateNotifySettings({ peer: peerFromKey(key), mute_until });
+  muteChanged(key, mute_until);
+}
+
+export function muteChanged(key: string, muteUntil: number): void {
+  updateDialog(key, (d) => ({ ...d, mute_until: muteUntil }));
+}
