@@ -66,6 +66,16 @@ public static class MessageMethods
         return result;
     }
 
+    /// <summary>Reacts to message <paramref name="id"/> with one emoji, replacing the user's earlier reaction, or takes it
+    /// back (null); the answer carries the message's reactions now, and it is not repeated as an event on this device.</summary>
+    public static async Task<ReactionsChanged> SendReactionAsync(
+        this MessengerClient client, Peer peer, long id, string? reaction, CancellationToken cancellationToken = default)
+    {
+        var changed = await client.CallAsync(new SendReactionCall(peer, id, reaction), cancellationToken);
+        client.Events.Observe(new AffectedMessages(changed.Pts, changed.PtsCount, changed.Channel), peer);
+        return changed;
+    }
+
     /// <summary>Mutes the chat for the user until <paramref name="muteUntil"/> (<see cref="NotifySettings.MuteForever"/>
     /// for good), or unmutes it (null); the user's other devices get <see cref="NotifySettingsChanged"/>.</summary>
     public static async Task<AffectedMessages> MuteChatAsync(

@@ -45,6 +45,11 @@ public sealed record HistoryRead(long Pts, Peer Peer, ReadSide Side, long MaxId,
 /// is (null).</summary>
 public sealed record MessagePinned(long Pts, Peer Peer, Message? Message) : LoggedEvent(Pts);
 
+/// <summary><see cref="UserId"/> reacted to message <see cref="MessageId"/> with <see cref="Reaction"/> (null: took it
+/// back); <see cref="Reactions"/> are the message's reactions now.</summary>
+public sealed record MessageReactionsChanged(long Pts, Peer Peer, long MessageId, long UserId, string? Reaction, ReactionCount[] Reactions)
+    : LoggedEvent(Pts);
+
 /// <summary>The user muted the chat until <see cref="MuteUntil"/> (unix seconds) or unmuted it (0) on another device.</summary>
 public sealed record NotifySettingsChanged(long Pts, Peer Peer, long MuteUntil) : LoggedEvent(Pts);
 

@@ -518,6 +518,10 @@ public sealed class UpdateStream
             case PinnedMessageUpdate pinned:
                 Emit(new MessagePinned(entry.Pts, pinned.Peer, pinned.Message) { ChannelId = channelId });
                 break;
+            case MessageReactionsUpdate reactions:
+                Emit(new MessageReactionsChanged(entry.Pts, reactions.Peer, reactions.MessageId, reactions.UserId, reactions.Reaction, reactions.Reactions)
+                    { ChannelId = channelId });
+                break;
             case NotifySettingsUpdate notify:
                 Emit(new NotifySettingsChanged(entry.Pts, notify.Peer, notify.MuteUntil) { ChannelId = channelId });
                 break;

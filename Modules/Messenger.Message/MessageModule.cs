@@ -53,6 +53,7 @@ public static class MessageModule
         services.AddRpcMethod<SearchMessagesCall, MessageList>();
         services.AddRpcMethod<PinMessageCall, PinResult>();
         services.AddRpcMethod<UpdateNotifySettingsCall, AffectedMessages>();
+        services.AddRpcMethod<SendReactionCall, ReactionsChanged>();
 
         services.AddRpcMethod<CreateGroupCall, ChatChanged>();
         services.AddRpcMethod<AddMembersCall, ChatChanged>();

@@ -25,6 +25,9 @@ public sealed record Peer([property: Key("kind")] PeerKind Kind, [property: Key(
 /// of a private chat, or the group). A viewer's dialog peer is <c>ToPeer</c> when the viewer sent it and
 /// <c>User(FromId)</c> otherwise (for private chats). Ids are server-wide and increase with time; dates are unix seconds.
 /// <see cref="Media"/> is the attached file, if any (then <see cref="Text"/> is its caption and may be empty).
+/// <see cref="Reactions"/> and <see cref="MyReaction"/> are filled in by reads (<c>messages.getHistory</c>,
+/// <c>messages.search</c>) for the reader, null when nobody reacted; copies in update logs carry none (reactions change
+/// through <c>message_reactions</c> updates).
 /// </summary>
 [MessagePackObject]
 public sealed record Message(
@@ -36,12 +39,18 @@ public sealed record Message(
     [property: Key("reply_to_id")] long? ReplyToId,
     [property: Key("edit_date")] long? EditDate,
     [property: Key("action")] ServiceAction? Action = null,
-    [property: Key("media")] MessageMedia? Media = null)
+    [property: Key("media")] MessageMedia? Media = null,
+    [property: Key("reactions")] ReactionCount[]? Reactions = null,
+    [property: Key("my_reaction")] string? MyReaction = null)
 {
     /// <summary>The chat this message is in, as <paramref name="viewerId"/> addresses it.</summary>
     public Peer PeerFor(long viewerId) =>
         ToPeer.Kind == PeerKind.User && ToPeer.Id == viewerId ? Peer.User(FromId) : ToPeer;
 }
+
+/// <summary>How many people reacted to a message with <see cref="Reaction"/> (one emoji).</summary>
+[MessagePackObject]
+public sealed record ReactionCount([property: Key("reaction")] string Reaction, [property: Key("count")] int Count);
 
 /// <summary>What a service message records (its text is empty): <see cref="Kind"/> is one of
 /// <see cref="ServiceActions"/>; <see cref="UserIds"/> the users it concerns; <see cref="Title"/> for create and title.</summary>

@@ -114,6 +114,41 @@ public sealed record PinResult(
     [property: Key("pts_count")] int PtsCount,
     [property: Key("channel")] bool Channel = false);
 
+/// <summary><c>messages.sendReaction</c>: the caller reacts to message <see cref="Id"/> with <see cref="Reaction"/> (one
+/// emoji: a single grapheme, not a letter, digit or ASCII character), replacing their earlier reaction, or takes their
+/// reaction back (null or empty). One reaction per person per message, at most <see cref="ReactionLimits.MaxDistinct"/>
+/// different ones per message. The chat's audience gets <c>message_reactions</c>; reacting as before changes nothing
+/// (<c>pts_count</c> 0). Counts against the posting limit. Errors: <c>PEER_ID_INVALID</c>, <c>MESSAGE_ID_INVALID</c>
+/// (not in the chat, deleted, or a service message), <c>REACTION_INVALID</c>, <c>REACTIONS_TOO_MANY</c>,
+/// <c>USER_DELETED</c>, 403 <c>USER_IS_BLOCKED</c> / <c>YOU_BLOCKED_USER</c>, 404 <c>CHAT_NOT_FOUND</c>,
+/// 420 <c>FLOOD_WAIT</c>.</summary>
+[RpcMethod("messages.sendReaction")]
+[MessagePackObject]
+public sealed record SendReactionCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("id")] long Id,
+    [property: Key("reaction")] string? Reaction) : IRpcCall<ReactionsChanged>;
+
+/// <summary>The message's reactions after <c>messages.sendReaction</c>, the caller's own, and where the caller's log (or,
+/// when <see cref="Channel"/> is set, the large group's own log) stands; the caller's device gets no push of it.</summary>
+[MessagePackObject]
+public sealed record ReactionsChanged(
+    [property: Key("reactions")] ReactionCount[] Reactions,
+    [property: Key("my_reaction")] string? MyReaction,
+    [property: Key("pts")] long Pts,
+    [property: Key("pts_count")] int PtsCount,
+    [property: Key("channel")] bool Channel = false);
+
+/// <summary>Limits of reactions.</summary>
+public static class ReactionLimits
+{
+    /// <summary>Different reactions one message may carry.</summary>
+    public const int MaxDistinct = 20;
+
+    /// <summary>UTF-16 code units of one reaction (a family emoji with skin tones is the longest).</summary>
+    public const int MaxLength = 32;
+}
+
 /// <summary><c>messages.updateNotifySettings</c>: mutes the chat for the caller until <see cref="MuteUntil"/> (unix
 /// seconds; <see cref="NotifySettings.MuteForever"/> for good) or unmutes it (0, or any time already past). Only the
 /// caller's own devices are told (<c>notify_settings</c> in the caller's log); the dialog carries it as
@@ -185,4 +220,6 @@ public static class MessageErrorNames
     public const string MessageAuthorRequired = "MESSAGE_AUTHOR_REQUIRED";
     public const string MessageDeleteForbidden = "MESSAGE_DELETE_FORBIDDEN";
     public const string MuteUntilInvalid = "MUTE_UNTIL_INVALID";
+    public const string ReactionInvalid = "REACTION_INVALID";
+    public const string ReactionsTooMany = "REACTIONS_TOO_MANY";
 }

@@ -19,6 +19,7 @@ namespace Messenger.Contracts.Updates;
 [Union(8, typeof(ChatUpdate))]
 [Union(9, typeof(PinnedMessageUpdate))]
 [Union(10, typeof(NotifySettingsUpdate))]
+[Union(11, typeof(MessageReactionsUpdate))]
 public abstract record Update;
 
 /// <summary>A group chat changed for this user: they joined or were added (<see cref="IsMember"/>), left or were
@@ -33,6 +34,16 @@ public sealed record PinnedMessageUpdate([property: Key("peer")] Peer Peer, [pro
 /// <summary>This user muted the chat until <see cref="MuteUntil"/> (unix seconds), or unmuted it (0), on some device.</summary>
 [MessagePackObject]
 public sealed record NotifySettingsUpdate([property: Key("peer")] Peer Peer, [property: Key("mute_until")] long MuteUntil) : Update;
+
+/// <summary><see cref="UserId"/> reacted to message <see cref="MessageId"/> with <see cref="Reaction"/> (null: took their
+/// reaction back); <see cref="Reactions"/> are the message's reactions now.</summary>
+[MessagePackObject]
+public sealed record MessageReactionsUpdate(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("msg_id")] long MessageId,
+    [property: Key("user_id")] long UserId,
+    [property: Key("reaction")] string? Reaction,
+    [property: Key("reactions")] ReactionCount[] Reactions) : Update;
 
 /// <summary>A message arrived in one of the user's chats (or the user sent it from any device).</summary>
 [MessagePackObject]

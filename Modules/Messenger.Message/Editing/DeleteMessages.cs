@@ -88,6 +88,7 @@ internal sealed class DeleteMessagesHandler(
             {
                 scope.Execute("UPDATE message_messages SET deleted = 1, text = '', media = NULL WHERE id = @id", ("@id", id));
                 SearchIndex.Remove(scope, id);
+                ReactionStore.Forget(scope, id);
                 media.Release(scope, id);
                 log.Redact(scope, id, owner => new DeleteMessagesUpdate(PeerFor(target, owner, me), [id]));
             }

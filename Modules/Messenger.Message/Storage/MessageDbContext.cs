@@ -123,6 +123,17 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             notify.Property(n => n.MuteUntil).HasColumnName("mute_until");
         });
 
+        // One reaction per user per message; a message's are read together (the key's first column).
+        modelBuilder.Entity<ReactionRow>(reaction =>
+        {
+            reaction.ToTable("message_reactions");
+            reaction.HasKey(r => new { r.MessageId, r.UserId });
+            reaction.Property(r => r.MessageId).HasColumnName("message_id");
+            reaction.Property(r => r.UserId).HasColumnName("user_id");
+            reaction.Property(r => r.Reaction).HasColumnName("reaction").HasMaxLength(32);
+            reaction.Property(r => r.Date).HasColumnName("date");
+        });
+
         modelBuilder.Entity<BlockRow>(block =>
         {
             block.ToTable("message_blocks");
@@ -256,6 +267,17 @@ internal sealed class NotifyRow
     public long ChatId { get; set; }
 
     public long MuteUntil { get; set; }
+}
+
+internal sealed class ReactionRow
+{
+    public long MessageId { get; set; }
+
+    public long UserId { get; set; }
+
+    public string Reaction { get; set; } = "";
+
+    public long Date { get; set; }
 }
 
 internal sealed class BlockRow

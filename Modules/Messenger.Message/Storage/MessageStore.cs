@@ -62,7 +62,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         command.Parameters.AddWithValue("@user", userId);
         command.Parameters.AddWithValue("@offset", offsetId > 0 ? offsetId : long.MaxValue);
         command.Parameters.AddWithValue("@limit", limit);
-        return ReadMessages(command);
+        return ReactionStore.Attach(connection, userId, ReadMessages(command));
     }
 
     /// <summary>

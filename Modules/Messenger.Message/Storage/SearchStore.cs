@@ -55,7 +55,8 @@ internal sealed class SearchStore(SqliteDatabase database)
             messages.Add(MessageStore.ReadMessage(reader, 0));
         }
 
-        return messages;
+        reader.Close();
+        return ReactionStore.Attach(connection, userId, messages);
     }
 
     /// <summary>

@@ -304,6 +304,31 @@ namespace Messenger.Message.Storage.Migrations
 
                     b.ToTable("message_notify", (string)null);
                 });
+
+            modelBuilder.Entity("Messenger.Message.Storage.ReactionRow", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("message_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("Date")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("date");
+
+                    b.Property<string>("Reaction")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reaction");
+
+                    b.HasKey("MessageId", "UserId");
+
+                    b.ToTable("message_reactions", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

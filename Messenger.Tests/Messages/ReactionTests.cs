@@ -1,0 +1,146 @@
+using Messenger.Client;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Tests.Groups;
+using Messenger.Tests.Infrastructure;
+
+namespace Messenger.Tests.Messages;
+
+/// <summary><c>messages.sendReaction</c>: one emoji per person per message, seen by everyone in the chat.</summary>
+public sealed class ReactionTests : IAsyncLifetime
+{
+    private TestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await GroupTestKit.StartHostAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task PrivateChat_ReactionsAreCountedPerPerson_ReplacedAndTakenBack_AndShownInHistoryAndSearch()
+    {
+        await using var alice = await _host.SignUpAsync("alice_react");
+        await using var alicePhone = await _host.SignInAnotherDeviceAsync("alice_react");
+        await using var bob = await _host.SignUpAsync("bob_react");
+        var sent = await alice.SendAsync(bob, "lunch at noon?");
+        var id = sent.Message.Id;
+
+        var bobs = await bob.Client.SendReactionAsync(alice.Peer, id, "👍");
+        bobs.Reactions.Should().Equal(new ReactionCount("👍", 1));
+        bobs.MyReaction.Should().Be("👍");
+        bobs.PtsCount.Should().Be(1);
+        (await alice.NextAsync<MessageReactionsChanged>()).Should().Match<MessageReactionsChanged>(e =>
+            e.Peer == bob.Peer && e.MessageId == id && e.UserId == bob.UserId && e.Reaction == "👍" && e.Reactions.Length == 1);
+        (await alicePhone.NextAsync<MessageReactionsChanged>()).Reactions.Should().Equal(new ReactionCount("👍", 1));
+
+        (await alice.Client.SendReactionAsync(bob.Peer, id, "👍")).Reactions.Should().Equal(new ReactionCount("👍", 2));
+        (await bob.Client.SendReactionAsync(alice.Peer, id, "👍")).PtsCount.Should().Be(0, "the same reaction again changes nothing");
+        (await bob.Client.SendReactionAsync(alice.Peer, id, "❤️")).Reactions.Should().Equal(new ReactionCount("👍", 1), new ReactionCount("❤️", 1));
+
+        var forAlice = (await alice.Client.GetHistoryAsync(bob.Peer)).Single(m => m.Id == id);
+        forAlice.Reactions.Should().Equal(new ReactionCount("👍", 1), new ReactionCount("❤️", 1));
+        forAlice.MyReaction.Should().Be("👍");
+        (await bob.Client.GetHistoryAsync(alice.Peer)).Single(m => m.Id == id).MyReaction.Should().Be("❤️");
+        (await bob.Client.SearchMessagesAsync("lunch")).Single().Reactions.Should().HaveCount(2);
+
+        var taken = await alice.Client.SendReactionAsync(bob.Peer, id, null);
+        taken.Reactions.Should().Equal(new ReactionCount("❤️", 1));
+        taken.MyReaction.Should().BeNull();
+        (await bob.NextAsync<MessageReactionsChanged>(e => e.Reaction is null)).UserId.Should().Be(alice.UserId);
+        await bob.Client.SendReactionAsync(alice.Peer, id, "");
+        var plain = (await alice.Client.GetHistoryAsync(bob.Peer)).Single(m => m.Id == id);
+        plain.Reactions.Should().BeNull("nobody reacts any more");
+        plain.Should().Be(sent.Message, "a message without reactions reads as it was sent");
+    }
+
+    [Theory]
+    [InlineData("a")]
+    [InlineData("ok")]
+    [InlineData("1")]
+    [InlineData(" ")]
+    [InlineData("👍👍")]
+    [InlineData("\u200d")]
+    [InlineData("\u0301")]
+    [InlineData("好")]
+    public async Task NotOneEmoji_IsRefused(string reaction)
+    {
+        await using var alice = await _host.SignUpAsync("alice_badreact");
+        await using var bob = await _host.SignUpAsync("bob_badreact");
+        var sent = await alice.SendAsync(bob, "react to me");
+
+        await ChatTestKit.FailsWith(() => bob.Client.SendReactionAsync(alice.Peer, sent.Message.Id, reaction), MessageErrorNames.ReactionInvalid);
+
+        (await bob.Client.GetHistoryAsync(alice.Peer)).Single().Reactions.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task BadTargets_AreRefusedByName_AndTheTwentyFirstKindIsTooMany()
+    {
+        await using var alice = await _host.SignUpAsync("alice_reacttarget");
+        await using var bob = await _host.SignUpAsync("bob_reacttarget");
+        await using var carol = await _host.SignUpAsync("carol_reacttarget");
+        var toBob = await alice.SendAsync(bob, "for bob");
+        var group = await alice.Client.CreateGroupAsync("Team", [bob.UserId]);
+
+        await ChatTestKit.FailsWith(() => carol.Client.SendReactionAsync(alice.Peer, toBob.Message.Id, "👍"), MessageErrorNames.MessageIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.SendReactionAsync(bob.Peer, 0, "👍"), MessageErrorNames.MessageIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.SendReactionAsync(Peer.Chat(group.Chat.Id), group.Message!.Id, "👍"), MessageErrorNames.MessageIdInvalid);
+        await ChatTestKit.FailsWith(() => carol.Client.SendReactionAsync(Peer.Chat(group.Chat.Id), group.Message!.Id, "👍"), GroupErrorNames.ChatNotFound, 404);
+        await ChatTestKit.FailsWith(() => alice.Client.CallAsync(new SendReactionCall(null!, toBob.Message.Id, "👍")), MessageErrorNames.PeerIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.SendReactionAsync(bob.Peer, toBob.Message.Id, new string('☺', 40)), MessageErrorNames.ReactionInvalid);
+
+        // Twenty kinds fit; a twenty-first is refused and stores nothing.
+        string[] kinds = ["😀", "😃", "😄", "😁", "😆", "😅", "😂", "🤣", "😊", "😇", "🙂", "🙃", "😉", "😌", "😍", "🥰", "😘", "😗", "😙", "😚", "😋"];
+        var people = new List<Device>();
+        for (var i = 0; i < kinds.Length; i++)
+        {
+            var member = await _host.SignUpAsync($"reactor_{i:d2}", startEvents: false);
+            people.Add(member);
+        }
+
+        var post = await alice.Client.SendMessageAsync(Peer.Chat(group.Chat.Id), "pick a face");
+        await alice.Client.AddMembersAsync(group.Chat.Id, [.. people.Select(p => p.UserId)]);
+        for (var i = 0; i < ReactionLimits.MaxDistinct; i++)
+        {
+            await people[i].Client.SendReactionAsync(Peer.Chat(group.Chat.Id), post.Message.Id, kinds[i]);
+        }
+
+        await ChatTestKit.FailsWith(() => people[^1].Client.SendReactionAsync(Peer.Chat(group.Chat.Id), post.Message.Id, kinds[^1]), MessageErrorNames.ReactionsTooMany);
+        (await people[^1].Client.SendReactionAsync(Peer.Chat(group.Chat.Id), post.Message.Id, kinds[0])).Reactions[0].Should().Be(new ReactionCount(kinds[0], 2));
+        var read = (await alice.Client.GetHistoryAsync(Peer.Chat(group.Chat.Id), limit: 5)).Single(m => m.Id == post.Message.Id);
+        read.Reactions.Should().HaveCount(ReactionLimits.MaxDistinct);
+        read.Reactions!.Sum(r => r.Count).Should().Be(kinds.Length);
+        foreach (var person in people)
+        {
+            await person.DisposeAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Groups_EveryMemberSeesReactions_AChannelsSubscribersReactToo(bool channel)
+    {
+        await using var alice = await _host.MemberAsync($"alice_greact{(channel ? 1 : 0)}", listen: true);
+        await using var bob = await _host.MemberAsync($"bob_greact{(channel ? 1 : 0)}", listen: true);
+        var created = await alice.Client.CreateGroupAsync("Reacts", [bob.Id], large: channel, broadcast: channel);
+        var peer = Peer.Chat(created.Chat.Id);
+        var post = await alice.Client.SendMessageAsync(peer, "shipping today");
+
+        var answer = await bob.Client.SendReactionAsync(peer, post.Message.Id, "🎉");
+
+        answer.Channel.Should().Be(channel);
+        var seen = await alice.NextAsync<MessageReactionsChanged>();
+        seen.Should().Match<MessageReactionsChanged>(e => e.UserId == bob.Id && e.Reaction == "🎉" && e.Peer == peer);
+        seen.ChannelId.Should().Be(channel ? created.Chat.Id : null);
+        (await alice.Client.GetHistoryAsync(peer)).Single(m => m.Id == post.Message.Id).Reactions.Should().Equal(new ReactionCount("🎉", 1));
+
+        await alice.Client.DeleteMessagesAsync(peer, [post.Message.Id], revoke: true);
+        _host.CountRows("message_reactions").Should().Be(0, "a message deleted for everyone keeps no reactions");
+        var logged = channel
+            ? (await bob.Client.GetChannelDifferenceAsync(created.Chat.Id, 0)).Updates
+            : (await bob.Client.GetDifferenceAsync(0)).Updates;
+        logged.Select(u => u.Update).OfType<DeleteMessagesUpdate>().Should().NotBeEmpty("the log is the one the chat's changes go to");
+        logged.Select(u => u.Update).OfType<MessageReactionsUpdate>().Should().BeEmpty("redacted with the message");
+    }
+}
