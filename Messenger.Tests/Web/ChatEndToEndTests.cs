@@ -305,6 +305,37 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task Reactions_ChosenFromTheMenu_AreCountedForBoth_AndAChipTogglesOnesOwn()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Release is out");
+        await bob.OpenChatAsync(aliceName.Display);
+
+        var atBob = bob.Message("Release is out");
+        await atBob.HoverAsync();
+        await atBob.GetByRole(AriaRole.Button, new() { Name = "React", Exact = true }).ClickAsync();
+        await atBob.GetByRole(AriaRole.Menuitem, new() { Name = "React with 👍" }).ClickAsync();
+        await Expect(atBob.GetByRole(AriaRole.Button, new() { Name = "👍 1" })).ToHaveAttributeAsync("aria-pressed", "true");
+        var atAlice = alice.Message("Release is out");
+        await Expect(atAlice.GetByRole(AriaRole.Button, new() { Name = "👍 1" })).ToHaveAttributeAsync("aria-pressed", "false");
+
+        await atAlice.GetByRole(AriaRole.Button, new() { Name = "👍 1" }).ClickAsync();
+        await Expect(atAlice.GetByRole(AriaRole.Button, new() { Name = "👍 2" })).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(atBob.GetByRole(AriaRole.Button, new() { Name = "👍 2" })).ToBeVisibleAsync();
+        await bob.ScreenshotAsync("13-reactions");
+
+        await atBob.GetByRole(AriaRole.Button, new() { Name = "👍 2" }).ClickAsync();
+        await Expect(atBob.GetByRole(AriaRole.Button, new() { Name = "👍 1" })).ToHaveAttributeAsync("aria-pressed", "false");
+        await Expect(atAlice.GetByRole(AriaRole.Button, new() { Name = "👍 1" })).ToHaveAttributeAsync("aria-pressed", "true");
+
+        await bob.Page.ReloadAsync();
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message("Release is out").GetByRole(AriaRole.Button, new() { Name = "👍 1" })).ToHaveAttributeAsync("aria-pressed", "false");
+        AssertNoProblems();
+    }
+
     private static async Task<string[]> Notifications(BrowserPage page) =>
         await page.Page.EvaluateAsync<string[]>("() => window.__notifications.map(n => n.title + '|' + n.body)");
 

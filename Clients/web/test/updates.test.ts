@@ -80,19 +80,22 @@ describe('update stream', () => {
     expect(events[0]).toMatchObject({ type: 'new_message', pts: 1, out: false, peer: { kind: 1, id: 2 } });
   });
 
-  it('reports pins and mutes, whose wire tags are the server union\'s 9 and 10', async () => {
+  it('reports pins, mutes and reactions, whose wire tags are the server union\'s 9, 10 and 11', async () => {
     const pinned: Update = { type: 'pinned_message', peer: userPeer(2), message: message(7) };
     const unpinned: Update = { type: 'pinned_message', peer: userPeer(2), message: null };
     const muted: Update = { type: 'notify_settings', peer: chatPeer(5), mute_until: 2147483647 };
+    const reacted: Update = { type: 'message_reactions', peer: userPeer(2), msg_id: 7, user_id: 2, reaction: '👍', reactions: [{ reaction: '👍', count: 1 }] };
     expect(fromUpdate(pinned)[0]).toBe(9);
     expect(fromUpdate(muted)[0]).toBe(10);
+    expect(fromUpdate(reacted)[0]).toBe(11);
     const { stream, events } = await started();
-    stream.accept('updates.logged', wire([logged(1, pinned), logged(2, muted), logged(3, unpinned)]));
-    await until(() => stream.pts === 3);
+    stream.accept('updates.logged', wire([logged(1, pinned), logged(2, muted), logged(3, unpinned), logged(4, reacted)]));
+    await until(() => stream.pts === 4);
     expect(events).toEqual([
       { type: 'message_pinned', peer: userPeer(2), message: message(7), pts: 1 },
       { type: 'notify_settings', peer: chatPeer(5), muteUntil: 2147483647, pts: 2 },
       { type: 'message_pinned', peer: userPeer(2), message: null, pts: 3 },
+      { type: 'message_reactions', peer: userPeer(2), messageId: 7, userId: 2, reaction: '👍', reactions: [{ reaction: '👍', count: 1 }], pts: 4 },
     ]);
   });
 

@@ -5,6 +5,7 @@ import type {
   Difference,
   AffectedMessages,
   PinResult,
+  ReactionsChanged,
   Authorization,
   BlockedUsers,
   Authorizations,
@@ -98,6 +99,9 @@ export function createMethods(call: Call) {
       /** Pins `id` for everyone in the chat (or, with `unpin`, unpins whatever is pinned). */
       pin: (a: { peer: Peer; id: number; unpin?: boolean; silent?: boolean }, o?: CallOptions) =>
         call<PinResult>('messages.pin', { peer: a.peer, id: a.id, unpin: a.unpin ?? false, silent: a.silent ?? false }, o),
+      /** Reacts with one emoji (replacing the caller's earlier reaction), or takes it back (null). */
+      sendReaction: (a: { peer: Peer; id: number; reaction: string | null }, o?: CallOptions) =>
+        call<ReactionsChanged>('messages.sendReaction', a, o),
       /** Mutes the chat for this user until `mute_until` (unix seconds; `MuteForever`), or unmutes it (0). */
       updateNotifySettings: (a: { peer: Peer; mute_until: number }, o?: CallOptions) =>
         call<AffectedMessages>('messages.updateNotifySettings', a, o),

@@ -173,6 +173,24 @@ export interface Message {
   edit_date: number | null;
   action: ServiceAction | null;
   media: MessageMedia | null;
+  /** Filled in by reads (history, search) for the reader; absent or null when nobody reacted. */
+  reactions?: ReactionCount[] | null;
+  /** The reader's own reaction, if any. */
+  my_reaction?: string | null;
+}
+
+export interface ReactionCount {
+  reaction: string;
+  count: number;
+}
+
+/** messages.sendReaction's answer: the message's reactions now and the caller's own. */
+export interface ReactionsChanged {
+  reactions: ReactionCount[];
+  my_reaction: string | null;
+  pts: number;
+  pts_count: number;
+  channel: boolean;
 }
 
 export const isOutgoing = (message: Message, viewerId: number): boolean => message.from_id === viewerId;
@@ -350,6 +368,14 @@ export interface PinnedMessageUpdate {
   peer: Peer;
   message: Message | null;
 }
+export interface MessageReactionsUpdate {
+  type: 'message_reactions';
+  peer: Peer;
+  msg_id: number;
+  user_id: number;
+  reaction: string | null;
+  reactions: ReactionCount[];
+}
 export interface NotifySettingsUpdate {
   type: 'notify_settings';
   peer: Peer;
@@ -359,7 +385,7 @@ export interface NotifySettingsUpdate {
 /**
  * C# `Update` (a MessagePack union `[index, map]`); decoded into a tagged union with `type`.
  * Union indexes: 0 new_message, 1 edit_message, 2 delete_messages, 3 read_inbox, 4 read_outbox, 5 delivered,
- * 6 typing, 7 user_status, 8 chat, 9 pinned_message, 10 notify_settings.
+ * 6 typing, 7 user_status, 8 chat, 9 pinned_message, 10 notify_settings, 11 message_reactions.
  */
 export type Update =
   | NewMessageUpdate
@@ -372,7 +398,8 @@ export type Update =
   | UserStatusUpdate
   | ChatUpdate
   | PinnedMessageUpdate
-  | NotifySettingsUpdate;
+  | NotifySettingsUpdate
+  | MessageReactionsUpdate;
 
 export const UpdateTypes = [
   'new_message',
@@ -386,6 +413,7 @@ export const UpdateTypes = [
   'chat',
   'pinned_message',
   'notify_settings',
+  'message_reactions',
 ] as const satisfies readonly Update['type'][];
 
 export interface LoggedUpdate {
@@ -454,6 +482,8 @@ export type MessengerEvent =
   | ({ type: 'chat_updated'; chat: Chat; isMember: boolean } & LoggedEventBase)
   /** The chat's pinned message changed (null: unpinned). */
   | ({ type: 'message_pinned'; peer: Peer; message: Message | null } & LoggedEventBase)
+  /** `userId` reacted to `messageId` with `reaction` (null: took it back); `reactions` are the message's now. */
+  | ({ type: 'message_reactions'; peer: Peer; messageId: number; userId: number; reaction: string | null; reactions: ReactionCount[] } & LoggedEventBase)
   /** The user muted (`muteUntil` unix seconds) or unmuted (0) the chat on another device. */
   | ({ type: 'notify_settings'; peer: Peer; muteUntil: number } & LoggedEventBase)
   /** Too much was missed: refetch dialogs (and the open history); the stream continues from `pts`. */
@@ -514,6 +544,8 @@ export const ErrorNames = {
   ChatWriteForbidden: 'CHAT_WRITE_FORBIDDEN',
   ChatAdminRequired: 'CHAT_ADMIN_REQUIRED',
   MessageIdInvalid: 'MESSAGE_ID_INVALID',
+  ReactionInvalid: 'REACTION_INVALID',
+  ReactionsTooMany: 'REACTIONS_TOO_MANY',
   MediaInvalid: 'MEDIA_INVALID',
   FileTooBig: 'FILE_TOO_BIG',
   QuotaExceeded: 'QUOTA_EXCEEDED',

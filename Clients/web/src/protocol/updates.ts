@@ -390,6 +390,17 @@ export class UpdateStream {
       case 'pinned_message':
         this.emitter.emit({ type: 'message_pinned', peer: update.peer, message: update.message, ...base });
         return;
+      case 'message_reactions':
+        this.emitter.emit({
+          type: 'message_reactions',
+          peer: update.peer,
+          messageId: update.msg_id,
+          userId: update.user_id,
+          reaction: update.reaction,
+          reactions: update.reactions,
+          ...base,
+        });
+        return;
       case 'notify_settings':
         this.emitter.emit({ type: 'notify_settings', peer: update.peer, muteUntil: update.mute_until, ...base });
         return;

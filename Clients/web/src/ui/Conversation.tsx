@@ -12,6 +12,7 @@ import { getState, setState, useApp, type AppState } from './store';
 import { Icon } from './Icon';
 import { setMuted } from './notifications';
 import { canPin, pinMessage } from './pins';
+import { react } from './reactions';
 
 export function Conversation({ chatKey }: { chatKey: string }) {
   const [replyTo, setReplyTo] = useState<Message | null>(null);
@@ -23,22 +24,26 @@ export function Conversation({ chatKey }: { chatKey: string }) {
     (s) => peer.kind === PeerKind.Chat && isChannel(s.chats[peer.id]) && s.myRoles[peer.id] === MemberRole.Member,
   );
   const deletedPeer = useApp((s) => peer.kind === PeerKind.User && !!s.users[peer.id]?.deleted);
-  const [pinError, setPinError] = useState('');
+  const [actionError, setActionError] = useState('');
   const pin = (message: Message | null) => {
-    setPinError('');
-    pinMessage(chatKey, message).catch((e) => setPinError(errorText(e)));
+    setActionError('');
+    pinMessage(chatKey, message).catch((e) => setActionError(errorText(e)));
   };
   return (
     <section class="conversation" aria-label="Conversation">
       <ConversationHeader chatKey={chatKey} />
       <PinnedBar chatKey={chatKey} onUnpin={() => pin(null)} />
-      {pinError && (
+      {actionError && (
         <p class="form__error conversation__error" role="alert">
-          {pinError}
+          {actionError}
         </p>
       )}
       <MessageList
         onPin={pin}
+        onReact={(message, reaction) => {
+          setActionError('');
+          react(chatKey, message, reaction).catch((e) => setActionError(errorText(e)));
+        }}
         chatKey={chatKey}
         onReply={(m) => {
           setEditing(null);

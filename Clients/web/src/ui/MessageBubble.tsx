@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import type { Dialog, Message } from '../api/types';
 import { PeerKind, peerOf } from '../api/types';
 import { discardPending, retryPending } from './messages';
@@ -5,6 +6,7 @@ import { formatTime } from './format';
 import { MediaView } from './MediaView';
 import { peerKey, previewText, serviceText, userName } from './peers';
 import { canPin } from './pins';
+import { QUICK_REACTIONS, canReact } from './reactions';
 import type { AppState, PendingMessage } from './store';
 import { Icon } from './Icon';
 
@@ -14,6 +16,8 @@ export interface MessageActions {
   onDelete: (message: Message) => void;
   /** Pins the message, or (null) unpins; absent where the user may not pin. */
   onPin?: (message: Message | null) => void;
+  /** Reacts to the message, or (null) takes the user's reaction back. */
+  onReact?: (message: Message, reaction: string | null) => void;
 }
 
 interface BubbleProps extends MessageActions {
@@ -25,7 +29,8 @@ interface BubbleProps extends MessageActions {
   replyTo: Message | undefined;
 }
 
-export function MessageBubble({ state, message, continued, dialog, replyTo, onReply, onEdit, onDelete, onPin, onJump }: BubbleProps) {
+export function MessageBubble({ state, message, continued, dialog, replyTo, onReply, onEdit, onDelete, onPin, onReact, onJump }: BubbleProps) {
+  const [picking, setPicking] = useState(false);
   if (message.action) {
     return (
       <div class="service" role="listitem" data-testid="service-message">
@@ -34,7 +39,9 @@ export function MessageBubble({ state, message, continued, dialog, replyTo, onRe
     );
   }
   const out = message.from_id === state.me?.id;
-  const pinnable = !!onPin && canPin(state, peerKey(peerOf(message, state.me?.id ?? 0)));
+  const key = peerKey(peerOf(message, state.me?.id ?? 0));
+  const pinnable = !!onPin && canPin(state, key);
+  const reactable = !!onReact && canReact(state, key);
   const inGroup = message.to_peer.kind === PeerKind.Chat;
   return (
     <div
@@ -53,13 +60,67 @@ export function MessageBubble({ state, message, continued, dialog, replyTo, onRe
         )}
         {message.media && <MediaView media={message.media} />}
         {message.text && <div class="bubble__text">{message.text}</div>}
+        {message.reactions && message.reactions.length > 0 && (
+          <div class="reactions" role="group" aria-label="Reactions">
+            {message.reactions.map((r) => {
+              const mine = message.my_reaction === r.reaction;
+              return (
+                <button
+                  key={r.reaction}
+                  type="button"
+                  class={`reaction${mine ? ' reaction--mine' : ''}`}
+                  aria-label={`${r.reaction} ${r.count}`}
+                  aria-pressed={mine}
+                  disabled={!reactable}
+                  onClick={() => onReact!(message, mine ? null : r.reaction)}
+                >
+                  <span class="reaction__emoji">{r.reaction}</span>
+                  <span class="reaction__count">{r.count}</span>
+                </button>
+              );
+            })}
+          </div>
+        )}
         <span class="bubble__meta">
           {message.edit_date && <span class="bubble__edited">edited</span>}
           <time dateTime={new Date(message.date * 1000).toISOString()}>{formatTime(message.date)}</time>
           {out && <Ticks status={tickStatus(message, dialog)} />}
         </span>
       </div>
-      <div class="msg__actions">
+      <div class={`msg__actions${picking ? ' msg__actions--shown' : ''}`}>
+        {reactable && (
+          <span class="react-picker">
+            <button
+              type="button"
+              class="icon-btn icon-btn--small"
+              aria-label="React"
+              title="React"
+              aria-expanded={picking}
+              onClick={() => setPicking(!picking)}
+            >
+              <Icon name="smile" />
+            </button>
+            {picking && (
+              <span class="react-picker__menu" role="menu" aria-label="Reactions to choose from">
+                {QUICK_REACTIONS.map((reaction) => (
+                  <button
+                    key={reaction}
+                    type="button"
+                    role="menuitem"
+                    class="react-picker__item"
+                    aria-label={`React with ${reaction}`}
+                    onClick={() => {
+                      setPicking(false);
+                      onReact!(message, message.my_reaction === reaction ? null : reaction);
+                    }}
+                  >
+                    {reaction}
+                  </button>
+                ))}
+              </span>
+            )}
+          </span>
+        )}
         <button type="button" class="icon-btn icon-btn--small" aria-label="Reply" title="Reply" onClick={() => onReply(message)}>
           <Icon name="reply" />
         </button>

@@ -184,6 +184,7 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
       onEdit: (m) => latest.current.onEdit(m),
       onDelete: (m) => latest.current.onDelete(m),
       onPin: (m) => latest.current.onPin?.(m),
+      onReact: (m, r) => latest.current.onReact?.(m, r),
       onJump: (id) => latest.current.onJump(id),
     }),
     [],

@@ -5,6 +5,7 @@ import { loadDialogs, updateDialog } from './chats';
 import { loadOlder, messageArrived, messagesGone, replaceMessage } from './messages';
 import { announce, muteChanged } from './notifications';
 import { pinnedChanged } from './pins';
+import { reactionsChanged } from './reactions';
 import { peerKey } from './peers';
 import { getState, setState } from './store';
 import { setTyping } from './typing';
@@ -38,6 +39,9 @@ export function applyEvent(event: MessengerEvent): void {
       break;
     case 'message_pinned':
       pinnedChanged(peerKey(event.peer), event.message);
+      break;
+    case 'message_reactions':
+      reactionsChanged(peerKey(event.peer), event.messageId, event.reactions, event.userId === getState().me?.id ? event.reaction : undefined);
       break;
     case 'notify_settings':
       muteChanged(peerKey(event.peer), event.muteUntil);
