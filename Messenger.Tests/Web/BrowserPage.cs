@@ -77,6 +77,17 @@ internal sealed class BrowserPage : IAsyncDisposable
         return opened;
     }
 
+    /// <summary>Closes this page and opens the app again in a new page of the same context: the same device, as after
+    /// closing the tab and coming back. The new page owns the context from now on.</summary>
+    public async Task<BrowserPage> ReopenAsync()
+    {
+        await Page.CloseAsync();
+        var page = await Context.NewPageAsync();
+        var reopened = new BrowserPage(Context, page);
+        await page.GotoAsync("/");
+        return reopened;
+    }
+
     public async Task ScreenshotAsync(string name)
     {
         var directory = Path.Combine(RepositoryPaths.Root, "TestResults", "screenshots");

@@ -413,6 +413,42 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await Expect(bob.Message("Still here")).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task Outbox_AMessageWrittenWhileTheServerIsDown_IsSentOnceWhenTheTabIsOpenedAgain()
+    {
+        _keptData = new TempDirectory();
+        await _host.DisposeAsync();
+        _host = await WebTestKit.StartHostAsync(dataDirectory: _keptData.Path);
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Before the outage");
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message("Before the outage")).ToBeVisibleAsync();
+
+        var port = _host.BaseAddress.Port;
+        await _host.DisposeAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Offline" })).ToBeVisibleAsync();
+        await alice.SendAsync("Written offline");
+        await Expect(alice.Message("Written offline").Ticks("sending")).ToBeVisibleAsync();
+        var outbox = await alice.Page.EvaluateAsync<string>("() => Object.keys(localStorage).filter(k => k.startsWith('messenger.outbox.')).map(k => localStorage.getItem(k)).join()");
+        outbox.Should().Contain("Written offline", "the unsent message is kept on this browser");
+        await alice.Page.CloseAsync();
+
+        _host = await WebTestKit.StartHostAsync(dataDirectory: _keptData.Path, port: port);
+        var reopened = await alice.ReopenAsync();
+        _pages[_pages.IndexOf(alice)] = reopened;
+
+        await Expect(bob.Message("Written offline")).ToHaveCountAsync(1);
+        await reopened.OpenChatAsync(bobName.Display);
+        await Expect(reopened.Message("Written offline")).ToHaveCountAsync(1);
+        await Expect(reopened.Message("Written offline").Ticks("sending")).ToHaveCountAsync(0);
+        var left = await reopened.Page.EvaluateAsync<int>("() => Object.keys(localStorage).filter(k => k.startsWith('messenger.outbox.')).length");
+        left.Should().Be(0, "a message the server stored leaves the outbox");
+        await bob.SendAsync("Got it");
+        await Expect(reopened.Message("Got it")).ToBeVisibleAsync();
+        (await bob.Page.GetByTestId("message").Filter(new() { HasText = "Written offline" }).CountAsync()).Should().Be(1);
+    }
+
     private async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) AliceName, (string Username, string Display) BobName)> TwoPeopleAsync(
         [CallerMemberName] string test = "")
     {

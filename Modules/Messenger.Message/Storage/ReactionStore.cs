@@ -7,12 +7,13 @@ namespace Messenger.Message.Storage;
 
 /// <summary>
 /// Reactions (<c>message_reactions</c>: one per user per message). A message's totals are ordered by count, then by
-/// the first time each was given, so they keep their places as people add to them.
+/// which was given first (of the reactions there now: a changed reaction is a new row), so they keep their places as
+/// people add to them.
 /// </summary>
 internal static class ReactionStore
 {
     private const string Totals =
-        "SELECT reaction, count(*) FROM message_reactions WHERE message_id = @id GROUP BY reaction ORDER BY count(*) DESC, min(date), reaction";
+        "SELECT reaction, count(*) FROM message_reactions WHERE message_id = @id GROUP BY reaction ORDER BY count(*) DESC, min(rowid)";
 
     /// <summary>The message's totals, inside a writer unit.</summary>
     public static ReactionCount[] Of(WriteScope scope, long messageId)
@@ -33,14 +34,10 @@ internal static class ReactionStore
             return false;
         }
 
-        if (reaction is null)
+        scope.Execute("DELETE FROM message_reactions WHERE message_id = @id AND user_id = @user", ("@id", messageId), ("@user", userId));
+        if (reaction is not null)
         {
-            scope.Execute("DELETE FROM message_reactions WHERE message_id = @id AND user_id = @user", ("@id", messageId), ("@user", userId));
-        }
-        else
-        {
-            scope.Execute("INSERT INTO message_reactions (message_id, user_id, reaction, date) VALUES (@id, @user, @reaction, @now) " +
-                "ON CONFLICT (message_id, user_id) DO UPDATE SET reaction = excluded.reaction, date = excluded.date",
+            scope.Execute("INSERT INTO message_reactions (message_id, user_id, reaction, date) VALUES (@id, @user, @reaction, @now)",
                 ("@id", messageId), ("@user", userId), ("@reaction", reaction), ("@now", now));
         }
 
@@ -64,7 +61,7 @@ internal static class ReactionStore
         using var command = connection.CreateCommand();
         command.CommandText =
             $"SELECT message_id, reaction, count(*), max(user_id = @reader) FROM message_reactions WHERE message_id IN ({ids}) " +
-            "GROUP BY message_id, reaction ORDER BY message_id, count(*) DESC, min(date), reaction";
+            "GROUP BY message_id, reaction ORDER BY message_id, count(*) DESC, min(rowid)";
         command.Parameters.AddWithValue("@reader", readerId);
         var found = new Dictionary<long, (List<ReactionCount> Counts, string? Mine)>();
         using (var reader = command.ExecuteReader())

@@ -2,7 +2,9 @@ import type { SignedIn, User } from '../api/types';
 import { RpcError } from '../api/types';
 import { loadDialogs } from './chats';
 import { api } from './connection';
-import { setState } from './store';
+import { resendOutbox } from './messages';
+import { clearOutbox } from './outbox';
+import { getState, setState } from './store';
 
 /** This device is signed in: show the chats and start the update stream. */
 export function signedIn(result: SignedIn): void {
@@ -10,7 +12,9 @@ export function signedIn(result: SignedIn): void {
   void api()
     .startUpdates()
     .then(loadDialogs)
-    .catch(() => undefined);
+    .catch(() => undefined)
+    // What this browser had not had stored before it was closed goes out now.
+    .finally(resendOutbox);
 }
 
 export function setMe(user: User): void {
@@ -33,8 +37,10 @@ export async function resumeSession(): Promise<void> {
   }
 }
 
-/** Back to the sign-in screen with nothing of the previous account kept in memory. */
+/** Back to the sign-in screen with nothing of the previous account kept in memory, nor its unsent messages. */
 export function forgetSession(): void {
+  const me = getState().me?.id;
+  if (me) clearOutbox(me);
   setState({
     phase: 'auth',
     me: null,

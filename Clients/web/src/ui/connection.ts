@@ -2,6 +2,7 @@ import { MessengerClient } from '../api/client';
 import type { InputMedia, MessageMedia } from '../api/types';
 import { applyEvent } from './events';
 import { deviceName } from './account';
+import { resendOutbox } from './messages';
 import { getState, setState } from './store';
 
 let client: MessengerClient | null = null;
@@ -32,7 +33,10 @@ export async function connect(): Promise<MessengerClient> {
   const online = (state: typeof connected.state) => {
     setState((s) => ({ conn: state, everOnline: s.everOnline || state === 'online' }));
     // Back online: a device terminated meanwhile learns it here (the client reports signed_out on a 401).
-    if (state === 'online' && getState().phase === 'ready') void connected.updates.getState().catch(() => undefined);
+    if (state === 'online' && getState().phase === 'ready') {
+      void connected.updates.getState().catch(() => undefined);
+      resendOutbox();
+    }
   };
   online(connected.state);
   connected.onState(online);

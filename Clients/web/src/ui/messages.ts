@@ -1,8 +1,9 @@
 import type { ChatChanged, InputMedia, Message } from '../api/types';
-import { PeerKind, peerOf } from '../api/types';
+import { PeerKind, RpcError, peerOf } from '../api/types';
 import { blankDialog, dialogOf, ensureChats, ensureUsers, loadPresence, updateDialog } from './chats';
 import { api, upload } from './connection';
 import { errorText } from './format';
+import { dropFromOutbox, keepInOutbox, outboxEntries } from './outbox';
 import { peerFromKey, peerKey } from './peers';
 import { emptyHistory, getState, setState, type History, type PendingMessage } from './store';
 import { clearTyping } from './typing';
@@ -44,6 +45,7 @@ export async function loadOlder(key: string): Promise<void> {
       const known = new Set(h.messages.map((m) => m.id));
       return { ...h, loading: false, complete: messages.length < PAGE, messages: [...older.filter((m) => !known.has(m.id)), ...h.messages] };
     });
+    showOutbox(key);
     await ensureUsers(messages.flatMap((m) => [m.from_id, ...(m.action?.user_ids ?? [])]));
   } catch (error) {
     setHistory(key, (h) => ({ ...h, loading: false }));
@@ -106,11 +108,18 @@ function settlePending(key: string, message: Message): void {
 
 export async function sendMessage(key: string, text: string, replyToId: number | null, media: InputMedia | null = null): Promise<void> {
   const pending: PendingMessage = { randomId: randomId(), text, replyToId, media, date: Math.floor(Date.now() / 1000), failed: false };
+  const me = getState().me?.id;
+  if (me) keepInOutbox(me, { key, randomId: pending.randomId, text, replyToId, media, date: pending.date });
   setHistory(key, (h) => ({ ...h, pending: [...h.pending, pending] }));
   await deliverPending(key, pending);
 }
 
+/** Random ids of the sends waiting for an answer: a message is never in flight twice from this page. */
+const inFlight = new Set<number>();
+
 async function deliverPending(key: string, pending: PendingMessage): Promise<void> {
+  if (inFlight.has(pending.randomId)) return;
+  inFlight.add(pending.randomId);
   try {
     const sent = await api().messages.send({
       peer: peerFromKey(key),
@@ -120,11 +129,59 @@ async function deliverPending(key: string, pending: PendingMessage): Promise<voi
       media: pending.media,
     });
     messageArrived(sent.message);
-    setHistory(key, (h) => ({ ...h, pending: h.pending.filter((p) => p.randomId !== pending.randomId) }));
+    updatePending(key, (list) => list.filter((p) => p.randomId !== pending.randomId));
+    forgetSent(pending.randomId);
   } catch (error) {
-    const failed = { failed: true, error: errorText(error) };
-    setHistory(key, (h) => ({ ...h, pending: h.pending.map((p) => (p.randomId === pending.randomId ? { ...p, ...failed } : p)) }));
+    const failed = { failed: true, error: errorText(error), retryable: isTransient(error) };
+    updatePending(key, (list) => list.map((p) => (p.randomId === pending.randomId ? { ...p, ...failed } : p)));
     throw error;
+  } finally {
+    inFlight.delete(pending.randomId);
+  }
+}
+
+/** Changes the chat's clock bubbles, if its history is loaded (a send from the outbox may be for a chat not opened yet,
+ * whose history must then load in full when it is). */
+function updatePending(key: string, change: (pending: PendingMessage[]) => PendingMessage[]): void {
+  if (getState().histories[key]) setHistory(key, (h) => ({ ...h, pending: change(h.pending) }));
+}
+
+/** A failure the same send may get past by itself: no answer (offline, timed out), the server busy or full. */
+function isTransient(error: unknown): boolean {
+  return !(error instanceof RpcError) || error.code === 0 || error.code >= 500 || error.code === 420 || error.name === 'STORAGE_FULL';
+}
+
+function forgetSent(randomIdSent: number): void {
+  const me = getState().me?.id;
+  if (me) dropFromOutbox(me, randomIdSent);
+}
+
+/** The outbox's messages of this chat as clock bubbles (after a reload they are known only there). */
+function showOutbox(key: string): void {
+  const me = getState().me?.id;
+  if (!me) return;
+  const waiting = outboxEntries(me).filter((e) => e.key === key);
+  if (!waiting.length) return;
+  setHistory(key, (h) => {
+    const shown = new Set(h.pending.map((p) => p.randomId));
+    const added = waiting.filter((e) => !shown.has(e.randomId)).map((e): PendingMessage => ({ ...e, failed: false }));
+    return added.length ? { ...h, pending: [...h.pending, ...added] } : h;
+  });
+}
+
+/**
+ * Sends what the outbox holds (after a reload, and whenever the connection comes back): each message again with its
+ * random id, so one the server already stored is answered, not stored twice. A message the server refused (too long,
+ * blocked…) waits for the user's Retry or Discard instead.
+ */
+export function resendOutbox(): void {
+  const me = getState().me?.id;
+  if (!me) return;
+  for (const entry of outboxEntries(me)) {
+    const shown = getState().histories[entry.key]?.pending.find((p) => p.randomId === entry.randomId);
+    if (shown?.failed && !shown.retryable) continue;
+    updatePending(entry.key, (list) => list.map((p) => (p.randomId === entry.randomId ? { ...p, failed: false } : p)));
+    void deliverPending(entry.key, { ...entry, failed: false }).catch(() => undefined);
   }
 }
 
@@ -137,7 +194,8 @@ export function retryPending(key: string, randomIdToRetry: number): void {
 }
 
 export function discardPending(key: string, randomIdToDrop: number): void {
-  setHistory(key, (h) => ({ ...h, pending: h.pending.filter((p) => p.randomId !== randomIdToDrop) }));
+  updatePending(key, (list) => list.filter((p) => p.randomId !== randomIdToDrop));
+  forgetSent(randomIdToDrop);
 }
 
 export async function sendFile(key: string, file: File, caption: string, replyToId: number | null): Promise<void> {

@@ -10,6 +10,8 @@ export interface PendingMessage {
   date: number;
   failed: boolean;
   error?: string;
+  /** The failure may pass by itself (no answer, server busy): sent again when the connection comes back. */
+  retryable?: boolean;
 }
 
 export interface History {

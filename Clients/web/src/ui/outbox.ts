@@ -1,0 +1,46 @@
+import type { InputMedia } from '../api/types';
+
+/** A message this device has not had stored yet, kept across reloads until the server answers it or the user
+ * discards it. Sent again with the same random id: the server stores it once whatever happened before. */
+export interface OutboxEntry {
+  key: string;
+  randomId: number;
+  text: string;
+  replyToId: number | null;
+  media: InputMedia | null;
+  date: number;
+}
+
+const storageKey = (userId: number) => `messenger.outbox.${userId}`;
+
+export function outboxEntries(userId: number): OutboxEntry[] {
+  try {
+    const stored = JSON.parse(localStorage.getItem(storageKey(userId)) ?? '[]') as unknown;
+    return Array.isArray(stored) ? (stored as OutboxEntry[]).filter((e) => typeof e?.randomId === 'number' && typeof e.key === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function write(userId: number, entries: OutboxEntry[]): void {
+  try {
+    if (entries.length) localStorage.setItem(storageKey(userId), JSON.stringify(entries));
+    else localStorage.removeItem(storageKey(userId));
+  } catch {
+    // Storage full or unavailable: the message is still sent from memory, only a reload would lose it.
+  }
+}
+
+export function keepInOutbox(userId: number, entry: OutboxEntry): void {
+  write(userId, [...outboxEntries(userId).filter((e) => e.randomId !== entry.randomId), entry]);
+}
+
+export function dropFromOutbox(userId: number, randomId: number): void {
+  const entries = outboxEntries(userId);
+  if (entries.some((e) => e.randomId === randomId)) write(userId, entries.filter((e) => e.randomId !== randomId));
+}
+
+/** Signing out leaves nothing of the account's unsent messages on this browser. */
+export function clearOutbox(userId: number): void {
+  write(userId, []);
+}
