@@ -1,6 +1,7 @@
 using Messenger.Contracts.Account;
 using Messenger.Contracts.Admin;
 using Messenger.Contracts.Auth;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Users;
 using Messenger.Contracts.Wire;
@@ -66,6 +67,11 @@ public static class SessionMethods
     /// <summary>Deletes the signed-in account for good (<c>account.deleteAccount</c>); this client is signed out with it.</summary>
     public static Task<Done> DeleteAccountAsync(this MessengerClient client, string password, CancellationToken cancellationToken = default) =>
         client.CallAsync(new DeleteAccountCall(password), cancellationToken);
+
+    /// <summary>Sets the profile photo from a finished upload (<see cref="MediaMethods.UploadFileAsync"/> of an image of at
+    /// most 10 MiB), or removes it (null); anyone signed in may download it.</summary>
+    public static Task<User> UpdateProfilePhotoAsync(this MessengerClient client, InputMedia? photo, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new UpdateProfilePhotoCall(photo), cancellationToken);
 
     public static Task<User> UpdateProfileAsync(
         this MessengerClient client, string displayName, string bio = "", CancellationToken cancellationToken = default) =>

@@ -57,6 +57,7 @@ public static class SessionModule
         services.AddRpcMethod<ResetOtherAuthorizationsCall, Done>();
         services.AddRpcMethod<ChangePasswordCall, Done>();
         services.AddRpcMethod<UpdateProfileCall, User>();
+        services.AddRpcMethod<UpdateProfilePhotoCall, User>();
         services.AddRpcMethod<DeleteAccountCall, Done>();
 
         services.AddRpcMethod<GetUsersCall, UserList>();

@@ -53,6 +53,15 @@ public sealed record ChangePasswordCall(
 [MessagePackObject]
 public sealed record DeleteAccountCall([property: Key("password")] string Password) : IRpcCall<Done>;
 
+/// <summary><c>account.updateProfilePhoto</c>: sets the caller's profile photo from a finished upload (an image of at
+/// most 10 MiB whose size the server can read: JPEG, PNG, GIF or WebP), replacing the previous one, or removes it
+/// (null). Anyone signed in may download a current profile photo. Errors: <c>PHOTO_INVALID</c> (not such an image),
+/// <c>PHOTO_TOO_BIG</c>, and the upload's errors (<c>FILE_ID_INVALID</c>, <c>FILE_PART_MISSING</c>, …,
+/// <c>QUOTA_EXCEEDED</c>).</summary>
+[RpcMethod("account.updateProfilePhoto")]
+[MessagePackObject]
+public sealed record UpdateProfilePhotoCall([property: Key("media")] Media.InputMedia? Media) : IRpcCall<User>;
+
 /// <summary><c>account.updateProfile</c>: display name 1–64 characters after trimming, bio at most 140.
 /// Errors: <c>DISPLAY_NAME_INVALID</c>, <c>BIO_TOO_LONG</c>.</summary>
 [RpcMethod("account.updateProfile")]

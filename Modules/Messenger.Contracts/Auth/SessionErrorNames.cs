@@ -47,4 +47,8 @@ public static class SessionErrorNames
     public const string OffsetInvalid = "OFFSET_INVALID";
     public const string UsesInvalid = "USES_INVALID";
     public const string ExpiresInvalid = "EXPIRES_INVALID";
+
+    /// <summary>A profile photo must be an image whose size the server can read (JPEG, PNG, GIF, WebP).</summary>
+    public const string PhotoInvalid = "PHOTO_INVALID";
+    public const string PhotoTooBig = "PHOTO_TOO_BIG";
 }

@@ -4,14 +4,16 @@ using Messenger.Contracts.Rpc;
 namespace Messenger.Contracts.Users;
 
 /// <summary>A user as every signed-in user sees them. A deleted account keeps its id (its messages stay in others'
-/// history) with <see cref="Deleted"/> set, an empty username and the display name "Deleted Account".</summary>
+/// history) with <see cref="Deleted"/> set, an empty username and the display name "Deleted Account".
+/// <see cref="Photo"/> is the profile photo (a <c>photo</c> media anyone signed in may download), if any.</summary>
 [MessagePackObject]
 public sealed record User(
     [property: Key("id")] long Id,
     [property: Key("username")] string Username,
     [property: Key("display_name")] string DisplayName,
     [property: Key("bio")] string Bio,
-    [property: Key("deleted")] bool Deleted = false);
+    [property: Key("deleted")] bool Deleted = false,
+    [property: Key("photo")] Media.MessageMedia? Photo = null);
 
 /// <summary>A list of users.</summary>
 [MessagePackObject]

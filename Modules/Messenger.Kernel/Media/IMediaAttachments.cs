@@ -33,6 +33,18 @@ public interface IMediaAttachments
     void Release(WriteScope scope, long messageId);
 }
 
+/// <summary>
+/// What carries a media reference besides messages: <see cref="IMediaAttachments.Attach"/> and
+/// <see cref="IMediaAttachments.Release"/> take a message id (positive) or one of these (negative, so the two never meet).
+/// </summary>
+public static class MediaHolders
+{
+    /// <summary>The profile photo of <paramref name="userId"/>: readable by anyone signed in.</summary>
+    public static long ProfilePhotoOf(long userId) => -userId;
+
+    public static bool IsProfilePhoto(long holderId) => holderId < 0;
+}
+
 /// <summary>A completed upload whose blob is in the store, ready to be attached inside a writer unit.</summary>
 public sealed class PreparedMedia(
     string hash, long size, string kind, string name, string mimeType, int? width, int? height, Action release) : IDisposable

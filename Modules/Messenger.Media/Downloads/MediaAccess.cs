@@ -10,8 +10,9 @@ namespace Messenger.Media.Downloads;
 internal sealed record ReadableMedia(long Id, string Hash, long Size);
 
 /// <summary>
-/// Who may read a media file: its uploader, and whoever can see a message carrying it. Everyone else gets exactly the
-/// answer of a missing id (404 <c>MEDIA_INVALID</c>), so media ids cannot be probed.
+/// Who may read a media file: its uploader, whoever can see a message carrying it, and anyone signed in when it is a
+/// current profile photo. Everyone else gets exactly the answer of a missing id (404 <c>MEDIA_INVALID</c>), so media
+/// ids cannot be probed.
 /// </summary>
 internal sealed class MediaAccess(SqliteDatabase database, ISender bus)
 {
@@ -20,7 +21,7 @@ internal sealed class MediaAccess(SqliteDatabase database, ISender bus)
     public async ValueTask<ReadableMedia> RequireReadableAsync(long userId, long mediaId, CancellationToken cancellationToken)
     {
         var media = Find(mediaId) ?? throw MessengerError.NotFound(MediaErrorNames.MediaInvalid);
-        if (media.OwnerId != userId && !await CanSeeAsync(userId, mediaId, cancellationToken))
+        if (media.OwnerId != userId && !IsProfilePhoto(mediaId) && !await CanSeeAsync(userId, mediaId, cancellationToken))
         {
             throw MessengerError.NotFound(MediaErrorNames.MediaInvalid);
         }
@@ -36,6 +37,16 @@ internal sealed class MediaAccess(SqliteDatabase database, ISender bus)
         command.Parameters.AddWithValue("@id", mediaId);
         using var reader = command.ExecuteReader();
         return reader.Read() ? (reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2)) : null;
+    }
+
+    // Profile photos are held by negative ids (MediaHolders), messages by positive ones.
+    private bool IsProfilePhoto(long mediaId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM media_refs WHERE media_id = @id AND message_id < 0)";
+        command.Parameters.AddWithValue("@id", mediaId);
+        return command.ExecuteScalar() is 1L;
     }
 
     private async ValueTask<bool> CanSeeAsync(long userId, long mediaId, CancellationToken cancellationToken)
@@ -63,7 +74,7 @@ internal sealed class MediaAccess(SqliteDatabase database, ISender bus)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT message_id FROM media_refs WHERE media_id = @id AND message_id < @before ORDER BY message_id DESC LIMIT @limit";
+        command.CommandText = "SELECT message_id FROM media_refs WHERE media_id = @id AND message_id > 0 AND message_id < @before ORDER BY message_id DESC LIMIT @limit";
         command.Parameters.AddWithValue("@id", mediaId);
         command.Parameters.AddWithValue("@before", before);
         command.Parameters.AddWithValue("@limit", MessagesPerQuery);

@@ -32,6 +32,8 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             user.Property(u => u.IsAdmin).HasColumnName("is_admin");
             user.Property(u => u.IsBlocked).HasColumnName("is_blocked");
             user.Property(u => u.CreatedAt).HasColumnName("created_at");
+            // The profile photo's media descriptor (MessagePack), held in the Media module as MediaHolders.ProfilePhotoOf(id).
+            user.Property(u => u.Photo).HasColumnName("photo");
         });
 
         modelBuilder.Entity<AuthorizationRow>(authorization =>
@@ -83,6 +85,8 @@ internal sealed class UserRow
     public bool IsBlocked { get; set; }
 
     public long CreatedAt { get; set; }
+
+    public byte[]? Photo { get; set; }
 }
 
 internal sealed class AuthorizationRow

@@ -1,4 +1,7 @@
 using Messenger.Contracts.Auth;
+using Messenger.Contracts.Media;
+using Messenger.Contracts.Wire;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Storage;
 using Microsoft.Data.Sqlite;
@@ -6,7 +9,8 @@ using Microsoft.Data.Sqlite;
 namespace Messenger.Session.Storage;
 
 internal sealed record UserRecord(
-    long Id, string Username, string DisplayName, string Bio, bool IsAdmin, bool IsBlocked, long CreatedAt, string PasswordHash)
+    long Id, string Username, string DisplayName, string Bio, bool IsAdmin, bool IsBlocked, long CreatedAt, string PasswordHash,
+    MessageMedia? Photo = null)
 {
     /// <summary>A deleted account keeps its row with an empty username (a real one has at least 5 characters).</summary>
     public bool Deleted => Username.Length == 0;
@@ -25,9 +29,10 @@ internal sealed record NewUser(string Username, string UsernameKey, string Passw
 /// group-commit writer, so checks and inserts of one unit (e.g. "is this the first account?") are serialized with
 /// every other write. Plain SQL that PostgreSQL also speaks.
 /// </summary>
-internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer)
+internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer, IMediaAttachments media)
 {
-    private const string UserColumns = "id, username, display_name, bio, is_admin, is_blocked, created_at, password_hash";
+    private const string UserColumns = "id, username, display_name, bio, is_admin, is_blocked, created_at, password_hash, photo";
+    private const int UserColumnCount = 9;
     private const string AuthorizationColumns = "id, user_id, device_key, device_name, platform, client_address, created_at, last_active_at";
 
     public (long AuthorizationId, long UserId)? FindAuthorization(byte[] deviceKey)
@@ -78,7 +83,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         var users = new List<(UserRecord, int)>();
         while (reader.Read())
         {
-            users.Add((ReadUser(reader), reader.GetInt32(8)));
+            users.Add((ReadUser(reader), reader.GetInt32(UserColumnCount)));
         }
 
         return (users, total);
@@ -228,6 +233,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
                 "UPDATE session_users SET username = '', username_key = '~' || id, password_hash = '', display_name = @name, bio = '', " +
                 "is_admin = 0 WHERE id = @id",
                 ("@name", DeletedDisplayName), ("@id", userId));
+            SetPhoto(scope, media, userId, prepared: null);
             return DeleteAuthorizations(scope, "user_id = @user", ("@user", userId));
         });
 
@@ -267,6 +273,18 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public Task SetPasswordHashAsync(long userId, string passwordHash) =>
         writer.WriteAsync(scope =>
             scope.Execute("UPDATE session_users SET password_hash = @hash WHERE id = @id", ("@hash", passwordHash), ("@id", userId)));
+
+    /// <summary>Sets (or, null, removes) the user's profile photo inside <paramref name="scope"/>'s unit: the previous
+    /// photo's media reference is released, the new one attached, in the same transaction as the row.</summary>
+    public static MessageMedia? SetPhoto(WriteScope scope, IMediaAttachments media, long userId, PreparedMedia? prepared)
+    {
+        var holder = MediaHolders.ProfilePhotoOf(userId);
+        media.Release(scope, holder);
+        var photo = prepared is null ? null : media.Attach(scope, prepared, holder, userId);
+        scope.Execute("UPDATE session_users SET photo = @photo WHERE id = @id",
+            ("@photo", photo is null ? DBNull.Value : WireSerializer.Serialize(photo)), ("@id", userId));
+        return photo;
+    }
 
     public Task UpdateProfileAsync(long userId, string displayName, string bio) =>
         writer.WriteAsync(scope =>
@@ -330,7 +348,8 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
     private static UserRecord ReadUser(SqliteDataReader reader) => new(
         reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-        reader.GetInt64(4) != 0, reader.GetInt64(5) != 0, reader.GetInt64(6), reader.GetString(7));
+        reader.GetInt64(4) != 0, reader.GetInt64(5) != 0, reader.GetInt64(6), reader.GetString(7),
+        reader.IsDBNull(8) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(8)));
 
     private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
     {

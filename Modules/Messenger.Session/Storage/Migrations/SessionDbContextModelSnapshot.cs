@@ -134,6 +134,10 @@ namespace Messenger.Session.Storage.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("password_hash");
 
+                    b.Property<byte[]>("Photo")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("photo");
+
                     b.Property<string>("Username")
                         .IsRequired()
                         .HasMaxLength(32)

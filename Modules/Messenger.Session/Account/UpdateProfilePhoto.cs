@@ -1,0 +1,41 @@
+using Mediator;
+using Messenger.Contracts.Account;
+using Messenger.Contracts.Auth;
+using Messenger.Contracts.Media;
+using Messenger.Contracts.Users;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Media;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Session.Storage;
+
+namespace Messenger.Session.Account;
+
+/// <summary>
+/// The profile photo: a finished upload that is an image (its size read by the Media module), held by the user
+/// (<see cref="MediaHolders.ProfilePhotoOf"/>) instead of a message, so anyone signed in may download it. The file work
+/// is done before the unit; the unit swaps the references and the row together.
+/// </summary>
+internal sealed class UpdateProfilePhotoHandler(SessionStore store, StorageWriter writer, IMediaAttachments media, RpcContext caller)
+    : IRequestHandler<UpdateProfilePhotoCall, User>
+{
+    public const long MaxPhotoBytes = 10L * 1024 * 1024;
+
+    public async ValueTask<User> Handle(UpdateProfilePhotoCall call, CancellationToken cancellationToken)
+    {
+        var userId = caller.RequireUserId();
+        using var prepared = call.Media is null ? null : await media.PrepareAsync(userId, call.Media, cancellationToken);
+        if (prepared is not null && (prepared.Kind != MediaKinds.Photo || prepared.Width is null || prepared.Height is null))
+        {
+            throw MessengerError.BadRequest(SessionErrorNames.PhotoInvalid);
+        }
+
+        if (prepared?.Size > MaxPhotoBytes)
+        {
+            throw MessengerError.BadRequest(SessionErrorNames.PhotoTooBig);
+        }
+
+        await writer.WriteAsync(scope => SessionStore.SetPhoto(scope, media, userId, prepared), cancellationToken);
+        return store.GetUser(userId)!.ToUser();
+    }
+}
