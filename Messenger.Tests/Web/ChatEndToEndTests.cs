@@ -336,6 +336,38 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task ProfilePhoto_SetInSettings_ShowsBesideTheNameForThePeer_AndIsRemoved()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        using var files = new TempDirectory();
+        var png = Path.Combine(files.Path, "me.png");
+        await File.WriteAllBytesAsync(png, Convert.FromBase64String(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="));
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await alice.Page.GetByLabel("Profile photo").SetInputFilesAsync(png);
+        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Photo saved" })).ToBeVisibleAsync();
+        await Expect(alice.Page.GetByTestId("avatar-photo")).ToBeVisibleAsync();
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Back to chats" }).ClickAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Do you like my photo?");
+
+        var row = bob.Page.GetByTestId("dialog").Filter(new() { HasText = aliceName.Display });
+        await Expect(row.GetByTestId("avatar-photo")).ToBeVisibleAsync();
+        (await row.GetByTestId("avatar-photo").EvaluateAsync<int>("img => img.naturalWidth")).Should().Be(1, "the image was downloaded and decoded");
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Page.Locator(".conversation__header").GetByTestId("avatar-photo")).ToBeVisibleAsync();
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Remove photo" }).ClickAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Photo removed" })).ToBeVisibleAsync();
+        await bob.Page.ReloadAsync();
+        await Expect(bob.Page.GetByTestId("dialog").Filter(new() { HasText = aliceName.Display })).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByTestId("avatar-photo")).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
     private static async Task<string[]> Notifications(BrowserPage page) =>
         await page.Page.EvaluateAsync<string[]>("() => window.__notifications.map(n => n.title + '|' + n.body)");
 

@@ -11,6 +11,8 @@ export interface User {
   bio: string;
   /** A deleted account: empty username, display name "Deleted Account"; its chat can be read, not written to. */
   deleted?: boolean;
+  /** The profile photo (anyone signed in may download it), if any. */
+  photo?: MessageMedia | null;
 }
 
 export interface UserList {

@@ -60,6 +60,7 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
   const title = useApp((s) => peerTitle(s, dialog.peer));
   const active = useApp((s) => s.active === key);
   const online = useApp((s) => dialog.peer.kind === PeerKind.User && !!s.presence[dialog.peer.id]?.online);
+  const photo = useApp((s) => (dialog.peer.kind === PeerKind.User ? s.users[dialog.peer.id]?.photo : null));
   const typing = useApp((s) => Object.keys(s.typing[key] ?? {}).length > 0);
   const preview = useApp((s) => (dialog.top_message ? senderPrefix(s, dialog) + previewText(s, dialog.top_message) : ''));
   const draft = active ? '' : loadDraft(key);
@@ -73,7 +74,7 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
         aria-current={active ? 'true' : undefined}
         onClick={() => openChat(key)}
       >
-        <Avatar id={dialog.peer.id} name={title} online={online} />
+        <Avatar id={dialog.peer.id} name={title} online={online} photo={photo} />
         <span class="dialog__body">
           <span class="dialog__top">
             <span class="dialog__title">{title}</span>

@@ -101,6 +101,7 @@ function ConversationHeader({ chatKey }: { chatKey: string }) {
   const title = useApp((s) => peerTitle(s, peer));
   const status = useApp((s) => statusLine(s, chatKey));
   const online = useApp((s) => peer.kind === PeerKind.User && !!s.presence[peer.id]?.online);
+  const photo = useApp((s) => (peer.kind === PeerKind.User ? s.users[peer.id]?.photo : null));
   const muted = useApp((s) => isMuted(s.dialogs.find((d) => d.peer.kind === peer.kind && d.peer.id === peer.id)));
   const [muteError, setMuteError] = useState('');
   const toggleMute = () => {
@@ -113,7 +114,7 @@ function ConversationHeader({ chatKey }: { chatKey: string }) {
         <Icon name="back" />
       </button>
       <button type="button" class="conversation__peer" aria-label="Chat info" onClick={() => setState((s) => ({ panel: s.panel === 'info' ? null : 'info' }))}>
-        <Avatar id={peer.id} name={title} online={online} size="sm" />
+        <Avatar id={peer.id} name={title} online={online} size="sm" photo={photo} />
         <span class="conversation__titles">
           <span class="conversation__title" data-testid="chat-title">{title}</span>
           <span class={`conversation__status${status.active ? ' conversation__status--active' : ''}`} data-testid="chat-status">

@@ -35,7 +35,7 @@ function UserDetails({ userId }: { userId: number }) {
   return (
     <div class="info-panel__body">
       <div class="profile">
-        <Avatar id={user.id} name={user.display_name} size="lg" online={presence?.online} />
+        <Avatar id={user.id} name={user.display_name} size="lg" online={presence?.online} photo={user.photo} />
         <h3 class="profile__name">{user.display_name}</h3>
         <p class="muted">{presence ? (presence.online ? 'online' : formatLastSeen(presence.lastSeen)) : ''}</p>
       </div>
@@ -237,9 +237,10 @@ interface MemberRowProps {
 
 function MemberRow({ member, name, online, isMe, canRemove, canPromote, onRemove, onSetAdmin, onMakeOwner }: MemberRowProps) {
   const role = member.role === MemberRole.Creator ? 'owner' : member.role === MemberRole.Admin ? 'admin' : '';
+  const photo = useApp((s) => s.users[member.user_id]?.photo);
   return (
     <li class="member" data-testid="member">
-      <Avatar id={member.user_id} name={name} online={online} size="sm" />
+      <Avatar id={member.user_id} name={name} online={online} size="sm" photo={photo} />
       <span class="member__name">
         {name}
         {isMe && <span class="muted"> (you)</span>}

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ErrorNames, RpcError, type AdminUser, type Authorization, type Invite, type ServerConfig } from '../api/types';
 import { forgetSession, setMe, signOut } from './account';
 import { Avatar } from './Avatar';
-import { api } from './connection';
+import { api, upload } from './connection';
 import { Field } from './Field';
 import { errorText, formatLastSeen } from './format';
 import { disableNotifications, enableNotifications, notificationSetting, type NotificationSetting } from './notifications';
@@ -81,12 +81,13 @@ function Profile() {
     <section class="settings__section" aria-labelledby="settings-profile">
       <h3 id="settings-profile">Profile</h3>
       <div class="profile profile--row">
-        <Avatar id={me.id} name={me.display_name} size="lg" />
+        <Avatar id={me.id} name={me.display_name} size="lg" photo={me.photo} />
         <span>
           <span class="profile__name">{me.display_name}</span>
           <span class="muted"> @{me.username}</span>
         </span>
       </div>
+      <ProfilePhoto />
       <form class="form" onSubmit={save}>
         <Field label="Display name" value={name} onInput={setName} required maxLength={64} />
         <Field label="Bio" value={bio} onInput={setBio} maxLength={140} />
@@ -96,6 +97,55 @@ function Profile() {
         </button>
       </form>
     </section>
+  );
+}
+
+/** Upload (an image of at most 10 MiB) or remove the profile photo everyone sees beside the name. */
+function ProfilePhoto() {
+  const me = useApp((s) => s.me);
+  const [busy, setBusy] = useState(false);
+  const { status, submit } = useStatus();
+  const change = (files: FileList | null) => {
+    const file = files?.[0];
+    if (!file) return;
+    void submit(async () => {
+      setBusy(true);
+      try {
+        const media = await upload(file, { signal: new AbortController().signal, onProgress: () => undefined });
+        setMe(await api().account.updateProfilePhoto({ media }));
+        return 'Photo saved';
+      } finally {
+        setBusy(false);
+      }
+    })(new Event('submit'));
+  };
+  const remove = submit(async () => {
+    setMe(await api().account.updateProfilePhoto({ media: null }));
+    return 'Photo removed';
+  });
+  return (
+    <div class="profile__photo">
+      <label class={`btn${busy ? ' btn--busy' : ''}`}>
+        {busy ? 'Uploading…' : me?.photo ? 'Change photo' : 'Add a photo'}
+        <input
+          type="file"
+          class="visually-hidden"
+          accept="image/png,image/jpeg,image/gif,image/webp"
+          aria-label="Profile photo"
+          disabled={busy}
+          onChange={(e) => {
+            change(e.currentTarget.files);
+            e.currentTarget.value = '';
+          }}
+        />
+      </label>
+      {me?.photo && (
+        <button type="button" class="btn btn--ghost" onClick={remove} disabled={busy}>
+          Remove photo
+        </button>
+      )}
+      <StatusLine status={status} />
+    </div>
   );
 }
 

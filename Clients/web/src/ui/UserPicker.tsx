@@ -56,7 +56,7 @@ export function UserPicker({ label, onPick, exclude = [], actionLabel }: UserPic
           {shown.map((user) => (
             <li key={user.id}>
               <button type="button" class="user-row" onClick={() => onPick(user)} aria-label={actionLabel?.(user)}>
-                <Avatar id={user.id} name={user.display_name} size="sm" />
+                <Avatar id={user.id} name={user.display_name} size="sm" photo={user.photo} />
                 <span class="user-row__names">
                   <span class="user-row__name">{user.display_name}</span>
                   <span class="user-row__username muted">@{user.username}</span>
