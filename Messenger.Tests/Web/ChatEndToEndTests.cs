@@ -368,6 +368,31 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task InviteLink_OpenedByAnotherUser_OffersTheGroup_AndJoinsItWithOneClick()
+    {
+        var (alice, bob, _, _) = await TwoPeopleAsync();
+        var page = alice.Page;
+        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
+        await page.GetByLabel("Group name").FillAsync("Book club");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Book club");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create invite code" }).ClickAsync();
+        var link = await page.GetByRole(AriaRole.Textbox, new() { Name = "Invite link", Exact = true }).InputValueAsync();
+        link.Should().StartWith($"{_host.BaseAddress.ToString().TrimEnd('/')}/join/");
+
+        await bob.Page.GotoAsync(link);
+        var dialog = bob.Page.GetByRole(AriaRole.Dialog, new() { Name = "New chat" });
+        await Expect(dialog.GetByText("You were invited to a group")).ToBeVisibleAsync();
+        await Expect(dialog.GetByLabel("Invite code")).ToHaveValueAsync(link.Split('/')[^1]);
+        (await bob.Page.EvaluateAsync<string>("() => location.pathname")).Should().Be("/", "the link leaves no trace in the address");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Join group" }).ClickAsync();
+        await Expect(bob.Page.GetByTestId("chat-title")).ToHaveTextAsync("Book club");
+        await Expect(bob.Page.GetByTestId("service-message").Filter(new() { HasText = "joined by an invite link" })).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
     private static async Task<string[]> Notifications(BrowserPage page) =>
         await page.Page.EvaluateAsync<string[]>("() => window.__notifications.map(n => n.title + '|' + n.body)");
 

@@ -20,7 +20,7 @@ internal sealed class DeleteMessagesValidator : AbstractValidator<DeleteMessages
 
     public DeleteMessagesValidator()
     {
-        RuleFor(c => c.Peer).Must(p => p is { Id: > 0 } && Enum.IsDefined(p.Kind)).WithErrorCode(MessageErrorNames.PeerIdInvalid);
+        RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.Ids).Must(ids => ids is { Length: > 0 and <= MaxIds } && ids.All(id => id > 0)).WithErrorCode(MessageErrorNames.MessageIdsInvalid);
     }
 }

@@ -21,8 +21,8 @@ internal sealed class ForwardMessagesValidator : AbstractValidator<ForwardMessag
 
     public ForwardMessagesValidator()
     {
-        RuleFor(c => c.FromPeer).Must(p => p is { Id: > 0 } && Enum.IsDefined(p.Kind)).WithErrorCode(MessageErrorNames.PeerIdInvalid);
-        RuleFor(c => c.ToPeer).Must(p => p is { Id: > 0 } && Enum.IsDefined(p.Kind)).WithErrorCode(MessageErrorNames.PeerIdInvalid);
+        RuleFor(c => c.FromPeer).ValidPeer();
+        RuleFor(c => c.ToPeer).ValidPeer();
         RuleFor(c => c.Ids).Must(ids => ids is { Length: > 0 and <= MaxIds } && ids.All(id => id > 0) && ids.Distinct().Count() == ids.Length)
             .WithErrorCode(MessageErrorNames.MessageIdsInvalid);
         RuleFor(c => c.RandomIds).Must((c, r) => r is not null && r.Length == c.Ids?.Length && r.All(id => id != 0) && r.Distinct().Count() == r.Length)

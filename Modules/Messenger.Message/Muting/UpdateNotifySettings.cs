@@ -5,6 +5,7 @@ using Messenger.Contracts.Updates;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
+using Messenger.Message.Chats;
 using Messenger.Message.Storage;
 
 namespace Messenger.Message.Muting;
@@ -13,7 +14,7 @@ internal sealed class UpdateNotifySettingsValidator : AbstractValidator<UpdateNo
 {
     public UpdateNotifySettingsValidator()
     {
-        RuleFor(c => c.Peer).Must(p => p is { Id: > 0 } && Enum.IsDefined(p.Kind)).WithErrorCode(MessageErrorNames.PeerIdInvalid);
+        RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.MuteUntil).GreaterThanOrEqualTo(0).WithErrorCode(MessageErrorNames.MuteUntilInvalid);
     }
 }

@@ -17,7 +17,7 @@ internal sealed class PinMessageValidator : AbstractValidator<PinMessageCall>
 {
     public PinMessageValidator()
     {
-        RuleFor(c => c.Peer).Must(p => p is { Id: > 0 } && Enum.IsDefined(p.Kind)).WithErrorCode(MessageErrorNames.PeerIdInvalid);
+        RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.Id).GreaterThan(0).When(c => !c.Unpin).WithErrorCode(MessageErrorNames.MessageIdInvalid);
     }
 }

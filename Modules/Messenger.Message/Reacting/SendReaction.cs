@@ -18,7 +18,7 @@ internal sealed class SendReactionValidator : AbstractValidator<SendReactionCall
 {
     public SendReactionValidator()
     {
-        RuleFor(c => c.Peer).Must(p => p is { Id: > 0 } && Enum.IsDefined(p.Kind)).WithErrorCode(MessageErrorNames.PeerIdInvalid);
+        RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.Id).GreaterThan(0).WithErrorCode(MessageErrorNames.MessageIdInvalid);
         RuleFor(c => c.Reaction).Must(r => string.IsNullOrEmpty(r) || IsEmoji(r)).WithErrorCode(MessageErrorNames.ReactionInvalid);
     }

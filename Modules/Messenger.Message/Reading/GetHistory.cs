@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Messages;
 using Messenger.Kernel.Rpc;
+using Messenger.Message.Chats;
 using Messenger.Message.Storage;
 
 namespace Messenger.Message.Reading;
@@ -12,7 +13,7 @@ internal sealed class GetHistoryValidator : AbstractValidator<GetHistoryCall>
 
     public GetHistoryValidator()
     {
-        RuleFor(c => c.Peer).Must(p => p is { Id: > 0 } && Enum.IsDefined(p.Kind)).WithErrorCode(MessageErrorNames.PeerIdInvalid);
+        RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.OffsetId).GreaterThanOrEqualTo(0).WithErrorCode(MessageErrorNames.OffsetInvalid);
         RuleFor(c => c.Limit).InclusiveBetween(1, MaxLimit).WithErrorCode(MessageErrorNames.LimitInvalid);
     }

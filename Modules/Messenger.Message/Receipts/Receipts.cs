@@ -71,7 +71,7 @@ internal sealed class ReadHistoryValidator : AbstractValidator<ReadHistoryCall>
 {
     public ReadHistoryValidator()
     {
-        RuleFor(c => c.Peer).Must(p => p is { Id: > 0 } && Enum.IsDefined(p.Kind)).WithErrorCode(MessageErrorNames.PeerIdInvalid);
+        RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.MaxId).GreaterThan(0).WithErrorCode(MessageErrorNames.MaxIdInvalid);
     }
 }

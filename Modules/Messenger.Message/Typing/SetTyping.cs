@@ -15,7 +15,7 @@ internal sealed class SetTypingValidator : AbstractValidator<SetTypingCall>
 {
     public SetTypingValidator()
     {
-        RuleFor(c => c.Peer).Must(p => p is { Id: > 0 } && Enum.IsDefined(p.Kind)).WithErrorCode(MessageErrorNames.PeerIdInvalid);
+        RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.Action).Must(TypingActions.IsKnown).WithErrorCode(MessageErrorNames.TypingActionInvalid);
     }
 }

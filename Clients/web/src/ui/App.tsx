@@ -29,10 +29,26 @@ async function boot(): Promise<void> {
   }
 }
 
+/** A group's invite link is `<server>/join/<code>`: the code waits in the state (and the address goes back to `/`). */
+export function takeJoinLink(): void {
+  const match = /^\/join\/([A-Za-z0-9_-]{8,64})\/?$/.exec(location.pathname);
+  if (!match) return;
+  setState({ joinCode: match[1] });
+  history.replaceState(null, '', '/');
+}
+
 export function App() {
   const phase = useApp((s) => s.phase);
   const bootError = useApp((s) => s.bootError);
-  useEffect(() => void boot(), []);
+  const joinCode = useApp((s) => s.joinCode);
+  useEffect(() => {
+    takeJoinLink();
+    void boot();
+  }, []);
+  // Signed in with an invite link waiting: the New chat dialog offers to join (one click, never on its own).
+  useEffect(() => {
+    if (phase === 'ready' && joinCode) setState({ panel: 'newChat' });
+  }, [phase, joinCode]);
 
   if (phase === 'boot') {
     return (

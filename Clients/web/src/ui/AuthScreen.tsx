@@ -6,15 +6,22 @@ import { errorText } from './format';
 import { api } from './connection';
 import { Field } from './Field';
 import { useSubmit } from './form';
+import { useApp } from './store';
 
 type Mode = 'signIn' | 'register' | 'qr';
 
 export function AuthScreen() {
   const [mode, setMode] = useState<Mode>('signIn');
+  const invited = useApp((s) => !!s.joinCode);
   return (
     <div class="auth">
       <div class="auth__card">
         <h1 class="auth__title">Messenger</h1>
+        {invited && (
+          <p class="muted" role="status">
+            You were invited to a group: sign in or create an account to join it.
+          </p>
+        )}
         <div class="tabs" role="tablist" aria-label="Sign-in method">
           <Tab mode="signIn" current={mode} onSelect={setMode} label="Sign in" />
           <Tab mode="register" current={mode} onSelect={setMode} label="Create account" />

@@ -168,18 +168,24 @@ function GroupDetails({ chatId }: { chatId: number }) {
         <section class="info-section" aria-label="Invite link">
           <h4>Invite link</h4>
           {invite && (
-            <label class="field">
-              <span class="field__label">Invite code</span>
-              <input class="field__input mono" readOnly value={invite.code} onFocus={(e) => e.currentTarget.select()} />
-            </label>
+            <>
+              <label class="field">
+                <span class="field__label">Invite link</span>
+                <input class="field__input mono" readOnly value={inviteLink(invite.code)} onFocus={(e) => e.currentTarget.select()} />
+              </label>
+              <label class="field">
+                <span class="field__label">Invite code</span>
+                <input class="field__input mono" readOnly value={invite.code} onFocus={(e) => e.currentTarget.select()} />
+              </label>
+            </>
           )}
           <div class="button-row">
             <button type="button" class="btn" onClick={() => void api().groups.exportInvite({ chat_id: chatId }).then(setInvite, (e) => setError(errorText(e)))}>
               {invite ? 'New invite code' : 'Create invite code'}
             </button>
             {invite && navigator.clipboard && (
-              <button type="button" class="btn btn--ghost" onClick={() => void navigator.clipboard.writeText(invite.code)}>
-                Copy
+              <button type="button" class="btn btn--ghost" onClick={() => void navigator.clipboard.writeText(inviteLink(invite.code))}>
+                Copy link
               </button>
             )}
           </div>
@@ -270,4 +276,9 @@ function MemberRow({ member, name, online, isMe, canRemove, canPromote, onRemove
       </span>
     </li>
   );
+}
+
+/** The link that opens this web app with the invite waiting in its New chat dialog (see App's takeJoinLink). */
+function inviteLink(code: string): string {
+  return `${location.origin}/join/${encodeURIComponent(code)}`;
 }

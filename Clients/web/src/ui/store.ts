@@ -62,6 +62,8 @@ export interface AppState {
   /** A message to scroll to once its chat shows (a search result). */
   focus: { key: string; messageId: number } | null;
   panel: Panel;
+  /** An invite code from a `/join/<code>` link, offered in the New chat dialog once signed in. */
+  joinCode: string | null;
 }
 
 let state: AppState = {
@@ -82,6 +84,7 @@ let state: AppState = {
   active: null,
   focus: null,
   panel: null,
+  joinCode: null,
 };
 
 const listeners = new Set<() => void>();
