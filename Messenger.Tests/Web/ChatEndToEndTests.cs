@@ -242,6 +242,33 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Message_WithLinksCodeAndAMention_IsFormatted_AndOnlyHttpAddressesBecomeLinks()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync($"**Docs** at https://example.com/guide. Run `npm ci`, ask @{bobName.Username}, not javascript:alert(1)");
+        await box.PressAsync("Enter");
+
+        await bob.OpenChatAsync(aliceName.Display);
+        var message = bob.Message("Docs at https://example.com/guide.");
+        await Expect(message).ToBeVisibleAsync();
+        var link = message.GetByRole(AriaRole.Link, new() { Name = "https://example.com/guide" });
+        await Expect(link).ToHaveAttributeAsync("href", "https://example.com/guide");
+        await Expect(link).ToHaveAttributeAsync("rel", "noopener noreferrer nofollow");
+        await Expect(message.GetByRole(AriaRole.Link)).ToHaveCountAsync(1);
+        await Expect(message.Locator("code")).ToHaveTextAsync("npm ci");
+        await Expect(message.Locator("strong")).ToHaveTextAsync("Docs");
+        (await message.Locator(".bubble__text").InnerTextAsync()).Should().EndWith("not javascript:alert(1)");
+
+        // A mention opens the chat with that user: here Bob's own, his Saved Messages.
+        await message.GetByRole(AriaRole.Button, new() { Name = $"@{bobName.Username}" }).ClickAsync();
+        await Expect(bob.Page.GetByTestId("chat-title")).ToHaveTextAsync("Saved Messages");
+        bob.Dialogs.Should().BeEmpty();
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Notifications_AnnounceMessagesOfChatsNotMuted_AndAPinnedMessageShowsToBoth()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

@@ -7,6 +7,7 @@ import { MediaView } from './MediaView';
 import { peerKey, previewText, serviceText, userName } from './peers';
 import { canPin } from './pins';
 import { QUICK_REACTIONS, canReact } from './reactions';
+import { RichText } from './RichText';
 import type { AppState, PendingMessage } from './store';
 import { Icon } from './Icon';
 
@@ -59,7 +60,11 @@ export function MessageBubble({ state, message, continued, dialog, replyTo, onRe
           </button>
         )}
         {message.media && <MediaView media={message.media} />}
-        {message.text && <div class="bubble__text">{message.text}</div>}
+        {message.text && (
+          <div class="bubble__text">
+            <RichText text={message.text} />
+          </div>
+        )}
         {message.reactions && message.reactions.length > 0 && (
           <div class="reactions" role="group" aria-label="Reactions">
             {message.reactions.map((r) => {

@@ -1,6 +1,6 @@
 import type { ChatChanged, InputMedia, Message } from '../api/types';
 import { PeerKind, RpcError, peerOf } from '../api/types';
-import { blankDialog, dialogOf, ensureChats, ensureUsers, loadPresence, updateDialog } from './chats';
+import { blankDialog, dialogOf, ensureChats, ensureUsers, loadPresence, rememberUsers, updateDialog } from './chats';
 import { api, upload } from './connection';
 import { errorText } from './format';
 import { dropFromOutbox, keepInOutbox, outboxEntries } from './outbox';
@@ -31,6 +31,15 @@ export function openChat(key: string | null): void {
     void ensureChats([peer.id]).catch(() => undefined);
   }
   if (!getState().histories[key]) void loadOlder(key).catch(() => undefined);
+}
+
+/** Opens the private chat with the user of this username (a mention's click); nothing when there is no such user. */
+export async function openChatWithUsername(username: string): Promise<void> {
+  const { users } = await api().users.search({ prefix: username, limit: 10 });
+  const user = users.find((u) => u.username.toLowerCase() === username.toLowerCase());
+  if (!user) return;
+  rememberUsers([user]);
+  openChat(`u${user.id}`);
 }
 
 export async function loadOlder(key: string): Promise<void> {

@@ -4,6 +4,7 @@ import { dialogOf, ensureChats, ensureUsers, updateDialog } from './chats';
 import { api } from './connection';
 import { openChat } from './messages';
 import { peerFromKey, peerKey, peerTitle, previewText, userName } from './peers';
+import { mentions } from './rich';
 import { getState } from './store';
 
 const SETTING = 'messenger.notifications';
@@ -37,7 +38,10 @@ export function disableNotifications(): void {
  */
 export async function announce(message: Message, peer: Peer): Promise<void> {
   const key = peerKey(peer);
-  if (notificationSetting() !== 'on' || message.from_id === getState().me?.id || isMuted(dialogOf(key))) return;
+  const me = getState().me;
+  if (notificationSetting() !== 'on' || message.from_id === me?.id) return;
+  // A muted chat stays quiet unless the message mentions this user by name.
+  if (isMuted(dialogOf(key)) && !(me && mentions(message.text, me.username))) return;
   if (Date.now() / 1000 - message.date > FRESH_SECONDS) return;
   if (getState().active === key && document.visibilityState === 'visible' && document.hasFocus()) return;
   // A first message from someone new: their name (and a group's title) is fetched before it is shown.

@@ -1,0 +1,84 @@
+/**
+ * The little formatting a message's text gets when shown: links, `code`, ```code blocks```, **bold** and @mentions.
+ * A parse into segments that the UI renders as text nodes and elements (never as HTML), so nothing in a message can
+ * run or style the page. Only http(s) addresses become links.
+ */
+export type Segment =
+  | { kind: 'text'; text: string }
+  | { kind: 'link'; text: string; href: string }
+  | { kind: 'code'; text: string }
+  | { kind: 'pre'; text: string }
+  | { kind: 'bold'; text: string }
+  | { kind: 'mention'; text: string; username: string };
+
+const FENCE = /```(?:[a-z0-9+#-]*\n)?([\s\S]*?)```/g;
+const INLINE_CODE = /`([^`\n]+)`/g;
+// A URL, a @mention (usernames are 5–32 letters, digits, underscores) or **bold**, whichever comes first.
+const INLINE = /(\bhttps?:\/\/[^\s<>"]+)|(^|[^\w@])@([A-Za-z0-9_]{5,32})\b|\*\*([^*\n]+?)\*\*/g;
+const TRAILING = /[.,;:!?'"»”’]+$/;
+
+export function parseRich(text: string): Segment[] {
+  const out: Segment[] = [];
+  splitBy(text, FENCE, (body) => out.push({ kind: 'pre', text: body.replace(/\n$/, '') }), (rest) =>
+    splitBy(rest, INLINE_CODE, (code) => out.push({ kind: 'code', text: code }), (plain) => inline(plain, out)),
+  );
+  return merge(out);
+}
+
+function splitBy(text: string, pattern: RegExp, onMatch: (body: string) => void, onRest: (rest: string) => void): void {
+  let at = 0;
+  for (const match of text.matchAll(pattern)) {
+    if (match.index > at) onRest(text.slice(at, match.index));
+    onMatch(match[1]);
+    at = match.index + match[0].length;
+  }
+  if (at < text.length) onRest(text.slice(at));
+}
+
+function inline(text: string, out: Segment[]): void {
+  let at = 0;
+  for (const match of text.matchAll(INLINE)) {
+    let start = match.index;
+    let segment: Segment;
+    let end = start + match[0].length;
+    if (match[1]) {
+      const url = trimUrl(match[1]);
+      end = start + url.length;
+      segment = { kind: 'link', text: url, href: url };
+    } else if (match[3]) {
+      start += match[2].length;
+      segment = { kind: 'mention', text: `@${match[3]}`, username: match[3] };
+    } else {
+      segment = { kind: 'bold', text: match[4] };
+    }
+    if (start > at) out.push({ kind: 'text', text: text.slice(at, start) });
+    out.push(segment);
+    at = end;
+  }
+  if (at < text.length) out.push({ kind: 'text', text: text.slice(at) });
+}
+
+/** Punctuation that ends a sentence is not part of the address, nor a closing parenthesis it did not open. */
+function trimUrl(url: string): string {
+  let trimmed = url.replace(TRAILING, '');
+  while (trimmed.endsWith(')') && count(trimmed, '(') < count(trimmed, ')')) trimmed = trimmed.slice(0, -1).replace(TRAILING, '');
+  return trimmed;
+}
+
+const count = (text: string, char: string) => text.split(char).length - 1;
+
+function merge(segments: Segment[]): Segment[] {
+  const merged: Segment[] = [];
+  for (const segment of segments) {
+    const last = merged[merged.length - 1];
+    if (segment.kind === 'text' && last?.kind === 'text') last.text += segment.text;
+    else if (segment.text.length > 0) merged.push({ ...segment });
+  }
+  return merged;
+}
+
+/** Whether the text mentions `username` (case-insensitively, as usernames are unique). */
+export function mentions(text: string, username: string): boolean {
+  const wanted = username.toLowerCase();
+  return parseRich(text).some((s) => s.kind === 'mention' && s.username.toLowerCase() === wanted);
+}
