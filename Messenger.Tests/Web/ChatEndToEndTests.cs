@@ -269,6 +269,37 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Forward_ToAnotherChat_ShowsTheCopyThereWithItsAuthor()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Meeting moved to 3pm");
+        await bob.OpenChatAsync(aliceName.Display);
+        var page = bob.Page;
+        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
+        await page.GetByLabel("Group name").FillAsync("Team room");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Team room");
+        await bob.OpenChatAsync(aliceName.Display);
+
+        var original = bob.Message("Meeting moved to 3pm");
+        await original.HoverAsync();
+        await original.GetByRole(AriaRole.Button, new() { Name = "Forward", Exact = true }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Forward message" });
+        await dialog.GetByLabel("Find a chat").FillAsync("team");
+        await Expect(dialog.GetByRole(AriaRole.Button, new() { Name = $"Forward to {aliceName.Display}" })).ToHaveCountAsync(0);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Forward to Team room" }).ClickAsync();
+
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Team room");
+        var copy = bob.Message("Meeting moved to 3pm");
+        await Expect(copy.GetByTestId("forwarded-from")).ToHaveTextAsync($"Forwarded from {aliceName.Display}");
+        await page.ReloadAsync();
+        await bob.OpenChatAsync("Team room");
+        await Expect(bob.Message("Meeting moved to 3pm").GetByTestId("forwarded-from")).ToHaveTextAsync($"Forwarded from {aliceName.Display}");
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Notifications_AnnounceMessagesOfChatsNotMuted_AndAPinnedMessageShowsToBoth()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

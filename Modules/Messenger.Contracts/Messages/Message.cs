@@ -25,6 +25,7 @@ public sealed record Peer([property: Key("kind")] PeerKind Kind, [property: Key(
 /// of a private chat, or the group). A viewer's dialog peer is <c>ToPeer</c> when the viewer sent it and
 /// <c>User(FromId)</c> otherwise (for private chats). Ids are server-wide and increase with time; dates are unix seconds.
 /// <see cref="Media"/> is the attached file, if any (then <see cref="Text"/> is its caption and may be empty).
+/// <see cref="FwdFromId"/> is set on a forwarded copy: the user who wrote the original (through forwards of forwards).
 /// <see cref="Reactions"/> and <see cref="MyReaction"/> are filled in by reads (<c>messages.getHistory</c>,
 /// <c>messages.search</c>) for the reader, null when nobody reacted; copies in update logs carry none (reactions change
 /// through <c>message_reactions</c> updates).
@@ -41,7 +42,8 @@ public sealed record Message(
     [property: Key("action")] ServiceAction? Action = null,
     [property: Key("media")] MessageMedia? Media = null,
     [property: Key("reactions")] ReactionCount[]? Reactions = null,
-    [property: Key("my_reaction")] string? MyReaction = null)
+    [property: Key("my_reaction")] string? MyReaction = null,
+    [property: Key("fwd_from_id")] long? FwdFromId = null)
 {
     /// <summary>The chat this message is in, as <paramref name="viewerId"/> addresses it.</summary>
     public Peer PeerFor(long viewerId) =>

@@ -22,7 +22,7 @@ internal static class Delivery
 {
     public static Posted Post(
         WriteScope scope, IUpdateLog log, ChatTarget target, long me, long randomId, string text, long? replyToId, ServiceAction? action, long now,
-        Func<long, MessageMedia?>? attachMedia = null)
+        Func<long, MessageMedia?>? attachMedia = null, long? forwardedFrom = null)
     {
         var id = MessageStore.InsertMessage(scope, target.ChatId, me, randomId, target.ToPeer, now, text, replyToId, action);
         var media = attachMedia?.Invoke(id);
@@ -31,7 +31,13 @@ internal static class Delivery
             MessageStore.SetMedia(scope, id, media);
         }
 
-        var message = new ChatMessage(id, me, target.ToPeer, now, text, replyToId, null, action, media);
+        if (forwardedFrom is not null)
+        {
+            // Only forwards pay for this statement; a send's insert stays as it was.
+            scope.Execute("UPDATE message_messages SET fwd_from_id = @from WHERE id = @id", ("@from", forwardedFrom), ("@id", id));
+        }
+
+        var message = new ChatMessage(id, me, target.ToPeer, now, text, replyToId, null, action, media) { FwdFromId = forwardedFrom };
         SearchIndex.Add(scope, id, target.ChatId, text);
         if (target.HasOwnLog)
         {

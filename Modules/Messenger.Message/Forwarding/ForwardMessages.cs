@@ -78,7 +78,8 @@ internal sealed class ForwardMessagesHandler(
                     {
                         media.AddReference(scope, attached.Id, id);
                         return attached;
-                    });
+                    },
+                    forwardedFrom: source.FwdFromId ?? source.FromId);
                 messages[i] = posted.Message;
                 appends.AddRange(posted.Appends);
                 answers.Add(posted.Answer);

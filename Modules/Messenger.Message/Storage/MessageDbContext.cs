@@ -85,6 +85,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             message.Property(m => m.Action).HasColumnName("action");
             // The attached media's descriptor (MessagePack of Contracts.Media.MessageMedia); its references are the Media module's.
             message.Property(m => m.Media).HasColumnName("media");
+            // A forwarded copy: who wrote the original (the first author, through forwards of forwards).
+            message.Property(m => m.FwdFromId).HasColumnName("fwd_from_id");
         });
 
         modelBuilder.Entity<HiddenRow>(hidden =>
@@ -224,6 +226,8 @@ internal sealed class MessageRow
     public byte[]? Action { get; set; }
 
     public byte[]? Media { get; set; }
+
+    public long? FwdFromId { get; set; }
 }
 
 internal sealed class HiddenRow

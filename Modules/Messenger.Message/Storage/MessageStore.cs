@@ -26,16 +26,16 @@ internal sealed record DialogState(
 internal sealed class MessageStore(SqliteDatabase database)
 {
     public const int PrivateChat = 1;
-    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media";
+    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media, m.fwd_from_id";
     private const string NotHidden = "NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id)";
 
     /// <summary>The columns of <see cref="MessageColumns"/>, as <see cref="ReadMessage"/> reads them.</summary>
-    public const int MessageColumnCount = 10;
+    public const int MessageColumnCount = 11;
 
     /// <summary>The chat's pinned message (alias <c>p</c>) in a query over <c>message_chats c</c> for the user <c>@user</c>:
     /// <see cref="PinnedJoin"/> leaves it null when nothing is pinned, or the message was deleted (for everyone, or by
     /// the user for themselves).</summary>
-    public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media";
+    public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id";
 
     public const string PinnedJoin =
         "LEFT JOIN message_messages p ON p.id = c.pinned_message_id AND p.deleted = 0 " +
@@ -340,7 +340,10 @@ internal sealed class MessageStore(SqliteDatabase database)
             reader.IsDBNull(first + 6) ? null : reader.GetInt64(first + 6),
             reader.IsDBNull(first + 7) ? null : reader.GetInt64(first + 7),
             reader.IsDBNull(first + 8) ? null : WireSerializer.Deserialize<ServiceAction>((byte[])reader.GetValue(first + 8)),
-            reader.IsDBNull(first + 9) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(first + 9)));
+            reader.IsDBNull(first + 9) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(first + 9)))
+        {
+            FwdFromId = reader.IsDBNull(first + 10) ? null : reader.GetInt64(first + 10),
+        };
 
     // ---- media (the descriptor is kept with the message; the Media module counts the references) ----
 

@@ -179,6 +179,8 @@ export interface Message {
   reactions?: ReactionCount[] | null;
   /** The reader's own reaction, if any. */
   my_reaction?: string | null;
+  /** A forwarded copy: who wrote the original. */
+  fwd_from_id?: number | null;
 }
 
 export interface ReactionCount {

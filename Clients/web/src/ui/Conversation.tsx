@@ -9,6 +9,7 @@ import { MessageList } from './MessageList';
 import { Modal } from './Modal';
 import { isChannel, peerFromKey, peerKey, peerTitle, previewText, userName } from './peers';
 import { getState, setState, useApp, type AppState } from './store';
+import { ForwardDialog } from './ForwardDialog';
 import { Icon } from './Icon';
 import { setMuted } from './notifications';
 import { canPin, pinMessage } from './pins';
@@ -18,6 +19,7 @@ export function Conversation({ chatKey }: { chatKey: string }) {
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [editing, setEditing] = useState<Message | null>(null);
   const [deleting, setDeleting] = useState<Message | null>(null);
+  const [forwarding, setForwarding] = useState<Message | null>(null);
   const peer = peerFromKey(chatKey);
   const left = useApp((s) => peer.kind === PeerKind.Chat && !!s.leftChats[peer.id]);
   const readOnly = useApp(
@@ -40,6 +42,7 @@ export function Conversation({ chatKey }: { chatKey: string }) {
       )}
       <MessageList
         onPin={pin}
+        onForward={setForwarding}
         onReact={(message, reaction) => {
           setActionError('');
           react(chatKey, message, reaction).catch((e) => setActionError(errorText(e)));
@@ -86,6 +89,7 @@ export function Conversation({ chatKey }: { chatKey: string }) {
         />
       )}
       {deleting && <DeleteDialog chatKey={chatKey} message={deleting} onClose={() => setDeleting(null)} />}
+      {forwarding && <ForwardDialog chatKey={chatKey} message={forwarding} onClose={() => setForwarding(null)} />}
     </section>
   );
 }

@@ -19,6 +19,8 @@ export interface MessageActions {
   onPin?: (message: Message | null) => void;
   /** Reacts to the message, or (null) takes the user's reaction back. */
   onReact?: (message: Message, reaction: string | null) => void;
+  /** Forwards the message to another chat. */
+  onForward?: (message: Message) => void;
 }
 
 interface BubbleProps extends MessageActions {
@@ -30,7 +32,7 @@ interface BubbleProps extends MessageActions {
   replyTo: Message | undefined;
 }
 
-export function MessageBubble({ state, message, continued, dialog, replyTo, onReply, onEdit, onDelete, onPin, onReact, onJump }: BubbleProps) {
+export function MessageBubble({ state, message, continued, dialog, replyTo, onReply, onEdit, onDelete, onPin, onReact, onForward, onJump }: BubbleProps) {
   const [picking, setPicking] = useState(false);
   if (message.action) {
     return (
@@ -53,6 +55,11 @@ export function MessageBubble({ state, message, continued, dialog, replyTo, onRe
     >
       <div class="bubble" tabIndex={0}>
         {inGroup && !out && !continued && <div class={`bubble__author name--c${message.from_id % 7}`}>{userName(state, message.from_id)}</div>}
+        {message.fwd_from_id && (
+          <div class="bubble__forwarded" data-testid="forwarded-from">
+            Forwarded from {message.fwd_from_id === state.me?.id ? 'you' : userName(state, message.fwd_from_id)}
+          </div>
+        )}
         {message.reply_to_id && (
           <button type="button" class="quote" onClick={() => onJump(message.reply_to_id!)} aria-label="Go to the replied message">
             <span class="quote__author">{replyTo ? userName(state, replyTo.from_id) : 'Reply'}</span>
@@ -129,6 +136,11 @@ export function MessageBubble({ state, message, continued, dialog, replyTo, onRe
         <button type="button" class="icon-btn icon-btn--small" aria-label="Reply" title="Reply" onClick={() => onReply(message)}>
           <Icon name="reply" />
         </button>
+        {onForward && (
+          <button type="button" class="icon-btn icon-btn--small" aria-label="Forward" title="Forward" onClick={() => onForward(message)}>
+            <Icon name="forward" />
+          </button>
+        )}
         {out && !message.media && (
           <button type="button" class="icon-btn icon-btn--small" aria-label="Edit" title="Edit" onClick={() => onEdit(message)}>
             <Icon name="edit" />

@@ -185,6 +185,7 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
       onDelete: (m) => latest.current.onDelete(m),
       onPin: (m) => latest.current.onPin?.(m),
       onReact: (m, r) => latest.current.onReact?.(m, r),
+      onForward: (m) => latest.current.onForward?.(m),
       onJump: (id) => latest.current.onJump(id),
     }),
     [],

@@ -55,11 +55,16 @@ export async function loadOlder(key: string): Promise<void> {
       return { ...h, loading: false, complete: messages.length < PAGE, messages: [...older.filter((m) => !known.has(m.id)), ...h.messages] };
     });
     showOutbox(key);
-    await ensureUsers(messages.flatMap((m) => [m.from_id, ...(m.action?.user_ids ?? [])]));
+    await ensureUsers(messages.flatMap(usersOf));
   } catch (error) {
     setHistory(key, (h) => ({ ...h, loading: false }));
     throw error;
   }
+}
+
+/** The users a message names: its sender, a service message's users, a forward's original author. */
+function usersOf(message: Message): number[] {
+  return [message.from_id, ...(message.action?.user_ids ?? []), ...(message.fwd_from_id ? [message.fwd_from_id] : [])];
 }
 
 function insertMessage(key: string, message: Message): void {
@@ -104,7 +109,7 @@ export function messageArrived(message: Message): void {
   if (peer.kind === PeerKind.User && !getState().presence[peer.id]) void loadPresence([peer.id]).catch(() => undefined);
   // A service message (title, members, admins) means the group itself changed.
   void (peer.kind === PeerKind.Chat ? ensureChats([peer.id], !!message.action) : Promise.resolve())
-    .then(() => ensureUsers([message.from_id, ...(message.action?.user_ids ?? [])]))
+    .then(() => ensureUsers(usersOf(message)))
     .catch(() => undefined);
 }
 

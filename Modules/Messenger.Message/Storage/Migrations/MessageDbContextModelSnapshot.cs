@@ -251,6 +251,10 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("from_id");
 
+                    b.Property<long?>("FwdFromId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fwd_from_id");
+
                     b.Property<byte[]>("Media")
                         .HasColumnType("BLOB")
                         .HasColumnName("media");

@@ -1,0 +1,70 @@
+import { useState } from 'preact/hooks';
+import type { Message } from '../api/types';
+import { MemberRole, PeerKind } from '../api/types';
+import { Avatar } from './Avatar';
+import { api } from './connection';
+import { errorText } from './format';
+import { messageArrived, openChat } from './messages';
+import { isChannel, peerFromKey, peerKey, peerTitle } from './peers';
+import { Modal } from './Modal';
+import { useApp, type AppState } from './store';
+
+/** Chats a message may be forwarded to: not groups the user left, not channels they only read, not deleted accounts. */
+function writable(s: AppState, key: string): boolean {
+  const peer = peerFromKey(key);
+  if (peer.kind === PeerKind.User) return !s.users[peer.id]?.deleted;
+  if (s.leftChats[peer.id]) return false;
+  return !(isChannel(s.chats[peer.id]) && (s.myRoles[peer.id] ?? MemberRole.Member) === MemberRole.Member);
+}
+
+/** Forwards a message (with its media, by reference) to another of the user's chats, then opens that chat. */
+export function ForwardDialog({ chatKey, message, onClose }: { chatKey: string; message: Message; onClose: () => void }) {
+  const state = useApp((s) => s);
+  const [filter, setFilter] = useState('');
+  const [error, setError] = useState('');
+  const needle = filter.trim().toLowerCase();
+  const targets = state.dialogs
+    .map((d) => peerKey(d.peer))
+    .filter((key) => writable(state, key) && peerTitle(state, peerFromKey(key)).toLowerCase().includes(needle));
+  const forward = async (to: string) => {
+    setError('');
+    try {
+      const result = await api().messages.forward({ from_peer: peerFromKey(chatKey), ids: [message.id], to_peer: peerFromKey(to) });
+      result.messages.forEach(messageArrived);
+      onClose();
+      openChat(to);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  return (
+    <Modal title="Forward message" onClose={onClose}>
+      <label class="field">
+        <span class="field__label">Find a chat</span>
+        <input class="field__input" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
+      </label>
+      {error && (
+        <p class="form__error" role="alert">
+          {error}
+        </p>
+      )}
+      <ul class="dialogs forward__list" aria-label="Chats to forward to">
+        {targets.map((key) => {
+          const peer = peerFromKey(key);
+          const title = peerTitle(state, peer);
+          return (
+            <li key={key}>
+              <button type="button" class="dialog" aria-label={`Forward to ${title}`} onClick={() => void forward(key)}>
+                <Avatar id={peer.id} name={title} size="sm" photo={peer.kind === PeerKind.User ? state.users[peer.id]?.photo : null} />
+                <span class="dialog__body">
+                  <span class="dialog__title">{title}</span>
+                </span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      {targets.length === 0 && <p class="muted">No chat matches</p>}
+    </Modal>
+  );
+}
