@@ -68,6 +68,10 @@ public static class SessionMethods
     public static Task<Done> DeleteAccountAsync(this MessengerClient client, string password, CancellationToken cancellationToken = default) =>
         client.CallAsync(new DeleteAccountCall(password), cancellationToken);
 
+    /// <summary>Takes another username (<c>account.updateUsername</c>); the old one is free at once.</summary>
+    public static Task<User> UpdateUsernameAsync(this MessengerClient client, string username, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new UpdateUsernameCall(username), cancellationToken);
+
     /// <summary>Sets the profile photo from a finished upload (<see cref="MediaMethods.UploadFileAsync"/> of an image of at
     /// most 10 MiB), or removes it (null); anyone signed in may download it.</summary>
     public static Task<User> UpdateProfilePhotoAsync(this MessengerClient client, InputMedia? photo, CancellationToken cancellationToken = default) =>

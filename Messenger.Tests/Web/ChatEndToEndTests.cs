@@ -427,6 +427,25 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Username_ChangedInSettings_IsHowOthersFindTheAccount()
+    {
+        var (alice, bob, aliceName, _) = await TwoPeopleAsync();
+        var renamed = WebUser.NewUsername("alicia");
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await alice.Page.GetByLabel("Username", new() { Exact = true }).FillAsync(renamed);
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Save username" }).ClickAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Username saved" })).ToBeVisibleAsync();
+        await Expect(alice.Page.Locator(".profile").GetByText($"@{renamed}")).ToBeVisibleAsync();
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Back to chats" }).ClickAsync();
+
+        await bob.StartChatAsync(renamed, aliceName.Display);
+        await bob.SendAsync("Found you under your new name");
+        await Expect(alice.Page.GetByTestId("dialog").Filter(new() { HasText = "Found you under your new name" })).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task InviteLink_OpenedByAnotherUser_OffersTheGroup_AndJoinsItWithOneClick()
     {
         var (alice, bob, _, _) = await TwoPeopleAsync();

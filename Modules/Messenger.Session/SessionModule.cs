@@ -58,6 +58,7 @@ public static class SessionModule
         services.AddRpcMethod<ChangePasswordCall, Done>();
         services.AddRpcMethod<UpdateProfileCall, User>();
         services.AddRpcMethod<UpdateProfilePhotoCall, User>();
+        services.AddRpcMethod<UpdateUsernameCall, User>();
         services.AddRpcMethod<DeleteAccountCall, Done>();
 
         services.AddRpcMethod<GetUsersCall, UserList>();

@@ -53,6 +53,13 @@ public sealed record ChangePasswordCall(
 [MessagePackObject]
 public sealed record DeleteAccountCall([property: Key("password")] string Password) : IRpcCall<Done>;
 
+/// <summary><c>account.updateUsername</c>: the caller takes another username (5–32 letters, digits, underscores; unique
+/// case-insensitively); the old one is free at once. Devices stay signed in; people find the account by the new name.
+/// Errors: <c>USERNAME_INVALID</c>, <c>USERNAME_OCCUPIED</c>, <c>USERNAME_NOT_MODIFIED</c> (the same, to the letter).</summary>
+[RpcMethod("account.updateUsername")]
+[MessagePackObject]
+public sealed record UpdateUsernameCall([property: Key("username")] string Username) : IRpcCall<User>;
+
 /// <summary><c>account.updateProfilePhoto</c>: sets the caller's profile photo from a finished upload (an image of at
 /// most 10 MiB whose size the server can read: JPEG, PNG, GIF or WebP), replacing the previous one, or removes it
 /// (null). Anyone signed in may download a current profile photo. Errors: <c>PHOTO_INVALID</c> (not such an image),

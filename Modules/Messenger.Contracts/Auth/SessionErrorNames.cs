@@ -6,6 +6,7 @@ public static class SessionErrorNames
 {
     public const string UsernameInvalid = "USERNAME_INVALID";
     public const string UsernameOccupied = "USERNAME_OCCUPIED";
+    public const string UsernameNotModified = "USERNAME_NOT_MODIFIED";
     public const string PasswordTooShort = "PASSWORD_TOO_SHORT";
     public const string PasswordTooLong = "PASSWORD_TOO_LONG";
     public const string DisplayNameInvalid = "DISPLAY_NAME_INVALID";

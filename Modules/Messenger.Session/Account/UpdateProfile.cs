@@ -18,6 +18,22 @@ internal sealed class UpdateProfileValidator : AbstractValidator<UpdateProfileCa
     }
 }
 
+internal sealed class UpdateUsernameValidator : AbstractValidator<UpdateUsernameCall>
+{
+    public UpdateUsernameValidator() => RuleFor(c => c.Username).Username();
+}
+
+/// <summary>A new username for the caller's account (<c>account.updateUsername</c>).</summary>
+internal sealed class UpdateUsernameHandler(SessionStore store, RpcContext caller) : IRequestHandler<UpdateUsernameCall, User>
+{
+    public async ValueTask<User> Handle(UpdateUsernameCall call, CancellationToken cancellationToken)
+    {
+        var userId = caller.RequireUserId();
+        await store.UpdateUsernameAsync(userId, call.Username);
+        return store.GetUser(userId)!.ToUser();
+    }
+}
+
 internal sealed class UpdateProfileHandler(SessionStore store, RpcContext caller) : IRequestHandler<UpdateProfileCall, User>
 {
     public async ValueTask<User> Handle(UpdateProfileCall call, CancellationToken cancellationToken)

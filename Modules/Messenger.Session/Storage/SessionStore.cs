@@ -286,6 +286,24 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         return photo;
     }
 
+    /// <summary>Renames the account; the name's key is checked in the same unit as the update, as at registration.</summary>
+    public Task UpdateUsernameAsync(long userId, string username) =>
+        writer.WriteAsync(scope =>
+        {
+            var key = Rules.UsernameKey(username);
+            if (scope.Scalar("SELECT id FROM session_users WHERE username_key = @key", ("@key", key)) is long owner && owner != userId)
+            {
+                throw MessengerError.BadRequest(SessionErrorNames.UsernameOccupied);
+            }
+
+            if (scope.Scalar("SELECT username FROM session_users WHERE id = @id", ("@id", userId)) as string == username)
+            {
+                throw MessengerError.BadRequest(SessionErrorNames.UsernameNotModified);
+            }
+
+            scope.Execute("UPDATE session_users SET username = @name, username_key = @key WHERE id = @id", ("@name", username), ("@key", key), ("@id", userId));
+        });
+
     public Task UpdateProfileAsync(long userId, string displayName, string bio) =>
         writer.WriteAsync(scope =>
             scope.Execute("UPDATE session_users SET display_name = @name, bio = @bio WHERE id = @id",

@@ -63,6 +63,8 @@ export function createMethods(call: Call) {
       changePassword: (a: { old_password: string; new_password: string }, o?: CallOptions) =>
         call<Done>('account.changePassword', a, o),
       deleteAccount: (a: { password: string }, o?: CallOptions) => call<Done>('account.deleteAccount', a, o),
+      /** Takes another username (the old one is free at once). */
+      updateUsername: (a: { username: string }, o?: CallOptions) => call<User>('account.updateUsername', a, o),
       /** Sets the profile photo from a finished upload (an image of at most 10 MiB), or removes it (null). */
       updateProfilePhoto: (a: { media: InputMedia | null }, o?: CallOptions) => call<User>('account.updateProfilePhoto', a, o),
       updateProfile: (a: { display_name: string; bio?: string }, o?: CallOptions) =>

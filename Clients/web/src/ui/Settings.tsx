@@ -88,6 +88,7 @@ function Profile() {
         </span>
       </div>
       <ProfilePhoto />
+      <Username />
       <form class="form" onSubmit={save}>
         <Field label="Display name" value={name} onInput={setName} required maxLength={64} />
         <Field label="Bio" value={bio} onInput={setBio} maxLength={140} />
@@ -97,6 +98,26 @@ function Profile() {
         </button>
       </form>
     </section>
+  );
+}
+
+/** The username others find the account by; a new one frees the old at once. */
+function Username() {
+  const me = useApp((s) => s.me);
+  const [username, setUsername] = useState(me?.username ?? '');
+  const { status, submit } = useStatus();
+  const save = submit(async () => {
+    setMe(await api().account.updateUsername({ username: username.trim() }));
+    return 'Username saved';
+  });
+  return (
+    <form class="form form--inline" onSubmit={save}>
+      <Field label="Username" value={username} onInput={setUsername} required maxLength={32} />
+      <button type="submit" class="btn" disabled={!username.trim() || username.trim() === me?.username}>
+        Save username
+      </button>
+      <StatusLine status={status} />
+    </form>
   );
 }
 
