@@ -221,6 +221,28 @@ public sealed class MediaUploadTests
         sent.Message.Media.Should().BeEquivalentTo(new { Kind = MediaKinds.Photo, Name = "cat.png", MimeType = "image/png", Width = 640, Height = 480 });
     }
 
+    [Fact]
+    public async Task Edit_OfAMediaMessage_ChangesOrRemovesTheCaption_WithinTheCaptionLimit()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        await using var alice = await host.SignedInClientAsync("alice_cap");
+        await host.SignedInClientAsync("bob_cap").ContinueWith(t => t.Result.DisposeAsync().AsTask()).Unwrap();
+        var bob = Peer.User(await alice.IdOfAsync("bob_cap"));
+        var sent = await alice.SendMediaAsync(bob, await alice.UploadAsync(RandomBytes(3000, 9), "notes.txt", "text/plain"), caption: "first draft");
+
+        (await alice.EditMessageAsync(bob, sent.Message.Id, "final version")).Message.Text.Should().Be("final version");
+        await SessionTestKit.FailsWith(() => alice.EditMessageAsync(bob, sent.Message.Id, new string('c', 1025)), MediaErrorNames.MediaCaptionTooLong);
+        var removed = await alice.EditMessageAsync(bob, sent.Message.Id, "  ");
+        removed.Message.Text.Should().BeEmpty("a caption may be removed");
+        removed.Message.Media.Should().Be(sent.Message.Media);
+        await SessionTestKit.FailsWith(() => alice.EditMessageAsync(bob, sent.Message.Id, ""), MessageErrorNames.MessageNotModified);
+        (await alice.GetHistoryAsync(bob)).Single().Should().Match<Messenger.Contracts.Messages.Message>(m => m.Text == "" && m.Media != null && m.EditDate != null);
+
+        var text = await alice.SendMessageAsync(bob, "plain text");
+        await SessionTestKit.FailsWith(() => alice.EditMessageAsync(bob, text.Message.Id, " "), MessageErrorNames.MessageEmpty);
+        await SessionTestKit.FailsWith(() => alice.CallAsync(new EditMessageCall(bob, text.Message.Id, null!)), MessageErrorNames.MessageEmpty);
+    }
+
     private sealed class SyncProgress(Action<long> report) : IProgress<long>
     {
         public void Report(long value) => report(value);

@@ -182,7 +182,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task File_WhenSentByOne_IsDownloadedByTheOtherWithTheSameBytes()
+    public async Task File_WhenSentByOne_IsDownloadedByTheOtherWithTheSameBytes_AndItsCaptionEdited()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
         var content = RandomNumberGenerator.GetBytes(700 * 1024);
@@ -199,6 +199,16 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
 
         download.SuggestedFilename.Should().Be("report.bin");
         SHA256.HashData(await File.ReadAllBytesAsync(saved)).Should().Equal(SHA256.HashData(content));
+
+        // The sender gives the file a caption afterwards.
+        var sent = alice.Page.GetByTestId("message").Filter(new() { HasText = "report.bin" });
+        await sent.HoverAsync();
+        await sent.GetByRole(AriaRole.Button, new() { Name = "Edit caption" }).ClickAsync();
+        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync("Q3 numbers");
+        await box.PressAsync("Enter");
+        await Expect(bob.Message("Q3 numbers")).ToContainTextAsync("edited");
+        await Expect(bob.Message("Q3 numbers").GetByRole(AriaRole.Button, new() { Name = "Download report.bin" })).ToBeVisibleAsync();
         AssertNoProblems();
     }
 

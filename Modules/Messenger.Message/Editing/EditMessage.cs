@@ -1,5 +1,6 @@
 using FluentValidation;
 using Mediator;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel.Errors;
@@ -16,14 +17,15 @@ internal sealed class EditMessageValidator : AbstractValidator<EditMessageCall>
 {
     public EditMessageValidator()
     {
-        RuleFor(c => c.Text).Must(t => !string.IsNullOrWhiteSpace(t)).WithErrorCode(MessageErrorNames.MessageEmpty);
+        // Whether an empty text is allowed (a media's caption may be removed) depends on the message: checked in the unit.
         RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= SendMessageValidator.MaxTextLength).WithErrorCode(MessageErrorNames.MessageTooLong);
         RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.Id).GreaterThan(0).WithErrorCode(MessageErrorNames.MessageIdInvalid);
     }
 }
 
-/// <summary>Only the author edits; the chat's audience gets <c>edit_message</c> with the message as it is now.</summary>
+/// <summary>Only the author edits: a text message's text (1–4096 characters), or a media message's caption (0–1024, so
+/// it may be removed). The chat's audience gets <c>edit_message</c> with the message as it is now.</summary>
 internal sealed class EditMessageHandler(
     Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<EditMessageCall, SentMessage>
@@ -38,7 +40,7 @@ internal sealed class EditMessageHandler(
             throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
         }
 
-        var text = call.Text.Trim();
+        var text = call.Text?.Trim() ?? "";
         var appends = new List<LogAppend>();
         var edited = await writer.WriteAsync(scope =>
         {
@@ -46,6 +48,16 @@ internal sealed class EditMessageHandler(
             if (message.FromId != me || message.Action is not null)
             {
                 throw MessengerError.Forbidden(MessageErrorNames.MessageAuthorRequired);
+            }
+
+            if (message.Media is null && text.Length == 0)
+            {
+                throw MessengerError.BadRequest(MessageErrorNames.MessageEmpty);
+            }
+
+            if (message.Media is not null && text.Length > SendMessageValidator.MaxCaptionLength)
+            {
+                throw MessengerError.BadRequest(MediaErrorNames.MediaCaptionTooLong);
             }
 
             if (message.Text == text)

@@ -51,7 +51,8 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
 
   const submit = async () => {
     const value = text.trim();
-    if (!value) return;
+    // Only a media message's caption may be edited down to nothing.
+    if (!value && !editing?.media) return;
     setError('');
     if (editing) {
       try {
@@ -146,7 +147,7 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
           onInput={(e) => change(e.currentTarget.value)}
           onKeyDown={onKeyDown}
         />
-        <button type="button" class="icon-btn icon-btn--send" aria-label={editing ? 'Save' : 'Send'} onClick={() => void submit()} disabled={!text.trim()}>
+        <button type="button" class="icon-btn icon-btn--send" aria-label={editing ? 'Save' : 'Send'} onClick={() => void submit()} disabled={!text.trim() && !editing?.media}>
           <Icon name={editing ? 'check' : 'send'} />
         </button>
       </div>

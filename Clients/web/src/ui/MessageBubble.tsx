@@ -141,8 +141,14 @@ export function MessageBubble({ state, message, continued, dialog, replyTo, onRe
             <Icon name="forward" />
           </button>
         )}
-        {out && !message.media && (
-          <button type="button" class="icon-btn icon-btn--small" aria-label="Edit" title="Edit" onClick={() => onEdit(message)}>
+        {out && (
+          <button
+            type="button"
+            class="icon-btn icon-btn--small"
+            aria-label={message.media ? 'Edit caption' : 'Edit'}
+            title={message.media ? 'Edit caption' : 'Edit'}
+            onClick={() => onEdit(message)}
+          >
             <Icon name="edit" />
           </button>
         )}
