@@ -76,6 +76,16 @@ public static class MessageMethods
         return changed;
     }
 
+    /// <summary>Keeps the text the user is writing in the chat for their other devices (empty clears it; clear it after
+    /// sending); they get <see cref="DraftChanged"/>.</summary>
+    public static async Task<AffectedMessages> SaveDraftAsync(
+        this MessengerClient client, Peer peer, string text, long? replyToId = null, CancellationToken cancellationToken = default)
+    {
+        var affected = await client.CallAsync(new SaveDraftCall(peer, text, replyToId), cancellationToken);
+        client.Events.Observe(affected);
+        return affected;
+    }
+
     /// <summary>Mutes the chat for the user until <paramref name="muteUntil"/> (<see cref="NotifySettings.MuteForever"/>
     /// for good), or unmutes it (null); the user's other devices get <see cref="NotifySettingsChanged"/>.</summary>
     public static async Task<AffectedMessages> MuteChatAsync(

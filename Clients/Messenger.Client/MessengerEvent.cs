@@ -50,6 +50,9 @@ public sealed record MessagePinned(long Pts, Peer Peer, Message? Message) : Logg
 public sealed record MessageReactionsChanged(long Pts, Peer Peer, long MessageId, long UserId, string? Reaction, ReactionCount[] Reactions)
     : LoggedEvent(Pts);
 
+/// <summary>The user's draft in the chat changed on another device (<see cref="Draft"/> null: cleared).</summary>
+public sealed record DraftChanged(long Pts, Peer Peer, DraftMessage? Draft) : LoggedEvent(Pts);
+
 /// <summary>The user muted the chat until <see cref="MuteUntil"/> (unix seconds) or unmuted it (0) on another device.</summary>
 public sealed record NotifySettingsChanged(long Pts, Peer Peer, long MuteUntil) : LoggedEvent(Pts);
 

@@ -522,6 +522,9 @@ public sealed class UpdateStream
                 Emit(new MessageReactionsChanged(entry.Pts, reactions.Peer, reactions.MessageId, reactions.UserId, reactions.Reaction, reactions.Reactions)
                     { ChannelId = channelId });
                 break;
+            case DraftMessageUpdate draft:
+                Emit(new DraftChanged(entry.Pts, draft.Peer, draft.Draft) { ChannelId = channelId });
+                break;
             case NotifySettingsUpdate notify:
                 Emit(new NotifySettingsChanged(entry.Pts, notify.Peer, notify.MuteUntil) { ChannelId = channelId });
                 break;

@@ -456,6 +456,32 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Draft_TypedOnOneDevice_WaitsInTheComposerOfAnother_AndSendingClearsItThere()
+    {
+        var (alice, _, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("First line");
+        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync("Half-written thought");
+
+        // Alice's laptop: another browser, signed in with her password.
+        var laptop = await OpenAsync();
+        await laptop.Page.GetByLabel("Username").FillAsync(aliceName.Username);
+        await laptop.Page.GetByLabel("Password", new() { Exact = true }).FillAsync(WebUser.Password);
+        await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        var row = laptop.Page.GetByTestId("dialog").Filter(new() { HasText = bobName.Display });
+        await Expect(row).ToContainTextAsync("Draft: Half-written thought");
+        await laptop.OpenChatAsync(bobName.Display);
+        var laptopBox = laptop.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await Expect(laptopBox).ToHaveValueAsync("Half-written thought");
+
+        await box.PressAsync("Enter");
+        await Expect(laptop.Message("Half-written thought")).ToBeVisibleAsync();
+        await Expect(laptopBox).ToHaveValueAsync("");
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task InviteLink_OpenedByAnotherUser_OffersTheGroup_AndJoinsItWithOneClick()
     {
         var (alice, bob, _, _) = await TwoPeopleAsync();

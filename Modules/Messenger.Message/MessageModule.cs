@@ -54,6 +54,7 @@ public static class MessageModule
         services.AddRpcMethod<PinMessageCall, PinResult>();
         services.AddRpcMethod<UpdateNotifySettingsCall, AffectedMessages>();
         services.AddRpcMethod<SendReactionCall, ReactionsChanged>();
+        services.AddRpcMethod<SaveDraftCall, AffectedMessages>();
 
         services.AddRpcMethod<CreateGroupCall, ChatChanged>();
         services.AddRpcMethod<AddMembersCall, ChatChanged>();

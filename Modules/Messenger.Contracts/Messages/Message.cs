@@ -50,6 +50,13 @@ public sealed record Message(
         ToPeer.Kind == PeerKind.User && ToPeer.Id == viewerId ? Peer.User(FromId) : ToPeer;
 }
 
+/// <summary>Text the user is writing in a chat, kept for all their devices (<c>messages.saveDraft</c>); date in unix seconds.</summary>
+[MessagePackObject]
+public sealed record DraftMessage(
+    [property: Key("text")] string Text,
+    [property: Key("reply_to_id")] long? ReplyToId,
+    [property: Key("date")] long Date);
+
 /// <summary>How many people reacted to a message with <see cref="Reaction"/> (one emoji).</summary>
 [MessagePackObject]
 public sealed record ReactionCount([property: Key("reaction")] string Reaction, [property: Key("count")] int Count);
@@ -102,7 +109,8 @@ public sealed record AffectedMessages(
 public sealed record MessageList([property: Key("messages")] Message[] Messages);
 
 /// <summary>One chat in the caller's chat list. <see cref="PinnedMessage"/> is the chat's pinned message (for everyone
-/// in it); <see cref="MuteUntil"/> the caller's own mute (unix seconds, 0 when not muted).</summary>
+/// in it); <see cref="MuteUntil"/> the caller's own mute (unix seconds, 0 when not muted); <see cref="Draft"/> the
+/// caller's unsent text, if any.</summary>
 [MessagePackObject]
 public sealed record Dialog(
     [property: Key("peer")] Peer Peer,
@@ -113,7 +121,8 @@ public sealed record Dialog(
     [property: Key("delivered_max_id")] long DeliveredMaxId,
     [property: Key("last_activity")] long LastActivity,
     [property: Key("pinned_message")] Message? PinnedMessage = null,
-    [property: Key("mute_until")] long MuteUntil = 0);
+    [property: Key("mute_until")] long MuteUntil = 0,
+    [property: Key("draft")] DraftMessage? Draft = null);
 
 /// <summary>A page of the caller's chats, most recent activity first, and how many there are in all.</summary>
 [MessagePackObject]

@@ -150,6 +150,18 @@ public static class ReactionLimits
     public const int MaxLength = 32;
 }
 
+/// <summary><c>messages.saveDraft</c>: keeps the text the caller is writing in the chat (0–4096 characters; empty clears
+/// it) so that their other devices show it too (<c>draft_message</c> in the caller's log; the dialog carries it as
+/// <c>draft</c>). Sending does not clear a draft: a client clears it after the send. The same draft again changes
+/// nothing (<c>pts_count</c> 0). Errors: <c>PEER_ID_INVALID</c>, <c>MESSAGE_TOO_LONG</c>, <c>REPLY_TO_INVALID</c>,
+/// 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.saveDraft")]
+[MessagePackObject]
+public sealed record SaveDraftCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("text")] string Text,
+    [property: Key("reply_to_id")] long? ReplyToId = null) : IRpcCall<AffectedMessages>;
+
 /// <summary><c>messages.updateNotifySettings</c>: mutes the chat for the caller until <see cref="MuteUntil"/> (unix
 /// seconds; <see cref="NotifySettings.MuteForever"/> for good) or unmutes it (0, or any time already past). Only the
 /// caller's own devices are told (<c>notify_settings</c> in the caller's log); the dialog carries it as

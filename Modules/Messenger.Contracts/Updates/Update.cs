@@ -20,6 +20,7 @@ namespace Messenger.Contracts.Updates;
 [Union(9, typeof(PinnedMessageUpdate))]
 [Union(10, typeof(NotifySettingsUpdate))]
 [Union(11, typeof(MessageReactionsUpdate))]
+[Union(12, typeof(DraftMessageUpdate))]
 public abstract record Update;
 
 /// <summary>A group chat changed for this user: they joined or were added (<see cref="IsMember"/>), left or were
@@ -34,6 +35,10 @@ public sealed record PinnedMessageUpdate([property: Key("peer")] Peer Peer, [pro
 /// <summary>This user muted the chat until <see cref="MuteUntil"/> (unix seconds), or unmuted it (0), on some device.</summary>
 [MessagePackObject]
 public sealed record NotifySettingsUpdate([property: Key("peer")] Peer Peer, [property: Key("mute_until")] long MuteUntil) : Update;
+
+/// <summary>This user's draft in the chat changed on some device (<see cref="Draft"/> null: cleared).</summary>
+[MessagePackObject]
+public sealed record DraftMessageUpdate([property: Key("peer")] Peer Peer, [property: Key("draft")] DraftMessage? Draft) : Update;
 
 /// <summary><see cref="UserId"/> reacted to message <see cref="MessageId"/> with <see cref="Reaction"/> (null: took their
 /// reaction back); <see cref="Reactions"/> are the message's reactions now.</summary>

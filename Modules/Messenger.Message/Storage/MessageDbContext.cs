@@ -125,6 +125,18 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             notify.Property(n => n.MuteUntil).HasColumnName("mute_until");
         });
 
+        // A user's unsent text in a chat (any kind), kept for their other devices.
+        modelBuilder.Entity<DraftRow>(draft =>
+        {
+            draft.ToTable("message_drafts");
+            draft.HasKey(d => new { d.UserId, d.ChatId });
+            draft.Property(d => d.UserId).HasColumnName("user_id");
+            draft.Property(d => d.ChatId).HasColumnName("chat_id");
+            draft.Property(d => d.Text).HasColumnName("text");
+            draft.Property(d => d.ReplyToId).HasColumnName("reply_to_id");
+            draft.Property(d => d.Date).HasColumnName("date");
+        });
+
         // One reaction per user per message; a message's are read together (the key's first column).
         modelBuilder.Entity<ReactionRow>(reaction =>
         {
@@ -271,6 +283,19 @@ internal sealed class NotifyRow
     public long ChatId { get; set; }
 
     public long MuteUntil { get; set; }
+}
+
+internal sealed class DraftRow
+{
+    public long UserId { get; set; }
+
+    public long ChatId { get; set; }
+
+    public string Text { get; set; } = "";
+
+    public long? ReplyToId { get; set; }
+
+    public long Date { get; set; }
 }
 
 internal sealed class ReactionRow

@@ -37,6 +37,12 @@ internal sealed class MessageStore(SqliteDatabase database)
     /// the user for themselves).</summary>
     public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id";
 
+    /// <summary>The user's draft (alias <c>dr</c>, left-joined on <c>@user</c> and the chat), as <see cref="ReadDraft"/> reads it.</summary>
+    public const string DraftColumns = "dr.text, dr.reply_to_id, dr.date";
+
+    public static DraftMessage? ReadDraft(SqliteDataReader reader, int first) =>
+        reader.IsDBNull(first) ? null : new DraftMessage(reader.GetString(first), reader.IsDBNull(first + 1) ? null : reader.GetInt64(first + 1), reader.GetInt64(first + 2));
+
     public const string PinnedJoin =
         "LEFT JOIN message_messages p ON p.id = c.pinned_message_id AND p.deleted = 0 " +
         "AND NOT EXISTS (SELECT 1 FROM message_hidden ph WHERE ph.user_id = @user AND ph.message_id = p.id)";
@@ -77,10 +83,11 @@ internal sealed class MessageStore(SqliteDatabase database)
         using var command = connection.CreateCommand();
         command.CommandText =
             "SELECT d.peer_kind, d.peer_id, d.unread_count, d.read_inbox_max_id, d.read_outbox_max_id, d.delivered_max_id, d.last_activity, " +
-            $"coalesce(n.mute_until, 0), {MessageColumns}, {PinnedColumns} FROM message_dialogs d " +
+            $"coalesce(n.mute_until, 0), {MessageColumns}, {PinnedColumns}, {DraftColumns} FROM message_dialogs d " +
             "LEFT JOIN message_messages m ON m.id = d.top_message_id AND m.deleted = 0 " +
             $"JOIN message_chats c ON c.id = d.chat_id {PinnedJoin} " +
             "LEFT JOIN message_notify n ON n.user_id = @user AND n.chat_id = d.chat_id " +
+            "LEFT JOIN message_drafts dr ON dr.user_id = @user AND dr.chat_id = d.chat_id " +
             "WHERE d.user_id = @user";
         command.Parameters.AddWithValue("@user", userId);
         var dialogs = new List<(Dialog Dialog, long TopId)>();
@@ -92,7 +99,7 @@ internal sealed class MessageStore(SqliteDatabase database)
                 var pinned = reader.IsDBNull(8 + MessageColumnCount) ? null : ReadMessage(reader, 8 + MessageColumnCount);
                 dialogs.Add((new Dialog(
                     new Peer((PeerKind)reader.GetInt32(0), reader.GetInt64(1)), top, reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4),
-                    reader.GetInt64(5), reader.GetInt64(6), pinned, reader.GetInt64(7)), top?.Id ?? 0));
+                    reader.GetInt64(5), reader.GetInt64(6), pinned, reader.GetInt64(7), ReadDraft(reader, 8 + 2 * MessageColumnCount)), top?.Id ?? 0));
             }
         }
 
@@ -146,6 +153,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         scope.Execute("DELETE FROM message_hidden WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_blocks WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_notify WHERE user_id = @user", ("@user", userId));
+        scope.Execute("DELETE FROM message_drafts WHERE user_id = @user", ("@user", userId));
     }
 
     public static long PrivateChatId(WriteScope scope, long userA, long userB, long now)

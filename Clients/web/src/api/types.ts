@@ -234,6 +234,14 @@ export interface Dialog {
   pinned_message?: Message | null;
   /** The user's own mute: unix seconds, 0 when not muted ({@link MuteForever} for good). */
   mute_until?: number;
+  /** The user's unsent text in this chat (kept for all their devices), or null. */
+  draft?: DraftMessage | null;
+}
+
+export interface DraftMessage {
+  text: string;
+  reply_to_id: number | null;
+  date: number;
 }
 
 /** `mute_until` for a chat muted until unmuted (2³¹ − 1, as the server's NotifySettings.MuteForever). */
@@ -380,6 +388,11 @@ export interface MessageReactionsUpdate {
   reaction: string | null;
   reactions: ReactionCount[];
 }
+export interface DraftMessageUpdate {
+  type: 'draft_message';
+  peer: Peer;
+  draft: DraftMessage | null;
+}
 export interface NotifySettingsUpdate {
   type: 'notify_settings';
   peer: Peer;
@@ -389,7 +402,7 @@ export interface NotifySettingsUpdate {
 /**
  * C# `Update` (a MessagePack union `[index, map]`); decoded into a tagged union with `type`.
  * Union indexes: 0 new_message, 1 edit_message, 2 delete_messages, 3 read_inbox, 4 read_outbox, 5 delivered,
- * 6 typing, 7 user_status, 8 chat, 9 pinned_message, 10 notify_settings, 11 message_reactions.
+ * 6 typing, 7 user_status, 8 chat, 9 pinned_message, 10 notify_settings, 11 message_reactions, 12 draft_message.
  */
 export type Update =
   | NewMessageUpdate
@@ -403,7 +416,8 @@ export type Update =
   | ChatUpdate
   | PinnedMessageUpdate
   | NotifySettingsUpdate
-  | MessageReactionsUpdate;
+  | MessageReactionsUpdate
+  | DraftMessageUpdate;
 
 export const UpdateTypes = [
   'new_message',
@@ -418,6 +432,7 @@ export const UpdateTypes = [
   'pinned_message',
   'notify_settings',
   'message_reactions',
+  'draft_message',
 ] as const satisfies readonly Update['type'][];
 
 export interface LoggedUpdate {
@@ -488,6 +503,8 @@ export type MessengerEvent =
   | ({ type: 'message_pinned'; peer: Peer; message: Message | null } & LoggedEventBase)
   /** `userId` reacted to `messageId` with `reaction` (null: took it back); `reactions` are the message's now. */
   | ({ type: 'message_reactions'; peer: Peer; messageId: number; userId: number; reaction: string | null; reactions: ReactionCount[] } & LoggedEventBase)
+  /** The user's draft in the chat changed on another device (null: cleared). */
+  | ({ type: 'draft'; peer: Peer; draft: DraftMessage | null } & LoggedEventBase)
   /** The user muted (`muteUntil` unix seconds) or unmuted (0) the chat on another device. */
   | ({ type: 'notify_settings'; peer: Peer; muteUntil: number } & LoggedEventBase)
   /** Too much was missed: refetch dialogs (and the open history); the stream continues from `pts`. */

@@ -401,6 +401,9 @@ export class UpdateStream {
           ...base,
         });
         return;
+      case 'draft_message':
+        this.emitter.emit({ type: 'draft', peer: update.peer, draft: update.draft, ...base });
+        return;
       case 'notify_settings':
         this.emitter.emit({ type: 'notify_settings', peer: update.peer, muteUntil: update.mute_until, ...base });
         return;

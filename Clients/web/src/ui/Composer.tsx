@@ -3,7 +3,7 @@ import type { Message } from '../api/types';
 import { dismissUpload, editMessage, sendFile, sendMessage } from './messages';
 import { errorText } from './format';
 import { notifyTyping, stopTyping } from './typing';
-import { previewText, userName } from './peers';
+import { peerKey, previewText, userName } from './peers';
 import { loadDraft, saveDraft } from './drafts';
 import { useApp } from './store';
 import { Icon } from './Icon';
@@ -26,9 +26,18 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
   const state = useApp((s) => s);
   const uploads = state.uploads[chatKey] ?? [];
 
+  // A draft written (or sent) on another device shows here, unless this box holds text typed here since.
+  const loaded = useRef(text);
+  const serverDraft = useApp((s) => s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.draft?.text ?? '');
+  useEffect(() => {
+    if (editing || text !== loaded.current) return;
+    loaded.current = loadDraft(chatKey);
+    setText(loaded.current);
+  }, [serverDraft]);
+
   useEffect(() => {
     if (editing) setText(editing.text);
-    else setText(loadDraft(chatKey));
+    else setText((loaded.current = loadDraft(chatKey)));
     // Touch screens get the keyboard only when asked for (reply, edit), not on every chat opened.
     if (editing || replyTo || matchMedia('(pointer: fine)').matches) box.current?.focus();
   }, [editing, replyTo]);
@@ -63,7 +72,7 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
       }
       return;
     }
-    setText('');
+    setText((loaded.current = ''));
     saveDraft(chatKey, '');
     stopTyping(chatKey);
     onDone();

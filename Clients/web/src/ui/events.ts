@@ -4,6 +4,7 @@ import { forgetSession, signedIn } from './account';
 import { loadDialogs, updateDialog } from './chats';
 import { loadOlder, messageArrived, messagesGone, replaceMessage } from './messages';
 import { announce, muteChanged } from './notifications';
+import { draftChanged } from './drafts';
 import { pinnedChanged } from './pins';
 import { reactionsChanged } from './reactions';
 import { peerKey } from './peers';
@@ -42,6 +43,9 @@ export function applyEvent(event: MessengerEvent): void {
       break;
     case 'message_reactions':
       reactionsChanged(peerKey(event.peer), event.messageId, event.reactions, event.userId === getState().me?.id ? event.reaction : undefined);
+      break;
+    case 'draft':
+      draftChanged(peerKey(event.peer), event.draft);
       break;
     case 'notify_settings':
       muteChanged(peerKey(event.peer), event.muteUntil);

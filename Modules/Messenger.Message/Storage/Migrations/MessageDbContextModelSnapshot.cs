@@ -142,6 +142,34 @@ namespace Messenger.Message.Storage.Migrations
                     b.ToTable("message_dialogs", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Message.Storage.DraftRow", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("Date")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("date");
+
+                    b.Property<long?>("ReplyToId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reply_to_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.HasKey("UserId", "ChatId");
+
+                    b.ToTable("message_drafts", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Message.Storage.HiddenRow", b =>
                 {
                     b.Property<long>("UserId")
