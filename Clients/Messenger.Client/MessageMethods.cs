@@ -24,7 +24,12 @@ public static class MessageMethods
     /// <summary>Up to <paramref name="limit"/> messages of the chat older than <paramref name="offsetId"/> (0: the newest), newest first.</summary>
     public static async Task<Message[]> GetHistoryAsync(
         this MessengerClient client, Peer peer, long offsetId = 0, int limit = 50, CancellationToken cancellationToken = default) =>
-        (await client.CallAsync(new GetHistoryCall(peer, offsetId, limit), cancellationToken)).Messages;
+        (await client.GetHistoryPageAsync(peer, offsetId, limit, cancellationToken)).Messages;
+
+    /// <summary>As <see cref="GetHistoryAsync"/>, with the reactions of the messages that have any (and the user's own).</summary>
+    public static Task<MessageList> GetHistoryPageAsync(
+        this MessengerClient client, Peer peer, long offsetId = 0, int limit = 50, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetHistoryCall(peer, offsetId, limit), cancellationToken);
 
     /// <summary>A page of the caller's chats, most recent activity first.</summary>
     public static Task<Dialogs> GetDialogsAsync(this MessengerClient client, int offset = 0, int limit = 50, CancellationToken cancellationToken = default) =>

@@ -37,21 +37,24 @@ public sealed class ReactionTests : IAsyncLifetime
         (await bob.Client.SendReactionAsync(alice.Peer, id, "👍")).PtsCount.Should().Be(0, "the same reaction again changes nothing");
         (await bob.Client.SendReactionAsync(alice.Peer, id, "❤️")).Reactions.Should().Equal(new ReactionCount("👍", 1), new ReactionCount("❤️", 1));
 
-        var forAlice = (await alice.Client.GetHistoryAsync(bob.Peer)).Single(m => m.Id == id);
+        var forAlice = ReactionsOf(await alice.Client.GetHistoryPageAsync(bob.Peer), id)!;
         forAlice.Reactions.Should().Equal(new ReactionCount("👍", 1), new ReactionCount("❤️", 1));
         forAlice.MyReaction.Should().Be("👍");
-        (await bob.Client.GetHistoryAsync(alice.Peer)).Single(m => m.Id == id).MyReaction.Should().Be("❤️");
-        (await bob.Client.SearchMessagesAsync("lunch")).Single().Reactions.Should().HaveCount(2);
+        ReactionsOf(await bob.Client.GetHistoryPageAsync(alice.Peer), id)!.MyReaction.Should().Be("❤️");
+        ReactionsOf(await bob.Client.CallAsync(new SearchMessagesCall(null, "lunch")), id)!.Reactions.Should().HaveCount(2);
 
         var taken = await alice.Client.SendReactionAsync(bob.Peer, id, null);
         taken.Reactions.Should().Equal(new ReactionCount("❤️", 1));
         taken.MyReaction.Should().BeNull();
         (await bob.NextAsync<MessageReactionsChanged>(e => e.Reaction is null)).UserId.Should().Be(alice.UserId);
         await bob.Client.SendReactionAsync(alice.Peer, id, "");
-        var plain = (await alice.Client.GetHistoryAsync(bob.Peer)).Single(m => m.Id == id);
+        var plain = await alice.Client.GetHistoryPageAsync(bob.Peer);
         plain.Reactions.Should().BeNull("nobody reacts any more");
-        plain.Should().Be(sent.Message, "a message without reactions reads as it was sent");
+        plain.Messages.Single().Should().Be(sent.Message, "reactions never change the message itself");
     }
+
+    private static MessageReactions? ReactionsOf(MessageList list, long messageId) =>
+        list.Reactions?.SingleOrDefault(r => r.MessageId == messageId);
 
     [Theory]
     [InlineData("a")]
@@ -70,7 +73,7 @@ public sealed class ReactionTests : IAsyncLifetime
 
         await ChatTestKit.FailsWith(() => bob.Client.SendReactionAsync(alice.Peer, sent.Message.Id, reaction), MessageErrorNames.ReactionInvalid);
 
-        (await bob.Client.GetHistoryAsync(alice.Peer)).Single().Reactions.Should().BeNull();
+        (await bob.Client.GetHistoryPageAsync(alice.Peer)).Reactions.Should().BeNull();
     }
 
     [Fact]
@@ -107,9 +110,9 @@ public sealed class ReactionTests : IAsyncLifetime
 
         await ChatTestKit.FailsWith(() => people[^1].Client.SendReactionAsync(Peer.Chat(group.Chat.Id), post.Message.Id, kinds[^1]), MessageErrorNames.ReactionsTooMany);
         (await people[^1].Client.SendReactionAsync(Peer.Chat(group.Chat.Id), post.Message.Id, kinds[0])).Reactions[0].Should().Be(new ReactionCount(kinds[0], 2));
-        var read = (await alice.Client.GetHistoryAsync(Peer.Chat(group.Chat.Id), limit: 5)).Single(m => m.Id == post.Message.Id);
+        var read = ReactionsOf(await alice.Client.GetHistoryPageAsync(Peer.Chat(group.Chat.Id), limit: 5), post.Message.Id)!;
         read.Reactions.Should().HaveCount(ReactionLimits.MaxDistinct);
-        read.Reactions!.Sum(r => r.Count).Should().Be(kinds.Length);
+        read.Reactions.Sum(r => r.Count).Should().Be(kinds.Length);
         foreach (var person in people)
         {
             await person.DisposeAsync();
@@ -133,7 +136,7 @@ public sealed class ReactionTests : IAsyncLifetime
         var seen = await alice.NextAsync<MessageReactionsChanged>();
         seen.Should().Match<MessageReactionsChanged>(e => e.UserId == bob.Id && e.Reaction == "🎉" && e.Peer == peer);
         seen.ChannelId.Should().Be(channel ? created.Chat.Id : null);
-        (await alice.Client.GetHistoryAsync(peer)).Single(m => m.Id == post.Message.Id).Reactions.Should().Equal(new ReactionCount("🎉", 1));
+        ReactionsOf(await alice.Client.GetHistoryPageAsync(peer), post.Message.Id)!.Reactions.Should().Equal(new ReactionCount("🎉", 1));
 
         await alice.Client.DeleteMessagesAsync(peer, [post.Message.Id], revoke: true);
         _host.CountRows("message_reactions").Should().Be(0, "a message deleted for everyone keeps no reactions");

@@ -26,9 +26,8 @@ public sealed record Peer([property: Key("kind")] PeerKind Kind, [property: Key(
 /// <c>User(FromId)</c> otherwise (for private chats). Ids are server-wide and increase with time; dates are unix seconds.
 /// <see cref="Media"/> is the attached file, if any (then <see cref="Text"/> is its caption and may be empty).
 /// <see cref="FwdFromId"/> is set on a forwarded copy: the user who wrote the original (through forwards of forwards).
-/// <see cref="Reactions"/> and <see cref="MyReaction"/> are filled in by reads (<c>messages.getHistory</c>,
-/// <c>messages.search</c>) for the reader, null when nobody reacted; copies in update logs carry none (reactions change
-/// through <c>message_reactions</c> updates).
+/// Reactions are not part of it (they change, and the reader's own differs per reader): reads list them beside the
+/// messages (<see cref="MessageList.Reactions"/>), and <c>message_reactions</c> updates report their changes.
 /// </summary>
 [MessagePackObject]
 public sealed record Message(
@@ -41,8 +40,6 @@ public sealed record Message(
     [property: Key("edit_date")] long? EditDate,
     [property: Key("action")] ServiceAction? Action = null,
     [property: Key("media")] MessageMedia? Media = null,
-    [property: Key("reactions")] ReactionCount[]? Reactions = null,
-    [property: Key("my_reaction")] string? MyReaction = null,
     [property: Key("fwd_from_id")] long? FwdFromId = null)
 {
     /// <summary>The chat this message is in, as <paramref name="viewerId"/> addresses it.</summary>
@@ -104,9 +101,18 @@ public sealed record AffectedMessages(
     [property: Key("pts_count")] int PtsCount,
     [property: Key("channel")] bool Channel = false);
 
-/// <summary>Messages, newest first.</summary>
+/// <summary>Messages, newest first, and the reactions of those that have any (with the reader's own).</summary>
 [MessagePackObject]
-public sealed record MessageList([property: Key("messages")] Message[] Messages);
+public sealed record MessageList(
+    [property: Key("messages")] Message[] Messages,
+    [property: Key("reactions")] MessageReactions[]? Reactions = null);
+
+/// <summary>The reactions of message <see cref="MessageId"/> (by count, then by which was given first) and the reader's own.</summary>
+[MessagePackObject]
+public sealed record MessageReactions(
+    [property: Key("msg_id")] long MessageId,
+    [property: Key("reactions")] ReactionCount[] Reactions,
+    [property: Key("my_reaction")] string? MyReaction);
 
 /// <summary>One chat in the caller's chat list. <see cref="PinnedMessage"/> is the chat's pinned message (for everyone
 /// in it); <see cref="MuteUntil"/> the caller's own mute (unix seconds, 0 when not muted); <see cref="Draft"/> the

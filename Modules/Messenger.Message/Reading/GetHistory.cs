@@ -26,7 +26,7 @@ internal sealed class GetHistoryHandler(Chats.Chats chats, MessageStore store, I
     {
         var me = caller.RequireUserId();
         var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
-        return target.ChatId == 0 ? new MessageList([]) : new MessageList([.. store.History(me, target.ChatId, call.OffsetId, call.Limit)]);
+        return target.ChatId == 0 ? new MessageList([]) : store.History(me, target.ChatId, call.OffsetId, call.Limit);
     }
 }
 

@@ -52,6 +52,6 @@ internal sealed class SearchMessagesHandler(Chats.Chats chats, SearchStore store
 
         return chatIds.Length == 0
             ? new MessageList([])
-            : new MessageList([.. store.Search(me, SearchMessagesValidator.Words(call.Query), chatIds, call.OffsetId, call.Limit)]);
+            : store.Search(me, SearchMessagesValidator.Words(call.Query), chatIds, call.OffsetId, call.Limit);
     }
 }

@@ -57,7 +57,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         return command.ExecuteScalar() is long id ? id : null;
     }
 
-    public List<Contracts.Messages.Message> History(long userId, long chatId, long offsetId, int limit)
+    public MessageList History(long userId, long chatId, long offsetId, int limit)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
@@ -68,7 +68,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         command.Parameters.AddWithValue("@user", userId);
         command.Parameters.AddWithValue("@offset", offsetId > 0 ? offsetId : long.MaxValue);
         command.Parameters.AddWithValue("@limit", limit);
-        return ReactionStore.Attach(connection, userId, ReadMessages(command));
+        return ReactionStore.ListWithReactions(connection, userId, ReadMessages(command));
     }
 
     /// <summary>

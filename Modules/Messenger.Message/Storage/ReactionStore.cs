@@ -48,12 +48,12 @@ internal static class ReactionStore
     public static void Forget(WriteScope scope, long messageId) =>
         scope.Execute("DELETE FROM message_reactions WHERE message_id = @id", ("@id", messageId));
 
-    /// <summary>The messages with their reactions and the reader's own filled in (those without any unchanged).</summary>
-    public static List<ChatMessage> Attach(SqliteConnection connection, long readerId, List<ChatMessage> messages)
+    /// <summary>The messages, and the reactions of those that have any with the reader's own.</summary>
+    public static MessageList ListWithReactions(SqliteConnection connection, long readerId, List<ChatMessage> messages)
     {
         if (messages.Count == 0)
         {
-            return messages;
+            return new MessageList([]);
         }
 
         // Message ids come from the database, never from the caller: written into the statement as numbers.
@@ -76,9 +76,9 @@ internal static class ReactionStore
             }
         }
 
-        return found.Count == 0
-            ? messages
-            : [.. messages.Select(m => found.TryGetValue(m.Id, out var r) ? m with { Reactions = [.. r.Counts], MyReaction = r.Mine } : m)];
+        return new MessageList(
+            [.. messages],
+            found.Count == 0 ? null : [.. found.Select(r => new MessageReactions(r.Key, [.. r.Value.Counts], r.Value.Mine))]);
     }
 
     private static ReactionCount[] Read(SqliteCommand command)

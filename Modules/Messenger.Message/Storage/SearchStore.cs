@@ -1,3 +1,4 @@
+using Messenger.Contracts.Messages;
 using Messenger.Kernel.Storage;
 using Messenger.Message.Chats;
 using Microsoft.Data.Sqlite;
@@ -29,7 +30,7 @@ internal sealed class SearchStore(SqliteDatabase database)
     /// many, merging one posting list per chat costs more than walking the words' matches newest first and keeping
     /// those in the caller's chats until the page is full, so the chats filter the rows instead.
     /// </summary>
-    public List<Contracts.Messages.Message> Search(long userId, IReadOnlyList<string> words, long[] chatIds, long offsetId, int limit)
+    public MessageList Search(long userId, IReadOnlyList<string> words, long[] chatIds, long offsetId, int limit)
     {
         using var connection = database.Open();
         var text = string.Join(" AND ", words.Select(word => WordQuery(connection, word)));
@@ -56,7 +57,7 @@ internal sealed class SearchStore(SqliteDatabase database)
         }
 
         reader.Close();
-        return ReactionStore.Attach(connection, userId, messages);
+        return ReactionStore.ListWithReactions(connection, userId, messages);
     }
 
     /// <summary>

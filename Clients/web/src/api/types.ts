@@ -175,9 +175,10 @@ export interface Message {
   edit_date: number | null;
   action: ServiceAction | null;
   media: MessageMedia | null;
-  /** Filled in by reads (history, search) for the reader; absent or null when nobody reacted. */
+  /** Not on the wire (the server lists reactions beside the messages, MessageList.reactions): this client's copy of
+   * them, kept on the message it shows; absent or null when nobody reacted. */
   reactions?: ReactionCount[] | null;
-  /** The reader's own reaction, if any. */
+  /** This client's copy of the user's own reaction, if any. */
   my_reaction?: string | null;
   /** A forwarded copy: who wrote the original. */
   fwd_from_id?: number | null;
@@ -219,6 +220,14 @@ export interface AffectedMessages {
 /** Messages, newest first (History in the UI's words). */
 export interface MessageList {
   messages: Message[];
+  /** The reactions of the listed messages that have any, with the reader's own. */
+  reactions?: MessageReactions[] | null;
+}
+
+export interface MessageReactions {
+  msg_id: number;
+  reactions: ReactionCount[];
+  my_reaction: string | null;
 }
 export type History = MessageList;
 

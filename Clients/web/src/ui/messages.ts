@@ -1,4 +1,4 @@
-import type { ChatChanged, InputMedia, Message } from '../api/types';
+import type { ChatChanged, InputMedia, Message, MessageList } from '../api/types';
 import { PeerKind, RpcError, peerOf } from '../api/types';
 import { blankDialog, dialogOf, ensureChats, ensureUsers, loadPresence, rememberUsers, updateDialog } from './chats';
 import { api, upload } from './connection';
@@ -48,7 +48,8 @@ export async function loadOlder(key: string): Promise<void> {
   setHistory(key, (h) => ({ ...h, loading: true }));
   try {
     const offset_id = history.messages[0]?.id ?? 0;
-    const { messages } = await api().messages.getHistory({ peer: peerFromKey(key), offset_id, limit: PAGE });
+    const page = await api().messages.getHistory({ peer: peerFromKey(key), offset_id, limit: PAGE });
+    const messages = withReactions(page);
     const older = messages.slice().reverse();
     setHistory(key, (h) => {
       const known = new Set(h.messages.map((m) => m.id));
@@ -60,6 +61,15 @@ export async function loadOlder(key: string): Promise<void> {
     setHistory(key, (h) => ({ ...h, loading: false }));
     throw error;
   }
+}
+
+/** The page's messages with their reactions kept on them (the server lists those beside the messages). */
+function withReactions(page: MessageList): Message[] {
+  const reactions = new Map((page.reactions ?? []).map((r) => [r.msg_id, r]));
+  return page.messages.map((m) => {
+    const found = reactions.get(m.id);
+    return found ? { ...m, reactions: found.reactions, my_reaction: found.my_reaction } : m;
+  });
 }
 
 /** The users a message names: its sender, a service message's users, a forward's original author. */
@@ -81,7 +91,13 @@ function insertMessage(key: string, message: Message): void {
 }
 
 export function replaceMessage(key: string, message: Message): void {
-  setHistory(key, (h) => ({ ...h, messages: h.messages.map((m) => (m.id === message.id ? message : m)) }));
+  // A message from the server (an edit) carries no reactions: the ones kept here stay.
+  const keep = (m: Message): Message => ({
+    ...message,
+    reactions: 'reactions' in message ? message.reactions : m.reactions,
+    my_reaction: 'my_reaction' in message ? message.my_reaction : m.my_reaction,
+  });
+  setHistory(key, (h) => ({ ...h, messages: h.messages.map((m) => (m.id === message.id ? keep(m) : m)) }));
   updateDialog(key, (d) => ({
     ...d,
     top_message: d.top_message?.id === message.id ? message : d.top_message,
