@@ -91,6 +91,16 @@ public static class MessageMethods
         return affected;
     }
 
+    /// <summary>Keeps the chat at the top of the user's chat list, or lets it go (at most five pinned); the user's other
+    /// devices get <see cref="DialogPinChanged"/>.</summary>
+    public static async Task<AffectedMessages> PinDialogAsync(
+        this MessengerClient client, Peer peer, bool pinned = true, CancellationToken cancellationToken = default)
+    {
+        var affected = await client.CallAsync(new ToggleDialogPinCall(peer, pinned), cancellationToken);
+        client.Events.Observe(affected);
+        return affected;
+    }
+
     /// <summary>Mutes the chat for the user until <paramref name="muteUntil"/> (<see cref="NotifySettings.MuteForever"/>
     /// for good), or unmutes it (null); the user's other devices get <see cref="NotifySettingsChanged"/>.</summary>
     public static async Task<AffectedMessages> MuteChatAsync(

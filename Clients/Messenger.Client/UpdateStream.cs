@@ -522,6 +522,9 @@ public sealed class UpdateStream
                 Emit(new MessageReactionsChanged(entry.Pts, reactions.Peer, reactions.MessageId, reactions.UserId, reactions.Reaction, reactions.Reactions)
                     { ChannelId = channelId });
                 break;
+            case DialogPinnedUpdate pin:
+                Emit(new DialogPinChanged(entry.Pts, pin.Peer, pin.Pinned) { ChannelId = channelId });
+                break;
             case DraftMessageUpdate draft:
                 Emit(new DraftChanged(entry.Pts, draft.Peer, draft.Draft) { ChannelId = channelId });
                 break;

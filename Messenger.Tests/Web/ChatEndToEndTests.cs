@@ -482,6 +482,34 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task PinnedChat_StaysAtTheTopOfTheList_AcrossNewMessagesAndReloads()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Hello Bob");
+        var page = alice.Page;
+        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
+        await page.GetByLabel("Group name").FillAsync("Busy group");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
+        await alice.SendAsync("Newer than Bob's chat");
+        await Expect(page.GetByTestId("dialog").First).ToContainTextAsync("Busy group");
+
+        await alice.OpenChatAsync(bobName.Display);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pin chat" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Unpin chat" })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("dialog").First).ToContainTextAsync(bobName.Display);
+        await alice.OpenChatAsync("Busy group");
+        await alice.SendAsync("Even newer");
+        await Expect(page.GetByTestId("dialog").First).ToContainTextAsync(bobName.Display);
+        await Expect(page.GetByTestId("dialog").First.GetByRole(AriaRole.Img, new() { Name = "pinned" })).ToBeVisibleAsync();
+
+        await page.ReloadAsync();
+        await Expect(page.GetByTestId("dialog").First).ToContainTextAsync(bobName.Display);
+        (await bob.Page.GetByTestId("dialog").GetByRole(AriaRole.Img, new() { Name = "pinned" }).CountAsync()).Should().Be(0, "a pin is Alice's own");
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task InviteLink_OpenedByAnotherUser_OffersTheGroup_AndJoinsItWithOneClick()
     {
         var (alice, bob, _, _) = await TwoPeopleAsync();

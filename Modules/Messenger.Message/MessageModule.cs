@@ -55,6 +55,7 @@ public static class MessageModule
         services.AddRpcMethod<UpdateNotifySettingsCall, AffectedMessages>();
         services.AddRpcMethod<SendReactionCall, ReactionsChanged>();
         services.AddRpcMethod<SaveDraftCall, AffectedMessages>();
+        services.AddRpcMethod<ToggleDialogPinCall, AffectedMessages>();
 
         services.AddRpcMethod<CreateGroupCall, ChatChanged>();
         services.AddRpcMethod<AddMembersCall, ChatChanged>();

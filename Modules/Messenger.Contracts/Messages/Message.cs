@@ -116,7 +116,7 @@ public sealed record MessageReactions(
 
 /// <summary>One chat in the caller's chat list. <see cref="PinnedMessage"/> is the chat's pinned message (for everyone
 /// in it); <see cref="MuteUntil"/> the caller's own mute (unix seconds, 0 when not muted); <see cref="Draft"/> the
-/// caller's unsent text, if any.</summary>
+/// caller's unsent text, if any; <see cref="Pinned"/> whether the caller keeps it at the top of their list.</summary>
 [MessagePackObject]
 public sealed record Dialog(
     [property: Key("peer")] Peer Peer,
@@ -128,8 +128,10 @@ public sealed record Dialog(
     [property: Key("last_activity")] long LastActivity,
     [property: Key("pinned_message")] Message? PinnedMessage = null,
     [property: Key("mute_until")] long MuteUntil = 0,
-    [property: Key("draft")] DraftMessage? Draft = null);
+    [property: Key("draft")] DraftMessage? Draft = null,
+    [property: Key("pinned")] bool Pinned = false);
 
-/// <summary>A page of the caller's chats, most recent activity first, and how many there are in all.</summary>
+/// <summary>A page of the caller's chats, pinned ones first (most recently pinned first), then by most recent activity,
+/// and how many there are in all.</summary>
 [MessagePackObject]
 public sealed record Dialogs([property: Key("dialogs")] Dialog[] Items, [property: Key("total")] int Total);

@@ -162,6 +162,20 @@ public sealed record SaveDraftCall(
     [property: Key("text")] string Text,
     [property: Key("reply_to_id")] long? ReplyToId = null) : IRpcCall<AffectedMessages>;
 
+/// <summary><c>messages.toggleDialogPin</c>: keeps the chat at the top of the caller's chat list (pinned chats first,
+/// the most recently pinned first), or lets it go back to its place. At most <see cref="DialogPins.MaxPinned"/>. Only the
+/// caller's own devices are told (<c>dialog_pinned</c> in the caller's log). Pinning what is pinned changes nothing.
+/// Errors: <c>PEER_ID_INVALID</c>, <c>PINNED_DIALOGS_TOO_MUCH</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.toggleDialogPin")]
+[MessagePackObject]
+public sealed record ToggleDialogPinCall([property: Key("peer")] Peer Peer, [property: Key("pinned")] bool Pinned) : IRpcCall<AffectedMessages>;
+
+/// <summary>Limits of pinned chats.</summary>
+public static class DialogPins
+{
+    public const int MaxPinned = 5;
+}
+
 /// <summary><c>messages.updateNotifySettings</c>: mutes the chat for the caller until <see cref="MuteUntil"/> (unix
 /// seconds; <see cref="NotifySettings.MuteForever"/> for good) or unmutes it (0, or any time already past). Only the
 /// caller's own devices are told (<c>notify_settings</c> in the caller's log); the dialog carries it as
@@ -235,4 +249,5 @@ public static class MessageErrorNames
     public const string MuteUntilInvalid = "MUTE_UNTIL_INVALID";
     public const string ReactionInvalid = "REACTION_INVALID";
     public const string ReactionsTooMany = "REACTIONS_TOO_MANY";
+    public const string PinnedDialogsTooMuch = "PINNED_DIALOGS_TOO_MUCH";
 }

@@ -21,6 +21,7 @@ namespace Messenger.Contracts.Updates;
 [Union(10, typeof(NotifySettingsUpdate))]
 [Union(11, typeof(MessageReactionsUpdate))]
 [Union(12, typeof(DraftMessageUpdate))]
+[Union(13, typeof(DialogPinnedUpdate))]
 public abstract record Update;
 
 /// <summary>A group chat changed for this user: they joined or were added (<see cref="IsMember"/>), left or were
@@ -35,6 +36,10 @@ public sealed record PinnedMessageUpdate([property: Key("peer")] Peer Peer, [pro
 /// <summary>This user muted the chat until <see cref="MuteUntil"/> (unix seconds), or unmuted it (0), on some device.</summary>
 [MessagePackObject]
 public sealed record NotifySettingsUpdate([property: Key("peer")] Peer Peer, [property: Key("mute_until")] long MuteUntil) : Update;
+
+/// <summary>This user pinned the chat to the top of their list, or unpinned it, on some device.</summary>
+[MessagePackObject]
+public sealed record DialogPinnedUpdate([property: Key("peer")] Peer Peer, [property: Key("pinned")] bool Pinned) : Update;
 
 /// <summary>This user's draft in the chat changed on some device (<see cref="Draft"/> null: cleared).</summary>
 [MessagePackObject]

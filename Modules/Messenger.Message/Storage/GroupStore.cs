@@ -82,17 +82,15 @@ internal sealed class GroupStore(SqliteDatabase database)
     /// <summary>The caller's large groups as dialogs: the chat's newest message (not one they deleted for themselves),
     /// the member's read position and unread count (counted from the messages: no per-member row changes when someone
     /// posts).</summary>
-    public static List<Dialog> LargeGroupDialogs(SqliteConnection connection, long userId)
+    public static List<(Dialog Dialog, long PinnedAt)> LargeGroupDialogs(SqliteConnection connection, long userId)
     {
         using var command = connection.CreateCommand();
         command.CommandText =
             "SELECT c.id, c.last_activity, mem.read_inbox_max_id, " +
             "(SELECT count(*) FROM (SELECT 1 FROM message_messages x WHERE x.chat_id = c.id AND x.id > mem.read_inbox_max_id AND x.deleted = 0 " +
             "AND x.from_id <> @user AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = x.id) LIMIT 10000)), " +
-            $"coalesce(n.mute_until, 0), {MessageStore.MessageColumns}, {MessageStore.PinnedColumns}, {MessageStore.DraftColumns} " +
-            $"FROM message_members mem JOIN message_chats c ON c.id = mem.chat_id {MessageStore.PinnedJoin} " +
-            "LEFT JOIN message_notify n ON n.user_id = @user AND n.chat_id = c.id " +
-            "LEFT JOIN message_drafts dr ON dr.user_id = @user AND dr.chat_id = c.id " +
+            $"{MessageStore.MessageColumns}, {MessageStore.PinnedColumns}, {MessageStore.ViewerColumns} " +
+            $"FROM message_members mem JOIN message_chats c ON c.id = mem.chat_id {MessageStore.PinnedJoin} {MessageStore.ViewerJoins("c.id")}" +
             // The chat's newest message, unless this member deleted it for themselves: then their newest visible one.
             "LEFT JOIN message_messages m ON m.id = (CASE WHEN EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = c.top_message_id) " +
             "THEN (SELECT t.id FROM message_messages t WHERE t.chat_id = c.id AND t.deleted = 0 " +
@@ -103,13 +101,14 @@ internal sealed class GroupStore(SqliteDatabase database)
         command.Parameters.AddWithValue("@large", (int)ChatKind.LargeGroup);
         command.Parameters.AddWithValue("@channel", (int)ChatKind.Channel);
         using var reader = command.ExecuteReader();
-        var dialogs = new List<Dialog>();
+        var dialogs = new List<(Dialog, long)>();
         while (reader.Read())
         {
-            var top = reader.IsDBNull(5) ? null : MessageStore.ReadMessage(reader, 5);
-            var pinned = reader.IsDBNull(5 + MessageStore.MessageColumnCount) ? null : MessageStore.ReadMessage(reader, 5 + MessageStore.MessageColumnCount);
-            var draft = MessageStore.ReadDraft(reader, 5 + 2 * MessageStore.MessageColumnCount);
-            dialogs.Add(new Dialog(Peer.Chat(reader.GetInt64(0)), top, reader.GetInt32(3), reader.GetInt64(2), 0, 0, reader.GetInt64(1), pinned, reader.GetInt64(4), draft));
+            var top = reader.IsDBNull(4) ? null : MessageStore.ReadMessage(reader, 4);
+            var pinned = reader.IsDBNull(4 + MessageStore.MessageColumnCount) ? null : MessageStore.ReadMessage(reader, 4 + MessageStore.MessageColumnCount);
+            var viewer = MessageStore.ReadViewer(reader, 4 + 2 * MessageStore.MessageColumnCount);
+            dialogs.Add((new Dialog(Peer.Chat(reader.GetInt64(0)), top, reader.GetInt32(3), reader.GetInt64(2), 0, 0, reader.GetInt64(1), pinned,
+                viewer.MuteUntil, viewer.Draft, viewer.PinnedAt > 0), viewer.PinnedAt));
         }
 
         return dialogs;

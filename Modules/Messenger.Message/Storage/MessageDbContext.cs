@@ -125,6 +125,16 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             notify.Property(n => n.MuteUntil).HasColumnName("mute_until");
         });
 
+        // The chats a user keeps at the top of their list (at most a few), most recently pinned first.
+        modelBuilder.Entity<DialogPinRow>(pin =>
+        {
+            pin.ToTable("message_dialog_pins");
+            pin.HasKey(p => new { p.UserId, p.ChatId });
+            pin.Property(p => p.UserId).HasColumnName("user_id");
+            pin.Property(p => p.ChatId).HasColumnName("chat_id");
+            pin.Property(p => p.PinnedAt).HasColumnName("pinned_at");
+        });
+
         // A user's unsent text in a chat (any kind), kept for their other devices.
         modelBuilder.Entity<DraftRow>(draft =>
         {
@@ -283,6 +293,15 @@ internal sealed class NotifyRow
     public long ChatId { get; set; }
 
     public long MuteUntil { get; set; }
+}
+
+internal sealed class DialogPinRow
+{
+    public long UserId { get; set; }
+
+    public long ChatId { get; set; }
+
+    public long PinnedAt { get; set; }
 }
 
 internal sealed class DraftRow

@@ -14,6 +14,9 @@ internal enum Block
     ByMe,
 }
 
+/// <summary>What a user set on one of their chats: mute, draft, and when they pinned it (0: not pinned).</summary>
+internal sealed record ViewerSettings(long MuteUntil, DraftMessage? Draft, long PinnedAt);
+
 /// <summary>A user's dialog row as the module uses it.</summary>
 internal sealed record DialogState(
     long UserId, long ChatId, Peer Peer, long TopMessageId, long LastActivity, int UnreadCount,
@@ -37,8 +40,17 @@ internal sealed class MessageStore(SqliteDatabase database)
     /// the user for themselves).</summary>
     public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id";
 
-    /// <summary>The user's draft (alias <c>dr</c>, left-joined on <c>@user</c> and the chat), as <see cref="ReadDraft"/> reads it.</summary>
-    public const string DraftColumns = "dr.text, dr.reply_to_id, dr.date";
+    /// <summary>What the viewer <c>@user</c> set on a chat — mute, draft, pin — in a dialog query, with
+    /// <see cref="ViewerJoins"/> on the chat's id column; <see cref="ReadViewer"/> reads them.</summary>
+    public const string ViewerColumns = "coalesce(n.mute_until, 0), dr.text, dr.reply_to_id, dr.date, coalesce(dp.pinned_at, 0)";
+
+    public static string ViewerJoins(string chatId) =>
+        $"LEFT JOIN message_notify n ON n.user_id = @user AND n.chat_id = {chatId} " +
+        $"LEFT JOIN message_drafts dr ON dr.user_id = @user AND dr.chat_id = {chatId} " +
+        $"LEFT JOIN message_dialog_pins dp ON dp.user_id = @user AND dp.chat_id = {chatId} ";
+
+    public static ViewerSettings ReadViewer(SqliteDataReader reader, int first) =>
+        new(reader.GetInt64(first), ReadDraft(reader, first + 1), reader.GetInt64(first + 4));
 
     public static DraftMessage? ReadDraft(SqliteDataReader reader, int first) =>
         reader.IsDBNull(first) ? null : new DraftMessage(reader.GetString(first), reader.IsDBNull(first + 1) ? null : reader.GetInt64(first + 1), reader.GetInt64(first + 2));
@@ -72,10 +84,10 @@ internal sealed class MessageStore(SqliteDatabase database)
     }
 
     /// <summary>
-    /// The user's chats by last activity: their dialog rows (private chats, small groups) and their large groups
-    /// (whose newest message and unread count come from the chat, not from a per-member row). A user has hundreds of
-    /// chats, not millions: both are read whole and merged. Activity is kept in whole seconds, so within one second the
-    /// newer top message (ids grow with time) decides.
+    /// The user's chats, pinned ones first (most recently pinned first), then by last activity: their dialog rows
+    /// (private chats, small groups) and their large groups (whose newest message and unread count come from the chat,
+    /// not from a per-member row). A user has hundreds of chats, not millions: both are read whole and merged. Activity
+    /// is kept in whole seconds, so within one second the newer top message (ids grow with time) decides.
     /// </summary>
     public (List<Dialog> Dialogs, int Total) Dialogs(long userId, int offset, int limit)
     {
@@ -83,29 +95,29 @@ internal sealed class MessageStore(SqliteDatabase database)
         using var command = connection.CreateCommand();
         command.CommandText =
             "SELECT d.peer_kind, d.peer_id, d.unread_count, d.read_inbox_max_id, d.read_outbox_max_id, d.delivered_max_id, d.last_activity, " +
-            $"coalesce(n.mute_until, 0), {MessageColumns}, {PinnedColumns}, {DraftColumns} FROM message_dialogs d " +
+            $"{MessageColumns}, {PinnedColumns}, {ViewerColumns} FROM message_dialogs d " +
             "LEFT JOIN message_messages m ON m.id = d.top_message_id AND m.deleted = 0 " +
-            $"JOIN message_chats c ON c.id = d.chat_id {PinnedJoin} " +
-            "LEFT JOIN message_notify n ON n.user_id = @user AND n.chat_id = d.chat_id " +
-            "LEFT JOIN message_drafts dr ON dr.user_id = @user AND dr.chat_id = d.chat_id " +
+            $"JOIN message_chats c ON c.id = d.chat_id {PinnedJoin} {ViewerJoins("d.chat_id")}" +
             "WHERE d.user_id = @user";
         command.Parameters.AddWithValue("@user", userId);
-        var dialogs = new List<(Dialog Dialog, long TopId)>();
+        var dialogs = new List<(Dialog Dialog, long TopId, long PinnedAt)>();
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
             {
-                var top = reader.IsDBNull(8) ? null : ReadMessage(reader, 8);
-                var pinned = reader.IsDBNull(8 + MessageColumnCount) ? null : ReadMessage(reader, 8 + MessageColumnCount);
+                var top = reader.IsDBNull(7) ? null : ReadMessage(reader, 7);
+                var pinned = reader.IsDBNull(7 + MessageColumnCount) ? null : ReadMessage(reader, 7 + MessageColumnCount);
+                var viewer = ReadViewer(reader, 7 + 2 * MessageColumnCount);
                 dialogs.Add((new Dialog(
                     new Peer((PeerKind)reader.GetInt32(0), reader.GetInt64(1)), top, reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4),
-                    reader.GetInt64(5), reader.GetInt64(6), pinned, reader.GetInt64(7), ReadDraft(reader, 8 + 2 * MessageColumnCount)), top?.Id ?? 0));
+                    reader.GetInt64(5), reader.GetInt64(6), pinned, viewer.MuteUntil, viewer.Draft, viewer.PinnedAt > 0), top?.Id ?? 0, viewer.PinnedAt));
             }
         }
 
-        dialogs.AddRange(GroupStore.LargeGroupDialogs(connection, userId).Select(d => (d, d.TopMessage?.Id ?? 0)));
+        dialogs.AddRange(GroupStore.LargeGroupDialogs(connection, userId).Select(d => (d.Dialog, d.Dialog.TopMessage?.Id ?? 0, d.PinnedAt)));
         var page = dialogs
-            .OrderByDescending(d => d.Dialog.LastActivity)
+            .OrderByDescending(d => d.PinnedAt)
+            .ThenByDescending(d => d.Dialog.LastActivity)
             .ThenByDescending(d => d.TopId)
             .Skip(offset)
             .Take(limit)
@@ -154,6 +166,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         scope.Execute("DELETE FROM message_blocks WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_notify WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_drafts WHERE user_id = @user", ("@user", userId));
+        scope.Execute("DELETE FROM message_dialog_pins WHERE user_id = @user", ("@user", userId));
     }
 
     public static long PrivateChatId(WriteScope scope, long userA, long userB, long now)

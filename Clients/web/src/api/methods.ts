@@ -106,6 +106,8 @@ export function createMethods(call: Call) {
       /** Reacts with one emoji (replacing the caller's earlier reaction), or takes it back (null). */
       sendReaction: (a: { peer: Peer; id: number; reaction: string | null }, o?: CallOptions) =>
         call<ReactionsChanged>('messages.sendReaction', a, o),
+      /** Keeps the chat at the top of the user's list (at most five), or lets it go. */
+      toggleDialogPin: (a: { peer: Peer; pinned: boolean }, o?: CallOptions) => call<AffectedMessages>('messages.toggleDialogPin', a, o),
       /** Keeps the text the user is writing in the chat for their other devices (empty clears it). */
       saveDraft: (a: { peer: Peer; text: string; reply_to_id?: number | null }, o?: CallOptions) =>
         call<AffectedMessages>('messages.saveDraft', { peer: a.peer, text: a.text, reply_to_id: a.reply_to_id ?? null }, o),

@@ -245,6 +245,8 @@ export interface Dialog {
   mute_until?: number;
   /** The user's unsent text in this chat (kept for all their devices), or null. */
   draft?: DraftMessage | null;
+  /** Kept at the top of the user's list (pinned chats come first, the most recently pinned first). */
+  pinned?: boolean;
 }
 
 export interface DraftMessage {
@@ -397,6 +399,11 @@ export interface MessageReactionsUpdate {
   reaction: string | null;
   reactions: ReactionCount[];
 }
+export interface DialogPinnedUpdate {
+  type: 'dialog_pinned';
+  peer: Peer;
+  pinned: boolean;
+}
 export interface DraftMessageUpdate {
   type: 'draft_message';
   peer: Peer;
@@ -411,7 +418,8 @@ export interface NotifySettingsUpdate {
 /**
  * C# `Update` (a MessagePack union `[index, map]`); decoded into a tagged union with `type`.
  * Union indexes: 0 new_message, 1 edit_message, 2 delete_messages, 3 read_inbox, 4 read_outbox, 5 delivered,
- * 6 typing, 7 user_status, 8 chat, 9 pinned_message, 10 notify_settings, 11 message_reactions, 12 draft_message.
+ * 6 typing, 7 user_status, 8 chat, 9 pinned_message, 10 notify_settings, 11 message_reactions, 12 draft_message,
+ * 13 dialog_pinned.
  */
 export type Update =
   | NewMessageUpdate
@@ -426,7 +434,8 @@ export type Update =
   | PinnedMessageUpdate
   | NotifySettingsUpdate
   | MessageReactionsUpdate
-  | DraftMessageUpdate;
+  | DraftMessageUpdate
+  | DialogPinnedUpdate;
 
 export const UpdateTypes = [
   'new_message',
@@ -442,6 +451,7 @@ export const UpdateTypes = [
   'notify_settings',
   'message_reactions',
   'draft_message',
+  'dialog_pinned',
 ] as const satisfies readonly Update['type'][];
 
 export interface LoggedUpdate {
@@ -512,6 +522,8 @@ export type MessengerEvent =
   | ({ type: 'message_pinned'; peer: Peer; message: Message | null } & LoggedEventBase)
   /** `userId` reacted to `messageId` with `reaction` (null: took it back); `reactions` are the message's now. */
   | ({ type: 'message_reactions'; peer: Peer; messageId: number; userId: number; reaction: string | null; reactions: ReactionCount[] } & LoggedEventBase)
+  /** The user pinned the chat to the top of their list (or unpinned it) on another device. */
+  | ({ type: 'dialog_pinned'; peer: Peer; pinned: boolean } & LoggedEventBase)
   /** The user's draft in the chat changed on another device (null: cleared). */
   | ({ type: 'draft'; peer: Peer; draft: DraftMessage | null } & LoggedEventBase)
   /** The user muted (`muteUntil` unix seconds) or unmuted (0) the chat on another device. */
@@ -576,6 +588,7 @@ export const ErrorNames = {
   MessageIdInvalid: 'MESSAGE_ID_INVALID',
   ReactionInvalid: 'REACTION_INVALID',
   ReactionsTooMany: 'REACTIONS_TOO_MANY',
+  PinnedDialogsTooMuch: 'PINNED_DIALOGS_TOO_MUCH',
   MediaInvalid: 'MEDIA_INVALID',
   FileTooBig: 'FILE_TOO_BIG',
   QuotaExceeded: 'QUOTA_EXCEEDED',

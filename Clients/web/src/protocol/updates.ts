@@ -401,6 +401,9 @@ export class UpdateStream {
           ...base,
         });
         return;
+      case 'dialog_pinned':
+        this.emitter.emit({ type: 'dialog_pinned', peer: update.peer, pinned: update.pinned, ...base });
+        return;
       case 'draft_message':
         this.emitter.emit({ type: 'draft', peer: update.peer, draft: update.draft, ...base });
         return;

@@ -83,6 +83,11 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
                 <Icon name="bellOff" />
               </span>
             )}
+            {dialog.pinned && (
+              <span class="dialog__muted" role="img" aria-label="pinned" title="Pinned">
+                <Icon name="pin" />
+              </span>
+            )}
             {dialog.top_message && <span class="dialog__time">{formatListTime(dialog.top_message.date)}</span>}
           </span>
           <span class="dialog__bottom">

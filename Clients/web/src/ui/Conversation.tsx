@@ -12,6 +12,8 @@ import { getState, setState, useApp, type AppState } from './store';
 import { ForwardDialog } from './ForwardDialog';
 import { Icon } from './Icon';
 import { setMuted } from './notifications';
+import { dialogPinned } from './chats';
+import { api } from './connection';
 import { canPin, pinMessage } from './pins';
 import { react } from './reactions';
 
@@ -107,10 +109,17 @@ function ConversationHeader({ chatKey }: { chatKey: string }) {
   const online = useApp((s) => peer.kind === PeerKind.User && !!s.presence[peer.id]?.online);
   const photo = useApp((s) => (peer.kind === PeerKind.User ? s.users[peer.id]?.photo : null));
   const muted = useApp((s) => isMuted(s.dialogs.find((d) => d.peer.kind === peer.kind && d.peer.id === peer.id)));
+  const pinned = useApp((s) => !!s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.pinned);
   const [muteError, setMuteError] = useState('');
   const toggleMute = () => {
     setMuteError('');
     setMuted(chatKey, !muted).catch((e) => setMuteError(errorText(e)));
+  };
+  const togglePin = () => {
+    setMuteError('');
+    api()
+      .messages.toggleDialogPin({ peer, pinned: !pinned })
+      .then(() => dialogPinned(chatKey, !pinned), (e) => setMuteError(errorText(e)));
   };
   return (
     <header class="conversation__header">
@@ -133,7 +142,17 @@ function ConversationHeader({ chatKey }: { chatKey: string }) {
       )}
       <button
         type="button"
-        class="icon-btn conversation__mute"
+        class="icon-btn conversation__tools"
+        aria-label={pinned ? 'Unpin chat' : 'Pin chat'}
+        title={pinned ? 'Unpin chat from the top of the list' : 'Pin chat to the top of the list'}
+        aria-pressed={pinned}
+        onClick={togglePin}
+      >
+        <Icon name="pin" />
+      </button>
+      <button
+        type="button"
+        class="icon-btn"
         aria-label={muted ? 'Unmute' : 'Mute'}
         title={muted ? 'Unmute notifications' : 'Mute notifications'}
         aria-pressed={muted}

@@ -47,8 +47,21 @@ export async function loadPresence(userIds: number[]): Promise<void> {
   });
 }
 
+/** Pinned chats first, in the order they have (the most recently pinned first), then by last activity. */
 function sortDialogs(dialogs: Dialog[]): Dialog[] {
-  return dialogs.sort((a, b) => b.last_activity - a.last_activity);
+  return dialogs.sort((a, b) => Number(!!b.pinned) - Number(!!a.pinned) || (a.pinned ? 0 : b.last_activity - a.last_activity));
+}
+
+/** The chat was pinned (it goes first) or unpinned (back to its place by activity). */
+export function dialogPinned(key: string, pinned: boolean): void {
+  setState((s) => {
+    const index = s.dialogs.findIndex((d) => peerKey(d.peer) === key);
+    if (index < 0) return {};
+    const dialogs = s.dialogs.slice();
+    const [dialog] = dialogs.splice(index, 1);
+    dialogs.unshift({ ...dialog, pinned });
+    return { dialogs: sortDialogs(dialogs) };
+  });
 }
 
 export async function loadDialogs(): Promise<void> {

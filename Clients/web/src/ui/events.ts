@@ -1,7 +1,7 @@
 import type { MessengerEvent } from '../api/types';
 import { PeerKind } from '../api/types';
 import { forgetSession, signedIn } from './account';
-import { loadDialogs, updateDialog } from './chats';
+import { dialogPinned, loadDialogs, updateDialog } from './chats';
 import { loadOlder, messageArrived, messagesGone, replaceMessage } from './messages';
 import { announce, muteChanged } from './notifications';
 import { draftChanged } from './drafts';
@@ -43,6 +43,9 @@ export function applyEvent(event: MessengerEvent): void {
       break;
     case 'message_reactions':
       reactionsChanged(peerKey(event.peer), event.messageId, event.reactions, event.userId === getState().me?.id ? event.reaction : undefined);
+      break;
+    case 'dialog_pinned':
+      dialogPinned(peerKey(event.peer), event.pinned);
       break;
     case 'draft':
       draftChanged(peerKey(event.peer), event.draft);

@@ -87,6 +87,25 @@ namespace Messenger.Message.Storage.Migrations
                     b.ToTable("message_chats", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Message.Storage.DialogPinRow", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("PinnedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pinned_at");
+
+                    b.HasKey("UserId", "ChatId");
+
+                    b.ToTable("message_dialog_pins", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Message.Storage.DialogRow", b =>
                 {
                     b.Property<long>("UserId")
