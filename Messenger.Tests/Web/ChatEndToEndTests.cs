@@ -491,6 +491,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
         await page.GetByLabel("Group name").FillAsync("Busy group");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Busy group");
         await alice.SendAsync("Newer than Bob's chat");
         await Expect(page.GetByTestId("dialog").First).ToContainTextAsync("Busy group");
 

@@ -37,6 +37,7 @@ public static class MessageModule
         services.AddSingleton<GroupChanges>();
         services.AddSingleton<TypingThrottle>();
         services.AddSingleton<PostLimiter>();
+        services.AddScoped<OwnChatSettings>();
         services.AddValidatorsFromAssemblyContaining<MessageStore>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
         services.AddRpcMethod<SendMessageCall, SentMessage>();

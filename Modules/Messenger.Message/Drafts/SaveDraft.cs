@@ -2,9 +2,8 @@ using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
-using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Errors;
 using Messenger.Kernel.Storage;
-using Messenger.Kernel.Updates;
 using Messenger.Message.Chats;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
@@ -22,37 +21,30 @@ internal sealed class SaveDraftValidator : AbstractValidator<SaveDraftCall>
 }
 
 /// <summary>
-/// A user's unsent text per chat (<c>message_drafts</c>, no row when empty), told to the user's other devices through
-/// their own log (<c>draft_message</c>). The text is kept as typed (not trimmed: it is still being written); only a
-/// draft of nothing but spaces counts as empty. A private chat without messages yet is created, as for a mute.
+/// A user's unsent text per chat (<c>message_drafts</c>, no row when empty), told to the user's other devices as
+/// <c>draft_message</c> (<see cref="OwnChatSettings"/>). The text is kept as typed (not trimmed: it is still being
+/// written); only a draft of nothing but spaces counts as empty.
 /// </summary>
-internal sealed class SaveDraftHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
-    : IRequestHandler<SaveDraftCall, AffectedMessages>
+internal sealed class SaveDraftHandler(OwnChatSettings settings) : IRequestHandler<SaveDraftCall, AffectedMessages>
 {
-    public async ValueTask<AffectedMessages> Handle(SaveDraftCall call, CancellationToken cancellationToken)
+    public ValueTask<AffectedMessages> Handle(SaveDraftCall call, CancellationToken cancellationToken)
     {
-        var me = caller.RequireUserId();
-        var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
         var text = string.IsNullOrWhiteSpace(call.Text) ? "" : call.Text;
-        var appends = new List<LogAppend>();
-        var affected = await writer.WriteAsync(scope =>
+        return settings.ChangeAsync(call.Peer, (scope, me, chatId, peer, now) =>
         {
-            var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            var chatId = target.ChatId != 0 ? target.ChatId : MessageStore.PrivateChatId(scope, me, target.OtherUserId, now);
             var replyTo = text.Length == 0 ? null : call.ReplyToId;
             if (replyTo is { } id && MessageStore.FindVisible(scope, me, chatId, id) is null)
             {
-                throw Kernel.Errors.MessengerError.BadRequest(MessageErrorNames.ReplyToInvalid);
+                throw MessengerError.BadRequest(MessageErrorNames.ReplyToInvalid);
             }
 
             var current = Current(scope, me, chatId);
             if ((current?.Text ?? "") == text && current?.ReplyToId == replyTo)
             {
-                return new AffectedMessages(log.CurrentPts(scope, me), 0);
+                return null;
             }
 
-            DraftMessage? draft = text.Length == 0 ? null : new DraftMessage(text, replyTo, now);
+            var draft = text.Length == 0 ? null : new DraftMessage(text, replyTo, now.ToUnixTimeSeconds());
             if (draft is null)
             {
                 scope.Execute("DELETE FROM message_drafts WHERE user_id = @user AND chat_id = @chat", ("@user", me), ("@chat", chatId));
@@ -61,20 +53,11 @@ internal sealed class SaveDraftHandler(
             {
                 scope.Execute("INSERT INTO message_drafts (user_id, chat_id, text, reply_to_id, date) VALUES (@user, @chat, @text, @reply, @now) " +
                     "ON CONFLICT (user_id, chat_id) DO UPDATE SET text = excluded.text, reply_to_id = excluded.reply_to_id, date = excluded.date",
-                    ("@user", me), ("@chat", chatId), ("@text", text), ("@reply", (object?)replyTo ?? DBNull.Value), ("@now", now));
+                    ("@user", me), ("@chat", chatId), ("@text", text), ("@reply", (object?)replyTo ?? DBNull.Value), ("@now", draft.Date));
             }
 
-            var appended = log.Append(scope, me, new DraftMessageUpdate(target.ToPeer, draft), now);
-            appends.Add(new LogAppend(me, appended));
-            return new AffectedMessages(appended.Pts, appended.PtsCount);
+            return new DraftMessageUpdate(peer, draft);
         }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
-        }
-
-        return affected;
     }
 
     private static DraftMessage? Current(WriteScope scope, long userId, long chatId)

@@ -2,11 +2,7 @@ using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
-using Messenger.Kernel.Rpc;
-using Messenger.Kernel.Storage;
-using Messenger.Kernel.Updates;
 using Messenger.Message.Chats;
-using Messenger.Message.Storage;
 
 namespace Messenger.Message.Muting;
 
@@ -21,28 +17,19 @@ internal sealed class UpdateNotifySettingsValidator : AbstractValidator<UpdateNo
 
 /// <summary>
 /// A user's mute of one chat (<c>message_notify</c>; a time already past is stored as no row), told to the user's
-/// other devices through their own log (<c>notify_settings</c>). Nobody else learns of it. A private chat without
-/// messages yet is created, so the mute holds from its first message.
+/// other devices as <c>notify_settings</c> (<see cref="OwnChatSettings"/>). Nobody else learns of it.
 /// </summary>
-internal sealed class UpdateNotifySettingsHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
-    : IRequestHandler<UpdateNotifySettingsCall, AffectedMessages>
+internal sealed class UpdateNotifySettingsHandler(OwnChatSettings settings) : IRequestHandler<UpdateNotifySettingsCall, AffectedMessages>
 {
-    public async ValueTask<AffectedMessages> Handle(UpdateNotifySettingsCall call, CancellationToken cancellationToken)
-    {
-        var me = caller.RequireUserId();
-        var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
-        var appends = new List<LogAppend>();
-        var affected = await writer.WriteAsync(scope =>
+    public ValueTask<AffectedMessages> Handle(UpdateNotifySettingsCall call, CancellationToken cancellationToken) =>
+        settings.ChangeAsync(call.Peer, (scope, me, chatId, peer, now) =>
         {
-            var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            var chatId = target.ChatId != 0 ? target.ChatId : MessageStore.PrivateChatId(scope, me, target.OtherUserId, now);
-            var muteUntil = NotifySettings.IsMuted(call.MuteUntil, now) ? call.MuteUntil : 0;
+            var muteUntil = NotifySettings.IsMuted(call.MuteUntil, now.ToUnixTimeSeconds()) ? call.MuteUntil : 0;
             var current = scope.Scalar("SELECT mute_until FROM message_notify WHERE user_id = @user AND chat_id = @chat",
                 ("@user", me), ("@chat", chatId)) as long? ?? 0;
             if (current == muteUntil)
             {
-                return new AffectedMessages(log.CurrentPts(scope, me), 0);
+                return null;
             }
 
             if (muteUntil == 0)
@@ -56,16 +43,6 @@ internal sealed class UpdateNotifySettingsHandler(
                     ("@user", me), ("@chat", chatId), ("@until", muteUntil));
             }
 
-            var appended = log.Append(scope, me, new NotifySettingsUpdate(target.ToPeer, muteUntil), now);
-            appends.Add(new LogAppend(me, appended));
-            return new AffectedMessages(appended.Pts, appended.PtsCount);
+            return new NotifySettingsUpdate(peer, muteUntil);
         }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
-        }
-
-        return affected;
-    }
 }

@@ -47,9 +47,14 @@ export async function loadPresence(userIds: number[]): Promise<void> {
   });
 }
 
-/** Pinned chats first, in the order they have (the most recently pinned first), then by last activity. */
+/** Pinned chats first, in the order they have (the most recently pinned first), then by last activity; within one
+ * second (activity is kept in whole seconds) the newer top message first, as the server orders them. */
 function sortDialogs(dialogs: Dialog[]): Dialog[] {
-  return dialogs.sort((a, b) => Number(!!b.pinned) - Number(!!a.pinned) || (a.pinned ? 0 : b.last_activity - a.last_activity));
+  return dialogs.sort(
+    (a, b) =>
+      Number(!!b.pinned) - Number(!!a.pinned) ||
+      (a.pinned ? 0 : b.last_activity - a.last_activity || (b.top_message?.id ?? 0) - (a.top_message?.id ?? 0)),
+  );
 }
 
 /** The chat was pinned (it goes first) or unpinned (back to its place by activity). */

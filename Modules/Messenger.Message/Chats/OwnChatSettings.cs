@@ -1,0 +1,48 @@
+using Mediator;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Message.Storage;
+
+namespace Messenger.Message.Chats;
+
+/// <summary>
+/// What a user sets on one of their chats for themselves alone — a mute, a draft, a pin: one writer unit that changes
+/// the row and tells the user's other devices through the user's own log, and nobody else. A private chat without
+/// messages yet is created, so the setting holds from its first message.
+/// </summary>
+internal sealed class OwnChatSettings(Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+{
+    /// <summary>A change inside the unit: given the caller, the chat's id, how the caller addresses it and the time, it
+    /// changes the row and returns the update for the caller's log, or null when nothing changed.</summary>
+    public delegate Update? Change(WriteScope scope, long me, long chatId, Peer peer, DateTimeOffset now);
+
+    public async ValueTask<AffectedMessages> ChangeAsync(Peer peer, Change change, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var target = await chats.ResolveAsync(me, peer, bus, cancellationToken);
+        var appends = new List<LogAppend>();
+        var affected = await writer.WriteAsync(scope =>
+        {
+            var now = clock.GetUtcNow();
+            var chatId = target.ChatId != 0 ? target.ChatId : MessageStore.PrivateChatId(scope, me, target.OtherUserId, now.ToUnixTimeSeconds());
+            if (change(scope, me, chatId, target.ToPeer, now) is not { } update)
+            {
+                return new AffectedMessages(log.CurrentPts(scope, me), 0);
+            }
+
+            var appended = log.Append(scope, me, update, now.ToUnixTimeSeconds());
+            appends.Add(new LogAppend(me, appended));
+            return new AffectedMessages(appended.Pts, appended.PtsCount);
+        }, cancellationToken);
+
+        if (appends.Count > 0)
+        {
+            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
+        }
+
+        return affected;
+    }
+}
