@@ -76,5 +76,9 @@ public sealed record ChatResynced(long ChatId, long Pts) : MessengerEvent;
 /// or stopped (action <c>cancel</c>). Not logged: missed while offline.</summary>
 public sealed record UserTyping(Peer Peer, long UserId, string Action, DateTimeOffset ExpiresAt) : MessengerEvent;
 
+/// <summary>A user who shares a private chat with the user (or the user, on another device) changed their profile;
+/// <see cref="User"/> is as they are now. Not logged: missed while offline (look the user up again).</summary>
+public sealed record UserUpdated(Contracts.Users.User User) : MessengerEvent;
+
 /// <summary>A user went online or offline. Not logged: missed while offline (use <c>GetStatusesAsync</c>).</summary>
 public sealed record UserStatusChanged(long UserId, bool Online, DateTimeOffset LastSeen) : MessengerEvent;

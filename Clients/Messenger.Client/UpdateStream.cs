@@ -770,6 +770,9 @@ public sealed class UpdateStream
             case UserStatusUpdate status:
                 _events.Writer.TryWrite(new UserStatusChanged(status.UserId, status.Online, DateTimeOffset.FromUnixTimeSeconds(status.LastSeen)));
                 break;
+            case UserUpdate changed:
+                _events.Writer.TryWrite(new UserUpdated(changed.User));
+                break;
         }
     }
 

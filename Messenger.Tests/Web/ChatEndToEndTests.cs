@@ -405,7 +405,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task ProfilePhoto_SetInSettings_ShowsBesideTheNameForThePeer_AndIsRemoved()
+    public async Task ProfilePhoto_SetInSettings_ShowsBesideTheNameForThePeer_AndChangesReachThePeerLive()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
         using var files = new TempDirectory();
@@ -430,9 +430,11 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Remove photo" }).ClickAsync();
         await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Photo removed" })).ToBeVisibleAsync();
-        await bob.Page.ReloadAsync();
-        await Expect(bob.Page.GetByTestId("dialog").Filter(new() { HasText = aliceName.Display })).ToBeVisibleAsync();
+        // Bob's page hears of the change live (an ephemeral user update), with no reload.
         await Expect(bob.Page.GetByTestId("avatar-photo")).ToHaveCountAsync(0);
+        await alice.Page.GetByLabel("Display name").FillAsync("Alice Pleasance");
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Save profile" }).ClickAsync();
+        await Expect(bob.Page.GetByTestId("chat-title")).ToHaveTextAsync("Alice Pleasance");
         AssertNoProblems();
     }
 

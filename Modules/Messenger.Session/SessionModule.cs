@@ -59,6 +59,7 @@ public static class SessionModule
         services.AddRpcMethod<UpdateProfileCall, User>();
         services.AddRpcMethod<UpdateProfilePhotoCall, User>();
         services.AddRpcMethod<UpdateUsernameCall, User>();
+        services.AddScoped<ProfileAnnouncer>();
         services.AddRpcMethod<DeleteAccountCall, Done>();
 
         services.AddRpcMethod<GetUsersCall, UserList>();

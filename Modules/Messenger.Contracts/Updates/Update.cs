@@ -22,6 +22,7 @@ namespace Messenger.Contracts.Updates;
 [Union(11, typeof(MessageReactionsUpdate))]
 [Union(12, typeof(DraftMessageUpdate))]
 [Union(13, typeof(DialogPinnedUpdate))]
+[Union(14, typeof(UserUpdate))]
 public abstract record Update;
 
 /// <summary>A group chat changed for this user: they joined or were added (<see cref="IsMember"/>), left or were
@@ -36,6 +37,11 @@ public sealed record PinnedMessageUpdate([property: Key("peer")] Peer Peer, [pro
 /// <summary>This user muted the chat until <see cref="MuteUntil"/> (unix seconds), or unmuted it (0), on some device.</summary>
 [MessagePackObject]
 public sealed record NotifySettingsUpdate([property: Key("peer")] Peer Peer, [property: Key("mute_until")] long MuteUntil) : Update;
+
+/// <summary>Ephemeral: a user who shares a private chat with this user (or this user, on another device) changed their
+/// profile: name, username, bio or photo. <see cref="User"/> is the user as they are now.</summary>
+[MessagePackObject]
+public sealed record UserUpdate([property: Key("user")] Users.User User) : Update;
 
 /// <summary>This user pinned the chat to the top of their list, or unpinned it, on some device.</summary>
 [MessagePackObject]

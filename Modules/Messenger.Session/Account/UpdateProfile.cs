@@ -24,17 +24,19 @@ internal sealed class UpdateUsernameValidator : AbstractValidator<UpdateUsername
 }
 
 /// <summary>A new username for the caller's account (<c>account.updateUsername</c>).</summary>
-internal sealed class UpdateUsernameHandler(SessionStore store, RpcContext caller) : IRequestHandler<UpdateUsernameCall, User>
+internal sealed class UpdateUsernameHandler(SessionStore store, ProfileAnnouncer announcer, RpcContext caller) : IRequestHandler<UpdateUsernameCall, User>
 {
     public async ValueTask<User> Handle(UpdateUsernameCall call, CancellationToken cancellationToken)
     {
         var userId = caller.RequireUserId();
         await store.UpdateUsernameAsync(userId, call.Username);
-        return store.GetUser(userId)!.ToUser();
+        var user = store.GetUser(userId)!.ToUser();
+        await announcer.AnnounceAsync(user, cancellationToken);
+        return user;
     }
 }
 
-internal sealed class UpdateProfileHandler(SessionStore store, RpcContext caller) : IRequestHandler<UpdateProfileCall, User>
+internal sealed class UpdateProfileHandler(SessionStore store, ProfileAnnouncer announcer, RpcContext caller) : IRequestHandler<UpdateProfileCall, User>
 {
     public async ValueTask<User> Handle(UpdateProfileCall call, CancellationToken cancellationToken)
     {
@@ -42,6 +44,8 @@ internal sealed class UpdateProfileHandler(SessionStore store, RpcContext caller
         var displayName = call.DisplayName.Trim();
         var bio = call.Bio?.Trim() ?? "";
         await store.UpdateProfileAsync(userId, displayName, bio);
-        return store.GetUser(userId)!.ToUser();
+        var user = store.GetUser(userId)!.ToUser();
+        await announcer.AnnounceAsync(user, cancellationToken);
+        return user;
     }
 }

@@ -16,7 +16,8 @@ namespace Messenger.Session.Account;
 /// (<see cref="MediaHolders.ProfilePhotoOf"/>) instead of a message, so anyone signed in may download it. The file work
 /// is done before the unit; the unit swaps the references and the row together.
 /// </summary>
-internal sealed class UpdateProfilePhotoHandler(SessionStore store, StorageWriter writer, IMediaAttachments media, RpcContext caller)
+internal sealed class UpdateProfilePhotoHandler(
+    SessionStore store, StorageWriter writer, IMediaAttachments media, ProfileAnnouncer announcer, RpcContext caller)
     : IRequestHandler<UpdateProfilePhotoCall, User>
 {
     public const long MaxPhotoBytes = 10L * 1024 * 1024;
@@ -36,6 +37,8 @@ internal sealed class UpdateProfilePhotoHandler(SessionStore store, StorageWrite
         }
 
         await writer.WriteAsync(scope => SessionStore.SetPhoto(scope, media, userId, prepared), cancellationToken);
-        return store.GetUser(userId)!.ToUser();
+        var user = store.GetUser(userId)!.ToUser();
+        await announcer.AnnounceAsync(user, cancellationToken);
+        return user;
     }
 }

@@ -399,6 +399,10 @@ export interface MessageReactionsUpdate {
   reaction: string | null;
   reactions: ReactionCount[];
 }
+export interface UserUpdate {
+  type: 'user';
+  user: User;
+}
 export interface DialogPinnedUpdate {
   type: 'dialog_pinned';
   peer: Peer;
@@ -419,7 +423,7 @@ export interface NotifySettingsUpdate {
  * C# `Update` (a MessagePack union `[index, map]`); decoded into a tagged union with `type`.
  * Union indexes: 0 new_message, 1 edit_message, 2 delete_messages, 3 read_inbox, 4 read_outbox, 5 delivered,
  * 6 typing, 7 user_status, 8 chat, 9 pinned_message, 10 notify_settings, 11 message_reactions, 12 draft_message,
- * 13 dialog_pinned.
+ * 13 dialog_pinned, 14 user (ephemeral).
  */
 export type Update =
   | NewMessageUpdate
@@ -435,7 +439,8 @@ export type Update =
   | NotifySettingsUpdate
   | MessageReactionsUpdate
   | DraftMessageUpdate
-  | DialogPinnedUpdate;
+  | DialogPinnedUpdate
+  | UserUpdate;
 
 export const UpdateTypes = [
   'new_message',
@@ -452,6 +457,7 @@ export const UpdateTypes = [
   'message_reactions',
   'draft_message',
   'dialog_pinned',
+  'user',
 ] as const satisfies readonly Update['type'][];
 
 export interface LoggedUpdate {
@@ -534,6 +540,8 @@ export type MessengerEvent =
   | { type: 'channel_resync'; chatId: number; pts: number }
   /** Ephemeral: `userId` types in `peer` until `expiresAt` (ms, local clock), or stopped (`action === 'cancel'`). */
   | { type: 'typing'; peer: Peer; userId: number; action: string; expiresAt: number }
+  /** Ephemeral: a user the user chats with (or the user, on another device) changed their profile. */
+  | { type: 'user_updated'; user: User }
   /** Ephemeral: `lastSeen` in unix seconds. */
   | { type: 'user_status'; userId: number; online: boolean; lastSeen: number }
   /** This device (which exported a login token) is now signed in. */

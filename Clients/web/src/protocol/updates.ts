@@ -418,6 +418,8 @@ export class UpdateStream {
   private emitEphemeral(update: Update): void {
     if (update.type === 'typing') {
       this.emitter.emit({ type: 'typing', peer: update.peer, userId: update.user_id, action: update.action, expiresAt: this.now() + update.expires_in * 1000 });
+    } else if (update.type === 'user') {
+      this.emitter.emit({ type: 'user_updated', user: update.user });
     } else if (update.type === 'user_status') {
       this.emitter.emit({ type: 'user_status', userId: update.user_id, online: update.online, lastSeen: update.last_seen });
     }

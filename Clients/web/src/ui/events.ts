@@ -1,7 +1,7 @@
 import type { MessengerEvent } from '../api/types';
 import { PeerKind } from '../api/types';
-import { forgetSession, signedIn } from './account';
-import { dialogPinned, loadDialogs, updateDialog } from './chats';
+import { forgetSession, setMe, signedIn } from './account';
+import { dialogPinned, loadDialogs, rememberUsers, updateDialog } from './chats';
 import { loadOlder, messageArrived, messagesGone, replaceMessage } from './messages';
 import { announce, muteChanged } from './notifications';
 import { draftChanged } from './drafts';
@@ -62,6 +62,10 @@ export function applyEvent(event: MessengerEvent): void {
       break;
     case 'typing':
       setTyping(peerKey(event.peer), event.userId, event.action === 'cancel' ? null : event.expiresAt);
+      break;
+    case 'user_updated':
+      rememberUsers([event.user]);
+      if (event.user.id === getState().me?.id) setMe(event.user);
       break;
     case 'user_status':
       setState((s) => ({ presence: { ...s.presence, [event.userId]: { online: event.online, lastSeen: event.lastSeen } } }));
