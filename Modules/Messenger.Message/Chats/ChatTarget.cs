@@ -17,6 +17,10 @@ internal sealed record ChatTarget(long ChatId, ChatKind? GroupKind, Peer ToPeer,
     /// <summary>Large groups and channels keep one log of their own; everything else fans out into member logs.</summary>
     public bool HasOwnLog => GroupKind is ChatKind.LargeGroup or ChatKind.Channel;
 
+    /// <summary>The log whose position answers <paramref name="me"/>'s change to this chat: the large group's own, else
+    /// the caller's.</summary>
+    public long AnswerLog(long me) => HasOwnLog ? LogOwners.OfChat(ChatId) : me;
+
     public static ChatTarget Private(long chatId, long otherUserId) => new(chatId, null, Peer.User(otherUserId), otherUserId, MemberRole.Member);
 
     /// <summary>

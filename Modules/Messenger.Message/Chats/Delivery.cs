@@ -57,7 +57,7 @@ internal static class Delivery
             appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, id)));
         }
 
-        var answerOwner = target.HasOwnLog ? LogOwners.OfChat(target.ChatId) : me;
+        var answerOwner = target.AnswerLog(me);
         var answer = appends.Find(a => a.OwnerId == answerOwner) is { Update: { } own } ? own : new LoggedUpdate(log.CurrentPts(scope, me), 0, now, update);
         return new Posted(message, appends, answer, target.HasOwnLog);
     }

@@ -114,7 +114,7 @@ internal sealed class DeleteMessagesHandler(
                 appends.Add(new LogAppend(owner, log.Append(scope, owner, new DeleteMessagesUpdate(peer, ids), now)));
             }
 
-            var answer = appends.Find(a => a.OwnerId == (target.HasOwnLog ? LogOwners.OfChat(target.ChatId) : me)).Update;
+            var answer = appends.Find(a => a.OwnerId == target.AnswerLog(me)).Update;
             return new AffectedMessages(answer.Pts, answer.PtsCount, target.HasOwnLog);
         }, cancellationToken);
 

@@ -76,7 +76,7 @@ internal sealed class EditMessageHandler(
                 appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, call.Id)));
             }
 
-            var answer = appends.Find(a => a.OwnerId == (target.HasOwnLog ? LogOwners.OfChat(target.ChatId) : me)).Update;
+            var answer = appends.Find(a => a.OwnerId == target.AnswerLog(me)).Update;
             return new SentMessage(update.Message, answer.Pts, answer.PtsCount, target.HasOwnLog);
         }, cancellationToken);
 

@@ -59,7 +59,7 @@ internal sealed class PinMessageHandler(
             var current = scope.Scalar("SELECT pinned_message_id FROM message_chats WHERE id = @chat", ("@chat", chat.ChatId)) as long? ?? 0;
             if (current == (pinned?.Id ?? 0))
             {
-                var position = log.CurrentPts(scope, chat.HasOwnLog ? LogOwners.OfChat(chat.ChatId) : me);
+                var position = log.CurrentPts(scope, chat.AnswerLog(me));
                 return new PinResult(pinned, null, position, 0, chat.HasOwnLog);
             }
 
@@ -77,7 +77,7 @@ internal sealed class PinMessageHandler(
             }
 
             // The caller's answer covers every entry this change put in the log it follows.
-            var answerOwner = chat.HasOwnLog ? LogOwners.OfChat(chat.ChatId) : me;
+            var answerOwner = chat.AnswerLog(me);
             var mine = appends.Where(a => a.OwnerId == answerOwner).Select(a => a.Update).ToList();
             return new PinResult(pinned, posted?.Message, mine[^1].Pts, mine.Sum(u => u.PtsCount), chat.HasOwnLog);
         }, cancellationToken);

@@ -67,7 +67,7 @@ internal sealed class SendReactionHandler(
                 throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
             }
 
-            var answerOwner = chat.HasOwnLog ? LogOwners.OfChat(chat.ChatId) : me;
+            var answerOwner = chat.AnswerLog(me);
             if (!ReactionStore.Set(scope, call.Id, me, reaction, now))
             {
                 return new ReactionsChanged(ReactionStore.Of(scope, call.Id), reaction, log.CurrentPts(scope, answerOwner), 0, chat.HasOwnLog);
