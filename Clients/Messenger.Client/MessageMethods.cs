@@ -53,6 +53,26 @@ public static class MessageMethods
         return affected;
     }
 
+    /// <summary>Clears the chat for the user — every message, or those with id ≤ <paramref name="maxId"/> — calling
+    /// <c>messages.deleteHistory</c> batch by batch until it is done; with <paramref name="revoke"/> (private chats) the
+    /// user's own messages are deleted for the other user too. Returns how many log positions the batches took; they
+    /// are not repeated as events on this device.</summary>
+    public static async Task<int> DeleteHistoryAsync(
+        this MessengerClient client, Peer peer, bool revoke = false, long maxId = 0, CancellationToken cancellationToken = default)
+    {
+        var positions = 0;
+        do
+        {
+            var batch = await client.CallAsync(new DeleteHistoryCall(peer, maxId, revoke), cancellationToken);
+            client.Events.Observe(new AffectedMessages(batch.Pts, batch.PtsCount));
+            positions += batch.PtsCount;
+            maxId = batch.Offset;
+        }
+        while (maxId > 0);
+
+        return positions;
+    }
+
     /// <summary>Pins message <paramref name="id"/> in the chat for everyone in it (posting the service message
     /// <c>pin_message</c> unless <paramref name="silent"/>); the result carries both, and neither is repeated as an
     /// event on this device.</summary>

@@ -65,6 +65,27 @@ public sealed class MediaReferenceTests
     }
 
     [Fact]
+    public async Task DeleteHistory_OnBothSides_DropsTheReference_AndARevokedOneAtOnce()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        await using var alice = await host.SignedInClientAsync("alice_dhm");
+        await using var bob = await host.SignedInClientAsync("bob_dhm");
+        var kept = RandomBytes(40_000, 14);
+        var revoked = RandomBytes(30_000, 15);
+        var bobPeer = Peer.User(await alice.IdOfAsync("bob_dhm"));
+        var alicePeer = Peer.User(await bob.IdOfAsync("alice_dhm"));
+        await bob.SendMediaAsync(alicePeer, await bob.UploadAsync(kept));
+        await alice.SendMediaAsync(bobPeer, await alice.UploadAsync(revoked));
+
+        await alice.DeleteHistoryAsync(bobPeer, revoke: true);
+        host.RefCount(Sha256(revoked)).Should().Be(0, "alice's own message was deleted for both");
+        host.RefCount(Sha256(kept)).Should().Be(1, "bob still sees his");
+
+        await bob.DeleteHistoryAsync(alicePeer);
+        host.RefCount(Sha256(kept)).Should().Be(0);
+    }
+
+    [Fact]
     public async Task Forward_AddsAReferenceWithoutCopying_AndOnlyThoseWhoSeeAMessageCanDownload()
     {
         await using var host = await SessionTestKit.StartHostAsync();

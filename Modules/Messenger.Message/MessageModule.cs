@@ -45,6 +45,7 @@ public static class MessageModule
         services.AddRpcMethod<GetDialogsCall, Dialogs>();
         services.AddRpcMethod<EditMessageCall, SentMessage>();
         services.AddRpcMethod<DeleteMessagesCall, AffectedMessages>();
+        services.AddRpcMethod<DeleteHistoryCall, AffectedHistory>();
         services.AddRpcMethod<ReceivedMessagesCall, Done>();
         services.AddRpcMethod<ReadHistoryCall, AffectedMessages>();
         services.AddRpcMethod<SetTypingCall, Done>();

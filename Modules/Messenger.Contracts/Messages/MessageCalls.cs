@@ -58,6 +58,36 @@ public sealed record DeleteMessagesCall(
     [property: Key("ids")] long[] Ids,
     [property: Key("revoke")] bool Revoke) : IRpcCall<AffectedMessages>;
 
+/// <summary><c>messages.deleteHistory</c>: clears the chat for the caller — every message with id ≤ <see cref="MaxId"/>
+/// (0: all of them), newest first, in batches of <see cref="HistoryDeletion.BatchSize"/>. While the answer's
+/// <c>offset</c> is above 0, call again with it as <see cref="MaxId"/> (the SDK does). With <see cref="Revoke"/>, in a
+/// private chat only, the caller's own messages are deleted for both users (the other user's messages for the caller
+/// only, as <c>messages.delete</c>). The caller's other devices get <c>delete_messages</c>; a private chat with nothing
+/// left to show leaves the caller's chat list until its next message. Errors: <c>PEER_ID_INVALID</c>,
+/// <c>MAX_ID_INVALID</c>, <c>REVOKE_PRIVATE_ONLY</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.deleteHistory")]
+[MessagePackObject]
+public sealed record DeleteHistoryCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("max_id")] long MaxId = 0,
+    [property: Key("revoke")] bool Revoke = false) : IRpcCall<AffectedHistory>;
+
+/// <summary>Where the caller's update log stands after one batch of <c>messages.deleteHistory</c>, and <see cref="Offset"/>:
+/// the <c>max_id</c> of the next batch, 0 when the history is cleared.</summary>
+[MessagePackObject]
+public sealed record AffectedHistory(
+    [property: Key("pts")] long Pts,
+    [property: Key("pts_count")] int PtsCount,
+    [property: Key("offset")] long Offset);
+
+/// <summary>Limits of <see cref="DeleteHistoryCall"/>.</summary>
+public static class HistoryDeletion
+{
+    /// <summary>Messages one call deletes at most: one writer unit, a few milliseconds, so that clearing a long chat
+    /// never holds up everyone else's sends.</summary>
+    public const int BatchSize = 250;
+}
+
 /// <summary><c>messages.received</c>: this device has received every incoming message with id ≤ <see cref="MaxId"/>;
 /// their senders get a <c>delivered</c> update. Errors: <c>MAX_ID_INVALID</c>.</summary>
 [RpcMethod("messages.received")]
@@ -250,4 +280,7 @@ public static class MessageErrorNames
     public const string ReactionInvalid = "REACTION_INVALID";
     public const string ReactionsTooMany = "REACTIONS_TOO_MANY";
     public const string PinnedDialogsTooMuch = "PINNED_DIALOGS_TOO_MUCH";
+
+    /// <summary><c>messages.deleteHistory</c> with <c>revoke</c> outside a private chat (in groups, delete your own messages with <c>messages.delete</c>).</summary>
+    public const string RevokePrivateOnly = "REVOKE_PRIVATE_ONLY";
 }

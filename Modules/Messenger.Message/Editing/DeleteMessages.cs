@@ -26,12 +26,8 @@ internal sealed class DeleteMessagesValidator : AbstractValidator<DeleteMessages
 }
 
 /// <summary>
-/// For me: the messages are hidden from the caller only (their log says so). Revoke: erased for everyone — the text
-/// from the message row (which keeps its random_id so a late resend is answered, not stored again), from the search
-/// index, and from every log entry that carried it — and the chat's audience gets <c>delete_messages</c>. Only the
-/// author revokes, or an admin of a group; a refused revoke deletes nothing.
-/// Media: a revoked message, or one that every participant of a private chat has deleted for themselves, releases its
-/// media reference in the same unit.
+/// For me: the messages are hidden from the caller only; revoke: erased for everyone (<see cref="MessageDeletion"/>).
+/// Only the author revokes, or an admin of a group; a refused revoke deletes nothing.
 /// </summary>
 internal sealed class DeleteMessagesHandler(
     Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
@@ -65,55 +61,12 @@ internal sealed class DeleteMessagesHandler(
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             if (!call.Revoke)
             {
-                foreach (var id in ids)
-                {
-                    scope.Execute("INSERT OR IGNORE INTO message_hidden (user_id, message_id) VALUES (@user, @id)", ("@user", me), ("@id", id));
-                    if (MessageStore.HiddenFromEveryone(scope, id))
-                    {
-                        media.Release(scope, id);
-                    }
-                }
-
-                if (!target.HasOwnLog)
-                {
-                    MessageStore.Recount(scope, me, target.ChatId);
-                }
-
-                var mine = log.Append(scope, me, new DeleteMessagesUpdate(target.ToPeer, ids), now);
-                appends.Add(new LogAppend(me, mine));
-                return new AffectedMessages(mine.Pts, mine.PtsCount);
+                var mine = MessageDeletion.HideForMe(scope, log, media, target, me, ids, now);
+                appends.Add(mine);
+                return new AffectedMessages(mine.Update.Pts, mine.Update.PtsCount);
             }
 
-            foreach (var id in ids)
-            {
-                scope.Execute("UPDATE message_messages SET deleted = 1, text = '', media = NULL WHERE id = @id", ("@id", id));
-                SearchIndex.Remove(scope, id);
-                ReactionStore.Forget(scope, id);
-                media.Release(scope, id);
-                log.Redact(scope, id, owner => new DeleteMessagesUpdate(PeerFor(target, owner, me), [id]));
-            }
-
-            // A revoked pinned message is unpinned (its pinned_message entries were just redacted like any copy).
-            scope.Execute($"UPDATE message_chats SET pinned_message_id = 0 WHERE id = @chat AND pinned_message_id IN ({string.Join(", ", ids)})",
-                ("@chat", target.ChatId));
-            if (target.HasOwnLog)
-            {
-                // A large group's dialog shows the chat's newest message: it must stay a visible one.
-                scope.Execute("UPDATE message_chats SET top_message_id = coalesce((SELECT max(id) FROM message_messages WHERE chat_id = @chat AND deleted = 0), 0) " +
-                    "WHERE id = @chat",
-                    ("@chat", target.ChatId));
-            }
-
-            foreach (var (owner, peer) in target.Audience(scope, me))
-            {
-                if (!LogOwners.IsChat(owner))
-                {
-                    MessageStore.Recount(scope, owner, target.ChatId);
-                }
-
-                appends.Add(new LogAppend(owner, log.Append(scope, owner, new DeleteMessagesUpdate(peer, ids), now)));
-            }
-
+            appends.AddRange(MessageDeletion.Revoke(scope, log, media, target, me, ids, now));
             var answer = appends.Find(a => a.OwnerId == target.AnswerLog(me)).Update;
             return new AffectedMessages(answer.Pts, answer.PtsCount, target.HasOwnLog);
         }, cancellationToken);
@@ -125,8 +78,4 @@ internal sealed class DeleteMessagesHandler(
 
         return affected;
     }
-
-    /// <summary>How the owner of a log addresses the chat: the other user of a private chat, else the group.</summary>
-    private static Peer PeerFor(ChatTarget target, long owner, long me) =>
-        target.IsPrivate ? Peer.User(owner == me ? target.OtherUserId : me) : target.ToPeer;
 }

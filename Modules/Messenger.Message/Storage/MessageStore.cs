@@ -85,7 +85,7 @@ internal sealed class MessageStore(SqliteDatabase database)
 
     /// <summary>
     /// The user's chats, pinned ones first (most recently pinned first), then by last activity: their dialog rows
-    /// (private chats, small groups) and their large groups (whose newest message and unread count come from the chat,
+    /// (private chats with a message left to show them, small groups) and their large groups (whose newest message and unread count come from the chat,
     /// not from a per-member row). A user has hundreds of chats, not millions: both are read whole and merged. Activity
     /// is kept in whole seconds, so within one second the newer top message (ids grow with time) decides.
     /// </summary>
@@ -98,8 +98,9 @@ internal sealed class MessageStore(SqliteDatabase database)
             $"{MessageColumns}, {PinnedColumns}, {ViewerColumns} FROM message_dialogs d " +
             "LEFT JOIN message_messages m ON m.id = d.top_message_id AND m.deleted = 0 " +
             $"JOIN message_chats c ON c.id = d.chat_id {PinnedJoin} {ViewerJoins("d.chat_id")}" +
-            "WHERE d.user_id = @user";
+            "WHERE d.user_id = @user AND NOT (d.peer_kind = @userKind AND d.top_message_id = 0)";
         command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@userKind", (int)PeerKind.User);
         var dialogs = new List<(Dialog Dialog, long TopId, long PinnedAt)>();
         using (var reader = command.ExecuteReader())
         {
@@ -314,6 +315,27 @@ internal sealed class MessageStore(SqliteDatabase database)
         {
             return ReadMessages(command);
         }
+    }
+
+    /// <summary>The newest <paramref name="limit"/> messages of the chat with id ≤ <paramref name="upTo"/> that
+    /// <paramref name="userId"/> can see, newest first: their ids and authors.</summary>
+    public static List<(long Id, long FromId)> VisibleUpTo(WriteScope scope, long userId, long chatId, long upTo, int limit)
+    {
+        var command = scope.Command(
+            $"SELECT m.id, m.from_id FROM message_messages m WHERE m.chat_id = @chat AND m.id <= @upto AND m.deleted = 0 AND {NotHidden} " +
+            "ORDER BY m.id DESC LIMIT @limit");
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@upto", upTo);
+        command.Parameters.AddWithValue("@limit", limit);
+        using var reader = command.ExecuteReader();
+        var found = new List<(long, long)>();
+        while (reader.Read())
+        {
+            found.Add((reader.GetInt64(0), reader.GetInt64(1)));
+        }
+
+        return found;
     }
 
     private static List<DialogState> ReadDialogs(WriteScope scope, string where, params (string Name, object Value)[] parameters)

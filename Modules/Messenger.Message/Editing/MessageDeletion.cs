@@ -1,0 +1,86 @@
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Kernel.Media;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Message.Chats;
+using Messenger.Message.Sending;
+using Messenger.Message.Storage;
+
+namespace Messenger.Message.Editing;
+
+/// <summary>
+/// The two ways messages leave a chat, inside a writer unit, shared by <c>messages.delete</c> and
+/// <c>messages.deleteHistory</c>. The ids are messages the caller can see in the chat, in ascending order; who may do
+/// which is the caller's to check.
+/// </summary>
+internal static class MessageDeletion
+{
+    /// <summary>
+    /// Hides the messages from <paramref name="me"/> only (their log says so). A message of a private chat that both
+    /// users have now hidden releases its media reference.
+    /// </summary>
+    public static LogAppend HideForMe(WriteScope scope, IUpdateLog log, IMediaAttachments media, ChatTarget target, long me, long[] ids, long now)
+    {
+        foreach (var id in ids)
+        {
+            scope.Execute("INSERT OR IGNORE INTO message_hidden (user_id, message_id) VALUES (@user, @id)", ("@user", me), ("@id", id));
+            if (MessageStore.HiddenFromEveryone(scope, id))
+            {
+                media.Release(scope, id);
+            }
+        }
+
+        if (!target.HasOwnLog)
+        {
+            MessageStore.Recount(scope, me, target.ChatId);
+        }
+
+        return new LogAppend(me, log.Append(scope, me, new DeleteMessagesUpdate(target.ToPeer, ids), now));
+    }
+
+    /// <summary>
+    /// Erases the messages for everyone: the text from the message row (which keeps its random_id so a late resend is
+    /// answered, not stored again), the search index, the reactions, the media reference, and every log entry that
+    /// carried them; a revoked pinned message is unpinned; the chat's audience gets <c>delete_messages</c>.
+    /// </summary>
+    public static List<LogAppend> Revoke(WriteScope scope, IUpdateLog log, IMediaAttachments media, ChatTarget target, long me, long[] ids, long now)
+    {
+        foreach (var id in ids)
+        {
+            scope.Execute("UPDATE message_messages SET deleted = 1, text = '', media = NULL WHERE id = @id", ("@id", id));
+            SearchIndex.Remove(scope, id);
+            ReactionStore.Forget(scope, id);
+            media.Release(scope, id);
+            log.Redact(scope, id, owner => new DeleteMessagesUpdate(PeerFor(target, owner, me), [id]));
+        }
+
+        // A revoked pinned message is unpinned (its pinned_message entries were just redacted like any copy).
+        scope.Execute($"UPDATE message_chats SET pinned_message_id = 0 WHERE id = @chat AND pinned_message_id IN ({string.Join(", ", ids)})",
+            ("@chat", target.ChatId));
+        if (target.HasOwnLog)
+        {
+            // A large group's dialog shows the chat's newest message: it must stay a visible one.
+            scope.Execute("UPDATE message_chats SET top_message_id = coalesce((SELECT max(id) FROM message_messages WHERE chat_id = @chat AND deleted = 0), 0) " +
+                "WHERE id = @chat",
+                ("@chat", target.ChatId));
+        }
+
+        var appends = new List<LogAppend>();
+        foreach (var (owner, peer) in target.Audience(scope, me))
+        {
+            if (!LogOwners.IsChat(owner))
+            {
+                MessageStore.Recount(scope, owner, target.ChatId);
+            }
+
+            appends.Add(new LogAppend(owner, log.Append(scope, owner, new DeleteMessagesUpdate(peer, ids), now)));
+        }
+
+        return appends;
+    }
+
+    /// <summary>How the owner of a log addresses the chat: the other user of a private chat, else the group.</summary>
+    private static Peer PeerFor(ChatTarget target, long owner, long me) =>
+        target.IsPrivate ? Peer.User(owner == me ? target.OtherUserId : me) : target.ToPeer;
+}
