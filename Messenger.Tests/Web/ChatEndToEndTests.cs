@@ -484,6 +484,41 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task DeleteChat_WithMyMessagesForThePeer_EmptiesItForMeOnEveryDevice_AndTheNextMessageBringsItBack()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Keep or go");
+        await bob.OpenChatAsync(aliceName.Display);
+        await bob.SendAsync("Bob's reply");
+        await Expect(alice.Message("Bob's reply")).ToBeVisibleAsync();
+        var laptop = await OpenAsync();
+        await laptop.Page.GetByLabel("Username").FillAsync(aliceName.Username);
+        await laptop.Page.GetByLabel("Password", new() { Exact = true }).FillAsync(WebUser.Password);
+        await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        var laptopRow = laptop.Page.GetByTestId("dialog").Filter(new() { HasText = bobName.Display });
+        await Expect(laptopRow).ToContainTextAsync("Bob's reply");
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Delete chat" }).ClickAsync();
+        var confirm = alice.Page.GetByRole(AriaRole.Dialog, new() { Name = "Delete chat?" });
+        await confirm.GetByRole(AriaRole.Button, new() { Name = $"Delete, and my messages for {bobName.Display} too" }).ClickAsync();
+
+        await Expect(confirm).ToHaveCountAsync(0);
+        await Expect(alice.Page.GetByTestId("chat-title")).ToHaveCountAsync(0);
+        await Expect(alice.Page.GetByTestId("dialog").Filter(new() { HasText = bobName.Display })).ToHaveCountAsync(0);
+        await Expect(laptopRow).ToHaveCountAsync(0);
+        await Expect(bob.Message("Keep or go")).ToHaveCountAsync(0);
+        await Expect(bob.Message("Bob's reply")).ToBeVisibleAsync();
+
+        await bob.SendAsync("Anyone there?");
+        await Expect(alice.Page.GetByTestId("dialog").Filter(new() { HasText = bobName.Display })).ToContainTextAsync("Anyone there?");
+        await alice.OpenChatAsync(bobName.Display);
+        await Expect(alice.Message("Anyone there?")).ToBeVisibleAsync();
+        await Expect(alice.Page.GetByTestId("message")).ToHaveCountAsync(1);
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task PinnedChat_StaysAtTheTopOfTheList_AcrossNewMessagesAndReloads()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

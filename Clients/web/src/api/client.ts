@@ -243,6 +243,8 @@ function observeMessages(messages: Methods['messages'], stream: UpdateStream): M
     send: async (a, o) => observed(await messages.send(a, o), (sent) => stream.observeSent(sent, false)),
     edit: async (a, o) => observed(await messages.edit(a, o), (sent) => stream.observeSent(sent, true)),
     delete: async (a, o) => observed(await messages.delete(a, o), (affected) => stream.observeAffected(affected, a.peer)),
+    deleteHistory: async (a, o) =>
+      observed(await messages.deleteHistory(a, o), (batch) => stream.observeAffected({ pts: batch.pts, pts_count: batch.pts_count, channel: false })),
     readHistory: async (a, o) => observed(await messages.readHistory(a, o), (affected) => stream.observeAffected(affected, a.peer)),
     pin: async (a, o) => observed(await messages.pin(a, o), (affected) => stream.observeAffected(affected, a.peer)),
     sendReaction: async (a, o) => observed(await messages.sendReaction(a, o), (changed) => stream.observeAffected(changed, a.peer)),

@@ -4,6 +4,7 @@ import type {
   ChannelDifference,
   Difference,
   AffectedMessages,
+  AffectedHistory,
   PinResult,
   ReactionsChanged,
   Authorization,
@@ -98,6 +99,10 @@ export function createMethods(call: Call) {
       edit: (a: { peer: Peer; id: number; text: string }, o?: CallOptions) => call<SentMessage>('messages.edit', a, o),
       delete: (a: { peer: Peer; ids: number[]; revoke: boolean }, o?: CallOptions) =>
         call<AffectedMessages>('messages.delete', a, o),
+      /** One batch (250) of clearing the chat for the caller, newest first; call again with `max_id: offset` while offset > 0.
+       * `revoke` (private chats): the caller's own messages go for the other user too. */
+      deleteHistory: (a: { peer: Peer; max_id?: number; revoke?: boolean }, o?: CallOptions) =>
+        call<AffectedHistory>('messages.deleteHistory', { peer: a.peer, max_id: a.max_id ?? 0, revoke: a.revoke ?? false }, o),
       received: (a: { max_id: number }, o?: CallOptions) => call<Done>('messages.received', a, o),
       readHistory: (a: { peer: Peer; max_id: number }, o?: CallOptions) => call<AffectedMessages>('messages.readHistory', a, o),
       /** Pins `id` for everyone in the chat (or, with `unpin`, unpins whatever is pinned). */

@@ -217,6 +217,13 @@ export interface AffectedMessages {
   channel: boolean;
 }
 
+/** One batch of messages.deleteHistory: the caller's log position after it, and the max_id of the next batch (0: done). */
+export interface AffectedHistory {
+  pts: number;
+  pts_count: number;
+  offset: number;
+}
+
 /** Messages, newest first (History in the UI's words). */
 export interface MessageList {
   messages: Message[];

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Message } from '../api/types';
 import { MemberRole, PeerKind, isMuted } from '../api/types';
-import { deleteMessages, openChat } from './messages';
+import { clearHistory, deleteMessages, openChat } from './messages';
 import { Avatar } from './Avatar';
 import { Composer } from './Composer';
 import { errorText, formatLastSeen } from './format';
@@ -111,6 +111,7 @@ function ConversationHeader({ chatKey }: { chatKey: string }) {
   const muted = useApp((s) => isMuted(s.dialogs.find((d) => d.peer.kind === peer.kind && d.peer.id === peer.id)));
   const pinned = useApp((s) => !!s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.pinned);
   const [muteError, setMuteError] = useState('');
+  const [clearing, setClearing] = useState(false);
   const toggleMute = () => {
     setMuteError('');
     setMuted(chatKey, !muted).catch((e) => setMuteError(errorText(e)));
@@ -161,6 +162,16 @@ function ConversationHeader({ chatKey }: { chatKey: string }) {
       >
         <Icon name={muted ? 'bellOff' : 'bell'} />
       </button>
+      <button
+        type="button"
+        class="icon-btn"
+        aria-label={peer.kind === PeerKind.User ? 'Delete chat' : 'Clear history'}
+        title={peer.kind === PeerKind.User ? 'Delete this chat' : 'Clear the history for yourself'}
+        onClick={() => setClearing(true)}
+      >
+        <Icon name="trash" />
+      </button>
+      {clearing && <ClearHistoryDialog chatKey={chatKey} onClose={() => setClearing(false)} />}
     </header>
   );
 }
@@ -208,6 +219,50 @@ function statusLine(s: AppState, chatKey: string): { text: string; active: boole
   const presence = s.presence[peer.id];
   if (!presence) return { text: '', active: false };
   return presence.online ? { text: 'online', active: true } : { text: formatLastSeen(presence.lastSeen), active: false };
+}
+
+/** Deleting a private chat (for oneself, or one's own messages for both) or clearing a group's history for oneself. */
+function ClearHistoryDialog({ chatKey, onClose }: { chatKey: string; onClose: () => void }) {
+  const peer = peerFromKey(chatKey);
+  const peerName = useApp((s) => peerTitle(s, peer));
+  const withOther = useApp((s) => peer.kind === PeerKind.User && peer.id !== s.me?.id);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const clear = async (revoke: boolean) => {
+    setBusy(true);
+    setError('');
+    try {
+      await clearHistory(chatKey, revoke);
+      onClose();
+    } catch (e) {
+      setError(errorText(e));
+      setBusy(false);
+    }
+  };
+  const isPrivate = peer.kind === PeerKind.User;
+  return (
+    <Modal title={isPrivate ? 'Delete chat?' : 'Clear history?'} onClose={onClose}>
+      <p class="muted">
+        {isPrivate
+          ? `The messages of this chat are deleted for you. ${withOther ? `${peerName} keeps their copy unless you delete yours for them too.` : ''}`
+          : 'The messages of this group are deleted for you; the other members keep theirs.'}
+      </p>
+      {error && <p class="form__error" role="alert">{error}</p>}
+      <div class="button-column">
+        {withOther && (
+          <button type="button" class="btn btn--danger" disabled={busy} onClick={() => void clear(true)}>
+            {`Delete, and my messages for ${peerName} too`}
+          </button>
+        )}
+        <button type="button" class="btn" disabled={busy} onClick={() => void clear(false)}>
+          {isPrivate ? 'Delete for me' : 'Clear for me'}
+        </button>
+        <button type="button" class="btn btn--ghost" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+    </Modal>
+  );
 }
 
 function DeleteDialog({ chatKey, message, onClose }: { chatKey: string; message: Message; onClose: () => void }) {

@@ -76,7 +76,12 @@ export async function loadDialogs(): Promise<void> {
     all.push(...page.dialogs);
     if (page.dialogs.length < 100 || all.length >= page.total || all.length >= 1000) break;
   }
-  setState({ dialogs: sortDialogs(all) });
+  // The open chat stays listed while open, even when the server no longer lists it (not started yet, or cleared elsewhere).
+  setState((s) => {
+    const open = s.active ? s.dialogs.find((d) => peerKey(d.peer) === s.active) : undefined;
+    const keep = open && !all.some((d) => peerKey(d.peer) === s.active) ? [open] : [];
+    return { dialogs: sortDialogs([...all, ...keep]) };
+  });
   const userIds = all.filter((d) => d.peer.kind === PeerKind.User).map((d) => d.peer.id);
   const senders = all.flatMap((d) => (d.top_message ? [d.top_message.from_id] : []));
   await Promise.all([

@@ -1,6 +1,6 @@
 import type { ChatChanged, InputMedia, Message, MessageList } from '../api/types';
 import { PeerKind, RpcError, peerOf } from '../api/types';
-import { blankDialog, dialogOf, ensureChats, ensureUsers, loadPresence, rememberUsers, updateDialog } from './chats';
+import { blankDialog, dialogOf, ensureChats, ensureUsers, loadDialogs, loadPresence, rememberUsers, updateDialog } from './chats';
 import { api, upload } from './connection';
 import { errorText } from './format';
 import { dropFromOutbox, keepInOutbox, outboxEntries } from './outbox';
@@ -273,7 +273,32 @@ export function messagesGone(key: string, ids: number[]): void {
   const topGone = dialogOf(key)?.top_message && gone.has(dialogOf(key)!.top_message!.id);
   if (!topGone) return;
   const remaining = getState().histories[key]?.messages;
-  updateDialog(key, (d) => ({ ...d, top_message: remaining?.[remaining.length - 1] ?? null }));
+  const top = remaining?.[remaining.length - 1] ?? null;
+  updateDialog(key, (d) => ({ ...d, top_message: top }));
+  // Nothing older is loaded here: the server knows the chat's last message now (or that a cleared private chat left the list).
+  if (!top) void loadDialogs().catch(() => undefined);
+}
+
+/** Clears the chat for this user (messages.deleteHistory, batch by batch); with `revoke` (private chats) the user's
+ * own messages go for the other user too. A private chat leaves the list; a group stays, empty. */
+export async function clearHistory(key: string, revoke: boolean): Promise<void> {
+  const peer = peerFromKey(key);
+  let max_id = 0;
+  do {
+    max_id = (await api().messages.deleteHistory({ peer, max_id, revoke })).offset;
+  } while (max_id > 0);
+  if (peer.kind === PeerKind.User) {
+    if (getState().active === key) openChat(null);
+    setHistory(key, (h) => ({ ...emptyHistory, pending: h.pending }));
+    updateDialog(key, () => null);
+    return;
+  }
+  // A message that arrived meanwhile stays: the history is read again.
+  setHistory(key, (h) => ({ ...emptyHistory, pending: h.pending }));
+  updateDialog(key, (d) => ({ ...d, top_message: null, unread_count: 0, pinned_message: null }));
+  await loadOlder(key);
+  const messages = getState().histories[key]?.messages ?? [];
+  if (messages.length) updateDialog(key, (d) => ({ ...d, top_message: messages[messages.length - 1] }));
 }
 
 const readTimers = new Map<string, ReturnType<typeof setTimeout>>();
