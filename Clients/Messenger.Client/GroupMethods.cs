@@ -34,6 +34,11 @@ public static class GroupMethods
     public static Task<ChatChanged> EditTitleAsync(this MessengerClient client, long chatId, string title, CancellationToken cancellationToken = default) =>
         ObservedAsync(client, new EditTitleCall(chatId, title), isMember: true, cancellationToken);
 
+    /// <summary>Sets the chat's photo to a finished upload of an image (see <c>UploadAsync</c>), or removes it (null); admins.</summary>
+    public static Task<ChatChanged> EditChatPhotoAsync(
+        this MessengerClient client, long chatId, Contracts.Media.InputMedia? photo, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new EditPhotoCall(chatId, photo), isMember: true, cancellationToken);
+
     /// <summary>Makes a member an admin or a member again (creator only).</summary>
     public static Task<ChatChanged> SetAdminAsync(
         this MessengerClient client, long chatId, long userId, bool isAdmin, CancellationToken cancellationToken = default) =>

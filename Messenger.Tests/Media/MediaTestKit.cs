@@ -49,6 +49,16 @@ internal static class MediaTestKit
         return Directory.Exists(root) ? Directory.GetFiles(root) : [];
     }
 
+    /// <summary>A PNG of <paramref name="width"/> × <paramref name="height"/> (its header; the rest is made-up bytes).</summary>
+    public static byte[] Png(int width, int height, int seed, int length = 4096)
+    {
+        var bytes = RandomBytes(length, seed);
+        byte[] header = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R',
+            0, 0, (byte)(width >> 8), (byte)width, 0, 0, (byte)(height >> 8), (byte)height, 8, 2, 0, 0, 0];
+        header.CopyTo(bytes, 0);
+        return bytes;
+    }
+
     public static long? RefCount(this TestHost host, string hash)
     {
         using var connection = host.Services.GetRequiredService<SqliteDatabase>().Open();

@@ -20,22 +20,12 @@ public sealed class ProfilePhotoTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    /// <summary>A PNG of <paramref name="width"/> × <paramref name="height"/> (its header; the rest is made-up bytes).</summary>
-    private static byte[] Png(int width, int height, int seed, int length = 4096)
-    {
-        var bytes = MediaTestKit.RandomBytes(length, seed);
-        byte[] header = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R',
-            0, 0, (byte)(width >> 8), (byte)width, 0, 0, (byte)(height >> 8), (byte)height, 8, 2, 0, 0, 0];
-        header.CopyTo(bytes, 0);
-        return bytes;
-    }
-
     [Fact]
     public async Task Photo_IsSeenAndDownloadedByAnyone_ReplacedWithoutALeak_AndRemoved()
     {
         await using var alice = await _host.SignUpAsync("alice_photo");
         await using var stranger = await _host.SignUpAsync("stranger_photo");
-        var first = Png(64, 48, seed: 1);
+        var first = MediaTestKit.Png(64, 48, seed: 1);
 
         var user = await alice.Client.UpdateProfilePhotoAsync(await alice.Client.UploadAsync(first, "me.png", "image/png"));
 
@@ -46,7 +36,7 @@ public sealed class ProfilePhotoTests : IAsyncLifetime
         var firstHash = MediaTestKit.Sha256(first);
         _host.RefCount(firstHash).Should().Be(1);
 
-        var second = Png(32, 32, seed: 2);
+        var second = MediaTestKit.Png(32, 32, seed: 2);
         var replaced = await alice.Client.UpdateProfilePhotoAsync(await alice.Client.UploadAsync(second, "me2.png", "image/png"));
         replaced.Photo!.Id.Should().NotBe(user.Photo!.Id);
         _host.RefCount(firstHash).Should().Be(0, "the old photo's reference went with it");
@@ -63,16 +53,16 @@ public sealed class ProfilePhotoTests : IAsyncLifetime
     public async Task NotAnImage_OrTooBig_IsRefusedByName_AndTheOldPhotoStays()
     {
         await using var alice = await _host.SignUpAsync("alice_badphoto");
-        var photo = (await alice.Client.UpdateProfilePhotoAsync(await alice.Client.UploadAsync(Png(10, 10, seed: 3), "ok.png", "image/png"))).Photo;
+        var photo = (await alice.Client.UpdateProfilePhotoAsync(await alice.Client.UploadAsync(MediaTestKit.Png(10, 10, seed: 3), "ok.png", "image/png"))).Photo;
 
         await ChatTestKit.FailsWith(
             async () => await alice.Client.UpdateProfilePhotoAsync(await alice.Client.UploadAsync(MediaTestKit.RandomBytes(2048, 4), "fake.png", "image/png")),
             SessionErrorNames.PhotoInvalid);
         await ChatTestKit.FailsWith(
-            async () => await alice.Client.UpdateProfilePhotoAsync(await alice.Client.UploadAsync(Png(10, 10, seed: 5), "doc.pdf", "application/pdf")),
+            async () => await alice.Client.UpdateProfilePhotoAsync(await alice.Client.UploadAsync(MediaTestKit.Png(10, 10, seed: 5), "doc.pdf", "application/pdf")),
             SessionErrorNames.PhotoInvalid);
         await ChatTestKit.FailsWith(
-            async () => await alice.Client.UpdateProfilePhotoAsync(await alice.Client.UploadAsync(Png(4000, 3000, seed: 6, length: 10 * 1024 * 1024 + 1), "huge.png", "image/png")),
+            async () => await alice.Client.UpdateProfilePhotoAsync(await alice.Client.UploadAsync(MediaTestKit.Png(4000, 3000, seed: 6, length: 10 * 1024 * 1024 + 1), "huge.png", "image/png")),
             SessionErrorNames.PhotoTooBig);
         await ChatTestKit.FailsWith(() => alice.Client.UpdateProfilePhotoAsync(new InputMedia(12345, 1, "never.png", "image/png")), MediaErrorNames.FilePartsInvalid);
 
@@ -84,7 +74,7 @@ public sealed class ProfilePhotoTests : IAsyncLifetime
     {
         await using var admin = await _host.SignUpAsync("admin_photo");
         await using var alice = await _host.SignUpAsync("alice_gone");
-        var bytes = Png(20, 20, seed: 7);
+        var bytes = MediaTestKit.Png(20, 20, seed: 7);
         var photo = (await alice.Client.UpdateProfilePhotoAsync(await alice.Client.UploadAsync(bytes, "me.png", "image/png"))).Photo!;
 
         await alice.Client.DeleteAccountAsync(SessionTestKit.Password);

@@ -64,6 +64,7 @@ public static class MessageModule
         services.AddRpcMethod<RemoveMemberCall, ChatChanged>();
         services.AddRpcMethod<LeaveGroupCall, ChatChanged>();
         services.AddRpcMethod<EditTitleCall, ChatChanged>();
+        services.AddRpcMethod<EditPhotoCall, ChatChanged>();
         services.AddRpcMethod<SetAdminCall, ChatChanged>();
         services.AddRpcMethod<TransferOwnershipCall, ChatChanged>();
         services.AddRpcMethod<GetFullChatCall, ChatFull>();

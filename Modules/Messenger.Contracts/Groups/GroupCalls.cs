@@ -15,7 +15,8 @@ public enum ChatKind
 }
 
 /// <summary>A group chat. <see cref="Pts"/> is the position of the chat's own log (large groups and channels; 0 for
-/// small groups, whose updates are in each member's log).</summary>
+/// small groups, whose updates are in each member's log). <see cref="Photo"/> is the group's photo (members may download
+/// it), if it has one.</summary>
 [MessagePackObject]
 public sealed record Chat(
     [property: Key("id")] long Id,
@@ -24,7 +25,8 @@ public sealed record Chat(
     [property: Key("creator_id")] long CreatorId,
     [property: Key("member_count")] int MemberCount,
     [property: Key("date")] long Date,
-    [property: Key("pts")] long Pts)
+    [property: Key("pts")] long Pts,
+    [property: Key("photo")] Media.MessageMedia? Photo = null)
 {
     [IgnoreMember]
     public bool HasOwnLog => Kind is ChatKind.LargeGroup or ChatKind.Channel;
@@ -88,7 +90,7 @@ public sealed record AddMembersCall([property: Key("chat_id")] long ChatId, [pro
 [MessagePackObject]
 public sealed record RemoveMemberCall([property: Key("chat_id")] long ChatId, [property: Key("user_id")] long UserId) : IRpcCall<ChatChanged>;
 
-/// <summary><c>groups.leave</c>. The creator cannot leave (transfer is not supported yet): 403 <c>CHAT_CREATOR_CANNOT_LEAVE</c>.</summary>
+/// <summary><c>groups.leave</c>. The creator hands the chat over first (<c>groups.transferOwnership</c>): 403 <c>CHAT_CREATOR_CANNOT_LEAVE</c>.</summary>
 [RpcMethod("groups.leave")]
 [MessagePackObject]
 public sealed record LeaveGroupCall([property: Key("chat_id")] long ChatId) : IRpcCall<ChatChanged>;
@@ -97,6 +99,15 @@ public sealed record LeaveGroupCall([property: Key("chat_id")] long ChatId) : IR
 [RpcMethod("groups.editTitle")]
 [MessagePackObject]
 public sealed record EditTitleCall([property: Key("chat_id")] long ChatId, [property: Key("title")] string Title) : IRpcCall<ChatChanged>;
+
+/// <summary><c>groups.editPhoto</c> (admins): sets the group's photo to <see cref="Media"/> (a finished upload of an
+/// image the server can size, at most 10 MiB), or removes it (null). Posts the service message <c>edit_photo</c> or
+/// <c>delete_photo</c>; members may download the photo, nobody else. Errors: <c>PHOTO_INVALID</c>, <c>PHOTO_TOO_BIG</c>,
+/// the upload errors (<c>FILE_ID_INVALID</c>, <c>FILE_PART_MISSING</c>, …), <c>CHAT_NOT_MODIFIED</c> (removing no photo),
+/// 403 <c>CHAT_ADMIN_REQUIRED</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("groups.editPhoto")]
+[MessagePackObject]
+public sealed record EditPhotoCall([property: Key("chat_id")] long ChatId, [property: Key("media")] Media.InputMedia? Media) : IRpcCall<ChatChanged>;
 
 /// <summary><c>groups.transferOwnership</c> (creator only): <see cref="UserId"/>, a member, becomes the creator, and the
 /// caller an admin (who may then leave). Posts the service message <c>transfer_ownership</c>.

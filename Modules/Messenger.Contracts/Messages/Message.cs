@@ -75,6 +75,8 @@ public static class ServiceActions
     public const string Leave = "leave";
     public const string JoinByInvite = "join_by_invite";
     public const string EditTitle = "edit_title";
+    public const string EditPhoto = "edit_photo";
+    public const string DeletePhoto = "delete_photo";
     public const string SetAdmin = "set_admin";
     public const string UnsetAdmin = "unset_admin";
     public const string TransferOwnership = "transfer_ownership";

@@ -39,10 +39,19 @@ public interface IMediaAttachments
 /// </summary>
 public static class MediaHolders
 {
+    /// <summary>Where group photos' holders start (user ids stay far below it).</summary>
+    private const long ChatPhotoBase = 1L << 52;
+
     /// <summary>The profile photo of <paramref name="userId"/>: readable by anyone signed in.</summary>
     public static long ProfilePhotoOf(long userId) => -userId;
 
-    public static bool IsProfilePhoto(long holderId) => holderId < 0;
+    /// <summary>The photo of group <paramref name="chatId"/>: readable by its members.</summary>
+    public static long ChatPhotoOf(long chatId) => -(ChatPhotoBase + chatId);
+
+    public static bool IsProfilePhoto(long holderId) => holderId is < 0 and > -ChatPhotoBase;
+
+    /// <summary>The group whose photo <paramref name="holderId"/> holds, or null.</summary>
+    public static long? ChatOfPhoto(long holderId) => holderId <= -ChatPhotoBase ? -holderId - ChatPhotoBase : null;
 }
 
 /// <summary>A completed upload whose blob is in the store, ready to be attached inside a writer unit.</summary>

@@ -5,3 +5,7 @@ namespace Messenger.Kernel.Messages;
 /// <summary>Can <paramref name="UserId"/> see at least one of these messages (not deleted for everyone, not deleted
 /// for them, in a chat they belong to)? Answered by the Message module; the Media module asks it before serving bytes.</summary>
 public sealed record CanSeeAnyMessageQuery(long UserId, long[] MessageIds) : IRequest<bool>;
+
+/// <summary>Is <paramref name="UserId"/> a member of at least one of these groups? Answered by the Message module; the
+/// Media module asks it before serving a group's photo.</summary>
+public sealed record IsMemberOfAnyChatQuery(long UserId, long[] ChatIds) : IRequest<bool>;

@@ -1,6 +1,7 @@
 using Mediator;
 using Messenger.Contracts.Media;
 using Messenger.Kernel.Errors;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Messages;
 using Messenger.Kernel.Storage;
 
@@ -10,8 +11,8 @@ namespace Messenger.Media.Downloads;
 internal sealed record ReadableMedia(long Id, string Hash, long Size);
 
 /// <summary>
-/// Who may read a media file: its uploader, whoever can see a message carrying it, and anyone signed in when it is a
-/// current profile photo. Everyone else gets exactly the answer of a missing id (404 <c>MEDIA_INVALID</c>), so media
+/// Who may read a media file: its uploader, whoever can see a message carrying it, anyone signed in when it is a
+/// current profile photo, and the members of a group whose current photo it is. Everyone else gets exactly the answer of a missing id (404 <c>MEDIA_INVALID</c>), so media
 /// ids cannot be probed.
 /// </summary>
 internal sealed class MediaAccess(SqliteDatabase database, ISender bus)
@@ -21,7 +22,7 @@ internal sealed class MediaAccess(SqliteDatabase database, ISender bus)
     public async ValueTask<ReadableMedia> RequireReadableAsync(long userId, long mediaId, CancellationToken cancellationToken)
     {
         var media = Find(mediaId) ?? throw MessengerError.NotFound(MediaErrorNames.MediaInvalid);
-        if (media.OwnerId != userId && !IsProfilePhoto(mediaId) && !await CanSeeAsync(userId, mediaId, cancellationToken))
+        if (media.OwnerId != userId && !await IsReadablePhotoAsync(userId, mediaId, cancellationToken) && !await CanSeeAsync(userId, mediaId, cancellationToken))
         {
             throw MessengerError.NotFound(MediaErrorNames.MediaInvalid);
         }
@@ -39,14 +40,25 @@ internal sealed class MediaAccess(SqliteDatabase database, ISender bus)
         return reader.Read() ? (reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2)) : null;
     }
 
-    // Profile photos are held by negative ids (MediaHolders), messages by positive ones.
-    private bool IsProfilePhoto(long mediaId)
+    // Photos are held by negative ids (MediaHolders), messages by positive ones.
+    private async ValueTask<bool> IsReadablePhotoAsync(long userId, long mediaId, CancellationToken cancellationToken)
     {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT EXISTS (SELECT 1 FROM media_refs WHERE media_id = @id AND message_id < 0)";
-        command.Parameters.AddWithValue("@id", mediaId);
-        return command.ExecuteScalar() is 1L;
+        List<long> holders;
+        using (var connection = database.Open())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT message_id FROM media_refs WHERE media_id = @id AND message_id < 0";
+            command.Parameters.AddWithValue("@id", mediaId);
+            holders = command.ReadInt64Column();
+        }
+
+        if (holders.Any(MediaHolders.IsProfilePhoto))
+        {
+            return true;
+        }
+
+        long[] chats = [.. holders.Select(MediaHolders.ChatOfPhoto).OfType<long>()];
+        return chats.Length > 0 && await bus.Send(new IsMemberOfAnyChatQuery(userId, chats), cancellationToken);
     }
 
     private async ValueTask<bool> CanSeeAsync(long userId, long mediaId, CancellationToken cancellationToken)

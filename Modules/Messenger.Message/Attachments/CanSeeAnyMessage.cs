@@ -36,3 +36,27 @@ internal sealed class CanSeeAnyMessageHandler(SqliteDatabase database) : IReques
         return ValueTask.FromResult(command.ExecuteScalar() is not null);
     }
 }
+
+/// <summary>Answers the Media module before it serves a group's photo: is the user a member of one of these groups now?</summary>
+internal sealed class IsMemberOfAnyChatHandler(SqliteDatabase database) : IRequestHandler<IsMemberOfAnyChatQuery, bool>
+{
+    public ValueTask<bool> Handle(IsMemberOfAnyChatQuery query, CancellationToken cancellationToken)
+    {
+        if (query.ChatIds.Length == 0)
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        var ids = string.Join(", ", query.ChatIds.Select((_, i) => $"@chat{i}"));
+        command.CommandText = $"SELECT 1 FROM message_members WHERE user_id = @user AND chat_id IN ({ids}) LIMIT 1";
+        command.Parameters.AddWithValue("@user", query.UserId);
+        for (var i = 0; i < query.ChatIds.Length; i++)
+        {
+            command.Parameters.AddWithValue($"@chat{i}", query.ChatIds[i]);
+        }
+
+        return ValueTask.FromResult(command.ExecuteScalar() is not null);
+    }
+}

@@ -3,6 +3,7 @@ using Mediator;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Kernel.Errors;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
@@ -15,9 +16,11 @@ internal sealed class EditTitleValidator : AbstractValidator<EditTitleCall>
     public EditTitleValidator() => RuleFor(c => c.Title).Must(CreateGroupValidator.IsValidTitle).WithErrorCode(GroupErrorNames.ChatTitleInvalid);
 }
 
-/// <summary>Admins rename the chat; the creator makes members admins and back, or hands the chat over.</summary>
-internal sealed class EditGroupHandler(GroupChanges changes, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
-    : IRequestHandler<EditTitleCall, ChatChanged>, IRequestHandler<SetAdminCall, ChatChanged>, IRequestHandler<TransferOwnershipCall, ChatChanged>
+/// <summary>Admins rename the chat and set its photo; the creator makes members admins and back, or hands the chat over.</summary>
+internal sealed class EditGroupHandler(
+    GroupChanges changes, StorageWriter writer, IMediaAttachments media, Chats.ChatDirectory directory, IMediator bus, RpcContext caller, TimeProvider clock)
+    : IRequestHandler<EditTitleCall, ChatChanged>, IRequestHandler<EditPhotoCall, ChatChanged>, IRequestHandler<SetAdminCall, ChatChanged>,
+        IRequestHandler<TransferOwnershipCall, ChatChanged>
 {
     public async ValueTask<ChatChanged> Handle(EditTitleCall call, CancellationToken cancellationToken)
     {
@@ -34,6 +37,37 @@ internal sealed class EditGroupHandler(GroupChanges changes, StorageWriter write
 
             scope.Execute("UPDATE message_chats SET title = @title WHERE id = @chat", ("@title", title), ("@chat", call.ChatId));
             return (call.ChatId, new ServiceAction(ServiceActions.EditTitle, [], title));
+        }, me, cancellationToken);
+    }
+
+    /// <summary>The photo is held by the group (<see cref="MediaHolders.ChatPhotoOf"/>), not by the service message, so
+    /// it stays readable to members who deleted that message. The file work is done before the unit, and only for a
+    /// caller who is a member now; the unit checks the rights again and swaps the references and the row together.</summary>
+    public async ValueTask<ChatChanged> Handle(EditPhotoCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        if (directory.Get(call.ChatId)?.RoleOf(me) is null)
+        {
+            throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
+        }
+
+        using var prepared = call.Media is null ? null : await media.PrepareAsync(me, call.Media, cancellationToken);
+        if (prepared is not null)
+        {
+            PhotoRule.Require(prepared);
+        }
+
+        return await ChangeAsync(scope =>
+        {
+            var (_, role) = changes.RequireMember(scope, call.ChatId, me);
+            GroupChanges.RequireAdmin(role);
+            if (prepared is null && GroupStore.Photo(scope, call.ChatId) is null)
+            {
+                throw MessengerError.BadRequest(GroupErrorNames.ChatNotModified);
+            }
+
+            GroupStore.SetPhoto(scope, media, call.ChatId, prepared, me);
+            return (call.ChatId, new ServiceAction(prepared is null ? ServiceActions.DeletePhoto : ServiceActions.EditPhoto, []));
         }, me, cancellationToken);
     }
 

@@ -1,5 +1,8 @@
 using Messenger.Contracts.Groups;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Wire;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Chats;
@@ -41,13 +44,14 @@ internal sealed class GroupStore(SqliteDatabase database)
     {
         using var connection = database.Open();
         using var chat = connection.CreateCommand();
-        chat.CommandText = "SELECT kind, title, creator_id, member_count, created_at FROM message_chats WHERE id = @chat";
+        chat.CommandText = "SELECT kind, title, creator_id, member_count, created_at, photo FROM message_chats WHERE id = @chat";
         chat.Parameters.AddWithValue("@chat", chatId);
         Chat info;
         using (var reader = chat.ExecuteReader())
         {
             reader.Read();
-            info = new Chat(chatId, (ChatKind)reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetInt64(4), 0);
+            info = new Chat(chatId, (ChatKind)reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetInt64(4), 0,
+                reader.IsDBNull(5) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(5)));
         }
 
         using var members = connection.CreateCommand();
@@ -183,6 +187,23 @@ internal sealed class GroupStore(SqliteDatabase database)
     {
         var (kind, title, creator, created, count) = Chat(scope, chatId)!.Value;
         var pts = kind is ChatKind.LargeGroup or ChatKind.Channel ? log.CurrentPts(scope, LogOwners.OfChat(chatId)) : 0;
-        return new Chat(chatId, kind, title, creator, count, created, pts);
+        return new Chat(chatId, kind, title, creator, count, created, pts, Photo(scope, chatId));
+    }
+
+    public static MessageMedia? Photo(WriteScope scope, long chatId) =>
+        scope.Scalar("SELECT photo FROM message_chats WHERE id = @chat", ("@chat", chatId)) is byte[] photo
+            ? WireSerializer.Deserialize<MessageMedia>(photo)
+            : null;
+
+    /// <summary>Sets (or, null, removes) the group's photo inside <paramref name="scope"/>'s unit: the previous photo's
+    /// media reference is released, the new one attached, in the same transaction as the row.</summary>
+    public static MessageMedia? SetPhoto(WriteScope scope, IMediaAttachments media, long chatId, PreparedMedia? prepared, long uploaderId)
+    {
+        var holder = MediaHolders.ChatPhotoOf(chatId);
+        media.Release(scope, holder);
+        var photo = prepared is null ? null : media.Attach(scope, prepared, holder, uploaderId);
+        scope.Execute("UPDATE message_chats SET photo = @photo WHERE id = @chat",
+            ("@photo", photo is null ? DBNull.Value : WireSerializer.Serialize(photo)), ("@chat", chatId));
+        return photo;
     }
 }

@@ -34,6 +34,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             chat.Property(c => c.LastActivity).HasColumnName("last_activity");
             // The chat's pinned message, for everyone in it (0: none).
             chat.Property(c => c.PinnedMessageId).HasColumnName("pinned_message_id");
+            // A group's photo: its media descriptor (MessagePack), held in the Media module as MediaHolders.ChatPhotoOf(id).
+            chat.Property(c => c.Photo).HasColumnName("photo");
         });
 
         modelBuilder.Entity<MemberRow>(member =>
@@ -191,6 +193,8 @@ internal sealed class ChatRow
     public long LastActivity { get; set; }
 
     public long PinnedMessageId { get; set; }
+
+    public byte[]? Photo { get; set; }
 }
 
 internal sealed class MemberRow

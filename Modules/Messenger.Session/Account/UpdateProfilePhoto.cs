@@ -20,20 +20,13 @@ internal sealed class UpdateProfilePhotoHandler(
     SessionStore store, StorageWriter writer, IMediaAttachments media, ProfileAnnouncer announcer, RpcContext caller)
     : IRequestHandler<UpdateProfilePhotoCall, User>
 {
-    public const long MaxPhotoBytes = 10L * 1024 * 1024;
-
     public async ValueTask<User> Handle(UpdateProfilePhotoCall call, CancellationToken cancellationToken)
     {
         var userId = caller.RequireUserId();
         using var prepared = call.Media is null ? null : await media.PrepareAsync(userId, call.Media, cancellationToken);
-        if (prepared is not null && (prepared.Kind != MediaKinds.Photo || prepared.Width is null || prepared.Height is null))
+        if (prepared is not null)
         {
-            throw MessengerError.BadRequest(SessionErrorNames.PhotoInvalid);
-        }
-
-        if (prepared?.Size > MaxPhotoBytes)
-        {
-            throw MessengerError.BadRequest(SessionErrorNames.PhotoTooBig);
+            PhotoRule.Require(prepared);
         }
 
         await writer.WriteAsync(scope => SessionStore.SetPhoto(scope, media, userId, prepared), cancellationToken);

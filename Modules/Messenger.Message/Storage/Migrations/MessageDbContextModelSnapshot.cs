@@ -58,6 +58,10 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("member_count");
 
+                    b.Property<byte[]>("Photo")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("photo");
+
                     b.Property<long>("PinnedMessageId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("pinned_message_id");
