@@ -439,6 +439,45 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task GroupPhoto_SetByTheCreator_ShowsForMembersInTheListAndTheHeader_AndItsRemovalToo()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        using var files = new TempDirectory();
+        var png = Path.Combine(files.Path, "group.png");
+        await File.WriteAllBytesAsync(png, Convert.FromBase64String(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="));
+        var page = alice.Page;
+        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
+        await page.GetByLabel("Group name").FillAsync("Hikers");
+        await page.GetByLabel("Add members").FillAsync(bobName.Username);
+        await page.GetByRole(AriaRole.List, new() { Name = "Search results" }).GetByRole(AriaRole.Button).First.ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Hikers");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        await page.GetByLabel("Group photo").SetInputFilesAsync(png);
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Photo saved" })).ToBeVisibleAsync();
+        await Expect(page.Locator(".conversation__header").GetByTestId("avatar-photo")).ToBeVisibleAsync();
+
+        var row = bob.Page.GetByTestId("dialog").Filter(new() { HasText = "Hikers" });
+        await Expect(row.GetByTestId("avatar-photo")).ToBeVisibleAsync();
+        (await row.GetByTestId("avatar-photo").EvaluateAsync<int>("img => img.naturalWidth")).Should().Be(1, "the member downloaded and decoded it");
+        await bob.OpenChatAsync("Hikers");
+        await Expect(bob.Page.GetByTestId("service-message").Filter(new() { HasText = "changed the group photo" })).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Chat info" })).ToBeVisibleAsync();
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        await Expect(bob.Page.GetByRole(AriaRole.Heading, new() { Name = "Hikers" })).ToBeVisibleAsync();
+        (await bob.Page.GetByLabel("Group photo").CountAsync()).Should().Be(0, "only admins change it");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove photo" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Photo removed" })).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByTestId("service-message").Filter(new() { HasText = "removed the group photo" })).ToBeVisibleAsync();
+        await Expect(row.GetByTestId("avatar-photo")).ToHaveCountAsync(0);
+        await Expect(bob.Page.Locator(".conversation__header").GetByTestId("avatar-photo")).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Username_ChangedInSettings_IsHowOthersFindTheAccount()
     {
         var (alice, bob, aliceName, _) = await TwoPeopleAsync();

@@ -264,6 +264,7 @@ function observeGroups(groups: Methods['groups'], stream: UpdateStream): Methods
     removeMember: async (a, o) => member(await groups.removeMember(a, o)),
     leave: async (a, o) => observed(await groups.leave(a, o), (changed) => stream.observeChatChanged(changed, false)),
     editTitle: async (a, o) => member(await groups.editTitle(a, o)),
+    editPhoto: async (a, o) => member(await groups.editPhoto(a, o)),
     setAdmin: async (a, o) => member(await groups.setAdmin(a, o)),
     joinByInvite: async (a, o) => member(await groups.joinByInvite(a, o)),
   };

@@ -137,6 +137,8 @@ export function createMethods(call: Call) {
       removeMember: (a: { chat_id: number; user_id: number }, o?: CallOptions) => call<ChatChanged>('groups.removeMember', a, o),
       leave: (a: { chat_id: number }, o?: CallOptions) => call<ChatChanged>('groups.leave', a, o),
       editTitle: (a: { chat_id: number; title: string }, o?: CallOptions) => call<ChatChanged>('groups.editTitle', a, o),
+      /** Sets the group's photo to a finished upload of an image, or removes it (null); admins. */
+      editPhoto: (a: { chat_id: number; media: InputMedia | null }, o?: CallOptions) => call<ChatChanged>('groups.editPhoto', a, o),
       setAdmin: (a: { chat_id: number; user_id: number; is_admin: boolean }, o?: CallOptions) =>
         call<ChatChanged>('groups.setAdmin', a, o),
       transferOwnership: (a: { chat_id: number; user_id: number }, o?: CallOptions) =>

@@ -124,6 +124,8 @@ export const ServiceActions = {
   Leave: 'leave',
   JoinByInvite: 'join_by_invite',
   EditTitle: 'edit_title',
+  EditPhoto: 'edit_photo',
+  DeletePhoto: 'delete_photo',
   SetAdmin: 'set_admin',
   UnsetAdmin: 'unset_admin',
   TransferOwnership: 'transfer_ownership',
@@ -307,6 +309,8 @@ export interface Chat {
   member_count: number;
   date: number;
   pts: number;
+  /** The group's photo (members may download it). */
+  photo?: MessageMedia | null;
 }
 
 export const hasOwnLog = (chat: Chat): boolean => chat.kind === ChatKind.LargeGroup || chat.kind === ChatKind.Channel;

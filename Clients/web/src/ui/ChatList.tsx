@@ -8,7 +8,7 @@ import { Avatar } from './Avatar';
 import { api } from './connection';
 import { loadDraft } from './drafts';
 import { formatListTime } from './format';
-import { peerKey, peerTitle, previewText } from './peers';
+import { peerKey, peerPhoto, peerTitle, previewText } from './peers';
 import { setState, useApp, type AppState } from './store';
 import { Icon } from './Icon';
 
@@ -60,7 +60,7 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
   const title = useApp((s) => peerTitle(s, dialog.peer));
   const active = useApp((s) => s.active === key);
   const online = useApp((s) => dialog.peer.kind === PeerKind.User && !!s.presence[dialog.peer.id]?.online);
-  const photo = useApp((s) => (dialog.peer.kind === PeerKind.User ? s.users[dialog.peer.id]?.photo : null));
+  const photo = useApp((s) => peerPhoto(s, dialog.peer));
   const typing = useApp((s) => Object.keys(s.typing[key] ?? {}).length > 0);
   const preview = useApp((s) => (dialog.top_message ? senderPrefix(s, dialog) + previewText(s, dialog.top_message) : ''));
   const draft = active ? '' : loadDraft(key);

@@ -7,7 +7,7 @@ import { Composer } from './Composer';
 import { errorText, formatLastSeen } from './format';
 import { MessageList } from './MessageList';
 import { Modal } from './Modal';
-import { isChannel, peerFromKey, peerKey, peerTitle, previewText, userName } from './peers';
+import { isChannel, peerFromKey, peerKey, peerPhoto, peerTitle, previewText, userName } from './peers';
 import { getState, setState, useApp, type AppState } from './store';
 import { ForwardDialog } from './ForwardDialog';
 import { Icon } from './Icon';
@@ -107,7 +107,7 @@ function ConversationHeader({ chatKey }: { chatKey: string }) {
   const title = useApp((s) => peerTitle(s, peer));
   const status = useApp((s) => statusLine(s, chatKey));
   const online = useApp((s) => peer.kind === PeerKind.User && !!s.presence[peer.id]?.online);
-  const photo = useApp((s) => (peer.kind === PeerKind.User ? s.users[peer.id]?.photo : null));
+  const photo = useApp((s) => peerPhoto(s, peer));
   const muted = useApp((s) => isMuted(s.dialogs.find((d) => d.peer.kind === peer.kind && d.peer.id === peer.id)));
   const pinned = useApp((s) => !!s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.pinned);
   const [muteError, setMuteError] = useState('');

@@ -5,7 +5,7 @@ import { Avatar } from './Avatar';
 import { api } from './connection';
 import { errorText } from './format';
 import { messageArrived, openChat } from './messages';
-import { isChannel, peerFromKey, peerKey, peerTitle } from './peers';
+import { isChannel, peerFromKey, peerKey, peerPhoto, peerTitle } from './peers';
 import { Modal } from './Modal';
 import { useApp, type AppState } from './store';
 
@@ -55,7 +55,7 @@ export function ForwardDialog({ chatKey, message, onClose }: { chatKey: string; 
           return (
             <li key={key}>
               <button type="button" class="dialog" aria-label={`Forward to ${title}`} onClick={() => void forward(key)}>
-                <Avatar id={peer.id} name={title} size="sm" photo={peer.kind === PeerKind.User ? state.users[peer.id]?.photo : null} />
+                <Avatar id={peer.id} name={title} size="sm" photo={peerPhoto(state, peer)} />
                 <span class="dialog__body">
                   <span class="dialog__title">{title}</span>
                 </span>

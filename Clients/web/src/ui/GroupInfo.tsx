@@ -4,6 +4,7 @@ import { ChatKind, MemberRole, PeerKind } from '../api/types';
 import { chatChanged, openChat } from './messages';
 import { ensureUsers, loadDialogs } from './chats';
 import { Avatar } from './Avatar';
+import { PhotoPicker } from './PhotoPicker';
 import { api } from './connection';
 import { errorText, formatLastSeen } from './format';
 import { peerFromKey, userName } from './peers';
@@ -140,13 +141,23 @@ function GroupDetails({ chatId }: { chatId: number }) {
   return (
     <div class="info-panel__body">
       <div class="profile">
-        <Avatar id={chatId} name={full.chat.title} size="lg" />
+        <Avatar id={chatId} name={full.chat.title} size="lg" photo={full.chat.photo} />
         <h3 class="profile__name">{full.chat.title}</h3>
         <p class="muted">
           {kindName} · {full.chat.member_count} member{full.chat.member_count === 1 ? '' : 's'}
         </p>
       </div>
       {error && <p class="form__error" role="alert">{error}</p>}
+      {isAdmin && (
+        <PhotoPicker
+          label="Group photo"
+          photo={full.chat.photo}
+          save={async (media) => {
+            chatChanged(await api().groups.editPhoto({ chat_id: chatId, media }));
+            await load();
+          }}
+        />
+      )}
       {isAdmin && (
         <form
           class="form form--inline"

@@ -2,9 +2,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { ErrorNames, RpcError, type AdminUser, type Authorization, type Invite, type ServerConfig } from '../api/types';
 import { forgetSession, setMe, signOut } from './account';
 import { Avatar } from './Avatar';
-import { api, upload } from './connection';
+import { PhotoPicker } from './PhotoPicker';
+import { StatusLine, useStatus } from './StatusLine';
+import { api } from './connection';
 import { Field } from './Field';
-import { errorText, formatLastSeen } from './format';
+import { formatLastSeen } from './format';
 import { disableNotifications, enableNotifications, notificationSetting, type NotificationSetting } from './notifications';
 import { setState, useApp } from './store';
 import { Icon } from './Icon';
@@ -35,35 +37,6 @@ export function Settings() {
         </section>
       </div>
     </div>
-  );
-}
-
-function useStatus() {
-  const [status, setStatus] = useState<{ text: string; error: boolean } | null>(null);
-  const ok = (text: string) => setStatus({ text, error: false });
-  const fail = (e: unknown) => setStatus({ text: errorText(e), error: true });
-  return {
-    status,
-    fail,
-    clear: () => setStatus(null),
-    /** A form's submit: runs `action` and shows the text it returns, or its error. */
-    submit: (action: () => Promise<string>) => async (event: Event) => {
-      event.preventDefault();
-      try {
-        ok(await action());
-      } catch (e) {
-        fail(e);
-      }
-    },
-  };
-}
-
-function StatusLine({ status }: { status: { text: string; error: boolean } | null }) {
-  if (!status) return null;
-  return (
-    <p class={status.error ? 'form__error' : 'form__ok'} role={status.error ? 'alert' : 'status'}>
-      {status.text}
-    </p>
   );
 }
 
@@ -124,49 +97,12 @@ function Username() {
 /** Upload (an image of at most 10 MiB) or remove the profile photo everyone sees beside the name. */
 function ProfilePhoto() {
   const me = useApp((s) => s.me);
-  const [busy, setBusy] = useState(false);
-  const { status, submit } = useStatus();
-  const change = (files: FileList | null) => {
-    const file = files?.[0];
-    if (!file) return;
-    void submit(async () => {
-      setBusy(true);
-      try {
-        const media = await upload(file, { signal: new AbortController().signal, onProgress: () => undefined });
-        setMe(await api().account.updateProfilePhoto({ media }));
-        return 'Photo saved';
-      } finally {
-        setBusy(false);
-      }
-    })(new Event('submit'));
-  };
-  const remove = submit(async () => {
-    setMe(await api().account.updateProfilePhoto({ media: null }));
-    return 'Photo removed';
-  });
   return (
-    <div class="profile__photo">
-      <label class={`btn${busy ? ' btn--busy' : ''}`}>
-        {busy ? 'Uploading…' : me?.photo ? 'Change photo' : 'Add a photo'}
-        <input
-          type="file"
-          class="visually-hidden"
-          accept="image/png,image/jpeg,image/gif,image/webp"
-          aria-label="Profile photo"
-          disabled={busy}
-          onChange={(e) => {
-            change(e.currentTarget.files);
-            e.currentTarget.value = '';
-          }}
-        />
-      </label>
-      {me?.photo && (
-        <button type="button" class="btn btn--ghost" onClick={remove} disabled={busy}>
-          Remove photo
-        </button>
-      )}
-      <StatusLine status={status} />
-    </div>
+    <PhotoPicker
+      label="Profile photo"
+      photo={me?.photo}
+      save={async (media) => setMe(await api().account.updateProfilePhoto({ media }))}
+    />
   );
 }
 

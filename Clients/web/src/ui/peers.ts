@@ -1,4 +1,4 @@
-import { ChatKind, PeerKind, chatPeer, peerKey, userPeer, type Chat, type Message, type Peer } from '../api/types';
+import { ChatKind, PeerKind, chatPeer, peerKey, userPeer, type Chat, type Message, type MessageMedia, type Peer } from '../api/types';
 import type { AppState } from './store';
 
 export { peerKey };
@@ -6,6 +6,11 @@ export { peerKey };
 export function peerFromKey(key: string): Peer {
   const id = Number(key.slice(1));
   return key[0] === 'u' ? userPeer(id) : chatPeer(id);
+}
+
+/** The photo shown beside a chat: the other user's profile photo, or the group's photo. */
+export function peerPhoto(state: AppState, peer: Peer): MessageMedia | null {
+  return (peer.kind === PeerKind.User ? state.users[peer.id]?.photo : state.chats[peer.id]?.photo) ?? null;
 }
 
 export function peerTitle(state: AppState, peer: Peer): string {
@@ -44,6 +49,11 @@ export function serviceText(state: AppState, message: Message): string {
       return `${actor} joined by an invite link`;
     case 'edit_title':
       return `${actor} changed the title to “${action.title ?? ''}”`;
+    case 'edit_photo':
+    case 'delete_photo': {
+      const noun = isChannel(state.chats[message.to_peer.id]) ? 'channel' : 'group';
+      return `${actor} ${action.kind === 'edit_photo' ? 'changed' : 'removed'} the ${noun} photo`;
+    }
     case 'set_admin':
       return `${actor} made ${targets} an admin`;
     case 'unset_admin':
