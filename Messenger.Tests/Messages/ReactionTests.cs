@@ -119,6 +119,32 @@ public sealed class ReactionTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Totals_FollowEveryChange_AndEqualCountsKeepTheOrderTheirKindsArrivedIn()
+    {
+        await using var alice = await _host.MemberAsync("alice_totals");
+        await using var bob = await _host.MemberAsync("bob_totals");
+        await using var carol = await _host.MemberAsync("carol_totals");
+        var group = await alice.Client.CreateGroupAsync("Totals", [bob.Id, carol.Id]);
+        var peer = Peer.Chat(group.Chat.Id);
+        var post = (await alice.Client.SendMessageAsync(peer, "vote")).Message.Id;
+
+        await alice.Client.SendReactionAsync(peer, post, "👍");
+        await bob.Client.SendReactionAsync(peer, post, "❤️");
+        (await carol.Client.SendReactionAsync(peer, post, "👍")).Reactions.Should().Equal(new ReactionCount("👍", 2), new ReactionCount("❤️", 1));
+        (await alice.Client.SendReactionAsync(peer, post, null)).Reactions.Should().Equal(
+            [new ReactionCount("👍", 1), new ReactionCount("❤️", 1)], "👍 has had a count since before ❤️, though its first giver took it back");
+        (await alice.Client.SendReactionAsync(peer, post, "❤️")).Reactions.Should().Equal(new ReactionCount("❤️", 2), new ReactionCount("👍", 1));
+        (await carol.Client.SendReactionAsync(peer, post, null)).Reactions.Should().Equal(new ReactionCount("❤️", 2));
+        (await bob.Client.SendReactionAsync(peer, post, "🔥")).Reactions.Should().Equal(
+            [new ReactionCount("❤️", 1), new ReactionCount("🔥", 1)], "❤️ has had a count longer than 🔥");
+
+        _host.CountRows("message_reaction_counts").Should().Be(2, "a kind nobody gives any more has no row");
+        ReactionsOf(await alice.Client.GetHistoryPageAsync(peer), post)!.Should().Match<MessageReactions>(r => r.MyReaction == "❤️" && r.Reactions.Length == 2);
+        ReactionsOf(await bob.Client.GetHistoryPageAsync(peer), post)!.MyReaction.Should().Be("🔥");
+        ReactionsOf(await carol.Client.GetHistoryPageAsync(peer), post)!.MyReaction.Should().BeNull();
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -140,6 +166,7 @@ public sealed class ReactionTests : IAsyncLifetime
 
         await alice.Client.DeleteMessagesAsync(peer, [post.Message.Id], revoke: true);
         _host.CountRows("message_reactions").Should().Be(0, "a message deleted for everyone keeps no reactions");
+        _host.CountRows("message_reaction_counts").Should().Be(0, "nor their totals");
         var logged = channel
             ? (await bob.Client.GetChannelDifferenceAsync(created.Chat.Id, 0)).Updates
             : (await bob.Client.GetDifferenceAsync(0)).Updates;

@@ -109,7 +109,7 @@ public sealed record MessageList(
     [property: Key("messages")] Message[] Messages,
     [property: Key("reactions")] MessageReactions[]? Reactions = null);
 
-/// <summary>The reactions of message <see cref="MessageId"/> (by count, then by which was given first) and the reader's own.</summary>
+/// <summary>The reactions of message <see cref="MessageId"/> (by count, then by which kind has had a count the longest) and the reader's own.</summary>
 [MessagePackObject]
 public sealed record MessageReactions(
     [property: Key("msg_id")] long MessageId,

@@ -160,6 +160,18 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             reaction.Property(r => r.Date).HasColumnName("date");
         });
 
+        // A message's reaction totals, kept with every change (ReactionStore): since = the rowid of the reaction that
+        // gave the kind its first count (the order among equal counts).
+        modelBuilder.Entity<ReactionCountRow>(count =>
+        {
+            count.ToTable("message_reaction_counts");
+            count.HasKey(c => new { c.MessageId, c.Reaction });
+            count.Property(c => c.MessageId).HasColumnName("message_id");
+            count.Property(c => c.Reaction).HasColumnName("reaction").HasMaxLength(32);
+            count.Property(c => c.Count).HasColumnName("count");
+            count.Property(c => c.Since).HasColumnName("since");
+        });
+
         modelBuilder.Entity<BlockRow>(block =>
         {
             block.ToTable("message_blocks");
@@ -319,6 +331,17 @@ internal sealed class DraftRow
     public long? ReplyToId { get; set; }
 
     public long Date { get; set; }
+}
+
+internal sealed class ReactionCountRow
+{
+    public long MessageId { get; set; }
+
+    public string Reaction { get; set; } = "";
+
+    public int Count { get; set; }
+
+    public long Since { get; set; }
 }
 
 internal sealed class ReactionRow

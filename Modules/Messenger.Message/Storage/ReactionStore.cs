@@ -6,14 +6,15 @@ using ChatMessage = Messenger.Contracts.Messages.Message;
 namespace Messenger.Message.Storage;
 
 /// <summary>
-/// Reactions (<c>message_reactions</c>: one per user per message). A message's totals are ordered by count, then by
-/// which was given first (of the reactions there now: a changed reaction is a new row), so they keep their places as
-/// people add to them.
+/// Reactions (<c>message_reactions</c>: one per user per message) and their totals (<c>message_reaction_counts</c>: one
+/// row per message and kind, kept in the same unit), so that a reaction and a history page cost the same on a post
+/// with a million reactions as on one with three. A message's totals are ordered by count, then by which kind was given
+/// first (since it last had none: <c>since</c> is the rowid of the reaction that brought it back), so they keep their
+/// places as people add to them.
 /// </summary>
 internal static class ReactionStore
 {
-    private const string Totals =
-        "SELECT reaction, count(*) FROM message_reactions WHERE message_id = @id GROUP BY reaction ORDER BY count(*) DESC, min(rowid)";
+    private const string Totals = "SELECT reaction, count FROM message_reaction_counts WHERE message_id = @id ORDER BY count DESC, since";
 
     /// <summary>The message's totals, inside a writer unit.</summary>
     public static ReactionCount[] Of(WriteScope scope, long messageId)
@@ -26,27 +27,43 @@ internal static class ReactionStore
     public static string? MineOf(WriteScope scope, long messageId, long userId) =>
         scope.Scalar("SELECT reaction FROM message_reactions WHERE message_id = @id AND user_id = @user", ("@id", messageId), ("@user", userId)) as string;
 
-    /// <summary>Sets (or, null, removes) the user's reaction; false when it was already so.</summary>
+    /// <summary>Sets (or, null, removes) the user's reaction and moves the totals with it; false when it was already so.</summary>
     public static bool Set(WriteScope scope, long messageId, long userId, string? reaction, long now)
     {
-        if (MineOf(scope, messageId, userId) == reaction)
+        var previous = MineOf(scope, messageId, userId);
+        if (previous == reaction)
         {
             return false;
         }
 
-        scope.Execute("DELETE FROM message_reactions WHERE message_id = @id AND user_id = @user", ("@id", messageId), ("@user", userId));
+        if (previous is not null)
+        {
+            scope.Execute("DELETE FROM message_reactions WHERE message_id = @id AND user_id = @user", ("@id", messageId), ("@user", userId));
+            scope.Execute("UPDATE message_reaction_counts SET count = count - 1 WHERE message_id = @id AND reaction = @reaction",
+                ("@id", messageId), ("@reaction", previous));
+            scope.Execute("DELETE FROM message_reaction_counts WHERE message_id = @id AND reaction = @reaction AND count <= 0",
+                ("@id", messageId), ("@reaction", previous));
+        }
+
         if (reaction is not null)
         {
-            scope.Execute("INSERT INTO message_reactions (message_id, user_id, reaction, date) VALUES (@id, @user, @reaction, @now)",
-                ("@id", messageId), ("@user", userId), ("@reaction", reaction), ("@now", now));
+            var row = (long)scope.Scalar(
+                "INSERT INTO message_reactions (message_id, user_id, reaction, date) VALUES (@id, @user, @reaction, @now) RETURNING rowid",
+                ("@id", messageId), ("@user", userId), ("@reaction", reaction), ("@now", now))!;
+            scope.Execute("INSERT INTO message_reaction_counts (message_id, reaction, count, since) VALUES (@id, @reaction, 1, @since) " +
+                "ON CONFLICT (message_id, reaction) DO UPDATE SET count = count + 1",
+                ("@id", messageId), ("@reaction", reaction), ("@since", row));
         }
 
         return true;
     }
 
     /// <summary>A message deleted for everyone keeps no reactions.</summary>
-    public static void Forget(WriteScope scope, long messageId) =>
+    public static void Forget(WriteScope scope, long messageId)
+    {
         scope.Execute("DELETE FROM message_reactions WHERE message_id = @id", ("@id", messageId));
+        scope.Execute("DELETE FROM message_reaction_counts WHERE message_id = @id", ("@id", messageId));
+    }
 
     /// <summary>The messages, and the reactions of those that have any with the reader's own.</summary>
     public static MessageList ListWithReactions(SqliteConnection connection, long readerId, List<ChatMessage> messages)
@@ -58,27 +75,44 @@ internal static class ReactionStore
 
         // Message ids come from the database, never from the caller: written into the statement as numbers.
         var ids = string.Join(", ", messages.Select(m => m.Id));
-        using var command = connection.CreateCommand();
-        command.CommandText =
-            $"SELECT message_id, reaction, count(*), max(user_id = @reader) FROM message_reactions WHERE message_id IN ({ids}) " +
-            "GROUP BY message_id, reaction ORDER BY message_id, count(*) DESC, min(rowid)";
-        command.Parameters.AddWithValue("@reader", readerId);
-        var found = new Dictionary<long, (List<ReactionCount> Counts, string? Mine)>();
-        using (var reader = command.ExecuteReader())
+        var counts = new Dictionary<long, List<ReactionCount>>();
+        using (var command = connection.CreateCommand())
         {
+            command.CommandText =
+                $"SELECT message_id, reaction, count FROM message_reaction_counts WHERE message_id IN ({ids}) ORDER BY message_id, count DESC, since";
+            using var reader = command.ExecuteReader();
             while (reader.Read())
             {
                 var id = reader.GetInt64(0);
-                var reaction = reader.GetString(1);
-                var entry = found.TryGetValue(id, out var existing) ? existing : ([], null);
-                entry.Counts.Add(new ReactionCount(reaction, reader.GetInt32(2)));
-                found[id] = reader.GetInt64(3) == 1 ? (entry.Counts, reaction) : entry;
+                if (!counts.TryGetValue(id, out var list))
+                {
+                    counts[id] = list = [];
+                }
+
+                list.Add(new ReactionCount(reader.GetString(1), reader.GetInt32(2)));
+            }
+        }
+
+        if (counts.Count == 0)
+        {
+            return new MessageList([.. messages]);
+        }
+
+        var mine = new Dictionary<long, string>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"SELECT message_id, reaction FROM message_reactions WHERE user_id = @reader AND message_id IN ({ids})";
+            command.Parameters.AddWithValue("@reader", readerId);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                mine[reader.GetInt64(0)] = reader.GetString(1);
             }
         }
 
         return new MessageList(
             [.. messages],
-            found.Count == 0 ? null : [.. found.Select(r => new MessageReactions(r.Key, [.. r.Value.Counts], r.Value.Mine))]);
+            [.. counts.Select(c => new MessageReactions(c.Key, [.. c.Value], mine.GetValueOrDefault(c.Key)))]);
     }
 
     private static ReactionCount[] Read(SqliteCommand command)

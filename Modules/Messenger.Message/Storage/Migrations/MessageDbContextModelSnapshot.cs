@@ -360,6 +360,30 @@ namespace Messenger.Message.Storage.Migrations
                     b.ToTable("message_notify", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Message.Storage.ReactionCountRow", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("Reaction")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reaction");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("count");
+
+                    b.Property<long>("Since")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("since");
+
+                    b.HasKey("MessageId", "Reaction");
+
+                    b.ToTable("message_reaction_counts", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Message.Storage.ReactionRow", b =>
                 {
                     b.Property<long>("MessageId")
