@@ -1,5 +1,6 @@
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Updates;
 
 namespace Messenger.Client;
@@ -38,6 +39,15 @@ public static class GroupMethods
     public static Task<ChatChanged> EditChatPhotoAsync(
         this MessengerClient client, long chatId, Contracts.Media.InputMedia? photo, CancellationToken cancellationToken = default) =>
         ObservedAsync(client, new EditPhotoCall(chatId, photo), isMember: true, cancellationToken);
+
+    /// <summary>The users an admin removed from the chat, most recently first (admins).</summary>
+    public static Task<ChatBans> GetBannedAsync(
+        this MessengerClient client, long chatId, int offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetBannedCall(chatId, offset, limit), cancellationToken);
+
+    /// <summary>Lets a removed user join the chat again by an invite link (admins).</summary>
+    public static Task<Done> UnbanAsync(this MessengerClient client, long chatId, long userId, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new UnbanCall(chatId, userId), cancellationToken);
 
     /// <summary>Makes a member an admin or a member again (creator only).</summary>
     public static Task<ChatChanged> SetAdminAsync(

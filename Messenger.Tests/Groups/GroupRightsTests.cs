@@ -29,7 +29,7 @@ public sealed class GroupRightsTests
     }
 
     [Fact]
-    public async Task JoinByInvite_AfterBeingRemoved_FollowsTheLargeGroupAgain()
+    public async Task JoinByInvite_AfterBeingRemovedAndLetBack_FollowsTheLargeGroupAgain()
     {
         await using var host = await GroupTestKit.StartHostAsync();
         await using var alice = await host.MemberAsync("alice_rejoin");
@@ -40,6 +40,7 @@ public sealed class GroupRightsTests
         await alice.Client.RemoveMemberAsync(chat.Id, bob.Id);
         await bob.NextAsync<ChatUpdated>(e => !e.IsMember);
         await alice.Client.SendMessageAsync(peer, "while bob was out");
+        await alice.Client.UnbanAsync(chat.Id, bob.Id);
 
         await bob.Client.JoinByInviteAsync(invite.Code);
         await alice.Client.SendMessageAsync(peer, "welcome back");

@@ -70,6 +70,8 @@ public static class MessageModule
         services.AddRpcMethod<GetFullChatCall, ChatFull>();
         services.AddRpcMethod<ExportInviteCall, ChatInvite>();
         services.AddRpcMethod<JoinByInviteCall, ChatChanged>();
+        services.AddRpcMethod<GetBannedCall, ChatBans>();
+        services.AddRpcMethod<UnbanCall, Done>();
         services.AddRpcMethod<ForwardMessagesCall, ForwardedMessages>();
         return services;
     }

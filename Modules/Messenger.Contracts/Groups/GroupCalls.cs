@@ -78,13 +78,15 @@ public sealed record CreateGroupCall(
     [property: Key("broadcast")] bool Broadcast = false) : IRpcCall<ChatChanged>;
 
 /// <summary><c>groups.addMembers</c> (admins; any member in a small group): adds users; a small group that grows past
-/// the small-group limit becomes a large group (one way; history kept). Errors: <c>USER_IDS_INVALID</c>,
-/// <c>USERS_TOO_MANY</c>, 403 <c>CHAT_ADMIN_REQUIRED</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+/// the small-group limit becomes a large group (one way; history kept). An admin adding a user removed earlier lifts
+/// their ban. Errors: <c>USER_IDS_INVALID</c>, <c>USERS_TOO_MANY</c>, 403 <c>CHAT_ADMIN_REQUIRED</c>, 403
+/// <c>USER_BANNED_IN_CHAT</c> (a plain member adding a removed user), 404 <c>CHAT_NOT_FOUND</c>.</summary>
 [RpcMethod("groups.addMembers")]
 [MessagePackObject]
 public sealed record AddMembersCall([property: Key("chat_id")] long ChatId, [property: Key("user_ids")] long[] UserIds) : IRpcCall<ChatChanged>;
 
-/// <summary><c>groups.removeMember</c> (admins; not the creator): the user loses access at once.
+/// <summary><c>groups.removeMember</c> (admins; not the creator): the user loses access at once and is banned: they
+/// cannot come back by an invite link until an admin adds them or lifts the ban (<c>groups.unban</c>).
 /// Errors: <c>USER_NOT_PARTICIPANT</c>, 403 <c>CHAT_ADMIN_REQUIRED</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
 [RpcMethod("groups.removeMember")]
 [MessagePackObject]
@@ -124,6 +126,28 @@ public sealed record SetAdminCall(
     [property: Key("user_id")] long UserId,
     [property: Key("is_admin")] bool IsAdmin) : IRpcCall<ChatChanged>;
 
+/// <summary><c>groups.getBanned</c> (admins): the users an admin removed from the chat, who cannot come back by an
+/// invite link or be added by a plain member, most recently removed first, up to <see cref="Limit"/> (1–1000) from
+/// <see cref="Offset"/>. Errors: <c>OFFSET_INVALID</c>, <c>LIMIT_INVALID</c>, 403 <c>CHAT_ADMIN_REQUIRED</c>, 404
+/// <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("groups.getBanned")]
+[MessagePackObject]
+public sealed record GetBannedCall(
+    [property: Key("chat_id")] long ChatId,
+    [property: Key("offset")] int Offset = 0,
+    [property: Key("limit")] int Limit = 100) : IRpcCall<ChatBans>;
+
+/// <summary>The users removed from a chat by its admins (<c>groups.getBanned</c>) and how many there are.</summary>
+[MessagePackObject]
+public sealed record ChatBans([property: Key("user_ids")] long[] UserIds, [property: Key("total")] int Total);
+
+/// <summary><c>groups.unban</c> (admins): the removed user may join again by an invite link (adding them back, which an
+/// admin may do at once, lifts the ban too). Errors: <c>CHAT_NOT_MODIFIED</c> (not banned), 403
+/// <c>CHAT_ADMIN_REQUIRED</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("groups.unban")]
+[MessagePackObject]
+public sealed record UnbanCall([property: Key("chat_id")] long ChatId, [property: Key("user_id")] long UserId) : IRpcCall<Rpc.Done>;
+
 /// <summary><c>groups.getFull</c> (members only): the chat and up to <see cref="Limit"/> (1–1000) members from
 /// <see cref="Offset"/>, by join time.</summary>
 [RpcMethod("groups.getFull")]
@@ -152,7 +176,8 @@ public sealed record ExportInviteCall(
     [property: Key("usage_limit")] int? UsageLimit = null) : IRpcCall<ChatInvite>;
 
 /// <summary><c>groups.joinByInvite</c>. Errors: <c>INVITE_HASH_INVALID</c>, <c>INVITE_HASH_EXPIRED</c> (expired or used
-/// up), <c>USER_ALREADY_PARTICIPANT</c>, <c>USERS_TOO_MANY</c>.</summary>
+/// up), <c>USER_ALREADY_PARTICIPANT</c>, <c>USERS_TOO_MANY</c>, 403 <c>USER_BANNED_IN_CHAT</c> (an admin removed the
+/// caller: only an admin brings them back).</summary>
 [RpcMethod("groups.joinByInvite")]
 [MessagePackObject]
 public sealed record JoinByInviteCall([property: Key("code")] string Code) : IRpcCall<ChatChanged>;
@@ -209,6 +234,9 @@ public static class GroupErrorNames
     public const string ChatAdminRequired = "CHAT_ADMIN_REQUIRED";
     public const string ChatCreatorRequired = "CHAT_CREATOR_REQUIRED";
     public const string ChatCreatorCannotLeave = "CHAT_CREATOR_CANNOT_LEAVE";
+
+    /// <summary>403: an admin removed this user from the chat; only an admin adds them back.</summary>
+    public const string UserBannedInChat = "USER_BANNED_IN_CHAT";
 
     /// <summary>403: a channel where only admins post.</summary>
     public const string ChatWriteForbidden = "CHAT_WRITE_FORBIDDEN";

@@ -84,6 +84,11 @@ internal sealed class JoinByInviteHandler(GroupChanges changes, StorageWriter wr
                 throw MessengerError.BadRequest(GroupErrorNames.UserAlreadyParticipant);
             }
 
+            if (GroupStore.IsBanned(scope, chatId, me))
+            {
+                throw MessengerError.Forbidden(GroupErrorNames.UserBannedInChat);
+            }
+
             scope.Execute("UPDATE message_invites SET usage = usage + 1 WHERE code = @code", ("@code", call.Code));
             changes.AddMembers(scope, chatId, chat.Kind, me, [me], now, appends);
             return changes.Record(scope, chatId, me, new ServiceAction(ServiceActions.JoinByInvite, [me]), now, appends, joined: [me], left: []);

@@ -18,7 +18,8 @@ internal sealed class AddMembersValidator : AbstractValidator<AddMembersCall>
         RuleFor(c => c.UserIds).Must(ids => ids is { Length: > 0 and <= MaxUsers } && ids.All(id => id > 0)).WithErrorCode(GroupErrorNames.UserIdsInvalid);
 }
 
-/// <summary>Any member adds to a small group; only admins to a large group or channel. Users already in are skipped.</summary>
+/// <summary>Any member adds to a small group; only admins to a large group or channel. Users already in are skipped. A
+/// user an admin removed comes back only by an admin, whose adding lifts the ban.</summary>
 internal sealed class AddMembersHandler(
     GroupChanges changes, Chats.Chats chats, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<AddMembersCall, ChatChanged>
@@ -42,6 +43,14 @@ internal sealed class AddMembersHandler(
                 throw MessengerError.BadRequest(GroupErrorNames.UserAlreadyParticipant);
             }
 
+            var banned = added.Where(user => GroupStore.IsBanned(scope, call.ChatId, user)).ToList();
+            if (banned.Count > 0 && role == MemberRole.Member)
+            {
+                throw MessengerError.Forbidden(GroupErrorNames.UserBannedInChat);
+            }
+
+            banned.ForEach(user => GroupStore.Unban(scope, call.ChatId, user));
+
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             changes.AddMembers(scope, call.ChatId, kind, me, added, now, appends);
             return changes.Record(scope, call.ChatId, me, new ServiceAction(ServiceActions.AddMembers, [.. added]), now, appends, joined: added, left: []);
@@ -58,8 +67,9 @@ internal sealed class RemoveMemberValidator : AbstractValidator<RemoveMemberCall
 }
 
 /// <summary>
-/// Admins remove members (only the creator removes admins; nobody removes the creator). The service message is posted
-/// before the member goes, so a small group's removed member sees why; from the COMMIT on they get nothing new.
+/// Admins remove members (only the creator removes admins; nobody removes the creator), which bans them from coming back
+/// by themselves; members leave, free to come back. The service message is posted before the member goes, so a small
+/// group's removed member sees why; from the COMMIT on they get nothing new.
 /// </summary>
 internal sealed class RemoveMemberHandler(GroupChanges changes, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<RemoveMemberCall, ChatChanged>, IRequestHandler<LeaveGroupCall, ChatChanged>
@@ -74,7 +84,7 @@ internal sealed class RemoveMemberHandler(GroupChanges changes, StorageWriter wr
             {
                 throw MessengerError.Forbidden(GroupErrorNames.ChatCreatorRequired);
             }
-        }, ServiceActions.RemoveMember, cancellationToken);
+        }, ServiceActions.RemoveMember, ban: true, cancellationToken);
     }
 
     public async ValueTask<ChatChanged> Handle(LeaveGroupCall call, CancellationToken cancellationToken)
@@ -86,11 +96,11 @@ internal sealed class RemoveMemberHandler(GroupChanges changes, StorageWriter wr
             {
                 throw MessengerError.Forbidden(GroupErrorNames.ChatCreatorCannotLeave);
             }
-        }, ServiceActions.Leave, cancellationToken);
+        }, ServiceActions.Leave, ban: false, cancellationToken);
     }
 
     private async Task<ChatChanged> RemoveAsync(
-        long chatId, long me, long userId, Action<MemberRole, MemberRole> authorize, string action, CancellationToken cancellationToken)
+        long chatId, long me, long userId, Action<MemberRole, MemberRole> authorize, string action, bool ban, CancellationToken cancellationToken)
     {
         var appends = new List<LogAppend>();
         var changed = await writer.WriteAsync(scope =>
@@ -101,6 +111,11 @@ internal sealed class RemoveMemberHandler(GroupChanges changes, StorageWriter wr
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             var result = changes.Record(scope, chatId, me, new ServiceAction(action, [userId]), now, appends, joined: [], left: []);
             GroupStore.RemoveMember(scope, chatId, userId);
+            if (ban)
+            {
+                GroupStore.Ban(scope, chatId, userId, me, now);
+            }
+
             var chat = GroupStore.ToChat(scope, chatId, changes.Log);
             appends.Add(new LogAppend(userId, changes.Log.Append(scope, userId, new Contracts.Updates.ChatUpdate(chat, IsMember: false), now)));
             return result with { Chat = chat };

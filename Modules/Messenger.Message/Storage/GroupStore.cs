@@ -155,6 +155,35 @@ internal sealed class GroupStore(SqliteDatabase database)
         scope.Execute("UPDATE message_chats SET member_count = member_count + 1 WHERE id = @chat", ("@chat", chatId));
     }
 
+    // ---- bans: users an admin removed ----
+
+    public static bool IsBanned(WriteScope scope, long chatId, long userId) =>
+        scope.Scalar("SELECT 1 FROM message_bans WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId)) is not null;
+
+    public static void Ban(WriteScope scope, long chatId, long userId, long bannedBy, long now) =>
+        scope.Execute("INSERT OR REPLACE INTO message_bans (chat_id, user_id, banned_by, date) VALUES (@chat, @user, @by, @now)",
+            ("@chat", chatId), ("@user", userId), ("@by", bannedBy), ("@now", now));
+
+    /// <summary>Lifts the ban; false when there was none.</summary>
+    public static bool Unban(WriteScope scope, long chatId, long userId) =>
+        scope.Execute("DELETE FROM message_bans WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId)) > 0;
+
+    /// <summary>The chat's banned users, most recently banned first, and how many there are.</summary>
+    public ChatBans Banned(long chatId, int offset, int limit)
+    {
+        using var connection = database.Open();
+        using var page = connection.CreateCommand();
+        page.CommandText = "SELECT user_id FROM message_bans WHERE chat_id = @chat ORDER BY date DESC, user_id LIMIT @limit OFFSET @offset";
+        page.Parameters.AddWithValue("@chat", chatId);
+        page.Parameters.AddWithValue("@limit", limit);
+        page.Parameters.AddWithValue("@offset", offset);
+        var ids = page.ReadInt64Column();
+        using var count = connection.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM message_bans WHERE chat_id = @chat";
+        count.Parameters.AddWithValue("@chat", chatId);
+        return new ChatBans([.. ids], (int)(long)count.ExecuteScalar()!);
+    }
+
     /// <summary>Every group <paramref name="userId"/> is a member of.</summary>
     public static List<long> ChatIdsOf(WriteScope scope, long userId)
     {

@@ -160,6 +160,18 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             reaction.Property(r => r.Date).HasColumnName("date");
         });
 
+        // Users an admin removed from a group: no way back by an invite link, nor added by a plain member.
+        modelBuilder.Entity<BanRow>(ban =>
+        {
+            ban.ToTable("message_bans");
+            ban.HasKey(b => new { b.ChatId, b.UserId });
+            ban.Property(b => b.ChatId).HasColumnName("chat_id");
+            ban.Property(b => b.UserId).HasColumnName("user_id");
+            ban.Property(b => b.BannedBy).HasColumnName("banned_by");
+            ban.Property(b => b.Date).HasColumnName("date");
+            ban.HasIndex(b => b.UserId);
+        });
+
         // A message's reaction totals, kept with every change (ReactionStore): since = the rowid of the reaction that
         // gave the kind its first count (the order among equal counts).
         modelBuilder.Entity<ReactionCountRow>(count =>
@@ -329,6 +341,17 @@ internal sealed class DraftRow
     public string Text { get; set; } = "";
 
     public long? ReplyToId { get; set; }
+
+    public long Date { get; set; }
+}
+
+internal sealed class BanRow
+{
+    public long ChatId { get; set; }
+
+    public long UserId { get; set; }
+
+    public long BannedBy { get; set; }
 
     public long Date { get; set; }
 }

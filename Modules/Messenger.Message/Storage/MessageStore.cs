@@ -159,7 +159,7 @@ internal sealed class MessageStore(SqliteDatabase database)
 
     // ---- inside a writer unit ----
 
-    /// <summary>A deleted account's own view of its chats: its dialogs, the messages it hid, the users it blocked.</summary>
+    /// <summary>A deleted account's own view of its chats: its dialogs, the messages it hid, the users it blocked, its bans.</summary>
     public static void ForgetUser(WriteScope scope, long userId)
     {
         scope.Execute("DELETE FROM message_dialogs WHERE user_id = @user", ("@user", userId));
@@ -168,6 +168,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         scope.Execute("DELETE FROM message_notify WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_drafts WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_dialog_pins WHERE user_id = @user", ("@user", userId));
+        scope.Execute("DELETE FROM message_bans WHERE user_id = @user", ("@user", userId));
     }
 
     public static long PrivateChatId(WriteScope scope, long userA, long userB, long now)

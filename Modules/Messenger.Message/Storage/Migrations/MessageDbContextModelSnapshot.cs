@@ -16,6 +16,31 @@ namespace Messenger.Message.Storage.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Messenger.Message.Storage.BanRow", b =>
+                {
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("BannedBy")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("banned_by");
+
+                    b.Property<long>("Date")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("date");
+
+                    b.HasKey("ChatId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("message_bans", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Message.Storage.BlockRow", b =>
                 {
                     b.Property<long>("UserId")
