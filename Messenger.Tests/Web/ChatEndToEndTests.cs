@@ -611,6 +611,36 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task RemovedMember_CannotRejoinByTheLink_UntilAnAdminLetsThemBack()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        var page = alice.Page;
+        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
+        await page.GetByLabel("Group name").FillAsync("Quiet room");
+        await page.GetByLabel("Add members").FillAsync(bobName.Username);
+        await page.GetByRole(AriaRole.List, new() { Name = "Search results" }).GetByRole(AriaRole.Button).First.ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Quiet room");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create invite code" }).ClickAsync();
+        var link = await page.GetByRole(AriaRole.Textbox, new() { Name = "Invite link", Exact = true }).InputValueAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Remove {bobName.Display} from the group" }).ClickAsync();
+        var removed = page.GetByRole(AriaRole.Region, new() { Name = "Removed members" });
+        await Expect(removed).ToContainTextAsync(bobName.Display);
+
+        await bob.Page.GotoAsync(link);
+        var dialog = bob.Page.GetByRole(AriaRole.Dialog, new() { Name = "New chat" });
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Join group" }).ClickAsync();
+        await Expect(dialog.GetByRole(AriaRole.Alert)).ToContainTextAsync("An admin removed you from this group");
+
+        await removed.GetByRole(AriaRole.Button, new() { Name = $"Let {bobName.Display} back" }).ClickAsync();
+        await Expect(removed).ToHaveCountAsync(0);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Join group" }).ClickAsync();
+        await Expect(bob.Page.GetByTestId("chat-title")).ToHaveTextAsync("Quiet room");
+        AssertNoProblems();
+    }
+
     private static async Task<string[]> Notifications(BrowserPage page) =>
         await page.Page.EvaluateAsync<string[]>("() => window.__notifications.map(n => n.title + '|' + n.body)");
 

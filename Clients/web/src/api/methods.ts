@@ -10,6 +10,7 @@ import type {
   Authorization,
   BlockedUsers,
   Authorizations,
+  ChatBans,
   ChatChanged,
   ChatFull,
   ChatInvite,
@@ -137,6 +138,11 @@ export function createMethods(call: Call) {
       removeMember: (a: { chat_id: number; user_id: number }, o?: CallOptions) => call<ChatChanged>('groups.removeMember', a, o),
       leave: (a: { chat_id: number }, o?: CallOptions) => call<ChatChanged>('groups.leave', a, o),
       editTitle: (a: { chat_id: number; title: string }, o?: CallOptions) => call<ChatChanged>('groups.editTitle', a, o),
+      /** The users an admin removed (admins), most recently first: they cannot rejoin by a link until let back. */
+      getBanned: (a: { chat_id: number; offset?: number; limit?: number }, o?: CallOptions) =>
+        call<ChatBans>('groups.getBanned', { chat_id: a.chat_id, offset: a.offset ?? 0, limit: a.limit ?? 100 }, o),
+      /** Lets a removed user join again by an invite link (admins). */
+      unban: (a: { chat_id: number; user_id: number }, o?: CallOptions) => call<Done>('groups.unban', a, o),
       /** Sets the group's photo to a finished upload of an image, or removes it (null); admins. */
       editPhoto: (a: { chat_id: number; media: InputMedia | null }, o?: CallOptions) => call<ChatChanged>('groups.editPhoto', a, o),
       setAdmin: (a: { chat_id: number; user_id: number; is_admin: boolean }, o?: CallOptions) =>

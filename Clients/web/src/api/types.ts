@@ -313,6 +313,12 @@ export interface Chat {
   photo?: MessageMedia | null;
 }
 
+/** groups.getBanned: the users an admin removed from a chat, and how many there are. */
+export interface ChatBans {
+  user_ids: number[];
+  total: number;
+}
+
 export const hasOwnLog = (chat: Chat): boolean => chat.kind === ChatKind.LargeGroup || chat.kind === ChatKind.Channel;
 
 export const MemberRole = { Member: 0, Admin: 1, Creator: 2 } as const;
@@ -604,6 +610,8 @@ export const ErrorNames = {
   ChatNotFound: 'CHAT_NOT_FOUND',
   ChatWriteForbidden: 'CHAT_WRITE_FORBIDDEN',
   ChatAdminRequired: 'CHAT_ADMIN_REQUIRED',
+  /** An admin removed the caller from the group: only an admin brings them back. */
+  UserBannedInChat: 'USER_BANNED_IN_CHAT',
   MessageIdInvalid: 'MESSAGE_ID_INVALID',
   ReactionInvalid: 'REACTION_INVALID',
   ReactionsTooMany: 'REACTIONS_TOO_MANY',

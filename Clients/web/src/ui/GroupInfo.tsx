@@ -93,13 +93,16 @@ function GroupDetails({ chatId }: { chatId: number }) {
   const [error, setError] = useState('');
   const [invite, setInvite] = useState<ChatInvite | null>(null);
   const [title, setTitle] = useState('');
+  const [banned, setBanned] = useState<number[]>([]);
 
   const load = async () => {
     try {
       const next = await api().groups.getFull({ chat_id: chatId, limit: 1000 });
       setFull(next);
       setTitle(next.chat.title);
-      await ensureUsers(next.members.map((m) => m.user_id));
+      const bans = next.my_role >= MemberRole.Admin ? (await api().groups.getBanned({ chat_id: chatId })).user_ids : [];
+      setBanned(bans);
+      await ensureUsers([...next.members.map((m) => m.user_id), ...bans]);
     } catch (e) {
       setError(errorText(e));
     }
@@ -231,6 +234,34 @@ function GroupDetails({ chatId }: { chatId: number }) {
           ))}
         </ul>
       </section>
+      {isAdmin && banned.length > 0 && (
+        <section class="info-section" aria-label="Removed members">
+          <h4>Removed members</h4>
+          <p class="muted">They cannot come back by an invite link until you let them back.</p>
+          <ul class="members">
+            {banned.map((userId) => (
+              <li class="member" key={userId}>
+                <Avatar id={userId} name={userName(state, userId)} size="sm" photo={state.users[userId]?.photo} />
+                <span class="member__name">{userName(state, userId)}</span>
+                <span class="member__actions">
+                  <button
+                    type="button"
+                    class="btn btn--small"
+                    aria-label={`Let ${userName(state, userId)} back`}
+                    onClick={() =>
+                      void api()
+                        .groups.unban({ chat_id: chatId, user_id: userId })
+                        .then(load, (e) => setError(errorText(e)))
+                    }
+                  >
+                    Let back
+                  </button>
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {!isCreator && (
         <button type="button" class="btn btn--danger" onClick={() => void leave()}>
           Leave group

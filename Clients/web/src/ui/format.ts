@@ -1,4 +1,4 @@
-import { RpcError } from '../api/types';
+import { ErrorNames, RpcError } from '../api/types';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const weekdayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
@@ -77,6 +77,7 @@ export function errorText(error: unknown): string {
       const what = error.method?.startsWith('messages.') ? 'Sending too fast' : 'Too many attempts';
       return `${what}, try again in ${error.retryAfter} s`;
     }
+    if (error.name === ErrorNames.UserBannedInChat) return 'An admin removed you from this group; only an admin can add you back';
     return error.name.toLowerCase().replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
   }
   return error instanceof Error ? error.message : String(error);
