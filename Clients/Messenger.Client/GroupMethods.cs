@@ -35,6 +35,10 @@ public static class GroupMethods
     public static Task<ChatChanged> EditTitleAsync(this MessengerClient client, long chatId, string title, CancellationToken cancellationToken = default) =>
         ObservedAsync(client, new EditTitleCall(chatId, title), isMember: true, cancellationToken);
 
+    /// <summary>Sets the chat's description (0–255 characters; empty removes it); admins.</summary>
+    public static Task<ChatChanged> EditAboutAsync(this MessengerClient client, long chatId, string about, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new EditAboutCall(chatId, about), isMember: true, cancellationToken);
+
     /// <summary>Sets the chat's photo to a finished upload of an image (see <c>UploadAsync</c>), or removes it (null); admins.</summary>
     public static Task<ChatChanged> EditChatPhotoAsync(
         this MessengerClient client, long chatId, Contracts.Media.InputMedia? photo, CancellationToken cancellationToken = default) =>

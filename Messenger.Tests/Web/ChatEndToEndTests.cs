@@ -439,7 +439,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task GroupPhoto_SetByTheCreator_ShowsForMembersInTheListAndTheHeader_AndItsRemovalToo()
+    public async Task GroupPhotoAndDescription_SetByTheCreator_ShowForMembers_AndThePhotosRemovalToo()
     {
         var (alice, bob, _, bobName) = await TwoPeopleAsync();
         using var files = new TempDirectory();
@@ -455,6 +455,9 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Hikers");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        await page.GetByLabel("Description").FillAsync("Weekend walks, all levels.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save description" }).ClickAsync();
+        await Expect(page.GetByTestId("chat-about")).ToHaveTextAsync("Weekend walks, all levels.");
         await page.GetByLabel("Group photo").SetInputFilesAsync(png);
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Photo saved" })).ToBeVisibleAsync();
         await Expect(page.Locator(".conversation__header").GetByTestId("avatar-photo")).ToBeVisibleAsync();
@@ -465,9 +468,11 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await bob.OpenChatAsync("Hikers");
         await Expect(bob.Page.GetByTestId("service-message").Filter(new() { HasText = "changed the group photo" })).ToBeVisibleAsync();
         await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Chat info" })).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByTestId("service-message").Filter(new() { HasText = "changed the group description" })).ToBeVisibleAsync();
         await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
-        await Expect(bob.Page.GetByRole(AriaRole.Heading, new() { Name = "Hikers" })).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByTestId("chat-about")).ToHaveTextAsync("Weekend walks, all levels.");
         (await bob.Page.GetByLabel("Group photo").CountAsync()).Should().Be(0, "only admins change it");
+        (await bob.Page.GetByLabel("Description").CountAsync()).Should().Be(0);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Remove photo" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Photo removed" })).ToBeVisibleAsync();

@@ -65,6 +65,7 @@ public static class MessageModule
         services.AddRpcMethod<LeaveGroupCall, ChatChanged>();
         services.AddRpcMethod<EditTitleCall, ChatChanged>();
         services.AddRpcMethod<EditPhotoCall, ChatChanged>();
+        services.AddRpcMethod<EditAboutCall, ChatChanged>();
         services.AddRpcMethod<SetAdminCall, ChatChanged>();
         services.AddRpcMethod<TransferOwnershipCall, ChatChanged>();
         services.AddRpcMethod<GetFullChatCall, ChatFull>();

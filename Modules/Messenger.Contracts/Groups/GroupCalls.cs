@@ -16,7 +16,7 @@ public enum ChatKind
 
 /// <summary>A group chat. <see cref="Pts"/> is the position of the chat's own log (large groups and channels; 0 for
 /// small groups, whose updates are in each member's log). <see cref="Photo"/> is the group's photo (members may download
-/// it), if it has one.</summary>
+/// it), if it has one; <see cref="About"/> its description (0–255 characters).</summary>
 [MessagePackObject]
 public sealed record Chat(
     [property: Key("id")] long Id,
@@ -26,7 +26,8 @@ public sealed record Chat(
     [property: Key("member_count")] int MemberCount,
     [property: Key("date")] long Date,
     [property: Key("pts")] long Pts,
-    [property: Key("photo")] Media.MessageMedia? Photo = null)
+    [property: Key("photo")] Media.MessageMedia? Photo = null,
+    [property: Key("about")] string About = "")
 {
     [IgnoreMember]
     public bool HasOwnLog => Kind is ChatKind.LargeGroup or ChatKind.Channel;
@@ -101,6 +102,13 @@ public sealed record LeaveGroupCall([property: Key("chat_id")] long ChatId) : IR
 [RpcMethod("groups.editTitle")]
 [MessagePackObject]
 public sealed record EditTitleCall([property: Key("chat_id")] long ChatId, [property: Key("title")] string Title) : IRpcCall<ChatChanged>;
+
+/// <summary><c>groups.editAbout</c> (admins): the group's description, 0–255 characters after trimming (empty or null
+/// removes it). Posts the service message <c>edit_about</c>. Errors: <c>CHAT_ABOUT_TOO_LONG</c>, <c>CHAT_NOT_MODIFIED</c>, 403
+/// <c>CHAT_ADMIN_REQUIRED</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("groups.editAbout")]
+[MessagePackObject]
+public sealed record EditAboutCall([property: Key("chat_id")] long ChatId, [property: Key("about")] string About) : IRpcCall<ChatChanged>;
 
 /// <summary><c>groups.editPhoto</c> (admins): sets the group's photo to <see cref="Media"/> (a finished upload of an
 /// image the server can size, at most 10 MiB), or removes it (null). Posts the service message <c>edit_photo</c> or
@@ -216,6 +224,7 @@ public sealed record SearchMessagesCall(
 public static class GroupErrorNames
 {
     public const string ChatTitleInvalid = "CHAT_TITLE_INVALID";
+    public const string ChatAboutTooLong = "CHAT_ABOUT_TOO_LONG";
     public const string ChatNotModified = "CHAT_NOT_MODIFIED";
     public const string UserIdsInvalid = "USER_IDS_INVALID";
     public const string UsersTooMany = "USERS_TOO_MANY";

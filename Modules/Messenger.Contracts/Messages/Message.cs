@@ -76,6 +76,7 @@ public static class ServiceActions
     public const string JoinByInvite = "join_by_invite";
     public const string EditTitle = "edit_title";
     public const string EditPhoto = "edit_photo";
+    public const string EditAbout = "edit_about";
     public const string DeletePhoto = "delete_photo";
     public const string SetAdmin = "set_admin";
     public const string UnsetAdmin = "unset_admin";

@@ -16,10 +16,18 @@ internal sealed class EditTitleValidator : AbstractValidator<EditTitleCall>
     public EditTitleValidator() => RuleFor(c => c.Title).Must(CreateGroupValidator.IsValidTitle).WithErrorCode(GroupErrorNames.ChatTitleInvalid);
 }
 
-/// <summary>Admins rename the chat and set its photo; the creator makes members admins and back, or hands the chat over.</summary>
+internal sealed class EditAboutValidator : AbstractValidator<EditAboutCall>
+{
+    public const int MaxLength = 255;
+
+    public EditAboutValidator() =>
+        RuleFor(c => c.About).Must(a => a is null || a.Trim().Length <= MaxLength).WithErrorCode(GroupErrorNames.ChatAboutTooLong);
+}
+
+/// <summary>Admins rename the chat and set its description and photo; the creator makes members admins and back, or hands the chat over.</summary>
 internal sealed class EditGroupHandler(
     GroupChanges changes, StorageWriter writer, IMediaAttachments media, Chats.ChatDirectory directory, IMediator bus, RpcContext caller, TimeProvider clock)
-    : IRequestHandler<EditTitleCall, ChatChanged>, IRequestHandler<EditPhotoCall, ChatChanged>, IRequestHandler<SetAdminCall, ChatChanged>,
+    : IRequestHandler<EditTitleCall, ChatChanged>, IRequestHandler<EditAboutCall, ChatChanged>, IRequestHandler<EditPhotoCall, ChatChanged>, IRequestHandler<SetAdminCall, ChatChanged>,
         IRequestHandler<TransferOwnershipCall, ChatChanged>
 {
     public async ValueTask<ChatChanged> Handle(EditTitleCall call, CancellationToken cancellationToken)
@@ -37,6 +45,23 @@ internal sealed class EditGroupHandler(
 
             scope.Execute("UPDATE message_chats SET title = @title WHERE id = @chat", ("@title", title), ("@chat", call.ChatId));
             return (call.ChatId, new ServiceAction(ServiceActions.EditTitle, [], title));
+        }, me, cancellationToken);
+    }
+
+    public async ValueTask<ChatChanged> Handle(EditAboutCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var about = call.About?.Trim() ?? "";
+        return await ChangeAsync(scope =>
+        {
+            GroupChanges.RequireAdmin(changes.RequireMember(scope, call.ChatId, me).Role);
+            if (GroupStore.About(scope, call.ChatId) == about)
+            {
+                throw MessengerError.BadRequest(GroupErrorNames.ChatNotModified);
+            }
+
+            scope.Execute("UPDATE message_chats SET about = @about WHERE id = @chat", ("@about", about), ("@chat", call.ChatId));
+            return (call.ChatId, new ServiceAction(ServiceActions.EditAbout, []));
         }, me, cancellationToken);
     }
 

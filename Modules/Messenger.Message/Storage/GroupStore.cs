@@ -44,14 +44,14 @@ internal sealed class GroupStore(SqliteDatabase database)
     {
         using var connection = database.Open();
         using var chat = connection.CreateCommand();
-        chat.CommandText = "SELECT kind, title, creator_id, member_count, created_at, photo FROM message_chats WHERE id = @chat";
+        chat.CommandText = "SELECT kind, title, creator_id, member_count, created_at, photo, about FROM message_chats WHERE id = @chat";
         chat.Parameters.AddWithValue("@chat", chatId);
         Chat info;
         using (var reader = chat.ExecuteReader())
         {
             reader.Read();
             info = new Chat(chatId, (ChatKind)reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetInt64(4), 0,
-                reader.IsDBNull(5) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(5)));
+                reader.IsDBNull(5) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(5)), reader.GetString(6));
         }
 
         using var members = connection.CreateCommand();
@@ -216,8 +216,11 @@ internal sealed class GroupStore(SqliteDatabase database)
     {
         var (kind, title, creator, created, count) = Chat(scope, chatId)!.Value;
         var pts = kind is ChatKind.LargeGroup or ChatKind.Channel ? log.CurrentPts(scope, LogOwners.OfChat(chatId)) : 0;
-        return new Chat(chatId, kind, title, creator, count, created, pts, Photo(scope, chatId));
+        return new Chat(chatId, kind, title, creator, count, created, pts, Photo(scope, chatId), About(scope, chatId));
     }
+
+    public static string About(WriteScope scope, long chatId) =>
+        scope.Scalar("SELECT about FROM message_chats WHERE id = @chat", ("@chat", chatId)) as string ?? "";
 
     public static MessageMedia? Photo(WriteScope scope, long chatId) =>
         scope.Scalar("SELECT photo FROM message_chats WHERE id = @chat", ("@chat", chatId)) is byte[] photo

@@ -36,6 +36,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             chat.Property(c => c.PinnedMessageId).HasColumnName("pinned_message_id");
             // A group's photo: its media descriptor (MessagePack), held in the Media module as MediaHolders.ChatPhotoOf(id).
             chat.Property(c => c.Photo).HasColumnName("photo");
+            // A group's description (0–255 characters; empty: none).
+            chat.Property(c => c.About).HasColumnName("about").HasMaxLength(255).HasDefaultValue("");
         });
 
         modelBuilder.Entity<MemberRow>(member =>
@@ -219,6 +221,8 @@ internal sealed class ChatRow
     public long PinnedMessageId { get; set; }
 
     public byte[]? Photo { get; set; }
+
+    public string About { get; set; } = "";
 }
 
 internal sealed class MemberRow

@@ -265,6 +265,7 @@ function observeGroups(groups: Methods['groups'], stream: UpdateStream): Methods
     leave: async (a, o) => observed(await groups.leave(a, o), (changed) => stream.observeChatChanged(changed, false)),
     editTitle: async (a, o) => member(await groups.editTitle(a, o)),
     editPhoto: async (a, o) => member(await groups.editPhoto(a, o)),
+    editAbout: async (a, o) => member(await groups.editAbout(a, o)),
     setAdmin: async (a, o) => member(await groups.setAdmin(a, o)),
     joinByInvite: async (a, o) => member(await groups.joinByInvite(a, o)),
   };

@@ -138,6 +138,8 @@ export function createMethods(call: Call) {
       removeMember: (a: { chat_id: number; user_id: number }, o?: CallOptions) => call<ChatChanged>('groups.removeMember', a, o),
       leave: (a: { chat_id: number }, o?: CallOptions) => call<ChatChanged>('groups.leave', a, o),
       editTitle: (a: { chat_id: number; title: string }, o?: CallOptions) => call<ChatChanged>('groups.editTitle', a, o),
+      /** Sets the group's description (0–255 characters; empty removes it); admins. */
+      editAbout: (a: { chat_id: number; about: string }, o?: CallOptions) => call<ChatChanged>('groups.editAbout', a, o),
       /** The users an admin removed (admins), most recently first: they cannot rejoin by a link until let back. */
       getBanned: (a: { chat_id: number; offset?: number; limit?: number }, o?: CallOptions) =>
         call<ChatBans>('groups.getBanned', { chat_id: a.chat_id, offset: a.offset ?? 0, limit: a.limit ?? 100 }, o),

@@ -125,6 +125,7 @@ export const ServiceActions = {
   JoinByInvite: 'join_by_invite',
   EditTitle: 'edit_title',
   EditPhoto: 'edit_photo',
+  EditAbout: 'edit_about',
   DeletePhoto: 'delete_photo',
   SetAdmin: 'set_admin',
   UnsetAdmin: 'unset_admin',
@@ -311,6 +312,8 @@ export interface Chat {
   pts: number;
   /** The group's photo (members may download it). */
   photo?: MessageMedia | null;
+  /** The group's description (empty: none). */
+  about?: string;
 }
 
 /** groups.getBanned: the users an admin removed from a chat, and how many there are. */

@@ -93,6 +93,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
   const [error, setError] = useState('');
   const [invite, setInvite] = useState<ChatInvite | null>(null);
   const [title, setTitle] = useState('');
+  const [about, setAbout] = useState('');
   const [banned, setBanned] = useState<number[]>([]);
 
   const load = async () => {
@@ -100,6 +101,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
       const next = await api().groups.getFull({ chat_id: chatId, limit: 1000 });
       setFull(next);
       setTitle(next.chat.title);
+      setAbout(next.chat.about ?? '');
       const bans = next.my_role >= MemberRole.Admin ? (await api().groups.getBanned({ chat_id: chatId })).user_ids : [];
       setBanned(bans);
       await ensureUsers([...next.members.map((m) => m.user_id), ...bans]);
@@ -149,6 +151,11 @@ function GroupDetails({ chatId }: { chatId: number }) {
         <p class="muted">
           {kindName} · {full.chat.member_count} member{full.chat.member_count === 1 ? '' : 's'}
         </p>
+        {full.chat.about && (
+          <p class="profile__about" data-testid="chat-about">
+            {full.chat.about}
+          </p>
+        )}
       </div>
       {error && <p class="form__error" role="alert">{error}</p>}
       {isAdmin && (
@@ -175,6 +182,23 @@ function GroupDetails({ chatId }: { chatId: number }) {
           </label>
           <button type="submit" class="btn" disabled={!title.trim() || title.trim() === full.chat.title}>
             Save title
+          </button>
+        </form>
+      )}
+      {isAdmin && (
+        <form
+          class="form form--inline"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(() => api().groups.editAbout({ chat_id: chatId, about: about.trim() }));
+          }}
+        >
+          <label class="field">
+            <span class="field__label">Description</span>
+            <textarea class="field__input" value={about} maxLength={255} rows={2} onInput={(e) => setAbout(e.currentTarget.value)} />
+          </label>
+          <button type="submit" class="btn" disabled={about.trim() === (full.chat.about ?? '')}>
+            Save description
           </button>
         </form>
       )}

@@ -49,6 +49,8 @@ export function serviceText(state: AppState, message: Message): string {
       return `${actor} joined by an invite link`;
     case 'edit_title':
       return `${actor} changed the title to “${action.title ?? ''}”`;
+    case 'edit_about':
+      return `${actor} changed the ${isChannel(state.chats[message.to_peer.id]) ? 'channel' : 'group'} description`;
     case 'edit_photo':
     case 'delete_photo': {
       const noun = isChannel(state.chats[message.to_peer.id]) ? 'channel' : 'group';
