@@ -73,6 +73,12 @@ public static class MessageMethods
         return positions;
     }
 
+    /// <summary>Who has read the user's own message <paramref name="id"/> ("seen by"): the other user of a private chat or
+    /// the members of a small group, by id.</summary>
+    public static async Task<long[]> GetReadParticipantsAsync(
+        this MessengerClient client, Peer peer, long id, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetReadParticipantsCall(peer, id), cancellationToken)).UserIds;
+
     /// <summary>Pins message <paramref name="id"/> in the chat for everyone in it (posting the service message
     /// <c>pin_message</c> unless <paramref name="silent"/>); the result carries both, and neither is repeated as an
     /// event on this device.</summary>

@@ -48,6 +48,7 @@ public static class MessageModule
         services.AddRpcMethod<DeleteHistoryCall, AffectedHistory>();
         services.AddRpcMethod<ReceivedMessagesCall, Done>();
         services.AddRpcMethod<ReadHistoryCall, AffectedMessages>();
+        services.AddRpcMethod<GetReadParticipantsCall, ReadParticipants>();
         services.AddRpcMethod<SetTypingCall, Done>();
         services.AddRpcMethod<BlockUserCall, Done>();
         services.AddRpcMethod<GetBlockedCall, BlockedUsers>();

@@ -101,6 +101,18 @@ public sealed record ReceivedMessagesCall([property: Key("max_id")] long MaxId) 
 [MessagePackObject]
 public sealed record ReadHistoryCall([property: Key("peer")] Peer Peer, [property: Key("max_id")] long MaxId) : IRpcCall<AffectedMessages>;
 
+/// <summary><c>messages.getReadParticipants</c>: who has read the caller's message <see cref="Id"/> — the other user of a
+/// private chat, or the current members of a small group — by user id. Large groups and channels keep no per-reader
+/// positions to ask (<c>CHAT_TOO_BIG</c>). Errors: <c>PEER_ID_INVALID</c>, <c>MESSAGE_ID_INVALID</c> (not in the chat or
+/// deleted), 403 <c>MESSAGE_AUTHOR_REQUIRED</c> (someone else's message), <c>CHAT_TOO_BIG</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.getReadParticipants")]
+[MessagePackObject]
+public sealed record GetReadParticipantsCall([property: Key("peer")] Peer Peer, [property: Key("id")] long Id) : IRpcCall<ReadParticipants>;
+
+/// <summary>The users who have read a message (<c>messages.getReadParticipants</c>).</summary>
+[MessagePackObject]
+public sealed record ReadParticipants([property: Key("user_ids")] long[] UserIds);
+
 /// <summary><c>messages.setTyping</c>: tells the peer's online devices the caller is typing (valid 6 s; repeat to
 /// extend). At most one per 2 s per chat is forwarded; the others succeed silently. Actions: <c>typing</c>,
 /// <c>cancel</c>, <c>upload</c>. Errors: <c>PEER_ID_INVALID</c>, <c>TYPING_ACTION_INVALID</c>.</summary>
@@ -283,4 +295,7 @@ public static class MessageErrorNames
 
     /// <summary><c>messages.deleteHistory</c> with <c>revoke</c> outside a private chat (in groups, delete your own messages with <c>messages.delete</c>).</summary>
     public const string RevokePrivateOnly = "REVOKE_PRIVATE_ONLY";
+
+    /// <summary>A large group or channel: no per-reader read positions to answer from.</summary>
+    public const string ChatTooBig = "CHAT_TOO_BIG";
 }

@@ -127,6 +127,33 @@ internal sealed class MessageStore(SqliteDatabase database)
         return (page, dialogs.Count);
     }
 
+    /// <summary>The author of the message if <paramref name="userId"/> can see it in the chat (null otherwise), and the
+    /// other users of the chat — current members, for a group — whose read position has passed it.</summary>
+    public (long? AuthorId, long[] Readers) ReadParticipants(long userId, long chatId, long messageId)
+    {
+        using var connection = database.Open();
+        using var message = connection.CreateCommand();
+        message.CommandText = $"SELECT m.from_id FROM message_messages m WHERE m.id = @id AND m.chat_id = @chat AND m.deleted = 0 AND {NotHidden}";
+        message.Parameters.AddWithValue("@id", messageId);
+        message.Parameters.AddWithValue("@chat", chatId);
+        message.Parameters.AddWithValue("@user", userId);
+        if (message.ExecuteScalar() is not long author)
+        {
+            return (null, []);
+        }
+
+        using var readers = connection.CreateCommand();
+        readers.CommandText =
+            "SELECT d.user_id FROM message_dialogs d JOIN message_chats c ON c.id = d.chat_id WHERE d.chat_id = @chat AND d.user_id <> @user " +
+            "AND d.read_inbox_max_id >= @id AND (c.kind = @private OR EXISTS (SELECT 1 FROM message_members mem WHERE mem.chat_id = d.chat_id AND mem.user_id = d.user_id)) " +
+            "ORDER BY d.user_id";
+        readers.Parameters.AddWithValue("@chat", chatId);
+        readers.Parameters.AddWithValue("@user", userId);
+        readers.Parameters.AddWithValue("@id", messageId);
+        readers.Parameters.AddWithValue("@private", PrivateChat);
+        return (author, [.. readers.ReadInt64Column()]);
+    }
+
     public bool EitherBlocked(long userA, long userB)
     {
         using var connection = database.Open();
