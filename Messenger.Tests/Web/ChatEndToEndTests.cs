@@ -646,6 +646,37 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task SeenBy_OnOnesOwnMessageInAGroup_ListsTheMembersWhoReadIt()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        var page = alice.Page;
+        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
+        await page.GetByLabel("Group name").FillAsync("Lunch");
+        await page.GetByLabel("Add members").FillAsync(bobName.Username);
+        await page.GetByRole(AriaRole.List, new() { Name = "Search results" }).GetByRole(AriaRole.Button).First.ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Lunch");
+        await alice.SendAsync("Noon at the usual place?");
+        var mine = alice.Message("Noon at the usual place?");
+        await mine.HoverAsync();
+        await mine.GetByRole(AriaRole.Button, new() { Name = "Seen by", Exact = true }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Seen by" });
+        await Expect(dialog).ToContainTextAsync("Nobody has read it yet");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
+
+        await bob.OpenChatAsync("Lunch");
+        await Expect(bob.Message("Noon at the usual place?")).ToBeVisibleAsync();
+        await Expect(mine.Ticks("read")).ToBeVisibleAsync();
+        await mine.HoverAsync();
+        await mine.GetByRole(AriaRole.Button, new() { Name = "Seen by", Exact = true }).ClickAsync();
+        await Expect(dialog.GetByRole(AriaRole.List, new() { Name = "Read by" })).ToHaveTextAsync(bobName.Display);
+        await bob.Message("Noon at the usual place?").HoverAsync();
+        (await bob.Message("Noon at the usual place?").GetByRole(AriaRole.Button, new() { Name = "Seen by", Exact = true }).CountAsync())
+            .Should().Be(0, "only for one's own messages");
+        AssertNoProblems();
+    }
+
     private static async Task<string[]> Notifications(BrowserPage page) =>
         await page.Page.EvaluateAsync<string[]>("() => window.__notifications.map(n => n.title + '|' + n.body)");
 

@@ -6,6 +6,7 @@ import type {
   AffectedMessages,
   AffectedHistory,
   PinResult,
+  ReadParticipants,
   ReactionsChanged,
   Authorization,
   BlockedUsers,
@@ -106,6 +107,8 @@ export function createMethods(call: Call) {
         call<AffectedHistory>('messages.deleteHistory', { peer: a.peer, max_id: a.max_id ?? 0, revoke: a.revoke ?? false }, o),
       received: (a: { max_id: number }, o?: CallOptions) => call<Done>('messages.received', a, o),
       readHistory: (a: { peer: Peer; max_id: number }, o?: CallOptions) => call<AffectedMessages>('messages.readHistory', a, o),
+      /** Who has read the caller's own message: the peer of a private chat, or members of a small group. */
+      getReadParticipants: (a: { peer: Peer; id: number }, o?: CallOptions) => call<ReadParticipants>('messages.getReadParticipants', a, o),
       /** Pins `id` for everyone in the chat (or, with `unpin`, unpins whatever is pinned). */
       pin: (a: { peer: Peer; id: number; unpin?: boolean; silent?: boolean }, o?: CallOptions) =>
         call<PinResult>('messages.pin', { peer: a.peer, id: a.id, unpin: a.unpin ?? false, silent: a.silent ?? false }, o),

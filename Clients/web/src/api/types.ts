@@ -220,6 +220,11 @@ export interface AffectedMessages {
   channel: boolean;
 }
 
+/** messages.getReadParticipants: who has read a message. */
+export interface ReadParticipants {
+  user_ids: number[];
+}
+
 /** One batch of messages.deleteHistory: the caller's log position after it, and the max_id of the next batch (0: done). */
 export interface AffectedHistory {
   pts: number;

@@ -12,7 +12,7 @@ import { getState, setState, useApp, type AppState } from './store';
 import { ForwardDialog } from './ForwardDialog';
 import { Icon } from './Icon';
 import { setMuted } from './notifications';
-import { dialogPinned } from './chats';
+import { dialogPinned, ensureUsers } from './chats';
 import { api } from './connection';
 import { canPin, pinMessage } from './pins';
 import { react } from './reactions';
@@ -22,6 +22,7 @@ export function Conversation({ chatKey }: { chatKey: string }) {
   const [editing, setEditing] = useState<Message | null>(null);
   const [deleting, setDeleting] = useState<Message | null>(null);
   const [forwarding, setForwarding] = useState<Message | null>(null);
+  const [seenBy, setSeenBy] = useState<Message | null>(null);
   const peer = peerFromKey(chatKey);
   const left = useApp((s) => peer.kind === PeerKind.Chat && !!s.leftChats[peer.id]);
   const readOnly = useApp(
@@ -45,6 +46,7 @@ export function Conversation({ chatKey }: { chatKey: string }) {
       <MessageList
         onPin={pin}
         onForward={setForwarding}
+        onSeenBy={setSeenBy}
         onReact={(message, reaction) => {
           setActionError('');
           react(chatKey, message, reaction).catch((e) => setActionError(errorText(e)));
@@ -92,6 +94,7 @@ export function Conversation({ chatKey }: { chatKey: string }) {
       )}
       {deleting && <DeleteDialog chatKey={chatKey} message={deleting} onClose={() => setDeleting(null)} />}
       {forwarding && <ForwardDialog chatKey={chatKey} message={forwarding} onClose={() => setForwarding(null)} />}
+      {seenBy && <SeenByDialog chatKey={chatKey} message={seenBy} onClose={() => setSeenBy(null)} />}
     </section>
   );
 }
@@ -219,6 +222,38 @@ function statusLine(s: AppState, chatKey: string): { text: string; active: boole
   const presence = s.presence[peer.id];
   if (!presence) return { text: '', active: false };
   return presence.online ? { text: 'online', active: true } : { text: formatLastSeen(presence.lastSeen), active: false };
+}
+
+/** Who has read one of the user's own messages in a small group (messages.getReadParticipants). */
+function SeenByDialog({ chatKey, message, onClose }: { chatKey: string; message: Message; onClose: () => void }) {
+  const [readers, setReaders] = useState<number[] | null>(null);
+  const [error, setError] = useState('');
+  const names = useApp((s) => (readers ?? []).map((id) => userName(s, id)));
+  useEffect(() => {
+    api()
+      .messages.getReadParticipants({ peer: peerFromKey(chatKey), id: message.id })
+      .then(
+        async (found) => {
+          await ensureUsers(found.user_ids);
+          setReaders(found.user_ids);
+        },
+        (e) => setError(errorText(e)),
+      );
+  }, [message.id]);
+  return (
+    <Modal title="Seen by" onClose={onClose}>
+      {error && <p class="form__error" role="alert">{error}</p>}
+      {!readers && !error && <p class="muted">Loading…</p>}
+      {readers && readers.length === 0 && <p class="muted">Nobody has read it yet</p>}
+      {readers && readers.length > 0 && (
+        <ul class="seen-by" aria-label="Read by">
+          {names.map((name, i) => (
+            <li key={readers[i]}>{name}</li>
+          ))}
+        </ul>
+      )}
+    </Modal>
+  );
 }
 
 /** Deleting a private chat (for oneself, or one's own messages for both) or clearing a group's history for oneself. */

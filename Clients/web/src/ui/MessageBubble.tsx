@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Dialog, Message } from '../api/types';
-import { PeerKind, peerOf } from '../api/types';
+import { ChatKind, PeerKind, peerOf } from '../api/types';
 import { discardPending, retryPending } from './messages';
 import { formatTime } from './format';
 import { MediaView } from './MediaView';
@@ -21,6 +21,8 @@ export interface MessageActions {
   onReact?: (message: Message, reaction: string | null) => void;
   /** Forwards the message to another chat. */
   onForward?: (message: Message) => void;
+  /** Shows who has read the user's own message (small groups). */
+  onSeenBy?: (message: Message) => void;
 }
 
 interface BubbleProps extends MessageActions {
@@ -32,7 +34,9 @@ interface BubbleProps extends MessageActions {
   replyTo: Message | undefined;
 }
 
-export function MessageBubble({ state, message, continued, dialog, replyTo, onReply, onEdit, onDelete, onPin, onReact, onForward, onJump }: BubbleProps) {
+export function MessageBubble({
+  state, message, continued, dialog, replyTo, onReply, onEdit, onDelete, onPin, onReact, onForward, onSeenBy, onJump,
+}: BubbleProps) {
   const [picking, setPicking] = useState(false);
   if (message.action) {
     return (
@@ -46,6 +50,7 @@ export function MessageBubble({ state, message, continued, dialog, replyTo, onRe
   const pinnable = !!onPin && canPin(state, key);
   const reactable = !!onReact && canReact(state, key);
   const inGroup = message.to_peer.kind === PeerKind.Chat;
+  const inSmallGroup = inGroup && state.chats[message.to_peer.id]?.kind === ChatKind.Group;
   return (
     <div
       class={`msg ${out ? 'msg--out' : 'msg--in'}${continued ? ' msg--continued' : ''}`}
@@ -150,6 +155,11 @@ export function MessageBubble({ state, message, continued, dialog, replyTo, onRe
             onClick={() => onEdit(message)}
           >
             <Icon name="edit" />
+          </button>
+        )}
+        {out && inSmallGroup && onSeenBy && (
+          <button type="button" class="icon-btn icon-btn--small" aria-label="Seen by" title="Seen by" onClick={() => onSeenBy(message)}>
+            <Icon name="eye" />
           </button>
         )}
         {pinnable &&

@@ -186,6 +186,7 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
       onPin: (m) => latest.current.onPin?.(m),
       onReact: (m, r) => latest.current.onReact?.(m, r),
       onForward: (m) => latest.current.onForward?.(m),
+      onSeenBy: (m) => latest.current.onSeenBy?.(m),
       onJump: (id) => latest.current.onJump(id),
     }),
     [],
