@@ -286,10 +286,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await alice.SendAsync("Meeting moved to 3pm");
         await bob.OpenChatAsync(aliceName.Display);
         var page = bob.Page;
-        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
-        await page.GetByLabel("Group name").FillAsync("Team room");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
-        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Team room");
+        await bob.CreateGroupAsync("Team room");
         await bob.OpenChatAsync(aliceName.Display);
 
         var original = bob.Message("Meeting moved to 3pm");
@@ -447,12 +444,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await File.WriteAllBytesAsync(png, Convert.FromBase64String(
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="));
         var page = alice.Page;
-        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
-        await page.GetByLabel("Group name").FillAsync("Hikers");
-        await page.GetByLabel("Add members").FillAsync(bobName.Username);
-        await page.GetByRole(AriaRole.List, new() { Name = "Search results" }).GetByRole(AriaRole.Button).First.ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
-        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Hikers");
+        await alice.CreateGroupAsync("Hikers", bobName.Username);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
         await page.GetByLabel("Description").FillAsync("Weekend walks, all levels.");
@@ -569,10 +561,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await alice.StartChatAsync(bobName.Username, bobName.Display);
         await alice.SendAsync("Hello Bob");
         var page = alice.Page;
-        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
-        await page.GetByLabel("Group name").FillAsync("Busy group");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
-        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Busy group");
+        await alice.CreateGroupAsync("Busy group");
         await alice.SendAsync("Newer than Bob's chat");
         await Expect(page.GetByTestId("dialog").First).ToContainTextAsync("Busy group");
 
@@ -596,10 +585,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     {
         var (alice, bob, _, _) = await TwoPeopleAsync();
         var page = alice.Page;
-        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
-        await page.GetByLabel("Group name").FillAsync("Book club");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
-        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Book club");
+        await alice.CreateGroupAsync("Book club");
         await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Create invite code" }).ClickAsync();
         var link = await page.GetByRole(AriaRole.Textbox, new() { Name = "Invite link", Exact = true }).InputValueAsync();
@@ -621,12 +607,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     {
         var (alice, bob, _, bobName) = await TwoPeopleAsync();
         var page = alice.Page;
-        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
-        await page.GetByLabel("Group name").FillAsync("Quiet room");
-        await page.GetByLabel("Add members").FillAsync(bobName.Username);
-        await page.GetByRole(AriaRole.List, new() { Name = "Search results" }).GetByRole(AriaRole.Button).First.ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
-        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Quiet room");
+        await alice.CreateGroupAsync("Quiet room", bobName.Username);
         await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Create invite code" }).ClickAsync();
         var link = await page.GetByRole(AriaRole.Textbox, new() { Name = "Invite link", Exact = true }).InputValueAsync();
@@ -651,12 +632,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     {
         var (alice, bob, _, bobName) = await TwoPeopleAsync();
         var page = alice.Page;
-        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
-        await page.GetByLabel("Group name").FillAsync("Lunch");
-        await page.GetByLabel("Add members").FillAsync(bobName.Username);
-        await page.GetByRole(AriaRole.List, new() { Name = "Search results" }).GetByRole(AriaRole.Button).First.ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
-        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Lunch");
+        await alice.CreateGroupAsync("Lunch", bobName.Username);
         await alice.SendAsync("Noon at the usual place?");
         var mine = alice.Message("Noon at the usual place?");
         await mine.HoverAsync();
@@ -708,12 +684,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     {
         var (alice, bob, _, bobName) = await TwoPeopleAsync();
         var page = alice.Page;
-        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
-        await page.GetByLabel("Group name").FillAsync("Handover");
-        await page.GetByLabel("Add members").FillAsync(bobName.Username);
-        await page.GetByRole(AriaRole.List, new() { Name = "Search results" }).GetByRole(AriaRole.Button).First.ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
-        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Handover");
+        await alice.CreateGroupAsync("Handover", bobName.Username);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
         var info = page.GetByRole(AriaRole.Complementary, new() { Name = "Chat info" });

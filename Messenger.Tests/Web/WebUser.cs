@@ -32,6 +32,22 @@ internal static class WebUser
         await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync(displayName);
     }
 
+    /// <summary>Creates a small group from <i>New group</i>, with the users found by these usernames, and opens it.</summary>
+    public static async Task CreateGroupAsync(this BrowserPage browser, string title, params string[] memberUsernames)
+    {
+        var page = browser.Page;
+        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
+        await page.GetByLabel("Group name").FillAsync(title);
+        foreach (var username in memberUsernames)
+        {
+            await page.GetByLabel("Add members").FillAsync(username);
+            await page.GetByRole(AriaRole.List, new() { Name = "Search results" }).GetByRole(AriaRole.Button).First.ClickAsync();
+        }
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync(title);
+    }
+
     public static async Task OpenChatAsync(this BrowserPage browser, string title)
     {
         await browser.Page.GetByTestId("dialog").Filter(new() { HasText = title }).ClickAsync();

@@ -33,6 +33,19 @@ public interface IMediaAttachments
     void Release(WriteScope scope, long messageId);
 }
 
+/// <summary>Helpers over <see cref="IMediaAttachments"/>.</summary>
+public static class MediaAttachmentsExtensions
+{
+    /// <summary>What <paramref name="holderId"/> (a photo's holder, <see cref="MediaHolders"/>) carries becomes
+    /// <paramref name="prepared"/>, or nothing when null: the old reference is released and the new one attached in
+    /// <paramref name="scope"/>'s unit. Returns the new descriptor.</summary>
+    public static MessageMedia? Replace(this IMediaAttachments media, WriteScope scope, long holderId, PreparedMedia? prepared, long uploaderId)
+    {
+        media.Release(scope, holderId);
+        return prepared is null ? null : media.Attach(scope, prepared, holderId, uploaderId);
+    }
+}
+
 /// <summary>
 /// What carries a media reference besides messages: <see cref="IMediaAttachments.Attach"/> and
 /// <see cref="IMediaAttachments.Release"/> take a message id (positive) or one of these (negative, so the two never meet).

@@ -16,4 +16,16 @@ public static class SqliteCommandExtensions
 
         return values;
     }
+
+    /// <summary>Binds <paramref name="values"/> as parameters <c>@{prefix}0</c>, <c>@{prefix}1</c>, … and returns them
+    /// as the list for an <c>IN (…)</c>.</summary>
+    public static string BindList(this SqliteCommand command, string prefix, IReadOnlyList<long> values)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            command.Parameters.AddWithValue($"@{prefix}{i}", values[i]);
+        }
+
+        return string.Join(", ", values.Select((_, i) => $"@{prefix}{i}"));
+    }
 }

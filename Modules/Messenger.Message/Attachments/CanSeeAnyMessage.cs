@@ -19,19 +19,14 @@ internal sealed class CanSeeAnyMessageHandler(SqliteDatabase database) : IReques
 
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        var ids = string.Join(", ", query.MessageIds.Select((_, i) => $"@id{i}"));
         command.CommandText =
-            $"SELECT 1 FROM message_messages m WHERE m.id IN ({ids}) AND m.deleted = 0 " +
+            $"SELECT 1 FROM message_messages m WHERE m.id IN ({command.BindList("id", query.MessageIds)}) AND m.deleted = 0 " +
             "AND ((m.to_kind = @userKind AND (m.from_id = @user OR m.to_id = @user)) " +
             "OR (m.to_kind = @chatKind AND EXISTS (SELECT 1 FROM message_members mem WHERE mem.chat_id = m.chat_id AND mem.user_id = @user))) " +
             "AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id) LIMIT 1";
         command.Parameters.AddWithValue("@user", query.UserId);
         command.Parameters.AddWithValue("@userKind", (int)PeerKind.User);
         command.Parameters.AddWithValue("@chatKind", (int)PeerKind.Chat);
-        for (var i = 0; i < query.MessageIds.Length; i++)
-        {
-            command.Parameters.AddWithValue($"@id{i}", query.MessageIds[i]);
-        }
 
         return ValueTask.FromResult(command.ExecuteScalar() is not null);
     }
@@ -49,13 +44,8 @@ internal sealed class IsMemberOfAnyChatHandler(SqliteDatabase database) : IReque
 
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        var ids = string.Join(", ", query.ChatIds.Select((_, i) => $"@chat{i}"));
-        command.CommandText = $"SELECT 1 FROM message_members WHERE user_id = @user AND chat_id IN ({ids}) LIMIT 1";
+        command.CommandText = $"SELECT 1 FROM message_members WHERE user_id = @user AND chat_id IN ({command.BindList("chat", query.ChatIds)}) LIMIT 1";
         command.Parameters.AddWithValue("@user", query.UserId);
-        for (var i = 0; i < query.ChatIds.Length; i++)
-        {
-            command.Parameters.AddWithValue($"@chat{i}", query.ChatIds[i]);
-        }
 
         return ValueTask.FromResult(command.ExecuteScalar() is not null);
     }

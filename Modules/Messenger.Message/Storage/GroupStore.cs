@@ -231,9 +231,7 @@ internal sealed class GroupStore(SqliteDatabase database)
     /// media reference is released, the new one attached, in the same transaction as the row.</summary>
     public static MessageMedia? SetPhoto(WriteScope scope, IMediaAttachments media, long chatId, PreparedMedia? prepared, long uploaderId)
     {
-        var holder = MediaHolders.ChatPhotoOf(chatId);
-        media.Release(scope, holder);
-        var photo = prepared is null ? null : media.Attach(scope, prepared, holder, uploaderId);
+        var photo = media.Replace(scope, MediaHolders.ChatPhotoOf(chatId), prepared, uploaderId);
         scope.Execute("UPDATE message_chats SET photo = @photo WHERE id = @chat",
             ("@photo", photo is null ? DBNull.Value : WireSerializer.Serialize(photo)), ("@chat", chatId));
         return photo;

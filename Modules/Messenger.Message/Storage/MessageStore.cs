@@ -327,17 +327,12 @@ internal sealed class MessageStore(SqliteDatabase database)
 
     public static List<Contracts.Messages.Message> VisibleMessages(WriteScope scope, long userId, long chatId, long[] ids)
     {
-        var parameters = string.Join(", ", ids.Select((_, i) => $"@id{i}"));
         var command = scope.Connection.CreateCommand();
         command.Transaction = scope.Transaction;
         command.CommandText =
-            $"SELECT {MessageColumns} FROM message_messages m WHERE m.chat_id = @chat AND m.deleted = 0 AND m.id IN ({parameters}) AND {NotHidden}";
+            $"SELECT {MessageColumns} FROM message_messages m WHERE m.chat_id = @chat AND m.deleted = 0 AND m.id IN ({command.BindList("id", ids)}) AND {NotHidden}";
         command.Parameters.AddWithValue("@chat", chatId);
         command.Parameters.AddWithValue("@user", userId);
-        for (var i = 0; i < ids.Length; i++)
-        {
-            command.Parameters.AddWithValue($"@id{i}", ids[i]);
-        }
 
         using (command)
         {

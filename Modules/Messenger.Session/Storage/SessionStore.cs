@@ -278,9 +278,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     /// photo's media reference is released, the new one attached, in the same transaction as the row.</summary>
     public static MessageMedia? SetPhoto(WriteScope scope, IMediaAttachments media, long userId, PreparedMedia? prepared)
     {
-        var holder = MediaHolders.ProfilePhotoOf(userId);
-        media.Release(scope, holder);
-        var photo = prepared is null ? null : media.Attach(scope, prepared, holder, userId);
+        var photo = media.Replace(scope, MediaHolders.ProfilePhotoOf(userId), prepared, userId);
         scope.Execute("UPDATE session_users SET photo = @photo WHERE id = @id",
             ("@photo", photo is null ? DBNull.Value : WireSerializer.Serialize(photo)), ("@id", userId));
         return photo;
