@@ -4,7 +4,8 @@ using Messenger.Tests.Messages;
 
 namespace Messenger.Tests.Session;
 
-/// <summary>A profile change reaches, live, the user's other devices and the people they chat with, and nobody else.</summary>
+/// <summary>A profile change reaches, live, the user's other devices and the people they chat with in private chats and
+/// small groups, and nobody else.</summary>
 public sealed class ProfileUpdateTests : IAsyncLifetime
 {
     private TestHost _host = null!;
@@ -35,5 +36,22 @@ public sealed class ProfileUpdateTests : IAsyncLifetime
         await alice.SendAsync(carol, "carol hears of alice only from now on");
         var carolsEvents = await carol.ReadUntilAsync(e => e is MessageReceived);
         carolsEvents.OfType<UserUpdated>().Should().BeEmpty("carol shared no chat with alice when alice changed");
+    }
+
+    [Fact]
+    public async Task Changes_ReachSmallGroupCoMembers_ButNotALargeGroupsMembers()
+    {
+        await using var alice = await _host.SignUpAsync("alice_grplive");
+        await using var bob = await _host.SignUpAsync("bob_grplive");
+        await using var carol = await _host.SignUpAsync("carol_grplive");
+        await alice.Client.CreateGroupAsync("Small", [bob.UserId]);
+        await alice.Client.CreateGroupAsync("Large", [carol.UserId], large: true);
+
+        await alice.Client.UpdateProfileAsync("Alice in Groups");
+
+        (await bob.NextAsync<UserUpdated>()).User.DisplayName.Should().Be("Alice in Groups", "bob shares a small group with alice");
+        await alice.SendAsync(carol, "carol hears of alice only from now on");
+        var carolsEvents = await carol.ReadUntilAsync(e => e is MessageReceived { Message.Text: "carol hears of alice only from now on" });
+        carolsEvents.OfType<UserUpdated>().Should().BeEmpty("a large group's members look users up instead");
     }
 }

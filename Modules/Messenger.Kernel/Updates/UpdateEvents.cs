@@ -22,6 +22,10 @@ public sealed record ConnectionSignedOutEvent(string ConnectionId, long UserId) 
 /// goes only to them.</summary>
 public sealed record GetPrivateChatPeersQuery(long UserId) : IRequest<long[]>;
 
+/// <summary>The users whose clients show <paramref name="UserId"/>'s profile (answered by the Message module): those
+/// sharing a private chat or a small group with them. Profile changes are pushed to them.</summary>
+public sealed record GetProfileAudienceQuery(long UserId) : IRequest<long[]>;
+
 /// <summary>
 /// Sends an update to one live connection of this node (provided by the Protocol module). Per-node state: with more
 /// nodes, routing "user X has new updates" to the node holding the connection goes through the Update module.

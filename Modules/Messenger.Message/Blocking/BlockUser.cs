@@ -57,6 +57,13 @@ internal sealed class GetBlockedHandler(MessageStore store, RpcContext caller) :
         ValueTask.FromResult(new BlockedUsers(store.BlockedBy(caller.RequireUserId())));
 }
 
+/// <summary>Profile changes go to the users someone shares a private chat or a small group with.</summary>
+internal sealed class GetProfileAudienceHandler(MessageStore store) : IRequestHandler<GetProfileAudienceQuery, long[]>
+{
+    public ValueTask<long[]> Handle(GetProfileAudienceQuery query, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(store.ProfileAudience(query.UserId));
+}
+
 /// <summary>Presence goes only to the users someone shares a private chat with.</summary>
 internal sealed class GetPrivateChatPeersHandler(MessageStore store) : IRequestHandler<GetPrivateChatPeersQuery, long[]>
 {

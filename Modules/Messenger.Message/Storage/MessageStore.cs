@@ -1,4 +1,5 @@
 using MessagePack;
+using Messenger.Contracts.Groups;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Wire;
@@ -181,6 +182,21 @@ internal sealed class MessageStore(SqliteDatabase database)
         command.CommandText = "SELECT peer_id FROM message_dialogs WHERE user_id = @user AND peer_kind = @kind AND peer_id <> @user";
         command.Parameters.AddWithValue("@user", userId);
         command.Parameters.AddWithValue("@kind", (int)PeerKind.User);
+        return [.. command.ReadInt64Column()];
+    }
+
+    /// <summary>The users sharing a private chat or a small group with <paramref name="userId"/>.</summary>
+    public long[] ProfileAudience(long userId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT peer_id FROM message_dialogs WHERE user_id = @user AND peer_kind = @kind AND peer_id <> @user " +
+            "UNION SELECT other.user_id FROM message_members mine JOIN message_chats c ON c.id = mine.chat_id AND c.kind = @group " +
+            "JOIN message_members other ON other.chat_id = mine.chat_id AND other.user_id <> @user WHERE mine.user_id = @user";
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@kind", (int)PeerKind.User);
+        command.Parameters.AddWithValue("@group", (int)ChatKind.Group);
         return [.. command.ReadInt64Column()];
     }
 
