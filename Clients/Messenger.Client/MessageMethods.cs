@@ -127,6 +127,16 @@ public static class MessageMethods
         return affected;
     }
 
+    /// <summary>Moves the chat out of the user's main list (it stays archived when new messages come), or back; the user's
+    /// other devices get <see cref="DialogArchiveChanged"/>.</summary>
+    public static async Task<AffectedMessages> ArchiveDialogAsync(
+        this MessengerClient client, Peer peer, bool archived = true, CancellationToken cancellationToken = default)
+    {
+        var affected = await client.CallAsync(new ToggleDialogArchiveCall(peer, archived), cancellationToken);
+        client.Events.Observe(affected);
+        return affected;
+    }
+
     /// <summary>Mutes the chat for the user until <paramref name="muteUntil"/> (<see cref="NotifySettings.MuteForever"/>
     /// for good), or unmutes it (null); the user's other devices get <see cref="NotifySettingsChanged"/>.</summary>
     public static async Task<AffectedMessages> MuteChatAsync(

@@ -53,6 +53,9 @@ public sealed record MessageReactionsChanged(long Pts, Peer Peer, long MessageId
 /// <summary>The user pinned the chat to the top of their list, or unpinned it, on another device.</summary>
 public sealed record DialogPinChanged(long Pts, Peer Peer, bool Pinned) : LoggedEvent(Pts);
 
+/// <summary>The user archived the chat, or took it out of the archive, on another device.</summary>
+public sealed record DialogArchiveChanged(long Pts, Peer Peer, bool Archived) : LoggedEvent(Pts);
+
 /// <summary>The user's draft in the chat changed on another device (<see cref="Draft"/> null: cleared).</summary>
 public sealed record DraftChanged(long Pts, Peer Peer, DraftMessage? Draft) : LoggedEvent(Pts);
 

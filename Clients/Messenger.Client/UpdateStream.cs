@@ -525,6 +525,9 @@ public sealed class UpdateStream
             case DialogPinnedUpdate pin:
                 Emit(new DialogPinChanged(entry.Pts, pin.Peer, pin.Pinned) { ChannelId = channelId });
                 break;
+            case DialogArchivedUpdate archive:
+                Emit(new DialogArchiveChanged(entry.Pts, archive.Peer, archive.Archived) { ChannelId = channelId });
+                break;
             case DraftMessageUpdate draft:
                 Emit(new DraftChanged(entry.Pts, draft.Peer, draft.Draft) { ChannelId = channelId });
                 break;

@@ -59,6 +59,7 @@ public static class MessageModule
         services.AddRpcMethod<SendReactionCall, ReactionsChanged>();
         services.AddRpcMethod<SaveDraftCall, AffectedMessages>();
         services.AddRpcMethod<ToggleDialogPinCall, AffectedMessages>();
+        services.AddRpcMethod<ToggleDialogArchiveCall, AffectedMessages>();
 
         services.AddRpcMethod<CreateGroupCall, ChatChanged>();
         services.AddRpcMethod<AddMembersCall, ChatChanged>();

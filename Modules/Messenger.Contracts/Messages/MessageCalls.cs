@@ -212,6 +212,14 @@ public sealed record SaveDraftCall(
 [MessagePackObject]
 public sealed record ToggleDialogPinCall([property: Key("peer")] Peer Peer, [property: Key("pinned")] bool Pinned) : IRpcCall<AffectedMessages>;
 
+/// <summary><c>messages.toggleDialogArchive</c>: moves the chat to the caller's archive (out of the main list; it stays
+/// archived when new messages come, as WhatsApp keeps it) or back. Only the caller's own devices are told
+/// (<c>dialog_archived</c> in the caller's log). Archiving what is archived changes nothing. Errors:
+/// <c>PEER_ID_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.toggleDialogArchive")]
+[MessagePackObject]
+public sealed record ToggleDialogArchiveCall([property: Key("peer")] Peer Peer, [property: Key("archived")] bool Archived) : IRpcCall<AffectedMessages>;
+
 /// <summary>Limits of pinned chats.</summary>
 public static class DialogPins
 {

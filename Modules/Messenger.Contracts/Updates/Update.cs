@@ -23,6 +23,7 @@ namespace Messenger.Contracts.Updates;
 [Union(12, typeof(DraftMessageUpdate))]
 [Union(13, typeof(DialogPinnedUpdate))]
 [Union(14, typeof(UserUpdate))]
+[Union(15, typeof(DialogArchivedUpdate))]
 public abstract record Update;
 
 /// <summary>A group chat changed for this user: they joined or were added (<see cref="IsMember"/>), left or were
@@ -38,14 +39,18 @@ public sealed record PinnedMessageUpdate([property: Key("peer")] Peer Peer, [pro
 [MessagePackObject]
 public sealed record NotifySettingsUpdate([property: Key("peer")] Peer Peer, [property: Key("mute_until")] long MuteUntil) : Update;
 
-/// <summary>Ephemeral: a user who shares a private chat with this user (or this user, on another device) changed their
-/// profile: name, username, bio or photo. <see cref="User"/> is the user as they are now.</summary>
+/// <summary>Ephemeral: a user who shares a private chat or a small group with this user (or this user, on another
+/// device) changed their profile: name, username, bio or photo. <see cref="User"/> is the user as they are now.</summary>
 [MessagePackObject]
 public sealed record UserUpdate([property: Key("user")] Users.User User) : Update;
 
 /// <summary>This user pinned the chat to the top of their list, or unpinned it, on some device.</summary>
 [MessagePackObject]
 public sealed record DialogPinnedUpdate([property: Key("peer")] Peer Peer, [property: Key("pinned")] bool Pinned) : Update;
+
+/// <summary>This user archived the chat, or took it out of the archive, on some device.</summary>
+[MessagePackObject]
+public sealed record DialogArchivedUpdate([property: Key("peer")] Peer Peer, [property: Key("archived")] bool Archived) : Update;
 
 /// <summary>This user's draft in the chat changed on some device (<see cref="Draft"/> null: cleared).</summary>
 [MessagePackObject]

@@ -139,6 +139,16 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             pin.Property(p => p.PinnedAt).HasColumnName("pinned_at");
         });
 
+        // The chats a user moved out of their main list.
+        modelBuilder.Entity<DialogArchiveRow>(archive =>
+        {
+            archive.ToTable("message_dialog_archive");
+            archive.HasKey(a => new { a.UserId, a.ChatId });
+            archive.Property(a => a.UserId).HasColumnName("user_id");
+            archive.Property(a => a.ChatId).HasColumnName("chat_id");
+            archive.Property(a => a.ArchivedAt).HasColumnName("archived_at");
+        });
+
         // A user's unsent text in a chat (any kind), kept for their other devices.
         modelBuilder.Entity<DraftRow>(draft =>
         {
@@ -347,6 +357,15 @@ internal sealed class DraftRow
     public long? ReplyToId { get; set; }
 
     public long Date { get; set; }
+}
+
+internal sealed class DialogArchiveRow
+{
+    public long UserId { get; set; }
+
+    public long ChatId { get; set; }
+
+    public long ArchivedAt { get; set; }
 }
 
 internal sealed class BanRow

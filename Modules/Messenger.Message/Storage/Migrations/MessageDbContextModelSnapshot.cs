@@ -124,6 +124,25 @@ namespace Messenger.Message.Storage.Migrations
                     b.ToTable("message_chats", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Message.Storage.DialogArchiveRow", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("ArchivedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("archived_at");
+
+                    b.HasKey("UserId", "ChatId");
+
+                    b.ToTable("message_dialog_archive", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Message.Storage.DialogPinRow", b =>
                 {
                     b.Property<long>("UserId")
