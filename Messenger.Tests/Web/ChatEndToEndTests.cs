@@ -653,6 +653,38 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task ArchivedChat_LeavesTheMainList_StaysArchivedWhenMessagesCome_AndComesBack()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        var page = alice.Page;
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Send me the weekly digest");
+        var mainList = page.GetByRole(AriaRole.List, new() { Name = "Chat list" });
+        await Expect(mainList.GetByTestId("dialog").Filter(new() { HasText = bobName.Display })).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Archive chat" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Unarchive chat" })).ToBeVisibleAsync();
+        await Expect(mainList.GetByTestId("dialog").Filter(new() { HasText = bobName.Display })).ToHaveCountAsync(0);
+        await bob.OpenChatAsync(aliceName.Display);
+        await bob.SendAsync("Digest #1");
+        await Expect(alice.Message("Digest #1")).ToBeVisibleAsync();
+        var archiveRow = page.GetByRole(AriaRole.Button, new() { Name = "Archived chats (1)" });
+        await Expect(archiveRow).ToBeVisibleAsync();
+        await Expect(mainList.GetByTestId("dialog").Filter(new() { HasText = bobName.Display })).ToHaveCountAsync(0);
+
+        await page.ReloadAsync();
+        await archiveRow.ClickAsync();
+        var archive = page.GetByRole(AriaRole.List, new() { Name = "Archived chats" });
+        await archive.GetByTestId("dialog").Filter(new() { HasText = bobName.Display }).ClickAsync();
+        await Expect(alice.Message("Digest #1")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Unarchive chat" }).ClickAsync();
+        await Expect(archive.GetByTestId("dialog")).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Archived chats" }).ClickAsync();
+        await Expect(mainList.GetByTestId("dialog").Filter(new() { HasText = bobName.Display })).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
     private static async Task<string[]> Notifications(BrowserPage page) =>
         await page.Page.EvaluateAsync<string[]>("() => window.__notifications.map(n => n.title + '|' + n.body)");
 

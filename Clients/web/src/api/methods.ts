@@ -117,6 +117,9 @@ export function createMethods(call: Call) {
         call<ReactionsChanged>('messages.sendReaction', a, o),
       /** Keeps the chat at the top of the user's list (at most five), or lets it go. */
       toggleDialogPin: (a: { peer: Peer; pinned: boolean }, o?: CallOptions) => call<AffectedMessages>('messages.toggleDialogPin', a, o),
+      /** Moves the chat into the user's archive (out of the main list), or back. */
+      toggleDialogArchive: (a: { peer: Peer; archived: boolean }, o?: CallOptions) =>
+        call<AffectedMessages>('messages.toggleDialogArchive', a, o),
       /** Keeps the text the user is writing in the chat for their other devices (empty clears it). */
       saveDraft: (a: { peer: Peer; text: string; reply_to_id?: number | null }, o?: CallOptions) =>
         call<AffectedMessages>('messages.saveDraft', { peer: a.peer, text: a.text, reply_to_id: a.reply_to_id ?? null }, o),

@@ -262,6 +262,8 @@ export interface Dialog {
   draft?: DraftMessage | null;
   /** Kept at the top of the user's list (pinned chats come first, the most recently pinned first). */
   pinned?: boolean;
+  /** Moved out of the main list into the user's archive (it stays there when messages come). */
+  archived?: boolean;
 }
 
 export interface DraftMessage {
@@ -433,6 +435,11 @@ export interface DialogPinnedUpdate {
   peer: Peer;
   pinned: boolean;
 }
+export interface DialogArchivedUpdate {
+  type: 'dialog_archived';
+  peer: Peer;
+  archived: boolean;
+}
 export interface DraftMessageUpdate {
   type: 'draft_message';
   peer: Peer;
@@ -448,7 +455,7 @@ export interface NotifySettingsUpdate {
  * C# `Update` (a MessagePack union `[index, map]`); decoded into a tagged union with `type`.
  * Union indexes: 0 new_message, 1 edit_message, 2 delete_messages, 3 read_inbox, 4 read_outbox, 5 delivered,
  * 6 typing, 7 user_status, 8 chat, 9 pinned_message, 10 notify_settings, 11 message_reactions, 12 draft_message,
- * 13 dialog_pinned, 14 user (ephemeral).
+ * 13 dialog_pinned, 14 user (ephemeral), 15 dialog_archived.
  */
 export type Update =
   | NewMessageUpdate
@@ -465,7 +472,8 @@ export type Update =
   | MessageReactionsUpdate
   | DraftMessageUpdate
   | DialogPinnedUpdate
-  | UserUpdate;
+  | UserUpdate
+  | DialogArchivedUpdate;
 
 export const UpdateTypes = [
   'new_message',
@@ -483,6 +491,7 @@ export const UpdateTypes = [
   'draft_message',
   'dialog_pinned',
   'user',
+  'dialog_archived',
 ] as const satisfies readonly Update['type'][];
 
 export interface LoggedUpdate {
@@ -555,6 +564,7 @@ export type MessengerEvent =
   | ({ type: 'message_reactions'; peer: Peer; messageId: number; userId: number; reaction: string | null; reactions: ReactionCount[] } & LoggedEventBase)
   /** The user pinned the chat to the top of their list (or unpinned it) on another device. */
   | ({ type: 'dialog_pinned'; peer: Peer; pinned: boolean } & LoggedEventBase)
+  | ({ type: 'dialog_archived'; peer: Peer; archived: boolean } & LoggedEventBase)
   /** The user's draft in the chat changed on another device (null: cleared). */
   | ({ type: 'draft'; peer: Peer; draft: DraftMessage | null } & LoggedEventBase)
   /** The user muted (`muteUntil` unix seconds) or unmuted (0) the chat on another device. */

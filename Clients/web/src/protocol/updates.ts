@@ -404,6 +404,9 @@ export class UpdateStream {
       case 'dialog_pinned':
         this.emitter.emit({ type: 'dialog_pinned', peer: update.peer, pinned: update.pinned, ...base });
         return;
+      case 'dialog_archived':
+        this.emitter.emit({ type: 'dialog_archived', peer: update.peer, archived: update.archived, ...base });
+        return;
       case 'draft_message':
         this.emitter.emit({ type: 'draft', peer: update.peer, draft: update.draft, ...base });
         return;

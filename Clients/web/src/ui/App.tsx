@@ -78,8 +78,8 @@ export function App() {
 function Workspace() {
   const active = useApp((s) => s.active);
   const panel = useApp((s) => s.panel);
-  // Muted chats are left out of the count in the tab's title.
-  const unread = useApp((s) => s.dialogs.reduce((sum, d) => sum + (isMuted(d) ? 0 : d.unread_count), 0));
+  // Muted and archived chats are left out of the count in the tab's title.
+  const unread = useApp((s) => s.dialogs.reduce((sum, d) => sum + (isMuted(d) || d.archived ? 0 : d.unread_count), 0));
   useEffect(() => {
     document.title = unread > 0 ? `(${unread}) Messenger` : 'Messenger';
   }, [unread]);

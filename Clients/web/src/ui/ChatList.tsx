@@ -43,15 +43,35 @@ export function ChatList() {
   );
 }
 
+/** The main list, with the user's archive behind one row at its top (a view of its own when opened). */
 function Dialogs() {
   const dialogs = useApp((s) => s.dialogs);
+  const [archiveOpen, setArchiveOpen] = useState(false);
+  const archived = dialogs.filter((d) => d.archived);
+  const shown = archiveOpen ? archived : dialogs.filter((d) => !d.archived);
   if (dialogs.length === 0) return <p class="chat-list__empty muted">No chats yet. Start one with “New chat”.</p>;
+  const archivedUnread = archived.reduce((sum, d) => sum + d.unread_count, 0);
   return (
-    <ul class="dialogs" aria-label="Chat list">
-      {dialogs.map((dialog) => (
-        <DialogRow key={peerKey(dialog.peer)} dialog={dialog} />
-      ))}
-    </ul>
+    <>
+      {archiveOpen ? (
+        <button type="button" class="archive-row" onClick={() => setArchiveOpen(false)}>
+          <Icon name="back" /> <span>Archived chats</span>
+        </button>
+      ) : (
+        archived.length > 0 && (
+          <button type="button" class="archive-row" aria-label={`Archived chats (${archived.length})`} onClick={() => setArchiveOpen(true)}>
+            <Icon name="archive" /> <span>Archived chats</span>
+            {archivedUnread > 0 && <span class="badge badge--muted">{archivedUnread}</span>}
+          </button>
+        )
+      )}
+      {archiveOpen && archived.length === 0 && <p class="chat-list__empty muted">No archived chats.</p>}
+      <ul class="dialogs" aria-label={archiveOpen ? 'Archived chats' : 'Chat list'}>
+        {shown.map((dialog) => (
+          <DialogRow key={peerKey(dialog.peer)} dialog={dialog} />
+        ))}
+      </ul>
+    </>
   );
 }
 

@@ -12,7 +12,7 @@ import { getState, setState, useApp, type AppState } from './store';
 import { ForwardDialog } from './ForwardDialog';
 import { Icon } from './Icon';
 import { setMuted } from './notifications';
-import { dialogPinned, ensureUsers } from './chats';
+import { dialogPinned, ensureUsers, updateDialog } from './chats';
 import { api } from './connection';
 import { canPin, pinMessage } from './pins';
 import { react } from './reactions';
@@ -113,11 +113,18 @@ function ConversationHeader({ chatKey }: { chatKey: string }) {
   const photo = useApp((s) => peerPhoto(s, peer));
   const muted = useApp((s) => isMuted(s.dialogs.find((d) => d.peer.kind === peer.kind && d.peer.id === peer.id)));
   const pinned = useApp((s) => !!s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.pinned);
+  const archived = useApp((s) => !!s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.archived);
   const [muteError, setMuteError] = useState('');
   const [clearing, setClearing] = useState(false);
   const toggleMute = () => {
     setMuteError('');
     setMuted(chatKey, !muted).catch((e) => setMuteError(errorText(e)));
+  };
+  const toggleArchive = () => {
+    setMuteError('');
+    api()
+      .messages.toggleDialogArchive({ peer, archived: !archived })
+      .then(() => updateDialog(chatKey, (d) => ({ ...d, archived: !archived })), (e) => setMuteError(errorText(e)));
   };
   const togglePin = () => {
     setMuteError('');
@@ -164,6 +171,16 @@ function ConversationHeader({ chatKey }: { chatKey: string }) {
         onClick={toggleMute}
       >
         <Icon name={muted ? 'bellOff' : 'bell'} />
+      </button>
+      <button
+        type="button"
+        class="icon-btn"
+        aria-label={archived ? 'Unarchive chat' : 'Archive chat'}
+        title={archived ? 'Move back to the chat list' : 'Move to the archive'}
+        aria-pressed={archived}
+        onClick={toggleArchive}
+      >
+        <Icon name="archive" />
       </button>
       <button
         type="button"

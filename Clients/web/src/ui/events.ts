@@ -47,6 +47,9 @@ export function applyEvent(event: MessengerEvent): void {
     case 'dialog_pinned':
       dialogPinned(peerKey(event.peer), event.pinned);
       break;
+    case 'dialog_archived':
+      updateDialog(peerKey(event.peer), (d) => ({ ...d, archived: event.archived }));
+      break;
     case 'draft':
       draftChanged(peerKey(event.peer), event.draft);
       break;
