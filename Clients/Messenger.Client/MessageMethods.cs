@@ -137,6 +137,16 @@ public static class MessageMethods
         return affected;
     }
 
+    /// <summary>Marks the chat unread for the user to come back to it, or takes the mark off (do when the chat is opened);
+    /// the user's other devices get <see cref="DialogUnreadMarkChanged"/>.</summary>
+    public static async Task<AffectedMessages> MarkDialogUnreadAsync(
+        this MessengerClient client, Peer peer, bool unread = true, CancellationToken cancellationToken = default)
+    {
+        var affected = await client.CallAsync(new MarkDialogUnreadCall(peer, unread), cancellationToken);
+        client.Events.Observe(affected);
+        return affected;
+    }
+
     /// <summary>Mutes the chat for the user until <paramref name="muteUntil"/> (<see cref="NotifySettings.MuteForever"/>
     /// for good), or unmutes it (null); the user's other devices get <see cref="NotifySettingsChanged"/>.</summary>
     public static async Task<AffectedMessages> MuteChatAsync(

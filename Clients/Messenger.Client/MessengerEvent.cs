@@ -56,6 +56,9 @@ public sealed record DialogPinChanged(long Pts, Peer Peer, bool Pinned) : Logged
 /// <summary>The user archived the chat, or took it out of the archive, on another device.</summary>
 public sealed record DialogArchiveChanged(long Pts, Peer Peer, bool Archived) : LoggedEvent(Pts);
 
+/// <summary>The user marked the chat unread, or took the mark off, on another device.</summary>
+public sealed record DialogUnreadMarkChanged(long Pts, Peer Peer, bool Unread) : LoggedEvent(Pts);
+
 /// <summary>The user's draft in the chat changed on another device (<see cref="Draft"/> null: cleared).</summary>
 public sealed record DraftChanged(long Pts, Peer Peer, DraftMessage? Draft) : LoggedEvent(Pts);
 

@@ -528,6 +528,9 @@ public sealed class UpdateStream
             case DialogArchivedUpdate archive:
                 Emit(new DialogArchiveChanged(entry.Pts, archive.Peer, archive.Archived) { ChannelId = channelId });
                 break;
+            case DialogUnreadMarkUpdate mark:
+                Emit(new DialogUnreadMarkChanged(entry.Pts, mark.Peer, mark.Unread) { ChannelId = channelId });
+                break;
             case DraftMessageUpdate draft:
                 Emit(new DraftChanged(entry.Pts, draft.Peer, draft.Draft) { ChannelId = channelId });
                 break;

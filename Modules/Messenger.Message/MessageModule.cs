@@ -60,6 +60,7 @@ public static class MessageModule
         services.AddRpcMethod<SaveDraftCall, AffectedMessages>();
         services.AddRpcMethod<ToggleDialogPinCall, AffectedMessages>();
         services.AddRpcMethod<ToggleDialogArchiveCall, AffectedMessages>();
+        services.AddRpcMethod<MarkDialogUnreadCall, AffectedMessages>();
 
         services.AddRpcMethod<CreateGroupCall, ChatChanged>();
         services.AddRpcMethod<AddMembersCall, ChatChanged>();

@@ -120,7 +120,8 @@ public sealed record MessageReactions(
 /// <summary>One chat in the caller's chat list. <see cref="PinnedMessage"/> is the chat's pinned message (for everyone
 /// in it); <see cref="MuteUntil"/> the caller's own mute (unix seconds, 0 when not muted); <see cref="Draft"/> the
 /// caller's unsent text, if any; <see cref="Pinned"/> whether the caller keeps it at the top of their list;
-/// <see cref="Archived"/> whether the caller moved it out of the main list (it stays there when new messages come).</summary>
+/// <see cref="Archived"/> whether the caller moved it out of the main list (it stays there when new messages come);
+/// <see cref="UnreadMark"/> whether the caller marked it unread to come back to it.</summary>
 [MessagePackObject]
 public sealed record Dialog(
     [property: Key("peer")] Peer Peer,
@@ -134,7 +135,8 @@ public sealed record Dialog(
     [property: Key("mute_until")] long MuteUntil = 0,
     [property: Key("draft")] DraftMessage? Draft = null,
     [property: Key("pinned")] bool Pinned = false,
-    [property: Key("archived")] bool Archived = false);
+    [property: Key("archived")] bool Archived = false,
+    [property: Key("unread_mark")] bool UnreadMark = false);
 
 /// <summary>A page of the caller's chats, pinned ones first (most recently pinned first), then by most recent activity,
 /// and how many there are in all.</summary>

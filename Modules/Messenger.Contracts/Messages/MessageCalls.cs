@@ -220,6 +220,14 @@ public sealed record ToggleDialogPinCall([property: Key("peer")] Peer Peer, [pro
 [MessagePackObject]
 public sealed record ToggleDialogArchiveCall([property: Key("peer")] Peer Peer, [property: Key("archived")] bool Archived) : IRpcCall<AffectedMessages>;
 
+/// <summary><c>messages.markDialogUnread</c>: marks the chat unread for the caller, to come back to it (or takes the mark
+/// off). The mark is the caller's own and stays until taken off: clients take it off when the chat is opened. Only the
+/// caller's own devices are told (<c>dialog_unread_mark</c> in the caller's log). Errors: <c>PEER_ID_INVALID</c>, 404
+/// <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.markDialogUnread")]
+[MessagePackObject]
+public sealed record MarkDialogUnreadCall([property: Key("peer")] Peer Peer, [property: Key("unread")] bool Unread) : IRpcCall<AffectedMessages>;
+
 /// <summary>Limits of pinned chats.</summary>
 public static class DialogPins
 {

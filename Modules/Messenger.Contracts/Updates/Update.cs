@@ -24,6 +24,7 @@ namespace Messenger.Contracts.Updates;
 [Union(13, typeof(DialogPinnedUpdate))]
 [Union(14, typeof(UserUpdate))]
 [Union(15, typeof(DialogArchivedUpdate))]
+[Union(16, typeof(DialogUnreadMarkUpdate))]
 public abstract record Update;
 
 /// <summary>A group chat changed for this user: they joined or were added (<see cref="IsMember"/>), left or were
@@ -51,6 +52,10 @@ public sealed record DialogPinnedUpdate([property: Key("peer")] Peer Peer, [prop
 /// <summary>This user archived the chat, or took it out of the archive, on some device.</summary>
 [MessagePackObject]
 public sealed record DialogArchivedUpdate([property: Key("peer")] Peer Peer, [property: Key("archived")] bool Archived) : Update;
+
+/// <summary>This user marked the chat unread, or took the mark off, on some device.</summary>
+[MessagePackObject]
+public sealed record DialogUnreadMarkUpdate([property: Key("peer")] Peer Peer, [property: Key("unread")] bool Unread) : Update;
 
 /// <summary>This user's draft in the chat changed on some device (<see cref="Draft"/> null: cleared).</summary>
 [MessagePackObject]

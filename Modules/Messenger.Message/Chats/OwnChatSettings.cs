@@ -9,9 +9,9 @@ using Messenger.Message.Storage;
 namespace Messenger.Message.Chats;
 
 /// <summary>
-/// What a user sets on one of their chats for themselves alone — a mute, a draft, a pin: one writer unit that changes
-/// the row and tells the user's other devices through the user's own log, and nobody else. A private chat without
-/// messages yet is created, so the setting holds from its first message.
+/// What a user sets on one of their chats for themselves alone — a mute, a draft, a pin, the archive, an unread mark:
+/// one writer unit that changes the row and tells the user's other devices through the user's own log, and nobody else.
+/// A private chat without messages yet is created, so the setting holds from its first message.
 /// </summary>
 internal sealed class OwnChatSettings(Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
 {
@@ -45,4 +45,16 @@ internal sealed class OwnChatSettings(Chats chats, StorageWriter writer, IUpdate
 
         return affected;
     }
+
+    /// <summary>A yes/no setting kept as the presence of a <c>(user_id, chat_id)</c> row in <paramref name="table"/> (a
+    /// constant of the caller's, never input): adds or removes the row, and says so with <paramref name="update"/>
+    /// unless it was so already.</summary>
+    public ValueTask<AffectedMessages> ToggleAsync(Peer peer, string table, bool on, Func<Peer, Update> update, CancellationToken cancellationToken) =>
+        ChangeAsync(peer, (scope, me, chatId, target, _) =>
+        {
+            var changed = on
+                ? scope.Execute($"INSERT OR IGNORE INTO {table} (user_id, chat_id) VALUES (@user, @chat)", ("@user", me), ("@chat", chatId))
+                : scope.Execute($"DELETE FROM {table} WHERE user_id = @user AND chat_id = @chat", ("@user", me), ("@chat", chatId));
+            return changed > 0 ? update(target) : null;
+        }, cancellationToken);
 }

@@ -146,7 +146,15 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             archive.HasKey(a => new { a.UserId, a.ChatId });
             archive.Property(a => a.UserId).HasColumnName("user_id");
             archive.Property(a => a.ChatId).HasColumnName("chat_id");
-            archive.Property(a => a.ArchivedAt).HasColumnName("archived_at");
+        });
+
+        // The chats a user marked unread to come back to.
+        modelBuilder.Entity<UnreadMarkRow>(mark =>
+        {
+            mark.ToTable("message_unread_marks");
+            mark.HasKey(m => new { m.UserId, m.ChatId });
+            mark.Property(m => m.UserId).HasColumnName("user_id");
+            mark.Property(m => m.ChatId).HasColumnName("chat_id");
         });
 
         // A user's unsent text in a chat (any kind), kept for their other devices.
@@ -364,8 +372,13 @@ internal sealed class DialogArchiveRow
     public long UserId { get; set; }
 
     public long ChatId { get; set; }
+}
 
-    public long ArchivedAt { get; set; }
+internal sealed class UnreadMarkRow
+{
+    public long UserId { get; set; }
+
+    public long ChatId { get; set; }
 }
 
 internal sealed class BanRow

@@ -15,8 +15,9 @@ internal enum Block
     ByMe,
 }
 
-/// <summary>What a user set on one of their chats: mute, draft, when they pinned it (0: not pinned), whether they archived it.</summary>
-internal sealed record ViewerSettings(long MuteUntil, DraftMessage? Draft, long PinnedAt, bool Archived);
+/// <summary>What a user set on one of their chats: mute, draft, when they pinned it (0: not pinned), whether they
+/// archived it or marked it unread.</summary>
+internal sealed record ViewerSettings(long MuteUntil, DraftMessage? Draft, long PinnedAt, bool Archived, bool UnreadMark);
 
 /// <summary>A user's dialog row as the module uses it.</summary>
 internal sealed record DialogState(
@@ -41,18 +42,19 @@ internal sealed class MessageStore(SqliteDatabase database)
     /// the user for themselves).</summary>
     public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id";
 
-    /// <summary>What the viewer <c>@user</c> set on a chat — mute, draft, pin, archive — in a dialog query, with
+    /// <summary>What the viewer <c>@user</c> set on a chat — mute, draft, pin, archive, unread mark — in a dialog query, with
     /// <see cref="ViewerJoins"/> on the chat's id column; <see cref="ReadViewer"/> reads them.</summary>
-    public const string ViewerColumns = "coalesce(n.mute_until, 0), dr.text, dr.reply_to_id, dr.date, coalesce(dp.pinned_at, 0), da.chat_id IS NOT NULL";
+    public const string ViewerColumns = "coalesce(n.mute_until, 0), dr.text, dr.reply_to_id, dr.date, coalesce(dp.pinned_at, 0), da.chat_id IS NOT NULL, um.chat_id IS NOT NULL";
 
     public static string ViewerJoins(string chatId) =>
         $"LEFT JOIN message_notify n ON n.user_id = @user AND n.chat_id = {chatId} " +
         $"LEFT JOIN message_drafts dr ON dr.user_id = @user AND dr.chat_id = {chatId} " +
         $"LEFT JOIN message_dialog_pins dp ON dp.user_id = @user AND dp.chat_id = {chatId} " +
-        $"LEFT JOIN message_dialog_archive da ON da.user_id = @user AND da.chat_id = {chatId} ";
+        $"LEFT JOIN message_dialog_archive da ON da.user_id = @user AND da.chat_id = {chatId} " +
+        $"LEFT JOIN message_unread_marks um ON um.user_id = @user AND um.chat_id = {chatId} ";
 
     public static ViewerSettings ReadViewer(SqliteDataReader reader, int first) =>
-        new(reader.GetInt64(first), ReadDraft(reader, first + 1), reader.GetInt64(first + 4), reader.GetBoolean(first + 5));
+        new(reader.GetInt64(first), ReadDraft(reader, first + 1), reader.GetInt64(first + 4), reader.GetBoolean(first + 5), reader.GetBoolean(first + 6));
 
     public static DraftMessage? ReadDraft(SqliteDataReader reader, int first) =>
         reader.IsDBNull(first) ? null : new DraftMessage(reader.GetString(first), reader.IsDBNull(first + 1) ? null : reader.GetInt64(first + 1), reader.GetInt64(first + 2));
@@ -113,7 +115,7 @@ internal sealed class MessageStore(SqliteDatabase database)
                 var viewer = ReadViewer(reader, 7 + 2 * MessageColumnCount);
                 dialogs.Add((new Dialog(
                     new Peer((PeerKind)reader.GetInt32(0), reader.GetInt64(1)), top, reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4),
-                    reader.GetInt64(5), reader.GetInt64(6), pinned, viewer.MuteUntil, viewer.Draft, viewer.PinnedAt > 0, viewer.Archived), top?.Id ?? 0,
+                    reader.GetInt64(5), reader.GetInt64(6), pinned, viewer.MuteUntil, viewer.Draft, viewer.PinnedAt > 0, viewer.Archived, viewer.UnreadMark), top?.Id ?? 0,
                     viewer.PinnedAt));
             }
         }
@@ -214,6 +216,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         scope.Execute("DELETE FROM message_drafts WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_dialog_pins WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_dialog_archive WHERE user_id = @user", ("@user", userId));
+        scope.Execute("DELETE FROM message_unread_marks WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_bans WHERE user_id = @user", ("@user", userId));
     }
 

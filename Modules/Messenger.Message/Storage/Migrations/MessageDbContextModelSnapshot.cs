@@ -134,10 +134,6 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("chat_id");
 
-                    b.Property<long>("ArchivedAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("archived_at");
-
                     b.HasKey("UserId", "ChatId");
 
                     b.ToTable("message_dialog_archive", (string)null);
@@ -459,6 +455,21 @@ namespace Messenger.Message.Storage.Migrations
                     b.HasKey("MessageId", "UserId");
 
                     b.ToTable("message_reactions", (string)null);
+                });
+
+            modelBuilder.Entity("Messenger.Message.Storage.UnreadMarkRow", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.HasKey("UserId", "ChatId");
+
+                    b.ToTable("message_unread_marks", (string)null);
                 });
 #pragma warning restore 612, 618
         }

@@ -5,7 +5,7 @@
 namespace Messenger.Message.Storage.Migrations
 {
     /// <inheritdoc />
-    public partial class DialogArchive : Migration
+    public partial class DialogArchiveAndUnreadMarks : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -15,12 +15,23 @@ namespace Messenger.Message.Storage.Migrations
                 columns: table => new
                 {
                     user_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    chat_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    archived_at = table.Column<long>(type: "INTEGER", nullable: false)
+                    chat_id = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_message_dialog_archive", x => new { x.user_id, x.chat_id });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "message_unread_marks",
+                columns: table => new
+                {
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    chat_id = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_message_unread_marks", x => new { x.user_id, x.chat_id });
                 });
         }
 
@@ -29,6 +40,9 @@ namespace Messenger.Message.Storage.Migrations
         {
             migrationBuilder.DropTable(
                 name: "message_dialog_archive");
+
+            migrationBuilder.DropTable(
+                name: "message_unread_marks");
         }
     }
 }

@@ -6,8 +6,9 @@ using Messenger.Tests.Infrastructure;
 
 namespace Messenger.Tests.Messages;
 
-/// <summary><c>messages.toggleDialogArchive</c>: chats a user moves out of their main list, on every device of theirs.</summary>
-public sealed class DialogArchiveTests : IAsyncLifetime
+/// <summary><c>messages.toggleDialogArchive</c> and <c>messages.markDialogUnread</c>: how a user sorts their own chat list,
+/// on every device of theirs.</summary>
+public sealed class ChatListMarkTests : IAsyncLifetime
 {
     private TestHost _host = null!;
 
@@ -40,6 +41,32 @@ public sealed class DialogArchiveTests : IAsyncLifetime
         (await alice.Client.GetDialogsAsync()).Items.Single(d => d.Peer == bob.Peer).Archived.Should().BeFalse();
         (await alice.Client.ArchiveDialogAsync(bob.Peer, archived: false)).PtsCount.Should().Be(0);
         _host.CountRows("message_dialog_archive").Should().Be(1);
+    }
+
+    [Fact]
+    public async Task UnreadMarks_AreTheUsersOwn_OnEveryDevice_AndStayUntilTakenOff()
+    {
+        await using var alice = await _host.SignUpAsync("alice_mark");
+        await using var alicePhone = await _host.SignInAnotherDeviceAsync("alice_mark");
+        await using var bob = await _host.SignUpAsync("bob_mark");
+        var question = await bob.SendAsync(alice, "can you review this later?");
+        await alice.Client.ReadHistoryAsync(bob.Peer, question.Message.Id);
+
+        (await alice.Client.MarkDialogUnreadAsync(bob.Peer)).PtsCount.Should().Be(1);
+
+        (await alicePhone.NextAsync<DialogUnreadMarkChanged>()).Should().Match<DialogUnreadMarkChanged>(e => e.Peer == bob.Peer && e.Unread);
+        (await alicePhone.Client.GetDialogsAsync()).Items.Single(d => d.Peer == bob.Peer).Should().Match<Dialog>(d => d.UnreadMark && d.UnreadCount == 0);
+        (await bob.Client.GetDialogsAsync()).Items.Single(d => d.Peer == alice.Peer).UnreadMark.Should().BeFalse();
+        (await alice.Client.MarkDialogUnreadAsync(bob.Peer)).PtsCount.Should().Be(0, "marked already");
+        await bob.SendAsync(alice, "ping");
+        await alice.Client.ReadHistoryAsync(bob.Peer, question.Message.Id + 100);
+        (await alice.Client.GetDialogsAsync()).Items.Single(d => d.Peer == bob.Peer).UnreadMark.Should().BeTrue("reading does not take it off");
+
+        await alicePhone.Client.MarkDialogUnreadAsync(bob.Peer, unread: false);
+        (await alice.Client.GetDialogsAsync()).Items.Single(d => d.Peer == bob.Peer).UnreadMark.Should().BeFalse();
+        _host.CountRows("message_unread_marks").Should().Be(0);
+        await ChatTestKit.FailsWith(() => alice.Client.MarkDialogUnreadAsync(Peer.User(987654)), MessageErrorNames.PeerIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.CallAsync(new MarkDialogUnreadCall(new Peer((PeerKind)9, 1), true)), MessageErrorNames.PeerIdInvalid);
     }
 
     [Fact]

@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Messenger.Message.Storage.Migrations
 {
     [DbContext(typeof(MessageDbContext))]
-    [Migration("20261203154625_DialogArchive")]
-    partial class DialogArchive
+    [Migration("20261203155601_DialogArchiveAndUnreadMarks")]
+    partial class DialogArchiveAndUnreadMarks
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -136,10 +136,6 @@ namespace Messenger.Message.Storage.Migrations
                     b.Property<long>("ChatId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("chat_id");
-
-                    b.Property<long>("ArchivedAt")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("archived_at");
 
                     b.HasKey("UserId", "ChatId");
 
@@ -462,6 +458,21 @@ namespace Messenger.Message.Storage.Migrations
                     b.HasKey("MessageId", "UserId");
 
                     b.ToTable("message_reactions", (string)null);
+                });
+
+            modelBuilder.Entity("Messenger.Message.Storage.UnreadMarkRow", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.HasKey("UserId", "ChatId");
+
+                    b.ToTable("message_unread_marks", (string)null);
                 });
 #pragma warning restore 612, 618
         }
