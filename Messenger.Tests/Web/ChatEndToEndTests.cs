@@ -685,6 +685,29 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task MarkAsUnread_ClosesTheChatWithADot_ThatOpeningItTakesOff_AlsoAfterAReload()
+    {
+        var (alice, _, _, bobName) = await TwoPeopleAsync();
+        var page = alice.Page;
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Remind me to answer this");
+        var row = page.GetByTestId("dialog").Filter(new() { HasText = bobName.Display });
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Mark as unread" }).ClickAsync();
+        await Expect(page.GetByTestId("chat-title")).ToHaveCountAsync(0);
+        await Expect(row.GetByRole(AriaRole.Img, new() { Name = "marked unread" })).ToBeVisibleAsync();
+        await page.ReloadAsync();
+        await Expect(row.GetByRole(AriaRole.Img, new() { Name = "marked unread" })).ToBeVisibleAsync();
+
+        await alice.OpenChatAsync(bobName.Display);
+        await Expect(row.GetByRole(AriaRole.Img, new() { Name = "marked unread" })).ToHaveCountAsync(0);
+        await page.ReloadAsync();
+        await Expect(row).ToContainTextAsync("Remind me to answer this");
+        (await row.GetByRole(AriaRole.Img, new() { Name = "marked unread" }).CountAsync()).Should().Be(0, "opening took it off on the server");
+        AssertNoProblems();
+    }
+
     private static async Task<string[]> Notifications(BrowserPage page) =>
         await page.Page.EvaluateAsync<string[]>("() => window.__notifications.map(n => n.title + '|' + n.body)");
 

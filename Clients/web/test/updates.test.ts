@@ -80,7 +80,7 @@ describe('update stream', () => {
     expect(events[0]).toMatchObject({ type: 'new_message', pts: 1, out: false, peer: { kind: 1, id: 2 } });
   });
 
-  it('reports pins, mutes and reactions, whose wire tags are the server union\'s 9, 10 and 11 (drafts 12, archive 15)', async () => {
+  it('reports pins, mutes and reactions, whose wire tags are the server union\'s 9, 10 and 11 (drafts 12, archive 15, unread mark 16)', async () => {
     const pinned: Update = { type: 'pinned_message', peer: userPeer(2), message: message(7) };
     const unpinned: Update = { type: 'pinned_message', peer: userPeer(2), message: null };
     const muted: Update = { type: 'notify_settings', peer: chatPeer(5), mute_until: 2147483647 };
@@ -90,6 +90,7 @@ describe('update stream', () => {
     expect(fromUpdate(reacted)[0]).toBe(11);
     expect(fromUpdate({ type: 'draft_message', peer: userPeer(2), draft: null })[0]).toBe(12);
     expect(fromUpdate({ type: 'dialog_archived', peer: userPeer(2), archived: true })[0]).toBe(15);
+    expect(fromUpdate({ type: 'dialog_unread_mark', peer: userPeer(2), unread: true })[0]).toBe(16);
     const { stream, events } = await started();
     stream.accept('updates.logged', wire([logged(1, pinned), logged(2, muted), logged(3, unpinned), logged(4, reacted)]));
     await until(() => stream.pts === 4);

@@ -249,6 +249,7 @@ function observeMessages(messages: Methods['messages'], stream: UpdateStream): M
     pin: async (a, o) => observed(await messages.pin(a, o), (affected) => stream.observeAffected(affected, a.peer)),
     sendReaction: async (a, o) => observed(await messages.sendReaction(a, o), (changed) => stream.observeAffected(changed, a.peer)),
     toggleDialogPin: async (a, o) => observed(await messages.toggleDialogPin(a, o), (affected) => stream.observeAffected(affected)),
+    markDialogUnread: async (a, o) => observed(await messages.markDialogUnread(a, o), (affected) => stream.observeAffected(affected)),
     toggleDialogArchive: async (a, o) => observed(await messages.toggleDialogArchive(a, o), (affected) => stream.observeAffected(affected)),
     saveDraft: async (a, o) => observed(await messages.saveDraft(a, o), (affected) => stream.observeAffected(affected)),
     updateNotifySettings: async (a, o) => observed(await messages.updateNotifySettings(a, o), (affected) => stream.observeAffected(affected)),

@@ -117,6 +117,8 @@ export function createMethods(call: Call) {
         call<ReactionsChanged>('messages.sendReaction', a, o),
       /** Keeps the chat at the top of the user's list (at most five), or lets it go. */
       toggleDialogPin: (a: { peer: Peer; pinned: boolean }, o?: CallOptions) => call<AffectedMessages>('messages.toggleDialogPin', a, o),
+      /** Marks the chat unread for the user to come back to, or takes the mark off. */
+      markDialogUnread: (a: { peer: Peer; unread: boolean }, o?: CallOptions) => call<AffectedMessages>('messages.markDialogUnread', a, o),
       /** Moves the chat into the user's archive (out of the main list), or back. */
       toggleDialogArchive: (a: { peer: Peer; archived: boolean }, o?: CallOptions) =>
         call<AffectedMessages>('messages.toggleDialogArchive', a, o),

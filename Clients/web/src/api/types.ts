@@ -264,6 +264,8 @@ export interface Dialog {
   pinned?: boolean;
   /** Moved out of the main list into the user's archive (it stays there when messages come). */
   archived?: boolean;
+  /** Marked unread by the user to come back to (taken off when the chat is opened). */
+  unread_mark?: boolean;
 }
 
 export interface DraftMessage {
@@ -440,6 +442,11 @@ export interface DialogArchivedUpdate {
   peer: Peer;
   archived: boolean;
 }
+export interface DialogUnreadMarkUpdate {
+  type: 'dialog_unread_mark';
+  peer: Peer;
+  unread: boolean;
+}
 export interface DraftMessageUpdate {
   type: 'draft_message';
   peer: Peer;
@@ -455,7 +462,7 @@ export interface NotifySettingsUpdate {
  * C# `Update` (a MessagePack union `[index, map]`); decoded into a tagged union with `type`.
  * Union indexes: 0 new_message, 1 edit_message, 2 delete_messages, 3 read_inbox, 4 read_outbox, 5 delivered,
  * 6 typing, 7 user_status, 8 chat, 9 pinned_message, 10 notify_settings, 11 message_reactions, 12 draft_message,
- * 13 dialog_pinned, 14 user (ephemeral), 15 dialog_archived.
+ * 13 dialog_pinned, 14 user (ephemeral), 15 dialog_archived, 16 dialog_unread_mark.
  */
 export type Update =
   | NewMessageUpdate
@@ -473,7 +480,8 @@ export type Update =
   | DraftMessageUpdate
   | DialogPinnedUpdate
   | UserUpdate
-  | DialogArchivedUpdate;
+  | DialogArchivedUpdate
+  | DialogUnreadMarkUpdate;
 
 export const UpdateTypes = [
   'new_message',
@@ -492,6 +500,7 @@ export const UpdateTypes = [
   'dialog_pinned',
   'user',
   'dialog_archived',
+  'dialog_unread_mark',
 ] as const satisfies readonly Update['type'][];
 
 export interface LoggedUpdate {
@@ -565,6 +574,7 @@ export type MessengerEvent =
   /** The user pinned the chat to the top of their list (or unpinned it) on another device. */
   | ({ type: 'dialog_pinned'; peer: Peer; pinned: boolean } & LoggedEventBase)
   | ({ type: 'dialog_archived'; peer: Peer; archived: boolean } & LoggedEventBase)
+  | ({ type: 'dialog_unread_mark'; peer: Peer; unread: boolean } & LoggedEventBase)
   /** The user's draft in the chat changed on another device (null: cleared). */
   | ({ type: 'draft'; peer: Peer; draft: DraftMessage | null } & LoggedEventBase)
   /** The user muted (`muteUntil` unix seconds) or unmuted (0) the chat on another device. */

@@ -407,6 +407,9 @@ export class UpdateStream {
       case 'dialog_archived':
         this.emitter.emit({ type: 'dialog_archived', peer: update.peer, archived: update.archived, ...base });
         return;
+      case 'dialog_unread_mark':
+        this.emitter.emit({ type: 'dialog_unread_mark', peer: update.peer, unread: update.unread, ...base });
+        return;
       case 'draft_message':
         this.emitter.emit({ type: 'draft', peer: update.peer, draft: update.draft, ...base });
         return;

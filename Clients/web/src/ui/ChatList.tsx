@@ -126,6 +126,9 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
                 {dialog.unread_count}
               </span>
             )}
+            {dialog.unread_count === 0 && dialog.unread_mark && (
+              <span class={`badge badge--dot${muted ? ' badge--muted' : ''}`} role="img" aria-label="marked unread" title="Marked unread" />
+            )}
           </span>
         </span>
       </button>

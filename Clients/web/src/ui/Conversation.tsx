@@ -120,6 +120,15 @@ function ConversationHeader({ chatKey }: { chatKey: string }) {
     setMuteError('');
     setMuted(chatKey, !muted).catch((e) => setMuteError(errorText(e)));
   };
+  const markUnread = () => {
+    setMuteError('');
+    api()
+      .messages.markDialogUnread({ peer, unread: true })
+      .then(() => {
+        openChat(null);
+        updateDialog(chatKey, (d) => ({ ...d, unread_mark: true }));
+      }, (e) => setMuteError(errorText(e)));
+  };
   const toggleArchive = () => {
     setMuteError('');
     api()
@@ -171,6 +180,9 @@ function ConversationHeader({ chatKey }: { chatKey: string }) {
         onClick={toggleMute}
       >
         <Icon name={muted ? 'bellOff' : 'bell'} />
+      </button>
+      <button type="button" class="icon-btn" aria-label="Mark as unread" title="Mark as unread and close" onClick={markUnread}>
+        <Icon name="dot" />
       </button>
       <button
         type="button"

@@ -50,6 +50,9 @@ export function applyEvent(event: MessengerEvent): void {
     case 'dialog_archived':
       updateDialog(peerKey(event.peer), (d) => ({ ...d, archived: event.archived }));
       break;
+    case 'dialog_unread_mark':
+      updateDialog(peerKey(event.peer), (d) => ({ ...d, unread_mark: event.unread }));
+      break;
     case 'draft':
       draftChanged(peerKey(event.peer), event.draft);
       break;

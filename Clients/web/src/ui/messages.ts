@@ -24,6 +24,11 @@ export function openChat(key: string | null): void {
   if (!key) return;
   const peer = peerFromKey(key);
   if (!dialogOf(key)) updateDialog(key, (d) => d, () => blankDialog(peer));
+  if (dialogOf(key)?.unread_mark) {
+    // Opening a chat the user marked unread takes the mark off, on all their devices.
+    updateDialog(key, (d) => ({ ...d, unread_mark: false }));
+    void api().messages.markDialogUnread({ peer, unread: false }).catch(() => undefined);
+  }
   if (peer.kind === PeerKind.User) {
     void ensureUsers([peer.id]).catch(() => undefined);
     void loadPresence([peer.id]).catch(() => undefined);
