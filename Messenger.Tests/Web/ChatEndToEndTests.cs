@@ -708,6 +708,33 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task SearchInChat_FindsItsMessagesOnly_AndShowsTheOnePicked()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("The invoice for March is attached");
+        for (var i = 0; i < 60; i++)
+        {
+            await alice.SendAsync($"Filler line {i}");
+        }
+
+        await bob.CreateGroupAsync("Accounts", aliceName.Username);
+        await bob.SendAsync("Another invoice, in the group");
+        await bob.OpenChatAsync(aliceName.Display);
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Search in chat" }).ClickAsync();
+        await bob.Page.GetByLabel("Search in this chat").FillAsync("invoice");
+        var results = bob.Page.GetByRole(AriaRole.List, new() { Name = "Results in this chat" });
+        await Expect(results.GetByRole(AriaRole.Button)).ToHaveCountAsync(1);
+        await Expect(results).ToContainTextAsync("The invoice for March is attached");
+        await results.GetByRole(AriaRole.Button).ClickAsync();
+        await Expect(bob.Message("The invoice for March is attached")).ToBeInViewportAsync();
+
+        await bob.Page.GetByLabel("Search in this chat").FillAsync("nowhere-to-be-found");
+        await Expect(bob.Page.GetByText("No messages found")).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
     private static async Task<string[]> Notifications(BrowserPage page) =>
         await page.Page.EvaluateAsync<string[]>("() => window.__notifications.map(n => n.title + '|' + n.body)");
 

@@ -232,7 +232,8 @@ function Section({ title, empty, children }: { title: string; empty?: string; ch
   );
 }
 
-function ResultRow(props: { id: number; title: string; subtitle: string; time?: string; onClick: () => void }) {
+/** One search result: an avatar, a title, a line of text and a time. */
+export function ResultRow(props: { id: number; title: string; subtitle: string; time?: string; onClick: () => void }) {
   return (
     <li>
       <button type="button" class="dialog" onClick={props.onClick}>

@@ -10,6 +10,7 @@ import { Modal } from './Modal';
 import { isChannel, peerFromKey, peerKey, peerPhoto, peerTitle, previewText, userName } from './peers';
 import { getState, setState, useApp, type AppState } from './store';
 import { ForwardDialog } from './ForwardDialog';
+import { ChatSearch } from './ChatSearch';
 import { Icon } from './Icon';
 import { setMuted } from './notifications';
 import { dialogPinned, ensureUsers, updateDialog } from './chats';
@@ -23,6 +24,7 @@ export function Conversation({ chatKey }: { chatKey: string }) {
   const [deleting, setDeleting] = useState<Message | null>(null);
   const [forwarding, setForwarding] = useState<Message | null>(null);
   const [seenBy, setSeenBy] = useState<Message | null>(null);
+  const [searching, setSearching] = useState(false);
   const peer = peerFromKey(chatKey);
   const left = useApp((s) => peer.kind === PeerKind.Chat && !!s.leftChats[peer.id]);
   const readOnly = useApp(
@@ -36,7 +38,8 @@ export function Conversation({ chatKey }: { chatKey: string }) {
   };
   return (
     <section class="conversation" aria-label="Conversation">
-      <ConversationHeader chatKey={chatKey} />
+      <ConversationHeader chatKey={chatKey} onSearch={() => setSearching((open) => !open)} />
+      {searching && <ChatSearch chatKey={chatKey} onClose={() => setSearching(false)} />}
       <PinnedBar chatKey={chatKey} onUnpin={() => pin(null)} />
       {actionError && (
         <p class="form__error conversation__error" role="alert">
@@ -99,7 +102,7 @@ export function Conversation({ chatKey }: { chatKey: string }) {
   );
 }
 
-function ConversationHeader({ chatKey }: { chatKey: string }) {
+function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: () => void }) {
   const peer = peerFromKey(chatKey);
   // "last seen 5 minutes ago" ages: render again every half minute.
   const [, tick] = useState(0);
@@ -180,6 +183,9 @@ function ConversationHeader({ chatKey }: { chatKey: string }) {
         onClick={toggleMute}
       >
         <Icon name={muted ? 'bellOff' : 'bell'} />
+      </button>
+      <button type="button" class="icon-btn" aria-label="Search in chat" title="Search in this chat" onClick={onSearch}>
+        <Icon name="search" />
       </button>
       <button type="button" class="icon-btn" aria-label="Mark as unread" title="Mark as unread and close" onClick={markUnread}>
         <Icon name="dot" />
