@@ -735,6 +735,39 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task Files_DroppedOnTheChat_OrPastedIntoTheBox_AreSent_WithTheTypedTextAsCaption()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+
+        // What a browser hands the page when a file is dropped on it, or pasted (a copied file or screenshot).
+        await alice.Page.EvaluateAsync("""
+            () => {
+              const data = new DataTransfer();
+              data.items.add(new File(['dropped bytes'], 'dropped.txt', { type: 'text/plain' }));
+              const target = document.querySelector('.conversation');
+              target.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: data }));
+              target.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: data }));
+            }
+            """);
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Download dropped.txt" })).ToBeVisibleAsync();
+
+        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync("the screenshot");
+        await box.EvaluateAsync("""
+            box => {
+              const data = new DataTransfer();
+              data.items.add(new File(['pasted bytes'], 'pasted.txt', { type: 'text/plain' }));
+              box.dispatchEvent(new ClipboardEvent('paste', { bubbles: true, cancelable: true, clipboardData: data }));
+            }
+            """);
+        await Expect(bob.Message("the screenshot").GetByRole(AriaRole.Button, new() { Name = "Download pasted.txt" })).ToBeVisibleAsync();
+        await Expect(box).ToHaveValueAsync("");
+        AssertNoProblems();
+    }
+
     private static async Task<string[]> Notifications(BrowserPage page) =>
         await page.Page.EvaluateAsync<string[]>("() => window.__notifications.map(n => n.title + '|' + n.body)");
 

@@ -155,6 +155,13 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
           maxLength={4096}
           onInput={(e) => change(e.currentTarget.value)}
           onKeyDown={onKeyDown}
+          onPaste={(e) => {
+            // A pasted image or file (a screenshot, a copied file) is sent as a file, with the typed text as its caption.
+            const files = e.clipboardData?.files;
+            if (!files?.length || editing) return;
+            e.preventDefault();
+            attach(files);
+          }}
         />
         <button type="button" class="icon-btn icon-btn--send" aria-label={editing ? 'Save' : 'Send'} onClick={() => void submit()} disabled={!text.trim() && !editing?.media}>
           <Icon name={editing ? 'check' : 'send'} />

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Message } from '../api/types';
 import { MemberRole, PeerKind, isMuted } from '../api/types';
-import { clearHistory, deleteMessages, openChat } from './messages';
+import { clearHistory, deleteMessages, openChat, sendFile } from './messages';
 import { Avatar } from './Avatar';
 import { Composer } from './Composer';
 import { errorText, formatLastSeen } from './format';
@@ -25,19 +25,44 @@ export function Conversation({ chatKey }: { chatKey: string }) {
   const [forwarding, setForwarding] = useState<Message | null>(null);
   const [seenBy, setSeenBy] = useState<Message | null>(null);
   const [searching, setSearching] = useState(false);
+  const [dropping, setDropping] = useState(false);
+  const hasFiles = (event: DragEvent) => !!event.dataTransfer?.types.includes('Files');
   const peer = peerFromKey(chatKey);
   const left = useApp((s) => peer.kind === PeerKind.Chat && !!s.leftChats[peer.id]);
   const readOnly = useApp(
     (s) => peer.kind === PeerKind.Chat && isChannel(s.chats[peer.id]) && s.myRoles[peer.id] === MemberRole.Member,
   );
   const deletedPeer = useApp((s) => peer.kind === PeerKind.User && !!s.users[peer.id]?.deleted);
+  const canSend = !left && !readOnly && !deletedPeer;
   const [actionError, setActionError] = useState('');
   const pin = (message: Message | null) => {
     setActionError('');
     pinMessage(chatKey, message).catch((e) => setActionError(errorText(e)));
   };
   return (
-    <section class="conversation" aria-label="Conversation">
+    <section
+      class={`conversation${dropping ? ' conversation--dropping' : ''}`}
+      aria-label="Conversation"
+      onDragOver={(e) => {
+        if (!canSend || !hasFiles(e)) return;
+        e.preventDefault();
+        setDropping(true);
+      }}
+      onDragLeave={(e) => {
+        if (e.currentTarget === e.target) setDropping(false);
+      }}
+      onDrop={(e) => {
+        setDropping(false);
+        if (!canSend || !hasFiles(e)) return;
+        e.preventDefault();
+        for (const file of Array.from(e.dataTransfer?.files ?? [])) void sendFile(chatKey, file, '', null);
+      }}
+    >
+      {dropping && (
+        <div class="drop-hint" aria-hidden="true">
+          Drop files to send them
+        </div>
+      )}
       <ConversationHeader chatKey={chatKey} onSearch={() => setSearching((open) => !open)} />
       {searching && <ChatSearch chatKey={chatKey} onClose={() => setSearching(false)} />}
       <PinnedBar chatKey={chatKey} onUnpin={() => pin(null)} />
