@@ -21,6 +21,21 @@ public static class MessageMethods
         return sent;
     }
 
+    /// <summary>Keeps a text message to be sent at <paramref name="date"/> (it reaches the chat then, as a normal send);
+    /// a random non-zero <paramref name="randomId"/> is chosen when none is given.</summary>
+    public static Task<ScheduledMessage> ScheduleMessageAsync(
+        this MessengerClient client, Peer peer, string text, DateTimeOffset date, long? replyToId = null, long? randomId = null,
+        CancellationToken cancellationToken = default) =>
+        client.CallAsync(new SendScheduledCall(peer, randomId ?? NewRandomId(), text, date.ToUnixTimeSeconds(), replyToId), cancellationToken);
+
+    /// <summary>The user's messages waiting to be sent in the chat, soonest first.</summary>
+    public static async Task<ScheduledMessage[]> GetScheduledAsync(this MessengerClient client, Peer peer, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetScheduledCall(peer), cancellationToken)).Messages;
+
+    /// <summary>Cancels waiting messages of the user in the chat.</summary>
+    public static Task<Done> DeleteScheduledAsync(this MessengerClient client, Peer peer, long[] ids, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new DeleteScheduledCall(peer, ids), cancellationToken);
+
     /// <summary>Up to <paramref name="limit"/> messages of the chat older than <paramref name="offsetId"/> (0: the newest), newest first.</summary>
     public static async Task<Message[]> GetHistoryAsync(
         this MessengerClient client, Peer peer, long offsetId = 0, int limit = 50, CancellationToken cancellationToken = default) =>

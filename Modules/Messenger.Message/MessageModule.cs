@@ -8,6 +8,7 @@ using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Message.Chats;
 using Messenger.Message.Groups;
+using Messenger.Message.Scheduling;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
 using Messenger.Message.Typing;
@@ -37,10 +38,15 @@ public static class MessageModule
         services.AddSingleton<GroupChanges>();
         services.AddSingleton<TypingThrottle>();
         services.AddSingleton<PostLimiter>();
+        services.AddSingleton<ScheduledSender>();
+        services.AddHostedService(provider => provider.GetRequiredService<ScheduledSender>());
         services.AddScoped<OwnChatSettings>();
         services.AddValidatorsFromAssemblyContaining<MessageStore>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
         services.AddRpcMethod<SendMessageCall, SentMessage>();
+        services.AddRpcMethod<SendScheduledCall, ScheduledMessage>();
+        services.AddRpcMethod<GetScheduledCall, ScheduledMessages>();
+        services.AddRpcMethod<DeleteScheduledCall, Done>();
         services.AddRpcMethod<GetHistoryCall, MessageList>();
         services.AddRpcMethod<GetDialogsCall, Dialogs>();
         services.AddRpcMethod<EditMessageCall, SentMessage>();

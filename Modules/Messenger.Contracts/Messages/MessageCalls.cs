@@ -311,6 +311,8 @@ public static class MessageErrorNames
 
     /// <summary><c>messages.deleteHistory</c> with <c>revoke</c> outside a private chat (in groups, delete your own messages with <c>messages.delete</c>).</summary>
     public const string RevokePrivateOnly = "REVOKE_PRIVATE_ONLY";
+    public const string ScheduleDateInvalid = "SCHEDULE_DATE_INVALID";
+    public const string ScheduledTooMany = "SCHEDULED_TOO_MANY";
 
     /// <summary>A large group or channel: no per-reader read positions to answer from.</summary>
     public const string ChatTooBig = "CHAT_TOO_BIG";

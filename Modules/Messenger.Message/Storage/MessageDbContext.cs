@@ -148,6 +148,23 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             archive.Property(a => a.ChatId).HasColumnName("chat_id");
         });
 
+        // Messages waiting to be sent at their date, as their author, with their random_id (ScheduledSender).
+        modelBuilder.Entity<ScheduledRow>(scheduled =>
+        {
+            scheduled.ToTable("message_scheduled");
+            scheduled.HasKey(s => s.Id);
+            scheduled.Property(s => s.Id).HasColumnName("id");
+            scheduled.Property(s => s.UserId).HasColumnName("user_id");
+            scheduled.Property(s => s.PeerKind).HasColumnName("peer_kind");
+            scheduled.Property(s => s.PeerId).HasColumnName("peer_id");
+            scheduled.Property(s => s.RandomId).HasColumnName("random_id");
+            scheduled.Property(s => s.Text).HasColumnName("text");
+            scheduled.Property(s => s.ReplyToId).HasColumnName("reply_to_id");
+            scheduled.Property(s => s.Date).HasColumnName("date");
+            scheduled.HasIndex(s => s.Date);
+            scheduled.HasIndex(s => new { s.UserId, s.RandomId }).IsUnique();
+        });
+
         // The chats a user marked unread to come back to.
         modelBuilder.Entity<UnreadMarkRow>(mark =>
         {
@@ -372,6 +389,25 @@ internal sealed class DialogArchiveRow
     public long UserId { get; set; }
 
     public long ChatId { get; set; }
+}
+
+internal sealed class ScheduledRow
+{
+    public long Id { get; set; }
+
+    public long UserId { get; set; }
+
+    public int PeerKind { get; set; }
+
+    public long PeerId { get; set; }
+
+    public long RandomId { get; set; }
+
+    public string Text { get; set; } = "";
+
+    public long? ReplyToId { get; set; }
+
+    public long Date { get; set; }
 }
 
 internal sealed class UnreadMarkRow

@@ -217,6 +217,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         scope.Execute("DELETE FROM message_dialog_pins WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_dialog_archive WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_unread_marks WHERE user_id = @user", ("@user", userId));
+        scope.Execute("DELETE FROM message_scheduled WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_bans WHERE user_id = @user", ("@user", userId));
     }
 

@@ -457,6 +457,52 @@ namespace Messenger.Message.Storage.Migrations
                     b.ToTable("message_reactions", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Message.Storage.ScheduledRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("Date")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("date");
+
+                    b.Property<long>("PeerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("peer_id");
+
+                    b.Property<int>("PeerKind")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("peer_kind");
+
+                    b.Property<long>("RandomId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("random_id");
+
+                    b.Property<long?>("ReplyToId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reply_to_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Date");
+
+                    b.HasIndex("UserId", "RandomId")
+                        .IsUnique();
+
+                    b.ToTable("message_scheduled", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Message.Storage.UnreadMarkRow", b =>
                 {
                     b.Property<long>("UserId")

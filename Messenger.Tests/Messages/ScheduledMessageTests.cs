@@ -1,0 +1,116 @@
+using Messenger.Client;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Message.Scheduling;
+using Messenger.Tests.Groups;
+using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Session;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Messenger.Tests.Messages;
+
+/// <summary><c>messages.sendScheduled</c>: messages sent by the server at their date, as their author, once. The host's
+/// clock stands still unless a test advances it; each test then runs a pass of the sender itself (one at a time with
+/// the sender's own once-a-second pass), so what it reads afterwards does not depend on the timer.</summary>
+public sealed class ScheduledMessageTests
+{
+    private static Task<TestHost> StartHostAsync(FakeTimeProvider clock) =>
+        SessionTestKit.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Messenger:Session:RegistrationsPerAddress"] = "1000",
+            ["Messenger:Message:PostBurst"] = "1000",
+        }, clock);
+
+    [Fact]
+    public async Task AScheduledMessage_WaitsUntilItsDate_ThenReachesTheChatOnce_AsItsAuthors()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StartHostAsync(clock);
+        await using var alice = await host.SignUpAsync("alice_sched");
+        await using var alicePhone = await host.SignInAnotherDeviceAsync("alice_sched");
+        await using var bob = await host.SignUpAsync("bob_sched");
+        var question = await bob.SendAsync(alice, "remind me tomorrow?");
+        var sender = host.Services.GetRequiredService<ScheduledSender>();
+
+        var scheduled = await alice.Client.ScheduleMessageAsync(bob.Peer, "  Good morning! Here is your reminder.  ", clock.GetUtcNow().AddHours(9),
+            replyToId: question.Message.Id, randomId: 777);
+
+        scheduled.Text.Should().Be("Good morning! Here is your reminder.");
+        (await alice.Client.ScheduleMessageAsync(bob.Peer, "Good morning! Here is your reminder.", clock.GetUtcNow().AddHours(9), randomId: 777))
+            .Id.Should().Be(scheduled.Id, "the same random_id is the same scheduled message");
+        (await alicePhone.Client.GetScheduledAsync(bob.Peer)).Should().ContainSingle().Which.Should().Be(scheduled);
+        (await bob.Client.GetScheduledAsync(alice.Peer)).Should().BeEmpty("a schedule is its author's own");
+        clock.Advance(TimeSpan.FromHours(8));
+        (await sender.SendDueAsync(CancellationToken.None)).Should().Be(0);
+        (await bob.Client.GetHistoryAsync(alice.Peer)).Should().ContainSingle();
+
+        clock.Advance(TimeSpan.FromHours(1));
+        await sender.SendDueAsync(CancellationToken.None);
+
+        var received = await bob.NextAsync<MessageReceived>(m => m.Message.FromId == alice.UserId);
+        received.Message.Should().Match<Messenger.Contracts.Messages.Message>(m => m.Text == "Good morning! Here is your reminder." && m.ReplyToId == question.Message.Id);
+        received.Message.Date.Should().Be(scheduled.Date);
+        (await alicePhone.NextAsync<MessageReceived>(m => m.IsOutgoing)).Message.Id.Should().Be(received.Message.Id);
+        (await alice.Client.GetScheduledAsync(bob.Peer)).Should().BeEmpty();
+        (await sender.SendDueAsync(CancellationToken.None)).Should().Be(0);
+        (await bob.Client.GetHistoryAsync(alice.Peer)).Count(m => m.FromId == alice.UserId).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Cancelled_OrRefusedWhenDue_IsNotSent_AndBadSchedulesAreRefusedByName()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StartHostAsync(clock);
+        await using var alice = await host.SignUpAsync("alice_schedbad");
+        await using var bob = await host.SignUpAsync("bob_schedbad");
+        await using var carol = await host.SignUpAsync("carol_schedbad");
+        var sender = host.Services.GetRequiredService<ScheduledSender>();
+        var later = clock.GetUtcNow().AddMinutes(5);
+        var other = await bob.SendAsync(carol, "not in alice's chat");
+        var foreign = await bob.Client.CreateGroupAsync("Not alice's", [carol.UserId]);
+
+        await ChatTestKit.FailsWith(() => alice.Client.ScheduleMessageAsync(bob.Peer, "too soon", clock.GetUtcNow().AddSeconds(5)), MessageErrorNames.ScheduleDateInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.ScheduleMessageAsync(bob.Peer, "in the past", clock.GetUtcNow().AddDays(-1)), MessageErrorNames.ScheduleDateInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.ScheduleMessageAsync(bob.Peer, "too late", clock.GetUtcNow().AddDays(367)), MessageErrorNames.ScheduleDateInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.ScheduleMessageAsync(bob.Peer, "   ", later), MessageErrorNames.MessageEmpty);
+        await ChatTestKit.FailsWith(() => alice.Client.ScheduleMessageAsync(bob.Peer, new string('x', 4097), later), MessageErrorNames.MessageTooLong);
+        await ChatTestKit.FailsWith(() => alice.Client.ScheduleMessageAsync(bob.Peer, "re", later, replyToId: other.Message.Id), MessageErrorNames.ReplyToInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.ScheduleMessageAsync(Peer.User(987654), "hi", later), MessageErrorNames.PeerIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.ScheduleMessageAsync(Peer.Chat(foreign.Chat.Id), "hi", later), GroupErrorNames.ChatNotFound, 404);
+        await ChatTestKit.FailsWith(() => alice.Client.ScheduleMessageAsync(bob.Peer, "hi", later, randomId: 0), MessageErrorNames.RandomIdInvalid);
+        await alice.SendAsync(bob, "already sent", randomId: 4242);
+        await ChatTestKit.FailsWith(() => alice.Client.ScheduleMessageAsync(bob.Peer, "hi", later, randomId: 4242), MessageErrorNames.RandomIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.DeleteScheduledAsync(bob.Peer, []), MessageErrorNames.MessageIdsInvalid);
+
+        var cancelled = await alice.Client.ScheduleMessageAsync(bob.Peer, "never mind", later);
+        var refused = await alice.Client.ScheduleMessageAsync(bob.Peer, "you will not want this", later);
+        var toCarol = await alice.Client.ScheduleMessageAsync(carol.Peer, "hello carol", later);
+        await bob.Client.DeleteScheduledAsync(alice.Peer, [cancelled.Id, refused.Id]);
+        await alice.Client.DeleteScheduledAsync(bob.Peer, [cancelled.Id]);
+        (await alice.Client.GetScheduledAsync(bob.Peer)).Should().ContainSingle().Which.Id.Should().Be(refused.Id, "only its author cancels one");
+        await bob.Client.BlockUserAsync(alice.UserId);
+
+        clock.Advance(TimeSpan.FromMinutes(6));
+        await sender.SendDueAsync(CancellationToken.None);
+        (await bob.Client.GetHistoryAsync(alice.Peer)).Select(m => m.Text).Should().NotContain(["never mind", "you will not want this"]);
+        (await carol.Client.GetHistoryAsync(alice.Peer)).Should().ContainSingle().Which.Text.Should().Be(toCarol.Text);
+        host.CountRows("message_scheduled").Should().Be(0, "a send refused for good drops its message");
+    }
+
+    [Fact]
+    public async Task TheHundredAndFirst_IsTooMany()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StartHostAsync(clock);
+        await using var alice = await host.SignUpAsync("alice_schedmany");
+        await using var bob = await host.SignUpAsync("bob_schedmany");
+        for (var i = 0; i < ScheduleLimits.MaxPerUser; i++)
+        {
+            await alice.Client.ScheduleMessageAsync(bob.Peer, $"later {i}", clock.GetUtcNow().AddHours(1 + i));
+        }
+
+        await ChatTestKit.FailsWith(() => alice.Client.ScheduleMessageAsync(bob.Peer, "one more", clock.GetUtcNow().AddHours(1)), MessageErrorNames.ScheduledTooMany);
+        (await alice.Client.GetScheduledAsync(bob.Peer)).Select(m => m.Text).Should().HaveCount(ScheduleLimits.MaxPerUser).And.StartWith("later 0");
+    }
+}

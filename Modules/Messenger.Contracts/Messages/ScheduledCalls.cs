@@ -1,0 +1,55 @@
+using MessagePack;
+using Messenger.Contracts.Rpc;
+
+namespace Messenger.Contracts.Messages;
+
+/// <summary><c>messages.sendScheduled</c>: keeps a text message to be sent as the caller at <see cref="Date"/> (unix
+/// seconds, at least <see cref="ScheduleLimits.MinAheadSeconds"/> ahead, at most <see cref="ScheduleLimits.MaxAheadDays"/>
+/// days). At that time the server sends it as <c>messages.send</c> would, with this <see cref="RandomId"/>, and the
+/// chat gets it like any message; a send that is refused then (the peer blocked the caller, the caller left the group)
+/// drops it. The same random_id again returns the first one. At most <see cref="ScheduleLimits.MaxPerUser"/> waiting per
+/// user. Errors: the text errors of <c>messages.send</c>, <c>RANDOM_ID_INVALID</c>, <c>SCHEDULE_DATE_INVALID</c>,
+/// <c>SCHEDULED_TOO_MANY</c>, <c>REPLY_TO_INVALID</c>, <c>PEER_ID_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.sendScheduled")]
+[MessagePackObject]
+public sealed record SendScheduledCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("random_id")] long RandomId,
+    [property: Key("text")] string Text,
+    [property: Key("date")] long Date,
+    [property: Key("reply_to_id")] long? ReplyToId = null) : IRpcCall<ScheduledMessage>;
+
+/// <summary><c>messages.getScheduled</c>: the caller's messages waiting to be sent in the chat, soonest first.
+/// Errors: <c>PEER_ID_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.getScheduled")]
+[MessagePackObject]
+public sealed record GetScheduledCall([property: Key("peer")] Peer Peer) : IRpcCall<ScheduledMessages>;
+
+/// <summary><c>messages.deleteScheduled</c>: cancels the caller's waiting messages in the chat (unknown ids are
+/// ignored; a message already sent is not touched). Errors: <c>MESSAGE_IDS_INVALID</c>, <c>PEER_ID_INVALID</c>.</summary>
+[RpcMethod("messages.deleteScheduled")]
+[MessagePackObject]
+public sealed record DeleteScheduledCall([property: Key("peer")] Peer Peer, [property: Key("ids")] long[] Ids) : IRpcCall<Done>;
+
+/// <summary>A message waiting to be sent at <see cref="Date"/>; <see cref="Id"/> names it until then (it is not the id
+/// the message gets when sent).</summary>
+[MessagePackObject]
+public sealed record ScheduledMessage(
+    [property: Key("id")] long Id,
+    [property: Key("peer")] Peer Peer,
+    [property: Key("text")] string Text,
+    [property: Key("date")] long Date,
+    [property: Key("random_id")] long RandomId,
+    [property: Key("reply_to_id")] long? ReplyToId);
+
+/// <summary>A chat's waiting messages (<c>messages.getScheduled</c>).</summary>
+[MessagePackObject]
+public sealed record ScheduledMessages([property: Key("messages")] ScheduledMessage[] Messages);
+
+/// <summary>Limits of scheduled messages.</summary>
+public static class ScheduleLimits
+{
+    public const int MinAheadSeconds = 10;
+    public const int MaxAheadDays = 366;
+    public const int MaxPerUser = 100;
+}

@@ -1,0 +1,140 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Rpc;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Message.Chats;
+using Messenger.Message.Sending;
+using Messenger.Message.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Messenger.Message.Scheduling;
+
+internal sealed class SendScheduledValidator : AbstractValidator<SendScheduledCall>
+{
+    public SendScheduledValidator()
+    {
+        RuleFor(c => c.Text).Must(t => !string.IsNullOrWhiteSpace(t)).WithErrorCode(MessageErrorNames.MessageEmpty);
+        RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= SendMessageValidator.MaxTextLength).WithErrorCode(MessageErrorNames.MessageTooLong);
+        RuleFor(c => c.RandomId).NotEqual(0).WithErrorCode(MessageErrorNames.RandomIdInvalid);
+        RuleFor(c => c.Peer).ValidPeer();
+        RuleFor(c => c.ReplyToId).Must(r => r is null or > 0).WithErrorCode(MessageErrorNames.ReplyToInvalid);
+    }
+}
+
+internal sealed class GetScheduledValidator : AbstractValidator<GetScheduledCall>
+{
+    public GetScheduledValidator() => RuleFor(c => c.Peer).ValidPeer();
+}
+
+internal sealed class DeleteScheduledValidator : AbstractValidator<DeleteScheduledCall>
+{
+    public DeleteScheduledValidator()
+    {
+        RuleFor(c => c.Peer).ValidPeer();
+        RuleFor(c => c.Ids).Must(ids => ids is { Length: > 0 and <= 100 } && ids.All(id => id > 0)).WithErrorCode(MessageErrorNames.MessageIdsInvalid);
+    }
+}
+
+/// <summary>
+/// Messages a user wrote to be sent later (<c>message_scheduled</c>): kept as written, with the random_id they will be
+/// sent with, so the <see cref="ScheduledSender"/> sends each once whatever happens between its send and its row's
+/// removal. Rights are checked when scheduling (the caller may post in the chat now) and again when sending. Decided:
+/// the user's other devices are not told of a scheduled message until it is sent (they ask with <c>getScheduled</c>).
+/// </summary>
+internal sealed class ScheduledMessagesHandler(Chats.Chats chats, StorageWriter writer, SqliteDatabase database, IMediator bus, RpcContext caller, TimeProvider clock)
+    : IRequestHandler<SendScheduledCall, ScheduledMessage>, IRequestHandler<GetScheduledCall, ScheduledMessages>, IRequestHandler<DeleteScheduledCall, Done>
+{
+    private const string Columns = "id, peer_kind, peer_id, text, date, random_id, reply_to_id";
+
+    public async ValueTask<ScheduledMessage> Handle(SendScheduledCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        if (call.Date < now + ScheduleLimits.MinAheadSeconds || call.Date > now + ScheduleLimits.MaxAheadDays * 86_400L)
+        {
+            throw MessengerError.BadRequest(MessageErrorNames.ScheduleDateInvalid);
+        }
+
+        var target = await chats.ResolveForPostingAsync(me, call.Peer, bus, cancellationToken);
+        return await writer.WriteAsync(scope =>
+        {
+            var find = scope.Command($"SELECT {Columns} FROM message_scheduled WHERE user_id = @user AND random_id = @random");
+            find.Parameters.AddWithValue("@user", me);
+            find.Parameters.AddWithValue("@random", call.RandomId);
+            if (Read(find).FirstOrDefault() is { } first)
+            {
+                return first;
+            }
+
+            if (MessageStore.FindByRandomId(scope, me, call.RandomId) is not null)
+            {
+                throw MessengerError.BadRequest(MessageErrorNames.RandomIdInvalid, "a sent message has this random_id");
+            }
+
+            if (call.ReplyToId is { } replyTo && (target.ChatId == 0 || MessageStore.FindVisible(scope, me, target.ChatId, replyTo) is null))
+            {
+                throw MessengerError.BadRequest(MessageErrorNames.ReplyToInvalid);
+            }
+
+            if (Convert.ToInt64(scope.Scalar("SELECT count(*) FROM message_scheduled WHERE user_id = @user", ("@user", me))) >= ScheduleLimits.MaxPerUser)
+            {
+                throw MessengerError.BadRequest(MessageErrorNames.ScheduledTooMany);
+            }
+
+            var text = call.Text.Trim();
+            var id = (long)scope.Scalar(
+                "INSERT INTO message_scheduled (user_id, peer_kind, peer_id, random_id, text, reply_to_id, date) " +
+                "VALUES (@user, @kind, @peer, @random, @text, @reply, @date) RETURNING id",
+                ("@user", me), ("@kind", (int)call.Peer.Kind), ("@peer", call.Peer.Id), ("@random", call.RandomId), ("@text", text),
+                ("@reply", (object?)call.ReplyToId ?? DBNull.Value), ("@date", call.Date))!;
+            return new ScheduledMessage(id, call.Peer, text, call.Date, call.RandomId, call.ReplyToId);
+        }, cancellationToken);
+    }
+
+    public async ValueTask<ScheduledMessages> Handle(GetScheduledCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM message_scheduled WHERE user_id = @user AND peer_kind = @kind AND peer_id = @peer ORDER BY date, id";
+        command.Parameters.AddWithValue("@user", me);
+        command.Parameters.AddWithValue("@kind", (int)call.Peer.Kind);
+        command.Parameters.AddWithValue("@peer", call.Peer.Id);
+        return new ScheduledMessages([.. Read(command)]);
+    }
+
+    public async ValueTask<Done> Handle(DeleteScheduledCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        await writer.WriteAsync(scope =>
+        {
+            using var delete = scope.Connection.CreateCommand();
+            delete.Transaction = scope.Transaction;
+            delete.CommandText =
+                $"DELETE FROM message_scheduled WHERE user_id = @user AND peer_kind = @kind AND peer_id = @peer AND id IN ({delete.BindList("id", call.Ids)})";
+            delete.Parameters.AddWithValue("@user", me);
+            delete.Parameters.AddWithValue("@kind", (int)call.Peer.Kind);
+            delete.Parameters.AddWithValue("@peer", call.Peer.Id);
+            delete.ExecuteNonQuery();
+        }, cancellationToken);
+        return new Done();
+    }
+
+    internal static List<ScheduledMessage> Read(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var found = new List<ScheduledMessage>();
+        while (reader.Read())
+        {
+            found.Add(new ScheduledMessage(
+                reader.GetInt64(0), new Peer((PeerKind)reader.GetInt32(1), reader.GetInt64(2)), reader.GetString(3), reader.GetInt64(4),
+                reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6)));
+        }
+
+        return found;
+    }
+}

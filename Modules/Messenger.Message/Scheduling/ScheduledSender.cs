@@ -1,0 +1,107 @@
+using Mediator;
+using Messenger.Contracts.Messages;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Messenger.Message.Scheduling;
+
+/// <summary>
+/// Sends scheduled messages when their date comes, once a second: each as <c>messages.send</c> by its author, in a DI
+/// scope of its own, with its random_id, and only then removes its row. A crash between the two sends it again after
+/// the restart, and the random_id answers with the message already stored: never lost, never twice. A send refused for
+/// good (blocked, no longer a member, the peer's account deleted) drops the message, logged; one refused for now
+/// (the posting limit, storage full) waits for the next second.
+/// </summary>
+internal sealed class ScheduledSender(
+    SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, TimeProvider clock, ILogger<ScheduledSender> logger) : BackgroundService
+{
+    private const int PerTick = 100;
+
+    // One pass at a time: a pass started by hand (tests, a shutdown) waits for the timer's.
+    private readonly SemaphoreSlim _pass = new(1, 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // The pace is real seconds whatever the clock (a test's stands still, and a timer on it would fire inside the
+        // test's own Advance); what is due is read from the clock.
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await SendDueAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Sending scheduled messages failed");
+            }
+        }
+    }
+
+    /// <summary>Sends what is due now; returns how many were sent (a resend answered by the random_id counts too).</summary>
+    public async Task<int> SendDueAsync(CancellationToken cancellationToken)
+    {
+        await _pass.WaitAsync(cancellationToken);
+        try
+        {
+            return await SendDueOnceAsync(cancellationToken);
+        }
+        finally
+        {
+            _pass.Release();
+        }
+    }
+
+    private async Task<int> SendDueOnceAsync(CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        foreach (var (userId, message) in Due(clock.GetUtcNow().ToUnixTimeSeconds()))
+        {
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                scope.ServiceProvider.GetRequiredService<RpcContext>().UserId = userId;
+                try
+                {
+                    await scope.ServiceProvider.GetRequiredService<IMediator>()
+                        .Send(new SendMessageCall(message.Peer, message.RandomId, message.Text, message.ReplyToId), cancellationToken);
+                    sent++;
+                }
+                catch (MessengerError e) when (e.Code is 420 or 500)
+                {
+                    continue;
+                }
+                catch (MessengerError e)
+                {
+                    logger.LogInformation("Scheduled message {Id} of user {UserId} dropped: {Error}", message.Id, userId, e.Name);
+                }
+            }
+
+            await writer.WriteAsync(scope => scope.Execute("DELETE FROM message_scheduled WHERE id = @id", ("@id", message.Id)), cancellationToken);
+        }
+
+        return sent;
+    }
+
+    private List<(long UserId, ScheduledMessage Message)> Due(long now)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT user_id, id, peer_kind, peer_id, text, date, random_id, reply_to_id FROM message_scheduled WHERE date <= @now ORDER BY date, id LIMIT @limit";
+        command.Parameters.AddWithValue("@now", now);
+        command.Parameters.AddWithValue("@limit", PerTick);
+        using var reader = command.ExecuteReader();
+        var due = new List<(long, ScheduledMessage)>();
+        while (reader.Read())
+        {
+            due.Add((reader.GetInt64(0), new ScheduledMessage(
+                reader.GetInt64(1), new Peer((PeerKind)reader.GetInt32(2), reader.GetInt64(3)), reader.GetString(4), reader.GetInt64(5),
+                reader.GetInt64(6), reader.IsDBNull(7) ? null : reader.GetInt64(7))));
+        }
+
+        return due;
+    }
+}
