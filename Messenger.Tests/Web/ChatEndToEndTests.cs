@@ -768,6 +768,37 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task ScheduleMessage_WaitsInTheScheduledList_AndCanBeCancelled_BeforeThePeerSeesIt()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        var page = alice.Page;
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Morning!");
+        var box = page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync("Standup starts in 5 minutes");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Schedule message" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Schedule message" });
+        await Expect(dialog.GetByLabel("Send at")).Not.ToHaveValueAsync("");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Schedule" }).ClickAsync();
+        await Expect(dialog).ToHaveCountAsync(0);
+        await Expect(box).ToHaveValueAsync("");
+        await page.GetByRole(AriaRole.Button, new() { Name = "1 scheduled" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.List, new() { Name = "Scheduled messages" })).ToContainTextAsync("Standup starts in 5 minutes");
+        await page.ReloadAsync();
+        await alice.OpenChatAsync(bobName.Display);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "1 scheduled" })).ToBeVisibleAsync();
+
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message("Morning!")).ToBeVisibleAsync();
+        (await bob.Message("Standup starts in 5 minutes").CountAsync()).Should().Be(0, "not before its time");
+        await page.GetByRole(AriaRole.Button, new() { Name = "1 scheduled" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel scheduled “Standup starts in 5 minutes”" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "1 scheduled" })).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
     private static async Task<string[]> Notifications(BrowserPage page) =>
         await page.Page.EvaluateAsync<string[]>("() => window.__notifications.map(n => n.title + '|' + n.body)");
 

@@ -7,6 +7,8 @@ import type {
   AffectedHistory,
   PinResult,
   ReadParticipants,
+  ScheduledMessage,
+  ScheduledMessages,
   ReactionsChanged,
   Authorization,
   BlockedUsers,
@@ -94,6 +96,17 @@ export function createMethods(call: Call) {
           { peer: a.peer, random_id: a.random_id ?? randomId(), text: a.text, reply_to_id: a.reply_to_id ?? null, media: a.media ?? null },
           o,
         ),
+      /** Keeps a text message to be sent at `date` (unix seconds, 10 s to 366 days ahead). */
+      sendScheduled: (a: { peer: Peer; text: string; date: number; random_id?: number; reply_to_id?: number | null }, o?: CallOptions) =>
+        call<ScheduledMessage>(
+          'messages.sendScheduled',
+          { peer: a.peer, random_id: a.random_id ?? randomId(), text: a.text, date: a.date, reply_to_id: a.reply_to_id ?? null },
+          o,
+        ),
+      /** The user's messages waiting to be sent in the chat, soonest first. */
+      getScheduled: (a: { peer: Peer }, o?: CallOptions) => call<ScheduledMessages>('messages.getScheduled', a, o),
+      /** Cancels waiting messages of the user in the chat. */
+      deleteScheduled: (a: { peer: Peer; ids: number[] }, o?: CallOptions) => call<Done>('messages.deleteScheduled', a, o),
       getHistory: (a: { peer: Peer; offset_id?: number; limit?: number }, o?: CallOptions) =>
         call<MessageList>('messages.getHistory', { peer: a.peer, offset_id: a.offset_id ?? 0, limit: a.limit ?? 50 }, o),
       getDialogs: (a: { offset?: number; limit?: number } = {}, o?: CallOptions) =>

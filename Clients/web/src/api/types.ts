@@ -220,6 +220,20 @@ export interface AffectedMessages {
   channel: boolean;
 }
 
+/** A message waiting to be sent at `date` (messages.sendScheduled); `id` names it until then. */
+export interface ScheduledMessage {
+  id: number;
+  peer: Peer;
+  text: string;
+  date: number;
+  random_id: number;
+  reply_to_id: number | null;
+}
+
+export interface ScheduledMessages {
+  messages: ScheduledMessage[];
+}
+
 /** messages.getReadParticipants: who has read a message. */
 export interface ReadParticipants {
   user_ids: number[];

@@ -7,6 +7,7 @@ import { peerKey, previewText, userName } from './peers';
 import { loadDraft, saveDraft } from './drafts';
 import { useApp } from './store';
 import { Icon } from './Icon';
+import { ScheduleDialog, ScheduledBar } from './Scheduled';
 
 interface ComposerProps {
   chatKey: string;
@@ -21,6 +22,8 @@ interface ComposerProps {
 export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: ComposerProps) {
   const [text, setText] = useState(() => loadDraft(chatKey));
   const [error, setError] = useState('');
+  const [scheduling, setScheduling] = useState<string | null>(null);
+  const [scheduledVersion, setScheduledVersion] = useState(0);
   const box = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
   const state = useApp((s) => s);
@@ -104,8 +107,25 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
   };
 
   const context = editing ?? replyTo;
+  const scheduled = () => {
+    setText((loaded.current = ''));
+    saveDraft(chatKey, '');
+    stopTyping(chatKey);
+    onDone();
+    setScheduledVersion((v) => v + 1);
+  };
   return (
     <div class="composer">
+      <ScheduledBar chatKey={chatKey} version={scheduledVersion} />
+      {scheduling !== null && (
+        <ScheduleDialog
+          chatKey={chatKey}
+          text={scheduling}
+          replyToId={replyTo?.id ?? null}
+          onScheduled={scheduled}
+          onClose={() => setScheduling(null)}
+        />
+      )}
       {uploads.map((upload) => (
         <div class="upload" key={upload.id}>
           <span class="upload__name">{upload.name}</span>
@@ -163,6 +183,18 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
             attach(files);
           }}
         />
+        {!editing && (
+          <button
+            type="button"
+            class="icon-btn"
+            aria-label="Schedule message"
+            title="Send later"
+            disabled={!text.trim()}
+            onClick={() => setScheduling(text.trim())}
+          >
+            <Icon name="clock" />
+          </button>
+        )}
         <button type="button" class="icon-btn icon-btn--send" aria-label={editing ? 'Save' : 'Send'} onClick={() => void submit()} disabled={!text.trim() && !editing?.media}>
           <Icon name={editing ? 'check' : 'send'} />
         </button>

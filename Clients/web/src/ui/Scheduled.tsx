@@ -1,0 +1,89 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { ScheduledMessage } from '../api/types';
+import { api } from './connection';
+import { errorText } from './format';
+import { Modal } from './Modal';
+import { peerFromKey, peerKey } from './peers';
+import { useApp } from './store';
+
+/** A `datetime-local` value (local time, minutes) for a moment. */
+function localInput(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** When to send the composer's text (messages.sendScheduled): an hour from now unless changed. */
+export function ScheduleDialog(props: { chatKey: string; text: string; replyToId: number | null; onScheduled: () => void; onClose: () => void }) {
+  const [when, setWhen] = useState(() => localInput(new Date(Date.now() + 3_600_000)));
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const schedule = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      const date = Math.floor(new Date(when).getTime() / 1000);
+      await api().messages.sendScheduled({ peer: peerFromKey(props.chatKey), text: props.text, date, reply_to_id: props.replyToId });
+      props.onScheduled();
+      props.onClose();
+    } catch (e) {
+      setError(errorText(e));
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal title="Schedule message" onClose={props.onClose}>
+      <form class="form" onSubmit={(e) => void schedule(e)}>
+        <p class="muted">“{props.text}”</p>
+        <label class="field">
+          <span class="field__label">Send at</span>
+          <input class="field__input" type="datetime-local" required value={when} onInput={(e) => setWhen(e.currentTarget.value)} />
+        </label>
+        {error && <p class="form__error" role="alert">{error}</p>}
+        <button type="submit" class="btn" disabled={busy}>
+          Schedule
+        </button>
+      </form>
+    </Modal>
+  );
+}
+
+/** The user's messages waiting to be sent in this chat, above the message box, each with Cancel. */
+export function ScheduledBar({ chatKey, version }: { chatKey: string; version: number }) {
+  const [waiting, setWaiting] = useState<ScheduledMessage[]>([]);
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState('');
+  // A scheduled message that went out is the chat's newest message: a cue to read the list again.
+  const latest = useApp((s) => s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.top_message?.id);
+  const load = () =>
+    api()
+      .messages.getScheduled({ peer: peerFromKey(chatKey) })
+      .then((found) => setWaiting(found.messages), (e) => setError(errorText(e)));
+  useEffect(() => void load(), [chatKey, version, latest]);
+  if (waiting.length === 0) return null;
+  const cancel = (message: ScheduledMessage) =>
+    api()
+      .messages.deleteScheduled({ peer: peerFromKey(chatKey), ids: [message.id] })
+      .then(load, (e) => setError(errorText(e)));
+  return (
+    <div class="scheduled">
+      <button type="button" class="btn btn--ghost btn--small" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {waiting.length} scheduled
+      </button>
+      {error && <p class="form__error" role="alert">{error}</p>}
+      {open && (
+        <ul class="scheduled__list" aria-label="Scheduled messages">
+          {waiting.map((m) => (
+            <li key={m.id} class="scheduled__item">
+              <span class="scheduled__when">{new Date(m.date * 1000).toLocaleString()}</span>
+              <span class="scheduled__text">{m.text}</span>
+              <button type="button" class="btn btn--small btn--ghost" aria-label={`Cancel scheduled “${m.text}”`} onClick={() => void cancel(m)}>
+                Cancel
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
