@@ -60,13 +60,9 @@ public static class MessageMethods
     }
 
     /// <summary>Deletes messages for the caller, or for everyone with <paramref name="revoke"/>; not repeated as an event on this device.</summary>
-    public static async Task<AffectedMessages> DeleteMessagesAsync(
-        this MessengerClient client, Peer peer, long[] ids, bool revoke, CancellationToken cancellationToken = default)
-    {
-        var affected = await client.CallAsync(new DeleteMessagesCall(peer, ids, revoke), cancellationToken);
-        client.Events.Observe(affected, peer);
-        return affected;
-    }
+    public static Task<AffectedMessages> DeleteMessagesAsync(
+        this MessengerClient client, Peer peer, long[] ids, bool revoke, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new DeleteMessagesCall(peer, ids, revoke), peer, cancellationToken);
 
     /// <summary>Clears the chat for the user — every message, or those with id ≤ <paramref name="maxId"/> — calling
     /// <c>messages.deleteHistory</c> batch by batch until it is done; with <paramref name="revoke"/> (private chats) the
@@ -124,66 +120,42 @@ public static class MessageMethods
 
     /// <summary>Keeps the text the user is writing in the chat for their other devices (empty clears it; clear it after
     /// sending); they get <see cref="DraftChanged"/>.</summary>
-    public static async Task<AffectedMessages> SaveDraftAsync(
-        this MessengerClient client, Peer peer, string text, long? replyToId = null, CancellationToken cancellationToken = default)
-    {
-        var affected = await client.CallAsync(new SaveDraftCall(peer, text, replyToId), cancellationToken);
-        client.Events.Observe(affected);
-        return affected;
-    }
+    public static Task<AffectedMessages> SaveDraftAsync(
+        this MessengerClient client, Peer peer, string text, long? replyToId = null, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new SaveDraftCall(peer, text, replyToId), null, cancellationToken);
 
     /// <summary>Keeps the chat at the top of the user's chat list, or lets it go (at most five pinned); the user's other
     /// devices get <see cref="DialogPinChanged"/>.</summary>
-    public static async Task<AffectedMessages> PinDialogAsync(
-        this MessengerClient client, Peer peer, bool pinned = true, CancellationToken cancellationToken = default)
-    {
-        var affected = await client.CallAsync(new ToggleDialogPinCall(peer, pinned), cancellationToken);
-        client.Events.Observe(affected);
-        return affected;
-    }
+    public static Task<AffectedMessages> PinDialogAsync(
+        this MessengerClient client, Peer peer, bool pinned = true, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new ToggleDialogPinCall(peer, pinned), null, cancellationToken);
 
     /// <summary>Moves the chat out of the user's main list (it stays archived when new messages come), or back; the user's
     /// other devices get <see cref="DialogArchiveChanged"/>.</summary>
-    public static async Task<AffectedMessages> ArchiveDialogAsync(
-        this MessengerClient client, Peer peer, bool archived = true, CancellationToken cancellationToken = default)
-    {
-        var affected = await client.CallAsync(new ToggleDialogArchiveCall(peer, archived), cancellationToken);
-        client.Events.Observe(affected);
-        return affected;
-    }
+    public static Task<AffectedMessages> ArchiveDialogAsync(
+        this MessengerClient client, Peer peer, bool archived = true, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new ToggleDialogArchiveCall(peer, archived), null, cancellationToken);
 
     /// <summary>Marks the chat unread for the user to come back to it, or takes the mark off (do when the chat is opened);
     /// the user's other devices get <see cref="DialogUnreadMarkChanged"/>.</summary>
-    public static async Task<AffectedMessages> MarkDialogUnreadAsync(
-        this MessengerClient client, Peer peer, bool unread = true, CancellationToken cancellationToken = default)
-    {
-        var affected = await client.CallAsync(new MarkDialogUnreadCall(peer, unread), cancellationToken);
-        client.Events.Observe(affected);
-        return affected;
-    }
+    public static Task<AffectedMessages> MarkDialogUnreadAsync(
+        this MessengerClient client, Peer peer, bool unread = true, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new MarkDialogUnreadCall(peer, unread), null, cancellationToken);
 
     /// <summary>Mutes the chat for the user until <paramref name="muteUntil"/> (<see cref="NotifySettings.MuteForever"/>
     /// for good), or unmutes it (null); the user's other devices get <see cref="NotifySettingsChanged"/>.</summary>
-    public static async Task<AffectedMessages> MuteChatAsync(
-        this MessengerClient client, Peer peer, DateTimeOffset? muteUntil, CancellationToken cancellationToken = default)
-    {
-        var affected = await client.CallAsync(new UpdateNotifySettingsCall(peer, muteUntil?.ToUnixTimeSeconds() ?? 0), cancellationToken);
-        client.Events.Observe(affected);
-        return affected;
-    }
+    public static Task<AffectedMessages> MuteChatAsync(
+        this MessengerClient client, Peer peer, DateTimeOffset? muteUntil, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new UpdateNotifySettingsCall(peer, muteUntil?.ToUnixTimeSeconds() ?? 0), null, cancellationToken);
 
     /// <summary>Reports incoming messages up to <paramref name="maxId"/> as delivered (done automatically with <see cref="MessengerClientOptions.AutoReceipt"/>).</summary>
     public static Task<Done> ReceivedMessagesAsync(this MessengerClient client, long maxId, CancellationToken cancellationToken = default) =>
         client.CallAsync(new ReceivedMessagesCall(maxId), cancellationToken);
 
     /// <summary>Marks the chat read up to <paramref name="maxId"/>; not repeated as an event on this device.</summary>
-    public static async Task<AffectedMessages> ReadHistoryAsync(
-        this MessengerClient client, Peer peer, long maxId, CancellationToken cancellationToken = default)
-    {
-        var affected = await client.CallAsync(new ReadHistoryCall(peer, maxId), cancellationToken);
-        client.Events.Observe(affected, peer);
-        return affected;
-    }
+    public static Task<AffectedMessages> ReadHistoryAsync(
+        this MessengerClient client, Peer peer, long maxId, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new ReadHistoryCall(peer, maxId), peer, cancellationToken);
 
     /// <summary>Tells the peer the caller is typing (one of <see cref="TypingActions"/>); repeat within 6 s to extend.</summary>
     public static Task<Done> SetTypingAsync(
@@ -217,6 +189,16 @@ public static class MessageMethods
     /// <summary>Online state and last-seen time of up to 200 users who share a private chat with the caller.</summary>
     public static async Task<UserStatusUpdate[]> GetStatusesAsync(this MessengerClient client, long[] ids, CancellationToken cancellationToken = default) =>
         (await client.CallAsync(new GetStatusesCall(ids), cancellationToken)).Items;
+
+    /// <summary>Makes the call and gives its answer to the update stream, so the push of this change is not reported
+    /// again on this device (<paramref name="peer"/>: the large group whose own log moved, when the answer says so).</summary>
+    private static async Task<AffectedMessages> ObservedAsync(
+        MessengerClient client, IRpcCall<AffectedMessages> call, Peer? peer, CancellationToken cancellationToken)
+    {
+        var affected = await client.CallAsync(call, cancellationToken);
+        client.Events.Observe(affected, peer);
+        return affected;
+    }
 
     private static long NewRandomId() => Random.Shared.NextInt64(1, long.MaxValue);
 }
