@@ -14,7 +14,7 @@ namespace Messenger.Message.Scheduling;
 /// scope of its own, with its random_id, and only then removes its row. A crash between the two sends it again after
 /// the restart, and the random_id answers with the message already stored: never lost, never twice. A send refused for
 /// good (blocked, no longer a member, the peer's account deleted) drops the message, logged; one refused for now
-/// (the posting limit, storage full) waits for the next second.
+/// (the posting limit, storage full) or failing unexpectedly waits for the next second, without holding up the others.
 /// </summary>
 internal sealed class ScheduledSender(
     SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, TimeProvider clock, ILogger<ScheduledSender> logger) : BackgroundService
@@ -77,6 +77,12 @@ internal sealed class ScheduledSender(
                 catch (MessengerError e)
                 {
                     logger.LogInformation("Scheduled message {Id} of user {UserId} dropped: {Error}", message.Id, userId, e.Name);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Kept for the next pass; the messages due after it are not held up.
+                    logger.LogError(e, "Scheduled message {Id} of user {UserId} could not be sent", message.Id, userId);
+                    continue;
                 }
             }
 
