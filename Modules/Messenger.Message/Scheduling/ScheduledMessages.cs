@@ -47,7 +47,8 @@ internal sealed class DeleteScheduledValidator : AbstractValidator<DeleteSchedul
 internal sealed class ScheduledMessagesHandler(Chats.Chats chats, StorageWriter writer, SqliteDatabase database, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<SendScheduledCall, ScheduledMessage>, IRequestHandler<GetScheduledCall, ScheduledMessages>, IRequestHandler<DeleteScheduledCall, Done>
 {
-    private const string Columns = "id, peer_kind, peer_id, text, date, random_id, reply_to_id";
+    /// <summary>The columns <see cref="ReadOne"/> reads, in its order.</summary>
+    internal const string Columns = "id, peer_kind, peer_id, text, date, random_id, reply_to_id";
 
     public async ValueTask<ScheduledMessage> Handle(SendScheduledCall call, CancellationToken cancellationToken)
     {
@@ -130,11 +131,13 @@ internal sealed class ScheduledMessagesHandler(Chats.Chats chats, StorageWriter 
         var found = new List<ScheduledMessage>();
         while (reader.Read())
         {
-            found.Add(new ScheduledMessage(
-                reader.GetInt64(0), new Peer((PeerKind)reader.GetInt32(1), reader.GetInt64(2)), reader.GetString(3), reader.GetInt64(4),
-                reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6)));
+            found.Add(ReadOne(reader));
         }
 
         return found;
     }
+
+    internal static ScheduledMessage ReadOne(SqliteDataReader reader) =>
+        new(reader.GetInt64(0), new Peer((PeerKind)reader.GetInt32(1), reader.GetInt64(2)), reader.GetString(3), reader.GetInt64(4),
+            reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6));
 }

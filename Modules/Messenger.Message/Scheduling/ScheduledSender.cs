@@ -96,16 +96,15 @@ internal sealed class ScheduledSender(
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT user_id, id, peer_kind, peer_id, text, date, random_id, reply_to_id FROM message_scheduled WHERE date <= @now ORDER BY date, id LIMIT @limit";
+        command.CommandText =
+            $"SELECT {ScheduledMessagesHandler.Columns}, user_id FROM message_scheduled WHERE date <= @now ORDER BY date, id LIMIT @limit";
         command.Parameters.AddWithValue("@now", now);
         command.Parameters.AddWithValue("@limit", PerTick);
         using var reader = command.ExecuteReader();
         var due = new List<(long, ScheduledMessage)>();
         while (reader.Read())
         {
-            due.Add((reader.GetInt64(0), new ScheduledMessage(
-                reader.GetInt64(1), new Peer((PeerKind)reader.GetInt32(2), reader.GetInt64(3)), reader.GetString(4), reader.GetInt64(5),
-                reader.GetInt64(6), reader.IsDBNull(7) ? null : reader.GetInt64(7))));
+            due.Add((reader.GetInt64(7), ScheduledMessagesHandler.ReadOne(reader)));
         }
 
         return due;

@@ -214,9 +214,17 @@ internal sealed class GroupStore(SqliteDatabase database)
     /// <summary>The chat as the API shows it, as this unit's transaction sees it.</summary>
     public static Chat ToChat(WriteScope scope, long chatId, IUpdateLog log)
     {
-        var (kind, title, creator, created, count) = Chat(scope, chatId)!.Value;
-        var pts = kind is ChatKind.LargeGroup or ChatKind.Channel ? log.CurrentPts(scope, LogOwners.OfChat(chatId)) : 0;
-        return new Chat(chatId, kind, title, creator, count, created, pts, Photo(scope, chatId), About(scope, chatId));
+        var command = scope.Command("SELECT kind, title, creator_id, created_at, member_count, photo, about FROM message_chats WHERE id = @chat");
+        command.Parameters.AddWithValue("@chat", chatId);
+        Chat chat;
+        using (var reader = command.ExecuteReader())
+        {
+            reader.Read();
+            chat = new Chat(chatId, (ChatKind)reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt32(4), reader.GetInt64(3), 0,
+                reader.IsDBNull(5) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(5)), reader.GetString(6));
+        }
+
+        return chat.HasOwnLog ? chat with { Pts = log.CurrentPts(scope, LogOwners.OfChat(chatId)) } : chat;
     }
 
     public static string About(WriteScope scope, long chatId) =>

@@ -148,27 +148,29 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
     setMuteError('');
     setMuted(chatKey, !muted).catch((e) => setMuteError(errorText(e)));
   };
-  const markUnread = () => {
+  /** One of the user's own settings of this chat: the call, then what changes here once it is stored. */
+  const setting = (call: () => Promise<unknown>, done: () => void) => {
     setMuteError('');
-    api()
-      .messages.markDialogUnread({ peer, unread: true })
-      .then(() => {
+    call().then(done, (e) => setMuteError(errorText(e)));
+  };
+  const markUnread = () =>
+    setting(
+      () => api().messages.markDialogUnread({ peer, unread: true }),
+      () => {
         openChat(null);
         updateDialog(chatKey, (d) => ({ ...d, unread_mark: true }));
-      }, (e) => setMuteError(errorText(e)));
-  };
-  const toggleArchive = () => {
-    setMuteError('');
-    api()
-      .messages.toggleDialogArchive({ peer, archived: !archived })
-      .then(() => updateDialog(chatKey, (d) => ({ ...d, archived: !archived })), (e) => setMuteError(errorText(e)));
-  };
-  const togglePin = () => {
-    setMuteError('');
-    api()
-      .messages.toggleDialogPin({ peer, pinned: !pinned })
-      .then(() => dialogPinned(chatKey, !pinned), (e) => setMuteError(errorText(e)));
-  };
+      },
+    );
+  const toggleArchive = () =>
+    setting(
+      () => api().messages.toggleDialogArchive({ peer, archived: !archived }),
+      () => updateDialog(chatKey, (d) => ({ ...d, archived: !archived })),
+    );
+  const togglePin = () =>
+    setting(
+      () => api().messages.toggleDialogPin({ peer, pinned: !pinned }),
+      () => dialogPinned(chatKey, !pinned),
+    );
   return (
     <header class="conversation__header">
       <button type="button" class="icon-btn conversation__back" aria-label="Back" onClick={() => openChat(null)}>
