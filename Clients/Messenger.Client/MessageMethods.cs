@@ -118,6 +118,35 @@ public static class MessageMethods
         return changed;
     }
 
+    /// <summary>Posts a poll (question and 2–10 options; <paramref name="multipleChoice"/> lets a voter pick several,
+    /// <paramref name="publicVoters"/> lets the chat see who chose what); a random non-zero <paramref name="randomId"/> is
+    /// chosen when none is given.</summary>
+    public static async Task<SentMessage> SendPollAsync(
+        this MessengerClient client, Peer peer, string question, string[] options, bool multipleChoice = false, bool publicVoters = false,
+        long? replyToId = null, long? randomId = null, CancellationToken cancellationToken = default)
+    {
+        var sent = await client.CallAsync(
+            new SendPollCall(peer, randomId ?? NewRandomId(), new Poll(question, options, multipleChoice, publicVoters), replyToId), cancellationToken);
+        client.Events.Observe(sent, edited: false);
+        return sent;
+    }
+
+    /// <summary>Votes in a poll for the options at <paramref name="options"/> (none takes the vote back); the chat gets
+    /// <see cref="PollUpdated"/>.</summary>
+    public static Task<PollChanged> VoteAsync(
+        this MessengerClient client, Peer peer, long id, int[] options, CancellationToken cancellationToken = default) =>
+        ObservedPollAsync(client, new SendVoteCall(peer, id, options), peer, cancellationToken);
+
+    /// <summary>Ends the voting of one of the user's own polls.</summary>
+    public static Task<PollChanged> ClosePollAsync(
+        this MessengerClient client, Peer peer, long id, CancellationToken cancellationToken = default) =>
+        ObservedPollAsync(client, new ClosePollCall(peer, id), peer, cancellationToken);
+
+    /// <summary>Who chose option <paramref name="option"/> of a poll with public voters, the latest first.</summary>
+    public static Task<PollVoters> GetPollVotersAsync(
+        this MessengerClient client, Peer peer, long id, int option, int offset = 0, int limit = 50, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetPollVotersCall(peer, id, option, offset, limit), cancellationToken);
+
     /// <summary>Keeps the text the user is writing in the chat for their other devices (empty clears it; clear it after
     /// sending); they get <see cref="DraftChanged"/>.</summary>
     public static Task<AffectedMessages> SaveDraftAsync(
@@ -198,6 +227,14 @@ public static class MessageMethods
         var affected = await client.CallAsync(call, cancellationToken);
         client.Events.Observe(affected, peer);
         return affected;
+    }
+
+    private static async Task<PollChanged> ObservedPollAsync(
+        MessengerClient client, IRpcCall<PollChanged> call, Peer peer, CancellationToken cancellationToken)
+    {
+        var changed = await client.CallAsync(call, cancellationToken);
+        client.Events.Observe(new AffectedMessages(changed.Pts, changed.PtsCount, changed.Channel), peer);
+        return changed;
     }
 
     private static long NewRandomId() => Random.Shared.NextInt64(1, long.MaxValue);

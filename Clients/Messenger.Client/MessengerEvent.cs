@@ -50,6 +50,11 @@ public sealed record MessagePinned(long Pts, Peer Peer, Message? Message) : Logg
 public sealed record MessageReactionsChanged(long Pts, Peer Peer, long MessageId, long UserId, string? Reaction, ReactionCount[] Reactions)
     : LoggedEvent(Pts);
 
+/// <summary>Someone voted in poll message <see cref="MessageId"/> or took their vote back, or its author closed it:
+/// the counts per option, the voters and whether it is closed are as they are now; <see cref="MyChoices"/> is set when
+/// the user's own choices changed (on another device), null otherwise.</summary>
+public sealed record PollUpdated(long Pts, Peer Peer, long MessageId, int[] Counts, int Voters, bool Closed, int[]? MyChoices) : LoggedEvent(Pts);
+
 /// <summary>The user pinned the chat to the top of their list, or unpinned it, on another device.</summary>
 public sealed record DialogPinChanged(long Pts, Peer Peer, bool Pinned) : LoggedEvent(Pts);
 

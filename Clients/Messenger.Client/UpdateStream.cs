@@ -522,6 +522,9 @@ public sealed class UpdateStream
                 Emit(new MessageReactionsChanged(entry.Pts, reactions.Peer, reactions.MessageId, reactions.UserId, reactions.Reaction, reactions.Reactions)
                     { ChannelId = channelId });
                 break;
+            case MessagePollUpdate poll:
+                Emit(new PollUpdated(entry.Pts, poll.Peer, poll.MessageId, poll.Counts, poll.Voters, poll.Closed, poll.MyChoices) { ChannelId = channelId });
+                break;
             case DialogPinnedUpdate pin:
                 Emit(new DialogPinChanged(entry.Pts, pin.Peer, pin.Pinned) { ChannelId = channelId });
                 break;

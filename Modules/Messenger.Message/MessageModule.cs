@@ -63,6 +63,10 @@ public static class MessageModule
         services.AddRpcMethod<PinMessageCall, PinResult>();
         services.AddRpcMethod<UpdateNotifySettingsCall, AffectedMessages>();
         services.AddRpcMethod<SendReactionCall, ReactionsChanged>();
+        services.AddRpcMethod<SendPollCall, SentMessage>();
+        services.AddRpcMethod<SendVoteCall, PollChanged>();
+        services.AddRpcMethod<ClosePollCall, PollChanged>();
+        services.AddRpcMethod<GetPollVotersCall, PollVoters>();
         services.AddRpcMethod<SaveDraftCall, AffectedMessages>();
         services.AddRpcMethod<ToggleDialogPinCall, AffectedMessages>();
         services.AddRpcMethod<ToggleDialogArchiveCall, AffectedMessages>();

@@ -26,8 +26,10 @@ public sealed record Peer([property: Key("kind")] PeerKind Kind, [property: Key(
 /// <c>User(FromId)</c> otherwise (for private chats). Ids are server-wide and increase with time; dates are unix seconds.
 /// <see cref="Media"/> is the attached file, if any (then <see cref="Text"/> is its caption and may be empty).
 /// <see cref="FwdFromId"/> is set on a forwarded copy: the user who wrote the original (through forwards of forwards).
-/// Reactions are not part of it (they change, and the reader's own differs per reader): reads list them beside the
-/// messages (<see cref="MessageList.Reactions"/>), and <c>message_reactions</c> updates report their changes.
+/// <see cref="Poll"/> is set on a poll (then <see cref="Text"/> is empty): its question and options, which never change.
+/// Reactions and a poll's votes are not part of it (they change, and the reader's own differ per reader): reads list them
+/// beside the messages (<see cref="MessageList.Reactions"/>, <see cref="MessageList.Polls"/>), and
+/// <c>message_reactions</c> / <c>message_poll</c> updates report their changes.
 /// </summary>
 [MessagePackObject]
 public sealed record Message(
@@ -40,7 +42,8 @@ public sealed record Message(
     [property: Key("edit_date")] long? EditDate,
     [property: Key("action")] ServiceAction? Action = null,
     [property: Key("media")] MessageMedia? Media = null,
-    [property: Key("fwd_from_id")] long? FwdFromId = null)
+    [property: Key("fwd_from_id")] long? FwdFromId = null,
+    [property: Key("poll")] Poll? Poll = null)
 {
     /// <summary>The chat this message is in, as <paramref name="viewerId"/> addresses it.</summary>
     public Peer PeerFor(long viewerId) =>
@@ -104,11 +107,13 @@ public sealed record AffectedMessages(
     [property: Key("pts_count")] int PtsCount,
     [property: Key("channel")] bool Channel = false);
 
-/// <summary>Messages, newest first, and the reactions of those that have any (with the reader's own).</summary>
+/// <summary>Messages, newest first, the reactions of those that have any (with the reader's own), and the results of
+/// the polls among them (with the reader's own votes).</summary>
 [MessagePackObject]
 public sealed record MessageList(
     [property: Key("messages")] Message[] Messages,
-    [property: Key("reactions")] MessageReactions[]? Reactions = null);
+    [property: Key("reactions")] MessageReactions[]? Reactions = null,
+    [property: Key("polls")] PollResults[]? Polls = null);
 
 /// <summary>The reactions of message <see cref="MessageId"/> (by count, then by which kind has had a count the longest) and the reader's own.</summary>
 [MessagePackObject]

@@ -39,7 +39,7 @@ public sealed record GetDialogsCall([property: Key("offset")] int Offset = 0, [p
 /// <summary><c>messages.edit</c>: replaces the text of one of the caller's own messages, or the caption (0–1024
 /// characters: empty removes it) of a media message.
 /// Errors: <c>MESSAGE_EMPTY</c>, <c>MESSAGE_TOO_LONG</c>, <c>MEDIA_CAPTION_TOO_LONG</c>, <c>PEER_ID_INVALID</c>, <c>MESSAGE_ID_INVALID</c>
-/// (not in this chat or deleted), 403 <c>MESSAGE_AUTHOR_REQUIRED</c>, <c>MESSAGE_NOT_MODIFIED</c>.</summary>
+/// (not in this chat or deleted), 403 <c>MESSAGE_AUTHOR_REQUIRED</c>, <c>MESSAGE_NOT_MODIFIED</c>, <c>POLL_NOT_EDITABLE</c>.</summary>
 [RpcMethod("messages.edit")]
 [MessagePackObject]
 public sealed record EditMessageCall(

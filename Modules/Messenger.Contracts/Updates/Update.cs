@@ -25,6 +25,7 @@ namespace Messenger.Contracts.Updates;
 [Union(14, typeof(UserUpdate))]
 [Union(15, typeof(DialogArchivedUpdate))]
 [Union(16, typeof(DialogUnreadMarkUpdate))]
+[Union(17, typeof(MessagePollUpdate))]
 public abstract record Update;
 
 /// <summary>A group chat changed for this user: they joined or were added (<see cref="IsMember"/>), left or were
@@ -70,6 +71,19 @@ public sealed record MessageReactionsUpdate(
     [property: Key("user_id")] long UserId,
     [property: Key("reaction")] string? Reaction,
     [property: Key("reactions")] ReactionCount[] Reactions) : Update;
+
+/// <summary>Someone voted in poll message <see cref="MessageId"/>, took their vote back, or its author closed it:
+/// <see cref="Counts"/> per option, <see cref="Voters"/> and <see cref="Closed"/> are as they are now. Who voted is never
+/// told here. <see cref="MyChoices"/> is set only in the voter's own log (their choices now, empty when taken back);
+/// null means this user's own choices did not change.</summary>
+[MessagePackObject]
+public sealed record MessagePollUpdate(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("msg_id")] long MessageId,
+    [property: Key("counts")] int[] Counts,
+    [property: Key("voters")] int Voters,
+    [property: Key("closed")] bool Closed,
+    [property: Key("my_choices")] int[]? MyChoices) : Update;
 
 /// <summary>A message arrived in one of the user's chats (or the user sent it from any device).</summary>
 [MessagePackObject]

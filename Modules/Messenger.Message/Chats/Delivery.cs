@@ -22,7 +22,7 @@ internal static class Delivery
 {
     public static Posted Post(
         WriteScope scope, IUpdateLog log, ChatTarget target, long me, long randomId, string text, long? replyToId, ServiceAction? action, long now,
-        Func<long, MessageMedia?>? attachMedia = null, long? forwardedFrom = null)
+        Func<long, MessageMedia?>? attachMedia = null, long? forwardedFrom = null, Poll? poll = null)
     {
         var id = MessageStore.InsertMessage(scope, target.ChatId, me, randomId, target.ToPeer, now, text, replyToId, action);
         var media = attachMedia?.Invoke(id);
@@ -37,8 +37,13 @@ internal static class Delivery
             scope.Execute("UPDATE message_messages SET fwd_from_id = @from WHERE id = @id", ("@from", forwardedFrom), ("@id", id));
         }
 
-        var message = new ChatMessage(id, me, target.ToPeer, now, text, replyToId, null, action, media) { FwdFromId = forwardedFrom };
-        SearchIndex.Add(scope, id, target.ChatId, text);
+        if (poll is not null)
+        {
+            PollStore.Create(scope, id, poll);
+        }
+
+        var message = new ChatMessage(id, me, target.ToPeer, now, text, replyToId, null, action, media) { FwdFromId = forwardedFrom, Poll = poll };
+        SearchIndex.Add(scope, id, target.ChatId, poll is null ? text : string.Join('\n', [poll.Question, .. poll.Options]));
         if (target.HasOwnLog)
         {
             scope.Execute("UPDATE message_chats SET top_message_id = @id, last_activity = @now WHERE id = @chat",
@@ -63,11 +68,45 @@ internal static class Delivery
     }
 
     /// <summary>
+    /// A new message of the caller's own (<c>messages.send</c>, <c>messages.sendPoll</c>), inside its unit: a random_id
+    /// already used answers with the first message (a resend); otherwise the chat is opened for posting, the replied-to
+    /// message must be one the caller sees, and <paramref name="post"/> stores it. The log appends to push go to <paramref name="appends"/>.
+    /// </summary>
+    public static SentMessage PostOnce(
+        WriteScope scope, IUpdateLog log, long me, ChatTarget target, long randomId, long? replyToId, long now, List<LogAppend> appends,
+        Func<ChatTarget, long, Posted> post)
+    {
+        if (MessageStore.FindByRandomId(scope, me, randomId) is { } first)
+        {
+            return new SentMessage(first, log.CurrentPts(scope, me), 0);
+        }
+
+        var chat = OpenForPosting(scope, me, target, now);
+        if (replyToId is { } replyTo && MessageStore.FindVisible(scope, me, chat.ChatId, replyTo) is null)
+        {
+            throw MessengerError.BadRequest(MessageErrorNames.ReplyToInvalid);
+        }
+
+        var posted = post(chat, now);
+        appends.AddRange(posted.Appends);
+        return new SentMessage(posted.Message, posted.Answer.Pts, posted.Answer.PtsCount, posted.Channel);
+    }
+
+    /// <summary>
     /// Inside the unit, before posting: a private chat is created on its first message and refused when either side
     /// blocked the other; a group must still have the caller as a member, and a channel an admin.
     /// </summary>
     public static ChatTarget OpenForPosting(WriteScope scope, long me, ChatTarget target, long now) =>
         target.IsPrivate ? OpenPrivateChat(scope, me, target, now) : CheckGroupPosting(scope, me, target);
+
+    /// <summary>
+    /// Inside the unit, before answering a message (a reaction, a vote): as <see cref="OpenForPosting"/> in a private
+    /// chat (blocks hold); in a group only membership counts, so a channel's subscribers answer too.
+    /// </summary>
+    public static ChatTarget OpenForResponding(WriteScope scope, long me, ChatTarget target, long now) =>
+        target.IsPrivate
+            ? OpenPrivateChat(scope, me, target, now)
+            : target with { Role = GroupStore.RoleOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound) };
 
     private static ChatTarget OpenPrivateChat(WriteScope scope, long me, ChatTarget target, long now)
     {

@@ -50,6 +50,11 @@ internal sealed class EditMessageHandler(
                 throw MessengerError.Forbidden(MessageErrorNames.MessageAuthorRequired);
             }
 
+            if (message.Poll is not null)
+            {
+                throw MessengerError.BadRequest(PollErrorNames.PollNotEditable);
+            }
+
             if (message.Media is null && text.Length == 0)
             {
                 throw MessengerError.BadRequest(MessageErrorNames.MessageEmpty);

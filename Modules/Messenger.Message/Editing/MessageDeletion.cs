@@ -41,7 +41,7 @@ internal static class MessageDeletion
 
     /// <summary>
     /// Erases the messages for everyone: the text from the message row (which keeps its random_id so a late resend is
-    /// answered, not stored again), the search index, the reactions, the media reference, and every log entry that
+    /// answered, not stored again), the search index, the reactions, a poll's votes, the media reference, and every log entry that
     /// carried them; a revoked pinned message is unpinned; the chat's audience gets <c>delete_messages</c>.
     /// </summary>
     public static List<LogAppend> Revoke(WriteScope scope, IUpdateLog log, IMediaAttachments media, ChatTarget target, long me, long[] ids, long now)
@@ -51,6 +51,7 @@ internal static class MessageDeletion
             scope.Execute("UPDATE message_messages SET deleted = 1, text = '', media = NULL WHERE id = @id", ("@id", id));
             SearchIndex.Remove(scope, id);
             ReactionStore.Forget(scope, id);
+            PollStore.Forget(scope, id);
             media.Release(scope, id);
             log.Redact(scope, id, owner => new DeleteMessagesUpdate(PeerFor(target, owner, me), [id]));
         }

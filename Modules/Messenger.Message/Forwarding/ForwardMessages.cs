@@ -34,7 +34,8 @@ internal sealed class ForwardMessagesValidator : AbstractValidator<ForwardMessag
 /// Copies messages the caller can see into another chat (private or group), in one writer unit: new messages by the
 /// caller with the same text and media (one more reference to the media, never a copy of its bytes), posted as
 /// <c>messages.send</c> posts. Each random_id makes its copy idempotent; a copy that already exists is returned again.
-/// Service messages are not forwarded.
+/// Service messages are not forwarded. A forwarded poll is a new poll with the same question and options, open, with
+/// votes of its own (the original's voters and counts stay in their chat).
 /// </summary>
 internal sealed class ForwardMessagesHandler(
     Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, PostLimiter limiter,
@@ -79,7 +80,7 @@ internal sealed class ForwardMessagesHandler(
                         media.AddReference(scope, attached.Id, id);
                         return attached;
                     },
-                    forwardedFrom: source.FwdFromId ?? source.FromId);
+                    forwardedFrom: source.FwdFromId ?? source.FromId, poll: source.Poll);
                 messages[i] = posted.Message;
                 appends.AddRange(posted.Appends);
                 answers.Add(posted.Answer);

@@ -61,7 +61,7 @@ internal sealed class SendReactionHandler(
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             // Reacting is not posting: a channel's subscribers react too. Blocks and membership still hold.
-            var chat = target.IsPrivate ? Delivery.OpenForPosting(scope, me, target, now) : RequireMember(scope, me, target);
+            var chat = Delivery.OpenForResponding(scope, me, target, now);
             if (MessageStore.FindVisible(scope, me, chat.ChatId, call.Id) is not { Action: null })
             {
                 throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
@@ -96,7 +96,4 @@ internal sealed class SendReactionHandler(
 
         return changed;
     }
-
-    private static ChatTarget RequireMember(WriteScope scope, long me, ChatTarget target) =>
-        target with { Role = GroupStore.RoleOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound) };
 }

@@ -50,25 +50,11 @@ internal sealed class SendMessageHandler(
         // Media: the upload is completed (hashed, stored) before the unit; the unit only records the reference.
         using var prepared = call.Media is null ? null : await media.PrepareAsync(me, call.Media, cancellationToken);
         var appends = new List<LogAppend>();
-        var sent = await writer.WriteAsync(scope =>
-        {
-            if (MessageStore.FindByRandomId(scope, me, call.RandomId) is { } first)
-            {
-                return new SentMessage(first, log.CurrentPts(scope, me), 0);
-            }
-
-            var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            var chat = Delivery.OpenForPosting(scope, me, target, now);
-            if (call.ReplyToId is { } replyTo && MessageStore.FindVisible(scope, me, chat.ChatId, replyTo) is null)
-            {
-                throw MessengerError.BadRequest(MessageErrorNames.ReplyToInvalid);
-            }
-
-            var posted = Delivery.Post(scope, log, chat, me, call.RandomId, text, call.ReplyToId, action: null, now,
-                attachMedia: prepared is null ? null : id => media.Attach(scope, prepared, id, me));
-            appends.AddRange(posted.Appends);
-            return new SentMessage(posted.Message, posted.Answer.Pts, posted.Answer.PtsCount, posted.Channel);
-        }, cancellationToken);
+        var sent = await writer.WriteAsync(
+            scope => Delivery.PostOnce(scope, log, me, target, call.RandomId, call.ReplyToId, clock.GetUtcNow().ToUnixTimeSeconds(), appends,
+                (chat, now) => Delivery.Post(scope, log, chat, me, call.RandomId, text, call.ReplyToId, action: null, now,
+                    attachMedia: prepared is null ? null : id => media.Attach(scope, prepared, id, me))),
+            cancellationToken);
 
         if (appends.Count > 0)
         {

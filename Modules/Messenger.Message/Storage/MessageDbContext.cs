@@ -91,6 +91,40 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             message.Property(m => m.Media).HasColumnName("media");
             // A forwarded copy: who wrote the original (the first author, through forwards of forwards).
             message.Property(m => m.FwdFromId).HasColumnName("fwd_from_id");
+            // A poll's question and options (MessagePack of Contracts.Messages.Poll); its votes are in message_poll_*.
+            message.Property(m => m.Poll).HasColumnName("poll");
+        });
+
+        // A poll's state: how many people voted, and whether its author closed it (PollStore).
+        modelBuilder.Entity<PollRow>(poll =>
+        {
+            poll.ToTable("message_polls");
+            poll.HasKey(p => p.MessageId);
+            poll.Property(p => p.MessageId).HasColumnName("message_id").ValueGeneratedNever();
+            poll.Property(p => p.Voters).HasColumnName("voters");
+            poll.Property(p => p.Closed).HasColumnName("closed");
+        });
+
+        // A poll's count per option, kept with every vote.
+        modelBuilder.Entity<PollOptionRow>(option =>
+        {
+            option.ToTable("message_poll_options");
+            option.HasKey(o => new { o.MessageId, o.Option });
+            option.Property(o => o.MessageId).HasColumnName("message_id");
+            option.Property(o => o.Option).HasColumnName("option");
+            option.Property(o => o.Count).HasColumnName("count");
+        });
+
+        // Who chose what: a user's choices in a poll are read together (the key), an option's voters latest first (the index).
+        modelBuilder.Entity<PollVoteRow>(vote =>
+        {
+            vote.ToTable("message_poll_votes");
+            vote.HasKey(v => new { v.MessageId, v.UserId, v.Option });
+            vote.Property(v => v.MessageId).HasColumnName("message_id");
+            vote.Property(v => v.UserId).HasColumnName("user_id");
+            vote.Property(v => v.Option).HasColumnName("option");
+            vote.Property(v => v.Date).HasColumnName("date");
+            vote.HasIndex(v => new { v.MessageId, v.Option, v.Date });
         });
 
         modelBuilder.Entity<HiddenRow>(hidden =>
@@ -317,6 +351,37 @@ internal sealed class MessageRow
     public byte[]? Media { get; set; }
 
     public long? FwdFromId { get; set; }
+
+    public byte[]? Poll { get; set; }
+}
+
+internal sealed class PollRow
+{
+    public long MessageId { get; set; }
+
+    public int Voters { get; set; }
+
+    public bool Closed { get; set; }
+}
+
+internal sealed class PollOptionRow
+{
+    public long MessageId { get; set; }
+
+    public int Option { get; set; }
+
+    public int Count { get; set; }
+}
+
+internal sealed class PollVoteRow
+{
+    public long MessageId { get; set; }
+
+    public long UserId { get; set; }
+
+    public int Option { get; set; }
+
+    public long Date { get; set; }
 }
 
 internal sealed class HiddenRow

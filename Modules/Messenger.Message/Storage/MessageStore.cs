@@ -31,16 +31,16 @@ internal sealed record DialogState(
 internal sealed class MessageStore(SqliteDatabase database)
 {
     public const int PrivateChat = 1;
-    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media, m.fwd_from_id";
+    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media, m.fwd_from_id, m.poll";
     private const string NotHidden = "NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id)";
 
     /// <summary>The columns of <see cref="MessageColumns"/>, as <see cref="ReadMessage"/> reads them.</summary>
-    public const int MessageColumnCount = 11;
+    public const int MessageColumnCount = 12;
 
     /// <summary>The chat's pinned message (alias <c>p</c>) in a query over <c>message_chats c</c> for the user <c>@user</c>:
     /// <see cref="PinnedJoin"/> leaves it null when nothing is pinned, or the message was deleted (for everyone, or by
     /// the user for themselves).</summary>
-    public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id";
+    public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id, p.poll";
 
     /// <summary>What the viewer <c>@user</c> set on a chat — mute, draft, pin, archive, unread mark — in a dialog query, with
     /// <see cref="ViewerJoins"/> on the chat's id column; <see cref="ReadViewer"/> reads them.</summary>
@@ -84,7 +84,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         command.Parameters.AddWithValue("@user", userId);
         command.Parameters.AddWithValue("@offset", offsetId > 0 ? offsetId : long.MaxValue);
         command.Parameters.AddWithValue("@limit", limit);
-        return ReactionStore.ListWithReactions(connection, userId, ReadMessages(command));
+        return MessageListing.Of(connection, userId, ReadMessages(command));
     }
 
     /// <summary>
@@ -272,14 +272,33 @@ internal sealed class MessageStore(SqliteDatabase database)
         return ReadMessages(command).FirstOrDefault();
     }
 
-    public static Contracts.Messages.Message? FindVisible(WriteScope scope, long userId, long chatId, long messageId)
+    private const string VisibleById = $"SELECT {MessageColumns} FROM message_messages m WHERE m.id = @id AND m.chat_id = @chat AND m.deleted = 0 AND {NotHidden}";
+
+    public static Contracts.Messages.Message? FindVisible(WriteScope scope, long userId, long chatId, long messageId) =>
+        ReadVisible(scope.Command(VisibleById), userId, chatId, messageId);
+
+    /// <summary>The message, if the user can see it in the chat (outside a writer unit).</summary>
+    public Contracts.Messages.Message? FindVisible(long userId, long chatId, long messageId)
     {
-        var command = scope.Command(
-            $"SELECT {MessageColumns} FROM message_messages m WHERE m.id = @id AND m.chat_id = @chat AND m.deleted = 0 AND {NotHidden}");
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = VisibleById;
+        return ReadVisible(command, userId, chatId, messageId);
+    }
+
+    private static Contracts.Messages.Message? ReadVisible(SqliteCommand command, long userId, long chatId, long messageId)
+    {
         command.Parameters.AddWithValue("@id", messageId);
         command.Parameters.AddWithValue("@chat", chatId);
         command.Parameters.AddWithValue("@user", userId);
         return ReadMessages(command).FirstOrDefault();
+    }
+
+    /// <summary>Who chose one option of a poll (<see cref="PollStore.Voters"/>).</summary>
+    public PollVoters PollVoters(long messageId, int option, int offset, int limit)
+    {
+        using var connection = database.Open();
+        return PollStore.Voters(connection, messageId, option, offset, limit);
     }
 
     public static long InsertMessage(
@@ -432,6 +451,7 @@ internal sealed class MessageStore(SqliteDatabase database)
             reader.IsDBNull(first + 9) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(first + 9)))
         {
             FwdFromId = reader.IsDBNull(first + 10) ? null : reader.GetInt64(first + 10),
+            Poll = reader.IsDBNull(first + 11) ? null : WireSerializer.Deserialize<Poll>((byte[])reader.GetValue(first + 11)),
         };
 
     // ---- media (the descriptor is kept with the message; the Media module counts the references) ----

@@ -1,7 +1,6 @@
 using Messenger.Contracts.Messages;
 using Messenger.Kernel.Storage;
 using Microsoft.Data.Sqlite;
-using ChatMessage = Messenger.Contracts.Messages.Message;
 
 namespace Messenger.Message.Storage;
 
@@ -65,16 +64,10 @@ internal static class ReactionStore
         scope.Execute("DELETE FROM message_reaction_counts WHERE message_id = @id", ("@id", messageId));
     }
 
-    /// <summary>The messages, and the reactions of those that have any with the reader's own.</summary>
-    public static MessageList ListWithReactions(SqliteConnection connection, long readerId, List<ChatMessage> messages)
+    /// <summary>The reactions of those of the messages (<paramref name="ids"/>: a list of ids from the database) that
+    /// have any, with the reader's own; null when none has.</summary>
+    public static MessageReactions[]? ForReader(SqliteConnection connection, long readerId, string ids)
     {
-        if (messages.Count == 0)
-        {
-            return new MessageList([]);
-        }
-
-        // Message ids come from the database, never from the caller: written into the statement as numbers.
-        var ids = string.Join(", ", messages.Select(m => m.Id));
         var counts = new Dictionary<long, List<ReactionCount>>();
         using (var command = connection.CreateCommand())
         {
@@ -95,7 +88,7 @@ internal static class ReactionStore
 
         if (counts.Count == 0)
         {
-            return new MessageList([.. messages]);
+            return null;
         }
 
         var mine = new Dictionary<long, string>();
@@ -110,9 +103,7 @@ internal static class ReactionStore
             }
         }
 
-        return new MessageList(
-            [.. messages],
-            [.. counts.Select(c => new MessageReactions(c.Key, [.. c.Value], mine.GetValueOrDefault(c.Key)))]);
+        return [.. counts.Select(c => new MessageReactions(c.Key, [.. c.Value], mine.GetValueOrDefault(c.Key)))];
     }
 
     private static ReactionCount[] Read(SqliteCommand command)

@@ -57,7 +57,7 @@ internal sealed class SearchStore(SqliteDatabase database)
         }
 
         reader.Close();
-        return ReactionStore.ListWithReactions(connection, userId, messages);
+        return MessageListing.Of(connection, userId, messages);
     }
 
     /// <summary>

@@ -358,6 +358,10 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("BLOB")
                         .HasColumnName("media");
 
+                    b.Property<byte[]>("Poll")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("poll");
+
                     b.Property<long>("RandomId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("random_id");
@@ -406,6 +410,69 @@ namespace Messenger.Message.Storage.Migrations
                     b.HasKey("UserId", "ChatId");
 
                     b.ToTable("message_notify", (string)null);
+                });
+
+            modelBuilder.Entity("Messenger.Message.Storage.PollOptionRow", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("message_id");
+
+                    b.Property<int>("Option")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("option");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("count");
+
+                    b.HasKey("MessageId", "Option");
+
+                    b.ToTable("message_poll_options", (string)null);
+                });
+
+            modelBuilder.Entity("Messenger.Message.Storage.PollRow", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("message_id");
+
+                    b.Property<bool>("Closed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("closed");
+
+                    b.Property<int>("Voters")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("voters");
+
+                    b.HasKey("MessageId");
+
+                    b.ToTable("message_polls", (string)null);
+                });
+
+            modelBuilder.Entity("Messenger.Message.Storage.PollVoteRow", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("message_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("Option")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("option");
+
+                    b.Property<long>("Date")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("date");
+
+                    b.HasKey("MessageId", "UserId", "Option");
+
+                    b.HasIndex("MessageId", "Option", "Date");
+
+                    b.ToTable("message_poll_votes", (string)null);
                 });
 
             modelBuilder.Entity("Messenger.Message.Storage.ReactionCountRow", b =>

@@ -1,0 +1,188 @@
+using Messenger.Client;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Tests.Groups;
+using Messenger.Tests.Infrastructure;
+
+namespace Messenger.Tests.Messages;
+
+/// <summary>Polls: <c>messages.sendPoll</c>, <c>sendVote</c>, <c>closePoll</c> and <c>getPollVoters</c>.</summary>
+public sealed class PollTests : IAsyncLifetime
+{
+    private TestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await GroupTestKit.StartHostAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task PrivateChat_VotesAreCountedChangedAndTakenBack_TheVotersOtherDeviceLearnsItsChoice_AndTheAuthorCloses()
+    {
+        await using var alice = await _host.SignUpAsync("alice_poll");
+        await using var bob = await _host.SignUpAsync("bob_poll");
+        await using var bobPhone = await _host.SignInAnotherDeviceAsync("bob_poll");
+        var sent = await alice.Client.SendPollAsync(bob.Peer, "  Lunch where?  ", [" Pizza ", "Sushi", "Tacos"]);
+        var id = sent.Message.Id;
+        sent.Message.Text.Should().BeEmpty();
+        sent.Message.Poll.Should().BeEquivalentTo(new Poll("Lunch where?", ["Pizza", "Sushi", "Tacos"]), "kept trimmed");
+        (await bob.NextAsync<MessageReceived>()).Message.Poll!.Options.Should().Equal("Pizza", "Sushi", "Tacos");
+
+        var voted = await bob.Client.VoteAsync(alice.Peer, id, [1]);
+        voted.Results.Should().BeEquivalentTo(new PollResults(id, [0, 1, 0], 1, [1], false));
+        voted.PtsCount.Should().Be(1);
+        var told = await alice.NextAsync<PollUpdated>();
+        told.Should().Match<PollUpdated>(e => e.MessageId == id && e.Peer == bob.Peer && e.Voters == 1 && !e.Closed && e.MyChoices == null);
+        told.Counts.Should().Equal(0, 1, 0);
+        (await bobPhone.NextAsync<PollUpdated>()).MyChoices.Should().Equal([1], "the voter's other device shows the choice");
+
+        (await bob.Client.VoteAsync(alice.Peer, id, [1])).PtsCount.Should().Be(0, "the same vote again changes nothing");
+        (await bob.Client.VoteAsync(alice.Peer, id, [2])).Results.Counts.Should().Equal(0, 0, 1);
+        (await alice.Client.VoteAsync(bob.Peer, id, [2])).Results.Should().BeEquivalentTo(new PollResults(id, [0, 0, 2], 2, [2], false));
+        await ChatTestKit.FailsWith(() => bob.Client.VoteAsync(alice.Peer, id, [0, 1]), PollErrorNames.PollOptionInvalid);
+        await ChatTestKit.FailsWith(() => bob.Client.VoteAsync(alice.Peer, id, [3]), PollErrorNames.PollOptionInvalid);
+        await ChatTestKit.FailsWith(() => bob.Client.VoteAsync(alice.Peer, id, [-1]), PollErrorNames.PollOptionInvalid);
+
+        var forBob = PollOf(await bob.Client.GetHistoryPageAsync(alice.Peer), id);
+        forBob.Should().BeEquivalentTo(new PollResults(id, [0, 0, 2], 2, [2], false));
+        PollOf(await alice.Client.CallAsync(new SearchMessagesCall(bob.Peer, "sushi")), id).Voters.Should().Be(2, "search finds a poll by its options");
+
+        var taken = await bob.Client.VoteAsync(alice.Peer, id, []);
+        taken.Results.Should().BeEquivalentTo(new PollResults(id, [0, 0, 1], 1, [], false));
+        (await bobPhone.NextAsync<PollUpdated>(e => e.Pts == taken.Pts)).MyChoices.Should().BeEmpty("taken back on the other device too");
+
+        await ChatTestKit.FailsWith(() => bob.Client.ClosePollAsync(alice.Peer, id), MessageErrorNames.MessageAuthorRequired, 403);
+        await ChatTestKit.FailsWith(() => alice.Client.EditMessageAsync(bob.Peer, id, "Dinner where?"), PollErrorNames.PollNotEditable);
+        var closed = await alice.Client.ClosePollAsync(bob.Peer, id);
+        closed.Results.Should().BeEquivalentTo(new PollResults(id, [0, 0, 1], 1, [2], true));
+        (await bob.NextAsync<PollUpdated>(e => e.Closed)).Counts.Should().Equal(0, 0, 1);
+        (await alice.Client.ClosePollAsync(bob.Peer, id)).PtsCount.Should().Be(0, "closing a closed poll changes nothing");
+        await ChatTestKit.FailsWith(() => bob.Client.VoteAsync(alice.Peer, id, [0]), PollErrorNames.PollClosed);
+        PollOf(await bob.Client.GetHistoryPageAsync(alice.Peer), id).Should().BeEquivalentTo(new PollResults(id, [0, 0, 1], 1, [], true));
+        (await bob.Client.GetHistoryPageAsync(alice.Peer)).Messages.Single().Should().BeEquivalentTo(sent.Message, "votes never change the message");
+    }
+
+    [Fact]
+    public async Task Group_MultipleChoiceWithPublicVoters_ListsWhoChoseWhat_AnAnonymousPollDoesNot()
+    {
+        await using var alice = await _host.MemberAsync("alice_gpoll", listen: true);
+        await using var bob = await _host.MemberAsync("bob_gpoll");
+        await using var carol = await _host.MemberAsync("carol_gpoll");
+        await using var dave = await _host.MemberAsync("dave_gpoll");
+        var group = await alice.Client.CreateGroupAsync("Offsite", [bob.Id, carol.Id]);
+        var peer = Peer.Chat(group.Chat.Id);
+        var poll = (await alice.Client.SendPollAsync(peer, "Which days?", ["Mon", "Tue", "Wed"], multipleChoice: true, publicVoters: true)).Message.Id;
+
+        await bob.Client.VoteAsync(peer, poll, [0, 2]);
+        var last = await carol.Client.VoteAsync(peer, poll, [2]);
+        last.Results.Should().BeEquivalentTo(new PollResults(poll, [1, 0, 2], 2, [2], false), "two voters, three choices");
+        (await alice.NextAsync<PollUpdated>(e => e.Voters == 2)).Counts.Should().Equal(1, 0, 2);
+        await ChatTestKit.FailsWith(() => bob.Client.VoteAsync(peer, poll, [1, 1]), PollErrorNames.PollOptionInvalid);
+
+        (await alice.Client.GetPollVotersAsync(peer, poll, 2)).Should().BeEquivalentTo(new PollVoters([carol.Id, bob.Id], 2));
+        (await bob.Client.GetPollVotersAsync(peer, poll, 2, offset: 1, limit: 1)).Should().BeEquivalentTo(new PollVoters([bob.Id], 2));
+        (await carol.Client.GetPollVotersAsync(peer, poll, 1)).Should().BeEquivalentTo(new PollVoters([], 0));
+        await ChatTestKit.FailsWith(() => alice.Client.GetPollVotersAsync(peer, poll, 3), PollErrorNames.PollOptionInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.GetPollVotersAsync(peer, poll, 0, limit: 0), MessageErrorNames.LimitInvalid);
+        await ChatTestKit.FailsWith(() => dave.Client.GetPollVotersAsync(peer, poll, 0), GroupErrorNames.ChatNotFound, 404);
+        await ChatTestKit.FailsWith(() => dave.Client.VoteAsync(peer, poll, [0]), GroupErrorNames.ChatNotFound, 404);
+
+        var secret = (await alice.Client.SendPollAsync(peer, "Rate the offsite", ["Good", "Bad"])).Message.Id;
+        await bob.Client.VoteAsync(peer, secret, [1]);
+        await ChatTestKit.FailsWith(() => alice.Client.GetPollVotersAsync(peer, secret, 1), PollErrorNames.PollVotersPrivate, 403);
+        var logged = (await alice.Client.GetDifferenceAsync(0)).Updates.Select(u => u.Update).OfType<MessagePollUpdate>().ToList();
+        logged.Should().HaveCount(3, "bob's and carol's votes, and bob's secret one, reach the author's log");
+        logged.Should().OnlyContain(u => u.MyChoices == null, "the author's log never says what others chose");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ChannelSubscribersVote_AndARevokedPollKeepsNoVotes(bool channel)
+    {
+        await using var alice = await _host.MemberAsync($"alice_cpoll{(channel ? 1 : 0)}", listen: true);
+        await using var bob = await _host.MemberAsync($"bob_cpoll{(channel ? 1 : 0)}");
+        var created = await alice.Client.CreateGroupAsync("News", [bob.Id], large: channel, broadcast: channel);
+        var peer = Peer.Chat(created.Chat.Id);
+        var poll = await alice.Client.SendPollAsync(peer, "Next topic?", ["Storage", "Protocol"], publicVoters: true);
+
+        var answer = await bob.Client.VoteAsync(peer, poll.Message.Id, [0]);
+
+        answer.Channel.Should().Be(channel);
+        answer.Results.MyChoices.Should().Equal(0);
+        var seen = await alice.NextAsync<PollUpdated>();
+        seen.Counts.Should().Equal(1, 0);
+        seen.ChannelId.Should().Be(channel ? created.Chat.Id : null);
+        _host.CountRows("message_poll_votes").Should().Be(1);
+
+        await alice.Client.DeleteMessagesAsync(peer, [poll.Message.Id], revoke: true);
+        _host.CountRows("message_polls").Should().Be(0, "a poll deleted for everyone keeps nothing");
+        _host.CountRows("message_poll_options").Should().Be(0);
+        _host.CountRows("message_poll_votes").Should().Be(0, "nor who voted");
+        await ChatTestKit.FailsWith(() => bob.Client.VoteAsync(peer, poll.Message.Id, [1]), MessageErrorNames.MessageIdInvalid);
+        var logged = channel
+            ? (await bob.Client.GetChannelDifferenceAsync(created.Chat.Id, 0)).Updates
+            : (await bob.Client.GetDifferenceAsync(0)).Updates;
+        logged.Select(u => u.Update).OfType<MessagePollUpdate>().Should().BeEmpty("redacted with the message");
+    }
+
+    public static TheoryData<string?, string[]?, string> BadPolls => new()
+    {
+        { null, ["a", "b"], PollErrorNames.PollQuestionInvalid },
+        { "   ", ["a", "b"], PollErrorNames.PollQuestionInvalid },
+        { new string('q', PollLimits.MaxQuestionLength + 1), ["a", "b"], PollErrorNames.PollQuestionInvalid },
+        { "Q?", null, PollErrorNames.PollOptionsInvalid },
+        { "Q?", ["only one"], PollErrorNames.PollOptionsInvalid },
+        { "Q?", [.. Enumerable.Range(0, PollLimits.MaxOptions + 1).Select(i => $"option {i}")], PollErrorNames.PollOptionsInvalid },
+        { "Q?", ["Yes", " yes "], PollErrorNames.PollOptionsInvalid },
+        { "Q?", ["a", " "], PollErrorNames.PollOptionInvalid },
+        { "Q?", ["a", null!], PollErrorNames.PollOptionInvalid },
+        { "Q?", ["a", new string('o', PollLimits.MaxOptionLength + 1)], PollErrorNames.PollOptionInvalid },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadPolls))]
+    public async Task BadPolls_AreRefusedByName_AndStoreNothing(string? question, string[]? options, string error)
+    {
+        await using var alice = await _host.SignUpAsync("alice_badpoll");
+        await using var bob = await _host.SignUpAsync("bob_badpoll");
+
+        await ChatTestKit.FailsWith(() => alice.Client.SendPollAsync(bob.Peer, question!, options!), error);
+
+        (await alice.Client.GetHistoryAsync(bob.Peer)).Should().BeEmpty();
+        _host.CountRows("message_polls").Should().Be(0);
+    }
+
+    [Fact]
+    public async Task BadVotes_AndResends_AndForwards()
+    {
+        await using var alice = await _host.SignUpAsync("alice_votes");
+        await using var bob = await _host.SignUpAsync("bob_votes");
+        await using var carol = await _host.SignUpAsync("carol_votes");
+        var text = await alice.SendAsync(bob, "not a poll");
+        var first = await alice.Client.SendPollAsync(bob.Peer, "Ship it?", ["Yes", "No"], randomId: 77);
+        var again = await alice.Client.SendPollAsync(bob.Peer, "Ship it?", ["Yes", "No"], randomId: 77);
+
+        again.Message.Should().BeEquivalentTo(first.Message, "the same random_id answers with the first poll");
+        _host.CountRows("message_polls").Should().Be(1);
+        await ChatTestKit.FailsWith(() => bob.Client.VoteAsync(alice.Peer, text.Message.Id, [0]), MessageErrorNames.MessageIdInvalid);
+        await ChatTestKit.FailsWith(() => carol.Client.VoteAsync(alice.Peer, first.Message.Id, [0]), MessageErrorNames.MessageIdInvalid);
+        await ChatTestKit.FailsWith(() => bob.Client.VoteAsync(alice.Peer, 0, [0]), MessageErrorNames.MessageIdInvalid);
+        await ChatTestKit.FailsWith(() => bob.Client.CallAsync(new SendVoteCall(alice.Peer, first.Message.Id, null!)), PollErrorNames.PollOptionInvalid);
+        await ChatTestKit.FailsWith(() => bob.Client.CallAsync(new SendVoteCall(null!, first.Message.Id, [0])), MessageErrorNames.PeerIdInvalid);
+        await ChatTestKit.FailsWith(() => bob.Client.ClosePollAsync(alice.Peer, text.Message.Id), MessageErrorNames.MessageIdInvalid);
+        await ChatTestKit.FailsWith(() => bob.Client.GetPollVotersAsync(alice.Peer, first.Message.Id, 0), PollErrorNames.PollVotersPrivate, 403);
+
+        await bob.Client.VoteAsync(alice.Peer, first.Message.Id, [0]);
+        var forwarded = await bob.Client.CallAsync(new Messenger.Contracts.Media.ForwardMessagesCall(alice.Peer, [first.Message.Id], carol.Peer, [5]));
+        var copy = forwarded.Messages.Single();
+        copy.Poll.Should().BeEquivalentTo(first.Message.Poll, "the same question and options");
+        PollOf(await carol.Client.GetHistoryPageAsync(bob.Peer), copy.Id).Should().BeEquivalentTo(
+            new PollResults(copy.Id, [0, 0], 0, [], false), "a forwarded poll counts its own votes");
+        await carol.Client.VoteAsync(bob.Peer, copy.Id, [1]);
+        PollOf(await alice.Client.GetHistoryPageAsync(bob.Peer), first.Message.Id).Counts.Should().Equal(1, 0);
+    }
+
+    private static PollResults PollOf(MessageList list, long messageId) =>
+        list.Polls.Should().NotBeNull().And.Subject!.Single(p => p.MessageId == messageId);
+}

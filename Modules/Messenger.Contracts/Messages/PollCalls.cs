@@ -1,0 +1,112 @@
+using MessagePack;
+using Messenger.Contracts.Rpc;
+
+namespace Messenger.Contracts.Messages;
+
+/// <summary>A poll as its author wrote it: the question, 2–10 options, whether a voter may pick several
+/// (<see cref="MultipleChoice"/>), and whether the chat may see who voted for what (<see cref="PublicVoters"/>; otherwise
+/// only the counts are told, to everyone, the author included). It never changes; its votes are <see cref="PollResults"/>.</summary>
+[MessagePackObject]
+public sealed record Poll(
+    [property: Key("question")] string Question,
+    [property: Key("options")] string[] Options,
+    [property: Key("multiple_choice")] bool MultipleChoice = false,
+    [property: Key("public_voters")] bool PublicVoters = false);
+
+/// <summary>The votes of poll message <see cref="MessageId"/>: <see cref="Counts"/> per option (in the poll's order),
+/// <see cref="Voters"/> (people who voted: with several choices each, fewer than the counts' sum), the reader's own
+/// choices (<see cref="MyChoices"/>, empty when they have not voted), and whether its author closed it.</summary>
+[MessagePackObject]
+public sealed record PollResults(
+    [property: Key("msg_id")] long MessageId,
+    [property: Key("counts")] int[] Counts,
+    [property: Key("voters")] int Voters,
+    [property: Key("my_choices")] int[] MyChoices,
+    [property: Key("closed")] bool Closed);
+
+/// <summary><c>messages.sendPoll</c>: posts a poll to the chat with <see cref="Peer"/>, like <c>messages.send</c>
+/// (idempotent by <see cref="RandomId"/>, the same posting rules and limit): the message has empty text and
+/// <c>poll</c> set. The question is 1–255 characters, each of the 2–10 options 1–100, all after trimming, and no two
+/// options alike. Errors: <c>POLL_QUESTION_INVALID</c>, <c>POLL_OPTIONS_INVALID</c> (fewer than 2, more than 10, or
+/// two alike), <c>POLL_OPTION_INVALID</c> (an empty or too long one), <c>RANDOM_ID_INVALID</c>, <c>PEER_ID_INVALID</c>,
+/// <c>REPLY_TO_INVALID</c>, <c>USER_DELETED</c>, 403 <c>USER_IS_BLOCKED</c> / <c>YOU_BLOCKED_USER</c> /
+/// <c>CHAT_ADMIN_REQUIRED</c> (a channel), 404 <c>CHAT_NOT_FOUND</c>, 420 <c>FLOOD_WAIT</c>.</summary>
+[RpcMethod("messages.sendPoll")]
+[MessagePackObject]
+public sealed record SendPollCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("random_id")] long RandomId,
+    [property: Key("poll")] Poll Poll,
+    [property: Key("reply_to_id")] long? ReplyToId = null) : IRpcCall<SentMessage>;
+
+/// <summary><c>messages.sendVote</c>: the caller's choices in poll message <see cref="Id"/> (option indexes: one, or
+/// several in a multiple-choice poll), replacing their earlier vote; none takes the vote back. Anyone who can see the
+/// message votes (a channel's subscribers too); the chat's audience gets <c>message_poll</c> with the new counts. The
+/// same vote again changes nothing (<c>pts_count</c> 0). Counts against the posting limit. Errors:
+/// <c>PEER_ID_INVALID</c>, <c>MESSAGE_ID_INVALID</c> (not in the chat, deleted, or not a poll), <c>POLL_OPTION_INVALID</c>
+/// (an index out of range, one twice, or several in a single-choice poll), <c>POLL_CLOSED</c>, <c>USER_DELETED</c>,
+/// 403 <c>USER_IS_BLOCKED</c> / <c>YOU_BLOCKED_USER</c>, 404 <c>CHAT_NOT_FOUND</c>, 420 <c>FLOOD_WAIT</c>.</summary>
+[RpcMethod("messages.sendVote")]
+[MessagePackObject]
+public sealed record SendVoteCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("id")] long Id,
+    [property: Key("options")] int[] Options) : IRpcCall<PollChanged>;
+
+/// <summary><c>messages.closePoll</c>: the poll's author ends the voting for good; the results stay. Closing a closed
+/// poll changes nothing (<c>pts_count</c> 0). Errors: <c>PEER_ID_INVALID</c>, <c>MESSAGE_ID_INVALID</c> (not in the
+/// chat, deleted, or not a poll), 403 <c>MESSAGE_AUTHOR_REQUIRED</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.closePoll")]
+[MessagePackObject]
+public sealed record ClosePollCall([property: Key("peer")] Peer Peer, [property: Key("id")] long Id) : IRpcCall<PollChanged>;
+
+/// <summary>The poll's results after <c>messages.sendVote</c> or <c>messages.closePoll</c> (with the caller's own
+/// choices) and where the caller's log (or, when <see cref="Channel"/> is set, the large group's own log) stands; the
+/// caller's device gets no push of it.</summary>
+[MessagePackObject]
+public sealed record PollChanged(
+    [property: Key("results")] PollResults Results,
+    [property: Key("pts")] long Pts,
+    [property: Key("pts_count")] int PtsCount,
+    [property: Key("channel")] bool Channel = false);
+
+/// <summary><c>messages.getPollVoters</c>: who chose option <see cref="Option"/> of a poll with public voters, the
+/// latest first, at most <see cref="Limit"/> (1–100) after skipping <see cref="Offset"/>. Errors: <c>PEER_ID_INVALID</c>,
+/// <c>MESSAGE_ID_INVALID</c> (not in the chat, deleted, or not a poll), <c>POLL_OPTION_INVALID</c>,
+/// 403 <c>POLL_VOTERS_PRIVATE</c> (an anonymous poll), <c>LIMIT_INVALID</c>, <c>OFFSET_INVALID</c>.</summary>
+[RpcMethod("messages.getPollVoters")]
+[MessagePackObject]
+public sealed record GetPollVotersCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("id")] long Id,
+    [property: Key("option")] int Option,
+    [property: Key("offset")] int Offset = 0,
+    [property: Key("limit")] int Limit = 50) : IRpcCall<PollVoters>;
+
+/// <summary>A page of the users who chose one option of a poll, and how many chose it.</summary>
+[MessagePackObject]
+public sealed record PollVoters([property: Key("user_ids")] long[] UserIds, [property: Key("total")] int Total);
+
+/// <summary>Limits of polls.</summary>
+public static class PollLimits
+{
+    public const int MaxQuestionLength = 255;
+    public const int MinOptions = 2;
+    public const int MaxOptions = 10;
+    public const int MaxOptionLength = 100;
+}
+
+/// <summary>Error names of polls.</summary>
+public static class PollErrorNames
+{
+    public const string PollQuestionInvalid = "POLL_QUESTION_INVALID";
+    public const string PollOptionsInvalid = "POLL_OPTIONS_INVALID";
+    public const string PollOptionInvalid = "POLL_OPTION_INVALID";
+    public const string PollClosed = "POLL_CLOSED";
+
+    /// <summary>403: the poll is anonymous; only its counts are told.</summary>
+    public const string PollVotersPrivate = "POLL_VOTERS_PRIVATE";
+
+    /// <summary>A poll's question and options never change (<c>messages.edit</c> on one).</summary>
+    public const string PollNotEditable = "POLL_NOT_EDITABLE";
+}

@@ -1,0 +1,208 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Message.Chats;
+using Messenger.Message.Sending;
+using Messenger.Message.Storage;
+
+namespace Messenger.Message.Polls;
+
+internal sealed class SendPollValidator : AbstractValidator<SendPollCall>
+{
+    public SendPollValidator()
+    {
+        RuleFor(c => c.RandomId).NotEqual(0).WithErrorCode(MessageErrorNames.RandomIdInvalid);
+        RuleFor(c => c.Peer).ValidPeer();
+        RuleFor(c => c.ReplyToId).Must(r => r is null or > 0).WithErrorCode(MessageErrorNames.ReplyToInvalid);
+        RuleFor(c => c.Poll).NotNull().WithErrorCode(PollErrorNames.PollQuestionInvalid);
+        RuleFor(c => c.Poll.Question).Must(q => q?.Trim() is { Length: > 0 and <= PollLimits.MaxQuestionLength })
+            .When(c => c.Poll is not null).WithErrorCode(PollErrorNames.PollQuestionInvalid);
+        RuleFor(c => c.Poll.Options)
+            .Cascade(CascadeMode.Stop)
+            .Must(o => o is { Length: >= PollLimits.MinOptions and <= PollLimits.MaxOptions })
+            .WithErrorCode(PollErrorNames.PollOptionsInvalid)
+            .Must(o => o.All(option => option?.Trim() is { Length: > 0 and <= PollLimits.MaxOptionLength }))
+            .WithErrorCode(PollErrorNames.PollOptionInvalid)
+            .Must(o => o.Select(option => option.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Count() == o.Length)
+            .WithErrorCode(PollErrorNames.PollOptionsInvalid)
+            .When(c => c.Poll is not null);
+    }
+}
+
+/// <summary>
+/// A poll is a message (posted as <c>messages.send</c> posts, idempotent by random_id) whose question and options are
+/// stored with it; its votes start empty beside it (<see cref="PollStore"/>). Text and options are kept trimmed.
+/// </summary>
+internal sealed class SendPollHandler(
+    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    : IRequestHandler<SendPollCall, SentMessage>
+{
+    public async ValueTask<SentMessage> Handle(SendPollCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        limiter.Take(me, 1);
+        var target = await chats.ResolveForPostingAsync(me, call.Peer, bus, cancellationToken);
+        var poll = call.Poll with { Question = call.Poll.Question.Trim(), Options = [.. call.Poll.Options.Select(o => o.Trim())] };
+        var appends = new List<LogAppend>();
+        var sent = await writer.WriteAsync(
+            scope => Delivery.PostOnce(scope, log, me, target, call.RandomId, call.ReplyToId, clock.GetUtcNow().ToUnixTimeSeconds(), appends,
+                (chat, now) => Delivery.Post(scope, log, chat, me, call.RandomId, "", call.ReplyToId, action: null, now, poll: poll)),
+            cancellationToken);
+
+        if (appends.Count > 0)
+        {
+            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
+        }
+
+        return sent;
+    }
+}
+
+internal sealed class SendVoteValidator : AbstractValidator<SendVoteCall>
+{
+    public SendVoteValidator()
+    {
+        RuleFor(c => c.Peer).ValidPeer();
+        RuleFor(c => c.Id).GreaterThan(0).WithErrorCode(MessageErrorNames.MessageIdInvalid);
+        RuleFor(c => c.Options)
+            .Must(o => o is not null && o.Length <= PollLimits.MaxOptions && o.All(i => i >= 0) && o.Distinct().Count() == o.Length)
+            .WithErrorCode(PollErrorNames.PollOptionInvalid);
+    }
+}
+
+internal sealed class ClosePollValidator : AbstractValidator<ClosePollCall>
+{
+    public ClosePollValidator()
+    {
+        RuleFor(c => c.Peer).ValidPeer();
+        RuleFor(c => c.Id).GreaterThan(0).WithErrorCode(MessageErrorNames.MessageIdInvalid);
+    }
+}
+
+/// <summary>
+/// Votes and closing: the poll's new counts go to the chat's audience as <c>message_poll</c> (every member's log, or a
+/// large group's own), never who voted; the voter's own log entry carries their choices so their other devices show
+/// them (in a large group those devices learn them from the next read).
+/// </summary>
+internal sealed class PollVoting(
+    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    : IRequestHandler<SendVoteCall, PollChanged>, IRequestHandler<ClosePollCall, PollChanged>
+{
+    public ValueTask<PollChanged> Handle(SendVoteCall call, CancellationToken cancellationToken) =>
+        ChangeAsync(call.Peer, call.Id, limit: true, (scope, me, message, poll, now) =>
+        {
+            if (call.Options.Any(o => o >= poll.Options.Length) || (call.Options.Length > 1 && !poll.MultipleChoice))
+            {
+                throw MessengerError.BadRequest(PollErrorNames.PollOptionInvalid);
+            }
+
+            if (PollStore.IsClosed(scope, message.Id))
+            {
+                throw MessengerError.BadRequest(PollErrorNames.PollClosed);
+            }
+
+            return PollStore.Vote(scope, message.Id, me, call.Options, now);
+        }, cancellationToken);
+
+    public ValueTask<PollChanged> Handle(ClosePollCall call, CancellationToken cancellationToken) =>
+        ChangeAsync(call.Peer, call.Id, limit: false, (scope, me, message, _, _) =>
+            message.FromId == me ? PollStore.Close(scope, message.Id) : throw MessengerError.Forbidden(MessageErrorNames.MessageAuthorRequired),
+            cancellationToken);
+
+    private async ValueTask<PollChanged> ChangeAsync(
+        Peer peer, long messageId, bool limit, Func<WriteScope, long, Contracts.Messages.Message, Poll, long, bool> change, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        if (limit)
+        {
+            limiter.Take(me, 1);
+        }
+
+        var target = await chats.ResolveForPostingAsync(me, peer, bus, cancellationToken);
+        if (target.ChatId == 0)
+        {
+            throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
+        }
+
+        var appends = new List<LogAppend>();
+        var changed = await writer.WriteAsync(scope =>
+        {
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            var chat = Delivery.OpenForResponding(scope, me, target, now);
+            if (MessageStore.FindVisible(scope, me, chat.ChatId, messageId) is not { Poll: { } poll } message)
+            {
+                throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
+            }
+
+            var answerOwner = chat.AnswerLog(me);
+            var voted = PollStore.Mine(scope, messageId, me);
+            if (!change(scope, me, message, poll, now))
+            {
+                return new PollChanged(PollStore.Results(scope, messageId, me), log.CurrentPts(scope, answerOwner), 0, chat.HasOwnLog);
+            }
+
+            var results = PollStore.Results(scope, messageId, me);
+            var choicesChanged = !voted.SequenceEqual(results.MyChoices);
+            foreach (var (owner, chatPeer) in chat.Audience(scope, me))
+            {
+                var update = new MessagePollUpdate(chatPeer, messageId, results.Counts, results.Voters, results.Closed,
+                    owner == me && choicesChanged ? results.MyChoices : null);
+                appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, messageId)));
+            }
+
+            var answer = appends.Find(a => a.OwnerId == answerOwner).Update;
+            return new PollChanged(results, answer.Pts, answer.PtsCount, chat.HasOwnLog);
+        }, cancellationToken);
+
+        if (appends.Count > 0)
+        {
+            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
+        }
+
+        return changed;
+    }
+}
+
+internal sealed class GetPollVotersValidator : AbstractValidator<GetPollVotersCall>
+{
+    public GetPollVotersValidator()
+    {
+        RuleFor(c => c.Peer).ValidPeer();
+        RuleFor(c => c.Id).GreaterThan(0).WithErrorCode(MessageErrorNames.MessageIdInvalid);
+        RuleFor(c => c.Option).InclusiveBetween(0, PollLimits.MaxOptions - 1).WithErrorCode(PollErrorNames.PollOptionInvalid);
+        RuleFor(c => c.Offset).GreaterThanOrEqualTo(0).WithErrorCode(MessageErrorNames.OffsetInvalid);
+        RuleFor(c => c.Limit).InclusiveBetween(1, 100).WithErrorCode(MessageErrorNames.LimitInvalid);
+    }
+}
+
+/// <summary>Who chose an option, for polls whose author made the voters public; anyone who sees the poll may ask.</summary>
+internal sealed class GetPollVotersHandler(Chats.Chats chats, MessageStore store, IMediator bus, RpcContext caller)
+    : IRequestHandler<GetPollVotersCall, PollVoters>
+{
+    public async ValueTask<PollVoters> Handle(GetPollVotersCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
+        if ((target.ChatId == 0 ? null : store.FindVisible(me, target.ChatId, call.Id)) is not { Poll: { } poll })
+        {
+            throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
+        }
+
+        if (!poll.PublicVoters)
+        {
+            throw MessengerError.Forbidden(PollErrorNames.PollVotersPrivate);
+        }
+
+        if (call.Option >= poll.Options.Length)
+        {
+            throw MessengerError.BadRequest(PollErrorNames.PollOptionInvalid);
+        }
+
+        return store.PollVoters(call.Id, call.Option, call.Offset, call.Limit);
+    }
+}
