@@ -402,6 +402,61 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Poll_WrittenInAGroup_IsVotedOnLive_ListsItsVoters_AndClosedByItsAuthor()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        var page = alice.Page;
+        await alice.CreateGroupAsync("Lunch club", bobName.Username);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "New poll" }).ClickAsync();
+        var editor = page.GetByRole(AriaRole.Dialog, new() { Name = "New poll" });
+        await editor.GetByLabel("Question").FillAsync("Where to?");
+        await editor.GetByLabel("Option 1", new() { Exact = true }).FillAsync("Noodles");
+        await editor.GetByLabel("Option 2", new() { Exact = true }).FillAsync("Curry");
+        await editor.GetByLabel("Option 3", new() { Exact = true }).FillAsync("Salad");
+        await editor.GetByLabel("Show who voted for what").CheckAsync();
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Create poll" }).ClickAsync();
+        await Expect(editor).ToHaveCountAsync(0);
+        var atAlice = page.GetByRole(AriaRole.Group, new() { Name = "Poll: Where to?" });
+        await Expect(atAlice.GetByRole(AriaRole.Button, new() { Name = "Salad" })).ToBeVisibleAsync();
+
+        var row = bob.Page.GetByTestId("dialog").Filter(new() { HasText = "Lunch club" });
+        await Expect(row).ToContainTextAsync("📊 Where to?");
+        await bob.OpenChatAsync("Lunch club");
+        var atBob = bob.Page.GetByRole(AriaRole.Group, new() { Name = "Poll: Where to?" });
+        await atBob.GetByRole(AriaRole.Button, new() { Name = "Curry" }).ClickAsync();
+        await Expect(atBob.GetByLabel("Curry: 1 vote, 100%, your choice")).ToBeVisibleAsync();
+        await Expect(atBob.GetByTestId("poll-voters")).ToHaveTextAsync("1 vote");
+        await Expect(atAlice.GetByTestId("poll-voters")).ToHaveTextAsync("1 vote");
+        await Expect(atAlice.GetByRole(AriaRole.Button, new() { Name = "Curry" })).ToBeVisibleAsync(); // results show once one has voted
+        await atAlice.GetByRole(AriaRole.Button, new() { Name = "Noodles" }).ClickAsync();
+        await Expect(atAlice.GetByLabel("Curry: 1 vote, 50%")).ToBeVisibleAsync();
+        await Expect(atBob.GetByLabel("Noodles: 1 vote, 50%")).ToBeVisibleAsync();
+        await Expect(atBob.GetByTestId("poll-voters")).ToHaveTextAsync("2 votes");
+        await bob.ScreenshotAsync("21-poll");
+
+        await atAlice.GetByRole(AriaRole.Button, new() { Name = "Voters" }).ClickAsync();
+        var voters = page.GetByRole(AriaRole.Dialog, new() { Name = "Voters" });
+        await Expect(voters.GetByRole(AriaRole.Region, new() { Name = "Curry" })).ToContainTextAsync(bobName.Display);
+        await Expect(voters.GetByRole(AriaRole.Region, new() { Name = "Salad" })).ToContainTextAsync("Nobody");
+        await voters.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
+
+        await atBob.GetByRole(AriaRole.Button, new() { Name = "Retract vote" }).ClickAsync();
+        await Expect(atAlice.GetByTestId("poll-voters")).ToHaveTextAsync("1 vote");
+        await atBob.GetByRole(AriaRole.Button, new() { Name = "Salad" }).ClickAsync();
+        (await atBob.GetByRole(AriaRole.Button, new() { Name = "Close poll" }).CountAsync()).Should().Be(0, "only its author closes it");
+        await atAlice.GetByRole(AriaRole.Button, new() { Name = "Close poll" }).ClickAsync();
+        await Expect(atBob.GetByText("Final results")).ToBeVisibleAsync();
+        await Expect(atBob.GetByRole(AriaRole.Button, new() { Name = "Retract vote" })).ToHaveCountAsync(0);
+
+        await bob.Page.ReloadAsync();
+        await bob.OpenChatAsync("Lunch club");
+        await Expect(atBob.GetByLabel("Salad: 1 vote, 50%, your choice")).ToBeVisibleAsync();
+        await Expect(atBob.GetByText("Final results")).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task ProfilePhoto_SetInSettings_ShowsBesideTheNameForThePeer_AndChangesReachThePeerLive()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

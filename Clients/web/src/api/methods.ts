@@ -10,6 +10,9 @@ import type {
   ScheduledMessage,
   ScheduledMessages,
   ReactionsChanged,
+  Poll,
+  PollChanged,
+  PollVoters,
   Authorization,
   BlockedUsers,
   Authorizations,
@@ -128,6 +131,16 @@ export function createMethods(call: Call) {
       /** Reacts with one emoji (replacing the caller's earlier reaction), or takes it back (null). */
       sendReaction: (a: { peer: Peer; id: number; reaction: string | null }, o?: CallOptions) =>
         call<ReactionsChanged>('messages.sendReaction', a, o),
+      /** Posts a poll (2–10 options); `random_id` is drawn when not given. */
+      sendPoll: (a: { peer: Peer; poll: Poll; random_id?: number; reply_to_id?: number | null }, o?: CallOptions) =>
+        call<SentMessage>('messages.sendPoll', { peer: a.peer, random_id: a.random_id ?? randomId(), poll: a.poll, reply_to_id: a.reply_to_id ?? null }, o),
+      /** Votes for the options at `options` (none takes the vote back). */
+      sendVote: (a: { peer: Peer; id: number; options: number[] }, o?: CallOptions) => call<PollChanged>('messages.sendVote', a, o),
+      /** Ends the voting of one of the caller's own polls. */
+      closePoll: (a: { peer: Peer; id: number }, o?: CallOptions) => call<PollChanged>('messages.closePoll', a, o),
+      /** Who chose one option of a poll with public voters, the latest first. */
+      getPollVoters: (a: { peer: Peer; id: number; option: number; offset?: number; limit?: number }, o?: CallOptions) =>
+        call<PollVoters>('messages.getPollVoters', { peer: a.peer, id: a.id, option: a.option, offset: a.offset ?? 0, limit: a.limit ?? 50 }, o),
       /** Keeps the chat at the top of the user's list (at most five), or lets it go. */
       toggleDialogPin: (a: { peer: Peer; pinned: boolean }, o?: CallOptions) => call<AffectedMessages>('messages.toggleDialogPin', a, o),
       /** Marks the chat unread for the user to come back to, or takes the mark off. */

@@ -185,6 +185,41 @@ export interface Message {
   my_reaction?: string | null;
   /** A forwarded copy: who wrote the original. */
   fwd_from_id?: number | null;
+  /** A poll (then `text` is empty): its question and options, which never change. */
+  poll?: Poll | null;
+  /** Not on the wire (the server lists a poll's votes beside the messages, MessageList.polls): this client's copy. */
+  poll_results?: PollResults | null;
+}
+
+/** A poll as its author wrote it (messages.sendPoll). */
+export interface Poll {
+  question: string;
+  options: string[];
+  multiple_choice: boolean;
+  public_voters: boolean;
+}
+
+/** A poll's votes: count per option, people who voted, the reader's own choices (empty: not voted), closed or not. */
+export interface PollResults {
+  msg_id: number;
+  counts: number[];
+  voters: number;
+  my_choices: number[];
+  closed: boolean;
+}
+
+/** messages.sendVote / messages.closePoll's answer. */
+export interface PollChanged {
+  results: PollResults;
+  pts: number;
+  pts_count: number;
+  channel: boolean;
+}
+
+/** messages.getPollVoters: who chose an option (latest first), and how many did. */
+export interface PollVoters {
+  user_ids: number[];
+  total: number;
 }
 
 export interface ReactionCount {
@@ -251,6 +286,8 @@ export interface MessageList {
   messages: Message[];
   /** The reactions of the listed messages that have any, with the reader's own. */
   reactions?: MessageReactions[] | null;
+  /** The results of the polls among the listed messages, with the reader's own choices. */
+  polls?: PollResults[] | null;
 }
 
 export interface MessageReactions {
@@ -442,6 +479,17 @@ export interface MessageReactionsUpdate {
   reaction: string | null;
   reactions: ReactionCount[];
 }
+/** A poll's counts changed (a vote, a vote taken back) or it was closed; `my_choices` is set only when the user's own
+ * choices changed (in the user's own log), null otherwise. */
+export interface MessagePollUpdate {
+  type: 'message_poll';
+  peer: Peer;
+  msg_id: number;
+  counts: number[];
+  voters: number;
+  closed: boolean;
+  my_choices: number[] | null;
+}
 export interface UserUpdate {
   type: 'user';
   user: User;
@@ -476,7 +524,7 @@ export interface NotifySettingsUpdate {
  * C# `Update` (a MessagePack union `[index, map]`); decoded into a tagged union with `type`.
  * Union indexes: 0 new_message, 1 edit_message, 2 delete_messages, 3 read_inbox, 4 read_outbox, 5 delivered,
  * 6 typing, 7 user_status, 8 chat, 9 pinned_message, 10 notify_settings, 11 message_reactions, 12 draft_message,
- * 13 dialog_pinned, 14 user (ephemeral), 15 dialog_archived, 16 dialog_unread_mark.
+ * 13 dialog_pinned, 14 user (ephemeral), 15 dialog_archived, 16 dialog_unread_mark, 17 message_poll.
  */
 export type Update =
   | NewMessageUpdate
@@ -495,7 +543,8 @@ export type Update =
   | DialogPinnedUpdate
   | UserUpdate
   | DialogArchivedUpdate
-  | DialogUnreadMarkUpdate;
+  | DialogUnreadMarkUpdate
+  | MessagePollUpdate;
 
 export const UpdateTypes = [
   'new_message',
@@ -515,6 +564,7 @@ export const UpdateTypes = [
   'user',
   'dialog_archived',
   'dialog_unread_mark',
+  'message_poll',
 ] as const satisfies readonly Update['type'][];
 
 export interface LoggedUpdate {
@@ -585,6 +635,8 @@ export type MessengerEvent =
   | ({ type: 'message_pinned'; peer: Peer; message: Message | null } & LoggedEventBase)
   /** `userId` reacted to `messageId` with `reaction` (null: took it back); `reactions` are the message's now. */
   | ({ type: 'message_reactions'; peer: Peer; messageId: number; userId: number; reaction: string | null; reactions: ReactionCount[] } & LoggedEventBase)
+  /** A poll's counts changed or it was closed; `myChoices` is set when the user's own choices changed (another device). */
+  | ({ type: 'message_poll'; peer: Peer; messageId: number; counts: number[]; voters: number; closed: boolean; myChoices: number[] | null } & LoggedEventBase)
   /** The user pinned the chat to the top of their list (or unpinned it) on another device. */
   | ({ type: 'dialog_pinned'; peer: Peer; pinned: boolean } & LoggedEventBase)
   | ({ type: 'dialog_archived'; peer: Peer; archived: boolean } & LoggedEventBase)
@@ -658,6 +710,10 @@ export const ErrorNames = {
   ReactionInvalid: 'REACTION_INVALID',
   ReactionsTooMany: 'REACTIONS_TOO_MANY',
   PinnedDialogsTooMuch: 'PINNED_DIALOGS_TOO_MUCH',
+  PollQuestionInvalid: 'POLL_QUESTION_INVALID',
+  PollOptionsInvalid: 'POLL_OPTIONS_INVALID',
+  PollOptionInvalid: 'POLL_OPTION_INVALID',
+  PollClosed: 'POLL_CLOSED',
   MediaInvalid: 'MEDIA_INVALID',
   FileTooBig: 'FILE_TOO_BIG',
   QuotaExceeded: 'QUOTA_EXCEEDED',

@@ -401,6 +401,18 @@ export class UpdateStream {
           ...base,
         });
         return;
+      case 'message_poll':
+        this.emitter.emit({
+          type: 'message_poll',
+          peer: update.peer,
+          messageId: update.msg_id,
+          counts: update.counts,
+          voters: update.voters,
+          closed: update.closed,
+          myChoices: update.my_choices,
+          ...base,
+        });
+        return;
       case 'dialog_pinned':
         this.emitter.emit({ type: 'dialog_pinned', peer: update.peer, pinned: update.pinned, ...base });
         return;

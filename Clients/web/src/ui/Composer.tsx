@@ -7,6 +7,7 @@ import { peerKey, previewText, userName } from './peers';
 import { loadDraft, saveDraft } from './drafts';
 import { useApp } from './store';
 import { Icon } from './Icon';
+import { NewPollDialog } from './NewPoll';
 import { ScheduleDialog, ScheduledBar } from './Scheduled';
 
 interface ComposerProps {
@@ -24,6 +25,7 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
   const [error, setError] = useState('');
   const [scheduling, setScheduling] = useState<string | null>(null);
   const [scheduledVersion, setScheduledVersion] = useState(0);
+  const [writingPoll, setWritingPoll] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
   const state = useApp((s) => s);
@@ -126,6 +128,7 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
           onClose={() => setScheduling(null)}
         />
       )}
+      {writingPoll && <NewPollDialog chatKey={chatKey} onClose={() => setWritingPoll(false)} />}
       {uploads.map((upload) => (
         <div class="upload" key={upload.id}>
           <span class="upload__name">{upload.name}</span>
@@ -163,6 +166,9 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
       <div class="composer__row">
         <button type="button" class="icon-btn" aria-label="Attach file" onClick={() => picker.current?.click()} disabled={!!editing}>
           <Icon name="attach" />
+        </button>
+        <button type="button" class="icon-btn" aria-label="New poll" title="Poll" onClick={() => setWritingPoll(true)} disabled={!!editing}>
+          <Icon name="poll" />
         </button>
         <input ref={picker} type="file" multiple class="visually-hidden" tabIndex={-1} aria-label="Files to attach" onChange={(e) => attach(e.currentTarget.files)} />
         <textarea

@@ -113,7 +113,7 @@ export function Conversation({ chatKey }: { chatKey: string }) {
           }}
           onEditLast={() => {
             const { histories, me } = getState();
-            const mine = [...(histories[chatKey]?.messages ?? [])].reverse().find((m) => m.from_id === me?.id && !m.media && !m.action);
+            const mine = [...(histories[chatKey]?.messages ?? [])].reverse().find((m) => m.from_id === me?.id && !m.media && !m.action && !m.poll);
             if (!mine) return;
             setReplyTo(null);
             setEditing(mine);

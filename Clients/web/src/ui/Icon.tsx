@@ -19,6 +19,7 @@ const paths = {
   search: 'M11 4a7 7 0 100 14 7 7 0 000-14zM16 16l4 4',
   dot: 'M12 8a4 4 0 100 8 4 4 0 000-8z',
   archive: 'M4 5h16v4H4zM5 9v10h14V9M10 13h4',
+  poll: 'M5 20V11M12 20V4M19 20v-6',
   bell: 'M6 16V11a6 6 0 0112 0v5l1.5 2h-15L6 16zM10 20a2 2 0 004 0',
   bellOff: 'M6 16V11a6 6 0 0112 0v5l1.5 2h-15L6 16zM10 20a2 2 0 004 0M4 4l16 16',
 } as const;

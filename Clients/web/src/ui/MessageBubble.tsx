@@ -6,6 +6,7 @@ import { formatTime } from './format';
 import { MediaView } from './MediaView';
 import { peerKey, previewText, serviceText, userName } from './peers';
 import { canPin } from './pins';
+import { PollView } from './PollView';
 import { QUICK_REACTIONS, canReact } from './reactions';
 import { RichText } from './RichText';
 import type { AppState, PendingMessage } from './store';
@@ -72,6 +73,7 @@ export function MessageBubble({
           </button>
         )}
         {message.media && <MediaView media={message.media} />}
+        {message.poll && <PollView state={state} chatKey={key} message={message} canVote={canReact(state, key)} />}
         {message.text && (
           <div class="bubble__text">
             <RichText text={message.text} />
@@ -146,7 +148,7 @@ export function MessageBubble({
             <Icon name="forward" />
           </button>
         )}
-        {out && (
+        {out && !message.poll && (
           <button
             type="button"
             class="icon-btn icon-btn--small"

@@ -6,6 +6,7 @@ import { loadOlder, messageArrived, messagesGone, replaceMessage } from './messa
 import { announce, muteChanged } from './notifications';
 import { draftChanged } from './drafts';
 import { pinnedChanged } from './pins';
+import { pollChanged } from './polls';
 import { reactionsChanged } from './reactions';
 import { peerKey } from './peers';
 import { getState, setState } from './store';
@@ -43,6 +44,9 @@ export function applyEvent(event: MessengerEvent): void {
       break;
     case 'message_reactions':
       reactionsChanged(peerKey(event.peer), event.messageId, event.reactions, event.userId === getState().me?.id ? event.reaction : undefined);
+      break;
+    case 'message_poll':
+      pollChanged(peerKey(event.peer), event.messageId, event.counts, event.voters, event.closed, event.myChoices ?? undefined);
       break;
     case 'dialog_pinned':
       dialogPinned(peerKey(event.peer), event.pinned);

@@ -54,7 +54,7 @@ export async function loadOlder(key: string): Promise<void> {
   try {
     const offset_id = history.messages[0]?.id ?? 0;
     const page = await api().messages.getHistory({ peer: peerFromKey(key), offset_id, limit: PAGE });
-    const messages = withReactions(page);
+    const messages = withExtras(page);
     const older = messages.slice().reverse();
     setHistory(key, (h) => {
       const known = new Set(h.messages.map((m) => m.id));
@@ -68,12 +68,15 @@ export async function loadOlder(key: string): Promise<void> {
   }
 }
 
-/** The page's messages with their reactions kept on them (the server lists those beside the messages). */
-function withReactions(page: MessageList): Message[] {
+/** The page's messages with their reactions and poll results kept on them (the server lists those beside the messages). */
+function withExtras(page: MessageList): Message[] {
   const reactions = new Map((page.reactions ?? []).map((r) => [r.msg_id, r]));
+  const polls = new Map((page.polls ?? []).map((p) => [p.msg_id, p]));
   return page.messages.map((m) => {
     const found = reactions.get(m.id);
-    return found ? { ...m, reactions: found.reactions, my_reaction: found.my_reaction } : m;
+    const withReactions = found ? { ...m, reactions: found.reactions, my_reaction: found.my_reaction } : m;
+    const results = polls.get(m.id);
+    return results ? { ...withReactions, poll_results: results } : withReactions;
   });
 }
 
@@ -96,11 +99,12 @@ function insertMessage(key: string, message: Message): void {
 }
 
 export function replaceMessage(key: string, message: Message): void {
-  // A message from the server (an edit) carries no reactions: the ones kept here stay.
+  // A message from the server (an edit) carries no reactions nor poll results: the ones kept here stay.
   const keep = (m: Message): Message => ({
     ...message,
     reactions: 'reactions' in message ? message.reactions : m.reactions,
     my_reaction: 'my_reaction' in message ? message.my_reaction : m.my_reaction,
+    poll_results: 'poll_results' in message ? message.poll_results : m.poll_results,
   });
   setHistory(key, (h) => ({ ...h, messages: h.messages.map((m) => (m.id === message.id ? keep(m) : m)) }));
   updateDialog(key, (d) => ({

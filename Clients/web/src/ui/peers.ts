@@ -86,6 +86,7 @@ function findMessage(state: AppState, id: number | null): Message | undefined {
 /** What a chat row shows of a message. */
 export function previewText(state: AppState, message: Message): string {
   if (message.action) return serviceText(state, message);
+  if (message.poll) return `📊 ${message.poll.question}`;
   if (message.media) {
     const label = message.media.kind === 'photo' ? 'Photo' : message.media.name;
     return message.text ? `${label}, ${message.text}` : label;

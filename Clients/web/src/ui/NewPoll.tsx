@@ -1,0 +1,91 @@
+import { useState } from 'preact/hooks';
+import { errorText } from './format';
+import { Modal } from './Modal';
+import { POLL_LIMITS, sendPoll } from './polls';
+import { Icon } from './Icon';
+
+/** Writing a poll: a question, 2–10 options (a new empty row appears as the last is typed in), and its kind. */
+export function NewPollDialog({ chatKey, onClose }: { chatKey: string; onClose: () => void }) {
+  const [question, setQuestion] = useState('');
+  const [options, setOptions] = useState(['', '']);
+  const [multiple, setMultiple] = useState(false);
+  const [publicVoters, setPublicVoters] = useState(false);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const filled = options.map((o) => o.trim()).filter((o) => o.length > 0);
+  const setOption = (i: number, value: string) => {
+    const next = options.slice();
+    next[i] = value;
+    // Typing in the last row offers another, up to the limit.
+    if (i === next.length - 1 && value.trim() && next.length < POLL_LIMITS.maxOptions) next.push('');
+    setOptions(next);
+  };
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      await sendPoll(chatKey, { question: question.trim(), options: filled, multiple_choice: multiple, public_voters: publicVoters });
+      onClose();
+    } catch (e) {
+      setError(errorText(e));
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal title="New poll" onClose={onClose}>
+      <form class="form" onSubmit={(e) => void submit(e)}>
+        <label class="field">
+          <span class="field__label">Question</span>
+          <input
+            class="field__input"
+            required
+            maxLength={POLL_LIMITS.question}
+            value={question}
+            onInput={(e) => setQuestion(e.currentTarget.value)}
+          />
+        </label>
+        <fieldset class="poll-editor">
+          <legend class="field__label">Options</legend>
+          {options.map((option, i) => (
+            <div class="poll-editor__row" key={i}>
+              <input
+                class="field__input"
+                aria-label={`Option ${i + 1}`}
+                maxLength={POLL_LIMITS.option}
+                value={option}
+                onInput={(e) => setOption(i, e.currentTarget.value)}
+              />
+              {options.length > POLL_LIMITS.minOptions && (
+                <button
+                  type="button"
+                  class="icon-btn icon-btn--small"
+                  aria-label={`Remove option ${i + 1}`}
+                  onClick={() => setOptions(options.filter((_, j) => j !== i))}
+                >
+                  <Icon name="close" />
+                </button>
+              )}
+            </div>
+          ))}
+        </fieldset>
+        <label class="check">
+          <input type="checkbox" checked={multiple} onChange={(e) => setMultiple(e.currentTarget.checked)} />
+          <span>Allow several answers</span>
+        </label>
+        <label class="check">
+          <input type="checkbox" checked={publicVoters} onChange={(e) => setPublicVoters(e.currentTarget.checked)} />
+          <span>Show who voted for what</span>
+        </label>
+        {error && (
+          <p class="form__error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="btn" disabled={busy || !question.trim() || filled.length < POLL_LIMITS.minOptions}>
+          Create poll
+        </button>
+      </form>
+    </Modal>
+  );
+}
