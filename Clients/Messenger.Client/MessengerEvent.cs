@@ -55,6 +55,10 @@ public sealed record MessageReactionsChanged(long Pts, Peer Peer, long MessageId
 /// the user's own choices changed (on another device), null otherwise.</summary>
 public sealed record PollUpdated(long Pts, Peer Peer, long MessageId, int[] Counts, int Voters, bool Closed, int[]? MyChoices) : LoggedEvent(Pts);
 
+/// <summary>The user's messages waiting to be sent in the chat changed (scheduled, cancelled or sent, on any of their
+/// devices): <see cref="Messages"/> are those waiting now, soonest first.</summary>
+public sealed record ScheduledMessagesChanged(long Pts, Peer Peer, ScheduledMessage[] Messages) : LoggedEvent(Pts);
+
 /// <summary>The user pinned the chat to the top of their list, or unpinned it, on another device.</summary>
 public sealed record DialogPinChanged(long Pts, Peer Peer, bool Pinned) : LoggedEvent(Pts);
 

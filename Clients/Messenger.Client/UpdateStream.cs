@@ -525,6 +525,9 @@ public sealed class UpdateStream
             case MessagePollUpdate poll:
                 Emit(new PollUpdated(entry.Pts, poll.Peer, poll.MessageId, poll.Counts, poll.Voters, poll.Closed, poll.MyChoices) { ChannelId = channelId });
                 break;
+            case ScheduledMessagesUpdate scheduled:
+                Emit(new ScheduledMessagesChanged(entry.Pts, scheduled.Peer, scheduled.Messages) { ChannelId = channelId });
+                break;
             case DialogPinnedUpdate pin:
                 Emit(new DialogPinChanged(entry.Pts, pin.Peer, pin.Pinned) { ChannelId = channelId });
                 break;

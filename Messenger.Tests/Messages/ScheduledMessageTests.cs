@@ -113,4 +113,38 @@ public sealed class ScheduledMessageTests
         await ChatTestKit.FailsWith(() => alice.Client.ScheduleMessageAsync(bob.Peer, "one more", clock.GetUtcNow().AddHours(1)), MessageErrorNames.ScheduledTooMany);
         (await alice.Client.GetScheduledAsync(bob.Peer)).Select(m => m.Text).Should().HaveCount(ScheduleLimits.MaxPerUser).And.StartWith("later 0");
     }
+
+    [Fact]
+    public async Task TheAuthorsDevices_AllFollowTheWaitingList_AsMessagesAreScheduledCancelledAndSent()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StartHostAsync(clock);
+        await using var alice = await host.SignUpAsync("alice_schedlist");
+        await using var alicePhone = await host.SignInAnotherDeviceAsync("alice_schedlist");
+        await using var bob = await host.SignUpAsync("bob_schedlist");
+        var sender = host.Services.GetRequiredService<ScheduledSender>();
+
+        var first = await alice.Client.ScheduleMessageAsync(bob.Peer, "stand-up in 5", clock.GetUtcNow().AddMinutes(5));
+        var onPhone = await alicePhone.NextAsync<ScheduledMessagesChanged>();
+        onPhone.Peer.Should().Be(bob.Peer);
+        onPhone.Messages.Should().Equal(first);
+        (await alice.NextAsync<ScheduledMessagesChanged>()).Messages.Should().Equal([first], "the scheduling device hears of it too");
+        var second = await alice.Client.ScheduleMessageAsync(bob.Peer, "retro in 10", clock.GetUtcNow().AddMinutes(10));
+        (await alicePhone.NextAsync<ScheduledMessagesChanged>()).Messages.Should().Equal(first, second);
+        var third = await alice.Client.ScheduleMessageAsync(bob.Peer, "lunch in 20", clock.GetUtcNow().AddMinutes(20));
+        await alicePhone.NextAsync<ScheduledMessagesChanged>(e => e.Messages.Length == 3);
+
+        await alice.NextAsync<ScheduledMessagesChanged>(e => e.Messages.Length == 3);
+        await alicePhone.Client.DeleteScheduledAsync(bob.Peer, [second.Id]);
+        (await alice.NextAsync<ScheduledMessagesChanged>()).Messages.Should().Equal(first, third);
+        await alice.Client.DeleteScheduledAsync(bob.Peer, [second.Id]);
+        clock.Advance(TimeSpan.FromMinutes(6));
+        await sender.SendDueAsync(CancellationToken.None);
+        (await alicePhone.NextAsync<ScheduledMessagesChanged>(e => e.Messages.Length == 1)).Messages.Should().Equal([third], "sent, it waits no more");
+
+        var logged = (await alicePhone.Client.GetDifferenceAsync(0)).Updates.Select(u => u.Update).OfType<Messenger.Contracts.Updates.ScheduledMessagesUpdate>();
+        logged.Select(u => u.Messages.Length).Should().Equal([1, 2, 3, 2, 1], "cancelling what is gone already changes nothing");
+        (await bob.Client.GetDifferenceAsync(0)).Updates.Select(u => u.Update).OfType<Messenger.Contracts.Updates.ScheduledMessagesUpdate>()
+            .Should().BeEmpty("a schedule is its author's own");
+    }
 }

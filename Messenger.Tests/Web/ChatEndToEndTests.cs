@@ -824,7 +824,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task ScheduleMessage_WaitsInTheScheduledList_AndCanBeCancelled_BeforeThePeerSeesIt()
+    public async Task ScheduleMessage_WaitsInTheScheduledList_OfEachOfTheAuthorsDevices_AndCanBeCancelled_BeforeThePeerSeesIt()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
         var page = alice.Page;
@@ -848,9 +848,25 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await bob.OpenChatAsync(aliceName.Display);
         await Expect(bob.Message("Morning!")).ToBeVisibleAsync();
         (await bob.Message("Standup starts in 5 minutes").CountAsync()).Should().Be(0, "not before its time");
-        await page.GetByRole(AriaRole.Button, new() { Name = "1 scheduled" }).ClickAsync();
+
+        // Alice's laptop: the chat's waiting messages are hers on every device, and follow changes made on another.
+        var laptop = await OpenAsync();
+        await laptop.Page.GetByLabel("Username").FillAsync(aliceName.Username);
+        await laptop.Page.GetByLabel("Password", new() { Exact = true }).FillAsync(WebUser.Password);
+        await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await laptop.OpenChatAsync(bobName.Display);
+        await Expect(laptop.Page.GetByRole(AriaRole.Button, new() { Name = "1 scheduled" })).ToBeVisibleAsync();
+        await box.FillAsync("Retro at four");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Schedule message" }).ClickAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Schedule" }).ClickAsync();
+        await Expect(laptop.Page.GetByRole(AriaRole.Button, new() { Name = "2 scheduled" })).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "2 scheduled" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Cancel scheduled “Standup starts in 5 minutes”" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel scheduled “Retro at four”" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "1 scheduled" })).ToHaveCountAsync(0);
+        await Expect(laptop.Page.GetByRole(AriaRole.Button, new() { Name = "1 scheduled" })).ToHaveCountAsync(0);
+        await Expect(laptop.Page.GetByRole(AriaRole.Button, new() { Name = "2 scheduled" })).ToHaveCountAsync(0);
         AssertNoProblems();
     }
 

@@ -80,7 +80,7 @@ describe('update stream', () => {
     expect(events[0]).toMatchObject({ type: 'new_message', pts: 1, out: false, peer: { kind: 1, id: 2 } });
   });
 
-  it('reports pins, mutes, reactions and polls, whose wire tags are the server union\'s 9, 10, 11 and 17 (drafts 12, archive 15, unread mark 16)', async () => {
+  it('reports pins, mutes, reactions and polls, whose wire tags are the server union\'s 9, 10, 11 and 17 (drafts 12, archive 15, unread mark 16, scheduled 18)', async () => {
     const pinned: Update = { type: 'pinned_message', peer: userPeer(2), message: message(7) };
     const unpinned: Update = { type: 'pinned_message', peer: userPeer(2), message: null };
     const muted: Update = { type: 'notify_settings', peer: chatPeer(5), mute_until: 2147483647 };
@@ -93,6 +93,7 @@ describe('update stream', () => {
     expect(fromUpdate({ type: 'dialog_unread_mark', peer: userPeer(2), unread: true })[0]).toBe(16);
     const polled: Update = { type: 'message_poll', peer: chatPeer(5), msg_id: 8, counts: [1, 0], voters: 1, closed: false, my_choices: [0] };
     expect(fromUpdate(polled)[0]).toBe(17);
+    expect(fromUpdate({ type: 'scheduled_messages', peer: userPeer(2), messages: [] })[0]).toBe(18);
     const { stream, events } = await started();
     stream.accept('updates.logged', wire([logged(1, pinned), logged(2, muted), logged(3, unpinned), logged(4, reacted), logged(5, polled)]));
     await until(() => stream.pts === 5);

@@ -26,6 +26,7 @@ namespace Messenger.Contracts.Updates;
 [Union(15, typeof(DialogArchivedUpdate))]
 [Union(16, typeof(DialogUnreadMarkUpdate))]
 [Union(17, typeof(MessagePollUpdate))]
+[Union(18, typeof(ScheduledMessagesUpdate))]
 public abstract record Update;
 
 /// <summary>A group chat changed for this user: they joined or were added (<see cref="IsMember"/>), left or were
@@ -84,6 +85,11 @@ public sealed record MessagePollUpdate(
     [property: Key("voters")] int Voters,
     [property: Key("closed")] bool Closed,
     [property: Key("my_choices")] int[]? MyChoices) : Update;
+
+/// <summary>The user's messages waiting to be sent in the chat changed (one was scheduled, cancelled or sent):
+/// <see cref="Messages"/> are those waiting now, soonest first. Only ever in the user's own log.</summary>
+[MessagePackObject]
+public sealed record ScheduledMessagesUpdate([property: Key("peer")] Peer Peer, [property: Key("messages")] ScheduledMessage[] Messages) : Update;
 
 /// <summary>A message arrived in one of the user's chats (or the user sent it from any device).</summary>
 [MessagePackObject]

@@ -5,6 +5,8 @@ using Messenger.Contracts.Rpc;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Contracts.Updates;
 using Messenger.Message.Chats;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
@@ -41,10 +43,12 @@ internal sealed class DeleteScheduledValidator : AbstractValidator<DeleteSchedul
 /// <summary>
 /// Messages a user wrote to be sent later (<c>message_scheduled</c>): kept as written, with the random_id they will be
 /// sent with, so the <see cref="ScheduledSender"/> sends each once whatever happens between its send and its row's
-/// removal. Rights are checked when scheduling (the caller may post in the chat now) and again when sending. Decided:
-/// the user's other devices are not told of a scheduled message until it is sent (they ask with <c>getScheduled</c>).
+/// removal. Rights are checked when scheduling (the caller may post in the chat now) and again when sending. Every
+/// change of a chat's waiting messages (scheduled, cancelled, sent) appends <c>scheduled_messages</c> with the list now
+/// to the user's own log, in the change's unit, so all their devices — the calling one too — show the same list.
 /// </summary>
-internal sealed class ScheduledMessagesHandler(Chats.Chats chats, StorageWriter writer, SqliteDatabase database, IMediator bus, RpcContext caller, TimeProvider clock)
+internal sealed class ScheduledMessagesHandler(
+    Chats.Chats chats, StorageWriter writer, SqliteDatabase database, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<SendScheduledCall, ScheduledMessage>, IRequestHandler<GetScheduledCall, ScheduledMessages>, IRequestHandler<DeleteScheduledCall, Done>
 {
     /// <summary>The columns <see cref="ReadOne"/> reads, in its order.</summary>
@@ -60,7 +64,8 @@ internal sealed class ScheduledMessagesHandler(Chats.Chats chats, StorageWriter 
         }
 
         var target = await chats.ResolveForPostingAsync(me, call.Peer, bus, cancellationToken);
-        return await writer.WriteAsync(scope =>
+        var appends = new List<LogAppend>();
+        var scheduled = await writer.WriteAsync(scope =>
         {
             var find = scope.Command($"SELECT {Columns} FROM message_scheduled WHERE user_id = @user AND random_id = @random");
             find.Parameters.AddWithValue("@user", me);
@@ -91,8 +96,12 @@ internal sealed class ScheduledMessagesHandler(Chats.Chats chats, StorageWriter 
                 "VALUES (@user, @kind, @peer, @random, @text, @reply, @date) RETURNING id",
                 ("@user", me), ("@kind", (int)call.Peer.Kind), ("@peer", call.Peer.Id), ("@random", call.RandomId), ("@text", text),
                 ("@reply", (object?)call.ReplyToId ?? DBNull.Value), ("@date", call.Date))!;
+            appends.Add(Announce(scope, log, me, call.Peer, now));
             return new ScheduledMessage(id, call.Peer, text, call.Date, call.RandomId, call.ReplyToId);
         }, cancellationToken);
+
+        await PublishAsync(bus, appends);
+        return scheduled;
     }
 
     public async ValueTask<ScheduledMessages> Handle(GetScheduledCall call, CancellationToken cancellationToken)
@@ -111,6 +120,7 @@ internal sealed class ScheduledMessagesHandler(Chats.Chats chats, StorageWriter 
     public async ValueTask<Done> Handle(DeleteScheduledCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
+        var appends = new List<LogAppend>();
         await writer.WriteAsync(scope =>
         {
             using var delete = scope.Connection.CreateCommand();
@@ -120,9 +130,32 @@ internal sealed class ScheduledMessagesHandler(Chats.Chats chats, StorageWriter 
             delete.Parameters.AddWithValue("@user", me);
             delete.Parameters.AddWithValue("@kind", (int)call.Peer.Kind);
             delete.Parameters.AddWithValue("@peer", call.Peer.Id);
-            delete.ExecuteNonQuery();
+            if (delete.ExecuteNonQuery() > 0)
+            {
+                appends.Add(Announce(scope, log, me, call.Peer, clock.GetUtcNow().ToUnixTimeSeconds()));
+            }
         }, cancellationToken);
+        await PublishAsync(bus, appends);
         return new Done();
+    }
+
+    /// <summary>Inside the unit that changed them: tells the user's devices which messages wait in the chat now.</summary>
+    internal static LogAppend Announce(WriteScope scope, IUpdateLog log, long userId, Peer peer, long now)
+    {
+        var command = scope.Command($"SELECT {Columns} FROM message_scheduled WHERE user_id = @user AND peer_kind = @kind AND peer_id = @peer ORDER BY date, id");
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@kind", (int)peer.Kind);
+        command.Parameters.AddWithValue("@peer", peer.Id);
+        return new LogAppend(userId, log.Append(scope, userId, new ScheduledMessagesUpdate(peer, [.. Read(command)]), now));
+    }
+
+    /// <summary>Pushes the change to every device of the user, the calling one too (its answer carries no log position).</summary>
+    internal static async ValueTask PublishAsync(IPublisher bus, List<LogAppend> appends)
+    {
+        if (appends.Count > 0)
+        {
+            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
+        }
     }
 
     internal static List<ScheduledMessage> Read(SqliteCommand command)

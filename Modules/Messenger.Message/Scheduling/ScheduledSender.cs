@@ -3,6 +3,7 @@ using Messenger.Contracts.Messages;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,8 @@ namespace Messenger.Message.Scheduling;
 /// (the posting limit, storage full) or failing unexpectedly waits for the next second, without holding up the others.
 /// </summary>
 internal sealed class ScheduledSender(
-    SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, TimeProvider clock, ILogger<ScheduledSender> logger) : BackgroundService
+    SqliteDatabase database, StorageWriter writer, IUpdateLog log, IServiceScopeFactory scopes, TimeProvider clock, ILogger<ScheduledSender> logger)
+    : BackgroundService
 {
     private const int PerTick = 100;
 
@@ -61,32 +63,38 @@ internal sealed class ScheduledSender(
         var sent = 0;
         foreach (var (userId, message) in Due(clock.GetUtcNow().ToUnixTimeSeconds()))
         {
-            await using (var scope = scopes.CreateAsyncScope())
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<RpcContext>().UserId = userId;
+            var bus = scope.ServiceProvider.GetRequiredService<IMediator>();
+            try
             {
-                scope.ServiceProvider.GetRequiredService<RpcContext>().UserId = userId;
-                try
-                {
-                    await scope.ServiceProvider.GetRequiredService<IMediator>()
-                        .Send(new SendMessageCall(message.Peer, message.RandomId, message.Text, message.ReplyToId), cancellationToken);
-                    sent++;
-                }
-                catch (MessengerError e) when (e.Code is 420 or 500)
-                {
-                    continue;
-                }
-                catch (MessengerError e)
-                {
-                    logger.LogInformation("Scheduled message {Id} of user {UserId} dropped: {Error}", message.Id, userId, e.Name);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // Kept for the next pass; the messages due after it are not held up.
-                    logger.LogError(e, "Scheduled message {Id} of user {UserId} could not be sent", message.Id, userId);
-                    continue;
-                }
+                await bus.Send(new SendMessageCall(message.Peer, message.RandomId, message.Text, message.ReplyToId), cancellationToken);
+                sent++;
+            }
+            catch (MessengerError e) when (e.Code is 420 or 500)
+            {
+                continue;
+            }
+            catch (MessengerError e)
+            {
+                logger.LogInformation("Scheduled message {Id} of user {UserId} dropped: {Error}", message.Id, userId, e.Name);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Kept for the next pass; the messages due after it are not held up.
+                logger.LogError(e, "Scheduled message {Id} of user {UserId} could not be sent", message.Id, userId);
+                continue;
             }
 
-            await writer.WriteAsync(scope => scope.Execute("DELETE FROM message_scheduled WHERE id = @id", ("@id", message.Id)), cancellationToken);
+            var appends = new List<LogAppend>();
+            await writer.WriteAsync(unit =>
+            {
+                if (unit.Execute("DELETE FROM message_scheduled WHERE id = @id", ("@id", message.Id)) > 0)
+                {
+                    appends.Add(ScheduledMessagesHandler.Announce(unit, log, userId, message.Peer, clock.GetUtcNow().ToUnixTimeSeconds()));
+                }
+            }, cancellationToken);
+            await ScheduledMessagesHandler.PublishAsync(bus, appends);
         }
 
         return sent;

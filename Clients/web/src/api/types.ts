@@ -490,6 +490,12 @@ export interface MessagePollUpdate {
   closed: boolean;
   my_choices: number[] | null;
 }
+/** The user's messages waiting to be sent in the chat changed: `messages` are those waiting now, soonest first. */
+export interface ScheduledMessagesUpdate {
+  type: 'scheduled_messages';
+  peer: Peer;
+  messages: ScheduledMessage[];
+}
 export interface UserUpdate {
   type: 'user';
   user: User;
@@ -524,7 +530,8 @@ export interface NotifySettingsUpdate {
  * C# `Update` (a MessagePack union `[index, map]`); decoded into a tagged union with `type`.
  * Union indexes: 0 new_message, 1 edit_message, 2 delete_messages, 3 read_inbox, 4 read_outbox, 5 delivered,
  * 6 typing, 7 user_status, 8 chat, 9 pinned_message, 10 notify_settings, 11 message_reactions, 12 draft_message,
- * 13 dialog_pinned, 14 user (ephemeral), 15 dialog_archived, 16 dialog_unread_mark, 17 message_poll.
+ * 13 dialog_pinned, 14 user (ephemeral), 15 dialog_archived, 16 dialog_unread_mark, 17 message_poll,
+ * 18 scheduled_messages.
  */
 export type Update =
   | NewMessageUpdate
@@ -544,7 +551,8 @@ export type Update =
   | UserUpdate
   | DialogArchivedUpdate
   | DialogUnreadMarkUpdate
-  | MessagePollUpdate;
+  | MessagePollUpdate
+  | ScheduledMessagesUpdate;
 
 export const UpdateTypes = [
   'new_message',
@@ -565,6 +573,7 @@ export const UpdateTypes = [
   'dialog_archived',
   'dialog_unread_mark',
   'message_poll',
+  'scheduled_messages',
 ] as const satisfies readonly Update['type'][];
 
 export interface LoggedUpdate {
@@ -637,6 +646,8 @@ export type MessengerEvent =
   | ({ type: 'message_reactions'; peer: Peer; messageId: number; userId: number; reaction: string | null; reactions: ReactionCount[] } & LoggedEventBase)
   /** A poll's counts changed or it was closed; `myChoices` is set when the user's own choices changed (another device). */
   | ({ type: 'message_poll'; peer: Peer; messageId: number; counts: number[]; voters: number; closed: boolean; myChoices: number[] | null } & LoggedEventBase)
+  /** The user's waiting messages in the chat changed (scheduled, cancelled or sent, on any of their devices). */
+  | ({ type: 'scheduled_messages'; peer: Peer; messages: ScheduledMessage[] } & LoggedEventBase)
   /** The user pinned the chat to the top of their list (or unpinned it) on another device. */
   | ({ type: 'dialog_pinned'; peer: Peer; pinned: boolean } & LoggedEventBase)
   | ({ type: 'dialog_archived'; peer: Peer; archived: boolean } & LoggedEventBase)

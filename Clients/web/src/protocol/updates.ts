@@ -413,6 +413,9 @@ export class UpdateStream {
           ...base,
         });
         return;
+      case 'scheduled_messages':
+        this.emitter.emit({ type: 'scheduled_messages', peer: update.peer, messages: update.messages, ...base });
+        return;
       case 'dialog_pinned':
         this.emitter.emit({ type: 'dialog_pinned', peer: update.peer, pinned: update.pinned, ...base });
         return;

@@ -24,7 +24,6 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
   const [text, setText] = useState(() => loadDraft(chatKey));
   const [error, setError] = useState('');
   const [scheduling, setScheduling] = useState<string | null>(null);
-  const [scheduledVersion, setScheduledVersion] = useState(0);
   const [writingPoll, setWritingPoll] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
@@ -114,11 +113,10 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
     saveDraft(chatKey, '');
     stopTyping(chatKey);
     onDone();
-    setScheduledVersion((v) => v + 1);
   };
   return (
     <div class="composer">
-      <ScheduledBar chatKey={chatKey} version={scheduledVersion} />
+      <ScheduledBar chatKey={chatKey} />
       {scheduling !== null && (
         <ScheduleDialog
           chatKey={chatKey}

@@ -3,7 +3,8 @@ import type { ScheduledMessage } from '../api/types';
 import { api } from './connection';
 import { errorText } from './format';
 import { Modal } from './Modal';
-import { peerFromKey, peerKey } from './peers';
+import { peerFromKey } from './peers';
+import { cancelScheduled, loadScheduled } from './schedule';
 import { useApp } from './store';
 
 /** A `datetime-local` value (local time, minutes) for a moment. */
@@ -48,23 +49,15 @@ export function ScheduleDialog(props: { chatKey: string; text: string; replyToId
   );
 }
 
-/** The user's messages waiting to be sent in this chat, above the message box, each with Cancel. */
-export function ScheduledBar({ chatKey, version }: { chatKey: string; version: number }) {
-  const [waiting, setWaiting] = useState<ScheduledMessage[]>([]);
+/** The user's messages waiting to be sent in this chat, above the message box, each with Cancel; kept current by the
+ * server's `scheduled_messages` updates, whichever device scheduled, cancelled or sent them. */
+export function ScheduledBar({ chatKey }: { chatKey: string }) {
+  const waiting = useApp((s) => s.scheduled[chatKey]) ?? [];
   const [open, setOpen] = useState(false);
   const [error, setError] = useState('');
-  // A scheduled message that went out is the chat's newest message: a cue to read the list again.
-  const latest = useApp((s) => s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.top_message?.id);
-  const load = () =>
-    api()
-      .messages.getScheduled({ peer: peerFromKey(chatKey) })
-      .then((found) => setWaiting(found.messages), (e) => setError(errorText(e)));
-  useEffect(() => void load(), [chatKey, version, latest]);
+  useEffect(() => void loadScheduled(chatKey).catch((e) => setError(errorText(e))), [chatKey]);
   if (waiting.length === 0) return null;
-  const cancel = (message: ScheduledMessage) =>
-    api()
-      .messages.deleteScheduled({ peer: peerFromKey(chatKey), ids: [message.id] })
-      .then(load, (e) => setError(errorText(e)));
+  const cancel = (message: ScheduledMessage) => cancelScheduled(chatKey, message).catch((e) => setError(errorText(e)));
   return (
     <div class="scheduled">
       <button type="button" class="btn btn--ghost btn--small" aria-expanded={open} onClick={() => setOpen(!open)}>

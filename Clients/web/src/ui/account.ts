@@ -50,6 +50,7 @@ export function forgetSession(): void {
     leftChats: {},
     presence: {},
     histories: {},
+    scheduled: {},
     typing: {},
     uploads: {},
     active: null,

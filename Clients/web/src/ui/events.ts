@@ -7,6 +7,7 @@ import { announce, muteChanged } from './notifications';
 import { draftChanged } from './drafts';
 import { pinnedChanged } from './pins';
 import { pollChanged } from './polls';
+import { scheduledChanged } from './schedule';
 import { reactionsChanged } from './reactions';
 import { peerKey } from './peers';
 import { getState, setState } from './store';
@@ -47,6 +48,9 @@ export function applyEvent(event: MessengerEvent): void {
       break;
     case 'message_poll':
       pollChanged(peerKey(event.peer), event.messageId, event.counts, event.voters, event.closed, event.myChoices ?? undefined);
+      break;
+    case 'scheduled_messages':
+      scheduledChanged(peerKey(event.peer), event.messages);
       break;
     case 'dialog_pinned':
       dialogPinned(peerKey(event.peer), event.pinned);

@@ -1,5 +1,5 @@
 import { useEffect, useReducer, useRef } from 'preact/hooks';
-import type { Chat, ConnectionState, Dialog, InputMedia, MemberRole, Message, User } from '../api/types';
+import type { Chat, ConnectionState, Dialog, InputMedia, MemberRole, Message, ScheduledMessage, User } from '../api/types';
 
 /** A message this device is sending: shown with a clock until the server stores it. */
 export interface PendingMessage {
@@ -57,6 +57,8 @@ export interface AppState {
   /** peer key → user id → expiry (ms). */
   typing: Record<string, Record<number, number>>;
   histories: Record<string, History>;
+  /** peer key → the user's messages waiting to be sent there (known once the chat was opened). */
+  scheduled: Record<string, ScheduledMessage[]>;
   uploads: Record<string, Upload[]>;
   active: string | null;
   /** A message to scroll to once its chat shows (a search result). */
@@ -80,6 +82,7 @@ let state: AppState = {
   presence: {},
   typing: {},
   histories: {},
+  scheduled: {},
   uploads: {},
   active: null,
   focus: null,
