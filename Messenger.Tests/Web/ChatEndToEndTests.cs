@@ -457,6 +457,47 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task VoiceMessage_RecordedFromTheMicrophone_IsPlayedByThePeer_AndACancelledOneIsNotSent()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        var page = alice.Page;
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Listen to this");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record voice message" }).ClickAsync();
+        var recorder = page.GetByRole(AriaRole.Group, new() { Name = "Recording a voice message" });
+        await Expect(recorder.GetByRole(AriaRole.Timer)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("0:0[2-9]"));
+        await alice.ScreenshotAsync("22-recording");
+        await recorder.GetByRole(AriaRole.Button, new() { Name = "Send voice message" }).ClickAsync();
+        await Expect(recorder).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Play Voice message" })).ToBeVisibleAsync();
+
+        await Expect(bob.Page.GetByTestId("dialog").Filter(new() { HasText = aliceName.Display })).ToContainTextAsync("Voice message");
+        await bob.OpenChatAsync(aliceName.Display);
+        var id = await bob.Page.GetByTestId("message").Filter(new() { Has = bob.Page.GetByRole(AriaRole.Button, new() { Name = "Play Voice message" }) })
+            .GetAttributeAsync("data-message-id");
+        var voice = bob.Page.Locator($"[data-message-id='{id}']");
+        await voice.GetByRole(AriaRole.Button, new() { Name = "Play Voice message" }).ClickAsync();
+        var audio = voice.Locator("audio");
+        await Expect(audio).ToBeVisibleAsync();
+        var loaded = await audio.EvaluateAsync<string>(
+            "a => new Promise(done => { const report = () => done(a.error ? 'error ' + a.error.code : 'ready ' + a.readyState); " +
+            "if (a.readyState >= 1 || a.error) report(); else { a.addEventListener('loadedmetadata', report); a.addEventListener('error', report); } })");
+        loaded.Should().StartWith("ready", "the browser decoded the recording the peer made");
+        await bob.ScreenshotAsync("23-voice-message");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record voice message" }).ClickAsync();
+        await Expect(recorder.GetByRole(AriaRole.Timer)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("0:0[1-9]"));
+        await recorder.GetByRole(AriaRole.Button, new() { Name = "Cancel recording" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true })).ToBeVisibleAsync();
+        await alice.SendAsync("That was all");
+        await Expect(bob.Message("That was all")).ToBeVisibleAsync();
+        (await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Play Voice message" }).CountAsync()).Should().Be(0, "the one played is open, the cancelled one never came");
+        (await bob.Page.Locator("audio").CountAsync()).Should().Be(1);
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task ProfilePhoto_SetInSettings_ShowsBesideTheNameForThePeer_AndChangesReachThePeerLive()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

@@ -11,7 +11,7 @@ namespace Messenger.Tests.Web;
 public sealed partial class WebServingTests : IAsyncLifetime
 {
     private const string StrictPolicy =
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; " +
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; " +
         "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
     private TestHost _host = null!;

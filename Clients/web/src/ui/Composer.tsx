@@ -9,6 +9,8 @@ import { useApp } from './store';
 import { Icon } from './Icon';
 import { NewPollDialog } from './NewPoll';
 import { ScheduleDialog, ScheduledBar } from './Scheduled';
+import { canRecord, startRecording, type Recording } from './voice';
+import { VoiceRecorder } from './VoiceRecorder';
 
 interface ComposerProps {
   chatKey: string;
@@ -25,6 +27,9 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
   const [error, setError] = useState('');
   const [scheduling, setScheduling] = useState<string | null>(null);
   const [writingPoll, setWritingPoll] = useState(false);
+  const [recording, setRecording] = useState<Recording | null>(null);
+  // A recording never outlives its composer (another chat opened, the app closed): the microphone is let go.
+  useEffect(() => () => recording?.cancel(), [recording]);
   const box = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
   const state = useApp((s) => s);
@@ -161,48 +166,78 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
           {error}
         </p>
       )}
-      <div class="composer__row">
-        <button type="button" class="icon-btn" aria-label="Attach file" onClick={() => picker.current?.click()} disabled={!!editing}>
-          <Icon name="attach" />
-        </button>
-        <button type="button" class="icon-btn" aria-label="New poll" title="Poll" onClick={() => setWritingPoll(true)} disabled={!!editing}>
-          <Icon name="poll" />
-        </button>
-        <input ref={picker} type="file" multiple class="visually-hidden" tabIndex={-1} aria-label="Files to attach" onChange={(e) => attach(e.currentTarget.files)} />
-        <textarea
-          ref={box}
-          class="composer__input"
-          rows={1}
-          placeholder="Message"
-          aria-label="Message"
-          value={text}
-          maxLength={4096}
-          onInput={(e) => change(e.currentTarget.value)}
-          onKeyDown={onKeyDown}
-          onPaste={(e) => {
-            // A pasted image or file (a screenshot, a copied file) is sent as a file, with the typed text as its caption.
-            const files = e.clipboardData?.files;
-            if (!files?.length || editing) return;
-            e.preventDefault();
-            attach(files);
+      {recording ? (
+        <VoiceRecorder
+          recording={recording}
+          onCancel={() => {
+            recording.cancel();
+            setRecording(null);
+          }}
+          onSend={(file) => {
+            setRecording(null);
+            onDone();
+            void sendFile(chatKey, file, '', replyTo?.id ?? null);
           }}
         />
-        {!editing && (
-          <button
-            type="button"
-            class="icon-btn"
-            aria-label="Schedule message"
-            title="Send later"
-            disabled={!text.trim()}
-            onClick={() => setScheduling(text.trim())}
-          >
-            <Icon name="clock" />
+      ) : (
+        <div class="composer__row">
+          <button type="button" class="icon-btn" aria-label="Attach file" onClick={() => picker.current?.click()} disabled={!!editing}>
+            <Icon name="attach" />
           </button>
-        )}
-        <button type="button" class="icon-btn icon-btn--send" aria-label={editing ? 'Save' : 'Send'} onClick={() => void submit()} disabled={!text.trim() && !editing?.media}>
-          <Icon name={editing ? 'check' : 'send'} />
-        </button>
-      </div>
+          <button type="button" class="icon-btn" aria-label="New poll" title="Poll" onClick={() => setWritingPoll(true)} disabled={!!editing}>
+            <Icon name="poll" />
+          </button>
+          <input ref={picker} type="file" multiple class="visually-hidden" tabIndex={-1} aria-label="Files to attach" onChange={(e) => attach(e.currentTarget.files)} />
+          <textarea
+            ref={box}
+            class="composer__input"
+            rows={1}
+            placeholder="Message"
+            aria-label="Message"
+            value={text}
+            maxLength={4096}
+            onInput={(e) => change(e.currentTarget.value)}
+            onKeyDown={onKeyDown}
+            onPaste={(e) => {
+              // A pasted image or file (a screenshot, a copied file) is sent as a file, with the typed text as its caption.
+              const files = e.clipboardData?.files;
+              if (!files?.length || editing) return;
+              e.preventDefault();
+              attach(files);
+            }}
+          />
+          {!editing && (
+            <button
+              type="button"
+              class="icon-btn"
+              aria-label="Schedule message"
+              title="Send later"
+              disabled={!text.trim()}
+              onClick={() => setScheduling(text.trim())}
+            >
+              <Icon name="clock" />
+            </button>
+          )}
+          {!editing && !text.trim() && canRecord() ? (
+            <button
+              type="button"
+              class="icon-btn icon-btn--send"
+              aria-label="Record voice message"
+              title="Voice message"
+              onClick={() => {
+                setError('');
+                startRecording().then(setRecording, (e) => setError(`Cannot record: ${errorText(e)}`));
+              }}
+            >
+              <Icon name="mic" />
+            </button>
+          ) : (
+            <button type="button" class="icon-btn icon-btn--send" aria-label={editing ? 'Save' : 'Send'} onClick={() => void submit()} disabled={!text.trim() && !editing?.media}>
+              <Icon name={editing ? 'check' : 'send'} />
+            </button>
+          )}
+        </div>
+      )}
     </div>
   );
 }

@@ -6,8 +6,45 @@ import { mediaUrl, photoBox, saveBlob } from './media';
 import { Icon } from './Icon';
 import { Modal } from './Modal';
 
+/** Audio and video up to this size play in the bubble (downloaded whole first); larger ones are saved as files. */
+const INLINE_PLAY_MAX_BYTES = 50 * 1024 * 1024;
+
 export function MediaView({ media }: { media: MessageMedia }) {
-  return media.kind === 'photo' ? <Photo media={media} /> : <DocumentFile media={media} />;
+  if (media.kind === 'photo') return <Photo media={media} />;
+  if ((media.kind === 'audio' || media.kind === 'video') && media.size <= INLINE_PLAY_MAX_BYTES) return <Player media={media} />;
+  return <DocumentFile media={media} />;
+}
+
+/** A voice message, a song or a short video: Play downloads it (once per page) and plays it with the browser's controls. */
+function Player({ media }: { media: MessageMedia }) {
+  const [url, setUrl] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const load = () => {
+    setBusy(true);
+    setError('');
+    mediaUrl(media).then(setUrl, (e) => setError(errorText(e))).finally(() => setBusy(false));
+  };
+  const label = media.name.startsWith('voice-') && media.kind === 'audio' ? 'Voice message' : media.name;
+  if (url) {
+    return media.kind === 'video' ? (
+      <video class="player player--video" src={url} controls autoPlay aria-label={label} />
+    ) : (
+      <audio class="player player--audio" src={url} controls autoPlay aria-label={label} />
+    );
+  }
+  return (
+    <div class="document">
+      <button type="button" class="document__icon" aria-label={`Play ${label}`} onClick={load} disabled={busy}>
+        <Icon name="play" />
+      </button>
+      <span class="document__info">
+        <span class="document__name">{label}</span>
+        <span class="document__size muted">{busy ? 'Loading…' : formatBytes(media.size)}</span>
+        {error && <span class="form__error">{error}</span>}
+      </span>
+    </div>
+  );
 }
 
 function Photo({ media }: { media: MessageMedia }) {

@@ -88,7 +88,8 @@ export function previewText(state: AppState, message: Message): string {
   if (message.action) return serviceText(state, message);
   if (message.poll) return `📊 ${message.poll.question}`;
   if (message.media) {
-    const label = message.media.kind === 'photo' ? 'Photo' : message.media.name;
+    const label =
+      message.media.kind === 'photo' ? 'Photo' : message.media.kind === 'audio' && message.media.name.startsWith('voice-') ? 'Voice message' : message.media.name;
     return message.text ? `${label}, ${message.text}` : label;
   }
   return message.text;

@@ -4,7 +4,7 @@ import { defineConfig } from 'vite';
 
 // The production page's CSP (the host sends it): the check fails if anything needs more.
 export const csp =
-  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'";
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'";
 
 const server = process.env.MESSENGER_URL ?? 'http://127.0.0.1:5077';
 
