@@ -67,6 +67,7 @@ public static class MessengerApp
         app.MapKernelModule();
         app.MapProtocolModule();
         app.MapMediaModule();
+        app.MapMessageModule();
         app.MapPrometheusMetrics();
         app.UseWebClient();
         return app;

@@ -72,6 +72,18 @@ public static class GroupMethods
         this MessengerClient client, long chatId, int? expiresInSeconds = null, int? usageLimit = null, CancellationToken cancellationToken = default) =>
         client.CallAsync(new ExportInviteCall(chatId, expiresInSeconds, usageLimit), cancellationToken);
 
+    /// <summary>Creates an incoming webhook (admins): the answer's <c>path</c>, on this server, is told only now.</summary>
+    public static Task<WebhookCreated> CreateWebhookAsync(this MessengerClient client, long chatId, string name, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new CreateWebhookCall(chatId, name), cancellationToken);
+
+    /// <summary>The group's webhooks (admins).</summary>
+    public static async Task<Webhook[]> GetWebhooksAsync(this MessengerClient client, long chatId, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetWebhooksCall(chatId), cancellationToken)).Items;
+
+    /// <summary>Deletes a webhook (admins): its path stops working at once.</summary>
+    public static Task<Done> DeleteWebhookAsync(this MessengerClient client, long chatId, long id, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new DeleteWebhookCall(chatId, id), cancellationToken);
+
     /// <summary>Joins the chat of an invite code.</summary>
     public static Task<ChatChanged> JoinByInviteAsync(this MessengerClient client, string code, CancellationToken cancellationToken = default) =>
         ObservedAsync(client, new JoinByInviteCall(code), isMember: true, cancellationToken);

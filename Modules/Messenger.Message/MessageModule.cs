@@ -12,6 +12,8 @@ using Messenger.Message.Scheduling;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
 using Messenger.Message.Typing;
+using Messenger.Message.Webhooks;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -41,6 +43,7 @@ public static class MessageModule
         services.AddSingleton<ScheduledSender>();
         services.AddHostedService(provider => provider.GetRequiredService<ScheduledSender>());
         services.AddScoped<OwnChatSettings>();
+        services.AddSingleton<WebhookPoster>();
         services.AddValidatorsFromAssemblyContaining<MessageStore>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
         services.AddRpcMethod<SendMessageCall, SentMessage>();
@@ -82,6 +85,9 @@ public static class MessageModule
         services.AddRpcMethod<SetAdminCall, ChatChanged>();
         services.AddRpcMethod<TransferOwnershipCall, ChatChanged>();
         services.AddRpcMethod<GetFullChatCall, ChatFull>();
+        services.AddRpcMethod<CreateWebhookCall, WebhookCreated>();
+        services.AddRpcMethod<GetWebhooksCall, WebhookList>();
+        services.AddRpcMethod<DeleteWebhookCall, Done>();
         services.AddRpcMethod<ExportInviteCall, ChatInvite>();
         services.AddRpcMethod<JoinByInviteCall, ChatChanged>();
         services.AddRpcMethod<GetBannedCall, ChatBans>();
@@ -89,4 +95,7 @@ public static class MessageModule
         services.AddRpcMethod<ForwardMessagesCall, ForwardedMessages>();
         return services;
     }
+
+    /// <summary>The module's HTTP endpoints: incoming webhooks (<c>POST /hooks/&lt;token&gt;</c>).</summary>
+    public static IEndpointRouteBuilder MapMessageModule(this IEndpointRouteBuilder endpoints) => endpoints.MapWebhooks();
 }

@@ -15,6 +15,12 @@ internal static class Rules
     public static bool IsUsername(string? username) =>
         username is { Length: >= 5 and <= 32 } && username.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_');
 
+    /// <summary>Names ending in <c>_bot</c> are the bots' (a webhook's poster): nobody takes one for a person, so a bot's
+    /// name in a chat always means a bot. Accounts that took one before keep it.</summary>
+    public const string BotSuffix = "_bot";
+
+    public static bool IsReservedForBots(string? username) => username?.EndsWith(BotSuffix, StringComparison.OrdinalIgnoreCase) == true;
+
     /// <summary>Usernames are unique case-insensitively: this is the form stored in the unique index.</summary>
     public static string UsernameKey(string username) => username.ToLowerInvariant();
 
@@ -27,8 +33,9 @@ internal static class Rules
         return !string.IsNullOrEmpty(trimmed) && Characters(trimmed) <= max && !trimmed.Any(char.IsControl);
     }
 
+    /// <summary>A username a person may take: the format, and not a bot's.</summary>
     public static IRuleBuilderOptions<T, string> Username<T>(this IRuleBuilder<T, string> rule) =>
-        rule.Must(IsUsername).WithErrorCode(SessionErrorNames.UsernameInvalid);
+        rule.Must(u => IsUsername(u) && !IsReservedForBots(u)).WithErrorCode(SessionErrorNames.UsernameInvalid);
 
     public static IRuleBuilderOptions<T, string> NewPassword<T>(this IRuleBuilder<T, string> rule) =>
         rule.Must(p => p is not null && Characters(p) >= PasswordMinCharacters).WithErrorCode(SessionErrorNames.PasswordTooShort)

@@ -7,12 +7,14 @@ using Messenger.Contracts.Users;
 using Messenger.Kernel;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
+using Messenger.Kernel.Users;
 using Messenger.Session.Account;
 using Messenger.Session.Devices;
 using Messenger.Session.Limits;
 using Messenger.Session.LoginTokens;
 using Messenger.Session.Passwords;
 using Messenger.Session.Storage;
+using Messenger.Session.Users;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +35,7 @@ public static class SessionModule
         services.AddModuleDbContext<SessionDbContext>(SessionDbContext.MigrationsHistoryTable);
 
         services.AddSingleton<SessionStore>();
+        services.AddSingleton<IBotAccounts, BotAccounts>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<AuthLimits>();
         services.AddSingleton<AccountPassword>();

@@ -5,7 +5,8 @@ namespace Messenger.Contracts.Users;
 
 /// <summary>A user as every signed-in user sees them. A deleted account keeps its id (its messages stay in others'
 /// history) with <see cref="Deleted"/> set, an empty username and the display name "Deleted Account".
-/// <see cref="Photo"/> is the profile photo (a <c>photo</c> media anyone signed in may download), if any.</summary>
+/// <see cref="Photo"/> is the profile photo (a <c>photo</c> media anyone signed in may download), if any. <see cref="Bot"/>
+/// marks a group's webhook poster (its username ends in <c>_bot</c>): it posts, never reads, and cannot be written to.</summary>
 [MessagePackObject]
 public sealed record User(
     [property: Key("id")] long Id,
@@ -13,7 +14,8 @@ public sealed record User(
     [property: Key("display_name")] string DisplayName,
     [property: Key("bio")] string Bio,
     [property: Key("deleted")] bool Deleted = false,
-    [property: Key("photo")] Media.MessageMedia? Photo = null);
+    [property: Key("photo")] Media.MessageMedia? Photo = null,
+    [property: Key("bot")] bool Bot = false);
 
 /// <summary>A list of users.</summary>
 [MessagePackObject]

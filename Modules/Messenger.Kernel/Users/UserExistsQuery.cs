@@ -2,5 +2,6 @@ using Mediator;
 
 namespace Messenger.Kernel.Users;
 
-/// <summary>Is there an account with this id that has not been deleted? Answered by the Session module.</summary>
+/// <summary>Is there an account with this id that has not been deleted and is a person's (one can chat with it, add
+/// it to a group)? Bots are not. Answered by the Session module.</summary>
 public sealed record UserExistsQuery(long UserId) : IRequest<bool>;

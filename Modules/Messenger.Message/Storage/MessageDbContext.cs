@@ -95,6 +95,22 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             message.Property(m => m.Poll).HasColumnName("poll");
         });
 
+        // A group's incoming webhooks: only the SHA-256 of each token is kept (the token is told once, when created).
+        modelBuilder.Entity<WebhookRow>(hook =>
+        {
+            hook.ToTable("message_webhooks");
+            hook.HasKey(h => h.Id);
+            hook.Property(h => h.Id).HasColumnName("id").ValueGeneratedOnAdd();
+            hook.Property(h => h.ChatId).HasColumnName("chat_id");
+            hook.HasIndex(h => h.ChatId);
+            hook.Property(h => h.BotUserId).HasColumnName("bot_user_id");
+            hook.Property(h => h.Name).HasColumnName("name").HasMaxLength(64);
+            hook.Property(h => h.TokenHash).HasColumnName("token_hash");
+            hook.HasIndex(h => h.TokenHash).IsUnique();
+            hook.Property(h => h.CreatedBy).HasColumnName("created_by");
+            hook.Property(h => h.CreatedAt).HasColumnName("created_at");
+        });
+
         // A poll's state: how many people voted, and whether its author closed it (PollStore).
         modelBuilder.Entity<PollRow>(poll =>
         {
@@ -353,6 +369,23 @@ internal sealed class MessageRow
     public long? FwdFromId { get; set; }
 
     public byte[]? Poll { get; set; }
+}
+
+internal sealed class WebhookRow
+{
+    public long Id { get; set; }
+
+    public long ChatId { get; set; }
+
+    public long BotUserId { get; set; }
+
+    public string Name { get; set; } = "";
+
+    public byte[] TokenHash { get; set; } = [];
+
+    public long CreatedBy { get; set; }
+
+    public long CreatedAt { get; set; }
 }
 
 internal sealed class PollRow

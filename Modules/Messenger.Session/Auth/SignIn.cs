@@ -51,7 +51,8 @@ internal sealed class SignInHandler(
 
         // An unknown user is verified against a decoy hash: same work, same time, same answer as a wrong password.
         var user = Rules.IsUsername(call.Username) ? store.FindUserByUsername(usernameKey) : null;
-        if (!await hasher.VerifyAsync(user?.PasswordHash, call.Password, cancellationToken))
+        // A bot has no password: it is verified against the decoy too, and never signs in.
+        if (!await hasher.VerifyAsync(user is { IsBot: false } ? user.PasswordHash : null, call.Password, cancellationToken))
         {
             var lockout = Max(limits.FailuresPerAccount.Record(account), limits.FailuresPerAddress.Record(address));
             logger.LogInformation("Failed sign-in from {ClientAddress}{Lockout}", caller.ClientAddress,

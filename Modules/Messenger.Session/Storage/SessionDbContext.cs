@@ -34,6 +34,8 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             user.Property(u => u.CreatedAt).HasColumnName("created_at");
             // The profile photo's media descriptor (MessagePack), held in the Media module as MediaHolders.ProfilePhotoOf(id).
             user.Property(u => u.Photo).HasColumnName("photo");
+            // A webhook's poster (IBotAccounts): no password, never signs in, found by no search.
+            user.Property(u => u.IsBot).HasColumnName("is_bot");
         });
 
         modelBuilder.Entity<AuthorizationRow>(authorization =>
@@ -87,6 +89,8 @@ internal sealed class UserRow
     public long CreatedAt { get; set; }
 
     public byte[]? Photo { get; set; }
+
+    public bool IsBot { get; set; }
 }
 
 internal sealed class AuthorizationRow

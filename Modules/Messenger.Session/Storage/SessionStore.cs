@@ -10,7 +10,7 @@ namespace Messenger.Session.Storage;
 
 internal sealed record UserRecord(
     long Id, string Username, string DisplayName, string Bio, bool IsAdmin, bool IsBlocked, long CreatedAt, string PasswordHash,
-    MessageMedia? Photo = null)
+    MessageMedia? Photo = null, bool IsBot = false)
 {
     /// <summary>A deleted account keeps its row with an empty username (a real one has at least 5 characters).</summary>
     public bool Deleted => Username.Length == 0;
@@ -31,8 +31,8 @@ internal sealed record NewUser(string Username, string UsernameKey, string Passw
 /// </summary>
 internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer, IMediaAttachments media)
 {
-    private const string UserColumns = "id, username, display_name, bio, is_admin, is_blocked, created_at, password_hash, photo";
-    private const int UserColumnCount = 9;
+    private const string UserColumns = "id, username, display_name, bio, is_admin, is_blocked, created_at, password_hash, photo, is_bot";
+    private const int UserColumnCount = 10;
     private const string AuthorizationColumns = "id, user_id, device_key, device_name, platform, client_address, created_at, last_active_at";
 
     public (long AuthorizationId, long UserId)? FindAuthorization(byte[] deviceKey)
@@ -68,7 +68,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     /// <c>[a-z0-9_]</c> once lower-cased, all below '~', so the range is an index scan in any database.</summary>
     public List<UserRecord> SearchUsers(string prefixKey, int limit) =>
         QueryUsers(
-            $"SELECT {UserColumns} FROM session_users WHERE username_key >= @from AND username_key < @to AND is_blocked = 0 AND username <> '' ORDER BY username_key LIMIT @limit",
+            $"SELECT {UserColumns} FROM session_users WHERE username_key >= @from AND username_key < @to AND is_blocked = 0 AND is_bot = 0 AND username <> '' ORDER BY username_key LIMIT @limit",
             ("@from", prefixKey), ("@to", prefixKey + "~"), ("@limit", limit));
 
     public (List<(UserRecord User, int Devices)> Users, int Total) ListUsers(int offset, int limit)
@@ -365,7 +365,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     private static UserRecord ReadUser(SqliteDataReader reader) => new(
         reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
         reader.GetInt64(4) != 0, reader.GetInt64(5) != 0, reader.GetInt64(6), reader.GetString(7),
-        reader.IsDBNull(8) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(8)));
+        reader.IsDBNull(8) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(8)), reader.GetInt64(9) != 0);
 
     private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
     {

@@ -7,5 +7,5 @@ namespace Messenger.Session.Users;
 internal sealed class UserExistsHandler(SessionStore store) : IRequestHandler<UserExistsQuery, bool>
 {
     public ValueTask<bool> Handle(UserExistsQuery query, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(query.UserId > 0 && store.GetUser(query.UserId) is { Deleted: false });
+        ValueTask.FromResult(query.UserId > 0 && store.GetUser(query.UserId) is { Deleted: false, IsBot: false });
 }

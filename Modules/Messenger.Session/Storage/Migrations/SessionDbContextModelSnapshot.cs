@@ -128,6 +128,10 @@ namespace Messenger.Session.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("is_blocked");
 
+                    b.Property<bool>("IsBot")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_bot");
+
                     b.Property<string>("PasswordHash")
                         .IsRequired()
                         .HasMaxLength(256)

@@ -1,0 +1,189 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Mediator;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Message.Chats;
+using Messenger.Message.Sending;
+using Messenger.Message.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using ChatMessage = Messenger.Contracts.Messages.Message;
+
+namespace Messenger.Message.Webhooks;
+
+/// <summary>
+/// <c>POST /hooks/&lt;token&gt;</c>: a text (JSON <c>{"text": "…"}</c>, or the body itself as <c>text/plain</c>) posted to
+/// the webhook's group by its bot. <c>Idempotency-Key</c> (1–128 printable ASCII characters) makes a retried request
+/// post once: the same key answers with the first message. Answers JSON: <c>{"ok": true, "message_id", "date"}</c>, or
+/// <c>{"ok": false, "error": NAME}</c> with 400, 404 (no webhook has this token), 413, 415 or 429 (with Retry-After).
+/// </summary>
+internal static class WebhookEndpoint
+{
+    public const string PathPrefix = "/hooks/";
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(PathPrefix + "{token}", PostAsync);
+        return endpoints;
+    }
+
+    private static async Task PostAsync(string token, HttpContext http, WebhookPoster poster, ILogger<WebhookPoster> logger)
+    {
+        try
+        {
+            var key = IdempotencyKey(http.Request);
+            var text = await ReadTextAsync(http.Request, http.RequestAborted);
+            var message = await poster.PostAsync(token, text, key, http.RequestAborted);
+            await http.Response.WriteAsJsonAsync(new { ok = true, message_id = message.Id, date = message.Date }, http.RequestAborted);
+        }
+        catch (MessengerError error)
+        {
+            if (error.Name != WebhookErrorNames.WebhookNotFound)
+            {
+                logger.LogInformation("Webhook post refused: {Error}", error.Name);
+            }
+
+            http.Response.StatusCode = error.Code == 420 ? StatusCodes.Status429TooManyRequests : error.Code;
+            if (error.RetryAfterSeconds is { } seconds)
+            {
+                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            }
+
+            await http.Response.WriteAsJsonAsync(new { ok = false, error = error.Name }, http.RequestAborted);
+        }
+    }
+
+    private static string? IdempotencyKey(HttpRequest request)
+    {
+        if (!request.Headers.TryGetValue(IdempotencyKeyHeader, out var values))
+        {
+            return null;
+        }
+
+        var key = values.ToString();
+        return key is { Length: > 0 and <= WebhookLimits.MaxIdempotencyKeyLength } && key.All(c => c is >= ' ' and <= '~')
+            ? key
+            : throw MessengerError.BadRequest(WebhookErrorNames.IdempotencyKeyInvalid);
+    }
+
+    private static async Task<string> ReadTextAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > WebhookLimits.MaxBodyBytes)
+        {
+            throw new MessengerError(WebhookErrorNames.WebhookBodyTooLarge, StatusCodes.Status413PayloadTooLarge);
+        }
+
+        var json = request.ContentType is null ? false
+            : request.ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ? true
+            : request.ContentType.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase) ? false
+            : throw new MessengerError(WebhookErrorNames.WebhookBodyInvalid, StatusCodes.Status415UnsupportedMediaType);
+        var body = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (body.Length + read > WebhookLimits.MaxBodyBytes)
+            {
+                throw new MessengerError(WebhookErrorNames.WebhookBodyTooLarge, StatusCodes.Status413PayloadTooLarge);
+            }
+
+            body.Write(buffer, 0, read);
+        }
+
+        try
+        {
+            var bytes = body.GetBuffer().AsSpan(0, (int)body.Length);
+            if (!json)
+            {
+                return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+            }
+
+            using var document = JsonDocument.Parse(body.GetBuffer().AsMemory(0, (int)body.Length));
+            return document.RootElement is { ValueKind: JsonValueKind.Object } root
+                && root.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String
+                ? text.GetString()!
+                : throw MessengerError.BadRequest(WebhookErrorNames.WebhookBodyInvalid);
+        }
+        catch (Exception e) when (e is JsonException or DecoderFallbackException)
+        {
+            throw MessengerError.BadRequest(WebhookErrorNames.WebhookBodyInvalid);
+        }
+    }
+}
+
+/// <summary>Posts a webhook's text to its group as its bot, as <c>messages.send</c> posts (one writer unit, idempotent by
+/// random_id, the per-user posting limit), whatever the group's kind: the webhook was made by an admin.</summary>
+internal sealed class WebhookPoster(SqliteDatabase database, StorageWriter writer, IUpdateLog log, IMediator bus, PostLimiter limiter, TimeProvider clock)
+{
+    public async Task<ChatMessage> PostAsync(string token, string text, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        var (hookId, chatId, bot) = Find(token) ?? throw MessengerError.NotFound(WebhookErrorNames.WebhookNotFound);
+        text = text.Trim();
+        if (text.Length == 0)
+        {
+            throw MessengerError.BadRequest(MessageErrorNames.MessageEmpty);
+        }
+
+        if (text.Length > SendMessageValidator.MaxTextLength)
+        {
+            throw MessengerError.BadRequest(MessageErrorNames.MessageTooLong);
+        }
+
+        limiter.Take(bot, 1);
+        var randomId = idempotencyKey is null ? Random.Shared.NextInt64(1, long.MaxValue) : RandomIdOf(idempotencyKey);
+        var appends = new List<LogAppend>();
+        var message = await writer.WriteAsync(scope =>
+        {
+            // Deleted since it was read: its path stops working at once.
+            if (scope.Scalar("SELECT 1 FROM message_webhooks WHERE id = @id", ("@id", hookId)) is null)
+            {
+                throw MessengerError.NotFound(WebhookErrorNames.WebhookNotFound);
+            }
+
+            if (MessageStore.FindByRandomId(scope, bot, randomId) is { } first)
+            {
+                return first;
+            }
+
+            var chat = GroupStore.Chat(scope, chatId) ?? throw MessengerError.NotFound(WebhookErrorNames.WebhookNotFound);
+            var target = new ChatTarget(chatId, chat.Kind, Peer.Chat(chatId), 0, MemberRole.Admin);
+            var posted = Delivery.Post(scope, log, target, bot, randomId, text, null, action: null, clock.GetUtcNow().ToUnixTimeSeconds());
+            appends.AddRange(posted.Appends);
+            return posted.Message;
+        }, cancellationToken);
+
+        if (appends.Count > 0)
+        {
+            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
+        }
+
+        return message;
+    }
+
+    private (long Id, long ChatId, long BotUserId)? Find(string token)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, chat_id, bot_user_id FROM message_webhooks WHERE token_hash = @hash";
+        command.Parameters.AddWithValue("@hash", WebhookTokens.Hash(token));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)) : null;
+    }
+
+    /// <summary>The random_id of a keyed request: the same key, the same id (random_ids are per sender: per bot here).</summary>
+    private static long RandomIdOf(string key)
+    {
+        var id = BinaryPrimitives.ReadInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(key))) & long.MaxValue;
+        return id == 0 ? 1 : id;
+    }
+}

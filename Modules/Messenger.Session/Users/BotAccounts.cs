@@ -1,0 +1,19 @@
+using System.Security.Cryptography;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Users;
+
+namespace Messenger.Session.Users;
+
+/// <summary>Bots as rows of <c>session_users</c>: <c>is_bot</c> set, an empty password hash (sign-in verifies a bot
+/// against the decoy, so it never signs in), a username <c>hook_&lt;12 hex&gt;_bot</c> that no person may take.</summary>
+internal sealed class BotAccounts : IBotAccounts
+{
+    public long Create(WriteScope scope, string displayName, DateTimeOffset now)
+    {
+        var username = $"hook_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}{Rules.BotSuffix}";
+        return Convert.ToInt64(scope.Scalar(
+            "INSERT INTO session_users (username, username_key, password_hash, display_name, bio, is_admin, is_blocked, created_at, is_bot) " +
+            "VALUES (@username, @key, '', @name, '', 0, 0, @now, 1) RETURNING id",
+            ("@username", username), ("@key", Rules.UsernameKey(username)), ("@name", displayName), ("@now", now.ToUnixTimeMilliseconds())));
+    }
+}
