@@ -498,6 +498,39 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Webhook_MadeInChatInfo_PostsAsItsBot_UntilDeleted()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        var page = alice.Page;
+        await alice.CreateGroupAsync("Releases", bobName.Username);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        var section = page.GetByRole(AriaRole.Region, new() { Name = "Webhooks" });
+        await section.GetByLabel("Webhook name").FillAsync("CI");
+        await section.GetByRole(AriaRole.Button, new() { Name = "Create webhook" }).ClickAsync();
+        var urlBox = section.GetByLabel("URL of CI (shown only now)");
+        await Expect(urlBox).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("/hooks/[A-Za-z0-9_-]{43}$"));
+        var url = await urlBox.InputValueAsync();
+        url.Should().StartWith(_host.BaseAddress.ToString().TrimEnd('/'));
+        await Expect(section.GetByText("curl -H")).ToBeVisibleAsync();
+        await alice.ScreenshotAsync("24-webhook");
+
+        using var http = new HttpClient();
+        (await http.PostAsync(url, new StringContent("{\"text\": \"v1.4.0 is out\"}", System.Text.Encoding.UTF8, "application/json")))
+            .StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+        await bob.OpenChatAsync("Releases");
+        var posted = bob.Message("v1.4.0 is out");
+        await Expect(posted.Locator(".bubble__author")).ToHaveTextAsync("CIbot");
+        await Expect(posted.Locator(".bot-badge")).ToBeVisibleAsync();
+
+        await section.GetByRole(AriaRole.Button, new() { Name = "Delete webhook CI" }).ClickAsync();
+        await Expect(section.GetByRole(AriaRole.Button, new() { Name = "Delete webhook CI" })).ToHaveCountAsync(0);
+        (await http.PostAsync(url, new StringContent("still there?", System.Text.Encoding.UTF8, "text/plain")))
+            .StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
+        await Expect(bob.Message("v1.4.0 is out")).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task ProfilePhoto_SetInSettings_ShowsBesideTheNameForThePeer_AndChangesReachThePeerLive()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

@@ -13,6 +13,8 @@ import type {
   Poll,
   PollChanged,
   PollVoters,
+  WebhookCreated,
+  WebhookList,
   Authorization,
   BlockedUsers,
   Authorizations,
@@ -187,6 +189,10 @@ export function createMethods(call: Call) {
         call<ChatChanged>('groups.transferOwnership', a, o),
       getFull: (a: { chat_id: number; offset?: number; limit?: number }, o?: CallOptions) =>
         call<ChatFull>('groups.getFull', { chat_id: a.chat_id, offset: a.offset ?? 0, limit: a.limit ?? 200 }, o),
+      /** A new incoming webhook (admins); its path is told only in this answer. */
+      createWebhook: (a: { chat_id: number; name: string }, o?: CallOptions) => call<WebhookCreated>('groups.createWebhook', a, o),
+      getWebhooks: (a: { chat_id: number }, o?: CallOptions) => call<WebhookList>('groups.getWebhooks', a, o),
+      deleteWebhook: (a: { chat_id: number; id: number }, o?: CallOptions) => call<Done>('groups.deleteWebhook', a, o),
       exportInvite: (a: { chat_id: number; expires_in?: number | null; usage_limit?: number | null }, o?: CallOptions) =>
         call<ChatInvite>('groups.exportInvite', { chat_id: a.chat_id, expires_in: a.expires_in ?? null, usage_limit: a.usage_limit ?? null }, o),
       joinByInvite: (a: { code: string }, o?: CallOptions) => call<ChatChanged>('groups.joinByInvite', a, o),

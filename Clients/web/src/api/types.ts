@@ -13,6 +13,28 @@ export interface User {
   deleted?: boolean;
   /** The profile photo (anyone signed in may download it), if any. */
   photo?: MessageMedia | null;
+  /** A group's webhook poster: it posts, never reads, and cannot be written to. */
+  bot?: boolean;
+}
+
+/** A group's incoming webhook (groups.createWebhook): posts as its bot user `bot_user_id`, named `name`. */
+export interface Webhook {
+  id: number;
+  chat_id: number;
+  name: string;
+  bot_user_id: number;
+  created_by: number;
+  created_at: number;
+}
+
+/** A new webhook and its secret path (`/hooks/<token>` on this server), told only once. */
+export interface WebhookCreated {
+  webhook: Webhook;
+  path: string;
+}
+
+export interface WebhookList {
+  webhooks: Webhook[];
 }
 
 export interface UserList {
@@ -721,6 +743,8 @@ export const ErrorNames = {
   ReactionInvalid: 'REACTION_INVALID',
   ReactionsTooMany: 'REACTIONS_TOO_MANY',
   PinnedDialogsTooMuch: 'PINNED_DIALOGS_TOO_MUCH',
+  WebhookNameInvalid: 'WEBHOOK_NAME_INVALID',
+  WebhooksTooMany: 'WEBHOOKS_TOO_MANY',
   PollQuestionInvalid: 'POLL_QUESTION_INVALID',
   PollOptionsInvalid: 'POLL_OPTIONS_INVALID',
   PollOptionInvalid: 'POLL_OPTION_INVALID',

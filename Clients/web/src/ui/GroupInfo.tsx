@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ChatChanged, ChatFull, ChatInvite, ChatMember } from '../api/types';
+import { WebhooksSection } from './Webhooks';
 import { ChatKind, MemberRole, PeerKind } from '../api/types';
 import { chatChanged, openChat } from './messages';
 import { ensureUsers, loadDialogs } from './chats';
@@ -229,6 +230,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
           </div>
         </section>
       )}
+      {isAdmin && <WebhooksSection chatId={chatId} />}
       {canAdd && (
         <section class="info-section" aria-label="Add members">
           <UserPicker

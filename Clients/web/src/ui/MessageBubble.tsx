@@ -60,7 +60,12 @@ export function MessageBubble({
       data-message-id={message.id}
     >
       <div class="bubble" tabIndex={0}>
-        {inGroup && !out && !continued && <div class={`bubble__author name--c${message.from_id % 7}`}>{userName(state, message.from_id)}</div>}
+        {inGroup && !out && !continued && (
+          <div class={`bubble__author name--c${message.from_id % 7}`}>
+            {userName(state, message.from_id)}
+            {state.users[message.from_id]?.bot && <span class="bot-badge">bot</span>}
+          </div>
+        )}
         {message.fwd_from_id && (
           <div class="bubble__forwarded" data-testid="forwarded-from">
             Forwarded from {message.fwd_from_id === state.me?.id ? 'you' : userName(state, message.fwd_from_id)}
