@@ -20,9 +20,12 @@ public static class SessionMethods
         this MessengerClient client, string username, string password, string displayName, string? inviteCode = null, CancellationToken cancellationToken = default) =>
         client.CallAsync(new RegisterCall(username, password, displayName, inviteCode), cancellationToken);
 
+    /// <summary>Signs this device in; an account with two-step verification also needs <paramref name="code"/> from its
+    /// authenticator (without it the call fails with <c>TWO_FACTOR_CODE_REQUIRED</c>).</summary>
     public static Task<SignedIn> SignInAsync(
-        this MessengerClient client, string username, string password, string deviceName, string platform, CancellationToken cancellationToken = default) =>
-        client.CallAsync(new SignInCall(username, password, deviceName, platform), cancellationToken);
+        this MessengerClient client, string username, string password, string deviceName, string platform, string? code = null,
+        CancellationToken cancellationToken = default) =>
+        client.CallAsync(new SignInCall(username, password, deviceName, platform, code), cancellationToken);
 
     public static Task<Done> SignOutAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
         client.CallAsync(new SignOutCall(), cancellationToken);
@@ -60,6 +63,20 @@ public static class SessionMethods
     public static Task<Done> ResetOtherAuthorizationsAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
         client.CallAsync(new ResetOtherAuthorizationsCall(), cancellationToken);
 
+    /// <summary>Whether two-step verification is on for the account.</summary>
+    public static async Task<bool> GetTwoFactorAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetTwoFactorCall(), cancellationToken)).Enabled;
+
+    /// <summary>A new secret for an authenticator app (base32 and an <c>otpauth://</c> URI); on once <see cref="EnableTwoFactorAsync"/> confirms a code.</summary>
+    public static Task<TwoFactorSetup> SetupTwoFactorAsync(this MessengerClient client, string password, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new SetupTwoFactorCall(password), cancellationToken);
+
+    public static Task<TwoFactorStatus> EnableTwoFactorAsync(this MessengerClient client, string code, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new EnableTwoFactorCall(code), cancellationToken);
+
+    public static Task<TwoFactorStatus> DisableTwoFactorAsync(this MessengerClient client, string password, string code, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new DisableTwoFactorCall(password, code), cancellationToken);
+
     public static Task<Done> ChangePasswordAsync(
         this MessengerClient client, string oldPassword, string newPassword, CancellationToken cancellationToken = default) =>
         client.CallAsync(new ChangePasswordCall(oldPassword, newPassword), cancellationToken);
@@ -94,6 +111,10 @@ public static class SessionMethods
 
     public static Task<UserPage> ListUsersAsync(this MessengerClient client, int offset, int limit, CancellationToken cancellationToken = default) =>
         client.CallAsync(new ListUsersCall(offset, limit), cancellationToken);
+
+    /// <summary>Turns off two-step verification of a user who lost their authenticator (admins).</summary>
+    public static Task<Done> ResetTwoFactorAsync(this MessengerClient client, long userId, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new ResetTwoFactorCall(userId), cancellationToken);
 
     public static Task<Done> SetUserBlockedAsync(this MessengerClient client, long userId, bool blocked, CancellationToken cancellationToken = default) =>
         client.CallAsync(new SetUserBlockedCall(userId, blocked), cancellationToken);

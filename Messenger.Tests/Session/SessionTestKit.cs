@@ -69,4 +69,24 @@ internal static class SessionTestKit
         error.Name.Should().Be(name);
         return error;
     }
+
+    /// <summary>RFC 4648 base32 (no padding) back to bytes: an authenticator app's reading of a two-step secret.</summary>
+    public static byte[] FromBase32(string text)
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        var bytes = new List<byte>();
+        int buffer = 0, bits = 0;
+        foreach (var c in text)
+        {
+            buffer = (buffer << 5) | alphabet.IndexOf(c);
+            bits += 5;
+            if (bits >= 8)
+            {
+                bytes.Add((byte)(buffer >> (bits - 8)));
+                bits -= 8;
+            }
+        }
+
+        return [.. bytes];
+    }
 }

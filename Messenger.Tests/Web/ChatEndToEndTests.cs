@@ -151,6 +151,45 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task TwoStepVerification_SetUpInSettings_AsksANewDeviceForACode_AndAnAdminCanTurnItOff()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        var settings = bob.Page;
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await Expect(settings.GetByTestId("two-step-status")).ToContainTextAsync("Off");
+        await settings.GetByLabel("Password for two-step verification").FillAsync(WebUser.Password);
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Set up two-step verification" }).ClickAsync();
+        await Expect(settings.GetByRole(AriaRole.Img, new() { Name = "QR code for your authenticator app" })).ToBeVisibleAsync();
+        var secret = Messenger.Tests.Session.SessionTestKit.FromBase32(await settings.GetByLabel("Secret key").InputValueAsync());
+        var step = Messenger.Session.Passwords.Totp.StepAt(DateTimeOffset.UtcNow);
+        await settings.GetByLabel("Code from the app").FillAsync(Messenger.Session.Passwords.Totp.Code(secret, step));
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Turn on two-step verification" }).ClickAsync();
+        await Expect(settings.GetByTestId("two-step-status")).ToContainTextAsync("On");
+        await bob.ScreenshotAsync("25-two-step");
+
+        // Bob's laptop: the password is not enough any more.
+        var laptop = await OpenAsync();
+        await laptop.Page.GetByLabel("Username").FillAsync(bobName.Username);
+        await laptop.Page.GetByLabel("Password", new() { Exact = true }).FillAsync(WebUser.Password);
+        await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(laptop.Page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Enter the code from your authenticator app.");
+        await laptop.Page.GetByLabel("Code", new() { Exact = true }).FillAsync("000000");
+        await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(laptop.Page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Two factor code invalid");
+        // The code that turned it on is used up; the next step's is taken (an app's clock a little ahead).
+        await laptop.Page.GetByLabel("Code", new() { Exact = true }).FillAsync(Messenger.Session.Passwords.Totp.Code(secret, step + 1));
+        await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" })).ToBeVisibleAsync();
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        var row = alice.Page.GetByTestId("admin-user").Filter(new() { HasText = bobName.Display });
+        await Expect(row).ToContainTextAsync("two-step verification");
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = $"Reset two-step {bobName.Display}" }).ClickAsync();
+        await Expect(row).Not.ToContainTextAsync("two-step verification");
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task SecondDevice_WhenAddedByLoginToken_SeesTheConversation()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

@@ -59,6 +59,10 @@ public static class SessionModule
         services.AddRpcMethod<ResetAuthorizationCall, Done>();
         services.AddRpcMethod<ResetOtherAuthorizationsCall, Done>();
         services.AddRpcMethod<ChangePasswordCall, Done>();
+        services.AddRpcMethod<GetTwoFactorCall, TwoFactorStatus>();
+        services.AddRpcMethod<SetupTwoFactorCall, TwoFactorSetup>();
+        services.AddRpcMethod<EnableTwoFactorCall, TwoFactorStatus>();
+        services.AddRpcMethod<DisableTwoFactorCall, TwoFactorStatus>();
         services.AddRpcMethod<UpdateProfileCall, User>();
         services.AddRpcMethod<UpdateProfilePhotoCall, User>();
         services.AddRpcMethod<UpdateUsernameCall, User>();
@@ -71,6 +75,7 @@ public static class SessionModule
         services.AddRpcMethod<CreateInviteCall, Invite>();
         services.AddRpcMethod<ListUsersCall, UserPage>();
         services.AddRpcMethod<SetUserBlockedCall, Done>();
+        services.AddRpcMethod<ResetTwoFactorCall, Done>();
         services.AddRpcMethod<SetUserAdminCall, Done>();
         return services;
     }

@@ -25,7 +25,8 @@ public sealed record Invite(
 [MessagePackObject]
 public sealed record ListUsersCall([property: Key("offset")] int Offset, [property: Key("limit")] int Limit) : IRpcCall<UserPage>;
 
-/// <summary>An account as an admin sees it. Times are unix seconds.</summary>
+/// <summary>An account as an admin sees it: <see cref="TwoFactor"/> when it has two-step verification on, <see cref="Bot"/> for a
+/// webhook's poster. Times are unix seconds.</summary>
 [MessagePackObject]
 public sealed record AdminUser(
     [property: Key("id")] long Id,
@@ -35,7 +36,9 @@ public sealed record AdminUser(
     [property: Key("is_blocked")] bool IsBlocked,
     [property: Key("created_at")] long CreatedAtUnixSeconds,
     [property: Key("devices")] int Devices,
-    [property: Key("deleted")] bool Deleted = false);
+    [property: Key("deleted")] bool Deleted = false,
+    [property: Key("two_factor")] bool TwoFactor = false,
+    [property: Key("bot")] bool Bot = false);
 
 /// <summary>One page of <see cref="ListUsersCall"/> and the total number of accounts.</summary>
 [MessagePackObject]
@@ -47,6 +50,13 @@ public sealed record UserPage([property: Key("users")] AdminUser[] Users, [prope
 [RpcMethod("admin.setUserBlocked")]
 [MessagePackObject]
 public sealed record SetUserBlockedCall([property: Key("user_id")] long UserId, [property: Key("blocked")] bool Blocked) : IRpcCall<Done>;
+
+/// <summary><c>admin.resetTwoFactor</c> (admins only): turns off two-step verification of an account whose owner lost their
+/// authenticator (they sign in with the password alone, and may turn it on again). Errors: <c>USER_ID_INVALID</c>,
+/// <c>TWO_FACTOR_NOT_ENABLED</c>, 403 <c>ADMIN_REQUIRED</c>.</summary>
+[RpcMethod("admin.resetTwoFactor")]
+[MessagePackObject]
+public sealed record ResetTwoFactorCall([property: Key("user_id")] long UserId) : IRpcCall<Done>;
 
 /// <summary><c>admin.setUserAdmin</c> (admins only): makes an account an admin, or a plain user again; takes effect on
 /// its next call. The last admin stays one. Errors: <c>USER_ID_INVALID</c> (unknown or deleted), 403

@@ -30,7 +30,10 @@ public sealed record RegisteredUser([property: Key("user")] User User, [property
 /// is signed in by its handshake alone. Device name: 1–64 characters; platform: 1–32.
 /// Errors: <c>CREDENTIALS_INVALID</c> (unknown user or wrong password, deliberately the same),
 /// <c>ALREADY_SIGNED_IN</c> (sign out first), 403 <c>USER_BLOCKED</c>, 420 <c>FLOOD_WAIT</c> with retry_after
-/// (too many failed sign-ins for the account or from the address; waits grow while failures go on).
+/// (too many failed sign-ins for the account or from the address; waits grow while failures go on). An account with
+/// two-step verification also needs <see cref="Code"/>, a current 6-digit code of its authenticator (each code works
+/// once): without it the answer is <c>TWO_FACTOR_CODE_REQUIRED</c>, a wrong one <c>TWO_FACTOR_CODE_INVALID</c> (a failed
+/// sign-in, counted like a wrong password).
 /// </summary>
 [RpcMethod("auth.signIn")]
 [MessagePackObject]
@@ -38,7 +41,8 @@ public sealed record SignInCall(
     [property: Key("username")] string Username,
     [property: Key("password")] string Password,
     [property: Key("device_name")] string DeviceName,
-    [property: Key("platform")] string Platform) : IRpcCall<SignedIn>;
+    [property: Key("platform")] string Platform,
+    [property: Key("code")] string? Code = null) : IRpcCall<SignedIn>;
 
 /// <summary>A device is signed in: the account and this device's authorization id.</summary>
 [MessagePackObject]

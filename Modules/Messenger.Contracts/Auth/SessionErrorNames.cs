@@ -52,4 +52,13 @@ public static class SessionErrorNames
     /// <summary>A profile photo must be an image whose size the server can read (JPEG, PNG, GIF, WebP).</summary>
     public const string PhotoInvalid = "PHOTO_INVALID";
     public const string PhotoTooBig = "PHOTO_TOO_BIG";
+
+    /// <summary>The password was right and the account has two-step verification: sign in again with <c>code</c>.</summary>
+    public const string TwoFactorCodeRequired = "TWO_FACTOR_CODE_REQUIRED";
+
+    /// <summary>Not a current code of the account's authenticator (or one already used).</summary>
+    public const string TwoFactorCodeInvalid = "TWO_FACTOR_CODE_INVALID";
+    public const string TwoFactorEnabled = "TWO_FACTOR_ENABLED";
+    public const string TwoFactorNotEnabled = "TWO_FACTOR_NOT_ENABLED";
+    public const string TwoFactorNotSetUp = "TWO_FACTOR_NOT_SET_UP";
 }

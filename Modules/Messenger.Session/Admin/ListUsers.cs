@@ -25,7 +25,7 @@ internal sealed class ListUsersHandler(SessionStore store, RpcContext caller) : 
         return ValueTask.FromResult(new UserPage(
             users.Select(u => new AdminUser(
                 u.User.Id, u.User.Username, u.User.DisplayName, u.User.IsAdmin, u.User.IsBlocked,
-                Mapping.UnixSeconds(u.User.CreatedAt), u.Devices, u.User.Deleted)).ToArray(),
+                Mapping.UnixSeconds(u.User.CreatedAt), u.Devices, u.User.Deleted, u.TwoFactor, u.User.IsBot)).ToArray(),
             total));
     }
 }

@@ -22,6 +22,7 @@ internal sealed class SignInValidator : AbstractValidator<SignInCall>
             .Must(p => p is null || System.Text.Encoding.UTF8.GetByteCount(p) <= Rules.PasswordMaxBytes).WithErrorCode(SessionErrorNames.PasswordTooLong);
         RuleFor(c => c.DeviceName).DeviceName();
         RuleFor(c => c.Platform).Platform();
+        RuleFor(c => c.Code).Must(c => c is null || Totp.IsCodeShape(c)).WithErrorCode(SessionErrorNames.TwoFactorCodeInvalid);
     }
 }
 
@@ -60,8 +61,26 @@ internal sealed class SignInHandler(
             throw MessengerError.BadRequest(SessionErrorNames.CredentialsInvalid);
         }
 
+        if (store.GetTwoFactor(user!.Id) is { Enabled: true } twoFactor)
+        {
+            // The password was right: without the code nothing is counted; a wrong code is a failed sign-in.
+            if (call.Code is null)
+            {
+                throw MessengerError.BadRequest(SessionErrorNames.TwoFactorCodeRequired);
+            }
+
+            if (Totp.Match(twoFactor.Secret, call.Code, clock.GetUtcNow(), twoFactor.LastStep) is not { } step
+                || !await store.UseTwoFactorStepAsync(user.Id, step))
+            {
+                var lockout = Max(limits.FailuresPerAccount.Record(account), limits.FailuresPerAddress.Record(address));
+                logger.LogInformation("Failed two-step code from {ClientAddress}{Lockout}", caller.ClientAddress,
+                    lockout is { } seconds ? $", locked out for {seconds} s" : "");
+                throw MessengerError.BadRequest(SessionErrorNames.TwoFactorCodeInvalid);
+            }
+        }
+
         limits.FailuresPerAccount.Reset(account);
-        if (user!.IsBlocked)
+        if (user.IsBlocked)
         {
             throw MessengerError.Forbidden(SessionErrorNames.UserBlocked);
         }

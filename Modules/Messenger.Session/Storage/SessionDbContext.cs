@@ -38,6 +38,20 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             user.Property(u => u.IsBot).HasColumnName("is_bot");
         });
 
+        // Two-step verification: the account's TOTP secret (needed to check codes, so kept as it is), whether a code
+        // confirmed it, and the last 30-second step whose code was used (each code works once).
+        modelBuilder.Entity<TwoFactorRow>(twoFactor =>
+        {
+            twoFactor.ToTable("session_two_factor");
+            twoFactor.HasKey(t => t.UserId);
+            twoFactor.Property(t => t.UserId).HasColumnName("user_id").ValueGeneratedNever();
+            twoFactor.HasOne<UserRow>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+            twoFactor.Property(t => t.Secret).HasColumnName("secret");
+            twoFactor.Property(t => t.Enabled).HasColumnName("enabled");
+            twoFactor.Property(t => t.LastStep).HasColumnName("last_step");
+            twoFactor.Property(t => t.CreatedAt).HasColumnName("created_at");
+        });
+
         modelBuilder.Entity<AuthorizationRow>(authorization =>
         {
             authorization.ToTable("session_authorizations");
@@ -91,6 +105,19 @@ internal sealed class UserRow
     public byte[]? Photo { get; set; }
 
     public bool IsBot { get; set; }
+}
+
+internal sealed class TwoFactorRow
+{
+    public long UserId { get; set; }
+
+    public byte[] Secret { get; set; } = [];
+
+    public bool Enabled { get; set; }
+
+    public long LastStep { get; set; }
+
+    public long CreatedAt { get; set; }
 }
 
 internal sealed class AuthorizationRow

@@ -16,6 +16,9 @@ internal sealed record UserRecord(
     public bool Deleted => Username.Length == 0;
 }
 
+/// <summary>An account's two-step verification: its TOTP secret, whether a code confirmed it (on), the last step used.</summary>
+internal sealed record TwoFactorRecord(byte[] Secret, bool Enabled, long LastStep);
+
 internal sealed record AuthorizationRecord(
     long Id, long UserId, byte[] DeviceKey, string DeviceName, string Platform, string ClientAddress, long CreatedAt, long LastActiveAt);
 
@@ -71,19 +74,20 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             $"SELECT {UserColumns} FROM session_users WHERE username_key >= @from AND username_key < @to AND is_blocked = 0 AND is_bot = 0 AND username <> '' ORDER BY username_key LIMIT @limit",
             ("@from", prefixKey), ("@to", prefixKey + "~"), ("@limit", limit));
 
-    public (List<(UserRecord User, int Devices)> Users, int Total) ListUsers(int offset, int limit)
+    public (List<(UserRecord User, int Devices, bool TwoFactor)> Users, int Total) ListUsers(int offset, int limit)
     {
         using var connection = database.Open();
         using var count = Command(connection, "SELECT count(*) FROM session_users");
         var total = Convert.ToInt32(count.ExecuteScalar());
         using var command = Command(connection,
-            $"SELECT {UserColumns}, (SELECT count(*) FROM session_authorizations a WHERE a.user_id = u.id) FROM session_users u ORDER BY id LIMIT @limit OFFSET @offset",
+            $"SELECT {UserColumns}, (SELECT count(*) FROM session_authorizations a WHERE a.user_id = u.id), " +
+            "EXISTS (SELECT 1 FROM session_two_factor t WHERE t.user_id = u.id AND t.enabled = 1) FROM session_users u ORDER BY id LIMIT @limit OFFSET @offset",
             ("@limit", limit), ("@offset", offset));
         using var reader = command.ExecuteReader();
-        var users = new List<(UserRecord, int)>();
+        var users = new List<(UserRecord, int, bool)>();
         while (reader.Read())
         {
-            users.Add((ReadUser(reader), reader.GetInt32(UserColumnCount)));
+            users.Add((ReadUser(reader), reader.GetInt32(UserColumnCount), reader.GetInt64(UserColumnCount + 1) != 0));
         }
 
         return (users, total);
@@ -269,6 +273,46 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         using var command = Command(connection, "SELECT id FROM session_users WHERE username = '' ORDER BY id");
         return command.ReadInt64Column();
     }
+
+    // ---- two-step verification ----
+
+    public TwoFactorRecord? GetTwoFactor(long userId)
+    {
+        using var connection = database.Open();
+        using var command = Command(connection, "SELECT secret, enabled, last_step FROM session_two_factor WHERE user_id = @user", ("@user", userId));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new TwoFactorRecord((byte[])reader.GetValue(0), reader.GetInt64(1) != 0, reader.GetInt64(2)) : null;
+    }
+
+    /// <summary>Keeps a new secret waiting for its first code (replacing one that waits); refused while it is on.</summary>
+    public Task SetPendingTwoFactorAsync(long userId, byte[] secret, long nowMs) =>
+        writer.WriteAsync(scope =>
+        {
+            if (scope.Scalar("SELECT 1 FROM session_two_factor WHERE user_id = @user AND enabled = 1", ("@user", userId)) is not null)
+            {
+                throw MessengerError.BadRequest(SessionErrorNames.TwoFactorEnabled);
+            }
+
+            scope.Execute("INSERT OR REPLACE INTO session_two_factor (user_id, secret, enabled, last_step, created_at) VALUES (@user, @secret, 0, 0, @now)",
+                ("@user", userId), ("@secret", secret), ("@now", nowMs));
+        });
+
+    /// <summary>Turns it on with the step of the code that confirmed it; false when that step was used meanwhile.</summary>
+    public Task<bool> EnableTwoFactorAsync(long userId, byte[] secret, long step) =>
+        writer.WriteAsync(scope => scope.Execute(
+            "UPDATE session_two_factor SET enabled = 1, last_step = @step WHERE user_id = @user AND enabled = 0 AND secret = @secret AND last_step < @step",
+            ("@step", step), ("@user", userId), ("@secret", secret)) > 0);
+
+    /// <summary>Uses the code of <paramref name="step"/>: false when it (or a later one) was used already, so a code
+    /// seen by someone else cannot be played again, even by two sign-ins at once.</summary>
+    public Task<bool> UseTwoFactorStepAsync(long userId, long step) =>
+        writer.WriteAsync(scope => scope.Execute(
+            "UPDATE session_two_factor SET last_step = @step WHERE user_id = @user AND enabled = 1 AND last_step < @step",
+            ("@step", step), ("@user", userId)) > 0);
+
+    /// <summary>Turns it off (and forgets the secret); false when it was not on.</summary>
+    public Task<bool> DeleteTwoFactorAsync(long userId) =>
+        writer.WriteAsync(scope => scope.Execute("DELETE FROM session_two_factor WHERE user_id = @user AND enabled = 1", ("@user", userId)) > 0);
 
     public Task SetPasswordHashAsync(long userId, string passwordHash) =>
         writer.WriteAsync(scope =>

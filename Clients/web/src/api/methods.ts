@@ -13,6 +13,8 @@ import type {
   Poll,
   PollChanged,
   PollVoters,
+  TwoFactorSetup,
+  TwoFactorStatus,
   WebhookCreated,
   WebhookList,
   Authorization,
@@ -59,8 +61,9 @@ export function createMethods(call: Call) {
     auth: {
       register: (a: { username: string; password: string; display_name: string; invite_code?: string | null }, o?: CallOptions) =>
         call<RegisteredUser>('auth.register', { ...a, invite_code: a.invite_code ?? null }, o),
-      signIn: (a: { username: string; password: string; device_name: string; platform: string }, o?: CallOptions) =>
-        call<SignedIn>('auth.signIn', a, o),
+      /** `code`: a current code of the account's authenticator, when it has two-step verification. */
+      signIn: (a: { username: string; password: string; device_name: string; platform: string; code?: string | null }, o?: CallOptions) =>
+        call<SignedIn>('auth.signIn', { ...a, code: a.code ?? null }, o),
       signOut: (o?: CallOptions) => call<Done>('auth.signOut', {}, o),
       exportLoginToken: (a: { device_name: string; platform: string }, o?: CallOptions) =>
         call<LoginToken>('auth.exportLoginToken', a, o),
@@ -73,6 +76,11 @@ export function createMethods(call: Call) {
       changePassword: (a: { old_password: string; new_password: string }, o?: CallOptions) =>
         call<Done>('account.changePassword', a, o),
       deleteAccount: (a: { password: string }, o?: CallOptions) => call<Done>('account.deleteAccount', a, o),
+      /** Two-step verification: status; a new secret (with the password); on with a code; off with password and code. */
+      getTwoFactor: (o?: CallOptions) => call<TwoFactorStatus>('account.getTwoFactor', {}, o),
+      setupTwoFactor: (a: { password: string }, o?: CallOptions) => call<TwoFactorSetup>('account.setupTwoFactor', a, o),
+      enableTwoFactor: (a: { code: string }, o?: CallOptions) => call<TwoFactorStatus>('account.enableTwoFactor', a, o),
+      disableTwoFactor: (a: { password: string; code: string }, o?: CallOptions) => call<TwoFactorStatus>('account.disableTwoFactor', a, o),
       /** Takes another username (the old one is free at once). */
       updateUsername: (a: { username: string }, o?: CallOptions) => call<User>('account.updateUsername', a, o),
       /** Sets the profile photo from a finished upload (an image of at most 10 MiB), or removes it (null). */
@@ -221,6 +229,8 @@ export function createMethods(call: Call) {
         call<Invite>('admin.createInvite', { uses: a.uses, expires_in_seconds: a.expires_in_seconds ?? null }, o),
       listUsers: (a: { offset: number; limit: number }, o?: CallOptions) => call<UserPage>('admin.listUsers', a, o),
       setUserBlocked: (a: { user_id: number; blocked: boolean }, o?: CallOptions) => call<Done>('admin.setUserBlocked', a, o),
+      /** Turns off two-step verification of a user who lost their authenticator. */
+      resetTwoFactor: (a: { user_id: number }, o?: CallOptions) => call<Done>('admin.resetTwoFactor', a, o),
       setUserAdmin: (a: { user_id: number; is_admin: boolean }, o?: CallOptions) => call<Done>('admin.setUserAdmin', a, o),
     },
   };

@@ -17,6 +17,16 @@ export interface User {
   bot?: boolean;
 }
 
+/** account.setupTwoFactor: a TOTP secret (base32) and its `otpauth://` URI for a QR code. */
+export interface TwoFactorSetup {
+  secret: string;
+  uri: string;
+}
+
+export interface TwoFactorStatus {
+  enabled: boolean;
+}
+
 /** A group's incoming webhook (groups.createWebhook): posts as its bot user `bot_user_id`, named `name`. */
 export interface Webhook {
   id: number;
@@ -115,6 +125,10 @@ export interface AdminUser {
   devices: number;
   /** A deleted account (its row stays, as "Deleted Account"). */
   deleted?: boolean;
+  /** Two-step verification is on. */
+  two_factor?: boolean;
+  /** A webhook's poster. */
+  bot?: boolean;
 }
 
 export interface UserPage {
@@ -743,6 +757,9 @@ export const ErrorNames = {
   ReactionInvalid: 'REACTION_INVALID',
   ReactionsTooMany: 'REACTIONS_TOO_MANY',
   PinnedDialogsTooMuch: 'PINNED_DIALOGS_TOO_MUCH',
+  /** auth.signIn of an account with two-step verification, without its code. */
+  TwoFactorCodeRequired: 'TWO_FACTOR_CODE_REQUIRED',
+  TwoFactorCodeInvalid: 'TWO_FACTOR_CODE_INVALID',
   WebhookNameInvalid: 'WEBHOOK_NAME_INVALID',
   WebhooksTooMany: 'WEBHOOKS_TOO_MANY',
   PollQuestionInvalid: 'POLL_QUESTION_INVALID',

@@ -1,6 +1,7 @@
 import QRCode from 'qrcode';
 import { useEffect, useState } from 'preact/hooks';
 import type { LoginToken } from '../api/types';
+import { ErrorNames, RpcError } from '../api/types';
 import { deviceName, signIn } from './account';
 import { errorText } from './format';
 import { api } from './connection';
@@ -48,11 +49,24 @@ function Tab({ mode, current, onSelect, label }: { mode: Mode; current: Mode; on
 function SignInForm() {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const { busy, error, submit } = useSubmit(() => signIn(username.trim(), password));
+  // Asked for once the server says the account has two-step verification.
+  const [code, setCode] = useState<string | null>(null);
+  const { busy, error, submit } = useSubmit(() =>
+    signIn(username.trim(), password, code?.trim() || null).catch((e) => {
+      if (e instanceof RpcError && e.name === ErrorNames.TwoFactorCodeRequired && code === null) {
+        setCode('');
+        throw new Error('Enter the code from your authenticator app.');
+      }
+      throw e;
+    }),
+  );
   return (
     <form class="form" onSubmit={submit}>
       <Field label="Username" value={username} onInput={setUsername} autoComplete="username" required />
       <Field label="Password" type="password" value={password} onInput={setPassword} autoComplete="current-password" required />
+      {code !== null && (
+        <Field label="Code" value={code} onInput={setCode} autoComplete="one-time-code" required hint="6 digits from your authenticator app" />
+      )}
       {error && <p class="form__error" role="alert">{error}</p>}
       <button type="submit" class="btn btn--primary" disabled={busy}>
         Sign in

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ErrorNames, RpcError, type AdminUser, type Authorization, type Invite, type ServerConfig } from '../api/types';
+import QRCode from 'qrcode';
+import { ErrorNames, RpcError, type AdminUser, type Authorization, type Invite, type ServerConfig, type TwoFactorSetup } from '../api/types';
 import { forgetSession, setMe, signOut } from './account';
 import { Avatar } from './Avatar';
 import { PhotoPicker } from './PhotoPicker';
@@ -27,6 +28,7 @@ export function Settings() {
         <Devices version={devicesVersion} />
         <AcceptLoginToken onAccepted={() => setDevicesVersion((n) => n + 1)} />
         <ChangePassword />
+        <TwoStepVerification />
         <ServerInfo />
         <Administration />
         <DeleteAccount />
@@ -247,6 +249,74 @@ function ChangePassword() {
   );
 }
 
+/**
+ * Two-step verification: Turn on asks for the password, shows the secret as a QR code and as text for an authenticator
+ * app, and turns it on with the app's first code; Turn off asks for the password and a code.
+ */
+function TwoStepVerification() {
+  const [enabled, setEnabled] = useState<boolean | null>(null);
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [setup, setSetup] = useState<TwoFactorSetup | null>(null);
+  const [qr, setQr] = useState('');
+  const { status, submit } = useStatus();
+  useEffect(() => void api().account.getTwoFactor().then((s) => setEnabled(s.enabled), () => setEnabled(false)), []);
+  useEffect(() => {
+    if (setup) void QRCode.toDataURL(setup.uri, { margin: 1, width: 180 }).then(setQr, () => setQr(''));
+  }, [setup]);
+  const start = submit(async () => {
+    setSetup(await api().account.setupTwoFactor({ password }));
+    setPassword('');
+    return 'Scan the code with your authenticator app, then enter the code it shows';
+  });
+  const confirm = submit(async () => {
+    await api().account.enableTwoFactor({ code: code.trim() });
+    setEnabled(true);
+    setSetup(null);
+    setCode('');
+    return 'Two-step verification is on: new devices need a code from your app';
+  });
+  const stop = submit(async () => {
+    await api().account.disableTwoFactor({ password, code: code.trim() });
+    setEnabled(false);
+    setPassword('');
+    setCode('');
+    return 'Two-step verification is off';
+  });
+  if (enabled === null) return null;
+  return (
+    <section class="settings__section" aria-labelledby="settings-two-step">
+      <h3 id="settings-two-step">Two-step verification</h3>
+      <p class="muted" data-testid="two-step-status">
+        {enabled ? 'On: signing in a new device needs a code from your authenticator app.' : 'Off: your password alone signs in a new device.'}
+      </p>
+      {setup ? (
+        <form class="form" onSubmit={confirm}>
+          {qr && <img class="two-step__qr" src={qr} alt="QR code for your authenticator app" width={180} height={180} />}
+          <label class="field">
+            <span class="field__label">Secret key</span>
+            <input class="field__input mono" readOnly value={setup.secret} onFocus={(e) => e.currentTarget.select()} />
+          </label>
+          <Field label="Code from the app" value={code} onInput={setCode} autoComplete="one-time-code" required />
+          <StatusLine status={status} />
+          <button type="submit" class="btn">
+            Turn on two-step verification
+          </button>
+        </form>
+      ) : (
+        <form class="form" onSubmit={enabled ? stop : start}>
+          <Field label="Password for two-step verification" type="password" value={password} onInput={setPassword} autoComplete="current-password" required />
+          {enabled && <Field label="Code from the app" value={code} onInput={setCode} autoComplete="one-time-code" required />}
+          <StatusLine status={status} />
+          <button type="submit" class="btn">
+            {enabled ? 'Turn off two-step verification' : 'Set up two-step verification'}
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
 /** The server's administration, for admins only: the section stays hidden when the server says the caller is not one. */
 function Administration() {
   const me = useApp((s) => s.me);
@@ -300,7 +370,14 @@ function Administration() {
         <ul class="devices" aria-label="Users">
           {users.list.map((user) => {
             const name = user.deleted ? 'Deleted Account' : `${user.display_name} (@${user.username})`;
-            const facts = [user.is_admin && 'admin', user.is_blocked && 'blocked', user.deleted && 'deleted', `${user.devices} ${user.devices === 1 ? 'device' : 'devices'}`].filter(Boolean);
+            const facts = [
+              user.bot && 'bot',
+              user.is_admin && 'admin',
+              user.is_blocked && 'blocked',
+              user.deleted && 'deleted',
+              user.two_factor && 'two-step verification',
+              `${user.devices} ${user.devices === 1 ? 'device' : 'devices'}`,
+            ].filter(Boolean);
             const self = user.id === me?.id;
             return (
               <li class="device" key={user.id} data-testid="admin-user">
@@ -313,6 +390,13 @@ function Administration() {
                     label={user.is_blocked ? 'Unblock' : 'Block'}
                     user={user}
                     onClick={() => void change(() => api().admin.setUserBlocked({ user_id: user.id, blocked: !user.is_blocked }))}
+                  />
+                )}
+                {user.two_factor && (
+                  <UserAction
+                    label="Reset two-step"
+                    user={user}
+                    onClick={() => void change(() => api().admin.resetTwoFactor({ user_id: user.id }))}
                   />
                 )}
                 {!user.deleted && (

@@ -59,8 +59,8 @@ export function forgetSession(): void {
   });
 }
 
-export async function signIn(username: string, password: string): Promise<void> {
-  const args = { username, password, device_name: deviceName(), platform: 'web' };
+export async function signIn(username: string, password: string, code: string | null = null): Promise<void> {
+  const args = { username, password, device_name: deviceName(), platform: 'web', code };
   try {
     signedIn(await api().auth.signIn(args));
   } catch (error) {

@@ -97,6 +97,34 @@ namespace Messenger.Session.Storage.Migrations
                     b.ToTable("session_invites", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Session.Storage.TwoFactorRow", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enabled");
+
+                    b.Property<long>("LastStep")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_step");
+
+                    b.Property<byte[]>("Secret")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("secret");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("session_two_factor", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Session.Storage.UserRow", b =>
                 {
                     b.Property<long>("Id")
@@ -163,6 +191,15 @@ namespace Messenger.Session.Storage.Migrations
                 });
 
             modelBuilder.Entity("Messenger.Session.Storage.AuthorizationRow", b =>
+                {
+                    b.HasOne("Messenger.Session.Storage.UserRow", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Messenger.Session.Storage.TwoFactorRow", b =>
                 {
                     b.HasOne("Messenger.Session.Storage.UserRow", null)
                         .WithMany()

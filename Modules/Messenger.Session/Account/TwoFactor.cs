@@ -1,0 +1,94 @@
+using System.Security.Cryptography;
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Account;
+using Messenger.Contracts.Auth;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Session.Limits;
+using Messenger.Session.Passwords;
+using Messenger.Session.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Messenger.Session.Account;
+
+internal sealed class SetupTwoFactorValidator : AbstractValidator<SetupTwoFactorCall>
+{
+    public SetupTwoFactorValidator() => RuleFor(c => c.Password).CurrentPassword();
+}
+
+internal sealed class EnableTwoFactorValidator : AbstractValidator<EnableTwoFactorCall>
+{
+    public EnableTwoFactorValidator() => RuleFor(c => c.Code).Must(Totp.IsCodeShape).WithErrorCode(SessionErrorNames.TwoFactorCodeInvalid);
+}
+
+internal sealed class DisableTwoFactorValidator : AbstractValidator<DisableTwoFactorCall>
+{
+    public DisableTwoFactorValidator()
+    {
+        RuleFor(c => c.Password).CurrentPassword();
+        RuleFor(c => c.Code).Must(Totp.IsCodeShape).WithErrorCode(SessionErrorNames.TwoFactorCodeInvalid);
+    }
+}
+
+/// <summary>
+/// Two-step verification: a TOTP secret for the user's authenticator app, set up with the password, turned on by its
+/// first code, then asked for by <c>auth.signIn</c>. Turning it off takes the password and a code; an admin may turn
+/// it off for a user who lost their phone (<c>admin.resetTwoFactor</c>).
+/// </summary>
+internal sealed class TwoFactorHandlers(
+    SessionStore store, AccountPassword password, AuthLimits limits, RpcContext caller, TimeProvider clock, ILogger<TwoFactorHandlers> logger)
+    : IRequestHandler<GetTwoFactorCall, TwoFactorStatus>, IRequestHandler<SetupTwoFactorCall, TwoFactorSetup>,
+        IRequestHandler<EnableTwoFactorCall, TwoFactorStatus>, IRequestHandler<DisableTwoFactorCall, TwoFactorStatus>
+{
+    public const string Issuer = "Messenger";
+
+    public ValueTask<TwoFactorStatus> Handle(GetTwoFactorCall call, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new TwoFactorStatus(store.GetTwoFactor(caller.RequireUserId()) is { Enabled: true }));
+
+    public async ValueTask<TwoFactorSetup> Handle(SetupTwoFactorCall call, CancellationToken cancellationToken)
+    {
+        var user = await password.ConfirmAsync(caller, call.Password, cancellationToken);
+        var secret = RandomNumberGenerator.GetBytes(Totp.SecretBytes);
+        await store.SetPendingTwoFactorAsync(user.Id, secret, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var encoded = Totp.Base32(secret);
+        var label = Uri.EscapeDataString($"{Issuer}:{user.Username}");
+        return new TwoFactorSetup(encoded, $"otpauth://totp/{label}?secret={encoded}&issuer={Issuer}&algorithm=SHA1&digits={Totp.Digits}&period={Totp.StepSeconds}");
+    }
+
+    public async ValueTask<TwoFactorStatus> Handle(EnableTwoFactorCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var pending = store.GetTwoFactor(me) ?? throw MessengerError.BadRequest(SessionErrorNames.TwoFactorNotSetUp);
+        if (pending.Enabled)
+        {
+            throw MessengerError.BadRequest(SessionErrorNames.TwoFactorEnabled);
+        }
+
+        // A second setup meanwhile replaced the secret: the code was for the old one.
+        if (Totp.Match(pending.Secret, call.Code, clock.GetUtcNow(), pending.LastStep) is not { } step
+            || !await store.EnableTwoFactorAsync(me, pending.Secret, step))
+        {
+            throw MessengerError.BadRequest(SessionErrorNames.TwoFactorCodeInvalid);
+        }
+
+        logger.LogInformation("User {UserId} turned on two-step verification", me);
+        return new TwoFactorStatus(true);
+    }
+
+    public async ValueTask<TwoFactorStatus> Handle(DisableTwoFactorCall call, CancellationToken cancellationToken)
+    {
+        var user = await password.ConfirmAsync(caller, call.Password, cancellationToken);
+        var current = store.GetTwoFactor(user.Id) is { Enabled: true } on ? on : throw MessengerError.BadRequest(SessionErrorNames.TwoFactorNotEnabled);
+        if (Totp.Match(current.Secret, call.Code, clock.GetUtcNow(), current.LastStep) is not { } step || !await store.UseTwoFactorStepAsync(user.Id, step))
+        {
+            // A stolen signed-in device with the password still cannot guess its way past the code.
+            limits.FailuresPerAccount.Record(AuthLimits.AccountKey(Rules.UsernameKey(user.Username)));
+            throw MessengerError.BadRequest(SessionErrorNames.TwoFactorCodeInvalid);
+        }
+
+        await store.DeleteTwoFactorAsync(user.Id);
+        logger.LogInformation("User {UserId} turned off two-step verification", user.Id);
+        return new TwoFactorStatus(false);
+    }
+}
