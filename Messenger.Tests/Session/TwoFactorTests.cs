@@ -1,6 +1,7 @@
 using Messenger.Client;
 using Messenger.Contracts.Auth;
 using Messenger.Session.Passwords;
+using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
@@ -110,5 +111,20 @@ public sealed class TwoFactorTests
         clock.Advance(TimeSpan.FromHours(2));
         await using var newPhone = await host.ConnectAsync();
         await newPhone.SignInAsync("bob_2fa", SessionTestKit.Password, "New phone", "tests");
+    }
+
+    [Fact]
+    public async Task ADeletedAccount_KeepsNoSecret()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(new Dictionary<string, string?> { ["Messenger:Session:RegistrationsPerAddress"] = "1000" });
+        await using var admin = await host.SignedInClientAsync("admin_2fagone");
+        var carol = await host.SignedInClientAsync("carol_2fagone");
+        await carol.SetupTwoFactorAsync(SessionTestKit.Password);
+        host.CountRows("session_two_factor").Should().Be(1, "a secret waiting for its first code is kept too");
+
+        await carol.DeleteAccountAsync(SessionTestKit.Password);
+
+        host.CountRows("session_two_factor").Should().Be(0);
+        await carol.DisposeAsync();
     }
 }

@@ -225,7 +225,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
     /// <summary>
     /// Deletes the account, keeping its row so ids in others' history stay valid: the username is freed (its key moves
-    /// outside the username alphabet, where no name and no search range can meet it), the profile and password go, and
+    /// outside the username alphabet, where no name and no search range can meet it), the profile, password and two-step secret go, and
     /// every device is signed out. The server's only admin is refused, checked in the unit so two admins deleting at
     /// once cannot both pass.
     /// </summary>
@@ -238,6 +238,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
                 "is_admin = 0 WHERE id = @id",
                 ("@name", DeletedDisplayName), ("@id", userId));
             SetPhoto(scope, media, userId, prepared: null);
+            scope.Execute("DELETE FROM session_two_factor WHERE user_id = @user", ("@user", userId));
             return DeleteAuthorizations(scope, "user_id = @user", ("@user", userId));
         });
 
