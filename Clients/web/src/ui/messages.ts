@@ -119,7 +119,8 @@ export function messageArrived(message: Message): void {
   const peer = peerOf(message, me);
   const key = peerKey(peer);
   const incoming = message.from_id !== me;
-  if (!incoming) settlePending(key, message);
+  // A poll never waits as a clock bubble: only sends from the composer (text, files) do.
+  if (!incoming && !message.poll) settlePending(key, message);
   insertMessage(key, message);
   updateDialog(
     key,
