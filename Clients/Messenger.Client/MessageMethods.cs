@@ -21,12 +21,13 @@ public static class MessageMethods
         return sent;
     }
 
-    /// <summary>Keeps a text message to be sent at <paramref name="date"/> (it reaches the chat then, as a normal send);
-    /// a random non-zero <paramref name="randomId"/> is chosen when none is given.</summary>
+    /// <summary>Keeps a message to be sent at <paramref name="date"/> (it reaches the chat then, as a normal send): text,
+    /// or a file uploaded before (<paramref name="media"/>, see <c>UploadFileAsync</c>) with <paramref name="text"/> as its
+    /// caption; a random non-zero <paramref name="randomId"/> is chosen when none is given.</summary>
     public static Task<ScheduledMessage> ScheduleMessageAsync(
         this MessengerClient client, Peer peer, string text, DateTimeOffset date, long? replyToId = null, long? randomId = null,
-        CancellationToken cancellationToken = default) =>
-        client.CallAsync(new SendScheduledCall(peer, randomId ?? NewRandomId(), text, date.ToUnixTimeSeconds(), replyToId), cancellationToken);
+        Contracts.Media.InputMedia? media = null, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new SendScheduledCall(peer, randomId ?? NewRandomId(), text, date.ToUnixTimeSeconds(), replyToId, media), cancellationToken);
 
     /// <summary>The user's messages waiting to be sent in the chat, soonest first.</summary>
     public static async Task<ScheduledMessage[]> GetScheduledAsync(this MessengerClient client, Peer peer, CancellationToken cancellationToken = default) =>

@@ -1,9 +1,11 @@
 using Messenger.Client;
 using Messenger.Contracts.Groups;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Message.Scheduling;
 using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Media;
 using Messenger.Tests.Session;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -146,5 +148,50 @@ public sealed class ScheduledMessageTests
         logged.Select(u => u.Messages.Length).Should().Equal([1, 2, 3, 2, 1], "cancelling what is gone already changes nothing");
         (await bob.Client.GetDifferenceAsync(0)).Updates.Select(u => u.Update).OfType<Messenger.Contracts.Updates.ScheduledMessagesUpdate>()
             .Should().BeEmpty("a schedule is its author's own");
+    }
+
+    [Fact]
+    public async Task AFile_IsStoredWhenScheduled_HeldUntilSent_AndLetGoWhenCancelledOrItsAuthorLeaves()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StartHostAsync(clock);
+        await using var alice = await host.SignUpAsync("alice_schedfile");
+        await using var bob = await host.SignUpAsync("bob_schedfile");
+        var sender = host.Services.GetRequiredService<ScheduledSender>();
+        var report = MediaTestKit.RandomBytes(100_000, 7);
+        var draft = MediaTestKit.RandomBytes(50_000, 8);
+
+        var scheduled = await alice.Client.ScheduleMessageAsync(bob.Peer, "  the weekly report ", clock.GetUtcNow().AddHours(1),
+            media: await alice.Client.UploadAsync(report, "report.pdf", "application/pdf"));
+        scheduled.Text.Should().Be("the weekly report");
+        scheduled.Media.Should().Match<MessageMedia>(m => m.Name == "report.pdf" && m.Size == report.Length && m.Kind == MediaKinds.Document);
+        (await alice.Client.GetScheduledAsync(bob.Peer)).Single().Media.Should().Be(scheduled.Media);
+        host.RefCount(MediaTestKit.Sha256(report)).Should().Be(1, "stored now, held by the schedule");
+        (await alice.Client.DownloadAsync(scheduled.Media!)).Should().Equal(report, "its uploader reads it before it is sent");
+        await ChatTestKit.FailsWith(() => bob.Client.DownloadAsync(scheduled.Media!), MediaErrorNames.MediaInvalid, 404);
+
+        var cancelled = await alice.Client.ScheduleMessageAsync(bob.Peer, "", clock.GetUtcNow().AddHours(2),
+            media: await alice.Client.UploadAsync(draft, "draft.bin"));
+        host.RefCount(MediaTestKit.Sha256(draft)).Should().Be(1, "a file needs no caption");
+        await alice.Client.DeleteScheduledAsync(bob.Peer, [cancelled.Id]);
+        host.RefCount(MediaTestKit.Sha256(draft)).Should().Be(0, "cancelled, the file is let go");
+        var again = await alice.Client.UploadAsync(draft, "draft.bin");
+        await ChatTestKit.FailsWith(() => alice.Client.ScheduleMessageAsync(bob.Peer, new string('c', 1025), clock.GetUtcNow().AddHours(1), media: again),
+            MediaErrorNames.MediaCaptionTooLong);
+
+        clock.Advance(TimeSpan.FromHours(1));
+        await sender.SendDueAsync(CancellationToken.None);
+
+        var received = await bob.NextAsync<MessageReceived>(m => m.Message.FromId == alice.UserId);
+        received.Message.Text.Should().Be("the weekly report");
+        received.Message.Media.Should().Be(scheduled.Media, "the same file, by reference");
+        (await bob.Client.DownloadAsync(received.Message.Media!)).Should().Equal(report);
+        host.RefCount(MediaTestKit.Sha256(report)).Should().Be(1, "the message holds it now; the schedule let go");
+
+        await using var carol = await host.SignUpAsync("carol_schedfile");
+        var leaving = MediaTestKit.RandomBytes(30_000, 9);
+        await carol.Client.ScheduleMessageAsync(bob.Peer, "for later", clock.GetUtcNow().AddDays(1), media: await carol.Client.UploadAsync(leaving));
+        await carol.Client.CallAsync(new Messenger.Contracts.Account.DeleteAccountCall(SessionTestKit.Password));
+        await SessionTestKit.WaitUntil(() => host.RefCount(MediaTestKit.Sha256(leaving)) == 0);
     }
 }

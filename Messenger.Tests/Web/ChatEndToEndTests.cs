@@ -983,6 +983,34 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task ScheduleFile_IsUploadedNow_AndWaitsInTheList_UntilCancelled()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        using var files = new TempDirectory();
+        var plan = Path.Combine(files.Path, "plan.txt");
+        await File.WriteAllTextAsync(plan, "Q1 plan: ship the thing.");
+        var page = alice.Page;
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Plan comes Monday");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Schedule message" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Schedule message" });
+        await Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Schedule" })).ToBeDisabledAsync(); // nothing to send yet
+        await dialog.GetByLabel("File").SetInputFilesAsync(plan);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Schedule" }).ClickAsync();
+        await Expect(dialog).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Button, new() { Name = "1 scheduled" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.List, new() { Name = "Scheduled messages" })).ToContainTextAsync("📎 plan.txt");
+
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message("Plan comes Monday")).ToBeVisibleAsync();
+        (await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Download plan.txt" }).CountAsync()).Should().Be(0, "not before its time");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel scheduled “plan.txt”" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "1 scheduled" })).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
     private static async Task<string[]> Notifications(BrowserPage page) =>
         await page.Page.EvaluateAsync<string[]>("() => window.__notifications.map(n => n.title + '|' + n.body)");
 

@@ -55,6 +55,9 @@ public static class MediaHolders
     /// <summary>Where group photos' holders start (user ids stay far below it).</summary>
     private const long ChatPhotoBase = 1L << 52;
 
+    /// <summary>Where scheduled messages' holders start (chat ids stay far below the gap).</summary>
+    private const long ScheduledBase = 1L << 53;
+
     /// <summary>The profile photo of <paramref name="userId"/>: readable by anyone signed in.</summary>
     public static long ProfilePhotoOf(long userId) => -userId;
 
@@ -64,7 +67,10 @@ public static class MediaHolders
     public static bool IsProfilePhoto(long holderId) => holderId is < 0 and > -ChatPhotoBase;
 
     /// <summary>The group whose photo <paramref name="holderId"/> holds, or null.</summary>
-    public static long? ChatOfPhoto(long holderId) => holderId <= -ChatPhotoBase ? -holderId - ChatPhotoBase : null;
+    public static long? ChatOfPhoto(long holderId) => holderId <= -ChatPhotoBase && holderId > -ScheduledBase ? -holderId - ChatPhotoBase : null;
+
+    /// <summary>The file of scheduled message <paramref name="scheduledId"/> until it is sent: readable by its uploader only.</summary>
+    public static long ScheduledOf(long scheduledId) => -(ScheduledBase + scheduledId);
 }
 
 /// <summary>A completed upload whose blob is in the store, ready to be attached inside a writer unit.</summary>

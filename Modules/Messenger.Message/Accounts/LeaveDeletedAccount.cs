@@ -2,9 +2,11 @@ using Mediator;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Kernel.Events;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Groups;
+using Messenger.Message.Scheduling;
 using Messenger.Message.Storage;
 
 namespace Messenger.Message.Accounts;
@@ -14,7 +16,8 @@ namespace Messenger.Message.Accounts;
 /// role first passing to the longest-standing admin, else member, one writer unit per group; then its own dialogs,
 /// hidden messages and blocks go, and so does its update log. Its messages stay where the other side can read them.
 /// </summary>
-internal sealed class LeaveDeletedAccount(Chats.Chats chats, GroupChanges changes, StorageWriter writer, IMediator bus, TimeProvider clock)
+internal sealed class LeaveDeletedAccount(
+    Chats.Chats chats, GroupChanges changes, StorageWriter writer, IMediaAttachments media, IMediator bus, TimeProvider clock)
     : INotificationHandler<AccountDeletedEvent>
 {
     public async ValueTask Handle(AccountDeletedEvent deleted, CancellationToken cancellationToken)
@@ -37,6 +40,7 @@ internal sealed class LeaveDeletedAccount(Chats.Chats chats, GroupChanges change
         await writer.WriteAsync(scope =>
         {
             MessageStore.ForgetUser(scope, userId);
+            ScheduledMessagesHandler.ForgetUser(scope, media, userId);
             changes.Log.Drop(scope, userId);
         }, CancellationToken.None);
     }

@@ -1,8 +1,12 @@
 using FluentValidation;
+using MessagePack;
 using Mediator;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Wire;
 using Messenger.Kernel.Errors;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
@@ -18,8 +22,11 @@ internal sealed class SendScheduledValidator : AbstractValidator<SendScheduledCa
 {
     public SendScheduledValidator()
     {
-        RuleFor(c => c.Text).Must(t => !string.IsNullOrWhiteSpace(t)).WithErrorCode(MessageErrorNames.MessageEmpty);
-        RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= SendMessageValidator.MaxTextLength).WithErrorCode(MessageErrorNames.MessageTooLong);
+        RuleFor(c => c.Text).Must(t => !string.IsNullOrWhiteSpace(t)).When(c => c.Media is null).WithErrorCode(MessageErrorNames.MessageEmpty);
+        RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= SendMessageValidator.MaxTextLength).When(c => c.Media is null)
+            .WithErrorCode(MessageErrorNames.MessageTooLong);
+        RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= SendMessageValidator.MaxCaptionLength).When(c => c.Media is not null)
+            .WithErrorCode(MediaErrorNames.MediaCaptionTooLong);
         RuleFor(c => c.RandomId).NotEqual(0).WithErrorCode(MessageErrorNames.RandomIdInvalid);
         RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.ReplyToId).Must(r => r is null or > 0).WithErrorCode(MessageErrorNames.ReplyToInvalid);
@@ -45,14 +52,20 @@ internal sealed class DeleteScheduledValidator : AbstractValidator<DeleteSchedul
 /// sent with, so the <see cref="ScheduledSender"/> sends each once whatever happens between its send and its row's
 /// removal. Rights are checked when scheduling (the caller may post in the chat now) and again when sending. Every
 /// change of a chat's waiting messages (scheduled, cancelled, sent) appends <c>scheduled_messages</c> with the list now
-/// to the user's own log, in the change's unit, so all their devices — the calling one too — show the same list.
+/// to the user's own log, in the change's unit, so all their devices — the calling one too — show the same list. A file
+/// is stored when the message is scheduled and held by it (<see cref="MediaHolders.ScheduledOf"/>) until it is sent
+/// (the message then holds its own reference) or cancelled.
 /// </summary>
 internal sealed class ScheduledMessagesHandler(
-    Chats.Chats chats, StorageWriter writer, SqliteDatabase database, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.Chats chats, StorageWriter writer, SqliteDatabase database, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller,
+    TimeProvider clock)
     : IRequestHandler<SendScheduledCall, ScheduledMessage>, IRequestHandler<GetScheduledCall, ScheduledMessages>, IRequestHandler<DeleteScheduledCall, Done>
 {
     /// <summary>The columns <see cref="ReadOne"/> reads, in its order.</summary>
-    internal const string Columns = "id, peer_kind, peer_id, text, date, random_id, reply_to_id";
+    internal const string Columns = "id, peer_kind, peer_id, text, date, random_id, reply_to_id, media";
+
+    /// <summary>How many columns <see cref="Columns"/> has.</summary>
+    internal const int ColumnCount = 8;
 
     public async ValueTask<ScheduledMessage> Handle(SendScheduledCall call, CancellationToken cancellationToken)
     {
@@ -64,6 +77,7 @@ internal sealed class ScheduledMessagesHandler(
         }
 
         var target = await chats.ResolveForPostingAsync(me, call.Peer, bus, cancellationToken);
+        using var prepared = call.Media is null ? null : await media.PrepareAsync(me, call.Media, cancellationToken);
         var appends = new List<LogAppend>();
         var scheduled = await writer.WriteAsync(scope =>
         {
@@ -96,8 +110,15 @@ internal sealed class ScheduledMessagesHandler(
                 "VALUES (@user, @kind, @peer, @random, @text, @reply, @date) RETURNING id",
                 ("@user", me), ("@kind", (int)call.Peer.Kind), ("@peer", call.Peer.Id), ("@random", call.RandomId), ("@text", text),
                 ("@reply", (object?)call.ReplyToId ?? DBNull.Value), ("@date", call.Date))!;
+            var file = prepared is null ? null : media.Attach(scope, prepared, MediaHolders.ScheduledOf(id), me);
+            if (file is not null)
+            {
+                scope.Execute("UPDATE message_scheduled SET media = @media WHERE id = @id",
+                    ("@media", MessagePackSerializer.Serialize(file, WireSerializer.Options)), ("@id", id));
+            }
+
             appends.Add(Announce(scope, log, me, call.Peer, now));
-            return new ScheduledMessage(id, call.Peer, text, call.Date, call.RandomId, call.ReplyToId);
+            return new ScheduledMessage(id, call.Peer, text, call.Date, call.RandomId, call.ReplyToId, file);
         }, cancellationToken);
 
         await PublishAsync(bus, appends);
@@ -126,11 +147,18 @@ internal sealed class ScheduledMessagesHandler(
             using var delete = scope.Connection.CreateCommand();
             delete.Transaction = scope.Transaction;
             delete.CommandText =
-                $"DELETE FROM message_scheduled WHERE user_id = @user AND peer_kind = @kind AND peer_id = @peer AND id IN ({delete.BindList("id", call.Ids)})";
+                $"DELETE FROM message_scheduled WHERE user_id = @user AND peer_kind = @kind AND peer_id = @peer AND id IN ({delete.BindList("id", call.Ids)}) " +
+                "RETURNING id";
             delete.Parameters.AddWithValue("@user", me);
             delete.Parameters.AddWithValue("@kind", (int)call.Peer.Kind);
             delete.Parameters.AddWithValue("@peer", call.Peer.Id);
-            if (delete.ExecuteNonQuery() > 0)
+            var deleted = delete.ReadInt64Column();
+            foreach (var id in deleted)
+            {
+                media.Release(scope, MediaHolders.ScheduledOf(id));
+            }
+
+            if (deleted.Count > 0)
             {
                 appends.Add(Announce(scope, log, me, call.Peer, clock.GetUtcNow().ToUnixTimeSeconds()));
             }
@@ -172,5 +200,17 @@ internal sealed class ScheduledMessagesHandler(
 
     internal static ScheduledMessage ReadOne(SqliteDataReader reader) =>
         new(reader.GetInt64(0), new Peer((PeerKind)reader.GetInt32(1), reader.GetInt64(2)), reader.GetString(3), reader.GetInt64(4),
-            reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6));
+            reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6),
+            reader.IsDBNull(7) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(7)));
+
+    /// <summary>Drops a user's waiting messages (their account was deleted), letting go of their files.</summary>
+    internal static void ForgetUser(WriteScope scope, IMediaAttachments media, long userId)
+    {
+        var delete = scope.Command("DELETE FROM message_scheduled WHERE user_id = @user RETURNING id");
+        delete.Parameters.AddWithValue("@user", userId);
+        foreach (var id in delete.ReadInt64Column())
+        {
+            media.Release(scope, MediaHolders.ScheduledOf(id));
+        }
+    }
 }

@@ -1,9 +1,11 @@
 using Mediator;
 using Messenger.Contracts.Messages;
 using Messenger.Kernel.Errors;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
+using Messenger.Message.Sending;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,13 +14,15 @@ namespace Messenger.Message.Scheduling;
 
 /// <summary>
 /// Sends scheduled messages when their date comes, once a second: each as <c>messages.send</c> by its author, in a DI
-/// scope of its own, with its random_id, and only then removes its row. A crash between the two sends it again after
+/// scope of its own, with its random_id, and only then removes its row (and lets go of the file the row held: the
+/// message holds its own reference by then). A crash between the two sends it again after
 /// the restart, and the random_id answers with the message already stored: never lost, never twice. A send refused for
 /// good (blocked, no longer a member, the peer's account deleted) drops the message, logged; one refused for now
 /// (the posting limit, storage full) or failing unexpectedly waits for the next second, without holding up the others.
 /// </summary>
 internal sealed class ScheduledSender(
-    SqliteDatabase database, StorageWriter writer, IUpdateLog log, IServiceScopeFactory scopes, TimeProvider clock, ILogger<ScheduledSender> logger)
+    SqliteDatabase database, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IServiceScopeFactory scopes, TimeProvider clock,
+    ILogger<ScheduledSender> logger)
     : BackgroundService
 {
     private const int PerTick = 100;
@@ -68,7 +72,7 @@ internal sealed class ScheduledSender(
             var bus = scope.ServiceProvider.GetRequiredService<IMediator>();
             try
             {
-                await bus.Send(new SendMessageCall(message.Peer, message.RandomId, message.Text, message.ReplyToId), cancellationToken);
+                await bus.Send(new SendScheduledNow(message), cancellationToken);
                 sent++;
             }
             catch (MessengerError e) when (e.Code is 420 or 500)
@@ -91,6 +95,7 @@ internal sealed class ScheduledSender(
             {
                 if (unit.Execute("DELETE FROM message_scheduled WHERE id = @id", ("@id", message.Id)) > 0)
                 {
+                    media.Release(unit, MediaHolders.ScheduledOf(message.Id));
                     appends.Add(ScheduledMessagesHandler.Announce(unit, log, userId, message.Peer, clock.GetUtcNow().ToUnixTimeSeconds()));
                 }
             }, cancellationToken);
@@ -112,7 +117,7 @@ internal sealed class ScheduledSender(
         var due = new List<(long, ScheduledMessage)>();
         while (reader.Read())
         {
-            due.Add((reader.GetInt64(7), ScheduledMessagesHandler.ReadOne(reader)));
+            due.Add((reader.GetInt64(ScheduledMessagesHandler.ColumnCount), ScheduledMessagesHandler.ReadOne(reader)));
         }
 
         return due;

@@ -39,21 +39,45 @@ internal sealed class SendMessageValidator : AbstractValidator<SendMessageCall>
 internal sealed class SendMessageHandler(
     Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, PostLimiter limiter,
     TimeProvider clock)
-    : IRequestHandler<SendMessageCall, SentMessage>
+    : IRequestHandler<SendMessageCall, SentMessage>, IRequestHandler<SendScheduledNow, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(SendMessageCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
         limiter.Take(me, 1);
         var target = await chats.ResolveForPostingAsync(me, call.Peer, bus, cancellationToken);
-        var text = call.Text?.Trim() ?? "";
         // Media: the upload is completed (hashed, stored) before the unit; the unit only records the reference.
         using var prepared = call.Media is null ? null : await media.PrepareAsync(me, call.Media, cancellationToken);
+        return await SendAsync(me, target, call.RandomId, call.Text, call.ReplyToId,
+            prepared is null ? null : (scope, id) => media.Attach(scope, prepared, id, me), cancellationToken);
+    }
+
+    /// <summary>A scheduled message's file is stored already: the message takes one more reference to it.</summary>
+    public async ValueTask<SentMessage> Handle(SendScheduledNow call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        limiter.Take(me, 1);
+        var message = call.Message;
+        var target = await chats.ResolveForPostingAsync(me, message.Peer, bus, cancellationToken);
+        return await SendAsync(me, target, message.RandomId, message.Text, message.ReplyToId,
+            message.Media is not { } held ? null : (scope, id) =>
+            {
+                media.AddReference(scope, held.Id, id);
+                return held;
+            },
+            cancellationToken);
+    }
+
+    private async ValueTask<SentMessage> SendAsync(
+        long me, ChatTarget target, long randomId, string? text, long? replyToId, Func<WriteScope, long, MessageMedia>? attach,
+        CancellationToken cancellationToken)
+    {
+        var trimmed = text?.Trim() ?? "";
         var appends = new List<LogAppend>();
         var sent = await writer.WriteAsync(
-            scope => Delivery.PostOnce(scope, log, me, target, call.RandomId, call.ReplyToId, clock.GetUtcNow().ToUnixTimeSeconds(), appends,
-                (chat, now) => Delivery.Post(scope, log, chat, me, call.RandomId, text, call.ReplyToId, action: null, now,
-                    attachMedia: prepared is null ? null : id => media.Attach(scope, prepared, id, me))),
+            scope => Delivery.PostOnce(scope, log, me, target, randomId, replyToId, clock.GetUtcNow().ToUnixTimeSeconds(), appends,
+                (chat, now) => Delivery.Post(scope, log, chat, me, randomId, trimmed, replyToId, action: null, now,
+                    attachMedia: attach is null ? null : id => attach(scope, id))),
             cancellationToken);
 
         if (appends.Count > 0)
@@ -64,3 +88,7 @@ internal sealed class SendMessageHandler(
         return sent;
     }
 }
+
+/// <summary>A scheduled message going out (<c>ScheduledSender</c>): <c>messages.send</c> as its author, in a scope of its
+/// own, with its random_id and the file its schedule holds.</summary>
+internal sealed record SendScheduledNow(ScheduledMessage Message) : IRequest<SentMessage>;

@@ -211,6 +211,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             scheduled.Property(s => s.Text).HasColumnName("text");
             scheduled.Property(s => s.ReplyToId).HasColumnName("reply_to_id");
             scheduled.Property(s => s.Date).HasColumnName("date");
+            // Its file (MessagePack of Contracts.Media.MessageMedia), held as MediaHolders.ScheduledOf(id) until sent.
+            scheduled.Property(s => s.Media).HasColumnName("media");
             scheduled.HasIndex(s => s.Date);
             scheduled.HasIndex(s => new { s.UserId, s.RandomId }).IsUnique();
         });
@@ -506,6 +508,8 @@ internal sealed class ScheduledRow
     public long? ReplyToId { get; set; }
 
     public long Date { get; set; }
+
+    public byte[]? Media { get; set; }
 }
 
 internal sealed class UnreadMarkRow

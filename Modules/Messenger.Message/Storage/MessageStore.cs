@@ -206,7 +206,8 @@ internal sealed class MessageStore(SqliteDatabase database)
 
     // ---- inside a writer unit ----
 
-    /// <summary>A deleted account's own view of its chats: its dialogs, the messages it hid, the users it blocked, its bans.</summary>
+    /// <summary>A deleted account's own view of its chats: its dialogs, the messages it hid, the users it blocked, its bans
+    /// (its scheduled messages go with their files, in the same unit: <c>ScheduledMessagesHandler.ForgetUser</c>).</summary>
     public static void ForgetUser(WriteScope scope, long userId)
     {
         scope.Execute("DELETE FROM message_dialogs WHERE user_id = @user", ("@user", userId));
@@ -217,7 +218,6 @@ internal sealed class MessageStore(SqliteDatabase database)
         scope.Execute("DELETE FROM message_dialog_pins WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_dialog_archive WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_unread_marks WHERE user_id = @user", ("@user", userId));
-        scope.Execute("DELETE FROM message_scheduled WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_bans WHERE user_id = @user", ("@user", userId));
     }
 

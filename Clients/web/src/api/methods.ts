@@ -110,10 +110,13 @@ export function createMethods(call: Call) {
           o,
         ),
       /** Keeps a text message to be sent at `date` (unix seconds, 10 s to 366 days ahead). */
-      sendScheduled: (a: { peer: Peer; text: string; date: number; random_id?: number; reply_to_id?: number | null }, o?: CallOptions) =>
+      sendScheduled: (
+        a: { peer: Peer; text: string; date: number; random_id?: number; reply_to_id?: number | null; media?: InputMedia | null },
+        o?: CallOptions,
+      ) =>
         call<ScheduledMessage>(
           'messages.sendScheduled',
-          { peer: a.peer, random_id: a.random_id ?? randomId(), text: a.text, date: a.date, reply_to_id: a.reply_to_id ?? null },
+          { peer: a.peer, random_id: a.random_id ?? randomId(), text: a.text, date: a.date, reply_to_id: a.reply_to_id ?? null, media: a.media ?? null },
           o,
         ),
       /** The user's messages waiting to be sent in the chat, soonest first. */

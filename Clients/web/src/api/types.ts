@@ -299,6 +299,8 @@ export interface ScheduledMessage {
   date: number;
   random_id: number;
   reply_to_id: number | null;
+  /** Its file, if any (then `text` is the caption). */
+  media?: MessageMedia | null;
 }
 
 export interface ScheduledMessages {

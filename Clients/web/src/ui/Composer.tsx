@@ -212,7 +212,7 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
               class="icon-btn"
               aria-label="Schedule message"
               title="Send later"
-              disabled={!text.trim()}
+              disabled={!!recording}
               onClick={() => setScheduling(text.trim())}
             >
               <Icon name="clock" />

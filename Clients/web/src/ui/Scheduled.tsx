@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ScheduledMessage } from '../api/types';
-import { api } from './connection';
+import { api, upload } from './connection';
 import { errorText } from './format';
 import { Modal } from './Modal';
 import { peerFromKey } from './peers';
@@ -13,9 +13,12 @@ function localInput(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
-/** When to send the composer's text (messages.sendScheduled): an hour from now unless changed. */
+/** When to send the composer's text, and optionally a file with it as the caption (messages.sendScheduled): an hour
+ * from now unless changed. The file is uploaded now and kept by the server until the message goes out. */
 export function ScheduleDialog(props: { chatKey: string; text: string; replyToId: number | null; onScheduled: () => void; onClose: () => void }) {
   const [when, setWhen] = useState(() => localInput(new Date(Date.now() + 3_600_000)));
+  const [file, setFile] = useState<File | null>(null);
+  const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const schedule = async (event: Event) => {
@@ -24,24 +27,31 @@ export function ScheduleDialog(props: { chatKey: string; text: string; replyToId
     setError('');
     try {
       const date = Math.floor(new Date(when).getTime() / 1000);
-      await api().messages.sendScheduled({ peer: peerFromKey(props.chatKey), text: props.text, date, reply_to_id: props.replyToId });
+      const media = file ? await upload(file, { signal: new AbortController().signal, onProgress: setProgress }) : null;
+      await api().messages.sendScheduled({ peer: peerFromKey(props.chatKey), text: props.text, date, reply_to_id: props.replyToId, media });
       props.onScheduled();
       props.onClose();
     } catch (e) {
       setError(errorText(e));
       setBusy(false);
+      setProgress(null);
     }
   };
   return (
     <Modal title="Schedule message" onClose={props.onClose}>
       <form class="form" onSubmit={(e) => void schedule(e)}>
-        <p class="muted">“{props.text}”</p>
+        {props.text && <p class="muted">“{props.text}”</p>}
         <label class="field">
           <span class="field__label">Send at</span>
           <input class="field__input" type="datetime-local" required value={when} onInput={(e) => setWhen(e.currentTarget.value)} />
         </label>
+        <label class="field">
+          <span class="field__label">{props.text ? 'File (the text is its caption)' : 'File'}</span>
+          <input class="field__input" type="file" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+        </label>
+        {progress !== null && <progress class="progress" value={progress} max={1} aria-label="Uploading the file" />}
         {error && <p class="form__error" role="alert">{error}</p>}
-        <button type="submit" class="btn" disabled={busy}>
+        <button type="submit" class="btn" disabled={busy || (!props.text && !file)}>
           Schedule
         </button>
       </form>
@@ -69,8 +79,8 @@ export function ScheduledBar({ chatKey }: { chatKey: string }) {
           {waiting.map((m) => (
             <li key={m.id} class="scheduled__item">
               <span class="scheduled__when">{new Date(m.date * 1000).toLocaleString()}</span>
-              <span class="scheduled__text">{m.text}</span>
-              <button type="button" class="btn btn--small btn--ghost" aria-label={`Cancel scheduled “${m.text}”`} onClick={() => void cancel(m)}>
+              <span class="scheduled__text">{[m.media && `📎 ${m.media.name}`, m.text].filter(Boolean).join(' — ')}</span>
+              <button type="button" class="btn btn--small btn--ghost" aria-label={`Cancel scheduled “${m.text || m.media?.name}”`} onClick={() => void cancel(m)}>
                 Cancel
               </button>
             </li>

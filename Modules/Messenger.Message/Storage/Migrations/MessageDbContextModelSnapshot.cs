@@ -535,6 +535,10 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("date");
 
+                    b.Property<byte[]>("Media")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("media");
+
                     b.Property<long>("PeerId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("peer_id");
