@@ -55,10 +55,7 @@ internal sealed class SignInHandler(
         // A bot has no password: it is verified against the decoy too, and never signs in.
         if (!await hasher.VerifyAsync(user is { IsBot: false } ? user.PasswordHash : null, call.Password, cancellationToken))
         {
-            var lockout = Max(limits.FailuresPerAccount.Record(account), limits.FailuresPerAddress.Record(address));
-            logger.LogInformation("Failed sign-in from {ClientAddress}{Lockout}", caller.ClientAddress,
-                lockout is { } seconds ? $", locked out for {seconds} s" : "");
-            throw MessengerError.BadRequest(SessionErrorNames.CredentialsInvalid);
+            throw Failed("sign-in", SessionErrorNames.CredentialsInvalid);
         }
 
         if (store.GetTwoFactor(user!.Id) is { Enabled: true } twoFactor)
@@ -72,10 +69,7 @@ internal sealed class SignInHandler(
             if (Totp.Match(twoFactor.Secret, call.Code, clock.GetUtcNow(), twoFactor.LastStep) is not { } step
                 || !await store.UseTwoFactorStepAsync(user.Id, step))
             {
-                var lockout = Max(limits.FailuresPerAccount.Record(account), limits.FailuresPerAddress.Record(address));
-                logger.LogInformation("Failed two-step code from {ClientAddress}{Lockout}", caller.ClientAddress,
-                    lockout is { } seconds ? $", locked out for {seconds} s" : "");
-                throw MessengerError.BadRequest(SessionErrorNames.TwoFactorCodeInvalid);
+                throw Failed("two-step code", SessionErrorNames.TwoFactorCodeInvalid);
             }
         }
 
@@ -96,6 +90,15 @@ internal sealed class SignInHandler(
 
         logger.LogInformation("User {UserId} signed in a device as authorization {AuthorizationId}", user.Id, authorizationId);
         return new SignedIn(user.ToUser(), authorizationId, user.IsAdmin);
+
+        // A failed attempt counts against the account and the address; the log says whether it locked them out.
+        MessengerError Failed(string what, string error)
+        {
+            var lockout = Max(limits.FailuresPerAccount.Record(account), limits.FailuresPerAddress.Record(address));
+            logger.LogInformation("Failed {What} from {ClientAddress}{Lockout}", what, caller.ClientAddress,
+                lockout is { } seconds ? $", locked out for {seconds} s" : "");
+            return MessengerError.BadRequest(error);
+        }
     }
 
     private static int? Max(int? a, int? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
