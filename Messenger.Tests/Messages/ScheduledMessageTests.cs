@@ -170,8 +170,9 @@ public sealed class ScheduledMessageTests
         (await alice.Client.DownloadAsync(scheduled.Media!)).Should().Equal(report, "its uploader reads it before it is sent");
         await ChatTestKit.FailsWith(() => bob.Client.DownloadAsync(scheduled.Media!), MediaErrorNames.MediaInvalid, 404);
 
-        var cancelled = await alice.Client.ScheduleMessageAsync(bob.Peer, "", clock.GetUtcNow().AddHours(2),
-            media: await alice.Client.UploadAsync(draft, "draft.bin"));
+        var cancelled = await alice.Client.CallAsync(new SendScheduledCall(bob.Peer, 12345, null!, clock.GetUtcNow().AddHours(2).ToUnixTimeSeconds(),
+            Media: await alice.Client.UploadAsync(draft, "draft.bin")));
+        cancelled.Text.Should().BeEmpty("a file needs no caption, not even an empty one");
         host.RefCount(MediaTestKit.Sha256(draft)).Should().Be(1, "a file needs no caption");
         await alice.Client.DeleteScheduledAsync(bob.Peer, [cancelled.Id]);
         host.RefCount(MediaTestKit.Sha256(draft)).Should().Be(0, "cancelled, the file is let go");

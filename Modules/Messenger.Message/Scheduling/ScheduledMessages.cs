@@ -51,7 +51,7 @@ internal sealed class DeleteScheduledValidator : AbstractValidator<DeleteSchedul
 /// Messages a user wrote to be sent later (<c>message_scheduled</c>): kept as written, with the random_id they will be
 /// sent with, so the <see cref="ScheduledSender"/> sends each once whatever happens between its send and its row's
 /// removal. Rights are checked when scheduling (the caller may post in the chat now) and again when sending. Every
-/// change of a chat's waiting messages (scheduled, cancelled, sent) appends <c>scheduled_messages</c> with the list now
+/// change of a chat's waiting messages (scheduled, cancelled, sent, dropped) appends <c>scheduled_messages</c> with the list now
 /// to the user's own log, in the change's unit, so all their devices — the calling one too — show the same list. A file
 /// is stored when the message is scheduled and held by it (<see cref="MediaHolders.ScheduledOf"/>) until it is sent
 /// (the message then holds its own reference) or cancelled.
@@ -66,6 +66,10 @@ internal sealed class ScheduledMessagesHandler(
 
     /// <summary>How many columns <see cref="Columns"/> has.</summary>
     internal const int ColumnCount = 8;
+
+    /// <summary>A user's waiting messages in one chat, soonest first (<c>@user</c>, <c>@kind</c>, <c>@peer</c>).</summary>
+    private const string WaitingInChat =
+        $"SELECT {Columns} FROM message_scheduled WHERE user_id = @user AND peer_kind = @kind AND peer_id = @peer ORDER BY date, id";
 
     public async ValueTask<ScheduledMessage> Handle(SendScheduledCall call, CancellationToken cancellationToken)
     {
@@ -104,7 +108,7 @@ internal sealed class ScheduledMessagesHandler(
                 throw MessengerError.BadRequest(MessageErrorNames.ScheduledTooMany);
             }
 
-            var text = call.Text.Trim();
+            var text = call.Text?.Trim() ?? "";
             var id = (long)scope.Scalar(
                 "INSERT INTO message_scheduled (user_id, peer_kind, peer_id, random_id, text, reply_to_id, date) " +
                 "VALUES (@user, @kind, @peer, @random, @text, @reply, @date) RETURNING id",
@@ -131,7 +135,7 @@ internal sealed class ScheduledMessagesHandler(
         await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM message_scheduled WHERE user_id = @user AND peer_kind = @kind AND peer_id = @peer ORDER BY date, id";
+        command.CommandText = WaitingInChat;
         command.Parameters.AddWithValue("@user", me);
         command.Parameters.AddWithValue("@kind", (int)call.Peer.Kind);
         command.Parameters.AddWithValue("@peer", call.Peer.Id);
@@ -170,7 +174,7 @@ internal sealed class ScheduledMessagesHandler(
     /// <summary>Inside the unit that changed them: tells the user's devices which messages wait in the chat now.</summary>
     internal static LogAppend Announce(WriteScope scope, IUpdateLog log, long userId, Peer peer, long now)
     {
-        var command = scope.Command($"SELECT {Columns} FROM message_scheduled WHERE user_id = @user AND peer_kind = @kind AND peer_id = @peer ORDER BY date, id");
+        var command = scope.Command(WaitingInChat);
         command.Parameters.AddWithValue("@user", userId);
         command.Parameters.AddWithValue("@kind", (int)peer.Kind);
         command.Parameters.AddWithValue("@peer", peer.Id);
