@@ -170,6 +170,8 @@ public sealed class PollTests : IAsyncLifetime
         await ChatTestKit.FailsWith(() => bob.Client.VoteAsync(alice.Peer, 0, [0]), MessageErrorNames.MessageIdInvalid);
         await ChatTestKit.FailsWith(() => bob.Client.CallAsync(new SendVoteCall(alice.Peer, first.Message.Id, null!)), PollErrorNames.PollOptionInvalid);
         await ChatTestKit.FailsWith(() => bob.Client.CallAsync(new SendVoteCall(null!, first.Message.Id, [0])), MessageErrorNames.PeerIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.CallAsync(new SendPollCall(bob.Peer, 78, null!)), PollErrorNames.PollQuestionInvalid);
+        await ChatTestKit.FailsWith(() => bob.Client.CallAsync(new GetPollVotersCall(alice.Peer, first.Message.Id, -1)), PollErrorNames.PollOptionInvalid);
         await ChatTestKit.FailsWith(() => bob.Client.ClosePollAsync(alice.Peer, text.Message.Id), MessageErrorNames.MessageIdInvalid);
         await ChatTestKit.FailsWith(() => bob.Client.GetPollVotersAsync(alice.Peer, first.Message.Id, 0), PollErrorNames.PollVotersPrivate, 403);
 
