@@ -94,7 +94,7 @@ internal sealed class PollVoting(
     : IRequestHandler<SendVoteCall, PollChanged>, IRequestHandler<ClosePollCall, PollChanged>
 {
     public ValueTask<PollChanged> Handle(SendVoteCall call, CancellationToken cancellationToken) =>
-        ChangeAsync(call.Peer, call.Id, limit: true, (scope, me, message, poll, now) =>
+        ChangeAsync(call.Peer, call.Id, isVote: true, (scope, me, message, poll, now) =>
         {
             if (call.Options.Any(o => o >= poll.Options.Length) || (call.Options.Length > 1 && !poll.MultipleChoice))
             {
@@ -110,15 +110,15 @@ internal sealed class PollVoting(
         }, cancellationToken);
 
     public ValueTask<PollChanged> Handle(ClosePollCall call, CancellationToken cancellationToken) =>
-        ChangeAsync(call.Peer, call.Id, limit: false, (scope, me, message, _, _) =>
+        ChangeAsync(call.Peer, call.Id, isVote: false, (scope, me, message, _, _) =>
             message.FromId == me ? PollStore.Close(scope, message.Id) : throw MessengerError.Forbidden(MessageErrorNames.MessageAuthorRequired),
             cancellationToken);
 
     private async ValueTask<PollChanged> ChangeAsync(
-        Peer peer, long messageId, bool limit, Func<WriteScope, long, Contracts.Messages.Message, Poll, long, bool> change, CancellationToken cancellationToken)
+        Peer peer, long messageId, bool isVote, Func<WriteScope, long, Contracts.Messages.Message, Poll, long, bool> change, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        if (limit)
+        if (isVote)
         {
             limiter.Take(me, 1);
         }
@@ -140,18 +140,17 @@ internal sealed class PollVoting(
             }
 
             var answerOwner = chat.AnswerLog(me);
-            var voted = PollStore.Mine(scope, messageId, me);
             if (!change(scope, me, message, poll, now))
             {
                 return new PollChanged(PollStore.Results(scope, messageId, me), log.CurrentPts(scope, answerOwner), 0, chat.HasOwnLog);
             }
 
             var results = PollStore.Results(scope, messageId, me);
-            var choicesChanged = !voted.SequenceEqual(results.MyChoices);
+            // A vote that changed anything changed the voter's choices; closing never does.
             foreach (var (owner, chatPeer) in chat.Audience(scope, me))
             {
                 var update = new MessagePollUpdate(chatPeer, messageId, results.Counts, results.Voters, results.Closed,
-                    owner == me && choicesChanged ? results.MyChoices : null);
+                    owner == me && isVote ? results.MyChoices : null);
                 appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, messageId)));
             }
 
