@@ -1,3 +1,4 @@
+using Messenger.Host.Backup;
 using Messenger.Host.Metrics;
 using Messenger.Host.Transport;
 using Messenger.Host.WebClient;
@@ -60,6 +61,9 @@ public static class MessengerApp
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>();
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<MessengerOptions>>(TrustProxies);
         builder.Services.AddPrometheusMetrics(configuration);
+        builder.Services.AddValidatedOptions<BackupOptions, BackupOptionsValidator>(configuration, BackupOptions.Section);
+        builder.Services.AddSingleton<ScheduledBackups>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<ScheduledBackups>());
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

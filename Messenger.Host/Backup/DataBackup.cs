@@ -13,6 +13,9 @@ namespace Messenger.Host.Backup;
 /// </summary>
 internal static class DataBackup
 {
+    /// <summary>The content-addressed blobs: a file here never changes once stored (its name is its SHA-256).</summary>
+    private static readonly string BlobsDirectory = Path.Combine("media", "sha256") + Path.DirectorySeparatorChar;
+
     private static readonly string[] DatabaseFiles =
         [.. new[] { "", "-wal", "-shm", "-journal" }.Select(suffix => MessengerOptions.DatabaseFileName + suffix)];
 
@@ -34,7 +37,10 @@ internal static class DataBackup
         }
     }
 
-    public static BackupSummary Copy(string dataDirectory, string target)
+    /// <param name="linkFrom">An earlier complete backup on the same file system: a blob it holds with the same name
+    /// and length is the same content, so the copy gets a hard link to it instead of a second copy of the bytes
+    /// (backups taken every day then cost the database and the new files, not the whole media store again).</param>
+    public static BackupSummary Copy(string dataDirectory, string target, string? linkFrom = null, CancellationToken cancellationToken = default)
     {
         var source = Path.GetFullPath(dataDirectory);
         var database = Path.Combine(source, MessengerOptions.DatabaseFileName);
@@ -55,8 +61,10 @@ internal static class DataBackup
 
         long files = 0;
         long bytes = 0;
+        long linked = 0;
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var relative = Path.GetRelativePath(source, file);
             if (DatabaseFiles.Contains(relative) || relative.StartsWith("tmp" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             {
@@ -65,17 +73,34 @@ internal static class DataBackup
 
             var destination = Path.Combine(target, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            files++;
+            if (linkFrom is not null && relative.StartsWith(BlobsDirectory, StringComparison.Ordinal) && TryLink(file, Path.Combine(linkFrom, relative), destination))
+            {
+                linked++;
+                continue;
+            }
+
             File.Copy(file, destination);
             if (!OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(destination, File.GetUnixFileMode(file)); // server.key stays 0600
             }
 
-            files++;
             bytes += new FileInfo(destination).Length;
         }
 
-        return new BackupSummary(new FileInfo(copy).Length, files, bytes);
+        return new BackupSummary(new FileInfo(copy).Length, files, bytes, linked);
+    }
+
+    private static bool TryLink(string file, string earlier, string destination)
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists(earlier) || new FileInfo(earlier).Length != new FileInfo(file).Length)
+        {
+            return false;
+        }
+
+        // Another file system, or one without hard links: the bytes are copied instead.
+        return link(earlier, destination) == 0;
     }
 
     private static void SnapshotDatabase(string database, string copy)
@@ -115,8 +140,13 @@ internal static class DataBackup
         using var app = MessengerApp.Build(args);
         return app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MessengerOptions>>().Value.DataDirectoryFullPath;
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int link(string oldPath, string newPath);
 }
 
-internal sealed record BackupSummary(long DatabaseBytes, long Files, long FileBytes);
+/// <summary>What a backup holds: the database's size, the other files (<paramref name="LinkedFiles"/> of them hard
+/// links to an earlier backup's blobs) and the bytes copied for those that are not links.</summary>
+internal sealed record BackupSummary(long DatabaseBytes, long Files, long FileBytes, long LinkedFiles = 0);
 
 internal sealed class BackupException(string message) : Exception(message);

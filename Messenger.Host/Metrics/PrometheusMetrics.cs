@@ -34,7 +34,7 @@ internal static class PrometheusMetrics
 {
     private static readonly string[] Meters =
     [
-        RpcMetrics.MeterName, WriterMetrics.MeterName,
+        RpcMetrics.MeterName, WriterMetrics.MeterName, Backup.ScheduledBackups.MeterName,
         "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Http.Connections",
         "System.Runtime",
     ];

@@ -30,7 +30,7 @@ internal sealed class MessengerOptionsValidator : IValidateOptions<MessengerOpti
         {
             problems.Add("Messenger:DataDirectory: must not be empty");
         }
-        else if (DataDirectoryProblem(options.DataDirectoryFullPath) is { } problem)
+        else if (WritableDirectoryProblem(options.DataDirectoryFullPath) is { } problem)
         {
             problems.Add($"Messenger:DataDirectory: '{options.DataDirectoryFullPath}' {problem}");
         }
@@ -40,7 +40,7 @@ internal sealed class MessengerOptionsValidator : IValidateOptions<MessengerOpti
 
     // Creating the directory and a probe file is the only honest writability test (permissions, read-only
     // mounts, a file in the way), and it is what the server does next anyway.
-    private static string? DataDirectoryProblem(string path)
+    internal static string? WritableDirectoryProblem(string path)
     {
         try
         {

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using Messenger.Kernel.Configuration;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Host.Backup;
+
+/// <summary>The <c>Messenger:Backup</c> section: backups the server takes of itself.</summary>
+internal sealed class BackupOptions
+{
+    public const string Section = "Messenger:Backup";
+
+    /// <summary>Where the backups go, each in a directory of its own (<c>messenger-20261203-221500</c>, UTC); empty:
+    /// no scheduled backups. Outside the data directory, best on another disk.</summary>
+    public string Directory { get; set; } = "";
+
+    /// <summary>Minutes from one backup to the next (from the newest one there, so a restart does not take another).</summary>
+    public int IntervalMinutes { get; set; } = 1440;
+
+    /// <summary>Backups kept; older ones are deleted once a new one is complete.</summary>
+    public int Keep { get; set; } = 7;
+}
+
+internal sealed class BackupOptionsValidator(IOptions<MessengerOptions> messenger) : IValidateOptions<BackupOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BackupOptions options)
+    {
+        var problems = new List<string>();
+        OptionsProblems.RequireInRange(problems, BackupOptions.Section, nameof(options.IntervalMinutes), options.IntervalMinutes, 1, 366 * 24 * 60);
+        OptionsProblems.RequireInRange(problems, BackupOptions.Section, nameof(options.Keep), options.Keep, 1, 1000);
+        if (options.Directory.Length > 0)
+        {
+            var directory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.Directory));
+            var data = Path.TrimEndingDirectorySeparator(messenger.Value.DataDirectoryFullPath);
+            if (directory == data || directory.StartsWith(data + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                // Each backup would copy the ones before it.
+                problems.Add($"{BackupOptions.Section}:Directory: '{directory}' is inside the data directory; backups go outside it");
+            }
+            else if (MessengerOptionsValidator.WritableDirectoryProblem(directory) is { } problem)
+            {
+                problems.Add($"{BackupOptions.Section}:Directory: '{directory}' {problem}");
+            }
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}
+
+/// <summary>One scheduled backup: when it was taken, what it holds, or why it failed.</summary>
+internal sealed record BackupRun(string Name, DateTimeOffset At, BackupSummary? Summary, string? Error);
+
+/// <summary>
+/// Backups on a schedule (<c>Messenger:Backup</c>), taken as the <c>backup</c> command takes them (SQLite's online
+/// backup, checked, then the key pair and the media store), into <c>.name.partial</c> first and renamed when complete,
+/// so a directory with a backup's name is always a whole one. Blobs already in the newest backup are hard-linked
+/// from it instead of copied. Once a backup is complete the oldest beyond <c>Keep</c> are deleted; a failure is
+/// logged, counted (<c>messenger.backup.failures</c>), leaves nothing behind and is tried again after at most
+/// 15 minutes. A backup never stops the server: it reads the database beside the writer.
+/// </summary>
+internal sealed class ScheduledBackups(
+    IOptions<BackupOptions> options, IOptions<MessengerOptions> messenger, TimeProvider clock, ILogger<ScheduledBackups> logger)
+    : BackgroundService
+{
+    public const string MeterName = "Messenger.Backup";
+    private const string Prefix = "messenger-";
+    private const string NameFormat = "yyyyMMdd-HHmmss";
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromMinutes(15);
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Counter<long> Failures = Meter.CreateCounter<long>(
+        "messenger.backup.failures", "{backup}", "Scheduled backups that failed");
+    private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>(
+        "messenger.backup.duration", "s", "Time a complete scheduled backup took");
+    private static long _lastSuccess;
+
+    static ScheduledBackups() =>
+        Meter.CreateObservableGauge("messenger.backup.last_success", () => Interlocked.Read(ref _lastSuccess), "s",
+            "When the newest scheduled backup completed (Unix time; 0: none since start)");
+
+    /// <summary>The latest run since start, or null.</summary>
+    public BackupRun? LastRun { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var directory = options.Value.Directory;
+        if (directory.Length == 0)
+        {
+            return;
+        }
+
+        directory = Path.GetFullPath(directory);
+        var interval = TimeSpan.FromMinutes(options.Value.IntervalMinutes);
+        var retry = interval < LongestRetry ? interval : LongestRetry;
+        DateTimeOffset? failedAt = null;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var newest = Complete(directory).FirstOrDefault();
+            var due = failedAt + retry ?? (newest is null ? clock.GetUtcNow() : newest.At + interval);
+            var wait = due - clock.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, clock, stoppingToken);
+            }
+
+            // On a thread of its own: the copy is long, synchronous file and SQLite work.
+            var run = await Task.Factory.StartNew(() => TakeOne(directory, newest?.Path, stoppingToken), stoppingToken,
+                TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            LastRun = run;
+            failedAt = run.Error is null ? null : run.At;
+        }
+    }
+
+    private BackupRun TakeOne(string directory, string? linkFrom, CancellationToken cancellationToken)
+    {
+        var at = clock.GetUtcNow();
+        var name = Prefix + at.UtcDateTime.ToString(NameFormat, CultureInfo.InvariantCulture);
+        var partial = Path.Combine(directory, $".{name}.partial");
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            System.IO.Directory.CreateDirectory(directory);
+            DeleteLeftovers(directory);
+            var summary = DataBackup.Copy(messenger.Value.DataDirectoryFullPath, partial, linkFrom, cancellationToken);
+            System.IO.Directory.Move(partial, Path.Combine(directory, name));
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            Duration.Record(seconds);
+            Interlocked.Exchange(ref _lastSuccess, clock.GetUtcNow().ToUnixTimeSeconds());
+            logger.LogInformation(
+                "Backup {Name} in {Directory}: database {DatabaseBytes:N0} bytes, {Files:N0} other files ({Linked:N0} linked to the backup before), {Bytes:N0} bytes copied, {Seconds:F1} s",
+                name, directory, summary.DatabaseBytes, summary.Files, summary.LinkedFiles, summary.FileBytes, seconds);
+            Prune(directory);
+            return new BackupRun(name, at, summary, null);
+        }
+        catch (Exception e) when (e is BackupException or IOException or UnauthorizedAccessException or SqliteException or OperationCanceledException)
+        {
+            TryDelete(partial);
+            if (e is OperationCanceledException)
+            {
+                logger.LogInformation("Backup {Name} stopped: the server is shutting down", name);
+                return new BackupRun(name, at, null, "stopped");
+            }
+
+            Failures.Add(1);
+            logger.LogError("Backup {Name} into {Directory} failed: {Reason}; trying again in {Minutes} minutes",
+                name, directory, e.Message, Math.Min(options.Value.IntervalMinutes, LongestRetry.TotalMinutes));
+            return new BackupRun(name, at, null, e.Message);
+        }
+    }
+
+    private void Prune(string directory)
+    {
+        foreach (var old in Complete(directory).Skip(options.Value.Keep))
+        {
+            if (TryDelete(old.Path))
+            {
+                logger.LogInformation("Backup {Name} deleted: {Keep} newer ones are kept", Path.GetFileName(old.Path), options.Value.Keep);
+            }
+        }
+    }
+
+    private void DeleteLeftovers(string directory)
+    {
+        foreach (var leftover in System.IO.Directory.EnumerateDirectories(directory, $".{Prefix}*.partial"))
+        {
+            TryDelete(leftover);
+        }
+    }
+
+    private bool TryDelete(string path)
+    {
+        try
+        {
+            if (System.IO.Directory.Exists(path))
+            {
+                System.IO.Directory.Delete(path, recursive: true);
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Could not delete {Path}: {Reason}", path, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>The complete backups in <paramref name="directory"/>, newest first.</summary>
+    private static List<StoredBackup> Complete(string directory) =>
+        !System.IO.Directory.Exists(directory)
+            ? []
+            : System.IO.Directory.EnumerateDirectories(directory, Prefix + "*")
+                .Select(path => DateTime.TryParseExact(System.IO.Path.GetFileName(path)[Prefix.Length..], NameFormat, CultureInfo.InvariantCulture,
+                    DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at) ? new StoredBackup(path, new DateTimeOffset(at, TimeSpan.Zero)) : null)
+                .OfType<StoredBackup>()
+                .OrderByDescending(b => b.At)
+                .ToList();
+
+    private sealed record StoredBackup(string Path, DateTimeOffset At);
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using Messenger.Client;
+using Messenger.Host;
+using Messenger.Host.Backup;
+using Messenger.Kernel.Storage;
+using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Messages;
+using Messenger.Tests.Session;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using static Messenger.Tests.Media.MediaTestKit;
+
+namespace Messenger.Tests.Host;
+
+/// <summary>
+/// <c>Messenger:Backup</c>: the server backs itself up on its clock into directories of their own, complete or not
+/// there at all, links the blobs an earlier backup holds, keeps the newest few, and a failure costs nothing but a log
+/// line and a retry.
+/// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class ScheduledBackupTests
+{
+    [Fact]
+    public async Task Schedule_BacksUpOnTheClock_LinksKnownBlobs_KeepsTheNewest_AndTheNewestRestores()
+    {
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        var backups = Path.Combine(directory.Path, "backups");
+        Directory.CreateDirectory(Path.Combine(backups, ".messenger-20200101-000000.partial")); // a crash's leftover
+        Directory.CreateDirectory(Path.Combine(backups, "notes")); // not a backup: left alone
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var bytes = RandomBytes(MediaMethods.PartSize + 100, 21);
+        Device alice;
+        Device bob;
+        await using (var host = await StartAsync(data, backups, clock, keep: 2))
+        {
+            var schedule = host.Services.GetRequiredService<ScheduledBackups>();
+            var first = await NextRunAsync(schedule, clock);
+            first.Error.Should().BeNull("a server without a backup takes one at start");
+            first.Summary!.LinkedFiles.Should().Be(0);
+
+            alice = await host.SignUpAsync("alice_sched");
+            bob = await host.SignUpAsync("bob_sched");
+            await using (alice)
+            await using (bob)
+            {
+                var media = await alice.Client.UploadFileAsync(new MemoryStream(bytes), "report.bin", "application/octet-stream");
+                await alice.Client.SendMediaAsync(bob.Peer, media);
+                await alice.Client.SendMessageAsync(bob.Peer, "after the first backup");
+
+                clock.Advance(TimeSpan.FromMinutes(59));
+                await Task.Delay(200);
+                schedule.LastRun.Should().Be(first, "the next one is an interval after the newest");
+                clock.Advance(TimeSpan.FromMinutes(1));
+                var second = await NextRunAsync(schedule, clock);
+                second.Error.Should().BeNull();
+                second.Summary!.LinkedFiles.Should().Be(0, "the first backup had no files to link");
+
+                await alice.Client.SendMessageAsync(bob.Peer, "after the second backup");
+                clock.Advance(TimeSpan.FromMinutes(60));
+                var third = await NextRunAsync(schedule, clock);
+                third.Error.Should().BeNull();
+                third.Summary!.LinkedFiles.Should().Be(1, "the blob is in the second backup already");
+                third.Summary.FileBytes.Should().BeLessThan(bytes.Length, "a linked blob is not copied again");
+
+                Entries(backups).Should().Equal([second.Name, third.Name, "notes"], "two are kept, the leftover is gone, other entries stay");
+                var blob = Directory.GetFiles(Path.Combine(backups, third.Name, "media"), "*", SearchOption.AllDirectories).Single();
+                var earlier = Path.Combine(backups, second.Name, Path.GetRelativePath(Path.Combine(backups, third.Name), blob));
+                Inode(blob).Should().Be(Inode(earlier), "the third backup's blob is a hard link to the second's");
+            }
+        }
+
+        await using var restored = await SessionTestKit.StartHostAsync(dataDirectory: Path.Combine(backups, Entries(backups)[1]));
+        await using var bobAgain = await restored.ReconnectAsync(bob);
+        var history = await bobAgain.Client.GetHistoryAsync(alice.Peer, limit: 10);
+        history.Select(m => m.Text).Should().StartWith(["after the second backup", "after the first backup"]);
+        Sha256(await bobAgain.Client.DownloadAsync(history.Single(m => m.Media is not null).Media!)).Should().Be(Sha256(bytes));
+    }
+
+    [Fact]
+    public async Task Schedule_WhenABackupFails_LogsAndRetries_AndTheServerGoesOn()
+    {
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        var backups = Path.Combine(directory.Path, "backups");
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StartAsync(data, backups, clock, keep: 7);
+        var schedule = host.Services.GetRequiredService<ScheduledBackups>();
+        (await NextRunAsync(schedule, clock)).Error.Should().BeNull();
+        await using var alice = await host.SignUpAsync("alice_fail");
+        await using var bob = await host.SignUpAsync("bob_fail");
+
+        // A file where the backups go: no backup can be written there (even by root, unlike a chmod).
+        Directory.Delete(backups, recursive: true);
+        await File.WriteAllTextAsync(backups, "in the way");
+        clock.Advance(TimeSpan.FromMinutes(60));
+        var failed = await NextRunAsync(schedule, clock);
+
+        failed.Error.Should().NotBeNull();
+        (await alice.Client.SendMessageAsync(bob.Peer, "still here")).Message.Id.Should().BePositive("a failed backup disturbs nobody");
+        File.Delete(backups);
+        clock.Advance(TimeSpan.FromMinutes(14));
+        await Task.Delay(200);
+        schedule.LastRun.Should().Be(failed, "a failure is tried again 15 minutes later");
+        clock.Advance(TimeSpan.FromMinutes(1));
+        var retried = await NextRunAsync(schedule, clock);
+        retried.Error.Should().BeNull();
+        Entries(backups).Should().Equal(retried.Name);
+    }
+
+    [Fact]
+    public async Task Start_WithABackupDirectoryInsideTheDataDirectory_OrBadNumbers_ReportsEach()
+    {
+        using var directory = new TempDirectory();
+        var settings = TestHost.Settings(directory.Path, new Dictionary<string, string?>
+        {
+            ["Messenger:Backup:Directory"] = Path.Combine(directory.Path, "backups"),
+            ["Messenger:Backup:IntervalMinutes"] = "0",
+            ["Messenger:Backup:Keep"] = "0",
+        });
+        await using var app = MessengerApp.Build([], settings);
+
+        var start = () => app.StartMessengerAsync();
+
+        (await start.Should().ThrowAsync<StartupException>()).Which.Message.Split(Environment.NewLine).Should().BeEquivalentTo(
+            "Messenger:Backup:IntervalMinutes: must be between 1 and 527040 (was 0)",
+            "Messenger:Backup:Keep: must be between 1 and 1000 (was 0)",
+            $"Messenger:Backup:Directory: '{Path.Combine(directory.Path, "backups")}' is inside the data directory; backups go outside it");
+    }
+
+    private static Task<TestHost> StartAsync(string data, string backups, TimeProvider clock, int keep) =>
+        SessionTestKit.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Messenger:Backup:Directory"] = backups,
+            ["Messenger:Backup:IntervalMinutes"] = "60",
+            ["Messenger:Backup:Keep"] = keep.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, clock, data);
+
+    /// <summary>The run the schedule takes at the clock's present time (its name is that time's).</summary>
+    private static async Task<BackupRun> NextRunAsync(ScheduledBackups schedule, TimeProvider clock)
+    {
+        var name = $"messenger-{clock.GetUtcNow().UtcDateTime:yyyyMMdd-HHmmss}";
+        await SessionTestKit.WaitUntil(() => schedule.LastRun?.Name == name);
+        return schedule.LastRun!;
+    }
+
+    private static string[] Entries(string directory) =>
+        [.. Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal).Cast<string>()];
+
+    private static string Inode(string path)
+    {
+        var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%d:%i", path]) { RedirectStandardOutput = true })!;
+        var output = stat.StandardOutput.ReadToEnd().Trim();
+        stat.WaitForExit();
+        return output;
+    }
+}
