@@ -3,6 +3,7 @@ using Messenger.Host.Metrics;
 using Messenger.Host.Transport;
 using Messenger.Host.WebClient;
 using Messenger.Kernel;
+using Messenger.Kernel.Backups;
 using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Storage;
 using Messenger.Media;
@@ -63,6 +64,7 @@ public static class MessengerApp
         builder.Services.AddPrometheusMetrics(configuration);
         builder.Services.AddValidatedOptions<BackupOptions, BackupOptionsValidator>(configuration, BackupOptions.Section);
         builder.Services.AddSingleton<ScheduledBackups>();
+        builder.Services.AddSingleton<IServerBackups>(provider => provider.GetRequiredService<ScheduledBackups>());
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ScheduledBackups>());
         configureServices?.Invoke(builder.Services);
 

@@ -121,4 +121,12 @@ public static class SessionMethods
 
     public static Task<Done> SetUserAdminAsync(this MessengerClient client, long userId, bool isAdmin, CancellationToken cancellationToken = default) =>
         client.CallAsync(new SetUserAdminCall(userId, isAdmin), cancellationToken);
+
+    /// <summary>The server's scheduled backups (admins).</summary>
+    public static Task<BackupList> GetBackupsAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetBackupsCall(), cancellationToken);
+
+    /// <summary>Takes a backup now and answers when it is complete or failed (admins; <c>BACKUPS_OFF</c> without a backup directory).</summary>
+    public static Task<BackupList> BackupNowAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new BackupNowCall(), cancellationToken);
 }

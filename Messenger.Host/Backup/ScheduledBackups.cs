@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using Messenger.Contracts.Admin;
+using Messenger.Kernel.Backups;
 using Messenger.Kernel.Configuration;
+using Messenger.Kernel.Errors;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -62,7 +65,7 @@ internal sealed record BackupRun(string Name, DateTimeOffset At, BackupSummary? 
 /// </summary>
 internal sealed class ScheduledBackups(
     IOptions<BackupOptions> options, IOptions<MessengerOptions> messenger, TimeProvider clock, ILogger<ScheduledBackups> logger)
-    : BackgroundService
+    : BackgroundService, IServerBackups
 {
     public const string MeterName = "Messenger.Backup";
     private const string Prefix = "messenger-";
@@ -76,6 +79,10 @@ internal sealed class ScheduledBackups(
         "messenger.backup.duration", "s", "Time a complete scheduled backup took");
     private static long _lastSuccess;
 
+    private readonly string _directory = options.Value.Directory.Length == 0 ? "" : Path.GetFullPath(options.Value.Directory);
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+
     static ScheduledBackups() =>
         Meter.CreateObservableGauge("messenger.backup.last_success", () => Interlocked.Read(ref _lastSuccess), "s",
             "When the newest scheduled backup completed (Unix time; 0: none since start)");
@@ -83,33 +90,72 @@ internal sealed class ScheduledBackups(
     /// <summary>The latest run since start, or null.</summary>
     public BackupRun? LastRun { get; private set; }
 
+    public BackupList List() => new(
+        _directory, options.Value.IntervalMinutes, options.Value.Keep,
+        [.. Complete(_directory).Select(b => new StoredBackup(Path.GetFileName(b.Path), b.At.ToUnixTimeSeconds()))],
+        LastRun is { Error: { } reason } failed ? new BackupFailure(failed.At.ToUnixTimeSeconds(), reason) : null);
+
+    public async Task<BackupList> BackUpNowAsync(CancellationToken cancellationToken)
+    {
+        if (_directory.Length == 0)
+        {
+            throw MessengerError.BadRequest(AdminErrorNames.BackupsOff);
+        }
+
+        await RunAsync(cancellationToken);
+        return List();
+    }
+
+    public override void Dispose()
+    {
+        _stopping.Dispose();
+        _oneAtATime.Dispose();
+        base.Dispose();
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await base.StopAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var directory = options.Value.Directory;
-        if (directory.Length == 0)
+        if (_directory.Length == 0)
         {
             return;
         }
 
-        directory = Path.GetFullPath(directory);
         var interval = TimeSpan.FromMinutes(options.Value.IntervalMinutes);
         var retry = interval < LongestRetry ? interval : LongestRetry;
-        DateTimeOffset? failedAt = null;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var newest = Complete(directory).FirstOrDefault();
-            var due = failedAt + retry ?? (newest is null ? clock.GetUtcNow() : newest.At + interval);
+            // Read again after every wait: a backup taken meanwhile (admin.backupNow) moves the next one.
+            var newest = Complete(_directory).FirstOrDefault();
+            var due = LastRun is { Error: not null } failed ? failed.At + retry : newest is null ? clock.GetUtcNow() : newest.At + interval;
             var wait = due - clock.GetUtcNow();
             if (wait > TimeSpan.Zero)
             {
                 await Task.Delay(wait, clock, stoppingToken);
+                continue;
             }
 
-            // On a thread of its own: the copy is long, synchronous file and SQLite work.
-            var run = await Task.Factory.StartNew(() => TakeOne(directory, newest?.Path, stoppingToken), stoppingToken,
-                TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            LastRun = run;
-            failedAt = run.Error is null ? null : run.At;
+            await RunAsync(stoppingToken);
+        }
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            // On a thread of its own: the copy is long, synchronous file and SQLite work. Only shutting down stops it.
+            LastRun = await Task.Factory.StartNew(() => TakeOne(_directory, Complete(_directory).FirstOrDefault()?.Path, _stopping.Token),
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+        finally
+        {
+            _oneAtATime.Release();
         }
     }
 
@@ -188,15 +234,15 @@ internal sealed class ScheduledBackups(
     }
 
     /// <summary>The complete backups in <paramref name="directory"/>, newest first.</summary>
-    private static List<StoredBackup> Complete(string directory) =>
+    private static List<Kept> Complete(string directory) =>
         !System.IO.Directory.Exists(directory)
             ? []
             : System.IO.Directory.EnumerateDirectories(directory, Prefix + "*")
                 .Select(path => DateTime.TryParseExact(System.IO.Path.GetFileName(path)[Prefix.Length..], NameFormat, CultureInfo.InvariantCulture,
-                    DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at) ? new StoredBackup(path, new DateTimeOffset(at, TimeSpan.Zero)) : null)
-                .OfType<StoredBackup>()
+                    DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at) ? new Kept(path, new DateTimeOffset(at, TimeSpan.Zero)) : null)
+                .OfType<Kept>()
                 .OrderByDescending(b => b.At)
                 .ToList();
 
-    private sealed record StoredBackup(string Path, DateTimeOffset At);
+    private sealed record Kept(string Path, DateTimeOffset At);
 }

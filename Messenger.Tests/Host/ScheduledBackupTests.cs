@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Messenger.Client;
+using Messenger.Contracts.Admin;
+using Messenger.Contracts.Auth;
 using Messenger.Host;
 using Messenger.Host.Backup;
 using Messenger.Kernel.Storage;
@@ -106,6 +108,53 @@ public sealed class ScheduledBackupTests
         var retried = await NextRunAsync(schedule, clock);
         retried.Error.Should().BeNull();
         Entries(backups).Should().Equal(retried.Name);
+    }
+
+    [Fact]
+    public async Task Admins_SeeTheBackups_AndBackUpNow_WhichTheScheduleCountsFrom()
+    {
+        using var directory = new TempDirectory();
+        var backups = Path.Combine(directory.Path, "backups");
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StartAsync(Path.Combine(directory.Path, "data"), backups, clock, keep: 7);
+        var schedule = host.Services.GetRequiredService<ScheduledBackups>();
+        var first = await NextRunAsync(schedule, clock);
+        await using var admin = await host.SignUpAsync("admin_backups"); // the first account is the admin
+        await using var user = await host.SignUpAsync("user_backups");
+
+        var list = await admin.Client.GetBackupsAsync();
+        list.Directory.Should().Be(backups);
+        list.IntervalMinutes.Should().Be(60);
+        list.Keep.Should().Be(7);
+        list.Backups.Should().Equal(new StoredBackup(first.Name, first.At.ToUnixTimeSeconds()));
+        list.LastFailure.Should().BeNull();
+        await SessionTestKit.FailsWith(() => user.Client.GetBackupsAsync(), SessionErrorNames.AdminRequired);
+        await SessionTestKit.FailsWith(() => user.Client.BackupNowAsync(), SessionErrorNames.AdminRequired);
+
+        clock.Advance(TimeSpan.FromMinutes(30));
+        var now = await admin.Client.BackupNowAsync();
+        now.Backups.Select(b => b.Name).Should().Equal(schedule.LastRun!.Name, first.Name);
+        now.Backups[0].TakenAtUnixSeconds.Should().Be(clock.GetUtcNow().ToUnixTimeSeconds());
+        clock.Advance(TimeSpan.FromMinutes(30));
+        await Task.Delay(200);
+        (await admin.Client.GetBackupsAsync()).Backups.Should().HaveCount(2, "the next one is due an interval after the one taken now");
+
+        Directory.Delete(backups, recursive: true);
+        await File.WriteAllTextAsync(backups, "in the way");
+        var failed = await admin.Client.BackupNowAsync();
+        failed.Backups.Should().BeEmpty();
+        failed.LastFailure!.AtUnixSeconds.Should().Be(clock.GetUtcNow().ToUnixTimeSeconds());
+        failed.LastFailure.Reason.Should().NotBeNullOrWhiteSpace();
+    }
+
+    [Fact]
+    public async Task BackupNow_OnAServerWithoutABackupDirectory_AnswersBackupsOff()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        await using var admin = await host.SignUpAsync("admin_nobackups");
+
+        (await admin.Client.GetBackupsAsync()).Should().BeEquivalentTo(new BackupList("", 1440, 7, [], null));
+        await SessionTestKit.FailsWith(() => admin.Client.BackupNowAsync(), AdminErrorNames.BackupsOff);
     }
 
     [Fact]

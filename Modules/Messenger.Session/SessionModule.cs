@@ -77,6 +77,8 @@ public static class SessionModule
         services.AddRpcMethod<SetUserBlockedCall, Done>();
         services.AddRpcMethod<ResetTwoFactorCall, Done>();
         services.AddRpcMethod<SetUserAdminCall, Done>();
+        services.AddRpcMethod<GetBackupsCall, BackupList>();
+        services.AddRpcMethod<BackupNowCall, BackupList>();
         return services;
     }
 }
