@@ -162,7 +162,14 @@ internal sealed class ScheduledBackups(
     private BackupRun TakeOne(string directory, string? linkFrom, CancellationToken cancellationToken)
     {
         var at = clock.GetUtcNow();
-        var name = Prefix + at.UtcDateTime.ToString(NameFormat, CultureInfo.InvariantCulture);
+        var name = NameAt(at);
+        while (System.IO.Directory.Exists(Path.Combine(directory, name)))
+        {
+            // Two in one second (admin.backupNow twice): the second is named a second later.
+            at += TimeSpan.FromSeconds(1);
+            name = NameAt(at);
+        }
+
         var partial = Path.Combine(directory, $".{name}.partial");
         var started = Stopwatch.GetTimestamp();
         try
@@ -232,6 +239,8 @@ internal sealed class ScheduledBackups(
             return false;
         }
     }
+
+    private static string NameAt(DateTimeOffset at) => Prefix + at.UtcDateTime.ToString(NameFormat, CultureInfo.InvariantCulture);
 
     /// <summary>The complete backups in <paramref name="directory"/>, newest first.</summary>
     private static List<Kept> Complete(string directory) =>

@@ -151,6 +151,34 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Backups_InAdministration_ListWhatTheServerKept_BackUpNow_AndShowAFailure()
+    {
+        _keptData = new TempDirectory();
+        await _host.DisposeAsync();
+        var backups = Path.Combine(_keptData.Path, "backups");
+        _host = await WebTestKit.StartHostAsync(
+            dataDirectory: Path.Combine(_keptData.Path, "data"), settings: new Dictionary<string, string?> { ["Messenger:Backup:Directory"] = backups });
+        await Session.SessionTestKit.WaitUntil(() => Directory.GetDirectories(backups, "messenger-*").Length == 1); // taken at start
+        var (alice, _, _, _) = await TwoPeopleAsync();
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        var section = alice.Page.GetByTestId("backups");
+        await Expect(section).ToContainTextAsync($"Every 24 h into {backups}; the newest 7 are kept.");
+        await Expect(section.GetByTestId("backup")).ToHaveCountAsync(1);
+        await section.GetByRole(AriaRole.Button, new() { Name = "Back up now" }).ClickAsync();
+        await Expect(section.GetByTestId("backup")).ToHaveCountAsync(2);
+        Directory.GetDirectories(backups, "messenger-*").Should().HaveCount(2);
+        await alice.ScreenshotAsync("backups");
+
+        Directory.Delete(backups, recursive: true);
+        await File.WriteAllTextAsync(backups, "in the way");
+        await section.GetByRole(AriaRole.Button, new() { Name = "Back up now" }).ClickAsync();
+        await Expect(section.GetByRole(AriaRole.Alert)).ToContainTextAsync("The last backup failed");
+        await Expect(section.GetByTestId("backup")).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task TwoStepVerification_SetUpInSettings_AsksANewDeviceForACode_AndAnAdminCanTurnItOff()
     {
         var (alice, bob, _, bobName) = await TwoPeopleAsync();

@@ -12,8 +12,10 @@ internal static class WebTestKit
 
     /// <param name="dataDirectory">Kept by the caller (a restart reuses it); a temporary one by default.</param>
     /// <param name="port">A fixed port (a restart reuses the first one's); any free port by default.</param>
+    /// <param name="settings">More configuration keys (e.g. <c>Messenger:Backup:Directory</c>).</param>
     public static Task<TestHost> StartHostAsync(
-        Action<IServiceCollection>? configureServices = null, string? dataDirectory = null, int port = 0)
+        Action<IServiceCollection>? configureServices = null, string? dataDirectory = null, int port = 0,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         if (!File.Exists(Path.Combine(WebRoot, "index.html")))
         {
@@ -22,13 +24,19 @@ internal static class WebTestKit
         }
 
         // Browsers register many accounts from 127.0.0.1; hashing is made cheap as in the other integration tests.
-        return TestHost.StartAsync(dataDirectory, settings: new Dictionary<string, string?>
+        var all = new Dictionary<string, string?>
         {
             ["Messenger:Urls"] = $"http://127.0.0.1:{port}",
             ["Messenger:Session:PasswordHash:Iterations"] = "3",
             ["Messenger:Session:PasswordHash:MemoryKiB"] = "1024",
             ["Messenger:Session:RegistrationsPerAddress"] = "10000",
             ["Messenger:Session:SignInFailuresPerAddress"] = "10000",
-        }, configureServices: configureServices);
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        return TestHost.StartAsync(dataDirectory, settings: all, configureServices: configureServices);
     }
 }

@@ -136,6 +136,16 @@ export interface UserPage {
   total: number;
 }
 
+/** admin.getBackups / admin.backupNow: the server's scheduled backups, newest first (`directory` empty: none taken). */
+export interface BackupList {
+  directory: string;
+  interval_minutes: number;
+  keep: number;
+  backups: { name: string; taken_at: number }[];
+  /** The latest attempt's, when it failed. */
+  last_failure: { at: number; reason: string } | null;
+}
+
 // ---- Messages -------------------------------------------------------------------------------------------
 
 export const PeerKind = { User: 1, Chat: 2 } as const;
@@ -741,6 +751,7 @@ export const ErrorNames = {
   LoginTokenExpired: 'LOGIN_TOKEN_EXPIRED',
   /** An admin-only method (admin.*) called by someone who is not an admin. */
   AdminRequired: 'ADMIN_REQUIRED',
+  BackupsOff: 'BACKUPS_OFF',
   /** account.deleteAccount or admin.setUserAdmin(…, false) for the server's only admin. */
   LastAdmin: 'LAST_ADMIN',
   MessageEmpty: 'MESSAGE_EMPTY',

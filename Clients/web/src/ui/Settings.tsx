@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import QRCode from 'qrcode';
-import { ErrorNames, RpcError, type AdminUser, type Authorization, type Invite, type ServerConfig, type TwoFactorSetup } from '../api/types';
+import { ErrorNames, RpcError, type AdminUser, type Authorization, type BackupList, type Invite, type ServerConfig, type TwoFactorSetup } from '../api/types';
 import { forgetSession, setMe, signOut } from './account';
 import { Avatar } from './Avatar';
 import { PhotoPicker } from './PhotoPicker';
@@ -412,7 +412,70 @@ function Administration() {
         </ul>
       )}
       {users && users.total > users.list.length && <p class="muted">and {users.total - users.list.length} more</p>}
+      <Backups />
     </section>
+  );
+}
+
+/** The server's scheduled backups (admins): where and how often, the ones kept, the latest failure, and "Back up now". */
+function Backups() {
+  const [list, setList] = useState<BackupList | null>(null);
+  const [running, setRunning] = useState(false);
+  const { status, fail, clear } = useStatus();
+  useEffect(() => void api().admin.getBackups().then(setList, fail), []);
+  if (!list) return null;
+  const backUpNow = async () => {
+    clear();
+    setRunning(true);
+    try {
+      setList(await api().admin.backupNow());
+    } catch (e) {
+      fail(e);
+    } finally {
+      setRunning(false);
+    }
+  };
+  const when = (unixSeconds: number) => new Date(unixSeconds * 1000).toLocaleString();
+  const every = list.interval_minutes % 60 === 0 ? `${list.interval_minutes / 60} h` : `${list.interval_minutes} min`;
+  return (
+    <div class="backups" aria-labelledby="settings-backups" data-testid="backups">
+      <h4 id="settings-backups">Backups</h4>
+      {list.directory === '' ? (
+        <p class="muted">
+          Off. Set <code>Messenger:Backup:Directory</code> in appsettings.json (outside the data directory, best on another disk) and the
+          server backs itself up.
+        </p>
+      ) : (
+        <>
+          <p class="muted">
+            Every {every} into <code>{list.directory}</code>; the newest {list.keep} are kept.
+          </p>
+          {list.last_failure && (
+            <p class="form__error" role="alert">
+              The last backup failed ({when(list.last_failure.at)}): {list.last_failure.reason}
+            </p>
+          )}
+          {list.backups.length === 0 ? (
+            <p class="muted">No backup yet.</p>
+          ) : (
+            <ul class="devices" aria-label="Backups kept">
+              {list.backups.map((b) => (
+                <li class="device" key={b.name} data-testid="backup">
+                  <span class="device__info">
+                    <span class="device__name mono">{b.name}</span>
+                    <span class="muted">{when(b.taken_at)}</span>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+          <button type="button" class="btn" disabled={running} onClick={() => void backUpNow()}>
+            {running ? 'Backing up…' : 'Back up now'}
+          </button>
+        </>
+      )}
+      <StatusLine status={status} />
+    </div>
   );
 }
 
