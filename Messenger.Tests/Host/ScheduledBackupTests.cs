@@ -135,9 +135,12 @@ public sealed class ScheduledBackupTests
         var now = await admin.Client.BackupNowAsync();
         now.Backups.Select(b => b.Name).Should().Equal(schedule.LastRun!.Name, first.Name);
         now.Backups[0].TakenAtUnixSeconds.Should().Be(clock.GetUtcNow().ToUnixTimeSeconds());
+        var again = await admin.Client.BackupNowAsync();
+        again.Backups.Should().HaveCount(3, "a second backup in the same second is a backup of its own");
+        again.Backups[0].TakenAtUnixSeconds.Should().Be(clock.GetUtcNow().ToUnixTimeSeconds() + 1, "named a second later");
         clock.Advance(TimeSpan.FromMinutes(30));
         await Task.Delay(200);
-        (await admin.Client.GetBackupsAsync()).Backups.Should().HaveCount(2, "the next one is due an interval after the one taken now");
+        (await admin.Client.GetBackupsAsync()).Backups.Should().HaveCount(3, "the next one is due an interval after the newest");
 
         Directory.Delete(backups, recursive: true);
         await File.WriteAllTextAsync(backups, "in the way");
