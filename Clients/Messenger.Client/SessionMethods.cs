@@ -1,5 +1,6 @@
 using Messenger.Contracts.Account;
 using Messenger.Contracts.Admin;
+using Messenger.Contracts.Bots;
 using Messenger.Contracts.Auth;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Rpc;
@@ -129,4 +130,18 @@ public static class SessionMethods
     /// <summary>Takes a backup now and answers when it is complete or failed (admins; <c>BACKUPS_OFF</c> without a backup directory).</summary>
     public static Task<BackupList> BackupNowAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
         client.CallAsync(new BackupNowCall(), cancellationToken);
+
+    /// <summary>Creates a bot of the caller's (username ending in <c>_bot</c>); the token, told once, drives it over the Bot HTTP API.</summary>
+    public static Task<BotToken> CreateBotAsync(this MessengerClient client, string username, string displayName, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new CreateBotCall(username, displayName), cancellationToken);
+
+    public static async Task<User[]> GetMyBotsAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetMyBotsCall(), cancellationToken)).Users;
+
+    /// <summary>A new token for the caller's bot; the old one stops working at once.</summary>
+    public static Task<BotToken> ResetBotTokenAsync(this MessengerClient client, long botId, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new ResetBotTokenCall(botId), cancellationToken);
+
+    public static Task<Done> DeleteBotAsync(this MessengerClient client, long botId, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new DeleteBotCall(botId), cancellationToken);
 }

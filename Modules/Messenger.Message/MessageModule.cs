@@ -6,6 +6,7 @@ using Messenger.Contracts.Rpc;
 using Messenger.Kernel;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
+using Messenger.Message.Bots;
 using Messenger.Message.Chats;
 using Messenger.Message.Groups;
 using Messenger.Message.Scheduling;
@@ -44,6 +45,7 @@ public static class MessageModule
         services.AddHostedService(provider => provider.GetRequiredService<ScheduledSender>());
         services.AddScoped<OwnChatSettings>();
         services.AddSingleton<WebhookPoster>();
+        services.AddSingleton<BotLogSignals>();
         services.AddValidatorsFromAssemblyContaining<MessageStore>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
         services.AddRpcMethod<SendMessageCall, SentMessage>();
@@ -97,5 +99,5 @@ public static class MessageModule
     }
 
     /// <summary>The module's HTTP endpoints: incoming webhooks (<c>POST /hooks/&lt;token&gt;</c>).</summary>
-    public static IEndpointRouteBuilder MapMessageModule(this IEndpointRouteBuilder endpoints) => endpoints.MapWebhooks();
+    public static IEndpointRouteBuilder MapMessageModule(this IEndpointRouteBuilder endpoints) => endpoints.MapWebhooks().MapBotApi();
 }

@@ -2,6 +2,8 @@ using FluentValidation;
 using Messenger.Contracts.Account;
 using Messenger.Contracts.Admin;
 using Messenger.Contracts.Auth;
+using Messenger.Contracts.Bots;
+using Messenger.Session.Bots;
 using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Users;
 using Messenger.Kernel;
@@ -77,6 +79,12 @@ public static class SessionModule
         services.AddRpcMethod<SetUserBlockedCall, Done>();
         services.AddRpcMethod<ResetTwoFactorCall, Done>();
         services.AddRpcMethod<SetUserAdminCall, Done>();
+        services.AddRpcMethod<CreateBotCall, BotToken>();
+        services.AddRpcMethod<GetMyBotsCall, UserList>();
+        services.AddRpcMethod<ResetBotTokenCall, BotToken>();
+        services.AddRpcMethod<DeleteBotCall, Done>();
+        services.AddScoped<BotRemoval>();
+
         services.AddRpcMethod<GetBackupsCall, BackupList>();
         services.AddRpcMethod<BackupNowCall, BackupList>();
         return services;

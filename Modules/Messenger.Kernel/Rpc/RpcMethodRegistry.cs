@@ -72,8 +72,28 @@ public static class RpcRegistration
     private static async ValueTask<byte[]> InvokeAsync<TCall, TResult>(IServiceProvider scope, object parsed, CancellationToken cancellationToken)
         where TCall : IRpcCall<TResult>
     {
-        var call = (TCall)parsed;
+        var value = await ValidateAndSendAsync<TCall, TResult>(scope, (TCall)parsed, cancellationToken);
+        return MessagePackSerializer.Serialize(value, WireSerializer.Options, cancellationToken);
+    }
 
+    /// <summary>
+    /// Runs <paramref name="call"/> as <paramref name="userId"/> from outside any connection (the Bot HTTP API): in a DI
+    /// scope of its own, validated and handled exactly as the same call over <c>/rpc</c>, with the same errors.
+    /// </summary>
+    public static async Task<TResult> InvokeAsUserAsync<TCall, TResult>(
+        this IServiceProvider services, long userId, TCall call, CancellationToken cancellationToken)
+        where TCall : IRpcCall<TResult>
+    {
+        await using var scope = services.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<RpcContext>();
+        context.Set([], 0, "", null, RpcMethodAttribute.Of<TCall>());
+        context.UserId = userId;
+        return await ValidateAndSendAsync<TCall, TResult>(scope.ServiceProvider, call, cancellationToken);
+    }
+
+    private static async ValueTask<TResult> ValidateAndSendAsync<TCall, TResult>(IServiceProvider scope, TCall call, CancellationToken cancellationToken)
+        where TCall : IRpcCall<TResult>
+    {
         foreach (var validator in scope.GetServices<IValidator<TCall>>())
         {
             var result = await validator.ValidateAsync(call, cancellationToken);
@@ -83,7 +103,6 @@ public static class RpcRegistration
             }
         }
 
-        var value = await scope.GetRequiredService<ISender>().Send(call, cancellationToken);
-        return MessagePackSerializer.Serialize(value, WireSerializer.Options, cancellationToken);
+        return await scope.GetRequiredService<ISender>().Send(call, cancellationToken);
     }
 }

@@ -181,7 +181,7 @@ internal sealed class WebhookPoster(SqliteDatabase database, StorageWriter write
     }
 
     /// <summary>The random_id of a keyed request: the same key, the same id (random_ids are per sender: per bot here).</summary>
-    private static long RandomIdOf(string key)
+    public static long RandomIdOf(string key)
     {
         var id = BinaryPrimitives.ReadInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(key))) & long.MaxValue;
         return id == 0 ? 1 : id;

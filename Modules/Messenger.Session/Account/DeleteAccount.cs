@@ -4,6 +4,7 @@ using Messenger.Contracts.Account;
 using Messenger.Contracts.Rpc;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Events;
+using Messenger.Session.Bots;
 using Messenger.Kernel.Rpc;
 using Messenger.Session.Devices;
 using Messenger.Session.Passwords;
@@ -27,6 +28,7 @@ internal sealed class DeleteAccountHandler(
     AccountPassword password,
     DeviceSignOut signOut,
     IPublisher bus,
+    BotRemoval bots,
     RpcContext caller,
     ILogger<DeleteAccountHandler> logger) : IRequestHandler<DeleteAccountCall, Done>
 {
@@ -47,6 +49,12 @@ internal sealed class DeleteAccountHandler(
         {
             // The account is deleted all the same (it committed above); the clean-up runs again at the next start.
             logger.LogError(e, "Cleaning up after deleting account {UserId} failed; it runs again at the next start", userId);
+        }
+
+        // Their bots go with them: nobody would be left to give one a new token or delete it.
+        foreach (var bot in store.BotsOf(userId))
+        {
+            await bots.DeleteAsync(bot.Id);
         }
 
         await signOut.SignedOutAsync(own, "account deleted", caller.DeviceKey);

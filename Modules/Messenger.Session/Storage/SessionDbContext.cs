@@ -52,6 +52,21 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             twoFactor.Property(t => t.CreatedAt).HasColumnName("created_at");
         });
 
+        // Bots driven over the Bot HTTP API: their account (is_bot, no password), who made them, and the SHA-256 of
+        // their token (the token itself is told once). A webhook's poster has no row here.
+        modelBuilder.Entity<BotRow>(bot =>
+        {
+            bot.ToTable("session_bots");
+            bot.HasKey(b => b.UserId);
+            bot.Property(b => b.UserId).HasColumnName("user_id").ValueGeneratedNever();
+            bot.HasOne<UserRow>().WithMany().HasForeignKey(b => b.UserId).OnDelete(DeleteBehavior.Cascade);
+            bot.Property(b => b.OwnerId).HasColumnName("owner_id");
+            bot.HasIndex(b => b.OwnerId);
+            bot.Property(b => b.TokenHash).HasColumnName("token_hash").HasMaxLength(32);
+            bot.HasIndex(b => b.TokenHash).IsUnique();
+            bot.Property(b => b.CreatedAt).HasColumnName("created_at");
+        });
+
         modelBuilder.Entity<AuthorizationRow>(authorization =>
         {
             authorization.ToTable("session_authorizations");
@@ -116,6 +131,17 @@ internal sealed class TwoFactorRow
     public bool Enabled { get; set; }
 
     public long LastStep { get; set; }
+
+    public long CreatedAt { get; set; }
+}
+
+internal sealed class BotRow
+{
+    public long UserId { get; set; }
+
+    public long OwnerId { get; set; }
+
+    public required byte[] TokenHash { get; set; }
 
     public long CreatedAt { get; set; }
 }

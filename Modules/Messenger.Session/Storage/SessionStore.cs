@@ -1,4 +1,5 @@
 using Messenger.Contracts.Auth;
+using Messenger.Contracts.Bots;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Wire;
 using Messenger.Kernel.Media;
@@ -71,7 +72,8 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     /// <c>[a-z0-9_]</c> once lower-cased, all below '~', so the range is an index scan in any database.</summary>
     public List<UserRecord> SearchUsers(string prefixKey, int limit) =>
         QueryUsers(
-            $"SELECT {UserColumns} FROM session_users WHERE username_key >= @from AND username_key < @to AND is_blocked = 0 AND is_bot = 0 AND username <> '' ORDER BY username_key LIMIT @limit",
+            $"SELECT {UserColumns} FROM session_users WHERE username_key >= @from AND username_key < @to AND is_blocked = 0 AND username <> '' " +
+            "AND (is_bot = 0 OR id IN (SELECT user_id FROM session_bots)) ORDER BY username_key LIMIT @limit",
             ("@from", prefixKey), ("@to", prefixKey + "~"), ("@limit", limit));
 
     public (List<(UserRecord User, int Devices, bool TwoFactor)> Users, int Total) ListUsers(int offset, int limit)
@@ -239,6 +241,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
                 ("@name", DeletedDisplayName), ("@id", userId));
             SetPhoto(scope, media, userId, prepared: null);
             scope.Execute("DELETE FROM session_two_factor WHERE user_id = @user", ("@user", userId));
+            scope.Execute("DELETE FROM session_bots WHERE user_id = @user", ("@user", userId)); // a bot's token dies with it
             return DeleteAuthorizations(scope, "user_id = @user", ("@user", userId));
         });
 
@@ -391,6 +394,59 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         }
 
         return revoked;
+    }
+
+    // ---- bots of the Bot HTTP API (session_bots) ----
+
+    /// <summary>Creates a bot of <paramref name="ownerId"/>'s: its account (is_bot, no password) and its row with the hash
+    /// of its token, which names the bot's id (hence the function). The owner's count and the username are checked in the
+    /// same unit.</summary>
+    public Task<long> InsertBotAsync(long ownerId, string username, string displayName, Func<long, byte[]> tokenHash, long now) =>
+        writer.WriteAsync(scope =>
+        {
+            if (Convert.ToInt64(scope.Scalar("SELECT count(*) FROM session_bots WHERE owner_id = @owner", ("@owner", ownerId))) >= BotLimits.PerOwner)
+            {
+                throw MessengerError.BadRequest(BotErrorNames.BotsTooMany);
+            }
+
+            var key = Rules.UsernameKey(username);
+            if (scope.Scalar("SELECT 1 FROM session_users WHERE username_key = @key", ("@key", key)) is not null)
+            {
+                throw MessengerError.BadRequest(SessionErrorNames.UsernameOccupied);
+            }
+
+            var id = Convert.ToInt64(scope.Scalar(
+                "INSERT INTO session_users (username, username_key, password_hash, display_name, bio, is_admin, is_blocked, created_at, is_bot) " +
+                "VALUES (@username, @key, '', @name, '', 0, 0, @now, 1) RETURNING id",
+                ("@username", username), ("@key", key), ("@name", displayName), ("@now", now)));
+            scope.Execute("INSERT INTO session_bots (user_id, owner_id, token_hash, created_at) VALUES (@id, @owner, @hash, @now)",
+                ("@id", id), ("@owner", ownerId), ("@hash", tokenHash(id)), ("@now", now));
+            return id;
+        });
+
+    public List<UserRecord> BotsOf(long ownerId) =>
+        QueryUsers($"SELECT {UserColumns} FROM session_users WHERE id IN (SELECT user_id FROM session_bots WHERE owner_id = @owner) ORDER BY id",
+            ("@owner", ownerId));
+
+    /// <summary>Replaces the token of <paramref name="ownerId"/>'s bot; false when it is not theirs.</summary>
+    public Task<bool> SetBotTokenAsync(long ownerId, long botId, byte[] tokenHash) =>
+        writer.WriteAsync(scope => scope.Execute(
+            "UPDATE session_bots SET token_hash = @hash WHERE user_id = @bot AND owner_id = @owner",
+            ("@hash", tokenHash), ("@bot", botId), ("@owner", ownerId)) > 0);
+
+    public long? FindBotByTokenHash(byte[] tokenHash)
+    {
+        using var connection = database.Open();
+        using var command = Command(connection, "SELECT user_id FROM session_bots WHERE token_hash = @hash", ("@hash", tokenHash));
+        return command.ExecuteScalar() is long id ? id : null;
+    }
+
+    /// <summary>A bot of the Bot HTTP API (people may write to it and add it to groups), not a webhook's poster.</summary>
+    public bool IsApiBot(long userId)
+    {
+        using var connection = database.Open();
+        using var command = Command(connection, "SELECT 1 FROM session_bots WHERE user_id = @id", ("@id", userId));
+        return command.ExecuteScalar() is not null;
     }
 
     private List<UserRecord> QueryUsers(string sql, params (string Name, object Value)[] parameters)

@@ -1,13 +1,17 @@
 using System.Security.Cryptography;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Users;
+using Messenger.Session.Storage;
 
 namespace Messenger.Session.Users;
 
 /// <summary>Bots as rows of <c>session_users</c>: <c>is_bot</c> set, an empty password hash (sign-in verifies a bot
-/// against the decoy, so it never signs in), a username <c>hook_&lt;12 hex&gt;_bot</c> that no person may take.</summary>
-internal sealed class BotAccounts : IBotAccounts
+/// against the decoy, so it never signs in). A webhook's poster is named <c>hook_&lt;12 hex&gt;_bot</c>, a name no person
+/// may take; a bot of the Bot HTTP API also has a <c>session_bots</c> row with its token's hash.</summary>
+internal sealed class BotAccounts(SessionStore store) : IBotAccounts
 {
+    public long? FindByToken(string token) => token.Length is > 0 and <= 128 ? store.FindBotByTokenHash(Bots.BotTokens.Hash(token)) : null;
+
     public long Create(WriteScope scope, string displayName, DateTimeOffset now)
     {
         var username = $"hook_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}{Rules.BotSuffix}";

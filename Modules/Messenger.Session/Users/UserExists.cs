@@ -4,8 +4,10 @@ using Messenger.Session.Storage;
 
 namespace Messenger.Session.Users;
 
+/// <summary>A person or a bot of the Bot HTTP API that is not deleted: someone to write to and add to groups (a
+/// webhook's poster is neither).</summary>
 internal sealed class UserExistsHandler(SessionStore store) : IRequestHandler<UserExistsQuery, bool>
 {
     public ValueTask<bool> Handle(UserExistsQuery query, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(query.UserId > 0 && store.GetUser(query.UserId) is { Deleted: false, IsBot: false });
+        ValueTask.FromResult(query.UserId > 0 && store.GetUser(query.UserId) is { Deleted: false } user && (!user.IsBot || store.IsApiBot(user.Id)));
 }

@@ -69,6 +69,36 @@ namespace Messenger.Session.Storage.Migrations
                     b.ToTable("session_authorizations", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Session.Storage.BotRow", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("owner_id");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("OwnerId");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("session_bots", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Session.Storage.InviteRow", b =>
                 {
                     b.Property<string>("Code")
@@ -191,6 +221,15 @@ namespace Messenger.Session.Storage.Migrations
                 });
 
             modelBuilder.Entity("Messenger.Session.Storage.AuthorizationRow", b =>
+                {
+                    b.HasOne("Messenger.Session.Storage.UserRow", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Messenger.Session.Storage.BotRow", b =>
                 {
                     b.HasOne("Messenger.Session.Storage.UserRow", null)
                         .WithMany()

@@ -1,0 +1,232 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Messenger.Client;
+using Messenger.Contracts.Auth;
+using Messenger.Contracts.Bots;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Session;
+
+namespace Messenger.Tests.Messages;
+
+/// <summary>
+/// Bots: <c>bots.*</c> over the protocol, and the Bot HTTP API (<c>/bot/&lt;token&gt;/…</c>) over real HTTP: a program
+/// reads what people send its bot (long polling the bot's update log) and answers, under the same rules as a person.
+/// </summary>
+public sealed class BotApiTests : IAsyncLifetime
+{
+    private TestHost _host = null!;
+    private HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await Groups.GroupTestKit.StartHostAsync();
+        _http = _host.CreateHttpClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ABot_ReadsWhatAPersonSendsIt_Answers_AndTheSenderSeesItDelivered()
+    {
+        await using var alice = await _host.SignUpAsync("alice_bots");
+        await using var bob = await _host.SignUpAsync("bob_bots");
+        var created = await alice.Client.CreateBotAsync("Echo_bot", "Echo");
+        created.Bot.Bot.Should().BeTrue();
+        created.Token.Should().StartWith($"{created.Bot.Id}:");
+
+        var me = await CallAsync(created.Token, "getMe");
+        me.GetProperty("result").GetProperty("username").GetString().Should().Be("Echo_bot");
+        me.GetProperty("result").GetProperty("is_bot").GetBoolean().Should().BeTrue();
+        (await bob.Client.SearchUsersAsync("echo_")).Should().ContainSingle(u => u.Id == created.Bot.Id, "people find a bot to talk to it");
+
+        var sent = (await bob.Client.SendMessageAsync(Peer.User(created.Bot.Id), "hello bot")).Message;
+        var updates = (await CallAsync(created.Token, "getUpdates")).GetProperty("result").EnumerateArray().ToList();
+
+        var update = updates.Should().ContainSingle().Subject;
+        var message = update.GetProperty("message");
+        message.GetProperty("message_id").GetInt64().Should().Be(sent.Id);
+        message.GetProperty("text").GetString().Should().Be("hello bot");
+        message.GetProperty("from").GetProperty("username").GetString().Should().Be("bob_bots");
+        message.GetProperty("chat").GetProperty("id").GetInt64().Should().Be(bob.UserId);
+        message.GetProperty("chat").GetProperty("type").GetString().Should().Be("private");
+        (await bob.NextAsync<MessagesDelivered>()).MaxId.Should().Be(sent.Id, "what the bot fetched is received");
+
+        var answer = await CallAsync(created.Token, "sendMessage", new { chat_id = bob.UserId, text = "hi bob", reply_to_message_id = sent.Id });
+        answer.GetProperty("result").GetProperty("reply_to_message_id").GetInt64().Should().Be(sent.Id);
+        var received = await bob.NextAsync<MessageReceived>(m => !m.IsOutgoing);
+        received.Message.Text.Should().Be("hi bob");
+        received.Message.FromId.Should().Be(created.Bot.Id);
+
+        var next = update.GetProperty("update_id").GetInt64() + 1;
+        (await CallAsync(created.Token, "getUpdates", new { offset = next })).GetProperty("result").GetArrayLength()
+            .Should().Be(0, "its own answer is not an update for it, and the first was confirmed by the offset");
+    }
+
+    [Fact]
+    public async Task GetUpdates_WithATimeout_WaitsForTheNextMessage_AndAnswersEmptyWhenNoneComes()
+    {
+        await using var alice = await _host.SignUpAsync("alice_poll");
+        var bot = await alice.Client.CreateBotAsync("poll_bot", "Poller");
+
+        var started = DateTime.UtcNow;
+        (await CallAsync(bot.Token, "getUpdates?timeout=1")).GetProperty("result").GetArrayLength().Should().Be(0);
+        (DateTime.UtcNow - started).Should().BeGreaterThan(TimeSpan.FromMilliseconds(900), "it waited for the timeout");
+
+        var poll = CallAsync(bot.Token, "getUpdates", new { timeout = 30 });
+        await Task.Delay(300);
+        poll.IsCompleted.Should().BeFalse("nothing has come yet");
+        await alice.Client.SendMessageAsync(Peer.User(bot.Bot.Id), "wake up");
+        var result = (await poll.WaitAsync(TimeSpan.FromSeconds(10))).GetProperty("result");
+        result.EnumerateArray().Single().GetProperty("message").GetProperty("text").GetString().Should().Be("wake up");
+    }
+
+    [Fact]
+    public async Task ABotInASmallGroup_ReadsItsMessages_AndAnswersTheGroup()
+    {
+        await using var alice = await _host.SignUpAsync("alice_gbot");
+        await using var bob = await _host.SignUpAsync("bob_gbot");
+        var bot = await alice.Client.CreateBotAsync("deploy_bot", "Deployer");
+        var chat = (await alice.Client.CreateGroupAsync("Ops", [bob.UserId, bot.Bot.Id])).Chat;
+
+        await bob.Client.SendMessageAsync(Peer.Chat(chat.Id), "deploy please");
+        var message = (await CallAsync(bot.Token, "getUpdates", new { timeout = 10 })).GetProperty("result").EnumerateArray()
+            .Select(u => u.GetProperty("message")).Single(m => m.GetProperty("text").GetString() == "deploy please");
+        message.GetProperty("chat").GetProperty("id").GetInt64().Should().Be(-chat.Id);
+        message.GetProperty("chat").GetProperty("type").GetString().Should().Be("group");
+
+        await CallAsync(bot.Token, "sendMessage", new { chat_id = -chat.Id, text = "deploying" });
+        (await alice.NextAsync<MessageReceived>(m => m.Message.Text == "deploying")).Peer.Should().Be(Peer.Chat(chat.Id));
+    }
+
+    [Fact]
+    public async Task BadRequests_GetNamedErrors_AndSendNothing()
+    {
+        await using var alice = await _host.SignUpAsync("alice_badbot");
+        await using var bob = await _host.SignUpAsync("bob_badbot");
+        var bot = await alice.Client.CreateBotAsync("strict_bot", "Strict");
+        var group = (await bob.Client.CreateGroupAsync("Private", [alice.UserId])).Chat;
+
+        await FailsAsync("0:nonsense", "getMe", null, HttpStatusCode.Unauthorized, BotErrorNames.BotTokenInvalid);
+        await FailsAsync(bot.Token + "x", "getMe", null, HttpStatusCode.Unauthorized, BotErrorNames.BotTokenInvalid);
+        await FailsAsync(bot.Token, "deleteEverything", null, HttpStatusCode.NotFound, BotErrorNames.BotMethodInvalid);
+        await FailsAsync(bot.Token, "sendMessage", new { text = "no chat" }, HttpStatusCode.BadRequest, BotErrorNames.BotRequestInvalid);
+        await FailsAsync(bot.Token, "sendMessage", new { chat_id = "alice", text = "x" }, HttpStatusCode.BadRequest, BotErrorNames.BotRequestInvalid);
+        await FailsAsync(bot.Token, "sendMessage", new { chat_id = alice.UserId, text = "  " }, HttpStatusCode.BadRequest, MessageErrorNames.MessageEmpty);
+        await FailsAsync(bot.Token, "sendMessage", new { chat_id = alice.UserId, text = new string('a', 4097) }, HttpStatusCode.BadRequest, MessageErrorNames.MessageTooLong);
+        await FailsAsync(bot.Token, "sendMessage", new { chat_id = -group.Id, text = "let me in" }, HttpStatusCode.NotFound, GroupErrorNames.ChatNotFound);
+        await FailsAsync(bot.Token, "sendMessage", new { chat_id = alice.UserId, text = "x", reply_to_message_id = 999_999 }, HttpStatusCode.BadRequest, MessageErrorNames.ReplyToInvalid);
+        await FailsAsync(bot.Token, "getUpdates", new { limit = 0 }, HttpStatusCode.BadRequest, BotErrorNames.BotRequestInvalid);
+        await FailsAsync(bot.Token, "getUpdates", new { timeout = 51 }, HttpStatusCode.BadRequest, BotErrorNames.BotRequestInvalid);
+        await FailsAsync(bot.Token, "getUpdates?offset=abc", null, HttpStatusCode.BadRequest, BotErrorNames.BotRequestInvalid);
+        using (var garbage = new StringContent("{not json", Encoding.UTF8, "application/json"))
+        {
+            var response = await _http.PostAsync($"/bot/{bot.Token}/sendMessage", garbage);
+            response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        }
+
+        await bob.Client.BlockUserAsync(bot.Bot.Id);
+        await FailsAsync(bot.Token, "sendMessage", new { chat_id = bob.UserId, text = "spam" }, HttpStatusCode.Forbidden, MessageErrorNames.UserIsBlocked);
+
+        (await alice.Client.GetHistoryAsync(Peer.User(bot.Bot.Id), limit: 10)).Should().BeEmpty("nothing reached alice");
+        (await CallAsync(bot.Token, "getMe")).GetProperty("ok").GetBoolean().Should().BeTrue("the bot still works after its bad requests");
+    }
+
+    [Fact]
+    public async Task AnIdempotencyKey_SendsOnce()
+    {
+        await using var alice = await _host.SignUpAsync("alice_idem");
+        var bot = await alice.Client.CreateBotAsync("once_bot", "Once");
+        var ids = new List<long>();
+        for (var i = 0; i < 2; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/bot/{bot.Token}/sendMessage")
+            {
+                Content = JsonContent.Create(new { chat_id = alice.UserId, text = "build 42 passed" }),
+            };
+            request.Headers.Add("Idempotency-Key", "build-42");
+            var response = await _http.SendAsync(request);
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+            ids.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("result").GetProperty("message_id").GetInt64());
+        }
+
+        ids.Distinct().Should().ContainSingle();
+        (await alice.Client.GetHistoryAsync(Peer.User(bot.Bot.Id), limit: 10)).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Management_NamesRules_Ownership_TokenResetAndDeletion()
+    {
+        await using var admin = await _host.SignUpAsync("admin_owner"); // the first account: alice may delete hers
+        await using var alice = await _host.SignUpAsync("alice_owner");
+        await using var bob = await _host.SignUpAsync("bob_owner");
+
+        await SessionTestKit.FailsWith(() => alice.Client.CreateBotAsync("not_a_bot_name", "X"), SessionErrorNames.UsernameInvalid);
+        await SessionTestKit.FailsWith(() => alice.Client.CreateBotAsync("_bot", "X"), SessionErrorNames.UsernameInvalid);
+        await SessionTestKit.FailsWith(() => alice.Client.CreateBotAsync("fine_bot", " "), SessionErrorNames.DisplayNameInvalid);
+        var bot = await alice.Client.CreateBotAsync("owned_bot", "Owned");
+        await SessionTestKit.FailsWith(() => bob.Client.CreateBotAsync("OWNED_bot", "Copy"), SessionErrorNames.UsernameOccupied);
+        (await alice.Client.GetMyBotsAsync()).Select(b => b.Id).Should().Equal(bot.Bot.Id);
+        (await bob.Client.GetMyBotsAsync()).Should().BeEmpty();
+        await SessionTestKit.FailsWith(() => bob.Client.ResetBotTokenAsync(bot.Bot.Id), BotErrorNames.BotNotFound);
+        await SessionTestKit.FailsWith(() => bob.Client.DeleteBotAsync(bot.Bot.Id), BotErrorNames.BotNotFound);
+        await using (var anonymous = await _host.ConnectAsync())
+        {
+            await SessionTestKit.FailsWith(() => anonymous.SignInAsync("owned_bot", "", "d", "p"), SessionErrorNames.CredentialsInvalid);
+        }
+
+        var renewed = await alice.Client.ResetBotTokenAsync(bot.Bot.Id);
+        await FailsAsync(bot.Token, "getMe", null, HttpStatusCode.Unauthorized, BotErrorNames.BotTokenInvalid);
+        (await CallAsync(renewed.Token, "getMe")).GetProperty("ok").GetBoolean().Should().BeTrue();
+
+        for (var i = 1; i < BotLimits.PerOwner; i++)
+        {
+            await alice.Client.CreateBotAsync($"many{i}_bot", $"Bot {i}");
+        }
+
+        await SessionTestKit.FailsWith(() => alice.Client.CreateBotAsync("onetoomany_bot", "No"), BotErrorNames.BotsTooMany);
+
+        await bob.Client.SendMessageAsync(Peer.User(bot.Bot.Id), "before it goes");
+        await alice.Client.DeleteBotAsync(bot.Bot.Id);
+        await FailsAsync(renewed.Token, "getMe", null, HttpStatusCode.Unauthorized, BotErrorNames.BotTokenInvalid);
+        (await bob.Client.GetUsersAsync([bot.Bot.Id])).Single().Deleted.Should().BeTrue();
+        await SessionTestKit.FailsWith(() => bob.Client.SendMessageAsync(Peer.User(bot.Bot.Id), "anyone?"), MessageErrorNames.UserDeleted);
+        (await alice.Client.GetMyBotsAsync()).Should().HaveCount(BotLimits.PerOwner - 1);
+
+        var left = await alice.Client.GetMyBotsAsync();
+        var survivorToken = (await alice.Client.ResetBotTokenAsync(left[0].Id)).Token;
+        await alice.Client.DeleteAccountAsync(SessionTestKit.Password);
+        await FailsAsync(survivorToken, "getMe", null, HttpStatusCode.Unauthorized, BotErrorNames.BotTokenInvalid);
+        (await bob.Client.GetUsersAsync([.. left.Select(b => b.Id)])).Should().OnlyContain(u => u.Deleted, "an account's bots go with it");
+    }
+
+    private async Task<JsonElement> CallAsync(string token, string method, object? body = null)
+    {
+        var response = body is null
+            ? await _http.GetAsync($"/bot/{token}/{method}")
+            : await _http.PostAsJsonAsync($"/bot/{token}/{method}", body);
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
+        response.StatusCode.Should().Be(HttpStatusCode.OK, json.ToString());
+        json.GetProperty("ok").GetBoolean().Should().BeTrue();
+        return json;
+    }
+
+    private async Task FailsAsync(string token, string method, object? body, HttpStatusCode status, string name)
+    {
+        var response = body is null
+            ? await _http.GetAsync($"/bot/{token}/{method}")
+            : await _http.PostAsJsonAsync($"/bot/{token}/{method}", body);
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
+        response.StatusCode.Should().Be(status, json.ToString());
+        json.GetProperty("ok").GetBoolean().Should().BeFalse();
+        json.GetProperty("description").GetString().Should().Be(name);
+        json.GetProperty("error_code").GetInt32().Should().Be((int)status);
+    }
+}

@@ -1,0 +1,62 @@
+using MessagePack;
+using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Users;
+
+namespace Messenger.Contracts.Bots;
+
+/// <summary><c>bots.create</c>: a bot of the caller's, which a program drives over the Bot HTTP API
+/// (<c>/bot/&lt;token&gt;/…</c>: reads the messages people send it, answers them). <see cref="Username"/> is 5–32 of
+/// <c>[A-Za-z0-9_]</c> ending in <c>_bot</c>; <see cref="DisplayName"/> 1–64 characters; at most
+/// <see cref="BotLimits.PerOwner"/> bots per user. Errors: <c>USERNAME_INVALID</c>, <c>USERNAME_OCCUPIED</c>,
+/// <c>DISPLAY_NAME_INVALID</c>, <c>BOTS_TOO_MANY</c>.</summary>
+[RpcMethod("bots.create")]
+[MessagePackObject]
+public sealed record CreateBotCall(
+    [property: Key("username")] string Username,
+    [property: Key("display_name")] string DisplayName) : IRpcCall<BotToken>;
+
+/// <summary>A bot and its token, told this once (the server keeps only its hash): whoever has it speaks as the bot.</summary>
+[MessagePackObject]
+public sealed record BotToken([property: Key("bot")] User Bot, [property: Key("token")] string Token);
+
+/// <summary><c>bots.getMine</c>: the caller's bots, oldest first.</summary>
+[RpcMethod("bots.getMine")]
+[MessagePackObject(keyAsPropertyName: true)] // no fields: still a map on the wire (README, Protocol)
+public sealed record GetMyBotsCall : IRpcCall<UserList>;
+
+/// <summary><c>bots.resetToken</c>: a new token for the caller's bot; the old one stops working at once.
+/// Errors: <c>BOT_NOT_FOUND</c> (not a bot of the caller's).</summary>
+[RpcMethod("bots.resetToken")]
+[MessagePackObject]
+public sealed record ResetBotTokenCall([property: Key("bot_id")] long BotId) : IRpcCall<BotToken>;
+
+/// <summary><c>bots.delete</c>: deletes the caller's bot as an account is deleted ("Deleted Account", its token
+/// dead, out of its groups); what it sent stays. Errors: <c>BOT_NOT_FOUND</c>.</summary>
+[RpcMethod("bots.delete")]
+[MessagePackObject]
+public sealed record DeleteBotCall([property: Key("bot_id")] long BotId) : IRpcCall<Done>;
+
+public static class BotLimits
+{
+    public const int PerOwner = 20;
+
+    /// <summary>The longest <c>getUpdates</c> waits for an update (seconds).</summary>
+    public const int MaxPollSeconds = 50;
+
+    public const int MaxUpdates = 100;
+}
+
+public static class BotErrorNames
+{
+    public const string BotsTooMany = "BOTS_TOO_MANY";
+    public const string BotNotFound = "BOT_NOT_FOUND";
+
+    /// <summary>401 over the Bot HTTP API: no bot has this token.</summary>
+    public const string BotTokenInvalid = "BOT_TOKEN_INVALID";
+
+    /// <summary>404 over the Bot HTTP API: a method it does not have.</summary>
+    public const string BotMethodInvalid = "BOT_METHOD_INVALID";
+
+    /// <summary>The request's JSON (or query) is not what the method takes.</summary>
+    public const string BotRequestInvalid = "BOT_REQUEST_INVALID";
+}

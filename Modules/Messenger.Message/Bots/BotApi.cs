@@ -1,0 +1,305 @@
+using System.Globalization;
+using System.Text.Json;
+using Mediator;
+using Messenger.Contracts.Bots;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Updates;
+using Messenger.Contracts.Users;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Updates;
+using Messenger.Kernel.Users;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using ChatMessage = Messenger.Contracts.Messages.Message;
+
+namespace Messenger.Message.Bots;
+
+/// <summary>
+/// The Bot HTTP API, <c>/bot/&lt;token&gt;/&lt;method&gt;</c> (GET with a query string, or POST with JSON): a program
+/// speaks as its bot without the encrypted protocol. <c>getMe</c>; <c>getUpdates</c> (offset, limit, timeout: long
+/// polling over the bot's own update log, so nothing sent to it while it was away is lost); <c>sendMessage</c>
+/// (chat_id, text, reply_to_message_id; <c>Idempotency-Key</c> sends once). Each method runs the protocol's own call as
+/// the bot (<see cref="RpcRegistration.InvokeAsUserAsync"/>): the same rules, limits and errors as for a person.
+/// Answers <c>{"ok": true, "result": …}</c> or <c>{"ok": false, "error_code", "description": NAME}</c>.
+/// </summary>
+internal static class BotApi
+{
+    public const string PathPrefix = "/bot/";
+    public const int MaxBodyBytes = 64 * 1024;
+
+    public static IEndpointRouteBuilder MapBotApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapMethods(PathPrefix + "{token}/{method}", ["GET", "POST"], HandleAsync);
+        return endpoints;
+    }
+
+    private static async Task HandleAsync(
+        string token, string method, HttpContext http, IBotAccounts bots, IServiceProvider services, BotLogSignals signals, ILogger<BotUpdates> logger)
+    {
+        var cancellationToken = http.RequestAborted;
+        try
+        {
+            var bot = bots.FindByToken(token) ?? throw MessengerError.Unauthorized(BotErrorNames.BotTokenInvalid);
+            var request = await BotRequest.ReadAsync(http.Request, cancellationToken);
+            object result = method switch
+            {
+                "getMe" => BotUpdates.ToJson((await services.InvokeAsUserAsync<GetUsersCall, UserList>(bot, new GetUsersCall([bot]), cancellationToken)).Users.Single()),
+                "getUpdates" => await new BotUpdates(services, signals, bot).GetAsync(request, cancellationToken),
+                "sendMessage" => await SendMessageAsync(services, bot, request, http.Request, cancellationToken),
+                _ => throw MessengerError.NotFound(BotErrorNames.BotMethodInvalid),
+            };
+            await http.Response.WriteAsJsonAsync(new { ok = true, result }, cancellationToken);
+        }
+        catch (MessengerError error)
+        {
+            if (error.Code != StatusCodes.Status401Unauthorized)
+            {
+                logger.LogInformation("Bot API {Method} refused: {Error}", method, error.Name);
+            }
+
+            http.Response.StatusCode = error.Code == 420 ? StatusCodes.Status429TooManyRequests : error.Code;
+            if (error.RetryAfterSeconds is { } seconds)
+            {
+                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            }
+
+            await http.Response.WriteAsJsonAsync(
+                new { ok = false, error_code = http.Response.StatusCode, description = error.Name, retry_after = error.RetryAfterSeconds }, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The bot hung up (a long poll it gave up on): nobody to answer.
+        }
+    }
+
+    private static async Task<object> SendMessageAsync(IServiceProvider services, long bot, BotRequest request, HttpRequest http, CancellationToken cancellationToken)
+    {
+        var chatId = request.Long("chat_id") is { } id and not 0 ? id : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "chat_id");
+        var text = request.String("text") ?? throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "text");
+        var randomId = http.Headers.TryGetValue("Idempotency-Key", out var key) && key.ToString().Length > 0
+            ? Webhooks.WebhookPoster.RandomIdOf(key.ToString())
+            : Random.Shared.NextInt64(1, long.MaxValue);
+        var sent = await services.InvokeAsUserAsync<SendMessageCall, SentMessage>(
+            bot, new SendMessageCall(BotUpdates.PeerOf(chatId), randomId, text, request.Long("reply_to_message_id")), cancellationToken);
+        var from = (await services.InvokeAsUserAsync<GetUsersCall, UserList>(bot, new GetUsersCall([bot]), cancellationToken)).Users;
+        return BotUpdates.ToJson(sent.Message, bot, from);
+    }
+}
+
+/// <summary>A Bot API request's parameters: the JSON object of a POST, or the query string.</summary>
+internal sealed class BotRequest(JsonElement? body, IQueryCollection query)
+{
+    public static async Task<BotRequest> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!HttpMethods.IsPost(request.Method) || request.ContentLength == 0 || request.ContentType is null)
+        {
+            return new BotRequest(null, request.Query);
+        }
+
+        if (!request.ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) || request.ContentLength > BotApi.MaxBodyBytes)
+        {
+            throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);
+        }
+
+        try
+        {
+            using var limited = new MemoryStream();
+            await request.Body.CopyToAsync(limited, cancellationToken);
+            if (limited.Length > BotApi.MaxBodyBytes)
+            {
+                throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);
+            }
+
+            using var document = JsonDocument.Parse(limited.ToArray());
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? new BotRequest(document.RootElement.Clone(), request.Query)
+                : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);
+        }
+        catch (JsonException)
+        {
+            throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);
+        }
+    }
+
+    public long? Long(string name)
+    {
+        if (body is { } json)
+        {
+            return !json.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null
+                : value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number
+                : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
+        }
+
+        return query[name].ToString() is { Length: > 0 } text
+            ? long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) ? parsed : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name)
+            : null;
+    }
+
+    public string? String(string name)
+    {
+        if (body is { } json)
+        {
+            return !json.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null
+                : value.ValueKind == JsonValueKind.String ? value.GetString()
+                : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
+        }
+
+        return query.ContainsKey(name) ? query[name].ToString() : null;
+    }
+}
+
+/// <summary>
+/// <c>getUpdates</c>: the messages in the bot's own update log after <c>offset − 1</c> (an update's <c>update_id</c>
+/// is its pts, so the next call passes the last one + 1), waiting up to <c>timeout</c> seconds (0–50) for one when
+/// there is none. Its own messages and service messages are left out; what it fetched is marked received for their
+/// senders. A bot further behind than the log keeps starts again from the present (as a device would refetch).
+/// </summary>
+internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signals, long bot)
+{
+    public async Task<object[]> GetAsync(BotRequest request, CancellationToken cancellationToken)
+    {
+        var offset = request.Long("offset") ?? 0;
+        var limit = request.Long("limit") ?? BotLimits.MaxUpdates;
+        var timeout = request.Long("timeout") ?? 0;
+        if (offset < 0 || limit is < 1 or > BotLimits.MaxUpdates || timeout is < 0 or > BotLimits.MaxPollSeconds)
+        {
+            throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);
+        }
+
+        var pts = Math.Max(0, offset - 1);
+        var deadline = DateTime.UtcNow.AddSeconds(timeout);
+        while (true)
+        {
+            // Armed before reading: an update appended between the read and the wait still wakes it.
+            var appended = signals.Arm(bot);
+            var difference = await services.InvokeAsUserAsync<GetDifferenceCall, Difference>(bot, new GetDifferenceCall(pts), cancellationToken);
+            if (difference.TooLong)
+            {
+                pts = difference.State.Pts;
+                continue;
+            }
+
+            var messages = difference.Updates
+                .Select(u => (u.Pts, Message: u.Update is NewMessageUpdate { Message: var m } && m.FromId != bot && m.Action is null ? m : null))
+                .Where(u => u.Message is not null)
+                .Take((int)limit)
+                .ToList();
+            if (messages.Count > 0)
+            {
+                return await ToUpdatesAsync(messages!, cancellationToken);
+            }
+
+            pts = difference.State.Pts;
+            var left = deadline - DateTime.UtcNow;
+            if (difference.Slice)
+            {
+                continue;
+            }
+
+            if (left <= TimeSpan.Zero)
+            {
+                return [];
+            }
+
+            try
+            {
+                await appended.WaitAsync(left, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                return [];
+            }
+        }
+    }
+
+    private async Task<object[]> ToUpdatesAsync(List<(long Pts, ChatMessage Message)> messages, CancellationToken cancellationToken)
+    {
+        var senders = (await services.InvokeAsUserAsync<GetUsersCall, UserList>(
+            bot, new GetUsersCall([.. messages.Select(m => m.Message.FromId).Distinct()]), cancellationToken)).Users;
+        // Fetched is received: their senders see them delivered, as for a device.
+        await services.InvokeAsUserAsync<ReceivedMessagesCall, Done>(
+            bot, new ReceivedMessagesCall(messages.Max(m => m.Message.Id)), cancellationToken);
+        return [.. messages.Select(m => (object)new { update_id = m.Pts, message = ToJson(m.Message, bot, senders) })];
+    }
+
+    /// <summary>A chat as the Bot API names it: a user's id for a private chat, minus the group's id for a group.</summary>
+    public static Peer PeerOf(long chatId) => chatId > 0 ? Peer.User(chatId) : Peer.Chat(-chatId);
+
+    public static object ToJson(User user) => new { id = user.Id, username = user.Username, display_name = user.DisplayName, is_bot = user.Bot };
+
+    public static object ToJson(ChatMessage message, long viewer, IReadOnlyCollection<User> users)
+    {
+        var peer = message.PeerFor(viewer);
+        var from = users.FirstOrDefault(u => u.Id == message.FromId);
+        return new
+        {
+            message_id = message.Id,
+            from = from is null ? new { id = message.FromId, username = "", display_name = "", is_bot = false } : ToJson(from),
+            chat = new { id = peer.Kind == PeerKind.User ? peer.Id : -peer.Id, type = peer.Kind == PeerKind.User ? "private" : "group" },
+            date = message.Date,
+            text = message.Text,
+            reply_to_message_id = message.ReplyToId,
+            has_media = message.Media is not null,
+        };
+    }
+}
+
+/// <summary>
+/// Wakes the bots' long polls when their logs grow: a <c>getUpdates</c> with nothing to read arms a signal for its bot;
+/// every batch of appends (<see cref="UpdatesAppendedEvent"/>) fires the armed ones among its owners. With no poll
+/// waiting (every moment of a server without bots) an append costs one read of a counter.
+/// </summary>
+internal sealed class BotLogSignals
+{
+    private readonly Dictionary<long, TaskCompletionSource> _armed = [];
+    private int _count;
+
+    public Task Arm(long owner)
+    {
+        lock (_armed)
+        {
+            if (!_armed.TryGetValue(owner, out var signal))
+            {
+                signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _armed[owner] = signal;
+                _count = _armed.Count;
+            }
+
+            return signal.Task;
+        }
+    }
+
+    public void Appended(IReadOnlyList<LogAppend> appends)
+    {
+        if (Volatile.Read(ref _count) == 0)
+        {
+            return;
+        }
+
+        lock (_armed)
+        {
+            foreach (var append in appends)
+            {
+                if (_armed.Remove(append.OwnerId, out var signal))
+                {
+                    signal.SetResult();
+                }
+            }
+
+            _count = _armed.Count;
+        }
+    }
+}
+
+internal sealed class WakeBotPolls(BotLogSignals signals) : INotificationHandler<UpdatesAppendedEvent>
+{
+    public ValueTask Handle(UpdatesAppendedEvent notification, CancellationToken cancellationToken)
+    {
+        signals.Appended(notification.Appends);
+        return ValueTask.CompletedTask;
+    }
+}

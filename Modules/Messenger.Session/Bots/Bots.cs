@@ -1,0 +1,100 @@
+using System.Security.Cryptography;
+using System.Text;
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Auth;
+using Messenger.Contracts.Bots;
+using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Users;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Events;
+using Messenger.Kernel.Rpc;
+using Messenger.Session.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Messenger.Session.Bots;
+
+internal sealed class CreateBotValidator : AbstractValidator<CreateBotCall>
+{
+    public CreateBotValidator()
+    {
+        RuleFor(c => c.Username).Must(u => Rules.IsUsername(u) && Rules.IsReservedForBots(u)).WithErrorCode(SessionErrorNames.UsernameInvalid);
+        RuleFor(c => c.DisplayName).DisplayName();
+    }
+}
+
+/// <summary>
+/// A bot's token: <c>&lt;bot id&gt;:&lt;43 characters&gt;</c> (256 random bits, base64url). Only its SHA-256 is stored, so
+/// a copy of the database does not speak for the bots.
+/// </summary>
+internal static class BotTokens
+{
+    public static string New(long botId) => $"{botId}:{Base64Url(RandomNumberGenerator.GetBytes(32))}";
+
+    public static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+/// <summary><c>bots.create</c>, <c>bots.getMine</c>, <c>bots.resetToken</c>: a user's bots and their tokens.</summary>
+internal sealed class BotsHandler(SessionStore store, RpcContext caller, TimeProvider clock, ILogger<BotsHandler> logger)
+    : IRequestHandler<CreateBotCall, BotToken>, IRequestHandler<GetMyBotsCall, UserList>, IRequestHandler<ResetBotTokenCall, BotToken>
+{
+    public async ValueTask<BotToken> Handle(CreateBotCall call, CancellationToken cancellationToken)
+    {
+        var owner = caller.RequireUserId();
+        var token = "";
+        var id = await store.InsertBotAsync(owner, call.Username, call.DisplayName.Trim(), botId =>
+        {
+            token = BotTokens.New(botId);
+            return BotTokens.Hash(token);
+        }, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        logger.LogInformation("User {OwnerId} created bot {BotId}", owner, id);
+        return new BotToken(store.GetUser(id)!.ToUser(), token);
+    }
+
+    public ValueTask<UserList> Handle(GetMyBotsCall call, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new UserList([.. store.BotsOf(caller.RequireUserId()).Select(b => b.ToUser())]));
+
+    public async ValueTask<BotToken> Handle(ResetBotTokenCall call, CancellationToken cancellationToken)
+    {
+        var owner = caller.RequireUserId();
+        var token = BotTokens.New(call.BotId);
+        if (!await store.SetBotTokenAsync(owner, call.BotId, BotTokens.Hash(token)))
+        {
+            throw MessengerError.BadRequest(BotErrorNames.BotNotFound);
+        }
+
+        logger.LogInformation("User {OwnerId} gave bot {BotId} a new token", owner, call.BotId);
+        return new BotToken(store.GetUser(call.BotId)!.ToUser(), token);
+    }
+}
+
+/// <summary>
+/// <c>bots.delete</c>, and the bots of an account being deleted: a bot goes as an account goes ("Deleted Account", its
+/// token with it, the other modules clean up after <see cref="AccountDeletedEvent"/>); what it sent stays.
+/// </summary>
+internal sealed class BotRemoval(SessionStore store, IPublisher bus, ILogger<BotRemoval> logger)
+{
+    public async Task DeleteAsync(long botId)
+    {
+        await store.DeleteAccountAsync(botId);
+        await bus.Publish(new AccountDeletedEvent(botId), CancellationToken.None);
+        logger.LogInformation("Bot {BotId} deleted", botId);
+    }
+}
+
+internal sealed class DeleteBotHandler(SessionStore store, BotRemoval removal, RpcContext caller) : IRequestHandler<DeleteBotCall, Done>
+{
+    public async ValueTask<Done> Handle(DeleteBotCall call, CancellationToken cancellationToken)
+    {
+        var owner = caller.RequireUserId();
+        if (!store.BotsOf(owner).Any(b => b.Id == call.BotId))
+        {
+            throw MessengerError.BadRequest(BotErrorNames.BotNotFound);
+        }
+
+        await removal.DeleteAsync(call.BotId);
+        return new Done();
+    }
+}
