@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Messenger.Contracts.Wire;
@@ -594,6 +595,39 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         (await http.PostAsync(url, new StringContent("still there?", System.Text.Encoding.UTF8, "text/plain")))
             .StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
         await Expect(bob.Message("v1.4.0 is out")).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task Bot_MadeInSettings_ReadsWhatAPersonWritesIt_AndAnswersOverHttp()
+    {
+        var (alice, bob, _, _) = await TwoPeopleAsync();
+        var page = alice.Page;
+        await page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await page.GetByLabel("Bot username").FillAsync("helper_bot");
+        await page.GetByLabel("Bot name").FillAsync("Helper");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create bot" }).ClickAsync();
+        var tokenBox = page.GetByLabel("Token of @helper_bot (shown only now)");
+        await Expect(tokenBox).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^[0-9]+:[A-Za-z0-9_-]{43}$"));
+        var token = await tokenBox.InputValueAsync();
+        await Expect(page.GetByTestId("my-bot")).ToHaveCountAsync(1);
+        await alice.ScreenshotAsync("bots");
+
+        await bob.StartChatAsync("helper_bot", "Helper");
+        await bob.SendAsync("what time is it?");
+        using var http = _host.CreateHttpClient();
+        var updates = await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/bot/{token}/getUpdates?timeout=10");
+        var message = updates.GetProperty("result").EnumerateArray().Single().GetProperty("message");
+        message.GetProperty("text").GetString().Should().Be("what time is it?");
+        (await http.PostAsJsonAsync($"/bot/{token}/sendMessage", new { chat_id = message.GetProperty("chat").GetProperty("id").GetInt64(), text = "Tea time" }))
+            .StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+        var answer = bob.Message("Tea time");
+        await Expect(answer).ToBeVisibleAsync();
+        await Expect(bob.Message("what time is it?").Ticks("delivered")).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete bot Helper" }).ClickAsync();
+        await Expect(page.GetByTestId("my-bot")).ToHaveCountAsync(0);
+        (await http.GetAsync($"/bot/{token}/getMe")).StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
         AssertNoProblems();
     }
 

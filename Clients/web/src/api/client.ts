@@ -66,6 +66,7 @@ export class MessengerClient {
   readonly upload: Methods['upload'];
   readonly help: Methods['help'];
   readonly admin: Methods['admin'];
+  readonly bots: Methods['bots'];
   /** Every event of the signed-in user, once and in order. */
   readonly events: Subscribable<MessengerEvent>;
   readonly deviceName: string;
@@ -114,6 +115,7 @@ export class MessengerClient {
     this.updates = methods.updates;
     this.upload = methods.upload;
     this.help = methods.help;
+    this.bots = methods.bots;
     this.admin = methods.admin;
     session.onState((state) => this.stateEmitter.emit(state));
     stream.events.subscribe((event) => {

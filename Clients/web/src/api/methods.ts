@@ -2,6 +2,7 @@
 import type {
   AdminUser,
   BackupList,
+  BotToken,
   ChannelDifference,
   Difference,
   AffectedMessages,
@@ -223,6 +224,12 @@ export function createMethods(call: Call) {
         call<Done>('upload.saveFilePart', a, o),
       getUploadedParts: (a: { file_id: number }, o?: CallOptions) => call<UploadedParts>('upload.getUploadedParts', a, o),
       getFile: (a: { media_id: number; offset: number; limit: number }, o?: CallOptions) => call<FileBytes>('upload.getFile', a, o),
+    },
+    bots: {
+      create: (a: { username: string; display_name: string }, o?: CallOptions) => call<BotToken>('bots.create', a, o),
+      getMine: (o?: CallOptions) => call<UserList>('bots.getMine', {}, o),
+      resetToken: (a: { bot_id: number }, o?: CallOptions) => call<BotToken>('bots.resetToken', a, o),
+      delete: (a: { bot_id: number }, o?: CallOptions) => call<Done>('bots.delete', a, o),
     },
     help: {
       getConfig: (o?: CallOptions) => call<ServerConfig>('help.getConfig', {}, o),

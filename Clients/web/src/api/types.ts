@@ -136,6 +136,12 @@ export interface UserPage {
   total: number;
 }
 
+/** bots.create / bots.resetToken: the bot and its token, told once. */
+export interface BotToken {
+  bot: User;
+  token: string;
+}
+
 /** admin.getBackups / admin.backupNow: the server's scheduled backups, newest first (`directory` empty: none taken). */
 export interface BackupList {
   directory: string;

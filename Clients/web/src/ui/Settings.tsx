@@ -3,6 +3,7 @@ import QRCode from 'qrcode';
 import { ErrorNames, RpcError, type AdminUser, type Authorization, type BackupList, type Invite, type ServerConfig, type TwoFactorSetup } from '../api/types';
 import { forgetSession, setMe, signOut } from './account';
 import { Avatar } from './Avatar';
+import { Bots } from './Bots';
 import { PhotoPicker } from './PhotoPicker';
 import { StatusLine, useStatus } from './StatusLine';
 import { api } from './connection';
@@ -29,6 +30,7 @@ export function Settings() {
         <AcceptLoginToken onAccepted={() => setDevicesVersion((n) => n + 1)} />
         <ChangePassword />
         <TwoStepVerification />
+        <Bots />
         <ServerInfo />
         <Administration />
         <DeleteAccount />
