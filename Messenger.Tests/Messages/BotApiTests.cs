@@ -7,6 +7,7 @@ using Messenger.Contracts.Auth;
 using Messenger.Contracts.Bots;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
 
@@ -205,6 +206,41 @@ public sealed class BotApiTests : IAsyncLifetime
         await alice.Client.DeleteAccountAsync(SessionTestKit.Password);
         await FailsAsync(survivorToken, "getMe", null, HttpStatusCode.Unauthorized, BotErrorNames.BotTokenInvalid);
         (await bob.Client.GetUsersAsync([.. left.Select(b => b.Id)])).Should().OnlyContain(u => u.Deleted, "an account's bots go with it");
+    }
+
+    [Fact]
+    public void LongPollSignals_FireOnTheirOwnersAppends_AndAreLetGoWhenNobodyWaits()
+    {
+        var signals = new Messenger.Message.Bots.BotLogSignals();
+        var first = signals.Arm(7);
+        var second = signals.Arm(7);
+        using var other = signals.Arm(8);
+        first.Dispose();
+        signals.ArmedOwners.Should().Be(2, "the second poll still waits for 7");
+
+        signals.Appended([new Messenger.Kernel.Updates.LogAppend(7, new LoggedUpdate(1, 1, 0, new DeliveredUpdate(Peer.User(1), 1)))]);
+        second.Fired.IsCompleted.Should().BeTrue();
+        other.Fired.IsCompleted.Should().BeFalse("8's log did not grow");
+        second.Dispose();
+        other.Dispose();
+        signals.ArmedOwners.Should().Be(0, "a poll that gave up leaves nothing for every later append to look at");
+    }
+
+    [Fact]
+    public async Task ARequestBodyOverItsLimit_IsRefused_EvenWithoutALength()
+    {
+        await using var alice = await _host.SignUpAsync("alice_bigbody");
+        var bot = await alice.Client.CreateBotAsync("big_bot", "Big");
+        var text = new string('a', 70 * 1024);
+        using var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes($"{{\"chat_id\": {alice.UserId}, \"text\": \"{text}\"}}")));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/bot/{bot.Token}/sendMessage") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+
+        var response = await _http.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("description").GetString().Should().Be(BotErrorNames.BotRequestInvalid);
     }
 
     private async Task<JsonElement> CallAsync(string token, string method, object? body = null)

@@ -10,6 +10,7 @@ using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Updates;
 using Messenger.Kernel.Users;
+using Messenger.Message.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -81,7 +82,7 @@ internal static class BotApi
         var chatId = request.Long("chat_id") is { } id and not 0 ? id : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "chat_id");
         var text = request.String("text") ?? throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "text");
         var randomId = http.Headers.TryGetValue("Idempotency-Key", out var key) && key.ToString().Length > 0
-            ? Webhooks.WebhookPoster.RandomIdOf(key.ToString())
+            ? WebhookPoster.RandomIdOf(key.ToString())
             : Random.Shared.NextInt64(1, long.MaxValue);
         var sent = await services.InvokeAsUserAsync<SendMessageCall, SentMessage>(
             bot, new SendMessageCall(BotUpdates.PeerOf(chatId), randomId, text, request.Long("reply_to_message_id")), cancellationToken);
@@ -105,16 +106,11 @@ internal sealed class BotRequest(JsonElement? body, IQueryCollection query)
             throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);
         }
 
+        var body = await HttpBodies.ReadAtMostAsync(request.Body, BotApi.MaxBodyBytes, cancellationToken)
+            ?? throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);
         try
         {
-            using var limited = new MemoryStream();
-            await request.Body.CopyToAsync(limited, cancellationToken);
-            if (limited.Length > BotApi.MaxBodyBytes)
-            {
-                throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);
-            }
-
-            using var document = JsonDocument.Parse(limited.ToArray());
+            using var document = JsonDocument.Parse(body);
             return document.RootElement.ValueKind == JsonValueKind.Object
                 ? new BotRequest(document.RootElement.Clone(), request.Query)
                 : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);
@@ -175,7 +171,7 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
         while (true)
         {
             // Armed before reading: an update appended between the read and the wait still wakes it.
-            var appended = signals.Arm(bot);
+            using var appended = signals.Arm(bot);
             var difference = await services.InvokeAsUserAsync<GetDifferenceCall, Difference>(bot, new GetDifferenceCall(pts), cancellationToken);
             if (difference.TooLong)
             {
@@ -207,7 +203,7 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
 
             try
             {
-                await appended.WaitAsync(left, cancellationToken);
+                await appended.Fired.WaitAsync(left, cancellationToken);
             }
             catch (TimeoutException)
             {
@@ -249,27 +245,33 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
 }
 
 /// <summary>
-/// Wakes the bots' long polls when their logs grow: a <c>getUpdates</c> with nothing to read arms a signal for its bot;
-/// every batch of appends (<see cref="UpdatesAppendedEvent"/>) fires the armed ones among its owners. With no poll
-/// waiting (every moment of a server without bots) an append costs one read of a counter.
+/// Wakes the bots' long polls when their logs grow: a <c>getUpdates</c> with nothing to read holds a signal for its bot
+/// (<see cref="Arm"/>, let go when it returns); every batch of appends (<see cref="UpdatesAppendedEvent"/>) fires the
+/// signals of its owners. With no poll waiting (every moment of a server without bots) an append costs one read of a
+/// counter.
 /// </summary>
 internal sealed class BotLogSignals
 {
-    private readonly Dictionary<long, TaskCompletionSource> _armed = [];
+    private readonly Dictionary<long, Signal> _armed = [];
     private int _count;
 
-    public Task Arm(long owner)
+    /// <summary>Bots with a poll waiting now.</summary>
+    public int ArmedOwners => Volatile.Read(ref _count);
+
+    /// <summary>A signal that fires at the next append to <paramref name="owner"/>'s log; dispose it when done waiting.</summary>
+    public Waiter Arm(long owner)
     {
         lock (_armed)
         {
             if (!_armed.TryGetValue(owner, out var signal))
             {
-                signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                signal = new Signal();
                 _armed[owner] = signal;
                 _count = _armed.Count;
             }
 
-            return signal.Task;
+            signal.Waiters++;
+            return new Waiter(this, owner, signal);
         }
     }
 
@@ -286,11 +288,56 @@ internal sealed class BotLogSignals
             {
                 if (_armed.Remove(append.OwnerId, out var signal))
                 {
-                    signal.SetResult();
+                    signal.Fired.SetResult();
                 }
             }
 
             _count = _armed.Count;
+        }
+    }
+
+    private void Disarm(long owner, Signal signal)
+    {
+        lock (_armed)
+        {
+            if (--signal.Waiters == 0 && _armed.TryGetValue(owner, out var current) && current == signal)
+            {
+                _armed.Remove(owner);
+                _count = _armed.Count;
+            }
+        }
+    }
+
+    internal sealed class Signal
+    {
+        public TaskCompletionSource Fired { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Waiters { get; set; }
+    }
+
+    public sealed class Waiter : IDisposable
+    {
+        private readonly BotLogSignals _signals;
+        private readonly long _owner;
+        private readonly Signal _signal;
+        private bool _disposed;
+
+        internal Waiter(BotLogSignals signals, long owner, Signal signal)
+        {
+            _signals = signals;
+            _owner = owner;
+            _signal = signal;
+        }
+
+        public Task Fired => _signal.Fired.Task;
+
+        public void Dispose()
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                _signals.Disarm(_owner, _signal);
+            }
         }
     }
 }

@@ -87,28 +87,16 @@ internal static class WebhookEndpoint
             : request.ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ? true
             : request.ContentType.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase) ? false
             : throw new MessengerError(WebhookErrorNames.WebhookBodyInvalid, StatusCodes.Status415UnsupportedMediaType);
-        var body = new MemoryStream();
-        var buffer = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            if (body.Length + read > WebhookLimits.MaxBodyBytes)
-            {
-                throw new MessengerError(WebhookErrorNames.WebhookBodyTooLarge, StatusCodes.Status413PayloadTooLarge);
-            }
-
-            body.Write(buffer, 0, read);
-        }
-
+        var bytes = await HttpBodies.ReadAtMostAsync(request.Body, WebhookLimits.MaxBodyBytes, cancellationToken)
+            ?? throw new MessengerError(WebhookErrorNames.WebhookBodyTooLarge, StatusCodes.Status413PayloadTooLarge);
         try
         {
-            var bytes = body.GetBuffer().AsSpan(0, (int)body.Length);
             if (!json)
             {
                 return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
             }
 
-            using var document = JsonDocument.Parse(body.GetBuffer().AsMemory(0, (int)body.Length));
+            using var document = JsonDocument.Parse(bytes);
             return document.RootElement is { ValueKind: JsonValueKind.Object } root
                 && root.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String
                 ? text.GetString()!
@@ -118,6 +106,29 @@ internal static class WebhookEndpoint
         {
             throw MessengerError.BadRequest(WebhookErrorNames.WebhookBodyInvalid);
         }
+    }
+}
+
+/// <summary>Request bodies read into memory, never more than the endpoint allows, whatever the client says or streams.</summary>
+internal static class HttpBodies
+{
+    /// <summary>The whole body, or null as soon as it passes <paramref name="maxBytes"/>.</summary>
+    public static async Task<byte[]?> ReadAtMostAsync(Stream body, int maxBytes, CancellationToken cancellationToken)
+    {
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
     }
 }
 
