@@ -123,6 +123,10 @@ public static class SessionMethods
     public static Task<Done> SetUserAdminAsync(this MessengerClient client, long userId, bool isAdmin, CancellationToken cancellationToken = default) =>
         client.CallAsync(new SetUserAdminCall(userId, isAdmin), cancellationToken);
 
+    /// <summary>What the server holds (accounts, messages, files) and the room it has left (admins).</summary>
+    public static Task<ServerStats> GetServerStatsAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetServerStatsCall(), cancellationToken);
+
     /// <summary>The server's scheduled backups (admins).</summary>
     public static Task<BackupList> GetBackupsAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetBackupsCall(), cancellationToken);

@@ -152,7 +152,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task Backups_InAdministration_ListWhatTheServerKept_BackUpNow_AndShowAFailure()
+    public async Task UsageAndBackups_InAdministration_ListWhatTheServerHoldsAndKept_BackUpNow_AndShowAFailure()
     {
         _keptData = new TempDirectory();
         await _host.DisposeAsync();
@@ -163,6 +163,9 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         var (alice, _, _, _) = await TwoPeopleAsync();
 
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        var usage = alice.Page.GetByTestId("server-stats");
+        await Expect(usage).ToContainTextAsync("Accounts2");
+        await Expect(usage).ToContainTextAsync("Free disk");
         var section = alice.Page.GetByTestId("backups");
         await Expect(section).ToContainTextAsync($"Every 24 h into {backups}; the newest 7 are kept.");
         await Expect(section.GetByTestId("backup")).ToHaveCountAsync(1);

@@ -85,6 +85,7 @@ public static class SessionModule
         services.AddRpcMethod<DeleteBotCall, Done>();
         services.AddScoped<BotRemoval>();
 
+        services.AddRpcMethod<GetServerStatsCall, ServerStats>();
         services.AddRpcMethod<GetBackupsCall, BackupList>();
         services.AddRpcMethod<BackupNowCall, BackupList>();
         return services;

@@ -17,6 +17,18 @@ public static class SqliteCommandExtensions
         return values;
     }
 
+    /// <summary>Runs an aggregate query on a connection of its own and returns its one row's two numbers (counts, sums;
+    /// null as 0).</summary>
+    public static (long First, long Second) ReadTwoNumbers(this SqliteDatabase database, string sql)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.IsDBNull(0) ? 0 : reader.GetInt64(0), reader.IsDBNull(1) ? 0 : reader.GetInt64(1));
+    }
+
     /// <summary>Binds <paramref name="values"/> as parameters <c>@{prefix}0</c>, <c>@{prefix}1</c>, … and returns them
     /// as the list for an <c>IN (…)</c>.</summary>
     public static string BindList(this SqliteCommand command, string prefix, IReadOnlyList<long> values)

@@ -396,6 +396,10 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         return revoked;
     }
 
+    /// <summary>Accounts that are not deleted: people, and bots (webhooks' and the Bot API's).</summary>
+    public (long People, long Bots) CountAccounts() =>
+        database.ReadTwoNumbers("SELECT count(*) FILTER (WHERE is_bot = 0), count(*) FILTER (WHERE is_bot = 1) FROM session_users WHERE username <> ''");
+
     // ---- bots of the Bot HTTP API (session_bots) ----
 
     /// <summary>Creates a bot of <paramref name="ownerId"/>'s: its account (is_bot, no password) and its row with the hash

@@ -3,6 +3,7 @@ import type {
   AdminUser,
   BackupList,
   BotToken,
+  ServerStats,
   ChannelDifference,
   Difference,
   AffectedMessages,
@@ -243,6 +244,7 @@ export function createMethods(call: Call) {
       /** Turns off two-step verification of a user who lost their authenticator. */
       resetTwoFactor: (a: { user_id: number }, o?: CallOptions) => call<Done>('admin.resetTwoFactor', a, o),
       setUserAdmin: (a: { user_id: number; is_admin: boolean }, o?: CallOptions) => call<Done>('admin.setUserAdmin', a, o),
+      getServerStats: (o?: CallOptions) => call<ServerStats>('admin.getServerStats', {}, o),
       getBackups: (o?: CallOptions) => call<BackupList>('admin.getBackups', {}, o),
       /** Answers when the backup is complete or failed: give it time (a large database takes a while). */
       backupNow: (o?: CallOptions) => call<BackupList>('admin.backupNow', {}, { timeoutMs: 10 * 60_000, ...o }),

@@ -136,6 +136,20 @@ export interface UserPage {
   total: number;
 }
 
+/** admin.getServerStats: what the server holds and the room it has left. */
+export interface ServerStats {
+  accounts: number;
+  bots: number;
+  messages: number;
+  chats: number;
+  database_bytes: number;
+  media_files: number;
+  media_bytes: number;
+  disk_free_bytes: number;
+  /** Why writes are refused now (STORAGE_FULL), if they are. */
+  storage_problem: string | null;
+}
+
 /** bots.create / bots.resetToken: the bot and its token, told once. */
 export interface BotToken {
   bot: User;

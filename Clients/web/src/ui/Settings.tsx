@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import QRCode from 'qrcode';
-import { ErrorNames, RpcError, type AdminUser, type Authorization, type BackupList, type Invite, type ServerConfig, type TwoFactorSetup } from '../api/types';
+import { ErrorNames, RpcError, type AdminUser, type Authorization, type BackupList, type Invite, type ServerConfig, type ServerStats, type TwoFactorSetup } from '../api/types';
 import { forgetSession, setMe, signOut } from './account';
 import { Avatar } from './Avatar';
 import { Bots } from './Bots';
@@ -8,7 +8,7 @@ import { PhotoPicker } from './PhotoPicker';
 import { StatusLine, useStatus } from './StatusLine';
 import { api } from './connection';
 import { Field } from './Field';
-import { formatLastSeen } from './format';
+import { formatBytes, formatLastSeen } from './format';
 import { disableNotifications, enableNotifications, notificationSetting, type NotificationSetting } from './notifications';
 import { setState, useApp } from './store';
 import { Icon } from './Icon';
@@ -414,8 +414,38 @@ function Administration() {
         </ul>
       )}
       {users && users.total > users.list.length && <p class="muted">and {users.total - users.list.length} more</p>}
+      <Usage />
       <Backups />
     </section>
+  );
+}
+
+/** What the server holds and the room it has left (admins): the numbers a self-hoster watches. */
+function Usage() {
+  const [stats, setStats] = useState<ServerStats | null>(null);
+  useEffect(() => void api().admin.getServerStats().then(setStats, () => undefined), []);
+  if (!stats) return null;
+  return (
+    <div aria-labelledby="settings-usage">
+      <h4 id="settings-usage">Usage</h4>
+      <dl class="facts" data-testid="server-stats">
+        <dt>Accounts</dt>
+        <dd>{stats.accounts.toLocaleString()}{stats.bots > 0 ? ` (and ${stats.bots.toLocaleString()} bots)` : ''}</dd>
+        <dt>Messages</dt>
+        <dd>{stats.messages.toLocaleString()} in {stats.chats.toLocaleString()} chats</dd>
+        <dt>Database</dt>
+        <dd>{formatBytes(stats.database_bytes)}</dd>
+        <dt>Files</dt>
+        <dd>{stats.media_files.toLocaleString()} ({formatBytes(stats.media_bytes)})</dd>
+        <dt>Free disk</dt>
+        <dd>{formatBytes(stats.disk_free_bytes)}</dd>
+      </dl>
+      {stats.storage_problem && (
+        <p class="form__error" role="alert">
+          Storage: {stats.storage_problem}
+        </p>
+      )}
+    </div>
   );
 }
 
