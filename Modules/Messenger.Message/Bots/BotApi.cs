@@ -62,11 +62,7 @@ internal static class BotApi
                 logger.LogInformation("Bot API {Method} refused: {Error}", method, error.Name);
             }
 
-            http.Response.StatusCode = error.Code == 420 ? StatusCodes.Status429TooManyRequests : error.Code;
-            if (error.RetryAfterSeconds is { } seconds)
-            {
-                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            }
+            HttpPlumbing.SetStatus(http.Response, error);
 
             await http.Response.WriteAsJsonAsync(
                 new { ok = false, error_code = http.Response.StatusCode, description = error.Name, retry_after = error.RetryAfterSeconds }, cancellationToken);
@@ -106,7 +102,7 @@ internal sealed class BotRequest(JsonElement? body, IQueryCollection query)
             throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);
         }
 
-        var body = await HttpBodies.ReadAtMostAsync(request.Body, BotApi.MaxBodyBytes, cancellationToken)
+        var body = await HttpPlumbing.ReadAtMostAsync(request.Body, BotApi.MaxBodyBytes, cancellationToken)
             ?? throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);
         try
         {

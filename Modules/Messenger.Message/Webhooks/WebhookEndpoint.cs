@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -53,12 +52,7 @@ internal static class WebhookEndpoint
                 logger.LogInformation("Webhook post refused: {Error}", error.Name);
             }
 
-            http.Response.StatusCode = error.Code == 420 ? StatusCodes.Status429TooManyRequests : error.Code;
-            if (error.RetryAfterSeconds is { } seconds)
-            {
-                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            }
-
+            HttpPlumbing.SetStatus(http.Response, error);
             await http.Response.WriteAsJsonAsync(new { ok = false, error = error.Name }, http.RequestAborted);
         }
     }
@@ -87,7 +81,7 @@ internal static class WebhookEndpoint
             : request.ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ? true
             : request.ContentType.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase) ? false
             : throw new MessengerError(WebhookErrorNames.WebhookBodyInvalid, StatusCodes.Status415UnsupportedMediaType);
-        var bytes = await HttpBodies.ReadAtMostAsync(request.Body, WebhookLimits.MaxBodyBytes, cancellationToken)
+        var bytes = await HttpPlumbing.ReadAtMostAsync(request.Body, WebhookLimits.MaxBodyBytes, cancellationToken)
             ?? throw new MessengerError(WebhookErrorNames.WebhookBodyTooLarge, StatusCodes.Status413PayloadTooLarge);
         try
         {
@@ -106,29 +100,6 @@ internal static class WebhookEndpoint
         {
             throw MessengerError.BadRequest(WebhookErrorNames.WebhookBodyInvalid);
         }
-    }
-}
-
-/// <summary>Request bodies read into memory, never more than the endpoint allows, whatever the client says or streams.</summary>
-internal static class HttpBodies
-{
-    /// <summary>The whole body, or null as soon as it passes <paramref name="maxBytes"/>.</summary>
-    public static async Task<byte[]?> ReadAtMostAsync(Stream body, int maxBytes, CancellationToken cancellationToken)
-    {
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
     }
 }
 
