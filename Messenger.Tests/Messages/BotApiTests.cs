@@ -72,6 +72,38 @@ public sealed class BotApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ABot_SeesEdits_EditsAndDeletesItsOwnMessages_AndTypes()
+    {
+        await using var alice = await _host.SignUpAsync("alice_edits");
+        var bot = await alice.Client.CreateBotAsync("editor_bot", "Editor");
+        var draft = (await alice.Client.SendMessageAsync(Peer.User(bot.Bot.Id), "draft")).Message;
+        var first = (await CallAsync(bot.Token, "getUpdates")).GetProperty("result").EnumerateArray().Single();
+        await alice.Client.EditMessageAsync(Peer.User(bot.Bot.Id), draft.Id, "final");
+
+        var next = first.GetProperty("update_id").GetInt64() + 1;
+        var edited = (await CallAsync(bot.Token, "getUpdates", new { offset = next, timeout = 10 })).GetProperty("result").EnumerateArray().Single();
+        edited.GetProperty("edited_message").GetProperty("message_id").GetInt64().Should().Be(draft.Id);
+        edited.GetProperty("edited_message").GetProperty("text").GetString().Should().Be("final");
+        edited.GetProperty("edited_message").GetProperty("edit_date").GetInt64().Should().BePositive();
+
+        var sent = (await CallAsync(bot.Token, "sendMessage", new { chat_id = alice.UserId, text = "v1" })).GetProperty("result");
+        var id = sent.GetProperty("message_id").GetInt64();
+        (await CallAsync(bot.Token, "editMessageText", new { chat_id = alice.UserId, message_id = id, text = "v2" }))
+            .GetProperty("result").GetProperty("text").GetString().Should().Be("v2");
+        (await alice.NextAsync<MessageEdited>(e => e.Message.Id == id)).Message.Text.Should().Be("v2");
+        await CallAsync(bot.Token, "sendChatAction", new { chat_id = alice.UserId });
+        (await alice.NextAsync<UserTyping>()).UserId.Should().Be(bot.Bot.Id);
+        await CallAsync(bot.Token, "deleteMessage", new { chat_id = alice.UserId, message_id = id });
+        (await alice.NextAsync<MessagesDeleted>()).Ids.Should().Equal(id);
+
+        await FailsAsync(bot.Token, "editMessageText", new { chat_id = alice.UserId, message_id = draft.Id, text = "mine now" },
+            HttpStatusCode.Forbidden, MessageErrorNames.MessageAuthorRequired);
+        await FailsAsync(bot.Token, "deleteMessage", new { chat_id = alice.UserId }, HttpStatusCode.BadRequest, BotErrorNames.BotRequestInvalid);
+        await FailsAsync(bot.Token, "sendChatAction", new { chat_id = alice.UserId, action = "dance" }, HttpStatusCode.BadRequest, MessageErrorNames.TypingActionInvalid);
+        (await alice.Client.GetHistoryAsync(Peer.User(bot.Bot.Id), limit: 10)).Select(m => m.Text).Should().Equal("final");
+    }
+
+    [Fact]
     public async Task GetUpdates_WithATimeout_WaitsForTheNextMessage_AndAnswersEmptyWhenNoneComes()
     {
         await using var alice = await _host.SignUpAsync("alice_poll");

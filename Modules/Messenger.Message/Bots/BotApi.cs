@@ -23,7 +23,8 @@ namespace Messenger.Message.Bots;
 /// The Bot HTTP API, <c>/bot/&lt;token&gt;/&lt;method&gt;</c> (GET with a query string, or POST with JSON): a program
 /// speaks as its bot without the encrypted protocol. <c>getMe</c>; <c>getUpdates</c> (offset, limit, timeout: long
 /// polling over the bot's own update log, so nothing sent to it while it was away is lost); <c>sendMessage</c>
-/// (chat_id, text, reply_to_message_id; <c>Idempotency-Key</c> sends once). Each method runs the protocol's own call as
+/// (chat_id, text, reply_to_message_id; <c>Idempotency-Key</c> sends once), <c>editMessageText</c>, <c>deleteMessage</c>
+/// (its own messages, for everyone) and <c>sendChatAction</c> (typing). Each method runs the protocol's own call as
 /// the bot (<see cref="RpcRegistration.InvokeAsUserAsync"/>): the same rules, limits and errors as for a person.
 /// Answers <c>{"ok": true, "result": …}</c> or <c>{"ok": false, "error_code", "description": NAME}</c>.
 /// </summary>
@@ -51,6 +52,9 @@ internal static class BotApi
                 "getMe" => BotUpdates.ToJson((await services.InvokeAsUserAsync<GetUsersCall, UserList>(bot, new GetUsersCall([bot]), cancellationToken)).Users.Single()),
                 "getUpdates" => await new BotUpdates(services, signals, bot).GetAsync(request, cancellationToken),
                 "sendMessage" => await SendMessageAsync(services, bot, request, http.Request, cancellationToken),
+                "editMessageText" => await EditMessageTextAsync(services, bot, request, cancellationToken),
+                "deleteMessage" => await DeleteMessageAsync(services, bot, request, cancellationToken),
+                "sendChatAction" => await SendChatActionAsync(services, bot, request, cancellationToken),
                 _ => throw MessengerError.NotFound(BotErrorNames.BotMethodInvalid),
             };
             await http.Response.WriteAsJsonAsync(new { ok = true, result }, cancellationToken);
@@ -75,15 +79,41 @@ internal static class BotApi
 
     private static async Task<object> SendMessageAsync(IServiceProvider services, long bot, BotRequest request, HttpRequest http, CancellationToken cancellationToken)
     {
-        var chatId = request.Long("chat_id") is { } id and not 0 ? id : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "chat_id");
-        var text = request.String("text") ?? throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "text");
         var randomId = http.Headers.TryGetValue("Idempotency-Key", out var key) && key.ToString().Length > 0
             ? WebhookPoster.RandomIdOf(key.ToString())
             : Random.Shared.NextInt64(1, long.MaxValue);
         var sent = await services.InvokeAsUserAsync<SendMessageCall, SentMessage>(
-            bot, new SendMessageCall(BotUpdates.PeerOf(chatId), randomId, text, request.Long("reply_to_message_id")), cancellationToken);
+            bot, new SendMessageCall(request.Chat(), randomId, request.Required("text"), request.Long("reply_to_message_id")), cancellationToken);
+        return await OwnMessageAsync(services, bot, sent.Message, cancellationToken);
+    }
+
+    private static async Task<object> EditMessageTextAsync(IServiceProvider services, long bot, BotRequest request, CancellationToken cancellationToken)
+    {
+        var edited = await services.InvokeAsUserAsync<EditMessageCall, SentMessage>(
+            bot, new EditMessageCall(request.Chat(), request.MessageId(), request.Required("text")), cancellationToken);
+        return await OwnMessageAsync(services, bot, edited.Message, cancellationToken);
+    }
+
+    /// <summary>Deletes one of the bot's messages for everyone in the chat.</summary>
+    private static async Task<object> DeleteMessageAsync(IServiceProvider services, long bot, BotRequest request, CancellationToken cancellationToken)
+    {
+        await services.InvokeAsUserAsync<DeleteMessagesCall, AffectedMessages>(
+            bot, new DeleteMessagesCall(request.Chat(), [request.MessageId()], Revoke: true), cancellationToken);
+        return true;
+    }
+
+    /// <summary>"typing…" in the chat for a few seconds (<c>action</c>: typing, the default, upload or cancel).</summary>
+    private static async Task<object> SendChatActionAsync(IServiceProvider services, long bot, BotRequest request, CancellationToken cancellationToken)
+    {
+        await services.InvokeAsUserAsync<SetTypingCall, Done>(
+            bot, new SetTypingCall(request.Chat(), request.String("action") ?? TypingActions.Typing), cancellationToken);
+        return true;
+    }
+
+    private static async Task<object> OwnMessageAsync(IServiceProvider services, long bot, ChatMessage message, CancellationToken cancellationToken)
+    {
         var from = (await services.InvokeAsUserAsync<GetUsersCall, UserList>(bot, new GetUsersCall([bot]), cancellationToken)).Users;
-        return BotUpdates.ToJson(sent.Message, bot, from);
+        return BotUpdates.ToJson(message, bot, from);
     }
 }
 
@@ -131,6 +161,13 @@ internal sealed class BotRequest(JsonElement? body, IQueryCollection query)
             : null;
     }
 
+    /// <summary><c>chat_id</c>: a user's id for a private chat, minus the group's id for a group.</summary>
+    public Peer Chat() => Long("chat_id") is { } id and not 0 ? BotUpdates.PeerOf(id) : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "chat_id");
+
+    public long MessageId() => Long("message_id") is { } id and > 0 ? id : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "message_id");
+
+    public string Required(string name) => String(name) ?? throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
+
     public string? String(string name)
     {
         if (body is { } json)
@@ -147,8 +184,8 @@ internal sealed class BotRequest(JsonElement? body, IQueryCollection query)
 /// <summary>
 /// <c>getUpdates</c>: the messages in the bot's own update log after <c>offset − 1</c> (an update's <c>update_id</c>
 /// is its pts, so the next call passes the last one + 1), waiting up to <c>timeout</c> seconds (0–50) for one when
-/// there is none. Its own messages and service messages are left out; what it fetched is marked received for their
-/// senders. A bot further behind than the log keeps starts again from the present (as a device would refetch).
+/// there is none; a message edited since comes again as <c>edited_message</c>. Its own messages and service messages
+/// are left out; what it fetched is marked received for their senders. A bot further behind than the log keeps starts again from the present (as a device would refetch).
 /// </summary>
 internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signals, long bot)
 {
@@ -176,13 +213,18 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
             }
 
             var messages = difference.Updates
-                .Select(u => (u.Pts, Message: u.Update is NewMessageUpdate { Message: var m } && m.FromId != bot && m.Action is null ? m : null))
-                .Where(u => u.Message is not null)
+                .Select(u => u.Update switch
+                {
+                    NewMessageUpdate { Message: var m } when m.FromId != bot && m.Action is null => new Fetched(u.Pts, m, Edited: false),
+                    EditMessageUpdate { Message: var m } when m.FromId != bot => new Fetched(u.Pts, m, Edited: true),
+                    _ => null,
+                })
+                .OfType<Fetched>()
                 .Take((int)limit)
                 .ToList();
             if (messages.Count > 0)
             {
-                return await ToUpdatesAsync(messages!, cancellationToken);
+                return await ToUpdatesAsync(messages, cancellationToken);
             }
 
             pts = difference.State.Pts;
@@ -208,15 +250,20 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
         }
     }
 
-    private async Task<object[]> ToUpdatesAsync(List<(long Pts, ChatMessage Message)> messages, CancellationToken cancellationToken)
+    private async Task<object[]> ToUpdatesAsync(List<Fetched> fetched, CancellationToken cancellationToken)
     {
         var senders = (await services.InvokeAsUserAsync<GetUsersCall, UserList>(
-            bot, new GetUsersCall([.. messages.Select(m => m.Message.FromId).Distinct()]), cancellationToken)).Users;
+            bot, new GetUsersCall([.. fetched.Select(f => f.Message.FromId).Distinct()]), cancellationToken)).Users;
         // Fetched is received: their senders see them delivered, as for a device.
         await services.InvokeAsUserAsync<ReceivedMessagesCall, Done>(
-            bot, new ReceivedMessagesCall(messages.Max(m => m.Message.Id)), cancellationToken);
-        return [.. messages.Select(m => (object)new { update_id = m.Pts, message = ToJson(m.Message, bot, senders) })];
+            bot, new ReceivedMessagesCall(fetched.Max(f => f.Message.Id)), cancellationToken);
+        return [.. fetched.Select(f => f.Edited
+            ? (object)new { update_id = f.Pts, edited_message = ToJson(f.Message, bot, senders) }
+            : new { update_id = f.Pts, message = ToJson(f.Message, bot, senders) })];
     }
+
+    /// <summary>A message of someone else's from the bot's log: new, or edited since.</summary>
+    private sealed record Fetched(long Pts, ChatMessage Message, bool Edited);
 
     /// <summary>A chat as the Bot API names it: a user's id for a private chat, minus the group's id for a group.</summary>
     public static Peer PeerOf(long chatId) => chatId > 0 ? Peer.User(chatId) : Peer.Chat(-chatId);
@@ -235,6 +282,7 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
             date = message.Date,
             text = message.Text,
             reply_to_message_id = message.ReplyToId,
+            edit_date = message.EditDate,
             has_media = message.Media is not null,
         };
     }
