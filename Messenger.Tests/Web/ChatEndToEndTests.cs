@@ -635,6 +635,31 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task ExportChat_SavesTheWholeHistoryAsJson_OldestFirst_WithAuthors()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("First words");
+        await bob.OpenChatAsync(aliceName.Display);
+        await bob.SendAsync("An answer");
+        await alice.SendAsync("Last words");
+
+        var download = await alice.Page.RunAndWaitForDownloadAsync(
+            () => alice.Page.GetByRole(AriaRole.Button, new() { Name = "Export chat" }).ClickAsync());
+        download.SuggestedFilename.Should().MatchRegex($"^{bobName.Display.Replace(" ", "_")}-\\d{{4}}-\\d{{2}}-\\d{{2}}\\.json$");
+        using var exported = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(await download.PathAsync()));
+
+        var root = exported.RootElement;
+        root.GetProperty("chat").GetString().Should().Be(bobName.Display);
+        var messages = root.GetProperty("messages").EnumerateArray().ToList();
+        messages.Select(m => m.GetProperty("text").GetString()).Should().Equal("First words", "An answer", "Last words");
+        messages.Select(m => m.GetProperty("from").GetString()).Should().Equal(aliceName.Display, bobName.Display, aliceName.Display);
+        DateTimeOffset.Parse(messages[0].GetProperty("date").GetString()!, System.Globalization.CultureInfo.InvariantCulture)
+            .Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task ProfilePhoto_SetInSettings_ShowsBesideTheNameForThePeer_AndChangesReachThePeerLive()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

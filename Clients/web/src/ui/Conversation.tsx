@@ -12,6 +12,7 @@ import { getState, setState, useApp, type AppState } from './store';
 import { ForwardDialog } from './ForwardDialog';
 import { ChatSearch } from './ChatSearch';
 import { Icon } from './Icon';
+import { exportChat } from './exportChat';
 import { setMuted } from './notifications';
 import { dialogPinned, ensureUsers, updateDialog } from './chats';
 import { api } from './connection';
@@ -144,6 +145,14 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
   const archived = useApp((s) => !!s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.archived);
   const [muteError, setMuteError] = useState('');
   const [clearing, setClearing] = useState(false);
+  const [exporting, setExporting] = useState(false);
+  const exportHistory = () => {
+    setMuteError('');
+    setExporting(true);
+    exportChat(chatKey, title)
+      .catch((e) => setMuteError(errorText(e)))
+      .finally(() => setExporting(false));
+  };
   const toggleMute = () => {
     setMuteError('');
     setMuted(chatKey, !muted).catch((e) => setMuteError(errorText(e)));
@@ -213,6 +222,16 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
       </button>
       <button type="button" class="icon-btn" aria-label="Search in chat" title="Search in this chat" onClick={onSearch}>
         <Icon name="search" />
+      </button>
+      <button
+        type="button"
+        class="icon-btn"
+        aria-label="Export chat"
+        title="Save the whole history as a JSON file"
+        disabled={exporting}
+        onClick={exportHistory}
+      >
+        <Icon name="download" />
       </button>
       <button type="button" class="icon-btn" aria-label="Mark as unread" title="Mark as unread and close" onClick={markUnread}>
         <Icon name="dot" />

@@ -1,0 +1,51 @@
+import type { Message } from '../api/types';
+import { ensureUsers } from './chats';
+import { api } from './connection';
+import { peerFromKey, serviceText, userName } from './peers';
+import { getState } from './store';
+
+/** Pages of this size are read until the chat's first message. */
+const PAGE = 100;
+
+/**
+ * The whole history of a chat, as the user sees it, saved as a JSON file ("Export chat"): every message oldest first with
+ * its author's name, time (ISO 8601, UTC), text, reply, edit, forward, file (name, type, size: the bytes stay on the
+ * server) and poll. Built in the browser from `messages.getHistory`: the server keeps no copy of the export.
+ */
+export async function exportChat(key: string, title: string): Promise<number> {
+  const peer = peerFromKey(key);
+  const newestFirst: Message[] = [];
+  for (let offset_id = 0; ; ) {
+    const page = await api().messages.getHistory({ peer, offset_id, limit: PAGE });
+    newestFirst.push(...page.messages);
+    if (page.messages.length < PAGE) break;
+    offset_id = page.messages[page.messages.length - 1].id;
+  }
+  const messages = newestFirst.reverse();
+  await ensureUsers(messages.flatMap((m) => [m.from_id, m.fwd_from_id ?? 0]));
+  const state = getState();
+  const iso = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
+  const file = {
+    chat: title,
+    exported_at: new Date().toISOString(),
+    messages: messages.map((m) => ({
+      id: m.id,
+      date: iso(m.date),
+      from: userName(state, m.from_id),
+      from_id: m.from_id,
+      ...(m.action ? { service: serviceText(state, m) } : { text: m.text }),
+      ...(m.reply_to_id ? { reply_to_id: m.reply_to_id } : {}),
+      ...(m.edit_date ? { edited: iso(m.edit_date) } : {}),
+      ...(m.fwd_from_id ? { forwarded_from: userName(state, m.fwd_from_id) } : {}),
+      ...(m.media ? { file: { name: m.media.name, mime_type: m.media.mime_type, size: m.media.size } } : {}),
+      ...(m.poll ? { poll: { question: m.poll.question, options: m.poll.options } } : {}),
+    })),
+  };
+  const url = URL.createObjectURL(new Blob([JSON.stringify(file, null, 2)], { type: 'application/json' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `${title.replace(/[^\p{L}\p{N}_-]+/gu, '_')}-${new Date().toISOString().slice(0, 10)}.json`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return messages.length;
+}
