@@ -617,6 +617,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await alice.ScreenshotAsync("bots");
 
         await bob.StartChatAsync("helper_bot", "Helper");
+        await Expect(bob.Page.GetByTestId("chat-status")).ToHaveTextAsync("bot");
         await bob.SendAsync("what time is it?");
         using var http = _host.CreateHttpClient();
         var updates = await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/bot/{token}/getUpdates?timeout=10");

@@ -300,6 +300,8 @@ function statusLine(s: AppState, chatKey: string): { text: string; active: boole
   if (peer.id === s.me?.id) return { text: '', active: false };
   if (s.users[peer.id]?.deleted) return { text: 'deleted account', active: false };
   if (typers.length) return { text: 'typing…', active: true };
+  // A bot has no devices, so no presence: "bot" says more than "last seen a long time ago".
+  if (s.users[peer.id]?.bot) return { text: 'bot', active: false };
   const presence = s.presence[peer.id];
   if (!presence) return { text: '', active: false };
   return presence.online ? { text: 'online', active: true } : { text: formatLastSeen(presence.lastSeen), active: false };
