@@ -122,6 +122,25 @@ public sealed class BotApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWaitingPoll_AnswersEmptyAtOnce_WhenTheServerShutsDown()
+    {
+        var host = await Groups.GroupTestKit.StartHostAsync();
+        using var http = host.CreateHttpClient();
+        await using var alice = await host.SignUpAsync("alice_stop");
+        var bot = await alice.Client.CreateBotAsync("stop_bot", "Stopper");
+        var poll = http.GetAsync($"/bot/{bot.Token}/getUpdates?timeout=50");
+        await Task.Delay(300);
+
+        var stopped = System.Diagnostics.Stopwatch.StartNew();
+        await host.DisposeAsync();
+
+        stopped.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "the shutdown does not wait out a 50-second poll");
+        var response = await poll.WaitAsync(TimeSpan.FromSeconds(5));
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("result").GetArrayLength().Should().Be(0);
+    }
+
+    [Fact]
     public async Task ABotInASmallGroup_ReadsItsMessages_AndAnswersTheGroup()
     {
         await using var alice = await _host.SignUpAsync("alice_gbot");

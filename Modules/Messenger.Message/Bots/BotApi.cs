@@ -14,6 +14,7 @@ using Messenger.Message.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ChatMessage = Messenger.Contracts.Messages.Message;
 
@@ -40,7 +41,8 @@ internal static class BotApi
     }
 
     private static async Task HandleAsync(
-        string token, string method, HttpContext http, IBotAccounts bots, IServiceProvider services, BotLogSignals signals, ILogger<BotUpdates> logger)
+        string token, string method, HttpContext http, IBotAccounts bots, IServiceProvider services, BotLogSignals signals,
+        IHostApplicationLifetime lifetime, ILogger<BotUpdates> logger)
     {
         var cancellationToken = http.RequestAborted;
         try
@@ -50,7 +52,7 @@ internal static class BotApi
             object result = method switch
             {
                 "getMe" => BotUpdates.ToJson((await services.InvokeAsUserAsync<GetUsersCall, UserList>(bot, new GetUsersCall([bot]), cancellationToken)).Users.Single()),
-                "getUpdates" => await new BotUpdates(services, signals, bot).GetAsync(request, cancellationToken),
+                "getUpdates" => await new BotUpdates(services, signals, bot).GetAsync(request, lifetime.ApplicationStopping, cancellationToken),
                 "sendMessage" => await SendMessageAsync(services, bot, request, http.Request, cancellationToken),
                 "editMessageText" => await EditMessageTextAsync(services, bot, request, cancellationToken),
                 "deleteMessage" => await DeleteMessageAsync(services, bot, request, cancellationToken),
@@ -189,7 +191,9 @@ internal sealed class BotRequest(JsonElement? body, IQueryCollection query)
 /// </summary>
 internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signals, long bot)
 {
-    public async Task<object[]> GetAsync(BotRequest request, CancellationToken cancellationToken)
+    /// <param name="stopping">The server shutting down: a waiting poll answers at once with nothing, so the shutdown
+    /// does not wait for it (the bot polls again once the server is back).</param>
+    public async Task<object[]> GetAsync(BotRequest request, CancellationToken stopping, CancellationToken cancellationToken)
     {
         var offset = request.Long("offset") ?? 0;
         var limit = request.Long("limit") ?? BotLimits.MaxUpdates;
@@ -241,9 +245,9 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
 
             try
             {
-                await appended.Fired.WaitAsync(left, cancellationToken);
+                await appended.Fired.WaitAsync(left, stopping).WaitAsync(cancellationToken);
             }
-            catch (TimeoutException)
+            catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && stopping.IsCancellationRequested))
             {
                 return [];
             }
