@@ -234,6 +234,11 @@ public sealed class BotApiTests : IAsyncLifetime
             await SessionTestKit.FailsWith(() => anonymous.SignInAsync("owned_bot", "", "d", "p"), SessionErrorNames.CredentialsInvalid);
         }
 
+        await admin.Client.SetUserBlockedAsync(bot.Bot.Id, true);
+        await FailsAsync(bot.Token, "getMe", null, HttpStatusCode.Forbidden, SessionErrorNames.UserBlocked);
+        await admin.Client.SetUserBlockedAsync(bot.Bot.Id, false);
+        (await CallAsync(bot.Token, "getMe")).GetProperty("ok").GetBoolean().Should().BeTrue("unblocked, it works again");
+
         var renewed = await alice.Client.ResetBotTokenAsync(bot.Bot.Id);
         await FailsAsync(bot.Token, "getMe", null, HttpStatusCode.Unauthorized, BotErrorNames.BotTokenInvalid);
         (await CallAsync(renewed.Token, "getMe")).GetProperty("ok").GetBoolean().Should().BeTrue();

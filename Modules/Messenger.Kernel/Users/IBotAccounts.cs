@@ -14,6 +14,7 @@ public interface IBotAccounts
     /// what it posts for commit together) and returns its user id.</summary>
     long Create(WriteScope scope, string displayName, DateTimeOffset now);
 
-    /// <summary>The bot (of the Bot HTTP API) whose token this is, or null.</summary>
+    /// <summary>The bot (of the Bot HTTP API) whose token this is, or null; 403 <c>USER_BLOCKED</c> when an admin
+    /// blocked it.</summary>
     long? FindByToken(string token);
 }

@@ -438,11 +438,14 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             "UPDATE session_bots SET token_hash = @hash WHERE user_id = @bot AND owner_id = @owner",
             ("@hash", tokenHash), ("@bot", botId), ("@owner", ownerId)) > 0);
 
-    public long? FindBotByTokenHash(byte[] tokenHash)
+    /// <summary>The bot with this token's hash and whether an admin blocked it; null when none has it.</summary>
+    public (long Id, bool Blocked)? FindBotByTokenHash(byte[] tokenHash)
     {
         using var connection = database.Open();
-        using var command = Command(connection, "SELECT user_id FROM session_bots WHERE token_hash = @hash", ("@hash", tokenHash));
-        return command.ExecuteScalar() is long id ? id : null;
+        using var command = Command(connection,
+            "SELECT b.user_id, u.is_blocked FROM session_bots b JOIN session_users u ON u.id = b.user_id WHERE b.token_hash = @hash", ("@hash", tokenHash));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1) != 0) : null;
     }
 
     /// <summary>A bot of the Bot HTTP API (people may write to it and add it to groups), not a webhook's poster.</summary>

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Messenger.Contracts.Auth;
+using Messenger.Kernel.Errors;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Users;
 using Messenger.Session.Storage;
@@ -10,7 +12,13 @@ namespace Messenger.Session.Users;
 /// may take; a bot of the Bot HTTP API also has a <c>session_bots</c> row with its token's hash.</summary>
 internal sealed class BotAccounts(SessionStore store) : IBotAccounts
 {
-    public long? FindByToken(string token) => token.Length is > 0 and <= 128 ? store.FindBotByTokenHash(Bots.BotTokens.Hash(token)) : null;
+    public long? FindByToken(string token) =>
+        (token.Length is > 0 and <= 128 ? store.FindBotByTokenHash(Bots.BotTokens.Hash(token)) : null) switch
+        {
+            null => null,
+            { Blocked: true } => throw MessengerError.Forbidden(SessionErrorNames.UserBlocked),
+            { Id: var id } => id,
+        };
 
     public long Create(WriteScope scope, string displayName, DateTimeOffset now)
     {
