@@ -65,19 +65,32 @@ internal static class BotApi
         {
             if (error.Code != StatusCodes.Status401Unauthorized)
             {
-                logger.LogInformation("Bot API {Method} refused: {Error}", method, error.Name);
+                logger.LogInformation("Bot API {Method} refused: {Error}", Printable(method), error.Name);
             }
 
-            HttpPlumbing.SetStatus(http.Response, error);
-
-            await http.Response.WriteAsJsonAsync(
-                new { ok = false, error_code = http.Response.StatusCode, description = error.Name, retry_after = error.RetryAfterSeconds }, cancellationToken);
+            await AnswerErrorAsync(http, error, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The bot hung up (a long poll it gave up on): nobody to answer.
         }
+        catch (Exception e)
+        {
+            // As over /rpc: a fault of ours fails this request alone, with a name the bot can report.
+            logger.LogError(e, "Bot API {Method} failed", Printable(method));
+            await AnswerErrorAsync(http, new MessengerError(ErrorNames.Internal, StatusCodes.Status500InternalServerError), cancellationToken);
+        }
     }
+
+    private static Task AnswerErrorAsync(HttpContext http, MessengerError error, CancellationToken cancellationToken)
+    {
+        HttpPlumbing.SetStatus(http.Response, error);
+        return http.Response.WriteAsJsonAsync(
+            new { ok = false, error_code = http.Response.StatusCode, description = error.Name, retry_after = error.RetryAfterSeconds }, cancellationToken);
+    }
+
+    /// <summary>A method name as the log shows it: the client wrote it, so only short plain names go in as they are.</summary>
+    private static string Printable(string method) => method.Length <= 32 && method.All(char.IsAsciiLetterOrDigit) ? method : "(unprintable)";
 
     private static async Task<object> SendMessageAsync(IServiceProvider services, long bot, BotRequest request, HttpRequest http, CancellationToken cancellationToken)
     {
