@@ -42,7 +42,7 @@ internal static class BotApi
 
     private static async Task HandleAsync(
         string token, string method, HttpContext http, IBotAccounts bots, IServiceProvider services, BotLogSignals signals,
-        IHostApplicationLifetime lifetime, ILogger<BotUpdates> logger)
+        IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<BotUpdates> logger)
     {
         var cancellationToken = http.RequestAborted;
         try
@@ -52,7 +52,7 @@ internal static class BotApi
             object result = method switch
             {
                 "getMe" => BotUpdates.ToJson((await services.InvokeAsUserAsync<GetUsersCall, UserList>(bot, new GetUsersCall([bot]), cancellationToken)).Users.Single()),
-                "getUpdates" => await new BotUpdates(services, signals, bot).GetAsync(request, lifetime.ApplicationStopping, cancellationToken),
+                "getUpdates" => await new BotUpdates(services, signals, clock, bot).GetAsync(request, lifetime.ApplicationStopping, cancellationToken),
                 "sendMessage" => await SendMessageAsync(services, bot, request, http.Request, cancellationToken),
                 "editMessageText" => await EditMessageTextAsync(services, bot, request, cancellationToken),
                 "deleteMessage" => await DeleteMessageAsync(services, bot, request, cancellationToken),
@@ -202,7 +202,7 @@ internal sealed class BotRequest(JsonElement? body, IQueryCollection query)
 /// there is none; a message edited since comes again as <c>edited_message</c>. Its own messages and service messages
 /// are left out; what it fetched is marked received for their senders. A bot further behind than the log keeps starts again from the present (as a device would refetch).
 /// </summary>
-internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signals, long bot)
+internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signals, TimeProvider clock, long bot)
 {
     /// <param name="stopping">The server shutting down: a waiting poll answers at once with nothing, so the shutdown
     /// does not wait for it (the bot polls again once the server is back).</param>
@@ -217,7 +217,7 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
         }
 
         var pts = Math.Max(0, offset - 1);
-        var deadline = DateTime.UtcNow.AddSeconds(timeout);
+        var deadline = clock.GetUtcNow().AddSeconds(timeout);
         while (true)
         {
             // Armed before reading: an update appended between the read and the wait still wakes it.
@@ -245,7 +245,7 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
             }
 
             pts = difference.State.Pts;
-            var left = deadline - DateTime.UtcNow;
+            var left = deadline - clock.GetUtcNow();
             if (difference.Slice)
             {
                 continue;
@@ -258,7 +258,7 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
 
             try
             {
-                await appended.Fired.WaitAsync(left, stopping).WaitAsync(cancellationToken);
+                await appended.Fired.WaitAsync(left, clock, stopping).WaitAsync(cancellationToken);
             }
             catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && stopping.IsCancellationRequested))
             {
