@@ -1,5 +1,6 @@
 using Messenger.Host;
 using Messenger.Host.Backup;
+using Messenger.Host.Commands;
 using Messenger.Kernel.Storage;
 
 // Before anything rents from the shared array pool, which reads its size from the environment once, at first use.
@@ -8,6 +9,11 @@ SharedArrayPoolSize.Apply();
 if (args is ["backup", var target, .. var rest])
 {
     return DataBackup.Run(target, DataBackup.DataDirectory(rest), Console.Out, Console.Error);
+}
+
+if (args is ["reset-password", var username, .. var settings])
+{
+    return await ResetPasswordCommand.RunAsync(username, settings, Console.Out, Console.Error);
 }
 
 var app = MessengerApp.Build(args);

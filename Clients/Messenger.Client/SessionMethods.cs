@@ -117,6 +117,10 @@ public static class SessionMethods
     public static Task<Done> ResetTwoFactorAsync(this MessengerClient client, long userId, CancellationToken cancellationToken = default) =>
         client.CallAsync(new ResetTwoFactorCall(userId), cancellationToken);
 
+    /// <summary>A temporary password for a user who forgot theirs (admins); every device of the user is signed out.</summary>
+    public static async Task<string> ResetPasswordAsync(this MessengerClient client, long userId, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new ResetPasswordCall(userId), cancellationToken)).Password;
+
     public static Task<Done> SetUserBlockedAsync(this MessengerClient client, long userId, bool blocked, CancellationToken cancellationToken = default) =>
         client.CallAsync(new SetUserBlockedCall(userId, blocked), cancellationToken);
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Messenger.Client;
 using Messenger.Contracts.Messages;
 using Messenger.Host.Backup;
@@ -79,9 +78,9 @@ public sealed class BackupTests
         }
 
         var copy = Path.Combine(directory.Path, "copy");
-        var first = await RunHostAsync("backup", copy, $"--Messenger:DataDirectory={data}");
-        var second = await RunHostAsync("backup", copy, $"--Messenger:DataDirectory={data}");
-        var nothing = await RunHostAsync("backup", Path.Combine(directory.Path, "other"), $"--Messenger:DataDirectory={directory.Path}");
+        var first = await HostProcess.RunAsync("backup", copy, $"--Messenger:DataDirectory={data}");
+        var second = await HostProcess.RunAsync("backup", copy, $"--Messenger:DataDirectory={data}");
+        var nothing = await HostProcess.RunAsync("backup", Path.Combine(directory.Path, "other"), $"--Messenger:DataDirectory={directory.Path}");
 
         first.ExitCode.Should().Be(0, first.Output);
         first.Output.Should().Contain("quick_check ok");
@@ -91,21 +90,5 @@ public sealed class BackupTests
         second.Output.Should().Contain("is not empty");
         nothing.ExitCode.Should().Be(2);
         nothing.Output.Should().Contain("no database at");
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunHostAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Messenger.Host.dll"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output + await error);
     }
 }

@@ -183,6 +183,24 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Administration_ResetsAForgottenPassword_AndTheTemporaryOneSignsIn()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = $"Reset password {bobName.Display}" }).ClickAsync();
+        var box = alice.Page.GetByTestId("temporary-password");
+        await Expect(box).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^[A-Za-z2-9]{16}$"));
+        var temporary = await box.InputValueAsync();
+
+        await Expect(bob.Page.GetByRole(AriaRole.Tab, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await bob.Page.GetByLabel("Username").FillAsync(bobName.Username);
+        await bob.Page.GetByLabel("Password", new() { Exact = true }).FillAsync(temporary);
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" })).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task TwoStepVerification_SetUpInSettings_AsksANewDeviceForACode_AndAnAdminCanTurnItOff()
     {
         var (alice, bob, _, bobName) = await TwoPeopleAsync();

@@ -78,6 +78,7 @@ public static class SessionModule
         services.AddRpcMethod<ListUsersCall, UserPage>();
         services.AddRpcMethod<SetUserBlockedCall, Done>();
         services.AddRpcMethod<ResetTwoFactorCall, Done>();
+        services.AddRpcMethod<ResetPasswordCall, TemporaryPassword>();
         services.AddRpcMethod<SetUserAdminCall, Done>();
         services.AddRpcMethod<CreateBotCall, BotToken>();
         services.AddRpcMethod<GetMyBotsCall, UserList>();

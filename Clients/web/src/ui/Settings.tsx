@@ -326,6 +326,7 @@ function Administration() {
   const [allowed, setAllowed] = useState(true);
   const [uses, setUses] = useState('1');
   const [invite, setInvite] = useState<Invite | null>(null);
+  const [temporary, setTemporary] = useState<{ name: string; password: string } | null>(null);
   const { status, fail, clear, submit } = useStatus();
   const load = () =>
     api().admin.listUsers({ offset: 0, limit: 100 }).then(
@@ -366,6 +367,14 @@ function Administration() {
         </div>
       )}
       <StatusLine status={status} />
+      {temporary && (
+        <div class="field" role="status">
+          <label class="field__label" for="admin-temporary-password">
+            Temporary password for {temporary.name} (shown only now: they sign in with it and change it)
+          </label>
+          <input id="admin-temporary-password" class="field__input mono" readOnly value={temporary.password} data-testid="temporary-password" />
+        </div>
+      )}
       {users === null ? (
         <p class="muted">Loading…</p>
       ) : (
@@ -392,6 +401,18 @@ function Administration() {
                     label={user.is_blocked ? 'Unblock' : 'Block'}
                     user={user}
                     onClick={() => void change(() => api().admin.setUserBlocked({ user_id: user.id, blocked: !user.is_blocked }))}
+                  />
+                )}
+                {!user.deleted && !user.bot && !self && (
+                  <UserAction
+                    label="Reset password"
+                    user={user}
+                    onClick={() =>
+                      void change(async () => {
+                        const { password } = await api().admin.resetPassword({ user_id: user.id });
+                        setTemporary({ name: user.display_name, password });
+                      })
+                    }
                   />
                 )}
                 {user.two_factor && (

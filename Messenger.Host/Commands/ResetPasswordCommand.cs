@@ -1,0 +1,44 @@
+using Messenger.Kernel.Storage;
+using Messenger.Session.Admin;
+using Messenger.Session.Passwords;
+
+namespace Messenger.Host.Commands;
+
+/// <summary>
+/// <c>Messenger.Host reset-password &lt;username&gt;</c>: the way back for an admin who forgot their password and has no
+/// other admin to ask (<c>admin.resetPassword</c> is for everyone else). Sets a temporary password, hashed with the
+/// configured cost, and prints it; run it on the server's machine, with the server running or not. The account's
+/// devices stay signed in (the server caches them until it restarts; Settings → Devices signs them out).
+/// </summary>
+internal static class ResetPasswordCommand
+{
+    /// <summary>0 with the temporary password printed; 2 with a one-line reason.</summary>
+    public static async Task<int> RunAsync(string username, string[] args, TextWriter output, TextWriter error)
+    {
+        using var app = MessengerApp.Build(args);
+        var database = app.Services.GetRequiredService<SqliteDatabase>();
+        if (!File.Exists(database.Path))
+        {
+            await error.WriteLineAsync($"Reset failed: no database at {database.Path}: is Messenger:DataDirectory right?");
+            return 2;
+        }
+
+        var password = TemporaryPasswords.New();
+        var hash = await app.Services.GetRequiredService<PasswordHasher>().HashAsync(password, CancellationToken.None);
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        // People only: a deleted account has no username, and a bot never signs in.
+        command.CommandText = "UPDATE session_users SET password_hash = @hash WHERE username_key = @key AND username <> '' AND is_bot = 0";
+        command.Parameters.AddWithValue("@hash", hash);
+        command.Parameters.AddWithValue("@key", username.ToLowerInvariant());
+        if (await command.ExecuteNonQueryAsync() == 0)
+        {
+            await error.WriteLineAsync($"Reset failed: no account named {username}");
+            return 2;
+        }
+
+        await output.WriteLineAsync($"Password of {username} reset. Temporary password: {password}");
+        await output.WriteLineAsync("Sign in with it and choose a new one in Settings → Change password.");
+        return 0;
+    }
+}

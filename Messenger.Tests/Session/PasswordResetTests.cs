@@ -1,0 +1,65 @@
+using Messenger.Client;
+using Messenger.Contracts.Auth;
+using Messenger.Tests.Infrastructure;
+using static Messenger.Tests.Session.SessionTestKit;
+
+namespace Messenger.Tests.Session;
+
+/// <summary>A forgotten password: <c>admin.resetPassword</c> for a user, <c>Messenger.Host reset-password</c> for the admin.</summary>
+public sealed class PasswordResetTests
+{
+    [Fact]
+    public async Task AnAdmin_ResetsAUsersPassword_SigningOutTheirDevices_AndTheTemporaryOneSignsIn()
+    {
+        await using var host = await StartHostAsync();
+        await using var admin = await host.SignedInClientAsync("founder");
+        await using var phone = await host.ConnectWithoutReconnectAsync();
+        await phone.RegisterAsync("forgetful", Password, "Forgetful");
+        var userId = (await phone.SignInAsync("forgetful", Password, "Phone", "android")).User.Id;
+        var adminId = (await admin.SearchUsersAsync("founder")).Single().Id;
+
+        var temporary = await admin.ResetPasswordAsync(userId);
+
+        temporary.Should().MatchRegex("^[A-Za-z2-9]{16}$");
+        await WaitUntil(() => !phone.IsConnected);
+        await using var again = await host.ConnectAsync();
+        await FailsWith(() => again.SignInAsync("forgetful", Password, "Phone", "android"), SessionErrorNames.CredentialsInvalid);
+        await again.SignInAsync("forgetful", temporary, "Phone", "android");
+        await again.ChangePasswordAsync(temporary, "my own password again");
+
+        await FailsWith(() => again.ResetPasswordAsync(adminId), SessionErrorNames.AdminRequired);
+        await FailsWith(() => admin.ResetPasswordAsync(adminId), SessionErrorNames.UserIsSelf);
+        await FailsWith(() => admin.ResetPasswordAsync(999_999), SessionErrorNames.UserIdInvalid);
+        var bot = await admin.CreateBotAsync("nopassword_bot", "No password");
+        await FailsWith(() => admin.ResetPasswordAsync(bot.Bot.Id), SessionErrorNames.UserIdInvalid);
+    }
+
+    [Fact]
+    public async Task TheResetPasswordCommand_GivesTheLockedOutAdminATemporaryPassword()
+    {
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        await using (var host = await StartHostAsync(dataDirectory: data))
+        {
+            await using var admin = await host.SignedInClientAsync("lone_admin");
+        }
+
+        var settings = new[] { $"--Messenger:DataDirectory={data}", "--Messenger:Session:PasswordHash:Iterations=3", "--Messenger:Session:PasswordHash:MemoryKiB=1024" };
+        var reset = await HostProcess.RunAsync(["reset-password", "Lone_Admin", .. settings]);
+        var unknown = await HostProcess.RunAsync(["reset-password", "nobody_here", .. settings]);
+        var nowhere = await HostProcess.RunAsync(["reset-password", "lone_admin", $"--Messenger:DataDirectory={directory.Path}"]);
+
+        reset.ExitCode.Should().Be(0, reset.Output);
+        var temporary = System.Text.RegularExpressions.Regex.Match(reset.Output, "Temporary password: (\\S+)").Groups[1].Value;
+        temporary.Should().HaveLength(16);
+        unknown.ExitCode.Should().Be(2);
+        unknown.Output.Should().Contain("no account named nobody_here");
+        nowhere.ExitCode.Should().Be(2);
+        nowhere.Output.Should().Contain("no database at");
+
+        await using var restarted = await StartHostAsync(dataDirectory: data);
+        await using var client = await restarted.ConnectAsync();
+        await FailsWith(() => client.SignInAsync("lone_admin", Password, "Laptop", "linux"), SessionErrorNames.CredentialsInvalid);
+        (await client.SignInAsync("lone_admin", temporary, "Laptop", "linux")).User.Username.Should().Be("lone_admin");
+    }
+}
