@@ -1,4 +1,5 @@
 using Messenger.Kernel.Storage;
+using Messenger.Session;
 using Messenger.Session.Admin;
 using Messenger.Session.Passwords;
 
@@ -30,7 +31,7 @@ internal static class ResetPasswordCommand
         // People only: a deleted account has no username, and a bot never signs in.
         command.CommandText = "UPDATE session_users SET password_hash = @hash WHERE username_key = @key AND username <> '' AND is_bot = 0";
         command.Parameters.AddWithValue("@hash", hash);
-        command.Parameters.AddWithValue("@key", username.ToLowerInvariant());
+        command.Parameters.AddWithValue("@key", Rules.UsernameKey(username));
         if (await command.ExecuteNonQueryAsync() == 0)
         {
             await error.WriteLineAsync($"Reset failed: no account named {username}");

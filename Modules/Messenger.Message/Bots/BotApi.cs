@@ -10,7 +10,7 @@ using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Updates;
 using Messenger.Kernel.Users;
-using Messenger.Message.Webhooks;
+using Messenger.Message.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -51,7 +51,7 @@ internal static class BotApi
             var request = await BotRequest.ReadAsync(http.Request, cancellationToken);
             object result = method switch
             {
-                "getMe" => BotUpdates.ToJson((await services.InvokeAsUserAsync<GetUsersCall, UserList>(bot, new GetUsersCall([bot]), cancellationToken)).Users.Single()),
+                "getMe" => BotUpdates.ToJson(await BotUserAsync(services, bot, cancellationToken)),
                 "getUpdates" => await new BotUpdates(services, signals, clock, bot).GetAsync(request, lifetime.ApplicationStopping, cancellationToken),
                 "sendMessage" => await SendMessageAsync(services, bot, request, http.Request, cancellationToken),
                 "editMessageText" => await EditMessageTextAsync(services, bot, request, cancellationToken),
@@ -95,7 +95,7 @@ internal static class BotApi
     private static async Task<object> SendMessageAsync(IServiceProvider services, long bot, BotRequest request, HttpRequest http, CancellationToken cancellationToken)
     {
         var randomId = http.Headers.TryGetValue("Idempotency-Key", out var key) && key.ToString().Length > 0
-            ? WebhookPoster.RandomIdOf(key.ToString())
+            ? HttpPlumbing.RandomIdOf(key.ToString())
             : Random.Shared.NextInt64(1, long.MaxValue);
         var sent = await services.InvokeAsUserAsync<SendMessageCall, SentMessage>(
             bot, new SendMessageCall(request.Chat(), randomId, request.Required("text"), request.Long("reply_to_message_id")), cancellationToken);
@@ -125,11 +125,11 @@ internal static class BotApi
         return true;
     }
 
-    private static async Task<object> OwnMessageAsync(IServiceProvider services, long bot, ChatMessage message, CancellationToken cancellationToken)
-    {
-        var from = (await services.InvokeAsUserAsync<GetUsersCall, UserList>(bot, new GetUsersCall([bot]), cancellationToken)).Users;
-        return BotUpdates.ToJson(message, bot, from);
-    }
+    private static async Task<object> OwnMessageAsync(IServiceProvider services, long bot, ChatMessage message, CancellationToken cancellationToken) =>
+        BotUpdates.ToJson(message, bot, [await BotUserAsync(services, bot, cancellationToken)]);
+
+    private static async Task<User> BotUserAsync(IServiceProvider services, long bot, CancellationToken cancellationToken) =>
+        (await services.InvokeAsUserAsync<GetUsersCall, UserList>(bot, new GetUsersCall([bot]), cancellationToken)).Users.Single();
 }
 
 /// <summary>A Bot API request's parameters: the JSON object of a POST, or the query string.</summary>

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Mediator;
@@ -9,6 +7,7 @@ using Messenger.Kernel.Errors;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Chats;
+using Messenger.Message.Http;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -122,7 +121,7 @@ internal sealed class WebhookPoster(SqliteDatabase database, StorageWriter write
         }
 
         limiter.Take(bot, 1);
-        var randomId = idempotencyKey is null ? Random.Shared.NextInt64(1, long.MaxValue) : RandomIdOf(idempotencyKey);
+        var randomId = idempotencyKey is null ? Random.Shared.NextInt64(1, long.MaxValue) : HttpPlumbing.RandomIdOf(idempotencyKey);
         var appends = new List<LogAppend>();
         var message = await writer.WriteAsync(scope =>
         {
@@ -160,12 +159,5 @@ internal sealed class WebhookPoster(SqliteDatabase database, StorageWriter write
         command.Parameters.AddWithValue("@hash", WebhookTokens.Hash(token));
         using var reader = command.ExecuteReader();
         return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)) : null;
-    }
-
-    /// <summary>The random_id of a keyed request: the same key, the same id (random_ids are per sender: per bot here).</summary>
-    public static long RandomIdOf(string key)
-    {
-        var id = BinaryPrimitives.ReadInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(key))) & long.MaxValue;
-        return id == 0 ? 1 : id;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using FluentValidation;
@@ -29,11 +30,9 @@ internal sealed class CreateBotValidator : AbstractValidator<CreateBotCall>
 /// </summary>
 internal static class BotTokens
 {
-    public static string New(long botId) => $"{botId}:{Base64Url(RandomNumberGenerator.GetBytes(32))}";
+    public static string New(long botId) => $"{botId}:{Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32))}";
 
     public static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
 /// <summary><c>bots.create</c>, <c>bots.getMine</c>, <c>bots.resetToken</c>: a user's bots and their tokens.</summary>

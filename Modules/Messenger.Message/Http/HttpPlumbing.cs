@@ -1,8 +1,11 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Messenger.Kernel.Errors;
 using Microsoft.AspNetCore.Http;
 
-namespace Messenger.Message.Webhooks;
+namespace Messenger.Message.Http;
 
 /// <summary>What the plain-HTTP endpoints (webhooks, the Bot API) share: bodies read into memory never past their
 /// limit, whatever the client says or streams, and a <see cref="MessengerError"/> as an HTTP status.</summary>
@@ -35,5 +38,12 @@ internal static class HttpPlumbing
         {
             response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
+    }
+
+    /// <summary>The random_id of a keyed request: the same key, the same id (random_ids are per sender: a webhook's or an API bot's).</summary>
+    public static long RandomIdOf(string key)
+    {
+        var id = BinaryPrimitives.ReadInt64LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes(key))) & long.MaxValue;
+        return id == 0 ? 1 : id;
     }
 }
