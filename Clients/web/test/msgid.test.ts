@@ -34,4 +34,17 @@ describe('msg_id clock', () => {
     clock.syncTo(now + 3_600_000);
     expect(MsgIdClock.secondsOf(clock.next())).toBe(1_733_101_200);
   });
+
+  it('never makes an id twice across small corrections in either direction', () => {
+    const now = 1_733_097_600_000;
+    const clock = new MsgIdClock(() => now);
+    const ids = [clock.next()];
+    clock.syncTo(now + 5);
+    ids.push(clock.next());
+    clock.syncTo(now + 2);
+    ids.push(clock.next());
+    clock.syncTo(now - 3000);
+    ids.push(clock.next());
+    for (let i = 1; i < ids.length; i++) expect(ids[i]! > ids[i - 1]!).toBe(true);
+  });
 });

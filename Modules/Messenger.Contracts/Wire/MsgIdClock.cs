@@ -10,16 +10,28 @@ public sealed class MsgIdClock(TimeProvider clock)
     private long _last;
 
     /// <summary>Added to the local clock: server time minus local time. Setting it restarts the sequence from the
-    /// corrected clock; otherwise a clock that ran ahead would keep every later msg_id ahead too.</summary>
+    /// corrected clock only when the msg_ids made so far run so far ahead of it that the server would refuse the next
+    /// ones (more than <see cref="ProtocolConstants.MsgIdMaxLeadSeconds"/> less a margin); otherwise the sequence goes
+    /// on increasing. Restarting on every correction could make an id again: two calls refused together each correct
+    /// the clock by a few milliseconds, and an id made after the second restart could equal one made after the first,
+    /// which the server then answers as a resend of the other call.</summary>
     public TimeSpan Offset
     {
         get => _offset;
         set
         {
             _offset = value;
-            Interlocked.Exchange(ref _last, 0);
+            var corrected = (clock.GetUtcNow() + value).ToUnixTimeSeconds();
+            var last = Interlocked.Read(ref _last);
+            if ((last >>> 32) > corrected + ProtocolConstants.MsgIdMaxLeadSeconds - RestartMarginSeconds)
+            {
+                // The ids made so far are ones the server refused as too new: none of them is remembered there.
+                Interlocked.CompareExchange(ref _last, 0, last);
+            }
         }
     }
+
+    private const int RestartMarginSeconds = 5;
 
     private TimeSpan _offset;
 

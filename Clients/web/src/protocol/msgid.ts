@@ -1,6 +1,10 @@
 // msg_ids: about unixtime·2^32 (seconds in the high half, the fraction of a second below), strictly increasing,
 // with the low two bits 0 for clients (MsgIdClock.cs). The offset (server time − local time) is learned at the
 // handshake and from bad_msg notices.
+/** The server refuses msg_ids more than this far ahead of its clock (ProtocolConstants.MsgIdMaxLeadSeconds). */
+const MSG_ID_MAX_LEAD_SECONDS = 30;
+const RESTART_MARGIN_SECONDS = 5;
+
 export class MsgIdClock {
   private last = 0n;
   private offset = 0;
@@ -12,11 +16,14 @@ export class MsgIdClock {
     return this.offset;
   }
 
-  /** Setting it restarts the sequence from the corrected clock; otherwise a clock that ran ahead would keep every
-   * later msg_id ahead too. */
+  /** Setting it restarts the sequence from the corrected clock only when the ids made so far run so far ahead of it
+   * that the server would refuse the next ones (its 30 s lead, less a margin); otherwise the sequence goes on
+   * increasing. Restarting on every correction could make an id again (two calls refused together correct the clock
+   * a few milliseconds apart), which the server would answer as a resend of the other call (MsgIdClock.cs). */
   set offsetMs(value: number) {
     this.offset = Math.round(value);
-    this.last = 0n;
+    const corrected = Math.floor((this.now() + this.offset) / 1000);
+    if (MsgIdClock.secondsOf(this.last) > corrected + MSG_ID_MAX_LEAD_SECONDS - RESTART_MARGIN_SECONDS) this.last = 0n;
   }
 
   /** Corrects the offset from the server's clock (unix ms) as seen now. */
