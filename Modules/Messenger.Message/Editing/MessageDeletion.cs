@@ -54,11 +54,12 @@ internal static class MessageDeletion
             PollStore.Forget(scope, id);
             media.Release(scope, id);
             log.Redact(scope, id, owner => new DeleteMessagesUpdate(PeerFor(target, owner, me), [id]));
+
+            // A revoked pinned message is unpinned (its pinned_message entries were just redacted like any copy). One
+            // statement per id: the unit's commands are cached by their text for the writer's lifetime.
+            scope.Execute("UPDATE message_chats SET pinned_message_id = 0 WHERE id = @chat AND pinned_message_id = @id", ("@chat", target.ChatId), ("@id", id));
         }
 
-        // A revoked pinned message is unpinned (its pinned_message entries were just redacted like any copy).
-        scope.Execute($"UPDATE message_chats SET pinned_message_id = 0 WHERE id = @chat AND pinned_message_id IN ({string.Join(", ", ids)})",
-            ("@chat", target.ChatId));
         if (target.HasOwnLog)
         {
             // A large group's dialog shows the chat's newest message: it must stay a visible one.
