@@ -109,6 +109,17 @@ public static class MessageMethods
         return result;
     }
 
+    /// <summary>Turns the chat's auto-delete on (messages posted from now on are deleted for everyone
+    /// <paramref name="period"/> after they were sent; at least <see cref="HistoryTtl.Min"/>) or off (<see cref="TimeSpan.Zero"/>).
+    /// The result is the service message <c>set_ttl</c>, not repeated as an event on this device.</summary>
+    public static async Task<SentMessage> SetHistoryTtlAsync(
+        this MessengerClient client, Peer peer, TimeSpan period, CancellationToken cancellationToken = default)
+    {
+        var sent = await client.CallAsync(new SetHistoryTtlCall(peer, (int)period.TotalSeconds), cancellationToken);
+        client.Events.Observe(sent, edited: false);
+        return sent;
+    }
+
     /// <summary>Reacts to message <paramref name="id"/> with one emoji, replacing the user's earlier reaction, or takes it
     /// back (null); the answer carries the message's reactions now, and it is not repeated as an event on this device.</summary>
     public static async Task<ReactionsChanged> SendReactionAsync(

@@ -20,6 +20,7 @@ public sealed class ConfigurationTests
             ["Messenger:Storage:WriterNice"] = "-21",
             ["Messenger:Storage:MaxDatabaseMiB"] = "-1",
             ["Messenger:Message:PostBurst"] = "50",
+            ["Messenger:Message:RetentionDays"] = "-1",
             ["Messenger:Metrics:PrometheusPath"] = "metrics",
             ["Messenger:Protocol:MaxConnectionsPerAddress"] = "-1",
             ["Messenger:Logging:MinimumLevel"] = "Chatty",
@@ -39,6 +40,7 @@ public sealed class ConfigurationTests
             "Messenger:Storage:WriterNice: must be between -20 and 19 (was -21)",
             "Messenger:Storage:MaxDatabaseMiB: must be between 0 and 16777216 (was -1)",
             "Messenger:Message:PostBurst: must be between 100 and 10000000 (was 50)",
+            "Messenger:Message:RetentionDays: must be between 0 and 36600 (was -1)",
             "Messenger:Metrics:PrometheusPath: 'metrics' is not a path such as /metrics",
             "Messenger:Protocol:MaxConnectionsPerAddress: must be between 0 and 10000000 (was -1)",
             "Messenger:Logging:MinimumLevel: 'Chatty' is not one of Verbose, Debug, Information, Warning, Error, Fatal");

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Messenger.Contracts.Wire;
 using Messenger.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -650,6 +651,45 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete bot Helper" }).ClickAsync();
         await Expect(page.GetByTestId("my-bot")).ToHaveCountAsync(0);
         (await http.GetAsync($"/bot/{token}/getMe")).StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task AutoDelete_SetInTheHeader_MarksNewMessages_WhichLeaveBothScreensAtTheirTime_AndCanBeTurnedOff()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await _host.DisposeAsync();
+        _host = await WebTestKit.StartHostAsync(services => services.AddSingleton<TimeProvider>(clock));
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Written before");
+        await bob.OpenChatAsync(aliceName.Display);
+
+        var timer = alice.Page.GetByTestId("auto-delete");
+        await Expect(timer).ToHaveAttributeAsync("aria-pressed", "false");
+        await timer.ClickAsync();
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "1 day" }).ClickAsync();
+        await Expect(timer).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(bob.Page.GetByTestId("service-message").GetByText("Alice Liddell set messages to auto-delete after 1 day")).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByTestId("auto-delete")).ToHaveAttributeAsync("title", "Messages are deleted after 1 day");
+        await alice.SendAsync("Self-destructing");
+        await Expect(bob.Message("Self-destructing").GetByTestId("msg-ttl")).ToBeVisibleAsync();
+        await Expect(bob.Message("Written before").GetByTestId("msg-ttl")).ToHaveCountAsync(0);
+        await alice.ScreenshotAsync("auto-delete");
+
+        clock.Advance(TimeSpan.FromDays(1));
+        await _host.Services.GetRequiredService<Messenger.Message.AutoDelete.MessageExpiry>().DeleteExpiredAsync(CancellationToken.None);
+        await Expect(bob.Message("Self-destructing")).ToHaveCountAsync(0);
+        await Expect(alice.Message("Self-destructing")).ToHaveCountAsync(0);
+        await alice.Page.ReloadAsync();
+        await alice.OpenChatAsync(bobName.Display);
+        await Expect(alice.Message("Written before")).ToBeVisibleAsync();
+        await Expect(alice.Page.GetByTestId("auto-delete")).ToHaveAttributeAsync("aria-pressed", "true");
+
+        await bob.Page.GetByTestId("auto-delete").ClickAsync();
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Off" }).ClickAsync();
+        await Expect(alice.Page.GetByTestId("service-message").GetByText("Bob Builder turned off auto-delete")).ToBeVisibleAsync();
+        await Expect(alice.Page.GetByTestId("auto-delete")).ToHaveAttributeAsync("aria-pressed", "false");
         AssertNoProblems();
     }
 

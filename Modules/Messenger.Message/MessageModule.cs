@@ -6,6 +6,7 @@ using Messenger.Contracts.Rpc;
 using Messenger.Kernel;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
+using Messenger.Message.AutoDelete;
 using Messenger.Message.Bots;
 using Messenger.Message.Chats;
 using Messenger.Message.Groups;
@@ -43,6 +44,8 @@ public static class MessageModule
         services.AddSingleton<PostLimiter>();
         services.AddSingleton<ScheduledSender>();
         services.AddHostedService(provider => provider.GetRequiredService<ScheduledSender>());
+        services.AddSingleton<MessageExpiry>();
+        services.AddHostedService(provider => provider.GetRequiredService<MessageExpiry>());
         services.AddScoped<OwnChatSettings>();
         services.AddSingleton<WebhookPoster>();
         services.AddSingleton<BotLogSignals>();
@@ -76,6 +79,7 @@ public static class MessageModule
         services.AddRpcMethod<ToggleDialogPinCall, AffectedMessages>();
         services.AddRpcMethod<ToggleDialogArchiveCall, AffectedMessages>();
         services.AddRpcMethod<MarkDialogUnreadCall, AffectedMessages>();
+        services.AddRpcMethod<SetHistoryTtlCall, SentMessage>();
 
         services.AddRpcMethod<CreateGroupCall, ChatChanged>();
         services.AddRpcMethod<AddMembersCall, ChatChanged>();

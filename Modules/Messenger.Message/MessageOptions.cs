@@ -22,6 +22,10 @@ internal sealed class MessageOptions
     /// <summary>Posts one user may make at once before <see cref="PostsPerSecond"/> applies. At least a whole forward
     /// (100 messages), so every call can pass.</summary>
     public int PostBurst { get; set; } = 200;
+
+    /// <summary>Days a message is kept: older ones are deleted for everyone, in every chat (a server-wide retention
+    /// policy); 0 keeps them for good.</summary>
+    public int RetentionDays { get; set; }
 }
 
 internal sealed class MessageOptionsValidator : IValidateOptions<MessageOptions>
@@ -33,6 +37,7 @@ internal sealed class MessageOptionsValidator : IValidateOptions<MessageOptions>
         OptionsProblems.RequireInRange(problems, MessageOptions.Section, nameof(options.LargeGroupLimit), options.LargeGroupLimit, 2, 10_000_000);
         OptionsProblems.RequireInRange(problems, MessageOptions.Section, nameof(options.PostsPerSecond), options.PostsPerSecond, 0, 1_000_000);
         OptionsProblems.RequireInRange(problems, MessageOptions.Section, nameof(options.PostBurst), options.PostBurst, ForwardMessagesValidator.MaxIds, 10_000_000);
+        OptionsProblems.RequireInRange(problems, MessageOptions.Section, nameof(options.RetentionDays), options.RetentionDays, 0, 36_600);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

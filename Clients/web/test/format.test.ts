@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MuteForever, RpcError, isMuted } from '../src/api/types';
 import { errorText } from '../src/ui/format';
+import { periodText } from '../src/ui/peers';
 
 describe('error text', () => {
   it('says a FLOOD_WAIT on sending is about sending, with the wait', () => {
@@ -22,5 +23,18 @@ describe('muting', () => {
     expect(isMuted({ mute_until: now / 1000 + 1 }, now)).toBe(true);
     expect(isMuted({ mute_until: now / 1000 }, now)).toBe(false);
     expect(isMuted({ mute_until: MuteForever }, now)).toBe(true);
+  });
+});
+
+describe('auto-delete periods', () => {
+  it('are said in the largest whole unit', () => {
+    expect(periodText(3_600)).toBe('1 hour');
+    expect(periodText(86_400)).toBe('1 day');
+    expect(periodText(2 * 86_400)).toBe('2 days');
+    expect(periodText(7 * 86_400)).toBe('1 week');
+    expect(periodText(30 * 86_400)).toBe('1 month');
+    expect(periodText(366 * 86_400)).toBe('366 days');
+    expect(periodText(90 * 60)).toBe('90 minutes');
+    expect(periodText(90)).toBe('90 seconds');
   });
 });

@@ -27,6 +27,8 @@ public sealed record Peer([property: Key("kind")] PeerKind Kind, [property: Key(
 /// <see cref="Media"/> is the attached file, if any (then <see cref="Text"/> is its caption and may be empty).
 /// <see cref="FwdFromId"/> is set on a forwarded copy: the user who wrote the original (through forwards of forwards).
 /// <see cref="Poll"/> is set on a poll (then <see cref="Text"/> is empty): its question and options, which never change.
+/// <see cref="TtlPeriod"/> is set when the chat's auto-delete was on as it was posted: the server deletes it for everyone
+/// <c>ttl_period</c> seconds after <see cref="Date"/> (the audience gets <c>delete_messages</c>).
 /// Reactions and a poll's votes are not part of it (they change, and the reader's own differ per reader): reads list them
 /// beside the messages (<see cref="MessageList.Reactions"/>, <see cref="MessageList.Polls"/>), and
 /// <c>message_reactions</c> / <c>message_poll</c> updates report their changes.
@@ -43,7 +45,8 @@ public sealed record Message(
     [property: Key("action")] ServiceAction? Action = null,
     [property: Key("media")] MessageMedia? Media = null,
     [property: Key("fwd_from_id")] long? FwdFromId = null,
-    [property: Key("poll")] Poll? Poll = null)
+    [property: Key("poll")] Poll? Poll = null,
+    [property: Key("ttl_period")] int? TtlPeriod = null)
 {
     /// <summary>The chat this message is in, as <paramref name="viewerId"/> addresses it.</summary>
     public Peer PeerFor(long viewerId) =>
@@ -62,12 +65,14 @@ public sealed record DraftMessage(
 public sealed record ReactionCount([property: Key("reaction")] string Reaction, [property: Key("count")] int Count);
 
 /// <summary>What a service message records (its text is empty): <see cref="Kind"/> is one of
-/// <see cref="ServiceActions"/>; <see cref="UserIds"/> the users it concerns; <see cref="Title"/> for create and title.</summary>
+/// <see cref="ServiceActions"/>; <see cref="UserIds"/> the users it concerns; <see cref="Title"/> for create and title;
+/// <see cref="Period"/> for <c>set_ttl</c> (seconds; 0: auto-delete turned off).</summary>
 [MessagePackObject]
 public sealed record ServiceAction(
     [property: Key("kind")] string Kind,
     [property: Key("user_ids")] long[] UserIds,
-    [property: Key("title")] string? Title = null);
+    [property: Key("title")] string? Title = null,
+    [property: Key("period")] int? Period = null);
 
 /// <summary>Kinds of <see cref="ServiceAction"/>.</summary>
 public static class ServiceActions
@@ -88,6 +93,9 @@ public static class ServiceActions
 
     /// <summary>A message was pinned: the service message's <c>reply_to_id</c> is the pinned message.</summary>
     public const string PinMessage = "pin_message";
+
+    /// <summary>The chat's auto-delete period was set (<see cref="ServiceAction.Period"/>; 0: turned off).</summary>
+    public const string SetTtl = "set_ttl";
 }
 
 /// <summary>The caller's stored message and the position of the log it was appended to (apply it as the update with
@@ -126,7 +134,8 @@ public sealed record MessageReactions(
 /// in it); <see cref="MuteUntil"/> the caller's own mute (unix seconds, 0 when not muted); <see cref="Draft"/> the
 /// caller's unsent text, if any; <see cref="Pinned"/> whether the caller keeps it at the top of their list;
 /// <see cref="Archived"/> whether the caller moved it out of the main list (it stays there when new messages come);
-/// <see cref="UnreadMark"/> whether the caller marked it unread to come back to it.</summary>
+/// <see cref="UnreadMark"/> whether the caller marked it unread to come back to it; <see cref="TtlPeriod"/> the chat's
+/// auto-delete period for everyone in it (seconds, 0: off; <c>messages.setHistoryTTL</c>).</summary>
 [MessagePackObject]
 public sealed record Dialog(
     [property: Key("peer")] Peer Peer,
@@ -141,7 +150,8 @@ public sealed record Dialog(
     [property: Key("draft")] DraftMessage? Draft = null,
     [property: Key("pinned")] bool Pinned = false,
     [property: Key("archived")] bool Archived = false,
-    [property: Key("unread_mark")] bool UnreadMark = false);
+    [property: Key("unread_mark")] bool UnreadMark = false,
+    [property: Key("ttl_period")] int TtlPeriod = 0);
 
 /// <summary>A page of the caller's chats, pinned ones first (most recently pinned first), then by most recent activity,
 /// and how many there are in all.</summary>

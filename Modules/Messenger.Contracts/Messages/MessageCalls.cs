@@ -146,6 +146,29 @@ public sealed record PinMessageCall(
     [property: Key("unpin")] bool Unpin = false,
     [property: Key("silent")] bool Silent = false) : IRpcCall<PinResult>;
 
+/// <summary><c>messages.setHistoryTTL</c>: turns the chat's auto-delete on (<see cref="Period"/> seconds,
+/// <see cref="HistoryTtl.Min"/>–<see cref="HistoryTtl.Max"/>) or off (0), for everyone in it. Messages posted while it is on
+/// carry <c>ttl_period</c> and are deleted for everyone that long after their date; messages already there stay as they
+/// were. Posts the service message <c>set_ttl</c> (with the period; it never expires itself) and answers it as
+/// <c>messages.send</c> does. Both users of a private chat may set it; in a group only admins. Errors:
+/// <c>TTL_PERIOD_INVALID</c>, <c>CHAT_NOT_MODIFIED</c> (already that period), <c>PEER_ID_INVALID</c>, <c>USER_DELETED</c>,
+/// 403 <c>CHAT_ADMIN_REQUIRED</c>, 403 <c>USER_IS_BLOCKED</c> / <c>YOU_BLOCKED_USER</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.setHistoryTTL")]
+[MessagePackObject]
+public sealed record SetHistoryTtlCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("period")] int Period) : IRpcCall<SentMessage>;
+
+/// <summary>Bounds of a chat's auto-delete period (<c>messages.setHistoryTTL</c>), in seconds.</summary>
+public static class HistoryTtl
+{
+    /// <summary>One minute.</summary>
+    public const int Min = 60;
+
+    /// <summary>One year (366 days).</summary>
+    public const int Max = 366 * 86_400;
+}
+
 /// <summary>What <c>messages.pin</c> did: the chat's pinned message now (null: none), the service message it posted (if
 /// any), and where the caller's log (or, when <see cref="Channel"/> is set, the large group's own log) stands after
 /// both entries (apply them as one change of <see cref="PtsCount"/> positions; the caller's device gets no push of them).</summary>
@@ -291,6 +314,7 @@ public static class MessageErrorNames
     public const string MessageIdInvalid = "MESSAGE_ID_INVALID";
     public const string MessageIdsInvalid = "MESSAGE_IDS_INVALID";
     public const string MessageNotModified = "MESSAGE_NOT_MODIFIED";
+    public const string TtlPeriodInvalid = "TTL_PERIOD_INVALID";
     public const string MaxIdInvalid = "MAX_ID_INVALID";
     public const string TypingActionInvalid = "TYPING_ACTION_INVALID";
     public const string UserIdInvalid = "USER_ID_INVALID";

@@ -24,7 +24,10 @@ internal static class Delivery
         WriteScope scope, IUpdateLog log, ChatTarget target, long me, long randomId, string text, long? replyToId, ServiceAction? action, long now,
         Func<long, MessageMedia?>? attachMedia = null, long? forwardedFrom = null, Poll? poll = null)
     {
-        var id = MessageStore.InsertMessage(scope, target.ChatId, me, randomId, target.ToPeer, now, text, replyToId, action);
+        // Auto-delete applies to what people post, not to the service messages that record the chat's changes.
+        var ttl = action is null ? MessageStore.TtlPeriod(scope, target.ChatId) : 0;
+        int? ttlPeriod = ttl > 0 ? ttl : null;
+        var id = MessageStore.InsertMessage(scope, target.ChatId, me, randomId, target.ToPeer, now, text, replyToId, action, now + ttlPeriod);
         var media = attachMedia?.Invoke(id);
         if (media is not null)
         {
@@ -42,7 +45,7 @@ internal static class Delivery
             PollStore.Create(scope, id, poll);
         }
 
-        var message = new ChatMessage(id, me, target.ToPeer, now, text, replyToId, null, action, media) { FwdFromId = forwardedFrom, Poll = poll };
+        var message = new ChatMessage(id, me, target.ToPeer, now, text, replyToId, null, action, media) { FwdFromId = forwardedFrom, Poll = poll, TtlPeriod = ttlPeriod };
         SearchIndex.Add(scope, id, target.ChatId, poll is null ? text : string.Join('\n', [poll.Question, .. poll.Options]));
         if (target.HasOwnLog)
         {

@@ -38,6 +38,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             chat.Property(c => c.Photo).HasColumnName("photo");
             // A group's description (0–255 characters; empty: none).
             chat.Property(c => c.About).HasColumnName("about").HasMaxLength(255).HasDefaultValue("");
+            // Auto-delete: messages posted while it is set are deleted for everyone this many seconds after their date (0: off).
+            chat.Property(c => c.TtlPeriod).HasColumnName("ttl_period").HasDefaultValue(0);
         });
 
         modelBuilder.Entity<MemberRow>(member =>
@@ -93,6 +95,9 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             message.Property(m => m.FwdFromId).HasColumnName("fwd_from_id");
             // A poll's question and options (MessagePack of Contracts.Messages.Poll); its votes are in message_poll_*.
             message.Property(m => m.Poll).HasColumnName("poll");
+            // When the chat's auto-delete erases the message (unix seconds); null: never. Cleared when it is deleted for everyone.
+            message.Property(m => m.ExpiresAt).HasColumnName("expires_at");
+            message.HasIndex(m => m.ExpiresAt).HasFilter("expires_at IS NOT NULL");
         });
 
         // A group's incoming webhooks: only the SHA-256 of each token is kept (the token is told once, when created).
@@ -310,6 +315,8 @@ internal sealed class ChatRow
     public byte[]? Photo { get; set; }
 
     public string About { get; set; } = "";
+
+    public int TtlPeriod { get; set; }
 }
 
 internal sealed class MemberRow
@@ -371,6 +378,8 @@ internal sealed class MessageRow
     public long? FwdFromId { get; set; }
 
     public byte[]? Poll { get; set; }
+
+    public long? ExpiresAt { get; set; }
 }
 
 internal sealed class WebhookRow

@@ -17,7 +17,7 @@ internal enum Block
 
 /// <summary>What a user set on one of their chats: mute, draft, when they pinned it (0: not pinned), whether they
 /// archived it or marked it unread.</summary>
-internal sealed record ViewerSettings(long MuteUntil, DraftMessage? Draft, long PinnedAt, bool Archived, bool UnreadMark);
+internal sealed record ViewerSettings(long MuteUntil, DraftMessage? Draft, long PinnedAt, bool Archived, bool UnreadMark, int TtlPeriod);
 
 /// <summary>A user's dialog row as the module uses it.</summary>
 internal sealed record DialogState(
@@ -31,20 +31,22 @@ internal sealed record DialogState(
 internal sealed class MessageStore(SqliteDatabase database)
 {
     public const int PrivateChat = 1;
-    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media, m.fwd_from_id, m.poll";
+    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media, m.fwd_from_id, m.poll, m.expires_at";
     private const string NotHidden = "NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id)";
 
     /// <summary>The columns of <see cref="MessageColumns"/>, as <see cref="ReadMessage"/> reads them.</summary>
-    public const int MessageColumnCount = 12;
+    public const int MessageColumnCount = 13;
 
     /// <summary>The chat's pinned message (alias <c>p</c>) in a query over <c>message_chats c</c> for the user <c>@user</c>:
     /// <see cref="PinnedJoin"/> leaves it null when nothing is pinned, or the message was deleted (for everyone, or by
     /// the user for themselves).</summary>
-    public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id, p.poll";
+    public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id, p.poll, p.expires_at";
 
-    /// <summary>What the viewer <c>@user</c> set on a chat — mute, draft, pin, archive, unread mark — in a dialog query, with
-    /// <see cref="ViewerJoins"/> on the chat's id column; <see cref="ReadViewer"/> reads them.</summary>
-    public const string ViewerColumns = "coalesce(n.mute_until, 0), dr.text, dr.reply_to_id, dr.date, coalesce(dp.pinned_at, 0), da.chat_id IS NOT NULL, um.chat_id IS NOT NULL";
+    /// <summary>What the viewer <c>@user</c> set on a chat — mute, draft, pin, archive, unread mark — and the chat's
+    /// auto-delete period (of <c>message_chats c</c>), in a dialog query, with <see cref="ViewerJoins"/> on the chat's id
+    /// column; <see cref="ReadViewer"/> reads them.</summary>
+    public const string ViewerColumns =
+        "coalesce(n.mute_until, 0), dr.text, dr.reply_to_id, dr.date, coalesce(dp.pinned_at, 0), da.chat_id IS NOT NULL, um.chat_id IS NOT NULL, c.ttl_period";
 
     public static string ViewerJoins(string chatId) =>
         $"LEFT JOIN message_notify n ON n.user_id = @user AND n.chat_id = {chatId} " +
@@ -54,7 +56,8 @@ internal sealed class MessageStore(SqliteDatabase database)
         $"LEFT JOIN message_unread_marks um ON um.user_id = @user AND um.chat_id = {chatId} ";
 
     public static ViewerSettings ReadViewer(SqliteDataReader reader, int first) =>
-        new(reader.GetInt64(first), ReadDraft(reader, first + 1), reader.GetInt64(first + 4), reader.GetBoolean(first + 5), reader.GetBoolean(first + 6));
+        new(reader.GetInt64(first), ReadDraft(reader, first + 1), reader.GetInt64(first + 4), reader.GetBoolean(first + 5), reader.GetBoolean(first + 6),
+            reader.GetInt32(first + 7));
 
     public static DraftMessage? ReadDraft(SqliteDataReader reader, int first) =>
         reader.IsDBNull(first) ? null : new DraftMessage(reader.GetString(first), reader.IsDBNull(first + 1) ? null : reader.GetInt64(first + 1), reader.GetInt64(first + 2));
@@ -115,7 +118,7 @@ internal sealed class MessageStore(SqliteDatabase database)
                 var viewer = ReadViewer(reader, 7 + 2 * MessageColumnCount);
                 dialogs.Add((new Dialog(
                     new Peer((PeerKind)reader.GetInt32(0), reader.GetInt64(1)), top, reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4),
-                    reader.GetInt64(5), reader.GetInt64(6), pinned, viewer.MuteUntil, viewer.Draft, viewer.PinnedAt > 0, viewer.Archived, viewer.UnreadMark), top?.Id ?? 0,
+                    reader.GetInt64(5), reader.GetInt64(6), pinned, viewer.MuteUntil, viewer.Draft, viewer.PinnedAt > 0, viewer.Archived, viewer.UnreadMark, viewer.TtlPeriod), top?.Id ?? 0,
                     viewer.PinnedAt));
             }
         }
@@ -302,10 +305,10 @@ internal sealed class MessageStore(SqliteDatabase database)
     }
 
     public static long InsertMessage(
-        WriteScope scope, long chatId, long fromId, long randomId, Peer to, long date, string text, long? replyToId, ServiceAction? action) =>
+        WriteScope scope, long chatId, long fromId, long randomId, Peer to, long date, string text, long? replyToId, ServiceAction? action, long? expiresAt) =>
         scope.Statement(
-                "INSERT INTO message_messages (chat_id, from_id, random_id, to_kind, to_id, date, text, reply_to_id, deleted, action) " +
-                "VALUES (@chat, @from, @random, @kind, @to, @date, @text, @reply, 0, @action)")
+                "INSERT INTO message_messages (chat_id, from_id, random_id, to_kind, to_id, date, text, reply_to_id, deleted, action, expires_at) " +
+                "VALUES (@chat, @from, @random, @kind, @to, @date, @text, @reply, 0, @action, @expires)")
             .Bind("@chat", chatId)
             .Bind("@from", fromId)
             .Bind("@random", randomId)
@@ -315,7 +318,12 @@ internal sealed class MessageStore(SqliteDatabase database)
             .Bind("@text", text)
             .Bind("@reply", replyToId)
             .Bind("@action", action is null ? null : WireSerializer.Serialize(action))
+            .Bind("@expires", expiresAt)
             .Insert();
+
+    /// <summary>The chat's auto-delete period in seconds (0: off), inside a unit.</summary>
+    public static int TtlPeriod(WriteScope scope, long chatId) =>
+        (int)(scope.Statement("SELECT ttl_period FROM message_chats WHERE id = @chat").Bind("@chat", chatId).Int64() ?? 0);
 
     public static void TouchDialog(WriteScope scope, long userId, long chatId, Peer peer, long messageId, long date, bool incoming) =>
         scope.Statement(
@@ -452,6 +460,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         {
             FwdFromId = reader.IsDBNull(first + 10) ? null : reader.GetInt64(first + 10),
             Poll = reader.IsDBNull(first + 11) ? null : WireSerializer.Deserialize<Poll>((byte[])reader.GetValue(first + 11)),
+            TtlPeriod = reader.IsDBNull(first + 12) ? null : (int)(reader.GetInt64(first + 12) - reader.GetInt64(first + 4)),
         };
 
     // ---- media (the descriptor is kept with the message; the Media module counts the references) ----

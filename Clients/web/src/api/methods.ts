@@ -141,6 +141,9 @@ export function createMethods(call: Call) {
       readHistory: (a: { peer: Peer; max_id: number }, o?: CallOptions) => call<AffectedMessages>('messages.readHistory', a, o),
       /** Who has read the caller's own message: the peer of a private chat, or members of a small group. */
       getReadParticipants: (a: { peer: Peer; id: number }, o?: CallOptions) => call<ReadParticipants>('messages.getReadParticipants', a, o),
+      /** Turns the chat's auto-delete on (`period` seconds, 60 to 366 days) or off (0); answers the service message `set_ttl`. */
+      setHistoryTTL: (a: { peer: Peer; period: number }, o?: CallOptions) =>
+        call<SentMessage>('messages.setHistoryTTL', { peer: a.peer, period: a.period }, o),
       /** Pins `id` for everyone in the chat (or, with `unpin`, unpins whatever is pinned). */
       pin: (a: { peer: Peer; id: number; unpin?: boolean; silent?: boolean }, o?: CallOptions) =>
         call<PinResult>('messages.pin', { peer: a.peer, id: a.id, unpin: a.unpin ?? false, silent: a.silent ?? false }, o),

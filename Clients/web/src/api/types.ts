@@ -197,6 +197,8 @@ export const ServiceActions = {
   UnsetAdmin: 'unset_admin',
   TransferOwnership: 'transfer_ownership',
   ConvertToLarge: 'convert_to_large',
+  PinMessage: 'pin_message',
+  SetTtl: 'set_ttl',
 } as const;
 export type ServiceActionKind = (typeof ServiceActions)[keyof typeof ServiceActions];
 
@@ -205,6 +207,8 @@ export interface ServiceAction {
   kind: ServiceActionKind | string;
   user_ids: number[];
   title: string | null;
+  /** `set_ttl`: the chat's auto-delete period in seconds (0: turned off). */
+  period?: number | null;
 }
 
 export const MediaKinds = { Photo: 'photo', Video: 'video', Audio: 'audio', Document: 'document' } as const;
@@ -253,6 +257,8 @@ export interface Message {
   fwd_from_id?: number | null;
   /** A poll (then `text` is empty): its question and options, which never change. */
   poll?: Poll | null;
+  /** Posted while the chat's auto-delete was on: deleted for everyone this many seconds after `date`. */
+  ttl_period?: number | null;
   /** Not on the wire (the server lists a poll's votes beside the messages, MessageList.polls): this client's copy. */
   poll_results?: PollResults | null;
 }
@@ -377,6 +383,8 @@ export interface Dialog {
   pinned_message?: Message | null;
   /** The user's own mute: unix seconds, 0 when not muted ({@link MuteForever} for good). */
   mute_until?: number;
+  /** The chat's auto-delete period for everyone in it, in seconds (0: off). */
+  ttl_period?: number;
   /** The user's unsent text in this chat (kept for all their devices), or null. */
   draft?: DraftMessage | null;
   /** Kept at the top of the user's list (pinned chats come first, the most recently pinned first). */

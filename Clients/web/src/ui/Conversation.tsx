@@ -7,7 +7,7 @@ import { Composer } from './Composer';
 import { errorText, formatLastSeen } from './format';
 import { MessageList } from './MessageList';
 import { Modal } from './Modal';
-import { isChannel, peerFromKey, peerKey, peerPhoto, peerTitle, previewText, userName } from './peers';
+import { isChannel, peerFromKey, peerKey, peerPhoto, peerTitle, periodText, previewText, userName } from './peers';
 import { getState, setState, useApp, type AppState } from './store';
 import { ForwardDialog } from './ForwardDialog';
 import { ChatSearch } from './ChatSearch';
@@ -17,6 +17,7 @@ import { setMuted } from './notifications';
 import { dialogPinned, ensureUsers, updateDialog } from './chats';
 import { api } from './connection';
 import { canPin, pinMessage } from './pins';
+import { AutoDeletePeriods, canSetAutoDelete, setAutoDelete } from './autoDelete';
 import { react } from './reactions';
 
 export function Conversation({ chatKey }: { chatKey: string }) {
@@ -145,6 +146,9 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
   const archived = useApp((s) => !!s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.archived);
   const [muteError, setMuteError] = useState('');
   const [clearing, setClearing] = useState(false);
+  const [timing, setTiming] = useState(false);
+  const autoDelete = useApp((s) => s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.ttl_period ?? 0);
+  const mayTime = useApp((s) => canSetAutoDelete(s, chatKey));
   const [exporting, setExporting] = useState(false);
   const exportHistory = () => {
     setMuteError('');
@@ -223,6 +227,20 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
       <button type="button" class="icon-btn" aria-label="Search in chat" title="Search in this chat" onClick={onSearch}>
         <Icon name="search" />
       </button>
+      {(mayTime || autoDelete > 0) && (
+        <button
+          type="button"
+          class={`icon-btn${autoDelete > 0 ? ' icon-btn--on' : ''}`}
+          aria-label="Auto-delete"
+          title={autoDelete > 0 ? `Messages are deleted after ${periodText(autoDelete)}` : 'Auto-delete is off'}
+          aria-pressed={autoDelete > 0}
+          data-testid="auto-delete"
+          disabled={!mayTime}
+          onClick={() => setTiming(true)}
+        >
+          <Icon name="timer" />
+        </button>
+      )}
       <button
         type="button"
         class="icon-btn"
@@ -256,6 +274,7 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
         <Icon name="trash" />
       </button>
       {clearing && <ClearHistoryDialog chatKey={chatKey} onClose={() => setClearing(false)} />}
+      {timing && <AutoDeleteDialog chatKey={chatKey} current={autoDelete} onClose={() => setTiming(false)} />}
     </header>
   );
 }
@@ -335,6 +354,44 @@ function SeenByDialog({ chatKey, message, onClose }: { chatKey: string; message:
           ))}
         </ul>
       )}
+    </Modal>
+  );
+}
+
+/** The chat's auto-delete timer, for everyone in it: new messages are deleted that long after they were sent. */
+function AutoDeleteDialog({ chatKey, current, onClose }: { chatKey: string; current: number; onClose: () => void }) {
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const choose = async (period: number) => {
+    if (period === current) return onClose();
+    setBusy(true);
+    setError('');
+    try {
+      await setAutoDelete(chatKey, period);
+      onClose();
+    } catch (e) {
+      setError(errorText(e));
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal title="Auto-delete messages" onClose={onClose}>
+      <p class="muted">New messages in this chat are deleted for everyone this long after they are sent. Messages already here stay.</p>
+      {error && <p class="form__error" role="alert">{error}</p>}
+      <div class="button-column">
+        {AutoDeletePeriods.map((period) => (
+          <button
+            key={period}
+            type="button"
+            class={`btn${period === current ? '' : ' btn--ghost'}`}
+            aria-pressed={period === current}
+            disabled={busy}
+            onClick={() => void choose(period)}
+          >
+            {period === 0 ? 'Off' : periodText(period)}
+          </button>
+        ))}
+      </div>
     </Modal>
   );
 }

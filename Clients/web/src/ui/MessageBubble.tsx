@@ -107,6 +107,15 @@ export function MessageBubble({
         )}
         <span class="bubble__meta">
           {message.edit_date && <span class="bubble__edited">edited</span>}
+          {!!message.ttl_period && (
+            <span
+              class="bubble__ttl"
+              data-testid="msg-ttl"
+              title={`Deleted for everyone at ${new Date((message.date + message.ttl_period) * 1000).toLocaleString()}`}
+            >
+              <Icon name="timer" />
+            </span>
+          )}
           <time dateTime={new Date(message.date * 1000).toISOString()}>{formatTime(message.date)}</time>
           {out && <Ticks status={tickStatus(message, dialog)} />}
         </span>

@@ -1,5 +1,5 @@
 import type { ChatChanged, InputMedia, Message, MessageList } from '../api/types';
-import { PeerKind, RpcError, peerOf } from '../api/types';
+import { PeerKind, RpcError, ServiceActions, peerOf } from '../api/types';
 import { blankDialog, dialogOf, ensureChats, ensureUsers, loadDialogs, loadPresence, rememberUsers, updateDialog } from './chats';
 import { api, upload } from './connection';
 import { errorText } from './format';
@@ -131,6 +131,8 @@ export function messageArrived(message: Message): void {
     },
     () => blankDialog(peer),
   );
+  // The chat's auto-delete timer is what its newest set_ttl message says (they arrive in log order).
+  if (message.action?.kind === ServiceActions.SetTtl) updateDialog(key, (d) => ({ ...d, ttl_period: message.action?.period ?? 0 }));
   if (incoming) clearTyping(key, message.from_id);
   if (peer.kind === PeerKind.User && !getState().presence[peer.id]) void loadPresence([peer.id]).catch(() => undefined);
   // A service message (title, members, admins) means the group itself changed.

@@ -68,6 +68,10 @@ export function serviceText(state: AppState, message: Message): string {
       const pinned = findMessage(state, message.reply_to_id);
       return pinned ? `${actor} pinned “${pinned.action ? 'a message' : previewText(state, pinned)}”` : `${actor} pinned a message`;
     }
+    case 'set_ttl':
+      return action.period
+        ? `${actor} set messages to auto-delete after ${periodText(action.period)}`
+        : `${actor} turned off auto-delete`;
     default:
       return `${actor}: ${action.kind}`;
   }
@@ -93,4 +97,22 @@ export function previewText(state: AppState, message: Message): string {
     return message.text ? `${label}, ${message.text}` : label;
   }
   return message.text;
+}
+
+/** An auto-delete period as people say it: "1 hour", "2 days", "1 week", "1 month" (30 days), "90 seconds". */
+export function periodText(seconds: number): string {
+  const units: [number, string][] = [
+    [30 * 86_400, 'month'],
+    [7 * 86_400, 'week'],
+    [86_400, 'day'],
+    [3_600, 'hour'],
+    [60, 'minute'],
+  ];
+  for (const [size, name] of units) {
+    if (seconds >= size && seconds % size === 0) {
+      const count = seconds / size;
+      return `${count} ${name}${count === 1 ? '' : 's'}`;
+    }
+  }
+  return `${seconds} seconds`;
 }

@@ -108,6 +108,12 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("top_message_id");
 
+                    b.Property<int>("TtlPeriod")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("ttl_period");
+
                     b.Property<long?>("UserHigh")
                         .HasColumnType("INTEGER")
                         .HasColumnName("user_high");
@@ -346,6 +352,10 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("edit_date");
 
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
                     b.Property<long>("FromId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("from_id");
@@ -384,6 +394,9 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnName("to_kind");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasFilter("expires_at IS NOT NULL");
 
                     b.HasIndex("ChatId", "Id");
 
