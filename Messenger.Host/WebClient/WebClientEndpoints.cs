@@ -21,7 +21,7 @@ internal static class WebClientEndpoints
     // Vite names every file under assets/ after a hash of its content, so a cached copy can never be stale.
     private const string AssetsPrefix = "/assets/";
 
-    private static readonly string[] ServerPaths = [ProtocolConstants.HubPath, "/.well-known/", "/health/", "/hooks/", "/bot/", AssetsPrefix];
+    private static readonly string[] ServerPaths = [ProtocolConstants.HubPath, "/.well-known/", "/health/", "/hooks/", "/bot/", "/file/bot", AssetsPrefix];
 
     public static IServiceCollection AddWebClient(this IServiceCollection services, string contentRoot)
     {

@@ -9,6 +9,7 @@ using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
 using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Media;
 using Messenger.Tests.Session;
 
 namespace Messenger.Tests.Messages;
@@ -297,6 +298,131 @@ public sealed class BotApiTests : IAsyncLifetime
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("description").GetString().Should().Be(BotErrorNames.BotRequestInvalid);
+    }
+
+    [Fact]
+    public async Task Files_APersonsPhotoReachesTheBotWithAFileId_ItDownloadsIt_AndSendsDocumentsBack()
+    {
+        await using var alice = await _host.SignUpAsync("alice_botfiles");
+        await using var bob = await _host.SignUpAsync("bob_botfiles");
+        var created = await alice.Client.CreateBotAsync("Files_bot", "Files");
+        var photo = Media.MediaTestKit.Png(64, 48, seed: 5, length: 1_300_000);
+        var input = await bob.Client.UploadFileAsync(new MemoryStream(photo), "cat.png", "image/png");
+        var sent = (await bob.Client.SendMediaAsync(Peer.User(created.Bot.Id), input, "my cat")).Message;
+
+        var message = (await CallAsync(created.Token, "getUpdates")).GetProperty("result").EnumerateArray().Single().GetProperty("message");
+        message.GetProperty("caption").GetString().Should().Be("my cat");
+        message.GetProperty("text").ValueKind.Should().Be(JsonValueKind.Null, "a file's message has a caption instead");
+        var size = message.GetProperty("photo")[0];
+        size.GetProperty("width").GetInt32().Should().Be(64);
+        size.GetProperty("file_size").GetInt64().Should().Be(photo.Length);
+        var fileId = size.GetProperty("file_id").GetString()!;
+        var file = (await CallAsync(created.Token, "getFile", new { file_id = fileId })).GetProperty("result");
+        var download = await _http.GetAsync($"/file/bot{created.Token}/{file.GetProperty("file_path").GetString()}");
+        download.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await download.Content.ReadAsByteArrayAsync()).Should().Equal(photo, "read a megabyte at a time, whole");
+
+        var report = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("build 42 passed\n", 70_000)));
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(bob.UserId.ToString()), "chat_id" },
+            { new StringContent("the report"), "caption" },
+            { new StringContent(sent.Id.ToString()), "reply_to_message_id" },
+            { new ByteArrayContent(report) { Headers = { ContentType = new("text/plain") } }, "document", "report.txt" },
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/bot/{created.Token}/sendDocument") { Content = form };
+        request.Headers.Add("Idempotency-Key", "report-42");
+        var answer = await _http.SendAsync(request);
+        var json = await answer.Content.ReadFromJsonAsync<JsonElement>();
+        answer.StatusCode.Should().Be(HttpStatusCode.OK, json.ToString());
+        var document = json.GetProperty("result").GetProperty("document");
+        document.GetProperty("file_name").GetString().Should().Be("report.txt");
+        document.GetProperty("mime_type").GetString().Should().Be("text/plain");
+
+        var received = await bob.NextAsync<MessageReceived>(e => e.Message.Media is not null && e.Message.FromId == created.Bot.Id);
+        received.Message.Text.Should().Be("the report");
+        received.Message.ReplyToId.Should().Be(sent.Id);
+        received.Message.Media!.Size.Should().Be(report.Length);
+        (await Media.MediaTestKit.DownloadAsync(bob.Client, received.Message.Media)).Should().Equal(report);
+
+        using var again = new HttpRequestMessage(HttpMethod.Post, $"/bot/{created.Token}/sendDocument")
+        {
+            Content = new MultipartFormDataContent
+            {
+                { new StringContent(bob.UserId.ToString()), "chat_id" },
+                { new ByteArrayContent(report), "document", "report.txt" },
+            },
+        };
+        again.Headers.Add("Idempotency-Key", "report-42");
+        (await _http.SendAsync(again)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await bob.Client.GetHistoryAsync(Peer.User(created.Bot.Id))).Count(m => m.Media is not null && m.FromId == created.Bot.Id)
+            .Should().Be(1, "the same Idempotency-Key sends once");
+    }
+
+    [Fact]
+    public async Task Files_BadRequests_AreRefusedByName_AndABotReadsOnlyFilesOfItsChats()
+    {
+        await using var alice = await _host.SignUpAsync("alice_botfilebad");
+        await using var bob = await _host.SignUpAsync("bob_botfilebad");
+        await using var carol = await _host.SignUpAsync("carol_botfilebad");
+        var created = await alice.Client.CreateBotAsync("Picky_bot", "Picky");
+        var token = created.Token;
+        var secret = await bob.Client.SendMediaAsync(carol.Peer, await bob.Client.UploadFileAsync(new MemoryStream([1, 2, 3]), "secret.bin", "application/octet-stream"));
+        var foreignId = secret.Message.Media!.Id.ToString();
+
+        await FailsAsync(token, "getFile", new { file_id = foreignId }, HttpStatusCode.NotFound, "MEDIA_INVALID");
+        await FailsAsync(token, "getFile", new { file_id = "not-a-number" }, HttpStatusCode.BadRequest, BotErrorNames.BotRequestInvalid);
+        await FailsAsync(token, "getFile", new { }, HttpStatusCode.BadRequest, BotErrorNames.BotRequestInvalid);
+        await DownloadFailsAsync($"/file/bot{token}/{foreignId}", HttpStatusCode.NotFound, "MEDIA_INVALID");
+        await DownloadFailsAsync($"/file/bot{token}/0", HttpStatusCode.NotFound, "MEDIA_INVALID");
+        await DownloadFailsAsync($"/file/bot{created.Bot.Id}:nope/{foreignId}", HttpStatusCode.Unauthorized, BotErrorNames.BotTokenInvalid);
+
+        await FormFailsAsync(token, "sendDocument", [("chat_id", bob.UserId.ToString())], null, HttpStatusCode.BadRequest, BotErrorNames.BotRequestInvalid);
+        await FormFailsAsync(token, "sendDocument", [("chat_id", bob.UserId.ToString())], ("photo", new byte[10]), HttpStatusCode.BadRequest, BotErrorNames.BotRequestInvalid);
+        await FormFailsAsync(token, "sendDocument", [("chat_id", bob.UserId.ToString())], ("document", []), HttpStatusCode.BadRequest, BotErrorNames.BotRequestInvalid);
+        await FormFailsAsync(token, "sendPhoto", [], ("photo", new byte[10]), HttpStatusCode.BadRequest, BotErrorNames.BotRequestInvalid);
+        var group = await bob.Client.CreateGroupAsync("Without the bot", [carol.UserId]);
+        await FormFailsAsync(token, "sendPhoto", [("chat_id", (-group.Chat.Id).ToString())], ("photo", new byte[10]), HttpStatusCode.NotFound, GroupErrorNames.ChatNotFound);
+        await FormFailsAsync(token, "sendDocument", [("chat_id", bob.UserId.ToString())], ("document", new byte[BotLimits.MaxUploadBytes + 1]),
+            HttpStatusCode.RequestEntityTooLarge, "FILE_TOO_BIG");
+        _host.UploadFiles().Should().BeEmpty("a refused chat or file is refused before a byte is stored");
+        await FormFailsAsync(token, "sendDocument", [("chat_id", bob.UserId.ToString()), ("caption", new string('x', 1025))], ("document", new byte[10]),
+            HttpStatusCode.BadRequest, "MEDIA_CAPTION_TOO_LONG");
+        (await bob.Client.GetHistoryAsync(Peer.User(created.Bot.Id))).Should().BeEmpty();
+
+        await using var bobLaptop = await _host.SignInAnotherDeviceAsync("bob_botfilebad");
+        await FormFailsAsync(token, "sendDocument", [("chat_id", bob.UserId.ToString())], ("document", [9, 9, 9]), HttpStatusCode.OK, null);
+        (await bobLaptop.Client.GetHistoryAsync(Peer.User(created.Bot.Id))).Should().ContainSingle().Which.Media!.Name.Should().Be("upload.bin");
+    }
+
+    private async Task DownloadFailsAsync(string path, HttpStatusCode status, string name)
+    {
+        var response = await _http.GetAsync(path);
+        response.StatusCode.Should().Be(status);
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("description").GetString().Should().Be(name);
+    }
+
+    private async Task FormFailsAsync(
+        string token, string method, (string Name, string Value)[] fields, (string Field, byte[] Bytes)? file, HttpStatusCode status, string? name)
+    {
+        using var form = new MultipartFormDataContent();
+        foreach (var (field, value) in fields)
+        {
+            form.Add(new StringContent(value), field);
+        }
+
+        if (file is var (fileField, bytes))
+        {
+            form.Add(new ByteArrayContent(bytes), fileField, "upload.bin");
+        }
+
+        var response = await _http.PostAsync($"/bot/{token}/{method}", form);
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
+        response.StatusCode.Should().Be(status, json.ToString());
+        if (name is not null)
+        {
+            json.GetProperty("description").GetString().Should().Be(name);
+        }
     }
 
     private async Task<JsonElement> CallAsync(string token, string method, object? body = null)

@@ -44,6 +44,9 @@ public static class BotLimits
     public const int MaxPollSeconds = 50;
 
     public const int MaxUpdates = 100;
+
+    /// <summary>The largest file a bot sends in one <c>sendDocument</c> / <c>sendPhoto</c> (50 MiB, as Telegram's).</summary>
+    public const long MaxUploadBytes = 50L * 1024 * 1024;
 }
 
 public static class BotErrorNames

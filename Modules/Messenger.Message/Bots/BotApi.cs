@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Mediator;
 using Messenger.Contracts.Bots;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Updates;
@@ -13,6 +14,7 @@ using Messenger.Kernel.Users;
 using Messenger.Message.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -37,6 +39,7 @@ internal static class BotApi
     public static IEndpointRouteBuilder MapBotApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapMethods(PathPrefix + "{token}/{method}", ["GET", "POST"], HandleAsync);
+        endpoints.MapGet(BotFiles.PathPrefix + "{token}/{fileId}", BotFiles.DownloadAsync);
         return endpoints;
     }
 
@@ -57,6 +60,9 @@ internal static class BotApi
                 "editMessageText" => await EditMessageTextAsync(services, bot, request, cancellationToken),
                 "deleteMessage" => await DeleteMessageAsync(services, bot, request, cancellationToken),
                 "sendChatAction" => await SendChatActionAsync(services, bot, request, cancellationToken),
+                "sendDocument" => await OwnMessageAsync(services, bot, await BotFiles.SendAsync(services, bot, request, "document", RandomIdOf(http.Request), cancellationToken), cancellationToken),
+                "sendPhoto" => await OwnMessageAsync(services, bot, await BotFiles.SendAsync(services, bot, request, "photo", RandomIdOf(http.Request), cancellationToken), cancellationToken),
+                "getFile" => await BotFiles.GetFileAsync(services, bot, request, cancellationToken),
                 _ => throw MessengerError.NotFound(BotErrorNames.BotMethodInvalid),
             };
             await http.Response.WriteAsJsonAsync(new { ok = true, result }, cancellationToken);
@@ -82,7 +88,7 @@ internal static class BotApi
         }
     }
 
-    private static Task AnswerErrorAsync(HttpContext http, MessengerError error, CancellationToken cancellationToken)
+    public static Task AnswerErrorAsync(HttpContext http, MessengerError error, CancellationToken cancellationToken)
     {
         HttpPlumbing.SetStatus(http.Response, error);
         return http.Response.WriteAsJsonAsync(
@@ -94,13 +100,16 @@ internal static class BotApi
 
     private static async Task<object> SendMessageAsync(IServiceProvider services, long bot, BotRequest request, HttpRequest http, CancellationToken cancellationToken)
     {
-        var randomId = http.Headers.TryGetValue("Idempotency-Key", out var key) && key.ToString().Length > 0
-            ? HttpPlumbing.RandomIdOf(key.ToString())
-            : Random.Shared.NextInt64(1, long.MaxValue);
         var sent = await services.InvokeAsUserAsync<SendMessageCall, SentMessage>(
-            bot, new SendMessageCall(request.Chat(), randomId, request.Required("text"), request.Long("reply_to_message_id")), cancellationToken);
+            bot, new SendMessageCall(request.Chat(), RandomIdOf(http), request.Required("text"), request.Long("reply_to_message_id")), cancellationToken);
         return await OwnMessageAsync(services, bot, sent.Message, cancellationToken);
     }
+
+    /// <summary>The send's random_id: from its <c>Idempotency-Key</c> (the same key sends once), else a new one.</summary>
+    private static long RandomIdOf(HttpRequest http) =>
+        http.Headers.TryGetValue("Idempotency-Key", out var key) && key.ToString().Length > 0
+            ? HttpPlumbing.RandomIdOf(key.ToString())
+            : Random.Shared.NextInt64(1, long.MaxValue);
 
     private static async Task<object> EditMessageTextAsync(IServiceProvider services, long bot, BotRequest request, CancellationToken cancellationToken)
     {
@@ -132,14 +141,21 @@ internal static class BotApi
         (await services.InvokeAsUserAsync<GetUsersCall, UserList>(bot, new GetUsersCall([bot]), cancellationToken)).Users.Single();
 }
 
-/// <summary>A Bot API request's parameters: the JSON object of a POST, or the query string.</summary>
-internal sealed class BotRequest(JsonElement? body, IQueryCollection query)
+/// <summary>A Bot API request's parameters: the JSON object of a POST, or the fields of a query string and of a
+/// multipart form (with its files: <c>sendDocument</c>, <c>sendPhoto</c>).</summary>
+internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, string> fields, IFormFileCollection? files = null)
 {
     public static async Task<BotRequest> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        var query = request.Query.ToDictionary(pair => pair.Key, pair => pair.Value.ToString());
         if (!HttpMethods.IsPost(request.Method) || request.ContentLength == 0 || request.ContentType is null)
         {
-            return new BotRequest(null, request.Query);
+            return new BotRequest(null, query);
+        }
+
+        if (request.HasFormContentType)
+        {
+            return await ReadFormAsync(request, query, cancellationToken);
         }
 
         if (!request.ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) || request.ContentLength > BotApi.MaxBodyBytes)
@@ -153,7 +169,7 @@ internal sealed class BotRequest(JsonElement? body, IQueryCollection query)
         {
             using var document = JsonDocument.Parse(body);
             return document.RootElement.ValueKind == JsonValueKind.Object
-                ? new BotRequest(document.RootElement.Clone(), request.Query)
+                ? new BotRequest(document.RootElement.Clone(), query)
                 : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);
         }
         catch (JsonException)
@@ -161,6 +177,47 @@ internal sealed class BotRequest(JsonElement? body, IQueryCollection query)
             throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);
         }
     }
+
+    /// <summary>A form (urlencoded, or multipart with at most one file of <see cref="BotLimits.MaxUploadBytes"/>): its
+    /// fields over the query's. ASP.NET spools a file beyond 64 KiB to a temporary file, not to memory.</summary>
+    private static async Task<BotRequest> ReadFormAsync(HttpRequest request, Dictionary<string, string> fields, CancellationToken cancellationToken)
+    {
+        const long overhead = 64 * 1024;
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = BotLimits.MaxUploadBytes + overhead;
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(
+                new FormOptions { MultipartBodyLengthLimit = BotLimits.MaxUploadBytes + overhead, ValueCountLimit = 32, ValueLengthLimit = BotApi.MaxBodyBytes },
+                cancellationToken);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw new MessengerError(MediaErrorNames.FileTooBig, StatusCodes.Status413PayloadTooLarge);
+        }
+        catch (InvalidDataException e)
+        {
+            // A body past the form's limits (ASP.NET says which limit it exceeded), or not the form it says it is.
+            throw e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
+                ? new MessengerError(MediaErrorNames.FileTooBig, StatusCodes.Status413PayloadTooLarge)
+                : MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);
+        }
+
+        foreach (var (name, value) in form)
+        {
+            fields[name] = value.ToString();
+        }
+
+        return new BotRequest(null, fields, form.Files.Count > 0 ? form.Files : null);
+    }
+
+    /// <summary>The file of form field <paramref name="name"/>: present and not empty.</summary>
+    public IFormFile File(string name) =>
+        files?.GetFile(name) is { Length: > 0 } file ? file : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
 
     public long? Long(string name)
     {
@@ -171,7 +228,7 @@ internal sealed class BotRequest(JsonElement? body, IQueryCollection query)
                 : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
         }
 
-        return query[name].ToString() is { Length: > 0 } text
+        return fields.GetValueOrDefault(name) is { Length: > 0 } text
             ? long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) ? parsed : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name)
             : null;
     }
@@ -192,7 +249,7 @@ internal sealed class BotRequest(JsonElement? body, IQueryCollection query)
                 : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
         }
 
-        return query.ContainsKey(name) ? query[name].ToString() : null;
+        return fields.GetValueOrDefault(name);
     }
 }
 
@@ -291,16 +348,21 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
     {
         var peer = message.PeerFor(viewer);
         var from = users.FirstOrDefault(u => u.Id == message.FromId);
+        var media = message.Media;
         return new
         {
             message_id = message.Id,
             from = from is null ? new { id = message.FromId, username = "", display_name = "", is_bot = false } : ToJson(from),
             chat = new { id = peer.Kind == PeerKind.User ? peer.Id : -peer.Id, type = peer.Kind == PeerKind.User ? "private" : "group" },
             date = message.Date,
-            text = message.Text,
+            // As Telegram's: a file's message has a caption (possibly empty) instead of a text.
+            text = media is null ? message.Text : null,
+            caption = media is null ? null : message.Text,
+            photo = media is { Kind: MediaKinds.Photo } ? new[] { new { file_id = BotFiles.FileIdOf(media), width = media.Width, height = media.Height, file_size = media.Size } } : null,
+            document = media is { Kind: not MediaKinds.Photo } ? new { file_id = BotFiles.FileIdOf(media), file_name = media.Name, mime_type = media.MimeType, file_size = media.Size } : null,
             reply_to_message_id = message.ReplyToId,
             edit_date = message.EditDate,
-            has_media = message.Media is not null,
+            has_media = media is not null,
         };
     }
 }
