@@ -48,6 +48,35 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task EditsAndDeletes_InAChatNotOpenedYet_LeaveItsWholeHistoryToLoadWhenOpened()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("First, kept");
+        await alice.SendAsync("Second, to be edited");
+        await alice.SendAsync("Third, to be deleted");
+        await Expect(bob.Page.GetByTestId("dialog").Filter(new() { HasText = "Third, to be deleted" })).ToBeVisibleAsync();
+
+        var edited = alice.Message("Second, to be edited");
+        await edited.HoverAsync();
+        await edited.GetByRole(AriaRole.Button, new() { Name = "Edit" }).ClickAsync();
+        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync("Second, edited");
+        await box.PressAsync("Enter");
+        var doomed = alice.Message("Third, to be deleted");
+        await doomed.HoverAsync();
+        await doomed.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = $"Delete for me and {bobName.Display}" }).ClickAsync();
+        await Expect(bob.Page.GetByTestId("dialog").Filter(new() { HasText = "Second, edited" })).ToBeVisibleAsync();
+
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message("First, kept")).ToBeVisibleAsync();
+        await Expect(bob.Message("Second, edited")).ToBeVisibleAsync();
+        await Expect(bob.Message("Third, to be deleted")).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Chat_WhenTwoPeopleTalk_BothSeeMessagesTypingReadTicksEditsAndDeletesAcrossReloads()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

@@ -19,6 +19,12 @@ function setHistory(key: string, change: (history: History) => History): void {
   setState((s) => ({ histories: { ...s.histories, [key]: change(s.histories[key] ?? emptyHistory) } }));
 }
 
+/** A change to a chat's loaded messages; none when this tab has not loaded the chat (an empty entry would stand for its
+ * history and keep it from loading when opened). */
+function changeLoaded(key: string, change: (history: History) => History): void {
+  if (getState().histories[key]) setHistory(key, change);
+}
+
 export function openChat(key: string | null): void {
   setState((s) => ({ active: key, panel: s.panel === 'info' && key ? 'info' : null }));
   if (!key) return;
@@ -86,9 +92,7 @@ function usersOf(message: Message): number[] {
 }
 
 function insertMessage(key: string, message: Message): void {
-  const history = getState().histories[key];
-  if (!history) return;
-  setHistory(key, (h) => {
+  changeLoaded(key, (h) => {
     if (h.messages.some((m) => m.id === message.id)) return h;
     const messages = h.messages.slice();
     let at = messages.length;
@@ -106,7 +110,7 @@ export function replaceMessage(key: string, message: Message): void {
     my_reaction: 'my_reaction' in message ? message.my_reaction : m.my_reaction,
     poll_results: 'poll_results' in message ? message.poll_results : m.poll_results,
   });
-  setHistory(key, (h) => ({ ...h, messages: h.messages.map((m) => (m.id === message.id ? keep(m) : m)) }));
+  changeLoaded(key, (h) => ({ ...h, messages: h.messages.map((m) => (m.id === message.id ? keep(m) : m)) }));
   updateDialog(key, (d) => ({
     ...d,
     top_message: d.top_message?.id === message.id ? message : d.top_message,
@@ -185,7 +189,7 @@ async function deliverPending(key: string, pending: PendingMessage): Promise<voi
 /** Changes the chat's clock bubbles, if its history is loaded (a send from the outbox may be for a chat not opened yet,
  * whose history must then load in full when it is). */
 function updatePending(key: string, change: (pending: PendingMessage[]) => PendingMessage[]): void {
-  if (getState().histories[key]) setHistory(key, (h) => ({ ...h, pending: change(h.pending) }));
+  changeLoaded(key, (h) => ({ ...h, pending: change(h.pending) }));
 }
 
 /** A failure the same send may get past by itself: no answer (offline, timed out), the server busy or full. */
@@ -279,7 +283,7 @@ export async function deleteMessages(key: string, ids: number[], revoke: boolean
 
 export function messagesGone(key: string, ids: number[]): void {
   const gone = new Set(ids);
-  setHistory(key, (h) => ({ ...h, messages: h.messages.filter((m) => !gone.has(m.id)) }));
+  changeLoaded(key, (h) => ({ ...h, messages: h.messages.filter((m) => !gone.has(m.id)) }));
   // A pinned message deleted (for everyone, or for this user) is no longer shown pinned, as the server's dialogs say.
   if (gone.has(dialogOf(key)?.pinned_message?.id ?? 0)) updateDialog(key, (d) => ({ ...d, pinned_message: null }));
   const topGone = dialogOf(key)?.top_message && gone.has(dialogOf(key)!.top_message!.id);
