@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Messenger.Contracts.Wire;
 using Messenger.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -719,6 +720,35 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Off" }).ClickAsync();
         await Expect(alice.Page.GetByTestId("service-message").GetByText("Bob Builder turned off auto-delete")).ToBeVisibleAsync();
         await Expect(alice.Page.GetByTestId("auto-delete")).ToHaveAttributeAsync("aria-pressed", "false");
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task ALinkPreview_ShowsUnderTheMessage_OnBothScreens_AsTextAndALink()
+    {
+        await using var site = await LocalWebSite.StartAsync(app => app.MapGet("/news", () => Microsoft.AspNetCore.Http.Results.Content(
+            "<html><head><meta property=\"og:site_name\" content=\"Local News\"><meta property=\"og:title\" content=\"<img src=x onerror=alert(1)>Big story\">" +
+            "<meta property=\"og:description\" content=\"Something happened nearby.\"></head></html>", "text/html")));
+        await _host.DisposeAsync();
+        _host = await WebTestKit.StartHostAsync(settings: new Dictionary<string, string?> { ["Messenger:Message:LinkPreviewsPrivateNetworks"] = "true" });
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+
+        await alice.SendAsync($"Read {site.Origin}/news");
+        await bob.OpenChatAsync(aliceName.Display);
+
+        foreach (var page in new[] { alice, bob })
+        {
+            var card = page.Message($"Read {site.Origin}/news").GetByTestId("web-page");
+            await Expect(card).ToContainTextAsync("Local News");
+            await Expect(card).ToContainTextAsync("<img src=x onerror=alert(1)>Big story");
+            await Expect(card).ToContainTextAsync("Something happened nearby.");
+            await Expect(card).ToHaveAttributeAsync("href", $"{site.Origin}/news");
+            await Expect(card).ToHaveAttributeAsync("rel", "noopener noreferrer nofollow");
+        }
+
+        await Expect(bob.Message($"Read {site.Origin}/news")).Not.ToContainTextAsync("edited");
+        await bob.ScreenshotAsync("link-preview");
         AssertNoProblems();
     }
 

@@ -10,6 +10,7 @@ using Messenger.Message.AutoDelete;
 using Messenger.Message.Bots;
 using Messenger.Message.Chats;
 using Messenger.Message.Groups;
+using Messenger.Message.Previews;
 using Messenger.Message.Scheduling;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
@@ -44,6 +45,9 @@ public static class MessageModule
         services.AddSingleton<PostLimiter>();
         services.AddSingleton<ScheduledSender>();
         services.AddHostedService(provider => provider.GetRequiredService<ScheduledSender>());
+        services.AddSingleton<PageFetcher>();
+        services.AddSingleton<LinkPreviews>();
+        services.AddHostedService(provider => provider.GetRequiredService<LinkPreviews>());
         services.AddSingleton<MessageExpiry>();
         services.AddHostedService(provider => provider.GetRequiredService<MessageExpiry>());
         services.AddScoped<OwnChatSettings>();

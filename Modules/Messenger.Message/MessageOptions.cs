@@ -26,6 +26,13 @@ internal sealed class MessageOptions
     /// <summary>Days a message is kept: older ones are deleted for everyone, in every chat (a server-wide retention
     /// policy); 0 keeps them for good.</summary>
     public int RetentionDays { get; set; }
+
+    /// <summary>Whether the server fetches a preview of the first link in a text message (title, description, site).</summary>
+    public bool LinkPreviews { get; set; } = true;
+
+    /// <summary>Whether those fetches may reach loopback, private and link-local addresses (an intranet's pages); off,
+    /// a link can only lead the server to public addresses.</summary>
+    public bool LinkPreviewsPrivateNetworks { get; set; }
 }
 
 internal sealed class MessageOptionsValidator : IValidateOptions<MessageOptions>

@@ -29,6 +29,8 @@ public sealed record Peer([property: Key("kind")] PeerKind Kind, [property: Key(
 /// <see cref="Poll"/> is set on a poll (then <see cref="Text"/> is empty): its question and options, which never change.
 /// <see cref="TtlPeriod"/> is set when the chat's auto-delete was on as it was posted: the server deletes it for everyone
 /// <c>ttl_period</c> seconds after <see cref="Date"/> (the audience gets <c>delete_messages</c>).
+/// <see cref="WebPage"/> is the preview of the first link in the text, which the server fetches after the message is
+/// stored and adds by an <c>edit_message</c> update (its <c>edit_date</c> unchanged).
 /// Reactions and a poll's votes are not part of it (they change, and the reader's own differ per reader): reads list them
 /// beside the messages (<see cref="MessageList.Reactions"/>, <see cref="MessageList.Polls"/>), and
 /// <c>message_reactions</c> / <c>message_poll</c> updates report their changes.
@@ -46,12 +48,22 @@ public sealed record Message(
     [property: Key("media")] MessageMedia? Media = null,
     [property: Key("fwd_from_id")] long? FwdFromId = null,
     [property: Key("poll")] Poll? Poll = null,
-    [property: Key("ttl_period")] int? TtlPeriod = null)
+    [property: Key("ttl_period")] int? TtlPeriod = null,
+    [property: Key("web_page")] WebPage? WebPage = null)
 {
     /// <summary>The chat this message is in, as <paramref name="viewerId"/> addresses it.</summary>
     public Peer PeerFor(long viewerId) =>
         ToPeer.Kind == PeerKind.User && ToPeer.Id == viewerId ? Peer.User(FromId) : ToPeer;
 }
+
+/// <summary>A link's preview, from its page's Open Graph tags (else its <c>&lt;title&gt;</c> and description): all text,
+/// never markup; any part may be missing.</summary>
+[MessagePackObject]
+public sealed record WebPage(
+    [property: Key("url")] string Url,
+    [property: Key("site_name")] string? SiteName,
+    [property: Key("title")] string? Title,
+    [property: Key("description")] string? Description);
 
 /// <summary>Text the user is writing in a chat, kept for all their devices (<c>messages.saveDraft</c>); date in unix seconds.</summary>
 [MessagePackObject]

@@ -1,5 +1,4 @@
 using Mediator;
-using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
@@ -126,15 +125,15 @@ internal sealed class MessageExpiry(
             using var command = scope.Connection.CreateCommand();
             command.Transaction = scope.Transaction;
             command.CommandText =
-                "SELECT m.id, m.from_id, m.to_kind, m.to_id, c.kind FROM message_messages m LEFT JOIN message_chats c ON c.id = m.chat_id " +
+                "SELECT m.id, m.from_id, m.to_kind, m.to_id FROM message_messages m " +
                 $"WHERE m.id IN ({command.BindList("m", candidates)}) AND m.deleted = 0 AND {condition} ORDER BY m.id";
             command.Parameters.AddWithValue("@bound", bound);
-            var rows = new List<(long Id, long FromId, int ToKind, long ToId, int? Kind)>();
+            var rows = new List<(long Id, long FromId, Peer ToPeer)>();
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
                 {
-                    rows.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2), reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetInt32(4)));
+                    rows.Add((reader.GetInt64(0), reader.GetInt64(1), new Peer((PeerKind)reader.GetInt32(2), reader.GetInt64(3))));
                 }
             }
 
@@ -145,7 +144,7 @@ internal sealed class MessageExpiry(
 
             var ids = rows.Select(r => r.Id).ToArray();
             var first = rows[0];
-            if (TargetOf(chatId, (PeerKind)first.ToKind, first.ToId, first.Kind) is not { } target)
+            if (ChatTarget.OfMessage(scope, chatId, first.ToPeer) is not { } target)
             {
                 // Its chat is gone: nothing to delete it from, nothing to wait for.
                 foreach (var id in ids)
@@ -168,16 +167,6 @@ internal sealed class MessageExpiry(
 
         return count;
     }
-
-    /// <summary>The chat as its message's author addresses it: the private chat with the other user, or the group.</summary>
-    private static ChatTarget? TargetOf(long chatId, PeerKind toKind, long toId, int? chatKind) =>
-        (toKind, chatKind) switch
-        {
-            (_, null) => null,
-            (PeerKind.User, _) => ChatTarget.Private(chatId, toId),
-            (PeerKind.Chat, var kind) => new ChatTarget(chatId, (ChatKind)kind, Peer.Chat(chatId), 0, MemberRole.Member),
-            _ => null,
-        };
 
     private List<(long Id, long ChatId)> DueByTimer(long now)
     {

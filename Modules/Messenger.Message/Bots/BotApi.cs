@@ -290,7 +290,8 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
                 .Select(u => u.Update switch
                 {
                     NewMessageUpdate { Message: var m } when m.FromId != bot && m.Action is null => new Fetched(u.Pts, m, Edited: false),
-                    EditMessageUpdate { Message: var m } when m.FromId != bot => new Fetched(u.Pts, m, Edited: true),
+                    // An edit without an edit date is the server adding a link preview: not news to a bot.
+                    EditMessageUpdate { Message: var m } when m.FromId != bot && m.EditDate is not null => new Fetched(u.Pts, m, Edited: true),
                     _ => null,
                 })
                 .OfType<Fetched>()

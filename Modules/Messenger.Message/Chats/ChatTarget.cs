@@ -23,6 +23,21 @@ internal sealed record ChatTarget(long ChatId, ChatKind? GroupKind, Peer ToPeer,
 
     public static ChatTarget Private(long chatId, long otherUserId) => new(chatId, null, Peer.User(otherUserId), otherUserId, MemberRole.Member);
 
+    /// <summary>The chat of a stored message as its author addresses it, read inside a unit: the private chat with the
+    /// user it was sent to, or the group (null when the group is gone). For the server's own changes to a message
+    /// (auto-delete, link previews), which act as its author would.</summary>
+    public static ChatTarget? OfMessage(WriteScope scope, long chatId, Peer toPeer)
+    {
+        if (toPeer.Kind == PeerKind.User)
+        {
+            return Private(chatId, toPeer.Id);
+        }
+
+        return scope.Statement("SELECT kind FROM message_chats WHERE id = @chat").Bind("@chat", chatId).Int64() is { } kind
+            ? new ChatTarget(chatId, (ChatKind)kind, Peer.Chat(chatId), 0, MemberRole.Member)
+            : null;
+    }
+
     /// <summary>
     /// The logs that get an update about this chat and how each owner addresses the chat, read inside the unit (so a
     /// member removed by an earlier unit is not in it): both users of a private chat, every member of a small group,

@@ -71,11 +71,12 @@ internal sealed class EditMessageHandler(
             }
 
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            scope.Execute("UPDATE message_messages SET text = @text, edit_date = @now WHERE id = @id",
+            // A new text drops the old text's link preview (the new one's first link is fetched again).
+            scope.Execute("UPDATE message_messages SET text = @text, edit_date = @now, web_page = NULL WHERE id = @id",
                 ("@text", text), ("@now", now), ("@id", call.Id));
             SearchIndex.Remove(scope, call.Id);
             SearchIndex.Add(scope, call.Id, target.ChatId, text);
-            var update = new EditMessageUpdate(message with { Text = text, EditDate = now });
+            var update = new EditMessageUpdate(message with { Text = text, EditDate = now, WebPage = null });
             foreach (var (owner, _) in target.Audience(scope, me))
             {
                 appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, call.Id)));

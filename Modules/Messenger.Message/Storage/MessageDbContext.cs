@@ -98,6 +98,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             // When the chat's auto-delete erases the message (unix seconds); null: never. Cleared when it is deleted for everyone.
             message.Property(m => m.ExpiresAt).HasColumnName("expires_at");
             message.HasIndex(m => m.ExpiresAt).HasFilter("expires_at IS NOT NULL");
+            // The preview of the text's first link (MessagePack of Contracts.Messages.WebPage), added after the send.
+            message.Property(m => m.WebPage).HasColumnName("web_page");
         });
 
         // A group's incoming webhooks: only the SHA-256 of each token is kept (the token is told once, when created).
@@ -380,6 +382,8 @@ internal sealed class MessageRow
     public byte[]? Poll { get; set; }
 
     public long? ExpiresAt { get; set; }
+
+    public byte[]? WebPage { get; set; }
 }
 
 internal sealed class WebhookRow

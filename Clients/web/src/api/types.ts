@@ -202,6 +202,14 @@ export const ServiceActions = {
 } as const;
 export type ServiceActionKind = (typeof ServiceActions)[keyof typeof ServiceActions];
 
+/** A link's preview: plain text read from the page's Open Graph tags (any part may be missing). */
+export interface WebPage {
+  url: string;
+  site_name: string | null;
+  title: string | null;
+  description: string | null;
+}
+
 /** What a service message records (its text is empty). */
 export interface ServiceAction {
   kind: ServiceActionKind | string;
@@ -259,6 +267,8 @@ export interface Message {
   poll?: Poll | null;
   /** Posted while the chat's auto-delete was on: deleted for everyone this many seconds after `date`. */
   ttl_period?: number | null;
+  /** The preview of the text's first link, added by the server after the send (an `edit_message` without `edit_date`). */
+  web_page?: WebPage | null;
   /** Not on the wire (the server lists a poll's votes beside the messages, MessageList.polls): this client's copy. */
   poll_results?: PollResults | null;
 }

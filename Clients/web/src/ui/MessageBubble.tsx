@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Dialog, Message } from '../api/types';
+import type { Dialog, Message, WebPage } from '../api/types';
 import { ChatKind, PeerKind, peerOf } from '../api/types';
 import { discardPending, retryPending } from './messages';
 import { formatTime } from './format';
@@ -84,6 +84,7 @@ export function MessageBubble({
             <RichText text={message.text} />
           </div>
         )}
+        {message.web_page && /^https?:\/\//i.test(message.web_page.url) && <WebPageCard page={message.web_page} />}
         {message.reactions && message.reactions.length > 0 && (
           <div class="reactions" role="group" aria-label="Reactions">
             {message.reactions.map((r) => {
@@ -242,5 +243,16 @@ export function PendingBubble({ chatKey, pending }: { chatKey: string; pending: 
         </div>
       )}
     </div>
+  );
+}
+
+/** A link's preview under the text: plain text the server read from the page, the whole card a link to it. */
+function WebPageCard({ page }: { page: WebPage }) {
+  return (
+    <a class="webpage" data-testid="web-page" href={page.url} target="_blank" rel="noopener noreferrer nofollow">
+      {page.site_name && <span class="webpage__site">{page.site_name}</span>}
+      {page.title && <span class="webpage__title">{page.title}</span>}
+      {page.description && <span class="webpage__description">{page.description}</span>}
+    </a>
   );
 }

@@ -393,6 +393,10 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("to_kind");
 
+                    b.Property<byte[]>("WebPage")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("web_page");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ExpiresAt")

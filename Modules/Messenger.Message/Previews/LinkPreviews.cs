@@ -1,0 +1,186 @@
+using System.Threading.Channels;
+using Mediator;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Contracts.Wire;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Message.Chats;
+using Messenger.Message.Storage;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Message.Previews;
+
+/// <summary>
+/// Link previews, made by the server after a message is stored (so people's devices never reveal themselves to the
+/// sites they are sent links to): a new or edited text message with a link is offered here from its
+/// <see cref="UpdatesAppendedEvent"/>; a few pages are fetched at a time (<see cref="PageFetcher"/>; each URL's result,
+/// found or not, is kept 30 minutes); a preview found is stored with the message in a writer unit, which checks the
+/// text is still the one the link came from, and goes to the chat's audience as <c>edit_message</c> with
+/// <c>edit_date</c> unchanged. Previews are a courtesy: when the queue is full, a fetch fails or the message changed,
+/// there is none, and nothing else waits for them.
+/// </summary>
+internal sealed class LinkPreviews(
+    PageFetcher fetcher, StorageWriter writer, IUpdateLog log, IServiceScopeFactory scopes, IOptions<MessageOptions> options, TimeProvider clock,
+    ILogger<LinkPreviews> logger)
+    : BackgroundService
+{
+    private const int Parallelism = 4;
+    private static readonly TimeSpan Remembered = TimeSpan.FromMinutes(30);
+
+    private readonly Channel<Job> _jobs = Channel.CreateBounded<Job>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly MemoryCache _pages = new(new MemoryCacheOptions { SizeLimit = 10_000 });
+
+    /// <summary>Queues a preview for each text message in <paramref name="appends"/> that has a link and none yet.</summary>
+    public void Offer(IReadOnlyList<LogAppend> appends)
+    {
+        if (!options.Value.LinkPreviews)
+        {
+            return;
+        }
+
+        long previous = 0;
+        foreach (var append in appends)
+        {
+            var message = append.Update.Update switch
+            {
+                NewMessageUpdate { Message: var m } => m,
+                EditMessageUpdate { Message: var m } => m,
+                _ => null,
+            };
+
+            // One message comes once per log of its audience, one after another.
+            if (message is not { WebPage: null, Action: null, Media: null, Poll: null } || message.Id == previous)
+            {
+                continue;
+            }
+
+            previous = message.Id;
+            if (PageMeta.FirstLink(message.Text) is { } url)
+            {
+                _jobs.Writer.TryWrite(new Job(message.Id, message.Text, url));
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Parallel.ForEachAsync(
+                _jobs.Reader.ReadAllAsync(stoppingToken),
+                new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
+                async (job, cancellationToken) =>
+                {
+                    try
+                    {
+                        await PreviewAsync(job, cancellationToken);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        logger.LogWarning(e, "The link preview of message {Id} failed", job.MessageId);
+                    }
+                });
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: the queued previews are dropped.
+        }
+    }
+
+    private async Task PreviewAsync(Job job, CancellationToken cancellationToken)
+    {
+        if (await PageOfAsync(job.Url, cancellationToken) is not { } page)
+        {
+            return;
+        }
+
+        var appends = new List<LogAppend>();
+        await writer.WriteAsync(scope => Attach(scope, job, page, appends), cancellationToken);
+        if (appends.Count > 0)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
+        }
+    }
+
+    private async Task<WebPage?> PageOfAsync(Uri url, CancellationToken cancellationToken)
+    {
+        var key = url.AbsoluteUri;
+        if (_pages.TryGetValue(key, out Fetched? known))
+        {
+            return known!.Page;
+        }
+
+        WebPage? page = null;
+        try
+        {
+            page = await fetcher.FetchAsync(url, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or InvalidOperationException
+                                      && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogDebug("No link preview of {Host}: {Reason}", url.Host, e.Message);
+        }
+
+        _pages.Set(key, new Fetched(page), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Remembered });
+        return page;
+    }
+
+    /// <summary>Inside a unit: stores the preview with the message and tells its chat, if the message still has the
+    /// text the link came from and no preview yet.</summary>
+    private void Attach(WriteScope scope, Job job, WebPage page, List<LogAppend> appends)
+    {
+        var command = scope.Command($"SELECT m.chat_id, {MessageStore.MessageColumns} FROM message_messages m WHERE m.id = @id AND m.deleted = 0");
+        command.Parameters.AddWithValue("@id", job.MessageId);
+        long chatId;
+        Contracts.Messages.Message message;
+        using (var reader = command.ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                return;
+            }
+
+            chatId = reader.GetInt64(0);
+            message = MessageStore.ReadMessage(reader, 1);
+        }
+
+        if (message.Text != job.Text || message.WebPage is not null || ChatTarget.OfMessage(scope, chatId, message.ToPeer) is not { } target)
+        {
+            return;
+        }
+
+        scope.Execute("UPDATE message_messages SET web_page = @page WHERE id = @id", ("@page", WireSerializer.Serialize(page)), ("@id", message.Id));
+        var update = new EditMessageUpdate(message with { WebPage = page });
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        foreach (var (owner, _) in target.Audience(scope, message.FromId))
+        {
+            appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, message.Id)));
+        }
+    }
+
+    public override void Dispose()
+    {
+        _pages.Dispose();
+        base.Dispose();
+    }
+
+    private sealed record Job(long MessageId, string Text, Uri Url);
+
+    /// <summary>A URL's result, kept whether a preview was found or not.</summary>
+    private sealed record Fetched(WebPage? Page);
+}
+
+internal sealed class QueueLinkPreviews(LinkPreviews previews) : INotificationHandler<UpdatesAppendedEvent>
+{
+    public ValueTask Handle(UpdatesAppendedEvent notification, CancellationToken cancellationToken)
+    {
+        previews.Offer(notification.Appends);
+        return ValueTask.CompletedTask;
+    }
+}
