@@ -47,6 +47,12 @@ public static class MessageMethods
         this MessengerClient client, Peer peer, long offsetId = 0, int limit = 50, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetHistoryCall(peer, offsetId, limit), cancellationToken);
 
+    /// <summary>The chat's shared media of one kind (<see cref="SharedMedia"/>: photo, video, audio, document, link), newest
+    /// first, older than <paramref name="offsetId"/> (0: the newest).</summary>
+    public static Task<MessageList> GetSharedMediaAsync(
+        this MessengerClient client, Peer peer, string filter, long offsetId = 0, int limit = 50, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetSharedMediaCall(peer, filter, offsetId, limit), cancellationToken);
+
     /// <summary>A page of the caller's chats, most recent activity first.</summary>
     public static Task<Dialogs> GetDialogsAsync(this MessengerClient client, int offset = 0, int limit = 50, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetDialogsCall(offset, limit), cancellationToken);

@@ -753,6 +753,45 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task SharedMedia_InChatInfo_ListsPhotosFilesAndLinks_ByTab()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        // A 4×3 red PNG.
+        var png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGP4z8AARww4OQD1MQv1NXv7ggAAAABJRU5ErkJggg==");
+        foreach (var file in new[]
+                 {
+                     new FilePayload { Name = "pic.png", MimeType = "image/png", Buffer = png },
+                     new FilePayload { Name = "notes.txt", MimeType = "text/plain", Buffer = "some notes"u8.ToArray() },
+                 })
+        {
+            var chooser = await alice.Page.RunAndWaitForFileChooserAsync(() =>
+                alice.Page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).ClickAsync());
+            await chooser.SetFilesAsync(file);
+            await Expect(alice.Page.Locator(".msg--pending")).ToHaveCountAsync(0);
+        }
+
+        await alice.SendAsync("Docs at https://docs.example.test/start");
+        await bob.OpenChatAsync(aliceName.Display);
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        var shared = bob.Page.GetByTestId("shared-media");
+        await Expect(shared.GetByRole(AriaRole.Img, new() { Name = "pic.png", Exact = true })).ToBeVisibleAsync();
+        await Expect(shared.GetByTestId("shared-item")).ToHaveCountAsync(1);
+
+        await shared.GetByRole(AriaRole.Tab, new() { Name = "Files" }).ClickAsync();
+        await Expect(shared.GetByRole(AriaRole.Button, new() { Name = "Download notes.txt" })).ToBeVisibleAsync();
+        await Expect(shared.GetByTestId("shared-item")).ToHaveCountAsync(1);
+
+        await shared.GetByRole(AriaRole.Tab, new() { Name = "Links" }).ClickAsync();
+        await Expect(shared.GetByRole(AriaRole.Link, new() { Name = "https://docs.example.test/start" })).ToBeVisibleAsync();
+
+        await shared.GetByRole(AriaRole.Tab, new() { Name = "Videos" }).ClickAsync();
+        await Expect(shared).ToContainTextAsync("No videos yet");
+        await bob.ScreenshotAsync("shared-media");
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task ExportChat_SavesTheWholeHistoryAsJson_OldestFirst_WithAuthors()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

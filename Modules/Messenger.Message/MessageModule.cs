@@ -60,6 +60,7 @@ public static class MessageModule
         services.AddRpcMethod<GetScheduledCall, ScheduledMessages>();
         services.AddRpcMethod<DeleteScheduledCall, Done>();
         services.AddRpcMethod<GetHistoryCall, MessageList>();
+        services.AddRpcMethod<GetSharedMediaCall, MessageList>();
         services.AddRpcMethod<GetDialogsCall, Dialogs>();
         services.AddRpcMethod<EditMessageCall, SentMessage>();
         services.AddRpcMethod<DeleteMessagesCall, AffectedMessages>();

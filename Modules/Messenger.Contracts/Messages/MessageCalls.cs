@@ -30,6 +30,35 @@ public sealed record GetHistoryCall(
     [property: Key("offset_id")] long OffsetId = 0,
     [property: Key("limit")] int Limit = 50) : IRpcCall<MessageList>;
 
+/// <summary><c>messages.getSharedMedia</c>: the chat's messages of one kind — <see cref="SharedMedia"/>'s photos,
+/// videos, audio (voice messages too), documents (every other file) or links (text messages with a link) — newest first,
+/// older than <see cref="OffsetId"/> (0: from the newest), at most <see cref="Limit"/> (1–100): what a chat's info shows
+/// as its shared media. Errors: <c>FILTER_INVALID</c>, <c>PEER_ID_INVALID</c>, <c>OFFSET_INVALID</c>, <c>LIMIT_INVALID</c>,
+/// 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.getSharedMedia")]
+[MessagePackObject]
+public sealed record GetSharedMediaCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("filter")] string Filter,
+    [property: Key("offset_id")] long OffsetId = 0,
+    [property: Key("limit")] int Limit = 50) : IRpcCall<MessageList>;
+
+/// <summary>The filters of <c>messages.getSharedMedia</c>, and the number each has in <c>message_messages.shared_kind</c>.</summary>
+public static class SharedMedia
+{
+    public const string Photo = "photo";
+    public const string Video = "video";
+    public const string Audio = "audio";
+    public const string Document = "document";
+    public const string Link = "link";
+
+    /// <summary>The filters in the order of their numbers (1-based).</summary>
+    public static readonly string[] Filters = [Photo, Video, Audio, Document, Link];
+
+    /// <summary>The number kept for a filter (0: not a filter).</summary>
+    public static int NumberOf(string? filter) => Array.IndexOf(Filters, filter) + 1;
+}
+
 /// <summary><c>messages.getDialogs</c>: the caller's chats ordered by last activity, skipping <see cref="Offset"/>,
 /// at most <see cref="Limit"/> (1–100). Errors: <c>OFFSET_INVALID</c>, <c>LIMIT_INVALID</c>.</summary>
 [RpcMethod("messages.getDialogs")]
@@ -315,6 +344,7 @@ public static class MessageErrorNames
     public const string MessageIdsInvalid = "MESSAGE_IDS_INVALID";
     public const string MessageNotModified = "MESSAGE_NOT_MODIFIED";
     public const string TtlPeriodInvalid = "TTL_PERIOD_INVALID";
+    public const string FilterInvalid = "FILTER_INVALID";
     public const string MaxIdInvalid = "MAX_ID_INVALID";
     public const string TypingActionInvalid = "TYPING_ACTION_INVALID";
     public const string UserIdInvalid = "USER_ID_INVALID";

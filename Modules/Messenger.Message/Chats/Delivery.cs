@@ -27,7 +27,8 @@ internal static class Delivery
         // Auto-delete applies to what people post, not to the service messages that record the chat's changes.
         var ttl = action is null ? MessageStore.TtlPeriod(scope, target.ChatId) : 0;
         int? ttlPeriod = ttl > 0 ? ttl : null;
-        var id = MessageStore.InsertMessage(scope, target.ChatId, me, randomId, target.ToPeer, now, text, replyToId, action, now + ttlPeriod);
+        var id = MessageStore.InsertMessage(scope, target.ChatId, me, randomId, target.ToPeer, now, text, replyToId, action, now + ttlPeriod,
+            action is null && poll is null ? MessageStore.SharedKindOf(null, text) : null);
         var media = attachMedia?.Invoke(id);
         if (media is not null)
         {

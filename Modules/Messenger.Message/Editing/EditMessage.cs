@@ -72,8 +72,8 @@ internal sealed class EditMessageHandler(
 
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             // A new text drops the old text's link preview (the new one's first link is fetched again).
-            scope.Execute("UPDATE message_messages SET text = @text, edit_date = @now, web_page = NULL WHERE id = @id",
-                ("@text", text), ("@now", now), ("@id", call.Id));
+            scope.Execute("UPDATE message_messages SET text = @text, edit_date = @now, web_page = NULL, shared_kind = @shared WHERE id = @id",
+                ("@text", text), ("@now", now), ("@shared", (object?)MessageStore.SharedKindOf(message.Media, text) ?? DBNull.Value), ("@id", call.Id));
             SearchIndex.Remove(scope, call.Id);
             SearchIndex.Add(scope, call.Id, target.ChatId, text);
             var update = new EditMessageUpdate(message with { Text = text, EditDate = now, WebPage = null });

@@ -100,6 +100,10 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             message.HasIndex(m => m.ExpiresAt).HasFilter("expires_at IS NOT NULL");
             // The preview of the text's first link (MessagePack of Contracts.Messages.WebPage), added after the send.
             message.Property(m => m.WebPage).HasColumnName("web_page");
+            // What the message shows in the chat's shared media (Contracts.Messages.SharedMedia's number: a file's kind,
+            // or a link in a text); null for the rest, which the partial index leaves out.
+            message.Property(m => m.SharedKind).HasColumnName("shared_kind");
+            message.HasIndex(m => new { m.ChatId, m.SharedKind, m.Id }).HasFilter("shared_kind IS NOT NULL");
         });
 
         // A group's incoming webhooks: only the SHA-256 of each token is kept (the token is told once, when created).
@@ -384,6 +388,8 @@ internal sealed class MessageRow
     public long? ExpiresAt { get; set; }
 
     public byte[]? WebPage { get; set; }
+
+    public int? SharedKind { get; set; }
 }
 
 internal sealed class WebhookRow

@@ -305,10 +305,11 @@ internal sealed class MessageStore(SqliteDatabase database)
     }
 
     public static long InsertMessage(
-        WriteScope scope, long chatId, long fromId, long randomId, Peer to, long date, string text, long? replyToId, ServiceAction? action, long? expiresAt) =>
+        WriteScope scope, long chatId, long fromId, long randomId, Peer to, long date, string text, long? replyToId, ServiceAction? action, long? expiresAt,
+        int? sharedKind) =>
         scope.Statement(
-                "INSERT INTO message_messages (chat_id, from_id, random_id, to_kind, to_id, date, text, reply_to_id, deleted, action, expires_at) " +
-                "VALUES (@chat, @from, @random, @kind, @to, @date, @text, @reply, 0, @action, @expires)")
+                "INSERT INTO message_messages (chat_id, from_id, random_id, to_kind, to_id, date, text, reply_to_id, deleted, action, expires_at, shared_kind) " +
+                "VALUES (@chat, @from, @random, @kind, @to, @date, @text, @reply, 0, @action, @expires, @shared)")
             .Bind("@chat", chatId)
             .Bind("@from", fromId)
             .Bind("@random", randomId)
@@ -319,6 +320,7 @@ internal sealed class MessageStore(SqliteDatabase database)
             .Bind("@reply", replyToId)
             .Bind("@action", action is null ? null : WireSerializer.Serialize(action))
             .Bind("@expires", expiresAt)
+            .Bind("@shared", sharedKind)
             .Insert();
 
     /// <summary>The chat's auto-delete period in seconds (0: off), inside a unit.</summary>
@@ -467,8 +469,31 @@ internal sealed class MessageStore(SqliteDatabase database)
     // ---- media (the descriptor is kept with the message; the Media module counts the references) ----
 
     public static void SetMedia(WriteScope scope, long messageId, MessageMedia media) =>
-        scope.Execute("UPDATE message_messages SET media = @media WHERE id = @id",
-            ("@media", MessagePackSerializer.Serialize(media, WireSerializer.Options)), ("@id", messageId));
+        scope.Execute("UPDATE message_messages SET media = @media, shared_kind = @shared WHERE id = @id",
+            ("@media", MessagePackSerializer.Serialize(media, WireSerializer.Options)), ("@shared", SharedKindOf(media, "")!), ("@id", messageId));
+
+    /// <summary>Where a message shows in its chat's shared media (<see cref="SharedMedia"/>'s number): its file's kind
+    /// (any file not a photo, video or audio is a document), else a link in its text; null for the rest.</summary>
+    public static int? SharedKindOf(MessageMedia? media, string text) =>
+        media is not null
+            ? SharedMedia.NumberOf(media.Kind) is var kind and > 0 and < 5 ? kind : SharedMedia.NumberOf(SharedMedia.Document)
+            : Previews.PageMeta.FirstLink(text) is not null ? SharedMedia.NumberOf(SharedMedia.Link) : null;
+
+    /// <summary>The chat's messages of one shared kind the user sees, newest first, older than <paramref name="offsetId"/>.</summary>
+    public MessageList SharedMessages(long userId, long chatId, int kind, long offsetId, int limit)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            $"SELECT {MessageColumns} FROM message_messages m WHERE m.chat_id = @chat AND m.shared_kind = @kind AND m.id < @offset AND m.deleted = 0 " +
+            $"AND {NotHidden} ORDER BY m.id DESC LIMIT @limit";
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@kind", kind);
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@offset", offsetId > 0 ? offsetId : long.MaxValue);
+        command.Parameters.AddWithValue("@limit", limit);
+        return MessageListing.Of(connection, userId, ReadMessages(command));
+    }
 
     /// <summary>True when no participant of the private chat (groups: never) can see the message any more (each deleted it for themselves).</summary>
     public static bool HiddenFromEveryone(WriteScope scope, long messageId) =>

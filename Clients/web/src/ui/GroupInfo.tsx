@@ -12,6 +12,7 @@ import { peerFromKey, userName } from './peers';
 import { setState, useApp } from './store';
 import { UserPicker } from './UserPicker';
 import { Icon } from './Icon';
+import { SharedMedia } from './SharedMedia';
 
 /** The right-hand panel: a user's profile, or a group's members and settings. */
 export function GroupInfo({ chatKey }: { chatKey: string }) {
@@ -24,7 +25,10 @@ export function GroupInfo({ chatKey }: { chatKey: string }) {
           <Icon name="close" />
         </button>
       </header>
-      {peer.kind === PeerKind.Chat ? <GroupDetails chatId={peer.id} /> : <UserDetails userId={peer.id} />}
+      <div class="info-panel__scroll">
+        {peer.kind === PeerKind.Chat ? <GroupDetails chatId={peer.id} /> : <UserDetails userId={peer.id} />}
+        <SharedMedia chatKey={chatKey} />
+      </div>
     </aside>
   );
 }

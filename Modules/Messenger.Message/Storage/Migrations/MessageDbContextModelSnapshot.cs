@@ -380,6 +380,10 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("reply_to_id");
 
+                    b.Property<int?>("SharedKind")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shared_kind");
+
                     b.Property<string>("Text")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -406,6 +410,9 @@ namespace Messenger.Message.Storage.Migrations
 
                     b.HasIndex("FromId", "RandomId")
                         .IsUnique();
+
+                    b.HasIndex("ChatId", "SharedKind", "Id")
+                        .HasFilter("shared_kind IS NOT NULL");
 
                     b.ToTable("message_messages", (string)null);
                 });

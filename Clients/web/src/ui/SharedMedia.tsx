@@ -1,0 +1,81 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Message } from '../api/types';
+import { api } from './connection';
+import { errorText } from './format';
+import { MediaView } from './MediaView';
+import { peerFromKey, peerKey } from './peers';
+import { RichText } from './RichText';
+import { useApp } from './store';
+
+const Tabs = [
+  { filter: 'photo', label: 'Photos' },
+  { filter: 'video', label: 'Videos' },
+  { filter: 'document', label: 'Files' },
+  { filter: 'audio', label: 'Audio' },
+  { filter: 'link', label: 'Links' },
+] as const;
+
+/** The chat's shared media in its info panel: one kind at a time (`messages.getSharedMedia`), the newest 50, read again
+ * when the chat gets a message. */
+export function SharedMedia({ chatKey }: { chatKey: string }) {
+  const [filter, setFilter] = useState<string>('photo');
+  const [messages, setMessages] = useState<Message[] | null>(null);
+  const [error, setError] = useState('');
+  const latest = useApp((s) => s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.top_message?.id ?? 0);
+  useEffect(() => {
+    let live = true;
+    setError('');
+    api()
+      .messages.getSharedMedia({ peer: peerFromKey(chatKey), filter, limit: 50 })
+      .then(
+        (list) => live && setMessages(list.messages),
+        (e) => live && setError(errorText(e)),
+      );
+    return () => {
+      live = false;
+    };
+  }, [chatKey, filter, latest]);
+  const tab = Tabs.find((t) => t.filter === filter)!;
+  return (
+    <section class="shared" aria-label="Shared media" data-testid="shared-media">
+      <div class="shared__tabs" role="tablist">
+        {Tabs.map((t) => (
+          <button
+            key={t.filter}
+            type="button"
+            role="tab"
+            class={`shared__tab${t.filter === filter ? ' shared__tab--on' : ''}`}
+            aria-selected={t.filter === filter}
+            onClick={() => {
+              setMessages(null);
+              setFilter(t.filter);
+            }}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      {error && <p class="form__error" role="alert">{error}</p>}
+      {!messages ? (
+        !error && <p class="muted">Loading…</p>
+      ) : messages.length === 0 ? (
+        <p class="muted">No {tab.label.toLowerCase()} yet</p>
+      ) : (
+        <ul class={`shared__list${filter === 'photo' ? ' shared__list--grid' : ''}`} role="tabpanel" aria-label={tab.label}>
+          {messages.map((m) => (
+            <li key={m.id} class="shared__item" data-testid="shared-item">
+              {m.media ? (
+                <MediaView media={m.media} />
+              ) : (
+                <>
+                  {m.web_page?.title && <span class="shared__title">{m.web_page.title}</span>}
+                  <RichText text={m.text} />
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
