@@ -135,6 +135,11 @@ public static class SessionMethods
     public static Task<BackupList> GetBackupsAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetBackupsCall(), cancellationToken);
 
+    /// <summary>Admins: what admins did, newest first, older than entry <paramref name="offsetId"/> (0: from the newest).</summary>
+    public static async Task<AuditEntry[]> GetAuditLogAsync(
+        this MessengerClient client, long offsetId = 0, int limit = 50, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetAuditLogCall(offsetId, limit), cancellationToken)).Entries;
+
     /// <summary>Takes a backup now and answers when it is complete or failed (admins; <c>BACKUPS_OFF</c> without a backup directory).</summary>
     public static Task<BackupList> BackupNowAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
         client.CallAsync(new BackupNowCall(), cancellationToken);

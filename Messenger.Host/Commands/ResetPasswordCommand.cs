@@ -1,7 +1,9 @@
+using Messenger.Contracts.Admin;
 using Messenger.Kernel.Storage;
 using Messenger.Session;
 using Messenger.Session.Admin;
 using Messenger.Session.Passwords;
+using Messenger.Session.Storage;
 
 namespace Messenger.Host.Commands;
 
@@ -27,16 +29,34 @@ internal static class ResetPasswordCommand
         var password = TemporaryPasswords.New();
         var hash = await app.Services.GetRequiredService<PasswordHasher>().HashAsync(password, CancellationToken.None);
         using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         // People only: a deleted account has no username, and a bot never signs in.
-        command.CommandText = "UPDATE session_users SET password_hash = @hash WHERE username_key = @key AND username <> '' AND is_bot = 0";
+        command.CommandText = "UPDATE session_users SET password_hash = @hash WHERE username_key = @key AND username <> '' AND is_bot = 0 RETURNING id";
         command.Parameters.AddWithValue("@hash", hash);
         command.Parameters.AddWithValue("@key", Rules.UsernameKey(username));
-        if (await command.ExecuteNonQueryAsync() == 0)
+        if (await command.ExecuteScalarAsync() is not long userId)
         {
             await error.WriteLineAsync($"Reset failed: no account named {username}");
             return 2;
         }
+
+        // In the audit log as the console's (actor 0), with the change (a database the server has not migrated yet has no log).
+        command.CommandText = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'session_audit'";
+        if (await command.ExecuteScalarAsync() is not null)
+        {
+            command.Parameters.Clear();
+            command.CommandText = SessionStore.AuditInsert;
+            command.Parameters.AddWithValue("@at", DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            command.Parameters.AddWithValue("@actor", 0L);
+            command.Parameters.AddWithValue("@action", AuditActions.ResetPassword);
+            command.Parameters.AddWithValue("@user", userId);
+            command.Parameters.AddWithValue("@detail", "reset-password command");
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
 
         await output.WriteLineAsync($"Password of {username} reset. Temporary password: {password}");
         await output.WriteLineAsync("Sign in with it and choose a new one in Settings → Change password.");

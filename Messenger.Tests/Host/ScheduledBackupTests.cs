@@ -148,6 +148,8 @@ public sealed class ScheduledBackupTests
         failed.Backups.Should().BeEmpty();
         failed.LastFailure!.AtUnixSeconds.Should().Be(clock.GetUtcNow().ToUnixTimeSeconds());
         failed.LastFailure.Reason.Should().NotBeNullOrWhiteSpace();
+        (await admin.Client.GetAuditLogAsync()).Select(e => (e.Action, e.Detail)).Should().Equal(
+            (AuditActions.BackupNow, "failed"), (AuditActions.BackupNow, again.Backups[0].Name), (AuditActions.BackupNow, now.Backups[0].Name));
     }
 
     [Fact]

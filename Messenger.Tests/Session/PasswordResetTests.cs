@@ -1,4 +1,5 @@
 using Messenger.Client;
+using Messenger.Contracts.Admin;
 using Messenger.Contracts.Auth;
 using Messenger.Tests.Infrastructure;
 using static Messenger.Tests.Session.SessionTestKit;
@@ -60,6 +61,9 @@ public sealed class PasswordResetTests
         await using var restarted = await StartHostAsync(dataDirectory: data);
         await using var client = await restarted.ConnectAsync();
         await FailsWith(() => client.SignInAsync("lone_admin", Password, "Laptop", "linux"), SessionErrorNames.CredentialsInvalid);
-        (await client.SignInAsync("lone_admin", temporary, "Laptop", "linux")).User.Username.Should().Be("lone_admin");
+        var signedIn = await client.SignInAsync("lone_admin", temporary, "Laptop", "linux");
+        signedIn.User.Username.Should().Be("lone_admin");
+        (await client.GetAuditLogAsync()).Should().ContainSingle().Which.Should().Match<AuditEntry>(e =>
+            e.ActorId == 0 && e.Action == AuditActions.ResetPassword && e.UserId == signedIn.User.Id && e.Detail == "reset-password command");
     }
 }

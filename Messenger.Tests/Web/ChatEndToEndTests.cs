@@ -214,7 +214,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task Administration_ResetsAForgottenPassword_AndTheTemporaryOneSignsIn()
+    public async Task Administration_ResetsAForgottenPassword_RecordsItInTheAuditLog_AndTheTemporaryOneSignsIn()
     {
         var (alice, bob, _, bobName) = await TwoPeopleAsync();
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
@@ -222,6 +222,9 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         var box = alice.Page.GetByTestId("temporary-password");
         await Expect(box).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^[A-Za-z2-9]{16}$"));
         var temporary = await box.InputValueAsync();
+        var audit = alice.Page.GetByTestId("audit-entry");
+        await Expect(audit).ToHaveCountAsync(1);
+        await Expect(audit).ToContainTextAsync($"Alice Liddell reset the password of {bobName.Display}");
 
         await Expect(bob.Page.GetByRole(AriaRole.Tab, new() { Name = "Sign in" })).ToBeVisibleAsync();
         await bob.Page.GetByLabel("Username").FillAsync(bobName.Username);

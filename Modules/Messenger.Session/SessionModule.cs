@@ -79,6 +79,7 @@ public static class SessionModule
         services.AddRpcMethod<SetUserBlockedCall, Done>();
         services.AddRpcMethod<ResetTwoFactorCall, Done>();
         services.AddRpcMethod<ResetPasswordCall, TemporaryPassword>();
+        services.AddRpcMethod<GetAuditLogCall, AuditLog>();
         services.AddRpcMethod<SetUserAdminCall, Done>();
         services.AddRpcMethod<CreateBotCall, BotToken>();
         services.AddRpcMethod<GetMyBotsCall, UserList>();

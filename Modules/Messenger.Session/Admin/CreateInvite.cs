@@ -27,7 +27,9 @@ internal sealed class CreateInviteHandler(SessionStore store, RpcContext caller,
         var code = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
         var now = clock.GetUtcNow();
         var expiresAt = call.ExpiresInSeconds is { } seconds ? now.AddSeconds(seconds) : (DateTimeOffset?)null;
-        await store.InsertInviteAsync(code, adminId, call.Uses, expiresAt?.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds());
+        var detail = expiresAt is { } until ? $"{call.Uses} uses, until {until:yyyy-MM-dd HH:mm} UTC" : $"{call.Uses} uses, no expiry";
+        await store.InsertInviteAsync(code, adminId, call.Uses, expiresAt?.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(),
+            new AuditRecord(now.ToUnixTimeSeconds(), adminId, AuditActions.CreateInvite, null, detail));
         return new Invite(code, call.Uses, expiresAt?.ToUnixTimeSeconds());
     }
 }

@@ -22,7 +22,7 @@ internal static class TemporaryPasswords
 
 /// <summary><c>admin.resetPassword</c>: a temporary password for a user who forgot theirs; their devices are signed out.</summary>
 internal sealed class ResetPasswordHandler(
-    SessionStore store, PasswordHasher hasher, DeviceSignOut signOut, RpcContext caller, ILogger<ResetPasswordHandler> logger)
+    SessionStore store, PasswordHasher hasher, DeviceSignOut signOut, RpcContext caller, TimeProvider clock, ILogger<ResetPasswordHandler> logger)
     : IRequestHandler<ResetPasswordCall, TemporaryPassword>
 {
     public async ValueTask<TemporaryPassword> Handle(ResetPasswordCall call, CancellationToken cancellationToken)
@@ -39,7 +39,8 @@ internal sealed class ResetPasswordHandler(
         }
 
         var password = TemporaryPasswords.New();
-        var revoked = await store.ChangePasswordAsync(call.UserId, await hasher.HashAsync(password, cancellationToken), keepAuthorizationId: 0);
+        var revoked = await store.ChangePasswordAsync(call.UserId, await hasher.HashAsync(password, cancellationToken), keepAuthorizationId: 0,
+            new AuditRecord(clock.GetUtcNow().ToUnixTimeSeconds(), adminId, AuditActions.ResetPassword, call.UserId));
         await signOut.SignedOutAsync(revoked, "password reset by an admin");
         logger.LogInformation("Admin {AdminId} reset the password of user {UserId}; {Count} devices signed out", adminId, call.UserId, revoked.Count);
         return new TemporaryPassword(password);

@@ -11,13 +11,15 @@ namespace Messenger.Session.Admin;
 
 /// <summary>Admins name other admins (or step down, while another admin is left). Admin checks read the account on
 /// every call, so the change holds from the user's next call.</summary>
-internal sealed class SetUserAdminHandler(SessionStore store, RpcContext caller, ILogger<SetUserAdminHandler> logger)
+internal sealed class SetUserAdminHandler(SessionStore store, RpcContext caller, TimeProvider clock, ILogger<SetUserAdminHandler> logger)
     : IRequestHandler<SetUserAdminCall, Done>
 {
     public async ValueTask<Done> Handle(SetUserAdminCall call, CancellationToken cancellationToken)
     {
         var adminId = caller.RequireAdmin(store);
-        if (!await store.SetAdminAsync(call.UserId, call.IsAdmin))
+        var audit = new AuditRecord(
+            clock.GetUtcNow().ToUnixTimeSeconds(), adminId, call.IsAdmin ? AuditActions.GrantAdmin : AuditActions.RevokeAdmin, call.UserId);
+        if (!await store.SetAdminAsync(call.UserId, call.IsAdmin, audit))
         {
             throw MessengerError.BadRequest(SessionErrorNames.UserIdInvalid);
         }

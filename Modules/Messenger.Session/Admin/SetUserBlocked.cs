@@ -12,7 +12,8 @@ namespace Messenger.Session.Admin;
 
 /// <summary>Blocking deletes the user's authorizations (their devices are disconnected) and refuses new sign-ins;
 /// unblocking lets the user sign in again.</summary>
-internal sealed class SetUserBlockedHandler(SessionStore store, DeviceSignOut signOut, RpcContext caller, ILogger<SetUserBlockedHandler> logger)
+internal sealed class SetUserBlockedHandler(
+    SessionStore store, DeviceSignOut signOut, RpcContext caller, TimeProvider clock, ILogger<SetUserBlockedHandler> logger)
     : IRequestHandler<SetUserBlockedCall, Done>
 {
     public async ValueTask<Done> Handle(SetUserBlockedCall call, CancellationToken cancellationToken)
@@ -23,7 +24,8 @@ internal sealed class SetUserBlockedHandler(SessionStore store, DeviceSignOut si
             throw MessengerError.BadRequest(SessionErrorNames.UserIsSelf);
         }
 
-        var (found, revoked) = await store.SetBlockedAsync(call.UserId, call.Blocked);
+        var (found, revoked) = await store.SetBlockedAsync(call.UserId, call.Blocked, new AuditRecord(
+            clock.GetUtcNow().ToUnixTimeSeconds(), adminId, call.Blocked ? AuditActions.BlockUser : AuditActions.UnblockUser, call.UserId));
         if (!found)
         {
             throw MessengerError.BadRequest(SessionErrorNames.UserIdInvalid);

@@ -94,7 +94,35 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             invite.Property(i => i.ExpiresAt).HasColumnName("expires_at");
             invite.Property(i => i.CreatedAt).HasColumnName("created_at");
         });
+
+        // What admins did (admin.getAuditLog), written in the unit of the change it records. Kept for good: a row a change.
+        modelBuilder.Entity<AuditRow>(audit =>
+        {
+            audit.ToTable("session_audit");
+            audit.HasKey(a => a.Id);
+            audit.Property(a => a.Id).HasColumnName("id").ValueGeneratedOnAdd();
+            audit.Property(a => a.At).HasColumnName("at");
+            audit.Property(a => a.ActorId).HasColumnName("actor_id");
+            audit.Property(a => a.Action).HasColumnName("action").HasMaxLength(32);
+            audit.Property(a => a.UserId).HasColumnName("user_id");
+            audit.Property(a => a.Detail).HasColumnName("detail").HasMaxLength(256);
+        });
     }
+}
+
+internal sealed class AuditRow
+{
+    public long Id { get; set; }
+
+    public long At { get; set; }
+
+    public long ActorId { get; set; }
+
+    public string Action { get; set; } = "";
+
+    public long? UserId { get; set; }
+
+    public string? Detail { get; set; }
 }
 
 internal sealed class UserRow

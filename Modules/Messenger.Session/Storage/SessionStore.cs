@@ -1,3 +1,4 @@
+using Messenger.Contracts.Admin;
 using Messenger.Contracts.Auth;
 using Messenger.Contracts.Bots;
 using Messenger.Contracts.Media;
@@ -33,6 +34,9 @@ internal sealed record NewUser(string Username, string UsernameKey, string Passw
 /// group-commit writer, so checks and inserts of one unit (e.g. "is this the first account?") are serialized with
 /// every other write. Plain SQL that PostgreSQL also speaks.
 /// </summary>
+/// <summary>An admin's action for the audit log (<c>session_audit</c>): when (unix seconds), who (0: the console), what, to whom.</summary>
+internal sealed record AuditRecord(long At, long ActorId, string Action, long? UserId, string? Detail = null);
+
 internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer, IMediaAttachments media)
 {
     private const string UserColumns = "id, username, display_name, bio, is_admin, is_blocked, created_at, password_hash, photo, is_bot";
@@ -206,15 +210,16 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             DeleteAuthorizations(scope, "user_id = @user AND id <> @keep", ("@user", userId), ("@keep", keepAuthorizationId)));
 
     /// <summary>Sets the new password hash and signs out every other device, in one transaction.</summary>
-    public Task<List<RevokedDevice>> ChangePasswordAsync(long userId, string passwordHash, long keepAuthorizationId) =>
+    public Task<List<RevokedDevice>> ChangePasswordAsync(long userId, string passwordHash, long keepAuthorizationId, AuditRecord? audit = null) =>
         writer.WriteAsync(scope =>
         {
             scope.Execute("UPDATE session_users SET password_hash = @hash WHERE id = @id", ("@hash", passwordHash), ("@id", userId));
+            Audit(scope, audit);
             return DeleteAuthorizations(scope, "user_id = @user AND id <> @keep", ("@user", userId), ("@keep", keepAuthorizationId));
         });
 
     /// <summary>Blocks (signing out every device) or unblocks; false when there is no such account.</summary>
-    public Task<(bool Found, List<RevokedDevice> Revoked)> SetBlockedAsync(long userId, bool blocked) =>
+    public Task<(bool Found, List<RevokedDevice> Revoked)> SetBlockedAsync(long userId, bool blocked, AuditRecord audit) =>
         writer.WriteAsync(scope =>
         {
             if (scope.Execute("UPDATE session_users SET is_blocked = @blocked WHERE id = @id", ("@blocked", blocked), ("@id", userId)) == 0)
@@ -222,6 +227,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
                 return (false, new List<RevokedDevice>());
             }
 
+            Audit(scope, audit);
             return (true, blocked ? DeleteAuthorizations(scope, "user_id = @user", ("@user", userId)) : new List<RevokedDevice>());
         });
 
@@ -249,7 +255,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
     /// <summary>Makes the account an admin or not; false when there is no such account (or it was deleted). The last
     /// admin is refused in the unit, as in <see cref="DeleteAccountAsync"/>.</summary>
-    public Task<bool> SetAdminAsync(long userId, bool isAdmin) =>
+    public Task<bool> SetAdminAsync(long userId, bool isAdmin, AuditRecord audit) =>
         writer.WriteAsync(scope =>
         {
             if (scope.Scalar("SELECT is_admin FROM session_users WHERE id = @id AND username <> ''", ("@id", userId)) is not long current)
@@ -259,6 +265,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
             RefuseLastAdmin(scope, current == 1 && !isAdmin);
             scope.Execute("UPDATE session_users SET is_admin = @admin WHERE id = @id", ("@admin", isAdmin), ("@id", userId));
+            Audit(scope, audit);
             return true;
         });
 
@@ -315,8 +322,17 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             ("@step", step), ("@user", userId)) > 0);
 
     /// <summary>Turns it off (and forgets the secret); false when it was not on.</summary>
-    public Task<bool> DeleteTwoFactorAsync(long userId) =>
-        writer.WriteAsync(scope => scope.Execute("DELETE FROM session_two_factor WHERE user_id = @user AND enabled = 1", ("@user", userId)) > 0);
+    public Task<bool> DeleteTwoFactorAsync(long userId, AuditRecord? audit = null) =>
+        writer.WriteAsync(scope =>
+        {
+            if (scope.Execute("DELETE FROM session_two_factor WHERE user_id = @user AND enabled = 1", ("@user", userId)) == 0)
+            {
+                return false;
+            }
+
+            Audit(scope, audit);
+            return true;
+        });
 
     public Task SetPasswordHashAsync(long userId, string passwordHash) =>
         writer.WriteAsync(scope =>
@@ -355,10 +371,49 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             scope.Execute("UPDATE session_users SET display_name = @name, bio = @bio WHERE id = @id",
                 ("@name", displayName), ("@bio", bio), ("@id", userId)));
 
-    public Task InsertInviteAsync(string code, long createdBy, int uses, long? expiresAt, long now) =>
+    public Task InsertInviteAsync(string code, long createdBy, int uses, long? expiresAt, long now, AuditRecord audit) =>
         writer.WriteAsync(scope =>
+        {
             scope.Execute("INSERT INTO session_invites (code, created_by, uses_left, expires_at, created_at) VALUES (@code, @by, @uses, @expires, @now)",
-                ("@code", code), ("@by", createdBy), ("@uses", uses), ("@expires", (object?)expiresAt ?? DBNull.Value), ("@now", now)));
+                ("@code", code), ("@by", createdBy), ("@uses", uses), ("@expires", (object?)expiresAt ?? DBNull.Value), ("@now", now));
+            Audit(scope, audit);
+        });
+
+    // ---- the audit log: admins' actions, each written in the unit of the change it records ----
+
+    /// <summary>Records an action on its own (one with no change of the store's to go with, such as a backup).</summary>
+    public Task AuditAsync(AuditRecord audit) => writer.WriteAsync(scope => Audit(scope, audit));
+
+    private static void Audit(WriteScope scope, AuditRecord? audit)
+    {
+        if (audit is not null)
+        {
+            scope.Execute(AuditInsert, ("@at", audit.At), ("@actor", audit.ActorId), ("@action", audit.Action),
+                ("@user", (object?)audit.UserId ?? DBNull.Value), ("@detail", (object?)audit.Detail ?? DBNull.Value));
+        }
+    }
+
+    /// <summary>The statement that records an action (also the <c>reset-password</c> command's, on its own connection).</summary>
+    public const string AuditInsert = "INSERT INTO session_audit (at, actor_id, action, user_id, detail) VALUES (@at, @actor, @action, @user, @detail)";
+
+    /// <summary>The audit log, newest first, entries older than <paramref name="offsetId"/> (0: from the newest).</summary>
+    public List<AuditEntry> AuditLog(long offsetId, int limit)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, at, actor_id, action, user_id, detail FROM session_audit WHERE id < @offset ORDER BY id DESC LIMIT @limit";
+        command.Parameters.AddWithValue("@offset", offsetId > 0 ? offsetId : long.MaxValue);
+        command.Parameters.AddWithValue("@limit", limit);
+        using var reader = command.ExecuteReader();
+        var entries = new List<AuditEntry>();
+        while (reader.Read())
+        {
+            entries.Add(new AuditEntry(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+
+        return entries;
+    }
 
     /// <summary>Writes the batched "last active" times in one unit.</summary>
     public Task WriteLastActiveAsync(IReadOnlyList<KeyValuePair<long, long>> lastActive) =>

@@ -1,6 +1,7 @@
 // Typed wrappers of every RPC method: names and argument keys exactly as in Modules/Messenger.Contracts.
 import type {
   AdminUser,
+  AuditEntry,
   BackupList,
   BotToken,
   ServerStats,
@@ -256,6 +257,9 @@ export function createMethods(call: Call) {
       getBackups: (o?: CallOptions) => call<BackupList>('admin.getBackups', {}, o),
       /** Answers when the backup is complete or failed: give it time (a large database takes a while). */
       backupNow: (o?: CallOptions) => call<BackupList>('admin.backupNow', {}, { timeoutMs: 10 * 60_000, ...o }),
+      /** What admins did, newest first. */
+      getAuditLog: (a: { offset_id?: number; limit?: number } = {}, o?: CallOptions) =>
+        call<{ entries: AuditEntry[] }>('admin.getAuditLog', { offset_id: a.offset_id ?? 0, limit: a.limit ?? 50 }, o),
     },
   };
 }

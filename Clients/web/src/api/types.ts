@@ -156,6 +156,16 @@ export interface BotToken {
   token: string;
 }
 
+/** admin.getAuditLog: one admin action — when (unix s), who (0: the server's console), what, to whom, and a detail. */
+export interface AuditEntry {
+  id: number;
+  date: number;
+  actor_id: number;
+  action: string;
+  user_id: number | null;
+  detail: string | null;
+}
+
 /** admin.getBackups / admin.backupNow: the server's scheduled backups, newest first (`directory` empty: none taken). */
 export interface BackupList {
   directory: string;

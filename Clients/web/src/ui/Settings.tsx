@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import QRCode from 'qrcode';
-import { ErrorNames, RpcError, type AdminUser, type Authorization, type BackupList, type Invite, type ServerConfig, type ServerStats, type TwoFactorSetup } from '../api/types';
+import { ErrorNames, RpcError, type AdminUser, type AuditEntry, type Authorization, type BackupList, type Invite, type ServerConfig, type ServerStats, type TwoFactorSetup } from '../api/types';
 import { forgetSession, setMe, signOut } from './account';
 import { Avatar } from './Avatar';
 import { Bots } from './Bots';
@@ -327,6 +327,8 @@ function Administration() {
   const [uses, setUses] = useState('1');
   const [invite, setInvite] = useState<Invite | null>(null);
   const [temporary, setTemporary] = useState<{ name: string; password: string } | null>(null);
+  // Bumped by every admin action here: the audit log reads itself again.
+  const [actions, setActions] = useState(0);
   const { status, fail, clear, submit } = useStatus();
   const load = () =>
     api().admin.listUsers({ offset: 0, limit: 100 }).then(
@@ -338,6 +340,7 @@ function Administration() {
   const create = submit(async () => {
     const created = await api().admin.createInvite({ uses: Number(uses) });
     setInvite(created);
+    setActions((n) => n + 1);
     return `Invite for ${created.uses} ${created.uses === 1 ? 'person' : 'people'} created`;
   });
   const change = async (action: () => Promise<unknown>) => {
@@ -348,6 +351,7 @@ function Administration() {
     } catch (e) {
       fail(e);
     }
+    setActions((n) => n + 1);
   };
   return (
     <section class="settings__section" aria-labelledby="settings-admin">
@@ -436,7 +440,8 @@ function Administration() {
       )}
       {users && users.total > users.list.length && <p class="muted">and {users.total - users.list.length} more</p>}
       <Usage />
-      <Backups />
+      <Backups onBackedUp={() => setActions((n) => n + 1)} />
+      <AuditLog users={users?.list ?? []} actions={actions} />
     </section>
   );
 }
@@ -471,7 +476,7 @@ function Usage() {
 }
 
 /** The server's scheduled backups (admins): where and how often, the ones kept, the latest failure, and "Back up now". */
-function Backups() {
+function Backups({ onBackedUp }: { onBackedUp: () => void }) {
   const [list, setList] = useState<BackupList | null>(null);
   const [running, setRunning] = useState(false);
   const { status, fail, clear } = useStatus();
@@ -486,6 +491,7 @@ function Backups() {
       fail(e);
     } finally {
       setRunning(false);
+      onBackedUp();
     }
   };
   const when = (unixSeconds: number) => new Date(unixSeconds * 1000).toLocaleString();
@@ -528,6 +534,57 @@ function Backups() {
         </>
       )}
       <StatusLine status={status} />
+    </div>
+  );
+}
+
+/** What admins did, newest first (the latest 50): who, what, to whom, when. */
+function AuditLog({ users, actions }: { users: AdminUser[]; actions: number }) {
+  const [entries, setEntries] = useState<AuditEntry[] | null>(null);
+  useEffect(() => void api().admin.getAuditLog({ limit: 50 }).then((log) => setEntries(log.entries), () => undefined), [actions]);
+  if (!entries) return null;
+  const name = (id: number | null) => (id === null ? '' : (users.find((u) => u.id === id)?.display_name ?? `user ${id}`));
+  const said = (e: AuditEntry): string => {
+    const who = e.actor_id === 0 ? 'The console' : name(e.actor_id);
+    const whom = name(e.user_id);
+    switch (e.action) {
+      case 'create_invite':
+        return `${who} created an invite (${e.detail ?? ''})`;
+      case 'block_user':
+        return `${who} blocked ${whom}`;
+      case 'unblock_user':
+        return `${who} unblocked ${whom}`;
+      case 'grant_admin':
+        return `${who} made ${whom} an admin`;
+      case 'revoke_admin':
+        return `${who} removed ${whom} from admins`;
+      case 'reset_password':
+        return `${who} reset the password of ${whom}`;
+      case 'reset_two_factor':
+        return `${who} turned off two-step verification of ${whom}`;
+      case 'backup_now':
+        return e.detail === 'failed' ? `${who} asked for a backup, which failed` : `${who} took a backup (${e.detail ?? ''})`;
+      default:
+        return `${who}: ${e.action} ${whom}`;
+    }
+  };
+  return (
+    <div aria-labelledby="settings-audit" data-testid="audit-log">
+      <h4 id="settings-audit">Audit log</h4>
+      {entries.length === 0 ? (
+        <p class="muted">No admin action yet.</p>
+      ) : (
+        <ul class="devices" aria-label="Admin actions">
+          {entries.map((e) => (
+            <li class="device" key={e.id} data-testid="audit-entry">
+              <span class="device__info">
+                <span class="device__name">{said(e)}</span>
+                <span class="muted">{new Date(e.date * 1000).toLocaleString()}</span>
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }
