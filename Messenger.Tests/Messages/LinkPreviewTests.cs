@@ -54,6 +54,13 @@ public sealed class LinkPreviewTests : IAsyncLifetime
             await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
             return Results.Content(Article, "text/html");
         });
+        site.MapGet("/drip", async (HttpContext http) =>
+        {
+            http.Response.ContentType = "text/html";
+            await http.Response.WriteAsync("<html><head>", http.RequestAborted);
+            await http.Response.Body.FlushAsync(http.RequestAborted);
+            await Task.Delay(TimeSpan.FromSeconds(30), http.RequestAborted);
+        });
         site.MapGet("/huge", () => Results.Content(
             "<html><head><title>Huge page</title></head><body>" + new string('x', 4 * 1024 * 1024) + "</body></html>", "text/html"));
     });
@@ -109,6 +116,8 @@ public sealed class LinkPreviewTests : IAsyncLifetime
         (await fetcher.FetchAsync(new Uri($"{Origin}/huge"), CancellationToken.None))!.Title.Should().Be("Huge page", "the head is in the first bytes read");
         (await fetcher.FetchAsync(new Uri($"{Origin}/loop"), CancellationToken.None)).Should().BeNull("three redirects at most");
         await FluentActions.Awaiting(() => fetcher.FetchAsync(new Uri($"{Origin}/slow"), CancellationToken.None)).Should().ThrowAsync<TaskCanceledException>();
+        await FluentActions.Awaiting(() => fetcher.FetchAsync(new Uri($"{Origin}/drip"), CancellationToken.None))
+            .Should().ThrowAsync<OperationCanceledException>("the 5 s are for all of the page, its body too");
 
         await using var alice = await host.SignUpAsync("alice_nopreview");
         await using var bob = await host.SignUpAsync("bob_nopreview");
@@ -131,12 +140,16 @@ public sealed class LinkPreviewTests : IAsyncLifetime
             .Should().ThrowAsync<HttpRequestException>()).Which.Message.Should().Contain("not a public address");
         _articleRequests.Should().Be(0);
 
-        foreach (var address in new[] { "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1" })
+        foreach (var address in new[]
+                 {
+                     "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1", "::1", "fe80::1",
+                     "fd00::1", "::ffff:127.0.0.1", "64:ff9b::a9fe:a9fe",
+                 })
         {
             PageFetcher.IsPublic(IPAddress.Parse(address)).Should().BeFalse(address);
         }
 
-        foreach (var address in new[] { "93.184.216.34", "8.8.8.8", "172.32.0.1", "2606:4700::1111" })
+        foreach (var address in new[] { "93.184.216.34", "8.8.8.8", "172.32.0.1", "2606:4700::1111", "64:ff9b::808:808" })
         {
             PageFetcher.IsPublic(IPAddress.Parse(address)).Should().BeTrue(address);
         }

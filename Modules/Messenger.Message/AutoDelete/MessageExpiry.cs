@@ -77,12 +77,16 @@ internal sealed class MessageExpiry(
         while (true)
         {
             var due = DueByTimer(now);
+            var page = 0;
             foreach (var chat in due.GroupBy(m => m.ChatId))
             {
-                deleted += await DeleteAsync(chat.Key, [.. chat.Select(m => m.Id)], Expired, now, cancellationToken);
+                page += await DeleteAsync(chat.Key, [.. chat.Select(m => m.Id)], Expired, now, cancellationToken);
             }
 
-            if (due.Count < PerQuery)
+            deleted += page;
+            // A full page goes on to the next; one that deleted nothing (their chats gone, or changed meanwhile) ends the
+            // pass rather than reading the same page again.
+            if (due.Count < PerQuery || page == 0)
             {
                 return deleted;
             }

@@ -121,7 +121,7 @@ internal sealed class LinkPreviews(
         {
             page = await fetcher.FetchAsync(url, cancellationToken);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or InvalidOperationException
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or InvalidOperationException
                                       && !cancellationToken.IsCancellationRequested)
         {
             logger.LogDebug("No link preview of {Host}: {Reason}", url.Host, e.Message);

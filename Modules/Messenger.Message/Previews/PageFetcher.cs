@@ -18,6 +18,11 @@ internal sealed class PageFetcher : IDisposable
 {
     public const int MaxBytes = 256 * 1024;
 
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    // NAT64's well-known prefix (64:ff9b::/96): the IPv4 address it carries is what the connection reaches.
+    private static readonly byte[] Nat64 = [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0];
+
     private readonly HttpClient _client;
 
     public PageFetcher(IOptions<MessageOptions> options)
@@ -34,14 +39,18 @@ internal sealed class PageFetcher : IDisposable
             UseProxy = false,
             ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, allowPrivate, cancellationToken),
         };
-        _client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5), MaxResponseContentBufferSize = MaxBytes };
+        _client = new HttpClient(handler) { Timeout = Timeout, MaxResponseContentBufferSize = MaxBytes };
         _client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("MessengerLinkPreview", "1.0"));
         _client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("text/html"));
     }
 
-    /// <summary>The page's preview, or null (not HTML, not found, refused, too slow, nothing to show).</summary>
+    /// <summary>The page's preview, or null (not HTML, not found, nothing to show); refused or too slow, it throws.</summary>
     public async Task<WebPage?> FetchAsync(Uri url, CancellationToken cancellationToken)
     {
+        // 5 s for all of it: the client's timeout ends at the headers, and a page may then drip its body.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(Timeout);
+        cancellationToken = deadline.Token;
         using var response = await _client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode || response.Content.Headers.ContentType?.MediaType is not ("text/html" or "application/xhtml+xml"))
         {
@@ -78,6 +87,10 @@ internal sealed class PageFetcher : IDisposable
         if (address.IsIPv4MappedToIPv6)
         {
             address = address.MapToIPv4();
+        }
+        else if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.GetAddressBytes().AsSpan(0, 12).SequenceEqual(Nat64))
+        {
+            address = new IPAddress(address.GetAddressBytes().AsSpan(12));
         }
 
         if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
