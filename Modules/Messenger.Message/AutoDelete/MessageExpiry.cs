@@ -3,10 +3,10 @@ using Messenger.Contracts.Messages;
 using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
+using Messenger.Message.Background;
 using Messenger.Message.Chats;
 using Messenger.Message.Editing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -25,7 +25,7 @@ namespace Messenger.Message.AutoDelete;
 internal sealed class MessageExpiry(
     SqliteDatabase database, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IServiceScopeFactory scopes,
     IOptions<MessageOptions> options, TimeProvider clock, ILogger<MessageExpiry> logger)
-    : BackgroundService
+    : SecondlyPass(logger, "Deleting expired messages failed")
 {
     /// <summary>Messages read per query; a pass goes on while a query comes back full.</summary>
     private const int PerQuery = 1_000;
@@ -33,42 +33,17 @@ internal sealed class MessageExpiry(
     private const string Expired = "m.expires_at <= @bound";
     private const string Old = "m.date <= @bound";
 
-    private readonly SemaphoreSlim _pass = new(1, 1);
-
     // The retention's walk: every message with an id up to this one is deleted or was found younger than the cutoff of
     // its pass (ids grow with time). In memory: a new process walks the old ids once.
     private long _retainedAfter;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Real seconds for the pace, the clock for what is due (as the scheduled sender: a test's clock stands still).
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await DeleteExpiredAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Deleting expired messages failed");
-            }
-        }
-    }
-
     /// <summary>Deletes what is due now; returns how many messages were deleted.</summary>
-    public async Task<int> DeleteExpiredAsync(CancellationToken cancellationToken)
+    public Task<int> DeleteExpiredAsync(CancellationToken cancellationToken) => RunPassAsync(cancellationToken);
+
+    protected override async Task<int> PassAsync(CancellationToken cancellationToken)
     {
-        await _pass.WaitAsync(cancellationToken);
-        try
-        {
-            var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            return await DeleteTimedAsync(now, cancellationToken) + await DeleteRetainedAsync(now, cancellationToken);
-        }
-        finally
-        {
-            _pass.Release();
-        }
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        return await DeleteTimedAsync(now, cancellationToken) + await DeleteRetainedAsync(now, cancellationToken);
     }
 
     private async Task<int> DeleteTimedAsync(long now, CancellationToken cancellationToken)

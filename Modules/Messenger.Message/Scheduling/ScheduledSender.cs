@@ -5,9 +5,9 @@ using Messenger.Kernel.Media;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
+using Messenger.Message.Background;
 using Messenger.Message.Sending;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Messenger.Message.Scheduling;
@@ -23,46 +23,14 @@ namespace Messenger.Message.Scheduling;
 internal sealed class ScheduledSender(
     SqliteDatabase database, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IServiceScopeFactory scopes, TimeProvider clock,
     ILogger<ScheduledSender> logger)
-    : BackgroundService
+    : SecondlyPass(logger, "Sending scheduled messages failed")
 {
     private const int PerTick = 100;
 
-    // One pass at a time: a pass started by hand (tests, a shutdown) waits for the timer's.
-    private readonly SemaphoreSlim _pass = new(1, 1);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // The pace is real seconds whatever the clock (a test's stands still, and a timer on it would fire inside the
-        // test's own Advance); what is due is read from the clock.
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await SendDueAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Sending scheduled messages failed");
-            }
-        }
-    }
-
     /// <summary>Sends what is due now; returns how many were sent (a resend answered by the random_id counts too).</summary>
-    public async Task<int> SendDueAsync(CancellationToken cancellationToken)
-    {
-        await _pass.WaitAsync(cancellationToken);
-        try
-        {
-            return await SendDueOnceAsync(cancellationToken);
-        }
-        finally
-        {
-            _pass.Release();
-        }
-    }
+    public Task<int> SendDueAsync(CancellationToken cancellationToken) => RunPassAsync(cancellationToken);
 
-    private async Task<int> SendDueOnceAsync(CancellationToken cancellationToken)
+    protected override async Task<int> PassAsync(CancellationToken cancellationToken)
     {
         var sent = 0;
         foreach (var (userId, message) in Due(clock.GetUtcNow().ToUnixTimeSeconds()))
