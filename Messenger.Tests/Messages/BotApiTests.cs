@@ -8,6 +8,8 @@ using Messenger.Contracts.Bots;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
+using Messenger.Kernel.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Media;
 using Messenger.Tests.Session;
@@ -157,6 +159,66 @@ public sealed class BotApiTests : IAsyncLifetime
 
         await CallAsync(bot.Token, "sendMessage", new { chat_id = -chat.Id, text = "deploying" });
         (await alice.NextAsync<MessageReceived>(m => m.Message.Text == "deploying")).Peer.Should().Be(Peer.Chat(chat.Id));
+    }
+
+    [Fact]
+    public async Task ABotInALargeGroupOrChannel_ReadsItsMessagesAndEdits_FromItsOwnLog_AndPostsWhereItMay()
+    {
+        await using var alice = await _host.SignUpAsync("alice_lbot");
+        await using var bob = await _host.SignUpAsync("bob_lbot");
+        var bot = await alice.Client.CreateBotAsync("large_bot", "Large");
+        var large = (await alice.Client.CreateGroupAsync("All hands", [bob.UserId, bot.Bot.Id], large: true)).Chat;
+        var channel = (await alice.Client.CreateGroupAsync("News", [bob.UserId, bot.Bot.Id], broadcast: true)).Chat;
+        var small = (await alice.Client.CreateGroupAsync("Grows", [bob.UserId])).Chat;
+        await alice.Client.AddMembersAsync(small.Id, [bot.Bot.Id]);
+        await using var carol = await _host.SignUpAsync("carol_lbot");
+        await alice.Client.AddMembersAsync(small.Id, [carol.UserId]); // past the small-group limit of 3: now a large group
+
+        var inLarge = await bob.Client.SendMessageAsync(Peer.Chat(large.Id), "standup in 5");
+        await alice.Client.SendMessageAsync(Peer.Chat(channel.Id), "release 1.2 is out");
+        await carol.Client.SendMessageAsync(Peer.Chat(small.Id), "hello, bigger group");
+        await bob.Client.EditMessageAsync(Peer.Chat(large.Id), inLarge.Message.Id, "standup in 10");
+
+        var updates = (await CallAsync(bot.Token, "getUpdates", new { timeout = 10 })).GetProperty("result").EnumerateArray().ToList();
+        var texts = updates.Select(u => u.TryGetProperty("message", out var m)
+            ? $"{m.GetProperty("chat").GetProperty("id").GetInt64()}:{m.GetProperty("text").GetString()}"
+            : $"edited {u.GetProperty("edited_message").GetProperty("text").GetString()}").ToList();
+        texts.Should().Equal($"{-large.Id}:standup in 5", $"{-channel.Id}:release 1.2 is out", $"{-small.Id}:hello, bigger group", "edited standup in 10");
+
+        await CallAsync(bot.Token, "sendMessage", new { chat_id = -large.Id, text = "noted" });
+        (await bob.Client.GetHistoryAsync(Peer.Chat(large.Id))).Should().Contain(m => m.Text == "noted" && m.FromId == bot.Bot.Id);
+        await FailsAsync(bot.Token, "sendMessage", new { chat_id = -channel.Id, text = "me too" }, HttpStatusCode.Forbidden, GroupErrorNames.ChatWriteForbidden);
+        var offset = updates[^1].GetProperty("update_id").GetInt64() + 1;
+        (await CallAsync(bot.Token, "getUpdates", new { offset })).GetProperty("result").EnumerateArray().Should().BeEmpty("its own message is not news to it");
+    }
+
+    [Fact]
+    public async Task ABotAddedToALargeGroupBeforeItsMembershipWasMarked_IsMarkedAtTheNextStart()
+    {
+        using var data = new TempDirectory();
+        string token;
+        long chatId;
+        await using (var host = await SessionTestKit.StartHostAsync(dataDirectory: data.Path))
+        {
+            await using var alice = await host.SignUpAsync("alice_oldbot");
+            var bot = await alice.Client.CreateBotAsync("old_bot", "Old");
+            token = bot.Token;
+            chatId = (await alice.Client.CreateGroupAsync("Old hands", [bot.Bot.Id], large: true)).Chat.Id;
+            using var connection = host.Services.GetRequiredService<SqliteDatabase>().Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE message_members SET is_bot = 0"; // as stored before the column
+            command.ExecuteNonQuery();
+        }
+
+        await using (var host = await SessionTestKit.StartHostAsync(dataDirectory: data.Path))
+        {
+            await SessionTestKit.WaitUntil(() => Groups.GroupTestKit.CountRows(host, "message_members WHERE is_bot = 1") == 1);
+            await using var alice = await host.SignedInClientAsync("alice_oldbot", register: false);
+            await alice.SendMessageAsync(Peer.Chat(chatId), "still there?");
+            using var http = host.CreateHttpClient();
+            var updates = await http.GetFromJsonAsync<JsonElement>($"/bot/{token}/getUpdates?timeout=10");
+            updates.GetProperty("result").EnumerateArray().Select(u => u.GetProperty("message").GetProperty("text").GetString()).Should().Equal("still there?");
+        }
     }
 
     [Fact]

@@ -53,6 +53,7 @@ public static class MessageModule
         services.AddScoped<OwnChatSettings>();
         services.AddSingleton<WebhookPoster>();
         services.AddSingleton<BotLogSignals>();
+        services.AddHostedService<BotMemberSync>();
         services.AddValidatorsFromAssemblyContaining<MessageStore>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
         services.AddRpcMethod<SendMessageCall, SentMessage>();

@@ -17,4 +17,10 @@ public interface IBotAccounts
     /// <summary>The bot (of the Bot HTTP API) whose token this is, or null; 403 <c>USER_BLOCKED</c> when an admin
     /// blocked it.</summary>
     long? FindByToken(string token);
+
+    /// <summary>Whether the account is a bot (any kind).</summary>
+    bool IsBot(long userId);
+
+    /// <summary>Every bot of the Bot HTTP API that is not deleted (the ones people add to groups).</summary>
+    IReadOnlyList<long> ApiBotIds();
 }

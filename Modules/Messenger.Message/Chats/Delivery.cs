@@ -66,9 +66,31 @@ internal static class Delivery
             appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, id)));
         }
 
+        CopyToBots(scope, log, target, me, update, now, id, appends);
         var answerOwner = target.AnswerLog(me);
         var answer = appends.Find(a => a.OwnerId == answerOwner) is { Update: { } own } ? own : new LoggedUpdate(log.CurrentPts(scope, me), 0, now, update);
         return new Posted(message, appends, answer, target.HasOwnLog);
+    }
+
+    /// <summary>
+    /// A large group's or channel's bots (of the Bot HTTP API) read one log, their own (<c>getUpdates</c>): a message's
+    /// update in the chat's log is copied into theirs too — a few rows, whatever the chat's size. A revoke redacts the
+    /// copies with the rest.
+    /// </summary>
+    public static void CopyToBots(WriteScope scope, IUpdateLog log, ChatTarget target, long me, Update update, long now, long messageId, List<LogAppend> appends)
+    {
+        if (!target.HasOwnLog)
+        {
+            return;
+        }
+
+        foreach (var bot in GroupStore.BotMemberIds(scope, target.ChatId))
+        {
+            if (bot != me)
+            {
+                appends.Add(new LogAppend(bot, log.Append(scope, bot, update, now, messageId)));
+            }
+        }
     }
 
     /// <summary>

@@ -82,6 +82,8 @@ internal sealed class EditMessageHandler(
                 appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, call.Id)));
             }
 
+            Delivery.CopyToBots(scope, log, target, me, update, now, call.Id, appends);
+
             var answer = appends.Find(a => a.OwnerId == target.AnswerLog(me)).Update;
             return new SentMessage(update.Message, answer.Pts, answer.PtsCount, target.HasOwnLog);
         }, cancellationToken);

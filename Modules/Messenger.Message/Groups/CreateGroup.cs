@@ -6,6 +6,7 @@ using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
+using Messenger.Kernel.Users;
 using Messenger.Message.Storage;
 
 namespace Messenger.Message.Groups;
@@ -26,7 +27,7 @@ internal sealed class CreateGroupValidator : AbstractValidator<CreateGroupCall>
 
 /// <summary>Creates the chat with the caller as creator, the members, and the service message that announces it.</summary>
 internal sealed class CreateGroupHandler(
-    GroupChanges changes, Chats.Chats chats, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
+    GroupChanges changes, Chats.Chats chats, IBotAccounts botAccounts, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<CreateGroupCall, ChatChanged>
 {
     public async ValueTask<ChatChanged> Handle(CreateGroupCall call, CancellationToken cancellationToken)
@@ -40,6 +41,7 @@ internal sealed class CreateGroupHandler(
             throw MessengerError.BadRequest(GroupErrorNames.UsersTooMany);
         }
 
+        var bots = members.Where(botAccounts.IsBot).ToHashSet();
         var title = call.Title.Trim();
         var appends = new List<LogAppend>();
         var created = await writer.WriteAsync(scope =>
@@ -49,7 +51,7 @@ internal sealed class CreateGroupHandler(
             GroupStore.AddMember(scope, chatId, me, MemberRole.Creator, now, readInboxMaxId: 0);
             foreach (var member in members)
             {
-                GroupStore.AddMember(scope, chatId, member, MemberRole.Member, now, readInboxMaxId: 0);
+                GroupStore.AddMember(scope, chatId, member, MemberRole.Member, now, readInboxMaxId: 0, isBot: bots.Contains(member));
             }
 
             return changes.Record(scope, chatId, me, new ServiceAction(ServiceActions.Create, [.. members], title), now, appends,

@@ -75,7 +75,9 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
     /// history stays, each member's read position moves from their dialog row to their member row, the dialog rows go
     /// (a large group's dialog is computed from the chat), and every member's log is told the chat's new kind.
     /// </summary>
-    public void AddMembers(WriteScope scope, long chatId, ChatKind kind, long me, IReadOnlyCollection<long> userIds, long now, List<LogAppend> appends)
+    public void AddMembers(
+        WriteScope scope, long chatId, ChatKind kind, long me, IReadOnlyCollection<long> userIds, long now, List<LogAppend> appends,
+        IReadOnlySet<long>? bots = null)
     {
         var count = GroupStore.MemberIds(scope, chatId).Count + userIds.Count;
         if (count > LargeGroupLimit || (kind == ChatKind.Group && count > SmallGroupLimit && LargeGroupLimit <= SmallGroupLimit))
@@ -90,7 +92,7 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
 
         foreach (var userId in userIds)
         {
-            GroupStore.AddMember(scope, chatId, userId, MemberRole.Member, now, readInboxMaxId: 0);
+            GroupStore.AddMember(scope, chatId, userId, MemberRole.Member, now, readInboxMaxId: 0, isBot: bots?.Contains(userId) == true);
         }
     }
 

@@ -5,6 +5,7 @@ using Messenger.Contracts.Messages;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
+using Messenger.Kernel.Users;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Storage;
 
@@ -21,13 +22,14 @@ internal sealed class AddMembersValidator : AbstractValidator<AddMembersCall>
 /// <summary>Any member adds to a small group; only admins to a large group or channel. Users already in are skipped. A
 /// user an admin removed comes back only by an admin, whose adding lifts the ban.</summary>
 internal sealed class AddMembersHandler(
-    GroupChanges changes, Chats.Chats chats, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
+    GroupChanges changes, Chats.Chats chats, IBotAccounts botAccounts, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<AddMembersCall, ChatChanged>
 {
     public async ValueTask<ChatChanged> Handle(AddMembersCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
         var users = await GroupUsers.RequireExistingAsync(call.UserIds, chats, bus, cancellationToken);
+        var bots = users.Where(botAccounts.IsBot).ToHashSet();
         var appends = new List<LogAppend>();
         var changed = await writer.WriteAsync(scope =>
         {
@@ -52,7 +54,7 @@ internal sealed class AddMembersHandler(
             banned.ForEach(user => GroupStore.Unban(scope, call.ChatId, user));
 
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            changes.AddMembers(scope, call.ChatId, kind, me, added, now, appends);
+            changes.AddMembers(scope, call.ChatId, kind, me, added, now, appends, bots);
             return changes.Record(scope, call.ChatId, me, new ServiceAction(ServiceActions.AddMembers, [.. added]), now, appends, joined: added, left: []);
         }, cancellationToken);
 

@@ -127,6 +127,14 @@ internal sealed class GroupStore(SqliteDatabase database)
         return command.ReadInt64Column();
     }
 
+    /// <summary>The chat's bots (of the Bot HTTP API), from the partial index: a large group's messages are copied to them.</summary>
+    public static List<long> BotMemberIds(WriteScope scope, long chatId)
+    {
+        var command = scope.Command("SELECT user_id FROM message_members WHERE chat_id = @chat AND is_bot = 1");
+        command.Parameters.AddWithValue("@chat", chatId);
+        return command.ReadInt64Column();
+    }
+
     public static MemberRole? RoleOf(WriteScope scope, long chatId, long userId) =>
         scope.Scalar("SELECT role FROM message_members WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId))
             is long role ? (MemberRole)role : null;
@@ -148,10 +156,10 @@ internal sealed class GroupStore(SqliteDatabase database)
             "VALUES (@kind, @title, @creator, @now, 0, 0, @now) RETURNING id",
             ("@kind", (int)kind), ("@title", title), ("@creator", creatorId), ("@now", now))!;
 
-    public static void AddMember(WriteScope scope, long chatId, long userId, MemberRole role, long now, long readInboxMaxId)
+    public static void AddMember(WriteScope scope, long chatId, long userId, MemberRole role, long now, long readInboxMaxId, bool isBot = false)
     {
-        scope.Execute("INSERT INTO message_members (chat_id, user_id, role, joined_at, read_inbox_max_id) VALUES (@chat, @user, @role, @now, @read)",
-            ("@chat", chatId), ("@user", userId), ("@role", (int)role), ("@now", now), ("@read", readInboxMaxId));
+        scope.Execute("INSERT INTO message_members (chat_id, user_id, role, joined_at, read_inbox_max_id, is_bot) VALUES (@chat, @user, @role, @now, @read, @bot)",
+            ("@chat", chatId), ("@user", userId), ("@role", (int)role), ("@now", now), ("@read", readInboxMaxId), ("@bot", isBot));
         scope.Execute("UPDATE message_chats SET member_count = member_count + 1 WHERE id = @chat", ("@chat", chatId));
     }
 

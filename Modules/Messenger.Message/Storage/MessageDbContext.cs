@@ -53,6 +53,10 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             member.Property(m => m.JoinedAt).HasColumnName("joined_at");
             // Large groups: the member's read position (small groups keep it in the dialog row).
             member.Property(m => m.ReadInboxMaxId).HasColumnName("read_inbox_max_id");
+            // A bot of the Bot HTTP API: a large group's or channel's messages are also copied into its own log (it reads
+            // one log); the partial index finds a chat's few bots.
+            member.Property(m => m.IsBot).HasColumnName("is_bot").HasDefaultValue(false);
+            member.HasIndex(m => m.ChatId).HasFilter("is_bot = 1").HasDatabaseName("IX_message_members_bots");
         });
 
         modelBuilder.Entity<InviteRow>(invite =>
@@ -336,6 +340,8 @@ internal sealed class MemberRow
     public long JoinedAt { get; set; }
 
     public long ReadInboxMaxId { get; set; }
+
+    public bool IsBot { get; set; }
 }
 
 internal sealed class InviteRow

@@ -379,6 +379,15 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             Audit(scope, audit);
         });
 
+    /// <summary>The Bot HTTP API's bots that are not deleted.</summary>
+    public List<long> ApiBotIds()
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT b.user_id FROM session_bots b JOIN session_users u ON u.id = b.user_id WHERE u.username <> ''";
+        return command.ReadInt64Column();
+    }
+
     // ---- the audit log: admins' actions, each written in the unit of the change it records ----
 
     /// <summary>Records an action on its own (one with no change of the store's to go with, such as a backup).</summary>

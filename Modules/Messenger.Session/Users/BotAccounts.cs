@@ -20,6 +20,10 @@ internal sealed class BotAccounts(SessionStore store) : IBotAccounts
             { Id: var id } => id,
         };
 
+    public bool IsBot(long userId) => store.GetUser(userId) is { IsBot: true };
+
+    public IReadOnlyList<long> ApiBotIds() => store.ApiBotIds();
+
     public long Create(WriteScope scope, string displayName, DateTimeOffset now)
     {
         var username = $"hook_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}{Rules.BotSuffix}";

@@ -306,6 +306,12 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("user_id");
 
+                    b.Property<bool>("IsBot")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false)
+                        .HasColumnName("is_bot");
+
                     b.Property<long>("JoinedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("joined_at");
@@ -319,6 +325,10 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnName("role");
 
                     b.HasKey("ChatId", "UserId");
+
+                    b.HasIndex("ChatId")
+                        .HasDatabaseName("IX_message_members_bots")
+                        .HasFilter("is_bot = 1");
 
                     b.HasIndex("UserId");
 
