@@ -13,7 +13,12 @@ if (args is ["backup", var target, .. var rest])
 
 if (args is ["reset-password", var username, .. var settings])
 {
-    return await ResetPasswordCommand.RunAsync(username, settings, Console.Out, Console.Error);
+    return await AccountResetCommands.ResetPasswordAsync(username, settings, Console.Out, Console.Error);
+}
+
+if (args is ["reset-two-factor", var lockedOut, .. var options])
+{
+    return await AccountResetCommands.ResetTwoFactorAsync(lockedOut, options, Console.Out, Console.Error);
 }
 
 var app = MessengerApp.Build(args);

@@ -36,6 +36,38 @@ public sealed class PasswordResetTests
     }
 
     [Fact]
+    public async Task TheResetTwoFactorCommand_LetsTheAdminWhoLostTheirAuthenticatorSignInWithThePassword()
+    {
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using (var host = await StartHostAsync(clock: clock, dataDirectory: data))
+        {
+            await using var admin = await host.SignedInClientAsync("phone_loser");
+            var secret = FromBase32((await admin.SetupTwoFactorAsync(Password)).Secret);
+            await admin.EnableTwoFactorAsync(Messenger.Session.Passwords.Totp.Code(secret, Messenger.Session.Passwords.Totp.StepAt(clock.GetUtcNow())));
+        }
+
+        var settings = new[] { $"--Messenger:DataDirectory={data}" };
+        var reset = await HostProcess.RunAsync(["reset-two-factor", "Phone_Loser", .. settings]);
+        var again = await HostProcess.RunAsync(["reset-two-factor", "phone_loser", .. settings]);
+        var unknown = await HostProcess.RunAsync(["reset-two-factor", "nobody_here", .. settings]);
+
+        reset.ExitCode.Should().Be(0, reset.Output);
+        reset.Output.Should().Contain("Two-step verification of Phone_Loser turned off");
+        again.ExitCode.Should().Be(2);
+        again.Output.Should().Contain("two-step verification is not on for phone_loser");
+        unknown.ExitCode.Should().Be(2);
+        unknown.Output.Should().Contain("no account named nobody_here");
+
+        await using var restarted = await StartHostAsync(dataDirectory: data);
+        await using var client = await restarted.ConnectAsync();
+        var signedIn = await client.SignInAsync("phone_loser", Password, "New phone", "android");
+        (await client.GetAuditLogAsync()).Should().ContainSingle().Which.Should().Match<AuditEntry>(e =>
+            e.ActorId == 0 && e.Action == AuditActions.ResetTwoFactor && e.UserId == signedIn.User.Id && e.Detail == "reset-two-factor command");
+    }
+
+    [Fact]
     public async Task TheResetPasswordCommand_GivesTheLockedOutAdminATemporaryPassword()
     {
         using var directory = new TempDirectory();
