@@ -103,10 +103,18 @@ internal static class BotFiles
         {
             // The bot hung up.
         }
-        catch (Exception e) when (http.Response.HasStarted)
+        catch (Exception e)
         {
-            logger.LogError(e, "Bot API file download failed after its first bytes");
-            http.Abort();
+            // A fault of ours: before the first byte it answers as the API does; after it, the response ends early.
+            logger.LogError(e, "Bot API file download failed");
+            if (http.Response.HasStarted)
+            {
+                http.Abort();
+            }
+            else
+            {
+                await BotApi.AnswerErrorAsync(http, new MessengerError(ErrorNames.Internal, StatusCodes.Status500InternalServerError), cancellationToken);
+            }
         }
     }
 
