@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Messenger.Client;
 using Messenger.Contracts.Messages;
+using Messenger.Kernel.Net;
 using Messenger.Message.Previews;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
@@ -146,12 +147,12 @@ public sealed class LinkPreviewTests : IAsyncLifetime
                      "fd00::1", "::ffff:127.0.0.1", "64:ff9b::a9fe:a9fe",
                  })
         {
-            PageFetcher.IsPublic(IPAddress.Parse(address)).Should().BeFalse(address);
+            PublicNetwork.IsPublic(IPAddress.Parse(address)).Should().BeFalse(address);
         }
 
         foreach (var address in new[] { "93.184.216.34", "8.8.8.8", "172.32.0.1", "2606:4700::1111", "64:ff9b::808:808" })
         {
-            PageFetcher.IsPublic(IPAddress.Parse(address)).Should().BeTrue(address);
+            PublicNetwork.IsPublic(IPAddress.Parse(address)).Should().BeTrue(address);
         }
     }
 

@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Messenger.Kernel.Net;
+
+/// <summary>
+/// Connections the server makes to addresses someone else gave it (a link to preview, a push service's endpoint):
+/// the name is resolved here and only public unicast addresses are dialled — loopback, private, link-local (cloud
+/// metadata), shared, multicast and NAT64's copies of them are refused, for the first connection and each redirect's —
+/// so what a user hands the server cannot make it reach what only it can reach. <c>allowPrivate</c> lifts the rule
+/// (a server on a private network, tests).
+/// </summary>
+public static class PublicNetwork
+{
+    // NAT64's well-known prefix (64:ff9b::/96): the IPv4 address it carries is what the connection reaches.
+    private static readonly byte[] Nat64 = [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    /// <summary>A handler whose every connection goes through <see cref="ConnectAsync"/>; no proxy, no cookies.</summary>
+    public static SocketsHttpHandler CreateHandler(bool allowPrivate, TimeSpan connectTimeout) => new()
+    {
+        ConnectTimeout = connectTimeout,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        UseCookies = false,
+        UseProxy = false,
+        ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, allowPrivate, cancellationToken),
+    };
+
+    /// <summary>Whether the server may be led to <paramref name="address"/>: public unicast addresses only.</summary>
+    public static bool IsPublic(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        else if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.GetAddressBytes().AsSpan(0, 12).SequenceEqual(Nat64))
+        {
+            address = new IPAddress(address.GetAddressBytes().AsSpan(12));
+        }
+
+        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
+        {
+            return false;
+        }
+
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            var b = address.GetAddressBytes();
+            return !(b[0] == 0 || b[0] == 10 || b[0] >= 224
+                || (b[0] == 100 && b[1] >= 64 && b[1] <= 127)
+                || (b[0] == 169 && b[1] == 254)
+                || (b[0] == 172 && b[1] >= 16 && b[1] <= 31)
+                || (b[0] == 192 && b[1] == 168)
+                || (b[0] == 192 && b[1] == 0 && b[2] == 0)
+                || (b[0] == 198 && (b[1] == 18 || b[1] == 19)));
+        }
+
+        return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal);
+    }
+
+    /// <summary>Resolves <paramref name="endpoint"/> and connects to the first of its allowed addresses that answers.</summary>
+    public static async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, bool allowPrivate, CancellationToken cancellationToken)
+    {
+        var addresses = IPAddress.TryParse(endpoint.Host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken);
+        var allowed = addresses.Where(a => allowPrivate || IsPublic(a)).ToArray();
+        if (allowed.Length == 0)
+        {
+            throw new HttpRequestException($"{endpoint.Host} is not a public address");
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(allowed, endpoint.Port, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}
