@@ -1,3 +1,4 @@
+using Messenger.Contracts.Account;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Updates;
@@ -232,6 +233,20 @@ public static class MessageMethods
     /// <summary>Marks the caller offline (app in the background) or online again.</summary>
     public static Task<Done> UpdateStatusAsync(this MessengerClient client, bool offline, CancellationToken cancellationToken = default) =>
         client.CallAsync(new UpdateStatusCall(offline), cancellationToken);
+
+    /// <summary>The server's VAPID public key (base64url), the <c>applicationServerKey</c> a Web Push subscription needs.</summary>
+    public static async Task<string> GetPushKeyAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetPushKeyCall(), cancellationToken)).VapidPublicKey;
+
+    /// <summary>Subscribes this device to Web Push: while it is not connected, its new messages go to
+    /// <paramref name="endpoint"/>, encrypted for <paramref name="p256dh"/> and <paramref name="auth"/> (base64url).</summary>
+    public static Task<Done> RegisterPushAsync(
+        this MessengerClient client, string endpoint, string p256dh, string auth, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new RegisterPushCall(endpoint, p256dh, auth), cancellationToken);
+
+    /// <summary>This device gets no more Web Push notifications.</summary>
+    public static Task<Done> UnregisterPushAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new UnregisterPushCall(), cancellationToken);
 
     /// <summary>Online state and last-seen time of up to 200 users who share a private chat with the caller.</summary>
     public static async Task<UserStatusUpdate[]> GetStatusesAsync(this MessengerClient client, long[] ids, CancellationToken cancellationToken = default) =>

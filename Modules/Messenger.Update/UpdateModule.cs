@@ -1,10 +1,14 @@
 using FluentValidation;
+using Messenger.Contracts.Account;
 using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel;
+using Messenger.Kernel.Storage;
 using Messenger.Kernel.Rpc;
 using Messenger.Update.Online;
 using Messenger.Update.Presence;
+using Messenger.Update.Storage;
+using Messenger.Update.WebPush;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,7 +17,8 @@ namespace Messenger.Update;
 /// <summary>
 /// Live routing (DESIGN §6): keeps the map of online devices (user → connections) from the protocol's sign-in
 /// events, pushes new log entries to every online device of their owners and ephemeral updates (typing, presence)
-/// to the users they concern, and tracks presence.
+/// to the users they concern, and tracks presence; devices with no live connection get their new messages as Web Push
+/// notifications, for those that subscribed.
 /// </summary>
 public static class UpdateModule
 {
@@ -24,8 +29,19 @@ public static class UpdateModule
         services.AddSingleton<PresenceTracker>();
         services.AddValidatorsFromAssemblyContaining<UpdateOptions>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
+        services.AddValidatedOptions<PushOptions, PushOptionsValidator>(configuration, PushOptions.Section);
+        services.AddModuleDbContext<UpdateDbContext>(UpdateDbContext.MigrationsHistoryTable);
+        services.AddSingleton<VapidKeys>();
+        services.AddSingleton<PushSubscriptions>();
+        services.AddSingleton<DevicesOnline>();
+        services.AddSingleton<PushOutbox>();
+        services.AddHostedService(provider => provider.GetRequiredService<PushOutbox>());
+
         services.AddRpcMethod<UpdateStatusCall, Done>();
         services.AddRpcMethod<GetStatusesCall, UserStatuses>();
+        services.AddRpcMethod<GetPushKeyCall, PushKey>();
+        services.AddRpcMethod<RegisterPushCall, Done>();
+        services.AddRpcMethod<UnregisterPushCall, Done>();
         return services;
     }
 }

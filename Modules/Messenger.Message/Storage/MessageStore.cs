@@ -76,6 +76,17 @@ internal sealed class MessageStore(SqliteDatabase database)
         return command.ExecuteScalar() is long id ? id : null;
     }
 
+    /// <summary>Until when (unix seconds) <paramref name="userId"/> muted the chat; 0 when they did not.</summary>
+    public long MuteUntil(long userId, long chatId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT mute_until FROM message_notify WHERE user_id = @user AND chat_id = @chat";
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@chat", chatId);
+        return command.ExecuteScalar() as long? ?? 0;
+    }
+
     public MessageList History(long userId, long chatId, long offsetId, int limit)
     {
         using var connection = database.Open();

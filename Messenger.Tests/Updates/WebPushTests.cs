@@ -1,0 +1,321 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Messenger.Client;
+using Messenger.Contracts.Account;
+using Messenger.Contracts.Messages;
+using Messenger.Tests.Groups;
+using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Messages;
+using Messenger.Tests.Session;
+using Messenger.Update.WebPush;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Messenger.Tests.Updates;
+
+/// <summary>
+/// Web Push: a device with a subscription and no live connection gets its new messages from the server through a push
+/// service — here a real local one, which decrypts each body with code of its own (RFC 8291) and checks the VAPID
+/// signature (RFC 8292) against the key the server hands out. Loopback endpoints are allowed by
+/// <c>Messenger:Push:PrivateNetworks</c>; one test checks that without it the server does not even connect.
+/// </summary>
+public sealed class WebPushTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(2);
+
+    private LocalPushService _push = null!;
+
+    public async Task InitializeAsync() => _push = await LocalPushService.StartAsync();
+
+    public async Task DisposeAsync() => await _push.DisposeAsync();
+
+    private static Task<TestHost> StartHostAsync(bool privateNetworks = true, string? dataDirectory = null, bool enabled = true) =>
+        SessionTestKit.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Messenger:Session:RegistrationsPerAddress"] = "1000",
+            ["Messenger:Push:PrivateNetworks"] = privateNetworks ? "true" : "false",
+            ["Messenger:Push:Enabled"] = enabled ? "true" : "false",
+            ["Messenger:Push:Subject"] = "mailto:ops@example.org",
+        }, dataDirectory: dataDirectory);
+
+    [Fact]
+    public async Task ADeviceWithoutAConnection_GetsItsNewMessage_EncryptedForItAlone_AndSignedByTheServersKey()
+    {
+        await using var host = await StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_push");
+        var bob = await host.SignUpAsync("bob_push");
+        using var browser = _push.Subscribe();
+        var vapidKey = await bob.Client.GetPushKeyAsync();
+        await bob.Client.RegisterPushAsync(browser.Endpoint, browser.P256dh, browser.Auth);
+
+        // Connected: the message comes live, and nothing is pushed.
+        await alice.SendAsync(bob, "while you are here");
+        await bob.NextAsync<MessageReceived>(m => m.Message.Text == "while you are here");
+        (await _push.NoneWithinAsync(Quiet)).Should().BeNull();
+
+        await DisconnectAsync(host, bob);
+        var sent = await alice.SendAsync(bob, "are you there? ünïcödé 👋");
+        var request = await _push.NextAsync();
+
+        request.SubscriptionId.Should().Be(browser.Id);
+        request.Headers["Content-Encoding"].Should().Be("aes128gcm");
+        request.Headers["TTL"].Should().Be("86400");
+        request.Headers["Urgency"].Should().Be("high");
+        request.Headers["Topic"].Should().Be("u" + alice.UserId);
+        VerifyVapid(request, vapidKey, _push.Origin);
+        Encoding.UTF8.GetString(request.Body).Should().NotContain("are you there");
+
+        using var payload = JsonDocument.Parse(browser.Decrypt(request.Body));
+        var root = payload.RootElement;
+        root.GetProperty("type").GetString().Should().Be("message");
+        root.GetProperty("peer").GetProperty("kind").GetString().Should().Be("user");
+        root.GetProperty("peer").GetProperty("id").GetInt64().Should().Be(alice.UserId);
+        root.GetProperty("message_id").GetInt64().Should().Be(sent.Message.Id);
+        root.GetProperty("title").GetString().Should().Be("ALICE_PUSH");
+        root.GetProperty("body").GetString().Should().Be("are you there? ünïcödé 👋");
+
+        // Someone else's device with the same subscription keys could not read it.
+        using var stranger = _push.Subscribe();
+        stranger.Invoking(s => s.Decrypt(request.Body)).Should().Throw<CryptographicException>();
+        (await _push.NoneWithinAsync(Quiet)).Should().BeNull("one message, one notification");
+    }
+
+    [Fact]
+    public async Task TheSendersOwnDevices_AndMutedChats_PushNothing_ButAMentionInAMutedGroupDoes()
+    {
+        await using var host = await StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_mute");
+        var bob = await host.SignUpAsync("bob_mute");
+        await using var bobLaptop = await host.SignInAnotherDeviceAsync("bob_mute");
+        using var browser = _push.Subscribe();
+        await bob.Client.RegisterPushAsync(browser.Endpoint, browser.P256dh, browser.Auth);
+        var group = (await alice.Client.CreateGroupAsync("Release crew", [bob.UserId])).Chat;
+        await bob.Client.MuteChatAsync(alice.Peer, DateTimeOffset.UtcNow.AddDays(1));
+        await bob.Client.MuteChatAsync(Peer.Chat(group.Id), DateTimeOffset.UtcNow.AddDays(1));
+        await DisconnectAsync(host, bob);
+
+        await bobLaptop.Client.SendMessageAsync(alice.Peer, "sent from my laptop");
+        await alice.SendAsync(bob, "muted private chat");
+        await alice.Client.SendMessageAsync(Peer.Chat(group.Id), "muted group");
+        await alice.Client.EditTitleAsync(group.Id, "Release crew 2");
+        (await _push.NoneWithinAsync(Quiet)).Should().BeNull();
+
+        await alice.Client.SendMessageAsync(Peer.Chat(group.Id), "@BOB_mute can you ship it?");
+        var request = await _push.NextAsync();
+        using var payload = JsonDocument.Parse(browser.Decrypt(request.Body));
+        payload.RootElement.GetProperty("title").GetString().Should().Be("Release crew 2");
+        payload.RootElement.GetProperty("body").GetString().Should().Be("ALICE_MUTE: @BOB_mute can you ship it?");
+        payload.RootElement.GetProperty("peer").GetProperty("kind").GetString().Should().Be("chat");
+        request.Headers["Urgency"].Should().Be("high");
+        request.Headers["Topic"].Should().Be("c" + group.Id);
+
+        // "@bob_mutex" is someone else.
+        await alice.Client.SendMessageAsync(Peer.Chat(group.Id), "ask @bob_mutex instead");
+        (await _push.NoneWithinAsync(Quiet)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task ALargeGroupsPost_ReachesItsOfflineSubscribedMembers_WithTheGroupAsTitle_AndItsServiceMessagesDoNot()
+    {
+        await using var host = await StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_large");
+        var bob = await host.SignUpAsync("bob_large");
+        using var browser = _push.Subscribe();
+        await bob.Client.RegisterPushAsync(browser.Endpoint, browser.P256dh, browser.Auth);
+        var channel = (await alice.Client.CreateGroupAsync("News", [bob.UserId], large: true, broadcast: true)).Chat;
+        await DisconnectAsync(host, bob);
+
+        await alice.Client.EditTitleAsync(channel.Id, "Announcements");
+        await alice.Client.SendMessageAsync(Peer.Chat(channel.Id), "v2 is out");
+        using var payload = JsonDocument.Parse(browser.Decrypt((await _push.NextAsync()).Body));
+        payload.RootElement.GetProperty("title").GetString().Should().Be("Announcements");
+        payload.RootElement.GetProperty("body").GetString().Should().Be("ALICE_LARGE: v2 is out");
+    }
+
+    [Fact]
+    public async Task ASubscriptionThePushServiceCallsGone_IsDropped_AndSigningOutDropsAnother()
+    {
+        await using var host = await StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_gone");
+        var bob = await host.SignUpAsync("bob_gone");
+        await using var bobLaptop = await host.SignInAnotherDeviceAsync("bob_gone");
+        var bobTablet = await host.SignInAnotherDeviceAsync("bob_gone");
+        using var phone = _push.Subscribe();
+        using var tablet = _push.Subscribe();
+        await bob.Client.RegisterPushAsync(phone.Endpoint, phone.P256dh, phone.Auth);
+        await bobTablet.Client.RegisterPushAsync(tablet.Endpoint, tablet.P256dh, tablet.Auth);
+        host.CountRows("update_push_subscriptions").Should().Be(2);
+        _push.Forget(phone);
+        await DisconnectAsync(host, bob);
+        await DisconnectAsync(host, bobTablet);
+
+        await alice.SendAsync(bob, "first");
+        var first = new[] { await _push.NextAsync(), await _push.NextAsync() };
+        first.Select(r => r.SubscriptionId).Should().BeEquivalentTo([phone.Id, tablet.Id]);
+        await WaitUntilAsync(() => host.CountRows("update_push_subscriptions") == 1);
+
+        var tabletAuthorization = (await bobLaptop.Client.GetAuthorizationsAsync()).Single(a => a.DeviceName == "Another device" && !a.Current);
+        await bobLaptop.Client.ResetAuthorizationAsync(tabletAuthorization.Id);
+        await WaitUntilAsync(() => host.CountRows("update_push_subscriptions") == 0);
+
+        await alice.SendAsync(bob, "second");
+        (await _push.NoneWithinAsync(Quiet)).Should().BeNull();
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Subscriptions_AndTheServersKey_SurviveARestart()
+    {
+        using var data = new TempDirectory();
+        string key;
+        long bobId;
+        using var browser = _push.Subscribe();
+        await using (var host = await StartHostAsync(dataDirectory: data.Path))
+        {
+            await using var alice = await host.SignUpAsync("alice_restart");
+            await using var bob = await host.SignUpAsync("bob_restart");
+            bobId = bob.UserId;
+            key = await bob.Client.GetPushKeyAsync();
+            await bob.Client.RegisterPushAsync(browser.Endpoint, browser.P256dh, browser.Auth);
+            await alice.SendAsync(bob, "before");
+        }
+
+        File.GetUnixFileMode(Path.Combine(data.Path, "push.key")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await using (var host = await StartHostAsync(dataDirectory: data.Path))
+        {
+            await using var alice = await host.SignInAnotherDeviceAsync("alice_restart");
+            (await alice.Client.GetPushKeyAsync()).Should().Be(key);
+            await alice.Client.SendMessageAsync(Peer.User(bobId), "after");
+            var request = await _push.NextAsync();
+            VerifyVapid(request, key, _push.Origin);
+            JsonDocument.Parse(browser.Decrypt(request.Body)).RootElement.GetProperty("body").GetString().Should().Be("after");
+        }
+    }
+
+    [Fact]
+    public async Task BadSubscriptions_AreRefusedByName_AndAnotherUsersPushesGoOn()
+    {
+        await using var host = await StartHostAsync(privateNetworks: false);
+        await using var alice = await host.SignUpAsync("alice_bad");
+        await using var bob = await host.SignUpAsync("bob_bad");
+        using var browser = _push.Subscribe();
+        var https = "https://push.example.org/send/abc";
+
+        // Endpoints: not https (http is for private networks only), not absolute, too long, with credentials.
+        foreach (var endpoint in new[] { browser.Endpoint, "ftp://push.example.org/x", "/push/relative", "", "https://" + new string('a', 2050) + ".org/",
+                     "https://user:secret@push.example.org/x", "https://push.example.org/x#fragment" })
+        {
+            await ChatTestKit.FailsWith(() => bob.Client.RegisterPushAsync(endpoint, browser.P256dh, browser.Auth), PushErrorNames.EndpointInvalid);
+        }
+
+        // Keys: not base64url, the wrong length, compressed, off the curve; the auth secret's length.
+        var offCurve = browser.PublicKey.ToArray();
+        offCurve[64] ^= 1;
+        var compressed = new byte[] { 0x02 }.Concat(browser.PublicKey[1..33]).ToArray();
+        foreach (var key in new[] { "not*base64", WebEncoders.Base64UrlEncode(browser.PublicKey[..64]), WebEncoders.Base64UrlEncode(compressed),
+                     WebEncoders.Base64UrlEncode(offCurve), "" })
+        {
+            await ChatTestKit.FailsWith(() => bob.Client.RegisterPushAsync(https, key, browser.Auth), PushErrorNames.KeyInvalid);
+        }
+
+        await ChatTestKit.FailsWith(() => bob.Client.RegisterPushAsync(https, browser.P256dh, WebEncoders.Base64UrlEncode(new byte[15])), PushErrorNames.KeyInvalid);
+        host.CountRows("update_push_subscriptions").Should().Be(0);
+
+        // An https endpoint on this machine is taken, but the server never connects to it.
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        await bob.Client.RegisterPushAsync($"https://127.0.0.1:{port}/push/x", browser.P256dh, browser.Auth);
+        using var localhost = _push.Subscribe();
+        await bob.Client.RegisterPushAsync($"https://localhost:{port}/push/y", localhost.P256dh, localhost.Auth);
+        await DisconnectAsync(host, bob);
+        await alice.SendAsync(bob, "nobody should knock");
+        var accepted = listener.AcceptTcpClientAsync();
+        (await Task.WhenAny(accepted, Task.Delay(Quiet))).Should().NotBe(accepted, "a private address is never dialled");
+
+        // Alice's chat with others goes on.
+        await using var carol = await host.SignUpAsync("carol_bad");
+        await alice.SendAsync(carol, "still working");
+        await carol.NextAsync<MessageReceived>(m => m.Message.Text == "still working");
+    }
+
+    [Fact]
+    public async Task WithPushOff_DevicesCannotSubscribe()
+    {
+        await using var host = await StartHostAsync(enabled: false);
+        await using var bob = await host.SignUpAsync("bob_off");
+        using var browser = _push.Subscribe();
+        await ChatTestKit.FailsWith(() => bob.Client.GetPushKeyAsync(), PushErrorNames.Disabled);
+        await ChatTestKit.FailsWith(() => bob.Client.RegisterPushAsync(browser.Endpoint, browser.P256dh, browser.Auth), PushErrorNames.Disabled);
+        await bob.Client.UnregisterPushAsync();
+        File.Exists(Path.Combine(host.DataDirectory, "push.key")).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task UnregisteringStopsPushes_AndANewSubscriptionReplacesTheDevicesOld()
+    {
+        await using var host = await StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_unreg");
+        var bob = await host.SignUpAsync("bob_unreg");
+        using var old = _push.Subscribe();
+        using var renewed = _push.Subscribe();
+        await bob.Client.RegisterPushAsync(old.Endpoint, old.P256dh, old.Auth);
+        await bob.Client.RegisterPushAsync(renewed.Endpoint, renewed.P256dh, renewed.Auth);
+        host.CountRows("update_push_subscriptions").Should().Be(1);
+        await DisconnectAsync(host, bob);
+
+        await alice.SendAsync(bob, "to the new one");
+        (await _push.NextAsync()).SubscriptionId.Should().Be(renewed.Id);
+
+        bob = await host.ReconnectAsync(bob);
+        await bob.Client.UnregisterPushAsync();
+        await bob.Client.UnregisterPushAsync();
+        await DisconnectAsync(host, bob);
+        await alice.SendAsync(bob, "to nobody");
+        (await _push.NoneWithinAsync(Quiet)).Should().BeNull();
+        host.CountRows("update_push_subscriptions").Should().Be(0);
+    }
+
+    /// <summary>RFC 8292 §2–3: <c>vapid t=JWT, k=key</c>, the JWT's ES256 signature by that key, for the endpoint's origin.</summary>
+    private static void VerifyVapid(PushRequest request, string vapidKey, string origin)
+    {
+        var authorization = request.Headers["Authorization"];
+        authorization.Should().StartWith("vapid ");
+        var fields = authorization["vapid ".Length..].Split(',').Select(f => f.Trim().Split('=', 2)).ToDictionary(f => f[0], f => f[1]);
+        fields["k"].Should().Be(vapidKey);
+        var parts = fields["t"].Split('.');
+        var point = WebEncoders.Base64UrlDecode(vapidKey);
+        using var key = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = new ECPoint { X = point[1..33], Y = point[33..] } });
+        key.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), WebEncoders.Base64UrlDecode(parts[2]), HashAlgorithmName.SHA256)
+            .Should().BeTrue("the token is signed by the server's VAPID key");
+        using var header = JsonDocument.Parse(WebEncoders.Base64UrlDecode(parts[0]));
+        header.RootElement.GetProperty("alg").GetString().Should().Be("ES256");
+        using var claims = JsonDocument.Parse(WebEncoders.Base64UrlDecode(parts[1]));
+        claims.RootElement.GetProperty("aud").GetString().Should().Be(origin);
+        claims.RootElement.GetProperty("sub").GetString().Should().Be("mailto:ops@example.org");
+        var expires = DateTimeOffset.FromUnixTimeSeconds(claims.RootElement.GetProperty("exp").GetInt64());
+        expires.Should().BeAfter(DateTimeOffset.UtcNow).And.BeBefore(DateTimeOffset.UtcNow.AddHours(24).AddMinutes(1));
+    }
+
+    /// <summary>Closes the device's connection and waits until the server has seen it go (a push goes only to devices
+    /// without one).</summary>
+    private static async Task DisconnectAsync(TestHost host, Device device)
+    {
+        await device.DisposeAsync();
+        var online = host.Services.GetRequiredService<DevicesOnline>();
+        var key = Convert.ToHexString(device.Keys.GetOrCreate().PublicKey);
+        await WaitUntilAsync(() => !online.IsOnline(key));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline);
+            await Task.Delay(50);
+        }
+    }
+}

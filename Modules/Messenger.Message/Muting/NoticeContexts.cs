@@ -1,0 +1,33 @@
+using Mediator;
+using Messenger.Contracts.Messages;
+using Messenger.Kernel.Messages;
+using Messenger.Message.Chats;
+using Messenger.Message.Storage;
+
+namespace Messenger.Message.Muting;
+
+/// <summary>Whether a user muted the chat of a message, and the group's title, for a notification of it (Web Push).</summary>
+internal sealed class NoticeContexts(MessageStore store, ChatDirectory directory, TimeProvider clock) : IRequestHandler<GetNoticeContextQuery, NoticeContext?>
+{
+    public ValueTask<NoticeContext?> Handle(GetNoticeContextQuery query, CancellationToken cancellationToken)
+    {
+        var message = query.Message;
+        long? chatId;
+        string? title = null;
+        if (message.ToPeer.Kind == PeerKind.User)
+        {
+            chatId = store.FindPrivateChat(message.FromId, message.ToPeer.Id);
+        }
+        else
+        {
+            var chat = directory.Get(message.ToPeer.Id);
+            chatId = chat?.Id;
+            title = chat?.Title;
+        }
+
+        var context = chatId is { } id
+            ? new NoticeContext(NotifySettings.IsMuted(store.MuteUntil(query.UserId, id), clock.GetUtcNow().ToUnixTimeSeconds()), title)
+            : null;
+        return ValueTask.FromResult(context);
+    }
+}

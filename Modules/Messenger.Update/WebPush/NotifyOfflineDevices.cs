@@ -1,0 +1,79 @@
+using Mediator;
+using Messenger.Contracts.Updates;
+using Messenger.Kernel.Events;
+using Messenger.Kernel.Updates;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Update.WebPush;
+
+/// <summary>
+/// Offers each new message to the outbox for the subscribed devices of its recipients that have no live connection
+/// (those get it live): from the recipients' logs, and from a large group's or channel's own log for its members. Not
+/// for the sender's own devices, nor for service messages. With no subscription on the server an append costs one
+/// read of a counter. Also keeps <see cref="DevicesOnline"/> and drops the subscriptions of devices signed out and
+/// accounts deleted.
+/// </summary>
+internal sealed class NotifyOfflineDevices(
+    PushSubscriptions subscriptions, DevicesOnline online, PushOutbox outbox, ISender bus, IOptions<PushOptions> options)
+    : INotificationHandler<UpdatesAppendedEvent>, INotificationHandler<ConnectionSignedInEvent>, INotificationHandler<ConnectionSignedOutEvent>,
+        INotificationHandler<DeviceSignedOutEvent>, INotificationHandler<AccountDeletedEvent>
+{
+    public async ValueTask Handle(UpdatesAppendedEvent notification, CancellationToken cancellationToken)
+    {
+        if (!subscriptions.Any || !options.Value.Enabled)
+        {
+            return;
+        }
+
+        foreach (var append in notification.Appends)
+        {
+            if (append.Update.Update is not NewMessageUpdate { Message: { Action: null } message })
+            {
+                continue;
+            }
+
+            if (!LogOwners.IsChat(append.OwnerId))
+            {
+                Offer(append.OwnerId, message);
+                continue;
+            }
+
+            foreach (var member in await bus.Send(new GetChatMembersQuery(LogOwners.ChatOf(append.OwnerId)), cancellationToken))
+            {
+                Offer(member, message);
+            }
+        }
+    }
+
+    private void Offer(long userId, Contracts.Messages.Message message)
+    {
+        if (userId == message.FromId || subscriptions.Of(userId) is not { Length: > 0 } targets)
+        {
+            return;
+        }
+
+        var offline = Array.FindAll(targets, target => !online.IsOnline(target.Device));
+        if (offline.Length > 0)
+        {
+            outbox.Offer(new PushJob(userId, message, offline));
+        }
+    }
+
+    public ValueTask Handle(ConnectionSignedInEvent notification, CancellationToken cancellationToken)
+    {
+        online.Add(notification.ConnectionId, notification.DeviceKey);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask Handle(ConnectionSignedOutEvent notification, CancellationToken cancellationToken)
+    {
+        online.Remove(notification.ConnectionId);
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask Handle(DeviceSignedOutEvent notification, CancellationToken cancellationToken) =>
+        await subscriptions.RemoveDeviceAsync(notification.DeviceKey, cancellationToken);
+
+    public async ValueTask Handle(AccountDeletedEvent notification, CancellationToken cancellationToken) =>
+        await subscriptions.RemoveUserAsync(notification.UserId, cancellationToken);
+}

@@ -1,0 +1,232 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Threading.Channels;
+using Lib.Net.Http.WebPush;
+using Lib.Net.Http.WebPush.Authentication;
+using Mediator;
+using Messenger.Contracts.Media;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Users;
+using Messenger.Kernel.Messages;
+using Messenger.Kernel.Net;
+using Messenger.Kernel.Rpc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Update.WebPush;
+
+/// <summary>A new message for the subscribed devices of one recipient that have no live connection.</summary>
+internal sealed record PushJob(long UserId, Contracts.Messages.Message Message, PushTarget[] Targets);
+
+/// <summary>
+/// Sends Web Push notifications (RFC 8030, encrypted for each device as RFC 8291's <c>aes128gcm</c> by
+/// Lib.Net.Http.WebPush, signed with the server's VAPID key by <see cref="VapidSigner"/>, RFC 8292) from a bounded queue, a few at a time. A chat the recipient muted is skipped unless the
+/// message mentions them. The payload is JSON: <c>type</c> <c>message</c>, the chat as the recipient sees it (<c>peer</c>
+/// <c>{kind: user|chat, id}</c>), <c>message_id</c>, <c>date</c>, and the <c>title</c> and <c>body</c> to show. Each
+/// notification carries the chat as its topic, so a push service holding several for an offline device keeps the
+/// newest only. A subscription its push service calls gone (404, 410) is dropped; other failures are logged and the
+/// notification is lost (the message is not: the device reads it when it connects). A full queue drops notifications,
+/// never messages.
+/// </summary>
+internal sealed class PushOutbox(
+    VapidKeys keys, PushSubscriptions subscriptions, IServiceProvider services, IOptions<PushOptions> options, TimeProvider clock,
+    ILogger<PushOutbox> logger)
+    : BackgroundService
+{
+    public const int MaxBodyCharacters = 200;
+    private const int Parallelism = 4;
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private readonly Channel<PushJob> _jobs = Channel.CreateBounded<PushJob>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Lazy<PushServiceClient> _client = new(() => CreateClient(keys, options.Value, clock));
+    private long _dropped;
+
+    public void Offer(PushJob job)
+    {
+        if (!_jobs.Writer.TryWrite(job) && Interlocked.Increment(ref _dropped) % 100 == 1)
+        {
+            logger.LogWarning("The push queue is full: notifications are being dropped ({Dropped} so far)", Interlocked.Read(ref _dropped));
+        }
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.Enabled)
+        {
+            _ = keys.PublicKey; // the key exists from the first start on, so backups carry it
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Parallel.ForEachAsync(
+                _jobs.Reader.ReadAllAsync(stoppingToken),
+                new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
+                async (job, cancellationToken) =>
+                {
+                    try
+                    {
+                        await SendAsync(job, cancellationToken);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        logger.LogWarning(e, "The notification of message {Id} to user {User} failed", job.Message.Id, job.UserId);
+                    }
+                });
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: queued notifications are dropped; the messages wait in the logs.
+        }
+    }
+
+    private async Task SendAsync(PushJob job, CancellationToken cancellationToken)
+    {
+        var message = job.Message;
+        NoticeContext? context;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            context = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new GetNoticeContextQuery(job.UserId, message), cancellationToken);
+        }
+
+        if (context is null)
+        {
+            return;
+        }
+
+        var users = (await services.InvokeAsUserAsync<GetUsersCall, UserList>(
+            job.UserId, new GetUsersCall([message.FromId, job.UserId]), cancellationToken)).Users;
+        var mentioned = users.FirstOrDefault(u => u.Id == job.UserId) is { Username.Length: > 0 } me && Mentions(message.Text, me.Username);
+        if (context.Muted && !mentioned)
+        {
+            return;
+        }
+
+        var sender = users.FirstOrDefault(u => u.Id == message.FromId)?.DisplayName ?? "";
+        var peer = message.PeerFor(job.UserId);
+        var push = new PushMessage(Payload(job.UserId, message, peer, sender, context.ChatTitle, options.Value.ShowText))
+        {
+            Topic = (peer.Kind == PeerKind.User ? "u" : "c") + peer.Id,
+            Urgency = peer.Kind == PeerKind.User || mentioned ? PushMessageUrgency.High : PushMessageUrgency.Normal,
+            TimeToLive = options.Value.TimeToLiveHours * 3600,
+        };
+
+        foreach (var target in job.Targets)
+        {
+            await DeliverAsync(target, push, cancellationToken);
+        }
+    }
+
+    private async Task DeliverAsync(PushTarget target, PushMessage push, CancellationToken cancellationToken)
+    {
+        var subscription = new PushSubscription { Endpoint = target.Endpoint };
+        subscription.SetKey(PushEncryptionKeyName.P256DH, target.P256dh);
+        subscription.SetKey(PushEncryptionKeyName.Auth, target.Auth);
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(Timeout);
+            await _client.Value.RequestPushMessageDeliveryAsync(subscription, push, deadline.Token);
+        }
+        catch (PushServiceClientException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
+        {
+            logger.LogInformation("The push service no longer knows a subscription of user {User}: dropped", target.UserId);
+            await subscriptions.RemoveGoneAsync(target, cancellationToken);
+        }
+        catch (PushServiceClientException e)
+        {
+            logger.LogWarning("A push service refused a notification to user {User}: {Status} {Reason}", target.UserId, (int)e.StatusCode, e.Message);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("No notification to user {User}: {Host} {Reason}", target.UserId, new Uri(target.Endpoint).Host, e.Message);
+        }
+    }
+
+    /// <summary>The notification as the device's service worker reads it.</summary>
+    public static string Payload(long userId, Contracts.Messages.Message message, Peer peer, string sender, string? chatTitle, bool showText)
+    {
+        var text = showText ? Preview(message) : "New message";
+        return JsonSerializer.Serialize(new
+        {
+            type = "message",
+            peer = new { kind = peer.Kind == PeerKind.User ? "user" : "chat", id = peer.Id },
+            message_id = message.Id,
+            date = message.Date,
+            title = chatTitle ?? sender,
+            body = chatTitle is null ? text : $"{sender}: {text}",
+        });
+    }
+
+    /// <summary>What a notification says of the message: its text (cut to <see cref="MaxBodyCharacters"/>), else what it carries.</summary>
+    public static string Preview(Contracts.Messages.Message message)
+    {
+        var text = message.Text.Trim();
+        if (text.Length == 0)
+        {
+            text = message switch
+            {
+                { Poll: { } poll } => "Poll: " + poll.Question,
+                { Media.Kind: MediaKinds.Photo } => "Photo",
+                { Media: { MimeType: var type } } when type.StartsWith("video/", StringComparison.Ordinal) => "Video",
+                { Media: { MimeType: var type } } when type.StartsWith("audio/", StringComparison.Ordinal) => "Audio",
+                { Media: { Name: var name } } => "File: " + name,
+                _ => "",
+            };
+        }
+
+        if (text.Length <= MaxBodyCharacters)
+        {
+            return text;
+        }
+
+        var cut = char.IsHighSurrogate(text[MaxBodyCharacters - 2]) ? MaxBodyCharacters - 2 : MaxBodyCharacters - 1;
+        return text[..cut] + "…";
+    }
+
+    /// <summary>Whether <paramref name="text"/> mentions <c>@username</c> (a whole word, any case).</summary>
+    public static bool Mentions(string text, string username) =>
+        text.Contains('@') && Regex.IsMatch(text, $@"(?<![\w@])@{Regex.Escape(username)}(?!\w)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+
+    /// <summary>The library encrypts and sets the push headers; <see cref="VapidSigner"/> signs.</summary>
+    private static PushServiceClient CreateClient(VapidKeys keys, PushOptions options, TimeProvider clock)
+    {
+        var network = PublicNetwork.CreateHandler(options.PrivateNetworks, Timeout);
+        network.AllowAutoRedirect = false;
+        return new PushServiceClient(new HttpClient(new VapidSigner(keys, options.Subject, clock) { InnerHandler = network }) { Timeout = Timeout })
+        {
+            DefaultAuthentication = new VapidAuthentication(keys.PublicKey, keys.PrivateScalar) { TokenCache = new SignedByVapidSigner() },
+            DefaultAuthenticationScheme = VapidAuthenticationScheme.Vapid,
+            DefaultTimeToLive = options.TimeToLiveHours * 3600,
+            AutoRetryAfter = false,
+        };
+    }
+
+    /// <summary>The library will not send without signing; its cache hands it a placeholder, so it signs nothing, and
+    /// <see cref="VapidSigner"/> sets the header that goes out.</summary>
+    private sealed class SignedByVapidSigner : IVapidTokenCache
+    {
+        public string Get(string audience) => "placeholder";
+
+        public void Put(string audience, DateTimeOffset expiration, string token)
+        {
+        }
+    }
+
+    public override void Dispose()
+    {
+        if (_client.IsValueCreated)
+        {
+            _client.Value.DefaultAuthentication?.Dispose();
+        }
+
+        base.Dispose();
+    }
+}

@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using Messenger.Kernel.Configuration;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Update.WebPush;
+
+/// <summary>
+/// The server's VAPID key pair (RFC 8292, ECDSA P-256): created on first start as <c>push.key</c> (mode 0600) in the
+/// data directory and reused, since every browser subscription is bound to it — a new key would silence them all until
+/// each device subscribes again. The backup copies it with the rest of the directory.
+/// </summary>
+internal sealed class VapidKeys(IOptions<MessengerOptions> options)
+{
+    public const string FileName = "push.key";
+
+    private readonly Lazy<(string Public, byte[] Private, string Scalar)> _keys = new(() => LoadOrCreate(Path.Combine(options.Value.DataDirectoryFullPath, FileName)));
+
+    /// <summary>The uncompressed public point, base64url (65 bytes).</summary>
+    public string PublicKey => _keys.Value.Public;
+
+    /// <summary>The private key as SEC 1 DER (<see cref="ECDsa.ImportECPrivateKey"/>).</summary>
+    public byte[] PrivateKeyDer => _keys.Value.Private;
+
+    /// <summary>The private scalar, base64url (32 bytes).</summary>
+    public string PrivateScalar => _keys.Value.Scalar;
+
+    private static (string Public, byte[] Private, string Scalar) LoadOrCreate(string path)
+    {
+        if (File.Exists(path))
+        {
+            using var existing = ECDsa.Create();
+            existing.ImportECPrivateKey(Convert.FromBase64String(File.ReadAllText(path).Trim()), out _);
+            return Encode(existing);
+        }
+
+        using var created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var temporary = path + ".tmp";
+        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temporary, fileOptions))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(Convert.ToBase64String(created.ExportECPrivateKey()) + "\n");
+            writer.Flush();
+            stream.Flush(flushToDisk: true);
+        }
+
+        // Renamed last: a crash never leaves a half-written key that the next start would trust.
+        File.Move(temporary, path);
+        return Encode(created);
+    }
+
+    private static (string Public, byte[] Private, string Scalar) Encode(ECDsa key)
+    {
+        var parameters = key.ExportParameters(includePrivateParameters: true);
+        return (WebEncoders.Base64UrlEncode([0x04, .. parameters.Q.X!, .. parameters.Q.Y!]), key.ExportECPrivateKey(), WebEncoders.Base64UrlEncode(parameters.D!));
+    }
+}

@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Messenger.Update.WebPush;
+
+/// <summary>
+/// Signs each request to a push service as RFC 8292 asks: <c>Authorization: vapid t=JWT, k=public key</c>, the JWT
+/// (ES256) naming the endpoint's origin (<c>aud</c>, its port included when it is not the scheme's default), a 12-hour
+/// expiry and the admin's contact (<c>sub</c>). One token per origin is reused until an hour before it expires. (The
+/// push library's own signer drops a non-default port from <c>aud</c>, which a push service on such a port refuses.)
+/// </summary>
+internal sealed class VapidSigner(VapidKeys keys, string subject, TimeProvider clock) : DelegatingHandler
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromHours(12);
+    private static readonly string Header = WebEncoders.Base64UrlEncode("""{"typ":"JWT","alg":"ES256"}"""u8.ToArray());
+
+    private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset Expires)> _tokens = new();
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var audience = request.RequestUri!.GetLeftPart(UriPartial.Authority);
+        var now = clock.GetUtcNow();
+        if (!_tokens.TryGetValue(audience, out var token) || token.Expires - now < TimeSpan.FromHours(1))
+        {
+            token = (Sign(audience, now + Lifetime), now + Lifetime);
+            _tokens[audience] = token;
+        }
+
+        request.Headers.Authorization = new AuthenticationHeaderValue("vapid", $"t={token.Token}, k={keys.PublicKey}");
+        return base.SendAsync(request, cancellationToken);
+    }
+
+    private string Sign(string audience, DateTimeOffset expires)
+    {
+        var claims = WebEncoders.Base64UrlEncode(JsonSerializer.SerializeToUtf8Bytes(new { aud = audience, exp = expires.ToUnixTimeSeconds(), sub = subject }));
+        var unsigned = Header + "." + claims;
+        using var key = ECDsa.Create();
+        key.ImportECPrivateKey(keys.PrivateKeyDer, out _);
+        return unsigned + "." + WebEncoders.Base64UrlEncode(key.SignData(Encoding.ASCII.GetBytes(unsigned), HashAlgorithmName.SHA256));
+    }
+}
