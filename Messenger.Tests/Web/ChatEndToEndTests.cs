@@ -434,8 +434,10 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
         // Bob's browser records notifications instead of showing them, grants the permission when asked, and is in the
-        // background (not focused), as a user in another window would be.
+        // background (not focused), as a user in another window would be. It has no Push API (this test's contexts are
+        // incognito, where Chromium refuses pushes and says so on the console; PushEndToEndTests covers pushes).
         await bob.Context.AddInitScriptAsync("""
+            window.PushManager = undefined;
             window.__notifications = [];
             window.Notification = class {
               static permission = 'default';

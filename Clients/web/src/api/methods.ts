@@ -19,6 +19,7 @@ import type {
   PollVoters,
   TwoFactorSetup,
   TwoFactorStatus,
+  PushKey,
   WebhookCreated,
   WebhookList,
   Authorization,
@@ -92,6 +93,10 @@ export function createMethods(call: Call) {
       updateProfile: (a: { display_name: string; bio?: string }, o?: CallOptions) =>
         call<User>('account.updateProfile', { display_name: a.display_name, bio: a.bio ?? '' }, o),
       updateStatus: (a: { offline: boolean }, o?: CallOptions) => call<Done>('account.updateStatus', a, o),
+      getPushKey: (o?: CallOptions) => call<PushKey>('account.getPushKey', {}, o),
+      /** This device's Web Push subscription (endpoint, keys base64url); a new one replaces the old. */
+      registerPush: (a: { endpoint: string; p256dh: string; auth: string }, o?: CallOptions) => call<Done>('account.registerPush', a, o),
+      unregisterPush: (o?: CallOptions) => call<Done>('account.unregisterPush', {}, o),
     },
     users: {
       getUsers: (a: { ids: number[] }, o?: CallOptions) => call<UserList>('users.getUsers', a, o),

@@ -23,6 +23,11 @@ export interface TwoFactorSetup {
   uri: string;
 }
 
+/** `account.getPushKey`: the server's VAPID public key (base64url), a push subscription's `applicationServerKey`. */
+export interface PushKey {
+  vapid_public_key: string;
+}
+
 export interface TwoFactorStatus {
   enabled: boolean;
 }

@@ -11,6 +11,7 @@ import { GroupInfo } from './GroupInfo';
 import { NewChat } from './NewChat';
 import { NewGroup } from './NewGroup';
 import { OfflineBanner } from './OfflineBanner';
+import { listenToServiceWorker } from './push';
 import { Settings } from './Settings';
 import { getState, setState, useApp } from './store';
 
@@ -37,14 +38,30 @@ export function takeJoinLink(): void {
   history.replaceState(null, '', '/');
 }
 
+/** A push notification opens `<server>/?chat=<key>` when no tab is open: the chat opens once signed in. */
+export function takeChatLink(): void {
+  const chat = new URLSearchParams(location.search).get('chat');
+  if (chat === null) return;
+  if (/^[uc]\d+$/.test(chat)) setState({ pendingChat: chat });
+  history.replaceState(null, '', '/');
+}
+
 export function App() {
   const phase = useApp((s) => s.phase);
   const bootError = useApp((s) => s.bootError);
   const joinCode = useApp((s) => s.joinCode);
+  const pendingChat = useApp((s) => s.pendingChat);
   useEffect(() => {
     takeJoinLink();
+    takeChatLink();
+    listenToServiceWorker((key) => openChat(key));
     void boot();
   }, []);
+  useEffect(() => {
+    if (phase !== 'ready' || !pendingChat) return;
+    setState({ pendingChat: null });
+    openChat(pendingChat);
+  }, [phase, pendingChat]);
   // Signed in with an invite link waiting: the New chat dialog offers to join (one click, never on its own).
   useEffect(() => {
     if (phase === 'ready' && joinCode) setState({ panel: 'newChat' });

@@ -8,8 +8,9 @@ import { PhotoPicker } from './PhotoPicker';
 import { StatusLine, useStatus } from './StatusLine';
 import { api } from './connection';
 import { Field } from './Field';
-import { formatBytes, formatLastSeen } from './format';
+import { errorText, formatBytes, formatLastSeen } from './format';
 import { disableNotifications, enableNotifications, notificationSetting, type NotificationSetting } from './notifications';
+import { disablePush, enablePush, pushStatus, type PushStatus } from './push';
 import { setState, useApp } from './store';
 import { Icon } from './Icon';
 
@@ -190,14 +191,37 @@ function AcceptLoginToken({ onAccepted }: { onAccepted: () => void }) {
   );
 }
 
-/** Desktop notifications on this browser: new messages in chats that are not muted, while this chat is not in view. */
+/** Desktop notifications on this browser: new messages in chats that are not muted, while this chat is not in view;
+ * and, where the browser can receive pushes, also while no tab of the app is open (Web Push). */
 function Notifications() {
   const [setting, setSetting] = useState<NotificationSetting>(notificationSetting());
+  const [push, setPush] = useState<PushStatus>(pushStatus());
+  const [pushError, setPushError] = useState<string | null>(null);
   const explain: Record<NotificationSetting, string> = {
     unsupported: 'This browser cannot show notifications.',
     denied: 'Notifications are blocked for this site in the browser’s settings.',
     off: 'New messages are not announced. Muted chats never are.',
     on: 'New messages are announced unless their chat is muted or open in front of you.',
+  };
+  const turnOnPush = async () => {
+    try {
+      await enablePush();
+      setPushError(null);
+    } catch (error) {
+      setPushError(errorText(error));
+    }
+    setPush(pushStatus());
+  };
+  const turnOn = async () => {
+    const next = await enableNotifications();
+    setSetting(next);
+    if (next === 'on' && pushStatus() !== 'unsupported') await turnOnPush();
+  };
+  const turnOff = async () => {
+    disableNotifications();
+    setSetting(notificationSetting());
+    await disablePush();
+    setPush(pushStatus());
   };
   return (
     <section class="settings__section" aria-labelledby="settings-notifications">
@@ -205,20 +229,29 @@ function Notifications() {
       <p class="muted" data-testid="notifications-status">
         {explain[setting]}
       </p>
+      {setting === 'on' && (
+        <p class="muted" data-testid="push-status">
+          {pushError
+            ? `They cannot reach this browser while the app is closed: ${pushError}`
+            : push === 'on'
+              ? 'They reach this browser also while the app is closed.'
+              : push === 'unsupported'
+                ? 'This browser cannot receive them while the app is closed.'
+                : 'They are shown only while the app is open.'}
+        </p>
+      )}
       {setting === 'off' && (
-        <button type="button" class="btn" onClick={() => void enableNotifications().then(setSetting)}>
+        <button type="button" class="btn" onClick={() => void turnOn()}>
           Turn on desktop notifications
         </button>
       )}
+      {setting === 'on' && push === 'off' && (
+        <button type="button" class="btn" onClick={() => void turnOnPush()}>
+          Announce them also while the app is closed
+        </button>
+      )}
       {setting === 'on' && (
-        <button
-          type="button"
-          class="btn"
-          onClick={() => {
-            disableNotifications();
-            setSetting(notificationSetting());
-          }}
-        >
+        <button type="button" class="btn" onClick={() => void turnOff()}>
           Turn off desktop notifications
         </button>
       )}

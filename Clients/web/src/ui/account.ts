@@ -4,6 +4,7 @@ import { loadDialogs } from './chats';
 import { api } from './connection';
 import { resendOutbox } from './messages';
 import { clearOutbox } from './outbox';
+import { renewPush } from './push';
 import { getState, setState } from './store';
 
 /** This device is signed in: show the chats and start the update stream. */
@@ -15,6 +16,7 @@ export function signedIn(result: SignedIn): void {
     .catch(() => undefined)
     // What this browser had not had stored before it was closed goes out now.
     .finally(resendOutbox);
+  void renewPush();
 }
 
 export function setMe(user: User): void {

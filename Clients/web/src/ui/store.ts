@@ -66,6 +66,8 @@ export interface AppState {
   panel: Panel;
   /** An invite code from a `/join/<code>` link, offered in the New chat dialog once signed in. */
   joinCode: string | null;
+  /** A chat to open once signed in (a click on a push notification with no tab open). */
+  pendingChat: string | null;
 }
 
 let state: AppState = {
@@ -88,6 +90,7 @@ let state: AppState = {
   focus: null,
   panel: null,
   joinCode: null,
+  pendingChat: null,
 };
 
 const listeners = new Set<() => void>();
