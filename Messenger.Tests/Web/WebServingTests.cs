@@ -71,6 +71,18 @@ public sealed partial class WebServingTests : IAsyncLifetime
         (await response.Content.ReadAsByteArrayAsync()).Should().Equal(await File.ReadAllBytesAsync(asset));
     }
 
+    [Fact]
+    public async Task ServiceWorker_IsServedAsScriptFromTheRoot_AndNeverCachedAsImmutable()
+    {
+        var response = await _http.GetAsync("/sw.js");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/javascript");
+        // A browser checks a worker for updates on its own, but a cached copy would keep an old one alive for a day.
+        response.Headers.CacheControl!.NoCache.Should().BeTrue();
+        (await response.Content.ReadAsStringAsync()).Should().Contain("addEventListener('push'");
+    }
+
     [Theory]
     [InlineData("/assets/missing-0123abcd.js")]
     [InlineData("/missing.png")]
