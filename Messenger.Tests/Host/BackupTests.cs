@@ -59,6 +59,8 @@ public sealed class BackupTests
         await using var restored = await SessionTestKit.StartHostAsync(dataDirectory: copy);
         restored.ServerPublicKey.Should().Equal(serverKey, "clients pin the server's key");
         File.GetUnixFileMode(Path.Combine(copy, "server.key")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.ReadAllBytes(Path.Combine(copy, "push.key")).Should().Equal(File.ReadAllBytes(Path.Combine(data, "push.key")), "browsers' push subscriptions are bound to it");
+        File.GetUnixFileMode(Path.Combine(copy, "push.key")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
         await using var bobAgain = await restored.ReconnectAsync(bob);
         var history = await bobAgain.Client.GetHistoryAsync(alice.Peer, limit: 100);
         var ids = history.Select(m => m.Id).Reverse().ToList();
