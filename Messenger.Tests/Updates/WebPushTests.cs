@@ -46,9 +46,8 @@ public sealed class WebPushTests : IAsyncLifetime
         await using var host = await StartHostAsync();
         await using var alice = await host.SignUpAsync("alice_push");
         var bob = await host.SignUpAsync("bob_push");
-        using var browser = _push.Subscribe();
         var vapidKey = await bob.Client.GetPushKeyAsync();
-        await bob.Client.RegisterPushAsync(browser.Endpoint, browser.P256dh, browser.Auth);
+        using var browser = await SubscribeAsync(bob);
 
         // Connected: the message comes live, and nothing is pushed.
         await alice.SendAsync(bob, "while you are here");
@@ -89,8 +88,7 @@ public sealed class WebPushTests : IAsyncLifetime
         await using var alice = await host.SignUpAsync("alice_mute");
         var bob = await host.SignUpAsync("bob_mute");
         await using var bobLaptop = await host.SignInAnotherDeviceAsync("bob_mute");
-        using var browser = _push.Subscribe();
-        await bob.Client.RegisterPushAsync(browser.Endpoint, browser.P256dh, browser.Auth);
+        using var browser = await SubscribeAsync(bob);
         var group = (await alice.Client.CreateGroupAsync("Release crew", [bob.UserId])).Chat;
         await bob.Client.MuteChatAsync(alice.Peer, DateTimeOffset.UtcNow.AddDays(1));
         await bob.Client.MuteChatAsync(Peer.Chat(group.Id), DateTimeOffset.UtcNow.AddDays(1));
@@ -122,8 +120,7 @@ public sealed class WebPushTests : IAsyncLifetime
         await using var host = await StartHostAsync();
         await using var alice = await host.SignUpAsync("alice_large");
         var bob = await host.SignUpAsync("bob_large");
-        using var browser = _push.Subscribe();
-        await bob.Client.RegisterPushAsync(browser.Endpoint, browser.P256dh, browser.Auth);
+        using var browser = await SubscribeAsync(bob);
         var channel = (await alice.Client.CreateGroupAsync("News", [bob.UserId], large: true, broadcast: true)).Chat;
         await DisconnectAsync(host, bob);
 
@@ -142,10 +139,8 @@ public sealed class WebPushTests : IAsyncLifetime
         var bob = await host.SignUpAsync("bob_gone");
         await using var bobLaptop = await host.SignInAnotherDeviceAsync("bob_gone");
         var bobTablet = await host.SignInAnotherDeviceAsync("bob_gone");
-        using var phone = _push.Subscribe();
-        using var tablet = _push.Subscribe();
-        await bob.Client.RegisterPushAsync(phone.Endpoint, phone.P256dh, phone.Auth);
-        await bobTablet.Client.RegisterPushAsync(tablet.Endpoint, tablet.P256dh, tablet.Auth);
+        using var phone = await SubscribeAsync(bob);
+        using var tablet = await SubscribeAsync(bobTablet);
         host.CountRows("update_push_subscriptions").Should().Be(2);
         _push.Forget(phone);
         await DisconnectAsync(host, bob);
@@ -154,11 +149,11 @@ public sealed class WebPushTests : IAsyncLifetime
         await alice.SendAsync(bob, "first");
         var first = new[] { await _push.NextAsync(), await _push.NextAsync() };
         first.Select(r => r.SubscriptionId).Should().BeEquivalentTo([phone.Id, tablet.Id]);
-        await WaitUntilAsync(() => host.CountRows("update_push_subscriptions") == 1);
+        await SessionTestKit.WaitUntil(() => host.CountRows("update_push_subscriptions") == 1);
 
         var tabletAuthorization = (await bobLaptop.Client.GetAuthorizationsAsync()).Single(a => a.DeviceName == "Another device" && !a.Current);
         await bobLaptop.Client.ResetAuthorizationAsync(tabletAuthorization.Id);
-        await WaitUntilAsync(() => host.CountRows("update_push_subscriptions") == 0);
+        await SessionTestKit.WaitUntil(() => host.CountRows("update_push_subscriptions") == 0);
 
         await alice.SendAsync(bob, "second");
         (await _push.NoneWithinAsync(Quiet)).Should().BeNull();
@@ -171,17 +166,18 @@ public sealed class WebPushTests : IAsyncLifetime
         using var data = new TempDirectory();
         string key;
         long bobId;
-        using var browser = _push.Subscribe();
+        BrowserSubscription browser;
         await using (var host = await StartHostAsync(dataDirectory: data.Path))
         {
             await using var alice = await host.SignUpAsync("alice_restart");
             await using var bob = await host.SignUpAsync("bob_restart");
             bobId = bob.UserId;
             key = await bob.Client.GetPushKeyAsync();
-            await bob.Client.RegisterPushAsync(browser.Endpoint, browser.P256dh, browser.Auth);
+            browser = await SubscribeAsync(bob);
             await alice.SendAsync(bob, "before");
         }
 
+        using var subscription = browser;
         File.GetUnixFileMode(Path.Combine(data.Path, "push.key")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
         await using (var host = await StartHostAsync(dataDirectory: data.Path))
         {
@@ -259,10 +255,8 @@ public sealed class WebPushTests : IAsyncLifetime
         await using var host = await StartHostAsync();
         await using var alice = await host.SignUpAsync("alice_unreg");
         var bob = await host.SignUpAsync("bob_unreg");
-        using var old = _push.Subscribe();
-        using var renewed = _push.Subscribe();
-        await bob.Client.RegisterPushAsync(old.Endpoint, old.P256dh, old.Auth);
-        await bob.Client.RegisterPushAsync(renewed.Endpoint, renewed.P256dh, renewed.Auth);
+        using var old = await SubscribeAsync(bob);
+        using var renewed = await SubscribeAsync(bob);
         host.CountRows("update_push_subscriptions").Should().Be(1);
         await DisconnectAsync(host, bob);
 
@@ -306,16 +300,14 @@ public sealed class WebPushTests : IAsyncLifetime
         await device.DisposeAsync();
         var online = host.Services.GetRequiredService<DevicesOnline>();
         var key = Convert.ToHexString(device.Keys.GetOrCreate().PublicKey);
-        await WaitUntilAsync(() => !online.IsOnline(key));
+        await SessionTestKit.WaitUntil(() => !online.IsOnline(key));
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    /// <summary>A new browser subscription on the local push service, registered for the device.</summary>
+    private async Task<BrowserSubscription> SubscribeAsync(Device device)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            DateTime.UtcNow.Should().BeBefore(deadline);
-            await Task.Delay(50);
-        }
+        var subscription = _push.Subscribe();
+        await device.Client.RegisterPushAsync(subscription.Endpoint, subscription.P256dh, subscription.Auth);
+        return subscription;
     }
 }

@@ -1,6 +1,7 @@
 using Messenger.Kernel.Storage;
 using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Session;
 using Messenger.Update.WebPush;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -87,7 +88,7 @@ public sealed class PushEndToEndTests(BrowserFixture browser, ITestOutputHelper 
 
         await bob.Page.CloseAsync();
         var online = _host.Services.GetRequiredService<DevicesOnline>();
-        await WaitUntilAsync(() => !online.IsOnline(device));
+        await SessionTestKit.WaitUntil(() => !online.IsOnline(device));
         await alice.StartChatAsync(bobName.Username, bobName.Display);
         await alice.SendAsync("Lunch at noon?");
 
@@ -105,7 +106,7 @@ public sealed class PushEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         // Turned off: the server forgets the subscription.
         await reopened.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
         await reopened.GetByRole(AriaRole.Button, new() { Name = "Turn off desktop notifications" }).ClickAsync();
-        await WaitUntilAsync(() => _host.CountRows("update_push_subscriptions") == 0);
+        await SessionTestKit.WaitUntil(() => _host.CountRows("update_push_subscriptions") == 0);
         _pages.SelectMany(page => page.Problems).Should().BeEmpty();
     }
 
@@ -172,15 +173,5 @@ public sealed class PushEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         var page = await BrowserPage.OpenAsync(browser.Browser, _host.BaseAddress);
         _pages.Add(page);
         return page;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
-        {
-            DateTime.UtcNow.Should().BeBefore(deadline);
-            await Task.Delay(50);
-        }
     }
 }

@@ -1,8 +1,8 @@
-using System.Threading.Channels;
 using Mediator;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
 using Messenger.Contracts.Wire;
+using Messenger.Kernel.Background;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Chats;
@@ -27,12 +27,10 @@ namespace Messenger.Message.Previews;
 internal sealed class LinkPreviews(
     PageFetcher fetcher, StorageWriter writer, IUpdateLog log, IServiceScopeFactory scopes, IOptions<MessageOptions> options, TimeProvider clock,
     ILogger<LinkPreviews> logger)
-    : BackgroundService
+    : BoundedWorkQueue<LinkPreviews.Job>(capacity: 256, parallelism: 4)
 {
-    private const int Parallelism = 4;
     private static readonly TimeSpan Remembered = TimeSpan.FromMinutes(30);
 
-    private readonly Channel<Job> _jobs = Channel.CreateBounded<Job>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly MemoryCache _pages = new(new MemoryCacheOptions { SizeLimit = 10_000 });
 
     /// <summary>Queues a preview for each text message in <paramref name="appends"/> that has a link and none yet.</summary>
@@ -62,37 +60,15 @@ internal sealed class LinkPreviews(
             previous = message.Id;
             if (PageMeta.FirstLink(message.Text) is { } url)
             {
-                _jobs.Writer.TryWrite(new Job(message.Id, message.Text, url));
+                TryOffer(new Job(message.Id, message.Text, url));
             }
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await Parallel.ForEachAsync(
-                _jobs.Reader.ReadAllAsync(stoppingToken),
-                new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
-                async (job, cancellationToken) =>
-                {
-                    try
-                    {
-                        await PreviewAsync(job, cancellationToken);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        logger.LogWarning(e, "The link preview of message {Id} failed", job.MessageId);
-                    }
-                });
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down: the queued previews are dropped.
-        }
-    }
+    protected override void Failed(Job job, Exception error) =>
+        logger.LogWarning(error, "The link preview of message {Id} failed", job.MessageId);
 
-    private async Task PreviewAsync(Job job, CancellationToken cancellationToken)
+    protected override async Task WorkAsync(Job job, CancellationToken cancellationToken)
     {
         if (await PageOfAsync(job.Url, cancellationToken) is not { } page)
         {
@@ -170,7 +146,7 @@ internal sealed class LinkPreviews(
         base.Dispose();
     }
 
-    private sealed record Job(long MessageId, string Text, Uri Url);
+    internal sealed record Job(long MessageId, string Text, Uri Url);
 
     /// <summary>A URL's result, kept whether a preview was found or not.</summary>
     private sealed record Fetched(WebPage? Page);

@@ -1,6 +1,7 @@
 using Messenger.Contracts.Noise;
 using Messenger.Contracts.Wire;
 using Messenger.Kernel.Configuration;
+using Messenger.Kernel.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Messenger.Protocol.Keys;
@@ -31,23 +32,7 @@ internal sealed class ServerKeyStore(IOptions<MessengerOptions> options)
         }
 
         var created = NoiseKeyPair.Generate();
-        var temporary = privatePath + ".tmp";
-        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temporary, fileOptions))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(ProtocolConstants.Hex(created.PrivateKey) + "\n");
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-
-        // Rename last, so a crash never leaves a half-written key that the next start would trust.
-        File.Move(temporary, privatePath);
+        PrivateFiles.Create(privatePath, ProtocolConstants.Hex(created.PrivateKey) + "\n");
         File.WriteAllText(publicPath, ProtocolConstants.Hex(created.PublicKey) + "\n");
         return created;
     }

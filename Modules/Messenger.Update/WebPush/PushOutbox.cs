@@ -1,13 +1,13 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using System.Threading.Channels;
 using Lib.Net.Http.WebPush;
 using Lib.Net.Http.WebPush.Authentication;
 using Mediator;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Users;
+using Messenger.Kernel.Background;
 using Messenger.Kernel.Messages;
 using Messenger.Kernel.Net;
 using Messenger.Kernel.Rpc;
@@ -34,19 +34,17 @@ internal sealed record PushJob(long UserId, Contracts.Messages.Message Message, 
 internal sealed class PushOutbox(
     VapidKeys keys, PushSubscriptions subscriptions, IServiceProvider services, IOptions<PushOptions> options, TimeProvider clock,
     ILogger<PushOutbox> logger)
-    : BackgroundService
+    : BoundedWorkQueue<PushJob>(capacity: 1024, parallelism: 4)
 {
     public const int MaxBodyCharacters = 200;
-    private const int Parallelism = 4;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private readonly Channel<PushJob> _jobs = Channel.CreateBounded<PushJob>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Lazy<PushServiceClient> _client = new(() => CreateClient(keys, options.Value, clock));
     private long _dropped;
 
     public void Offer(PushJob job)
     {
-        if (!_jobs.Writer.TryWrite(job) && Interlocked.Increment(ref _dropped) % 100 == 1)
+        if (!TryOffer(job) && Interlocked.Increment(ref _dropped) % 100 == 1)
         {
             logger.LogWarning("The push queue is full: notifications are being dropped ({Dropped} so far)", Interlocked.Read(ref _dropped));
         }
@@ -62,32 +60,10 @@ internal sealed class PushOutbox(
         return base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await Parallel.ForEachAsync(
-                _jobs.Reader.ReadAllAsync(stoppingToken),
-                new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
-                async (job, cancellationToken) =>
-                {
-                    try
-                    {
-                        await SendAsync(job, cancellationToken);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                    {
-                        logger.LogWarning(e, "The notification of message {Id} to user {User} failed", job.Message.Id, job.UserId);
-                    }
-                });
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down: queued notifications are dropped; the messages wait in the logs.
-        }
-    }
+    protected override void Failed(PushJob job, Exception error) =>
+        logger.LogWarning(error, "The notification of message {Id} to user {User} failed", job.Message.Id, job.UserId);
 
-    private async Task SendAsync(PushJob job, CancellationToken cancellationToken)
+    protected override async Task WorkAsync(PushJob job, CancellationToken cancellationToken)
     {
         var message = job.Message;
         NoticeContext? context;

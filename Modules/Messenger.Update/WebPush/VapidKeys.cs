@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Messenger.Kernel.Configuration;
+using Messenger.Kernel.Storage;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
@@ -35,23 +36,7 @@ internal sealed class VapidKeys(IOptions<MessengerOptions> options)
         }
 
         using var created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var temporary = path + ".tmp";
-        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temporary, fileOptions))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(Convert.ToBase64String(created.ExportECPrivateKey()) + "\n");
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-
-        // Renamed last: a crash never leaves a half-written key that the next start would trust.
-        File.Move(temporary, path);
+        PrivateFiles.Create(path, Convert.ToBase64String(created.ExportECPrivateKey()) + "\n");
         return Encode(created);
     }
 
