@@ -120,15 +120,31 @@ public sealed class WebPushTests : IAsyncLifetime
         await using var host = await StartHostAsync();
         await using var alice = await host.SignUpAsync("alice_large");
         var bob = await host.SignUpAsync("bob_large");
+        await using var erin = await host.SignUpAsync("erin_large");
+        var carol = await host.SignUpAsync("carol_large");
         using var browser = await SubscribeAsync(bob);
-        var channel = (await alice.Client.CreateGroupAsync("News", [bob.UserId], large: true, broadcast: true)).Chat;
+        using var carolBrowser = await SubscribeAsync(carol);
+        var channel = (await alice.Client.CreateGroupAsync("News", [bob.UserId, erin.UserId], large: true, broadcast: true)).Chat;
         await DisconnectAsync(host, bob);
+        await DisconnectAsync(host, carol);
 
+        // Two subscribers, three members: the subscribers are walked, and carol, not a member, gets nothing.
         await alice.Client.EditTitleAsync(channel.Id, "Announcements");
         await alice.Client.SendMessageAsync(Peer.Chat(channel.Id), "v2 is out");
-        using var payload = JsonDocument.Parse(browser.Decrypt((await _push.NextAsync()).Body));
+        var request = await _push.NextAsync();
+        request.SubscriptionId.Should().Be(browser.Id);
+        using var payload = JsonDocument.Parse(browser.Decrypt(request.Body));
         payload.RootElement.GetProperty("title").GetString().Should().Be("Announcements");
         payload.RootElement.GetProperty("body").GetString().Should().Be("ALICE_LARGE: v2 is out");
+        (await _push.NoneWithinAsync(Quiet)).Should().BeNull("carol is not in the channel, and its title change is a service message");
+
+        // Three subscribers, three members: the members are walked; the outsiders' subscriptions still get nothing.
+        var dave = await host.SignUpAsync("dave_large");
+        using var daveBrowser = await SubscribeAsync(dave);
+        await DisconnectAsync(host, dave);
+        await alice.Client.SendMessageAsync(Peer.Chat(channel.Id), "v2.1 is out");
+        (await _push.NextAsync()).SubscriptionId.Should().Be(browser.Id);
+        (await _push.NoneWithinAsync(Quiet)).Should().BeNull("carol and dave are not in the channel");
     }
 
     [Fact]

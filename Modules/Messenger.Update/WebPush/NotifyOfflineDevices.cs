@@ -10,7 +10,7 @@ namespace Messenger.Update.WebPush;
 /// Offers each new message to the outbox for the subscribed devices of its recipients that have no live connection
 /// (those get it live): from the recipients' logs, and from a large group's or channel's own log for its members. Not
 /// for the sender's own devices, nor for service messages. With no subscription on the server an append costs one
-/// read of a counter. Also keeps <see cref="DevicesOnline"/> and drops the subscriptions of devices signed out and
+/// read of a counter, and a post to a channel walks its members or the subscribed users, whichever are fewer. Also keeps <see cref="DevicesOnline"/> and drops the subscriptions of devices signed out and
 /// accounts deleted.
 /// </summary>
 internal sealed class NotifyOfflineDevices(
@@ -38,9 +38,26 @@ internal sealed class NotifyOfflineDevices(
                 continue;
             }
 
-            foreach (var member in await bus.Send(new GetChatMembersQuery(LogOwners.ChatOf(append.OwnerId)), cancellationToken))
+            // A channel's members can be many and its subscribers few: whichever is smaller is walked.
+            var chatId = LogOwners.ChatOf(append.OwnerId);
+            var members = await bus.Send(new GetChatMembersQuery(chatId), cancellationToken);
+            var subscribers = subscriptions.UserIds;
+            if (members.Length <= subscribers.Length)
             {
-                Offer(member, message);
+                foreach (var member in members)
+                {
+                    Offer(member, message);
+                }
+
+                continue;
+            }
+
+            foreach (var subscriber in subscribers)
+            {
+                if (subscriber != message.FromId && await bus.Send(new CanReadChatLogQuery(subscriber, chatId), cancellationToken))
+                {
+                    Offer(subscriber, message);
+                }
             }
         }
     }

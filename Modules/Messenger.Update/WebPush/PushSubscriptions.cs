@@ -20,9 +20,13 @@ internal sealed class PushSubscriptions(StorageWriter writer, SqliteDatabase dat
     private readonly SemaphoreSlim _changes = new(1, 1);
     private readonly ConcurrentDictionary<long, PushTarget[]> _byUser = new();
     private volatile int _count = -1;
+    private volatile long[] _userIds = [];
 
     /// <summary>Whether any device of the server has a subscription.</summary>
     public bool Any => Count > 0;
+
+    /// <summary>The users with at least one subscription (a copy made at each change).</summary>
+    public long[] UserIds => Count == 0 ? [] : _userIds;
 
     public PushTarget[] Of(long userId)
     {
@@ -99,6 +103,7 @@ internal sealed class PushSubscriptions(StorageWriter writer, SqliteDatabase dat
             if ((worthWriting is null || worthWriting()) && await writer.WriteAsync(write, cancellationToken))
             {
                 remember();
+                _userIds = [.. _byUser.Keys];
                 _count = _byUser.Values.Sum(targets => targets.Length);
             }
         }
@@ -148,6 +153,7 @@ internal sealed class PushSubscriptions(StorageWriter writer, SqliteDatabase dat
                 count++;
             }
 
+            _userIds = [.. _byUser.Keys];
             _count = count;
         }
     }
