@@ -234,6 +234,12 @@ public static class MessageMethods
     public static Task<Done> UpdateStatusAsync(this MessengerClient client, bool offline, CancellationToken cancellationToken = default) =>
         client.CallAsync(new UpdateStatusCall(offline), cancellationToken);
 
+    /// <summary>Presses the button with <paramref name="data"/> under a bot's message and waits (up to 10 s) for the bot's
+    /// answer to show.</summary>
+    public static Task<BotCallbackAnswer> GetBotCallbackAnswerAsync(
+        this MessengerClient client, Peer peer, long messageId, string data, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetBotCallbackAnswerCall(peer, messageId, data), cancellationToken);
+
     /// <summary>The server's VAPID public key (base64url), the <c>applicationServerKey</c> a Web Push subscription needs.</summary>
     public static async Task<string> GetPushKeyAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
         (await client.CallAsync(new GetPushKeyCall(), cancellationToken)).VapidPublicKey;

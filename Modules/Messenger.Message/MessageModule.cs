@@ -53,10 +53,12 @@ public static class MessageModule
         services.AddScoped<OwnChatSettings>();
         services.AddSingleton<WebhookPoster>();
         services.AddSingleton<BotLogSignals>();
+        services.AddSingleton<BotCallbacks>();
         services.AddHostedService<BotMemberSync>();
         services.AddValidatorsFromAssemblyContaining<MessageStore>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
         services.AddRpcMethod<SendMessageCall, SentMessage>();
+        services.AddRpcMethod<GetBotCallbackAnswerCall, BotCallbackAnswer>();
         services.AddRpcMethod<SendScheduledCall, ScheduledMessage>();
         services.AddRpcMethod<GetScheduledCall, ScheduledMessages>();
         services.AddRpcMethod<DeleteScheduledCall, Done>();

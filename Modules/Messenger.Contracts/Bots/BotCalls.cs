@@ -62,4 +62,7 @@ public static class BotErrorNames
 
     /// <summary>The request's JSON (or query) is not what the method takes.</summary>
     public const string BotRequestInvalid = "BOT_REQUEST_INVALID";
+
+    /// <summary><c>answerCallbackQuery</c> for a press that is not the bot's, already answered, or past its 10 s.</summary>
+    public const string QueryIdInvalid = "QUERY_ID_INVALID";
 }

@@ -49,7 +49,8 @@ public sealed record Message(
     [property: Key("fwd_from_id")] long? FwdFromId = null,
     [property: Key("poll")] Poll? Poll = null,
     [property: Key("ttl_period")] int? TtlPeriod = null,
-    [property: Key("web_page")] WebPage? WebPage = null)
+    [property: Key("web_page")] WebPage? WebPage = null,
+    [property: Key("reply_markup")] ReplyMarkup? ReplyMarkup = null)
 {
     /// <summary>The chat this message is in, as <paramref name="viewerId"/> addresses it.</summary>
     public Peer PeerFor(long viewerId) =>
@@ -64,6 +65,21 @@ public sealed record WebPage(
     [property: Key("site_name")] string? SiteName,
     [property: Key("title")] string? Title,
     [property: Key("description")] string? Description);
+
+/// <summary>
+/// Buttons under a bot's message (only bots may attach them), in rows: each opens <see cref="InlineButton.Url"/> or, with
+/// <see cref="InlineButton.CallbackData"/>, asks the bot (<c>messages.getBotCallbackAnswer</c>).
+/// </summary>
+[MessagePackObject]
+public sealed record ReplyMarkup([property: Key("inline_keyboard")] InlineButton[][] InlineKeyboard);
+
+/// <summary>One button: its label and exactly one of <see cref="CallbackData"/> (1–64 bytes, given back to the bot when
+/// pressed) or <see cref="Url"/> (http or https, opened by the client).</summary>
+[MessagePackObject]
+public sealed record InlineButton(
+    [property: Key("text")] string Text,
+    [property: Key("callback_data")] string? CallbackData = null,
+    [property: Key("url")] string? Url = null);
 
 /// <summary>Text the user is writing in a chat, kept for all their devices (<c>messages.saveDraft</c>); date in unix seconds.</summary>
 [MessagePackObject]

@@ -11,7 +11,8 @@ namespace Messenger.Contracts.Messages;
 /// Errors: <c>MESSAGE_EMPTY</c>, <c>MESSAGE_TOO_LONG</c>, <c>RANDOM_ID_INVALID</c>, <c>PEER_ID_INVALID</c>,
 /// <c>REPLY_TO_INVALID</c>, 403 <c>USER_IS_BLOCKED</c> (the peer blocked you), 403 <c>YOU_BLOCKED_USER</c>; with media
 /// also <c>MEDIA_CAPTION_TOO_LONG</c>, <c>MEDIA_INPUT_INVALID</c>, <c>FILE_ID_INVALID</c>, <c>FILE_PARTS_INVALID</c>,
-/// <c>FILE_PART_MISSING</c>, <c>FILE_PART_SIZE_INVALID</c>, <c>QUOTA_EXCEEDED</c>.</summary>
+/// <c>FILE_PART_MISSING</c>, <c>FILE_PART_SIZE_INVALID</c>, <c>QUOTA_EXCEEDED</c>. <see cref="ReplyMarkup"/> (buttons) is
+/// for bots only: <c>REPLY_MARKUP_INVALID</c>, 403 <c>REPLY_MARKUP_BOTS_ONLY</c>.</summary>
 [RpcMethod("messages.send")]
 [MessagePackObject]
 public sealed record SendMessageCall(
@@ -19,7 +20,8 @@ public sealed record SendMessageCall(
     [property: Key("random_id")] long RandomId,
     [property: Key("text")] string Text,
     [property: Key("reply_to_id")] long? ReplyToId = null,
-    [property: Key("media")] InputMedia? Media = null) : IRpcCall<SentMessage>;
+    [property: Key("media")] InputMedia? Media = null,
+    [property: Key("reply_markup")] ReplyMarkup? ReplyMarkup = null) : IRpcCall<SentMessage>;
 
 /// <summary><c>messages.getHistory</c>: up to <see cref="Limit"/> (1–100) messages of the chat, newest first, older
 /// than <see cref="OffsetId"/> (0: from the newest). Errors: <c>PEER_ID_INVALID</c>, <c>LIMIT_INVALID</c>.</summary>
@@ -328,8 +330,31 @@ public sealed record BlockedUsers([property: Key("user_ids")] long[] UserIds);
 public sealed record UnblockUserCall([property: Key("user_id")] long UserId) : IRpcCall<Done>;
 
 /// <summary>Stable error names of chats and messages.</summary>
+/// <summary><c>messages.getBotCallbackAnswer</c>: presses the button with <see cref="Data"/> under a bot's message
+/// <see cref="MessageId"/> in the chat with <see cref="Peer"/>: the bot gets a <c>callback_query</c> and has 10 s to answer
+/// (<c>answerCallbackQuery</c>). Errors: <c>PEER_ID_INVALID</c>, <c>MESSAGE_ID_INVALID</c> (not a bot's message the caller
+/// sees), <c>DATA_INVALID</c> (no such button on it), <c>BOT_RESPONSE_TIMEOUT</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.getBotCallbackAnswer")]
+[MessagePackObject]
+public sealed record GetBotCallbackAnswerCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("msg_id")] long MessageId,
+    [property: Key("data")] string Data) : IRpcCall<BotCallbackAnswer>;
+
+/// <summary>The bot's answer to a pressed button: a short <see cref="Message"/> to show (none: nothing to say), as an
+/// alert to dismiss when <see cref="Alert"/>, else as a passing notice; or a <see cref="Url"/> to open.</summary>
+[MessagePackObject]
+public sealed record BotCallbackAnswer(
+    [property: Key("message")] string? Message,
+    [property: Key("alert")] bool Alert,
+    [property: Key("url")] string? Url = null);
+
 public static class MessageErrorNames
 {
+    public const string ReplyMarkupInvalid = "REPLY_MARKUP_INVALID";
+    public const string ReplyMarkupBotsOnly = "REPLY_MARKUP_BOTS_ONLY";
+    public const string DataInvalid = "DATA_INVALID";
+    public const string BotResponseTimeout = "BOT_RESPONSE_TIMEOUT";
     public const string MessageEmpty = "MESSAGE_EMPTY";
     public const string MessageTooLong = "MESSAGE_TOO_LONG";
     public const string RandomIdInvalid = "RANDOM_ID_INVALID";

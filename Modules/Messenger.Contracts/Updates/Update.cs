@@ -27,6 +27,7 @@ namespace Messenger.Contracts.Updates;
 [Union(16, typeof(DialogUnreadMarkUpdate))]
 [Union(17, typeof(MessagePollUpdate))]
 [Union(18, typeof(ScheduledMessagesUpdate))]
+[Union(19, typeof(BotCallbackQueryUpdate))]
 public abstract record Update;
 
 /// <summary>A group chat changed for this user: they joined or were added (<see cref="IsMember"/>), left or were
@@ -90,6 +91,17 @@ public sealed record MessagePollUpdate(
 /// <see cref="Messages"/> are those waiting now, soonest first. Only ever in the user's own log.</summary>
 [MessagePackObject]
 public sealed record ScheduledMessagesUpdate([property: Key("peer")] Peer Peer, [property: Key("messages")] ScheduledMessage[] Messages) : Update;
+
+/// <summary>Someone (<see cref="FromId"/>) pressed a button with <see cref="Data"/> under the bot's message
+/// <see cref="MessageId"/> in the chat <see cref="Peer"/> (as the bot sees it); <see cref="QueryId"/> names the press in
+/// the bot's answer. Only ever in a bot's own log.</summary>
+[MessagePackObject]
+public sealed record BotCallbackQueryUpdate(
+    [property: Key("query_id")] long QueryId,
+    [property: Key("from_id")] long FromId,
+    [property: Key("peer")] Peer Peer,
+    [property: Key("msg_id")] long MessageId,
+    [property: Key("data")] string Data) : Update;
 
 /// <summary>A message arrived in one of the user's chats (or the user sent it from any device).</summary>
 [MessagePackObject]

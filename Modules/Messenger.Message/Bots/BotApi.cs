@@ -12,10 +12,12 @@ using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Updates;
 using Messenger.Kernel.Users;
 using Messenger.Message.Http;
+using Messenger.Message.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ChatMessage = Messenger.Contracts.Messages.Message;
@@ -63,6 +65,7 @@ internal static class BotApi
                 "sendDocument" => await OwnMessageAsync(services, bot, await BotFiles.SendAsync(services, bot, request, "document", RandomIdOf(http.Request), cancellationToken), cancellationToken),
                 "sendPhoto" => await OwnMessageAsync(services, bot, await BotFiles.SendAsync(services, bot, request, "photo", RandomIdOf(http.Request), cancellationToken), cancellationToken),
                 "getFile" => await BotFiles.GetFileAsync(services, bot, request, cancellationToken),
+                "answerCallbackQuery" => AnswerCallbackQuery(services, bot, request),
                 _ => throw MessengerError.NotFound(BotErrorNames.BotMethodInvalid),
             };
             await http.Response.WriteAsJsonAsync(new { ok = true, result }, cancellationToken);
@@ -101,8 +104,28 @@ internal static class BotApi
     private static async Task<object> SendMessageAsync(IServiceProvider services, long bot, BotRequest request, HttpRequest http, CancellationToken cancellationToken)
     {
         var sent = await services.InvokeAsUserAsync<SendMessageCall, SentMessage>(
-            bot, new SendMessageCall(request.Chat(), RandomIdOf(http), request.Required("text"), request.Long("reply_to_message_id")), cancellationToken);
+            bot, new SendMessageCall(request.Chat(), RandomIdOf(http), request.Required("text"), request.Long("reply_to_message_id"),
+                ReplyMarkup: request.Markup("reply_markup")), cancellationToken);
         return await OwnMessageAsync(services, bot, sent.Message, cancellationToken);
+    }
+
+    /// <summary>The bot's answer to a press of one of its buttons (<c>callback_query_id</c>): <c>text</c> (0–200
+    /// characters) shown to whoever pressed, as an alert with <c>show_alert</c>, or a <c>url</c> to open.</summary>
+    private static bool AnswerCallbackQuery(IServiceProvider services, long bot, BotRequest request)
+    {
+        var text = request.String("text");
+        var url = request.String("url");
+        if (!long.TryParse(request.Required("callback_query_id"), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            || text is { Length: > 200 }
+            || url is not null && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && url.Length <= ReplyMarkups.MaxUrlLength))
+        {
+            throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);
+        }
+
+        var answer = new BotCallbackAnswer(string.IsNullOrEmpty(text) ? null : text, request.Bool("show_alert") ?? false, url);
+        return services.GetRequiredService<BotCallbacks>().Answer(bot, id, answer)
+            ? true
+            : throw MessengerError.BadRequest(BotErrorNames.QueryIdInvalid);
     }
 
     /// <summary>The send's random_id: from its <c>Idempotency-Key</c> (the same key sends once), else a new one.</summary>
@@ -240,6 +263,63 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
 
     public string Required(string name) => String(name) ?? throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
 
+    public bool? Bool(string name)
+    {
+        if (body is { } json)
+        {
+            return !json.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null
+                : value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean()
+                : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
+        }
+
+        return fields.GetValueOrDefault(name) is { Length: > 0 } text
+            ? bool.TryParse(text, out var parsed) ? parsed : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name)
+            : null;
+    }
+
+    /// <summary>Buttons (<c>{"inline_keyboard": [[{"text", "callback_data" | "url"}]]}</c>): an object in a JSON body, or
+    /// that object as JSON text in a form or query (as Telegram takes it). Whether they are valid is the send's to say.</summary>
+    public ReplyMarkup? Markup(string name)
+    {
+        JsonElement value;
+        if (body is { } json)
+        {
+            if (!json.TryGetProperty(name, out value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+        }
+        else if (fields.GetValueOrDefault(name) is { Length: > 0 } text)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(text);
+                value = document.RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
+            }
+        }
+        else
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.ValueKind == JsonValueKind.Object
+                ? value.Deserialize<ReplyMarkup>(MarkupJson) ?? throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name)
+                : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
+        }
+        catch (JsonException)
+        {
+            throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
+        }
+    }
+
+    private static readonly JsonSerializerOptions MarkupJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
     public string? String(string name)
     {
         if (body is { } json)
@@ -292,6 +372,8 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
                     NewMessageUpdate { Message: var m } when m.FromId != bot && m.Action is null => new Fetched(u.Pts, m, Edited: false),
                     // An edit without an edit date is the server adding a link preview: not news to a bot.
                     EditMessageUpdate { Message: var m } when m.FromId != bot && m.EditDate is not null => new Fetched(u.Pts, m, Edited: true),
+                    // A press of one of its buttons, with the message as it is now (one deleted since is left out).
+                    BotCallbackQueryUpdate press => PressedMessage(press) is { } m ? new Fetched(u.Pts, m, Edited: false, press) : null,
                     _ => null,
                 })
                 .OfType<Fetched>()
@@ -327,18 +409,42 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
 
     private async Task<object[]> ToUpdatesAsync(List<Fetched> fetched, CancellationToken cancellationToken)
     {
-        var senders = (await services.InvokeAsUserAsync<GetUsersCall, UserList>(
-            bot, new GetUsersCall([.. fetched.Select(f => f.Message.FromId).Distinct()]), cancellationToken)).Users;
+        var users = (await services.InvokeAsUserAsync<GetUsersCall, UserList>(
+            bot, new GetUsersCall([.. fetched.Select(f => f.Press?.FromId ?? f.Message.FromId).Append(bot).Distinct()]), cancellationToken)).Users;
         // Fetched is received: their senders see them delivered, as for a device.
-        await services.InvokeAsUserAsync<ReceivedMessagesCall, Done>(
-            bot, new ReceivedMessagesCall(fetched.Max(f => f.Message.Id)), cancellationToken);
-        return [.. fetched.Select(f => f.Edited
-            ? (object)new { update_id = f.Pts, edited_message = ToJson(f.Message, bot, senders) }
-            : new { update_id = f.Pts, message = ToJson(f.Message, bot, senders) })];
+        if (fetched.Where(f => f.Press is null).Select(f => f.Message.Id).DefaultIfEmpty().Max() is > 0 and var newest)
+        {
+            await services.InvokeAsUserAsync<ReceivedMessagesCall, Done>(bot, new ReceivedMessagesCall(newest), cancellationToken);
+        }
+
+        return [.. fetched.Select(f => f switch
+        {
+            { Press: { } press } => new
+            {
+                update_id = f.Pts,
+                callback_query = new
+                {
+                    id = press.QueryId.ToString(CultureInfo.InvariantCulture),
+                    from = users.FirstOrDefault(u => u.Id == press.FromId) is { } from ? ToJson(from) : new { id = press.FromId, username = "", display_name = "", is_bot = false },
+                    message = ToJson(f.Message, bot, users),
+                    data = press.Data,
+                },
+            },
+            { Edited: true } => (object)new { update_id = f.Pts, edited_message = ToJson(f.Message, bot, users) },
+            _ => new { update_id = f.Pts, message = ToJson(f.Message, bot, users) },
+        })];
     }
 
-    /// <summary>A message of someone else's from the bot's log: new, or edited since.</summary>
-    private sealed record Fetched(long Pts, ChatMessage Message, bool Edited);
+    /// <summary>The bot's message a press was on, if it still is.</summary>
+    private ChatMessage? PressedMessage(BotCallbackQueryUpdate press)
+    {
+        var store = services.GetRequiredService<MessageStore>();
+        var chatId = press.Peer.Kind == PeerKind.User ? store.FindPrivateChat(bot, press.Peer.Id) : press.Peer.Id;
+        return chatId is { } id ? store.FindVisible(bot, id, press.MessageId) : null;
+    }
+
+    /// <summary>From the bot's log: a message of someone else's, new or edited since, or a press of its buttons.</summary>
+    private sealed record Fetched(long Pts, ChatMessage Message, bool Edited, BotCallbackQueryUpdate? Press = null);
 
     /// <summary>A chat as the Bot API names it: a user's id for a private chat, minus the group's id for a group.</summary>
     public static Peer PeerOf(long chatId) => chatId > 0 ? Peer.User(chatId) : Peer.Chat(-chatId);
@@ -362,6 +468,9 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
             photo = media is { Kind: MediaKinds.Photo } ? new[] { new { file_id = BotFiles.FileIdOf(media), width = media.Width, height = media.Height, file_size = media.Size } } : null,
             document = media is { Kind: not MediaKinds.Photo } ? new { file_id = BotFiles.FileIdOf(media), file_name = media.Name, mime_type = media.MimeType, file_size = media.Size } : null,
             reply_to_message_id = message.ReplyToId,
+            reply_markup = message.ReplyMarkup is { } markup
+                ? new { inline_keyboard = markup.InlineKeyboard.Select(row => row.Select(b => new { text = b.Text, callback_data = b.CallbackData, url = b.Url })) }
+                : null,
             edit_date = message.EditDate,
             has_media = media is not null,
         };

@@ -2,6 +2,7 @@ using Messenger.Contracts.Groups;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
+using Messenger.Contracts.Wire;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
@@ -22,7 +23,7 @@ internal static class Delivery
 {
     public static Posted Post(
         WriteScope scope, IUpdateLog log, ChatTarget target, long me, long randomId, string text, long? replyToId, ServiceAction? action, long now,
-        Func<long, MessageMedia?>? attachMedia = null, long? forwardedFrom = null, Poll? poll = null)
+        Func<long, MessageMedia?>? attachMedia = null, long? forwardedFrom = null, Poll? poll = null, ReplyMarkup? replyMarkup = null)
     {
         // Auto-delete applies to what people post, not to the service messages that record the chat's changes.
         var ttl = action is null ? MessageStore.TtlPeriod(scope, target.ChatId) : 0;
@@ -46,7 +47,16 @@ internal static class Delivery
             PollStore.Create(scope, id, poll);
         }
 
-        var message = new ChatMessage(id, me, target.ToPeer, now, text, replyToId, null, action, media) { FwdFromId = forwardedFrom, Poll = poll, TtlPeriod = ttlPeriod };
+        if (replyMarkup is not null)
+        {
+            // Only bots' messages pay for this statement.
+            scope.Execute("UPDATE message_messages SET reply_markup = @markup WHERE id = @id", ("@markup", WireSerializer.Serialize(replyMarkup)), ("@id", id));
+        }
+
+        var message = new ChatMessage(id, me, target.ToPeer, now, text, replyToId, null, action, media)
+        {
+            FwdFromId = forwardedFrom, Poll = poll, TtlPeriod = ttlPeriod, ReplyMarkup = replyMarkup,
+        };
         SearchIndex.Add(scope, id, target.ChatId, poll is null ? text : string.Join('\n', [poll.Question, .. poll.Options]));
         if (target.HasOwnLog)
         {

@@ -8,6 +8,8 @@ using Messenger.Kernel.Media;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
+using Messenger.Kernel.Users;
+using Messenger.Message.Bots;
 using Messenger.Message.Chats;
 using Messenger.Message.Storage;
 
@@ -27,6 +29,7 @@ internal sealed class SendMessageValidator : AbstractValidator<SendMessageCall>
         RuleFor(c => c.RandomId).NotEqual(0).WithErrorCode(MessageErrorNames.RandomIdInvalid);
         RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.ReplyToId).Must(r => r is null or > 0).WithErrorCode(MessageErrorNames.ReplyToInvalid);
+        RuleFor(c => c.ReplyMarkup).Must(ReplyMarkups.IsValid).WithErrorCode(MessageErrorNames.ReplyMarkupInvalid);
     }
 }
 
@@ -38,18 +41,23 @@ internal sealed class SendMessageValidator : AbstractValidator<SendMessageCall>
 /// </summary>
 internal sealed class SendMessageHandler(
     Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, PostLimiter limiter,
-    TimeProvider clock)
+    IBotAccounts bots, TimeProvider clock)
     : IRequestHandler<SendMessageCall, SentMessage>, IRequestHandler<SendScheduledNow, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(SendMessageCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
+        if (call.ReplyMarkup is not null && !bots.IsBot(me))
+        {
+            throw MessengerError.Forbidden(MessageErrorNames.ReplyMarkupBotsOnly);
+        }
+
         limiter.Take(me, 1);
         var target = await chats.ResolveForPostingAsync(me, call.Peer, bus, cancellationToken);
         // Media: the upload is completed (hashed, stored) before the unit; the unit only records the reference.
         using var prepared = call.Media is null ? null : await media.PrepareAsync(me, call.Media, cancellationToken);
         return await SendAsync(me, target, call.RandomId, call.Text, call.ReplyToId,
-            prepared is null ? null : (scope, id) => media.Attach(scope, prepared, id, me), cancellationToken);
+            prepared is null ? null : (scope, id) => media.Attach(scope, prepared, id, me), cancellationToken, call.ReplyMarkup);
     }
 
     /// <summary>A scheduled message's file is stored already: the message takes one more reference to it.</summary>
@@ -70,14 +78,14 @@ internal sealed class SendMessageHandler(
 
     private async ValueTask<SentMessage> SendAsync(
         long me, ChatTarget target, long randomId, string? text, long? replyToId, Func<WriteScope, long, MessageMedia>? attach,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, ReplyMarkup? replyMarkup = null)
     {
         var trimmed = text?.Trim() ?? "";
         var appends = new List<LogAppend>();
         var sent = await writer.WriteAsync(
             scope => Delivery.PostOnce(scope, log, me, target, randomId, replyToId, clock.GetUtcNow().ToUnixTimeSeconds(), appends,
                 (chat, now) => Delivery.Post(scope, log, chat, me, randomId, trimmed, replyToId, action: null, now,
-                    attachMedia: attach is null ? null : id => attach(scope, id))),
+                    attachMedia: attach is null ? null : id => attach(scope, id), replyMarkup: replyMarkup)),
             cancellationToken);
 
         if (appends.Count > 0)

@@ -104,6 +104,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             message.HasIndex(m => m.ExpiresAt).HasFilter("expires_at IS NOT NULL");
             // The preview of the text's first link (MessagePack of Contracts.Messages.WebPage), added after the send.
             message.Property(m => m.WebPage).HasColumnName("web_page");
+            // A bot's buttons (MessagePack of Contracts.Messages.ReplyMarkup); null for everyone else's messages.
+            message.Property(m => m.ReplyMarkup).HasColumnName("reply_markup");
             // What the message shows in the chat's shared media (Contracts.Messages.SharedMedia's number: a file's kind,
             // or a link in a text); null for the rest, which the partial index leaves out.
             message.Property(m => m.SharedKind).HasColumnName("shared_kind");
@@ -394,6 +396,8 @@ internal sealed class MessageRow
     public long? ExpiresAt { get; set; }
 
     public byte[]? WebPage { get; set; }
+
+    public byte[]? ReplyMarkup { get; set; }
 
     public int? SharedKind { get; set; }
 }

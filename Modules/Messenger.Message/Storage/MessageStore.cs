@@ -31,16 +31,16 @@ internal sealed record DialogState(
 internal sealed class MessageStore(SqliteDatabase database)
 {
     public const int PrivateChat = 1;
-    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media, m.fwd_from_id, m.poll, m.expires_at, m.web_page";
+    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media, m.fwd_from_id, m.poll, m.expires_at, m.web_page, m.reply_markup";
     private const string NotHidden = "NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id)";
 
     /// <summary>The columns of <see cref="MessageColumns"/>, as <see cref="ReadMessage"/> reads them.</summary>
-    public const int MessageColumnCount = 14;
+    public const int MessageColumnCount = 15;
 
     /// <summary>The chat's pinned message (alias <c>p</c>) in a query over <c>message_chats c</c> for the user <c>@user</c>:
     /// <see cref="PinnedJoin"/> leaves it null when nothing is pinned, or the message was deleted (for everyone, or by
     /// the user for themselves).</summary>
-    public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id, p.poll, p.expires_at, p.web_page";
+    public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id, p.poll, p.expires_at, p.web_page, p.reply_markup";
 
     /// <summary>What the viewer <c>@user</c> set on a chat — mute, draft, pin, archive, unread mark — and the chat's
     /// auto-delete period (of <c>message_chats c</c>), in a dialog query, with <see cref="ViewerJoins"/> on the chat's id
@@ -475,6 +475,7 @@ internal sealed class MessageStore(SqliteDatabase database)
             Poll = reader.IsDBNull(first + 11) ? null : WireSerializer.Deserialize<Poll>((byte[])reader.GetValue(first + 11)),
             TtlPeriod = reader.IsDBNull(first + 12) ? null : (int)(reader.GetInt64(first + 12) - reader.GetInt64(first + 4)),
             WebPage = reader.IsDBNull(first + 13) ? null : WireSerializer.Deserialize<WebPage>((byte[])reader.GetValue(first + 13)),
+            ReplyMarkup = reader.IsDBNull(first + 14) ? null : WireSerializer.Deserialize<ReplyMarkup>((byte[])reader.GetValue(first + 14)),
         };
 
     // ---- media (the descriptor is kept with the message; the Media module counts the references) ----

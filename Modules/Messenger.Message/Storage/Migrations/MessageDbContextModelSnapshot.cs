@@ -386,6 +386,10 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("random_id");
 
+                    b.Property<byte[]>("ReplyMarkup")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("reply_markup");
+
                     b.Property<long?>("ReplyToId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("reply_to_id");
