@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using Messenger.Client;
 using Messenger.Contracts.Wire;
 using Messenger.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
@@ -686,6 +687,50 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete bot Helper" }).ClickAsync();
         await Expect(page.GetByTestId("my-bot")).ToHaveCountAsync(0);
         (await http.GetAsync($"/bot/{token}/getMe")).StatusCode.Should().Be(System.Net.HttpStatusCode.Unauthorized);
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task BotButtons_ShowUnderItsMessage_AndAPressShowsTheBotsAnswer()
+    {
+        var (alice, _, aliceName, _) = await TwoPeopleAsync();
+        await using var device = await _host.ConnectAsync();
+        await device.SignInAsync(aliceName.Username, WebUser.Password, "bot maker", "tests");
+        var bot = await device.CreateBotAsync("deployer_bot", "Deployer");
+        using var http = _host.CreateHttpClient();
+
+        await alice.StartChatAsync("deployer_bot", "Deployer");
+        await alice.SendAsync("/start");
+        var start = (await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/bot/{bot.Token}/getUpdates?timeout=10"))
+            .GetProperty("result").EnumerateArray().Single();
+        var chatId = start.GetProperty("message").GetProperty("chat").GetProperty("id").GetInt64();
+        var offset = start.GetProperty("update_id").GetInt64() + 1;
+        var keyboard = new
+        {
+            inline_keyboard = new object[][]
+            {
+                [new { text = "Deploy", callback_data = "deploy" }, new { text = "Cancel", callback_data = "cancel" }],
+                [new { text = "Changelog", url = "https://example.org/changes" }],
+            },
+        };
+        (await http.PostAsJsonAsync($"/bot/{bot.Token}/sendMessage", new { chat_id = chatId, text = "Deploy v2 to production?", reply_markup = keyboard }))
+            .StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+
+        var buttons = alice.Message("Deploy v2 to production?").GetByTestId("bot-keyboard");
+        await Expect(buttons.GetByRole(AriaRole.Link, new() { Name = "Changelog" })).ToHaveAttributeAsync("href", "https://example.org/changes");
+        await Expect(buttons.GetByRole(AriaRole.Link, new() { Name = "Changelog" })).ToHaveAttributeAsync("target", "_blank");
+        await buttons.GetByRole(AriaRole.Button, new() { Name = "Deploy" }).ClickAsync();
+        var press = (await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/bot/{bot.Token}/getUpdates?timeout=10&offset={offset}"))
+            .GetProperty("result").EnumerateArray().Single().GetProperty("callback_query");
+        press.GetProperty("data").GetString().Should().Be("deploy");
+        (await http.PostAsJsonAsync($"/bot/{bot.Token}/answerCallbackQuery", new { callback_query_id = press.GetProperty("id").GetString(), text = "Deploying v2…" }))
+            .StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+        await Expect(alice.Message("Deploy v2 to production?").GetByTestId("bot-answer")).ToHaveTextAsync("Deploying v2…");
+        await alice.ScreenshotAsync("bot-buttons");
+
+        await alice.Page.ReloadAsync();
+        await alice.OpenChatAsync("Deployer");
+        await Expect(alice.Message("Deploy v2 to production?").GetByTestId("bot-keyboard").GetByRole(AriaRole.Button)).ToHaveCountAsync(2);
         AssertNoProblems();
     }
 

@@ -20,6 +20,7 @@ import type {
   TwoFactorSetup,
   TwoFactorStatus,
   PushKey,
+  BotCallbackAnswer,
   WebhookCreated,
   WebhookList,
   Authorization,
@@ -157,6 +158,9 @@ export function createMethods(call: Call) {
       pin: (a: { peer: Peer; id: number; unpin?: boolean; silent?: boolean }, o?: CallOptions) =>
         call<PinResult>('messages.pin', { peer: a.peer, id: a.id, unpin: a.unpin ?? false, silent: a.silent ?? false }, o),
       /** Reacts with one emoji (replacing the caller's earlier reaction), or takes it back (null). */
+      /** Presses a bot's button; the bot has 10 s to answer (BOT_RESPONSE_TIMEOUT). */
+      getBotCallbackAnswer: (a: { peer: Peer; msg_id: number; data: string }, o?: CallOptions) =>
+        call<BotCallbackAnswer>('messages.getBotCallbackAnswer', a, o),
       sendReaction: (a: { peer: Peer; id: number; reaction: string | null }, o?: CallOptions) =>
         call<ReactionsChanged>('messages.sendReaction', a, o),
       /** Posts a poll (2–10 options); `random_id` is drawn when not given. */

@@ -225,6 +225,24 @@ export interface WebPage {
   description: string | null;
 }
 
+/** A bot's buttons under its message, in rows: each has `callback_data` (pressed: `messages.getBotCallbackAnswer`) or a `url`. */
+export interface ReplyMarkup {
+  inline_keyboard: InlineButton[][];
+}
+
+export interface InlineButton {
+  text: string;
+  callback_data?: string | null;
+  url?: string | null;
+}
+
+/** The bot's answer to a pressed button: a message to show (an alert to dismiss when `alert`), or a URL to open. */
+export interface BotCallbackAnswer {
+  message: string | null;
+  alert: boolean;
+  url: string | null;
+}
+
 /** What a service message records (its text is empty). */
 export interface ServiceAction {
   kind: ServiceActionKind | string;
@@ -284,6 +302,8 @@ export interface Message {
   ttl_period?: number | null;
   /** The preview of the text's first link, added by the server after the send (an `edit_message` without `edit_date`). */
   web_page?: WebPage | null;
+  /** A bot's buttons. */
+  reply_markup?: ReplyMarkup | null;
   /** Not on the wire (the server lists a poll's votes beside the messages, MessageList.polls): this client's copy. */
   poll_results?: PollResults | null;
 }

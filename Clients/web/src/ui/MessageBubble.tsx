@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Dialog, Message, WebPage } from '../api/types';
 import { ChatKind, PeerKind, peerOf } from '../api/types';
+import { BotKeyboard } from './BotKeyboard';
 import { discardPending, retryPending } from './messages';
 import { formatTime } from './format';
 import { MediaView } from './MediaView';
@@ -85,6 +86,7 @@ export function MessageBubble({
           </div>
         )}
         {message.web_page && /^https?:\/\//i.test(message.web_page.url) && <WebPageCard page={message.web_page} />}
+        {message.reply_markup && <BotKeyboard chatKey={key} message={message} markup={message.reply_markup} />}
         {message.reactions && message.reactions.length > 0 && (
           <div class="reactions" role="group" aria-label="Reactions">
             {message.reactions.map((r) => {
