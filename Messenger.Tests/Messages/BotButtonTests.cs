@@ -159,6 +159,37 @@ public sealed class BotButtonTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ABot_ReplacesItsButtons_AndTakesThemAway()
+    {
+        await using var alice = await _host.SignUpAsync("alice_rekey");
+        await using var bob = await _host.SignUpAsync("bob_rekey");
+        var bot = await alice.Client.CreateBotAsync("rekey_bot", "Rekey");
+        var own = (await bob.Client.SendMessageAsync(Peer.User(bot.Bot.Id), "hello")).Message;
+        var sent = await CallAsync(bot.Token, "sendMessage", new { chat_id = bob.UserId, text = "Deploy?", reply_markup = Keyboard });
+        var messageId = sent.GetProperty("result").GetProperty("message_id").GetInt64();
+        await bob.NextAsync<MessageReceived>(m => m.Message.Id == messageId);
+
+        var done = new { inline_keyboard = new object[][] { [new { text = "Deployed ✓", url = "https://example.org/run/7" }] } };
+        var edited = await CallAsync(bot.Token, "editMessageReplyMarkup", new { chat_id = bob.UserId, message_id = messageId, reply_markup = done });
+        edited.GetProperty("result").GetProperty("reply_markup").GetProperty("inline_keyboard")[0][0].GetProperty("text").GetString().Should().Be("Deployed ✓");
+        var seen = (await bob.NextAsync<MessageEdited>(e => e.Message.Id == messageId)).Message;
+        seen.ReplyMarkup!.InlineKeyboard.Single().Single().Url.Should().Be("https://example.org/run/7");
+        seen.EditDate.Should().BeNull("the text is as it was");
+        seen.Text.Should().Be("Deploy?");
+        await ChatTestKit.FailsWith(() => bob.Client.GetBotCallbackAnswerAsync(Peer.User(bot.Bot.Id), messageId, "approve:42"), MessageErrorNames.DataInvalid);
+
+        await CallAsync(bot.Token, "editMessageReplyMarkup", new { chat_id = bob.UserId, message_id = messageId });
+        (await bob.NextAsync<MessageEdited>(e => e.Message.Id == messageId)).Message.ReplyMarkup.Should().BeNull();
+        (await bob.Client.GetHistoryAsync(Peer.User(bot.Bot.Id), limit: 1)).Single().ReplyMarkup.Should().BeNull();
+        await FailsAsync(bot.Token, "editMessageReplyMarkup", new { chat_id = bob.UserId, message_id = messageId }, HttpStatusCode.BadRequest,
+            MessageErrorNames.MessageNotModified);
+        await FailsAsync(bot.Token, "editMessageReplyMarkup", new { chat_id = bob.UserId, message_id = own.Id, reply_markup = done }, HttpStatusCode.Forbidden,
+            MessageErrorNames.MessageAuthorRequired);
+        await ChatTestKit.FailsWith(
+            () => bob.Client.CallAsync(new EditReplyMarkupCall(Peer.User(bot.Bot.Id), own.Id, null)), MessageErrorNames.ReplyMarkupBotsOnly, code: 403);
+    }
+
+    [Fact]
     public async Task AChannelsSubscriber_PressesItsBotsButton()
     {
         await using var alice = await _host.SignUpAsync("alice_channel");

@@ -59,6 +59,7 @@ public static class MessageModule
 
         services.AddRpcMethod<SendMessageCall, SentMessage>();
         services.AddRpcMethod<GetBotCallbackAnswerCall, BotCallbackAnswer>();
+        services.AddRpcMethod<EditReplyMarkupCall, SentMessage>();
         services.AddRpcMethod<SendScheduledCall, ScheduledMessage>();
         services.AddRpcMethod<GetScheduledCall, ScheduledMessages>();
         services.AddRpcMethod<DeleteScheduledCall, Done>();

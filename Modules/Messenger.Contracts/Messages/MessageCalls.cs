@@ -330,6 +330,17 @@ public sealed record BlockedUsers([property: Key("user_ids")] long[] UserIds);
 public sealed record UnblockUserCall([property: Key("user_id")] long UserId) : IRpcCall<Done>;
 
 /// <summary>Stable error names of chats and messages.</summary>
+/// <summary><c>messages.editReplyMarkup</c>: a bot replaces the buttons under one of its messages, or (null) takes them
+/// away; the chat gets <c>edit_message</c> (its <c>edit_date</c> unchanged: the text is as it was). Errors:
+/// <c>REPLY_MARKUP_INVALID</c>, 403 <c>REPLY_MARKUP_BOTS_ONLY</c>, <c>MESSAGE_ID_INVALID</c>, 403 <c>MESSAGE_AUTHOR_REQUIRED</c>,
+/// <c>MESSAGE_NOT_MODIFIED</c>.</summary>
+[RpcMethod("messages.editReplyMarkup")]
+[MessagePackObject]
+public sealed record EditReplyMarkupCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("id")] long Id,
+    [property: Key("reply_markup")] ReplyMarkup? ReplyMarkup) : IRpcCall<SentMessage>;
+
 /// <summary><c>messages.getBotCallbackAnswer</c>: presses the button with <see cref="Data"/> under a bot's message
 /// <see cref="MessageId"/> in the chat with <see cref="Peer"/>: the bot gets a <c>callback_query</c> and has 10 s to answer
 /// (<c>answerCallbackQuery</c>). Errors: <c>PEER_ID_INVALID</c>, <c>MESSAGE_ID_INVALID</c> (not a bot's message the caller

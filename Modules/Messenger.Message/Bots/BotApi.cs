@@ -66,6 +66,7 @@ internal static class BotApi
                 "sendPhoto" => await OwnMessageAsync(services, bot, await BotFiles.SendAsync(services, bot, request, "photo", RandomIdOf(http.Request), cancellationToken), cancellationToken),
                 "getFile" => await BotFiles.GetFileAsync(services, bot, request, cancellationToken),
                 "answerCallbackQuery" => AnswerCallbackQuery(services, bot, request),
+                "editMessageReplyMarkup" => await EditMessageReplyMarkupAsync(services, bot, request, cancellationToken),
                 _ => throw MessengerError.NotFound(BotErrorNames.BotMethodInvalid),
             };
             await http.Response.WriteAsJsonAsync(new { ok = true, result }, cancellationToken);
@@ -138,6 +139,14 @@ internal static class BotApi
     {
         var edited = await services.InvokeAsUserAsync<EditMessageCall, SentMessage>(
             bot, new EditMessageCall(request.Chat(), request.MessageId(), request.Required("text")), cancellationToken);
+        return await OwnMessageAsync(services, bot, edited.Message, cancellationToken);
+    }
+
+    /// <summary>New buttons for one of the bot's messages, or none without <c>reply_markup</c>.</summary>
+    private static async Task<object> EditMessageReplyMarkupAsync(IServiceProvider services, long bot, BotRequest request, CancellationToken cancellationToken)
+    {
+        var edited = await services.InvokeAsUserAsync<EditReplyMarkupCall, SentMessage>(
+            bot, new EditReplyMarkupCall(request.Chat(), request.MessageId(), request.Markup("reply_markup")), cancellationToken);
         return await OwnMessageAsync(services, bot, edited.Message, cancellationToken);
     }
 

@@ -5,6 +5,7 @@ using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
+using Messenger.Contracts.Wire;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
@@ -151,5 +152,69 @@ internal sealed class GetBotCallbackAnswerHandler(
                 callbacks.Forget(id);
             }
         }
+    }
+}
+
+internal sealed class EditReplyMarkupValidator : AbstractValidator<EditReplyMarkupCall>
+{
+    public EditReplyMarkupValidator()
+    {
+        RuleFor(c => c.Peer).ValidPeer();
+        RuleFor(c => c.Id).GreaterThan(0).WithErrorCode(MessageErrorNames.MessageIdInvalid);
+        RuleFor(c => c.ReplyMarkup).Must(ReplyMarkups.IsValid).WithErrorCode(MessageErrorNames.ReplyMarkupInvalid);
+    }
+}
+
+/// <summary>A bot's new buttons for one of its messages (or none): stored with it and told to the chat as
+/// <c>edit_message</c> with its <c>edit_date</c> unchanged.</summary>
+internal sealed class EditReplyMarkupHandler(
+    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, IBotAccounts bots, TimeProvider clock)
+    : IRequestHandler<EditReplyMarkupCall, SentMessage>
+{
+    public async ValueTask<SentMessage> Handle(EditReplyMarkupCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        if (!bots.IsBot(me))
+        {
+            throw MessengerError.Forbidden(MessageErrorNames.ReplyMarkupBotsOnly);
+        }
+
+        limiter.Take(me, 1);
+        var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
+        if (target.ChatId == 0)
+        {
+            throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
+        }
+
+        var appends = new List<LogAppend>();
+        var edited = await writer.WriteAsync(scope =>
+        {
+            var message = MessageStore.FindVisible(scope, me, target.ChatId, call.Id) ?? throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
+            if (message.FromId != me || message.Action is not null)
+            {
+                throw MessengerError.Forbidden(MessageErrorNames.MessageAuthorRequired);
+            }
+
+            if (WireSerializer.Serialize(message.ReplyMarkup).AsSpan().SequenceEqual(WireSerializer.Serialize(call.ReplyMarkup)))
+            {
+                throw MessengerError.BadRequest(MessageErrorNames.MessageNotModified);
+            }
+
+            scope.Execute("UPDATE message_messages SET reply_markup = @markup WHERE id = @id",
+                ("@markup", call.ReplyMarkup is null ? DBNull.Value : WireSerializer.Serialize(call.ReplyMarkup)), ("@id", call.Id));
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            var update = new EditMessageUpdate(message with { ReplyMarkup = call.ReplyMarkup });
+            foreach (var (owner, _) in target.Audience(scope, me))
+            {
+                appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, call.Id)));
+            }
+
+            Delivery.CopyToBots(scope, log, target, me, update, now, call.Id, appends);
+            var answer = appends.Find(a => a.OwnerId == target.AnswerLog(me)).Update;
+            return new SentMessage(update.Message, answer.Pts, answer.PtsCount, target.HasOwnLog);
+        }, cancellationToken);
+
+        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
+        return edited;
     }
 }
