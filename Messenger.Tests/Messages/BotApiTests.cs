@@ -184,6 +184,8 @@ public sealed class BotApiTests : IAsyncLifetime
             ? $"{m.GetProperty("chat").GetProperty("id").GetInt64()}:{m.GetProperty("text").GetString()}"
             : $"edited {u.GetProperty("edited_message").GetProperty("text").GetString()}").ToList();
         texts.Should().Equal($"{-large.Id}:standup in 5", $"{-channel.Id}:release 1.2 is out", $"{-small.Id}:hello, bigger group", "edited standup in 10");
+        updates.Take(3).Select(u => u.GetProperty("message").GetProperty("chat").GetProperty("type").GetString())
+            .Should().Equal(["supergroup", "channel", "supergroup"], "as Telegram names a large group and a channel");
 
         await CallAsync(bot.Token, "sendMessage", new { chat_id = -large.Id, text = "noted" });
         (await bob.Client.GetHistoryAsync(Peer.Chat(large.Id))).Should().Contain(m => m.Text == "noted" && m.FromId == bot.Bot.Id);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Mediator;
 using Messenger.Contracts.Bots;
+using Messenger.Contracts.Groups;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Rpc;
@@ -11,6 +12,7 @@ using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Updates;
 using Messenger.Kernel.Users;
+using Messenger.Message.Chats;
 using Messenger.Message.Http;
 using Messenger.Message.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -167,7 +169,7 @@ internal static class BotApi
     }
 
     private static async Task<object> OwnMessageAsync(IServiceProvider services, long bot, ChatMessage message, CancellationToken cancellationToken) =>
-        BotUpdates.ToJson(message, bot, [await BotUserAsync(services, bot, cancellationToken)]);
+        BotUpdates.ToJson(message, bot, [await BotUserAsync(services, bot, cancellationToken)], services.GetRequiredService<ChatDirectory>());
 
     private static async Task<User> BotUserAsync(IServiceProvider services, long bot, CancellationToken cancellationToken) =>
         (await services.InvokeAsUserAsync<GetUsersCall, UserList>(bot, new GetUsersCall([bot]), cancellationToken)).Users.Single();
@@ -426,6 +428,7 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
             await services.InvokeAsUserAsync<ReceivedMessagesCall, Done>(bot, new ReceivedMessagesCall(newest), cancellationToken);
         }
 
+        var chats = services.GetRequiredService<ChatDirectory>();
         return [.. fetched.Select(f => f switch
         {
             { Press: { } press } => new
@@ -435,12 +438,12 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
                 {
                     id = press.QueryId.ToString(CultureInfo.InvariantCulture),
                     from = users.FirstOrDefault(u => u.Id == press.FromId) is { } from ? ToJson(from) : new { id = press.FromId, username = "", display_name = "", is_bot = false },
-                    message = ToJson(f.Message, bot, users),
+                    message = ToJson(f.Message, bot, users, chats),
                     data = press.Data,
                 },
             },
-            { Edited: true } => (object)new { update_id = f.Pts, edited_message = ToJson(f.Message, bot, users) },
-            _ => new { update_id = f.Pts, message = ToJson(f.Message, bot, users) },
+            { Edited: true } => (object)new { update_id = f.Pts, edited_message = ToJson(f.Message, bot, users, chats) },
+            _ => new { update_id = f.Pts, message = ToJson(f.Message, bot, users, chats) },
         })];
     }
 
@@ -460,7 +463,18 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
 
     public static object ToJson(User user) => new { id = user.Id, username = user.Username, display_name = user.DisplayName, is_bot = user.Bot };
 
-    public static object ToJson(ChatMessage message, long viewer, IReadOnlyCollection<User> users)
+    /// <summary>A chat's <c>type</c> as Telegram names it: <c>private</c>, <c>group</c>, <c>supergroup</c> (a large group)
+    /// or <c>channel</c>.</summary>
+    public static string ChatType(Peer peer, ChatDirectory chats) =>
+        peer.Kind == PeerKind.User ? "private"
+        : chats.Get(peer.Id)?.Kind switch
+        {
+            ChatKind.LargeGroup => "supergroup",
+            ChatKind.Channel => "channel",
+            _ => "group",
+        };
+
+    public static object ToJson(ChatMessage message, long viewer, IReadOnlyCollection<User> users, ChatDirectory chats)
     {
         var peer = message.PeerFor(viewer);
         var from = users.FirstOrDefault(u => u.Id == message.FromId);
@@ -469,7 +483,7 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
         {
             message_id = message.Id,
             from = from is null ? new { id = message.FromId, username = "", display_name = "", is_bot = false } : ToJson(from),
-            chat = new { id = peer.Kind == PeerKind.User ? peer.Id : -peer.Id, type = peer.Kind == PeerKind.User ? "private" : "group" },
+            chat = new { id = peer.Kind == PeerKind.User ? peer.Id : -peer.Id, type = ChatType(peer, chats) },
             date = message.Date,
             // As Telegram's: a file's message has a caption (possibly empty) instead of a text.
             text = media is null ? message.Text : null,
