@@ -60,7 +60,10 @@ export async function announce(message: Message, peer: Peer): Promise<void> {
       notification.close();
     };
   } catch {
-    // Some browsers allow notifications only from a service worker: then there are none.
+    // Some browsers (Chrome on Android) show notifications only from a service worker: the app's, when it has one
+    // (push on); a click there opens the chat through it.
+    const registration = 'serviceWorker' in navigator ? await navigator.serviceWorker.getRegistration('/') : undefined;
+    await registration?.showNotification(title, { body, tag: key, data: { chat: key } }).catch(() => undefined);
   }
 }
 
