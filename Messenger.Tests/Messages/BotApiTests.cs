@@ -20,7 +20,7 @@ namespace Messenger.Tests.Messages;
 /// Bots: <c>bots.*</c> over the protocol, and the Bot HTTP API (<c>/bot/&lt;token&gt;/…</c>) over real HTTP: a program
 /// reads what people send its bot (long polling the bot's update log) and answers, under the same rules as a person.
 /// </summary>
-public sealed class BotApiTests : IAsyncLifetime
+public sealed partial class BotApiTests : IAsyncLifetime
 {
     private TestHost _host = null!;
     private HttpClient _http = null!;
@@ -489,26 +489,8 @@ public sealed class BotApiTests : IAsyncLifetime
         }
     }
 
-    private async Task<JsonElement> CallAsync(string token, string method, object? body = null)
-    {
-        var response = body is null
-            ? await _http.GetAsync($"/bot/{token}/{method}")
-            : await _http.PostAsJsonAsync($"/bot/{token}/{method}", body);
-        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
-        response.StatusCode.Should().Be(HttpStatusCode.OK, json.ToString());
-        json.GetProperty("ok").GetBoolean().Should().BeTrue();
-        return json;
-    }
+    private Task<JsonElement> CallAsync(string token, string method, object? body = null) => _http.CallAsync(token, method, body);
 
-    private async Task FailsAsync(string token, string method, object? body, HttpStatusCode status, string name)
-    {
-        var response = body is null
-            ? await _http.GetAsync($"/bot/{token}/{method}")
-            : await _http.PostAsJsonAsync($"/bot/{token}/{method}", body);
-        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
-        response.StatusCode.Should().Be(status, json.ToString());
-        json.GetProperty("ok").GetBoolean().Should().BeFalse();
-        json.GetProperty("description").GetString().Should().Be(name);
-        json.GetProperty("error_code").GetInt32().Should().Be((int)status);
-    }
+    private Task FailsAsync(string token, string method, object? body, HttpStatusCode status, string name) =>
+        _http.FailsAsync(token, method, body, status, name);
 }

@@ -202,16 +202,7 @@ internal sealed class EditReplyMarkupHandler(
 
             scope.Execute("UPDATE message_messages SET reply_markup = @markup WHERE id = @id",
                 ("@markup", call.ReplyMarkup is null ? DBNull.Value : WireSerializer.Serialize(call.ReplyMarkup)), ("@id", call.Id));
-            var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            var update = new EditMessageUpdate(message with { ReplyMarkup = call.ReplyMarkup });
-            foreach (var (owner, _) in target.Audience(scope, me))
-            {
-                appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, call.Id)));
-            }
-
-            Delivery.CopyToBots(scope, log, target, me, update, now, call.Id, appends);
-            var answer = appends.Find(a => a.OwnerId == target.AnswerLog(me)).Update;
-            return new SentMessage(update.Message, answer.Pts, answer.PtsCount, target.HasOwnLog);
+            return Delivery.TellEdit(scope, log, target, me, message with { ReplyMarkup = call.ReplyMarkup }, clock.GetUtcNow().ToUnixTimeSeconds(), appends);
         }, cancellationToken);
 
         await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);

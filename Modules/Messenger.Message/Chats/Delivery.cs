@@ -83,6 +83,24 @@ internal static class Delivery
     }
 
     /// <summary>
+    /// An author's message changed (its text, a bot's buttons), inside the unit that changed it: <c>edit_message</c> with
+    /// the message as it is now into every log of the chat's audience (and its bots' in a large group), answered to the
+    /// author with their own entry's position.
+    /// </summary>
+    public static SentMessage TellEdit(WriteScope scope, IUpdateLog log, ChatTarget target, long me, ChatMessage edited, long now, List<LogAppend> appends)
+    {
+        var update = new EditMessageUpdate(edited);
+        foreach (var (owner, _) in target.Audience(scope, me))
+        {
+            appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, edited.Id)));
+        }
+
+        CopyToBots(scope, log, target, me, update, now, edited.Id, appends);
+        var answer = appends.Find(a => a.OwnerId == target.AnswerLog(me)).Update;
+        return new SentMessage(edited, answer.Pts, answer.PtsCount, target.HasOwnLog);
+    }
+
+    /// <summary>
     /// A large group's or channel's bots (of the Bot HTTP API) read one log, their own (<c>getUpdates</c>): a message's
     /// update in the chat's log is copied into theirs too — a few rows, whatever the chat's size. A revoke redacts the
     /// copies with the rest.

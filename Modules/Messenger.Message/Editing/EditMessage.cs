@@ -76,16 +76,7 @@ internal sealed class EditMessageHandler(
                 ("@text", text), ("@now", now), ("@shared", (object?)MessageStore.SharedKindOf(message.Media, text) ?? DBNull.Value), ("@id", call.Id));
             SearchIndex.Remove(scope, call.Id);
             SearchIndex.Add(scope, call.Id, target.ChatId, text);
-            var update = new EditMessageUpdate(message with { Text = text, EditDate = now, WebPage = null });
-            foreach (var (owner, _) in target.Audience(scope, me))
-            {
-                appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, call.Id)));
-            }
-
-            Delivery.CopyToBots(scope, log, target, me, update, now, call.Id, appends);
-
-            var answer = appends.Find(a => a.OwnerId == target.AnswerLog(me)).Update;
-            return new SentMessage(update.Message, answer.Pts, answer.PtsCount, target.HasOwnLog);
+            return Delivery.TellEdit(scope, log, target, me, message with { Text = text, EditDate = now, WebPage = null }, now, appends);
         }, cancellationToken);
 
         await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);

@@ -13,7 +13,7 @@ namespace Messenger.Tests.Messages;
 /// (<c>messages.getBotCallbackAnswer</c>): the bot reads the press as a <c>callback_query</c> and its
 /// <c>answerCallbackQuery</c> comes back as the pressing call's answer.
 /// </summary>
-public sealed class BotButtonTests : IAsyncLifetime
+public sealed partial class BotApiTests
 {
     private static readonly object Keyboard = new
     {
@@ -23,21 +23,6 @@ public sealed class BotButtonTests : IAsyncLifetime
             [new { text = "Docs", url = "https://example.org/docs" }],
         },
     };
-
-    private TestHost _host = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _host = await Groups.GroupTestKit.StartHostAsync();
-        _http = _host.CreateHttpClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _host.DisposeAsync();
-    }
 
     [Fact]
     public async Task APersonPressesABotsButton_TheBotReadsThePress_AndItsAnswerComesBack()
@@ -206,21 +191,5 @@ public sealed class BotButtonTests : IAsyncLifetime
         press.GetProperty("message").GetProperty("chat").GetProperty("id").GetInt64().Should().Be(-channel.Id);
         await CallAsync(bot.Token, "answerCallbackQuery", new { callback_query_id = press.GetProperty("id").GetString(), text = "Thanks" });
         (await pressing).Message.Should().Be("Thanks");
-    }
-
-    private async Task<JsonElement> CallAsync(string token, string method, object? body = null)
-    {
-        var response = await _http.PostAsJsonAsync($"/bot/{token}/{method}", body ?? new { });
-        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
-        response.StatusCode.Should().Be(HttpStatusCode.OK, json.ToString());
-        return json;
-    }
-
-    private async Task FailsAsync(string token, string method, object? body, HttpStatusCode status, string name)
-    {
-        var response = await _http.PostAsJsonAsync($"/bot/{token}/{method}", body ?? new { });
-        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
-        response.StatusCode.Should().Be(status, json.ToString());
-        json.GetProperty("description").GetString().Should().Be(name);
     }
 }
