@@ -83,6 +83,31 @@ public sealed partial class WebServingTests : IAsyncLifetime
         (await response.Content.ReadAsStringAsync()).Should().Contain("addEventListener('push'");
     }
 
+    [Fact]
+    public async Task Manifest_NamesTheAppAndIcons_ThatAreServed()
+    {
+        var response = await _http.GetAsync("/manifest.webmanifest");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/manifest+json");
+        using var manifest = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        manifest.RootElement.GetProperty("start_url").GetString().Should().Be("/");
+        manifest.RootElement.GetProperty("display").GetString().Should().Be("standalone");
+        var icons = manifest.RootElement.GetProperty("icons").EnumerateArray().ToList();
+        icons.Should().HaveCount(2);
+        foreach (var icon in icons)
+        {
+            var image = await _http.GetAsync(icon.GetProperty("src").GetString());
+            image.StatusCode.Should().Be(HttpStatusCode.OK);
+            image.Content.Headers.ContentType!.MediaType.Should().Be("image/png");
+            var bytes = await image.Content.ReadAsByteArrayAsync();
+            var size = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16, 4));
+            icon.GetProperty("sizes").GetString().Should().Be($"{size}x{size}", "the PNG's own width");
+        }
+
+        (await (await _http.GetAsync("/")).Content.ReadAsStringAsync()).Should().Contain("<link rel=\"manifest\" href=\"/manifest.webmanifest\"");
+    }
+
     [Theory]
     [InlineData("/assets/missing-0123abcd.js")]
     [InlineData("/missing.png")]
