@@ -23,8 +23,8 @@ internal sealed record PushJob(long UserId, Contracts.Messages.Message Message, 
 
 /// <summary>
 /// Sends Web Push notifications (RFC 8030, encrypted for each device as RFC 8291's <c>aes128gcm</c> by
-/// Lib.Net.Http.WebPush, signed with the server's VAPID key by <see cref="VapidSigner"/>, RFC 8292) from a bounded queue, a few at a time. A chat the recipient muted is skipped unless the
-/// message mentions them. The payload is JSON: <c>type</c> <c>message</c>, the chat as the recipient sees it (<c>peer</c>
+/// Lib.Net.Http.WebPush, signed with the server's VAPID key by <see cref="VapidSigner"/>, RFC 8292) from a bounded
+/// queue, a few at a time. A chat the recipient muted is skipped unless the message mentions them. The payload is JSON: <c>type</c> <c>message</c>, the chat as the recipient sees it (<c>peer</c>
 /// <c>{kind: user|chat, id}</c>), <c>message_id</c>, <c>date</c>, and the <c>title</c> and <c>body</c> to show. Each
 /// notification carries the chat as its topic, so a push service holding several for an offline device keeps the
 /// newest only. A subscription its push service calls gone (404, 410) is dropped; other failures are logged and the
@@ -87,7 +87,7 @@ internal sealed class PushOutbox(
 
         var sender = users.FirstOrDefault(u => u.Id == message.FromId)?.DisplayName ?? "";
         var peer = message.PeerFor(job.UserId);
-        var push = new PushMessage(Payload(job.UserId, message, peer, sender, context.ChatTitle, options.Value.ShowText))
+        var push = new PushMessage(Payload(message, peer, sender, context.ChatTitle, options.Value.ShowText))
         {
             Topic = (peer.Kind == PeerKind.User ? "u" : "c") + peer.Id,
             Urgency = peer.Kind == PeerKind.User || mentioned ? PushMessageUrgency.High : PushMessageUrgency.Normal,
@@ -127,7 +127,7 @@ internal sealed class PushOutbox(
     }
 
     /// <summary>The notification as the device's service worker reads it.</summary>
-    public static string Payload(long userId, Contracts.Messages.Message message, Peer peer, string sender, string? chatTitle, bool showText)
+    public static string Payload(Contracts.Messages.Message message, Peer peer, string sender, string? chatTitle, bool showText)
     {
         var text = showText ? Preview(message) : "New message";
         return JsonSerializer.Serialize(new
