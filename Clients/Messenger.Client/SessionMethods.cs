@@ -144,6 +144,10 @@ public static class SessionMethods
     public static Task<BackupList> BackupNowAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
         client.CallAsync(new BackupNowCall(), cancellationToken);
 
+    /// <summary>A bot's commands (what a client offers after a <c>/</c> in a chat with it).</summary>
+    public static async Task<BotCommand[]> GetBotCommandsAsync(this MessengerClient client, long botId, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetBotCommandsCall(botId), cancellationToken)).Commands;
+
     /// <summary>Creates a bot of the caller's (username ending in <c>_bot</c>); the token, told once, drives it over the Bot HTTP API.</summary>
     public static Task<BotToken> CreateBotAsync(this MessengerClient client, string username, string displayName, CancellationToken cancellationToken = default) =>
         client.CallAsync(new CreateBotCall(username, displayName), cancellationToken);

@@ -82,6 +82,8 @@ public static class SessionModule
         services.AddRpcMethod<GetAuditLogCall, AuditLog>();
         services.AddRpcMethod<SetUserAdminCall, Done>();
         services.AddRpcMethod<CreateBotCall, BotToken>();
+        services.AddRpcMethod<SetBotCommandsCall, Done>();
+        services.AddRpcMethod<GetBotCommandsCall, BotCommands>();
         services.AddRpcMethod<GetMyBotsCall, UserList>();
         services.AddRpcMethod<ResetBotTokenCall, BotToken>();
         services.AddRpcMethod<DeleteBotCall, Done>();

@@ -36,6 +36,26 @@ public sealed record ResetBotTokenCall([property: Key("bot_id")] long BotId) : I
 [MessagePackObject]
 public sealed record DeleteBotCall([property: Key("bot_id")] long BotId) : IRpcCall<Done>;
 
+/// <summary>One of a bot's commands: <see cref="Command"/> is 1–32 of <c>[a-z0-9_]</c> (without the slash),
+/// <see cref="Description"/> 1–256 characters.</summary>
+[MessagePackObject]
+public sealed record BotCommand([property: Key("command")] string Command, [property: Key("description")] string Description);
+
+[MessagePackObject]
+public sealed record BotCommands([property: Key("commands")] BotCommand[] Commands);
+
+/// <summary><c>bots.setCommands</c>: the calling bot's commands, which clients offer when someone types <c>/</c> in a chat
+/// with it (at most 100; none clears them). Errors: 403 <c>BOT_ONLY</c>, <c>BOT_COMMAND_INVALID</c>.</summary>
+[RpcMethod("bots.setCommands")]
+[MessagePackObject]
+public sealed record SetBotCommandsCall([property: Key("commands")] BotCommand[] Commands) : IRpcCall<Done>;
+
+/// <summary><c>bots.getCommands</c>: a bot's commands, for anyone. Errors: <c>BOT_NOT_FOUND</c> (not a bot of the Bot
+/// HTTP API).</summary>
+[RpcMethod("bots.getCommands")]
+[MessagePackObject]
+public sealed record GetBotCommandsCall([property: Key("bot_id")] long BotId) : IRpcCall<BotCommands>;
+
 public static class BotLimits
 {
     public const int PerOwner = 20;
@@ -44,6 +64,8 @@ public static class BotLimits
     public const int MaxPollSeconds = 50;
 
     public const int MaxUpdates = 100;
+
+    public const int MaxCommands = 100;
 
     /// <summary>The largest file a bot sends in one <c>sendDocument</c> / <c>sendPhoto</c> (50 MiB, as Telegram's).</summary>
     public const long MaxUploadBytes = 50L * 1024 * 1024;
@@ -65,4 +87,7 @@ public static class BotErrorNames
 
     /// <summary><c>answerCallbackQuery</c> for a press that is not the bot's, already answered, or past its 10 s.</summary>
     public const string QueryIdInvalid = "QUERY_ID_INVALID";
+
+    public const string BotOnly = "BOT_ONLY";
+    public const string BotCommandInvalid = "BOT_COMMAND_INVALID";
 }

@@ -69,6 +69,10 @@ internal static class BotApi
                 "getFile" => await BotFiles.GetFileAsync(services, bot, request, cancellationToken),
                 "answerCallbackQuery" => AnswerCallbackQuery(services, bot, request),
                 "editMessageReplyMarkup" => await EditMessageReplyMarkupAsync(services, bot, request, cancellationToken),
+                "setMyCommands" => await SetMyCommandsAsync(services, bot, request.Commands("commands"), cancellationToken),
+                "deleteMyCommands" => await SetMyCommandsAsync(services, bot, [], cancellationToken),
+                "getMyCommands" => (await services.InvokeAsUserAsync<GetBotCommandsCall, BotCommands>(bot, new GetBotCommandsCall(bot), cancellationToken))
+                    .Commands.Select(c => new { command = c.Command, description = c.Description }).ToArray(),
                 _ => throw MessengerError.NotFound(BotErrorNames.BotMethodInvalid),
             };
             await http.Response.WriteAsJsonAsync(new { ok = true, result }, cancellationToken);
@@ -142,6 +146,13 @@ internal static class BotApi
         var edited = await services.InvokeAsUserAsync<EditMessageCall, SentMessage>(
             bot, new EditMessageCall(request.Chat(), request.MessageId(), request.Required("text")), cancellationToken);
         return await OwnMessageAsync(services, bot, edited.Message, cancellationToken);
+    }
+
+    /// <summary>The bot's commands, offered by clients after a <c>/</c> (none: cleared).</summary>
+    private static async Task<object> SetMyCommandsAsync(IServiceProvider services, long bot, BotCommand[] commands, CancellationToken cancellationToken)
+    {
+        await services.InvokeAsUserAsync<SetBotCommandsCall, Done>(bot, new SetBotCommandsCall(commands), cancellationToken);
+        return true;
     }
 
     /// <summary>New buttons for one of the bot's messages, or none without <c>reply_markup</c>.</summary>
@@ -290,38 +301,31 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
 
     /// <summary>Buttons (<c>{"inline_keyboard": [[{"text", "callback_data" | "url"}]]}</c>): an object in a JSON body, or
     /// that object as JSON text in a form or query (as Telegram takes it). Whether they are valid is the send's to say.</summary>
-    public ReplyMarkup? Markup(string name)
+    public ReplyMarkup? Markup(string name) =>
+        Json(name) switch
+        {
+            null => null,
+            { ValueKind: JsonValueKind.Object } value => Deserialize<ReplyMarkup>(value, name),
+            _ => throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name),
+        };
+
+    /// <summary>A field that holds JSON: as it is in a JSON body, parsed from its text in a form or query; null when absent.</summary>
+    private JsonElement? Json(string name)
     {
-        JsonElement value;
         if (body is { } json)
         {
-            if (!json.TryGetProperty(name, out value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
+            return !json.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null : value;
         }
-        else if (fields.GetValueOrDefault(name) is { Length: > 0 } text)
-        {
-            try
-            {
-                using var document = JsonDocument.Parse(text);
-                value = document.RootElement.Clone();
-            }
-            catch (JsonException)
-            {
-                throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
-            }
-        }
-        else
+
+        if (fields.GetValueOrDefault(name) is not { Length: > 0 } text)
         {
             return null;
         }
 
         try
         {
-            return value.ValueKind == JsonValueKind.Object
-                ? value.Deserialize<ReplyMarkup>(MarkupJson) ?? throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name)
-                : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.Clone();
         }
         catch (JsonException)
         {
@@ -329,7 +333,25 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
         }
     }
 
-    private static readonly JsonSerializerOptions MarkupJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static T Deserialize<T>(JsonElement value, string name)
+    {
+        try
+        {
+            return value.Deserialize<T>(SnakeCaseJson) ?? throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
+        }
+        catch (JsonException)
+        {
+            throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
+        }
+    }
+
+    /// <summary><c>[{"command", "description"}]</c>: an array in a JSON body, or that array as JSON text in a form or query.</summary>
+    public BotCommand[] Commands(string name) =>
+        Json(name) is { ValueKind: JsonValueKind.Array } value
+            ? Deserialize<BotCommand[]>(value, name)
+            : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
+
+    private static readonly JsonSerializerOptions SnakeCaseJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public string? String(string name)
     {

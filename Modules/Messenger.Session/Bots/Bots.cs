@@ -7,6 +7,7 @@ using Messenger.Contracts.Auth;
 using Messenger.Contracts.Bots;
 using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Users;
+using Messenger.Contracts.Wire;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Events;
 using Messenger.Kernel.Rpc;
@@ -95,5 +96,45 @@ internal sealed class DeleteBotHandler(SessionStore store, BotRemoval removal, R
 
         await removal.DeleteAsync(call.BotId);
         return new Done();
+    }
+}
+
+internal sealed class SetBotCommandsValidator : AbstractValidator<SetBotCommandsCall>
+{
+    public SetBotCommandsValidator() =>
+        RuleFor(c => c.Commands)
+            .Must(commands => commands is { Length: <= BotLimits.MaxCommands }
+                && commands.All(c => c is { Command: { } name, Description: { } about }
+                    && name.Length is > 0 and <= 32 && name.All(ch => ch is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_')
+                    && about.Trim().Length is > 0 and <= 256)
+                && commands.Select(c => c.Command).Distinct().Count() == commands.Length)
+            .WithErrorCode(BotErrorNames.BotCommandInvalid);
+}
+
+/// <summary>
+/// A bot's commands (<c>session_bots.commands</c>): set by the bot itself (over the Bot HTTP API's
+/// <c>setMyCommands</c>), read by anyone's client to offer them after a <c>/</c>.
+/// </summary>
+internal sealed class BotCommandsHandler(SessionStore store, RpcContext caller)
+    : IRequestHandler<SetBotCommandsCall, Done>, IRequestHandler<GetBotCommandsCall, BotCommands>
+{
+    public async ValueTask<Done> Handle(SetBotCommandsCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        if (!store.IsApiBot(me))
+        {
+            throw MessengerError.Forbidden(BotErrorNames.BotOnly);
+        }
+
+        var commands = call.Commands.Select(c => c with { Description = c.Description.Trim() }).ToArray();
+        await store.SetBotCommandsAsync(me, commands.Length == 0 ? null : WireSerializer.Serialize(commands));
+        return new Done();
+    }
+
+    public ValueTask<BotCommands> Handle(GetBotCommandsCall call, CancellationToken cancellationToken)
+    {
+        caller.RequireUserId();
+        var stored = store.BotCommands(call.BotId) ?? throw MessengerError.BadRequest(BotErrorNames.BotNotFound);
+        return ValueTask.FromResult(new BotCommands(stored.Length == 0 ? [] : WireSerializer.Deserialize<BotCommand[]>(stored)));
     }
 }

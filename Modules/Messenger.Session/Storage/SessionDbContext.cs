@@ -65,6 +65,8 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             bot.Property(b => b.TokenHash).HasColumnName("token_hash").HasMaxLength(32);
             bot.HasIndex(b => b.TokenHash).IsUnique();
             bot.Property(b => b.CreatedAt).HasColumnName("created_at");
+            // The bot's commands (MessagePack of Contracts.Bots.BotCommand[]); null when it set none.
+            bot.Property(b => b.Commands).HasColumnName("commands");
         });
 
         modelBuilder.Entity<AuthorizationRow>(authorization =>
@@ -172,6 +174,8 @@ internal sealed class BotRow
     public required byte[] TokenHash { get; set; }
 
     public long CreatedAt { get; set; }
+
+    public byte[]? Commands { get; set; }
 }
 
 internal sealed class AuthorizationRow

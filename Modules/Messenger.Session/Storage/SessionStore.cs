@@ -512,6 +512,19 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1) != 0) : null;
     }
 
+    /// <summary>Sets the bot's commands (MessagePack), or clears them (null).</summary>
+    public Task SetBotCommandsAsync(long botId, byte[]? commands) =>
+        writer.WriteAsync(scope => scope.Execute("UPDATE session_bots SET commands = @commands WHERE user_id = @bot",
+            ("@commands", (object?)commands ?? DBNull.Value), ("@bot", botId)));
+
+    /// <summary>The bot's commands as stored (empty when it set none); null when it is not a bot of the Bot HTTP API.</summary>
+    public byte[]? BotCommands(long botId)
+    {
+        using var connection = database.Open();
+        using var command = Command(connection, "SELECT coalesce(commands, x'') FROM session_bots WHERE user_id = @bot", ("@bot", botId));
+        return command.ExecuteScalar() as byte[];
+    }
+
     /// <summary>A bot of the Bot HTTP API (people may write to it and add it to groups), not a webhook's poster.</summary>
     public bool IsApiBot(long userId)
     {

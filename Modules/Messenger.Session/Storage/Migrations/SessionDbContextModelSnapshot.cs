@@ -110,6 +110,10 @@ namespace Messenger.Session.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("user_id");
 
+                    b.Property<byte[]>("Commands")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("commands");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
