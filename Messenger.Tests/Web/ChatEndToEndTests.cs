@@ -691,7 +691,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
-    public async Task BotButtons_ShowUnderItsMessage_AndAPressShowsTheBotsAnswer()
+    public async Task BotCommandsAndButtons_AreOfferedAfterASlash_ShowUnderItsMessage_AndAPressShowsTheBotsAnswer()
     {
         var (alice, _, aliceName, _) = await TwoPeopleAsync();
         await using var device = await _host.ConnectAsync();
@@ -699,8 +699,23 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         var bot = await device.CreateBotAsync("deployer_bot", "Deployer");
         using var http = _host.CreateHttpClient();
 
+        var commands = new[] { new { command = "start", description = "Say hello" }, new { command = "status", description = "What runs now" } };
+        (await http.PostAsJsonAsync($"/bot/{bot.Token}/setMyCommands", new { commands })).StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+
+        // The bot's commands are offered after a slash, narrowed as one types; a click sends one.
         await alice.StartChatAsync("deployer_bot", "Deployer");
-        await alice.SendAsync("/start");
+        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync("/");
+        var offered = alice.Page.GetByTestId("bot-commands").GetByRole(AriaRole.Button);
+        await Expect(offered).ToHaveCountAsync(2);
+        await box.FillAsync("/sta");
+        await Expect(offered).ToHaveCountAsync(2);
+        await box.FillAsync("/star");
+        await Expect(offered).ToHaveTextAsync(["/startSay hello"]);
+        await alice.ScreenshotAsync("bot-commands");
+        await offered.ClickAsync();
+        await Expect(alice.Message("/start")).ToBeVisibleAsync();
+        await Expect(alice.Page.GetByTestId("bot-commands")).ToHaveCountAsync(0);
         var start = (await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/bot/{bot.Token}/getUpdates?timeout=10"))
             .GetProperty("result").EnumerateArray().Single();
         var chatId = start.GetProperty("message").GetProperty("chat").GetProperty("id").GetInt64();

@@ -21,6 +21,7 @@ import type {
   TwoFactorStatus,
   PushKey,
   BotCallbackAnswer,
+  BotCommand,
   WebhookCreated,
   WebhookList,
   Authorization,
@@ -247,6 +248,7 @@ export function createMethods(call: Call) {
       getMine: (o?: CallOptions) => call<UserList>('bots.getMine', {}, o),
       resetToken: (a: { bot_id: number }, o?: CallOptions) => call<BotToken>('bots.resetToken', a, o),
       delete: (a: { bot_id: number }, o?: CallOptions) => call<Done>('bots.delete', a, o),
+      getCommands: (a: { bot_id: number }, o?: CallOptions) => call<{ commands: BotCommand[] }>('bots.getCommands', a, o),
     },
     help: {
       getConfig: (o?: CallOptions) => call<ServerConfig>('help.getConfig', {}, o),

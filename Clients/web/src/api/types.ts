@@ -161,6 +161,12 @@ export interface BotToken {
   token: string;
 }
 
+/** One of a bot's commands (bots.getCommands): typed as `/command`. */
+export interface BotCommand {
+  command: string;
+  description: string;
+}
+
 /** admin.getAuditLog: one admin action — when (unix s), who (0: the server's console), what, to whom, and a detail. */
 export interface AuditEntry {
   id: number;

@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { Message } from '../api/types';
+import type { BotCommand, Message } from '../api/types';
+import { botCommands, matchingCommands } from './botCommands';
 import { dismissUpload, editMessage, sendFile, sendMessage } from './messages';
 import { errorText } from './format';
 import { notifyTyping, stopTyping } from './typing';
@@ -34,6 +35,14 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
   const picker = useRef<HTMLInputElement>(null);
   const state = useApp((s) => s);
   const uploads = state.uploads[chatKey] ?? [];
+  // In a chat with a bot, its commands are offered while a `/command` is being typed.
+  const botId = chatKey.startsWith('u') && state.users[Number(chatKey.slice(1))]?.bot ? Number(chatKey.slice(1)) : null;
+  const [commands, setCommands] = useState<BotCommand[]>([]);
+  useEffect(() => {
+    setCommands([]);
+    if (botId !== null) void botCommands(botId).then(setCommands);
+  }, [botId]);
+  const offered = editing ? [] : matchingCommands(commands, text);
 
   // A draft written (or sent) on another device shows here, unless this box holds text typed here since.
   const loaded = useRef(text);
@@ -67,8 +76,8 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
     else stopTyping(chatKey);
   };
 
-  const submit = async () => {
-    const value = text.trim();
+  const submit = async (typed?: string) => {
+    const value = (typed ?? text).trim();
     // Only a media message's caption may be edited down to nothing.
     if (!value && !editing?.media) return;
     setError('');
@@ -181,6 +190,18 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
         />
       ) : (
         <div class="composer__row">
+          {offered.length > 0 && (
+            <ul class="commands" aria-label="Bot commands" data-testid="bot-commands">
+              {offered.map((c) => (
+                <li key={c.command}>
+                  <button type="button" class="commands__item" onClick={() => void submit(`/${c.command}`)}>
+                    <span class="commands__name">/{c.command}</span>
+                    <span class="commands__about">{c.description}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
           <button type="button" class="icon-btn" aria-label="Attach file" onClick={() => picker.current?.click()} disabled={!!editing}>
             <Icon name="attach" />
           </button>
