@@ -80,7 +80,7 @@ export async function loadDialogs(): Promise<void> {
   setState((s) => {
     const open = s.active ? s.dialogs.find((d) => peerKey(d.peer) === s.active) : undefined;
     const keep = open && !all.some((d) => peerKey(d.peer) === s.active) ? [open] : [];
-    return { dialogs: sortDialogs([...all, ...keep]) };
+    return { dialogs: sortDialogs([...all.map((d) => newerTop(d, s.dialogs)), ...keep]) };
   });
   const userIds = all.filter((d) => d.peer.kind === PeerKind.User).map((d) => d.peer.id);
   const senders = all.flatMap((d) => (d.top_message ? [d.top_message.from_id] : []));
@@ -89,6 +89,13 @@ export async function loadDialogs(): Promise<void> {
     ensureChats(all.filter((d) => d.peer.kind === PeerKind.Chat).map((d) => d.peer.id)),
     loadPresence(userIds),
   ]);
+}
+
+/** The list was read while pushes kept coming: an edit of its newest message that arrived meanwhile is not undone. */
+export function newerTop(fetched: Dialog, current: Dialog[]): Dialog {
+  const local = current.find((d) => peerKey(d.peer) === peerKey(fetched.peer))?.top_message;
+  const top = fetched.top_message;
+  return local && top && local.id === top.id && (local.edit_date ?? 0) > (top.edit_date ?? 0) ? { ...fetched, top_message: local } : fetched;
 }
 
 export function updateDialog(key: string, change: (dialog: Dialog) => Dialog | null, create?: () => Dialog): void {
