@@ -9,7 +9,7 @@ using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
 using Messenger.Tests.Session;
-using Messenger.Update.WebPush;
+using Messenger.Update.Online;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -314,9 +314,9 @@ public sealed class WebPushTests : IAsyncLifetime
     private static async Task DisconnectAsync(TestHost host, Device device)
     {
         await device.DisposeAsync();
-        var online = host.Services.GetRequiredService<DevicesOnline>();
-        var key = Convert.ToHexString(device.Keys.GetOrCreate().PublicKey);
-        await SessionTestKit.WaitUntil(() => !online.IsOnline(key));
+        var online = host.Services.GetRequiredService<OnlineDevices>();
+        var key = device.Keys.GetOrCreate().PublicKey;
+        await SessionTestKit.WaitUntil(() => !online.IsOnline(device.UserId, key));
     }
 
     /// <summary>A new browser subscription on the local push service, registered for the device.</summary>

@@ -2,7 +2,7 @@ using Messenger.Kernel.Storage;
 using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
-using Messenger.Update.WebPush;
+using Messenger.Update.Online;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -87,8 +87,9 @@ public sealed class PushEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         var device = DeviceOf(subscription.Endpoint);
 
         await bob.Page.CloseAsync();
-        var online = _host.Services.GetRequiredService<DevicesOnline>();
-        await SessionTestKit.WaitUntil(() => !online.IsOnline(device));
+        var online = _host.Services.GetRequiredService<OnlineDevices>();
+        var bobId = UserIdOf(bobName.Username);
+        await SessionTestKit.WaitUntil(() => !online.IsOnline(bobId, device));
         await alice.StartChatAsync(bobName.Username, bobName.Display);
         await alice.SendAsync("Lunch at noon?");
 
@@ -150,13 +151,13 @@ public sealed class PushEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         return text;
     }
 
-    private string DeviceOf(string endpoint)
+    private byte[] DeviceOf(string endpoint)
     {
         using var connection = _host.Services.GetRequiredService<SqliteDatabase>().Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT device_key FROM update_push_subscriptions WHERE endpoint = @endpoint";
         command.Parameters.AddWithValue("@endpoint", endpoint);
-        return Convert.ToHexString((byte[])command.ExecuteScalar()!);
+        return (byte[])command.ExecuteScalar()!;
     }
 
     private long UserIdOf(string username)

@@ -33,7 +33,6 @@ public static class UpdateModule
         services.AddModuleDbContext<UpdateDbContext>(UpdateDbContext.MigrationsHistoryTable);
         services.AddSingleton<VapidKeys>();
         services.AddSingleton<PushSubscriptions>();
-        services.AddSingleton<DevicesOnline>();
         services.AddSingleton<PushOutbox>();
         services.AddHostedService(provider => provider.GetRequiredService<PushOutbox>());
 

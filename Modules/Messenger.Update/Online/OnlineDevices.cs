@@ -2,25 +2,27 @@ using System.Collections.Concurrent;
 
 namespace Messenger.Update.Online;
 
-/// <summary>The connections of this node signed in as each user (per-node state; DESIGN §9 routes across nodes).</summary>
+/// <summary>The connections of this node signed in as each user, and the device (static key) of each (per-node state;
+/// DESIGN §9 routes across nodes).</summary>
 internal sealed class OnlineDevices
 {
     private readonly ConcurrentDictionary<long, UserConnections> _users = new();
 
-    /// <summary>Adds the connection; true when it is the user's first.</summary>
-    public bool Add(long userId, string connectionId)
+    /// <summary>Adds the connection of the device <paramref name="deviceKey"/>; true when it is the user's first.</summary>
+    public bool Add(long userId, string connectionId, byte[] deviceKey)
     {
         var user = _users.GetOrAdd(userId, _ => new UserConnections());
         lock (user)
         {
             if (user.Removed)
             {
-                return Add(userId, connectionId);
+                return Add(userId, connectionId, deviceKey);
             }
 
             if (Array.IndexOf(user.Connections, connectionId) < 0)
             {
                 user.Connections = [.. user.Connections, connectionId];
+                user.Devices = [.. user.Devices, deviceKey];
             }
 
             return user.Connections.Length == 1;
@@ -42,6 +44,8 @@ internal sealed class OnlineDevices
                 return false;
             }
 
+            var index = Array.IndexOf(user.Connections, connectionId);
+            user.Devices = [.. user.Devices[..index], .. user.Devices[(index + 1)..]];
             user.Connections = Array.FindAll(user.Connections, other => other != connectionId);
             if (user.Connections.Length > 0)
             {
@@ -55,6 +59,10 @@ internal sealed class OnlineDevices
     }
 
     public bool IsOnline(long userId) => _users.ContainsKey(userId);
+
+    /// <summary>Whether the user's device <paramref name="deviceKey"/> has a connection here.</summary>
+    public bool IsOnline(long userId, byte[] deviceKey) =>
+        _users.TryGetValue(userId, out var user) && Array.Exists(user.Devices, device => device.AsSpan().SequenceEqual(deviceKey));
 
     /// <summary>The user's connections: the array of the last change, shared by every caller (do not modify it).
     /// A push to a large group asks this for every member, so it takes no lock and copies nothing.</summary>
@@ -70,6 +78,9 @@ internal sealed class OnlineDevices
             get => _connections;
             set => _connections = value;
         }
+
+        /// <summary>The device of each connection, in the same order; replaced with it under the lock.</summary>
+        public byte[][] Devices { get; set; } = [];
 
         public bool Removed { get; set; }
     }

@@ -13,7 +13,7 @@ internal sealed class TrackConnections(PresenceTracker presence)
 {
     public ValueTask Handle(ConnectionSignedInEvent notification, CancellationToken cancellationToken)
     {
-        presence.Connected(notification.UserId, notification.ConnectionId);
+        presence.Connected(notification.UserId, notification.ConnectionId, notification.DeviceKey);
         return ValueTask.CompletedTask;
     }
 

@@ -25,9 +25,9 @@ internal sealed class PresenceTracker(
 {
     private readonly ConcurrentDictionary<long, Status> _statuses = new();
 
-    public void Connected(long userId, string connectionId)
+    public void Connected(long userId, string connectionId, byte[] deviceKey)
     {
-        online.Add(userId, connectionId);
+        online.Add(userId, connectionId, deviceKey);
         if (!connections.IsOpen(connectionId))
         {
             // The connection closed while its sign-in was being reported: its close may have been handled first.

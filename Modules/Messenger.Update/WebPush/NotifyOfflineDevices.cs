@@ -2,6 +2,7 @@ using Mediator;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel.Events;
 using Messenger.Kernel.Updates;
+using Messenger.Update.Online;
 using Microsoft.Extensions.Options;
 
 namespace Messenger.Update.WebPush;
@@ -10,13 +11,13 @@ namespace Messenger.Update.WebPush;
 /// Offers each new message to the outbox for the subscribed devices of its recipients that have no live connection
 /// (those get it live): from the recipients' logs, and from a large group's or channel's own log for its members. Not
 /// for the sender's own devices, nor for service messages. With no subscription on the server an append costs one
-/// read of a counter, and a post to a channel walks its members or the subscribed users, whichever are fewer. Also keeps <see cref="DevicesOnline"/> and drops the subscriptions of devices signed out and
+/// read of a counter, and a post to a channel walks its members or the subscribed users, whichever are fewer. Which
+/// devices are connected is <see cref="OnlineDevices"/>' to say. Also drops the subscriptions of devices signed out and
 /// accounts deleted.
 /// </summary>
 internal sealed class NotifyOfflineDevices(
-    PushSubscriptions subscriptions, DevicesOnline online, PushOutbox outbox, ISender bus, IOptions<PushOptions> options)
-    : INotificationHandler<UpdatesAppendedEvent>, INotificationHandler<ConnectionSignedInEvent>, INotificationHandler<ConnectionSignedOutEvent>,
-        INotificationHandler<DeviceSignedOutEvent>, INotificationHandler<AccountDeletedEvent>
+    PushSubscriptions subscriptions, OnlineDevices online, PushOutbox outbox, ISender bus, IOptions<PushOptions> options)
+    : INotificationHandler<UpdatesAppendedEvent>, INotificationHandler<DeviceSignedOutEvent>, INotificationHandler<AccountDeletedEvent>
 {
     public async ValueTask Handle(UpdatesAppendedEvent notification, CancellationToken cancellationToken)
     {
@@ -69,23 +70,11 @@ internal sealed class NotifyOfflineDevices(
             return;
         }
 
-        var offline = Array.FindAll(targets, target => !online.IsOnline(target.Device));
+        var offline = Array.FindAll(targets, target => !online.IsOnline(userId, target.DeviceKey));
         if (offline.Length > 0)
         {
             outbox.Offer(new PushJob(userId, message, offline));
         }
-    }
-
-    public ValueTask Handle(ConnectionSignedInEvent notification, CancellationToken cancellationToken)
-    {
-        online.Add(notification.ConnectionId, notification.DeviceKey);
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask Handle(ConnectionSignedOutEvent notification, CancellationToken cancellationToken)
-    {
-        online.Remove(notification.ConnectionId);
-        return ValueTask.CompletedTask;
     }
 
     public async ValueTask Handle(DeviceSignedOutEvent notification, CancellationToken cancellationToken) =>
