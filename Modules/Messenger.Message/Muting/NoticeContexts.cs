@@ -7,7 +7,7 @@ using Messenger.Message.Storage;
 namespace Messenger.Message.Muting;
 
 /// <summary>Whether a user muted the chat of a message, and the group's title, for a notification of it (Web Push).</summary>
-internal sealed class NoticeContexts(MessageStore store, ChatDirectory directory, TimeProvider clock) : IRequestHandler<GetNoticeContextQuery, NoticeContext?>
+internal sealed class NoticeContexts(MessageStore store, Chats.Chats chats, ChatDirectory directory, TimeProvider clock) : IRequestHandler<GetNoticeContextQuery, NoticeContext?>
 {
     public ValueTask<NoticeContext?> Handle(GetNoticeContextQuery query, CancellationToken cancellationToken)
     {
@@ -16,7 +16,7 @@ internal sealed class NoticeContexts(MessageStore store, ChatDirectory directory
         string? title = null;
         if (message.ToPeer.Kind == PeerKind.User)
         {
-            chatId = store.FindPrivateChat(message.FromId, message.ToPeer.Id);
+            chatId = chats.FindPrivateChat(message.FromId, message.ToPeer.Id);
         }
         else
         {
