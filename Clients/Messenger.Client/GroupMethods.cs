@@ -44,6 +44,12 @@ public static class GroupMethods
         this MessengerClient client, long chatId, Contracts.Media.InputMedia? photo, CancellationToken cancellationToken = default) =>
         ObservedAsync(client, new EditPhotoCall(chatId, photo), isMember: true, cancellationToken);
 
+    /// <summary>Sets what the group's plain members may do and its slow mode in seconds (0, 10, 30, 60, 300, 900 or
+    /// 3600; 0: off); admins, not in channels.</summary>
+    public static Task<ChatChanged> EditPermissionsAsync(
+        this MessengerClient client, long chatId, ChatPermissions permissions, int slowModeSeconds = 0, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new EditPermissionsCall(chatId, permissions, slowModeSeconds), isMember: true, cancellationToken);
+
     /// <summary>The users an admin removed from the chat, most recently first (admins).</summary>
     public static Task<ChatBans> GetBannedAsync(
         this MessengerClient client, long chatId, int offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>

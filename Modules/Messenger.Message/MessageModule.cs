@@ -97,6 +97,7 @@ public static class MessageModule
         services.AddRpcMethod<EditTitleCall, ChatChanged>();
         services.AddRpcMethod<EditPhotoCall, ChatChanged>();
         services.AddRpcMethod<EditAboutCall, ChatChanged>();
+        services.AddRpcMethod<EditPermissionsCall, ChatChanged>();
         services.AddRpcMethod<SetAdminCall, ChatChanged>();
         services.AddRpcMethod<TransferOwnershipCall, ChatChanged>();
         services.AddRpcMethod<GetFullChatCall, ChatFull>();

@@ -16,7 +16,8 @@ public enum ChatKind
 
 /// <summary>A group chat. <see cref="Pts"/> is the position of the chat's own log (large groups and channels; 0 for
 /// small groups, whose updates are in each member's log). <see cref="Photo"/> is the group's photo (members may download
-/// it), if it has one; <see cref="About"/> its description (0–255 characters).</summary>
+/// it), if it has one; <see cref="About"/> its description (0–255 characters); <see cref="Permissions"/> what its plain
+/// members may do and <see cref="SlowMode"/> how many seconds a plain member waits between two posts (0: no limit).</summary>
 [MessagePackObject]
 public sealed record Chat(
     [property: Key("id")] long Id,
@@ -27,11 +28,28 @@ public sealed record Chat(
     [property: Key("date")] long Date,
     [property: Key("pts")] long Pts,
     [property: Key("photo")] Media.MessageMedia? Photo = null,
-    [property: Key("about")] string About = "")
+    [property: Key("about")] string About = "",
+    [property: Key("permissions")] ChatPermissions? Permissions = null,
+    [property: Key("slow_mode")] int SlowMode = 0)
 {
     [IgnoreMember]
     public bool HasOwnLog => Kind is ChatKind.LargeGroup or ChatKind.Channel;
 }
+
+/// <summary>
+/// What a group's plain members may do; admins and the creator may do all of it. <see cref="SendMessages"/> covers every
+/// post (text, files, polls, forwards): without it <see cref="SendMedia"/> and <see cref="SendPolls"/> are off too.
+/// <see cref="ChangeInfo"/> is the title, description and photo. A new small group lets members post, add members and
+/// pin; a new large group lets them post; a channel's members post nothing, whatever is set.
+/// </summary>
+[MessagePackObject]
+public sealed record ChatPermissions(
+    [property: Key("send_messages")] bool SendMessages = true,
+    [property: Key("send_media")] bool SendMedia = true,
+    [property: Key("send_polls")] bool SendPolls = true,
+    [property: Key("add_members")] bool AddMembers = false,
+    [property: Key("pin_messages")] bool PinMessages = false,
+    [property: Key("change_info")] bool ChangeInfo = false);
 
 /// <summary>Member roles.</summary>
 public enum MemberRole
@@ -118,6 +136,18 @@ public sealed record EditAboutCall([property: Key("chat_id")] long ChatId, [prop
 [RpcMethod("groups.editPhoto")]
 [MessagePackObject]
 public sealed record EditPhotoCall([property: Key("chat_id")] long ChatId, [property: Key("media")] Media.InputMedia? Media) : IRpcCall<ChatChanged>;
+
+/// <summary><c>groups.editPermissions</c> (admins; small and large groups): what plain members may do from now on and
+/// the slow mode, <see cref="SlowMode"/> one of 0 (off), 10, 30, 60, 300, 900, 3600 seconds. Posts the service message
+/// <c>edit_permissions</c>. Errors: <c>PERMISSIONS_INVALID</c> (missing), <c>SLOW_MODE_INVALID</c>,
+/// <c>CHAT_NOT_MODIFIED</c>, <c>CHAT_TYPE_INVALID</c> (a channel: its members never post), 403 <c>CHAT_ADMIN_REQUIRED</c>,
+/// 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("groups.editPermissions")]
+[MessagePackObject]
+public sealed record EditPermissionsCall(
+    [property: Key("chat_id")] long ChatId,
+    [property: Key("permissions")] ChatPermissions? Permissions,
+    [property: Key("slow_mode")] int SlowMode = 0) : IRpcCall<ChatChanged>;
 
 /// <summary><c>groups.transferOwnership</c> (creator only): <see cref="UserId"/>, a member, becomes the creator, and the
 /// caller an admin (who may then leave). Posts the service message <c>transfer_ownership</c>.
@@ -247,6 +277,21 @@ public static class GroupErrorNames
     /// <summary>403: an admin removed this user from the chat; only an admin adds them back.</summary>
     public const string UserBannedInChat = "USER_BANNED_IN_CHAT";
 
-    /// <summary>403: a channel where only admins post.</summary>
+    /// <summary>403: a channel where only admins post, or a group whose admins took posting from members.</summary>
     public const string ChatWriteForbidden = "CHAT_WRITE_FORBIDDEN";
+
+    /// <summary>403: the group's members may not post files.</summary>
+    public const string ChatSendMediaForbidden = "CHAT_SEND_MEDIA_FORBIDDEN";
+
+    /// <summary>403: the group's members may not post polls.</summary>
+    public const string ChatSendPollForbidden = "CHAT_SEND_POLL_FORBIDDEN";
+
+    /// <summary>420: slow mode; the error's retry_after says in how many seconds the member may post again.</summary>
+    public const string SlowModeWait = "SLOWMODE_WAIT";
+
+    public const string SlowModeInvalid = "SLOW_MODE_INVALID";
+    public const string PermissionsInvalid = "PERMISSIONS_INVALID";
+
+    /// <summary>400: not for this kind of chat (a channel's permissions: its members never post).</summary>
+    public const string ChatTypeInvalid = "CHAT_TYPE_INVALID";
 }

@@ -94,7 +94,8 @@ public sealed record ReactionCount([property: Key("reaction")] string Reaction, 
 
 /// <summary>What a service message records (its text is empty): <see cref="Kind"/> is one of
 /// <see cref="ServiceActions"/>; <see cref="UserIds"/> the users it concerns; <see cref="Title"/> for create and title;
-/// <see cref="Period"/> for <c>set_ttl</c> (seconds; 0: auto-delete turned off).</summary>
+/// <see cref="Period"/> for <c>set_ttl</c> (seconds; 0: auto-delete turned off) and <c>edit_permissions</c> (the slow
+/// mode's seconds; 0: off).</summary>
 [MessagePackObject]
 public sealed record ServiceAction(
     [property: Key("kind")] string Kind,
@@ -124,6 +125,10 @@ public static class ServiceActions
 
     /// <summary>The chat's auto-delete period was set (<see cref="ServiceAction.Period"/>; 0: turned off).</summary>
     public const string SetTtl = "set_ttl";
+
+    /// <summary>An admin changed what members may do or the slow mode (<see cref="ServiceAction.Period"/>: the slow
+    /// mode's seconds, 0: off); the chat's <c>permissions</c> and <c>slow_mode</c> say what they are now.</summary>
+    public const string EditPermissions = "edit_permissions";
 }
 
 /// <summary>The caller's stored message and the position of the log it was appended to (apply it as the update with

@@ -45,7 +45,7 @@ internal sealed class SetHistoryTtlHandler(
                 GroupChanges.RequireAdmin(GroupStore.RoleOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound));
             }
 
-            var chat = Delivery.OpenForPosting(scope, me, target, now);
+            var chat = Delivery.OpenForPosting(scope, me, target, now, ChatRights.None);
             if (MessageStore.TtlPeriod(scope, chat.ChatId) == call.Period)
             {
                 throw MessengerError.BadRequest(GroupErrorNames.ChatNotModified);

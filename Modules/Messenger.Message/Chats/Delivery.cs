@@ -6,6 +6,7 @@ using Messenger.Contracts.Wire;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
+using Messenger.Message.Groups;
 using Messenger.Message.Storage;
 using ChatMessage = Messenger.Contracts.Messages.Message;
 
@@ -128,14 +129,14 @@ internal static class Delivery
     /// </summary>
     public static SentMessage PostOnce(
         WriteScope scope, IUpdateLog log, long me, ChatTarget target, long randomId, long? replyToId, long now, List<LogAppend> appends,
-        Func<ChatTarget, long, Posted> post)
+        ChatRights content, Func<ChatTarget, long, Posted> post)
     {
         if (MessageStore.FindByRandomId(scope, me, randomId) is { } first)
         {
             return new SentMessage(first, log.CurrentPts(scope, me), 0);
         }
 
-        var chat = OpenForPosting(scope, me, target, now);
+        var chat = OpenForPosting(scope, me, target, now, content);
         if (replyToId is { } replyTo && MessageStore.FindVisible(scope, me, chat.ChatId, replyTo) is null)
         {
             throw MessengerError.BadRequest(MessageErrorNames.ReplyToInvalid);
@@ -147,11 +148,14 @@ internal static class Delivery
     }
 
     /// <summary>
-    /// Inside the unit, before posting: a private chat is created on its first message and refused when either side
-    /// blocked the other; a group must still have the caller as a member, and a channel an admin.
+    /// Inside the unit, before posting <paramref name="content"/> (a post's rights: <see cref="ChatRights.Text"/>,
+    /// <see cref="ChatRights.Media"/>, <see cref="ChatRights.Poll"/>; <see cref="ChatRights.None"/> for a change that is
+    /// not a member's post): a private chat is created on its first message and refused when either side blocked the
+    /// other; a group must still have the caller as a member, a channel an admin, and a group's plain member the rights
+    /// and the slow mode's leave (<see cref="ChatRightsRules.RequirePost"/>).
     /// </summary>
-    public static ChatTarget OpenForPosting(WriteScope scope, long me, ChatTarget target, long now) =>
-        target.IsPrivate ? OpenPrivateChat(scope, me, target, now) : CheckGroupPosting(scope, me, target);
+    public static ChatTarget OpenForPosting(WriteScope scope, long me, ChatTarget target, long now, ChatRights content) =>
+        target.IsPrivate ? OpenPrivateChat(scope, me, target, now) : CheckGroupPosting(scope, me, target, now, content);
 
     /// <summary>
     /// Inside the unit, before answering a message (a reaction, a vote): as <see cref="OpenForPosting"/> in a private
@@ -176,15 +180,16 @@ internal static class Delivery
         return target.ChatId != 0 ? target : target with { ChatId = MessageStore.PrivateChatId(scope, me, target.OtherUserId, now) };
     }
 
-    private static ChatTarget CheckGroupPosting(WriteScope scope, long me, ChatTarget target)
+    private static ChatTarget CheckGroupPosting(WriteScope scope, long me, ChatTarget target, long now, ChatRights content)
     {
-        var role = GroupStore.RoleOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
-        if (target.GroupKind == ChatKind.Channel && role == MemberRole.Member)
+        var poster = GroupStore.PosterOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
+        if (target.GroupKind == ChatKind.Channel && poster.Role == MemberRole.Member)
         {
             throw MessengerError.Forbidden(GroupErrorNames.ChatWriteForbidden);
         }
 
-        return target with { Role = role };
+        ChatRightsRules.RequirePost(scope, target.ChatId, me, poster, content, now);
+        return target with { Role = poster.Role };
     }
 
     /// <summary>A random id for a message the server posts itself (service messages): negative, so it never meets a

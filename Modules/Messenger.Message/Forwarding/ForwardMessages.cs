@@ -10,6 +10,7 @@ using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Chats;
 using Messenger.Message.Sending;
+using Messenger.Message.Groups;
 using Messenger.Message.Storage;
 using ChatMessage = Messenger.Contracts.Messages.Message;
 
@@ -57,21 +58,29 @@ internal sealed class ForwardMessagesHandler(
         var forwarded = await writer.WriteAsync(scope =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            var target = Delivery.OpenForPosting(scope, me, to, now);
-            var messages = new ChatMessage[call.Ids.Length];
+            // Copies made before (a resend) are answered again; the rest are read first, so the chat is opened once for
+            // what they hold: a group's member needs the right to post files or polls if one of them is one.
+            var messages = new ChatMessage?[call.Ids.Length];
+            var sources = new ChatMessage?[call.Ids.Length];
+            var content = ChatRights.Text;
+            for (var i = 0; i < call.Ids.Length; i++)
+            {
+                messages[i] = MessageStore.FindByRandomId(scope, me, call.RandomIds[i]);
+                if (messages[i] is null)
+                {
+                    var source = MessageStore.FindVisible(scope, me, from.ChatId, call.Ids[i]);
+                    sources[i] = source is null || source.Action is not null ? throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid) : source;
+                    content |= source.Media is not null ? ChatRights.Media : source.Poll is not null ? ChatRights.Poll : ChatRights.Text;
+                }
+            }
+
+            var target = Delivery.OpenForPosting(scope, me, to, now, sources.Any(s => s is not null) ? content : ChatRights.None);
             var answers = new List<LoggedUpdate>();
             for (var i = 0; i < call.Ids.Length; i++)
             {
-                if (MessageStore.FindByRandomId(scope, me, call.RandomIds[i]) is { } first)
+                if (sources[i] is not { } source)
                 {
-                    messages[i] = first;
                     continue;
-                }
-
-                var source = MessageStore.FindVisible(scope, me, from.ChatId, call.Ids[i]);
-                if (source is null || source.Action is not null)
-                {
-                    throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
                 }
 
                 var posted = Delivery.Post(scope, log, target, me, call.RandomIds[i], source.Text, null, action: null, now,
@@ -87,8 +96,8 @@ internal sealed class ForwardMessagesHandler(
             }
 
             return answers.Count == 0
-                ? new ForwardedMessages(messages, log.CurrentPts(scope, me), 0)
-                : new ForwardedMessages(messages, answers[^1].Pts, answers.Sum(a => a.PtsCount), target.HasOwnLog);
+                ? new ForwardedMessages(messages!, log.CurrentPts(scope, me), 0)
+                : new ForwardedMessages(messages!, answers[^1].Pts, answers.Sum(a => a.PtsCount), target.HasOwnLog);
         }, cancellationToken);
 
         if (appends.Count > 0)

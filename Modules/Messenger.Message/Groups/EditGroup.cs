@@ -24,11 +24,12 @@ internal sealed class EditAboutValidator : AbstractValidator<EditAboutCall>
         RuleFor(c => c.About).Must(a => a is null || a.Trim().Length <= MaxLength).WithErrorCode(GroupErrorNames.ChatAboutTooLong);
 }
 
-/// <summary>Admins rename the chat and set its description and photo; the creator makes members admins and back, or hands the chat over.</summary>
+/// <summary>Admins rename the chat and set its description and photo (members too, when the chat lets them change its
+/// info) and set what members may do; the creator makes members admins and back, or hands the chat over.</summary>
 internal sealed class EditGroupHandler(
     GroupChanges changes, StorageWriter writer, IMediaAttachments media, Chats.ChatDirectory directory, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<EditTitleCall, ChatChanged>, IRequestHandler<EditAboutCall, ChatChanged>, IRequestHandler<EditPhotoCall, ChatChanged>, IRequestHandler<SetAdminCall, ChatChanged>,
-        IRequestHandler<TransferOwnershipCall, ChatChanged>
+        IRequestHandler<TransferOwnershipCall, ChatChanged>, IRequestHandler<EditPermissionsCall, ChatChanged>
 {
     public async ValueTask<ChatChanged> Handle(EditTitleCall call, CancellationToken cancellationToken)
     {
@@ -36,8 +37,7 @@ internal sealed class EditGroupHandler(
         var title = call.Title.Trim();
         return await ChangeAsync(scope =>
         {
-            var (_, role) = changes.RequireMember(scope, call.ChatId, me);
-            GroupChanges.RequireAdmin(role);
+            RequireChangeInfo(scope, call.ChatId, me);
             if (GroupStore.Chat(scope, call.ChatId)!.Value.Title == title)
             {
                 throw MessengerError.BadRequest(GroupErrorNames.ChatNotModified);
@@ -54,7 +54,7 @@ internal sealed class EditGroupHandler(
         var about = call.About?.Trim() ?? "";
         return await ChangeAsync(scope =>
         {
-            GroupChanges.RequireAdmin(changes.RequireMember(scope, call.ChatId, me).Role);
+            RequireChangeInfo(scope, call.ChatId, me);
             if (GroupStore.About(scope, call.ChatId) == about)
             {
                 throw MessengerError.BadRequest(GroupErrorNames.ChatNotModified);
@@ -84,8 +84,7 @@ internal sealed class EditGroupHandler(
 
         return await ChangeAsync(scope =>
         {
-            var (_, role) = changes.RequireMember(scope, call.ChatId, me);
-            GroupChanges.RequireAdmin(role);
+            RequireChangeInfo(scope, call.ChatId, me);
             if (prepared is null && GroupStore.Photo(scope, call.ChatId) is null)
             {
                 throw MessengerError.BadRequest(GroupErrorNames.ChatNotModified);
@@ -133,6 +132,35 @@ internal sealed class EditGroupHandler(
             return (call.ChatId, new ServiceAction(ServiceActions.TransferOwnership, [call.UserId]));
         }, me, cancellationToken);
     }
+
+    /// <summary>What plain members may do and the slow mode: a service message tells the members, whose clients read
+    /// the chat again. Posting or media without posting is not kept (<see cref="ChatRightsRules.FromPermissions"/>).</summary>
+    public async ValueTask<ChatChanged> Handle(EditPermissionsCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var rights = ChatRightsRules.FromPermissions(call.Permissions!);
+        return await ChangeAsync(scope =>
+        {
+            var (kind, role) = changes.RequireMember(scope, call.ChatId, me);
+            GroupChanges.RequireAdmin(role);
+            if (kind == ChatKind.Channel)
+            {
+                throw MessengerError.BadRequest(GroupErrorNames.ChatTypeInvalid);
+            }
+
+            if (GroupStore.Rights(scope, call.ChatId) == (rights, call.SlowMode))
+            {
+                throw MessengerError.BadRequest(GroupErrorNames.ChatNotModified);
+            }
+
+            scope.Execute("UPDATE message_chats SET member_rights = @rights, slow_mode = @slow WHERE id = @chat",
+                ("@rights", (int)rights), ("@slow", call.SlowMode), ("@chat", call.ChatId));
+            return (call.ChatId, new ServiceAction(ServiceActions.EditPermissions, [], Period: call.SlowMode));
+        }, me, cancellationToken);
+    }
+
+    private void RequireChangeInfo(WriteScope scope, long chatId, long me) =>
+        GroupChanges.RequireRight(scope, chatId, changes.RequireMember(scope, chatId, me).Role, ChatRights.ChangeInfo);
 
     private void RequireCreator(WriteScope scope, long chatId, long me)
     {

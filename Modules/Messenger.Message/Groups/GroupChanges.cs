@@ -42,6 +42,15 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
         }
     }
 
+    /// <summary>403 <c>CHAT_ADMIN_REQUIRED</c> unless the caller is an admin or the chat lets its members do <paramref name="right"/>.</summary>
+    public static void RequireRight(WriteScope scope, long chatId, MemberRole role, ChatRights right)
+    {
+        if (role == MemberRole.Member && !GroupStore.Rights(scope, chatId).Rights.HasFlag(right))
+        {
+            throw MessengerError.Forbidden(GroupErrorNames.ChatAdminRequired);
+        }
+    }
+
     /// <summary>Posts the service message and the affected users' chat updates; returns the caller's answer.</summary>
     public ChatChanged Record(
         WriteScope scope, long chatId, long me, ServiceAction action, long now, List<LogAppend> appends,
@@ -72,8 +81,9 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
 
     /// <summary>
     /// Adds members; a small group that would pass the small-group limit becomes a large group first (one way): its
-    /// history stays, each member's read position moves from their dialog row to their member row, the dialog rows go
-    /// (a large group's dialog is computed from the chat), and every member's log is told the chat's new kind.
+    /// history stays, its plain members lose adding and pinning (an admin may give them back), each member's read
+    /// position moves from their dialog row to their member row, the dialog rows go (a large group's dialog is computed
+    /// from the chat), and every member's log is told the chat's new kind.
     /// </summary>
     public void AddMembers(
         WriteScope scope, long chatId, ChatKind kind, long me, IReadOnlyCollection<long> userIds, long now, List<LogAppend> appends,
@@ -102,9 +112,9 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
             "WHERE d.user_id = message_members.user_id AND d.chat_id = message_members.chat_id), 0) WHERE chat_id = @chat",
             ("@chat", chatId));
         scope.Execute("DELETE FROM message_dialogs WHERE chat_id = @chat", ("@chat", chatId));
-        scope.Execute("UPDATE message_chats SET kind = @large, top_message_id = coalesce((SELECT max(id) FROM message_messages WHERE chat_id = @chat), 0), " +
+        scope.Execute("UPDATE message_chats SET kind = @large, member_rights = member_rights & ~@lost, top_message_id = coalesce((SELECT max(id) FROM message_messages WHERE chat_id = @chat), 0), " +
             "last_activity = @now WHERE id = @chat",
-            ("@large", (int)ChatKind.LargeGroup), ("@chat", chatId), ("@now", now));
+            ("@large", (int)ChatKind.LargeGroup), ("@lost", (int)ChatRightsRules.LostWhenLarge), ("@chat", chatId), ("@now", now));
         var members = GroupStore.MemberIds(scope, chatId);
         Record(scope, chatId, me, new ServiceAction(ServiceActions.ConvertToLarge, []), now, appends, joined: members, left: []);
     }

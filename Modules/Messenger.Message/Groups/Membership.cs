@@ -19,8 +19,8 @@ internal sealed class AddMembersValidator : AbstractValidator<AddMembersCall>
         RuleFor(c => c.UserIds).Must(ids => ids is { Length: > 0 and <= MaxUsers } && ids.All(id => id > 0)).WithErrorCode(GroupErrorNames.UserIdsInvalid);
 }
 
-/// <summary>Any member adds to a small group; only admins to a large group or channel. Users already in are skipped. A
-/// user an admin removed comes back only by an admin, whose adding lifts the ban.</summary>
+/// <summary>Admins add members, and plain members where the chat lets them (small groups by default; never a channel).
+/// Users already in are skipped. A user an admin removed comes back only by an admin, whose adding lifts the ban.</summary>
 internal sealed class AddMembersHandler(
     GroupChanges changes, Chats.Chats chats, IBotAccounts botAccounts, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<AddMembersCall, ChatChanged>
@@ -34,10 +34,7 @@ internal sealed class AddMembersHandler(
         var changed = await writer.WriteAsync(scope =>
         {
             var (kind, role) = changes.RequireMember(scope, call.ChatId, me);
-            if (kind != ChatKind.Group)
-            {
-                GroupChanges.RequireAdmin(role);
-            }
+            GroupChanges.RequireRight(scope, call.ChatId, role, ChatRights.AddMembers);
 
             var added = users.Where(user => GroupStore.RoleOf(scope, call.ChatId, user) is null).ToList();
             if (added.Count == 0)

@@ -47,12 +47,13 @@ internal sealed class PinMessageHandler(
         var affected = await writer.WriteAsync(scope =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            if (!target.IsPrivate && target.HasOwnLog)
+            if (!target.IsPrivate)
             {
-                GroupChanges.RequireAdmin(GroupStore.RoleOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound));
+                var role = GroupStore.RoleOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
+                GroupChanges.RequireRight(scope, target.ChatId, role, ChatRights.PinMessages);
             }
 
-            var chat = Delivery.OpenForPosting(scope, me, target, now);
+            var chat = Delivery.OpenForPosting(scope, me, target, now, ChatRights.None);
             var pinned = call.Unpin ? null : MessageStore.FindVisible(scope, me, chat.ChatId, call.Id) is { Action: null } found
                 ? found
                 : throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);

@@ -7,6 +7,7 @@ using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Chats;
+using Messenger.Message.Groups;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
 
@@ -51,6 +52,7 @@ internal sealed class SendPollHandler(
         var appends = new List<LogAppend>();
         var sent = await writer.WriteAsync(
             scope => Delivery.PostOnce(scope, log, me, target, call.RandomId, call.ReplyToId, clock.GetUtcNow().ToUnixTimeSeconds(), appends,
+                ChatRights.Poll,
                 (chat, now) => Delivery.Post(scope, log, chat, me, call.RandomId, "", call.ReplyToId, action: null, now, poll: poll)),
             cancellationToken);
 

@@ -1,6 +1,7 @@
 using FluentValidation;
 using MessagePack;
 using Mediator;
+using Messenger.Contracts.Groups;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Rpc;
@@ -12,6 +13,7 @@ using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Contracts.Updates;
 using Messenger.Message.Chats;
+using Messenger.Message.Groups;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
 using Microsoft.Data.Sqlite;
@@ -96,6 +98,12 @@ internal sealed class ScheduledMessagesHandler(
             if (MessageStore.FindByRandomId(scope, me, call.RandomId) is not null)
             {
                 throw MessengerError.BadRequest(MessageErrorNames.RandomIdInvalid, "a sent message has this random_id");
+            }
+
+            if (!target.IsPrivate)
+            {
+                ChatRightsRules.RequireRights(GroupStore.PosterOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound),
+                    prepared is null ? ChatRights.Text : ChatRights.Media);
             }
 
             if (call.ReplyToId is { } replyTo && (target.ChatId == 0 || MessageStore.FindVisible(scope, me, target.ChatId, replyTo) is null))

@@ -11,6 +11,7 @@ using Messenger.Kernel.Updates;
 using Messenger.Kernel.Users;
 using Messenger.Message.Bots;
 using Messenger.Message.Chats;
+using Messenger.Message.Groups;
 using Messenger.Message.Storage;
 
 namespace Messenger.Message.Sending;
@@ -84,6 +85,7 @@ internal sealed class SendMessageHandler(
         var appends = new List<LogAppend>();
         var sent = await writer.WriteAsync(
             scope => Delivery.PostOnce(scope, log, me, target, randomId, replyToId, clock.GetUtcNow().ToUnixTimeSeconds(), appends,
+                attach is null ? ChatRights.Text : ChatRights.Media,
                 (chat, now) => Delivery.Post(scope, log, chat, me, randomId, trimmed, replyToId, action: null, now,
                     attachMedia: attach is null ? null : id => attach(scope, id), replyMarkup: replyMarkup)),
             cancellationToken);

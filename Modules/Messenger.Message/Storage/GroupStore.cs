@@ -44,14 +44,13 @@ internal sealed class GroupStore(SqliteDatabase database)
     {
         using var connection = database.Open();
         using var chat = connection.CreateCommand();
-        chat.CommandText = "SELECT kind, title, creator_id, member_count, created_at, photo, about FROM message_chats WHERE id = @chat";
+        chat.CommandText = $"SELECT {ChatColumns} FROM message_chats WHERE id = @chat";
         chat.Parameters.AddWithValue("@chat", chatId);
         Chat info;
         using (var reader = chat.ExecuteReader())
         {
             reader.Read();
-            info = new Chat(chatId, (ChatKind)reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetInt64(4), 0,
-                reader.IsDBNull(5) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(5)), reader.GetString(6));
+            info = ReadChat(reader, chatId);
         }
 
         using var members = connection.CreateCommand();
@@ -152,9 +151,9 @@ internal sealed class GroupStore(SqliteDatabase database)
     }
 
     public static long CreateChat(WriteScope scope, ChatKind kind, string title, long creatorId, long now) =>
-        (long)scope.Scalar("INSERT INTO message_chats (kind, title, creator_id, created_at, member_count, top_message_id, last_activity) " +
-            "VALUES (@kind, @title, @creator, @now, 0, 0, @now) RETURNING id",
-            ("@kind", (int)kind), ("@title", title), ("@creator", creatorId), ("@now", now))!;
+        (long)scope.Scalar("INSERT INTO message_chats (kind, title, creator_id, created_at, member_count, top_message_id, last_activity, member_rights) " +
+            "VALUES (@kind, @title, @creator, @now, 0, 0, @now, @rights) RETURNING id",
+            ("@kind", (int)kind), ("@title", title), ("@creator", creatorId), ("@now", now), ("@rights", (int)Groups.ChatRightsRules.DefaultFor(kind)))!;
 
     public static void AddMember(WriteScope scope, long chatId, long userId, MemberRole role, long now, long readInboxMaxId, bool isBot = false)
     {
@@ -222,17 +221,49 @@ internal sealed class GroupStore(SqliteDatabase database)
     /// <summary>The chat as the API shows it, as this unit's transaction sees it.</summary>
     public static Chat ToChat(WriteScope scope, long chatId, IUpdateLog log)
     {
-        var command = scope.Command("SELECT kind, title, creator_id, created_at, member_count, photo, about FROM message_chats WHERE id = @chat");
+        var command = scope.Command($"SELECT {ChatColumns} FROM message_chats WHERE id = @chat");
         command.Parameters.AddWithValue("@chat", chatId);
         Chat chat;
         using (var reader = command.ExecuteReader())
         {
             reader.Read();
-            chat = new Chat(chatId, (ChatKind)reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt32(4), reader.GetInt64(3), 0,
-                reader.IsDBNull(5) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(5)), reader.GetString(6));
+            chat = ReadChat(reader, chatId);
         }
 
         return chat.HasOwnLog ? chat with { Pts = log.CurrentPts(scope, LogOwners.OfChat(chatId)) } : chat;
+    }
+
+    private const string ChatColumns = "kind, title, creator_id, member_count, created_at, photo, about, member_rights, slow_mode";
+
+    private static Chat ReadChat(SqliteDataReader reader, long chatId)
+    {
+        var kind = (ChatKind)reader.GetInt32(0);
+        return new Chat(chatId, kind, reader.GetString(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetInt64(4), 0,
+            reader.IsDBNull(5) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(5)), reader.GetString(6),
+            Groups.ChatRightsRules.ToPermissions((Groups.ChatRights)reader.GetInt32(7)), reader.GetInt32(8));
+    }
+
+    /// <summary>What the chat's plain members may do, and its slow mode (seconds).</summary>
+    public static (Groups.ChatRights Rights, int SlowMode) Rights(WriteScope scope, long chatId)
+    {
+        var command = scope.Command("SELECT member_rights, slow_mode FROM message_chats WHERE id = @chat");
+        command.Parameters.AddWithValue("@chat", chatId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ((Groups.ChatRights)reader.GetInt32(0), reader.GetInt32(1)) : (Groups.ChatRights.None, 0);
+    }
+
+    /// <summary>A member about to post: their role, what the chat lets members do, its slow mode and when they last
+    /// posted — one read, on every group post's path.</summary>
+    internal readonly record struct Poster(MemberRole Role, Groups.ChatRights Rights, int SlowMode, long LastPostAt);
+
+    public static Poster? PosterOf(WriteScope scope, long chatId, long userId)
+    {
+        var command = scope.Command("SELECT m.role, c.member_rights, c.slow_mode, m.last_post_at FROM message_members m " +
+            "JOIN message_chats c ON c.id = m.chat_id WHERE m.chat_id = @chat AND m.user_id = @user");
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@user", userId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new Poster((MemberRole)reader.GetInt32(0), (Groups.ChatRights)reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3)) : null;
     }
 
     public static string About(WriteScope scope, long chatId) =>

@@ -40,6 +40,11 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             chat.Property(c => c.About).HasColumnName("about").HasMaxLength(255).HasDefaultValue("");
             // Auto-delete: messages posted while it is set are deleted for everyone this many seconds after their date (0: off).
             chat.Property(c => c.TtlPeriod).HasColumnName("ttl_period").HasDefaultValue(0);
+            // What plain members of a group may do (ChatRights bits; admins may do all of it). Small groups default to
+            // posting, adding members and pinning, large groups to posting; a channel's members post nothing (0).
+            chat.Property(c => c.MemberRights).HasColumnName("member_rights").HasDefaultValue(31);
+            // Slow mode: a plain member posts at most once in this many seconds (0: off).
+            chat.Property(c => c.SlowMode).HasColumnName("slow_mode").HasDefaultValue(0);
         });
 
         modelBuilder.Entity<MemberRow>(member =>
@@ -57,6 +62,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             // one log); the partial index finds a chat's few bots.
             member.Property(m => m.IsBot).HasColumnName("is_bot").HasDefaultValue(false);
             member.HasIndex(m => m.ChatId).HasFilter("is_bot = 1").HasDatabaseName("IX_message_members_bots");
+            // Slow mode: when the member last posted (written only while the chat has slow mode on).
+            member.Property(m => m.LastPostAt).HasColumnName("last_post_at").HasDefaultValue(0L);
         });
 
         modelBuilder.Entity<InviteRow>(invite =>
@@ -329,6 +336,10 @@ internal sealed class ChatRow
     public string About { get; set; } = "";
 
     public int TtlPeriod { get; set; }
+
+    public int MemberRights { get; set; }
+
+    public int SlowMode { get; set; }
 }
 
 internal sealed class MemberRow
@@ -344,6 +355,8 @@ internal sealed class MemberRow
     public long ReadInboxMaxId { get; set; }
 
     public bool IsBot { get; set; }
+
+    public long LastPostAt { get; set; }
 }
 
 internal sealed class InviteRow

@@ -91,6 +91,12 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("member_count");
 
+                    b.Property<int>("MemberRights")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(31)
+                        .HasColumnName("member_rights");
+
                     b.Property<byte[]>("Photo")
                         .HasColumnType("BLOB")
                         .HasColumnName("photo");
@@ -98,6 +104,12 @@ namespace Messenger.Message.Storage.Migrations
                     b.Property<long>("PinnedMessageId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("pinned_message_id");
+
+                    b.Property<int>("SlowMode")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("slow_mode");
 
                     b.Property<string>("Title")
                         .HasMaxLength(128)
@@ -315,6 +327,12 @@ namespace Messenger.Message.Storage.Migrations
                     b.Property<long>("JoinedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("joined_at");
+
+                    b.Property<long>("LastPostAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("last_post_at");
 
                     b.Property<long>("ReadInboxMaxId")
                         .HasColumnType("INTEGER")
