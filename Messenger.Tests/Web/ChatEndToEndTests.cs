@@ -916,6 +916,45 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task GroupPermissions_SetByTheCreator_ShapeAMembersComposer_SlowModeFirst_ThenReadOnly()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        var page = alice.Page;
+        await alice.CreateGroupAsync("Notices", bobName.Username);
+        await bob.OpenChatAsync("Notices");
+        await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Attach file" })).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        var permissions = page.GetByTestId("permissions");
+        await permissions.GetByLabel("Send files").UncheckAsync();
+        await permissions.GetByLabel("Slow mode").SelectOptionAsync("30");
+        await permissions.GetByRole(AriaRole.Button, new() { Name = "Save permissions" }).ClickAsync();
+
+        await Expect(bob.Page.GetByTestId("service-message")
+            .Filter(new() { HasText = "changed what members may do; slow mode: one message every 30 seconds" })).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Attach file" })).ToHaveCountAsync(0);
+        await Expect(bob.Page.GetByTestId("slow-mode")).ToContainTextAsync("one message every 30 seconds");
+        await bob.SendAsync("One for now");
+        await Expect(bob.Page.GetByTestId("slow-mode")).ToContainTextAsync("you can send again in");
+        var box = bob.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync("Too soon");
+        await box.PressAsync("Enter");
+        await Expect(bob.Page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Slow mode: you can send again in" })).ToBeVisibleAsync();
+        await Expect(box).ToHaveValueAsync("Too soon");
+        await Expect(page.GetByTestId("message").Filter(new() { HasText = "Too soon" })).ToHaveCountAsync(0);
+
+        await permissions.GetByLabel("Send messages").UncheckAsync();
+        await permissions.GetByLabel("Slow mode").SelectOptionAsync("0");
+        await permissions.GetByRole(AriaRole.Button, new() { Name = "Save permissions" }).ClickAsync();
+
+        await Expect(bob.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Only admins can send messages in this group" })).ToBeVisibleAsync();
+        await Expect(box).ToHaveCountAsync(0);
+        await alice.SendAsync("Office closed on Friday");
+        await Expect(bob.Message("Office closed on Friday")).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task GroupPhotoAndDescription_SetByTheCreator_ShowForMembers_AndThePhotosRemovalToo()
     {
         var (alice, bob, _, bobName) = await TwoPeopleAsync();

@@ -273,6 +273,7 @@ function observeGroups(groups: Methods['groups'], stream: UpdateStream): Methods
     editTitle: async (a, o) => member(await groups.editTitle(a, o)),
     editPhoto: async (a, o) => member(await groups.editPhoto(a, o)),
     editAbout: async (a, o) => member(await groups.editAbout(a, o)),
+    editPermissions: async (a, o) => member(await groups.editPermissions(a, o)),
     setAdmin: async (a, o) => member(await groups.setAdmin(a, o)),
     joinByInvite: async (a, o) => member(await groups.joinByInvite(a, o)),
   };

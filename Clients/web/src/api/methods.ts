@@ -28,6 +28,7 @@ import type {
   BlockedUsers,
   Authorizations,
   ChatBans,
+  ChatPermissions,
   ChatChanged,
   ChatFull,
   ChatInvite,
@@ -207,6 +208,9 @@ export function createMethods(call: Call) {
       editTitle: (a: { chat_id: number; title: string }, o?: CallOptions) => call<ChatChanged>('groups.editTitle', a, o),
       /** Sets the group's description (0–255 characters; empty removes it); admins. */
       editAbout: (a: { chat_id: number; about: string }, o?: CallOptions) => call<ChatChanged>('groups.editAbout', a, o),
+      /** What plain members may do and the slow mode (0, 10, 30, 60, 300, 900 or 3600 s); admins, not in channels. */
+      editPermissions: (a: { chat_id: number; permissions: ChatPermissions; slow_mode: number }, o?: CallOptions) =>
+        call<ChatChanged>('groups.editPermissions', a, o),
       /** The users an admin removed (admins), most recently first: they cannot rejoin by a link until let back. */
       getBanned: (a: { chat_id: number; offset?: number; limit?: number }, o?: CallOptions) =>
         call<ChatBans>('groups.getBanned', { chat_id: a.chat_id, offset: a.offset ?? 0, limit: a.limit ?? 100 }, o),

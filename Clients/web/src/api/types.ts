@@ -220,6 +220,7 @@ export const ServiceActions = {
   ConvertToLarge: 'convert_to_large',
   PinMessage: 'pin_message',
   SetTtl: 'set_ttl',
+  EditPermissions: 'edit_permissions',
 } as const;
 export type ServiceActionKind = (typeof ServiceActions)[keyof typeof ServiceActions];
 
@@ -501,7 +502,24 @@ export interface Chat {
   photo?: MessageMedia | null;
   /** The group's description (empty: none). */
   about?: string;
+  /** What its plain members may do (admins may do all of it). */
+  permissions?: ChatPermissions | null;
+  /** Seconds a plain member waits between two posts (0: no slow mode). */
+  slow_mode?: number;
 }
+
+/** What a group's plain members may do (groups.editPermissions); `send_messages` covers every post. */
+export interface ChatPermissions {
+  send_messages: boolean;
+  send_media: boolean;
+  send_polls: boolean;
+  add_members: boolean;
+  pin_messages: boolean;
+  change_info: boolean;
+}
+
+/** The slow mode's choices, in seconds (0: off). */
+export const SlowModes = [0, 10, 30, 60, 300, 900, 3600] as const;
 
 /** groups.getBanned: the users an admin removed from a chat, and how many there are. */
 export interface ChatBans {
@@ -808,6 +826,8 @@ export const ErrorNames = {
   ArgsInvalid: 'ARGS_INVALID',
   CallsInFlightTooMany: 'CALLS_IN_FLIGHT_TOO_MANY',
   FloodWait: 'FLOOD_WAIT',
+  /** A group's slow mode: the member may post again in `retryAfter` seconds. */
+  SlowModeWait: 'SLOWMODE_WAIT',
   AuthKeyUnregistered: 'AUTH_KEY_UNREGISTERED',
   Internal: 'INTERNAL',
   ServerShuttingDown: 'SERVER_SHUTTING_DOWN',

@@ -12,6 +12,8 @@ import { NewPollDialog } from './NewPoll';
 import { ScheduleDialog, ScheduledBar } from './Scheduled';
 import { canRecord, startRecording, type Recording } from './voice';
 import { VoiceRecorder } from './VoiceRecorder';
+import { myPermissions, slowModeLeft } from './permissions';
+import { periodText } from './peers';
 
 interface ComposerProps {
   chatKey: string;
@@ -43,6 +45,15 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
     if (botId !== null) void botCommands(botId).then(setCommands);
   }, [botId]);
   const offered = editing ? [] : matchingCommands(commands, text);
+  // A group's plain member may be held to text, or to one post per slow-mode period (the server holds them too).
+  const may = myPermissions(state, chatKey);
+  const waitLeft = slowModeLeft(state, chatKey);
+  const [, tick] = useState(0);
+  useEffect(() => {
+    if (waitLeft <= 0) return;
+    const timer = setTimeout(() => tick((n) => n + 1), 1000);
+    return () => clearTimeout(timer);
+  }, [waitLeft]);
 
   // A draft written (or sent) on another device shows here, unless this box holds text typed here since.
   const loaded = useRef(text);
@@ -90,6 +101,10 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
       }
       return;
     }
+    if (waitLeft > 0) {
+      setError(`Slow mode: you can send again in ${waitLeft} s`);
+      return;
+    }
     setText((loaded.current = ''));
     saveDraft(chatKey, '');
     stopTyping(chatKey);
@@ -111,6 +126,7 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
   };
 
   const attach = (files: FileList | null) => {
+    if (!may.send_media) return;
     const caption = text.trim();
     for (const file of Array.from(files ?? [])) void sendFile(chatKey, file, caption, replyTo?.id ?? null);
     if (files?.length) {
@@ -170,6 +186,12 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
           </button>
         </div>
       )}
+      {may.slowMode > 0 && !editing && (
+        <p class="composer__hint muted" data-testid="slow-mode">
+          Slow mode: one message every {periodText(may.slowMode)}
+          {waitLeft > 0 && ` · you can send again in ${waitLeft} s`}
+        </p>
+      )}
       {error && (
         <p class="form__error composer__error" role="alert">
           {error}
@@ -202,12 +224,16 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
               ))}
             </ul>
           )}
-          <button type="button" class="icon-btn" aria-label="Attach file" onClick={() => picker.current?.click()} disabled={!!editing}>
-            <Icon name="attach" />
-          </button>
-          <button type="button" class="icon-btn" aria-label="New poll" title="Poll" onClick={() => setWritingPoll(true)} disabled={!!editing}>
-            <Icon name="poll" />
-          </button>
+          {may.send_media && (
+            <button type="button" class="icon-btn" aria-label="Attach file" onClick={() => picker.current?.click()} disabled={!!editing}>
+              <Icon name="attach" />
+            </button>
+          )}
+          {may.send_polls && (
+            <button type="button" class="icon-btn" aria-label="New poll" title="Poll" onClick={() => setWritingPoll(true)} disabled={!!editing}>
+              <Icon name="poll" />
+            </button>
+          )}
           <input ref={picker} type="file" multiple class="visually-hidden" tabIndex={-1} aria-label="Files to attach" onChange={(e) => attach(e.currentTarget.files)} />
           <textarea
             ref={box}
@@ -222,7 +248,7 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
             onPaste={(e) => {
               // A pasted image or file (a screenshot, a copied file) is sent as a file, with the typed text as its caption.
               const files = e.clipboardData?.files;
-              if (!files?.length || editing) return;
+              if (!files?.length || editing || !may.send_media) return;
               e.preventDefault();
               attach(files);
             }}
@@ -239,7 +265,7 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
               <Icon name="clock" />
             </button>
           )}
-          {!editing && !text.trim() && canRecord() ? (
+          {!editing && !text.trim() && may.send_media && canRecord() ? (
             <button
               type="button"
               class="icon-btn icon-btn--send"

@@ -17,6 +17,7 @@ import { setMuted } from './notifications';
 import { dialogPinned, ensureUsers, updateDialog } from './chats';
 import { api } from './connection';
 import { canPin, pinMessage } from './pins';
+import { myPermissions } from './permissions';
 import { AutoDeletePeriods, canSetAutoDelete, setAutoDelete } from './autoDelete';
 import { react } from './reactions';
 
@@ -31,11 +32,12 @@ export function Conversation({ chatKey }: { chatKey: string }) {
   const hasFiles = (event: DragEvent) => !!event.dataTransfer?.types.includes('Files');
   const peer = peerFromKey(chatKey);
   const left = useApp((s) => peer.kind === PeerKind.Chat && !!s.leftChats[peer.id]);
-  const readOnly = useApp(
-    (s) => peer.kind === PeerKind.Chat && isChannel(s.chats[peer.id]) && s.myRoles[peer.id] === MemberRole.Member,
-  );
+  // A channel's subscribers read; so do a group's plain members when its admins took posting from them.
+  const readOnly = useApp((s) => peer.kind === PeerKind.Chat && s.myRoles[peer.id] === MemberRole.Member && !myPermissions(s, chatKey).send_messages);
+  const channel = useApp((s) => peer.kind === PeerKind.Chat && isChannel(s.chats[peer.id]));
+  const mayPostFiles = useApp((s) => myPermissions(s, chatKey).send_media);
   const deletedPeer = useApp((s) => peer.kind === PeerKind.User && !!s.users[peer.id]?.deleted);
-  const canSend = !left && !readOnly && !deletedPeer;
+  const canSend = !left && !readOnly && !deletedPeer && mayPostFiles;
   const [actionError, setActionError] = useState('');
   const pin = (message: Message | null) => {
     setActionError('');
@@ -98,7 +100,7 @@ export function Conversation({ chatKey }: { chatKey: string }) {
         </p>
       ) : readOnly ? (
         <p class="conversation__left muted" role="status">
-          Only admins can post in this channel
+          {channel ? 'Only admins can post in this channel' : 'Only admins can send messages in this group'}
         </p>
       ) : deletedPeer ? (
         <p class="conversation__left muted" role="status">

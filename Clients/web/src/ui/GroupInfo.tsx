@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ChatChanged, ChatFull, ChatInvite, ChatMember } from '../api/types';
+import type { ChatChanged, ChatFull, ChatInvite, ChatMember, ChatPermissions } from '../api/types';
 import { WebhooksSection } from './Webhooks';
-import { ChatKind, MemberRole, PeerKind } from '../api/types';
+import { ChatKind, MemberRole, PeerKind, SlowModes } from '../api/types';
 import { chatChanged, openChat } from './messages';
 import { ensureUsers, loadDialogs } from './chats';
 import { Avatar } from './Avatar';
 import { PhotoPicker } from './PhotoPicker';
 import { api } from './connection';
 import { errorText, formatLastSeen } from './format';
-import { peerFromKey, userName } from './peers';
+import { peerFromKey, periodText, userName } from './peers';
 import { setState, useApp } from './store';
 import { UserPicker } from './UserPicker';
 import { Icon } from './Icon';
@@ -133,7 +133,9 @@ function GroupDetails({ chatId }: { chatId: number }) {
   const myRole = full.members.find((m) => m.user_id === me)?.role ?? MemberRole.Member;
   const isAdmin = myRole >= MemberRole.Admin;
   const isCreator = myRole === MemberRole.Creator;
-  const canAdd = isAdmin || full.chat.kind === ChatKind.Group;
+  const may = (right: keyof ChatPermissions) => isAdmin || !!full.chat.permissions?.[right];
+  const canAdd = may('add_members');
+  const canChangeInfo = may('change_info');
   const kindName = { [ChatKind.Group]: 'Group', [ChatKind.LargeGroup]: 'Large group', [ChatKind.Channel]: 'Channel' }[full.chat.kind];
 
   const leave = async () => {
@@ -163,7 +165,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
         )}
       </div>
       {error && <p class="form__error" role="alert">{error}</p>}
-      {isAdmin && (
+      {canChangeInfo && (
         <PhotoPicker
           label="Group photo"
           photo={full.chat.photo}
@@ -173,7 +175,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
           }}
         />
       )}
-      {isAdmin && (
+      {canChangeInfo && (
         <form
           class="form form--inline"
           onSubmit={(e) => {
@@ -190,7 +192,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
           </button>
         </form>
       )}
-      {isAdmin && (
+      {canChangeInfo && (
         <form
           class="form form--inline"
           onSubmit={(e) => {
@@ -233,6 +235,14 @@ function GroupDetails({ chatId }: { chatId: number }) {
             )}
           </div>
         </section>
+      )}
+      {isAdmin && full.chat.kind !== ChatKind.Channel && full.chat.permissions && (
+        <PermissionsSection
+          key={`${full.chat.slow_mode}:${JSON.stringify(full.chat.permissions)}`}
+          permissions={full.chat.permissions}
+          slowMode={full.chat.slow_mode ?? 0}
+          save={(permissions, slowMode) => run(() => api().groups.editPermissions({ chat_id: chatId, permissions, slow_mode: slowMode }))}
+        />
       )}
       {isAdmin && <WebhooksSection chatId={chatId} />}
       {canAdd && (
@@ -298,6 +308,56 @@ function GroupDetails({ chatId }: { chatId: number }) {
         </button>
       )}
     </div>
+  );
+}
+
+const rightLabels: [keyof ChatPermissions, string][] = [
+  ['send_messages', 'Send messages'],
+  ['send_media', 'Send files'],
+  ['send_polls', 'Send polls'],
+  ['add_members', 'Add members'],
+  ['pin_messages', 'Pin messages'],
+  ['change_info', 'Change the group info'],
+];
+
+/** What plain members may do, and the slow mode, as an admin sets them; saved together. */
+function PermissionsSection(props: {
+  permissions: ChatPermissions;
+  slowMode: number;
+  save: (permissions: ChatPermissions, slowMode: number) => Promise<void>;
+}) {
+  const [permissions, setPermissions] = useState(props.permissions);
+  const [slowMode, setSlowMode] = useState(props.slowMode);
+  const changed = slowMode !== props.slowMode || rightLabels.some(([right]) => permissions[right] !== props.permissions[right]);
+  return (
+    <section class="info-section" aria-label="Permissions" data-testid="permissions">
+      <h4>What members may do</h4>
+      {rightLabels.map(([right, label]) => (
+        <label class="check" key={right}>
+          <input
+            type="checkbox"
+            checked={permissions[right]}
+            // Files and polls are posts: without posting they cannot be given.
+            disabled={(right === 'send_media' || right === 'send_polls') && !permissions.send_messages}
+            onChange={(e) => setPermissions({ ...permissions, [right]: e.currentTarget.checked })}
+          />
+          {label}
+        </label>
+      ))}
+      <label class="field">
+        <span class="field__label">Slow mode</span>
+        <select class="field__input" value={slowMode} onChange={(e) => setSlowMode(Number(e.currentTarget.value))}>
+          {SlowModes.map((seconds) => (
+            <option key={seconds} value={seconds}>
+              {seconds ? `One message every ${periodText(seconds)}` : 'Off'}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" class="btn" disabled={!changed} onClick={() => void props.save(permissions, slowMode)}>
+        Save permissions
+      </button>
+    </section>
   );
 }
 

@@ -72,6 +72,7 @@ export function initials(name: string): string {
 /** A failed call as a sentence from the server's stable error name ("Credentials invalid"). */
 export function errorText(error: unknown): string {
   if (error instanceof RpcError) {
+    if (error.name === ErrorNames.SlowModeWait) return `Slow mode: you can send again in ${error.retryAfter ?? 0} s`;
     if (error.retryAfter) {
       // FLOOD_WAIT: on messages.* the user's posts are past the server's per-user rate, elsewhere sign-in attempts.
       const what = error.method?.startsWith('messages.') ? 'Sending too fast' : 'Too many attempts';

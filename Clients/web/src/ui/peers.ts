@@ -72,6 +72,10 @@ export function serviceText(state: AppState, message: Message): string {
       return action.period
         ? `${actor} set messages to auto-delete after ${periodText(action.period)}`
         : `${actor} turned off auto-delete`;
+    case 'edit_permissions':
+      return action.period
+        ? `${actor} changed what members may do; slow mode: one message every ${periodText(action.period)}`
+        : `${actor} changed what members may do`;
     default:
       return `${actor}: ${action.kind}`;
   }

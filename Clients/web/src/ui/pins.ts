@@ -1,19 +1,19 @@
 import type { Message } from '../api/types';
-import { ChatKind, MemberRole, PeerKind } from '../api/types';
+import { PeerKind } from '../api/types';
 import { updateDialog } from './chats';
 import { api } from './connection';
 import { messageArrived } from './messages';
 import { peerFromKey } from './peers';
+import { myPermissions } from './permissions';
 import type { AppState } from './store';
 
-/** Whether this user may pin in the chat: anyone in a private chat or small group, admins in large groups and channels. */
+/** Whether this user may pin in the chat: anyone in a private chat, admins in groups and channels, and a group's
+ * members when the group lets them (a new small group does). */
 export function canPin(s: AppState, key: string): boolean {
   const peer = peerFromKey(key);
   if (peer.kind === PeerKind.User) return !s.users[peer.id]?.deleted;
-  if (s.leftChats[peer.id]) return false;
-  const chat = s.chats[peer.id];
-  if (!chat) return false;
-  return chat.kind === ChatKind.Group || (s.myRoles[peer.id] ?? MemberRole.Member) !== MemberRole.Member;
+  if (s.leftChats[peer.id] || !s.chats[peer.id]) return false;
+  return myPermissions(s, key).pin_messages;
 }
 
 /** Pins `message` for everyone in the chat, or (null) unpins. The answer carries the service message, which this

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { Chat, ChatPermissions, Message } from '../src/api/types';
+import { ChatKind, MemberRole, PeerKind } from '../src/api/types';
+import { myPermissions, slowModeLeft } from '../src/ui/permissions';
+import type { AppState } from '../src/ui/store';
+
+const textOnly: ChatPermissions = {
+  send_messages: true,
+  send_media: false,
+  send_polls: false,
+  add_members: false,
+  pin_messages: false,
+  change_info: false,
+};
+
+function state(kind: ChatKind, role: MemberRole, slowMode = 0, mine: number[] = []): AppState {
+  const chat = { id: 5, kind, title: 'Team', creator_id: 1, member_count: 3, date: 0, pts: 0, permissions: textOnly, slow_mode: slowMode } as Chat;
+  const messages = mine.map((date, i) => ({ id: i + 1, from_id: 2, to_peer: { kind: PeerKind.Chat, id: 5 }, date, text: 'x' }) as Message);
+  return { me: { id: 2 }, chats: { 5: chat }, myRoles: { 5: role }, histories: { c5: { messages } } } as unknown as AppState;
+}
+
+describe('what this user may do in a chat', () => {
+  it('follows the group for a plain member, and gives admins and private chats everything', () => {
+    expect(myPermissions(state(ChatKind.Group, MemberRole.Member, 30), 'c5')).toEqual({ ...textOnly, slowMode: 30 });
+    expect(myPermissions(state(ChatKind.Group, MemberRole.Admin, 30), 'c5').send_media).toBe(true);
+    expect(myPermissions(state(ChatKind.Group, MemberRole.Admin, 30), 'c5').slowMode).toBe(0);
+    expect(myPermissions(state(ChatKind.Group, MemberRole.Member), 'u9').send_polls).toBe(true);
+  });
+
+  it('lets a channel\u2019s subscribers only read', () => {
+    expect(myPermissions(state(ChatKind.Channel, MemberRole.Member), 'c5').send_messages).toBe(false);
+  });
+
+  it('counts the slow mode from the member\u2019s newest post', () => {
+    expect(slowModeLeft(state(ChatKind.LargeGroup, MemberRole.Member, 30, [900, 1000]), 'c5', 1010)).toBe(20);
+    expect(slowModeLeft(state(ChatKind.LargeGroup, MemberRole.Member, 30, [1000]), 'c5', 1031)).toBe(0);
+    expect(slowModeLeft(state(ChatKind.LargeGroup, MemberRole.Member, 0, [1000]), 'c5', 1010)).toBe(0);
+    expect(slowModeLeft(state(ChatKind.LargeGroup, MemberRole.Member, 30, []), 'c5', 1010)).toBe(0);
+  });
+});
