@@ -48,6 +48,12 @@ public static class MessageMethods
         this MessengerClient client, Peer peer, long offsetId = 0, int limit = 50, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetHistoryCall(peer, offsetId, limit), cancellationToken);
 
+    /// <summary>The group messages naming the user or answering theirs that they have not read, oldest first, newer than
+    /// <paramref name="offsetId"/> (0: from the oldest).</summary>
+    public static Task<MessageList> GetUnreadMentionsAsync(
+        this MessengerClient client, Peer peer, long offsetId = 0, int limit = 50, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetUnreadMentionsCall(peer, offsetId, limit), cancellationToken);
+
     /// <summary>The chat's shared media of one kind (<see cref="SharedMedia"/>: photo, video, audio, document, link), newest
     /// first, older than <paramref name="offsetId"/> (0: the newest).</summary>
     public static Task<MessageList> GetSharedMediaAsync(

@@ -38,8 +38,9 @@ public enum ReadSide
     Outbox = 2,
 }
 
-/// <summary>The chat was read up to <see cref="MaxId"/>; for the inbox, <see cref="StillUnread"/> messages remain unread.</summary>
-public sealed record HistoryRead(long Pts, Peer Peer, ReadSide Side, long MaxId, int StillUnread) : LoggedEvent(Pts);
+/// <summary>The chat was read up to <see cref="MaxId"/>; for the inbox, <see cref="StillUnread"/> messages remain unread,
+/// <see cref="UnreadMentions"/> of them mentioning the user (groups).</summary>
+public sealed record HistoryRead(long Pts, Peer Peer, ReadSide Side, long MaxId, int StillUnread, int UnreadMentions = 0) : LoggedEvent(Pts);
 
 /// <summary>The chat's pinned message changed (for everyone in it): <see cref="Message"/> is pinned now, or nothing
 /// is (null).</summary>

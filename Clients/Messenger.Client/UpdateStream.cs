@@ -507,7 +507,7 @@ public sealed class UpdateStream
                 Emit(new MessagesDeleted(entry.Pts, deleted.Peer, deleted.Ids) { ChannelId = channelId });
                 break;
             case ReadInboxUpdate read:
-                Emit(new HistoryRead(entry.Pts, read.Peer, ReadSide.Inbox, read.MaxId, read.StillUnread) { ChannelId = channelId });
+                Emit(new HistoryRead(entry.Pts, read.Peer, ReadSide.Inbox, read.MaxId, read.StillUnread, read.UnreadMentions) { ChannelId = channelId });
                 break;
             case ReadOutboxUpdate read:
                 Emit(new HistoryRead(entry.Pts, read.Peer, ReadSide.Outbox, read.MaxId, 0) { ChannelId = channelId });

@@ -64,6 +64,7 @@ public static class MessageModule
         services.AddRpcMethod<GetScheduledCall, ScheduledMessages>();
         services.AddRpcMethod<DeleteScheduledCall, Done>();
         services.AddRpcMethod<GetHistoryCall, MessageList>();
+        services.AddRpcMethod<GetUnreadMentionsCall, MessageList>();
         services.AddRpcMethod<GetSharedMediaCall, MessageList>();
         services.AddRpcMethod<GetDialogsCall, Dialogs>();
         services.AddRpcMethod<EditMessageCall, SentMessage>();

@@ -168,7 +168,9 @@ public sealed record MessageReactions(
 /// caller's unsent text, if any; <see cref="Pinned"/> whether the caller keeps it at the top of their list;
 /// <see cref="Archived"/> whether the caller moved it out of the main list (it stays there when new messages come);
 /// <see cref="UnreadMark"/> whether the caller marked it unread to come back to it; <see cref="TtlPeriod"/> the chat's
-/// auto-delete period for everyone in it (seconds, 0: off; <c>messages.setHistoryTTL</c>).</summary>
+/// auto-delete period for everyone in it (seconds, 0: off; <c>messages.setHistoryTTL</c>);
+/// <see cref="UnreadMentionsCount"/> the group messages naming the caller (<c>@username</c>) or answering theirs that
+/// they have not read yet (<c>messages.getUnreadMentions</c> lists them).</summary>
 [MessagePackObject]
 public sealed record Dialog(
     [property: Key("peer")] Peer Peer,
@@ -184,7 +186,8 @@ public sealed record Dialog(
     [property: Key("pinned")] bool Pinned = false,
     [property: Key("archived")] bool Archived = false,
     [property: Key("unread_mark")] bool UnreadMark = false,
-    [property: Key("ttl_period")] int TtlPeriod = 0);
+    [property: Key("ttl_period")] int TtlPeriod = 0,
+    [property: Key("unread_mentions_count")] int UnreadMentionsCount = 0);
 
 /// <summary>A page of the caller's chats, pinned ones first (most recently pinned first), then by most recent activity,
 /// and how many there are in all.</summary>

@@ -32,6 +32,18 @@ public sealed record GetHistoryCall(
     [property: Key("offset_id")] long OffsetId = 0,
     [property: Key("limit")] int Limit = 50) : IRpcCall<MessageList>;
 
+/// <summary><c>messages.getUnreadMentions</c>: the messages of a group that name the caller (<c>@username</c>) or answer
+/// one of theirs and that they have not read yet, <b>oldest first</b>, newer than <see cref="OffsetId"/> (0: from the
+/// oldest), up to <see cref="Limit"/> (1–100): a client jumps to each in turn; reading past one
+/// (<c>messages.readHistory</c>) takes it off. A private chat has none. Errors: <c>PEER_ID_INVALID</c>,
+/// <c>OFFSET_INVALID</c>, <c>LIMIT_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.getUnreadMentions")]
+[MessagePackObject]
+public sealed record GetUnreadMentionsCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("offset_id")] long OffsetId = 0,
+    [property: Key("limit")] int Limit = 50) : IRpcCall<MessageList>;
+
 /// <summary><c>messages.getSharedMedia</c>: the chat's messages of one kind — <see cref="SharedMedia"/>'s photos,
 /// videos, audio (voice messages too), documents (every other file) or links (text messages with a link) — newest first,
 /// older than <see cref="OffsetId"/> (0: from the newest), at most <see cref="Limit"/> (1–100): what a chat's info shows

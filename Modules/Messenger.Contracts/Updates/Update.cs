@@ -115,12 +115,14 @@ public sealed record EditMessageUpdate([property: Key("message")] Message Messag
 [MessagePackObject]
 public sealed record DeleteMessagesUpdate([property: Key("peer")] Peer Peer, [property: Key("ids")] long[] Ids) : Update;
 
-/// <summary>This user read the chat up to <see cref="MaxId"/> (on some device); <see cref="StillUnread"/> remain.</summary>
+/// <summary>This user read the chat up to <see cref="MaxId"/> (on some device); <see cref="StillUnread"/> remain, of
+/// which <see cref="UnreadMentions"/> mention them (groups).</summary>
 [MessagePackObject]
 public sealed record ReadInboxUpdate(
     [property: Key("peer")] Peer Peer,
     [property: Key("max_id")] long MaxId,
-    [property: Key("still_unread")] int StillUnread) : Update;
+    [property: Key("still_unread")] int StillUnread,
+    [property: Key("unread_mentions")] int UnreadMentions = 0) : Update;
 
 /// <summary>The other side of the chat read this user's messages up to <see cref="MaxId"/>.</summary>
 [MessagePackObject]

@@ -4,6 +4,7 @@ using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Chats;
+using Messenger.Message.Mentions;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
 
@@ -31,6 +32,7 @@ internal static class MessageDeletion
             }
         }
 
+        UnreadMentions.Forget(scope, ids, me);
         if (!target.HasOwnLog)
         {
             MessageStore.Recount(scope, me, target.ChatId);
@@ -60,6 +62,7 @@ internal static class MessageDeletion
             scope.Execute("UPDATE message_chats SET pinned_message_id = 0 WHERE id = @chat AND pinned_message_id = @id", ("@chat", target.ChatId), ("@id", id));
         }
 
+        UnreadMentions.Forget(scope, ids);
         if (target.HasOwnLog)
         {
             // A large group's dialog shows the chat's newest message: it must stay a visible one.

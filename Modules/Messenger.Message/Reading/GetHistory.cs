@@ -30,6 +30,27 @@ internal sealed class GetHistoryHandler(Chats.Chats chats, MessageStore store, I
     }
 }
 
+internal sealed class GetUnreadMentionsValidator : AbstractValidator<GetUnreadMentionsCall>
+{
+    public GetUnreadMentionsValidator()
+    {
+        RuleFor(c => c.Peer).ValidPeer();
+        RuleFor(c => c.OffsetId).GreaterThanOrEqualTo(0).WithErrorCode(MessageErrorNames.OffsetInvalid);
+        RuleFor(c => c.Limit).InclusiveBetween(1, GetHistoryValidator.MaxLimit).WithErrorCode(MessageErrorNames.LimitInvalid);
+    }
+}
+
+internal sealed class GetUnreadMentionsHandler(Chats.Chats chats, MessageStore store, ISender bus, RpcContext caller)
+    : IRequestHandler<GetUnreadMentionsCall, MessageList>
+{
+    public async ValueTask<MessageList> Handle(GetUnreadMentionsCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
+        return target.IsPrivate ? new MessageList([]) : store.UnreadMentions(me, target.ChatId, call.OffsetId, call.Limit);
+    }
+}
+
 internal sealed class GetDialogsValidator : AbstractValidator<GetDialogsCall>
 {
     public const int MaxLimit = 100;

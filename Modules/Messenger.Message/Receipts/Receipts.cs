@@ -9,6 +9,7 @@ using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Contracts.Groups;
 using Messenger.Message.Chats;
+using Messenger.Message.Mentions;
 using Messenger.Message.Storage;
 
 namespace Messenger.Message.Receipts;
@@ -105,7 +106,8 @@ internal sealed class ReadHistoryHandler(
                 return new AffectedMessages(log.CurrentPts(scope, me), 0);
             }
 
-            var mine = log.Append(scope, me, new ReadInboxUpdate(target.ToPeer, maxId, unread), now);
+            var mentions = target.IsPrivate ? 0 : UnreadMentions.ReadUpTo(scope, me, target.ChatId, maxId);
+            var mine = log.Append(scope, me, new ReadInboxUpdate(target.ToPeer, maxId, unread, mentions), now);
             appends.Add(new LogAppend(me, mine));
             return new AffectedMessages(mine.Pts, mine.PtsCount);
         }, cancellationToken);

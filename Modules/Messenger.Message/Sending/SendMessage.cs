@@ -12,6 +12,7 @@ using Messenger.Kernel.Users;
 using Messenger.Message.Bots;
 using Messenger.Message.Chats;
 using Messenger.Message.Groups;
+using Messenger.Message.Mentions;
 using Messenger.Message.Storage;
 
 namespace Messenger.Message.Sending;
@@ -82,12 +83,18 @@ internal sealed class SendMessageHandler(
         CancellationToken cancellationToken, ReplyMarkup? replyMarkup = null)
     {
         var trimmed = text?.Trim() ?? "";
+        var named = await UnreadMentions.ResolveAsync(target, trimmed, bus, cancellationToken);
         var appends = new List<LogAppend>();
         var sent = await writer.WriteAsync(
             scope => Delivery.PostOnce(scope, log, me, target, randomId, replyToId, clock.GetUtcNow().ToUnixTimeSeconds(), appends,
                 attach is null ? ChatRights.Text : ChatRights.Media,
-                (chat, now) => Delivery.Post(scope, log, chat, me, randomId, trimmed, replyToId, action: null, now,
-                    attachMedia: attach is null ? null : id => attach(scope, id), replyMarkup: replyMarkup)),
+                (chat, now) =>
+                {
+                    var posted = Delivery.Post(scope, log, chat, me, randomId, trimmed, replyToId, action: null, now,
+                        attachMedia: attach is null ? null : id => attach(scope, id), replyMarkup: replyMarkup);
+                    UnreadMentions.Record(scope, chat, me, posted.Message.Id, replyToId, named);
+                    return posted;
+                }),
             cancellationToken);
 
         if (appends.Count > 0)

@@ -111,7 +111,7 @@ internal sealed class GroupStore(SqliteDatabase database)
             var pinned = reader.IsDBNull(4 + MessageStore.MessageColumnCount) ? null : MessageStore.ReadMessage(reader, 4 + MessageStore.MessageColumnCount);
             var viewer = MessageStore.ReadViewer(reader, 4 + 2 * MessageStore.MessageColumnCount);
             dialogs.Add((new Dialog(Peer.Chat(reader.GetInt64(0)), top, reader.GetInt32(3), reader.GetInt64(2), 0, 0, reader.GetInt64(1), pinned,
-                viewer.MuteUntil, viewer.Draft, viewer.PinnedAt > 0, viewer.Archived, viewer.UnreadMark, viewer.TtlPeriod), viewer.PinnedAt));
+                viewer.MuteUntil, viewer.Draft, viewer.PinnedAt > 0, viewer.Archived, viewer.UnreadMark, viewer.TtlPeriod, viewer.UnreadMentions), viewer.PinnedAt));
         }
 
         return dialogs;
@@ -216,6 +216,7 @@ internal sealed class GroupStore(SqliteDatabase database)
         scope.Execute("DELETE FROM message_members WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId));
         scope.Execute("UPDATE message_chats SET member_count = member_count - 1 WHERE id = @chat", ("@chat", chatId));
         scope.Execute("DELETE FROM message_dialogs WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId));
+        scope.Execute("DELETE FROM message_mentions WHERE user_id = @user AND chat_id = @chat", ("@user", userId), ("@chat", chatId));
     }
 
     /// <summary>The chat as the API shows it, as this unit's transaction sees it.</summary>

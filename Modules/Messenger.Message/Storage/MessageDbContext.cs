@@ -175,6 +175,19 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             hidden.Property(h => h.MessageId).HasColumnName("message_id");
         });
 
+        // A group's messages that mention a member (@username) or answer one of theirs, until the member reads past
+        // them: a dialog's unread_mentions_count and messages.getUnreadMentions. Rows for a revoked or hidden message
+        // are deleted with it (and a count never reads one).
+        modelBuilder.Entity<MentionRow>(mention =>
+        {
+            mention.ToTable("message_mentions");
+            mention.HasKey(m => new { m.UserId, m.ChatId, m.MessageId });
+            mention.Property(m => m.UserId).HasColumnName("user_id");
+            mention.Property(m => m.ChatId).HasColumnName("chat_id");
+            mention.Property(m => m.MessageId).HasColumnName("message_id");
+            mention.HasIndex(m => m.MessageId);
+        });
+
         modelBuilder.Entity<DialogRow>(dialog =>
         {
             dialog.ToTable("message_dialogs");
@@ -459,6 +472,15 @@ internal sealed class PollVoteRow
     public int Option { get; set; }
 
     public long Date { get; set; }
+}
+
+internal sealed class MentionRow
+{
+    public long UserId { get; set; }
+
+    public long ChatId { get; set; }
+
+    public long MessageId { get; set; }
 }
 
 internal sealed class HiddenRow

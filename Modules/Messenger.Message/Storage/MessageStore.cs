@@ -17,7 +17,7 @@ internal enum Block
 
 /// <summary>What a user set on one of their chats: mute, draft, when they pinned it (0: not pinned), whether they
 /// archived it or marked it unread.</summary>
-internal sealed record ViewerSettings(long MuteUntil, DraftMessage? Draft, long PinnedAt, bool Archived, bool UnreadMark, int TtlPeriod);
+internal sealed record ViewerSettings(long MuteUntil, DraftMessage? Draft, long PinnedAt, bool Archived, bool UnreadMark, int TtlPeriod, int UnreadMentions);
 
 /// <summary>A user's dialog row as the module uses it.</summary>
 internal sealed record DialogState(
@@ -42,11 +42,13 @@ internal sealed class MessageStore(SqliteDatabase database)
     /// the user for themselves).</summary>
     public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id, p.poll, p.expires_at, p.web_page, p.reply_markup";
 
-    /// <summary>What the viewer <c>@user</c> set on a chat — mute, draft, pin, archive, unread mark — and the chat's
-    /// auto-delete period (of <c>message_chats c</c>), in a dialog query, with <see cref="ViewerJoins"/> on the chat's id
-    /// column; <see cref="ReadViewer"/> reads them.</summary>
+    /// <summary>What the viewer <c>@user</c> set on a chat — mute, draft, pin, archive, unread mark —, their unread
+    /// mentions in a group, and the chat's auto-delete period (of <c>message_chats c</c>), in a dialog query, with
+    /// <see cref="ViewerJoins"/> on the chat's id column; <see cref="ReadViewer"/> reads them.</summary>
     public const string ViewerColumns =
-        "coalesce(n.mute_until, 0), dr.text, dr.reply_to_id, dr.date, coalesce(dp.pinned_at, 0), da.chat_id IS NOT NULL, um.chat_id IS NOT NULL, c.ttl_period";
+        "coalesce(n.mute_until, 0), dr.text, dr.reply_to_id, dr.date, coalesce(dp.pinned_at, 0), da.chat_id IS NOT NULL, um.chat_id IS NOT NULL, c.ttl_period, " +
+        // Kind 1 is a private chat: no mentions are kept there.
+        "CASE WHEN c.kind = 1 THEN 0 ELSE " + Mentions.UnreadMentions.CountColumn + " END";
 
     public static string ViewerJoins(string chatId) =>
         $"LEFT JOIN message_notify n ON n.user_id = @user AND n.chat_id = {chatId} " +
@@ -57,7 +59,7 @@ internal sealed class MessageStore(SqliteDatabase database)
 
     public static ViewerSettings ReadViewer(SqliteDataReader reader, int first) =>
         new(reader.GetInt64(first), ReadDraft(reader, first + 1), reader.GetInt64(first + 4), reader.GetBoolean(first + 5), reader.GetBoolean(first + 6),
-            reader.GetInt32(first + 7));
+            reader.GetInt32(first + 7), reader.GetInt32(first + 8));
 
     public static DraftMessage? ReadDraft(SqliteDataReader reader, int first) =>
         reader.IsDBNull(first) ? null : new DraftMessage(reader.GetString(first), reader.IsDBNull(first + 1) ? null : reader.GetInt64(first + 1), reader.GetInt64(first + 2));
@@ -101,6 +103,21 @@ internal sealed class MessageStore(SqliteDatabase database)
         return MessageListing.Of(connection, userId, ReadMessages(command));
     }
 
+    /// <summary>The user's unread mentions in the chat, oldest first, after <paramref name="offsetId"/>.</summary>
+    public MessageList UnreadMentions(long userId, long chatId, long offsetId, int limit)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            $"SELECT {MessageColumns} FROM message_mentions mm JOIN message_messages m ON m.id = mm.message_id AND m.deleted = 0 " +
+            $"WHERE mm.user_id = @user AND mm.chat_id = @chat AND mm.message_id > @offset AND {NotHidden} ORDER BY mm.message_id LIMIT @limit";
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@offset", offsetId);
+        command.Parameters.AddWithValue("@limit", limit);
+        return MessageListing.Of(connection, userId, ReadMessages(command));
+    }
+
     /// <summary>
     /// The user's chats, pinned ones first (most recently pinned first), then by last activity: their dialog rows
     /// (private chats with a message left to show them, small groups) and their large groups (whose newest message and unread count come from the chat,
@@ -129,7 +146,8 @@ internal sealed class MessageStore(SqliteDatabase database)
                 var viewer = ReadViewer(reader, 7 + 2 * MessageColumnCount);
                 dialogs.Add((new Dialog(
                     new Peer((PeerKind)reader.GetInt32(0), reader.GetInt64(1)), top, reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4),
-                    reader.GetInt64(5), reader.GetInt64(6), pinned, viewer.MuteUntil, viewer.Draft, viewer.PinnedAt > 0, viewer.Archived, viewer.UnreadMark, viewer.TtlPeriod), top?.Id ?? 0,
+                    reader.GetInt64(5), reader.GetInt64(6), pinned, viewer.MuteUntil, viewer.Draft, viewer.PinnedAt > 0, viewer.Archived, viewer.UnreadMark, viewer.TtlPeriod,
+                    viewer.UnreadMentions), top?.Id ?? 0,
                     viewer.PinnedAt));
             }
         }

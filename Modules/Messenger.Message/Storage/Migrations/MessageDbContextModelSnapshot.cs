@@ -353,6 +353,27 @@ namespace Messenger.Message.Storage.Migrations
                     b.ToTable("message_members", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Message.Storage.MentionRow", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("message_id");
+
+                    b.HasKey("UserId", "ChatId", "MessageId");
+
+                    b.HasIndex("MessageId");
+
+                    b.ToTable("message_mentions", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Message.Storage.MessageRow", b =>
                 {
                     b.Property<long>("Id")
