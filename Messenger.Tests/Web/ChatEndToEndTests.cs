@@ -955,6 +955,30 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task AMention_MarksTheGroupInTheChatList_AcrossAReload_UntilTheMemberReadsIt()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.CreateGroupAsync("Reviews", bobName.Username);
+        await alice.SendAsync("No mention here");
+        var row = bob.Page.GetByTestId("dialog").Filter(new() { HasText = "Reviews" });
+        await Expect(row).ToContainTextAsync("No mention here");
+        await Expect(row.GetByTestId("mention-badge")).ToHaveCountAsync(0);
+
+        await alice.SendAsync($"@{bobName.Username} please review the draft");
+
+        await Expect(row.GetByTestId("mention-badge")).ToBeVisibleAsync();
+        var reopened = await bob.ReopenAsync();
+        _pages[_pages.IndexOf(bob)] = reopened;
+        row = reopened.Page.GetByTestId("dialog").Filter(new() { HasText = "Reviews" });
+        await Expect(row.GetByTestId("mention-badge")).ToHaveAttributeAsync("aria-label", "1 unread mentions");
+        await reopened.OpenChatAsync("Reviews");
+        await Expect(reopened.Message("please review the draft")).ToBeVisibleAsync();
+        await Expect(row.GetByTestId("mention-badge")).ToHaveCountAsync(0);
+        await Expect(reopened.Page.GetByTestId("next-mention")).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task GroupPhotoAndDescription_SetByTheCreator_ShowForMembers_AndThePhotosRemovalToo()
     {
         var (alice, bob, _, bobName) = await TwoPeopleAsync();

@@ -437,6 +437,8 @@ export interface Dialog {
   mute_until?: number;
   /** The chat's auto-delete period for everyone in it, in seconds (0: off). */
   ttl_period?: number;
+  /** Group messages naming this user or answering theirs that they have not read (messages.getUnreadMentions). */
+  unread_mentions_count?: number;
   /** The user's unsent text in this chat (kept for all their devices), or null. */
   draft?: DraftMessage | null;
   /** Kept at the top of the user's list (pinned chats come first, the most recently pinned first). */
@@ -581,6 +583,8 @@ export interface ReadInboxUpdate {
   peer: Peer;
   max_id: number;
   still_unread: number;
+  /** Of those still unread, how many mention this user (groups). */
+  unread_mentions?: number;
 }
 export interface ReadOutboxUpdate {
   type: 'read_outbox';
@@ -782,7 +786,7 @@ export type MessengerEvent =
   | ({ type: 'message_edited'; message: Message; peer: Peer; out: boolean } & LoggedEventBase)
   | ({ type: 'messages_deleted'; peer: Peer; ids: number[] } & LoggedEventBase)
   | ({ type: 'delivered'; peer: Peer; maxId: number } & LoggedEventBase)
-  | ({ type: 'read_inbox'; peer: Peer; maxId: number; stillUnread: number } & LoggedEventBase)
+  | ({ type: 'read_inbox'; peer: Peer; maxId: number; stillUnread: number; unreadMentions: number } & LoggedEventBase)
   | ({ type: 'read_outbox'; peer: Peer; maxId: number } & LoggedEventBase)
   | ({ type: 'chat_updated'; chat: Chat; isMember: boolean } & LoggedEventBase)
   /** The chat's pinned message changed (null: unpinned). */

@@ -375,7 +375,14 @@ export class UpdateStream {
         this.emitter.emit({ type: 'messages_deleted', peer: update.peer, ids: update.ids, ...base });
         return;
       case 'read_inbox':
-        this.emitter.emit({ type: 'read_inbox', peer: update.peer, maxId: update.max_id, stillUnread: update.still_unread, ...base });
+        this.emitter.emit({
+          type: 'read_inbox',
+          peer: update.peer,
+          maxId: update.max_id,
+          stillUnread: update.still_unread,
+          unreadMentions: update.unread_mentions ?? 0,
+          ...base,
+        });
         return;
       case 'read_outbox':
         this.emitter.emit({ type: 'read_outbox', peer: update.peer, maxId: update.max_id, ...base });

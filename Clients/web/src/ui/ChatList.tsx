@@ -121,6 +121,11 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
             ) : (
               <span class="dialog__preview">{preview}</span>
             )}
+            {(dialog.unread_mentions_count ?? 0) > 0 && (
+              <span class="badge badge--mention" data-testid="mention-badge" aria-label={`${dialog.unread_mentions_count} unread mentions`} title="Mentions you">
+                @
+              </span>
+            )}
             {dialog.unread_count > 0 && (
               <span class={`badge${muted ? ' badge--muted' : ''}`} aria-label={`${dialog.unread_count} unread`}>
                 {dialog.unread_count}

@@ -8,6 +8,7 @@ import { peerKey } from './peers';
 import { MessageBubble, PendingBubble, type MessageActions } from './MessageBubble';
 import { emptyHistory, setState, useApp, type AppState, type History } from './store';
 import { Icon } from './Icon';
+import { nextMention } from './mentions';
 
 const OVERSCAN_PX = 800;
 const LOAD_OLDER_PX = 1200;
@@ -200,6 +201,7 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
   };
 
   const unread = dialog?.unread_count ?? 0;
+  const mentions = dialog?.unread_mentions_count ?? 0;
   const visible = rows.slice(first, last + 1);
   return (
     <div class="messages">
@@ -223,6 +225,17 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
           ))}
         </div>
       </div>
+      {mentions > 0 && (
+        <button
+          type="button"
+          class="to-bottom to-mention"
+          aria-label={`Next mention (${mentions} unread)`}
+          data-testid="next-mention"
+          onClick={() => void nextMention(chatKey).catch(() => undefined)}
+        >
+          @<span class="badge">{mentions}</span>
+        </button>
+      )}
       {!atBottom && (
         <button type="button" class="to-bottom" aria-label="Scroll to the latest messages" onClick={toBottom}>
           <Icon name="down" />

@@ -37,7 +37,9 @@ export function applyEvent(event: MessengerEvent): void {
       break;
     case 'read_inbox':
       updateDialog(peerKey(event.peer), (d) =>
-        event.maxId < d.read_inbox_max_id ? d : { ...d, read_inbox_max_id: event.maxId, unread_count: event.stillUnread },
+        event.maxId < d.read_inbox_max_id
+          ? d
+          : { ...d, read_inbox_max_id: event.maxId, unread_count: event.stillUnread, unread_mentions_count: event.unreadMentions },
       );
       break;
     case 'message_pinned':

@@ -5,6 +5,7 @@ import { api, upload } from './connection';
 import { errorText } from './format';
 import { dropFromOutbox, keepInOutbox, outboxEntries } from './outbox';
 import { peerFromKey, peerKey } from './peers';
+import { mentionsAfter, mentionsMe } from './mentions';
 import { emptyHistory, getState, setState, type History, type PendingMessage } from './store';
 import { clearTyping } from './typing';
 
@@ -130,8 +131,10 @@ export function messageArrived(message: Message): void {
     key,
     (d) => {
       if (d.top_message && d.top_message.id >= message.id) return d;
-      const unread = incoming && message.id > d.read_inbox_max_id ? d.unread_count + 1 : d.unread_count;
-      return { ...d, top_message: message, last_activity: Math.max(d.last_activity, message.date), unread_count: unread };
+      const fresh = incoming && message.id > d.read_inbox_max_id;
+      const unread = fresh ? d.unread_count + 1 : d.unread_count;
+      const mentions = (d.unread_mentions_count ?? 0) + (fresh && mentionsMe(getState(), message) ? 1 : 0);
+      return { ...d, top_message: message, last_activity: Math.max(d.last_activity, message.date), unread_count: unread, unread_mentions_count: mentions };
     },
     () => blankDialog(peer),
   );
@@ -325,7 +328,13 @@ export function markRead(key: string, maxId: number): void {
   if (!dialog || maxId <= dialog.read_inbox_max_id) return;
   const me = getState().me?.id;
   const stillUnread = (getState().histories[key]?.messages ?? []).filter((m) => m.id > maxId && m.from_id !== me).length;
-  updateDialog(key, (d) => ({ ...d, read_inbox_max_id: maxId, unread_count: Math.min(d.unread_count, stillUnread) }));
+  const stillMentions = mentionsAfter(getState(), key, maxId);
+  updateDialog(key, (d) => ({
+    ...d,
+    read_inbox_max_id: maxId,
+    unread_count: Math.min(d.unread_count, stillUnread),
+    unread_mentions_count: Math.min(d.unread_mentions_count ?? 0, stillMentions),
+  }));
   clearTimeout(readTimers.get(key));
   readTimers.set(
     key,

@@ -82,7 +82,7 @@ export function serviceText(state: AppState, message: Message): string {
 }
 
 /** A message this client has loaded (in some chat's history, or pinned), if any. */
-function findMessage(state: AppState, id: number | null): Message | undefined {
+export function findMessage(state: AppState, id: number | null): Message | undefined {
   if (!id) return undefined;
   for (const history of Object.values(state.histories)) {
     const found = history.messages.find((m) => m.id === id);
