@@ -213,7 +213,7 @@ describe('update stream', () => {
     expect(events).toEqual([
       { type: 'message_edited', pts: 1, message: message(1), peer: userPeer(2), out: false },
       { type: 'messages_deleted', pts: 3, peer: userPeer(2), ids: [1, 2] },
-      { type: 'read_inbox', pts: 4, peer: userPeer(2), maxId: 5, stillUnread: 1 },
+      { type: 'read_inbox', pts: 4, peer: userPeer(2), maxId: 5, stillUnread: 1, unreadMentions: 0 },
       { type: 'read_outbox', pts: 5, peer: userPeer(2), maxId: 6 },
       { type: 'delivered', pts: 6, peer: userPeer(2), maxId: 6 },
     ]);
