@@ -96,5 +96,6 @@ public sealed record UserTyping(Peer Peer, long UserId, string Action, DateTimeO
 /// <see cref="User"/> is as they are now. Not logged: missed while offline (look the user up again).</summary>
 public sealed record UserUpdated(Contracts.Users.User User) : MessengerEvent;
 
-/// <summary>A user went online or offline. Not logged: missed while offline (use <c>GetStatusesAsync</c>).</summary>
-public sealed record UserStatusChanged(long UserId, bool Online, DateTimeOffset LastSeen) : MessengerEvent;
+/// <summary>A user went online or offline, or (<see cref="Hidden"/>) hid their presence: show "last seen recently".
+/// Not logged: missed while offline (use <c>GetStatusesAsync</c>).</summary>
+public sealed record UserStatusChanged(long UserId, bool Online, DateTimeOffset LastSeen, bool Hidden = false) : MessengerEvent;

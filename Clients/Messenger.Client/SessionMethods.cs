@@ -64,6 +64,14 @@ public static class SessionMethods
     public static Task<Done> ResetOtherAuthorizationsAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
         client.CallAsync(new ResetOtherAuthorizationsCall(), cancellationToken);
 
+    /// <summary>The account's privacy settings: who sees its presence, who may add it to groups.</summary>
+    public static Task<PrivacySettings> GetPrivacyAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetPrivacyCall(), cancellationToken);
+
+    /// <summary>Replaces the account's privacy settings; answers them as stored.</summary>
+    public static Task<PrivacySettings> SetPrivacyAsync(this MessengerClient client, PrivacySettings settings, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new SetPrivacyCall(settings), cancellationToken);
+
     /// <summary>Whether two-step verification is on for the account.</summary>
     public static async Task<bool> GetTwoFactorAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
         (await client.CallAsync(new GetTwoFactorCall(), cancellationToken)).Enabled;

@@ -780,7 +780,7 @@ public sealed class UpdateStream
                 _events.Writer.TryWrite(new UserTyping(typing.Peer, typing.UserId, typing.Action, expiresAt));
                 break;
             case UserStatusUpdate status:
-                _events.Writer.TryWrite(new UserStatusChanged(status.UserId, status.Online, DateTimeOffset.FromUnixTimeSeconds(status.LastSeen)));
+                _events.Writer.TryWrite(new UserStatusChanged(status.UserId, status.Online, DateTimeOffset.FromUnixTimeSeconds(status.LastSeen), status.Hidden));
                 break;
             case UserUpdate changed:
                 _events.Writer.TryWrite(new UserUpdated(changed.User));

@@ -44,6 +44,7 @@ public static class SessionModule
         services.AddSingleton<LoginTokenStore>();
         services.AddSingleton<AuthorizationCache>();
         services.AddSingleton<LastActiveTracker>();
+        services.AddSingleton<PrivacyBook>();
         services.AddHostedService(provider => provider.GetRequiredService<LastActiveTracker>());
         services.AddSingleton<DeviceSignOut>();
         services.AddHostedService<FinishAccountDeletions>();
@@ -62,6 +63,8 @@ public static class SessionModule
         services.AddRpcMethod<ResetOtherAuthorizationsCall, Done>();
         services.AddRpcMethod<ChangePasswordCall, Done>();
         services.AddRpcMethod<GetTwoFactorCall, TwoFactorStatus>();
+        services.AddRpcMethod<GetPrivacyCall, PrivacySettings>();
+        services.AddRpcMethod<SetPrivacyCall, PrivacySettings>();
         services.AddRpcMethod<SetupTwoFactorCall, TwoFactorSetup>();
         services.AddRpcMethod<EnableTwoFactorCall, TwoFactorStatus>();
         services.AddRpcMethod<DisableTwoFactorCall, TwoFactorStatus>();

@@ -61,4 +61,5 @@ public static class SessionErrorNames
     public const string TwoFactorEnabled = "TWO_FACTOR_ENABLED";
     public const string TwoFactorNotEnabled = "TWO_FACTOR_NOT_ENABLED";
     public const string TwoFactorNotSetUp = "TWO_FACTOR_NOT_SET_UP";
+    public const string PrivacyValueInvalid = "PRIVACY_VALUE_INVALID";
 }

@@ -277,6 +277,9 @@ public static class GroupErrorNames
     /// <summary>403: an admin removed this user from the chat; only an admin adds them back.</summary>
     public const string UserBannedInChat = "USER_BANNED_IN_CHAT";
 
+    /// <summary>403: the user's privacy settings do not let the caller add them to groups (an invite link still works).</summary>
+    public const string UserPrivacyRestricted = "USER_PRIVACY_RESTRICTED";
+
     /// <summary>403: a channel where only admins post, or a group whose admins took posting from members.</summary>
     public const string ChatWriteForbidden = "CHAT_WRITE_FORBIDDEN";
 

@@ -142,12 +142,14 @@ public sealed record TypingUpdate(
     [property: Key("expires_in")] int ExpiresInSeconds) : Update;
 
 /// <summary>Ephemeral: a user who shares a private chat with this user went online or offline (with the time they
-/// were last seen, unix seconds).</summary>
+/// were last seen, unix seconds). <see cref="Hidden"/>: their privacy settings hide it (show "last seen recently";
+/// online false, last seen 0).</summary>
 [MessagePackObject]
 public sealed record UserStatusUpdate(
     [property: Key("user_id")] long UserId,
     [property: Key("online")] bool Online,
-    [property: Key("last_seen")] long LastSeen) : Update;
+    [property: Key("last_seen")] long LastSeen,
+    [property: Key("hidden")] bool Hidden = false) : Update;
 
 /// <summary>An update from the user's log: <see cref="Pts"/> is the log position after it, <see cref="PtsCount"/> how
 /// many positions it takes (a client at <c>local_pts</c> applies it when <c>local_pts + pts_count == pts</c>).</summary>

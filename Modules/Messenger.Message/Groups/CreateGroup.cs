@@ -1,5 +1,6 @@
 using FluentValidation;
 using Mediator;
+using Messenger.Contracts.Account;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Kernel.Errors;
@@ -33,7 +34,7 @@ internal sealed class CreateGroupHandler(
     public async ValueTask<ChatChanged> Handle(CreateGroupCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var members = await GroupUsers.RequireExistingAsync(call.UserIds.Where(id => id != me), chats, bus, cancellationToken);
+        var members = await GroupUsers.RequireAddableAsync(me, call.UserIds.Where(id => id != me), chats, bus, cancellationToken);
         var kind = call.Broadcast ? ChatKind.Channel : call.Large ? ChatKind.LargeGroup : ChatKind.Group;
         var limit = kind == ChatKind.Group ? changes.SmallGroupLimit : changes.LargeGroupLimit;
         if (members.Count + 1 > limit)
@@ -65,9 +66,14 @@ internal sealed class CreateGroupHandler(
 
 internal static class GroupUsers
 {
-    /// <summary>The distinct users, each of which must exist (400 <c>USER_IDS_INVALID</c> otherwise).</summary>
-    public static async ValueTask<List<long>> RequireExistingAsync(
-        IEnumerable<long> userIds, Chats.Chats chats, ISender bus, CancellationToken cancellationToken)
+    /// <summary>
+    /// The distinct users <paramref name="me"/> adds, each of which must exist (400 <c>USER_IDS_INVALID</c> otherwise)
+    /// and, unless <paramref name="isMember"/> says they are in the chat already, let <paramref name="me"/> add them to
+    /// groups (403 <c>USER_PRIVACY_RESTRICTED</c>: their privacy allows nobody, or only the users they have a private
+    /// chat with, and <paramref name="me"/> is not one).
+    /// </summary>
+    public static async ValueTask<List<long>> RequireAddableAsync(
+        long me, IEnumerable<long> userIds, Chats.Chats chats, ISender bus, CancellationToken cancellationToken, Func<long, bool>? isMember = null)
     {
         var distinct = userIds.Distinct().ToList();
         foreach (var userId in distinct)
@@ -75,6 +81,15 @@ internal static class GroupUsers
             if (!await chats.UserExistsAsync(userId, bus, cancellationToken))
             {
                 throw MessengerError.BadRequest(GroupErrorNames.UserIdsInvalid);
+            }
+
+            if (isMember?.Invoke(userId) != true)
+            {
+                var rule = (await bus.Send(new GetPrivacyQuery(userId), cancellationToken)).GroupInvites;
+                if (rule == PrivacyRule.Nobody || (rule == PrivacyRule.Chats && chats.FindPrivateChat(me, userId) is null))
+                {
+                    throw MessengerError.Forbidden(GroupErrorNames.UserPrivacyRestricted);
+                }
             }
         }
 

@@ -22,13 +22,15 @@ internal sealed class AddMembersValidator : AbstractValidator<AddMembersCall>
 /// <summary>Admins add members, and plain members where the chat lets them (small groups by default; never a channel).
 /// Users already in are skipped. A user an admin removed comes back only by an admin, whose adding lifts the ban.</summary>
 internal sealed class AddMembersHandler(
-    GroupChanges changes, Chats.Chats chats, IBotAccounts botAccounts, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
+    GroupChanges changes, Chats.Chats chats, Chats.ChatDirectory directory, IBotAccounts botAccounts, StorageWriter writer, IMediator bus, RpcContext caller,
+    TimeProvider clock)
     : IRequestHandler<AddMembersCall, ChatChanged>
 {
     public async ValueTask<ChatChanged> Handle(AddMembersCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var users = await GroupUsers.RequireExistingAsync(call.UserIds, chats, bus, cancellationToken);
+        var users = await GroupUsers.RequireAddableAsync(me, call.UserIds, chats, bus, cancellationToken,
+            isMember: user => directory.Get(call.ChatId)?.RoleOf(user) is not null);
         var bots = users.Where(botAccounts.IsBot).ToHashSet();
         var appends = new List<LogAppend>();
         var changed = await writer.WriteAsync(scope =>

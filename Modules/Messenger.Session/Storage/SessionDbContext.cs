@@ -52,6 +52,17 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             twoFactor.Property(t => t.CreatedAt).HasColumnName("created_at");
         });
 
+        // Privacy: who sees the account's presence and who may add it to groups (PrivacyRule values); no row: the defaults.
+        modelBuilder.Entity<PrivacyRow>(privacy =>
+        {
+            privacy.ToTable("session_privacy");
+            privacy.HasKey(p => p.UserId);
+            privacy.Property(p => p.UserId).HasColumnName("user_id").ValueGeneratedNever();
+            privacy.HasOne<UserRow>().WithMany().HasForeignKey(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
+            privacy.Property(p => p.LastSeen).HasColumnName("last_seen");
+            privacy.Property(p => p.GroupInvites).HasColumnName("group_invites");
+        });
+
         // Bots driven over the Bot HTTP API: their account (is_bot, no password), who made them, and the SHA-256 of
         // their token (the token itself is told once). A webhook's poster has no row here.
         modelBuilder.Entity<BotRow>(bot =>
@@ -163,6 +174,15 @@ internal sealed class TwoFactorRow
     public long LastStep { get; set; }
 
     public long CreatedAt { get; set; }
+}
+
+internal sealed class PrivacyRow
+{
+    public long UserId { get; set; }
+
+    public int LastSeen { get; set; }
+
+    public int GroupInvites { get; set; }
 }
 
 internal sealed class BotRow

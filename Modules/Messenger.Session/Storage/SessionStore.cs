@@ -1,3 +1,4 @@
+using Messenger.Contracts.Account;
 using Messenger.Contracts.Admin;
 using Messenger.Contracts.Auth;
 using Messenger.Contracts.Bots;
@@ -284,6 +285,21 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         using var command = Command(connection, "SELECT id FROM session_users WHERE username = '' ORDER BY id");
         return command.ReadInt64Column();
     }
+
+    // ---- privacy ----
+
+    public PrivacySettings? GetPrivacy(long userId)
+    {
+        using var connection = database.Open();
+        using var command = Command(connection, "SELECT last_seen, group_invites FROM session_privacy WHERE user_id = @user", ("@user", userId));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new PrivacySettings((PrivacyRule)reader.GetInt32(0), (PrivacyRule)reader.GetInt32(1)) : null;
+    }
+
+    public Task SetPrivacyAsync(long userId, PrivacySettings settings) =>
+        writer.WriteAsync(scope => scope.Execute(
+            "INSERT OR REPLACE INTO session_privacy (user_id, last_seen, group_invites) VALUES (@user, @seen, @invites)",
+            ("@user", userId), ("@seen", (int)settings.LastSeen), ("@invites", (int)settings.GroupInvites)));
 
     // ---- two-step verification ----
 

@@ -1,10 +1,12 @@
 using FluentValidation;
 using Mediator;
+using Messenger.Contracts.Account;
 using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel.Events;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Updates;
+using Messenger.Kernel.Users;
 
 namespace Messenger.Update.Presence;
 
@@ -20,6 +22,15 @@ internal sealed class TrackConnections(PresenceTracker presence)
     public ValueTask Handle(ConnectionSignedOutEvent notification, CancellationToken cancellationToken)
     {
         presence.Disconnected(notification.UserId, notification.ConnectionId);
+        return ValueTask.CompletedTask;
+    }
+}
+
+internal sealed class AnnouncePrivacyChanges(PresenceTracker presence) : INotificationHandler<PrivacyChangedEvent>
+{
+    public ValueTask Handle(PrivacyChangedEvent notification, CancellationToken cancellationToken)
+    {
+        presence.Announce(notification.UserId, notification.Settings);
         return ValueTask.CompletedTask;
     }
 }
@@ -59,13 +70,25 @@ internal sealed class GetStatusesValidator : AbstractValidator<GetStatusesCall>
         RuleFor(c => c.Ids).Must(ids => ids is { Length: > 0 and <= MaxIds }).WithErrorCode(UpdateErrorNames.UserIdsInvalid);
 }
 
-/// <summary>Only for users who share a private chat with the caller: presence is not public.</summary>
+/// <summary>As each user's privacy lets the caller see it: by default only the users who share a private chat with
+/// the caller (presence is not public); everyone's for a user who allows everybody; a hidden status to those who share
+/// a chat with a user who allows nobody; nothing otherwise (nor for the caller themselves, unless they chat with themselves).</summary>
 internal sealed class GetStatusesHandler(PresenceTracker presence, ISender bus, RpcContext caller) : IRequestHandler<GetStatusesCall, UserStatuses>
 {
     public async ValueTask<UserStatuses> Handle(GetStatusesCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
         var peers = (await bus.Send(new GetPrivateChatPeersQuery(me), cancellationToken)).ToHashSet();
-        return new UserStatuses([.. call.Ids.Distinct().Where(peers.Contains).Select(presence.Current)]);
+        var statuses = new List<UserStatusUpdate>();
+        foreach (var id in call.Ids.Distinct())
+        {
+            var privacy = await bus.Send(new GetPrivacyQuery(id), cancellationToken);
+            if (privacy.LastSeen == PrivacyRule.Everybody ? id != me : peers.Contains(id))
+            {
+                statuses.Add(presence.Visible(id, privacy));
+            }
+        }
+
+        return new UserStatuses([.. statuses]);
     }
 }

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using Mediator;
+using Messenger.Contracts.Account;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel.Updates;
+using Messenger.Kernel.Users;
 using Messenger.Update.Online;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -13,7 +15,9 @@ namespace Messenger.Update.Presence;
 /// Who is online: a user is online while any of their devices is connected (unless they said
 /// <c>account.updateStatus(offline)</c>), and goes offline <see cref="UpdateOptions.OfflineAfterSeconds"/> after the
 /// last device left, with "last seen" at the moment it left. Changes go only to the users who share a private chat
-/// with them. Kept in memory: after a restart everyone starts offline with the last-seen time unknown (0).
+/// with them, and not at all while the user's privacy hides their presence (<see cref="PrivacyRule.Nobody"/>: no
+/// announcement, whose timing alone would tell). Kept in memory: after a restart everyone starts offline with the
+/// last-seen time unknown (0).
 /// </summary>
 internal sealed class PresenceTracker(
     OnlineDevices online,
@@ -113,16 +117,28 @@ internal sealed class PresenceTracker(
         }
     }
 
+    /// <summary>What others may see of the user's presence under <paramref name="privacy"/>: the status, or a hidden one.</summary>
+    public UserStatusUpdate Visible(long userId, PrivacySettings privacy) =>
+        privacy.LastSeen == PrivacyRule.Nobody ? new UserStatusUpdate(userId, false, 0, Hidden: true) : Current(userId);
+
+    /// <summary>The user changed their privacy: the users they share a private chat with get what they may see now.</summary>
+    public void Announce(long userId, PrivacySettings privacy) => _ = BroadcastAsync(Visible(userId, privacy), privacyChecked: true);
+
     private Status StatusOf(long userId) => _statuses.GetOrAdd(userId, _ => new Status());
 
-    private void Broadcast(UserStatusUpdate update) => _ = BroadcastAsync(update);
+    private void Broadcast(UserStatusUpdate update) => _ = BroadcastAsync(update, privacyChecked: false);
 
-    private async Task BroadcastAsync(UserStatusUpdate update)
+    private async Task BroadcastAsync(UserStatusUpdate update, bool privacyChecked)
     {
         try
         {
             await using var scope = scopes.CreateAsyncScope();
             var bus = scope.ServiceProvider.GetRequiredService<IMediator>();
+            if (!privacyChecked && (await bus.Send(new GetPrivacyQuery(update.UserId))).LastSeen == PrivacyRule.Nobody)
+            {
+                return;
+            }
+
             var peers = await bus.Send(new GetPrivateChatPeersQuery(update.UserId));
             if (peers.Length > 0)
             {

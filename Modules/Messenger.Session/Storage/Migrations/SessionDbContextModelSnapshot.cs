@@ -166,6 +166,25 @@ namespace Messenger.Session.Storage.Migrations
                     b.ToTable("session_invites", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Session.Storage.PrivacyRow", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("GroupInvites")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("group_invites");
+
+                    b.Property<int>("LastSeen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_seen");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("session_privacy", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Session.Storage.TwoFactorRow", b =>
                 {
                     b.Property<long>("UserId")
@@ -269,6 +288,15 @@ namespace Messenger.Session.Storage.Migrations
                 });
 
             modelBuilder.Entity("Messenger.Session.Storage.BotRow", b =>
+                {
+                    b.HasOne("Messenger.Session.Storage.UserRow", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Messenger.Session.Storage.PrivacyRow", b =>
                 {
                     b.HasOne("Messenger.Session.Storage.UserRow", null)
                         .WithMany()

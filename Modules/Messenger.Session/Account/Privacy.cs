@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Account;
+using Messenger.Contracts.Auth;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Users;
+using Messenger.Session.Storage;
+
+namespace Messenger.Session.Account;
+
+/// <summary>Every account's privacy settings, read once and kept in memory: presence asks on each announcement and
+/// each status lookup, groups on each add.</summary>
+internal sealed class PrivacyBook(SessionStore store)
+{
+    private readonly ConcurrentDictionary<long, PrivacySettings> _settings = new();
+
+    public PrivacySettings Of(long userId) => _settings.GetOrAdd(userId, id => store.GetPrivacy(id) ?? new PrivacySettings());
+
+    public async Task SetAsync(long userId, PrivacySettings settings)
+    {
+        await store.SetPrivacyAsync(userId, settings);
+        _settings[userId] = settings;
+    }
+}
+
+internal sealed class SetPrivacyValidator : AbstractValidator<SetPrivacyCall>
+{
+    public SetPrivacyValidator() =>
+        RuleFor(c => c.Settings)
+            .Must(s => s is not null && Enum.IsDefined(s.LastSeen) && Enum.IsDefined(s.GroupInvites))
+            .WithErrorCode(SessionErrorNames.PrivacyValueInvalid);
+}
+
+internal sealed class PrivacyHandlers(PrivacyBook book, IMediator bus, RpcContext caller)
+    : IRequestHandler<GetPrivacyCall, PrivacySettings>, IRequestHandler<SetPrivacyCall, PrivacySettings>, IRequestHandler<GetPrivacyQuery, PrivacySettings>
+{
+    public ValueTask<PrivacySettings> Handle(GetPrivacyCall call, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(book.Of(caller.RequireUserId()));
+
+    public async ValueTask<PrivacySettings> Handle(SetPrivacyCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var settings = call.Settings!;
+        if (book.Of(me) != settings)
+        {
+            await book.SetAsync(me, settings);
+            await bus.Publish(new PrivacyChangedEvent(me, settings), CancellationToken.None);
+        }
+
+        return settings;
+    }
+
+    public ValueTask<PrivacySettings> Handle(GetPrivacyQuery query, CancellationToken cancellationToken) => ValueTask.FromResult(book.Of(query.UserId));
+}

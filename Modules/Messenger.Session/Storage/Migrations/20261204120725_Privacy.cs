@@ -1,0 +1,40 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Messenger.Session.Storage.Migrations
+{
+    /// <inheritdoc />
+    public partial class Privacy : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "session_privacy",
+                columns: table => new
+                {
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    last_seen = table.Column<int>(type: "INTEGER", nullable: false),
+                    group_invites = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_session_privacy", x => x.user_id);
+                    table.ForeignKey(
+                        name: "FK_session_privacy_session_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "session_users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "session_privacy");
+        }
+    }
+}
