@@ -979,6 +979,35 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Privacy_ChosenInSettings_HidesThePresence_AndKeepsOthersFromAddingToGroups()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Are you around?");
+        await Expect(alice.Page.GetByTestId("chat-status")).ToHaveTextAsync("online");
+
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await bob.Page.GetByLabel("Who sees when I am online").SelectOptionAsync(new SelectOptionValue { Label = "Nobody" });
+        await Expect(bob.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Privacy saved" })).ToBeVisibleAsync();
+        await bob.Page.GetByLabel("Who may add me to groups").SelectOptionAsync(new SelectOptionValue { Label = "Nobody" });
+        await Expect(bob.Page.GetByLabel("Who may add me to groups")).ToHaveValueAsync("2");
+
+        await Expect(alice.Page.GetByTestId("chat-status")).ToHaveTextAsync("last seen recently");
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
+        await alice.Page.GetByLabel("Group name").FillAsync("Surprise party");
+        await alice.Page.GetByLabel("Add members").FillAsync(bobName.Username);
+        await alice.Page.GetByRole(AriaRole.List, new() { Name = "Search results" }).GetByRole(AriaRole.Button).First.ClickAsync();
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Their privacy settings do not let you add them: send them an invite link");
+
+        var reopened = await bob.ReopenAsync();
+        _pages[_pages.IndexOf(bob)] = reopened;
+        await reopened.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await Expect(reopened.Page.GetByLabel("Who sees when I am online")).ToHaveValueAsync("2");
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task GroupPhotoAndDescription_SetByTheCreator_ShowForMembers_AndThePhotosRemovalToo()
     {
         var (alice, bob, _, bobName) = await TwoPeopleAsync();

@@ -225,7 +225,10 @@ describe('update stream', () => {
     stream.accept('updates.ephemeral', encode(fromUpdate({ type: 'user_status', user_id: 2, online: true, last_seen: 5 })));
     await until(() => events.length === 2);
     expect(events[0]).toMatchObject({ type: 'typing', userId: 2, action: 'typing', peer: userPeer(2) });
-    expect(events[1]).toEqual({ type: 'user_status', userId: 2, online: true, lastSeen: 5 });
+    expect(events[1]).toEqual({ type: 'user_status', userId: 2, online: true, lastSeen: 5, hidden: false });
+    stream.accept('updates.ephemeral', encode(fromUpdate({ type: 'user_status', user_id: 2, online: false, last_seen: 0, hidden: true })));
+    await until(() => events.length === 3);
+    expect(events[2]).toEqual({ type: 'user_status', userId: 2, online: false, lastSeen: 0, hidden: true });
     expect(stream.pts).toBe(0);
   });
 

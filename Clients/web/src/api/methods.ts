@@ -29,6 +29,7 @@ import type {
   Authorizations,
   ChatBans,
   ChatPermissions,
+  PrivacySettings,
   ChatChanged,
   ChatFull,
   ChatInvite,
@@ -86,6 +87,9 @@ export function createMethods(call: Call) {
       deleteAccount: (a: { password: string }, o?: CallOptions) => call<Done>('account.deleteAccount', a, o),
       /** Two-step verification: status; a new secret (with the password); on with a code; off with password and code. */
       getTwoFactor: (o?: CallOptions) => call<TwoFactorStatus>('account.getTwoFactor', {}, o),
+      /** Who sees the user's presence and who may add them to groups. */
+      getPrivacy: (o?: CallOptions) => call<PrivacySettings>('account.getPrivacy', {}, o),
+      setPrivacy: (a: { settings: PrivacySettings }, o?: CallOptions) => call<PrivacySettings>('account.setPrivacy', a, o),
       setupTwoFactor: (a: { password: string }, o?: CallOptions) => call<TwoFactorSetup>('account.setupTwoFactor', a, o),
       enableTwoFactor: (a: { code: string }, o?: CallOptions) => call<TwoFactorStatus>('account.enableTwoFactor', a, o),
       disableTwoFactor: (a: { password: string; code: string }, o?: CallOptions) => call<TwoFactorStatus>('account.disableTwoFactor', a, o),

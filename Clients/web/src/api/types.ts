@@ -520,6 +520,16 @@ export interface ChatPermissions {
   change_info: boolean;
 }
 
+/** Who a privacy setting lets in: anyone, the users one has a private chat with, or nobody. */
+export const PrivacyRule = { Everybody: 0, Chats: 1, Nobody: 2 } as const;
+export type PrivacyRule = (typeof PrivacyRule)[keyof typeof PrivacyRule];
+
+/** account.getPrivacy / setPrivacy: who sees one's presence, who may add one to groups. */
+export interface PrivacySettings {
+  last_seen: PrivacyRule;
+  group_invites: PrivacyRule;
+}
+
 /** The slow mode's choices, in seconds (0: off). */
 export const SlowModes = [0, 10, 30, 60, 300, 900, 3600] as const;
 
@@ -609,6 +619,8 @@ export interface UserStatusUpdate {
   online: boolean;
   /** Unix seconds. */
   last_seen: number;
+  /** The user's privacy hides their presence: show "last seen recently". */
+  hidden?: boolean;
 }
 export interface ChatUpdate {
   type: 'chat';
@@ -814,7 +826,7 @@ export type MessengerEvent =
   /** Ephemeral: a user the user chats with (or the user, on another device) changed their profile. */
   | { type: 'user_updated'; user: User }
   /** Ephemeral: `lastSeen` in unix seconds. */
-  | { type: 'user_status'; userId: number; online: boolean; lastSeen: number }
+  | { type: 'user_status'; userId: number; online: boolean; lastSeen: number; hidden: boolean }
   /** This device (which exported a login token) is now signed in. */
   | { type: 'login_token_accepted'; signedIn: SignedIn }
   /** This device is no longer signed in (signed out here, or revoked from another device: AUTH_KEY_UNREGISTERED). */
@@ -832,6 +844,8 @@ export const ErrorNames = {
   FloodWait: 'FLOOD_WAIT',
   /** A group's slow mode: the member may post again in `retryAfter` seconds. */
   SlowModeWait: 'SLOWMODE_WAIT',
+  /** The user's privacy settings do not let the caller add them to groups. */
+  UserPrivacyRestricted: 'USER_PRIVACY_RESTRICTED',
   AuthKeyUnregistered: 'AUTH_KEY_UNREGISTERED',
   Internal: 'INTERNAL',
   ServerShuttingDown: 'SERVER_SHUTTING_DOWN',

@@ -449,7 +449,7 @@ export class UpdateStream {
     } else if (update.type === 'user') {
       this.emitter.emit({ type: 'user_updated', user: update.user });
     } else if (update.type === 'user_status') {
-      this.emitter.emit({ type: 'user_status', userId: update.user_id, online: update.online, lastSeen: update.last_seen });
+      this.emitter.emit({ type: 'user_status', userId: update.user_id, online: update.online, lastSeen: update.last_seen, hidden: !!update.hidden });
     }
   }
 

@@ -4,7 +4,7 @@ import { MemberRole, PeerKind, isMuted } from '../api/types';
 import { clearHistory, deleteMessages, openChat, sendFile } from './messages';
 import { Avatar } from './Avatar';
 import { Composer } from './Composer';
-import { errorText, formatLastSeen } from './format';
+import { errorText, presenceText } from './format';
 import { MessageList } from './MessageList';
 import { Modal } from './Modal';
 import { isChannel, peerFromKey, peerKey, peerPhoto, peerTitle, periodText, previewText, userName } from './peers';
@@ -325,7 +325,7 @@ function statusLine(s: AppState, chatKey: string): { text: string; active: boole
   if (s.users[peer.id]?.bot) return { text: 'bot', active: false };
   const presence = s.presence[peer.id];
   if (!presence) return { text: '', active: false };
-  return presence.online ? { text: 'online', active: true } : { text: formatLastSeen(presence.lastSeen), active: false };
+  return { text: presenceText(presence), active: presence.online };
 }
 
 /** Who has read one of the user's own messages in a small group (messages.getReadParticipants). */

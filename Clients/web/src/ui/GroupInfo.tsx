@@ -7,7 +7,7 @@ import { ensureUsers, loadDialogs } from './chats';
 import { Avatar } from './Avatar';
 import { PhotoPicker } from './PhotoPicker';
 import { api } from './connection';
-import { errorText, formatLastSeen } from './format';
+import { errorText, presenceText } from './format';
 import { peerFromKey, periodText, userName } from './peers';
 import { setState, useApp } from './store';
 import { UserPicker } from './UserPicker';
@@ -43,7 +43,7 @@ function UserDetails({ userId }: { userId: number }) {
       <div class="profile">
         <Avatar id={user.id} name={user.display_name} size="lg" online={presence?.online} photo={user.photo} />
         <h3 class="profile__name">{user.display_name}</h3>
-        <p class="muted">{presence ? (presence.online ? 'online' : formatLastSeen(presence.lastSeen)) : ''}</p>
+        <p class="muted">{presence ? presenceText(presence) : ''}</p>
       </div>
       <dl class="facts">
         <dt>Username</dt>

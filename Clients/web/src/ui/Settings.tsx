@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import QRCode from 'qrcode';
-import { ErrorNames, RpcError, type AdminUser, type AuditEntry, type Authorization, type BackupList, type Invite, type ServerConfig, type ServerStats, type TwoFactorSetup } from '../api/types';
+import { ErrorNames, RpcError, type AdminUser, type AuditEntry, type Authorization, type BackupList, type Invite, type PrivacySettings, type ServerConfig, type ServerStats, type TwoFactorSetup, PrivacyRule } from '../api/types';
 import { forgetSession, setMe, signOut } from './account';
 import { Avatar } from './Avatar';
 import { Bots } from './Bots';
@@ -29,6 +29,7 @@ export function Settings() {
         <Notifications />
         <Devices version={devicesVersion} />
         <AcceptLoginToken onAccepted={() => setDevicesVersion((n) => n + 1)} />
+        <Privacy />
         <ChangePassword />
         <TwoStepVerification />
         <Bots />
@@ -255,6 +256,48 @@ function Notifications() {
           Turn off desktop notifications
         </button>
       )}
+    </section>
+  );
+}
+
+const privacyChoices: [PrivacyRule, string][] = [
+  [PrivacyRule.Everybody, 'Everybody'],
+  [PrivacyRule.Chats, 'People I chat with'],
+  [PrivacyRule.Nobody, 'Nobody'],
+];
+
+/** Who sees when the user is online and was last seen, and who may add them to groups; each choice saves at once. */
+function Privacy() {
+  const [settings, setSettings] = useState<PrivacySettings | null>(null);
+  const { status, ok, fail } = useStatus();
+  useEffect(() => void api().account.getPrivacy().then(setSettings, fail), []);
+  if (!settings) return null;
+  const save = (next: PrivacySettings) =>
+    void api()
+      .account.setPrivacy({ settings: next })
+      .then((saved) => {
+        setSettings(saved);
+        ok('Privacy saved');
+      }, fail);
+  const choice = (label: string, key: keyof PrivacySettings) => (
+    <label class="field">
+      <span class="field__label">{label}</span>
+      <select class="field__input" value={settings[key]} onChange={(e) => save({ ...settings, [key]: Number(e.currentTarget.value) as PrivacyRule })}>
+        {privacyChoices.map(([rule, text]) => (
+          <option key={rule} value={rule}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+  return (
+    <section class="settings__section" aria-labelledby="settings-privacy">
+      <h3 id="settings-privacy">Privacy</h3>
+      {choice('Who sees when I am online', 'last_seen')}
+      {choice('Who may add me to groups', 'group_invites')}
+      <p class="muted">Hidden presence shows as "last seen recently"; anyone may still send you an invite link.</p>
+      <StatusLine status={status} />
     </section>
   );
 }

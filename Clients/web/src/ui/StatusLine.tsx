@@ -8,6 +8,7 @@ export function useStatus() {
   const fail = (e: unknown) => setStatus({ text: errorText(e), error: true });
   return {
     status,
+    ok,
     fail,
     clear: () => setStatus(null),
     /** A form's submit: runs `action` and shows the text it returns, or its error. */

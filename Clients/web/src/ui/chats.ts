@@ -42,7 +42,7 @@ export async function loadPresence(userIds: number[]): Promise<void> {
   const { statuses } = await api().users.getStatuses({ ids });
   setState((s) => {
     const presence = { ...s.presence };
-    for (const status of statuses) presence[status.user_id] = { online: status.online, lastSeen: status.last_seen };
+    for (const status of statuses) presence[status.user_id] = { online: status.online, lastSeen: status.last_seen, hidden: !!status.hidden };
     return { presence };
   });
 }

@@ -84,7 +84,7 @@ export function applyEvent(event: MessengerEvent): void {
       if (event.user.id === getState().me?.id) setMe(event.user);
       break;
     case 'user_status':
-      setState((s) => ({ presence: { ...s.presence, [event.userId]: { online: event.online, lastSeen: event.lastSeen } } }));
+      setState((s) => ({ presence: { ...s.presence, [event.userId]: { online: event.online, lastSeen: event.lastSeen, hidden: event.hidden } } }));
       break;
     case 'resync':
       setState({ histories: {} });

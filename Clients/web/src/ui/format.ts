@@ -41,6 +41,11 @@ export function formatDay(dayStartMs: number): string {
 }
 
 /** "last seen just now / 5 minutes ago / today at 14:05 / 3 Mar". */
+/** A user's presence as a chat header says it: "online", "last seen recently" (hidden by their privacy), or when. */
+export function presenceText(presence: { online: boolean; lastSeen: number; hidden?: boolean }): string {
+  return presence.online ? 'online' : presence.hidden ? 'last seen recently' : formatLastSeen(presence.lastSeen);
+}
+
 export function formatLastSeen(unixSeconds: number): string {
   if (!unixSeconds) return 'last seen a long time ago';
   const ms = unixSeconds * 1000;
@@ -78,6 +83,7 @@ export function errorText(error: unknown): string {
       const what = error.method?.startsWith('messages.') ? 'Sending too fast' : 'Too many attempts';
       return `${what}, try again in ${error.retryAfter} s`;
     }
+    if (error.name === ErrorNames.UserPrivacyRestricted) return 'Their privacy settings do not let you add them: send them an invite link';
     if (error.name === ErrorNames.UserBannedInChat) return 'An admin removed you from this group; only an admin can add you back';
     return error.name.toLowerCase().replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
   }

@@ -34,6 +34,8 @@ export interface Upload {
 export interface Presence {
   online: boolean;
   lastSeen: number;
+  /** Their privacy hides it: "last seen recently". */
+  hidden?: boolean;
 }
 
 export type Panel = 'settings' | 'info' | 'newChat' | 'newGroup' | null;
