@@ -96,6 +96,12 @@ public sealed record UserTyping(Peer Peer, long UserId, string Action, DateTimeO
 /// <see cref="User"/> is as they are now. Not logged: missed while offline (look the user up again).</summary>
 public sealed record UserUpdated(Contracts.Users.User User) : MessengerEvent;
 
+/// <summary>A call of the user rang, was answered or ended (<see cref="Contracts.Calls.PhoneCall.State"/>). Not logged.</summary>
+public sealed record PhoneCallChanged(Contracts.Calls.PhoneCall Call) : MessengerEvent;
+
+/// <summary>The other side of call <see cref="CallId"/> sent <see cref="Data"/> (an ICE candidate). Not logged.</summary>
+public sealed record PhoneCallSignal(long CallId, long FromId, string Data) : MessengerEvent;
+
 /// <summary>A user went online or offline, or (<see cref="Hidden"/>) hid their presence: show "last seen recently".
 /// Not logged: missed while offline (use <c>GetStatusesAsync</c>).</summary>
 public sealed record UserStatusChanged(long UserId, bool Online, DateTimeOffset LastSeen, bool Hidden = false) : MessengerEvent;

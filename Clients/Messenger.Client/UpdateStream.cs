@@ -785,6 +785,12 @@ public sealed class UpdateStream
             case UserUpdate changed:
                 _events.Writer.TryWrite(new UserUpdated(changed.User));
                 break;
+            case PhoneCallUpdate phoneCall:
+                _events.Writer.TryWrite(new PhoneCallChanged(phoneCall.Call));
+                break;
+            case PhoneCallSignalUpdate signal:
+                _events.Writer.TryWrite(new PhoneCallSignal(signal.CallId, signal.FromId, signal.Data));
+                break;
         }
     }
 

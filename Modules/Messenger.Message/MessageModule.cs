@@ -1,4 +1,5 @@
 using FluentValidation;
+using Messenger.Contracts.Calls;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
@@ -8,6 +9,7 @@ using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Message.AutoDelete;
 using Messenger.Message.Bots;
+using Messenger.Message.Calls;
 using Messenger.Message.Chats;
 using Messenger.Message.Groups;
 using Messenger.Message.Previews;
@@ -54,6 +56,9 @@ public static class MessageModule
         services.AddSingleton<WebhookPoster>();
         services.AddSingleton<BotLogSignals>();
         services.AddSingleton<BotCallbacks>();
+        services.AddValidatedOptions<CallOptions, CallOptionsValidator>(configuration, CallOptions.Section);
+        services.AddSingleton<CallRegistry>();
+        services.AddSingleton<CallEvents>();
         services.AddHostedService<BotMemberSync>();
         services.AddValidatorsFromAssemblyContaining<MessageStore>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
@@ -65,6 +70,11 @@ public static class MessageModule
         services.AddRpcMethod<DeleteScheduledCall, Done>();
         services.AddRpcMethod<GetHistoryCall, MessageList>();
         services.AddRpcMethod<GetUnreadMentionsCall, MessageList>();
+        services.AddRpcMethod<GetCallConfigCall, CallConfig>();
+        services.AddRpcMethod<RequestCallCall, PhoneCall>();
+        services.AddRpcMethod<AcceptCallCall, PhoneCall>();
+        services.AddRpcMethod<SendCallSignalCall, Done>();
+        services.AddRpcMethod<DiscardCallCall, PhoneCall>();
         services.AddRpcMethod<GetSharedMediaCall, MessageList>();
         services.AddRpcMethod<GetDialogsCall, Dialogs>();
         services.AddRpcMethod<EditMessageCall, SentMessage>();

@@ -16,12 +16,13 @@ public enum PrivacyRule
 /// The account's privacy: who sees when it is online and was last seen (<see cref="LastSeen"/>; default
 /// <see cref="PrivacyRule.Chats"/>: the users it has a private chat with; others hidden see "last seen recently"), and
 /// who may add it to groups and channels (<see cref="GroupInvites"/>; default <see cref="PrivacyRule.Everybody"/>;
-/// anyone may still send it an invite link).
+/// anyone may still send it an invite link), and who may call it (<see cref="Calls"/>; default everybody).
 /// </summary>
 [MessagePackObject]
 public sealed record PrivacySettings(
     [property: Key("last_seen")] PrivacyRule LastSeen = PrivacyRule.Chats,
-    [property: Key("group_invites")] PrivacyRule GroupInvites = PrivacyRule.Everybody);
+    [property: Key("group_invites")] PrivacyRule GroupInvites = PrivacyRule.Everybody,
+    [property: Key("calls")] PrivacyRule Calls = PrivacyRule.Everybody);
 
 /// <summary><c>account.getPrivacy</c>: the caller's privacy settings.</summary>
 [RpcMethod("account.getPrivacy")]

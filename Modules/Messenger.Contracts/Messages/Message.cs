@@ -129,6 +129,11 @@ public static class ServiceActions
     /// <summary>An admin changed what members may do or the slow mode (<see cref="ServiceAction.Period"/>: the slow
     /// mode's seconds, 0: off); the chat's <c>permissions</c> and <c>slow_mode</c> say what they are now.</summary>
     public const string EditPermissions = "edit_permissions";
+
+    /// <summary>A call between the two users of a private chat ended (posted as the caller):
+    /// <see cref="ServiceAction.Title"/> says how (<c>Calls.CallEndReasons</c>), <see cref="ServiceAction.Period"/> the
+    /// seconds talked.</summary>
+    public const string PhoneCall = "phone_call";
 }
 
 /// <summary>The caller's stored message and the position of the log it was appended to (apply it as the update with

@@ -28,7 +28,20 @@ namespace Messenger.Contracts.Updates;
 [Union(17, typeof(MessagePollUpdate))]
 [Union(18, typeof(ScheduledMessagesUpdate))]
 [Union(19, typeof(BotCallbackQueryUpdate))]
+[Union(20, typeof(PhoneCallUpdate))]
+[Union(21, typeof(PhoneCallSignalUpdate))]
 public abstract record Update;
+
+/// <summary>Ephemeral: a call of this user's rang, was answered or ended (<see cref="Calls.PhoneCall.State"/>).</summary>
+[MessagePackObject]
+public sealed record PhoneCallUpdate([property: Key("call")] Calls.PhoneCall Call) : Update;
+
+/// <summary>Ephemeral: the other side of call <see cref="CallId"/> sent <see cref="Data"/> (an ICE candidate).</summary>
+[MessagePackObject]
+public sealed record PhoneCallSignalUpdate(
+    [property: Key("call_id")] long CallId,
+    [property: Key("from_id")] long FromId,
+    [property: Key("data")] string Data) : Update;
 
 /// <summary>A group chat changed for this user: they joined or were added (<see cref="IsMember"/>), left or were
 /// removed, or its title, kind or roles changed. Carries the chat as it is now.</summary>

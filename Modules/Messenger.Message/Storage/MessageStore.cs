@@ -275,17 +275,29 @@ internal sealed class MessageStore(SqliteDatabase database)
     /// peer's block wins when both did. Two key lookups and no sort: ordering the matching rows instead made SQLite
     /// open and close a temporary B-tree on every send.</summary>
     public static Block BlockBetween(WriteScope scope, long me, long peer) =>
-        scope.Statement(
-                "SELECT EXISTS (SELECT 1 FROM message_blocks WHERE user_id = @peer AND blocked_id = @me) * 2 + " +
-                "EXISTS (SELECT 1 FROM message_blocks WHERE user_id = @me AND blocked_id = @peer)")
-            .Bind("@me", me)
-            .Bind("@peer", peer)
-            .Int64() switch
-        {
-            >= 2 => Block.ByPeer,
-            1 => Block.ByMe,
-            _ => Block.None,
-        };
+        ToBlock(scope.Statement(BlockBetweenSql).Bind("@me", me).Bind("@peer", peer).Int64());
+
+    /// <summary>As the in-unit <see cref="BlockBetween(WriteScope, long, long)"/>, read outside a unit (a call's ring).</summary>
+    public Block BlockBetween(long me, long peer)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = BlockBetweenSql;
+        command.Parameters.AddWithValue("@me", me);
+        command.Parameters.AddWithValue("@peer", peer);
+        return ToBlock(command.ExecuteScalar() as long?);
+    }
+
+    private const string BlockBetweenSql =
+        "SELECT EXISTS (SELECT 1 FROM message_blocks WHERE user_id = @peer AND blocked_id = @me) * 2 + " +
+        "EXISTS (SELECT 1 FROM message_blocks WHERE user_id = @me AND blocked_id = @peer)";
+
+    private static Block ToBlock(long? found) => found switch
+    {
+        >= 2 => Block.ByPeer,
+        1 => Block.ByMe,
+        _ => Block.None,
+    };
 
     public static Contracts.Messages.Message? FindByRandomId(WriteScope scope, long fromId, long randomId)
     {

@@ -28,7 +28,7 @@ internal sealed class SetPrivacyValidator : AbstractValidator<SetPrivacyCall>
 {
     public SetPrivacyValidator() =>
         RuleFor(c => c.Settings)
-            .Must(s => s is not null && Enum.IsDefined(s.LastSeen) && Enum.IsDefined(s.GroupInvites))
+            .Must(s => s is not null && Enum.IsDefined(s.LastSeen) && Enum.IsDefined(s.GroupInvites) && Enum.IsDefined(s.Calls))
             .WithErrorCode(SessionErrorNames.PrivacyValueInvalid);
 }
 

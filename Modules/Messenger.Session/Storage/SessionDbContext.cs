@@ -61,6 +61,7 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             privacy.HasOne<UserRow>().WithMany().HasForeignKey(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
             privacy.Property(p => p.LastSeen).HasColumnName("last_seen");
             privacy.Property(p => p.GroupInvites).HasColumnName("group_invites");
+            privacy.Property(p => p.Calls).HasColumnName("calls").HasDefaultValue(0);
         });
 
         // Bots driven over the Bot HTTP API: their account (is_bot, no password), who made them, and the SHA-256 of
@@ -183,6 +184,8 @@ internal sealed class PrivacyRow
     public int LastSeen { get; set; }
 
     public int GroupInvites { get; set; }
+
+    public int Calls { get; set; }
 }
 
 internal sealed class BotRow

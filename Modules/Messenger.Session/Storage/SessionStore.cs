@@ -291,15 +291,15 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public PrivacySettings? GetPrivacy(long userId)
     {
         using var connection = database.Open();
-        using var command = Command(connection, "SELECT last_seen, group_invites FROM session_privacy WHERE user_id = @user", ("@user", userId));
+        using var command = Command(connection, "SELECT last_seen, group_invites, calls FROM session_privacy WHERE user_id = @user", ("@user", userId));
         using var reader = command.ExecuteReader();
-        return reader.Read() ? new PrivacySettings((PrivacyRule)reader.GetInt32(0), (PrivacyRule)reader.GetInt32(1)) : null;
+        return reader.Read() ? new PrivacySettings((PrivacyRule)reader.GetInt32(0), (PrivacyRule)reader.GetInt32(1), (PrivacyRule)reader.GetInt32(2)) : null;
     }
 
     public Task SetPrivacyAsync(long userId, PrivacySettings settings) =>
         writer.WriteAsync(scope => scope.Execute(
-            "INSERT OR REPLACE INTO session_privacy (user_id, last_seen, group_invites) VALUES (@user, @seen, @invites)",
-            ("@user", userId), ("@seen", (int)settings.LastSeen), ("@invites", (int)settings.GroupInvites)));
+            "INSERT OR REPLACE INTO session_privacy (user_id, last_seen, group_invites, calls) VALUES (@user, @seen, @invites, @calls)",
+            ("@user", userId), ("@seen", (int)settings.LastSeen), ("@invites", (int)settings.GroupInvites), ("@calls", (int)settings.Calls)));
 
     // ---- two-step verification ----
 

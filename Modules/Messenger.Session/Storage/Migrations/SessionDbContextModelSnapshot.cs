@@ -172,6 +172,12 @@ namespace Messenger.Session.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("user_id");
 
+                    b.Property<int>("Calls")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("calls");
+
                     b.Property<int>("GroupInvites")
                         .HasColumnType("INTEGER")
                         .HasColumnName("group_invites");

@@ -1,0 +1,29 @@
+using Messenger.Contracts.Calls;
+using Messenger.Contracts.Rpc;
+
+namespace Messenger.Client;
+
+/// <summary>One-to-one calls: the server carries the WebRTC signalling (offer, answer, ICE candidates); the media does
+/// not pass through it. The events <see cref="PhoneCallChanged"/> and <see cref="PhoneCallSignal"/> carry the other side's part.</summary>
+public static class PhoneMethods
+{
+    /// <summary>The ICE servers to give <c>RTCPeerConnection</c> and how long a call rings.</summary>
+    public static Task<CallConfig> GetCallConfigAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetCallConfigCall(), cancellationToken);
+
+    /// <summary>Rings <paramref name="userId"/> with an SDP offer.</summary>
+    public static Task<PhoneCall> RequestCallAsync(this MessengerClient client, long userId, string offer, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new RequestCallCall(userId, offer), cancellationToken);
+
+    /// <summary>Answers a ringing call with an SDP answer.</summary>
+    public static Task<PhoneCall> AcceptCallAsync(this MessengerClient client, long callId, string answer, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new AcceptCallCall(callId, answer), cancellationToken);
+
+    /// <summary>Passes an ICE candidate (or any short text) to the other side.</summary>
+    public static Task<Done> SendCallSignalAsync(this MessengerClient client, long callId, string data, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new SendCallSignalCall(callId, data), cancellationToken);
+
+    /// <summary>Cancels, declines or hangs up.</summary>
+    public static Task<PhoneCall> DiscardCallAsync(this MessengerClient client, long callId, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new DiscardCallCall(callId), cancellationToken);
+}

@@ -1,0 +1,41 @@
+using Messenger.Kernel.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Message.Calls;
+
+/// <summary>The <c>Messenger:Calls</c> section: how long a call rings, and the ICE servers clients use.</summary>
+internal sealed class CallOptions
+{
+    public const string Section = "Messenger:Calls";
+
+    /// <summary>Seconds a call rings before it is missed.</summary>
+    public int RingTimeoutSeconds { get; set; } = 45;
+
+    /// <summary>STUN/TURN servers handed to clients (<c>phone.getCallConfig</c>). None: the two sides connect directly,
+    /// which works on one network; across NATs a TURN server (coturn) is needed.</summary>
+    public List<IceServerOptions> IceServers { get; set; } = [];
+}
+
+internal sealed class IceServerOptions
+{
+    public List<string> Urls { get; set; } = [];
+
+    public string? Username { get; set; }
+
+    public string? Credential { get; set; }
+}
+
+internal sealed class CallOptionsValidator : IValidateOptions<CallOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CallOptions options)
+    {
+        var problems = new List<string>();
+        OptionsProblems.RequireInRange(problems, CallOptions.Section, nameof(options.RingTimeoutSeconds), options.RingTimeoutSeconds, 5, 600);
+        if (options.IceServers.Any(server => server.Urls.Count == 0 || server.Urls.Any(url => !url.StartsWith("stun:") && !url.StartsWith("turn:") && !url.StartsWith("turns:"))))
+        {
+            problems.Add($"{CallOptions.Section}:{nameof(options.IceServers)}: each needs Urls starting with stun:, turn: or turns:.");
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}

@@ -1,0 +1,189 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Account;
+using Messenger.Contracts.Calls;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Updates;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Kernel.Users;
+using Messenger.Message.Chats;
+using Messenger.Message.Groups;
+using Messenger.Message.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Message.Calls;
+
+internal static class CallLimits
+{
+    public const int MaxSdpLength = 16_384;
+    public const int MaxSignalLength = 4_096;
+}
+
+internal sealed class RequestCallValidator : AbstractValidator<RequestCallCall>
+{
+    public RequestCallValidator()
+    {
+        RuleFor(c => c.UserId).GreaterThan(0).WithErrorCode(CallErrorNames.CallPeerInvalid);
+        RuleFor(c => c.Offer).Must(o => o is { Length: > 0 and <= CallLimits.MaxSdpLength }).WithErrorCode(CallErrorNames.CallSdpInvalid);
+    }
+}
+
+internal sealed class AcceptCallValidator : AbstractValidator<AcceptCallCall>
+{
+    public AcceptCallValidator() =>
+        RuleFor(c => c.Answer).Must(a => a is { Length: > 0 and <= CallLimits.MaxSdpLength }).WithErrorCode(CallErrorNames.CallSdpInvalid);
+}
+
+internal sealed class SendCallSignalValidator : AbstractValidator<SendCallSignalCall>
+{
+    public SendCallSignalValidator() =>
+        RuleFor(c => c.Data).Must(d => d is { Length: > 0 and <= CallLimits.MaxSignalLength }).WithErrorCode(CallErrorNames.CallSignalInvalid);
+}
+
+/// <summary>
+/// What a call's changes cause: the <c>phone_call</c> update to the devices of both sides, and, when it ends, the
+/// <c>phone_call</c> service message in their private chat (posted as the caller, as a message would be: a block since
+/// the call began leaves it out). Rang-out and disconnected calls are announced from a scope of their own.
+/// </summary>
+internal sealed class CallEvents(IServiceScopeFactory scopes, ILogger<CallEvents> logger)
+{
+    /// <summary>A call rang out (missed): announced and recorded from a scope of its own.</summary>
+    public void RangOut(PhoneCall ended) => _ = InScopeAsync(bus => EndedAsync(ended, bus));
+
+    public static ValueTask AnnounceAsync(IPublisher bus, PhoneCall call, params long[] userIds) =>
+        bus.Publish(new EphemeralUpdateEvent(userIds, new PhoneCallUpdate(call)), CancellationToken.None);
+
+    /// <summary>Both sides hear that the call ended; the chat records it.</summary>
+    public async Task EndedAsync(PhoneCall ended, IMediator bus)
+    {
+        await AnnounceAsync(bus, ended, ended.CallerId, ended.CalleeId);
+        try
+        {
+            await bus.Send(new RecordCall(ended), CancellationToken.None);
+        }
+        catch (MessengerError e)
+        {
+            logger.LogInformation("Call {CallId} left no message in the chat: {Error}", ended.Id, e.Name);
+        }
+    }
+
+    public Task InScopeAsync(Func<IMediator, Task> work) => Task.Run(async () =>
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await work(scope.ServiceProvider.GetRequiredService<IMediator>());
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not announce a call's end");
+        }
+    });
+}
+
+/// <summary>Posts an ended call's <c>phone_call</c> service message as its caller.</summary>
+internal sealed record RecordCall(PhoneCall Call) : IRequest<Done>;
+
+internal sealed class CallHandlers(
+    CallRegistry registry, CallEvents events, Chats.Chats chats, MessageStore store, IBotAccounts bots, StorageWriter writer, IUpdateLog log, IMediator bus,
+    RpcContext caller, IOptions<CallOptions> options, TimeProvider clock)
+    : IRequestHandler<GetCallConfigCall, CallConfig>, IRequestHandler<RequestCallCall, PhoneCall>, IRequestHandler<AcceptCallCall, PhoneCall>,
+        IRequestHandler<SendCallSignalCall, Done>, IRequestHandler<DiscardCallCall, PhoneCall>, IRequestHandler<RecordCall, Done>
+{
+    public ValueTask<CallConfig> Handle(GetCallConfigCall call, CancellationToken cancellationToken)
+    {
+        caller.RequireUserId();
+        var servers = options.Value.IceServers.Select(s => new IceServer([.. s.Urls], s.Username, s.Credential)).ToArray();
+        return ValueTask.FromResult(new CallConfig(servers, options.Value.RingTimeoutSeconds));
+    }
+
+    /// <summary>The callee must be a person the caller may write to (blocks hold) and whose privacy lets them call.</summary>
+    public async ValueTask<PhoneCall> Handle(RequestCallCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        if (call.UserId == me || bots.IsBot(call.UserId) || bots.IsBot(me) || !await chats.UserExistsAsync(call.UserId, bus, cancellationToken))
+        {
+            throw MessengerError.BadRequest(CallErrorNames.CallPeerInvalid);
+        }
+
+        switch (store.BlockBetween(me, call.UserId))
+        {
+            case Block.ByPeer:
+                throw MessengerError.Forbidden(MessageErrorNames.UserIsBlocked);
+            case Block.ByMe:
+                throw MessengerError.Forbidden(MessageErrorNames.YouBlockedUser);
+        }
+
+        var rule = (await bus.Send(new GetPrivacyQuery(call.UserId), cancellationToken)).Calls;
+        if (rule == PrivacyRule.Nobody || (rule == PrivacyRule.Chats && chats.FindPrivateChat(me, call.UserId) is null))
+        {
+            throw MessengerError.Forbidden(GroupErrorNames.UserPrivacyRestricted);
+        }
+
+        var ringing = registry.Start(me, caller.ConnectionId, call.UserId, call.Offer);
+        await CallEvents.AnnounceAsync(bus, ringing, call.UserId);
+        return ringing;
+    }
+
+    /// <summary>The caller gets the answer; every device of the callee hears the call is taken (the others stop ringing).</summary>
+    public async ValueTask<PhoneCall> Handle(AcceptCallCall call, CancellationToken cancellationToken)
+    {
+        var active = registry.Accept(call.CallId, caller.RequireUserId(), caller.ConnectionId);
+        await CallEvents.AnnounceAsync(bus, active with { Sdp = call.Answer }, active.CallerId);
+        await CallEvents.AnnounceAsync(bus, active, active.CalleeId);
+        return active with { Sdp = call.Answer };
+    }
+
+    public async ValueTask<Done> Handle(SendCallSignalCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var other = registry.OtherSide(call.CallId, me);
+        await bus.Publish(new EphemeralUpdateEvent([other], new PhoneCallSignalUpdate(call.CallId, me, call.Data)), CancellationToken.None);
+        return new Done();
+    }
+
+    /// <summary>Answers once the chat has recorded the call.</summary>
+    public async ValueTask<PhoneCall> Handle(DiscardCallCall call, CancellationToken cancellationToken)
+    {
+        var ended = registry.Discard(call.CallId, caller.RequireUserId());
+        await events.EndedAsync(ended, bus);
+        return ended;
+    }
+
+    public async ValueTask<Done> Handle(RecordCall record, CancellationToken cancellationToken)
+    {
+        var ended = record.Call;
+        var target = await chats.ResolveForPostingAsync(ended.CallerId, Peer.User(ended.CalleeId), bus, cancellationToken);
+        var appends = new List<LogAppend>();
+        await writer.WriteAsync(scope =>
+        {
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            var chat = Delivery.OpenForPosting(scope, ended.CallerId, target, now, ChatRights.None);
+            var action = new ServiceAction(ServiceActions.PhoneCall, [], ended.Reason, ended.Duration);
+            appends.AddRange(Delivery.Post(scope, log, chat, ended.CallerId, Delivery.ServiceRandomId(), "", null, action, now).Appends);
+        }, cancellationToken);
+        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
+        return new Done();
+    }
+}
+
+/// <summary>A connection in a call closed: the call ends for both sides.</summary>
+internal sealed class EndCallsOfClosedConnections(CallRegistry registry, CallEvents events) : INotificationHandler<ConnectionSignedOutEvent>
+{
+    public ValueTask Handle(ConnectionSignedOutEvent notification, CancellationToken cancellationToken)
+    {
+        foreach (var ended in registry.Disconnected(notification.ConnectionId))
+        {
+            _ = events.InScopeAsync(bus => events.EndedAsync(ended, bus));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}
