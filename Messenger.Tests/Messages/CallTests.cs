@@ -37,6 +37,7 @@ public sealed class CallTests : IAsyncLifetime
         var ringing = await alice.Client.RequestCallAsync(bob.UserId, "v=0 offer");
 
         ringing.State.Should().Be(CallState.Ringing);
+        ringing.Id.Should().BeInRange(1, (1L << 53) - 1, "a JavaScript client reads the id as a number and sends it back");
         foreach (var device in new[] { bob, bobsPhone })
         {
             (await device.NextAsync<PhoneCallChanged>()).Call.Should().Match<PhoneCall>(c =>

@@ -1008,6 +1008,44 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task AVoiceCall_RingsThePeer_ConnectsTheTwoBrowsers_AndIsRecordedWhenHungUp()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Can I call you?");
+        await bob.OpenChatAsync(aliceName.Display);
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Call", Exact = true }).ClickAsync();
+
+        var ringing = bob.Page.GetByTestId("call");
+        await Expect(ringing).ToHaveAttributeAsync("data-phase", "ringing");
+        await Expect(ringing).ToContainTextAsync(aliceName.Display);
+        await Expect(alice.Page.GetByTestId("call-status")).ToHaveTextAsync("Calling…");
+        await ringing.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
+
+        // WebRTC between the two pages, Chromium's fake microphone on both sides; the server carried the signalling.
+        foreach (var page in new[] { alice.Page, bob.Page })
+        {
+            await Expect(page.GetByTestId("call")).ToHaveAttributeAsync("data-connection", "connected", new() { Timeout = 20_000 });
+            await Expect(page.GetByTestId("call-status")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+:\d\d$"));
+        }
+
+        await bob.Page.GetByTestId("call").GetByRole(AriaRole.Button, new() { Name = "Hang up" }).ClickAsync();
+
+        await Expect(alice.Page.GetByTestId("call-status")).ToHaveTextAsync("Call ended");
+        await Expect(alice.Page.GetByTestId("call")).ToHaveCountAsync(0);
+        await Expect(alice.Page.GetByTestId("service-message").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex(@"Outgoing call \(0:\d\d\)") })).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByTestId("service-message").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex(@"Incoming call \(0:\d\d\)") })).ToBeVisibleAsync();
+
+        // A call declined reads so on both sides.
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Call", Exact = true }).ClickAsync();
+        await alice.Page.GetByTestId("call").GetByRole(AriaRole.Button, new() { Name = "Decline" }).ClickAsync();
+        await Expect(bob.Page.GetByTestId("service-message").Filter(new() { HasText = "Call declined" })).ToBeVisibleAsync();
+        await Expect(alice.Page.GetByTestId("service-message").Filter(new() { HasText = "Declined call" })).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task GroupPhotoAndDescription_SetByTheCreator_ShowForMembers_AndThePhotosRemovalToo()
     {
         var (alice, bob, _, bobName) = await TwoPeopleAsync();

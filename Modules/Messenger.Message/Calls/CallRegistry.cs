@@ -13,6 +13,8 @@ namespace Messenger.Message.Calls;
 /// </summary>
 internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider clock, IServiceProvider services)
 {
+    private const long MaxSafeInteger = (1L << 53) - 1;
+
     private readonly Lock _gate = new();
     private readonly Dictionary<long, LiveCall> _calls = [];
     private readonly Dictionary<long, long> _callOfUser = [];
@@ -34,8 +36,9 @@ internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider c
             long id;
             do
             {
-                // Random, so one user cannot guess another's call id (every call checks the caller's part in it anyway).
-                id = Random.Shared.NextInt64(1, long.MaxValue);
+                // Random, so one user cannot guess another's call id (every call checks the caller's part in it anyway),
+                // and below 2^53: a JavaScript client reads it as a number and must send it back exactly.
+                id = Random.Shared.NextInt64(1, MaxSafeInteger);
             }
             while (_calls.ContainsKey(id));
 

@@ -67,6 +67,7 @@ export class MessengerClient {
   readonly help: Methods['help'];
   readonly admin: Methods['admin'];
   readonly bots: Methods['bots'];
+  readonly phone: Methods['phone'];
   /** Every event of the signed-in user, once and in order. */
   readonly events: Subscribable<MessengerEvent>;
   readonly deviceName: string;
@@ -116,6 +117,7 @@ export class MessengerClient {
     this.upload = methods.upload;
     this.help = methods.help;
     this.bots = methods.bots;
+    this.phone = methods.phone;
     this.admin = methods.admin;
     session.onState((state) => this.stateEmitter.emit(state));
     stream.events.subscribe((event) => {

@@ -29,6 +29,8 @@ import type {
   Authorizations,
   ChatBans,
   ChatPermissions,
+  CallConfig,
+  PhoneCall,
   PrivacySettings,
   ChatChanged,
   ChatFull,
@@ -205,6 +207,14 @@ export function createMethods(call: Call) {
           { from_peer: a.from_peer, ids: a.ids, to_peer: a.to_peer, random_ids: a.random_ids ?? a.ids.map(() => randomId()) },
           o,
         ),
+    },
+    phone: {
+      /** The ICE servers for RTCPeerConnection and how long a call rings. */
+      getCallConfig: (o?: CallOptions) => call<CallConfig>('phone.getCallConfig', {}, o),
+      requestCall: (a: { user_id: number; offer: string }, o?: CallOptions) => call<PhoneCall>('phone.requestCall', a, o),
+      acceptCall: (a: { call_id: number; answer: string }, o?: CallOptions) => call<PhoneCall>('phone.acceptCall', a, o),
+      sendSignal: (a: { call_id: number; data: string }, o?: CallOptions) => call<Done>('phone.sendSignal', a, o),
+      discardCall: (a: { call_id: number }, o?: CallOptions) => call<PhoneCall>('phone.discardCall', a, o),
     },
     groups: {
       create: (a: { title: string; user_ids: number[]; large?: boolean; broadcast?: boolean }, o?: CallOptions) =>

@@ -221,6 +221,7 @@ export const ServiceActions = {
   PinMessage: 'pin_message',
   SetTtl: 'set_ttl',
   EditPermissions: 'edit_permissions',
+  PhoneCall: 'phone_call',
 } as const;
 export type ServiceActionKind = (typeof ServiceActions)[keyof typeof ServiceActions];
 
@@ -528,6 +529,7 @@ export type PrivacyRule = (typeof PrivacyRule)[keyof typeof PrivacyRule];
 export interface PrivacySettings {
   last_seen: PrivacyRule;
   group_invites: PrivacyRule;
+  calls: PrivacyRule;
 }
 
 /** The slow mode's choices, in seconds (0: off). */
@@ -692,7 +694,7 @@ export interface NotifySettingsUpdate {
  * Union indexes: 0 new_message, 1 edit_message, 2 delete_messages, 3 read_inbox, 4 read_outbox, 5 delivered,
  * 6 typing, 7 user_status, 8 chat, 9 pinned_message, 10 notify_settings, 11 message_reactions, 12 draft_message,
  * 13 dialog_pinned, 14 user (ephemeral), 15 dialog_archived, 16 dialog_unread_mark, 17 message_poll,
- * 18 scheduled_messages.
+ * 18 scheduled_messages, 19 bot_callback_query (bots' logs only), 20 phone_call, 21 phone_signal (ephemeral).
  */
 export type Update =
   | NewMessageUpdate
@@ -713,7 +715,10 @@ export type Update =
   | DialogArchivedUpdate
   | DialogUnreadMarkUpdate
   | MessagePollUpdate
-  | ScheduledMessagesUpdate;
+  | ScheduledMessagesUpdate
+  | BotCallbackQueryUpdate
+  | PhoneCallUpdate
+  | PhoneCallSignalUpdate;
 
 export const UpdateTypes = [
   'new_message',
@@ -735,7 +740,57 @@ export const UpdateTypes = [
   'dialog_unread_mark',
   'message_poll',
   'scheduled_messages',
+  'bot_callback_query',
+  'phone_call',
+  'phone_signal',
 ] as const satisfies readonly Update['type'][];
+
+/** A press of a bot's button, in the bot's own log only: people's clients never see one. */
+export interface BotCallbackQueryUpdate {
+  type: 'bot_callback_query';
+}
+
+// ---- Calls ----------------------------------------------------------------------------------------------
+
+export const CallState = { Ringing: 0, Active: 1, Ended: 2 } as const;
+export type CallState = (typeof CallState)[keyof typeof CallState];
+
+/** A one-to-one voice call, signalled through the server (WebRTC); `sdp` is the offer (ringing, to the callee) or
+ * the answer (active, to the caller); `reason` once ended: hangup, cancelled, declined, missed, disconnected. */
+export interface PhoneCall {
+  id: number;
+  caller_id: number;
+  callee_id: number;
+  state: CallState;
+  date: number;
+  sdp?: string | null;
+  reason?: string | null;
+  started_at?: number;
+  duration?: number;
+}
+
+export interface IceServer {
+  urls: string[];
+  username?: string | null;
+  credential?: string | null;
+}
+
+export interface CallConfig {
+  ice_servers: IceServer[];
+  ring_timeout: number;
+}
+
+export interface PhoneCallUpdate {
+  type: 'phone_call';
+  call: PhoneCall;
+}
+
+export interface PhoneCallSignalUpdate {
+  type: 'phone_signal';
+  call_id: number;
+  from_id: number;
+  data: string;
+}
 
 export interface LoggedUpdate {
   pts: number;
@@ -827,6 +882,9 @@ export type MessengerEvent =
   | { type: 'user_updated'; user: User }
   /** Ephemeral: `lastSeen` in unix seconds. */
   | { type: 'user_status'; userId: number; online: boolean; lastSeen: number; hidden: boolean }
+  /** Ephemeral: a call rang, was answered or ended; the other side of a call sent an ICE candidate. */
+  | { type: 'phone_call'; call: PhoneCall }
+  | { type: 'phone_signal'; callId: number; fromId: number; data: string }
   /** This device (which exported a login token) is now signed in. */
   | { type: 'login_token_accepted'; signedIn: SignedIn }
   /** This device is no longer signed in (signed out here, or revoked from another device: AUTH_KEY_UNREGISTERED). */

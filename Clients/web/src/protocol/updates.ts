@@ -450,6 +450,10 @@ export class UpdateStream {
       this.emitter.emit({ type: 'user_updated', user: update.user });
     } else if (update.type === 'user_status') {
       this.emitter.emit({ type: 'user_status', userId: update.user_id, online: update.online, lastSeen: update.last_seen, hidden: !!update.hidden });
+    } else if (update.type === 'phone_call') {
+      this.emitter.emit({ type: 'phone_call', call: update.call });
+    } else if (update.type === 'phone_signal') {
+      this.emitter.emit({ type: 'phone_signal', callId: update.call_id, fromId: update.from_id, data: update.data });
     }
   }
 

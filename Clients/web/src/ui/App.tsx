@@ -1,4 +1,5 @@
 import { useEffect } from 'preact/hooks';
+import { CallScreen } from './CallScreen';
 import { isMuted } from '../api/types';
 import { errorText } from './format';
 import { openChat } from './messages';
@@ -128,6 +129,7 @@ function Workspace() {
       {panel === 'info' && active && <GroupInfo key={active} chatKey={active} />}
       {panel === 'newChat' && <NewChat />}
       {panel === 'newGroup' && <NewGroup />}
+      <CallScreen />
     </div>
   );
 }

@@ -18,6 +18,7 @@ import { dialogPinned, ensureUsers, updateDialog } from './chats';
 import { api } from './connection';
 import { canPin, pinMessage } from './pins';
 import { myPermissions } from './permissions';
+import { startCall } from './calls';
 import { AutoDeletePeriods, canSetAutoDelete, setAutoDelete } from './autoDelete';
 import { react } from './reactions';
 
@@ -152,6 +153,11 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
   const autoDelete = useApp((s) => s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.ttl_period ?? 0);
   const mayTime = useApp((s) => canSetAutoDelete(s, chatKey));
   const [exporting, setExporting] = useState(false);
+  // A person (not a bot, not oneself, not a deleted account) can be called, one call at a time.
+  const callable = useApp(
+    (s) => peer.kind === PeerKind.User && peer.id !== s.me?.id && !s.users[peer.id]?.bot && !s.users[peer.id]?.deleted && !!window.RTCPeerConnection,
+  );
+  const inCall = useApp((s) => !!s.call);
   const exportHistory = () => {
     setMuteError('');
     setExporting(true);
@@ -226,6 +232,11 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
       >
         <Icon name={muted ? 'bellOff' : 'bell'} />
       </button>
+      {callable && (
+        <button type="button" class="icon-btn" aria-label="Call" title="Voice call" disabled={inCall} onClick={() => void startCall(peer.id)}>
+          <Icon name="phone" />
+        </button>
+      )}
       <button type="button" class="icon-btn" aria-label="Search in chat" title="Search in this chat" onClick={onSearch}>
         <Icon name="search" />
       </button>

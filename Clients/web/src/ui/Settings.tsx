@@ -296,6 +296,7 @@ function Privacy() {
       <h3 id="settings-privacy">Privacy</h3>
       {choice('Who sees when I am online', 'last_seen')}
       {choice('Who may add me to groups', 'group_invites')}
+      {choice('Who may call me', 'calls')}
       <p class="muted">Hidden presence shows as "last seen recently"; anyone may still send you an invite link.</p>
       <StatusLine status={status} />
     </section>

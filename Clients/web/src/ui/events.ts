@@ -1,6 +1,7 @@
 import type { MessengerEvent } from '../api/types';
 import { PeerKind } from '../api/types';
 import { forgetSession, setMe, signedIn } from './account';
+import { callChanged, callSignal } from './calls';
 import { dialogPinned, loadDialogs, rememberUsers, updateDialog } from './chats';
 import { loadOlder, messageArrived, messagesGone, replaceMessage } from './messages';
 import { announce, muteChanged } from './notifications';
@@ -82,6 +83,12 @@ export function applyEvent(event: MessengerEvent): void {
     case 'user_updated':
       rememberUsers([event.user]);
       if (event.user.id === getState().me?.id) setMe(event.user);
+      break;
+    case 'phone_call':
+      void callChanged(event.call).catch(() => undefined);
+      break;
+    case 'phone_signal':
+      void callSignal(event.callId, event.data).catch(() => undefined);
       break;
     case 'user_status':
       setState((s) => ({ presence: { ...s.presence, [event.userId]: { online: event.online, lastSeen: event.lastSeen, hidden: event.hidden } } }));

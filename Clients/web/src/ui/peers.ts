@@ -72,6 +72,8 @@ export function serviceText(state: AppState, message: Message): string {
       return action.period
         ? `${actor} set messages to auto-delete after ${periodText(action.period)}`
         : `${actor} turned off auto-delete`;
+    case 'phone_call':
+      return callText(action.title ?? '', action.period ?? 0, message.from_id === state.me?.id);
     case 'edit_permissions':
       return action.period
         ? `${actor} changed what members may do; slow mode: one message every ${periodText(action.period)}`
@@ -79,6 +81,16 @@ export function serviceText(state: AppState, message: Message): string {
     default:
       return `${actor}: ${action.kind}`;
   }
+}
+
+/** A call as its record in the chat reads for this side of it. */
+function callText(reason: string, seconds: number, outgoing: boolean): string {
+  if (reason === 'hangup' || reason === 'disconnected') {
+    const length = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+    return `${outgoing ? 'Outgoing' : 'Incoming'} call (${length})`;
+  }
+  if (reason === 'declined') return outgoing ? 'Call declined' : 'Declined call';
+  return outgoing ? (reason === 'missed' ? 'Call not answered' : 'Cancelled call') : 'Missed call';
 }
 
 /** A message this client has loaded (in some chat's history, or pinned), if any. */

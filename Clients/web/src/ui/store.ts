@@ -1,4 +1,5 @@
 import { useEffect, useReducer, useRef } from 'preact/hooks';
+import type { CallView } from './calls';
 import type { Chat, ConnectionState, Dialog, InputMedia, MemberRole, Message, ScheduledMessage, User } from '../api/types';
 
 /** A message this device is sending: shown with a clock until the server stores it. */
@@ -65,6 +66,8 @@ export interface AppState {
   active: string | null;
   /** A message to scroll to once its chat shows (a search result). */
   focus: { key: string; messageId: number } | null;
+  /** The voice call on screen, if any (calls.ts). */
+  call: CallView | null;
   panel: Panel;
   /** An invite code from a `/join/<code>` link, offered in the New chat dialog once signed in. */
   joinCode: string | null;
@@ -90,6 +93,7 @@ let state: AppState = {
   uploads: {},
   active: null,
   focus: null,
+  call: null,
   panel: null,
   joinCode: null,
   pendingChat: null,
