@@ -1,5 +1,6 @@
 import type { CallConfig, PhoneCall } from '../api/types';
 import { CallState } from '../api/types';
+import { ensureUsers } from './chats';
 import { api } from './connection';
 import { errorText } from './format';
 import { getState, setState } from './store';
@@ -100,6 +101,11 @@ export async function startCall(userId: number): Promise<void> {
     const description = await pc.createOffer();
     await pc.setLocalDescription(description);
     const call = await api().phone.requestCall({ user_id: userId, offer: description.sdp ?? '' });
+    if (view()?.phase === 'ended') {
+      // Cancelled while the server was being asked: it rings until told.
+      await api().phone.discardCall({ call_id: call.id }).catch(() => undefined);
+      return;
+    }
     show({ id: call.id });
     flushLocal(call.id);
   } catch (e) {
@@ -153,6 +159,7 @@ export async function callChanged(call: PhoneCall): Promise<void> {
     if (current || call.callee_id !== me) return;
     offer = call.sdp ?? null;
     show({ id: call.id, peerId: call.caller_id, incoming: true, phase: 'ringing', startedAt: null, connection: 'new', muted: false });
+    await ensureUsers([call.caller_id]);
     return;
   }
   if (current?.id !== call.id) return;
