@@ -89,32 +89,35 @@ internal sealed class MessageStore(SqliteDatabase database)
         return command.ExecuteScalar() as long? ?? 0;
     }
 
-    public MessageList History(long userId, long chatId, long offsetId, int limit)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText =
+    public MessageList History(long userId, long chatId, long offsetId, int limit) =>
+        Page(
             $"SELECT {MessageColumns} FROM message_messages m WHERE m.chat_id = @chat AND m.deleted = 0 AND m.id < @offset AND {NotHidden} " +
-            "ORDER BY m.id DESC LIMIT @limit";
-        command.Parameters.AddWithValue("@chat", chatId);
-        command.Parameters.AddWithValue("@user", userId);
-        command.Parameters.AddWithValue("@offset", offsetId > 0 ? offsetId : long.MaxValue);
-        command.Parameters.AddWithValue("@limit", limit);
-        return MessageListing.Of(connection, userId, ReadMessages(command));
-    }
+            "ORDER BY m.id DESC LIMIT @limit",
+            userId, chatId, offsetId > 0 ? offsetId : long.MaxValue, limit);
 
     /// <summary>The user's unread mentions in the chat, oldest first, after <paramref name="offsetId"/>.</summary>
-    public MessageList UnreadMentions(long userId, long chatId, long offsetId, int limit)
+    public MessageList UnreadMentions(long userId, long chatId, long offsetId, int limit) =>
+        Page(
+            $"SELECT {MessageColumns} FROM message_mentions mm JOIN message_messages m ON m.id = mm.message_id AND m.deleted = 0 " +
+            $"WHERE mm.user_id = @user AND mm.chat_id = @chat AND mm.message_id > @offset AND {NotHidden} ORDER BY mm.message_id LIMIT @limit",
+            userId, chatId, offsetId, limit);
+
+    /// <summary>A page of the chat's messages as <paramref name="userId"/> sees them, by a query over <c>@user</c>,
+    /// <c>@chat</c>, <c>@offset</c>, <c>@limit</c> (and <paramref name="extra"/>), with their reactions and polls.</summary>
+    private MessageList Page(string sql, long userId, long chatId, long offset, int limit, params (string Name, object Value)[] extra)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText =
-            $"SELECT {MessageColumns} FROM message_mentions mm JOIN message_messages m ON m.id = mm.message_id AND m.deleted = 0 " +
-            $"WHERE mm.user_id = @user AND mm.chat_id = @chat AND mm.message_id > @offset AND {NotHidden} ORDER BY mm.message_id LIMIT @limit";
+        command.CommandText = sql;
         command.Parameters.AddWithValue("@chat", chatId);
         command.Parameters.AddWithValue("@user", userId);
-        command.Parameters.AddWithValue("@offset", offsetId);
+        command.Parameters.AddWithValue("@offset", offset);
         command.Parameters.AddWithValue("@limit", limit);
+        foreach (var (name, value) in extra)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
         return MessageListing.Of(connection, userId, ReadMessages(command));
     }
 
@@ -522,20 +525,11 @@ internal sealed class MessageStore(SqliteDatabase database)
             : Previews.PageMeta.FirstLink(text) is not null ? SharedMedia.NumberOf(SharedMedia.Link) : null;
 
     /// <summary>The chat's messages of one shared kind the user sees, newest first, older than <paramref name="offsetId"/>.</summary>
-    public MessageList SharedMessages(long userId, long chatId, int kind, long offsetId, int limit)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText =
+    public MessageList SharedMessages(long userId, long chatId, int kind, long offsetId, int limit) =>
+        Page(
             $"SELECT {MessageColumns} FROM message_messages m WHERE m.chat_id = @chat AND m.shared_kind = @kind AND m.id < @offset AND m.deleted = 0 " +
-            $"AND {NotHidden} ORDER BY m.id DESC LIMIT @limit";
-        command.Parameters.AddWithValue("@chat", chatId);
-        command.Parameters.AddWithValue("@kind", kind);
-        command.Parameters.AddWithValue("@user", userId);
-        command.Parameters.AddWithValue("@offset", offsetId > 0 ? offsetId : long.MaxValue);
-        command.Parameters.AddWithValue("@limit", limit);
-        return MessageListing.Of(connection, userId, ReadMessages(command));
-    }
+            $"AND {NotHidden} ORDER BY m.id DESC LIMIT @limit",
+            userId, chatId, offsetId > 0 ? offsetId : long.MaxValue, limit, ("@kind", kind));
 
     /// <summary>True when no participant of the private chat (groups: never) can see the message any more (each deleted it for themselves).</summary>
     public static bool HiddenFromEveryone(WriteScope scope, long messageId) =>
