@@ -11,9 +11,10 @@ public static class PhoneMethods
     public static Task<CallConfig> GetCallConfigAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetCallConfigCall(), cancellationToken);
 
-    /// <summary>Rings <paramref name="userId"/> with an SDP offer.</summary>
-    public static Task<PhoneCall> RequestCallAsync(this MessengerClient client, long userId, string offer, CancellationToken cancellationToken = default) =>
-        client.CallAsync(new RequestCallCall(userId, offer), cancellationToken);
+    /// <summary>Rings <paramref name="userId"/> with an SDP offer; <paramref name="video"/> asks them to answer with their camera.</summary>
+    public static Task<PhoneCall> RequestCallAsync(
+        this MessengerClient client, long userId, string offer, bool video = false, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new RequestCallCall(userId, offer, video), cancellationToken);
 
     /// <summary>Answers a ringing call with an SDP answer.</summary>
     public static Task<PhoneCall> AcceptCallAsync(this MessengerClient client, long callId, string answer, CancellationToken cancellationToken = default) =>

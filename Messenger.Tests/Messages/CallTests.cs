@@ -34,14 +34,15 @@ public sealed class CallTests : IAsyncLifetime
         await using var bob = await _host.SignUpAsync("bob_calls");
         await using var bobsPhone = await _host.SignInAnotherDeviceAsync("bob_calls");
 
-        var ringing = await alice.Client.RequestCallAsync(bob.UserId, "v=0 offer");
+        var ringing = await alice.Client.RequestCallAsync(bob.UserId, "v=0 offer", video: true);
 
         ringing.State.Should().Be(CallState.Ringing);
+        ringing.Video.Should().BeTrue();
         ringing.Id.Should().BeInRange(1, (1L << 53) - 1, "a JavaScript client reads the id as a number and sends it back");
         foreach (var device in new[] { bob, bobsPhone })
         {
             (await device.NextAsync<PhoneCallChanged>()).Call.Should().Match<PhoneCall>(c =>
-                c.Id == ringing.Id && c.State == CallState.Ringing && c.CallerId == alice.UserId && c.Sdp == "v=0 offer");
+                c.Id == ringing.Id && c.State == CallState.Ringing && c.CallerId == alice.UserId && c.Sdp == "v=0 offer" && c.Video);
         }
 
         await alice.Client.SendCallSignalAsync(ringing.Id, "candidate:alice");
@@ -61,7 +62,7 @@ public sealed class CallTests : IAsyncLifetime
         (await bob.NextAsync<PhoneCallChanged>(e => e.Call.State == CallState.Ended)).Call.Reason.Should().Be(CallEndReasons.Hangup);
         var record = (await bob.Client.GetHistoryAsync(alice.Peer)).Should().ContainSingle().Subject;
         record.FromId.Should().Be(alice.UserId);
-        record.Action.Should().BeEquivalentTo(new ServiceAction(ServiceActions.PhoneCall, [], CallEndReasons.Hangup, 65));
+        record.Action.Should().BeEquivalentTo(new ServiceAction(ServiceActions.PhoneCall, [], CallEndReasons.Hangup, 65, Video: true));
         await SessionTestKit.FailsWith(() => bob.Client.SendCallSignalAsync(ringing.Id, "late"), CallErrorNames.CallIdInvalid);
     }
 

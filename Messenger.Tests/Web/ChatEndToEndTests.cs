@@ -1046,6 +1046,33 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task AVideoCall_ShowsEachSidesCameraToTheOther()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Video?");
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Video call", Exact = true }).ClickAsync();
+        await Expect(bob.Page.GetByTestId("call-status")).ToHaveTextAsync("Incoming video call");
+        await bob.Page.GetByTestId("call").GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
+
+        // Chromium's fake camera on each side: the other's frames decode in the remote video element.
+        foreach (var page in new[] { alice.Page, bob.Page })
+        {
+            await Expect(page.GetByTestId("call")).ToHaveAttributeAsync("data-connection", "connected", new() { Timeout = 20_000 });
+            await page.WaitForFunctionAsync(
+                "() => document.querySelector('[data-testid=remote-video]')?.videoWidth > 0", null, new() { Timeout = 20_000 });
+        }
+
+        await alice.Page.GetByTestId("call").GetByRole(AriaRole.Button, new() { Name = "Hang up" }).ClickAsync();
+        await Expect(bob.Page.GetByTestId("call")).ToHaveCountAsync(0);
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Page.GetByTestId("service-message")
+            .Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex(@"Incoming video call \(0:\d\d\)") })).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task GroupPhotoAndDescription_SetByTheCreator_ShowForMembers_AndThePhotosRemovalToo()
     {
         var (alice, bob, _, bobName) = await TwoPeopleAsync();

@@ -31,10 +31,10 @@ public static class CallEndReasons
 }
 
 /// <summary>
-/// A one-to-one voice call, signalled through the server (WebRTC: the media flows between the two browsers or apps,
-/// not through the server). <see cref="Sdp"/> is the caller's offer in the ringing call the callee is shown, and the
-/// callee's answer in the active call the caller is shown. <see cref="StartedAt"/> is when it was answered (unix
-/// seconds, 0 before), <see cref="Duration"/> how long it lasted once ended.
+/// A one-to-one voice or (<see cref="Video"/>) video call, signalled through the server (WebRTC: the media flows
+/// between the two browsers or apps, not through the server). <see cref="Sdp"/> is the caller's offer in the ringing
+/// call the callee is shown, and the callee's answer in the active call the caller is shown. <see cref="StartedAt"/>
+/// is when it was answered (unix seconds, 0 before), <see cref="Duration"/> how long it lasted once ended.
 /// </summary>
 [MessagePackObject]
 public sealed record PhoneCall(
@@ -46,7 +46,8 @@ public sealed record PhoneCall(
     [property: Key("sdp")] string? Sdp = null,
     [property: Key("reason")] string? Reason = null,
     [property: Key("started_at")] long StartedAt = 0,
-    [property: Key("duration")] int Duration = 0);
+    [property: Key("duration")] int Duration = 0,
+    [property: Key("video")] bool Video = false);
 
 /// <summary>A STUN or TURN server for the calls' WebRTC connections, as <c>RTCIceServer</c> takes it.</summary>
 [MessagePackObject]
@@ -68,13 +69,16 @@ public sealed record CallConfig(
 public sealed record GetCallConfigCall : IRpcCall<CallConfig>;
 
 /// <summary><c>phone.requestCall</c>: calls <see cref="UserId"/> with a WebRTC <see cref="Offer"/> (SDP, 1–16384
-/// characters): every online device of theirs gets <c>phone_call</c> (ringing) until one answers, the caller cancels,
+/// characters), with the camera when <see cref="Video"/> (the callee is told, to answer with theirs): every online device of theirs gets <c>phone_call</c> (ringing) until one answers, the caller cancels,
 /// or the ring timeout passes (missed). Errors: <c>CALL_PEER_INVALID</c> (no such person, a bot, oneself),
 /// <c>CALL_SDP_INVALID</c>, 403 <c>USER_IS_BLOCKED</c>, 403 <c>YOU_BLOCKED_USER</c>, 403 <c>USER_PRIVACY_RESTRICTED</c>
 /// (their privacy), 420 <c>USER_BUSY</c> (they are in a call), <c>CALL_ALREADY_ACTIVE</c> (the caller is).</summary>
 [RpcMethod("phone.requestCall")]
 [MessagePackObject]
-public sealed record RequestCallCall([property: Key("user_id")] long UserId, [property: Key("offer")] string Offer) : IRpcCall<PhoneCall>;
+public sealed record RequestCallCall(
+    [property: Key("user_id")] long UserId,
+    [property: Key("offer")] string Offer,
+    [property: Key("video")] bool Video = false) : IRpcCall<PhoneCall>;
 
 /// <summary><c>phone.acceptCall</c> (the callee, from one device): answers the ringing call with a WebRTC
 /// <see cref="Answer"/>; the caller gets the active call with it, the callee's other devices stop ringing. Errors:

@@ -94,14 +94,16 @@ public sealed record ReactionCount([property: Key("reaction")] string Reaction, 
 
 /// <summary>What a service message records (its text is empty): <see cref="Kind"/> is one of
 /// <see cref="ServiceActions"/>; <see cref="UserIds"/> the users it concerns; <see cref="Title"/> for create and title;
-/// <see cref="Period"/> for <c>set_ttl</c> (seconds; 0: auto-delete turned off) and <c>edit_permissions</c> (the slow
-/// mode's seconds; 0: off).</summary>
+/// <see cref="Period"/> for <c>set_ttl</c> (seconds; 0: auto-delete turned off), <c>edit_permissions</c> (the slow
+/// mode's seconds; 0: off) and <c>phone_call</c> (the seconds talked); <see cref="Video"/> for a <c>phone_call</c>
+/// with cameras.</summary>
 [MessagePackObject]
 public sealed record ServiceAction(
     [property: Key("kind")] string Kind,
     [property: Key("user_ids")] long[] UserIds,
     [property: Key("title")] string? Title = null,
-    [property: Key("period")] int? Period = null);
+    [property: Key("period")] int? Period = null,
+    [property: Key("video")] bool Video = false);
 
 /// <summary>Kinds of <see cref="ServiceAction"/>.</summary>
 public static class ServiceActions

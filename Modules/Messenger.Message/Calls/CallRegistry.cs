@@ -19,7 +19,7 @@ internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider c
     private readonly Dictionary<long, LiveCall> _calls = [];
     private readonly Dictionary<long, long> _callOfUser = [];
 
-    public PhoneCall Start(long callerId, string callerConnection, long calleeId, string offer)
+    public PhoneCall Start(long callerId, string callerConnection, long calleeId, string offer, bool video)
     {
         lock (_gate)
         {
@@ -42,7 +42,7 @@ internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider c
             }
             while (_calls.ContainsKey(id));
 
-            var call = new LiveCall(new PhoneCall(id, callerId, calleeId, CallState.Ringing, Now()), callerConnection);
+            var call = new LiveCall(new PhoneCall(id, callerId, calleeId, CallState.Ringing, Now(), Video: video), callerConnection);
             _calls[id] = call;
             _callOfUser[callerId] = id;
             _callOfUser[calleeId] = id;

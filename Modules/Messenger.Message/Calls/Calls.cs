@@ -127,7 +127,7 @@ internal sealed class CallHandlers(
             throw MessengerError.Forbidden(GroupErrorNames.UserPrivacyRestricted);
         }
 
-        var ringing = registry.Start(me, caller.ConnectionId, call.UserId, call.Offer);
+        var ringing = registry.Start(me, caller.ConnectionId, call.UserId, call.Offer, call.Video);
         await CallEvents.AnnounceAsync(bus, ringing, call.UserId);
         return ringing;
     }
@@ -166,7 +166,7 @@ internal sealed class CallHandlers(
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             var chat = Delivery.OpenForPosting(scope, ended.CallerId, target, now, ChatRights.None);
-            var action = new ServiceAction(ServiceActions.PhoneCall, [], ended.Reason, ended.Duration);
+            var action = new ServiceAction(ServiceActions.PhoneCall, [], ended.Reason, ended.Duration, ended.Video);
             appends.AddRange(Delivery.Post(scope, log, chat, ended.CallerId, Delivery.ServiceRandomId(), "", null, action, now).Appends);
         }, cancellationToken);
         await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);

@@ -211,7 +211,8 @@ export function createMethods(call: Call) {
     phone: {
       /** The ICE servers for RTCPeerConnection and how long a call rings. */
       getCallConfig: (o?: CallOptions) => call<CallConfig>('phone.getCallConfig', {}, o),
-      requestCall: (a: { user_id: number; offer: string }, o?: CallOptions) => call<PhoneCall>('phone.requestCall', a, o),
+      requestCall: (a: { user_id: number; offer: string; video?: boolean }, o?: CallOptions) =>
+        call<PhoneCall>('phone.requestCall', { user_id: a.user_id, offer: a.offer, video: a.video ?? false }, o),
       acceptCall: (a: { call_id: number; answer: string }, o?: CallOptions) => call<PhoneCall>('phone.acceptCall', a, o),
       sendSignal: (a: { call_id: number; data: string }, o?: CallOptions) => call<Done>('phone.sendSignal', a, o),
       discardCall: (a: { call_id: number }, o?: CallOptions) => call<PhoneCall>('phone.discardCall', a, o),

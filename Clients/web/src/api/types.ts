@@ -256,8 +256,11 @@ export interface ServiceAction {
   kind: ServiceActionKind | string;
   user_ids: number[];
   title: string | null;
-  /** `set_ttl`: the chat's auto-delete period in seconds (0: turned off). */
+  /** `set_ttl`: the chat's auto-delete period in seconds (0: turned off); `edit_permissions`: the slow mode;
+   * `phone_call`: the seconds talked. */
   period?: number | null;
+  /** `phone_call`: with cameras. */
+  video?: boolean;
 }
 
 export const MediaKinds = { Photo: 'photo', Video: 'video', Audio: 'audio', Document: 'document' } as const;
@@ -767,6 +770,8 @@ export interface PhoneCall {
   reason?: string | null;
   started_at?: number;
   duration?: number;
+  /** With cameras: the callee answers with theirs. */
+  video?: boolean;
 }
 
 export interface IceServer {

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
-import { acceptCall, hangUp, toggleMute } from './calls';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { acceptCall, callStreams, hangUp, toggleMute } from './calls';
 import { Avatar } from './Avatar';
 import { Icon } from './Icon';
 import { userName } from './peers';
@@ -16,20 +16,35 @@ export function CallScreen() {
     const timer = setInterval(() => tick((n) => n + 1), 1000);
     return () => clearInterval(timer);
   }, [call?.phase]);
+  const remote = useRef<HTMLVideoElement>(null);
+  const local = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const streams = callStreams();
+    if (remote.current && remote.current.srcObject !== streams.remote) remote.current.srcObject = streams.remote;
+    if (local.current && local.current.srcObject !== streams.local) local.current.srcObject = streams.local;
+  }, [call?.streams, call?.video, call?.phase]);
   if (!call) return null;
   const seconds = call.startedAt ? Math.max(0, Math.floor(Date.now() / 1000) - call.startedAt) : 0;
   const status =
     call.error ??
     {
       calling: 'Calling…',
-      ringing: 'Incoming call',
+      ringing: call.video ? 'Incoming video call' : 'Incoming call',
       connecting: 'Connecting…',
       active: call.connection === 'connected' ? `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}` : 'Connecting…',
       ended: 'Call ended',
     }[call.phase];
   return (
     <div class="call" role="dialog" aria-label={`Call with ${name}`} data-testid="call" data-phase={call.phase} data-connection={call.connection}>
-      <Avatar id={call.peerId} name={name} size="lg" photo={photo} />
+      {call.video && call.phase !== 'ringing' ? (
+        <div class="call__videos">
+          {/* The sound plays from the call's audio element: both videos stay muted. */}
+          <video ref={remote} class="call__remote" data-testid="remote-video" autoplay playsInline muted />
+          <video ref={local} class="call__local" data-testid="local-video" autoplay playsInline muted />
+        </div>
+      ) : (
+        <Avatar id={call.peerId} name={name} size="lg" photo={photo} />
+      )}
       <p class="call__name">{name}</p>
       <p class="call__status muted" data-testid="call-status" role="status">
         {status}

@@ -233,9 +233,14 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
         <Icon name={muted ? 'bellOff' : 'bell'} />
       </button>
       {callable && (
-        <button type="button" class="icon-btn" aria-label="Call" title="Voice call" disabled={inCall} onClick={() => void startCall(peer.id)}>
-          <Icon name="phone" />
-        </button>
+        <>
+          <button type="button" class="icon-btn" aria-label="Call" title="Voice call" disabled={inCall} onClick={() => void startCall(peer.id)}>
+            <Icon name="phone" />
+          </button>
+          <button type="button" class="icon-btn" aria-label="Video call" title="Video call" disabled={inCall} onClick={() => void startCall(peer.id, true)}>
+            <Icon name="camera" />
+          </button>
+        </>
       )}
       <button type="button" class="icon-btn" aria-label="Search in chat" title="Search in this chat" onClick={onSearch}>
         <Icon name="search" />

@@ -22,6 +22,7 @@ const paths = {
   archive: 'M4 5h16v4H4zM5 9v10h14V9M10 13h4',
   mic: 'M12 3a3 3 0 00-3 3v6a3 3 0 006 0V6a3 3 0 00-3-3zM5 11a7 7 0 0014 0M12 18v3',
   phone: 'M5 4h4l2 5-2.5 1.5a11 11 0 005 5L15 13l5 2v4a2 2 0 01-2 2A16 16 0 013 6a2 2 0 012-2z',
+  camera: 'M3 7h12v10H3zM15 10l6-3v10l-6-3',
   play: 'M7 5l12 7-12 7V5z',
   poll: 'M5 20V11M12 20V4M19 20v-6',
   bell: 'M6 16V11a6 6 0 0112 0v5l1.5 2h-15L6 16zM10 20a2 2 0 004 0',

@@ -10,6 +10,10 @@ export interface CallView {
   id: number | null;
   peerId: number;
   incoming: boolean;
+  /** With cameras. */
+  video: boolean;
+  /** Bumped when a stream arrives, so the screen attaches it. */
+  streams: number;
   phase: 'calling' | 'ringing' | 'connecting' | 'active' | 'ended';
   startedAt: number | null;
   connection: RTCPeerConnectionState | 'new';
@@ -25,6 +29,7 @@ export interface CallView {
 let peer: RTCPeerConnection | null = null;
 let microphone: MediaStream | null = null;
 let remoteAudio: HTMLAudioElement | null = null;
+let remoteStream: MediaStream | null = null;
 let offer: string | null = null;
 let waitingRemote: RTCIceCandidateInit[] = [];
 let waitingLocal: RTCIceCandidateInit[] = [];
@@ -33,9 +38,14 @@ let config: CallConfig | null = null;
 const view = () => getState().call;
 const show = (next: Partial<CallView> | null) => setState((s) => ({ call: next === null ? null : ({ ...s.call, ...next } as CallView) }));
 
-async function connection(): Promise<RTCPeerConnection> {
+/** This side's microphone (and camera) and the other side's stream, for the call screen's video elements. */
+export function callStreams(): { local: MediaStream | null; remote: MediaStream | null } {
+  return { local: microphone, remote: remoteStream };
+}
+
+async function connection(video: boolean): Promise<RTCPeerConnection> {
   const { ice_servers } = (config ??= await api().phone.getCallConfig());
-  microphone = await navigator.mediaDevices.getUserMedia({ audio: true });
+  microphone = await navigator.mediaDevices.getUserMedia({ audio: true, video });
   const pc = new RTCPeerConnection({
     iceServers: ice_servers.map((s) => ({ urls: s.urls, username: s.username ?? undefined, credential: s.credential ?? undefined })),
   });
@@ -48,9 +58,11 @@ async function connection(): Promise<RTCPeerConnection> {
     else waitingLocal.push(candidate);
   };
   pc.ontrack = (event) => {
+    remoteStream = event.streams[0] ?? new MediaStream([event.track]);
     remoteAudio ??= new Audio();
-    remoteAudio.srcObject = event.streams[0] ?? new MediaStream([event.track]);
+    remoteAudio.srcObject = remoteStream;
     void remoteAudio.play().catch(() => undefined);
+    show({ streams: (view()?.streams ?? 0) + 1 });
   };
   pc.onconnectionstatechange = () => {
     if (peer !== pc) return;
@@ -80,6 +92,7 @@ function release(): void {
   for (const track of microphone?.getTracks() ?? []) track.stop();
   microphone = null;
   if (remoteAudio) remoteAudio.srcObject = null;
+  remoteStream = null;
   offer = null;
   waitingRemote = [];
   waitingLocal = [];
@@ -92,15 +105,16 @@ function closeSoon(id: number | null): void {
   }, 1500);
 }
 
-/** Calls `userId`: the microphone, an offer, then the server rings their devices. */
-export async function startCall(userId: number): Promise<void> {
+/** Calls `userId` (with the camera when `video`): the microphone, an offer, then the server rings their devices. */
+export async function startCall(userId: number, video = false): Promise<void> {
   if (view()) return;
-  show({ id: null, peerId: userId, incoming: false, phase: 'calling', startedAt: null, connection: 'new', muted: false });
+  show({ id: null, peerId: userId, incoming: false, video, streams: 0, phase: 'calling', startedAt: null, connection: 'new', muted: false });
   try {
-    const pc = await connection();
+    const pc = await connection(video);
+    show({ streams: 1 });
     const description = await pc.createOffer();
     await pc.setLocalDescription(description);
-    const call = await api().phone.requestCall({ user_id: userId, offer: description.sdp ?? '' });
+    const call = await api().phone.requestCall({ user_id: userId, offer: description.sdp ?? '', video });
     if (view()?.phase === 'ended') {
       // Cancelled while the server was being asked: it rings until told.
       await api().phone.discardCall({ call_id: call.id }).catch(() => undefined);
@@ -121,7 +135,7 @@ export async function acceptCall(): Promise<void> {
   if (!call?.id || !call.incoming || call.phase !== 'ringing' || !offer) return;
   show({ phase: 'connecting' });
   try {
-    const pc = await connection();
+    const pc = await connection(call.video);
     await pc.setRemoteDescription({ type: 'offer', sdp: offer });
     await flushRemote();
     const answer = await pc.createAnswer();
@@ -158,7 +172,17 @@ export async function callChanged(call: PhoneCall): Promise<void> {
   if (call.state === CallState.Ringing) {
     if (current || call.callee_id !== me) return;
     offer = call.sdp ?? null;
-    show({ id: call.id, peerId: call.caller_id, incoming: true, phase: 'ringing', startedAt: null, connection: 'new', muted: false });
+    show({
+      id: call.id,
+      peerId: call.caller_id,
+      incoming: true,
+      video: !!call.video,
+      streams: 0,
+      phase: 'ringing',
+      startedAt: null,
+      connection: 'new',
+      muted: false,
+    });
     await ensureUsers([call.caller_id]);
     return;
   }

@@ -73,7 +73,7 @@ export function serviceText(state: AppState, message: Message): string {
         ? `${actor} set messages to auto-delete after ${periodText(action.period)}`
         : `${actor} turned off auto-delete`;
     case 'phone_call':
-      return callText(action.title ?? '', action.period ?? 0, message.from_id === state.me?.id);
+      return callText(action.title ?? '', action.period ?? 0, message.from_id === state.me?.id, !!action.video);
     case 'edit_permissions':
       return action.period
         ? `${actor} changed what members may do; slow mode: one message every ${periodText(action.period)}`
@@ -84,10 +84,10 @@ export function serviceText(state: AppState, message: Message): string {
 }
 
 /** A call as its record in the chat reads for this side of it. */
-function callText(reason: string, seconds: number, outgoing: boolean): string {
+function callText(reason: string, seconds: number, outgoing: boolean, video: boolean): string {
   if (reason === 'hangup' || reason === 'disconnected') {
     const length = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
-    return `${outgoing ? 'Outgoing' : 'Incoming'} call (${length})`;
+    return `${outgoing ? 'Outgoing' : 'Incoming'} ${video ? 'video call' : 'call'} (${length})`;
   }
   if (reason === 'declined') return outgoing ? 'Call declined' : 'Declined call';
   return outgoing ? (reason === 'missed' ? 'Call not answered' : 'Cancelled call') : 'Missed call';
