@@ -3,6 +3,7 @@ import { PeerKind } from '../api/types';
 import { updateDialog } from './chats';
 import { api } from './connection';
 import { findMessage, peerFromKey } from './peers';
+import { mentions } from './rich';
 import { setState, type AppState } from './store';
 
 /** Whether a group message mentions this user as the server counts it: `@username` as a whole word (any case), or an
@@ -10,10 +11,7 @@ import { setState, type AppState } from './store';
 export function mentionsMe(s: AppState, message: Message): boolean {
   const me = s.me;
   if (!me || message.from_id === me.id || message.to_peer.kind !== PeerKind.Chat || message.action) return false;
-  if (me.username && message.text.includes('@')) {
-    const escaped = me.username.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    if (new RegExp(`(?<![\\w@])@${escaped}(?!\\w)`, 'i').test(message.text)) return true;
-  }
+  if (me.username && message.text.includes('@') && mentions(message.text, me.username)) return true;
   return !!message.reply_to_id && findMessage(s, message.reply_to_id)?.from_id === me.id;
 }
 
