@@ -486,6 +486,8 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await bob.ScreenshotAsync("12-pinned-and-muted");
 
         await bob.Page.ReloadAsync();
+        // The stand-in Notification starts over with the page: give it the permission the browser would remember.
+        await bob.Page.EvaluateAsync("() => { window.Notification.permission = 'granted'; }");
         await bob.OpenChatAsync(aliceName.Display);
         await Expect(bob.Page.GetByTestId("pinned-bar")).ToContainTextAsync("Ping one");
         await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Unmute", Exact = true })).ToBeVisibleAsync();
@@ -493,6 +495,13 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await Expect(bob.Page.GetByTestId("pinned-bar")).ToHaveCountAsync(0);
         await Expect(alice.Page.GetByTestId("pinned-bar")).ToHaveCountAsync(0);
         (await Notifications(bob)).Should().BeEmpty("the page was reloaded: nothing was announced since, the chat being muted");
+
+        // A call rings even in a muted chat, and is announced while the page is in the background.
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Call", Exact = true }).ClickAsync();
+        await bob.Page.WaitForFunctionAsync("() => window.__notifications.length === 1");
+        (await Notifications(bob)).Should().Equal($"{aliceName.Display}|Incoming call");
+        await bob.Page.GetByTestId("call").GetByRole(AriaRole.Button, new() { Name = "Decline" }).ClickAsync();
+        await Expect(alice.Page.GetByTestId("service-message").Filter(new() { HasText = "Call declined" })).ToBeVisibleAsync();
         AssertNoProblems();
     }
 

@@ -3,6 +3,7 @@ import { CallState } from '../api/types';
 import { ensureUsers } from './chats';
 import { api } from './connection';
 import { errorText } from './format';
+import { announceCall } from './notifications';
 import { getState, setState } from './store';
 
 /** What the call screen shows. `connection` is the WebRTC connection's state once it exists. */
@@ -34,6 +35,7 @@ let offer: string | null = null;
 let waitingRemote: RTCIceCandidateInit[] = [];
 let waitingLocal: RTCIceCandidateInit[] = [];
 let config: CallConfig | null = null;
+let ringNotice: Notification | null = null;
 
 const view = () => getState().call;
 const show = (next: Partial<CallView> | null) => setState((s) => ({ call: next === null ? null : ({ ...s.call, ...next } as CallView) }));
@@ -87,6 +89,8 @@ async function flushRemote(): Promise<void> {
 }
 
 function release(): void {
+  ringNotice?.close();
+  ringNotice = null;
   peer?.close();
   peer = null;
   for (const track of microphone?.getTracks() ?? []) track.stop();
@@ -134,6 +138,8 @@ export async function acceptCall(): Promise<void> {
   const call = view();
   if (!call?.id || !call.incoming || call.phase !== 'ringing' || !offer) return;
   show({ phase: 'connecting' });
+  ringNotice?.close();
+  ringNotice = null;
   try {
     const pc = await connection(call.video);
     await pc.setRemoteDescription({ type: 'offer', sdp: offer });
@@ -184,6 +190,9 @@ export async function callChanged(call: PhoneCall): Promise<void> {
       muted: false,
     });
     await ensureUsers([call.caller_id]);
+    const notice = await announceCall(call.caller_id, call.id, !!call.video);
+    if (view()?.id === call.id && view()?.phase === 'ringing') ringNotice = notice;
+    else notice?.close();
     return;
   }
   if (current?.id !== call.id) return;

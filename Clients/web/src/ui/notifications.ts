@@ -67,6 +67,30 @@ export async function announce(message: Message, peer: Peer): Promise<void> {
   }
 }
 
+/**
+ * Announces a ringing call while this tab is not in front (a call rings even in a muted chat): a notification that
+ * stays until it is answered or ends (the caller closes it) and brings the tab forward, where Accept waits.
+ */
+export async function announceCall(callerId: number, callId: number, video: boolean): Promise<Notification | null> {
+  if (notificationSetting() !== 'on' || (document.visibilityState === 'visible' && document.hasFocus())) return null;
+  await ensureUsers([callerId]).catch(() => undefined);
+  try {
+    const notification = new Notification(userName(getState(), callerId), {
+      body: video ? 'Incoming video call' : 'Incoming call',
+      tag: `call-${callId}`,
+      requireInteraction: true,
+    });
+    notification.onclick = () => {
+      window.focus();
+      notification.close();
+    };
+    return notification;
+  } catch {
+    // Where only a service worker may notify, the call shows when the tab is opened again (it rings for a while).
+    return null;
+  }
+}
+
 /** Mutes the chat for good, or unmutes it; the user's other devices follow (notify_settings). */
 export async function setMuted(key: string, muted: boolean): Promise<void> {
   const mute_until = muted ? MuteForever : 0;
