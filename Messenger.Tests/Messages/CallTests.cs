@@ -112,7 +112,7 @@ public sealed class CallTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TheCallersAppGoingAway_EndsTheCall_AndFreesTheCallee()
+    public async Task TheCallersAppGoingAway_EndsTheCall_AfterTheGrace_AndFreesTheCallee()
     {
         var alice = await _host.SignUpAsync("alice_gone");
         await using var bob = await _host.SignUpAsync("bob_gone");
@@ -122,8 +122,54 @@ public sealed class CallTests : IAsyncLifetime
 
         await alice.DisposeAsync();
 
-        (await bob.NextAsync<PhoneCallChanged>(e => e.Call.State == CallState.Ended)).Call.Reason.Should().Be(CallEndReasons.Disconnected);
+        var ended = await WhileTheClockRunsAsync(() => bob.NextAsync<PhoneCallChanged>(e => e.Call.State == CallState.Ended));
+        ended.Call.Reason.Should().Be(CallEndReasons.Disconnected);
         (await carol.Client.RequestCallAsync(bob.UserId, "v=0 carol")).State.Should().Be(CallState.Ringing);
+    }
+
+    [Fact]
+    public async Task ACallersDevice_ComingBackWithinTheGrace_KeepsTheCallGoing()
+    {
+        var alice = await _host.SignUpAsync("alice_blip");
+        await using var bob = await _host.SignUpAsync("bob_blip");
+        var call = await alice.Client.RequestCallAsync(bob.UserId, "v=0 offer");
+        await bob.Client.AcceptCallAsync(call.Id, "v=0 answer");
+
+        // A network blip: the connection closes, the same device comes back 5 s later (the grace is 20 s).
+        await alice.DisposeAsync();
+        await Task.Delay(500);
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        await using var aliceAgain = await _host.ReconnectAsync(alice);
+        await Task.Delay(500);
+        _clock.Advance(TimeSpan.FromSeconds(30));
+
+        await bob.Client.SendCallSignalAsync(call.Id, "candidate:after-the-blip");
+        (await aliceAgain.NextAsync<PhoneCallSignal>()).Data.Should().Be("candidate:after-the-blip");
+        (await aliceAgain.Client.DiscardCallAsync(call.Id)).Reason.Should().Be(CallEndReasons.Hangup);
+    }
+
+    /// <summary>Advances the host's clock a second every 50 ms until <paramref name="wait"/> ends: a timer the server
+    /// arms after an event the test cannot see fires without the test guessing when it was armed.</summary>
+    private async Task<T> WhileTheClockRunsAsync<T>(Func<Task<T>> wait)
+    {
+        using var stop = new CancellationTokenSource();
+        var ticking = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                _clock.Advance(TimeSpan.FromSeconds(1));
+                await Task.Delay(50);
+            }
+        });
+        try
+        {
+            return await wait();
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await ticking;
+        }
     }
 
     [Fact]

@@ -11,6 +11,11 @@ internal sealed class CallOptions
     /// <summary>Seconds a call rings before it is missed.</summary>
     public int RingTimeoutSeconds { get; set; } = 45;
 
+    /// <summary>Seconds a call waits for a side whose connection to the server closed (a network change, a blip) to
+    /// come back on the same device before it ends; the call's media does not pass through the server and may go on
+    /// meanwhile. 0 ends it at once.</summary>
+    public int ReconnectGraceSeconds { get; set; } = 20;
+
     /// <summary>STUN/TURN servers handed to clients (<c>phone.getCallConfig</c>). None: the two sides connect directly,
     /// which works on one network; across NATs a TURN server (coturn) is needed.</summary>
     public List<IceServerOptions> IceServers { get; set; } = [];
@@ -31,6 +36,7 @@ internal sealed class CallOptionsValidator : IValidateOptions<CallOptions>
     {
         var problems = new List<string>();
         OptionsProblems.RequireInRange(problems, CallOptions.Section, nameof(options.RingTimeoutSeconds), options.RingTimeoutSeconds, 5, 600);
+        OptionsProblems.RequireInRange(problems, CallOptions.Section, nameof(options.ReconnectGraceSeconds), options.ReconnectGraceSeconds, 0, 300);
         if (options.IceServers.Any(server => server.Urls.Count == 0 || server.Urls.Any(url => !url.StartsWith("stun:") && !url.StartsWith("turn:") && !url.StartsWith("turns:"))))
         {
             problems.Add($"{CallOptions.Section}:{nameof(options.IceServers)}: each needs Urls starting with stun:, turn: or turns:.");

@@ -7,9 +7,11 @@ namespace Messenger.Message.Calls;
 
 /// <summary>
 /// The calls in progress, in memory (a call is live signalling between two connected apps: after a restart there is
-/// nothing to resume). A user is in at most one call; a call is tied to the caller's connection and, once answered, to
-/// the answering connection: when either closes, the call ends. A call that rings past the timeout is missed.
-/// Every change returns the call as it is now; the caller of these methods announces it (<see cref="CallEvents"/>).
+/// nothing to resume). A user is in at most one call; a call is tied to the caller's device and, once answered, to the
+/// answering device: when the connection of either closes, the call waits <see cref="CallOptions.ReconnectGraceSeconds"/>
+/// for that device to connect again (a network change), then ends. A call that rings past the timeout is missed.
+/// Every change returns the call as it is now; the caller of these methods announces it (<see cref="CallEvents"/>);
+/// calls that end on their own (timers) are announced by <see cref="CallEvents.EndedOnItsOwn"/>.
 /// </summary>
 internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider clock, IServiceProvider services)
 {
@@ -19,7 +21,7 @@ internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider c
     private readonly Dictionary<long, LiveCall> _calls = [];
     private readonly Dictionary<long, long> _callOfUser = [];
 
-    public PhoneCall Start(long callerId, string callerConnection, long calleeId, string offer, bool video)
+    public PhoneCall Start(long callerId, Side caller, long calleeId, string offer, bool video)
     {
         lock (_gate)
         {
@@ -42,7 +44,7 @@ internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider c
             }
             while (_calls.ContainsKey(id));
 
-            var call = new LiveCall(new PhoneCall(id, callerId, calleeId, CallState.Ringing, Now(), Video: video), callerConnection);
+            var call = new LiveCall(new PhoneCall(id, callerId, calleeId, CallState.Ringing, Now(), Video: video), caller);
             _calls[id] = call;
             _callOfUser[callerId] = id;
             _callOfUser[calleeId] = id;
@@ -51,8 +53,8 @@ internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider c
         }
     }
 
-    /// <summary>The callee answers from <paramref name="connection"/>.</summary>
-    public PhoneCall Accept(long callId, long me, string connection)
+    /// <summary>The callee answers from <paramref name="device"/>.</summary>
+    public PhoneCall Accept(long callId, long me, Side device)
     {
         lock (_gate)
         {
@@ -68,7 +70,7 @@ internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider c
             }
 
             call.Ring?.Dispose();
-            call.CalleeConnection = connection;
+            call.Callee = device;
             call.State = call.State with { State = CallState.Active, StartedAt = Now() };
             return call.State;
         }
@@ -100,30 +102,72 @@ internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider c
         }
     }
 
-    /// <summary>The calls tied to a connection that closed, ended.</summary>
+    /// <summary>A connection closed: the calls it carried wait for its device to come back; those that cannot wait
+    /// (no grace configured) end now and are returned.</summary>
     public List<PhoneCall> Disconnected(string connectionId)
+    {
+        var ended = new List<PhoneCall>();
+        lock (_gate)
+        {
+            foreach (var call in _calls.Values.Where(call => call.Caller.Connection == connectionId || call.Callee?.Connection == connectionId).ToList())
+            {
+                if (options.Value.ReconnectGraceSeconds == 0)
+                {
+                    ended.Add(End(call.State.Id, CallEndReasons.Disconnected)!);
+                    continue;
+                }
+
+                var id = call.State.Id;
+                call.Away?.Dispose();
+                call.Away = clock.CreateTimer(
+                    _ => EndOnItsOwn(id, CallEndReasons.Disconnected, live => live.Away is not null),
+                    null, TimeSpan.FromSeconds(options.Value.ReconnectGraceSeconds), Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        return ended;
+    }
+
+    /// <summary>A device signed in on a new connection: a call waiting for it goes on, on that connection.</summary>
+    public void Reconnected(byte[] deviceKey, string connectionId)
     {
         lock (_gate)
         {
-            return [.. _calls.Values
-                .Where(call => call.CallerConnection == connectionId || call.CalleeConnection == connectionId)
-                .Select(call => call.State.Id)
-                .ToList()
-                .Select(id => End(id, CallEndReasons.Disconnected)!)];
+            foreach (var call in _calls.Values)
+            {
+                if (call.Caller.IsDevice(deviceKey))
+                {
+                    call.Caller = call.Caller with { Connection = connectionId };
+                }
+                else if (call.Callee?.IsDevice(deviceKey) == true)
+                {
+                    call.Callee = call.Callee with { Connection = connectionId };
+                }
+                else
+                {
+                    continue;
+                }
+
+                call.Away?.Dispose();
+                call.Away = null;
+            }
         }
     }
 
-    private void RingOut(long callId)
+    private void RingOut(long callId) => EndOnItsOwn(callId, CallEndReasons.Missed, live => live.State.State == CallState.Ringing);
+
+    /// <summary>A timer fired: the call ends if it is still as the timer meant it (not answered, still away).</summary>
+    private void EndOnItsOwn(long callId, string reason, Func<LiveCall, bool> stillDue)
     {
         PhoneCall? ended;
         lock (_gate)
         {
-            ended = _calls.TryGetValue(callId, out var call) && call.State.State == CallState.Ringing ? End(callId, CallEndReasons.Missed) : null;
+            ended = _calls.TryGetValue(callId, out var call) && stillDue(call) ? End(callId, reason) : null;
         }
 
         if (ended is not null)
         {
-            services.GetRequiredService<CallEvents>().RangOut(ended);
+            services.GetRequiredService<CallEvents>().EndedOnItsOwn(ended);
         }
     }
 
@@ -136,6 +180,7 @@ internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider c
         }
 
         call.Ring?.Dispose();
+        call.Away?.Dispose();
         _callOfUser.Remove(call.State.CallerId);
         _callOfUser.Remove(call.State.CalleeId);
         var now = Now();
@@ -151,14 +196,23 @@ internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider c
 
     private long Now() => clock.GetUtcNow().ToUnixTimeSeconds();
 
-    private sealed class LiveCall(PhoneCall state, string callerConnection)
+    /// <summary>A side's device in a call (its key, its identity) and the connection it is on now.</summary>
+    internal sealed record Side(byte[] DeviceKey, string Connection)
+    {
+        public bool IsDevice(byte[] key) => DeviceKey.AsSpan().SequenceEqual(key);
+    }
+
+    private sealed class LiveCall(PhoneCall state, Side caller)
     {
         public PhoneCall State { get; set; } = state;
 
-        public string CallerConnection { get; } = callerConnection;
+        public Side Caller { get; set; } = caller;
 
-        public string? CalleeConnection { get; set; }
+        public Side? Callee { get; set; }
 
         public ITimer? Ring { get; set; }
+
+        /// <summary>Running while a side's connection is gone, until it comes back or the grace ends.</summary>
+        public ITimer? Away { get; set; }
     }
 }

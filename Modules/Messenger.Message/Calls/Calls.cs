@@ -50,12 +50,12 @@ internal sealed class SendCallSignalValidator : AbstractValidator<SendCallSignal
 /// <summary>
 /// What a call's changes cause: the <c>phone_call</c> update to the devices of both sides, and, when it ends, the
 /// <c>phone_call</c> service message in their private chat (posted as the caller, as a message would be: a block since
-/// the call began leaves it out). Rang-out and disconnected calls are announced from a scope of their own.
+/// the call began leaves it out). Calls that end on their own are announced from a scope of their own.
 /// </summary>
 internal sealed class CallEvents(IServiceScopeFactory scopes, ILogger<CallEvents> logger)
 {
-    /// <summary>A call rang out (missed): announced and recorded from a scope of its own.</summary>
-    public void RangOut(PhoneCall ended) => _ = InScopeAsync(bus => EndedAsync(ended, bus));
+    /// <summary>A call rang out (missed) or its side did not come back: announced and recorded from a scope of its own.</summary>
+    public void EndedOnItsOwn(PhoneCall ended) => _ = InScopeAsync(bus => EndedAsync(ended, bus));
 
     public static ValueTask AnnounceAsync(IPublisher bus, PhoneCall call, params long[] userIds) =>
         bus.Publish(new EphemeralUpdateEvent(userIds, new PhoneCallUpdate(call)), CancellationToken.None);
@@ -74,7 +74,7 @@ internal sealed class CallEvents(IServiceScopeFactory scopes, ILogger<CallEvents
         }
     }
 
-    public Task InScopeAsync(Func<IMediator, Task> work) => Task.Run(async () =>
+    private Task InScopeAsync(Func<IMediator, Task> work) => Task.Run(async () =>
     {
         try
         {
@@ -127,7 +127,7 @@ internal sealed class CallHandlers(
             throw MessengerError.Forbidden(GroupErrorNames.UserPrivacyRestricted);
         }
 
-        var ringing = registry.Start(me, caller.ConnectionId, call.UserId, call.Offer, call.Video);
+        var ringing = registry.Start(me, new CallRegistry.Side(caller.DeviceKey, caller.ConnectionId), call.UserId, call.Offer, call.Video);
         await CallEvents.AnnounceAsync(bus, ringing, call.UserId);
         return ringing;
     }
@@ -135,7 +135,7 @@ internal sealed class CallHandlers(
     /// <summary>The caller gets the answer; every device of the callee hears the call is taken (the others stop ringing).</summary>
     public async ValueTask<PhoneCall> Handle(AcceptCallCall call, CancellationToken cancellationToken)
     {
-        var active = registry.Accept(call.CallId, caller.RequireUserId(), caller.ConnectionId);
+        var active = registry.Accept(call.CallId, caller.RequireUserId(), new CallRegistry.Side(caller.DeviceKey, caller.ConnectionId));
         await CallEvents.AnnounceAsync(bus, active with { Sdp = call.Answer }, active.CallerId);
         await CallEvents.AnnounceAsync(bus, active, active.CalleeId);
         return active with { Sdp = call.Answer };
@@ -174,16 +174,24 @@ internal sealed class CallHandlers(
     }
 }
 
-/// <summary>A connection in a call closed: the call ends for both sides.</summary>
-internal sealed class EndCallsOfClosedConnections(CallRegistry registry, CallEvents events) : INotificationHandler<ConnectionSignedOutEvent>
+/// <summary>A connection in a call closed: the call waits for its device to come back (or, without a grace, ends now);
+/// the device signing in again on a new connection keeps it going.</summary>
+internal sealed class FollowCallConnections(CallRegistry registry, CallEvents events)
+    : INotificationHandler<ConnectionSignedOutEvent>, INotificationHandler<ConnectionSignedInEvent>
 {
     public ValueTask Handle(ConnectionSignedOutEvent notification, CancellationToken cancellationToken)
     {
         foreach (var ended in registry.Disconnected(notification.ConnectionId))
         {
-            _ = events.InScopeAsync(bus => events.EndedAsync(ended, bus));
+            events.EndedOnItsOwn(ended);
         }
 
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask Handle(ConnectionSignedInEvent notification, CancellationToken cancellationToken)
+    {
+        registry.Reconnected(notification.DeviceKey, notification.ConnectionId);
         return ValueTask.CompletedTask;
     }
 }
