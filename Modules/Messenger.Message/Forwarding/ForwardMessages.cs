@@ -9,8 +9,8 @@ using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Chats;
-using Messenger.Message.Sending;
 using Messenger.Message.Groups;
+using Messenger.Message.Sending;
 using Messenger.Message.Storage;
 using ChatMessage = Messenger.Contracts.Messages.Message;
 

@@ -9,19 +9,24 @@ using Messenger.Session.Storage;
 
 namespace Messenger.Session.Account;
 
-/// <summary>Every account's privacy settings, read once and kept in memory: presence asks on each announcement and
-/// each status lookup, groups on each add.</summary>
+/// <summary>
+/// The accounts' privacy settings in memory: presence asks on each announcement and each status lookup, groups on each
+/// add. Only accounts that changed a default have a row, and all rows are read at first use, so a lookup never reads
+/// the database and ids nobody has (a status lookup may name any) leave nothing behind.
+/// </summary>
 internal sealed class PrivacyBook(SessionStore store)
 {
-    private readonly ConcurrentDictionary<long, PrivacySettings> _settings = new();
+    private readonly Lazy<ConcurrentDictionary<long, PrivacySettings>> _settings = new(() => new(store.AllPrivacy()));
 
-    public PrivacySettings Of(long userId) => _settings.GetOrAdd(userId, id => store.GetPrivacy(id) ?? new PrivacySettings());
+    public PrivacySettings Of(long userId) => _settings.Value.TryGetValue(userId, out var settings) ? settings : Defaults;
 
     public async Task SetAsync(long userId, PrivacySettings settings)
     {
         await store.SetPrivacyAsync(userId, settings);
-        _settings[userId] = settings;
+        _settings.Value[userId] = settings;
     }
+
+    private static readonly PrivacySettings Defaults = new();
 }
 
 internal sealed class SetPrivacyValidator : AbstractValidator<SetPrivacyCall>

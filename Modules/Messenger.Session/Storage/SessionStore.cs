@@ -288,12 +288,19 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
     // ---- privacy ----
 
-    public PrivacySettings? GetPrivacy(long userId)
+    /// <summary>Every account's privacy settings that differ from the defaults (only those have a row).</summary>
+    public Dictionary<long, PrivacySettings> AllPrivacy()
     {
         using var connection = database.Open();
-        using var command = Command(connection, "SELECT last_seen, group_invites, calls FROM session_privacy WHERE user_id = @user", ("@user", userId));
+        using var command = Command(connection, "SELECT user_id, last_seen, group_invites, calls FROM session_privacy");
         using var reader = command.ExecuteReader();
-        return reader.Read() ? new PrivacySettings((PrivacyRule)reader.GetInt32(0), (PrivacyRule)reader.GetInt32(1), (PrivacyRule)reader.GetInt32(2)) : null;
+        var all = new Dictionary<long, PrivacySettings>();
+        while (reader.Read())
+        {
+            all[reader.GetInt64(0)] = new PrivacySettings((PrivacyRule)reader.GetInt32(1), (PrivacyRule)reader.GetInt32(2), (PrivacyRule)reader.GetInt32(3));
+        }
+
+        return all;
     }
 
     public Task SetPrivacyAsync(long userId, PrivacySettings settings) =>
