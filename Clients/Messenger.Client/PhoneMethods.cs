@@ -11,6 +11,10 @@ public static class PhoneMethods
     public static Task<CallConfig> GetCallConfigAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetCallConfigCall(), cancellationToken);
 
+    /// <summary>The user's call in progress, if any (a ringing one with the caller's offer): for a device that just connected.</summary>
+    public static async Task<PhoneCall?> GetCurrentCallAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetCallsCall(), cancellationToken)).Calls.FirstOrDefault();
+
     /// <summary>Rings <paramref name="userId"/> with an SDP offer; <paramref name="video"/> asks them to answer with their camera.</summary>
     public static Task<PhoneCall> RequestCallAsync(
         this MessengerClient client, long userId, string offer, bool video = false, CancellationToken cancellationToken = default) =>

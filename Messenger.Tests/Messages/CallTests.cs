@@ -45,6 +45,13 @@ public sealed class CallTests : IAsyncLifetime
                 c.Id == ringing.Id && c.State == CallState.Ringing && c.CallerId == alice.UserId && c.Sdp == "v=0 offer" && c.Video);
         }
 
+        // A device of bob's that connects now learns of the ringing call, with the offer; nobody else has one.
+        await using (var bobsTablet = await _host.SignInAnotherDeviceAsync("bob_calls", startEvents: false))
+        {
+            (await bobsTablet.Client.GetCurrentCallAsync()).Should().Match<PhoneCall>(c => c.Id == ringing.Id && c.Sdp == "v=0 offer");
+        }
+
+        (await alice.Client.GetCurrentCallAsync())!.Sdp.Should().BeNull();
         await alice.Client.SendCallSignalAsync(ringing.Id, "candidate:alice");
         (await bob.NextAsync<PhoneCallSignal>()).Should().Be(new PhoneCallSignal(ringing.Id, alice.UserId, "candidate:alice"));
 
@@ -64,6 +71,7 @@ public sealed class CallTests : IAsyncLifetime
         record.FromId.Should().Be(alice.UserId);
         record.Action.Should().BeEquivalentTo(new ServiceAction(ServiceActions.PhoneCall, [], CallEndReasons.Hangup, 65, Video: true));
         await SessionTestKit.FailsWith(() => bob.Client.SendCallSignalAsync(ringing.Id, "late"), CallErrorNames.CallIdInvalid);
+        (await bob.Client.GetCurrentCallAsync()).Should().BeNull();
     }
 
     [Theory]

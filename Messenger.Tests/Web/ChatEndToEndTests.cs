@@ -1055,6 +1055,32 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task ACallRingingWhenATabOpens_RingsThere_AndIsAnsweredFromIt()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Picking up?");
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Call", Exact = true }).ClickAsync();
+        await Expect(bob.Page.GetByTestId("call")).ToHaveAttributeAsync("data-phase", "ringing");
+
+        var reopened = await bob.ReopenAsync();
+        _pages[_pages.IndexOf(bob)] = reopened;
+
+        var ringing = reopened.Page.GetByTestId("call");
+        await Expect(ringing).ToHaveAttributeAsync("data-phase", "ringing");
+        await Expect(ringing).ToContainTextAsync(aliceName.Display);
+        await ringing.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
+        foreach (var page in new[] { alice.Page, reopened.Page })
+        {
+            await Expect(page.GetByTestId("call")).ToHaveAttributeAsync("data-connection", "connected", new() { Timeout = 20_000 });
+        }
+
+        await alice.Page.GetByTestId("call").GetByRole(AriaRole.Button, new() { Name = "Hang up" }).ClickAsync();
+        await Expect(reopened.Page.GetByTestId("call")).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task AVideoCall_ShowsEachSidesCameraToTheOther()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

@@ -71,6 +71,7 @@ public static class MessageModule
         services.AddRpcMethod<GetHistoryCall, MessageList>();
         services.AddRpcMethod<GetUnreadMentionsCall, MessageList>();
         services.AddRpcMethod<GetCallConfigCall, CallConfig>();
+        services.AddRpcMethod<GetCallsCall, PhoneCalls>();
         services.AddRpcMethod<RequestCallCall, PhoneCall>();
         services.AddRpcMethod<AcceptCallCall, PhoneCall>();
         services.AddRpcMethod<SendCallSignalCall, Done>();

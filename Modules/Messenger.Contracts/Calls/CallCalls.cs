@@ -68,6 +68,16 @@ public sealed record CallConfig(
 [MessagePackObject(keyAsPropertyName: true)] // no fields: still a map on the wire (README, Protocol)
 public sealed record GetCallConfigCall : IRpcCall<CallConfig>;
 
+/// <summary><c>phone.getCalls</c>: the caller's call in progress, if any (0 or 1): a device that opened the app while a
+/// call rings for it learns of it here (a ringing call's callee gets the offer).</summary>
+[RpcMethod("phone.getCalls")]
+[MessagePackObject(keyAsPropertyName: true)] // no fields: still a map on the wire (README, Protocol)
+public sealed record GetCallsCall : IRpcCall<PhoneCalls>;
+
+/// <summary>The calls <c>phone.getCalls</c> answers.</summary>
+[MessagePackObject]
+public sealed record PhoneCalls([property: Key("calls")] PhoneCall[] Calls);
+
 /// <summary><c>phone.requestCall</c>: calls <see cref="UserId"/> with a WebRTC <see cref="Offer"/> (SDP, 1–16384
 /// characters), with the camera when <see cref="Video"/> (the callee is told, to answer with theirs): every online device of theirs gets <c>phone_call</c> (ringing) until one answers, the caller cancels,
 /// or the ring timeout passes (missed). Errors: <c>CALL_PEER_INVALID</c> (no such person, a bot, oneself),

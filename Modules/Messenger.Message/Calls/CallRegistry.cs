@@ -44,7 +44,7 @@ internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider c
             }
             while (_calls.ContainsKey(id));
 
-            var call = new LiveCall(new PhoneCall(id, callerId, calleeId, CallState.Ringing, Now(), Video: video), caller);
+            var call = new LiveCall(new PhoneCall(id, callerId, calleeId, CallState.Ringing, Now(), Video: video), caller) { Offer = offer };
             _calls[id] = call;
             _callOfUser[callerId] = id;
             _callOfUser[calleeId] = id;
@@ -73,6 +73,20 @@ internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider c
             call.Callee = device;
             call.State = call.State with { State = CallState.Active, StartedAt = Now() };
             return call.State;
+        }
+    }
+
+    /// <summary>The call <paramref name="me"/> is in, if any; ringing for them, with the caller's offer.</summary>
+    public PhoneCall? Of(long me)
+    {
+        lock (_gate)
+        {
+            if (!_callOfUser.TryGetValue(me, out var id) || !_calls.TryGetValue(id, out var call))
+            {
+                return null;
+            }
+
+            return call.State.State == CallState.Ringing && call.State.CalleeId == me ? call.State with { Sdp = call.Offer } : call.State;
         }
     }
 
@@ -209,6 +223,9 @@ internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider c
         public Side Caller { get; set; } = caller;
 
         public Side? Callee { get; set; }
+
+        /// <summary>The caller's offer, for a device of the callee that asks while the call rings.</summary>
+        public string? Offer { get; init; }
 
         public ITimer? Ring { get; set; }
 

@@ -95,8 +95,12 @@ internal sealed class CallHandlers(
     CallRegistry registry, CallEvents events, Chats.Chats chats, MessageStore store, IBotAccounts bots, StorageWriter writer, IUpdateLog log, IMediator bus,
     RpcContext caller, IOptions<CallOptions> options, TimeProvider clock)
     : IRequestHandler<GetCallConfigCall, CallConfig>, IRequestHandler<RequestCallCall, PhoneCall>, IRequestHandler<AcceptCallCall, PhoneCall>,
-        IRequestHandler<SendCallSignalCall, Done>, IRequestHandler<DiscardCallCall, PhoneCall>, IRequestHandler<RecordCall, Done>
+        IRequestHandler<SendCallSignalCall, Done>, IRequestHandler<DiscardCallCall, PhoneCall>, IRequestHandler<RecordCall, Done>,
+        IRequestHandler<GetCallsCall, PhoneCalls>
 {
+    public ValueTask<PhoneCalls> Handle(GetCallsCall call, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new PhoneCalls(registry.Of(caller.RequireUserId()) is { } current ? [current] : []));
+
     public ValueTask<CallConfig> Handle(GetCallConfigCall call, CancellationToken cancellationToken)
     {
         caller.RequireUserId();

@@ -211,6 +211,8 @@ export function createMethods(call: Call) {
     phone: {
       /** The ICE servers for RTCPeerConnection and how long a call rings. */
       getCallConfig: (o?: CallOptions) => call<CallConfig>('phone.getCallConfig', {}, o),
+      /** The user's call in progress, if any (a ringing one with the offer): for a tab that just opened. */
+      getCalls: (o?: CallOptions) => call<{ calls: PhoneCall[] }>('phone.getCalls', {}, o),
       requestCall: (a: { user_id: number; offer: string; video?: boolean }, o?: CallOptions) =>
         call<PhoneCall>('phone.requestCall', { user_id: a.user_id, offer: a.offer, video: a.video ?? false }, o),
       acceptCall: (a: { call_id: number; answer: string }, o?: CallOptions) => call<PhoneCall>('phone.acceptCall', a, o),

@@ -1,6 +1,7 @@
 import type { SignedIn, User } from '../api/types';
 import { RpcError } from '../api/types';
 import { loadDialogs } from './chats';
+import { joinRingingCall } from './calls';
 import { api } from './connection';
 import { resendOutbox } from './messages';
 import { clearOutbox } from './outbox';
@@ -17,6 +18,7 @@ export function signedIn(result: SignedIn): void {
     // What this browser had not had stored before it was closed goes out now.
     .finally(resendOutbox);
   void renewPush();
+  void joinRingingCall().catch(() => undefined);
 }
 
 export function setMe(user: User): void {

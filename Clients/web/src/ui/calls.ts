@@ -226,3 +226,10 @@ export async function callSignal(callId: number, data: string): Promise<void> {
   waitingRemote.push(candidate);
   await flushRemote();
 }
+
+/** Just signed in (a tab opened, a reload): a call already ringing for this user rings here too. */
+export async function joinRingingCall(): Promise<void> {
+  const { calls } = await api().phone.getCalls();
+  const ringing = calls.find((c) => c.state === CallState.Ringing);
+  if (ringing) await callChanged(ringing);
+}
