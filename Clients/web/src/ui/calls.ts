@@ -115,12 +115,18 @@ export async function startCall(userId: number, video = false): Promise<void> {
   show({ id: null, peerId: userId, incoming: false, video, streams: 0, phase: 'calling', startedAt: null, connection: 'new', muted: false });
   try {
     const pc = await connection(video);
+    if (view()?.phase === 'ended') {
+      // Cancelled while the browser asked for the microphone: let it go again.
+      release();
+      return;
+    }
     show({ streams: 1 });
     const description = await pc.createOffer();
     await pc.setLocalDescription(description);
     const call = await api().phone.requestCall({ user_id: userId, offer: description.sdp ?? '', video });
     if (view()?.phase === 'ended') {
-      // Cancelled while the server was being asked: it rings until told.
+      // Cancelled while the server was being asked: it rings until told, and the microphone is let go.
+      release();
       await api().phone.discardCall({ call_id: call.id }).catch(() => undefined);
       return;
     }
