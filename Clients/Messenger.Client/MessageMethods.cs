@@ -196,6 +196,26 @@ public static class MessageMethods
         this MessengerClient client, Peer peer, bool unread = true, CancellationToken cancellationToken = default) =>
         ObservedAsync(client, new MarkDialogUnreadCall(peer, unread), null, cancellationToken);
 
+    /// <summary>The user's chat folders, in the order their tabs show (<see cref="DialogFolders.Contains"/> tells which
+    /// chats each holds).</summary>
+    public static async Task<DialogFilter[]> GetDialogFiltersAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetDialogFiltersCall(), cancellationToken)).Filters;
+
+    /// <summary>Creates the folder (its id 2–255 not in use: <see cref="DialogFolders.FreeId"/>; it goes last) or replaces
+    /// the one with its id; the user's other devices get <see cref="DialogFilterChanged"/>.</summary>
+    public static Task<AffectedMessages> SaveDialogFilterAsync(this MessengerClient client, DialogFilter filter, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new UpdateDialogFilterCall(filter.Id, filter), null, cancellationToken);
+
+    /// <summary>Deletes folder <paramref name="id"/> (the chats in it stay where they are); the user's other devices get
+    /// <see cref="DialogFilterChanged"/> with no filter.</summary>
+    public static Task<AffectedMessages> DeleteDialogFilterAsync(this MessengerClient client, int id, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new UpdateDialogFilterCall(id, null), null, cancellationToken);
+
+    /// <summary>Puts the user's folders in <paramref name="order"/> (each folder's id once); the user's other devices get
+    /// <see cref="DialogFiltersReordered"/>.</summary>
+    public static Task<AffectedMessages> ReorderDialogFiltersAsync(this MessengerClient client, int[] order, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new UpdateDialogFiltersOrderCall(order), null, cancellationToken);
+
     /// <summary>Mutes the chat for the user until <paramref name="muteUntil"/> (<see cref="NotifySettings.MuteForever"/>
     /// for good), or unmutes it (null); the user's other devices get <see cref="NotifySettingsChanged"/>.</summary>
     public static Task<AffectedMessages> MuteChatAsync(

@@ -69,6 +69,13 @@ public sealed record DialogArchiveChanged(long Pts, Peer Peer, bool Archived) : 
 /// <summary>The user marked the chat unread, or took the mark off, on another device.</summary>
 public sealed record DialogUnreadMarkChanged(long Pts, Peer Peer, bool Unread) : LoggedEvent(Pts);
 
+/// <summary>The user created or changed chat folder <see cref="Id"/> (<see cref="Filter"/>), or deleted it (null), on
+/// another device.</summary>
+public sealed record DialogFilterChanged(long Pts, int Id, DialogFilter? Filter) : LoggedEvent(Pts);
+
+/// <summary>The user put their chat folders in <see cref="Order"/> on another device.</summary>
+public sealed record DialogFiltersReordered(long Pts, int[] Order) : LoggedEvent(Pts);
+
 /// <summary>The user's draft in the chat changed on another device (<see cref="Draft"/> null: cleared).</summary>
 public sealed record DraftChanged(long Pts, Peer Peer, DraftMessage? Draft) : LoggedEvent(Pts);
 

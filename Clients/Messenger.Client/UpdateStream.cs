@@ -537,6 +537,12 @@ public sealed class UpdateStream
             case DialogUnreadMarkUpdate mark:
                 Emit(new DialogUnreadMarkChanged(entry.Pts, mark.Peer, mark.Unread) { ChannelId = channelId });
                 break;
+            case DialogFilterUpdate folder:
+                Emit(new DialogFilterChanged(entry.Pts, folder.Id, folder.Filter) { ChannelId = channelId });
+                break;
+            case DialogFilterOrderUpdate order:
+                Emit(new DialogFiltersReordered(entry.Pts, order.Order) { ChannelId = channelId });
+                break;
             case DraftMessageUpdate draft:
                 Emit(new DraftChanged(entry.Pts, draft.Peer, draft.Draft) { ChannelId = channelId });
                 break;

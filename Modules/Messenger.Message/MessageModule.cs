@@ -100,6 +100,9 @@ public static class MessageModule
         services.AddRpcMethod<ToggleDialogPinCall, AffectedMessages>();
         services.AddRpcMethod<ToggleDialogArchiveCall, AffectedMessages>();
         services.AddRpcMethod<MarkDialogUnreadCall, AffectedMessages>();
+        services.AddRpcMethod<GetDialogFiltersCall, DialogFilters>();
+        services.AddRpcMethod<UpdateDialogFilterCall, AffectedMessages>();
+        services.AddRpcMethod<UpdateDialogFiltersOrderCall, AffectedMessages>();
         services.AddRpcMethod<SetHistoryTtlCall, SentMessage>();
 
         services.AddRpcMethod<CreateGroupCall, ChatChanged>();

@@ -30,6 +30,8 @@ namespace Messenger.Contracts.Updates;
 [Union(19, typeof(BotCallbackQueryUpdate))]
 [Union(20, typeof(PhoneCallUpdate))]
 [Union(21, typeof(PhoneCallSignalUpdate))]
+[Union(22, typeof(DialogFilterUpdate))]
+[Union(23, typeof(DialogFilterOrderUpdate))]
 public abstract record Update;
 
 /// <summary>Ephemeral: a call of this user's rang, was answered or ended (<see cref="Calls.PhoneCall.State"/>).</summary>
@@ -72,6 +74,15 @@ public sealed record DialogArchivedUpdate([property: Key("peer")] Peer Peer, [pr
 /// <summary>This user marked the chat unread, or took the mark off, on some device.</summary>
 [MessagePackObject]
 public sealed record DialogUnreadMarkUpdate([property: Key("peer")] Peer Peer, [property: Key("unread")] bool Unread) : Update;
+
+/// <summary>This user created or changed chat folder <see cref="Id"/> (<see cref="Filter"/>), or deleted it (null), on
+/// some device.</summary>
+[MessagePackObject]
+public sealed record DialogFilterUpdate([property: Key("id")] int Id, [property: Key("filter")] DialogFilter? Filter) : Update;
+
+/// <summary>This user put their chat folders in <see cref="Order"/> on some device.</summary>
+[MessagePackObject]
+public sealed record DialogFilterOrderUpdate([property: Key("order")] int[] Order) : Update;
 
 /// <summary>This user's draft in the chat changed on some device (<see cref="Draft"/> null: cleared).</summary>
 [MessagePackObject]

@@ -235,6 +235,18 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             archive.Property(a => a.ChatId).HasColumnName("chat_id");
         });
 
+        // A user's chat folders (DialogFolders): the folder as the client wrote it (MessagePack of DialogFilter), and its
+        // place among the user's tabs.
+        modelBuilder.Entity<DialogFolderRow>(folder =>
+        {
+            folder.ToTable("message_dialog_folders");
+            folder.HasKey(f => new { f.UserId, f.FolderId });
+            folder.Property(f => f.UserId).HasColumnName("user_id");
+            folder.Property(f => f.FolderId).HasColumnName("folder_id");
+            folder.Property(f => f.Position).HasColumnName("position");
+            folder.Property(f => f.Body).HasColumnName("body");
+        });
+
         // Messages waiting to be sent at their date, as their author, with their random_id (ScheduledSender).
         modelBuilder.Entity<ScheduledRow>(scheduled =>
         {
@@ -553,6 +565,17 @@ internal sealed class DialogArchiveRow
     public long UserId { get; set; }
 
     public long ChatId { get; set; }
+}
+
+internal sealed class DialogFolderRow
+{
+    public long UserId { get; set; }
+
+    public int FolderId { get; set; }
+
+    public int Position { get; set; }
+
+    public byte[] Body { get; set; } = [];
 }
 
 internal sealed class ScheduledRow

@@ -241,7 +241,7 @@ internal sealed class MessageStore(SqliteDatabase database)
 
     // ---- inside a writer unit ----
 
-    /// <summary>A deleted account's own view of its chats: its dialogs, the messages it hid, the users it blocked, its bans
+    /// <summary>A deleted account's own view of its chats: its dialogs and folders, the messages it hid, the users it blocked, its bans
     /// (its scheduled messages go with their files, in the same unit: <c>ScheduledMessagesHandler.ForgetUser</c>).</summary>
     public static void ForgetUser(WriteScope scope, long userId)
     {
@@ -253,6 +253,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         scope.Execute("DELETE FROM message_dialog_pins WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_dialog_archive WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_unread_marks WHERE user_id = @user", ("@user", userId));
+        scope.Execute("DELETE FROM message_dialog_folders WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_bans WHERE user_id = @user", ("@user", userId));
     }
 

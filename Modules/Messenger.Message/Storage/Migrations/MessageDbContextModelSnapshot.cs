@@ -157,6 +157,30 @@ namespace Messenger.Message.Storage.Migrations
                     b.ToTable("message_dialog_archive", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Message.Storage.DialogFolderRow", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("FolderId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("folder_id");
+
+                    b.Property<byte[]>("Body")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("body");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.HasKey("UserId", "FolderId");
+
+                    b.ToTable("message_dialog_folders", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Message.Storage.DialogPinRow", b =>
                 {
                     b.Property<long>("UserId")

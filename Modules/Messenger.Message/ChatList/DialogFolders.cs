@@ -1,0 +1,208 @@
+using System.Globalization;
+using FluentValidation;
+using MessagePack;
+using Mediator;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Contracts.Wire;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Message.Chats;
+
+namespace Messenger.Message.ChatList;
+
+internal sealed class UpdateDialogFilterValidator : AbstractValidator<UpdateDialogFilterCall>
+{
+    public UpdateDialogFilterValidator()
+    {
+        RuleFor(c => c.Id).InclusiveBetween(DialogFolderLimits.MinId, DialogFolderLimits.MaxId).WithErrorCode(DialogFolderErrorNames.FilterIdInvalid);
+        When(c => c.Filter is not null, () =>
+        {
+            RuleFor(c => c.Filter!.Id).Equal(c => c.Id).WithErrorCode(DialogFolderErrorNames.FilterIdInvalid);
+            RuleFor(c => c.Filter!.Title).Must(DialogFolders.TitleFits).WithErrorCode(DialogFolderErrorNames.FilterTitleInvalid);
+            RuleFor(c => c.Filter!).Must(f => f.PrivateChats || f.Bots || f.Groups || f.Channels || f.IncludePeers is { Length: > 0 })
+                .WithErrorCode(DialogFolderErrorNames.FilterIncludeEmpty);
+            RuleForEach(c => c.Filter!.IncludePeers).ValidPeer();
+            RuleForEach(c => c.Filter!.ExcludePeers).ValidPeer();
+            RuleFor(c => c.Filter!).Must(DialogFolders.PeersFit).WithErrorCode(DialogFolderErrorNames.FilterPeersInvalid);
+        });
+    }
+}
+
+internal sealed class UpdateDialogFiltersOrderValidator : AbstractValidator<UpdateDialogFiltersOrderCall>
+{
+    public UpdateDialogFiltersOrderValidator() =>
+        RuleFor(c => c.Order).Must(o => o is { Length: <= DialogFolderLimits.MaxFolders } && o.Distinct().Count() == o.Length)
+            .WithErrorCode(DialogFolderErrorNames.FilterOrderInvalid);
+}
+
+/// <summary>
+/// A user's chat folders (<c>message_dialog_folders</c>): kept as the client wrote them, told to all the user's devices
+/// through the user's own log (<c>dialog_filter</c>, <c>dialog_filter_order</c>), so a device that was offline catches up
+/// with <c>getDifference</c> as with any other change. The server checks what it can vouch for — the chats named exist
+/// and the caller may use them, the limits — and leaves deciding which chats a folder holds to the clients, which have
+/// the dialogs at hand. Decided: a chat named earlier that the caller can no longer use (a group left, an account
+/// deleted) stays named until the caller edits it out; only chats newly named are checked.
+/// </summary>
+internal sealed class DialogFoldersHandler(
+    Chats.Chats chats, StorageWriter writer, SqliteDatabase database, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    : IRequestHandler<GetDialogFiltersCall, DialogFilters>, IRequestHandler<UpdateDialogFilterCall, AffectedMessages>,
+        IRequestHandler<UpdateDialogFiltersOrderCall, AffectedMessages>
+{
+    public ValueTask<DialogFilters> Handle(GetDialogFiltersCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT body FROM message_dialog_folders WHERE user_id = @user ORDER BY position";
+        command.Parameters.AddWithValue("@user", me);
+        using var reader = command.ExecuteReader();
+        var filters = new List<DialogFilter>();
+        while (reader.Read())
+        {
+            filters.Add(DialogFolders.Read((byte[])reader[0]));
+        }
+
+        return ValueTask.FromResult(new DialogFilters([.. filters]));
+    }
+
+    public async ValueTask<AffectedMessages> Handle(UpdateDialogFilterCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var filter = call.Filter is null ? null : DialogFolders.Normalize(call.Filter);
+        if (filter is not null)
+        {
+            var named = DialogFolders.Stored(database, me, call.Id) is { } stored ? DialogFolders.PeersOf(stored).ToHashSet() : [];
+            foreach (var peer in DialogFolders.PeersOf(filter).Where(p => !named.Contains(p)))
+            {
+                await chats.ResolveAsync(me, peer, bus, cancellationToken);
+            }
+        }
+
+        return await ChangeAsync(scope =>
+        {
+            if (filter is null)
+            {
+                return scope.Execute("DELETE FROM message_dialog_folders WHERE user_id = @user AND folder_id = @id", ("@user", me), ("@id", call.Id)) > 0
+                    ? new DialogFilterUpdate(call.Id, null)
+                    : null;
+            }
+
+            var body = MessagePackSerializer.Serialize(filter, WireSerializer.Options);
+            if (scope.Execute("UPDATE message_dialog_folders SET body = @body WHERE user_id = @user AND folder_id = @id",
+                    ("@body", body), ("@user", me), ("@id", call.Id)) == 0)
+            {
+                var count = Convert.ToInt32(scope.Scalar("SELECT count(*) FROM message_dialog_folders WHERE user_id = @user", ("@user", me)));
+                if (count >= DialogFolderLimits.MaxFolders)
+                {
+                    throw MessengerError.BadRequest(DialogFolderErrorNames.FiltersTooMuch);
+                }
+
+                scope.Execute(
+                    "INSERT INTO message_dialog_folders (user_id, folder_id, position, body) " +
+                    "VALUES (@user, @id, (SELECT coalesce(max(position), -1) + 1 FROM message_dialog_folders WHERE user_id = @user), @body)",
+                    ("@user", me), ("@id", call.Id), ("@body", body));
+            }
+
+            return new DialogFilterUpdate(call.Id, filter);
+        }, me, cancellationToken);
+    }
+
+    public async ValueTask<AffectedMessages> Handle(UpdateDialogFiltersOrderCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        return await ChangeAsync(scope =>
+        {
+            var query = scope.Command("SELECT folder_id, position FROM message_dialog_folders WHERE user_id = @user ORDER BY position");
+            query.Parameters.AddWithValue("@user", me);
+            var current = new List<int>();
+            using (var reader = query.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    current.Add(reader.GetInt32(0));
+                }
+            }
+
+            if (call.Order.Length != current.Count || !call.Order.All(current.Contains))
+            {
+                throw MessengerError.BadRequest(DialogFolderErrorNames.FilterOrderInvalid, "name each of the caller's folders once");
+            }
+
+            if (current.SequenceEqual(call.Order))
+            {
+                return null;
+            }
+
+            for (var position = 0; position < call.Order.Length; position++)
+            {
+                scope.Execute("UPDATE message_dialog_folders SET position = @position WHERE user_id = @user AND folder_id = @id",
+                    ("@position", position), ("@user", me), ("@id", call.Order[position]));
+            }
+
+            return new DialogFilterOrderUpdate(call.Order);
+        }, me, cancellationToken);
+    }
+
+    /// <summary>One writer unit: <paramref name="change"/> changes the rows and returns the update for the caller's log, or
+    /// null when nothing changed (the caller's position is answered as it is).</summary>
+    private async ValueTask<AffectedMessages> ChangeAsync(Func<WriteScope, Update?> change, long me, CancellationToken cancellationToken)
+    {
+        var appends = new List<LogAppend>();
+        var affected = await writer.WriteAsync(scope =>
+        {
+            if (change(scope) is not { } update)
+            {
+                return new AffectedMessages(log.CurrentPts(scope, me), 0);
+            }
+
+            var appended = log.Append(scope, me, update, clock.GetUtcNow().ToUnixTimeSeconds());
+            appends.Add(new LogAppend(me, appended));
+            return new AffectedMessages(appended.Pts, appended.PtsCount);
+        }, cancellationToken);
+
+        if (appends.Count > 0)
+        {
+            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
+        }
+
+        return affected;
+    }
+}
+
+/// <summary>The rules of a folder's content, shared by the validator and the handler.</summary>
+internal static class DialogFolders
+{
+    public static bool TitleFits(string? title) =>
+        title?.Trim() is { Length: > 0 } trimmed && new StringInfo(trimmed).LengthInTextElements <= DialogFolderLimits.MaxTitleLength;
+
+    /// <summary>No chat named twice or in both lists, and each list within its limit.</summary>
+    public static bool PeersFit(DialogFilter filter)
+    {
+        var include = filter.IncludePeers ?? [];
+        var exclude = filter.ExcludePeers ?? [];
+        return include.Length <= DialogFolderLimits.MaxPeers && exclude.Length <= DialogFolderLimits.MaxPeers
+            && include.Concat(exclude).Distinct().Count() == include.Length + exclude.Length;
+    }
+
+    /// <summary>As stored and told: the title trimmed, empty lists as empty arrays.</summary>
+    public static DialogFilter Normalize(DialogFilter filter) =>
+        filter with { Title = filter.Title.Trim(), IncludePeers = filter.IncludePeers ?? [], ExcludePeers = filter.ExcludePeers ?? [] };
+
+    public static IEnumerable<Peer> PeersOf(DialogFilter filter) => (filter.IncludePeers ?? []).Concat(filter.ExcludePeers ?? []);
+
+    public static DialogFilter Read(byte[] body) => MessagePackSerializer.Deserialize<DialogFilter>(body, WireSerializer.Options);
+
+    /// <summary>The caller's folder <paramref name="id"/> as stored, if there is one.</summary>
+    public static DialogFilter? Stored(SqliteDatabase database, long me, int id)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT body FROM message_dialog_folders WHERE user_id = @user AND folder_id = @id";
+        command.Parameters.AddWithValue("@user", me);
+        command.Parameters.AddWithValue("@id", id);
+        return command.ExecuteScalar() is byte[] body ? Read(body) : null;
+    }
+}
