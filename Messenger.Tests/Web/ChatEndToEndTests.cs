@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Messenger.Client;
+using Messenger.Contracts.Messages;
 using Messenger.Contracts.Wire;
 using Messenger.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
@@ -1621,6 +1622,63 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await bob.SendAsync("Got it");
         await Expect(reopened.Message("Got it")).ToBeVisibleAsync();
         (await bob.Page.GetByTestId("message").Filter(new() { HasText = "Written offline" }).CountAsync()).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task ChatFolders_MadeInSettings_ShowAsTabs_FollowOtherDevices_AndCountUnreadChats()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Hi Bob");
+        await alice.CreateGroupAsync("Lunch club", bobName.Username);
+        var page = alice.Page;
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "New folder" }).ClickAsync();
+        var editor = page.GetByTestId("folder-editor");
+        await editor.GetByLabel("Folder name").FillAsync("Groups");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Save folder" }).ClickAsync();
+        await Expect(editor.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Choose the kinds of chats or the chats the folder holds.");
+        await editor.GetByLabel("Groups", new() { Exact = true }).CheckAsync();
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Save folder" }).ClickAsync();
+        await Expect(page.GetByTestId("folder-row")).ToHaveTextAsync(new[] { new System.Text.RegularExpressions.Regex("^Groups") });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Back to chats" }).ClickAsync();
+
+        var tabs = page.GetByTestId("folder-tab");
+        await Expect(tabs).ToHaveTextAsync(["All chats", "Groups"]);
+        await tabs.Filter(new() { HasText = "Groups" }).ClickAsync();
+        await Expect(page.GetByTestId("dialog")).ToHaveCountAsync(1);
+        await Expect(page.GetByTestId("dialog")).ToContainTextAsync("Lunch club");
+
+        // Another device of Alice's adds a folder: the tab comes to the open page at once.
+        await using var phone = await _host.ConnectAsync();
+        await phone.SignInAsync(aliceName.Username, WebUser.Password, "phone", "tests");
+        var groups = (await phone.GetDialogFiltersAsync()).Single();
+        groups.Should().Match<DialogFilter>(f => f.Title == "Groups" && f.Groups && !f.PrivateChats);
+        await phone.SaveDialogFilterAsync(new DialogFilter(DialogFolders.FreeId([groups])!.Value, "People", PrivateChats: true));
+        await Expect(tabs).ToHaveTextAsync(["All chats", "Groups", "People"]);
+        await tabs.Filter(new() { HasText = "People" }).ClickAsync();
+        await Expect(page.GetByTestId("dialog")).ToHaveCountAsync(1);
+        await Expect(page.GetByTestId("dialog")).ToContainTextAsync(bobName.Display);
+
+        // Bob writes in the group while Alice reads her chat with him: the Groups tab counts one chat with unread messages.
+        await alice.OpenChatAsync(bobName.Display);
+        await bob.OpenChatAsync("Lunch club");
+        await bob.SendAsync("Noodles?");
+        await Expect(tabs.Filter(new() { HasText = "Groups" })).ToHaveTextAsync("Groups1");
+
+        // Reordered on the page, seen by the other device; kept across a reload.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Move People up" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Folders reordered" })).ToBeVisibleAsync();
+        (await phone.GetDialogFiltersAsync()).Select(f => f.Title).Should().Equal("People", "Groups");
+        var reopened = await alice.ReopenAsync();
+        _pages[_pages.IndexOf(alice)] = reopened;
+        await Expect(reopened.Page.GetByTestId("folder-tab")).ToHaveTextAsync(["All chats", "People", "Groups1"]);
+
+        await phone.DeleteDialogFilterAsync(groups.Id);
+        await Expect(reopened.Page.GetByTestId("folder-tab")).ToHaveTextAsync(["All chats", "People"]);
+        AssertNoProblems();
     }
 
     private async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) AliceName, (string Username, string Display) BobName)> TwoPeopleAsync(

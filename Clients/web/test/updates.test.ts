@@ -94,15 +94,24 @@ describe('update stream', () => {
     const polled: Update = { type: 'message_poll', peer: chatPeer(5), msg_id: 8, counts: [1, 0], voters: 1, closed: false, my_choices: [0] };
     expect(fromUpdate(polled)[0]).toBe(17);
     expect(fromUpdate({ type: 'scheduled_messages', peer: userPeer(2), messages: [] })[0]).toBe(18);
+    const folder: Update = { type: 'dialog_filter', id: 3, filter: null };
+    const order: Update = { type: 'dialog_filter_order', order: [4, 3] };
+    expect(fromUpdate(folder)[0]).toBe(22);
+    expect(fromUpdate(order)[0]).toBe(23);
     const { stream, events } = await started();
-    stream.accept('updates.logged', wire([logged(1, pinned), logged(2, muted), logged(3, unpinned), logged(4, reacted), logged(5, polled)]));
-    await until(() => stream.pts === 5);
+    stream.accept(
+      'updates.logged',
+      wire([logged(1, pinned), logged(2, muted), logged(3, unpinned), logged(4, reacted), logged(5, polled), logged(6, folder), logged(7, order)]),
+    );
+    await until(() => stream.pts === 7);
     expect(events).toEqual([
       { type: 'message_pinned', peer: userPeer(2), message: message(7), pts: 1 },
       { type: 'notify_settings', peer: chatPeer(5), muteUntil: 2147483647, pts: 2 },
       { type: 'message_pinned', peer: userPeer(2), message: null, pts: 3 },
       { type: 'message_reactions', peer: userPeer(2), messageId: 7, userId: 2, reaction: '👍', reactions: [{ reaction: '👍', count: 1 }], pts: 4 },
       { type: 'message_poll', peer: chatPeer(5), messageId: 8, counts: [1, 0], voters: 1, closed: false, myChoices: [0], pts: 5 },
+      { type: 'dialog_filter', id: 3, filter: null, pts: 6 },
+      { type: 'dialog_filter_order', order: [4, 3], pts: 7 },
     ]);
   });
 

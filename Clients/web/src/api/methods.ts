@@ -1,5 +1,6 @@
 // Typed wrappers of every RPC method: names and argument keys exactly as in Modules/Messenger.Contracts.
 import type {
+  DialogFilter,
   AdminUser,
   AuditEntry,
   BackupList,
@@ -191,6 +192,12 @@ export function createMethods(call: Call) {
       /** Moves the chat into the user's archive (out of the main list), or back. */
       toggleDialogArchive: (a: { peer: Peer; archived: boolean }, o?: CallOptions) =>
         call<AffectedMessages>('messages.toggleDialogArchive', a, o),
+      /** The user's chat folders, in the order their tabs show. */
+      getDialogFilters: (o?: CallOptions) => call<{ filters: DialogFilter[] }>('messages.getDialogFilters', {}, o),
+      /** Creates or replaces folder `id` (`filter`), or deletes it (null). */
+      updateDialogFilter: (a: { id: number; filter: DialogFilter | null }, o?: CallOptions) =>
+        call<AffectedMessages>('messages.updateDialogFilter', a, o),
+      updateDialogFiltersOrder: (a: { order: number[] }, o?: CallOptions) => call<AffectedMessages>('messages.updateDialogFiltersOrder', a, o),
       /** Keeps the text the user is writing in the chat for their other devices (empty clears it). */
       saveDraft: (a: { peer: Peer; text: string; reply_to_id?: number | null }, o?: CallOptions) =>
         call<AffectedMessages>('messages.saveDraft', { peer: a.peer, text: a.text, reply_to_id: a.reply_to_id ?? null }, o),

@@ -453,6 +453,25 @@ export interface Dialog {
   unread_mark?: boolean;
 }
 
+/**
+ * A chat folder (C# `DialogFilter`): a named view of the user's chat list, kept on the server for all their devices.
+ * Which chats it holds is decided here (folders.ts): the chats it names, plus those of the kinds it takes that it
+ * does not leave out. `id` 2–255 (0 is "all chats", 1 the archive).
+ */
+export interface DialogFilter {
+  id: number;
+  title: string;
+  private_chats: boolean;
+  bots: boolean;
+  groups: boolean;
+  channels: boolean;
+  exclude_muted: boolean;
+  exclude_read: boolean;
+  exclude_archived: boolean;
+  include_peers: Peer[];
+  exclude_peers: Peer[];
+}
+
 export interface DraftMessage {
   text: string;
   reply_to_id: number | null;
@@ -681,6 +700,15 @@ export interface DialogUnreadMarkUpdate {
   peer: Peer;
   unread: boolean;
 }
+export interface DialogFilterUpdate {
+  type: 'dialog_filter';
+  id: number;
+  filter: DialogFilter | null;
+}
+export interface DialogFilterOrderUpdate {
+  type: 'dialog_filter_order';
+  order: number[];
+}
 export interface DraftMessageUpdate {
   type: 'draft_message';
   peer: Peer;
@@ -697,7 +725,8 @@ export interface NotifySettingsUpdate {
  * Union indexes: 0 new_message, 1 edit_message, 2 delete_messages, 3 read_inbox, 4 read_outbox, 5 delivered,
  * 6 typing, 7 user_status, 8 chat, 9 pinned_message, 10 notify_settings, 11 message_reactions, 12 draft_message,
  * 13 dialog_pinned, 14 user (ephemeral), 15 dialog_archived, 16 dialog_unread_mark, 17 message_poll,
- * 18 scheduled_messages, 19 bot_callback_query (bots' logs only), 20 phone_call, 21 phone_signal (ephemeral).
+ * 18 scheduled_messages, 19 bot_callback_query (bots' logs only), 20 phone_call, 21 phone_signal (ephemeral),
+ * 22 dialog_filter, 23 dialog_filter_order.
  */
 export type Update =
   | NewMessageUpdate
@@ -721,7 +750,9 @@ export type Update =
   | ScheduledMessagesUpdate
   | BotCallbackQueryUpdate
   | PhoneCallUpdate
-  | PhoneCallSignalUpdate;
+  | PhoneCallSignalUpdate
+  | DialogFilterUpdate
+  | DialogFilterOrderUpdate;
 
 export const UpdateTypes = [
   'new_message',
@@ -746,6 +777,8 @@ export const UpdateTypes = [
   'bot_callback_query',
   'phone_call',
   'phone_signal',
+  'dialog_filter',
+  'dialog_filter_order',
 ] as const satisfies readonly Update['type'][];
 
 /** A press of a bot's button, in the bot's own log only: people's clients never see one. */
@@ -873,6 +906,10 @@ export type MessengerEvent =
   | ({ type: 'dialog_pinned'; peer: Peer; pinned: boolean } & LoggedEventBase)
   | ({ type: 'dialog_archived'; peer: Peer; archived: boolean } & LoggedEventBase)
   | ({ type: 'dialog_unread_mark'; peer: Peer; unread: boolean } & LoggedEventBase)
+  /** The user created or changed a chat folder (`filter`), or deleted it (null), on another device. */
+  | ({ type: 'dialog_filter'; id: number; filter: DialogFilter | null } & LoggedEventBase)
+  /** The user put their folders in `order` on another device. */
+  | ({ type: 'dialog_filter_order'; order: number[] } & LoggedEventBase)
   /** The user's draft in the chat changed on another device (null: cleared). */
   | ({ type: 'draft'; peer: Peer; draft: DraftMessage | null } & LoggedEventBase)
   /** The user muted (`muteUntil` unix seconds) or unmuted (0) the chat on another device. */

@@ -432,6 +432,12 @@ export class UpdateStream {
       case 'dialog_unread_mark':
         this.emitter.emit({ type: 'dialog_unread_mark', peer: update.peer, unread: update.unread, ...base });
         return;
+      case 'dialog_filter':
+        this.emitter.emit({ type: 'dialog_filter', id: update.id, filter: update.filter, ...base });
+        return;
+      case 'dialog_filter_order':
+        this.emitter.emit({ type: 'dialog_filter_order', order: update.order, ...base });
+        return;
       case 'draft_message':
         this.emitter.emit({ type: 'draft', peer: update.peer, draft: update.draft, ...base });
         return;

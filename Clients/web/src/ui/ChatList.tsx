@@ -7,6 +7,7 @@ import { openChat } from './messages';
 import { Avatar } from './Avatar';
 import { api } from './connection';
 import { loadDraft } from './drafts';
+import { dialogsIn, unreadChatsIn } from './folders';
 import { formatListTime } from './format';
 import { peerKey, peerPhoto, peerTitle, previewText } from './peers';
 import { setState, useApp, type AppState } from './store';
@@ -43,16 +44,65 @@ export function ChatList() {
   );
 }
 
-/** The main list, with the user's archive behind one row at its top (a view of its own when opened). */
+/** The user's folders as tabs above the list ("All chats" first), each with how many of its chats have unread messages. */
+function FolderTabs() {
+  const folders = useApp((s) => s.folders);
+  const selected = useApp((s) => s.folder);
+  const unread = useApp((s) => folders.map((f) => unreadChatsIn(s, f.id)).join());
+  if (folders.length === 0) return null;
+  const counts = unread.split(',').map(Number);
+  const tab = (id: number, title: string, count: number) => (
+    <button
+      key={id}
+      type="button"
+      role="tab"
+      class={`folder-tab${selected === id ? ' folder-tab--active' : ''}`}
+      aria-selected={selected === id}
+      data-testid="folder-tab"
+      onClick={() => setState({ folder: id })}
+    >
+      {title}
+      {count > 0 && <span class="badge badge--muted">{count}</span>}
+    </button>
+  );
+  return (
+    <nav class="folder-tabs" role="tablist" aria-label="Chat folders">
+      {tab(0, 'All chats', 0)}
+      {folders.map((f, i) => tab(f.id, f.title, counts[i]))}
+    </nav>
+  );
+}
+
+/** The main list, with the user's archive behind one row at its top (a view of its own when opened); in a folder, the
+ * folder's chats (archived ones too, unless the folder leaves them out). */
 function Dialogs() {
   const dialogs = useApp((s) => s.dialogs);
+  const folders = useApp((s) => s.folders);
+  const selected = useApp((s) => s.folder);
+  const users = useApp((s) => s.users);
+  const chats = useApp((s) => s.chats);
   const [archiveOpen, setArchiveOpen] = useState(false);
+  if (folders.some((f) => f.id === selected)) {
+    const inFolder = dialogsIn({ dialogs, folders, users, chats }, selected);
+    return (
+      <>
+        <FolderTabs />
+        {inFolder.length === 0 && <p class="chat-list__empty muted">No chats in this folder.</p>}
+        <ul class="dialogs" aria-label="Chat list">
+          {inFolder.map((dialog) => (
+            <DialogRow key={peerKey(dialog.peer)} dialog={dialog} />
+          ))}
+        </ul>
+      </>
+    );
+  }
   const archived = dialogs.filter((d) => d.archived);
   const shown = archiveOpen ? archived : dialogs.filter((d) => !d.archived);
   if (dialogs.length === 0) return <p class="chat-list__empty muted">No chats yet. Start one with “New chat”.</p>;
   const archivedUnread = archived.reduce((sum, d) => sum + d.unread_count, 0);
   return (
     <>
+      <FolderTabs />
       {archiveOpen ? (
         <button type="button" class="archive-row" onClick={() => setArchiveOpen(false)}>
           <Icon name="back" /> <span>Archived chats</span>

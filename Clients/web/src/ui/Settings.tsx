@@ -8,6 +8,7 @@ import { PhotoPicker } from './PhotoPicker';
 import { StatusLine, useStatus } from './StatusLine';
 import { api } from './connection';
 import { Field } from './Field';
+import { Folders } from './Folders';
 import { errorText, formatBytes, formatLastSeen } from './format';
 import { disableNotifications, enableNotifications, notificationSetting, type NotificationSetting } from './notifications';
 import { disablePush, enablePush, pushStatus, type PushStatus } from './push';
@@ -27,6 +28,7 @@ export function Settings() {
       <div class="settings__body">
         <Profile />
         <Notifications />
+        <Folders />
         <Devices version={devicesVersion} />
         <AcceptLoginToken onAccepted={() => setDevicesVersion((n) => n + 1)} />
         <Privacy />

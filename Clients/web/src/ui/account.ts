@@ -1,6 +1,7 @@
 import type { SignedIn, User } from '../api/types';
 import { RpcError } from '../api/types';
 import { loadDialogs } from './chats';
+import { loadFolders } from './folders';
 import { joinRingingCall } from './calls';
 import { api } from './connection';
 import { resendOutbox } from './messages';
@@ -17,6 +18,7 @@ export function signedIn(result: SignedIn): void {
     .catch(() => undefined)
     // What this browser had not had stored before it was closed goes out now.
     .finally(resendOutbox);
+  void loadFolders().catch(() => undefined);
   void renewPush();
   void joinRingingCall().catch(() => undefined);
 }
@@ -49,6 +51,8 @@ export function forgetSession(): void {
     phase: 'auth',
     me: null,
     dialogs: [],
+    folders: [],
+    folder: 0,
     users: {},
     chats: {},
     leftChats: {},

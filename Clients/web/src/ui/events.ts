@@ -6,6 +6,7 @@ import { dialogPinned, loadDialogs, rememberUsers, updateDialog } from './chats'
 import { loadOlder, messageArrived, messagesGone, replaceMessage } from './messages';
 import { announce, muteChanged } from './notifications';
 import { draftChanged } from './drafts';
+import { folderChanged, foldersReordered, loadFolders } from './folders';
 import { pinnedChanged } from './pins';
 import { pollChanged } from './polls';
 import { scheduledChanged } from './schedule';
@@ -64,6 +65,12 @@ export function applyEvent(event: MessengerEvent): void {
     case 'dialog_unread_mark':
       updateDialog(peerKey(event.peer), (d) => ({ ...d, unread_mark: event.unread }));
       break;
+    case 'dialog_filter':
+      folderChanged(event.id, event.filter);
+      break;
+    case 'dialog_filter_order':
+      foldersReordered(event.order);
+      break;
     case 'draft':
       draftChanged(peerKey(event.peer), event.draft);
       break;
@@ -96,6 +103,7 @@ export function applyEvent(event: MessengerEvent): void {
     case 'resync':
       setState({ histories: {} });
       void loadDialogs().catch(() => undefined);
+      void loadFolders().catch(() => undefined);
       if (getState().active) void loadOlder(getState().active!).catch(() => undefined);
       break;
     case 'channel_resync': {

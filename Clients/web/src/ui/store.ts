@@ -1,6 +1,6 @@
 import { useEffect, useReducer, useRef } from 'preact/hooks';
 import type { CallView } from './calls';
-import type { Chat, ConnectionState, Dialog, InputMedia, MemberRole, Message, ScheduledMessage, User } from '../api/types';
+import type { Chat, ConnectionState, Dialog, DialogFilter, InputMedia, MemberRole, Message, ScheduledMessage, User } from '../api/types';
 
 /** A message this device is sending: shown with a clock until the server stores it. */
 export interface PendingMessage {
@@ -50,6 +50,10 @@ export interface AppState {
   me: User | null;
   /** Most recent activity first. */
   dialogs: Dialog[];
+  /** The user's chat folders in their tabs' order (folders.ts). */
+  folders: DialogFilter[];
+  /** The folder whose chats the list shows (0: all chats). */
+  folder: number;
   users: Record<number, User>;
   chats: Record<number, Chat>;
   /** Groups this user left or was removed from (their history stays readable while open). */
@@ -82,6 +86,8 @@ let state: AppState = {
   everOnline: false,
   me: null,
   dialogs: [],
+  folders: [],
+  folder: 0,
   users: {},
   chats: {},
   leftChats: {},
