@@ -73,10 +73,34 @@ public static class GroupMethods
         this MessengerClient client, long chatId, int offset = 0, int limit = 200, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetFullChatCall(chatId, offset, limit), cancellationToken);
 
-    /// <summary>A new invite code (admins), valid <paramref name="expiresInSeconds"/> for <paramref name="usageLimit"/> joins (null: no limit).</summary>
+    /// <summary>A new invite code (admins), valid <paramref name="expiresInSeconds"/> for <paramref name="usageLimit"/> joins (null: no
+    /// limit); with <paramref name="requestNeeded"/> a join by it is a request an admin approves.</summary>
     public static Task<ChatInvite> ExportInviteAsync(
-        this MessengerClient client, long chatId, int? expiresInSeconds = null, int? usageLimit = null, CancellationToken cancellationToken = default) =>
-        client.CallAsync(new ExportInviteCall(chatId, expiresInSeconds, usageLimit), cancellationToken);
+        this MessengerClient client, long chatId, int? expiresInSeconds = null, int? usageLimit = null, bool requestNeeded = false,
+        CancellationToken cancellationToken = default) =>
+        client.CallAsync(new ExportInviteCall(chatId, expiresInSeconds, usageLimit, requestNeeded), cancellationToken);
+
+    /// <summary>The chat's invite links (admins), newest first, revoked ones included.</summary>
+    public static async Task<ChatInvite[]> GetInvitesAsync(this MessengerClient client, long chatId, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetInvitesCall(chatId), cancellationToken)).Invites;
+
+    /// <summary>Stops an invite link from working (admins).</summary>
+    public static Task<ChatInvite> RevokeInviteAsync(this MessengerClient client, long chatId, string code, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new RevokeInviteCall(chatId, code), cancellationToken);
+
+    /// <summary>What an invite code leads to, before joining.</summary>
+    public static Task<InvitePreview> CheckInviteAsync(this MessengerClient client, string code, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new CheckInviteCall(code), cancellationToken);
+
+    /// <summary>Who asked to join by a link that needs approval (admins), the oldest first.</summary>
+    public static Task<JoinRequests> GetJoinRequestsAsync(
+        this MessengerClient client, long chatId, int offset = 0, int limit = 100, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetJoinRequestsCall(chatId, offset, limit), cancellationToken);
+
+    /// <summary>Lets the user in (<paramref name="approved"/>) or declines their request (admins).</summary>
+    public static Task<Done> HideJoinRequestAsync(
+        this MessengerClient client, long chatId, long userId, bool approved, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new HideJoinRequestCall(chatId, userId, approved), cancellationToken);
 
     /// <summary>Creates an incoming webhook (admins): the answer's <c>path</c>, on this server, is told only now.</summary>
     public static Task<WebhookCreated> CreateWebhookAsync(this MessengerClient client, long chatId, string name, CancellationToken cancellationToken = default) =>
@@ -90,7 +114,8 @@ public static class GroupMethods
     public static Task<Done> DeleteWebhookAsync(this MessengerClient client, long chatId, long id, CancellationToken cancellationToken = default) =>
         client.CallAsync(new DeleteWebhookCall(chatId, id), cancellationToken);
 
-    /// <summary>Joins the chat of an invite code.</summary>
+    /// <summary>Joins the chat of an invite code; a link that needs approval throws <see cref="RpcException"/>
+    /// <c>INVITE_REQUEST_SENT</c>: the request waits for an admin (<see cref="ChatUpdated"/> comes when approved).</summary>
     public static Task<ChatChanged> JoinByInviteAsync(this MessengerClient client, string code, CancellationToken cancellationToken = default) =>
         ObservedAsync(client, new JoinByInviteCall(code), isMember: true, cancellationToken);
 

@@ -76,6 +76,10 @@ public sealed record DialogFilterChanged(long Pts, int Id, DialogFilter? Filter)
 /// <summary>The user put their chat folders in <see cref="Order"/> on another device.</summary>
 public sealed record DialogFiltersReordered(long Pts, int[] Order) : LoggedEvent(Pts);
 
+/// <summary>The user is an admin of chat <see cref="ChatId"/>, where <see cref="Count"/> requests to join wait;
+/// <see cref="RecentRequesters"/> asked last.</summary>
+public sealed record PendingJoinRequestsChanged(long Pts, long ChatId, int Count, long[] RecentRequesters) : LoggedEvent(Pts);
+
 /// <summary>The user's draft in the chat changed on another device (<see cref="Draft"/> null: cleared).</summary>
 public sealed record DraftChanged(long Pts, Peer Peer, DraftMessage? Draft) : LoggedEvent(Pts);
 

@@ -543,6 +543,9 @@ public sealed class UpdateStream
             case DialogFilterOrderUpdate order:
                 Emit(new DialogFiltersReordered(entry.Pts, order.Order) { ChannelId = channelId });
                 break;
+            case PendingJoinRequestsUpdate requests:
+                Emit(new PendingJoinRequestsChanged(entry.Pts, requests.ChatId, requests.Count, requests.RecentRequesters) { ChannelId = channelId });
+                break;
             case DraftMessageUpdate draft:
                 Emit(new DraftChanged(entry.Pts, draft.Peer, draft.Draft) { ChannelId = channelId });
                 break;

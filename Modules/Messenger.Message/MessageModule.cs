@@ -121,6 +121,11 @@ public static class MessageModule
         services.AddRpcMethod<DeleteWebhookCall, Done>();
         services.AddRpcMethod<ExportInviteCall, ChatInvite>();
         services.AddRpcMethod<JoinByInviteCall, ChatChanged>();
+        services.AddRpcMethod<CheckInviteCall, InvitePreview>();
+        services.AddRpcMethod<GetInvitesCall, ChatInvites>();
+        services.AddRpcMethod<RevokeInviteCall, ChatInvite>();
+        services.AddRpcMethod<GetJoinRequestsCall, JoinRequests>();
+        services.AddRpcMethod<HideJoinRequestCall, Done>();
         services.AddRpcMethod<GetBannedCall, ChatBans>();
         services.AddRpcMethod<UnbanCall, Done>();
         services.AddRpcMethod<ForwardMessagesCall, ForwardedMessages>();

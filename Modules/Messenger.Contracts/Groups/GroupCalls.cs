@@ -195,30 +195,112 @@ public sealed record GetFullChatCall(
     [property: Key("offset")] int Offset = 0,
     [property: Key("limit")] int Limit = 200) : IRpcCall<ChatFull>;
 
-/// <summary>An invite link's code and limits.</summary>
+/// <summary>An invite link's code and limits: who made it and when, until when and for how many joins it works, how
+/// many joined by it, whether an admin revoked it, and whether joining by it needs an admin's approval
+/// (<see cref="RequestNeeded"/>: a join request instead of a join).</summary>
 [MessagePackObject]
 public sealed record ChatInvite(
     [property: Key("code")] string Code,
     [property: Key("chat_id")] long ChatId,
     [property: Key("expires_at")] long? ExpiresAt,
     [property: Key("usage_limit")] int? UsageLimit,
-    [property: Key("usage")] int Usage);
+    [property: Key("usage")] int Usage,
+    [property: Key("created_by")] long CreatedBy = 0,
+    [property: Key("date")] long Date = 0,
+    [property: Key("revoked")] bool Revoked = false,
+    [property: Key("request_needed")] bool RequestNeeded = false);
 
 /// <summary><c>groups.exportInvite</c> (admins): a new invite code, valid <see cref="ExpiresInSeconds"/> (60 s – 365
-/// days, or forever) for <see cref="UsageLimit"/> joins (1–100000, or unlimited).</summary>
+/// days, or forever) for <see cref="UsageLimit"/> joins (1–100000, or unlimited); with <see cref="RequestNeeded"/> a
+/// join by it is a request an admin approves (no usage limit then: <c>USAGE_LIMIT_INVALID</c>).</summary>
 [RpcMethod("groups.exportInvite")]
 [MessagePackObject]
 public sealed record ExportInviteCall(
     [property: Key("chat_id")] long ChatId,
     [property: Key("expires_in")] int? ExpiresInSeconds = null,
-    [property: Key("usage_limit")] int? UsageLimit = null) : IRpcCall<ChatInvite>;
+    [property: Key("usage_limit")] int? UsageLimit = null,
+    [property: Key("request_needed")] bool RequestNeeded = false) : IRpcCall<ChatInvite>;
 
-/// <summary><c>groups.joinByInvite</c>. Errors: <c>INVITE_HASH_INVALID</c>, <c>INVITE_HASH_EXPIRED</c> (expired or used
-/// up), <c>USER_ALREADY_PARTICIPANT</c>, <c>USERS_TOO_MANY</c>, 403 <c>USER_BANNED_IN_CHAT</c> (an admin removed the
-/// caller: only an admin brings them back).</summary>
+/// <summary><c>groups.joinByInvite</c>. Errors: <c>INVITE_HASH_INVALID</c>, <c>INVITE_HASH_EXPIRED</c> (expired, used
+/// up or revoked), <c>INVITE_REQUEST_SENT</c> (a link that needs approval: the request is kept for the chat's admins —
+/// not a failure, as in Telegram), <c>USER_ALREADY_PARTICIPANT</c>, <c>USERS_TOO_MANY</c>, 403
+/// <c>USER_BANNED_IN_CHAT</c> (an admin removed the caller: only an admin brings them back).</summary>
 [RpcMethod("groups.joinByInvite")]
 [MessagePackObject]
 public sealed record JoinByInviteCall([property: Key("code")] string Code) : IRpcCall<ChatChanged>;
+
+/// <summary><c>groups.checkInvite</c>: what an invite code leads to, before joining — the chat's title, description,
+/// kind and size, and whether joining needs an admin's approval; <see cref="InvitePreview.ChatId"/> is set when the
+/// caller is a member already. Errors: <c>INVITE_HASH_INVALID</c>, <c>INVITE_HASH_EXPIRED</c>.</summary>
+[RpcMethod("groups.checkInvite")]
+[MessagePackObject]
+public sealed record CheckInviteCall([property: Key("code")] string Code) : IRpcCall<InvitePreview>;
+
+/// <summary>The chat an invite code leads to, as someone outside it may see it.</summary>
+[MessagePackObject]
+public sealed record InvitePreview(
+    [property: Key("title")] string Title,
+    [property: Key("about")] string About,
+    [property: Key("kind")] ChatKind Kind,
+    [property: Key("member_count")] int MemberCount,
+    [property: Key("request_needed")] bool RequestNeeded,
+    [property: Key("requested")] bool Requested,
+    [property: Key("chat_id")] long ChatId);
+
+/// <summary><c>groups.getInvites</c> (admins): the chat's invite links, newest first (the latest
+/// <see cref="InviteLimits.Listed"/>), revoked ones included. Errors: 403 <c>CHAT_ADMIN_REQUIRED</c>, 404
+/// <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("groups.getInvites")]
+[MessagePackObject]
+public sealed record GetInvitesCall([property: Key("chat_id")] long ChatId) : IRpcCall<ChatInvites>;
+
+[MessagePackObject]
+public sealed record ChatInvites([property: Key("invites")] ChatInvite[] Invites);
+
+/// <summary><c>groups.revokeInvite</c> (admins): the link stops working at once (joins by it are
+/// <c>INVITE_HASH_EXPIRED</c>; requests made by it stay for the admins to answer); answers the link as it is now.
+/// Errors: <c>INVITE_HASH_INVALID</c> (not a link of this chat), 403 <c>CHAT_ADMIN_REQUIRED</c>, 404
+/// <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("groups.revokeInvite")]
+[MessagePackObject]
+public sealed record RevokeInviteCall([property: Key("chat_id")] long ChatId, [property: Key("code")] string Code) : IRpcCall<ChatInvite>;
+
+/// <summary><c>groups.getJoinRequests</c> (admins): who asked to join by a link that needs approval, the oldest first,
+/// and how many there are. Errors: <c>OFFSET_INVALID</c>, <c>LIMIT_INVALID</c> (1–200), 403
+/// <c>CHAT_ADMIN_REQUIRED</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("groups.getJoinRequests")]
+[MessagePackObject]
+public sealed record GetJoinRequestsCall(
+    [property: Key("chat_id")] long ChatId,
+    [property: Key("offset")] int Offset = 0,
+    [property: Key("limit")] int Limit = 100) : IRpcCall<JoinRequests>;
+
+[MessagePackObject]
+public sealed record JoinRequest([property: Key("user_id")] long UserId, [property: Key("date")] long Date);
+
+[MessagePackObject]
+public sealed record JoinRequests([property: Key("requests")] JoinRequest[] Requests, [property: Key("total")] int Total);
+
+/// <summary><c>groups.hideJoinRequest</c> (admins): approves the request (<see cref="Approved"/>: the user joins, the
+/// service message <c>join_by_request</c> from them) or declines it (nothing is said to them). Errors:
+/// <c>HIDE_REQUESTER_MISSING</c> (no such request), <c>USERS_TOO_MANY</c>, 403 <c>CHAT_ADMIN_REQUIRED</c>, 404
+/// <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("groups.hideJoinRequest")]
+[MessagePackObject]
+public sealed record HideJoinRequestCall(
+    [property: Key("chat_id")] long ChatId,
+    [property: Key("user_id")] long UserId,
+    [property: Key("approved")] bool Approved) : IRpcCall<Rpc.Done>;
+
+/// <summary>Limits of invite links and join requests.</summary>
+public static class InviteLimits
+{
+    /// <summary>Links <c>groups.getInvites</c> lists.</summary>
+    public const int Listed = 100;
+
+    /// <summary>Requesters a <c>pending_join_requests</c> update names.</summary>
+    public const int RecentRequesters = 3;
+}
 
 /// <summary>Updates of one large group's log after the caller's pts, like <see cref="Difference"/>.</summary>
 [MessagePackObject]
@@ -262,6 +344,8 @@ public static class GroupErrorNames
     public const string UserAlreadyParticipant = "USER_ALREADY_PARTICIPANT";
     public const string InviteHashInvalid = "INVITE_HASH_INVALID";
     public const string InviteHashExpired = "INVITE_HASH_EXPIRED";
+    public const string InviteRequestSent = "INVITE_REQUEST_SENT";
+    public const string HideRequesterMissing = "HIDE_REQUESTER_MISSING";
     public const string ExpiresInvalid = "EXPIRES_INVALID";
     public const string UsageLimitInvalid = "USAGE_LIMIT_INVALID";
     public const string SearchQueryEmpty = "SEARCH_QUERY_EMPTY";

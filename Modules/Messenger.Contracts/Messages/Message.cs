@@ -113,6 +113,9 @@ public static class ServiceActions
     public const string RemoveMember = "remove_member";
     public const string Leave = "leave";
     public const string JoinByInvite = "join_by_invite";
+
+    /// <summary>An admin approved the user's request to join (posted as the user who joined).</summary>
+    public const string JoinByRequest = "join_by_request";
     public const string EditTitle = "edit_title";
     public const string EditPhoto = "edit_photo";
     public const string EditAbout = "edit_about";

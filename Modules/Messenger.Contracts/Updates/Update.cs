@@ -32,6 +32,7 @@ namespace Messenger.Contracts.Updates;
 [Union(21, typeof(PhoneCallSignalUpdate))]
 [Union(22, typeof(DialogFilterUpdate))]
 [Union(23, typeof(DialogFilterOrderUpdate))]
+[Union(24, typeof(PendingJoinRequestsUpdate))]
 public abstract record Update;
 
 /// <summary>Ephemeral: a call of this user's rang, was answered or ended (<see cref="Calls.PhoneCall.State"/>).</summary>
@@ -79,6 +80,14 @@ public sealed record DialogUnreadMarkUpdate([property: Key("peer")] Peer Peer, [
 /// some device.</summary>
 [MessagePackObject]
 public sealed record DialogFilterUpdate([property: Key("id")] int Id, [property: Key("filter")] DialogFilter? Filter) : Update;
+
+/// <summary>In an admin's log: chat <see cref="ChatId"/> has <see cref="Count"/> join requests waiting;
+/// <see cref="RecentRequesters"/> are the latest few who asked.</summary>
+[MessagePackObject]
+public sealed record PendingJoinRequestsUpdate(
+    [property: Key("chat_id")] long ChatId,
+    [property: Key("count")] int Count,
+    [property: Key("recent_requesters")] long[] RecentRequesters) : Update;
 
 /// <summary>This user put their chat folders in <see cref="Order"/> on some device.</summary>
 [MessagePackObject]

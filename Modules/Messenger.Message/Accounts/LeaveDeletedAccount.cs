@@ -41,6 +41,7 @@ internal sealed class LeaveDeletedAccount(
         {
             MessageStore.ForgetUser(scope, userId);
             ScheduledMessagesHandler.ForgetUser(scope, media, userId);
+            JoinRequestStore.ForgetUser(scope, userId);
             changes.Log.Drop(scope, userId);
         }, CancellationToken.None);
     }

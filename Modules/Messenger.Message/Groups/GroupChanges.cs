@@ -80,7 +80,7 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
     }
 
     /// <summary>
-    /// Adds members; a small group that would pass the small-group limit becomes a large group first (one way): its
+    /// Adds members (a request to join they had waiting is answered so); a small group that would pass the small-group limit becomes a large group first (one way): its
     /// history stays, its plain members lose adding and pinning (an admin may give them back), each member's read
     /// position moves from their dialog row to their member row, the dialog rows go (a large group's dialog is computed
     /// from the chat), and every member's log is told the chat's new kind.
@@ -104,6 +104,8 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
         {
             GroupStore.AddMember(scope, chatId, userId, MemberRole.Member, now, readInboxMaxId: 0, isBot: bots?.Contains(userId) == true);
         }
+
+        JoinRequestStore.Drop(scope, log, chatId, userIds, now, appends);
     }
 
     private void ConvertToLarge(WriteScope scope, long chatId, long me, long now, List<LogAppend> appends)

@@ -8,6 +8,7 @@ using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Storage;
+using Microsoft.Data.Sqlite;
 
 namespace Messenger.Message.Groups;
 
@@ -17,13 +18,35 @@ internal sealed class ExportInviteValidator : AbstractValidator<ExportInviteCall
     {
         RuleFor(c => c.ExpiresInSeconds).Must(s => s is null or >= 60 and <= 365 * 24 * 3600).WithErrorCode(GroupErrorNames.ExpiresInvalid);
         RuleFor(c => c.UsageLimit).Must(u => u is null or >= 1 and <= 100_000).WithErrorCode(GroupErrorNames.UsageLimitInvalid);
+        RuleFor(c => c.UsageLimit).Null().When(c => c.RequestNeeded).WithErrorCode(GroupErrorNames.UsageLimitInvalid);
     }
 }
 
-/// <summary>Admins create invite codes: 128 random bits, so a code cannot be guessed, with an optional expiry and
-/// number of joins.</summary>
-internal sealed class ExportInviteHandler(GroupChanges changes, StorageWriter writer, RpcContext caller, TimeProvider clock)
-    : IRequestHandler<ExportInviteCall, ChatInvite>
+internal sealed class JoinByInviteValidator : AbstractValidator<JoinByInviteCall>
+{
+    public JoinByInviteValidator() => RuleFor(c => c.Code).Must(Invites.CodeFits).WithErrorCode(GroupErrorNames.InviteHashInvalid);
+}
+
+internal sealed class CheckInviteValidator : AbstractValidator<CheckInviteCall>
+{
+    public CheckInviteValidator() => RuleFor(c => c.Code).Must(Invites.CodeFits).WithErrorCode(GroupErrorNames.InviteHashInvalid);
+}
+
+internal sealed class RevokeInviteValidator : AbstractValidator<RevokeInviteCall>
+{
+    public RevokeInviteValidator() => RuleFor(c => c.Code).Must(Invites.CodeFits).WithErrorCode(GroupErrorNames.InviteHashInvalid);
+}
+
+/// <summary>
+/// Invite links (<c>message_invites</c>): admins create codes — 128 random bits, so a code cannot be guessed — with an
+/// optional expiry, number of joins, or the need for an admin's approval (<see cref="JoinRequestsHandler"/>), list
+/// them and revoke them; anyone with a code sees what it leads to before joining, and joins (or asks to).
+/// </summary>
+internal sealed class InvitesHandler(
+    GroupChanges changes, Chats.ChatDirectory directory, StorageWriter writer, SqliteDatabase database, IMediator bus, RpcContext caller,
+    TimeProvider clock)
+    : IRequestHandler<ExportInviteCall, ChatInvite>, IRequestHandler<JoinByInviteCall, ChatChanged>, IRequestHandler<CheckInviteCall, InvitePreview>,
+        IRequestHandler<GetInvitesCall, ChatInvites>, IRequestHandler<RevokeInviteCall, ChatInvite>
 {
     public async ValueTask<ChatInvite> Handle(ExportInviteCall call, CancellationToken cancellationToken)
     {
@@ -35,23 +58,15 @@ internal sealed class ExportInviteHandler(GroupChanges changes, StorageWriter wr
         {
             var (_, role) = changes.RequireMember(scope, call.ChatId, me);
             GroupChanges.RequireAdmin(role);
-            scope.Execute("INSERT INTO message_invites (code, chat_id, created_by, expires_at, usage_limit, usage) VALUES (@code, @chat, @me, @expires, @limit, 0)",
+            scope.Execute(
+                "INSERT INTO message_invites (code, chat_id, created_by, expires_at, usage_limit, usage, date, revoked, request_needed) " +
+                "VALUES (@code, @chat, @me, @expires, @limit, 0, @now, 0, @request)",
                 ("@code", code), ("@chat", call.ChatId), ("@me", me), ("@expires", (object?)expiresAt ?? DBNull.Value),
-                ("@limit", (object?)call.UsageLimit ?? DBNull.Value));
+                ("@limit", (object?)call.UsageLimit ?? DBNull.Value), ("@now", now), ("@request", call.RequestNeeded));
         }, cancellationToken);
-        return new ChatInvite(code, call.ChatId, expiresAt, call.UsageLimit, 0);
+        return new ChatInvite(code, call.ChatId, expiresAt, call.UsageLimit, 0, me, now, Revoked: false, call.RequestNeeded);
     }
-}
 
-internal sealed class JoinByInviteValidator : AbstractValidator<JoinByInviteCall>
-{
-    public JoinByInviteValidator() =>
-        RuleFor(c => c.Code).Must(c => c is { Length: > 0 and <= 64 }).WithErrorCode(GroupErrorNames.InviteHashInvalid);
-}
-
-internal sealed class JoinByInviteHandler(GroupChanges changes, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
-    : IRequestHandler<JoinByInviteCall, ChatChanged>
-{
     public async ValueTask<ChatChanged> Handle(JoinByInviteCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
@@ -59,42 +74,107 @@ internal sealed class JoinByInviteHandler(GroupChanges changes, StorageWriter wr
         var joined = await writer.WriteAsync(scope =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            var invite = scope.Command("SELECT chat_id, expires_at, usage_limit, usage FROM message_invites WHERE code = @code");
-            invite.Parameters.AddWithValue("@code", call.Code);
-            long chatId;
-            using (var reader = invite.ExecuteReader())
-            {
-                if (!reader.Read())
-                {
-                    throw MessengerError.BadRequest(GroupErrorNames.InviteHashInvalid);
-                }
-
-                chatId = reader.GetInt64(0);
-                var expired = !reader.IsDBNull(1) && reader.GetInt64(1) <= now;
-                var usedUp = !reader.IsDBNull(2) && reader.GetInt32(3) >= reader.GetInt32(2);
-                if (expired || usedUp)
-                {
-                    throw MessengerError.BadRequest(GroupErrorNames.InviteHashExpired);
-                }
-            }
-
-            var chat = GroupStore.Chat(scope, chatId) ?? throw MessengerError.BadRequest(GroupErrorNames.InviteHashInvalid);
-            if (GroupStore.RoleOf(scope, chatId, me) is not null)
+            var invite = Invites.Usable(scope, call.Code, now);
+            var chat = GroupStore.Chat(scope, invite.ChatId) ?? throw MessengerError.BadRequest(GroupErrorNames.InviteHashInvalid);
+            if (GroupStore.RoleOf(scope, invite.ChatId, me) is not null)
             {
                 throw MessengerError.BadRequest(GroupErrorNames.UserAlreadyParticipant);
             }
 
-            if (GroupStore.IsBanned(scope, chatId, me))
+            if (GroupStore.IsBanned(scope, invite.ChatId, me))
             {
                 throw MessengerError.Forbidden(GroupErrorNames.UserBannedInChat);
             }
 
+            if (invite.RequestNeeded)
+            {
+                JoinRequestStore.Add(scope, changes.Log, invite.ChatId, me, call.Code, now, appends);
+                return null;
+            }
+
             scope.Execute("UPDATE message_invites SET usage = usage + 1 WHERE code = @code", ("@code", call.Code));
-            changes.AddMembers(scope, chatId, chat.Kind, me, [me], now, appends);
-            return changes.Record(scope, chatId, me, new ServiceAction(ServiceActions.JoinByInvite, [me]), now, appends, joined: [me], left: []);
+            changes.AddMembers(scope, invite.ChatId, chat.Kind, me, [me], now, appends);
+            return changes.Record(scope, invite.ChatId, me, new ServiceAction(ServiceActions.JoinByInvite, [me]), now, appends, joined: [me], left: []);
         }, cancellationToken);
 
         await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        return joined;
+        // Telegram's answer to a request: not a failure, and the only one that tells the app to say "sent".
+        return joined ?? throw MessengerError.BadRequest(GroupErrorNames.InviteRequestSent, "the chat's admins approve joins by this link");
+    }
+
+    public async ValueTask<InvitePreview> Handle(CheckInviteCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        // Read in a unit, where the group helpers read; nothing is written.
+        return await writer.WriteAsync(scope =>
+        {
+            var invite = Invites.Usable(scope, call.Code, clock.GetUtcNow().ToUnixTimeSeconds());
+            var chat = GroupStore.Chat(scope, invite.ChatId) ?? throw MessengerError.BadRequest(GroupErrorNames.InviteHashInvalid);
+            var member = GroupStore.RoleOf(scope, invite.ChatId, me) is not null;
+            return new InvitePreview(chat.Title, GroupStore.About(scope, invite.ChatId), chat.Kind, chat.MemberCount, invite.RequestNeeded,
+                JoinRequestStore.Requested(scope, invite.ChatId, me), member ? invite.ChatId : 0);
+        }, cancellationToken);
+    }
+
+    public ValueTask<ChatInvites> Handle(GetInvitesCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        GroupChanges.RequireAdmin(directory.Get(call.ChatId)?.RoleOf(me) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound));
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Invites.Columns} FROM message_invites WHERE chat_id = @chat ORDER BY date DESC, rowid DESC LIMIT @limit";
+        command.Parameters.AddWithValue("@chat", call.ChatId);
+        command.Parameters.AddWithValue("@limit", InviteLimits.Listed);
+        return ValueTask.FromResult(new ChatInvites([.. Invites.Read(command)]));
+    }
+
+    public async ValueTask<ChatInvite> Handle(RevokeInviteCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        return await writer.WriteAsync(scope =>
+        {
+            GroupChanges.RequireAdmin(changes.RequireMember(scope, call.ChatId, me).Role);
+            scope.Execute("UPDATE message_invites SET revoked = 1 WHERE code = @code AND chat_id = @chat", ("@code", call.Code), ("@chat", call.ChatId));
+            var read = scope.Command($"SELECT {Invites.Columns} FROM message_invites WHERE code = @code AND chat_id = @chat");
+            read.Parameters.AddWithValue("@code", call.Code);
+            read.Parameters.AddWithValue("@chat", call.ChatId);
+            return Invites.Read(read).FirstOrDefault() ?? throw MessengerError.BadRequest(GroupErrorNames.InviteHashInvalid);
+        }, cancellationToken);
+    }
+}
+
+internal static class Invites
+{
+    public const string Columns = "code, chat_id, expires_at, usage_limit, usage, created_by, date, revoked, request_needed";
+
+    public static bool CodeFits(string? code) => code is { Length: > 0 and <= 64 };
+
+    /// <summary>The invite <paramref name="code"/> names if it still lets anyone in: <c>INVITE_HASH_INVALID</c> for a code
+    /// nobody made, <c>INVITE_HASH_EXPIRED</c> for one past its time or joins, or revoked.</summary>
+    public static ChatInvite Usable(WriteScope scope, string code, long now)
+    {
+        var command = scope.Command($"SELECT {Columns} FROM message_invites WHERE code = @code");
+        command.Parameters.AddWithValue("@code", code);
+        var invite = Read(command).FirstOrDefault() ?? throw MessengerError.BadRequest(GroupErrorNames.InviteHashInvalid);
+        if (invite.Revoked || invite.ExpiresAt <= now || invite.Usage >= invite.UsageLimit)
+        {
+            throw MessengerError.BadRequest(GroupErrorNames.InviteHashExpired);
+        }
+
+        return invite;
+    }
+
+    public static List<ChatInvite> Read(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var invites = new List<ChatInvite>();
+        while (reader.Read())
+        {
+            invites.Add(new ChatInvite(
+                reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetInt32(3),
+                reader.GetInt32(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetBoolean(7), reader.GetBoolean(8)));
+        }
+
+        return invites;
     }
 }

@@ -77,6 +77,21 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             invite.Property(i => i.ExpiresAt).HasColumnName("expires_at");
             invite.Property(i => i.UsageLimit).HasColumnName("usage_limit");
             invite.Property(i => i.Usage).HasColumnName("usage");
+            invite.Property(i => i.Date).HasColumnName("date").HasDefaultValue(0L);
+            invite.Property(i => i.Revoked).HasColumnName("revoked").HasDefaultValue(false);
+            invite.Property(i => i.RequestNeeded).HasColumnName("request_needed").HasDefaultValue(false);
+        });
+
+        // Who asked to join by a link that needs an admin's approval (JoinRequests), until an admin answers.
+        modelBuilder.Entity<JoinRequestRow>(request =>
+        {
+            request.ToTable("message_join_requests");
+            request.HasKey(r => new { r.ChatId, r.UserId });
+            request.Property(r => r.ChatId).HasColumnName("chat_id");
+            request.Property(r => r.UserId).HasColumnName("user_id");
+            request.HasIndex(r => r.UserId);
+            request.Property(r => r.Date).HasColumnName("date");
+            request.Property(r => r.Code).HasColumnName("code").HasMaxLength(64);
         });
 
         modelBuilder.Entity<MessageRow>(message =>
@@ -397,6 +412,23 @@ internal sealed class InviteRow
     public int? UsageLimit { get; set; }
 
     public int Usage { get; set; }
+
+    public long Date { get; set; }
+
+    public bool Revoked { get; set; }
+
+    public bool RequestNeeded { get; set; }
+}
+
+internal sealed class JoinRequestRow
+{
+    public long ChatId { get; set; }
+
+    public long UserId { get; set; }
+
+    public long Date { get; set; }
+
+    public string Code { get; set; } = "";
 }
 
 internal sealed class MessageRow

@@ -313,9 +313,27 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_by");
 
+                    b.Property<long>("Date")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("date");
+
                     b.Property<long?>("ExpiresAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("expires_at");
+
+                    b.Property<bool>("RequestNeeded")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false)
+                        .HasColumnName("request_needed");
+
+                    b.Property<bool>("Revoked")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false)
+                        .HasColumnName("revoked");
 
                     b.Property<int>("Usage")
                         .HasColumnType("INTEGER")
@@ -330,6 +348,33 @@ namespace Messenger.Message.Storage.Migrations
                     b.HasIndex("ChatId");
 
                     b.ToTable("message_invites", (string)null);
+                });
+
+            modelBuilder.Entity("Messenger.Message.Storage.JoinRequestRow", b =>
+                {
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<long>("Date")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("date");
+
+                    b.HasKey("ChatId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("message_join_requests", (string)null);
                 });
 
             modelBuilder.Entity("Messenger.Message.Storage.MemberRow", b =>
