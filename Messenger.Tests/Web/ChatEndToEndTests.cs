@@ -1276,6 +1276,44 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task AnInviteLinkNeedingApproval_ShowsTheGroupFirst_AndTheAdminLetsTheRequesterIn_ThenRevokesIt()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        var page = alice.Page;
+        await alice.CreateGroupAsync("Book club");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        await page.GetByLabel("Admins approve new members").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create invite code" }).ClickAsync();
+        var link = await page.GetByRole(AriaRole.Textbox, new() { Name = "Invite link", Exact = true }).InputValueAsync();
+        await Expect(page.GetByTestId("invite-row")).ToContainTextAsync("0 joined · approval");
+
+        await bob.Page.GotoAsync(link);
+        var dialog = bob.Page.GetByRole(AriaRole.Dialog, new() { Name = "New chat" });
+        await Expect(dialog.GetByTestId("invite-preview")).ToHaveTextAsync("Book club · group · 1 member · its admins approve new members");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Request to join" }).ClickAsync();
+        await Expect(dialog.GetByRole(AriaRole.Status).Filter(new() { HasText = "Your request to join was sent" })).ToBeVisibleAsync();
+
+        // The admin sees the request come in, opens it from the chat's header and approves it.
+        var chip = page.GetByTestId("join-requests-chip");
+        await Expect(chip).ToHaveTextAsync("1 request to join");
+        var requests = page.GetByTestId("join-requests");
+        await Expect(requests).ToContainTextAsync(bobName.Display);
+        await requests.GetByRole(AriaRole.Button, new() { Name = $"Approve {bobName.Display}" }).ClickAsync();
+        await Expect(chip).ToHaveCountAsync(0);
+        await Expect(requests).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("service-message").Filter(new() { HasText = $"{bobName.Display} joined, approved by an admin" })).ToBeVisibleAsync();
+
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
+        await bob.OpenChatAsync("Book club");
+        await Expect(bob.Page.GetByTestId("service-message").Filter(new() { HasText = "You joined, approved by an admin" })).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Revoke invite") }).ClickAsync();
+        await Expect(page.GetByTestId("invite-row")).ToContainTextAsync("revoked");
+        await Expect(page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Revoke invite") })).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task RemovedMember_CannotRejoinByTheLink_UntilAnAdminLetsThemBack()
     {
         var (alice, bob, _, bobName) = await TwoPeopleAsync();

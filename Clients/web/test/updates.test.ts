@@ -98,12 +98,22 @@ describe('update stream', () => {
     const order: Update = { type: 'dialog_filter_order', order: [4, 3] };
     expect(fromUpdate(folder)[0]).toBe(22);
     expect(fromUpdate(order)[0]).toBe(23);
+    expect(fromUpdate({ type: 'pending_join_requests', chat_id: 5, count: 2, recent_requesters: [7, 6] })[0]).toBe(24);
     const { stream, events } = await started();
     stream.accept(
       'updates.logged',
-      wire([logged(1, pinned), logged(2, muted), logged(3, unpinned), logged(4, reacted), logged(5, polled), logged(6, folder), logged(7, order)]),
+      wire([
+        logged(1, pinned),
+        logged(2, muted),
+        logged(3, unpinned),
+        logged(4, reacted),
+        logged(5, polled),
+        logged(6, folder),
+        logged(7, order),
+        logged(8, { type: 'pending_join_requests', chat_id: 5, count: 2, recent_requesters: [7, 6] }),
+      ]),
     );
-    await until(() => stream.pts === 7);
+    await until(() => stream.pts === 8);
     expect(events).toEqual([
       { type: 'message_pinned', peer: userPeer(2), message: message(7), pts: 1 },
       { type: 'notify_settings', peer: chatPeer(5), muteUntil: 2147483647, pts: 2 },
@@ -112,6 +122,7 @@ describe('update stream', () => {
       { type: 'message_poll', peer: chatPeer(5), messageId: 8, counts: [1, 0], voters: 1, closed: false, myChoices: [0], pts: 5 },
       { type: 'dialog_filter', id: 3, filter: null, pts: 6 },
       { type: 'dialog_filter_order', order: [4, 3], pts: 7 },
+      { type: 'pending_join_requests', chatId: 5, count: 2, recentRequesters: [7, 6], pts: 8 },
     ]);
   });
 

@@ -1,6 +1,8 @@
 // Typed wrappers of every RPC method: names and argument keys exactly as in Modules/Messenger.Contracts.
 import type {
   DialogFilter,
+  InvitePreview,
+  JoinRequests,
   AdminUser,
   AuditEntry,
   BackupList,
@@ -255,9 +257,23 @@ export function createMethods(call: Call) {
       createWebhook: (a: { chat_id: number; name: string }, o?: CallOptions) => call<WebhookCreated>('groups.createWebhook', a, o),
       getWebhooks: (a: { chat_id: number }, o?: CallOptions) => call<WebhookList>('groups.getWebhooks', a, o),
       deleteWebhook: (a: { chat_id: number; id: number }, o?: CallOptions) => call<Done>('groups.deleteWebhook', a, o),
-      exportInvite: (a: { chat_id: number; expires_in?: number | null; usage_limit?: number | null }, o?: CallOptions) =>
-        call<ChatInvite>('groups.exportInvite', { chat_id: a.chat_id, expires_in: a.expires_in ?? null, usage_limit: a.usage_limit ?? null }, o),
+      exportInvite: (a: { chat_id: number; expires_in?: number | null; usage_limit?: number | null; request_needed?: boolean }, o?: CallOptions) =>
+        call<ChatInvite>(
+          'groups.exportInvite',
+          { chat_id: a.chat_id, expires_in: a.expires_in ?? null, usage_limit: a.usage_limit ?? null, request_needed: a.request_needed ?? false },
+          o,
+        ),
       joinByInvite: (a: { code: string }, o?: CallOptions) => call<ChatChanged>('groups.joinByInvite', a, o),
+      /** What an invite code leads to, before joining. */
+      checkInvite: (a: { code: string }, o?: CallOptions) => call<InvitePreview>('groups.checkInvite', a, o),
+      /** The chat's invite links (admins), newest first, revoked ones included. */
+      getInvites: (a: { chat_id: number }, o?: CallOptions) => call<{ invites: ChatInvite[] }>('groups.getInvites', a, o),
+      revokeInvite: (a: { chat_id: number; code: string }, o?: CallOptions) => call<ChatInvite>('groups.revokeInvite', a, o),
+      /** Who asked to join by a link that needs approval (admins), the oldest first. */
+      getJoinRequests: (a: { chat_id: number; offset?: number; limit?: number }, o?: CallOptions) =>
+        call<JoinRequests>('groups.getJoinRequests', { chat_id: a.chat_id, offset: a.offset ?? 0, limit: a.limit ?? 100 }, o),
+      /** Lets the user in (approved) or declines their request (admins). */
+      hideJoinRequest: (a: { chat_id: number; user_id: number; approved: boolean }, o?: CallOptions) => call<Done>('groups.hideJoinRequest', a, o),
     },
     updates: {
       getState: (o?: CallOptions) => call<UpdatesState>('updates.getState', {}, o),

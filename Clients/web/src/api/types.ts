@@ -210,6 +210,8 @@ export const ServiceActions = {
   RemoveMember: 'remove_member',
   Leave: 'leave',
   JoinByInvite: 'join_by_invite',
+  /** An admin approved the user's request to join (posted as the user). */
+  JoinByRequest: 'join_by_request',
   EditTitle: 'edit_title',
   EditPhoto: 'edit_photo',
   EditAbout: 'edit_about',
@@ -595,6 +597,28 @@ export interface ChatInvite {
   expires_at: number | null;
   usage_limit: number | null;
   usage: number;
+  created_by: number;
+  date: number;
+  revoked: boolean;
+  /** Joining by it is a request an admin approves (groups.getJoinRequests). */
+  request_needed: boolean;
+}
+
+/** What an invite code leads to, before joining (groups.checkInvite); `chat_id` is set when the user is in it already. */
+export interface InvitePreview {
+  title: string;
+  about: string;
+  kind: ChatKind;
+  member_count: number;
+  request_needed: boolean;
+  /** The user's request to join waits for an admin. */
+  requested: boolean;
+  chat_id: number;
+}
+
+export interface JoinRequests {
+  requests: { user_id: number; date: number }[];
+  total: number;
 }
 
 // ---- Updates (wire) -------------------------------------------------------------------------------------
@@ -705,6 +729,12 @@ export interface DialogFilterUpdate {
   id: number;
   filter: DialogFilter | null;
 }
+export interface PendingJoinRequestsUpdate {
+  type: 'pending_join_requests';
+  chat_id: number;
+  count: number;
+  recent_requesters: number[];
+}
 export interface DialogFilterOrderUpdate {
   type: 'dialog_filter_order';
   order: number[];
@@ -726,7 +756,7 @@ export interface NotifySettingsUpdate {
  * 6 typing, 7 user_status, 8 chat, 9 pinned_message, 10 notify_settings, 11 message_reactions, 12 draft_message,
  * 13 dialog_pinned, 14 user (ephemeral), 15 dialog_archived, 16 dialog_unread_mark, 17 message_poll,
  * 18 scheduled_messages, 19 bot_callback_query (bots' logs only), 20 phone_call, 21 phone_signal (ephemeral),
- * 22 dialog_filter, 23 dialog_filter_order.
+ * 22 dialog_filter, 23 dialog_filter_order, 24 pending_join_requests (admins' logs).
  */
 export type Update =
   | NewMessageUpdate
@@ -752,7 +782,8 @@ export type Update =
   | PhoneCallUpdate
   | PhoneCallSignalUpdate
   | DialogFilterUpdate
-  | DialogFilterOrderUpdate;
+  | DialogFilterOrderUpdate
+  | PendingJoinRequestsUpdate;
 
 export const UpdateTypes = [
   'new_message',
@@ -779,6 +810,7 @@ export const UpdateTypes = [
   'phone_signal',
   'dialog_filter',
   'dialog_filter_order',
+  'pending_join_requests',
 ] as const satisfies readonly Update['type'][];
 
 /** A press of a bot's button, in the bot's own log only: people's clients never see one. */
@@ -908,6 +940,8 @@ export type MessengerEvent =
   | ({ type: 'dialog_unread_mark'; peer: Peer; unread: boolean } & LoggedEventBase)
   /** The user created or changed a chat folder (`filter`), or deleted it (null), on another device. */
   | ({ type: 'dialog_filter'; id: number; filter: DialogFilter | null } & LoggedEventBase)
+  /** The user is an admin of `chatId`, where `count` requests to join wait (`recentRequesters` asked last). */
+  | ({ type: 'pending_join_requests'; chatId: number; count: number; recentRequesters: number[] } & LoggedEventBase)
   /** The user put their folders in `order` on another device. */
   | ({ type: 'dialog_filter_order'; order: number[] } & LoggedEventBase)
   /** The user's draft in the chat changed on another device (null: cleared). */
@@ -946,6 +980,8 @@ export const ErrorNames = {
   SlowModeWait: 'SLOWMODE_WAIT',
   /** The user's privacy settings do not let the caller add them to groups. */
   UserPrivacyRestricted: 'USER_PRIVACY_RESTRICTED',
+  /** groups.joinByInvite with a link that needs approval: the request waits for the chat's admins (not a failure). */
+  InviteRequestSent: 'INVITE_REQUEST_SENT',
   AuthKeyUnregistered: 'AUTH_KEY_UNREGISTERED',
   Internal: 'INTERNAL',
   ServerShuttingDown: 'SERVER_SHUTTING_DOWN',

@@ -435,6 +435,9 @@ export class UpdateStream {
       case 'dialog_filter':
         this.emitter.emit({ type: 'dialog_filter', id: update.id, filter: update.filter, ...base });
         return;
+      case 'pending_join_requests':
+        this.emitter.emit({ type: 'pending_join_requests', chatId: update.chat_id, count: update.count, recentRequesters: update.recent_requesters, ...base });
+        return;
       case 'dialog_filter_order':
         this.emitter.emit({ type: 'dialog_filter_order', order: update.order, ...base });
         return;

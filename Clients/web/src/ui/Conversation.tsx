@@ -12,6 +12,7 @@ import { getState, setState, useApp, type AppState } from './store';
 import { ForwardDialog } from './ForwardDialog';
 import { ChatSearch } from './ChatSearch';
 import { Icon } from './Icon';
+import { loadJoinRequestCount } from './joinRequests';
 import { exportChat } from './exportChat';
 import { setMuted } from './notifications';
 import { dialogPinned, ensureUsers, updateDialog } from './chats';
@@ -132,6 +133,21 @@ export function Conversation({ chatKey }: { chatKey: string }) {
   );
 }
 
+/** For the chat's admins: how many asked to join by a link that needs approval; a click opens the chat's info. */
+function JoinRequestsChip({ chatId }: { chatId: number }) {
+  const admin = useApp((s) => (s.myRoles[chatId] ?? MemberRole.Member) >= MemberRole.Admin);
+  const count = useApp((s) => s.joinRequests[chatId] ?? 0);
+  useEffect(() => {
+    if (admin) void loadJoinRequestCount(chatId).catch(() => undefined);
+  }, [chatId, admin]);
+  if (!admin || count === 0) return null;
+  return (
+    <button type="button" class="btn btn--small join-requests-chip" data-testid="join-requests-chip" onClick={() => setState({ panel: 'info' })}>
+      {count === 1 ? '1 request to join' : `${count} requests to join`}
+    </button>
+  );
+}
+
 function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: () => void }) {
   const peer = peerFromKey(chatKey);
   // "last seen 5 minutes ago" ages: render again every half minute.
@@ -206,6 +222,7 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
           </span>
         </span>
       </button>
+      {peer.kind === PeerKind.Chat && <JoinRequestsChip chatId={peer.id} />}
       {muteError && (
         <span class="form__error" role="alert">
           {muteError}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ChatChanged, ChatFull, ChatInvite, ChatMember, ChatPermissions } from '../api/types';
+import type { ChatChanged, ChatFull, ChatMember, ChatPermissions } from '../api/types';
 import { WebhooksSection } from './Webhooks';
+import { InviteSection, JoinRequestsSection } from './Invites';
 import { ChatKind, MemberRole, PeerKind, SlowModes } from '../api/types';
 import { chatChanged, openChat } from './messages';
 import { ensureUsers, loadDialogs } from './chats';
@@ -96,7 +97,6 @@ function GroupDetails({ chatId }: { chatId: number }) {
   const state = useApp((s) => s);
   const [full, setFull] = useState<ChatFull | null>(null);
   const [error, setError] = useState('');
-  const [invite, setInvite] = useState<ChatInvite | null>(null);
   const [title, setTitle] = useState('');
   const [about, setAbout] = useState('');
   const [banned, setBanned] = useState<number[]>([]);
@@ -209,33 +209,8 @@ function GroupDetails({ chatId }: { chatId: number }) {
           </button>
         </form>
       )}
-      {isAdmin && (
-        <section class="info-section" aria-label="Invite link">
-          <h4>Invite link</h4>
-          {invite && (
-            <>
-              <label class="field">
-                <span class="field__label">Invite link</span>
-                <input class="field__input mono" readOnly value={inviteLink(invite.code)} onFocus={(e) => e.currentTarget.select()} />
-              </label>
-              <label class="field">
-                <span class="field__label">Invite code</span>
-                <input class="field__input mono" readOnly value={invite.code} onFocus={(e) => e.currentTarget.select()} />
-              </label>
-            </>
-          )}
-          <div class="button-row">
-            <button type="button" class="btn" onClick={() => void api().groups.exportInvite({ chat_id: chatId }).then(setInvite, (e) => setError(errorText(e)))}>
-              {invite ? 'New invite code' : 'Create invite code'}
-            </button>
-            {invite && navigator.clipboard && (
-              <button type="button" class="btn btn--ghost" onClick={() => void navigator.clipboard.writeText(inviteLink(invite.code))}>
-                Copy link
-              </button>
-            )}
-          </div>
-        </section>
-      )}
+      {isAdmin && <JoinRequestsSection chatId={chatId} onChange={() => void load()} />}
+      {isAdmin && <InviteSection chatId={chatId} />}
       {isAdmin && full.chat.kind !== ChatKind.Channel && full.chat.permissions && (
         <PermissionsSection
           key={`${full.chat.slow_mode}:${JSON.stringify(full.chat.permissions)}`}
@@ -408,9 +383,4 @@ function MemberRow({ member, name, online, isMe, canRemove, canPromote, onRemove
       </span>
     </li>
   );
-}
-
-/** The link that opens this web app with the invite waiting in its New chat dialog (see App's takeJoinLink). */
-function inviteLink(code: string): string {
-  return `${location.origin}/join/${encodeURIComponent(code)}`;
 }

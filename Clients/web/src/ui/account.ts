@@ -53,6 +53,7 @@ export function forgetSession(): void {
     dialogs: [],
     folders: [],
     folder: 0,
+    joinRequests: {},
     users: {},
     chats: {},
     leftChats: {},

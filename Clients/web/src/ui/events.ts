@@ -7,6 +7,7 @@ import { loadOlder, messageArrived, messagesGone, replaceMessage } from './messa
 import { announce, muteChanged } from './notifications';
 import { draftChanged } from './drafts';
 import { folderChanged, foldersReordered, loadFolders } from './folders';
+import { joinRequestsCounted } from './joinRequests';
 import { pinnedChanged } from './pins';
 import { pollChanged } from './polls';
 import { scheduledChanged } from './schedule';
@@ -67,6 +68,9 @@ export function applyEvent(event: MessengerEvent): void {
       break;
     case 'dialog_filter':
       folderChanged(event.id, event.filter);
+      break;
+    case 'pending_join_requests':
+      joinRequestsCounted(event.chatId, event.count);
       break;
     case 'dialog_filter_order':
       foldersReordered(event.order);

@@ -47,6 +47,8 @@ export function serviceText(state: AppState, message: Message): string {
       return `${actor} left the group`;
     case 'join_by_invite':
       return `${actor} joined by an invite link`;
+    case 'join_by_request':
+      return `${actor} joined, approved by an admin`;
     case 'edit_title':
       return `${actor} changed the title to “${action.title ?? ''}”`;
     case 'edit_about':

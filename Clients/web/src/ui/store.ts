@@ -54,6 +54,8 @@ export interface AppState {
   folders: DialogFilter[];
   /** The folder whose chats the list shows (0: all chats). */
   folder: number;
+  /** chat id → requests to join waiting, in chats this user administers (known once asked or told). */
+  joinRequests: Record<number, number>;
   users: Record<number, User>;
   chats: Record<number, Chat>;
   /** Groups this user left or was removed from (their history stays readable while open). */
@@ -88,6 +90,7 @@ let state: AppState = {
   dialogs: [],
   folders: [],
   folder: 0,
+  joinRequests: {},
   users: {},
   chats: {},
   leftChats: {},
