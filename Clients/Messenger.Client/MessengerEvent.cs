@@ -113,6 +113,13 @@ public sealed record PhoneCallChanged(Contracts.Calls.PhoneCall Call) : Messenge
 /// <summary>The other side of call <see cref="CallId"/> sent <see cref="Data"/> (an ICE candidate). Not logged.</summary>
 public sealed record PhoneCallSignal(long CallId, long FromId, string Data) : MessengerEvent;
 
+/// <summary>Ephemeral: a group's voice chat began, someone joined or left it, or it ended.</summary>
+public sealed record GroupCallChanged(Contracts.Calls.GroupCall Call) : MessengerEvent;
+
+/// <summary>Ephemeral: participant <see cref="FromId"/> of voice chat <see cref="CallId"/> sent this user an offer, an
+/// answer or an ICE candidate.</summary>
+public sealed record GroupCallSignal(long CallId, long FromId, string Data) : MessengerEvent;
+
 /// <summary>A user went online or offline, or (<see cref="Hidden"/>) hid their presence: show "last seen recently".
 /// Not logged: missed while offline (use <c>GetStatusesAsync</c>).</summary>
 public sealed record UserStatusChanged(long UserId, bool Online, DateTimeOffset LastSeen, bool Hidden = false) : MessengerEvent;

@@ -31,4 +31,22 @@ public static class PhoneMethods
     /// <summary>Cancels, declines or hangs up.</summary>
     public static Task<PhoneCall> DiscardCallAsync(this MessengerClient client, long callId, CancellationToken cancellationToken = default) =>
         client.CallAsync(new DiscardCallCall(callId), cancellationToken);
+
+    /// <summary>Joins the group's voice chat (starting it when there is none); then offer a connection to each earlier
+    /// participant with <see cref="SendGroupCallSignalAsync"/>. <see cref="GroupCallChanged"/> tells who comes and goes.</summary>
+    public static Task<GroupCall> JoinGroupCallAsync(this MessengerClient client, long chatId, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new JoinGroupCallCall(chatId), cancellationToken);
+
+    /// <summary>Leaves the voice chat; the last one out ends it.</summary>
+    public static Task<GroupCall> LeaveGroupCallAsync(this MessengerClient client, long callId, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new LeaveGroupCallCall(callId), cancellationToken);
+
+    /// <summary>The group's voice chat going on, if any.</summary>
+    public static async Task<GroupCall?> GetGroupCallAsync(this MessengerClient client, long chatId, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetGroupCallCall(chatId), cancellationToken)).Calls.FirstOrDefault();
+
+    /// <summary>Passes an offer, an answer or an ICE candidate to one other participant (<see cref="GroupCallSignal"/>).</summary>
+    public static Task<Done> SendGroupCallSignalAsync(
+        this MessengerClient client, long callId, long userId, string data, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new SendGroupCallSignalCall(callId, userId, data), cancellationToken);
 }

@@ -800,6 +800,12 @@ public sealed class UpdateStream
             case PhoneCallSignalUpdate signal:
                 _events.Writer.TryWrite(new PhoneCallSignal(signal.CallId, signal.FromId, signal.Data));
                 break;
+            case GroupCallUpdate groupCall:
+                _events.Writer.TryWrite(new GroupCallChanged(groupCall.Call));
+                break;
+            case GroupCallSignalUpdate signal:
+                _events.Writer.TryWrite(new GroupCallSignal(signal.CallId, signal.FromId, signal.Data));
+                break;
         }
     }
 

@@ -59,6 +59,8 @@ public static class MessageModule
         services.AddValidatedOptions<CallOptions, CallOptionsValidator>(configuration, CallOptions.Section);
         services.AddSingleton<CallRegistry>();
         services.AddSingleton<CallEvents>();
+        services.AddSingleton<GroupCallRegistry>();
+        services.AddSingleton<GroupCallEvents>();
         services.AddHostedService<BotMemberSync>();
         services.AddValidatorsFromAssemblyContaining<MessageStore>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
@@ -76,6 +78,10 @@ public static class MessageModule
         services.AddRpcMethod<AcceptCallCall, PhoneCall>();
         services.AddRpcMethod<SendCallSignalCall, Done>();
         services.AddRpcMethod<DiscardCallCall, PhoneCall>();
+        services.AddRpcMethod<JoinGroupCallCall, GroupCall>();
+        services.AddRpcMethod<LeaveGroupCallCall, GroupCall>();
+        services.AddRpcMethod<GetGroupCallCall, GroupCalls>();
+        services.AddRpcMethod<SendGroupCallSignalCall, Done>();
         services.AddRpcMethod<GetSharedMediaCall, MessageList>();
         services.AddRpcMethod<GetDialogsCall, Dialogs>();
         services.AddRpcMethod<EditMessageCall, SentMessage>();

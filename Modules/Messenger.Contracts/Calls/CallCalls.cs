@@ -121,6 +121,9 @@ public static class CallErrorNames
     public const string CallAlreadyAccepted = "CALL_ALREADY_ACCEPTED";
     public const string CallAlreadyActive = "CALL_ALREADY_ACTIVE";
 
+    /// <summary>A group's voice chat has as many participants as a mesh may hold.</summary>
+    public const string GroupCallFull = "GROUP_CALL_FULL";
+
     /// <summary>420: the user is in another call.</summary>
     public const string UserBusy = "USER_BUSY";
 }

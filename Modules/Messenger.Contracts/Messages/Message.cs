@@ -139,6 +139,10 @@ public static class ServiceActions
     /// <see cref="ServiceAction.Title"/> says how (<c>Calls.CallEndReasons</c>), <see cref="ServiceAction.Period"/> the
     /// seconds talked.</summary>
     public const string PhoneCall = "phone_call";
+
+    /// <summary>A group's voice chat began (posted as who started it; no <see cref="ServiceAction.Period"/>) or ended
+    /// (posted as the last to leave; <see cref="ServiceAction.Period"/> the seconds it lasted).</summary>
+    public const string GroupCall = "group_call";
 }
 
 /// <summary>The caller's stored message and the position of the log it was appended to (apply it as the update with

@@ -33,6 +33,8 @@ namespace Messenger.Contracts.Updates;
 [Union(22, typeof(DialogFilterUpdate))]
 [Union(23, typeof(DialogFilterOrderUpdate))]
 [Union(24, typeof(PendingJoinRequestsUpdate))]
+[Union(25, typeof(GroupCallUpdate))]
+[Union(26, typeof(GroupCallSignalUpdate))]
 public abstract record Update;
 
 /// <summary>Ephemeral: a call of this user's rang, was answered or ended (<see cref="Calls.PhoneCall.State"/>).</summary>
@@ -42,6 +44,19 @@ public sealed record PhoneCallUpdate([property: Key("call")] Calls.PhoneCall Cal
 /// <summary>Ephemeral: the other side of call <see cref="CallId"/> sent <see cref="Data"/> (an ICE candidate).</summary>
 [MessagePackObject]
 public sealed record PhoneCallSignalUpdate(
+    [property: Key("call_id")] long CallId,
+    [property: Key("from_id")] long FromId,
+    [property: Key("data")] string Data) : Update;
+
+/// <summary>Ephemeral: a group's voice chat began, someone joined or left it, or it ended (<see cref="Calls.GroupCall.Ended"/>);
+/// to its participants and, in a small group, to every member.</summary>
+[MessagePackObject]
+public sealed record GroupCallUpdate([property: Key("call")] Calls.GroupCall Call) : Update;
+
+/// <summary>Ephemeral: participant <see cref="FromId"/> of voice chat <see cref="CallId"/> sent this user
+/// <see cref="Data"/> (an offer, an answer or an ICE candidate).</summary>
+[MessagePackObject]
+public sealed record GroupCallSignalUpdate(
     [property: Key("call_id")] long CallId,
     [property: Key("from_id")] long FromId,
     [property: Key("data")] string Data) : Update;

@@ -16,6 +16,10 @@ internal sealed class CallOptions
     /// meanwhile. 0 ends it at once.</summary>
     public int ReconnectGraceSeconds { get; set; } = 20;
 
+    /// <summary>Participants a group's voice chat may have: each app holds a connection to each other participant (a
+    /// mesh), so its upload grows with their number.</summary>
+    public int GroupCallMaxParticipants { get; set; } = 8;
+
     /// <summary>STUN/TURN servers handed to clients (<c>phone.getCallConfig</c>). None: the two sides connect directly,
     /// which works on one network; across NATs a TURN server (coturn) is needed.</summary>
     public List<IceServerOptions> IceServers { get; set; } = [];
@@ -37,6 +41,7 @@ internal sealed class CallOptionsValidator : IValidateOptions<CallOptions>
         var problems = new List<string>();
         OptionsProblems.RequireInRange(problems, CallOptions.Section, nameof(options.RingTimeoutSeconds), options.RingTimeoutSeconds, 5, 600);
         OptionsProblems.RequireInRange(problems, CallOptions.Section, nameof(options.ReconnectGraceSeconds), options.ReconnectGraceSeconds, 0, 300);
+        OptionsProblems.RequireInRange(problems, CallOptions.Section, nameof(options.GroupCallMaxParticipants), options.GroupCallMaxParticipants, 2, 32);
         if (options.IceServers.Any(server => server.Urls.Count == 0 || server.Urls.Any(url => !url.StartsWith("stun:") && !url.StartsWith("turn:") && !url.StartsWith("turns:"))))
         {
             problems.Add($"{CallOptions.Section}:{nameof(options.IceServers)}: each needs Urls starting with stun:, turn: or turns:.");

@@ -92,7 +92,7 @@ internal sealed class CallEvents(IServiceScopeFactory scopes, ILogger<CallEvents
 internal sealed record RecordCall(PhoneCall Call) : IRequest<Done>;
 
 internal sealed class CallHandlers(
-    CallRegistry registry, CallEvents events, Chats.Chats chats, MessageStore store, IBotAccounts bots, StorageWriter writer, IUpdateLog log, IMediator bus,
+    CallRegistry registry, GroupCallRegistry groupCalls, CallEvents events, Chats.Chats chats, MessageStore store, IBotAccounts bots, StorageWriter writer, IUpdateLog log, IMediator bus,
     RpcContext caller, IOptions<CallOptions> options, TimeProvider clock)
     : IRequestHandler<GetCallConfigCall, CallConfig>, IRequestHandler<RequestCallCall, PhoneCall>, IRequestHandler<AcceptCallCall, PhoneCall>,
         IRequestHandler<SendCallSignalCall, Done>, IRequestHandler<DiscardCallCall, PhoneCall>, IRequestHandler<RecordCall, Done>,
@@ -129,6 +129,17 @@ internal sealed class CallHandlers(
         if (rule == PrivacyRule.Nobody || (rule == PrivacyRule.Chats && chats.FindPrivateChat(me, call.UserId) is null))
         {
             throw MessengerError.Forbidden(GroupErrorNames.UserPrivacyRestricted);
+        }
+
+        // Group voice chats are kept apart (GroupCallRegistry): one call of any kind at a time for each side.
+        if (groupCalls.IsIn(me))
+        {
+            throw MessengerError.BadRequest(CallErrorNames.CallAlreadyActive);
+        }
+
+        if (groupCalls.IsIn(call.UserId))
+        {
+            throw new MessengerError(CallErrorNames.UserBusy, 420, retryAfterSeconds: 0);
         }
 
         var ringing = registry.Start(me, new CallRegistry.Side(caller.DeviceKey, caller.ConnectionId), call.UserId, call.Offer, call.Video);

@@ -1,0 +1,211 @@
+using Messenger.Contracts.Calls;
+using Messenger.Kernel.Errors;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Message.Calls;
+
+/// <summary>
+/// The groups' voice chats going on, in memory (live signalling between connected apps: after a restart there is
+/// nothing to resume). A group has at most one; a user is in at most one call of any kind; each participant is tied to
+/// the device that joined, and when its connection closes it has <see cref="CallOptions.ReconnectGraceSeconds"/> to
+/// come back on that device before it is taken out. The last one out ends the call. Every change returns the call as it
+/// is now, for the caller to announce (<see cref="GroupCallEvents"/>); participants taken out by a timer are announced
+/// by <see cref="GroupCallEvents.ChangedOnItsOwn"/>.
+/// </summary>
+internal sealed class GroupCallRegistry(IOptions<CallOptions> options, TimeProvider clock, IServiceProvider services)
+{
+    private const long MaxSafeInteger = (1L << 53) - 1;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, LiveGroupCall> _calls = [];
+    private readonly Dictionary<long, long> _callOfChat = [];
+    private readonly Dictionary<long, long> _callOfUser = [];
+
+    /// <summary><paramref name="me"/> joins the chat's call from <paramref name="device"/>, starting it if there is none
+    /// (<c>Started</c>). Joining the call one is in again (a reload) moves it to the new device.</summary>
+    public (GroupCall Call, bool Started) Join(long chatId, long me, CallRegistry.Side device)
+    {
+        lock (_gate)
+        {
+            if (_callOfUser.TryGetValue(me, out var current))
+            {
+                if (_calls[current].State.ChatId != chatId)
+                {
+                    throw MessengerError.BadRequest(CallErrorNames.CallAlreadyActive);
+                }
+
+                var mine = _calls[current];
+                mine.Away.Remove(me, out var away);
+                away?.Dispose();
+                mine.Devices[me] = device;
+                return (mine.State, false);
+            }
+
+            var started = false;
+            if (!_callOfChat.TryGetValue(chatId, out var id))
+            {
+                do
+                {
+                    id = Random.Shared.NextInt64(1, MaxSafeInteger); // a JavaScript client must send it back exactly
+                }
+                while (_calls.ContainsKey(id));
+
+                _calls[id] = new LiveGroupCall(new GroupCall(id, chatId, me, Now(), []));
+                _callOfChat[chatId] = id;
+                started = true;
+            }
+
+            var call = _calls[id];
+            if (call.State.Participants.Length >= options.Value.GroupCallMaxParticipants)
+            {
+                throw MessengerError.BadRequest(CallErrorNames.GroupCallFull);
+            }
+
+            call.State = call.State with { Participants = [.. call.State.Participants, me] };
+            call.Devices[me] = device;
+            _callOfUser[me] = id;
+            return (call.State, started);
+        }
+    }
+
+    /// <summary><paramref name="me"/> leaves; the call as it is now (ended when they were the last).</summary>
+    public GroupCall Leave(long callId, long me)
+    {
+        lock (_gate)
+        {
+            Require(callId, me);
+            return Remove(callId, me);
+        }
+    }
+
+    /// <summary>The chat's call going on, if any.</summary>
+    public GroupCall? OfChat(long chatId)
+    {
+        lock (_gate)
+        {
+            return _callOfChat.TryGetValue(chatId, out var id) ? _calls[id].State : null;
+        }
+    }
+
+    /// <summary>Whether <paramref name="userId"/> is in a group's call.</summary>
+    public bool IsIn(long userId)
+    {
+        lock (_gate)
+        {
+            return _callOfUser.ContainsKey(userId);
+        }
+    }
+
+    /// <summary>400 <c>CALL_ID_INVALID</c> unless <paramref name="me"/> is in the call, <c>CALL_PEER_INVALID</c> unless
+    /// <paramref name="other"/> is too.</summary>
+    public void RequirePair(long callId, long me, long other)
+    {
+        lock (_gate)
+        {
+            var call = Require(callId, me);
+            if (other == me || !call.State.Participants.Contains(other))
+            {
+                throw MessengerError.BadRequest(CallErrorNames.CallPeerInvalid);
+            }
+        }
+    }
+
+    /// <summary>A connection closed: its participants wait for their devices to come back, or (no grace) leave now;
+    /// the calls they changed now are returned.</summary>
+    public List<GroupCall> Disconnected(string connectionId)
+    {
+        var changed = new List<GroupCall>();
+        lock (_gate)
+        {
+            foreach (var call in _calls.Values.ToList())
+            {
+                foreach (var (user, _) in call.Devices.Where(d => d.Value.Connection == connectionId).ToList())
+                {
+                    if (options.Value.ReconnectGraceSeconds == 0)
+                    {
+                        changed.Add(Remove(call.State.Id, user));
+                        continue;
+                    }
+
+                    var id = call.State.Id;
+                    call.Away.Remove(user, out var old);
+                    old?.Dispose();
+                    call.Away[user] = clock.CreateTimer(
+                        _ => LeaveOnItsOwn(id, user), null, TimeSpan.FromSeconds(options.Value.ReconnectGraceSeconds), Timeout.InfiniteTimeSpan);
+                }
+            }
+        }
+
+        return changed;
+    }
+
+    /// <summary>A device signed in on a new connection: a participant waiting for it stays, on that connection.</summary>
+    public void Reconnected(byte[] deviceKey, string connectionId)
+    {
+        lock (_gate)
+        {
+            foreach (var call in _calls.Values)
+            {
+                foreach (var (user, side) in call.Devices.Where(d => d.Value.IsDevice(deviceKey)).ToList())
+                {
+                    call.Devices[user] = side with { Connection = connectionId };
+                    call.Away.Remove(user, out var away);
+                    away?.Dispose();
+                }
+            }
+        }
+    }
+
+    private void LeaveOnItsOwn(long callId, long userId)
+    {
+        GroupCall? changed = null;
+        lock (_gate)
+        {
+            if (_calls.TryGetValue(callId, out var call) && call.Away.ContainsKey(userId))
+            {
+                changed = Remove(callId, userId);
+            }
+        }
+
+        if (changed is not null)
+        {
+            services.GetRequiredService<GroupCallEvents>().ChangedOnItsOwn(changed, userId);
+        }
+    }
+
+    /// <summary>Under the lock: the participant goes; the last one out ends the call.</summary>
+    private GroupCall Remove(long callId, long userId)
+    {
+        var call = _calls[callId];
+        call.Devices.Remove(userId);
+        call.Away.Remove(userId, out var away);
+        away?.Dispose();
+        _callOfUser.Remove(userId);
+        call.State = call.State with { Participants = [.. call.State.Participants.Where(p => p != userId)] };
+        if (call.State.Participants.Length > 0)
+        {
+            return call.State;
+        }
+
+        _calls.Remove(callId);
+        _callOfChat.Remove(call.State.ChatId);
+        return call.State with { Ended = true, Duration = (int)(Now() - call.State.StartedAt) };
+    }
+
+    private LiveGroupCall Require(long callId, long me) =>
+        _calls.TryGetValue(callId, out var call) && call.Devices.ContainsKey(me) ? call : throw MessengerError.BadRequest(CallErrorNames.CallIdInvalid);
+
+    private long Now() => clock.GetUtcNow().ToUnixTimeSeconds();
+
+    private sealed class LiveGroupCall(GroupCall state)
+    {
+        public GroupCall State { get; set; } = state;
+
+        /// <summary>Each participant's device and connection.</summary>
+        public Dictionary<long, CallRegistry.Side> Devices { get; } = [];
+
+        /// <summary>Participants whose connection is gone, each with the timer that takes them out.</summary>
+        public Dictionary<long, ITimer> Away { get; } = [];
+    }
+}

@@ -1,0 +1,168 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Calls;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Updates;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Kernel.Users;
+using Messenger.Message.Chats;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Messenger.Message.Calls;
+
+internal sealed class SendGroupCallSignalValidator : AbstractValidator<SendGroupCallSignalCall>
+{
+    public SendGroupCallSignalValidator() =>
+        RuleFor(c => c.Data).Must(d => d is { Length: > 0 and <= CallLimits.MaxSdpLength }).WithErrorCode(CallErrorNames.CallSignalInvalid);
+}
+
+/// <summary>
+/// What a voice chat's changes cause: <c>group_call</c> to its participants (and to those who just left), in a small
+/// group to every member (a large group's members ask <c>phone.getGroupCall</c> when they open it: one join must not
+/// push to thousands); its start and end as <c>group_call</c> service messages in the chat.
+/// </summary>
+internal sealed class GroupCallEvents(IServiceScopeFactory scopes, ChatDirectory directory, ILogger<GroupCallEvents> logger)
+{
+    /// <summary>A participant's grace ran out: announced (and an end recorded) from a scope of its own.</summary>
+    public void ChangedOnItsOwn(GroupCall call, long left) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await ChangedAsync(call, [left], scope.ServiceProvider.GetRequiredService<IMediator>());
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not announce a change of voice chat {CallId}", call.Id);
+        }
+    });
+
+    public async Task ChangedAsync(GroupCall call, IReadOnlyCollection<long> alsoTell, IMediator bus)
+    {
+        var audience = new HashSet<long>(call.Participants);
+        audience.UnionWith(alsoTell);
+        if (directory.Get(call.ChatId) is { Kind: ChatKind.Group } chat)
+        {
+            audience.UnionWith(chat.MemberIds);
+        }
+
+        await bus.Publish(new EphemeralUpdateEvent([.. audience], new GroupCallUpdate(call)), CancellationToken.None);
+        if (call.Ended)
+        {
+            await RecordAsync(bus, new RecordGroupCall(call.ChatId, alsoTell.FirstOrDefault(call.StartedBy), call.Duration));
+        }
+    }
+
+    public async Task RecordAsync(IMediator bus, RecordGroupCall record)
+    {
+        try
+        {
+            await bus.Send(record, CancellationToken.None);
+        }
+        catch (MessengerError e)
+        {
+            logger.LogInformation("A voice chat of chat {ChatId} left no message: {Error}", record.ChatId, e.Name);
+        }
+    }
+}
+
+/// <summary>Posts a voice chat's <c>group_call</c> service message as <see cref="PosterId"/>: its start
+/// (<see cref="Period"/> null) or end (the seconds it lasted).</summary>
+internal sealed record RecordGroupCall(long ChatId, long PosterId, int? Period) : IRequest<Done>;
+
+internal sealed class GroupCallHandlers(
+    GroupCallRegistry registry, CallRegistry calls, GroupCallEvents events, ChatDirectory directory, Chats.Chats chats, StorageWriter writer, IUpdateLog log,
+    IMediator bus, RpcContext caller, TimeProvider clock)
+    : IRequestHandler<JoinGroupCallCall, GroupCall>, IRequestHandler<LeaveGroupCallCall, GroupCall>, IRequestHandler<GetGroupCallCall, GroupCalls>,
+        IRequestHandler<SendGroupCallSignalCall, Done>, IRequestHandler<RecordGroupCall, Done>
+{
+    public async ValueTask<GroupCall> Handle(JoinGroupCallCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var chat = RequireMember(call.ChatId, me);
+        if (chat.Kind == ChatKind.Channel)
+        {
+            throw MessengerError.BadRequest(GroupErrorNames.ChatTypeInvalid, "channels have no voice chats");
+        }
+
+        if (calls.Of(me) is not null)
+        {
+            throw MessengerError.BadRequest(CallErrorNames.CallAlreadyActive);
+        }
+
+        var (joined, started) = registry.Join(call.ChatId, me, new CallRegistry.Side(caller.DeviceKey, caller.ConnectionId));
+        if (started)
+        {
+            await events.RecordAsync(bus, new RecordGroupCall(call.ChatId, me, null));
+        }
+
+        await events.ChangedAsync(joined, [], bus);
+        return joined;
+    }
+
+    public async ValueTask<GroupCall> Handle(LeaveGroupCallCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var left = registry.Leave(call.CallId, me);
+        await events.ChangedAsync(left, [me], bus);
+        return left;
+    }
+
+    public ValueTask<GroupCalls> Handle(GetGroupCallCall call, CancellationToken cancellationToken)
+    {
+        RequireMember(call.ChatId, caller.RequireUserId());
+        return ValueTask.FromResult(new GroupCalls(registry.OfChat(call.ChatId) is { } current ? [current] : []));
+    }
+
+    public async ValueTask<Done> Handle(SendGroupCallSignalCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        registry.RequirePair(call.CallId, me, call.UserId);
+        await bus.Publish(new EphemeralUpdateEvent([call.UserId], new GroupCallSignalUpdate(call.CallId, me, call.Data)), CancellationToken.None);
+        return new Done();
+    }
+
+    public async ValueTask<Done> Handle(RecordGroupCall record, CancellationToken cancellationToken)
+    {
+        var target = await chats.ResolveAsync(record.PosterId, Peer.Chat(record.ChatId), bus, cancellationToken);
+        var appends = new List<LogAppend>();
+        await writer.WriteAsync(scope =>
+        {
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            var chat = Delivery.OpenForResponding(scope, record.PosterId, target, now);
+            var action = new ServiceAction(ServiceActions.GroupCall, [], Period: record.Period);
+            appends.AddRange(Delivery.Post(scope, log, chat, record.PosterId, Delivery.ServiceRandomId(), "", null, action, now).Appends);
+        }, cancellationToken);
+        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
+        return new Done();
+    }
+
+    private ChatInfo RequireMember(long chatId, long me) =>
+        directory.Get(chatId) is { } chat && chat.RoleOf(me) is not null ? chat : throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
+}
+
+/// <summary>A connection in a voice chat closed: its participant waits for the device to come back (or, without a
+/// grace, leaves now); the device signing in again keeps them in.</summary>
+internal sealed class FollowGroupCallConnections(GroupCallRegistry registry, GroupCallEvents events, IMediator bus)
+    : INotificationHandler<ConnectionSignedOutEvent>, INotificationHandler<ConnectionSignedInEvent>
+{
+    public async ValueTask Handle(ConnectionSignedOutEvent notification, CancellationToken cancellationToken)
+    {
+        foreach (var changed in registry.Disconnected(notification.ConnectionId))
+        {
+            await events.ChangedAsync(changed, [], bus);
+        }
+    }
+
+    public ValueTask Handle(ConnectionSignedInEvent notification, CancellationToken cancellationToken)
+    {
+        registry.Reconnected(notification.DeviceKey, notification.ConnectionId);
+        return ValueTask.CompletedTask;
+    }
+}
