@@ -1719,6 +1719,55 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task AGroupVoiceChat_ConnectsEachPairOfBrowsers_FollowsWhoLeaves_AndIsRecordedWhenItEnds()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        var carol = await OpenAsync();
+        var carolName = (Username: WebUser.NewUsername("carol"), Display: "Carol Singer");
+        await carol.RegisterAsync(carolName.Username, carolName.Display);
+        await alice.CreateGroupAsync("Standup", bobName.Username, carolName.Username);
+        await alice.SendAsync("Voice chat in a minute");
+        await bob.OpenChatAsync("Standup");
+        await carol.OpenChatAsync("Standup");
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Start voice chat" }).ClickAsync();
+        await Expect(alice.Page.GetByTestId("group-call-peer")).ToHaveTextAsync(["You"]);
+        await Expect(bob.Page.GetByTestId("group-call-bar")).ToContainTextAsync("Voice chat · 1 in it");
+        await Expect(bob.Page.GetByTestId("service-message").Filter(new() { HasText = "Alice Liddell started a voice chat" })).ToBeVisibleAsync();
+
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Join voice chat" }).ClickAsync();
+        await carol.Page.GetByRole(AriaRole.Button, new() { Name = "Join voice chat" }).ClickAsync();
+
+        // A mesh of three: each page holds a WebRTC connection to each of the two others (Chromium's fake microphones).
+        foreach (var page in new[] { alice.Page, bob.Page, carol.Page })
+        {
+            var others = page.GetByTestId("group-call-peer").And(page.Locator(":not([data-connection='self'])"));
+            await Expect(others).ToHaveCountAsync(2);
+            foreach (var other in await others.AllAsync())
+            {
+                await Expect(other).ToHaveAttributeAsync("data-connection", "connected", new() { Timeout = 20_000 });
+            }
+        }
+
+        await carol.Page.GetByTestId("group-call").GetByRole(AriaRole.Button, new() { Name = "Leave" }).ClickAsync();
+        await Expect(carol.Page.GetByTestId("group-call-bar")).ToContainTextAsync("Voice chat · 2 in it");
+        await Expect(alice.Page.GetByTestId("group-call-peer")).ToHaveCountAsync(2);
+        await Expect(bob.Page.GetByTestId("group-call-peer")).ToHaveCountAsync(2);
+
+        await bob.Page.GetByTestId("group-call").GetByRole(AriaRole.Button, new() { Name = "Leave" }).ClickAsync();
+        await alice.Page.GetByTestId("group-call").GetByRole(AriaRole.Button, new() { Name = "Leave" }).ClickAsync();
+        foreach (var page in new[] { alice.Page, bob.Page, carol.Page })
+        {
+            await Expect(page.GetByTestId("service-message").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex(@"^Voice chat ended \(\d+:\d\d\)$") }))
+                .ToBeVisibleAsync();
+            await Expect(page.GetByTestId("group-call-bar")).ToHaveCountAsync(0);
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Start voice chat" })).ToBeEnabledAsync();
+        }
+
+        AssertNoProblems();
+    }
+
     private async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) AliceName, (string Username, string Display) BobName)> TwoPeopleAsync(
         [CallerMemberName] string test = "")
     {

@@ -1,6 +1,7 @@
 // Typed wrappers of every RPC method: names and argument keys exactly as in Modules/Messenger.Contracts.
 import type {
   DialogFilter,
+  GroupCall,
   InvitePreview,
   JoinRequests,
   AdminUser,
@@ -227,6 +228,12 @@ export function createMethods(call: Call) {
       acceptCall: (a: { call_id: number; answer: string }, o?: CallOptions) => call<PhoneCall>('phone.acceptCall', a, o),
       sendSignal: (a: { call_id: number; data: string }, o?: CallOptions) => call<Done>('phone.sendSignal', a, o),
       discardCall: (a: { call_id: number }, o?: CallOptions) => call<PhoneCall>('phone.discardCall', a, o),
+      /** Joins the group's voice chat, starting it when there is none. */
+      joinGroupCall: (a: { chat_id: number }, o?: CallOptions) => call<GroupCall>('phone.joinGroupCall', a, o),
+      leaveGroupCall: (a: { call_id: number }, o?: CallOptions) => call<GroupCall>('phone.leaveGroupCall', a, o),
+      getGroupCall: (a: { chat_id: number }, o?: CallOptions) => call<{ calls: GroupCall[] }>('phone.getGroupCall', a, o),
+      /** An offer, an answer or an ICE candidate for one other participant. */
+      sendGroupCallSignal: (a: { call_id: number; user_id: number; data: string }, o?: CallOptions) => call<Done>('phone.sendGroupCallSignal', a, o),
     },
     groups: {
       create: (a: { title: string; user_ids: number[]; large?: boolean; broadcast?: boolean }, o?: CallOptions) =>

@@ -224,6 +224,8 @@ export const ServiceActions = {
   SetTtl: 'set_ttl',
   EditPermissions: 'edit_permissions',
   PhoneCall: 'phone_call',
+  /** A group's voice chat began (no period) or ended (period: the seconds it lasted). */
+  GroupCall: 'group_call',
 } as const;
 export type ServiceActionKind = (typeof ServiceActions)[keyof typeof ServiceActions];
 
@@ -756,7 +758,8 @@ export interface NotifySettingsUpdate {
  * 6 typing, 7 user_status, 8 chat, 9 pinned_message, 10 notify_settings, 11 message_reactions, 12 draft_message,
  * 13 dialog_pinned, 14 user (ephemeral), 15 dialog_archived, 16 dialog_unread_mark, 17 message_poll,
  * 18 scheduled_messages, 19 bot_callback_query (bots' logs only), 20 phone_call, 21 phone_signal (ephemeral),
- * 22 dialog_filter, 23 dialog_filter_order, 24 pending_join_requests (admins' logs).
+ * 22 dialog_filter, 23 dialog_filter_order, 24 pending_join_requests (admins' logs), 25 group_call,
+ * 26 group_call_signal (ephemeral).
  */
 export type Update =
   | NewMessageUpdate
@@ -783,7 +786,9 @@ export type Update =
   | PhoneCallSignalUpdate
   | DialogFilterUpdate
   | DialogFilterOrderUpdate
-  | PendingJoinRequestsUpdate;
+  | PendingJoinRequestsUpdate
+  | GroupCallUpdate
+  | GroupCallSignalUpdate;
 
 export const UpdateTypes = [
   'new_message',
@@ -811,6 +816,8 @@ export const UpdateTypes = [
   'dialog_filter',
   'dialog_filter_order',
   'pending_join_requests',
+  'group_call',
+  'group_call_signal',
 ] as const satisfies readonly Update['type'][];
 
 /** A press of a bot's button, in the bot's own log only: people's clients never see one. */
@@ -857,6 +864,28 @@ export interface PhoneCallUpdate {
 
 export interface PhoneCallSignalUpdate {
   type: 'phone_signal';
+  call_id: number;
+  from_id: number;
+  data: string;
+}
+
+/** A group's voice chat (a WebRTC mesh: the one who joined later offers to each earlier participant). */
+export interface GroupCall {
+  id: number;
+  chat_id: number;
+  started_by: number;
+  started_at: number;
+  /** In the order they joined. */
+  participants: number[];
+  ended: boolean;
+  duration: number;
+}
+export interface GroupCallUpdate {
+  type: 'group_call';
+  call: GroupCall;
+}
+export interface GroupCallSignalUpdate {
+  type: 'group_call_signal';
   call_id: number;
   from_id: number;
   data: string;
@@ -961,6 +990,9 @@ export type MessengerEvent =
   /** Ephemeral: a call rang, was answered or ended; the other side of a call sent an ICE candidate. */
   | { type: 'phone_call'; call: PhoneCall }
   | { type: 'phone_signal'; callId: number; fromId: number; data: string }
+  /** Ephemeral: a group's voice chat began, someone joined or left, or it ended; a participant's signal to this user. */
+  | { type: 'group_call'; call: GroupCall }
+  | { type: 'group_call_signal'; callId: number; fromId: number; data: string }
   /** This device (which exported a login token) is now signed in. */
   | { type: 'login_token_accepted'; signedIn: SignedIn }
   /** This device is no longer signed in (signed out here, or revoked from another device: AUTH_KEY_UNREGISTERED). */

@@ -463,6 +463,10 @@ export class UpdateStream {
       this.emitter.emit({ type: 'phone_call', call: update.call });
     } else if (update.type === 'phone_signal') {
       this.emitter.emit({ type: 'phone_signal', callId: update.call_id, fromId: update.from_id, data: update.data });
+    } else if (update.type === 'group_call') {
+      this.emitter.emit({ type: 'group_call', call: update.call });
+    } else if (update.type === 'group_call_signal') {
+      this.emitter.emit({ type: 'group_call_signal', callId: update.call_id, fromId: update.from_id, data: update.data });
     }
   }
 

@@ -20,6 +20,7 @@ import { api } from './connection';
 import { canPin, pinMessage } from './pins';
 import { myPermissions } from './permissions';
 import { startCall } from './calls';
+import { GroupCallBar, StartGroupCallButton } from './GroupCallBar';
 import { AutoDeletePeriods, canSetAutoDelete, setAutoDelete } from './autoDelete';
 import { react } from './reactions';
 
@@ -71,6 +72,7 @@ export function Conversation({ chatKey }: { chatKey: string }) {
       )}
       <ConversationHeader chatKey={chatKey} onSearch={() => setSearching((open) => !open)} />
       {searching && <ChatSearch chatKey={chatKey} onClose={() => setSearching(false)} />}
+      {peerFromKey(chatKey).kind === PeerKind.Chat && <GroupCallBar chatId={peerFromKey(chatKey).id} />}
       <PinnedBar chatKey={chatKey} onUnpin={() => pin(null)} />
       {actionError && (
         <p class="form__error conversation__error" role="alert">
@@ -259,6 +261,7 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
           </button>
         </>
       )}
+      {peer.kind === PeerKind.Chat && <StartGroupCallButton chatId={peer.id} />}
       <button type="button" class="icon-btn" aria-label="Search in chat" title="Search in this chat" onClick={onSearch}>
         <Icon name="search" />
       </button>

@@ -54,6 +54,7 @@ export function forgetSession(): void {
     folders: [],
     folder: 0,
     joinRequests: {},
+    groupCalls: {},
     users: {},
     chats: {},
     leftChats: {},

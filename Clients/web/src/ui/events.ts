@@ -7,6 +7,7 @@ import { loadOlder, messageArrived, messagesGone, replaceMessage } from './messa
 import { announce, muteChanged } from './notifications';
 import { draftChanged } from './drafts';
 import { folderChanged, foldersReordered, loadFolders } from './folders';
+import { groupCallChanged, groupCallSignal } from './groupCalls';
 import { joinRequestsCounted } from './joinRequests';
 import { pinnedChanged } from './pins';
 import { pollChanged } from './polls';
@@ -97,6 +98,12 @@ export function applyEvent(event: MessengerEvent): void {
       break;
     case 'phone_call':
       void callChanged(event.call).catch(() => undefined);
+      break;
+    case 'group_call':
+      groupCallChanged(event.call);
+      break;
+    case 'group_call_signal':
+      void groupCallSignal(event.callId, event.fromId, event.data).catch(() => undefined);
       break;
     case 'phone_signal':
       void callSignal(event.callId, event.data).catch(() => undefined);

@@ -74,6 +74,10 @@ export function serviceText(state: AppState, message: Message): string {
       return action.period
         ? `${actor} set messages to auto-delete after ${periodText(action.period)}`
         : `${actor} turned off auto-delete`;
+    case 'group_call':
+      return action.period == null
+        ? `${actor} started a voice chat`
+        : `Voice chat ended (${Math.floor(action.period / 60)}:${String(action.period % 60).padStart(2, '0')})`;
     case 'phone_call':
       return callText(action.title ?? '', action.period ?? 0, message.from_id === state.me?.id, !!action.video);
     case 'edit_permissions':

@@ -1,6 +1,7 @@
 import { useEffect, useReducer, useRef } from 'preact/hooks';
 import type { CallView } from './calls';
-import type { Chat, ConnectionState, Dialog, DialogFilter, InputMedia, MemberRole, Message, ScheduledMessage, User } from '../api/types';
+import type { GroupCallView } from './groupCalls';
+import type { Chat, ConnectionState, Dialog, DialogFilter, GroupCall, InputMedia, MemberRole, Message, ScheduledMessage, User } from '../api/types';
 
 /** A message this device is sending: shown with a clock until the server stores it. */
 export interface PendingMessage {
@@ -74,6 +75,9 @@ export interface AppState {
   focus: { key: string; messageId: number } | null;
   /** The voice call on screen, if any (calls.ts). */
   call: CallView | null;
+  /** The group voice chat this tab is in (groupCalls.ts), and the ones known going on, by chat id. */
+  groupCall: GroupCallView | null;
+  groupCalls: Record<number, GroupCall>;
   panel: Panel;
   /** An invite code from a `/join/<code>` link, offered in the New chat dialog once signed in. */
   joinCode: string | null;
@@ -103,6 +107,8 @@ let state: AppState = {
   active: null,
   focus: null,
   call: null,
+  groupCall: null,
+  groupCalls: {},
   panel: null,
   joinCode: null,
   pendingChat: null,

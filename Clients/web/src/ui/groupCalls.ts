@@ -1,0 +1,197 @@
+import type { CallConfig, GroupCall } from '../api/types';
+import { api } from './connection';
+import { errorText } from './format';
+import { getState, setState } from './store';
+
+/** The voice chat this tab is in: the server's call, and this side's connection to each other participant. */
+export interface GroupCallView {
+  call: GroupCall;
+  /** user id → the WebRTC connection's state with them. */
+  peers: Record<number, RTCPeerConnectionState | 'new'>;
+  muted: boolean;
+  error?: string;
+}
+
+interface Link {
+  pc: RTCPeerConnection;
+  audio: HTMLAudioElement;
+  /** ICE candidates that came before the remote description. */
+  waiting: RTCIceCandidateInit[];
+}
+
+type Signal = { type: 'offer' | 'answer'; sdp: string } | { type: 'candidate'; candidate: RTCIceCandidateInit };
+
+/**
+ * A group's voice chat as a mesh: one RTCPeerConnection per other participant. Whoever joins offers to everyone
+ * already in it, so two sides never offer to each other at once; the server carries each pair's offer, answer and
+ * candidates (`phone.sendGroupCallSignal`) and tells everyone who comes and goes (`group_call`).
+ */
+let microphone: MediaStream | null = null;
+let config: CallConfig | null = null;
+const links = new Map<number, Link>();
+
+const view = () => getState().groupCall;
+const patch = (next: Partial<GroupCallView>) => setState((s) => (s.groupCall ? { groupCall: { ...s.groupCall, ...next } } : {}));
+const setPeer = (userId: number, state: RTCPeerConnectionState | 'new' | null) =>
+  setState((s) => {
+    if (!s.groupCall) return {};
+    const peers = { ...s.groupCall.peers };
+    if (state === null) delete peers[userId];
+    else peers[userId] = state;
+    return { groupCall: { ...s.groupCall, peers } };
+  });
+
+/** The chat's voice chat going on (null: none), as the server said last. */
+export function knowGroupCall(call: GroupCall): void {
+  setState((s) => {
+    const groupCalls = { ...s.groupCalls };
+    if (call.ended) delete groupCalls[call.chat_id];
+    else groupCalls[call.chat_id] = call;
+    return { groupCalls };
+  });
+}
+
+/** A group chat opened: is a voice chat going on there? (A large group's members are not told of each change.) */
+export async function loadGroupCall(chatId: number): Promise<void> {
+  const { calls } = await api().phone.getGroupCall({ chat_id: chatId });
+  if (calls[0]) knowGroupCall(calls[0]);
+  else setState((s) => {
+    const groupCalls = { ...s.groupCalls };
+    delete groupCalls[chatId];
+    return { groupCalls };
+  });
+}
+
+function send(callId: number, userId: number, signal: Signal): void {
+  void api()
+    .phone.sendGroupCallSignal({ call_id: callId, user_id: userId, data: JSON.stringify(signal) })
+    .catch(() => undefined);
+}
+
+function link(callId: number, userId: number): Link {
+  const existing = links.get(userId);
+  if (existing) return existing;
+  const pc = new RTCPeerConnection({
+    iceServers: (config?.ice_servers ?? []).map((s) => ({ urls: s.urls, username: s.username ?? undefined, credential: s.credential ?? undefined })),
+  });
+  for (const track of microphone?.getTracks() ?? []) pc.addTrack(track, microphone!);
+  const audio = new Audio();
+  const created: Link = { pc, audio, waiting: [] };
+  pc.onicecandidate = (event) => {
+    if (event.candidate) send(callId, userId, { type: 'candidate', candidate: event.candidate.toJSON() });
+  };
+  pc.ontrack = (event) => {
+    audio.srcObject = event.streams[0] ?? new MediaStream([event.track]);
+    void audio.play().catch(() => undefined);
+  };
+  pc.onconnectionstatechange = () => {
+    if (links.get(userId)?.pc === pc) setPeer(userId, pc.connectionState);
+  };
+  links.set(userId, created);
+  setPeer(userId, 'new');
+  return created;
+}
+
+function unlink(userId: number): void {
+  const gone = links.get(userId);
+  if (!gone) return;
+  links.delete(userId);
+  gone.pc.close();
+  gone.audio.srcObject = null;
+  setPeer(userId, null);
+}
+
+async function flush(peer: Link): Promise<void> {
+  const waiting = peer.waiting;
+  peer.waiting = [];
+  for (const candidate of waiting) await peer.pc.addIceCandidate(candidate).catch(() => undefined);
+}
+
+function release(): void {
+  for (const userId of [...links.keys()]) unlink(userId);
+  for (const track of microphone?.getTracks() ?? []) track.stop();
+  microphone = null;
+}
+
+/** Joins (or starts) the group's voice chat: the microphone, then an offer to each one already in it. */
+export async function joinGroupCall(chatId: number): Promise<void> {
+  const state = getState();
+  if (state.groupCall || state.call) return;
+  try {
+    config ??= await api().phone.getCallConfig();
+    microphone = await navigator.mediaDevices.getUserMedia({ audio: true });
+    const call = await api().phone.joinGroupCall({ chat_id: chatId });
+    knowGroupCall(call);
+    setState({ groupCall: { call, peers: {}, muted: false } });
+    const me = getState().me?.id;
+    for (const other of call.participants.filter((id) => id !== me)) {
+      const peer = link(call.id, other);
+      const offer = await peer.pc.createOffer();
+      await peer.pc.setLocalDescription(offer);
+      send(call.id, other, { type: 'offer', sdp: offer.sdp ?? '' });
+    }
+  } catch (e) {
+    release();
+    setState({ groupCall: null });
+    throw new Error(errorText(e));
+  }
+}
+
+export async function leaveGroupCall(): Promise<void> {
+  const current = view();
+  if (!current) return;
+  release();
+  setState({ groupCall: null });
+  const left = await api().phone.leaveGroupCall({ call_id: current.call.id }).catch(() => null);
+  if (left) knowGroupCall(left);
+}
+
+export function toggleGroupMute(): void {
+  const muted = !view()?.muted;
+  for (const track of microphone?.getAudioTracks() ?? []) track.enabled = !muted;
+  patch({ muted });
+}
+
+/** The server's word on a voice chat: known for its chat; for the one this tab is in, who left (their link closes). */
+export function groupCallChanged(call: GroupCall): void {
+  knowGroupCall(call);
+  const current = view();
+  if (current?.call.id !== call.id) return;
+  const me = getState().me?.id ?? 0;
+  if (call.ended || !call.participants.includes(me)) {
+    // Taken out (this app was away past the grace) or over.
+    release();
+    setState({ groupCall: null });
+    return;
+  }
+  for (const userId of [...links.keys()]) if (!call.participants.includes(userId)) unlink(userId);
+  patch({ call });
+}
+
+/** A participant's offer, answer or ICE candidate for this side. */
+export async function groupCallSignal(callId: number, fromId: number, data: string): Promise<void> {
+  if (view()?.call.id !== callId) return;
+  let signal: Signal;
+  try {
+    signal = JSON.parse(data) as Signal;
+  } catch {
+    return;
+  }
+  if (signal.type === 'offer') {
+    const peer = link(callId, fromId);
+    await peer.pc.setRemoteDescription({ type: 'offer', sdp: signal.sdp });
+    await flush(peer);
+    const answer = await peer.pc.createAnswer();
+    await peer.pc.setLocalDescription(answer);
+    send(callId, fromId, { type: 'answer', sdp: answer.sdp ?? '' });
+  } else if (signal.type === 'answer') {
+    const peer = links.get(fromId);
+    if (!peer) return;
+    await peer.pc.setRemoteDescription({ type: 'answer', sdp: signal.sdp });
+    await flush(peer);
+  } else if (signal.type === 'candidate') {
+    const peer = links.get(fromId) ?? link(callId, fromId);
+    if (peer.pc.remoteDescription) await peer.pc.addIceCandidate(signal.candidate).catch(() => undefined);
+    else peer.waiting.push(signal.candidate);
+  }
+}
