@@ -138,6 +138,28 @@ public sealed class GroupCallTests : IAsyncLifetime
         carolsEvents.OfType<GroupCallChanged>().Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task AMemberRemovedFromTheGroup_IsTakenOutOfItsVoiceChat()
+    {
+        await using var alice = await _host.SignUpAsync("alice_vcout");
+        await using var bob = await _host.SignUpAsync("bob_vcout");
+        await using var carol = await _host.SignUpAsync("carol_vcout");
+        var chat = (await alice.Client.CreateGroupAsync("Room", [bob.UserId, carol.UserId])).Chat;
+        var call = await alice.Client.JoinGroupCallAsync(chat.Id);
+        await bob.Client.JoinGroupCallAsync(chat.Id);
+        await carol.Client.JoinGroupCallAsync(chat.Id);
+
+        await alice.Client.RemoveMemberAsync(chat.Id, bob.UserId);
+        (await alice.NextAsync<GroupCallChanged>(e => !e.Call.Participants.Contains(bob.UserId) && e.Call.Participants.Length == 2)).Call.Participants.Should().Equal(alice.UserId, carol.UserId);
+        (await bob.NextAsync<GroupCallChanged>(e => !e.Call.Participants.Contains(bob.UserId))).Call.Id.Should().Be(call.Id, "the one taken out is told");
+        await ChatTestKit.FailsWith(() => bob.Client.SendGroupCallSignalAsync(call.Id, alice.UserId, "x"), CallErrorNames.CallIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.SendGroupCallSignalAsync(call.Id, bob.UserId, "x"), CallErrorNames.CallPeerInvalid);
+
+        await carol.Client.LeaveGroupAsync(chat.Id);
+        (await alice.NextAsync<GroupCallChanged>(e => e.Call.Participants.Length == 1)).Call.Participants.Should().Equal(alice.UserId);
+        (await bob.Client.JoinGroupCallAsync(987_654).Invoking(t => t).Should().ThrowAsync<RpcException>()).Which.Code.Should().Be(404);
+    }
+
     /// <summary>Advances the host's clock a second every 50 ms until <paramref name="wait"/> ends.</summary>
     private async Task<T> WhileTheClockRunsAsync<T>(Func<Task<T>> wait)
     {

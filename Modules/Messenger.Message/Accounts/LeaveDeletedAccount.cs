@@ -35,6 +35,8 @@ internal sealed class LeaveDeletedAccount(
             {
                 await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
             }
+
+            await bus.Publish(new MemberLeftEvent(chatId, userId), CancellationToken.None);
         }
 
         await writer.WriteAsync(scope =>

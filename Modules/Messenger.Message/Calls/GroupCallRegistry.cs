@@ -111,11 +111,20 @@ internal sealed class GroupCallRegistry(IOptions<CallOptions> options, TimeProvi
         }
     }
 
-    /// <summary>A connection closed: its participants wait for their devices to come back, or (no grace) leave now;
-    /// the calls they changed now are returned.</summary>
-    public List<GroupCall> Disconnected(string connectionId)
+    /// <summary><paramref name="userId"/> is no longer a member of the chat: out of its call, if in it (the call as it is now).</summary>
+    public GroupCall? TakeOut(long chatId, long userId)
     {
-        var changed = new List<GroupCall>();
+        lock (_gate)
+        {
+            return _callOfUser.TryGetValue(userId, out var id) && _calls[id].State.ChatId == chatId ? Remove(id, userId) : null;
+        }
+    }
+
+    /// <summary>A connection closed: its participants wait for their devices to come back, or (no grace) leave now;
+    /// the calls they changed now are returned, each with who left.</summary>
+    public List<(GroupCall Call, long Left)> Disconnected(string connectionId)
+    {
+        var changed = new List<(GroupCall, long)>();
         lock (_gate)
         {
             foreach (var call in _calls.Values.ToList())
@@ -124,7 +133,7 @@ internal sealed class GroupCallRegistry(IOptions<CallOptions> options, TimeProvi
                 {
                     if (options.Value.ReconnectGraceSeconds == 0)
                     {
-                        changed.Add(Remove(call.State.Id, user));
+                        changed.Add((Remove(call.State.Id, user), user));
                         continue;
                     }
 

@@ -11,6 +11,7 @@ using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Kernel.Users;
 using Messenger.Message.Chats;
+using Messenger.Message.Groups;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -154,9 +155,9 @@ internal sealed class FollowGroupCallConnections(GroupCallRegistry registry, Gro
 {
     public async ValueTask Handle(ConnectionSignedOutEvent notification, CancellationToken cancellationToken)
     {
-        foreach (var changed in registry.Disconnected(notification.ConnectionId))
+        foreach (var (changed, left) in registry.Disconnected(notification.ConnectionId))
         {
-            await events.ChangedAsync(changed, [], bus);
+            await events.ChangedAsync(changed, [left], bus);
         }
     }
 
@@ -164,5 +165,17 @@ internal sealed class FollowGroupCallConnections(GroupCallRegistry registry, Gro
     {
         registry.Reconnected(notification.DeviceKey, notification.ConnectionId);
         return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>A member who leaves a group, or is removed, leaves its voice chat too: signals stop reaching them.</summary>
+internal sealed class TakeOutWhoLeaves(GroupCallRegistry registry, GroupCallEvents events, IMediator bus) : INotificationHandler<MemberLeftEvent>
+{
+    public async ValueTask Handle(MemberLeftEvent left, CancellationToken cancellationToken)
+    {
+        if (registry.TakeOut(left.ChatId, left.UserId) is { } changed)
+        {
+            await events.ChangedAsync(changed, [left.UserId], bus);
+        }
     }
 }

@@ -123,6 +123,11 @@ internal sealed class RemoveMemberHandler(GroupChanges changes, StorageWriter wr
         }, cancellationToken);
 
         await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
+        await bus.Publish(new MemberLeftEvent(chatId, userId), CancellationToken.None);
         return changed;
     }
 }
+
+/// <summary>After COMMIT: <see cref="UserId"/> left group <see cref="ChatId"/> or was removed from it (or their account
+/// was deleted), for what holds a member outside the database (a voice chat).</summary>
+internal sealed record MemberLeftEvent(long ChatId, long UserId) : INotification;
