@@ -102,18 +102,31 @@ internal sealed class InvitesHandler(
         return joined ?? throw MessengerError.BadRequest(GroupErrorNames.InviteRequestSent, "the chat's admins approve joins by this link");
     }
 
-    public async ValueTask<InvitePreview> Handle(CheckInviteCall call, CancellationToken cancellationToken)
+    /// <summary>Read on a reading connection (a preview never waits for the writer): the code, its chat and the caller's
+    /// place in it, in one query.</summary>
+    public ValueTask<InvitePreview> Handle(CheckInviteCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        // Read in a unit, where the group helpers read; nothing is written.
-        return await writer.WriteAsync(scope =>
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT i.chat_id, i.revoked, i.expires_at, i.usage_limit, i.usage, i.request_needed, c.kind, c.title, coalesce(c.about, ''), c.member_count, " +
+            "EXISTS (SELECT 1 FROM message_members m WHERE m.chat_id = i.chat_id AND m.user_id = @me), " +
+            "EXISTS (SELECT 1 FROM message_join_requests r WHERE r.chat_id = i.chat_id AND r.user_id = @me) " +
+            "FROM message_invites i JOIN message_chats c ON c.id = i.chat_id WHERE i.code = @code";
+        command.Parameters.AddWithValue("@code", call.Code);
+        command.Parameters.AddWithValue("@me", me);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
         {
-            var invite = Invites.Usable(scope, call.Code, clock.GetUtcNow().ToUnixTimeSeconds());
-            var chat = GroupStore.Chat(scope, invite.ChatId) ?? throw MessengerError.BadRequest(GroupErrorNames.InviteHashInvalid);
-            var member = GroupStore.RoleOf(scope, invite.ChatId, me) is not null;
-            return new InvitePreview(chat.Title, GroupStore.About(scope, invite.ChatId), chat.Kind, chat.MemberCount, invite.RequestNeeded,
-                JoinRequestStore.Requested(scope, invite.ChatId, me), member ? invite.ChatId : 0);
-        }, cancellationToken);
+            throw MessengerError.BadRequest(GroupErrorNames.InviteHashInvalid);
+        }
+
+        var chatId = reader.GetInt64(0);
+        Invites.RequireOpen(reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetInt32(3),
+            reader.GetInt32(4), clock.GetUtcNow().ToUnixTimeSeconds());
+        return ValueTask.FromResult(new InvitePreview(reader.GetString(7), reader.GetString(8), (ChatKind)reader.GetInt32(6), reader.GetInt32(9),
+            reader.GetBoolean(5), reader.GetBoolean(11), reader.GetBoolean(10) ? chatId : 0));
     }
 
     public ValueTask<ChatInvites> Handle(GetInvitesCall call, CancellationToken cancellationToken)
@@ -156,12 +169,17 @@ internal static class Invites
         var command = scope.Command($"SELECT {Columns} FROM message_invites WHERE code = @code");
         command.Parameters.AddWithValue("@code", code);
         var invite = Read(command).FirstOrDefault() ?? throw MessengerError.BadRequest(GroupErrorNames.InviteHashInvalid);
-        if (invite.Revoked || invite.ExpiresAt <= now || invite.Usage >= invite.UsageLimit)
+        RequireOpen(invite.Revoked, invite.ExpiresAt, invite.UsageLimit, invite.Usage, now);
+        return invite;
+    }
+
+    /// <summary>400 <c>INVITE_HASH_EXPIRED</c> for a link revoked, past its time or its joins.</summary>
+    public static void RequireOpen(bool revoked, long? expiresAt, int? usageLimit, int usage, long now)
+    {
+        if (revoked || expiresAt <= now || usage >= usageLimit)
         {
             throw MessengerError.BadRequest(GroupErrorNames.InviteHashExpired);
         }
-
-        return invite;
     }
 
     public static List<ChatInvite> Read(SqliteCommand command)
