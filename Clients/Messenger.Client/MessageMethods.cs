@@ -48,6 +48,12 @@ public static class MessageMethods
         this MessengerClient client, Peer peer, long offsetId = 0, int limit = 50, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetHistoryCall(peer, offsetId, limit), cancellationToken);
 
+    /// <summary>The thread of message <paramref name="messageId"/>: the messages answering it, oldest first, newer than
+    /// <paramref name="offsetId"/> (0: from the first). A history page's <see cref="MessageList.Replies"/> says which have one.</summary>
+    public static Task<MessageList> GetRepliesAsync(
+        this MessengerClient client, Peer peer, long messageId, long offsetId = 0, int limit = 50, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetRepliesCall(peer, messageId, offsetId, limit), cancellationToken);
+
     /// <summary>The group messages naming the user or answering theirs that they have not read, oldest first, newer than
     /// <paramref name="offsetId"/> (0: from the oldest).</summary>
     public static Task<MessageList> GetUnreadMentionsAsync(

@@ -71,6 +71,7 @@ public static class MessageModule
         services.AddRpcMethod<GetScheduledCall, ScheduledMessages>();
         services.AddRpcMethod<DeleteScheduledCall, Done>();
         services.AddRpcMethod<GetHistoryCall, MessageList>();
+        services.AddRpcMethod<GetRepliesCall, MessageList>();
         services.AddRpcMethod<GetUnreadMentionsCall, MessageList>();
         services.AddRpcMethod<GetCallConfigCall, CallConfig>();
         services.AddRpcMethod<GetCallsCall, PhoneCalls>();

@@ -168,7 +168,13 @@ public sealed record AffectedMessages(
 public sealed record MessageList(
     [property: Key("messages")] Message[] Messages,
     [property: Key("reactions")] MessageReactions[]? Reactions = null,
-    [property: Key("polls")] PollResults[]? Polls = null);
+    [property: Key("polls")] PollResults[]? Polls = null,
+    [property: Key("replies")] ReplyCount[]? Replies = null);
+
+/// <summary>How many messages answer message <see cref="MessageId"/> (<c>reply_to_id</c>; deleted ones not counted):
+/// its thread, read with <c>messages.getReplies</c>.</summary>
+[MessagePackObject]
+public sealed record ReplyCount([property: Key("msg_id")] long MessageId, [property: Key("count")] int Count);
 
 /// <summary>The reactions of message <see cref="MessageId"/> (by count, then by which kind has had a count the longest) and the reader's own.</summary>
 [MessagePackObject]

@@ -32,6 +32,18 @@ public sealed record GetHistoryCall(
     [property: Key("offset_id")] long OffsetId = 0,
     [property: Key("limit")] int Limit = 50) : IRpcCall<MessageList>;
 
+/// <summary><c>messages.getReplies</c>: the thread of message <see cref="MessageId"/> — the messages that answer it
+/// (<c>reply_to_id</c>), <b>oldest first</b>, newer than <see cref="OffsetId"/> (0: from the first), up to
+/// <see cref="Limit"/> (1–100). Errors: <c>MESSAGE_ID_INVALID</c> (not a message of the chat the caller sees),
+/// <c>PEER_ID_INVALID</c>, <c>OFFSET_INVALID</c>, <c>LIMIT_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.getReplies")]
+[MessagePackObject]
+public sealed record GetRepliesCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("msg_id")] long MessageId,
+    [property: Key("offset_id")] long OffsetId = 0,
+    [property: Key("limit")] int Limit = 50) : IRpcCall<MessageList>;
+
 /// <summary><c>messages.getUnreadMentions</c>: the messages of a group that name the caller (<c>@username</c>) or answer
 /// one of theirs and that they have not read yet, <b>oldest first</b>, newer than <see cref="OffsetId"/> (0: from the
 /// oldest), up to <see cref="Limit"/> (1–100): a client jumps to each in turn; reading past one

@@ -1,6 +1,7 @@
 using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Messages;
+using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Message.Chats;
 using Messenger.Message.Storage;
@@ -27,6 +28,30 @@ internal sealed class GetHistoryHandler(Chats.Chats chats, MessageStore store, I
         var me = caller.RequireUserId();
         var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
         return target.ChatId == 0 ? new MessageList([]) : store.History(me, target.ChatId, call.OffsetId, call.Limit);
+    }
+}
+
+internal sealed class GetRepliesValidator : AbstractValidator<GetRepliesCall>
+{
+    public GetRepliesValidator()
+    {
+        RuleFor(c => c.Peer).ValidPeer();
+        RuleFor(c => c.MessageId).GreaterThan(0).WithErrorCode(MessageErrorNames.MessageIdInvalid);
+        RuleFor(c => c.OffsetId).GreaterThanOrEqualTo(0).WithErrorCode(MessageErrorNames.OffsetInvalid);
+        RuleFor(c => c.Limit).InclusiveBetween(1, GetHistoryValidator.MaxLimit).WithErrorCode(MessageErrorNames.LimitInvalid);
+    }
+}
+
+/// <summary>A message's thread: the messages answering it, oldest first, as the caller sees them.</summary>
+internal sealed class GetRepliesHandler(Chats.Chats chats, MessageStore store, ISender bus, RpcContext caller)
+    : IRequestHandler<GetRepliesCall, MessageList>
+{
+    public async ValueTask<MessageList> Handle(GetRepliesCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
+        return (target.ChatId == 0 ? null : store.Replies(me, target.ChatId, call.MessageId, call.OffsetId, call.Limit))
+            ?? throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
     }
 }
 

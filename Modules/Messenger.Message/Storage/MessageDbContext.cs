@@ -110,6 +110,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             message.Property(m => m.Date).HasColumnName("date");
             message.Property(m => m.Text).HasColumnName("text");
             message.Property(m => m.ReplyToId).HasColumnName("reply_to_id");
+            // Threads (messages.getReplies, reply counts): only answers are in it, so other messages' inserts pay nothing.
+            message.HasIndex(m => m.ReplyToId).HasFilter("reply_to_id IS NOT NULL").HasDatabaseName("IX_message_messages_replies");
             message.Property(m => m.EditDate).HasColumnName("edit_date");
             // Deleted for everyone: the row stays (its random_id still answers a resend), the text is erased.
             message.Property(m => m.Deleted).HasColumnName("deleted");

@@ -4,8 +4,8 @@ using ChatMessage = Messenger.Contracts.Messages.Message;
 
 namespace Messenger.Message.Storage;
 
-/// <summary>A page of messages as a reader gets it (history, search): with the reactions of those that have any and
-/// the results of the polls among them, each with the reader's own.</summary>
+/// <summary>A page of messages as a reader gets it (history, search): with the reactions of those that have any, the
+/// results of the polls among them, each with the reader's own, and how many replies those answered have.</summary>
 internal static class MessageListing
 {
     public static MessageList Of(SqliteConnection connection, long readerId, List<ChatMessage> messages)
@@ -21,6 +21,24 @@ internal static class MessageListing
         return new MessageList(
             [.. messages],
             ReactionStore.ForReader(connection, readerId, ids),
-            polls.Length == 0 ? null : PollStore.ForReader(connection, readerId, polls));
+            polls.Length == 0 ? null : PollStore.ForReader(connection, readerId, polls),
+            ReplyCounts(connection, ids));
+    }
+
+    /// <summary>Replies (not deleted) to each of the messages <paramref name="ids"/> that has any, by the partial index of
+    /// answers (only messages with a <c>reply_to_id</c> are in it).</summary>
+    private static ReplyCount[]? ReplyCounts(SqliteConnection connection, string ids)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            $"SELECT reply_to_id, count(*) FROM message_messages WHERE reply_to_id IN ({ids}) AND deleted = 0 GROUP BY reply_to_id";
+        using var reader = command.ExecuteReader();
+        var counts = new List<ReplyCount>();
+        while (reader.Read())
+        {
+            counts.Add(new ReplyCount(reader.GetInt64(0), reader.GetInt32(1)));
+        }
+
+        return counts.Count == 0 ? null : [.. counts];
     }
 }

@@ -95,6 +95,29 @@ internal sealed class MessageStore(SqliteDatabase database)
             "ORDER BY m.id DESC LIMIT @limit",
             userId, chatId, offsetId > 0 ? offsetId : long.MaxValue, limit);
 
+    /// <summary>The thread of <paramref name="messageId"/> as the user sees it, oldest first, after <paramref name="offsetId"/>;
+    /// null when the user does not see that message in the chat.</summary>
+    public MessageList? Replies(long userId, long chatId, long messageId, long offsetId, int limit)
+    {
+        using (var connection = database.Open())
+        using (var parent = connection.CreateCommand())
+        {
+            parent.CommandText = $"SELECT 1 FROM message_messages m WHERE m.id = @id AND m.chat_id = @chat AND m.deleted = 0 AND {NotHidden}";
+            parent.Parameters.AddWithValue("@id", messageId);
+            parent.Parameters.AddWithValue("@chat", chatId);
+            parent.Parameters.AddWithValue("@user", userId);
+            if (parent.ExecuteScalar() is null)
+            {
+                return null;
+            }
+        }
+
+        return Page(
+            $"SELECT {MessageColumns} FROM message_messages m WHERE m.reply_to_id = @parent AND m.chat_id = @chat AND m.deleted = 0 AND m.id > @offset " +
+            $"AND {NotHidden} ORDER BY m.id LIMIT @limit",
+            userId, chatId, offsetId, limit, ("@parent", messageId));
+    }
+
     /// <summary>The user's unread mentions in the chat, oldest first, after <paramref name="offsetId"/>.</summary>
     public MessageList UnreadMentions(long userId, long chatId, long offsetId, int limit) =>
         Page(

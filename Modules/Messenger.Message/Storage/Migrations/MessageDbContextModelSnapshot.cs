@@ -528,6 +528,10 @@ namespace Messenger.Message.Storage.Migrations
                     b.HasIndex("ExpiresAt")
                         .HasFilter("expires_at IS NOT NULL");
 
+                    b.HasIndex("ReplyToId")
+                        .HasDatabaseName("IX_message_messages_replies")
+                        .HasFilter("reply_to_id IS NOT NULL");
+
                     b.HasIndex("ChatId", "Id");
 
                     b.HasIndex("FromId", "RandomId")
