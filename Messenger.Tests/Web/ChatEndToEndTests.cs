@@ -1768,6 +1768,48 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task AGroupMessagesReplies_ShowAsACount_AndOpenAsAThreadThatTakesAnswers()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        await alice.CreateGroupAsync("Design", bobName.Username);
+        await alice.SendAsync("Blue or green?");
+        await alice.SendAsync("Lunch later?");
+        await bob.OpenChatAsync("Design");
+
+        var question = bob.Message("Blue or green?");
+        await question.HoverAsync();
+        await question.GetByRole(AriaRole.Button, new() { Name = "Reply", Exact = true }).ClickAsync();
+        await bob.SendAsync("Sky tones win");
+
+        var replies = alice.Message("Blue or green?").GetByTestId("replies-button");
+        await Expect(replies).ToHaveTextAsync("1 reply");
+        await Expect(alice.Message("Lunch later?").GetByTestId("replies-button")).ToHaveCountAsync(0);
+        await replies.ClickAsync();
+        var thread = alice.Page.GetByRole(AriaRole.Complementary, new() { Name = "Thread" });
+        await Expect(thread.GetByTestId("thread-root")).ToContainTextAsync("Blue or green?");
+        await Expect(thread.GetByTestId("thread-reply")).ToHaveCountAsync(1);
+        await Expect(thread.GetByTestId("thread-reply")).ToContainTextAsync($"{bobName.Display}Sky tones win");
+
+        await thread.GetByLabel("Reply in thread").FillAsync("Why blue?");
+        await thread.GetByRole(AriaRole.Button, new() { Name = "Send reply" }).ClickAsync();
+        await Expect(thread.GetByTestId("thread-reply")).ToHaveCountAsync(2);
+        await Expect(thread.GetByTestId("thread-reply").Nth(1)).ToContainTextAsync("YouWhy blue?");
+        await Expect(bob.Message("Blue or green?").GetByTestId("replies-button")).ToHaveTextAsync("2 replies");
+        await Expect(bob.Message("Why blue?")).ToBeVisibleAsync();
+
+        // A thread follows new answers while open.
+        await bob.SendAsync("Calmer");
+        await Expect(thread.GetByTestId("thread-reply")).ToHaveCountAsync(2, new() { Timeout = 2_000 });
+        await question.HoverAsync();
+        await question.GetByRole(AriaRole.Button, new() { Name = "Reply", Exact = true }).ClickAsync();
+        await bob.SendAsync("Because calm");
+        await Expect(thread.GetByTestId("thread-reply")).ToHaveCountAsync(3);
+        await thread.GetByRole(AriaRole.Button, new() { Name = "Close thread" }).ClickAsync();
+        await Expect(thread).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
     private async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) AliceName, (string Username, string Display) BobName)> TwoPeopleAsync(
         [CallerMemberName] string test = "")
     {

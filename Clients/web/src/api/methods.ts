@@ -147,6 +147,9 @@ export function createMethods(call: Call) {
       deleteScheduled: (a: { peer: Peer; ids: number[] }, o?: CallOptions) => call<Done>('messages.deleteScheduled', a, o),
       getHistory: (a: { peer: Peer; offset_id?: number; limit?: number }, o?: CallOptions) =>
         call<MessageList>('messages.getHistory', { peer: a.peer, offset_id: a.offset_id ?? 0, limit: a.limit ?? 50 }, o),
+      /** The messages answering `msg_id`, oldest first (its thread). */
+      getReplies: (a: { peer: Peer; msg_id: number; offset_id?: number; limit?: number }, o?: CallOptions) =>
+        call<MessageList>('messages.getReplies', { peer: a.peer, msg_id: a.msg_id, offset_id: a.offset_id ?? 0, limit: a.limit ?? 50 }, o),
       /** The group's messages naming the user or answering theirs that they have not read, oldest first. */
       getUnreadMentions: (a: { peer: Peer; offset_id?: number; limit?: number }, o?: CallOptions) =>
         call<MessageList>('messages.getUnreadMentions', { peer: a.peer, offset_id: a.offset_id ?? 0, limit: a.limit ?? 50 }, o),

@@ -422,6 +422,8 @@ export interface MessageList {
   reactions?: MessageReactions[] | null;
   /** The results of the polls among the listed messages, with the reader's own choices. */
   polls?: PollResults[] | null;
+  /** How many messages answer each listed message that has any (its thread: messages.getReplies). */
+  replies?: { msg_id: number; count: number }[] | null;
 }
 
 export interface MessageReactions {

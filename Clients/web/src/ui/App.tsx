@@ -9,6 +9,7 @@ import { ChatList } from './ChatList';
 import { connect } from './connection';
 import { Conversation } from './Conversation';
 import { GroupInfo } from './GroupInfo';
+import { ThreadPanel } from './ThreadPanel';
 import { NewChat } from './NewChat';
 import { NewGroup } from './NewGroup';
 import { OfflineBanner } from './OfflineBanner';
@@ -96,6 +97,7 @@ export function App() {
 function Workspace() {
   const active = useApp((s) => s.active);
   const panel = useApp((s) => s.panel);
+  const thread = useApp((s) => s.thread);
   // Muted and archived chats are left out of the count in the tab's title.
   const unread = useApp((s) => s.dialogs.reduce((sum, d) => sum + (isMuted(d) || d.archived ? 0 : d.unread_count), 0));
   useEffect(() => {
@@ -106,7 +108,7 @@ function Workspace() {
     const onKey = (event: KeyboardEvent) => {
       if (event.key !== 'Escape' || event.defaultPrevented || document.querySelector('[aria-modal="true"]')) return;
       const { panel: open, active: chat } = getState();
-      if (open === 'info' || open === 'settings') setState({ panel: null });
+      if (open === 'info' || open === 'settings' || open === 'thread') setState({ panel: null });
       else if (chat && matchMedia('(max-width: 720px)').matches) openChat(null);
     };
     document.addEventListener('keydown', onKey);
@@ -127,6 +129,7 @@ function Workspace() {
         )}
       </main>
       {panel === 'info' && active && <GroupInfo key={active} chatKey={active} />}
+      {panel === 'thread' && active && thread !== null && <ThreadPanel key={`${active}:${thread}`} chatKey={active} messageId={thread} />}
       {panel === 'newChat' && <NewChat />}
       {panel === 'newGroup' && <NewGroup />}
       <CallScreen />

@@ -10,7 +10,7 @@ import { canPin } from './pins';
 import { PollView } from './PollView';
 import { QUICK_REACTIONS, canReact } from './reactions';
 import { RichText } from './RichText';
-import type { AppState, PendingMessage } from './store';
+import { setState, type AppState, type PendingMessage } from './store';
 import { Icon } from './Icon';
 
 export interface MessageActions {
@@ -34,10 +34,12 @@ interface BubbleProps extends MessageActions {
   continued: boolean;
   dialog: Dialog | undefined;
   replyTo: Message | undefined;
+  /** Messages answering this one (a group's thread). */
+  replies?: number;
 }
 
 export function MessageBubble({
-  state, message, continued, dialog, replyTo, onReply, onEdit, onDelete, onPin, onReact, onForward, onSeenBy, onJump,
+  state, message, continued, dialog, replyTo, replies = 0, onReply, onEdit, onDelete, onPin, onReact, onForward, onSeenBy, onJump,
 }: BubbleProps) {
   const [picking, setPicking] = useState(false);
   if (message.action) {
@@ -87,6 +89,11 @@ export function MessageBubble({
         )}
         {message.web_page && /^https?:\/\//i.test(message.web_page.url) && <WebPageCard page={message.web_page} />}
         {message.reply_markup && <BotKeyboard chatKey={key} message={message} markup={message.reply_markup} />}
+        {inGroup && replies > 0 && (
+          <button type="button" class="bubble__replies" data-testid="replies-button" onClick={() => setState({ panel: 'thread', thread: message.id })}>
+            {replies === 1 ? '1 reply' : `${replies} replies`}
+          </button>
+        )}
         {message.reactions && message.reactions.length > 0 && (
           <div class="reactions" role="group" aria-label="Reactions">
             {message.reactions.map((r) => {

@@ -48,6 +48,13 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
   const unreadFrom = useUnreadFrom(chatKey, history, dialog, state.me?.id);
   const rows = useMemo(() => buildRows(history.messages, history.pending, unreadFrom), [history.messages, history.pending, unreadFrom]);
   const byId = useMemo(() => new Map(history.messages.map((m) => [m.id, m])), [history.messages]);
+  // The loaded history runs unbroken from the newest message back, and answers are newer than what they answer: for
+  // any message shown, its replies are all here to count.
+  const replyCounts = useMemo(() => {
+    const counts = new Map<number, number>();
+    for (const m of history.messages) if (m.reply_to_id) counts.set(m.reply_to_id, (counts.get(m.reply_to_id) ?? 0) + 1);
+    return counts;
+  }, [history.messages]);
 
   const scroller = useRef<HTMLDivElement>(null);
   const heights = useRef(new Map<string, number>());
@@ -218,6 +225,7 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
               state={state}
               dialog={dialog}
               replyTo={row.kind === 'message' && row.message.reply_to_id ? byId.get(row.message.reply_to_id) : undefined}
+              replies={row.kind === 'message' ? (replyCounts.get(row.message.id) ?? 0) : 0}
               chatKey={chatKey}
               actions={stableActions}
               elements={rowElements.current}
@@ -255,6 +263,8 @@ interface RowProps {
   state: AppState;
   dialog: Dialog | undefined;
   replyTo: Message | undefined;
+  /** How many loaded messages answer this one (its thread). */
+  replies: number;
   chatKey: string;
   actions: RowActions;
   elements: Map<string, HTMLElement>;
@@ -269,6 +279,7 @@ class RowView extends Component<RowProps> {
       next.top !== p.top ||
       next.highlighted !== p.highlighted ||
       next.replyTo !== p.replyTo ||
+      next.replies !== p.replies ||
       next.state.users !== p.state.users ||
       next.state.chats !== p.state.chats ||
       next.state.me !== p.state.me ||
@@ -284,7 +295,7 @@ class RowView extends Component<RowProps> {
     this.props.elements.delete(this.props.row.key);
   }
 
-  override render({ row, top, highlighted, state, dialog, replyTo, chatKey, actions, elements }: RowProps) {
+  override render({ row, top, highlighted, state, dialog, replyTo, replies, chatKey, actions, elements }: RowProps) {
     return (
       <div
         class={`messages__row${highlighted ? ' messages__row--highlight' : ''}`}
@@ -304,7 +315,15 @@ class RowView extends Component<RowProps> {
         ) : row.kind === 'pending' ? (
           <PendingBubble chatKey={chatKey} pending={row.pending} />
         ) : (
-          <MessageBubble state={state} message={row.message} continued={row.continued} dialog={dialog} replyTo={replyTo} {...actions} />
+          <MessageBubble
+            state={state}
+            message={row.message}
+            continued={row.continued}
+            dialog={dialog}
+            replyTo={replyTo}
+            replies={replies}
+            {...actions}
+          />
         )}
       </div>
     );

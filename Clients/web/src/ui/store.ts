@@ -40,7 +40,7 @@ export interface Presence {
   hidden?: boolean;
 }
 
-export type Panel = 'settings' | 'info' | 'newChat' | 'newGroup' | null;
+export type Panel = 'settings' | 'info' | 'thread' | 'newChat' | 'newGroup' | null;
 
 export interface AppState {
   phase: 'boot' | 'auth' | 'ready';
@@ -79,6 +79,8 @@ export interface AppState {
   groupCall: GroupCallView | null;
   groupCalls: Record<number, GroupCall>;
   panel: Panel;
+  /** The message of the open chat whose thread the 'thread' panel shows. */
+  thread: number | null;
   /** An invite code from a `/join/<code>` link, offered in the New chat dialog once signed in. */
   joinCode: string | null;
   /** A chat to open once signed in (a click on a push notification with no tab open). */
@@ -110,6 +112,7 @@ let state: AppState = {
   groupCall: null,
   groupCalls: {},
   panel: null,
+  thread: null,
   joinCode: null,
   pendingChat: null,
 };
