@@ -130,7 +130,7 @@ public sealed class CallTests : IAsyncLifetime
 
         await alice.DisposeAsync();
 
-        var ended = await WhileTheClockRunsAsync(() => bob.NextAsync<PhoneCallChanged>(e => e.Call.State == CallState.Ended));
+        var ended = await _clock.WhileRunningAsync(() => bob.NextAsync<PhoneCallChanged>(e => e.Call.State == CallState.Ended));
         ended.Call.Reason.Should().Be(CallEndReasons.Disconnected);
         (await carol.Client.RequestCallAsync(bob.UserId, "v=0 carol")).State.Should().Be(CallState.Ringing);
     }
@@ -154,30 +154,6 @@ public sealed class CallTests : IAsyncLifetime
         await bob.Client.SendCallSignalAsync(call.Id, "candidate:after-the-blip");
         (await aliceAgain.NextAsync<PhoneCallSignal>()).Data.Should().Be("candidate:after-the-blip");
         (await aliceAgain.Client.DiscardCallAsync(call.Id)).Reason.Should().Be(CallEndReasons.Hangup);
-    }
-
-    /// <summary>Advances the host's clock a second every 50 ms until <paramref name="wait"/> ends: a timer the server
-    /// arms after an event the test cannot see fires without the test guessing when it was armed.</summary>
-    private async Task<T> WhileTheClockRunsAsync<T>(Func<Task<T>> wait)
-    {
-        using var stop = new CancellationTokenSource();
-        var ticking = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                _clock.Advance(TimeSpan.FromSeconds(1));
-                await Task.Delay(50);
-            }
-        });
-        try
-        {
-            return await wait();
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await ticking;
-        }
     }
 
     [Fact]

@@ -124,7 +124,7 @@ public sealed class GroupCallTests : IAsyncLifetime
         (await carol.Client.GetGroupCallAsync(chat.Id))!.Participants.Should().Equal(alice.UserId, bob.UserId);
 
         await bob.DisposeAsync();
-        var changed = await WhileTheClockRunsAsync(() => alice.NextAsync<GroupCallChanged>(e => e.Call.Participants.Length == 1));
+        var changed = await _clock.WhileRunningAsync(() => alice.NextAsync<GroupCallChanged>(e => e.Call.Participants.Length == 1));
         changed.Call.Participants.Should().Equal(alice.UserId);
         (await carol.Client.GetGroupCallAsync(chat.Id))!.Participants.Should().Equal(alice.UserId);
 
@@ -158,28 +158,5 @@ public sealed class GroupCallTests : IAsyncLifetime
         await carol.Client.LeaveGroupAsync(chat.Id);
         (await alice.NextAsync<GroupCallChanged>(e => e.Call.Participants.Length == 1)).Call.Participants.Should().Equal(alice.UserId);
         (await bob.Client.JoinGroupCallAsync(987_654).Invoking(t => t).Should().ThrowAsync<RpcException>()).Which.Code.Should().Be(404);
-    }
-
-    /// <summary>Advances the host's clock a second every 50 ms until <paramref name="wait"/> ends.</summary>
-    private async Task<T> WhileTheClockRunsAsync<T>(Func<Task<T>> wait)
-    {
-        using var stop = new CancellationTokenSource();
-        var ticking = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                _clock.Advance(TimeSpan.FromSeconds(1));
-                await Task.Delay(50);
-            }
-        });
-        try
-        {
-            return await wait();
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await ticking;
-        }
     }
 }

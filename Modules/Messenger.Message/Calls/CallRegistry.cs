@@ -15,8 +15,6 @@ namespace Messenger.Message.Calls;
 /// </summary>
 internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider clock, IServiceProvider services)
 {
-    private const long MaxSafeInteger = (1L << 53) - 1;
-
     private readonly Lock _gate = new();
     private readonly Dictionary<long, LiveCall> _calls = [];
     private readonly Dictionary<long, long> _callOfUser = [];
@@ -35,14 +33,7 @@ internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider c
                 throw new MessengerError(CallErrorNames.UserBusy, 420, retryAfterSeconds: 0);
             }
 
-            long id;
-            do
-            {
-                // Random, so one user cannot guess another's call id (every call checks the caller's part in it anyway),
-                // and below 2^53: a JavaScript client reads it as a number and must send it back exactly.
-                id = Random.Shared.NextInt64(1, MaxSafeInteger);
-            }
-            while (_calls.ContainsKey(id));
+            var id = CallIds.New(_calls.ContainsKey);
 
             var call = new LiveCall(new PhoneCall(id, callerId, calleeId, CallState.Ringing, Now(), Video: video), caller) { Offer = offer };
             _calls[id] = call;
@@ -231,5 +222,26 @@ internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider c
 
         /// <summary>Running while a side's connection is gone, until it comes back or the grace ends.</summary>
         public ITimer? Away { get; set; }
+    }
+}
+
+/// <summary>Ids of calls and voice chats.</summary>
+internal static class CallIds
+{
+    private const long MaxSafeInteger = (1L << 53) - 1;
+
+    /// <summary>A new id none <paramref name="taken"/>: random, so one user cannot guess another's call (every call checks
+    /// the caller's part in it anyway), and below 2^53: a JavaScript client reads it as a number and must send it back
+    /// exactly.</summary>
+    public static long New(Func<long, bool> taken)
+    {
+        long id;
+        do
+        {
+            id = Random.Shared.NextInt64(1, MaxSafeInteger);
+        }
+        while (taken(id));
+
+        return id;
     }
 }

@@ -15,8 +15,6 @@ namespace Messenger.Message.Calls;
 /// </summary>
 internal sealed class GroupCallRegistry(IOptions<CallOptions> options, TimeProvider clock, IServiceProvider services)
 {
-    private const long MaxSafeInteger = (1L << 53) - 1;
-
     private readonly Lock _gate = new();
     private readonly Dictionary<long, LiveGroupCall> _calls = [];
     private readonly Dictionary<long, long> _callOfChat = [];
@@ -45,11 +43,7 @@ internal sealed class GroupCallRegistry(IOptions<CallOptions> options, TimeProvi
             var started = false;
             if (!_callOfChat.TryGetValue(chatId, out var id))
             {
-                do
-                {
-                    id = Random.Shared.NextInt64(1, MaxSafeInteger); // a JavaScript client must send it back exactly
-                }
-                while (_calls.ContainsKey(id));
+                id = CallIds.New(_calls.ContainsKey);
 
                 _calls[id] = new LiveGroupCall(new GroupCall(id, chatId, me, Now(), []));
                 _callOfChat[chatId] = id;

@@ -46,8 +46,7 @@ internal sealed class UpdateDialogFiltersOrderValidator : AbstractValidator<Upda
 /// the dialogs at hand. Decided: a chat named earlier that the caller can no longer use (a group left, an account
 /// deleted) stays named until the caller edits it out; only chats newly named are checked.
 /// </summary>
-internal sealed class DialogFoldersHandler(
-    Chats.Chats chats, StorageWriter writer, SqliteDatabase database, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+internal sealed class DialogFoldersHandler(Chats.Chats chats, OwnChatSettings settings, SqliteDatabase database, IMediator bus, RpcContext caller)
     : IRequestHandler<GetDialogFiltersCall, DialogFilters>, IRequestHandler<UpdateDialogFilterCall, AffectedMessages>,
         IRequestHandler<UpdateDialogFiltersOrderCall, AffectedMessages>
 {
@@ -81,7 +80,7 @@ internal sealed class DialogFoldersHandler(
             }
         }
 
-        return await ChangeAsync(scope =>
+        return await settings.ChangeOwnAsync((scope, _) =>
         {
             if (filter is null)
             {
@@ -107,13 +106,13 @@ internal sealed class DialogFoldersHandler(
             }
 
             return new DialogFilterUpdate(call.Id, filter);
-        }, me, cancellationToken);
+        }, cancellationToken);
     }
 
     public async ValueTask<AffectedMessages> Handle(UpdateDialogFiltersOrderCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        return await ChangeAsync(scope =>
+        return await settings.ChangeOwnAsync((scope, _) =>
         {
             var query = scope.Command("SELECT folder_id, position FROM message_dialog_folders WHERE user_id = @user ORDER BY position");
             query.Parameters.AddWithValue("@user", me);
@@ -143,32 +142,7 @@ internal sealed class DialogFoldersHandler(
             }
 
             return new DialogFilterOrderUpdate(call.Order);
-        }, me, cancellationToken);
-    }
-
-    /// <summary>One writer unit: <paramref name="change"/> changes the rows and returns the update for the caller's log, or
-    /// null when nothing changed (the caller's position is answered as it is).</summary>
-    private async ValueTask<AffectedMessages> ChangeAsync(Func<WriteScope, Update?> change, long me, CancellationToken cancellationToken)
-    {
-        var appends = new List<LogAppend>();
-        var affected = await writer.WriteAsync(scope =>
-        {
-            if (change(scope) is not { } update)
-            {
-                return new AffectedMessages(log.CurrentPts(scope, me), 0);
-            }
-
-            var appended = log.Append(scope, me, update, clock.GetUtcNow().ToUnixTimeSeconds());
-            appends.Add(new LogAppend(me, appended));
-            return new AffectedMessages(appended.Pts, appended.PtsCount);
         }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
-        }
-
-        return affected;
     }
 }
 

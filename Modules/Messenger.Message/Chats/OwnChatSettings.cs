@@ -9,7 +9,8 @@ using Messenger.Message.Storage;
 namespace Messenger.Message.Chats;
 
 /// <summary>
-/// What a user sets on one of their chats for themselves alone — a mute, a draft, a pin, the archive, an unread mark:
+/// What a user sets on one of their chats for themselves alone — a mute, a draft, a pin, the archive, an unread mark —
+/// or on their chat list (folders):
 /// one writer unit that changes the row and tells the user's other devices through the user's own log, and nobody else.
 /// A private chat without messages yet is created, so the setting holds from its first message.
 /// </summary>
@@ -23,12 +24,24 @@ internal sealed class OwnChatSettings(Chats chats, StorageWriter writer, IUpdate
     {
         var me = caller.RequireUserId();
         var target = await chats.ResolveAsync(me, peer, bus, cancellationToken);
+        return await ChangeOwnAsync((scope, now) =>
+        {
+            var chatId = target.ChatId != 0 ? target.ChatId : MessageStore.PrivateChatId(scope, me, target.OtherUserId, now.ToUnixTimeSeconds());
+            return change(scope, me, chatId, target.ToPeer, now);
+        }, cancellationToken);
+    }
+
+    /// <summary>A setting of the caller's own that belongs to no chat (their folders): <paramref name="change"/> changes
+    /// the rows inside the unit and returns the update for the caller's log, or null when nothing changed (the caller's
+    /// position is answered as it is).</summary>
+    public async ValueTask<AffectedMessages> ChangeOwnAsync(Func<WriteScope, DateTimeOffset, Update?> change, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
         var appends = new List<LogAppend>();
         var affected = await writer.WriteAsync(scope =>
         {
             var now = clock.GetUtcNow();
-            var chatId = target.ChatId != 0 ? target.ChatId : MessageStore.PrivateChatId(scope, me, target.OtherUserId, now.ToUnixTimeSeconds());
-            if (change(scope, me, chatId, target.ToPeer, now) is not { } update)
+            if (change(scope, now) is not { } update)
             {
                 return new AffectedMessages(log.CurrentPts(scope, me), 0);
             }

@@ -111,24 +111,8 @@ function FolderEditor({ folder, onClose, onSaved }: { folder: DialogFilter; onCl
     <Modal title={folder.title ? `Edit folder ${folder.title}` : 'New folder'} onClose={onClose} wide>
       <form class="form" onSubmit={save} data-testid="folder-editor">
         <Field label="Folder name" value={draft.title} onInput={(title) => setDraft({ ...draft, title })} required maxLength={32} />
-        <fieldset class="fieldset">
-          <legend>Chats of these kinds</legend>
-          {kinds.map(([key, label]) => (
-            <label class="check" key={key}>
-              <input type="checkbox" checked={draft[key]} onChange={(e) => setDraft({ ...draft, [key]: e.currentTarget.checked })} />
-              {label}
-            </label>
-          ))}
-        </fieldset>
-        <fieldset class="fieldset">
-          <legend>Leave out</legend>
-          {leftOut.map(([key, label]) => (
-            <label class="check" key={key}>
-              <input type="checkbox" checked={draft[key]} onChange={(e) => setDraft({ ...draft, [key]: e.currentTarget.checked })} />
-              {label}
-            </label>
-          ))}
-        </fieldset>
+        <Checks legend="Chats of these kinds" choices={kinds} draft={draft} onChange={setDraft} />
+        <Checks legend="Leave out" choices={leftOut} draft={draft} onChange={setDraft} />
         <fieldset class="fieldset">
           <legend>Chats always in or never in it</legend>
           <input class="field__input" type="search" placeholder="Find a chat" aria-label="Find a chat" value={query}
@@ -160,5 +144,22 @@ function FolderEditor({ folder, onClose, onSaved }: { folder: DialogFilter; onCl
         </button>
       </form>
     </Modal>
+  );
+}
+
+type Flag = (typeof kinds)[number][0] | (typeof leftOut)[number][0];
+
+/** A group of the folder's yes/no choices. */
+function Checks(props: { legend: string; choices: readonly (readonly [Flag, string])[]; draft: DialogFilter; onChange: (next: DialogFilter) => void }) {
+  return (
+    <fieldset class="fieldset">
+      <legend>{props.legend}</legend>
+      {props.choices.map(([key, label]) => (
+        <label class="check" key={key}>
+          <input type="checkbox" checked={props.draft[key]} onChange={(e) => props.onChange({ ...props.draft, [key]: e.currentTarget.checked })} />
+          {label}
+        </label>
+      ))}
+    </fieldset>
   );
 }
