@@ -1810,6 +1810,33 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task AGroupMessagesLink_OpensTheChatAtThatMessage_ForAnotherMember()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        await alice.CreateGroupAsync("Decisions", bobName.Username);
+        await alice.SendAsync("We go with blue");
+        for (var i = 1; i <= 3; i++)
+        {
+            await alice.SendAsync($"Follow-up {i}");
+        }
+
+        await alice.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
+        var decision = alice.Message("We go with blue");
+        await decision.HoverAsync();
+        await decision.GetByRole(AriaRole.Button, new() { Name = "Copy link" }).ClickAsync();
+        var link = await alice.Page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
+        var id = await decision.GetAttributeAsync("data-message-id");
+        link.Should().MatchRegex($@"/\?chat=c\d+&msg={id}$");
+
+        await bob.Page.GotoAsync(link);
+        await Expect(bob.Page.GetByTestId("chat-title")).ToHaveTextAsync("Decisions");
+        await Expect(bob.Page.Locator(".messages__row--highlight")).ToContainTextAsync("We go with blue");
+        (await bob.Page.EvaluateAsync<string>("() => location.search")).Should().BeEmpty("the link leaves no trace in the address");
+        await Expect(bob.Message("Follow-up 1").GetByRole(AriaRole.Button, new() { Name = "Copy link" })).ToHaveCountAsync(1);
+        AssertNoProblems();
+    }
+
     private async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) AliceName, (string Username, string Display) BobName)> TwoPeopleAsync(
         [CallerMemberName] string test = "")
     {

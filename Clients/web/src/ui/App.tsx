@@ -40,11 +40,14 @@ export function takeJoinLink(): void {
   history.replaceState(null, '', '/');
 }
 
-/** A push notification opens `<server>/?chat=<key>` when no tab is open: the chat opens once signed in. */
+/** A push notification opens `<server>/?chat=<key>` when no tab is open, a message's link `<server>/?chat=c<id>&msg=<id>`:
+ * the chat opens once signed in, at the message when there is one. */
 export function takeChatLink(): void {
-  const chat = new URLSearchParams(location.search).get('chat');
+  const query = new URLSearchParams(location.search);
+  const chat = query.get('chat');
   if (chat === null) return;
-  if (/^[uc]\d+$/.test(chat)) setState({ pendingChat: chat });
+  const message = Number(query.get('msg'));
+  if (/^[uc]\d+$/.test(chat)) setState({ pendingChat: chat, pendingMessage: Number.isSafeInteger(message) && message > 0 ? message : null });
   history.replaceState(null, '', '/');
 }
 
@@ -61,8 +64,10 @@ export function App() {
   }, []);
   useEffect(() => {
     if (phase !== 'ready' || !pendingChat) return;
-    setState({ pendingChat: null });
+    const messageId = getState().pendingMessage;
+    setState({ pendingChat: null, pendingMessage: null });
     openChat(pendingChat);
+    if (messageId) setState({ focus: { key: pendingChat, messageId } });
   }, [phase, pendingChat]);
   // Signed in with an invite link waiting: the New chat dialog offers to join (one click, never on its own).
   useEffect(() => {

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Dialog, Message, WebPage } from '../api/types';
 import { ChatKind, PeerKind, peerOf } from '../api/types';
 import { BotKeyboard } from './BotKeyboard';
-import { discardPending, retryPending } from './messages';
+import { discardPending, messageLink, retryPending } from './messages';
 import { formatTime } from './format';
 import { MediaView } from './MediaView';
 import { peerKey, previewText, serviceText, userName } from './peers';
@@ -170,6 +170,17 @@ export function MessageBubble({
         {onForward && (
           <button type="button" class="icon-btn icon-btn--small" aria-label="Forward" title="Forward" onClick={() => onForward(message)}>
             <Icon name="forward" />
+          </button>
+        )}
+        {inGroup && navigator.clipboard && (
+          <button
+            type="button"
+            class="icon-btn icon-btn--small"
+            aria-label="Copy link"
+            title="Copy a link to this message (it opens here for the group's members)"
+            onClick={() => void navigator.clipboard.writeText(messageLink(key, message.id)).catch(() => undefined)}
+          >
+            <Icon name="link" />
           </button>
         )}
         {out && !message.poll && (

@@ -45,6 +45,12 @@ export function openChat(key: string | null): void {
   if (!getState().histories[key]) void loadOlder(key).catch(() => undefined);
 }
 
+/** The address that opens this app at a group's message (App's takeChatLink): `<origin>/?chat=c<id>&msg=<id>`, the
+ * same for every member. (A private chat's key differs on its two sides: its messages get no link.) */
+export function messageLink(key: string, messageId: number): string {
+  return `${location.origin}/?chat=${encodeURIComponent(key)}&msg=${messageId}`;
+}
+
 /** Opens the private chat with the user of this username (a mention's click); nothing when there is no such user. */
 export async function openChatWithUsername(username: string): Promise<void> {
   const { users } = await api().users.search({ prefix: username, limit: 10 });

@@ -85,6 +85,8 @@ export interface AppState {
   joinCode: string | null;
   /** A chat to open once signed in (a click on a push notification with no tab open). */
   pendingChat: string | null;
+  /** With it, a message to show there (a message's link). */
+  pendingMessage: number | null;
 }
 
 let state: AppState = {
@@ -115,6 +117,7 @@ let state: AppState = {
   thread: null,
   joinCode: null,
   pendingChat: null,
+  pendingMessage: null,
 };
 
 const listeners = new Set<() => void>();
