@@ -1716,6 +1716,17 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
 
         await phone.DeleteDialogFilterAsync(groups.Id);
         await Expect(reopened.Page.GetByTestId("folder-tab")).ToHaveTextAsync(["All chats", "People"]);
+
+        // The group's header puts it in a folder by name: the People tab holds it too, and the other device sees why.
+        await reopened.OpenChatAsync("Lunch club");
+        await reopened.Page.GetByRole(AriaRole.Button, new() { Name = "Folders", Exact = true }).ClickAsync();
+        var picker = reopened.Page.GetByRole(AriaRole.Dialog, new() { Name = "Folders" });
+        await picker.GetByLabel("People").CheckAsync();
+        await Expect(picker.GetByLabel("People")).ToBeCheckedAsync();
+        await picker.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
+        await reopened.Page.GetByTestId("folder-tab").Filter(new() { HasText = "People" }).ClickAsync();
+        await Expect(reopened.Page.GetByTestId("dialog")).ToHaveCountAsync(2);
+        (await phone.GetDialogFiltersAsync()).Single().IncludePeers.Should().ContainSingle().Which.Kind.Should().Be(PeerKind.Chat);
         AssertNoProblems();
     }
 

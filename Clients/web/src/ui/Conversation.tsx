@@ -21,6 +21,7 @@ import { canPin, pinMessage } from './pins';
 import { myPermissions } from './permissions';
 import { startCall } from './calls';
 import { GroupCallBar, StartGroupCallButton } from './GroupCallBar';
+import { ChatFoldersButton } from './Folders';
 import { AutoDeletePeriods, canSetAutoDelete, setAutoDelete } from './autoDelete';
 import { react } from './reactions';
 
@@ -292,6 +293,7 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
       <button type="button" class="icon-btn" aria-label="Mark as unread" title="Mark as unread and close" onClick={markUnread}>
         <Icon name="dot" />
       </button>
+      <ChatFoldersButton chatKey={chatKey} />
       <button
         type="button"
         class="icon-btn"

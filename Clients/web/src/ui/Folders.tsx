@@ -4,9 +4,10 @@ import { Field } from './Field';
 import { MaxFolders, blankFolder, deleteFolder, folderProblem, freeFolderId, moveFolder, saveFolder } from './folders';
 import { errorText } from './format';
 import { Modal } from './Modal';
-import { peerKey, peerTitle } from './peers';
+import { peerFromKey, peerKey, peerTitle } from './peers';
 import { StatusLine, useStatus } from './StatusLine';
 import { useApp } from './store';
+import { Icon } from './Icon';
 
 const kinds = [
   ['private_chats', 'Private chats'],
@@ -161,5 +162,47 @@ function Checks(props: { legend: string; choices: readonly (readonly [Flag, stri
         </label>
       ))}
     </fieldset>
+  );
+}
+
+/** The chat header's *Folders* button (when the user has folders): which folders always hold this chat, to change. */
+export function ChatFoldersButton({ chatKey }: { chatKey: string }) {
+  const folders = useApp((s) => s.folders);
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState('');
+  if (folders.length === 0) return null;
+  const peer = peerFromKey(chatKey);
+  const holds = (folder: DialogFilter) => folder.include_peers.some((p) => peerKey(p) === chatKey);
+  const toggle = async (folder: DialogFilter, on: boolean) => {
+    setError('');
+    const others = (peers: Peer[]) => peers.filter((p) => peerKey(p) !== chatKey);
+    try {
+      await saveFolder({
+        ...folder,
+        include_peers: on ? [...others(folder.include_peers), peer] : others(folder.include_peers),
+        exclude_peers: others(folder.exclude_peers),
+      });
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  return (
+    <>
+      <button type="button" class="icon-btn" aria-label="Folders" title="Put this chat in folders" onClick={() => setOpen(true)}>
+        <Icon name="folder" />
+      </button>
+      {open && (
+        <Modal title="Folders" onClose={() => setOpen(false)}>
+          <p class="muted">Folders that always hold this chat:</p>
+          {folders.map((folder) => (
+            <label class="check" key={folder.id}>
+              <input type="checkbox" checked={holds(folder)} onChange={(e) => void toggle(folder, e.currentTarget.checked)} />
+              {folder.title}
+            </label>
+          ))}
+          {error && <p class="form__error" role="alert">{error}</p>}
+        </Modal>
+      )}
+    </>
   );
 }
