@@ -892,6 +892,35 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task ExportAllChats_SavesEveryChatOfTheListInOneJsonFile()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Private hello");
+        await alice.CreateGroupAsync("Book club", bobName.Username);
+        await alice.SendAsync("Chapter one tonight");
+        await bob.OpenChatAsync("Book club");
+        await bob.SendAsync("Read it already");
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        var download = await alice.Page.RunAndWaitForDownloadAsync(
+            () => alice.Page.GetByRole(AriaRole.Button, new() { Name = "Export all chats" }).ClickAsync());
+        download.SuggestedFilename.Should().MatchRegex($"^messenger-{aliceName.Username}-\\d{{4}}-\\d{{2}}-\\d{{2}}\\.json$");
+        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Exported 4 messages from 2 chats" })).ToBeVisibleAsync();
+        using var exported = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(await download.PathAsync()));
+
+        var root = exported.RootElement;
+        root.GetProperty("account").GetProperty("username").GetString().Should().Be(aliceName.Username);
+        var chats = root.GetProperty("chats").EnumerateArray().ToDictionary(c => c.GetProperty("chat").GetString()!);
+        chats.Keys.Should().BeEquivalentTo([bobName.Display, "Book club"]);
+        chats["Book club"].GetProperty("messages").EnumerateArray()
+            .Select(m => m.TryGetProperty("text", out var text) ? text.GetString() : "(service)")
+            .Should().Equal("(service)", "Chapter one tonight", "Read it already");
+        chats[bobName.Display].GetProperty("messages").EnumerateArray().Single().GetProperty("text").GetString().Should().Be("Private hello");
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task ProfilePhoto_SetInSettings_ShowsBesideTheNameForThePeer_AndChangesReachThePeerLive()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

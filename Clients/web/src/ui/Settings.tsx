@@ -9,6 +9,7 @@ import { StatusLine, useStatus } from './StatusLine';
 import { api } from './connection';
 import { Field } from './Field';
 import { Folders } from './Folders';
+import { exportAllChats } from './exportChat';
 import { errorText, formatBytes, formatLastSeen } from './format';
 import { disableNotifications, enableNotifications, notificationSetting, type NotificationSetting } from './notifications';
 import { disablePush, enablePush, pushStatus, type PushStatus } from './push';
@@ -37,6 +38,7 @@ export function Settings() {
         <Bots />
         <ServerInfo />
         <Administration />
+        <YourData />
         <DeleteAccount />
         <section class="settings__section">
           <button type="button" class="btn btn--danger" onClick={() => void signOut()}>
@@ -300,6 +302,33 @@ function Privacy() {
       {choice('Who may add me to groups', 'group_invites')}
       {choice('Who may call me', 'calls')}
       <p class="muted">Hidden presence shows as "last seen recently"; anyone may still send you an invite link.</p>
+      <StatusLine status={status} />
+    </section>
+  );
+}
+
+/** Every chat in one JSON file, built in this browser (the server keeps no copy). */
+function YourData() {
+  const { status, ok, fail } = useStatus();
+  const [progress, setProgress] = useState<string | null>(null);
+  const run = async () => {
+    try {
+      const { chats, messages } = await exportAllChats((done, total) => setProgress(`Exporting chat ${done} of ${total}…`));
+      ok(`Exported ${messages} message${messages === 1 ? '' : 's'} from ${chats} chat${chats === 1 ? '' : 's'}`);
+    } catch (e) {
+      fail(e);
+    } finally {
+      setProgress(null);
+    }
+  };
+  return (
+    <section class="settings__section" aria-labelledby="settings-data">
+      <h3 id="settings-data">Your data</h3>
+      <p class="muted">All your chats as one JSON file: each message with its author, time, text, replies and files' names (the files stay on the server).</p>
+      <button type="button" class="btn" disabled={progress !== null} onClick={() => void run()}>
+        Export all chats
+      </button>
+      {progress && <p class="muted">{progress}</p>}
       <StatusLine status={status} />
     </section>
   );

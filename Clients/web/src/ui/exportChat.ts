@@ -1,7 +1,7 @@
 import type { Message } from '../api/types';
 import { ensureUsers } from './chats';
 import { api } from './connection';
-import { peerFromKey, serviceText, userName } from './peers';
+import { peerFromKey, peerKey, peerTitle, serviceText, userName } from './peers';
 import { getState } from './store';
 
 /** Pages of this size are read until the chat's first message. */
@@ -13,6 +13,32 @@ const PAGE = 100;
  * server) and poll. Built in the browser from `messages.getHistory`: the server keeps no copy of the export.
  */
 export async function exportChat(key: string, title: string): Promise<number> {
+  const record = await chatRecord(key, title);
+  download(`${fileName(title)}-${today()}.json`, { chat: record.chat, exported_at: new Date().toISOString(), messages: record.messages });
+  return record.messages.length;
+}
+
+/**
+ * Every chat in the user's list (the archive too) in one JSON file ("Export all chats" in Settings): the account, then
+ * each chat as "Export chat" writes it. One chat at a time, so a long history never holds more than one page in flight.
+ */
+export async function exportAllChats(onProgress?: (done: number, total: number) => void): Promise<{ chats: number; messages: number }> {
+  const { dialogs, me } = getState();
+  const chats = [];
+  for (const [index, dialog] of dialogs.entries()) {
+    const key = peerKey(dialog.peer);
+    chats.push({ key, ...(await chatRecord(key, peerTitle(getState(), dialog.peer))) });
+    onProgress?.(index + 1, dialogs.length);
+  }
+  download(`messenger-${fileName(me?.username ?? 'account')}-${today()}.json`, {
+    account: me && { id: me.id, username: me.username, display_name: me.display_name },
+    exported_at: new Date().toISOString(),
+    chats,
+  });
+  return { chats: chats.length, messages: chats.reduce((sum, c) => sum + c.messages.length, 0) };
+}
+
+async function chatRecord(key: string, title: string) {
   const peer = peerFromKey(key);
   const newestFirst: Message[] = [];
   for (let offset_id = 0; ; ) {
@@ -25,9 +51,8 @@ export async function exportChat(key: string, title: string): Promise<number> {
   await ensureUsers(messages.flatMap((m) => [m.from_id, m.fwd_from_id ?? 0]));
   const state = getState();
   const iso = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
-  const file = {
+  return {
     chat: title,
-    exported_at: new Date().toISOString(),
     messages: messages.map((m) => ({
       id: m.id,
       date: iso(m.date),
@@ -41,11 +66,16 @@ export async function exportChat(key: string, title: string): Promise<number> {
       ...(m.poll ? { poll: { question: m.poll.question, options: m.poll.options } } : {}),
     })),
   };
-  const url = URL.createObjectURL(new Blob([JSON.stringify(file, null, 2)], { type: 'application/json' }));
+}
+
+const fileName = (title: string) => title.replace(/[^\p{L}\p{N}_-]+/gu, '_');
+const today = () => new Date().toISOString().slice(0, 10);
+
+function download(name: string, data: unknown): void {
+  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
   const link = document.createElement('a');
   link.href = url;
-  link.download = `${title.replace(/[^\p{L}\p{N}_-]+/gu, '_')}-${new Date().toISOString().slice(0, 10)}.json`;
+  link.download = name;
   link.click();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  return messages.length;
 }
