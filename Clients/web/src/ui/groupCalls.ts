@@ -178,6 +178,8 @@ export async function groupCallSignal(callId: number, fromId: number, data: stri
     return;
   }
   if (signal.type === 'offer') {
+    // An offer from someone already connected: they came back (a reload) and start afresh.
+    if (links.get(fromId)?.pc.remoteDescription) unlink(fromId);
     const peer = link(callId, fromId);
     await peer.pc.setRemoteDescription({ type: 'offer', sdp: signal.sdp });
     await flush(peer);
