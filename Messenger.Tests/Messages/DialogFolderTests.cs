@@ -82,7 +82,7 @@ public sealed class DialogFolderTests : IAsyncLifetime
         }
 
         await ChatTestKit.FailsWith(() => alice.Client.CallAsync(new UpdateDialogFilterCall(3, ok)), DialogFolderErrorNames.FilterIdInvalid);
-        foreach (var title in new[] { "", "   ", "Thirteen char", new string('x', 200), null! })
+        foreach (var title in new[] { "", "   ", "Thirteen char", new string('x', 200), "a" + new string('\u0301', 70), null! })
         {
             await ChatTestKit.FailsWith(() => alice.Client.SaveDialogFilterAsync(ok with { Title = title }), DialogFolderErrorNames.FilterTitleInvalid);
         }

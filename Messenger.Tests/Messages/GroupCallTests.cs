@@ -139,6 +139,54 @@ public sealed class GroupCallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SignalsReachTheConnectionInTheCall_AJoinFromAnotherDeviceMovesIt_AndAnAppBackWithinTheGraceStays()
+    {
+        await using var alice = await _host.SignUpAsync("alice_vcdev");
+        var bob = await _host.SignUpAsync("bob_vcdev");
+        await using var bobsPhone = await _host.SignInAnotherDeviceAsync("bob_vcdev");
+        var chat = (await alice.Client.CreateGroupAsync("Devices", [bob.UserId])).Chat;
+        var call = await alice.Client.JoinGroupCallAsync(chat.Id);
+        await bob.Client.JoinGroupCallAsync(chat.Id);
+
+        await alice.Client.SendGroupCallSignalAsync(call.Id, bob.UserId, "to the laptop");
+        (await bob.NextAsync<GroupCallSignal>()).Data.Should().Be("to the laptop");
+
+        // Bob joins from his phone: the laptop hears it is out, signals go to the phone alone.
+        (await bobsPhone.Client.JoinGroupCallAsync(chat.Id)).Participants.Should().Equal(alice.UserId, bob.UserId);
+        (await bob.NextAsync<GroupCallChanged>(e => !e.Call.Participants.Contains(bob.UserId))).Call.Id.Should().Be(call.Id);
+        await alice.Client.SendGroupCallSignalAsync(call.Id, bob.UserId, "to the phone");
+        (await bobsPhone.NextAsync<GroupCallSignal>()).Data.Should().Be("to the phone");
+        var laptopSignals = new List<GroupCallSignal>();
+        await Task.Delay(300);
+        while (bob.Client.Events.Reader.TryRead(out var next))
+        {
+            if (next is GroupCallSignal signal)
+            {
+                laptopSignals.Add(signal);
+            }
+        }
+
+        laptopSignals.Should().BeEmpty();
+
+        // The phone's connection drops; the app joins again within the grace and stays, past the grace's end.
+        await bobsPhone.DisposeAsync();
+        await Task.Delay(300);
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        await using var phoneAgain = await _host.ReconnectAsync(bobsPhone);
+        await phoneAgain.Client.JoinGroupCallAsync(chat.Id);
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        await Task.Delay(300);
+        (await alice.Client.GetGroupCallAsync(chat.Id))!.Participants.Should().Equal(alice.UserId, bob.UserId);
+        await bob.DisposeAsync();
+
+        // Back without joining again (a page reloaded): out once the grace ends.
+        await phoneAgain.Client.DisposeAsync();
+        await using var reloaded = await _host.ReconnectAsync(bobsPhone);
+        var changed = await _clock.WhileRunningAsync(() => alice.NextAsync<GroupCallChanged>(e => e.Call.Participants.Length == 1));
+        changed.Call.Participants.Should().Equal(alice.UserId);
+    }
+
+    [Fact]
     public async Task AMemberRemovedFromTheGroup_IsTakenOutOfItsVoiceChat()
     {
         await using var alice = await _host.SignUpAsync("alice_vcout");

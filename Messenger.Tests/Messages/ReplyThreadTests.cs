@@ -37,8 +37,10 @@ public sealed class ReplyThreadTests : IAsyncLifetime
         (await bob.Client.GetRepliesAsync(peer, blue.Id)).Messages.Single().Id.Should().Be(why.Id);
         (await bob.Client.GetRepliesAsync(peer, other.Id)).Messages.Should().BeEmpty();
 
+        await alice.Client.PinMessageAsync(peer, other.Id);
         var page = await carol.Client.GetHistoryPageAsync(peer);
-        page.Replies.Should().BeEquivalentTo([new ReplyCount(question.Id, 3), new ReplyCount(blue.Id, 1)]);
+        page.Replies.Should().BeEquivalentTo([new ReplyCount(question.Id, 3), new ReplyCount(blue.Id, 1)], "a pin's record is no answer");
+        (await carol.Client.GetRepliesAsync(peer, other.Id)).Messages.Should().BeEmpty();
 
         // Deleted for everyone: gone from the thread and the count; deleted for oneself: gone from one's own thread only.
         await carol.Client.DeleteMessagesAsync(peer, [teal.Id], revoke: true);
@@ -46,6 +48,7 @@ public sealed class ReplyThreadTests : IAsyncLifetime
         (await bob.Client.GetRepliesAsync(peer, question.Id)).Messages.Select(m => m.Text).Should().Equal("Blue");
         (await alice.Client.GetRepliesAsync(peer, question.Id)).Messages.Select(m => m.Text).Should().Equal("Blue", "Green");
         (await alice.Client.GetHistoryPageAsync(peer)).Replies!.Single(r => r.MessageId == question.Id).Count.Should().Be(2);
+        (await bob.Client.GetHistoryPageAsync(peer)).Replies!.Single(r => r.MessageId == question.Id).Count.Should().Be(1, "counted as the reader sees them");
         (await alice.Client.GetHistoryPageAsync(Peer.User(bob.UserId))).Replies.Should().BeNull("a chat without answers has no counts");
     }
 

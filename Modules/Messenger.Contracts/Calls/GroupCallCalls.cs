@@ -24,7 +24,10 @@ public sealed record GroupCalls([property: Key("calls")] GroupCall[] Calls);
 
 /// <summary><c>phone.joinGroupCall</c>: joins the voice chat of group <see cref="ChatId"/>, starting it when there is none
 /// (a <c>group_call</c> service message says so). Answers the call with the caller in it; the caller then offers a
-/// connection to each earlier participant (<c>phone.sendGroupCallSignal</c>). The participants (and, in a small
+/// connection to each earlier participant (<c>phone.sendGroupCallSignal</c>). Signals reach the connection that joined;
+/// an app whose connection to the server closed joins again within <c>ReconnectGraceSeconds</c> to stay in (its place
+/// moves to the new connection; so does a join from another device, and the connection that held it gets
+/// <c>group_call</c> without the caller). The participants (and, in a small
 /// group, every member) get <c>group_call</c>. Errors: <c>CHAT_TYPE_INVALID</c> (a channel), <c>GROUP_CALL_FULL</c>
 /// (<c>Messenger:Calls:GroupCallMaxParticipants</c>), <c>CALL_ALREADY_ACTIVE</c> (the caller is in another call),
 /// 404 <c>CHAT_NOT_FOUND</c>.</summary>

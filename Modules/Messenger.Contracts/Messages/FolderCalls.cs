@@ -67,6 +67,9 @@ public static class DialogFolderLimits
     /// <summary>Characters (text elements: an emoji is one) of a folder's title.</summary>
     public const int MaxTitleLength = 12;
 
+    /// <summary>UTF-16 units of a folder's title, whatever its text elements.</summary>
+    public const int MaxTitleUnits = 64;
+
     /// <summary>The ids a folder may have: 0 is "all chats" and 1 the archive.</summary>
     public const int MinId = 2, MaxId = 255;
 }

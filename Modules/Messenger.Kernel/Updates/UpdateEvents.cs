@@ -10,7 +10,12 @@ namespace Messenger.Kernel.Updates;
 public sealed record UpdatesAppendedEvent(IReadOnlyList<LogAppend> Appends, string? OriginConnectionId = null) : INotification;
 
 /// <summary>An update that is never logged (typing, presence) for the online devices of <paramref name="UserIds"/>.</summary>
-public sealed record EphemeralUpdateEvent(IReadOnlyList<long> UserIds, Update Update) : INotification;
+public sealed record EphemeralUpdateEvent(IReadOnlyList<long> UserIds, Update Update) : INotification
+{
+    /// <summary>When set, only this connection (of one of <see cref="UserIds"/>) gets it: a signal for the one device in a
+    /// voice chat, not every device of its user.</summary>
+    public string? OnlyConnection { get; init; }
+}
 
 /// <summary>A live connection is now signed in as <paramref name="UserId"/> (after its handshake or a sign-in).</summary>
 public sealed record ConnectionSignedInEvent(string ConnectionId, byte[] DeviceKey, long UserId) : INotification;

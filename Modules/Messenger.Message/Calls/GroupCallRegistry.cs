@@ -8,8 +8,10 @@ namespace Messenger.Message.Calls;
 /// <summary>
 /// The groups' voice chats going on, in memory (live signalling between connected apps: after a restart there is
 /// nothing to resume). A group has at most one; a user is in at most one call of any kind; each participant is tied to
-/// the device that joined, and when its connection closes it has <see cref="CallOptions.ReconnectGraceSeconds"/> to
-/// come back on that device before it is taken out. The last one out ends the call. Every change returns the call as it
+/// the connection that joined (signals go to it alone), and when it closes the participant has
+/// <see cref="CallOptions.ReconnectGraceSeconds"/> to join again (from a new connection of any device) before being
+/// taken out: an app that reconnects says it is still there, a page that was closed or reloaded does not. The last one
+/// out ends the call. Every change returns the call as it
 /// is now, for the caller to announce (<see cref="GroupCallEvents"/>); participants taken out by a timer are announced
 /// by <see cref="GroupCallEvents.ChangedOnItsOwn"/>.
 /// </summary>
@@ -21,30 +23,31 @@ internal sealed class GroupCallRegistry(IOptions<CallOptions> options, TimeProvi
     private readonly Dictionary<long, long> _callOfUser = [];
 
     /// <summary><paramref name="me"/> joins the chat's call from <paramref name="device"/>, starting it if there is none
-    /// (<c>Started</c>). Joining the call one is in again (a reload) moves it to the new device.</summary>
-    public (GroupCall Call, bool Started) Join(long chatId, long me, CallRegistry.Side device)
+    /// (<c>Started</c>). Joining the call one is in again (after a reconnect, or from another device) moves it to the new
+    /// connection; <c>Replaced</c> is the connection that held it before, when another.</summary>
+    public (GroupCall Call, bool Started, string? Replaced) Join(long chatId, long me, CallRegistry.Side device)
     {
         lock (_gate)
         {
             if (_callOfUser.TryGetValue(me, out var current))
             {
-                if (_calls[current].State.ChatId != chatId)
+                var mine = _calls[current];
+                if (mine.State.ChatId != chatId)
                 {
                     throw MessengerError.BadRequest(CallErrorNames.CallAlreadyActive);
                 }
 
-                var mine = _calls[current];
                 mine.Away.Remove(me, out var away);
-                away?.Dispose();
+                away?.Timer.Dispose();
+                var before = mine.Devices[me].Connection;
                 mine.Devices[me] = device;
-                return (mine.State, false);
+                return (mine.State, false, before == device.Connection ? null : before);
             }
 
             var started = false;
             if (!_callOfChat.TryGetValue(chatId, out var id))
             {
                 id = CallIds.New(_calls.ContainsKey);
-
                 _calls[id] = new LiveGroupCall(new GroupCall(id, chatId, me, Now(), []));
                 _callOfChat[chatId] = id;
                 started = true;
@@ -59,7 +62,7 @@ internal sealed class GroupCallRegistry(IOptions<CallOptions> options, TimeProvi
             call.State = call.State with { Participants = [.. call.State.Participants, me] };
             call.Devices[me] = device;
             _callOfUser[me] = id;
-            return (call.State, started);
+            return (call.State, started, null);
         }
     }
 
@@ -91,17 +94,19 @@ internal sealed class GroupCallRegistry(IOptions<CallOptions> options, TimeProvi
         }
     }
 
-    /// <summary>400 <c>CALL_ID_INVALID</c> unless <paramref name="me"/> is in the call, <c>CALL_PEER_INVALID</c> unless
-    /// <paramref name="other"/> is too.</summary>
-    public void RequirePair(long callId, long me, long other)
+    /// <summary>The connection <paramref name="other"/> takes part from; 400 <c>CALL_ID_INVALID</c> unless
+    /// <paramref name="me"/> is in the call, <c>CALL_PEER_INVALID</c> unless <paramref name="other"/> is too.</summary>
+    public string ConnectionOf(long callId, long me, long other)
     {
         lock (_gate)
         {
             var call = Require(callId, me);
-            if (other == me || !call.State.Participants.Contains(other))
+            if (other == me || !call.Devices.TryGetValue(other, out var side))
             {
                 throw MessengerError.BadRequest(CallErrorNames.CallPeerInvalid);
             }
+
+            return side.Connection;
         }
     }
 
@@ -114,8 +119,8 @@ internal sealed class GroupCallRegistry(IOptions<CallOptions> options, TimeProvi
         }
     }
 
-    /// <summary>A connection closed: its participants wait for their devices to come back, or (no grace) leave now;
-    /// the calls they changed now are returned, each with who left.</summary>
+    /// <summary>A connection closed: its participants wait for their apps to join again, or (no grace) leave now; the
+    /// calls they changed now are returned, each with who left.</summary>
     public List<(GroupCall Call, long Left)> Disconnected(string connectionId)
     {
         var changed = new List<(GroupCall, long)>();
@@ -133,9 +138,11 @@ internal sealed class GroupCallRegistry(IOptions<CallOptions> options, TimeProvi
 
                     var id = call.State.Id;
                     call.Away.Remove(user, out var old);
-                    old?.Dispose();
-                    call.Away[user] = clock.CreateTimer(
-                        _ => LeaveOnItsOwn(id, user), null, TimeSpan.FromSeconds(options.Value.ReconnectGraceSeconds), Timeout.InfiniteTimeSpan);
+                    old?.Timer.Dispose();
+                    var away = new AwayTimer();
+                    away.Timer = clock.CreateTimer(
+                        _ => LeaveOnItsOwn(id, user, away), null, TimeSpan.FromSeconds(options.Value.ReconnectGraceSeconds), Timeout.InfiniteTimeSpan);
+                    call.Away[user] = away;
                 }
             }
         }
@@ -143,29 +150,14 @@ internal sealed class GroupCallRegistry(IOptions<CallOptions> options, TimeProvi
         return changed;
     }
 
-    /// <summary>A device signed in on a new connection: a participant waiting for it stays, on that connection.</summary>
-    public void Reconnected(byte[] deviceKey, string connectionId)
-    {
-        lock (_gate)
-        {
-            foreach (var call in _calls.Values)
-            {
-                foreach (var (user, side) in call.Devices.Where(d => d.Value.IsDevice(deviceKey)).ToList())
-                {
-                    call.Devices[user] = side with { Connection = connectionId };
-                    call.Away.Remove(user, out var away);
-                    away?.Dispose();
-                }
-            }
-        }
-    }
-
-    private void LeaveOnItsOwn(long callId, long userId)
+    /// <summary>The grace ran out: the participant goes if this is still the timer they wait under (a join since, or a
+    /// later disconnect with a timer of its own, makes it stale).</summary>
+    private void LeaveOnItsOwn(long callId, long userId, AwayTimer timer)
     {
         GroupCall? changed = null;
         lock (_gate)
         {
-            if (_calls.TryGetValue(callId, out var call) && call.Away.ContainsKey(userId))
+            if (_calls.TryGetValue(callId, out var call) && call.Away.TryGetValue(userId, out var current) && ReferenceEquals(current, timer))
             {
                 changed = Remove(callId, userId);
             }
@@ -183,7 +175,7 @@ internal sealed class GroupCallRegistry(IOptions<CallOptions> options, TimeProvi
         var call = _calls[callId];
         call.Devices.Remove(userId);
         call.Away.Remove(userId, out var away);
-        away?.Dispose();
+        away?.Timer.Dispose();
         _callOfUser.Remove(userId);
         call.State = call.State with { Participants = [.. call.State.Participants.Where(p => p != userId)] };
         if (call.State.Participants.Length > 0)
@@ -209,6 +201,11 @@ internal sealed class GroupCallRegistry(IOptions<CallOptions> options, TimeProvi
         public Dictionary<long, CallRegistry.Side> Devices { get; } = [];
 
         /// <summary>Participants whose connection is gone, each with the timer that takes them out.</summary>
-        public Dictionary<long, ITimer> Away { get; } = [];
+        public Dictionary<long, AwayTimer> Away { get; } = [];
+    }
+
+    private sealed class AwayTimer
+    {
+        public ITimer Timer { get; set; } = null!;
     }
 }

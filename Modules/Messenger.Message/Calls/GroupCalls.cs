@@ -56,19 +56,25 @@ internal sealed class GroupCallEvents(IServiceScopeFactory scopes, ChatDirectory
         await bus.Publish(new EphemeralUpdateEvent([.. audience], new GroupCallUpdate(call)), CancellationToken.None);
         if (call.Ended)
         {
-            await RecordAsync(bus, new RecordGroupCall(call.ChatId, alsoTell.FirstOrDefault(call.StartedBy), call.Duration));
+            await RecordAsync(bus, call.ChatId, [.. alsoTell, call.StartedBy], call.Duration);
         }
     }
 
-    public async Task RecordAsync(IMediator bus, RecordGroupCall record)
+    /// <summary>Posts the chat's record of the voice chat as the first of <paramref name="posters"/> still a member (the
+    /// last to leave may have left the group meanwhile; then who started it); none left, no record.</summary>
+    public async Task RecordAsync(IMediator bus, long chatId, IReadOnlyList<long> posters, int? period)
     {
-        try
+        foreach (var poster in posters.Distinct())
         {
-            await bus.Send(record, CancellationToken.None);
-        }
-        catch (MessengerError e)
-        {
-            logger.LogInformation("A voice chat of chat {ChatId} left no message: {Error}", record.ChatId, e.Name);
+            try
+            {
+                await bus.Send(new RecordGroupCall(chatId, poster, period), CancellationToken.None);
+                return;
+            }
+            catch (MessengerError e)
+            {
+                logger.LogInformation("A voice chat of chat {ChatId} is not recorded as user {UserId}: {Error}", chatId, poster, e.Name);
+            }
         }
     }
 }
@@ -97,10 +103,30 @@ internal sealed class GroupCallHandlers(
             throw MessengerError.BadRequest(CallErrorNames.CallAlreadyActive);
         }
 
-        var (joined, started) = registry.Join(call.ChatId, me, new CallRegistry.Side(caller.DeviceKey, caller.ConnectionId));
+        var (joined, started, replaced) = registry.Join(call.ChatId, me, new CallRegistry.Side(caller.DeviceKey, caller.ConnectionId));
+        // Checked again now that the caller is in: a removal or a one-to-one call that won the race undoes the join.
+        if (directory.Get(call.ChatId)?.RoleOf(me) is null || calls.Of(me) is not null)
+        {
+            if (registry.TakeOut(call.ChatId, me) is { } undone)
+            {
+                await events.ChangedAsync(undone, [me], bus);
+            }
+
+            throw directory.Get(call.ChatId)?.RoleOf(me) is null
+                ? MessengerError.NotFound(GroupErrorNames.ChatNotFound)
+                : MessengerError.BadRequest(CallErrorNames.CallAlreadyActive);
+        }
+
         if (started)
         {
-            await events.RecordAsync(bus, new RecordGroupCall(call.ChatId, me, null));
+            await events.RecordAsync(bus, call.ChatId, [me], null);
+        }
+
+        if (replaced is not null)
+        {
+            // The connection that held the caller's place lets it go: for it, the caller is no longer in the call.
+            var elsewhere = joined with { Participants = [.. joined.Participants.Where(p => p != me)] };
+            await bus.Publish(new EphemeralUpdateEvent([me], new GroupCallUpdate(elsewhere)) { OnlyConnection = replaced }, CancellationToken.None);
         }
 
         await events.ChangedAsync(joined, [], bus);
@@ -124,8 +150,9 @@ internal sealed class GroupCallHandlers(
     public async ValueTask<Done> Handle(SendGroupCallSignalCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        registry.RequirePair(call.CallId, me, call.UserId);
-        await bus.Publish(new EphemeralUpdateEvent([call.UserId], new GroupCallSignalUpdate(call.CallId, me, call.Data)), CancellationToken.None);
+        var connection = registry.ConnectionOf(call.CallId, me, call.UserId);
+        await bus.Publish(
+            new EphemeralUpdateEvent([call.UserId], new GroupCallSignalUpdate(call.CallId, me, call.Data)) { OnlyConnection = connection }, CancellationToken.None);
         return new Done();
     }
 
@@ -148,10 +175,10 @@ internal sealed class GroupCallHandlers(
         directory.Get(chatId) is { } chat && chat.RoleOf(me) is not null ? chat : throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
 }
 
-/// <summary>A connection in a voice chat closed: its participant waits for the device to come back (or, without a
-/// grace, leaves now); the device signing in again keeps them in.</summary>
+/// <summary>A connection in a voice chat closed: its participant has the grace to join again (or, without one, leaves
+/// now).</summary>
 internal sealed class FollowGroupCallConnections(GroupCallRegistry registry, GroupCallEvents events, IMediator bus)
-    : INotificationHandler<ConnectionSignedOutEvent>, INotificationHandler<ConnectionSignedInEvent>
+    : INotificationHandler<ConnectionSignedOutEvent>
 {
     public async ValueTask Handle(ConnectionSignedOutEvent notification, CancellationToken cancellationToken)
     {
@@ -159,12 +186,6 @@ internal sealed class FollowGroupCallConnections(GroupCallRegistry registry, Gro
         {
             await events.ChangedAsync(changed, [left], bus);
         }
-    }
-
-    public ValueTask Handle(ConnectionSignedInEvent notification, CancellationToken cancellationToken)
-    {
-        registry.Reconnected(notification.DeviceKey, notification.ConnectionId);
-        return ValueTask.CompletedTask;
     }
 }
 

@@ -149,8 +149,11 @@ internal sealed class DialogFoldersHandler(Chats.Chats chats, OwnChatSettings se
 /// <summary>The rules of a folder's content, shared by the validator and the handler.</summary>
 internal static class DialogFolders
 {
+    /// <summary>1–12 text elements (an emoji is one), and at most 64 UTF-16 units: one element can otherwise be a letter
+    /// with thousands of combining marks.</summary>
     public static bool TitleFits(string? title) =>
-        title?.Trim() is { Length: > 0 } trimmed && new StringInfo(trimmed).LengthInTextElements <= DialogFolderLimits.MaxTitleLength;
+        title?.Trim() is { Length: > 0 and <= DialogFolderLimits.MaxTitleUnits } trimmed
+        && new StringInfo(trimmed).LengthInTextElements <= DialogFolderLimits.MaxTitleLength;
 
     /// <summary>No chat named twice or in both lists, and each list within its limit.</summary>
     public static bool PeersFit(DialogFilter filter)

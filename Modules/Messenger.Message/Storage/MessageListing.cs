@@ -22,16 +22,19 @@ internal static class MessageListing
             [.. messages],
             ReactionStore.ForReader(connection, readerId, ids),
             polls.Length == 0 ? null : PollStore.ForReader(connection, readerId, polls),
-            ReplyCounts(connection, ids));
+            ReplyCounts(connection, readerId, ids));
     }
 
-    /// <summary>Replies (not deleted) to each of the messages <paramref name="ids"/> that has any, by the partial index of
-    /// answers (only messages with a <c>reply_to_id</c> are in it).</summary>
-    private static ReplyCount[]? ReplyCounts(SqliteConnection connection, string ids)
+    /// <summary>Answers to each of the messages <paramref name="ids"/> that has any, as the reader sees them (not deleted, not
+    /// hidden by the reader, not service messages — a pin's record points at the pinned message too), by the partial index
+    /// of answers (only messages with a <c>reply_to_id</c> are in it).</summary>
+    private static ReplyCount[]? ReplyCounts(SqliteConnection connection, long readerId, string ids)
     {
         using var command = connection.CreateCommand();
         command.CommandText =
-            $"SELECT reply_to_id, count(*) FROM message_messages WHERE reply_to_id IN ({ids}) AND deleted = 0 GROUP BY reply_to_id";
+            $"SELECT m.reply_to_id, count(*) FROM message_messages m WHERE m.reply_to_id IN ({ids}) AND m.deleted = 0 AND m.action IS NULL " +
+            "AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id) GROUP BY m.reply_to_id";
+        command.Parameters.AddWithValue("@user", readerId);
         using var reader = command.ExecuteReader();
         var counts = new List<ReplyCount>();
         while (reader.Read())

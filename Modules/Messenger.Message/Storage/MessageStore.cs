@@ -95,8 +95,8 @@ internal sealed class MessageStore(SqliteDatabase database)
             "ORDER BY m.id DESC LIMIT @limit",
             userId, chatId, offsetId > 0 ? offsetId : long.MaxValue, limit);
 
-    /// <summary>The thread of <paramref name="messageId"/> as the user sees it, oldest first, after <paramref name="offsetId"/>;
-    /// null when the user does not see that message in the chat.</summary>
+    /// <summary>The thread of <paramref name="messageId"/> as the user sees it (answers, not service messages such as a pin's
+    /// record), oldest first, after <paramref name="offsetId"/>; null when the user does not see that message in the chat.</summary>
     public MessageList? Replies(long userId, long chatId, long messageId, long offsetId, int limit)
     {
         using (var connection = database.Open())
@@ -113,7 +113,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         }
 
         return Page(
-            $"SELECT {MessageColumns} FROM message_messages m WHERE m.reply_to_id = @parent AND m.chat_id = @chat AND m.deleted = 0 AND m.id > @offset " +
+            $"SELECT {MessageColumns} FROM message_messages m WHERE m.reply_to_id = @parent AND m.chat_id = @chat AND m.deleted = 0 AND m.action IS NULL AND m.id > @offset " +
             $"AND {NotHidden} ORDER BY m.id LIMIT @limit",
             userId, chatId, offsetId, limit, ("@parent", messageId));
     }

@@ -67,7 +67,10 @@ internal sealed class PushToOnlineDevices(OnlineDevices online, IConnectionPush 
         {
             foreach (var connection in online.ConnectionsOf(userId))
             {
-                push.Push(connection, UpdateKinds.Ephemeral, payload ??= WireSerializer.Serialize(notification.Update));
+                if (notification.OnlyConnection is null || connection == notification.OnlyConnection)
+                {
+                    push.Push(connection, UpdateKinds.Ephemeral, payload ??= WireSerializer.Serialize(notification.Update));
+                }
             }
         }
 

@@ -52,7 +52,7 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
   // any message shown, its replies are all here to count.
   const replyCounts = useMemo(() => {
     const counts = new Map<number, number>();
-    for (const m of history.messages) if (m.reply_to_id) counts.set(m.reply_to_id, (counts.get(m.reply_to_id) ?? 0) + 1);
+    for (const m of history.messages) if (m.reply_to_id && !m.action) counts.set(m.reply_to_id, (counts.get(m.reply_to_id) ?? 0) + 1);
     return counts;
   }, [history.messages]);
 
@@ -164,7 +164,9 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
     const el = scroller.current;
     if (!el) return;
     if (index === undefined) {
-      wanted.current = history.complete ? null : messageId;
+      // Older pages are read only while the message may be in them (a link's id from elsewhere stops at once).
+      const oldest = history.messages[0]?.id ?? Number.MAX_SAFE_INTEGER;
+      wanted.current = history.complete || oldest < messageId ? null : messageId;
       if (wanted.current) void loadOlder(chatKey).catch(() => undefined);
       return;
     }

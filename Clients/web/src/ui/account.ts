@@ -2,7 +2,8 @@ import type { SignedIn, User } from '../api/types';
 import { RpcError } from '../api/types';
 import { loadDialogs } from './chats';
 import { loadFolders } from './folders';
-import { joinRingingCall } from './calls';
+import { hangUp, joinRingingCall } from './calls';
+import { dropGroupCall } from './groupCalls';
 import { api } from './connection';
 import { resendOutbox } from './messages';
 import { clearOutbox } from './outbox';
@@ -47,6 +48,9 @@ export async function resumeSession(): Promise<void> {
 export function forgetSession(): void {
   const me = getState().me?.id;
   if (me) clearOutbox(me);
+  // A call in progress goes with the session: the microphone is let go at once.
+  dropGroupCall();
+  void hangUp();
   setState({
     phase: 'auth',
     me: null,

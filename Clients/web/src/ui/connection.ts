@@ -3,6 +3,7 @@ import type { InputMedia, MessageMedia } from '../api/types';
 import { applyEvent } from './events';
 import { deviceName } from './account';
 import { resendOutbox } from './messages';
+import { rejoinGroupCall } from './groupCalls';
 import { getState, setState } from './store';
 
 let client: MessengerClient | null = null;
@@ -36,6 +37,7 @@ export async function connect(): Promise<MessengerClient> {
     if (state === 'online' && getState().phase === 'ready') {
       void connected.updates.getState().catch(() => undefined);
       resendOutbox();
+      void rejoinGroupCall();
     }
   };
   online(connected.state);

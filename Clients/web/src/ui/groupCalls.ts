@@ -28,7 +28,10 @@ type Signal = { type: 'offer' | 'answer'; sdp: string } | { type: 'candidate'; c
  */
 let microphone: MediaStream | null = null;
 let config: CallConfig | null = null;
+let joining = false;
 const links = new Map<number, Link>();
+/** Candidates of participants whose offer has not come yet (signals may overtake each other). */
+const early = new Map<number, RTCIceCandidateInit[]>();
 
 const view = () => getState().groupCall;
 const patch = (next: Partial<GroupCallView>) => setState((s) => (s.groupCall ? { groupCall: { ...s.groupCall, ...next } } : {}));
@@ -93,6 +96,7 @@ function link(callId: number, userId: number): Link {
 }
 
 function unlink(userId: number): void {
+  early.delete(userId);
   const gone = links.get(userId);
   if (!gone) return;
   links.delete(userId);
@@ -109,18 +113,40 @@ async function flush(peer: Link): Promise<void> {
 
 function release(): void {
   for (const userId of [...links.keys()]) unlink(userId);
+  early.clear();
   for (const track of microphone?.getTracks() ?? []) track.stop();
   microphone = null;
+}
+
+/** Signed out: the microphone and the connections go, with no word to the server (the session is over). */
+export function dropGroupCall(): void {
+  release();
+  setState({ groupCall: null });
+}
+
+/** The connection to the server came back: still in the voice chat, this tab joins again within the server's grace
+ * (the media between the browsers never stopped), or it is taken out. */
+export async function rejoinGroupCall(): Promise<void> {
+  const current = view();
+  if (!current) return;
+  try {
+    groupCallChanged(await api().phone.joinGroupCall({ chat_id: current.call.chat_id }));
+  } catch {
+    dropGroupCall();
+  }
 }
 
 /** Joins (or starts) the group's voice chat: the microphone, then an offer to each one already in it. */
 export async function joinGroupCall(chatId: number): Promise<void> {
   const state = getState();
-  if (state.groupCall || state.call) return;
+  if (state.groupCall || state.call || joining) return;
+  joining = true;
+  let joined: GroupCall | null = null;
   try {
     config ??= await api().phone.getCallConfig();
     microphone = await navigator.mediaDevices.getUserMedia({ audio: true });
-    const call = await api().phone.joinGroupCall({ chat_id: chatId });
+    joined = await api().phone.joinGroupCall({ chat_id: chatId });
+    const call = joined;
     knowGroupCall(call);
     setState({ groupCall: { call, peers: {}, muted: false } });
     const me = getState().me?.id;
@@ -133,7 +159,11 @@ export async function joinGroupCall(chatId: number): Promise<void> {
   } catch (e) {
     release();
     setState({ groupCall: null });
+    // In on the server already: out again, so nobody waits for this tab.
+    if (joined) void api().phone.leaveGroupCall({ call_id: joined.id }).catch(() => undefined);
     throw new Error(errorText(e));
+  } finally {
+    joining = false;
   }
 }
 
@@ -181,6 +211,8 @@ export async function groupCallSignal(callId: number, fromId: number, data: stri
     // An offer from someone already connected: they came back (a reload) and start afresh.
     if (links.get(fromId)?.pc.remoteDescription) unlink(fromId);
     const peer = link(callId, fromId);
+    peer.waiting.push(...(early.get(fromId) ?? []));
+    early.delete(fromId);
     await peer.pc.setRemoteDescription({ type: 'offer', sdp: signal.sdp });
     await flush(peer);
     const answer = await peer.pc.createAnswer();
@@ -192,8 +224,11 @@ export async function groupCallSignal(callId: number, fromId: number, data: stri
     await peer.pc.setRemoteDescription({ type: 'answer', sdp: signal.sdp });
     await flush(peer);
   } else if (signal.type === 'candidate') {
-    const peer = links.get(fromId) ?? link(callId, fromId);
-    if (peer.pc.remoteDescription) await peer.pc.addIceCandidate(signal.candidate).catch(() => undefined);
+    // Only from a participant; before their offer it waits for it (a link is made by an offer or by this side's own).
+    if (!view()?.call.participants.includes(fromId)) return;
+    const peer = links.get(fromId);
+    if (!peer) early.set(fromId, [...(early.get(fromId) ?? []), signal.candidate]);
+    else if (peer.pc.remoteDescription) await peer.pc.addIceCandidate(signal.candidate).catch(() => undefined);
     else peer.waiting.push(signal.candidate);
   }
 }
