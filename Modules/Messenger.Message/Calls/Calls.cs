@@ -143,6 +143,14 @@ internal sealed class CallHandlers(
         }
 
         var ringing = registry.Start(me, new CallRegistry.Side(caller.DeviceKey, caller.ConnectionId), call.UserId, call.Offer, call.Video);
+        if (groupCalls.IsIn(me) || groupCalls.IsIn(call.UserId))
+        {
+            // A voice chat joined meanwhile won the race: this call never rang.
+            var busy = groupCalls.IsIn(me);
+            registry.Discard(ringing.Id, me);
+            throw busy ? MessengerError.BadRequest(CallErrorNames.CallAlreadyActive) : new MessengerError(CallErrorNames.UserBusy, 420, retryAfterSeconds: 0);
+        }
+
         await CallEvents.AnnounceAsync(bus, ringing, call.UserId);
         return ringing;
     }
