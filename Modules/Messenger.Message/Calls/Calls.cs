@@ -55,7 +55,7 @@ internal sealed class SendCallSignalValidator : AbstractValidator<SendCallSignal
 internal sealed class CallEvents(IServiceScopeFactory scopes, ILogger<CallEvents> logger)
 {
     /// <summary>A call rang out (missed) or its side did not come back: announced and recorded from a scope of its own.</summary>
-    public void EndedOnItsOwn(PhoneCall ended) => _ = InScopeAsync(bus => EndedAsync(ended, bus));
+    public void EndedOnItsOwn(PhoneCall ended) => CallScope.Run(scopes, logger, bus => EndedAsync(ended, bus));
 
     public static ValueTask AnnounceAsync(IPublisher bus, PhoneCall call, params long[] userIds) =>
         bus.Publish(new EphemeralUpdateEvent(userIds, new PhoneCallUpdate(call)), CancellationToken.None);
@@ -73,8 +73,13 @@ internal sealed class CallEvents(IServiceScopeFactory scopes, ILogger<CallEvents
             logger.LogInformation("Call {CallId} left no message in the chat: {Error}", ended.Id, e.Name);
         }
     }
+}
 
-    private Task InScopeAsync(Func<IMediator, Task> work) => Task.Run(async () =>
+/// <summary>Work a timer starts (a call rang out, a participant's grace ran out), off the timer's thread, in a DI scope of
+/// its own; a failure is logged.</summary>
+internal static class CallScope
+{
+    public static void Run(IServiceScopeFactory scopes, ILogger logger, Func<IMediator, Task> work) => _ = Task.Run(async () =>
     {
         try
         {
@@ -83,7 +88,7 @@ internal sealed class CallEvents(IServiceScopeFactory scopes, ILogger<CallEvents
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Could not announce a call's end");
+            logger.LogWarning(e, "Could not announce a change of a call");
         }
     });
 }

@@ -31,18 +31,7 @@ internal sealed class SendGroupCallSignalValidator : AbstractValidator<SendGroup
 internal sealed class GroupCallEvents(IServiceScopeFactory scopes, ChatDirectory directory, ILogger<GroupCallEvents> logger)
 {
     /// <summary>A participant's grace ran out: announced (and an end recorded) from a scope of its own.</summary>
-    public void ChangedOnItsOwn(GroupCall call, long left) => _ = Task.Run(async () =>
-    {
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            await ChangedAsync(call, [left], scope.ServiceProvider.GetRequiredService<IMediator>());
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Could not announce a change of voice chat {CallId}", call.Id);
-        }
-    });
+    public void ChangedOnItsOwn(GroupCall call, long left) => CallScope.Run(scopes, logger, bus => ChangedAsync(call, [left], bus));
 
     public async Task ChangedAsync(GroupCall call, IReadOnlyCollection<long> alsoTell, IMediator bus)
     {
@@ -105,16 +94,15 @@ internal sealed class GroupCallHandlers(
 
         var (joined, started, replaced) = registry.Join(call.ChatId, me, new CallRegistry.Side(caller.DeviceKey, caller.ConnectionId));
         // Checked again now that the caller is in: a removal or a one-to-one call that won the race undoes the join.
-        if (directory.Get(call.ChatId)?.RoleOf(me) is null || calls.Of(me) is not null)
+        var removed = directory.Get(call.ChatId)?.RoleOf(me) is null;
+        if (removed || calls.Of(me) is not null)
         {
             if (registry.TakeOut(call.ChatId, me) is { } undone)
             {
                 await events.ChangedAsync(undone, [me], bus);
             }
 
-            throw directory.Get(call.ChatId)?.RoleOf(me) is null
-                ? MessengerError.NotFound(GroupErrorNames.ChatNotFound)
-                : MessengerError.BadRequest(CallErrorNames.CallAlreadyActive);
+            throw removed ? MessengerError.NotFound(GroupErrorNames.ChatNotFound) : MessengerError.BadRequest(CallErrorNames.CallAlreadyActive);
         }
 
         if (started)

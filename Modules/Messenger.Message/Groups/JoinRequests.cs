@@ -65,7 +65,7 @@ internal sealed class JoinRequestsHandler(
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             var (kind, role) = changes.RequireMember(scope, call.ChatId, me);
             GroupChanges.RequireAdmin(role);
-            if (scope.Scalar("SELECT 1 FROM message_join_requests WHERE chat_id = @chat AND user_id = @user", ("@chat", call.ChatId), ("@user", call.UserId)) is null)
+            if (!JoinRequestStore.Requested(scope, call.ChatId, call.UserId))
             {
                 throw MessengerError.BadRequest(GroupErrorNames.HideRequesterMissing);
             }
@@ -108,6 +108,12 @@ internal static class JoinRequestStore
     /// <summary>The users' requests are answered (they joined, or were declined): gone, and the admins told if any was there.</summary>
     public static void Drop(WriteScope scope, IUpdateLog log, long chatId, IEnumerable<long> userIds, long now, List<LogAppend> appends)
     {
+        // Every added member passes here (a group's creation with all its members too): most chats have no requests.
+        if (scope.Scalar("SELECT 1 FROM message_join_requests WHERE chat_id = @chat LIMIT 1", ("@chat", chatId)) is null)
+        {
+            return;
+        }
+
         var dropped = userIds.Sum(user =>
             scope.Execute("DELETE FROM message_join_requests WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", user)));
         if (dropped > 0)

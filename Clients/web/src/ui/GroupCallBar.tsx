@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import { ChatKind } from '../api/types';
 import { ensureUsers } from './chats';
 import { joinGroupCall, leaveGroupCall, loadGroupCall, toggleGroupMute } from './groupCalls';
@@ -16,32 +16,14 @@ export function GroupCallBar({ chatId }: { chatId: number }) {
   const mine = useApp((s) => (s.groupCall?.call.chat_id === chatId ? s.groupCall : null));
   const busy = useApp((s) => !!s.call || (!!s.groupCall && s.groupCall.call.chat_id !== chatId));
   const state = useApp((s) => s);
-  const [error, setError] = useState('');
-  const [joining, setJoining] = useState(false);
-  useEffect(() => setError(''), [chatId]);
-  useEffect(() => {
-    // The header's button reports here.
-    const onError = (event: Event) => (event as CustomEvent<{ chatId: number; text: string }>).detail.chatId === chatId && setError((event as CustomEvent).detail.text);
-    addEventListener(GroupCallError, onError);
-    return () => removeEventListener(GroupCallError, onError);
-  }, [chatId]);
+  const error = useApp((s) => (s.groupCallError?.chatId === chatId ? s.groupCallError.text : ''));
   useEffect(() => {
     if (!channel) void loadGroupCall(chatId).catch(() => undefined);
   }, [chatId, channel]);
   const participants = (mine?.call ?? known)?.participants ?? [];
   useEffect(() => void ensureUsers(participants).catch(() => undefined), [participants.join()]);
   if (channel) return null;
-  const join = async () => {
-    setError('');
-    setJoining(true);
-    try {
-      await joinGroupCall(chatId);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setJoining(false);
-    }
-  };
+  const join = () => void joinGroupCall(chatId);
   const me = state.me?.id;
   if (mine) {
     return (
@@ -80,7 +62,7 @@ export function GroupCallBar({ chatId }: { chatId: number }) {
   return (
     <div class="group-call group-call--idle" data-testid="group-call-bar">
       <span>Voice chat · {known.participants.length} in it</span>
-      <button type="button" class="btn btn--small" disabled={busy || joining} onClick={() => void join()}>
+      <button type="button" class="btn btn--small" disabled={busy} onClick={join}>
         Join voice chat
       </button>
       {error && (
@@ -92,17 +74,12 @@ export function GroupCallBar({ chatId }: { chatId: number }) {
   );
 }
 
-const GroupCallError = 'messenger:group-call-error';
-
 /** The header's button of a group with no voice chat going on: starts one (this tab joins it). */
 export function StartGroupCallButton({ chatId }: { chatId: number }) {
   const shown = useApp((s) => s.chats[chatId]?.kind !== ChatKind.Channel && !s.groupCalls[chatId] && s.groupCall?.call.chat_id !== chatId);
   const busy = useApp((s) => !!s.call || !!s.groupCall);
   if (!shown) return null;
-  const start = () =>
-    void joinGroupCall(chatId).catch((e: unknown) =>
-      dispatchEvent(new CustomEvent(GroupCallError, { detail: { chatId, text: e instanceof Error ? e.message : String(e) } })),
-    );
+  const start = () => void joinGroupCall(chatId);
   return (
     <button type="button" class="icon-btn" aria-label="Start voice chat" title="Start a voice chat" disabled={busy} onClick={start}>
       <Icon name="phone" />

@@ -59,6 +59,7 @@ export function forgetSession(): void {
     folder: 0,
     joinRequests: {},
     groupCalls: {},
+    groupCallError: null,
     users: {},
     chats: {},
     leftChats: {},

@@ -137,10 +137,13 @@ export async function rejoinGroupCall(): Promise<void> {
 }
 
 /** Joins (or starts) the group's voice chat: the microphone, then an offer to each one already in it. */
+/** Joins (or starts) the group's voice chat: the microphone, then an offer to each one already in it; a failure is kept
+ * for the chat's bar to show (`groupCallError`). */
 export async function joinGroupCall(chatId: number): Promise<void> {
   const state = getState();
   if (state.groupCall || state.call || joining) return;
   joining = true;
+  setState({ groupCallError: null });
   let joined: GroupCall | null = null;
   try {
     config ??= await api().phone.getCallConfig();
@@ -161,7 +164,7 @@ export async function joinGroupCall(chatId: number): Promise<void> {
     setState({ groupCall: null });
     // In on the server already: out again, so nobody waits for this tab.
     if (joined) void api().phone.leaveGroupCall({ call_id: joined.id }).catch(() => undefined);
-    throw new Error(errorText(e));
+    setState({ groupCallError: { chatId, text: errorText(e) } });
   } finally {
     joining = false;
   }

@@ -78,6 +78,8 @@ export interface AppState {
   /** The group voice chat this tab is in (groupCalls.ts), and the ones known going on, by chat id. */
   groupCall: GroupCallView | null;
   groupCalls: Record<number, GroupCall>;
+  /** Why the last attempt to join a voice chat failed, shown in that chat. */
+  groupCallError: { chatId: number; text: string } | null;
   panel: Panel;
   /** The message of the open chat whose thread the 'thread' panel shows. */
   thread: number | null;
@@ -113,6 +115,7 @@ let state: AppState = {
   call: null,
   groupCall: null,
   groupCalls: {},
+  groupCallError: null,
   panel: null,
   thread: null,
   joinCode: null,
