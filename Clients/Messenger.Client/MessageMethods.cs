@@ -60,6 +60,10 @@ public static class MessageMethods
         this MessengerClient client, Peer peer, long offsetId = 0, int limit = 50, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetUnreadMentionsCall(peer, offsetId, limit), cancellationToken);
 
+    /// <summary>Marks every unread mention of the user in a group read, without reading the chat.</summary>
+    public static Task<AffectedMessages> ReadMentionsAsync(this MessengerClient client, Peer peer, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new ReadMentionsCall(peer), cancellationToken);
+
     /// <summary>The chat's shared media of one kind (<see cref="SharedMedia"/>: photo, video, audio, document, link), newest
     /// first, older than <paramref name="offsetId"/> (0: the newest).</summary>
     public static Task<MessageList> GetSharedMediaAsync(

@@ -60,6 +60,61 @@ public sealed class UnreadMentionsTests
         (await bob.Client.GetUnreadMentionsAsync(peer)).Messages.Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ReadMentions_ClearsTheBadge_WithoutReadingTheChat_AndTellsTheOtherDevices(bool large)
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_clearmention");
+        await using var bob = await host.MemberAsync("bob_clearmention");
+        await using var bobsPhone = await host.DeviceAsync("bob_clearmention", bob.Id);
+        await using var carol = await host.MemberAsync("carol_clearmention");
+        var chat = (await alice.Client.CreateGroupAsync("Team", [bob.Id, carol.Id], large)).Chat;
+        var peer = Peer.Chat(chat.Id);
+        await alice.Client.SendMessageAsync(peer, "@bob_clearmention one");
+        await alice.Client.SendMessageAsync(peer, "plain");
+        await alice.Client.SendMessageAsync(peer, "@bob_clearmention @carol_clearmention two");
+        var before = await DialogOf(bob, peer);
+        before.UnreadMentionsCount.Should().Be(2);
+
+        var cleared = await bob.Client.ReadMentionsAsync(peer);
+
+        cleared.PtsCount.Should().Be(1);
+        var told = await bobsPhone.NextAsync<HistoryRead>(e => e.Pts == cleared.Pts);
+        told.UnreadMentions.Should().Be(0);
+        told.MaxId.Should().Be(before.ReadInboxMaxId, "the chat itself is not read");
+        told.StillUnread.Should().Be(before.UnreadCount).And.BeGreaterThanOrEqualTo(3);
+        var after = await DialogOf(bob, peer);
+        after.UnreadMentionsCount.Should().Be(0);
+        after.UnreadCount.Should().Be(before.UnreadCount);
+        (await bob.Client.GetUnreadMentionsAsync(peer)).Messages.Should().BeEmpty();
+        (await DialogOf(carol, peer)).UnreadMentionsCount.Should().Be(1, "only the caller's mentions are cleared");
+
+        (await bob.Client.ReadMentionsAsync(peer)).PtsCount.Should().Be(0, "nothing left to clear");
+        var next = await alice.Client.SendMessageAsync(peer, "@bob_clearmention three");
+        (await bob.Client.GetUnreadMentionsAsync(peer)).Messages.Select(m => m.Id).Should().Equal(next.Message.Id);
+    }
+
+    [Fact]
+    public async Task ReadMentions_InAPrivateChat_ChangesNothing_AndOutsidersAreRefused()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_clearbad");
+        await using var bob = await host.MemberAsync("bob_clearbad");
+        await using var eve = await host.MemberAsync("eve_clearbad");
+        var chat = (await alice.Client.CreateGroupAsync("Team", [bob.Id])).Chat;
+        await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), "@bob_clearbad hi");
+        await alice.Client.SendMessageAsync(Peer.User(bob.Id), "@bob_clearbad hi");
+
+        (await bob.Client.ReadMentionsAsync(Peer.User(alice.Id))).PtsCount.Should().Be(0);
+        await SessionTestKit.FailsWith(() => eve.Client.ReadMentionsAsync(Peer.Chat(chat.Id)), GroupErrorNames.ChatNotFound);
+        await SessionTestKit.FailsWith(() => eve.Client.ReadMentionsAsync(Peer.Chat(987_654)), GroupErrorNames.ChatNotFound);
+        await SessionTestKit.FailsWith(() => eve.Client.ReadMentionsAsync(Peer.User(987_654)), MessageErrorNames.PeerIdInvalid);
+        await SessionTestKit.FailsWith(() => eve.Client.ReadMentionsAsync(new Peer((PeerKind)7, 1)), MessageErrorNames.PeerIdInvalid);
+        (await DialogOf(bob, Peer.Chat(chat.Id))).UnreadMentionsCount.Should().Be(1, "nobody else's requests touched bob's mentions");
+    }
+
     [Fact]
     public async Task DeletedMessages_AndMembersWhoLeave_KeepNoMentions()
     {

@@ -73,6 +73,7 @@ public static class MessageModule
         services.AddRpcMethod<GetHistoryCall, MessageList>();
         services.AddRpcMethod<GetRepliesCall, MessageList>();
         services.AddRpcMethod<GetUnreadMentionsCall, MessageList>();
+        services.AddRpcMethod<ReadMentionsCall, AffectedMessages>();
         services.AddRpcMethod<GetCallConfigCall, CallConfig>();
         services.AddRpcMethod<GetCallsCall, PhoneCalls>();
         services.AddRpcMethod<RequestCallCall, PhoneCall>();

@@ -56,6 +56,14 @@ public sealed record GetUnreadMentionsCall(
     [property: Key("offset_id")] long OffsetId = 0,
     [property: Key("limit")] int Limit = 50) : IRpcCall<MessageList>;
 
+/// <summary><c>messages.readMentions</c>: marks every unread mention of the caller in a group read without reading the
+/// chat (the badge goes, the messages stay unread). Their other devices get <c>read_inbox</c> with the chat's read
+/// position unchanged and <c>unread_mentions</c> 0; nothing to mark (or a private chat) changes nothing
+/// (<c>pts_count</c> 0). Errors: <c>PEER_ID_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.readMentions")]
+[MessagePackObject]
+public sealed record ReadMentionsCall([property: Key("peer")] Peer Peer) : IRpcCall<AffectedMessages>;
+
 /// <summary><c>messages.getSharedMedia</c>: the chat's messages of one kind — <see cref="SharedMedia"/>'s photos,
 /// videos, audio (voice messages too), documents (every other file) or links (text messages with a link) — newest first,
 /// older than <see cref="OffsetId"/> (0: from the newest), at most <see cref="Limit"/> (1–100): what a chat's info shows

@@ -164,8 +164,6 @@ internal sealed class ReadHistoryHandler(
 
         scope.Execute("UPDATE message_members SET read_inbox_max_id = @read WHERE chat_id = @chat AND user_id = @user",
             ("@read", read), ("@chat", chatId), ("@user", me));
-        var unread = Convert.ToInt32(scope.Scalar("SELECT count(*) FROM message_messages WHERE chat_id = @chat AND id > @read AND deleted = 0 AND from_id <> @user",
-            ("@chat", chatId), ("@read", read), ("@user", me)));
-        return (read, unread);
+        return (read, MessageStore.LargeGroupUnread(scope, me, chatId, read));
     }
 }

@@ -415,6 +415,12 @@ internal sealed class MessageStore(SqliteDatabase database)
     public static DialogState? Dialog(WriteScope scope, long userId, long chatId) =>
         ReadDialogs(scope, "user_id = @user AND chat_id = @chat", ("@user", userId), ("@chat", chatId)).FirstOrDefault();
 
+    /// <summary>A large group's messages after <paramref name="readMaxId"/> by others: the member's unread count (large
+    /// groups keep no per-member dialog row to hold it).</summary>
+    public static int LargeGroupUnread(WriteScope scope, long userId, long chatId, long readMaxId) =>
+        Convert.ToInt32(scope.Scalar("SELECT count(*) FROM message_messages WHERE chat_id = @chat AND id > @read AND deleted = 0 AND from_id <> @user",
+            ("@chat", chatId), ("@read", readMaxId), ("@user", userId)));
+
     /// <summary>The dialogs of <paramref name="userId"/> with incoming messages no device of theirs has confirmed yet.</summary>
     public static List<DialogState> DialogsAwaitingReceipt(WriteScope scope, long userId) =>
         ReadDialogs(scope, "user_id = @user AND incoming_max_id > received_max_id", ("@user", userId));

@@ -153,6 +153,8 @@ export function createMethods(call: Call) {
       /** The group's messages naming the user or answering theirs that they have not read, oldest first. */
       getUnreadMentions: (a: { peer: Peer; offset_id?: number; limit?: number }, o?: CallOptions) =>
         call<MessageList>('messages.getUnreadMentions', { peer: a.peer, offset_id: a.offset_id ?? 0, limit: a.limit ?? 50 }, o),
+      /** Every unread mention of the user in a group read, without reading the chat. */
+      readMentions: (a: { peer: Peer }, o?: CallOptions) => call<AffectedMessages>('messages.readMentions', { peer: a.peer }, o),
       /** The chat's messages of one kind (`photo`, `video`, `audio`, `document`, `link`), newest first. */
       getSharedMedia: (a: { peer: Peer; filter: string; offset_id?: number; limit?: number }, o?: CallOptions) =>
         call<MessageList>('messages.getSharedMedia', { peer: a.peer, filter: a.filter, offset_id: a.offset_id ?? 0, limit: a.limit ?? 50 }, o),

@@ -8,7 +8,7 @@ import { peerKey } from './peers';
 import { MessageBubble, PendingBubble, type MessageActions } from './MessageBubble';
 import { emptyHistory, setState, useApp, type AppState, type History } from './store';
 import { Icon } from './Icon';
-import { nextMention } from './mentions';
+import { nextMention, readAllMentions } from './mentions';
 
 const OVERSCAN_PX = 800;
 const LOAD_OLDER_PX = 1200;
@@ -244,6 +244,18 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
           onClick={() => void nextMention(chatKey).catch(() => undefined)}
         >
           @<span class="badge">{mentions}</span>
+        </button>
+      )}
+      {mentions > 0 && (
+        <button
+          type="button"
+          class="read-mentions"
+          title="Mark mentions as read"
+          aria-label="Mark mentions as read"
+          data-testid="read-mentions"
+          onClick={() => void readAllMentions(chatKey).catch(() => undefined)}
+        >
+          <Icon name="check" />
         </button>
       )}
       {!atBottom && (

@@ -27,3 +27,9 @@ export async function nextMention(key: string): Promise<void> {
   if (messages.length) setState({ focus: { key, messageId: messages[0].id } });
   else updateDialog(key, (d) => ({ ...d, unread_mentions_count: 0 }));
 }
+
+/** Takes the chat's mention badge off without reading the chat (the server tells this user's other devices). */
+export async function readAllMentions(key: string): Promise<void> {
+  await api().messages.readMentions({ peer: peerFromKey(key) });
+  updateDialog(key, (d) => ({ ...d, unread_mentions_count: 0 }));
+}

@@ -1,0 +1,71 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Message.Chats;
+using Messenger.Message.Storage;
+
+namespace Messenger.Message.Mentions;
+
+internal sealed class ReadMentionsValidator : AbstractValidator<ReadMentionsCall>
+{
+    public ReadMentionsValidator() => RuleFor(c => c.Peer).ValidPeer();
+}
+
+/// <summary>
+/// Every unread mention of the caller in a group goes without the chat being read: their other devices learn it from a
+/// <c>read_inbox</c> that repeats the read position and unread count as they stand, with no mentions left.
+/// </summary>
+internal sealed class ReadMentionsHandler(
+    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    : IRequestHandler<ReadMentionsCall, AffectedMessages>
+{
+    public async ValueTask<AffectedMessages> Handle(ReadMentionsCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
+        if (target.IsPrivate || target.ChatId == 0)
+        {
+            return new AffectedMessages(log.CurrentPts(me), 0);
+        }
+
+        var appends = new List<LogAppend>();
+        var affected = await writer.WriteAsync(scope =>
+        {
+            var marked = scope.Execute("DELETE FROM message_mentions WHERE user_id = @user AND chat_id = @chat", ("@user", me), ("@chat", target.ChatId));
+            if (marked == 0)
+            {
+                return new AffectedMessages(log.CurrentPts(scope, me), 0);
+            }
+
+            var (readMaxId, unread) = target.HasOwnLog ? LargeGroupReadState(scope, me, target.ChatId) : DialogReadState(scope, me, target.ChatId);
+            var mine = log.Append(scope, me, new ReadInboxUpdate(target.ToPeer, readMaxId, unread, 0), clock.GetUtcNow().ToUnixTimeSeconds());
+            appends.Add(new LogAppend(me, mine));
+            return new AffectedMessages(mine.Pts, mine.PtsCount);
+        }, cancellationToken);
+
+        if (appends.Count > 0)
+        {
+            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
+        }
+
+        return affected;
+    }
+
+    private static (long ReadMaxId, int Unread) DialogReadState(WriteScope scope, long me, long chatId) =>
+        MessageStore.Dialog(scope, me, chatId) is { } dialog
+            ? (dialog.ReadInboxMaxId, dialog.UnreadCount)
+            : throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
+
+    private static (long ReadMaxId, int Unread) LargeGroupReadState(WriteScope scope, long me, long chatId)
+    {
+        var read = scope.Scalar("SELECT read_inbox_max_id FROM message_members WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", me)) as long?
+            ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
+        return (read, MessageStore.LargeGroupUnread(scope, me, chatId, read));
+    }
+}
