@@ -156,12 +156,22 @@ public static class MessageMethods
     /// <summary>Posts a poll (question and 2–10 options; <paramref name="multipleChoice"/> lets a voter pick several,
     /// <paramref name="publicVoters"/> lets the chat see who chose what); a random non-zero <paramref name="randomId"/> is
     /// chosen when none is given.</summary>
-    public static async Task<SentMessage> SendPollAsync(
+    public static Task<SentMessage> SendPollAsync(
         this MessengerClient client, Peer peer, string question, string[] options, bool multipleChoice = false, bool publicVoters = false,
-        long? replyToId = null, long? randomId = null, CancellationToken cancellationToken = default)
+        long? replyToId = null, long? randomId = null, CancellationToken cancellationToken = default) =>
+        PostPollAsync(client, peer, new Poll(question, options, multipleChoice, publicVoters), replyToId, randomId, cancellationToken);
+
+    /// <summary>Posts a quiz: one right answer (<paramref name="correctOption"/>, an index of <paramref name="options"/>) and
+    /// an optional explanation; readers learn both once they answer (their answer is final).</summary>
+    public static Task<SentMessage> SendQuizAsync(
+        this MessengerClient client, Peer peer, string question, string[] options, int correctOption, string? solution = null,
+        long? replyToId = null, long? randomId = null, CancellationToken cancellationToken = default) =>
+        PostPollAsync(client, peer, new Poll(question, options, Quiz: true, CorrectOption: correctOption, Solution: solution), replyToId, randomId, cancellationToken);
+
+    private static async Task<SentMessage> PostPollAsync(
+        MessengerClient client, Peer peer, Poll poll, long? replyToId, long? randomId, CancellationToken cancellationToken)
     {
-        var sent = await client.CallAsync(
-            new SendPollCall(peer, randomId ?? NewRandomId(), new Poll(question, options, multipleChoice, publicVoters), replyToId), cancellationToken);
+        var sent = await client.CallAsync(new SendPollCall(peer, randomId ?? NewRandomId(), poll, replyToId), cancellationToken);
         client.Events.Observe(sent, edited: false);
         return sent;
     }

@@ -53,8 +53,11 @@ public sealed record MessageReactionsChanged(long Pts, Peer Peer, long MessageId
 
 /// <summary>Someone voted in poll message <see cref="MessageId"/> or took their vote back, or its author closed it:
 /// the counts per option, the voters and whether it is closed are as they are now; <see cref="MyChoices"/> is set when
-/// the user's own choices changed (on another device), null otherwise.</summary>
-public sealed record PollUpdated(long Pts, Peer Peer, long MessageId, int[] Counts, int Voters, bool Closed, int[]? MyChoices) : LoggedEvent(Pts);
+/// the user's own choices changed (on another device), null otherwise; a quiz's <see cref="CorrectOption"/> and
+/// <see cref="Solution"/> once the user may know them (answered, closed, or wrote it).</summary>
+public sealed record PollUpdated(
+    long Pts, Peer Peer, long MessageId, int[] Counts, int Voters, bool Closed, int[]? MyChoices, int? CorrectOption = null, string? Solution = null)
+    : LoggedEvent(Pts);
 
 /// <summary>The user's messages waiting to be sent in the chat changed (scheduled, cancelled or sent, on any of their
 /// devices): <see cref="Messages"/> are those waiting now, soonest first.</summary>

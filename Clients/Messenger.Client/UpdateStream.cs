@@ -523,7 +523,8 @@ public sealed class UpdateStream
                     { ChannelId = channelId });
                 break;
             case MessagePollUpdate poll:
-                Emit(new PollUpdated(entry.Pts, poll.Peer, poll.MessageId, poll.Counts, poll.Voters, poll.Closed, poll.MyChoices) { ChannelId = channelId });
+                Emit(new PollUpdated(entry.Pts, poll.Peer, poll.MessageId, poll.Counts, poll.Voters, poll.Closed, poll.MyChoices, poll.CorrectOption, poll.Solution)
+                    { ChannelId = channelId });
                 break;
             case ScheduledMessagesUpdate scheduled:
                 Emit(new ScheduledMessagesChanged(entry.Pts, scheduled.Peer, scheduled.Messages) { ChannelId = channelId });

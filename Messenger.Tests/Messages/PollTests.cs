@@ -185,6 +185,77 @@ public sealed class PollTests : IAsyncLifetime
         PollOf(await alice.Client.GetHistoryPageAsync(bob.Peer), first.Message.Id).Counts.Should().Equal(1, 0);
     }
 
+    [Fact]
+    public async Task Quiz_KeepsItsAnswerFromReaders_UntilTheyAnswer_AndAnAnswerIsFinal()
+    {
+        await using var alice = await _host.MemberAsync("alice_quiz", listen: true);
+        await using var bob = await _host.MemberAsync("bob_quiz");
+        await using var bobsPhone = await GroupTestKit.DeviceAsync(_host, "bob_quiz", bob.Id);
+        await using var carol = await _host.MemberAsync("carol_quiz");
+        var peer = Peer.Chat((await alice.Client.CreateGroupAsync("Maths club", [bob.Id, carol.Id])).Chat.Id);
+
+        var sent = await alice.Client.SendQuizAsync(peer, "2 + 2?", ["3", "4", "5"], correctOption: 1, solution: "  Count on your fingers.  ");
+        var id = sent.Message.Id;
+
+        sent.Message.Poll.Should().BeEquivalentTo(new Poll("2 + 2?", ["3", "4", "5"], Quiz: true), "a message never carries the answer");
+        PollOf(await carol.Client.GetHistoryPageAsync(peer), id).Should().BeEquivalentTo(new PollResults(id, [0, 0, 0], 0, [], false));
+        PollOf(await alice.Client.GetHistoryPageAsync(peer), id).Should().BeEquivalentTo(
+            new PollResults(id, [0, 0, 0], 0, [], false, 1, "Count on your fingers."), "its author knows the answer");
+        (await carol.Client.GetDifferenceAsync(0)).Updates.Select(u => u.Update).OfType<NewMessageUpdate>()
+            .Single(u => u.Message.Id == id).Message.Poll!.CorrectOption.Should().BeNull("nor does the log entry of the message");
+
+        var answered = await bob.Client.VoteAsync(peer, id, [0]);
+
+        answered.Results.Should().BeEquivalentTo(new PollResults(id, [1, 0, 0], 1, [0], false, 1, "Count on your fingers."));
+        var onPhone = await bobsPhone.NextAsync<PollUpdated>(e => e.MessageId == id);
+        onPhone.MyChoices.Should().Equal(0);
+        (onPhone.CorrectOption, onPhone.Solution).Should().Be((1, "Count on your fingers."));
+        (await alice.NextAsync<PollUpdated>(e => e.MessageId == id)).CorrectOption.Should().Be(1);
+        var carolsLog = (await carol.Client.GetDifferenceAsync(0)).Updates.Select(u => u.Update).OfType<MessagePollUpdate>().Single();
+        carolsLog.Counts.Should().Equal(1, 0, 0);
+        (carolsLog.CorrectOption, carolsLog.Solution).Should().Be(((int?)null, (string?)null), "carol has not answered");
+        PollOf(await carol.Client.GetHistoryPageAsync(peer), id).CorrectOption.Should().BeNull();
+
+        await ChatTestKit.FailsWith(() => bob.Client.VoteAsync(peer, id, [1]), PollErrorNames.RevoteNotAllowed);
+        await ChatTestKit.FailsWith(() => bob.Client.VoteAsync(peer, id, []), PollErrorNames.RevoteNotAllowed);
+        (await bob.Client.VoteAsync(peer, id, [0])).PtsCount.Should().Be(0, "the same answer again changes nothing");
+
+        var forwarded = await carol.Client.CallAsync(new Messenger.Contracts.Media.ForwardMessagesCall(peer, [id], Peer.User(bob.Id), [9]));
+        var copy = forwarded.Messages.Single();
+        copy.Poll.Should().BeEquivalentTo(new Poll("2 + 2?", ["3", "4", "5"], Quiz: true));
+        PollOf(await carol.Client.GetHistoryPageAsync(Peer.User(bob.Id)), copy.Id).CorrectOption.Should().BeNull("forwarding is not writing it");
+        (await bob.Client.VoteAsync(Peer.User(carol.Id), copy.Id, [1])).Results.CorrectOption.Should().Be(1, "a forwarded quiz keeps its answer");
+
+        await alice.Client.ClosePollAsync(peer, id);
+        var closed = (await carol.Client.GetDifferenceAsync(0)).Updates.Select(u => u.Update).OfType<MessagePollUpdate>().Single(u => u.Closed);
+        (closed.CorrectOption, closed.Solution).Should().Be((1, "Count on your fingers."), "a closed quiz tells everyone");
+        PollOf(await carol.Client.GetHistoryPageAsync(peer), id).CorrectOption.Should().Be(1);
+    }
+
+    public static TheoryData<Poll, string> BadQuizzes => new()
+    {
+        { new Poll("Q?", ["a", "b"], Quiz: true), PollErrorNames.QuizCorrectAnswerInvalid },
+        { new Poll("Q?", ["a", "b"], Quiz: true, CorrectOption: 2), PollErrorNames.QuizCorrectAnswerInvalid },
+        { new Poll("Q?", ["a", "b"], Quiz: true, CorrectOption: -1), PollErrorNames.QuizCorrectAnswerInvalid },
+        { new Poll("Q?", ["a", "b"], CorrectOption: 0), PollErrorNames.QuizCorrectAnswerInvalid },
+        { new Poll("Q?", ["a", "b"], MultipleChoice: true, Quiz: true, CorrectOption: 0), PollErrorNames.QuizMultipleInvalid },
+        { new Poll("Q?", ["a", "b"], Quiz: true, CorrectOption: 0, Solution: new string('s', PollLimits.MaxSolutionLength + 1)), PollErrorNames.PollSolutionInvalid },
+        { new Poll("Q?", ["a", "b"], Solution: "why"), PollErrorNames.PollSolutionInvalid },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadQuizzes))]
+    public async Task BadQuizzes_AreRefusedByName_AndStoreNothing(Poll quiz, string error)
+    {
+        await using var alice = await _host.SignUpAsync("alice_badquiz");
+        await using var bob = await _host.SignUpAsync("bob_badquiz");
+
+        await ChatTestKit.FailsWith(() => alice.Client.CallAsync(new SendPollCall(bob.Peer, 42, quiz)), error);
+
+        (await alice.Client.GetHistoryAsync(bob.Peer)).Should().BeEmpty();
+        _host.CountRows("message_polls").Should().Be(0);
+    }
+
     private static PollResults PollOf(MessageList list, long messageId) =>
         list.Polls.Should().NotBeNull().And.Subject!.Single(p => p.MessageId == messageId);
 }

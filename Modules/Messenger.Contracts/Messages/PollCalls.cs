@@ -5,30 +5,48 @@ namespace Messenger.Contracts.Messages;
 
 /// <summary>A poll as its author wrote it: the question, 2–10 options, whether a voter may pick several
 /// (<see cref="MultipleChoice"/>), and whether the chat may see who voted for what (<see cref="PublicVoters"/>; otherwise
-/// only the counts are told, to everyone, the author included). It never changes; its votes are <see cref="PollResults"/>.</summary>
+/// only the counts are told, to everyone, the author included). It never changes; its votes are <see cref="PollResults"/>.
+/// A <see cref="Quiz"/> has one right answer (<see cref="CorrectOption"/>, single choice) and may explain it
+/// (<see cref="Solution"/>, at most 200 characters): both are set when the author sends it, but a poll the server hands
+/// out never carries them (they would give the answer away); each reader's <see cref="PollResults"/> tells them once the
+/// reader has answered, the quiz is closed, or the reader wrote it.</summary>
 [MessagePackObject]
 public sealed record Poll(
     [property: Key("question")] string Question,
     [property: Key("options")] string[] Options,
     [property: Key("multiple_choice")] bool MultipleChoice = false,
-    [property: Key("public_voters")] bool PublicVoters = false);
+    [property: Key("public_voters")] bool PublicVoters = false,
+    [property: Key("quiz")] bool Quiz = false,
+    [property: Key("correct_option")] int? CorrectOption = null,
+    [property: Key("solution")] string? Solution = null)
+{
+    /// <summary>The poll as readers get it: a quiz without its answer and explanation.</summary>
+    public Poll ForReaders() => CorrectOption is null && Solution is null ? this : this with { CorrectOption = null, Solution = null };
+}
 
 /// <summary>The votes of poll message <see cref="MessageId"/>: <see cref="Counts"/> per option (in the poll's order),
 /// <see cref="Voters"/> (people who voted: with several choices each, fewer than the counts' sum), the reader's own
-/// choices (<see cref="MyChoices"/>, empty when they have not voted), and whether its author closed it.</summary>
+/// choices (<see cref="MyChoices"/>, empty when they have not voted), and whether its author closed it. For a quiz,
+/// <see cref="CorrectOption"/> and <see cref="Solution"/> once the reader may know them (they answered, the quiz is
+/// closed, or they wrote it); null before that and for other polls.</summary>
 [MessagePackObject]
 public sealed record PollResults(
     [property: Key("msg_id")] long MessageId,
     [property: Key("counts")] int[] Counts,
     [property: Key("voters")] int Voters,
     [property: Key("my_choices")] int[] MyChoices,
-    [property: Key("closed")] bool Closed);
+    [property: Key("closed")] bool Closed,
+    [property: Key("correct_option")] int? CorrectOption = null,
+    [property: Key("solution")] string? Solution = null);
 
 /// <summary><c>messages.sendPoll</c>: posts a poll to the chat with <see cref="Peer"/>, like <c>messages.send</c>
 /// (idempotent by <see cref="RandomId"/>, the same posting rules and limit): the message has empty text and
 /// <c>poll</c> set. The question is 1–255 characters, each of the 2–10 options 1–100, all after trimming, and no two
 /// options alike. Errors: <c>POLL_QUESTION_INVALID</c>, <c>POLL_OPTIONS_INVALID</c> (fewer than 2, more than 10, or
-/// two alike), <c>POLL_OPTION_INVALID</c> (an empty or too long one), <c>RANDOM_ID_INVALID</c>, <c>PEER_ID_INVALID</c>,
+/// two alike), <c>POLL_OPTION_INVALID</c> (an empty or too long one), <c>QUIZ_CORRECT_ANSWER_INVALID</c> (a quiz without
+/// its right answer or with one out of range, or a right answer given for a plain poll), <c>QUIZ_MULTIPLE_INVALID</c> (a
+/// quiz with multiple choice), <c>POLL_SOLUTION_INVALID</c> (an explanation longer than 200 characters, or one for a
+/// plain poll), <c>RANDOM_ID_INVALID</c>, <c>PEER_ID_INVALID</c>,
 /// <c>REPLY_TO_INVALID</c>, <c>USER_DELETED</c>, 403 <c>USER_IS_BLOCKED</c> / <c>YOU_BLOCKED_USER</c> /
 /// <c>CHAT_ADMIN_REQUIRED</c> (a channel), 404 <c>CHAT_NOT_FOUND</c>, 420 <c>FLOOD_WAIT</c>.</summary>
 [RpcMethod("messages.sendPoll")]
@@ -42,9 +60,11 @@ public sealed record SendPollCall(
 /// <summary><c>messages.sendVote</c>: the caller's choices in poll message <see cref="Id"/> (option indexes: one, or
 /// several in a multiple-choice poll), replacing their earlier vote; none takes the vote back. Anyone who can see the
 /// message votes (a channel's subscribers too); the chat's audience gets <c>message_poll</c> with the new counts. The
-/// same vote again changes nothing (<c>pts_count</c> 0). Counts against the posting limit. Errors:
+/// same vote again changes nothing (<c>pts_count</c> 0). A quiz's answer is final: the results answered carry the right
+/// answer and its explanation. Counts against the posting limit. Errors:
 /// <c>PEER_ID_INVALID</c>, <c>MESSAGE_ID_INVALID</c> (not in the chat, deleted, or not a poll), <c>POLL_OPTION_INVALID</c>
-/// (an index out of range, one twice, or several in a single-choice poll), <c>POLL_CLOSED</c>, <c>USER_DELETED</c>,
+/// (an index out of range, one twice, or several in a single-choice poll), <c>POLL_CLOSED</c>, <c>REVOTE_NOT_ALLOWED</c>
+/// (another answer, or none, to a quiz answered already), <c>USER_DELETED</c>,
 /// 403 <c>USER_IS_BLOCKED</c> / <c>YOU_BLOCKED_USER</c>, 404 <c>CHAT_NOT_FOUND</c>, 420 <c>FLOOD_WAIT</c>.</summary>
 [RpcMethod("messages.sendVote")]
 [MessagePackObject]
@@ -94,6 +114,7 @@ public static class PollLimits
     public const int MinOptions = 2;
     public const int MaxOptions = 10;
     public const int MaxOptionLength = 100;
+    public const int MaxSolutionLength = 200;
 }
 
 /// <summary>Error names of polls.</summary>
@@ -103,6 +124,12 @@ public static class PollErrorNames
     public const string PollOptionsInvalid = "POLL_OPTIONS_INVALID";
     public const string PollOptionInvalid = "POLL_OPTION_INVALID";
     public const string PollClosed = "POLL_CLOSED";
+    public const string QuizCorrectAnswerInvalid = "QUIZ_CORRECT_ANSWER_INVALID";
+    public const string QuizMultipleInvalid = "QUIZ_MULTIPLE_INVALID";
+    public const string PollSolutionInvalid = "POLL_SOLUTION_INVALID";
+
+    /// <summary>A quiz's answer is final: it can be neither changed nor taken back.</summary>
+    public const string RevoteNotAllowed = "REVOTE_NOT_ALLOWED";
 
     /// <summary>403: the poll is anonymous; only its counts are told.</summary>
     public const string PollVotersPrivate = "POLL_VOTERS_PRIVATE";

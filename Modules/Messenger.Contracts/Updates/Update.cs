@@ -125,7 +125,8 @@ public sealed record MessageReactionsUpdate(
 /// <summary>Someone voted in poll message <see cref="MessageId"/>, took their vote back, or its author closed it:
 /// <see cref="Counts"/> per option, <see cref="Voters"/> and <see cref="Closed"/> are as they are now. Who voted is never
 /// told here. <see cref="MyChoices"/> is set only in the voter's own log (their choices now, empty when taken back);
-/// null means this user's own choices did not change.</summary>
+/// null means this user's own choices did not change. A quiz's <see cref="CorrectOption"/> and <see cref="Solution"/>
+/// come in the answerer's own log with their answer, in every log when it closes, and in its author's.</summary>
 [MessagePackObject]
 public sealed record MessagePollUpdate(
     [property: Key("peer")] Peer Peer,
@@ -133,7 +134,9 @@ public sealed record MessagePollUpdate(
     [property: Key("counts")] int[] Counts,
     [property: Key("voters")] int Voters,
     [property: Key("closed")] bool Closed,
-    [property: Key("my_choices")] int[]? MyChoices) : Update;
+    [property: Key("my_choices")] int[]? MyChoices,
+    [property: Key("correct_option")] int? CorrectOption = null,
+    [property: Key("solution")] string? Solution = null) : Update;
 
 /// <summary>The user's messages waiting to be sent in the chat changed (one was scheduled, cancelled or sent):
 /// <see cref="Messages"/> are those waiting now, soonest first. Only ever in the user's own log.</summary>

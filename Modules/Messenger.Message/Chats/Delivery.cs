@@ -56,7 +56,7 @@ internal static class Delivery
 
         var message = new ChatMessage(id, me, target.ToPeer, now, text, replyToId, null, action, media)
         {
-            FwdFromId = forwardedFrom, Poll = poll, TtlPeriod = ttlPeriod, ReplyMarkup = replyMarkup,
+            FwdFromId = forwardedFrom, Poll = poll?.ForReaders(), TtlPeriod = ttlPeriod, ReplyMarkup = replyMarkup,
         };
         SearchIndex.Add(scope, id, target.ChatId, poll is null ? text : string.Join('\n', [poll.Question, .. poll.Options]));
         if (target.HasOwnLog)

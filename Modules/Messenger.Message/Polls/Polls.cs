@@ -32,6 +32,14 @@ internal sealed class SendPollValidator : AbstractValidator<SendPollCall>
             .Must(o => o.Select(option => option.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Count() == o.Length)
             .WithErrorCode(PollErrorNames.PollOptionsInvalid)
             .When(c => c.Poll is not null);
+        RuleFor(c => c.Poll.CorrectOption)
+            .Must((c, correct) => c.Poll.Quiz ? correct >= 0 && correct < (c.Poll.Options?.Length ?? 0) : correct is null)
+            .When(c => c.Poll is not null).WithErrorCode(PollErrorNames.QuizCorrectAnswerInvalid);
+        RuleFor(c => c.Poll.MultipleChoice).Equal(false)
+            .When(c => c.Poll is { Quiz: true }).WithErrorCode(PollErrorNames.QuizMultipleInvalid);
+        RuleFor(c => c.Poll.Solution)
+            .Must((c, solution) => string.IsNullOrWhiteSpace(solution) || (c.Poll.Quiz && solution.Trim().Length <= PollLimits.MaxSolutionLength))
+            .When(c => c.Poll is not null).WithErrorCode(PollErrorNames.PollSolutionInvalid);
     }
 }
 
@@ -48,7 +56,11 @@ internal sealed class SendPollHandler(
         var me = caller.RequireUserId();
         limiter.Take(me, 1);
         var target = await chats.ResolveForPostingAsync(me, call.Peer, bus, cancellationToken);
-        var poll = call.Poll with { Question = call.Poll.Question.Trim(), Options = [.. call.Poll.Options.Select(o => o.Trim())] };
+        var poll = call.Poll with
+        {
+            Question = call.Poll.Question.Trim(), Options = [.. call.Poll.Options.Select(o => o.Trim())],
+            Solution = string.IsNullOrWhiteSpace(call.Poll.Solution) ? null : call.Poll.Solution.Trim(),
+        };
         var appends = new List<LogAppend>();
         var sent = await writer.WriteAsync(
             scope => Delivery.PostOnce(scope, log, me, target, call.RandomId, call.ReplyToId, clock.GetUtcNow().ToUnixTimeSeconds(), appends,
@@ -108,6 +120,11 @@ internal sealed class PollVoting(
                 throw MessengerError.BadRequest(PollErrorNames.PollClosed);
             }
 
+            if (poll.Quiz && PollStore.Mine(scope, message.Id, me) is { Length: > 0 } answered && !answered.SequenceEqual(call.Options.Order()))
+            {
+                throw MessengerError.BadRequest(PollErrorNames.RevoteNotAllowed);
+            }
+
             return PollStore.Vote(scope, message.Id, me, call.Options, now);
         }, cancellationToken);
 
@@ -142,17 +159,25 @@ internal sealed class PollVoting(
             }
 
             var answerOwner = chat.AnswerLog(me);
+            var writer = PollStore.WriterOf(message);
             if (!change(scope, me, message, poll, now))
             {
-                return new PollChanged(PollStore.Results(scope, messageId, me), log.CurrentPts(scope, answerOwner), 0, chat.HasOwnLog);
+                return new PollChanged(PollStore.Results(scope, messageId, me, writer), log.CurrentPts(scope, answerOwner), 0, chat.HasOwnLog);
             }
 
-            var results = PollStore.Results(scope, messageId, me);
-            // A vote that changed anything changed the voter's choices; closing never does.
+            var results = PollStore.Results(scope, messageId, me, writer);
+            var quiz = PollStore.Full(scope, messageId, poll);
+            // A vote that changed anything changed the voter's choices; closing never does. A quiz's answer goes to its
+            // answerer with their answer, to its writer, and to everyone once it is closed.
             foreach (var (owner, chatPeer) in chat.Audience(scope, me))
             {
-                var update = new MessagePollUpdate(chatPeer, messageId, results.Counts, results.Voters, results.Closed,
-                    owner == me && isVote ? results.MyChoices : null);
+                var voter = owner == me && isVote;
+                var update = new MessagePollUpdate(chatPeer, messageId, results.Counts, results.Voters, results.Closed, voter ? results.MyChoices : null);
+                if (quiz.Quiz && (voter || results.Closed || owner == writer))
+                {
+                    update = update with { CorrectOption = quiz.CorrectOption, Solution = quiz.Solution };
+                }
+
                 appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, messageId)));
             }
 

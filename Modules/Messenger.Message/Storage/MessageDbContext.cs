@@ -160,6 +160,11 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             poll.Property(p => p.MessageId).HasColumnName("message_id").ValueGeneratedNever();
             poll.Property(p => p.Voters).HasColumnName("voters");
             poll.Property(p => p.Closed).HasColumnName("closed");
+
+            // A quiz's answer and explanation, kept apart from the message's poll so that no message, push or log
+            // entry can carry them.
+            poll.Property(p => p.CorrectOption).HasColumnName("correct_option");
+            poll.Property(p => p.Solution).HasColumnName("solution");
         });
 
         // A poll's count per option, kept with every vote.
@@ -498,6 +503,10 @@ internal sealed class PollRow
     public int Voters { get; set; }
 
     public bool Closed { get; set; }
+
+    public int? CorrectOption { get; set; }
+
+    public string? Solution { get; set; }
 }
 
 internal sealed class PollOptionRow

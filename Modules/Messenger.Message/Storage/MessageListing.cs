@@ -17,7 +17,7 @@ internal static class MessageListing
 
         // Message ids come from the database, never from the caller: written into the statements as numbers.
         var ids = string.Join(", ", messages.Select(m => m.Id));
-        var polls = messages.Where(m => m.Poll is not null).Select(m => m.Id).ToArray();
+        var polls = messages.Where(m => m.Poll is not null).Select(m => (m.Id, PollStore.WriterOf(m))).ToArray();
         return new MessageList(
             [.. messages],
             ReactionStore.ForReader(connection, readerId, ids),

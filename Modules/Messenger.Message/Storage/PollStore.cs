@@ -10,20 +10,22 @@ namespace Messenger.Message.Storage;
 /// Polls: the question and options are the message's (<c>message_messages.poll</c>, never changed); the state
 /// (<c>message_polls</c>: voters, closed), the count per option (<c>message_poll_options</c>) and each voter's choices
 /// (<c>message_poll_votes</c>) are kept here, the counts moved in the vote's own unit so that results cost the same
-/// however many voted.
+/// however many voted. A quiz's answer and explanation stay in <c>message_polls</c>: the message holds the poll as readers
+/// get it (<see cref="Poll.ForReaders"/>), and results tell the answer only to a reader who may know it.
 /// </summary>
 internal static class PollStore
 {
-    private const string State = "SELECT voters, closed FROM message_polls WHERE message_id = @id";
+    private const string State = "SELECT voters, closed, correct_option, solution FROM message_polls WHERE message_id = @id";
     private const string Counts = "SELECT option, count FROM message_poll_options WHERE message_id = @id ORDER BY option";
     private const string Choices = "SELECT option FROM message_poll_votes WHERE message_id = @id AND user_id = @user ORDER BY option";
 
-    /// <summary>Records a new poll message's question and options and its empty results.</summary>
+    /// <summary>Records a new poll message's question and options (a quiz's answer apart) and its empty results.</summary>
     public static void Create(WriteScope scope, long messageId, Poll poll)
     {
         scope.Execute("UPDATE message_messages SET poll = @poll WHERE id = @id",
-            ("@poll", MessagePackSerializer.Serialize(poll, WireSerializer.Options)), ("@id", messageId));
-        scope.Execute("INSERT INTO message_polls (message_id, voters, closed) VALUES (@id, 0, 0)", ("@id", messageId));
+            ("@poll", MessagePackSerializer.Serialize(poll.ForReaders(), WireSerializer.Options)), ("@id", messageId));
+        scope.Execute("INSERT INTO message_polls (message_id, voters, closed, correct_option, solution) VALUES (@id, 0, 0, @correct, @solution)",
+            ("@id", messageId), ("@correct", (object?)poll.CorrectOption ?? DBNull.Value), ("@solution", (object?)poll.Solution ?? DBNull.Value));
         for (var option = 0; option < poll.Options.Length; option++)
         {
             scope.Execute("INSERT INTO message_poll_options (message_id, option, count) VALUES (@id, @option, 0)", ("@id", messageId), ("@option", option));
@@ -31,11 +33,23 @@ internal static class PollStore
     }
 
     /// <summary>The poll's results with <paramref name="readerId"/>'s own choices, inside a writer unit.</summary>
-    public static PollResults Results(WriteScope scope, long messageId, long readerId)
-    {
-        var (voters, closed) = ReadState(Bind(scope.Command(State), messageId));
-        return new PollResults(messageId, ReadCounts(Bind(scope.Command(Counts), messageId)), voters, Mine(scope, messageId, readerId), closed);
-    }
+    public static PollResults Results(WriteScope scope, long messageId, long readerId, long authorId) =>
+        ResultsFor(messageId, ReadState(Bind(scope.Command(State), messageId)), ReadCounts(Bind(scope.Command(Counts), messageId)),
+            Mine(scope, messageId, readerId), readerId == authorId);
+
+    /// <summary>The poll with a quiz's answer and explanation, as its author sent it (a forward copies them).</summary>
+    public static Poll Full(WriteScope scope, long messageId, Poll poll) =>
+        poll.Quiz && ReadState(Bind(scope.Command(State), messageId)) is { Quiz: { } quiz }
+            ? poll with { CorrectOption = quiz.CorrectOption, Solution = quiz.Solution }
+            : poll;
+
+    /// <summary>Who may see a quiz's answer before answering it: whoever wrote the poll, not whoever forwarded a copy.</summary>
+    public static long WriterOf(Contracts.Messages.Message message) => message.FwdFromId is null ? message.FromId : 0;
+
+    private static PollResults ResultsFor(long messageId, PollState state, int[] counts, int[] mine, bool author) =>
+        state.Quiz is { } quiz && (mine.Length > 0 || state.Closed || author)
+            ? new PollResults(messageId, counts, state.Voters, mine, state.Closed, quiz.CorrectOption, quiz.Solution)
+            : new PollResults(messageId, counts, state.Voters, mine, state.Closed);
 
     public static int[] Mine(WriteScope scope, long messageId, long userId)
     {
@@ -91,18 +105,17 @@ internal static class PollStore
         scope.Execute("UPDATE message_messages SET poll = NULL WHERE id = @id", ("@id", messageId));
     }
 
-    /// <summary>The results of the polls <paramref name="messageIds"/> with the reader's own choices (a history page's: a few at most).</summary>
-    public static PollResults[] ForReader(SqliteConnection connection, long readerId, long[] messageIds)
+    /// <summary>The results of the polls among <paramref name="messages"/> with the reader's own choices (a history page's: a few at most).</summary>
+    public static PollResults[] ForReader(SqliteConnection connection, long readerId, IEnumerable<(long Id, long AuthorId)> messages)
     {
-        var results = new List<PollResults>(messageIds.Length);
-        foreach (var id in messageIds)
+        var results = new List<PollResults>();
+        foreach (var (id, author) in messages)
         {
             using var state = Bind(connection.CreateCommand(), id, State);
-            var (voters, closed) = ReadState(state);
             using var counts = Bind(connection.CreateCommand(), id, Counts);
             using var mine = Bind(connection.CreateCommand(), id, Choices);
             mine.Parameters.AddWithValue("@user", readerId);
-            results.Add(new PollResults(id, ReadCounts(counts), voters, ReadInts(mine), closed));
+            results.Add(ResultsFor(id, ReadState(state), ReadCounts(counts), ReadInts(mine), readerId == author));
         }
 
         return [.. results];
@@ -144,11 +157,21 @@ internal static class PollStore
         return command;
     }
 
-    private static (int Voters, bool Closed) ReadState(SqliteCommand command)
+    private static PollState ReadState(SqliteCommand command)
     {
         using var reader = command.ExecuteReader();
-        return reader.Read() ? (reader.GetInt32(0), reader.GetBoolean(1)) : (0, false);
+        if (!reader.Read())
+        {
+            return new PollState(0, false, null);
+        }
+
+        var quiz = reader.IsDBNull(2) ? null : new QuizAnswer(reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+        return new PollState(reader.GetInt32(0), reader.GetBoolean(1), quiz);
     }
+
+    private sealed record PollState(int Voters, bool Closed, QuizAnswer? Quiz);
+
+    private sealed record QuizAnswer(int CorrectOption, string? Solution);
 
     private static int[] ReadCounts(SqliteCommand command)
     {

@@ -591,6 +591,14 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("closed");
 
+                    b.Property<int?>("CorrectOption")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("correct_option");
+
+                    b.Property<string>("Solution")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("solution");
+
                     b.Property<int>("Voters")
                         .HasColumnType("INTEGER")
                         .HasColumnName("voters");
