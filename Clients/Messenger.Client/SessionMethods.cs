@@ -76,13 +76,25 @@ public static class SessionMethods
     public static async Task<bool> GetTwoFactorAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
         (await client.CallAsync(new GetTwoFactorCall(), cancellationToken)).Enabled;
 
+    /// <summary>Whether two-step verification is on and how many of its recovery codes are left.</summary>
+    public static Task<TwoFactorStatus> GetTwoFactorStatusAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetTwoFactorCall(), cancellationToken);
+
     /// <summary>A new secret for an authenticator app (base32 and an <c>otpauth://</c> URI); on once <see cref="EnableTwoFactorAsync"/> confirms a code.</summary>
     public static Task<TwoFactorSetup> SetupTwoFactorAsync(this MessengerClient client, string password, CancellationToken cancellationToken = default) =>
         client.CallAsync(new SetupTwoFactorCall(password), cancellationToken);
 
+    /// <summary>Turns two-step verification on; the answer's <see cref="TwoFactorStatus.RecoveryCodes"/> are told only here.</summary>
     public static Task<TwoFactorStatus> EnableTwoFactorAsync(this MessengerClient client, string code, CancellationToken cancellationToken = default) =>
         client.CallAsync(new EnableTwoFactorCall(code), cancellationToken);
 
+    /// <summary>New recovery codes (told only in this answer), with the password and a current code of the app; the old
+    /// ones stop working.</summary>
+    public static async Task<string[]> RegenerateRecoveryCodesAsync(
+        this MessengerClient client, string password, string code, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new RegenerateRecoveryCodesCall(password, code), cancellationToken)).RecoveryCodes ?? [];
+
+    /// <summary>Turns two-step verification off, with the password and a current code of the app or a recovery code.</summary>
     public static Task<TwoFactorStatus> DisableTwoFactorAsync(this MessengerClient client, string password, string code, CancellationToken cancellationToken = default) =>
         client.CallAsync(new DisableTwoFactorCall(password, code), cancellationToken);
 

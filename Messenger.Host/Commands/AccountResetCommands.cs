@@ -12,9 +12,9 @@ namespace Messenger.Host.Commands;
 /// The way back for an admin locked out with no other admin to ask (<c>admin.resetPassword</c> and
 /// <c>admin.resetTwoFactor</c> are for everyone else), run on the server's machine with the server running or not:
 /// <c>Messenger.Host reset-password &lt;username&gt;</c> sets a temporary password, hashed with the configured cost, and
-/// prints it; <c>Messenger.Host reset-two-factor &lt;username&gt;</c> turns two-step verification off. Each change is
-/// recorded in the audit log as the console's (actor 0), in its transaction. The account's devices stay signed in (the
-/// server caches them until it restarts; Settings → Devices signs them out).
+/// prints it; <c>Messenger.Host reset-two-factor &lt;username&gt;</c> turns two-step verification off (its recovery codes
+/// go with it). Each change is recorded in the audit log as the console's (actor 0), in its transaction. The account's
+/// devices stay signed in (the server caches them until it restarts; Settings → Devices signs them out).
 /// </summary>
 internal static class AccountResetCommands
 {
@@ -35,11 +35,22 @@ internal static class AccountResetCommands
     public static Task<int> ResetTwoFactorAsync(string username, string[] args, TextWriter output, TextWriter error) =>
         ChangeAccountAsync(username, args, output, error, AuditActions.ResetTwoFactor, "reset-two-factor command", async (_, command, userId) =>
         {
-            command.CommandText = "DELETE FROM session_two_factor WHERE user_id = @id AND enabled = 1";
-            command.Parameters.AddWithValue("@id", userId);
-            return await command.ExecuteNonQueryAsync() == 0
-                ? null
-                : $"Two-step verification of {username} turned off. Sign in with the password alone and turn it on again in Settings.";
+            command.CommandText = "DELETE FROM session_two_factor WHERE user_id = @user AND enabled = 1";
+            command.Parameters.AddWithValue("@user", userId);
+            if (await command.ExecuteNonQueryAsync() == 0)
+            {
+                return null;
+            }
+
+            // A database the server has not migrated yet has no recovery codes.
+            command.CommandText = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'session_recovery_codes'";
+            if (await command.ExecuteScalarAsync() is not null)
+            {
+                command.CommandText = SessionStore.DeleteRecoveryCodes;
+                await command.ExecuteNonQueryAsync();
+            }
+
+            return $"Two-step verification of {username} turned off. Sign in with the password alone and turn it on again in Settings.";
         }, refusal: $"two-step verification is not on for {username}");
 
     /// <summary>

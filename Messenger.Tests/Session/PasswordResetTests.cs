@@ -1,6 +1,7 @@
 using Messenger.Client;
 using Messenger.Contracts.Admin;
 using Messenger.Contracts.Auth;
+using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
 using static Messenger.Tests.Session.SessionTestKit;
 
@@ -46,6 +47,7 @@ public sealed class PasswordResetTests
             await using var admin = await host.SignedInClientAsync("phone_loser");
             var secret = FromBase32((await admin.SetupTwoFactorAsync(Password)).Secret);
             await admin.EnableTwoFactorAsync(Messenger.Session.Passwords.Totp.Code(secret, Messenger.Session.Passwords.Totp.StepAt(clock.GetUtcNow())));
+            host.CountRows("session_recovery_codes").Should().Be(10);
         }
 
         var settings = new[] { $"--Messenger:DataDirectory={data}" };
@@ -61,6 +63,7 @@ public sealed class PasswordResetTests
         unknown.Output.Should().Contain("no account named nobody_here");
 
         await using var restarted = await StartHostAsync(dataDirectory: data);
+        restarted.CountRows("session_recovery_codes").Should().Be(0, "the recovery codes go with two-step verification");
         await using var client = await restarted.ConnectAsync();
         var signedIn = await client.SignInAsync("phone_loser", Password, "New phone", "android");
         (await client.GetAuditLogAsync()).Should().ContainSingle().Which.Should().Match<AuditEntry>(e =>

@@ -68,6 +68,7 @@ public static class SessionModule
         services.AddRpcMethod<SetupTwoFactorCall, TwoFactorSetup>();
         services.AddRpcMethod<EnableTwoFactorCall, TwoFactorStatus>();
         services.AddRpcMethod<DisableTwoFactorCall, TwoFactorStatus>();
+        services.AddRpcMethod<RegenerateRecoveryCodesCall, TwoFactorStatus>();
         services.AddRpcMethod<UpdateProfileCall, User>();
         services.AddRpcMethod<UpdateProfilePhotoCall, User>();
         services.AddRpcMethod<UpdateUsernameCall, User>();

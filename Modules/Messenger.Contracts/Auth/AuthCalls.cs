@@ -31,9 +31,10 @@ public sealed record RegisteredUser([property: Key("user")] User User, [property
 /// Errors: <c>CREDENTIALS_INVALID</c> (unknown user or wrong password, deliberately the same),
 /// <c>ALREADY_SIGNED_IN</c> (sign out first), 403 <c>USER_BLOCKED</c>, 420 <c>FLOOD_WAIT</c> with retry_after
 /// (too many failed sign-ins for the account or from the address; waits grow while failures go on). An account with
-/// two-step verification also needs <see cref="Code"/>, a current 6-digit code of its authenticator (each code works
-/// once): without it the answer is <c>TWO_FACTOR_CODE_REQUIRED</c>, a wrong one <c>TWO_FACTOR_CODE_INVALID</c> (a failed
-/// sign-in, counted like a wrong password).
+/// two-step verification also needs <see cref="Code"/>, a current 6-digit code of its authenticator or one of its
+/// recovery codes (<see cref="Account.RecoveryCodes"/>; each code works once): without it the answer is
+/// <c>TWO_FACTOR_CODE_REQUIRED</c>, a wrong one <c>TWO_FACTOR_CODE_INVALID</c> (a failed sign-in, counted like a wrong
+/// password), and so is a recovery code already used.
 /// </summary>
 [RpcMethod("auth.signIn")]
 [MessagePackObject]
@@ -44,12 +45,14 @@ public sealed record SignInCall(
     [property: Key("platform")] string Platform,
     [property: Key("code")] string? Code = null) : IRpcCall<SignedIn>;
 
-/// <summary>A device is signed in: the account and this device's authorization id.</summary>
+/// <summary>A device is signed in: the account and this device's authorization id. <see cref="RecoveryCodesLeft"/>: when
+/// a recovery code signed it in, how many are left (null otherwise), so the app can say so.</summary>
 [MessagePackObject]
 public sealed record SignedIn(
     [property: Key("user")] User User,
     [property: Key("authorization_id")] long AuthorizationId,
-    [property: Key("is_admin")] bool IsAdmin);
+    [property: Key("is_admin")] bool IsAdmin,
+    [property: Key("recovery_codes_left")] int? RecoveryCodesLeft = null);
 
 /// <summary><c>auth.signOut</c>: ends this device's authorization. The device's connections are closed shortly after
 /// the answer is sent; the device may reconnect and sign in again.</summary>

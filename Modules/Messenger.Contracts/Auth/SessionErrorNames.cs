@@ -56,7 +56,7 @@ public static class SessionErrorNames
     /// <summary>The password was right and the account has two-step verification: sign in again with <c>code</c>.</summary>
     public const string TwoFactorCodeRequired = "TWO_FACTOR_CODE_REQUIRED";
 
-    /// <summary>Not a current code of the account's authenticator (or one already used).</summary>
+    /// <summary>Not a current code of the account's authenticator nor an unused recovery code (or not of their shape).</summary>
     public const string TwoFactorCodeInvalid = "TWO_FACTOR_CODE_INVALID";
     public const string TwoFactorEnabled = "TWO_FACTOR_ENABLED";
     public const string TwoFactorNotEnabled = "TWO_FACTOR_NOT_ENABLED";

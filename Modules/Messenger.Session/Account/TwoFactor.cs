@@ -27,24 +27,41 @@ internal sealed class DisableTwoFactorValidator : AbstractValidator<DisableTwoFa
     public DisableTwoFactorValidator()
     {
         RuleFor(c => c.Password).CurrentPassword();
+        RuleFor(c => c.Code).Must(c => Totp.IsCodeShape(c) || RecoveryCode.IsShape(c)).WithErrorCode(SessionErrorNames.TwoFactorCodeInvalid);
+    }
+}
+
+internal sealed class RegenerateRecoveryCodesValidator : AbstractValidator<RegenerateRecoveryCodesCall>
+{
+    public RegenerateRecoveryCodesValidator()
+    {
+        RuleFor(c => c.Password).CurrentPassword();
         RuleFor(c => c.Code).Must(Totp.IsCodeShape).WithErrorCode(SessionErrorNames.TwoFactorCodeInvalid);
     }
 }
 
 /// <summary>
 /// Two-step verification: a TOTP secret for the user's authenticator app, set up with the password, turned on by its
-/// first code, then asked for by <c>auth.signIn</c>. Turning it off takes the password and a code; an admin may turn
-/// it off for a user who lost their phone (<c>admin.resetTwoFactor</c>).
+/// first code, then asked for by <c>auth.signIn</c>. Turning it on makes one-time recovery codes, told once and kept as
+/// hashes, which stand in for a code of the app; new ones take the password and a code of the app. Turning it off takes
+/// the password and a code (or a recovery code); an admin may turn it off for a user who lost their phone
+/// (<c>admin.resetTwoFactor</c>).
 /// </summary>
 internal sealed class TwoFactorHandlers(
     SessionStore store, AccountPassword password, AuthLimits limits, RpcContext caller, TimeProvider clock, ILogger<TwoFactorHandlers> logger)
     : IRequestHandler<GetTwoFactorCall, TwoFactorStatus>, IRequestHandler<SetupTwoFactorCall, TwoFactorSetup>,
-        IRequestHandler<EnableTwoFactorCall, TwoFactorStatus>, IRequestHandler<DisableTwoFactorCall, TwoFactorStatus>
+        IRequestHandler<EnableTwoFactorCall, TwoFactorStatus>, IRequestHandler<DisableTwoFactorCall, TwoFactorStatus>,
+        IRequestHandler<RegenerateRecoveryCodesCall, TwoFactorStatus>
 {
     public const string Issuer = "Messenger";
 
-    public ValueTask<TwoFactorStatus> Handle(GetTwoFactorCall call, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new TwoFactorStatus(store.GetTwoFactor(caller.RequireUserId()) is { Enabled: true }));
+    public ValueTask<TwoFactorStatus> Handle(GetTwoFactorCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        return ValueTask.FromResult(store.GetTwoFactor(me) is { Enabled: true }
+            ? new TwoFactorStatus(true, store.RecoveryCodesLeft(me))
+            : new TwoFactorStatus(false));
+    }
 
     public async ValueTask<TwoFactorSetup> Handle(SetupTwoFactorCall call, CancellationToken cancellationToken)
     {
@@ -66,29 +83,61 @@ internal sealed class TwoFactorHandlers(
         }
 
         // A second setup meanwhile replaced the secret: the code was for the old one.
+        var recoveryCodes = RecoveryCode.NewCodes();
         if (Totp.Match(pending.Secret, call.Code, clock.GetUtcNow(), pending.LastStep) is not { } step
-            || !await store.EnableTwoFactorAsync(me, pending.Secret, step))
+            || !await store.EnableTwoFactorAsync(me, pending.Secret, step, RecoveryCode.Hashes(recoveryCodes)))
         {
             throw MessengerError.BadRequest(SessionErrorNames.TwoFactorCodeInvalid);
         }
 
         logger.LogInformation("User {UserId} turned on two-step verification", me);
-        return new TwoFactorStatus(true);
+        return new TwoFactorStatus(true, recoveryCodes.Length, recoveryCodes);
     }
 
     public async ValueTask<TwoFactorStatus> Handle(DisableTwoFactorCall call, CancellationToken cancellationToken)
     {
         var user = await password.ConfirmAsync(caller, call.Password, cancellationToken);
         var current = store.GetTwoFactor(user.Id) is { Enabled: true } on ? on : throw MessengerError.BadRequest(SessionErrorNames.TwoFactorNotEnabled);
-        if (Totp.Match(current.Secret, call.Code, clock.GetUtcNow(), current.LastStep) is not { } step || !await store.UseTwoFactorStepAsync(user.Id, step))
+        // Someone who lost their phone signs in with a recovery code, and turns it off with another to set up a new phone.
+        var passed = RecoveryCode.Normalize(call.Code) is { } recoveryCode
+            ? await store.UseRecoveryCodeAsync(user.Id, RecoveryCode.Hash(recoveryCode)) is not null
+            : await UseAppCodeAsync(user.Id, current, call.Code);
+        if (!passed)
         {
-            // A stolen signed-in device with the password still cannot guess its way past the code.
-            limits.FailuresPerAccount.Record(AuthLimits.AccountKey(Rules.UsernameKey(user.Username)));
-            throw MessengerError.BadRequest(SessionErrorNames.TwoFactorCodeInvalid);
+            throw WrongCode(user);
         }
 
         await store.DeleteTwoFactorAsync(user.Id);
         logger.LogInformation("User {UserId} turned off two-step verification", user.Id);
         return new TwoFactorStatus(false);
+    }
+
+    public async ValueTask<TwoFactorStatus> Handle(RegenerateRecoveryCodesCall call, CancellationToken cancellationToken)
+    {
+        var user = await password.ConfirmAsync(caller, call.Password, cancellationToken);
+        var current = store.GetTwoFactor(user.Id) is { Enabled: true } on ? on : throw MessengerError.BadRequest(SessionErrorNames.TwoFactorNotEnabled);
+        if (!await UseAppCodeAsync(user.Id, current, call.Code))
+        {
+            throw WrongCode(user);
+        }
+
+        var recoveryCodes = RecoveryCode.NewCodes();
+        if (!await store.ReplaceRecoveryCodesAsync(user.Id, RecoveryCode.Hashes(recoveryCodes)))
+        {
+            throw MessengerError.BadRequest(SessionErrorNames.TwoFactorNotEnabled); // turned off meanwhile
+        }
+
+        logger.LogInformation("User {UserId} made new recovery codes", user.Id);
+        return new TwoFactorStatus(true, recoveryCodes.Length, recoveryCodes);
+    }
+
+    private async Task<bool> UseAppCodeAsync(long userId, TwoFactorRecord current, string code) =>
+        Totp.Match(current.Secret, code, clock.GetUtcNow(), current.LastStep) is { } step && await store.UseTwoFactorStepAsync(userId, step);
+
+    // A stolen signed-in device with the password still cannot guess its way past the code.
+    private MessengerError WrongCode(UserRecord user)
+    {
+        limits.FailuresPerAccount.Record(AuthLimits.AccountKey(Rules.UsernameKey(user.Username)));
+        return MessengerError.BadRequest(SessionErrorNames.TwoFactorCodeInvalid);
     }
 }

@@ -22,7 +22,7 @@ internal sealed class SignInValidator : AbstractValidator<SignInCall>
             .Must(p => p is null || System.Text.Encoding.UTF8.GetByteCount(p) <= Rules.PasswordMaxBytes).WithErrorCode(SessionErrorNames.PasswordTooLong);
         RuleFor(c => c.DeviceName).DeviceName();
         RuleFor(c => c.Platform).Platform();
-        RuleFor(c => c.Code).Must(c => c is null || Totp.IsCodeShape(c)).WithErrorCode(SessionErrorNames.TwoFactorCodeInvalid);
+        RuleFor(c => c.Code).Must(c => c is null || Totp.IsCodeShape(c) || RecoveryCode.IsShape(c)).WithErrorCode(SessionErrorNames.TwoFactorCodeInvalid);
     }
 }
 
@@ -58,6 +58,7 @@ internal sealed class SignInHandler(
             throw Failed("sign-in", SessionErrorNames.CredentialsInvalid);
         }
 
+        int? recoveryCodesLeft = null;
         if (store.GetTwoFactor(user!.Id) is { Enabled: true } twoFactor)
         {
             // The password was right: without the code nothing is counted; a wrong code is a failed sign-in.
@@ -66,7 +67,13 @@ internal sealed class SignInHandler(
                 throw MessengerError.BadRequest(SessionErrorNames.TwoFactorCodeRequired);
             }
 
-            if (Totp.Match(twoFactor.Secret, call.Code, clock.GetUtcNow(), twoFactor.LastStep) is not { } step
+            if (RecoveryCode.Normalize(call.Code) is { } recoveryCode)
+            {
+                recoveryCodesLeft = await store.UseRecoveryCodeAsync(user.Id, RecoveryCode.Hash(recoveryCode))
+                    ?? throw Failed("recovery code", SessionErrorNames.TwoFactorCodeInvalid);
+                logger.LogInformation("User {UserId} used a recovery code, {RecoveryCodesLeft} left", user.Id, recoveryCodesLeft);
+            }
+            else if (Totp.Match(twoFactor.Secret, call.Code, clock.GetUtcNow(), twoFactor.LastStep) is not { } step
                 || !await store.UseTwoFactorStepAsync(user.Id, step))
             {
                 throw Failed("two-step code", SessionErrorNames.TwoFactorCodeInvalid);
@@ -89,7 +96,7 @@ internal sealed class SignInHandler(
         }
 
         logger.LogInformation("User {UserId} signed in a device as authorization {AuthorizationId}", user.Id, authorizationId);
-        return new SignedIn(user.ToUser(), authorizationId, user.IsAdmin);
+        return new SignedIn(user.ToUser(), authorizationId, user.IsAdmin, recoveryCodesLeft);
 
         // A failed attempt counts against the account and the address; the log says whether it locked them out.
         MessengerError Failed(string what, string error)

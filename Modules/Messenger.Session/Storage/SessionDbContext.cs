@@ -52,6 +52,17 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             twoFactor.Property(t => t.CreatedAt).HasColumnName("created_at");
         });
 
+        // One-time recovery codes of two-step verification: only their SHA-256 (RecoveryCode says why that is enough);
+        // a used one is deleted, in the same statement that checks it. Rows only while two-step verification is on.
+        modelBuilder.Entity<RecoveryCodeRow>(code =>
+        {
+            code.ToTable("session_recovery_codes");
+            code.HasKey(c => new { c.UserId, c.CodeHash });
+            code.Property(c => c.UserId).HasColumnName("user_id");
+            code.HasOne<UserRow>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+            code.Property(c => c.CodeHash).HasColumnName("code_hash").HasMaxLength(32);
+        });
+
         // Privacy: who sees the account's presence and who may add it to groups (PrivacyRule values); no row: the defaults.
         modelBuilder.Entity<PrivacyRow>(privacy =>
         {
@@ -175,6 +186,13 @@ internal sealed class TwoFactorRow
     public long LastStep { get; set; }
 
     public long CreatedAt { get; set; }
+}
+
+internal sealed class RecoveryCodeRow
+{
+    public long UserId { get; set; }
+
+    public byte[] CodeHash { get; set; } = [];
 }
 
 internal sealed class PrivacyRow

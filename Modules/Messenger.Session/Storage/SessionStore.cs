@@ -234,9 +234,9 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
     /// <summary>
     /// Deletes the account, keeping its row so ids in others' history stay valid: the username is freed (its key moves
-    /// outside the username alphabet, where no name and no search range can meet it), the profile, password and two-step secret go, and
-    /// every device is signed out. The server's only admin is refused, checked in the unit so two admins deleting at
-    /// once cannot both pass.
+    /// outside the username alphabet, where no name and no search range can meet it), the profile, password, two-step
+    /// secret and recovery codes go, and every device is signed out. The server's only admin is refused, checked in the
+    /// unit so two admins deleting at once cannot both pass.
     /// </summary>
     public Task<List<RevokedDevice>> DeleteAccountAsync(long userId) =>
         writer.WriteAsync(scope =>
@@ -248,6 +248,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
                 ("@name", DeletedDisplayName), ("@id", userId));
             SetPhoto(scope, media, userId, prepared: null);
             scope.Execute("DELETE FROM session_two_factor WHERE user_id = @user", ("@user", userId));
+            scope.Execute(DeleteRecoveryCodes, ("@user", userId));
             scope.Execute("DELETE FROM session_bots WHERE user_id = @user", ("@user", userId)); // a bot's token dies with it
             return DeleteAuthorizations(scope, "user_id = @user", ("@user", userId));
         });
@@ -310,6 +311,9 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
     // ---- two-step verification ----
 
+    /// <summary>Forgets the account's recovery codes (also the <c>reset-two-factor</c> command's, on its own connection).</summary>
+    public const string DeleteRecoveryCodes = "DELETE FROM session_recovery_codes WHERE user_id = @user";
+
     public TwoFactorRecord? GetTwoFactor(long userId)
     {
         using var connection = database.Open();
@@ -331,11 +335,68 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
                 ("@user", userId), ("@secret", secret), ("@now", nowMs));
         });
 
-    /// <summary>Turns it on with the step of the code that confirmed it; false when that step was used meanwhile.</summary>
-    public Task<bool> EnableTwoFactorAsync(long userId, byte[] secret, long step) =>
-        writer.WriteAsync(scope => scope.Execute(
-            "UPDATE session_two_factor SET enabled = 1, last_step = @step WHERE user_id = @user AND enabled = 0 AND secret = @secret AND last_step < @step",
-            ("@step", step), ("@user", userId), ("@secret", secret)) > 0);
+    /// <summary>Turns it on with the step of the code that confirmed it, with the hashes of its recovery codes; false
+    /// when that step was used meanwhile (or another enable came first).</summary>
+    public Task<bool> EnableTwoFactorAsync(long userId, byte[] secret, long step, byte[][] recoveryCodeHashes) =>
+        writer.WriteAsync(scope =>
+        {
+            if (scope.Execute(
+                    "UPDATE session_two_factor SET enabled = 1, last_step = @step WHERE user_id = @user AND enabled = 0 AND secret = @secret AND last_step < @step",
+                    ("@step", step), ("@user", userId), ("@secret", secret)) == 0)
+            {
+                return false;
+            }
+
+            SetRecoveryCodes(scope, userId, recoveryCodeHashes);
+            return true;
+        });
+
+    /// <summary>How many unused recovery codes the account has (none while two-step verification is off).</summary>
+    public int RecoveryCodesLeft(long userId)
+    {
+        using var connection = database.Open();
+        using var command = Command(connection, "SELECT count(*) FROM session_recovery_codes WHERE user_id = @user", ("@user", userId));
+        return Convert.ToInt32(command.ExecuteScalar());
+    }
+
+    /// <summary>Replaces every recovery code of the account by new ones; false when two-step verification is off.</summary>
+    public Task<bool> ReplaceRecoveryCodesAsync(long userId, byte[][] codeHashes) =>
+        writer.WriteAsync(scope =>
+        {
+            if (scope.Scalar("SELECT 1 FROM session_two_factor WHERE user_id = @user AND enabled = 1", ("@user", userId)) is null)
+            {
+                return false;
+            }
+
+            SetRecoveryCodes(scope, userId, codeHashes);
+            return true;
+        });
+
+    /// <summary>Uses up the recovery code with this hash: how many are left after it, or null when the account has no
+    /// such code (wrong, or used already). Checked and deleted in one statement of the writer, so two sign-ins sending
+    /// the same code at once cannot both have it.</summary>
+    public Task<int?> UseRecoveryCodeAsync(long userId, byte[] codeHash) =>
+        writer.WriteAsync(scope =>
+        {
+            if (scope.Execute(
+                    "DELETE FROM session_recovery_codes WHERE user_id = @user AND code_hash = @hash " +
+                    "AND EXISTS (SELECT 1 FROM session_two_factor WHERE user_id = @user AND enabled = 1)",
+                    ("@user", userId), ("@hash", codeHash)) == 0)
+            {
+                return (int?)null;
+            }
+
+            return Convert.ToInt32(scope.Scalar("SELECT count(*) FROM session_recovery_codes WHERE user_id = @user", ("@user", userId)));
+        });
+
+    private static void SetRecoveryCodes(WriteScope scope, long userId, byte[][] codeHashes)
+    {
+        scope.Execute("DELETE FROM session_recovery_codes WHERE user_id = @user", ("@user", userId));
+        foreach (var hash in codeHashes)
+        {
+            scope.Execute("INSERT INTO session_recovery_codes (user_id, code_hash) VALUES (@user, @hash)", ("@user", userId), ("@hash", hash));
+        }
+    }
 
     /// <summary>Uses the code of <paramref name="step"/>: false when it (or a later one) was used already, so a code
     /// seen by someone else cannot be played again, even by two sign-ins at once.</summary>
@@ -344,7 +405,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             "UPDATE session_two_factor SET last_step = @step WHERE user_id = @user AND enabled = 1 AND last_step < @step",
             ("@step", step), ("@user", userId)) > 0);
 
-    /// <summary>Turns it off (and forgets the secret); false when it was not on.</summary>
+    /// <summary>Turns it off (and forgets the secret and the recovery codes); false when it was not on.</summary>
     public Task<bool> DeleteTwoFactorAsync(long userId, AuditRecord? audit = null) =>
         writer.WriteAsync(scope =>
         {
@@ -353,6 +414,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
                 return false;
             }
 
+            scope.Execute(DeleteRecoveryCodes, ("@user", userId));
             Audit(scope, audit);
             return true;
         });

@@ -191,6 +191,22 @@ namespace Messenger.Session.Storage.Migrations
                     b.ToTable("session_privacy", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Session.Storage.RecoveryCodeRow", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<byte[]>("CodeHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("code_hash");
+
+                    b.HasKey("UserId", "CodeHash");
+
+                    b.ToTable("session_recovery_codes", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Session.Storage.TwoFactorRow", b =>
                 {
                     b.Property<long>("UserId")
@@ -303,6 +319,15 @@ namespace Messenger.Session.Storage.Migrations
                 });
 
             modelBuilder.Entity("Messenger.Session.Storage.PrivacyRow", b =>
+                {
+                    b.HasOne("Messenger.Session.Storage.UserRow", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Messenger.Session.Storage.RecoveryCodeRow", b =>
                 {
                     b.HasOne("Messenger.Session.Storage.UserRow", null)
                         .WithMany()
