@@ -258,7 +258,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await laptop.Page.GetByLabel("Username").FillAsync(bobName.Username);
         await laptop.Page.GetByLabel("Password", new() { Exact = true }).FillAsync(WebUser.Password);
         await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(laptop.Page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Enter the code from your authenticator app.");
+        await Expect(laptop.Page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Enter the code from your authenticator app, or one of your recovery codes.");
         await laptop.Page.GetByLabel("Code", new() { Exact = true }).FillAsync("000000");
         await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(laptop.Page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Two factor code invalid");
@@ -272,6 +272,60 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await Expect(row).ToContainTextAsync("two-step verification");
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = $"Reset two-step {bobName.Display}" }).ClickAsync();
         await Expect(row).Not.ToContainTextAsync("two-step verification");
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task RecoveryCodes_ShownOnceTwoStepIsTurnedOn_SignANewBrowserIn_AndAreMadeAnew()
+    {
+        _test = "RecoveryCodes";
+        var username = WebUser.NewUsername("carol");
+        var carol = await OpenAsync();
+        await carol.RegisterAsync(username, "Carol Keeper");
+        var settings = carol.Page;
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await settings.GetByLabel("Password for two-step verification").FillAsync(WebUser.Password);
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Set up two-step verification" }).ClickAsync();
+        var secret = Messenger.Tests.Session.SessionTestKit.FromBase32(await settings.GetByLabel("Secret key").InputValueAsync());
+        var step = Messenger.Session.Passwords.Totp.StepAt(DateTimeOffset.UtcNow);
+        await settings.GetByLabel("Code from the app").FillAsync(Messenger.Session.Passwords.Totp.Code(secret, step));
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Turn on two-step verification" }).ClickAsync();
+
+        var shown = settings.GetByRole(AriaRole.Region, new() { Name = "Recovery codes" }).GetByTestId("recovery-code");
+        await Expect(shown).ToHaveCountAsync(10);
+        await Expect(settings.GetByTestId("recovery-codes-left")).ToHaveTextAsync("10 recovery codes left");
+        var codes = (await shown.AllTextContentsAsync()).Select(c => c.Trim()).ToList();
+        codes.Should().OnlyHaveUniqueItems().And.AllSatisfy(c => c.Should().MatchRegex("^[0-9a-z]{5}-[0-9a-z]{5}$"));
+        var download = await settings.RunAndWaitForDownloadAsync(() => settings.GetByRole(AriaRole.Button, new() { Name = "Download" }).ClickAsync());
+        download.SuggestedFilename.Should().Be($"messenger-recovery-codes-{username}.txt");
+        (await File.ReadAllTextAsync(await download.PathAsync())).Should().ContainAll(codes);
+        await carol.ScreenshotAsync("26-recovery-codes");
+        await settings.GetByRole(AriaRole.Button, new() { Name = "I saved them" }).ClickAsync();
+        await Expect(shown).ToHaveCountAsync(0);
+
+        // A new browser, no phone at hand: a recovery code, typed in capitals, stands in for the app's code.
+        var laptop = await OpenAsync();
+        await laptop.Page.GetByLabel("Username").FillAsync(username);
+        await laptop.Page.GetByLabel("Password", new() { Exact = true }).FillAsync(WebUser.Password);
+        await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(laptop.Page.GetByText("or a recovery code (xxxxx-xxxxx)")).ToBeVisibleAsync();
+        await laptop.Page.GetByLabel("Code", new() { Exact = true }).FillAsync(codes[0].ToUpperInvariant());
+        await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(laptop.Page.GetByTestId("recovery-notice")).ToContainTextAsync("Signed in with a recovery code: 9 are left.");
+        await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Dismiss" }).ClickAsync();
+        await Expect(laptop.Page.GetByTestId("recovery-notice")).ToHaveCountAsync(0);
+
+        // The first browser makes new codes with the password and a code of the app; the count is back to 10.
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Back to chats" }).ClickAsync();
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await Expect(settings.GetByTestId("recovery-codes-left")).ToHaveTextAsync("9 recovery codes left");
+        await settings.GetByRole(AriaRole.Button, new() { Name = "New recovery codes" }).ClickAsync();
+        await settings.GetByLabel("Password for new recovery codes").FillAsync(WebUser.Password);
+        await settings.GetByLabel("Code from the app").FillAsync(Messenger.Session.Passwords.Totp.Code(secret, step + 1));
+        await settings.GetByRole(AriaRole.Button, new() { Name = "Make new recovery codes" }).ClickAsync();
+        await Expect(shown).ToHaveCountAsync(10);
+        await Expect(settings.GetByTestId("recovery-codes-left")).ToHaveTextAsync("10 recovery codes left");
+        (await shown.AllTextContentsAsync()).Select(c => c.Trim()).Should().NotIntersectWith(codes);
         AssertNoProblems();
     }
 

@@ -76,7 +76,7 @@ export function createMethods(call: Call) {
     auth: {
       register: (a: { username: string; password: string; display_name: string; invite_code?: string | null }, o?: CallOptions) =>
         call<RegisteredUser>('auth.register', { ...a, invite_code: a.invite_code ?? null }, o),
-      /** `code`: a current code of the account's authenticator, when it has two-step verification. */
+      /** `code`: a current code of the account's authenticator or one of its recovery codes, when it has two-step verification. */
       signIn: (a: { username: string; password: string; device_name: string; platform: string; code?: string | null }, o?: CallOptions) =>
         call<SignedIn>('auth.signIn', { ...a, code: a.code ?? null }, o),
       signOut: (o?: CallOptions) => call<Done>('auth.signOut', {}, o),
@@ -91,7 +91,8 @@ export function createMethods(call: Call) {
       changePassword: (a: { old_password: string; new_password: string }, o?: CallOptions) =>
         call<Done>('account.changePassword', a, o),
       deleteAccount: (a: { password: string }, o?: CallOptions) => call<Done>('account.deleteAccount', a, o),
-      /** Two-step verification: status; a new secret (with the password); on with a code; off with password and code. */
+      /** Two-step verification: status; a new secret (with the password); on with a code (answers the recovery codes); off
+       * with password and a code or a recovery code; new recovery codes with password and a code. */
       getTwoFactor: (o?: CallOptions) => call<TwoFactorStatus>('account.getTwoFactor', {}, o),
       /** Who sees the user's presence and who may add them to groups. */
       getPrivacy: (o?: CallOptions) => call<PrivacySettings>('account.getPrivacy', {}, o),
@@ -99,6 +100,8 @@ export function createMethods(call: Call) {
       setupTwoFactor: (a: { password: string }, o?: CallOptions) => call<TwoFactorSetup>('account.setupTwoFactor', a, o),
       enableTwoFactor: (a: { code: string }, o?: CallOptions) => call<TwoFactorStatus>('account.enableTwoFactor', a, o),
       disableTwoFactor: (a: { password: string; code: string }, o?: CallOptions) => call<TwoFactorStatus>('account.disableTwoFactor', a, o),
+      regenerateRecoveryCodes: (a: { password: string; code: string }, o?: CallOptions) =>
+        call<TwoFactorStatus>('account.regenerateRecoveryCodes', a, o),
       /** Takes another username (the old one is free at once). */
       updateUsername: (a: { username: string }, o?: CallOptions) => call<User>('account.updateUsername', a, o),
       /** Sets the profile photo from a finished upload (an image of at most 10 MiB), or removes it (null). */

@@ -30,6 +30,10 @@ export interface PushKey {
 
 export interface TwoFactorStatus {
   enabled: boolean;
+  /** Unused one-time recovery codes (0 while two-step verification is off). */
+  recovery_codes_left?: number;
+  /** New recovery codes: only in the answer that made them (enableTwoFactor, regenerateRecoveryCodes), never again. */
+  recovery_codes?: string[] | null;
 }
 
 /** A group's incoming webhook (groups.createWebhook): posts as its bot user `bot_user_id`, named `name`. */
@@ -70,6 +74,8 @@ export interface SignedIn {
   user: User;
   authorization_id: number;
   is_admin: boolean;
+  /** Set when a recovery code signed this device in: how many unused ones are left. */
+  recovery_codes_left?: number | null;
 }
 
 export interface LoginToken {

@@ -122,6 +122,7 @@ function Workspace() {
   return (
     <div class={`workspace${active ? ' workspace--chat-open' : ''}`}>
       <aside class="sidebar" aria-label="Chats">
+        <RecoveryNotice />
         {panel === 'settings' ? <Settings /> : <ChatList />}
       </aside>
       <main class="main">
@@ -139,5 +140,21 @@ function Workspace() {
       {panel === 'newGroup' && <NewGroup />}
       <CallScreen />
     </div>
+  );
+}
+
+/** After a sign-in by recovery code: how many are left, until dismissed (Settings makes new ones). */
+function RecoveryNotice() {
+  const left = useApp((s) => s.recoveryCodesLeft);
+  if (left === null) return null;
+  return (
+    <p class="recovery-notice" role="status" data-testid="recovery-notice">
+      <span>
+        Signed in with a recovery code: {left === 1 ? '1 is' : `${left} are`} left. Settings → Two-step verification makes new ones.
+      </span>
+      <button type="button" class="btn btn--small btn--ghost" onClick={() => setState({ recoveryCodesLeft: null })}>
+        Dismiss
+      </button>
+    </p>
   );
 }

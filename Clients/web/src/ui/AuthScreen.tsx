@@ -55,7 +55,7 @@ function SignInForm() {
     signIn(username.trim(), password, code?.trim() || null).catch((e) => {
       if (e instanceof RpcError && e.name === ErrorNames.TwoFactorCodeRequired && code === null) {
         setCode('');
-        throw new Error('Enter the code from your authenticator app.');
+        throw new Error('Enter the code from your authenticator app, or one of your recovery codes.');
       }
       throw e;
     }),
@@ -65,7 +65,7 @@ function SignInForm() {
       <Field label="Username" value={username} onInput={setUsername} autoComplete="username" required />
       <Field label="Password" type="password" value={password} onInput={setPassword} autoComplete="current-password" required />
       {code !== null && (
-        <Field label="Code" value={code} onInput={setCode} autoComplete="one-time-code" required hint="6 digits from your authenticator app" />
+        <Field label="Code" value={code} onInput={setCode} autoComplete="one-time-code" required hint="6 digits from your authenticator app, or a recovery code (xxxxx-xxxxx)" />
       )}
       {error && <p class="form__error" role="alert">{error}</p>}
       <button type="submit" class="btn btn--primary" disabled={busy}>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import QRCode from 'qrcode';
-import { ErrorNames, RpcError, type AdminUser, type AuditEntry, type Authorization, type BackupList, type Invite, type PrivacySettings, type ServerConfig, type ServerStats, type TwoFactorSetup, PrivacyRule } from '../api/types';
+import { ErrorNames, RpcError, type AdminUser, type AuditEntry, type Authorization, type BackupList, type Invite, type PrivacySettings, type ServerConfig, type ServerStats, type TwoFactorSetup, type TwoFactorStatus, PrivacyRule } from '../api/types';
 import { forgetSession, setMe, signOut } from './account';
 import { Avatar } from './Avatar';
 import { Bots } from './Bots';
@@ -15,6 +15,7 @@ import { disableNotifications, enableNotifications, notificationSetting, type No
 import { disablePush, enablePush, pushStatus, type PushStatus } from './push';
 import { setState, useApp } from './store';
 import { Icon } from './Icon';
+import { saveBlob } from './media';
 
 export function Settings() {
   const [devicesVersion, setDevicesVersion] = useState(0);
@@ -361,16 +362,26 @@ function ChangePassword() {
 
 /**
  * Two-step verification: Turn on asks for the password, shows the secret as a QR code and as text for an authenticator
- * app, and turns it on with the app's first code; Turn off asks for the password and a code.
+ * app, and turns it on with the app's first code, then shows the recovery codes once (copy, download); Turn off asks
+ * for the password and a code (or a recovery code); New recovery codes asks for the password and a code of the app.
  */
 function TwoStepVerification() {
   const [enabled, setEnabled] = useState<boolean | null>(null);
+  const [left, setLeft] = useState(0);
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
   const [setup, setSetup] = useState<TwoFactorSetup | null>(null);
   const [qr, setQr] = useState('');
-  const { status, submit } = useStatus();
-  useEffect(() => void api().account.getTwoFactor().then((s) => setEnabled(s.enabled), () => setEnabled(false)), []);
+  // Codes just made: the server never tells them again.
+  const [codes, setCodes] = useState<string[] | null>(null);
+  const [renewing, setRenewing] = useState(false);
+  const { status, clear, submit } = useStatus();
+  const show = (s: TwoFactorStatus) => {
+    setEnabled(s.enabled);
+    setLeft(s.recovery_codes_left ?? 0);
+    if (s.recovery_codes) setCodes(s.recovery_codes);
+  };
+  useEffect(() => void api().account.getTwoFactor().then(show, () => setEnabled(false)), []);
   useEffect(() => {
     if (setup) void QRCode.toDataURL(setup.uri, { margin: 1, width: 180 }).then(setQr, () => setQr(''));
   }, [setup]);
@@ -380,26 +391,46 @@ function TwoStepVerification() {
     return 'Scan the code with your authenticator app, then enter the code it shows';
   });
   const confirm = submit(async () => {
-    await api().account.enableTwoFactor({ code: code.trim() });
-    setEnabled(true);
+    show(await api().account.enableTwoFactor({ code: code.trim() }));
     setSetup(null);
     setCode('');
     return 'Two-step verification is on: new devices need a code from your app';
   });
   const stop = submit(async () => {
-    await api().account.disableTwoFactor({ password, code: code.trim() });
-    setEnabled(false);
+    show(await api().account.disableTwoFactor({ password, code: code.trim() }));
+    setCodes(null);
     setPassword('');
     setCode('');
     return 'Two-step verification is off';
   });
+  const renew = submit(async () => {
+    show(await api().account.regenerateRecoveryCodes({ password, code: code.trim() }));
+    setRenewing(false);
+    setPassword('');
+    setCode('');
+    return 'New recovery codes made: the old ones no longer work';
+  });
+  const toggleRenewing = () => {
+    clear();
+    setPassword('');
+    setCode('');
+    setRenewing(!renewing);
+  };
   if (enabled === null) return null;
   return (
     <section class="settings__section" aria-labelledby="settings-two-step">
       <h3 id="settings-two-step">Two-step verification</h3>
       <p class="muted" data-testid="two-step-status">
-        {enabled ? 'On: signing in a new device needs a code from your authenticator app.' : 'Off: your password alone signs in a new device.'}
+        {enabled
+          ? 'On: signing in a new device needs a code from your authenticator app, or one of your recovery codes.'
+          : 'Off: your password alone signs in a new device.'}
       </p>
+      {enabled && (
+        <p class="muted" data-testid="recovery-codes-left">
+          {left === 1 ? '1 recovery code left' : `${left} recovery codes left`}
+        </p>
+      )}
+      {codes && <RecoveryCodeList codes={codes} onDone={() => setCodes(null)} />}
       {setup ? (
         <form class="form" onSubmit={confirm}>
           {qr && <img class="two-step__qr" src={qr} alt="QR code for your authenticator app" width={180} height={180} />}
@@ -413,17 +444,87 @@ function TwoStepVerification() {
             Turn on two-step verification
           </button>
         </form>
+      ) : renewing ? (
+        <form class="form" onSubmit={renew}>
+          <Field label="Password for new recovery codes" type="password" value={password} onInput={setPassword} autoComplete="current-password" required />
+          <Field label="Code from the app" value={code} onInput={setCode} autoComplete="one-time-code" required />
+          <StatusLine status={status} />
+          <div class="form__actions">
+            <button type="submit" class="btn">
+              Make new recovery codes
+            </button>
+            <button type="button" class="btn btn--ghost" onClick={toggleRenewing}>
+              Cancel
+            </button>
+          </div>
+        </form>
       ) : (
         <form class="form" onSubmit={enabled ? stop : start}>
           <Field label="Password for two-step verification" type="password" value={password} onInput={setPassword} autoComplete="current-password" required />
-          {enabled && <Field label="Code from the app" value={code} onInput={setCode} autoComplete="one-time-code" required />}
+          {enabled && (
+            <Field label="Code from the app" value={code} onInput={setCode} autoComplete="one-time-code" required hint="Or one of your recovery codes" />
+          )}
           <StatusLine status={status} />
           <button type="submit" class="btn">
             {enabled ? 'Turn off two-step verification' : 'Set up two-step verification'}
           </button>
+          {enabled && (
+            <button type="button" class="btn btn--ghost" onClick={toggleRenewing}>
+              New recovery codes
+            </button>
+          )}
         </form>
       )}
     </section>
+  );
+}
+
+/** Recovery codes just made, shown this once: to copy or save as a text file before they are gone. */
+function RecoveryCodeList({ codes, onDone }: { codes: string[]; onDone: () => void }) {
+  const me = useApp((s) => s.me);
+  const [copied, setCopied] = useState(false);
+  const text = [
+    `Messenger recovery codes${me ? ` of @${me.username}` : ''} (${location.host})`,
+    'Each code signs in once in place of a code from your authenticator app.',
+    '',
+    ...codes,
+    '',
+  ].join('\n');
+  return (
+    <div class="recovery-codes" role="region" aria-label="Recovery codes" data-testid="recovery-codes">
+      <p>
+        <strong>Save your recovery codes now: they are shown only this once.</strong> If you lose your phone, each of them
+        signs you in once in place of a code from the app. Keep them somewhere safe, away from this device.
+      </p>
+      <ul class="recovery-codes__list mono">
+        {codes.map((c) => (
+          <li key={c} data-testid="recovery-code">
+            {c}
+          </li>
+        ))}
+      </ul>
+      <div class="form__actions">
+        {navigator.clipboard && (
+          <button
+            type="button"
+            class="btn btn--small"
+            onClick={() => void navigator.clipboard.writeText(text).then(() => setCopied(true), () => setCopied(false))}
+          >
+            {copied ? 'Copied' : 'Copy'}
+          </button>
+        )}
+        <button
+          type="button"
+          class="btn btn--small"
+          onClick={() => saveBlob(new Blob([text], { type: 'text/plain' }), `messenger-recovery-codes${me ? `-${me.username}` : ''}.txt`)}
+        >
+          Download
+        </button>
+        <button type="button" class="btn btn--small btn--ghost" onClick={onDone}>
+          I saved them
+        </button>
+      </div>
+    </div>
   );
 }
 

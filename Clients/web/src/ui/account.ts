@@ -71,18 +71,24 @@ export function forgetSession(): void {
     active: null,
     focus: null,
     panel: null,
+    recoveryCodesLeft: null,
   });
 }
 
 export async function signIn(username: string, password: string, code: string | null = null): Promise<void> {
   const args = { username, password, device_name: deviceName(), platform: 'web', code };
   try {
-    signedIn(await api().auth.signIn(args));
+    signedInWith(await api().auth.signIn(args));
   } catch (error) {
     if (!(error instanceof RpcError && error.name === 'ALREADY_SIGNED_IN')) throw error;
     await api().auth.signOut();
-    signedIn(await api().auth.signIn(args));
+    signedInWith(await api().auth.signIn(args));
   }
+}
+
+function signedInWith(result: SignedIn): void {
+  signedIn(result);
+  setState({ recoveryCodesLeft: result.recovery_codes_left ?? null });
 }
 
 export async function signOut(): Promise<void> {

@@ -89,6 +89,8 @@ export interface AppState {
   pendingChat: string | null;
   /** With it, a message to show there (a message's link). */
   pendingMessage: number | null;
+  /** After a sign-in by recovery code: how many are left, said above the chat list until dismissed. */
+  recoveryCodesLeft: number | null;
 }
 
 let state: AppState = {
@@ -121,6 +123,7 @@ let state: AppState = {
   joinCode: null,
   pendingChat: null,
   pendingMessage: null,
+  recoveryCodesLeft: null,
 };
 
 const listeners = new Set<() => void>();
