@@ -15,10 +15,9 @@ public sealed record TwoFactorStatus(
     [property: Key("recovery_codes")] string[]? RecoveryCodes = null);
 
 /// <summary>One-time recovery codes of two-step verification: a way in for a user who lost their authenticator. Each is
-/// 10 characters of <see cref="Alphabet"/> (50 random bits), shown as <c>xxxxx-xxxxx</c>; one is accepted wherever a
-/// code of the authenticator is, except where a current code proves the app is still at hand
-/// (<c>account.regenerateRecoveryCodes</c>, <c>account.enableTwoFactor</c>), and works once. Given back case-insensitively,
-/// with or without the dash, spaces around it ignored; <c>o</c> is read as <c>0</c> and <c>i</c>, <c>l</c> as <c>1</c>.</summary>
+/// 10 characters of <see cref="Alphabet"/> (50 random bits), shown as <c>xxxxx-xxxxx</c>. <c>auth.signIn</c> and
+/// <c>account.disableTwoFactor</c> take one in place of a code of the app, once. Given back case-insensitively, with or
+/// without the dash, spaces ignored; <c>o</c> is read as <c>0</c> and <c>i</c>, <c>l</c> as <c>1</c>.</summary>
 public static class RecoveryCodes
 {
     /// <summary>How many <c>account.enableTwoFactor</c> and <c>account.regenerateRecoveryCodes</c> make.</summary>
