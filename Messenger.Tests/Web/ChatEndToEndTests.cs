@@ -647,6 +647,74 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Quiz_AnsweredOnce_ShowsTheRightAnswerAndTheExplanation_OnlyAfterAnswering()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        var page = alice.Page;
+        await alice.CreateGroupAsync("Quiz night", bobName.Username);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "New poll" }).ClickAsync();
+        var editor = page.GetByRole(AriaRole.Dialog, new() { Name = "New poll" });
+        await editor.GetByLabel("Question").FillAsync("Capital of France?");
+        await editor.GetByLabel("Option 1", new() { Exact = true }).FillAsync("Lyon");
+        await editor.GetByLabel("Option 2", new() { Exact = true }).FillAsync("Paris");
+        await editor.GetByLabel("Option 3", new() { Exact = true }).FillAsync("Nice");
+        await editor.GetByLabel("Quiz: one right answer").CheckAsync();
+        await Expect(editor.GetByRole(AriaRole.Button, new() { Name = "Create quiz" })).ToBeDisabledAsync();
+        await editor.GetByLabel("Option 2 is the right answer").CheckAsync();
+        await editor.GetByLabel("Explanation (optional, shown after answering)").FillAsync("Paris has been the capital since 987.");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Create quiz" }).ClickAsync();
+        await Expect(editor).ToHaveCountAsync(0);
+
+        await bob.OpenChatAsync("Quiz night");
+        var atBob = bob.Page.GetByRole(AriaRole.Group, new() { Name = "Poll: Capital of France?" });
+        await Expect(atBob).ToContainTextAsync("Anonymous quiz");
+        await Expect(atBob.GetByTestId("quiz-solution")).ToHaveCountAsync(0);
+        await atBob.GetByRole(AriaRole.Button, new() { Name = "Lyon" }).ClickAsync();
+
+        await Expect(atBob.GetByLabel("Lyon: 1 vote, 100%, your choice, wrong")).ToBeVisibleAsync();
+        await Expect(atBob.GetByLabel("Paris: 0 votes, 0%, the right answer")).ToBeVisibleAsync();
+        await Expect(atBob.GetByTestId("quiz-solution")).ToHaveTextAsync("Paris has been the capital since 987.");
+        await Expect(atBob.GetByRole(AriaRole.Button, new() { Name = "Retract vote" })).ToHaveCountAsync(0);
+        var atAlice = page.GetByRole(AriaRole.Group, new() { Name = "Poll: Capital of France?" });
+        await Expect(atAlice.GetByTestId("poll-voters")).ToHaveTextAsync("1 vote");
+
+        await bob.Page.ReloadAsync();
+        await bob.OpenChatAsync("Quiz night");
+        await Expect(atBob.GetByLabel("Paris: 0 votes, 0%, the right answer")).ToBeVisibleAsync();
+        await Expect(atBob.GetByTestId("quiz-solution")).ToHaveTextAsync("Paris has been the capital since 987.");
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task MentionsMarkedRead_LeaveTheChatUnread_AndStayReadAfterAReload()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        await alice.CreateGroupAsync("Standup", bobName.Username);
+        for (var i = 0; i < 25; i++)
+        {
+            await alice.SendAsync($"Update line {i}");
+        }
+
+        await alice.SendAsync($"@{bobName.Username} your turn");
+        var row = bob.Page.GetByTestId("dialog").Filter(new() { HasText = "Standup" });
+        await Expect(row.GetByTestId("mention-badge")).ToBeVisibleAsync();
+        await bob.OpenChatAsync("Standup");
+        await Expect(bob.Page.GetByTestId("next-mention")).ToBeVisibleAsync();
+
+        await bob.Page.GetByTestId("read-mentions").ClickAsync();
+
+        await Expect(bob.Page.GetByTestId("next-mention")).ToHaveCountAsync(0);
+        await Expect(row.GetByTestId("mention-badge")).ToHaveCountAsync(0);
+        var reopened = await bob.ReopenAsync();
+        _pages[_pages.IndexOf(bob)] = reopened;
+        row = reopened.Page.GetByTestId("dialog").Filter(new() { HasText = "Standup" });
+        await Expect(row).ToContainTextAsync("your turn");
+        await Expect(row.GetByTestId("mention-badge")).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task VoiceMessage_RecordedFromTheMicrophone_IsPlayedByThePeer_AndACancelledOneIsNotSent()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

@@ -335,6 +335,11 @@ export interface Poll {
   options: string[];
   multiple_choice: boolean;
   public_voters: boolean;
+  /** A quiz: one right answer. Its `correct_option` and `solution` are sent by its author only; readers learn them from
+   * their `PollResults` once they have answered, the quiz is closed, or they wrote it. */
+  quiz?: boolean;
+  correct_option?: number | null;
+  solution?: string | null;
 }
 
 /** A poll's votes: count per option, people who voted, the reader's own choices (empty: not voted), closed or not. */
@@ -344,6 +349,9 @@ export interface PollResults {
   voters: number;
   my_choices: number[];
   closed: boolean;
+  /** A quiz's right answer and explanation, once the reader may know them. */
+  correct_option?: number | null;
+  solution?: string | null;
 }
 
 /** messages.sendVote / messages.closePoll's answer. */
@@ -708,6 +716,8 @@ export interface MessagePollUpdate {
   voters: number;
   closed: boolean;
   my_choices: number[] | null;
+  correct_option?: number | null;
+  solution?: string | null;
 }
 /** The user's messages waiting to be sent in the chat changed: `messages` are those waiting now, soonest first. */
 export interface ScheduledMessagesUpdate {
@@ -968,7 +978,7 @@ export type MessengerEvent =
   /** `userId` reacted to `messageId` with `reaction` (null: took it back); `reactions` are the message's now. */
   | ({ type: 'message_reactions'; peer: Peer; messageId: number; userId: number; reaction: string | null; reactions: ReactionCount[] } & LoggedEventBase)
   /** A poll's counts changed or it was closed; `myChoices` is set when the user's own choices changed (another device). */
-  | ({ type: 'message_poll'; peer: Peer; messageId: number; counts: number[]; voters: number; closed: boolean; myChoices: number[] | null } & LoggedEventBase)
+  | ({ type: 'message_poll'; peer: Peer; messageId: number; counts: number[]; voters: number; closed: boolean; myChoices: number[] | null; correctOption?: number | null; solution?: string | null } & LoggedEventBase)
   /** The user's waiting messages in the chat changed (scheduled, cancelled or sent, on any of their devices). */
   | ({ type: 'scheduled_messages'; peer: Peer; messages: ScheduledMessage[] } & LoggedEventBase)
   /** The user pinned the chat to the top of their list (or unpinned it) on another device. */

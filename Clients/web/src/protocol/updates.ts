@@ -417,6 +417,8 @@ export class UpdateStream {
           voters: update.voters,
           closed: update.closed,
           myChoices: update.my_choices,
+          correctOption: update.correct_option ?? null,
+          solution: update.solution ?? null,
           ...base,
         });
         return;

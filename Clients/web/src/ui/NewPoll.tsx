@@ -4,15 +4,22 @@ import { Modal } from './Modal';
 import { POLL_LIMITS, sendPoll } from './polls';
 import { Icon } from './Icon';
 
-/** Writing a poll: a question, 2–10 options (a new empty row appears as the last is typed in), and its kind. */
+/** Writing a poll: a question, 2–10 options (a new empty row appears as the last is typed in), and its kind; a quiz
+ * marks its right answer and may explain it. */
 export function NewPollDialog({ chatKey, onClose }: { chatKey: string; onClose: () => void }) {
   const [question, setQuestion] = useState('');
   const [options, setOptions] = useState(['', '']);
   const [multiple, setMultiple] = useState(false);
   const [publicVoters, setPublicVoters] = useState(false);
+  const [quiz, setQuiz] = useState(false);
+  const [correct, setCorrect] = useState<number | null>(null);
+  const [solution, setSolution] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const filled = options.map((o) => o.trim()).filter((o) => o.length > 0);
+  // The right answer among the options sent (empty rows are left out).
+  const correctOption =
+    correct !== null && options[correct]?.trim() ? options.slice(0, correct).filter((o) => o.trim().length > 0).length : null;
   const setOption = (i: number, value: string) => {
     const next = options.slice();
     next[i] = value;
@@ -25,7 +32,20 @@ export function NewPollDialog({ chatKey, onClose }: { chatKey: string; onClose: 
     setBusy(true);
     setError('');
     try {
-      await sendPoll(chatKey, { question: question.trim(), options: filled, multiple_choice: multiple, public_voters: publicVoters });
+      await sendPoll(
+        chatKey,
+        quiz
+          ? {
+              question: question.trim(),
+              options: filled,
+              multiple_choice: false,
+              public_voters: publicVoters,
+              quiz: true,
+              correct_option: correctOption,
+              solution: solution.trim() || null,
+            }
+          : { question: question.trim(), options: filled, multiple_choice: multiple, public_voters: publicVoters },
+      );
       onClose();
     } catch (e) {
       setError(errorText(e));
@@ -49,6 +69,15 @@ export function NewPollDialog({ chatKey, onClose }: { chatKey: string; onClose: 
           <legend class="field__label">Options</legend>
           {options.map((option, i) => (
             <div class="poll-editor__row" key={i}>
+              {quiz && (
+                <input
+                  type="radio"
+                  name="correct-option"
+                  aria-label={`Option ${i + 1} is the right answer`}
+                  checked={correct === i}
+                  onChange={() => setCorrect(i)}
+                />
+              )}
               <input
                 class="field__input"
                 aria-label={`Option ${i + 1}`}
@@ -61,7 +90,10 @@ export function NewPollDialog({ chatKey, onClose }: { chatKey: string; onClose: 
                   type="button"
                   class="icon-btn icon-btn--small"
                   aria-label={`Remove option ${i + 1}`}
-                  onClick={() => setOptions(options.filter((_, j) => j !== i))}
+                  onClick={() => {
+                    setOptions(options.filter((_, j) => j !== i));
+                    if (correct !== null) setCorrect(correct === i ? null : correct > i ? correct - 1 : correct);
+                  }}
                 >
                   <Icon name="close" />
                 </button>
@@ -70,9 +102,25 @@ export function NewPollDialog({ chatKey, onClose }: { chatKey: string; onClose: 
           ))}
         </fieldset>
         <label class="check">
-          <input type="checkbox" checked={multiple} onChange={(e) => setMultiple(e.currentTarget.checked)} />
+          <input type="checkbox" checked={multiple && !quiz} disabled={quiz} onChange={(e) => setMultiple(e.currentTarget.checked)} />
           <span>Allow several answers</span>
         </label>
+        <label class="check">
+          <input type="checkbox" checked={quiz} onChange={(e) => setQuiz(e.currentTarget.checked)} />
+          <span>Quiz: one right answer</span>
+        </label>
+        {quiz && (
+          <label class="field">
+            <span class="field__label">Explanation (optional, shown after answering)</span>
+            <input
+              class="field__input"
+              maxLength={POLL_LIMITS.solution}
+              value={solution}
+              onInput={(e) => setSolution(e.currentTarget.value)}
+            />
+          </label>
+        )}
+        {quiz && correctOption === null && <p class="muted">Mark the right answer.</p>}
         <label class="check">
           <input type="checkbox" checked={publicVoters} onChange={(e) => setPublicVoters(e.currentTarget.checked)} />
           <span>Show who voted for what</span>
@@ -82,8 +130,9 @@ export function NewPollDialog({ chatKey, onClose }: { chatKey: string; onClose: 
             {error}
           </p>
         )}
-        <button type="submit" class="btn" disabled={busy || !question.trim() || filled.length < POLL_LIMITS.minOptions}>
-          Create poll
+        <button type="submit" class="btn" disabled={busy || !question.trim() || filled.length < POLL_LIMITS.minOptions || (quiz && correctOption === null)}
+        >
+          {quiz ? 'Create quiz' : 'Create poll'}
         </button>
       </form>
     </Modal>

@@ -9,7 +9,8 @@ import { ensureUsers } from './chats';
 import { useApp, type AppState } from './store';
 
 /**
- * A poll in its bubble. Before the user votes (and while it is open) its options are choices: a click votes in a
+ * A poll in its bubble. A quiz is answered once (no retracting); then, or once it is closed, it shows the right answer,
+ * the user's if it was wrong, and the explanation. Before the user votes (and while it is open) its options are choices: a click votes in a
  * single-choice poll, a multiple-choice one is ticked and then sent with Vote. After voting, or once closed, each
  * option shows its share of the voters; Retract vote takes the user's back, Close poll (its author) ends it, and a poll
  * with public voters lists who chose what.
@@ -23,6 +24,7 @@ export function PollView({ state, chatKey, message, canVote }: { state: AppState
   const voted = results.my_choices.length > 0;
   const choosing = canVote && !voted && !results.closed;
   const shares = percentages(results);
+  const answer = poll.quiz ? results.correct_option : null;
   const act = (work: Promise<void>) => {
     setError('');
     work.catch((e) => setError(errorText(e)));
@@ -31,13 +33,18 @@ export function PollView({ state, chatKey, message, canVote }: { state: AppState
     <div class="poll" role="group" aria-label={`Poll: ${poll.question}`} data-testid="poll">
       <div class="poll__question">{poll.question}</div>
       <div class="poll__kind muted">
-        {results.closed ? 'Final results' : `${poll.public_voters ? 'Public' : 'Anonymous'} poll${poll.multiple_choice ? ', several answers' : ''}`}
+        {results.closed
+          ? 'Final results'
+          : `${poll.public_voters ? 'Public' : 'Anonymous'} ${poll.quiz ? 'quiz' : 'poll'}${poll.multiple_choice ? ', several answers' : ''}`}
       </div>
       <ul class="poll__options">
         {poll.options.map((option, i) => {
           const mine = results.my_choices.includes(i);
+          const right = answer != null && answer === i;
+          const wrong = answer != null && mine && !right;
+          const marks = `${mine ? ' poll__option--mine' : ''}${right ? ' poll__option--right' : ''}${wrong ? ' poll__option--wrong' : ''}`;
           return (
-            <li key={i} class={`poll__option${mine ? ' poll__option--mine' : ''}`}>
+            <li key={i} class={`poll__option${marks}`}>
               {choosing ? (
                 poll.multiple_choice ? (
                   <label class="poll__choice">
@@ -54,11 +61,13 @@ export function PollView({ state, chatKey, message, canVote }: { state: AppState
                   </button>
                 )
               ) : (
-                <div class="poll__result" aria-label={`${option}: ${results.counts[i]} ${results.counts[i] === 1 ? 'vote' : 'votes'}, ${shares[i]}%${mine ? ', your choice' : ''}`}>
+                <div class="poll__result" aria-label={`${option}: ${results.counts[i]} ${results.counts[i] === 1 ? 'vote' : 'votes'}, ${shares[i]}%${mine ? ', your choice' : ''}${right ? ', the right answer' : ''}${wrong ? ', wrong' : ''}`}
+                >
                   <span class="poll__share">{shares[i]}%</span>
                   <span class="poll__label">
                     {option}
-                    {mine && <span class="poll__tick"> ✓</span>}
+                    {mine && !wrong && <span class="poll__tick"> ✓</span>}
+                    {wrong && <span class="poll__cross"> ✗</span>}
                   </span>
                   <span class="poll__bar" style={{ width: `${shares[i]}%` }} />
                 </div>
@@ -67,6 +76,11 @@ export function PollView({ state, chatKey, message, canVote }: { state: AppState
           );
         })}
       </ul>
+      {answer != null && results.solution && (
+        <p class="poll__solution" data-testid="quiz-solution">
+          {results.solution}
+        </p>
+      )}
       <div class="poll__footer">
         <span class="muted" data-testid="poll-voters">
           {results.voters} {results.voters === 1 ? 'vote' : 'votes'}
@@ -76,7 +90,7 @@ export function PollView({ state, chatKey, message, canVote }: { state: AppState
             Vote
           </button>
         )}
-        {canVote && voted && !results.closed && (
+        {canVote && voted && !results.closed && !poll.quiz && (
           <button type="button" class="btn btn--small btn--ghost" onClick={() => act(vote(chatKey, message, []).then(() => setTicked([])))}>
             Retract vote
           </button>

@@ -53,7 +53,10 @@ export function applyEvent(event: MessengerEvent): void {
       reactionsChanged(peerKey(event.peer), event.messageId, event.reactions, event.userId === getState().me?.id ? event.reaction : undefined);
       break;
     case 'message_poll':
-      pollChanged(peerKey(event.peer), event.messageId, event.counts, event.voters, event.closed, event.myChoices ?? undefined);
+      pollChanged(peerKey(event.peer), event.messageId, event.counts, event.voters, event.closed, event.myChoices ?? undefined, {
+        correct_option: event.correctOption,
+        solution: event.solution,
+      });
       break;
     case 'scheduled_messages':
       scheduledChanged(peerKey(event.peer), event.messages);

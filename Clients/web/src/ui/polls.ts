@@ -5,7 +5,7 @@ import { peerFromKey } from './peers';
 import { getState } from './store';
 
 /** Most options a poll may have, and the longest question and option (the server's PollLimits). */
-export const POLL_LIMITS = { minOptions: 2, maxOptions: 10, question: 255, option: 100 } as const;
+export const POLL_LIMITS = { minOptions: 2, maxOptions: 10, question: 255, option: 100, solution: 200 } as const;
 
 /** Posts a poll to the chat; it shows when the server has stored it. */
 export async function sendPoll(key: string, poll: Poll): Promise<void> {
@@ -25,11 +25,29 @@ export async function closePoll(key: string, message: Message): Promise<void> {
   setResults(key, message.id, changed.results);
 }
 
-/** A poll's counts changed (an update); `mine` is the user's own choices when they changed, undefined otherwise. */
-export function pollChanged(key: string, messageId: number, counts: number[], voters: number, closed: boolean, mine?: number[]): void {
+/** A poll's counts changed (an update); `mine` is the user's own choices when they changed, undefined otherwise; a
+ * quiz's answer comes once this user may know it, and is kept after that. */
+export function pollChanged(
+  key: string,
+  messageId: number,
+  counts: number[],
+  voters: number,
+  closed: boolean,
+  mine?: number[],
+  answer?: { correct_option?: number | null; solution?: string | null },
+): void {
   const current = getState().histories[key]?.messages.find((m) => m.id === messageId);
   if (!current) return;
-  setResults(key, messageId, { msg_id: messageId, counts, voters, closed, my_choices: mine ?? current.poll_results?.my_choices ?? [] });
+  const known = answer?.correct_option != null ? answer : current.poll_results;
+  setResults(key, messageId, {
+    msg_id: messageId,
+    counts,
+    voters,
+    closed,
+    my_choices: mine ?? current.poll_results?.my_choices ?? [],
+    correct_option: known?.correct_option ?? null,
+    solution: known?.solution ?? null,
+  });
 }
 
 function setResults(key: string, messageId: number, results: PollResults): void {
