@@ -91,7 +91,7 @@ describe('update stream', () => {
     expect(fromUpdate({ type: 'draft_message', peer: userPeer(2), draft: null })[0]).toBe(12);
     expect(fromUpdate({ type: 'dialog_archived', peer: userPeer(2), archived: true })[0]).toBe(15);
     expect(fromUpdate({ type: 'dialog_unread_mark', peer: userPeer(2), unread: true })[0]).toBe(16);
-    const polled: Update = { type: 'message_poll', peer: chatPeer(5), msg_id: 8, counts: [1, 0], voters: 1, closed: false, my_choices: [0] };
+    const polled: Update = { type: 'message_poll', peer: chatPeer(5), msg_id: 8, counts: [1, 0], voters: 1, closed: false, my_choices: [0], correct_option: 1, solution: 'Because.' };
     expect(fromUpdate(polled)[0]).toBe(17);
     expect(fromUpdate({ type: 'scheduled_messages', peer: userPeer(2), messages: [] })[0]).toBe(18);
     const folder: Update = { type: 'dialog_filter', id: 3, filter: null };
@@ -119,7 +119,7 @@ describe('update stream', () => {
       { type: 'notify_settings', peer: chatPeer(5), muteUntil: 2147483647, pts: 2 },
       { type: 'message_pinned', peer: userPeer(2), message: null, pts: 3 },
       { type: 'message_reactions', peer: userPeer(2), messageId: 7, userId: 2, reaction: '👍', reactions: [{ reaction: '👍', count: 1 }], pts: 4 },
-      { type: 'message_poll', peer: chatPeer(5), messageId: 8, counts: [1, 0], voters: 1, closed: false, myChoices: [0], pts: 5 },
+      { type: 'message_poll', peer: chatPeer(5), messageId: 8, counts: [1, 0], voters: 1, closed: false, myChoices: [0], correctOption: 1, solution: 'Because.', pts: 5 },
       { type: 'dialog_filter', id: 3, filter: null, pts: 6 },
       { type: 'dialog_filter_order', order: [4, 3], pts: 7 },
       { type: 'pending_join_requests', chatId: 5, count: 2, recentRequesters: [7, 6], pts: 8 },
