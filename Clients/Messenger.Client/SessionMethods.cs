@@ -3,6 +3,7 @@ using Messenger.Contracts.Admin;
 using Messenger.Contracts.Bots;
 using Messenger.Contracts.Auth;
 using Messenger.Contracts.Media;
+using Messenger.Contracts.Messages;
 using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Users;
 using Messenger.Contracts.Wire;
@@ -146,6 +147,20 @@ public static class SessionMethods
 
     public static Task<Done> SetUserAdminAsync(this MessengerClient client, long userId, bool isAdmin, CancellationToken cancellationToken = default) =>
         client.CallAsync(new SetUserAdminCall(userId, isAdmin), cancellationToken);
+
+    /// <summary>Reports messages of a chat to the server's admins (<see cref="ReportReasons"/>).</summary>
+    public static Task<ReportsFiled> ReportMessagesAsync(
+        this MessengerClient client, Peer peer, long[] ids, string reason, string? comment = null, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new ReportMessagesCall(peer, ids, reason, comment), cancellationToken);
+
+    /// <summary>Admins: the open reports (or the resolved ones), newest first.</summary>
+    public static Task<ReportList> GetReportsAsync(
+        this MessengerClient client, bool resolved = false, long offsetId = 0, int limit = 50, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetReportsCall(resolved, offsetId, limit), cancellationToken);
+
+    /// <summary>Admins: dismisses a report, or deletes its message for everyone (<see cref="ReportActions"/>).</summary>
+    public static Task<Report> ResolveReportAsync(this MessengerClient client, long id, string action, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new ResolveReportCall(id, action), cancellationToken);
 
     /// <summary>What the server holds (accounts, messages, files) and the room it has left (admins).</summary>
     public static Task<ServerStats> GetServerStatsAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>

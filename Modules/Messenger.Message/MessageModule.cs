@@ -1,4 +1,5 @@
 using FluentValidation;
+using Messenger.Contracts.Admin;
 using Messenger.Contracts.Calls;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Media;
@@ -74,6 +75,9 @@ public static class MessageModule
         services.AddRpcMethod<GetRepliesCall, MessageList>();
         services.AddRpcMethod<GetUnreadMentionsCall, MessageList>();
         services.AddRpcMethod<ReadMentionsCall, AffectedMessages>();
+        services.AddRpcMethod<ReportMessagesCall, ReportsFiled>();
+        services.AddRpcMethod<GetReportsCall, ReportList>();
+        services.AddRpcMethod<ResolveReportCall, Report>();
         services.AddRpcMethod<GetCallConfigCall, CallConfig>();
         services.AddRpcMethod<GetCallsCall, PhoneCalls>();
         services.AddRpcMethod<RequestCallCall, PhoneCall>();

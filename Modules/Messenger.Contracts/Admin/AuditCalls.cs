@@ -37,4 +37,6 @@ public static class AuditActions
     public const string ResetPassword = "reset_password";
     public const string ResetTwoFactor = "reset_two_factor";
     public const string BackupNow = "backup_now";
+    public const string DismissReport = "dismiss_report";
+    public const string DeleteReportedMessage = "delete_reported_message";
 }

@@ -197,6 +197,32 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             hidden.Property(h => h.MessageId).HasColumnName("message_id");
         });
 
+        // Users' reports of messages to the server's admins, each with a copy of the message as it was (Reports).
+        // Open ones are listed newest first (state, id); a message's reports are resolved together (message_id); a
+        // user reports a message once (the key).
+        modelBuilder.Entity<ReportRow>(report =>
+        {
+            report.ToTable("message_reports");
+            report.HasKey(r => r.Id);
+            report.Property(r => r.Id).HasColumnName("id");
+            report.Property(r => r.ReporterId).HasColumnName("reporter_id");
+            report.Property(r => r.ChatId).HasColumnName("chat_id");
+            report.Property(r => r.MessageId).HasColumnName("message_id");
+            report.Property(r => r.FromId).HasColumnName("from_id");
+            report.Property(r => r.Text).HasColumnName("text");
+            report.Property(r => r.Media).HasColumnName("media");
+            report.Property(r => r.MessageDate).HasColumnName("message_date");
+            report.Property(r => r.Reason).HasColumnName("reason").HasMaxLength(32);
+            report.Property(r => r.Comment).HasColumnName("comment");
+            report.Property(r => r.Date).HasColumnName("date");
+            report.Property(r => r.State).HasColumnName("state");
+            report.Property(r => r.ResolvedBy).HasColumnName("resolved_by");
+            report.Property(r => r.ResolvedAt).HasColumnName("resolved_at");
+            report.HasIndex(r => new { r.ReporterId, r.MessageId }).IsUnique();
+            report.HasIndex(r => new { r.State, r.Id });
+            report.HasIndex(r => r.MessageId);
+        });
+
         // A group's messages that mention a member (@username) or answer one of theirs, until the member reads past
         // them: a dialog's unread_mentions_count and messages.getUnreadMentions. Rows for a revoked or hidden message
         // are deleted with it (and a count never reads one).
@@ -507,6 +533,37 @@ internal sealed class PollRow
     public int? CorrectOption { get; set; }
 
     public string? Solution { get; set; }
+}
+
+internal sealed class ReportRow
+{
+    public long Id { get; set; }
+
+    public long ReporterId { get; set; }
+
+    public long ChatId { get; set; }
+
+    public long MessageId { get; set; }
+
+    public long FromId { get; set; }
+
+    public string Text { get; set; } = "";
+
+    public string? Media { get; set; }
+
+    public long MessageDate { get; set; }
+
+    public string Reason { get; set; } = "";
+
+    public string? Comment { get; set; }
+
+    public long Date { get; set; }
+
+    public int State { get; set; }
+
+    public long? ResolvedBy { get; set; }
+
+    public long? ResolvedAt { get; set; }
 }
 
 internal sealed class PollOptionRow

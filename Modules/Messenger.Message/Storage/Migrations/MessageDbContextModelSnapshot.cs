@@ -682,6 +682,80 @@ namespace Messenger.Message.Storage.Migrations
                     b.ToTable("message_reactions", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Message.Storage.ReportRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<string>("Comment")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("comment");
+
+                    b.Property<long>("Date")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("date");
+
+                    b.Property<long>("FromId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("from_id");
+
+                    b.Property<string>("Media")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("media");
+
+                    b.Property<long>("MessageDate")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("message_date");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<long>("ReporterId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reporter_id");
+
+                    b.Property<long?>("ResolvedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<long?>("ResolvedBy")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resolved_by");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId");
+
+                    b.HasIndex("ReporterId", "MessageId")
+                        .IsUnique();
+
+                    b.HasIndex("State", "Id");
+
+                    b.ToTable("message_reports", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Message.Storage.ScheduledRow", b =>
                 {
                     b.Property<long>("Id")

@@ -1,0 +1,116 @@
+using Messenger.Client;
+using Messenger.Contracts.Admin;
+using Messenger.Contracts.Auth;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Tests.Groups;
+using Messenger.Tests.Infrastructure;
+
+namespace Messenger.Tests.Messages;
+
+/// <summary>Reports to the server's admins: <c>messages.report</c>, <c>admin.getReports</c>, <c>admin.resolveReport</c>.</summary>
+public sealed class ReportTests : IAsyncLifetime
+{
+    private TestHost _host = null!;
+    private Member _admin = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await GroupTestKit.StartHostAsync();
+        _admin = await _host.MemberAsync("admin_reports"); // the first account is the server's admin
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _admin.DisposeAsync();
+        await _host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ReportedMessages_ReachTheAdminsAsWritten_WhoDismissThemOrDeleteTheMessageForEveryone()
+    {
+        await using var alice = await _host.MemberAsync("alice_reports");
+        await using var bob = await _host.MemberAsync("bob_reports");
+        await using var carol = await _host.MemberAsync("carol_reports");
+        var group = Peer.Chat((await alice.Client.CreateGroupAsync("Neighbours", [bob.Id, carol.Id])).Chat.Id);
+        var spam = (await bob.Client.SendMessageAsync(group, "Cheap pills at spam.example")).Message;
+        var direct = (await bob.Client.SendMessageAsync(Peer.User(carol.Id), "Buy now or regret it")).Message;
+
+        (await alice.Client.ReportMessagesAsync(group, [spam.Id], ReportReasons.Spam, "  selling stuff  ")).Filed.Should().Be(1);
+        (await alice.Client.ReportMessagesAsync(group, [spam.Id], ReportReasons.Other)).Filed.Should().Be(0, "a message is reported once per user");
+        (await carol.Client.ReportMessagesAsync(group, [spam.Id], ReportReasons.Spam)).Filed.Should().Be(1);
+        (await carol.Client.ReportMessagesAsync(Peer.User(bob.Id), [direct.Id], ReportReasons.Violence)).Filed.Should().Be(1);
+        await bob.Client.EditMessageAsync(group, spam.Id, "Nothing to see here");
+
+        var open = await _admin.Client.GetReportsAsync();
+        open.Open.Should().Be(3);
+        open.Reports.Select(r => r.ReporterId).Should().Equal(carol.Id, carol.Id, alice.Id);
+        var fromAlice = open.Reports[2];
+        fromAlice.Should().BeEquivalentTo(new
+        {
+            Reason = ReportReasons.Spam, Comment = "selling stuff", ChatTitle = "Neighbours", MessageId = spam.Id, FromId = bob.Id,
+            Text = "Cheap pills at spam.example", MessageDate = spam.Date, State = ReportActions.Open, ResolvedBy = (long?)null,
+        }, "the admins see the message as it was reported, not as edited since");
+        open.Reports[0].Should().BeEquivalentTo(new { ChatTitle = (string?)null, FromId = bob.Id, Text = "Buy now or regret it", Reason = ReportReasons.Violence });
+        await ChatTestKit.FailsWith(() => alice.Client.GetReportsAsync(), SessionErrorNames.AdminRequired, 403);
+        await ChatTestKit.FailsWith(() => alice.Client.ResolveReportAsync(fromAlice.Id, ReportActions.DeleteMessage), SessionErrorNames.AdminRequired, 403);
+
+        var dismissed = await _admin.Client.ResolveReportAsync(open.Reports[0].Id, ReportActions.Dismiss);
+        dismissed.Should().BeEquivalentTo(new { State = ReportActions.Dismissed, ResolvedBy = (long?)_admin.Id });
+        (await carol.Client.GetHistoryAsync(Peer.User(bob.Id))).Select(m => m.Id).Should().Contain(direct.Id, "dismissing deletes nothing");
+
+        var deleted = await _admin.Client.ResolveReportAsync(fromAlice.Id, ReportActions.DeleteMessage);
+
+        deleted.State.Should().Be(ReportActions.Deleted);
+        (await alice.Client.GetHistoryAsync(group)).Select(m => m.Id).Should().NotContain(spam.Id);
+        (await bob.Client.GetHistoryAsync(group)).Select(m => m.Id).Should().NotContain(spam.Id, "deleted for everyone, its author too");
+        var afterwards = await _admin.Client.GetReportsAsync();
+        afterwards.Open.Should().Be(0, "carol's report of the same message was resolved with it");
+        afterwards.Reports.Should().BeEmpty();
+        (await _admin.Client.GetReportsAsync(resolved: true)).Reports.Select(r => r.State)
+            .Should().Equal(ReportActions.Dismissed, ReportActions.Deleted, ReportActions.Deleted);
+        await ChatTestKit.FailsWith(() => _admin.Client.ResolveReportAsync(fromAlice.Id, ReportActions.Dismiss), ReportErrorNames.ReportAlreadyResolved);
+        await ChatTestKit.FailsWith(() => _admin.Client.ResolveReportAsync(987_654, ReportActions.Dismiss), ReportErrorNames.ReportIdInvalid, 404);
+        await ChatTestKit.FailsWith(() => _admin.Client.ResolveReportAsync(fromAlice.Id, "ban"), ReportErrorNames.ReportActionInvalid);
+        await ChatTestKit.FailsWith(() => _admin.Client.GetReportsAsync(limit: 0), MessageErrorNames.LimitInvalid);
+        var audit = await _admin.Client.GetAuditLogAsync();
+        audit.Select(a => a.Action).Should().Contain([AuditActions.DismissReport, AuditActions.DeleteReportedMessage]);
+        audit.Single(a => a.Action == AuditActions.DeleteReportedMessage).Should().BeEquivalentTo(new { ActorId = _admin.Id, UserId = (long?)bob.Id });
+    }
+
+    [Fact]
+    public async Task BadReports_AreRefusedByName_AndFileNothing()
+    {
+        await using var alice = await _host.MemberAsync("alice_badreport");
+        await using var bob = await _host.MemberAsync("bob_badreport");
+        await using var dave = await _host.MemberAsync("dave_badreport");
+        var group = Peer.Chat((await alice.Client.CreateGroupAsync("Club", [bob.Id])).Chat.Id);
+        var created = (await alice.Client.GetHistoryAsync(group)).Single(m => m.Action is not null);
+        var mine = (await alice.Client.SendMessageAsync(group, "my own words")).Message;
+        var bobs = (await bob.Client.SendMessageAsync(group, "hello club")).Message;
+        var hidden = (await bob.Client.SendMessageAsync(group, "hidden for alice")).Message;
+        await alice.Client.DeleteMessagesAsync(group, [hidden.Id], revoke: false);
+
+        await ChatTestKit.FailsWith(() => alice.Client.ReportMessagesAsync(group, [mine.Id], ReportReasons.Spam), MessageErrorNames.MessageIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.ReportMessagesAsync(group, [created.Id], ReportReasons.Spam), MessageErrorNames.MessageIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.ReportMessagesAsync(group, [hidden.Id], ReportReasons.Spam), MessageErrorNames.MessageIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.ReportMessagesAsync(group, [bobs.Id, 987_654], ReportReasons.Spam), MessageErrorNames.MessageIdInvalid);
+        await ChatTestKit.FailsWith(() => dave.Client.ReportMessagesAsync(group, [bobs.Id], ReportReasons.Spam), GroupErrorNames.ChatNotFound, 404);
+        await ChatTestKit.FailsWith(() => dave.Client.ReportMessagesAsync(Peer.User(bob.Id), [bobs.Id], ReportReasons.Spam), MessageErrorNames.MessageIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.ReportMessagesAsync(group, [bobs.Id], "boring"), ReportErrorNames.ReportReasonInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.ReportMessagesAsync(group, [bobs.Id], null!), ReportErrorNames.ReportReasonInvalid);
+        await ChatTestKit.FailsWith(
+            () => alice.Client.ReportMessagesAsync(group, [bobs.Id], ReportReasons.Other, new string('x', ReportLimits.MaxCommentLength + 1)),
+            ReportErrorNames.ReportCommentTooLong);
+        await ChatTestKit.FailsWith(() => alice.Client.ReportMessagesAsync(group, [], ReportReasons.Spam), MessageErrorNames.MessageIdsInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.ReportMessagesAsync(group, [0], ReportReasons.Spam), MessageErrorNames.MessageIdsInvalid);
+        await ChatTestKit.FailsWith(
+            () => alice.Client.ReportMessagesAsync(group, [.. Enumerable.Range(1, ReportLimits.MaxIds + 1).Select(i => (long)i)], ReportReasons.Spam),
+            MessageErrorNames.MessageIdsInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.ReportMessagesAsync(new Peer((PeerKind)9, 1), [bobs.Id], ReportReasons.Spam), MessageErrorNames.PeerIdInvalid);
+
+        _host.CountRows("message_reports").Should().Be(0);
+        (await alice.Client.ReportMessagesAsync(group, [bobs.Id], ReportReasons.Other, "   ")).Filed.Should().Be(1, "a blank comment is no comment");
+        (await _admin.Client.GetReportsAsync()).Reports.Single().Comment.Should().BeNull();
+    }
+}

@@ -1,0 +1,82 @@
+using Messenger.Contracts.Admin;
+using Messenger.Contracts.Messages;
+using Messenger.Kernel.Storage;
+using Microsoft.Data.Sqlite;
+using ChatMessage = Messenger.Contracts.Messages.Message;
+
+namespace Messenger.Message.Storage;
+
+/// <summary>Reports of messages to the server's admins (<c>message_reports</c>): a copy of each message as reported,
+/// why, and what an admin did about it. States: 0 open, 1 dismissed, 2 the message deleted.</summary>
+internal static class ReportStore
+{
+    public const int Dismissed = 1;
+    public const int Deleted = 2;
+
+    private const string Columns =
+        "r.id, r.reporter_id, r.reason, r.comment, r.date, r.chat_id, c.title, r.message_id, r.from_id, r.text, r.media, r.message_date, " +
+        "r.state, r.resolved_by, r.resolved_at";
+
+    // A private chat's row has no title; a group's keeps its title (null once the group is gone).
+    private const string From = "FROM message_reports r LEFT JOIN message_chats c ON c.id = r.chat_id";
+
+    /// <summary>Files the reporter's report of <paramref name="message"/>: 1, or 0 when they had reported it before.</summary>
+    public static int File(WriteScope scope, long reporterId, long chatId, ChatMessage message, string reason, string? comment, long now) =>
+        scope.Execute(
+            "INSERT OR IGNORE INTO message_reports (reporter_id, chat_id, message_id, from_id, text, media, message_date, reason, comment, date, state) " +
+            "VALUES (@reporter, @chat, @message, @from, @text, @media, @sent, @reason, @comment, @now, 0)",
+            ("@reporter", reporterId), ("@chat", chatId), ("@message", message.Id), ("@from", message.FromId),
+            ("@text", message.Poll?.Question ?? message.Text), ("@media", (object?)(message.Media is { } file ? $"{file.Kind}: {file.Name}" : null) ?? DBNull.Value),
+            ("@sent", message.Date), ("@reason", reason), ("@comment", (object?)comment ?? DBNull.Value), ("@now", now));
+
+    public static Report? Find(WriteScope scope, long id)
+    {
+        var command = scope.Command($"SELECT {Columns} {From} WHERE r.id = @id");
+        command.Parameters.AddWithValue("@id", id);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Read(reader) : null;
+    }
+
+    /// <summary>Resolves the reports <paramref name="where"/> (over <c>@id</c>) names.</summary>
+    public static void Resolve(WriteScope scope, string where, long id, int state, long adminId, long now) =>
+        scope.Execute($"UPDATE message_reports SET state = @state, resolved_by = @admin, resolved_at = @now WHERE {where}",
+            ("@state", state), ("@admin", adminId), ("@now", now), ("@id", id));
+
+    /// <summary>The author and addressee of a reported message still in its chat (not yet deleted for everyone).</summary>
+    public static (long FromId, Peer ToPeer)? StoredMessage(WriteScope scope, long chatId, long messageId)
+    {
+        var command = scope.Command("SELECT from_id, to_kind, to_id FROM message_messages WHERE id = @id AND chat_id = @chat AND deleted = 0");
+        command.Parameters.AddWithValue("@id", messageId);
+        command.Parameters.AddWithValue("@chat", chatId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), new Peer((PeerKind)reader.GetInt32(1), reader.GetInt64(2))) : null;
+    }
+
+    public static ReportList Page(SqliteConnection connection, bool resolved, long offsetId, int limit)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            $"SELECT {Columns} {From} WHERE {(resolved ? "r.state <> 0" : "r.state = 0")} AND (@offset = 0 OR r.id < @offset) ORDER BY r.id DESC LIMIT @limit";
+        command.Parameters.AddWithValue("@offset", offsetId);
+        command.Parameters.AddWithValue("@limit", limit);
+        var reports = new List<Report>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                reports.Add(Read(reader));
+            }
+        }
+
+        using var open = connection.CreateCommand();
+        open.CommandText = "SELECT count(*) FROM message_reports WHERE state = 0";
+        return new ReportList([.. reports], Convert.ToInt32(open.ExecuteScalar()));
+    }
+
+    private static Report Read(SqliteDataReader reader) => new(
+        reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4),
+        reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetString(9),
+        reader.IsDBNull(10) ? null : reader.GetString(10), reader.GetInt64(11),
+        reader.GetInt32(12) switch { Dismissed => ReportActions.Dismissed, Deleted => ReportActions.Deleted, _ => ReportActions.Open },
+        reader.IsDBNull(13) ? null : reader.GetInt64(13), reader.IsDBNull(14) ? null : reader.GetInt64(14));
+}
