@@ -185,6 +185,41 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task AReportedMessage_ReachesTheAdmin_WhoDeletesItForEveryone_AndTheAuditLogSaysSo()
+    {
+        // Alice registered first: she is the server's admin.
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await bob.CreateGroupAsync("Market", aliceName.Username);
+        await bob.SendAsync("Cheap watches, DM me");
+        await alice.OpenChatAsync("Market");
+        var offending = alice.Message("Cheap watches, DM me");
+        await offending.HoverAsync();
+        await Expect(bob.Message("Cheap watches, DM me").GetByRole(AriaRole.Button, new() { Name = "Report" })).ToHaveCountAsync(0);
+        await offending.GetByRole(AriaRole.Button, new() { Name = "Report" }).ClickAsync();
+        var dialog = alice.Page.GetByRole(AriaRole.Dialog, new() { Name = "Report message" });
+        await dialog.GetByLabel("Reason").SelectOptionAsync("spam");
+        await dialog.GetByLabel("Comment (optional)").FillAsync("Posts this everywhere");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Report" }).ClickAsync();
+        await Expect(dialog.GetByRole(AriaRole.Status)).ToContainTextAsync("Reported");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        var reports = alice.Page.GetByTestId("admin-reports");
+        await Expect(reports.GetByRole(AriaRole.Heading)).ToHaveTextAsync("Reports (1 open)");
+        var report = reports.GetByTestId("report");
+        await Expect(report).ToContainTextAsync($"Spam: {bobName.Display} in Market");
+        await Expect(report).ToContainTextAsync("Cheap watches, DM me");
+        await Expect(report).ToContainTextAsync("Posts this everywhere");
+        await alice.ScreenshotAsync("27-reports");
+        await report.GetByRole(AriaRole.Button, new() { Name = "Delete message" }).ClickAsync();
+
+        await Expect(reports).ToContainTextAsync("No open reports.");
+        await Expect(alice.Page.GetByTestId("audit-entry").First).ToContainTextAsync($"deleted a reported message of {bobName.Display}");
+        await Expect(bob.Message("Cheap watches, DM me")).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task UsageAndBackups_InAdministration_ListWhatTheServerHoldsAndKept_BackUpNow_AndShowAFailure()
     {
         _keptData = new TempDirectory();

@@ -6,6 +6,7 @@ import type {
   JoinRequests,
   AdminUser,
   AuditEntry,
+  Report,
   BackupList,
   BotToken,
   ServerStats,
@@ -156,6 +157,10 @@ export function createMethods(call: Call) {
       /** The group's messages naming the user or answering theirs that they have not read, oldest first. */
       getUnreadMentions: (a: { peer: Peer; offset_id?: number; limit?: number }, o?: CallOptions) =>
         call<MessageList>('messages.getUnreadMentions', { peer: a.peer, offset_id: a.offset_id ?? 0, limit: a.limit ?? 50 }, o),
+      /** Tells the server's admins about messages of the chat (reason: spam, violence, pornography, child_abuse,
+       * copyright, personal_details, illegal_drugs, other). */
+      report: (a: { peer: Peer; ids: number[]; reason: string; comment?: string | null }, o?: CallOptions) =>
+        call<{ filed: number }>('messages.report', { peer: a.peer, ids: a.ids, reason: a.reason, comment: a.comment ?? null }, o),
       /** Every unread mention of the user in a group read, without reading the chat. */
       readMentions: (a: { peer: Peer }, o?: CallOptions) => call<AffectedMessages>('messages.readMentions', { peer: a.peer }, o),
       /** The chat's messages of one kind (`photo`, `video`, `audio`, `document`, `link`), newest first. */
@@ -333,6 +338,15 @@ export function createMethods(call: Call) {
       /** What admins did, newest first. */
       getAuditLog: (a: { offset_id?: number; limit?: number } = {}, o?: CallOptions) =>
         call<{ entries: AuditEntry[] }>('admin.getAuditLog', { offset_id: a.offset_id ?? 0, limit: a.limit ?? 50 }, o),
+      /** Reports of messages still to look at (or, `resolved`, the ones dealt with), newest first. */
+      getReports: (a: { resolved?: boolean; offset_id?: number; limit?: number } = {}, o?: CallOptions) =>
+        call<{ reports: Report[]; open: number }>(
+          'admin.getReports',
+          { resolved: a.resolved ?? false, offset_id: a.offset_id ?? 0, limit: a.limit ?? 50 },
+          o,
+        ),
+      /** `dismiss`, or `delete_message` (for everyone; resolves its other reports too). */
+      resolveReport: (a: { id: number; action: 'dismiss' | 'delete_message' }, o?: CallOptions) => call<Report>('admin.resolveReport', a, o),
     },
   };
 }

@@ -183,6 +183,26 @@ export interface AuditEntry {
   detail: string | null;
 }
 
+/** admin.getReports: one user's report of one message, with the message as it was when reported. `chat_title` is null
+ * for a private chat (between the reporter and the author); `state` is `open`, `dismissed` or `deleted`. */
+export interface Report {
+  id: number;
+  reporter_id: number;
+  reason: string;
+  comment: string | null;
+  date: number;
+  chat_id: number;
+  chat_title: string | null;
+  msg_id: number;
+  from_id: number;
+  text: string;
+  media: string | null;
+  msg_date: number;
+  state: 'open' | 'dismissed' | 'deleted';
+  resolved_by: number | null;
+  resolved_at: number | null;
+}
+
 /** admin.getBackups / admin.backupNow: the server's scheduled backups, newest first (`directory` empty: none taken). */
 export interface BackupList {
   directory: string;

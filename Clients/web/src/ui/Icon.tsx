@@ -11,6 +11,7 @@ const paths = {
   trash: 'M5 7h14M10 7V4h4v3M7 7l1 13h8l1-13',
   download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
   check: 'M5 12.5l4.5 4.5L19 7',
+  flag: 'M6 21V4M6 4h11l-2 4 2 4H6',
   down: 'M6 9l6 6 6-6',
   clock: 'M12 7v5l3 2M12 3a9 9 0 100 18 9 9 0 000-18z',
   timer: 'M10 2h4M12 9v4l2.5 1.5M12 5a8 8 0 100 16 8 8 0 000-16zM18.5 6.5l1.5-1.5',

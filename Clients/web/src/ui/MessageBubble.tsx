@@ -12,6 +12,7 @@ import { QUICK_REACTIONS, canReact } from './reactions';
 import { RichText } from './RichText';
 import { setState, type AppState, type PendingMessage } from './store';
 import { Icon } from './Icon';
+import { ReportDialog } from './Reports';
 
 export interface MessageActions {
   onReply: (message: Message) => void;
@@ -42,6 +43,7 @@ export function MessageBubble({
   state, message, continued, dialog, replyTo, replies = 0, onReply, onEdit, onDelete, onPin, onReact, onForward, onSeenBy, onJump,
 }: BubbleProps) {
   const [picking, setPicking] = useState(false);
+  const [reporting, setReporting] = useState(false);
   if (message.action) {
     return (
       <div class="service" role="listitem" data-testid="service-message">
@@ -209,10 +211,22 @@ export function MessageBubble({
               <Icon name="pin" />
             </button>
           ))}
+        {!out && (
+          <button
+            type="button"
+            class="icon-btn icon-btn--small"
+            aria-label="Report"
+            title="Report to the server's admins"
+            onClick={() => setReporting(true)}
+          >
+            <Icon name="flag" />
+          </button>
+        )}
         <button type="button" class="icon-btn icon-btn--small" aria-label="Delete" title="Delete" onClick={() => onDelete(message)}>
           <Icon name="trash" />
         </button>
       </div>
+      {reporting && <ReportDialog chatKey={key} message={message} onClose={() => setReporting(false)} />}
     </div>
   );
 }

@@ -16,6 +16,7 @@ import { disablePush, enablePush, pushStatus, type PushStatus } from './push';
 import { setState, useApp } from './store';
 import { Icon } from './Icon';
 import { saveBlob } from './media';
+import { AdminReports } from './Reports';
 
 export function Settings() {
   const [devicesVersion, setDevicesVersion] = useState(0);
@@ -648,6 +649,7 @@ function Administration() {
         </ul>
       )}
       {users && users.total > users.list.length && <p class="muted">and {users.total - users.list.length} more</p>}
+      <AdminReports users={users?.list ?? []} onAction={() => void load().then(() => setActions((n) => n + 1))} />
       <Usage />
       <Backups onBackedUp={() => setActions((n) => n + 1)} />
       <AuditLog users={users?.list ?? []} actions={actions} />
@@ -771,6 +773,10 @@ function AuditLog({ users, actions }: { users: AdminUser[]; actions: number }) {
         return `${who} reset the password of ${whom}`;
       case 'reset_two_factor':
         return `${who} turned off two-step verification of ${whom}`;
+      case 'dismiss_report':
+        return `${who} dismissed a report about ${whom}`;
+      case 'delete_reported_message':
+        return `${who} deleted a reported message of ${whom}`;
       case 'backup_now':
         return e.detail === 'failed' ? `${who} asked for a backup, which failed` : `${who} took a backup (${e.detail ?? ''})`;
       default:

@@ -1,0 +1,156 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { AdminUser, Message, Report } from '../api/types';
+import { api } from './connection';
+import { errorText } from './format';
+import { Modal } from './Modal';
+import { peerFromKey } from './peers';
+
+/** Why a message may be reported, as the server names them, and as the user reads them. */
+const REASONS: [string, string][] = [
+  ['spam', 'Spam'],
+  ['violence', 'Violence'],
+  ['pornography', 'Pornography'],
+  ['child_abuse', 'Child abuse'],
+  ['copyright', 'Copyright'],
+  ['personal_details', 'Personal details'],
+  ['illegal_drugs', 'Illegal drugs'],
+  ['other', 'Other'],
+];
+
+const COMMENT_LIMIT = 512;
+
+/** Reporting someone's message to the server's admins: a reason and an optional comment. */
+export function ReportDialog({ chatKey, message, onClose }: { chatKey: string; message: Message; onClose: () => void }) {
+  const [reason, setReason] = useState('spam');
+  const [comment, setComment] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      await api().messages.report({ peer: peerFromKey(chatKey), ids: [message.id], reason, comment: comment.trim() || null });
+      setDone(true);
+    } catch (e) {
+      setError(errorText(e));
+    }
+    setBusy(false);
+  };
+  return (
+    <Modal title="Report message" onClose={onClose}>
+      {done ? (
+        <div class="form">
+          <p role="status">Reported. The server's admins will look at it.</p>
+          <button type="button" class="btn" onClick={onClose}>
+            Done
+          </button>
+        </div>
+      ) : (
+        <form class="form" onSubmit={(e) => void submit(e)}>
+          <p class="muted">The server's admins see this message as it is now, who sent it and where.</p>
+          <label class="field">
+            <span class="field__label">Reason</span>
+            <select class="field__input" value={reason} onChange={(e) => setReason(e.currentTarget.value)}>
+              {REASONS.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label class="field">
+            <span class="field__label">Comment (optional)</span>
+            <textarea class="field__input" maxLength={COMMENT_LIMIT} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+          </label>
+          {error && (
+            <p class="form__error" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit" class="btn" disabled={busy}>
+            Report
+          </button>
+        </form>
+      )}
+    </Modal>
+  );
+}
+
+/** Admins: the reports still to look at, each with the reported message as it was; Dismiss, Delete message (for
+ * everyone), or Block its author (the server-wide block). */
+export function AdminReports({ users, onAction }: { users: AdminUser[]; onAction: () => void }) {
+  const [page, setPage] = useState<{ reports: Report[]; open: number } | null>(null);
+  const [error, setError] = useState('');
+  const load = () => api().admin.getReports({ limit: 50 }).then(setPage, (e) => setError(errorText(e)));
+  useEffect(() => void load(), []);
+  if (!page) return null;
+  const name = (id: number) => users.find((u) => u.id === id)?.display_name ?? `user ${id}`;
+  const act = async (work: () => Promise<unknown>) => {
+    setError('');
+    try {
+      await work();
+    } catch (e) {
+      setError(errorText(e));
+    }
+    await load();
+    onAction();
+  };
+  return (
+    <div aria-labelledby="settings-reports" data-testid="admin-reports">
+      <h4 id="settings-reports">Reports{page.open > 0 ? ` (${page.open} open)` : ''}</h4>
+      {page.reports.length === 0 ? (
+        <p class="muted">No open reports.</p>
+      ) : (
+        <ul class="devices" aria-label="Open reports">
+          {page.reports.map((report) => {
+            const author = users.find((u) => u.id === report.from_id);
+            const label = REASONS.find(([value]) => value === report.reason)?.[1] ?? report.reason;
+            return (
+              <li class="device report" key={report.id} data-testid="report">
+                <span class="device__info">
+                  <span class="device__name">
+                    {label}: {name(report.from_id)} {report.chat_title ? `in ${report.chat_title}` : `to ${name(report.reporter_id)}`}
+                  </span>
+                  <span class="report__text">
+                    {report.text}
+                    {report.media && <span class="muted"> [{report.media}]</span>}
+                  </span>
+                  <span class="muted">
+                    reported by {name(report.reporter_id)} {new Date(report.date * 1000).toLocaleString()}
+                    {report.comment ? ` — “${report.comment}”` : ''}
+                  </span>
+                </span>
+                <button type="button" class="btn btn--small btn--ghost" onClick={() => void act(() => api().admin.resolveReport({ id: report.id, action: 'dismiss' }))}>
+                  Dismiss
+                </button>
+                <button
+                  type="button"
+                  class="btn btn--small btn--danger"
+                  onClick={() => void act(() => api().admin.resolveReport({ id: report.id, action: 'delete_message' }))}
+                >
+                  Delete message
+                </button>
+                {author && !author.is_blocked && !author.is_admin && (
+                  <button
+                    type="button"
+                    class="btn btn--small btn--danger"
+                    onClick={() => void act(() => api().admin.setUserBlocked({ user_id: report.from_id, blocked: true }))}
+                  >
+                    Block author
+                  </button>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {error && (
+        <p class="form__error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
