@@ -51,6 +51,9 @@ public sealed class MessengerClient : IAsyncDisposable
         Events = new UpdateStream(new ClientUpdateServer(this), options);
         NewSession += _ => Events.RequestDifference();
         Reconnected += Events.RequestDifference;
+        VoiceChat = new VoiceChatPresence(this);
+        Events.GroupCallSeen += VoiceChat.Seen;
+        Reconnected += () => _ = VoiceChat.RejoinAsync();
     }
 
     /// <summary>The device's static public key: its identity to the server.</summary>
@@ -60,6 +63,12 @@ public sealed class MessengerClient : IAsyncDisposable
 
     /// <summary>Server time minus local time, learned at the handshake and from bad-msg notices.</summary>
     public TimeSpan ClockOffset => _msgIds.Offset;
+
+    /// <summary>The group voice chat this client joined and has not left; rejoined by itself after a reconnect
+    /// (<see cref="GroupCallRejoined"/>, or <see cref="GroupCallDropped"/> when it is gone).</summary>
+    public Contracts.Calls.GroupCall? CurrentGroupCall => VoiceChat.Current;
+
+    internal VoiceChatPresence VoiceChat { get; }
 
     public bool IsConnected => Volatile.Read(ref _link) is { Hub.State: HubConnectionState.Connected };
 

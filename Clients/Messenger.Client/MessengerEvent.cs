@@ -119,6 +119,13 @@ public sealed record PhoneCallSignal(long CallId, long FromId, string Data) : Me
 /// <summary>Ephemeral: a group's voice chat began, someone joined or left it, or it ended.</summary>
 public sealed record GroupCallChanged(Contracts.Calls.GroupCall Call) : MessengerEvent;
 
+/// <summary>The connection came back and this client joined its voice chat again by itself (within the server's grace).</summary>
+public sealed record GroupCallRejoined(Contracts.Calls.GroupCall Call) : MessengerEvent;
+
+/// <summary>The connection came back but the voice chat this client was in is gone for it (ended, or the user is no
+/// longer in the group): the app should let its media go.</summary>
+public sealed record GroupCallDropped(long CallId, long ChatId) : MessengerEvent;
+
 /// <summary>Ephemeral: participant <see cref="FromId"/> of voice chat <see cref="CallId"/> sent this user an offer, an
 /// answer or an ICE candidate.</summary>
 public sealed record GroupCallSignal(long CallId, long FromId, string Data) : MessengerEvent;

@@ -33,13 +33,27 @@ public static class PhoneMethods
         client.CallAsync(new DiscardCallCall(callId), cancellationToken);
 
     /// <summary>Joins the group's voice chat (starting it when there is none); then offer a connection to each earlier
-    /// participant with <see cref="SendGroupCallSignalAsync"/>. <see cref="GroupCallChanged"/> tells who comes and goes.</summary>
-    public static Task<GroupCall> JoinGroupCallAsync(this MessengerClient client, long chatId, CancellationToken cancellationToken = default) =>
-        client.CallAsync(new JoinGroupCallCall(chatId), cancellationToken);
+    /// participant with <see cref="SendGroupCallSignalAsync"/>. <see cref="GroupCallChanged"/> tells who comes and goes.
+    /// After a dropped connection the client joins it again by itself (<see cref="MessengerClient.CurrentGroupCall"/>).</summary>
+    public static async Task<GroupCall> JoinGroupCallAsync(this MessengerClient client, long chatId, CancellationToken cancellationToken = default)
+    {
+        var call = await client.CallAsync(new JoinGroupCallCall(chatId), cancellationToken);
+        await client.VoiceChat.JoinedAsync(call);
+        return call;
+    }
 
     /// <summary>Leaves the voice chat; the last one out ends it.</summary>
-    public static Task<GroupCall> LeaveGroupCallAsync(this MessengerClient client, long callId, CancellationToken cancellationToken = default) =>
-        client.CallAsync(new LeaveGroupCallCall(callId), cancellationToken);
+    public static async Task<GroupCall> LeaveGroupCallAsync(this MessengerClient client, long callId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await client.CallAsync(new LeaveGroupCallCall(callId), cancellationToken);
+        }
+        finally
+        {
+            client.VoiceChat.Left(callId);
+        }
+    }
 
     /// <summary>The group's voice chat going on, if any.</summary>
     public static async Task<GroupCall?> GetGroupCallAsync(this MessengerClient client, long chatId, CancellationToken cancellationToken = default) =>

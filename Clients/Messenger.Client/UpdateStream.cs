@@ -150,6 +150,7 @@ public sealed class UpdateStream
         while (_inputs.Reader.TryRead(out var input))
         {
             (input as StartInput)?.Started.TrySetCanceled();
+            (input as InOrderInput)?.Done.TrySetCanceled();
         }
 
         _events.Writer.TryComplete();
@@ -258,6 +259,10 @@ public sealed class UpdateStream
                 break;
             case OwnChatResultInput own when started:
                 ObserveChatResult(own.Changed, own.IsMember);
+                break;
+            case InOrderInput step:
+                step.Run();
+                step.Done.TrySetResult();
                 break;
             case ResyncInput when started:
                 _differenceRequested = true;
@@ -565,6 +570,26 @@ public sealed class UpdateStream
 
     private void Emit(MessengerEvent e) => _events.Writer.TryWrite(e);
 
+    /// <summary>Runs <paramref name="step"/> in order with the pushes received so far (after every one of them is
+    /// handled, before any received later); at once when the stream has stopped.</summary>
+    internal Task InOrderAsync(Action step)
+    {
+        var input = new InOrderInput(step, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_inputs.Writer.TryWrite(input))
+        {
+            step();
+            return Task.CompletedTask;
+        }
+
+        return input.Done.Task;
+    }
+
+    /// <summary>An event the client itself raises (not from the server's updates), in order with the others.</summary>
+    internal void Report(MessengerEvent e) => Emit(e);
+
+    /// <summary>A voice chat's state reached this connection, with the signed-in user's id.</summary>
+    internal event Action<Contracts.Calls.GroupCall, long>? GroupCallSeen;
+
     // ---- Large groups' own logs ----
 
     // A ChatUpdate from the user's log: joined (or the chat became large) starts tracking at the chat's position when
@@ -802,6 +827,7 @@ public sealed class UpdateStream
                 _events.Writer.TryWrite(new PhoneCallSignal(signal.CallId, signal.FromId, signal.Data));
                 break;
             case GroupCallUpdate groupCall:
+                GroupCallSeen?.Invoke(groupCall.Call, _userId);
                 _events.Writer.TryWrite(new GroupCallChanged(groupCall.Call));
                 break;
             case GroupCallSignalUpdate signal:
@@ -867,6 +893,8 @@ public sealed class UpdateStream
     private sealed record OwnChatResultInput(ChatChanged Changed, bool IsMember) : Input;
 
     private sealed record ResyncInput : Input;
+
+    private sealed record InOrderInput(Action Run, TaskCompletionSource Done) : Input;
 
     // A fetch may be due: the loop looks at the time again.
     private sealed record WakeInput : Input

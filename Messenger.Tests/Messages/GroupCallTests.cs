@@ -187,6 +187,41 @@ public sealed class GroupCallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheSdk_JoinsItsVoiceChatAgainAfterAReconnect_ButNotOneAnotherDeviceTookOver()
+    {
+        await using var alice = await _host.SignUpAsync("alice_vcsdk");
+        await using var bob = await _host.SignUpAsync("bob_vcsdk");
+        var chat = (await alice.Client.CreateGroupAsync("Radio", [bob.UserId])).Chat;
+        var call = await alice.Client.JoinGroupCallAsync(chat.Id);
+        await bob.Client.JoinGroupCallAsync(chat.Id);
+        bob.Client.CurrentGroupCall!.Id.Should().Be(call.Id);
+
+        await bob.Client.DropConnectionAsync();
+
+        (await bob.NextAsync<GroupCallRejoined>()).Call.Participants.Should().Equal(alice.UserId, bob.UserId);
+        _clock.Advance(TimeSpan.FromSeconds(60));
+        await Task.Delay(300);
+        (await alice.Client.GetGroupCallAsync(chat.Id))!.Participants.Should().Equal([alice.UserId, bob.UserId], "back within the grace, still in");
+        await alice.Client.SendGroupCallSignalAsync(call.Id, bob.UserId, "still there?");
+        (await bob.NextAsync<GroupCallSignal>()).Data.Should().Be("still there?", "signals reach the new connection");
+
+        // Bob's phone takes his place: the laptop is told it is out, and its next reconnect does not take the place back.
+        await using var bobsPhone = await _host.SignInAnotherDeviceAsync("bob_vcsdk");
+        await bobsPhone.Client.JoinGroupCallAsync(chat.Id);
+        await bob.NextAsync<GroupCallChanged>(e => !e.Call.Participants.Contains(bob.UserId));
+        bob.Client.CurrentGroupCall.Should().BeNull();
+        var connections = bob.Client.ConnectionCount;
+        await bob.Client.DropConnectionAsync();
+        await SessionTestKit.WaitUntil(() => bob.Client.ConnectionCount > connections && bob.Client.IsConnected);
+        await Task.Delay(300);
+        await alice.Client.SendGroupCallSignalAsync(call.Id, bob.UserId, "to the phone");
+        (await bobsPhone.NextAsync<GroupCallSignal>()).Data.Should().Be("to the phone");
+
+        await bobsPhone.Client.LeaveGroupCallAsync(call.Id);
+        bobsPhone.Client.CurrentGroupCall.Should().BeNull();
+    }
+
+    [Fact]
     public async Task AMemberRemovedFromTheGroup_IsTakenOutOfItsVoiceChat()
     {
         await using var alice = await _host.SignUpAsync("alice_vcout");
