@@ -122,8 +122,9 @@ public sealed record GroupCallChanged(Contracts.Calls.GroupCall Call) : Messenge
 /// <summary>The connection came back and this client joined its voice chat again by itself (within the server's grace).</summary>
 public sealed record GroupCallRejoined(Contracts.Calls.GroupCall Call) : MessengerEvent;
 
-/// <summary>The connection came back but the voice chat this client was in is gone for it (ended, or the user is no
-/// longer in the group): the app should let its media go.</summary>
+/// <summary>The connection came back but this device's place in the voice chat is gone (the call ended, the server's
+/// grace ran out, another device of the user took the place, or the user left the group): the app should let its media
+/// go.</summary>
 public sealed record GroupCallDropped(long CallId, long ChatId) : MessengerEvent;
 
 /// <summary>Ephemeral: participant <see cref="FromId"/> of voice chat <see cref="CallId"/> sent this user an offer, an

@@ -35,8 +35,8 @@ internal sealed class VoiceChatPresence(MessengerClient client)
         }
     }
 
-    /// <summary>After a reconnect: joins the same voice chat again, or, when it is gone (or this join would start another
-    /// one nobody asked for), leaves it and says so.</summary>
+    /// <summary>After a reconnect: takes back this device's place in the voice chat (a rejoin: the server never starts a
+    /// call for it, nor takes the place from another device), or, when the place is gone, says so.</summary>
     public async Task RejoinAsync()
     {
         if (Current is not { } call)
@@ -46,19 +46,14 @@ internal sealed class VoiceChatPresence(MessengerClient client)
 
         try
         {
-            var joined = await client.CallAsync(new JoinGroupCallCall(call.ChatId));
-            if (joined.Id == call.Id)
-            {
-                await JoinedAsync(joined);
-                client.Events.Report(new GroupCallRejoined(joined));
-                return;
-            }
-
-            await client.CallAsync(new LeaveGroupCallCall(joined.Id));
+            var joined = await client.CallAsync(new JoinGroupCallCall(call.ChatId, Rejoin: true));
+            await JoinedAsync(joined);
+            client.Events.Report(new GroupCallRejoined(joined));
+            return;
         }
         catch (RpcException)
         {
-            // Not a member any more, or calls refused: out of the voice chat.
+            // The place is gone (the call ended, the grace ran out, another device took it), or the user left the group.
         }
         catch (Exception e) when (e is MessengerConnectionException or TimeoutException or OperationCanceledException)
         {

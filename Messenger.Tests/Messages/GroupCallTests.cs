@@ -217,8 +217,13 @@ public sealed class GroupCallTests : IAsyncLifetime
         await alice.Client.SendGroupCallSignalAsync(call.Id, bob.UserId, "to the phone");
         (await bobsPhone.NextAsync<GroupCallSignal>()).Data.Should().Be("to the phone");
 
+        // A rejoin takes back only a place this device holds: not the phone's, and it never starts a voice chat.
+        await ChatTestKit.FailsWith(() => bob.Client.CallAsync(new JoinGroupCallCall(chat.Id, Rejoin: true)), CallErrorNames.GroupCallJoinMissing);
         await bobsPhone.Client.LeaveGroupCallAsync(call.Id);
         bobsPhone.Client.CurrentGroupCall.Should().BeNull();
+        await alice.Client.LeaveGroupCallAsync(call.Id);
+        await ChatTestKit.FailsWith(() => bob.Client.CallAsync(new JoinGroupCallCall(chat.Id, Rejoin: true)), CallErrorNames.GroupCallJoinMissing);
+        (await alice.Client.GetGroupCallAsync(chat.Id)).Should().BeNull();
     }
 
     [Fact]

@@ -220,11 +220,16 @@ public sealed class PollTests : IAsyncLifetime
         await ChatTestKit.FailsWith(() => bob.Client.VoteAsync(peer, id, []), PollErrorNames.RevoteNotAllowed);
         (await bob.Client.VoteAsync(peer, id, [0])).PtsCount.Should().Be(0, "the same answer again changes nothing");
 
-        var forwarded = await carol.Client.CallAsync(new Messenger.Contracts.Media.ForwardMessagesCall(peer, [id], Peer.User(bob.Id), [9]));
+        await ChatTestKit.FailsWith(
+            () => carol.Client.CallAsync(new Messenger.Contracts.Media.ForwardMessagesCall(peer, [id], Peer.User(carol.Id), [8])),
+            PollErrorNames.QuizAnswerRequired);
+        (await carol.Client.GetHistoryAsync(Peer.User(carol.Id))).Should().BeEmpty("a copy to herself would tell her the answer");
+        var forwarded = await bob.Client.CallAsync(new Messenger.Contracts.Media.ForwardMessagesCall(peer, [id], Peer.User(carol.Id), [9]));
         var copy = forwarded.Messages.Single();
         copy.Poll.Should().BeEquivalentTo(new Poll("2 + 2?", ["3", "4", "5"], Quiz: true));
-        PollOf(await carol.Client.GetHistoryPageAsync(Peer.User(bob.Id)), copy.Id).CorrectOption.Should().BeNull("forwarding is not writing it");
-        (await bob.Client.VoteAsync(Peer.User(carol.Id), copy.Id, [1])).Results.CorrectOption.Should().Be(1, "a forwarded quiz keeps its answer");
+        PollOf(await bob.Client.GetHistoryPageAsync(Peer.User(carol.Id)), copy.Id).CorrectOption.Should().BeNull("forwarding is not writing it");
+        PollOf(await carol.Client.GetHistoryPageAsync(Peer.User(bob.Id)), copy.Id).CorrectOption.Should().BeNull();
+        (await carol.Client.VoteAsync(Peer.User(bob.Id), copy.Id, [1])).Results.CorrectOption.Should().Be(1, "a forwarded quiz keeps its answer");
 
         await alice.Client.ClosePollAsync(peer, id);
         var closed = (await carol.Client.GetDifferenceAsync(0)).Updates.Select(u => u.Update).OfType<MessagePollUpdate>().Single(u => u.Closed);

@@ -83,6 +83,27 @@ public sealed class RecoveryCodeTests
     }
 
     [Fact]
+    public async Task SignIn_WhenTheAccountIsBlocked_IsRefusedWithoutUsingUpTheCode()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await SessionTestKit.StartHostAsync(clock: clock);
+        await using var admin = await host.SignedInClientAsync("admin_rcblock"); // the first account is the server's admin
+        await using var alice = await host.SignedInClientAsync("alice_rcblock");
+        var aliceId = (await admin.SearchUsersAsync("alice_rcblock")).Single().Id;
+        var (_, codes) = await TurnOnAsync(alice, clock);
+        await admin.SetUserBlockedAsync(aliceId, blocked: true);
+
+        await using var laptop = await host.ConnectAsync();
+        var refused = await SessionTestKit.FailsWith(
+            () => laptop.SignInAsync("alice_rcblock", SessionTestKit.Password, "Laptop", "tests", codes[0]), SessionErrorNames.UserBlocked);
+
+        refused.Code.Should().Be(403);
+        host.CountRows("session_recovery_codes").Should().Be(10, "a refused sign-in uses no code");
+        await admin.SetUserBlockedAsync(aliceId, blocked: false);
+        (await laptop.SignInAsync("alice_rcblock", SessionTestKit.Password, "Laptop", "tests", codes[0])).RecoveryCodesLeft.Should().Be(9);
+    }
+
+    [Fact]
     public async Task SignIn_WhenTwoDevicesSendTheSameCodeAtOnce_LetsOnlyOneIn()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);

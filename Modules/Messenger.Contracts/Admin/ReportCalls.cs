@@ -8,8 +8,8 @@ namespace Messenger.Contracts.Admin;
 /// <see cref="Peer"/> break its rules, for <see cref="Reason"/> (one of <see cref="ReportReasons"/>) with an optional
 /// <see cref="Comment"/> (≤ 512 characters). The admins get what the messages said when reported (a copy: a later edit or
 /// delete does not hide it), from whom and where — a private chat's messages too, as Telegram forwards them to its
-/// moderators. Reporting a message again changes nothing; one's own and service messages cannot be reported. Counts
-/// against the posting limit. Errors: <c>PEER_ID_INVALID</c>, <c>MESSAGE_IDS_INVALID</c> (none, more than 100, or
+/// moderators. Reporting a message again changes nothing; one's own and service messages cannot be reported. Each
+/// message counts against the posting limit. Errors: <c>PEER_ID_INVALID</c>, <c>MESSAGE_IDS_INVALID</c> (none, more than 100, or
 /// one zero or negative), <c>MESSAGE_ID_INVALID</c> (one the caller cannot see, their own, or a service message),
 /// <c>REPORT_REASON_INVALID</c>, <c>REPORT_COMMENT_TOO_LONG</c>, 404 <c>CHAT_NOT_FOUND</c>, 420 <c>FLOOD_WAIT</c>.</summary>
 [RpcMethod("messages.report")]

@@ -124,6 +124,10 @@ public static class CallErrorNames
     /// <summary>A group's voice chat has as many participants as a mesh may hold.</summary>
     public const string GroupCallFull = "GROUP_CALL_FULL";
 
+    /// <summary>A rejoin (<c>phone.joinGroupCall</c> with <c>rejoin</c>) from a device that holds no place in the chat's
+    /// voice chat any more: it ended, the grace ran out, or another device of the user took the place.</summary>
+    public const string GroupCallJoinMissing = "GROUP_CALL_JOIN_MISSING";
+
     /// <summary>420: the user is in another call.</summary>
     public const string UserBusy = "USER_BUSY";
 }

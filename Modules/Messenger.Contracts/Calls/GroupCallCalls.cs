@@ -28,12 +28,15 @@ public sealed record GroupCalls([property: Key("calls")] GroupCall[] Calls);
 /// an app whose connection to the server closed joins again within <c>ReconnectGraceSeconds</c> to stay in (its place
 /// moves to the new connection; so does a join from another device, and the connection that held it gets
 /// <c>group_call</c> without the caller). The participants (and, in a small
-/// group, every member) get <c>group_call</c>. Errors: <c>CHAT_TYPE_INVALID</c> (a channel), <c>GROUP_CALL_FULL</c>
+/// group, every member) get <c>group_call</c>. With <see cref="Rejoin"/> (an app back after a dropped connection) it
+/// only takes back the place this device still holds: never starts a call, never takes the place from another device of
+/// the user; otherwise <c>GROUP_CALL_JOIN_MISSING</c> (the call ended, the grace ran out, or another device took over).
+/// Errors: <c>CHAT_TYPE_INVALID</c> (a channel), <c>GROUP_CALL_FULL</c>
 /// (<c>Messenger:Calls:GroupCallMaxParticipants</c>), <c>CALL_ALREADY_ACTIVE</c> (the caller is in another call),
-/// 404 <c>CHAT_NOT_FOUND</c>.</summary>
+/// <c>GROUP_CALL_JOIN_MISSING</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
 [RpcMethod("phone.joinGroupCall")]
 [MessagePackObject]
-public sealed record JoinGroupCallCall([property: Key("chat_id")] long ChatId) : IRpcCall<GroupCall>;
+public sealed record JoinGroupCallCall([property: Key("chat_id")] long ChatId, [property: Key("rejoin")] bool Rejoin = false) : IRpcCall<GroupCall>;
 
 /// <summary><c>phone.leaveGroupCall</c>: leaves it; the last one out ends it (a <c>group_call</c> service message with its
 /// duration). Errors: <c>CALL_ID_INVALID</c> (not in it).</summary>

@@ -86,9 +86,10 @@ public static class MediaKinds
 
 /// <summary><c>messages.forward</c>: copies messages of <see cref="FromPeer"/> that the caller can see into
 /// <see cref="ToPeer"/>, one new message per id (same text and media; media gains a reference, its bytes are never
-/// copied; a poll is posted anew with its question and options, open and without votes). <see cref="RandomIds"/> (one per id, non-zero) make the call idempotent like <c>messages.send</c>. At most
+/// copied; a poll is posted anew with its question and options, open and without votes, a quiz with its answer). <see cref="RandomIds"/> (one per id, non-zero) make the call idempotent like <c>messages.send</c>. At most
 /// 100 ids. Errors: <c>PEER_ID_INVALID</c>, <c>MESSAGE_IDS_INVALID</c>, <c>RANDOM_ID_INVALID</c>,
-/// <c>MESSAGE_ID_INVALID</c> (an id the caller cannot see), 403 <c>USER_IS_BLOCKED</c>, 403 <c>YOU_BLOCKED_USER</c>.</summary>
+/// <c>MESSAGE_ID_INVALID</c> (an id the caller cannot see), <c>QUIZ_ANSWER_REQUIRED</c> (a quiz the caller has not
+/// answered, did not write and is still open), 403 <c>USER_IS_BLOCKED</c>, 403 <c>YOU_BLOCKED_USER</c>.</summary>
 [RpcMethod("messages.forward")]
 [MessagePackObject]
 public sealed record ForwardMessagesCall(

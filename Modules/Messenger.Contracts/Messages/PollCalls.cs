@@ -128,6 +128,10 @@ public static class PollErrorNames
     public const string QuizMultipleInvalid = "QUIZ_MULTIPLE_INVALID";
     public const string PollSolutionInvalid = "POLL_SOLUTION_INVALID";
 
+    /// <summary>A quiz is forwarded with its answer (a copy with votes of its own), so only by someone who may know it:
+    /// who answered it, who wrote it, or anyone once it is closed.</summary>
+    public const string QuizAnswerRequired = "QUIZ_ANSWER_REQUIRED";
+
     /// <summary>A quiz's answer is final: it can be neither changed nor taken back.</summary>
     public const string RevoteNotAllowed = "REVOTE_NOT_ALLOWED";
 

@@ -126,7 +126,8 @@ public sealed record MessageReactionsUpdate(
 /// <see cref="Counts"/> per option, <see cref="Voters"/> and <see cref="Closed"/> are as they are now. Who voted is never
 /// told here. <see cref="MyChoices"/> is set only in the voter's own log (their choices now, empty when taken back);
 /// null means this user's own choices did not change. A quiz's <see cref="CorrectOption"/> and <see cref="Solution"/>
-/// come in the answerer's own log with their answer, in every log when it closes, and in its author's.</summary>
+/// come in the answerer's own log with their answer, in every log when it closes, and in its author's (private chats and
+/// small groups; a large group's shared log carries them only once it is closed).</summary>
 [MessagePackObject]
 public sealed record MessagePollUpdate(
     [property: Key("peer")] Peer Peer,

@@ -24,8 +24,9 @@ internal sealed class GroupCallRegistry(IOptions<CallOptions> options, TimeProvi
 
     /// <summary><paramref name="me"/> joins the chat's call from <paramref name="device"/>, starting it if there is none
     /// (<c>Started</c>). Joining the call one is in again (after a reconnect, or from another device) moves it to the new
-    /// connection; <c>Replaced</c> is the connection that held it before, when another.</summary>
-    public (GroupCall Call, bool Started, string? Replaced) Join(long chatId, long me, CallRegistry.Side device)
+    /// connection; <c>Replaced</c> is the connection that held it before, when another. A <paramref name="rejoin"/> only
+    /// takes back the place <paramref name="device"/> still holds in the chat's call (400 <c>GROUP_CALL_JOIN_MISSING</c>).</summary>
+    public (GroupCall Call, bool Started, string? Replaced) Join(long chatId, long me, CallRegistry.Side device, bool rejoin = false)
     {
         lock (_gate)
         {
@@ -34,7 +35,12 @@ internal sealed class GroupCallRegistry(IOptions<CallOptions> options, TimeProvi
                 var mine = _calls[current];
                 if (mine.State.ChatId != chatId)
                 {
-                    throw MessengerError.BadRequest(CallErrorNames.CallAlreadyActive);
+                    throw rejoin ? MessengerError.BadRequest(CallErrorNames.GroupCallJoinMissing) : MessengerError.BadRequest(CallErrorNames.CallAlreadyActive);
+                }
+
+                if (rejoin && !mine.Devices[me].IsDevice(device.DeviceKey))
+                {
+                    throw MessengerError.BadRequest(CallErrorNames.GroupCallJoinMissing);
                 }
 
                 mine.Away.Remove(me, out var away);
@@ -42,6 +48,11 @@ internal sealed class GroupCallRegistry(IOptions<CallOptions> options, TimeProvi
                 var before = mine.Devices[me].Connection;
                 mine.Devices[me] = device;
                 return (mine.State, false, before == device.Connection ? null : before);
+            }
+
+            if (rejoin)
+            {
+                throw MessengerError.BadRequest(CallErrorNames.GroupCallJoinMissing);
             }
 
             var started = false;

@@ -92,7 +92,7 @@ internal sealed class GroupCallHandlers(
             throw MessengerError.BadRequest(CallErrorNames.CallAlreadyActive);
         }
 
-        var (joined, started, replaced) = registry.Join(call.ChatId, me, new CallRegistry.Side(caller.DeviceKey, caller.ConnectionId));
+        var (joined, started, replaced) = registry.Join(call.ChatId, me, new CallRegistry.Side(caller.DeviceKey, caller.ConnectionId), call.Rejoin);
         // Checked again now that the caller is in: a removal or a one-to-one call that won the race undoes the join.
         var removed = directory.Get(call.ChatId)?.RoleOf(me) is null;
         if (removed || calls.Of(me) is not null)

@@ -71,6 +71,12 @@ internal sealed class ForwardMessagesHandler(
                     var source = MessageStore.FindVisible(scope, me, from.ChatId, call.Ids[i]);
                     sources[i] = source is null || source.Action is not null ? throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid) : source;
                     content |= source.Media is not null ? ChatRights.Media : source.Poll is not null ? ChatRights.Poll : ChatRights.Text;
+
+                    // A quiz's copy carries its answer (votes are the copy's own): only one who may know it forwards it.
+                    if (source.Poll is { Quiz: true } && PollStore.Results(scope, source.Id, me, PollStore.WriterOf(source)).CorrectOption is null)
+                    {
+                        throw MessengerError.BadRequest(PollErrorNames.QuizAnswerRequired);
+                    }
                 }
             }
 

@@ -42,7 +42,7 @@ internal sealed class ReportMessagesHandler(
     public async ValueTask<ReportsFiled> Handle(ReportMessagesCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        limiter.Take(me, 1);
+        limiter.Take(me, call.Ids.Length);
         var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
         if (target.ChatId == 0)
         {

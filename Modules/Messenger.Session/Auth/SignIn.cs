@@ -69,6 +69,12 @@ internal sealed class SignInHandler(
 
             if (RecoveryCode.Normalize(call.Code) is { } recoveryCode)
             {
+                // A code is used up once taken: not for a sign-in that is refused anyway.
+                if (user.IsBlocked)
+                {
+                    throw MessengerError.Forbidden(SessionErrorNames.UserBlocked);
+                }
+
                 recoveryCodesLeft = await store.UseRecoveryCodeAsync(user.Id, RecoveryCode.Hash(recoveryCode))
                     ?? throw Failed("recovery code", SessionErrorNames.TwoFactorCodeInvalid);
                 logger.LogInformation("User {UserId} used a recovery code, {RecoveryCodesLeft} left", user.Id, recoveryCodesLeft);

@@ -242,7 +242,9 @@ export function createMethods(call: Call) {
       sendSignal: (a: { call_id: number; data: string }, o?: CallOptions) => call<Done>('phone.sendSignal', a, o),
       discardCall: (a: { call_id: number }, o?: CallOptions) => call<PhoneCall>('phone.discardCall', a, o),
       /** Joins the group's voice chat, starting it when there is none. */
-      joinGroupCall: (a: { chat_id: number }, o?: CallOptions) => call<GroupCall>('phone.joinGroupCall', a, o),
+      /** `rejoin`: only take back the place this device still holds (after a reconnect); GROUP_CALL_JOIN_MISSING otherwise. */
+      joinGroupCall: (a: { chat_id: number; rejoin?: boolean }, o?: CallOptions) =>
+        call<GroupCall>('phone.joinGroupCall', { chat_id: a.chat_id, rejoin: a.rejoin ?? false }, o),
       leaveGroupCall: (a: { call_id: number }, o?: CallOptions) => call<GroupCall>('phone.leaveGroupCall', a, o),
       getGroupCall: (a: { chat_id: number }, o?: CallOptions) => call<{ calls: GroupCall[] }>('phone.getGroupCall', a, o),
       /** An offer, an answer or an ICE candidate for one other participant. */

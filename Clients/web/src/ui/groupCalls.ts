@@ -124,13 +124,14 @@ export function dropGroupCall(): void {
   setState({ groupCall: null });
 }
 
-/** The connection to the server came back: still in the voice chat, this tab joins again within the server's grace
- * (the media between the browsers never stopped), or it is taken out. */
+/** The connection to the server came back: still in the voice chat, this tab takes its place back within the server's
+ * grace (the media between the browsers never stopped), or — the call ended, the grace ran out, or another device of
+ * the user took the place — it lets go. */
 export async function rejoinGroupCall(): Promise<void> {
   const current = view();
   if (!current) return;
   try {
-    groupCallChanged(await api().phone.joinGroupCall({ chat_id: current.call.chat_id }));
+    groupCallChanged(await api().phone.joinGroupCall({ chat_id: current.call.chat_id, rejoin: true }));
   } catch {
     dropGroupCall();
   }
