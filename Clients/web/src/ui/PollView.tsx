@@ -22,7 +22,8 @@ export function PollView({ state, chatKey, message, canVote }: { state: AppState
   const [error, setError] = useState('');
   const [showVoters, setShowVoters] = useState(false);
   const voted = results.my_choices.length > 0;
-  const choosing = canVote && !voted && !results.closed;
+  // A quiz whose answer this user knows without answering (they wrote it) shows its results, not choices.
+  const choosing = canVote && !voted && !results.closed && !(poll.quiz && results.correct_option != null);
   const shares = percentages(results);
   const answer = poll.quiz ? results.correct_option : null;
   const act = (work: Promise<void>) => {

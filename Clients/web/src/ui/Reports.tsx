@@ -3,7 +3,9 @@ import type { AdminUser, Message, Report } from '../api/types';
 import { api } from './connection';
 import { errorText } from './format';
 import { Modal } from './Modal';
-import { peerFromKey } from './peers';
+import { ensureUsers } from './chats';
+import { peerFromKey, userName } from './peers';
+import { useApp } from './store';
 
 /** Why a message may be reported, as the server names them, and as the user reads them. */
 const REASONS: [string, string][] = [
@@ -18,6 +20,7 @@ const REASONS: [string, string][] = [
 ];
 
 const COMMENT_LIMIT = 512;
+const PAGE = 50;
 
 /** Reporting someone's message to the server's admins: a reason and an optional comment. */
 export function ReportDialog({ chatKey, message, onClose }: { chatKey: string; message: Message; onClose: () => void }) {
@@ -78,15 +81,29 @@ export function ReportDialog({ chatKey, message, onClose }: { chatKey: string; m
   );
 }
 
-/** Admins: the reports still to look at, each with the reported message as it was; Dismiss, Delete message (for
- * everyone), or Block its author (the server-wide block). */
+/** Admins: the reports still to look at, newest first (50 at a time), each with the reported message as it was;
+ * Dismiss, Delete message (for everyone), or Block its author (the server-wide block). */
 export function AdminReports({ users, onAction }: { users: AdminUser[]; onAction: () => void }) {
+  const state = useApp((s) => s);
   const [page, setPage] = useState<{ reports: Report[]; open: number } | null>(null);
   const [error, setError] = useState('');
-  const load = () => api().admin.getReports({ limit: 50 }).then(setPage, (e) => setError(errorText(e)));
+  const fetchPage = async (offsetId: number) => {
+    const next = await api().admin.getReports({ offset_id: offsetId, limit: PAGE });
+    await ensureUsers(next.reports.flatMap((r) => [r.reporter_id, r.from_id]));
+    return next;
+  };
+  const load = () => fetchPage(0).then(setPage, (e) => setError(errorText(e)));
+  const more = () => {
+    const last = page?.reports[page.reports.length - 1];
+    if (!page || !last) return;
+    fetchPage(last.id).then(
+      (next) => setPage({ reports: [...page.reports, ...next.reports], open: next.open }),
+      (e) => setError(errorText(e)),
+    );
+  };
   useEffect(() => void load(), []);
   if (!page) return null;
-  const name = (id: number) => users.find((u) => u.id === id)?.display_name ?? `user ${id}`;
+  const name = (id: number) => userName(state, id);
   const act = async (work: () => Promise<unknown>) => {
     setError('');
     try {
@@ -105,7 +122,8 @@ export function AdminReports({ users, onAction }: { users: AdminUser[]; onAction
       ) : (
         <ul class="devices" aria-label="Open reports">
           {page.reports.map((report) => {
-            const author = users.find((u) => u.id === report.from_id);
+            const listed = users.find((u) => u.id === report.from_id);
+            const blockable = !state.users[report.from_id]?.deleted && !listed?.is_blocked && !listed?.is_admin;
             const label = REASONS.find(([value]) => value === report.reason)?.[1] ?? report.reason;
             return (
               <li class="device report" key={report.id} data-testid="report">
@@ -132,7 +150,7 @@ export function AdminReports({ users, onAction }: { users: AdminUser[]; onAction
                 >
                   Delete message
                 </button>
-                {author && !author.is_blocked && !author.is_admin && (
+                {blockable && (
                   <button
                     type="button"
                     class="btn btn--small btn--danger"
@@ -145,6 +163,11 @@ export function AdminReports({ users, onAction }: { users: AdminUser[]; onAction
             );
           })}
         </ul>
+      )}
+      {page.reports.length < page.open && (
+        <button type="button" class="btn btn--small btn--ghost" onClick={more}>
+          Show more reports
+        </button>
       )}
       {error && (
         <p class="form__error" role="alert">

@@ -7,10 +7,18 @@ import { getState } from './store';
 /** Most options a poll may have, and the longest question and option (the server's PollLimits). */
 export const POLL_LIMITS = { minOptions: 2, maxOptions: 10, question: 255, option: 100, solution: 200 } as const;
 
-/** Posts a poll to the chat; it shows when the server has stored it. */
+/** Posts a poll to the chat; it shows when the server has stored it. The server's message never carries a quiz's
+ * answer: its author knows it, so their results do from the start. */
 export async function sendPoll(key: string, poll: Poll): Promise<void> {
   const sent = await api().messages.sendPoll({ peer: peerFromKey(key), poll });
-  messageArrived(sent.message);
+  messageArrived(
+    poll.quiz
+      ? {
+          ...sent.message,
+          poll_results: { ...resultsOf(sent.message), correct_option: poll.correct_option ?? null, solution: poll.solution ?? null },
+        }
+      : sent.message,
+  );
 }
 
 /** Votes for `options` in the poll `message` (none takes the vote back). */
