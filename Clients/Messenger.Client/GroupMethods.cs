@@ -125,10 +125,16 @@ public static class GroupMethods
         client.CallAsync(new GetChannelDifferenceCall(chatId, pts, limit), cancellationToken);
 
     /// <summary>Messages containing every word of <paramref name="query"/> (prefix, case- and accent-insensitive), in
-    /// <paramref name="peer"/> or (null) every chat the caller can read, newest first, older than <paramref name="offsetId"/>.</summary>
+    /// <paramref name="peer"/> or (null) every chat the caller can read, newest first, older than <paramref name="offsetId"/>;
+    /// only those sent by <paramref name="fromId"/> (0: anyone), dated from <paramref name="minDate"/> to
+    /// <paramref name="maxDate"/> (whole seconds, both included; null: unbounded) and of the kind <paramref name="filter"/>
+    /// (one of <see cref="SearchFilters"/>; null: any). With a filter the query may be empty.</summary>
     public static async Task<Message[]> SearchMessagesAsync(
-        this MessengerClient client, string query, Peer? peer = null, long offsetId = 0, int limit = 20, CancellationToken cancellationToken = default) =>
-        (await client.CallAsync(new SearchMessagesCall(peer, query, offsetId, limit), cancellationToken)).Messages;
+        this MessengerClient client, string query, Peer? peer = null, long offsetId = 0, int limit = 20, long fromId = 0,
+        DateTimeOffset? minDate = null, DateTimeOffset? maxDate = null, string? filter = null, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(
+            new SearchMessagesCall(peer, query, offsetId, limit, fromId, minDate?.ToUnixTimeSeconds() ?? 0, maxDate?.ToUnixTimeSeconds() ?? 0, filter),
+            cancellationToken)).Messages;
 
     private static async Task<ChatChanged> ObservedAsync(
         MessengerClient client, Contracts.Rpc.IRpcCall<ChatChanged> call, bool isMember, CancellationToken cancellationToken)

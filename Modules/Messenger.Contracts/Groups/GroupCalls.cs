@@ -322,15 +322,57 @@ public sealed record GetChannelDifferenceCall(
 
 /// <summary><c>messages.search</c>: messages containing every word of <see cref="Query"/> (words are prefix-matched,
 /// case- and accent-insensitive) in <see cref="Peer"/> or in every chat the caller can read, newest first, older than
-/// <see cref="OffsetId"/> (0: from the newest). Errors: <c>SEARCH_QUERY_EMPTY</c>, <c>LIMIT_INVALID</c>,
-/// <c>PEER_ID_INVALID</c>.</summary>
+/// <see cref="OffsetId"/> (0: from the newest), narrowed by the optional filters: sent by <see cref="FromId"/>, dated
+/// within <see cref="MinDate"/>–<see cref="MaxDate"/> (unix seconds, inclusive; 0: unbounded), of one
+/// <see cref="SearchFilters"/> kind. With at least one filter the query may be empty: then every message that passes them.
+/// Errors: <c>SEARCH_QUERY_EMPTY</c> (no words and no filter), <c>SEARCH_FILTER_INVALID</c>, <c>DATE_RANGE_INVALID</c>
+/// (negative, or min after max), <c>USER_ID_INVALID</c> (a negative <see cref="FromId"/>; an id of nobody finds nothing),
+/// <c>OFFSET_INVALID</c>, <c>LIMIT_INVALID</c>, <c>PEER_ID_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
 [RpcMethod("messages.search")]
 [MessagePackObject]
 public sealed record SearchMessagesCall(
     [property: Key("peer")] Peer? Peer,
     [property: Key("query")] string Query,
     [property: Key("offset_id")] long OffsetId = 0,
-    [property: Key("limit")] int Limit = 20) : IRpcCall<MessageList>;
+    [property: Key("limit")] int Limit = 20,
+    [property: Key("from_id")] long FromId = 0,
+    [property: Key("min_date")] long MinDate = 0,
+    [property: Key("max_date")] long MaxDate = 0,
+    [property: Key("filter")] string? Filter = null) : IRpcCall<MessageList>
+{
+    /// <summary>True when anything but the words narrows the search (then the query may be empty).</summary>
+    [IgnoreMember]
+    public bool HasFilter => FromId != 0 || MinDate != 0 || MaxDate != 0 || !string.IsNullOrEmpty(Filter);
+}
+
+/// <summary>The content filters of <c>messages.search</c>, each one of <see cref="SharedMedia"/>'s kinds (what a chat's
+/// shared media lists under it); empty or null: any message.</summary>
+public static class SearchFilters
+{
+    public const string Photos = "photos";
+    public const string Videos = "videos";
+
+    /// <summary>Files that are not photos, videos or audio.</summary>
+    public const string Documents = "documents";
+
+    /// <summary>Voice notes, and any other audio file: the server keeps no difference between them.</summary>
+    public const string Voice = "voice";
+
+    /// <summary>Text messages with an <c>http://</c> or <c>https://</c> link.</summary>
+    public const string Links = "links";
+
+    /// <summary>The number of the <see cref="SharedMedia"/> kind the filter stands for (0: any message; -1: not a filter).</summary>
+    public static int SharedKindOf(string? filter) => filter switch
+    {
+        null or "" => 0,
+        Photos => SharedMedia.NumberOf(SharedMedia.Photo),
+        Videos => SharedMedia.NumberOf(SharedMedia.Video),
+        Documents => SharedMedia.NumberOf(SharedMedia.Document),
+        Voice => SharedMedia.NumberOf(SharedMedia.Audio),
+        Links => SharedMedia.NumberOf(SharedMedia.Link),
+        _ => -1,
+    };
+}
 
 /// <summary>Stable error names of groups and search.</summary>
 public static class GroupErrorNames
@@ -349,6 +391,8 @@ public static class GroupErrorNames
     public const string ExpiresInvalid = "EXPIRES_INVALID";
     public const string UsageLimitInvalid = "USAGE_LIMIT_INVALID";
     public const string SearchQueryEmpty = "SEARCH_QUERY_EMPTY";
+    public const string SearchFilterInvalid = "SEARCH_FILTER_INVALID";
+    public const string DateRangeInvalid = "DATE_RANGE_INVALID";
 
     /// <summary>404: no such chat, or the caller is not a member (the same answer, so chats cannot be probed).</summary>
     public const string ChatNotFound = "CHAT_NOT_FOUND";

@@ -105,9 +105,13 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             // random_id makes messages.send idempotent per sender.
             message.Property(m => m.RandomId).HasColumnName("random_id");
             message.HasIndex(m => new { m.FromId, m.RandomId }).IsUnique();
+            // messages.search's from_id: a sender's messages newest first, whatever the chats' sizes.
+            message.HasIndex(m => new { m.FromId, m.Id });
             message.Property(m => m.ToKind).HasColumnName("to_kind");
             message.Property(m => m.ToId).HasColumnName("to_id");
             message.Property(m => m.Date).HasColumnName("date");
+            // messages.search's dates become an id window (ids grow with dates) by one seek each.
+            message.HasIndex(m => m.Date);
             message.Property(m => m.Text).HasColumnName("text");
             message.Property(m => m.ReplyToId).HasColumnName("reply_to_id");
             // Threads (messages.getReplies, reply counts): only answers are in it, so other messages' inserts pay nothing.

@@ -5,6 +5,10 @@ using Microsoft.Data.Sqlite;
 
 namespace Messenger.Message.Storage;
 
+/// <summary>What narrows a search besides its words: a sender (0: anyone), dates (unix seconds, inclusive; 0: unbounded)
+/// and a <see cref="SharedMedia"/> kind's number (0: any message).</summary>
+internal sealed record SearchFilter(long FromId, long MinDate, long MaxDate, int SharedKind);
+
 internal sealed class SearchStore(SqliteDatabase database)
 {
     /// <summary>Up to this many chats go into the FTS5 query itself; more are a filter on the matched rows.</summary>
@@ -25,30 +29,85 @@ internal sealed class SearchStore(SqliteDatabase database)
     }
 
     /// <summary>
-    /// Messages in <paramref name="chatIds"/> whose text has every word as a prefix of one of its words, newest first.
-    /// With a few chats the chats are part of the FTS5 query (each message is indexed with its chat as a token); with
-    /// many, merging one posting list per chat costs more than walking the words' matches newest first and keeping
-    /// those in the caller's chats until the page is full, so the chats filter the rows instead.
+    /// Messages in <paramref name="chatIds"/> that pass <paramref name="filter"/> and (with words) whose text has every
+    /// word as a prefix of one of its words, newest first: with words the FTS5 index drives (<see cref="Matching"/>) and
+    /// the filters check its matches; without, an index of the filters' (<see cref="Filtered"/>).
     /// </summary>
-    public MessageList Search(long userId, IReadOnlyList<string> words, long[] chatIds, long offsetId, int limit)
+    public MessageList Search(long userId, IReadOnlyList<string> words, long[] chatIds, SearchFilter filter, long offsetId, int limit)
     {
         using var connection = database.Open();
-        var text = string.Join(" AND ", words.Select(word => WordQuery(connection, word)));
-        var inIndex = chatIds.Length <= ChatsInIndexQuery;
-        var match = inIndex ? $"text : ({text}) AND chat : ({string.Join(" OR ", chatIds.Select(SearchIndex.ChatToken))})" : $"text : ({text})";
-        // Chat ids come from the database, never from the caller: written into the statement as numbers.
-        var chatFilter = inIndex ? "" : $"AND m.chat_id IN ({string.Join(", ", chatIds)}) ";
+        var (low, high) = IdWindow(connection, filter, offsetId);
+        if (low >= high)
+        {
+            return new MessageList([]);
+        }
 
+        List<Contracts.Messages.Message> messages;
+        if (words.Count > 0)
+        {
+            var (sql, match) = Matching(connection, words, chatIds, filter, low);
+            messages = Read(connection, sql, userId, filter, low, high, limit, match);
+        }
+        else if (chatIds.Length > 1 && filter.FromId == 0)
+        {
+            messages = InSlices(connection, userId, chatIds, filter, low, high, limit);
+        }
+        else
+        {
+            messages = Read(connection, Filtered(chatIds, filter, low), userId, filter, low, high, limit);
+        }
+
+        return MessageListing.Of(connection, userId, messages);
+    }
+
+    /// <summary>Initial span of ids <see cref="InSlices"/> reads, per message of the page.</summary>
+    public const int SliceIdsPerMessage = 64;
+
+    /// <summary>
+    /// Without words or a sender over several chats, SQLite reads each chat's part of the id window from its index and
+    /// sorts them together before the first row comes out, so a window of the whole history would be read whole. The
+    /// window is read in slices instead, from the newest, each four times the one before, until the page is full: a
+    /// page of recent messages costs a few small reads, and nothing outside the caller's chats is read.
+    /// </summary>
+    private static List<Contracts.Messages.Message> InSlices(
+        SqliteConnection connection, long userId, long[] chatIds, SearchFilter filter, long low, long high, int limit)
+    {
+        using (var newest = connection.CreateCommand())
+        {
+            newest.CommandText = "SELECT max(id) FROM message_messages";
+            high = Math.Min(high, newest.ExecuteScalar() is long top ? top + 1 : 0);
+        }
+
+        var sql = Filtered(chatIds, filter, low: 1);
+        var messages = new List<Contracts.Messages.Message>();
+        for (var span = (long)limit * SliceIdsPerMessage; messages.Count < limit && high > low; span *= 4)
+        {
+            var bottom = Math.Max(low, high - span);
+            messages.AddRange(Read(connection, sql, userId, filter, bottom, high, limit - messages.Count));
+            high = bottom;
+        }
+
+        return messages;
+    }
+
+    private static List<Contracts.Messages.Message> Read(
+        SqliteConnection connection, string sql, long userId, SearchFilter filter, long low, long high, int limit, string? match = null)
+    {
         using var command = connection.CreateCommand();
-        command.CommandText =
-            $"SELECT {MessageStore.MessageColumns} FROM message_search s JOIN message_messages m ON m.id = s.rowid " +
-            $"WHERE message_search MATCH @query AND s.rowid < @offset AND m.deleted = 0 {chatFilter}" +
-            "AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id) " +
-            "ORDER BY s.rowid DESC LIMIT @limit";
-        command.Parameters.AddWithValue("@query", match);
-        command.Parameters.AddWithValue("@offset", offsetId > 0 ? offsetId : long.MaxValue);
+        command.CommandText = sql;
+        if (match is not null)
+        {
+            command.Parameters.AddWithValue("@query", match);
+        }
+
+        command.Parameters.AddWithValue("@offset", high);
+        command.Parameters.AddWithValue("@low", low);
         command.Parameters.AddWithValue("@user", userId);
         command.Parameters.AddWithValue("@limit", limit);
+        command.Parameters.AddWithValue("@from", filter.FromId);
+        command.Parameters.AddWithValue("@min", filter.MinDate);
+        command.Parameters.AddWithValue("@max", filter.MaxDate);
+        command.Parameters.AddWithValue("@kind", filter.SharedKind);
         using var reader = command.ExecuteReader();
         var messages = new List<Contracts.Messages.Message>();
         while (reader.Read())
@@ -56,8 +115,93 @@ internal sealed class SearchStore(SqliteDatabase database)
             messages.Add(MessageStore.ReadMessage(reader, 0));
         }
 
-        reader.Close();
-        return MessageListing.Of(connection, userId, messages);
+        return messages;
+    }
+
+    /// <summary>
+    /// The words' matches. With a few chats the chats are part of the FTS5 query (each message is indexed with its chat as
+    /// a token); with many, merging one posting list per chat costs more than walking the words' matches newest first and
+    /// keeping those in the caller's chats until the page is full, so the chats filter the rows instead. The filters check
+    /// each match as it comes; the id window (the offset, and the dates') bounds the walk inside FTS5.
+    /// </summary>
+    internal static (string Sql, string Match) Matching(SqliteConnection connection, IReadOnlyList<string> words, long[] chatIds, SearchFilter filter, long low)
+    {
+        var text = string.Join(" AND ", words.Select(word => WordQuery(connection, word)));
+        var inIndex = chatIds.Length <= ChatsInIndexQuery;
+        var match = inIndex ? $"text : ({text}) AND chat : ({string.Join(" OR ", chatIds.Select(SearchIndex.ChatToken))})" : $"text : ({text})";
+        // Chat ids come from the database, never from the caller: written into the statement as numbers.
+        var chatFilter = inIndex ? "" : $"AND m.chat_id IN ({string.Join(", ", chatIds)}) ";
+        // CROSS JOIN keeps FTS5 the outer loop: given a sender and a window, SQLite would otherwise walk the sender's
+        // messages and ask FTS5 about each, then sort them all — what it costs depends on data it has no statistics of.
+        var sql =
+            $"SELECT {MessageStore.MessageColumns} FROM message_search s CROSS JOIN message_messages m ON m.id = s.rowid " +
+            $"WHERE message_search MATCH @query AND s.rowid < @offset {(low > 0 ? "AND s.rowid >= @low " : "")}AND m.deleted = 0 {chatFilter}" +
+            $"{Conditions(filter)}" +
+            "AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id) " +
+            "ORDER BY s.rowid DESC LIMIT @limit";
+        return (sql, match);
+    }
+
+    /// <summary>
+    /// Without words, the messages people posted (not service messages) that pass the filters, newest first, from the
+    /// index of the narrowest filter, named so the plan cannot drift: a sender's messages from <c>(from_id, id)</c>, which
+    /// the chats then filter (never other people's messages); else a kind's from the shared-media index
+    /// <c>(chat_id, shared_kind, id)</c>; else the chats' messages from <c>(chat_id, id)</c> — within the id window.
+    /// </summary>
+    internal static string Filtered(long[] chatIds, SearchFilter filter, long low)
+    {
+        var index = filter.FromId > 0 ? "IX_message_messages_from_id_id"
+            : filter.SharedKind > 0 ? "IX_message_messages_chat_id_shared_kind_id"
+            : "IX_message_messages_chat_id_id";
+        // Chat ids come from the database, never from the caller: written into the statement as numbers.
+        var chat = chatIds.Length == 1 ? $"m.chat_id = {chatIds[0]}" : $"m.chat_id IN ({string.Join(", ", chatIds)})";
+        return
+            $"SELECT {MessageStore.MessageColumns} FROM message_messages m INDEXED BY {index} " +
+            $"WHERE {chat} AND m.id < @offset {(low > 0 ? "AND m.id >= @low " : "")}" +
+            $"AND m.deleted = 0 AND m.action IS NULL {Conditions(filter)}" +
+            "AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id) " +
+            "ORDER BY m.id DESC LIMIT @limit";
+    }
+
+    private static string Conditions(SearchFilter filter) =>
+        (filter.FromId > 0 ? "AND m.from_id = @from " : "") +
+        (filter.MinDate > 0 ? "AND m.date >= @min " : "") +
+        (filter.MaxDate > 0 ? "AND m.date <= @max " : "") +
+        (filter.SharedKind > 0 ? "AND m.shared_kind = @kind " : "");
+
+    /// <summary>
+    /// The ids a page may hold: below the offset, and within the dates. Ids grow with time (each message is stamped with
+    /// the writer's clock inside its unit, one unit after another), so the first message dated after
+    /// <see cref="SearchFilter.MaxDate"/> is where the dates' window ends and the first dated at or after
+    /// <see cref="SearchFilter.MinDate"/> where it begins — one seek each in the index on <c>date</c>. The dates are
+    /// checked on each row too.
+    /// </summary>
+    private static (long Low, long High) IdWindow(SqliteConnection connection, SearchFilter filter, long offsetId)
+    {
+        var high = offsetId > 0 ? offsetId : long.MaxValue;
+        long low = 0;
+        if (filter.MaxDate > 0 && FirstDated(connection, FirstDatedAfter, filter.MaxDate) is { } after)
+        {
+            high = Math.Min(high, after);
+        }
+
+        if (filter.MinDate > 0)
+        {
+            low = FirstDated(connection, FirstDatedFrom, filter.MinDate) ?? long.MaxValue;
+        }
+
+        return (low, high);
+    }
+
+    internal const string FirstDatedAfter = "SELECT id FROM message_messages WHERE date > @date ORDER BY date, id LIMIT 1";
+    internal const string FirstDatedFrom = "SELECT id FROM message_messages WHERE date >= @date ORDER BY date, id LIMIT 1";
+
+    private static long? FirstDated(SqliteConnection connection, string sql, long date)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("@date", date);
+        return command.ExecuteScalar() is long id ? id : null;
     }
 
     /// <summary>

@@ -525,6 +525,8 @@ namespace Messenger.Message.Storage.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Date");
+
                     b.HasIndex("ExpiresAt")
                         .HasFilter("expires_at IS NOT NULL");
 
@@ -533,6 +535,8 @@ namespace Messenger.Message.Storage.Migrations
                         .HasFilter("reply_to_id IS NOT NULL");
 
                     b.HasIndex("ChatId", "Id");
+
+                    b.HasIndex("FromId", "Id");
 
                     b.HasIndex("FromId", "RandomId")
                         .IsUnique();
