@@ -1633,6 +1633,55 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task SearchInChat_BySenderAndKind_ListsOnlyThoseMessages_EvenWithoutWords()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        await alice.CreateGroupAsync("Lunch club", bobName.Username);
+        await alice.SendAsync("Lunch at noon?");
+        await alice.SendAsync("The menu: https://example.com/menu");
+        await bob.OpenChatAsync("Lunch club");
+        await bob.SendAsync("Lunch works for me");
+        await bob.SendAsync("I will bring snacks");
+        await Expect(alice.Message("I will bring snacks")).ToBeVisibleAsync();
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Search in chat" }).ClickAsync();
+        var results = alice.Page.GetByRole(AriaRole.List, new() { Name = "Results in this chat" });
+        var from = alice.Page.GetByLabel("From", new() { Exact = true });
+        await Expect(from.Locator("option", new() { HasText = bobName.Display })).ToHaveCountAsync(1);
+        await from.SelectOptionAsync(new SelectOptionValue { Label = bobName.Display });
+        await Expect(results.GetByRole(AriaRole.Button)).ToHaveCountAsync(2);
+        await Expect(results.GetByRole(AriaRole.Button).Nth(0)).ToContainTextAsync("I will bring snacks");
+        await Expect(results.GetByRole(AriaRole.Button).Nth(1)).ToContainTextAsync("Lunch works for me");
+
+        await alice.Page.GetByLabel("Search in this chat").FillAsync("lunch");
+        await Expect(results.GetByRole(AriaRole.Button)).ToHaveCountAsync(1);
+        await Expect(results).ToContainTextAsync("Lunch works for me");
+        await from.SelectOptionAsync(new SelectOptionValue { Label = "You" });
+        await Expect(results).ToContainTextAsync("Lunch at noon?");
+        await Expect(results.GetByRole(AriaRole.Button)).ToHaveCountAsync(1);
+
+        await alice.Page.GetByLabel("Search in this chat").FillAsync("");
+        await from.SelectOptionAsync(new SelectOptionValue { Label = "Anyone" });
+        await alice.Page.GetByLabel("Kind", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Links" });
+        await Expect(results.GetByRole(AriaRole.Button)).ToHaveCountAsync(1);
+        await Expect(results).ToContainTextAsync("The menu: https://example.com/menu");
+        await alice.ScreenshotAsync("26-search-filters");
+        await alice.Page.GetByLabel("Kind", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Photos" });
+        await Expect(alice.Page.GetByText("No messages found")).ToBeVisibleAsync();
+
+        await alice.Page.GetByLabel("Search", new() { Exact = true }).FillAsync("lunch");
+        var messages = alice.Page.GetByRole(AriaRole.Region, new() { Name = "Messages" });
+        await Expect(messages.GetByRole(AriaRole.Button)).ToHaveCountAsync(2);
+        await messages.GetByLabel("Message kind").SelectOptionAsync(new SelectOptionValue { Label = "Links" });
+        await Expect(messages.GetByText("No messages found")).ToBeVisibleAsync();
+        await alice.Page.GetByLabel("Search", new() { Exact = true }).FillAsync("menu");
+        await Expect(messages.GetByRole(AriaRole.Button)).ToHaveCountAsync(1);
+        await Expect(messages).ToContainTextAsync("The menu: https://example.com/menu");
+        await alice.ScreenshotAsync("27-search-kind");
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Files_DroppedOnTheChat_OrPastedIntoTheBox_AreSent_WithTheTypedTextAsCaption()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

@@ -49,6 +49,7 @@ import type {
   LoginToken,
   MessageList,
   Peer,
+  SearchFilter,
   Pong,
   RegisteredUser,
   SentMessage,
@@ -221,8 +222,35 @@ export function createMethods(call: Call) {
       updateNotifySettings: (a: { peer: Peer; mute_until: number }, o?: CallOptions) =>
         call<AffectedMessages>('messages.updateNotifySettings', a, o),
       setTyping: (a: { peer: Peer; action: TypingAction }, o?: CallOptions) => call<Done>('messages.setTyping', a, o),
-      search: (a: { peer?: Peer | null; query: string; offset_id?: number; limit?: number }, o?: CallOptions) =>
-        call<MessageList>('messages.search', { peer: a.peer ?? null, query: a.query, offset_id: a.offset_id ?? 0, limit: a.limit ?? 20 }, o),
+      /** Messages with every word of `query`, narrowed by sender, dates (unix seconds, inclusive; 0 unbounded) and kind;
+       * with any of those the query may be empty. */
+      search: (
+        a: {
+          peer?: Peer | null;
+          query: string;
+          offset_id?: number;
+          limit?: number;
+          from_id?: number;
+          min_date?: number;
+          max_date?: number;
+          filter?: SearchFilter | '';
+        },
+        o?: CallOptions,
+      ) =>
+        call<MessageList>(
+          'messages.search',
+          {
+            peer: a.peer ?? null,
+            query: a.query,
+            offset_id: a.offset_id ?? 0,
+            limit: a.limit ?? 20,
+            from_id: a.from_id ?? 0,
+            min_date: a.min_date ?? 0,
+            max_date: a.max_date ?? 0,
+            filter: a.filter ?? '',
+          },
+          o,
+        ),
       /** `random_ids` are drawn when not given (one per id). */
       forward: (a: { from_peer: Peer; ids: number[]; to_peer: Peer; random_ids?: number[] }, o?: CallOptions) =>
         call<ForwardedMessages>(

@@ -467,6 +467,10 @@ export interface MessageReactions {
 }
 export type History = MessageList;
 
+/** The content filters of messages.search (SearchFilters): each a kind of the chat's shared media; `voice` is any audio. */
+export const SearchFilters = { Photos: 'photos', Videos: 'videos', Documents: 'documents', Voice: 'voice', Links: 'links' } as const;
+export type SearchFilter = (typeof SearchFilters)[keyof typeof SearchFilters];
+
 export interface Dialog {
   peer: Peer;
   top_message: Message | null;

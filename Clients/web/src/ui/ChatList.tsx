@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { Dialog, Message, User } from '../api/types';
+import type { Dialog, Message, SearchFilter, User } from '../api/types';
 import { PeerKind, isMuted, peerOf } from '../api/types';
 import { ensureUsers, rememberUsers } from './chats';
 import { openChat } from './messages';
@@ -12,6 +12,7 @@ import { formatListTime } from './format';
 import { peerKey, peerPhoto, peerTitle, previewText } from './peers';
 import { setState, useApp, type AppState } from './store';
 import { Icon } from './Icon';
+import { KindSelect } from './KindSelect';
 
 export function ChatList() {
   const [query, setQuery] = useState('');
@@ -207,6 +208,7 @@ function SearchResults({ query, onPick }: { query: string; onPick: () => void })
   const [people, setPeople] = useState<User[]>([]);
   const [messages, setMessages] = useState<Message[]>([]);
   const [searching, setSearching] = useState(false);
+  const [kind, setKind] = useState<SearchFilter | ''>('');
 
   useEffect(() => {
     let cancelled = false;
@@ -215,7 +217,7 @@ function SearchResults({ query, onPick }: { query: string; onPick: () => void })
       const prefix = query.replace(/^@/, '');
       const [users, found] = await Promise.allSettled([
         USERNAME_PREFIX.test(query) ? api().users.search({ prefix, limit: 10 }) : Promise.resolve({ users: [] }),
-        api().messages.search({ query, limit: 30 }),
+        api().messages.search({ query, limit: 30, filter: kind }),
       ]);
       if (cancelled) return;
       const foundUsers = users.status === 'fulfilled' ? users.value.users : [];
@@ -230,7 +232,7 @@ function SearchResults({ query, onPick }: { query: string; onPick: () => void })
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [query]);
+  }, [query, kind]);
 
   const needle = query.toLowerCase();
   const chats = state.dialogs.filter((d) => {
@@ -256,7 +258,11 @@ function SearchResults({ query, onPick }: { query: string; onPick: () => void })
           ))}
         </Section>
       )}
-      <Section title="Messages" empty={searching ? 'Searching…' : 'No messages found'}>
+      <Section
+        title="Messages"
+        empty={searching ? 'Searching…' : 'No messages found'}
+        aside={<KindSelect label="Message kind" value={kind} onChange={setKind} />}
+      >
         {messages.map((m) => {
           const peer = peerOf(m, me);
           return (
@@ -278,10 +284,13 @@ function SearchResults({ query, onPick }: { query: string; onPick: () => void })
   );
 }
 
-function Section({ title, empty, children }: { title: string; empty?: string; children: ComponentChildren[] }) {
+function Section({ title, empty, aside, children }: { title: string; empty?: string; aside?: ComponentChildren; children: ComponentChildren[] }) {
   return (
     <section class="search-results__section" aria-label={title}>
-      <h3 class="search-results__title">{title}</h3>
+      <div class="search-results__head">
+        <h3 class="search-results__title">{title}</h3>
+        {aside}
+      </div>
       {children.length ? <ul class="dialogs">{children}</ul> : <p class="muted search-results__empty">{empty}</p>}
     </section>
   );

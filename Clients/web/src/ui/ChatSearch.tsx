@@ -1,29 +1,65 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Message } from '../api/types';
+import type { Message, SearchFilter } from '../api/types';
 import { ensureUsers } from './chats';
 import { ResultRow } from './ChatList';
 import { api } from './connection';
 import { errorText, formatListTime } from './format';
 import { peerFromKey, previewText, userName } from './peers';
+import { KindSelect } from './KindSelect';
+import { dayBounds } from './searching';
 import { setState, useApp } from './store';
 
-/** Searching one chat's messages (messages.search with its peer): a click shows the message in the history. */
+/** Who may have written in the chat, for the "From" selector: both sides of a private chat, a group's members. */
+function useSenders(chatKey: string): number[] {
+  const me = useApp((s) => s.me?.id ?? 0);
+  const [senders, setSenders] = useState<number[]>([]);
+  useEffect(() => {
+    let cancelled = false;
+    const peer = peerFromKey(chatKey);
+    const load =
+      chatKey[0] === 'u'
+        ? Promise.resolve([...new Set([me, peer.id])])
+        : api()
+            .groups.getFull({ chat_id: peer.id, limit: 200 })
+            .then((full) => full.members.map((m) => m.user_id));
+    load
+      .then(async (ids) => {
+        await ensureUsers(ids).catch(() => undefined);
+        if (!cancelled) setSenders(ids);
+      })
+      .catch(() => !cancelled && setSenders([]));
+    return () => {
+      cancelled = true;
+    };
+  }, [chatKey, me]);
+  return senders;
+}
+
+/** Searching one chat's messages (messages.search with its peer), by words, sender, day and kind: a click shows the
+ * message in the history. Without words, a filter alone lists what passes it, newest first. */
 export function ChatSearch({ chatKey, onClose }: { chatKey: string; onClose: () => void }) {
   const [query, setQuery] = useState('');
+  const [fromId, setFromId] = useState(0);
+  const [day, setDay] = useState('');
+  const [kind, setKind] = useState<SearchFilter | ''>('');
   const [found, setFound] = useState<Message[] | null>(null);
   const [error, setError] = useState('');
   const state = useApp((s) => s);
+  const senders = useSenders(chatKey);
   const trimmed = query.trim();
+  const dates = dayBounds(day);
+  const minDate = dates?.min_date ?? 0;
+  const maxDate = dates?.max_date ?? 0;
   useEffect(() => {
     setError('');
-    if (!trimmed) {
+    if (!trimmed && !fromId && !minDate && !kind) {
       setFound(null);
       return;
     }
     let cancelled = false;
     const timer = setTimeout(() => {
       api()
-        .messages.search({ peer: peerFromKey(chatKey), query: trimmed, limit: 30 })
+        .messages.search({ peer: peerFromKey(chatKey), query: trimmed, limit: 30, from_id: fromId, min_date: minDate, max_date: maxDate, filter: kind })
         .then(
           async (page) => {
             await ensureUsers(page.messages.map((m) => m.from_id)).catch(() => undefined);
@@ -36,7 +72,8 @@ export function ChatSearch({ chatKey, onClose }: { chatKey: string; onClose: () 
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [trimmed, chatKey]);
+  }, [trimmed, chatKey, fromId, minDate, maxDate, kind]);
+  const me = state.me?.id ?? 0;
   return (
     <div class="chat-search">
       <div class="chat-search__bar">
@@ -53,6 +90,18 @@ export function ChatSearch({ chatKey, onClose }: { chatKey: string; onClose: () 
         <button type="button" class="btn btn--ghost btn--small" onClick={onClose}>
           Done
         </button>
+      </div>
+      <div class="chat-search__filters">
+        <select class="chat-search__select" aria-label="From" value={String(fromId)} onChange={(e) => setFromId(Number(e.currentTarget.value))}>
+          <option value="0">Anyone</option>
+          {senders.map((id) => (
+            <option key={id} value={String(id)}>
+              {id === me ? 'You' : userName(state, id)}
+            </option>
+          ))}
+        </select>
+        <input class="chat-search__select" type="date" aria-label="Date" value={day} onInput={(e) => setDay(e.currentTarget.value)} />
+        <KindSelect label="Kind" value={kind} onChange={setKind} />
       </div>
       {error && <p class="form__error" role="alert">{error}</p>}
       {found && found.length === 0 && <p class="muted chat-search__empty">No messages found</p>}
