@@ -120,6 +120,47 @@ public sealed class SearchFilterTests
     }
 
     [Fact]
+    public async Task Search_AKindAcrossSeveralChats_PagesNewestFirst_ThroughALongHistoryAfterIt()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_sslice");
+        await using var bob = await host.MemberAsync("bob_sslice");
+        var group = Peer.Chat((await alice.Client.CreateGroupAsync("Links", [bob.Id])).Chat.Id);
+        var direct = Peer.User(bob.Id);
+        var links = new List<long>
+        {
+            (await alice.Client.SendMessageAsync(direct, "first https://example.com/1")).Message.Id,
+            (await alice.Client.SendMessageAsync(group, "second https://example.com/2")).Message.Id,
+        };
+        for (var i = 0; i < 150; i++)
+        {
+            await alice.Client.SendMessageAsync(i % 2 == 0 ? direct : group, $"chatter {i}");
+        }
+
+        links.Add((await bob.Client.SendMessageAsync(group, "third https://example.com/3")).Message.Id);
+        for (var i = 0; i < 20; i++)
+        {
+            await bob.Client.SendMessageAsync(Peer.User(alice.Id), $"more chatter {i}");
+        }
+
+        // A page of one reads the id window in slices from 64 ids up: the older links are several slices down.
+        var paged = new List<long>();
+        long offset = 0;
+        while ((await bob.Client.SearchMessagesAsync("", filter: SearchFilters.Links, offsetId: offset, limit: 1)) is [var found])
+        {
+            paged.Add(found.Id);
+            offset = found.Id;
+        }
+
+        paged.Should().Equal(links[2], links[1], links[0]);
+        (await bob.Client.SearchMessagesAsync("", filter: SearchFilters.Links, limit: 2)).Select(m => m.Id).Should().Equal(links[2], links[1]);
+        var all = await bob.Client.SearchMessagesAsync("", minDate: DateTimeOffset.UtcNow.AddDays(-1), limit: 100);
+        all.Should().HaveCount(100);
+        all.Select(m => m.Id).Should().BeInDescendingOrder();
+        all.Select(m => m.Text).Should().Contain(["third https://example.com/3", "more chatter 19", "chatter 149"]);
+    }
+
+    [Fact]
     public async Task Search_BadFilters_AreRefusedByName()
     {
         await using var host = await GroupTestKit.StartHostAsync();

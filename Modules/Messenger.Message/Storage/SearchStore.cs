@@ -61,7 +61,7 @@ internal sealed class SearchStore(SqliteDatabase database)
     }
 
     /// <summary>Initial span of ids <see cref="InSlices"/> reads, per message of the page.</summary>
-    public const int SliceIdsPerMessage = 64;
+    private const int SliceIdsPerMessage = 64;
 
     /// <summary>
     /// Without words or a sender over several chats, SQLite reads each chat's part of the id window from its index and
