@@ -158,6 +158,10 @@ public static class SessionMethods
         this MessengerClient client, bool resolved = false, long offsetId = 0, int limit = 50, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetReportsCall(resolved, offsetId, limit), cancellationToken);
 
+    /// <summary>Admins: deletes for everyone every message the user posted, in every chat; how many.</summary>
+    public static async Task<int> DeleteUserMessagesAsync(this MessengerClient client, long userId, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new DeleteUserMessagesCall(userId), cancellationToken)).Deleted;
+
     /// <summary>Admins: dismisses a report, or deletes its message for everyone (<see cref="ReportActions"/>).</summary>
     public static Task<Report> ResolveReportAsync(this MessengerClient client, long id, string action, CancellationToken cancellationToken = default) =>
         client.CallAsync(new ResolveReportCall(id, action), cancellationToken);

@@ -79,6 +79,38 @@ public sealed class ReportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeleteUserMessages_RemovesWhatTheUserPosted_InEveryChat_ForEveryone()
+    {
+        await using var alice = await _host.MemberAsync("alice_purge");
+        await using var spammer = await _host.MemberAsync("spammer_purge");
+        await using var carol = await _host.MemberAsync("carol_purge");
+        var small = Peer.Chat((await alice.Client.CreateGroupAsync("Small", [spammer.Id, carol.Id])).Chat.Id);
+        var large = Peer.Chat((await alice.Client.CreateGroupAsync("Big", [spammer.Id, carol.Id], large: true)).Chat.Id);
+        var hub = Peer.Chat((await spammer.Client.CreateGroupAsync("Spam hub", [carol.Id])).Chat.Id);
+        foreach (var (peer, text) in new[] { (small, "buy 1"), (small, "buy 2"), (large, "buy 3"), (large, "buy 4"), (hub, "buy 5") })
+        {
+            await spammer.Client.SendMessageAsync(peer, text);
+        }
+
+        await spammer.Client.SendMessageAsync(Peer.User(carol.Id), "buy 6");
+        await alice.Client.SendMessageAsync(small, "a real message");
+
+        await ChatTestKit.FailsWith(() => carol.Client.DeleteUserMessagesAsync(spammer.Id), SessionErrorNames.AdminRequired, 403);
+        await ChatTestKit.FailsWith(() => _admin.Client.DeleteUserMessagesAsync(0), MessageErrorNames.UserIdInvalid);
+        (await _admin.Client.DeleteUserMessagesAsync(spammer.Id)).Should().Be(6);
+
+        foreach (var peer in new[] { small, large, hub, Peer.User(spammer.Id) })
+        {
+            (await carol.Client.GetHistoryAsync(peer)).Should().NotContain(m => m.FromId == spammer.Id && m.Action == null, "deleted for everyone");
+        }
+
+        (await carol.Client.GetHistoryAsync(small)).Select(m => m.Text).Should().Contain("a real message");
+        (await carol.Client.GetHistoryAsync(hub)).Should().Contain(m => m.FromId == spammer.Id && m.Action != null, "service messages stay");
+        (await _admin.Client.DeleteUserMessagesAsync(spammer.Id)).Should().Be(0, "nothing is left to delete");
+        (await _admin.Client.GetAuditLogAsync()).Should().Contain(a => a.Action == AuditActions.DeleteUserMessages && a.UserId == spammer.Id);
+    }
+
+    [Fact]
     public async Task BadReports_AreRefusedByName_AndFileNothing()
     {
         await using var alice = await _host.MemberAsync("alice_badreport");

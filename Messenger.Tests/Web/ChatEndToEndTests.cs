@@ -191,6 +191,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
         await bob.CreateGroupAsync("Market", aliceName.Username);
         await bob.SendAsync("Cheap watches, DM me");
+        await bob.SendAsync("Also selling phones");
         await alice.OpenChatAsync("Market");
         var offending = alice.Message("Cheap watches, DM me");
         await offending.HoverAsync();
@@ -216,6 +217,14 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await Expect(reports).ToContainTextAsync("No open reports.");
         await Expect(alice.Page.GetByTestId("audit-entry").First).ToContainTextAsync($"deleted a reported message of {bobName.Display}");
         await Expect(bob.Message("Cheap watches, DM me")).ToHaveCountAsync(0);
+
+        // The clean-up after a spammer: everything they posted, everywhere, once confirmed.
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = $"Delete messages {bobName.Display}" }).ClickAsync();
+        var confirm = alice.Page.GetByTestId("purge-confirm");
+        await Expect(confirm).ToContainTextAsync($"Delete every message {bobName.Display} posted");
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Delete all" }).ClickAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = $"1 message of {bobName.Display} deleted" })).ToBeVisibleAsync();
+        await Expect(bob.Message("Also selling phones")).ToHaveCountAsync(0);
         AssertNoProblems();
     }
 

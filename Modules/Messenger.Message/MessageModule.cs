@@ -78,6 +78,7 @@ public static class MessageModule
         services.AddRpcMethod<ReportMessagesCall, ReportsFiled>();
         services.AddRpcMethod<GetReportsCall, ReportList>();
         services.AddRpcMethod<ResolveReportCall, Report>();
+        services.AddRpcMethod<DeleteUserMessagesCall, UserMessagesDeleted>();
         services.AddRpcMethod<GetCallConfigCall, CallConfig>();
         services.AddRpcMethod<GetCallsCall, PhoneCalls>();
         services.AddRpcMethod<RequestCallCall, PhoneCall>();

@@ -39,4 +39,5 @@ public static class AuditActions
     public const string BackupNow = "backup_now";
     public const string DismissReport = "dismiss_report";
     public const string DeleteReportedMessage = "delete_reported_message";
+    public const string DeleteUserMessages = "delete_user_messages";
 }

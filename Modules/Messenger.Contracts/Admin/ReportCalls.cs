@@ -113,3 +113,15 @@ public static class ReportErrorNames
     public const string ReportActionInvalid = "REPORT_ACTION_INVALID";
     public const string ReportAlreadyResolved = "REPORT_ALREADY_RESOLVED";
 }
+
+/// <summary><c>admin.deleteUserMessages</c> (server admins): deletes for everyone every message <see cref="UserId"/> has
+/// posted, in every chat (as they would revoke them, a few hundred to a writer unit, so other writes go on meanwhile) —
+/// the clean-up after a spammer, with <c>admin.setUserBlocked</c>. Service messages stay. Recorded in the audit log.
+/// Errors: 403 <c>ADMIN_REQUIRED</c>, <c>USER_ID_INVALID</c>.</summary>
+[RpcMethod("admin.deleteUserMessages")]
+[MessagePackObject]
+public sealed record DeleteUserMessagesCall([property: Key("user_id")] long UserId) : IRpcCall<UserMessagesDeleted>;
+
+/// <summary>How many messages <c>admin.deleteUserMessages</c> deleted.</summary>
+[MessagePackObject]
+public sealed record UserMessagesDeleted([property: Key("deleted")] int Deleted);

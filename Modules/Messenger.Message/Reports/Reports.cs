@@ -145,7 +145,15 @@ internal sealed class ReportsAdministration(
         return resolved;
     }
 
-    private async ValueTask<long> RequireAdminAsync(CancellationToken cancellationToken)
+    private ValueTask<long> RequireAdminAsync(CancellationToken cancellationToken) => ServerAdmin.RequireAsync(caller, bus, cancellationToken);
+}
+
+/// <summary>The server's admins are the Session module's to know: asked over the bus by this module's <c>admin.*</c>
+/// methods.</summary>
+internal static class ServerAdmin
+{
+    /// <summary>The caller's user id when they are a server admin; 403 <c>ADMIN_REQUIRED</c> otherwise.</summary>
+    public static async ValueTask<long> RequireAsync(RpcContext caller, ISender bus, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
         return await bus.Send(new IsServerAdminQuery(me), cancellationToken) ? me : throw MessengerError.Forbidden(SessionErrorNames.AdminRequired);

@@ -375,6 +375,8 @@ export function createMethods(call: Call) {
           { resolved: a.resolved ?? false, offset_id: a.offset_id ?? 0, limit: a.limit ?? 50 },
           o,
         ),
+      /** Deletes for everyone every message the user posted, in every chat. */
+      deleteUserMessages: (a: { user_id: number }, o?: CallOptions) => call<{ deleted: number }>('admin.deleteUserMessages', a, o),
       /** `dismiss`, or `delete_message` (for everyone; resolves its other reports too). */
       resolveReport: (a: { id: number; action: 'dismiss' | 'delete_message' }, o?: CallOptions) => call<Report>('admin.resolveReport', a, o),
     },

@@ -537,9 +537,11 @@ function Administration() {
   const [uses, setUses] = useState('1');
   const [invite, setInvite] = useState<Invite | null>(null);
   const [temporary, setTemporary] = useState<{ name: string; password: string } | null>(null);
+  // The user whose messages an admin is about to delete everywhere (asked once more first).
+  const [purging, setPurging] = useState<AdminUser | null>(null);
   // Bumped by every admin action here: the audit log reads itself again.
   const [actions, setActions] = useState(0);
-  const { status, fail, clear, submit } = useStatus();
+  const { status, ok, fail, clear, submit } = useStatus();
   const load = () =>
     api().admin.listUsers({ offset: 0, limit: 100 }).then(
       (page) => setUsers({ list: page.users, total: page.total }),
@@ -636,6 +638,9 @@ function Administration() {
                     onClick={() => void change(() => api().admin.resetTwoFactor({ user_id: user.id }))}
                   />
                 )}
+                {!self && (
+                  <UserAction label="Delete messages" user={user} onClick={() => setPurging(user)} />
+                )}
                 {!user.deleted && (
                   <UserAction
                     label={user.is_admin ? 'Remove admin' : 'Make admin'}
@@ -649,6 +654,31 @@ function Administration() {
         </ul>
       )}
       {users && users.total > users.list.length && <p class="muted">and {users.total - users.list.length} more</p>}
+      {purging && (
+        <div class="field" role="alertdialog" aria-label="Delete every message" data-testid="purge-confirm">
+          <p>
+            Delete every message {purging.display_name} posted, in every chat, for everyone? This cannot be undone.
+          </p>
+          <div class="form__actions">
+            <button
+              type="button"
+              class="btn btn--small btn--danger"
+              onClick={() =>
+                void change(async () => {
+                  const { deleted } = await api().admin.deleteUserMessages({ user_id: purging.id });
+                  setPurging(null);
+                  ok(`${deleted} ${deleted === 1 ? 'message' : 'messages'} of ${purging.display_name} deleted`);
+                })
+              }
+            >
+              Delete all
+            </button>
+            <button type="button" class="btn btn--small btn--ghost" onClick={() => setPurging(null)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
       <AdminReports users={users?.list ?? []} onAction={() => void load().then(() => setActions((n) => n + 1))} />
       <Usage />
       <Backups onBackedUp={() => setActions((n) => n + 1)} />
@@ -777,6 +807,8 @@ function AuditLog({ users, actions }: { users: AdminUser[]; actions: number }) {
         return `${who} dismissed a report about ${whom}`;
       case 'delete_reported_message':
         return `${who} deleted a reported message of ${whom}`;
+      case 'delete_user_messages':
+        return `${who} deleted every message of ${whom} (${e.detail ?? ''})`;
       case 'backup_now':
         return e.detail === 'failed' ? `${who} asked for a backup, which failed` : `${who} took a backup (${e.detail ?? ''})`;
       default:

@@ -1,0 +1,89 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Admin;
+using Messenger.Contracts.Messages;
+using Messenger.Kernel.Media;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Kernel.Users;
+using Messenger.Message.Chats;
+using Messenger.Message.Editing;
+using Messenger.Message.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Messenger.Message.Reports;
+
+internal sealed class DeleteUserMessagesValidator : AbstractValidator<DeleteUserMessagesCall>
+{
+    public DeleteUserMessagesValidator() => RuleFor(c => c.UserId).GreaterThan(0).WithErrorCode(MessageErrorNames.UserIdInvalid);
+}
+
+/// <summary>
+/// A server admin deletes everything a user posted, everywhere, as the user would revoke it: a batch of their messages
+/// (oldest first, by the <c>(from_id, id)</c> index) per writer unit, so a spammer's thousands of messages never hold the
+/// writer for long, each batch's changes told to the chats' audiences before the next.
+/// </summary>
+internal sealed class DeleteUserMessagesHandler(
+    StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock,
+    ILogger<DeleteUserMessagesHandler> logger)
+    : IRequestHandler<DeleteUserMessagesCall, UserMessagesDeleted>
+{
+    /// <summary>Messages revoked in one writer unit.</summary>
+    public const int BatchSize = 200;
+
+    public async ValueTask<UserMessagesDeleted> Handle(DeleteUserMessagesCall call, CancellationToken cancellationToken)
+    {
+        var admin = await ServerAdmin.RequireAsync(caller, bus, cancellationToken);
+        var deleted = 0;
+        var after = 0L;
+        while (true)
+        {
+            var appends = new List<LogAppend>();
+            var (count, last) = await writer.WriteAsync(scope => RevokeBatch(scope, call.UserId, after, appends), cancellationToken);
+            if (appends.Count > 0)
+            {
+                await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
+            }
+
+            deleted += count;
+            if (last is not { } next)
+            {
+                break;
+            }
+
+            after = next;
+        }
+
+        logger.LogInformation("Admin {AdminId} deleted {Count} messages of user {UserId}", admin, deleted, call.UserId);
+        await bus.Publish(new AdminActionTakenEvent(clock.GetUtcNow().ToUnixTimeSeconds(), admin, AuditActions.DeleteUserMessages, call.UserId,
+            $"{deleted} messages"), CancellationToken.None);
+        return new UserMessagesDeleted(deleted);
+    }
+
+    /// <summary>Revokes the user's next messages after id <paramref name="after"/>: how many, and the last id looked at
+    /// (null when there were none left).</summary>
+    private (int Count, long? Last) RevokeBatch(WriteScope scope, long userId, long after, List<LogAppend> appends)
+    {
+        var rows = ReportStore.PostedBy(scope, userId, after, BatchSize);
+        if (rows.Count == 0)
+        {
+            return (0, null);
+        }
+
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var revoked = 0;
+        foreach (var chat in rows.GroupBy(r => (r.ChatId, r.ToPeer)))
+        {
+            // A group that is gone has nobody to delete its messages from.
+            if (ChatTarget.OfMessage(scope, chat.Key.ChatId, chat.Key.ToPeer) is { } target)
+            {
+                var ids = chat.Select(r => r.Id).Order().ToArray();
+                appends.AddRange(MessageDeletion.Revoke(scope, log, media, target, userId, ids, now));
+                revoked += ids.Length;
+            }
+        }
+
+        return (revoked, rows[^1].Id);
+    }
+}
