@@ -89,6 +89,14 @@ public sealed record DraftChanged(long Pts, Peer Peer, DraftMessage? Draft) : Lo
 /// <summary>The user muted the chat until <see cref="MuteUntil"/> (unix seconds) or unmuted it (0) on another device.</summary>
 public sealed record NotifySettingsChanged(long Pts, Peer Peer, long MuteUntil) : LoggedEvent(Pts);
 
+/// <summary>A new device signed in to the account (with the password, or by a login token one of the user's devices
+/// accepted): <see cref="AuthorizationId"/> as <c>GetAuthorizationsAsync</c> lists it, its name and platform, the
+/// address it came from and when. Logged: a device offline then gets it when it catches up. An app that resumes from an
+/// older position may see its own sign-in: compare with <c>SignedIn.AuthorizationId</c>. If it was not the user,
+/// <c>ResetAuthorizationAsync(AuthorizationId)</c> signs it out.</summary>
+public sealed record DeviceSignedIn(long Pts, long AuthorizationId, string DeviceName, string Platform, string ClientAddress, DateTimeOffset Date)
+    : LoggedEvent(Pts);
+
 /// <summary>Too much was missed to replay it: the stream continues from <see cref="LoggedEvent.Pts"/> and the app
 /// should refetch its dialogs (and the history it shows).</summary>
 public sealed record Resynced(long Pts) : LoggedEvent(Pts);

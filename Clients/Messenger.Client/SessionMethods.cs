@@ -65,6 +65,16 @@ public static class SessionMethods
     public static Task<Done> ResetOtherAuthorizationsAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
         client.CallAsync(new ResetOtherAuthorizationsCall(), cancellationToken);
 
+    /// <summary>After how many days without a call a device of the account is signed out by the server (default 180).</summary>
+    public static async Task<int> GetAuthorizationTtlAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetAuthorizationTtlCall(), cancellationToken)).Days;
+
+    /// <summary>Sets after how many days without a call a device of the account is signed out: 7, 30, 90, 180 or 365
+    /// (<see cref="AuthorizationTtlDays.Allowed"/>; else <c>AUTHORIZATION_TTL_INVALID</c>). Devices already unused that
+    /// long are signed out at once.</summary>
+    public static async Task<int> SetAuthorizationTtlAsync(this MessengerClient client, int days, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new SetAuthorizationTtlCall(days), cancellationToken)).Days;
+
     /// <summary>The account's privacy settings: who sees its presence, who may add it to groups.</summary>
     public static Task<PrivacySettings> GetPrivacyAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetPrivacyCall(), cancellationToken);

@@ -558,6 +558,10 @@ public sealed class UpdateStream
             case NotifySettingsUpdate notify:
                 Emit(new NotifySettingsChanged(entry.Pts, notify.Peer, notify.MuteUntil) { ChannelId = channelId });
                 break;
+            case NewAuthorizationUpdate signedIn:
+                Emit(new DeviceSignedIn(entry.Pts, signedIn.AuthorizationId, signedIn.DeviceName, signedIn.Platform, signedIn.ClientAddress,
+                    DateTimeOffset.FromUnixTimeSeconds(signedIn.Date)) { ChannelId = channelId });
+                break;
             case ChatUpdate changed:
                 OnChatUpdate(changed.Chat, changed.IsMember);
                 Emit(new ChatUpdated(entry.Pts, changed.Chat, changed.IsMember) { ChannelId = channelId });

@@ -1,3 +1,4 @@
+using Messenger.Client;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
 using Messenger.Contracts.Users;
@@ -17,10 +18,11 @@ public sealed class LogCompactionTests
     {
         using var data = new TempDirectory();
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var bobsDevice = new InMemoryDeviceKeyStore();
         await using (var host = await SessionTestKit.StartHostAsync(clock: clock, dataDirectory: data.Path))
         {
             await using var alice = await host.SignedInClientAsync("alice_compact");
-            await using var bob = await host.SignedInClientAsync("bob_compact");
+            await using var bob = await host.SignedInClientAsync("bob_compact", keys: bobsDevice);
             var bobId = (await bob.CallAsync(new SearchUsersCall("bob_compact"))).Users[0].Id;
             for (var i = 0; i < 3; i++)
             {
@@ -44,7 +46,8 @@ public sealed class LogCompactionTests
         // A new host: nothing is answered from the previous process's memory.
         await using (var host = await SessionTestKit.StartHostAsync(clock: clock, dataDirectory: data.Path))
         {
-            await using var bob = await host.SignedInClientAsync("bob_compact", register: false);
+            // The same device, signed in by its key: a new device's sign-in would be an entry of bob's log.
+            await using var bob = await host.ConnectAsync(bobsDevice);
             (await bob.CallAsync(new GetStateCall())).Pts.Should().Be(4);
 
             var fromStart = await bob.CallAsync(new GetDifferenceCall(0));

@@ -47,6 +47,10 @@ public static class SessionModule
         services.AddSingleton<PrivacyBook>();
         services.AddHostedService(provider => provider.GetRequiredService<LastActiveTracker>());
         services.AddSingleton<DeviceSignOut>();
+        services.AddSingleton<ConnectedDevices>();
+        services.AddSingleton<UnusedDevices>();
+        services.AddHostedService(provider => provider.GetRequiredService<UnusedDevices>());
+        services.AddScoped<NewAuthorizations>();
         services.AddHostedService<FinishAccountDeletions>();
         services.Replace(ServiceDescriptor.Singleton<ICallerAuthenticator, SessionAuthenticator>());
         services.AddValidatorsFromAssemblyContaining<SessionStore>(ServiceLifetime.Singleton, includeInternalTypes: true);
@@ -61,6 +65,8 @@ public static class SessionModule
         services.AddRpcMethod<GetAuthorizationsCall, Authorizations>();
         services.AddRpcMethod<ResetAuthorizationCall, Done>();
         services.AddRpcMethod<ResetOtherAuthorizationsCall, Done>();
+        services.AddRpcMethod<GetAuthorizationTtlCall, AuthorizationTtl>();
+        services.AddRpcMethod<SetAuthorizationTtlCall, AuthorizationTtl>();
         services.AddRpcMethod<ChangePasswordCall, Done>();
         services.AddRpcMethod<GetTwoFactorCall, TwoFactorStatus>();
         services.AddRpcMethod<GetPrivacyCall, PrivacySettings>();

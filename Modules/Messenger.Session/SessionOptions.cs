@@ -47,6 +47,9 @@ internal sealed class SessionOptions
     /// <summary>How often the devices' "last active" times are written (they are kept in memory in between).</summary>
     public int LastActiveFlushSeconds { get; set; } = 60;
 
+    /// <summary>How often devices unused for longer than their account allows are looked for and signed out.</summary>
+    public int UnusedDevicesCheckMinutes { get; set; } = 60;
+
     /// <summary>Device-key → authorization lookups kept in memory.</summary>
     public int AuthorizationCacheEntries { get; set; } = 100_000;
 }
@@ -94,6 +97,7 @@ internal sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.RegistrationWindowSeconds), options.RegistrationWindowSeconds, 1, 7 * 86_400);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.LoginTokenLifetimeSeconds), options.LoginTokenLifetimeSeconds, 10, 3600);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.LastActiveFlushSeconds), options.LastActiveFlushSeconds, 1, 86_400);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.UnusedDevicesCheckMinutes), options.UnusedDevicesCheckMinutes, 1, 1440);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.AuthorizationCacheEntries), options.AuthorizationCacheEntries, 100, 10_000_000);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }

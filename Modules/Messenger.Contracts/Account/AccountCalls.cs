@@ -35,6 +35,36 @@ public sealed record ResetAuthorizationCall([property: Key("id")] long Id) : IRp
 [MessagePackObject(keyAsPropertyName: true)] // no fields: still a map on the wire (README, Protocol)
 public sealed record ResetOtherAuthorizationsCall : IRpcCall<Done>;
 
+/// <summary>How long a device of the account may go unused before the server signs it out:
+/// <see cref="Days"/>, one of <see cref="AuthorizationTtlDays.Allowed"/>.</summary>
+[MessagePackObject]
+public sealed record AuthorizationTtl([property: Key("authorization_ttl_days")] int Days);
+
+/// <summary>The choices of <c>account.setAuthorizationTTL</c>, in days (Telegram's), and the default of an account that
+/// never chose.</summary>
+public static class AuthorizationTtlDays
+{
+    /// <summary>A week, a month, three months, six months, a year.</summary>
+    public static readonly IReadOnlyList<int> Allowed = [7, 30, 90, 180, 365];
+
+    /// <summary>Six months, as Telegram's default.</summary>
+    public const int Default = 180;
+}
+
+/// <summary><c>account.getAuthorizationTTL</c>: after how many days without a call a device of the caller's account is
+/// signed out by the server (default <see cref="AuthorizationTtlDays.Default"/>).</summary>
+[RpcMethod("account.getAuthorizationTTL")]
+[MessagePackObject(keyAsPropertyName: true)] // no fields: still a map on the wire (README, Protocol)
+public sealed record GetAuthorizationTtlCall : IRpcCall<AuthorizationTtl>;
+
+/// <summary><c>account.setAuthorizationTTL</c>: sets after how many days without a call a device of the caller's account
+/// is signed out (one of <see cref="AuthorizationTtlDays.Allowed"/>), and signs out at once the devices already unused
+/// that long (as <c>account.resetAuthorization</c> would); answers the setting as stored. A device with a live
+/// connection counts as used. Errors: <c>AUTHORIZATION_TTL_INVALID</c>.</summary>
+[RpcMethod("account.setAuthorizationTTL")]
+[MessagePackObject]
+public sealed record SetAuthorizationTtlCall([property: Key("authorization_ttl_days")] int Days) : IRpcCall<AuthorizationTtl>;
+
 /// <summary><c>account.changePassword</c>: sets a new password and signs out every other device.
 /// Errors: <c>PASSWORD_INVALID</c> (old password wrong), <c>PASSWORD_TOO_SHORT</c>, <c>PASSWORD_TOO_LONG</c>,
 /// 420 <c>FLOOD_WAIT</c>.</summary>

@@ -34,6 +34,9 @@ public static class SessionErrorNames
     /// <summary>404: no authorization with that id on this account.</summary>
     public const string AuthorizationNotFound = "AUTHORIZATION_NOT_FOUND";
 
+    /// <summary><c>account.setAuthorizationTTL</c> takes 7, 30, 90, 180 or 365 days only.</summary>
+    public const string AuthorizationTtlInvalid = "AUTHORIZATION_TTL_INVALID";
+
     /// <summary>403: an admin-only method.</summary>
     public const string AdminRequired = "ADMIN_REQUIRED";
     public const string UserIdInvalid = "USER_ID_INVALID";

@@ -35,6 +35,7 @@ namespace Messenger.Contracts.Updates;
 [Union(24, typeof(PendingJoinRequestsUpdate))]
 [Union(25, typeof(GroupCallUpdate))]
 [Union(26, typeof(GroupCallSignalUpdate))]
+[Union(27, typeof(NewAuthorizationUpdate))]
 public abstract record Update;
 
 /// <summary>Ephemeral: a call of this user's rang, was answered or ended (<see cref="Calls.PhoneCall.State"/>).</summary>
@@ -60,6 +61,18 @@ public sealed record GroupCallSignalUpdate(
     [property: Key("call_id")] long CallId,
     [property: Key("from_id")] long FromId,
     [property: Key("data")] string Data) : Update;
+
+/// <summary>A new device signed in to this user's account (<c>auth.signIn</c>, or a login token accepted by one of their
+/// devices): its authorization <see cref="AuthorizationId"/>, as <c>account.getAuthorizations</c> lists it, from
+/// <see cref="ClientAddress"/> at <see cref="Date"/> (unix seconds). In the user's own log, so a device offline then
+/// learns it when it catches up; the new device itself may ignore the one with its own authorization id.</summary>
+[MessagePackObject]
+public sealed record NewAuthorizationUpdate(
+    [property: Key("authorization_id")] long AuthorizationId,
+    [property: Key("device_name")] string DeviceName,
+    [property: Key("platform")] string Platform,
+    [property: Key("client_address")] string ClientAddress,
+    [property: Key("date")] long Date) : Update;
 
 /// <summary>A group chat changed for this user: they joined or were added (<see cref="IsMember"/>), left or were
 /// removed, or its title, kind or roles changed. Carries the chat as it is now.</summary>

@@ -26,6 +26,7 @@ internal sealed class AcceptLoginTokenHandler(
     LoginTokenStore tokens,
     SessionStore store,
     AuthorizationCache authorizations,
+    NewAuthorizations newAuthorizations,
     IPublisher bus,
     RpcContext caller,
     TimeProvider clock,
@@ -49,7 +50,7 @@ internal sealed class AcceptLoginTokenHandler(
         long authorizationId;
         try
         {
-            authorizationId = await store.InsertAuthorizationAsync(userId, login!.DeviceKey, login.DeviceName, login.Platform, login.ClientAddress, now);
+            authorizationId = await newAuthorizations.AddAsync(userId, login!.DeviceKey, login.DeviceName, login.Platform, login.ClientAddress, now);
         }
         catch (MessengerError e) when (e.Name == SessionErrorNames.AlreadySignedIn)
         {

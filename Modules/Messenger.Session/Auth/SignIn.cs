@@ -31,6 +31,7 @@ internal sealed class SignInHandler(
     PasswordHasher hasher,
     AuthLimits limits,
     AuthorizationCache authorizations,
+    NewAuthorizations newAuthorizations,
     RpcContext caller,
     TimeProvider clock,
     ILogger<SignInHandler> logger) : IRequestHandler<SignInCall, SignedIn>
@@ -93,7 +94,7 @@ internal sealed class SignInHandler(
         }
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var authorizationId = await store.InsertAuthorizationAsync(
+        var authorizationId = await newAuthorizations.AddAsync(
             user.Id, caller.DeviceKey, call.DeviceName.Trim(), call.Platform.Trim(), caller.ClientAddress ?? "", now);
         authorizations.Invalidate(caller.DeviceKey);
         if (hasher.NeedsRehash(user.PasswordHash))

@@ -24,18 +24,13 @@ internal sealed class LastActiveTracker(
 
     public void Forget(long authorizationId) => _pending.TryRemove(authorizationId, out _);
 
+    /// <summary>Writes the pending times. Each stays pending until its write committed (and goes only if no newer call
+    /// replaced it meanwhile), so a device's latest time is always either here or in the database: the sign-out of
+    /// unused devices relies on that. A failed write is tried again at the next flush.</summary>
     public async Task FlushAsync()
     {
-        var batch = new List<KeyValuePair<long, long>>();
-        foreach (var entry in _pending)
-        {
-            if (_pending.TryRemove(entry))
-            {
-                batch.Add(entry);
-            }
-        }
-
-        if (batch.Count == 0)
+        var batch = _pending.ToArray();
+        if (batch.Length == 0)
         {
             return;
         }
@@ -46,7 +41,13 @@ internal sealed class LastActiveTracker(
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Writing last-active times of {Count} devices failed", batch.Count);
+            logger.LogWarning(e, "Writing last-active times of {Count} devices failed", batch.Length);
+            return;
+        }
+
+        foreach (var entry in batch)
+        {
+            _pending.TryRemove(entry);
         }
     }
 

@@ -75,6 +75,17 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             privacy.Property(p => p.Calls).HasColumnName("calls").HasDefaultValue(0);
         });
 
+        // After how many days without a call a device of the account is signed out (account.setAuthorizationTTL); no row:
+        // the default (AuthorizationTtlDays.Default).
+        modelBuilder.Entity<AuthorizationTtlRow>(ttl =>
+        {
+            ttl.ToTable("session_authorization_ttl");
+            ttl.HasKey(t => t.UserId);
+            ttl.Property(t => t.UserId).HasColumnName("user_id").ValueGeneratedNever();
+            ttl.HasOne<UserRow>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+            ttl.Property(t => t.Days).HasColumnName("days");
+        });
+
         // Bots driven over the Bot HTTP API: their account (is_bot, no password), who made them, and the SHA-256 of
         // their token (the token itself is told once). A webhook's poster has no row here.
         modelBuilder.Entity<BotRow>(bot =>
@@ -204,6 +215,13 @@ internal sealed class PrivacyRow
     public int GroupInvites { get; set; }
 
     public int Calls { get; set; }
+}
+
+internal sealed class AuthorizationTtlRow
+{
+    public long UserId { get; set; }
+
+    public int Days { get; set; }
 }
 
 internal sealed class BotRow

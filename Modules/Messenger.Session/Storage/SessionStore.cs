@@ -25,6 +25,10 @@ internal sealed record TwoFactorRecord(byte[] Secret, bool Enabled, long LastSte
 internal sealed record AuthorizationRecord(
     long Id, long UserId, byte[] DeviceKey, string DeviceName, string Platform, string ClientAddress, long CreatedAt, long LastActiveAt);
 
+/// <summary>An authorization not used for longer than its account allows (<see cref="Days"/>): unused since before
+/// <see cref="CutoffMs"/>.</summary>
+internal sealed record UnusedAuthorization(long Id, long UserId, byte[] DeviceKey, int Days, long CutoffMs);
+
 /// <summary>A device whose authorization was deleted: who to disconnect and which cache entry to drop.</summary>
 internal sealed record RevokedDevice(long AuthorizationId, byte[] DeviceKey);
 
@@ -176,8 +180,10 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         scope.Execute("UPDATE session_invites SET uses_left = uses_left - 1 WHERE code = @code", ("@code", code!));
     }
 
-    /// <summary>Binds a device key to an account. A key that already has an authorization is refused.</summary>
-    public Task<long> InsertAuthorizationAsync(long userId, byte[] deviceKey, string deviceName, string platform, string clientAddress, long now) =>
+    /// <summary>Binds a device key to an account. A key that already has an authorization is refused.
+    /// <paramref name="alsoInUnit"/> runs in the same unit with the new authorization's id (the sign-in alert).</summary>
+    public Task<long> InsertAuthorizationAsync(
+        long userId, byte[] deviceKey, string deviceName, string platform, string clientAddress, long now, Action<WriteScope, long>? alsoInUnit = null) =>
         writer.WriteAsync(scope =>
         {
             if (scope.Scalar("SELECT 1 FROM session_authorizations WHERE device_key = @key", ("@key", deviceKey)) is not null)
@@ -195,11 +201,17 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
                 throw MessengerError.Forbidden(SessionErrorNames.UserBlocked);
             }
 
-            return Convert.ToInt64(scope.Scalar("INSERT INTO session_authorizations (user_id, device_key, device_name, platform, client_address, created_at, last_active_at) " +
+            var id = Convert.ToInt64(scope.Scalar("INSERT INTO session_authorizations (user_id, device_key, device_name, platform, client_address, created_at, last_active_at) " +
                 "VALUES (@user, @key, @name, @platform, @address, @now, @now) RETURNING id",
                 ("@user", userId), ("@key", deviceKey), ("@name", deviceName), ("@platform", platform),
                 ("@address", clientAddress), ("@now", now)));
+            alsoInUnit?.Invoke(scope, id);
+            return id;
         });
+
+    /// <summary>Whether the account has a device besides <paramref name="authorizationId"/>, as the unit sees it.</summary>
+    public static bool HasOtherAuthorizations(WriteScope scope, long userId, long authorizationId) =>
+        scope.Scalar("SELECT 1 FROM session_authorizations WHERE user_id = @user AND id <> @id LIMIT 1", ("@user", userId), ("@id", authorizationId)) is not null;
 
     /// <summary>Deletes one authorization of the account; null when the account has none with that id.</summary>
     public Task<RevokedDevice?> DeleteAuthorizationAsync(long userId, long authorizationId) =>
@@ -250,6 +262,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             scope.Execute("DELETE FROM session_two_factor WHERE user_id = @user", ("@user", userId));
             scope.Execute(DeleteRecoveryCodes, ("@user", userId));
             scope.Execute("DELETE FROM session_bots WHERE user_id = @user", ("@user", userId)); // a bot's token dies with it
+            scope.Execute("DELETE FROM session_authorization_ttl WHERE user_id = @user", ("@user", userId));
             return DeleteAuthorizations(scope, "user_id = @user", ("@user", userId));
         });
 
@@ -308,6 +321,62 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         writer.WriteAsync(scope => scope.Execute(
             "INSERT OR REPLACE INTO session_privacy (user_id, last_seen, group_invites, calls) VALUES (@user, @seen, @invites, @calls)",
             ("@user", userId), ("@seen", (int)settings.LastSeen), ("@invites", (int)settings.GroupInvites), ("@calls", (int)settings.Calls)));
+
+    // ---- signing out unused devices ----
+
+    /// <summary>The account's choice of <c>account.setAuthorizationTTL</c>, or null if it never chose.</summary>
+    public int? AuthorizationTtlDays(long userId)
+    {
+        using var connection = database.Open();
+        using var command = Command(connection, "SELECT days FROM session_authorization_ttl WHERE user_id = @user", ("@user", userId));
+        return command.ExecuteScalar() is long days ? (int)days : null;
+    }
+
+    public Task SetAuthorizationTtlAsync(long userId, int days) =>
+        writer.WriteAsync(scope => scope.Execute(
+            "INSERT OR REPLACE INTO session_authorization_ttl (user_id, days) VALUES (@user, @days)", ("@user", userId), ("@days", days)));
+
+    /// <summary>Authorizations (of every account, or of <paramref name="userId"/>'s) whose written last-active time is
+    /// older than their account's limit: <paramref name="defaultDays"/> for accounts that never chose one. One scan of
+    /// the authorizations, for a pass that runs every few minutes at most.</summary>
+    public List<UnusedAuthorization> UnusedAuthorizations(long nowMs, int defaultDays, long? userId = null)
+    {
+        using var connection = database.Open();
+        using var command = Command(connection,
+            "SELECT a.id, a.user_id, a.device_key, coalesce(t.days, @default) FROM session_authorizations a " +
+            "LEFT JOIN session_authorization_ttl t ON t.user_id = a.user_id " +
+            "WHERE a.last_active_at < @now - coalesce(t.days, @default) * 86400000" + (userId is null ? "" : " AND a.user_id = @user") +
+            " ORDER BY a.id",
+            ("@default", defaultDays), ("@now", nowMs), ("@user", userId ?? 0));
+        using var reader = command.ExecuteReader();
+        var unused = new List<UnusedAuthorization>();
+        while (reader.Read())
+        {
+            var days = reader.GetInt32(3);
+            unused.Add(new UnusedAuthorization(reader.GetInt64(0), reader.GetInt64(1), (byte[])reader.GetValue(2), days, nowMs - days * 86_400_000L));
+        }
+
+        return unused;
+    }
+
+    /// <summary>Deletes those of <paramref name="unused"/> still unused in the unit: written last-active time still before
+    /// their cutoff, and <paramref name="usedSince"/> (the unwritten times) not saying otherwise.</summary>
+    public Task<List<RevokedDevice>> DeleteUnusedAuthorizationsAsync(IReadOnlyList<UnusedAuthorization> unused, Func<UnusedAuthorization, bool> usedSince) =>
+        writer.WriteAsync(scope =>
+        {
+            var revoked = new List<RevokedDevice>();
+            foreach (var authorization in unused)
+            {
+                if (!usedSince(authorization) && scope.Execute(
+                        "DELETE FROM session_authorizations WHERE id = @id AND last_active_at < @cutoff",
+                        ("@id", authorization.Id), ("@cutoff", authorization.CutoffMs)) == 1)
+                {
+                    revoked.Add(new RevokedDevice(authorization.Id, authorization.DeviceKey));
+                }
+            }
+
+            return revoked;
+        });
 
     // ---- two-step verification ----
 

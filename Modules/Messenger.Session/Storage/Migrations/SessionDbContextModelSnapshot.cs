@@ -104,6 +104,21 @@ namespace Messenger.Session.Storage.Migrations
                     b.ToTable("session_authorizations", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Session.Storage.AuthorizationTtlRow", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("Days")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("days");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("session_authorization_ttl", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Session.Storage.BotRow", b =>
                 {
                     b.Property<long>("UserId")
@@ -301,6 +316,15 @@ namespace Messenger.Session.Storage.Migrations
                 });
 
             modelBuilder.Entity("Messenger.Session.Storage.AuthorizationRow", b =>
+                {
+                    b.HasOne("Messenger.Session.Storage.UserRow", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Messenger.Session.Storage.AuthorizationTtlRow", b =>
                 {
                     b.HasOne("Messenger.Session.Storage.UserRow", null)
                         .WithMany()

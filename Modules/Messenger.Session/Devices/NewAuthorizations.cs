@@ -1,0 +1,34 @@
+using Mediator;
+using Messenger.Contracts.Updates;
+using Messenger.Kernel.Updates;
+using Messenger.Session.Storage;
+
+namespace Messenger.Session.Devices;
+
+/// <summary>
+/// Binds a device to an account and tells the account's other devices at once: <see cref="NewAuthorizationUpdate"/> goes
+/// into the user's own log in the unit that creates the authorization (it is there exactly when the authorization is),
+/// then to their online devices; a device offline meanwhile finds it with getDifference. An account's only device has
+/// nobody to tell: its sign-in logs nothing.
+/// </summary>
+internal sealed class NewAuthorizations(SessionStore store, IUpdateLog log, IPublisher bus)
+{
+    public async Task<long> AddAsync(long userId, byte[] deviceKey, string deviceName, string platform, string clientAddress, long nowMs)
+    {
+        var date = Mapping.UnixSeconds(nowMs);
+        LoggedUpdate? alert = null;
+        var authorizationId = await store.InsertAuthorizationAsync(userId, deviceKey, deviceName, platform, clientAddress, nowMs, (scope, id) =>
+        {
+            if (SessionStore.HasOtherAuthorizations(scope, userId, id))
+            {
+                alert = log.Append(scope, userId, new NewAuthorizationUpdate(id, deviceName, platform, clientAddress, date), date);
+            }
+        });
+        if (alert is not null)
+        {
+            await bus.Publish(new UpdatesAppendedEvent([new LogAppend(userId, alert)]), CancellationToken.None);
+        }
+
+        return authorizationId;
+    }
+}

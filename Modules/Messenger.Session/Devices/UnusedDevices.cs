@@ -1,0 +1,82 @@
+using Messenger.Contracts.Account;
+using Messenger.Session.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Session.Devices;
+
+/// <summary>
+/// Signs out the devices not used for longer than their account allows (<c>account.setAuthorizationTTL</c>, default
+/// <see cref="AuthorizationTtlDays.Default"/> days), every <c>UnusedDevicesCheckMinutes</c> and when an account
+/// shortens its limit. "Used" is the device's last call (the written last-active time or the newer one still in
+/// memory) or a live connection now. The sign-out is <c>account.resetAuthorization</c>'s: the key is refused at once and
+/// the device's connections close.
+/// </summary>
+internal sealed class UnusedDevices(
+    SessionStore store,
+    LastActiveTracker lastActive,
+    ConnectedDevices connected,
+    DeviceSignOut signOut,
+    IOptions<SessionOptions> options,
+    TimeProvider clock,
+    ILogger<UnusedDevices> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(options.Value.UnusedDevicesCheckMinutes), clock);
+        do
+        {
+            try
+            {
+                await SignOutAsync();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Signing out unused devices failed");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+
+    /// <summary>One pass over every account, or over <paramref name="userId"/>'s; returns how many devices it signed out.
+    /// Passes never overlap: a caller waits for the running one, so when it returns every device it found unused is
+    /// refused.</summary>
+    public async Task<int> SignOutAsync(long? userId = null)
+    {
+        await _oneAtATime.WaitAsync();
+        try
+        {
+            return await SignOutOnceAsync(userId);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private async Task<int> SignOutOnceAsync(long? userId)
+    {
+        var unused = store.UnusedAuthorizations(clock.GetUtcNow().ToUnixTimeMilliseconds(), AuthorizationTtlDays.Default, userId)
+            .Where(a => !UsedSince(a))
+            .ToList();
+        if (unused.Count == 0)
+        {
+            return 0;
+        }
+
+        // Checked again in the unit: a call or a connection may have come since the read.
+        var revoked = (await store.DeleteUnusedAuthorizationsAsync(unused, UsedSince)).Select(r => r.AuthorizationId).ToHashSet();
+        foreach (var limit in unused.Where(a => revoked.Contains(a.Id)).GroupBy(a => a.Days))
+        {
+            await signOut.SignedOutAsync([.. limit.Select(a => new RevokedDevice(a.Id, a.DeviceKey))], $"unused for {limit.Key} days");
+        }
+
+        return revoked.Count;
+    }
+
+    private bool UsedSince(UnusedAuthorization authorization) =>
+        lastActive.Pending(authorization.Id) >= authorization.CutoffMs || connected.IsConnected(authorization.DeviceKey);
+}
