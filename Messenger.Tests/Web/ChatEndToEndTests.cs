@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using Messenger.Client;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Wire;
@@ -370,6 +371,42 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await Expect(shown).ToHaveCountAsync(10);
         await Expect(settings.GetByTestId("recovery-codes-left")).ToHaveTextAsync("10 recovery codes left");
         (await shown.AllTextContentsAsync()).Select(c => c.Trim()).Should().NotIntersectWith(codes);
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task NewSignIn_OnASecondBrowser_IsAnnouncedOnTheFirst_WhichReviewsItsDevices_AndChoosesWhenUnusedOnesGo()
+    {
+        _test = "NewSignIn";
+        var username = WebUser.NewUsername("dana");
+        var first = await OpenAsync();
+        await first.RegisterAsync(username, "Dana Scully");
+
+        var second = await OpenAsync();
+        await second.Page.GetByLabel("Username").FillAsync(username);
+        await second.Page.GetByLabel("Password", new() { Exact = true }).FillAsync(WebUser.Password);
+        await second.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(second.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" })).ToBeVisibleAsync();
+
+        var notice = first.Page.GetByTestId("sign-in-notice");
+        await Expect(notice).ToHaveTextAsync(new Regex(@"^New sign-in: .+ \(web\) from \S+ at .+\. Not you\? Open Settings → Devices\."));
+        await Expect(second.Page.GetByTestId("sign-in-notice")).ToHaveCountAsync(0);
+        await first.ScreenshotAsync("28-new-sign-in");
+
+        await notice.GetByRole(AriaRole.Button, new() { Name = "Review devices" }).ClickAsync();
+        await Expect(first.Page.GetByTestId("device")).ToHaveCountAsync(2);
+        var autoSignOut = first.Page.GetByLabel("Automatically sign out devices inactive for");
+        await Expect(autoSignOut).ToHaveValueAsync("180");
+        await autoSignOut.SelectOptionAsync(new SelectOptionValue { Label = "1 week" });
+        await Expect(first.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "devices inactive that long are signed out" })).ToBeVisibleAsync();
+        await notice.GetByRole(AriaRole.Button, new() { Name = "Dismiss" }).ClickAsync();
+        await Expect(notice).ToHaveCountAsync(0);
+
+        var reopened = await first.ReopenAsync();
+        _pages[_pages.IndexOf(first)] = reopened;
+        await reopened.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await Expect(reopened.Page.GetByLabel("Automatically sign out devices inactive for")).ToHaveValueAsync("7");
+        await Expect(reopened.Page.GetByTestId("sign-in-notice")).ToHaveCountAsync(0);
         AssertNoProblems();
     }
 

@@ -239,6 +239,17 @@ describe('update stream', () => {
     ]);
   });
 
+  it("reports another device's sign-in, whose wire tag is the server union's 27, from the log", async () => {
+    const signedIn: Update = { type: 'new_authorization', authorization_id: 12, device_name: 'Pixel 9', platform: 'android', client_address: '203.0.113.7', date: 1_733_097_600 };
+    expect(fromUpdate(signedIn)[0]).toBe(27);
+    const { stream, events } = await started();
+    stream.accept('updates.logged', wire([logged(1, signedIn)]));
+    await until(() => stream.pts === 1);
+    expect(events).toEqual([
+      { type: 'new_authorization', authorizationId: 12, deviceName: 'Pixel 9', platform: 'android', clientAddress: '203.0.113.7', date: 1_733_097_600, pts: 1 },
+    ]);
+  });
+
   it('delivers ephemeral typing and status at once, without a position', async () => {
     const { stream, events } = await started();
     stream.accept('updates.ephemeral', encode(fromUpdate({ type: 'typing', peer: userPeer(2), user_id: 2, action: 'typing', expires_in: 6 })));

@@ -32,6 +32,7 @@ import type {
   Authorization,
   BlockedUsers,
   Authorizations,
+  AuthorizationTtl,
   ChatBans,
   ChatPermissions,
   CallConfig,
@@ -90,6 +91,8 @@ export function createMethods(call: Call) {
       getAuthorizations: (o?: CallOptions) => call<Authorizations>('account.getAuthorizations', {}, o),
       resetAuthorization: (a: { id: number }, o?: CallOptions) => call<Done>('account.resetAuthorization', a, o),
       resetOtherAuthorizations: (o?: CallOptions) => call<Done>('account.resetOtherAuthorizations', {}, o),
+      getAuthorizationTTL: (o?: CallOptions) => call<AuthorizationTtl>('account.getAuthorizationTTL', {}, o),
+      setAuthorizationTTL: (a: { authorization_ttl_days: number }, o?: CallOptions) => call<AuthorizationTtl>('account.setAuthorizationTTL', a, o),
       changePassword: (a: { old_password: string; new_password: string }, o?: CallOptions) =>
         call<Done>('account.changePassword', a, o),
       deleteAccount: (a: { password: string }, o?: CallOptions) => call<Done>('account.deleteAccount', a, o),

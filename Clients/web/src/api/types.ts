@@ -100,6 +100,14 @@ export interface Authorizations {
   authorizations: Authorization[];
 }
 
+/** After how many days without a call a device of the account is signed out by the server. */
+export interface AuthorizationTtl {
+  authorization_ttl_days: number;
+}
+
+/** The choices of `account.setAuthorizationTTL` (days), and the default of an account that never chose. */
+export const AuthorizationTtlDays = { allowed: [7, 30, 90, 180, 365], default: 180 } as const;
+
 /** The answer of calls that only succeed or fail (an empty MessagePack array on the wire). */
 export type Done = readonly never[];
 
@@ -801,7 +809,7 @@ export interface NotifySettingsUpdate {
  * 13 dialog_pinned, 14 user (ephemeral), 15 dialog_archived, 16 dialog_unread_mark, 17 message_poll,
  * 18 scheduled_messages, 19 bot_callback_query (bots' logs only), 20 phone_call, 21 phone_signal (ephemeral),
  * 22 dialog_filter, 23 dialog_filter_order, 24 pending_join_requests (admins' logs), 25 group_call,
- * 26 group_call_signal (ephemeral).
+ * 26 group_call_signal (ephemeral), 27 new_authorization.
  */
 export type Update =
   | NewMessageUpdate
@@ -830,7 +838,8 @@ export type Update =
   | DialogFilterOrderUpdate
   | PendingJoinRequestsUpdate
   | GroupCallUpdate
-  | GroupCallSignalUpdate;
+  | GroupCallSignalUpdate
+  | NewAuthorizationUpdate;
 
 export const UpdateTypes = [
   'new_message',
@@ -860,6 +869,7 @@ export const UpdateTypes = [
   'pending_join_requests',
   'group_call',
   'group_call_signal',
+  'new_authorization',
 ] as const satisfies readonly Update['type'][];
 
 /** A press of a bot's button, in the bot's own log only: people's clients never see one. */
@@ -931,6 +941,17 @@ export interface GroupCallSignalUpdate {
   call_id: number;
   from_id: number;
   data: string;
+}
+
+/** A new device signed in to the account (with the password, or by a login token one of its devices accepted); in the
+ * user's log, so a device that was offline gets it when it catches up. `date` in unix seconds. */
+export interface NewAuthorizationUpdate {
+  type: 'new_authorization';
+  authorization_id: number;
+  device_name: string;
+  platform: string;
+  client_address: string;
+  date: number;
 }
 
 export interface LoggedUpdate {
@@ -1019,6 +1040,8 @@ export type MessengerEvent =
   | ({ type: 'draft'; peer: Peer; draft: DraftMessage | null } & LoggedEventBase)
   /** The user muted (`muteUntil` unix seconds) or unmuted (0) the chat on another device. */
   | ({ type: 'notify_settings'; peer: Peer; muteUntil: number } & LoggedEventBase)
+  /** A new device signed in to the account (`date` unix seconds); this device's own sign-in may come too when resuming. */
+  | ({ type: 'new_authorization'; authorizationId: number; deviceName: string; platform: string; clientAddress: string; date: number } & LoggedEventBase)
   /** Too much was missed: refetch dialogs (and the open history); the stream continues from `pts`. */
   | { type: 'resync'; pts: number }
   /** Too much was missed in a large group: refetch that chat's history. */

@@ -449,6 +449,17 @@ export class UpdateStream {
       case 'notify_settings':
         this.emitter.emit({ type: 'notify_settings', peer: update.peer, muteUntil: update.mute_until, ...base });
         return;
+      case 'new_authorization':
+        this.emitter.emit({
+          type: 'new_authorization',
+          authorizationId: update.authorization_id,
+          deviceName: update.device_name,
+          platform: update.platform,
+          clientAddress: update.client_address,
+          date: update.date,
+          ...base,
+        });
+        return;
       default:
         this.emitEphemeral(update);
     }

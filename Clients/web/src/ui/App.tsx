@@ -15,6 +15,7 @@ import { NewGroup } from './NewGroup';
 import { OfflineBanner } from './OfflineBanner';
 import { listenToServiceWorker } from './push';
 import { Settings } from './Settings';
+import { dismissSignIn, openDevices, signInText } from './signIns';
 import { getState, setState, useApp } from './store';
 
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -123,6 +124,7 @@ function Workspace() {
     <div class={`workspace${active ? ' workspace--chat-open' : ''}`}>
       <aside class="sidebar" aria-label="Chats">
         <RecoveryNotice />
+        <SignInNotices />
         {panel === 'settings' ? <Settings /> : <ChatList />}
       </aside>
       <main class="main">
@@ -156,5 +158,28 @@ function RecoveryNotice() {
         Dismiss
       </button>
     </p>
+  );
+}
+
+/** Other devices that signed in to the account, each until dismissed; "Review devices" opens Settings where one is
+ * terminated (the button's name leaves out "Settings", which names the chat list's button). */
+function SignInNotices() {
+  const signIns = useApp((s) => s.newSignIns);
+  return (
+    <>
+      {signIns.map((signIn) => (
+        <div class="recovery-notice sign-in-notice" role="alert" data-testid="sign-in-notice" key={signIn.authorizationId}>
+          <span>
+            {signInText(signIn)} Not you? Open Settings → Devices.
+          </span>
+          <button type="button" class="btn btn--small" onClick={openDevices}>
+            Review devices
+          </button>
+          <button type="button" class="btn btn--small btn--ghost" aria-label={`Dismiss the sign-in of ${signIn.deviceName}`} onClick={() => dismissSignIn(signIn.authorizationId)}>
+            Dismiss
+          </button>
+        </div>
+      ))}
+    </>
   );
 }

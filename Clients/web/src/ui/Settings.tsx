@@ -118,15 +118,38 @@ function ProfilePhoto() {
   );
 }
 
+const autoSignOutChoices: [number, string][] = [
+  [7, '1 week'],
+  [30, '1 month'],
+  [90, '3 months'],
+  [180, '6 months'],
+  [365, '1 year'],
+];
+
 function Devices({ version }: { version: number }) {
   const [devices, setDevices] = useState<Authorization[] | null>(null);
-  const { status, fail, clear } = useStatus();
+  const [ttl, setTtl] = useState<number | null>(null);
+  const { status, ok, fail, clear } = useStatus();
+  // A device that signs in meanwhile (the notice above) shows in the list at once.
+  const signInsHeard = useApp((s) => s.newSignIns.length);
   const load = () =>
     api().account.getAuthorizations().then(
       (result) => setDevices(result.authorizations),
       (e) => fail(e),
     );
-  useEffect(() => void load(), [version]);
+  useEffect(() => void load(), [version, signInsHeard]);
+  useEffect(() => void api().account.getAuthorizationTTL().then((result) => setTtl(result.authorization_ttl_days), fail), []);
+  // A shorter limit signs out at once the devices unused that long: the list is read again.
+  const saveTtl = async (days: number) => {
+    clear();
+    try {
+      setTtl((await api().account.setAuthorizationTTL({ authorization_ttl_days: days })).authorization_ttl_days);
+      await load();
+      ok('Saved: devices inactive that long are signed out');
+    } catch (e) {
+      fail(e);
+    }
+  };
   const terminate = async (id: number | null) => {
     clear();
     try {
@@ -169,6 +192,18 @@ function Devices({ version }: { version: number }) {
         <button type="button" class="btn btn--danger" onClick={() => void terminate(null)}>
           Terminate all other sessions
         </button>
+      )}
+      {ttl !== null && (
+        <label class="field">
+          <span class="field__label">Automatically sign out devices inactive for</span>
+          <select class="field__input" value={ttl} onChange={(e) => void saveTtl(Number(e.currentTarget.value))}>
+            {autoSignOutChoices.map(([days, text]) => (
+              <option key={days} value={days}>
+                {text}
+              </option>
+            ))}
+          </select>
+        </label>
       )}
     </section>
   );

@@ -72,6 +72,7 @@ export function forgetSession(): void {
     focus: null,
     panel: null,
     recoveryCodesLeft: null,
+    newSignIns: [],
   });
 }
 

@@ -16,6 +16,7 @@ import { reactionsChanged } from './reactions';
 import { peerKey } from './peers';
 import { getState, setState } from './store';
 import { setTyping } from './typing';
+import { newSignIn } from './signIns';
 
 export function applyEvent(event: MessengerEvent): void {
   switch (event.type) {
@@ -130,6 +131,9 @@ export function applyEvent(event: MessengerEvent): void {
       if (getState().active === key) void loadOlder(key).catch(() => undefined);
       break;
     }
+    case 'new_authorization':
+      newSignIn(event);
+      break;
     case 'login_token_accepted':
       signedIn(event.signedIn);
       break;

@@ -18,6 +18,13 @@ export function formatTime(unixSeconds: number): string {
   return timeFormat.format(unixSeconds * 1000);
 }
 
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** A moment told in full, "4 Dec 2026, 17:03" (a sign-in's). */
+export function formatDateTime(unixSeconds: number): string {
+  return dateTimeFormat.format(unixSeconds * 1000);
+}
+
 /** A chat row's time: today "14:05", this week "Tue", older "3 Mar". */
 export function formatListTime(unixSeconds: number): string {
   const ms = unixSeconds * 1000;

@@ -1,6 +1,7 @@
 import { useEffect, useReducer, useRef } from 'preact/hooks';
 import type { CallView } from './calls';
 import type { GroupCallView } from './groupCalls';
+import type { NewSignIn } from './signIns';
 import type { Chat, ConnectionState, Dialog, DialogFilter, GroupCall, InputMedia, MemberRole, Message, ScheduledMessage, User } from '../api/types';
 
 /** A message this device is sending: shown with a clock until the server stores it. */
@@ -91,6 +92,8 @@ export interface AppState {
   pendingMessage: number | null;
   /** After a sign-in by recovery code: how many are left, said above the chat list until dismissed. */
   recoveryCodesLeft: number | null;
+  /** Other devices that signed in to the account while this one was signed in, oldest first, until dismissed. */
+  newSignIns: NewSignIn[];
 }
 
 let state: AppState = {
@@ -124,6 +127,7 @@ let state: AppState = {
   pendingChat: null,
   pendingMessage: null,
   recoveryCodesLeft: null,
+  newSignIns: [],
 };
 
 const listeners = new Set<() => void>();
