@@ -23,6 +23,22 @@ public sealed class SessionOptionsTests
         options.Mode.ToString().Should().Be(mode);
     }
 
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    [InlineData(1440, true)]
+    [InlineData(1441, false)]
+    public void UnusedDevicesCheckMinutes_IsBetweenAMinuteAndADay(int minutes, bool valid)
+    {
+        var result = new SessionOptionsValidator().Validate(null, new SessionOptions { UnusedDevicesCheckMinutes = minutes });
+
+        result.Succeeded.Should().Be(valid);
+        if (!valid)
+        {
+            result.Failures.Should().ContainSingle().Which.Should().Be($"Messenger:Session:UnusedDevicesCheckMinutes: must be between 1 and 1440 (was {minutes})");
+        }
+    }
+
     [Fact]
     public async Task Start_WhenSessionValuesAreInvalid_ReportsOneLinePerProblem()
     {
