@@ -57,7 +57,7 @@ public sealed class NewSignInAlertTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AcceptLoginToken_TellsTheOtherDevicesOfTheNewOne()
+    public async Task AcceptLoginToken_WhenAccepted_TellsEveryDeviceOfTheAccount()
     {
         await using var laptop = await _host.SignUpAsync("alice");
         await using var tablet = await _host.SignInAnotherDeviceAsync("alice");
@@ -71,6 +71,14 @@ public sealed class NewSignInAlertTests : IAsyncLifetime
         seen.DeviceName.Should().Be("New phone");
         seen.Platform.Should().Be("ios");
         (await laptop.NextAsync<DeviceSignedIn>(e => e.DeviceName == "New phone")).AuthorizationId.Should().Be(accepted.Id, "every device of the account is told");
+    }
+
+    [Fact]
+    public async Task SignIn_OfAnAccountsOnlyDevice_LogsNothing()
+    {
+        await using var laptop = await _host.SignUpAsync("alice");
+
+        (await laptop.Client.CallAsync(new GetStateCall())).Pts.Should().Be(0, "there was no other device to tell");
     }
 
     [Fact]

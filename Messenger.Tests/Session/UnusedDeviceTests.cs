@@ -141,7 +141,7 @@ public sealed class UnusedDeviceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SetAuthorizationTtl_IsPerAccount()
+    public async Task SetAuthorizationTtl_OnOneAccount_LeavesOtherAccountsAtTheDefault()
     {
         await using var alice = await _host.SignedInClientAsync("alice");
         await using var bob = await _host.SignedInClientAsync("bobby");
@@ -157,7 +157,7 @@ public sealed class UnusedDeviceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DeleteAccount_ForgetsTheAuthorizationTtl()
+    public async Task DeleteAccount_WhenATtlWasSet_ForgetsIt()
     {
         await using var founder = await _host.SignedInClientAsync("founder");
         await using var alice = await _host.SignedInClientAsync("alice");
