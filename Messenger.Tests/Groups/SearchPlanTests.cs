@@ -24,9 +24,9 @@ public sealed class SearchPlanTests : IAsyncLifetime
     public static TheoryData<string, bool, long, long, long, int, string> WithoutWords => new()
     {
         // name, many chats, from_id, min_date, max_date, kind → the index that drives
-        { "a sender in one chat", false, 7, 0, 0, 0, "IX_message_messages_from_id_id" },
-        { "a sender in every chat", true, 7, 0, 0, 0, "IX_message_messages_from_id_id" },
-        { "a sender's photos in a day", false, 7, 10, 20, 1, "IX_message_messages_from_id_id" },
+        { "a sender in one chat", false, 7, 0, 0, 0, "IX_message_messages_from_id_chat_id_id" },
+        { "a sender in every chat", true, 7, 0, 0, 0, "IX_message_messages_from_id_chat_id_id" },
+        { "a sender's photos in a day", false, 7, 10, 20, 1, "IX_message_messages_from_id_chat_id_id" },
         { "photos in one chat", false, 0, 0, 0, 1, "IX_message_messages_chat_id_shared_kind_id" },
         { "links of a day in every chat", true, 0, 10, 20, 5, "IX_message_messages_chat_id_shared_kind_id" },
         { "a day in one chat", false, 0, 10, 20, 0, "IX_message_messages_chat_id_id" },

@@ -93,11 +93,13 @@ public sealed class ReportTests : IAsyncLifetime
         }
 
         await spammer.Client.SendMessageAsync(Peer.User(carol.Id), "buy 6");
+        await spammer.Client.ScheduleMessageAsync(small, "buy tonight", DateTimeOffset.UtcNow.AddHours(6));
         await alice.Client.SendMessageAsync(small, "a real message");
 
         await ChatTestKit.FailsWith(() => carol.Client.DeleteUserMessagesAsync(spammer.Id), SessionErrorNames.AdminRequired, 403);
         await ChatTestKit.FailsWith(() => _admin.Client.DeleteUserMessagesAsync(0), MessageErrorNames.UserIdInvalid);
         (await _admin.Client.DeleteUserMessagesAsync(spammer.Id)).Should().Be(6);
+        (await spammer.Client.GetScheduledAsync(small)).Should().BeEmpty("what they scheduled goes too");
 
         foreach (var peer in new[] { small, large, hub, Peer.User(spammer.Id) })
         {

@@ -86,6 +86,32 @@ public sealed class UnusedDeviceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SignOutUnused_WhenADeviceWasConnectedWithoutCalls_CountsItsUseUntilItsConnectionClosed()
+    {
+        await using var laptop = await _host.SignedInClientAsync("alice", deviceName: "Laptop");
+        await laptop.SetAuthorizationTtlAsync(7);
+        var tabKeys = new InMemoryDeviceKeyStore();
+        await using (var tab = await _host.ConnectAsync(tabKeys))
+        {
+            await tab.SignInAsync("alice", Password, "Tab left open", "web");
+
+            // Ten days connected without a call: in use all along.
+            _clock.Advance(TimeSpan.FromDays(10));
+            await Pass().SignOutAsync();
+            (await laptop.GetAuthorizationsAsync()).Should().HaveCount(2);
+        }
+
+        await WaitUntilDisconnected(tabKeys);
+        _clock.Advance(TimeSpan.FromDays(6));
+        await Pass().SignOutAsync();
+        (await laptop.GetAuthorizationsAsync()).Should().HaveCount(2, "it was in use until its connection closed, six days ago");
+
+        _clock.Advance(TimeSpan.FromDays(2));
+        await Pass().SignOutAsync();
+        (await laptop.GetAuthorizationsAsync()).Should().ContainSingle().Which.DeviceName.Should().Be("Laptop");
+    }
+
+    [Fact]
     public async Task SignOutUnused_WhenTheCheckIsDue_RunsByItself()
     {
         await using var laptop = await _host.SignedInClientAsync("alice", deviceName: "Laptop");

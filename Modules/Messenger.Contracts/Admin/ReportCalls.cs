@@ -115,7 +115,8 @@ public static class ReportErrorNames
 }
 
 /// <summary><c>admin.deleteUserMessages</c> (server admins): deletes for everyone every message <see cref="UserId"/> has
-/// posted, in every chat (as they would revoke them, a few hundred to a writer unit, so other writes go on meanwhile) —
+/// posted, in every chat (as they would revoke them, a few dozen to a writer unit, so other writes go on meanwhile), and
+/// the messages they scheduled —
 /// the clean-up after a spammer, with <c>admin.setUserBlocked</c>. Service messages stay. Recorded in the audit log.
 /// Errors: 403 <c>ADMIN_REQUIRED</c>, <c>USER_ID_INVALID</c>.</summary>
 [RpcMethod("admin.deleteUserMessages")]

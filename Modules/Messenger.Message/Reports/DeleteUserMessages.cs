@@ -9,6 +9,7 @@ using Messenger.Kernel.Updates;
 using Messenger.Kernel.Users;
 using Messenger.Message.Chats;
 using Messenger.Message.Editing;
+using Messenger.Message.Scheduling;
 using Messenger.Message.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -20,8 +21,8 @@ internal sealed class DeleteUserMessagesValidator : AbstractValidator<DeleteUser
 }
 
 /// <summary>
-/// A server admin deletes everything a user posted, everywhere, as the user would revoke it: a batch of their messages
-/// (oldest first, by the <c>(from_id, id)</c> index) per writer unit, so a spammer's thousands of messages never hold the
+/// A server admin deletes everything a user posted, everywhere, as the user would revoke it (and the messages they
+/// scheduled): a batch of their messages (chat by chat, by the <c>(from_id, chat_id, id)</c> index) per writer unit, so a spammer's thousands of messages never hold the
 /// writer for long, each batch's changes told to the chats' audiences before the next.
 /// </summary>
 internal sealed class DeleteUserMessagesHandler(
@@ -30,13 +31,15 @@ internal sealed class DeleteUserMessagesHandler(
     : IRequestHandler<DeleteUserMessagesCall, UserMessagesDeleted>
 {
     /// <summary>Messages revoked in one writer unit.</summary>
-    public const int BatchSize = 200;
+    public const int BatchSize = 50;
 
     public async ValueTask<UserMessagesDeleted> Handle(DeleteUserMessagesCall call, CancellationToken cancellationToken)
     {
         var admin = await ServerAdmin.RequireAsync(caller, bus, cancellationToken);
+        // Messages waiting to be sent go first, so none of them goes out while the rest are deleted.
+        await writer.WriteAsync(scope => ScheduledMessagesHandler.ForgetUser(scope, media, call.UserId), cancellationToken);
         var deleted = 0;
-        var after = 0L;
+        var after = (ChatId: 0L, Id: 0L);
         while (true)
         {
             var appends = new List<LogAppend>();
@@ -61,9 +64,9 @@ internal sealed class DeleteUserMessagesHandler(
         return new UserMessagesDeleted(deleted);
     }
 
-    /// <summary>Revokes the user's next messages after id <paramref name="after"/>: how many, and the last id looked at
+    /// <summary>Revokes the user's next messages after <paramref name="after"/>: how many, and the last one looked at
     /// (null when there were none left).</summary>
-    private (int Count, long? Last) RevokeBatch(WriteScope scope, long userId, long after, List<LogAppend> appends)
+    private (int Count, (long ChatId, long Id)? Last) RevokeBatch(WriteScope scope, long userId, (long ChatId, long Id) after, List<LogAppend> appends)
     {
         var rows = ReportStore.PostedBy(scope, userId, after, BatchSize);
         if (rows.Count == 0)
@@ -84,6 +87,6 @@ internal sealed class DeleteUserMessagesHandler(
             }
         }
 
-        return (revoked, rows[^1].Id);
+        return (revoked, (rows[^1].ChatId, rows[^1].Id));
     }
 }

@@ -105,8 +105,9 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             // random_id makes messages.send idempotent per sender.
             message.Property(m => m.RandomId).HasColumnName("random_id");
             message.HasIndex(m => new { m.FromId, m.RandomId }).IsUnique();
-            // messages.search's from_id: a sender's messages newest first, whatever the chats' sizes.
-            message.HasIndex(m => new { m.FromId, m.Id });
+            // messages.search's from_id: a sender's messages in one chat newest first (one seek), whatever they posted
+            // elsewhere; admin.deleteUserMessages walks it chat by chat.
+            message.HasIndex(m => new { m.FromId, m.ChatId, m.Id });
             message.Property(m => m.ToKind).HasColumnName("to_kind");
             message.Property(m => m.ToId).HasColumnName("to_id");
             message.Property(m => m.Date).HasColumnName("date");

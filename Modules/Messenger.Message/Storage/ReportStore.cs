@@ -52,15 +52,17 @@ internal static class ReportStore
         return reader.Read() ? (reader.GetInt64(0), new Peer((PeerKind)reader.GetInt32(1), reader.GetInt64(2))) : null;
     }
 
-    /// <summary>The messages <paramref name="userId"/> posted (not service messages) still in their chats, after id
-    /// <paramref name="after"/>, oldest first: for <c>admin.deleteUserMessages</c>, by the <c>(from_id, id)</c> index.</summary>
-    public static List<(long Id, long ChatId, Peer ToPeer)> PostedBy(WriteScope scope, long userId, long after, int limit)
+    /// <summary>The messages <paramref name="userId"/> posted (not service messages) still in their chats, after
+    /// <paramref name="after"/> (a chat and an id), chat by chat: for <c>admin.deleteUserMessages</c>, by the
+    /// <c>(from_id, chat_id, id)</c> index.</summary>
+    public static List<(long Id, long ChatId, Peer ToPeer)> PostedBy(WriteScope scope, long userId, (long ChatId, long Id) after, int limit)
     {
         var command = scope.Command(
-            "SELECT id, chat_id, to_kind, to_id FROM message_messages INDEXED BY IX_message_messages_from_id_id " +
-            "WHERE from_id = @user AND id > @after AND deleted = 0 AND action IS NULL ORDER BY id LIMIT @limit");
+            "SELECT id, chat_id, to_kind, to_id FROM message_messages INDEXED BY IX_message_messages_from_id_chat_id_id " +
+            "WHERE from_id = @user AND (chat_id, id) > (@chat, @after) AND deleted = 0 AND action IS NULL ORDER BY chat_id, id LIMIT @limit");
         command.Parameters.AddWithValue("@user", userId);
-        command.Parameters.AddWithValue("@after", after);
+        command.Parameters.AddWithValue("@chat", after.ChatId);
+        command.Parameters.AddWithValue("@after", after.Id);
         command.Parameters.AddWithValue("@limit", limit);
         using var reader = command.ExecuteReader();
         var rows = new List<(long, long, Peer)>();

@@ -48,7 +48,7 @@ internal sealed class SearchStore(SqliteDatabase database)
             var (sql, match) = Matching(connection, words, chatIds, filter, low);
             messages = Read(connection, sql, userId, filter, low, high, limit, match);
         }
-        else if (chatIds.Length > 1 && filter.FromId == 0)
+        else if (chatIds.Length > 1)
         {
             messages = InSlices(connection, userId, chatIds, filter, low, high, limit);
         }
@@ -64,7 +64,7 @@ internal sealed class SearchStore(SqliteDatabase database)
     private const int SliceIdsPerMessage = 64;
 
     /// <summary>
-    /// Without words or a sender over several chats, SQLite reads each chat's part of the id window from its index and
+    /// Without words over several chats (a sender or not), SQLite reads each chat's part of the id window from its index and
     /// sorts them together before the first row comes out, so a window of the whole history would be read whole. The
     /// window is read in slices instead, from the newest, each four times the one before, until the page is full: a
     /// page of recent messages costs a few small reads, and nothing outside the caller's chats is read.
@@ -144,13 +144,13 @@ internal sealed class SearchStore(SqliteDatabase database)
 
     /// <summary>
     /// Without words, the messages people posted (not service messages) that pass the filters, newest first, from the
-    /// index of the narrowest filter, named so the plan cannot drift: a sender's messages from <c>(from_id, id)</c>, which
-    /// the chats then filter (never other people's messages); else a kind's from the shared-media index
+    /// index of the narrowest filter, named so the plan cannot drift: a sender's messages in the chats from
+    /// <c>(from_id, chat_id, id)</c> (what they posted elsewhere is never read); else a kind's from the shared-media index
     /// <c>(chat_id, shared_kind, id)</c>; else the chats' messages from <c>(chat_id, id)</c> — within the id window.
     /// </summary>
     internal static string Filtered(long[] chatIds, SearchFilter filter, long low)
     {
-        var index = filter.FromId > 0 ? "IX_message_messages_from_id_id"
+        var index = filter.FromId > 0 ? "IX_message_messages_from_id_chat_id_id"
             : filter.SharedKind > 0 ? "IX_message_messages_chat_id_shared_kind_id"
             : "IX_message_messages_chat_id_id";
         // Chat ids come from the database, never from the caller: written into the statement as numbers.

@@ -5,13 +5,19 @@ namespace Messenger.Session.Devices;
 
 /// <summary>
 /// The device keys with a live, signed-in connection on this node. A device that stays connected is in use even if it
-/// makes no call for days (a tab left open), so the sign-out of unused devices spares it.
+/// makes no call for days (a tab left open), so the sign-out of unused devices spares it; when the connection closes,
+/// that use is recorded as the device's last activity (<see cref="TrackConnectedDevices"/>).
 /// </summary>
 internal sealed class ConnectedDevices
 {
+    /// <summary>Connections whose close came before their sign-in was told (a connection dropping as it signs in),
+    /// kept so that late sign-in counts nothing; bounded, since each such race leaves one until its sign-in comes.</summary>
+    private const int MaxClosedEarly = 4096;
+
     private readonly Lock _lock = new();
     private readonly Dictionary<string, string> _deviceOf = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _connections = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _closedEarly = new(StringComparer.Ordinal);
 
     public bool IsConnected(byte[] deviceKey)
     {
@@ -27,6 +33,11 @@ internal sealed class ConnectedDevices
         var key = Convert.ToHexString(deviceKey);
         lock (_lock)
         {
+            if (_closedEarly.Remove(connectionId))
+            {
+                return;
+            }
+
             if (_deviceOf.TryGetValue(connectionId, out var previous))
             {
                 Release(previous);
@@ -37,14 +48,24 @@ internal sealed class ConnectedDevices
         }
     }
 
-    public void SignedOut(string connectionId)
+    /// <summary>The connection closed (or signed out): the device key it held, or null when its sign-in is still to be told.</summary>
+    public byte[]? SignedOut(string connectionId)
     {
         lock (_lock)
         {
             if (_deviceOf.Remove(connectionId, out var key))
             {
                 Release(key);
+                return Convert.FromHexString(key);
             }
+
+            if (_closedEarly.Count >= MaxClosedEarly)
+            {
+                _closedEarly.Clear();
+            }
+
+            _closedEarly.Add(connectionId);
+            return null;
         }
     }
 
@@ -61,7 +82,7 @@ internal sealed class ConnectedDevices
     }
 }
 
-internal sealed class TrackConnectedDevices(ConnectedDevices devices)
+internal sealed class TrackConnectedDevices(ConnectedDevices devices, AuthorizationCache authorizations, LastActiveTracker lastActive)
     : INotificationHandler<ConnectionSignedInEvent>, INotificationHandler<ConnectionSignedOutEvent>
 {
     public ValueTask Handle(ConnectionSignedInEvent notification, CancellationToken cancellationToken)
@@ -72,7 +93,12 @@ internal sealed class TrackConnectedDevices(ConnectedDevices devices)
 
     public ValueTask Handle(ConnectionSignedOutEvent notification, CancellationToken cancellationToken)
     {
-        devices.SignedOut(notification.ConnectionId);
+        // The device was in use while connected: until now, whatever calls it made.
+        if (devices.SignedOut(notification.ConnectionId) is { } deviceKey && authorizations.Get(deviceKey) is { } authorization)
+        {
+            lastActive.Touch(authorization.AuthorizationId);
+        }
+
         return ValueTask.CompletedTask;
     }
 }

@@ -8,9 +8,9 @@ namespace Messenger.Session.Devices;
 
 /// <summary>
 /// Signs out the devices not used for longer than their account allows (<c>account.setAuthorizationTTL</c>, default
-/// <see cref="AuthorizationTtlDays.Default"/> days), every <c>UnusedDevicesCheckMinutes</c> and when an account
-/// shortens its limit. "Used" is the device's last call (the written last-active time or the newer one still in
-/// memory) or a live connection now. The sign-out is <c>account.resetAuthorization</c>'s: the key is refused at once and
+/// <see cref="AuthorizationTtlDays.Default"/> days), every <c>UnusedDevicesCheckMinutes</c> (the first one interval
+/// after start) and when an account shortens its limit. "Used" is the device's last call or connection (the written
+/// last-active time or the newer one still in memory) or a live connection now. The sign-out is <c>account.resetAuthorization</c>'s: the key is refused at once and
 /// the device's connections close.
 /// </summary>
 internal sealed class UnusedDevices(
@@ -24,8 +24,9 @@ internal sealed class UnusedDevices(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Not at start: the devices that were connected before a restart have not reconnected yet.
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(options.Value.UnusedDevicesCheckMinutes), clock);
-        do
+        while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
@@ -36,8 +37,9 @@ internal sealed class UnusedDevices(
                 logger.LogError(e, "Signing out unused devices failed");
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
+
+    private const int DevicesPerUnit = 200;
 
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
@@ -67,14 +69,21 @@ internal sealed class UnusedDevices(
             return 0;
         }
 
-        // Checked again in the unit: a call or a connection may have come since the read.
-        var revoked = (await store.DeleteUnusedAuthorizationsAsync(unused, UsedSince)).Select(r => r.AuthorizationId).ToHashSet();
-        foreach (var limit in unused.Where(a => revoked.Contains(a.Id)).GroupBy(a => a.Days))
+        // Checked again in the unit: a call or a connection may have come since the read. A few hundred to a unit, so a
+        // first pass over years of old devices never holds the writer for long.
+        var count = 0;
+        foreach (var chunk in unused.Chunk(DevicesPerUnit))
         {
-            await signOut.SignedOutAsync([.. limit.Select(a => new RevokedDevice(a.Id, a.DeviceKey))], $"unused for {limit.Key} days");
+            var revoked = (await store.DeleteUnusedAuthorizationsAsync(chunk, UsedSince)).Select(r => r.AuthorizationId).ToHashSet();
+            foreach (var limit in chunk.Where(a => revoked.Contains(a.Id)).GroupBy(a => a.Days))
+            {
+                await signOut.SignedOutAsync([.. limit.Select(a => new RevokedDevice(a.Id, a.DeviceKey))], $"unused for {limit.Key} days");
+            }
+
+            count += revoked.Count;
         }
 
-        return revoked.Count;
+        return count;
     }
 
     private bool UsedSince(UnusedAuthorization authorization) =>

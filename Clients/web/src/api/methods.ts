@@ -379,7 +379,8 @@ export function createMethods(call: Call) {
           o,
         ),
       /** Deletes for everyone every message the user posted, in every chat. */
-      deleteUserMessages: (a: { user_id: number }, o?: CallOptions) => call<{ deleted: number }>('admin.deleteUserMessages', a, o),
+      deleteUserMessages: (a: { user_id: number }, o?: CallOptions) =>
+        call<{ deleted: number }>('admin.deleteUserMessages', a, { timeoutMs: 10 * 60_000, ...o }),
       /** `dismiss`, or `delete_message` (for everyone; resolves its other reports too). */
       resolveReport: (a: { id: number; action: 'dismiss' | 'delete_message' }, o?: CallOptions) => call<Report>('admin.resolveReport', a, o),
     },

@@ -17,6 +17,7 @@ import { setState, useApp } from './store';
 import { Icon } from './Icon';
 import { saveBlob } from './media';
 import { AdminReports } from './Reports';
+import { acceptSignIn } from './signIns';
 
 export function Settings() {
   const [devicesVersion, setDevicesVersion] = useState(0);
@@ -213,7 +214,7 @@ function AcceptLoginToken({ onAccepted }: { onAccepted: () => void }) {
   const [token, setToken] = useState('');
   const { status, submit } = useStatus();
   const accept = submit(async () => {
-    const device = await api().auth.acceptLoginToken({ token: token.trim() });
+    const device = await acceptSignIn(() => api().auth.acceptLoginToken({ token: token.trim() }));
     setToken('');
     onAccepted();
     return `Signed in ${device.device_name}`;

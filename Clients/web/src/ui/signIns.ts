@@ -13,10 +13,34 @@ export interface NewSignIn {
   date: number;
 }
 
+/** Devices this one let in with their login token: their sign-in is no news here. While an acceptance is under way its
+ * device's id is not known yet (the alert may come before the answer), so alerts wait for it. */
+const acceptedHere = new Set<number>();
+let accepting: Promise<unknown> | null = null;
+
+/** Runs this device's acceptance of another device's login token (`accept` answers that device's authorization). */
+export async function acceptSignIn<T extends { id: number }>(accept: () => Promise<T>): Promise<T> {
+  const running = accept();
+  accepting = running.catch(() => undefined);
+  try {
+    const device = await running;
+    acceptedHere.add(device.id);
+    return device;
+  } finally {
+    accepting = null;
+  }
+}
+
 /** Another device signed in to the account: a notice until dismissed, and a desktop notification where they are on. */
 export function newSignIn(signIn: NewSignIn): void {
-  // This device's own sign-in, read back when its stream resumed from before it.
-  if (signIn.authorizationId === api().signedIn?.authorization_id) return;
+  if (accepting) {
+    // After the acceptance's own continuation (which records the id) has run.
+    void accepting.then(() => setTimeout(() => newSignIn(signIn), 0));
+    return;
+  }
+
+  // This device's own sign-in, read back when its stream resumed from before it, or one it let in itself.
+  if (signIn.authorizationId === api().signedIn?.authorization_id || acceptedHere.has(signIn.authorizationId)) return;
   if (getState().newSignIns.some((s) => s.authorizationId === signIn.authorizationId)) return;
   const { authorizationId, deviceName, platform, clientAddress, date } = signIn;
   setState((s) => ({ newSignIns: [...s.newSignIns, { authorizationId, deviceName, platform, clientAddress, date }] }));

@@ -536,13 +536,13 @@ namespace Messenger.Message.Storage.Migrations
 
                     b.HasIndex("ChatId", "Id");
 
-                    b.HasIndex("FromId", "Id");
-
                     b.HasIndex("FromId", "RandomId")
                         .IsUnique();
 
                     b.HasIndex("ChatId", "SharedKind", "Id")
                         .HasFilter("shared_kind IS NOT NULL");
+
+                    b.HasIndex("FromId", "ChatId", "Id");
 
                     b.ToTable("message_messages", (string)null);
                 });
