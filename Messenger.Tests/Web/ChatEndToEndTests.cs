@@ -432,8 +432,9 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await Expect(alice.Page.GetByTestId("device")).ToHaveCountAsync(2);
         await Expect(alice.Page.GetByTestId("server-fingerprint")).ToHaveTextAsync(ServerKeyFingerprint.Of(_host.ServerPublicKey));
         await alice.ScreenshotAsync("07-settings-devices");
-
         await laptop.OpenChatAsync(bobName.Display);
+        await Expect(alice.Page.GetByTestId("sign-in-notice")).ToHaveCountAsync(0); // the device alice let in herself is no news to her
+
         await Expect(laptop.Message("Written on the first device")).ToBeVisibleAsync();
         await bob.OpenChatAsync(aliceName.Display);
         await bob.SendAsync("Seen on both devices");
