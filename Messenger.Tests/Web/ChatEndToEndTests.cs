@@ -1078,7 +1078,10 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await alice.SendAsync("First words");
         await bob.OpenChatAsync(aliceName.Display);
         await bob.SendAsync("An answer");
+        await Expect(alice.Message("An answer")).ToBeVisibleAsync();
         await alice.SendAsync("Last words");
+        // Stored, not only shown as sending: the export reads the history from the server.
+        await Expect(alice.Message("Last words").GetByRole(AriaRole.Img, new() { Name = "sending" })).ToHaveCountAsync(0);
 
         var download = await alice.Page.RunAndWaitForDownloadAsync(
             () => alice.Page.GetByRole(AriaRole.Button, new() { Name = "Export chat" }).ClickAsync());
