@@ -1,3 +1,4 @@
+using Messenger.Contracts.Contacts;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 
@@ -96,6 +97,11 @@ public sealed record NotifySettingsChanged(long Pts, Peer Peer, long MuteUntil) 
 /// <c>ResetAuthorizationAsync(AuthorizationId)</c> signs it out.</summary>
 public sealed record DeviceSignedIn(long Pts, long AuthorizationId, string DeviceName, string Platform, string ClientAddress, DateTimeOffset Date)
     : LoggedEvent(Pts);
+
+/// <summary>The user added <see cref="UserId"/> to their contacts or renamed them (<see cref="Contact"/>) or took them out
+/// (null) on another device; or that person added the user back or took them out, and <see cref="Contracts.Contacts.Contact.Mutual"/>
+/// changed.</summary>
+public sealed record ContactChanged(long Pts, long UserId, Contact? Contact) : LoggedEvent(Pts);
 
 /// <summary>Too much was missed to replay it: the stream continues from <see cref="LoggedEvent.Pts"/> and the app
 /// should refetch its dialogs (and the history it shows).</summary>

@@ -562,6 +562,9 @@ public sealed class UpdateStream
                 Emit(new DeviceSignedIn(entry.Pts, signedIn.AuthorizationId, signedIn.DeviceName, signedIn.Platform, signedIn.ClientAddress,
                     DateTimeOffset.FromUnixTimeSeconds(signedIn.Date)) { ChannelId = channelId });
                 break;
+            case ContactUpdate contact:
+                Emit(new ContactChanged(entry.Pts, contact.UserId, contact.Contact) { ChannelId = channelId });
+                break;
             case ChatUpdate changed:
                 OnChatUpdate(changed.Chat, changed.IsMember);
                 Emit(new ChatUpdated(entry.Pts, changed.Chat, changed.IsMember) { ChannelId = channelId });

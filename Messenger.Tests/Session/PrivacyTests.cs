@@ -7,7 +7,8 @@ using Messenger.Tests.Messages;
 
 namespace Messenger.Tests.Session;
 
-/// <summary><c>account.getPrivacy</c> / <c>account.setPrivacy</c>: who sees one's presence, who may add one to groups.</summary>
+/// <summary><c>account.getPrivacy</c> / <c>account.setPrivacy</c>: who sees one's presence, who may add one to groups,
+/// who may call one.</summary>
 public sealed class PrivacyTests : IAsyncLifetime
 {
     private TestHost _host = null!;
@@ -88,6 +89,80 @@ public sealed class PrivacyTests : IAsyncLifetime
         await alice.Client.SetPrivacyAsync(new PrivacySettings(LastSeen: PrivacyRule.Everybody));
 
         (await carol.Client.GetStatusesAsync([alice.UserId])).Should().ContainSingle().Which.Online.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task LastSeen_MyContacts_ShowsThePresenceToTheUsersContacts_HidesItFromOtherChatPartners_AndFollowsTheList()
+    {
+        await using var alice = await _host.SignUpAsync("alice_seencontacts");
+        await using var bob = await _host.SignUpAsync("bob_seencontacts");
+        await using var carol = await _host.SignUpAsync("carol_seencontacts");
+        await using var dave = await _host.SignUpAsync("dave_seencontacts");
+        await alice.SendAsync(bob, "hi");
+        await bob.NextAsync<MessageReceived>();
+        await bob.Client.AddContactAsync(carol.UserId, "Carol");
+
+        await bob.Client.SetPrivacyAsync(new PrivacySettings(LastSeen: PrivacyRule.Contacts));
+
+        (await alice.NextAsync<UserStatusChanged>(s => s.UserId == bob.UserId)).Hidden.Should().BeTrue("alice chats with bob but is not in his contacts");
+        (await alice.Client.GetStatusesAsync([bob.UserId])).Single().Hidden.Should().BeTrue();
+        (await carol.Client.GetStatusesAsync([bob.UserId])).Single().Should().Match<Messenger.Contracts.Updates.UserStatusUpdate>(
+            s => s.Online && !s.Hidden, "carol is in bob's contacts, with or without a chat");
+        (await dave.Client.GetStatusesAsync([bob.UserId])).Should().BeEmpty("dave neither chats with bob nor is his contact");
+        await dave.Client.AddContactAsync(bob.UserId, "Bob");
+        (await dave.Client.GetStatusesAsync([bob.UserId])).Should().BeEmpty("what counts is bob's list, not dave's");
+
+        await bob.Client.AddContactAsync(alice.UserId, "Alice");
+        (await alice.NextAsync<UserStatusChanged>(s => s.UserId == bob.UserId)).Should().Match<UserStatusChanged>(s => s.Online && !s.Hidden);
+        (await alice.Client.GetStatusesAsync([bob.UserId])).Single().Online.Should().BeTrue();
+
+        await bob.Client.DeleteContactsAsync([alice.UserId]);
+        (await alice.NextAsync<UserStatusChanged>(s => s.UserId == bob.UserId)).Hidden.Should().BeTrue();
+        (await alice.Client.GetStatusesAsync([bob.UserId])).Single().Hidden.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task GroupInvites_MyContacts_LetsOnlyThePeopleTheUserAddedPutThemInGroups()
+    {
+        await using var alice = await _host.SignUpAsync("alice_invcontacts");
+        await using var bob = await _host.SignUpAsync("bob_invcontacts");
+        await using var carol = await _host.SignUpAsync("carol_invcontacts");
+        await alice.SendAsync(bob, "a chat is not enough");
+        await alice.Client.AddContactAsync(bob.UserId, "Bob");
+        await bob.Client.AddContactAsync(carol.UserId, "Carol");
+
+        await bob.Client.SetPrivacyAsync(new PrivacySettings(GroupInvites: PrivacyRule.Contacts));
+
+        await SessionTestKit.FailsWith(() => alice.Client.CreateGroupAsync("Alice's", [bob.UserId]), GroupErrorNames.UserPrivacyRestricted);
+        var chat = (await carol.Client.CreateGroupAsync("Carol's", [bob.UserId])).Chat;
+        (await carol.Client.GetFullChatAsync(chat.Id)).Members.Select(m => m.UserId).Should().Contain(bob.UserId);
+
+        var large = (await alice.Client.CreateGroupAsync("Later", [carol.UserId], large: true)).Chat;
+        await SessionTestKit.FailsWith(() => alice.Client.AddMembersAsync(large.Id, [bob.UserId]), GroupErrorNames.UserPrivacyRestricted);
+        await bob.Client.AddContactAsync(alice.UserId, "Alice");
+        await alice.Client.AddMembersAsync(large.Id, [bob.UserId]);
+        (await alice.Client.GetFullChatAsync(large.Id)).Members.Select(m => m.UserId).Should().Contain(bob.UserId);
+    }
+
+    [Fact]
+    public async Task Calls_MyContacts_LetsOnlyThePeopleTheUserAddedRing()
+    {
+        await using var alice = await _host.SignUpAsync("alice_callcontacts");
+        await using var bob = await _host.SignUpAsync("bob_callcontacts");
+        await using var carol = await _host.SignUpAsync("carol_callcontacts");
+        await alice.SendAsync(bob, "call me?");
+        await alice.Client.AddContactAsync(bob.UserId, "Bob");
+        await bob.Client.AddContactAsync(carol.UserId, "Carol");
+
+        await bob.Client.SetPrivacyAsync(new PrivacySettings(Calls: PrivacyRule.Contacts));
+
+        await SessionTestKit.FailsWith(() => alice.Client.RequestCallAsync(bob.UserId, "v=0"), GroupErrorNames.UserPrivacyRestricted);
+        var call = await carol.Client.RequestCallAsync(bob.UserId, "v=0 carol");
+        call.State.Should().Be(Messenger.Contracts.Calls.CallState.Ringing);
+        await carol.Client.DiscardCallAsync(call.Id);
+
+        await bob.Client.AddContactAsync(alice.UserId, "Alice");
+        (await alice.Client.RequestCallAsync(bob.UserId, "v=0 alice")).CalleeId.Should().Be(bob.UserId);
     }
 
     [Fact]

@@ -39,6 +39,14 @@ public sealed class SessionOptionsTests
         }
     }
 
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    [InlineData(5000, true)]
+    [InlineData(100_001, false)]
+    public void MaxContacts_IsBetweenOneAndAHundredThousand(int contacts, bool valid) =>
+        new SessionOptionsValidator().Validate(null, new SessionOptions { MaxContacts = contacts }).Succeeded.Should().Be(valid);
+
     [Fact]
     public async Task Start_WhenSessionValuesAreInvalid_ReportsOneLinePerProblem()
     {

@@ -3,6 +3,8 @@ using Messenger.Contracts.Account;
 using Messenger.Contracts.Admin;
 using Messenger.Contracts.Auth;
 using Messenger.Contracts.Bots;
+using Messenger.Contracts.Contacts;
+using Messenger.Contracts.Messages;
 using Messenger.Session.Bots;
 using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Users;
@@ -26,7 +28,8 @@ namespace Messenger.Session;
 /// <summary>
 /// Accounts, devices and their authorizations (DESIGN §5): registration (open, invite-only or closed; the first
 /// account is the admin), sign-in that binds the device's Noise key to the account, login tokens for adding a device
-/// without a password, revocation that disconnects the device, admin calls, and brute-force limits. It provides the
+/// without a password, revocation that disconnects the device, admin calls, brute-force limits, and each user's
+/// contact list. It provides the
 /// <see cref="ICallerAuthenticator"/> the protocol asks before every call that needs a signed-in device.
 /// </summary>
 public static class SessionModule
@@ -37,6 +40,7 @@ public static class SessionModule
         services.AddModuleDbContext<SessionDbContext>(SessionDbContext.MigrationsHistoryTable);
 
         services.AddSingleton<SessionStore>();
+        services.AddSingleton<ContactStore>();
         services.AddSingleton<IBotAccounts, BotAccounts>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<AuthLimits>();
@@ -83,6 +87,10 @@ public static class SessionModule
 
         services.AddRpcMethod<GetUsersCall, UserList>();
         services.AddRpcMethod<SearchUsersCall, UserList>();
+
+        services.AddRpcMethod<GetContactsCall, ContactList>();
+        services.AddRpcMethod<AddContactCall, SavedContact>();
+        services.AddRpcMethod<DeleteContactsCall, AffectedMessages>();
 
         services.AddRpcMethod<CreateInviteCall, Invite>();
         services.AddRpcMethod<ListUsersCall, UserPage>();

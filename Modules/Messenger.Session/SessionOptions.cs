@@ -10,7 +10,8 @@ internal enum RegistrationMode
     Closed,
 }
 
-/// <summary>The <c>Messenger:Session</c> section: registration, password hashing and brute-force limits.</summary>
+/// <summary>The <c>Messenger:Session</c> section: registration, password hashing, brute-force limits and the size of
+/// contact lists.</summary>
 internal sealed class SessionOptions
 {
     public const string Section = "Messenger:Session";
@@ -52,6 +53,9 @@ internal sealed class SessionOptions
 
     /// <summary>Device-key → authorization lookups kept in memory.</summary>
     public int AuthorizationCacheEntries { get; set; } = 100_000;
+
+    /// <summary>People a user may have in their contact list (<c>CONTACTS_TOO_MANY</c> beyond).</summary>
+    public int MaxContacts { get; set; } = Contracts.Contacts.ContactLimits.DefaultMaxContacts;
 }
 
 /// <summary>The <c>Messenger:Session:PasswordHash</c> section: Argon2id cost and how many hashes run at once.</summary>
@@ -99,6 +103,7 @@ internal sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.LastActiveFlushSeconds), options.LastActiveFlushSeconds, 1, 86_400);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.UnusedDevicesCheckMinutes), options.UnusedDevicesCheckMinutes, 1, 1440);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.AuthorizationCacheEntries), options.AuthorizationCacheEntries, 100, 10_000_000);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.MaxContacts), options.MaxContacts, 1, 100_000);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

@@ -36,6 +36,7 @@ namespace Messenger.Contracts.Updates;
 [Union(25, typeof(GroupCallUpdate))]
 [Union(26, typeof(GroupCallSignalUpdate))]
 [Union(27, typeof(NewAuthorizationUpdate))]
+[Union(28, typeof(ContactUpdate))]
 public abstract record Update;
 
 /// <summary>Ephemeral: a call of this user's rang, was answered or ended (<see cref="Calls.PhoneCall.State"/>).</summary>
@@ -73,6 +74,13 @@ public sealed record NewAuthorizationUpdate(
     [property: Key("platform")] string Platform,
     [property: Key("client_address")] string ClientAddress,
     [property: Key("date")] long Date) : Update;
+
+/// <summary>This user added <see cref="UserId"/> to their contacts or renamed them (<see cref="Contact"/>, as stored), or
+/// took them out (null), on some device; or the other person added this user back or took them out, so the entry's
+/// <see cref="Contacts.Contact.Mutual"/> changed. The other person is never told of being added to someone's contacts
+/// otherwise.</summary>
+[MessagePackObject]
+public sealed record ContactUpdate([property: Key("user_id")] long UserId, [property: Key("contact")] Contacts.Contact? Contact) : Update;
 
 /// <summary>A group chat changed for this user: they joined or were added (<see cref="IsMember"/>), left or were
 /// removed, or its title, kind or roles changed. Carries the chat as it is now.</summary>

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace Messenger.Session.Storage;
 
-/// <summary>Accounts, their devices' authorizations and invite codes. Times are unix milliseconds (portable).</summary>
+/// <summary>Accounts, their devices' authorizations, invite codes and contact lists. Times are unix milliseconds (portable).</summary>
 internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> options) : DbContext(options)
 {
     public const string MigrationsHistoryTable = "session_migrations";
@@ -84,6 +84,21 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             ttl.Property(t => t.UserId).HasColumnName("user_id").ValueGeneratedNever();
             ttl.HasOne<UserRow>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
             ttl.Property(t => t.Days).HasColumnName("days");
+        });
+
+        // Contact lists (contacts.addContact): the name the owner gave each person they added. The index on user_id
+        // answers "who has this user": the mutual flag, and an account's deletion taking it out of every list.
+        modelBuilder.Entity<ContactRow>(contact =>
+        {
+            contact.ToTable("session_contacts");
+            contact.HasKey(c => new { c.OwnerId, c.UserId });
+            contact.Property(c => c.OwnerId).HasColumnName("owner_id");
+            contact.HasOne<UserRow>().WithMany().HasForeignKey(c => c.OwnerId).OnDelete(DeleteBehavior.Cascade);
+            contact.Property(c => c.UserId).HasColumnName("user_id");
+            contact.HasOne<UserRow>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+            contact.HasIndex(c => c.UserId);
+            contact.Property(c => c.Name).HasColumnName("name").HasMaxLength(64);
+            contact.Property(c => c.CreatedAt).HasColumnName("created_at");
         });
 
         // Bots driven over the Bot HTTP API: their account (is_bot, no password), who made them, and the SHA-256 of
@@ -222,6 +237,17 @@ internal sealed class AuthorizationTtlRow
     public long UserId { get; set; }
 
     public int Days { get; set; }
+}
+
+internal sealed class ContactRow
+{
+    public long OwnerId { get; set; }
+
+    public long UserId { get; set; }
+
+    public required string Name { get; set; }
+
+    public long CreatedAt { get; set; }
 }
 
 internal sealed class BotRow

@@ -35,6 +35,15 @@ internal sealed class AnnouncePrivacyChanges(PresenceTracker presence) : INotifi
     }
 }
 
+internal sealed class AnnounceContactChanges(PresenceTracker presence) : INotificationHandler<ContactChangedEvent>
+{
+    public ValueTask Handle(ContactChangedEvent notification, CancellationToken cancellationToken)
+    {
+        presence.ContactChanged(notification.OwnerId, notification.UserId, notification.IsContact);
+        return ValueTask.CompletedTask;
+    }
+}
+
 internal sealed class GoOfflineWhenDeleted(PresenceTracker presence) : INotificationHandler<AccountDeletedEvent>
 {
     public ValueTask Handle(AccountDeletedEvent notification, CancellationToken cancellationToken)
@@ -71,8 +80,10 @@ internal sealed class GetStatusesValidator : AbstractValidator<GetStatusesCall>
 }
 
 /// <summary>As each user's privacy lets the caller see it: by default only the users who share a private chat with
-/// the caller (presence is not public); everyone's for a user who allows everybody; a hidden status to those who share
-/// a chat with a user who allows nobody; nothing otherwise (nor for the caller themselves, unless they chat with themselves).</summary>
+/// the caller (presence is not public); everyone's for a user who allows everybody; for a user who allows their
+/// contacts, theirs if the caller is in that user's contact list; a hidden status to those who share a chat with a user
+/// who allows nobody, or who allows contacts and has not added the caller; nothing otherwise (nor for the caller
+/// themselves, unless they chat with themselves).</summary>
 internal sealed class GetStatusesHandler(PresenceTracker presence, ISender bus, RpcContext caller) : IRequestHandler<GetStatusesCall, UserStatuses>
 {
     public async ValueTask<UserStatuses> Handle(GetStatusesCall call, CancellationToken cancellationToken)
@@ -82,10 +93,21 @@ internal sealed class GetStatusesHandler(PresenceTracker presence, ISender bus, 
         var statuses = new List<UserStatusUpdate>();
         foreach (var id in call.Ids.Distinct())
         {
-            var privacy = await bus.Send(new GetPrivacyQuery(id), cancellationToken);
-            if (privacy.LastSeen == PrivacyRule.Everybody ? id != me : peers.Contains(id))
+            var rule = (await bus.Send(new GetPrivacyQuery(id), cancellationToken)).LastSeen;
+            var shown = rule switch
             {
-                statuses.Add(presence.Visible(id, privacy));
+                PrivacyRule.Everybody => id != me,
+                PrivacyRule.Chats => peers.Contains(id),
+                PrivacyRule.Contacts => await bus.Send(new IsContactQuery(id, me), cancellationToken),
+                _ => false,
+            };
+            if (shown)
+            {
+                statuses.Add(presence.Current(id));
+            }
+            else if (rule is PrivacyRule.Nobody or PrivacyRule.Contacts && peers.Contains(id))
+            {
+                statuses.Add(PresenceTracker.Hidden(id));
             }
         }
 

@@ -15,8 +15,8 @@ namespace Messenger.Update.Presence;
 /// Who is online: a user is online while any of their devices is connected (unless they said
 /// <c>account.updateStatus(offline)</c>), and goes offline <see cref="UpdateOptions.OfflineAfterSeconds"/> after the
 /// last device left, with "last seen" at the moment it left. Changes go only to the users who share a private chat
-/// with them, and not at all while the user's privacy hides their presence (<see cref="PrivacyRule.Nobody"/>: no
-/// announcement, whose timing alone would tell). Kept in memory: after a restart everyone starts offline with the
+/// with them, and not to those the user's privacy hides their presence from (<see cref="PrivacyRule.Nobody"/>: anyone;
+/// <see cref="PrivacyRule.Contacts"/>: anyone not in their contact list): no announcement, whose timing alone would tell. Kept in memory: after a restart everyone starts offline with the
 /// last-seen time unknown (0).
 /// </summary>
 internal sealed class PresenceTracker(
@@ -117,37 +117,68 @@ internal sealed class PresenceTracker(
         }
     }
 
-    /// <summary>What others may see of the user's presence under <paramref name="privacy"/>: the status, or a hidden one.</summary>
-    public UserStatusUpdate Visible(long userId, PrivacySettings privacy) =>
-        privacy.LastSeen == PrivacyRule.Nobody ? new UserStatusUpdate(userId, false, 0, Hidden: true) : Current(userId);
+    /// <summary>What those the user's privacy hides their presence from see: "last seen recently".</summary>
+    public static UserStatusUpdate Hidden(long userId) => new(userId, false, 0, Hidden: true);
 
     /// <summary>The user changed their privacy: the users they share a private chat with get what they may see now.</summary>
-    public void Announce(long userId, PrivacySettings privacy) => _ = BroadcastAsync(Visible(userId, privacy), privacyChecked: true);
+    public void Announce(long userId, PrivacySettings privacy) => _ = BroadcastAsync(Current(userId), privacy);
+
+    /// <summary>
+    /// The user (whose presence only their contacts may see) added <paramref name="contactId"/> to their contacts or took
+    /// them out: if they share a private chat, the contact gets what they may see now, as after a change of the settings.
+    /// </summary>
+    public void ContactChanged(long userId, long contactId, bool isContact) => _ = RunAsync(userId, async bus =>
+    {
+        if ((await bus.Send(new GetPrivacyQuery(userId))).LastSeen == PrivacyRule.Contacts
+            && (await bus.Send(new GetPrivateChatPeersQuery(userId))).Contains(contactId))
+        {
+            await bus.Publish(new EphemeralUpdateEvent([contactId], isContact ? Current(userId) : Hidden(userId)));
+        }
+    });
 
     private Status StatusOf(long userId) => _statuses.GetOrAdd(userId, _ => new Status());
 
-    private void Broadcast(UserStatusUpdate update) => _ = BroadcastAsync(update, privacyChecked: false);
+    private void Broadcast(UserStatusUpdate update) => _ = BroadcastAsync(update, announced: null);
 
-    private async Task BroadcastAsync(UserStatusUpdate update, bool privacyChecked)
+    /// <summary>Tells the users who share a private chat with the user: those the settings let see it get
+    /// <paramref name="update"/>; the others get the hidden status when the settings changed (<paramref name="announced"/>),
+    /// and nothing otherwise, since the timing of an announcement alone would tell.</summary>
+    private Task BroadcastAsync(UserStatusUpdate update, PrivacySettings? announced) => RunAsync(update.UserId, async bus =>
+    {
+        var privacy = announced ?? await bus.Send(new GetPrivacyQuery(update.UserId));
+        var peers = await bus.Send(new GetPrivateChatPeersQuery(update.UserId));
+        if (peers.Length == 0)
+        {
+            return;
+        }
+
+        long[] shown = privacy.LastSeen switch
+        {
+            PrivacyRule.Nobody => [],
+            PrivacyRule.Contacts => [.. peers.Intersect(await bus.Send(new GetContactIdsQuery(update.UserId)))],
+            _ => peers,
+        };
+        if (shown.Length > 0)
+        {
+            await bus.Publish(new EphemeralUpdateEvent(shown, update));
+        }
+
+        if (announced is not null && shown.Length < peers.Length)
+        {
+            await bus.Publish(new EphemeralUpdateEvent([.. peers.Except(shown)], Hidden(update.UserId)));
+        }
+    });
+
+    private async Task RunAsync(long userId, Func<IMediator, Task> announce)
     {
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var bus = scope.ServiceProvider.GetRequiredService<IMediator>();
-            if (!privacyChecked && (await bus.Send(new GetPrivacyQuery(update.UserId))).LastSeen == PrivacyRule.Nobody)
-            {
-                return;
-            }
-
-            var peers = await bus.Send(new GetPrivateChatPeersQuery(update.UserId));
-            if (peers.Length > 0)
-            {
-                await bus.Publish(new EphemeralUpdateEvent(peers, update));
-            }
+            await announce(scope.ServiceProvider.GetRequiredService<IMediator>());
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Could not announce the presence of user {UserId}", update.UserId);
+            logger.LogWarning(e, "Could not announce the presence of user {UserId}", userId);
         }
     }
 

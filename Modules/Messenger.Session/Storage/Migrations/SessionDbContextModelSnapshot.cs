@@ -153,6 +153,33 @@ namespace Messenger.Session.Storage.Migrations
                     b.ToTable("session_bots", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Session.Storage.ContactRow", b =>
+                {
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("owner_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.HasKey("OwnerId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("session_contacts", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Session.Storage.InviteRow", b =>
                 {
                     b.Property<string>("Code")
@@ -335,6 +362,21 @@ namespace Messenger.Session.Storage.Migrations
 
             modelBuilder.Entity("Messenger.Session.Storage.BotRow", b =>
                 {
+                    b.HasOne("Messenger.Session.Storage.UserRow", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Messenger.Session.Storage.ContactRow", b =>
+                {
+                    b.HasOne("Messenger.Session.Storage.UserRow", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.HasOne("Messenger.Session.Storage.UserRow", null)
                         .WithMany()
                         .HasForeignKey("UserId")
