@@ -411,6 +411,57 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Contact_AddedFromTheChatHeaderUnderAName_IsListedInContacts_NamesTheChat_AndIsRenamedAndDeletedInItsInfo()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Hi Bob, adding you");
+        var page = alice.Page;
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add to contacts" }).ClickAsync();
+        var add = page.GetByRole(AriaRole.Dialog, new() { Name = "Add to contacts" });
+        await Expect(add.GetByLabel("Contact name")).ToHaveValueAsync(bobName.Display);
+        await add.GetByLabel("Contact name").FillAsync("Bobby from work");
+        await add.GetByRole(AriaRole.Button, new() { Name = "Add contact" }).ClickAsync();
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Bobby from work");
+        await Expect(page.GetByTestId("dialog").Filter(new() { HasText = "Bobby from work" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Add to contacts" })).ToHaveCountAsync(0);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Contacts", Exact = true }).ClickAsync();
+        var contact = page.GetByTestId("contact");
+        await Expect(contact).ToHaveCountAsync(1);
+        await Expect(contact).ToContainTextAsync("Bobby from work");
+        await Expect(contact).ToContainTextAsync("online");
+        await alice.ScreenshotAsync("29-contacts");
+        await contact.ClickAsync();
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Bobby from work");
+
+        // Kept on the server: a reload shows the same name; the other side is not told and keeps its own names.
+        await page.ReloadAsync();
+        await alice.OpenChatAsync("Bobby from work");
+        await bob.OpenChatAsync(aliceName.Display);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        var info = page.GetByRole(AriaRole.Complementary, new() { Name = "Chat info" });
+        await Expect(info).ToContainTextAsync(bobName.Display);
+        await info.GetByRole(AriaRole.Button, new() { Name = "Edit contact" }).ClickAsync();
+        var edit = page.GetByRole(AriaRole.Dialog, new() { Name = "Edit contact" });
+        await Expect(edit.GetByLabel("Contact name")).ToHaveValueAsync("Bobby from work");
+        await edit.GetByLabel("Contact name").FillAsync("Bob B.");
+        await edit.GetByRole(AriaRole.Button, new() { Name = "Save contact" }).ClickAsync();
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Bob B.");
+
+        await info.GetByRole(AriaRole.Button, new() { Name = "Delete contact" }).ClickAsync();
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync(bobName.Display);
+        await Expect(info.GetByRole(AriaRole.Button, new() { Name = "Add to contacts" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Close info" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Contacts", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("contact")).ToHaveCountAsync(0);
+        await Expect(page.GetByText("No contacts yet")).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task SecondDevice_WhenAddedByLoginToken_SeesTheConversation()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

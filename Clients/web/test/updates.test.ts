@@ -250,6 +250,19 @@ describe('update stream', () => {
     ]);
   });
 
+  it("reports a change of the user's contacts, whose wire tag is the server union's 28, from the log", async () => {
+    const added: Update = { type: 'contact', user_id: 5, contact: { user_id: 5, name: 'Bobby', mutual: true } };
+    const removed: Update = { type: 'contact', user_id: 6, contact: null };
+    expect(fromUpdate(added)[0]).toBe(28);
+    const { stream, events } = await started();
+    stream.accept('updates.logged', wire([logged(1, added), logged(2, removed)]));
+    await until(() => stream.pts === 2);
+    expect(events).toEqual([
+      { type: 'contact', userId: 5, contact: { user_id: 5, name: 'Bobby', mutual: true }, pts: 1 },
+      { type: 'contact', userId: 6, contact: null, pts: 2 },
+    ]);
+  });
+
   it('delivers ephemeral typing and status at once, without a position', async () => {
     const { stream, events } = await started();
     stream.accept('updates.ephemeral', encode(fromUpdate({ type: 'typing', peer: userPeer(2), user_id: 2, action: 'typing', expires_in: 6 })));

@@ -60,6 +60,7 @@ export class MessengerClient {
   readonly auth: AuthMethods;
   readonly account: Methods['account'];
   readonly users: Methods['users'];
+  readonly contacts: Methods['contacts'];
   readonly messages: Methods['messages'];
   readonly groups: Methods['groups'];
   readonly updates: Methods['updates'];
@@ -111,6 +112,7 @@ export class MessengerClient {
       },
     };
     this.users = methods.users;
+    this.contacts = observeContacts(methods.contacts, stream);
     this.messages = observeMessages(methods.messages, stream);
     this.groups = observeGroups(methods.groups, stream);
     this.updates = methods.updates;
@@ -278,6 +280,15 @@ function observeGroups(groups: Methods['groups'], stream: UpdateStream): Methods
     editPermissions: async (a, o) => member(await groups.editPermissions(a, o)),
     setAdmin: async (a, o) => member(await groups.setAdmin(a, o)),
     joinByInvite: async (a, o) => member(await groups.joinByInvite(a, o)),
+  };
+}
+
+function observeContacts(contacts: Methods['contacts'], stream: UpdateStream): Methods['contacts'] {
+  return {
+    ...contacts,
+    addContact: async (a, o) =>
+      observed(await contacts.addContact(a, o), (saved) => stream.observeAffected({ pts: saved.pts, pts_count: saved.pts_count, channel: false })),
+    deleteContacts: async (a, o) => observed(await contacts.deleteContacts(a, o), (affected) => stream.observeAffected(affected)),
   };
 }
 

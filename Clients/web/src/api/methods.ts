@@ -40,6 +40,8 @@ import type {
   PrivacySettings,
   ChatChanged,
   ChatFull,
+  ContactList,
+  SavedContact,
   ChatInvite,
   Dialogs,
   Done,
@@ -127,6 +129,14 @@ export function createMethods(call: Call) {
       block: (a: { user_id: number }, o?: CallOptions) => call<Done>('users.block', a, o),
       unblock: (a: { user_id: number }, o?: CallOptions) => call<Done>('users.unblock', a, o),
       getBlocked: (o?: CallOptions) => call<BlockedUsers>('users.getBlocked', {}, o),
+    },
+    contacts: {
+      /** The user's contacts, sorted by name (profiles: users.getUsers). */
+      getContacts: (o?: CallOptions) => call<ContactList>('contacts.getContacts', {}, o),
+      /** Adds the person under `name`, or renames them when they are a contact already. */
+      addContact: (a: { user_id: number; name: string }, o?: CallOptions) => call<SavedContact>('contacts.addContact', a, o),
+      /** Takes these people (1–200) out of the contact list. */
+      deleteContacts: (a: { user_ids: number[] }, o?: CallOptions) => call<AffectedMessages>('contacts.deleteContacts', a, o),
     },
     messages: {
       /** `random_id` is drawn when not given; pass the same one to retry a send idempotently. */

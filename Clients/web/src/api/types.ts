@@ -17,6 +17,28 @@ export interface User {
   bot?: boolean;
 }
 
+/** A person in the user's contact list under the name the user gave them; `mutual`: they have the user too. */
+export interface Contact {
+  user_id: number;
+  name: string;
+  mutual: boolean;
+}
+
+/** contacts.getContacts: the user's contacts, sorted by name. */
+export interface ContactList {
+  contacts: Contact[];
+}
+
+/** contacts.addContact: the contact as stored and the user's log position after the change. */
+export interface SavedContact {
+  contact: Contact;
+  pts: number;
+  pts_count: number;
+}
+
+/** The names a contact may have: 1–64 characters after trimming, no control characters (the server's rule). */
+export const MaxContactName = 64;
+
 /** account.setupTwoFactor: a TOTP secret (base32) and its `otpauth://` URI for a QR code. */
 export interface TwoFactorSetup {
   secret: string;
@@ -596,7 +618,8 @@ export interface ChatPermissions {
 }
 
 /** Who a privacy setting lets in: anyone, the users one has a private chat with, or nobody. */
-export const PrivacyRule = { Everybody: 0, Chats: 1, Nobody: 2 } as const;
+/** `Contacts`: the people in the user's own contact list (whether they have the user in theirs does not matter). */
+export const PrivacyRule = { Everybody: 0, Chats: 1, Nobody: 2, Contacts: 3 } as const;
 export type PrivacyRule = (typeof PrivacyRule)[keyof typeof PrivacyRule];
 
 /** account.getPrivacy / setPrivacy: who sees one's presence, who may add one to groups. */
@@ -809,7 +832,7 @@ export interface NotifySettingsUpdate {
  * 13 dialog_pinned, 14 user (ephemeral), 15 dialog_archived, 16 dialog_unread_mark, 17 message_poll,
  * 18 scheduled_messages, 19 bot_callback_query (bots' logs only), 20 phone_call, 21 phone_signal (ephemeral),
  * 22 dialog_filter, 23 dialog_filter_order, 24 pending_join_requests (admins' logs), 25 group_call,
- * 26 group_call_signal (ephemeral), 27 new_authorization.
+ * 26 group_call_signal (ephemeral), 27 new_authorization, 28 contact.
  */
 export type Update =
   | NewMessageUpdate
@@ -839,7 +862,8 @@ export type Update =
   | PendingJoinRequestsUpdate
   | GroupCallUpdate
   | GroupCallSignalUpdate
-  | NewAuthorizationUpdate;
+  | NewAuthorizationUpdate
+  | ContactUpdate;
 
 export const UpdateTypes = [
   'new_message',
@@ -870,6 +894,7 @@ export const UpdateTypes = [
   'group_call',
   'group_call_signal',
   'new_authorization',
+  'contact',
 ] as const satisfies readonly Update['type'][];
 
 /** A press of a bot's button, in the bot's own log only: people's clients never see one. */
@@ -952,6 +977,14 @@ export interface NewAuthorizationUpdate {
   platform: string;
   client_address: string;
   date: number;
+}
+
+/** The user added `user_id` to their contacts or renamed them (`contact`), or took them out (null), on some device; or
+ * that person added the user back or took them out, and `contact.mutual` changed. */
+export interface ContactUpdate {
+  type: 'contact';
+  user_id: number;
+  contact: Contact | null;
 }
 
 export interface LoggedUpdate {
@@ -1042,6 +1075,8 @@ export type MessengerEvent =
   | ({ type: 'notify_settings'; peer: Peer; muteUntil: number } & LoggedEventBase)
   /** A new device signed in to the account (`date` unix seconds); this device's own sign-in may come too when resuming. */
   | ({ type: 'new_authorization'; authorizationId: number; deviceName: string; platform: string; clientAddress: string; date: number } & LoggedEventBase)
+  /** The user's contact `userId` was added or renamed (`contact`) or taken out (null) on another device, or its mutual flag changed. */
+  | ({ type: 'contact'; userId: number; contact: Contact | null } & LoggedEventBase)
   /** Too much was missed: refetch dialogs (and the open history); the stream continues from `pts`. */
   | { type: 'resync'; pts: number }
   /** Too much was missed in a large group: refetch that chat's history. */

@@ -460,6 +460,9 @@ export class UpdateStream {
           ...base,
         });
         return;
+      case 'contact':
+        this.emitter.emit({ type: 'contact', userId: update.user_id, contact: update.contact, ...base });
+        return;
       default:
         this.emitEphemeral(update);
     }

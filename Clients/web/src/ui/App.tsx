@@ -6,6 +6,7 @@ import { openChat } from './messages';
 import { resumeSession } from './account';
 import { AuthScreen } from './AuthScreen';
 import { ChatList } from './ChatList';
+import { Contacts } from './Contacts';
 import { connect } from './connection';
 import { Conversation } from './Conversation';
 import { GroupInfo } from './GroupInfo';
@@ -114,7 +115,7 @@ function Workspace() {
     const onKey = (event: KeyboardEvent) => {
       if (event.key !== 'Escape' || event.defaultPrevented || document.querySelector('[aria-modal="true"]')) return;
       const { panel: open, active: chat } = getState();
-      if (open === 'info' || open === 'settings' || open === 'thread') setState({ panel: null });
+      if (open === 'info' || open === 'settings' || open === 'contacts' || open === 'thread') setState({ panel: null });
       else if (chat && matchMedia('(max-width: 720px)').matches) openChat(null);
     };
     document.addEventListener('keydown', onKey);
@@ -125,7 +126,7 @@ function Workspace() {
       <aside class="sidebar" aria-label="Chats">
         <RecoveryNotice />
         <SignInNotices />
-        {panel === 'settings' ? <Settings /> : <ChatList />}
+        {panel === 'settings' ? <Settings /> : panel === 'contacts' ? <Contacts /> : <ChatList />}
       </aside>
       <main class="main">
         {active ? (

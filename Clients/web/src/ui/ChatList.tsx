@@ -39,6 +39,9 @@ export function ChatList() {
         <button type="button" class="btn btn--small" onClick={() => setState({ panel: 'newGroup' })}>
           New group
         </button>
+        <button type="button" class="btn btn--small" onClick={() => setState({ panel: 'contacts' })}>
+          Contacts
+        </button>
       </div>
       {trimmed ? <SearchResults query={trimmed} onPick={() => setQuery('')} /> : <Dialogs />}
     </div>

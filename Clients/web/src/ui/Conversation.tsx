@@ -7,6 +7,7 @@ import { Composer } from './Composer';
 import { errorText, presenceText } from './format';
 import { MessageList } from './MessageList';
 import { Modal } from './Modal';
+import { ContactDialog } from './Contacts';
 import { isChannel, peerFromKey, peerKey, peerPhoto, peerTitle, periodText, previewText, userName } from './peers';
 import { getState, setState, useApp, type AppState } from './store';
 import { ForwardDialog } from './ForwardDialog';
@@ -177,6 +178,11 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
     (s) => peer.kind === PeerKind.User && peer.id !== s.me?.id && !s.users[peer.id]?.bot && !s.users[peer.id]?.deleted && !!window.RTCPeerConnection,
   );
   const inCall = useApp((s) => !!s.call);
+  // A person not in the contacts yet: "Add to contacts" with their display name to begin with.
+  const addable = useApp(
+    (s) => peer.kind === PeerKind.User && peer.id !== s.me?.id && !!s.users[peer.id] && !s.users[peer.id]?.bot && !s.users[peer.id]?.deleted && !s.contacts[peer.id],
+  );
+  const [addingContact, setAddingContact] = useState(false);
   const exportHistory = () => {
     setMuteError('');
     setExporting(true);
@@ -262,6 +268,11 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
           </button>
         </>
       )}
+      {addable && (
+        <button type="button" class="icon-btn" aria-label="Add to contacts" title="Add to contacts" onClick={() => setAddingContact(true)}>
+          <Icon name="userPlus" />
+        </button>
+      )}
       {peer.kind === PeerKind.Chat && <StartGroupCallButton chatId={peer.id} />}
       <button type="button" class="icon-btn" aria-label="Search in chat" title="Search in this chat" onClick={onSearch}>
         <Icon name="search" />
@@ -315,6 +326,7 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
       </button>
       {clearing && <ClearHistoryDialog chatKey={chatKey} onClose={() => setClearing(false)} />}
       {timing && <AutoDeleteDialog chatKey={chatKey} current={autoDelete} onClose={() => setTiming(false)} />}
+      {addingContact && <ContactDialog userId={peer.id} onClose={() => setAddingContact(false)} />}
     </header>
   );
 }

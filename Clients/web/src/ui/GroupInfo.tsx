@@ -14,6 +14,7 @@ import { setState, useApp } from './store';
 import { UserPicker } from './UserPicker';
 import { Icon } from './Icon';
 import { SharedMedia } from './SharedMedia';
+import { ContactButtons } from './Contacts';
 
 /** The right-hand panel: a user's profile, or a group's members and settings. */
 export function GroupInfo({ chatKey }: { chatKey: string }) {
@@ -36,17 +37,31 @@ export function GroupInfo({ chatKey }: { chatKey: string }) {
 
 function UserDetails({ userId }: { userId: number }) {
   const user = useApp((s) => s.users[userId]);
+  const contact = useApp((s) => s.contacts[userId]);
   const presence = useApp((s) => s.presence[userId]);
   const me = useApp((s) => s.me?.id);
   if (!user) return <p class="muted info-panel__body">Loading…</p>;
+  const name = contact?.name ?? user.display_name;
   return (
     <div class="info-panel__body">
       <div class="profile">
-        <Avatar id={user.id} name={user.display_name} size="lg" online={presence?.online} photo={user.photo} />
-        <h3 class="profile__name">{user.display_name}</h3>
+        <Avatar id={user.id} name={name} size="lg" online={presence?.online} photo={user.photo} />
+        <h3 class="profile__name">{name}</h3>
         <p class="muted">{presence ? presenceText(presence) : ''}</p>
       </div>
       <dl class="facts">
+        {contact && contact.name !== user.display_name && (
+          <>
+            <dt>Name on their profile</dt>
+            <dd>{user.display_name}</dd>
+          </>
+        )}
+        {contact && (
+          <>
+            <dt>Contact</dt>
+            <dd>{contact.mutual ? 'In your contacts; you are in theirs' : 'In your contacts'}</dd>
+          </>
+        )}
         <dt>Username</dt>
         <dd>@{user.username}</dd>
         {user.bio && (
@@ -56,6 +71,7 @@ function UserDetails({ userId }: { userId: number }) {
           </>
         )}
       </dl>
+      {userId !== me && !user.bot && !user.deleted && <ContactButtons userId={userId} />}
       {userId !== me && <BlockButton userId={userId} />}
     </div>
   );

@@ -305,6 +305,7 @@ function Notifications() {
 const privacyChoices: [PrivacyRule, string][] = [
   [PrivacyRule.Everybody, 'Everybody'],
   [PrivacyRule.Chats, 'People I chat with'],
+  [PrivacyRule.Contacts, 'My contacts'],
   [PrivacyRule.Nobody, 'Nobody'],
 ];
 
@@ -339,7 +340,10 @@ function Privacy() {
       {choice('Who sees when I am online', 'last_seen')}
       {choice('Who may add me to groups', 'group_invites')}
       {choice('Who may call me', 'calls')}
-      <p class="muted">Hidden presence shows as "last seen recently"; anyone may still send you an invite link.</p>
+      <p class="muted">
+        Hidden presence shows as "last seen recently"; anyone may still send you an invite link. "My contacts" are the people you added to your
+        contacts.
+      </p>
       <StatusLine status={status} />
     </section>
   );

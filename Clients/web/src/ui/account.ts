@@ -2,6 +2,7 @@ import type { SignedIn, User } from '../api/types';
 import { RpcError } from '../api/types';
 import { loadDialogs } from './chats';
 import { loadFolders } from './folders';
+import { loadContacts } from './contacts';
 import { hangUp, joinRingingCall } from './calls';
 import { dropGroupCall } from './groupCalls';
 import { api } from './connection';
@@ -20,6 +21,7 @@ export function signedIn(result: SignedIn): void {
     // What this browser had not had stored before it was closed goes out now.
     .finally(resendOutbox);
   void loadFolders().catch(() => undefined);
+  void loadContacts().catch(() => undefined);
   void renewPush();
   void joinRingingCall().catch(() => undefined);
 }
@@ -61,6 +63,7 @@ export function forgetSession(): void {
     groupCalls: {},
     groupCallError: null,
     users: {},
+    contacts: {},
     chats: {},
     leftChats: {},
     presence: {},

@@ -7,6 +7,7 @@ import { loadOlder, messageArrived, messagesGone, replaceMessage } from './messa
 import { announce, muteChanged } from './notifications';
 import { draftChanged } from './drafts';
 import { folderChanged, foldersReordered, loadFolders } from './folders';
+import { contactChanged, loadContacts } from './contacts';
 import { groupCallChanged, groupCallSignal } from './groupCalls';
 import { joinRequestsCounted } from './joinRequests';
 import { pinnedChanged } from './pins';
@@ -74,6 +75,9 @@ export function applyEvent(event: MessengerEvent): void {
     case 'dialog_filter':
       folderChanged(event.id, event.filter);
       break;
+    case 'contact':
+      contactChanged(event.userId, event.contact);
+      break;
     case 'pending_join_requests':
       joinRequestsCounted(event.chatId, event.count);
       break;
@@ -119,6 +123,7 @@ export function applyEvent(event: MessengerEvent): void {
       setState({ histories: {} });
       void loadDialogs().catch(() => undefined);
       void loadFolders().catch(() => undefined);
+      void loadContacts().catch(() => undefined);
       if (getState().active) void loadOlder(getState().active!).catch(() => undefined);
       break;
     case 'channel_resync': {

@@ -19,7 +19,10 @@ export function peerTitle(state: AppState, peer: Peer): string {
   return userName(state, peer.id);
 }
 
+/** How the user names a person: the name they gave them as a contact, else the person's display name. */
 export function userName(state: AppState, userId: number): string {
+  const contact = state.contacts[userId];
+  if (contact) return contact.name;
   const user = state.users[userId];
   return user ? user.display_name : `User ${userId}`;
 }

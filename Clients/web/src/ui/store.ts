@@ -2,7 +2,7 @@ import { useEffect, useReducer, useRef } from 'preact/hooks';
 import type { CallView } from './calls';
 import type { GroupCallView } from './groupCalls';
 import type { NewSignIn } from './signIns';
-import type { Chat, ConnectionState, Dialog, DialogFilter, GroupCall, InputMedia, MemberRole, Message, ScheduledMessage, User } from '../api/types';
+import type { Chat, ConnectionState, Contact, Dialog, DialogFilter, GroupCall, InputMedia, MemberRole, Message, ScheduledMessage, User } from '../api/types';
 
 /** A message this device is sending: shown with a clock until the server stores it. */
 export interface PendingMessage {
@@ -41,7 +41,7 @@ export interface Presence {
   hidden?: boolean;
 }
 
-export type Panel = 'settings' | 'info' | 'thread' | 'newChat' | 'newGroup' | null;
+export type Panel = 'settings' | 'contacts' | 'info' | 'thread' | 'newChat' | 'newGroup' | null;
 
 export interface AppState {
   phase: 'boot' | 'auth' | 'ready';
@@ -59,6 +59,8 @@ export interface AppState {
   /** chat id → requests to join waiting, in chats this user administers (known once asked or told). */
   joinRequests: Record<number, number>;
   users: Record<number, User>;
+  /** The user's contact list by user id (contacts.ts): the names the user gave people, shown for them everywhere. */
+  contacts: Record<number, Contact>;
   chats: Record<number, Chat>;
   /** Groups this user left or was removed from (their history stays readable while open). */
   leftChats: Record<number, boolean>;
@@ -107,6 +109,7 @@ let state: AppState = {
   folder: 0,
   joinRequests: {},
   users: {},
+  contacts: {},
   chats: {},
   leftChats: {},
   myRoles: {},
