@@ -28,7 +28,7 @@ public sealed record SavedContact(
     [property: Key("pts_count")] int PtsCount);
 
 /// <summary><c>contacts.getContacts</c>: the caller's contacts, sorted by their names. Profiles are
-/// <c>users.getUsers</c>' (a list of up to 5,000 people with their photos would not fit one frame).</summary>
+/// <c>users.getUsers</c>' (up to 5,000 people with their photos would make one answer of a megabyte or more).</summary>
 [RpcMethod("contacts.getContacts")]
 [MessagePackObject(keyAsPropertyName: true)] // no fields: still a map on the wire (README, Protocol)
 public sealed record GetContactsCall : IRpcCall<ContactList>;
