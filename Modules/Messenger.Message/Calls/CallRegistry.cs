@@ -172,7 +172,20 @@ internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider c
 
         if (ended is not null)
         {
-            services.GetRequiredService<CallEvents>().EndedOnItsOwn(ended);
+            AnnounceUnlessStopping(() => services.GetRequiredService<CallEvents>().EndedOnItsOwn(ended));
+        }
+    }
+
+    /// <summary>A timer's announcement, unless the host has stopped meanwhile (its services are gone, and so is everyone
+    /// to tell): an exception on a timer's thread would take the process down.</summary>
+    internal static void AnnounceUnlessStopping(Action announce)
+    {
+        try
+        {
+            announce();
+        }
+        catch (ObjectDisposedException)
+        {
         }
     }
 

@@ -176,7 +176,7 @@ internal sealed class GroupCallRegistry(IOptions<CallOptions> options, TimeProvi
 
         if (changed is not null)
         {
-            services.GetRequiredService<GroupCallEvents>().ChangedOnItsOwn(changed, userId);
+            CallRegistry.AnnounceUnlessStopping(() => services.GetRequiredService<GroupCallEvents>().ChangedOnItsOwn(changed, userId));
         }
     }
 
