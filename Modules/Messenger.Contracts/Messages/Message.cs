@@ -36,6 +36,7 @@ public sealed record Peer([property: Key("kind")] PeerKind Kind, [property: Key(
 /// <c>message_reactions</c> / <c>message_poll</c> updates report their changes.
 /// </summary>
 [MessagePackObject]
+[MessagePackFormatter(typeof(MessageFormatter))]
 public sealed record Message(
     [property: Key("id")] long Id,
     [property: Key("from_id")] long FromId,

@@ -356,10 +356,11 @@ export interface Message {
   to_peer: Peer;
   date: number;
   text: string;
-  reply_to_id: number | null;
-  edit_date: number | null;
-  action: ServiceAction | null;
-  media: MessageMedia | null;
+  /** This and every key below it are left out of the wire form when nil: absent and null mean the same. */
+  reply_to_id?: number | null;
+  edit_date?: number | null;
+  action?: ServiceAction | null;
+  media?: MessageMedia | null;
   /** Not on the wire (the server lists reactions beside the messages, MessageList.reactions): this client's copy of
    * them, kept on the message it shows; absent or null when nobody reacted. */
   reactions?: ReactionCount[] | null;

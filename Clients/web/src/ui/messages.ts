@@ -157,7 +157,7 @@ export function messageArrived(message: Message): void {
 /** Our own message came back (by push, before the send's answer): its clock bubble gives way to it. */
 function settlePending(key: string, message: Message): void {
   const history = getState().histories[key];
-  const match = history?.pending.find((p) => !p.failed && p.text === message.text && p.replyToId === message.reply_to_id);
+  const match = history?.pending.find((p) => !p.failed && p.text === message.text && p.replyToId === (message.reply_to_id ?? null));
   if (match) setHistory(key, (h) => ({ ...h, pending: h.pending.filter((p) => p !== match) }));
 }
 

@@ -70,7 +70,7 @@ export function serviceText(state: AppState, message: Message): string {
     case 'convert_to_large':
       return 'The group became a large group';
     case 'pin_message': {
-      const pinned = findMessage(state, message.reply_to_id);
+      const pinned = findMessage(state, message.reply_to_id ?? null);
       return pinned ? `${actor} pinned “${pinned.action ? 'a message' : previewText(state, pinned)}”` : `${actor} pinned a message`;
     }
     case 'set_ttl':
