@@ -89,14 +89,16 @@ public static class MediaKinds
 /// copied; a poll is posted anew with its question and options, open and without votes, a quiz with its answer). <see cref="RandomIds"/> (one per id, non-zero) make the call idempotent like <c>messages.send</c>. At most
 /// 100 ids. Errors: <c>PEER_ID_INVALID</c>, <c>MESSAGE_IDS_INVALID</c>, <c>RANDOM_ID_INVALID</c>,
 /// <c>MESSAGE_ID_INVALID</c> (an id the caller cannot see), <c>QUIZ_ANSWER_REQUIRED</c> (a quiz the caller has not
-/// answered, did not write and is still open), 403 <c>USER_IS_BLOCKED</c>, 403 <c>YOU_BLOCKED_USER</c>.</summary>
+/// answered, did not write and is still open), 403 <c>USER_IS_BLOCKED</c>, 403 <c>YOU_BLOCKED_USER</c>. <see cref="Silent"/>
+/// posts the copies without sound (<see cref="Message.Silent"/>); a copy never takes the original's.</summary>
 [RpcMethod("messages.forward")]
 [MessagePackObject]
 public sealed record ForwardMessagesCall(
     [property: Key("from_peer")] Peer FromPeer,
     [property: Key("ids")] long[] Ids,
     [property: Key("to_peer")] Peer ToPeer,
-    [property: Key("random_ids")] long[] RandomIds) : IRpcCall<ForwardedMessages>;
+    [property: Key("random_ids")] long[] RandomIds,
+    [property: Key("silent")] bool Silent = false) : IRpcCall<ForwardedMessages>;
 
 /// <summary>The new messages, in the order of the ids, and the caller's log position after them (apply them as
 /// updates ending at <see cref="Pts"/>, <see cref="PtsCount"/> in all).</summary>

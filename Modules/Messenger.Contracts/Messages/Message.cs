@@ -34,6 +34,9 @@ public sealed record Peer([property: Key("kind")] PeerKind Kind, [property: Key(
 /// Reactions and a poll's votes are not part of it (they change, and the reader's own differ per reader): reads list them
 /// beside the messages (<see cref="MessageList.Reactions"/>, <see cref="MessageList.Polls"/>), and
 /// <c>message_reactions</c> / <c>message_poll</c> updates report their changes.
+/// <see cref="Silent"/>: its sender sent it without sound (<c>silent</c> of <c>messages.send</c> and the other posts); it
+/// arrives as any message does, and clients show its notification quietly (no sound, no vibration), not none. It is
+/// written on every message (one byte beside its key; <c>false</c> costs what a nil would), never changed by an edit.
 /// </summary>
 [MessagePackObject]
 [MessagePackFormatter(typeof(MessageFormatter))]
@@ -51,7 +54,8 @@ public sealed record Message(
     [property: Key("poll")] Poll? Poll = null,
     [property: Key("ttl_period")] int? TtlPeriod = null,
     [property: Key("web_page")] WebPage? WebPage = null,
-    [property: Key("reply_markup")] ReplyMarkup? ReplyMarkup = null)
+    [property: Key("reply_markup")] ReplyMarkup? ReplyMarkup = null,
+    [property: Key("silent")] bool Silent = false)
 {
     /// <summary>The chat this message is in, as <paramref name="viewerId"/> addresses it.</summary>
     public Peer PeerFor(long viewerId) =>

@@ -12,7 +12,8 @@ namespace Messenger.Contracts.Messages;
 /// <c>REPLY_TO_INVALID</c>, 403 <c>USER_IS_BLOCKED</c> (the peer blocked you), 403 <c>YOU_BLOCKED_USER</c>; with media
 /// also <c>MEDIA_CAPTION_TOO_LONG</c>, <c>MEDIA_INPUT_INVALID</c>, <c>FILE_ID_INVALID</c>, <c>FILE_PARTS_INVALID</c>,
 /// <c>FILE_PART_MISSING</c>, <c>FILE_PART_SIZE_INVALID</c>, <c>QUOTA_EXCEEDED</c>. <see cref="ReplyMarkup"/> (buttons) is
-/// for bots only: <c>REPLY_MARKUP_INVALID</c>, 403 <c>REPLY_MARKUP_BOTS_ONLY</c>.</summary>
+/// for bots only: <c>REPLY_MARKUP_INVALID</c>, 403 <c>REPLY_MARKUP_BOTS_ONLY</c>. <see cref="Silent"/> sends it without
+/// sound: it arrives as usual, and every copy of it says <see cref="Message.Silent"/>, for clients to notify quietly.</summary>
 [RpcMethod("messages.send")]
 [MessagePackObject]
 public sealed record SendMessageCall(
@@ -21,7 +22,8 @@ public sealed record SendMessageCall(
     [property: Key("text")] string Text,
     [property: Key("reply_to_id")] long? ReplyToId = null,
     [property: Key("media")] InputMedia? Media = null,
-    [property: Key("reply_markup")] ReplyMarkup? ReplyMarkup = null) : IRpcCall<SentMessage>;
+    [property: Key("reply_markup")] ReplyMarkup? ReplyMarkup = null,
+    [property: Key("silent")] bool Silent = false) : IRpcCall<SentMessage>;
 
 /// <summary><c>messages.getHistory</c>: up to <see cref="Limit"/> (1–100) messages of the chat, newest first, older
 /// than <see cref="OffsetId"/> (0: from the newest). Errors: <c>PEER_ID_INVALID</c>, <c>LIMIT_INVALID</c>.</summary>

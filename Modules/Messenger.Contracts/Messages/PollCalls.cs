@@ -48,14 +48,16 @@ public sealed record PollResults(
 /// quiz with multiple choice), <c>POLL_SOLUTION_INVALID</c> (an explanation longer than 200 characters, or one for a
 /// plain poll), <c>RANDOM_ID_INVALID</c>, <c>PEER_ID_INVALID</c>,
 /// <c>REPLY_TO_INVALID</c>, <c>USER_DELETED</c>, 403 <c>USER_IS_BLOCKED</c> / <c>YOU_BLOCKED_USER</c> /
-/// <c>CHAT_ADMIN_REQUIRED</c> (a channel), 404 <c>CHAT_NOT_FOUND</c>, 420 <c>FLOOD_WAIT</c>.</summary>
+/// <c>CHAT_ADMIN_REQUIRED</c> (a channel), 404 <c>CHAT_NOT_FOUND</c>, 420 <c>FLOOD_WAIT</c>. <see cref="Silent"/> posts it
+/// without sound, as for <c>messages.send</c>.</summary>
 [RpcMethod("messages.sendPoll")]
 [MessagePackObject]
 public sealed record SendPollCall(
     [property: Key("peer")] Peer Peer,
     [property: Key("random_id")] long RandomId,
     [property: Key("poll")] Poll Poll,
-    [property: Key("reply_to_id")] long? ReplyToId = null) : IRpcCall<SentMessage>;
+    [property: Key("reply_to_id")] long? ReplyToId = null,
+    [property: Key("silent")] bool Silent = false) : IRpcCall<SentMessage>;
 
 /// <summary><c>messages.sendVote</c>: the caller's choices in poll message <see cref="Id"/> (option indexes: one, or
 /// several in a multiple-choice poll), replacing their earlier vote; none takes the vote back. Anyone who can see the

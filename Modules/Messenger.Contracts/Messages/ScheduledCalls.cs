@@ -9,7 +9,8 @@ namespace Messenger.Contracts.Messages;
 /// chat gets it like any message; a send that is refused then (the peer blocked the caller, the caller left the group)
 /// drops it. The same random_id again returns the first one. At most <see cref="ScheduleLimits.MaxPerUser"/> waiting per
 /// user. With <see cref="Media"/> (a finished upload, as for <c>messages.send</c>) the file is stored now, held for the
-/// message until it is sent or cancelled, and the text is its caption (0–1024 characters).
+/// message until it is sent or cancelled, and the text is its caption (0–1024 characters). <see cref="Silent"/> is kept
+/// with it: it goes out without sound, as <c>messages.send</c> with <c>silent</c>.
 /// Errors: the text and media errors of <c>messages.send</c>, <c>RANDOM_ID_INVALID</c>, <c>SCHEDULE_DATE_INVALID</c>,
 /// <c>SCHEDULED_TOO_MANY</c>, <c>REPLY_TO_INVALID</c>, <c>PEER_ID_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
 [RpcMethod("messages.sendScheduled")]
@@ -20,7 +21,8 @@ public sealed record SendScheduledCall(
     [property: Key("text")] string Text,
     [property: Key("date")] long Date,
     [property: Key("reply_to_id")] long? ReplyToId = null,
-    [property: Key("media")] Media.InputMedia? Media = null) : IRpcCall<ScheduledMessage>;
+    [property: Key("media")] Media.InputMedia? Media = null,
+    [property: Key("silent")] bool Silent = false) : IRpcCall<ScheduledMessage>;
 
 /// <summary><c>messages.getScheduled</c>: the caller's messages waiting to be sent in the chat, soonest first.
 /// Errors: <c>PEER_ID_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
@@ -35,7 +37,8 @@ public sealed record GetScheduledCall([property: Key("peer")] Peer Peer) : IRpcC
 public sealed record DeleteScheduledCall([property: Key("peer")] Peer Peer, [property: Key("ids")] long[] Ids) : IRpcCall<Done>;
 
 /// <summary>A message waiting to be sent at <see cref="Date"/>; <see cref="Id"/> names it until then (it is not the id
-/// the message gets when sent). <see cref="Media"/> is its file, if any (then <see cref="Text"/> is the caption).</summary>
+/// the message gets when sent). <see cref="Media"/> is its file, if any (then <see cref="Text"/> is the caption);
+/// <see cref="Silent"/>: it will be sent without sound.</summary>
 [MessagePackObject]
 public sealed record ScheduledMessage(
     [property: Key("id")] long Id,
@@ -44,7 +47,8 @@ public sealed record ScheduledMessage(
     [property: Key("date")] long Date,
     [property: Key("random_id")] long RandomId,
     [property: Key("reply_to_id")] long? ReplyToId,
-    [property: Key("media")] Media.MessageMedia? Media = null);
+    [property: Key("media")] Media.MessageMedia? Media = null,
+    [property: Key("silent")] bool Silent = false);
 
 /// <summary>A chat's waiting messages (<c>messages.getScheduled</c>).</summary>
 [MessagePackObject]

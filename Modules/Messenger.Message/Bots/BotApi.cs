@@ -30,7 +30,7 @@ namespace Messenger.Message.Bots;
 /// The Bot HTTP API, <c>/bot/&lt;token&gt;/&lt;method&gt;</c> (GET with a query string, or POST with JSON): a program
 /// speaks as its bot without the encrypted protocol. <c>getMe</c>; <c>getUpdates</c> (offset, limit, timeout: long
 /// polling over the bot's own update log, so nothing sent to it while it was away is lost); <c>sendMessage</c>
-/// (chat_id, text, reply_to_message_id; <c>Idempotency-Key</c> sends once), <c>editMessageText</c>, <c>deleteMessage</c>
+/// (chat_id, text, reply_to_message_id, disable_notification; <c>Idempotency-Key</c> sends once), <c>editMessageText</c>, <c>deleteMessage</c>
 /// (its own messages, for everyone) and <c>sendChatAction</c> (typing). Each method runs the protocol's own call as
 /// the bot (<see cref="RpcRegistration.InvokeAsUserAsync"/>): the same rules, limits and errors as for a person.
 /// Answers <c>{"ok": true, "result": …}</c> or <c>{"ok": false, "error_code", "description": NAME}</c>.
@@ -112,7 +112,7 @@ internal static class BotApi
     {
         var sent = await services.InvokeAsUserAsync<SendMessageCall, SentMessage>(
             bot, new SendMessageCall(request.Chat(), RandomIdOf(http), request.Required("text"), request.Long("reply_to_message_id"),
-                ReplyMarkup: request.Markup("reply_markup")), cancellationToken);
+                ReplyMarkup: request.Markup("reply_markup"), Silent: request.DisableNotification()), cancellationToken);
         return await OwnMessageAsync(services, bot, sent.Message, cancellationToken);
     }
 
@@ -284,6 +284,9 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
     public long MessageId() => Long("message_id") is { } id and > 0 ? id : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "message_id");
 
     public string Required(string name) => String(name) ?? throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
+
+    /// <summary>Telegram's <c>disable_notification</c>: the message is sent without sound (<c>messages.send</c>'s <c>silent</c>).</summary>
+    public bool DisableNotification() => Bool("disable_notification") ?? false;
 
     public bool? Bool(string name)
     {

@@ -24,13 +24,13 @@ internal static class Delivery
 {
     public static Posted Post(
         WriteScope scope, IUpdateLog log, ChatTarget target, long me, long randomId, string text, long? replyToId, ServiceAction? action, long now,
-        Func<long, MessageMedia?>? attachMedia = null, long? forwardedFrom = null, Poll? poll = null, ReplyMarkup? replyMarkup = null)
+        Func<long, MessageMedia?>? attachMedia = null, long? forwardedFrom = null, Poll? poll = null, ReplyMarkup? replyMarkup = null, bool silent = false)
     {
         // Auto-delete applies to what people post, not to the service messages that record the chat's changes.
         var ttl = action is null ? MessageStore.TtlPeriod(scope, target.ChatId) : 0;
         int? ttlPeriod = ttl > 0 ? ttl : null;
         var id = MessageStore.InsertMessage(scope, target.ChatId, me, randomId, target.ToPeer, now, text, replyToId, action, now + ttlPeriod,
-            action is null && poll is null ? MessageStore.SharedKindOf(null, text) : null);
+            action is null && poll is null ? MessageStore.SharedKindOf(null, text) : null, silent);
         var media = attachMedia?.Invoke(id);
         if (media is not null)
         {
@@ -56,7 +56,7 @@ internal static class Delivery
 
         var message = new ChatMessage(id, me, target.ToPeer, now, text, replyToId, null, action, media)
         {
-            FwdFromId = forwardedFrom, Poll = poll?.ForReaders(), TtlPeriod = ttlPeriod, ReplyMarkup = replyMarkup,
+            FwdFromId = forwardedFrom, Poll = poll?.ForReaders(), TtlPeriod = ttlPeriod, ReplyMarkup = replyMarkup, Silent = silent,
         };
         SearchIndex.Add(scope, id, target.ChatId, poll is null ? text : string.Join('\n', [poll.Question, .. poll.Options]));
         if (target.HasOwnLog)

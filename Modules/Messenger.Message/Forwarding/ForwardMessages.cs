@@ -95,7 +95,8 @@ internal sealed class ForwardMessagesHandler(
                         media.AddReference(scope, attached.Id, id);
                         return attached;
                     },
-                    forwardedFrom: source.FwdFromId ?? source.FromId, poll: source.Poll is { } poll ? PollStore.Full(scope, source.Id, poll) : null);
+                    forwardedFrom: source.FwdFromId ?? source.FromId, poll: source.Poll is { } poll ? PollStore.Full(scope, source.Id, poll) : null,
+                    silent: call.Silent);
                 messages[i] = posted.Message;
                 appends.AddRange(posted.Appends);
                 answers.Add(posted.Answer);

@@ -65,7 +65,7 @@ internal sealed class SendPollHandler(
         var sent = await writer.WriteAsync(
             scope => Delivery.PostOnce(scope, log, me, target, call.RandomId, call.ReplyToId, clock.GetUtcNow().ToUnixTimeSeconds(), appends,
                 ChatRights.Poll,
-                (chat, now) => Delivery.Post(scope, log, chat, me, call.RandomId, "", call.ReplyToId, action: null, now, poll: poll)),
+                (chat, now) => Delivery.Post(scope, log, chat, me, call.RandomId, "", call.ReplyToId, action: null, now, poll: poll, silent: call.Silent)),
             cancellationToken);
 
         if (appends.Count > 0)

@@ -64,10 +64,10 @@ internal sealed class ScheduledMessagesHandler(
     : IRequestHandler<SendScheduledCall, ScheduledMessage>, IRequestHandler<GetScheduledCall, ScheduledMessages>, IRequestHandler<DeleteScheduledCall, Done>
 {
     /// <summary>The columns <see cref="ReadOne"/> reads, in its order.</summary>
-    internal const string Columns = "id, peer_kind, peer_id, text, date, random_id, reply_to_id, media";
+    internal const string Columns = "id, peer_kind, peer_id, text, date, random_id, reply_to_id, media, silent";
 
     /// <summary>How many columns <see cref="Columns"/> has.</summary>
-    internal const int ColumnCount = 8;
+    internal const int ColumnCount = 9;
 
     /// <summary>A user's waiting messages in one chat, soonest first (<c>@user</c>, <c>@kind</c>, <c>@peer</c>).</summary>
     private const string WaitingInChat =
@@ -118,10 +118,10 @@ internal sealed class ScheduledMessagesHandler(
 
             var text = call.Text?.Trim() ?? "";
             var id = (long)scope.Scalar(
-                "INSERT INTO message_scheduled (user_id, peer_kind, peer_id, random_id, text, reply_to_id, date) " +
-                "VALUES (@user, @kind, @peer, @random, @text, @reply, @date) RETURNING id",
+                "INSERT INTO message_scheduled (user_id, peer_kind, peer_id, random_id, text, reply_to_id, date, silent) " +
+                "VALUES (@user, @kind, @peer, @random, @text, @reply, @date, @silent) RETURNING id",
                 ("@user", me), ("@kind", (int)call.Peer.Kind), ("@peer", call.Peer.Id), ("@random", call.RandomId), ("@text", text),
-                ("@reply", (object?)call.ReplyToId ?? DBNull.Value), ("@date", call.Date))!;
+                ("@reply", (object?)call.ReplyToId ?? DBNull.Value), ("@date", call.Date), ("@silent", call.Silent))!;
             var file = prepared is null ? null : media.Attach(scope, prepared, MediaHolders.ScheduledOf(id), me);
             if (file is not null)
             {
@@ -130,7 +130,7 @@ internal sealed class ScheduledMessagesHandler(
             }
 
             appends.Add(Announce(scope, log, me, call.Peer, now));
-            return new ScheduledMessage(id, call.Peer, text, call.Date, call.RandomId, call.ReplyToId, file);
+            return new ScheduledMessage(id, call.Peer, text, call.Date, call.RandomId, call.ReplyToId, file, call.Silent);
         }, cancellationToken);
 
         await PublishAsync(bus, appends);
@@ -213,7 +213,7 @@ internal sealed class ScheduledMessagesHandler(
     internal static ScheduledMessage ReadOne(SqliteDataReader reader) =>
         new(reader.GetInt64(0), new Peer((PeerKind)reader.GetInt32(1), reader.GetInt64(2)), reader.GetString(3), reader.GetInt64(4),
             reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6),
-            reader.IsDBNull(7) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(7)));
+            reader.IsDBNull(7) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(7)), reader.GetBoolean(8));
 
     /// <summary>Drops a user's waiting messages (their account was deleted), letting go of their files.</summary>
     internal static void ForgetUser(WriteScope scope, IMediaAttachments media, long userId)

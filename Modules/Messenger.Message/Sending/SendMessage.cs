@@ -59,7 +59,7 @@ internal sealed class SendMessageHandler(
         // Media: the upload is completed (hashed, stored) before the unit; the unit only records the reference.
         using var prepared = call.Media is null ? null : await media.PrepareAsync(me, call.Media, cancellationToken);
         return await SendAsync(me, target, call.RandomId, call.Text, call.ReplyToId,
-            prepared is null ? null : (scope, id) => media.Attach(scope, prepared, id, me), cancellationToken, call.ReplyMarkup);
+            prepared is null ? null : (scope, id) => media.Attach(scope, prepared, id, me), cancellationToken, call.ReplyMarkup, call.Silent);
     }
 
     /// <summary>A scheduled message's file is stored already: the message takes one more reference to it.</summary>
@@ -75,12 +75,12 @@ internal sealed class SendMessageHandler(
                 media.AddReference(scope, held.Id, id);
                 return held;
             },
-            cancellationToken);
+            cancellationToken, silent: message.Silent);
     }
 
     private async ValueTask<SentMessage> SendAsync(
         long me, ChatTarget target, long randomId, string? text, long? replyToId, Func<WriteScope, long, MessageMedia>? attach,
-        CancellationToken cancellationToken, ReplyMarkup? replyMarkup = null)
+        CancellationToken cancellationToken, ReplyMarkup? replyMarkup = null, bool silent = false)
     {
         var trimmed = text?.Trim() ?? "";
         var named = await UnreadMentions.ResolveAsync(target, trimmed, bus, cancellationToken);
@@ -91,7 +91,7 @@ internal sealed class SendMessageHandler(
                 (chat, now) =>
                 {
                     var posted = Delivery.Post(scope, log, chat, me, randomId, trimmed, replyToId, action: null, now,
-                        attachMedia: attach is null ? null : id => attach(scope, id), replyMarkup: replyMarkup);
+                        attachMedia: attach is null ? null : id => attach(scope, id), replyMarkup: replyMarkup, silent: silent);
                     UnreadMentions.Record(scope, chat, me, posted.Message.Id, replyToId, named);
                     return posted;
                 }),

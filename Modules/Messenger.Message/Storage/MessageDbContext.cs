@@ -135,6 +135,9 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             message.Property(m => m.WebPage).HasColumnName("web_page");
             // A bot's buttons (MessagePack of Contracts.Messages.ReplyMarkup); null for everyone else's messages.
             message.Property(m => m.ReplyMarkup).HasColumnName("reply_markup");
+            // Sent without sound (Contracts.Messages.Message.Silent): 0 costs a row what a NULL would (SQLite's header
+            // byte alone), and a constant default lets ALTER TABLE add it without rewriting the table.
+            message.Property(m => m.Silent).HasColumnName("silent").HasDefaultValue(false);
             // What the message shows in the chat's shared media (Contracts.Messages.SharedMedia's number: a file's kind,
             // or a link in a text); null for the rest, which the partial index leaves out.
             message.Property(m => m.SharedKind).HasColumnName("shared_kind");
@@ -315,6 +318,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             scheduled.Property(s => s.Date).HasColumnName("date");
             // Its file (MessagePack of Contracts.Media.MessageMedia), held as MediaHolders.ScheduledOf(id) until sent.
             scheduled.Property(s => s.Media).HasColumnName("media");
+            // To be sent without sound (messages.sendScheduled's silent).
+            scheduled.Property(s => s.Silent).HasColumnName("silent").HasDefaultValue(false);
             scheduled.HasIndex(s => s.Date);
             scheduled.HasIndex(s => new { s.UserId, s.RandomId }).IsUnique();
         });
@@ -508,6 +513,8 @@ internal sealed class MessageRow
     public byte[]? ReplyMarkup { get; set; }
 
     public int? SharedKind { get; set; }
+
+    public bool Silent { get; set; }
 }
 
 internal sealed class WebhookRow
@@ -702,6 +709,8 @@ internal sealed class ScheduledRow
     public long Date { get; set; }
 
     public byte[]? Media { get; set; }
+
+    public bool Silent { get; set; }
 }
 
 internal sealed class UnreadMarkRow

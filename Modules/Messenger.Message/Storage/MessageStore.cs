@@ -31,16 +31,16 @@ internal sealed record DialogState(
 internal sealed class MessageStore(SqliteDatabase database)
 {
     public const int PrivateChat = 1;
-    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media, m.fwd_from_id, m.poll, m.expires_at, m.web_page, m.reply_markup";
+    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media, m.fwd_from_id, m.poll, m.expires_at, m.web_page, m.reply_markup, m.silent";
     private const string NotHidden = "NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id)";
 
     /// <summary>The columns of <see cref="MessageColumns"/>, as <see cref="ReadMessage"/> reads them.</summary>
-    public const int MessageColumnCount = 15;
+    public const int MessageColumnCount = 16;
 
     /// <summary>The chat's pinned message (alias <c>p</c>) in a query over <c>message_chats c</c> for the user <c>@user</c>:
     /// <see cref="PinnedJoin"/> leaves it null when nothing is pinned, or the message was deleted (for everyone, or by
     /// the user for themselves).</summary>
-    public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id, p.poll, p.expires_at, p.web_page, p.reply_markup";
+    public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id, p.poll, p.expires_at, p.web_page, p.reply_markup, p.silent";
 
     /// <summary>What the viewer <c>@user</c> set on a chat — mute, draft, pin, archive, unread mark —, their unread
     /// mentions in a group, and the chat's auto-delete period (of <c>message_chats c</c>), in a dialog query, with
@@ -374,10 +374,10 @@ internal sealed class MessageStore(SqliteDatabase database)
 
     public static long InsertMessage(
         WriteScope scope, long chatId, long fromId, long randomId, Peer to, long date, string text, long? replyToId, ServiceAction? action, long? expiresAt,
-        int? sharedKind) =>
+        int? sharedKind, bool silent = false) =>
         scope.Statement(
-                "INSERT INTO message_messages (chat_id, from_id, random_id, to_kind, to_id, date, text, reply_to_id, deleted, action, expires_at, shared_kind) " +
-                "VALUES (@chat, @from, @random, @kind, @to, @date, @text, @reply, 0, @action, @expires, @shared)")
+                "INSERT INTO message_messages (chat_id, from_id, random_id, to_kind, to_id, date, text, reply_to_id, deleted, action, expires_at, shared_kind, silent) " +
+                "VALUES (@chat, @from, @random, @kind, @to, @date, @text, @reply, 0, @action, @expires, @shared, @silent)")
             .Bind("@chat", chatId)
             .Bind("@from", fromId)
             .Bind("@random", randomId)
@@ -389,6 +389,7 @@ internal sealed class MessageStore(SqliteDatabase database)
             .Bind("@action", action is null ? null : WireSerializer.Serialize(action))
             .Bind("@expires", expiresAt)
             .Bind("@shared", sharedKind)
+            .Bind("@silent", silent ? 1 : 0)
             .Insert();
 
     /// <summary>The chat's auto-delete period in seconds (0: off), inside a unit.</summary>
@@ -539,6 +540,7 @@ internal sealed class MessageStore(SqliteDatabase database)
             TtlPeriod = reader.IsDBNull(first + 12) ? null : (int)(reader.GetInt64(first + 12) - reader.GetInt64(first + 4)),
             WebPage = reader.IsDBNull(first + 13) ? null : WireSerializer.Deserialize<WebPage>((byte[])reader.GetValue(first + 13)),
             ReplyMarkup = reader.IsDBNull(first + 14) ? null : WireSerializer.Deserialize<ReplyMarkup>((byte[])reader.GetValue(first + 14)),
+            Silent = reader.GetBoolean(first + 15),
         };
 
     // ---- media (the descriptor is kept with the message; the Media module counts the references) ----

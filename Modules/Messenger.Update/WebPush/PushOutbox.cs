@@ -25,7 +25,8 @@ internal sealed record PushJob(long UserId, Contracts.Messages.Message Message, 
 /// Sends Web Push notifications (RFC 8030, encrypted for each device as RFC 8291's <c>aes128gcm</c> by
 /// Lib.Net.Http.WebPush, signed with the server's VAPID key by <see cref="VapidSigner"/>, RFC 8292) from a bounded
 /// queue, a few at a time. A chat the recipient muted is skipped unless the message mentions them. The payload is JSON: <c>type</c> <c>message</c>, the chat as the recipient sees it (<c>peer</c>
-/// <c>{kind: user|chat, id}</c>), <c>message_id</c>, <c>date</c>, and the <c>title</c> and <c>body</c> to show. Each
+/// <c>{kind: user|chat, id}</c>), <c>message_id</c>, <c>date</c>, the <c>title</c> and <c>body</c> to show, and <c>silent</c>
+/// (its sender sent it without sound: shown all the same, quietly; a mention in it too). Each
 /// notification carries the chat as its topic, so a push service holding several for an offline device keeps the
 /// newest only. A subscription its push service calls gone (404, 410) is dropped; other failures are logged and the
 /// notification is lost (the message is not: the device reads it when it connects). A full queue drops notifications,
@@ -138,6 +139,7 @@ internal sealed class PushOutbox(
             date = message.Date,
             title = chatTitle ?? sender,
             body = chatTitle is null ? text : $"{sender}: {text}",
+            silent = message.Silent,
         });
     }
 

@@ -506,6 +506,12 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("shared_kind");
 
+                    b.Property<bool>("Silent")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false)
+                        .HasColumnName("silent");
+
                     b.Property<string>("Text")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -790,6 +796,12 @@ namespace Messenger.Message.Storage.Migrations
                     b.Property<long?>("ReplyToId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("reply_to_id");
+
+                    b.Property<bool>("Silent")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false)
+                        .HasColumnName("silent");
 
                     b.Property<string>("Text")
                         .IsRequired()
