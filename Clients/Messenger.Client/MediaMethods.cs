@@ -144,22 +144,25 @@ public static class MediaMethods
         return new InputMedia(id, totalParts, name, mimeType);
     }
 
-    /// <summary>Sends a message carrying an uploaded file, with an optional caption (≤ 1024 characters).</summary>
+    /// <summary>Sends a message carrying an uploaded file, with an optional caption (≤ 1024 characters); <paramref name="silent"/>
+    /// sends it without sound.</summary>
     public static async Task<SentMessage> SendMediaAsync(
-        this MessengerClient client, Peer peer, InputMedia media, string caption = "", long? randomId = null, CancellationToken cancellationToken = default)
+        this MessengerClient client, Peer peer, InputMedia media, string caption = "", long? randomId = null, bool silent = false,
+        CancellationToken cancellationToken = default)
     {
         var sent = await client.CallAsync(
-            new SendMessageCall(peer, randomId ?? Random.Shared.NextInt64(1, long.MaxValue), caption, null, media), cancellationToken);
+            new SendMessageCall(peer, randomId ?? Random.Shared.NextInt64(1, long.MaxValue), caption, null, media, Silent: silent), cancellationToken);
         client.Events.Observe(sent, edited: false);
         return sent;
     }
 
-    /// <summary>Forwards messages of <paramref name="fromPeer"/> to <paramref name="toPeer"/> (media by reference).</summary>
+    /// <summary>Forwards messages of <paramref name="fromPeer"/> to <paramref name="toPeer"/> (media by reference);
+    /// <paramref name="silent"/> posts the copies without sound.</summary>
     public static async Task<ForwardedMessages> ForwardMessagesAsync(
-        this MessengerClient client, Peer fromPeer, long[] ids, Peer toPeer, CancellationToken cancellationToken = default)
+        this MessengerClient client, Peer fromPeer, long[] ids, Peer toPeer, bool silent = false, CancellationToken cancellationToken = default)
     {
         var randomIds = ids.Select(_ => Random.Shared.NextInt64(1, long.MaxValue)).ToArray();
-        var forwarded = await client.CallAsync(new ForwardMessagesCall(fromPeer, ids, toPeer, randomIds), cancellationToken);
+        var forwarded = await client.CallAsync(new ForwardMessagesCall(fromPeer, ids, toPeer, randomIds, silent), cancellationToken);
         client.Events.Observe(new AffectedMessages(forwarded.Pts, forwarded.PtsCount));
         return forwarded;
     }

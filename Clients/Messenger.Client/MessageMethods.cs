@@ -13,22 +13,25 @@ namespace Messenger.Client;
 /// </summary>
 public static class MessageMethods
 {
-    /// <summary>Sends a text message; a random non-zero <paramref name="randomId"/> is chosen when none is given (pass the same one to retry safely).</summary>
+    /// <summary>Sends a text message; a random non-zero <paramref name="randomId"/> is chosen when none is given (pass the same one to retry safely).
+    /// <paramref name="silent"/> sends it without sound: the recipients get it as usual, notified quietly (<see cref="Message.Silent"/>).</summary>
     public static async Task<SentMessage> SendMessageAsync(
-        this MessengerClient client, Peer peer, string text, long? replyToId = null, long? randomId = null, CancellationToken cancellationToken = default)
+        this MessengerClient client, Peer peer, string text, long? replyToId = null, long? randomId = null, bool silent = false,
+        CancellationToken cancellationToken = default)
     {
-        var sent = await client.CallAsync(new SendMessageCall(peer, randomId ?? NewRandomId(), text, replyToId), cancellationToken);
+        var sent = await client.CallAsync(new SendMessageCall(peer, randomId ?? NewRandomId(), text, replyToId, Silent: silent), cancellationToken);
         client.Events.Observe(sent, edited: false);
         return sent;
     }
 
     /// <summary>Keeps a message to be sent at <paramref name="date"/> (it reaches the chat then, as a normal send): text,
     /// or a file uploaded before (<paramref name="media"/>, see <c>UploadFileAsync</c>) with <paramref name="text"/> as its
-    /// caption; a random non-zero <paramref name="randomId"/> is chosen when none is given.</summary>
+    /// caption; a random non-zero <paramref name="randomId"/> is chosen when none is given. <paramref name="silent"/>: it goes
+    /// out without sound.</summary>
     public static Task<ScheduledMessage> ScheduleMessageAsync(
         this MessengerClient client, Peer peer, string text, DateTimeOffset date, long? replyToId = null, long? randomId = null,
-        Contracts.Media.InputMedia? media = null, CancellationToken cancellationToken = default) =>
-        client.CallAsync(new SendScheduledCall(peer, randomId ?? NewRandomId(), text, date.ToUnixTimeSeconds(), replyToId, media), cancellationToken);
+        Contracts.Media.InputMedia? media = null, bool silent = false, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new SendScheduledCall(peer, randomId ?? NewRandomId(), text, date.ToUnixTimeSeconds(), replyToId, media, silent), cancellationToken);
 
     /// <summary>The user's messages waiting to be sent in the chat, soonest first.</summary>
     public static async Task<ScheduledMessage[]> GetScheduledAsync(this MessengerClient client, Peer peer, CancellationToken cancellationToken = default) =>
@@ -155,23 +158,24 @@ public static class MessageMethods
 
     /// <summary>Posts a poll (question and 2–10 options; <paramref name="multipleChoice"/> lets a voter pick several,
     /// <paramref name="publicVoters"/> lets the chat see who chose what); a random non-zero <paramref name="randomId"/> is
-    /// chosen when none is given.</summary>
+    /// chosen when none is given; <paramref name="silent"/> posts it without sound.</summary>
     public static Task<SentMessage> SendPollAsync(
         this MessengerClient client, Peer peer, string question, string[] options, bool multipleChoice = false, bool publicVoters = false,
-        long? replyToId = null, long? randomId = null, CancellationToken cancellationToken = default) =>
-        PostPollAsync(client, peer, new Poll(question, options, multipleChoice, publicVoters), replyToId, randomId, cancellationToken);
+        long? replyToId = null, long? randomId = null, bool silent = false, CancellationToken cancellationToken = default) =>
+        PostPollAsync(client, peer, new Poll(question, options, multipleChoice, publicVoters), replyToId, randomId, silent, cancellationToken);
 
     /// <summary>Posts a quiz: one right answer (<paramref name="correctOption"/>, an index of <paramref name="options"/>) and
     /// an optional explanation; readers learn both once they answer (their answer is final).</summary>
     public static Task<SentMessage> SendQuizAsync(
         this MessengerClient client, Peer peer, string question, string[] options, int correctOption, string? solution = null,
         long? replyToId = null, long? randomId = null, CancellationToken cancellationToken = default) =>
-        PostPollAsync(client, peer, new Poll(question, options, Quiz: true, CorrectOption: correctOption, Solution: solution), replyToId, randomId, cancellationToken);
+        PostPollAsync(client, peer, new Poll(question, options, Quiz: true, CorrectOption: correctOption, Solution: solution), replyToId, randomId, false,
+            cancellationToken);
 
     private static async Task<SentMessage> PostPollAsync(
-        MessengerClient client, Peer peer, Poll poll, long? replyToId, long? randomId, CancellationToken cancellationToken)
+        MessengerClient client, Peer peer, Poll poll, long? replyToId, long? randomId, bool silent, CancellationToken cancellationToken)
     {
-        var sent = await client.CallAsync(new SendPollCall(peer, randomId ?? NewRandomId(), poll, replyToId), cancellationToken);
+        var sent = await client.CallAsync(new SendPollCall(peer, randomId ?? NewRandomId(), poll, replyToId, silent), cancellationToken);
         client.Events.Observe(sent, edited: false);
         return sent;
     }

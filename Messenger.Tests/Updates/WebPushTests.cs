@@ -115,6 +115,39 @@ public sealed class WebPushTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Push_WhenTheMessageIsSilent_IsSentAllTheSame_WithSilentInThePayload_AMentionToo()
+    {
+        await using var host = await StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_hush");
+        var bob = await host.SignUpAsync("bob_hush");
+        using var browser = await SubscribeAsync(bob);
+        var group = (await alice.Client.CreateGroupAsync("Night shift", [bob.UserId])).Chat;
+        await bob.Client.MuteChatAsync(Peer.Chat(group.Id), DateTimeOffset.UtcNow.AddDays(1));
+        await DisconnectAsync(host, bob);
+
+        await alice.Client.SendMessageAsync(bob.Peer, "sleep well", silent: true);
+        using (var quiet = JsonDocument.Parse(browser.Decrypt((await _push.NextAsync()).Body)))
+        {
+            quiet.RootElement.GetProperty("body").GetString().Should().Be("sleep well");
+            quiet.RootElement.GetProperty("silent").GetBoolean().Should().BeTrue();
+        }
+
+        await alice.SendAsync(bob, "wake up");
+        using (var loud = JsonDocument.Parse(browser.Decrypt((await _push.NextAsync()).Body)))
+        {
+            loud.RootElement.GetProperty("body").GetString().Should().Be("wake up");
+            loud.RootElement.GetProperty("silent").GetBoolean().Should().BeFalse();
+        }
+
+        await alice.Client.SendMessageAsync(Peer.Chat(group.Id), "@bob_hush no rush", silent: true);
+        using (var mention = JsonDocument.Parse(browser.Decrypt((await _push.NextAsync()).Body)))
+        {
+            mention.RootElement.GetProperty("body").GetString().Should().Be("ALICE_HUSH: @bob_hush no rush");
+            mention.RootElement.GetProperty("silent").GetBoolean().Should().BeTrue("a mention in a silent message stays silent");
+        }
+    }
+
+    [Fact]
     public async Task ALargeGroupsPost_ReachesItsOfflineSubscribedMembers_WithTheGroupAsTitle_AndItsServiceMessagesDoNot()
     {
         await using var host = await StartHostAsync();
