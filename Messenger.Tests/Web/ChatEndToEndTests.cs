@@ -694,6 +694,57 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task SendWithoutSound_FromTheSendButtonsMenu_ReachesThePeer_AnnouncedQuietly()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        // Bob's browser records notifications (with their silent option) instead of showing them, and is in the background.
+        await bob.Context.AddInitScriptAsync("""
+            window.PushManager = undefined;
+            window.__notifications = [];
+            window.Notification = class {
+              static permission = 'default';
+              static async requestPermission() { window.Notification.permission = 'granted'; return 'granted'; }
+              constructor(title, options) { window.__notifications.push({ title, body: options.body, silent: options.silent }); }
+              close() {}
+            };
+            document.hasFocus = () => false;
+            """);
+        await bob.Page.ReloadAsync();
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Turn on desktop notifications" }).ClickAsync();
+        await Expect(bob.Page.GetByTestId("notifications-status")).ToContainTextAsync("New messages are announced");
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Back to chats" }).ClickAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        var send = alice.Page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true });
+        var menu = alice.Page.GetByRole(AriaRole.Menu, new() { Name = "Send options" });
+
+        await box.FillAsync("Changed my mind");
+        await send.ClickAsync(new() { Button = MouseButton.Right });
+        await Expect(menu.GetByRole(AriaRole.Menuitem, new() { Name = "Schedule message" })).ToBeVisibleAsync();
+        await alice.Page.Keyboard.PressAsync("Escape");
+        await Expect(menu).ToHaveCountAsync(0);
+        await Expect(box).ToHaveValueAsync("Changed my mind"); // closing the menu sends nothing
+
+        await box.FillAsync("Quiet hello");
+        await send.ClickAsync(new() { Button = MouseButton.Right });
+        await menu.GetByRole(AriaRole.Menuitem, new() { Name = "Send without sound" }).ClickAsync();
+        await Expect(menu).ToHaveCountAsync(0);
+        await Expect(alice.Message("Quiet hello")).ToBeVisibleAsync();
+        await Expect(box).ToHaveValueAsync("");
+        await bob.Page.WaitForFunctionAsync("() => window.__notifications.length === 1");
+        await alice.SendAsync("Loud hello");
+        await bob.Page.WaitForFunctionAsync("() => window.__notifications.length === 2");
+
+        (await bob.Page.EvaluateAsync<string[]>("() => window.__notifications.map(n => `${n.title}|${n.body}|${n.silent}`)"))
+            .Should().Equal($"{aliceName.Display}|Quiet hello|true", $"{aliceName.Display}|Loud hello|false");
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message("Quiet hello")).ToBeVisibleAsync();
+        await Expect(bob.Message("Changed my mind")).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Reactions_ChosenFromTheMenu_AreCountedForBoth_AndAChipTogglesOnesOwn()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

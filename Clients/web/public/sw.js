@@ -1,6 +1,7 @@
 // Messenger's service worker: it shows the Web Push notifications the server sends while this browser has no live
-// connection (payload: {type: 'message', peer: {kind: 'user' | 'chat', id}, message_id, date, title, body}), one per
-// chat at a time, and a click opens that chat in a tab of the app (focusing one if it is open).
+// connection (payload: {type: 'message', peer: {kind: 'user' | 'chat', id}, message_id, date, title, body, silent}), one
+// per chat at a time (a silent message's without sound or vibration), and a click opens that chat in a tab of the app
+// (focusing one if it is open).
 'use strict';
 
 self.addEventListener('install', () => self.skipWaiting());
@@ -17,7 +18,8 @@ function showPush(notice) {
   const chat = notice && notice.type === 'message' ? chatKey(notice.peer) : null;
   const title = chat && typeof notice.title === 'string' && notice.title ? notice.title : 'Messenger';
   const body = chat && typeof notice.body === 'string' ? notice.body : 'New message';
-  return self.registration.showNotification(title, { body, tag: chat ?? 'messenger', data: { chat }, renotify: true });
+  const silent = chat !== null && notice.silent === true;
+  return self.registration.showNotification(title, { body, tag: chat ?? 'messenger', data: { chat }, renotify: true, silent });
 }
 
 self.addEventListener('push', (event) => {

@@ -139,24 +139,39 @@ export function createMethods(call: Call) {
       deleteContacts: (a: { user_ids: number[] }, o?: CallOptions) => call<AffectedMessages>('contacts.deleteContacts', a, o),
     },
     messages: {
-      /** `random_id` is drawn when not given; pass the same one to retry a send idempotently. */
+      /** `random_id` is drawn when not given; pass the same one to retry a send idempotently. `silent`: without sound. */
       send: (
-        a: { peer: Peer; text: string; random_id?: number; reply_to_id?: number | null; media?: InputMedia | null },
+        a: { peer: Peer; text: string; random_id?: number; reply_to_id?: number | null; media?: InputMedia | null; silent?: boolean },
         o?: CallOptions,
       ) =>
         call<SentMessage>(
           'messages.send',
-          { peer: a.peer, random_id: a.random_id ?? randomId(), text: a.text, reply_to_id: a.reply_to_id ?? null, media: a.media ?? null },
+          {
+            peer: a.peer,
+            random_id: a.random_id ?? randomId(),
+            text: a.text,
+            reply_to_id: a.reply_to_id ?? null,
+            media: a.media ?? null,
+            silent: a.silent ?? false,
+          },
           o,
         ),
       /** Keeps a text message to be sent at `date` (unix seconds, 10 s to 366 days ahead). */
       sendScheduled: (
-        a: { peer: Peer; text: string; date: number; random_id?: number; reply_to_id?: number | null; media?: InputMedia | null },
+        a: { peer: Peer; text: string; date: number; random_id?: number; reply_to_id?: number | null; media?: InputMedia | null; silent?: boolean },
         o?: CallOptions,
       ) =>
         call<ScheduledMessage>(
           'messages.sendScheduled',
-          { peer: a.peer, random_id: a.random_id ?? randomId(), text: a.text, date: a.date, reply_to_id: a.reply_to_id ?? null, media: a.media ?? null },
+          {
+            peer: a.peer,
+            random_id: a.random_id ?? randomId(),
+            text: a.text,
+            date: a.date,
+            reply_to_id: a.reply_to_id ?? null,
+            media: a.media ?? null,
+            silent: a.silent ?? false,
+          },
           o,
         ),
       /** The user's messages waiting to be sent in the chat, soonest first. */
@@ -206,8 +221,12 @@ export function createMethods(call: Call) {
       sendReaction: (a: { peer: Peer; id: number; reaction: string | null }, o?: CallOptions) =>
         call<ReactionsChanged>('messages.sendReaction', a, o),
       /** Posts a poll (2–10 options); `random_id` is drawn when not given. */
-      sendPoll: (a: { peer: Peer; poll: Poll; random_id?: number; reply_to_id?: number | null }, o?: CallOptions) =>
-        call<SentMessage>('messages.sendPoll', { peer: a.peer, random_id: a.random_id ?? randomId(), poll: a.poll, reply_to_id: a.reply_to_id ?? null }, o),
+      sendPoll: (a: { peer: Peer; poll: Poll; random_id?: number; reply_to_id?: number | null; silent?: boolean }, o?: CallOptions) =>
+        call<SentMessage>(
+          'messages.sendPoll',
+          { peer: a.peer, random_id: a.random_id ?? randomId(), poll: a.poll, reply_to_id: a.reply_to_id ?? null, silent: a.silent ?? false },
+          o,
+        ),
       /** Votes for the options at `options` (none takes the vote back). */
       sendVote: (a: { peer: Peer; id: number; options: number[] }, o?: CallOptions) => call<PollChanged>('messages.sendVote', a, o),
       /** Ends the voting of one of the caller's own polls. */
@@ -264,11 +283,17 @@ export function createMethods(call: Call) {
           },
           o,
         ),
-      /** `random_ids` are drawn when not given (one per id). */
-      forward: (a: { from_peer: Peer; ids: number[]; to_peer: Peer; random_ids?: number[] }, o?: CallOptions) =>
+      /** `random_ids` are drawn when not given (one per id); `silent`: the copies go without sound. */
+      forward: (a: { from_peer: Peer; ids: number[]; to_peer: Peer; random_ids?: number[]; silent?: boolean }, o?: CallOptions) =>
         call<ForwardedMessages>(
           'messages.forward',
-          { from_peer: a.from_peer, ids: a.ids, to_peer: a.to_peer, random_ids: a.random_ids ?? a.ids.map(() => randomId()) },
+          {
+            from_peer: a.from_peer,
+            ids: a.ids,
+            to_peer: a.to_peer,
+            random_ids: a.random_ids ?? a.ids.map(() => randomId()),
+            silent: a.silent ?? false,
+          },
           o,
         ),
     },

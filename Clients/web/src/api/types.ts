@@ -376,6 +376,9 @@ export interface Message {
   web_page?: WebPage | null;
   /** A bot's buttons. */
   reply_markup?: ReplyMarkup | null;
+  /** Sent without sound: announced like any message, but quietly (no sound, no vibration). The server writes it on
+   * every message (`false` for ordinary ones); older servers leave it out. */
+  silent?: boolean;
   /** Not on the wire (the server lists a poll's votes beside the messages, MessageList.polls): this client's copy. */
   poll_results?: PollResults | null;
 }
@@ -462,6 +465,8 @@ export interface ScheduledMessage {
   reply_to_id: number | null;
   /** Its file, if any (then `text` is the caption). */
   media?: MessageMedia | null;
+  /** It will be sent without sound. */
+  silent?: boolean;
 }
 
 export interface ScheduledMessages {

@@ -31,6 +31,10 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
   const [scheduling, setScheduling] = useState<string | null>(null);
   const [writingPoll, setWritingPoll] = useState(false);
   const [recording, setRecording] = useState<Recording | null>(null);
+  const [sendMenu, setSendMenu] = useState(false);
+  const sendOptions = useSendMenu(sendMenu, () => setSendMenu(false));
+  // A long press on Send (touch screens) opens its menu; the click that ends the press must not send as well.
+  const press = useRef<{ timer: number; opened: boolean } | null>(null);
   // A recording never outlives its composer (another chat opened, the app closed): the microphone is let go.
   useEffect(() => () => recording?.cancel(), [recording]);
   const box = useRef<HTMLTextAreaElement>(null);
@@ -87,7 +91,7 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
     else stopTyping(chatKey);
   };
 
-  const submit = async (typed?: string) => {
+  const submit = async (typed?: string, silent = false) => {
     const value = (typed ?? text).trim();
     // Only a media message's caption may be edited down to nothing.
     if (!value && !editing?.media) return;
@@ -109,7 +113,7 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
     saveDraft(chatKey, '');
     stopTyping(chatKey);
     onDone();
-    await sendMessage(chatKey, value, replyTo?.id ?? null).catch(() => undefined);
+    await sendMessage(chatKey, value, replyTo?.id ?? null, null, silent).catch(() => undefined);
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
@@ -279,12 +283,105 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
               <Icon name="mic" />
             </button>
           ) : (
-            <button type="button" class="icon-btn icon-btn--send" aria-label={editing ? 'Save' : 'Send'} onClick={() => void submit()} disabled={!text.trim() && !editing?.media}>
-              <Icon name={editing ? 'check' : 'send'} />
-            </button>
+            <>
+              <button
+                type="button"
+                class="icon-btn icon-btn--send"
+                aria-label={editing ? 'Save' : 'Send'}
+                aria-haspopup={editing ? undefined : 'menu'}
+                aria-expanded={editing ? undefined : sendMenu}
+                title={editing ? undefined : 'Send (right-click or hold for more)'}
+                onClick={() => {
+                  if (press.current?.opened) {
+                    press.current = null;
+                    return;
+                  }
+                  void submit();
+                }}
+                onContextMenu={(e) => {
+                  if (editing || !text.trim()) return;
+                  e.preventDefault();
+                  setSendMenu(true);
+                }}
+                onPointerDown={(e) => {
+                  press.current = null;
+                  if (editing || e.pointerType !== 'touch' || !text.trim()) return;
+                  const held = { timer: 0, opened: false };
+                  held.timer = window.setTimeout(() => {
+                    held.opened = true;
+                    setSendMenu(true);
+                  }, LONG_PRESS_MS);
+                  press.current = held;
+                }}
+                onPointerUp={() => press.current && !press.current.opened && clearTimeout(press.current.timer)}
+                onPointerLeave={() => press.current && !press.current.opened && clearTimeout(press.current.timer)}
+                onPointerCancel={() => press.current && !press.current.opened && clearTimeout(press.current.timer)}
+                disabled={!text.trim() && !editing?.media}
+              >
+                <Icon name={editing ? 'check' : 'send'} />
+              </button>
+              {sendMenu && !editing && (
+                <div class="send-menu" role="menu" aria-label="Send options" data-testid="send-menu" ref={sendOptions}>
+                  <button
+                    type="button"
+                    role="menuitem"
+                    class="send-menu__item"
+                    onClick={() => {
+                      setSendMenu(false);
+                      void submit(undefined, true);
+                    }}
+                  >
+                    <Icon name="bellOff" /> Send without sound
+                  </button>
+                  <button
+                    type="button"
+                    role="menuitem"
+                    class="send-menu__item"
+                    onClick={() => {
+                      setSendMenu(false);
+                      setScheduling(text.trim());
+                    }}
+                  >
+                    <Icon name="clock" /> Schedule message
+                  </button>
+                </div>
+              )}
+            </>
           )}
         </div>
       )}
     </div>
   );
+}
+
+const LONG_PRESS_MS = 500;
+
+/** The Send button's menu, while open: focus on its first item, arrows move between items, Escape or a press outside closes it. */
+function useSendMenu(open: boolean, close: () => void) {
+  const menu = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    menu.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
+    const outside = (e: PointerEvent) => {
+      if (!menu.current?.contains(e.target as Node)) close();
+    };
+    const keys = (e: KeyboardEvent) => {
+      const items = Array.from(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? []);
+      const at = items.indexOf(document.activeElement as HTMLElement);
+      if (e.key === 'Escape') close();
+      else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        items[(at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
+      }
+    };
+    // Registered after the press that opened the menu has ended, so that press does not close it again.
+    const timer = setTimeout(() => document.addEventListener('pointerdown', outside));
+    document.addEventListener('keydown', keys);
+    return () => {
+      clearTimeout(timer);
+      document.removeEventListener('pointerdown', outside);
+      document.removeEventListener('keydown', keys);
+    };
+  }, [open]);
+  return menu;
 }

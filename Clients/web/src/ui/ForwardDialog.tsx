@@ -22,6 +22,7 @@ export function ForwardDialog({ chatKey, message, onClose }: { chatKey: string; 
   const state = useApp((s) => s);
   const [filter, setFilter] = useState('');
   const [error, setError] = useState('');
+  const [silent, setSilent] = useState(false);
   const needle = filter.trim().toLowerCase();
   const targets = state.dialogs
     .map((d) => peerKey(d.peer))
@@ -29,7 +30,7 @@ export function ForwardDialog({ chatKey, message, onClose }: { chatKey: string; 
   const forward = async (to: string) => {
     setError('');
     try {
-      const result = await api().messages.forward({ from_peer: peerFromKey(chatKey), ids: [message.id], to_peer: peerFromKey(to) });
+      const result = await api().messages.forward({ from_peer: peerFromKey(chatKey), ids: [message.id], to_peer: peerFromKey(to), silent });
       result.messages.forEach(messageArrived);
       onClose();
       openChat(to);
@@ -42,6 +43,10 @@ export function ForwardDialog({ chatKey, message, onClose }: { chatKey: string; 
       <label class="field">
         <span class="field__label">Find a chat</span>
         <input class="field__input" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
+      </label>
+      <label class="check">
+        <input type="checkbox" checked={silent} onChange={(e) => setSilent(e.currentTarget.checked)} />
+        Send without sound
       </label>
       {error && (
         <p class="form__error" role="alert">

@@ -21,6 +21,7 @@ export function ScheduleDialog(props: { chatKey: string; text: string; replyToId
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const [silent, setSilent] = useState(false);
   const schedule = async (event: Event) => {
     event.preventDefault();
     setBusy(true);
@@ -28,7 +29,7 @@ export function ScheduleDialog(props: { chatKey: string; text: string; replyToId
     try {
       const date = Math.floor(new Date(when).getTime() / 1000);
       const media = file ? await upload(file, { signal: new AbortController().signal, onProgress: setProgress }) : null;
-      await api().messages.sendScheduled({ peer: peerFromKey(props.chatKey), text: props.text, date, reply_to_id: props.replyToId, media });
+      await api().messages.sendScheduled({ peer: peerFromKey(props.chatKey), text: props.text, date, reply_to_id: props.replyToId, media, silent });
       props.onScheduled();
       props.onClose();
     } catch (e) {
@@ -48,6 +49,10 @@ export function ScheduleDialog(props: { chatKey: string; text: string; replyToId
         <label class="field">
           <span class="field__label">{props.text ? 'File (the text is its caption)' : 'File'}</span>
           <input class="field__input" type="file" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+        </label>
+        <label class="check">
+          <input type="checkbox" checked={silent} onChange={(e) => setSilent(e.currentTarget.checked)} />
+          Send without sound
         </label>
         {progress !== null && <progress class="progress" value={progress} max={1} aria-label="Uploading the file" />}
         {error && <p class="form__error" role="alert">{error}</p>}

@@ -161,10 +161,16 @@ function settlePending(key: string, message: Message): void {
   if (match) setHistory(key, (h) => ({ ...h, pending: h.pending.filter((p) => p !== match) }));
 }
 
-export async function sendMessage(key: string, text: string, replyToId: number | null, media: InputMedia | null = null): Promise<void> {
-  const pending: PendingMessage = { randomId: randomId(), text, replyToId, media, date: Math.floor(Date.now() / 1000), failed: false };
+export async function sendMessage(
+  key: string,
+  text: string,
+  replyToId: number | null,
+  media: InputMedia | null = null,
+  silent = false,
+): Promise<void> {
+  const pending: PendingMessage = { randomId: randomId(), text, replyToId, media, date: Math.floor(Date.now() / 1000), failed: false, silent };
   const me = getState().me?.id;
-  if (me) keepInOutbox(me, { key, randomId: pending.randomId, text, replyToId, media, date: pending.date });
+  if (me) keepInOutbox(me, { key, randomId: pending.randomId, text, replyToId, media, date: pending.date, silent });
   setHistory(key, (h) => ({ ...h, pending: [...h.pending, pending] }));
   await deliverPending(key, pending);
 }
@@ -182,6 +188,7 @@ async function deliverPending(key: string, pending: PendingMessage): Promise<voi
       text: pending.text,
       reply_to_id: pending.replyToId,
       media: pending.media,
+      silent: pending.silent === true,
     });
     messageArrived(sent.message);
     updatePending(key, (list) => list.filter((p) => p.randomId !== pending.randomId));

@@ -33,8 +33,17 @@ export function disableNotifications(): void {
 }
 
 /**
+ * A message's notification options: one per chat (the newer replaces the older, `tag`); a message sent without sound
+ * is shown all the same, quietly (no sound, no vibration), as Telegram does — a mention in it too.
+ */
+export function noticeOptions(message: Pick<Message, 'silent'>, body: string, tag: string): NotificationOptions {
+  return { body, tag, silent: message.silent === true };
+}
+
+/**
  * Announces an incoming message unless notifications are off, the chat is muted, the message is old (a catch-up), or
- * the user is looking at that chat. One notification per chat at a time (the newer replaces the older).
+ * the user is looking at that chat. One notification per chat at a time (the newer replaces the older); a silent
+ * message's is shown without sound.
  */
 export async function announce(message: Message, peer: Peer): Promise<void> {
   const key = peerKey(peer);
@@ -53,7 +62,7 @@ export async function announce(message: Message, peer: Peer): Promise<void> {
   const text = previewText(state, message);
   const body = peer.id === message.from_id || message.action ? text : `${userName(state, message.from_id)}: ${text}`;
   try {
-    const notification = new Notification(title, { body, tag: key });
+    const notification = new Notification(title, noticeOptions(message, body, key));
     notification.onclick = () => {
       window.focus();
       openChat(key);
@@ -63,7 +72,7 @@ export async function announce(message: Message, peer: Peer): Promise<void> {
     // Some browsers (Chrome on Android) show notifications only from a service worker: the app's, when it has one
     // (push on); a click there opens the chat through it.
     const registration = 'serviceWorker' in navigator ? await navigator.serviceWorker.getRegistration('/') : undefined;
-    await registration?.showNotification(title, { body, tag: key, data: { chat: key } }).catch(() => undefined);
+    await registration?.showNotification(title, { ...noticeOptions(message, body, key), data: { chat: key } }).catch(() => undefined);
   }
 }
 

@@ -9,6 +9,8 @@ export interface OutboxEntry {
   replyToId: number | null;
   media: InputMedia | null;
   date: number;
+  /** Sent without sound (absent in entries kept by older versions of the app). */
+  silent?: boolean;
 }
 
 const storageKey = (userId: number) => `messenger.outbox.${userId}`;

@@ -12,6 +12,8 @@ export interface PendingMessage {
   media: InputMedia | null;
   date: number;
   failed: boolean;
+  /** Sent without sound. */
+  silent?: boolean;
   error?: string;
   /** The failure may pass by itself (no answer, server busy): sent again when the connection comes back. */
   retryable?: boolean;
