@@ -28,7 +28,8 @@ public sealed class MessageWireFormatTests
         Poll: new Poll("Q?", ["a", "b"]),
         TtlPeriod: 3600,
         WebPage: new WebPage("https://example.org", "Example", "Title", null),
-        ReplyMarkup: new ReplyMarkup([[new InlineButton("go", Url: "https://example.org")]]));
+        ReplyMarkup: new ReplyMarkup([[new InlineButton("go", Url: "https://example.org")]]),
+        Silent: true);
 
     [Fact]
     public void Serialize_WhenEveryPartIsSet_WritesEveryKeyTheRecordNames_AndReadsBackEqual()

@@ -7,7 +7,7 @@ namespace Messenger.Contracts.Messages;
 
 /// <summary>
 /// <see cref="Message"/>'s wire form: the same map of named keys the attributes describe, without the optional keys
-/// whose value is nil (or false). A message is copied into every log entry, push, result and history page, and most of
+/// whose value is nil (or, for <c>silent</c>, false). A message is copied into every log entry, push, result and history page, and most of
 /// its optional parts are absent: left out, they cost nothing (a short text message is about half as many bytes), and a
 /// new optional key costs the messages that do not use it nothing. A reader takes a missing key as nil and skips keys
 /// it does not know, so maps written before (with nil keys) and after read the same.
@@ -31,7 +31,8 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
             + (value.Poll is null ? 0 : 1)
             + (value.TtlPeriod is null ? 0 : 1)
             + (value.WebPage is null ? 0 : 1)
-            + (value.ReplyMarkup is null ? 0 : 1);
+            + (value.ReplyMarkup is null ? 0 : 1)
+            + (value.Silent ? 1 : 0);
         writer.WriteMapHeader(count);
         writer.WriteString(Keys.Id);
         writer.Write(value.Id);
@@ -72,6 +73,11 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
 
         WriteIfSet(ref writer, Keys.WebPage, value.WebPage, options);
         WriteIfSet(ref writer, Keys.ReplyMarkup, value.ReplyMarkup, options);
+        if (value.Silent)
+        {
+            writer.WriteString(Keys.Silent);
+            writer.Write(true);
+        }
     }
 
     public Message? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -92,6 +98,7 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
         Poll? poll = null;
         WebPage? webPage = null;
         ReplyMarkup? replyMarkup = null;
+        var silent = false;
         var count = reader.ReadMapHeader();
         for (var i = 0; i < count; i++)
         {
@@ -119,12 +126,13 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
                 case Field.TtlPeriod: ttlPeriod = reader.TryReadNil() ? null : reader.ReadInt32(); break;
                 case Field.WebPage: webPage = Read<WebPage>(ref reader, options); break;
                 case Field.ReplyMarkup: replyMarkup = Read<ReplyMarkup>(ref reader, options); break;
+                case Field.Silent: silent = !reader.TryReadNil() && reader.ReadBoolean(); break;
                 default: reader.Skip(); break;
             }
         }
 
         reader.Depth--;
-        return new Message(id, fromId, toPeer!, date, text!, replyToId, editDate, action, media, fwdFromId, poll, ttlPeriod, webPage, replyMarkup);
+        return new Message(id, fromId, toPeer!, date, text!, replyToId, editDate, action, media, fwdFromId, poll, ttlPeriod, webPage, replyMarkup, silent);
     }
 
     private static void Write<T>(ref MessagePackWriter writer, T value, MessagePackSerializerOptions options) =>
@@ -160,6 +168,7 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
         TtlPeriod,
         WebPage,
         ReplyMarkup,
+        Silent,
     }
 
     /// <summary>The keys as UTF-8, matching the <see cref="KeyAttribute"/> names on <see cref="Message"/> (a test checks).</summary>
@@ -179,6 +188,7 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
         public static ReadOnlySpan<byte> TtlPeriod => "ttl_period"u8;
         public static ReadOnlySpan<byte> WebPage => "web_page"u8;
         public static ReadOnlySpan<byte> ReplyMarkup => "reply_markup"u8;
+        public static ReadOnlySpan<byte> Silent => "silent"u8;
 
         public static Field Of(ReadOnlySequence<byte> key)
         {
@@ -205,6 +215,7 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
                 _ when span.SequenceEqual(TtlPeriod) => Field.TtlPeriod,
                 _ when span.SequenceEqual(WebPage) => Field.WebPage,
                 _ when span.SequenceEqual(ReplyMarkup) => Field.ReplyMarkup,
+                _ when span.SequenceEqual(Silent) => Field.Silent,
                 _ => Field.Unknown,
             };
         }
