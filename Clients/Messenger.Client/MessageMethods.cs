@@ -67,6 +67,13 @@ public static class MessageMethods
     public static Task<AffectedMessages> ReadMentionsAsync(this MessengerClient client, Peer peer, CancellationToken cancellationToken = default) =>
         client.CallAsync(new ReadMentionsCall(peer), cancellationToken);
 
+    /// <summary>Marks the thread of message <paramref name="messageId"/> read up to <paramref name="maxId"/> (the newest
+    /// answer shown); the user then follows it (<see cref="ReplyCount.UnreadCount"/>) and their other devices get
+    /// <see cref="ThreadRead"/>.</summary>
+    public static Task<AffectedMessages> ReadThreadAsync(
+        this MessengerClient client, Peer peer, long messageId, long maxId, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new ReadThreadCall(peer, messageId, maxId), cancellationToken);
+
     /// <summary>The chat's shared media of one kind (<see cref="SharedMedia"/>: photo, video, audio, document, link), newest
     /// first, older than <paramref name="offsetId"/> (0: the newest).</summary>
     public static Task<MessageList> GetSharedMediaAsync(

@@ -543,6 +543,9 @@ public sealed class UpdateStream
             case DialogUnreadMarkUpdate mark:
                 Emit(new DialogUnreadMarkChanged(entry.Pts, mark.Peer, mark.Unread) { ChannelId = channelId });
                 break;
+            case ReadThreadUpdate thread:
+                Emit(new ThreadRead(entry.Pts, thread.Peer, thread.MessageId, thread.ReadMaxId) { ChannelId = channelId });
+                break;
             case DialogFilterUpdate folder:
                 Emit(new DialogFilterChanged(entry.Pts, folder.Id, folder.Filter) { ChannelId = channelId });
                 break;

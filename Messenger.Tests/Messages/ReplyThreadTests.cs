@@ -1,12 +1,14 @@
 using Messenger.Client;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
 using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
 
 namespace Messenger.Tests.Messages;
 
-/// <summary>Threads: <c>messages.getReplies</c> and the reply counts of history pages.</summary>
+/// <summary>Threads: <c>messages.getReplies</c>, the reply counts of history pages and how far a reader has read each
+/// thread (<c>messages.readThread</c>).</summary>
 public sealed class ReplyThreadTests : IAsyncLifetime
 {
     private TestHost _host = null!;
@@ -32,14 +34,14 @@ public sealed class ReplyThreadTests : IAsyncLifetime
 
         var thread = await bob.Client.GetRepliesAsync(peer, question.Id);
         thread.Messages.Select(m => m.Text).Should().Equal("Blue", "Green", "Teal");
-        thread.Replies.Should().BeEquivalentTo([new ReplyCount(blue.Id, 1)], "a page counts the answers of its own messages too");
+        Counts(thread).Should().Equal([(blue.Id, 1)], "a page counts the answers of its own messages too");
         (await bob.Client.GetRepliesAsync(peer, question.Id, offsetId: blue.Id, limit: 1)).Messages.Single().Id.Should().Be(green.Id);
         (await bob.Client.GetRepliesAsync(peer, blue.Id)).Messages.Single().Id.Should().Be(why.Id);
         (await bob.Client.GetRepliesAsync(peer, other.Id)).Messages.Should().BeEmpty();
 
         await alice.Client.PinMessageAsync(peer, other.Id);
         var page = await carol.Client.GetHistoryPageAsync(peer);
-        page.Replies.Should().BeEquivalentTo([new ReplyCount(question.Id, 3), new ReplyCount(blue.Id, 1)], "a pin's record is no answer");
+        Counts(page).Should().BeEquivalentTo([(question.Id, 3), (blue.Id, 1)], "a pin's record is no answer");
         (await carol.Client.GetRepliesAsync(peer, other.Id)).Messages.Should().BeEmpty();
 
         // Deleted for everyone: gone from the thread and the count; deleted for oneself: gone from one's own thread only.
@@ -75,4 +77,77 @@ public sealed class ReplyThreadTests : IAsyncLifetime
         await ChatTestKit.FailsWith(() => alice.Client.GetRepliesAsync(Peer.User(carol.UserId), 1), MessageErrorNames.MessageIdInvalid);
         (await bob.Client.GetRepliesAsync(peer, mine.Id)).Messages.Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task ReadThread_MovesTheReadPosition_FollowersCountTheUnreadAnswers_AndTheOtherDevicesAreTold()
+    {
+        await using var alice = await _host.MemberAsync("alice_readthread");
+        await using var bob = await _host.MemberAsync("bob_readthread");
+        await using var carol = await _host.MemberAsync("carol_readthread");
+        await using var alicePhone = await _host.DeviceAsync("alice_readthread", alice.Id);
+        var peer = Peer.Chat((await alice.Client.CreateGroupAsync("Reading", [bob.Id, carol.Id])).Chat.Id);
+        var root = (await alice.Client.SendMessageAsync(peer, "Plans for Friday?")).Message;
+        var first = (await bob.Client.SendMessageAsync(peer, "Cinema", replyToId: root.Id)).Message;
+        var second = (await carol.Client.SendMessageAsync(peer, "Dinner", replyToId: root.Id)).Message;
+        var bobs = (await bob.Client.SendMessageAsync(peer, "Anyone for tennis?")).Message;
+        var answer = (await alice.Client.SendMessageAsync(peer, "Me", replyToId: bobs.Id)).Message;
+
+        (await ThreadOf(alice, peer, root.Id)).Should().Be(new ReplyCount(root.Id, 2, second.Id, 0, 2), "its author follows the thread from the start");
+        (await ThreadOf(bob, peer, root.Id)).Should().Be(new ReplyCount(root.Id, 2, second.Id, first.Id, 1), "an answer reads the thread up to it");
+        (await ThreadOf(carol, peer, root.Id)).Should().Be(new ReplyCount(root.Id, 2, second.Id, second.Id, 0));
+        (await ThreadOf(carol, peer, bobs.Id)).Should().Be(new ReplyCount(bobs.Id, 1, answer.Id), "carol has nothing to do with that thread");
+
+        var read = await alice.Client.ReadThreadAsync(peer, root.Id, first.Id);
+        read.PtsCount.Should().Be(1);
+        (await alicePhone.NextAsync<ThreadRead>()).Should().Match<ThreadRead>(e => e.Peer == peer && e.MessageId == root.Id && e.ReadMaxId == first.Id);
+        (await ThreadOf(alice, peer, root.Id)).Should().Be(new ReplyCount(root.Id, 2, second.Id, first.Id, 1));
+
+        (await alice.Client.ReadThreadAsync(peer, root.Id, long.MaxValue)).PtsCount.Should().Be(1);
+        (await alicePhone.NextAsync<ThreadRead>()).ReadMaxId.Should().Be(second.Id, "never past the newest answer");
+        (await alice.Client.ReadThreadAsync(peer, root.Id, first.Id)).PtsCount.Should().Be(0, "a position never moves back");
+        (await ThreadOf(alice, peer, root.Id)).UnreadCount.Should().Be(0);
+
+        var third = (await bob.Client.SendMessageAsync(peer, "Or both", replyToId: root.Id)).Message;
+        (await ThreadOf(alice, peer, root.Id)).Should().Be(new ReplyCount(root.Id, 3, third.Id, second.Id, 1));
+        await bob.Client.DeleteMessagesAsync(peer, [third.Id], revoke: true);
+        (await ThreadOf(alice, peer, root.Id)).Should().Be(new ReplyCount(root.Id, 2, second.Id, second.Id, 0), "a deleted answer is not waiting to be read");
+
+        (await carol.Client.ReadThreadAsync(peer, bobs.Id, 0)).PtsCount.Should().Be(1, "reading a thread follows it");
+        (await ThreadOf(carol, peer, bobs.Id)).Should().Be(new ReplyCount(bobs.Id, 1, answer.Id, 0, 1));
+        (await carol.Client.ReadThreadAsync(peer, bobs.Id, 0)).PtsCount.Should().Be(0);
+
+        var difference = await alicePhone.Client.CallAsync(new GetDifferenceCall(0, 100));
+        difference.Updates.Select(u => u.Update).OfType<ReadThreadUpdate>().Select(u => u.ReadMaxId).Should().Equal(first.Id, second.Id);
+    }
+
+    [Fact]
+    public async Task ReadThread_WithBadInput_IsRefusedByName_AndChangesNothing()
+    {
+        await using var alice = await _host.MemberAsync("alice_badread");
+        await using var bob = await _host.MemberAsync("bob_badread");
+        await using var carol = await _host.MemberAsync("carol_badread");
+        var peer = Peer.Chat((await alice.Client.CreateGroupAsync("Ours", [bob.Id])).Chat.Id);
+        var theirs = Peer.Chat((await carol.Client.CreateGroupAsync("Theirs", [bob.Id])).Chat.Id);
+        var root = (await alice.Client.SendMessageAsync(peer, "root")).Message;
+        var answer = (await bob.Client.SendMessageAsync(peer, "answer", replyToId: root.Id)).Message;
+        var elsewhere = (await carol.Client.SendMessageAsync(theirs, "not in Ours")).Message;
+        var hidden = (await bob.Client.SendMessageAsync(peer, "hidden", replyToId: root.Id)).Message;
+        await alice.Client.DeleteMessagesAsync(peer, [hidden.Id], revoke: false);
+
+        await ChatTestKit.FailsWith(() => alice.Client.ReadThreadAsync(peer, 0, 1), MessageErrorNames.MessageIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.ReadThreadAsync(peer, root.Id, -1), MessageErrorNames.MaxIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.ReadThreadAsync(peer, elsewhere.Id, 1), MessageErrorNames.MessageIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.ReadThreadAsync(peer, hidden.Id, 1), MessageErrorNames.MessageIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.ReadThreadAsync(theirs, elsewhere.Id, 1), GroupErrorNames.ChatNotFound, 404);
+        await ChatTestKit.FailsWith(() => alice.Client.ReadThreadAsync(Peer.User(987_654), root.Id, 1), MessageErrorNames.PeerIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.ReadThreadAsync(Peer.User(carol.Id), root.Id, 1), MessageErrorNames.MessageIdInvalid);
+
+        (await ThreadOf(alice, peer, root.Id)).Should().Be(new ReplyCount(root.Id, 1, answer.Id, 0, 1), "none of that read anything");
+        (await ThreadOf(bob, peer, root.Id)).Should().Be(new ReplyCount(root.Id, 2, hidden.Id, hidden.Id, 0), "nor touched anyone else");
+    }
+
+    private static async Task<ReplyCount> ThreadOf(Member reader, Peer peer, long messageId) =>
+        (await reader.Client.GetHistoryPageAsync(peer)).Replies!.Single(r => r.MessageId == messageId);
+
+    private static (long, int)[] Counts(MessageList page) => page.Replies!.Select(r => (r.MessageId, r.Count)).ToArray();
 }

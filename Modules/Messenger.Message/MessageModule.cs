@@ -75,6 +75,7 @@ public static class MessageModule
         services.AddRpcMethod<GetRepliesCall, MessageList>();
         services.AddRpcMethod<GetUnreadMentionsCall, MessageList>();
         services.AddRpcMethod<ReadMentionsCall, AffectedMessages>();
+        services.AddRpcMethod<ReadThreadCall, AffectedMessages>();
         services.AddRpcMethod<ReportMessagesCall, ReportsFiled>();
         services.AddRpcMethod<GetReportsCall, ReportList>();
         services.AddRpcMethod<ResolveReportCall, Report>();

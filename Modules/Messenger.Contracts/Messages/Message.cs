@@ -177,9 +177,18 @@ public sealed record MessageList(
     [property: Key("replies")] ReplyCount[]? Replies = null);
 
 /// <summary>How many messages answer message <see cref="MessageId"/> (<c>reply_to_id</c>; deleted ones not counted):
-/// its thread, read with <c>messages.getReplies</c>.</summary>
+/// its thread, read with <c>messages.getReplies</c>; <see cref="MaxId"/> is the newest answer. When the reader follows
+/// the thread — they wrote the message, answered in it, or read it (<c>messages.readThread</c>) —
+/// <see cref="ReadMaxId"/> is how far they have read it (their read position or their own newest answer, whichever is
+/// later; 0 when neither) and <see cref="UnreadCount"/> the answers by others after it; otherwise
+/// <see cref="ReadMaxId"/> is nil and <see cref="UnreadCount"/> 0.</summary>
 [MessagePackObject]
-public sealed record ReplyCount([property: Key("msg_id")] long MessageId, [property: Key("count")] int Count);
+public sealed record ReplyCount(
+    [property: Key("msg_id")] long MessageId,
+    [property: Key("count")] int Count,
+    [property: Key("max_id")] long MaxId = 0,
+    [property: Key("read_max_id")] long? ReadMaxId = null,
+    [property: Key("unread_count")] int UnreadCount = 0);
 
 /// <summary>The reactions of message <see cref="MessageId"/> (by count, then by which kind has had a count the longest) and the reader's own.</summary>
 [MessagePackObject]

@@ -66,6 +66,19 @@ public sealed record GetUnreadMentionsCall(
 [MessagePackObject]
 public sealed record ReadMentionsCall([property: Key("peer")] Peer Peer) : IRpcCall<AffectedMessages>;
 
+/// <summary><c>messages.readThread</c>: the caller has read the thread of message <see cref="MessageId"/> (its answers)
+/// up to <see cref="MaxId"/>. The position only moves forward, and never past the thread's newest answer; the caller's
+/// other devices get <c>read_thread</c>; a position that does not move changes nothing (<c>pts_count</c> 0). Reading a
+/// thread is what makes the caller follow it (see <see cref="ReplyCount"/>). Errors: <c>MESSAGE_ID_INVALID</c> (not a
+/// message of that chat the caller sees), <c>MAX_ID_INVALID</c> (negative), <c>PEER_ID_INVALID</c>, 404
+/// <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.readThread")]
+[MessagePackObject]
+public sealed record ReadThreadCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("msg_id")] long MessageId,
+    [property: Key("max_id")] long MaxId) : IRpcCall<AffectedMessages>;
+
 /// <summary><c>messages.getSharedMedia</c>: the chat's messages of one kind — <see cref="SharedMedia"/>'s photos,
 /// videos, audio (voice messages too), documents (every other file) or links (text messages with a link) — newest first,
 /// older than <see cref="OffsetId"/> (0: from the newest), at most <see cref="Limit"/> (1–100): what a chat's info shows

@@ -37,6 +37,7 @@ namespace Messenger.Contracts.Updates;
 [Union(26, typeof(GroupCallSignalUpdate))]
 [Union(27, typeof(NewAuthorizationUpdate))]
 [Union(28, typeof(ContactUpdate))]
+[Union(30, typeof(ReadThreadUpdate))]
 public abstract record Update;
 
 /// <summary>Ephemeral: a call of this user's rang, was answered or ended (<see cref="Calls.PhoneCall.State"/>).</summary>
@@ -196,6 +197,14 @@ public sealed record ReadInboxUpdate(
     [property: Key("max_id")] long MaxId,
     [property: Key("still_unread")] int StillUnread,
     [property: Key("unread_mentions")] int UnreadMentions = 0) : Update;
+
+/// <summary>This user read the thread of message <see cref="MessageId"/> in <see cref="Peer"/> up to
+/// <see cref="ReadMaxId"/> (on some device, <c>messages.readThread</c>).</summary>
+[MessagePackObject]
+public sealed record ReadThreadUpdate(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("msg_id")] long MessageId,
+    [property: Key("read_max_id")] long ReadMaxId) : Update;
 
 /// <summary>The other side of the chat read this user's messages up to <see cref="MaxId"/>.</summary>
 [MessagePackObject]

@@ -244,6 +244,17 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             mention.HasIndex(m => m.MessageId);
         });
 
+        // How far a user has read a message's thread (messages.readThread); a row also means they follow it. Keyed by the
+        // answered message's id, which is server-wide.
+        modelBuilder.Entity<ThreadReadRow>(read =>
+        {
+            read.ToTable("message_thread_reads");
+            read.HasKey(r => new { r.UserId, r.MessageId });
+            read.Property(r => r.UserId).HasColumnName("user_id");
+            read.Property(r => r.MessageId).HasColumnName("msg_id");
+            read.Property(r => r.ReadMaxId).HasColumnName("read_max_id");
+        });
+
         modelBuilder.Entity<DialogRow>(dialog =>
         {
             dialog.ToTable("message_dialogs");
@@ -596,6 +607,15 @@ internal sealed class PollVoteRow
     public int Option { get; set; }
 
     public long Date { get; set; }
+}
+
+internal sealed class ThreadReadRow
+{
+    public long UserId { get; set; }
+
+    public long MessageId { get; set; }
+
+    public long ReadMaxId { get; set; }
 }
 
 internal sealed class MentionRow

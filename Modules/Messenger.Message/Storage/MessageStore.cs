@@ -32,7 +32,9 @@ internal sealed class MessageStore(SqliteDatabase database)
 {
     public const int PrivateChat = 1;
     public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media, m.fwd_from_id, m.poll, m.expires_at, m.web_page, m.reply_markup, m.silent";
-    private const string NotHidden = "NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id)";
+
+    /// <summary>A condition on <c>m</c>, a message: <c>@user</c> has not hidden it (deleted it for themselves).</summary>
+    public const string NotHidden = "NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id)";
 
     /// <summary>The columns of <see cref="MessageColumns"/>, as <see cref="ReadMessage"/> reads them.</summary>
     public const int MessageColumnCount = 16;
@@ -264,7 +266,8 @@ internal sealed class MessageStore(SqliteDatabase database)
 
     // ---- inside a writer unit ----
 
-    /// <summary>A deleted account's own view of its chats: its dialogs and folders, the messages it hid, the users it blocked, its bans
+    /// <summary>A deleted account's own view of its chats: its dialogs and folders, the messages it hid, the users it blocked, its bans,
+    /// how far it read threads
     /// (its scheduled messages go with their files, in the same unit: <c>ScheduledMessagesHandler.ForgetUser</c>).</summary>
     public static void ForgetUser(WriteScope scope, long userId)
     {
@@ -278,7 +281,15 @@ internal sealed class MessageStore(SqliteDatabase database)
         scope.Execute("DELETE FROM message_unread_marks WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_dialog_folders WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_bans WHERE user_id = @user", ("@user", userId));
+        scope.Execute("DELETE FROM message_thread_reads WHERE user_id = @user", ("@user", userId));
     }
+
+    /// <summary>Whether message <paramref name="messageId"/> is one of the chat's that the user sees (not deleted, not
+    /// hidden by them).</summary>
+    public static bool Sees(WriteScope scope, long userId, long chatId, long messageId) =>
+        scope.Scalar(
+            $"SELECT 1 FROM message_messages m WHERE m.id = @id AND m.chat_id = @chat AND m.deleted = 0 AND {NotHidden}",
+            ("@id", messageId), ("@chat", chatId), ("@user", userId)) is not null;
 
     public static long PrivateChatId(WriteScope scope, long userA, long userB, long now)
     {

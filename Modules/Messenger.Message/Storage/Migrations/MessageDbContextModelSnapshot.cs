@@ -822,6 +822,25 @@ namespace Messenger.Message.Storage.Migrations
                     b.ToTable("message_scheduled", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Message.Storage.ThreadReadRow", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("msg_id");
+
+                    b.Property<long>("ReadMaxId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("read_max_id");
+
+                    b.HasKey("UserId", "MessageId");
+
+                    b.ToTable("message_thread_reads", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Message.Storage.UnreadMarkRow", b =>
                 {
                     b.Property<long>("UserId")
