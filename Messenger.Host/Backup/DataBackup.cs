@@ -7,7 +7,8 @@ namespace Messenger.Host.Backup;
 /// <c>Messenger.Host backup &lt;target&gt;</c>: a consistent copy of the data directory, taken while the server runs (or
 /// not). The database goes through SQLite's online backup (one snapshot of every committed transaction, whatever the
 /// writer does meanwhile) and is checked (<c>PRAGMA quick_check</c>); then every other file is copied: the server's
-/// key pair (clients pin its public key) and the media store. Blobs enter the store by an atomic rename and stay while
+/// key pair (clients pin its public key) and the media store with its thumbnails (a thumbnail's file is written
+/// before its row, so each one the snapshot records is there to copy). Blobs enter the store by an atomic rename and stay while
 /// a message refers to them (and for the grace period after), so each blob the snapshot refers to is there to copy.
 /// Uploads in progress (<c>tmp/</c>) are left out. To restore, point <c>Messenger:DataDirectory</c> at the copy.
 /// </summary>
@@ -15,6 +16,9 @@ internal static class DataBackup
 {
     /// <summary>The content-addressed blobs: a file here never changes once stored (its name is its SHA-256).</summary>
     private static readonly string BlobsDirectory = Path.Combine("media", "sha256") + Path.DirectorySeparatorChar;
+
+    /// <summary>The blobs' thumbnails (named by the blob's hash, written once by an atomic rename): linked the same way.</summary>
+    private static readonly string ThumbsDirectory = Path.Combine("media", "thumbs") + Path.DirectorySeparatorChar;
 
     private static readonly string[] DatabaseFiles =
         [.. new[] { "", "-wal", "-shm", "-journal" }.Select(suffix => MessengerOptions.DatabaseFileName + suffix)];
@@ -74,7 +78,7 @@ internal static class DataBackup
             var destination = Path.Combine(target, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
             files++;
-            if (linkFrom is not null && relative.StartsWith(BlobsDirectory, StringComparison.Ordinal) && TryLink(file, Path.Combine(linkFrom, relative), destination))
+            if (linkFrom is not null && (relative.StartsWith(BlobsDirectory, StringComparison.Ordinal) || relative.StartsWith(ThumbsDirectory, StringComparison.Ordinal)) && TryLink(file, Path.Combine(linkFrom, relative), destination))
             {
                 linked++;
                 continue;

@@ -10,6 +10,7 @@ using Messenger.Media.Collection;
 using Messenger.Media.Downloads;
 using Messenger.Media.Storage;
 using Messenger.Media.Streams;
+using Messenger.Media.Thumbnails;
 using Messenger.Media.Uploads;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -20,8 +21,8 @@ namespace Messenger.Media;
 /// <summary>
 /// Media (DESIGN §7): uploads in parts streamed to temporary files, a content-addressed blob store (SHA-256, one copy
 /// per content) with reference counts kept in the messages' own transactions (through <see cref="IMediaAttachments"/>),
-/// ranged downloads for those who can see the media, per-user quotas, and a collector for unreferenced blobs and
-/// abandoned uploads.
+/// ranged downloads for those who can see the media, per-user quotas, image thumbnails and inline previews (made once
+/// per blob, outside the writer), and a collector for unreferenced blobs and abandoned uploads.
 /// </summary>
 public static class MediaModule
 {
@@ -31,6 +32,9 @@ public static class MediaModule
         services.AddModuleDbContext<MediaDbContext>(MediaDbContext.MigrationsHistoryTable);
 
         services.AddSingleton<BlobStore>();
+        services.AddSingleton<ThumbnailStore>();
+        services.AddSingleton<ThumbnailBackfill>();
+        services.AddHostedService(provider => provider.GetRequiredService<ThumbnailBackfill>());
         services.AddSingleton<UploadStore>();
         services.AddSingleton<UploadQuota>();
         services.AddSingleton<MediaStreamTickets>();

@@ -22,6 +22,14 @@ internal sealed class MediaOptions
 
     public int CollectionIntervalMinutes { get; set; } = 10;
 
+    /// <summary>Images whose header declares more pixels than this get no thumbnail (they are never decoded).</summary>
+    public int ThumbnailMaxPixels { get; set; } = 50_000_000;
+
+    /// <summary>Images larger than this get no thumbnail.</summary>
+    public int ThumbnailMaxFileMegabytes { get; set; } = 50;
+
+    public long ThumbnailMaxFileBytes => ThumbnailMaxFileMegabytes * 1024L * 1024L;
+
     public long MaxFileBytes => MaxFileMegabytes * 1024L * 1024L;
 
     public long UserQuotaBytes => UserQuotaMegabytes * 1024L * 1024L;
@@ -38,6 +46,9 @@ internal sealed class MediaOptionsValidator : IValidateOptions<MediaOptions>
         OptionsProblems.RequirePositive(problems, MediaOptions.Section, nameof(options.GracePeriodMinutes), options.GracePeriodMinutes);
         OptionsProblems.RequirePositive(problems, MediaOptions.Section, nameof(options.UploadExpiryHours), options.UploadExpiryHours);
         OptionsProblems.RequirePositive(problems, MediaOptions.Section, nameof(options.CollectionIntervalMinutes), options.CollectionIntervalMinutes);
+        // 0 turns thumbnails off; past a gigapixel one decode would need gigabytes of memory.
+        OptionsProblems.RequireInRange(problems, MediaOptions.Section, nameof(options.ThumbnailMaxPixels), options.ThumbnailMaxPixels, 0, 1_000_000_000);
+        OptionsProblems.RequireInRange(problems, MediaOptions.Section, nameof(options.ThumbnailMaxFileMegabytes), options.ThumbnailMaxFileMegabytes, 0, 1024);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

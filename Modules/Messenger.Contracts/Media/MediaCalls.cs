@@ -31,14 +31,17 @@ public sealed record UploadedParts([property: Key("parts")] int[] Parts, [proper
 /// <summary><c>upload.getFile</c>: up to <see cref="Limit"/> bytes of a stored media file from <see cref="Offset"/>.
 /// Offset and limit are multiples of 4 KiB and limit is at most 1 MiB (Telegram's alignment rules); fewer bytes (or
 /// none) come back at the end of the file. Only the uploader and users who can see a message carrying the media may
-/// read it; everyone else gets 404 <c>MEDIA_INVALID</c>, exactly as for an id that does not exist.
+/// read it; everyone else gets 404 <c>MEDIA_INVALID</c>, exactly as for an id that does not exist. With
+/// <see cref="Thumb"/> the bytes are those of the media's thumbnail (a JPEG, longest side at most 320 px;
+/// <see cref="MessageMedia.Thumb"/>), read under the same rules; 404 <c>MEDIA_INVALID</c> also when it has none.
 /// Errors: <c>OFFSET_INVALID</c>, <c>LIMIT_INVALID</c>, 404 <c>MEDIA_INVALID</c>.</summary>
 [RpcMethod("upload.getFile")]
 [MessagePackObject]
 public sealed record GetFileCall(
     [property: Key("media_id")] long MediaId,
     [property: Key("offset")] long Offset,
-    [property: Key("limit")] int Limit) : IRpcCall<FileBytes>;
+    [property: Key("limit")] int Limit,
+    [property: Key("thumb")] bool Thumb = false) : IRpcCall<FileBytes>;
 
 /// <summary>A range of a media file.</summary>
 [MessagePackObject]
@@ -55,7 +58,11 @@ public sealed record InputMedia(
     [property: Key("mime_type")] string MimeType);
 
 /// <summary>The media a message carries. <see cref="Kind"/> is one of <see cref="MediaKinds"/> (from the mime type);
-/// width and height are given for PNG, JPEG and GIF images. Read the bytes with <c>upload.getFile(id, …)</c>.</summary>
+/// width and height are given for PNG, JPEG, GIF and WebP images: the size as displayed (after the EXIF orientation)
+/// when the server could decode the image, else the size its header declares. Read the bytes with
+/// <c>upload.getFile(id, …)</c>. Images the server decoded also carry <see cref="Thumb"/> (read it with
+/// <c>upload.getFile(id, …, thumb: true)</c>) and usually <see cref="Preview"/>; both are absent (nil) for other
+/// files, for images it could not or would not decode, and in descriptors stored before thumbnails existed.</summary>
 [MessagePackObject]
 public sealed record MessageMedia(
     [property: Key("id")] long Id,
@@ -64,7 +71,28 @@ public sealed record MessageMedia(
     [property: Key("mime_type")] string MimeType,
     [property: Key("size")] long Size,
     [property: Key("width")] int? Width = null,
-    [property: Key("height")] int? Height = null);
+    [property: Key("height")] int? Height = null,
+    [property: Key("thumb")] MediaThumb? Thumb = null,
+    [property: Key("preview")] byte[]? Preview = null)
+{
+    /// <summary>Equal descriptors: the same fields, and previews with the same bytes.</summary>
+    public bool Equals(MessageMedia? other) =>
+        other is not null && Id == other.Id && Kind == other.Kind && Name == other.Name && MimeType == other.MimeType &&
+        Size == other.Size && Width == other.Width && Height == other.Height && Thumb == other.Thumb &&
+        (Preview ?? []).AsSpan().SequenceEqual(other.Preview ?? []);
+
+    public override int GetHashCode() => HashCode.Combine(Id, Kind, Name, MimeType, Size, Width, Height, Thumb);
+}
+
+/// <summary>The thumbnail of an image (<c>upload.getFile(…, thumb: true)</c>): a JPEG of <see cref="Width"/> ×
+/// <see cref="Height"/> pixels (the longest side at most 320, displayed orientation) and <see cref="Size"/> bytes.
+/// <see cref="MessageMedia.Preview"/>, when present, is an inline JPEG of the same picture at most 40 pixels on its
+/// longest side and 1 KiB, to show blurred until the thumbnail is there.</summary>
+[MessagePackObject]
+public sealed record MediaThumb(
+    [property: Key("width")] int Width,
+    [property: Key("height")] int Height,
+    [property: Key("size")] long Size);
 
 /// <summary>Kinds of <see cref="MessageMedia"/>.</summary>
 public static class MediaKinds

@@ -75,7 +75,8 @@ public static class MediaHolders
 
 /// <summary>A completed upload whose blob is in the store, ready to be attached inside a writer unit.</summary>
 public sealed class PreparedMedia(
-    string hash, long size, string kind, string name, string mimeType, int? width, int? height, Action release) : IDisposable
+    string hash, long size, string kind, string name, string mimeType, int? width, int? height, Action release,
+    MediaThumb? thumb = null, byte[]? preview = null) : IDisposable
 {
     private Action? _release = release;
 
@@ -92,6 +93,11 @@ public sealed class PreparedMedia(
     public int? Width { get; } = width;
 
     public int? Height { get; } = height;
+
+    /// <summary>The thumbnail made for the blob (images only), and its inline preview; null when there is none.</summary>
+    public MediaThumb? Thumb { get; } = thumb;
+
+    public byte[]? Preview { get; } = preview;
 
     public void Dispose() => Interlocked.Exchange(ref _release, null)?.Invoke();
 }

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 
 namespace Messenger.Media.Attachments;
 
-/// <summary>Width and height from the first bytes of a PNG, GIF or JPEG file, without decoding the image.</summary>
+/// <summary>Width and height from the first bytes of a PNG, GIF, JPEG or WebP file, without decoding the image.</summary>
 internal static class ImageSize
 {
     public static (int Width, int Height)? Read(ReadOnlySpan<byte> head)
@@ -19,7 +19,36 @@ internal static class ImageSize
             return Checked(BinaryPrimitives.ReadUInt16LittleEndian(head[6..]), BinaryPrimitives.ReadUInt16LittleEndian(head[8..]));
         }
 
+        if (head.Length >= 30 && head[..4].SequenceEqual("RIFF"u8) && head[8..12].SequenceEqual("WEBP"u8))
+        {
+            return WebP(head);
+        }
+
         return head.Length >= 4 && head[0] == 0xFF && head[1] == 0xD8 ? Jpeg(head) : null;
+    }
+
+    // The first chunk after "WEBP": VP8X (extended: canvas size, 24 bits each, minus one), VP8L (lossless: 14 bits
+    // each, minus one, after a signature byte) or "VP8 " (lossy: 14 bits each after the key frame's start code).
+    private static (int, int)? WebP(ReadOnlySpan<byte> head)
+    {
+        var chunk = head[12..16];
+        if (chunk.SequenceEqual("VP8X"u8))
+        {
+            return Checked(1 + (head[24] | head[25] << 8 | head[26] << 16), 1 + (head[27] | head[28] << 8 | head[29] << 16));
+        }
+
+        if (chunk.SequenceEqual("VP8L"u8) && head[20] == 0x2F)
+        {
+            var bits = BinaryPrimitives.ReadUInt32LittleEndian(head[21..]);
+            return Checked((int)(bits & 0x3FFF) + 1, (int)((bits >> 14) & 0x3FFF) + 1);
+        }
+
+        if (chunk.SequenceEqual("VP8 "u8) && head[23] == 0x9D && head[24] == 0x01 && head[25] == 0x2A)
+        {
+            return Checked(BinaryPrimitives.ReadUInt16LittleEndian(head[26..]) & 0x3FFF, BinaryPrimitives.ReadUInt16LittleEndian(head[28..]) & 0x3FFF);
+        }
+
+        return null;
     }
 
     // Walks the JPEG segments up to the first start-of-frame marker, which holds the height and width.

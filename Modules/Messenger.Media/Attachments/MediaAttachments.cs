@@ -6,6 +6,7 @@ using Messenger.Kernel.Errors;
 using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
 using Messenger.Media.Storage;
+using Messenger.Media.Thumbnails;
 using Messenger.Media.Uploads;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,8 +19,8 @@ namespace Messenger.Media.Attachments;
 /// (the peer blocked the caller, …) can be retried with the same file_id without uploading again.
 /// </summary>
 internal sealed class MediaAttachments(
-    UploadStore uploads, BlobStore blobs, StorageWriter writer, SqliteDatabase database, IOptions<MediaOptions> options,
-    TimeProvider clock, ILogger<MediaAttachments> logger) : IMediaAttachments
+    UploadStore uploads, BlobStore blobs, ThumbnailStore thumbnails, StorageWriter writer, SqliteDatabase database,
+    IOptions<MediaOptions> options, TimeProvider clock, ILogger<MediaAttachments> logger) : IMediaAttachments
 {
     private const int MaxNameLength = 255;
     private const int HeadBytes = 256 * 1024;
@@ -65,7 +66,13 @@ internal sealed class MediaAttachments(
             uploads.Remove(userId, input.FileId);
         }
 
-        var completed = new Completed(hash, size, input.TotalParts, dimensions?.Width, dimensions?.Height, clock.GetUtcNow());
+        // Made before the message's unit, while the blob is held; a content stored before is not decoded again.
+        var thumbnail = MediaKinds.FromMimeType(mime) == MediaKinds.Photo
+            ? await thumbnails.EnsureAsync(hash, size, CancellationToken.None)
+            : BlobThumbnail.None;
+        var completed = new Completed(
+            hash, size, input.TotalParts, thumbnail.Width ?? dimensions?.Width, thumbnail.Height ?? dimensions?.Height, clock.GetUtcNow(),
+            thumbnail.Thumb, thumbnail.Preview);
         _completed[key] = completed;
         logger.LogInformation("Upload {FileId} of user {UserId} completed: {Size} bytes", input.FileId, userId, size);
         return Prepared(completed, name, mime, release);
@@ -83,7 +90,7 @@ internal sealed class MediaAttachments(
         var id = MediaSql.InsertMedia(scope, prepared, uploaderId, now);
         MediaSql.AddBlobReference(scope, prepared.Hash, prepared.Size);
         MediaSql.InsertReference(scope, messageId, id);
-        return new MessageMedia(id, prepared.Kind, prepared.Name, prepared.MimeType, prepared.Size, prepared.Width, prepared.Height);
+        return new MessageMedia(id, prepared.Kind, prepared.Name, prepared.MimeType, prepared.Size, prepared.Width, prepared.Height, prepared.Thumb, prepared.Preview);
     }
 
     public void AddReference(WriteScope scope, long mediaId, long messageId)
@@ -117,7 +124,7 @@ internal sealed class MediaAttachments(
 
     private static PreparedMedia Prepared(Completed completed, string name, string mime, Action release) =>
         new(completed.Hash, completed.Size, MediaKinds.FromMimeType(mime), name, mime,
-            completed.Width, completed.Height, release);
+            completed.Width, completed.Height, release, completed.Thumb, completed.Preview);
 
     /// <summary>The file's SHA-256 (unless already known) and its first bytes, once the file is on disk for good.</summary>
     private static async Task<(string Hash, byte[] Head)> HashAsync(string path, string? knownHash)
@@ -151,5 +158,6 @@ internal sealed class MediaAttachments(
         return (knownHash ?? Convert.ToHexStringLower(sha.GetHashAndReset()), head ?? []);
     }
 
-    private sealed record Completed(string Hash, long Size, int TotalParts, int? Width, int? Height, DateTimeOffset At);
+    private sealed record Completed(
+        string Hash, long Size, int TotalParts, int? Width, int? Height, DateTimeOffset At, MediaThumb? Thumb, byte[]? Preview);
 }

@@ -1,6 +1,7 @@
 using Messenger.Kernel.Storage;
 using Messenger.Media.Attachments;
 using Messenger.Media.Storage;
+using Messenger.Media.Thumbnails;
 using Messenger.Media.Uploads;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,12 +10,13 @@ using Microsoft.Extensions.Options;
 namespace Messenger.Media.Collection;
 
 /// <summary>
-/// Deletes what nothing needs any more: blobs whose count has been zero for the grace period, uploads untouched for
-/// the expiry, and, once at start-up, blob files without a row (a crash between storing a blob and recording it).
+/// Deletes what nothing needs any more: blobs whose count has been zero for the grace period (with their thumbnails),
+/// uploads untouched for the expiry, and, once at start-up, blob and thumbnail files without a row (a crash between
+/// storing a file and recording it, or between deleting a row and its files) and half-written thumbnails.
 /// Counted blobs are never touched: a row with references always keeps its file.
 /// </summary>
 internal sealed class MediaCollector(
-    SqliteDatabase database, StorageWriter writer, BlobStore blobs, UploadStore uploads, MediaAttachments attachments,
+    SqliteDatabase database, StorageWriter writer, BlobStore blobs, ThumbnailStore thumbnails, UploadStore uploads, MediaAttachments attachments,
     IOptions<MediaOptions> options, TimeProvider clock, ILogger<MediaCollector> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
@@ -75,6 +77,7 @@ internal sealed class MediaCollector(
 
             if (await writer.WriteAsync(scope => MediaSql.DeleteUnreferencedBlob(scope, hash, cutoff), cancellationToken) && blobs.TryDelete(hash))
             {
+                thumbnails.Delete(hash);
                 deleted++;
             }
         }
@@ -111,7 +114,26 @@ internal sealed class MediaCollector(
             }
         }
 
+        thumbnails.ClearTemporaryFiles();
+        foreach (var hash in thumbnails.AllHashes().ToList())
+        {
+            // Checked again: a blob stored since the list was read has a row by now.
+            if (!known.Contains(hash) && !blobs.IsHeld(hash) && !HasRow(hash))
+            {
+                thumbnails.Delete(hash);
+            }
+        }
+
         return deleted;
+    }
+
+    private bool HasRow(string hash)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM media_blobs WHERE hash = @hash";
+        command.Parameters.AddWithValue("@hash", hash);
+        return command.ExecuteScalar() is not null;
     }
 
     private List<string> UnreferencedBefore(long cutoff)

@@ -4,6 +4,7 @@ using Messenger.Contracts.Media;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Media.Storage;
+using Messenger.Media.Thumbnails;
 
 namespace Messenger.Media.Downloads;
 
@@ -19,22 +20,25 @@ internal sealed class GetFileValidator : AbstractValidator<GetFileCall>
     }
 }
 
-/// <summary>Serves a range of a media file to those <see cref="MediaAccess"/> lets read it.</summary>
-internal sealed class GetFileHandler(MediaAccess access, BlobStore blobs, RpcContext caller)
+/// <summary>Serves a range of a media file, or of its thumbnail, to those <see cref="MediaAccess"/> lets read it.</summary>
+internal sealed class GetFileHandler(MediaAccess access, BlobStore blobs, ThumbnailStore thumbnails, RpcContext caller)
     : IRequestHandler<GetFileCall, FileBytes>
 {
     public async ValueTask<FileBytes> Handle(GetFileCall call, CancellationToken cancellationToken)
     {
         var media = await access.RequireReadableAsync(caller.RequireUserId(), call.MediaId, cancellationToken);
-        if (call.Offset >= media.Size)
+        var (path, size) = call.Thumb
+            ? (thumbnails.PathOf(media.Hash), thumbnails.Read(media.Hash)?.Thumb?.Size ?? throw MessengerError.NotFound(MediaErrorNames.MediaInvalid))
+            : (blobs.PathOf(media.Hash), media.Size);
+        if (call.Offset >= size)
         {
             return new FileBytes([]);
         }
 
-        var bytes = new byte[(int)Math.Min(call.Limit, media.Size - call.Offset)];
+        var bytes = new byte[(int)Math.Min(call.Limit, size - call.Offset)];
         try
         {
-            using var handle = File.OpenHandle(blobs.PathOf(media.Hash), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
             var read = 0;
             while (read < bytes.Length)
             {
@@ -49,7 +53,7 @@ internal sealed class GetFileHandler(MediaAccess access, BlobStore blobs, RpcCon
 
             return new FileBytes(read == bytes.Length ? bytes : bytes[..read]);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw MessengerError.NotFound(MediaErrorNames.MediaInvalid);
         }

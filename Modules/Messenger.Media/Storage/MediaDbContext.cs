@@ -27,6 +27,16 @@ internal sealed class MediaDbContext(DbContextOptions<MediaDbContext> options) :
             // Unix seconds since the count is 0 (or since the blob was stored and not yet attached); null while referenced.
             blob.Property(b => b.ZeroSince).HasColumnName("zero_since");
             blob.HasIndex(b => b.ZeroSince).HasFilter("zero_since IS NOT NULL");
+            // Thumbnails (Thumbnails/Thumbnails.cs): null not tried, 1 made (media/thumbs/ab/cd/<hash>.jpg), 2 none.
+            blob.Property(b => b.ThumbState).HasColumnName("thumb_state");
+            // The image's displayed size (after its EXIF orientation), known once it was decoded.
+            blob.Property(b => b.ImageWidth).HasColumnName("image_width");
+            blob.Property(b => b.ImageHeight).HasColumnName("image_height");
+            blob.Property(b => b.ThumbWidth).HasColumnName("thumb_width");
+            blob.Property(b => b.ThumbHeight).HasColumnName("thumb_height");
+            blob.Property(b => b.ThumbSize).HasColumnName("thumb_size");
+            // The inline preview: a JPEG of at most 40 px and 1 KiB, copied into the descriptors of new references.
+            blob.Property(b => b.Preview).HasColumnName("preview");
         });
 
         modelBuilder.Entity<FileRow>(file =>
@@ -69,6 +79,20 @@ internal sealed class BlobRow
     public long RefCount { get; set; }
 
     public long? ZeroSince { get; set; }
+
+    public int? ThumbState { get; set; }
+
+    public int? ImageWidth { get; set; }
+
+    public int? ImageHeight { get; set; }
+
+    public int? ThumbWidth { get; set; }
+
+    public int? ThumbHeight { get; set; }
+
+    public long? ThumbSize { get; set; }
+
+    public byte[]? Preview { get; set; }
 }
 
 internal sealed class FileRow

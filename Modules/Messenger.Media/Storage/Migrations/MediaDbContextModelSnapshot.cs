@@ -22,6 +22,18 @@ namespace Messenger.Media.Storage.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("hash");
 
+                    b.Property<int?>("ImageHeight")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("image_height");
+
+                    b.Property<int?>("ImageWidth")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("image_width");
+
+                    b.Property<byte[]>("Preview")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("preview");
+
                     b.Property<long>("RefCount")
                         .HasColumnType("INTEGER")
                         .HasColumnName("ref_count");
@@ -29,6 +41,22 @@ namespace Messenger.Media.Storage.Migrations
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER")
                         .HasColumnName("size");
+
+                    b.Property<int?>("ThumbHeight")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("thumb_height");
+
+                    b.Property<long?>("ThumbSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("thumb_size");
+
+                    b.Property<int?>("ThumbState")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("thumb_state");
+
+                    b.Property<int?>("ThumbWidth")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("thumb_width");
 
                     b.Property<long?>("ZeroSince")
                         .HasColumnType("INTEGER")

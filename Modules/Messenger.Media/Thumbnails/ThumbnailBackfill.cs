@@ -1,0 +1,110 @@
+using Messenger.Contracts.Media;
+using Messenger.Kernel.Storage;
+using Messenger.Media.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Messenger.Media.Thumbnails;
+
+/// <summary>
+/// Makes the thumbnails of images stored before thumbnails existed (or whose thumbnail a crash interrupted): once after
+/// start-up, one image at a time, a few blobs per read, walking the untried referenced blobs that some media calls a photo
+/// in hash order. Each is recorded as made or none, so a file that fails is tried once, not at every start.
+/// Descriptors already copied into messages and profiles keep what they had: the thumbnail is there for
+/// <c>upload.getFile(…, thumb: true)</c>, the preview only in descriptors made from now on.
+/// </summary>
+internal sealed class ThumbnailBackfill(
+    SqliteDatabase database, BlobStore blobs, ThumbnailStore thumbnails, ILogger<ThumbnailBackfill> logger) : BackgroundService
+{
+    private const int BatchSize = 16;
+
+    /// <summary>Lets the server's start (migrations, clients reconnecting) go first.</summary>
+    private static readonly TimeSpan StartDelay = TimeSpan.FromSeconds(30);
+
+    private readonly SemaphoreSlim _onePass = new(1, 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(StartDelay, stoppingToken);
+            await RunAsync(stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Thumbnail backfill failed");
+        }
+    }
+
+    /// <summary>One pass over every untried image blob; returns how many were tried.</summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        if (!thumbnails.Enabled)
+        {
+            return 0;
+        }
+
+        await _onePass.WaitAsync(cancellationToken);
+        try
+        {
+            var tried = 0;
+            var after = "";
+            while (Untried(after) is { Count: > 0 } batch)
+            {
+                foreach (var (hash, size) in batch)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    after = hash;
+                    // Held while it is read: the collector leaves it alone, or it is already gone.
+                    using var held = new Held(blobs.Hold(hash));
+                    if (!held.Holds)
+                    {
+                        continue;
+                    }
+
+                    // One image per turn of the store's gate, which sends share: a send waits for one decode at most.
+                    await thumbnails.EnsureAsync(hash, size, cancellationToken);
+                    tried++;
+                }
+            }
+
+            if (tried > 0)
+            {
+                logger.LogInformation("Thumbnail backfill tried {Count} stored images", tried);
+            }
+
+            return tried;
+        }
+        finally
+        {
+            _onePass.Release();
+        }
+    }
+
+    private List<(string Hash, long Size)> Untried(string after)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT b.hash, b.size FROM media_blobs b WHERE b.hash > @after AND b.thumb_state IS NULL AND b.ref_count > 0 " +
+            "AND EXISTS (SELECT 1 FROM media_files f WHERE f.hash = b.hash AND f.kind = @photo) ORDER BY b.hash LIMIT @limit";
+        command.Parameters.AddWithValue("@after", after);
+        command.Parameters.AddWithValue("@photo", MediaKinds.Photo);
+        command.Parameters.AddWithValue("@limit", BatchSize);
+        using var reader = command.ExecuteReader();
+        var batch = new List<(string, long)>();
+        while (reader.Read())
+        {
+            batch.Add((reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return batch;
+    }
+
+    private readonly struct Held(Action? release) : IDisposable
+    {
+        public bool Holds => release is not null;
+
+        public void Dispose() => release?.Invoke();
+    }
+}

@@ -1,0 +1,226 @@
+using Messenger.Contracts.Media;
+using Messenger.Kernel.Configuration;
+using Messenger.Kernel.Storage;
+using Messenger.Media.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Media.Thumbnails;
+
+/// <summary>A blob's thumbnail state as recorded in <c>media_blobs</c>: the displayed size of the image, the thumbnail
+/// and the preview (all null when it has none).</summary>
+internal sealed record BlobThumbnail(int? Width, int? Height, MediaThumb? Thumb, byte[]? Preview)
+{
+    public static readonly BlobThumbnail None = new(null, null, null, null);
+}
+
+/// <summary>
+/// Thumbnails per blob (keyed by its SHA-256, so content sent many times is thumbnailed once): the file
+/// <c>media/thumbs/ab/cd/&lt;hash&gt;.jpg</c> beside the blobs, and in the blob's row the state (<c>thumb_state</c>:
+/// null not tried, 1 made, 2 none), the thumbnail's size, the inline preview and the displayed image size. Made outside
+/// every writer unit (decoding is CPU work; the unit only records the result), one image at a time, within the pixel
+/// and file-size budgets; a failure means no thumbnail, logged as one line without content.
+/// </summary>
+internal sealed class ThumbnailStore
+{
+    public const int Made = 1;
+    public const int NoThumbnail = 2;
+
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private readonly BlobStore _blobs;
+    private readonly StorageWriter _writer;
+    private readonly SqliteDatabase _database;
+    private readonly IOptions<MediaOptions> _options;
+    private readonly ILogger<ThumbnailStore> _logger;
+
+    public ThumbnailStore(
+        IOptions<MessengerOptions> messenger, BlobStore blobs, StorageWriter writer, SqliteDatabase database, IOptions<MediaOptions> options,
+        ILogger<ThumbnailStore> logger)
+    {
+        Root = Path.Combine(messenger.Value.DataDirectoryFullPath, "media", "thumbs");
+        TempDirectory = Path.Combine(messenger.Value.DataDirectoryFullPath, "tmp", "thumbs");
+        _blobs = blobs;
+        _writer = writer;
+        _database = database;
+        _options = options;
+        _logger = logger;
+    }
+
+    public string Root { get; }
+
+    /// <summary>Where a thumbnail is written before its rename into <see cref="Root"/> (same file system, left out of backups).</summary>
+    public string TempDirectory { get; }
+
+    /// <summary>How many images had their pixels decoded since start (dedup and the budgets show here).</summary>
+    public int Decoded => _decoded;
+
+    private int _decoded;
+
+    /// <summary>False when <c>ThumbnailMaxPixels</c> is 0: nothing is made, nor recorded as tried.</summary>
+    public bool Enabled => _options.Value.ThumbnailMaxPixels > 0;
+
+    public string PathOf(string hash) => Path.Combine(Root, hash[..2], hash[2..4], hash + ".jpg");
+
+    /// <summary>The blob's thumbnail, made now if it was never tried. The caller holds the blob (it cannot be collected
+    /// meanwhile). Never throws for a bad image; cancellation only stops the wait for a turn.</summary>
+    public async Task<BlobThumbnail> EnsureAsync(string hash, long size, CancellationToken cancellationToken)
+    {
+        if (!Enabled)
+        {
+            return BlobThumbnail.None;
+        }
+
+        if (Read(hash) is { } known)
+        {
+            return known;
+        }
+
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            // Another send of the same content may have made it while this one waited.
+            if (Read(hash) is { } madeMeanwhile)
+            {
+                return madeMeanwhile;
+            }
+
+            var made = Make(hash, size);
+            if (made is null)
+            {
+                await _writer.WriteAsync(scope => Record(scope, hash, NoThumbnail, null), CancellationToken.None);
+                return BlobThumbnail.None;
+            }
+
+            var thumb = new MediaThumb(made.ThumbWidth, made.ThumbHeight, made.Thumb.Length);
+            var result = new BlobThumbnail(made.Width, made.Height, thumb, made.Preview);
+            try
+            {
+                WriteFile(hash, made.Thumb);
+            }
+            catch (IOException e)
+            {
+                // No room on the disk, say: left untried, for the background pass after the next start.
+                _logger.LogWarning("Thumbnail of blob {Hash} not stored: {Error}", hash, e.Message);
+                return BlobThumbnail.None;
+            }
+
+            // The file comes first: a recorded thumbnail always has its file (a crash in between leaves the state
+            // untried, and the background pass makes it again over the same name).
+            await _writer.WriteAsync(scope => Record(scope, hash, Made, result), CancellationToken.None);
+            return result;
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    /// <summary>The recorded state of the blob; null when it was never tried (or the blob has no row).</summary>
+    public BlobThumbnail? Read(string hash)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT thumb_state, image_width, image_height, thumb_width, thumb_height, thumb_size, preview FROM media_blobs WHERE hash = @hash";
+        command.Parameters.AddWithValue("@hash", hash);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read() || reader.IsDBNull(0))
+        {
+            return null;
+        }
+
+        if (reader.GetInt64(0) != Made)
+        {
+            return BlobThumbnail.None;
+        }
+
+        return new BlobThumbnail(
+            reader.GetInt32(1), reader.GetInt32(2), new MediaThumb(reader.GetInt32(3), reader.GetInt32(4), reader.GetInt64(5)),
+            reader.IsDBNull(6) ? null : (byte[])reader.GetValue(6));
+    }
+
+    /// <summary>Deletes the blob's thumbnail file, if any (its row went with the blob's).</summary>
+    public void Delete(string hash)
+    {
+        try
+        {
+            File.Delete(PathOf(hash));
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+
+    /// <summary>Every thumbnail file's blob hash (a directory walk: start-up only).</summary>
+    public IEnumerable<string> AllHashes() =>
+        Directory.Exists(Root)
+            ? Directory.EnumerateFiles(Root, "*.jpg", SearchOption.AllDirectories).Select(Path.GetFileNameWithoutExtension).OfType<string>()
+            : [];
+
+    /// <summary>Removes thumbnails a crash left half-written.</summary>
+    public void ClearTemporaryFiles()
+    {
+        // Under the generation lock: a thumbnail being written now is not half-written.
+        _oneAtATime.Wait();
+        try
+        {
+            if (Directory.Exists(TempDirectory))
+            {
+                Directory.Delete(TempDirectory, recursive: true);
+            }
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private MadeThumbnail? Make(string hash, long size)
+    {
+        var options = _options.Value;
+        if (size > options.ThumbnailMaxFileBytes)
+        {
+            _logger.LogInformation("No thumbnail for blob {Hash}: {Size} bytes is over the thumbnail file limit", hash, size);
+            return null;
+        }
+
+        try
+        {
+            var (made, reason) = ThumbnailMaker.Make(_blobs.PathOf(hash), options.ThumbnailMaxPixels, () => Interlocked.Increment(ref _decoded));
+            if (made is null)
+            {
+                _logger.LogInformation("No thumbnail for blob {Hash}: {Reason}", hash, reason);
+            }
+
+            return made;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A malformed file may trip anything in the decoder; the message goes out without a thumbnail all the same.
+            _logger.LogInformation("No thumbnail for blob {Hash}: {Error}", hash, e.GetType().Name);
+            return null;
+        }
+    }
+
+    private void WriteFile(string hash, byte[] bytes)
+    {
+        Directory.CreateDirectory(TempDirectory);
+        var temp = Path.Combine(TempDirectory, $"{hash}-{Guid.NewGuid():N}.jpg");
+        using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            file.Write(bytes);
+            file.Flush(flushToDisk: true);
+        }
+
+        var target = PathOf(hash);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.Move(temp, target, overwrite: true);
+    }
+
+    private static void Record(WriteScope scope, string hash, int state, BlobThumbnail? made) =>
+        scope.Execute(
+            "UPDATE media_blobs SET thumb_state = @state, image_width = @width, image_height = @height, thumb_width = @thumbWidth, " +
+            "thumb_height = @thumbHeight, thumb_size = @thumbSize, preview = @preview WHERE hash = @hash",
+            ("@hash", hash), ("@state", state), ("@width", (object?)made?.Width ?? DBNull.Value), ("@height", (object?)made?.Height ?? DBNull.Value),
+            ("@thumbWidth", (object?)made?.Thumb?.Width ?? DBNull.Value), ("@thumbHeight", (object?)made?.Thumb?.Height ?? DBNull.Value),
+            ("@thumbSize", (object?)made?.Thumb?.Size ?? DBNull.Value), ("@preview", (object?)made?.Preview ?? DBNull.Value));
+}
