@@ -223,6 +223,27 @@ public static class MediaMethods
             progress?.Report(written);
         }
     }
+
+    /// <summary>
+    /// The thumbnail of <paramref name="media"/> (a JPEG, longest side at most 320 px: what a chat list, an avatar or a
+    /// photo bubble shows before the photo is opened), read with <c>upload.getFile(…, thumb: true)</c> under the same
+    /// access rules as the file. Media whose descriptor has no <see cref="MessageMedia.Thumb"/> may still have one
+    /// (made for files stored before thumbnails existed); when it has none the server answers 404 <c>MEDIA_INVALID</c>,
+    /// thrown as <see cref="RpcException"/>.
+    /// </summary>
+    public static async Task<byte[]> DownloadThumbnailAsync(this MessengerClient client, MessageMedia media, CancellationToken cancellationToken = default)
+    {
+        using var thumbnail = new MemoryStream();
+        for (long offset = 0; ; offset += DownloadChunk)
+        {
+            var bytes = (await client.CallAsync(new GetFileCall(media.Id, offset, DownloadChunk, Thumb: true), cancellationToken)).Bytes;
+            await thumbnail.WriteAsync(bytes, cancellationToken);
+            if (bytes.Length < DownloadChunk)
+            {
+                return thumbnail.ToArray();
+            }
+        }
+    }
 }
 
 /// <summary>An upload failed part-way; call <see cref="MediaMethods.UploadFileAsync"/> again with <see cref="FileId"/> to resume.</summary>

@@ -22,6 +22,19 @@ public sealed class ImageSizeTests
         ImageSize.Read(jpeg).Should().Be((640, 480));
     }
 
+    [Theory]
+    [InlineData(90)]
+    [InlineData(100)]
+    public void Read_WhenWebP_ReturnsTheCanvasSize(int quality)
+    {
+        // Quality 100 makes SkiaSharp write a lossless (VP8L) file, below it a lossy (VP8) one.
+        using var bitmap = TestImages.Halves(321, 123);
+        using var data = quality == 100
+            ? bitmap.PeekPixels().Encode(new SkiaSharp.SKWebpEncoderOptions(SkiaSharp.SKWebpEncoderCompression.Lossless, 100))
+            : bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Webp, quality);
+        ImageSize.Read(data!.ToArray()).Should().Be((321, 123));
+    }
+
     [Fact]
     public void Read_WhenNotAnImage_ReturnsNull() => ImageSize.Read("%PDF-1.7 hello world"u8).Should().BeNull();
 

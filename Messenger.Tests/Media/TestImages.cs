@@ -1,0 +1,112 @@
+using SkiaSharp;
+
+namespace Messenger.Tests.Media;
+
+/// <summary>Real images made in the test: the left half red, the right half blue, so an orientation shows.</summary>
+internal static class TestImages
+{
+    public static SKBitmap Halves(int width, int height)
+    {
+        var bitmap = new SKBitmap(width, height);
+        using var canvas = new SKCanvas(bitmap);
+        canvas.Clear(SKColors.Blue);
+        using var red = new SKPaint { Color = SKColors.Red };
+        canvas.DrawRect(0, 0, width / 2f, height, red);
+        return bitmap;
+    }
+
+    public static byte[] Encode(int width, int height, SKEncodedImageFormat format, int quality = 90)
+    {
+        using var bitmap = Halves(width, height);
+        using var data = bitmap.Encode(format, quality);
+        return data.ToArray();
+    }
+
+    /// <summary>A JPEG stored <paramref name="width"/> × <paramref name="height"/> with an EXIF orientation tag (6: a
+    /// phone held upright, to be turned 90° clockwise for display).</summary>
+    public static byte[] JpegWithOrientation(int width, int height, ushort orientation)
+    {
+        var jpeg = Encode(width, height, SKEncodedImageFormat.Jpeg);
+        // APP1 "Exif\0\0", a big-endian TIFF header and one IFD entry: 0x0112 (Orientation), SHORT, 1 value.
+        byte[] tiff =
+        [
+            (byte)'M', (byte)'M', 0, 42, 0, 0, 0, 8,
+            0, 1,
+            0x01, 0x12, 0, 3, 0, 0, 0, 1, (byte)(orientation >> 8), (byte)orientation, 0, 0,
+            0, 0, 0, 0,
+        ];
+        byte[] exif = [.. "Exif\0\0"u8, .. tiff];
+        var length = exif.Length + 2;
+        byte[] app1 = [0xFF, 0xE1, (byte)(length >> 8), (byte)length, .. exif];
+        return [.. jpeg[..2], .. app1, .. jpeg[2..]];
+    }
+
+    /// <summary>A GIF89a of two colours, left half red and right half blue: LZW with a clear code every two pixels,
+    /// so every code stays 3 bits wide (no dictionary to build).</summary>
+    public static byte[] Gif(int width, int height)
+    {
+        var output = new List<byte>();
+        output.AddRange("GIF89a"u8.ToArray());
+        output.AddRange([(byte)width, (byte)(width >> 8), (byte)height, (byte)(height >> 8), 0x81, 0, 0]);
+        output.AddRange([0xFF, 0, 0, 0, 0, 0xFF, 0, 0, 0, 0, 0, 0]); // palette: red, blue, black, black
+        output.AddRange([0x2C, 0, 0, 0, 0, (byte)width, (byte)(width >> 8), (byte)height, (byte)(height >> 8), 0]);
+        output.Add(2); // minimum code size: clear = 4, end = 5
+        var codes = new List<int>();
+        var pixel = 0;
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                if (pixel++ % 2 == 0)
+                {
+                    codes.Add(4);
+                }
+
+                codes.Add(x < width / 2 ? 0 : 1);
+            }
+        }
+
+        codes.Add(5);
+        var packed = new List<byte>();
+        int buffer = 0, bits = 0;
+        foreach (var code in codes)
+        {
+            buffer |= code << bits;
+            bits += 3;
+            while (bits >= 8)
+            {
+                packed.Add((byte)buffer);
+                buffer >>= 8;
+                bits -= 8;
+            }
+        }
+
+        if (bits > 0)
+        {
+            packed.Add((byte)buffer);
+        }
+
+        foreach (var block in packed.Chunk(255))
+        {
+            output.Add((byte)block.Length);
+            output.AddRange(block);
+        }
+
+        output.AddRange([0, 0x3B]);
+        return [.. output];
+    }
+
+    /// <summary>The colour at (x, y) of a decoded JPEG: red or blue by which channel wins.</summary>
+    public static string ColourAt(byte[] jpeg, int x, int y)
+    {
+        using var bitmap = SKBitmap.Decode(jpeg);
+        var colour = bitmap.GetPixel(x, y);
+        return colour.Red > 200 && colour.Blue < 80 ? "red" : colour.Blue > 200 && colour.Red < 80 ? "blue" : $"other {colour}";
+    }
+
+    public static (int Width, int Height) SizeOf(byte[] image)
+    {
+        using var bitmap = SKBitmap.Decode(image);
+        return (bitmap.Width, bitmap.Height);
+    }
+}
