@@ -546,6 +546,56 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Photo_WhenLarge_ShowsItsThumbnailInThePeersChat_AndTheWholeImageWhenOpened()
+    {
+        var photo = Media.TestImages.Encode(1000, 500, SkiaSharp.SKEncodedImageFormat.Png);
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+
+        var chooser = await alice.Page.RunAndWaitForFileChooserAsync(() =>
+            alice.Page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).ClickAsync());
+        await chooser.SetFilesAsync(new FilePayload { Name = "wide.png", MimeType = "image/png", Buffer = photo });
+        await bob.OpenChatAsync(aliceName.Display);
+        var thumb = bob.Page.GetByTestId("photo-thumb");
+        await Expect(thumb).ToBeVisibleAsync();
+        await thumb.EvaluateAsync("image => image.decode()");
+
+        (await thumb.EvaluateAsync<int>("image => image.naturalWidth")).Should().Be(320, "the bubble shows the thumbnail, not the 1000 px file");
+        (await thumb.GetAttributeAsync("src")).Should().StartWith("blob:");
+        var box = await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Open wide.png" }).BoundingBoxAsync();
+        (box!.Width / box.Height).Should().BeApproximately(2, 0.05f, "the box is sized from the photo's width and height");
+
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Open wide.png" }).ClickAsync();
+        var full = bob.Page.GetByTestId("photo-full");
+        await Expect(full).ToBeVisibleAsync();
+        await full.EvaluateAsync("image => image.decode()");
+        (await full.EvaluateAsync<int>("image => image.naturalWidth")).Should().Be(1000);
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task ProfilePhoto_WhenLarge_AvatarsShowItsThumbnail()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        using var files = new TempDirectory();
+        var jpeg = Path.Combine(files.Path, "me.jpg");
+        await File.WriteAllBytesAsync(jpeg, Media.TestImages.Encode(1200, 1200, SkiaSharp.SKEncodedImageFormat.Jpeg));
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await alice.Page.GetByLabel("Profile photo").SetInputFilesAsync(jpeg);
+        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Photo saved" })).ToBeVisibleAsync();
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Back to chats" }).ClickAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("New photo");
+
+        var avatar = bob.Page.GetByTestId("dialog").Filter(new() { HasText = aliceName.Display }).GetByTestId("avatar-photo");
+        await Expect(avatar).ToBeVisibleAsync();
+        await avatar.EvaluateAsync("image => image.decode()");
+        (await avatar.EvaluateAsync<int>("image => image.naturalWidth")).Should().Be(320, "the avatar is the thumbnail, not the 1200 px photo");
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Message_WhenItLooksLikeMarkup_IsShownAsTextAndRunsNothing()
     {
         const string markup = "<img src=x onerror=alert(1)>";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DOWNLOAD_CHUNK, PART_SIZE, downloadFile, uploadFile } from '../src/api/media';
+import { DOWNLOAD_CHUNK, PART_SIZE, downloadFile, downloadThumbnail, hasThumb, previewBytes, uploadFile } from '../src/api/media';
+import { decodePayload, encodePayload } from '../src/protocol/codec';
 import type { Methods } from '../src/api/methods';
 import { RpcError, type MessageMedia } from '../src/api/types';
 
@@ -72,5 +73,54 @@ describe('downloadFile', () => {
     expect(Buffer.from(await blob.arrayBuffer()).equals(Buffer.from(content))).toBe(true);
     expect(requests.map(([offset]) => offset)).toEqual([0, DOWNLOAD_CHUNK, 2 * DOWNLOAD_CHUNK]);
     expect(requests.every(([offset, limit]) => offset % 4096 === 0 && limit === DOWNLOAD_CHUNK)).toBe(true);
+  });
+});
+
+describe('thumbnails and previews', () => {
+  const base = { id: 9, kind: 'photo', name: 'p.jpg', mime_type: 'image/jpeg', size: 5_000_000, width: 3000, height: 4000 };
+
+  it('decodes descriptors with the new keys, nil keys, or without them (older messages)', () => {
+    const preview = new Uint8Array([0xff, 0xd8, 0xff, 0xd9]);
+    const withKeys = decodePayload(encodePayload({ ...base, thumb: { width: 240, height: 320, size: 12_345 }, preview })) as MessageMedia;
+    expect(withKeys.thumb).toEqual({ width: 240, height: 320, size: 12_345 });
+    expect(previewBytes(withKeys)).toEqual(preview);
+    expect(hasThumb(withKeys)).toBe(true);
+
+    const nil = decodePayload(encodePayload({ ...base, thumb: null, preview: null })) as MessageMedia;
+    expect(previewBytes(nil)).toBeNull();
+    expect(hasThumb(nil)).toBe(false);
+
+    const older = decodePayload(encodePayload(base)) as MessageMedia;
+    expect(older.thumb).toBeUndefined();
+    expect(previewBytes(older)).toBeNull();
+    expect(hasThumb(older)).toBe(false);
+    expect(previewBytes({ ...older, preview: new Uint8Array(0) })).toBeNull();
+  });
+
+  it('downloadThumbnail asks for the thumb in 1 MiB ranges and returns a JPEG blob', async () => {
+    const thumb = new Uint8Array(DOWNLOAD_CHUNK + 10).map((_, i) => (i * 7) & 0xff);
+    const asked: { offset: number; thumb?: boolean }[] = [];
+    const { upload } = fakeUpload();
+    upload.getFile = async (a) => {
+      asked.push({ offset: a.offset, thumb: a.thumb });
+      return { bytes: thumb.slice(a.offset, a.offset + a.limit) };
+    };
+    const blob = await downloadThumbnail(upload, { ...base, thumb: { width: 240, height: 320, size: thumb.length } });
+    expect(blob.type).toBe('image/jpeg');
+    const got = new Uint8Array(await blob.arrayBuffer());
+    expect(got.length).toBe(thumb.length);
+    expect(got.every((b, i) => b === thumb[i])).toBe(true);
+    expect(asked).toEqual([
+      { offset: 0, thumb: true },
+      { offset: DOWNLOAD_CHUNK, thumb: true },
+    ]);
+  });
+
+  it('downloadThumbnail passes MEDIA_INVALID on (no thumbnail)', async () => {
+    const { upload } = fakeUpload();
+    upload.getFile = async () => {
+      throw new RpcError('MEDIA_INVALID', 404);
+    };
+    await expect(downloadThumbnail(upload, base)).rejects.toMatchObject({ name: 'MEDIA_INVALID' });
   });
 });

@@ -23,7 +23,7 @@
  * (IndexedDB by default in the browser); the session id lives in memory, one per client object.
  */
 import { createMethods, type CallOptions, type Methods } from './methods';
-import { downloadFile, uploadFile, type DownloadOptions, type UploadOptions } from './media';
+import { downloadFile, downloadThumbnail, uploadFile, type DownloadOptions, type UploadOptions } from './media';
 import { RpcError, type ChatChanged, type ConnectionState, type InputMedia, type LoginToken, type MessageMedia, type MessengerEvent, type SignedIn } from './types';
 import { defaultKeyStore, type DeviceKeyStore } from '../protocol/keystore';
 import { ConnectionError, ProtocolSession, type SessionOptions } from '../protocol/session';
@@ -218,6 +218,11 @@ export class MessengerClient {
 
   downloadFile(media: MessageMedia, options: DownloadOptions = {}): Promise<Blob> {
     return downloadFile(this.upload, media, options);
+  }
+
+  /** The media's 320 px thumbnail (a JPEG); throws MEDIA_INVALID when it has none. */
+  downloadThumbnail(media: MessageMedia, options: { signal?: AbortSignal } = {}): Promise<Blob> {
+    return downloadThumbnail(this.upload, media, options);
   }
 
   async close(): Promise<void> {

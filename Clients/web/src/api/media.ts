@@ -74,6 +74,31 @@ export async function uploadFile(
   return { file_id: fileId, total_parts: totalParts, name, mime_type: mimeType };
 }
 
+/**
+ * Reads the thumbnail of `media` (a JPEG, longest side ≤ 320 px) with upload.getFile's `thumb` flag, under the same
+ * access rules as the file. Media without `thumb` in its descriptor may still have one (stored before thumbnails
+ * existed); without one the server answers MEDIA_INVALID, thrown as RpcError.
+ */
+export async function downloadThumbnail(upload: UploadMethods, media: MessageMedia, options: { signal?: AbortSignal } = {}): Promise<Blob> {
+  const chunks: Uint8Array[] = [];
+  for (let offset = 0; ; offset += DOWNLOAD_CHUNK) {
+    const { bytes } = await upload.getFile({ media_id: media.id, offset, limit: DOWNLOAD_CHUNK, thumb: true }, { signal: options.signal });
+    chunks.push(bytes);
+    if (bytes.length < DOWNLOAD_CHUNK) return new Blob(chunks as BlobPart[], { type: 'image/jpeg' });
+  }
+}
+
+/** The inline preview's bytes (a tiny JPEG), or null: absent in older descriptors, nil or empty when there is none. */
+export function previewBytes(media: MessageMedia): Uint8Array | null {
+  const preview = media.preview;
+  return preview instanceof Uint8Array && preview.length > 0 ? preview : null;
+}
+
+/** Whether the descriptor announces a thumbnail (older descriptors do not, though the server may have made one since). */
+export function hasThumb(media: MessageMedia): boolean {
+  return !!media.thumb && media.thumb.size > 0;
+}
+
 /** Reads the whole media file in 1 MiB ranges (a few in flight) into a Blob of its mime type. */
 export async function downloadFile(upload: UploadMethods, media: MessageMedia, options: DownloadOptions = {}): Promise<Blob> {
   const chunks: Uint8Array[] = [];

@@ -376,7 +376,8 @@ export function createMethods(call: Call) {
       saveFilePart: (a: { file_id: number; part: number; total_parts: number; bytes: Uint8Array }, o?: CallOptions) =>
         call<Done>('upload.saveFilePart', a, o),
       getUploadedParts: (a: { file_id: number }, o?: CallOptions) => call<UploadedParts>('upload.getUploadedParts', a, o),
-      getFile: (a: { media_id: number; offset: number; limit: number }, o?: CallOptions) => call<FileBytes>('upload.getFile', a, o),
+      getFile: (a: { media_id: number; offset: number; limit: number; thumb?: boolean }, o?: CallOptions) =>
+        call<FileBytes>('upload.getFile', a, o),
     },
     bots: {
       create: (a: { username: string; display_name: string }, o?: CallOptions) => call<BotToken>('bots.create', a, o),

@@ -326,7 +326,12 @@ export interface ServiceAction {
 export const MediaKinds = { Photo: 'photo', Video: 'video', Audio: 'audio', Document: 'document' } as const;
 export type MediaKind = (typeof MediaKinds)[keyof typeof MediaKinds];
 
-/** The media a message carries; read the bytes with `downloadFile(media)` (upload.getFile). */
+/**
+ * The media a message carries; read the bytes with `downloadFile(media)` (upload.getFile). `width`/`height` are the
+ * displayed size of an image. Images the server decoded carry `thumb` (read it with `downloadThumbnail(media)`,
+ * upload.getFile with `thumb: true`) and usually `preview` (an inline JPEG of at most 40 px and 1 KiB, to show blurred
+ * at once); both are absent (nil, or missing in descriptors older than thumbnails).
+ */
 export interface MessageMedia {
   id: number;
   kind: MediaKind | string;
@@ -335,6 +340,15 @@ export interface MessageMedia {
   size: number;
   width: number | null;
   height: number | null;
+  thumb?: MediaThumb | null;
+  preview?: Uint8Array | null;
+}
+
+/** A media's thumbnail: a JPEG of `width` × `height` (longest side ≤ 320) and `size` bytes. */
+export interface MediaThumb {
+  width: number;
+  height: number;
+  size: number;
 }
 
 /** A finished upload to attach to `messages.send`. */

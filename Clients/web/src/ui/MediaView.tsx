@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { MessageMedia } from '../api/types';
 import { download } from './connection';
 import { errorText, formatBytes } from './format';
-import { mediaUrl, photoBox, saveBlob } from './media';
+import { mediaUrl, photoBox, previewUrl, saveBlob, thumbUrl } from './media';
 import { Icon } from './Icon';
 import { Modal } from './Modal';
 
@@ -47,13 +47,18 @@ function Player({ media }: { media: MessageMedia }) {
   );
 }
 
+/**
+ * A photo in a bubble or the shared-media grid: the inline preview (blurred) at once, in a box sized from the photo's
+ * width and height so nothing moves; then the 320 px thumbnail; the whole file only when the photo is opened.
+ */
 function Photo({ media }: { media: MessageMedia }) {
-  const [url, setUrl] = useState<string | null>(null);
+  const preview = previewUrl(media);
+  const [thumb, setThumb] = useState<string | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
     let live = true;
-    mediaUrl(media).then(
-      (u) => live && setUrl(u),
+    thumbUrl(media).then(
+      (u) => live && setThumb(u),
       () => live && setFailed(true),
     );
     return () => {
@@ -61,27 +66,45 @@ function Photo({ media }: { media: MessageMedia }) {
     };
   }, [media.id]);
   const [open, setOpen] = useState(false);
+  const [full, setFull] = useState<string | null>(null);
+  const [fullFailed, setFullFailed] = useState(false);
+  useEffect(() => {
+    if (!open) return;
+    let live = true;
+    mediaUrl(media).then(
+      (u) => live && setFull(u),
+      () => live && setFullFailed(true),
+    );
+    return () => {
+      live = false;
+    };
+  }, [open, media.id]);
   const box = photoBox(media);
   return (
     <>
       <button type="button" class="photo" style={{ width: box.width, height: box.height }} onClick={() => setOpen(true)} aria-label={`Open ${media.name}`}>
-        {url ? (
-          <img class="photo__img" src={url} alt={media.name} width={box.width} height={box.height} />
+        {thumb ? (
+          <img class="photo__img" src={thumb} alt={media.name} width={box.width} height={box.height} data-testid="photo-thumb" />
+        ) : preview && !failed ? (
+          <img class="photo__img photo__img--preview" src={preview} alt="" width={box.width} height={box.height} data-testid="photo-preview" />
         ) : (
           <span class="photo__placeholder">{failed ? 'Image unavailable' : 'Loading image…'}</span>
         )}
       </button>
       {open && (
         <Modal title={media.name} onClose={() => setOpen(false)} wide>
-          {url ? (
+          {full ? (
             <>
-              <img class="photo-viewer__img" src={url} alt={media.name} />
-              <a class="btn" href={url} download={media.name}>
+              <img class="photo-viewer__img" src={full} alt={media.name} data-testid="photo-full" />
+              <a class="btn" href={full} download={media.name}>
                 Save image
               </a>
             </>
           ) : (
-            <p class="muted">{failed ? 'Image unavailable' : 'Loading image…'}</p>
+            <>
+              {thumb && <img class="photo-viewer__img photo-viewer__img--loading" src={thumb} alt="" />}
+              <p class="muted">{fullFailed ? 'Image unavailable' : 'Loading image…'}</p>
+            </>
           )}
         </Modal>
       )}

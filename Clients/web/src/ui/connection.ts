@@ -55,6 +55,10 @@ export function upload(file: File, options: { signal: AbortSignal; onProgress: (
   });
 }
 
+export function downloadThumb(media: MessageMedia): Promise<Blob> {
+  return api().downloadThumbnail(media);
+}
+
 export function download(media: MessageMedia, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<Blob> {
   return api().downloadFile(media, {
     signal,

@@ -1,7 +1,39 @@
+import { previewBytes } from '../api/media';
 import type { MessageMedia } from '../api/types';
-import { download } from './connection';
+import { download, downloadThumb } from './connection';
 
 const urls = new Map<number, Promise<string>>();
+const thumbUrls = new Map<number, Promise<string>>();
+const previewUrls = new Map<number, string>();
+
+/**
+ * A blob: URL of a photo's thumbnail, downloaded once per page; the whole file when the server has no thumbnail (an
+ * image it could not decode). Asked for even when the descriptor has no `thumb`: descriptors stored before thumbnails
+ * existed lack it, though the server's background pass has made one since.
+ */
+export function thumbUrl(media: MessageMedia): Promise<string> {
+  let url = thumbUrls.get(media.id);
+  if (!url) {
+    url = downloadThumb(media).then(
+      (blob) => URL.createObjectURL(blob),
+      () => mediaUrl(media),
+    );
+    url.catch(() => thumbUrls.delete(media.id));
+    thumbUrls.set(media.id, url);
+  }
+  return url;
+}
+
+/** A blob: URL of the inline preview (shown blurred until the thumbnail is there), or null when there is none. */
+export function previewUrl(media: MessageMedia): string | null {
+  const cached = previewUrls.get(media.id);
+  if (cached) return cached;
+  const bytes = previewBytes(media);
+  if (!bytes) return null;
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'image/jpeg' }));
+  previewUrls.set(media.id, url);
+  return url;
+}
 
 /** A blob: URL of a media file, downloaded once per page. */
 export function mediaUrl(media: MessageMedia): Promise<string> {
