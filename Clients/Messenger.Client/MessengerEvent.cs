@@ -1,6 +1,7 @@
 using Messenger.Contracts.Contacts;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
 
 namespace Messenger.Client;
 
@@ -105,6 +106,11 @@ public sealed record DeviceSignedIn(long Pts, long AuthorizationId, string Devic
 /// (null) on another device; or that person added the user back or took them out, and <see cref="Contracts.Contacts.Contact.Mutual"/>
 /// changed.</summary>
 public sealed record ContactChanged(long Pts, long UserId, Contact? Contact) : LoggedEvent(Pts);
+
+/// <summary>The user is a server admin and <see cref="Open"/> reports wait (<c>admin.getReports</c> lists them),
+/// <see cref="Latest"/> the newest (null when none is open): a report was filed or resolved, or the user became an
+/// admin. A user who stops being an admin gets one with 0.</summary>
+public sealed record OpenReportsChanged(long Pts, int Open, ReportNotice? Latest) : LoggedEvent(Pts);
 
 /// <summary>Too much was missed to replay it: the stream continues from <see cref="LoggedEvent.Pts"/> and the app
 /// should refetch its dialogs (and the history it shows).</summary>

@@ -568,6 +568,9 @@ public sealed class UpdateStream
             case ContactUpdate contact:
                 Emit(new ContactChanged(entry.Pts, contact.UserId, contact.Contact) { ChannelId = channelId });
                 break;
+            case OpenReportsUpdate reports:
+                Emit(new OpenReportsChanged(entry.Pts, reports.Open, reports.Latest) { ChannelId = channelId });
+                break;
             case ChatUpdate changed:
                 OnChatUpdate(changed.Chat, changed.IsMember);
                 Emit(new ChatUpdated(entry.Pts, changed.Chat, changed.IsMember) { ChannelId = channelId });

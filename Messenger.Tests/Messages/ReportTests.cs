@@ -3,6 +3,7 @@ using Messenger.Contracts.Admin;
 using Messenger.Contracts.Auth;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
 using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
 
@@ -146,5 +147,49 @@ public sealed class ReportTests : IAsyncLifetime
         _host.CountRows("message_reports").Should().Be(0);
         (await alice.Client.ReportMessagesAsync(group, [bobs.Id], ReportReasons.Other, "   ")).Filed.Should().Be(1, "a blank comment is no comment");
         (await _admin.Client.GetReportsAsync()).Reports.Single().Comment.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task OpenReports_AreToldToEveryAdminLive_ANewAdminIsCurrent_AndAFormerOneHearsNone()
+    {
+        await _admin.Client.Events.StartAsync(_admin.Id);
+        await using var alice = await _host.MemberAsync("alice_openrep");
+        await using var bob = await _host.MemberAsync("bob_openrep");
+        await using var carol = await _host.MemberAsync("carol_openrep", listen: true);
+        var group = Peer.Chat((await alice.Client.CreateGroupAsync("Street", [bob.Id, carol.Id])).Chat.Id);
+        var first = (await bob.Client.SendMessageAsync(group, "cheap watches")).Message;
+        var second = (await bob.Client.SendMessageAsync(group, "you will regret it")).Message;
+
+        await alice.Client.ReportMessagesAsync(group, [first.Id], ReportReasons.Spam);
+        var one = await _admin.NextAsync<OpenReportsChanged>();
+        var firstReport = (await _admin.Client.GetReportsAsync()).Reports.Single();
+        one.Open.Should().Be(1);
+        one.Latest.Should().Be(new ReportNotice(firstReport.Id, ReportReasons.Spam, firstReport.Date));
+
+        var adminPts = (await _admin.Client.CallAsync(new GetStateCall())).Pts;
+        (await alice.Client.ReportMessagesAsync(group, [first.Id], ReportReasons.Other)).Filed.Should().Be(0);
+        await ChatTestKit.FailsWith(() => alice.Client.ReportMessagesAsync(group, [987_654], ReportReasons.Spam), MessageErrorNames.MessageIdInvalid);
+        (await _admin.Client.CallAsync(new GetStateCall())).Pts.Should().Be(adminPts, "a report filed before, or refused, changes no count");
+
+        await carol.Client.ReportMessagesAsync(group, [second.Id], ReportReasons.Violence, "a threat");
+        var two = await _admin.NextAsync<OpenReportsChanged>();
+        two.Open.Should().Be(2);
+        two.Latest!.Reason.Should().Be(ReportReasons.Violence);
+
+        await _admin.Client.SetUserAdminAsync(carol.Id, true);
+        var asNewAdmin = await carol.NextAsync<OpenReportsChanged>();
+        asNewAdmin.Should().BeEquivalentTo(two, options => options.Excluding(e => e.Pts), "a new admin starts with the count as it is");
+
+        await _admin.Client.ResolveReportAsync(two.Latest.Id, ReportActions.Dismiss);
+        (await _admin.NextAsync<OpenReportsChanged>()).Should().BeEquivalentTo(new { Open = 1, Latest = one.Latest });
+        (await carol.NextAsync<OpenReportsChanged>()).Open.Should().Be(1, "every admin is told");
+
+        await _admin.Client.SetUserAdminAsync(carol.Id, false);
+        (await carol.NextAsync<OpenReportsChanged>()).Should().BeEquivalentTo(new { Open = 0, Latest = (ReportNotice?)null });
+        await _admin.Client.ResolveReportAsync(one.Latest!.Id, ReportActions.DeleteMessage);
+        (await _admin.NextAsync<OpenReportsChanged>()).Should().BeEquivalentTo(new { Open = 0, Latest = (ReportNotice?)null });
+
+        var bobsLog = await bob.Client.CallAsync(new GetDifferenceCall(0));
+        bobsLog.Updates.Should().NotBeEmpty().And.NotContain(u => u.Update is OpenReportsUpdate, "only admins hear of reports");
     }
 }

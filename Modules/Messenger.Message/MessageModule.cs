@@ -8,6 +8,8 @@ using Messenger.Contracts.Rpc;
 using Messenger.Kernel;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
+using Messenger.Kernel.Users;
+using Messenger.Message.Reports;
 using Messenger.Message.AutoDelete;
 using Messenger.Message.Bots;
 using Messenger.Message.Calls;
@@ -46,6 +48,8 @@ public static class MessageModule
         services.AddSingleton<GroupChanges>();
         services.AddSingleton<TypingThrottle>();
         services.AddSingleton<PostLimiter>();
+        services.AddSingleton<OpenReports>();
+        services.AddSingleton<IOpenReports>(provider => provider.GetRequiredService<OpenReports>());
         services.AddSingleton<ScheduledSender>();
         services.AddHostedService(provider => provider.GetRequiredService<ScheduledSender>());
         services.AddSingleton<PageFetcher>();

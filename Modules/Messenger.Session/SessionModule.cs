@@ -13,6 +13,7 @@ using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Users;
 using Messenger.Session.Account;
+using Messenger.Session.Admin;
 using Messenger.Session.Devices;
 using Messenger.Session.Limits;
 using Messenger.Session.LoginTokens;
@@ -42,6 +43,7 @@ public static class SessionModule
         services.AddSingleton<SessionStore>();
         services.AddSingleton<ContactStore>();
         services.AddSingleton<IBotAccounts, BotAccounts>();
+        services.AddSingleton<IServerAdminList, ServerAdminList>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<AuthLimits>();
         services.AddSingleton<AccountPassword>();

@@ -37,6 +37,7 @@ namespace Messenger.Contracts.Updates;
 [Union(26, typeof(GroupCallSignalUpdate))]
 [Union(27, typeof(NewAuthorizationUpdate))]
 [Union(28, typeof(ContactUpdate))]
+[Union(29, typeof(OpenReportsUpdate))]
 [Union(30, typeof(ReadThreadUpdate))]
 public abstract record Update;
 
@@ -75,6 +76,17 @@ public sealed record NewAuthorizationUpdate(
     [property: Key("platform")] string Platform,
     [property: Key("client_address")] string ClientAddress,
     [property: Key("date")] long Date) : Update;
+
+/// <summary>In a server admin's log: <see cref="Open"/> reports (<c>messages.report</c>) wait for an admin, the newest
+/// of them <see cref="Latest"/> (null when none is open). Appended to every admin's log whenever a report is filed or
+/// resolved, and to a user's log when they become an admin (the count as it is then) or stop being one (0).</summary>
+[MessagePackObject]
+public sealed record OpenReportsUpdate([property: Key("open")] int Open, [property: Key("latest")] ReportNotice? Latest) : Update;
+
+/// <summary>The newest open report, as much as an admin's badge or notice shows: its id (for <c>admin.getReports</c>),
+/// why it was filed and when (unix seconds).</summary>
+[MessagePackObject]
+public sealed record ReportNotice([property: Key("id")] long Id, [property: Key("reason")] string Reason, [property: Key("date")] long Date);
 
 /// <summary>This user added <see cref="UserId"/> to their contacts or renamed them (<see cref="Contact"/>, as stored), or
 /// took them out (null), on some device; or the other person added this user back or took them out, so the entry's

@@ -36,7 +36,8 @@ internal sealed class ReportMessagesValidator : AbstractValidator<ReportMessages
 /// later. A message is reported once per user (a second report of it is no new one).
 /// </summary>
 internal sealed class ReportMessagesHandler(
-    Chats.Chats chats, StorageWriter writer, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock, ILogger<ReportMessagesHandler> logger)
+    Chats.Chats chats, StorageWriter writer, OpenReports reports, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock,
+    ILogger<ReportMessagesHandler> logger)
     : IRequestHandler<ReportMessagesCall, ReportsFiled>
 {
     public async ValueTask<ReportsFiled> Handle(ReportMessagesCall call, CancellationToken cancellationToken)
@@ -50,6 +51,7 @@ internal sealed class ReportMessagesHandler(
         }
 
         var comment = string.IsNullOrWhiteSpace(call.Comment) ? null : call.Comment.Trim();
+        var appends = new List<LogAppend>();
         var filed = await writer.WriteAsync(scope =>
         {
             var ids = call.Ids.Distinct().ToArray();
@@ -60,11 +62,18 @@ internal sealed class ReportMessagesHandler(
             }
 
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            return messages.Sum(message => ReportStore.File(scope, me, target.ChatId, message, call.Reason, comment, now));
+            var count = messages.Sum(message => ReportStore.File(scope, me, target.ChatId, message, call.Reason, comment, now));
+            if (count > 0)
+            {
+                reports.Announce(scope, now, appends);
+            }
+
+            return count;
         }, cancellationToken);
 
         if (filed > 0)
         {
+            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
             logger.LogInformation("User {UserId} reported {Count} messages of chat {ChatId} for {Reason}", me, filed, target.ChatId, call.Reason);
         }
 
@@ -94,7 +103,8 @@ internal sealed class ResolveReportValidator : AbstractValidator<ResolveReportCa
 /// the audit log (the Session module's, after this unit).
 /// </summary>
 internal sealed class ReportsAdministration(
-    SqliteDatabase database, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
+    SqliteDatabase database, StorageWriter writer, IUpdateLog log, IMediaAttachments media, OpenReports reports, IMediator bus, RpcContext caller,
+    TimeProvider clock)
     : IRequestHandler<GetReportsCall, ReportList>, IRequestHandler<ResolveReportCall, Report>
 {
     public async ValueTask<ReportList> Handle(GetReportsCall call, CancellationToken cancellationToken)
@@ -131,14 +141,12 @@ internal sealed class ReportsAdministration(
                 ReportStore.Resolve(scope, "message_id = @id AND state = 0", report.MessageId, ReportStore.Deleted, admin, now);
             }
 
+            reports.Announce(scope, now, appends);
+
             return ReportStore.Find(scope, call.Id)!;
         }, cancellationToken);
 
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
-
+        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         var audited = call.Action == ReportActions.Dismiss ? AuditActions.DismissReport : AuditActions.DeleteReportedMessage;
         await bus.Publish(new AdminActionTakenEvent(now, admin, audited, resolved.FromId,
             $"report {resolved.Id}: message {resolved.MessageId} of chat {resolved.ChatId}, {resolved.Reason}"), CancellationToken.None);

@@ -1,5 +1,6 @@
 using Messenger.Contracts.Admin;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
 using Messenger.Kernel.Storage;
 using Microsoft.Data.Sqlite;
 using ChatMessage = Messenger.Contracts.Messages.Message;
@@ -28,6 +29,20 @@ internal static class ReportStore
             ("@reporter", reporterId), ("@chat", chatId), ("@message", message.Id), ("@from", message.FromId),
             ("@text", message.Poll?.Question ?? message.Text), ("@media", (object?)(message.Media is { } file ? $"{file.Kind}: {file.Name}" : null) ?? DBNull.Value),
             ("@sent", message.Date), ("@reason", reason), ("@comment", (object?)comment ?? DBNull.Value), ("@now", now));
+
+    /// <summary>How many reports are open and the newest of them (by the <c>(state, id)</c> index).</summary>
+    public static OpenReportsUpdate OpenSummary(WriteScope scope)
+    {
+        var open = Convert.ToInt32(scope.Scalar("SELECT count(*) FROM message_reports WHERE state = 0"));
+        if (open == 0)
+        {
+            return new OpenReportsUpdate(0, null);
+        }
+
+        var command = scope.Command("SELECT id, reason, date FROM message_reports WHERE state = 0 ORDER BY id DESC LIMIT 1");
+        using var reader = command.ExecuteReader();
+        return new OpenReportsUpdate(open, reader.Read() ? new ReportNotice(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2)) : null);
+    }
 
     public static Report? Find(WriteScope scope, long id)
     {

@@ -1,4 +1,5 @@
 using Mediator;
+using Messenger.Kernel.Storage;
 using Messenger.Kernel.Users;
 using Messenger.Session.Storage;
 
@@ -15,4 +16,9 @@ internal sealed class RecordInAuditLog(SessionStore store) : INotificationHandle
 {
     public async ValueTask Handle(AdminActionTakenEvent action, CancellationToken cancellationToken) =>
         await store.AuditAsync(new AuditRecord(action.At, action.AdminId, action.Action, action.UserId, action.Detail));
+}
+
+internal sealed class ServerAdminList : IServerAdminList
+{
+    public IReadOnlyList<long> AdminIds(WriteScope scope) => SessionStore.AdminIds(scope);
 }

@@ -270,7 +270,8 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
     /// <summary>Makes the account an admin or not; false when there is no such account (or it was deleted). The last
     /// admin is refused in the unit, as in <see cref="DeleteAccountAsync"/>.</summary>
-    public Task<bool> SetAdminAsync(long userId, bool isAdmin, AuditRecord audit) =>
+    /// <summary>Makes the user an admin or not; <paramref name="whenChanged"/> runs in the same unit when that is a change.</summary>
+    public Task<bool> SetAdminAsync(long userId, bool isAdmin, AuditRecord audit, Action<WriteScope>? whenChanged = null) =>
         writer.WriteAsync(scope =>
         {
             if (scope.Scalar("SELECT is_admin FROM session_users WHERE id = @id AND username <> ''", ("@id", userId)) is not long current)
@@ -281,8 +282,17 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             RefuseLastAdmin(scope, current == 1 && !isAdmin);
             scope.Execute("UPDATE session_users SET is_admin = @admin WHERE id = @id", ("@admin", isAdmin), ("@id", userId));
             Audit(scope, audit);
+            if ((current == 1) != isAdmin)
+            {
+                whenChanged?.Invoke(scope);
+            }
+
             return true;
         });
+
+    /// <summary>The admins (not deleted) as <paramref name="scope"/>'s transaction sees them.</summary>
+    public static List<long> AdminIds(WriteScope scope) =>
+        scope.Command("SELECT id FROM session_users WHERE is_admin = 1 AND username <> ''").ReadInt64Column();
 
     /// <summary>403 <c>LAST_ADMIN</c> when an admin is about to stop being one and no other admin is left.</summary>
     private static void RefuseLastAdmin(WriteScope scope, bool anAdminGoes)
