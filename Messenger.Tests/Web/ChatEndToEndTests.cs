@@ -230,6 +230,42 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task AReportFiledByAnotherUser_ShowsTheAdminItsCountLive_WhoseNoticeOpensTheReports()
+    {
+        // Alice registered first: she is the server's admin.
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        await alice.CreateGroupAsync("Garden", bobName.Username);
+        await alice.SendAsync("Buy my seeds at seeds.example");
+        await Expect(alice.Page.GetByTestId("reports-notice")).ToHaveCountAsync(0);
+
+        await bob.OpenChatAsync("Garden");
+        var offending = bob.Message("Buy my seeds at seeds.example");
+        await offending.HoverAsync();
+        await offending.GetByRole(AriaRole.Button, new() { Name = "Report" }).ClickAsync();
+        var dialog = bob.Page.GetByRole(AriaRole.Dialog, new() { Name = "Report message" });
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Report" }).ClickAsync();
+        await Expect(dialog.GetByRole(AriaRole.Status)).ToContainTextAsync("Reported");
+
+        var notice = alice.Page.GetByTestId("reports-notice");
+        await Expect(notice).ToHaveTextAsync("1 report to review");
+        await Expect(alice.Page.GetByTestId("settings-reports-badge")).ToHaveTextAsync("1");
+        await Expect(bob.Page.GetByTestId("reports-notice")).ToHaveCountAsync(0);
+        await alice.ScreenshotAsync("27b-reports-notice");
+
+        await notice.ClickAsync();
+        await Expect(alice.Page.GetByTestId("admin-reports-badge")).ToHaveTextAsync("1");
+        var reports = alice.Page.GetByTestId("admin-reports");
+        await Expect(reports.GetByRole(AriaRole.Heading)).ToHaveTextAsync("Reports (1 open)");
+        await reports.GetByTestId("report").GetByRole(AriaRole.Button, new() { Name = "Dismiss" }).ClickAsync();
+        await Expect(reports).ToContainTextAsync("No open reports.");
+        await Expect(alice.Page.GetByTestId("admin-reports-badge")).ToHaveCountAsync(0);
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Back to chats" }).ClickAsync();
+        await Expect(alice.Page.GetByTestId("reports-notice")).ToHaveCountAsync(0);
+        await Expect(alice.Page.GetByTestId("settings-reports-badge")).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task UsageAndBackups_InAdministration_ListWhatTheServerHoldsAndKept_BackUpNow_AndShowAFailure()
     {
         _keptData = new TempDirectory();

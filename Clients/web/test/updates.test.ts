@@ -250,6 +250,19 @@ describe('update stream', () => {
     ]);
   });
 
+  it("reports an admin's open reports, whose wire tag is the server union's 29, from the log", async () => {
+    const filed: Update = { type: 'open_reports', open: 2, latest: { id: 41, reason: 'spam', date: 1_733_097_600 } };
+    const none: Update = { type: 'open_reports', open: 0, latest: null };
+    expect(fromUpdate(filed)[0]).toBe(29);
+    const { stream, events } = await started();
+    stream.accept('updates.logged', wire([logged(1, filed), logged(2, none)]));
+    await until(() => stream.pts === 2);
+    expect(events).toEqual([
+      { type: 'open_reports', open: 2, latest: { id: 41, reason: 'spam', date: 1_733_097_600 }, pts: 1 },
+      { type: 'open_reports', open: 0, latest: null, pts: 2 },
+    ]);
+  });
+
   it("reports a change of the user's contacts, whose wire tag is the server union's 28, from the log", async () => {
     const added: Update = { type: 'contact', user_id: 5, contact: { user_id: 5, name: 'Bobby', mutual: true } };
     const removed: Update = { type: 'contact', user_id: 6, contact: null };

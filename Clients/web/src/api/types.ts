@@ -852,7 +852,7 @@ export interface NotifySettingsUpdate {
  * 13 dialog_pinned, 14 user (ephemeral), 15 dialog_archived, 16 dialog_unread_mark, 17 message_poll,
  * 18 scheduled_messages, 19 bot_callback_query (bots' logs only), 20 phone_call, 21 phone_signal (ephemeral),
  * 22 dialog_filter, 23 dialog_filter_order, 24 pending_join_requests (admins' logs), 25 group_call,
- * 26 group_call_signal (ephemeral), 27 new_authorization, 28 contact.
+ * 26 group_call_signal (ephemeral), 27 new_authorization, 28 contact, 29 open_reports (admins' logs).
  */
 export type Update =
   | NewMessageUpdate
@@ -883,7 +883,8 @@ export type Update =
   | GroupCallUpdate
   | GroupCallSignalUpdate
   | NewAuthorizationUpdate
-  | ContactUpdate;
+  | ContactUpdate
+  | OpenReportsUpdate;
 
 export const UpdateTypes = [
   'new_message',
@@ -915,6 +916,7 @@ export const UpdateTypes = [
   'group_call_signal',
   'new_authorization',
   'contact',
+  'open_reports',
 ] as const satisfies readonly Update['type'][];
 
 /** A press of a bot's button, in the bot's own log only: people's clients never see one. */
@@ -997,6 +999,21 @@ export interface NewAuthorizationUpdate {
   platform: string;
   client_address: string;
   date: number;
+}
+
+/** The newest open report, as an admin's notice shows it (`date` unix seconds). */
+export interface ReportNotice {
+  id: number;
+  reason: string;
+  date: number;
+}
+
+/** In a server admin's log: `open` reports wait, `latest` the newest (null when none); also when the user becomes an
+ * admin (the count then) or stops being one (0). */
+export interface OpenReportsUpdate {
+  type: 'open_reports';
+  open: number;
+  latest: ReportNotice | null;
 }
 
 /** The user added `user_id` to their contacts or renamed them (`contact`), or took them out (null), on some device; or
@@ -1097,6 +1114,8 @@ export type MessengerEvent =
   | ({ type: 'new_authorization'; authorizationId: number; deviceName: string; platform: string; clientAddress: string; date: number } & LoggedEventBase)
   /** The user's contact `userId` was added or renamed (`contact`) or taken out (null) on another device, or its mutual flag changed. */
   | ({ type: 'contact'; userId: number; contact: Contact | null } & LoggedEventBase)
+  /** The user is a server admin and `open` reports wait (`latest` the newest, null when none); 0 when they stopped being one. */
+  | ({ type: 'open_reports'; open: number; latest: ReportNotice | null } & LoggedEventBase)
   /** Too much was missed: refetch dialogs (and the open history); the stream continues from `pts`. */
   | { type: 'resync'; pts: number }
   /** Too much was missed in a large group: refetch that chat's history. */

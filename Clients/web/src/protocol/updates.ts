@@ -463,6 +463,9 @@ export class UpdateStream {
       case 'contact':
         this.emitter.emit({ type: 'contact', userId: update.user_id, contact: update.contact, ...base });
         return;
+      case 'open_reports':
+        this.emitter.emit({ type: 'open_reports', open: update.open, latest: update.latest, ...base });
+        return;
       default:
         this.emitEphemeral(update);
     }

@@ -13,15 +13,22 @@ import { peerKey, peerPhoto, peerTitle, previewText } from './peers';
 import { setState, useApp, type AppState } from './store';
 import { Icon } from './Icon';
 import { KindSelect } from './KindSelect';
+import { openReports as openReportsPanel, reportsText } from './openReports';
 
 export function ChatList() {
   const [query, setQuery] = useState('');
+  const openReports = useApp((s) => s.openReports);
   const trimmed = query.trim();
   return (
     <div class="chat-list">
       <header class="sidebar__header">
-        <button type="button" class="icon-btn" aria-label="Settings" onClick={() => setState({ panel: 'settings' })}>
+        <button type="button" class="icon-btn icon-btn--badged" aria-label="Settings" onClick={() => setState({ panel: 'settings' })}>
           <Icon name="menu" />
+          {openReports > 0 && (
+            <span class="badge badge--corner" data-testid="settings-reports-badge" title={`${reportsText(openReports)} to review`}>
+              {openReports}
+            </span>
+          )}
         </button>
         <input
           class="search"
@@ -43,6 +50,11 @@ export function ChatList() {
           Contacts
         </button>
       </div>
+      {openReports > 0 && (
+        <button type="button" class="reports-notice" data-testid="reports-notice" onClick={openReportsPanel}>
+          {reportsText(openReports)} to review
+        </button>
+      )}
       {trimmed ? <SearchResults query={trimmed} onPick={() => setQuery('')} /> : <Dialogs />}
     </div>
   );

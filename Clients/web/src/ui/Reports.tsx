@@ -101,7 +101,8 @@ export function AdminReports({ users, onAction }: { users: AdminUser[]; onAction
       (e) => setError(errorText(e)),
     );
   };
-  useEffect(() => void load(), []);
+  // Read again whenever the count changes: a report filed, or resolved by another admin.
+  useEffect(() => void load(), [state.openReports]);
   if (!page) return null;
   const name = (id: number) => userName(state, id);
   const act = async (work: () => Promise<unknown>) => {

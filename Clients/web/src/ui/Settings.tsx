@@ -17,6 +17,7 @@ import { setState, useApp } from './store';
 import { Icon } from './Icon';
 import { saveBlob } from './media';
 import { AdminReports } from './Reports';
+import { reportsText } from './openReports';
 import { acceptSignIn } from './signIns';
 
 export function Settings() {
@@ -572,6 +573,7 @@ function RecoveryCodeList({ codes, onDone }: { codes: string[]; onDone: () => vo
 /** The server's administration, for admins only: the section stays hidden when the server says the caller is not one. */
 function Administration() {
   const me = useApp((s) => s.me);
+  const openReports = useApp((s) => s.openReports);
   const [users, setUsers] = useState<{ list: AdminUser[]; total: number } | null>(null);
   const [allowed, setAllowed] = useState(true);
   const [uses, setUses] = useState('1');
@@ -607,7 +609,14 @@ function Administration() {
   };
   return (
     <section class="settings__section" aria-labelledby="settings-admin">
-      <h3 id="settings-admin">Administration</h3>
+      <h3 id="settings-admin">
+        Administration
+        {openReports > 0 && (
+          <span class="badge badge--inline" data-testid="admin-reports-badge" title={`${reportsText(openReports)} to review`}>
+            {openReports}
+          </span>
+        )}
+      </h3>
       <form class="form" onSubmit={create}>
         <Field label="Invite uses" type="number" value={uses} onInput={setUses} required hint="1–1000 registrations, no expiry" />
         <button type="submit" class="btn">

@@ -3,6 +3,7 @@ import { RpcError } from '../api/types';
 import { loadDialogs } from './chats';
 import { loadFolders } from './folders';
 import { loadContacts } from './contacts';
+import { loadOpenReports } from './openReports';
 import { hangUp, joinRingingCall } from './calls';
 import { dropGroupCall } from './groupCalls';
 import { api } from './connection';
@@ -22,6 +23,7 @@ export function signedIn(result: SignedIn): void {
     .finally(resendOutbox);
   void loadFolders().catch(() => undefined);
   void loadContacts().catch(() => undefined);
+  void loadOpenReports().catch(() => undefined);
   void renewPush();
   void joinRingingCall().catch(() => undefined);
 }
@@ -60,6 +62,7 @@ export function forgetSession(): void {
     folders: [],
     folder: 0,
     joinRequests: {},
+    openReports: 0,
     groupCalls: {},
     groupCallError: null,
     users: {},

@@ -10,6 +10,7 @@ import { folderChanged, foldersReordered, loadFolders } from './folders';
 import { contactChanged, loadContacts } from './contacts';
 import { groupCallChanged, groupCallSignal } from './groupCalls';
 import { joinRequestsCounted } from './joinRequests';
+import { loadOpenReports, openReportsCounted } from './openReports';
 import { pinnedChanged } from './pins';
 import { pollChanged } from './polls';
 import { scheduledChanged } from './schedule';
@@ -81,6 +82,9 @@ export function applyEvent(event: MessengerEvent): void {
     case 'pending_join_requests':
       joinRequestsCounted(event.chatId, event.count);
       break;
+    case 'open_reports':
+      openReportsCounted(event.open);
+      break;
     case 'dialog_filter_order':
       foldersReordered(event.order);
       break;
@@ -124,6 +128,7 @@ export function applyEvent(event: MessengerEvent): void {
       void loadDialogs().catch(() => undefined);
       void loadFolders().catch(() => undefined);
       void loadContacts().catch(() => undefined);
+      void loadOpenReports().catch(() => undefined);
       if (getState().active) void loadOlder(getState().active!).catch(() => undefined);
       break;
     case 'channel_resync': {

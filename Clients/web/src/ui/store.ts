@@ -60,6 +60,8 @@ export interface AppState {
   folder: number;
   /** chat id → requests to join waiting, in chats this user administers (known once asked or told). */
   joinRequests: Record<number, number>;
+  /** Reports waiting for the server's admins, when this user is one (0 otherwise): openReports.ts. */
+  openReports: number;
   users: Record<number, User>;
   /** The user's contact list by user id (contacts.ts): the names the user gave people, shown for them everywhere. */
   contacts: Record<number, Contact>;
@@ -110,6 +112,7 @@ let state: AppState = {
   folders: [],
   folder: 0,
   joinRequests: {},
+  openReports: 0,
   users: {},
   contacts: {},
   chats: {},
