@@ -2253,6 +2253,43 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task AThreadsNewAnswers_ShowBesideItsCount_UntilItIsOpened_AlsoAfterAReload()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        await alice.CreateGroupAsync("Plans", bobName.Username);
+        await alice.SendAsync("Friday?");
+        await bob.OpenChatAsync("Plans");
+        var question = bob.Message("Friday?");
+        async Task AnswerAsync(string text)
+        {
+            await question.HoverAsync();
+            await question.GetByRole(AriaRole.Button, new() { Name = "Reply", Exact = true }).ClickAsync();
+            await bob.SendAsync(text);
+        }
+
+        await AnswerAsync("Cinema");
+        var replies = alice.Message("Friday?").GetByTestId("replies-button");
+        await Expect(replies).ToHaveTextAsync("1 reply · 1 new", new() { Timeout = 10_000 });
+        await Expect(bob.Message("Friday?").GetByTestId("replies-new")).ToHaveCountAsync(0, new() { Timeout = 2_000 });
+
+        await replies.ClickAsync();
+        var thread = alice.Page.GetByRole(AriaRole.Complementary, new() { Name = "Thread" });
+        await Expect(thread.GetByTestId("thread-reply")).ToHaveCountAsync(1);
+        await Expect(replies).ToHaveTextAsync("1 reply");
+        await AnswerAsync("Or dinner");
+        await Expect(thread.GetByTestId("thread-reply")).ToHaveCountAsync(2);
+        await Expect(replies).ToHaveTextAsync("2 replies", new() { Timeout = 2_000 });
+        await thread.GetByRole(AriaRole.Button, new() { Name = "Close thread" }).ClickAsync();
+
+        await AnswerAsync("Both");
+        await Expect(replies).ToHaveTextAsync("3 replies · 1 new");
+        await alice.Page.ReloadAsync();
+        await alice.OpenChatAsync("Plans");
+        await Expect(alice.Message("Friday?").GetByTestId("replies-button")).ToHaveTextAsync("3 replies · 1 new", new() { Timeout = 10_000 });
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task AGroupMessagesReplies_ShowAsACount_AndOpenAsAThreadThatTakesAnswers()
     {
         var (alice, bob, _, bobName) = await TwoPeopleAsync();
@@ -2267,7 +2304,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await bob.SendAsync("Sky tones win");
 
         var replies = alice.Message("Blue or green?").GetByTestId("replies-button");
-        await Expect(replies).ToHaveTextAsync("1 reply");
+        await Expect(replies).ToHaveTextAsync("1 reply · 1 new");
         await Expect(alice.Message("Lunch later?").GetByTestId("replies-button")).ToHaveCountAsync(0);
         await replies.ClickAsync();
         var thread = alice.Page.GetByRole(AriaRole.Complementary, new() { Name = "Thread" });
@@ -2279,7 +2316,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await thread.GetByRole(AriaRole.Button, new() { Name = "Send reply" }).ClickAsync();
         await Expect(thread.GetByTestId("thread-reply")).ToHaveCountAsync(2);
         await Expect(thread.GetByTestId("thread-reply").Nth(1)).ToContainTextAsync("YouWhy blue?");
-        await Expect(bob.Message("Blue or green?").GetByTestId("replies-button")).ToHaveTextAsync("2 replies");
+        await Expect(bob.Message("Blue or green?").GetByTestId("replies-button")).ToHaveTextAsync("2 replies · 1 new", new() { Timeout = 10_000 });
         await Expect(bob.Message("Why blue?")).ToBeVisibleAsync();
 
         // A thread follows new answers while open.

@@ -507,7 +507,7 @@ export interface MessageList {
   /** The results of the polls among the listed messages, with the reader's own choices. */
   polls?: PollResults[] | null;
   /** How many messages answer each listed message that has any (its thread: messages.getReplies). */
-  replies?: { msg_id: number; count: number }[] | null;
+  replies?: ReplyCount[] | null;
 }
 
 export interface MessageReactions {
@@ -814,6 +814,22 @@ export interface DialogArchivedUpdate {
   peer: Peer;
   archived: boolean;
 }
+/** How many answer message `msg_id` (its thread), the newest of them, and — for a thread the reader follows (wrote the
+ * message, answered in it, or read it) — how far they read it and how many answers by others come after. */
+export interface ReplyCount {
+  msg_id: number;
+  count: number;
+  max_id?: number;
+  read_max_id?: number | null;
+  unread_count?: number;
+}
+/** The user read the thread of `msg_id` up to `read_max_id` on some device. */
+export interface ReadThreadUpdate {
+  type: 'read_thread';
+  peer: Peer;
+  msg_id: number;
+  read_max_id: number;
+}
 export interface DialogUnreadMarkUpdate {
   type: 'dialog_unread_mark';
   peer: Peer;
@@ -852,7 +868,7 @@ export interface NotifySettingsUpdate {
  * 13 dialog_pinned, 14 user (ephemeral), 15 dialog_archived, 16 dialog_unread_mark, 17 message_poll,
  * 18 scheduled_messages, 19 bot_callback_query (bots' logs only), 20 phone_call, 21 phone_signal (ephemeral),
  * 22 dialog_filter, 23 dialog_filter_order, 24 pending_join_requests (admins' logs), 25 group_call,
- * 26 group_call_signal (ephemeral), 27 new_authorization, 28 contact, 29 open_reports (admins' logs).
+ * 26 group_call_signal (ephemeral), 27 new_authorization, 28 contact, 29 open_reports (admins' logs), 30 read_thread.
  */
 export type Update =
   | NewMessageUpdate
@@ -884,7 +900,8 @@ export type Update =
   | GroupCallSignalUpdate
   | NewAuthorizationUpdate
   | ContactUpdate
-  | OpenReportsUpdate;
+  | OpenReportsUpdate
+  | ReadThreadUpdate;
 
 export const UpdateTypes = [
   'new_message',
@@ -917,6 +934,7 @@ export const UpdateTypes = [
   'new_authorization',
   'contact',
   'open_reports',
+  'read_thread',
 ] as const satisfies readonly Update['type'][];
 
 /** A press of a bot's button, in the bot's own log only: people's clients never see one. */
@@ -1100,6 +1118,8 @@ export type MessengerEvent =
   | ({ type: 'dialog_pinned'; peer: Peer; pinned: boolean } & LoggedEventBase)
   | ({ type: 'dialog_archived'; peer: Peer; archived: boolean } & LoggedEventBase)
   | ({ type: 'dialog_unread_mark'; peer: Peer; unread: boolean } & LoggedEventBase)
+  /** The user read the thread of `messageId` up to `readMaxId` on another device. */
+  | ({ type: 'read_thread'; peer: Peer; messageId: number; readMaxId: number } & LoggedEventBase)
   /** The user created or changed a chat folder (`filter`), or deleted it (null), on another device. */
   | ({ type: 'dialog_filter'; id: number; filter: DialogFilter | null } & LoggedEventBase)
   /** The user is an admin of `chatId`, where `count` requests to join wait (`recentRequesters` asked last). */

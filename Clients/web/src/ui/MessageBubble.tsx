@@ -37,10 +37,12 @@ interface BubbleProps extends MessageActions {
   replyTo: Message | undefined;
   /** Messages answering this one (a group's thread). */
   replies?: number;
+  /** Of those, the answers by others the user has not read in a thread they follow. */
+  newReplies?: number;
 }
 
 export function MessageBubble({
-  state, message, continued, dialog, replyTo, replies = 0, onReply, onEdit, onDelete, onPin, onReact, onForward, onSeenBy, onJump,
+  state, message, continued, dialog, replyTo, replies = 0, newReplies = 0, onReply, onEdit, onDelete, onPin, onReact, onForward, onSeenBy, onJump,
 }: BubbleProps) {
   const [picking, setPicking] = useState(false);
   const [reporting, setReporting] = useState(false);
@@ -94,6 +96,12 @@ export function MessageBubble({
         {inGroup && replies > 0 && (
           <button type="button" class="bubble__replies" data-testid="replies-button" onClick={() => setState({ panel: 'thread', thread: message.id })}>
             {replies === 1 ? '1 reply' : `${replies} replies`}
+            {newReplies > 0 && (
+              <span class="bubble__replies-new" data-testid="replies-new">
+                {' · '}
+                {newReplies} new
+              </span>
+            )}
           </button>
         )}
         {message.reactions && message.reactions.length > 0 && (

@@ -9,6 +9,7 @@ import { MessageBubble, PendingBubble, type MessageActions } from './MessageBubb
 import { emptyHistory, setState, useApp, type AppState, type History } from './store';
 import { Icon } from './Icon';
 import { nextMention, readAllMentions } from './mentions';
+import { unreadInThreads } from './threads';
 
 const OVERSCAN_PX = 800;
 const LOAD_OLDER_PX = 1200;
@@ -55,6 +56,8 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
     for (const m of history.messages) if (m.reply_to_id && !m.action) counts.set(m.reply_to_id, (counts.get(m.reply_to_id) ?? 0) + 1);
     return counts;
   }, [history.messages]);
+  const reads = state.threadReads[chatKey];
+  const newReplies = useMemo(() => unreadInThreads(history.messages, reads, state.me?.id), [history.messages, reads, state.me?.id]);
 
   const scroller = useRef<HTMLDivElement>(null);
   const heights = useRef(new Map<string, number>());
@@ -228,6 +231,7 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
               dialog={dialog}
               replyTo={row.kind === 'message' && row.message.reply_to_id ? byId.get(row.message.reply_to_id) : undefined}
               replies={row.kind === 'message' ? (replyCounts.get(row.message.id) ?? 0) : 0}
+              newReplies={row.kind === 'message' ? (newReplies.get(row.message.id) ?? 0) : 0}
               chatKey={chatKey}
               actions={stableActions}
               elements={rowElements.current}
@@ -279,6 +283,8 @@ interface RowProps {
   replyTo: Message | undefined;
   /** How many loaded messages answer this one (its thread). */
   replies: number;
+  /** Of those, how many are new to the user (threads.ts). */
+  newReplies: number;
   chatKey: string;
   actions: RowActions;
   elements: Map<string, HTMLElement>;
@@ -294,6 +300,7 @@ class RowView extends Component<RowProps> {
       next.highlighted !== p.highlighted ||
       next.replyTo !== p.replyTo ||
       next.replies !== p.replies ||
+      next.newReplies !== p.newReplies ||
       next.state.users !== p.state.users ||
       next.state.chats !== p.state.chats ||
       next.state.me !== p.state.me ||
@@ -309,7 +316,7 @@ class RowView extends Component<RowProps> {
     this.props.elements.delete(this.props.row.key);
   }
 
-  override render({ row, top, highlighted, state, dialog, replyTo, replies, chatKey, actions, elements }: RowProps) {
+  override render({ row, top, highlighted, state, dialog, replyTo, replies, newReplies, chatKey, actions, elements }: RowProps) {
     return (
       <div
         class={`messages__row${highlighted ? ' messages__row--highlight' : ''}`}
@@ -336,6 +343,7 @@ class RowView extends Component<RowProps> {
             dialog={dialog}
             replyTo={replyTo}
             replies={replies}
+            newReplies={newReplies}
             {...actions}
           />
         )}

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Message } from '../api/types';
 import { formatTime } from './format';
 import { Icon } from './Icon';
@@ -6,11 +6,12 @@ import { sendMessage } from './messages';
 import { previewText, userName } from './peers';
 import { RichText } from './RichText';
 import { emptyHistory, setState, useApp } from './store';
+import { readThread } from './threads';
 
 /**
  * The right-hand panel of a group message's thread: the message, the ones answering it (from the chat's loaded history,
  * which holds every message newer than any it shows, so the thread is whole and follows new answers live), and a box
- * that answers it.
+ * that answers it. While open, the thread is marked read up to its newest answer.
  */
 export function ThreadPanel({ chatKey, messageId }: { chatKey: string; messageId: number }) {
   const history = useApp((s) => s.histories[chatKey] ?? emptyHistory);
@@ -19,6 +20,11 @@ export function ThreadPanel({ chatKey, messageId }: { chatKey: string; messageId
   const [error, setError] = useState('');
   const parent = history.messages.find((m) => m.id === messageId);
   const replies = history.messages.filter((m) => m.reply_to_id === messageId && !m.action);
+  const newest = replies.reduce((max, m) => Math.max(max, m.id), 0);
+  // Open, the thread is read as answers come: its badge goes on every device, and opening it follows it.
+  useEffect(() => {
+    if (parent) void readThread(chatKey, messageId, newest).catch(() => undefined);
+  }, [chatKey, messageId, newest, !!parent]);
   const send = async (event: Event) => {
     event.preventDefault();
     const trimmed = text.trim();

@@ -14,6 +14,7 @@ import { loadOpenReports, openReportsCounted } from './openReports';
 import { pinnedChanged } from './pins';
 import { pollChanged } from './polls';
 import { scheduledChanged } from './schedule';
+import { threadRead } from './threads';
 import { reactionsChanged } from './reactions';
 import { peerKey } from './peers';
 import { getState, setState } from './store';
@@ -72,6 +73,9 @@ export function applyEvent(event: MessengerEvent): void {
       break;
     case 'dialog_unread_mark':
       updateDialog(peerKey(event.peer), (d) => ({ ...d, unread_mark: event.unread }));
+      break;
+    case 'read_thread':
+      threadRead(peerKey(event.peer), event.messageId, event.readMaxId);
       break;
     case 'dialog_filter':
       folderChanged(event.id, event.filter);

@@ -8,6 +8,7 @@ import { peerFromKey, peerKey } from './peers';
 import { mentionsAfter, mentionsMe } from './mentions';
 import { emptyHistory, getState, setState, type History, type PendingMessage } from './store';
 import { clearTyping } from './typing';
+import { threadReadsOf } from './threads';
 
 const PAGE = 50;
 
@@ -68,6 +69,7 @@ export async function loadOlder(key: string): Promise<void> {
     const offset_id = history.messages[0]?.id ?? 0;
     const page = await api().messages.getHistory({ peer: peerFromKey(key), offset_id, limit: PAGE });
     const messages = withExtras(page);
+    threadReadsOf(key, page.replies);
     const older = messages.slice().reverse();
     setHistory(key, (h) => {
       const known = new Set(h.messages.map((m) => m.id));

@@ -90,6 +90,8 @@ export interface AppState {
   panel: Panel;
   /** The message of the open chat whose thread the 'thread' panel shows. */
   thread: number | null;
+  /** peer key → message id → how far the user has read its thread (threads.ts; known from pages and events). */
+  threadReads: Record<string, Record<number, number>>;
   /** An invite code from a `/join/<code>` link, offered in the New chat dialog once signed in. */
   joinCode: string | null;
   /** A chat to open once signed in (a click on a push notification with no tab open). */
@@ -113,6 +115,7 @@ let state: AppState = {
   folder: 0,
   joinRequests: {},
   openReports: 0,
+  threadReads: {},
   users: {},
   contacts: {},
   chats: {},
