@@ -96,6 +96,75 @@ internal static class TestImages
         return [.. output];
     }
 
+    /// <summary>A black 8-bit greyscale PNG written by hand (one zlib stream of zero rows): a large image in a small file.</summary>
+    public static byte[] BlackPng(int width, int height)
+    {
+        using var rows = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(rows, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            var row = new byte[1 + width]; // filter byte 0, then the row's pixels
+            for (var y = 0; y < height; y++)
+            {
+                zlib.Write(row);
+            }
+        }
+
+        using var png = new MemoryStream();
+        png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+        var header = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header, width);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8; // bit depth; colour type 0 (grey), compression, filter and interlace 0
+        Chunk(png, "IHDR", header);
+        Chunk(png, "IDAT", rows.ToArray());
+        Chunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    /// <summary>A 24-bit BMP of black pixels: a format Skia decodes and the server does not thumbnail.</summary>
+    public static byte[] Bmp(int width, int height)
+    {
+        var stride = (width * 3 + 3) / 4 * 4;
+        var bytes = new byte[54 + stride * height];
+        "BM"u8.CopyTo(bytes);
+        BitConverter.TryWriteBytes(bytes.AsSpan(2), bytes.Length);
+        BitConverter.TryWriteBytes(bytes.AsSpan(10), 54);
+        BitConverter.TryWriteBytes(bytes.AsSpan(14), 40);
+        BitConverter.TryWriteBytes(bytes.AsSpan(18), width);
+        BitConverter.TryWriteBytes(bytes.AsSpan(22), height);
+        BitConverter.TryWriteBytes(bytes.AsSpan(26), (short)1);
+        BitConverter.TryWriteBytes(bytes.AsSpan(28), (short)24);
+        return bytes;
+    }
+
+    // PNG's CRC-32 (ISO 3309, reflected, polynomial 0xEDB88320), bit by bit: test images are small.
+    private static uint Crc32(byte[] bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+            }
+        }
+
+        return ~crc;
+    }
+
+    private static void Chunk(Stream png, string type, byte[] data)
+    {
+        var length = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, data.Length);
+        png.Write(length);
+        byte[] typed = [.. System.Text.Encoding.ASCII.GetBytes(type), .. data];
+        png.Write(typed);
+        var crc = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32(typed));
+        png.Write(crc);
+    }
+
     /// <summary>The colour at (x, y) of a decoded JPEG: red or blue by which channel wins.</summary>
     public static string ColourAt(byte[] jpeg, int x, int y)
     {

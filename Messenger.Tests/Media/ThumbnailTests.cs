@@ -120,7 +120,48 @@ public sealed class ThumbnailTests
     }
 
     [Fact]
-    public async Task SamePhotoSentTwice_IsThumbnailedOnce_AndBothCarryIt()
+    public async Task SendPng_WhenItWouldDecodeToMoreThanTheDecodingBudget_IsNotDecoded_AndOtherFormatsNeverReachADecoder()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_bomb");
+        await using var bob = await host.SignUpAsync("bob_bomb");
+        // 4,100 × 4,000 black pixels: under ThumbnailMaxPixels (50,000,000), over the 16,000,000 a full-size decode may
+        // take (64 MiB), in a file of a few dozen KiB.
+        var bomb = TestImages.BlackPng(4_100, 4_000);
+        bomb.Length.Should().BeLessThan(200_000);
+
+        var big = (await alice.Client.SendMediaAsync(bob.Peer, await alice.Client.UploadAsync(bomb, "bomb.png", "image/png"))).Message.Media!;
+        var bmp = (await alice.Client.SendMediaAsync(bob.Peer, await alice.Client.UploadAsync(TestImages.Bmp(4, 3), "tiny.bmp", "image/bmp"))).Message.Media!;
+
+        big.Thumb.Should().BeNull();
+        (big.Width, big.Height).Should().Be((4_100, 4_000));
+        bmp.Thumb.Should().BeNull("only PNG, GIF, JPEG and WebP are decoded");
+        host.Services.GetRequiredService<ThumbnailStore>().Decoded.Should().Be(0);
+        (await bob.Client.DownloadAsync(big)).Should().Equal(bomb, "the file itself is sent all the same");
+    }
+
+    [Fact]
+    public async Task SendPhoto_WhenTheDecoderStaysBusy_GoesOutWithoutAThumbnail_WhichTheNextPassMakes()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_busy");
+        await using var bob = await host.SignUpAsync("bob_busy");
+        var store = host.Services.GetRequiredService<ThumbnailStore>();
+
+        MessageMedia sent;
+        using (await store.OccupyAsync())
+        {
+            sent = (await alice.Client.SendMediaAsync(bob.Peer, await alice.Client.UploadAsync(TestImages.Encode(300, 200, SKEncodedImageFormat.Jpeg), "p.jpg", "image/jpeg"))).Message.Media!;
+        }
+
+        sent.Thumb.Should().BeNull("the send waited its 2 s for a turn, then went");
+        await ChatTestKit.FailsWith(() => bob.Client.DownloadThumbnailAsync(sent), MediaErrorNames.MediaInvalid, 404);
+        (await host.Services.GetRequiredService<ThumbnailBackfill>().RunAsync(CancellationToken.None)).Should().Be(1, "left untried for the pass");
+        TestImages.SizeOf(await bob.Client.DownloadThumbnailAsync(sent)).Should().Be((300, 200));
+    }
+
+    [Fact]
+    public async Task SamePhotoSentTwice_IsStoredAndThumbnailedOnce_DecodedForEachSend_AndBothCarryIt()
     {
         await using var host = await SessionTestKit.StartHostAsync();
         await using var alice = await host.SignUpAsync("alice_dup");
@@ -130,7 +171,8 @@ public sealed class ThumbnailTests
         var first = (await alice.Client.SendMediaAsync(bob.Peer, await alice.Client.UploadAsync(bytes, "a.jpg", "image/jpeg"))).Message.Media!;
         var second = (await bob.Client.SendMediaAsync(alice.Peer, await bob.Client.UploadAsync(bytes, "b.jpg", "image/jpeg"))).Message.Media!;
 
-        host.Services.GetRequiredService<ThumbnailStore>().Decoded.Should().Be(1);
+        // Decoded again and thrown away: a send of content the server has takes as long as one of new content.
+        host.Services.GetRequiredService<ThumbnailStore>().Decoded.Should().Be(2);
         second.Thumb.Should().Be(first.Thumb).And.NotBeNull();
         second.Preview.Should().Equal(first.Preview);
         ThumbFiles(host).Should().ContainSingle();

@@ -35,8 +35,8 @@ public sealed record Peer([property: Key("kind")] PeerKind Kind, [property: Key(
 /// beside the messages (<see cref="MessageList.Reactions"/>, <see cref="MessageList.Polls"/>), and
 /// <c>message_reactions</c> / <c>message_poll</c> updates report their changes.
 /// <see cref="Silent"/>: its sender sent it without sound (<c>silent</c> of <c>messages.send</c> and the other posts); it
-/// arrives as any message does, and clients show its notification quietly (no sound, no vibration), not none. It is
-/// written on every message (one byte beside its key; <c>false</c> costs what a nil would), never changed by an edit.
+/// arrives as any message does, and clients show its notification quietly (no sound, no vibration), not none. On the
+/// wire it is written only when true (<see cref="MessageFormatter"/>); never changed by an edit.
 /// </summary>
 [MessagePackObject]
 [MessagePackFormatter(typeof(MessageFormatter))]

@@ -25,6 +25,7 @@ internal sealed class MediaAttachments(
     private const int MaxNameLength = 255;
     private const int HeadBytes = 256 * 1024;
     private const int HashBufferBytes = 1024 * 1024;
+    private static readonly TimeSpan ThumbnailWait = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<(long User, long File), Completed> _completed = new();
 
     public async Task<PreparedMedia> PrepareAsync(long userId, InputMedia input, CancellationToken cancellationToken)
@@ -66,10 +67,8 @@ internal sealed class MediaAttachments(
             uploads.Remove(userId, input.FileId);
         }
 
-        // Made before the message's unit, while the blob is held; a content stored before is not decoded again.
-        var thumbnail = MediaKinds.FromMimeType(mime) == MediaKinds.Photo
-            ? await thumbnails.EnsureAsync(hash, size, CancellationToken.None)
-            : BlobThumbnail.None;
+        // Made before the message's unit, while the blob is held.
+        var thumbnail = MediaKinds.FromMimeType(mime) == MediaKinds.Photo ? await ThumbnailAsync(hash, size) : BlobThumbnail.None;
         var completed = new Completed(
             hash, size, input.TotalParts, thumbnail.Width ?? dimensions?.Width, thumbnail.Height ?? dimensions?.Height, clock.GetUtcNow(),
             thumbnail.Thumb, thumbnail.Preview);
@@ -119,6 +118,21 @@ internal sealed class MediaAttachments(
             {
                 _completed.TryRemove(KeyValuePair.Create(key, completed));
             }
+        }
+    }
+
+    /// <summary>The photo's thumbnail, or none: a thumbnail is never a reason for a send to fail (nor to keep its blob
+    /// held).</summary>
+    private async Task<BlobThumbnail> ThumbnailAsync(string hash, long size)
+    {
+        try
+        {
+            return await thumbnails.EnsureAsync(hash, size, ThumbnailWait, CancellationToken.None, decodeEvenIfKnown: true);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("No thumbnail for blob {Hash}: {Error}", hash, e.GetType().Name);
+            return BlobThumbnail.None;
         }
     }
 

@@ -7,8 +7,12 @@ namespace Messenger.Media.Storage;
 /// <summary>The Media module's SQL; the write helpers run inside a writer unit (the message's, or the collector's).</summary>
 internal static class MediaSql
 {
+    /// <summary>The row of a blob about to be stored; an unreferenced one's grace period starts again, so the collector
+    /// does not take the row (and with it the thumbnail's record) from under the send that is about to reference it.</summary>
     public static void InsertUnreferencedBlob(WriteScope scope, string hash, long size, long now) =>
-        scope.Execute("INSERT INTO media_blobs (hash, size, ref_count, zero_since) VALUES (@hash, @size, 0, @now) ON CONFLICT (hash) DO NOTHING",
+        scope.Execute(
+            "INSERT INTO media_blobs (hash, size, ref_count, zero_since) VALUES (@hash, @size, 0, @now) " +
+            "ON CONFLICT (hash) DO UPDATE SET zero_since = excluded.zero_since WHERE ref_count = 0",
             ("@hash", hash), ("@size", size), ("@now", now));
 
     public static bool OwnsBlob(WriteScope scope, long userId, string hash) =>

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace Messenger.Media.Thumbnails;
 
 /// <summary>
-/// Makes the thumbnails of images stored before thumbnails existed (or whose thumbnail a crash interrupted): once after
-/// start-up, one image at a time, a few blobs per read, walking the untried referenced blobs that some media calls a photo
+/// Makes the thumbnails of images stored before thumbnails existed, whose send found the decoder busy, or whose
+/// thumbnail a crash interrupted: after start-up and then every <see cref="Interval"/>, one image at a time, a few blobs per read, walking the untried referenced blobs that some media calls a photo
 /// in hash order. Each is recorded as made or none, so a file that fails is tried once, not at every start.
 /// Descriptors already copied into messages and profiles keep what they had: the thumbnail is there for
 /// <c>upload.getFile(…, thumb: true)</c>, the preview only in descriptors made from now on.
@@ -21,18 +21,32 @@ internal sealed class ThumbnailBackfill(
     /// <summary>Lets the server's start (migrations, clients reconnecting) go first.</summary>
     private static readonly TimeSpan StartDelay = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often a pass looks for images still untried (a read of the blobs without a thumbnail state).</summary>
+    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
+
     private readonly SemaphoreSlim _onePass = new(1, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
+        var delay = StartDelay;
+        while (!stoppingToken.IsCancellationRequested)
         {
-            await Task.Delay(StartDelay, stoppingToken);
-            await RunAsync(stoppingToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogError(e, "Thumbnail backfill failed");
+            try
+            {
+                await Task.Delay(delay, stoppingToken);
+                await RunAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // The disk full for the record, say: tried again at the next pass.
+                logger.LogError(e, "Thumbnail backfill failed");
+            }
+
+            delay = Interval;
         }
     }
 
@@ -63,7 +77,7 @@ internal sealed class ThumbnailBackfill(
                     }
 
                     // One image per turn of the store's gate, which sends share: a send waits for one decode at most.
-                    await thumbnails.EnsureAsync(hash, size, cancellationToken);
+                    await thumbnails.EnsureAsync(hash, size, Timeout.InfiniteTimeSpan, cancellationToken);
                     tried++;
                 }
             }

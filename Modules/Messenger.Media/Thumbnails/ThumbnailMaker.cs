@@ -16,6 +16,10 @@ internal static class ThumbnailMaker
     public const int ThumbQuality = 80;
     public const int PreviewSide = 40;
     public const int PreviewMaxBytes = 1024;
+
+    /// <summary>The most pixels decoded at once (64 MiB as RGBA): PNG and GIF decode at their full size, so their budget
+    /// is this, whatever <c>ThumbnailMaxPixels</c> allows a JPEG (which decodes at down to an eighth of each side).</summary>
+    public const long MaxDecodedPixels = 16_000_000;
     private static readonly int[] PreviewQualities = [40, 30, 20, 10];
     private static readonly SKSamplingOptions Sampling = new(SKFilterMode.Linear, SKMipmapMode.None);
 
@@ -24,6 +28,14 @@ internal static class ThumbnailMaker
     public static (MadeThumbnail? Made, string Reason) Make(string path, long maxPixels, Action decoding)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+        // Only the four formats reach a decoder: Skia knows more (BMP, ICO, WBMP, …) that no client needs here.
+        Span<byte> head = stackalloc byte[12];
+        if (!IsThumbnailedFormat(head[..file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)]))
+        {
+            return (null, "not a PNG, GIF, JPEG or WebP file");
+        }
+
+        file.Position = 0;
         using var codec = SKCodec.Create(file, out var opened);
         if (codec is null)
         {
@@ -44,6 +56,11 @@ internal static class ThumbnailMaker
         // JPEG (and WebP) decode straight to a fraction of their size: a 12 MP photo costs a 1/8-scale decode.
         var scale = Math.Min(1f, (float)ThumbSide / Math.Max(info.Width, info.Height));
         var scaled = codec.GetScaledDimensions(scale);
+        if ((long)scaled.Width * scaled.Height > MaxDecodedPixels)
+        {
+            return (null, $"{info.Width}x{info.Height} would decode at {scaled.Width}x{scaled.Height}, over the decoding budget");
+        }
+
         var decodeInfo = new SKImageInfo(scaled.Width, scaled.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
         decoding();
         using var decoded = new SKBitmap(decodeInfo);
@@ -52,6 +69,9 @@ internal static class ThumbnailMaker
         {
             return (null, $"decoding failed ({result})");
         }
+
+        // Immutable, an image made of it shares its pixels instead of copying them.
+        decoded.SetImmutable();
 
         var origin = codec.EncodedOrigin;
         var turned = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
@@ -66,6 +86,7 @@ internal static class ThumbnailMaker
         }
 
         byte[]? preview = null;
+        thumb.SetImmutable();
         using (thumb)
         using (var small = Render(thumb, SKEncodedOrigin.TopLeft, Fit(thumb.Width, thumb.Height, PreviewSide)))
         {
@@ -81,6 +102,13 @@ internal static class ThumbnailMaker
             return (new MadeThumbnail(width, height, thumbBytes, thumb.Width, thumb.Height, preview), "");
         }
     }
+
+    /// <summary>Whether the file starts with the signature of a PNG, GIF, JPEG or WebP file.</summary>
+    private static bool IsThumbnailedFormat(ReadOnlySpan<byte> head) =>
+        head.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        || head.StartsWith("GIF8"u8)
+        || head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])
+        || (head.Length >= 12 && head.StartsWith("RIFF"u8) && head[8..12].SequenceEqual("WEBP"u8));
 
     /// <summary>The size that fits <paramref name="side"/> on the longest side (never larger than the image).</summary>
     private static SKSizeI Fit(int width, int height, int side)

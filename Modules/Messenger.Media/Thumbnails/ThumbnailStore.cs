@@ -61,23 +61,42 @@ internal sealed class ThumbnailStore
 
     public string PathOf(string hash) => Path.Combine(Root, hash[..2], hash[2..4], hash + ".jpg");
 
-    /// <summary>The blob's thumbnail, made now if it was never tried. The caller holds the blob (it cannot be collected
-    /// meanwhile). Never throws for a bad image; cancellation only stops the wait for a turn.</summary>
-    public async Task<BlobThumbnail> EnsureAsync(string hash, long size, CancellationToken cancellationToken)
+    /// <summary>The blob's thumbnail, made now if it was never tried and a turn comes within <paramref name="wait"/>
+    /// (otherwise none, left untried for the background pass). The caller holds the blob (it cannot be collected
+    /// meanwhile). Never throws for a bad image; cancellation only stops the wait for a turn. With
+    /// <paramref name="decodeEvenIfKnown"/> (a send), content thumbnailed before is decoded again and the result thrown
+    /// away: a send of a new image and of one stored already take the same time, so the time does not tell whether the
+    /// server has the content (see the README's privacy of dedup).</summary>
+    public async Task<BlobThumbnail> EnsureAsync(
+        string hash, long size, TimeSpan wait, CancellationToken cancellationToken, bool decodeEvenIfKnown = false)
     {
         if (!Enabled)
         {
             return BlobThumbnail.None;
         }
 
-        if (Read(hash) is { } known)
+        var known = Read(hash);
+        if (known is not null && !decodeEvenIfKnown)
         {
             return known;
         }
 
-        await _oneAtATime.WaitAsync(cancellationToken);
+        // One image at a time, and a send waits for its turn only so long: someone sending large images back to back
+        // delays everyone's photos by this much at most, and theirs go out without a thumbnail until the next start.
+        if (!await _oneAtATime.WaitAsync(wait, cancellationToken))
+        {
+            _logger.LogInformation("No thumbnail for blob {Hash} yet: another image was being decoded", hash);
+            return BlobThumbnail.None;
+        }
+
         try
         {
+            if (known is not null)
+            {
+                Make(hash, size);
+                return known;
+            }
+
             // Another send of the same content may have made it while this one waited.
             if (Read(hash) is { } madeMeanwhile)
             {
@@ -91,19 +110,19 @@ internal sealed class ThumbnailStore
                 return BlobThumbnail.None;
             }
 
-            var thumb = new MediaThumb(made.ThumbWidth, made.ThumbHeight, made.Thumb.Length);
-            var result = new BlobThumbnail(made.Width, made.Height, thumb, made.Preview);
+            long stored;
             try
             {
-                WriteFile(hash, made.Thumb);
+                stored = WriteFile(hash, made.Thumb);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // No room on the disk, say: left untried, for the background pass after the next start.
                 _logger.LogWarning("Thumbnail of blob {Hash} not stored: {Error}", hash, e.Message);
                 return BlobThumbnail.None;
             }
 
+            var result = new BlobThumbnail(made.Width, made.Height, new MediaThumb(made.ThumbWidth, made.ThumbHeight, stored), made.Preview);
             // The file comes first: a recorded thumbnail always has its file (a crash in between leaves the state
             // untried, and the background pass makes it again over the same name).
             await _writer.WriteAsync(scope => Record(scope, hash, Made, result), CancellationToken.None);
@@ -113,6 +132,13 @@ internal sealed class ThumbnailStore
         {
             _oneAtATime.Release();
         }
+    }
+
+    /// <summary>Takes the decoder's turn until the result is disposed: what a long decode does to the others (tests).</summary>
+    internal async Task<IDisposable> OccupyAsync()
+    {
+        await _oneAtATime.WaitAsync();
+        return new Turn(_oneAtATime);
     }
 
     /// <summary>The recorded state of the blob; null when it was never tried (or the blob has no row).</summary>
@@ -201,8 +227,16 @@ internal sealed class ThumbnailStore
         }
     }
 
-    private void WriteFile(string hash, byte[] bytes)
+    /// <summary>Stores the thumbnail file and returns its length. A file already there (made before a crash kept it from
+    /// being recorded) stays as it is: a stored file never changes, which backups rely on when they link it.</summary>
+    private long WriteFile(string hash, byte[] bytes)
     {
+        var target = PathOf(hash);
+        if (new FileInfo(target) is { Exists: true } existing)
+        {
+            return existing.Length;
+        }
+
         Directory.CreateDirectory(TempDirectory);
         var temp = Path.Combine(TempDirectory, $"{hash}-{Guid.NewGuid():N}.jpg");
         using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -211,9 +245,14 @@ internal sealed class ThumbnailStore
             file.Flush(flushToDisk: true);
         }
 
-        var target = PathOf(hash);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        File.Move(temp, target, overwrite: true);
+        File.Move(temp, target, overwrite: false);
+        return bytes.Length;
+    }
+
+    private sealed class Turn(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
     }
 
     private static void Record(WriteScope scope, string hash, int state, BlobThumbnail? made) =>

@@ -48,7 +48,7 @@ internal sealed class ReadThreadHandler(
             }
 
             var newest = scope.Scalar(
-                "SELECT max(id) FROM message_messages WHERE reply_to_id = @id AND chat_id = @chat",
+                "SELECT max(id) FROM message_messages WHERE reply_to_id = @id AND chat_id = @chat AND deleted = 0 AND action IS NULL",
                 ("@id", call.MessageId), ("@chat", target.ChatId)) as long? ?? 0;
             var position = Math.Min(call.MaxId, newest);
             var current = scope.Scalar(

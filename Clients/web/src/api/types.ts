@@ -390,8 +390,8 @@ export interface Message {
   web_page?: WebPage | null;
   /** A bot's buttons. */
   reply_markup?: ReplyMarkup | null;
-  /** Sent without sound: announced like any message, but quietly (no sound, no vibration). The server writes it on
-   * every message (`false` for ordinary ones); older servers leave it out. */
+  /** Sent without sound: announced like any message, but quietly (no sound, no vibration). The server writes it only
+   * when true (absent: not silent). */
   silent?: boolean;
   /** Not on the wire (the server lists a poll's votes beside the messages, MessageList.polls): this client's copy. */
   poll_results?: PollResults | null;

@@ -79,12 +79,19 @@ function Photo({ media }: { media: MessageMedia }) {
       live = false;
     };
   }, [open, media.id]);
-  const box = photoBox(media);
+  // A descriptor from before thumbnails has the header's size, not turned by the EXIF orientation as its thumbnail is:
+  // once that loads, its own shape sizes the box.
+  const [shape, setShape] = useState<{ width: number; height: number } | null>(null);
+  const box = photoBox(shape ? { ...media, ...shape } : media);
+  const measure = (event: Event) => {
+    const img = event.currentTarget as HTMLImageElement;
+    if (!media.thumb && img.naturalWidth > 0) setShape({ width: img.naturalWidth, height: img.naturalHeight });
+  };
   return (
     <>
       <button type="button" class="photo" style={{ width: box.width, height: box.height }} onClick={() => setOpen(true)} aria-label={`Open ${media.name}`}>
         {thumb ? (
-          <img class="photo__img" src={thumb} alt={media.name} width={box.width} height={box.height} data-testid="photo-thumb" />
+          <img class="photo__img" src={thumb} alt={media.name} width={box.width} height={box.height} data-testid="photo-thumb" onLoad={measure} />
         ) : preview && !failed ? (
           <img class="photo__img photo__img--preview" src={preview} alt="" width={box.width} height={box.height} data-testid="photo-preview" />
         ) : (
