@@ -4,12 +4,14 @@ using System.Text;
 using System.Text.Json;
 using Messenger.Client;
 using Messenger.Contracts.Account;
+using Messenger.Contracts.Auth;
 using Messenger.Contracts.Messages;
 using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
 using Messenger.Tests.Session;
 using Messenger.Update.Online;
+using Messenger.Update.WebPush;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -319,6 +321,50 @@ public sealed class WebPushTests : IAsyncLifetime
         await alice.SendAsync(bob, "to nobody");
         (await _push.NoneWithinAsync(Quiet)).Should().BeNull();
         host.CountRows("update_push_subscriptions").Should().Be(0);
+    }
+
+    [Fact]
+    public async Task ANewSignIn_IsPushedToTheAccountsOtherDevicesWithoutAConnection_NeverToTheNewDeviceItself()
+    {
+        await using var host = await StartHostAsync();
+        var phone = await host.SignUpAsync("alice_alert");
+        using var phoneBrowser = await SubscribeAsync(phone);
+        await using var laptop = await host.SignInAnotherDeviceAsync("alice_alert");
+        await phone.NextAsync<DeviceSignedIn>();
+        (await _push.NoneWithinAsync(Quiet)).Should().BeNull("a device with a connection hears of a sign-in live");
+        using var laptopBrowser = await SubscribeAsync(laptop);
+        await DisconnectAsync(host, phone);
+
+        // A subscription of the new device's own key that outlived a sign-out the server did not finish (a crash
+        // between the two): the news of its own sign-in is not for it.
+        var tabletKeys = new InMemoryDeviceKeyStore();
+        using var stale = _push.Subscribe();
+        await host.Services.GetRequiredService<PushSubscriptions>().SetAsync(
+            new PushTarget(phone.UserId, tabletKeys.GetOrCreate().PublicKey, stale.Endpoint, stale.P256dh, stale.Auth), CancellationToken.None);
+        await using var tablet = await host.ConnectAsync(tabletKeys);
+        var signedIn = await tablet.SignInAsync("alice_alert", SessionTestKit.Password, "Galaxy Tab", "android");
+        var listed = (await tablet.GetAuthorizationsAsync()).Single(a => a.Current);
+
+        var request = await _push.NextAsync();
+        request.SubscriptionId.Should().Be(phoneBrowser.Id);
+        request.Headers["Urgency"].Should().Be("high");
+        request.Headers["Topic"].Should().Be("a" + signedIn.AuthorizationId);
+        Encoding.UTF8.GetString(request.Body).Should().NotContain("Galaxy Tab");
+        using var payload = JsonDocument.Parse(phoneBrowser.Decrypt(request.Body));
+        var root = payload.RootElement;
+        root.GetProperty("type").GetString().Should().Be("new_authorization");
+        root.GetProperty("authorization_id").GetInt64().Should().Be(signedIn.AuthorizationId);
+        root.GetProperty("device_name").GetString().Should().Be("Galaxy Tab");
+        root.GetProperty("platform").GetString().Should().Be("android");
+        root.GetProperty("client_address").GetString().Should().Be(listed.ClientAddress).And.NotBeEmpty();
+        root.GetProperty("title").GetString().Should().Be("New sign-in to your account");
+        root.GetProperty("body").GetString().Should().Be($"Galaxy Tab (android) from {listed.ClientAddress}");
+        (await _push.NoneWithinAsync(Quiet)).Should().BeNull("the laptop is connected, and the tablet is the new device");
+
+        // A failed sign-in tells nobody.
+        await using var stranger = await host.ConnectAsync();
+        await ChatTestKit.FailsWith(() => stranger.SignInAsync("alice_alert", "wrong password!", "Thief", "linux"), SessionErrorNames.CredentialsInvalid);
+        (await _push.NoneWithinAsync(Quiet)).Should().BeNull();
     }
 
     /// <summary>RFC 8292 §2–3: <c>vapid t=JWT, k=key</c>, the JWT's ES256 signature by that key, for the endpoint's origin.</summary>

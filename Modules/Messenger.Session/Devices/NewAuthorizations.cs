@@ -1,6 +1,7 @@
 using Mediator;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel.Updates;
+using Messenger.Kernel.Users;
 using Messenger.Session.Storage;
 
 namespace Messenger.Session.Devices;
@@ -31,4 +32,10 @@ internal sealed class NewAuthorizations(SessionStore store, IUpdateLog log, IPub
 
         return authorizationId;
     }
+}
+
+internal sealed class DeviceKeyOfAuthorizationHandler(SessionStore store) : IRequestHandler<DeviceKeyOfAuthorizationQuery, byte[]?>
+{
+    public ValueTask<byte[]?> Handle(DeviceKeyOfAuthorizationQuery query, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(store.DeviceKeyOf(query.UserId, query.AuthorizationId));
 }

@@ -48,6 +48,14 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     private const int UserColumnCount = 10;
     private const string AuthorizationColumns = "id, user_id, device_key, device_name, platform, client_address, created_at, last_active_at";
 
+    public byte[]? DeviceKeyOf(long userId, long authorizationId)
+    {
+        using var connection = database.Open();
+        using var command = Command(connection, "SELECT device_key FROM session_authorizations WHERE id = @id AND user_id = @user",
+            ("@id", authorizationId), ("@user", userId));
+        return command.ExecuteScalar() as byte[];
+    }
+
     public (long AuthorizationId, long UserId)? FindAuthorization(byte[] deviceKey)
     {
         using var connection = database.Open();

@@ -2,13 +2,14 @@ using Mediator;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel.Events;
 using Messenger.Kernel.Updates;
+using Messenger.Kernel.Users;
 using Messenger.Update.Online;
 using Microsoft.Extensions.Options;
 
 namespace Messenger.Update.WebPush;
 
 /// <summary>
-/// Offers each new message to the outbox for the subscribed devices of its recipients that have no live connection
+/// Offers each new message (and each new sign-in to an account, to that account's other devices) to the outbox for the subscribed devices of its recipients that have no live connection
 /// (those get it live): from the recipients' logs, and from a large group's or channel's own log for its members. Not
 /// for the sender's own devices, nor for service messages. With no subscription on the server an append costs one
 /// read of a counter, and a post to a channel walks its members or the subscribed users, whichever are fewer. Which
@@ -28,6 +29,12 @@ internal sealed class NotifyOfflineDevices(
 
         foreach (var append in notification.Appends)
         {
+            if (append.Update.Update is NewAuthorizationUpdate signIn && !LogOwners.IsChat(append.OwnerId))
+            {
+                await OfferSignInAsync(append.OwnerId, signIn, cancellationToken);
+                continue;
+            }
+
             if (append.Update.Update is not NewMessageUpdate { Message: { Action: null } message })
             {
                 continue;
@@ -73,7 +80,25 @@ internal sealed class NotifyOfflineDevices(
         var offline = Array.FindAll(targets, target => !online.IsOnline(userId, target.DeviceKey));
         if (offline.Length > 0)
         {
-            outbox.Offer(new PushJob(userId, message, offline));
+            outbox.Offer(new PushJob(userId, message, null, offline));
+        }
+    }
+
+    /// <summary>A new device's sign-in goes to the account's other subscribed devices without a connection: never to the
+    /// new device itself, even if a subscription of its key outlived a sign-out the server did not finish.</summary>
+    private async ValueTask OfferSignInAsync(long userId, NewAuthorizationUpdate signIn, CancellationToken cancellationToken)
+    {
+        if (subscriptions.Of(userId) is not { Length: > 0 } targets)
+        {
+            return;
+        }
+
+        var newDevice = await bus.Send(new DeviceKeyOfAuthorizationQuery(userId, signIn.AuthorizationId), cancellationToken);
+        var others = Array.FindAll(targets, target =>
+            (newDevice is null || !target.DeviceKey.AsSpan().SequenceEqual(newDevice)) && !online.IsOnline(userId, target.DeviceKey));
+        if (others.Length > 0)
+        {
+            outbox.Offer(new PushJob(userId, null, signIn, others));
         }
     }
 

@@ -6,6 +6,7 @@ using Lib.Net.Http.WebPush.Authentication;
 using Mediator;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
 using Messenger.Contracts.Users;
 using Messenger.Kernel.Background;
 using Messenger.Kernel.Messages;
@@ -18,8 +19,9 @@ using Microsoft.Extensions.Options;
 
 namespace Messenger.Update.WebPush;
 
-/// <summary>A new message for the subscribed devices of one recipient that have no live connection.</summary>
-internal sealed record PushJob(long UserId, Contracts.Messages.Message Message, PushTarget[] Targets);
+/// <summary>A new message (or a new device's sign-in to the account) for the subscribed devices of one user that have no
+/// live connection.</summary>
+internal sealed record PushJob(long UserId, Contracts.Messages.Message? Message, NewAuthorizationUpdate? SignIn, PushTarget[] Targets);
 
 /// <summary>
 /// Sends Web Push notifications (RFC 8030, encrypted for each device as RFC 8291's <c>aes128gcm</c> by
@@ -62,11 +64,18 @@ internal sealed class PushOutbox(
     }
 
     protected override void Failed(PushJob job, Exception error) =>
-        logger.LogWarning(error, "The notification of message {Id} to user {User} failed", job.Message.Id, job.UserId);
+        logger.LogWarning(error, "The notification of {What} {Id} to user {User} failed", job.Message is null ? "sign-in" : "message",
+            job.Message?.Id ?? job.SignIn?.AuthorizationId, job.UserId);
 
     protected override async Task WorkAsync(PushJob job, CancellationToken cancellationToken)
     {
-        var message = job.Message;
+        if (job.SignIn is { } signIn)
+        {
+            await DeliverSignInAsync(job, signIn, cancellationToken);
+            return;
+        }
+
+        var message = job.Message!;
         NoticeContext? context;
         await using (var scope = services.CreateAsyncScope())
         {
@@ -100,6 +109,36 @@ internal sealed class PushOutbox(
             await DeliverAsync(target, push, cancellationToken);
         }
     }
+
+    /// <summary>A security notice: sent whether or not any chat is muted, urgent, one per sign-in.</summary>
+    private async Task DeliverSignInAsync(PushJob job, NewAuthorizationUpdate signIn, CancellationToken cancellationToken)
+    {
+        var push = new PushMessage(SignInPayload(signIn))
+        {
+            Topic = "a" + signIn.AuthorizationId,
+            Urgency = PushMessageUrgency.High,
+            TimeToLive = options.Value.TimeToLiveHours * 3600,
+        };
+        foreach (var target in job.Targets)
+        {
+            await DeliverAsync(target, push, cancellationToken);
+        }
+    }
+
+    /// <summary>The sign-in notice as the device's service worker reads it: <c>type</c> <c>new_authorization</c>, the
+    /// update's fields, and the <c>title</c> and <c>body</c> to show.</summary>
+    public static string SignInPayload(NewAuthorizationUpdate signIn) =>
+        JsonSerializer.Serialize(new
+        {
+            type = "new_authorization",
+            authorization_id = signIn.AuthorizationId,
+            device_name = signIn.DeviceName,
+            platform = signIn.Platform,
+            client_address = signIn.ClientAddress,
+            date = signIn.Date,
+            title = "New sign-in to your account",
+            body = $"{signIn.DeviceName} ({signIn.Platform}) from {signIn.ClientAddress}",
+        });
 
     private async Task DeliverAsync(PushTarget target, PushMessage push, CancellationToken cancellationToken)
     {
