@@ -1,3 +1,4 @@
+using Messenger.Client;
 using Messenger.Kernel.Storage;
 using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
@@ -13,7 +14,8 @@ namespace Messenger.Tests.Web;
 /// <summary>
 /// Web Push in the built web client: turning notifications on subscribes the browser through its service worker and
 /// gives the subscription to the server; with the tab closed, a new message goes through a push service (a local one)
-/// to that subscription, and the app's service worker shows it; the link a notification opens shows its chat.
+/// to that subscription, and the app's service worker shows it; the link a notification opens shows its chat; another
+/// device's sign-in is pushed and shown the same way, and its link opens Settings → Devices.
 /// Playwright's contexts are incognito, where Chromium has no push service: the page's <c>PushManager.subscribe</c> is
 /// replaced by one that answers with a subscription this test made (its endpoint on the local push service, its keys
 /// held here), and the pushed body, decrypted here, is handed to the service worker's own code.
@@ -98,6 +100,22 @@ public sealed class PushEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         var aliceId = UserIdOf(aliceName.Username);
         shown.Should().Be($"{aliceName.Display}|Lunch at noon?|u{aliceId}");
 
+        // Another device signs in to Bob's account: his closed browser is told by a push, shown by the service worker.
+        await using var laptop = await _host.ConnectAsync();
+        var signedIn = await laptop.SignInAsync(bobName.Username, WebUser.Password, "Work laptop", "linux");
+        var address = (await laptop.GetAuthorizationsAsync()).Single(a => a.Current).ClientAddress;
+        var alert = subscription.Decrypt((await _push.NextAsync()).Body);
+        (await DeliverToServiceWorkerAsync(bob.Context, alert, tag: $"sign-in-{signedIn.AuthorizationId}"))
+            .Should().Be($"New sign-in to your account: Work laptop from {address}|Not you? Open Settings → Devices and terminate it.|sign-in-{signedIn.AuthorizationId}");
+
+        // Its click with no tab open opens /?settings=devices: Settings, at Devices, which lists the laptop.
+        var devices = await bob.Context.NewPageAsync();
+        await devices.GotoAsync("/?settings=devices");
+        await Expect(devices.GetByRole(AriaRole.Heading, new() { Name = "Devices", Exact = true })).ToBeInViewportAsync();
+        await Expect(devices.GetByText("Work laptop").First).ToBeVisibleAsync();
+        devices.Url.Should().EndWith("/");
+        await devices.CloseAsync();
+
         // A click with no tab open opens /?chat=u<id>: the app shows that chat.
         var reopened = await bob.Context.NewPageAsync();
         await reopened.GotoAsync($"/?chat=u{aliceId}");
@@ -116,7 +134,7 @@ public sealed class PushEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     /// button does (CDP <c>ServiceWorker.deliverPushMessage</c>: a real <c>push</c> event), and returns the notification it
     /// shows as <c>title|body|tag</c>, read from a page of the same origin that runs none of the app.
     /// </summary>
-    private async Task<string> DeliverToServiceWorkerAsync(IBrowserContext context, string payload)
+    private async Task<string> DeliverToServiceWorkerAsync(IBrowserContext context, string payload, string? tag = null)
     {
         var probe = await context.NewPageAsync();
         await probe.GotoAsync("/sw.js");
@@ -141,11 +159,12 @@ public sealed class PushEndToEndTests(BrowserFixture browser, ITestOutputHelper 
             ["data"] = payload,
         });
         var shown = await probe.WaitForFunctionAsync("""
-            async () => {
-              const [notification] = await (await navigator.serviceWorker.ready).getNotifications();
+            async (tag) => {
+              const shown = await (await navigator.serviceWorker.ready).getNotifications();
+              const notification = tag ? shown.find((n) => n.tag === tag) : shown[0];
               return notification ? `${notification.title}|${notification.body}|${notification.tag}` : null;
             }
-            """);
+            """, tag);
         var text = await shown.JsonValueAsync<string>();
         await probe.CloseAsync();
         return text;

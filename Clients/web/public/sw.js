@@ -1,7 +1,9 @@
 // Messenger's service worker: it shows the Web Push notifications the server sends while this browser has no live
 // connection (payload: {type: 'message', peer: {kind: 'user' | 'chat', id}, message_id, date, title, body, silent}), one
 // per chat at a time (a silent message's without sound or vibration), and a click opens that chat in a tab of the app
-// (focusing one if it is open).
+// (focusing one if it is open). Another device's sign-in to the account ({type: 'new_authorization', authorization_id,
+// device_name, platform, client_address, date}) shows "New sign-in to your account: <device> from <address>", and a
+// click opens Settings → Devices.
 'use strict';
 
 self.addEventListener('install', () => self.skipWaiting());
@@ -13,8 +15,25 @@ function chatKey(peer) {
   return (peer.kind === 'user' ? 'u' : 'c') + peer.id;
 }
 
+/** The notice of another device's sign-in, or null when the payload is not one. */
+function signInNotice(notice) {
+  if (!notice || notice.type !== 'new_authorization' || !Number.isSafeInteger(notice.authorization_id)) return null;
+  const device = typeof notice.device_name === 'string' && notice.device_name ? notice.device_name : 'A new device';
+  const address = typeof notice.client_address === 'string' && notice.client_address ? ` from ${notice.client_address}` : '';
+  return { title: 'New sign-in to your account', body: `${device}${address}`, tag: `sign-in-${notice.authorization_id}` };
+}
+
 /** Shows a pushed notice (anything unreadable as "New message"): the newer of a chat replaces the older. */
 function showPush(notice) {
+  const signIn = signInNotice(notice);
+  if (signIn) {
+    return self.registration.showNotification(`${signIn.title}: ${signIn.body}`, {
+      body: 'Not you? Open Settings → Devices and terminate it.',
+      tag: signIn.tag,
+      data: { devices: true },
+      requireInteraction: true,
+    });
+  }
   const chat = notice && notice.type === 'message' ? chatKey(notice.peer) : null;
   const title = chat && typeof notice.title === 'string' && notice.title ? notice.title : 'Messenger';
   const body = chat && typeof notice.body === 'string' ? notice.body : 'New message';
@@ -35,16 +54,18 @@ self.addEventListener('push', (event) => {
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
   const chat = event.notification.data && event.notification.data.chat;
+  const devices = !!(event.notification.data && event.notification.data.devices);
   event.waitUntil(
     (async () => {
       const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
       const open = windows.find((w) => new URL(w.url).origin === self.location.origin);
       if (open) {
         await open.focus();
-        if (chat) open.postMessage({ type: 'open-chat', chat });
+        if (devices) open.postMessage({ type: 'open-devices' });
+        else if (chat) open.postMessage({ type: 'open-chat', chat });
         return;
       }
-      await self.clients.openWindow(chat ? `/?chat=${chat}` : '/');
+      await self.clients.openWindow(devices ? '/?settings=devices' : chat ? `/?chat=${chat}` : '/');
     })(),
   );
 });

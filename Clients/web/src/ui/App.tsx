@@ -43,9 +43,15 @@ export function takeJoinLink(): void {
 }
 
 /** A push notification opens `<server>/?chat=<key>` when no tab is open, a message's link `<server>/?chat=c<id>&msg=<id>`:
- * the chat opens once signed in, at the message when there is one. */
+ * the chat opens once signed in, at the message when there is one; a sign-in's notification opens
+ * `<server>/?settings=devices`, Settings → Devices once signed in. */
 export function takeChatLink(): void {
   const query = new URLSearchParams(location.search);
+  if (query.get('settings') === 'devices') {
+    setState({ pendingDevices: true });
+    history.replaceState(null, '', '/');
+    return;
+  }
   const chat = query.get('chat');
   if (chat === null) return;
   const message = Number(query.get('msg'));
@@ -58,10 +64,11 @@ export function App() {
   const bootError = useApp((s) => s.bootError);
   const joinCode = useApp((s) => s.joinCode);
   const pendingChat = useApp((s) => s.pendingChat);
+  const pendingDevices = useApp((s) => s.pendingDevices);
   useEffect(() => {
     takeJoinLink();
     takeChatLink();
-    listenToServiceWorker((key) => openChat(key));
+    listenToServiceWorker((key) => openChat(key), openDevices);
     void boot();
   }, []);
   useEffect(() => {
@@ -71,6 +78,11 @@ export function App() {
     openChat(pendingChat);
     if (messageId) setState({ focus: { key: pendingChat, messageId } });
   }, [phase, pendingChat]);
+  useEffect(() => {
+    if (phase !== 'ready' || !pendingDevices) return;
+    setState({ pendingDevices: false });
+    openDevices();
+  }, [phase, pendingDevices]);
   // Signed in with an invite link waiting: the New chat dialog offers to join (one click, never on its own).
   useEffect(() => {
     if (phase === 'ready' && joinCode) setState({ panel: 'newChat' });

@@ -98,6 +98,8 @@ export interface AppState {
   pendingChat: string | null;
   /** With it, a message to show there (a message's link). */
   pendingMessage: number | null;
+  /** Settings → Devices to open once signed in (a click on a sign-in's push notification with no tab open). */
+  pendingDevices: boolean;
   /** After a sign-in by recovery code: how many are left, said above the chat list until dismissed. */
   recoveryCodesLeft: number | null;
   /** Other devices that signed in to the account while this one was signed in, oldest first, until dismissed. */
@@ -137,6 +139,7 @@ let state: AppState = {
   joinCode: null,
   pendingChat: null,
   pendingMessage: null,
+  pendingDevices: false,
   recoveryCodesLeft: null,
   newSignIns: [],
 };
