@@ -73,6 +73,12 @@ public static class GroupMethods
         this MessengerClient client, long chatId, int offset = 0, int limit = 200, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetFullChatCall(chatId, offset, limit), cancellationToken);
 
+    /// <summary>The chat and the members whose display name or username starts with <paramref name="query"/> (any case),
+    /// by display name, up to <paramref name="limit"/> from <paramref name="offset"/> among them (members only).</summary>
+    public static Task<ChatFull> SearchMembersAsync(
+        this MessengerClient client, long chatId, string query, int offset = 0, int limit = 50, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetFullChatCall(chatId, offset, limit, query), cancellationToken);
+
     /// <summary>A new invite code (admins), valid <paramref name="expiresInSeconds"/> for <paramref name="usageLimit"/> joins (null: no
     /// limit); with <paramref name="requestNeeded"/> a join by it is a request an admin approves.</summary>
     public static Task<ChatInvite> ExportInviteAsync(

@@ -33,6 +33,10 @@ internal sealed class MessageOptions
     /// <summary>Whether those fetches may reach loopback, private and link-local addresses (an intranet's pages); off,
     /// a link can only lead the server to public addresses.</summary>
     public bool LinkPreviewsPrivateNetworks { get; set; }
+
+    /// <summary>Groups of up to this many members are read whole when their members are searched by name; larger ones
+    /// are searched through the server's name indexes (<c>groups.getFull</c> with a query).</summary>
+    public int MemberSearchScanLimit { get; set; } = 2000;
 }
 
 internal sealed class MessageOptionsValidator : IValidateOptions<MessageOptions>
@@ -45,6 +49,7 @@ internal sealed class MessageOptionsValidator : IValidateOptions<MessageOptions>
         OptionsProblems.RequireInRange(problems, MessageOptions.Section, nameof(options.PostsPerSecond), options.PostsPerSecond, 0, 1_000_000);
         OptionsProblems.RequireInRange(problems, MessageOptions.Section, nameof(options.PostBurst), options.PostBurst, ForwardMessagesValidator.MaxIds, 10_000_000);
         OptionsProblems.RequireInRange(problems, MessageOptions.Section, nameof(options.RetentionDays), options.RetentionDays, 0, 36_600);
+        OptionsProblems.RequireInRange(problems, MessageOptions.Section, nameof(options.MemberSearchScanLimit), options.MemberSearchScanLimit, 0, 100_000);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

@@ -58,6 +58,7 @@ public static class SessionModule
         services.AddHostedService(provider => provider.GetRequiredService<UnusedDevices>());
         services.AddScoped<NewAuthorizations>();
         services.AddHostedService<FinishAccountDeletions>();
+        services.AddHostedService<FillNameKeys>();
         services.Replace(ServiceDescriptor.Singleton<ICallerAuthenticator, SessionAuthenticator>());
         services.AddValidatorsFromAssemblyContaining<SessionStore>(ServiceLifetime.Singleton, includeInternalTypes: true);
 

@@ -187,13 +187,17 @@ public sealed record ChatBans([property: Key("user_ids")] long[] UserIds, [prope
 public sealed record UnbanCall([property: Key("chat_id")] long ChatId, [property: Key("user_id")] long UserId) : IRpcCall<Rpc.Done>;
 
 /// <summary><c>groups.getFull</c> (members only): the chat and up to <see cref="Limit"/> (1–1000) members from
-/// <see cref="Offset"/>, by join time.</summary>
+/// <see cref="Offset"/>, by join time; with <see cref="Query"/> (1–64 characters after trimming), only the members whose
+/// display name or username starts with it, any case, by display name (<see cref="Offset"/> counts among those). In a
+/// group of more than 2,000 members the first 1,000 accounts of the server by each name are looked at, so a prefix
+/// shared by more people than that may miss some: a longer one finds them.</summary>
 [RpcMethod("groups.getFull")]
 [MessagePackObject]
 public sealed record GetFullChatCall(
     [property: Key("chat_id")] long ChatId,
     [property: Key("offset")] int Offset = 0,
-    [property: Key("limit")] int Limit = 200) : IRpcCall<ChatFull>;
+    [property: Key("limit")] int Limit = 200,
+    [property: Key("query")] string? Query = null) : IRpcCall<ChatFull>;
 
 /// <summary>An invite link's code and limits: who made it and when, until when and for how many joins it works, how
 /// many joined by it, whether an admin revoked it, and whether joining by it needs an admin's approval

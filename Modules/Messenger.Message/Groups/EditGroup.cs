@@ -1,5 +1,6 @@
 using FluentValidation;
 using Mediator;
+using Messenger.Contracts.Auth;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Kernel.Errors;
@@ -7,7 +8,9 @@ using Messenger.Kernel.Media;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
+using Messenger.Kernel.Users;
 using Messenger.Message.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Messenger.Message.Groups;
 
@@ -190,13 +193,17 @@ internal sealed class GetFullChatValidator : AbstractValidator<GetFullChatCall>
     {
         RuleFor(c => c.Offset).GreaterThanOrEqualTo(0).WithErrorCode(MessageErrorNames.OffsetInvalid);
         RuleFor(c => c.Limit).InclusiveBetween(1, 1000).WithErrorCode(MessageErrorNames.LimitInvalid);
+        RuleFor(c => c.Query)
+            .Must(q => string.IsNullOrEmpty(q) || (q.Trim().Length is >= 1 and <= MemberSearch.MaxQueryLength && !q.Any(char.IsControl)))
+            .WithErrorCode(SessionErrorNames.SearchQueryInvalid);
     }
 }
 
-internal sealed class GetFullChatHandler(GroupStore store, Chats.ChatDirectory directory, IUpdateLog log, RpcContext caller)
+internal sealed class GetFullChatHandler(
+    GroupStore store, Chats.ChatDirectory directory, IUpdateLog log, IMediator bus, RpcContext caller, IOptions<MessageOptions> options)
     : IRequestHandler<GetFullChatCall, ChatFull>
 {
-    public ValueTask<ChatFull> Handle(GetFullChatCall call, CancellationToken cancellationToken)
+    public async ValueTask<ChatFull> Handle(GetFullChatCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
         if (directory.Get(call.ChatId) is not { } chat || chat.RoleOf(me) is not { } myRole)
@@ -204,8 +211,38 @@ internal sealed class GetFullChatHandler(GroupStore store, Chats.ChatDirectory d
             throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
         }
 
-        var (info, members) = store.Full(call.ChatId, call.Offset, call.Limit);
+        var query = call.Query?.Trim();
+        var (info, members) = store.Full(call.ChatId, call.Offset, string.IsNullOrEmpty(query) ? call.Limit : 0);
+        if (!string.IsNullOrEmpty(query))
+        {
+            members = await MemberSearch.FindAsync(store, bus, call.ChatId, info.MemberCount <= options.Value.MemberSearchScanLimit, query, cancellationToken);
+            members = [.. members.Skip(call.Offset).Take(call.Limit)];
+        }
+
         var pts = chat.HasOwnLog ? log.CurrentPts(LogOwners.OfChat(call.ChatId)) : 0;
-        return ValueTask.FromResult(new ChatFull(info with { Pts = pts }, [.. members], myRole));
+        return new ChatFull(info with { Pts = pts }, [.. members], myRole);
+    }
+}
+
+/// <summary>
+/// A group's members by the start of their name (<c>groups.getFull</c> with a query). The names are the Session
+/// module's, the members this module's; neither side is read whole for a keystroke. A group of up to
+/// <c>MemberSearchScanLimit</c> (2,000) members is read whole (one range of the primary key) and its members' names
+/// matched by id, which finds every match. A larger one (up to 200,000) goes the other way: the first
+/// <see cref="CandidatesPerName"/> accounts of the server by display name and by username that start with the query
+/// (two index ranges), each checked for membership by the primary key — at most 2,000 lookups whatever the group's size.
+/// </summary>
+internal static class MemberSearch
+{
+    public const int MaxQueryLength = 64;
+    public const int CandidatesPerName = 1000;
+
+    public static async Task<List<ChatMember>> FindAsync(
+        GroupStore store, IMediator bus, long chatId, bool readWhole, string query, CancellationToken cancellationToken)
+    {
+        var all = readWhole ? store.MemberIds(chatId) : null;
+        var matched = await bus.Send(new MatchUsersByNameQuery(query, all, CandidatesPerName), cancellationToken);
+        var rows = store.Members(chatId, matched);
+        return [.. matched.Where(rows.ContainsKey).Select(id => rows[id])];
     }
 }

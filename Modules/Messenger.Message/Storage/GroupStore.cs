@@ -69,6 +69,39 @@ internal sealed class GroupStore(SqliteDatabase database)
         return (info, list);
     }
 
+    /// <summary>Every member's id, by the primary key's range (for groups small enough to read whole).</summary>
+    public List<long> MemberIds(long chatId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT user_id FROM message_members WHERE chat_id = @chat";
+        command.Parameters.AddWithValue("@chat", chatId);
+        return command.ReadInt64Column();
+    }
+
+    /// <summary>The member rows of those of <paramref name="userIds"/> who are members (a primary-key lookup each).</summary>
+    public Dictionary<long, ChatMember> Members(long chatId, IReadOnlyCollection<long> userIds)
+    {
+        var members = new Dictionary<long, ChatMember>();
+        if (userIds.Count == 0)
+        {
+            return members;
+        }
+
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT user_id, role, joined_at FROM message_members WHERE chat_id = @chat AND user_id IN (SELECT value FROM json_each(@ids))";
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@ids", System.Text.Json.JsonSerializer.Serialize(userIds));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            members[reader.GetInt64(0)] = new ChatMember(reader.GetInt64(0), (MemberRole)reader.GetInt32(1), reader.GetInt64(2));
+        }
+
+        return members;
+    }
+
     /// <summary>Large groups and channels of the user (their own logs are theirs to read).</summary>
     public long[] ChannelsOf(long userId)
     {

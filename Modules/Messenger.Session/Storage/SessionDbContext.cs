@@ -28,6 +28,10 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             user.HasIndex(u => u.UsernameKey).IsUnique();
             user.Property(u => u.PasswordHash).HasColumnName("password_hash").HasMaxLength(256);
             user.Property(u => u.DisplayName).HasColumnName("display_name").HasMaxLength(64);
+            // Lower-cased (Rules.NameKey), for finding a group's members by the start of their name; null until the
+            // start-up pass fills the rows from before the column.
+            user.Property(u => u.DisplayNameKey).HasColumnName("display_name_key").HasMaxLength(64);
+            user.HasIndex(u => u.DisplayNameKey);
             user.Property(u => u.Bio).HasColumnName("bio").HasMaxLength(140);
             user.Property(u => u.IsAdmin).HasColumnName("is_admin");
             user.Property(u => u.IsBlocked).HasColumnName("is_blocked");
@@ -187,6 +191,8 @@ internal sealed class UserRow
     public required string PasswordHash { get; set; }
 
     public required string DisplayName { get; set; }
+
+    public string? DisplayNameKey { get; set; }
 
     public string Bio { get; set; } = "";
 

@@ -85,6 +85,53 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             parameters);
     }
 
+    /// <summary>
+    /// People (and Bot API bots) whose display name or username starts with <paramref name="prefix"/>, any case, by
+    /// display name: among <paramref name="among"/> when given (by id, a key lookup each), else the first
+    /// <paramref name="limit"/> of each name index's range (<c>display_name_key</c>, <c>username_key</c>), so a short
+    /// prefix on a big server reads a bounded number of rows.
+    /// </summary>
+    public List<long> MatchNamePrefix(string prefix, IReadOnlyCollection<long>? among, int limit)
+    {
+        var from = Rules.NameKey(prefix);
+        var to = from + "\U0010FFFF";
+        using var connection = database.Open();
+        const string Person = "username <> '' AND (is_bot = 0 OR id IN (SELECT user_id FROM session_bots))";
+        var sql = among is null
+            ? "SELECT id, display_name_key FROM (" +
+              $"SELECT id, display_name_key FROM (SELECT id, display_name_key FROM session_users WHERE display_name_key >= @from AND display_name_key < @to AND {Person} ORDER BY display_name_key LIMIT @limit) " +
+              $"UNION SELECT id, display_name_key FROM (SELECT id, display_name_key FROM session_users WHERE username_key >= @from AND username_key < @to AND {Person} ORDER BY username_key LIMIT @limit)) " +
+              "ORDER BY display_name_key, id"
+            : "SELECT id, display_name_key FROM session_users WHERE id IN (SELECT value FROM json_each(@among)) " +
+              $"AND ((display_name_key >= @from AND display_name_key < @to) OR (username_key >= @from AND username_key < @to)) AND {Person} ORDER BY display_name_key, id";
+        using var command = Command(connection, sql, ("@from", from), ("@to", to), ("@limit", limit),
+            ("@among", among is null ? "[]" : System.Text.Json.JsonSerializer.Serialize(among)));
+        return command.ReadInt64Column();
+    }
+
+    /// <summary>Fills <c>display_name_key</c> of up to <paramref name="batch"/> accounts from before the column; how many.</summary>
+    public Task<int> FillNameKeysAsync(int batch) =>
+        writer.WriteAsync(scope =>
+        {
+            var select = scope.Command("SELECT id, display_name FROM session_users WHERE display_name_key IS NULL LIMIT @limit");
+            select.Parameters.AddWithValue("@limit", batch);
+            var rows = new List<(long Id, string Name)>();
+            using (var reader = select.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    rows.Add((reader.GetInt64(0), reader.GetString(1)));
+                }
+            }
+
+            foreach (var (id, name) in rows)
+            {
+                scope.Execute("UPDATE session_users SET display_name_key = @key WHERE id = @id", ("@key", Rules.NameKey(name)), ("@id", id));
+            }
+
+            return rows.Count;
+        });
+
     /// <summary>Users whose username starts with <paramref name="prefixKey"/>, by username. Usernames are
     /// <c>[a-z0-9_]</c> once lower-cased, all below '~', so the range is an index scan in any database.</summary>
     public List<UserRecord> SearchUsers(string prefixKey, int limit) =>
@@ -151,10 +198,10 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
                 ConsumeInvite(scope, user.InviteCode, now);
             }
 
-            var id = Convert.ToInt64(scope.Scalar("INSERT INTO session_users (username, username_key, password_hash, display_name, bio, is_admin, is_blocked, created_at) " +
-                "VALUES (@username, @key, @hash, @name, '', @admin, 0, @now) RETURNING id",
+            var id = Convert.ToInt64(scope.Scalar("INSERT INTO session_users (username, username_key, password_hash, display_name, display_name_key, bio, is_admin, is_blocked, created_at) " +
+                "VALUES (@username, @key, @hash, @name, @name_key, '', @admin, 0, @now) RETURNING id",
                 ("@username", user.Username), ("@key", user.UsernameKey), ("@hash", user.PasswordHash),
-                ("@name", user.DisplayName), ("@admin", isFirst), ("@now", now)));
+                ("@name", user.DisplayName), ("@name_key", Rules.NameKey(user.DisplayName)), ("@admin", isFirst), ("@now", now)));
             return (id, isFirst);
         });
 
@@ -263,8 +310,8 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         {
             RefuseLastAdmin(scope, scope.Scalar("SELECT is_admin FROM session_users WHERE id = @id", ("@id", userId)) is 1L);
             scope.Execute(
-                "UPDATE session_users SET username = '', username_key = '~' || id, password_hash = '', display_name = @name, bio = '', " +
-                "is_admin = 0 WHERE id = @id",
+                "UPDATE session_users SET username = '', username_key = '~' || id, password_hash = '', display_name = @name, display_name_key = '', " +
+                "bio = '', is_admin = 0 WHERE id = @id",
                 ("@name", DeletedDisplayName), ("@id", userId));
             SetPhoto(scope, media, userId, prepared: null);
             scope.Execute("DELETE FROM session_two_factor WHERE user_id = @user", ("@user", userId));
@@ -540,8 +587,8 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
     public Task UpdateProfileAsync(long userId, string displayName, string bio) =>
         writer.WriteAsync(scope =>
-            scope.Execute("UPDATE session_users SET display_name = @name, bio = @bio WHERE id = @id",
-                ("@name", displayName), ("@bio", bio), ("@id", userId)));
+            scope.Execute("UPDATE session_users SET display_name = @name, display_name_key = @name_key, bio = @bio WHERE id = @id",
+                ("@name", displayName), ("@name_key", Rules.NameKey(displayName)), ("@bio", bio), ("@id", userId)));
 
     public Task InsertInviteAsync(string code, long createdBy, int uses, long? expiresAt, long now, AuditRecord audit) =>
         writer.WriteAsync(scope =>
@@ -656,9 +703,9 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             }
 
             var id = Convert.ToInt64(scope.Scalar(
-                "INSERT INTO session_users (username, username_key, password_hash, display_name, bio, is_admin, is_blocked, created_at, is_bot) " +
-                "VALUES (@username, @key, '', @name, '', 0, 0, @now, 1) RETURNING id",
-                ("@username", username), ("@key", key), ("@name", displayName), ("@now", now)));
+                "INSERT INTO session_users (username, username_key, password_hash, display_name, display_name_key, bio, is_admin, is_blocked, created_at, is_bot) " +
+                "VALUES (@username, @key, '', @name, @name_key, '', 0, 0, @now, 1) RETURNING id",
+                ("@username", username), ("@key", key), ("@name", displayName), ("@name_key", Rules.NameKey(displayName)), ("@now", now)));
             scope.Execute("INSERT INTO session_bots (user_id, owner_id, token_hash, created_at) VALUES (@id, @owner, @hash, @now)",
                 ("@id", id), ("@owner", ownerId), ("@hash", tokenHash(id)), ("@now", now));
             return id;

@@ -28,8 +28,8 @@ internal sealed class BotAccounts(SessionStore store) : IBotAccounts
     {
         var username = $"hook_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}{Rules.BotSuffix}";
         return Convert.ToInt64(scope.Scalar(
-            "INSERT INTO session_users (username, username_key, password_hash, display_name, bio, is_admin, is_blocked, created_at, is_bot) " +
-            "VALUES (@username, @key, '', @name, '', 0, 0, @now, 1) RETURNING id",
+            "INSERT INTO session_users (username, username_key, password_hash, display_name, display_name_key, bio, is_admin, is_blocked, created_at, is_bot) " +
+            "VALUES (@username, @key, '', @name, '', '', 0, 0, @now, 1) RETURNING id",
             ("@username", username), ("@key", Rules.UsernameKey(username)), ("@name", displayName), ("@now", now.ToUnixTimeMilliseconds())));
     }
 }

@@ -300,6 +300,11 @@ namespace Messenger.Session.Storage.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("display_name");
 
+                    b.Property<string>("DisplayNameKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("display_name_key");
+
                     b.Property<bool>("IsAdmin")
                         .HasColumnType("INTEGER")
                         .HasColumnName("is_admin");
@@ -335,6 +340,8 @@ namespace Messenger.Session.Storage.Migrations
                         .HasColumnName("username_key");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DisplayNameKey");
 
                     b.HasIndex("UsernameKey")
                         .IsUnique();
