@@ -1886,6 +1886,15 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         var results = alice.Page.GetByRole(AriaRole.List, new() { Name = "Results in this chat" });
         var from = alice.Page.GetByLabel("From", new() { Exact = true });
         await Expect(from.Locator("option", new() { HasText = bobName.Display })).ToHaveCountAsync(1);
+        await Expect(from.Locator("option")).ToHaveCountAsync(3);
+        // Typing a name asks the server for the members it starts (a large group's are not all listed).
+        var findMember = alice.Page.GetByLabel("Find member");
+        await findMember.FillAsync("BOB B");
+        await Expect(from.Locator("option")).ToHaveTextAsync(["Anyone", bobName.Display]);
+        await findMember.FillAsync("nobody here");
+        await Expect(from.Locator("option")).ToHaveTextAsync(["Anyone"]);
+        await findMember.FillAsync("");
+        await Expect(from.Locator("option")).ToHaveCountAsync(3);
         await from.SelectOptionAsync(new SelectOptionValue { Label = bobName.Display });
         await Expect(results.GetByRole(AriaRole.Button)).ToHaveCountAsync(2);
         await Expect(results.GetByRole(AriaRole.Button).Nth(0)).ToContainTextAsync("I will bring snacks");

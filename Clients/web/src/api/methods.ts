@@ -341,8 +341,9 @@ export function createMethods(call: Call) {
         call<ChatChanged>('groups.setAdmin', a, o),
       transferOwnership: (a: { chat_id: number; user_id: number }, o?: CallOptions) =>
         call<ChatChanged>('groups.transferOwnership', a, o),
-      getFull: (a: { chat_id: number; offset?: number; limit?: number }, o?: CallOptions) =>
-        call<ChatFull>('groups.getFull', { chat_id: a.chat_id, offset: a.offset ?? 0, limit: a.limit ?? 200 }, o),
+      /** With `query` (1–64 characters), only the members whose display name or username starts with it. */
+      getFull: (a: { chat_id: number; offset?: number; limit?: number; query?: string }, o?: CallOptions) =>
+        call<ChatFull>('groups.getFull', { chat_id: a.chat_id, offset: a.offset ?? 0, limit: a.limit ?? 200, ...(a.query ? { query: a.query } : {}) }, o),
       /** A new incoming webhook (admins); its path is told only in this answer. */
       createWebhook: (a: { chat_id: number; name: string }, o?: CallOptions) => call<WebhookCreated>('groups.createWebhook', a, o),
       getWebhooks: (a: { chat_id: number }, o?: CallOptions) => call<WebhookList>('groups.getWebhooks', a, o),

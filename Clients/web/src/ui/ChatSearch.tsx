@@ -9,29 +9,38 @@ import { KindSelect } from './KindSelect';
 import { dayBounds } from './searching';
 import { setState, useApp } from './store';
 
-/** Who may have written in the chat, for the "From" selector: both sides of a private chat, a group's members. */
-function useSenders(chatKey: string): number[] {
+/** Who may have written in the chat, for the "From" selector: both sides of a private chat; a group's first 200
+ * members, or, while a name is typed in `memberQuery`, the members whose display name or username starts with it (asked
+ * of the server a moment after the typing stops: a large group's members are not all here). */
+function useSenders(chatKey: string, memberQuery: string): number[] {
   const me = useApp((s) => s.me?.id ?? 0);
   const [senders, setSenders] = useState<number[]>([]);
+  const query = memberQuery.trim();
   useEffect(() => {
     let cancelled = false;
     const peer = peerFromKey(chatKey);
-    const load =
-      chatKey[0] === 'u'
-        ? Promise.resolve([...new Set([me, peer.id])])
-        : api()
-            .groups.getFull({ chat_id: peer.id, limit: 200 })
-            .then((full) => full.members.map((m) => m.user_id));
-    load
-      .then(async (ids) => {
-        await ensureUsers(ids).catch(() => undefined);
-        if (!cancelled) setSenders(ids);
-      })
-      .catch(() => !cancelled && setSenders([]));
+    const timer = setTimeout(
+      () => {
+        const load =
+          chatKey[0] === 'u'
+            ? Promise.resolve([...new Set([me, peer.id])])
+            : api()
+                .groups.getFull({ chat_id: peer.id, limit: query ? 50 : 200, query })
+                .then((full) => full.members.map((m) => m.user_id));
+        load
+          .then(async (ids) => {
+            await ensureUsers(ids).catch(() => undefined);
+            if (!cancelled) setSenders(ids);
+          })
+          .catch(() => !cancelled && setSenders([]));
+      },
+      query ? 250 : 0,
+    );
     return () => {
       cancelled = true;
+      clearTimeout(timer);
     };
-  }, [chatKey, me]);
+  }, [chatKey, me, query]);
   return senders;
 }
 
@@ -45,7 +54,10 @@ export function ChatSearch({ chatKey, onClose }: { chatKey: string; onClose: () 
   const [found, setFound] = useState<Message[] | null>(null);
   const [error, setError] = useState('');
   const state = useApp((s) => s);
-  const senders = useSenders(chatKey);
+  const [memberQuery, setMemberQuery] = useState('');
+  const members = useSenders(chatKey, memberQuery);
+  // The sender chosen stays a choice while other names are typed.
+  const senders = fromId && !members.includes(fromId) ? [fromId, ...members] : members;
   const trimmed = query.trim();
   const dates = dayBounds(day);
   const minDate = dates?.min_date ?? 0;
@@ -92,6 +104,17 @@ export function ChatSearch({ chatKey, onClose }: { chatKey: string; onClose: () 
         </button>
       </div>
       <div class="chat-search__filters">
+        {chatKey[0] === 'c' && (
+          <input
+            class="chat-search__select"
+            type="search"
+            placeholder="Find member"
+            aria-label="Find member"
+            value={memberQuery}
+            maxLength={64}
+            onInput={(e) => setMemberQuery(e.currentTarget.value)}
+          />
+        )}
         <select class="chat-search__select" aria-label="From" value={String(fromId)} onChange={(e) => setFromId(Number(e.currentTarget.value))}>
           <option value="0">Anyone</option>
           {senders.map((id) => (
