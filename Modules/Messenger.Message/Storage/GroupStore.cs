@@ -79,6 +79,9 @@ internal sealed class GroupStore(SqliteDatabase database)
         return command.ReadInt64Column();
     }
 
+    public const string MembersSql =
+        "SELECT user_id, role, joined_at FROM message_members WHERE chat_id = @chat AND user_id IN (SELECT value FROM json_each(@ids))";
+
     /// <summary>The member rows of those of <paramref name="userIds"/> who are members (a primary-key lookup each).</summary>
     public Dictionary<long, ChatMember> Members(long chatId, IReadOnlyCollection<long> userIds)
     {
@@ -90,7 +93,7 @@ internal sealed class GroupStore(SqliteDatabase database)
 
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT user_id, role, joined_at FROM message_members WHERE chat_id = @chat AND user_id IN (SELECT value FROM json_each(@ids))";
+        command.CommandText = MembersSql;
         command.Parameters.AddWithValue("@chat", chatId);
         command.Parameters.AddWithValue("@ids", System.Text.Json.JsonSerializer.Serialize(userIds));
         using var reader = command.ExecuteReader();

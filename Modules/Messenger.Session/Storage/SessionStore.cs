@@ -94,19 +94,23 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public List<long> MatchNamePrefix(string prefix, IReadOnlyCollection<long>? among, int limit)
     {
         var from = Rules.NameKey(prefix);
-        var to = from + "\U0010FFFF";
         using var connection = database.Open();
-        const string Person = "username <> '' AND (is_bot = 0 OR id IN (SELECT user_id FROM session_bots))";
-        var sql = among is null
-            ? "SELECT id, display_name_key FROM (" +
-              $"SELECT id, display_name_key FROM (SELECT id, display_name_key FROM session_users WHERE display_name_key >= @from AND display_name_key < @to AND {Person} ORDER BY display_name_key LIMIT @limit) " +
-              $"UNION SELECT id, display_name_key FROM (SELECT id, display_name_key FROM session_users WHERE username_key >= @from AND username_key < @to AND {Person} ORDER BY username_key LIMIT @limit)) " +
-              "ORDER BY display_name_key, id"
-            : "SELECT id, display_name_key FROM session_users WHERE id IN (SELECT value FROM json_each(@among)) " +
-              $"AND ((display_name_key >= @from AND display_name_key < @to) OR (username_key >= @from AND username_key < @to)) AND {Person} ORDER BY display_name_key, id";
-        using var command = Command(connection, sql, ("@from", from), ("@to", to), ("@limit", limit),
+        using var command = Command(connection, MatchNameSql(among is not null), ("@from", from), ("@to", from + "\U0010FFFF"), ("@limit", limit),
             ("@among", among is null ? "[]" : System.Text.Json.JsonSerializer.Serialize(among)));
         return command.ReadInt64Column();
+    }
+
+    /// <summary>The statement of <see cref="MatchNamePrefix"/>: the given ids by primary key, or two bounded index ranges.</summary>
+    public static string MatchNameSql(bool among)
+    {
+        const string Person = "username <> '' AND (is_bot = 0 OR id IN (SELECT user_id FROM session_bots))";
+        return among
+            ? "SELECT id FROM session_users WHERE id IN (SELECT value FROM json_each(@among)) " +
+              $"AND ((display_name_key >= @from AND display_name_key < @to) OR (username_key >= @from AND username_key < @to)) AND {Person} ORDER BY display_name_key, id"
+            : "SELECT id FROM (" +
+              $"SELECT id, display_name_key FROM (SELECT id, display_name_key FROM session_users WHERE display_name_key >= @from AND display_name_key < @to AND {Person} ORDER BY display_name_key LIMIT @limit) " +
+              $"UNION SELECT id, display_name_key FROM (SELECT id, display_name_key FROM session_users WHERE username_key >= @from AND username_key < @to AND {Person} ORDER BY username_key LIMIT @limit)) " +
+              "ORDER BY display_name_key, id";
     }
 
     /// <summary>Fills <c>display_name_key</c> of up to <paramref name="batch"/> accounts from before the column; how many.</summary>
