@@ -30,7 +30,8 @@ internal sealed record PushJob(long UserId, Contracts.Messages.Message? Message,
 /// <c>{kind: user|chat, id}</c>), <c>message_id</c>, <c>date</c>, the <c>title</c> and <c>body</c> to show, and <c>silent</c>
 /// (its sender sent it without sound: shown all the same, quietly; a mention in it too). Each
 /// notification carries the chat as its topic, so a push service holding several for an offline device keeps the
-/// newest only. A subscription its push service calls gone (404, 410) is dropped; other failures are logged and the
+/// newest only. Another device's sign-in to the account goes as <c>type</c> <c>new_authorization</c> (see
+/// <see cref="SignInPayload"/>), urgent, one topic per sign-in. A subscription its push service calls gone (404, 410) is dropped; other failures are logged and the
 /// notification is lost (the message is not: the device reads it when it connects). A full queue drops notifications,
 /// never messages.
 /// </summary>
