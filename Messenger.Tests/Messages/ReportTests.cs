@@ -186,8 +186,11 @@ public sealed class ReportTests : IAsyncLifetime
 
         await _admin.Client.SetUserAdminAsync(carol.Id, false);
         (await carol.NextAsync<OpenReportsChanged>()).Should().BeEquivalentTo(new { Open = 0, Latest = (ReportNotice?)null });
+        var carolPts = (await carol.Client.CallAsync(new GetStateCall())).Pts;
         await _admin.Client.ResolveReportAsync(one.Latest!.Id, ReportActions.DeleteMessage);
         (await _admin.NextAsync<OpenReportsChanged>()).Should().BeEquivalentTo(new { Open = 0, Latest = (ReportNotice?)null });
+        (await carol.Client.CallAsync(new GetDifferenceCall(carolPts))).Updates.Should().NotContain(
+            u => u.Update is OpenReportsUpdate, "a former admin hears of no report after");
 
         var bobsLog = await bob.Client.CallAsync(new GetDifferenceCall(0));
         bobsLog.Updates.Should().NotBeEmpty().And.NotContain(u => u.Update is OpenReportsUpdate, "only admins hear of reports");

@@ -21,7 +21,8 @@ internal sealed class ThumbnailBackfill(
     /// <summary>Lets the server's start (migrations, clients reconnecting) go first.</summary>
     private static readonly TimeSpan StartDelay = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often a pass looks for images still untried (a read of the blobs without a thumbnail state).</summary>
+    /// <summary>How often a pass may run after the first: when a send left an image untried meanwhile (the pass walks
+    /// every blob's row by hash).</summary>
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
 
     private readonly SemaphoreSlim _onePass = new(1, 1);
@@ -29,12 +30,19 @@ internal sealed class ThumbnailBackfill(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var delay = StartDelay;
+        var first = true;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await Task.Delay(delay, stoppingToken);
-                await RunAsync(stoppingToken);
+                // After the first pass, only when a send left an image untried: a pass reads every blob's row.
+                if (first || thumbnails.TakeLeftUntried())
+                {
+                    await RunAsync(stoppingToken);
+                }
+
+                first = false;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

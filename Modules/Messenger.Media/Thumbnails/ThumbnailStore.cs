@@ -55,6 +55,11 @@ internal sealed class ThumbnailStore
     public int Decoded => _decoded;
 
     private int _decoded;
+    private int _leftUntried;
+
+    /// <summary>Whether a send left an image untried since the last call (the decoder was busy, or its file could not be
+    /// stored): the background pass has something to do.</summary>
+    public bool TakeLeftUntried() => Interlocked.Exchange(ref _leftUntried, 0) == 1;
 
     /// <summary>False when <c>ThumbnailMaxPixels</c> is 0: nothing is made, nor recorded as tried.</summary>
     public bool Enabled => _options.Value.ThumbnailMaxPixels > 0;
@@ -86,6 +91,7 @@ internal sealed class ThumbnailStore
         if (!await _oneAtATime.WaitAsync(wait, cancellationToken))
         {
             _logger.LogInformation("No thumbnail for blob {Hash} yet: another image was being decoded", hash);
+            Interlocked.Exchange(ref _leftUntried, 1);
             return BlobThumbnail.None;
         }
 
@@ -93,7 +99,7 @@ internal sealed class ThumbnailStore
         {
             if (known is not null)
             {
-                Make(hash, size);
+                await RepeatAsync(hash, size, known);
                 return known;
             }
 
@@ -119,6 +125,7 @@ internal sealed class ThumbnailStore
             {
                 // No room on the disk, say: left untried, for the background pass after the next start.
                 _logger.LogWarning("Thumbnail of blob {Hash} not stored: {Error}", hash, e.Message);
+                Interlocked.Exchange(ref _leftUntried, 1);
                 return BlobThumbnail.None;
             }
 
@@ -162,6 +169,33 @@ internal sealed class ThumbnailStore
         return new BlobThumbnail(
             reader.GetInt32(1), reader.GetInt32(2), new MediaThumb(reader.GetInt32(3), reader.GetInt32(4), reader.GetInt64(5)),
             reader.IsDBNull(6) ? null : (byte[])reader.GetValue(6));
+    }
+
+    /// <summary>
+    /// What making a thumbnail costs, for content that has one: the decode and encode, a file written and synced (then
+    /// deleted) and the blob's row written again as it is, in a writer unit — so a send of an image the server has takes
+    /// as long as one of an image it has not, and its time does not tell which.
+    /// </summary>
+    private async Task RepeatAsync(string hash, long size, BlobThumbnail known)
+    {
+        if (Make(hash, size) is { } made)
+        {
+            try
+            {
+                Directory.CreateDirectory(TempDirectory);
+                var temp = Path.Combine(TempDirectory, $"{hash}-{Guid.NewGuid():N}.jpg");
+                using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+                {
+                    file.Write(made.Thumb);
+                    file.Flush(flushToDisk: true);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        await _writer.WriteAsync(scope => Record(scope, hash, known.Thumb is null ? NoThumbnail : Made, known.Thumb is null ? null : known), CancellationToken.None);
     }
 
     /// <summary>Deletes the blob's thumbnail file, if any (its row went with the blob's).</summary>

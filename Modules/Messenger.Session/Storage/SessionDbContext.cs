@@ -34,6 +34,9 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             user.HasIndex(u => u.DisplayNameKey);
             user.Property(u => u.Bio).HasColumnName("bio").HasMaxLength(140);
             user.Property(u => u.IsAdmin).HasColumnName("is_admin");
+            // The admins are read inside writer units (every report filed or resolved tells them): a few rows, never a
+            // scan of every account.
+            user.HasIndex(u => u.IsAdmin).HasFilter("is_admin = 1").HasDatabaseName("IX_session_users_admins");
             user.Property(u => u.IsBlocked).HasColumnName("is_blocked");
             user.Property(u => u.CreatedAt).HasColumnName("created_at");
             // The profile photo's media descriptor (MessagePack), held in the Media module as MediaHolders.ProfilePhotoOf(id).

@@ -94,8 +94,12 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public List<long> MatchNamePrefix(string prefix, IReadOnlyCollection<long>? among, int limit)
     {
         var from = Rules.NameKey(prefix);
+        // Usernames are [a-z0-9_] once lower-cased (a deleted account's key is '~' and its id, above them all): any other
+        // character matches none, and the username range is left empty rather than walked.
+        var usernameLike = from.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_');
         using var connection = database.Open();
-        using var command = Command(connection, MatchNameSql(among is not null), ("@from", from), ("@to", from + "\U0010FFFF"), ("@limit", limit),
+        using var command = Command(connection, MatchNameSql(among is not null), ("@from", from), ("@to", from + "\U0010FFFF"),
+            ("@userTo", usernameLike ? from + "~" : from), ("@limit", limit),
             ("@among", among is null ? "[]" : System.Text.Json.JsonSerializer.Serialize(among)));
         return command.ReadInt64Column();
     }
@@ -106,10 +110,10 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         const string Person = "username <> '' AND (is_bot = 0 OR id IN (SELECT user_id FROM session_bots))";
         return among
             ? "SELECT id FROM session_users WHERE id IN (SELECT value FROM json_each(@among)) " +
-              $"AND ((display_name_key >= @from AND display_name_key < @to) OR (username_key >= @from AND username_key < @to)) AND {Person} ORDER BY display_name_key, id"
+              $"AND ((display_name_key >= @from AND display_name_key < @to) OR (username_key >= @from AND username_key < @userTo)) AND {Person} ORDER BY display_name_key, id"
             : "SELECT id FROM (" +
               $"SELECT id, display_name_key FROM (SELECT id, display_name_key FROM session_users WHERE display_name_key >= @from AND display_name_key < @to AND {Person} ORDER BY display_name_key LIMIT @limit) " +
-              $"UNION SELECT id, display_name_key FROM (SELECT id, display_name_key FROM session_users WHERE username_key >= @from AND username_key < @to AND {Person} ORDER BY username_key LIMIT @limit)) " +
+              $"UNION SELECT id, display_name_key FROM (SELECT id, display_name_key FROM session_users WHERE username_key >= @from AND username_key < @userTo AND {Person} ORDER BY username_key LIMIT @limit)) " +
               "ORDER BY display_name_key, id";
     }
 
@@ -117,20 +121,23 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public Task<int> FillNameKeysAsync(int batch) =>
         writer.WriteAsync(scope =>
         {
-            var select = scope.Command("SELECT id, display_name FROM session_users WHERE display_name_key IS NULL LIMIT @limit");
+            // Deleted accounts and webhook posters get '' (as they do when made now): no name of theirs is searched.
+            var select = scope.Command(
+                "SELECT id, CASE WHEN username = '' OR (is_bot = 1 AND id NOT IN (SELECT user_id FROM session_bots)) THEN NULL ELSE display_name END " +
+                "FROM session_users WHERE display_name_key IS NULL LIMIT @limit");
             select.Parameters.AddWithValue("@limit", batch);
-            var rows = new List<(long Id, string Name)>();
+            var rows = new List<(long Id, string? Name)>();
             using (var reader = select.ExecuteReader())
             {
                 while (reader.Read())
                 {
-                    rows.Add((reader.GetInt64(0), reader.GetString(1)));
+                    rows.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
                 }
             }
 
             foreach (var (id, name) in rows)
             {
-                scope.Execute("UPDATE session_users SET display_name_key = @key WHERE id = @id", ("@key", Rules.NameKey(name)), ("@id", id));
+                scope.Execute("UPDATE session_users SET display_name_key = @key WHERE id = @id", ("@key", name is null ? "" : Rules.NameKey(name)), ("@id", id));
             }
 
             return rows.Count;

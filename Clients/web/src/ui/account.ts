@@ -63,6 +63,8 @@ export function forgetSession(): void {
     folder: 0,
     joinRequests: {},
     openReports: 0,
+    threadReads: {},
+    pendingDevices: false,
     groupCalls: {},
     groupCallError: null,
     users: {},

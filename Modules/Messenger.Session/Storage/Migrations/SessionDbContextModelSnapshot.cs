@@ -343,6 +343,10 @@ namespace Messenger.Session.Storage.Migrations
 
                     b.HasIndex("DisplayNameKey");
 
+                    b.HasIndex("IsAdmin")
+                        .HasDatabaseName("IX_session_users_admins")
+                        .HasFilter("is_admin = 1");
+
                     b.HasIndex("UsernameKey")
                         .IsUnique();
 
