@@ -30,12 +30,15 @@ public static class MediaMethods
     /// With <see cref="MediaTransport.Stream"/> (the default) the missing parts go in order as media streams, one
     /// request per run of missing parts and one at a time (in order, the server hashes the file as it arrives); with
     /// <see cref="MediaTransport.Rpc"/>, one <c>upload.saveFilePart</c> call per part, <paramref name="parallelism"/>
-    /// in flight.
+    /// in flight. <paramref name="thumb"/> (a PNG, JPEG, GIF or WebP image of at most 200 KiB — a video's frame, say) is
+    /// uploaded after the file and becomes the media's thumbnail once sent (<see cref="InputMedia.Thumb"/>);
+    /// <paramref name="duration"/> (seconds; videos and audio) and <paramref name="width"/>/<paramref name="height"/>
+    /// (videos) go into the input as given.
     /// </summary>
     public static async Task<InputMedia> UploadFileAsync(
         this MessengerClient client, Stream content, string name, string mimeType, IProgress<long>? progress = null,
         CancellationToken cancellationToken = default, long? fileId = null, int parallelism = 4,
-        MediaTransport transport = MediaTransport.Stream)
+        MediaTransport transport = MediaTransport.Stream, byte[]? thumb = null, int? duration = null, int? width = null, int? height = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
         if (!content.CanSeek || content.Length == 0)
@@ -141,7 +144,25 @@ public static class MediaMethods
             throw new UploadException(id, cause);
         }
 
-        return new InputMedia(id, totalParts, name, mimeType);
+        var thumbInput = thumb is null ? null : await client.UploadThumbAsync(thumb, cancellationToken);
+        return new InputMedia(id, totalParts, name, mimeType, thumbInput, duration, width, height);
+    }
+
+    /// <summary>Uploads an image (not empty, at most 200 KiB: the server refuses larger ones with <c>THUMB_INVALID</c>
+    /// when it is sent) to be a media's thumbnail: set it as <see cref="InputMedia.Thumb"/> (<c>media with { Thumb = … }</c>).
+    /// The upload is used up by the send that carries it.</summary>
+    public static async Task<InputThumb> UploadThumbAsync(this MessengerClient client, byte[] image, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(image.Length, nameof(image));
+        var id = Random.Shared.NextInt64(1, long.MaxValue);
+        var totalParts = (image.Length + PartSize - 1) / PartSize;
+        for (var part = 0; part < totalParts; part++)
+        {
+            var bytes = image.AsSpan(part * PartSize, Math.Min(PartSize, image.Length - (part * PartSize))).ToArray();
+            await client.CallAsync(new SaveFilePartCall(id, part, totalParts, bytes), cancellationToken);
+        }
+
+        return new InputThumb(id, totalParts);
     }
 
     /// <summary>Sends a message carrying an uploaded file, with an optional caption (≤ 1024 characters); <paramref name="silent"/>

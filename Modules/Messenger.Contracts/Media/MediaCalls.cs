@@ -49,20 +49,40 @@ public sealed record FileBytes([property: Key("bytes")] byte[] Bytes);
 
 /// <summary>A finished upload to attach to a message (<c>messages.send</c>'s <c>media</c>): the server checks every
 /// part is there, stores the content once (deduplicated by SHA-256) and records it under <see cref="Name"/> and
-/// <see cref="MimeType"/>.</summary>
+/// <see cref="MimeType"/>. <see cref="Thumb"/> is another finished upload, a small image (PNG, JPEG, GIF or WebP, at
+/// most 200 KiB) the client made of the file — a video's frame, say: the server decodes it and makes the media's
+/// thumbnail and inline preview of it, as of a photo; the upload is consumed and never becomes a file of its own. A
+/// photo the server can decode keeps its own thumbnail (the client's is used only when the server made none).
+/// <see cref="Duration"/> (seconds, 0–86400) is for videos and audio; <see cref="Width"/> and <see cref="Height"/>
+/// (1–10000, both or neither) for videos. Errors: <c>THUMB_INVALID</c>, <c>MEDIA_DURATION_INVALID</c>,
+/// <c>MEDIA_DIMENSIONS_INVALID</c>.</summary>
 [MessagePackObject]
 public sealed record InputMedia(
     [property: Key("file_id")] long FileId,
     [property: Key("total_parts")] int TotalParts,
     [property: Key("name")] string Name,
-    [property: Key("mime_type")] string MimeType);
+    [property: Key("mime_type")] string MimeType,
+    [property: Key("thumb")] InputThumb? Thumb = null,
+    [property: Key("duration")] int? Duration = null,
+    [property: Key("width")] int? Width = null,
+    [property: Key("height")] int? Height = null);
+
+/// <summary>The finished upload of a thumbnail the client made (<see cref="InputMedia.Thumb"/>): its file id (not the
+/// media's) and part count.</summary>
+[MessagePackObject]
+public sealed record InputThumb(
+    [property: Key("file_id")] long FileId,
+    [property: Key("total_parts")] int TotalParts);
 
 /// <summary>The media a message carries. <see cref="Kind"/> is one of <see cref="MediaKinds"/> (from the mime type);
 /// width and height are given for PNG, JPEG, GIF and WebP images: the size as displayed (after the EXIF orientation)
 /// when the server could decode the image, else the size its header declares. Read the bytes with
 /// <c>upload.getFile(id, …)</c>. Images the server decoded also carry <see cref="Thumb"/> (read it with
-/// <c>upload.getFile(id, …, thumb: true)</c>) and usually <see cref="Preview"/>; both are absent (nil) for other
-/// files, for images it could not or would not decode, and in descriptors stored before thumbnails existed.</summary>
+/// <c>upload.getFile(id, …, thumb: true)</c>) and usually <see cref="Preview"/>; so do other files sent with a thumbnail
+/// the client made (<see cref="InputMedia.Thumb"/>: a video's frame), where width and height are those the client gave
+/// (videos). Both are absent (nil) for files without one, for images it could not or would not decode, and in
+/// descriptors stored before thumbnails existed. <see cref="Duration"/> (seconds) is the one the client gave for a video
+/// or audio, else nil.</summary>
 [MessagePackObject]
 public sealed record MessageMedia(
     [property: Key("id")] long Id,
@@ -73,15 +93,16 @@ public sealed record MessageMedia(
     [property: Key("width")] int? Width = null,
     [property: Key("height")] int? Height = null,
     [property: Key("thumb")] MediaThumb? Thumb = null,
-    [property: Key("preview")] byte[]? Preview = null)
+    [property: Key("preview")] byte[]? Preview = null,
+    [property: Key("duration")] int? Duration = null)
 {
     /// <summary>Equal descriptors: the same fields, and previews with the same bytes.</summary>
     public bool Equals(MessageMedia? other) =>
         other is not null && Id == other.Id && Kind == other.Kind && Name == other.Name && MimeType == other.MimeType &&
-        Size == other.Size && Width == other.Width && Height == other.Height && Thumb == other.Thumb &&
+        Size == other.Size && Width == other.Width && Height == other.Height && Thumb == other.Thumb && Duration == other.Duration &&
         (Preview ?? []).AsSpan().SequenceEqual(other.Preview ?? []);
 
-    public override int GetHashCode() => HashCode.Combine(Id, Kind, Name, MimeType, Size, Width, Height, Thumb);
+    public override int GetHashCode() => HashCode.Combine(Id, Kind, Name, MimeType, Size, Width, Height, HashCode.Combine(Thumb, Duration));
 }
 
 /// <summary>The thumbnail of an image (<c>upload.getFile(…, thumb: true)</c>): a JPEG of <see cref="Width"/> ×
@@ -167,6 +188,16 @@ public static class MediaErrorNames
 
     /// <summary>400: the media's name is empty or longer than 255 characters, or its mime type is not <c>type/subtype</c>.</summary>
     public const string MediaInputInvalid = "MEDIA_INPUT_INVALID";
+
+    /// <summary>400: the media's thumb is an unknown or incomplete upload, has the media's own file id, is larger than
+    /// 200 KiB, or is not a PNG, JPEG, GIF or WebP image that decodes within the budgets.</summary>
+    public const string ThumbInvalid = "THUMB_INVALID";
+
+    /// <summary>400: a duration outside 0–86400 seconds, or one given for a file that is neither video nor audio.</summary>
+    public const string MediaDurationInvalid = "MEDIA_DURATION_INVALID";
+
+    /// <summary>400: a width or height outside 1–10000, only one of them, or given for a file that is not a video.</summary>
+    public const string MediaDimensionsInvalid = "MEDIA_DIMENSIONS_INVALID";
 
     public const string OffsetInvalid = "OFFSET_INVALID";
     public const string LimitInvalid = "LIMIT_INVALID";

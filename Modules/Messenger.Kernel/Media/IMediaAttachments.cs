@@ -76,7 +76,7 @@ public static class MediaHolders
 /// <summary>A completed upload whose blob is in the store, ready to be attached inside a writer unit.</summary>
 public sealed class PreparedMedia(
     string hash, long size, string kind, string name, string mimeType, int? width, int? height, Action release,
-    MediaThumb? thumb = null, byte[]? preview = null) : IDisposable
+    MediaThumb? thumb = null, byte[]? preview = null, int? duration = null, string? thumbKey = null) : IDisposable
 {
     private Action? _release = release;
 
@@ -94,10 +94,18 @@ public sealed class PreparedMedia(
 
     public int? Height { get; } = height;
 
-    /// <summary>The thumbnail made for the blob (images only), and its inline preview; null when there is none.</summary>
+    /// <summary>The thumbnail made for the blob (images) or of the client's image (<see cref="ThumbKey"/>), and its
+    /// inline preview; null when there is none.</summary>
     public MediaThumb? Thumb { get; } = thumb;
 
     public byte[]? Preview { get; } = preview;
+
+    /// <summary>Seconds, as the client gave them (videos and audio).</summary>
+    public int? Duration { get; } = duration;
+
+    /// <summary>The name of the thumbnail made of the client's image for this upload (<c>&lt;hash&gt;-&lt;key&gt;.jpg</c>
+    /// beside the blob's thumbnail); null when the media has none of its own.</summary>
+    public string? ThumbKey { get; } = thumbKey;
 
     public void Dispose() => Interlocked.Exchange(ref _release, null)?.Invoke();
 }

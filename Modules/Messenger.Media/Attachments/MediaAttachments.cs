@@ -23,6 +23,8 @@ internal sealed class MediaAttachments(
     IOptions<MediaOptions> options, TimeProvider clock, ILogger<MediaAttachments> logger) : IMediaAttachments
 {
     private const int MaxNameLength = 255;
+    private const int MaxDuration = 86_400;
+    private const int MaxSide = 10_000;
     private const int HeadBytes = 256 * 1024;
     private const int HashBufferBytes = 1024 * 1024;
     private static readonly TimeSpan ThumbnailWait = TimeSpan.FromSeconds(2);
@@ -42,10 +44,12 @@ internal sealed class MediaAttachments(
             throw MessengerError.BadRequest(MediaErrorNames.FileIdInvalid);
         }
 
+        var kind = MediaKinds.FromMimeType(mime);
+        CheckDescription(input, kind);
         var key = (userId, input.FileId);
         if (_completed.TryGetValue(key, out var done) && done.TotalParts == input.TotalParts && blobs.Hold(done.Hash) is { } held)
         {
-            return Prepared(done, name, mime, held);
+            return await WithClientThumbAsync(userId, key, done, input, kind, name, mime, held);
         }
 
         // The file work is done to the end even if the caller goes away: a half-hashed upload helps no one.
@@ -68,13 +72,111 @@ internal sealed class MediaAttachments(
         }
 
         // Made before the message's unit, while the blob is held.
-        var thumbnail = MediaKinds.FromMimeType(mime) == MediaKinds.Photo ? await ThumbnailAsync(hash, size) : BlobThumbnail.None;
+        var thumbnail = kind == MediaKinds.Photo ? await ThumbnailAsync(hash, size) : BlobThumbnail.None;
         var completed = new Completed(
             hash, size, input.TotalParts, thumbnail.Width ?? dimensions?.Width, thumbnail.Height ?? dimensions?.Height, clock.GetUtcNow(),
-            thumbnail.Thumb, thumbnail.Preview);
+            thumbnail.Thumb, thumbnail.Preview, null);
         _completed[key] = completed;
         logger.LogInformation("Upload {FileId} of user {UserId} completed: {Size} bytes", input.FileId, userId, size);
-        return Prepared(completed, name, mime, release);
+        return await WithClientThumbAsync(userId, key, completed, input, kind, name, mime, release);
+    }
+
+    /// <summary>The prepared media with the thumbnail of the client's thumb, if it sent one. The file's upload is
+    /// completed (and remembered) first: a refused thumb leaves the file to be sent again with a better one, and an
+    /// incomplete file does not use up a good thumb.</summary>
+    private async Task<PreparedMedia> WithClientThumbAsync(
+        long userId, (long, long) key, Completed completed, InputMedia input, string kind, string name, string mime, Action release)
+    {
+        try
+        {
+            var clientThumb = input.Thumb is not { } thumbInput ? null
+                : completed.ClientThumb is { } madeBefore && madeBefore.FileId == thumbInput.FileId ? madeBefore
+                : await ClientThumbAsync(userId, input.FileId, thumbInput);
+            return Prepared(Remember(key, completed, clientThumb), input, kind, name, mime, release);
+        }
+        catch
+        {
+            release();
+            throw;
+        }
+    }
+
+    /// <summary>Duration and size are the client's word (the server decodes no video): only their ranges are checked.</summary>
+    private static void CheckDescription(InputMedia input, string kind)
+    {
+        if (input.Duration is { } duration && (duration is < 0 or > MaxDuration || kind is not (MediaKinds.Video or MediaKinds.Audio)))
+        {
+            throw MessengerError.BadRequest(MediaErrorNames.MediaDurationInvalid);
+        }
+
+        if ((input.Width, input.Height) is not (null, null)
+            && (input.Width is not (>= 1 and <= MaxSide) || input.Height is not (>= 1 and <= MaxSide) || kind != MediaKinds.Video))
+        {
+            throw MessengerError.BadRequest(MediaErrorNames.MediaDimensionsInvalid);
+        }
+
+        if (input.Thumb is { } thumb && (thumb.FileId == 0 || thumb.FileId == input.FileId))
+        {
+            throw MessengerError.BadRequest(MediaErrorNames.ThumbInvalid);
+        }
+    }
+
+    /// <summary>The thumbnail made of the client's thumb upload, which is consumed whatever the outcome (unless it is
+    /// incomplete: it can still be finished). Null when the decoder was busy or thumbnails are off: then the media goes
+    /// out without one, as a photo would.</summary>
+    private async Task<ClientThumb?> ClientThumbAsync(long userId, long mediaFileId, InputThumb input)
+    {
+        string path;
+        long size;
+        try
+        {
+            (path, size, _) = await uploads.CompleteAsync(userId, input.FileId, input.TotalParts, CancellationToken.None);
+        }
+        catch (MessengerError)
+        {
+            // Unknown, incomplete, or of another part count: named for the thumb, not the file, so the client knows which.
+            throw MessengerError.BadRequest(MediaErrorNames.ThumbInvalid);
+        }
+
+        try
+        {
+            var (made, reason, busy) = await thumbnails.MakeOfClientImageAsync(path, size, ThumbnailWait);
+            if (made is not null)
+            {
+                return new ClientThumb(input.FileId, made, null);
+            }
+
+            logger.LogInformation("Thumb {ThumbId} of upload {FileId} of user {UserId} not used: {Reason}", input.FileId, mediaFileId, userId, reason);
+            return busy ? null : throw MessengerError.BadRequest(MediaErrorNames.ThumbInvalid);
+        }
+        finally
+        {
+            uploads.Remove(userId, input.FileId);
+        }
+    }
+
+    /// <summary>Remembers the completed upload with the client's thumbnail stored beside the blob's (once: a retry with
+    /// the same thumb finds it stored).</summary>
+    private Completed Remember((long, long) key, Completed completed, ClientThumb? clientThumb)
+    {
+        if (clientThumb is { Key: null })
+        {
+            try
+            {
+                var (thumbKey, _) = thumbnails.StoreOfClientImage(completed.Hash, clientThumb.Made.Thumb);
+                clientThumb = clientThumb with { Key = thumbKey };
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // As for a photo: no room for a thumbnail is no reason for the send to fail.
+                logger.LogWarning("Client thumbnail for blob {Hash} not stored: {Error}", completed.Hash, e.Message);
+                clientThumb = null;
+            }
+        }
+
+        completed = completed with { ClientThumb = clientThumb };
+        _completed[key] = completed;
+        return completed;
     }
 
     public MessageMedia Attach(WriteScope scope, PreparedMedia prepared, long messageId, long uploaderId)
@@ -89,7 +191,9 @@ internal sealed class MediaAttachments(
         var id = MediaSql.InsertMedia(scope, prepared, uploaderId, now);
         MediaSql.AddBlobReference(scope, prepared.Hash, prepared.Size);
         MediaSql.InsertReference(scope, messageId, id);
-        return new MessageMedia(id, prepared.Kind, prepared.Name, prepared.MimeType, prepared.Size, prepared.Width, prepared.Height, prepared.Thumb, prepared.Preview);
+        return new MessageMedia(
+            id, prepared.Kind, prepared.Name, prepared.MimeType, prepared.Size, prepared.Width, prepared.Height, prepared.Thumb, prepared.Preview,
+            prepared.Duration);
     }
 
     public void AddReference(WriteScope scope, long mediaId, long messageId)
@@ -136,9 +240,17 @@ internal sealed class MediaAttachments(
         }
     }
 
-    private static PreparedMedia Prepared(Completed completed, string name, string mime, Action release) =>
-        new(completed.Hash, completed.Size, MediaKinds.FromMimeType(mime), name, mime,
-            completed.Width, completed.Height, release, completed.Thumb, completed.Preview);
+    /// <summary>The media as it will be attached: a photo's own thumbnail when the server made one, else the client's;
+    /// a video's size as the client gave it.</summary>
+    private static PreparedMedia Prepared(Completed completed, InputMedia input, string kind, string name, string mime, Action release)
+    {
+        var own = completed.Thumb is null ? completed.ClientThumb : null;
+        var (width, height) = kind == MediaKinds.Video ? (input.Width, input.Height) : (completed.Width, completed.Height);
+        return own is { Key: { } thumbKey, Made: var made }
+            ? new(completed.Hash, completed.Size, kind, name, mime, width, height, release,
+                new MediaThumb(made.ThumbWidth, made.ThumbHeight, made.Thumb.Length), made.Preview, input.Duration, thumbKey)
+            : new(completed.Hash, completed.Size, kind, name, mime, width, height, release, completed.Thumb, completed.Preview, input.Duration);
+    }
 
     /// <summary>The file's SHA-256 (unless already known) and its first bytes, once the file is on disk for good.</summary>
     private static async Task<(string Hash, byte[] Head)> HashAsync(string path, string? knownHash)
@@ -173,5 +285,9 @@ internal sealed class MediaAttachments(
     }
 
     private sealed record Completed(
-        string Hash, long Size, int TotalParts, int? Width, int? Height, DateTimeOffset At, MediaThumb? Thumb, byte[]? Preview);
+        string Hash, long Size, int TotalParts, int? Width, int? Height, DateTimeOffset At, MediaThumb? Thumb, byte[]? Preview,
+        ClientThumb? ClientThumb);
+
+    /// <summary>The thumbnail made of a client's thumb upload <see cref="FileId"/>; <see cref="Key"/> once it is stored.</summary>
+    private sealed record ClientThumb(long FileId, MadeThumbnail Made, string? Key);
 }

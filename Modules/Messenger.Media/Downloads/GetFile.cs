@@ -27,9 +27,13 @@ internal sealed class GetFileHandler(MediaAccess access, BlobStore blobs, Thumbn
     public async ValueTask<FileBytes> Handle(GetFileCall call, CancellationToken cancellationToken)
     {
         var media = await access.RequireReadableAsync(caller.RequireUserId(), call.MediaId, cancellationToken);
-        var (path, size) = call.Thumb
-            ? (thumbnails.PathOf(media.Hash), thumbnails.Read(media.Hash)?.Thumb?.Size ?? throw MessengerError.NotFound(MediaErrorNames.MediaInvalid))
-            : (blobs.PathOf(media.Hash), media.Size);
+        var (path, size) = (call.Thumb, media.ThumbKey) switch
+        {
+            (false, _) => (blobs.PathOf(media.Hash), media.Size),
+            // The media's own thumbnail (made of its uploader's image) comes before the blob's: its descriptor shows it.
+            (true, { } key) => (thumbnails.PathOf(media.Hash, key), thumbnails.LengthOf(media.Hash, key) ?? throw MessengerError.NotFound(MediaErrorNames.MediaInvalid)),
+            (true, null) => (thumbnails.PathOf(media.Hash), thumbnails.Read(media.Hash)?.Thumb?.Size ?? throw MessengerError.NotFound(MediaErrorNames.MediaInvalid)),
+        };
         if (call.Offset >= size)
         {
             return new FileBytes([]);

@@ -8,7 +8,7 @@ using Messenger.Kernel.Storage;
 namespace Messenger.Media.Downloads;
 
 /// <summary>A stored media file as a reader sees it.</summary>
-internal sealed record ReadableMedia(long Id, string Hash, long Size);
+internal sealed record ReadableMedia(long Id, string Hash, long Size, string? ThumbKey);
 
 /// <summary>
 /// Who may read a media file: its uploader, whoever can see a message carrying it, anyone signed in when it is a
@@ -27,17 +27,17 @@ internal sealed class MediaAccess(SqliteDatabase database, ISender bus)
             throw MessengerError.NotFound(MediaErrorNames.MediaInvalid);
         }
 
-        return new ReadableMedia(mediaId, media.Hash, media.Size);
+        return new ReadableMedia(mediaId, media.Hash, media.Size, media.ThumbKey);
     }
 
-    private (long OwnerId, string Hash, long Size)? Find(long mediaId)
+    private (long OwnerId, string Hash, long Size, string? ThumbKey)? Find(long mediaId)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT owner_id, hash, size FROM media_files WHERE id = @id";
+        command.CommandText = "SELECT owner_id, hash, size, thumb_key FROM media_files WHERE id = @id";
         command.Parameters.AddWithValue("@id", mediaId);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? (reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2)) : null;
+        return reader.Read() ? (reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3)) : null;
     }
 
     // Photos are held by negative ids (MediaHolders), messages by positive ones.

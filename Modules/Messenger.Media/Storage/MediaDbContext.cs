@@ -55,6 +55,10 @@ internal sealed class MediaDbContext(DbContextOptions<MediaDbContext> options) :
             file.Property(f => f.Width).HasColumnName("width");
             file.Property(f => f.Height).HasColumnName("height");
             file.Property(f => f.RefCount).HasColumnName("ref_count");
+            // Seconds, as the uploader's client gave them (videos and audio).
+            file.Property(f => f.Duration).HasColumnName("duration");
+            // The thumbnail made of the client's image for this upload: media/thumbs/ab/cd/<hash>-<thumb_key>.jpg.
+            file.Property(f => f.ThumbKey).HasColumnName("thumb_key");
             file.Property(f => f.CreatedAt).HasColumnName("created_at");
         });
 
@@ -116,6 +120,10 @@ internal sealed class FileRow
     public int? Height { get; set; }
 
     public long RefCount { get; set; }
+
+    public int? Duration { get; set; }
+
+    public string? ThumbKey { get; set; }
 
     public long CreatedAt { get; set; }
 }

@@ -33,8 +33,8 @@ internal static class MediaSql
     public static long InsertMedia(WriteScope scope, PreparedMedia media, long ownerId, long now)
     {
         var command = scope.Command(
-            "INSERT INTO media_files (hash, owner_id, kind, name, mime_type, size, width, height, ref_count, created_at) " +
-            "VALUES (@hash, @owner, @kind, @name, @mime, @size, @width, @height, 1, @now) RETURNING id");
+            "INSERT INTO media_files (hash, owner_id, kind, name, mime_type, size, width, height, duration, thumb_key, ref_count, created_at) " +
+            "VALUES (@hash, @owner, @kind, @name, @mime, @size, @width, @height, @duration, @thumbKey, 1, @now) RETURNING id");
         command.Parameters.AddWithValue("@hash", media.Hash);
         command.Parameters.AddWithValue("@owner", ownerId);
         command.Parameters.AddWithValue("@kind", media.Kind);
@@ -43,6 +43,8 @@ internal static class MediaSql
         command.Parameters.AddWithValue("@size", media.Size);
         command.Parameters.AddWithValue("@width", (object?)media.Width ?? DBNull.Value);
         command.Parameters.AddWithValue("@height", (object?)media.Height ?? DBNull.Value);
+        command.Parameters.AddWithValue("@duration", (object?)media.Duration ?? DBNull.Value);
+        command.Parameters.AddWithValue("@thumbKey", (object?)media.ThumbKey ?? DBNull.Value);
         command.Parameters.AddWithValue("@now", now);
         return (long)command.ExecuteScalar()!;
     }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Messenger.Contracts.Media;
 using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Storage;
@@ -64,7 +65,61 @@ internal sealed class ThumbnailStore
     /// <summary>False when <c>ThumbnailMaxPixels</c> is 0: nothing is made, nor recorded as tried.</summary>
     public bool Enabled => _options.Value.ThumbnailMaxPixels > 0;
 
+    /// <summary>The largest thumbnail image a client may send with its media (<see cref="MakeOfClientImageAsync"/>).</summary>
+    public const int ClientImageMaxBytes = 200 * 1024;
+
     public string PathOf(string hash) => Path.Combine(Root, hash[..2], hash[2..4], hash + ".jpg");
+
+    /// <summary>Where the thumbnail made of a client's image for one upload of the blob lives: beside the blob's own, so
+    /// it goes with the blob and backups link it like the others.</summary>
+    public string PathOf(string hash, string key) => Path.Combine(Root, hash[..2], hash[2..4], $"{hash}-{key}.jpg");
+
+    /// <summary>The length of an upload's thumbnail file; null when it is not there.</summary>
+    public long? LengthOf(string hash, string key) => new FileInfo(PathOf(hash, key)) is { Exists: true } file ? file.Length : null;
+
+    /// <summary>The thumbnail of an image a client sent with its media (a video's frame, say), decoded like a blob
+    /// through the same gate and budgets; <c>Made</c> null with a reason when it is not an image this decodes (the send
+    /// is refused), <c>Busy</c> when no turn came within <paramref name="wait"/> or thumbnails are off (it goes out
+    /// without one).</summary>
+    public async Task<(MadeThumbnail? Made, string Reason, bool Busy)> MakeOfClientImageAsync(string path, long size, TimeSpan wait)
+    {
+        if (!Enabled)
+        {
+            return (null, "thumbnails are off", true);
+        }
+
+        if (size > ClientImageMaxBytes)
+        {
+            return (null, $"{size} bytes is over the client thumbnail limit", false);
+        }
+
+        if (!await _oneAtATime.WaitAsync(wait))
+        {
+            return (null, "another image was being decoded", true);
+        }
+
+        try
+        {
+            var (made, reason) = ThumbnailMaker.Make(path, _options.Value.ThumbnailMaxPixels, () => Interlocked.Increment(ref _decoded));
+            return (made, reason, false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return (null, e.GetType().Name, false);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    /// <summary>Stores a thumbnail made of a client's image for an upload of blob <paramref name="hash"/> and returns its
+    /// key (a new random name each time: two uploads of the same content may bring different pictures).</summary>
+    public (string Key, long Length) StoreOfClientImage(string hash, byte[] bytes)
+    {
+        var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        return (key, WriteFile(PathOf(hash, key), bytes));
+    }
 
     /// <summary>The blob's thumbnail, made now if it was never tried and a turn comes within <paramref name="wait"/>
     /// (otherwise none, left untried for the background pass). The caller holds the blob (it cannot be collected
@@ -119,7 +174,7 @@ internal sealed class ThumbnailStore
             long stored;
             try
             {
-                stored = WriteFile(hash, made.Thumb);
+                stored = WriteFile(PathOf(hash), made.Thumb);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -198,22 +253,28 @@ internal sealed class ThumbnailStore
         await _writer.WriteAsync(scope => Record(scope, hash, known.Thumb is null ? NoThumbnail : Made, known.Thumb is null ? null : known), CancellationToken.None);
     }
 
-    /// <summary>Deletes the blob's thumbnail file, if any (its row went with the blob's).</summary>
+    /// <summary>Deletes the blob's thumbnail files, if any: its own and those made of clients' images for its uploads
+    /// (their rows went with the blob's).</summary>
     public void Delete(string hash)
     {
         try
         {
             File.Delete(PathOf(hash));
+            foreach (var file in Directory.EnumerateFiles(Path.GetDirectoryName(PathOf(hash))!, hash + "-*.jpg"))
+            {
+                File.Delete(file);
+            }
         }
         catch (DirectoryNotFoundException)
         {
         }
     }
 
-    /// <summary>Every thumbnail file's blob hash (a directory walk: start-up only).</summary>
+    /// <summary>The blob hash of every thumbnail file, once per blob (a directory walk: start-up only).</summary>
     public IEnumerable<string> AllHashes() =>
         Directory.Exists(Root)
-            ? Directory.EnumerateFiles(Root, "*.jpg", SearchOption.AllDirectories).Select(Path.GetFileNameWithoutExtension).OfType<string>()
+            ? Directory.EnumerateFiles(Root, "*.jpg", SearchOption.AllDirectories)
+                .Select(Path.GetFileNameWithoutExtension).OfType<string>().Select(name => name.Split('-')[0]).Distinct(StringComparer.Ordinal)
             : [];
 
     /// <summary>Removes thumbnails a crash left half-written.</summary>
@@ -263,16 +324,15 @@ internal sealed class ThumbnailStore
 
     /// <summary>Stores the thumbnail file and returns its length. A file already there (made before a crash kept it from
     /// being recorded) stays as it is: a stored file never changes, which backups rely on when they link it.</summary>
-    private long WriteFile(string hash, byte[] bytes)
+    private long WriteFile(string target, byte[] bytes)
     {
-        var target = PathOf(hash);
         if (new FileInfo(target) is { Exists: true } existing)
         {
             return existing.Length;
         }
 
         Directory.CreateDirectory(TempDirectory);
-        var temp = Path.Combine(TempDirectory, $"{hash}-{Guid.NewGuid():N}.jpg");
+        var temp = Path.Combine(TempDirectory, $"{Path.GetFileNameWithoutExtension(target)}-{Guid.NewGuid():N}.jpg");
         using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
         {
             file.Write(bytes);

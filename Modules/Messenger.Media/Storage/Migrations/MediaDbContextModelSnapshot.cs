@@ -81,6 +81,10 @@ namespace Messenger.Media.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<int?>("Duration")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duration");
+
                     b.Property<string>("Hash")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -116,6 +120,10 @@ namespace Messenger.Media.Storage.Migrations
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER")
                         .HasColumnName("size");
+
+                    b.Property<string>("ThumbKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("thumb_key");
 
                     b.Property<int?>("Width")
                         .HasColumnType("INTEGER")
