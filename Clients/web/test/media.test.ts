@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DOWNLOAD_CHUNK, PART_SIZE, downloadFile, downloadThumbnail, hasThumb, previewBytes, uploadFile } from '../src/api/media';
+import { DOWNLOAD_CHUNK, PART_SIZE, THUMB_MAX_BYTES, downloadFile, downloadThumbnail, hasThumb, previewBytes, uploadFile } from '../src/api/media';
+import { frameSize, frameTime } from '../src/ui/describeMedia';
 import { decodePayload, encodePayload } from '../src/protocol/codec';
 import type { Methods } from '../src/api/methods';
 import { RpcError, type MessageMedia } from '../src/api/types';
@@ -122,5 +123,59 @@ describe('thumbnails and previews', () => {
       throw new RpcError('MEDIA_INVALID', 404);
     };
     await expect(downloadThumbnail(upload, base)).rejects.toMatchObject({ name: 'MEDIA_INVALID' });
+  });
+});
+
+describe('videos: thumbnail, duration and size from the client', () => {
+  function recordingUpload() {
+    const calls: { file_id: number; part: number; total_parts: number; length: number }[] = [];
+    const upload = {
+      saveFilePart: async (a: { file_id: number; part: number; total_parts: number; bytes: Uint8Array }) => {
+        calls.push({ file_id: a.file_id, part: a.part, total_parts: a.total_parts, length: a.bytes.length });
+        return [];
+      },
+    } as unknown as Upload;
+    return { upload, calls };
+  }
+
+  it('uploads the frame as its own one-part upload after the file and sends the keys, the duration in whole seconds', async () => {
+    const { upload, calls } = recordingUpload();
+    const media = await uploadFile(upload, new Blob([new Uint8Array(1000)], { type: 'video/webm' }), {
+      name: 'clip.webm',
+      describe: { thumb: new Blob([new Uint8Array(3000)], { type: 'image/jpeg' }), duration: 74.6, width: 1280, height: 720 },
+    });
+    expect(media).toMatchObject({ mime_type: 'video/webm', duration: 75, width: 1280, height: 720, thumb: { total_parts: 1 } });
+    expect(media.thumb!.file_id).not.toBe(media.file_id);
+    expect(calls.at(-1)).toEqual({ file_id: media.thumb!.file_id, part: 0, total_parts: 1, length: 3000 });
+    const wire = decodePayload(encodePayload(media)) as Record<string, unknown>;
+    expect(Object.keys(wire).sort()).toEqual(['duration', 'file_id', 'height', 'mime_type', 'name', 'thumb', 'total_parts', 'width']);
+  });
+
+  it('leaves out what the server would refuse: a frame over 200 KiB, an endless (live) duration, a size past 10,000', async () => {
+    const { upload, calls } = recordingUpload();
+    const media = await uploadFile(upload, new Blob([new Uint8Array(10)], { type: 'audio/webm' }), {
+      describe: { thumb: new Blob([new Uint8Array(THUMB_MAX_BYTES + 1)]), duration: Infinity, width: 20_000, height: 100 },
+    });
+    expect(media.thumb).toBeUndefined();
+    expect(media.duration).toBeUndefined();
+    expect(media.width).toBeUndefined();
+    expect(calls).toHaveLength(1);
+  });
+
+  it('decodes a descriptor with a duration, and one without (older messages)', () => {
+    const video = { id: 3, kind: 'video', name: 'v.mp4', mime_type: 'video/mp4', size: 9, width: 640, height: 360, duration: 0 };
+    expect((decodePayload(encodePayload(video)) as MessageMedia).duration).toBe(0);
+    const { duration: _, ...older } = video;
+    expect((decodePayload(encodePayload(older)) as MessageMedia).duration).toBeUndefined();
+  });
+
+  it('takes the frame at 1 s, or a tenth into a shorter video, and draws it at most 320 px on its longest side', () => {
+    expect(frameTime(60)).toBe(1);
+    expect(frameTime(5)).toBe(0.5);
+    expect(frameTime(Infinity)).toBe(0);
+    expect(frameTime(NaN)).toBe(0);
+    expect(frameSize(1920, 1080)).toEqual({ width: 320, height: 180 });
+    expect(frameSize(1080, 1920)).toEqual({ width: 180, height: 320 });
+    expect(frameSize(160, 90)).toEqual({ width: 160, height: 90 });
   });
 });

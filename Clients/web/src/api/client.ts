@@ -23,7 +23,7 @@
  * (IndexedDB by default in the browser); the session id lives in memory, one per client object.
  */
 import { createMethods, type CallOptions, type Methods } from './methods';
-import { downloadFile, downloadThumbnail, uploadFile, type DownloadOptions, type UploadOptions } from './media';
+import { downloadFile, downloadThumbnail, uploadFile, type DownloadOptions, type MediaDescription, type UploadOptions } from './media';
 import { RpcError, type ChatChanged, type ConnectionState, type InputMedia, type LoginToken, type MessageMedia, type MessengerEvent, type SignedIn } from './types';
 import { defaultKeyStore, type DeviceKeyStore } from '../protocol/keystore';
 import { ConnectionError, ProtocolSession, type SessionOptions } from '../protocol/session';
@@ -212,7 +212,7 @@ export class MessengerClient {
     return this.stream.channelPts;
   }
 
-  uploadFile(file: Blob, options: UploadOptions & { name?: string; mimeType?: string } = {}): Promise<InputMedia> {
+  uploadFile(file: Blob, options: UploadOptions & { name?: string; mimeType?: string; describe?: MediaDescription } = {}): Promise<InputMedia> {
     return uploadFile(this.upload, file, options);
   }
 

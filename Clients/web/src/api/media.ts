@@ -1,7 +1,7 @@
 // Uploads in 512 KiB parts, a few in parallel, and downloads in 1 MiB aligned ranges (like MediaMethods.cs).
 import { randomId } from '../protocol/random';
 import type { Methods } from './methods';
-import { RpcError, type InputMedia, type MessageMedia } from './types';
+import { RpcError, type InputMedia, type InputThumb, type MessageMedia } from './types';
 
 export const PART_SIZE = 512 * 1024;
 export const DOWNLOAD_CHUNK = 1024 * 1024;
@@ -23,11 +23,23 @@ export interface DownloadOptions {
 
 type UploadMethods = Methods['upload'];
 
-/** Uploads `file` and returns the `InputMedia` to pass to `messages.send` (with `name`/`mimeType` of the file). */
+/** What the client knows of a video or audio file: a frame to be its thumbnail, its duration (seconds) and size. */
+export interface MediaDescription {
+  thumb?: Blob | null;
+  duration?: number | null;
+  width?: number | null;
+  height?: number | null;
+}
+
+/** The largest thumbnail image the server takes (`THUMB_INVALID` past it). */
+export const THUMB_MAX_BYTES = 200 * 1024;
+
+/** Uploads `file` and returns the `InputMedia` to pass to `messages.send` (with `name`/`mimeType` of the file), with
+ * the thumbnail uploaded after it and the duration and size given (`describe`). */
 export async function uploadFile(
   upload: UploadMethods,
   file: Blob,
-  options: UploadOptions & { name?: string; mimeType?: string } = {},
+  options: UploadOptions & { name?: string; mimeType?: string; describe?: MediaDescription } = {},
 ): Promise<InputMedia> {
   if (file.size === 0) throw new RangeError('an empty file cannot be uploaded');
   const fileId = options.fileId ?? randomId();
@@ -71,7 +83,23 @@ export async function uploadFile(
   }
   const name = options.name ?? (file instanceof File ? file.name : 'file');
   const mimeType = options.mimeType || file.type || 'application/octet-stream';
-  return { file_id: fileId, total_parts: totalParts, name, mime_type: mimeType };
+  const media: InputMedia = { file_id: fileId, total_parts: totalParts, name, mime_type: mimeType };
+  const { thumb, duration, width, height } = options.describe ?? {};
+  if (thumb && thumb.size > 0 && thumb.size <= THUMB_MAX_BYTES) media.thumb = await uploadThumb(upload, thumb, options.signal);
+  if (duration != null && Number.isFinite(duration) && duration >= 0) media.duration = Math.min(86_400, Math.round(duration));
+  if (width && height && width <= 10_000 && height <= 10_000) {
+    media.width = Math.round(width);
+    media.height = Math.round(height);
+  }
+  return media;
+}
+
+/** Uploads a small image (one part) to be a media's thumbnail; the send that carries it uses it up. */
+export async function uploadThumb(upload: UploadMethods, image: Blob, signal?: AbortSignal): Promise<InputThumb> {
+  const fileId = randomId();
+  const bytes = new Uint8Array(await image.arrayBuffer());
+  await upload.saveFilePart({ file_id: fileId, part: 0, total_parts: 1, bytes }, { signal });
+  return { file_id: fileId, total_parts: 1 };
 }
 
 /**

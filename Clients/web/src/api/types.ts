@@ -342,6 +342,8 @@ export interface MessageMedia {
   height: number | null;
   thumb?: MediaThumb | null;
   preview?: Uint8Array | null;
+  /** Seconds, as the sender's client gave them (videos and audio); absent or null otherwise. */
+  duration?: number | null;
 }
 
 /** A media's thumbnail: a JPEG of `width` × `height` (longest side ≤ 320) and `size` bytes. */
@@ -351,12 +353,23 @@ export interface MediaThumb {
   size: number;
 }
 
-/** A finished upload to attach to `messages.send`. */
+/** A finished upload to attach to `messages.send`; `thumb` (a finished upload of a small image, ≤ 200 KiB: a video's
+ * frame) becomes the media's thumbnail; `duration` (seconds) for videos and audio, `width`/`height` for videos. */
 export interface InputMedia {
   file_id: number;
   total_parts: number;
   name: string;
   mime_type: string;
+  thumb?: InputThumb | null;
+  duration?: number | null;
+  width?: number | null;
+  height?: number | null;
+}
+
+/** The finished upload of a thumbnail image (`InputMedia.thumb`). */
+export interface InputThumb {
+  file_id: number;
+  total_parts: number;
 }
 
 /**

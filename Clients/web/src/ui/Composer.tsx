@@ -211,7 +211,8 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
           onSend={(file) => {
             setRecording(null);
             onDone();
-            void sendFile(chatKey, file, '', replyTo?.id ?? null);
+            // MediaRecorder's WebM states no duration (the browser reads it as Infinity): the recorder's clock does.
+            void sendFile(chatKey, file, '', replyTo?.id ?? null, { duration: (Date.now() - recording.startedAt) / 1000 });
           }}
         />
       ) : (

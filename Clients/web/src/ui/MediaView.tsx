@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import type { MessageMedia } from '../api/types';
 import { download } from './connection';
 import { errorText, formatBytes } from './format';
-import { mediaUrl, photoBox, previewUrl, saveBlob, thumbUrl } from './media';
+import { mediaUrl, photoBox, previewUrl, saveBlob, thumbUrl, videoThumbUrl } from './media';
+import { formatDuration } from './voice';
 import { Icon } from './Icon';
 import { Modal } from './Modal';
 
@@ -11,6 +12,7 @@ const INLINE_PLAY_MAX_BYTES = 50 * 1024 * 1024;
 
 export function MediaView({ media }: { media: MessageMedia }) {
   if (media.kind === 'photo') return <Photo media={media} />;
+  if (media.kind === 'video' && (media.thumb || media.preview?.length)) return <Video media={media} />;
   if ((media.kind === 'audio' || media.kind === 'video') && media.size <= INLINE_PLAY_MAX_BYTES) return <Player media={media} />;
   return <DocumentFile media={media} />;
 }
@@ -40,10 +42,84 @@ function Player({ media }: { media: MessageMedia }) {
       </button>
       <span class="document__info">
         <span class="document__name">{label}</span>
-        <span class="document__size muted">{busy ? 'Loading…' : formatBytes(media.size)}</span>
+        <span class="document__size muted">
+          {busy ? (
+            'Loading…'
+          ) : media.duration != null ? (
+            <>
+              <span data-testid="media-duration">{formatDuration(media.duration)}</span> · {formatBytes(media.size)}
+            </>
+          ) : (
+            formatBytes(media.size)
+          )}
+        </span>
         {error && <span class="form__error">{error}</span>}
       </span>
     </div>
+  );
+}
+
+/**
+ * A video sent with a thumbnail (the frame its sender's client took): the inline preview, then the thumbnail, with a
+ * play button and the duration over it; a click plays it in the bubble (downloaded whole, up to 50 MiB) or saves it.
+ */
+function Video({ media }: { media: MessageMedia }) {
+  const preview = previewUrl(media);
+  const [thumb, setThumb] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    videoThumbUrl(media).then(
+      (u) => live && setThumb(u),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [media.id]);
+  const [url, setUrl] = useState<string | null>(null);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [error, setError] = useState('');
+  const playable = media.size <= INLINE_PLAY_MAX_BYTES;
+  const open = async () => {
+    setError('');
+    setProgress(0);
+    try {
+      if (playable) setUrl(await mediaUrl(media));
+      else saveBlob(await download(media, setProgress), media.name);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setProgress(null);
+    }
+  };
+  if (url) return <video class="player player--video" src={url} controls autoPlay aria-label={media.name} />;
+  const box = photoBox(media);
+  return (
+    <>
+      <button
+        type="button"
+        class="photo video"
+        style={{ width: box.width, height: box.height }}
+        onClick={() => void open()}
+        disabled={progress !== null}
+        aria-label={`${playable ? 'Play' : 'Download'} ${media.name}`}
+      >
+        {thumb ? (
+          <img class="photo__img" src={thumb} alt="" width={box.width} height={box.height} data-testid="video-thumb" />
+        ) : (
+          preview && <img class="photo__img photo__img--preview" src={preview} alt="" width={box.width} height={box.height} data-testid="video-preview" />
+        )}
+        <span class="video__play">
+          <Icon name={playable ? 'play' : 'download'} />
+        </span>
+        {media.duration != null && (
+          <span class="video__duration" data-testid="media-duration">
+            {progress !== null ? (playable ? 'Loading…' : `${Math.round(progress * 100)}%`) : formatDuration(media.duration)}
+          </span>
+        )}
+      </button>
+      {error && <span class="form__error">{error}</span>}
+    </>
   );
 }
 

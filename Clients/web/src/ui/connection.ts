@@ -1,4 +1,5 @@
 import { MessengerClient } from '../api/client';
+import type { MediaDescription } from '../api/media';
 import type { InputMedia, MessageMedia } from '../api/types';
 import { applyEvent } from './events';
 import { deviceName } from './account';
@@ -46,8 +47,12 @@ export async function connect(): Promise<MessengerClient> {
   return connected;
 }
 
-export function upload(file: File, options: { signal: AbortSignal; onProgress: (fraction: number) => void }): Promise<InputMedia> {
+export function upload(
+  file: File,
+  options: { signal: AbortSignal; onProgress: (fraction: number) => void; describe?: MediaDescription },
+): Promise<InputMedia> {
   return api().uploadFile(file, {
+    describe: options.describe,
     name: file.name,
     mimeType: file.type || 'application/octet-stream',
     signal: options.signal,

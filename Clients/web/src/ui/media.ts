@@ -24,6 +24,17 @@ export function thumbUrl(media: MessageMedia): Promise<string> {
   return url;
 }
 
+/** A blob: URL of a video's thumbnail, downloaded once per page; no fallback to the file (a video is no picture). */
+export function videoThumbUrl(media: MessageMedia): Promise<string> {
+  let url = thumbUrls.get(media.id);
+  if (!url) {
+    url = downloadThumb(media).then((blob) => URL.createObjectURL(blob));
+    url.catch(() => thumbUrls.delete(media.id));
+    thumbUrls.set(media.id, url);
+  }
+  return url;
+}
+
 /** A blob: URL of the inline preview (shown blurred until the thumbnail is there), or null when there is none. */
 export function previewUrl(media: MessageMedia): string | null {
   const cached = previewUrls.get(media.id);

@@ -1,7 +1,9 @@
 import type { ChatChanged, InputMedia, Message, MessageList } from '../api/types';
 import { PeerKind, RpcError, ServiceActions, peerOf } from '../api/types';
 import { blankDialog, dialogOf, ensureChats, ensureUsers, loadDialogs, loadPresence, rememberUsers, updateDialog } from './chats';
+import type { MediaDescription } from '../api/media';
 import { api, upload } from './connection';
+import { describeMedia } from './describeMedia';
 import { errorText } from './format';
 import { dropFromOutbox, keepInOutbox, outboxEntries } from './outbox';
 import { peerFromKey, peerKey } from './peers';
@@ -262,7 +264,9 @@ export function discardPending(key: string, randomIdToDrop: number): void {
   forgetSent(randomIdToDrop);
 }
 
-export async function sendFile(key: string, file: File, caption: string, replyToId: number | null): Promise<void> {
+/** Uploads and sends a file; a video goes with a frame of it as its thumbnail, its duration and size, an audio file
+ * with its duration (`known`: what the caller knows already, the voice recorder's duration). */
+export async function sendFile(key: string, file: File, caption: string, replyToId: number | null, known?: MediaDescription): Promise<void> {
   const abort = new AbortController();
   const id = randomId();
   const entry = { id, name: file.name, progress: 0, abort };
@@ -271,7 +275,9 @@ export async function sendFile(key: string, file: File, caption: string, replyTo
   setUploads((list) => [...list, entry]);
   void api().messages.setTyping({ peer: peerFromKey(key), action: 'upload' }).catch(() => undefined);
   try {
+    const described = await describeMedia(file);
     const media = await upload(file, {
+      describe: { ...described, ...known },
       signal: abort.signal,
       onProgress: (progress) => setUploads((list) => list.map((u) => (u.id === id ? { ...u, progress } : u))),
     });
