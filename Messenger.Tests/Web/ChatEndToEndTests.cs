@@ -582,6 +582,58 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Video_WhenAttached_IsSentWithAFrameOfItAndItsDuration_WhichThePeerSeesOverItsThumbnail()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        // A 2.5 s WebM recorded in the page from a canvas (MediaRecorder): a real video this browser can decode.
+        var webm = Convert.FromBase64String(await alice.Page.EvaluateAsync<string>(@"async () => {
+            const canvas = document.createElement('canvas');
+            canvas.width = 160;
+            canvas.height = 120;
+            const context = canvas.getContext('2d');
+            const recorder = new MediaRecorder(canvas.captureStream(25), { mimeType: 'video/webm' });
+            const chunks = [];
+            recorder.ondataavailable = (e) => chunks.push(e.data);
+            const stopped = new Promise((resolve) => (recorder.onstop = resolve));
+            recorder.start();
+            const start = performance.now();
+            await new Promise((resolve) => {
+                const timer = setInterval(() => {
+                    context.fillStyle = 'red';
+                    context.fillRect(0, 0, 160, 120);
+                    context.fillStyle = 'blue';
+                    context.fillRect(80, 0, 80, 120);
+                    if (performance.now() - start > 2500) {
+                        clearInterval(timer);
+                        resolve();
+                    }
+                }, 40);
+            });
+            recorder.stop();
+            await stopped;
+            const bytes = new Uint8Array(await new Blob(chunks).arrayBuffer());
+            let text = '';
+            for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.subarray(i, i + 8192));
+            return btoa(text);
+        }"));
+
+        var chooser = await alice.Page.RunAndWaitForFileChooserAsync(() =>
+            alice.Page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).ClickAsync());
+        await chooser.SetFilesAsync(new FilePayload { Name = "clip.webm", MimeType = "video/webm", Buffer = webm });
+        await bob.OpenChatAsync(aliceName.Display);
+        var thumb = bob.Page.GetByTestId("video-thumb");
+        await Expect(thumb).ToBeVisibleAsync();
+        await thumb.EvaluateAsync("image => image.decode()");
+
+        (await thumb.EvaluateAsync<int>("image => image.naturalWidth")).Should().Be(160, "the frame, at the video's own size (under 320 px)");
+        await Expect(bob.Page.GetByTestId("media-duration")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^0:0[23]$"));
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Play clip.webm" }).ClickAsync();
+        await Expect(bob.Page.Locator("video.player--video")).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Photo_WhenLarge_ShowsItsThumbnailInThePeersChat_AndTheWholeImageWhenOpened()
     {
         var photo = Media.TestImages.Encode(1000, 500, SkiaSharp.SKEncodedImageFormat.Png);

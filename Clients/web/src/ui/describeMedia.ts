@@ -42,6 +42,12 @@ export async function describeMedia(file: Blob): Promise<MediaDescription> {
     const loaded = next('loadedmetadata');
     element.src = url;
     await loaded;
+    if (element.duration === Infinity) {
+      // A file a browser recorded (MediaRecorder's WebM) states no duration: seeking past its end makes the browser find it.
+      const atEnd = next('seeked');
+      element.currentTime = Number.MAX_SAFE_INTEGER;
+      await atEnd;
+    }
     if (Number.isFinite(element.duration)) description.duration = element.duration;
     if (!(element instanceof HTMLVideoElement) || !element.videoWidth || !element.videoHeight) return description;
     description.width = element.videoWidth;
