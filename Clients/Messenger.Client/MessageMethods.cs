@@ -124,16 +124,27 @@ public static class MessageMethods
         this MessengerClient client, Peer peer, long id, CancellationToken cancellationToken = default) =>
         (await client.CallAsync(new GetReadParticipantsCall(peer, id), cancellationToken)).UserIds;
 
-    /// <summary>Pins message <paramref name="id"/> in the chat for everyone in it (posting the service message
-    /// <c>pin_message</c> unless <paramref name="silent"/>); the result carries both, and neither is repeated as an
-    /// event on this device.</summary>
+    /// <summary>Adds message <paramref name="id"/> to the chat's pinned messages for everyone in it (posting the service
+    /// message <c>pin_message</c> unless <paramref name="silent"/>); the result carries the newest pinned message, the
+    /// count and the service message, and none of it is repeated as an event on this device.</summary>
     public static Task<PinResult> PinMessageAsync(
         this MessengerClient client, Peer peer, long id, bool silent = false, CancellationToken cancellationToken = default) =>
         ObservedPinAsync(client, new PinMessageCall(peer, id, Unpin: false, silent), cancellationToken);
 
-    /// <summary>Unpins the chat's pinned message; not repeated as an event on this device.</summary>
-    public static Task<PinResult> UnpinMessageAsync(this MessengerClient client, Peer peer, CancellationToken cancellationToken = default) =>
-        ObservedPinAsync(client, new PinMessageCall(peer, 0, Unpin: true), cancellationToken);
+    /// <summary>Takes message <paramref name="id"/> off the chat's pinned messages (0: the newest); not repeated as an
+    /// event on this device.</summary>
+    public static Task<PinResult> UnpinMessageAsync(this MessengerClient client, Peer peer, long id = 0, CancellationToken cancellationToken = default) =>
+        ObservedPinAsync(client, new PinMessageCall(peer, id, Unpin: true), cancellationToken);
+
+    /// <summary>Takes every pinned message of the chat off the list, for everyone in it; not repeated as an event on this
+    /// device.</summary>
+    public static Task<AffectedMessages> UnpinAllAsync(this MessengerClient client, Peer peer, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new UnpinAllMessagesCall(peer), peer, cancellationToken);
+
+    /// <summary>The chat's pinned messages, newest first, older than <paramref name="offsetId"/> (0: from the newest).</summary>
+    public static async Task<Message[]> GetPinnedAsync(
+        this MessengerClient client, Peer peer, long offsetId = 0, int limit = PinnedMessages.MaxPinned, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetPinnedMessagesCall(peer, offsetId, limit), cancellationToken)).Messages;
 
     private static async Task<PinResult> ObservedPinAsync(MessengerClient client, PinMessageCall call, CancellationToken cancellationToken)
     {

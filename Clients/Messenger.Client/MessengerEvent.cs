@@ -44,9 +44,10 @@ public enum ReadSide
 /// <see cref="UnreadMentions"/> of them mentioning the user (groups).</summary>
 public sealed record HistoryRead(long Pts, Peer Peer, ReadSide Side, long MaxId, int StillUnread, int UnreadMentions = 0) : LoggedEvent(Pts);
 
-/// <summary>The chat's pinned message changed (for everyone in it): <see cref="Message"/> is pinned now, or nothing
-/// is (null).</summary>
-public sealed record MessagePinned(long Pts, Peer Peer, Message? Message) : LoggedEvent(Pts);
+/// <summary>The chat's pinned messages changed (for everyone in it): <see cref="Ids"/> were pinned (<see cref="Pinned"/>)
+/// or unpinned (null: an entry from before the list, whose <see cref="Message"/> was the only pinned one);
+/// <see cref="Message"/> is the newest pinned message now (null: none) and <see cref="Count"/> how many are pinned.</summary>
+public sealed record MessagePinned(long Pts, Peer Peer, Message? Message, long[]? Ids = null, bool Pinned = false, int Count = 0) : LoggedEvent(Pts);
 
 /// <summary><see cref="UserId"/> reacted to message <see cref="MessageId"/> with <see cref="Reaction"/> (null: took it
 /// back); <see cref="Reactions"/> are the message's reactions now.</summary>

@@ -521,7 +521,7 @@ public sealed class UpdateStream
                 Emit(new MessagesDelivered(entry.Pts, delivered.Peer, delivered.MaxId) { ChannelId = channelId });
                 break;
             case PinnedMessageUpdate pinned:
-                Emit(new MessagePinned(entry.Pts, pinned.Peer, pinned.Message) { ChannelId = channelId });
+                Emit(new MessagePinned(entry.Pts, pinned.Peer, pinned.Message, pinned.Ids, pinned.Pinned, pinned.Count) { ChannelId = channelId });
                 break;
             case MessageReactionsUpdate reactions:
                 Emit(new MessageReactionsChanged(entry.Pts, reactions.Peer, reactions.MessageId, reactions.UserId, reactions.Reaction, reactions.Reactions)

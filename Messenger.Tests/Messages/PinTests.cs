@@ -8,7 +8,8 @@ using Messenger.Tests.Session;
 
 namespace Messenger.Tests.Messages;
 
-/// <summary><c>messages.pin</c>: one pinned message per chat, for everyone in it, in every kind of chat.</summary>
+/// <summary><c>messages.pin</c>, <c>messages.unpinAll</c>, <c>messages.getPinned</c>: a list of pinned messages per chat,
+/// for everyone in it, in every kind of chat.</summary>
 public sealed class PinTests : IAsyncLifetime
 {
     private TestHost _host = null!;
@@ -49,6 +50,9 @@ public sealed class PinTests : IAsyncLifetime
         (await DialogWith(alice, bob)).PinnedMessage!.Text.Should().Be("meet at 6");
 
         await alice.Client.UnpinMessageAsync(bob.Peer);
+        (await bob.NextAsync<MessagePinned>()).Message!.Id.Should().Be(first.Message.Id, "unpinning without an id takes off the newest");
+        (await DialogWith(bob, alice)).PinnedMessage!.Id.Should().Be(first.Message.Id);
+        (await alice.Client.UnpinMessageAsync(bob.Peer)).PtsCount.Should().Be(1);
         (await bob.NextAsync<MessagePinned>()).Message.Should().BeNull();
         (await DialogWith(bob, alice)).PinnedMessage.Should().BeNull();
         (await alice.Client.UnpinMessageAsync(bob.Peer)).PtsCount.Should().Be(0);
@@ -105,7 +109,9 @@ public sealed class PinTests : IAsyncLifetime
         (await DialogWith(bob, alice)).PinnedMessage.Should().BeNull();
         (await DialogWith(alice, bob)).PinnedMessage.Should().BeNull();
         var difference = await bob.Client.GetDifferenceAsync(before.Pts);
-        difference.Updates.Select(u => u.Update).OfType<PinnedMessageUpdate>().Should().BeEmpty("the pin carried the text and was redacted");
+        difference.Updates.Select(u => u.Update).OfType<PinnedMessageUpdate>().Should()
+            .ContainSingle("the pin carried the text and was redacted; the unpin by the revoke carries none")
+            .Which.Should().Match<PinnedMessageUpdate>(u => u.Message == null && u.Ids!.SequenceEqual(new[] { secret.Message.Id }) && !u.Pinned && u.Count == 0);
         difference.Updates.Select(u => u.Update).OfType<NewMessageUpdate>().Should().OnlyContain(u => !u.Message.Text.Contains("4711"));
         await ChatTestKit.FailsWith(() => bob.Client.PinMessageAsync(alice.Peer, secret.Message.Id), MessageErrorNames.MessageIdInvalid);
     }
@@ -150,6 +156,133 @@ public sealed class PinTests : IAsyncLifetime
         await alice.Client.DeleteMessagesAsync(peer, [post.Message.Id], revoke: false);
         (await alice.Client.GetDialogsAsync()).Items.Single(d => d.Peer == peer).PinnedMessage.Should().BeNull("deleted for alice: not shown to her");
         (await bob.Client.GetDialogsAsync()).Items.Single(d => d.Peer == peer).PinnedMessage.Should().NotBeNull("still there for bob");
+    }
+
+    [Fact]
+    public async Task PinList_PinThree_ListedNewestFirst_DialogShowsNewest_UnpinMiddleThenAll_OtherDevicesFollow()
+    {
+        await using var alice = await _host.SignUpAsync("alice_pins3");
+        await using var alicePhone = await _host.SignInAnotherDeviceAsync("alice_pins3");
+        await using var bob = await _host.SignUpAsync("bob_pins3");
+        var before = await alicePhone.Client.GetStateAsync();
+        var one = (await alice.SendAsync(bob, "one")).Message.Id;
+        var two = (await bob.SendAsync(alice, "two")).Message.Id;
+        var three = (await alice.SendAsync(bob, "three")).Message.Id;
+
+        // Pinned out of order: the list follows the messages, not the pinning.
+        await alice.Client.PinMessageAsync(bob.Peer, two);
+        await alice.Client.PinMessageAsync(bob.Peer, three, silent: true);
+        var last = await bob.Client.PinMessageAsync(alice.Peer, one);
+
+        last.Pinned!.Id.Should().Be(three, "the newest pinned message is still 'three'");
+        last.Count.Should().Be(3);
+        (await alice.Client.GetPinnedAsync(bob.Peer)).Select(m => m.Text).Should().Equal("three", "two", "one");
+        (await bob.Client.GetPinnedAsync(alice.Peer, offsetId: three, limit: 1)).Select(m => m.Text).Should().Equal("two");
+        var dialog = await DialogWith(bob, alice);
+        dialog.PinnedMessage!.Id.Should().Be(three);
+        dialog.PinnedCount.Should().Be(3);
+        var phoneSaw = await alicePhone.ReadUntilAsync(e => e is MessagePinned { Count: 3 });
+        phoneSaw.OfType<MessagePinned>().Select(e => e.Ids!.Single()).Should().Equal(two, three, one);
+
+        (await alice.Client.UnpinMessageAsync(bob.Peer, two)).Should().Match<PinResult>(r => r.PtsCount == 1 && r.Count == 2 && r.Pinned!.Id == three);
+        (await bob.NextAsync<MessagePinned>(e => !e.Pinned)).Should().Match<MessagePinned>(e => e.Ids!.Single() == two && e.Count == 2 && e.Message!.Id == three);
+        (await alice.Client.GetPinnedAsync(bob.Peer)).Select(m => m.Text).Should().Equal("three", "one");
+        (await alice.Client.UnpinMessageAsync(bob.Peer, two)).PtsCount.Should().Be(0, "not pinned any more");
+
+        (await bob.Client.UnpinAllAsync(alice.Peer)).PtsCount.Should().Be(1, "one entry for the whole list");
+        var cleared = await alicePhone.NextAsync<MessagePinned>(e => e.Count == 0);
+        cleared.Ids.Should().BeEquivalentTo([one, three]);
+        cleared.Message.Should().BeNull();
+        (await alice.Client.GetPinnedAsync(bob.Peer)).Should().BeEmpty();
+        (await DialogWith(alice, bob)).Should().Match<Dialog>(d => d.PinnedMessage == null && d.PinnedCount == 0);
+        (await bob.Client.UnpinAllAsync(alice.Peer)).PtsCount.Should().Be(0);
+
+        var difference = await alicePhone.Client.GetDifferenceAsync(before.Pts);
+        difference.Updates.Select(u => u.Update).OfType<PinnedMessageUpdate>().Select(u => (u.Pinned, u.Count))
+            .Should().Equal((true, 1), (true, 2), (true, 3), (false, 2), (false, 0));
+        (await alice.Client.GetHistoryAsync(bob.Peer)).Count(m => m.Action?.Kind == ServiceActions.PinMessage).Should().Be(2, "the silent pin posted none");
+    }
+
+    [Fact]
+    public async Task Revoke_OfTheNewestPin_TheNextOlderShows_ForEveryone()
+    {
+        await using var alice = await _host.SignUpAsync("alice_revnew");
+        await using var bob = await _host.SignUpAsync("bob_revnew");
+        var older = (await alice.SendAsync(bob, "older")).Message.Id;
+        var newer = (await alice.SendAsync(bob, "newer")).Message.Id;
+        await alice.Client.PinMessageAsync(bob.Peer, older, silent: true);
+        await alice.Client.PinMessageAsync(bob.Peer, newer, silent: true);
+
+        await alice.Client.DeleteMessagesAsync(bob.Peer, [newer], revoke: true);
+
+        (await bob.NextAsync<MessagePinned>(e => !e.Pinned)).Should().Match<MessagePinned>(e => e.Message!.Id == older && e.Count == 1 && e.Ids!.Single() == newer);
+        (await DialogWith(bob, alice)).Should().Match<Dialog>(d => d.PinnedMessage!.Id == older && d.PinnedCount == 1);
+        (await bob.Client.GetPinnedAsync(alice.Peer)).Select(m => m.Id).Should().Equal(older);
+
+        // Deleted by bob for himself only: the pin stays for alice, bob no longer sees it.
+        await alice.SendAsync(bob, "keeps the chat in bob's list");
+        await bob.Client.DeleteMessagesAsync(alice.Peer, [older], revoke: false);
+        (await bob.Client.GetPinnedAsync(alice.Peer)).Should().BeEmpty();
+        (await DialogWith(bob, alice)).Should().Match<Dialog>(d => d.PinnedMessage == null && d.PinnedCount == 0);
+        (await DialogWith(alice, bob)).PinnedCount.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Pin_PastTheLimit_FailsPinnedTooMuch_AndBadListCallsAreRefused()
+    {
+        await using var alice = await _host.SignUpAsync("alice_pinmax");
+        await using var bob = await _host.SignUpAsync("bob_pinmax", startEvents: false);
+        var ids = new List<long>();
+        for (var i = 0; i <= PinnedMessages.MaxPinned; i++)
+        {
+            ids.Add((await alice.Client.SendMessageAsync(bob.Peer, $"m{i}")).Message.Id);
+        }
+
+        foreach (var id in ids.Take(PinnedMessages.MaxPinned))
+        {
+            await alice.Client.PinMessageAsync(bob.Peer, id, silent: true);
+        }
+
+        await ChatTestKit.FailsWith(() => alice.Client.PinMessageAsync(bob.Peer, ids[^1], silent: true), MessageErrorNames.PinnedTooMuch);
+        (await alice.Client.PinMessageAsync(bob.Peer, ids[0], silent: true)).PtsCount.Should().Be(0, "a pinned one pinned again is no new pin");
+        await alice.Client.UnpinMessageAsync(bob.Peer, ids[0]);
+        (await alice.Client.PinMessageAsync(bob.Peer, ids[^1], silent: true)).Count.Should().Be(PinnedMessages.MaxPinned);
+
+        await ChatTestKit.FailsWith(() => alice.Client.GetPinnedAsync(bob.Peer, limit: 0), MessageErrorNames.LimitInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.GetPinnedAsync(bob.Peer, limit: PinnedMessages.MaxPinned + 1), MessageErrorNames.LimitInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.GetPinnedAsync(bob.Peer, offsetId: -1), MessageErrorNames.OffsetInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.CallAsync(new PinMessageCall(bob.Peer, -1, Unpin: true)), MessageErrorNames.MessageIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.UnpinAllAsync(Peer.User(987654)), MessageErrorNames.PeerIdInvalid);
+        (await bob.Client.GetPinnedAsync(alice.Peer, limit: 5)).Select(m => m.Id).Should().Equal(ids.AsEnumerable().Reverse().Take(5));
+    }
+
+    [Theory]
+    [InlineData(ChatKind.LargeGroup)]
+    [InlineData(ChatKind.Channel)]
+    public async Task LargeGroups_AdminsPinSeveral_MembersListThem_ButMayNotUnpinAll(ChatKind kind)
+    {
+        await using var alice = await _host.MemberAsync($"alice_lpins{(int)kind}", listen: true);
+        await using var bob = await _host.MemberAsync($"bob_lpins{(int)kind}", listen: true);
+        var created = await alice.Client.CreateGroupAsync("Pins", [bob.Id], large: true, broadcast: kind == ChatKind.Channel);
+        var peer = Peer.Chat(created.Chat.Id);
+        var first = (await alice.Client.SendMessageAsync(peer, "rules")).Message.Id;
+        var sent = await alice.Client.SendMessageAsync(peer, "schedule");
+        var second = sent.Message.Id;
+
+        await alice.Client.PinMessageAsync(peer, first);
+        (await alice.Client.PinMessageAsync(peer, second, silent: true)).Should().Match<PinResult>(r => r.Channel && r.Count == 2);
+
+        (await bob.NextAsync<MessagePinned>(e => e.Count == 2)).ChannelId.Should().Be(created.Chat.Id);
+        (await bob.Client.GetPinnedAsync(peer)).Select(m => m.Text).Should().Equal("schedule", "rules");
+        (await bob.Client.GetDialogsAsync()).Items.Single(d => d.Peer == peer).Should().Match<Dialog>(d => d.PinnedMessage!.Id == second && d.PinnedCount == 2);
+        await ChatTestKit.FailsWith(() => bob.Client.UnpinAllAsync(peer), GroupErrorNames.ChatAdminRequired, 403);
+        await ChatTestKit.FailsWith(() => bob.Client.UnpinMessageAsync(peer, first), GroupErrorNames.ChatAdminRequired, 403);
+
+        var all = await alice.Client.UnpinAllAsync(peer);
+        all.Should().Match<AffectedMessages>(a => a.Channel && a.PtsCount == 1);
+        (await bob.NextAsync<MessagePinned>(e => e.Count == 0)).Ids.Should().BeEquivalentTo([first, second]);
+        var difference = await bob.Client.GetChannelDifferenceAsync(created.Chat.Id, sent.Pts);
+        difference.Updates.Select(u => u.Update).OfType<PinnedMessageUpdate>().Select(u => u.Count).Should().Equal(1, 2, 0);
     }
 
     private static async Task<Dialog> DialogWith(Device owner, Device peer) =>

@@ -108,6 +108,8 @@ public static class MessageModule
         services.AddRpcMethod<UnblockUserCall, Done>();
         services.AddRpcMethod<SearchMessagesCall, MessageList>();
         services.AddRpcMethod<PinMessageCall, PinResult>();
+        services.AddRpcMethod<UnpinAllMessagesCall, AffectedMessages>();
+        services.AddRpcMethod<GetPinnedMessagesCall, MessageList>();
         services.AddRpcMethod<UpdateNotifySettingsCall, AffectedMessages>();
         services.AddRpcMethod<SendReactionCall, ReactionsChanged>();
         services.AddRpcMethod<SendPollCall, SentMessage>();

@@ -197,8 +197,9 @@ public sealed record MessageReactions(
     [property: Key("reactions")] ReactionCount[] Reactions,
     [property: Key("my_reaction")] string? MyReaction);
 
-/// <summary>One chat in the caller's chat list. <see cref="PinnedMessage"/> is the chat's pinned message (for everyone
-/// in it); <see cref="MuteUntil"/> the caller's own mute (unix seconds, 0 when not muted); <see cref="Draft"/> the
+/// <summary>One chat in the caller's chat list. <see cref="PinnedMessage"/> is the chat's newest pinned message (for
+/// everyone in it; the newest the caller sees) and <see cref="PinnedCount"/> how many pinned ones the caller sees
+/// (<c>messages.getPinned</c> lists them); <see cref="MuteUntil"/> the caller's own mute (unix seconds, 0 when not muted); <see cref="Draft"/> the
 /// caller's unsent text, if any; <see cref="Pinned"/> whether the caller keeps it at the top of their list;
 /// <see cref="Archived"/> whether the caller moved it out of the main list (it stays there when new messages come);
 /// <see cref="UnreadMark"/> whether the caller marked it unread to come back to it; <see cref="TtlPeriod"/> the chat's
@@ -221,7 +222,8 @@ public sealed record Dialog(
     [property: Key("archived")] bool Archived = false,
     [property: Key("unread_mark")] bool UnreadMark = false,
     [property: Key("ttl_period")] int TtlPeriod = 0,
-    [property: Key("unread_mentions_count")] int UnreadMentionsCount = 0);
+    [property: Key("unread_mentions_count")] int UnreadMentionsCount = 0,
+    [property: Key("pinned_count")] int PinnedCount = 0);
 
 /// <summary>A page of the caller's chats, pinned ones first (most recently pinned first), then by most recent activity,
 /// and how many there are in all.</summary>

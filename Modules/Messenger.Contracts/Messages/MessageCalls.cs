@@ -208,14 +208,16 @@ public static class TypingActions
     public static bool IsKnown(string? action) => action is Typing or Cancel or Upload;
 }
 
-/// <summary><c>messages.pin</c>: pins message <see cref="Id"/> in the chat for everyone in it (one pinned message per
-/// chat; pinning another replaces it), or unpins whatever is pinned (<see cref="Unpin"/>; <see cref="Id"/> is then
-/// ignored). The chat's audience gets <c>pinned_message</c>, and a pin also posts the service message
-/// <c>pin_message</c> (its <c>reply_to_id</c> is the pinned message) unless <see cref="Silent"/>. Pinning what is
-/// already pinned, or unpinning nothing, changes nothing (<c>pts_count</c> 0). Both users of a private chat and every
-/// member of a small group may pin; in a large group or channel only admins. Errors: <c>PEER_ID_INVALID</c>,
-/// <c>USER_DELETED</c>, <c>MESSAGE_ID_INVALID</c> (not in this chat, deleted, or a service message), 403
-/// <c>CHAT_ADMIN_REQUIRED</c>, 403 <c>USER_IS_BLOCKED</c> / <c>YOU_BLOCKED_USER</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+/// <summary><c>messages.pin</c>: adds message <see cref="Id"/> to the chat's pinned messages, for everyone in it (at most
+/// <see cref="PinnedMessages.MaxPinned"/>; they are ordered by message id, the newest message first, and the newest is the
+/// one a single bar shows), or takes it off the list (<see cref="Unpin"/>; <see cref="Id"/> 0 takes off the newest, which
+/// is what a client that knows one pinned message shows). The chat's audience gets <c>pinned_message</c>, and a pin also
+/// posts the service message <c>pin_message</c> (its <c>reply_to_id</c> is the pinned message) unless <see cref="Silent"/>.
+/// Pinning what is already pinned, or unpinning what is not, changes nothing (<c>pts_count</c> 0, no service message).
+/// Both users of a private chat and every member of a small group may pin; in a large group or channel only admins.
+/// Errors: <c>PEER_ID_INVALID</c>, <c>USER_DELETED</c>, <c>MESSAGE_ID_INVALID</c> (not in this chat, deleted, or a
+/// service message), <c>PINNED_TOO_MUCH</c>, 403 <c>CHAT_ADMIN_REQUIRED</c>, 403 <c>USER_IS_BLOCKED</c> /
+/// <c>YOU_BLOCKED_USER</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
 [RpcMethod("messages.pin")]
 [MessagePackObject]
 public sealed record PinMessageCall(
@@ -223,6 +225,32 @@ public sealed record PinMessageCall(
     [property: Key("id")] long Id,
     [property: Key("unpin")] bool Unpin = false,
     [property: Key("silent")] bool Silent = false) : IRpcCall<PinResult>;
+
+/// <summary><c>messages.unpinAll</c>: takes every pinned message of the chat off the list, for everyone in it, with one
+/// <c>pinned_message</c> entry (its <c>ids</c> every message taken off). Who may: as for <c>messages.pin</c>. Nothing
+/// pinned changes nothing (<c>pts_count</c> 0). Errors: <c>PEER_ID_INVALID</c>, <c>USER_DELETED</c>, 403
+/// <c>CHAT_ADMIN_REQUIRED</c>, 403 <c>USER_IS_BLOCKED</c> / <c>YOU_BLOCKED_USER</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.unpinAll")]
+[MessagePackObject]
+public sealed record UnpinAllMessagesCall([property: Key("peer")] Peer Peer) : IRpcCall<AffectedMessages>;
+
+/// <summary><c>messages.getPinned</c>: the chat's pinned messages the caller sees, newest message first, older than
+/// <see cref="OffsetId"/> (0: from the newest), at most <see cref="Limit"/> (1–100). Errors: <c>PEER_ID_INVALID</c>,
+/// <c>OFFSET_INVALID</c>, <c>LIMIT_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+[RpcMethod("messages.getPinned")]
+[MessagePackObject]
+public sealed record GetPinnedMessagesCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("offset_id")] long OffsetId = 0,
+    [property: Key("limit")] int Limit = PinnedMessages.MaxPinned) : IRpcCall<MessageList>;
+
+/// <summary>Limits of a chat's pinned messages.</summary>
+public static class PinnedMessages
+{
+    /// <summary>Pinned messages a chat keeps at most (Telegram documents none; a list longer than this is no longer a
+    /// list anyone reads).</summary>
+    public const int MaxPinned = 100;
+}
 
 /// <summary><c>messages.setHistoryTTL</c>: turns the chat's auto-delete on (<see cref="Period"/> seconds,
 /// <see cref="HistoryTtl.Min"/>–<see cref="HistoryTtl.Max"/>) or off (0), for everyone in it. Messages posted while it is on
@@ -247,8 +275,8 @@ public static class HistoryTtl
     public const int Max = 366 * 86_400;
 }
 
-/// <summary>What <c>messages.pin</c> did: the chat's pinned message now (null: none), the service message it posted (if
-/// any), and where the caller's log (or, when <see cref="Channel"/> is set, the large group's own log) stands after
+/// <summary>What <c>messages.pin</c> did: the chat's newest pinned message now (null: none), how many are pinned
+/// (<see cref="Count"/>), the service message it posted (if any), and where the caller's log (or, when <see cref="Channel"/> is set, the large group's own log) stands after
 /// both entries (apply them as one change of <see cref="PtsCount"/> positions; the caller's device gets no push of them).</summary>
 [MessagePackObject]
 public sealed record PinResult(
@@ -256,7 +284,8 @@ public sealed record PinResult(
     [property: Key("service_message")] Message? ServiceMessage,
     [property: Key("pts")] long Pts,
     [property: Key("pts_count")] int PtsCount,
-    [property: Key("channel")] bool Channel = false);
+    [property: Key("channel")] bool Channel = false,
+    [property: Key("count")] int Count = 0);
 
 /// <summary><c>messages.sendReaction</c>: the caller reacts to message <see cref="Id"/> with <see cref="Reaction"/> (one
 /// emoji: a single grapheme, not a letter, digit or ASCII character), replacing their earlier reaction, or takes their
@@ -445,6 +474,7 @@ public static class MessageErrorNames
     public const string ReactionInvalid = "REACTION_INVALID";
     public const string ReactionsTooMany = "REACTIONS_TOO_MANY";
     public const string PinnedDialogsTooMuch = "PINNED_DIALOGS_TOO_MUCH";
+    public const string PinnedTooMuch = "PINNED_TOO_MUCH";
 
     /// <summary><c>messages.deleteHistory</c> with <c>revoke</c> outside a private chat (in groups, delete your own messages with <c>messages.delete</c>).</summary>
     public const string RevokePrivateOnly = "REVOKE_PRIVATE_ONLY";

@@ -100,9 +100,17 @@ public sealed record ContactUpdate([property: Key("user_id")] long UserId, [prop
 [MessagePackObject]
 public sealed record ChatUpdate([property: Key("chat")] Groups.Chat Chat, [property: Key("is_member")] bool IsMember) : Update;
 
-/// <summary>The chat's pinned message changed: <see cref="Message"/> is now pinned, or nothing is (null).</summary>
+/// <summary>The chat's pinned messages changed: <see cref="Ids"/> were pinned (<see cref="Pinned"/>) or unpinned;
+/// <see cref="Message"/> is the newest pinned message now (null: none pinned) and <see cref="Count"/> how many are. A
+/// client that knows one pinned message shows <see cref="Message"/>. Entries logged before the list existed carry no
+/// <see cref="Ids"/>: <see cref="Message"/> was then the chat's only pinned message.</summary>
 [MessagePackObject]
-public sealed record PinnedMessageUpdate([property: Key("peer")] Peer Peer, [property: Key("message")] Message? Message) : Update;
+public sealed record PinnedMessageUpdate(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("message")] Message? Message,
+    [property: Key("ids")] long[]? Ids = null,
+    [property: Key("pinned")] bool Pinned = false,
+    [property: Key("count")] int Count = 0) : Update;
 
 /// <summary>This user muted the chat until <see cref="MuteUntil"/> (unix seconds), or unmuted it (0), on some device.</summary>
 [MessagePackObject]

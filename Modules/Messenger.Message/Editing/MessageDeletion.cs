@@ -5,6 +5,7 @@ using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Chats;
 using Messenger.Message.Mentions;
+using Messenger.Message.Pinning;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
 
@@ -44,10 +45,12 @@ internal static class MessageDeletion
     /// <summary>
     /// Erases the messages for everyone: the text from the message row (which keeps its random_id so a late resend is
     /// answered, not stored again), the search index, the reactions, a poll's votes, the media reference, and every log entry that
-    /// carried them; a revoked pinned message is unpinned; the chat's audience gets <c>delete_messages</c>.
+    /// carried them; a revoked pinned message is unpinned; the chat's audience gets <c>delete_messages</c> (and <c>pinned_message</c>
+    /// after it when pinned ones went).
     /// </summary>
     public static List<LogAppend> Revoke(WriteScope scope, IUpdateLog log, IMediaAttachments media, ChatTarget target, long me, long[] ids, long now)
     {
+        var unpinned = new List<long>();
         foreach (var id in ids)
         {
             scope.Execute("UPDATE message_messages SET deleted = 1, text = '', media = NULL, expires_at = NULL, web_page = NULL, shared_kind = NULL WHERE id = @id", ("@id", id));
@@ -57,9 +60,11 @@ internal static class MessageDeletion
             media.Release(scope, id);
             log.Redact(scope, id, owner => new DeleteMessagesUpdate(PeerFor(target, owner, me), [id]));
 
-            // A revoked pinned message is unpinned (its pinned_message entries were just redacted like any copy). One
-            // statement per id: the unit's commands are cached by their text for the writer's lifetime.
-            scope.Execute("UPDATE message_chats SET pinned_message_id = 0 WHERE id = @chat AND pinned_message_id = @id", ("@chat", target.ChatId), ("@id", id));
+            // A revoked pinned message is unpinned (its pinned_message entries were just redacted like any copy).
+            if (MessagePins.Remove(scope, target.ChatId, id))
+            {
+                unpinned.Add(id);
+            }
         }
 
         UnreadMentions.Forget(scope, ids);
@@ -80,6 +85,12 @@ internal static class MessageDeletion
             }
 
             appends.Add(new LogAppend(owner, log.Append(scope, owner, new DeleteMessagesUpdate(peer, ids), now)));
+        }
+
+        // The newest pinned message may have changed, and a log that had not caught up lost the entries naming it.
+        if (unpinned.Count > 0)
+        {
+            appends.AddRange(MessagePins.Announce(scope, log, target, me, [.. unpinned], pinned: false, now));
         }
 
         return appends;

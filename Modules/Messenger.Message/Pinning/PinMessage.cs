@@ -2,7 +2,6 @@ using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
-using Messenger.Contracts.Updates;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
@@ -19,15 +18,16 @@ internal sealed class PinMessageValidator : AbstractValidator<PinMessageCall>
     {
         RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.Id).GreaterThan(0).When(c => !c.Unpin).WithErrorCode(MessageErrorNames.MessageIdInvalid);
+        RuleFor(c => c.Id).GreaterThanOrEqualTo(0).When(c => c.Unpin).WithErrorCode(MessageErrorNames.MessageIdInvalid);
     }
 }
 
 /// <summary>
-/// One pinned message per chat (<c>message_chats.pinned_message_id</c>), for everyone in it. A pin or unpin appends
-/// <c>pinned_message</c> to the chat's audience (carrying the message, so a revoke redacts it like any copy of the
-/// text); a pin also posts the service message <c>pin_message</c> unless silent. Posting rights apply (blocks, a deleted
-/// peer, channel posting), and in a large group or channel only admins pin. A revoke of the pinned message unpins it
-/// (<see cref="Editing.DeleteMessagesHandler"/>).
+/// A chat's pinned messages (<see cref="MessagePins"/>), for everyone in it. A pin or unpin appends
+/// <c>pinned_message</c> to the chat's audience (carrying the newest pinned message, so a revoke redacts it like any
+/// copy of the text); a pin also posts the service message <c>pin_message</c> unless silent. Posting rights apply
+/// (blocks, a deleted peer, channel posting), and in a large group or channel only admins pin. A revoke of a pinned
+/// message unpins it (<see cref="Editing.MessageDeletion.Revoke"/>).
 /// </summary>
 internal sealed class PinMessageHandler(
     Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
@@ -47,40 +47,52 @@ internal sealed class PinMessageHandler(
         var affected = await writer.WriteAsync(scope =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            if (!target.IsPrivate)
-            {
-                var role = GroupStore.RoleOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
-                GroupChanges.RequireRight(scope, target.ChatId, role, ChatRights.PinMessages);
-            }
+            var chat = PinRights.Open(scope, me, target, now);
+            PinResult Unchanged() => new(
+                MessageStore.FindVisible(scope, 0, chat.ChatId, MessagePins.Newest(scope, chat.ChatId)), null,
+                log.CurrentPts(scope, chat.AnswerLog(me)), 0, chat.HasOwnLog, MessagePins.Count(scope, chat.ChatId));
 
-            var chat = Delivery.OpenForPosting(scope, me, target, now, ChatRights.None);
-            var pinned = call.Unpin ? null : MessageStore.FindVisible(scope, me, chat.ChatId, call.Id) is { Action: null } found
-                ? found
-                : throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
-            var current = scope.Scalar("SELECT pinned_message_id FROM message_chats WHERE id = @chat", ("@chat", chat.ChatId)) as long? ?? 0;
-            if (current == (pinned?.Id ?? 0))
-            {
-                var position = log.CurrentPts(scope, chat.AnswerLog(me));
-                return new PinResult(pinned, null, position, 0, chat.HasOwnLog);
-            }
-
-            scope.Execute("UPDATE message_chats SET pinned_message_id = @id WHERE id = @chat", ("@id", pinned?.Id ?? 0), ("@chat", chat.ChatId));
             Posted? posted = null;
-            if (pinned is not null && !call.Silent)
+            if (call.Unpin)
             {
-                posted = Delivery.Post(scope, log, chat, me, Delivery.ServiceRandomId(), "", pinned.Id, new ServiceAction(ServiceActions.PinMessage, []), now);
-                appends.AddRange(posted.Appends);
-            }
+                var id = call.Id == 0 ? MessagePins.Newest(scope, chat.ChatId) : call.Id;
+                if (id == 0 || !MessagePins.Remove(scope, chat.ChatId, id))
+                {
+                    return Unchanged();
+                }
 
-            foreach (var (owner, peer) in chat.Audience(scope, me))
+                appends.AddRange(MessagePins.Announce(scope, log, chat, me, [id], pinned: false, now));
+            }
+            else
             {
-                appends.Add(new LogAppend(owner, log.Append(scope, owner, new PinnedMessageUpdate(peer, pinned), now, pinned?.Id)));
+                var pinned = MessageStore.FindVisible(scope, me, chat.ChatId, call.Id) is { Action: null } found
+                    ? found
+                    : throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
+                if (MessagePins.IsPinned(scope, chat.ChatId, pinned.Id))
+                {
+                    return Unchanged();
+                }
+
+                if (MessagePins.Count(scope, chat.ChatId) >= PinnedMessages.MaxPinned)
+                {
+                    throw MessengerError.BadRequest(MessageErrorNames.PinnedTooMuch);
+                }
+
+                MessagePins.Add(scope, chat.ChatId, pinned.Id, now);
+                if (!call.Silent)
+                {
+                    posted = Delivery.Post(scope, log, chat, me, Delivery.ServiceRandomId(), "", pinned.Id, new ServiceAction(ServiceActions.PinMessage, []), now);
+                    appends.AddRange(posted.Appends);
+                }
+
+                appends.AddRange(MessagePins.Announce(scope, log, chat, me, [pinned.Id], pinned: true, now));
             }
 
             // The caller's answer covers every entry this change put in the log it follows.
             var answerOwner = chat.AnswerLog(me);
             var mine = appends.Where(a => a.OwnerId == answerOwner).Select(a => a.Update).ToList();
-            return new PinResult(pinned, posted?.Message, mine[^1].Pts, mine.Sum(u => u.PtsCount), chat.HasOwnLog);
+            var newest = MessageStore.FindVisible(scope, 0, chat.ChatId, MessagePins.Newest(scope, chat.ChatId));
+            return new PinResult(newest, posted?.Message, mine[^1].Pts, mine.Sum(u => u.PtsCount), chat.HasOwnLog, MessagePins.Count(scope, chat.ChatId));
         }, cancellationToken);
 
         if (appends.Count > 0)
@@ -89,5 +101,21 @@ internal sealed class PinMessageHandler(
         }
 
         return affected;
+    }
+}
+
+/// <summary>Who may change a chat's pinned messages: a poster of the chat (blocks, a deleted peer, channel posting) who,
+/// in a group, holds the pin right (admins always; members where the group lets them).</summary>
+internal static class PinRights
+{
+    public static ChatTarget Open(WriteScope scope, long me, ChatTarget target, long now)
+    {
+        if (!target.IsPrivate)
+        {
+            var role = GroupStore.RoleOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
+            GroupChanges.RequireRight(scope, target.ChatId, role, ChatRights.PinMessages);
+        }
+
+        return Delivery.OpenForPosting(scope, me, target, now, ChatRights.None);
     }
 }

@@ -128,7 +128,7 @@ internal sealed class GroupStore(SqliteDatabase database)
             "SELECT c.id, c.last_activity, mem.read_inbox_max_id, " +
             "(SELECT count(*) FROM (SELECT 1 FROM message_messages x WHERE x.chat_id = c.id AND x.id > mem.read_inbox_max_id AND x.deleted = 0 " +
             "AND x.from_id <> @user AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = x.id) LIMIT 10000)), " +
-            $"{MessageStore.MessageColumns}, {MessageStore.PinnedColumns}, {MessageStore.ViewerColumns} " +
+            $"{MessageStore.MessageColumns}, {MessageStore.PinnedColumns}, {MessageStore.ViewerColumns}, {MessageStore.PinnedCountColumn} " +
             $"FROM message_members mem JOIN message_chats c ON c.id = mem.chat_id {MessageStore.PinnedJoin} {MessageStore.ViewerJoins("c.id")}" +
             // The chat's newest message, unless this member deleted it for themselves: then their newest visible one.
             "LEFT JOIN message_messages m ON m.id = (CASE WHEN EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = c.top_message_id) " +
@@ -147,7 +147,8 @@ internal sealed class GroupStore(SqliteDatabase database)
             var pinned = reader.IsDBNull(4 + MessageStore.MessageColumnCount) ? null : MessageStore.ReadMessage(reader, 4 + MessageStore.MessageColumnCount);
             var viewer = MessageStore.ReadViewer(reader, 4 + 2 * MessageStore.MessageColumnCount);
             dialogs.Add((new Dialog(Peer.Chat(reader.GetInt64(0)), top, reader.GetInt32(3), reader.GetInt64(2), 0, 0, reader.GetInt64(1), pinned,
-                viewer.MuteUntil, viewer.Draft, viewer.PinnedAt > 0, viewer.Archived, viewer.UnreadMark, viewer.TtlPeriod, viewer.UnreadMentions), viewer.PinnedAt));
+                viewer.MuteUntil, viewer.Draft, viewer.PinnedAt > 0, viewer.Archived, viewer.UnreadMark, viewer.TtlPeriod, viewer.UnreadMentions,
+                reader.GetInt32(4 + 2 * MessageStore.MessageColumnCount + MessageStore.ViewerColumnCount)), viewer.PinnedAt));
         }
 
         return dialogs;

@@ -32,8 +32,6 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             // small groups and private chats keep it in each member's dialog.
             chat.Property(c => c.TopMessageId).HasColumnName("top_message_id");
             chat.Property(c => c.LastActivity).HasColumnName("last_activity");
-            // The chat's pinned message, for everyone in it (0: none).
-            chat.Property(c => c.PinnedMessageId).HasColumnName("pinned_message_id");
             // A group's photo: its media descriptor (MessagePack), held in the Media module as MediaHolders.ChatPhotoOf(id).
             chat.Property(c => c.Photo).HasColumnName("photo");
             // A group's description (0–255 characters; empty: none).
@@ -283,6 +281,17 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             notify.Property(n => n.MuteUntil).HasColumnName("mute_until");
         });
 
+        // A chat's pinned messages, for everyone in it (at most PinnedMessages.MaxPinned), newest message first: the key
+        // is the order. pinned_at (unix seconds) is when, kept for the record.
+        modelBuilder.Entity<MessagePinRow>(pin =>
+        {
+            pin.ToTable("message_pins");
+            pin.HasKey(p => new { p.ChatId, p.MessageId });
+            pin.Property(p => p.ChatId).HasColumnName("chat_id");
+            pin.Property(p => p.MessageId).HasColumnName("msg_id");
+            pin.Property(p => p.PinnedAt).HasColumnName("pinned_at");
+        });
+
         // The chats a user keeps at the top of their list (at most a few), most recently pinned first.
         modelBuilder.Entity<DialogPinRow>(pin =>
         {
@@ -422,8 +431,6 @@ internal sealed class ChatRow
     public long TopMessageId { get; set; }
 
     public long LastActivity { get; set; }
-
-    public long PinnedMessageId { get; set; }
 
     public byte[]? Photo { get; set; }
 
@@ -668,6 +675,15 @@ internal sealed class NotifyRow
     public long ChatId { get; set; }
 
     public long MuteUntil { get; set; }
+}
+
+internal sealed class MessagePinRow
+{
+    public long ChatId { get; set; }
+
+    public long MessageId { get; set; }
+
+    public long PinnedAt { get; set; }
 }
 
 internal sealed class DialogPinRow

@@ -39,9 +39,9 @@ internal sealed class MessageStore(SqliteDatabase database)
     /// <summary>The columns of <see cref="MessageColumns"/>, as <see cref="ReadMessage"/> reads them.</summary>
     public const int MessageColumnCount = 16;
 
-    /// <summary>The chat's pinned message (alias <c>p</c>) in a query over <c>message_chats c</c> for the user <c>@user</c>:
-    /// <see cref="PinnedJoin"/> leaves it null when nothing is pinned, or the message was deleted (for everyone, or by
-    /// the user for themselves).</summary>
+    /// <summary>The chat's newest pinned message (alias <c>p</c>) in a query over <c>message_chats c</c> for the user
+    /// <c>@user</c>: <see cref="PinnedJoin"/> takes the newest the user sees (not deleted for everyone, nor by the user for
+    /// themselves), null when there is none.</summary>
     public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id, p.poll, p.expires_at, p.web_page, p.reply_markup, p.silent";
 
     /// <summary>What the viewer <c>@user</c> set on a chat — mute, draft, pin, archive, unread mark —, their unread
@@ -51,6 +51,9 @@ internal sealed class MessageStore(SqliteDatabase database)
         "coalesce(n.mute_until, 0), dr.text, dr.reply_to_id, dr.date, coalesce(dp.pinned_at, 0), da.chat_id IS NOT NULL, um.chat_id IS NOT NULL, c.ttl_period, " +
         // Kind 1 is a private chat: no mentions are kept there.
         "CASE WHEN c.kind = 1 THEN 0 ELSE " + Mentions.UnreadMentions.CountColumn + " END";
+
+    /// <summary>The columns of <see cref="ViewerColumns"/>.</summary>
+    public const int ViewerColumnCount = 9;
 
     public static string ViewerJoins(string chatId) =>
         $"LEFT JOIN message_notify n ON n.user_id = @user AND n.chat_id = {chatId} " +
@@ -67,8 +70,15 @@ internal sealed class MessageStore(SqliteDatabase database)
         reader.IsDBNull(first) ? null : new DraftMessage(reader.GetString(first), reader.IsDBNull(first + 1) ? null : reader.GetInt64(first + 1), reader.GetInt64(first + 2));
 
     public const string PinnedJoin =
-        "LEFT JOIN message_messages p ON p.id = c.pinned_message_id AND p.deleted = 0 " +
-        "AND NOT EXISTS (SELECT 1 FROM message_hidden ph WHERE ph.user_id = @user AND ph.message_id = p.id)";
+        "LEFT JOIN message_messages p ON p.id = (SELECT pn.msg_id FROM message_pins pn JOIN message_messages pm ON pm.id = pn.msg_id AND pm.deleted = 0 " +
+        "WHERE pn.chat_id = c.id AND NOT EXISTS (SELECT 1 FROM message_hidden ph WHERE ph.user_id = @user AND ph.message_id = pn.msg_id) " +
+        "ORDER BY pn.msg_id DESC LIMIT 1)";
+
+    /// <summary>How many of the chat's (<c>message_chats c</c>) pinned messages the user <c>@user</c> sees, beside
+    /// <see cref="PinnedColumns"/>.</summary>
+    public const string PinnedCountColumn =
+        "(SELECT count(*) FROM message_pins pn JOIN message_messages pm ON pm.id = pn.msg_id AND pm.deleted = 0 " +
+        "WHERE pn.chat_id = c.id AND NOT EXISTS (SELECT 1 FROM message_hidden ph WHERE ph.user_id = @user AND ph.message_id = pn.msg_id))";
 
     public long? FindPrivateChat(long userA, long userB)
     {
@@ -127,6 +137,13 @@ internal sealed class MessageStore(SqliteDatabase database)
             $"WHERE mm.user_id = @user AND mm.chat_id = @chat AND mm.message_id > @offset AND {NotHidden} ORDER BY mm.message_id LIMIT @limit",
             userId, chatId, offsetId, limit);
 
+    /// <summary>The chat's pinned messages the user sees, newest first, older than <paramref name="offsetId"/>.</summary>
+    public MessageList Pinned(long userId, long chatId, long offsetId, int limit) =>
+        Page(
+            $"SELECT {MessageColumns} FROM message_pins pn JOIN message_messages m ON m.id = pn.msg_id AND m.deleted = 0 " +
+            $"WHERE pn.chat_id = @chat AND pn.msg_id < @offset AND {NotHidden} ORDER BY pn.msg_id DESC LIMIT @limit",
+            userId, chatId, offsetId > 0 ? offsetId : long.MaxValue, limit);
+
     /// <summary>A page of the chat's messages as <paramref name="userId"/> sees them, by a query over <c>@user</c>,
     /// <c>@chat</c>, <c>@offset</c>, <c>@limit</c> (and <paramref name="extra"/>), with their reactions and polls.</summary>
     private MessageList Page(string sql, long userId, long chatId, long offset, int limit, params (string Name, object Value)[] extra)
@@ -158,7 +175,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         using var command = connection.CreateCommand();
         command.CommandText =
             "SELECT d.peer_kind, d.peer_id, d.unread_count, d.read_inbox_max_id, d.read_outbox_max_id, d.delivered_max_id, d.last_activity, " +
-            $"{MessageColumns}, {PinnedColumns}, {ViewerColumns} FROM message_dialogs d " +
+            $"{MessageColumns}, {PinnedColumns}, {ViewerColumns}, {PinnedCountColumn} FROM message_dialogs d " +
             "LEFT JOIN message_messages m ON m.id = d.top_message_id AND m.deleted = 0 " +
             $"JOIN message_chats c ON c.id = d.chat_id {PinnedJoin} {ViewerJoins("d.chat_id")}" +
             "WHERE d.user_id = @user AND NOT (d.peer_kind = @userKind AND d.top_message_id = 0)";
@@ -175,7 +192,7 @@ internal sealed class MessageStore(SqliteDatabase database)
                 dialogs.Add((new Dialog(
                     new Peer((PeerKind)reader.GetInt32(0), reader.GetInt64(1)), top, reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4),
                     reader.GetInt64(5), reader.GetInt64(6), pinned, viewer.MuteUntil, viewer.Draft, viewer.PinnedAt > 0, viewer.Archived, viewer.UnreadMark, viewer.TtlPeriod,
-                    viewer.UnreadMentions), top?.Id ?? 0,
+                    viewer.UnreadMentions, reader.GetInt32(7 + 2 * MessageColumnCount + ViewerColumnCount)), top?.Id ?? 0,
                     viewer.PinnedAt));
             }
         }

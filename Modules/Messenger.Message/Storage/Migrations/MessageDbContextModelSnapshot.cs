@@ -101,10 +101,6 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("BLOB")
                         .HasColumnName("photo");
 
-                    b.Property<long>("PinnedMessageId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("pinned_message_id");
-
                     b.Property<int>("SlowMode")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
@@ -441,6 +437,25 @@ namespace Messenger.Message.Storage.Migrations
                     b.HasIndex("MessageId");
 
                     b.ToTable("message_mentions", (string)null);
+                });
+
+            modelBuilder.Entity("Messenger.Message.Storage.MessagePinRow", b =>
+                {
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("msg_id");
+
+                    b.Property<long>("PinnedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pinned_at");
+
+                    b.HasKey("ChatId", "MessageId");
+
+                    b.ToTable("message_pins", (string)null);
                 });
 
             modelBuilder.Entity("Messenger.Message.Storage.MessageRow", b =>

@@ -1,0 +1,54 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Messages;
+using Messenger.Message.Chats;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+
+namespace Messenger.Message.Pinning;
+
+internal sealed class UnpinAllMessagesValidator : AbstractValidator<UnpinAllMessagesCall>
+{
+    public UnpinAllMessagesValidator() => RuleFor(c => c.Peer).ValidPeer();
+}
+
+/// <summary>Takes every pinned message of the chat off the list, as one <c>pinned_message</c> entry (no service message:
+/// Telegram posts none either). Who may: as for a pin (<see cref="PinRights"/>).</summary>
+internal sealed class UnpinAllMessagesHandler(
+    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    : IRequestHandler<UnpinAllMessagesCall, AffectedMessages>
+{
+    public async ValueTask<AffectedMessages> Handle(UnpinAllMessagesCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var target = await chats.ResolveForPostingAsync(me, call.Peer, bus, cancellationToken);
+        if (target.ChatId == 0)
+        {
+            return new AffectedMessages(log.CurrentPts(me), 0);
+        }
+
+        var appends = new List<LogAppend>();
+        var affected = await writer.WriteAsync(scope =>
+        {
+            var chat = PinRights.Open(scope, me, target, clock.GetUtcNow().ToUnixTimeSeconds());
+            var answerOwner = chat.AnswerLog(me);
+            var ids = MessagePins.RemoveAll(scope, chat.ChatId);
+            if (ids.Length == 0)
+            {
+                return new AffectedMessages(log.CurrentPts(scope, answerOwner), 0, chat.HasOwnLog);
+            }
+
+            appends.AddRange(MessagePins.Announce(scope, log, chat, me, ids, pinned: false, clock.GetUtcNow().ToUnixTimeSeconds()));
+            var mine = appends.Find(a => a.OwnerId == answerOwner).Update;
+            return new AffectedMessages(mine.Pts, mine.PtsCount, chat.HasOwnLog);
+        }, cancellationToken);
+
+        if (appends.Count > 0)
+        {
+            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
+        }
+
+        return affected;
+    }
+}
