@@ -115,14 +115,27 @@ describe('update stream', () => {
     );
     await until(() => stream.pts === 8);
     expect(events).toEqual([
-      { type: 'message_pinned', peer: userPeer(2), message: message(7), pts: 1 },
+      { type: 'message_pinned', peer: userPeer(2), message: message(7), ids: null, pinned: false, count: 1, pts: 1 },
       { type: 'notify_settings', peer: chatPeer(5), muteUntil: 2147483647, pts: 2 },
-      { type: 'message_pinned', peer: userPeer(2), message: null, pts: 3 },
+      { type: 'message_pinned', peer: userPeer(2), message: null, ids: null, pinned: false, count: 0, pts: 3 },
       { type: 'message_reactions', peer: userPeer(2), messageId: 7, userId: 2, reaction: '👍', reactions: [{ reaction: '👍', count: 1 }], pts: 4 },
       { type: 'message_poll', peer: chatPeer(5), messageId: 8, counts: [1, 0], voters: 1, closed: false, myChoices: [0], correctOption: 1, solution: 'Because.', pts: 5 },
       { type: 'dialog_filter', id: 3, filter: null, pts: 6 },
       { type: 'dialog_filter_order', order: [4, 3], pts: 7 },
       { type: 'pending_join_requests', chatId: 5, count: 2, recentRequesters: [7, 6], pts: 8 },
+    ]);
+  });
+
+  it('reports a pinned list\'s changes: the ids pinned or taken off, the newest pin and the count (tag 9)', async () => {
+    const added: Update = { type: 'pinned_message', peer: chatPeer(5), message: message(9), ids: [7], pinned: true, count: 2 };
+    const cleared: Update = { type: 'pinned_message', peer: chatPeer(5), message: null, ids: [7, 9], pinned: false, count: 0 };
+    expect(fromUpdate(added)[0]).toBe(9);
+    const { stream, events } = await started();
+    stream.accept('updates.logged', wire([logged(1, added), logged(2, cleared)]));
+    await until(() => stream.pts === 2);
+    expect(events).toEqual([
+      { type: 'message_pinned', peer: chatPeer(5), message: message(9), ids: [7], pinned: true, count: 2, pts: 1 },
+      { type: 'message_pinned', peer: chatPeer(5), message: null, ids: [7, 9], pinned: false, count: 0, pts: 2 },
     ]);
   });
 

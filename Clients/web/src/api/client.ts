@@ -258,6 +258,7 @@ function observeMessages(messages: Methods['messages'], stream: UpdateStream): M
       observed(await messages.deleteHistory(a, o), (batch) => stream.observeAffected({ pts: batch.pts, pts_count: batch.pts_count, channel: false })),
     readHistory: async (a, o) => observed(await messages.readHistory(a, o), (affected) => stream.observeAffected(affected, a.peer)),
     pin: async (a, o) => observed(await messages.pin(a, o), (affected) => stream.observeAffected(affected, a.peer)),
+    unpinAll: async (a, o) => observed(await messages.unpinAll(a, o), (affected) => stream.observeAffected(affected, a.peer)),
     sendReaction: async (a, o) => observed(await messages.sendReaction(a, o), (changed) => stream.observeAffected(changed, a.peer)),
     sendPoll: async (a, o) => observed(await messages.sendPoll(a, o), (sent) => stream.observeSent(sent, false)),
     sendVote: async (a, o) => observed(await messages.sendVote(a, o), (changed) => stream.observeAffected(changed, a.peer)),

@@ -213,7 +213,12 @@ export function createMethods(call: Call) {
       /** Turns the chat's auto-delete on (`period` seconds, 60 to 366 days) or off (0); answers the service message `set_ttl`. */
       setHistoryTTL: (a: { peer: Peer; period: number }, o?: CallOptions) =>
         call<SentMessage>('messages.setHistoryTTL', { peer: a.peer, period: a.period }, o),
-      /** Pins `id` for everyone in the chat (or, with `unpin`, unpins whatever is pinned). */
+      /** Every pinned message of the chat taken off, for everyone in it. */
+      unpinAll: (a: { peer: Peer }, o?: CallOptions) => call<AffectedMessages>('messages.unpinAll', { peer: a.peer }, o),
+      /** The chat's pinned messages the caller sees, newest first, older than `offset_id` (0: from the newest). */
+      getPinned: (a: { peer: Peer; offset_id?: number; limit?: number }, o?: CallOptions) =>
+        call<MessageList>('messages.getPinned', { peer: a.peer, offset_id: a.offset_id ?? 0, limit: a.limit ?? 100 }, o),
+      /** Adds `id` to the chat's pinned messages for everyone in it (or, with `unpin`, takes it off; 0: the newest). */
       pin: (a: { peer: Peer; id: number; unpin?: boolean; silent?: boolean }, o?: CallOptions) =>
         call<PinResult>('messages.pin', { peer: a.peer, id: a.id, unpin: a.unpin ?? false, silent: a.silent ?? false }, o),
       /** Reacts with one emoji (replacing the caller's earlier reaction), or takes it back (null). */

@@ -542,8 +542,10 @@ export interface Dialog {
   read_outbox_max_id: number;
   delivered_max_id: number;
   last_activity: number;
-  /** The chat's pinned message (for everyone in it), or null. */
+  /** The chat's newest pinned message (for everyone in it), or null. */
   pinned_message?: Message | null;
+  /** How many pinned messages the user sees in the chat (messages.getPinned lists them). */
+  pinned_count?: number;
   /** The user's own mute: unix seconds, 0 when not muted ({@link MuteForever} for good). */
   mute_until?: number;
   /** The chat's auto-delete period for everyone in it, in seconds (0: off). */
@@ -597,9 +599,11 @@ export interface Dialogs {
   total: number;
 }
 
-/** messages.pin's answer: the chat's pinned message now (null: none) and the service message posted, if any. */
+/** messages.pin's answer: the chat's newest pinned message now (null: none), how many are pinned, and the service
+ * message posted, if any. */
 export interface PinResult {
   pinned: Message | null;
+  count?: number;
   service_message: Message | null;
   pts: number;
   pts_count: number;
@@ -781,10 +785,15 @@ export interface ChatUpdate {
   chat: Chat;
   is_member: boolean;
 }
+/** The chat's pinned messages changed: `ids` pinned (`pinned`) or taken off; `message` is the newest pinned now (null:
+ * none) and `count` how many are. Entries from before the list carry no `ids` (`message` was the only pin). */
 export interface PinnedMessageUpdate {
   type: 'pinned_message';
   peer: Peer;
   message: Message | null;
+  ids?: number[] | null;
+  pinned?: boolean;
+  count?: number;
 }
 export interface MessageReactionsUpdate {
   type: 'message_reactions';
@@ -1119,8 +1128,9 @@ export type MessengerEvent =
   | ({ type: 'read_inbox'; peer: Peer; maxId: number; stillUnread: number; unreadMentions: number } & LoggedEventBase)
   | ({ type: 'read_outbox'; peer: Peer; maxId: number } & LoggedEventBase)
   | ({ type: 'chat_updated'; chat: Chat; isMember: boolean } & LoggedEventBase)
-  /** The chat's pinned message changed (null: unpinned). */
-  | ({ type: 'message_pinned'; peer: Peer; message: Message | null } & LoggedEventBase)
+  /** The chat's pinned messages changed: `ids` pinned or taken off (null: an entry from before the list); `message` is
+   * the newest pinned now (null: none), `count` how many are. */
+  | ({ type: 'message_pinned'; peer: Peer; message: Message | null; ids: number[] | null; pinned: boolean; count: number } & LoggedEventBase)
   /** `userId` reacted to `messageId` with `reaction` (null: took it back); `reactions` are the message's now. */
   | ({ type: 'message_reactions'; peer: Peer; messageId: number; userId: number; reaction: string | null; reactions: ReactionCount[] } & LoggedEventBase)
   /** A poll's counts changed or it was closed; `myChoices` is set when the user's own choices changed (another device). */
@@ -1227,6 +1237,7 @@ export const ErrorNames = {
   ReactionInvalid: 'REACTION_INVALID',
   ReactionsTooMany: 'REACTIONS_TOO_MANY',
   PinnedDialogsTooMuch: 'PINNED_DIALOGS_TOO_MUCH',
+  PinnedTooMuch: 'PINNED_TOO_MUCH',
   /** auth.signIn of an account with two-step verification, without its code. */
   TwoFactorCodeRequired: 'TWO_FACTOR_CODE_REQUIRED',
   TwoFactorCodeInvalid: 'TWO_FACTOR_CODE_INVALID',

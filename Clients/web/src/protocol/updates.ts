@@ -395,7 +395,16 @@ export class UpdateStream {
         this.emitter.emit({ type: 'chat_updated', chat: update.chat, isMember: update.is_member, ...base });
         return;
       case 'pinned_message':
-        this.emitter.emit({ type: 'message_pinned', peer: update.peer, message: update.message, ...base });
+        this.emitter.emit({
+          type: 'message_pinned',
+          peer: update.peer,
+          message: update.message,
+          ids: update.ids ?? null,
+          pinned: update.pinned ?? false,
+          // An entry from before the list: its message was the only pin.
+          count: update.count ?? (update.message ? 1 : 0),
+          ...base,
+        });
         return;
       case 'message_reactions':
         this.emitter.emit({

@@ -18,7 +18,7 @@ import { exportChat } from './exportChat';
 import { setMuted } from './notifications';
 import { dialogPinned, ensureUsers, updateDialog } from './chats';
 import { api } from './connection';
-import { canPin, pinMessage } from './pins';
+import { canPin, loadPinned, pinMessage, unpinAll, unpinMessage } from './pins';
 import { myPermissions } from './permissions';
 import { startCall } from './calls';
 import { GroupCallBar, StartGroupCallButton } from './GroupCallBar';
@@ -75,7 +75,10 @@ export function Conversation({ chatKey }: { chatKey: string }) {
       <ConversationHeader chatKey={chatKey} onSearch={() => setSearching((open) => !open)} />
       {searching && <ChatSearch chatKey={chatKey} onClose={() => setSearching(false)} />}
       {peerFromKey(chatKey).kind === PeerKind.Chat && <GroupCallBar chatId={peerFromKey(chatKey).id} />}
-      <PinnedBar chatKey={chatKey} onUnpin={() => pin(null)} />
+      <PinnedBar
+        chatKey={chatKey}
+        onError={(e) => setActionError(errorText(e))}
+      />
       {actionError && (
         <p class="form__error conversation__error" role="alert">
           {actionError}
@@ -331,26 +334,106 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
   );
 }
 
-/** The chat's pinned message above the history: a click shows it in the history; × unpins (where allowed). */
-function PinnedBar({ chatKey, onUnpin }: { chatKey: string; onUnpin: () => void }) {
-  const pinned = useApp((s) => s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.pinned_message ?? null);
-  const text = useApp((s) => (pinned ? previewText(s, pinned) : ''));
+/** The chat's pinned messages above the history, the newest first: "Pinned message #k of N" when there are several; a
+ * click shows the one named in the history and moves the bar to the next older (cycling, as Telegram's bar does); ×
+ * unpins the one shown (where allowed); the list button opens them all, each with Unpin, and Unpin all. */
+function PinnedBar({ chatKey, onError }: { chatKey: string; onError: (e: unknown) => void }) {
+  const newest = useApp((s) => s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.pinned_message ?? null);
+  const count = useApp((s) => s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.pinned_count ?? 0);
   const mayUnpin = useApp((s) => canPin(s, chatKey));
-  if (!pinned) return null;
+  const [list, setList] = useState<Message[] | null>(null);
+  const [index, setIndex] = useState(0);
+  const [open, setOpen] = useState(false);
+  // The list is refetched whenever the newest pin or the count changes: an update names what changed, but a device that
+  // caught up over a revoke may have missed entries, and the server's list is the truth.
+  useEffect(() => {
+    let live = true;
+    setIndex(0);
+    loadPinned(chatKey)
+      .then((messages) => live && setList(messages))
+      .catch(() => live && setList(null));
+    return () => {
+      live = false;
+    };
+  }, [chatKey, newest?.id ?? 0, count]);
+  const pins = list ?? (newest ? [newest] : []);
+  const shown = pins[Math.min(index, pins.length - 1)] ?? null;
+  const text = useApp((s) => (shown ? previewText(s, shown) : ''));
+  if (!shown) return null;
+  const position = pins.length - Math.min(index, pins.length - 1);
+  const act = (work: Promise<void>) => work.catch(onError);
   return (
     <div class="pinned" data-testid="pinned-bar">
       <button
         type="button"
         class="pinned__body"
         aria-label="Show the pinned message"
-        onClick={() => setState({ focus: { key: chatKey, messageId: pinned.id } })}
+        onClick={() => {
+          setState({ focus: { key: chatKey, messageId: shown.id } });
+          setIndex((i) => (i + 1) % pins.length);
+        }}
       >
-        <span class="pinned__label">Pinned message</span>
+        <span class="pinned__label">{pins.length > 1 ? `Pinned message #${position} of ${pins.length}` : 'Pinned message'}</span>
         <span class="pinned__text">{text}</span>
       </button>
+      {pins.length > 1 && (
+        <button type="button" class="icon-btn icon-btn--small" aria-label="All pinned messages" title="All pinned messages" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+          <Icon name="menu" />
+        </button>
+      )}
       {mayUnpin && (
-        <button type="button" class="icon-btn icon-btn--small" aria-label="Unpin" title="Unpin" onClick={onUnpin}>
+        <button type="button" class="icon-btn icon-btn--small" aria-label="Unpin" title="Unpin" onClick={() => act(unpinMessage(chatKey, shown.id))}>
           <Icon name="close" />
+        </button>
+      )}
+      {open && pins.length > 1 && (
+        <PinnedList
+          chatKey={chatKey}
+          pins={pins}
+          mayUnpin={mayUnpin}
+          onShow={(id) => {
+            setState({ focus: { key: chatKey, messageId: id } });
+            setOpen(false);
+          }}
+          onUnpin={(id) => act(unpinMessage(chatKey, id))}
+          onUnpinAll={() => {
+            setOpen(false);
+            void act(unpinAll(chatKey));
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function PinnedList(props: {
+  chatKey: string;
+  pins: Message[];
+  mayUnpin: boolean;
+  onShow: (id: number) => void;
+  onUnpin: (id: number) => void;
+  onUnpinAll: () => void;
+}) {
+  const texts = useApp((s) => props.pins.map((m) => previewText(s, m)));
+  return (
+    <div class="pinned__list" role="dialog" aria-label="Pinned messages" data-testid="pinned-list">
+      <ul>
+        {props.pins.map((m, i) => (
+          <li key={m.id} class="pinned__item">
+            <button type="button" class="pinned__item-text" onClick={() => props.onShow(m.id)}>
+              {texts[i]}
+            </button>
+            {props.mayUnpin && (
+              <button type="button" class="btn btn--small" aria-label={`Unpin “${texts[i]}”`} onClick={() => props.onUnpin(m.id)}>
+                Unpin
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {props.mayUnpin && (
+        <button type="button" class="btn btn--small btn--ghost pinned__unpin-all" onClick={props.onUnpinAll}>
+          Unpin all messages
         </button>
       )}
     </div>

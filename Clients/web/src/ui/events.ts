@@ -51,7 +51,7 @@ export function applyEvent(event: MessengerEvent): void {
       );
       break;
     case 'message_pinned':
-      pinnedChanged(peerKey(event.peer), event.message);
+      pinnedChanged(peerKey(event.peer), event.message, event.count);
       break;
     case 'message_reactions':
       reactionsChanged(peerKey(event.peer), event.messageId, event.reactions, event.userId === getState().me?.id ? event.reaction : undefined);

@@ -16,14 +16,32 @@ export function canPin(s: AppState, key: string): boolean {
   return myPermissions(s, key).pin_messages;
 }
 
-/** Pins `message` for everyone in the chat, or (null) unpins. The answer carries the service message, which this
- * device is not pushed. */
+/** Adds `message` to the chat's pinned messages for everyone in it, or (null) takes off the newest. The answer carries
+ * the service message, which this device is not pushed. */
 export async function pinMessage(key: string, message: Message | null): Promise<void> {
   const result = await api().messages.pin({ peer: peerFromKey(key), id: message?.id ?? 0, unpin: !message });
-  pinnedChanged(key, result.pinned);
+  pinnedChanged(key, result.pinned, result.count ?? (result.pinned ? 1 : 0));
   if (result.service_message) messageArrived(result.service_message);
 }
 
-export function pinnedChanged(key: string, message: Message | null): void {
-  updateDialog(key, (d) => ({ ...d, pinned_message: message }));
+/** Takes message `id` off the chat's pinned messages. */
+export async function unpinMessage(key: string, id: number): Promise<void> {
+  const result = await api().messages.pin({ peer: peerFromKey(key), id, unpin: true });
+  pinnedChanged(key, result.pinned, result.count ?? (result.pinned ? 1 : 0));
+}
+
+/** Takes every pinned message of the chat off. */
+export async function unpinAll(key: string): Promise<void> {
+  await api().messages.unpinAll({ peer: peerFromKey(key) });
+  pinnedChanged(key, null, 0);
+}
+
+/** The chat's pinned messages this user sees, newest first. */
+export async function loadPinned(key: string): Promise<Message[]> {
+  return (await api().messages.getPinned({ peer: peerFromKey(key) })).messages;
+}
+
+/** The chat's newest pinned message and count changed; the bar refetches the list when either does. */
+export function pinnedChanged(key: string, message: Message | null, count: number): void {
+  updateDialog(key, (d) => ({ ...d, pinned_message: message, pinned_count: count }));
 }
