@@ -125,6 +125,37 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task PinnedBar_WithTwoPins_CyclesOnClick_AndUnpinAllClearsItForBoth()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Agenda first");
+        await alice.SendAsync("Agenda second");
+        await bob.OpenChatAsync(aliceName.Display);
+        foreach (var text in new[] { "Agenda first", "Agenda second" })
+        {
+            var message = alice.Message(text);
+            await message.HoverAsync();
+            await message.GetByRole(AriaRole.Button, new() { Name = "Pin", Exact = true }).ClickAsync();
+        }
+
+        var bar = bob.Page.GetByTestId("pinned-bar");
+        await Expect(bar).ToContainTextAsync("Pinned message #2 of 2");
+        await Expect(bar).ToContainTextAsync("Agenda second");
+        await bar.GetByRole(AriaRole.Button, new() { Name = "Show the pinned message" }).ClickAsync();
+        await Expect(bar).ToContainTextAsync("Pinned message #1 of 2");
+        await Expect(bar).ToContainTextAsync("Agenda first");
+        await bar.GetByRole(AriaRole.Button, new() { Name = "Show the pinned message" }).ClickAsync();
+        await Expect(bar).ToContainTextAsync("Agenda second");
+
+        await bar.GetByRole(AriaRole.Button, new() { Name = "All pinned messages" }).ClickAsync();
+        await Expect(bob.Page.GetByTestId("pinned-list").GetByRole(AriaRole.Listitem)).ToHaveCountAsync(2);
+        await bob.Page.GetByTestId("pinned-list").GetByRole(AriaRole.Button, new() { Name = "Unpin all messages" }).ClickAsync();
+        await Expect(bar).ToHaveCountAsync(0);
+        await Expect(alice.Page.GetByTestId("pinned-bar")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Account_WhenDeletedInSettings_GoesBackToSignIn_AndThePeerReadsTheChatWithADeletedAccount()
     {
         // Alice registered first and is the server's admin, who may not go: Bob deletes his account.
