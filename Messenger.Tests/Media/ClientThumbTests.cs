@@ -48,6 +48,29 @@ public sealed class ClientThumbTests
     }
 
     [Fact]
+    public async Task SendVideo_WhenTheDecoderWasBusy_GoesWithoutAThumb_AndItsResendIsAnsweredNotRefused()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_vbusy");
+        await using var bob = await host.SignUpAsync("bob_vbusy");
+        var input = await alice.Client.UploadFileAsync(
+            new MemoryStream(Video), "clip.mp4", "video/mp4", thumb: TestImages.Encode(64, 36, SKEncodedImageFormat.Jpeg), duration: 5);
+
+        SentMessage first;
+        using (await host.Services.GetRequiredService<Messenger.Media.Thumbnails.ThumbnailStore>().OccupyAsync())
+        {
+            first = await alice.Client.SendMediaAsync(bob.Peer, input, randomId: 77);
+        }
+
+        var again = await alice.Client.SendMediaAsync(bob.Peer, input, randomId: 77);
+
+        first.Message.Media!.Thumb.Should().BeNull("the send waited its 2 s for the decoder, then went without");
+        first.Message.Media.Duration.Should().Be(5);
+        again.Message.Id.Should().Be(first.Message.Id, "the resend (a lost answer, say) finds the message, not a used-up thumb");
+        (await bob.Client.GetHistoryAsync(alice.Peer)).Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task SendAudio_WithDuration_CarriesIt_AndADocumentHasNone()
     {
         await using var host = await SessionTestKit.StartHostAsync();

@@ -89,8 +89,11 @@ internal sealed class MediaAttachments(
     {
         try
         {
+            // A thumb handled before (made, or none: the decoder was busy) is not asked for again: its upload is used up,
+            // and a resend of the same send must not turn into THUMB_INVALID.
             var clientThumb = input.Thumb is not { } thumbInput ? null
-                : completed.ClientThumb is { } madeBefore && madeBefore.FileId == thumbInput.FileId ? madeBefore
+                : completed.ClientThumb is { } handledBefore && handledBefore.FileId == thumbInput.FileId ? handledBefore
+                : completed.Thumb is not null ? UseUp(userId, thumbInput)
                 : await ClientThumbAsync(userId, input.FileId, thumbInput);
             return Prepared(Remember(key, completed, clientThumb), input, kind, name, mime, release);
         }
@@ -121,9 +124,16 @@ internal sealed class MediaAttachments(
         }
     }
 
+    /// <summary>A photo the server made its own thumbnail of: the client's thumb is not decoded, only its upload used up.</summary>
+    private ClientThumb UseUp(long userId, InputThumb input)
+    {
+        uploads.Remove(userId, input.FileId);
+        return new ClientThumb(input.FileId, null, null);
+    }
+
     /// <summary>The thumbnail made of the client's thumb upload, which is consumed whatever the outcome (unless it is
-    /// incomplete: it can still be finished). Null when the decoder was busy or thumbnails are off: then the media goes
-    /// out without one, as a photo would.</summary>
+    /// incomplete: it can still be finished). Without a picture when the decoder was busy or thumbnails are off: then
+    /// the media goes out without one, as a photo would.</summary>
     private async Task<ClientThumb?> ClientThumbAsync(long userId, long mediaFileId, InputThumb input)
     {
         string path;
@@ -147,7 +157,7 @@ internal sealed class MediaAttachments(
             }
 
             logger.LogInformation("Thumb {ThumbId} of upload {FileId} of user {UserId} not used: {Reason}", input.FileId, mediaFileId, userId, reason);
-            return busy ? null : throw MessengerError.BadRequest(MediaErrorNames.ThumbInvalid);
+            return busy ? new ClientThumb(input.FileId, null, null) : throw MessengerError.BadRequest(MediaErrorNames.ThumbInvalid);
         }
         finally
         {
@@ -159,18 +169,18 @@ internal sealed class MediaAttachments(
     /// the same thumb finds it stored).</summary>
     private Completed Remember((long, long) key, Completed completed, ClientThumb? clientThumb)
     {
-        if (clientThumb is { Key: null })
+        if (clientThumb is { Key: null, Made: { } made })
         {
             try
             {
-                var (thumbKey, _) = thumbnails.StoreOfClientImage(completed.Hash, clientThumb.Made.Thumb);
+                var (thumbKey, _) = thumbnails.StoreOfClientImage(completed.Hash, made.Thumb);
                 clientThumb = clientThumb with { Key = thumbKey };
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // As for a photo: no room for a thumbnail is no reason for the send to fail.
                 logger.LogWarning("Client thumbnail for blob {Hash} not stored: {Error}", completed.Hash, e.Message);
-                clientThumb = null;
+                clientThumb = clientThumb with { Made = null };
             }
         }
 
@@ -246,7 +256,7 @@ internal sealed class MediaAttachments(
     {
         var own = completed.Thumb is null ? completed.ClientThumb : null;
         var (width, height) = kind == MediaKinds.Video ? (input.Width, input.Height) : (completed.Width, completed.Height);
-        return own is { Key: { } thumbKey, Made: var made }
+        return own is { Key: { } thumbKey, Made: { } made }
             ? new(completed.Hash, completed.Size, kind, name, mime, width, height, release,
                 new MediaThumb(made.ThumbWidth, made.ThumbHeight, made.Thumb.Length), made.Preview, input.Duration, thumbKey)
             : new(completed.Hash, completed.Size, kind, name, mime, width, height, release, completed.Thumb, completed.Preview, input.Duration);
@@ -289,5 +299,7 @@ internal sealed class MediaAttachments(
         ClientThumb? ClientThumb);
 
     /// <summary>The thumbnail made of a client's thumb upload <see cref="FileId"/>; <see cref="Key"/> once it is stored.</summary>
-    private sealed record ClientThumb(long FileId, MadeThumbnail Made, string? Key);
+    /// <summary>A client's thumb upload, handled: the thumbnail made of it and where it is stored, or none (the decoder
+    /// was busy, thumbnails are off, or the server made its own of a photo).</summary>
+    private sealed record ClientThumb(long FileId, MadeThumbnail? Made, string? Key);
 }
