@@ -521,7 +521,9 @@ public sealed class UpdateStream
                 Emit(new MessagesDelivered(entry.Pts, delivered.Peer, delivered.MaxId) { ChannelId = channelId });
                 break;
             case PinnedMessageUpdate pinned:
-                Emit(new MessagePinned(entry.Pts, pinned.Peer, pinned.Message, pinned.Ids, pinned.Pinned, pinned.Count) { ChannelId = channelId });
+                // An entry from before the pinned list has no ids (and reads back with count 0): its message was the only pin.
+                Emit(new MessagePinned(entry.Pts, pinned.Peer, pinned.Message, pinned.Ids, pinned.Pinned,
+                    pinned.Ids is null ? (pinned.Message is null ? 0 : 1) : pinned.Count) { ChannelId = channelId });
                 break;
             case MessageReactionsUpdate reactions:
                 Emit(new MessageReactionsChanged(entry.Pts, reactions.Peer, reactions.MessageId, reactions.UserId, reactions.Reaction, reactions.Reactions)

@@ -67,8 +67,9 @@ internal sealed class DeleteMessagesHandler(
             }
 
             appends.AddRange(MessageDeletion.Revoke(scope, log, media, target, me, ids, now));
-            var answer = appends.Find(a => a.OwnerId == target.AnswerLog(me)).Update;
-            return new AffectedMessages(answer.Pts, answer.PtsCount, target.HasOwnLog);
+            // The answer's log may take more than one entry (the delete, and a revoked pin's new newest pin).
+            var answers = appends.Where(a => a.OwnerId == target.AnswerLog(me)).Select(a => a.Update).ToList();
+            return new AffectedMessages(answers[^1].Pts, answers.Sum(u => u.PtsCount), target.HasOwnLog);
         }, cancellationToken);
 
         if (appends.Count > 0)

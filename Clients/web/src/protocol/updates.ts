@@ -401,8 +401,8 @@ export class UpdateStream {
           message: update.message,
           ids: update.ids ?? null,
           pinned: update.pinned ?? false,
-          // An entry from before the list: its message was the only pin.
-          count: update.count ?? (update.message ? 1 : 0),
+          // An entry from before the list (no ids; the server reads it back with count 0): its message was the only pin.
+          count: update.ids ? (update.count ?? 0) : update.message ? 1 : 0,
           ...base,
         });
         return;

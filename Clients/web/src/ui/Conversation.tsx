@@ -341,11 +341,13 @@ function PinnedBar({ chatKey, onError }: { chatKey: string; onError: (e: unknown
   const newest = useApp((s) => s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.pinned_message ?? null);
   const count = useApp((s) => s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.pinned_count ?? 0);
   const mayUnpin = useApp((s) => canPin(s, chatKey));
+  const touched = useApp((s) => s.pinsTouched[chatKey] ?? 0);
   const [list, setList] = useState<Message[] | null>(null);
   const [index, setIndex] = useState(0);
   const [open, setOpen] = useState(false);
-  // The list is refetched whenever the newest pin or the count changes: an update names what changed, but a device that
-  // caught up over a revoke may have missed entries, and the server's list is the truth.
+  // The list is refetched whenever the newest pin, the count or anything else about the pins may have changed (a pin
+  // event, an edit, a delete: pinsTouched): an update names what changed, but a device that caught up over a revoke may
+  // have missed entries, and the server's list is the truth.
   useEffect(() => {
     let live = true;
     setIndex(0);
@@ -355,8 +357,9 @@ function PinnedBar({ chatKey, onError }: { chatKey: string; onError: (e: unknown
     return () => {
       live = false;
     };
-  }, [chatKey, newest?.id ?? 0, count]);
-  const pins = list ?? (newest ? [newest] : []);
+  }, [chatKey, newest?.id ?? 0, count, touched]);
+  // Unpinned all: the bar goes at once, not when the list comes back.
+  const pins = count === 0 && !newest ? [] : (list ?? (newest ? [newest] : []));
   const shown = pins[Math.min(index, pins.length - 1)] ?? null;
   const text = useApp((s) => (shown ? previewText(s, shown) : ''));
   if (!shown) return null;

@@ -64,6 +64,7 @@ export function forgetSession(): void {
     joinRequests: {},
     openReports: 0,
     threadReads: {},
+    pinsTouched: {},
     pendingDevices: false,
     groupCalls: {},
     groupCallError: null,

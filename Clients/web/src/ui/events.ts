@@ -17,7 +17,7 @@ import { scheduledChanged } from './schedule';
 import { threadRead } from './threads';
 import { reactionsChanged } from './reactions';
 import { peerKey } from './peers';
-import { getState, setState } from './store';
+import { getState, setState, touchPins } from './store';
 import { setTyping } from './typing';
 import { newSignIn } from './signIns';
 
@@ -29,6 +29,8 @@ export function applyEvent(event: MessengerEvent): void {
       break;
     case 'message_edited':
       replaceMessage(peerKey(event.peer), event.message);
+      // One of the chat's pins may be the one edited: the bar shows its text.
+      if ((getState().dialogs.find((d) => peerKey(d.peer) === peerKey(event.peer))?.pinned_count ?? 0) > 0) touchPins(peerKey(event.peer));
       break;
     case 'messages_deleted':
       messagesGone(peerKey(event.peer), event.ids);

@@ -8,7 +8,7 @@ import { errorText } from './format';
 import { dropFromOutbox, keepInOutbox, outboxEntries } from './outbox';
 import { peerFromKey, peerKey } from './peers';
 import { mentionsAfter, mentionsMe } from './mentions';
-import { emptyHistory, getState, setState, type History, type PendingMessage } from './store';
+import { emptyHistory, getState, setState, touchPins, type History, type PendingMessage } from './store';
 import { clearTyping } from './typing';
 import { threadReadsOf } from './threads';
 
@@ -308,8 +308,10 @@ export async function deleteMessages(key: string, ids: number[], revoke: boolean
 export function messagesGone(key: string, ids: number[]): void {
   const gone = new Set(ids);
   changeLoaded(key, (h) => ({ ...h, messages: h.messages.filter((m) => !gone.has(m.id)) }));
-  // A pinned message deleted (for everyone, or for this user) is no longer shown pinned, as the server's dialogs say.
+  // A pinned message deleted (for everyone, or for this user) is no longer shown pinned, as the server's dialogs say;
+  // the bar reads the list again (the one gone may be any of the pins).
   if (gone.has(dialogOf(key)?.pinned_message?.id ?? 0)) updateDialog(key, (d) => ({ ...d, pinned_message: null }));
+  if ((dialogOf(key)?.pinned_count ?? 0) > 0) touchPins(key);
   const topGone = dialogOf(key)?.top_message && gone.has(dialogOf(key)!.top_message!.id);
   if (!topGone) return;
   const remaining = getState().histories[key]?.messages;

@@ -5,7 +5,7 @@ import { api } from './connection';
 import { messageArrived } from './messages';
 import { peerFromKey } from './peers';
 import { myPermissions } from './permissions';
-import type { AppState } from './store';
+import { touchPins, type AppState } from './store';
 
 /** Whether this user may pin in the chat: anyone in a private chat, admins in groups and channels, and a group's
  * members when the group lets them (a new small group does). */
@@ -44,4 +44,5 @@ export async function loadPinned(key: string): Promise<Message[]> {
 /** The chat's newest pinned message and count changed; the bar refetches the list when either does. */
 export function pinnedChanged(key: string, message: Message | null, count: number): void {
   updateDialog(key, (d) => ({ ...d, pinned_message: message, pinned_count: count }));
+  touchPins(key);
 }

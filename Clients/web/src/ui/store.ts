@@ -92,6 +92,9 @@ export interface AppState {
   thread: number | null;
   /** peer key → message id → how far the user has read its thread (threads.ts; known from pages and events). */
   threadReads: Record<string, Record<number, number>>;
+  /** peer key → a count that moves whenever the chat's pinned messages may have changed (a pin event, an edit, a
+   * delete): the pinned bar reads the list again when it moves. */
+  pinsTouched: Record<string, number>;
   /** An invite code from a `/join/<code>` link, offered in the New chat dialog once signed in. */
   joinCode: string | null;
   /** A chat to open once signed in (a click on a push notification with no tab open). */
@@ -118,6 +121,7 @@ let state: AppState = {
   joinRequests: {},
   openReports: 0,
   threadReads: {},
+  pinsTouched: {},
   users: {},
   contacts: {},
   chats: {},
@@ -180,3 +184,8 @@ export function useApp<T>(select: (s: AppState) => T): T {
 }
 
 export const emptyHistory: History = { messages: [], complete: false, loading: false, pending: [] };
+
+/** The chat's pinned messages may have changed: its pinned bar reads them again. */
+export function touchPins(key: string): void {
+  setState((s) => ({ pinsTouched: { ...s.pinsTouched, [key]: (s.pinsTouched[key] ?? 0) + 1 } }));
+}
