@@ -217,6 +217,38 @@ public sealed class ClientThumbTests
         return new InputThumb(777, 2);
     }
 
+    [Fact]
+    public async Task AClientThumbNoMessageUses_IsDeletedAtAStartOnceItsUploadCouldNoLongerBeSent_AndAUsedOneStays()
+    {
+        using var directory = new TempDirectory();
+        MessageMedia sentMedia;
+        await using (var host = await TestHost.StartAsync(directory.Path))
+        {
+            await using var alice = await host.SignUpAsync("alice_orphan");
+            await using var bob = await host.SignUpAsync("bob_orphan");
+            await using var carol = await host.SignUpAsync("carol_orphan");
+            await bob.Client.BlockUserAsync(alice.UserId);
+            var refused = await alice.Client.UploadFileAsync(new MemoryStream(Video), "a.mp4", "video/mp4", thumb: TestImages.Encode(60, 40, SKEncodedImageFormat.Png));
+            await ChatTestKit.FailsWith(() => alice.Client.SendMediaAsync(bob.Peer, refused), MessageErrorNames.UserIsBlocked, 403);
+            var sent = await alice.Client.SendMediaAsync(carol.Peer,
+                await alice.Client.UploadFileAsync(new MemoryStream(Video), "b.mp4", "video/mp4", thumb: TestImages.Encode(60, 40, SKEncodedImageFormat.Png)));
+            var clientThumbs = ThumbFiles(host).Where(f => Path.GetFileName(f).Contains('-')).ToArray();
+            clientThumbs.Should().HaveCount(2, "the refused send's thumbnail was stored before the refusal");
+            sentMedia = sent.Message.Media!;
+            foreach (var file in clientThumbs)
+            {
+                // Older than the upload expiry (24 h): the refused upload can no longer be sent again with it.
+                File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddDays(-2));
+            }
+        }
+
+        await using var restarted = await TestHost.StartAsync(directory.Path);
+        var left = ThumbFiles(restarted).Where(f => Path.GetFileName(f).Contains('-')).ToArray();
+        left.Should().ContainSingle("the refused send's thumbnail went at the start; the sent video's stays");
+        await using var carolAgain = await restarted.SignedInClientAsync("carol_orphan", register: false);
+        (await carolAgain.DownloadThumbnailAsync(sentMedia)).Should().NotBeEmpty();
+    }
+
     private static string[] ThumbFiles(TestHost host)
     {
         var root = Path.Combine(host.DataDirectory, "media", "thumbs");

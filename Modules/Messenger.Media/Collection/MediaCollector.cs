@@ -124,6 +124,40 @@ internal sealed class MediaCollector(
             }
         }
 
+        deleted += DeleteUnusedClientThumbs();
+        return deleted;
+    }
+
+    /// <summary>
+    /// Thumbnails made of a client's image for a send that never committed (refused after the thumbnail was stored, or
+    /// a crash) or whose media row has gone: no <c>media_files.thumb_key</c> names them. Left alone while the upload
+    /// they were made for may still be sent again (<c>UploadExpiryHours</c>), then deleted.
+    /// </summary>
+    private int DeleteUnusedClientThumbs()
+    {
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        using (var connection = database.Open())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT thumb_key FROM media_files WHERE thumb_key IS NOT NULL";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                used.Add(reader.GetString(0));
+            }
+        }
+
+        var cutoff = clock.GetUtcNow().UtcDateTime.AddHours(-options.Value.UploadExpiryHours);
+        var deleted = 0;
+        foreach (var (key, path, written) in thumbnails.ClientThumbFiles().ToList())
+        {
+            if (!used.Contains(key) && written < cutoff)
+            {
+                File.Delete(path);
+                deleted++;
+            }
+        }
+
         return deleted;
     }
 

@@ -277,6 +277,14 @@ internal sealed class ThumbnailStore
                 .Select(Path.GetFileNameWithoutExtension).OfType<string>().Select(name => name.Split('-')[0]).Distinct(StringComparer.Ordinal)
             : [];
 
+    /// <summary>The thumbnails made of clients' images (<c>&lt;hash&gt;-&lt;key&gt;.jpg</c>): their key, path and when written
+    /// (a directory walk: start-up only).</summary>
+    public IEnumerable<(string Key, string Path, DateTime WrittenUtc)> ClientThumbFiles() =>
+        Directory.Exists(Root)
+            ? Directory.EnumerateFiles(Root, "*-*.jpg", SearchOption.AllDirectories)
+                .Select(path => (Path.GetFileNameWithoutExtension(path).Split('-', 2)[1], path, File.GetLastWriteTimeUtc(path)))
+            : [];
+
     /// <summary>Removes thumbnails a crash left half-written.</summary>
     public void ClearTemporaryFiles()
     {
