@@ -659,8 +659,20 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
 
         (await thumb.EvaluateAsync<int>("image => image.naturalWidth")).Should().Be(160, "the frame, at the video's own size (under 320 px)");
         await Expect(bob.Page.GetByTestId("media-duration")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^0:0[23]$"));
+        await Expect(bob.Page.GetByTestId("dialog").Filter(new() { HasText = aliceName.Display }))
+            .ToContainTextAsync(new System.Text.RegularExpressions.Regex("Video 0:0[23]"));
         await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Play clip.webm" }).ClickAsync();
         await Expect(bob.Page.Locator("video.player--video")).ToBeVisibleAsync();
+
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        var shared = bob.Page.GetByTestId("shared-media");
+        await shared.GetByRole(AriaRole.Tab, new() { Name = "Videos" }).ClickAsync();
+        await Expect(shared.GetByTestId("shared-item")).ToHaveCountAsync(1);
+        await Expect(shared.GetByTestId("video-thumb")).ToBeVisibleAsync();
+        await Expect(shared.GetByTestId("media-duration")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^0:0[23]$"));
+        await shared.GetByRole(AriaRole.Button, new() { Name = "Play clip.webm" }).ClickAsync();
+        await Expect(bob.Page.GetByRole(AriaRole.Dialog, new() { Name = "clip.webm" }).GetByTestId("video-viewer")).ToBeVisibleAsync();
+        await bob.ScreenshotAsync("shared-videos");
         AssertNoProblems();
     }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MuteForever, RpcError, isMuted } from '../src/api/types';
+import { MuteForever, RpcError, isMuted, userPeer, type Message, type MessageMedia } from '../src/api/types';
 import { errorText } from '../src/ui/format';
-import { periodText } from '../src/ui/peers';
+import { periodText, previewText } from '../src/ui/peers';
+import type { AppState } from '../src/ui/store';
 
 describe('error text', () => {
   it('says a FLOOD_WAIT on sending is about sending, with the wait', () => {
@@ -36,5 +37,38 @@ describe('auto-delete periods', () => {
     expect(periodText(366 * 86_400)).toBe('366 days');
     expect(periodText(90 * 60)).toBe('90 minutes');
     expect(periodText(90)).toBe('90 seconds');
+  });
+});
+
+describe('chat list preview', () => {
+  const state = {} as AppState;
+  const media = (kind: string, name: string, duration?: number | null): MessageMedia => ({
+    id: 1,
+    kind,
+    name,
+    mime_type: 'application/octet-stream',
+    size: 1000,
+    width: null,
+    height: null,
+    duration,
+  });
+  const message = (m: MessageMedia, text = ''): Message => ({ id: 1, from_id: 2, to_peer: userPeer(3), date: 0, text, media: m });
+
+  it('names a video and a voice message with their length instead of the file name', () => {
+    expect(previewText(state, message(media('video', 'clip.webm', 12)))).toBe('Video 0:12');
+    expect(previewText(state, message(media('video', 'long.mp4', 3_725)))).toBe('Video 62:05');
+    expect(previewText(state, message(media('audio', 'voice-1733097600000.webm', 7)))).toBe('Voice message 0:07');
+  });
+
+  it('leaves the length out when the sender gave none, and keeps the caption after it', () => {
+    expect(previewText(state, message(media('video', 'old.mp4')))).toBe('Video');
+    expect(previewText(state, message(media('audio', 'voice-1.ogg', null)))).toBe('Voice message');
+    expect(previewText(state, message(media('video', 'clip.webm', 0), 'look'))).toBe('Video 0:00, look');
+  });
+
+  it('still says Photo for a photo and the name for a song or a file', () => {
+    expect(previewText(state, message(media('photo', 'cat.jpg')))).toBe('Photo');
+    expect(previewText(state, message(media('audio', 'song.mp3', 200)))).toBe('song.mp3');
+    expect(previewText(state, message(media('document', 'report.pdf')))).toBe('report.pdf');
   });
 });

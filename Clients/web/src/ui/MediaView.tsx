@@ -10,9 +10,11 @@ import { Modal } from './Modal';
 /** Audio and video up to this size play in the bubble (downloaded whole first); larger ones are saved as files. */
 const INLINE_PLAY_MAX_BYTES = 50 * 1024 * 1024;
 
-export function MediaView({ media }: { media: MessageMedia }) {
+/** A message's media; `tile` for the shared-media grid, where every video is a square of its thumbnail (or a plain one
+ * when it has none) that opens it in a viewer rather than playing in place. */
+export function MediaView({ media, tile = false }: { media: MessageMedia; tile?: boolean }) {
   if (media.kind === 'photo') return <Photo media={media} />;
-  if (media.kind === 'video' && (media.thumb || media.preview?.length)) return <Video media={media} />;
+  if (media.kind === 'video' && (tile || media.thumb || media.preview?.length)) return <Video media={media} tile={tile} />;
   if ((media.kind === 'audio' || media.kind === 'video') && media.size <= INLINE_PLAY_MAX_BYTES) return <Player media={media} />;
   return <DocumentFile media={media} />;
 }
@@ -62,11 +64,13 @@ function Player({ media }: { media: MessageMedia }) {
 /**
  * A video sent with a thumbnail (the frame its sender's client took): the inline preview, then the thumbnail, with a
  * play button and the duration over it; a click plays it in the bubble (downloaded whole, up to 50 MiB) or saves it.
+ * As a grid tile it plays in a viewer instead, since a 96 px square is no place to watch it.
  */
-function Video({ media }: { media: MessageMedia }) {
+function Video({ media, tile = false }: { media: MessageMedia; tile?: boolean }) {
   const preview = previewUrl(media);
   const [thumb, setThumb] = useState<string | null>(null);
   useEffect(() => {
+    if (!media.thumb && !media.preview?.length) return;
     let live = true;
     videoThumbUrl(media).then(
       (u) => live && setThumb(u),
@@ -92,7 +96,7 @@ function Video({ media }: { media: MessageMedia }) {
       setProgress(null);
     }
   };
-  if (url) return <video class="player player--video" src={url} controls autoPlay aria-label={media.name} />;
+  if (url && !tile) return <video class="player player--video" src={url} controls autoPlay aria-label={media.name} />;
   const box = photoBox(media);
   return (
     <>
@@ -119,6 +123,11 @@ function Video({ media }: { media: MessageMedia }) {
         )}
       </button>
       {error && <span class="form__error">{error}</span>}
+      {url && tile && (
+        <Modal title={media.name} onClose={() => setUrl(null)} wide>
+          <video class="video-viewer" src={url} controls autoPlay aria-label={media.name} data-testid="video-viewer" />
+        </Modal>
+      )}
     </>
   );
 }

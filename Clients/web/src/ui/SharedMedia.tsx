@@ -16,7 +16,7 @@ const Tabs = [
 ] as const;
 
 /** The chat's shared media in its info panel: one kind at a time (`messages.getSharedMedia`), the newest 50, read again
- * when the chat gets a message. */
+ * when the chat gets a message; photos and videos as a grid of thumbnails. */
 export function SharedMedia({ chatKey }: { chatKey: string }) {
   const [filter, setFilter] = useState<string>('photo');
   const [messages, setMessages] = useState<Message[] | null>(null);
@@ -36,6 +36,7 @@ export function SharedMedia({ chatKey }: { chatKey: string }) {
     };
   }, [chatKey, filter, latest]);
   const tab = Tabs.find((t) => t.filter === filter)!;
+  const grid = filter === 'photo' || filter === 'video';
   return (
     <section class="shared" aria-label="Shared media" data-testid="shared-media">
       <div class="shared__tabs" role="tablist">
@@ -61,11 +62,11 @@ export function SharedMedia({ chatKey }: { chatKey: string }) {
       ) : messages.length === 0 ? (
         <p class="muted">No {tab.label.toLowerCase()} yet</p>
       ) : (
-        <ul class={`shared__list${filter === 'photo' ? ' shared__list--grid' : ''}`} role="tabpanel" aria-label={tab.label}>
+        <ul class={`shared__list${grid ? ' shared__list--grid' : ''}`} role="tabpanel" aria-label={tab.label}>
           {messages.map((m) => (
             <li key={m.id} class="shared__item" data-testid="shared-item">
               {m.media ? (
-                <MediaView media={m.media} />
+                <MediaView media={m.media} tile={grid} />
               ) : (
                 <>
                   {m.web_page?.title && <span class="shared__title">{m.web_page.title}</span>}

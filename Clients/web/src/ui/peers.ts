@@ -1,5 +1,6 @@
 import { ChatKind, PeerKind, chatPeer, peerKey, userPeer, type Chat, type Message, type MessageMedia, type Peer } from '../api/types';
 import type { AppState } from './store';
+import { formatDuration } from './voice';
 
 export { peerKey };
 
@@ -117,11 +118,20 @@ export function previewText(state: AppState, message: Message): string {
   if (message.action) return serviceText(state, message);
   if (message.poll) return `📊 ${message.poll.question}`;
   if (message.media) {
-    const label =
-      message.media.kind === 'photo' ? 'Photo' : message.media.kind === 'audio' && message.media.name.startsWith('voice-') ? 'Voice message' : message.media.name;
+    const label = mediaLabel(message.media);
     return message.text ? `${label}, ${message.text}` : label;
   }
   return message.text;
+}
+
+/** How a chat row names a message's media: "Photo", "Video 0:12", "Voice message 0:07" (the length when the sender's
+ * client gave one), otherwise the file's name. */
+export function mediaLabel(media: MessageMedia): string {
+  const length = media.duration != null ? ` ${formatDuration(media.duration)}` : '';
+  if (media.kind === 'photo') return 'Photo';
+  if (media.kind === 'video') return `Video${length}`;
+  if (media.kind === 'audio' && media.name.startsWith('voice-')) return `Voice message${length}`;
+  return media.name;
 }
 
 /** An auto-delete period as people say it: "1 hour", "2 days", "1 week", "1 month" (30 days), "90 seconds". */
