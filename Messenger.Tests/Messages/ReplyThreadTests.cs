@@ -2,8 +2,10 @@ using Messenger.Client;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
+using Messenger.Kernel.Storage;
 using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Messenger.Tests.Messages;
 
@@ -144,6 +146,51 @@ public sealed class ReplyThreadTests : IAsyncLifetime
 
         (await ThreadOf(alice, peer, root.Id)).Should().Be(new ReplyCount(root.Id, 1, answer.Id, 0, 1), "none of that read anything");
         (await ThreadOf(bob, peer, root.Id)).Should().Be(new ReplyCount(root.Id, 2, hidden.Id, hidden.Id, 0), "nor touched anyone else");
+    }
+
+    [Fact]
+    public async Task Revoke_WhenTheRootOfAReadThread_ForgetsEveryonesPositionInIt_AndNoOtherThreads()
+    {
+        await using var alice = await _host.MemberAsync("alice_revokethread");
+        await using var bob = await _host.MemberAsync("bob_revokethread");
+        await using var carol = await _host.MemberAsync("carol_revokethread");
+        var peer = Peer.Chat((await alice.Client.CreateGroupAsync("Revoking", [bob.Id, carol.Id])).Chat.Id);
+        var root = (await alice.Client.SendMessageAsync(peer, "Lunch?")).Message;
+        var kept = (await alice.Client.SendMessageAsync(peer, "Dinner?")).Message;
+        var first = (await bob.Client.SendMessageAsync(peer, "Yes", replyToId: root.Id)).Message;
+        var later = (await carol.Client.SendMessageAsync(peer, "Later", replyToId: kept.Id)).Message;
+        var gone = (await bob.Client.SendMessageAsync(peer, "Pizza", replyToId: kept.Id)).Message;
+        await bob.Client.ReadThreadAsync(peer, root.Id, first.Id);
+        await carol.Client.ReadThreadAsync(peer, root.Id, first.Id);
+        await bob.Client.ReadThreadAsync(peer, kept.Id, gone.Id);
+        await alice.Client.ReadThreadAsync(peer, kept.Id, later.Id);
+        var before = ThreadReads(alice.Id, bob.Id, carol.Id);
+        before.Select(r => r.MessageId).Should().Contain(root.Id).And.Contain(kept.Id);
+
+        await alice.Client.DeleteMessagesAsync(peer, [root.Id], revoke: true);
+        await bob.Client.DeleteMessagesAsync(peer, [gone.Id], revoke: true);
+
+        ThreadReads(alice.Id, bob.Id, carol.Id).Should().BeEquivalentTo(
+            before.Where(r => r.MessageId != root.Id),
+            "only the revoked root's thread goes; a revoked answer leaves the positions in its thread as they were");
+        (await ThreadOf(bob, peer, kept.Id)).Should().Be(new ReplyCount(kept.Id, 1, later.Id, gone.Id, 0));
+        await ChatTestKit.FailsWith(() => bob.Client.ReadThreadAsync(peer, root.Id, first.Id), MessageErrorNames.MessageIdInvalid);
+        ThreadReads(alice.Id, bob.Id, carol.Id).Should().NotContain(r => r.MessageId == root.Id, "a revoked root cannot be followed again");
+    }
+
+    private List<(long UserId, long MessageId, long ReadMaxId)> ThreadReads(params long[] users)
+    {
+        using var connection = _host.Services.GetRequiredService<SqliteDatabase>().Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = $"SELECT user_id, msg_id, read_max_id FROM message_thread_reads WHERE user_id IN ({string.Join(", ", users)})";
+        using var reader = select.ExecuteReader();
+        var rows = new List<(long, long, long)>();
+        while (reader.Read())
+        {
+            rows.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
+        }
+
+        return rows;
     }
 
     private static async Task<ReplyCount> ThreadOf(Member reader, Peer peer, long messageId) =>

@@ -44,8 +44,8 @@ internal static class MessageDeletion
 
     /// <summary>
     /// Erases the messages for everyone: the text from the message row (which keeps its random_id so a late resend is
-    /// answered, not stored again), the search index, the reactions, a poll's votes, the media reference, and every log entry that
-    /// carried them; a revoked pinned message is unpinned; the chat's audience gets <c>delete_messages</c> (and <c>pinned_message</c>
+    /// answered, not stored again), the search index, the reactions, a poll's votes, everyone's read position in its thread,
+    /// the media reference, and every log entry that carried them; a revoked pinned message is unpinned; the chat's audience gets <c>delete_messages</c> (and <c>pinned_message</c>
     /// after it when pinned ones went).
     /// </summary>
     public static List<LogAppend> Revoke(WriteScope scope, IUpdateLog log, IMediaAttachments media, ChatTarget target, long me, long[] ids, long now)
@@ -57,6 +57,8 @@ internal static class MessageDeletion
             SearchIndex.Remove(scope, id);
             ReactionStore.Forget(scope, id);
             PollStore.Forget(scope, id);
+            // A revoked message's thread cannot be opened or read again: the positions in it would only ever pile up.
+            scope.Execute("DELETE FROM message_thread_reads WHERE msg_id = @id", ("@id", id));
             media.Release(scope, id);
             log.Redact(scope, id, owner => new DeleteMessagesUpdate(PeerFor(target, owner, me), [id]));
 

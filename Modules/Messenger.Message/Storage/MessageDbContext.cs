@@ -251,6 +251,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             read.Property(r => r.UserId).HasColumnName("user_id");
             read.Property(r => r.MessageId).HasColumnName("msg_id");
             read.Property(r => r.ReadMaxId).HasColumnName("read_max_id");
+            // A revoke deletes a message's rows of every reader (MessageDeletion.Revoke).
+            read.HasIndex(r => r.MessageId);
         });
 
         modelBuilder.Entity<DialogRow>(dialog =>

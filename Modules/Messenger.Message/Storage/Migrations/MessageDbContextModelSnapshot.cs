@@ -853,6 +853,8 @@ namespace Messenger.Message.Storage.Migrations
 
                     b.HasKey("UserId", "MessageId");
 
+                    b.HasIndex("MessageId");
+
                     b.ToTable("message_thread_reads", (string)null);
                 });
 
