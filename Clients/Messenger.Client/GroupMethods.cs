@@ -11,7 +11,7 @@ namespace Messenger.Client;
 /// Results that moved a log (<see cref="ChatChanged"/>) are also given to <see cref="MessengerClient.Events"/>, which
 /// starts or stops following the chat's own log when it is a large group.
 /// </summary>
-public static class GroupMethods
+public static partial class GroupMethods
 {
     /// <summary>Creates a group with the caller as creator and <paramref name="userIds"/> as members; <paramref name="large"/>
     /// makes a large group (own log), <paramref name="broadcast"/> a channel (only admins post).</summary>

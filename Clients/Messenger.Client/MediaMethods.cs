@@ -7,7 +7,7 @@ namespace Messenger.Client;
 /// Files: upload in 512 KiB parts (several in flight, resumable), attach to a message, forward, download by ranges.
 /// Server memory stays flat whatever the size; so does the SDK's (one part buffer per part in flight).
 /// </summary>
-public static class MediaMethods
+public static partial class MediaMethods
 {
     private const string StorageFull = "STORAGE_FULL";
 
@@ -21,7 +21,7 @@ public static class MediaMethods
 
     /// <summary>
     /// Uploads <paramref name="content"/> (seekable, not empty) in parts, <paramref name="parallelism"/> at a time,
-    /// and returns the input to attach with <see cref="SendMediaAsync"/>. To resume an upload that failed (dropped
+    /// and returns the input to attach with <see cref="SendMediaAsync(MessengerClient, Peer, InputMedia, string, long?, bool, CancellationToken)"/>. To resume an upload that failed (dropped
     /// connection, server restart), call again with the same content and the <paramref name="fileId"/> of the first
     /// attempt (in the <see cref="UploadException"/>): only the parts the server lacks are sent. The same holds when the
     /// server had no room (<c>STORAGE_FULL</c>, the <see cref="RpcException"/> inside). A refusal of the file itself
@@ -267,7 +267,7 @@ public static class MediaMethods
     }
 }
 
-/// <summary>An upload failed part-way; call <see cref="MediaMethods.UploadFileAsync"/> again with <see cref="FileId"/> to resume.</summary>
+/// <summary>An upload failed part-way; call <see cref="MediaMethods.UploadFileAsync(MessengerClient, Stream, string, string, IProgress{long}?, CancellationToken, long?, int, MediaTransport, byte[], int?, int?, int?)"/> again with <see cref="FileId"/> to resume.</summary>
 public sealed class UploadException(long fileId, Exception inner)
     : Exception($"upload {fileId} failed: {inner.Message}", inner)
 {

@@ -11,7 +11,7 @@ namespace Messenger.Client;
 /// Results that moved the caller's update log (<see cref="SentMessage"/>, <see cref="AffectedMessages"/>) are also
 /// given to <see cref="MessengerClient.Events"/>, so the push of the same change is not reported twice.
 /// </summary>
-public static class MessageMethods
+public static partial class MessageMethods
 {
     /// <summary>Sends a text message; a random non-zero <paramref name="randomId"/> is chosen when none is given (pass the same one to retry safely).
     /// <paramref name="silent"/> sends it without sound: the recipients get it as usual, notified quietly (<see cref="Message.Silent"/>).</summary>

@@ -121,7 +121,7 @@ public static class SessionMethods
     public static Task<User> UpdateUsernameAsync(this MessengerClient client, string username, CancellationToken cancellationToken = default) =>
         client.CallAsync(new UpdateUsernameCall(username), cancellationToken);
 
-    /// <summary>Sets the profile photo from a finished upload (<see cref="MediaMethods.UploadFileAsync"/> of an image of at
+    /// <summary>Sets the profile photo from a finished upload (<see cref="MediaMethods.UploadFileAsync(MessengerClient, Stream, string, string, IProgress{long}?, CancellationToken, long?, int, MediaTransport, byte[], int?, int?, int?)"/> of an image of at
     /// most 10 MiB), or removes it (null); anyone signed in may download it.</summary>
     public static Task<User> UpdateProfilePhotoAsync(this MessengerClient client, InputMedia? photo, CancellationToken cancellationToken = default) =>
         client.CallAsync(new UpdateProfilePhotoCall(photo), cancellationToken);

@@ -1,0 +1,76 @@
+using System.ComponentModel;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Media;
+using Messenger.Contracts.Messages;
+
+namespace Messenger.Client;
+
+// An app compiled against an older SDK calls methods by their exact signature: a parameter added to a public method
+// (even an optional one, whose default the compiler writes into the caller) would make it throw MissingMethodException.
+// So each older signature stays here, forwarding to the current method. They have no default values, so a new call
+// binds to the current method unless it gives every argument, and they are hidden from IntelliSense.
+
+public static partial class MessageMethods
+{
+    /// <summary>The signature before <c>silent</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<SentMessage> SendMessageAsync(
+        this MessengerClient client, Peer peer, string text, long? replyToId, long? randomId, CancellationToken cancellationToken) =>
+        SendMessageAsync(client, peer, text, replyToId, randomId, silent: false, cancellationToken);
+
+    /// <summary>The signature before <c>silent</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<ScheduledMessage> ScheduleMessageAsync(
+        this MessengerClient client, Peer peer, string text, DateTimeOffset date, long? replyToId, long? randomId, InputMedia? media,
+        CancellationToken cancellationToken) =>
+        ScheduleMessageAsync(client, peer, text, date, replyToId, randomId, media, silent: false, cancellationToken);
+
+    /// <summary>The signature before <c>silent</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<SentMessage> SendPollAsync(
+        this MessengerClient client, Peer peer, string question, string[] options, bool multipleChoice, bool publicVoters, long? replyToId,
+        long? randomId, CancellationToken cancellationToken) =>
+        SendPollAsync(client, peer, question, options, multipleChoice, publicVoters, replyToId, randomId, silent: false, cancellationToken);
+
+    /// <summary>The signature from before pinned lists (it unpins the newest pinned message); see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<PinResult> UnpinMessageAsync(this MessengerClient client, Peer peer, CancellationToken cancellationToken) =>
+        UnpinMessageAsync(client, peer, id: 0, cancellationToken);
+}
+
+public static partial class MediaMethods
+{
+    /// <summary>The signature before <c>thumb</c>, <c>duration</c>, <c>width</c> and <c>height</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<InputMedia> UploadFileAsync(
+        this MessengerClient client, Stream content, string name, string mimeType, IProgress<long>? progress, CancellationToken cancellationToken,
+        long? fileId, int parallelism, MediaTransport transport) =>
+        UploadFileAsync(client, content, name, mimeType, progress, cancellationToken, fileId, parallelism, transport, thumb: null);
+
+    /// <summary>The signature before <c>silent</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<SentMessage> SendMediaAsync(
+        this MessengerClient client, Peer peer, InputMedia media, string caption, long? randomId, CancellationToken cancellationToken) =>
+        SendMediaAsync(client, peer, media, caption, randomId, silent: false, cancellationToken);
+
+    /// <summary>The signature before <c>silent</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<ForwardedMessages> ForwardMessagesAsync(
+        this MessengerClient client, Peer fromPeer, long[] ids, Peer toPeer, CancellationToken cancellationToken) =>
+        ForwardMessagesAsync(client, fromPeer, ids, toPeer, silent: false, cancellationToken);
+}
+
+public static partial class GroupMethods
+{
+    /// <summary>The signature before the search filters; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<Message[]> SearchMessagesAsync(
+        this MessengerClient client, string query, Peer? peer, long offsetId, int limit, CancellationToken cancellationToken) =>
+        SearchMessagesAsync(client, query, peer, offsetId, limit, fromId: 0, cancellationToken: cancellationToken);
+
+    /// <summary>The signature before <c>requestNeeded</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<ChatInvite> ExportInviteAsync(
+        this MessengerClient client, long chatId, int? expiresInSeconds, int? usageLimit, CancellationToken cancellationToken) =>
+        ExportInviteAsync(client, chatId, expiresInSeconds, usageLimit, requestNeeded: false, cancellationToken);
+}

@@ -1,0 +1,76 @@
+using System.ComponentModel;
+using System.Reflection;
+using Messenger.Client;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Media;
+using Messenger.Contracts.Messages;
+using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Messages;
+
+namespace Messenger.Tests.Client;
+
+/// <summary>An app compiled against an older SDK binds to the exact signatures it was built with: each one the SDK
+/// has shipped must still be there.</summary>
+public sealed class SdkCompatibilityTests
+{
+    private static readonly Type Ct = typeof(CancellationToken);
+
+    /// <summary>The signatures public methods had before parameters were added to them, written out by hand (not read from
+    /// the current code, so a change to either shows here).</summary>
+    public static TheoryData<Type, string, Type, Type[]> OlderSignatures => new()
+    {
+        { typeof(MessageMethods), "SendMessageAsync", typeof(Task<SentMessage>), [typeof(MessengerClient), typeof(Peer), typeof(string), typeof(long?), typeof(long?), Ct] },
+        {
+            typeof(MessageMethods), "ScheduleMessageAsync", typeof(Task<ScheduledMessage>),
+            [typeof(MessengerClient), typeof(Peer), typeof(string), typeof(DateTimeOffset), typeof(long?), typeof(long?), typeof(InputMedia), Ct]
+        },
+        {
+            typeof(MessageMethods), "SendPollAsync", typeof(Task<SentMessage>),
+            [typeof(MessengerClient), typeof(Peer), typeof(string), typeof(string[]), typeof(bool), typeof(bool), typeof(long?), typeof(long?), Ct]
+        },
+        { typeof(MessageMethods), "UnpinMessageAsync", typeof(Task<PinResult>), [typeof(MessengerClient), typeof(Peer), Ct] },
+        {
+            typeof(MediaMethods), "UploadFileAsync", typeof(Task<InputMedia>),
+            [typeof(MessengerClient), typeof(Stream), typeof(string), typeof(string), typeof(IProgress<long>), Ct, typeof(long?), typeof(int), typeof(MediaTransport)]
+        },
+        { typeof(MediaMethods), "SendMediaAsync", typeof(Task<SentMessage>), [typeof(MessengerClient), typeof(Peer), typeof(InputMedia), typeof(string), typeof(long?), Ct] },
+        { typeof(MediaMethods), "ForwardMessagesAsync", typeof(Task<ForwardedMessages>), [typeof(MessengerClient), typeof(Peer), typeof(long[]), typeof(Peer), Ct] },
+        { typeof(GroupMethods), "SearchMessagesAsync", typeof(Task<Messenger.Contracts.Messages.Message[]>), [typeof(MessengerClient), typeof(string), typeof(Peer), typeof(long), typeof(int), Ct] },
+        { typeof(GroupMethods), "ExportInviteAsync", typeof(Task<ChatInvite>), [typeof(MessengerClient), typeof(long), typeof(int?), typeof(int?), Ct] },
+    };
+
+    [Theory]
+    [MemberData(nameof(OlderSignatures))]
+    public void OlderSignature_WhenAnOldAppCallsIt_IsStillThere_HiddenAndWithoutDefaults(Type type, string name, Type returns, Type[] parameters)
+    {
+        var method = type.GetMethod(name, BindingFlags.Public | BindingFlags.Static, parameters);
+
+        method.Should().NotBeNull($"{type.Name}.{name}({string.Join(", ", parameters.Select(p => p.Name))}) is what older apps call");
+        method!.ReturnType.Should().Be(returns);
+        method.GetParameters().Should().NotContain(p => p.HasDefaultValue, "a new call must bind to the current overload");
+        method.GetCustomAttribute<EditorBrowsableAttribute>().Should().NotBeNull().And.Match<EditorBrowsableAttribute>(a => a.State == EditorBrowsableState.Never);
+        type.GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.Name == name && m != method)
+            .Should().ContainSingle(m => m.GetCustomAttribute<EditorBrowsableAttribute>() == null, "the current overload stays visible");
+    }
+
+    [Fact]
+    public async Task OlderSignatures_WhenCalled_DoWhatTheCurrentOnesDoWithTheNewParametersLeftOut()
+    {
+        await using var host = await TestHost.StartAsync();
+        await using var alice = await host.SignUpAsync("alice_oldsdk");
+        await using var bob = await host.SignUpAsync("bob_oldsdk");
+        var peer = Peer.User(bob.UserId);
+        var none = CancellationToken.None;
+
+        // Every argument given, as an old compiled call does: these bind to the older signatures.
+        var sent = await alice.Client.SendMessageAsync(peer, "from an old app", null, null, none);
+        var forwarded = await alice.Client.ForwardMessagesAsync(peer, [sent.Message.Id], Peer.User(alice.UserId), none);
+        await alice.Client.PinMessageAsync(peer, sent.Message.Id);
+        await alice.Client.UnpinMessageAsync(peer, none);
+
+        sent.Message.Silent.Should().BeFalse();
+        forwarded.Messages.Should().ContainSingle().Which.Text.Should().Be("from an old app");
+        (await alice.Client.GetPinnedAsync(peer)).Should().BeEmpty("the old unpin takes off the newest pinned message");
+        (await bob.Client.SearchMessagesAsync("old", null, 0, 20, none)).Should().ContainSingle().Which.Id.Should().Be(sent.Message.Id);
+    }
+}
