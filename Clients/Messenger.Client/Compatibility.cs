@@ -8,7 +8,8 @@ namespace Messenger.Client;
 // An app compiled against an older SDK calls methods by their exact signature: a parameter added to a public method
 // (even an optional one, whose default the compiler writes into the caller) would make it throw MissingMethodException.
 // So each older signature stays here, forwarding to the current method. They have no default values, so a new call
-// binds to the current method unless it gives every argument, and they are hidden from IntelliSense.
+// binds to the current method unless it gives every argument, and they are hidden from IntelliSense. An event record
+// that gained a property keeps its older constructor and Deconstruct (an app's positional pattern calls the latter).
 
 public static partial class MessageMethods
 {
@@ -73,4 +74,33 @@ public static partial class GroupMethods
     public static Task<ChatInvite> ExportInviteAsync(
         this MessengerClient client, long chatId, int? expiresInSeconds, int? usageLimit, CancellationToken cancellationToken) =>
         ExportInviteAsync(client, chatId, expiresInSeconds, usageLimit, requestNeeded: false, cancellationToken);
+}
+
+public sealed partial record MessagePinned
+{
+    /// <summary>The constructor from before pinned lists; see the current one.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public MessagePinned(long pts, Peer peer, Message? message)
+        : this(pts, peer, message, Ids: null)
+    {
+    }
+
+    /// <summary>The deconstruction from before pinned lists: <c>(Pts, Peer, Message)</c>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Deconstruct(out long pts, out Peer peer, out Message? message) => (pts, peer, message) = (Pts, Peer, Message);
+}
+
+public sealed partial record PollUpdated
+{
+    /// <summary>The constructor from before quizzes; see the current one.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public PollUpdated(long pts, Peer peer, long messageId, int[] counts, int voters, bool closed, int[]? myChoices)
+        : this(pts, peer, messageId, counts, voters, closed, myChoices, CorrectOption: null)
+    {
+    }
+
+    /// <summary>The deconstruction from before quizzes: <c>(Pts, Peer, MessageId, Counts, Voters, Closed, MyChoices)</c>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Deconstruct(out long pts, out Peer peer, out long messageId, out int[] counts, out int voters, out bool closed, out int[]? myChoices) =>
+        (pts, peer, messageId, counts, voters, closed, myChoices) = (Pts, Peer, MessageId, Counts, Voters, Closed, MyChoices);
 }

@@ -47,7 +47,7 @@ public sealed record HistoryRead(long Pts, Peer Peer, ReadSide Side, long MaxId,
 /// <summary>The chat's pinned messages changed (for everyone in it): <see cref="Ids"/> were pinned (<see cref="Pinned"/>)
 /// or unpinned (null: an entry from before the list, whose <see cref="Message"/> was the only pinned one);
 /// <see cref="Message"/> is the newest pinned message now (null: none) and <see cref="Count"/> how many are pinned.</summary>
-public sealed record MessagePinned(long Pts, Peer Peer, Message? Message, long[]? Ids = null, bool Pinned = false, int Count = 0) : LoggedEvent(Pts);
+public sealed partial record MessagePinned(long Pts, Peer Peer, Message? Message, long[]? Ids = null, bool Pinned = false, int Count = 0) : LoggedEvent(Pts);
 
 /// <summary><see cref="UserId"/> reacted to message <see cref="MessageId"/> with <see cref="Reaction"/> (null: took it
 /// back); <see cref="Reactions"/> are the message's reactions now.</summary>
@@ -58,7 +58,7 @@ public sealed record MessageReactionsChanged(long Pts, Peer Peer, long MessageId
 /// the counts per option, the voters and whether it is closed are as they are now; <see cref="MyChoices"/> is set when
 /// the user's own choices changed (on another device), null otherwise; a quiz's <see cref="CorrectOption"/> and
 /// <see cref="Solution"/> once the user may know them (answered, closed, or wrote it).</summary>
-public sealed record PollUpdated(
+public sealed partial record PollUpdated(
     long Pts, Peer Peer, long MessageId, int[] Counts, int Voters, bool Closed, int[]? MyChoices, int? CorrectOption = null, string? Solution = null)
     : LoggedEvent(Pts);
 

@@ -53,6 +53,40 @@ public sealed class SdkCompatibilityTests
             .Should().ContainSingle(m => m.GetCustomAttribute<EditorBrowsableAttribute>() == null, "the current overload stays visible");
     }
 
+    public static TheoryData<Type, Type[]> OlderEventShapes => new()
+    {
+        { typeof(MessagePinned), [typeof(long), typeof(Peer), typeof(Messenger.Contracts.Messages.Message)] },
+        { typeof(PollUpdated), [typeof(long), typeof(Peer), typeof(long), typeof(int[]), typeof(int), typeof(bool), typeof(int[])] },
+    };
+
+    [Theory]
+    [MemberData(nameof(OlderEventShapes))]
+    public void OlderEventShape_WhenAnOldAppBuildsOrMatchesIt_IsStillThere(Type type, Type[] properties)
+    {
+        var constructor = type.GetConstructor(properties);
+        var deconstruct = type.GetMethod("Deconstruct", BindingFlags.Public | BindingFlags.Instance, properties.Select(p => p.MakeByRefType()).ToArray());
+
+        constructor.Should().NotBeNull("older apps may make the event (in their tests)");
+        deconstruct.Should().NotBeNull("older apps' positional patterns call it");
+        constructor!.GetCustomAttribute<EditorBrowsableAttribute>()!.State.Should().Be(EditorBrowsableState.Never);
+        deconstruct!.GetCustomAttribute<EditorBrowsableAttribute>()!.State.Should().Be(EditorBrowsableState.Never);
+        var made = constructor.Invoke([1L, Peer.User(2), .. properties.Skip(2).Select(p => p.IsValueType ? Activator.CreateInstance(p) : null)]);
+        var parts = new object?[properties.Length];
+        deconstruct.Invoke(made, parts);
+        parts[0].Should().Be(1L);
+        parts[1].Should().Be(Peer.User(2));
+    }
+
+    [Fact]
+    public void OlderEventShape_WhenMatchedPositionally_GivesTheSameValuesAsTheProperties()
+    {
+        var pinned = new MessagePinned(7, Peer.Chat(3), null, [5], Pinned: true, Count: 2);
+        var poll = new PollUpdated(8, Peer.Chat(3), 9, [1, 2], 3, false, [1], CorrectOption: 1);
+
+        (pinned is MessagePinned(7, var peer, null) && peer == Peer.Chat(3)).Should().BeTrue();
+        (poll is PollUpdated(8, _, 9, [1, 2], 3, false, [1])).Should().BeTrue();
+    }
+
     [Fact]
     public async Task OlderSignatures_WhenCalled_DoWhatTheCurrentOnesDoWithTheNewParametersLeftOut()
     {
