@@ -3,6 +3,7 @@ using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel.Storage;
+using Messenger.Message.Editing;
 using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -176,6 +177,23 @@ public sealed class ReplyThreadTests : IAsyncLifetime
         (await ThreadOf(bob, peer, kept.Id)).Should().Be(new ReplyCount(kept.Id, 1, later.Id, gone.Id, 0));
         await ChatTestKit.FailsWith(() => bob.Client.ReadThreadAsync(peer, root.Id, first.Id), MessageErrorNames.MessageIdInvalid);
         ThreadReads(alice.Id, bob.Id, carol.Id).Should().NotContain(r => r.MessageId == root.Id, "a revoked root cannot be followed again");
+    }
+
+    [Fact]
+    public void Revoke_ForgetsThreadReadsByTheMessageIndex_NotAScanOfEveryReader()
+    {
+        using var connection = _host.Services.GetRequiredService<SqliteDatabase>().Open();
+        using var explain = connection.CreateCommand();
+        explain.CommandText = "EXPLAIN QUERY PLAN " + MessageDeletion.ForgetThreadReadsSql;
+        explain.Parameters.AddWithValue("@id", 1L);
+        using var reader = explain.ExecuteReader();
+        var plan = new List<string>();
+        while (reader.Read())
+        {
+            plan.Add(reader.GetString(3));
+        }
+
+        plan.Should().Equal("SEARCH message_thread_reads USING INDEX IX_message_thread_reads_msg_id (msg_id=?)");
     }
 
     private List<(long UserId, long MessageId, long ReadMaxId)> ThreadReads(params long[] users)

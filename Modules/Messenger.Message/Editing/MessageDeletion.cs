@@ -18,6 +18,10 @@ namespace Messenger.Message.Editing;
 /// </summary>
 internal static class MessageDeletion
 {
+    /// <summary>Every reader's position in a revoked message's thread, found by the <c>msg_id</c> index (the key starts
+    /// with the user).</summary>
+    internal const string ForgetThreadReadsSql = "DELETE FROM message_thread_reads WHERE msg_id = @id";
+
     /// <summary>
     /// Hides the messages from <paramref name="me"/> only (their log says so). A message of a private chat that both
     /// users have now hidden releases its media reference.
@@ -58,7 +62,7 @@ internal static class MessageDeletion
             ReactionStore.Forget(scope, id);
             PollStore.Forget(scope, id);
             // A revoked message's thread cannot be opened or read again: the positions in it would only ever pile up.
-            scope.Execute("DELETE FROM message_thread_reads WHERE msg_id = @id", ("@id", id));
+            scope.Execute(ForgetThreadReadsSql, ("@id", id));
             media.Release(scope, id);
             log.Redact(scope, id, owner => new DeleteMessagesUpdate(PeerFor(target, owner, me), [id]));
 
