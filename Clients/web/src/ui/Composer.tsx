@@ -68,7 +68,10 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
     setText(loaded.current);
   }, [serverDraft]);
 
-  useEffect(() => {
+  // A layout effect: it runs as the edit (or reply) starts, before anything can be typed. As a plain effect it waited
+  // for the next frame, which a tab in the background may not paint for a while: typing in between was overwritten
+  // with the message's old text, and the edit was dropped as "not modified".
+  useLayoutEffect(() => {
     if (editing) setText(editing.text);
     else setText((loaded.current = loadDraft(chatKey)));
     // Touch screens get the keyboard only when asked for (reply, edit), not on every chat opened.
