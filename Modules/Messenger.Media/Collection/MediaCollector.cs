@@ -115,16 +115,19 @@ internal sealed class MediaCollector(
         }
 
         thumbnails.ClearTemporaryFiles();
-        foreach (var hash in thumbnails.AllHashes().ToList())
+        var files = thumbnails.AllFiles();
+        var gone = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var hash in files.Select(f => f.Hash).Distinct(StringComparer.Ordinal))
         {
             // Checked again: a blob stored since the list was read has a row by now.
             if (!known.Contains(hash) && !blobs.IsHeld(hash) && !HasRow(hash))
             {
                 thumbnails.Delete(hash);
+                gone.Add(hash);
             }
         }
 
-        deleted += DeleteUnusedClientThumbs();
+        deleted += DeleteUnusedClientThumbs(files.Where(f => f.Key is not null && !gone.Contains(f.Hash)));
         return deleted;
     }
 
@@ -133,7 +136,7 @@ internal sealed class MediaCollector(
     /// a crash) or whose media row has gone: no <c>media_files.thumb_key</c> names them. Left alone while the upload
     /// they were made for may still be sent again (<c>UploadExpiryHours</c>), then deleted.
     /// </summary>
-    private int DeleteUnusedClientThumbs()
+    private int DeleteUnusedClientThumbs(IEnumerable<ThumbnailFile> clientThumbs)
     {
         var used = new HashSet<string>(StringComparer.Ordinal);
         using (var connection = database.Open())
@@ -149,11 +152,11 @@ internal sealed class MediaCollector(
 
         var cutoff = clock.GetUtcNow().UtcDateTime.AddHours(-options.Value.UploadExpiryHours);
         var deleted = 0;
-        foreach (var (key, path, written) in thumbnails.ClientThumbFiles().ToList())
+        foreach (var file in clientThumbs)
         {
-            if (!used.Contains(key) && written < cutoff)
+            if (!used.Contains(file.Key!) && file.WrittenUtc < cutoff)
             {
-                File.Delete(path);
+                File.Delete(file.Path);
                 deleted++;
             }
         }

@@ -22,6 +22,9 @@ internal sealed record BlobThumbnail(int? Width, int? Height, MediaThumb? Thumb,
 /// every writer unit (decoding is CPU work; the unit only records the result), one image at a time, within the pixel
 /// and file-size budgets; a failure means no thumbnail, logged as one line without content.
 /// </summary>
+/// <summary>A thumbnail file as <see cref="ThumbnailStore.AllFiles"/> finds it.</summary>
+internal sealed record ThumbnailFile(string Hash, string? Key, string Path, DateTime WrittenUtc);
+
 internal sealed class ThumbnailStore
 {
     public const int Made = 1;
@@ -237,20 +240,14 @@ internal sealed class ThumbnailStore
         {
             try
             {
-                Directory.CreateDirectory(TempDirectory);
-                var temp = Path.Combine(TempDirectory, $"{hash}-{Guid.NewGuid():N}.jpg");
-                using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
-                {
-                    file.Write(made.Thumb);
-                    file.Flush(flushToDisk: true);
-                }
+                WriteTemporary(hash, made.Thumb, FileOptions.DeleteOnClose);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
             }
         }
 
-        await _writer.WriteAsync(scope => Record(scope, hash, known.Thumb is null ? NoThumbnail : Made, known.Thumb is null ? null : known), CancellationToken.None);
+        await _writer.WriteAsync(scope => Record(scope, hash, known.Thumb is null ? NoThumbnail : Made, known), CancellationToken.None);
     }
 
     /// <summary>Deletes the blob's thumbnail files, if any: its own and those made of clients' images for its uploads
@@ -270,20 +267,19 @@ internal sealed class ThumbnailStore
         }
     }
 
-    /// <summary>The blob hash of every thumbnail file, once per blob (a directory walk: start-up only).</summary>
-    public IEnumerable<string> AllHashes() =>
+    /// <summary>Every thumbnail file: its blob's hash, the key of a thumbnail made of a client's image
+    /// (<c>&lt;hash&gt;-&lt;key&gt;.jpg</c>; null for the blob's own), its path and when it was written (a directory
+    /// walk: start-up only).</summary>
+    public List<ThumbnailFile> AllFiles() =>
         Directory.Exists(Root)
-            ? Directory.EnumerateFiles(Root, "*.jpg", SearchOption.AllDirectories)
-                .Select(Path.GetFileNameWithoutExtension).OfType<string>().Select(name => name.Split('-')[0]).Distinct(StringComparer.Ordinal)
+            ? [.. Directory.EnumerateFiles(Root, "*.jpg", SearchOption.AllDirectories).Select(FileAt)]
             : [];
 
-    /// <summary>The thumbnails made of clients' images (<c>&lt;hash&gt;-&lt;key&gt;.jpg</c>): their key, path and when written
-    /// (a directory walk: start-up only).</summary>
-    public IEnumerable<(string Key, string Path, DateTime WrittenUtc)> ClientThumbFiles() =>
-        Directory.Exists(Root)
-            ? Directory.EnumerateFiles(Root, "*-*.jpg", SearchOption.AllDirectories)
-                .Select(path => (Path.GetFileNameWithoutExtension(path).Split('-', 2)[1], path, File.GetLastWriteTimeUtc(path)))
-            : [];
+    private static ThumbnailFile FileAt(string path)
+    {
+        var name = Path.GetFileNameWithoutExtension(path).Split('-', 2);
+        return new ThumbnailFile(name[0], name.Length > 1 ? name[1] : null, path, File.GetLastWriteTimeUtc(path));
+    }
 
     /// <summary>Removes thumbnails a crash left half-written.</summary>
     public void ClearTemporaryFiles()
@@ -339,17 +335,21 @@ internal sealed class ThumbnailStore
             return existing.Length;
         }
 
-        Directory.CreateDirectory(TempDirectory);
-        var temp = Path.Combine(TempDirectory, $"{Path.GetFileNameWithoutExtension(target)}-{Guid.NewGuid():N}.jpg");
-        using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-        {
-            file.Write(bytes);
-            file.Flush(flushToDisk: true);
-        }
-
+        var temp = WriteTemporary(Path.GetFileNameWithoutExtension(target), bytes, FileOptions.None);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         File.Move(temp, target, overwrite: false);
         return bytes.Length;
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> to a new file in <see cref="TempDirectory"/> and syncs it; its path.</summary>
+    private string WriteTemporary(string name, byte[] bytes, FileOptions options)
+    {
+        Directory.CreateDirectory(TempDirectory);
+        var temp = Path.Combine(TempDirectory, $"{name}-{Guid.NewGuid():N}.jpg");
+        using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, options);
+        file.Write(bytes);
+        file.Flush(flushToDisk: true);
+        return temp;
     }
 
     private sealed class Turn(SemaphoreSlim gate) : IDisposable

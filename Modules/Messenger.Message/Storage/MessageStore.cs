@@ -36,6 +36,9 @@ internal sealed class MessageStore(SqliteDatabase database)
     /// <summary>A condition on <c>m</c>, a message: <c>@user</c> has not hidden it (deleted it for themselves).</summary>
     public const string NotHidden = "NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id)";
 
+    /// <summary>A row when message <c>@id</c> is one of chat <c>@chat</c>'s that <c>@user</c> sees (not deleted, not hidden).</summary>
+    private const string SeenMessageSql = $"SELECT 1 FROM message_messages m WHERE m.id = @id AND m.chat_id = @chat AND m.deleted = 0 AND {NotHidden}";
+
     /// <summary>The columns of <see cref="MessageColumns"/>, as <see cref="ReadMessage"/> reads them.</summary>
     public const int MessageColumnCount = 16;
 
@@ -114,7 +117,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         using (var connection = database.Open())
         using (var parent = connection.CreateCommand())
         {
-            parent.CommandText = $"SELECT 1 FROM message_messages m WHERE m.id = @id AND m.chat_id = @chat AND m.deleted = 0 AND {NotHidden}";
+            parent.CommandText = SeenMessageSql;
             parent.Parameters.AddWithValue("@id", messageId);
             parent.Parameters.AddWithValue("@chat", chatId);
             parent.Parameters.AddWithValue("@user", userId);
@@ -304,9 +307,7 @@ internal sealed class MessageStore(SqliteDatabase database)
     /// <summary>Whether message <paramref name="messageId"/> is one of the chat's that the user sees (not deleted, not
     /// hidden by them).</summary>
     public static bool Sees(WriteScope scope, long userId, long chatId, long messageId) =>
-        scope.Scalar(
-            $"SELECT 1 FROM message_messages m WHERE m.id = @id AND m.chat_id = @chat AND m.deleted = 0 AND {NotHidden}",
-            ("@id", messageId), ("@chat", chatId), ("@user", userId)) is not null;
+        scope.Scalar(SeenMessageSql, ("@id", messageId), ("@chat", chatId), ("@user", userId)) is not null;
 
     public static long PrivateChatId(WriteScope scope, long userA, long userB, long now)
     {
