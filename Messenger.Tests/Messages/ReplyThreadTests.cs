@@ -180,6 +180,29 @@ public sealed class ReplyThreadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeleteForMe_WhenTheRootOfAReadThread_ForgetsOnlyTheCallersPositionInIt()
+    {
+        await using var alice = await _host.MemberAsync("alice_hidethread");
+        await using var bob = await _host.MemberAsync("bob_hidethread");
+        var peer = Peer.Chat((await alice.Client.CreateGroupAsync("Hiding", [bob.Id])).Chat.Id);
+        var root = (await alice.Client.SendMessageAsync(peer, "Lunch?")).Message;
+        var other = (await alice.Client.SendMessageAsync(peer, "Dinner?")).Message;
+        var answer = (await bob.Client.SendMessageAsync(peer, "Yes", replyToId: root.Id)).Message;
+        var otherAnswer = (await bob.Client.SendMessageAsync(peer, "No", replyToId: other.Id)).Message;
+        await alice.Client.ReadThreadAsync(peer, root.Id, answer.Id);
+        await alice.Client.ReadThreadAsync(peer, other.Id, otherAnswer.Id);
+        await bob.Client.ReadThreadAsync(peer, root.Id, answer.Id);
+
+        await bob.Client.DeleteMessagesAsync(peer, [root.Id], revoke: false);
+
+        ThreadReads(alice.Id, bob.Id).Should().BeEquivalentTo(
+            [(alice.Id, root.Id, answer.Id), (alice.Id, other.Id, otherAnswer.Id)],
+            "the one who hid the root loses their place in its thread; everyone else keeps theirs");
+        await ChatTestKit.FailsWith(() => bob.Client.ReadThreadAsync(peer, root.Id, answer.Id), MessageErrorNames.MessageIdInvalid);
+        (await ThreadOf(alice, peer, root.Id)).Should().Be(new ReplyCount(root.Id, 1, answer.Id, answer.Id, 0));
+    }
+
+    [Fact]
     public void Revoke_ForgetsThreadReadsByTheMessageIndex_NotAScanOfEveryReader()
     {
         using var connection = _host.Services.GetRequiredService<SqliteDatabase>().Open();

@@ -23,14 +23,16 @@ internal static class MessageDeletion
     internal const string ForgetThreadReadsSql = "DELETE FROM message_thread_reads WHERE msg_id = @id";
 
     /// <summary>
-    /// Hides the messages from <paramref name="me"/> only (their log says so). A message of a private chat that both
-    /// users have now hidden releases its media reference.
+    /// Hides the messages from <paramref name="me"/> only (their log says so), with the caller's read position in their
+    /// threads (a hidden message's thread is not theirs to open again). A message of a private chat that both users
+    /// have now hidden releases its media reference.
     /// </summary>
     public static LogAppend HideForMe(WriteScope scope, IUpdateLog log, IMediaAttachments media, ChatTarget target, long me, long[] ids, long now)
     {
         foreach (var id in ids)
         {
             scope.Execute("INSERT OR IGNORE INTO message_hidden (user_id, message_id) VALUES (@user, @id)", ("@user", me), ("@id", id));
+            scope.Execute("DELETE FROM message_thread_reads WHERE user_id = @user AND msg_id = @id", ("@user", me), ("@id", id));
             if (MessageStore.HiddenFromEveryone(scope, id))
             {
                 media.Release(scope, id);
