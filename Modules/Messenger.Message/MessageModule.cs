@@ -19,6 +19,7 @@ using Messenger.Message.Previews;
 using Messenger.Message.Scheduling;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
+using Messenger.Message.Thumbnails;
 using Messenger.Message.Typing;
 using Messenger.Message.Webhooks;
 using Microsoft.AspNetCore.Routing;
@@ -67,6 +68,12 @@ public static class MessageModule
         services.AddSingleton<GroupCallRegistry>();
         services.AddSingleton<GroupCallEvents>();
         services.AddHostedService<BotMemberSync>();
+        services.AddSingleton<MessageMediaThumbnails>();
+        services.AddHostedService(provider => provider.GetRequiredService<MessageMediaThumbnails>());
+        services.AddSingleton<ChatPhotoThumbnails>();
+        services.AddHostedService(provider => provider.GetRequiredService<ChatPhotoThumbnails>());
+        services.AddSingleton<ScheduledMediaThumbnails>();
+        services.AddHostedService(provider => provider.GetRequiredService<ScheduledMediaThumbnails>());
         services.AddValidatorsFromAssemblyContaining<MessageStore>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
         services.AddRpcMethod<SendMessageCall, SentMessage>();

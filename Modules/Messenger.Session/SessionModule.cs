@@ -59,6 +59,8 @@ public static class SessionModule
         services.AddScoped<NewAuthorizations>();
         services.AddHostedService<FinishAccountDeletions>();
         services.AddHostedService<FillNameKeys>();
+        services.AddSingleton<ProfilePhotoThumbnails>();
+        services.AddHostedService(provider => provider.GetRequiredService<ProfilePhotoThumbnails>());
         services.Replace(ServiceDescriptor.Singleton<ICallerAuthenticator, SessionAuthenticator>());
         services.AddValidatorsFromAssemblyContaining<SessionStore>(ServiceLifetime.Singleton, includeInternalTypes: true);
 

@@ -1,4 +1,6 @@
+using Mediator;
 using Messenger.Contracts.Media;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
 using Messenger.Media.Storage;
 using Microsoft.Extensions.Hosting;
@@ -10,11 +12,11 @@ namespace Messenger.Media.Thumbnails;
 /// Makes the thumbnails of images stored before thumbnails existed, whose send found the decoder busy, or whose
 /// thumbnail a crash interrupted: after start-up and then every <see cref="Interval"/>, one image at a time, a few blobs per read, walking the untried referenced blobs that some media calls a photo
 /// in hash order. Each is recorded as made or none, so a file that fails is tried once, not at every start.
-/// Descriptors already copied into messages and profiles keep what they had: the thumbnail is there for
-/// <c>upload.getFile(…, thumb: true)</c>, the preview only in descriptors made from now on.
+/// Descriptors already copied into messages and profiles gain the thumbnail and preview from the passes of the modules
+/// that keep them, which each pass asks for (<see cref="ThumbnailBackfillRanEvent"/>).
 /// </summary>
 internal sealed class ThumbnailBackfill(
-    SqliteDatabase database, BlobStore blobs, ThumbnailStore thumbnails, ILogger<ThumbnailBackfill> logger) : BackgroundService
+    SqliteDatabase database, BlobStore blobs, ThumbnailStore thumbnails, IPublisher bus, ILogger<ThumbnailBackfill> logger) : BackgroundService
 {
     private const int BatchSize = 16;
 
@@ -95,6 +97,8 @@ internal sealed class ThumbnailBackfill(
                 logger.LogInformation("Thumbnail backfill tried {Count} stored images", tried);
             }
 
+            // Even when it tried none: a send may have made the thumbnail that an earlier, busy send of the content could not.
+            await bus.Publish(new ThumbnailBackfillRanEvent(), cancellationToken);
             return tried;
         }
         finally

@@ -402,6 +402,15 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             count.Property(c => c.Since).HasColumnName("since");
         });
 
+        // Where each resumable background pass over a table stands (DescriptorThumbnailPass): the last id it is done with.
+        modelBuilder.Entity<PassCursorRow>(pass =>
+        {
+            pass.ToTable("message_passes");
+            pass.HasKey(p => p.Name);
+            pass.Property(p => p.Name).HasColumnName("name").HasMaxLength(64);
+            pass.Property(p => p.Cursor).HasColumnName("cursor");
+        });
+
         modelBuilder.Entity<BlockRow>(block =>
         {
             block.ToTable("message_blocks");
@@ -789,6 +798,13 @@ internal sealed class ReactionRow
     public string Reaction { get; set; } = "";
 
     public long Date { get; set; }
+}
+
+internal sealed class PassCursorRow
+{
+    public string Name { get; set; } = "";
+
+    public long Cursor { get; set; }
 }
 
 internal sealed class BlockRow

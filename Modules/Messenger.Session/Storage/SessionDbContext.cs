@@ -165,7 +165,23 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             audit.Property(a => a.UserId).HasColumnName("user_id");
             audit.Property(a => a.Detail).HasColumnName("detail").HasMaxLength(256);
         });
+
+        // Where each resumable background pass over a table stands (DescriptorThumbnailPass): the last id it is done with.
+        modelBuilder.Entity<PassCursorRow>(pass =>
+        {
+            pass.ToTable("session_passes");
+            pass.HasKey(p => p.Name);
+            pass.Property(p => p.Name).HasColumnName("name").HasMaxLength(64);
+            pass.Property(p => p.Cursor).HasColumnName("cursor");
+        });
     }
+}
+
+internal sealed class PassCursorRow
+{
+    public string Name { get; set; } = "";
+
+    public long Cursor { get; set; }
 }
 
 internal sealed class AuditRow

@@ -587,6 +587,22 @@ namespace Messenger.Message.Storage.Migrations
                     b.ToTable("message_notify", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Message.Storage.PassCursorRow", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Cursor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cursor");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("message_passes", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Message.Storage.PollOptionRow", b =>
                 {
                     b.Property<long>("MessageId")

@@ -208,6 +208,22 @@ namespace Messenger.Session.Storage.Migrations
                     b.ToTable("session_invites", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Session.Storage.PassCursorRow", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Cursor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cursor");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("session_passes", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Session.Storage.PrivacyRow", b =>
                 {
                     b.Property<long>("UserId")

@@ -1,0 +1,202 @@
+using System.Threading.Channels;
+using Mediator;
+using MessagePack;
+using Messenger.Contracts.Media;
+using Messenger.Contracts.Wire;
+using Messenger.Kernel.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Messenger.Kernel.Media;
+
+/// <summary>
+/// Gives the photo descriptors a module keeps copies of (a message's <c>media</c>, a profile's or group's <c>photo</c>)
+/// the thumbnail and inline preview made after they were copied: those stored before thumbnails existed, or sent while
+/// the decoder was busy. Walks one table by id from a cursor kept in the module's own <see cref="CursorTable"/>, a few
+/// hundred rows to a writer unit (the rewrites and the cursor together, so a restart resumes where the last unit ended
+/// and other writes go on between units), asking the Media module for the thumbnails of the batch
+/// (<see cref="StoredThumbnailsQuery"/>). A photo whose thumbnail is not tried yet stops the pass there (the cursor
+/// stays before it) until the Media module's pass has run (<see cref="ThumbnailBackfillRanEvent"/> calls
+/// <see cref="Request"/>); one that has none is passed over for good. Runs a minute after start, then on request.
+/// No update is sent: clients see the descriptors at their next fetch, as in Telegram; update logs keep what they had.
+/// </summary>
+public abstract class DescriptorThumbnailPass(SqliteDatabase database, StorageWriter writer, IMediator bus, ILogger logger) : BackgroundService
+{
+    public const int DefaultBatchSize = 256;
+
+    /// <summary>Lets the start (and the Media module's first pass, 30 s after it) go first.</summary>
+    private static readonly TimeSpan StartDelay = TimeSpan.FromSeconds(60);
+
+    private readonly SemaphoreSlim _onePass = new(1, 1);
+    private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    /// <summary>The module's cursor table: <c>(name TEXT PRIMARY KEY, cursor INTEGER NOT NULL)</c>.</summary>
+    protected abstract string CursorTable { get; }
+
+    /// <summary>This pass's row in <see cref="CursorTable"/>.</summary>
+    protected abstract string Name { get; }
+
+    /// <summary>Selects <c>id, descriptor</c> of the rows with a descriptor and an id over <c>@after</c>, by id, at most <c>@limit</c>.</summary>
+    protected abstract string RowsSql { get; }
+
+    /// <summary>Sets row <c>@id</c>'s descriptor to <c>@new</c> if it is still <c>@old</c> (a change meanwhile wins).</summary>
+    protected abstract string UpdateSql { get; }
+
+    /// <summary>Asks for a pass after the one running, if any (several requests meanwhile make one pass).</summary>
+    public void Request() => _requests.Writer.TryWrite(true);
+
+    /// <summary>The last id the pass is done with (0 before the first unit).</summary>
+    public long Cursor()
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT cursor FROM {CursorTable} WHERE name = @name";
+        command.Parameters.AddWithValue("@name", Name);
+        return command.ExecuteScalar() is long cursor ? cursor : 0;
+    }
+
+    /// <summary>One pass from the cursor, at most <paramref name="maxBatches"/> units of <paramref name="batchSize"/> rows
+    /// (tests stop it part-way); returns how many descriptors it rewrote.</summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken, int batchSize = DefaultBatchSize, int maxBatches = int.MaxValue)
+    {
+        await _onePass.WaitAsync(cancellationToken);
+        try
+        {
+            var rewritten = 0;
+            var cursor = Cursor();
+            for (var batch = 0; batch < maxBatches; batch++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var rows = Rows(cursor, batchSize);
+                if (rows.Count == 0)
+                {
+                    break;
+                }
+
+                var (updates, reached, blocked) = await PlanAsync(rows, cursor, cancellationToken);
+                if (updates.Count > 0 || reached != cursor)
+                {
+                    await writer.WriteAsync(scope =>
+                    {
+                        foreach (var (id, old, updated) in updates)
+                        {
+                            scope.Execute(UpdateSql, ("@id", id), ("@old", old), ("@new", updated));
+                        }
+
+                        scope.Execute(
+                            $"INSERT INTO {CursorTable} (name, cursor) VALUES (@name, @cursor) ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor",
+                            ("@name", Name), ("@cursor", reached));
+                    }, cancellationToken);
+                }
+
+                rewritten += updates.Count;
+                cursor = reached;
+                if (blocked || rows.Count < batchSize)
+                {
+                    break;
+                }
+            }
+
+            if (rewritten > 0)
+            {
+                logger.LogInformation("Gave {Count} stored descriptors ({Pass}) their thumbnails", rewritten, Name);
+            }
+
+            return rewritten;
+        }
+        finally
+        {
+            _onePass.Release();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(StartDelay, stoppingToken);
+            while (true)
+            {
+                try
+                {
+                    await RunAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The cursor stays where the last unit left it: the next request (or start) goes on from there.
+                    logger.LogError(e, "Giving stored descriptors ({Pass}) their thumbnails failed", Name);
+                }
+
+                await _requests.Reader.ReadAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>The rewrites of <paramref name="rows"/>, the id the cursor may move to, and whether a photo not tried yet
+    /// stopped it there.</summary>
+    private async Task<(List<(long Id, byte[] Old, byte[] New)> Updates, long Reached, bool Blocked)> PlanAsync(
+        List<(long Id, byte[] Descriptor)> rows, long cursor, CancellationToken cancellationToken)
+    {
+        var photos = new List<(long Id, byte[] Old, MessageMedia Media)>();
+        foreach (var (id, bytes) in rows)
+        {
+            if (Photo(bytes) is { } media)
+            {
+                photos.Add((id, bytes, media));
+            }
+        }
+
+        var thumbnails = photos.Count == 0
+            ? new Dictionary<long, StoredThumbnail>()
+            : await bus.Send(new StoredThumbnailsQuery([.. photos.Select(p => p.Media.Id).Distinct()]), cancellationToken);
+        var updates = new List<(long, byte[], byte[])>();
+        foreach (var (id, old, media) in photos)
+        {
+            var thumbnail = thumbnails.GetValueOrDefault(media.Id) ?? StoredThumbnail.None;
+            if (thumbnail.State == StoredThumbnailState.NotTried)
+            {
+                return (updates, rows.Where(r => r.Id < id).Select(r => r.Id).DefaultIfEmpty(cursor).Max(), true);
+            }
+
+            if (thumbnail.State == StoredThumbnailState.Made)
+            {
+                updates.Add((id, old, WireSerializer.Serialize(thumbnail.AppliedTo(media))));
+            }
+        }
+
+        return (updates, rows[^1].Id, false);
+    }
+
+    /// <summary>The descriptor when it is a photo's without a thumbnail (what this pass rewrites); else null.</summary>
+    private static MessageMedia? Photo(byte[] bytes)
+    {
+        try
+        {
+            return WireSerializer.Deserialize<MessageMedia>(bytes) is { Kind: MediaKinds.Photo, Thumb: null } media ? media : null;
+        }
+        catch (MessagePackSerializationException)
+        {
+            return null;
+        }
+    }
+
+    private List<(long Id, byte[] Descriptor)> Rows(long after, int limit)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = RowsSql;
+        command.Parameters.AddWithValue("@after", after);
+        command.Parameters.AddWithValue("@limit", limit);
+        using var reader = command.ExecuteReader();
+        var rows = new List<(long, byte[])>();
+        while (reader.Read())
+        {
+            rows.Add((reader.GetInt64(0), (byte[])reader.GetValue(1)));
+        }
+
+        return rows;
+    }
+}

@@ -1,0 +1,59 @@
+using Mediator;
+using Messenger.Kernel.Media;
+using Messenger.Kernel.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Messenger.Message.Thumbnails;
+
+/// <summary>Messages' media descriptors (<c>message_messages.media</c>: history, shared media, search, dialogs' last
+/// messages, forwards copied from them).</summary>
+internal sealed class MessageMediaThumbnails(SqliteDatabase database, StorageWriter writer, IMediator bus, ILogger<MessageMediaThumbnails> logger)
+    : DescriptorThumbnailPass(database, writer, bus, logger)
+{
+    protected override string CursorTable => "message_passes";
+
+    protected override string Name => "message_media_thumbnails";
+
+    protected override string RowsSql => "SELECT id, media FROM message_messages WHERE id > @after AND media IS NOT NULL ORDER BY id LIMIT @limit";
+
+    protected override string UpdateSql => "UPDATE message_messages SET media = @new WHERE id = @id AND media = @old";
+}
+
+/// <summary>Groups' photos (<c>message_chats.photo</c>).</summary>
+internal sealed class ChatPhotoThumbnails(SqliteDatabase database, StorageWriter writer, IMediator bus, ILogger<ChatPhotoThumbnails> logger)
+    : DescriptorThumbnailPass(database, writer, bus, logger)
+{
+    protected override string CursorTable => "message_passes";
+
+    protected override string Name => "chat_photo_thumbnails";
+
+    protected override string RowsSql => "SELECT id, photo FROM message_chats WHERE id > @after AND photo IS NOT NULL ORDER BY id LIMIT @limit";
+
+    protected override string UpdateSql => "UPDATE message_chats SET photo = @new WHERE id = @id AND photo = @old";
+}
+
+/// <summary>Scheduled messages' media, which their sends copy into the messages.</summary>
+internal sealed class ScheduledMediaThumbnails(SqliteDatabase database, StorageWriter writer, IMediator bus, ILogger<ScheduledMediaThumbnails> logger)
+    : DescriptorThumbnailPass(database, writer, bus, logger)
+{
+    protected override string CursorTable => "message_passes";
+
+    protected override string Name => "scheduled_media_thumbnails";
+
+    protected override string RowsSql => "SELECT id, media FROM message_scheduled WHERE id > @after AND media IS NOT NULL ORDER BY id LIMIT @limit";
+
+    protected override string UpdateSql => "UPDATE message_scheduled SET media = @new WHERE id = @id AND media = @old";
+}
+
+/// <summary>Asks the module's passes to go on once the Media module's has made thumbnails.</summary>
+internal sealed class RewriteStoredDescriptors(MessageMediaThumbnails messages, ChatPhotoThumbnails chats, ScheduledMediaThumbnails scheduled)
+    : INotificationHandler<ThumbnailBackfillRanEvent>
+{
+    public ValueTask Handle(ThumbnailBackfillRanEvent notification, CancellationToken cancellationToken)
+    {
+        messages.Request();
+        chats.Request();
+        scheduled.Request();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,29 @@
+using Mediator;
+using Messenger.Kernel.Media;
+using Messenger.Kernel.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Messenger.Session.Users;
+
+/// <summary>Users' profile photos (<c>session_users.photo</c>).</summary>
+internal sealed class ProfilePhotoThumbnails(SqliteDatabase database, StorageWriter writer, IMediator bus, ILogger<ProfilePhotoThumbnails> logger)
+    : DescriptorThumbnailPass(database, writer, bus, logger)
+{
+    protected override string CursorTable => "session_passes";
+
+    protected override string Name => "profile_photo_thumbnails";
+
+    protected override string RowsSql => "SELECT id, photo FROM session_users WHERE id > @after AND photo IS NOT NULL ORDER BY id LIMIT @limit";
+
+    protected override string UpdateSql => "UPDATE session_users SET photo = @new WHERE id = @id AND photo = @old";
+}
+
+/// <summary>Asks the profile photos' pass to go on once the Media module's has made thumbnails.</summary>
+internal sealed class RewriteStoredProfilePhotos(ProfilePhotoThumbnails photos) : INotificationHandler<ThumbnailBackfillRanEvent>
+{
+    public ValueTask Handle(ThumbnailBackfillRanEvent notification, CancellationToken cancellationToken)
+    {
+        photos.Request();
+        return ValueTask.CompletedTask;
+    }
+}
