@@ -81,7 +81,9 @@ public sealed record InputThumb(
 /// <c>upload.getFile(id, …, thumb: true)</c>) and usually <see cref="Preview"/>; so do other files sent with a thumbnail
 /// the client made (<see cref="InputMedia.Thumb"/>: a video's frame), where width and height are those the client gave
 /// (videos). Both are absent (nil) for files without one, for images it could not or would not decode, and in
-/// descriptors stored before thumbnails existed. <see cref="Duration"/> (seconds) is the one the client gave for a video
+/// descriptors stored before the image's thumbnail was made (before thumbnails existed, or sent while the decoder was
+/// busy) until the server's background passes give them theirs (no update is sent: the next fetch shows them).
+/// <see cref="Duration"/> (seconds) is the one the client gave for a video
 /// or audio, else nil.</summary>
 [MessagePackObject]
 public sealed record MessageMedia(

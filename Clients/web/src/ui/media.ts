@@ -8,8 +8,9 @@ const previewUrls = new Map<number, string>();
 
 /**
  * A blob: URL of a photo's thumbnail, downloaded once per page; the whole file when the server has no thumbnail (an
- * image it could not decode). Asked for even when the descriptor has no `thumb`: descriptors stored before thumbnails
- * existed lack it, though the server's background pass has made one since.
+ * image it could not decode). Asked for even when the descriptor has no `thumb`: a descriptor stored before its
+ * image's thumbnail was made lacks it until the server's passes rewrite the stored copies (and an old update keeps
+ * lacking it), though the thumbnail may be there already.
  */
 export function thumbUrl(media: MessageMedia): Promise<string> {
   let url = thumbUrls.get(media.id);
