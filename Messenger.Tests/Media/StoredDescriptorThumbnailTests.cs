@@ -76,7 +76,9 @@ public sealed class StoredDescriptorThumbnailTests
         pass.Cursor().Should().Be(before.Id, "it stopped before the photo not tried yet, to come back to it");
         (await bob.Client.GetHistoryAsync(alice.Peer)).Single(m => m.Id == busy.Id).Media!.Thumb.Should().BeNull();
 
+        pass.Requested.Should().BeFalse();
         await host.Services.GetRequiredService<ThumbnailBackfill>().RunAsync(CancellationToken.None);
+        pass.Requested.Should().BeTrue("the Media module's pass asks for the copies' pass once it has run");
         (await pass.RunAsync(CancellationToken.None)).Should().Be(1);
 
         var media = (await bob.Client.GetHistoryAsync(alice.Peer)).Single(m => m.Id == busy.Id).Media!;
@@ -134,6 +136,8 @@ public sealed class StoredDescriptorThumbnailTests
         (await bob.Client.GetFullChatAsync(group.Chat.Id)).Chat.Photo!.Thumb.Should().BeNull();
 
         await host.Services.GetRequiredService<ThumbnailBackfill>().RunAsync(CancellationToken.None);
+        host.Services.GetRequiredService<ProfilePhotoThumbnails>().Requested.Should().BeTrue();
+        host.Services.GetRequiredService<ChatPhotoThumbnails>().Requested.Should().BeTrue();
         (await host.Services.GetRequiredService<ProfilePhotoThumbnails>().RunAsync(CancellationToken.None)).Should().Be(1);
         (await host.Services.GetRequiredService<ChatPhotoThumbnails>().RunAsync(CancellationToken.None)).Should().Be(1);
 

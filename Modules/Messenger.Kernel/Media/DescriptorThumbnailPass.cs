@@ -45,6 +45,9 @@ public abstract class DescriptorThumbnailPass(SqliteDatabase database, StorageWr
     /// <summary>Asks for a pass after the one running, if any (several requests meanwhile make one pass).</summary>
     public void Request() => _requests.Writer.TryWrite(true);
 
+    /// <summary>Whether a pass was asked for and has not started yet (tests).</summary>
+    internal bool Requested => _requests.Reader.Count > 0;
+
     /// <summary>The last id the pass is done with (0 before the first unit).</summary>
     public long Cursor()
     {
