@@ -151,6 +151,25 @@ public sealed class StoredDescriptorThumbnailTests
     }
 
     [Fact]
+    public async Task Pass_WhenAScheduledPhotoWasStoredBeforeItsThumbnail_GivesItItsOwn()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_oldsched");
+        await using var bob = await host.SignUpAsync("bob_oldsched");
+        var scheduled = await alice.Client.ScheduleMessageAsync(
+            bob.Peer, "later", DateTimeOffset.UtcNow.AddDays(1), media: await alice.Client.UploadAsync(TestImages.Encode(600, 300, SKEncodedImageFormat.Jpeg), "later.jpg", "image/jpeg"));
+        await StripAsync(host, "message_scheduled", "media", scheduled.Id);
+        await ForgetThumbnailsAsync(host);
+
+        await host.Services.GetRequiredService<ThumbnailBackfill>().RunAsync(CancellationToken.None);
+        (await host.Services.GetRequiredService<ScheduledMediaThumbnails>().RunAsync(CancellationToken.None)).Should().Be(1);
+
+        var media = (await alice.Client.GetScheduledAsync(bob.Peer)).Single().Media!;
+        media.Thumb.Should().Be(new MediaThumb(320, 160, media.Thumb!.Size));
+        media.Preview.Should().NotBeNull();
+    }
+
+    [Fact]
     public async Task Pass_WhenTheServerRestartsMidWay_ResumesFromItsCursor()
     {
         using var directory = new TempDirectory();
