@@ -79,20 +79,21 @@ public abstract class DescriptorThumbnailPass(SqliteDatabase database, StorageWr
                 var (updates, reached, blocked) = await PlanAsync(rows, cursor, cancellationToken);
                 if (updates.Count > 0 || reached != cursor)
                 {
-                    await writer.WriteAsync(scope =>
+                    rewritten += await writer.WriteAsync(scope =>
                     {
+                        var changed = 0;
                         foreach (var (id, old, updated) in updates)
                         {
-                            scope.Execute(UpdateSql, ("@id", id), ("@old", old), ("@new", updated));
+                            changed += scope.Execute(UpdateSql, ("@id", id), ("@old", old), ("@new", updated));
                         }
 
                         scope.Execute(
                             $"INSERT INTO {CursorTable} (name, cursor) VALUES (@name, @cursor) ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor",
                             ("@name", Name), ("@cursor", reached));
+                        return changed;
                     }, cancellationToken);
                 }
 
-                rewritten += updates.Count;
                 cursor = reached;
                 if (blocked || rows.Count < batchSize)
                 {
