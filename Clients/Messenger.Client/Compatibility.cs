@@ -33,6 +33,31 @@ public static partial class MessageMethods
         long? randomId, CancellationToken cancellationToken) =>
         SendPollAsync(client, peer, question, options, multipleChoice, publicVoters, replyToId, randomId, silent: false, cancellationToken);
 
+    /// <summary>The signature before <c>quote</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<SentMessage> SendMessageAsync(
+        this MessengerClient client, Peer peer, string text, long? replyToId, long? randomId, bool silent, CancellationToken cancellationToken) =>
+        SendMessageAsync(client, peer, text, replyToId, randomId, silent, quote: null, cancellationToken);
+
+    /// <summary>The signature before <c>quote</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<ScheduledMessage> ScheduleMessageAsync(
+        this MessengerClient client, Peer peer, string text, DateTimeOffset date, long? replyToId, long? randomId, InputMedia? media, bool silent,
+        CancellationToken cancellationToken) =>
+        ScheduleMessageAsync(client, peer, text, date, replyToId, randomId, media, silent, quote: null, cancellationToken);
+
+    /// <summary>The signature before <c>quote</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<SentMessage> SendPollAsync(
+        this MessengerClient client, Peer peer, string question, string[] options, bool multipleChoice, bool publicVoters, long? replyToId,
+        long? randomId, bool silent, CancellationToken cancellationToken) =>
+        SendPollAsync(client, peer, question, options, multipleChoice, publicVoters, replyToId, randomId, silent, quote: null, cancellationToken);
+
+    /// <summary>The signature before <c>quote</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<AffectedMessages> SaveDraftAsync(this MessengerClient client, Peer peer, string text, long? replyToId, CancellationToken cancellationToken) =>
+        SaveDraftAsync(client, peer, text, replyToId, quote: null, cancellationToken);
+
     /// <summary>The signature from before pinned lists (it unpins the newest pinned message); see the current overload.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static Task<PinResult> UnpinMessageAsync(this MessengerClient client, Peer peer, CancellationToken cancellationToken) =>

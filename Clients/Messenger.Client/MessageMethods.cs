@@ -14,12 +14,14 @@ namespace Messenger.Client;
 public static partial class MessageMethods
 {
     /// <summary>Sends a text message; a random non-zero <paramref name="randomId"/> is chosen when none is given (pass the same one to retry safely).
-    /// <paramref name="silent"/> sends it without sound: the recipients get it as usual, notified quietly (<see cref="Message.Silent"/>).</summary>
+    /// <paramref name="silent"/> sends it without sound: the recipients get it as usual, notified quietly (<see cref="Message.Silent"/>).
+    /// <paramref name="quote"/> (with <paramref name="replyToId"/>) quotes part of the replied message's text: the message
+    /// carries it as the server checked it (<see cref="Message.ReplyQuote"/>, its offset corrected when the text stands elsewhere).</summary>
     public static async Task<SentMessage> SendMessageAsync(
         this MessengerClient client, Peer peer, string text, long? replyToId = null, long? randomId = null, bool silent = false,
-        CancellationToken cancellationToken = default)
+        ReplyQuote? quote = null, CancellationToken cancellationToken = default)
     {
-        var sent = await client.CallAsync(new SendMessageCall(peer, randomId ?? NewRandomId(), text, replyToId, Silent: silent), cancellationToken);
+        var sent = await client.CallAsync(new SendMessageCall(peer, randomId ?? NewRandomId(), text, replyToId, Silent: silent, Quote: quote), cancellationToken);
         client.Events.Observe(sent, edited: false);
         return sent;
     }
@@ -27,11 +29,11 @@ public static partial class MessageMethods
     /// <summary>Keeps a message to be sent at <paramref name="date"/> (it reaches the chat then, as a normal send): text,
     /// or a file uploaded before (<paramref name="media"/>, see <c>UploadFileAsync</c>) with <paramref name="text"/> as its
     /// caption; a random non-zero <paramref name="randomId"/> is chosen when none is given. <paramref name="silent"/>: it goes
-    /// out without sound.</summary>
+    /// out without sound. <paramref name="quote"/>: part of the replied message it quotes, checked now.</summary>
     public static Task<ScheduledMessage> ScheduleMessageAsync(
         this MessengerClient client, Peer peer, string text, DateTimeOffset date, long? replyToId = null, long? randomId = null,
-        Contracts.Media.InputMedia? media = null, bool silent = false, CancellationToken cancellationToken = default) =>
-        client.CallAsync(new SendScheduledCall(peer, randomId ?? NewRandomId(), text, date.ToUnixTimeSeconds(), replyToId, media, silent), cancellationToken);
+        Contracts.Media.InputMedia? media = null, bool silent = false, ReplyQuote? quote = null, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new SendScheduledCall(peer, randomId ?? NewRandomId(), text, date.ToUnixTimeSeconds(), replyToId, media, silent, quote), cancellationToken);
 
     /// <summary>The user's messages waiting to be sent in the chat, soonest first.</summary>
     public static async Task<ScheduledMessage[]> GetScheduledAsync(this MessengerClient client, Peer peer, CancellationToken cancellationToken = default) =>
@@ -176,11 +178,12 @@ public static partial class MessageMethods
 
     /// <summary>Posts a poll (question and 2–10 options; <paramref name="multipleChoice"/> lets a voter pick several,
     /// <paramref name="publicVoters"/> lets the chat see who chose what); a random non-zero <paramref name="randomId"/> is
-    /// chosen when none is given; <paramref name="silent"/> posts it without sound.</summary>
+    /// chosen when none is given; <paramref name="silent"/> posts it without sound; <paramref name="quote"/> quotes part of
+    /// the replied message.</summary>
     public static Task<SentMessage> SendPollAsync(
         this MessengerClient client, Peer peer, string question, string[] options, bool multipleChoice = false, bool publicVoters = false,
-        long? replyToId = null, long? randomId = null, bool silent = false, CancellationToken cancellationToken = default) =>
-        PostPollAsync(client, peer, new Poll(question, options, multipleChoice, publicVoters), replyToId, randomId, silent, cancellationToken);
+        long? replyToId = null, long? randomId = null, bool silent = false, ReplyQuote? quote = null, CancellationToken cancellationToken = default) =>
+        PostPollAsync(client, peer, new Poll(question, options, multipleChoice, publicVoters), replyToId, randomId, silent, cancellationToken, quote);
 
     /// <summary>Posts a quiz: one right answer (<paramref name="correctOption"/>, an index of <paramref name="options"/>) and
     /// an optional explanation; readers learn both once they answer (their answer is final).</summary>
@@ -191,9 +194,9 @@ public static partial class MessageMethods
             cancellationToken);
 
     private static async Task<SentMessage> PostPollAsync(
-        MessengerClient client, Peer peer, Poll poll, long? replyToId, long? randomId, bool silent, CancellationToken cancellationToken)
+        MessengerClient client, Peer peer, Poll poll, long? replyToId, long? randomId, bool silent, CancellationToken cancellationToken, ReplyQuote? quote = null)
     {
-        var sent = await client.CallAsync(new SendPollCall(peer, randomId ?? NewRandomId(), poll, replyToId, silent), cancellationToken);
+        var sent = await client.CallAsync(new SendPollCall(peer, randomId ?? NewRandomId(), poll, replyToId, silent, quote), cancellationToken);
         client.Events.Observe(sent, edited: false);
         return sent;
     }
@@ -215,10 +218,10 @@ public static partial class MessageMethods
         client.CallAsync(new GetPollVotersCall(peer, id, option, offset, limit), cancellationToken);
 
     /// <summary>Keeps the text the user is writing in the chat for their other devices (empty clears it; clear it after
-    /// sending); they get <see cref="DraftChanged"/>.</summary>
+    /// sending); they get <see cref="DraftChanged"/>. <paramref name="quote"/>: part of the replied message the reply will quote.</summary>
     public static Task<AffectedMessages> SaveDraftAsync(
-        this MessengerClient client, Peer peer, string text, long? replyToId = null, CancellationToken cancellationToken = default) =>
-        ObservedAsync(client, new SaveDraftCall(peer, text, replyToId), null, cancellationToken);
+        this MessengerClient client, Peer peer, string text, long? replyToId = null, ReplyQuote? quote = null, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new SaveDraftCall(peer, text, replyToId, quote), null, cancellationToken);
 
     /// <summary>Keeps the chat at the top of the user's chat list, or lets it go (at most five pinned); the user's other
     /// devices get <see cref="DialogPinChanged"/>.</summary>

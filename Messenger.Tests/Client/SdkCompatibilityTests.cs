@@ -28,6 +28,19 @@ public sealed class SdkCompatibilityTests
             typeof(MessageMethods), "SendPollAsync", typeof(Task<SentMessage>),
             [typeof(MessengerClient), typeof(Peer), typeof(string), typeof(string[]), typeof(bool), typeof(bool), typeof(long?), typeof(long?), Ct]
         },
+        {
+            typeof(MessageMethods), "SendMessageAsync", typeof(Task<SentMessage>),
+            [typeof(MessengerClient), typeof(Peer), typeof(string), typeof(long?), typeof(long?), typeof(bool), Ct]
+        },
+        {
+            typeof(MessageMethods), "ScheduleMessageAsync", typeof(Task<ScheduledMessage>),
+            [typeof(MessengerClient), typeof(Peer), typeof(string), typeof(DateTimeOffset), typeof(long?), typeof(long?), typeof(InputMedia), typeof(bool), Ct]
+        },
+        {
+            typeof(MessageMethods), "SendPollAsync", typeof(Task<SentMessage>),
+            [typeof(MessengerClient), typeof(Peer), typeof(string), typeof(string[]), typeof(bool), typeof(bool), typeof(long?), typeof(long?), typeof(bool), Ct]
+        },
+        { typeof(MessageMethods), "SaveDraftAsync", typeof(Task<AffectedMessages>), [typeof(MessengerClient), typeof(Peer), typeof(string), typeof(long?), Ct] },
         { typeof(MessageMethods), "UnpinMessageAsync", typeof(Task<PinResult>), [typeof(MessengerClient), typeof(Peer), Ct] },
         {
             typeof(MediaMethods), "UploadFileAsync", typeof(Task<InputMedia>),

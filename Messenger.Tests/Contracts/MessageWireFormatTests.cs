@@ -29,7 +29,8 @@ public sealed class MessageWireFormatTests
         TtlPeriod: 3600,
         WebPage: new WebPage("https://example.org", "Example", "Title", null),
         ReplyMarkup: new ReplyMarkup([[new InlineButton("go", Url: "https://example.org")]]),
-        Silent: true);
+        Silent: true,
+        ReplyQuote: new ReplyQuote("ll", 2));
 
     [Fact]
     public void Serialize_WhenEveryPartIsSet_WritesEveryKeyTheRecordNames_AndReadsBackEqual()

@@ -37,6 +37,9 @@ public sealed record Peer([property: Key("kind")] PeerKind Kind, [property: Key(
 /// <see cref="Silent"/>: its sender sent it without sound (<c>silent</c> of <c>messages.send</c> and the other posts); it
 /// arrives as any message does, and clients show its notification quietly (no sound, no vibration), not none. On the
 /// wire it is written only when true (<see cref="MessageFormatter"/>); never changed by an edit.
+/// <see cref="ReplyQuote"/> is set on a reply that quotes part of the replied message (<c>quote</c> of <c>messages.send</c>):
+/// the quoted text as it was when the reply was sent, kept as it is whatever later happens to the original (an edit, a
+/// deletion); a forwarded copy drops it with the <see cref="ReplyToId"/>.
 /// </summary>
 [MessagePackObject]
 [MessagePackFormatter(typeof(MessageFormatter))]
@@ -55,11 +58,28 @@ public sealed record Message(
     [property: Key("ttl_period")] int? TtlPeriod = null,
     [property: Key("web_page")] WebPage? WebPage = null,
     [property: Key("reply_markup")] ReplyMarkup? ReplyMarkup = null,
-    [property: Key("silent")] bool Silent = false)
+    [property: Key("silent")] bool Silent = false,
+    [property: Key("reply_quote")] ReplyQuote? ReplyQuote = null)
 {
     /// <summary>The chat this message is in, as <paramref name="viewerId"/> addresses it.</summary>
     public Peer PeerFor(long viewerId) =>
         ToPeer.Kind == PeerKind.User && ToPeer.Id == viewerId ? Peer.User(FromId) : ToPeer;
+}
+
+/// <summary>
+/// Part of the replied message that a reply quotes: <see cref="Text"/> as it stands at <see cref="Offset"/> in the replied
+/// message's text (or caption), both in UTF-16 code units (as JavaScript and .NET count). Given to <c>messages.send</c>
+/// (and <c>sendScheduled</c>, <c>sendPoll</c>, <c>saveDraft</c>) beside <c>reply_to_id</c>: the server trims leading and
+/// trailing whitespace (moving the offset past what it trimmed), requires 1–<see cref="MaxLength"/> characters that stand
+/// in the replied message, and, when they stand elsewhere than at the offset (an edit in between moved them), answers with
+/// the offset where they stand (the nearest). Errors: <c>QUOTE_TEXT_INVALID</c> (no <c>reply_to_id</c>, empty, too
+/// long, not in the message, or a message without text such as a poll), <c>QUOTE_OFFSET_INVALID</c> (negative, or not
+/// a position in the text).
+/// </summary>
+[MessagePackObject]
+public sealed record ReplyQuote([property: Key("text")] string Text, [property: Key("offset")] int Offset)
+{
+    public const int MaxLength = 1024;
 }
 
 /// <summary>A link's preview, from its page's Open Graph tags (else its <c>&lt;title&gt;</c> and description): all text,
@@ -86,12 +106,14 @@ public sealed record InlineButton(
     [property: Key("callback_data")] string? CallbackData = null,
     [property: Key("url")] string? Url = null);
 
-/// <summary>Text the user is writing in a chat, kept for all their devices (<c>messages.saveDraft</c>); date in unix seconds.</summary>
+/// <summary>Text the user is writing in a chat, kept for all their devices (<c>messages.saveDraft</c>); date in unix
+/// seconds; <see cref="Quote"/> the part of the replied message the reply will quote, if any.</summary>
 [MessagePackObject]
 public sealed record DraftMessage(
     [property: Key("text")] string Text,
     [property: Key("reply_to_id")] long? ReplyToId,
-    [property: Key("date")] long Date);
+    [property: Key("date")] long Date,
+    [property: Key("quote")] ReplyQuote? Quote = null);
 
 /// <summary>How many people reacted to a message with <see cref="Reaction"/> (one emoji).</summary>
 [MessagePackObject]

@@ -13,7 +13,10 @@ namespace Messenger.Contracts.Messages;
 /// also <c>MEDIA_CAPTION_TOO_LONG</c>, <c>MEDIA_INPUT_INVALID</c>, <c>FILE_ID_INVALID</c>, <c>FILE_PARTS_INVALID</c>,
 /// <c>FILE_PART_MISSING</c>, <c>FILE_PART_SIZE_INVALID</c>, <c>QUOTA_EXCEEDED</c>. <see cref="ReplyMarkup"/> (buttons) is
 /// for bots only: <c>REPLY_MARKUP_INVALID</c>, 403 <c>REPLY_MARKUP_BOTS_ONLY</c>. <see cref="Silent"/> sends it without
-/// sound: it arrives as usual, and every copy of it says <see cref="Message.Silent"/>, for clients to notify quietly.</summary>
+/// sound: it arrives as usual, and every copy of it says <see cref="Message.Silent"/>, for clients to notify quietly.
+/// <see cref="Quote"/> (with <see cref="ReplyToId"/>) quotes part of the replied message (<see cref="ReplyQuote"/>: checked,
+/// trimmed and its offset corrected; the message carries it as <c>reply_quote</c>): <c>QUOTE_TEXT_INVALID</c>,
+/// <c>QUOTE_OFFSET_INVALID</c>.</summary>
 [RpcMethod("messages.send")]
 [MessagePackObject]
 public sealed record SendMessageCall(
@@ -23,7 +26,8 @@ public sealed record SendMessageCall(
     [property: Key("reply_to_id")] long? ReplyToId = null,
     [property: Key("media")] InputMedia? Media = null,
     [property: Key("reply_markup")] ReplyMarkup? ReplyMarkup = null,
-    [property: Key("silent")] bool Silent = false) : IRpcCall<SentMessage>;
+    [property: Key("silent")] bool Silent = false,
+    [property: Key("quote")] ReplyQuote? Quote = null) : IRpcCall<SentMessage>;
 
 /// <summary><c>messages.getHistory</c>: up to <see cref="Limit"/> (1–100) messages of the chat, newest first, older
 /// than <see cref="OffsetId"/> (0: from the newest). Errors: <c>PEER_ID_INVALID</c>, <c>LIMIT_INVALID</c>.</summary>
@@ -325,14 +329,17 @@ public static class ReactionLimits
 /// <summary><c>messages.saveDraft</c>: keeps the text the caller is writing in the chat (0–4096 characters; empty clears
 /// it) so that their other devices show it too (<c>draft_message</c> in the caller's log; the dialog carries it as
 /// <c>draft</c>). Sending does not clear a draft: a client clears it after the send. The same draft again changes
-/// nothing (<c>pts_count</c> 0). Errors: <c>PEER_ID_INVALID</c>, <c>MESSAGE_TOO_LONG</c>, <c>REPLY_TO_INVALID</c>,
+/// nothing (<c>pts_count</c> 0). <see cref="Quote"/> is the part of the replied message the reply will quote, checked
+/// as <c>messages.send</c> checks it (an empty draft keeps neither the reply nor the quote). Errors: <c>PEER_ID_INVALID</c>,
+/// <c>MESSAGE_TOO_LONG</c>, <c>REPLY_TO_INVALID</c>, <c>QUOTE_TEXT_INVALID</c>, <c>QUOTE_OFFSET_INVALID</c>,
 /// 404 <c>CHAT_NOT_FOUND</c>.</summary>
 [RpcMethod("messages.saveDraft")]
 [MessagePackObject]
 public sealed record SaveDraftCall(
     [property: Key("peer")] Peer Peer,
     [property: Key("text")] string Text,
-    [property: Key("reply_to_id")] long? ReplyToId = null) : IRpcCall<AffectedMessages>;
+    [property: Key("reply_to_id")] long? ReplyToId = null,
+    [property: Key("quote")] ReplyQuote? Quote = null) : IRpcCall<AffectedMessages>;
 
 /// <summary><c>messages.toggleDialogPin</c>: keeps the chat at the top of the caller's chat list (pinned chats first,
 /// the most recently pinned first), or lets it go back to its place. At most <see cref="DialogPins.MaxPinned"/>. Only the
@@ -450,6 +457,12 @@ public static class MessageErrorNames
     /// <summary>The other user of a private chat deleted their account: the chat can be read, not written to.</summary>
     public const string UserDeleted = "USER_DELETED";
     public const string ReplyToInvalid = "REPLY_TO_INVALID";
+
+    /// <summary>A reply's quote is not 1–1024 characters of the replied message's text, or there is no reply to quote.</summary>
+    public const string QuoteTextInvalid = "QUOTE_TEXT_INVALID";
+
+    /// <summary>A reply's quote's offset is negative or beyond the replied message's text.</summary>
+    public const string QuoteOffsetInvalid = "QUOTE_OFFSET_INVALID";
     public const string LimitInvalid = "LIMIT_INVALID";
     public const string OffsetInvalid = "OFFSET_INVALID";
     public const string MessageIdInvalid = "MESSAGE_ID_INVALID";

@@ -32,7 +32,8 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
             + (value.TtlPeriod is null ? 0 : 1)
             + (value.WebPage is null ? 0 : 1)
             + (value.ReplyMarkup is null ? 0 : 1)
-            + (value.Silent ? 1 : 0);
+            + (value.Silent ? 1 : 0)
+            + (value.ReplyQuote is null ? 0 : 1);
         writer.WriteMapHeader(count);
         writer.WriteString(Keys.Id);
         writer.Write(value.Id);
@@ -78,6 +79,8 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
             writer.WriteString(Keys.Silent);
             writer.Write(true);
         }
+
+        WriteIfSet(ref writer, Keys.ReplyQuote, value.ReplyQuote, options);
     }
 
     public Message? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -98,6 +101,7 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
         Poll? poll = null;
         WebPage? webPage = null;
         ReplyMarkup? replyMarkup = null;
+        ReplyQuote? replyQuote = null;
         var silent = false;
         var count = reader.ReadMapHeader();
         for (var i = 0; i < count; i++)
@@ -127,12 +131,13 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
                 case Field.WebPage: webPage = Read<WebPage>(ref reader, options); break;
                 case Field.ReplyMarkup: replyMarkup = Read<ReplyMarkup>(ref reader, options); break;
                 case Field.Silent: silent = !reader.TryReadNil() && reader.ReadBoolean(); break;
+                case Field.ReplyQuote: replyQuote = Read<ReplyQuote>(ref reader, options); break;
                 default: reader.Skip(); break;
             }
         }
 
         reader.Depth--;
-        return new Message(id, fromId, toPeer!, date, text!, replyToId, editDate, action, media, fwdFromId, poll, ttlPeriod, webPage, replyMarkup, silent);
+        return new Message(id, fromId, toPeer!, date, text!, replyToId, editDate, action, media, fwdFromId, poll, ttlPeriod, webPage, replyMarkup, silent, replyQuote);
     }
 
     private static void Write<T>(ref MessagePackWriter writer, T value, MessagePackSerializerOptions options) =>
@@ -169,6 +174,7 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
         WebPage,
         ReplyMarkup,
         Silent,
+        ReplyQuote,
     }
 
     /// <summary>The keys as UTF-8, matching the <see cref="KeyAttribute"/> names on <see cref="Message"/> (a test checks).</summary>
@@ -189,6 +195,7 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
         public static ReadOnlySpan<byte> WebPage => "web_page"u8;
         public static ReadOnlySpan<byte> ReplyMarkup => "reply_markup"u8;
         public static ReadOnlySpan<byte> Silent => "silent"u8;
+        public static ReadOnlySpan<byte> ReplyQuote => "reply_quote"u8;
 
         public static Field Of(ReadOnlySequence<byte> key)
         {
@@ -216,6 +223,7 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
                 _ when span.SequenceEqual(WebPage) => Field.WebPage,
                 _ when span.SequenceEqual(ReplyMarkup) => Field.ReplyMarkup,
                 _ when span.SequenceEqual(Silent) => Field.Silent,
+                _ when span.SequenceEqual(ReplyQuote) => Field.ReplyQuote,
                 _ => Field.Unknown,
             };
         }

@@ -49,7 +49,8 @@ public sealed record PollResults(
 /// plain poll), <c>RANDOM_ID_INVALID</c>, <c>PEER_ID_INVALID</c>,
 /// <c>REPLY_TO_INVALID</c>, <c>USER_DELETED</c>, 403 <c>USER_IS_BLOCKED</c> / <c>YOU_BLOCKED_USER</c> /
 /// <c>CHAT_ADMIN_REQUIRED</c> (a channel), 404 <c>CHAT_NOT_FOUND</c>, 420 <c>FLOOD_WAIT</c>. <see cref="Silent"/> posts it
-/// without sound, as for <c>messages.send</c>.</summary>
+/// without sound, as for <c>messages.send</c>; <see cref="Quote"/> quotes part of the replied message, as for
+/// <c>messages.send</c> (<c>QUOTE_TEXT_INVALID</c>, <c>QUOTE_OFFSET_INVALID</c>).</summary>
 [RpcMethod("messages.sendPoll")]
 [MessagePackObject]
 public sealed record SendPollCall(
@@ -57,7 +58,8 @@ public sealed record SendPollCall(
     [property: Key("random_id")] long RandomId,
     [property: Key("poll")] Poll Poll,
     [property: Key("reply_to_id")] long? ReplyToId = null,
-    [property: Key("silent")] bool Silent = false) : IRpcCall<SentMessage>;
+    [property: Key("silent")] bool Silent = false,
+    [property: Key("quote")] ReplyQuote? Quote = null) : IRpcCall<SentMessage>;
 
 /// <summary><c>messages.sendVote</c>: the caller's choices in poll message <see cref="Id"/> (option indexes: one, or
 /// several in a multiple-choice poll), replacing their earlier vote; none takes the vote back. Anyone who can see the

@@ -515,6 +515,8 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
             photo = media is { Kind: MediaKinds.Photo } ? new[] { new { file_id = BotFiles.FileIdOf(media), width = media.Width, height = media.Height, file_size = media.Size } } : null,
             document = media is { Kind: not MediaKinds.Photo } ? new { file_id = BotFiles.FileIdOf(media), file_name = media.Name, mime_type = media.MimeType, file_size = media.Size } : null,
             reply_to_message_id = message.ReplyToId,
+            // Telegram's name and shape for the part of the replied message a reply quotes.
+            quote = message.ReplyQuote is { } quote ? new { text = quote.Text, position = quote.Offset } : null,
             reply_markup = message.ReplyMarkup is { } markup
                 ? new { inline_keyboard = markup.InlineKeyboard.Select(row => row.Select(b => new { text = b.Text, callback_data = b.CallbackData, url = b.Url })) }
                 : null,

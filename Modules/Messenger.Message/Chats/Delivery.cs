@@ -7,6 +7,7 @@ using Messenger.Kernel.Errors;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Groups;
+using Messenger.Message.Sending;
 using Messenger.Message.Storage;
 using ChatMessage = Messenger.Contracts.Messages.Message;
 
@@ -24,7 +25,8 @@ internal static class Delivery
 {
     public static Posted Post(
         WriteScope scope, IUpdateLog log, ChatTarget target, long me, long randomId, string text, long? replyToId, ServiceAction? action, long now,
-        Func<long, MessageMedia?>? attachMedia = null, long? forwardedFrom = null, Poll? poll = null, ReplyMarkup? replyMarkup = null, bool silent = false)
+        Func<long, MessageMedia?>? attachMedia = null, long? forwardedFrom = null, Poll? poll = null, ReplyMarkup? replyMarkup = null, bool silent = false,
+        ReplyQuote? quote = null)
     {
         // Auto-delete applies to what people post, not to the service messages that record the chat's changes.
         var ttl = action is null ? MessageStore.TtlPeriod(scope, target.ChatId) : 0;
@@ -54,9 +56,16 @@ internal static class Delivery
             scope.Execute("UPDATE message_messages SET reply_markup = @markup WHERE id = @id", ("@markup", WireSerializer.Serialize(replyMarkup)), ("@id", id));
         }
 
+        if (quote is not null)
+        {
+            // Only quoting replies pay for this statement.
+            scope.Execute("UPDATE message_messages SET quote_text = @text, quote_offset = @offset WHERE id = @id",
+                ("@text", quote.Text), ("@offset", quote.Offset), ("@id", id));
+        }
+
         var message = new ChatMessage(id, me, target.ToPeer, now, text, replyToId, null, action, media)
         {
-            FwdFromId = forwardedFrom, Poll = poll?.ForReaders(), TtlPeriod = ttlPeriod, ReplyMarkup = replyMarkup, Silent = silent,
+            FwdFromId = forwardedFrom, Poll = poll?.ForReaders(), TtlPeriod = ttlPeriod, ReplyMarkup = replyMarkup, Silent = silent, ReplyQuote = quote,
         };
         SearchIndex.Add(scope, id, target.ChatId, poll is null ? text : string.Join('\n', [poll.Question, .. poll.Options]));
         if (target.HasOwnLog)
@@ -125,11 +134,13 @@ internal static class Delivery
     /// <summary>
     /// A new message of the caller's own (<c>messages.send</c>, <c>messages.sendPoll</c>), inside its unit: a random_id
     /// already used answers with the first message (a resend); otherwise the chat is opened for posting, the replied-to
-    /// message must be one the caller sees, and <paramref name="post"/> stores it. The log appends to push go to <paramref name="appends"/>.
+    /// message must be one the caller sees, and <paramref name="post"/> stores it with <paramref name="quote"/> as checked
+    /// against the replied message (<see cref="ReplyQuotes.Resolve"/>; one checked already — a scheduled message's — is
+    /// taken as it is when <paramref name="quoteChecked"/>). The log appends to push go to <paramref name="appends"/>.
     /// </summary>
     public static SentMessage PostOnce(
         WriteScope scope, IUpdateLog log, long me, ChatTarget target, long randomId, long? replyToId, long now, List<LogAppend> appends,
-        ChatRights content, Func<ChatTarget, long, Posted> post)
+        ChatRights content, Func<ChatTarget, long, ReplyQuote?, Posted> post, ReplyQuote? quote = null, bool quoteChecked = false)
     {
         if (MessageStore.FindByRandomId(scope, me, randomId) is { } first)
         {
@@ -137,12 +148,11 @@ internal static class Delivery
         }
 
         var chat = OpenForPosting(scope, me, target, now, content);
-        if (replyToId is { } replyTo && MessageStore.FindVisible(scope, me, chat.ChatId, replyTo) is null)
-        {
-            throw MessengerError.BadRequest(MessageErrorNames.ReplyToInvalid);
-        }
-
-        var posted = post(chat, now);
+        var replied = replyToId is { } replyTo
+            ? MessageStore.FindVisible(scope, me, chat.ChatId, replyTo) ?? throw MessengerError.BadRequest(MessageErrorNames.ReplyToInvalid)
+            : null;
+        var kept = quote is null || replied is null ? null : quoteChecked ? quote : ReplyQuotes.Resolve(quote, replied);
+        var posted = post(chat, now, kept);
         appends.AddRange(posted.Appends);
         return new SentMessage(posted.Message, posted.Answer.Pts, posted.Answer.PtsCount, posted.Channel);
     }

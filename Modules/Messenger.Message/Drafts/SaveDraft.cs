@@ -17,6 +17,8 @@ internal sealed class SaveDraftValidator : AbstractValidator<SaveDraftCall>
         RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.Text).Must(t => t is null || t.Length <= SendMessageValidator.MaxTextLength).WithErrorCode(MessageErrorNames.MessageTooLong);
         RuleFor(c => c.ReplyToId).Must(r => r is null or > 0).WithErrorCode(MessageErrorNames.ReplyToInvalid);
+        RuleFor(c => c.Quote).Must((c, q) => ReplyQuotes.TextIsValid(q, c.ReplyToId)).WithErrorCode(MessageErrorNames.QuoteTextInvalid);
+        RuleFor(c => c.Quote).Must(ReplyQuotes.OffsetIsValid).WithErrorCode(MessageErrorNames.QuoteOffsetInvalid);
     }
 }
 
@@ -33,27 +35,28 @@ internal sealed class SaveDraftHandler(OwnChatSettings settings) : IRequestHandl
         return settings.ChangeAsync(call.Peer, (scope, me, chatId, peer, now) =>
         {
             var replyTo = text.Length == 0 ? null : call.ReplyToId;
-            if (replyTo is { } id && MessageStore.FindVisible(scope, me, chatId, id) is null)
-            {
-                throw MessengerError.BadRequest(MessageErrorNames.ReplyToInvalid);
-            }
-
+            var replied = replyTo is { } id
+                ? MessageStore.FindVisible(scope, me, chatId, id) ?? throw MessengerError.BadRequest(MessageErrorNames.ReplyToInvalid)
+                : null;
+            var quote = call.Quote is null || replied is null ? null : ReplyQuotes.Resolve(call.Quote, replied);
             var current = Current(scope, me, chatId);
-            if ((current?.Text ?? "") == text && current?.ReplyToId == replyTo)
+            if ((current?.Text ?? "") == text && current?.ReplyToId == replyTo && current?.Quote == quote)
             {
                 return null;
             }
 
-            var draft = text.Length == 0 ? null : new DraftMessage(text, replyTo, now.ToUnixTimeSeconds());
+            var draft = text.Length == 0 ? null : new DraftMessage(text, replyTo, now.ToUnixTimeSeconds(), quote);
             if (draft is null)
             {
                 scope.Execute("DELETE FROM message_drafts WHERE user_id = @user AND chat_id = @chat", ("@user", me), ("@chat", chatId));
             }
             else
             {
-                scope.Execute("INSERT INTO message_drafts (user_id, chat_id, text, reply_to_id, date) VALUES (@user, @chat, @text, @reply, @now) " +
-                    "ON CONFLICT (user_id, chat_id) DO UPDATE SET text = excluded.text, reply_to_id = excluded.reply_to_id, date = excluded.date",
-                    ("@user", me), ("@chat", chatId), ("@text", text), ("@reply", (object?)replyTo ?? DBNull.Value), ("@now", draft.Date));
+                scope.Execute("INSERT INTO message_drafts (user_id, chat_id, text, reply_to_id, date, quote_text, quote_offset) " +
+                    "VALUES (@user, @chat, @text, @reply, @now, @quote, @offset) ON CONFLICT (user_id, chat_id) DO UPDATE SET text = excluded.text, " +
+                    "reply_to_id = excluded.reply_to_id, date = excluded.date, quote_text = excluded.quote_text, quote_offset = excluded.quote_offset",
+                    ("@user", me), ("@chat", chatId), ("@text", text), ("@reply", (object?)replyTo ?? DBNull.Value), ("@now", draft.Date),
+                    ("@quote", (object?)quote?.Text ?? DBNull.Value), ("@offset", (object?)quote?.Offset ?? DBNull.Value));
             }
 
             return new DraftMessageUpdate(peer, draft);
@@ -62,7 +65,7 @@ internal sealed class SaveDraftHandler(OwnChatSettings settings) : IRequestHandl
 
     private static DraftMessage? Current(WriteScope scope, long userId, long chatId)
     {
-        var command = scope.Command("SELECT text, reply_to_id, date FROM message_drafts WHERE user_id = @user AND chat_id = @chat");
+        var command = scope.Command("SELECT text, reply_to_id, date, quote_text, quote_offset FROM message_drafts WHERE user_id = @user AND chat_id = @chat");
         command.Parameters.AddWithValue("@user", userId);
         command.Parameters.AddWithValue("@chat", chatId);
         using var reader = command.ExecuteReader();

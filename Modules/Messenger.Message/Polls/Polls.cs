@@ -20,6 +20,8 @@ internal sealed class SendPollValidator : AbstractValidator<SendPollCall>
         RuleFor(c => c.RandomId).NotEqual(0).WithErrorCode(MessageErrorNames.RandomIdInvalid);
         RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.ReplyToId).Must(r => r is null or > 0).WithErrorCode(MessageErrorNames.ReplyToInvalid);
+        RuleFor(c => c.Quote).Must((c, q) => ReplyQuotes.TextIsValid(q, c.ReplyToId)).WithErrorCode(MessageErrorNames.QuoteTextInvalid);
+        RuleFor(c => c.Quote).Must(ReplyQuotes.OffsetIsValid).WithErrorCode(MessageErrorNames.QuoteOffsetInvalid);
         RuleFor(c => c.Poll).NotNull().WithErrorCode(PollErrorNames.PollQuestionInvalid);
         RuleFor(c => c.Poll.Question).Must(q => q?.Trim() is { Length: > 0 and <= PollLimits.MaxQuestionLength })
             .When(c => c.Poll is not null).WithErrorCode(PollErrorNames.PollQuestionInvalid);
@@ -65,7 +67,9 @@ internal sealed class SendPollHandler(
         var sent = await writer.WriteAsync(
             scope => Delivery.PostOnce(scope, log, me, target, call.RandomId, call.ReplyToId, clock.GetUtcNow().ToUnixTimeSeconds(), appends,
                 ChatRights.Poll,
-                (chat, now) => Delivery.Post(scope, log, chat, me, call.RandomId, "", call.ReplyToId, action: null, now, poll: poll, silent: call.Silent)),
+                (chat, now, kept) => Delivery.Post(scope, log, chat, me, call.RandomId, "", call.ReplyToId, action: null, now, poll: poll, silent: call.Silent,
+                    quote: kept),
+                call.Quote),
             cancellationToken);
 
         if (appends.Count > 0)

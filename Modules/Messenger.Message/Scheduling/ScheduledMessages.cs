@@ -32,6 +32,8 @@ internal sealed class SendScheduledValidator : AbstractValidator<SendScheduledCa
         RuleFor(c => c.RandomId).NotEqual(0).WithErrorCode(MessageErrorNames.RandomIdInvalid);
         RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.ReplyToId).Must(r => r is null or > 0).WithErrorCode(MessageErrorNames.ReplyToInvalid);
+        RuleFor(c => c.Quote).Must((c, q) => ReplyQuotes.TextIsValid(q, c.ReplyToId)).WithErrorCode(MessageErrorNames.QuoteTextInvalid);
+        RuleFor(c => c.Quote).Must(ReplyQuotes.OffsetIsValid).WithErrorCode(MessageErrorNames.QuoteOffsetInvalid);
     }
 }
 
@@ -64,10 +66,10 @@ internal sealed class ScheduledMessagesHandler(
     : IRequestHandler<SendScheduledCall, ScheduledMessage>, IRequestHandler<GetScheduledCall, ScheduledMessages>, IRequestHandler<DeleteScheduledCall, Done>
 {
     /// <summary>The columns <see cref="ReadOne"/> reads, in its order.</summary>
-    internal const string Columns = "id, peer_kind, peer_id, text, date, random_id, reply_to_id, media, silent";
+    internal const string Columns = "id, peer_kind, peer_id, text, date, random_id, reply_to_id, media, silent, quote_text, quote_offset";
 
     /// <summary>How many columns <see cref="Columns"/> has.</summary>
-    internal const int ColumnCount = 9;
+    internal const int ColumnCount = 11;
 
     /// <summary>A user's waiting messages in one chat, soonest first (<c>@user</c>, <c>@kind</c>, <c>@peer</c>).</summary>
     private const string WaitingInChat =
@@ -106,10 +108,10 @@ internal sealed class ScheduledMessagesHandler(
                     prepared is null ? ChatRights.Text : ChatRights.Media);
             }
 
-            if (call.ReplyToId is { } replyTo && (target.ChatId == 0 || MessageStore.FindVisible(scope, me, target.ChatId, replyTo) is null))
-            {
-                throw MessengerError.BadRequest(MessageErrorNames.ReplyToInvalid);
-            }
+            var replied = call.ReplyToId is { } replyTo
+                ? (target.ChatId == 0 ? null : MessageStore.FindVisible(scope, me, target.ChatId, replyTo)) ?? throw MessengerError.BadRequest(MessageErrorNames.ReplyToInvalid)
+                : null;
+            var quote = call.Quote is null || replied is null ? null : ReplyQuotes.Resolve(call.Quote, replied);
 
             if (Convert.ToInt64(scope.Scalar("SELECT count(*) FROM message_scheduled WHERE user_id = @user", ("@user", me))) >= ScheduleLimits.MaxPerUser)
             {
@@ -118,10 +120,11 @@ internal sealed class ScheduledMessagesHandler(
 
             var text = call.Text?.Trim() ?? "";
             var id = (long)scope.Scalar(
-                "INSERT INTO message_scheduled (user_id, peer_kind, peer_id, random_id, text, reply_to_id, date, silent) " +
-                "VALUES (@user, @kind, @peer, @random, @text, @reply, @date, @silent) RETURNING id",
+                "INSERT INTO message_scheduled (user_id, peer_kind, peer_id, random_id, text, reply_to_id, date, silent, quote_text, quote_offset) " +
+                "VALUES (@user, @kind, @peer, @random, @text, @reply, @date, @silent, @quote, @offset) RETURNING id",
                 ("@user", me), ("@kind", (int)call.Peer.Kind), ("@peer", call.Peer.Id), ("@random", call.RandomId), ("@text", text),
-                ("@reply", (object?)call.ReplyToId ?? DBNull.Value), ("@date", call.Date), ("@silent", call.Silent))!;
+                ("@reply", (object?)call.ReplyToId ?? DBNull.Value), ("@date", call.Date), ("@silent", call.Silent),
+                ("@quote", (object?)quote?.Text ?? DBNull.Value), ("@offset", (object?)quote?.Offset ?? DBNull.Value))!;
             var file = prepared is null ? null : media.Attach(scope, prepared, MediaHolders.ScheduledOf(id), me);
             if (file is not null)
             {
@@ -130,7 +133,7 @@ internal sealed class ScheduledMessagesHandler(
             }
 
             appends.Add(Announce(scope, log, me, call.Peer, now));
-            return new ScheduledMessage(id, call.Peer, text, call.Date, call.RandomId, call.ReplyToId, file, call.Silent);
+            return new ScheduledMessage(id, call.Peer, text, call.Date, call.RandomId, call.ReplyToId, file, call.Silent, quote);
         }, cancellationToken);
 
         await PublishAsync(bus, appends);
@@ -213,7 +216,8 @@ internal sealed class ScheduledMessagesHandler(
     internal static ScheduledMessage ReadOne(SqliteDataReader reader) =>
         new(reader.GetInt64(0), new Peer((PeerKind)reader.GetInt32(1), reader.GetInt64(2)), reader.GetString(3), reader.GetInt64(4),
             reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6),
-            reader.IsDBNull(7) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(7)), reader.GetBoolean(8));
+            reader.IsDBNull(7) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(7)), reader.GetBoolean(8),
+            MessageStore.ReadQuote(reader, 9));
 
     /// <summary>Drops a user's waiting messages (their account was deleted), letting go of their files.</summary>
     internal static void ForgetUser(WriteScope scope, IMediaAttachments media, long userId)

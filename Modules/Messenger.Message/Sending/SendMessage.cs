@@ -31,6 +31,8 @@ internal sealed class SendMessageValidator : AbstractValidator<SendMessageCall>
         RuleFor(c => c.RandomId).NotEqual(0).WithErrorCode(MessageErrorNames.RandomIdInvalid);
         RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.ReplyToId).Must(r => r is null or > 0).WithErrorCode(MessageErrorNames.ReplyToInvalid);
+        RuleFor(c => c.Quote).Must((c, q) => ReplyQuotes.TextIsValid(q, c.ReplyToId)).WithErrorCode(MessageErrorNames.QuoteTextInvalid);
+        RuleFor(c => c.Quote).Must(ReplyQuotes.OffsetIsValid).WithErrorCode(MessageErrorNames.QuoteOffsetInvalid);
         RuleFor(c => c.ReplyMarkup).Must(ReplyMarkups.IsValid).WithErrorCode(MessageErrorNames.ReplyMarkupInvalid);
     }
 }
@@ -59,7 +61,7 @@ internal sealed class SendMessageHandler(
         // Media: the upload is completed (hashed, stored) before the unit; the unit only records the reference.
         using var prepared = call.Media is null ? null : await media.PrepareAsync(me, call.Media, cancellationToken);
         return await SendAsync(me, target, call.RandomId, call.Text, call.ReplyToId,
-            prepared is null ? null : (scope, id) => media.Attach(scope, prepared, id, me), cancellationToken, call.ReplyMarkup, call.Silent);
+            prepared is null ? null : (scope, id) => media.Attach(scope, prepared, id, me), cancellationToken, call.ReplyMarkup, call.Silent, call.Quote);
     }
 
     /// <summary>A scheduled message's file is stored already: the message takes one more reference to it.</summary>
@@ -75,12 +77,12 @@ internal sealed class SendMessageHandler(
                 media.AddReference(scope, held.Id, id);
                 return held;
             },
-            cancellationToken, silent: message.Silent);
+            cancellationToken, silent: message.Silent, quote: message.Quote, quoteChecked: true);
     }
 
     private async ValueTask<SentMessage> SendAsync(
         long me, ChatTarget target, long randomId, string? text, long? replyToId, Func<WriteScope, long, MessageMedia>? attach,
-        CancellationToken cancellationToken, ReplyMarkup? replyMarkup = null, bool silent = false)
+        CancellationToken cancellationToken, ReplyMarkup? replyMarkup = null, bool silent = false, ReplyQuote? quote = null, bool quoteChecked = false)
     {
         var trimmed = text?.Trim() ?? "";
         var named = await UnreadMentions.ResolveAsync(target, trimmed, bus, cancellationToken);
@@ -88,13 +90,14 @@ internal sealed class SendMessageHandler(
         var sent = await writer.WriteAsync(
             scope => Delivery.PostOnce(scope, log, me, target, randomId, replyToId, clock.GetUtcNow().ToUnixTimeSeconds(), appends,
                 attach is null ? ChatRights.Text : ChatRights.Media,
-                (chat, now) =>
+                (chat, now, kept) =>
                 {
                     var posted = Delivery.Post(scope, log, chat, me, randomId, trimmed, replyToId, action: null, now,
-                        attachMedia: attach is null ? null : id => attach(scope, id), replyMarkup: replyMarkup, silent: silent);
+                        attachMedia: attach is null ? null : id => attach(scope, id), replyMarkup: replyMarkup, silent: silent, quote: kept);
                     UnreadMentions.Record(scope, chat, me, posted.Message.Id, replyToId, named);
                     return posted;
-                }),
+                },
+                quote, quoteChecked),
             cancellationToken);
 
         if (appends.Count > 0)

@@ -136,6 +136,10 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             // Sent without sound (Contracts.Messages.Message.Silent): 0 costs a row what a NULL would (SQLite's header
             // byte alone), and a constant default lets ALTER TABLE add it without rewriting the table.
             message.Property(m => m.Silent).HasColumnName("silent").HasDefaultValue(false);
+            // A reply's quote of the replied message (Contracts.Messages.ReplyQuote), as it was checked when sent: kept
+            // here, not read from the original, so an edit or a deletion of the original leaves it as it was.
+            message.Property(m => m.QuoteText).HasColumnName("quote_text");
+            message.Property(m => m.QuoteOffset).HasColumnName("quote_offset");
             // What the message shows in the chat's shared media (Contracts.Messages.SharedMedia's number: a file's kind,
             // or a link in a text); null for the rest, which the partial index leaves out.
             message.Property(m => m.SharedKind).HasColumnName("shared_kind");
@@ -342,6 +346,9 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             scheduled.Property(s => s.Media).HasColumnName("media");
             // To be sent without sound (messages.sendScheduled's silent).
             scheduled.Property(s => s.Silent).HasColumnName("silent").HasDefaultValue(false);
+            // Its reply's quote, checked when scheduled and sent as it is.
+            scheduled.Property(s => s.QuoteText).HasColumnName("quote_text");
+            scheduled.Property(s => s.QuoteOffset).HasColumnName("quote_offset");
             scheduled.HasIndex(s => s.Date);
             scheduled.HasIndex(s => new { s.UserId, s.RandomId }).IsUnique();
         });
@@ -365,6 +372,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             draft.Property(d => d.Text).HasColumnName("text");
             draft.Property(d => d.ReplyToId).HasColumnName("reply_to_id");
             draft.Property(d => d.Date).HasColumnName("date");
+            draft.Property(d => d.QuoteText).HasColumnName("quote_text");
+            draft.Property(d => d.QuoteOffset).HasColumnName("quote_offset");
         });
 
         // One reaction per user per message; a message's are read together (the key's first column).
@@ -544,6 +553,10 @@ internal sealed class MessageRow
     public int? SharedKind { get; set; }
 
     public bool Silent { get; set; }
+
+    public string? QuoteText { get; set; }
+
+    public int? QuoteOffset { get; set; }
 }
 
 internal sealed class WebhookRow
@@ -717,6 +730,10 @@ internal sealed class DraftRow
     public long? ReplyToId { get; set; }
 
     public long Date { get; set; }
+
+    public string? QuoteText { get; set; }
+
+    public int? QuoteOffset { get; set; }
 }
 
 internal sealed class DialogArchiveRow
@@ -758,6 +775,10 @@ internal sealed class ScheduledRow
     public byte[]? Media { get; set; }
 
     public bool Silent { get; set; }
+
+    public string? QuoteText { get; set; }
+
+    public int? QuoteOffset { get; set; }
 }
 
 internal sealed class UnreadMarkRow

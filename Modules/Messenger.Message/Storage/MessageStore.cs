@@ -31,7 +31,7 @@ internal sealed record DialogState(
 internal sealed class MessageStore(SqliteDatabase database)
 {
     public const int PrivateChat = 1;
-    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media, m.fwd_from_id, m.poll, m.expires_at, m.web_page, m.reply_markup, m.silent";
+    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media, m.fwd_from_id, m.poll, m.expires_at, m.web_page, m.reply_markup, m.silent, m.quote_text, m.quote_offset";
 
     /// <summary>A condition on <c>m</c>, a message: <c>@user</c> has not hidden it (deleted it for themselves).</summary>
     public const string NotHidden = "NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id)";
@@ -40,23 +40,23 @@ internal sealed class MessageStore(SqliteDatabase database)
     private const string SeenMessageSql = $"SELECT 1 FROM message_messages m WHERE m.id = @id AND m.chat_id = @chat AND m.deleted = 0 AND {NotHidden}";
 
     /// <summary>The columns of <see cref="MessageColumns"/>, as <see cref="ReadMessage"/> reads them.</summary>
-    public const int MessageColumnCount = 16;
+    public const int MessageColumnCount = 18;
 
     /// <summary>The chat's newest pinned message (alias <c>p</c>) in a query over <c>message_chats c</c> for the user
     /// <c>@user</c>: <see cref="PinnedJoin"/> takes the newest the user sees (not deleted for everyone, nor by the user for
     /// themselves), null when there is none.</summary>
-    public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id, p.poll, p.expires_at, p.web_page, p.reply_markup, p.silent";
+    public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id, p.poll, p.expires_at, p.web_page, p.reply_markup, p.silent, p.quote_text, p.quote_offset";
 
     /// <summary>What the viewer <c>@user</c> set on a chat — mute, draft, pin, archive, unread mark —, their unread
     /// mentions in a group, and the chat's auto-delete period (of <c>message_chats c</c>), in a dialog query, with
     /// <see cref="ViewerJoins"/> on the chat's id column; <see cref="ReadViewer"/> reads them.</summary>
     public const string ViewerColumns =
-        "coalesce(n.mute_until, 0), dr.text, dr.reply_to_id, dr.date, coalesce(dp.pinned_at, 0), da.chat_id IS NOT NULL, um.chat_id IS NOT NULL, c.ttl_period, " +
+        "coalesce(n.mute_until, 0), dr.text, dr.reply_to_id, dr.date, dr.quote_text, dr.quote_offset, coalesce(dp.pinned_at, 0), da.chat_id IS NOT NULL, um.chat_id IS NOT NULL, c.ttl_period, " +
         // Kind 1 is a private chat: no mentions are kept there.
         "CASE WHEN c.kind = 1 THEN 0 ELSE " + Mentions.UnreadMentions.CountColumn + " END";
 
     /// <summary>The columns of <see cref="ViewerColumns"/>.</summary>
-    public const int ViewerColumnCount = 9;
+    public const int ViewerColumnCount = 11;
 
     public static string ViewerJoins(string chatId) =>
         $"LEFT JOIN message_notify n ON n.user_id = @user AND n.chat_id = {chatId} " +
@@ -66,11 +66,19 @@ internal sealed class MessageStore(SqliteDatabase database)
         $"LEFT JOIN message_unread_marks um ON um.user_id = @user AND um.chat_id = {chatId} ";
 
     public static ViewerSettings ReadViewer(SqliteDataReader reader, int first) =>
-        new(reader.GetInt64(first), ReadDraft(reader, first + 1), reader.GetInt64(first + 4), reader.GetBoolean(first + 5), reader.GetBoolean(first + 6),
-            reader.GetInt32(first + 7), reader.GetInt32(first + 8));
+        new(reader.GetInt64(first), ReadDraft(reader, first + 1), reader.GetInt64(first + 6), reader.GetBoolean(first + 7), reader.GetBoolean(first + 8),
+            reader.GetInt32(first + 9), reader.GetInt32(first + 10));
 
+    /// <summary>A draft's text, reply_to_id, date, quote_text and quote_offset.</summary>
     public static DraftMessage? ReadDraft(SqliteDataReader reader, int first) =>
-        reader.IsDBNull(first) ? null : new DraftMessage(reader.GetString(first), reader.IsDBNull(first + 1) ? null : reader.GetInt64(first + 1), reader.GetInt64(first + 2));
+        reader.IsDBNull(first)
+            ? null
+            : new DraftMessage(reader.GetString(first), reader.IsDBNull(first + 1) ? null : reader.GetInt64(first + 1), reader.GetInt64(first + 2),
+                ReadQuote(reader, first + 3));
+
+    /// <summary>A quote's text and offset columns (null text: no quote).</summary>
+    public static ReplyQuote? ReadQuote(SqliteDataReader reader, int first) =>
+        reader.IsDBNull(first) ? null : new ReplyQuote(reader.GetString(first), reader.GetInt32(first + 1));
 
     public const string PinnedJoin =
         "LEFT JOIN message_messages p ON p.id = (SELECT pn.msg_id FROM message_pins pn JOIN message_messages pm ON pm.id = pn.msg_id AND pm.deleted = 0 " +
@@ -570,6 +578,7 @@ internal sealed class MessageStore(SqliteDatabase database)
             WebPage = reader.IsDBNull(first + 13) ? null : WireSerializer.Deserialize<WebPage>((byte[])reader.GetValue(first + 13)),
             ReplyMarkup = reader.IsDBNull(first + 14) ? null : WireSerializer.Deserialize<ReplyMarkup>((byte[])reader.GetValue(first + 14)),
             Silent = reader.GetBoolean(first + 15),
+            ReplyQuote = ReadQuote(reader, first + 16),
         };
 
     // ---- media (the descriptor is kept with the message; the Media module counts the references) ----

@@ -265,6 +265,14 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("date");
 
+                    b.Property<int?>("QuoteOffset")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quote_offset");
+
+                    b.Property<string>("QuoteText")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("quote_text");
+
                     b.Property<long?>("ReplyToId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("reply_to_id");
@@ -504,6 +512,14 @@ namespace Messenger.Message.Storage.Migrations
                     b.Property<byte[]>("Poll")
                         .HasColumnType("BLOB")
                         .HasColumnName("poll");
+
+                    b.Property<int?>("QuoteOffset")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quote_offset");
+
+                    b.Property<string>("QuoteText")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("quote_text");
 
                     b.Property<long>("RandomId")
                         .HasColumnType("INTEGER")
@@ -819,6 +835,14 @@ namespace Messenger.Message.Storage.Migrations
                     b.Property<int>("PeerKind")
                         .HasColumnType("INTEGER")
                         .HasColumnName("peer_kind");
+
+                    b.Property<int?>("QuoteOffset")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("quote_offset");
+
+                    b.Property<string>("QuoteText")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("quote_text");
 
                     b.Property<long>("RandomId")
                         .HasColumnType("INTEGER")
