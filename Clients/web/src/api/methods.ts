@@ -16,6 +16,7 @@ import type {
   AffectedHistory,
   PinResult,
   ReadParticipants,
+  ReplyQuote,
   ScheduledMessage,
   ScheduledMessages,
   ReactionsChanged,
@@ -139,9 +140,18 @@ export function createMethods(call: Call) {
       deleteContacts: (a: { user_ids: number[] }, o?: CallOptions) => call<AffectedMessages>('contacts.deleteContacts', a, o),
     },
     messages: {
-      /** `random_id` is drawn when not given; pass the same one to retry a send idempotently. `silent`: without sound. */
+      /** `random_id` is drawn when not given; pass the same one to retry a send idempotently. `silent`: without sound.
+       * `quote` (with `reply_to_id`): the part of the replied message the reply quotes. */
       send: (
-        a: { peer: Peer; text: string; random_id?: number; reply_to_id?: number | null; media?: InputMedia | null; silent?: boolean },
+        a: {
+          peer: Peer;
+          text: string;
+          random_id?: number;
+          reply_to_id?: number | null;
+          media?: InputMedia | null;
+          silent?: boolean;
+          quote?: ReplyQuote | null;
+        },
         o?: CallOptions,
       ) =>
         call<SentMessage>(
@@ -153,12 +163,22 @@ export function createMethods(call: Call) {
             reply_to_id: a.reply_to_id ?? null,
             media: a.media ?? null,
             silent: a.silent ?? false,
+            ...(a.quote ? { quote: a.quote } : {}),
           },
           o,
         ),
       /** Keeps a text message to be sent at `date` (unix seconds, 10 s to 366 days ahead). */
       sendScheduled: (
-        a: { peer: Peer; text: string; date: number; random_id?: number; reply_to_id?: number | null; media?: InputMedia | null; silent?: boolean },
+        a: {
+          peer: Peer;
+          text: string;
+          date: number;
+          random_id?: number;
+          reply_to_id?: number | null;
+          media?: InputMedia | null;
+          silent?: boolean;
+          quote?: ReplyQuote | null;
+        },
         o?: CallOptions,
       ) =>
         call<ScheduledMessage>(
@@ -171,6 +191,7 @@ export function createMethods(call: Call) {
             reply_to_id: a.reply_to_id ?? null,
             media: a.media ?? null,
             silent: a.silent ?? false,
+            ...(a.quote ? { quote: a.quote } : {}),
           },
           o,
         ),
@@ -228,10 +249,17 @@ export function createMethods(call: Call) {
       sendReaction: (a: { peer: Peer; id: number; reaction: string | null }, o?: CallOptions) =>
         call<ReactionsChanged>('messages.sendReaction', a, o),
       /** Posts a poll (2–10 options); `random_id` is drawn when not given. */
-      sendPoll: (a: { peer: Peer; poll: Poll; random_id?: number; reply_to_id?: number | null; silent?: boolean }, o?: CallOptions) =>
+      sendPoll: (a: { peer: Peer; poll: Poll; random_id?: number; reply_to_id?: number | null; silent?: boolean; quote?: ReplyQuote | null }, o?: CallOptions) =>
         call<SentMessage>(
           'messages.sendPoll',
-          { peer: a.peer, random_id: a.random_id ?? randomId(), poll: a.poll, reply_to_id: a.reply_to_id ?? null, silent: a.silent ?? false },
+          {
+            peer: a.peer,
+            random_id: a.random_id ?? randomId(),
+            poll: a.poll,
+            reply_to_id: a.reply_to_id ?? null,
+            silent: a.silent ?? false,
+            ...(a.quote ? { quote: a.quote } : {}),
+          },
           o,
         ),
       /** Votes for the options at `options` (none takes the vote back). */
@@ -255,8 +283,12 @@ export function createMethods(call: Call) {
         call<AffectedMessages>('messages.updateDialogFilter', a, o),
       updateDialogFiltersOrder: (a: { order: number[] }, o?: CallOptions) => call<AffectedMessages>('messages.updateDialogFiltersOrder', a, o),
       /** Keeps the text the user is writing in the chat for their other devices (empty clears it). */
-      saveDraft: (a: { peer: Peer; text: string; reply_to_id?: number | null }, o?: CallOptions) =>
-        call<AffectedMessages>('messages.saveDraft', { peer: a.peer, text: a.text, reply_to_id: a.reply_to_id ?? null }, o),
+      saveDraft: (a: { peer: Peer; text: string; reply_to_id?: number | null; quote?: ReplyQuote | null }, o?: CallOptions) =>
+        call<AffectedMessages>(
+          'messages.saveDraft',
+          { peer: a.peer, text: a.text, reply_to_id: a.reply_to_id ?? null, ...(a.quote ? { quote: a.quote } : {}) },
+          o,
+        ),
       /** Mutes the chat for this user until `mute_until` (unix seconds; `MuteForever`), or unmutes it (0). */
       updateNotifySettings: (a: { peer: Peer; mute_until: number }, o?: CallOptions) =>
         call<AffectedMessages>('messages.updateNotifySettings', a, o),

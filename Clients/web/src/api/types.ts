@@ -406,6 +406,9 @@ export interface Message {
   /** Sent without sound: announced like any message, but quietly (no sound, no vibration). The server writes it only
    * when true (absent: not silent). */
   silent?: boolean;
+  /** A reply that quotes part of the replied message: that part as it was when the reply was sent (an edit or a deletion
+   * of the original leaves it as it is). */
+  reply_quote?: ReplyQuote | null;
   /** Not on the wire (the server lists a poll's votes beside the messages, MessageList.polls): this client's copy. */
   poll_results?: PollResults | null;
 }
@@ -482,6 +485,14 @@ export interface AffectedMessages {
   channel: boolean;
 }
 
+/** Part of the replied message a reply quotes: `text` standing at `offset` in its text (UTF-16 units, as JavaScript
+ * counts). The server trims the ends' whitespace, checks it (QUOTE_TEXT_INVALID, QUOTE_OFFSET_INVALID) and corrects the
+ * offset when the text stands elsewhere; 1–1024 characters. */
+export interface ReplyQuote {
+  text: string;
+  offset: number;
+}
+
 /** A message waiting to be sent at `date` (messages.sendScheduled); `id` names it until then. */
 export interface ScheduledMessage {
   id: number;
@@ -494,6 +505,8 @@ export interface ScheduledMessage {
   media?: MessageMedia | null;
   /** It will be sent without sound. */
   silent?: boolean;
+  /** The part of the replied message it quotes. */
+  quote?: ReplyQuote | null;
 }
 
 export interface ScheduledMessages {
@@ -585,6 +598,7 @@ export interface DraftMessage {
   text: string;
   reply_to_id: number | null;
   date: number;
+  quote?: ReplyQuote | null;
 }
 
 /** `mute_until` for a chat muted until unmuted (2³¹ − 1, as the server's NotifySettings.MuteForever). */

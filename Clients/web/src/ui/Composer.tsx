@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { BotCommand, Message } from '../api/types';
+import type { BotCommand, Message, ReplyQuote } from '../api/types';
 import { botCommands, matchingCommands } from './botCommands';
 import { dismissUpload, editMessage, sendFile, sendMessage } from './messages';
 import { errorText } from './format';
@@ -18,6 +18,8 @@ import { periodText } from './peers';
 interface ComposerProps {
   chatKey: string;
   replyTo: Message | null;
+  /** The part of `replyTo`'s text the reply quotes, if the user selected one. */
+  quote?: ReplyQuote | null;
   editing: Message | null;
   onDone: () => void;
   /** Up arrow in an empty box: edit the last own message, as in Telegram. */
@@ -25,7 +27,7 @@ interface ComposerProps {
 }
 
 /** The message box: Enter sends, Shift+Enter breaks the line; the draft is kept per chat across reloads. */
-export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: ComposerProps) {
+export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEditLast }: ComposerProps) {
   const [text, setText] = useState(() => loadDraft(chatKey));
   const [error, setError] = useState('');
   const [scheduling, setScheduling] = useState<string | null>(null);
@@ -116,7 +118,7 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
     saveDraft(chatKey, '');
     stopTyping(chatKey);
     onDone();
-    await sendMessage(chatKey, value, replyTo?.id ?? null, null, silent).catch(() => undefined);
+    await sendMessage(chatKey, value, replyTo?.id ?? null, null, silent, replyTo ? quote : null).catch(() => undefined);
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
@@ -159,6 +161,7 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
           chatKey={chatKey}
           text={scheduling}
           replyToId={replyTo?.id ?? null}
+          quote={replyTo ? quote : null}
           onScheduled={scheduled}
           onClose={() => setScheduling(null)}
         />
@@ -185,8 +188,16 @@ export function Composer({ chatKey, replyTo, editing, onDone, onEditLast }: Comp
       {context && (
         <div class="composer__context">
           <span class="composer__context-body">
-            <span class="composer__context-title">{editing ? 'Editing message' : `Reply to ${userName(state, context.from_id)}`}</span>
-            <span class="composer__context-text">{previewText(state, context)}</span>
+            <span class="composer__context-title">
+              {editing ? 'Editing message' : `${quote ? 'Quote from' : 'Reply to'} ${userName(state, context.from_id)}`}
+            </span>
+            {!editing && quote ? (
+              <span class="composer__context-text quote__text--quoted" data-testid="composer-quote">
+                {quote.text}
+              </span>
+            ) : (
+              <span class="composer__context-text">{previewText(state, context)}</span>
+            )}
           </span>
           <button type="button" class="icon-btn icon-btn--small" aria-label={editing ? 'Cancel editing' : 'Cancel reply'} onClick={onDone}>
             <Icon name="close" />

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Message } from '../api/types';
+import type { Message, ReplyQuote } from '../api/types';
 import { MemberRole, PeerKind, isMuted } from '../api/types';
 import { clearHistory, deleteMessages, openChat, sendFile } from './messages';
 import { Avatar } from './Avatar';
@@ -28,6 +28,7 @@ import { react } from './reactions';
 
 export function Conversation({ chatKey }: { chatKey: string }) {
   const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const [quote, setQuote] = useState<ReplyQuote | null>(null);
   const [editing, setEditing] = useState<Message | null>(null);
   const [deleting, setDeleting] = useState<Message | null>(null);
   const [forwarding, setForwarding] = useState<Message | null>(null);
@@ -93,9 +94,10 @@ export function Conversation({ chatKey }: { chatKey: string }) {
           react(chatKey, message, reaction).catch((e) => setActionError(errorText(e)));
         }}
         chatKey={chatKey}
-        onReply={(m) => {
+        onReply={(m, q) => {
           setEditing(null);
           setReplyTo(m);
+          setQuote(q ?? null);
         }}
         onEdit={(m) => {
           setReplyTo(null);
@@ -119,9 +121,11 @@ export function Conversation({ chatKey }: { chatKey: string }) {
         <Composer
           chatKey={chatKey}
           replyTo={replyTo}
+          quote={quote}
           editing={editing}
           onDone={() => {
             setReplyTo(null);
+            setQuote(null);
             setEditing(null);
           }}
           onEditLast={() => {

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { Dialog, Message, WebPage } from '../api/types';
+import type { Dialog, Message, ReplyQuote, WebPage } from '../api/types';
 import { ChatKind, PeerKind, peerOf } from '../api/types';
 import { BotKeyboard } from './BotKeyboard';
 import { discardPending, messageLink, retryPending } from './messages';
@@ -13,9 +13,11 @@ import { RichText } from './RichText';
 import { setState, type AppState, type PendingMessage } from './store';
 import { Icon } from './Icon';
 import { ReportDialog } from './Reports';
+import { selectedQuote } from './quotes';
 
 export interface MessageActions {
-  onReply: (message: Message) => void;
+  /** Replies to the message; `quote`: the part of its text selected in the bubble, if any. */
+  onReply: (message: Message, quote?: ReplyQuote | null) => void;
   onEdit: (message: Message) => void;
   onDelete: (message: Message) => void;
   /** Pins the message, or (null) unpins; absent where the user may not pin. */
@@ -79,9 +81,21 @@ export function MessageBubble({
           </div>
         )}
         {message.reply_to_id && (
-          <button type="button" class="quote" onClick={() => onJump(message.reply_to_id!)} aria-label="Go to the replied message">
+          <button
+            type="button"
+            class={`quote${message.reply_quote ? ' quote--quoted' : ''}`}
+            onClick={() => onJump(message.reply_to_id!)}
+            aria-label="Go to the replied message"
+          >
             <span class="quote__author">{replyTo ? userName(state, replyTo.from_id) : 'Reply'}</span>
-            <span class="quote__text">{replyTo ? previewText(state, replyTo) : 'Message not loaded'}</span>
+            {message.reply_quote ? (
+              // The part quoted, as it was when the reply was sent, whatever became of the original since.
+              <span class="quote__text quote__text--quoted" data-testid="reply-quote">
+                {message.reply_quote.text}
+              </span>
+            ) : (
+              <span class="quote__text">{replyTo ? previewText(state, replyTo) : 'Message not loaded'}</span>
+            )}
           </button>
         )}
         {message.media && <MediaView media={message.media} />}
@@ -174,7 +188,15 @@ export function MessageBubble({
             )}
           </span>
         )}
-        <button type="button" class="icon-btn icon-btn--small" aria-label="Reply" title="Reply" onClick={() => onReply(message)}>
+        <button
+          type="button"
+          class="icon-btn icon-btn--small"
+          aria-label="Reply"
+          title="Reply (select part of the text first to quote it)"
+          // Keeps the page's selection (a press on a button may clear it before the click reads it).
+          onMouseDown={(e) => e.preventDefault()}
+          onClick={(e) => onReply(message, selectedQuote((e.currentTarget as HTMLElement).closest('.msg')?.querySelector('.bubble__text'), message))}
+        >
           <Icon name="reply" />
         </button>
         {onForward && (

@@ -193,7 +193,7 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
   latest.current = { ...actions, onJump: jump };
   const stableActions = useMemo<RowActions>(
     () => ({
-      onReply: (m) => latest.current.onReply(m),
+      onReply: (m, q) => latest.current.onReply(m, q),
       onEdit: (m) => latest.current.onEdit(m),
       onDelete: (m) => latest.current.onDelete(m),
       onPin: (m) => latest.current.onPin?.(m),

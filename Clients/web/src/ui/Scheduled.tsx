@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ScheduledMessage } from '../api/types';
+import type { ReplyQuote, ScheduledMessage } from '../api/types';
 import { api, upload } from './connection';
 import { errorText } from './format';
 import { Modal } from './Modal';
@@ -15,7 +15,14 @@ function localInput(date: Date): string {
 
 /** When to send the composer's text, and optionally a file with it as the caption (messages.sendScheduled): an hour
  * from now unless changed. The file is uploaded now and kept by the server until the message goes out. */
-export function ScheduleDialog(props: { chatKey: string; text: string; replyToId: number | null; onScheduled: () => void; onClose: () => void }) {
+export function ScheduleDialog(props: {
+  chatKey: string;
+  text: string;
+  replyToId: number | null;
+  quote?: ReplyQuote | null;
+  onScheduled: () => void;
+  onClose: () => void;
+}) {
   const [when, setWhen] = useState(() => localInput(new Date(Date.now() + 3_600_000)));
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
@@ -29,7 +36,15 @@ export function ScheduleDialog(props: { chatKey: string; text: string; replyToId
     try {
       const date = Math.floor(new Date(when).getTime() / 1000);
       const media = file ? await upload(file, { signal: new AbortController().signal, onProgress: setProgress }) : null;
-      await api().messages.sendScheduled({ peer: peerFromKey(props.chatKey), text: props.text, date, reply_to_id: props.replyToId, media, silent });
+      await api().messages.sendScheduled({
+        peer: peerFromKey(props.chatKey),
+        text: props.text,
+        date,
+        reply_to_id: props.replyToId,
+        media,
+        silent,
+        quote: props.replyToId ? props.quote : null,
+      });
       props.onScheduled();
       props.onClose();
     } catch (e) {

@@ -9,7 +9,7 @@ const PAGE = 100;
 
 /**
  * The whole history of a chat, as the user sees it, saved as a JSON file ("Export chat"): every message oldest first with
- * its author's name, time (ISO 8601, UTC), text, reply, edit, forward, file (name, type, size: the bytes stay on the
+ * its author's name, time (ISO 8601, UTC), text, reply (and the part it quotes), edit, forward, file (name, type, size: the bytes stay on the
  * server) and poll. Built in the browser from `messages.getHistory`: the server keeps no copy of the export.
  */
 export async function exportChat(key: string, title: string): Promise<number> {
@@ -60,6 +60,7 @@ async function chatRecord(key: string, title: string) {
       from_id: m.from_id,
       ...(m.action ? { service: serviceText(state, m) } : { text: m.text }),
       ...(m.reply_to_id ? { reply_to_id: m.reply_to_id } : {}),
+      ...(m.reply_to_id && m.reply_quote ? { reply_quote: m.reply_quote.text } : {}),
       ...(m.edit_date ? { edited: iso(m.edit_date) } : {}),
       ...(m.fwd_from_id ? { forwarded_from: userName(state, m.fwd_from_id) } : {}),
       ...(m.media ? { file: { name: m.media.name, mime_type: m.media.mime_type, size: m.media.size } } : {}),

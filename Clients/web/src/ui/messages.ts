@@ -1,4 +1,4 @@
-import type { ChatChanged, InputMedia, Message, MessageList } from '../api/types';
+import type { ChatChanged, InputMedia, Message, MessageList, ReplyQuote } from '../api/types';
 import { PeerKind, RpcError, ServiceActions, peerOf } from '../api/types';
 import { blankDialog, dialogOf, ensureChats, ensureUsers, loadDialogs, loadPresence, rememberUsers, updateDialog } from './chats';
 import type { MediaDescription } from '../api/media';
@@ -171,10 +171,11 @@ export async function sendMessage(
   replyToId: number | null,
   media: InputMedia | null = null,
   silent = false,
+  quote: ReplyQuote | null = null,
 ): Promise<void> {
-  const pending: PendingMessage = { randomId: randomId(), text, replyToId, media, date: Math.floor(Date.now() / 1000), failed: false, silent };
+  const pending: PendingMessage = { randomId: randomId(), text, replyToId, media, date: Math.floor(Date.now() / 1000), failed: false, silent, quote };
   const me = getState().me?.id;
-  if (me) keepInOutbox(me, { key, randomId: pending.randomId, text, replyToId, media, date: pending.date, silent });
+  if (me) keepInOutbox(me, { key, randomId: pending.randomId, text, replyToId, media, date: pending.date, silent, quote });
   setHistory(key, (h) => ({ ...h, pending: [...h.pending, pending] }));
   await deliverPending(key, pending);
 }
@@ -193,6 +194,7 @@ async function deliverPending(key: string, pending: PendingMessage): Promise<voi
       reply_to_id: pending.replyToId,
       media: pending.media,
       silent: pending.silent === true,
+      quote: pending.replyToId ? pending.quote : null,
     });
     messageArrived(sent.message);
     updatePending(key, (list) => list.filter((p) => p.randomId !== pending.randomId));

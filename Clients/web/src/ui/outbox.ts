@@ -1,4 +1,4 @@
-import type { InputMedia } from '../api/types';
+import type { InputMedia, ReplyQuote } from '../api/types';
 
 /** A message this device has not had stored yet, kept across reloads until the server answers it or the user
  * discards it. Sent again with the same random id: the server stores it once whatever happened before. */
@@ -11,6 +11,8 @@ export interface OutboxEntry {
   date: number;
   /** Sent without sound (absent in entries kept by older versions of the app). */
   silent?: boolean;
+  /** The part of the replied message it quotes (absent in entries kept by older versions of the app). */
+  quote?: ReplyQuote | null;
 }
 
 const storageKey = (userId: number) => `messenger.outbox.${userId}`;

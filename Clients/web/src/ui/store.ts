@@ -2,7 +2,7 @@ import { useEffect, useReducer, useRef } from 'preact/hooks';
 import type { CallView } from './calls';
 import type { GroupCallView } from './groupCalls';
 import type { NewSignIn } from './signIns';
-import type { Chat, ConnectionState, Contact, Dialog, DialogFilter, GroupCall, InputMedia, MemberRole, Message, ScheduledMessage, User } from '../api/types';
+import type { Chat, ConnectionState, Contact, Dialog, DialogFilter, GroupCall, InputMedia, MemberRole, Message, ReplyQuote, ScheduledMessage, User } from '../api/types';
 
 /** A message this device is sending: shown with a clock until the server stores it. */
 export interface PendingMessage {
@@ -14,6 +14,8 @@ export interface PendingMessage {
   failed: boolean;
   /** Sent without sound. */
   silent?: boolean;
+  /** The part of the replied message it quotes. */
+  quote?: ReplyQuote | null;
   error?: string;
   /** The failure may pass by itself (no answer, server busy): sent again when the connection comes back. */
   retryable?: boolean;
