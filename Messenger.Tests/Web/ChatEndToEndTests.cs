@@ -2462,6 +2462,67 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task QuoteReply_WhenPartOfAMessageIsSelected_ShowsThatPartInTheComposerAndTheReply_AndKeepsItAfterTheOriginalIsEdited()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Shall we meet at the station at noon, or at the museum at two?");
+        await bob.OpenChatAsync(aliceName.Display);
+        var question = bob.Message("Shall we meet");
+        await Expect(question).ToBeVisibleAsync();
+        var questionId = await question.GetAttributeAsync("data-message-id");
+
+        // As a mouse drag would leave it: a selection inside the bubble's text, with the space before it.
+        (await bob.Page.EvaluateAsync<bool>(
+            """
+            ([id, part]) => {
+              const text = document.querySelector(`[data-message-id="${id}"] .bubble__text`);
+              const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const at = node.data.indexOf(part);
+                if (at < 0) continue;
+                const range = document.createRange();
+                range.setStart(node, at);
+                range.setEnd(node, at + part.length);
+                getSelection().removeAllRanges();
+                getSelection().addRange(range);
+                return true;
+              }
+              return false;
+            }
+            """,
+            new object[] { questionId!, " the museum at two" })).Should().BeTrue();
+        await question.HoverAsync();
+        await question.GetByRole(AriaRole.Button, new() { Name = "Reply", Exact = true }).ClickAsync();
+        await Expect(bob.Page.GetByTestId("composer-quote")).ToHaveTextAsync("the museum at two");
+        await bob.ScreenshotAsync("quote-reply-composer");
+        await bob.SendAsync("Museum, definitely");
+
+        var reply = alice.Message("Museum, definitely");
+        await Expect(reply.GetByTestId("reply-quote")).ToHaveTextAsync("the museum at two");
+        await Expect(bob.Message("Museum, definitely").GetByTestId("reply-quote")).ToHaveTextAsync("the museum at two");
+        await alice.ScreenshotAsync("quote-reply-bubble");
+        var original = alice.Message("Shall we meet");
+        await original.HoverAsync();
+        await original.GetByRole(AriaRole.Button, new() { Name = "Edit" }).ClickAsync();
+        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync("Shall we meet at the station?");
+        await box.PressAsync("Enter");
+        await Expect(bob.Message("Shall we meet at the station?")).ToContainTextAsync("edited");
+        await Expect(bob.Message("Museum, definitely").GetByTestId("reply-quote")).ToHaveTextAsync("the museum at two");
+
+        await bob.Message("Museum, definitely").GetByRole(AriaRole.Button, new() { Name = "Go to the replied message" }).ClickAsync();
+        await Expect(bob.Page.Locator(".messages__row--highlight")).ToContainTextAsync("Shall we meet at the station?");
+        await bob.Page.EvaluateAsync("() => getSelection().removeAllRanges()");
+        var edited = bob.Message("Shall we meet at the station?");
+        await edited.HoverAsync();
+        await edited.GetByRole(AriaRole.Button, new() { Name = "Reply", Exact = true }).ClickAsync();
+        await Expect(bob.Page.Locator(".composer__context")).ToContainTextAsync($"Reply to {aliceName.Display}");
+        await Expect(bob.Page.GetByTestId("composer-quote")).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
     private async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) AliceName, (string Username, string Display) BobName)> TwoPeopleAsync(
         [CallerMemberName] string test = "")
     {
