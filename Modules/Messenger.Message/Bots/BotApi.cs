@@ -110,9 +110,10 @@ internal static class BotApi
 
     private static async Task<object> SendMessageAsync(IServiceProvider services, long bot, BotRequest request, HttpRequest http, CancellationToken cancellationToken)
     {
+        var (replyToId, quote) = request.Reply();
         var sent = await services.InvokeAsUserAsync<SendMessageCall, SentMessage>(
-            bot, new SendMessageCall(request.Chat(), RandomIdOf(http), request.Required("text"), request.Long("reply_to_message_id"),
-                ReplyMarkup: request.Markup("reply_markup"), Silent: request.DisableNotification()), cancellationToken);
+            bot, new SendMessageCall(request.Chat(), RandomIdOf(http), request.Required("text"), replyToId,
+                ReplyMarkup: request.Markup("reply_markup"), Silent: request.DisableNotification(), Quote: quote), cancellationToken);
         return await OwnMessageAsync(services, bot, sent.Message, cancellationToken);
     }
 
@@ -300,6 +301,41 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
         return fields.GetValueOrDefault(name) is { Length: > 0 } text
             ? bool.TryParse(text, out var parsed) ? parsed : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name)
             : null;
+    }
+
+    /// <summary>What the message answers: <c>reply_to_message_id</c>, or Telegram's <c>reply_parameters</c>
+    /// (<c>{message_id, quote?, quote_position?}</c>, an object in a JSON body or its JSON text in a form or query), which
+    /// may also quote part of that message (the position 0 when not given: the server then takes the first place the quote
+    /// stands). Both at once must name the same message.</summary>
+    public (long? ReplyToId, ReplyQuote? Quote) Reply()
+    {
+        var plain = Long("reply_to_message_id");
+        if (Json("reply_parameters") is not { } parameters)
+        {
+            return (plain, null);
+        }
+
+        if (parameters.ValueKind != JsonValueKind.Object
+            || !parameters.TryGetProperty("message_id", out var id) || id.ValueKind != JsonValueKind.Number || !id.TryGetInt64(out var messageId)
+            || (plain is { } other && other != messageId))
+        {
+            throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "reply_parameters");
+        }
+
+        if (!parameters.TryGetProperty("quote", out var quote) || quote.ValueKind == JsonValueKind.Null)
+        {
+            return (messageId, null);
+        }
+
+        var position = 0;
+        if (quote.ValueKind != JsonValueKind.String
+            || (parameters.TryGetProperty("quote_position", out var at) && at.ValueKind != JsonValueKind.Null
+                && (at.ValueKind != JsonValueKind.Number || !at.TryGetInt32(out position))))
+        {
+            throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "reply_parameters");
+        }
+
+        return (messageId, new ReplyQuote(quote.GetString()!, position));
     }
 
     /// <summary>Buttons (<c>{"inline_keyboard": [[{"text", "callback_data" | "url"}]]}</c>): an object in a JSON body, or
