@@ -59,7 +59,9 @@ internal static class MessageDeletion
         var unpinned = new List<long>();
         foreach (var id in ids)
         {
-            scope.Execute("UPDATE message_messages SET deleted = 1, text = '', media = NULL, expires_at = NULL, web_page = NULL, shared_kind = NULL, quote_text = NULL, quote_offset = NULL WHERE id = @id", ("@id", id));
+            scope.Execute(
+                "UPDATE message_messages SET deleted = 1, text = '', media = NULL, expires_at = NULL, web_page = NULL, shared_kind = NULL, " +
+                "quote_text = NULL, quote_offset = NULL WHERE id = @id", ("@id", id));
             SearchIndex.Remove(scope, id);
             ReactionStore.Forget(scope, id);
             PollStore.Forget(scope, id);
