@@ -244,93 +244,95 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
           {muteError}
         </span>
       )}
-      <button
-        type="button"
-        class="icon-btn conversation__tools"
-        aria-label={pinned ? 'Unpin chat' : 'Pin chat'}
-        title={pinned ? 'Unpin chat from the top of the list' : 'Pin chat to the top of the list'}
-        aria-pressed={pinned}
-        onClick={togglePin}
-      >
-        <Icon name="pin" />
-      </button>
-      <button
-        type="button"
-        class="icon-btn"
-        aria-label={muted ? 'Unmute' : 'Mute'}
-        title={muted ? 'Unmute notifications' : 'Mute notifications'}
-        aria-pressed={muted}
-        data-testid="mute-toggle"
-        onClick={toggleMute}
-      >
-        <Icon name={muted ? 'bellOff' : 'bell'} />
-      </button>
-      {callable && (
-        <>
-          <button type="button" class="icon-btn" aria-label="Call" title="Voice call" disabled={inCall} onClick={() => void startCall(peer.id)}>
-            <Icon name="phone" />
-          </button>
-          <button type="button" class="icon-btn" aria-label="Video call" title="Video call" disabled={inCall} onClick={() => void startCall(peer.id, true)}>
-            <Icon name="camera" />
-          </button>
-        </>
-      )}
-      {addable && (
-        <button type="button" class="icon-btn" aria-label="Add to contacts" title="Add to contacts" onClick={() => setAddingContact(true)}>
-          <Icon name="userPlus" />
-        </button>
-      )}
-      {peer.kind === PeerKind.Chat && <StartGroupCallButton chatId={peer.id} />}
-      <button type="button" class="icon-btn" aria-label="Search in chat" title="Search in this chat" onClick={onSearch}>
-        <Icon name="search" />
-      </button>
-      {(mayTime || autoDelete > 0) && (
+      <div class="conversation__actions">
         <button
           type="button"
-          class={`icon-btn${autoDelete > 0 ? ' icon-btn--on' : ''}`}
-          aria-label="Auto-delete"
-          title={autoDelete > 0 ? `Messages are deleted after ${periodText(autoDelete)}` : 'Auto-delete is off'}
-          aria-pressed={autoDelete > 0}
-          data-testid="auto-delete"
-          disabled={!mayTime}
-          onClick={() => setTiming(true)}
+          class="icon-btn"
+          aria-label={pinned ? 'Unpin chat' : 'Pin chat'}
+          title={pinned ? 'Unpin chat from the top of the list' : 'Pin chat to the top of the list'}
+          aria-pressed={pinned}
+          onClick={togglePin}
         >
-          <Icon name="timer" />
+          <Icon name="pin" />
         </button>
-      )}
-      <button
-        type="button"
-        class="icon-btn"
-        aria-label="Export chat"
-        title="Save the whole history as a JSON file"
-        disabled={exporting}
-        onClick={exportHistory}
-      >
-        <Icon name="download" />
-      </button>
-      <button type="button" class="icon-btn" aria-label="Mark as unread" title="Mark as unread and close" onClick={markUnread}>
-        <Icon name="dot" />
-      </button>
-      <ChatFoldersButton chatKey={chatKey} />
-      <button
-        type="button"
-        class="icon-btn"
-        aria-label={archived ? 'Unarchive chat' : 'Archive chat'}
-        title={archived ? 'Move back to the chat list' : 'Move to the archive'}
-        aria-pressed={archived}
-        onClick={toggleArchive}
-      >
-        <Icon name="archive" />
-      </button>
-      <button
-        type="button"
-        class="icon-btn"
-        aria-label={peer.kind === PeerKind.User ? 'Delete chat' : 'Clear history'}
-        title={peer.kind === PeerKind.User ? 'Delete this chat' : 'Clear the history for yourself'}
-        onClick={() => setClearing(true)}
-      >
-        <Icon name="trash" />
-      </button>
+        <button
+          type="button"
+          class="icon-btn"
+          aria-label={muted ? 'Unmute' : 'Mute'}
+          title={muted ? 'Unmute notifications' : 'Mute notifications'}
+          aria-pressed={muted}
+          data-testid="mute-toggle"
+          onClick={toggleMute}
+        >
+          <Icon name={muted ? 'bellOff' : 'bell'} />
+        </button>
+        {callable && (
+          <>
+            <button type="button" class="icon-btn" aria-label="Call" title="Voice call" disabled={inCall} onClick={() => void startCall(peer.id)}>
+              <Icon name="phone" />
+            </button>
+            <button type="button" class="icon-btn" aria-label="Video call" title="Video call" disabled={inCall} onClick={() => void startCall(peer.id, true)}>
+              <Icon name="camera" />
+            </button>
+          </>
+        )}
+        {addable && (
+          <button type="button" class="icon-btn" aria-label="Add to contacts" title="Add to contacts" onClick={() => setAddingContact(true)}>
+            <Icon name="userPlus" />
+          </button>
+        )}
+        {peer.kind === PeerKind.Chat && <StartGroupCallButton chatId={peer.id} />}
+        <button type="button" class="icon-btn" aria-label="Search in chat" title="Search in this chat" onClick={onSearch}>
+          <Icon name="search" />
+        </button>
+        {(mayTime || autoDelete > 0) && (
+          <button
+            type="button"
+            class={`icon-btn${autoDelete > 0 ? ' icon-btn--on' : ''}`}
+            aria-label="Auto-delete"
+            title={autoDelete > 0 ? `Messages are deleted after ${periodText(autoDelete)}` : 'Auto-delete is off'}
+            aria-pressed={autoDelete > 0}
+            data-testid="auto-delete"
+            disabled={!mayTime}
+            onClick={() => setTiming(true)}
+          >
+            <Icon name="timer" />
+          </button>
+        )}
+        <button
+          type="button"
+          class="icon-btn"
+          aria-label="Export chat"
+          title="Save the whole history as a JSON file"
+          disabled={exporting}
+          onClick={exportHistory}
+        >
+          <Icon name="download" />
+        </button>
+        <button type="button" class="icon-btn" aria-label="Mark as unread" title="Mark as unread and close" onClick={markUnread}>
+          <Icon name="dot" />
+        </button>
+        <ChatFoldersButton chatKey={chatKey} />
+        <button
+          type="button"
+          class="icon-btn"
+          aria-label={archived ? 'Unarchive chat' : 'Archive chat'}
+          title={archived ? 'Move back to the chat list' : 'Move to the archive'}
+          aria-pressed={archived}
+          onClick={toggleArchive}
+        >
+          <Icon name="archive" />
+        </button>
+        <button
+          type="button"
+          class="icon-btn"
+          aria-label={peer.kind === PeerKind.User ? 'Delete chat' : 'Clear history'}
+          title={peer.kind === PeerKind.User ? 'Delete this chat' : 'Clear the history for yourself'}
+          onClick={() => setClearing(true)}
+        >
+          <Icon name="trash" />
+        </button>
+      </div>
       {clearing && <ClearHistoryDialog chatKey={chatKey} onClose={() => setClearing(false)} />}
       {timing && <AutoDeleteDialog chatKey={chatKey} current={autoDelete} onClose={() => setTiming(false)} />}
       {addingContact && <ContactDialog userId={peer.id} onClose={() => setAddingContact(false)} />}
