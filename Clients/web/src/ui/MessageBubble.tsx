@@ -296,7 +296,7 @@ export function PendingBubble({ chatKey, pending }: { chatKey: string; pending: 
         </span>
       </div>
       {pending.failed && (
-        <div class="msg__actions msg__actions--shown">
+        <div class="msg__actions msg__actions--shown msg__actions--failed">
           {pending.error && <span class="form__error msg__error">{pending.error}</span>}
           <button type="button" class="btn btn--small" onClick={() => retryPending(chatKey, pending.randomId)}>
             Retry
