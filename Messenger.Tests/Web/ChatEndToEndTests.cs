@@ -926,6 +926,25 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Send_ByTheButton_LeavesFocusInTheMessageBox_SoTheNextMessageIsTypedAtOnce()
+    {
+        var (alice, _, _, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+
+        await box.FillAsync("Sent with the button");
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        await Expect(alice.Message("Sent with the button")).ToBeVisibleAsync();
+        await Expect(box).ToBeFocusedAsync();
+
+        await alice.Page.Keyboard.TypeAsync("Typed straight after");
+        await alice.Page.Keyboard.PressAsync("Enter");
+        await Expect(alice.Message("Typed straight after")).ToBeVisibleAsync();
+        await Expect(box).ToHaveValueAsync("");
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Reactions_ChosenFromTheMenu_AreCountedForBoth_AndAChipTogglesOnesOwn()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
@@ -2419,6 +2438,7 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await thread.GetByLabel("Reply in thread").FillAsync("Why blue?");
         await thread.GetByRole(AriaRole.Button, new() { Name = "Send reply" }).ClickAsync();
         await Expect(thread.GetByTestId("thread-reply")).ToHaveCountAsync(2);
+        await Expect(thread.GetByLabel("Reply in thread")).ToBeFocusedAsync();
         await Expect(thread.GetByTestId("thread-reply").Nth(1)).ToContainTextAsync("YouWhy blue?");
         await Expect(bob.Message("Blue or green?").GetByTestId("replies-button")).ToHaveTextAsync("2 replies · 1 new", new() { Timeout = 10_000 });
         await Expect(bob.Message("Why blue?")).ToBeVisibleAsync();

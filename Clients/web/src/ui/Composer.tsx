@@ -312,6 +312,9 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
                     return;
                   }
                   void submit();
+                  // The emptied box swaps this button for the microphone, and focus would fall to the page: it goes back
+                  // to the box, where the next message is typed.
+                  box.current?.focus();
                 }}
                 onContextMenu={(e) => {
                   if (editing || !text.trim()) return;
@@ -344,6 +347,7 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
                     onClick={() => {
                       setSendMenu(false);
                       void submit(undefined, true);
+                      box.current?.focus();
                     }}
                   >
                     <Icon name="bellOff" /> Send without sound

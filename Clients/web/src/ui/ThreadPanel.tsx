@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Message } from '../api/types';
 import { formatTime } from './format';
 import { Icon } from './Icon';
@@ -18,6 +18,7 @@ export function ThreadPanel({ chatKey, messageId }: { chatKey: string; messageId
   const state = useApp((s) => s);
   const [text, setText] = useState('');
   const [error, setError] = useState('');
+  const box = useRef<HTMLTextAreaElement>(null);
   const parent = history.messages.find((m) => m.id === messageId);
   const replies = history.messages.filter((m) => m.reply_to_id === messageId && !m.action);
   const newest = replies.reduce((max, m) => Math.max(max, m.id), 0);
@@ -31,6 +32,8 @@ export function ThreadPanel({ chatKey, messageId }: { chatKey: string; messageId
     if (!trimmed) return;
     setError('');
     setText('');
+    // Sent by the button, which the empty box disables: focus would fall to the page, and the next answer is typed here.
+    box.current?.focus();
     try {
       await sendMessage(chatKey, trimmed, messageId);
     } catch (e) {
@@ -68,7 +71,7 @@ export function ThreadPanel({ chatKey, messageId }: { chatKey: string; messageId
             <form class="form" onSubmit={send}>
               <label class="field">
                 <span class="field__label">Reply in thread</span>
-                <textarea class="field__input" rows={2} maxLength={4096} value={text} onInput={(e) => setText(e.currentTarget.value)}
+                <textarea ref={box} class="field__input" rows={2} maxLength={4096} value={text} onInput={(e) => setText(e.currentTarget.value)}
                   onKeyDown={(e) => {
                     if (e.key === 'Enter' && !e.shiftKey) void send(e);
                   }} />
