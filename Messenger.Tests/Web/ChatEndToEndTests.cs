@@ -148,7 +148,20 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await bar.GetByRole(AriaRole.Button, new() { Name = "Show the pinned message" }).ClickAsync();
         await Expect(bar).ToContainTextAsync("Agenda second");
 
-        await bar.GetByRole(AriaRole.Button, new() { Name = "All pinned messages" }).ClickAsync();
+        // Escape closes the list (and only the list: the chat stays open), focus back on its button; so does a press elsewhere.
+        var listButton = bar.GetByRole(AriaRole.Button, new() { Name = "All pinned messages" });
+        await listButton.ClickAsync();
+        await Expect(bob.Page.GetByTestId("pinned-list")).ToBeVisibleAsync();
+        await bob.Page.Keyboard.PressAsync("Escape");
+        await Expect(bob.Page.GetByTestId("pinned-list")).ToHaveCountAsync(0);
+        await Expect(listButton).ToBeFocusedAsync();
+        await Expect(bob.Page.GetByTestId("chat-title")).ToHaveTextAsync(aliceName.Display);
+        await listButton.ClickAsync();
+        await Expect(bob.Page.GetByTestId("pinned-list")).ToBeVisibleAsync();
+        await bob.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true }).ClickAsync();
+        await Expect(bob.Page.GetByTestId("pinned-list")).ToHaveCountAsync(0);
+
+        await listButton.ClickAsync();
         await Expect(bob.Page.GetByTestId("pinned-list").GetByRole(AriaRole.Listitem)).ToHaveCountAsync(2);
         await bob.Page.GetByTestId("pinned-list").GetByRole(AriaRole.Button, new() { Name = "Unpin all messages" }).ClickAsync();
         await Expect(bar).ToHaveCountAsync(0);
@@ -954,7 +967,14 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
 
         var atBob = bob.Message("Release is out");
         await atBob.HoverAsync();
-        await atBob.GetByRole(AriaRole.Button, new() { Name = "React", Exact = true }).ClickAsync();
+        var react = atBob.GetByRole(AriaRole.Button, new() { Name = "React", Exact = true });
+        var menu = atBob.GetByRole(AriaRole.Menu, new() { Name = "Reactions to choose from" });
+        await react.ClickAsync();
+        await Expect(menu).ToBeVisibleAsync();
+        await bob.Page.Keyboard.PressAsync("Escape");
+        await Expect(menu).ToHaveCountAsync(0);
+        await Expect(react).ToBeFocusedAsync();
+        await react.ClickAsync();
         await atBob.GetByRole(AriaRole.Menuitem, new() { Name = "React with 👍" }).ClickAsync();
         await Expect(atBob.GetByRole(AriaRole.Button, new() { Name = "👍 1" })).ToHaveAttributeAsync("aria-pressed", "true");
         var atAlice = alice.Message("Release is out");

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Message, ReplyQuote } from '../api/types';
 import { MemberRole, PeerKind, isMuted } from '../api/types';
 import { clearHistory, deleteMessages, openChat, sendFile } from './messages';
@@ -25,6 +25,7 @@ import { GroupCallBar, StartGroupCallButton } from './GroupCallBar';
 import { ChatFoldersButton } from './Folders';
 import { AutoDeletePeriods, canSetAutoDelete, setAutoDelete } from './autoDelete';
 import { react } from './reactions';
+import { useDismiss } from './dismiss';
 
 export function Conversation({ chatKey }: { chatKey: string }) {
   const [replyTo, setReplyTo] = useState<Message | null>(null);
@@ -351,6 +352,11 @@ function PinnedBar({ chatKey, onError }: { chatKey: string; onError: (e: unknown
   const [list, setList] = useState<Message[] | null>(null);
   const [index, setIndex] = useState(0);
   const [open, setOpen] = useState(false);
+  const toggle = useRef<HTMLButtonElement>(null);
+  const bar = useDismiss<HTMLDivElement>(open, (byKey) => {
+    setOpen(false);
+    if (byKey) toggle.current?.focus();
+  });
   // The list is refetched whenever the newest pin, the count or anything else about the pins may have changed (a pin
   // event, an edit, a delete: pinsTouched): an update names what changed, but a device that caught up over a revoke may
   // have missed entries, and the server's list is the truth.
@@ -372,7 +378,7 @@ function PinnedBar({ chatKey, onError }: { chatKey: string; onError: (e: unknown
   const position = pins.length - Math.min(index, pins.length - 1);
   const act = (work: Promise<void>) => work.catch(onError);
   return (
-    <div class="pinned" data-testid="pinned-bar">
+    <div ref={bar} class="pinned" data-testid="pinned-bar">
       <button
         type="button"
         class="pinned__body"
@@ -386,7 +392,15 @@ function PinnedBar({ chatKey, onError }: { chatKey: string; onError: (e: unknown
         <span class="pinned__text">{text}</span>
       </button>
       {pins.length > 1 && (
-        <button type="button" class="icon-btn icon-btn--small" aria-label="All pinned messages" title="All pinned messages" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+        <button
+          ref={toggle}
+          type="button"
+          class="icon-btn icon-btn--small"
+          aria-label="All pinned messages"
+          title="All pinned messages"
+          aria-expanded={open}
+          onClick={() => setOpen((o) => !o)}
+        >
           <Icon name="menu" />
         </button>
       )}

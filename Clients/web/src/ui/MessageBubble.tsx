@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { Dialog, Message, ReplyQuote, WebPage } from '../api/types';
 import { ChatKind, PeerKind, peerOf } from '../api/types';
 import { BotKeyboard } from './BotKeyboard';
@@ -12,6 +12,7 @@ import { QUICK_REACTIONS, canReact } from './reactions';
 import { RichText } from './RichText';
 import { setState, type AppState, type PendingMessage } from './store';
 import { Icon } from './Icon';
+import { useDismiss } from './dismiss';
 import { ReportDialog } from './Reports';
 import { selectedQuote } from './quotes';
 
@@ -47,6 +48,11 @@ export function MessageBubble({
   state, message, continued, dialog, replyTo, replies = 0, newReplies = 0, onReply, onEdit, onDelete, onPin, onReact, onForward, onSeenBy, onJump,
 }: BubbleProps) {
   const [picking, setPicking] = useState(false);
+  const reactButton = useRef<HTMLButtonElement>(null);
+  const picker = useDismiss<HTMLSpanElement>(picking, (byKey) => {
+    setPicking(false);
+    if (byKey) reactButton.current?.focus();
+  });
   const [reporting, setReporting] = useState(false);
   if (message.action) {
     return (
@@ -156,8 +162,9 @@ export function MessageBubble({
       </div>
       <div class={`msg__actions${picking ? ' msg__actions--shown' : ''}`}>
         {reactable && (
-          <span class="react-picker">
+          <span ref={picker} class="react-picker">
             <button
+              ref={reactButton}
               type="button"
               class="icon-btn icon-btn--small"
               aria-label="React"

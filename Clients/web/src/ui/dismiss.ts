@@ -1,0 +1,33 @@
+import { useEffect, useRef } from 'preact/hooks';
+
+/**
+ * A small menu or popover that stays on the page (not a Modal): while open, Escape or a press outside the returned
+ * element (which should hold the button that opens it too) closes it; `byKey` says it was Escape, after which focus
+ * belongs back on that button. Escape is taken in the capture phase and marked handled, so the app's own Escape
+ * (close the info panel, go back to the chat list) waits for the next press.
+ */
+export function useDismiss<T extends HTMLElement>(open: boolean, close: (byKey: boolean) => void) {
+  const ref = useRef<T>(null);
+  const latest = useRef(close);
+  latest.current = close;
+  useEffect(() => {
+    if (!open) return;
+    const outside = (e: PointerEvent) => {
+      if (!ref.current?.contains(e.target as Node)) latest.current(false);
+    };
+    const keys = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      e.preventDefault();
+      latest.current(true);
+    };
+    // Registered after the press that opened it has ended, so that press does not close it again.
+    const timer = setTimeout(() => document.addEventListener('pointerdown', outside));
+    document.addEventListener('keydown', keys, true);
+    return () => {
+      clearTimeout(timer);
+      document.removeEventListener('pointerdown', outside);
+      document.removeEventListener('keydown', keys, true);
+    };
+  }, [open]);
+  return ref;
+}
