@@ -30,6 +30,18 @@ describe('message formatting', () => {
     ]);
   });
 
+  it('drops the line break after a code block, which ends its line by itself', () => {
+    expect(parseRich('Some code:\n```\nx = 1\n```\nand more\n\nafter a blank line')).toEqual([
+      { kind: 'text', text: 'Some code:\n' },
+      { kind: 'pre', text: 'x = 1' },
+      { kind: 'text', text: 'and more\n\nafter a blank line' },
+    ]);
+    expect(parseRich('```\na\n```\n\nb')).toEqual([
+      { kind: 'pre', text: 'a' },
+      { kind: 'text', text: '\nb' },
+    ]);
+  });
+
   it('finds bold text and mentions, not e-mail addresses', () => {
     expect(parseRich('**Heads up** @alice_1, mail bob@example.com')).toEqual([
       { kind: 'bold', text: 'Heads up' },

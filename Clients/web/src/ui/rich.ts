@@ -19,20 +19,22 @@ const TRAILING = /[.,;:!?'"»”’]+$/;
 
 export function parseRich(text: string): Segment[] {
   const out: Segment[] = [];
-  splitBy(text, FENCE, (body) => out.push({ kind: 'pre', text: body.replace(/\n$/, '') }), (rest) =>
-    splitBy(rest, INLINE_CODE, (code) => out.push({ kind: 'code', text: code }), (plain) => inline(plain, out)),
+  // A code block is a block: it ends its line, so the line break typed after its closing ``` would show as an empty line.
+  splitBy(text, FENCE, (body) => out.push({ kind: 'pre', text: body.replace(/\n$/, '') }), (rest, afterMatch) =>
+    splitBy(afterMatch ? rest.replace(/^\n/, '') : rest, INLINE_CODE, (code) => out.push({ kind: 'code', text: code }), (plain) => inline(plain, out)),
   );
   return merge(out);
 }
 
-function splitBy(text: string, pattern: RegExp, onMatch: (body: string) => void, onRest: (rest: string) => void): void {
+/** `afterMatch`: the rest comes right after a match (not at the start of the text). */
+function splitBy(text: string, pattern: RegExp, onMatch: (body: string) => void, onRest: (rest: string, afterMatch: boolean) => void): void {
   let at = 0;
   for (const match of text.matchAll(pattern)) {
-    if (match.index > at) onRest(text.slice(at, match.index));
+    if (match.index > at) onRest(text.slice(at, match.index), at > 0);
     onMatch(match[1]);
     at = match.index + match[0].length;
   }
-  if (at < text.length) onRest(text.slice(at));
+  if (at < text.length) onRest(text.slice(at), at > 0);
 }
 
 function inline(text: string, out: Segment[]): void {
