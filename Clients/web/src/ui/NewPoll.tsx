@@ -81,6 +81,7 @@ export function NewPollDialog({ chatKey, onClose }: { chatKey: string; onClose: 
               <input
                 class="field__input"
                 aria-label={`Option ${i + 1}`}
+                placeholder={`Option ${i + 1}`}
                 maxLength={POLL_LIMITS.option}
                 value={option}
                 onInput={(e) => setOption(i, e.currentTarget.value)}
