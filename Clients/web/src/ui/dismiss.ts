@@ -1,22 +1,26 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 /**
  * A small menu or popover that stays on the page (not a Modal): while open, Escape or a press outside the returned
  * element (which should hold the button that opens it too) closes it; `byKey` says it was Escape, after which focus
  * belongs back on that button. Escape is taken in the capture phase and marked handled, so the app's own Escape
- * (close the info panel, go back to the chat list) waits for the next press.
+ * (close the info panel, go back to the chat list) waits for the next press; while a dialog (opened over the menu) is
+ * up, Escape is the dialog's. The listeners are set in a layout effect: a plain effect waits for the next frame, which a
+ * tab in the background may not paint for a while, and an Escape pressed meanwhile would be lost.
  */
 export function useDismiss<T extends HTMLElement>(open: boolean, close: (byKey: boolean) => void) {
   const ref = useRef<T>(null);
   const latest = useRef(close);
   latest.current = close;
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!open) return;
     const outside = (e: PointerEvent) => {
       if (!ref.current?.contains(e.target as Node)) latest.current(false);
     };
     const keys = (e: KeyboardEvent) => {
       if (e.key !== 'Escape' || e.defaultPrevented) return;
+      const dialog = document.querySelector('[aria-modal="true"]');
+      if (dialog && !ref.current?.contains(dialog)) return;
       e.preventDefault();
       latest.current(true);
     };
