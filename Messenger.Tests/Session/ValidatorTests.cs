@@ -110,7 +110,10 @@ public sealed class ValidatorTests
     [InlineData("al", 20, null)]
     [InlineData("Al_1", 50, null)]
     [InlineData("", 20, "SEARCH_QUERY_INVALID")]
-    [InlineData("a%", 20, "SEARCH_QUERY_INVALID")]
+    [InlineData("a%", 20, null)]
+    [InlineData("José García", 20, null)]
+    [InlineData("%_", 20, "SEARCH_QUERY_INVALID")]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 20, "SEARCH_QUERY_INVALID")]
     [InlineData("al", 0, "LIMIT_INVALID")]
     [InlineData("al", 51, "LIMIT_INVALID")]
     public void SearchUsers(string prefix, int limit, string? error) =>

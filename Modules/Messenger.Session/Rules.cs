@@ -24,9 +24,6 @@ internal static class Rules
     /// <summary>Usernames are unique case-insensitively: this is the form stored in the unique index.</summary>
     public static string UsernameKey(string username) => username.ToLowerInvariant();
 
-    /// <summary>A display name as its prefix search compares it: trimmed, lower-cased (any script's capitals).</summary>
-    public static string NameKey(string displayName) => displayName.Trim().ToLowerInvariant();
-
     public static int Characters(string text) => text.EnumerateRunes().Count();
 
     /// <summary>Trimmed, 1–<paramref name="max"/> characters, no control characters (they garble every list they appear in).</summary>

@@ -194,7 +194,7 @@ internal sealed class GetFullChatValidator : AbstractValidator<GetFullChatCall>
         RuleFor(c => c.Offset).GreaterThanOrEqualTo(0).WithErrorCode(MessageErrorNames.OffsetInvalid);
         RuleFor(c => c.Limit).InclusiveBetween(1, 1000).WithErrorCode(MessageErrorNames.LimitInvalid);
         RuleFor(c => c.Query)
-            .Must(q => string.IsNullOrEmpty(q) || (q.Trim().Length is >= 1 and <= MemberSearch.MaxQueryLength && !q.Any(char.IsControl)))
+            .Must(q => string.IsNullOrEmpty(q) || (q.Trim().Length is >= 1 and <= MemberSearch.MaxQueryLength && !q.Any(char.IsControl) && NameKey.HasWord(q)))
             .WithErrorCode(SessionErrorNames.SearchQueryInvalid);
     }
 }
@@ -225,12 +225,14 @@ internal sealed class GetFullChatHandler(
 }
 
 /// <summary>
-/// A group's members by the start of their name (<c>groups.getFull</c> with a query). The names are the Session
-/// module's, the members this module's; neither side is read whole for a keystroke. A group of up to
+/// A group's members by name (<c>groups.getFull</c> with a query): every word of the query starting a word of the
+/// display name or the username, accents and case folded (the Session module's <c>NameSearch</c> decides). The names
+/// are the Session module's, the members this module's; neither side is read whole for a keystroke. A group of up to
 /// <c>MemberSearchScanLimit</c> (2,000) members is read whole (one range of the primary key) and its members' names
 /// matched by id, which finds every match. A larger one (up to 200,000) goes the other way: the first
-/// <see cref="CandidatesPerName"/> accounts of the server by display name and by username that start with the query
-/// (two index ranges), each checked for membership by the primary key — at most 2,000 lookups whatever the group's size.
+/// <see cref="CandidatesPerName"/> accounts of the server with a name word starting with the query's longest word
+/// and the first as many by username (index ranges), each checked for membership by the primary key — a bounded
+/// number of lookups whatever the group's size.
 /// </summary>
 internal static class MemberSearch
 {

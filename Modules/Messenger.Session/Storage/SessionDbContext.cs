@@ -28,10 +28,11 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             user.HasIndex(u => u.UsernameKey).IsUnique();
             user.Property(u => u.PasswordHash).HasColumnName("password_hash").HasMaxLength(256);
             user.Property(u => u.DisplayName).HasColumnName("display_name").HasMaxLength(64);
-            // Lower-cased (Rules.NameKey), for finding a group's members by the start of their name; null until the
-            // start-up pass fills the rows from before the column.
-            user.Property(u => u.DisplayNameKey).HasColumnName("display_name_key").HasMaxLength(64);
-            user.HasIndex(u => u.DisplayNameKey);
+            // The display name's words, folded (NameKey), joined by single spaces; '' for accounts no name search finds
+            // (deleted, webhooks' posters). Null until the start-up fill wrote the name's words (session_user_name_words).
+            user.Property(u => u.DisplayNameKey).HasColumnName("display_name_key").HasMaxLength(256);
+            // Only the accounts still to fill: a start with none costs one seek.
+            user.HasIndex(u => u.DisplayNameKey).HasFilter("display_name_key IS NULL").HasDatabaseName("IX_session_users_name_unfilled");
             user.Property(u => u.Bio).HasColumnName("bio").HasMaxLength(140);
             user.Property(u => u.IsAdmin).HasColumnName("is_admin");
             // The admins are read inside writer units (every report filed or resolved tells them): a few rows, never a
@@ -43,6 +44,19 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             user.Property(u => u.Photo).HasColumnName("photo");
             // A webhook's poster (IBotAccounts): no password, never signs in, found by no search.
             user.Property(u => u.IsBot).HasColumnName("is_bot");
+        });
+
+        // Every word of a searchable account's display name, folded (NameKey), for finding people by the start of any
+        // word of their name: one range of the primary key per query word. Written in the unit of every display name
+        // change; by user for rewriting one account's words.
+        modelBuilder.Entity<NameWordRow>(word =>
+        {
+            word.ToTable("session_user_name_words");
+            word.HasKey(w => new { w.Word, w.UserId });
+            word.Property(w => w.Word).HasColumnName("word");
+            word.Property(w => w.UserId).HasColumnName("user_id");
+            word.HasOne<UserRow>().WithMany().HasForeignKey(w => w.UserId).OnDelete(DeleteBehavior.Cascade);
+            word.HasIndex(w => w.UserId);
         });
 
         // Two-step verification: the account's TOTP secret (needed to check codes, so kept as it is), whether a code
@@ -224,6 +238,13 @@ internal sealed class UserRow
     public byte[]? Photo { get; set; }
 
     public bool IsBot { get; set; }
+}
+
+internal sealed class NameWordRow
+{
+    public required string Word { get; set; }
+
+    public long UserId { get; set; }
 }
 
 internal sealed class TwoFactorRow

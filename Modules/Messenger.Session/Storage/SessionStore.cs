@@ -7,6 +7,7 @@ using Messenger.Contracts.Wire;
 using Messenger.Kernel.Media;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Storage;
+using Messenger.Kernel.Users;
 using Microsoft.Data.Sqlite;
 
 namespace Messenger.Session.Storage;
@@ -86,42 +87,84 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     }
 
     /// <summary>
-    /// People (and Bot API bots) whose display name or username starts with <paramref name="prefix"/>, any case, by
-    /// display name: among <paramref name="among"/> when given (by id, a key lookup each), else the first
-    /// <paramref name="limit"/> of each name index's range (<c>display_name_key</c>, <c>username_key</c>), so a short
-    /// prefix on a big server reads a bounded number of rows.
+    /// Up to <paramref name="limit"/> accounts with a word of their display name starting with the folded word
+    /// <paramref name="from"/> (one range of <c>session_user_name_words</c>' primary key), and up to as many whose
+    /// username starts with each of <paramref name="usernamePrefixes"/> (a range of <c>username_key</c>), so a common
+    /// word on a big server reads a bounded number of rows. Candidates only: <see cref="NameRows"/> tells who they are.
     /// </summary>
-    public List<long> MatchNamePrefix(string prefix, IReadOnlyCollection<long>? among, int limit)
+    public List<long> NameCandidates(string from, IEnumerable<string> usernamePrefixes, int limit)
     {
-        var from = Rules.NameKey(prefix);
-        // Usernames are [a-z0-9_] once lower-cased (a deleted account's key is '~' and its id, above them all): any other
-        // character matches none, and the username range is left empty rather than walked.
-        var usernameLike = from.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_');
         using var connection = database.Open();
-        using var command = Command(connection, MatchNameSql(among is not null), ("@from", from), ("@to", from + "\U0010FFFF"),
-            ("@userTo", usernameLike ? from + "~" : from), ("@limit", limit),
-            ("@among", among is null ? "[]" : System.Text.Json.JsonSerializer.Serialize(among)));
-        return command.ReadInt64Column();
+        var ids = new List<long>();
+        using (var words = Command(connection, WordRangeSql, ("@from", from), ("@to", from + "\U0010FFFF"), ("@limit", limit)))
+        {
+            ids.AddRange(words.ReadInt64Column());
+        }
+
+        // Usernames are [a-z0-9_] once lower-cased, all below '~' (a deleted account's key is '~' and its id, above them).
+        foreach (var prefix in usernamePrefixes)
+        {
+            using var usernames = Command(connection, UsernameRangeSql, ("@from", prefix), ("@to", prefix + "~"), ("@limit", limit));
+            ids.AddRange(usernames.ReadInt64Column());
+        }
+
+        return ids;
     }
 
-    /// <summary>The statement of <see cref="MatchNamePrefix"/>: the given ids by primary key, or two bounded index ranges.</summary>
-    public static string MatchNameSql(bool among)
+    /// <summary>The statement reading one word's range of <c>session_user_name_words</c>.</summary>
+    public const string WordRangeSql =
+        "SELECT user_id FROM session_user_name_words WHERE word >= @from AND word < @to ORDER BY word, user_id LIMIT @limit";
+
+    /// <summary>The statement reading one range of usernames.</summary>
+    public const string UsernameRangeSql =
+        "SELECT id FROM session_users WHERE username_key >= @from AND username_key < @to ORDER BY username_key LIMIT @limit";
+
+    /// <summary>
+    /// The names of those of <paramref name="ids"/> a name search may find: people and Bot API bots, not deleted (a
+    /// key lookup each). Webhooks' posters and deleted accounts are left out.
+    /// </summary>
+    public List<(long Id, string DisplayName, string UsernameKey, bool Blocked)> NameRows(IReadOnlyCollection<long> ids)
     {
-        const string Person = "username <> '' AND (is_bot = 0 OR id IN (SELECT user_id FROM session_bots))";
-        return among
-            ? "SELECT id FROM session_users WHERE id IN (SELECT value FROM json_each(@among)) " +
-              $"AND ((display_name_key >= @from AND display_name_key < @to) OR (username_key >= @from AND username_key < @userTo)) AND {Person} ORDER BY display_name_key, id"
-            : "SELECT id FROM (" +
-              $"SELECT id, display_name_key FROM (SELECT id, display_name_key FROM session_users WHERE display_name_key >= @from AND display_name_key < @to AND {Person} ORDER BY display_name_key LIMIT @limit) " +
-              $"UNION SELECT id, display_name_key FROM (SELECT id, display_name_key FROM session_users WHERE username_key >= @from AND username_key < @userTo AND {Person} ORDER BY username_key LIMIT @limit)) " +
-              "ORDER BY display_name_key, id";
+        using var connection = database.Open();
+        using var command = Command(connection, NameRowsSql, ("@ids", System.Text.Json.JsonSerializer.Serialize(ids)));
+        using var reader = command.ExecuteReader();
+        var rows = new List<(long, string, string, bool)>();
+        while (reader.Read())
+        {
+            rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetBoolean(3)));
+        }
+
+        return rows;
     }
 
-    /// <summary>Fills <c>display_name_key</c> of up to <paramref name="batch"/> accounts from before the column; how many.</summary>
+    /// <summary>The statement of <see cref="NameRows"/>.</summary>
+    public const string NameRowsSql =
+        "SELECT id, display_name, username_key, is_blocked FROM session_users WHERE id IN (SELECT value FROM json_each(@ids)) " +
+        "AND username <> '' AND (is_bot = 0 OR id IN (SELECT user_id FROM session_bots))";
+
+    /// <summary>
+    /// Writes the account's name index in <paramref name="scope"/>'s unit: its display name's folded words in
+    /// <c>session_user_name_words</c> and their joined form in <c>display_name_key</c>; a null name (a deleted account,
+    /// a webhook's poster) leaves no words and the key ''. Every write of a display name calls this in its unit.
+    /// </summary>
+    public static void IndexName(WriteScope scope, long userId, string? displayName)
+    {
+        var words = displayName is null ? [] : NameKey.Words(displayName);
+        scope.Execute("DELETE FROM session_user_name_words WHERE user_id = @user", ("@user", userId));
+        foreach (var word in words.Distinct(StringComparer.Ordinal))
+        {
+            scope.Execute("INSERT INTO session_user_name_words (word, user_id) VALUES (@word, @user)", ("@word", word), ("@user", userId));
+        }
+
+        scope.Execute("UPDATE session_users SET display_name_key = @key WHERE id = @id", ("@key", string.Join(' ', words)), ("@id", userId));
+    }
+
+    /// <summary>Writes the name index (<see cref="IndexName"/>) of up to <paramref name="batch"/> accounts from before it
+    /// (<c>display_name_key</c> null); how many.</summary>
     public Task<int> FillNameKeysAsync(int batch) =>
         writer.WriteAsync(scope =>
         {
-            // Deleted accounts and webhook posters get '' (as they do when made now): no name of theirs is searched.
+            // Deleted accounts and webhook posters get no words (as they do when made now): no name of theirs is searched.
             var select = scope.Command(
                 "SELECT id, CASE WHEN username = '' OR (is_bot = 1 AND id NOT IN (SELECT user_id FROM session_bots)) THEN NULL ELSE display_name END " +
                 "FROM session_users WHERE display_name_key IS NULL LIMIT @limit");
@@ -137,19 +180,11 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
             foreach (var (id, name) in rows)
             {
-                scope.Execute("UPDATE session_users SET display_name_key = @key WHERE id = @id", ("@key", name is null ? "" : Rules.NameKey(name)), ("@id", id));
+                IndexName(scope, id, name);
             }
 
             return rows.Count;
         });
-
-    /// <summary>Users whose username starts with <paramref name="prefixKey"/>, by username. Usernames are
-    /// <c>[a-z0-9_]</c> once lower-cased, all below '~', so the range is an index scan in any database.</summary>
-    public List<UserRecord> SearchUsers(string prefixKey, int limit) =>
-        QueryUsers(
-            $"SELECT {UserColumns} FROM session_users WHERE username_key >= @from AND username_key < @to AND is_blocked = 0 AND username <> '' " +
-            "AND (is_bot = 0 OR id IN (SELECT user_id FROM session_bots)) ORDER BY username_key LIMIT @limit",
-            ("@from", prefixKey), ("@to", prefixKey + "~"), ("@limit", limit));
 
     public (List<(UserRecord User, int Devices, bool TwoFactor)> Users, int Total) ListUsers(int offset, int limit)
     {
@@ -210,9 +245,10 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             }
 
             var id = Convert.ToInt64(scope.Scalar("INSERT INTO session_users (username, username_key, password_hash, display_name, display_name_key, bio, is_admin, is_blocked, created_at) " +
-                "VALUES (@username, @key, @hash, @name, @name_key, '', @admin, 0, @now) RETURNING id",
+                "VALUES (@username, @key, @hash, @name, '', '', @admin, 0, @now) RETURNING id",
                 ("@username", user.Username), ("@key", user.UsernameKey), ("@hash", user.PasswordHash),
-                ("@name", user.DisplayName), ("@name_key", Rules.NameKey(user.DisplayName)), ("@admin", isFirst), ("@now", now)));
+                ("@name", user.DisplayName), ("@admin", isFirst), ("@now", now)));
+            IndexName(scope, id, user.DisplayName);
             return (id, isFirst);
         });
 
@@ -321,9 +357,10 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         {
             RefuseLastAdmin(scope, scope.Scalar("SELECT is_admin FROM session_users WHERE id = @id", ("@id", userId)) is 1L);
             scope.Execute(
-                "UPDATE session_users SET username = '', username_key = '~' || id, password_hash = '', display_name = @name, display_name_key = '', " +
+                "UPDATE session_users SET username = '', username_key = '~' || id, password_hash = '', display_name = @name, " +
                 "bio = '', is_admin = 0 WHERE id = @id",
                 ("@name", DeletedDisplayName), ("@id", userId));
+            IndexName(scope, userId, displayName: null);
             SetPhoto(scope, media, userId, prepared: null);
             scope.Execute("DELETE FROM session_two_factor WHERE user_id = @user", ("@user", userId));
             scope.Execute(DeleteRecoveryCodes, ("@user", userId));
@@ -598,8 +635,10 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
     public Task UpdateProfileAsync(long userId, string displayName, string bio) =>
         writer.WriteAsync(scope =>
-            scope.Execute("UPDATE session_users SET display_name = @name, display_name_key = @name_key, bio = @bio WHERE id = @id",
-                ("@name", displayName), ("@name_key", Rules.NameKey(displayName)), ("@bio", bio), ("@id", userId)));
+        {
+            scope.Execute("UPDATE session_users SET display_name = @name, bio = @bio WHERE id = @id", ("@name", displayName), ("@bio", bio), ("@id", userId));
+            IndexName(scope, userId, displayName);
+        });
 
     public Task InsertInviteAsync(string code, long createdBy, int uses, long? expiresAt, long now, AuditRecord audit) =>
         writer.WriteAsync(scope =>
@@ -715,8 +754,9 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
             var id = Convert.ToInt64(scope.Scalar(
                 "INSERT INTO session_users (username, username_key, password_hash, display_name, display_name_key, bio, is_admin, is_blocked, created_at, is_bot) " +
-                "VALUES (@username, @key, '', @name, @name_key, '', 0, 0, @now, 1) RETURNING id",
-                ("@username", username), ("@key", key), ("@name", displayName), ("@name_key", Rules.NameKey(displayName)), ("@now", now)));
+                "VALUES (@username, @key, '', @name, '', '', 0, 0, @now, 1) RETURNING id",
+                ("@username", username), ("@key", key), ("@name", displayName), ("@now", now)));
+            IndexName(scope, id, displayName);
             scope.Execute("INSERT INTO session_bots (user_id, owner_id, token_hash, created_at) VALUES (@id, @owner, @hash, @now)",
                 ("@id", id), ("@owner", ownerId), ("@hash", tokenHash(id)), ("@now", now));
             return id;

@@ -5,10 +5,12 @@ using Microsoft.Extensions.Logging;
 namespace Messenger.Session.Users;
 
 /// <summary>
-/// At start, the lower-cased display names (<c>display_name_key</c>) of accounts from before that column, 500 to a
-/// writer unit so other writes go on: SQL's <c>lower()</c> folds only ASCII, so the migration leaves them null and this
-/// folds them as <see cref="Rules.NameKey"/> does. Until then such an account is found by its username only. A start
-/// with nothing to fill costs one index seek.
+/// At start, the name index (<see cref="SessionStore.IndexName"/>: the folded words of the display name) of accounts
+/// written before it — <c>display_name_key</c> null — 500 to a writer unit so other writes go on. SQL cannot fold
+/// accents (its <c>lower()</c> folds only ASCII), so the migration leaves the keys null and this folds them as new names
+/// are. Each unit writes its accounts whole, so a stop halfway resumes at the next start, and an account filled is
+/// never taken again. Until then such an account is found by its username only. A start with nothing to fill costs
+/// one scan that finds nothing.
 /// </summary>
 internal sealed class FillNameKeys(SessionStore store, ILogger<FillNameKeys> logger) : IHostedService
 {

@@ -15,9 +15,3 @@ internal sealed class FindUsersByUsernameHandler(SessionStore store) : IRequestH
             .Distinct()
             .ToArray());
 }
-
-internal sealed class MatchUsersByNameHandler(SessionStore store) : IRequestHandler<MatchUsersByNameQuery, List<long>>
-{
-    public ValueTask<List<long>> Handle(MatchUsersByNameQuery query, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(store.MatchNamePrefix(query.Prefix, query.Among, query.Limit));
-}

@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Auth;
 using Messenger.Contracts.Users;
+using Messenger.Kernel.Users;
 using Messenger.Session.Storage;
 
 namespace Messenger.Session.Users;
@@ -11,7 +12,7 @@ internal sealed class SearchUsersValidator : AbstractValidator<SearchUsersCall>
     public SearchUsersValidator()
     {
         RuleFor(c => c.Prefix)
-            .Must(p => p is { Length: >= 1 and <= 32 } && p.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            .Must(p => p?.Trim() is { Length: >= 1 and <= SearchUsersHandler.MaxQueryLength } trimmed && !trimmed.Any(char.IsControl) && NameKey.HasWord(trimmed))
             .WithErrorCode(SessionErrorNames.SearchQueryInvalid);
         RuleFor(c => c.Limit).InclusiveBetween(1, 50).WithErrorCode(SessionErrorNames.LimitInvalid);
     }
@@ -19,6 +20,20 @@ internal sealed class SearchUsersValidator : AbstractValidator<SearchUsersCall>
 
 internal sealed class SearchUsersHandler(SessionStore store) : IRequestHandler<SearchUsersCall, UserList>
 {
-    public ValueTask<UserList> Handle(SearchUsersCall call, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new UserList(store.SearchUsers(Rules.UsernameKey(call.Prefix), call.Limit).Select(u => u.ToUser()).ToArray()));
+    public const int MaxQueryLength = 64;
+
+    /// <summary>Rows read from each index (the name words', the usernames'), whatever the server's size.</summary>
+    public const int CandidatesPerIndex = 1000;
+
+    public ValueTask<UserList> Handle(SearchUsersCall call, CancellationToken cancellationToken)
+    {
+        var found = NameSearch.Find(store, call.Prefix, among: null, CandidatesPerIndex, includeBlocked: false).Take(call.Limit).ToList();
+        if (found.Count == 0)
+        {
+            return ValueTask.FromResult(new UserList([]));
+        }
+
+        var users = store.GetUsers(found).ToDictionary(u => u.Id);
+        return ValueTask.FromResult(new UserList([.. found.Where(users.ContainsKey).Select(id => users[id].ToUser())]));
+    }
 }

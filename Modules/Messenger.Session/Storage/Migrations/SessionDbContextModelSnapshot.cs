@@ -208,6 +208,23 @@ namespace Messenger.Session.Storage.Migrations
                     b.ToTable("session_invites", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Session.Storage.NameWordRow", b =>
+                {
+                    b.Property<string>("Word")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("word");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Word", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("session_user_name_words", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Session.Storage.PassCursorRow", b =>
                 {
                     b.Property<string>("Name")
@@ -317,7 +334,7 @@ namespace Messenger.Session.Storage.Migrations
                         .HasColumnName("display_name");
 
                     b.Property<string>("DisplayNameKey")
-                        .HasMaxLength(64)
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT")
                         .HasColumnName("display_name_key");
 
@@ -357,7 +374,9 @@ namespace Messenger.Session.Storage.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("DisplayNameKey");
+                    b.HasIndex("DisplayNameKey")
+                        .HasDatabaseName("IX_session_users_name_unfilled")
+                        .HasFilter("display_name_key IS NULL");
 
                     b.HasIndex("IsAdmin")
                         .HasDatabaseName("IX_session_users_admins")
@@ -404,6 +423,15 @@ namespace Messenger.Session.Storage.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("Messenger.Session.Storage.UserRow", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Messenger.Session.Storage.NameWordRow", b =>
+                {
                     b.HasOne("Messenger.Session.Storage.UserRow", null)
                         .WithMany()
                         .HasForeignKey("UserId")

@@ -1,0 +1,170 @@
+using Messenger.Client;
+using Messenger.Contracts.Auth;
+using Messenger.Kernel.Configuration;
+using Messenger.Kernel.Storage;
+using Messenger.Session.Storage;
+using Messenger.Tests.Groups;
+using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Messages;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace Messenger.Tests.Session;
+
+/// <summary><c>users.search</c> by any word of a name: accents and case folded, words in any order, the username
+/// still found by its start, best matches first.</summary>
+public sealed class NameSearchTests
+{
+    private static readonly Dictionary<string, string?> ManyRegistrations = new() { ["Messenger:Session:RegistrationsPerAddress"] = "1000" };
+
+    [Fact]
+    public async Task SearchUsers_ByAnyWordOfTheName_IgnoresAccentsAndCase_ExactAndStartingMatchesFirst()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(ManyRegistrations);
+        await using var me = await host.SignedInClientAsync("searcher");
+        var ids = new Dictionary<string, long>();
+        foreach (var (username, name) in new[]
+                 {
+                     ("jan_a", "Jan Andersson"), ("anna_a", "Anna Andersson"), ("jan_solo", "Jan"), ("andersson", "Bob"),
+                     ("jose_g", "José García-Lorca"), ("zoe_m", "ZOË Müller"), ("fedor", "Фёдор Достоевский"), ("nikos", "Νίκος Αλεξίου"),
+                     ("xiaoming", "王小明"),
+                 })
+        {
+            ids[username] = (await me.RegisterAsync(username, SessionTestKit.Password, name)).User.Id;
+        }
+
+        async Task<string[]> Found(string query, int limit = 20) => [.. (await me.SearchUsersAsync(query, limit)).Select(u => u.Username)];
+
+        (await Found("ander")).Should().Equal(["andersson", "anna_a", "jan_a"], "the username starts with it; then later words, by name");
+        (await Found("andersson jan")).Should().Equal(["jan_a"], "every word, in any order");
+        (await Found("jan")).Should().Equal(["jan_solo", "jan_a"], "the whole name first, then a name that starts with it");
+        (await Found("JAN AND")).Should().Equal(["jan_a"]);
+        (await Found("jan bob")).Should().BeEmpty("no one has both");
+        (await Found("jose")).Should().Equal(["jose_g"]);
+        (await Found("LORCA")).Should().Equal(["jose_g"], "a hyphen separates words");
+        (await Found("garcía")).Should().Equal(["jose_g"]);
+        (await Found("zoe")).Should().Equal(["zoe_m"]);
+        (await Found("muller")).Should().Equal(["zoe_m"]);
+        (await Found("MÜLLER zoë")).Should().Equal(["zoe_m"]);
+        (await Found("достоев")).Should().Equal(["fedor"]);
+        (await Found("ФЕДОР")).Should().Equal(["fedor"], "ё folds to е");
+        (await Found("αλεξιου")).Should().Equal(["nikos"]);
+        (await Found("ΝΊΚΟΣ")).Should().Equal(["nikos"], "tonos and final sigma folded");
+        (await Found("王小")).Should().Equal(["xiaoming"]);
+        (await Found("@JOSE_")).Should().Equal(["jose_g"], "the username by its start as typed");
+        (await Found("ander", limit: 2)).Should().Equal(["andersson", "anna_a"]);
+        (await Found("nobody")).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("--")]
+    [InlineData(" . _ ' ")]
+    [InlineData("🙂")]
+    [InlineData("jan\u0001")]
+    public async Task SearchUsers_WhenTheQueryHasNoWordOrControlCharacters_FailsWithSearchQueryInvalid(string query)
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        await using var me = await host.SignedInClientAsync("searcher");
+        await ChatTestKit.FailsWith(() => me.SearchUsersAsync(query), SessionErrorNames.SearchQueryInvalid);
+    }
+
+    [Fact]
+    public async Task SearchUsers_WhenTheQueryIsTooLongOrTheLimitOutOfRange_Fails_AndTheServerStillAnswers()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        await using var me = await host.SignedInClientAsync("searcher");
+        await ChatTestKit.FailsWith(() => me.SearchUsersAsync(new string('a', 65)), SessionErrorNames.SearchQueryInvalid);
+        await ChatTestKit.FailsWith(() => me.SearchUsersAsync("searcher", limit: 0), SessionErrorNames.LimitInvalid);
+        (await me.SearchUsersAsync(" " + new string('a', 64) + " ")).Should().BeEmpty("64 characters after trimming are fine");
+        (await me.SearchUsersAsync("SEARCHER")).Select(u => u.Username).Should().Equal("searcher");
+    }
+
+    [Fact]
+    public async Task SearchUsers_AfterARenameADeletionOrABlock_FindsTheNewNameOnly_AndNeitherTheDeletedNorTheBlocked()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(ManyRegistrations);
+        await using var admin = await host.SignedInClientAsync("admin_ns");
+        await using var renamed = await host.SignedInClientAsync("renamed_ns");
+        await using var leaving = await host.SignedInClientAsync("leaving_ns");
+        await using var blocked = await host.SignedInClientAsync("blocked_ns");
+        await renamed.UpdateProfileAsync("Olga Oldname", "");
+        await leaving.UpdateProfileAsync("Lena Leaving", "");
+        await blocked.UpdateProfileAsync("Bertil Blocked", "");
+        (await admin.SearchUsersAsync("oldname")).Select(u => u.Username).Should().Equal("renamed_ns");
+        var blockedId = (await admin.SearchUsersAsync("bertil")).Single().Id;
+
+        await renamed.UpdateProfileAsync("Olga Newname", "");
+        await leaving.DeleteAccountAsync(SessionTestKit.Password);
+        await admin.SetUserBlockedAsync(blockedId, true);
+
+        (await admin.SearchUsersAsync("oldname")).Should().BeEmpty("the old name's words went with it");
+        (await admin.SearchUsersAsync("newname olga")).Select(u => u.Username).Should().Equal("renamed_ns");
+        (await admin.SearchUsersAsync("lena")).Should().BeEmpty();
+        (await admin.SearchUsersAsync("leaving")).Should().BeEmpty();
+        (await admin.SearchUsersAsync("deleted account")).Should().BeEmpty("a deleted account is found by nothing");
+        (await admin.SearchUsersAsync("bertil")).Should().BeEmpty("blocked accounts are not found by search");
+
+        var bot = await admin.CreateBotAsync("weather_ns_bot", "Weather Helper");
+        (await renamed.SearchUsersAsync("helper")).Select(u => u.Id).Should().Equal([bot.Bot.Id], "people find a Bot API bot by its name");
+    }
+
+    [Fact]
+    public async Task AccountsWrittenBeforeTheWordIndex_AreFoundByAnyWord_AfterTheNextStart()
+    {
+        using var data = new TempDirectory();
+        long bobId;
+        long chatId;
+        await using (var host = await SessionTestKit.StartHostAsync(ManyRegistrations, dataDirectory: data.Path))
+        {
+            await using var alice = await host.MemberAsync("alice_fill");
+            await using var bob = await host.MemberAsync("bob_fill");
+            await bob.Client.UpdateProfileAsync("Émile Bob", "");
+            bobId = bob.Id;
+            chatId = (await alice.Client.CreateGroupAsync("Old friends", [bob.Id])).Chat.Id;
+        }
+
+        // The database as the build before the word index left it: the migration undone, Bob's key lower-cased the old
+        // way, and an account written by that build.
+        var connectionString = $"Data Source={Path.Combine(data.Path, MessengerOptions.DatabaseFileName)};Pooling=False";
+        var options = (DbContextOptions<SessionDbContext>)ModuleStorage.Configure(
+            new DbContextOptionsBuilder<SessionDbContext>(), connectionString, SessionDbContext.MigrationsHistoryTable).Options;
+        await using (var before = new SessionDbContext(options))
+        {
+            await before.GetService<IMigrator>().MigrateAsync("20261204201009_AdminsIndex");
+        }
+
+        long joseId;
+        await using (var connection = new SqliteConnection(connectionString))
+        {
+            connection.Open();
+            using var old = connection.CreateCommand();
+            old.CommandText =
+                "UPDATE session_users SET display_name_key = 'émile bob' WHERE id = @bob; " +
+                "INSERT INTO session_users (username, username_key, password_hash, display_name, display_name_key, bio, is_admin, is_blocked, created_at, is_bot) " +
+                "VALUES ('jose_fill', 'jose_fill', '', 'José Ölander', 'josé ölander', '', 0, 0, 0, 0) RETURNING id";
+            old.Parameters.AddWithValue("@bob", bobId);
+            joseId = Convert.ToInt64(old.ExecuteScalar());
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using (var host = await SessionTestKit.StartHostAsync(
+                         new Dictionary<string, string?> { ["Messenger:Message:MemberSearchScanLimit"] = "0" }, dataDirectory: data.Path))
+        {
+            await using var alice = await host.DeviceAsync("alice_fill", 0, listen: false);
+            // The fill runs beside the start: asked until it is done (or for 20 s).
+            for (var tries = 0; tries < 200 && (await alice.Client.SearchUsersAsync("olander")).Length == 0; tries++)
+            {
+                await Task.Delay(100);
+            }
+
+            (await alice.Client.SearchUsersAsync("OLANDER JOSE")).Select(u => u.Id).Should().Equal(joseId);
+            (await alice.Client.SearchUsersAsync("bob")).Select(u => u.Id).Should().Contain(bobId, "a later word of the name");
+            (await alice.Client.SearchMembersAsync(chatId, "emile")).Members.Select(m => m.UserId).Should().Equal([bobId],
+                "through the server's word index, the group being above MemberSearchScanLimit");
+        }
+    }
+}
