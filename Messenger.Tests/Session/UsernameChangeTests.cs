@@ -22,6 +22,7 @@ public sealed class UsernameChangeTests : IAsyncLifetime
     {
         await using var alice = await _host.SignUpAsync("alice_old");
         await using var bob = await _host.SignUpAsync("bob_rename");
+        await alice.Client.UpdateProfileAsync("Alice", ""); // the display name the kit gives is the old username's words
 
         var renamed = await alice.Client.UpdateUsernameAsync("Alice_New");
 

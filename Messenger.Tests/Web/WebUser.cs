@@ -27,7 +27,7 @@ internal static class WebUser
     {
         var page = browser.Page;
         await page.GetByRole(AriaRole.Button, new() { Name = "New chat" }).ClickAsync();
-        await page.GetByLabel("Find people by username").FillAsync(username);
+        await page.GetByLabel("Find people by name or username").FillAsync(username);
         await page.GetByRole(AriaRole.Button, new() { Name = $"Message {displayName} (@{username})" }).ClickAsync();
         await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync(displayName);
     }

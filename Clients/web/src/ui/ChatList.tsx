@@ -10,6 +10,7 @@ import { loadDraft } from './drafts';
 import { dialogsIn, unreadChatsIn } from './folders';
 import { formatListTime } from './format';
 import { peerKey, peerPhoto, peerTitle, previewText } from './peers';
+import { isNameQuery, nameMatches } from './nameSearch';
 import { setState, useApp, type AppState } from './store';
 import { Icon } from './Icon';
 import { KindSelect } from './KindSelect';
@@ -215,9 +216,8 @@ function senderPrefix(s: AppState, dialog: Dialog): string {
   return '';
 }
 
-const USERNAME_PREFIX = /^@?[A-Za-z0-9_]{1,32}$/;
-
-/** Chats whose name matches, people by username (users.search) and messages (messages.search). */
+/** Chats whose name matches (word starts, accents and case folded: nameMatches), people by name or username
+ * (users.search) and messages (messages.search). */
 function SearchResults({ query, onPick }: { query: string; onPick: () => void }) {
   const state = useApp((s) => s);
   const [people, setPeople] = useState<User[]>([]);
@@ -229,9 +229,8 @@ function SearchResults({ query, onPick }: { query: string; onPick: () => void })
     let cancelled = false;
     setSearching(true);
     const timer = setTimeout(async () => {
-      const prefix = query.replace(/^@/, '');
       const [users, found] = await Promise.allSettled([
-        USERNAME_PREFIX.test(query) ? api().users.search({ prefix, limit: 10 }) : Promise.resolve({ users: [] }),
+        isNameQuery(query) ? api().users.search({ prefix: query.trim(), limit: 10 }) : Promise.resolve({ users: [] }),
         api().messages.search({ query, limit: 30, filter: kind }),
       ]);
       if (cancelled) return;
@@ -249,10 +248,9 @@ function SearchResults({ query, onPick }: { query: string; onPick: () => void })
     };
   }, [query, kind]);
 
-  const needle = query.toLowerCase();
   const chats = state.dialogs.filter((d) => {
     const user = d.peer.kind === PeerKind.User ? state.users[d.peer.id] : undefined;
-    return peerTitle(state, d.peer).toLowerCase().includes(needle) || !!user?.username.toLowerCase().includes(needle.replace(/^@/, ''));
+    return nameMatches(query, peerTitle(state, d.peer), user?.username);
   });
   const open = (key: string) => {
     onPick();

@@ -10,8 +10,9 @@ import { dayBounds } from './searching';
 import { setState, useApp } from './store';
 
 /** Who may have written in the chat, for the "From" selector: both sides of a private chat; a group's first 200
- * members, or, while a name is typed in `memberQuery`, the members whose display name or username starts with it (asked
- * of the server a moment after the typing stops: a large group's members are not all here). */
+ * members, or, while a name is typed in `memberQuery`, the members it finds — any word of the display name, or the
+ * username, by its start, accents and case folded (asked of the server a moment after the typing stops: a large group's
+ * members are not all here). */
 function useSenders(chatKey: string, memberQuery: string): number[] {
   const me = useApp((s) => s.me?.id ?? 0);
   const [senders, setSenders] = useState<number[]>([]);

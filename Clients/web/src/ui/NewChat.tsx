@@ -56,7 +56,7 @@ export function NewChat() {
   const noun = preview?.kind === ChatKind.Channel ? 'channel' : 'group';
   return (
     <Modal title="New chat" onClose={close}>
-      <UserPicker label="Find people by username" onPick={(user) => openChat(`u${user.id}`)} actionLabel={(u) => `Message ${u.display_name} (@${u.username})`} />
+      <UserPicker label="Find people by name or username" onPick={(user) => openChat(`u${user.id}`)} actionLabel={(u) => `Message ${u.display_name} (@${u.username})`} />
       {invited && (
         <p class="muted" role="status">
           You were invited to a group: join it with the code below.

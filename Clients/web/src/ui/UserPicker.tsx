@@ -4,6 +4,7 @@ import { errorText } from './format';
 import { rememberUsers } from './chats';
 import { Avatar } from './Avatar';
 import { api } from './connection';
+import { isNameQuery } from './nameSearch';
 
 interface UserPickerProps {
   label: string;
@@ -12,16 +13,14 @@ interface UserPickerProps {
   actionLabel?: (user: User) => string;
 }
 
-const VALID_PREFIX = /^[A-Za-z0-9_]{1,32}$/;
-
-/** Finds users by username prefix (users.search) and offers each as a button. */
+/** Finds people by any word of their name or by their username (users.search) and offers each as a button. */
 export function UserPicker({ label, onPick, exclude = [], actionLabel }: UserPickerProps) {
   const [query, setQuery] = useState('');
   const [users, setUsers] = useState<User[]>([]);
   const [error, setError] = useState('');
   useEffect(() => {
-    const prefix = query.trim().replace(/^@/, '');
-    if (!VALID_PREFIX.test(prefix)) {
+    const prefix = query.trim();
+    if (!isNameQuery(prefix)) {
       setUsers([]);
       setError('');
       return;
@@ -48,7 +47,7 @@ export function UserPicker({ label, onPick, exclude = [], actionLabel }: UserPic
     <div class="user-picker">
       <label class="field">
         <span class="field__label">{label}</span>
-        <input class="field__input" type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} placeholder="@username" />
+        <input class="field__input" type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} placeholder="Name or @username" />
       </label>
       {error && <p class="form__error">{error}</p>}
       {shown.length > 0 && (

@@ -1,0 +1,53 @@
+/**
+ * Name matching as the server does it (Kernel's NameKey and Session's NameSearch): case and accents folded, a name cut
+ * into words at spaces and punctuation, and a query matching when each of its words starts a word of the name or the
+ * username (in any order), or when it starts the username as typed (a leading '@' ignored). The chat list and the
+ * pickers filter what is already here with it, so "jose" finds "José" locally as users.search does on the server.
+ */
+
+// The blocks whose letters lose their accents: Latin-1 Supplement to Latin Extended-B, Greek and Cyrillic, Latin
+// Extended Additional and Greek Extended, the Latin ligatures, full-width ASCII.
+const DECOMPOSED = /[\u00c0-\u024f\u0370-\u052f\u1e00-\u1fff\ufb00-\ufb06\uff01-\uff5e]/u;
+const ACCENTED_BASE = /[\u0000-\u052f\u1c80-\u1c8f\u1d00-\u1fff\u2c60-\u2c7f\ua640-\ua69f\ua720-\ua7ff\uab30-\uab6f]/u;
+const MARK = /\p{Mn}/u;
+const SPELLED: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i', ς: 'σ' };
+const WORD = /[\p{L}\p{N}\p{M}]+/gu;
+const USERNAME = /^[a-z0-9_]+$/;
+
+/** Case and accents folded: "Zoë Müller" → "zoe muller", "Фёдор" → "федор"; other scripts as written. */
+export function foldName(text: string): string {
+  let folded = '';
+  let accentsDrop = false;
+  for (const char of text) {
+    if (MARK.test(char)) {
+      if (!accentsDrop) folded += char;
+      continue;
+    }
+    accentsDrop = ACCENTED_BASE.test(char);
+    const bases = DECOMPOSED.test(char) ? [...char.normalize('NFKD')].filter((c) => !MARK.test(c)).join('') : char;
+    for (const letter of bases.toLowerCase()) folded += SPELLED[letter] ?? letter;
+  }
+  return folded;
+}
+
+/** The folded words of a name or a query: runs of letters and digits. */
+export function nameWords(text: string): string[] {
+  return foldName(text).match(WORD) ?? [];
+}
+
+/** Whether `query` finds the person or chat named `name` (with `username`, if any). A query without a word finds nothing. */
+export function nameMatches(query: string, name: string, username = ''): boolean {
+  const queryWords = nameWords(query);
+  if (queryWords.length === 0) return false;
+  const usernameKey = username.toLowerCase();
+  const typed = query.trim().replace(/^@/, '').toLowerCase();
+  if (usernameKey && USERNAME.test(typed) && usernameKey.startsWith(typed)) return true;
+  const words = nameWords(name);
+  return queryWords.every((q) => (usernameKey !== '' && usernameKey.startsWith(q)) || words.some((w) => w.startsWith(q)));
+}
+
+/** Whether the server takes `query` for users.search or a member search: 1–64 characters after trimming, with a word. */
+export function isNameQuery(query: string): boolean {
+  const trimmed = query.trim();
+  return trimmed.length >= 1 && trimmed.length <= 64 && !/\p{Cc}/u.test(trimmed) && nameWords(trimmed).length > 0;
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { foldName, isNameQuery, nameMatches, nameWords } from '../src/ui/nameSearch';
+
+describe('name search', () => {
+  it('folds case and accents of Latin, Greek and Cyrillic letters', () => {
+    expect(foldName('José ZOË Müller Ångström')).toBe('jose zoe muller angstrom');
+    expect(foldName('Straße Łukasz Øster ﬁnn ＡＢＣ')).toBe('strasse lukasz oster finn abc');
+    expect(foldName('Фёдор ДОСТОЕВСКИЙ')).toBe('федор достоевскии');
+    expect(foldName('Νίκος')).toBe('νικοσ');
+    expect(foldName('e\u0301')).toBe('e');
+  });
+
+  it('leaves other scripts as written', () => {
+    expect(foldName('王小明')).toBe('王小明');
+    expect(foldName('がっこう')).toBe('がっこう');
+    expect(foldName('देवनागरी')).toBe('देवनागरी');
+  });
+
+  it('cuts names into words at spaces and punctuation', () => {
+    expect(nameWords("Jan-Erik O'Brien")).toEqual(['jan', 'erik', 'o', 'brien']);
+    expect(nameWords(' anna_maria.smith 🙂 42 ')).toEqual(['anna', 'maria', 'smith', '42']);
+    expect(nameWords('-- . _')).toEqual([]);
+  });
+
+  it('matches when every query word starts a word of the name or the username, in any order', () => {
+    expect(nameMatches('ander', 'Jan Andersson')).toBe(true);
+    expect(nameMatches('andersson jan', 'Jan Andersson')).toBe(true);
+    expect(nameMatches('jose', 'José García')).toBe(true);
+    expect(nameMatches('MÜLLER', 'Zoe Muller')).toBe(true);
+    expect(nameMatches('фёдор', 'Федор')).toBe(true);
+    expect(nameMatches('ders', 'Jan Andersson')).toBe(false);
+    expect(nameMatches('jan bob', 'Jan Andersson')).toBe(false);
+    expect(nameMatches('jsmith', 'Jan Andersson', 'jsmith_42')).toBe(true);
+    expect(nameMatches('@jsmith_4', 'Jan Andersson', 'jsmith_42')).toBe(true);
+    expect(nameMatches('jan jsm', 'Jan Andersson', 'jsmith_42')).toBe(true);
+    expect(nameMatches('--', 'Jan Andersson')).toBe(false);
+  });
+
+  it('tells which queries the server takes', () => {
+    expect(isNameQuery('José')).toBe(true);
+    expect(isNameQuery('  ')).toBe(false);
+    expect(isNameQuery('-_.')).toBe(false);
+    expect(isNameQuery('a'.repeat(65))).toBe(false);
+  });
+});
