@@ -2021,9 +2021,12 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         var from = alice.Page.GetByLabel("From", new() { Exact = true });
         await Expect(from.Locator("option", new() { HasText = bobName.Display })).ToHaveCountAsync(1);
         await Expect(from.Locator("option")).ToHaveCountAsync(3);
-        // Typing a name asks the server for the members it starts (a large group's are not all listed).
+        // Typing a name asks the server for the members it finds (a large group's are not all listed): any word, any
+        // accents and case.
         var findMember = alice.Page.GetByLabel("Find member");
         await findMember.FillAsync("BOB B");
+        await Expect(from.Locator("option")).ToHaveTextAsync(["Anyone", bobName.Display]);
+        await findMember.FillAsync("bÜild");
         await Expect(from.Locator("option")).ToHaveTextAsync(["Anyone", bobName.Display]);
         await findMember.FillAsync("nobody here");
         await Expect(from.Locator("option")).ToHaveTextAsync(["Anyone"]);
@@ -2059,6 +2062,16 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await Expect(messages.GetByRole(AriaRole.Button)).ToHaveCountAsync(1);
         await Expect(messages).ToContainTextAsync("The menu: https://example.com/menu");
         await alice.ScreenshotAsync("27-search-kind");
+
+        // The chat list matches chats' names as the server matches people's: word starts, accents and case folded.
+        var chats = alice.Page.GetByRole(AriaRole.Region, new() { Name = "Chats" });
+        await alice.Page.GetByLabel("Search", new() { Exact = true }).FillAsync("CLÚB");
+        await Expect(chats.GetByRole(AriaRole.Button)).ToHaveCountAsync(1);
+        await Expect(chats).ToContainTextAsync("Lunch club");
+        await alice.Page.GetByLabel("Search", new() { Exact = true }).FillAsync("unch");
+        await Expect(chats.GetByText("No chats match")).ToBeVisibleAsync();
+        await alice.Page.GetByLabel("Search", new() { Exact = true }).FillAsync("builder");
+        await Expect(alice.Page.GetByRole(AriaRole.Region, new() { Name = "People" })).ToContainTextAsync(bobName.Display);
         AssertNoProblems();
     }
 
