@@ -73,8 +73,9 @@ public static partial class GroupMethods
         this MessengerClient client, long chatId, int offset = 0, int limit = 200, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetFullChatCall(chatId, offset, limit), cancellationToken);
 
-    /// <summary>The chat and the members whose display name or username starts with <paramref name="query"/> (any case),
-    /// by display name, up to <paramref name="limit"/> from <paramref name="offset"/> among them (members only).</summary>
+    /// <summary>The chat and the members <paramref name="query"/> finds — every word of it starting a word of their display
+    /// name or their username, accents and case ignored — best matches first, up to <paramref name="limit"/> from
+    /// <paramref name="offset"/> among them (members only).</summary>
     public static Task<ChatFull> SearchMembersAsync(
         this MessengerClient client, long chatId, string query, int offset = 0, int limit = 50, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetFullChatCall(chatId, offset, limit, query), cancellationToken);
