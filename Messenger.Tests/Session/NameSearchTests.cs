@@ -134,7 +134,7 @@ public sealed class NameSearchTests
             new DbContextOptionsBuilder<SessionDbContext>(), connectionString, SessionDbContext.MigrationsHistoryTable).Options;
         await using (var before = new SessionDbContext(options))
         {
-            await before.GetService<IMigrator>().MigrateAsync("20261204201009_AdminsIndex");
+            await before.GetService<IMigrator>().MigrateAsync("20261204215032_ThumbnailPasses");
         }
 
         long joseId;
