@@ -46,6 +46,7 @@ public static class MessengerApp
         }
 
         var configuration = builder.Configuration;
+        HonourAspNetUrls(configuration);
         builder.WebHost.UseUrls(ListenUrls(configuration));
         builder.Services.AddSerilog((_, logger) => ConfigureLogging(logger, configuration));
 
@@ -130,10 +131,29 @@ public static class MessengerApp
         forwarded.ForwardedHeaders = forwarded.KnownIPNetworks.Count > 0 ? ForwardedHeaders.XForwardedFor : ForwardedHeaders.None;
     }
 
+    /// <summary>
+    /// ASP.NET Core's own <c>--urls</c> / <c>ASPNETCORE_URLS</c> (configuration key <c>urls</c>), the first thing people
+    /// try, stands for <c>Messenger:Urls</c> unless that key was set where <c>urls</c> was not outranked: the value in
+    /// appsettings.json is the shipped default and gives way; one from the environment, the command line or the host's
+    /// own overrides (tests') wins over an <c>urls</c> of lower rank.
+    /// </summary>
+    private static void HonourAspNetUrls(ConfigurationManager configuration)
+    {
+        var providers = ((IConfigurationRoot)configuration).Providers.ToList();
+        var urlsRank = providers.FindLastIndex(p => p.TryGet("urls", out var value) && !string.IsNullOrWhiteSpace(value));
+        var explicitRank = providers.FindLastIndex(p => p is not FileConfigurationProvider && p.TryGet(UrlsKey, out _));
+        if (urlsRank >= 0 && urlsRank > explicitRank)
+        {
+            configuration[UrlsKey] = configuration["urls"];
+        }
+    }
+
+    private const string UrlsKey = $"{MessengerOptions.Section}:{nameof(MessengerOptions.Urls)}";
+
     // Kestrel is given only URLs that parse; the validator reports the rest with a clear line before start.
     private static string[] ListenUrls(IConfiguration configuration)
     {
-        var urls = (configuration[$"{MessengerOptions.Section}:{nameof(MessengerOptions.Urls)}"] ?? new MessengerOptions().Urls)
+        var urls = (configuration[UrlsKey] ?? new MessengerOptions().Urls)
             .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(url => Uri.TryCreate(url, UriKind.Absolute, out _))
             .ToArray();

@@ -90,4 +90,44 @@ public sealed class ConfigurationTests
             Environment.SetEnvironmentVariable("Messenger__Storage__WriterQueueCapacity", null);
         }
     }
+
+    [Fact]
+    public async Task Start_WithAspNetsUrlsArgument_ListensThere_InPlaceOfTheShippedDefault()
+    {
+        using var directory = new TempDirectory();
+        var settings = TestHost.Settings(directory.Path);
+        settings.Remove("Messenger:Urls");
+        await using var app = MessengerApp.Build(["--urls", "http://127.0.0.1:0"], settings);
+
+        await app.StartMessengerAsync();
+
+        app.Configuration["Messenger:Urls"].Should().Be("http://127.0.0.1:0");
+        var address = new Uri(app.Urls.Single());
+        address.Host.Should().Be("127.0.0.1");
+        address.Port.Should().NotBe(5000, "port 0 picked a free port; appsettings.json's 5000 gave way to --urls");
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Build_WhenMessengerUrlsIsSetExplicitly_ItWinsOverALowerRankedUrls()
+    {
+        using var directory = new TempDirectory();
+        Environment.SetEnvironmentVariable("ASPNETCORE_URLS", "http://127.0.0.1:6001");
+        try
+        {
+            var settings = TestHost.Settings(directory.Path);
+            settings.Remove("Messenger:Urls");
+            await using (var fromEnvironment = MessengerApp.Build([], settings))
+            {
+                fromEnvironment.Configuration["Messenger:Urls"].Should().Be("http://127.0.0.1:6001", "ASPNETCORE_URLS outranks the shipped default");
+            }
+
+            await using var explicitlySet = MessengerApp.Build(["--Messenger:Urls=http://127.0.0.1:6002"], settings);
+            explicitlySet.Configuration["Messenger:Urls"].Should().Be("http://127.0.0.1:6002", "the command line outranks the environment");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("ASPNETCORE_URLS", null);
+        }
+    }
 }
