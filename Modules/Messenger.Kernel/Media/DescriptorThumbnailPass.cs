@@ -4,6 +4,7 @@ using MessagePack;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Wire;
 using Messenger.Kernel.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -17,15 +18,21 @@ namespace Messenger.Kernel.Media;
 /// and other writes go on between units), asking the Media module for the thumbnails of the batch
 /// (<see cref="StoredThumbnailsQuery"/>). A photo whose thumbnail is not tried yet stops the pass there (the cursor
 /// stays before it) until the Media module's pass has run (<see cref="ThumbnailBackfillRanEvent"/> calls
-/// <see cref="Request"/>); one that has none is passed over for good. Runs a minute after start, then on request.
-/// No update is sent: clients see the descriptors at their next fetch, as in Telegram; update logs keep what they had.
+/// <see cref="Request"/>); one that has none is passed over for good. Runs a minute after start, then on request, and
+/// after a failure again a minute later (doubling to <see cref="LastRetry"/>), since the request it would wait for may
+/// never come. No update is sent: clients see the descriptors at their next fetch, as in Telegram; update logs keep
+/// what they had.
 /// </summary>
-public abstract class DescriptorThumbnailPass(SqliteDatabase database, StorageWriter writer, IMediator bus, ILogger logger) : BackgroundService
+public abstract class DescriptorThumbnailPass(SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, ILogger logger) : BackgroundService
 {
     public const int DefaultBatchSize = 256;
 
     /// <summary>Lets the start (and the Media module's first pass, 30 s after it) go first.</summary>
     private static readonly TimeSpan StartDelay = TimeSpan.FromSeconds(60);
+
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1);
+
+    private static readonly TimeSpan LastRetry = TimeSpan.FromMinutes(10);
 
     private readonly SemaphoreSlim _onePass = new(1, 1);
     private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -119,19 +126,32 @@ public abstract class DescriptorThumbnailPass(SqliteDatabase database, StorageWr
         try
         {
             await Task.Delay(StartDelay, stoppingToken);
+            var retry = TimeSpan.Zero;
             while (true)
             {
                 try
                 {
                     await RunAsync(stoppingToken);
+                    retry = TimeSpan.Zero;
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
-                    // The cursor stays where the last unit left it: the next request (or start) goes on from there.
-                    logger.LogError(e, "Giving stored descriptors ({Pass}) their thumbnails failed", Name);
+                    // The cursor stays where the last unit left it; tried again from there. Anything but the host's
+                    // stopping (a timeout inside the query, say) is a failure like another: it must not stop the host.
+                    retry = retry == TimeSpan.Zero ? FirstRetry : TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LastRetry.Ticks));
+                    logger.LogError(e, "Giving stored descriptors ({Pass}) their thumbnails failed; trying again in {Retry}", Name, retry);
                 }
 
-                await _requests.Reader.ReadAsync(stoppingToken);
+                if (retry == TimeSpan.Zero)
+                {
+                    await _requests.Reader.ReadAsync(stoppingToken);
+                }
+                else
+                {
+                    await Task.Delay(retry, stoppingToken);
+                    // The retry is the pass a request meanwhile asked for.
+                    _requests.Reader.TryRead(out _);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -153,9 +173,7 @@ public abstract class DescriptorThumbnailPass(SqliteDatabase database, StorageWr
             }
         }
 
-        var thumbnails = photos.Count == 0
-            ? new Dictionary<long, StoredThumbnail>()
-            : await bus.Send(new StoredThumbnailsQuery([.. photos.Select(p => p.Media.Id).Distinct()]), cancellationToken);
+        var thumbnails = photos.Count == 0 ? new Dictionary<long, StoredThumbnail>() : await QueryAsync(photos, cancellationToken);
         var updates = new List<(long, byte[], byte[])>();
         foreach (var (id, old, media) in photos)
         {
@@ -172,6 +190,16 @@ public abstract class DescriptorThumbnailPass(SqliteDatabase database, StorageWr
         }
 
         return (updates, rows[^1].Id, false);
+    }
+
+    /// <summary>The bus is scoped (its handlers' dependencies may be): a scope for each question, as other background
+    /// services do.</summary>
+    private async Task<IReadOnlyDictionary<long, StoredThumbnail>> QueryAsync(
+        List<(long Id, byte[] Old, MessageMedia Media)> photos, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IMediator>()
+            .Send(new StoredThumbnailsQuery([.. photos.Select(p => p.Media.Id).Distinct()]), cancellationToken);
     }
 
     /// <summary>The descriptor when it is a photo's without a thumbnail (what this pass rewrites); else null.</summary>

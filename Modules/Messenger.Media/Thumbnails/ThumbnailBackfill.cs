@@ -3,6 +3,7 @@ using Messenger.Contracts.Media;
 using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
 using Messenger.Media.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +17,7 @@ namespace Messenger.Media.Thumbnails;
 /// that keep them, which each pass asks for (<see cref="ThumbnailBackfillRanEvent"/>).
 /// </summary>
 internal sealed class ThumbnailBackfill(
-    SqliteDatabase database, BlobStore blobs, ThumbnailStore thumbnails, IPublisher bus, ILogger<ThumbnailBackfill> logger) : BackgroundService
+    SqliteDatabase database, BlobStore blobs, ThumbnailStore thumbnails, IServiceScopeFactory scopes, ILogger<ThumbnailBackfill> logger) : BackgroundService
 {
     private const int BatchSize = 16;
 
@@ -52,8 +53,10 @@ internal sealed class ThumbnailBackfill(
             }
             catch (Exception e)
             {
-                // The disk full for the record, say: tried again at the next pass.
+                // The disk full for the record, say: tried again at the next tick, and the copies' passes, which wait
+                // for the event this pass did not publish, are asked then.
                 logger.LogError(e, "Thumbnail backfill failed");
+                thumbnails.MarkLeftUntried();
             }
 
             delay = Interval;
@@ -98,7 +101,12 @@ internal sealed class ThumbnailBackfill(
             }
 
             // Even when it tried none: a send may have made the thumbnail that an earlier, busy send of the content could not.
-            await bus.Publish(new ThumbnailBackfillRanEvent(), cancellationToken);
+            // The bus is scoped (its handlers' dependencies may be): a scope of its own, as other background services do.
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(new ThumbnailBackfillRanEvent(), cancellationToken);
+            }
+
             return tried;
         }
         finally

@@ -65,6 +65,9 @@ internal sealed class ThumbnailStore
     /// stored): the background pass has something to do.</summary>
     public bool TakeLeftUntried() => Interlocked.Exchange(ref _leftUntried, 0) == 1;
 
+    /// <summary>Has the background pass run at its next tick (its last run failed part-way).</summary>
+    public void MarkLeftUntried() => Interlocked.Exchange(ref _leftUntried, 1);
+
     /// <summary>False when <c>ThumbnailMaxPixels</c> is 0: nothing is made, nor recorded as tried.</summary>
     public bool Enabled => _options.Value.ThumbnailMaxPixels > 0;
 

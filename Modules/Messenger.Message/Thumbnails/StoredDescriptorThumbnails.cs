@@ -1,14 +1,15 @@
 using Mediator;
 using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Messenger.Message.Thumbnails;
 
 /// <summary>Messages' media descriptors (<c>message_messages.media</c>: history, shared media, search, dialogs' last
 /// messages, forwards copied from them).</summary>
-internal sealed class MessageMediaThumbnails(SqliteDatabase database, StorageWriter writer, IMediator bus, ILogger<MessageMediaThumbnails> logger)
-    : DescriptorThumbnailPass(database, writer, bus, logger)
+internal sealed class MessageMediaThumbnails(SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, ILogger<MessageMediaThumbnails> logger)
+    : DescriptorThumbnailPass(database, writer, scopes, logger)
 {
     protected override string CursorTable => "message_passes";
 
@@ -20,8 +21,8 @@ internal sealed class MessageMediaThumbnails(SqliteDatabase database, StorageWri
 }
 
 /// <summary>Groups' photos (<c>message_chats.photo</c>).</summary>
-internal sealed class ChatPhotoThumbnails(SqliteDatabase database, StorageWriter writer, IMediator bus, ILogger<ChatPhotoThumbnails> logger)
-    : DescriptorThumbnailPass(database, writer, bus, logger)
+internal sealed class ChatPhotoThumbnails(SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, ILogger<ChatPhotoThumbnails> logger)
+    : DescriptorThumbnailPass(database, writer, scopes, logger)
 {
     protected override string CursorTable => "message_passes";
 
@@ -33,8 +34,8 @@ internal sealed class ChatPhotoThumbnails(SqliteDatabase database, StorageWriter
 }
 
 /// <summary>Scheduled messages' media, which their sends copy into the messages.</summary>
-internal sealed class ScheduledMediaThumbnails(SqliteDatabase database, StorageWriter writer, IMediator bus, ILogger<ScheduledMediaThumbnails> logger)
-    : DescriptorThumbnailPass(database, writer, bus, logger)
+internal sealed class ScheduledMediaThumbnails(SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, ILogger<ScheduledMediaThumbnails> logger)
+    : DescriptorThumbnailPass(database, writer, scopes, logger)
 {
     protected override string CursorTable => "message_passes";
 

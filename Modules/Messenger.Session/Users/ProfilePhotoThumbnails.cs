@@ -1,13 +1,14 @@
 using Mediator;
 using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Messenger.Session.Users;
 
 /// <summary>Users' profile photos (<c>session_users.photo</c>).</summary>
-internal sealed class ProfilePhotoThumbnails(SqliteDatabase database, StorageWriter writer, IMediator bus, ILogger<ProfilePhotoThumbnails> logger)
-    : DescriptorThumbnailPass(database, writer, bus, logger)
+internal sealed class ProfilePhotoThumbnails(SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, ILogger<ProfilePhotoThumbnails> logger)
+    : DescriptorThumbnailPass(database, writer, scopes, logger)
 {
     protected override string CursorTable => "session_passes";
 
