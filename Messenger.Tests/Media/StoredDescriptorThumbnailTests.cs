@@ -23,7 +23,7 @@ public sealed class StoredDescriptorThumbnailTests
     [Fact]
     public async Task Passes_WhenAPhotoMessageWasStoredBeforeThumbnails_HistorySharedMediaSearchAndDialogsShowItsThumb_AndADocumentIsUntouched()
     {
-        await using var host = await SessionTestKit.StartHostAsync();
+        await using var host = await StartHostAsync();
         await using var alice = await host.SignUpAsync("alice_oldmsg");
         await using var bob = await host.SignUpAsync("bob_oldmsg");
         var document = (await alice.Client.SendMediaAsync(bob.Peer, await alice.Client.UploadAsync(MediaTestKit.RandomBytes(5000, 4), "notes.bin"))).Message;
@@ -59,7 +59,7 @@ public sealed class StoredDescriptorThumbnailTests
     [Fact]
     public async Task Pass_WhenThePhotoWasSentWhileTheDecoderWasBusy_WaitsForItsThumbnail_ThenGivesIt()
     {
-        await using var host = await SessionTestKit.StartHostAsync();
+        await using var host = await StartHostAsync();
         await using var alice = await host.SignUpAsync("alice_busymsg");
         await using var bob = await host.SignUpAsync("bob_busymsg");
         var before = (await alice.Client.SendMediaAsync(bob.Peer, await alice.Client.UploadAsync(TestImages.Encode(200, 100, SKEncodedImageFormat.Png), "a.png", "image/png"))).Message;
@@ -90,7 +90,7 @@ public sealed class StoredDescriptorThumbnailTests
     [Fact]
     public async Task Pass_WhenTheBlobIsMissingOrTheImageUndecodable_LeavesThemAsTheyAre_AndMovesOnForGood()
     {
-        await using var host = await SessionTestKit.StartHostAsync();
+        await using var host = await StartHostAsync();
         await using var alice = await host.SignUpAsync("alice_missing");
         await using var bob = await host.SignUpAsync("bob_missing");
         var missingBytes = TestImages.Encode(320, 240, SKEncodedImageFormat.Png);
@@ -123,7 +123,7 @@ public sealed class StoredDescriptorThumbnailTests
     [Fact]
     public async Task Passes_WhenAProfilePhotoAndAGroupPhotoWereStoredBeforeThumbnails_GiveThemTheirs()
     {
-        await using var host = await SessionTestKit.StartHostAsync();
+        await using var host = await StartHostAsync();
         await using var alice = await host.SignUpAsync("alice_oldavatar");
         await using var bob = await host.SignUpAsync("bob_oldavatar");
         await alice.Client.UpdateProfilePhotoAsync(await alice.Client.UploadAsync(TestImages.Encode(1200, 900, SKEncodedImageFormat.Jpeg), "me.jpg", "image/jpeg"));
@@ -153,7 +153,7 @@ public sealed class StoredDescriptorThumbnailTests
     [Fact]
     public async Task Pass_WhenAScheduledPhotoWasStoredBeforeItsThumbnail_GivesItItsOwn()
     {
-        await using var host = await SessionTestKit.StartHostAsync();
+        await using var host = await StartHostAsync();
         await using var alice = await host.SignUpAsync("alice_oldsched");
         await using var bob = await host.SignUpAsync("bob_oldsched");
         var scheduled = await alice.Client.ScheduleMessageAsync(
@@ -174,7 +174,7 @@ public sealed class StoredDescriptorThumbnailTests
     {
         using var directory = new TempDirectory();
         var ids = new List<long>();
-        await using (var host = await SessionTestKit.StartHostAsync(dataDirectory: directory.Path))
+        await using (var host = await StartHostAsync(directory.Path))
         {
             await using var alice = await host.SignUpAsync("alice_resume");
             await using var bob = await host.SignUpAsync("bob_resume");
@@ -198,7 +198,7 @@ public sealed class StoredDescriptorThumbnailTests
             await StripAsync(host, "message_messages", "media", ids[0]);
         }
 
-        await using (var host = await SessionTestKit.StartHostAsync(dataDirectory: directory.Path))
+        await using (var host = await StartHostAsync(directory.Path))
         {
             var pass = host.Services.GetRequiredService<MessageMediaThumbnails>();
             pass.Cursor().Should().Be(ids[1], "kept with the unit's rewrites");
@@ -213,6 +213,11 @@ public sealed class StoredDescriptorThumbnailTests
             pass.Cursor().Should().Be(ids[2]);
         }
     }
+
+    /// <summary>A host whose thumbnail passes run only when a test runs them: one started in the background would race
+    /// the test's own runs (their counts, <see cref="DescriptorThumbnailPass.Requested"/>).</summary>
+    internal static Task<TestHost> StartHostAsync(string? dataDirectory = null) =>
+        SessionTestKit.StartHostAsync(new Dictionary<string, string?> { ["Messenger:Media:ThumbnailPassDelaySeconds"] = "0" }, dataDirectory: dataDirectory);
 
     /// <summary>Makes a stored descriptor what one copied before its thumbnail existed: no thumb, no preview, and the
     /// header's size when given.</summary>

@@ -143,7 +143,7 @@ public sealed class ThumbnailTests
     [Fact]
     public async Task SendPhoto_WhenTheDecoderStaysBusy_GoesOutWithoutAThumbnail_WhichTheNextPassMakes()
     {
-        await using var host = await SessionTestKit.StartHostAsync();
+        await using var host = await StoredDescriptorThumbnailTests.StartHostAsync();
         await using var alice = await host.SignUpAsync("alice_busy");
         await using var bob = await host.SignUpAsync("bob_busy");
         var store = host.Services.GetRequiredService<ThumbnailStore>();
@@ -197,7 +197,7 @@ public sealed class ThumbnailTests
     [Fact]
     public async Task Backfill_WhenPhotosWereStoredBeforeThumbnails_MakesTheirThumbs_AndTriesAFailingFileOnce()
     {
-        await using var host = await SessionTestKit.StartHostAsync();
+        await using var host = await StoredDescriptorThumbnailTests.StartHostAsync();
         await using var alice = await host.SignUpAsync("alice_old");
         await using var bob = await host.SignUpAsync("bob_old");
         var good = (await alice.Client.SendMediaAsync(bob.Peer, await alice.Client.UploadAsync(TestImages.Encode(800, 600, SKEncodedImageFormat.Png), "old.png", "image/png"))).Message.Media!;

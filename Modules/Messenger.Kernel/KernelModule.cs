@@ -1,4 +1,5 @@
 using Messenger.Kernel.Configuration;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.ServerInfo;
 using Messenger.Kernel.Storage;
@@ -25,6 +26,7 @@ public static class KernelModule
         services.AddValidatedOptions<MessengerOptions, MessengerOptionsValidator>(configuration, MessengerOptions.Section);
         services.AddValidatedOptions<StorageOptions, StorageOptionsValidator>(configuration, StorageOptions.Section);
         services.AddValidatedOptions<LoggingOptions, LoggingOptionsValidator>(configuration, LoggingOptions.Section);
+        services.AddValidatedOptions<ThumbnailPassOptions, ThumbnailPassOptionsValidator>(configuration, ThumbnailPassOptions.Section);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SqliteDatabase>();

@@ -7,6 +7,7 @@ using Messenger.Kernel.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Messenger.Kernel.Media;
 
@@ -18,17 +19,16 @@ namespace Messenger.Kernel.Media;
 /// and other writes go on between units), asking the Media module for the thumbnails of the batch
 /// (<see cref="StoredThumbnailsQuery"/>). A photo whose thumbnail is not tried yet stops the pass there (the cursor
 /// stays before it) until the Media module's pass has run (<see cref="ThumbnailBackfillRanEvent"/> calls
-/// <see cref="Request"/>); one that has none is passed over for good. Runs a minute after start, then on request, and
+/// <see cref="Request"/>); one that has none is passed over for good. Runs a minute after start (twice
+/// <see cref="ThumbnailPassOptions.ThumbnailPassDelaySeconds"/>; never by itself when that is 0), then on request, and
 /// after a failure again a minute later (doubling to <see cref="LastRetry"/>), since the request it would wait for may
 /// never come. No update is sent: clients see the descriptors at their next fetch, as in Telegram; update logs keep
 /// what they had.
 /// </summary>
-public abstract class DescriptorThumbnailPass(SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, ILogger logger) : BackgroundService
+public abstract class DescriptorThumbnailPass(
+    SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, IOptions<ThumbnailPassOptions> options, ILogger logger) : BackgroundService
 {
     public const int DefaultBatchSize = 256;
-
-    /// <summary>Lets the start (and the Media module's first pass, 30 s after it) go first.</summary>
-    private static readonly TimeSpan StartDelay = TimeSpan.FromSeconds(60);
 
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1);
 
@@ -123,9 +123,15 @@ public abstract class DescriptorThumbnailPass(SqliteDatabase database, StorageWr
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Lets the start, and the Media module's first pass, go first.
+        if (options.Value.Delay is not { } delay)
+        {
+            return;
+        }
+
         try
         {
-            await Task.Delay(StartDelay, stoppingToken);
+            await Task.Delay(delay * 2, stoppingToken);
             var retry = TimeSpan.Zero;
             while (true)
             {

@@ -6,23 +6,22 @@ using Messenger.Media.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Messenger.Media.Thumbnails;
 
 /// <summary>
 /// Makes the thumbnails of images stored before thumbnails existed, whose send found the decoder busy, or whose
-/// thumbnail a crash interrupted: after start-up and then every <see cref="Interval"/>, one image at a time, a few blobs per read, walking the untried referenced blobs that some media calls a photo
+/// thumbnail a crash interrupted: <see cref="ThumbnailPassOptions.ThumbnailPassDelaySeconds"/> after start-up (never by itself when it is 0) and then every <see cref="Interval"/>, one image at a time, a few blobs per read, walking the untried referenced blobs that some media calls a photo
 /// in hash order. Each is recorded as made or none, so a file that fails is tried once, not at every start.
 /// Descriptors already copied into messages and profiles gain the thumbnail and preview from the passes of the modules
 /// that keep them, which each pass asks for (<see cref="ThumbnailBackfillRanEvent"/>).
 /// </summary>
 internal sealed class ThumbnailBackfill(
-    SqliteDatabase database, BlobStore blobs, ThumbnailStore thumbnails, IServiceScopeFactory scopes, ILogger<ThumbnailBackfill> logger) : BackgroundService
+    SqliteDatabase database, BlobStore blobs, ThumbnailStore thumbnails, IServiceScopeFactory scopes, IOptions<ThumbnailPassOptions> options,
+    ILogger<ThumbnailBackfill> logger) : BackgroundService
 {
     private const int BatchSize = 16;
-
-    /// <summary>Lets the server's start (migrations, clients reconnecting) go first.</summary>
-    private static readonly TimeSpan StartDelay = TimeSpan.FromSeconds(30);
 
     /// <summary>How often a pass may run after the first: when a send left an image untried meanwhile (the pass walks
     /// every blob's row by hash).</summary>
@@ -32,7 +31,12 @@ internal sealed class ThumbnailBackfill(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var delay = StartDelay;
+        // Lets the server's start (migrations, clients reconnecting) go first.
+        if (options.Value.Delay is not { } delay)
+        {
+            return;
+        }
+
         var first = true;
         while (!stoppingToken.IsCancellationRequested)
         {

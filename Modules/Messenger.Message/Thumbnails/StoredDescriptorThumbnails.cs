@@ -3,13 +3,14 @@ using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Messenger.Message.Thumbnails;
 
 /// <summary>Messages' media descriptors (<c>message_messages.media</c>: history, shared media, search, dialogs' last
 /// messages, forwards copied from them).</summary>
-internal sealed class MessageMediaThumbnails(SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, ILogger<MessageMediaThumbnails> logger)
-    : DescriptorThumbnailPass(database, writer, scopes, logger)
+internal sealed class MessageMediaThumbnails(SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, IOptions<ThumbnailPassOptions> options, ILogger<MessageMediaThumbnails> logger)
+    : DescriptorThumbnailPass(database, writer, scopes, options, logger)
 {
     protected override string CursorTable => "message_passes";
 
@@ -21,8 +22,8 @@ internal sealed class MessageMediaThumbnails(SqliteDatabase database, StorageWri
 }
 
 /// <summary>Groups' photos (<c>message_chats.photo</c>).</summary>
-internal sealed class ChatPhotoThumbnails(SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, ILogger<ChatPhotoThumbnails> logger)
-    : DescriptorThumbnailPass(database, writer, scopes, logger)
+internal sealed class ChatPhotoThumbnails(SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, IOptions<ThumbnailPassOptions> options, ILogger<ChatPhotoThumbnails> logger)
+    : DescriptorThumbnailPass(database, writer, scopes, options, logger)
 {
     protected override string CursorTable => "message_passes";
 
@@ -34,8 +35,8 @@ internal sealed class ChatPhotoThumbnails(SqliteDatabase database, StorageWriter
 }
 
 /// <summary>Scheduled messages' media, which their sends copy into the messages.</summary>
-internal sealed class ScheduledMediaThumbnails(SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, ILogger<ScheduledMediaThumbnails> logger)
-    : DescriptorThumbnailPass(database, writer, scopes, logger)
+internal sealed class ScheduledMediaThumbnails(SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, IOptions<ThumbnailPassOptions> options, ILogger<ScheduledMediaThumbnails> logger)
+    : DescriptorThumbnailPass(database, writer, scopes, options, logger)
 {
     protected override string CursorTable => "message_passes";
 

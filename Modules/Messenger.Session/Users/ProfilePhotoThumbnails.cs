@@ -3,12 +3,13 @@ using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Messenger.Session.Users;
 
 /// <summary>Users' profile photos (<c>session_users.photo</c>).</summary>
-internal sealed class ProfilePhotoThumbnails(SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, ILogger<ProfilePhotoThumbnails> logger)
-    : DescriptorThumbnailPass(database, writer, scopes, logger)
+internal sealed class ProfilePhotoThumbnails(SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, IOptions<ThumbnailPassOptions> options, ILogger<ProfilePhotoThumbnails> logger)
+    : DescriptorThumbnailPass(database, writer, scopes, options, logger)
 {
     protected override string CursorTable => "session_passes";
 
