@@ -151,6 +151,50 @@ public sealed class StoredDescriptorThumbnailTests
     }
 
     [Fact]
+    public async Task Passes_WhenAProfilePhotoAndAGroupPhotoAreSetWhileTheDecoderIsBusy_AfterThePassesWentPastThem_GiveThemTheirs()
+    {
+        await using var host = await StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_busyavatar");
+        await using var bob = await host.SignUpAsync("bob_busyavatar");
+        await alice.Client.UpdateProfilePhotoAsync(await alice.Client.UploadAsync(TestImages.Encode(400, 300, SKEncodedImageFormat.Jpeg), "first.jpg", "image/jpeg"));
+        var group = await alice.Client.CreateGroupAsync("Busy photos", [bob.UserId]);
+        await alice.Client.EditChatPhotoAsync(group.Chat.Id, await alice.Client.UploadAsync(TestImages.Encode(300, 300, SKEncodedImageFormat.Png), "first.png", "image/png"));
+        var profiles = host.Services.GetRequiredService<ProfilePhotoThumbnails>();
+        var chats = host.Services.GetRequiredService<ChatPhotoThumbnails>();
+        (await profiles.RunAsync(CancellationToken.None)).Should().Be(0, "the photos have their thumbnails");
+        (await chats.RunAsync(CancellationToken.None)).Should().Be(0);
+        profiles.Cursor().Should().BeGreaterThanOrEqualTo(alice.UserId, "the pass went past the row");
+        chats.Cursor().Should().BeGreaterThanOrEqualTo(group.Chat.Id);
+
+        using (await host.Services.GetRequiredService<ThumbnailStore>().OccupyAsync())
+        {
+            await alice.Client.UpdateProfilePhotoAsync(await alice.Client.UploadAsync(TestImages.Encode(600, 400, SKEncodedImageFormat.Jpeg), "again.jpg", "image/jpeg"));
+            await alice.Client.EditChatPhotoAsync(group.Chat.Id, await alice.Client.UploadAsync(TestImages.Encode(200, 200, SKEncodedImageFormat.Png), "again.png", "image/png"));
+        }
+
+        (await bob.Client.GetUsersAsync([alice.UserId])).Single().Photo!.Thumb.Should().BeNull("the decoder was busy");
+        (await bob.Client.GetFullChatAsync(group.Chat.Id)).Chat.Photo!.Thumb.Should().BeNull();
+        profiles.Cursor().Should().Be(alice.UserId - 1, "moved back before the row with the photo");
+        chats.Cursor().Should().Be(group.Chat.Id - 1);
+        profiles.Requested.Should().BeTrue("the new photo asks for a pass");
+        chats.Requested.Should().BeTrue();
+        (await profiles.RunAsync(CancellationToken.None)).Should().Be(0, "its thumbnail is not made yet");
+        (await chats.RunAsync(CancellationToken.None)).Should().Be(0);
+        profiles.Cursor().Should().Be(alice.UserId - 1, "it waits before the photo for the Media module's pass");
+
+        await host.Services.GetRequiredService<ThumbnailBackfill>().RunAsync(CancellationToken.None);
+        (await profiles.RunAsync(CancellationToken.None)).Should().Be(1);
+        (await chats.RunAsync(CancellationToken.None)).Should().Be(1);
+
+        var avatar = (await bob.Client.GetUsersAsync([alice.UserId])).Single().Photo!;
+        avatar.Thumb.Should().Be(new MediaThumb(320, 213, avatar.Thumb!.Size));
+        avatar.Preview.Should().NotBeNull();
+        var groupPhoto = (await bob.Client.GetFullChatAsync(group.Chat.Id)).Chat.Photo!;
+        groupPhoto.Thumb.Should().Be(new MediaThumb(200, 200, groupPhoto.Thumb!.Size));
+        profiles.Cursor().Should().BeGreaterThanOrEqualTo(alice.UserId);
+    }
+
+    [Fact]
     public async Task Pass_WhenAScheduledPhotoWasStoredBeforeItsThumbnail_GivesItItsOwn()
     {
         await using var host = await StartHostAsync();

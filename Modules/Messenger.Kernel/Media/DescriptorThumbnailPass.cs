@@ -65,6 +65,21 @@ public abstract class DescriptorThumbnailPass(
         return command.ExecuteScalar() is long cursor ? cursor : 0;
     }
 
+    /// <summary>Whether rows change their descriptor in place (a profile's or group's photo set again), not only when
+    /// they are inserted: the pass then checks in its unit that the rows it passes over are still as it read them.</summary>
+    protected virtual bool UpdatedInPlace => false;
+
+    /// <summary>Whether <paramref name="media"/> is a descriptor this pass would give a thumbnail later: a photo's
+    /// without one.</summary>
+    public static bool LacksThumbnail(MessageMedia? media) => media is { Kind: MediaKinds.Photo, Thumb: null };
+
+    /// <summary>For a writer of row <paramref name="id"/>'s descriptor in place, in the same unit, when it wrote one
+    /// that <see cref="LacksThumbnail"/>: moves the pass's cursor back before the row (a pass already past it would
+    /// never come back), then the writer asks for a pass (<see cref="Request"/>) once the unit committed. A pass
+    /// running meanwhile sees its cursor moved and does not move it on (<see cref="RunAsync"/>).</summary>
+    protected static void Rewind(WriteScope scope, string cursorTable, string name, long id) =>
+        scope.Execute($"UPDATE {cursorTable} SET cursor = MIN(cursor, @id - 1) WHERE name = @name", ("@name", name), ("@id", id));
+
     /// <summary>One pass from the cursor, at most <paramref name="maxBatches"/> units of <paramref name="batchSize"/> rows
     /// (tests stop it part-way); returns how many descriptors it rewrote.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken, int batchSize = DefaultBatchSize, int maxBatches = int.MaxValue)
@@ -73,7 +88,9 @@ public abstract class DescriptorThumbnailPass(
         try
         {
             var rewritten = 0;
-            var cursor = Cursor();
+            // What the cursor's row holds (as this pass read or last wrote it), and where the pass is.
+            var stored = Cursor();
+            var cursor = stored;
             for (var batch = 0; batch < maxBatches; batch++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -86,19 +103,24 @@ public abstract class DescriptorThumbnailPass(
                 var (updates, reached, blocked) = await PlanAsync(rows, cursor, cancellationToken);
                 if (updates.Count > 0 || reached != cursor)
                 {
-                    rewritten += await writer.WriteAsync(scope =>
+                    var from = cursor;
+                    var expected = stored;
+                    var (changed, until, moved) = await writer.WriteAsync(scope => Apply(scope, rows, updates, from, reached, expected), cancellationToken);
+                    rewritten += changed;
+                    if (!moved)
                     {
-                        var changed = 0;
-                        foreach (var (id, old, updated) in updates)
-                        {
-                            changed += scope.Execute(UpdateSql, ("@id", id), ("@old", old), ("@new", updated));
-                        }
+                        // Moved back by a photo set without its thumbnail: go on from there.
+                        stored = cursor = Cursor();
+                        continue;
+                    }
 
-                        scope.Execute(
-                            $"INSERT INTO {CursorTable} (name, cursor) VALUES (@name, @cursor) ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor",
-                            ("@name", Name), ("@cursor", reached));
-                        return changed;
-                    }, cancellationToken);
+                    stored = until;
+                    if (until != reached)
+                    {
+                        // A row changed after it was read: read again from before it.
+                        cursor = until;
+                        continue;
+                    }
                 }
 
                 cursor = reached;
@@ -119,6 +141,83 @@ public abstract class DescriptorThumbnailPass(
         {
             _onePass.Release();
         }
+    }
+
+    /// <summary>The unit of a batch: the rewrites, then the cursor moved to <paramref name="reached"/> — or less far, to
+    /// before the first row that changed since it was read (its rewrite found it changed; with
+    /// <see cref="UpdatedInPlace"/>, any row passed over), so it is read again — and only if the cursor's row still
+    /// holds <paramref name="expected"/>: a rewind meanwhile wins. Returns the rewrites, where the cursor went, and
+    /// whether it was moved.</summary>
+    private (int Changed, long Until, bool Moved) Apply(
+        WriteScope scope, List<(long Id, byte[] Descriptor)> rows, List<(long Id, byte[] Old, byte[] New)> updates, long from, long reached, long expected)
+    {
+        var changed = 0;
+        var until = reached;
+        var now = rows.ToDictionary(r => r.Id, r => r.Descriptor);
+        foreach (var (id, old, updated) in updates)
+        {
+            if (scope.Execute(UpdateSql, ("@id", id), ("@old", old), ("@new", updated)) == 0)
+            {
+                until = id - 1;
+                break;
+            }
+
+            now[id] = updated;
+            changed++;
+        }
+
+        if (UpdatedInPlace)
+        {
+            until = Math.Min(until, FirstChanged(scope, rows, now, from, until));
+        }
+
+        if (until == expected)
+        {
+            return (changed, until, true);
+        }
+
+        var moved = scope.Execute(
+            $"INSERT INTO {CursorTable} (name, cursor) VALUES (@name, @cursor) " +
+            "ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor WHERE cursor = @expected",
+            ("@name", Name), ("@cursor", until), ("@expected", expected)) == 1;
+        return (changed, until, moved);
+    }
+
+    /// <summary>The id before the first row up to <paramref name="until"/> whose descriptor is no longer what the pass
+    /// read (or rewrote it to), or that gained or lost one; <paramref name="until"/> when none.</summary>
+    private long FirstChanged(WriteScope scope, List<(long Id, byte[] Descriptor)> rows, Dictionary<long, byte[]> expected, long from, long until)
+    {
+        var command = scope.Command(RowsSql);
+        command.Parameters.AddWithValue("@after", from);
+        command.Parameters.AddWithValue("@limit", rows.Count);
+        var read = 0;
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var id = reader.GetInt64(0);
+                if (id > until)
+                {
+                    break;
+                }
+
+                if (read >= rows.Count || rows[read].Id != id)
+                {
+                    // A row that gained a descriptor, or (the read row's id being lower) one that lost it.
+                    return Math.Min(id, read < rows.Count ? rows[read].Id : id) - 1;
+                }
+
+                if (!((byte[])reader.GetValue(1)).AsSpan().SequenceEqual(expected[id]))
+                {
+                    return id - 1;
+                }
+
+                read++;
+            }
+        }
+
+        // A read row up to until that is not there any more.
+        return read < rows.Count && rows[read].Id <= until ? rows[read].Id - 1 : until;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Auth;
 using Messenger.Contracts.Groups;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Media;
@@ -30,7 +31,8 @@ internal sealed class EditAboutValidator : AbstractValidator<EditAboutCall>
 /// <summary>Admins rename the chat and set its description and photo (members too, when the chat lets them change its
 /// info) and set what members may do; the creator makes members admins and back, or hands the chat over.</summary>
 internal sealed class EditGroupHandler(
-    GroupChanges changes, StorageWriter writer, IMediaAttachments media, Chats.ChatDirectory directory, IMediator bus, RpcContext caller, TimeProvider clock)
+    GroupChanges changes, StorageWriter writer, IMediaAttachments media, Chats.ChatDirectory directory, IMediator bus, RpcContext caller, TimeProvider clock,
+    Thumbnails.ChatPhotoThumbnails thumbnails)
     : IRequestHandler<EditTitleCall, ChatChanged>, IRequestHandler<EditAboutCall, ChatChanged>, IRequestHandler<EditPhotoCall, ChatChanged>, IRequestHandler<SetAdminCall, ChatChanged>,
         IRequestHandler<TransferOwnershipCall, ChatChanged>, IRequestHandler<EditPermissionsCall, ChatChanged>
 {
@@ -85,7 +87,8 @@ internal sealed class EditGroupHandler(
             PhotoRule.Require(prepared);
         }
 
-        return await ChangeAsync(scope =>
+        MessageMedia? photo = null;
+        var changed = await ChangeAsync(scope =>
         {
             RequireChangeInfo(scope, call.ChatId, me);
             if (prepared is null && GroupStore.Photo(scope, call.ChatId) is null)
@@ -93,9 +96,15 @@ internal sealed class EditGroupHandler(
                 throw MessengerError.BadRequest(GroupErrorNames.ChatNotModified);
             }
 
-            GroupStore.SetPhoto(scope, media, call.ChatId, prepared, me);
+            photo = GroupStore.SetPhoto(scope, media, call.ChatId, prepared, me);
             return (call.ChatId, new ServiceAction(prepared is null ? ServiceActions.DeletePhoto : ServiceActions.EditPhoto, []));
         }, me, cancellationToken);
+        if (DescriptorThumbnailPass.LacksThumbnail(photo))
+        {
+            thumbnails.Request();
+        }
+
+        return changed;
     }
 
     public async ValueTask<ChatChanged> Handle(SetAdminCall call, CancellationToken cancellationToken)

@@ -313,12 +313,18 @@ internal sealed class GroupStore(SqliteDatabase database)
             : null;
 
     /// <summary>Sets (or, null, removes) the group's photo inside <paramref name="scope"/>'s unit: the previous photo's
-    /// media reference is released, the new one attached, in the same transaction as the row.</summary>
+    /// media reference is released, the new one attached, in the same transaction as the row. A photo without its
+    /// thumbnail (the decoder was busy) moves the thumbnails' pass back to the row: the caller asks for a pass.</summary>
     public static MessageMedia? SetPhoto(WriteScope scope, IMediaAttachments media, long chatId, PreparedMedia? prepared, long uploaderId)
     {
         var photo = media.Replace(scope, MediaHolders.ChatPhotoOf(chatId), prepared, uploaderId);
         scope.Execute("UPDATE message_chats SET photo = @photo WHERE id = @chat",
             ("@photo", photo is null ? DBNull.Value : WireSerializer.Serialize(photo)), ("@chat", chatId));
+        if (DescriptorThumbnailPass.LacksThumbnail(photo))
+        {
+            Thumbnails.ChatPhotoThumbnails.Rewind(scope, chatId);
+        }
+
         return photo;
     }
 }

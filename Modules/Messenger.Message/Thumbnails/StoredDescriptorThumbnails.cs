@@ -25,9 +25,17 @@ internal sealed class MessageMediaThumbnails(SqliteDatabase database, StorageWri
 internal sealed class ChatPhotoThumbnails(SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, IOptions<ThumbnailPassOptions> options, ILogger<ChatPhotoThumbnails> logger)
     : DescriptorThumbnailPass(database, writer, scopes, options, logger)
 {
+    private const string PassName = "chat_photo_thumbnails";
+
     protected override string CursorTable => "message_passes";
 
-    protected override string Name => "chat_photo_thumbnails";
+    protected override string Name => PassName;
+
+    protected override bool UpdatedInPlace => true;
+
+    /// <summary>In the unit that set group <paramref name="chatId"/>'s photo to one without a thumbnail: the pass comes
+    /// back to it (see <see cref="DescriptorThumbnailPass.Rewind"/>).</summary>
+    public static void Rewind(WriteScope scope, long chatId) => Rewind(scope, "message_passes", PassName, chatId);
 
     protected override string RowsSql => "SELECT id, photo FROM message_chats WHERE id > @after AND photo IS NOT NULL ORDER BY id LIMIT @limit";
 

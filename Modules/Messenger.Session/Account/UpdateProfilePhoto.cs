@@ -8,6 +8,7 @@ using Messenger.Kernel.Media;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Session.Storage;
+using Messenger.Session.Users;
 
 namespace Messenger.Session.Account;
 
@@ -17,7 +18,8 @@ namespace Messenger.Session.Account;
 /// is done before the unit; the unit swaps the references and the row together.
 /// </summary>
 internal sealed class UpdateProfilePhotoHandler(
-    SessionStore store, StorageWriter writer, IMediaAttachments media, ProfileAnnouncer announcer, RpcContext caller)
+    SessionStore store, StorageWriter writer, IMediaAttachments media, ProfileAnnouncer announcer, ProfilePhotoThumbnails thumbnails,
+    RpcContext caller)
     : IRequestHandler<UpdateProfilePhotoCall, User>
 {
     public async ValueTask<User> Handle(UpdateProfilePhotoCall call, CancellationToken cancellationToken)
@@ -29,7 +31,12 @@ internal sealed class UpdateProfilePhotoHandler(
             PhotoRule.Require(prepared);
         }
 
-        await writer.WriteAsync(scope => SessionStore.SetPhoto(scope, media, userId, prepared), cancellationToken);
+        var photo = await writer.WriteAsync(scope => SessionStore.SetPhoto(scope, media, userId, prepared), cancellationToken);
+        if (DescriptorThumbnailPass.LacksThumbnail(photo))
+        {
+            thumbnails.Request();
+        }
+
         var user = store.GetUser(userId)!.ToUser();
         await announcer.AnnounceAsync(user, cancellationToken);
         return user;

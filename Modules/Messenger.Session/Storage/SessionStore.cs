@@ -606,12 +606,18 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             scope.Execute("UPDATE session_users SET password_hash = @hash WHERE id = @id", ("@hash", passwordHash), ("@id", userId)));
 
     /// <summary>Sets (or, null, removes) the user's profile photo inside <paramref name="scope"/>'s unit: the previous
-    /// photo's media reference is released, the new one attached, in the same transaction as the row.</summary>
+    /// photo's media reference is released, the new one attached, in the same transaction as the row. A photo without
+    /// its thumbnail (the decoder was busy) moves the thumbnails' pass back to the row: the caller asks for a pass.</summary>
     public static MessageMedia? SetPhoto(WriteScope scope, IMediaAttachments media, long userId, PreparedMedia? prepared)
     {
         var photo = media.Replace(scope, MediaHolders.ProfilePhotoOf(userId), prepared, userId);
         scope.Execute("UPDATE session_users SET photo = @photo WHERE id = @id",
             ("@photo", photo is null ? DBNull.Value : WireSerializer.Serialize(photo)), ("@id", userId));
+        if (DescriptorThumbnailPass.LacksThumbnail(photo))
+        {
+            Users.ProfilePhotoThumbnails.Rewind(scope, userId);
+        }
+
         return photo;
     }
 

@@ -11,9 +11,19 @@ namespace Messenger.Session.Users;
 internal sealed class ProfilePhotoThumbnails(SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, IOptions<ThumbnailPassOptions> options, ILogger<ProfilePhotoThumbnails> logger)
     : DescriptorThumbnailPass(database, writer, scopes, options, logger)
 {
-    protected override string CursorTable => "session_passes";
+    private const string Table = "session_passes";
 
-    protected override string Name => "profile_photo_thumbnails";
+    private const string PassName = "profile_photo_thumbnails";
+
+    protected override string CursorTable => Table;
+
+    protected override string Name => PassName;
+
+    protected override bool UpdatedInPlace => true;
+
+    /// <summary>In the unit that set user <paramref name="userId"/>'s photo to one without a thumbnail: the pass comes
+    /// back to it (see <see cref="DescriptorThumbnailPass.Rewind"/>).</summary>
+    public static void Rewind(WriteScope scope, long userId) => Rewind(scope, Table, PassName, userId);
 
     protected override string RowsSql => "SELECT id, photo FROM session_users WHERE id > @after AND photo IS NOT NULL ORDER BY id LIMIT @limit";
 
