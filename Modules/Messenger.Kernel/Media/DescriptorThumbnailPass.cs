@@ -16,7 +16,7 @@ namespace Messenger.Kernel.Media;
 /// the thumbnail and inline preview made after they were copied: those stored before thumbnails existed, or sent while
 /// the decoder was busy. Walks one table by id from a cursor kept in the module's own <see cref="CursorTable"/>, a few
 /// hundred rows to a writer unit (the rewrites and the cursor together, so a restart resumes where the last unit ended
-/// and other writes go on between units), asking the Media module for the thumbnails of the batch
+/// and other writes go on between units; batches with nothing to rewrite move the cursor only every few), asking the Media module for the thumbnails of the batch
 /// (<see cref="StoredThumbnailsQuery"/>). A photo whose thumbnail is not tried yet stops the pass there (the cursor
 /// stays before it) until the Media module's pass has run (<see cref="ThumbnailBackfillRanEvent"/> calls
 /// <see cref="Request"/>); one that has none is passed over for good. Runs a minute after start (twice
@@ -29,6 +29,11 @@ public abstract class DescriptorThumbnailPass(
     SqliteDatabase database, StorageWriter writer, IServiceScopeFactory scopes, IOptions<ThumbnailPassOptions> options, ILogger logger) : BackgroundService
 {
     public const int DefaultBatchSize = 256;
+
+    /// <summary>Batches without a rewrite between two units that only move the cursor.</summary>
+    private const int CursorEvery = 16;
+
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(50);
 
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1);
 
@@ -101,8 +106,17 @@ public abstract class DescriptorThumbnailPass(
                 }
 
                 var (updates, reached, blocked) = await PlanAsync(rows, cursor, cancellationToken);
-                if (updates.Count > 0 || reached != cursor)
+                var last = blocked || rows.Count < batchSize || batch == maxBatches - 1;
+                // A unit for the cursor alone only every few batches (a first walk over years of messages rewrites few),
+                // but always for rows set in place, whose rewinds the pass can only see in the cursor it wrote.
+                if (updates.Count > 0 || (reached != stored && (last || UpdatedInPlace || batch % CursorEvery == CursorEvery - 1)))
                 {
+                    if (batch > 0)
+                    {
+                        // Live traffic first: the writer's queue empties between two units of a pass.
+                        await Task.Delay(Pause, cancellationToken);
+                    }
+
                     var from = cursor;
                     var expected = stored;
                     var (changed, until, moved) = await writer.WriteAsync(scope => Apply(scope, rows, updates, from, reached, expected), cancellationToken);
