@@ -79,23 +79,40 @@ internal sealed class ThumbnailBackfill(
         try
         {
             var tried = 0;
-            var after = "";
-            while (Untried(after) is { Count: > 0 } batch)
+            // Again from the start while a send left an image untried meanwhile, before the event: a new image whose
+            // hash sorts before where the walk was would otherwise wait for the next tick, while a known one's copies
+            // gain theirs at once — the wait would tell whether the server had the content (the README's privacy of
+            // dedup). A walk that tried images and settled none (a full disk) stops it; the next tick tries again.
+            for (var walk = true; walk;)
             {
-                foreach (var (hash, size) in batch)
+                var (walked, settled) = (0, 0);
+                var after = "";
+                while (Untried(after) is { Count: > 0 } batch)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    after = hash;
-                    // Held while it is read: the collector leaves it alone, or it is already gone.
-                    using var held = new Held(blobs.Hold(hash));
-                    if (!held.Holds)
+                    foreach (var (hash, size) in batch)
                     {
-                        continue;
-                    }
+                        cancellationToken.ThrowIfCancellationRequested();
+                        after = hash;
+                        // Held while it is read: the collector leaves it alone, or it is already gone.
+                        using var held = new Held(blobs.Hold(hash));
+                        if (!held.Holds)
+                        {
+                            continue;
+                        }
 
-                    // One image per turn of the store's gate, which sends share: a send waits for one decode at most.
-                    await thumbnails.EnsureAsync(hash, size, Timeout.InfiniteTimeSpan, cancellationToken);
-                    tried++;
+                        // One image per turn of the store's gate, which sends share: a send waits for one decode at most.
+                        await thumbnails.EnsureAsync(hash, size, Timeout.InfiniteTimeSpan, cancellationToken);
+                        walked++;
+                        settled += thumbnails.Read(hash) is null ? 0 : 1;
+                    }
+                }
+
+                walk = thumbnails.TakeLeftUntried();
+                tried += walked;
+                if (walk && walked > 0 && settled == 0)
+                {
+                    thumbnails.MarkLeftUntried();
+                    walk = false;
                 }
             }
 
