@@ -71,4 +71,10 @@ describe('chat list preview', () => {
     expect(previewText(state, message(media('audio', 'song.mp3', 200)))).toBe('song.mp3');
     expect(previewText(state, message(media('document', 'report.pdf')))).toBe('report.pdf');
   });
+
+  it('shows a message text and a caption without their markup', () => {
+    const text: Message = { id: 1, from_id: 2, to_peer: userPeer(3), date: 0, text: 'Bring water. **Lots** of water.' };
+    expect(previewText(state, text)).toBe('Bring water. Lots of water.');
+    expect(previewText(state, message(media('photo', 'cat.jpg'), 'the `cat`'))).toBe('Photo, the cat');
+  });
 });

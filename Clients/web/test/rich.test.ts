@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mentions, parseRich } from '../src/ui/rich';
+import { mentions, parseRich, plainText } from '../src/ui/rich';
 
 describe('message formatting', () => {
   it('links http(s) addresses without the punctuation after them', () => {
@@ -56,5 +56,26 @@ describe('message formatting', () => {
 
   it('leaves plain text alone, markup included', () => {
     expect(parseRich('<img src=x onerror=alert(1)> * ** `')).toEqual([{ kind: 'text', text: '<img src=x onerror=alert(1)> * ** `' }]);
+  });
+});
+
+describe('plain text of a message (one-line previews)', () => {
+  it('takes the bold markers away and keeps the words', () => {
+    expect(plainText('Bring water. **Lots** of water.')).toBe('Bring water. Lots of water.');
+    expect(plainText('**Lots**, really')).toBe('Lots, really');
+  });
+
+  it('keeps inline code and a fenced block as their content, on one line', () => {
+    expect(plainText('run `npm ci` then\n```sh\nnpm test\nnpm run build\n```\ndone')).toBe('run npm ci then npm test npm run build done');
+    expect(plainText('```\n**not bold**\n```')).toBe('**not bold**');
+  });
+
+  it('keeps mentions and addresses as written', () => {
+    expect(plainText('ask @alice_1 about https://example.com/a?b=1.')).toBe('ask @alice_1 about https://example.com/a?b=1.');
+  });
+
+  it('leaves text without markup alone but for its line breaks and runs of spaces', () => {
+    expect(plainText('first line\n\n  second * ** `')).toBe('first line second * ** `');
+    expect(plainText('')).toBe('');
   });
 });

@@ -4,6 +4,7 @@ import { api, upload } from './connection';
 import { errorText } from './format';
 import { Modal } from './Modal';
 import { peerFromKey } from './peers';
+import { plainText } from './rich';
 import { cancelScheduled, loadScheduled } from './schedule';
 import { useApp } from './store';
 
@@ -99,7 +100,7 @@ export function ScheduledBar({ chatKey }: { chatKey: string }) {
           {waiting.map((m) => (
             <li key={m.id} class="scheduled__item">
               <span class="scheduled__when">{new Date(m.date * 1000).toLocaleString()}</span>
-              <span class="scheduled__text">{[m.media && `📎 ${m.media.name}`, m.text].filter(Boolean).join(' — ')}</span>
+              <span class="scheduled__text">{[m.media && `📎 ${m.media.name}`, plainText(m.text)].filter(Boolean).join(' — ')}</span>
               <button type="button" class="btn btn--small btn--ghost" aria-label={`Cancel scheduled “${m.text || m.media?.name}”`} onClick={() => void cancel(m)}>
                 Cancel
               </button>

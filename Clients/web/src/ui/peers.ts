@@ -1,4 +1,5 @@
 import { ChatKind, PeerKind, chatPeer, peerKey, userPeer, type Chat, type Message, type MessageMedia, type Peer } from '../api/types';
+import { plainText } from './rich';
 import type { AppState } from './store';
 import { formatDuration } from './voice';
 
@@ -113,15 +114,17 @@ export function findMessage(state: AppState, id: number | null): Message | undef
   return state.dialogs.find((d) => d.pinned_message?.id === id)?.pinned_message ?? undefined;
 }
 
-/** What a chat row shows of a message. */
+/** A message in one line of plain text (its markup taken away, see plainText): a chat row, the pinned bar and list, a
+ * reply's header, a notification. */
 export function previewText(state: AppState, message: Message): string {
   if (message.action) return serviceText(state, message);
   if (message.poll) return `📊 ${message.poll.question}`;
+  const text = plainText(message.text);
   if (message.media) {
     const label = mediaLabel(message.media);
-    return message.text ? `${label}, ${message.text}` : label;
+    return text ? `${label}, ${text}` : label;
   }
-  return message.text;
+  return text;
 }
 
 /** How a chat row names a message's media: "Photo", "Video 0:12", "Voice message 0:07" (the length when the sender's

@@ -79,6 +79,21 @@ function merge(segments: Segment[]): Segment[] {
   return merged;
 }
 
+/**
+ * A message's text as one line of plain text, for wherever a message is shown in a line (the chat list, the pinned bar
+ * and list, a reply's header, a notification, a "pinned …" service message): the markup the bubble renders is taken
+ * away (**bold** and `code` keep their words, a ```block``` its content), @mentions and addresses stay as written, and
+ * line breaks and runs of spaces become one space, so a preview never shows asterisks or backticks.
+ */
+export function plainText(text: string): string {
+  return parseRich(text)
+    // A block stands on lines of its own: a space keeps its first and last words apart from the text around it.
+    .map((s) => (s.kind === 'pre' ? ` ${s.text} ` : s.text))
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 /** Whether the text mentions `username` (case-insensitively, as usernames are unique). */
 export function mentions(text: string, username: string): boolean {
   const wanted = username.toLowerCase();
