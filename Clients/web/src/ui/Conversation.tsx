@@ -311,7 +311,7 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
           <Icon name="download" />
         </button>
         <button type="button" class="icon-btn" aria-label="Mark as unread" title="Mark as unread and close" onClick={markUnread}>
-          <Icon name="dot" />
+          <Icon name="markUnread" />
         </button>
         <ChatFoldersButton chatKey={chatKey} />
         <button

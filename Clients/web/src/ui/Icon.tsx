@@ -22,7 +22,8 @@ const paths = {
   link: 'M10 14a4 4 0 005.7 0l3-3a4 4 0 00-5.7-5.7l-1 1M14 10a4 4 0 00-5.7 0l-3 3a4 4 0 005.7 5.7l1-1',
   eye: 'M2 12s3.5-6 10-6 10 6 10 6-3.5 6-10 6S2 12 2 12zM12 9.5a2.5 2.5 0 100 5 2.5 2.5 0 000-5z',
   search: 'M11 4a7 7 0 100 14 7 7 0 000-14zM16 16l4 4',
-  dot: 'M12 8a4 4 0 100 8 4 4 0 000-8z',
+  // A speech bubble with an unread badge at its corner, as the chat list marks a chat left unread.
+  markUnread: 'M13 4H6a2 2 0 00-2 2v9a2 2 0 002 2h2v4l4-4h6a2 2 0 002-2v-5M19 2.5a2.5 2.5 0 100 5 2.5 2.5 0 000-5z',
   archive: 'M4 5h16v4H4zM5 9v10h14V9M10 13h4',
   mic: 'M12 3a3 3 0 00-3 3v6a3 3 0 006 0V6a3 3 0 00-3-3zM5 11a7 7 0 0014 0M12 18v3',
   phone: 'M5 4h4l2 5-2.5 1.5a11 11 0 005 5L15 13l5 2v4a2 2 0 01-2 2A16 16 0 013 6a2 2 0 012-2z',
