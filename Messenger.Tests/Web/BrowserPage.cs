@@ -61,13 +61,16 @@ internal sealed class BrowserPage : IAsyncDisposable
         }
     }
 
-    public static async Task<BrowserPage> OpenAsync(IBrowser browser, Uri baseAddress)
+    /// <param name="phone">A phone's touch screen, 390 by 844 (no hover, taps), instead of a desktop's 1200 by 800.</param>
+    public static async Task<BrowserPage> OpenAsync(IBrowser browser, Uri baseAddress, bool phone = false)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseAddress.ToString(),
             AcceptDownloads = true,
-            ViewportSize = new ViewportSize { Width = 1200, Height = 800 },
+            ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1200, Height = 800 },
+            HasTouch = phone,
+            IsMobile = phone,
         });
         context.SetDefaultTimeout(20_000);
         context.SetDefaultNavigationTimeout(20_000);

@@ -2576,6 +2576,64 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task MessageActions_OnAPhone_ShowOnATap_BelowTheTopMessage_AndHideOnScrollOrATapElsewhere()
+    {
+        _test = "MessageActions";
+        var aliceName = (Username: WebUser.NewUsername("alice"), Display: "Alice Liddell");
+        var bobName = (Username: WebUser.NewUsername("bob"), Display: "Bob Builder");
+        var alice = await OpenAsync();
+        var bob = await OpenAsync(phone: true);
+        await alice.RegisterAsync(aliceName.Username, aliceName.Display);
+        await bob.RegisterAsync(bobName.Username, bobName.Display);
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        for (var i = 1; i <= 10; i++)
+        {
+            await alice.SendAsync($"Note {i:00}\nsecond line\nthird line\nfourth line");
+        }
+
+        await bob.OpenChatAsync(aliceName.Display);
+        var page = bob.Page;
+        var scroller = page.Locator(".messages__scroller");
+        var last = bob.Message("Note 10");
+        var lastBar = last.Locator(".msg__actions");
+        await Expect(last).ToBeVisibleAsync();
+
+        // A tap shows the bar above the message; a tap on another message moves it there, and nothing is left over the first.
+        await Expect(lastBar).ToHaveCSSAsync("opacity", "0");
+        await last.Locator(".bubble__text").TapAsync();
+        await Expect(lastBar).ToHaveCSSAsync("opacity", "1");
+        (await lastBar.BoundingBoxAsync())!.Y.Should().BeLessThan((await last.BoundingBoxAsync())!.Y);
+        var previous = bob.Message("Note 09");
+        await previous.Locator(".bubble__text").TapAsync();
+        await Expect(lastBar).ToHaveCSSAsync("opacity", "0");
+        await Expect(lastBar).ToHaveCSSAsync("pointer-events", "none");
+        await Expect(previous.Locator(".msg__actions")).ToHaveCSSAsync("opacity", "1");
+
+        // Scrolling the history hides it.
+        await scroller.EvaluateAsync("e => e.scrollBy(0, -120)");
+        await Expect(previous.Locator(".msg__actions")).ToHaveCSSAsync("opacity", "0");
+
+        // A message at the very top of the history has no room above it: the bar and the reactions menu drop below it.
+        var first = bob.Message("Note 02");
+        await scroller.EvaluateAsync("e => e.scrollTop = 0");
+        await first.EvaluateAsync("m => m.closest('.messages__scroller').scrollTop = m.closest('.messages__row').offsetTop");
+        var firstBar = first.Locator(".msg__actions");
+        await first.Locator(".bubble__text").TapAsync();
+        await Expect(firstBar).ToHaveCSSAsync("opacity", "1");
+        var top = (await scroller.BoundingBoxAsync())!.Y;
+        (await firstBar.BoundingBoxAsync())!.Y.Should().BeGreaterThanOrEqualTo(top);
+        await first.GetByRole(AriaRole.Button, new() { Name = "React", Exact = true }).TapAsync();
+        var menu = first.GetByRole(AriaRole.Menu, new() { Name = "Reactions to choose from" });
+        await Expect(menu).ToBeVisibleAsync();
+        (await menu.BoundingBoxAsync())!.Y.Should().BeGreaterThanOrEqualTo(top);
+        (await firstBar.BoundingBoxAsync())!.Y.Should().BeGreaterThan((await first.Locator(".bubble").BoundingBoxAsync())!.Y);
+        await menu.GetByRole(AriaRole.Menuitem).First.TapAsync();
+        await Expect(first.GetByRole(AriaRole.Group, new() { Name = "Reactions" })).ToBeVisibleAsync();
+        await Expect(firstBar).ToHaveCSSAsync("opacity", "0");
+        AssertNoProblems();
+    }
+
     private async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) AliceName, (string Username, string Display) BobName)> TwoPeopleAsync(
         [CallerMemberName] string test = "")
     {
@@ -2589,9 +2647,9 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         return (alice, bob, aliceName, bobName);
     }
 
-    private async Task<BrowserPage> OpenAsync()
+    private async Task<BrowserPage> OpenAsync(bool phone = false)
     {
-        var page = await BrowserPage.OpenAsync(browser.Browser, _host.BaseAddress);
+        var page = await BrowserPage.OpenAsync(browser.Browser, _host.BaseAddress, phone);
         _pages.Add(page);
         return page;
     }

@@ -15,6 +15,7 @@ import { Icon } from './Icon';
 import { useDismiss } from './dismiss';
 import { ReportDialog } from './Reports';
 import { selectedQuote } from './quotes';
+import { useFloatingActions } from './floatingActions';
 
 export interface MessageActions {
   /** Replies to the message; `quote`: the part of its text selected in the bubble, if any. */
@@ -53,6 +54,7 @@ export function MessageBubble({
     setPicking(false);
     if (byKey) reactButton.current?.focus();
   });
+  const floating = useFloatingActions(picking, () => setPicking(false));
   const [reporting, setReporting] = useState(false);
   if (message.action) {
     return (
@@ -73,6 +75,11 @@ export function MessageBubble({
       role="listitem"
       data-testid="message"
       data-message-id={message.id}
+      ref={floating.row}
+      onClickCapture={floating.onClick}
+      onPointerEnter={floating.onPointerEnter}
+      onPointerLeave={floating.onPointerLeave}
+      onFocusIn={floating.onFocusIn}
     >
       <div class="bubble" tabIndex={0}>
         {inGroup && !out && !continued && (
@@ -160,7 +167,10 @@ export function MessageBubble({
           {out && <Ticks status={tickStatus(message, dialog)} />}
         </span>
       </div>
-      <div class={`msg__actions${picking ? ' msg__actions--shown' : ''}`}>
+      <div
+        ref={floating.bar}
+        class={`msg__actions${picking ? ' msg__actions--shown' : ''}${floating.open ? ' msg__actions--open' : ''}${floating.below ? ' msg__actions--below' : ''}`}
+      >
         {reactable && (
           <span ref={picker} class="react-picker">
             <button
