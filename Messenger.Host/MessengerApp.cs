@@ -133,18 +133,22 @@ public static class MessengerApp
 
     /// <summary>
     /// ASP.NET Core's own <c>--urls</c> / <c>ASPNETCORE_URLS</c> (configuration key <c>urls</c>), the first thing people
-    /// try, stands for <c>Messenger:Urls</c> unless that key was set where <c>urls</c> was not outranked: the value in
-    /// appsettings.json is the shipped default and gives way; one from the environment, the command line or the host's
-    /// own overrides (tests') wins over an <c>urls</c> of lower rank.
+    /// try, stands for <c>Messenger:Urls</c> unless that key was chosen where <c>urls</c> does not outrank it: a settings
+    /// file's value counts as chosen unless it is the shipped default (so an edited appsettings.json keeps its address
+    /// even where a container image sets <c>ASPNETCORE_URLS</c>); the environment, the command line and the host's own
+    /// overrides (tests') always count, each at its rank (the command line above the environment).
     /// </summary>
     private static void HonourAspNetUrls(ConfigurationManager configuration)
     {
         var providers = ((IConfigurationRoot)configuration).Providers.ToList();
         var urlsRank = providers.FindLastIndex(p => p.TryGet("urls", out var value) && !string.IsNullOrWhiteSpace(value));
-        var explicitRank = providers.FindLastIndex(p => p is not FileConfigurationProvider && p.TryGet(UrlsKey, out _));
-        if (urlsRank >= 0 && urlsRank > explicitRank)
+        var chosenRank = providers.FindLastIndex(p =>
+            p.TryGet(UrlsKey, out var value) && (p is not FileConfigurationProvider || value != new MessengerOptions().Urls));
+        if (urlsRank >= 0 && urlsRank > chosenRank)
         {
-            configuration[UrlsKey] = configuration["urls"];
+            // The value that was ranked: a blank urls above it does not count.
+            providers[urlsRank].TryGet("urls", out var urls);
+            configuration[UrlsKey] = urls;
         }
     }
 

@@ -4,6 +4,9 @@ using Messenger.Tests.Infrastructure;
 
 namespace Messenger.Tests.Host;
 
+/// <summary>Some of these tests set process environment variables, which every host built meanwhile would read: they run
+/// alone.</summary>
+[Collection(nameof(EnvironmentVariableTests))]
 public sealed class ConfigurationTests
 {
     [Fact]
@@ -109,25 +112,40 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
-    public async Task Build_WhenMessengerUrlsIsSetExplicitly_ItWinsOverALowerRankedUrls()
+    public async Task Build_WithAspNetCoreUrlsInTheEnvironment_TakesItOverTheShippedDefault_NotOverAChosenAddress()
     {
         using var directory = new TempDirectory();
+        var settings = TestHost.Settings(directory.Path);
+        settings.Remove("Messenger:Urls");
         Environment.SetEnvironmentVariable("ASPNETCORE_URLS", "http://127.0.0.1:6001");
         try
         {
-            var settings = TestHost.Settings(directory.Path);
-            settings.Remove("Messenger:Urls");
             await using (var fromEnvironment = MessengerApp.Build([], settings))
             {
                 fromEnvironment.Configuration["Messenger:Urls"].Should().Be("http://127.0.0.1:6001", "ASPNETCORE_URLS outranks the shipped default");
             }
 
-            await using var explicitlySet = MessengerApp.Build(["--Messenger:Urls=http://127.0.0.1:6002"], settings);
-            explicitlySet.Configuration["Messenger:Urls"].Should().Be("http://127.0.0.1:6002", "the command line outranks the environment");
+            await using (var blankAbove = MessengerApp.Build(["--urls="], settings))
+            {
+                blankAbove.Configuration["Messenger:Urls"].Should().Be("http://127.0.0.1:6001", "a blank --urls does not count");
+            }
+
+            await using (var commandLine = MessengerApp.Build(["--Messenger:Urls=http://127.0.0.1:6002"], settings))
+            {
+                commandLine.Configuration["Messenger:Urls"].Should().Be("http://127.0.0.1:6002", "an address chosen on the command line stays");
+            }
+
+            Environment.SetEnvironmentVariable("Messenger__Urls", "http://127.0.0.1:6003");
+            await using var environment = MessengerApp.Build([], settings);
+            environment.Configuration["Messenger:Urls"].Should().Be("http://127.0.0.1:6003", "an address chosen in the environment stays");
         }
         finally
         {
             Environment.SetEnvironmentVariable("ASPNETCORE_URLS", null);
+            Environment.SetEnvironmentVariable("Messenger__Urls", null);
         }
     }
 }
+
+[CollectionDefinition(nameof(EnvironmentVariableTests), DisableParallelization = true)]
+public sealed class EnvironmentVariableTests;

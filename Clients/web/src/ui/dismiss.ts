@@ -20,7 +20,7 @@ export function useDismiss<T extends HTMLElement>(open: boolean, close: (byKey: 
     const keys = (e: KeyboardEvent) => {
       if (e.key !== 'Escape' || e.defaultPrevented) return;
       const dialog = document.querySelector('[aria-modal="true"]');
-      if (dialog && !ref.current?.contains(dialog)) return;
+      if (dialog && !(ref.current && dialog.contains(ref.current))) return;
       e.preventDefault();
       latest.current(true);
     };
