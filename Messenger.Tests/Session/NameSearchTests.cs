@@ -1,4 +1,4 @@
-using Messenger.Client;
+﻿using Messenger.Client;
 using Messenger.Contracts.Auth;
 using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Storage;
@@ -141,6 +141,12 @@ public sealed class NameSearchTests
         await using (var connection = new SqliteConnection(connectionString))
         {
             connection.Open();
+            using (var left = connection.CreateCommand())
+            {
+                left.CommandText = "SELECT count(*) FROM session_users WHERE display_name_key IS NOT NULL";
+                Convert.ToInt64(left.ExecuteScalar()).Should().Be(0, "undoing the migration leaves every key for the previous build's fill to write its way");
+            }
+
             using var old = connection.CreateCommand();
             old.CommandText =
                 "UPDATE session_users SET display_name_key = 'émile bob' WHERE id = @bob; " +

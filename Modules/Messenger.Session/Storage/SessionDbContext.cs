@@ -1,4 +1,4 @@
-using Messenger.Kernel.Storage;
+﻿using Messenger.Kernel.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -30,7 +30,9 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             user.Property(u => u.DisplayName).HasColumnName("display_name").HasMaxLength(64);
             // The display name's words, folded (NameKey), joined by single spaces; '' for accounts no name search finds
             // (deleted, webhooks' posters). Null until the start-up fill wrote the name's words (session_user_name_words).
-            user.Property(u => u.DisplayNameKey).HasColumnName("display_name_key").HasMaxLength(256);
+            // The name's length: a fold may spell a letter with two ("ß" → "ss"), but SQLite checks no length, and
+            // declaring more would make EF rebuild session_users for nothing.
+            user.Property(u => u.DisplayNameKey).HasColumnName("display_name_key").HasMaxLength(64);
             // Only the accounts still to fill: a start with none costs one seek.
             user.HasIndex(u => u.DisplayNameKey).HasFilter("display_name_key IS NULL").HasDatabaseName("IX_session_users_name_unfilled");
             user.Property(u => u.Bio).HasColumnName("bio").HasMaxLength(140);

@@ -321,7 +321,7 @@ namespace Messenger.Session.Storage.Migrations
                         .HasColumnName("display_name");
 
                     b.Property<string>("DisplayNameKey")
-                        .HasMaxLength(256)
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("display_name_key");
 

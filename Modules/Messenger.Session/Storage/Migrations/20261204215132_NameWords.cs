@@ -33,12 +33,6 @@ namespace Messenger.Session.Storage.Migrations
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_session_users_name_unfilled",
-                table: "session_users",
-                column: "display_name_key",
-                filter: "display_name_key IS NULL");
-
-            migrationBuilder.CreateIndex(
                 name: "IX_session_user_name_words_user_id",
                 table: "session_user_name_words",
                 column: "user_id");
@@ -46,6 +40,13 @@ namespace Messenger.Session.Storage.Migrations
             // Every account's words are written at the next start (FillNameKeys), folded by C# as new names are: a null
             // key marks an account still to fill, and the old lower-cased keys did not fold accents anyway.
             migrationBuilder.Sql("UPDATE session_users SET display_name_key = NULL");
+
+            // After the table-wide update: made before it, the partial index would take every row in one at a time.
+            migrationBuilder.CreateIndex(
+                name: "IX_session_users_name_unfilled",
+                table: "session_users",
+                column: "display_name_key",
+                filter: "display_name_key IS NULL");
         }
 
         /// <inheritdoc />
@@ -62,6 +63,10 @@ namespace Messenger.Session.Storage.Migrations
                 name: "IX_session_users_display_name_key",
                 table: "session_users",
                 column: "display_name_key");
+
+            // The keys are in this build's form (folded words) and the previous build searched its own (the name
+            // lower-cased): null makes its start-up fill write every one again.
+            migrationBuilder.Sql("UPDATE session_users SET display_name_key = NULL");
         }
     }
 }
