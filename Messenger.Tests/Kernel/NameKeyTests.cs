@@ -34,6 +34,9 @@ public sealed class NameKeyTests
     [InlineData("Dr. Zoë (work) 🙂 42", new[] { "dr", "zoe", "work", "42" })]
     [InlineData("Анна Каренина", new[] { "анна", "каренина" })]
     [InlineData("--- ... ''", new string[0])]
+    [InlineData("\u2764\uFE0F Anna", new[] { "anna" })] // the emoji's variation selector is no word
+    [InlineData("\u0301 \u20E3\uFE0F", new string[0])] // marks with no letter before them
+    [InlineData("x\u200D\U000E0100y \u0915\u093F", new[] { "xy", "\u0915\u093F" })] // joiners and selectors dropped; a vowel sign stays with its letter
     public void Words_SplitOnSpacesAndPunctuation(string name, string[] words) =>
         NameKey.Words(name).Should().Equal(words);
 
@@ -44,6 +47,10 @@ public sealed class NameKeyTests
     [InlineData("--", false)]
     [InlineData(" ._' ", false)]
     [InlineData("🙂", false)]
+    [InlineData("\u2764\uFE0F", false)]
+    [InlineData("\u0301", false)]
+    [InlineData("\u20E3", false)]
+    [InlineData("\u200D", false)]
     public void HasWord_OnlyLettersOrDigitsMakeAWord(string query, bool has) =>
         NameKey.HasWord(query).Should().Be(has);
 }

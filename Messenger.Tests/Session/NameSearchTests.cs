@@ -64,6 +64,8 @@ public sealed class NameSearchTests
     [InlineData("--")]
     [InlineData(" . _ ' ")]
     [InlineData("🙂")]
+    [InlineData("\u2764\uFE0F")]
+    [InlineData("\u0301")]
     [InlineData("jan\u0001")]
     public async Task SearchUsers_WhenTheQueryHasNoWordOrControlCharacters_FailsWithSearchQueryInvalid(string query)
     {

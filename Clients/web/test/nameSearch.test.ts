@@ -20,6 +20,9 @@ describe('name search', () => {
     expect(nameWords("Jan-Erik O'Brien")).toEqual(['jan', 'erik', 'o', 'brien']);
     expect(nameWords(' anna_maria.smith 🙂 42 ')).toEqual(['anna', 'maria', 'smith', '42']);
     expect(nameWords('-- . _')).toEqual([]);
+    expect(nameWords('\u2764\ufe0f Anna')).toEqual(['anna']);
+    expect(nameWords('\u0301 \u20e3\ufe0f')).toEqual([]);
+    expect(nameWords('x\u200d\u{e0100}y \u0915\u093f')).toEqual(['xy', '\u0915\u093f']);
   });
 
   it('matches when every query word starts a word of the name or the username, in any order', () => {
@@ -40,6 +43,8 @@ describe('name search', () => {
     expect(isNameQuery('José')).toBe(true);
     expect(isNameQuery('  ')).toBe(false);
     expect(isNameQuery('-_.')).toBe(false);
+    expect(isNameQuery('\u2764\ufe0f')).toBe(false);
+    expect(isNameQuery('\u0301')).toBe(false);
     expect(isNameQuery('a'.repeat(65))).toBe(false);
   });
 });

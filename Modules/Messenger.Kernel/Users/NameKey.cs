@@ -14,7 +14,8 @@ public static class NameKey
     /// Case and accents folded: a Latin, Greek or Cyrillic letter becomes its base letters, as its compatibility
     /// decomposition (NFKD) without marks would give ("é" → "e", "ё" → "е", "ά" → "α", "ﬁ" → "fi", full-width "Ａ" → "A");
     /// a combining mark typed after such a letter is dropped; everything is lower-cased invariantly; and the few letters
-    /// that do not decompose are spelled as people type them ("ß" → "ss", "ł" → "l", "ø" → "o", final "ς" → "σ"). Other
+    /// that do not decompose are spelled as people type them ("ß" → "ss", "ł" → "l", "ø" → "o", final "ς" → "σ");
+    /// variation selectors and zero-width (non-)joiners go. Other
     /// scripts keep their marks — a Devanagari vowel sign or a Japanese voicing mark is part of the letter, not an
     /// accent — so they match as written. The table is built in (<see cref="NameFoldTable"/>): the server runs in
     /// invariant globalization mode, without ICU's normalization.
@@ -25,6 +26,11 @@ public static class NameKey
         var accentsDrop = false;
         foreach (var rune in text.EnumerateRunes())
         {
+            if (IsInvisibleSelector(rune.Value))
+            {
+                continue;
+            }
+
             if (Rune.GetUnicodeCategory(rune) == UnicodeCategory.NonSpacingMark)
             {
                 if (!accentsDrop)
@@ -56,6 +62,10 @@ public static class NameKey
         return folded.ToString();
     }
 
+    // Variation selectors (an emoji's U+FE0F) and the zero-width (non-)joiners only choose how their neighbours are
+    // drawn: nobody types them in a query, so a name folds as if they were not there.
+    private static bool IsInvisibleSelector(int c) => c is (>= 0xFE00 and <= 0xFE0F) or (>= 0xE0100 and <= 0xE01EF) or 0x200C or 0x200D;
+
     private static void AppendLower(StringBuilder folded, Rune rune)
     {
         var lower = Rune.ToLowerInvariant(rune);
@@ -74,8 +84,9 @@ public static class NameKey
         });
     }
 
-    /// <summary>The folded words of <paramref name="text"/>: runs of letters, digits and their marks; anything else —
-    /// spaces, punctuation such as <c>- . _ '</c>, symbols, emoji — separates them. Empty when there is no word.</summary>
+    /// <summary>The folded words of <paramref name="text"/>: runs of letters, digits and their marks, each begun by a
+    /// letter or a digit; anything else — spaces, punctuation such as <c>- . _ '</c>, symbols, emoji, a mark with no
+    /// letter before it — separates them. Empty when there is no word.</summary>
     public static List<string> Words(string text)
     {
         var folded = Fold(text);
@@ -84,7 +95,9 @@ public static class NameKey
         var index = 0;
         foreach (var rune in folded.EnumerateRunes())
         {
-            if (IsWordRune(rune))
+            // A mark carries on a word, never begins one: a lone accent or an emoji's keycap is no word to find.
+            var kind = WordRuneKind(rune);
+            if (kind == WordRune.LetterOrDigit || (kind == WordRune.Mark && start >= 0))
             {
                 start = start < 0 ? index : start;
             }
@@ -108,13 +121,20 @@ public static class NameKey
     /// <summary>Whether <paramref name="query"/> has a word to look for (not only spaces and punctuation).</summary>
     public static bool HasWord(string query) => Words(query).Count > 0;
 
-    private static bool IsWordRune(Rune rune) => Rune.GetUnicodeCategory(rune) switch
+    private enum WordRune
+    {
+        None,
+        LetterOrDigit,
+        Mark,
+    }
+
+    private static WordRune WordRuneKind(Rune rune) => Rune.GetUnicodeCategory(rune) switch
     {
         UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
-            or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter => true,
-        UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber => true,
-        UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark => true,
-        _ => false,
+            or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter => WordRune.LetterOrDigit,
+        UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber => WordRune.LetterOrDigit,
+        UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark => WordRune.Mark,
+        _ => WordRune.None,
     };
 
     // Basic Latin to Cyrillic Supplement, Cyrillic Extended-C, the phonetic extensions, Latin Extended Additional and

@@ -11,7 +11,10 @@ const DECOMPOSED = /[\u00c0-\u024f\u0370-\u052f\u1e00-\u1fff\ufb00-\ufb06\uff01-
 const ACCENTED_BASE = /[\u0000-\u052f\u1c80-\u1c8f\u1d00-\u1fff\u2c60-\u2c7f\ua640-\ua69f\ua720-\ua7ff\uab30-\uab6f]/u;
 const MARK = /\p{Mn}/u;
 const SPELLED: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i', ς: 'σ' };
-const WORD = /[\p{L}\p{N}\p{M}]+/gu;
+// Variation selectors and zero-width (non-)joiners only choose how neighbours are drawn: folded away.
+const INVISIBLE = /[\ufe00-\ufe0f\u{e0100}-\u{e01ef}\u200c\u200d]/u;
+// A mark carries on a word but never begins one (a lone accent, an emoji's keycap).
+const WORD = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;
 const USERNAME = /^[a-z0-9_]+$/;
 
 /** Case and accents folded: "Zoë Müller" → "zoe muller", "Фёдор" → "федор"; other scripts as written. */
@@ -19,6 +22,7 @@ export function foldName(text: string): string {
   let folded = '';
   let accentsDrop = false;
   for (const char of text) {
+    if (INVISIBLE.test(char)) continue;
     if (MARK.test(char)) {
       if (!accentsDrop) folded += char;
       continue;
@@ -30,7 +34,7 @@ export function foldName(text: string): string {
   return folded;
 }
 
-/** The folded words of a name or a query: runs of letters and digits. */
+/** The folded words of a name or a query: runs of letters, digits and their marks, begun by a letter or a digit. */
 export function nameWords(text: string): string[] {
   return foldName(text).match(WORD) ?? [];
 }
