@@ -3,6 +3,7 @@ using Messenger.Contracts.Auth;
 using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Storage;
 using Messenger.Session.Storage;
+using Messenger.Session.Users;
 using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
@@ -10,6 +11,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Messenger.Tests.Session;
 
@@ -66,6 +68,9 @@ public sealed class NameSearchTests
     [InlineData("🙂")]
     [InlineData("\u2764\uFE0F")]
     [InlineData("\u0301")]
+    [InlineData("@")]
+    [InlineData("@@ ")]
+    [InlineData("_-")]
     [InlineData("jan\u0001")]
     public async Task SearchUsers_WhenTheQueryHasNoWordOrControlCharacters_FailsWithSearchQueryInvalid(string query)
     {
@@ -86,6 +91,90 @@ public sealed class NameSearchTests
     }
 
     [Fact]
+    public async Task SearchUsers_ByAUsername_PutsItsAccountFirst_AheadOfMoreAccountsThanTheLimitNamedLikeIt()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(ManyRegistrations);
+        await using var me = await host.SignedInClientAsync("searcher");
+        foreach (var username in new[] { "js_alpha", "js_bravo", "js_charlie" })
+        {
+            await me.RegisterAsync(username, SessionTestKit.Password, "John Smith");
+        }
+
+        var john = (await me.RegisterAsync("john_smith", SessionTestKit.Password, "Zed")).User.Id;
+
+        (await me.SearchUsersAsync("@john_smith", 2)).Select(u => u.Id).First().Should().Be(john, "a mention's click looks for the username among the first few");
+        (await me.SearchUsersAsync("JOHN_SMITH", 2)).Select(u => u.Id).First().Should().Be(john);
+        (await me.SearchUsersAsync("@@john_smith", 1)).Select(u => u.Id).Should().Equal([john], "every leading '@' goes");
+        (await me.SearchUsersAsync("john smith", 3)).Select(u => u.Username).Should().Equal(["js_alpha", "js_bravo", "js_charlie"], "the whole name, by id");
+    }
+
+    [Fact]
+    public async Task SearchUsers_ByTheStartOfAUsernameWithoutAWord_FindsThoseUsernamesOnly()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(ManyRegistrations);
+        await using var me = await host.SignedInClientAsync("searcher");
+        await me.RegisterAsync("_____", SessionTestKit.Password, "Under Score");
+        await me.RegisterAsync("__init", SessionTestKit.Password, "Init");
+        await me.RegisterAsync("x_____", SessionTestKit.Password, "_ Lone");
+
+        async Task<string[]> Found(string query) => [.. (await me.SearchUsersAsync(query)).Select(u => u.Username)];
+
+        (await Found("_")).Should().Equal(["__init", "_____"], "usernames starting with it, by name; not a name with '_' in it");
+        (await Found("@__")).Should().Equal(["__init", "_____"]);
+        (await Found(" @_____ ")).Should().Equal(["_____"]);
+        (await Found("___")).Should().Equal(["_____"]);
+        (await Found("x_")).Should().Equal(["x_____"], "the username as typed");
+    }
+
+    [Fact]
+    public async Task NameSearch_WhenTheFirstWordsRangeIsCutByTheLimit_ReadsTheRarestWord()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(ManyRegistrations);
+        await using var me = await host.SignedInClientAsync("searcher");
+        foreach (var username in new[] { "p_one", "p_two", "p_three" })
+        {
+            await me.RegisterAsync(username, SessionTestKit.Password, "Annabel Smith");
+        }
+
+        var zed = (await me.RegisterAsync("p_four", SessionTestKit.Password, "Annabel Zed")).User.Id;
+        var store = host.Services.GetRequiredService<SessionStore>();
+
+        // Two candidates per index: "annabel" (the longest word, read first) starts four names, "zed" one.
+        NameSearch.Find(store, "annabel zed", among: null, candidatesPerIndex: 2, includeBlocked: false).Should().Equal(zed);
+        NameSearch.Find(store, "zed annabel", among: null, candidatesPerIndex: 2, includeBlocked: false).Should().Equal(zed);
+    }
+
+    [Fact]
+    public async Task NameSearch_WebhookPostersAndTheBlocked_TakeNoneOfAnIndexRangesCandidates()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(ManyRegistrations);
+        await using var admin = await host.MemberAsync("boss_wh"); // named BOSS_WH: no word starting "hook"
+        var group = (await admin.Client.CreateGroupAsync("Hooks", [])).Chat.Id;
+        for (var i = 0; i < 3; i++)
+        {
+            await admin.Client.CreateWebhookAsync(group, $"Poster {i}"); // hook_<hex>_bot, below "hookah…"
+        }
+
+        var blocked = new List<long>();
+        foreach (var username in new[] { "blocked_one", "blocked_two", "blocked_three" })
+        {
+            blocked.Add((await admin.Client.RegisterAsync(username, SessionTestKit.Password, "Hook Blocked")).User.Id);
+        }
+
+        var fan = (await admin.Client.RegisterAsync("hookah_fan", SessionTestKit.Password, "Fan")).User.Id;
+        var named = (await admin.Client.RegisterAsync("plain_named", SessionTestKit.Password, "Hook Named")).User.Id;
+        foreach (var id in blocked)
+        {
+            await admin.Client.SetUserBlockedAsync(id, true);
+        }
+
+        var store = host.Services.GetRequiredService<SessionStore>();
+        NameSearch.Find(store, "hook", among: null, candidatesPerIndex: 2, includeBlocked: false).Should().BeEquivalentTo([fan, named]);
+        NameSearch.Find(store, "hook", among: null, candidatesPerIndex: 4, includeBlocked: true).Should().BeEquivalentTo([fan, named, .. blocked],
+            "a group's member search finds the blocked; posters still take no room");
+    }
+
+    [Fact]
     public async Task SearchUsers_AfterARenameADeletionOrABlock_FindsTheNewNameOnly_AndNeitherTheDeletedNorTheBlocked()
     {
         await using var host = await SessionTestKit.StartHostAsync(ManyRegistrations);
@@ -96,13 +185,18 @@ public sealed class NameSearchTests
         await renamed.UpdateProfileAsync("Olga Oldname", "");
         await leaving.UpdateProfileAsync("Lena Leaving", "");
         await blocked.UpdateProfileAsync("Bertil Blocked", "");
-        (await admin.SearchUsersAsync("oldname")).Select(u => u.Username).Should().Equal("renamed_ns");
+        var renamedId = (await admin.SearchUsersAsync("oldname")).Single(u => u.Username == "renamed_ns").Id;
+        var leavingId = (await admin.SearchUsersAsync("lena")).Single().Id;
         var blockedId = (await admin.SearchUsersAsync("bertil")).Single().Id;
 
         await renamed.UpdateProfileAsync("Olga Newname", "");
         await leaving.DeleteAccountAsync(SessionTestKit.Password);
         await admin.SetUserBlockedAsync(blockedId, true);
 
+        // The index itself, not only the results (which are checked against the current name anyway).
+        WordsOf(host, renamedId).Should().Equal(["newname", "olga"], "the old name's words went with it");
+        WordsOf(host, leavingId).Should().BeEmpty("a deleted account keeps no words");
+        WordsOf(host, blockedId).Should().Equal(["bertil", "blocked"], "blocking hides, it does not unindex");
         (await admin.SearchUsersAsync("oldname")).Should().BeEmpty("the old name's words went with it");
         (await admin.SearchUsersAsync("newname olga")).Select(u => u.Username).Should().Equal("renamed_ns");
         (await admin.SearchUsersAsync("lena")).Should().BeEmpty();
@@ -112,6 +206,22 @@ public sealed class NameSearchTests
 
         var bot = await admin.CreateBotAsync("weather_ns_bot", "Weather Helper");
         (await renamed.SearchUsersAsync("helper")).Select(u => u.Id).Should().Equal([bot.Bot.Id], "people find a Bot API bot by its name");
+    }
+
+    private static List<string> WordsOf(TestHost host, long userId)
+    {
+        using var connection = host.Services.GetRequiredService<SqliteDatabase>().Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT word FROM session_user_name_words WHERE user_id = @user ORDER BY word";
+        command.Parameters.AddWithValue("@user", userId);
+        using var reader = command.ExecuteReader();
+        var words = new List<string>();
+        while (reader.Read())
+        {
+            words.Add(reader.GetString(0));
+        }
+
+        return words;
     }
 
     [Fact]

@@ -187,11 +187,12 @@ public sealed record ChatBans([property: Key("user_ids")] long[] UserIds, [prope
 public sealed record UnbanCall([property: Key("chat_id")] long ChatId, [property: Key("user_id")] long UserId) : IRpcCall<Rpc.Done>;
 
 /// <summary><c>groups.getFull</c> (members only): the chat and up to <see cref="Limit"/> (1–1000) members from
-/// <see cref="Offset"/>, by join time; with <see cref="Query"/> (1–64 characters after trimming, at least one letter or
-/// digit), only the members it finds — every word of it starting a word of their display name or their username, in
-/// any order, accents and case ignored — best matches first (<see cref="Offset"/> counts among those). In a group of
-/// more than 2,000 members the first 1,000 accounts of the server by the query's longest word and by username are
-/// looked at, so a word start shared by more people than that may miss some: a longer one finds them.</summary>
+/// <see cref="Offset"/>, by join time; with <see cref="Query"/> (a name query as <c>users.search</c> takes it), only
+/// the members it finds — every word of it starting a word of their display name or their username, in any order,
+/// accents and case ignored, or the query starting their username — best matches first (<see cref="Offset"/> counts
+/// among those). In a group of more than 2,000 members the first 1,000 accounts of the server by the query's rarest
+/// word (by name and by username) are looked at, so a query whose every word starts more names than that may miss
+/// some: a longer word finds them.</summary>
 [RpcMethod("groups.getFull")]
 [MessagePackObject]
 public sealed record GetFullChatCall(

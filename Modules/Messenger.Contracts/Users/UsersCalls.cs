@@ -28,11 +28,12 @@ public sealed record UserList([property: Key("users")] User[] Users);
 public sealed record GetUsersCall([property: Key("ids")] long[] Ids) : IRpcCall<UserList>;
 
 /// <summary><c>users.search</c>: up to <see cref="Limit"/> (1–50, default 20) people and Bot API bots found by
-/// <see cref="Prefix"/>, a name query (1–64 characters after trimming, at least one letter or digit): every word of it
-/// starts a word of the display name or the username, in any order, ignoring case and accents ("ander" finds
-/// "Jan Andersson", "jose" finds "José"), or it starts the username as typed (a leading '@' ignored). Exact matches
-/// first, then names or usernames that start with the query, then the rest; each by name, then id. Blocked and
-/// deleted accounts and webhooks' posters are never found.
+/// <see cref="Prefix"/>, a name query (1–64 characters after trimming, with a letter or digit, or the start of a
+/// username: <c>@?</c> and only <c>A–Z a–z 0–9 _</c>): every word of it starts a word of the display name or the
+/// username, in any order, ignoring case and accents ("ander" finds "Jan Andersson", "jose" finds "José"), or it starts
+/// the username as typed (leading '@'s ignored). The account with that very username first, then the whole name, then
+/// names or usernames that start with the query, then the rest; each by name, then id. Blocked and deleted accounts
+/// and webhooks' posters are never found.
 /// Errors: <c>SEARCH_QUERY_INVALID</c>, <c>LIMIT_INVALID</c>.</summary>
 [RpcMethod("users.search")]
 [MessagePackObject]

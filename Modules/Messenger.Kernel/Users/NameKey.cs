@@ -121,6 +121,21 @@ public static class NameKey
     /// <summary>Whether <paramref name="query"/> has a word to look for (not only spaces and punctuation).</summary>
     public static bool HasWord(string query) => Words(query).Count > 0;
 
+    /// <summary>
+    /// The start of a username <paramref name="query"/> may be, lower-cased: the query trimmed and without its leading
+    /// '@'s, when only the characters of usernames (<c>A–Z a–z 0–9 _</c>) are left; otherwise null. Such a query is
+    /// searchable even without a word (<c>_</c>, <c>@__</c>), since usernames may be underscores and digits alone.
+    /// </summary>
+    public static string? UsernamePrefix(string query)
+    {
+        var typed = query.Trim().TrimStart('@');
+        return typed.Length > 0 && typed.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? typed.ToLowerInvariant() : null;
+    }
+
+    /// <summary>Whether a name search can look for <paramref name="query"/>: it has a word, or it is the start of a
+    /// username (<see cref="UsernamePrefix"/>).</summary>
+    public static bool IsSearchable(string query) => HasWord(query) || UsernamePrefix(query) is not null;
+
     private enum WordRune
     {
         None,

@@ -203,7 +203,7 @@ internal sealed class GetFullChatValidator : AbstractValidator<GetFullChatCall>
         RuleFor(c => c.Offset).GreaterThanOrEqualTo(0).WithErrorCode(MessageErrorNames.OffsetInvalid);
         RuleFor(c => c.Limit).InclusiveBetween(1, 1000).WithErrorCode(MessageErrorNames.LimitInvalid);
         RuleFor(c => c.Query)
-            .Must(q => string.IsNullOrEmpty(q) || (q.Trim().Length is >= 1 and <= MemberSearch.MaxQueryLength && !q.Any(char.IsControl) && NameKey.HasWord(q)))
+            .Must(q => string.IsNullOrEmpty(q) || (q.Trim().Length is >= 1 and <= MemberSearch.MaxQueryLength && !q.Any(char.IsControl) && NameKey.IsSearchable(q)))
             .WithErrorCode(SessionErrorNames.SearchQueryInvalid);
     }
 }
@@ -239,9 +239,9 @@ internal sealed class GetFullChatHandler(
 /// are the Session module's, the members this module's; neither side is read whole for a keystroke. A group of up to
 /// <c>MemberSearchScanLimit</c> (2,000) members is read whole (one range of the primary key) and its members' names
 /// matched by id, which finds every match. A larger one (up to 200,000) goes the other way: the first
-/// <see cref="CandidatesPerName"/> accounts of the server with a name word starting with the query's longest word
-/// and the first as many by username (index ranges), each checked for membership by the primary key — a bounded
-/// number of lookups whatever the group's size.
+/// <see cref="CandidatesPerName"/> accounts of the server with a name word or a username starting with the query's
+/// rarest word, and as many by the username as typed (index ranges), each checked for membership by the primary key —
+/// a bounded number of lookups whatever the group's size.
 /// </summary>
 internal static class MemberSearch
 {

@@ -87,37 +87,60 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     }
 
     /// <summary>
-    /// Up to <paramref name="limit"/> accounts with a word of their display name starting with the folded word
-    /// <paramref name="from"/> (one range of <c>session_user_name_words</c>' primary key), and up to as many whose
-    /// username starts with each of <paramref name="usernamePrefixes"/> (a range of <c>username_key</c>), so a common
-    /// word on a big server reads a bounded number of rows. Candidates only: <see cref="NameRows"/> tells who they are.
+    /// Candidates of a name search: accounts a search may find (<see cref="Findable"/>) matching one word of
+    /// <paramref name="words"/> — a word of their display name starts with it (a range of
+    /// <c>session_user_name_words</c>' primary key) or their username does (a range of <c>username_key</c>) — up to
+    /// <paramref name="limit"/> from each range, and as many whose username starts with <paramref name="usernamePrefix"/>.
+    /// Every match of a query matches each of its words, so one word's accounts are enough: the words are read in the
+    /// order given until one's ranges are not cut by the limit (all its accounts are then here), else the word with the
+    /// fewest is taken. At most <paramref name="limit"/> rows of each index per word, whatever the server's size.
+    /// Candidates only: <see cref="NameRows"/> tells who they are.
     /// </summary>
-    public List<long> NameCandidates(string from, IEnumerable<string> usernamePrefixes, int limit)
+    public List<long> NameCandidates(IEnumerable<string> words, string? usernamePrefix, int limit, bool includeBlocked)
     {
         using var connection = database.Open();
-        var ids = new List<long>();
-        using (var words = Command(connection, WordRangeSql, ("@from", from), ("@to", from + "\U0010FFFF"), ("@limit", limit)))
+        List<long> Range(string sql, string from, string to)
         {
-            ids.AddRange(words.ReadInt64Column());
+            using var command = Command(connection, sql, ("@from", from), ("@to", to), ("@limit", limit), ("@blocked", includeBlocked));
+            return command.ReadInt64Column();
         }
 
-        // Usernames are [a-z0-9_] once lower-cased, all below '~' (a deleted account's key is '~' and its id, above them).
-        foreach (var prefix in usernamePrefixes)
+        List<long>? fewest = null;
+        foreach (var word in words)
         {
-            using var usernames = Command(connection, UsernameRangeSql, ("@from", prefix), ("@to", prefix + "~"), ("@limit", limit));
-            ids.AddRange(usernames.ReadInt64Column());
+            var byName = Range(WordRangeSql, word, word + "\U0010FFFF");
+            // Usernames are [a-z0-9_] once lower-cased, all below '~' (a deleted account's key is '~' and its id, above them).
+            var byUsername = word.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_') ? Range(UsernameRangeSql, word, word + "~") : [];
+            if (fewest is null || byName.Count + byUsername.Count < fewest.Count)
+            {
+                fewest = [.. byName, .. byUsername];
+            }
+
+            if (byName.Count < limit && byUsername.Count < limit)
+            {
+                break;
+            }
         }
 
-        return ids;
+        return usernamePrefix is null ? fewest ?? [] : [.. fewest ?? [], .. Range(UsernameRangeSql, usernamePrefix, usernamePrefix + "~")];
     }
 
-    /// <summary>The statement reading one word's range of <c>session_user_name_words</c>.</summary>
+    /// <summary>Who a name search may find, for the statements' <c>u</c>: people and Bot API bots, not deleted, and not
+    /// blocked unless <c>@blocked</c> (a group's members are found blocked or not). In the range statements, so that
+    /// webhooks' posters (<c>hook_…_bot</c>) or the blocked do not take up a range's rows.</summary>
+    private const string Findable =
+        "u.username <> '' AND (u.is_bot = 0 OR u.id IN (SELECT user_id FROM session_bots)) AND (@blocked = 1 OR u.is_blocked = 0)";
+
+    /// <summary>The statement reading one word's range of <c>session_user_name_words</c> (CROSS JOIN: the words'
+    /// range outside, each account looked up by its key).</summary>
     public const string WordRangeSql =
-        "SELECT user_id FROM session_user_name_words WHERE word >= @from AND word < @to ORDER BY word, user_id LIMIT @limit";
+        "SELECT w.user_id FROM session_user_name_words w CROSS JOIN session_users u ON u.id = w.user_id " +
+        "WHERE w.word >= @from AND w.word < @to AND " + Findable + " ORDER BY w.word, w.user_id LIMIT @limit";
 
     /// <summary>The statement reading one range of usernames.</summary>
     public const string UsernameRangeSql =
-        "SELECT id FROM session_users WHERE username_key >= @from AND username_key < @to ORDER BY username_key LIMIT @limit";
+        "SELECT u.id FROM session_users u WHERE u.username_key >= @from AND u.username_key < @to AND " + Findable +
+        " ORDER BY u.username_key LIMIT @limit";
 
     /// <summary>
     /// The names of those of <paramref name="ids"/> a name search may find: people and Bot API bots, not deleted (a

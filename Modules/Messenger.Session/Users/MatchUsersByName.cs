@@ -13,21 +13,21 @@ internal sealed class MatchUsersByNameHandler(SessionStore store) : IRequestHand
 /// <summary>
 /// What a name query matches, and in which order. A person matches when every word of the folded query
 /// (<see cref="NameKey.Words"/>) starts a word of their display name or starts their username, in any order, or when
-/// the query as typed (lower-cased, without a leading '@') starts their username, underscores and all. Exact matches
-/// (the whole name, or the username) come first, then names or usernames that start with the query, then the rest;
-/// within each, by folded name, then id.
+/// the query as typed (lower-cased, without its leading '@'s) starts their username, underscores and all. The username
+/// itself comes first (a mention's click looks for it among the first few), then the whole name, then names or
+/// usernames that start with the query, then the rest; within each, by folded name, then id.
 /// </summary>
 internal static class NameSearch
 {
     public static List<long> Find(SessionStore store, string text, IReadOnlyCollection<long>? among, int candidatesPerIndex, bool includeBlocked)
     {
         var query = new NameQuery(text);
-        if (query.Words.Count == 0)
+        if (query.Words.Count == 0 && query.Username is null)
         {
             return [];
         }
 
-        var ids = among ?? store.NameCandidates(query.Longest, query.UsernamePrefixes, candidatesPerIndex).Distinct().ToList();
+        var ids = among ?? store.NameCandidates(query.ProbeOrder, query.Username, candidatesPerIndex, includeBlocked).Distinct().ToList();
         return [.. store.NameRows(ids)
             .Where(row => includeBlocked || !row.Blocked)
             .Select(row =>
@@ -47,45 +47,51 @@ internal static class NameSearch
 internal sealed class NameQuery
 {
     private readonly string _joined;
-    private readonly string? _username;
 
     public NameQuery(string text)
     {
-        var typed = text.Trim();
-        Words = NameKey.Words(typed);
+        Words = NameKey.Words(text);
         _joined = string.Join(' ', Words);
-        var username = typed.TrimStart('@').ToLowerInvariant();
-        _username = username.Length > 0 && username.All(IsUsernameCharacter) ? username : null;
+        Username = NameKey.UsernamePrefix(text);
     }
 
     public List<string> Words { get; }
 
-    /// <summary>The query's longest word: the fewest names start with it, so its range holds the most matches.</summary>
-    public string Longest => Words.MaxBy(word => word.Length)!;
+    /// <summary>The query as a username's start (<see cref="NameKey.UsernamePrefix"/>), or null.</summary>
+    public string? Username { get; }
 
-    /// <summary>The usernames' ranges worth reading: the longest word's, and the query's as typed.</summary>
-    public IEnumerable<string> UsernamePrefixes =>
-        new[] { Longest.All(IsUsernameCharacter) ? Longest : null, _username }.OfType<string>().Distinct();
+    /// <summary>The words worth reading candidates for, likeliest rarest first: the longest first, and none that
+    /// starts another word of the query (whoever matches "anna" matches "an", so "an" is never the rarer).</summary>
+    public IEnumerable<string> ProbeOrder =>
+        Words.Distinct(StringComparer.Ordinal)
+            .Where(word => !Words.Any(other => other.Length > word.Length && other.StartsWith(word, StringComparison.Ordinal)))
+            .OrderByDescending(word => word.Length);
 
-    /// <summary>0: the whole name or the username; 1: the name or username starts with the query; 2: every word
-    /// starts a word of the name or the username; null: no match.</summary>
+    /// <summary>0: the username; 1: the whole name; 2: the name or username starts with the query; 3: every word
+    /// starts a word of the name or the username; null: no match. A query without a word (<c>__</c>) matches
+    /// usernames only.</summary>
     public int? Rank(List<string> nameWords, string usernameKey)
     {
-        var name = string.Join(' ', nameWords);
-        if (name == _joined || usernameKey == _username)
+        if (usernameKey == Username)
         {
             return 0;
         }
 
-        if (name.StartsWith(_joined, StringComparison.Ordinal) || (_username is not null && usernameKey.StartsWith(_username, StringComparison.Ordinal)))
+        var name = string.Join(' ', nameWords);
+        if (Words.Count > 0 && name == _joined)
         {
             return 1;
         }
 
-        return Words.All(word => usernameKey.StartsWith(word, StringComparison.Ordinal) || nameWords.Any(w => w.StartsWith(word, StringComparison.Ordinal)))
-            ? 2
+        if ((Words.Count > 0 && name.StartsWith(_joined, StringComparison.Ordinal))
+            || (Username is not null && usernameKey.StartsWith(Username, StringComparison.Ordinal)))
+        {
+            return 2;
+        }
+
+        return Words.Count > 0
+            && Words.All(word => usernameKey.StartsWith(word, StringComparison.Ordinal) || nameWords.Any(w => w.StartsWith(word, StringComparison.Ordinal)))
+            ? 3
             : null;
     }
-
-    private static bool IsUsernameCharacter(char c) => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_';
 }

@@ -12,7 +12,7 @@ internal sealed class SearchUsersValidator : AbstractValidator<SearchUsersCall>
     public SearchUsersValidator()
     {
         RuleFor(c => c.Prefix)
-            .Must(p => p?.Trim() is { Length: >= 1 and <= SearchUsersHandler.MaxQueryLength } trimmed && !trimmed.Any(char.IsControl) && NameKey.HasWord(trimmed))
+            .Must(p => p?.Trim() is { Length: >= 1 and <= SearchUsersHandler.MaxQueryLength } trimmed && !trimmed.Any(char.IsControl) && NameKey.IsSearchable(trimmed))
             .WithErrorCode(SessionErrorNames.SearchQueryInvalid);
         RuleFor(c => c.Limit).InclusiveBetween(1, 50).WithErrorCode(SessionErrorNames.LimitInvalid);
     }
@@ -22,7 +22,7 @@ internal sealed class SearchUsersHandler(SessionStore store) : IRequestHandler<S
 {
     public const int MaxQueryLength = 64;
 
-    /// <summary>Rows read from each index (the name words', the usernames'), whatever the server's size.</summary>
+    /// <summary>Rows read from each index (the name words', the usernames') per query word probed, whatever the server's size.</summary>
     public const int CandidatesPerIndex = 1000;
 
     public ValueTask<UserList> Handle(SearchUsersCall call, CancellationToken cancellationToken)
