@@ -37,6 +37,10 @@ describe('name search', () => {
     expect(nameMatches('@jsmith_4', 'Jan Andersson', 'jsmith_42')).toBe(true);
     expect(nameMatches('jan jsm', 'Jan Andersson', 'jsmith_42')).toBe(true);
     expect(nameMatches('--', 'Jan Andersson')).toBe(false);
+    expect(nameMatches('@@jsmith_4', 'Jan Andersson', 'jsmith_42')).toBe(true);
+    expect(nameMatches('_', 'Under Score', '_____')).toBe(true);
+    expect(nameMatches('@__', 'Init', '__init')).toBe(true);
+    expect(nameMatches('_', 'A_B', 'abcde')).toBe(false);
   });
 
   it('tells which queries the server takes', () => {
@@ -46,5 +50,9 @@ describe('name search', () => {
     expect(isNameQuery('\u2764\ufe0f')).toBe(false);
     expect(isNameQuery('\u0301')).toBe(false);
     expect(isNameQuery('a'.repeat(65))).toBe(false);
+    expect(isNameQuery('_')).toBe(true);
+    expect(isNameQuery(' @__ ')).toBe(true);
+    expect(isNameQuery('@')).toBe(false);
+    expect(isNameQuery('-')).toBe(false);
   });
 });

@@ -6,6 +6,7 @@ import { api } from './connection';
 import { errorText, formatListTime } from './format';
 import { peerFromKey, previewText, userName } from './peers';
 import { KindSelect } from './KindSelect';
+import { isNameQuery } from './nameSearch';
 import { dayBounds } from './searching';
 import { setState, useApp } from './store';
 
@@ -25,7 +26,9 @@ function useSenders(chatKey: string, memberQuery: string): number[] {
         const load =
           chatKey[0] === 'u'
             ? Promise.resolve([...new Set([me, peer.id])])
-            : api()
+            : query && !isNameQuery(query)
+              ? Promise.resolve([]) // the server would refuse it (SEARCH_QUERY_INVALID): it names nobody
+              : api()
                 .groups.getFull({ chat_id: peer.id, limit: query ? 50 : 200, query })
                 .then((full) => full.members.map((m) => m.user_id));
         load

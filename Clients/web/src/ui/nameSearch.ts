@@ -1,7 +1,7 @@
 /**
  * Name matching as the server does it (Kernel's NameKey and Session's NameSearch): case and accents folded, a name cut
  * into words at spaces and punctuation, and a query matching when each of its words starts a word of the name or the
- * username (in any order), or when it starts the username as typed (a leading '@' ignored). The chat list and the
+ * username (in any order), or when it starts the username as typed (leading '@'s ignored). The chat list and the
  * pickers filter what is already here with it, so "jose" finds "José" locally as users.search does on the server.
  */
 
@@ -15,7 +15,7 @@ const SPELLED: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o',
 const INVISIBLE = /[\ufe00-\ufe0f\u{e0100}-\u{e01ef}\u200c\u200d]/u;
 // A mark carries on a word but never begins one (a lone accent, an emoji's keycap).
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;
-const USERNAME = /^[a-z0-9_]+$/;
+const USERNAME = /^[A-Za-z0-9_]+$/;
 
 /** Case and accents folded: "Zoë Müller" → "zoe muller", "Фёдор" → "федор"; other scripts as written. */
 export function foldName(text: string): string {
@@ -39,19 +39,32 @@ export function nameWords(text: string): string[] {
   return foldName(text).match(WORD) ?? [];
 }
 
-/** Whether `query` finds the person or chat named `name` (with `username`, if any). A query without a word finds nothing. */
+/** The start of a username `query` may be, lower-cased (trimmed, leading '@'s dropped, only A–Z a–z 0–9 _ left), or null. */
+function usernamePrefix(query: string): string | null {
+  const typed = query.trim().replace(/^@+/, '');
+  return USERNAME.test(typed) ? typed.toLowerCase() : null;
+}
+
+/** Whether `query` finds the person or chat named `name` (with `username`, if any). A query with neither a word nor
+ * a username's start finds nothing; one that is only a username's start ("_") finds by the username alone. */
 export function nameMatches(query: string, name: string, username = ''): boolean {
+  const usernameKey = username.toLowerCase();
+  const typed = usernamePrefix(query);
+  if (usernameKey && typed !== null && usernameKey.startsWith(typed)) return true;
   const queryWords = nameWords(query);
   if (queryWords.length === 0) return false;
-  const usernameKey = username.toLowerCase();
-  const typed = query.trim().replace(/^@/, '').toLowerCase();
-  if (usernameKey && USERNAME.test(typed) && usernameKey.startsWith(typed)) return true;
   const words = nameWords(name);
   return queryWords.every((q) => (usernameKey !== '' && usernameKey.startsWith(q)) || words.some((w) => w.startsWith(q)));
 }
 
-/** Whether the server takes `query` for users.search or a member search: 1–64 characters after trimming, with a word. */
+/** Whether the server takes `query` for users.search or a member search: 1–64 characters after trimming, with a word
+ * or being a username's start ("_", "@__"). */
 export function isNameQuery(query: string): boolean {
   const trimmed = query.trim();
-  return trimmed.length >= 1 && trimmed.length <= 64 && !/\p{Cc}/u.test(trimmed) && nameWords(trimmed).length > 0;
+  return (
+    trimmed.length >= 1 &&
+    trimmed.length <= 64 &&
+    !/\p{Cc}/u.test(trimmed) &&
+    (nameWords(trimmed).length > 0 || usernamePrefix(trimmed) !== null)
+  );
 }
