@@ -29,7 +29,7 @@ public sealed record GetUsersCall([property: Key("ids")] long[] Ids) : IRpcCall<
 
 /// <summary><c>users.search</c>: up to <see cref="Limit"/> (1–50, default 20) people and Bot API bots found by
 /// <see cref="Prefix"/>, a name query (1–64 characters after trimming, with a letter or digit, or the start of a
-/// username: <c>@?</c> and only <c>A–Z a–z 0–9 _</c>): every word of it starts a word of the display name or the
+/// username: leading '@'s, then only <c>A–Z a–z 0–9 _</c>): every word of it starts a word of the display name or the
 /// username, in any order, ignoring case and accents ("ander" finds "Jan Andersson", "jose" finds "José"), or it starts
 /// the username as typed (leading '@'s ignored). The account with that very username first, then the whole name, then
 /// names or usernames that start with the query, then the rest; each by name, then id. Blocked and deleted accounts
