@@ -2604,6 +2604,12 @@ public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await last.Locator(".bubble__text").TapAsync();
         await Expect(lastBar).ToHaveCSSAsync("opacity", "1");
         (await lastBar.BoundingBoxAsync())!.Y.Should().BeLessThan((await last.BoundingBoxAsync())!.Y);
+
+        // A message arriving meanwhile: the app keeps the history at its end, a scroll that is not the reader's, and the bar stays.
+        await alice.SendAsync("Note 11");
+        await Expect(bob.Message("Note 11")).ToBeVisibleAsync();
+        await page.EvaluateAsync("() => new Promise(done => setTimeout(done, 300))");
+        await Expect(lastBar).ToHaveCSSAsync("opacity", "1");
         var previous = bob.Message("Note 09");
         await previous.Locator(".bubble__text").TapAsync();
         await Expect(lastBar).ToHaveCSSAsync("opacity", "0");

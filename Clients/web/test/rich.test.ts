@@ -63,6 +63,9 @@ describe('plain text of a message (one-line previews)', () => {
   it('takes the bold markers away and keeps the words', () => {
     expect(plainText('Bring water. **Lots** of water.')).toBe('Bring water. Lots of water.');
     expect(plainText('**Lots**, really')).toBe('Lots, really');
+    // Markup around nothing leaves the text as typed rather than a blank preview.
+    expect(plainText('` `')).toBe('` `');
+    expect(plainText('``````')).toBe('``````');
   });
 
   it('keeps inline code and a fenced block as their content, on one line', () => {

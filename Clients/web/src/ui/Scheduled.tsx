@@ -101,7 +101,7 @@ export function ScheduledBar({ chatKey }: { chatKey: string }) {
             <li key={m.id} class="scheduled__item">
               <span class="scheduled__when">{new Date(m.date * 1000).toLocaleString()}</span>
               <span class="scheduled__text">{[m.media && `📎 ${m.media.name}`, plainText(m.text)].filter(Boolean).join(' — ')}</span>
-              <button type="button" class="btn btn--small btn--ghost" aria-label={`Cancel scheduled “${m.text || m.media?.name}”`} onClick={() => void cancel(m)}>
+              <button type="button" class="btn btn--small btn--ghost" aria-label={`Cancel scheduled “${plainText(m.text) || m.media?.name}”`} onClick={() => void cancel(m)}>
                 Cancel
               </button>
             </li>

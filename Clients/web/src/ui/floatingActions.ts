@@ -42,8 +42,17 @@ export function useFloatingActions(picking: boolean, closePicker: () => void) {
     const outside = (e: PointerEvent) => {
       if (!row.current?.contains(e.target as Node)) setOpen(false);
     };
+    // (A dialog opened from the message — the photo viewer, a report, a poll's voters — is drawn inside its row: a
+    // press there is not a press on the message; see onClick.)
+    // Only a scroll that moves the message counts, and not the app's own keeping of the newest message in view: older
+    // messages loaded above leave it where it was on screen, and a new one at the bottom scrolls a history that is
+    // at its end.
+    const where = () => (row.current ? row.current.getBoundingClientRect().top - scrollingBox(row.current).getBoundingClientRect().top : 0);
+    const opened = where();
     const scrolled = (e: Event) => {
-      if (!(e.target instanceof Node) || !e.target.contains(row.current)) return;
+      if (!(e.target instanceof Element) || !e.target.contains(row.current)) return;
+      const atEnd = e.target.scrollTop + e.target.clientHeight >= e.target.scrollHeight - 2;
+      if (Math.abs(where() - opened) <= 4 || atEnd) return;
       setOpen(false);
       closePicker();
     };
@@ -66,7 +75,7 @@ export function useFloatingActions(picking: boolean, closePicker: () => void) {
       if (button && (!button.closest('.react-picker') || button.closest('.react-picker__menu'))) setOpen(false);
       return;
     }
-    if (target.closest(INTERACTIVE)) return;
+    if (target.closest(INTERACTIVE) || target.closest('[aria-modal="true"]')) return;
     setOpen(!open);
   };
 

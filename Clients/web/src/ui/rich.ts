@@ -86,12 +86,14 @@ function merge(segments: Segment[]): Segment[] {
  * line breaks and runs of spaces become one space, so a preview never shows asterisks or backticks.
  */
 export function plainText(text: string): string {
-  return parseRich(text)
+  const plain = parseRich(text)
     // A block stands on lines of its own: a space keeps its first and last words apart from the text around it.
     .map((s) => (s.kind === 'pre' ? ` ${s.text} ` : s.text))
     .join('')
     .replace(/\s+/g, ' ')
     .trim();
+  // Markup around nothing (an empty code span or block) leaves no words: the text as typed says more than a blank row.
+  return plain || text.replace(/\s+/g, ' ').trim();
 }
 
 /** Whether the text mentions `username` (case-insensitively, as usernames are unique). */
