@@ -30,7 +30,8 @@ public sealed class MessageWireFormatTests
         WebPage: new WebPage("https://example.org", "Example", "Title", null),
         ReplyMarkup: new ReplyMarkup([[new InlineButton("go", Url: "https://example.org")]]),
         Silent: true,
-        ReplyQuote: new ReplyQuote("ll", 2));
+        ReplyQuote: new ReplyQuote("ll", 2),
+        Geo: new MessageGeo(52.52, 13.405, 25, 900, 90, 1_764_877_900, 1_764_877_050));
 
     [Fact]
     public void Serialize_WhenEveryPartIsSet_WritesEveryKeyTheRecordNames_AndReadsBackEqual()

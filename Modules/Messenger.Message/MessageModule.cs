@@ -104,6 +104,7 @@ public static class MessageModule
         services.AddRpcMethod<GetSharedMediaCall, MessageList>();
         services.AddRpcMethod<GetDialogsCall, Dialogs>();
         services.AddRpcMethod<EditMessageCall, SentMessage>();
+        services.AddRpcMethod<EditLiveLocationCall, SentMessage>();
         services.AddRpcMethod<DeleteMessagesCall, AffectedMessages>();
         services.AddRpcMethod<DeleteHistoryCall, AffectedHistory>();
         services.AddRpcMethod<ReceivedMessagesCall, Done>();

@@ -367,6 +367,9 @@ public static class SearchFilters
     /// <summary>Text messages with an <c>http://</c> or <c>https://</c> link.</summary>
     public const string Links = "links";
 
+    /// <summary>Location messages, points and live ones (Telegram's <c>inputMessagesFilterGeo</c>).</summary>
+    public const string Geo = "geo";
+
     /// <summary>The number of the <see cref="SharedMedia"/> kind the filter stands for (0: any message; -1: not a filter).</summary>
     public static int SharedKindOf(string? filter) => filter switch
     {
@@ -376,6 +379,7 @@ public static class SearchFilters
         Documents => SharedMedia.NumberOf(SharedMedia.Document),
         Voice => SharedMedia.NumberOf(SharedMedia.Audio),
         Links => SharedMedia.NumberOf(SharedMedia.Link),
+        Geo => SharedMedia.NumberOf(SharedMedia.Geo),
         _ => -1,
     };
 }

@@ -40,6 +40,9 @@ public sealed record Peer([property: Key("kind")] PeerKind Kind, [property: Key(
 /// <see cref="ReplyQuote"/> is set on a reply that quotes part of the replied message (<c>quote</c> of <c>messages.send</c>):
 /// the quoted text as it was when the reply was sent, kept as it is whatever later happens to the original (an edit, a
 /// deletion); a forwarded copy drops it with the <see cref="ReplyToId"/>.
+/// <see cref="Geo"/> is set on a location message (then <see cref="Text"/> is empty and there is no media): a point, or a
+/// live location its author moves (<c>messages.editLiveLocation</c>, told by <c>edit_message</c> without an
+/// <see cref="EditDate"/>) until <see cref="MessageGeo.LiveUntil"/>; a forwarded copy is the point alone.
 /// </summary>
 [MessagePackObject]
 [MessagePackFormatter(typeof(MessageFormatter))]
@@ -59,7 +62,8 @@ public sealed record Message(
     [property: Key("web_page")] WebPage? WebPage = null,
     [property: Key("reply_markup")] ReplyMarkup? ReplyMarkup = null,
     [property: Key("silent")] bool Silent = false,
-    [property: Key("reply_quote")] ReplyQuote? ReplyQuote = null)
+    [property: Key("reply_quote")] ReplyQuote? ReplyQuote = null,
+    [property: Key("geo")] MessageGeo? Geo = null)
 {
     /// <summary>The chat this message is in, as <paramref name="viewerId"/> addresses it.</summary>
     public Peer PeerFor(long viewerId) =>

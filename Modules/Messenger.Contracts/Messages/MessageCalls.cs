@@ -16,7 +16,9 @@ namespace Messenger.Contracts.Messages;
 /// sound: it arrives as usual, and every copy of it says <see cref="Message.Silent"/>, for clients to notify quietly.
 /// <see cref="Quote"/> (with <see cref="ReplyToId"/>) quotes part of the replied message (<see cref="ReplyQuote"/>: checked,
 /// trimmed and its offset corrected; the message carries it as <c>reply_quote</c>): <c>QUOTE_TEXT_INVALID</c>,
-/// <c>QUOTE_OFFSET_INVALID</c>.</summary>
+/// <c>QUOTE_OFFSET_INVALID</c>. <see cref="Geo"/> sends a location instead of a text (<see cref="Text"/> empty, no
+/// <see cref="Media"/>; a live one with its <c>live_period</c>): <c>GEO_POINT_INVALID</c>, <c>GEO_ACCURACY_INVALID</c>,
+/// <c>GEO_LIVE_PERIOD_INVALID</c>, <c>GEO_HEADING_INVALID</c>, <c>GEO_ALONE_REQUIRED</c> (with text or media).</summary>
 [RpcMethod("messages.send")]
 [MessagePackObject]
 public sealed record SendMessageCall(
@@ -27,7 +29,8 @@ public sealed record SendMessageCall(
     [property: Key("media")] InputMedia? Media = null,
     [property: Key("reply_markup")] ReplyMarkup? ReplyMarkup = null,
     [property: Key("silent")] bool Silent = false,
-    [property: Key("quote")] ReplyQuote? Quote = null) : IRpcCall<SentMessage>;
+    [property: Key("quote")] ReplyQuote? Quote = null,
+    [property: Key("geo")] InputGeo? Geo = null) : IRpcCall<SentMessage>;
 
 /// <summary><c>messages.getHistory</c>: up to <see cref="Limit"/> (1–100) messages of the chat, newest first, older
 /// than <see cref="OffsetId"/> (0: from the newest). Errors: <c>PEER_ID_INVALID</c>, <c>LIMIT_INVALID</c>.</summary>
@@ -84,7 +87,8 @@ public sealed record ReadThreadCall(
     [property: Key("max_id")] long MaxId) : IRpcCall<AffectedMessages>;
 
 /// <summary><c>messages.getSharedMedia</c>: the chat's messages of one kind — <see cref="SharedMedia"/>'s photos,
-/// videos, audio (voice messages too), documents (every other file) or links (text messages with a link) — newest first,
+/// videos, audio (voice messages too), documents (every other file), links (text messages with a link) or locations
+/// (<c>geo</c>: points and live locations) — newest first,
 /// older than <see cref="OffsetId"/> (0: from the newest), at most <see cref="Limit"/> (1–100): what a chat's info shows
 /// as its shared media. Errors: <c>FILTER_INVALID</c>, <c>PEER_ID_INVALID</c>, <c>OFFSET_INVALID</c>, <c>LIMIT_INVALID</c>,
 /// 404 <c>CHAT_NOT_FOUND</c>.</summary>
@@ -105,8 +109,11 @@ public static class SharedMedia
     public const string Document = "document";
     public const string Link = "link";
 
+    /// <summary>Location messages (<see cref="Message.Geo"/>).</summary>
+    public const string Geo = "geo";
+
     /// <summary>The filters in the order of their numbers (1-based).</summary>
-    public static readonly string[] Filters = [Photo, Video, Audio, Document, Link];
+    public static readonly string[] Filters = [Photo, Video, Audio, Document, Link, Geo];
 
     /// <summary>The number kept for a filter (0: not a filter).</summary>
     public static int NumberOf(string? filter) => Array.IndexOf(Filters, filter) + 1;
@@ -121,7 +128,8 @@ public sealed record GetDialogsCall([property: Key("offset")] int Offset = 0, [p
 /// <summary><c>messages.edit</c>: replaces the text of one of the caller's own messages, or the caption (0–1024
 /// characters: empty removes it) of a media message.
 /// Errors: <c>MESSAGE_EMPTY</c>, <c>MESSAGE_TOO_LONG</c>, <c>MEDIA_CAPTION_TOO_LONG</c>, <c>PEER_ID_INVALID</c>, <c>MESSAGE_ID_INVALID</c>
-/// (not in this chat or deleted), 403 <c>MESSAGE_AUTHOR_REQUIRED</c>, <c>MESSAGE_NOT_MODIFIED</c>, <c>POLL_NOT_EDITABLE</c>.</summary>
+/// (not in this chat or deleted), 403 <c>MESSAGE_AUTHOR_REQUIRED</c>, <c>MESSAGE_NOT_MODIFIED</c>, <c>POLL_NOT_EDITABLE</c>,
+/// <c>GEO_ALONE_REQUIRED</c> (a location has no text; a live one moves by <c>messages.editLiveLocation</c>).</summary>
 [RpcMethod("messages.edit")]
 [MessagePackObject]
 public sealed record EditMessageCall(

@@ -33,7 +33,8 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
             + (value.WebPage is null ? 0 : 1)
             + (value.ReplyMarkup is null ? 0 : 1)
             + (value.Silent ? 1 : 0)
-            + (value.ReplyQuote is null ? 0 : 1);
+            + (value.ReplyQuote is null ? 0 : 1)
+            + (value.Geo is null ? 0 : 1);
         writer.WriteMapHeader(count);
         writer.WriteString(Keys.Id);
         writer.Write(value.Id);
@@ -81,6 +82,7 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
         }
 
         WriteIfSet(ref writer, Keys.ReplyQuote, value.ReplyQuote, options);
+        WriteIfSet(ref writer, Keys.Geo, value.Geo, options);
     }
 
     public Message? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -102,6 +104,7 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
         WebPage? webPage = null;
         ReplyMarkup? replyMarkup = null;
         ReplyQuote? replyQuote = null;
+        MessageGeo? geo = null;
         var silent = false;
         var count = reader.ReadMapHeader();
         for (var i = 0; i < count; i++)
@@ -132,12 +135,13 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
                 case Field.ReplyMarkup: replyMarkup = Read<ReplyMarkup>(ref reader, options); break;
                 case Field.Silent: silent = !reader.TryReadNil() && reader.ReadBoolean(); break;
                 case Field.ReplyQuote: replyQuote = Read<ReplyQuote>(ref reader, options); break;
+                case Field.Geo: geo = Read<MessageGeo>(ref reader, options); break;
                 default: reader.Skip(); break;
             }
         }
 
         reader.Depth--;
-        return new Message(id, fromId, toPeer!, date, text!, replyToId, editDate, action, media, fwdFromId, poll, ttlPeriod, webPage, replyMarkup, silent, replyQuote);
+        return new Message(id, fromId, toPeer!, date, text!, replyToId, editDate, action, media, fwdFromId, poll, ttlPeriod, webPage, replyMarkup, silent, replyQuote, geo);
     }
 
     private static void Write<T>(ref MessagePackWriter writer, T value, MessagePackSerializerOptions options) =>
@@ -175,6 +179,7 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
         ReplyMarkup,
         Silent,
         ReplyQuote,
+        Geo,
     }
 
     /// <summary>The keys as UTF-8, matching the <see cref="KeyAttribute"/> names on <see cref="Message"/> (a test checks).</summary>
@@ -196,6 +201,7 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
         public static ReadOnlySpan<byte> ReplyMarkup => "reply_markup"u8;
         public static ReadOnlySpan<byte> Silent => "silent"u8;
         public static ReadOnlySpan<byte> ReplyQuote => "reply_quote"u8;
+        public static ReadOnlySpan<byte> Geo => "geo"u8;
 
         public static Field Of(ReadOnlySequence<byte> key)
         {
@@ -224,6 +230,7 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
                 _ when span.SequenceEqual(ReplyMarkup) => Field.ReplyMarkup,
                 _ when span.SequenceEqual(Silent) => Field.Silent,
                 _ when span.SequenceEqual(ReplyQuote) => Field.ReplyQuote,
+                _ when span.SequenceEqual(Geo) => Field.Geo,
                 _ => Field.Unknown,
             };
         }

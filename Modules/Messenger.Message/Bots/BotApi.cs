@@ -31,7 +31,8 @@ namespace Messenger.Message.Bots;
 /// speaks as its bot without the encrypted protocol. <c>getMe</c>; <c>getUpdates</c> (offset, limit, timeout: long
 /// polling over the bot's own update log, so nothing sent to it while it was away is lost); <c>sendMessage</c>
 /// (chat_id, text, reply_to_message_id, disable_notification; <c>Idempotency-Key</c> sends once), <c>editMessageText</c>, <c>deleteMessage</c>
-/// (its own messages, for everyone) and <c>sendChatAction</c> (typing). Each method runs the protocol's own call as
+/// (its own messages, for everyone), <c>sendChatAction</c> (typing), <c>sendLocation</c>, <c>editMessageLiveLocation</c> and
+/// <c>stopMessageLiveLocation</c>. Each method runs the protocol's own call as
 /// the bot (<see cref="RpcRegistration.InvokeAsUserAsync"/>): the same rules, limits and errors as for a person.
 /// Answers <c>{"ok": true, "result": …}</c> or <c>{"ok": false, "error_code", "description": NAME}</c>.
 /// </summary>
@@ -64,6 +65,9 @@ internal static class BotApi
                 "editMessageText" => await EditMessageTextAsync(services, bot, request, cancellationToken),
                 "deleteMessage" => await DeleteMessageAsync(services, bot, request, cancellationToken),
                 "sendChatAction" => await SendChatActionAsync(services, bot, request, cancellationToken),
+                "sendLocation" => await SendLocationAsync(services, bot, request, http.Request, cancellationToken),
+                "editMessageLiveLocation" => await EditLiveLocationAsync(services, bot, request, stop: false, cancellationToken),
+                "stopMessageLiveLocation" => await EditLiveLocationAsync(services, bot, request, stop: true, cancellationToken),
                 "sendDocument" => await OwnMessageAsync(services, bot, await BotFiles.SendAsync(services, bot, request, "document", RandomIdOf(http.Request), cancellationToken), cancellationToken),
                 "sendPhoto" => await OwnMessageAsync(services, bot, await BotFiles.SendAsync(services, bot, request, "photo", RandomIdOf(http.Request), cancellationToken), cancellationToken),
                 "getFile" => await BotFiles.GetFileAsync(services, bot, request, cancellationToken),
@@ -115,6 +119,28 @@ internal static class BotApi
             bot, new SendMessageCall(request.Chat(), RandomIdOf(http), request.Required("text"), replyToId,
                 ReplyMarkup: request.Markup("reply_markup"), Silent: request.DisableNotification(), Quote: quote), cancellationToken);
         return await OwnMessageAsync(services, bot, sent.Message, cancellationToken);
+    }
+
+    /// <summary>Telegram's <c>sendLocation</c>: <c>latitude</c>, <c>longitude</c>, <c>horizontal_accuracy</c> (metres,
+    /// rounded), <c>live_period</c> (a live location) and <c>heading</c>, with a reply, buttons and
+    /// <c>disable_notification</c> as <c>sendMessage</c> takes them.</summary>
+    private static async Task<object> SendLocationAsync(IServiceProvider services, long bot, BotRequest request, HttpRequest http, CancellationToken cancellationToken)
+    {
+        var (replyToId, quote) = request.Reply();
+        var sent = await services.InvokeAsUserAsync<SendMessageCall, SentMessage>(
+            bot, new SendMessageCall(request.Chat(), RandomIdOf(http), "", replyToId, ReplyMarkup: request.Markup("reply_markup"),
+                Silent: request.DisableNotification(), Quote: quote, Geo: request.Geo(requirePoint: true)), cancellationToken);
+        return await OwnMessageAsync(services, bot, sent.Message, cancellationToken);
+    }
+
+    /// <summary><c>editMessageLiveLocation</c> (a new <c>latitude</c>, <c>longitude</c>, and <c>horizontal_accuracy</c>,
+    /// <c>heading</c>) and <c>stopMessageLiveLocation</c> (where it is): <c>messages.editLiveLocation</c> on one of the bot's
+    /// live locations; the answer is the message as it is now.</summary>
+    private static async Task<object> EditLiveLocationAsync(IServiceProvider services, long bot, BotRequest request, bool stop, CancellationToken cancellationToken)
+    {
+        var edited = await services.InvokeAsUserAsync<EditLiveLocationCall, SentMessage>(
+            bot, new EditLiveLocationCall(request.Chat(), request.MessageId(), request.Geo(requirePoint: !stop), stop), cancellationToken);
+        return await OwnMessageAsync(services, bot, edited.Message, cancellationToken);
     }
 
     /// <summary>The bot's answer to a press of one of its buttons (<c>callback_query_id</c>): <c>text</c> (0–200
@@ -279,6 +305,49 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
             : null;
     }
 
+    public double? Double(string name)
+    {
+        if (body is { } json)
+        {
+            return !json.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null ? null
+                : value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) ? number
+                : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
+        }
+
+        return fields.GetValueOrDefault(name) is { Length: > 0 } text
+            ? double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) ? parsed : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name)
+            : null;
+    }
+
+    /// <summary>Telegram's location fields as an <see cref="InputGeo"/> (whose ranges the call checks): null when neither
+    /// coordinate is given and none is required.</summary>
+    public InputGeo? Geo(bool requirePoint)
+    {
+        var latitude = Double("latitude");
+        var longitude = Double("longitude");
+        if (latitude is null && longitude is null && !requirePoint)
+        {
+            return null;
+        }
+
+        // Telegram's accuracy is a float; ours whole metres. Out of range stays out of range after rounding.
+        var accuracy = Double("horizontal_accuracy") is { } metres
+            ? double.IsFinite(metres) && Math.Abs(metres) < int.MaxValue ? (int)Math.Round(metres) : throw MessengerError.BadRequest(GeoErrorNames.GeoAccuracyInvalid)
+            : (int?)null;
+        return new InputGeo(
+            latitude ?? throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "latitude"),
+            longitude ?? throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "longitude"),
+            accuracy, Int("live_period"), Int("heading"));
+    }
+
+    private int? Int(string name) =>
+        Long(name) switch
+        {
+            null => null,
+            >= int.MinValue and <= int.MaxValue and var value => (int)value,
+            _ => throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name),
+        };
+
     /// <summary><c>chat_id</c>: a user's id for a private chat, minus the group's id for a group.</summary>
     public Peer Chat() => Long("chat_id") is { } id and not 0 ? BotUpdates.PeerOf(id) : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "chat_id");
 
@@ -442,8 +511,10 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
                 .Select(u => u.Update switch
                 {
                     NewMessageUpdate { Message: var m } when m.FromId != bot && m.Action is null => new Fetched(u.Pts, m, Edited: false),
-                    // An edit without an edit date is the server adding a link preview: not news to a bot.
-                    EditMessageUpdate { Message: var m } when m.FromId != bot && m.EditDate is not null => new Fetched(u.Pts, m, Edited: true),
+                    // An edit without an edit date is the server adding a link preview (not news to a bot), or a live location
+                    // moving (news, as Telegram's edited_message tells it).
+                    EditMessageUpdate { Message: var m } when m.FromId != bot && (m.EditDate is not null || m.Geo is { LivePeriod: not null })
+                        => new Fetched(u.Pts, m, Edited: true),
                     // A press of one of its buttons, with the message as it is now (one deleted since is left out).
                     BotCallbackQueryUpdate press => PressedMessage(press) is { } m ? new Fetched(u.Pts, m, Edited: false, press) : null,
                     _ => null,
@@ -545,11 +616,19 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
             from = from is null ? new { id = message.FromId, username = "", display_name = "", is_bot = false } : ToJson(from),
             chat = new { id = peer.Kind == PeerKind.User ? peer.Id : -peer.Id, type = ChatType(peer, chats) },
             date = message.Date,
-            // As Telegram's: a file's message has a caption (possibly empty) instead of a text.
-            text = media is null ? message.Text : null,
+            // As Telegram's: a file's message has a caption (possibly empty) instead of a text, a location neither.
+            text = media is null && message.Geo is null ? message.Text : null,
             caption = media is null ? null : message.Text,
             photo = media is { Kind: MediaKinds.Photo } ? new[] { new { file_id = BotFiles.FileIdOf(media), width = media.Width, height = media.Height, file_size = media.Size } } : null,
             document = media is { Kind: not MediaKinds.Photo } ? new { file_id = BotFiles.FileIdOf(media), file_name = media.Name, mime_type = media.MimeType, file_size = media.Size } : null,
+            location = message.Geo is { } geo
+                ? new
+                {
+                    latitude = geo.Lat, longitude = geo.Long, horizontal_accuracy = geo.AccuracyRadius,
+                    // Telegram's live_period is the whole period (0x7FFFFFFF: until stopped); heading only while live.
+                    live_period = geo.LivePeriod, heading = geo.Heading,
+                }
+                : null,
             reply_to_message_id = message.ReplyToId,
             // Telegram's name and shape for the part of the replied message a reply quotes.
             quote = message.ReplyQuote is { } quote ? new { text = quote.Text, position = quote.Offset } : null,

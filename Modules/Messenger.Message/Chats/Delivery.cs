@@ -26,13 +26,13 @@ internal static class Delivery
     public static Posted Post(
         WriteScope scope, IUpdateLog log, ChatTarget target, long me, long randomId, string text, long? replyToId, ServiceAction? action, long now,
         Func<long, MessageMedia?>? attachMedia = null, long? forwardedFrom = null, Poll? poll = null, ReplyMarkup? replyMarkup = null, bool silent = false,
-        ReplyQuote? quote = null)
+        ReplyQuote? quote = null, MessageGeo? geo = null)
     {
         // Auto-delete applies to what people post, not to the service messages that record the chat's changes.
         var ttl = action is null ? MessageStore.TtlPeriod(scope, target.ChatId) : 0;
         int? ttlPeriod = ttl > 0 ? ttl : null;
         var id = MessageStore.InsertMessage(scope, target.ChatId, me, randomId, target.ToPeer, now, text, replyToId, action, now + ttlPeriod,
-            action is null && poll is null ? MessageStore.SharedKindOf(null, text) : null, silent);
+            geo is not null ? SharedMedia.NumberOf(SharedMedia.Geo) : action is null && poll is null ? MessageStore.SharedKindOf(null, text) : null, silent);
         var media = attachMedia?.Invoke(id);
         if (media is not null)
         {
@@ -63,9 +63,15 @@ internal static class Delivery
                 ("@text", quote.Text), ("@offset", quote.Offset), ("@id", id));
         }
 
+        if (geo is not null)
+        {
+            // Only location messages pay for this statement.
+            scope.Execute("UPDATE message_messages SET geo = @geo WHERE id = @id", ("@geo", WireSerializer.Serialize(geo)), ("@id", id));
+        }
+
         var message = new ChatMessage(id, me, target.ToPeer, now, text, replyToId, null, action, media)
         {
-            FwdFromId = forwardedFrom, Poll = poll?.ForReaders(), TtlPeriod = ttlPeriod, ReplyMarkup = replyMarkup, Silent = silent, ReplyQuote = quote,
+            FwdFromId = forwardedFrom, Poll = poll?.ForReaders(), TtlPeriod = ttlPeriod, ReplyMarkup = replyMarkup, Silent = silent, ReplyQuote = quote, Geo = geo,
         };
         SearchIndex.Add(scope, id, target.ChatId, poll is null ? text : string.Join('\n', [poll.Question, .. poll.Options]));
         if (target.HasOwnLog)

@@ -55,6 +55,11 @@ internal sealed class EditMessageHandler(
                 throw MessengerError.BadRequest(PollErrorNames.PollNotEditable);
             }
 
+            if (message.Geo is not null)
+            {
+                throw MessengerError.BadRequest(GeoErrorNames.GeoAloneRequired);
+            }
+
             if (message.Media is null && text.Length == 0)
             {
                 throw MessengerError.BadRequest(MessageErrorNames.MessageEmpty);

@@ -61,7 +61,7 @@ internal static class MessageDeletion
         {
             scope.Execute(
                 "UPDATE message_messages SET deleted = 1, text = '', media = NULL, expires_at = NULL, web_page = NULL, shared_kind = NULL, " +
-                "quote_text = NULL, quote_offset = NULL WHERE id = @id", ("@id", id));
+                "quote_text = NULL, quote_offset = NULL, geo = NULL WHERE id = @id", ("@id", id));
             SearchIndex.Remove(scope, id);
             ReactionStore.Forget(scope, id);
             PollStore.Forget(scope, id);

@@ -36,7 +36,8 @@ internal sealed class ForwardMessagesValidator : AbstractValidator<ForwardMessag
 /// caller with the same text and media (one more reference to the media, never a copy of its bytes), posted as
 /// <c>messages.send</c> posts. Each random_id makes its copy idempotent; a copy that already exists is returned again.
 /// Service messages are not forwarded. A forwarded poll is a new poll with the same question and options, open, with
-/// votes of its own (the original's voters and counts stay in their chat).
+/// votes of its own (the original's voters and counts stay in their chat). A forwarded location is its point as it
+/// stands: a live one's copy does not move (as in Telegram).
 /// </summary>
 internal sealed class ForwardMessagesHandler(
     Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, PostLimiter limiter,
@@ -96,7 +97,7 @@ internal sealed class ForwardMessagesHandler(
                         return attached;
                     },
                     forwardedFrom: source.FwdFromId ?? source.FromId, poll: source.Poll is { } poll ? PollStore.Full(scope, source.Id, poll) : null,
-                    silent: call.Silent);
+                    silent: call.Silent, geo: source.Geo?.AsPoint());
                 messages[i] = posted.Message;
                 appends.AddRange(posted.Appends);
                 answers.Add(posted.Answer);

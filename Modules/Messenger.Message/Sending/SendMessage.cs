@@ -24,7 +24,7 @@ internal sealed class SendMessageValidator : AbstractValidator<SendMessageCall>
 
     public SendMessageValidator()
     {
-        RuleFor(c => c.Text).Must(t => !string.IsNullOrWhiteSpace(t)).When(c => c.Media is null).WithErrorCode(MessageErrorNames.MessageEmpty);
+        RuleFor(c => c.Text).Must(t => !string.IsNullOrWhiteSpace(t)).When(c => c.Media is null && c.Geo is null).WithErrorCode(MessageErrorNames.MessageEmpty);
         RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= MaxTextLength).When(c => c.Media is null).WithErrorCode(MessageErrorNames.MessageTooLong);
         RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= MaxCaptionLength).When(c => c.Media is not null)
             .WithErrorCode(MediaErrorNames.MediaCaptionTooLong);
@@ -34,7 +34,32 @@ internal sealed class SendMessageValidator : AbstractValidator<SendMessageCall>
         RuleFor(c => c.Quote).Must((c, q) => ReplyQuotes.TextIsValid(q, c.ReplyToId)).WithErrorCode(MessageErrorNames.QuoteTextInvalid);
         RuleFor(c => c.Quote).Must(ReplyQuotes.OffsetIsValid).WithErrorCode(MessageErrorNames.QuoteOffsetInvalid);
         RuleFor(c => c.ReplyMarkup).Must(ReplyMarkups.IsValid).WithErrorCode(MessageErrorNames.ReplyMarkupInvalid);
+        When(c => c.Geo is not null, () =>
+        {
+            // As Telegram's: a location has no caption, and it is the message's one attachment.
+            RuleFor(c => c).Must(c => string.IsNullOrWhiteSpace(c.Text) && c.Media is null).WithErrorCode(GeoErrorNames.GeoAloneRequired);
+            RuleFor(c => c.Geo!).SetValidator(new InputGeoValidator());
+        });
     }
+}
+
+/// <summary>A location's ranges (<see cref="GeoLimits"/>), for <c>messages.send</c> and <c>messages.editLiveLocation</c>.</summary>
+internal sealed class InputGeoValidator : AbstractValidator<InputGeo>
+{
+    /// <param name="live">The point moves a live location (an edit): a heading needs no <c>live_period</c> beside it.</param>
+    public InputGeoValidator(bool live = false)
+    {
+        RuleFor(g => g).Must(GeoLimits.PointIsValid).WithErrorCode(GeoErrorNames.GeoPointInvalid);
+        RuleFor(g => g.AccuracyRadius).Must(GeoLimits.AccuracyIsValid).WithErrorCode(GeoErrorNames.GeoAccuracyInvalid);
+        RuleFor(g => g.LivePeriod).Must(GeoLimits.LivePeriodIsValid).WithErrorCode(GeoErrorNames.GeoLivePeriodInvalid);
+        RuleFor(g => g).Must(g => GeoLimits.HeadingIsValid(g.Heading, live || g.LivePeriod is not null)).WithErrorCode(GeoErrorNames.GeoHeadingInvalid);
+    }
+
+    /// <summary>The place a new location message holds: a live one runs <c>live_period</c> seconds from
+    /// <paramref name="now"/>, or with no end until it is stopped.</summary>
+    public static MessageGeo Place(InputGeo geo, long now) =>
+        new(geo.Lat, geo.Long, geo.AccuracyRadius, geo.LivePeriod, geo.Heading,
+            geo.LivePeriod is { } period and not GeoLimits.LiveUntilStopped ? now + period : null);
 }
 
 /// <summary>
@@ -61,7 +86,8 @@ internal sealed class SendMessageHandler(
         // Media: the upload is completed (hashed, stored) before the unit; the unit only records the reference.
         using var prepared = call.Media is null ? null : await media.PrepareAsync(me, call.Media, cancellationToken);
         return await SendAsync(me, target, call.RandomId, call.Text, call.ReplyToId,
-            prepared is null ? null : (scope, id) => media.Attach(scope, prepared, id, me), cancellationToken, call.ReplyMarkup, call.Silent, call.Quote);
+            prepared is null ? null : (scope, id) => media.Attach(scope, prepared, id, me), cancellationToken, call.ReplyMarkup, call.Silent, call.Quote,
+            geo: call.Geo);
     }
 
     /// <summary>A scheduled message's file is stored already: the message takes one more reference to it.</summary>
@@ -82,7 +108,8 @@ internal sealed class SendMessageHandler(
 
     private async ValueTask<SentMessage> SendAsync(
         long me, ChatTarget target, long randomId, string? text, long? replyToId, Func<WriteScope, long, MessageMedia>? attach,
-        CancellationToken cancellationToken, ReplyMarkup? replyMarkup = null, bool silent = false, ReplyQuote? quote = null, bool quoteChecked = false)
+        CancellationToken cancellationToken, ReplyMarkup? replyMarkup = null, bool silent = false, ReplyQuote? quote = null, bool quoteChecked = false,
+        InputGeo? geo = null)
     {
         var trimmed = text?.Trim() ?? "";
         var named = await UnreadMentions.ResolveAsync(target, trimmed, bus, cancellationToken);
@@ -93,7 +120,8 @@ internal sealed class SendMessageHandler(
                 (chat, now, kept) =>
                 {
                     var posted = Delivery.Post(scope, log, chat, me, randomId, trimmed, replyToId, action: null, now,
-                        attachMedia: attach is null ? null : id => attach(scope, id), replyMarkup: replyMarkup, silent: silent, quote: kept);
+                        attachMedia: attach is null ? null : id => attach(scope, id), replyMarkup: replyMarkup, silent: silent, quote: kept,
+                        geo: geo is null ? null : InputGeoValidator.Place(geo, now));
                     UnreadMentions.Record(scope, chat, me, posted.Message.Id, replyToId, named);
                     return posted;
                 },

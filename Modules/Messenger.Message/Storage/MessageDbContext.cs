@@ -144,6 +144,10 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             // or a link in a text); null for the rest, which the partial index leaves out.
             message.Property(m => m.SharedKind).HasColumnName("shared_kind");
             message.HasIndex(m => new { m.ChatId, m.SharedKind, m.Id }).HasFilter("shared_kind IS NOT NULL");
+            // A location message's place (MessagePack of Contracts.Messages.MessageGeo: the point, and a live one's period,
+            // heading, end and last move). One blob, as poll and web_page: it is only ever read whole with its message, and a
+            // live location's move rewrites it whole; null (free) for every other message.
+            message.Property(m => m.Geo).HasColumnName("geo");
         });
 
         // A group's incoming webhooks: only the SHA-256 of each token is kept (the token is told once, when created).
@@ -557,6 +561,8 @@ internal sealed class MessageRow
     public string? QuoteText { get; set; }
 
     public int? QuoteOffset { get; set; }
+
+    public byte[]? Geo { get; set; }
 }
 
 internal sealed class WebhookRow

@@ -31,7 +31,7 @@ internal sealed record DialogState(
 internal sealed class MessageStore(SqliteDatabase database)
 {
     public const int PrivateChat = 1;
-    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media, m.fwd_from_id, m.poll, m.expires_at, m.web_page, m.reply_markup, m.silent, m.quote_text, m.quote_offset";
+    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media, m.fwd_from_id, m.poll, m.expires_at, m.web_page, m.reply_markup, m.silent, m.quote_text, m.quote_offset, m.geo";
 
     /// <summary>A condition on <c>m</c>, a message: <c>@user</c> has not hidden it (deleted it for themselves).</summary>
     public const string NotHidden = "NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id)";
@@ -40,12 +40,12 @@ internal sealed class MessageStore(SqliteDatabase database)
     private const string SeenMessageSql = $"SELECT 1 FROM message_messages m WHERE m.id = @id AND m.chat_id = @chat AND m.deleted = 0 AND {NotHidden}";
 
     /// <summary>The columns of <see cref="MessageColumns"/>, as <see cref="ReadMessage"/> reads them.</summary>
-    public const int MessageColumnCount = 18;
+    public const int MessageColumnCount = 19;
 
     /// <summary>The chat's newest pinned message (alias <c>p</c>) in a query over <c>message_chats c</c> for the user
     /// <c>@user</c>: <see cref="PinnedJoin"/> takes the newest the user sees (not deleted for everyone, nor by the user for
     /// themselves), null when there is none.</summary>
-    public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id, p.poll, p.expires_at, p.web_page, p.reply_markup, p.silent, p.quote_text, p.quote_offset";
+    public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id, p.poll, p.expires_at, p.web_page, p.reply_markup, p.silent, p.quote_text, p.quote_offset, p.geo";
 
     /// <summary>What the viewer <c>@user</c> set on a chat — mute, draft, pin, archive, unread mark —, their unread
     /// mentions in a group, and the chat's auto-delete period (of <c>message_chats c</c>), in a dialog query, with
@@ -579,6 +579,7 @@ internal sealed class MessageStore(SqliteDatabase database)
             ReplyMarkup = reader.IsDBNull(first + 14) ? null : WireSerializer.Deserialize<ReplyMarkup>((byte[])reader.GetValue(first + 14)),
             Silent = reader.GetBoolean(first + 15),
             ReplyQuote = ReadQuote(reader, first + 16),
+            Geo = reader.IsDBNull(first + 18) ? null : WireSerializer.Deserialize<MessageGeo>((byte[])reader.GetValue(first + 18)),
         };
 
     // ---- media (the descriptor is kept with the message; the Media module counts the references) ----
@@ -588,7 +589,8 @@ internal sealed class MessageStore(SqliteDatabase database)
             ("@media", MessagePackSerializer.Serialize(media, WireSerializer.Options)), ("@shared", SharedKindOf(media, "")!), ("@id", messageId));
 
     /// <summary>Where a message shows in its chat's shared media (<see cref="SharedMedia"/>'s number): its file's kind
-    /// (any file not a photo, video or audio is a document), else a link in its text; null for the rest.</summary>
+    /// (any file not a photo, video or audio is a document), else a link in its text; null for the rest. A location's
+    /// is <see cref="SharedMedia.Geo"/> (set where it is posted).</summary>
     public static int? SharedKindOf(MessageMedia? media, string text) =>
         media is not null
             ? SharedMedia.NumberOf(media.Kind) is var kind and > 0 and < 5 ? kind : SharedMedia.NumberOf(SharedMedia.Document)

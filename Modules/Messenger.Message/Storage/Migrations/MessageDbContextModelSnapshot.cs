@@ -505,6 +505,10 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("fwd_from_id");
 
+                    b.Property<byte[]>("Geo")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("geo");
+
                     b.Property<byte[]>("Media")
                         .HasColumnType("BLOB")
                         .HasColumnName("media");
