@@ -16,7 +16,7 @@ namespace Messenger.Tests.Web;
 
 /// <summary>Two people (and a second device) use the built web client in real Chromium against the real host.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper output) : IAsyncLifetime
+public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly List<BrowserPage> _pages = [];
     private TestHost _host = null!;

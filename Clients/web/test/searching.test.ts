@@ -26,7 +26,7 @@ describe('dayBounds', () => {
 
 describe('SEARCH_KINDS', () => {
   it('offers All and every filter the server knows, once each', () => {
-    expect(SEARCH_KINDS.map((k) => k.label)).toEqual(['All', 'Photos', 'Videos', 'Files', 'Voice', 'Links']);
+    expect(SEARCH_KINDS.map((k) => k.label)).toEqual(['All', 'Photos', 'Videos', 'Files', 'Voice', 'Links', 'Locations']);
     expect(SEARCH_KINDS.map((k) => k.filter).filter(Boolean).sort()).toEqual(Object.values(SearchFilters).sort());
   });
 });

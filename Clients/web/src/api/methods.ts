@@ -17,6 +17,7 @@ import type {
   PinResult,
   ReadParticipants,
   ReplyQuote,
+  InputGeo,
   ScheduledMessage,
   ScheduledMessages,
   ReactionsChanged,
@@ -151,6 +152,7 @@ export function createMethods(call: Call) {
           media?: InputMedia | null;
           silent?: boolean;
           quote?: ReplyQuote | null;
+          geo?: InputGeo | null;
         },
         o?: CallOptions,
       ) =>
@@ -164,9 +166,13 @@ export function createMethods(call: Call) {
             media: a.media ?? null,
             silent: a.silent ?? false,
             ...(a.quote ? { quote: a.quote } : {}),
+            ...(a.geo ? { geo: a.geo } : {}),
           },
           o,
         ),
+      /** Moves one of the caller's live locations (`geo`), or ends it (`stop`); answers the message as it is now. */
+      editLiveLocation: (a: { peer: Peer; id: number; geo?: InputGeo | null; stop?: boolean }, o?: CallOptions) =>
+        call<SentMessage>('messages.editLiveLocation', { peer: a.peer, id: a.id, geo: a.geo ?? null, stop: a.stop ?? false }, o),
       /** Keeps a text message to be sent at `date` (unix seconds, 10 s to 366 days ahead). */
       sendScheduled: (
         a: {
@@ -215,7 +221,7 @@ export function createMethods(call: Call) {
       readMentions: (a: { peer: Peer }, o?: CallOptions) => call<AffectedMessages>('messages.readMentions', { peer: a.peer }, o),
       readThread: (a: { peer: Peer; msg_id: number; max_id: number }, o?: CallOptions) =>
         call<AffectedMessages>('messages.readThread', { peer: a.peer, msg_id: a.msg_id, max_id: a.max_id }, o),
-      /** The chat's messages of one kind (`photo`, `video`, `audio`, `document`, `link`), newest first. */
+      /** The chat's messages of one kind (`photo`, `video`, `audio`, `document`, `link`, `geo`), newest first. */
       getSharedMedia: (a: { peer: Peer; filter: string; offset_id?: number; limit?: number }, o?: CallOptions) =>
         call<MessageList>('messages.getSharedMedia', { peer: a.peer, filter: a.filter, offset_id: a.offset_id ?? 0, limit: a.limit ?? 50 }, o),
       getDialogs: (a: { offset?: number; limit?: number } = {}, o?: CallOptions) =>

@@ -409,9 +409,37 @@ export interface Message {
   /** A reply that quotes part of the replied message: that part as it was when the reply was sent (an edit or a deletion
    * of the original leaves it as it is). */
   reply_quote?: ReplyQuote | null;
+  /** A location message (then `text` is empty and there is no media): a point, or a live location its author moves
+   * (an `edit_message` without `edit_date`) until `live_until`. */
+  geo?: MessageGeo | null;
   /** Not on the wire (the server lists a poll's votes beside the messages, MessageList.polls): this client's copy. */
   poll_results?: PollResults | null;
 }
+
+/** A location to send (`geo` of messages.send) or to move a live one to (messages.editLiveLocation): degrees, the
+ * accuracy in metres (0–1500), a live period in seconds (60–86400, or LIVE_UNTIL_STOPPED), a heading 1–360. */
+export interface InputGeo {
+  lat: number;
+  long: number;
+  accuracy_radius?: number | null;
+  live_period?: number | null;
+  heading?: number | null;
+}
+
+/** A message's place: a point, or a live location while `live_period` is set and `live_until` (unix seconds; null while
+ * one shared until stopped runs) is ahead; `move_date` is when it last moved (null: not since it was sent). */
+export interface MessageGeo {
+  lat: number;
+  long: number;
+  accuracy_radius?: number | null;
+  live_period?: number | null;
+  heading?: number | null;
+  live_until?: number | null;
+  move_date?: number | null;
+}
+
+/** Telegram's live period that lasts until its author stops it (0x7FFFFFFF). */
+export const LIVE_UNTIL_STOPPED = 0x7fffffff;
 
 /** A poll as its author wrote it (messages.sendPoll). */
 export interface Poll {
@@ -544,7 +572,7 @@ export interface MessageReactions {
 export type History = MessageList;
 
 /** The content filters of messages.search (SearchFilters): each a kind of the chat's shared media; `voice` is any audio. */
-export const SearchFilters = { Photos: 'photos', Videos: 'videos', Documents: 'documents', Voice: 'voice', Links: 'links' } as const;
+export const SearchFilters = { Photos: 'photos', Videos: 'videos', Documents: 'documents', Voice: 'voice', Links: 'links', Geo: 'geo' } as const;
 export type SearchFilter = (typeof SearchFilters)[keyof typeof SearchFilters];
 
 export interface Dialog {

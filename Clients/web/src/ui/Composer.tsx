@@ -9,6 +9,7 @@ import { loadDraft, saveDraft } from './drafts';
 import { useApp } from './store';
 import { Icon } from './Icon';
 import { NewPollDialog } from './NewPoll';
+import { LocationDialog } from './GeoView';
 import { ScheduleDialog, ScheduledBar } from './Scheduled';
 import { canRecord, startRecording, type Recording } from './voice';
 import { VoiceRecorder } from './VoiceRecorder';
@@ -32,6 +33,7 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
   const [error, setError] = useState('');
   const [scheduling, setScheduling] = useState<string | null>(null);
   const [writingPoll, setWritingPoll] = useState(false);
+  const [sharingLocation, setSharingLocation] = useState(false);
   const [recording, setRecording] = useState<Recording | null>(null);
   const [sendMenu, setSendMenu] = useState(false);
   const sendOptions = useSendMenu(sendMenu, () => setSendMenu(false));
@@ -167,6 +169,7 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
         />
       )}
       {writingPoll && <NewPollDialog chatKey={chatKey} onClose={() => setWritingPoll(false)} />}
+      {sharingLocation && <LocationDialog chatKey={chatKey} onClose={() => setSharingLocation(false)} />}
       {uploads.map((upload) => (
         <div class="upload" key={upload.id}>
           <span class="upload__name">{upload.name}</span>
@@ -253,6 +256,9 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
               <Icon name="poll" />
             </button>
           )}
+          <button type="button" class="icon-btn" aria-label="Location" title="Location" onClick={() => setSharingLocation(true)} disabled={!!editing}>
+            <Icon name="location" />
+          </button>
           <input ref={picker} type="file" multiple class="visually-hidden" tabIndex={-1} aria-label="Files to attach" onChange={(e) => attach(e.currentTarget.files)} />
           <textarea
             ref={box}

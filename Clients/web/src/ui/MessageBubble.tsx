@@ -8,6 +8,7 @@ import { MediaView } from './MediaView';
 import { peerKey, previewText, serviceText, userName } from './peers';
 import { canPin } from './pins';
 import { PollView } from './PollView';
+import { GeoView } from './GeoView';
 import { QUICK_REACTIONS, canReact } from './reactions';
 import { RichText } from './RichText';
 import { setState, type AppState, type PendingMessage } from './store';
@@ -113,6 +114,7 @@ export function MessageBubble({
         )}
         {message.media && <MediaView media={message.media} />}
         {message.poll && <PollView state={state} chatKey={key} message={message} canVote={canReact(state, key)} />}
+        {message.geo && <GeoView chatKey={key} message={message} geo={message.geo} mine={out} />}
         {message.text && (
           <div class="bubble__text">
             <RichText text={message.text} />
@@ -232,7 +234,7 @@ export function MessageBubble({
             <Icon name="link" />
           </button>
         )}
-        {out && !message.poll && (
+        {out && !message.poll && !message.geo && (
           <button
             type="button"
             class="icon-btn icon-btn--small"

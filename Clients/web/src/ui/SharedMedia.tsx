@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Message } from '../api/types';
 import { api } from './connection';
 import { errorText } from './format';
+import { coordinates, mapLink } from './location';
 import { MediaView } from './MediaView';
 import { peerFromKey, peerKey } from './peers';
 import { RichText } from './RichText';
@@ -13,6 +14,7 @@ const Tabs = [
   { filter: 'document', label: 'Files' },
   { filter: 'audio', label: 'Audio' },
   { filter: 'link', label: 'Links' },
+  { filter: 'geo', label: 'Locations' },
 ] as const;
 
 /** The chat's shared media in its info panel: one kind at a time (`messages.getSharedMedia`), the newest 50, read again
@@ -67,6 +69,10 @@ export function SharedMedia({ chatKey }: { chatKey: string }) {
             <li key={m.id} class="shared__item" data-testid="shared-item">
               {m.media ? (
                 <MediaView media={m.media} tile={grid} />
+              ) : m.geo ? (
+                <a href={mapLink(m.geo)} target="_blank" rel="noopener noreferrer">
+                  📍 {coordinates(m.geo)}
+                </a>
               ) : (
                 <>
                   {m.web_page?.title && <span class="shared__title">{m.web_page.title}</span>}

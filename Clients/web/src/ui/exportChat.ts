@@ -1,4 +1,4 @@
-import type { Message } from '../api/types';
+import type { Message, MessageGeo } from '../api/types';
 import { ensureUsers } from './chats';
 import { api } from './connection';
 import { peerFromKey, peerKey, peerTitle, serviceText, userName } from './peers';
@@ -10,7 +10,7 @@ const PAGE = 100;
 /**
  * The whole history of a chat, as the user sees it, saved as a JSON file ("Export chat"): every message oldest first with
  * its author's name, time (ISO 8601, UTC), text, reply (and the part it quotes), edit, forward, file (name, type, size: the bytes stay on the
- * server) and poll. Built in the browser from `messages.getHistory`: the server keeps no copy of the export.
+ * server), poll and location. Built in the browser from `messages.getHistory`: the server keeps no copy of the export.
  */
 export async function exportChat(key: string, title: string): Promise<number> {
   const record = await chatRecord(key, title);
@@ -50,7 +50,6 @@ async function chatRecord(key: string, title: string) {
   const messages = newestFirst.reverse();
   await ensureUsers(messages.flatMap((m) => [m.from_id, m.fwd_from_id ?? 0]));
   const state = getState();
-  const iso = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
   return {
     chat: title,
     messages: messages.map((m) => ({
@@ -65,7 +64,22 @@ async function chatRecord(key: string, title: string) {
       ...(m.fwd_from_id ? { forwarded_from: userName(state, m.fwd_from_id) } : {}),
       ...(m.media ? { file: { name: m.media.name, mime_type: m.media.mime_type, size: m.media.size } } : {}),
       ...(m.poll ? { poll: { question: m.poll.question, options: m.poll.options } } : {}),
+      ...(m.geo ? { location: exportedGeo(m.geo) } : {}),
     })),
+  };
+}
+
+const iso = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
+
+/** A location as it was: its point, and for a live one its period and when it ended (or was last moved). */
+function exportedGeo(geo: MessageGeo) {
+  return {
+    latitude: geo.lat,
+    longitude: geo.long,
+    ...(geo.accuracy_radius != null ? { accuracy_radius: geo.accuracy_radius } : {}),
+    ...(geo.live_period != null ? { live_period: geo.live_period } : {}),
+    ...(geo.live_until != null ? { live_until: iso(geo.live_until) } : {}),
+    ...(geo.move_date != null ? { moved: iso(geo.move_date) } : {}),
   };
 }
 

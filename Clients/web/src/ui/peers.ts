@@ -119,6 +119,7 @@ export function findMessage(state: AppState, id: number | null): Message | undef
 export function previewText(state: AppState, message: Message): string {
   if (message.action) return serviceText(state, message);
   if (message.poll) return `📊 ${message.poll.question}`;
+  if (message.geo) return message.geo.live_period != null ? '📍 Live location' : '📍 Location';
   const text = plainText(message.text);
   if (message.media) {
     const label = mediaLabel(message.media);

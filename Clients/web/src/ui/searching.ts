@@ -9,6 +9,7 @@ export const SEARCH_KINDS: { filter: SearchFilter | ''; label: string }[] = [
   { filter: SearchFilters.Documents, label: 'Files' },
   { filter: SearchFilters.Voice, label: 'Voice' },
   { filter: SearchFilters.Links, label: 'Links' },
+  { filter: SearchFilters.Geo, label: 'Locations' },
 ];
 
 /** The unix seconds a local calendar day (`yyyy-mm-dd`, as a date input gives it) starts and ends at, both included. */
