@@ -29,6 +29,10 @@ describe('location messages', () => {
     expect(isLive(geo, 2000)).toBe(false);
     expect(isLive({ lat: 1, long: 2 }, 0)).toBe(false);
     expect(isLive({ lat: 1, long: 2, live_period: 0x7fffffff }, 1e10)).toBe(true);
+    // Stopped: ended whatever the clock says (it may lag the server's by a second).
+    expect(isLive({ lat: 1, long: 2, live_period: 0x7fffffff, live_until: 1500 }, 1499)).toBe(false);
+    expect(isLive({ ...geo, live_until: 1500 }, 1499, 1100)).toBe(false);
+    expect(isLive(geo, 1999, 1100)).toBe(true);
     expect(liveStatus(geo, 1100, 1130)).toBe('Live · updated just now');
     expect(liveStatus({ ...geo, move_date: 1500 }, 1100, 1620)).toBe('Live · updated 2 min ago');
     expect(liveStatus(geo, 1100, 2000)).toBe('Live location ended');

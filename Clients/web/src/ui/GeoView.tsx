@@ -5,23 +5,23 @@ import { Icon } from './Icon';
 import { LIVE_PERIODS, coordinates, isLive, liveStatus, mapLink, sendLocation, stopLiveLocation } from './location';
 import { Modal } from './Modal';
 
-/** The seconds of the clock, again every 30 s while `ticking`: a live location's "updated … ago" and its end show on time. */
-function useNow(ticking: boolean): number {
-  const [now, setNow] = useState(() => Math.floor(Date.now() / 1000));
+/** Renders again every 30 s while `ticking`: a live location's "updated … ago" and its end show on time. */
+function useTicks(ticking: boolean): void {
+  const [, setTick] = useState(0);
   useEffect(() => {
     if (!ticking) return;
-    const timer = setInterval(() => setNow(Math.floor(Date.now() / 1000)), 30_000);
+    const timer = setInterval(() => setTick((t) => t + 1), 30_000);
     return () => clearInterval(timer);
   }, [ticking]);
-  return now;
 }
 
 /** A location message's card: a pin, the coordinates, the accuracy, a live location's state, and a link to the map;
  * its author may stop a live one. */
 export function GeoView({ chatKey, message, geo, mine }: { chatKey: string; message: Message; geo: MessageGeo; mine: boolean }) {
   const live = geo.live_period != null;
-  const now = useNow(live && isLive(geo, Math.floor(Date.now() / 1000)));
-  const running = live && isLive(geo, now);
+  const now = Math.floor(Date.now() / 1000);
+  const running = isLive(geo, now, message.date);
+  useTicks(running);
   const [error, setError] = useState('');
   const [stopping, setStopping] = useState(false);
   const stop = async () => {

@@ -1,4 +1,4 @@
-import type { InputGeo, Message, MessageGeo } from '../api/types';
+import { LIVE_UNTIL_STOPPED, type InputGeo, type Message, type MessageGeo } from '../api/types';
 import { api } from './connection';
 import { messageArrived, replaceMessage } from './messages';
 import { peerFromKey } from './peers';
@@ -26,9 +26,14 @@ export function distanceMetres(a: { lat: number; long: number }, b: { lat: numbe
   return 2 * EARTH_RADIUS_METRES * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
-/** Whether the author may still move it at `nowSeconds`. */
-export function isLive(geo: MessageGeo, nowSeconds: number): boolean {
-  return geo.live_period != null && (geo.live_until == null || nowSeconds < geo.live_until);
+/** Whether the author may still move it at `nowSeconds`. A live location its author stopped has an end before the one
+ * its period set (or, shared until stopped, an end at all): that one has ended whatever this device's clock says, which
+ * may be a second behind the server's. */
+export function isLive(geo: MessageGeo, nowSeconds: number, sentAt?: number): boolean {
+  if (geo.live_period == null) return false;
+  if (geo.live_until == null) return true;
+  const stopped = geo.live_period === LIVE_UNTIL_STOPPED || (sentAt != null && geo.live_until < sentAt + geo.live_period);
+  return !stopped && nowSeconds < geo.live_until;
 }
 
 /** "52.520008, 13.404954": six decimals, about 10 cm. */
@@ -45,7 +50,7 @@ export function mapLink(geo: { lat: number; long: number }): string {
 
 /** "Live · updated just now / 2 min ago / 1 h ago" while live, "Live location ended" after. */
 export function liveStatus(geo: MessageGeo, sentAt: number, nowSeconds: number): string {
-  if (!isLive(geo, nowSeconds)) return 'Live location ended';
+  if (!isLive(geo, nowSeconds, sentAt)) return 'Live location ended';
   const minutes = Math.floor(Math.max(0, nowSeconds - (geo.move_date ?? sentAt)) / 60);
   if (minutes < 1) return 'Live · updated just now';
   if (minutes < 60) return `Live · updated ${minutes} min ago`;
