@@ -85,15 +85,35 @@ public sealed class QuoteReplyTests : IAsyncLifetime
         await ChatTestKit.FailsWith(() => Send(new ReplyQuote("SHALL WE", 0), id), MessageErrorNames.QuoteTextInvalid);
         await ChatTestKit.FailsWith(() => Send(new ReplyQuote("Where?", 0), poll.Message.Id), MessageErrorNames.QuoteTextInvalid);
         await ChatTestKit.FailsWith(() => Send(new ReplyQuote("Shall we", -1), id), MessageErrorNames.QuoteOffsetInvalid);
-        await ChatTestKit.FailsWith(() => Send(new ReplyQuote("Shall we", Question.Length), id), MessageErrorNames.QuoteOffsetInvalid);
-        await ChatTestKit.FailsWith(() => Send(new ReplyQuote("Shall we", int.MaxValue), id), MessageErrorNames.QuoteOffsetInvalid);
-        await ChatTestKit.FailsWith(() => Send(new ReplyQuote("  Shall we", int.MaxValue), id), MessageErrorNames.QuoteOffsetInvalid);
+        await ChatTestKit.FailsWith(() => Send(new ReplyQuote("Shall we", int.MinValue), id), MessageErrorNames.QuoteOffsetInvalid);
+        await ChatTestKit.FailsWith(() => Send(new ReplyQuote("the cinema", int.MaxValue), id), MessageErrorNames.QuoteTextInvalid);
         await ChatTestKit.FailsWith(
             () => bob.Client.SendPollAsync(alice.Peer, "Q?", ["a", "b"], replyToId: id, quote: new ReplyQuote("nowhere", 0)), MessageErrorNames.QuoteTextInvalid);
 
         (await bob.Client.GetHistoryAsync(alice.Peer)).Should().BeEquivalentTo(before, "a refused quote stores nothing");
         var fine = await bob.Client.SendMessageAsync(alice.Peer, "still here", id, quote: new ReplyQuote("Shall we", 0));
         fine.Message.ReplyQuote.Should().Be(new ReplyQuote("Shall we", 0));
+    }
+
+    [Fact]
+    public async Task Send_WhenTheOffsetIsAtOrPastTheEndOfTheText_FindsTheQuoteFromTheEnd()
+    {
+        await using var alice = await _host.SignUpAsync("alice_shorter");
+        await using var bob = await _host.SignUpAsync("bob_shorter");
+        const string first = "Are you coming? Will you, too?";
+        var original = await alice.SendAsync(bob, first);
+        var selected = new ReplyQuote("you", first.LastIndexOf("you", StringComparison.Ordinal));
+        selected.Offset.Should().Be(21);
+        await alice.Client.EditMessageAsync(bob.Peer, original.Message.Id, "you?");
+
+        var reply = await bob.Client.SendMessageAsync(alice.Peer, "Yes", original.Message.Id, quote: selected);
+        var atEnd = await bob.Client.SendMessageAsync(alice.Peer, "Yes", original.Message.Id, quote: new ReplyQuote("you", 4));
+        var far = await bob.Client.SendMessageAsync(alice.Peer, "Yes", original.Message.Id, quote: new ReplyQuote("  you?", int.MaxValue));
+        await bob.Client.SaveDraftAsync(alice.Peer, "Yes", original.Message.Id, quote: selected); // a draft's check is the same
+
+        reply.Message.ReplyQuote.Should().Be(new ReplyQuote("you", 0), "the original was edited shorter after bob selected the quote");
+        atEnd.Message.ReplyQuote.Should().Be(new ReplyQuote("you", 0));
+        far.Message.ReplyQuote.Should().Be(new ReplyQuote("you?", 0), "the offset moving past the trimmed spaces does not overflow");
     }
 
     [Fact]

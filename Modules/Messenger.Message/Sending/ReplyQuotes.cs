@@ -33,13 +33,10 @@ internal static class ReplyQuotes
             throw MessengerError.BadRequest(MessageErrorNames.QuoteTextInvalid);
         }
 
-        if (offset >= source.Length)
-        {
-            throw MessengerError.BadRequest(MessageErrorNames.QuoteOffsetInvalid);
-        }
-
-        var at = (int)offset;
-        if (string.CompareOrdinal(source, at, text, 0, text.Length) == 0 && at + text.Length <= source.Length)
+        // An offset past the end is no error: the original may have been edited shorter since the sender selected the
+        // quote, so the search starts from the end and finds the nearest occurrence, as for any moved quote.
+        var at = (int)Math.Min(offset, source.Length);
+        if (at + text.Length <= source.Length && string.CompareOrdinal(source, at, text, 0, text.Length) == 0)
         {
             return new ReplyQuote(text, at);
         }
