@@ -1,6 +1,7 @@
 using Messenger.Client;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
+using Messenger.Message.AutoDelete;
 using Messenger.Message.Scheduling;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
@@ -138,7 +139,7 @@ public sealed class QuoteReplyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Quote_WhenTheOriginalIsEditedAndThenDeleted_StaysAsItWasSent()
+    public async Task Quote_WhenTheOriginalIsEditedOrDeletedForOneUser_StaysAsItWasSent()
     {
         await using var alice = await _host.SignUpAsync("alice_keep");
         await using var bob = await _host.SignUpAsync("bob_keep");
@@ -148,13 +149,82 @@ public sealed class QuoteReplyTests : IAsyncLifetime
 
         await alice.Client.EditMessageAsync(bob.Peer, original.Message.Id, "I might bring something");
         var afterEdit = (await bob.Client.GetHistoryAsync(alice.Peer)).Single(m => m.Id == reply.Message.Id);
-        await alice.Client.DeleteMessagesAsync(bob.Peer, [original.Message.Id], revoke: true);
-        var afterDelete = await bob.Client.GetHistoryAsync(alice.Peer);
+        await bob.Client.DeleteMessagesAsync(alice.Peer, [original.Message.Id], revoke: false);
+        var afterDeleteForMe = await bob.Client.GetHistoryAsync(alice.Peer);
 
         afterEdit.ReplyQuote.Should().Be(quote, "the quote is what the original said when bob answered");
-        afterDelete.Should().NotContain(m => m.Id == original.Message.Id);
-        afterDelete.Single(m => m.Id == reply.Message.Id).Should().Match<Message>(m => m.ReplyQuote == quote && m.ReplyToId == original.Message.Id);
-        (await alice.Client.GetHistoryAsync(bob.Peer)).Single(m => m.Id == reply.Message.Id).ReplyQuote.Should().Be(quote);
+        afterDeleteForMe.Should().NotContain(m => m.Id == original.Message.Id);
+        afterDeleteForMe.Single(m => m.Id == reply.Message.Id).Should().Match<Message>(m => m.ReplyQuote == quote && m.ReplyToId == original.Message.Id);
+        (await alice.Client.GetHistoryAsync(bob.Peer)).Single(m => m.Id == reply.Message.Id).ReplyQuote.Should().Be(quote, "alice still sees the original");
+    }
+
+    [Fact]
+    public async Task Quote_WhenTheOriginalIsDeletedForEveryone_IsErasedFromTheRepliesHistoryAndLogs_AndTheReplyStaysAReply()
+    {
+        await using var alice = await _host.SignUpAsync("alice_revokeq");
+        await using var bob = await _host.SignUpAsync("bob_revokeq");
+        await using var carol = await _host.SignUpAsync("carol_revokeq");
+        var group = Peer.Chat((await alice.Client.CreateGroupAsync("Plans", [bob.UserId, carol.UserId])).Chat.Id);
+        var original = await alice.Client.SendMessageAsync(group, "my address is 12 Elm Street, come at eight");
+        var unrelated = await alice.Client.SendMessageAsync(group, "bring snacks");
+        var carolPts = (await carol.Client.GetStateAsync()).Pts;
+        var reply = await bob.Client.SendMessageAsync(group, "on my way", original.Message.Id, quote: new ReplyQuote("12 Elm Street", 14));
+        var other = await bob.Client.SendMessageAsync(group, "chips?", unrelated.Message.Id, quote: new ReplyQuote("snacks", 6));
+        await bob.Client.EditMessageAsync(group, reply.Message.Id, "on my way!");
+        await bob.Client.PinMessageAsync(group, reply.Message.Id, silent: true);
+
+        await alice.Client.DeleteMessagesAsync(group, [original.Message.Id], revoke: true);
+
+        foreach (var reader in new[] { alice, bob, carol })
+        {
+            var history = await reader.Client.GetHistoryAsync(group);
+            history.Single(m => m.Id == reply.Message.Id).Should().Match<Message>(
+                m => m.ReplyQuote == null && m.ReplyToId == original.Message.Id && m.Text == "on my way!", "the quote goes, the reply stays");
+            history.Single(m => m.Id == other.Message.Id).ReplyQuote.Should().Be(new ReplyQuote("snacks", 6), "only quotes of the revoked message go");
+        }
+
+        var missed = (await carol.Client.GetDifferenceAsync(carolPts)).Updates.Select(u => u.Update).ToList();
+        missed.OfType<NewMessageUpdate>().Single(u => u.Message.Id == reply.Message.Id).Message.ReplyQuote.Should().BeNull("a device catching up never reads it");
+        missed.OfType<EditMessageUpdate>().Single(u => u.Message.Id == reply.Message.Id).Message.ReplyQuote.Should().BeNull();
+        missed.OfType<PinnedMessageUpdate>().Should().ContainSingle().Which.Message!.ReplyQuote.Should().BeNull();
+        missed.OfType<NewMessageUpdate>().Single(u => u.Message.Id == other.Message.Id).Message.ReplyQuote.Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task Quote_WhenAnAdminDeletesTheAuthorsMessages_IsErasedFromTheReplies()
+    {
+        await using var admin = await _host.SignUpAsync("admin_purgeq");
+        await using var spammer = await _host.SignUpAsync("spammer_purgeq");
+        await using var bob = await _host.SignUpAsync("bob_purgeq");
+        var original = await spammer.SendAsync(bob, "visit cheap-pills.example today");
+        var reply = await bob.Client.SendMessageAsync(spammer.Peer, "stop", original.Message.Id, quote: new ReplyQuote("cheap-pills.example", 6));
+
+        (await admin.Client.DeleteUserMessagesAsync(spammer.UserId)).Should().Be(1);
+
+        (await bob.Client.GetHistoryAsync(spammer.Peer)).Single(m => m.Id == reply.Message.Id).ReplyQuote.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Quote_WhenTheOriginalExpiresByAutoDelete_IsErasedFromTheReplies()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await SessionTestKit.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Messenger:Session:RegistrationsPerAddress"] = "1000",
+        }, clock);
+        await using var alice = await host.SignUpAsync("alice_expireq");
+        await using var bob = await host.SignUpAsync("bob_expireq");
+        await alice.Client.SetHistoryTtlAsync(bob.Peer, TimeSpan.FromDays(1));
+        var original = await alice.SendAsync(bob, "the door code is 4711");
+        await alice.Client.SetHistoryTtlAsync(bob.Peer, TimeSpan.Zero);
+        var reply = await bob.Client.SendMessageAsync(alice.Peer, "noted", original.Message.Id, quote: new ReplyQuote("4711", 17));
+
+        clock.Advance(TimeSpan.FromDays(1));
+        await host.Services.GetRequiredService<MessageExpiry>().DeleteExpiredAsync(CancellationToken.None);
+
+        var history = await bob.Client.GetHistoryAsync(alice.Peer);
+        history.Should().NotContain(m => m.Id == original.Message.Id);
+        history.Single(m => m.Id == reply.Message.Id).Should().Match<Message>(m => m.ReplyQuote == null && m.Text == "noted", "the reply itself had no timer");
     }
 
     [Fact]

@@ -24,6 +24,13 @@ public interface IUpdateLog
     /// </summary>
     void Redact(WriteScope scope, long messageId, Func<long, Update> replacementFor);
 
+    /// <summary>
+    /// Passes every entry, in every log, that carries the content of <paramref name="messageId"/> through
+    /// <paramref name="rewrite"/> and stores what it returns in its place (same pts; the entry still carries the message).
+    /// An entry <paramref name="rewrite"/> returns unchanged (the same instance) is left as it is.
+    /// </summary>
+    void Rewrite(WriteScope scope, long messageId, Func<Update, Update> rewrite);
+
     /// <summary>Deletes the whole log of <paramref name="ownerId"/> (a deleted account's) inside <paramref name="scope"/>'s
     /// transaction.</summary>
     void Drop(WriteScope scope, long ownerId);

@@ -51,7 +51,7 @@ internal static class MessageDeletion
     /// <summary>
     /// Erases the messages for everyone: the text from the message row (which keeps its random_id so a late resend is
     /// answered, not stored again), the search index, the reactions, a poll's votes, everyone's read position in its thread,
-    /// the media reference, and every log entry that carried them; a revoked pinned message is unpinned; the chat's audience gets <c>delete_messages</c> (and <c>pinned_message</c>
+    /// the media reference, every log entry that carried them and the quotes of them in replies; a revoked pinned message is unpinned; the chat's audience gets <c>delete_messages</c> (and <c>pinned_message</c>
     /// after it when pinned ones went).
     /// </summary>
     public static List<LogAppend> Revoke(WriteScope scope, IUpdateLog log, IMediaAttachments media, ChatTarget target, long me, long[] ids, long now)
@@ -69,6 +69,7 @@ internal static class MessageDeletion
             scope.Execute(ForgetThreadReadsSql, ("@id", id));
             media.Release(scope, id);
             log.Redact(scope, id, owner => new DeleteMessagesUpdate(PeerFor(target, owner, me), [id]));
+            EraseQuotesOf(scope, log, id);
 
             // A revoked pinned message is unpinned (its pinned_message entries were just redacted like any copy).
             if (MessagePins.Remove(scope, target.ChatId, id))
@@ -105,6 +106,41 @@ internal static class MessageDeletion
 
         return appends;
     }
+
+    /// <summary>
+    /// The replies' quotes of a revoked message go with its words: the author's or a moderator's removal is meant to
+    /// remove them everywhere, not leave them standing in the answers. The replies' log entries that carry the quote
+    /// (their new_message, edit_message, pinned_message) lose it too, so a device that has not caught up never reads it;
+    /// no update is logged, since clients drop the quotes themselves when they apply the original's delete_messages.
+    /// The partial index of answers (<c>IX_message_messages_replies</c>) finds the replies.
+    /// </summary>
+    private static void EraseQuotesOf(WriteScope scope, IUpdateLog log, long id)
+    {
+        var erase = scope.Command(
+            "UPDATE message_messages SET quote_text = NULL, quote_offset = NULL WHERE reply_to_id = @id AND quote_text IS NOT NULL RETURNING id");
+        erase.Parameters.AddWithValue("@id", id);
+        var replies = new List<long>();
+        using (var reader = erase.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                replies.Add(reader.GetInt64(0));
+            }
+        }
+
+        foreach (var reply in replies)
+        {
+            log.Rewrite(scope, reply, WithoutQuote);
+        }
+    }
+
+    private static Update WithoutQuote(Update update) => update switch
+    {
+        NewMessageUpdate { Message.ReplyQuote: not null } added => added with { Message = added.Message with { ReplyQuote = null } },
+        EditMessageUpdate { Message.ReplyQuote: not null } edited => edited with { Message = edited.Message with { ReplyQuote = null } },
+        PinnedMessageUpdate { Message.ReplyQuote: not null } pinned => pinned with { Message = pinned.Message with { ReplyQuote = null } },
+        _ => update,
+    };
 
     /// <summary>How the owner of a log addresses the chat: the other user of a private chat, else the group.</summary>
     private static Peer PeerFor(ChatTarget target, long owner, long me) =>

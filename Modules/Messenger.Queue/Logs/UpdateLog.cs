@@ -68,6 +68,41 @@ internal sealed class UpdateLog(SqliteDatabase database, RecentUpdates recent) :
         }
     }
 
+    public void Rewrite(WriteScope scope, long messageId, Func<Update, Update> rewrite)
+    {
+        var find = scope.Command("SELECT owner_id, pts, pts_count, date, payload FROM queue_updates WHERE message_id = @message");
+        find.Parameters.AddWithValue("@message", messageId);
+        var entries = new List<(long Owner, LoggedUpdate Entry)>();
+        using (var reader = find.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var stored = WireSerializer.Deserialize<Update>((byte[])reader.GetValue(4));
+                if (rewrite(stored) is var update && !ReferenceEquals(update, stored))
+                {
+                    entries.Add((reader.GetInt64(0), new LoggedUpdate(reader.GetInt64(1), reader.GetInt32(2), reader.GetInt64(3), update)));
+                }
+            }
+        }
+
+        foreach (var (owner, entry) in entries)
+        {
+            scope.Execute("UPDATE queue_updates SET payload = @payload WHERE owner_id = @owner AND pts = @pts",
+                ("@payload", WireSerializer.Serialize(entry.Update)), ("@owner", owner), ("@pts", entry.Pts));
+        }
+
+        if (entries.Count > 0)
+        {
+            scope.OnCommitted(() =>
+            {
+                foreach (var (owner, entry) in entries)
+                {
+                    recent.Replace(owner, entry);
+                }
+            });
+        }
+    }
+
     public void Drop(WriteScope scope, long ownerId)
     {
         scope.Execute("DELETE FROM queue_updates WHERE owner_id = @owner", ("@owner", ownerId));
