@@ -11,6 +11,7 @@ import { mentionsAfter, mentionsMe } from './mentions';
 import { emptyHistory, getState, setState, touchPins, type History, type PendingMessage } from './store';
 import { clearTyping } from './typing';
 import { threadReadsOf } from './threads';
+import { sendQuoting, withoutQuotesOf } from './quotes';
 
 const PAGE = 50;
 
@@ -187,15 +188,17 @@ async function deliverPending(key: string, pending: PendingMessage): Promise<voi
   if (inFlight.has(pending.randomId)) return;
   inFlight.add(pending.randomId);
   try {
-    const sent = await api().messages.send({
-      peer: peerFromKey(key),
-      random_id: pending.randomId,
-      text: pending.text,
-      reply_to_id: pending.replyToId,
-      media: pending.media,
-      silent: pending.silent === true,
-      quote: pending.replyToId ? pending.quote : null,
-    });
+    const sent = await sendQuoting(pending.replyToId ? pending.quote : null, (quote) =>
+      api().messages.send({
+        peer: peerFromKey(key),
+        random_id: pending.randomId,
+        text: pending.text,
+        reply_to_id: pending.replyToId,
+        media: pending.media,
+        silent: pending.silent === true,
+        quote,
+      }),
+    );
     messageArrived(sent.message);
     updatePending(key, (list) => list.filter((p) => p.randomId !== pending.randomId));
     forgetSent(pending.randomId);
@@ -304,12 +307,21 @@ export async function editMessage(key: string, id: number, text: string): Promis
 
 export async function deleteMessages(key: string, ids: number[], revoke: boolean): Promise<void> {
   await api().messages.delete({ peer: peerFromKey(key), ids, revoke });
-  messagesGone(key, ids);
+  messagesGone(key, ids, revoke);
 }
 
-export function messagesGone(key: string, ids: number[]): void {
+/** Messages left the chat. `revoked`: deleted for everyone, so the replies' quotes of them go too, as the server erases
+ * them (a delete_messages update does not say which kind it was: it is taken as a revoke, and a history read again after
+ * a delete-for-me on another device shows the quotes again). */
+export function messagesGone(key: string, ids: number[], revoked = true): void {
   const gone = new Set(ids);
-  changeLoaded(key, (h) => ({ ...h, messages: h.messages.filter((m) => !gone.has(m.id)) }));
+  changeLoaded(key, (h) => {
+    const left = h.messages.filter((m) => !gone.has(m.id));
+    return { ...h, messages: revoked ? withoutQuotesOf(left, gone) : left };
+  });
+  const shownTop = dialogOf(key)?.top_message;
+  const [unquoted] = shownTop && revoked ? withoutQuotesOf([shownTop], gone) : [shownTop];
+  if (unquoted !== shownTop) updateDialog(key, (d) => ({ ...d, top_message: unquoted ?? null }));
   // A pinned message deleted (for everyone, or for this user) is no longer shown pinned, as the server's dialogs say;
   // the bar reads the list again (the one gone may be any of the pins).
   if (gone.has(dialogOf(key)?.pinned_message?.id ?? 0)) updateDialog(key, (d) => ({ ...d, pinned_message: null }));
