@@ -4,6 +4,7 @@ using Messenger.Contracts.Updates;
 using Messenger.Message.AutoDelete;
 using Messenger.Message.Scheduling;
 using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Media;
 using Messenger.Tests.Session;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -115,6 +116,24 @@ public sealed class QuoteReplyTests : IAsyncLifetime
         reply.Message.ReplyQuote.Should().Be(new ReplyQuote("you", 0), "the original was edited shorter after bob selected the quote");
         atEnd.Message.ReplyQuote.Should().Be(new ReplyQuote("you", 0));
         far.Message.ReplyQuote.Should().Be(new ReplyQuote("you?", 0), "the offset moving past the trimmed spaces does not overflow");
+    }
+
+    [Fact]
+    public async Task Send_WithMediaAndQuote_KeepsTheQuoteOfTheRepliedMessage()
+    {
+        await using var alice = await _host.SignUpAsync("alice_mediaq");
+        await using var bob = await _host.SignUpAsync("bob_mediaq");
+        var original = await alice.SendAsync(bob, "send me the photo of the cake");
+        var photo = await bob.Client.UploadAsync([1, 2, 3, 4], "cake.bin");
+        var quote = new ReplyQuote("the photo of the cake", 8);
+
+        var sent = await bob.Client.CallAsync(new SendMessageCall(alice.Peer, 4242, "", original.Message.Id, photo, Quote: quote));
+        var captioned = await bob.Client.CallAsync(
+            new SendMessageCall(alice.Peer, 4243, "here", original.Message.Id, await bob.Client.UploadAsync([5, 6], "b.bin"), Quote: new ReplyQuote("cake", 0)));
+
+        sent.Message.Should().Match<Message>(m => m.Media != null && m.ReplyQuote == quote);
+        captioned.Message.ReplyQuote.Should().Be(new ReplyQuote("cake", 25), "the quote is of the replied message, not the caption");
+        (await alice.Client.GetHistoryAsync(bob.Peer)).Single(m => m.Id == sent.Message.Id).ReplyQuote.Should().Be(quote);
     }
 
     [Fact]

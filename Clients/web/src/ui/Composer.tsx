@@ -139,7 +139,7 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
   const attach = (files: FileList | null) => {
     if (!may.send_media) return;
     const caption = text.trim();
-    for (const file of Array.from(files ?? [])) void sendFile(chatKey, file, caption, replyTo?.id ?? null);
+    for (const file of Array.from(files ?? [])) void sendFile(chatKey, file, caption, replyTo?.id ?? null, undefined, replyTo ? quote : null);
     if (files?.length) {
       setText('');
       saveDraft(chatKey, '');
@@ -229,7 +229,7 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
             setRecording(null);
             onDone();
             // MediaRecorder's WebM states no duration (the browser reads it as Infinity): the recorder's clock does.
-            void sendFile(chatKey, file, '', replyTo?.id ?? null, { duration: (Date.now() - recording.startedAt) / 1000 });
+            void sendFile(chatKey, file, '', replyTo?.id ?? null, { duration: (Date.now() - recording.startedAt) / 1000 }, replyTo ? quote : null);
           }}
         />
       ) : (

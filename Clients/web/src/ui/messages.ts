@@ -270,8 +270,16 @@ export function discardPending(key: string, randomIdToDrop: number): void {
 }
 
 /** Uploads and sends a file; a video goes with a frame of it as its thumbnail, its duration and size, an audio file
- * with its duration (`known`: what the caller knows already, the voice recorder's duration). */
-export async function sendFile(key: string, file: File, caption: string, replyToId: number | null, known?: MediaDescription): Promise<void> {
+ * with its duration (`known`: what the caller knows already, the voice recorder's duration); `quote`, the part of the
+ * replied message the reply bar showed, goes with it as with a text reply. */
+export async function sendFile(
+  key: string,
+  file: File,
+  caption: string,
+  replyToId: number | null,
+  known?: MediaDescription,
+  quote: ReplyQuote | null = null,
+): Promise<void> {
   const abort = new AbortController();
   const id = randomId();
   const entry = { id, name: file.name, progress: 0, abort };
@@ -289,7 +297,7 @@ export async function sendFile(key: string, file: File, caption: string, replyTo
     if (abort.signal.aborted) throw abort.signal.reason;
     // From here the message bubble shows progress and failure (with Retry), as for text.
     setUploads((list) => list.filter((u) => u.id !== id));
-    await sendMessage(key, caption, replyToId, media);
+    await sendMessage(key, caption, replyToId, media, false, replyToId ? quote : null);
   } catch (error) {
     if (abort.signal.aborted) setUploads((list) => list.filter((u) => u.id !== id));
     else setUploads((list) => list.map((u) => (u.id === id ? { ...u, error: errorText(error) } : u)));
