@@ -114,10 +114,11 @@ internal static class BotApi
 
     private static async Task<object> SendMessageAsync(IServiceProvider services, long bot, BotRequest request, HttpRequest http, CancellationToken cancellationToken)
     {
-        var (replyToId, quote) = request.Reply();
-        var sent = await services.InvokeAsUserAsync<SendMessageCall, SentMessage>(
-            bot, new SendMessageCall(request.Chat(), RandomIdOf(http), request.Required("text"), replyToId,
-                ReplyMarkup: request.Markup("reply_markup"), Silent: request.DisableNotification(), Quote: quote), cancellationToken);
+        var chat = request.Chat();
+        var (text, markup, silent) = (request.Required("text"), request.Markup("reply_markup"), request.DisableNotification());
+        var randomId = RandomIdOf(http);
+        var sent = await SendReplyingAsync(services, bot, request.Reply(chat),
+            (replyToId, quote) => new SendMessageCall(chat, randomId, text, replyToId, ReplyMarkup: markup, Silent: silent, Quote: quote), cancellationToken);
         return await OwnMessageAsync(services, bot, sent.Message, cancellationToken);
     }
 
@@ -126,10 +127,11 @@ internal static class BotApi
     /// <c>disable_notification</c> as <c>sendMessage</c> takes them.</summary>
     private static async Task<object> SendLocationAsync(IServiceProvider services, long bot, BotRequest request, HttpRequest http, CancellationToken cancellationToken)
     {
-        var (replyToId, quote) = request.Reply();
-        var sent = await services.InvokeAsUserAsync<SendMessageCall, SentMessage>(
-            bot, new SendMessageCall(request.Chat(), RandomIdOf(http), "", replyToId, ReplyMarkup: request.Markup("reply_markup"),
-                Silent: request.DisableNotification(), Quote: quote, Geo: request.Geo(requirePoint: true)), cancellationToken);
+        var chat = request.Chat();
+        var (markup, silent, geo, randomId) = (request.Markup("reply_markup"), request.DisableNotification(), request.Geo(requirePoint: true), RandomIdOf(http));
+        var sent = await SendReplyingAsync(services, bot, request.Reply(chat),
+            (replyToId, quote) => new SendMessageCall(chat, randomId, "", replyToId, ReplyMarkup: markup, Silent: silent, Quote: quote, Geo: geo),
+            cancellationToken);
         return await OwnMessageAsync(services, bot, sent.Message, cancellationToken);
     }
 
@@ -141,6 +143,25 @@ internal static class BotApi
         var edited = await services.InvokeAsUserAsync<EditLiveLocationCall, SentMessage>(
             bot, new EditLiveLocationCall(request.Chat(), request.MessageId(), request.Geo(requirePoint: !stop), stop), cancellationToken);
         return await OwnMessageAsync(services, bot, edited.Message, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="call"/> as the reply the request asks for; with Telegram's
+    /// <c>allow_sending_without_reply</c>, a reply to a message that is gone (or the bot cannot see:
+    /// <c>REPLY_TO_INVALID</c>) is sent again at once as a plain message, quote and all dropped, as Telegram does. The
+    /// first try stored nothing, so the same random_id serves.
+    /// </summary>
+    public static async Task<SentMessage> SendReplyingAsync(
+        IServiceProvider services, long bot, BotReply reply, Func<long?, ReplyQuote?, SendMessageCall> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await services.InvokeAsUserAsync<SendMessageCall, SentMessage>(bot, call(reply.ReplyToId, reply.Quote), cancellationToken);
+        }
+        catch (MessengerError error) when (reply is { ReplyToId: not null, AllowWithoutReply: true } && error.Name == MessageErrorNames.ReplyToInvalid)
+        {
+            return await services.InvokeAsUserAsync<SendMessageCall, SentMessage>(bot, call(null, null), cancellationToken);
+        }
     }
 
     /// <summary>The bot's answer to a press of one of its buttons (<c>callback_query_id</c>): <c>text</c> (0–200
@@ -373,27 +394,40 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
     }
 
     /// <summary>What the message answers: <c>reply_to_message_id</c>, or Telegram's <c>reply_parameters</c>
-    /// (<c>{message_id, quote?, quote_position?}</c>, an object in a JSON body or its JSON text in a form or query), which
-    /// may also quote part of that message (the position 0 when not given: the server then takes the first place the quote
-    /// stands). Both at once must name the same message.</summary>
-    public (long? ReplyToId, ReplyQuote? Quote) Reply()
+    /// (<c>{message_id, chat_id?, quote?, quote_position?, allow_sending_without_reply?}</c>, an object in a JSON body or
+    /// its JSON text in a form or query), which may also quote part of that message (the position 0 when not given: the
+    /// server then takes the first place the quote stands). Both at once must name the same message; a
+    /// <c>chat_id</c> must be the chat sent to (<paramref name="chat"/>), since a reply to another chat's message is not
+    /// kept here. <c>allow_sending_without_reply</c> (in the parameters, or beside them as Telegram's older form)
+    /// sends a plain message when the replied one is gone.</summary>
+    public BotReply Reply(Peer chat)
     {
         var plain = Long("reply_to_message_id");
+        var allowWithout = Bool("allow_sending_without_reply") ?? false;
         if (Json("reply_parameters") is not { } parameters)
         {
-            return (plain, null);
+            return new BotReply(plain, null, allowWithout);
         }
 
         if (parameters.ValueKind != JsonValueKind.Object
             || !parameters.TryGetProperty("message_id", out var id) || id.ValueKind != JsonValueKind.Number || !id.TryGetInt64(out var messageId)
-            || (plain is { } other && other != messageId))
+            || (plain is { } other && other != messageId)
+            || (parameters.TryGetProperty("chat_id", out var chatId) && chatId.ValueKind != JsonValueKind.Null
+                && !(chatId.ValueKind == JsonValueKind.Number && chatId.TryGetInt64(out var replyChat) && replyChat != 0 && BotUpdates.PeerOf(replyChat) == chat)))
         {
             throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "reply_parameters");
         }
 
+        if (parameters.TryGetProperty("allow_sending_without_reply", out var allow) && allow.ValueKind != JsonValueKind.Null)
+        {
+            allowWithout = allow.ValueKind is JsonValueKind.True or JsonValueKind.False
+                ? allow.GetBoolean()
+                : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "reply_parameters");
+        }
+
         if (!parameters.TryGetProperty("quote", out var quote) || quote.ValueKind == JsonValueKind.Null)
         {
-            return (messageId, null);
+            return new BotReply(messageId, null, allowWithout);
         }
 
         var position = 0;
@@ -404,7 +438,7 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
             throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "reply_parameters");
         }
 
-        return (messageId, new ReplyQuote(quote.GetString()!, position));
+        return new BotReply(messageId, new ReplyQuote(quote.GetString()!, position), allowWithout);
     }
 
     /// <summary>Buttons (<c>{"inline_keyboard": [[{"text", "callback_data" | "url"}]]}</c>): an object in a JSON body, or
@@ -747,3 +781,7 @@ internal sealed class WakeBotPolls(BotLogSignals signals) : INotificationHandler
         return ValueTask.CompletedTask;
     }
 }
+
+/// <summary>What a Bot API send answers (<see cref="BotRequest.Reply"/>): the replied message, the part of it quoted, and
+/// whether to send without the reply when that message is gone (Telegram's <c>allow_sending_without_reply</c>).</summary>
+internal sealed record BotReply(long? ReplyToId, ReplyQuote? Quote, bool AllowWithoutReply);

@@ -14,7 +14,8 @@ namespace Messenger.Message.Bots;
 
 /// <summary>
 /// Files over the Bot HTTP API. <c>sendDocument</c> / <c>sendPhoto</c> take a multipart form (<c>chat_id</c>,
-/// <c>caption</c>, <c>reply_to_message_id</c>, <c>disable_notification</c>, and the file as field <c>document</c> / <c>photo</c>, at most
+/// <c>caption</c>, <c>reply_to_message_id</c> or <c>reply_parameters</c> (as <c>sendMessage</c> takes them, quote and
+/// <c>allow_sending_without_reply</c> too), <c>disable_notification</c>, and the file as field <c>document</c> / <c>photo</c>, at most
 /// <see cref="BotLimits.MaxUploadBytes"/>) and post it as the protocol does: <c>upload.saveFilePart</c> part by part, then
 /// <c>messages.send</c> with the upload (after <c>messages.setTyping(upload)</c>, which shows it and checks the chat), all as the bot (so quotas, deduplication, reference counts and rights are a
 /// person's). A file a bot sees in an update has a <c>file_id</c> (the media id); <c>getFile(file_id)</c> answers where
@@ -35,6 +36,8 @@ internal static class BotFiles
     {
         var peer = request.Chat();
         var silent = request.DisableNotification();
+        var caption = request.String("caption") ?? "";
+        var reply = request.Reply(peer);
         var file = request.File(field);
         if (file.Length > BotLimits.MaxUploadBytes)
         {
@@ -58,9 +61,8 @@ internal static class BotFiles
 
         var media = new InputMedia(fileId, total, Path.GetFileName(file.FileName) is { Length: > 0 } name ? name : field,
             string.IsNullOrEmpty(file.ContentType) ? "application/octet-stream" : file.ContentType);
-        var sent = await services.InvokeAsUserAsync<SendMessageCall, SentMessage>(
-            bot, new SendMessageCall(peer, randomId, request.String("caption") ?? "", request.Long("reply_to_message_id"), media, Silent: silent),
-            cancellationToken);
+        var sent = await BotApi.SendReplyingAsync(services, bot, reply,
+            (replyToId, quote) => new SendMessageCall(peer, randomId, caption, replyToId, media, Silent: silent, Quote: quote), cancellationToken);
         return sent.Message;
     }
 
