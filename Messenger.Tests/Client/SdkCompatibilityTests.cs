@@ -4,10 +4,13 @@ using Messenger.Client;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Wire;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
 
 namespace Messenger.Tests.Client;
+
+using Message = Messenger.Contracts.Messages.Message;
 
 /// <summary>An app compiled against an older SDK binds to the exact signatures it was built with: each one the SDK
 /// has shipped must still be there.</summary>
@@ -88,6 +91,73 @@ public sealed class SdkCompatibilityTests
         deconstruct.Invoke(made, parts);
         parts[0].Should().Be(1L);
         parts[1].Should().Be(Peer.User(2));
+    }
+
+    /// <summary>The earlier positional shapes of the contracts' records an app builds or matches, written out by hand
+    /// from the history of the Contracts files (before <c>quote</c>, and before <c>silent</c>).</summary>
+    public static TheoryData<Type, Type[]> OlderRecordShapes => new()
+    {
+        {
+            typeof(Message),
+            [typeof(long), typeof(long), typeof(Peer), typeof(long), typeof(string), typeof(long?), typeof(long?), typeof(ServiceAction), typeof(MessageMedia),
+                typeof(long?), typeof(Poll), typeof(int?), typeof(WebPage), typeof(ReplyMarkup), typeof(bool)]
+        },
+        {
+            typeof(Message),
+            [typeof(long), typeof(long), typeof(Peer), typeof(long), typeof(string), typeof(long?), typeof(long?), typeof(ServiceAction), typeof(MessageMedia),
+                typeof(long?), typeof(Poll), typeof(int?), typeof(WebPage), typeof(ReplyMarkup)]
+        },
+        { typeof(DraftMessage), [typeof(string), typeof(long?), typeof(long)] },
+        { typeof(ScheduledMessage), [typeof(long), typeof(Peer), typeof(string), typeof(long), typeof(long), typeof(long?), typeof(MessageMedia), typeof(bool)] },
+        { typeof(ScheduledMessage), [typeof(long), typeof(Peer), typeof(string), typeof(long), typeof(long), typeof(long?), typeof(MessageMedia)] },
+    };
+
+    [Theory]
+    [MemberData(nameof(OlderRecordShapes))]
+    public void OlderRecordShape_WhenAnOldAppBuildsOrMatchesIt_IsStillThere_HiddenAndWithoutDefaults(Type type, Type[] parameters)
+    {
+        var constructor = type.GetConstructor(parameters);
+        var deconstruct = type.GetMethod("Deconstruct", BindingFlags.Public | BindingFlags.Instance, parameters.Select(p => p.MakeByRefType()).ToArray());
+
+        constructor.Should().NotBeNull("older apps build the record with it");
+        deconstruct.Should().NotBeNull("older apps' positional patterns call it");
+        constructor!.GetCustomAttribute<EditorBrowsableAttribute>()!.State.Should().Be(EditorBrowsableState.Never);
+        deconstruct!.GetCustomAttribute<EditorBrowsableAttribute>()!.State.Should().Be(EditorBrowsableState.Never);
+        constructor.GetParameters().Should().NotContain(p => p.HasDefaultValue, "a new call must bind to the current constructor");
+        var arguments = parameters.Select(Sample).ToArray();
+        var made = constructor.Invoke(arguments);
+        var parts = new object?[parameters.Length];
+        deconstruct.Invoke(made, parts);
+        parts.Should().Equal(arguments, "the old deconstruction gives back what the old constructor took");
+        type.GetProperty(type == typeof(Message) ? nameof(Message.ReplyQuote) : "Quote")!.GetValue(made).Should().BeNull();
+    }
+
+    private static object? Sample(Type type, int index) => type switch
+    {
+        _ when type == typeof(long) || type == typeof(long?) => 100L + index,
+        _ when type == typeof(int?) => 100 + index,
+        _ when type == typeof(string) => $"s{index}",
+        _ when type == typeof(bool) => true,
+        _ when type == typeof(Peer) => Peer.User(7),
+        _ => null,
+    };
+
+    [Fact]
+    public void OlderRecordShapes_WhenUsedAsAnOldAppDid_MeanWhatTheyMeant_AndTheWireStillBuildsTheCurrentShape()
+    {
+        var message = new Message(1, 2, Peer.User(3), 4, "hi", 5, null, null, null, null, null, null, null, null, true);
+        var draft = new DraftMessage("draft", 5, 6);
+        var scheduled = new ScheduledMessage(1, Peer.User(3), "later", 7, 8, 5, null, true);
+
+        message.Should().Be(new Message(1, 2, Peer.User(3), 4, "hi", 5, null, Silent: true));
+        (message is (1, 2, _, 4, "hi", 5, null, null, null, null, null, null, null, null, true)).Should().BeTrue();
+        (draft is ("draft", 5, 6)).Should().BeTrue();
+        (scheduled is (1, _, "later", 7, 8, 5, null, true)).Should().BeTrue();
+        var quote = new ReplyQuote("hi", 0);
+        WireSerializer.Deserialize<DraftMessage>(WireSerializer.Serialize(draft with { Quote = quote })).Quote.Should().Be(quote);
+        WireSerializer.Deserialize<ScheduledMessage>(WireSerializer.Serialize(scheduled with { Quote = quote }))
+            .Should().Be(scheduled with { Quote = quote }, "MessagePack builds the record with its current, longest constructor");
+        WireSerializer.Deserialize<Message>(WireSerializer.Serialize(message with { ReplyQuote = quote })).ReplyQuote.Should().Be(quote);
     }
 
     [Fact]

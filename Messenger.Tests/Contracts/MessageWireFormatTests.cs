@@ -73,7 +73,8 @@ public sealed class MessageWireFormatTests
     }
 
     private static string[] KeyNamesOfTheRecord() =>
-        typeof(Message).GetConstructors().Single().GetParameters()
+        // The primary constructor: the longest (the others are the earlier shapes kept for older apps).
+        typeof(Message).GetConstructors().MaxBy(c => c.GetParameters().Length)!.GetParameters()
             .Select(p => typeof(Message).GetProperty(p.Name!)!.GetCustomAttribute<KeyAttribute>()!.StringKey!)
             .ToArray();
 

@@ -38,15 +38,16 @@ public sealed record Peer([property: Key("kind")] PeerKind Kind, [property: Key(
 /// arrives as any message does, and clients show its notification quietly (no sound, no vibration), not none. On the
 /// wire it is written only when true (<see cref="MessageFormatter"/>); never changed by an edit.
 /// <see cref="ReplyQuote"/> is set on a reply that quotes part of the replied message (<c>quote</c> of <c>messages.send</c>):
-/// the quoted text as it was when the reply was sent, kept as it is whatever later happens to the original (an edit, a
-/// deletion); a forwarded copy drops it with the <see cref="ReplyToId"/>.
+/// the quoted text as it was when the reply was sent, kept as it is after an edit of the original or its deletion by
+/// someone for themselves, and erased (null) once the original is deleted for everyone; a forwarded copy drops it with
+/// the <see cref="ReplyToId"/>.
 /// <see cref="Geo"/> is set on a location message (then <see cref="Text"/> is empty and there is no media): a point, or a
 /// live location its author moves (<c>messages.editLiveLocation</c>, told by <c>edit_message</c> without an
 /// <see cref="EditDate"/>) until <see cref="MessageGeo.LiveUntil"/>; a forwarded copy is the point alone.
 /// </summary>
 [MessagePackObject]
 [MessagePackFormatter(typeof(MessageFormatter))]
-public sealed record Message(
+public sealed partial record Message(
     [property: Key("id")] long Id,
     [property: Key("from_id")] long FromId,
     [property: Key("to_peer")] Peer ToPeer,
@@ -77,8 +78,8 @@ public sealed record Message(
 /// trailing whitespace (moving the offset past what it trimmed), requires 1–<see cref="MaxLength"/> characters that stand
 /// in the replied message, and, when they stand elsewhere than at the offset (an edit in between moved them), answers with
 /// the offset where they stand (the nearest). Errors: <c>QUOTE_TEXT_INVALID</c> (no <c>reply_to_id</c>, empty, too
-/// long, not in the message, or a message without text such as a poll), <c>QUOTE_OFFSET_INVALID</c> (negative, or not
-/// a position in the text).
+/// long, not in the message, or a message without text such as a poll), <c>QUOTE_OFFSET_INVALID</c> (negative; an
+/// offset at or past the end of the text is searched from the end).
 /// </summary>
 [MessagePackObject]
 public sealed record ReplyQuote([property: Key("text")] string Text, [property: Key("offset")] int Offset)
@@ -113,7 +114,7 @@ public sealed record InlineButton(
 /// <summary>Text the user is writing in a chat, kept for all their devices (<c>messages.saveDraft</c>); date in unix
 /// seconds; <see cref="Quote"/> the part of the replied message the reply will quote, if any.</summary>
 [MessagePackObject]
-public sealed record DraftMessage(
+public sealed partial record DraftMessage(
     [property: Key("text")] string Text,
     [property: Key("reply_to_id")] long? ReplyToId,
     [property: Key("date")] long Date,

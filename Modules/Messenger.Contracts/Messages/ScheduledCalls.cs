@@ -44,7 +44,7 @@ public sealed record DeleteScheduledCall([property: Key("peer")] Peer Peer, [pro
 /// the message gets when sent). <see cref="Media"/> is its file, if any (then <see cref="Text"/> is the caption);
 /// <see cref="Silent"/>: it will be sent without sound; <see cref="Quote"/>: the part of the replied message it quotes.</summary>
 [MessagePackObject]
-public sealed record ScheduledMessage(
+public sealed partial record ScheduledMessage(
     [property: Key("id")] long Id,
     [property: Key("peer")] Peer Peer,
     [property: Key("text")] string Text,

@@ -1,0 +1,99 @@
+using System.ComponentModel;
+using Messenger.Contracts.Media;
+
+namespace Messenger.Contracts.Messages;
+
+// An app compiled against an earlier SDK binds to the exact constructor and Deconstruct it was built with; a positional
+// parameter added to a record replaces both, so the earlier shapes stay here, hidden. They take no default values, so a
+// call written today binds to the current constructor unless it gives every argument of an earlier shape, and then
+// means the same. MessagePack builds these records with their longest constructor (the current one).
+
+/// <summary>Earlier shapes of <see cref="Message"/>'s constructor and deconstruction.</summary>
+public sealed partial record Message
+{
+    /// <summary>The constructor from before <see cref="ReplyQuote"/>; see the current one.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public Message(
+        long id, long fromId, Peer toPeer, long date, string text, long? replyToId, long? editDate, ServiceAction? action, MessageMedia? media,
+        long? fwdFromId, Poll? poll, int? ttlPeriod, WebPage? webPage, ReplyMarkup? replyMarkup, bool silent)
+        : this(id, fromId, toPeer, date, text, replyToId, editDate, action, media, fwdFromId, poll, ttlPeriod, webPage, replyMarkup, silent, ReplyQuote: null)
+    {
+    }
+
+    /// <summary>The constructor from before <see cref="Silent"/>; see the current one.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public Message(
+        long id, long fromId, Peer toPeer, long date, string text, long? replyToId, long? editDate, ServiceAction? action, MessageMedia? media,
+        long? fwdFromId, Poll? poll, int? ttlPeriod, WebPage? webPage, ReplyMarkup? replyMarkup)
+        : this(id, fromId, toPeer, date, text, replyToId, editDate, action, media, fwdFromId, poll, ttlPeriod, webPage, replyMarkup, Silent: false)
+    {
+    }
+
+    /// <summary>The deconstruction from before <see cref="ReplyQuote"/>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Deconstruct(
+        out long id, out long fromId, out Peer toPeer, out long date, out string text, out long? replyToId, out long? editDate, out ServiceAction? action,
+        out MessageMedia? media, out long? fwdFromId, out Poll? poll, out int? ttlPeriod, out WebPage? webPage, out ReplyMarkup? replyMarkup, out bool silent)
+    {
+        Deconstruct(out id, out fromId, out toPeer, out date, out text, out replyToId, out editDate, out action, out media, out fwdFromId, out poll,
+            out ttlPeriod, out webPage, out replyMarkup);
+        silent = Silent;
+    }
+
+    /// <summary>The deconstruction from before <see cref="Silent"/>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Deconstruct(
+        out long id, out long fromId, out Peer toPeer, out long date, out string text, out long? replyToId, out long? editDate, out ServiceAction? action,
+        out MessageMedia? media, out long? fwdFromId, out Poll? poll, out int? ttlPeriod, out WebPage? webPage, out ReplyMarkup? replyMarkup)
+    {
+        (id, fromId, toPeer, date, text, replyToId, editDate) = (Id, FromId, ToPeer, Date, Text, ReplyToId, EditDate);
+        (action, media, fwdFromId, poll, ttlPeriod, webPage, replyMarkup) = (Action, Media, FwdFromId, Poll, TtlPeriod, WebPage, ReplyMarkup);
+    }
+}
+
+/// <summary>The earlier shape of <see cref="DraftMessage"/>'s constructor and deconstruction.</summary>
+public sealed partial record DraftMessage
+{
+    /// <summary>The constructor from before <see cref="Quote"/>; see the current one.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public DraftMessage(string text, long? replyToId, long date)
+        : this(text, replyToId, date, Quote: null)
+    {
+    }
+
+    /// <summary>The deconstruction from before <see cref="Quote"/>: <c>(Text, ReplyToId, Date)</c>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Deconstruct(out string text, out long? replyToId, out long date) => (text, replyToId, date) = (Text, ReplyToId, Date);
+}
+
+/// <summary>Earlier shapes of <see cref="ScheduledMessage"/>'s constructor and deconstruction.</summary>
+public sealed partial record ScheduledMessage
+{
+    /// <summary>The constructor from before <see cref="Quote"/>; see the current one.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public ScheduledMessage(long id, Peer peer, string text, long date, long randomId, long? replyToId, MessageMedia? media, bool silent)
+        : this(id, peer, text, date, randomId, replyToId, media, silent, Quote: null)
+    {
+    }
+
+    /// <summary>The constructor from before <see cref="Silent"/>; see the current one.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public ScheduledMessage(long id, Peer peer, string text, long date, long randomId, long? replyToId, MessageMedia? media)
+        : this(id, peer, text, date, randomId, replyToId, media, Silent: false)
+    {
+    }
+
+    /// <summary>The deconstruction from before <see cref="Quote"/>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Deconstruct(
+        out long id, out Peer peer, out string text, out long date, out long randomId, out long? replyToId, out MessageMedia? media, out bool silent)
+    {
+        Deconstruct(out id, out peer, out text, out date, out randomId, out replyToId, out media);
+        silent = Silent;
+    }
+
+    /// <summary>The deconstruction from before <see cref="Silent"/>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Deconstruct(out long id, out Peer peer, out string text, out long date, out long randomId, out long? replyToId, out MessageMedia? media) =>
+        (id, peer, text, date, randomId, replyToId, media) = (Id, Peer, Text, Date, RandomId, ReplyToId, Media);
+}
