@@ -2640,14 +2640,74 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task QuoteReply_OnATouchScreen_WhenTheTapClearsTheSelection_StillQuotesWhatWasSelectedInThatMessage()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync(bobOnPhone: true);
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Shall we meet at the station at noon, or at the museum at two?");
+        await alice.SendAsync("Or tomorrow?");
+        await bob.OpenChatAsync(aliceName.Display);
+        var question = bob.Message("Shall we meet");
+        await Expect(question).ToBeVisibleAsync();
+        var questionId = await question.GetAttributeAsync("data-message-id");
+        var actions = question.Locator(".msg__actions");
+        await Expect(actions).Not.ToHaveClassAsync(new Regex("msg__actions--shown"));
+
+        // As a long press leaves it: a selection inside the bubble's text. It shows the message's buttons (no hover here).
+        (await bob.Page.EvaluateAsync<bool>(
+            """
+            ([id, part]) => {
+              const text = document.querySelector(`[data-message-id="${id}"] .bubble__text`);
+              const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const at = node.data.indexOf(part);
+                if (at < 0) continue;
+                const range = document.createRange();
+                range.setStart(node, at);
+                range.setEnd(node, at + part.length);
+                getSelection().removeAllRanges();
+                getSelection().addRange(range);
+                return true;
+              }
+              return false;
+            }
+            """,
+            new object[] { questionId!, "the station at noon" })).Should().BeTrue();
+        await Expect(actions).ToHaveClassAsync(new Regex("msg__actions--shown"));
+        // The tap that reaches the buttons clears the selection on a phone.
+        await bob.Page.EvaluateAsync("() => getSelection().removeAllRanges()");
+        await TapAsync(bob, question.GetByRole(AriaRole.Button, new() { Name = "Reply", Exact = true }));
+        await Expect(bob.Page.GetByTestId("composer-quote")).ToHaveTextAsync("the station at noon");
+        await bob.ScreenshotAsync("quote-reply-phone");
+        await bob.SendAsync("Noon works");
+        await Expect(alice.Message("Noon works").GetByTestId("reply-quote")).ToHaveTextAsync("the station at noon");
+
+        // The remembered selection quotes once, and only in its own message.
+        var other = bob.Message("Or tomorrow?");
+        await TapAsync(bob, other.Locator(".bubble"));
+        await TapAsync(bob, other.GetByRole(AriaRole.Button, new() { Name = "Reply", Exact = true }));
+        await Expect(bob.Page.Locator(".composer__context")).ToContainTextAsync($"Reply to {aliceName.Display}");
+        await Expect(bob.Page.GetByTestId("composer-quote")).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
+    /// <summary>A finger's tap at the middle of <paramref name="target"/> (touch events, as a phone sends them).</summary>
+    private static async Task TapAsync(BrowserPage page, ILocator target)
+    {
+        await Expect(target).ToBeVisibleAsync();
+        var box = (await target.BoundingBoxAsync())!;
+        await page.Page.Touchscreen.TapAsync(box.X + box.Width / 2, box.Y + box.Height / 2);
+    }
+
     private async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) AliceName, (string Username, string Display) BobName)> TwoPeopleAsync(
-        [CallerMemberName] string test = "")
+        [CallerMemberName] string test = "", bool bobOnPhone = false)
     {
         _test = test.Split('_')[0];
         var aliceName = (Username: WebUser.NewUsername("alice"), Display: "Alice Liddell");
         var bobName = (Username: WebUser.NewUsername("bob"), Display: "Bob Builder");
         var alice = await OpenAsync();
-        var bob = await OpenAsync();
+        var bob = await OpenAsync(bobOnPhone);
         await alice.RegisterAsync(aliceName.Username, aliceName.Display);
         await bob.RegisterAsync(bobName.Username, bobName.Display);
         return (alice, bob, aliceName, bobName);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PeerKind, RpcError, type Message, type ReplyQuote } from '../src/api/types';
-import { QUOTE_MAX_LENGTH, cutAt, quoteOf, sendQuoting, withoutQuotesOf } from '../src/ui/quotes';
+import { QUOTE_MAX_LENGTH, SELECTION_MEMORY_MS, cutAt, quoteOf, recallSelection, rememberSelection, sendQuoting, withoutQuotesOf } from '../src/ui/quotes';
 
 describe('the quote a selection in a message makes', () => {
   const text = 'one fish, two fish,\nred fish, blue fish';
@@ -91,5 +91,26 @@ describe('replies of a message deleted for everyone', () => {
     const after = withoutQuotesOf(list, new Set([1]));
     expect(after.map((m) => [m.id, m.reply_to_id, m.reply_quote?.text ?? null])).toEqual([[2, 1, null], [3, 9, 'm9'], [4, 1, null]]);
     expect(withoutQuotesOf(list, new Set([7]))).toBe(list);
+  });
+});
+
+describe('the selection remembered for a Reply pressed on a touch screen', () => {
+  const quote = { text: 'museum', offset: 4 };
+
+  it('is the last one made in that message, within the memory, and quotes once', () => {
+    rememberSelection(5, { text: 'station', offset: 0 }, 1_000);
+    rememberSelection(5, quote, 2_000);
+    expect(recallSelection(5, 2_000 + SELECTION_MEMORY_MS)).toEqual(quote);
+    expect(recallSelection(5, 2_000 + SELECTION_MEMORY_MS)).toBeNull();
+  });
+
+  it('is nothing for another message or once too old', () => {
+    rememberSelection(5, quote, 1_000);
+    expect(recallSelection(6, 1_000)).toBeNull();
+    expect(recallSelection(5, 1_001 + SELECTION_MEMORY_MS)).toBeNull();
+    rememberSelection(5, quote, 1_000);
+    rememberSelection(6, { text: 'noon', offset: 0 }, 1_500);
+    expect(recallSelection(5, 1_600)).toBeNull();
+    expect(recallSelection(6, 1_600)).toEqual({ text: 'noon', offset: 0 });
   });
 });

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Dialog, Message, ReplyQuote, WebPage } from '../api/types';
 import { ChatKind, PeerKind, peerOf } from '../api/types';
 import { BotKeyboard } from './BotKeyboard';
@@ -15,7 +15,7 @@ import { setState, type AppState, type PendingMessage } from './store';
 import { Icon } from './Icon';
 import { useDismiss } from './dismiss';
 import { ReportDialog } from './Reports';
-import { selectedQuote } from './quotes';
+import { recallSelection, selectedQuote, watchSelectionIn } from './quotes';
 import { useFloatingActions } from './floatingActions';
 
 export interface MessageActions {
@@ -57,6 +57,11 @@ export function MessageBubble({
   });
   const floating = useFloatingActions(picking, () => setPicking(false));
   const [reporting, setReporting] = useState(false);
+  // A selection in the text shows the buttons (no hover on a touch screen), and is remembered for Reply.
+  const [selecting, setSelecting] = useState(false);
+  const textRef = useRef<HTMLDivElement>(null);
+  const replyPointer = useRef('mouse');
+  useEffect(() => (textRef.current ? watchSelectionIn(textRef.current, message, setSelecting) : undefined), [message]);
   if (message.action) {
     return (
       <div class="service" role="listitem" data-testid="service-message">
@@ -116,7 +121,7 @@ export function MessageBubble({
         {message.poll && <PollView state={state} chatKey={key} message={message} canVote={canReact(state, key)} />}
         {message.geo && <GeoView chatKey={key} message={message} geo={message.geo} mine={out} />}
         {message.text && (
-          <div class="bubble__text">
+          <div class="bubble__text" ref={textRef}>
             <RichText text={message.text} />
           </div>
         )}
@@ -171,7 +176,7 @@ export function MessageBubble({
       </div>
       <div
         ref={floating.bar}
-        class={`msg__actions${picking ? ' msg__actions--shown' : ''}${floating.open ? ' msg__actions--open' : ''}${floating.below ? ' msg__actions--below' : ''}`}
+        class={`msg__actions${picking || selecting ? ' msg__actions--shown' : ''}${floating.open ? ' msg__actions--open' : ''}${floating.below ? ' msg__actions--below' : ''}`}
       >
         {reactable && (
           <span ref={picker} class="react-picker">
@@ -214,7 +219,14 @@ export function MessageBubble({
           title="Reply (select part of the text first to quote it)"
           // Keeps the page's selection (a press on a button may clear it before the click reads it).
           onMouseDown={(e) => e.preventDefault()}
-          onClick={(e) => onReply(message, selectedQuote((e.currentTarget as HTMLElement).closest('.msg')?.querySelector('.bubble__text'), message))}
+          onPointerDown={(e) => (replyPointer.current = e.pointerType)}
+          onClick={(e) => {
+            const selected = selectedQuote((e.currentTarget as HTMLElement).closest('.msg')?.querySelector('.bubble__text'), message);
+            // A touch screen cleared the selection with the tap that showed these buttons: the one made shortly before
+            // in this message's text still counts. With a mouse, a selection cleared on purpose quotes nothing.
+            const recalled = replyPointer.current === 'mouse' ? null : recallSelection(message.id);
+            onReply(message, selected ?? recalled);
+          }}
         >
           <Icon name="reply" />
         </button>

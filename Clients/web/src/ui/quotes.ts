@@ -80,3 +80,71 @@ export function withoutQuotesOf<M extends Message>(messages: M[], gone: Readonly
   if (!messages.some((m) => m.reply_quote && m.reply_to_id && gone.has(m.reply_to_id))) return messages;
   return messages.map((m) => (m.reply_quote && m.reply_to_id && gone.has(m.reply_to_id) ? { ...m, reply_quote: null } : m));
 }
+
+/** How long a selection made in a bubble is still what Reply quotes after it was cleared (a touch screen clears it
+ * with the tap that brings up the message's buttons). */
+export const SELECTION_MEMORY_MS = 10_000;
+
+let remembered: { messageId: number; quote: ReplyQuote; at: number } | null = null;
+
+/** The last non-empty selection inside a message's text, as a quote. */
+export function rememberSelection(messageId: number, quote: ReplyQuote, now = Date.now()): void {
+  remembered = { messageId, quote, at: now };
+}
+
+/** The selection remembered in message `messageId`'s text within the last SELECTION_MEMORY_MS, taken (it quotes once);
+ * null for another message or when older. */
+export function recallSelection(messageId: number, now = Date.now()): ReplyQuote | null {
+  const found = remembered && remembered.messageId === messageId && now - remembered.at <= SELECTION_MEMORY_MS ? remembered.quote : null;
+  if (found) remembered = null;
+  return found;
+}
+
+/** Bubbles' text elements with their messages and how to show their buttons while a selection is in them. */
+const bubbles = new Map<Element, { message: Message; selecting: (on: boolean) => void }>();
+let selectingIn: Element | null = null;
+
+/** Registers a bubble's text element for selection watching; returns the unregistration. */
+export function watchSelectionIn(textElement: Element, message: Message, selecting: (on: boolean) => void): () => void {
+  bubbles.set(textElement, { message, selecting });
+  if (bubbles.size === 1) document.addEventListener('selectionchange', selectionChanged);
+  return () => {
+    bubbles.delete(textElement);
+    if (selectingIn === textElement) selectingIn = null;
+    if (bubbles.size === 0) document.removeEventListener('selectionchange', selectionChanged);
+  };
+}
+
+/** One listener for the page: the bubble whose text the selection starts or ends in remembers it and shows its buttons
+ * (a touch screen has no hover to show them). They stay shown while the remembered selection can still be quoted —
+ * the tap that clears it may be the one on Reply — unless a selection moves to another bubble. */
+function selectionChanged(): void {
+  const selection = window.getSelection();
+  let hit: Element | null = null;
+  if (selection && !selection.isCollapsed) {
+    for (const node of [selection.anchorNode, selection.focusNode]) {
+      const element = node instanceof Element ? node : node?.parentElement;
+      const text = element?.closest('.bubble__text');
+      if (text && bubbles.has(text)) {
+        hit = text;
+        break;
+      }
+    }
+  }
+  const quote = hit ? selectedQuote(hit, bubbles.get(hit)!.message) : null;
+  if (!hit || !quote) return;
+  if (selectingIn && selectingIn !== hit) bubbles.get(selectingIn)?.selecting(false);
+  clearTimeout(hideTimer);
+  const bubble = bubbles.get(hit)!;
+  rememberSelection(bubble.message.id, quote);
+  selectingIn = hit;
+  bubble.selecting(true);
+  hideTimer = setTimeout(() => {
+    if (selectingIn === hit) {
+      bubble.selecting(false);
+      selectingIn = null;
+    }
+  }, SELECTION_MEMORY_MS);
+}
+
+let hideTimer: ReturnType<typeof setTimeout> | undefined;
