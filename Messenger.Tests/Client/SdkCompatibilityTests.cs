@@ -94,9 +94,14 @@ public sealed class SdkCompatibilityTests
     }
 
     /// <summary>The earlier positional shapes of the contracts' records an app builds or matches, written out by hand
-    /// from the history of the Contracts files (before <c>quote</c>, and before <c>silent</c>).</summary>
+    /// from the history of the Contracts files (a message before <c>geo</c>; before <c>quote</c>, and before <c>silent</c>).</summary>
     public static TheoryData<Type, Type[]> OlderRecordShapes => new()
     {
+        {
+            typeof(Message),
+            [typeof(long), typeof(long), typeof(Peer), typeof(long), typeof(string), typeof(long?), typeof(long?), typeof(ServiceAction), typeof(MessageMedia),
+                typeof(long?), typeof(Poll), typeof(int?), typeof(WebPage), typeof(ReplyMarkup), typeof(bool), typeof(ReplyQuote)]
+        },
         {
             typeof(Message),
             [typeof(long), typeof(long), typeof(Peer), typeof(long), typeof(string), typeof(long?), typeof(long?), typeof(ServiceAction), typeof(MessageMedia),
@@ -129,7 +134,11 @@ public sealed class SdkCompatibilityTests
         var parts = new object?[parameters.Length];
         deconstruct.Invoke(made, parts);
         parts.Should().Equal(arguments, "the old deconstruction gives back what the old constructor took");
-        type.GetProperty(type == typeof(Message) ? nameof(Message.ReplyQuote) : "Quote")!.GetValue(made).Should().BeNull();
+        type.GetProperty(type == typeof(Message) ? nameof(Message.Geo) : "Quote")!.GetValue(made).Should().BeNull("what came later is left out");
+        if (type == typeof(Message) && !parameters.Contains(typeof(ReplyQuote)))
+        {
+            ((Message)made).ReplyQuote.Should().BeNull();
+        }
     }
 
     private static object? Sample(Type type, int index) => type switch
@@ -139,6 +148,7 @@ public sealed class SdkCompatibilityTests
         _ when type == typeof(string) => $"s{index}",
         _ when type == typeof(bool) => true,
         _ when type == typeof(Peer) => Peer.User(7),
+        _ when type == typeof(ReplyQuote) => new ReplyQuote($"q{index}", index),
         _ => null,
     };
 

@@ -11,6 +11,15 @@ namespace Messenger.Contracts.Messages;
 /// <summary>Earlier shapes of <see cref="Message"/>'s constructor and deconstruction.</summary>
 public sealed partial record Message
 {
+    /// <summary>The constructor from before <see cref="Geo"/>; see the current one.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public Message(
+        long id, long fromId, Peer toPeer, long date, string text, long? replyToId, long? editDate, ServiceAction? action, MessageMedia? media,
+        long? fwdFromId, Poll? poll, int? ttlPeriod, WebPage? webPage, ReplyMarkup? replyMarkup, bool silent, ReplyQuote? replyQuote)
+        : this(id, fromId, toPeer, date, text, replyToId, editDate, action, media, fwdFromId, poll, ttlPeriod, webPage, replyMarkup, silent, replyQuote, Geo: null)
+    {
+    }
+
     /// <summary>The constructor from before <see cref="ReplyQuote"/>; see the current one.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public Message(
@@ -27,6 +36,18 @@ public sealed partial record Message
         long? fwdFromId, Poll? poll, int? ttlPeriod, WebPage? webPage, ReplyMarkup? replyMarkup)
         : this(id, fromId, toPeer, date, text, replyToId, editDate, action, media, fwdFromId, poll, ttlPeriod, webPage, replyMarkup, Silent: false)
     {
+    }
+
+    /// <summary>The deconstruction from before <see cref="Geo"/>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Deconstruct(
+        out long id, out long fromId, out Peer toPeer, out long date, out string text, out long? replyToId, out long? editDate, out ServiceAction? action,
+        out MessageMedia? media, out long? fwdFromId, out Poll? poll, out int? ttlPeriod, out WebPage? webPage, out ReplyMarkup? replyMarkup, out bool silent,
+        out ReplyQuote? replyQuote)
+    {
+        Deconstruct(out id, out fromId, out toPeer, out date, out text, out replyToId, out editDate, out action, out media, out fwdFromId, out poll,
+            out ttlPeriod, out webPage, out replyMarkup, out silent);
+        replyQuote = ReplyQuote;
     }
 
     /// <summary>The deconstruction from before <see cref="ReplyQuote"/>.</summary>
