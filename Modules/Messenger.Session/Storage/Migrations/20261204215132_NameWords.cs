@@ -59,14 +59,15 @@ namespace Messenger.Session.Storage.Migrations
                 name: "IX_session_users_name_unfilled",
                 table: "session_users");
 
+            // The keys are in this build's form (folded words) and the previous build searched its own (the name
+            // lower-cased): null makes its start-up fill write every one again. Before the index is made (and after the
+            // partial one went), so that no index takes every row in one at a time.
+            migrationBuilder.Sql("UPDATE session_users SET display_name_key = NULL");
+
             migrationBuilder.CreateIndex(
                 name: "IX_session_users_display_name_key",
                 table: "session_users",
                 column: "display_name_key");
-
-            // The keys are in this build's form (folded words) and the previous build searched its own (the name
-            // lower-cased): null makes its start-up fill write every one again.
-            migrationBuilder.Sql("UPDATE session_users SET display_name_key = NULL");
         }
     }
 }
