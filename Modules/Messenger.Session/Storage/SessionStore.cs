@@ -111,14 +111,17 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             var byName = Range(WordRangeSql, word, word + "\U0010FFFF");
             // Usernames are [a-z0-9_] once lower-cased, all below '~' (a deleted account's key is '~' and its id, above them).
             var byUsername = word.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_') ? Range(UsernameRangeSql, word, word + "~") : [];
+            // A word whose ranges are not cut has every match here, however many rows it read: it is taken. Only cut
+            // words are compared, by the rows they read.
+            if (byName.Count < limit && byUsername.Count < limit)
+            {
+                fewest = [.. byName, .. byUsername];
+                break;
+            }
+
             if (fewest is null || byName.Count + byUsername.Count < fewest.Count)
             {
                 fewest = [.. byName, .. byUsername];
-            }
-
-            if (byName.Count < limit && byUsername.Count < limit)
-            {
-                break;
             }
         }
 
