@@ -77,16 +77,21 @@ public sealed class MemberSearchTests
         using var connection = host.Services.GetRequiredService<SqliteDatabase>().Open();
 
         var words = Plan(connection, SessionStore.WordRangeSql);
-        // The range outside; each account looked up by its key to drop the blocked and webhooks' posters before the limit.
+        // At most @limit rows of the range (the co-routine), then each account looked up by its key: the blocked and
+        // webhooks' posters are dropped after the limit, so however many there are, no more rows are walked.
         words.Should().Equal([
-            "SEARCH w USING COVERING INDEX sqlite_autoindex_session_user_name_words_1 (word>? AND word<?)",
+            "CO-ROUTINE w",
+            "SEARCH session_user_name_words USING COVERING INDEX sqlite_autoindex_session_user_name_words_1 (word>? AND word<?)",
+            "SCAN w",
             "SEARCH u USING INTEGER PRIMARY KEY (rowid=?)",
             "USING ROWID SEARCH ON TABLE session_bots FOR IN-OPERATOR",
         ]);
 
         var usernames = Plan(connection, SessionStore.UsernameRangeSql);
         usernames.Should().Equal([
-            "SEARCH u USING INDEX IX_session_users_username_key (username_key>? AND username_key<?)",
+            "CO-ROUTINE u",
+            "SEARCH session_users USING INDEX IX_session_users_username_key (username_key>? AND username_key<?)",
+            "SCAN u",
             "USING ROWID SEARCH ON TABLE session_bots FOR IN-OPERATOR",
         ]);
 

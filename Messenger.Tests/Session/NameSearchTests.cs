@@ -146,7 +146,7 @@ public sealed class NameSearchTests
     }
 
     [Fact]
-    public async Task NameSearch_WebhookPostersAndTheBlocked_TakeNoneOfAnIndexRangesCandidates()
+    public async Task NameSearch_WhenWebhookPostersAndTheBlockedFillARange_ReadsNoMoreOfItThanTheLimit_AndDropsThem()
     {
         await using var host = await SessionTestKit.StartHostAsync(ManyRegistrations);
         await using var admin = await host.MemberAsync("boss_wh"); // named BOSS_WH: no word starting "hook"
@@ -170,9 +170,12 @@ public sealed class NameSearchTests
         }
 
         var store = host.Services.GetRequiredService<SessionStore>();
-        NameSearch.Find(store, "hook", among: null, candidatesPerIndex: 2, includeBlocked: false).Should().BeEquivalentTo([fan, named]);
+        NameSearch.Find(store, "hook", among: null, candidatesPerIndex: 4, includeBlocked: false).Should().BeEquivalentTo([fan, named],
+            "the four rows of each range are all of it: the posters and the blocked are dropped after the read");
         NameSearch.Find(store, "hook", among: null, candidatesPerIndex: 4, includeBlocked: true).Should().BeEquivalentTo([fan, named, .. blocked],
-            "a group's member search finds the blocked; posters still take no room");
+            "a group's member search finds the blocked; posters never");
+        NameSearch.Find(store, "hook", among: null, candidatesPerIndex: 2, includeBlocked: false).Should().BeEmpty(
+            "each range's read stops at its first two rows, blocked accounts and posters: however many pile up, no more are walked");
     }
 
     [Fact]

@@ -89,20 +89,33 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     /// <summary>
     /// Candidates of a name search: accounts a search may find (<see cref="Findable"/>) matching one word of
     /// <paramref name="words"/> — a word of their display name starts with it (a range of
-    /// <c>session_user_name_words</c>' primary key) or their username does (a range of <c>username_key</c>) — up to
-    /// <paramref name="limit"/> from each range, and as many whose username starts with <paramref name="usernamePrefix"/>.
-    /// Every match of a query matches each of its words, so one word's accounts are enough: the words are read in the
-    /// order given until one's ranges are not cut by the limit (all its accounts are then here), else the word with the
-    /// fewest is taken. At most <paramref name="limit"/> rows of each index per word, whatever the server's size.
+    /// <c>session_user_name_words</c>' primary key) or their username does (a range of <c>username_key</c>) — among the
+    /// first <paramref name="limit"/> rows of each range, and as many whose username starts with
+    /// <paramref name="usernamePrefix"/>. Every match of a query matches each of its words, so one word's accounts are
+    /// enough: the words are read in the order given until one's ranges are not cut by the limit (all its accounts are
+    /// then here), else the cut word that kept the fewest is taken. At most <paramref name="limit"/> rows of each index
+    /// per word, whatever the server's size: the unfindable rows count too, so that no pile of them is walked.
     /// Candidates only: <see cref="NameRows"/> tells who they are.
     /// </summary>
     public List<long> NameCandidates(IEnumerable<string> words, string? usernamePrefix, int limit, bool includeBlocked)
     {
         using var connection = database.Open();
-        List<long> Range(string sql, string from, string to)
+        // The findable accounts among the range's first rows, and whether those rows were all of it.
+        (List<long> Ids, bool Cut) Range(string sql, string from, string to)
         {
             using var command = Command(connection, sql, ("@from", from), ("@to", to), ("@limit", limit), ("@blocked", includeBlocked));
-            return command.ReadInt64Column();
+            using var reader = command.ExecuteReader();
+            var (ids, rows) = (new List<long>(), 0);
+            while (reader.Read())
+            {
+                rows++;
+                if (reader.GetBoolean(1))
+                {
+                    ids.Add(reader.GetInt64(0));
+                }
+            }
+
+            return (ids, rows >= limit);
         }
 
         List<long>? fewest = null;
@@ -110,40 +123,42 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         {
             var byName = Range(WordRangeSql, word, word + "\U0010FFFF");
             // Usernames are [a-z0-9_] once lower-cased, all below '~' (a deleted account's key is '~' and its id, above them).
-            var byUsername = word.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_') ? Range(UsernameRangeSql, word, word + "~") : [];
+            var byUsername = word.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_') ? Range(UsernameRangeSql, word, word + "~") : ([], false);
             // A word whose ranges are not cut has every match here, however many rows it read: it is taken. Only cut
-            // words are compared, by the rows they read.
-            if (byName.Count < limit && byUsername.Count < limit)
+            // words are compared, by the rows they kept.
+            if (!byName.Cut && !byUsername.Cut)
             {
-                fewest = [.. byName, .. byUsername];
+                fewest = [.. byName.Ids, .. byUsername.Ids];
                 break;
             }
 
-            if (fewest is null || byName.Count + byUsername.Count < fewest.Count)
+            if (fewest is null || byName.Ids.Count + byUsername.Ids.Count < fewest.Count)
             {
-                fewest = [.. byName, .. byUsername];
+                fewest = [.. byName.Ids, .. byUsername.Ids];
             }
         }
 
-        return usernamePrefix is null ? fewest ?? [] : [.. fewest ?? [], .. Range(UsernameRangeSql, usernamePrefix, usernamePrefix + "~")];
+        return usernamePrefix is null ? fewest ?? [] : [.. fewest ?? [], .. Range(UsernameRangeSql, usernamePrefix, usernamePrefix + "~").Ids];
     }
 
     /// <summary>Who a name search may find, for the statements' <c>u</c>: people and Bot API bots, not deleted, and not
-    /// blocked unless <c>@blocked</c> (a group's members are found blocked or not). In the range statements, so that
-    /// webhooks' posters (<c>hook_…_bot</c>) or the blocked do not take up a range's rows.</summary>
+    /// blocked unless <c>@blocked</c> (a group's members are found blocked or not). Applied to the rows a range's read
+    /// took, not before its LIMIT: webhooks' posters (<c>hook_…_bot</c>, never deleted) and the blocked can pile up in a
+    /// range, and filtering them before the LIMIT would walk all of them on every keystroke.</summary>
     private const string Findable =
         "u.username <> '' AND (u.is_bot = 0 OR u.id IN (SELECT user_id FROM session_bots)) AND (@blocked = 1 OR u.is_blocked = 0)";
 
-    /// <summary>The statement reading one word's range of <c>session_user_name_words</c> (CROSS JOIN: the words'
-    /// range outside, each account looked up by its key).</summary>
+    /// <summary>The statement reading one word's range of <c>session_user_name_words</c>: at most <c>@limit</c> rows of
+    /// the covering index, each account looked up by its key; each row says whether it is <see cref="Findable"/>.</summary>
     public const string WordRangeSql =
-        "SELECT w.user_id FROM session_user_name_words w CROSS JOIN session_users u ON u.id = w.user_id " +
-        "WHERE w.word >= @from AND w.word < @to AND " + Findable + " ORDER BY w.word, w.user_id LIMIT @limit";
+        "SELECT u.id, " + Findable + " FROM (SELECT user_id FROM session_user_name_words WHERE word >= @from AND word < @to " +
+        "ORDER BY word, user_id LIMIT @limit) w CROSS JOIN session_users u ON u.id = w.user_id";
 
-    /// <summary>The statement reading one range of usernames.</summary>
+    /// <summary>The statement reading one range of usernames: at most <c>@limit</c> accounts, each saying whether it is
+    /// <see cref="Findable"/>.</summary>
     public const string UsernameRangeSql =
-        "SELECT u.id FROM session_users u WHERE u.username_key >= @from AND u.username_key < @to AND " + Findable +
-        " ORDER BY u.username_key LIMIT @limit";
+        "SELECT u.id, " + Findable + " FROM (SELECT id, username, is_bot, is_blocked FROM session_users " +
+        "WHERE username_key >= @from AND username_key < @to ORDER BY username_key LIMIT @limit) u";
 
     /// <summary>
     /// The names of those of <paramref name="ids"/> a name search may find: people and Bot API bots, not deleted (a
