@@ -95,6 +95,18 @@ public sealed class MemberSearchTests
             "USING ROWID SEARCH ON TABLE session_bots FOR IN-OPERATOR",
         ]);
 
+        // Which word to read is told by the indexes alone: at most @limit entries each, no account row.
+        Plan(connection, SessionStore.WordCountSql).Should().Equal([
+            "CO-ROUTINE (subquery-1)",
+            "SEARCH session_user_name_words USING COVERING INDEX sqlite_autoindex_session_user_name_words_1 (word>? AND word<?)",
+            "SCAN (subquery-1)",
+        ]);
+        Plan(connection, SessionStore.UsernameCountSql).Should().Equal([
+            "CO-ROUTINE (subquery-1)",
+            "SEARCH session_users USING COVERING INDEX IX_session_users_username_key (username_key>? AND username_key<?)",
+            "SCAN (subquery-1)",
+        ]);
+
         var byIds = Plan(connection, SessionStore.NameRowsSql);
         byIds.Should().Contain(line => line.Contains("SEARCH session_users USING INTEGER PRIMARY KEY (rowid=?)"), string.Join(" | ", byIds));
         byIds.Should().NotContain(line => line.Contains("SCAN session_users"));

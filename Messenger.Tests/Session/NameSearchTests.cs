@@ -146,6 +146,48 @@ public sealed class NameSearchTests
     }
 
     [Fact]
+    public async Task NameSearch_WhenTheQueryHasMoreWordsThanTheProbed_ChoosesAmongTheLongestThree()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(ManyRegistrations);
+        await using var me = await host.SignedInClientAsync("searcher");
+        foreach (var username in new[] { "q_one", "q_two" })
+        {
+            await me.RegisterAsync(username, SessionTestKit.Password, "Amber Bern Cole");
+        }
+
+        var target = (await me.RegisterAsync("q_three", SessionTestKit.Password, "Amber Bern Cole Di")).User.Id;
+        var store = host.Services.GetRequiredService<SessionStore>();
+
+        // Two rows per range: "amber", "bern" and "cole" are each cut at the two others; only "di" is not.
+        NameSearch.Find(store, "amber bern cole di", among: null, candidatesPerIndex: 2, includeBlocked: false).Should().BeEmpty(
+            "only the three longest words are probed, all cut: a query's cost is bounded whatever its length");
+        NameSearch.Find(store, "amber bern di", among: null, candidatesPerIndex: 2, includeBlocked: false).Should().Equal(target);
+    }
+
+    [Fact]
+    public async Task NameCandidates_WhenTheQuerysOneWordIsAUsernamesStart_ReadsThatUsernameRangeOnce()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(ManyRegistrations);
+        await using var me = await host.SignedInClientAsync("searcher");
+        var zed = (await me.RegisterAsync("zed_b", SessionTestKit.Password, "Bob")).User.Id;
+        var store = host.Services.GetRequiredService<SessionStore>();
+
+        List<long> Candidates(string text)
+        {
+            var query = new NameQuery(text);
+            return store.NameCandidates(query.ProbeOrder, query.Username, 2, includeBlocked: false);
+        }
+
+        Candidates("zed").Should().Equal([zed], "the word's username range is the query's as typed");
+        Candidates("ZED_").Should().Equal([zed], "the query as typed is within the word's username range, read whole");
+        Candidates("zed_b").Should().Equal([zed], "\"zed\" (no range cut) is the word read, and \"zed_b\" is within its usernames");
+
+        var carl = (await me.RegisterAsync("zed_c", SessionTestKit.Password, "Carl")).User.Id;
+        Candidates("zed").Should().Equal([zed, carl], "the same range, cut or not");
+        Candidates("zed_").Should().Equal([zed, carl, zed, carl], "the word's usernames are cut at two: the query's own range is read");
+    }
+
+    [Fact]
     public async Task NameSearch_WhenWebhookPostersAndTheBlockedFillARange_ReadsNoMoreOfItThanTheLimit_AndDropsThem()
     {
         await using var host = await SessionTestKit.StartHostAsync(ManyRegistrations);

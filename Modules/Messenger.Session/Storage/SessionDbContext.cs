@@ -49,8 +49,8 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
         });
 
         // Every word of a searchable account's display name, folded (NameKey), for finding people by the start of any
-        // word of their name: a query reads one word's range of the primary key, bounded, trying its words longest
-        // first until one's range is not cut (SessionStore.NameCandidates). Written in the unit of every display name
+        // word of their name: a query reads one word's range of the primary key, bounded, counting up to three of its
+        // words' ranges longest first until one's is not cut (SessionStore.NameCandidates). Written in the unit of every display name
         // change; by user for rewriting one account's words.
         modelBuilder.Entity<NameWordRow>(word =>
         {

@@ -86,24 +86,38 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             parameters);
     }
 
+    /// <summary>How many of a query's words <see cref="NameCandidates"/> probes at most: the cost of a query is bounded by
+    /// this, not by its length (a 64-character query can have 32 one-letter words).</summary>
+    public const int ProbedWords = 3;
+
     /// <summary>
     /// Candidates of a name search: accounts a search may find (<see cref="Findable"/>) matching one word of
     /// <paramref name="words"/> — a word of their display name starts with it (a range of
     /// <c>session_user_name_words</c>' primary key) or their username does (a range of <c>username_key</c>) — among the
     /// first <paramref name="limit"/> rows of each range, and as many whose username starts with
     /// <paramref name="usernamePrefix"/>. Every match of a query matches each of its words, so one word's accounts are
-    /// enough: the words are read in the order given until one's ranges are not cut by the limit (all its accounts are
-    /// then here), else the cut word that kept the fewest is taken. At most <paramref name="limit"/> rows of each index
-    /// per word, whatever the server's size: the unfindable rows count too, so that no pile of them is walked.
-    /// Candidates only: <see cref="NameRows"/> tells who they are.
+    /// enough. Of the first <see cref="ProbedWords"/> words in the order given, the first whose ranges are not cut by the
+    /// limit is read (all its accounts are then here), else the one whose ranges hold the fewest rows up to the limit;
+    /// which, the covering indexes alone tell (<see cref="WordCountSql"/>, <see cref="UsernameCountSql"/>), and only the
+    /// chosen word's ranges are read with their accounts. The unfindable rows count too, so that no pile of them is
+    /// walked. Candidates only: <see cref="NameRows"/> tells who they are.
     /// </summary>
     public List<long> NameCandidates(IEnumerable<string> words, string? usernamePrefix, int limit, bool includeBlocked)
     {
         using var connection = database.Open();
+        SqliteCommand Statement(string sql, string from, string to) =>
+            Command(connection, sql, ("@from", from), ("@to", to), ("@limit", limit), ("@blocked", includeBlocked));
+
+        int Count(string sql, string from, string to)
+        {
+            using var command = Statement(sql, from, to);
+            return Convert.ToInt32(command.ExecuteScalar());
+        }
+
         // The findable accounts among the range's first rows, and whether those rows were all of it.
         (List<long> Ids, bool Cut) Range(string sql, string from, string to)
         {
-            using var command = Command(connection, sql, ("@from", from), ("@to", to), ("@limit", limit), ("@blocked", includeBlocked));
+            using var command = Statement(sql, from, to);
             using var reader = command.ExecuteReader();
             var (ids, rows) = (new List<long>(), 0);
             while (reader.Read())
@@ -118,28 +132,61 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             return (ids, rows >= limit);
         }
 
-        List<long>? fewest = null;
-        foreach (var word in words)
+        // Usernames are [a-z0-9_] once lower-cased, all below '~' (a deleted account's key is '~' and its id, above them).
+        static bool CanStartAUsername(string word) => word.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
+
+        var probed = words.Take(ProbedWords).ToList();
+        // One word needs no choosing: its read is the only one.
+        var chosen = probed.Count == 1 ? probed[0] : null;
+        var fewest = int.MaxValue;
+        foreach (var word in probed.Count > 1 ? probed : [])
         {
-            var byName = Range(WordRangeSql, word, word + "\U0010FFFF");
-            // Usernames are [a-z0-9_] once lower-cased, all below '~' (a deleted account's key is '~' and its id, above them).
-            var byUsername = word.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_') ? Range(UsernameRangeSql, word, word + "~") : ([], false);
-            // A word whose ranges are not cut has every match here, however many rows it read: it is taken. Only cut
-            // words are compared, by the rows they kept.
-            if (!byName.Cut && !byUsername.Cut)
+            var names = Count(WordCountSql, word, word + "\U0010FFFF");
+            var usernames = CanStartAUsername(word) ? Count(UsernameCountSql, word, word + "~") : 0;
+            // A word whose ranges are not cut has every match: it is taken. Only cut words are compared.
+            if (names < limit && usernames < limit)
             {
-                fewest = [.. byName.Ids, .. byUsername.Ids];
+                chosen = word;
                 break;
             }
 
-            if (fewest is null || byName.Ids.Count + byUsername.Ids.Count < fewest.Count)
+            if (names + usernames < fewest)
             {
-                fewest = [.. byName.Ids, .. byUsername.Ids];
+                (chosen, fewest) = (word, names + usernames);
             }
         }
 
-        return usernamePrefix is null ? fewest ?? [] : [.. fewest ?? [], .. Range(UsernameRangeSql, usernamePrefix, usernamePrefix + "~").Ids];
+        var candidates = new List<long>();
+        var usernamesRead = false;
+        if (chosen is not null)
+        {
+            candidates.AddRange(Range(WordRangeSql, chosen, chosen + "\U0010FFFF").Ids);
+            if (CanStartAUsername(chosen))
+            {
+                var byUsername = Range(UsernameRangeSql, chosen, chosen + "~");
+                candidates.AddRange(byUsername.Ids);
+                // The query as typed is that range, or within it and the range read whole ("jan" and "jan_s").
+                usernamesRead = usernamePrefix is not null
+                    && (usernamePrefix == chosen || (usernamePrefix.StartsWith(chosen, StringComparison.Ordinal) && !byUsername.Cut));
+            }
+        }
+
+        if (usernamePrefix is not null && !usernamesRead)
+        {
+            candidates.AddRange(Range(UsernameRangeSql, usernamePrefix, usernamePrefix + "~").Ids);
+        }
+
+        return candidates;
     }
+
+    /// <summary>How many rows of a word's range of <c>session_user_name_words</c> there are, up to <c>@limit</c>: the
+    /// covering index alone.</summary>
+    public const string WordCountSql =
+        "SELECT count(*) FROM (SELECT 1 FROM session_user_name_words WHERE word >= @from AND word < @to LIMIT @limit)";
+
+    /// <summary>How many usernames of a range there are, up to <c>@limit</c>: the index alone.</summary>
+    public const string UsernameCountSql =
+        "SELECT count(*) FROM (SELECT 1 FROM session_users WHERE username_key >= @from AND username_key < @to LIMIT @limit)";
 
     /// <summary>Who a name search may find, for the statements' <c>u</c>: people and Bot API bots, not deleted, and not
     /// blocked unless <c>@blocked</c> (a group's members are found blocked or not). Applied to the rows a range's read
