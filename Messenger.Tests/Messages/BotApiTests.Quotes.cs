@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Messenger.Client;
@@ -58,6 +59,11 @@ public sealed partial class BotApiTests
             chat_id = bob.UserId, text = "yes", reply_parameters = new { message_id = question.Message.Id, chat_id = bob.UserId, quote = "there" },
         });
         same.GetProperty("result").GetProperty("reply_to_message_id").GetInt64().Should().Be(question.Message.Id);
+        var asText = await CallAsync(bot.Token, "sendMessage", new
+        {
+            chat_id = bob.UserId, text = "yes again", reply_parameters = new { message_id = question.Message.Id, chat_id = bob.UserId.ToString(CultureInfo.InvariantCulture) },
+        });
+        asText.GetProperty("result").GetProperty("reply_to_message_id").GetInt64().Should().Be(question.Message.Id, "Telegram takes a chat_id as a string of digits too");
         await FailsAsync(bot.Token, "sendMessage",
             new { chat_id = bob.UserId, text = "x", reply_parameters = new { message_id = question.Message.Id, chat_id = bob.UserId + 1 } },
             HttpStatusCode.BadRequest, BotErrorNames.BotRequestInvalid);

@@ -400,6 +400,15 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
     /// <c>chat_id</c> must be the chat sent to (<paramref name="chat"/>), since a reply to another chat's message is not
     /// kept here. <c>allow_sending_without_reply</c> (in the parameters, or beside them as Telegram's older form)
     /// sends a plain message when the replied one is gone.</summary>
+    /// <summary>A <c>chat_id</c> inside a JSON object: a number, or (as Telegram takes it) a string of one; a
+    /// <c>@username</c> is not looked up.</summary>
+    private static long? ChatIdOf(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Number when value.TryGetInt64(out var id) => id,
+        JsonValueKind.String when long.TryParse(value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id) => id,
+        _ => null,
+    };
+
     public BotReply Reply(Peer chat)
     {
         var plain = Long("reply_to_message_id");
@@ -413,7 +422,7 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
             || !parameters.TryGetProperty("message_id", out var id) || id.ValueKind != JsonValueKind.Number || !id.TryGetInt64(out var messageId)
             || (plain is { } other && other != messageId)
             || (parameters.TryGetProperty("chat_id", out var chatId) && chatId.ValueKind != JsonValueKind.Null
-                && !(chatId.ValueKind == JsonValueKind.Number && chatId.TryGetInt64(out var replyChat) && replyChat != 0 && BotUpdates.PeerOf(replyChat) == chat)))
+                && !(ChatIdOf(chatId) is { } replyChat && replyChat != 0 && BotUpdates.PeerOf(replyChat) == chat)))
         {
             throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "reply_parameters");
         }

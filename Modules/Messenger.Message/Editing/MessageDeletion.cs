@@ -69,13 +69,18 @@ internal static class MessageDeletion
             scope.Execute(ForgetThreadReadsSql, ("@id", id));
             media.Release(scope, id);
             log.Redact(scope, id, owner => new DeleteMessagesUpdate(PeerFor(target, owner, me), [id]));
-            EraseQuotesOf(scope, log, id);
 
             // A revoked pinned message is unpinned (its pinned_message entries were just redacted like any copy).
             if (MessagePins.Remove(scope, target.ChatId, id))
             {
                 unpinned.Add(id);
             }
+        }
+
+        // After every id is erased: a reply revoked in the same batch is redacted already, not rewritten first.
+        foreach (var id in ids)
+        {
+            EraseQuotesOf(scope, log, id);
         }
 
         UnreadMentions.Forget(scope, ids);

@@ -70,25 +70,40 @@ internal sealed class UpdateLog(SqliteDatabase database, RecentUpdates recent) :
 
     public void Rewrite(WriteScope scope, long messageId, Func<Update, Update> rewrite)
     {
+        // Every member's copy of one update is the same bytes (a group's new_message in each of its members' logs, an
+        // edit's too): each distinct payload is read and rewritten once, and its rows changed by one statement, so a
+        // reply in a large small group costs a statement per update it had, not per member.
         var find = scope.Command("SELECT owner_id, pts, pts_count, date, payload FROM queue_updates WHERE message_id = @message");
         find.Parameters.AddWithValue("@message", messageId);
+        var rewritten = new Dictionary<byte[], (Update? Update, byte[]? Payload)>(PayloadComparer.Instance);
         var entries = new List<(long Owner, LoggedUpdate Entry)>();
         using (var reader = find.ExecuteReader())
         {
             while (reader.Read())
             {
-                var stored = WireSerializer.Deserialize<Update>((byte[])reader.GetValue(4));
-                if (rewrite(stored) is var update && !ReferenceEquals(update, stored))
+                var payload = (byte[])reader.GetValue(4);
+                if (!rewritten.TryGetValue(payload, out var change))
                 {
-                    entries.Add((reader.GetInt64(0), new LoggedUpdate(reader.GetInt64(1), reader.GetInt32(2), reader.GetInt64(3), update)));
+                    var stored = WireSerializer.Deserialize<Update>(payload);
+                    var update = rewrite(stored);
+                    change = ReferenceEquals(update, stored) ? (null, null) : (update, WireSerializer.Serialize(update));
+                    rewritten[payload] = change;
+                }
+
+                if (change.Update is not null)
+                {
+                    entries.Add((reader.GetInt64(0), new LoggedUpdate(reader.GetInt64(1), reader.GetInt32(2), reader.GetInt64(3), change.Update)));
                 }
             }
         }
 
-        foreach (var (owner, entry) in entries)
+        foreach (var (old, change) in rewritten)
         {
-            scope.Execute("UPDATE queue_updates SET payload = @payload WHERE owner_id = @owner AND pts = @pts",
-                ("@payload", WireSerializer.Serialize(entry.Update)), ("@owner", owner), ("@pts", entry.Pts));
+            if (change.Payload is not null)
+            {
+                scope.Execute("UPDATE queue_updates SET payload = @payload WHERE message_id = @message AND payload = @old",
+                    ("@payload", change.Payload), ("@message", messageId), ("@old", old));
+            }
         }
 
         if (entries.Count > 0)
@@ -151,5 +166,20 @@ internal sealed class UpdateLog(SqliteDatabase database, RecentUpdates recent) :
         }
 
         return updates;
+    }
+
+    /// <summary>Payloads compared by their bytes.</summary>
+    private sealed class PayloadComparer : IEqualityComparer<byte[]>
+    {
+        public static readonly PayloadComparer Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] bytes)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(bytes);
+            return hash.ToHashCode();
+        }
     }
 }

@@ -110,7 +110,13 @@ export function watchSelectionIn(textElement: Element, message: Message, selecti
   if (bubbles.size === 1) document.addEventListener('selectionchange', selectionChanged);
   return () => {
     bubbles.delete(textElement);
-    if (selectingIn === textElement) selectingIn = null;
+    // Also when the bubble registers again for a changed message (a reaction, a preview): the buttons a selection showed
+    // go now, or the timer, looking for this registration, would never take them away.
+    if (selectingIn === textElement) {
+      selecting(false);
+      selectingIn = null;
+      clearTimeout(hideTimer);
+    }
     if (bubbles.size === 0) document.removeEventListener('selectionchange', selectionChanged);
   };
 }
