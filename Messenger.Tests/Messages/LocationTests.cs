@@ -194,4 +194,67 @@ public sealed class LocationTests : IAsyncLifetime
         await alice.Client.EditLiveLocationAsync(bob.Peer, live.Message.Id, Berlin with { Lat = 52.7 });
         (await carol.Client.GetHistoryAsync(bob.Peer)).Single().Geo.Should().Be(copy.Geo);
     }
+
+    [Fact]
+    public async Task LeaveGroup_WhileSharingUntilStopped_EndsTheLiveLocation_ForThePeersLiveAndInHistory()
+    {
+        await using var alice = await _host.SignUpAsync("alice_leavegeo");
+        await using var bob = await _host.SignUpAsync("bob_leavegeo");
+        await using var carol = await _host.SignUpAsync("carol_leavegeo");
+        var team = (await alice.Client.CreateGroupAsync("team", [bob.UserId, carol.UserId])).Chat.Id;
+        var live = await bob.Client.SendLocationAsync(Peer.Chat(team), Berlin with { LivePeriod = GeoLimits.LiveUntilStopped });
+        var other = await carol.Client.SendLocationAsync(Peer.Chat(team), Berlin with { LivePeriod = GeoLimits.LiveUntilStopped });
+        await alice.NextAsync<MessageReceived>(m => m.Message.Id == other.Message.Id);
+
+        await bob.Client.LeaveGroupAsync(team);
+
+        var ended = await alice.NextAsync<MessageEdited>(m => m.Message.Id == live.Message.Id);
+        ended.Message.Geo!.LiveUntil.Should().NotBeNull("its author can no longer stop it");
+        ended.Message.Geo.Should().BeEquivalentTo(new { Berlin.Lat, Berlin.Long, LivePeriod = GeoLimits.LiveUntilStopped }, "it ends where it was");
+        (await bob.NextAsync<MessageEdited>(m => m.Message.Id == live.Message.Id)).Message.Geo.Should().Be(ended.Message.Geo, "the leaver's devices learn it too");
+        var history = await alice.Client.GetHistoryAsync(Peer.Chat(team));
+        history.Single(m => m.Id == live.Message.Id).Geo.Should().Be(ended.Message.Geo);
+        history.Single(m => m.Id == other.Message.Id).Geo!.LiveUntil.Should().BeNull("only the leaver's live locations end");
+        await ChatTestKit.FailsWith(() => carol.Client.StopLiveLocationAsync(Peer.Chat(team), live.Message.Id), MessageErrorNames.MessageAuthorRequired, 403);
+    }
+
+    [Fact]
+    public async Task RemoveMember_FromALargeGroup_EndsTheirLiveLocation_ButNotAnEndedOneAgain()
+    {
+        await using var alice = await _host.SignUpAsync("alice_kickgeo");
+        await using var bob = await _host.SignUpAsync("bob_kickgeo");
+        await using var carol = await _host.SignUpAsync("carol_kickgeo");
+        var team = (await alice.Client.CreateGroupAsync("big team", [bob.UserId, carol.UserId], large: true)).Chat.Id;
+        var stopped = await carol.Client.SendLocationAsync(Peer.Chat(team), Berlin with { LivePeriod = 900 });
+        stopped = await carol.Client.StopLiveLocationAsync(Peer.Chat(team), stopped.Message.Id);
+        var live = await carol.Client.SendLocationAsync(Peer.Chat(team), Berlin with { LivePeriod = 3600 });
+        await bob.NextAsync<MessageReceived>(m => m.Message.Id == live.Message.Id);
+
+        await alice.Client.RemoveMemberAsync(team, carol.UserId);
+
+        var ended = await bob.NextAsync<MessageEdited>(m => m.Message.Id == live.Message.Id);
+        ended.Message.Geo!.LiveUntil.Should().BeLessThan(live.Message.Geo!.LiveUntil!.Value);
+        var history = await bob.Client.GetHistoryAsync(Peer.Chat(team));
+        history.Single(m => m.Id == live.Message.Id).Geo.Should().Be(ended.Message.Geo);
+        history.Single(m => m.Id == stopped.Message.Id).Geo.Should().Be(stopped.Message.Geo, "one stopped already keeps its end");
+    }
+
+    [Fact]
+    public async Task DeleteAccount_EndsItsLiveLocations_InPrivateChatsAndGroups()
+    {
+        await using var alice = await _host.SignUpAsync("alice_gonegeo");
+        await using var bob = await _host.SignUpAsync("bob_gonegeo");
+        var team = (await alice.Client.CreateGroupAsync("team", [bob.UserId])).Chat.Id;
+        var inPrivate = await bob.Client.SendLocationAsync(alice.Peer, Berlin with { LivePeriod = GeoLimits.LiveUntilStopped });
+        var inGroup = await bob.Client.SendLocationAsync(Peer.Chat(team), Berlin with { LivePeriod = 3600 });
+        await alice.NextAsync<MessageReceived>(m => m.Message.Id == inGroup.Message.Id);
+
+        await bob.Client.DeleteAccountAsync(Session.SessionTestKit.Password);
+
+        (await alice.NextAsync<MessageEdited>(m => m.Message.Id == inGroup.Message.Id)).Message.Geo!.LiveUntil.Should().BeLessThan(inGroup.Message.Geo!.LiveUntil!.Value);
+        (await alice.NextAsync<MessageEdited>(m => m.Message.Id == inPrivate.Message.Id)).Message.Geo!.LiveUntil.Should().NotBeNull();
+        (await alice.Client.GetHistoryAsync(bob.Peer)).Single().Geo!.LiveUntil.Should().NotBeNull();
+        (await alice.Client.GetHistoryAsync(Peer.Chat(team))).Single(m => m.Id == inGroup.Message.Id).Geo!.LiveUntil
+            .Should().BeLessThan(inGroup.Message.Geo.LiveUntil!.Value);
+    }
 }

@@ -5,6 +5,7 @@ using Messenger.Kernel.Events;
 using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
+using Messenger.Message.Editing;
 using Messenger.Message.Groups;
 using Messenger.Message.Scheduling;
 using Messenger.Message.Storage;
@@ -14,7 +15,8 @@ namespace Messenger.Message.Accounts;
 /// <summary>
 /// A deleted account leaves every group the way a member leaves (the service message tells the others), a creator's
 /// role first passing to the longest-standing admin, else member, one writer unit per group; then its own dialogs,
-/// hidden messages and blocks go, and so does its update log. Its messages stay where the other side can read them.
+/// hidden messages and blocks go, and so does its update log. Its messages stay where the other side can read them; its
+/// live locations end (in the groups as it leaves each, then in its private chats).
 /// </summary>
 internal sealed class LeaveDeletedAccount(
     Chats.Chats chats, GroupChanges changes, StorageWriter writer, IMediaAttachments media, IMediator bus, TimeProvider clock)
@@ -39,13 +41,26 @@ internal sealed class LeaveDeletedAccount(
             await bus.Publish(new MemberLeftEvent(chatId, userId), CancellationToken.None);
         }
 
+        // Its live locations in private chats end too (before its dialogs, which list those chats, go).
+        var ended = new List<LogAppend>();
         await writer.WriteAsync(scope =>
         {
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            foreach (var chatId in MessageStore.PrivateChatIdsOf(scope, userId))
+            {
+                LiveLocations.EndAll(scope, changes.Log, chatId, userId, now, ended);
+            }
+
             MessageStore.ForgetUser(scope, userId);
             ScheduledMessagesHandler.ForgetUser(scope, media, userId);
             JoinRequestStore.ForgetUser(scope, userId);
             changes.Log.Drop(scope, userId);
         }, CancellationToken.None);
+        ended.RemoveAll(append => append.OwnerId == userId);
+        if (ended.Count > 0)
+        {
+            await bus.Publish(new UpdatesAppendedEvent(ended), CancellationToken.None);
+        }
     }
 
     private void Leave(WriteScope scope, long chatId, long userId, List<LogAppend> appends)
@@ -61,7 +76,9 @@ internal sealed class LeaveDeletedAccount(
             GroupStore.SetCreator(scope, chatId, successor);
         }
 
-        changes.Record(scope, chatId, userId, new ServiceAction(ServiceActions.Leave, [userId]), clock.GetUtcNow().ToUnixTimeSeconds(), appends, joined: [], left: []);
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        LiveLocations.EndAll(scope, changes.Log, chatId, userId, now, appends);
+        changes.Record(scope, chatId, userId, new ServiceAction(ServiceActions.Leave, [userId]), now, appends, joined: [], left: []);
         GroupStore.RemoveMember(scope, chatId, userId);
     }
 }

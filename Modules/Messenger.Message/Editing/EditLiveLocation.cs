@@ -75,11 +75,39 @@ internal sealed class EditLiveLocationHandler(
             }
 
             var placed = moved with { MoveDate = moved == geo ? geo.MoveDate : now, LiveUntil = call.Stop ? now : geo.LiveUntil };
-            scope.Execute("UPDATE message_messages SET geo = @geo WHERE id = @id", ("@geo", WireSerializer.Serialize(placed)), ("@id", call.Id));
-            return Delivery.TellEdit(scope, log, target, me, message with { Geo = placed }, now, appends);
+            return LiveLocations.Place(scope, log, target, me, message, placed, now, appends);
         }, cancellationToken);
 
         await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         return edited;
+    }
+}
+
+/// <summary>
+/// Where a live location's place is written and told, and where the server ends one its author can no longer stop: the
+/// author left the group, was removed from it, or deleted their account (a stop from them would fail with
+/// <c>CHAT_NOT_FOUND</c>, and the others would see it live for good). Ending is what a stop does: <c>live_until</c> is
+/// now, the point stays, the audience gets <c>edit_message</c>.
+/// </summary>
+internal static class LiveLocations
+{
+    public static SentMessage Place(
+        WriteScope scope, IUpdateLog log, ChatTarget target, long me, Contracts.Messages.Message message, MessageGeo placed, long now, List<LogAppend> appends)
+    {
+        scope.Execute("UPDATE message_messages SET geo = @geo WHERE id = @id", ("@geo", WireSerializer.Serialize(placed)), ("@id", message.Id));
+        return Delivery.TellEdit(scope, log, target, me, message with { Geo = placed }, now, appends);
+    }
+
+    /// <summary>Ends <paramref name="userId"/>'s live locations still running in the chat, inside the caller's unit
+    /// (before the member leaves it, so that the leaver's own devices learn it too and stop following them).</summary>
+    public static void EndAll(WriteScope scope, IUpdateLog log, long chatId, long userId, long now, List<LogAppend> appends)
+    {
+        foreach (var message in MessageStore.LocationsFrom(scope, chatId, userId))
+        {
+            if (message.Geo is { } geo && geo.IsLiveAt(now) && ChatTarget.OfMessage(scope, chatId, message.ToPeer) is { } target)
+            {
+                Place(scope, log, target, userId, message, geo with { LiveUntil = now }, now, appends);
+            }
+        }
     }
 }

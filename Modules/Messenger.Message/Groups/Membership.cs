@@ -70,7 +70,8 @@ internal sealed class RemoveMemberValidator : AbstractValidator<RemoveMemberCall
 /// <summary>
 /// Admins remove members (only the creator removes admins; nobody removes the creator), which bans them from coming back
 /// by themselves; members leave, free to come back. The service message is posted before the member goes, so a small
-/// group's removed member sees why; from the COMMIT on they get nothing new.
+/// group's removed member sees why; from the COMMIT on they get nothing new. Their live locations in the chat end with
+/// it (<see cref="Editing.LiveLocations.EndAll"/>): they could not stop them from outside.
 /// </summary>
 internal sealed class RemoveMemberHandler(GroupChanges changes, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<RemoveMemberCall, ChatChanged>, IRequestHandler<LeaveGroupCall, ChatChanged>
@@ -110,6 +111,7 @@ internal sealed class RemoveMemberHandler(GroupChanges changes, StorageWriter wr
             var targetRole = GroupStore.RoleOf(scope, chatId, userId) ?? throw MessengerError.BadRequest(GroupErrorNames.UserNotParticipant);
             authorize(role, targetRole);
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            Editing.LiveLocations.EndAll(scope, changes.Log, chatId, userId, now, appends);
             var result = changes.Record(scope, chatId, me, new ServiceAction(action, [userId]), now, appends, joined: [], left: []);
             GroupStore.RemoveMember(scope, chatId, userId);
             if (ban)

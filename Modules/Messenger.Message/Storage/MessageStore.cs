@@ -402,6 +402,27 @@ internal sealed class MessageStore(SqliteDatabase database)
         return ReadMessages(command).FirstOrDefault();
     }
 
+    /// <summary>The location messages <paramref name="userId"/> posted in the chat and nobody deleted (on the shared-media
+    /// index: the chat's location messages alone are read), for ending the live ones (<see cref="Editing.LiveLocations"/>).</summary>
+    public static List<Contracts.Messages.Message> LocationsFrom(WriteScope scope, long chatId, long userId)
+    {
+        var command = scope.Command(
+            $"SELECT {MessageColumns} FROM message_messages m WHERE m.chat_id = @chat AND m.shared_kind = @geo AND m.from_id = @user AND m.deleted = 0");
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@geo", SharedMedia.NumberOf(SharedMedia.Geo));
+        command.Parameters.AddWithValue("@user", userId);
+        return ReadMessages(command);
+    }
+
+    /// <summary>The private chats in <paramref name="userId"/>'s chat list (their dialogs with users).</summary>
+    public static List<long> PrivateChatIdsOf(WriteScope scope, long userId)
+    {
+        var command = scope.Command("SELECT chat_id FROM message_dialogs WHERE user_id = @user AND peer_kind = @kind");
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@kind", (int)PeerKind.User);
+        return [.. command.ReadInt64Column()];
+    }
+
     /// <summary>Who chose one option of a poll (<see cref="PollStore.Voters"/>).</summary>
     public PollVoters PollVoters(long messageId, int option, int offset, int limit)
     {
