@@ -135,8 +135,9 @@ export function messageArrived(message: Message): void {
   const peer = peerOf(message, me);
   const key = peerKey(peer);
   const incoming = message.from_id !== me;
-  // A poll never waits as a clock bubble: only sends from the composer (text, files) do.
-  if (!incoming && !message.poll) settlePending(key, message);
+  // A poll or a location never waits as a clock bubble: only sends from the composer (text, files) do; a location's
+  // empty text would settle a file's upload sent without a caption.
+  if (!incoming && !message.poll && !message.geo) settlePending(key, message);
   insertMessage(key, message);
   updateDialog(
     key,
