@@ -6,6 +6,7 @@ import { loadContacts } from './contacts';
 import { loadOpenReports } from './openReports';
 import { hangUp, joinRingingCall } from './calls';
 import { dropGroupCall } from './groupCalls';
+import { untrackAll } from './location';
 import { api } from './connection';
 import { resendOutbox } from './messages';
 import { clearOutbox } from './outbox';
@@ -55,6 +56,8 @@ export function forgetSession(): void {
   // A call in progress goes with the session: the microphone is let go at once.
   dropGroupCall();
   void hangUp();
+  // So does following the position for a live location: the next account must not move this one's.
+  untrackAll();
   setState({
     phase: 'auth',
     me: null,

@@ -1,4 +1,4 @@
-import { LIVE_UNTIL_STOPPED, type InputGeo, type Message, type MessageGeo } from '../api/types';
+import { LIVE_UNTIL_STOPPED, RpcError, type InputGeo, type Message, type MessageGeo } from '../api/types';
 import { api } from './connection';
 import { messageArrived, replaceMessage } from './messages';
 import { peerFromKey } from './peers';
@@ -109,6 +109,8 @@ interface Tracking {
   /** A position held back until MOVE_INTERVAL_MS has passed since the last move. */
   waiting: GeolocationPosition | null;
   timer: ReturnType<typeof setTimeout> | null;
+  /** Fires at the end of the live period: the watch goes even when the device does not move. */
+  end: ReturnType<typeof setTimeout> | null;
   busy: boolean;
 }
 
@@ -129,9 +131,11 @@ function track(key: string, message: Message): void {
     movedAt: Date.now(),
     waiting: null,
     timer: null,
+    end: null,
     busy: false,
   };
   const until = message.geo.live_until;
+  if (until != null) entry.end = setTimeout(() => untrack(message.id), Math.max(0, until * 1000 - Date.now()));
   entry.watch = navigator.geolocation.watchPosition(
     (position) => {
       if (until != null && Date.now() / 1000 >= until) {
@@ -172,9 +176,9 @@ function schedule(id: number, entry: Tracking, livePeriod: number): void {
       replaceMessage(entry.key, sent.message);
     })
     .catch((error: unknown) => {
-      // Ended elsewhere (stopped on another device, its period over) or gone: nothing left to move.
-      const name = (error as { name?: string }).name;
-      if (name === 'MESSAGE_EDIT_TIME_EXPIRED' || name === 'MESSAGE_ID_INVALID' || name === 'GEO_NOT_LIVE') untrack(id);
+      // Refused (ended elsewhere, gone, the chat left, signed out): following on would only repeat it. Only a flood
+      // wait, or no answer at all (offline, a server error), is worth another move.
+      if (error instanceof RpcError && error.code >= 400 && error.code < 500 && error.name !== 'FLOOD_WAIT') untrack(id);
       entry.movedAt = Date.now();
     })
     .finally(() => {
@@ -188,7 +192,25 @@ function untrack(id: number): void {
   if (!entry) return;
   navigator.geolocation.clearWatch(entry.watch);
   if (entry.timer) clearTimeout(entry.timer);
+  if (entry.end) clearTimeout(entry.end);
   tracked.delete(id);
+}
+
+/** This tab stops following every live location it moves (signing out: the next account must not share this one's
+ * position). The locations stay live on the server until their period ends or they are stopped on another device. */
+export function untrackAll(): void {
+  for (const id of [...tracked.keys()]) untrack(id);
+}
+
+/** A message changed (an edit from the server): one this tab follows that is no longer live — stopped on another
+ * device, ended by the server — is no longer followed. */
+export function liveLocationChanged(message: Message): void {
+  if (tracked.has(message.id) && !(message.geo && isLive(message.geo, Date.now() / 1000, message.date))) untrack(message.id);
+}
+
+/** Messages deleted: one this tab follows is no longer followed. */
+export function liveLocationsGone(ids: number[]): void {
+  for (const id of ids) untrack(id);
 }
 
 /** Ends the user's live location `message` for everyone (from any of their devices); this tab stops following it. */

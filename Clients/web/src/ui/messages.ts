@@ -5,6 +5,7 @@ import type { MediaDescription } from '../api/media';
 import { api, upload } from './connection';
 import { describeMedia } from './describeMedia';
 import { errorText } from './format';
+import { liveLocationChanged, liveLocationsGone } from './location';
 import { dropFromOutbox, keepInOutbox, outboxEntries } from './outbox';
 import { peerFromKey, peerKey } from './peers';
 import { mentionsAfter, mentionsMe } from './mentions';
@@ -123,6 +124,7 @@ export function replaceMessage(key: string, message: Message): void {
     poll_results: 'poll_results' in message ? message.poll_results : m.poll_results,
   });
   changeLoaded(key, (h) => ({ ...h, messages: h.messages.map((m) => (m.id === message.id ? keep(m) : m)) }));
+  liveLocationChanged(message);
   updateDialog(key, (d) => ({
     ...d,
     top_message: d.top_message?.id === message.id ? message : d.top_message,
@@ -331,6 +333,7 @@ export function messagesGone(key: string, ids: number[], revoked = true): void {
   const shownTop = dialogOf(key)?.top_message;
   const [unquoted] = shownTop && revoked ? withoutQuotesOf([shownTop], gone) : [shownTop];
   if (unquoted !== shownTop) updateDialog(key, (d) => ({ ...d, top_message: unquoted ?? null }));
+  liveLocationsGone(ids);
   // A pinned message deleted (for everyone, or for this user) is no longer shown pinned, as the server's dialogs say;
   // the bar reads the list again (the one gone may be any of the pins).
   if (gone.has(dialogOf(key)?.pinned_message?.id ?? 0)) updateDialog(key, (d) => ({ ...d, pinned_message: null }));
