@@ -169,7 +169,9 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
         />
       )}
       {writingPoll && <NewPollDialog chatKey={chatKey} onClose={() => setWritingPoll(false)} />}
-      {sharingLocation && <LocationDialog chatKey={chatKey} onClose={() => setSharingLocation(false)} />}
+      {sharingLocation && (
+        <LocationDialog chatKey={chatKey} replyToId={replyTo?.id ?? null} onSent={onDone} onClose={() => setSharingLocation(false)} />
+      )}
       {uploads.map((upload) => (
         <div class="upload" key={upload.id}>
           <span class="upload__name">{upload.name}</span>

@@ -68,17 +68,33 @@ export function GeoView({ chatKey, message, geo, mine }: { chatKey: string; mess
   );
 }
 
-/** The composer's location choices: where the user is now, once, or live for a while. */
-export function LocationDialog({ chatKey, onClose }: { chatKey: string; onClose: () => void }) {
+/** The composer's location choices: where the user is now, once, or live for a while; a reply to `replyToId` when
+ * given (`onSent` then clears the composer's reply). Closed while the position is being found, nothing is sent. */
+export function LocationDialog({
+  chatKey,
+  replyToId = null,
+  onSent,
+  onClose,
+}: {
+  chatKey: string;
+  replyToId?: number | null;
+  onSent?: () => void;
+  onClose: () => void;
+}) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  // Aborted when the dialog goes (Cancel, Escape, the chat changed): a position arriving after that sends nothing.
+  const [closed] = useState(() => new AbortController());
+  useEffect(() => () => closed.abort(), []);
   const send = async (livePeriod?: number) => {
     setBusy(true);
     setError('');
     try {
-      await sendLocation(chatKey, livePeriod);
+      if (!(await sendLocation(chatKey, livePeriod, replyToId, closed.signal))) return;
+      onSent?.();
       onClose();
     } catch (e) {
+      if (closed.signal.aborted) return;
       setError(e instanceof Error && !('code' in e) ? e.message : errorText(e));
       setBusy(false);
     }

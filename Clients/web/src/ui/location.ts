@@ -91,13 +91,20 @@ function positionError(error: GeolocationPositionError): string {
   return 'Your location is not available.';
 }
 
-/** Sends where the user is now: a point, or with `livePeriod` (seconds) a live location this tab keeps moving. */
-export async function sendLocation(key: string, livePeriod?: number): Promise<void> {
+/**
+ * Sends where the user is now: a point, or with `livePeriod` (seconds) a live location this tab keeps moving; as a reply
+ * to `replyToId` when given. Finding the position may take a while: when `signal` is aborted by then (the dialog was
+ * cancelled), nothing is sent and nothing followed; false then. Once the send is under way a cancel is too late (the
+ * message is out; its card has Stop sharing).
+ */
+export async function sendLocation(key: string, livePeriod?: number, replyToId: number | null = null, signal?: AbortSignal): Promise<boolean> {
   const position = await currentPosition();
+  if (signal?.aborted) return false;
   const geo = inputGeoOf(position, livePeriod);
-  const sent = await api().messages.send({ peer: peerFromKey(key), text: '', geo });
+  const sent = await api().messages.send({ peer: peerFromKey(key), text: '', geo, reply_to_id: replyToId });
   messageArrived(sent.message);
   if (livePeriod != null) track(key, sent.message);
+  return true;
 }
 
 interface Tracking {
