@@ -84,6 +84,16 @@ public sealed class WebPushTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Preview_OfALocation_SaysLocation_OrLiveLocation_WhereItsTextIsEmpty()
+    {
+        var message = new Messenger.Contracts.Messages.Message(1, 2, Peer.User(3), 0, "", null, null, null, null) { Geo = new MessageGeo(52.52, 13.4) };
+
+        PushOutbox.Preview(message).Should().Be("Location");
+        PushOutbox.Preview(message with { Geo = message.Geo with { LivePeriod = 900, LiveUntil = 900 } }).Should().Be("Live location");
+        PushOutbox.Preview(message with { Geo = null }).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task TheSendersOwnDevices_AndMutedChats_PushNothing_ButAMentionInAMutedGroupDoes()
     {
         await using var host = await StartHostAsync();

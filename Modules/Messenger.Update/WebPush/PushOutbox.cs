@@ -192,6 +192,8 @@ internal sealed class PushOutbox(
             text = message switch
             {
                 { Poll: { } poll } => "Poll: " + poll.Question,
+                { Geo.LivePeriod: not null } => "Live location",
+                { Geo: not null } => "Location",
                 { Media.Kind: MediaKinds.Photo } => "Photo",
                 { Media: { MimeType: var type } } when type.StartsWith("video/", StringComparison.Ordinal) => "Video",
                 { Media: { MimeType: var type } } when type.StartsWith("audio/", StringComparison.Ordinal) => "Audio",
