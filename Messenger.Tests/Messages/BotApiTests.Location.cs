@@ -31,9 +31,15 @@ public sealed partial class BotApiTests
         var moved = (await CallAsync(bot.Token, "editMessageLiveLocation", new { chat_id = bob.UserId, message_id = id, latitude = 59.33, longitude = 18.07 }))
             .GetProperty("result").GetProperty("location");
         moved.GetProperty("latitude").GetDouble().Should().Be(59.33);
-        (await bob.NextAsync<MessageEdited>(m => m.Message.Id == id)).Message.Geo!.Lat.Should().Be(59.33);
-        await CallAsync(bot.Token, "stopMessageLiveLocation", new { chat_id = bob.UserId, message_id = id });
+        moved.GetProperty("live_period").GetInt32().Should().Be(600, "it still runs");
+        var personSees = (await bob.NextAsync<MessageEdited>(m => m.Message.Id == id)).Message;
+        personSees.Geo!.Lat.Should().Be(59.33);
+        personSees.EditDate.Should().BeNull("a move is not an edit to the server's clients");
+        var stopped = (await CallAsync(bot.Token, "stopMessageLiveLocation", new { chat_id = bob.UserId, message_id = id })).GetProperty("result");
         (await bob.NextAsync<MessageEdited>(m => m.Message.Id == id && m.Message.Geo!.LiveUntil is not null)).Message.Geo!.Long.Should().Be(18.07);
+        stopped.GetProperty("location").GetProperty("live_period").ValueKind.Should().Be(System.Text.Json.JsonValueKind.Null, "Telegram's ended live location has none");
+        stopped.GetProperty("location").GetProperty("heading").ValueKind.Should().Be(System.Text.Json.JsonValueKind.Null);
+        stopped.GetProperty("edit_date").GetInt64().Should().BeGreaterThanOrEqualTo(sent.GetProperty("date").GetInt64(), "a stop is an edit to a bot");
         await FailsAsync(bot.Token, "editMessageLiveLocation", new { chat_id = bob.UserId, message_id = id, latitude = 1.0, longitude = 1.0 },
             HttpStatusCode.BadRequest, GeoErrorNames.MessageEditTimeExpired);
     }
@@ -52,17 +58,21 @@ public sealed partial class BotApiTests
             HttpStatusCode.BadRequest, GeoErrorNames.GeoPointInvalid);
         await FailsAsync(bot.Token, "sendLocation", new { chat_id = bob.UserId, latitude = 5.0, longitude = 1.0, horizontal_accuracy = 1600.0 },
             HttpStatusCode.BadRequest, GeoErrorNames.GeoAccuracyInvalid);
+        await FailsAsync(bot.Token, "sendLocation", new { chat_id = bob.UserId, latitude = 5.0, longitude = 1.0, horizontal_accuracy = 1500.4 },
+            HttpStatusCode.BadRequest, GeoErrorNames.GeoAccuracyInvalid);
+        await FailsAsync(bot.Token, "sendLocation", new { chat_id = bob.UserId, latitude = 5.0, longitude = 1.0, horizontal_accuracy = -0.4 },
+            HttpStatusCode.BadRequest, GeoErrorNames.GeoAccuracyInvalid);
         await FailsAsync(bot.Token, "sendLocation", new { chat_id = bob.UserId, latitude = 5.0, longitude = 1.0, live_period = 30 },
             HttpStatusCode.BadRequest, GeoErrorNames.GeoLivePeriodInvalid);
         await FailsAsync(bot.Token, "sendLocation", new { chat_id = bob.UserId, latitude = 5.0, longitude = 1.0, live_period = 60, heading = 0 },
             HttpStatusCode.BadRequest, GeoErrorNames.GeoHeadingInvalid);
         await FormFailsAsync(bot.Token, "sendLocation", [("chat_id", bob.UserId.ToString()), ("latitude", "NaN"), ("longitude", "1")], null,
             HttpStatusCode.BadRequest, GeoErrorNames.GeoPointInvalid);
-        await FormFailsAsync(bot.Token, "sendLocation", [("chat_id", bob.UserId.ToString()), ("latitude", "48.1"), ("longitude", "11.5")], null,
-            HttpStatusCode.OK, null);
+        await FormFailsAsync(bot.Token, "sendLocation", [("chat_id", bob.UserId.ToString()), ("latitude", "48.1"), ("longitude", "11.5"), ("horizontal_accuracy", "1499.6")],
+            null, HttpStatusCode.OK, null);
 
         (await bob.Client.GetHistoryAsync(Peer.User(bot.Bot.Id))).Where(m => m.Geo is not null).Should().ContainSingle()
-            .Which.Geo.Should().Be(new MessageGeo(48.1, 11.5));
+            .Which.Geo.Should().Be(new MessageGeo(48.1, 11.5, 1500), "within the range, rounded");
     }
 
     [Fact]
@@ -78,6 +88,9 @@ public sealed partial class BotApiTests
 
         var next = first.GetProperty("update_id").GetInt64() + 1;
         var edited = (await CallAsync(bot.Token, "getUpdates", new { offset = next, timeout = 10 })).GetProperty("result").EnumerateArray().Single();
-        edited.GetProperty("edited_message").GetProperty("location").GetProperty("latitude").GetDouble().Should().Be(1.5);
+        var message = edited.GetProperty("edited_message");
+        message.GetProperty("location").GetProperty("latitude").GetDouble().Should().Be(1.5);
+        message.GetProperty("edit_date").GetInt64().Should().Be(
+            (await bob.Client.GetHistoryAsync(Peer.User(bot.Bot.Id))).Single().Geo!.MoveDate!.Value, "a bot's edited_message has its edit date: the move's");
     }
 }

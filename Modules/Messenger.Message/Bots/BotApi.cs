@@ -228,7 +228,8 @@ internal static class BotApi
     }
 
     private static async Task<object> OwnMessageAsync(IServiceProvider services, long bot, ChatMessage message, CancellationToken cancellationToken) =>
-        BotUpdates.ToJson(message, bot, [await BotUserAsync(services, bot, cancellationToken)], services.GetRequiredService<ChatDirectory>());
+        BotUpdates.ToJson(message, bot, [await BotUserAsync(services, bot, cancellationToken)], services.GetRequiredService<ChatDirectory>(),
+            services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds());
 
     private static async Task<User> BotUserAsync(IServiceProvider services, long bot, CancellationToken cancellationToken) =>
         (await services.InvokeAsUserAsync<GetUsersCall, UserList>(bot, new GetUsersCall([bot]), cancellationToken)).Users.Single();
@@ -351,9 +352,10 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
             return null;
         }
 
-        // Telegram's accuracy is a float; ours whole metres. Out of range stays out of range after rounding.
+        // Telegram's accuracy is a float, ours whole metres: the range is checked on the float (1500.4 is out of it, as
+        // is -0.4), and only a value within it is rounded.
         var accuracy = Double("horizontal_accuracy") is { } metres
-            ? double.IsFinite(metres) && Math.Abs(metres) < int.MaxValue ? (int)Math.Round(metres) : throw MessengerError.BadRequest(GeoErrorNames.GeoAccuracyInvalid)
+            ? metres is >= 0 and <= GeoLimits.MaxAccuracyRadius ? (int)Math.Round(metres) : throw MessengerError.BadRequest(GeoErrorNames.GeoAccuracyInvalid)
             : (int?)null;
         return new InputGeo(
             latitude ?? throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "latitude"),
@@ -604,6 +606,7 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
         }
 
         var chats = services.GetRequiredService<ChatDirectory>();
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
         return [.. fetched.Select(f => f switch
         {
             { Press: { } press } => new
@@ -613,12 +616,12 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
                 {
                     id = press.QueryId.ToString(CultureInfo.InvariantCulture),
                     from = users.FirstOrDefault(u => u.Id == press.FromId) is { } from ? ToJson(from) : new { id = press.FromId, username = "", display_name = "", is_bot = false },
-                    message = ToJson(f.Message, bot, users, chats),
+                    message = ToJson(f.Message, bot, users, chats, now),
                     data = press.Data,
                 },
             },
-            { Edited: true } => (object)new { update_id = f.Pts, edited_message = ToJson(f.Message, bot, users, chats) },
-            _ => new { update_id = f.Pts, message = ToJson(f.Message, bot, users, chats) },
+            { Edited: true } => (object)new { update_id = f.Pts, edited_message = ToJson(f.Message, bot, users, chats, now) },
+            _ => new { update_id = f.Pts, message = ToJson(f.Message, bot, users, chats, now) },
         })];
     }
 
@@ -648,7 +651,9 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
             _ => "group",
         };
 
-    public static object ToJson(ChatMessage message, long viewer, IReadOnlyCollection<User> users, ChatDirectory chats)
+    /// <summary>A message as Telegram's Bot API has it, at <paramref name="now"/> (unix seconds: whether a live location
+    /// still runs). Fields a message does not have are null, as everywhere in this API's answers.</summary>
+    public static object ToJson(ChatMessage message, long viewer, IReadOnlyCollection<User> users, ChatDirectory chats, long now)
     {
         var peer = message.PeerFor(viewer);
         var from = users.FirstOrDefault(u => u.Id == message.FromId);
@@ -668,8 +673,9 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
                 ? new
                 {
                     latitude = geo.Lat, longitude = geo.Long, horizontal_accuracy = geo.AccuracyRadius,
-                    // Telegram's live_period is the whole period (0x7FFFFFFF: until stopped); heading only while live.
-                    live_period = geo.LivePeriod, heading = geo.Heading,
+                    // Telegram's live_period is the whole period (0x7FFFFFFF: until stopped); it and the heading only
+                    // while it runs: an ended live location reads as the point it stopped at.
+                    live_period = geo.IsLiveAt(now) ? geo.LivePeriod : null, heading = geo.IsLiveAt(now) ? geo.Heading : null,
                 }
                 : null,
             reply_to_message_id = message.ReplyToId,
@@ -678,9 +684,23 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
             reply_markup = message.ReplyMarkup is { } markup
                 ? new { inline_keyboard = markup.InlineKeyboard.Select(row => row.Select(b => new { text = b.Text, callback_data = b.CallbackData, url = b.Url })) }
                 : null,
-            edit_date = message.EditDate,
+            // A live location's move or stop is an edit to Telegram's bots (an edited_message with an edit_date), though
+            // not to this server's clients (see Location messages): the bots get the moment it last changed.
+            edit_date = LastEdit(message),
             has_media = media is not null,
         };
+    }
+
+    /// <summary>When the message last changed for a bot: its edit, or a live location's last move or its stop (an end
+    /// before the one its period set), whichever is later; null when none of them happened.</summary>
+    private static long? LastEdit(ChatMessage message)
+    {
+        var geo = message.Geo;
+        var stopped = geo is { LivePeriod: { } period, LiveUntil: { } until } && (period == GeoLimits.LiveUntilStopped || until < message.Date + period)
+            ? geo.LiveUntil
+            : null;
+        long?[] changes = [message.EditDate, geo?.MoveDate, stopped];
+        return changes.Max();
     }
 }
 
