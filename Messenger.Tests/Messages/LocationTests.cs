@@ -85,6 +85,20 @@ public sealed class LocationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SendLocation_AsAReply_CarriesTheReply_AndAReplyToAMessageNotSeenFails()
+    {
+        await using var alice = await _host.SignUpAsync("alice_replygeo");
+        await using var bob = await _host.SignUpAsync("bob_replygeo");
+        var question = await bob.SendAsync(alice, "where are you?");
+
+        var answer = await alice.Client.SendLocationAsync(bob.Peer, Berlin, replyToId: question.Message.Id);
+
+        answer.Message.ReplyToId.Should().Be(question.Message.Id);
+        (await bob.Client.GetHistoryAsync(alice.Peer)).First().Should().Match<Messenger.Contracts.Messages.Message>(m => m.ReplyToId == question.Message.Id && m.Geo != null);
+        await ChatTestKit.FailsWith(() => alice.Client.SendLocationAsync(bob.Peer, Berlin, replyToId: 999_999), MessageErrorNames.ReplyToInvalid);
+    }
+
+    [Fact]
     public async Task SendLocation_WhenResentWithTheSameRandomId_ReturnsTheFirstMessage()
     {
         await using var alice = await _host.SignUpAsync("alice_geoagain");

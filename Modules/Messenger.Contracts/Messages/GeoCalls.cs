@@ -9,8 +9,10 @@ namespace Messenger.Contracts.Messages;
 /// may be, 0–<see cref="GeoLimits.MaxAccuracyRadius"/> metres; <see cref="LivePeriod"/> makes it a live location that its
 /// author moves for that many seconds (<see cref="GeoLimits.MinLivePeriod"/>–<see cref="GeoLimits.MaxLivePeriod"/>, or
 /// <see cref="GeoLimits.LiveUntilStopped"/>: until stopped); <see cref="Heading"/> the direction the user moves in,
-/// 1–360 degrees (clockwise from north), for a live location only. Errors: <c>GEO_POINT_INVALID</c>,
-/// <c>GEO_ACCURACY_INVALID</c>, <c>GEO_LIVE_PERIOD_INVALID</c>, <c>GEO_HEADING_INVALID</c>.
+/// 1–360 degrees (clockwise from north), for a live location only. <see cref="AccuracyRadius"/>, <see cref="LivePeriod"/>
+/// and <see cref="Heading"/> are integers on the wire: a float there (a client rounding nothing) fails decoding, 400
+/// <c>ARGS_INVALID</c>; the coordinates take either. Errors: <c>GEO_POINT_INVALID</c>, <c>GEO_ACCURACY_INVALID</c>,
+/// <c>GEO_LIVE_PERIOD_INVALID</c>, <c>GEO_HEADING_INVALID</c>.
 /// </summary>
 [MessagePackObject]
 public sealed record InputGeo(
@@ -50,8 +52,9 @@ public sealed record MessageGeo(
 /// (at <see cref="Geo"/> when given, else where it is); the chat's audience gets <c>edit_message</c> with the message as
 /// it is now. Only while it is live (<see cref="MessageGeo.IsLiveAt"/>). Errors: <c>GEO_POINT_INVALID</c> (neither a point
 /// nor <c>stop</c>, or a point out of range), <c>GEO_ACCURACY_INVALID</c>, <c>GEO_HEADING_INVALID</c>,
-/// <c>GEO_LIVE_PERIOD_INVALID</c>, <c>PEER_ID_INVALID</c>, <c>MESSAGE_ID_INVALID</c> (not a message of the chat the caller
-/// sees), 403 <c>MESSAGE_AUTHOR_REQUIRED</c>, <c>GEO_NOT_LIVE</c> (not a live location), <c>MESSAGE_EDIT_TIME_EXPIRED</c>
+/// <c>GEO_LIVE_PERIOD_INVALID</c>, <c>PEER_ID_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c> (a group the caller is not in: one they
+/// left, or were removed from, whose live locations the server ended then), <c>MESSAGE_ID_INVALID</c> (not a message of
+/// the chat the caller sees), 403 <c>MESSAGE_AUTHOR_REQUIRED</c>, <c>GEO_NOT_LIVE</c> (not a live location), <c>MESSAGE_EDIT_TIME_EXPIRED</c>
 /// (its period is over or it was stopped), <c>MESSAGE_NOT_MODIFIED</c> (the same point, heading and accuracy).</summary>
 [RpcMethod("messages.editLiveLocation")]
 [MessagePackObject]
