@@ -1,3 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Messenger.Message.Storage;
+using Messenger.Kernel.Storage;
+using System.Reflection;
 using Messenger.Client;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Media;
@@ -19,6 +23,31 @@ public sealed class LocationTests : IAsyncLifetime
     public async Task InitializeAsync() => _host = await Groups.GroupTestKit.StartHostAsync();
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Theory]
+    [InlineData(nameof(MessageStore.LocationsFromSql))]
+    [InlineData(nameof(MessageStore.PrivateChatsWithLocationsSql))]
+    public void EndingLiveLocations_ReadsTheSharedMediaIndex_NotEverythingTheUserPosted(string statement)
+    {
+        var sql = (string)typeof(MessageStore).GetField(statement, BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+        using var connection = _host.Services.GetRequiredService<SqliteDatabase>().Open();
+        using var explain = connection.CreateCommand();
+        explain.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        foreach (var name in new[] { "@chat", "@geo", "@user", "@kind" })
+        {
+            explain.Parameters.AddWithValue(name, 1L);
+        }
+
+        using var reader = explain.ExecuteReader();
+        var plan = new List<string>();
+        while (reader.Read())
+        {
+            plan.Add(reader.GetString(3));
+        }
+
+        plan.Should().Contain(step => step.StartsWith("SEARCH m ") && step.EndsWith("USING INDEX IX_message_messages_chat_id_shared_kind_id (chat_id=? AND shared_kind=?)"));
+        plan.Should().NotContain(step => step.StartsWith("SCAN"));
+    }
 
     [Fact]
     public async Task SendLocation_PointAndLive_ReachThePeerLive_AndByDifferenceHistoryDialogsSharedMediaAndSearch()

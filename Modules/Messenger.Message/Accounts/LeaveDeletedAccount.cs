@@ -46,7 +46,7 @@ internal sealed class LeaveDeletedAccount(
         await writer.WriteAsync(scope =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            foreach (var chatId in MessageStore.PrivateChatIdsOf(scope, userId))
+            foreach (var chatId in MessageStore.PrivateChatsWithLocationsOf(scope, userId))
             {
                 LiveLocations.EndAll(scope, changes.Log, chatId, userId, now, ended);
             }

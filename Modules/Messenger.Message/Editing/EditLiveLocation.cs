@@ -99,7 +99,9 @@ internal static class LiveLocations
     }
 
     /// <summary>Ends <paramref name="userId"/>'s live locations still running in the chat, inside the caller's unit
-    /// (before the member leaves it, so that the leaver's own devices learn it too and stop following them).</summary>
+    /// (before the member leaves it, so that in a small group the leaver's own devices learn it too and stop following
+    /// them; a large group's or channel's entry goes to the chat's log, which a former member no longer reads — their
+    /// client stops when its next move is refused).</summary>
     public static void EndAll(WriteScope scope, IUpdateLog log, long chatId, long userId, long now, List<LogAppend> appends)
     {
         foreach (var message in MessageStore.LocationsFrom(scope, chatId, userId))

@@ -402,24 +402,38 @@ internal sealed class MessageStore(SqliteDatabase database)
         return ReadMessages(command).FirstOrDefault();
     }
 
-    /// <summary>The location messages <paramref name="userId"/> posted in the chat and nobody deleted (on the shared-media
-    /// index: the chat's location messages alone are read), for ending the live ones (<see cref="Editing.LiveLocations"/>).</summary>
+    /// <summary>The location messages a user (<c>@user</c>) posted in a chat (<c>@chat</c>) and nobody deleted, from the
+    /// shared-media index, named so the plan cannot drift to the sender's index (which would read everything they ever
+    /// posted there): the chat's location messages alone are read.</summary>
+    internal static readonly string LocationsFromSql =
+        $"SELECT {MessageColumns} FROM message_messages m INDEXED BY IX_message_messages_chat_id_shared_kind_id " +
+        "WHERE m.chat_id = @chat AND m.shared_kind = @geo AND m.from_id = @user AND m.deleted = 0";
+
+    /// <summary>The private chats in a user's (<c>@user</c>) chat list where they posted a location nobody deleted: one
+    /// seek of the shared-media index per dialog, so an account with many chats (a bot's) holds the writer briefly.</summary>
+    internal const string PrivateChatsWithLocationsSql =
+        "SELECT DISTINCT d.chat_id FROM message_dialogs d WHERE d.user_id = @user AND d.peer_kind = @kind AND EXISTS " +
+        "(SELECT 1 FROM message_messages m INDEXED BY IX_message_messages_chat_id_shared_kind_id " +
+        "WHERE m.chat_id = d.chat_id AND m.shared_kind = @geo AND m.from_id = @user AND m.deleted = 0)";
+
+    /// <summary>The location messages <paramref name="userId"/> posted in the chat and nobody deleted, for ending the live
+    /// ones (<see cref="Editing.LiveLocations"/>).</summary>
     public static List<Contracts.Messages.Message> LocationsFrom(WriteScope scope, long chatId, long userId)
     {
-        var command = scope.Command(
-            $"SELECT {MessageColumns} FROM message_messages m WHERE m.chat_id = @chat AND m.shared_kind = @geo AND m.from_id = @user AND m.deleted = 0");
+        var command = scope.Command(LocationsFromSql);
         command.Parameters.AddWithValue("@chat", chatId);
         command.Parameters.AddWithValue("@geo", SharedMedia.NumberOf(SharedMedia.Geo));
         command.Parameters.AddWithValue("@user", userId);
         return ReadMessages(command);
     }
 
-    /// <summary>The private chats in <paramref name="userId"/>'s chat list (their dialogs with users).</summary>
-    public static List<long> PrivateChatIdsOf(WriteScope scope, long userId)
+    /// <summary>The private chats in <paramref name="userId"/>'s chat list where they posted a location.</summary>
+    public static List<long> PrivateChatsWithLocationsOf(WriteScope scope, long userId)
     {
-        var command = scope.Command("SELECT chat_id FROM message_dialogs WHERE user_id = @user AND peer_kind = @kind");
+        var command = scope.Command(PrivateChatsWithLocationsSql);
         command.Parameters.AddWithValue("@user", userId);
         command.Parameters.AddWithValue("@kind", (int)PeerKind.User);
+        command.Parameters.AddWithValue("@geo", SharedMedia.NumberOf(SharedMedia.Geo));
         return [.. command.ReadInt64Column()];
     }
 

@@ -91,6 +91,8 @@ export function LocationDialog({
     setError('');
     try {
       if (!(await sendLocation(chatKey, livePeriod, replyToId, closed.signal))) return;
+      // Closed while the send was on its way: the composer's reply (or a new one since) is not this dialog's to clear.
+      if (closed.signal.aborted) return;
       onSent?.();
       onClose();
     } catch (e) {

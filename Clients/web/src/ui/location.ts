@@ -184,8 +184,9 @@ function schedule(id: number, entry: Tracking, livePeriod: number): void {
     })
     .catch((error: unknown) => {
       // Refused (ended elsewhere, gone, the chat left, signed out): following on would only repeat it. Only a flood
-      // wait, or no answer at all (offline, a server error), is worth another move.
-      if (error instanceof RpcError && error.code >= 400 && error.code < 500 && error.name !== 'FLOOD_WAIT') untrack(id);
+      // wait, a message-id notice the session retries (BAD_MSG_*), or no answer at all (offline, a server error), is worth
+      // another move.
+      if (error instanceof RpcError && error.code >= 400 && error.code < 500 && error.name !== 'FLOOD_WAIT' && !error.name.startsWith('BAD_MSG_')) untrack(id);
       entry.movedAt = Date.now();
     })
     .finally(() => {
