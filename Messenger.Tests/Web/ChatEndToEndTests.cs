@@ -2527,25 +2527,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         var questionId = await question.GetAttributeAsync("data-message-id");
 
         // As a mouse drag would leave it: a selection inside the bubble's text, with the space before it.
-        (await bob.Page.EvaluateAsync<bool>(
-            """
-            ([id, part]) => {
-              const text = document.querySelector(`[data-message-id="${id}"] .bubble__text`);
-              const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
-              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                const at = node.data.indexOf(part);
-                if (at < 0) continue;
-                const range = document.createRange();
-                range.setStart(node, at);
-                range.setEnd(node, at + part.length);
-                getSelection().removeAllRanges();
-                getSelection().addRange(range);
-                return true;
-              }
-              return false;
-            }
-            """,
-            new object[] { questionId!, " the museum at two" })).Should().BeTrue();
+        await SelectInBubbleAsync(bob, questionId!, " the museum at two");
         await question.HoverAsync();
         await question.GetByRole(AriaRole.Button, new() { Name = "Reply", Exact = true }).ClickAsync();
         await Expect(bob.Page.GetByTestId("composer-quote")).ToHaveTextAsync("the museum at two");
@@ -2655,25 +2637,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Expect(actions).Not.ToHaveClassAsync(new Regex("msg__actions--shown"));
 
         // As a long press leaves it: a selection inside the bubble's text. It shows the message's buttons (no hover here).
-        (await bob.Page.EvaluateAsync<bool>(
-            """
-            ([id, part]) => {
-              const text = document.querySelector(`[data-message-id="${id}"] .bubble__text`);
-              const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
-              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                const at = node.data.indexOf(part);
-                if (at < 0) continue;
-                const range = document.createRange();
-                range.setStart(node, at);
-                range.setEnd(node, at + part.length);
-                getSelection().removeAllRanges();
-                getSelection().addRange(range);
-                return true;
-              }
-              return false;
-            }
-            """,
-            new object[] { questionId!, "the station at noon" })).Should().BeTrue();
+        await SelectInBubbleAsync(bob, questionId!, "the station at noon");
         await Expect(actions).ToHaveClassAsync(new Regex("msg__actions--shown"));
         // The tap that reaches the buttons clears the selection on a phone.
         await bob.Page.EvaluateAsync("() => getSelection().removeAllRanges()");
@@ -2691,6 +2655,29 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Expect(bob.Page.GetByTestId("composer-quote")).ToHaveCountAsync(0);
         AssertNoProblems();
     }
+
+    /// <summary>Selects <paramref name="part"/> inside message <paramref name="messageId"/>'s text, as a mouse drag or a
+    /// long press leaves it.</summary>
+    private static async Task SelectInBubbleAsync(BrowserPage page, string messageId, string part) =>
+        (await page.Page.EvaluateAsync<bool>(
+            """
+            ([id, part]) => {
+              const text = document.querySelector(`[data-message-id="${id}"] .bubble__text`);
+              const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const at = node.data.indexOf(part);
+                if (at < 0) continue;
+                const range = document.createRange();
+                range.setStart(node, at);
+                range.setEnd(node, at + part.length);
+                getSelection().removeAllRanges();
+                getSelection().addRange(range);
+                return true;
+              }
+              return false;
+            }
+            """,
+            new object[] { messageId, part })).Should().BeTrue();
 
     /// <summary>A finger's tap at the middle of <paramref name="target"/> (touch events, as a phone sends them).</summary>
     private static async Task TapAsync(BrowserPage page, ILocator target)

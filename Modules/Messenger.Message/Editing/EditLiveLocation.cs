@@ -46,11 +46,7 @@ internal sealed class EditLiveLocationHandler(
         var appends = new List<LogAppend>();
         var edited = await writer.WriteAsync(scope =>
         {
-            var message = MessageStore.FindVisible(scope, me, target.ChatId, call.Id) ?? throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
-            if (message.FromId != me || message.Action is not null)
-            {
-                throw MessengerError.Forbidden(MessageErrorNames.MessageAuthorRequired);
-            }
+            var message = MessageStore.FindOwn(scope, me, target.ChatId, call.Id);
 
             if (message.Geo is not { LivePeriod: not null } geo)
             {

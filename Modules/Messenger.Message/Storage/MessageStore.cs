@@ -3,6 +3,7 @@ using Messenger.Contracts.Groups;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Wire;
+using Messenger.Kernel.Errors;
 using Messenger.Kernel.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -392,6 +393,17 @@ internal sealed class MessageStore(SqliteDatabase database)
         using var command = connection.CreateCommand();
         command.CommandText = VisibleById;
         return ReadVisible(command, userId, chatId, messageId);
+    }
+
+    /// <summary>A message <paramref name="userId"/> wrote and sees, for its author to change (an edit, a live location's
+    /// move, a bot's buttons): <c>MESSAGE_ID_INVALID</c> when it is not one they see there, 403
+    /// <c>MESSAGE_AUTHOR_REQUIRED</c> when someone else wrote it or it is a service message.</summary>
+    public static Contracts.Messages.Message FindOwn(WriteScope scope, long userId, long chatId, long messageId)
+    {
+        var message = FindVisible(scope, userId, chatId, messageId) ?? throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
+        return message.FromId == userId && message.Action is null
+            ? message
+            : throw MessengerError.Forbidden(MessageErrorNames.MessageAuthorRequired);
     }
 
     private static Contracts.Messages.Message? ReadVisible(SqliteCommand command, long userId, long chatId, long messageId)
