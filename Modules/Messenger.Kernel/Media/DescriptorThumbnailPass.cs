@@ -326,7 +326,7 @@ public abstract class DescriptorThumbnailPass(
     {
         try
         {
-            return WireSerializer.Deserialize<MessageMedia>(bytes) is { Kind: MediaKinds.Photo, Thumb: null } media ? media : null;
+            return WireSerializer.Deserialize<MessageMedia>(bytes) is var media && LacksThumbnail(media) ? media : null;
         }
         catch (MessagePackSerializationException)
         {

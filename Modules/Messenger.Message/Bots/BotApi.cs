@@ -395,13 +395,6 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
             : null;
     }
 
-    /// <summary>What the message answers: <c>reply_to_message_id</c>, or Telegram's <c>reply_parameters</c>
-    /// (<c>{message_id, chat_id?, quote?, quote_position?, allow_sending_without_reply?}</c>, an object in a JSON body or
-    /// its JSON text in a form or query), which may also quote part of that message (the position 0 when not given: the
-    /// server then takes the first place the quote stands). Both at once must name the same message; a
-    /// <c>chat_id</c> must be the chat sent to (<paramref name="chat"/>), since a reply to another chat's message is not
-    /// kept here. <c>allow_sending_without_reply</c> (in the parameters, or beside them as Telegram's older form)
-    /// sends a plain message when the replied one is gone.</summary>
     /// <summary>A <c>chat_id</c> inside a JSON object: a number, or (as Telegram takes it) a string of one; a
     /// <c>@username</c> is not looked up.</summary>
     private static long? ChatIdOf(JsonElement value) => value.ValueKind switch
@@ -411,6 +404,13 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
         _ => null,
     };
 
+    /// <summary>What the message answers: <c>reply_to_message_id</c>, or Telegram's <c>reply_parameters</c>
+    /// (<c>{message_id, chat_id?, quote?, quote_position?, allow_sending_without_reply?}</c>, an object in a JSON body or
+    /// its JSON text in a form or query), which may also quote part of that message (the position 0 when not given: the
+    /// server then takes the first place the quote stands). Both at once must name the same message; a
+    /// <c>chat_id</c> must be the chat sent to (<paramref name="chat"/>), since a reply to another chat's message is not
+    /// kept here. <c>allow_sending_without_reply</c> (in the parameters, or beside them as Telegram's older form)
+    /// sends a plain message when the replied one is gone.</summary>
     public BotReply Reply(Peer chat)
     {
         var plain = Long("reply_to_message_id");
