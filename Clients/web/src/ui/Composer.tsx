@@ -15,6 +15,7 @@ import { canRecord, startRecording, type Recording } from './voice';
 import { VoiceRecorder } from './VoiceRecorder';
 import { myPermissions, slowModeLeft } from './permissions';
 import { periodText } from './peers';
+import { useDismiss } from './dismiss';
 
 interface ComposerProps {
   chatKey: string;
@@ -383,32 +384,24 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
 
 const LONG_PRESS_MS = 500;
 
-/** The Send button's menu, while open: focus on its first item, arrows move between items, Escape or a press outside closes it. */
+/**
+ * The Send button's menu, while open: focus on its first item, arrows move between items, Escape or a press outside
+ * closes it (through useDismiss, whose listeners are set before the next frame, so an early Escape is not lost).
+ */
 function useSendMenu(open: boolean, close: () => void) {
-  const menu = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  const menu = useDismiss<HTMLDivElement>(open, close);
+  useLayoutEffect(() => {
     if (!open) return;
     menu.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
-    const outside = (e: PointerEvent) => {
-      if (!menu.current?.contains(e.target as Node)) close();
-    };
-    const keys = (e: KeyboardEvent) => {
+    const arrows = (e: KeyboardEvent) => {
+      if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
       const items = Array.from(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? []);
       const at = items.indexOf(document.activeElement as HTMLElement);
-      if (e.key === 'Escape') close();
-      else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-        e.preventDefault();
-        items[(at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
-      }
+      e.preventDefault();
+      items[(at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
     };
-    // Registered after the press that opened the menu has ended, so that press does not close it again.
-    const timer = setTimeout(() => document.addEventListener('pointerdown', outside));
-    document.addEventListener('keydown', keys);
-    return () => {
-      clearTimeout(timer);
-      document.removeEventListener('pointerdown', outside);
-      document.removeEventListener('keydown', keys);
-    };
+    document.addEventListener('keydown', arrows);
+    return () => document.removeEventListener('keydown', arrows);
   }, [open]);
   return menu;
 }

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import { Icon } from './Icon';
 
 interface ModalProps {
@@ -12,7 +12,9 @@ interface ModalProps {
 /** A dialog over the app: Escape or the backdrop closes it, focus moves into it and back out after. */
 export function Modal({ title, onClose, children, wide }: ModalProps) {
   const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  // A layout effect: a plain one waits for the next frame, which a tab in the background may not paint for a while, and
+  // an Escape pressed meanwhile would be lost.
+  useLayoutEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
     box.current?.querySelector<HTMLElement>('input, textarea, select, button:not(.modal__close)')?.focus();
     const onKey = (event: KeyboardEvent) => {
