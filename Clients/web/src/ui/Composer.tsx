@@ -16,6 +16,7 @@ import { VoiceRecorder } from './VoiceRecorder';
 import { myPermissions, slowModeLeft } from './permissions';
 import { periodText } from './peers';
 import { useDismiss } from './dismiss';
+import { applyFormatShortcut } from './formatShortcuts';
 
 interface ComposerProps {
   chatKey: string;
@@ -28,7 +29,8 @@ interface ComposerProps {
   onEditLast: () => void;
 }
 
-/** The message box: Enter sends, Shift+Enter breaks the line; the draft is kept per chat across reloads. */
+/** The message box: Enter sends, Shift+Enter breaks the line, Ctrl/Cmd+B, I, K, Shift+X, Shift+P format the selection
+ * (formatShortcuts.ts); the draft is kept per chat across reloads. */
 export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEditLast }: ComposerProps) {
   const [text, setText] = useState(() => loadDraft(chatKey));
   const [error, setError] = useState('');
@@ -125,6 +127,7 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
+    if (box.current && applyFormatShortcut(event, box.current, change)) return;
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       void submit();

@@ -29,6 +29,8 @@ export const ESCAPABLE = '\\*_~|`[]@';
 const TRAILING = /[.,;:!?'"»”’]+$/;
 /** Where a bare address ends: a space, characters that never stand in one unencoded, and the markers' own. */
 const URL_STOP = /[\s<>"`*|[\]]/;
+/** Where a [link](…)'s address ends without its `)`: it is no address. */
+const LINK_STOP = /[\s<>"`[\]]/;
 const WORD = /\w/;
 const SPACE = /\s/;
 const LANGUAGE_LINE = /^[a-z0-9+#-]*\n/;
@@ -181,7 +183,7 @@ function linkTarget(text: string, at: number): { href: string; end: number } | n
     else if (c === ')' && depth-- === 0) {
       const href = text.slice(at + 1, j);
       return safeHref(href) ? { href, end: j + 1 } : null;
-    } else if (URL_STOP.test(c)) return null;
+    } else if (LINK_STOP.test(c)) return null;
   }
   return null;
 }
