@@ -146,6 +146,9 @@ describe('message formatting', () => {
       '(' .repeat(n) + '[x](https://x.org/' + '('.repeat(n),
       '```' + 'a'.repeat(n),
       '__@' + 'a_'.repeat(n / 2),
+      'https://x' + ')'.repeat(n),
+      'https://x' + '.'.repeat(n) + 'a',
+      'https://x' + '._'.repeat(n / 2),
     ];
     const started = performance.now();
     for (const input of inputs) plainText(input);

@@ -26,7 +26,7 @@ export const SPOILER_PREVIEW = '▒▒▒';
 const MARKERS: Record<string, Style> = { '**': 'bold', __: 'italic', '~~': 'strike', '||': 'spoiler' };
 /** Characters a backslash shows as they are: the markers' and itself. Before anything else it is a plain backslash. */
 export const ESCAPABLE = '\\*_~|`[]@';
-const TRAILING = /[.,;:!?'"»”’]+$/;
+const TRAILING = `.,;:!?'"»”’`;
 /** Where a bare address ends: a space, characters that never stand in one unencoded, and the markers' own. */
 const URL_STOP = /[\s<>"`*|[\]]/;
 /** Where a [link](…)'s address ends without its `)`: it is no address. */
@@ -200,15 +200,20 @@ export function safeHref(href: string): boolean {
 }
 
 /** Punctuation that ends a sentence is not part of the address, nor a closing parenthesis it did not open, nor the
- * markers of a span it stands at the end of (`__https://x.org__`). */
+ * markers of a span it stands at the end of (`__https://x.org__`). Counts kept as it goes: a run of `)` costs its length. */
 function trimUrl(url: string): string {
-  let trimmed = url;
+  let end = url.length;
+  const opens = count(url, '(');
+  let closes = count(url, ')');
   for (;;) {
-    const before = trimmed;
-    trimmed = trimmed.replace(TRAILING, '');
-    if (trimmed.endsWith(')') && count(trimmed, '(') < count(trimmed, ')')) trimmed = trimmed.slice(0, -1);
-    if (trimmed.endsWith('__') || trimmed.endsWith('~~')) trimmed = trimmed.slice(0, -2);
-    if (trimmed === before) return trimmed;
+    const before = end;
+    while (end > 0 && TRAILING.includes(url[end - 1])) end--;
+    if (end > 0 && url[end - 1] === ')' && opens < closes) {
+      end--;
+      closes--;
+    }
+    if (end >= 2 && url[end - 1] === url[end - 2] && (url[end - 1] === '_' || url[end - 1] === '~')) end -= 2;
+    if (end === before) return url.slice(0, end);
   }
 }
 
