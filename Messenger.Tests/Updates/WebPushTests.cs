@@ -84,6 +84,34 @@ public sealed class WebPushTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADeviceWithoutAConnection_WhenTheMessageHasFormatting_GetsItsWordsWithoutMarkers_AndNeverASpoilersText()
+    {
+        await using var host = await StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_spoil");
+        var bob = await host.SignUpAsync("bob_spoil");
+        using var browser = await SubscribeAsync(bob);
+        await DisconnectAsync(host, bob);
+
+        await alice.SendAsync(bob, "**Ending:** ||the __butler__ did it|| — [details](https://example.org/x)\*");
+        var request = await _push.NextAsync();
+
+        using var payload = JsonDocument.Parse(browser.Decrypt(request.Body));
+        var body = payload.RootElement.GetProperty("body").GetString();
+        body.Should().Be("Ending: ▒▒▒ — details*");
+        body.Should().NotContain("butler");
+    }
+
+    [Fact]
+    public void Preview_OfFormattedText_HidesSpoilers_AndKeepsTheWordsOfTheRest()
+    {
+        var message = new Messenger.Contracts.Messages.Message(1, 2, Peer.User(3), 0, "", null, null, null, null);
+
+        PushOutbox.Preview(message with { Text = "||secret||" }).Should().Be("▒▒▒");
+        PushOutbox.Preview(message with { Text = "run `npm ci`\n```sh\nnpm test\n```\n~~not~~ \\|\\|this\\|\\|" }).Should().Be("run npm ci npm test not ||this||");
+        PushOutbox.Preview(message with { Text = "||" + new string('x', 300) + "||" }).Should().Be("▒▒▒");
+    }
+
+    [Fact]
     public void Preview_OfALocation_SaysLocation_OrLiveLocation_WhereItsTextIsEmpty()
     {
         var message = new Messenger.Contracts.Messages.Message(1, 2, Peer.User(3), 0, "", null, null, null, null) { Geo = new MessageGeo(52.52, 13.4) };

@@ -88,6 +88,13 @@ public static class BotErrorNames
     /// <summary><c>answerCallbackQuery</c> for a press that is not the bot's, already answered, or past its 10 s.</summary>
     public const string QueryIdInvalid = "QUERY_ID_INVALID";
 
+    /// <summary>400 over the Bot HTTP API: a text's <c>parse_mode</c> markup or its <c>entities</c> cannot be read
+    /// (described in Telegram's words, "Bad Request: can't parse entities: …").</summary>
+    public const string EntitiesInvalid = "ENTITIES_INVALID";
+
+    /// <summary>400 over the Bot HTTP API: a <c>parse_mode</c> other than HTML, MarkdownV2 or Markdown.</summary>
+    public const string ParseModeInvalid = "PARSE_MODE_INVALID";
+
     public const string BotOnly = "BOT_ONLY";
     public const string BotCommandInvalid = "BOT_COMMAND_INVALID";
 }

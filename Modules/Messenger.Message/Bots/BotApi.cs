@@ -30,7 +30,7 @@ namespace Messenger.Message.Bots;
 /// The Bot HTTP API, <c>/bot/&lt;token&gt;/&lt;method&gt;</c> (GET with a query string, or POST with JSON): a program
 /// speaks as its bot without the encrypted protocol. <c>getMe</c>; <c>getUpdates</c> (offset, limit, timeout: long
 /// polling over the bot's own update log, so nothing sent to it while it was away is lost); <c>sendMessage</c>
-/// (chat_id, text, reply_to_message_id, disable_notification; <c>Idempotency-Key</c> sends once), <c>editMessageText</c>, <c>deleteMessage</c>
+/// (chat_id, text, parse_mode or entities (<see cref="BotText"/>), reply_to_message_id, disable_notification; <c>Idempotency-Key</c> sends once), <c>editMessageText</c>, <c>deleteMessage</c>
 /// (its own messages, for everyone), <c>sendChatAction</c> (typing), <c>sendLocation</c>, <c>editMessageLiveLocation</c> and
 /// <c>stopMessageLiveLocation</c>. Each method runs the protocol's own call as
 /// the bot (<see cref="RpcRegistration.InvokeAsUserAsync"/>): the same rules, limits and errors as for a person.
@@ -105,8 +105,15 @@ internal static class BotApi
     public static Task AnswerErrorAsync(HttpContext http, MessengerError error, CancellationToken cancellationToken)
     {
         HttpPlumbing.SetStatus(http.Response, error);
+        // Bad formatting is told in Telegram's words (bots look for "can't parse entities"), with what is wrong.
+        var description = error.Name switch
+        {
+            BotErrorNames.EntitiesInvalid => "Bad Request: can't parse entities: " + error.Message,
+            BotErrorNames.ParseModeInvalid => "Bad Request: unsupported parse_mode",
+            _ => error.Name,
+        };
         return http.Response.WriteAsJsonAsync(
-            new { ok = false, error_code = http.Response.StatusCode, description = error.Name, retry_after = error.RetryAfterSeconds }, cancellationToken);
+            new { ok = false, error_code = http.Response.StatusCode, description, retry_after = error.RetryAfterSeconds }, cancellationToken);
     }
 
     /// <summary>A method name as the log shows it: the client wrote it, so only short plain names go in as they are.</summary>
@@ -115,7 +122,7 @@ internal static class BotApi
     private static async Task<object> SendMessageAsync(IServiceProvider services, long bot, BotRequest request, HttpRequest http, CancellationToken cancellationToken)
     {
         var chat = request.Chat();
-        var (text, markup, silent) = (request.Required("text"), request.Markup("reply_markup"), request.DisableNotification());
+        var (text, markup, silent) = (BotText.Read(request, "text", "entities", required: true), request.Markup("reply_markup"), request.DisableNotification());
         var randomId = RandomIdOf(http);
         var sent = await SendReplyingAsync(services, bot, request.Reply(chat),
             (replyToId, quote) => new SendMessageCall(chat, randomId, text, replyToId, ReplyMarkup: markup, Silent: silent, Quote: quote), cancellationToken);
@@ -192,7 +199,7 @@ internal static class BotApi
     private static async Task<object> EditMessageTextAsync(IServiceProvider services, long bot, BotRequest request, CancellationToken cancellationToken)
     {
         var edited = await services.InvokeAsUserAsync<EditMessageCall, SentMessage>(
-            bot, new EditMessageCall(request.Chat(), request.MessageId(), request.Required("text")), cancellationToken);
+            bot, new EditMessageCall(request.Chat(), request.MessageId(), BotText.Read(request, "text", "entities", required: true)), cancellationToken);
         return await OwnMessageAsync(services, bot, edited.Message, cancellationToken);
     }
 
@@ -463,7 +470,7 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
         };
 
     /// <summary>A field that holds JSON: as it is in a JSON body, parsed from its text in a form or query; null when absent.</summary>
-    private JsonElement? Json(string name)
+    public JsonElement? Json(string name)
     {
         if (body is { } json)
         {
@@ -658,15 +665,19 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
         var peer = message.PeerFor(viewer);
         var from = users.FirstOrDefault(u => u.Id == message.FromId);
         var media = message.Media;
+        var (text, entities) = BotText.ForBot(message.Text);
         return new
         {
             message_id = message.Id,
             from = from is null ? new { id = message.FromId, username = "", display_name = "", is_bot = false } : ToJson(from),
             chat = new { id = peer.Kind == PeerKind.User ? peer.Id : -peer.Id, type = ChatType(peer, chats) },
             date = message.Date,
-            // As Telegram's: a file's message has a caption (possibly empty) instead of a text, a location neither.
-            text = media is null && message.Geo is null ? message.Text : null,
-            caption = media is null ? null : message.Text,
+            // As Telegram's: a file's message has a caption (possibly empty) instead of a text, a location neither; the
+            // markup is taken out of them into entities.
+            text = media is null && message.Geo is null ? text : null,
+            entities = media is null && message.Geo is null ? entities : null,
+            caption = media is null ? null : text,
+            caption_entities = media is null ? null : entities,
             photo = media is { Kind: MediaKinds.Photo } ? new[] { new { file_id = BotFiles.FileIdOf(media), width = media.Width, height = media.Height, file_size = media.Size } } : null,
             document = media is { Kind: not MediaKinds.Photo } ? new { file_id = BotFiles.FileIdOf(media), file_name = media.Name, mime_type = media.MimeType, file_size = media.Size } : null,
             location = message.Geo is { } geo

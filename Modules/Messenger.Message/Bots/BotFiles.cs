@@ -14,7 +14,7 @@ namespace Messenger.Message.Bots;
 
 /// <summary>
 /// Files over the Bot HTTP API. <c>sendDocument</c> / <c>sendPhoto</c> take a multipart form (<c>chat_id</c>,
-/// <c>caption</c>, <c>reply_to_message_id</c> or <c>reply_parameters</c> (as <c>sendMessage</c> takes them, quote and
+/// <c>caption</c> (with <c>parse_mode</c> or <c>caption_entities</c>), <c>reply_to_message_id</c> or <c>reply_parameters</c> (as <c>sendMessage</c> takes them, quote and
 /// <c>allow_sending_without_reply</c> too), <c>disable_notification</c>, and the file as field <c>document</c> / <c>photo</c>, at most
 /// <see cref="BotLimits.MaxUploadBytes"/>) and post it as the protocol does: <c>upload.saveFilePart</c> part by part, then
 /// <c>messages.send</c> with the upload (after <c>messages.setTyping(upload)</c>, which shows it and checks the chat), all as the bot (so quotas, deduplication, reference counts and rights are a
@@ -36,7 +36,7 @@ internal static class BotFiles
     {
         var peer = request.Chat();
         var silent = request.DisableNotification();
-        var caption = request.String("caption") ?? "";
+        var caption = BotText.Read(request, "caption", "caption_entities", required: false);
         var reply = request.Reply(peer);
         var file = request.File(field);
         if (file.Length > BotLimits.MaxUploadBytes)

@@ -183,10 +183,11 @@ internal sealed class PushOutbox(
         });
     }
 
-    /// <summary>What a notification says of the message: its text (cut to <see cref="MaxBodyCharacters"/>), else what it carries.</summary>
+    /// <summary>What a notification says of the message: its text in one line, its markup taken away and a spoiler's words
+    /// hidden (<see cref="MessageMarkup.Preview"/>, cut to <see cref="MaxBodyCharacters"/>), else what it carries.</summary>
     public static string Preview(Contracts.Messages.Message message)
     {
-        var text = message.Text.Trim();
+        var text = MessageMarkup.Preview(message.Text);
         if (text.Length == 0)
         {
             text = message switch
