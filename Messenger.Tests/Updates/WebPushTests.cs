@@ -92,7 +92,7 @@ public sealed class WebPushTests : IAsyncLifetime
         using var browser = await SubscribeAsync(bob);
         await DisconnectAsync(host, bob);
 
-        await alice.SendAsync(bob, "**Ending:** ||the __butler__ did it|| — [details](https://example.org/x)\*");
+        await alice.SendAsync(bob, "**Ending:** ||the __butler__ did it|| — [details](https://example.org/x)\\*");
         var request = await _push.NextAsync();
 
         using var payload = JsonDocument.Parse(browser.Decrypt(request.Body));

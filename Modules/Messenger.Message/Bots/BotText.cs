@@ -75,8 +75,8 @@ internal static class BotText
         {
             if (item.ValueKind != JsonValueKind.Object
                 || !item.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String
-                || !item.TryGetProperty("offset", out var offset) || !offset.TryGetInt32(out var at)
-                || !item.TryGetProperty("length", out var length) || !length.TryGetInt32(out var count))
+                || !item.TryGetProperty("offset", out var offset) || offset.ValueKind != JsonValueKind.Number || !offset.TryGetInt32(out var at)
+                || !item.TryGetProperty("length", out var length) || length.ValueKind != JsonValueKind.Number || !length.TryGetInt32(out var count))
             {
                 throw new FormatException($"entity {index} must be an object with a string type and whole-number offset and length");
             }
