@@ -58,6 +58,26 @@ public static partial class MessageMethods
     public static Task<AffectedMessages> SaveDraftAsync(this MessengerClient client, Peer peer, string text, long? replyToId, CancellationToken cancellationToken) =>
         SaveDraftAsync(client, peer, text, replyToId, quote: null, cancellationToken);
 
+    /// <summary>The signature before <c>topicId</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<SentMessage> SendMessageAsync(
+        this MessengerClient client, Peer peer, string text, long? replyToId, long? randomId, bool silent, ReplyQuote? quote, CancellationToken cancellationToken) =>
+        SendMessageAsync(client, peer, text, replyToId, randomId, silent, quote, topicId: null, cancellationToken);
+
+    /// <summary>The signature before <c>topicId</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<ScheduledMessage> ScheduleMessageAsync(
+        this MessengerClient client, Peer peer, string text, DateTimeOffset date, long? replyToId, long? randomId, InputMedia? media, bool silent,
+        ReplyQuote? quote, CancellationToken cancellationToken) =>
+        ScheduleMessageAsync(client, peer, text, date, replyToId, randomId, media, silent, quote, topicId: null, cancellationToken);
+
+    /// <summary>The signature before <c>topicId</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<SentMessage> SendPollAsync(
+        this MessengerClient client, Peer peer, string question, string[] options, bool multipleChoice, bool publicVoters, long? replyToId,
+        long? randomId, bool silent, ReplyQuote? quote, CancellationToken cancellationToken) =>
+        SendPollAsync(client, peer, question, options, multipleChoice, publicVoters, replyToId, randomId, silent, quote, topicId: null, cancellationToken);
+
     /// <summary>The signature from before pinned lists (it unpins the newest pinned message); see the current overload.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static Task<PinResult> UnpinMessageAsync(this MessengerClient client, Peer peer, CancellationToken cancellationToken) =>
@@ -77,13 +97,25 @@ public static partial class MediaMethods
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static Task<SentMessage> SendMediaAsync(
         this MessengerClient client, Peer peer, InputMedia media, string caption, long? randomId, CancellationToken cancellationToken) =>
-        SendMediaAsync(client, peer, media, caption, randomId, silent: false, cancellationToken);
+        SendMediaAsync(client, peer, media, caption, randomId, silent: false, topicId: null, cancellationToken);
+
+    /// <summary>The signature before <c>topicId</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<SentMessage> SendMediaAsync(
+        this MessengerClient client, Peer peer, InputMedia media, string caption, long? randomId, bool silent, CancellationToken cancellationToken) =>
+        SendMediaAsync(client, peer, media, caption, randomId, silent, topicId: null, cancellationToken);
 
     /// <summary>The signature before <c>silent</c>; see the current overload.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static Task<ForwardedMessages> ForwardMessagesAsync(
         this MessengerClient client, Peer fromPeer, long[] ids, Peer toPeer, CancellationToken cancellationToken) =>
-        ForwardMessagesAsync(client, fromPeer, ids, toPeer, silent: false, cancellationToken);
+        ForwardMessagesAsync(client, fromPeer, ids, toPeer, silent: false, topicId: null, cancellationToken);
+
+    /// <summary>The signature before <c>topicId</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<ForwardedMessages> ForwardMessagesAsync(
+        this MessengerClient client, Peer fromPeer, long[] ids, Peer toPeer, bool silent, CancellationToken cancellationToken) =>
+        ForwardMessagesAsync(client, fromPeer, ids, toPeer, silent, topicId: null, cancellationToken);
 }
 
 public static partial class GroupMethods

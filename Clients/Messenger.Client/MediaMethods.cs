@@ -166,24 +166,26 @@ public static partial class MediaMethods
     }
 
     /// <summary>Sends a message carrying an uploaded file, with an optional caption (≤ 1024 characters); <paramref name="silent"/>
-    /// sends it without sound.</summary>
+    /// sends it without sound; <paramref name="topicId"/>: the forum topic it goes to.</summary>
     public static async Task<SentMessage> SendMediaAsync(
         this MessengerClient client, Peer peer, InputMedia media, string caption = "", long? randomId = null, bool silent = false,
-        CancellationToken cancellationToken = default)
+        long? topicId = null, CancellationToken cancellationToken = default)
     {
         var sent = await client.CallAsync(
-            new SendMessageCall(peer, randomId ?? Random.Shared.NextInt64(1, long.MaxValue), caption, null, media, Silent: silent), cancellationToken);
+            new SendMessageCall(peer, randomId ?? Random.Shared.NextInt64(1, long.MaxValue), caption, null, media, Silent: silent, TopicId: topicId),
+            cancellationToken);
         client.Events.Observe(sent, edited: false);
         return sent;
     }
 
     /// <summary>Forwards messages of <paramref name="fromPeer"/> to <paramref name="toPeer"/> (media by reference);
-    /// <paramref name="silent"/> posts the copies without sound.</summary>
+    /// <paramref name="silent"/> posts the copies without sound; <paramref name="topicId"/>: the forum topic of
+    /// <paramref name="toPeer"/> they go to.</summary>
     public static async Task<ForwardedMessages> ForwardMessagesAsync(
-        this MessengerClient client, Peer fromPeer, long[] ids, Peer toPeer, bool silent = false, CancellationToken cancellationToken = default)
+        this MessengerClient client, Peer fromPeer, long[] ids, Peer toPeer, bool silent = false, long? topicId = null, CancellationToken cancellationToken = default)
     {
         var randomIds = ids.Select(_ => Random.Shared.NextInt64(1, long.MaxValue)).ToArray();
-        var forwarded = await client.CallAsync(new ForwardMessagesCall(fromPeer, ids, toPeer, randomIds, silent), cancellationToken);
+        var forwarded = await client.CallAsync(new ForwardMessagesCall(fromPeer, ids, toPeer, randomIds, silent, topicId), cancellationToken);
         client.Events.Observe(new AffectedMessages(forwarded.Pts, forwarded.PtsCount));
         return forwarded;
     }

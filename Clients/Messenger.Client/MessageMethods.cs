@@ -16,12 +16,14 @@ public static partial class MessageMethods
     /// <summary>Sends a text message; a random non-zero <paramref name="randomId"/> is chosen when none is given (pass the same one to retry safely).
     /// <paramref name="silent"/> sends it without sound: the recipients get it as usual, notified quietly (<see cref="Message.Silent"/>).
     /// <paramref name="quote"/> (with <paramref name="replyToId"/>) quotes part of the replied message's text: the message
-    /// carries it as the server checked it (<see cref="Message.ReplyQuote"/>, its offset corrected when the text stands elsewhere).</summary>
+    /// carries it as the server checked it (<see cref="Message.ReplyQuote"/>, its offset corrected when the text stands elsewhere).
+    /// <paramref name="topicId"/>: the forum topic it goes to (0 or none: General; a reply goes to its replied message's).</summary>
     public static async Task<SentMessage> SendMessageAsync(
         this MessengerClient client, Peer peer, string text, long? replyToId = null, long? randomId = null, bool silent = false,
-        ReplyQuote? quote = null, CancellationToken cancellationToken = default)
+        ReplyQuote? quote = null, long? topicId = null, CancellationToken cancellationToken = default)
     {
-        var sent = await client.CallAsync(new SendMessageCall(peer, randomId ?? NewRandomId(), text, replyToId, Silent: silent, Quote: quote), cancellationToken);
+        var sent = await client.CallAsync(
+            new SendMessageCall(peer, randomId ?? NewRandomId(), text, replyToId, Silent: silent, Quote: quote, TopicId: topicId), cancellationToken);
         client.Events.Observe(sent, edited: false);
         return sent;
     }
@@ -29,11 +31,12 @@ public static partial class MessageMethods
     /// <summary>Keeps a message to be sent at <paramref name="date"/> (it reaches the chat then, as a normal send): text,
     /// or a file uploaded before (<paramref name="media"/>, see <c>UploadFileAsync</c>) with <paramref name="text"/> as its
     /// caption; a random non-zero <paramref name="randomId"/> is chosen when none is given. <paramref name="silent"/>: it goes
-    /// out without sound. <paramref name="quote"/>: part of the replied message it quotes, checked now.</summary>
+    /// out without sound. <paramref name="quote"/>: part of the replied message it quotes, checked now. <paramref name="topicId"/>:
+    /// the forum topic it goes to.</summary>
     public static Task<ScheduledMessage> ScheduleMessageAsync(
         this MessengerClient client, Peer peer, string text, DateTimeOffset date, long? replyToId = null, long? randomId = null,
-        Contracts.Media.InputMedia? media = null, bool silent = false, ReplyQuote? quote = null, CancellationToken cancellationToken = default) =>
-        client.CallAsync(new SendScheduledCall(peer, randomId ?? NewRandomId(), text, date.ToUnixTimeSeconds(), replyToId, media, silent, quote), cancellationToken);
+        Contracts.Media.InputMedia? media = null, bool silent = false, ReplyQuote? quote = null, long? topicId = null, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new SendScheduledCall(peer, randomId ?? NewRandomId(), text, date.ToUnixTimeSeconds(), replyToId, media, silent, quote, topicId), cancellationToken);
 
     /// <summary>The user's messages waiting to be sent in the chat, soonest first.</summary>
     public static async Task<ScheduledMessage[]> GetScheduledAsync(this MessengerClient client, Peer peer, CancellationToken cancellationToken = default) =>
@@ -179,11 +182,12 @@ public static partial class MessageMethods
     /// <summary>Posts a poll (question and 2–10 options; <paramref name="multipleChoice"/> lets a voter pick several,
     /// <paramref name="publicVoters"/> lets the chat see who chose what); a random non-zero <paramref name="randomId"/> is
     /// chosen when none is given; <paramref name="silent"/> posts it without sound; <paramref name="quote"/> quotes part of
-    /// the replied message.</summary>
+    /// the replied message; <paramref name="topicId"/>: the forum topic it goes to.</summary>
     public static Task<SentMessage> SendPollAsync(
         this MessengerClient client, Peer peer, string question, string[] options, bool multipleChoice = false, bool publicVoters = false,
-        long? replyToId = null, long? randomId = null, bool silent = false, ReplyQuote? quote = null, CancellationToken cancellationToken = default) =>
-        PostPollAsync(client, peer, new Poll(question, options, multipleChoice, publicVoters), replyToId, randomId, silent, cancellationToken, quote);
+        long? replyToId = null, long? randomId = null, bool silent = false, ReplyQuote? quote = null, long? topicId = null,
+        CancellationToken cancellationToken = default) =>
+        PostPollAsync(client, peer, new Poll(question, options, multipleChoice, publicVoters), replyToId, randomId, silent, cancellationToken, quote, topicId);
 
     /// <summary>Posts a quiz: one right answer (<paramref name="correctOption"/>, an index of <paramref name="options"/>) and
     /// an optional explanation; readers learn both once they answer (their answer is final).</summary>
@@ -194,9 +198,10 @@ public static partial class MessageMethods
             cancellationToken);
 
     private static async Task<SentMessage> PostPollAsync(
-        MessengerClient client, Peer peer, Poll poll, long? replyToId, long? randomId, bool silent, CancellationToken cancellationToken, ReplyQuote? quote = null)
+        MessengerClient client, Peer peer, Poll poll, long? replyToId, long? randomId, bool silent, CancellationToken cancellationToken, ReplyQuote? quote = null,
+        long? topicId = null)
     {
-        var sent = await client.CallAsync(new SendPollCall(peer, randomId ?? NewRandomId(), poll, replyToId, silent, quote), cancellationToken);
+        var sent = await client.CallAsync(new SendPollCall(peer, randomId ?? NewRandomId(), poll, replyToId, silent, quote, topicId), cancellationToken);
         client.Events.Observe(sent, edited: false);
         return sent;
     }

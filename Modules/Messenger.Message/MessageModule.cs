@@ -44,6 +44,7 @@ public static class MessageModule
         services.AddSingleton<MessageStore>();
         services.AddSingleton<GroupStore>();
         services.AddSingleton<SearchStore>();
+        services.AddSingleton<Topics.TopicStore>();
         services.AddSingleton<ChatDirectory>();
         services.AddSingleton<Chats.Chats>();
         services.AddSingleton<GroupChanges>();
@@ -141,6 +142,11 @@ public static class MessageModule
         services.AddRpcMethod<EditPhotoCall, ChatChanged>();
         services.AddRpcMethod<EditAboutCall, ChatChanged>();
         services.AddRpcMethod<EditPermissionsCall, ChatChanged>();
+        services.AddRpcMethod<ToggleForumCall, ChatChanged>();
+        services.AddRpcMethod<CreateTopicCall, SentMessage>();
+        services.AddRpcMethod<EditTopicCall, SentMessage>();
+        services.AddRpcMethod<DeleteTopicCall, AffectedMessages>();
+        services.AddRpcMethod<GetForumTopicsCall, ForumTopics>();
         services.AddRpcMethod<SetAdminCall, ChatChanged>();
         services.AddRpcMethod<TransferOwnershipCall, ChatChanged>();
         services.AddRpcMethod<GetFullChatCall, ChatFull>();

@@ -17,9 +17,10 @@ public enum ChatKind
 /// <summary>A group chat. <see cref="Pts"/> is the position of the chat's own log (large groups and channels; 0 for
 /// small groups, whose updates are in each member's log). <see cref="Photo"/> is the group's photo (members may download
 /// it), if it has one; <see cref="About"/> its description (0–255 characters); <see cref="Permissions"/> what its plain
-/// members may do and <see cref="SlowMode"/> how many seconds a plain member waits between two posts (0: no limit).</summary>
+/// members may do and <see cref="SlowMode"/> how many seconds a plain member waits between two posts (0: no limit);
+/// <see cref="Forum"/> whether the group is organised in topics (<c>groups.toggleForum</c>, <c>messages.getForumTopics</c>).</summary>
 [MessagePackObject]
-public sealed record Chat(
+public sealed partial record Chat(
     [property: Key("id")] long Id,
     [property: Key("kind")] ChatKind Kind,
     [property: Key("title")] string Title,
@@ -30,7 +31,8 @@ public sealed record Chat(
     [property: Key("photo")] Media.MessageMedia? Photo = null,
     [property: Key("about")] string About = "",
     [property: Key("permissions")] ChatPermissions? Permissions = null,
-    [property: Key("slow_mode")] int SlowMode = 0)
+    [property: Key("slow_mode")] int SlowMode = 0,
+    [property: Key("forum")] bool Forum = false)
 {
     [IgnoreMember]
     public bool HasOwnLog => Kind is ChatKind.LargeGroup or ChatKind.Channel;
@@ -39,17 +41,19 @@ public sealed record Chat(
 /// <summary>
 /// What a group's plain members may do; admins and the creator may do all of it. <see cref="SendMessages"/> covers every
 /// post (text, files, polls, forwards): without it <see cref="SendMedia"/> and <see cref="SendPolls"/> are off too.
-/// <see cref="ChangeInfo"/> is the title, description and photo. A new small group lets members post, add members and
+/// <see cref="ChangeInfo"/> is the title, description and photo; <see cref="ManageTopics"/> lets them create topics in a
+/// forum (off by default, as Telegram's). A new small group lets members post, add members and
 /// pin; a new large group lets them post; a channel's members post nothing, whatever is set.
 /// </summary>
 [MessagePackObject]
-public sealed record ChatPermissions(
+public sealed partial record ChatPermissions(
     [property: Key("send_messages")] bool SendMessages = true,
     [property: Key("send_media")] bool SendMedia = true,
     [property: Key("send_polls")] bool SendPolls = true,
     [property: Key("add_members")] bool AddMembers = false,
     [property: Key("pin_messages")] bool PinMessages = false,
-    [property: Key("change_info")] bool ChangeInfo = false);
+    [property: Key("change_info")] bool ChangeInfo = false,
+    [property: Key("manage_topics")] bool ManageTopics = false);
 
 /// <summary>Member roles.</summary>
 public enum MemberRole
@@ -435,4 +439,41 @@ public static class GroupErrorNames
 
     /// <summary>400: not for this kind of chat (a channel's permissions: its members never post).</summary>
     public const string ChatTypeInvalid = "CHAT_TYPE_INVALID";
+}
+
+/// <summary>The earlier shape of <see cref="Chat"/>'s constructor and deconstruction.</summary>
+public sealed partial record Chat
+{
+    /// <summary>The constructor from before <see cref="Forum"/>; see the current one.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public Chat(
+        long id, ChatKind kind, string title, long creatorId, int memberCount, long date, long pts, Media.MessageMedia? photo, string about,
+        ChatPermissions? permissions, int slowMode)
+        : this(id, kind, title, creatorId, memberCount, date, pts, photo, about, permissions, slowMode, Forum: false)
+    {
+    }
+
+    /// <summary>The deconstruction from before <see cref="Forum"/>.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public void Deconstruct(
+        out long id, out ChatKind kind, out string title, out long creatorId, out int memberCount, out long date, out long pts,
+        out Media.MessageMedia? photo, out string about, out ChatPermissions? permissions, out int slowMode) =>
+        (id, kind, title, creatorId, memberCount, date, pts, photo, about, permissions, slowMode) =
+            (Id, Kind, Title, CreatorId, MemberCount, Date, Pts, Photo, About, Permissions, SlowMode);
+}
+
+/// <summary>The earlier shape of <see cref="ChatPermissions"/>'s constructor and deconstruction.</summary>
+public sealed partial record ChatPermissions
+{
+    /// <summary>The constructor from before <see cref="ManageTopics"/>; see the current one.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public ChatPermissions(bool sendMessages, bool sendMedia, bool sendPolls, bool addMembers, bool pinMessages, bool changeInfo)
+        : this(sendMessages, sendMedia, sendPolls, addMembers, pinMessages, changeInfo, ManageTopics: false)
+    {
+    }
+
+    /// <summary>The deconstruction from before <see cref="ManageTopics"/>.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public void Deconstruct(out bool sendMessages, out bool sendMedia, out bool sendPolls, out bool addMembers, out bool pinMessages, out bool changeInfo) =>
+        (sendMessages, sendMedia, sendPolls, addMembers, pinMessages, changeInfo) = (SendMessages, SendMedia, SendPolls, AddMembers, PinMessages, ChangeInfo);
 }

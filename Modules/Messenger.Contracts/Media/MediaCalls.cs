@@ -141,7 +141,8 @@ public static class MediaKinds
 /// 100 ids. Errors: <c>PEER_ID_INVALID</c>, <c>MESSAGE_IDS_INVALID</c>, <c>RANDOM_ID_INVALID</c>,
 /// <c>MESSAGE_ID_INVALID</c> (an id the caller cannot see), <c>QUIZ_ANSWER_REQUIRED</c> (a quiz the caller has not
 /// answered, did not write and is still open), 403 <c>USER_IS_BLOCKED</c>, 403 <c>YOU_BLOCKED_USER</c>. <see cref="Silent"/>
-/// posts the copies without sound (<see cref="Message.Silent"/>); a copy never takes the original's.</summary>
+/// posts the copies without sound (<see cref="Message.Silent"/>); a copy never takes the original's. <see cref="TopicId"/>:
+/// the forum topic of <see cref="ToPeer"/> the copies go to (0 or none: General), as for <c>messages.send</c>.</summary>
 [RpcMethod("messages.forward")]
 [MessagePackObject]
 public sealed record ForwardMessagesCall(
@@ -149,7 +150,8 @@ public sealed record ForwardMessagesCall(
     [property: Key("ids")] long[] Ids,
     [property: Key("to_peer")] Peer ToPeer,
     [property: Key("random_ids")] long[] RandomIds,
-    [property: Key("silent")] bool Silent = false) : IRpcCall<ForwardedMessages>;
+    [property: Key("silent")] bool Silent = false,
+    [property: Key("topic_id")] long? TopicId = null) : IRpcCall<ForwardedMessages>;
 
 /// <summary>The new messages, in the order of the ids, and the caller's log position after them (apply them as
 /// updates ending at <see cref="Pts"/>, <see cref="PtsCount"/> in all).</summary>

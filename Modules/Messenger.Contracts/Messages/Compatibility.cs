@@ -11,6 +11,15 @@ namespace Messenger.Contracts.Messages;
 /// <summary>Earlier shapes of <see cref="Message"/>'s constructor and deconstruction.</summary>
 public sealed partial record Message
 {
+    /// <summary>The constructor from before <see cref="TopicId"/>; see the current one.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public Message(
+        long id, long fromId, Peer toPeer, long date, string text, long? replyToId, long? editDate, ServiceAction? action, MessageMedia? media,
+        long? fwdFromId, Poll? poll, int? ttlPeriod, WebPage? webPage, ReplyMarkup? replyMarkup, bool silent, ReplyQuote? replyQuote, MessageGeo? geo)
+        : this(id, fromId, toPeer, date, text, replyToId, editDate, action, media, fwdFromId, poll, ttlPeriod, webPage, replyMarkup, silent, replyQuote, geo, TopicId: 0)
+    {
+    }
+
     /// <summary>The constructor from before <see cref="Geo"/>; see the current one.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public Message(
@@ -36,6 +45,18 @@ public sealed partial record Message
         long? fwdFromId, Poll? poll, int? ttlPeriod, WebPage? webPage, ReplyMarkup? replyMarkup)
         : this(id, fromId, toPeer, date, text, replyToId, editDate, action, media, fwdFromId, poll, ttlPeriod, webPage, replyMarkup, Silent: false)
     {
+    }
+
+    /// <summary>The deconstruction from before <see cref="TopicId"/>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Deconstruct(
+        out long id, out long fromId, out Peer toPeer, out long date, out string text, out long? replyToId, out long? editDate, out ServiceAction? action,
+        out MessageMedia? media, out long? fwdFromId, out Poll? poll, out int? ttlPeriod, out WebPage? webPage, out ReplyMarkup? replyMarkup, out bool silent,
+        out ReplyQuote? replyQuote, out MessageGeo? geo)
+    {
+        Deconstruct(out id, out fromId, out toPeer, out date, out text, out replyToId, out editDate, out action, out media, out fwdFromId, out poll,
+            out ttlPeriod, out webPage, out replyMarkup, out silent, out replyQuote);
+        geo = Geo;
     }
 
     /// <summary>The deconstruction from before <see cref="Geo"/>.</summary>
@@ -72,6 +93,22 @@ public sealed partial record Message
     }
 }
 
+/// <summary>The earlier shape of <see cref="ServiceAction"/>'s constructor and deconstruction.</summary>
+public sealed partial record ServiceAction
+{
+    /// <summary>The constructor from before topics (<see cref="IconColor"/>, <see cref="Closed"/>); see the current one.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public ServiceAction(string kind, long[] userIds, string? title, int? period, bool video)
+        : this(kind, userIds, title, period, video, IconColor: null)
+    {
+    }
+
+    /// <summary>The deconstruction from before topics: <c>(Kind, UserIds, Title, Period, Video)</c>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Deconstruct(out string kind, out long[] userIds, out string? title, out int? period, out bool video) =>
+        (kind, userIds, title, period, video) = (Kind, UserIds, Title, Period, Video);
+}
+
 /// <summary>The earlier shape of <see cref="DraftMessage"/>'s constructor and deconstruction.</summary>
 public sealed partial record DraftMessage
 {
@@ -90,6 +127,23 @@ public sealed partial record DraftMessage
 /// <summary>Earlier shapes of <see cref="ScheduledMessage"/>'s constructor and deconstruction.</summary>
 public sealed partial record ScheduledMessage
 {
+    /// <summary>The constructor from before <see cref="TopicId"/>; see the current one.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public ScheduledMessage(long id, Peer peer, string text, long date, long randomId, long? replyToId, MessageMedia? media, bool silent, ReplyQuote? quote)
+        : this(id, peer, text, date, randomId, replyToId, media, silent, quote, TopicId: 0)
+    {
+    }
+
+    /// <summary>The deconstruction from before <see cref="TopicId"/>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Deconstruct(
+        out long id, out Peer peer, out string text, out long date, out long randomId, out long? replyToId, out MessageMedia? media, out bool silent,
+        out ReplyQuote? quote)
+    {
+        Deconstruct(out id, out peer, out text, out date, out randomId, out replyToId, out media, out silent);
+        quote = Quote;
+    }
+
     /// <summary>The constructor from before <see cref="Quote"/>; see the current one.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public ScheduledMessage(long id, Peer peer, string text, long date, long randomId, long? replyToId, MessageMedia? media, bool silent)

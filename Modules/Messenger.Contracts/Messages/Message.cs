@@ -44,6 +44,9 @@ public sealed record Peer([property: Key("kind")] PeerKind Kind, [property: Key(
 /// <see cref="Geo"/> is set on a location message (then <see cref="Text"/> is empty and there is no media): a point, or a
 /// live location its author moves (<c>messages.editLiveLocation</c>, told by <c>edit_message</c> without an
 /// <see cref="EditDate"/>) until <see cref="MessageGeo.LiveUntil"/>; a forwarded copy is the point alone.
+/// <see cref="TopicId"/> is the forum topic the message is in (the id of the topic's <c>topic_create</c> service message,
+/// which is in its topic itself); 0 outside topics: General in a forum, or any message of another chat. On the wire it is
+/// written only when not 0 (<see cref="MessageFormatter"/>).
 /// </summary>
 [MessagePackObject]
 [MessagePackFormatter(typeof(MessageFormatter))]
@@ -64,7 +67,8 @@ public sealed partial record Message(
     [property: Key("reply_markup")] ReplyMarkup? ReplyMarkup = null,
     [property: Key("silent")] bool Silent = false,
     [property: Key("reply_quote")] ReplyQuote? ReplyQuote = null,
-    [property: Key("geo")] MessageGeo? Geo = null)
+    [property: Key("geo")] MessageGeo? Geo = null,
+    [property: Key("topic_id")] long TopicId = 0)
 {
     /// <summary>The chat this message is in, as <paramref name="viewerId"/> addresses it.</summary>
     public Peer PeerFor(long viewerId) =>
@@ -127,15 +131,18 @@ public sealed record ReactionCount([property: Key("reaction")] string Reaction, 
 /// <summary>What a service message records (its text is empty): <see cref="Kind"/> is one of
 /// <see cref="ServiceActions"/>; <see cref="UserIds"/> the users it concerns; <see cref="Title"/> for create and title;
 /// <see cref="Period"/> for <c>set_ttl</c> (seconds; 0: auto-delete turned off), <c>edit_permissions</c> (the slow
-/// mode's seconds; 0: off) and <c>phone_call</c> (the seconds talked); <see cref="Video"/> for a <c>phone_call</c>
-/// with cameras.</summary>
+/// mode's seconds; 0: off), <c>toggle_forum</c> (1: topics on, 0: off) and <c>phone_call</c> (the seconds talked);
+/// <see cref="Video"/> for a <c>phone_call</c> with cameras; <see cref="Title"/>, <see cref="IconColor"/> and
+/// <see cref="Closed"/> for <c>topic_create</c> and <c>topic_edit</c> (an edit carries what it changed, the rest nil).</summary>
 [MessagePackObject]
-public sealed record ServiceAction(
+public sealed partial record ServiceAction(
     [property: Key("kind")] string Kind,
     [property: Key("user_ids")] long[] UserIds,
     [property: Key("title")] string? Title = null,
     [property: Key("period")] int? Period = null,
-    [property: Key("video")] bool Video = false);
+    [property: Key("video")] bool Video = false,
+    [property: Key("icon_color")] int? IconColor = null,
+    [property: Key("closed")] bool? Closed = null);
 
 /// <summary>Kinds of <see cref="ServiceAction"/>.</summary>
 public static class ServiceActions
@@ -175,6 +182,19 @@ public static class ServiceActions
     /// <summary>A group's voice chat began (posted as who started it; no <see cref="ServiceAction.Period"/>) or ended
     /// (posted as the last to leave; <see cref="ServiceAction.Period"/> the seconds it lasted).</summary>
     public const string GroupCall = "group_call";
+
+    /// <summary>An admin turned the group's topics on or off (<see cref="ServiceAction.Period"/>: 1 on, 0 off;
+    /// <c>groups.toggleForum</c>); the chat's <c>forum</c> says which.</summary>
+    public const string ToggleForum = "toggle_forum";
+
+    /// <summary>A forum topic was created (<c>messages.createTopic</c>): this message's id is the topic's id, and it is
+    /// the topic's first message; <see cref="ServiceAction.Title"/> and <see cref="ServiceAction.IconColor"/> describe it.</summary>
+    public const string TopicCreate = "topic_create";
+
+    /// <summary>A forum topic was renamed, recoloured, closed or reopened (<c>messages.editTopic</c>; posted in the topic):
+    /// what changed is set (<see cref="ServiceAction.Title"/>, <see cref="ServiceAction.IconColor"/>,
+    /// <see cref="ServiceAction.Closed"/>).</summary>
+    public const string TopicEdit = "topic_edit";
 }
 
 /// <summary>The caller's stored message and the position of the log it was appended to (apply it as the update with

@@ -18,7 +18,10 @@ namespace Messenger.Contracts.Messages;
 /// trimmed and its offset corrected; the message carries it as <c>reply_quote</c>): <c>QUOTE_TEXT_INVALID</c>,
 /// <c>QUOTE_OFFSET_INVALID</c>. <see cref="Geo"/> sends a location instead of a text (<see cref="Text"/> empty, no
 /// <see cref="Media"/>; a live one with its <c>live_period</c>): <c>GEO_POINT_INVALID</c>, <c>GEO_ACCURACY_INVALID</c>,
-/// <c>GEO_LIVE_PERIOD_INVALID</c>, <c>GEO_HEADING_INVALID</c>, <c>GEO_ALONE_REQUIRED</c> (with text or media).</summary>
+/// <c>GEO_LIVE_PERIOD_INVALID</c>, <c>GEO_HEADING_INVALID</c>, <c>GEO_ALONE_REQUIRED</c> (with text or media).
+/// <see cref="TopicId"/> posts into a forum's topic (0 or none: General; a reply goes to its replied message's topic
+/// whatever is given): <c>TOPIC_ID_INVALID</c> (no such topic in the chat, a deleted one, or a chat that is no forum),
+/// <c>TOPIC_CLOSED</c> (a closed topic, for all but admins).</summary>
 [RpcMethod("messages.send")]
 [MessagePackObject]
 public sealed record SendMessageCall(
@@ -30,16 +33,20 @@ public sealed record SendMessageCall(
     [property: Key("reply_markup")] ReplyMarkup? ReplyMarkup = null,
     [property: Key("silent")] bool Silent = false,
     [property: Key("quote")] ReplyQuote? Quote = null,
-    [property: Key("geo")] InputGeo? Geo = null) : IRpcCall<SentMessage>;
+    [property: Key("geo")] InputGeo? Geo = null,
+    [property: Key("topic_id")] long? TopicId = null) : IRpcCall<SentMessage>;
 
 /// <summary><c>messages.getHistory</c>: up to <see cref="Limit"/> (1–100) messages of the chat, newest first, older
-/// than <see cref="OffsetId"/> (0: from the newest). Errors: <c>PEER_ID_INVALID</c>, <c>LIMIT_INVALID</c>.</summary>
+/// than <see cref="OffsetId"/> (0: from the newest). With <see cref="TopicId"/>, a forum's one topic (0: General, the
+/// messages outside topics). Errors: <c>PEER_ID_INVALID</c>, <c>LIMIT_INVALID</c>, <c>TOPIC_ID_INVALID</c> (no such
+/// topic, or a chat that is no forum).</summary>
 [RpcMethod("messages.getHistory")]
 [MessagePackObject]
 public sealed record GetHistoryCall(
     [property: Key("peer")] Peer Peer,
     [property: Key("offset_id")] long OffsetId = 0,
-    [property: Key("limit")] int Limit = 50) : IRpcCall<MessageList>;
+    [property: Key("limit")] int Limit = 50,
+    [property: Key("topic_id")] long? TopicId = null) : IRpcCall<MessageList>;
 
 /// <summary><c>messages.getReplies</c>: the thread of message <see cref="MessageId"/> — the messages that answer it
 /// (<c>reply_to_id</c>), <b>oldest first</b>, newer than <see cref="OffsetId"/> (0: from the first), up to
@@ -76,7 +83,8 @@ public sealed record ReadMentionsCall([property: Key("peer")] Peer Peer) : IRpcC
 /// <summary><c>messages.readThread</c>: the caller has read the thread of message <see cref="MessageId"/> (its answers)
 /// up to <see cref="MaxId"/>. The position only moves forward, and never past the thread's newest answer; the caller's
 /// other devices get <c>read_thread</c>; a position that does not move changes nothing (<c>pts_count</c> 0). Reading a
-/// thread is what makes the caller follow it (see <see cref="ReplyCount"/>). Errors: <c>MESSAGE_ID_INVALID</c> (not a
+/// thread is what makes the caller follow it (see <see cref="ReplyCount"/>). In a forum, <see cref="MessageId"/> may
+/// name a topic (its id), whose messages are then the thread, or be 0 for General (see <c>messages.getForumTopics</c>). Errors: <c>MESSAGE_ID_INVALID</c> (not a
 /// message of that chat the caller sees), <c>MAX_ID_INVALID</c> (negative), <c>PEER_ID_INVALID</c>, 404
 /// <c>CHAT_NOT_FOUND</c>.</summary>
 [RpcMethod("messages.readThread")]

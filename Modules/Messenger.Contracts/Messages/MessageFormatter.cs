@@ -34,7 +34,8 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
             + (value.ReplyMarkup is null ? 0 : 1)
             + (value.Silent ? 1 : 0)
             + (value.ReplyQuote is null ? 0 : 1)
-            + (value.Geo is null ? 0 : 1);
+            + (value.Geo is null ? 0 : 1)
+            + (value.TopicId == 0 ? 0 : 1);
         writer.WriteMapHeader(count);
         writer.WriteString(Keys.Id);
         writer.Write(value.Id);
@@ -83,6 +84,11 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
 
         WriteIfSet(ref writer, Keys.ReplyQuote, value.ReplyQuote, options);
         WriteIfSet(ref writer, Keys.Geo, value.Geo, options);
+        if (value.TopicId != 0)
+        {
+            writer.WriteString(Keys.TopicId);
+            writer.Write(value.TopicId);
+        }
     }
 
     public Message? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -106,6 +112,7 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
         ReplyQuote? replyQuote = null;
         MessageGeo? geo = null;
         var silent = false;
+        long topicId = 0;
         var count = reader.ReadMapHeader();
         for (var i = 0; i < count; i++)
         {
@@ -136,12 +143,13 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
                 case Field.Silent: silent = !reader.TryReadNil() && reader.ReadBoolean(); break;
                 case Field.ReplyQuote: replyQuote = Read<ReplyQuote>(ref reader, options); break;
                 case Field.Geo: geo = Read<MessageGeo>(ref reader, options); break;
+                case Field.TopicId: topicId = reader.TryReadNil() ? 0 : reader.ReadInt64(); break;
                 default: reader.Skip(); break;
             }
         }
 
         reader.Depth--;
-        return new Message(id, fromId, toPeer!, date, text!, replyToId, editDate, action, media, fwdFromId, poll, ttlPeriod, webPage, replyMarkup, silent, replyQuote, geo);
+        return new Message(id, fromId, toPeer!, date, text!, replyToId, editDate, action, media, fwdFromId, poll, ttlPeriod, webPage, replyMarkup, silent, replyQuote, geo, topicId);
     }
 
     private static void Write<T>(ref MessagePackWriter writer, T value, MessagePackSerializerOptions options) =>
@@ -180,6 +188,7 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
         Silent,
         ReplyQuote,
         Geo,
+        TopicId,
     }
 
     /// <summary>The keys as UTF-8, matching the <see cref="KeyAttribute"/> names on <see cref="Message"/> (a test checks).</summary>
@@ -202,6 +211,7 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
         public static ReadOnlySpan<byte> Silent => "silent"u8;
         public static ReadOnlySpan<byte> ReplyQuote => "reply_quote"u8;
         public static ReadOnlySpan<byte> Geo => "geo"u8;
+        public static ReadOnlySpan<byte> TopicId => "topic_id"u8;
 
         public static Field Of(ReadOnlySequence<byte> key)
         {
@@ -231,6 +241,7 @@ public sealed class MessageFormatter : IMessagePackFormatter<Message?>
                 _ when span.SequenceEqual(Silent) => Field.Silent,
                 _ when span.SequenceEqual(ReplyQuote) => Field.ReplyQuote,
                 _ when span.SequenceEqual(Geo) => Field.Geo,
+                _ when span.SequenceEqual(TopicId) => Field.TopicId,
                 _ => Field.Unknown,
             };
         }

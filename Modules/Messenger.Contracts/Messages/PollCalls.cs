@@ -50,7 +50,8 @@ public sealed record PollResults(
 /// <c>REPLY_TO_INVALID</c>, <c>USER_DELETED</c>, 403 <c>USER_IS_BLOCKED</c> / <c>YOU_BLOCKED_USER</c> /
 /// <c>CHAT_ADMIN_REQUIRED</c> (a channel), 404 <c>CHAT_NOT_FOUND</c>, 420 <c>FLOOD_WAIT</c>. <see cref="Silent"/> posts it
 /// without sound, as for <c>messages.send</c>; <see cref="Quote"/> quotes part of the replied message, as for
-/// <c>messages.send</c> (<c>QUOTE_TEXT_INVALID</c>, <c>QUOTE_OFFSET_INVALID</c>).</summary>
+/// <c>messages.send</c> (<c>QUOTE_TEXT_INVALID</c>, <c>QUOTE_OFFSET_INVALID</c>); <see cref="TopicId"/>: the forum
+/// topic, as for <c>messages.send</c> (<c>TOPIC_ID_INVALID</c>, <c>TOPIC_CLOSED</c>).</summary>
 [RpcMethod("messages.sendPoll")]
 [MessagePackObject]
 public sealed record SendPollCall(
@@ -59,7 +60,8 @@ public sealed record SendPollCall(
     [property: Key("poll")] Poll Poll,
     [property: Key("reply_to_id")] long? ReplyToId = null,
     [property: Key("silent")] bool Silent = false,
-    [property: Key("quote")] ReplyQuote? Quote = null) : IRpcCall<SentMessage>;
+    [property: Key("quote")] ReplyQuote? Quote = null,
+    [property: Key("topic_id")] long? TopicId = null) : IRpcCall<SentMessage>;
 
 /// <summary><c>messages.sendVote</c>: the caller's choices in poll message <see cref="Id"/> (option indexes: one, or
 /// several in a multiple-choice poll), replacing their earlier vote; none takes the vote back. Anyone who can see the

@@ -12,7 +12,8 @@ namespace Messenger.Contracts.Messages;
 /// message until it is sent or cancelled, and the text is its caption (0–1024 characters). <see cref="Silent"/> is kept
 /// with it: it goes out without sound, as <c>messages.send</c> with <c>silent</c>. <see cref="Quote"/> is checked (and
 /// its offset corrected) now, as <c>messages.send</c> checks it, and goes out as it was checked, whatever happens to the
-/// replied message's text meanwhile.
+/// replied message's text meanwhile. <see cref="TopicId"/>: the forum topic it goes to, as for <c>messages.send</c>
+/// (checked now and again when it goes out).
 /// Errors: the text and media errors of <c>messages.send</c>, <c>RANDOM_ID_INVALID</c>, <c>SCHEDULE_DATE_INVALID</c>,
 /// <c>SCHEDULED_TOO_MANY</c>, <c>REPLY_TO_INVALID</c>, <c>QUOTE_TEXT_INVALID</c>, <c>QUOTE_OFFSET_INVALID</c>,
 /// <c>PEER_ID_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
@@ -26,7 +27,8 @@ public sealed record SendScheduledCall(
     [property: Key("reply_to_id")] long? ReplyToId = null,
     [property: Key("media")] Media.InputMedia? Media = null,
     [property: Key("silent")] bool Silent = false,
-    [property: Key("quote")] ReplyQuote? Quote = null) : IRpcCall<ScheduledMessage>;
+    [property: Key("quote")] ReplyQuote? Quote = null,
+    [property: Key("topic_id")] long? TopicId = null) : IRpcCall<ScheduledMessage>;
 
 /// <summary><c>messages.getScheduled</c>: the caller's messages waiting to be sent in the chat, soonest first.
 /// Errors: <c>PEER_ID_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
@@ -42,7 +44,8 @@ public sealed record DeleteScheduledCall([property: Key("peer")] Peer Peer, [pro
 
 /// <summary>A message waiting to be sent at <see cref="Date"/>; <see cref="Id"/> names it until then (it is not the id
 /// the message gets when sent). <see cref="Media"/> is its file, if any (then <see cref="Text"/> is the caption);
-/// <see cref="Silent"/>: it will be sent without sound; <see cref="Quote"/>: the part of the replied message it quotes.</summary>
+/// <see cref="Silent"/>: it will be sent without sound; <see cref="Quote"/>: the part of the replied message it quotes;
+/// <see cref="TopicId"/>: the forum topic it goes to (0: none, or General).</summary>
 [MessagePackObject]
 public sealed partial record ScheduledMessage(
     [property: Key("id")] long Id,
@@ -53,7 +56,8 @@ public sealed partial record ScheduledMessage(
     [property: Key("reply_to_id")] long? ReplyToId,
     [property: Key("media")] Media.MessageMedia? Media = null,
     [property: Key("silent")] bool Silent = false,
-    [property: Key("quote")] ReplyQuote? Quote = null);
+    [property: Key("quote")] ReplyQuote? Quote = null,
+    [property: Key("topic_id")] long TopicId = 0);
 
 /// <summary>A chat's waiting messages (<c>messages.getScheduled</c>).</summary>
 [MessagePackObject]

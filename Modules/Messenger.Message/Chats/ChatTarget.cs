@@ -17,6 +17,13 @@ internal sealed record ChatTarget(long ChatId, ChatKind? GroupKind, Peer ToPeer,
     /// <summary>Large groups and channels keep one log of their own; everything else fans out into member logs.</summary>
     public bool HasOwnLog => GroupKind is ChatKind.LargeGroup or ChatKind.Channel;
 
+    /// <summary>The group is a forum, as read inside the posting unit (<see cref="Delivery.OpenForPosting"/>).</summary>
+    public bool Forum { get; init; }
+
+    /// <summary>The forum topic a post goes to (<see cref="Delivery.Post"/>): 0 for none (General),
+    /// <see cref="Topics.TopicStore.OwnTopic"/> for a <c>topic_create</c> message, which opens its own.</summary>
+    public long TopicId { get; init; }
+
     /// <summary>The log whose position answers <paramref name="me"/>'s change to this chat: the large group's own, else
     /// the caller's.</summary>
     public long AnswerLog(long me) => HasOwnLog ? LogOwners.OfChat(ChatId) : me;

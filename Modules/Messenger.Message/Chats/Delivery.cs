@@ -33,6 +33,13 @@ internal static class Delivery
         int? ttlPeriod = ttl > 0 ? ttl : null;
         var id = MessageStore.InsertMessage(scope, target.ChatId, me, randomId, target.ToPeer, now, text, replyToId, action, now + ttlPeriod,
             geo is not null ? SharedMedia.NumberOf(SharedMedia.Geo) : action is null && poll is null ? MessageStore.SharedKindOf(null, text) : null, silent);
+        var topicId = target.TopicId == Topics.TopicStore.OwnTopic ? id : target.TopicId;
+        if (topicId != 0)
+        {
+            // Only forum topics' posts pay for these statements.
+            Topics.TopicStore.Tag(scope, target.ChatId, id, topicId);
+        }
+
         var media = attachMedia?.Invoke(id);
         if (media is not null)
         {
@@ -72,6 +79,7 @@ internal static class Delivery
         var message = new ChatMessage(id, me, target.ToPeer, now, text, replyToId, null, action, media)
         {
             FwdFromId = forwardedFrom, Poll = poll?.ForReaders(), TtlPeriod = ttlPeriod, ReplyMarkup = replyMarkup, Silent = silent, ReplyQuote = quote, Geo = geo,
+            TopicId = topicId,
         };
         SearchIndex.Add(scope, id, target.ChatId, poll is null ? text : string.Join('\n', [poll.Question, .. poll.Options]));
         if (target.HasOwnLog)
@@ -142,11 +150,12 @@ internal static class Delivery
     /// already used answers with the first message (a resend); otherwise the chat is opened for posting, the replied-to
     /// message must be one the caller sees, and <paramref name="post"/> stores it with <paramref name="quote"/> as checked
     /// against the replied message (<see cref="ReplyQuotes.Resolve"/>; one checked already — a scheduled message's — is
-    /// taken as it is when <paramref name="quoteChecked"/>). The log appends to push go to <paramref name="appends"/>.
+    /// taken as it is when <paramref name="quoteChecked"/>), into the forum topic <paramref name="topicId"/> asks for
+    /// (<see cref="Topics.TopicStore.ForPost"/>: a reply's is its replied message's). The log appends to push go to <paramref name="appends"/>.
     /// </summary>
     public static SentMessage PostOnce(
         WriteScope scope, IUpdateLog log, long me, ChatTarget target, long randomId, long? replyToId, long now, List<LogAppend> appends,
-        ChatRights content, Func<ChatTarget, long, ReplyQuote?, Posted> post, ReplyQuote? quote = null, bool quoteChecked = false)
+        ChatRights content, Func<ChatTarget, long, ReplyQuote?, Posted> post, ReplyQuote? quote = null, bool quoteChecked = false, long? topicId = null)
     {
         if (MessageStore.FindByRandomId(scope, me, randomId) is { } first)
         {
@@ -158,6 +167,7 @@ internal static class Delivery
             ? MessageStore.FindVisible(scope, me, chat.ChatId, replyTo) ?? throw MessengerError.BadRequest(MessageErrorNames.ReplyToInvalid)
             : null;
         var kept = quote is null || replied is null ? null : quoteChecked ? quote : ReplyQuotes.Resolve(quote, replied);
+        chat = chat with { TopicId = Topics.TopicStore.ForPost(scope, chat, topicId, replied) };
         var posted = post(chat, now, kept);
         appends.AddRange(posted.Appends);
         return new SentMessage(posted.Message, posted.Answer.Pts, posted.Answer.PtsCount, posted.Channel);
@@ -205,7 +215,7 @@ internal static class Delivery
         }
 
         ChatRightsRules.RequirePost(scope, target.ChatId, me, poster, content, now);
-        return target with { Role = poster.Role };
+        return target with { Role = poster.Role, Forum = poster.Forum };
     }
 
     /// <summary>A random id for a message the server posts itself (service messages): negative, so it never meets a

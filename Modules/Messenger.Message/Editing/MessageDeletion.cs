@@ -84,6 +84,11 @@ internal static class MessageDeletion
         }
 
         UnreadMentions.Forget(scope, ids);
+        if (!target.IsPrivate)
+        {
+            Topics.TopicStore.AfterRevoke(scope, target.ChatId, ids);
+        }
+
         if (target.HasOwnLog)
         {
             // A large group's dialog shows the chat's newest message: it must stay a visible one.

@@ -82,6 +82,7 @@ internal sealed class ForwardMessagesHandler(
             }
 
             var target = Delivery.OpenForPosting(scope, me, to, now, sources.Any(s => s is not null) ? content : ChatRights.None);
+            target = target with { TopicId = Topics.TopicStore.ForPost(scope, target, call.TopicId, replied: null) };
             var answers = new List<LoggedUpdate>();
             for (var i = 0; i < call.Ids.Length; i++)
             {

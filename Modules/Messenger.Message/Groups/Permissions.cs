@@ -21,6 +21,9 @@ internal enum ChatRights
     PinMessages = 16,
     ChangeInfo = 32,
 
+    /// <summary>Creating topics in a forum; off by default, as Telegram's.</summary>
+    ManageTopics = 64,
+
     /// <summary>A post of text (forwards of text too).</summary>
     Text = SendMessages,
 
@@ -50,7 +53,8 @@ internal static class ChatRightsRules
 
     public static ChatPermissions ToPermissions(ChatRights rights) => new(
         rights.HasFlag(ChatRights.SendMessages), rights.HasFlag(ChatRights.Media), rights.HasFlag(ChatRights.Poll),
-        rights.HasFlag(ChatRights.AddMembers), rights.HasFlag(ChatRights.PinMessages), rights.HasFlag(ChatRights.ChangeInfo));
+        rights.HasFlag(ChatRights.AddMembers), rights.HasFlag(ChatRights.PinMessages), rights.HasFlag(ChatRights.ChangeInfo),
+        rights.HasFlag(ChatRights.ManageTopics));
 
     /// <summary>The rights <paramref name="permissions"/> asks for; files and polls without posting are not kept.</summary>
     public static ChatRights FromPermissions(ChatPermissions permissions)
@@ -62,7 +66,7 @@ internal static class ChatRightsRules
         }
 
         return rights | (permissions.AddMembers ? ChatRights.AddMembers : 0) | (permissions.PinMessages ? ChatRights.PinMessages : 0)
-            | (permissions.ChangeInfo ? ChatRights.ChangeInfo : 0);
+            | (permissions.ChangeInfo ? ChatRights.ChangeInfo : 0) | (permissions.ManageTopics ? ChatRights.ManageTopics : 0);
     }
 
     /// <summary>

@@ -81,7 +81,10 @@ internal sealed class PinMessageHandler(
                 MessagePins.Add(scope, chat.ChatId, pinned.Id, now);
                 if (!call.Silent)
                 {
-                    posted = Delivery.Post(scope, log, chat, me, Delivery.ServiceRandomId(), "", pinned.Id, new ServiceAction(ServiceActions.PinMessage, []), now);
+                    // In a forum the record of the pin stands in the pinned message's topic, where its readers look.
+                    var topic = chat.Forum && pinned.TopicId != 0 && Topics.TopicStore.Find(scope, chat.ChatId, pinned.TopicId) is not null ? pinned.TopicId : 0;
+                    posted = Delivery.Post(scope, log, chat with { TopicId = topic }, me, Delivery.ServiceRandomId(), "", pinned.Id,
+                        new ServiceAction(ServiceActions.PinMessage, []), now);
                     appends.AddRange(posted.Appends);
                 }
 

@@ -69,7 +69,7 @@ internal sealed class SendPollHandler(
                 ChatRights.Poll,
                 (chat, now, kept) => Delivery.Post(scope, log, chat, me, call.RandomId, "", call.ReplyToId, action: null, now, poll: poll, silent: call.Silent,
                     quote: kept),
-                call.Quote),
+                call.Quote, topicId: call.TopicId),
             cancellationToken);
 
         if (appends.Count > 0)

@@ -17,16 +17,28 @@ internal sealed class GetHistoryValidator : AbstractValidator<GetHistoryCall>
         RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.OffsetId).GreaterThanOrEqualTo(0).WithErrorCode(MessageErrorNames.OffsetInvalid);
         RuleFor(c => c.Limit).InclusiveBetween(1, MaxLimit).WithErrorCode(MessageErrorNames.LimitInvalid);
+        RuleFor(c => c.TopicId).Must(t => t is null or >= 0).WithErrorCode(Contracts.Messages.TopicErrorNames.TopicIdInvalid);
     }
 }
 
-internal sealed class GetHistoryHandler(Chats.Chats chats, MessageStore store, ISender bus, RpcContext caller)
+/// <summary>A chat's history, newest first; with a topic, a forum's one topic (0: General, the messages outside topics).</summary>
+internal sealed class GetHistoryHandler(Chats.Chats chats, MessageStore store, Topics.TopicStore topics, ISender bus, RpcContext caller)
     : IRequestHandler<GetHistoryCall, MessageList>
 {
     public async ValueTask<MessageList> Handle(GetHistoryCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
         var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
+        if (call.TopicId is { } topicId)
+        {
+            if (target.IsPrivate || topics.Chat(target.ChatId) is not { Forum: true } || (topicId != 0 && !topics.Exists(target.ChatId, topicId)))
+            {
+                throw MessengerError.BadRequest(Contracts.Messages.TopicErrorNames.TopicIdInvalid);
+            }
+
+            return store.TopicHistory(me, target.ChatId, topicId, call.OffsetId, call.Limit);
+        }
+
         return target.ChatId == 0 ? new MessageList([]) : store.History(me, target.ChatId, call.OffsetId, call.Limit);
     }
 }

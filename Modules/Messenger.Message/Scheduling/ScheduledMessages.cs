@@ -66,7 +66,7 @@ internal sealed class ScheduledMessagesHandler(
     : IRequestHandler<SendScheduledCall, ScheduledMessage>, IRequestHandler<GetScheduledCall, ScheduledMessages>, IRequestHandler<DeleteScheduledCall, Done>
 {
     /// <summary>The columns <see cref="ReadOne"/> reads, in its order.</summary>
-    internal const string Columns = "id, peer_kind, peer_id, text, date, random_id, reply_to_id, media, silent, quote_text, quote_offset";
+    internal const string Columns = "id, peer_kind, peer_id, text, date, random_id, reply_to_id, media, silent, quote_text, quote_offset, topic_id";
 
     /// <summary>How many columns <see cref="Columns"/> has.</summary>
     internal const int ColumnCount = 11;
@@ -102,15 +102,21 @@ internal sealed class ScheduledMessagesHandler(
                 throw MessengerError.BadRequest(MessageErrorNames.RandomIdInvalid, "a sent message has this random_id");
             }
 
+            var forum = false;
+            var role = MemberRole.Member;
             if (!target.IsPrivate)
             {
-                ChatRightsRules.RequireRights(GroupStore.PosterOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound),
-                    prepared is null ? ChatRights.Text : ChatRights.Media);
+                var poster = GroupStore.PosterOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
+                ChatRightsRules.RequireRights(poster, prepared is null ? ChatRights.Text : ChatRights.Media);
+                (forum, role) = (poster.Forum, poster.Role);
             }
 
             var replied = call.ReplyToId is { } replyTo
                 ? (target.ChatId == 0 ? null : MessageStore.FindVisible(scope, me, target.ChatId, replyTo)) ?? throw MessengerError.BadRequest(MessageErrorNames.ReplyToInvalid)
                 : null;
+            // Checked now as a send checks it (and again when it goes out: the topic may be closed or gone by then).
+            var topicId = Topics.TopicStore.ForPost(scope, target with { Forum = forum, Role = role },
+                call.TopicId, replied);
             var quote = call.Quote is null || replied is null ? null : ReplyQuotes.Resolve(call.Quote, replied);
 
             if (Convert.ToInt64(scope.Scalar("SELECT count(*) FROM message_scheduled WHERE user_id = @user", ("@user", me))) >= ScheduleLimits.MaxPerUser)
@@ -120,11 +126,12 @@ internal sealed class ScheduledMessagesHandler(
 
             var text = call.Text?.Trim() ?? "";
             var id = (long)scope.Scalar(
-                "INSERT INTO message_scheduled (user_id, peer_kind, peer_id, random_id, text, reply_to_id, date, silent, quote_text, quote_offset) " +
-                "VALUES (@user, @kind, @peer, @random, @text, @reply, @date, @silent, @quote, @offset) RETURNING id",
+                "INSERT INTO message_scheduled (user_id, peer_kind, peer_id, random_id, text, reply_to_id, date, silent, quote_text, quote_offset, topic_id) " +
+                "VALUES (@user, @kind, @peer, @random, @text, @reply, @date, @silent, @quote, @offset, @topic) RETURNING id",
                 ("@user", me), ("@kind", (int)call.Peer.Kind), ("@peer", call.Peer.Id), ("@random", call.RandomId), ("@text", text),
                 ("@reply", (object?)call.ReplyToId ?? DBNull.Value), ("@date", call.Date), ("@silent", call.Silent),
-                ("@quote", (object?)quote?.Text ?? DBNull.Value), ("@offset", (object?)quote?.Offset ?? DBNull.Value))!;
+                ("@quote", (object?)quote?.Text ?? DBNull.Value), ("@offset", (object?)quote?.Offset ?? DBNull.Value),
+                ("@topic", topicId == 0 ? DBNull.Value : topicId))!;
             var file = prepared is null ? null : media.Attach(scope, prepared, MediaHolders.ScheduledOf(id), me);
             if (file is not null)
             {
@@ -133,7 +140,7 @@ internal sealed class ScheduledMessagesHandler(
             }
 
             appends.Add(Announce(scope, log, me, call.Peer, now));
-            return new ScheduledMessage(id, call.Peer, text, call.Date, call.RandomId, call.ReplyToId, file, call.Silent, quote);
+            return new ScheduledMessage(id, call.Peer, text, call.Date, call.RandomId, call.ReplyToId, file, call.Silent, quote, topicId);
         }, cancellationToken);
 
         await PublishAsync(bus, appends);
@@ -217,7 +224,7 @@ internal sealed class ScheduledMessagesHandler(
         new(reader.GetInt64(0), new Peer((PeerKind)reader.GetInt32(1), reader.GetInt64(2)), reader.GetString(3), reader.GetInt64(4),
             reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt64(6),
             reader.IsDBNull(7) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(7)), reader.GetBoolean(8),
-            MessageStore.ReadQuote(reader, 9));
+            MessageStore.ReadQuote(reader, 9), reader.IsDBNull(11) ? 0 : reader.GetInt64(11));
 
     /// <summary>Drops a user's waiting messages (their account was deleted), letting go of their files.</summary>
     internal static void ForgetUser(WriteScope scope, IMediaAttachments media, long userId)

@@ -87,7 +87,7 @@ internal sealed class SendMessageHandler(
         using var prepared = call.Media is null ? null : await media.PrepareAsync(me, call.Media, cancellationToken);
         return await SendAsync(me, target, call.RandomId, call.Text, call.ReplyToId,
             prepared is null ? null : (scope, id) => media.Attach(scope, prepared, id, me), cancellationToken, call.ReplyMarkup, call.Silent, call.Quote,
-            geo: call.Geo);
+            geo: call.Geo, topicId: call.TopicId);
     }
 
     /// <summary>A scheduled message's file is stored already: the message takes one more reference to it.</summary>
@@ -103,13 +103,13 @@ internal sealed class SendMessageHandler(
                 media.AddReference(scope, held.Id, id);
                 return held;
             },
-            cancellationToken, silent: message.Silent, quote: message.Quote, quoteChecked: true);
+            cancellationToken, silent: message.Silent, quote: message.Quote, quoteChecked: true, topicId: message.TopicId);
     }
 
     private async ValueTask<SentMessage> SendAsync(
         long me, ChatTarget target, long randomId, string? text, long? replyToId, Func<WriteScope, long, MessageMedia>? attach,
         CancellationToken cancellationToken, ReplyMarkup? replyMarkup = null, bool silent = false, ReplyQuote? quote = null, bool quoteChecked = false,
-        InputGeo? geo = null)
+        InputGeo? geo = null, long? topicId = null)
     {
         var trimmed = text?.Trim() ?? "";
         var named = await UnreadMentions.ResolveAsync(target, trimmed, bus, cancellationToken);
@@ -125,7 +125,7 @@ internal sealed class SendMessageHandler(
                     UnreadMentions.Record(scope, chat, me, posted.Message.Id, replyToId, named);
                     return posted;
                 },
-                quote, quoteChecked),
+                quote, quoteChecked, topicId),
             cancellationToken);
 
         if (appends.Count > 0)

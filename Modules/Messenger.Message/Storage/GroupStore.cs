@@ -271,14 +271,14 @@ internal sealed class GroupStore(SqliteDatabase database)
         return chat.HasOwnLog ? chat with { Pts = log.CurrentPts(scope, LogOwners.OfChat(chatId)) } : chat;
     }
 
-    private const string ChatColumns = "kind, title, creator_id, member_count, created_at, photo, about, member_rights, slow_mode";
+    private const string ChatColumns = "kind, title, creator_id, member_count, created_at, photo, about, member_rights, slow_mode, forum";
 
     private static Chat ReadChat(SqliteDataReader reader, long chatId)
     {
         var kind = (ChatKind)reader.GetInt32(0);
         return new Chat(chatId, kind, reader.GetString(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetInt64(4), 0,
             reader.IsDBNull(5) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(5)), reader.GetString(6),
-            Groups.ChatRightsRules.ToPermissions((Groups.ChatRights)reader.GetInt32(7)), reader.GetInt32(8));
+            Groups.ChatRightsRules.ToPermissions((Groups.ChatRights)reader.GetInt32(7)), reader.GetInt32(8), reader.GetBoolean(9));
     }
 
     /// <summary>What the chat's plain members may do, and its slow mode (seconds).</summary>
@@ -292,16 +292,16 @@ internal sealed class GroupStore(SqliteDatabase database)
 
     /// <summary>A member about to post: their role, what the chat lets members do, its slow mode and when they last
     /// posted — one read, on every group post's path.</summary>
-    internal readonly record struct Poster(MemberRole Role, Groups.ChatRights Rights, int SlowMode, long LastPostAt);
+    internal readonly record struct Poster(MemberRole Role, Groups.ChatRights Rights, int SlowMode, long LastPostAt, bool Forum);
 
     public static Poster? PosterOf(WriteScope scope, long chatId, long userId)
     {
-        var command = scope.Command("SELECT m.role, c.member_rights, c.slow_mode, m.last_post_at FROM message_members m " +
+        var command = scope.Command("SELECT m.role, c.member_rights, c.slow_mode, m.last_post_at, c.forum FROM message_members m " +
             "JOIN message_chats c ON c.id = m.chat_id WHERE m.chat_id = @chat AND m.user_id = @user");
         command.Parameters.AddWithValue("@chat", chatId);
         command.Parameters.AddWithValue("@user", userId);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? new Poster((MemberRole)reader.GetInt32(0), (Groups.ChatRights)reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3)) : null;
+        return reader.Read() ? new Poster((MemberRole)reader.GetInt32(0), (Groups.ChatRights)reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetBoolean(4)) : null;
     }
 
     public static string About(WriteScope scope, long chatId) =>

@@ -43,6 +43,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             chat.Property(c => c.MemberRights).HasColumnName("member_rights").HasDefaultValue(31);
             // Slow mode: a plain member posts at most once in this many seconds (0: off).
             chat.Property(c => c.SlowMode).HasColumnName("slow_mode").HasDefaultValue(0);
+            // A group organised in topics (groups.toggleForum); turned off, its topics and their messages' topic_id stay.
+            chat.Property(c => c.Forum).HasColumnName("forum").HasDefaultValue(false);
         });
 
         modelBuilder.Entity<MemberRow>(member =>
@@ -148,6 +150,10 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             // heading, end and last move). One blob, as poll and web_page: it is only ever read whole with its message, and a
             // live location's move rewrites it whole; null (free) for every other message.
             message.Property(m => m.Geo).HasColumnName("geo");
+            // The forum topic the message belongs to (its topic_create message's id); null outside topics (General, or a
+            // group that is no forum). Only topic messages are in the index, so other messages' inserts pay nothing for it.
+            message.Property(m => m.TopicId).HasColumnName("topic_id");
+            message.HasIndex(m => new { m.ChatId, m.TopicId, m.Id }).HasFilter("topic_id IS NOT NULL").HasDatabaseName("IX_message_messages_topics");
         });
 
         // A group's incoming webhooks: only the SHA-256 of each token is kept (the token is told once, when created).
@@ -353,6 +359,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             // Its reply's quote, checked when scheduled and sent as it is.
             scheduled.Property(s => s.QuoteText).HasColumnName("quote_text");
             scheduled.Property(s => s.QuoteOffset).HasColumnName("quote_offset");
+            // Its forum topic (null: none, or General).
+            scheduled.Property(s => s.TopicId).HasColumnName("topic_id");
             scheduled.HasIndex(s => s.Date);
             scheduled.HasIndex(s => new { s.UserId, s.RandomId }).IsUnique();
         });
@@ -424,6 +432,24 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             pass.Property(p => p.Cursor).HasColumnName("cursor");
         });
 
+        // A forum's topics (messages.createTopic): keyed by the id of the topic_create service message that opened it.
+        // top_message_id is the topic's newest message (its last activity, since ids grow with time): the topic list's
+        // order, read by the (chat_id, top_message_id) index.
+        modelBuilder.Entity<TopicRow>(topic =>
+        {
+            topic.ToTable("message_topics");
+            topic.HasKey(t => t.Id);
+            topic.Property(t => t.Id).HasColumnName("id").ValueGeneratedNever();
+            topic.Property(t => t.ChatId).HasColumnName("chat_id");
+            topic.Property(t => t.Title).HasColumnName("title").HasMaxLength(128);
+            topic.Property(t => t.IconColor).HasColumnName("icon_color");
+            topic.Property(t => t.Closed).HasColumnName("closed");
+            topic.Property(t => t.CreatorId).HasColumnName("creator_id");
+            topic.Property(t => t.Date).HasColumnName("date");
+            topic.Property(t => t.TopMessageId).HasColumnName("top_message_id");
+            topic.HasIndex(t => new { t.ChatId, t.TopMessageId });
+        });
+
         modelBuilder.Entity<BlockRow>(block =>
         {
             block.ToTable("message_blocks");
@@ -465,6 +491,8 @@ internal sealed class ChatRow
     public int MemberRights { get; set; }
 
     public int SlowMode { get; set; }
+
+    public bool Forum { get; set; }
 }
 
 internal sealed class MemberRow
@@ -563,6 +591,27 @@ internal sealed class MessageRow
     public int? QuoteOffset { get; set; }
 
     public byte[]? Geo { get; set; }
+
+    public long? TopicId { get; set; }
+}
+
+internal sealed class TopicRow
+{
+    public long Id { get; set; }
+
+    public long ChatId { get; set; }
+
+    public string Title { get; set; } = "";
+
+    public int IconColor { get; set; }
+
+    public bool Closed { get; set; }
+
+    public long CreatorId { get; set; }
+
+    public long Date { get; set; }
+
+    public long TopMessageId { get; set; }
 }
 
 internal sealed class WebhookRow
@@ -785,6 +834,8 @@ internal sealed class ScheduledRow
     public string? QuoteText { get; set; }
 
     public int? QuoteOffset { get; set; }
+
+    public long? TopicId { get; set; }
 }
 
 internal sealed class UnreadMarkRow

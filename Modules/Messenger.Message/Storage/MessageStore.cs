@@ -32,7 +32,7 @@ internal sealed record DialogState(
 internal sealed class MessageStore(SqliteDatabase database)
 {
     public const int PrivateChat = 1;
-    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media, m.fwd_from_id, m.poll, m.expires_at, m.web_page, m.reply_markup, m.silent, m.quote_text, m.quote_offset, m.geo";
+    public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media, m.fwd_from_id, m.poll, m.expires_at, m.web_page, m.reply_markup, m.silent, m.quote_text, m.quote_offset, m.geo, m.topic_id";
 
     /// <summary>A condition on <c>m</c>, a message: <c>@user</c> has not hidden it (deleted it for themselves).</summary>
     public const string NotHidden = "NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id)";
@@ -41,12 +41,12 @@ internal sealed class MessageStore(SqliteDatabase database)
     private const string SeenMessageSql = $"SELECT 1 FROM message_messages m WHERE m.id = @id AND m.chat_id = @chat AND m.deleted = 0 AND {NotHidden}";
 
     /// <summary>The columns of <see cref="MessageColumns"/>, as <see cref="ReadMessage"/> reads them.</summary>
-    public const int MessageColumnCount = 19;
+    public const int MessageColumnCount = 20;
 
     /// <summary>The chat's newest pinned message (alias <c>p</c>) in a query over <c>message_chats c</c> for the user
     /// <c>@user</c>: <see cref="PinnedJoin"/> takes the newest the user sees (not deleted for everyone, nor by the user for
     /// themselves), null when there is none.</summary>
-    public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id, p.poll, p.expires_at, p.web_page, p.reply_markup, p.silent, p.quote_text, p.quote_offset, p.geo";
+    public const string PinnedColumns = "p.id, p.from_id, p.to_kind, p.to_id, p.date, p.text, p.reply_to_id, p.edit_date, p.action, p.media, p.fwd_from_id, p.poll, p.expires_at, p.web_page, p.reply_markup, p.silent, p.quote_text, p.quote_offset, p.geo, p.topic_id";
 
     /// <summary>What the viewer <c>@user</c> set on a chat — mute, draft, pin, archive, unread mark —, their unread
     /// mentions in a group, and the chat's auto-delete period (of <c>message_chats c</c>), in a dialog query, with
@@ -112,6 +112,17 @@ internal sealed class MessageStore(SqliteDatabase database)
         command.Parameters.AddWithValue("@chat", chatId);
         return command.ExecuteScalar() as long? ?? 0;
     }
+
+    /// <summary>A forum topic's messages (0: General, those outside topics), newest first: a topic's by its index, General's
+    /// by the chat's, passing over the topics' messages.</summary>
+    public MessageList TopicHistory(long userId, long chatId, long topicId, long offsetId, int limit) =>
+        Page(
+            topicId == 0
+                ? $"SELECT {MessageColumns} FROM message_messages m WHERE m.chat_id = @chat AND m.topic_id IS NULL AND m.deleted = 0 AND m.id < @offset " +
+                  $"AND {NotHidden} ORDER BY m.id DESC LIMIT @limit"
+                : $"SELECT {MessageColumns} FROM message_messages m INDEXED BY IX_message_messages_topics WHERE m.chat_id = @chat AND m.topic_id = @topic " +
+                  $"AND m.deleted = 0 AND m.id < @offset AND {NotHidden} ORDER BY m.id DESC LIMIT @limit",
+            userId, chatId, offsetId > 0 ? offsetId : long.MaxValue, limit, ("@topic", topicId));
 
     public MessageList History(long userId, long chatId, long offsetId, int limit) =>
         Page(
@@ -627,6 +638,7 @@ internal sealed class MessageStore(SqliteDatabase database)
             Silent = reader.GetBoolean(first + 15),
             ReplyQuote = ReadQuote(reader, first + 16),
             Geo = reader.IsDBNull(first + 18) ? null : WireSerializer.Deserialize<MessageGeo>((byte[])reader.GetValue(first + 18)),
+            TopicId = reader.IsDBNull(first + 19) ? 0 : reader.GetInt64(first + 19),
         };
 
     // ---- media (the descriptor is kept with the message; the Media module counts the references) ----

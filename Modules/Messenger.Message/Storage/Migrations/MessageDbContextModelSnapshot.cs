@@ -79,6 +79,12 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("creator_id");
 
+                    b.Property<bool>("Forum")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false)
+                        .HasColumnName("forum");
+
                     b.Property<int>("Kind")
                         .HasColumnType("INTEGER")
                         .HasColumnName("kind");
@@ -560,6 +566,10 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("to_kind");
 
+                    b.Property<long?>("TopicId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("topic_id");
+
                     b.Property<byte[]>("WebPage")
                         .HasColumnType("BLOB")
                         .HasColumnName("web_page");
@@ -582,6 +592,10 @@ namespace Messenger.Message.Storage.Migrations
 
                     b.HasIndex("ChatId", "SharedKind", "Id")
                         .HasFilter("shared_kind IS NOT NULL");
+
+                    b.HasIndex("ChatId", "TopicId", "Id")
+                        .HasDatabaseName("IX_message_messages_topics")
+                        .HasFilter("topic_id IS NOT NULL");
 
                     b.HasIndex("FromId", "ChatId", "Id");
 
@@ -867,6 +881,10 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("text");
 
+                    b.Property<long?>("TopicId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("topic_id");
+
                     b.Property<long>("UserId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("user_id");
@@ -900,6 +918,49 @@ namespace Messenger.Message.Storage.Migrations
                     b.HasIndex("MessageId");
 
                     b.ToTable("message_thread_reads", (string)null);
+                });
+
+            modelBuilder.Entity("Messenger.Message.Storage.TopicRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<bool>("Closed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("closed");
+
+                    b.Property<long>("CreatorId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("creator_id");
+
+                    b.Property<long>("Date")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("date");
+
+                    b.Property<int>("IconColor")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("icon_color");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<long>("TopMessageId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("top_message_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChatId", "TopMessageId");
+
+                    b.ToTable("message_topics", (string)null);
                 });
 
             modelBuilder.Entity("Messenger.Message.Storage.UnreadMarkRow", b =>

@@ -1,0 +1,245 @@
+using Messenger.Contracts.Messages;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Storage;
+using Messenger.Message.Chats;
+using Messenger.Message.Storage;
+using Microsoft.Data.Sqlite;
+using ChatMessage = Messenger.Contracts.Messages.Message;
+
+namespace Messenger.Message.Topics;
+
+/// <summary>A topic as stored (<c>message_topics</c>).</summary>
+internal sealed record TopicState(long Id, long ChatId, string Title, int IconColor, bool Closed, long CreatorId, long Date, long TopMessageId);
+
+/// <summary>
+/// A forum's topics (<c>message_topics</c>, keyed by the id of the <c>topic_create</c> message that opened each) and its
+/// messages' topic (<c>message_messages.topic_id</c>, null outside topics). The write helpers run inside the caller's
+/// writer unit; the reads open their own connection.
+/// </summary>
+internal sealed class TopicStore(SqliteDatabase database)
+{
+    /// <summary>A <see cref="ChatTarget.TopicId"/> that makes the message posted the first of a topic of its own: its id is
+    /// the topic's (<c>topic_create</c>).</summary>
+    public const long OwnTopic = -1;
+
+    /// <summary>How many messages one unit of <c>messages.deleteTopic</c> revokes: a topic of any size is erased without
+    /// holding the writer long.</summary>
+    public const int DeleteBatchSize = 500;
+
+    private const string TopicColumns = "id, chat_id, title, icon_color, closed, creator_id, date, top_message_id";
+
+    /// <summary>
+    /// The topic a post into <paramref name="chat"/> goes to, inside its unit: a reply's is its replied message's (a
+    /// thread stays in its topic), else <paramref name="requested"/> (none or 0: General). Outside a forum only none or
+    /// 0 may be asked for. The topic must exist in the chat (<c>TOPIC_ID_INVALID</c>) and be open for a plain member
+    /// (<c>TOPIC_CLOSED</c>).
+    /// </summary>
+    public static long ForPost(WriteScope scope, ChatTarget chat, long? requested, ChatMessage? replied)
+    {
+        if (requested is < 0)
+        {
+            throw MessengerError.BadRequest(TopicErrorNames.TopicIdInvalid);
+        }
+
+        if (!chat.Forum)
+        {
+            return requested is > 0 ? throw MessengerError.BadRequest(TopicErrorNames.TopicIdInvalid) : 0;
+        }
+
+        var topicId = replied?.TopicId ?? requested ?? 0;
+        if (topicId == 0)
+        {
+            return 0;
+        }
+
+        var topic = Find(scope, chat.ChatId, topicId) ?? throw MessengerError.BadRequest(TopicErrorNames.TopicIdInvalid);
+        if (topic.Closed && chat.Role == Contracts.Groups.MemberRole.Member)
+        {
+            throw MessengerError.BadRequest(TopicErrorNames.TopicClosed);
+        }
+
+        return topicId;
+    }
+
+    /// <summary>Puts a message just posted into its topic and makes it the topic's newest.</summary>
+    public static void Tag(WriteScope scope, long chatId, long messageId, long topicId)
+    {
+        scope.Execute("UPDATE message_messages SET topic_id = @topic WHERE id = @id", ("@topic", topicId), ("@id", messageId));
+        scope.Execute("UPDATE message_topics SET top_message_id = @id WHERE id = @topic AND chat_id = @chat",
+            ("@id", messageId), ("@topic", topicId), ("@chat", chatId));
+    }
+
+    public static TopicState? Find(WriteScope scope, long chatId, long topicId)
+    {
+        var command = scope.Command($"SELECT {TopicColumns} FROM message_topics WHERE id = @id AND chat_id = @chat");
+        command.Parameters.AddWithValue("@id", topicId);
+        command.Parameters.AddWithValue("@chat", chatId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Read(reader) : null;
+    }
+
+    public static void Create(WriteScope scope, long chatId, long id, string title, int iconColor, long creatorId, long date) =>
+        scope.Execute(
+            "INSERT INTO message_topics (id, chat_id, title, icon_color, closed, creator_id, date, top_message_id) " +
+            "VALUES (@id, @chat, @title, @color, 0, @creator, @date, @id)",
+            ("@id", id), ("@chat", chatId), ("@title", title), ("@color", iconColor), ("@creator", creatorId), ("@date", date));
+
+    public static void Update(WriteScope scope, TopicState topic) =>
+        scope.Execute("UPDATE message_topics SET title = @title, icon_color = @color, closed = @closed WHERE id = @id",
+            ("@title", topic.Title), ("@color", topic.IconColor), ("@closed", topic.Closed), ("@id", topic.Id));
+
+    public static void Delete(WriteScope scope, long topicId) =>
+        scope.Execute("DELETE FROM message_topics WHERE id = @id", ("@id", topicId));
+
+    /// <summary>The next of the topic's messages nobody deleted yet, oldest first, at most <paramref name="limit"/>.</summary>
+    public static long[] LiveMessageIds(WriteScope scope, long chatId, long topicId, int limit)
+    {
+        var command = scope.Command(
+            "SELECT id FROM message_messages INDEXED BY IX_message_messages_topics WHERE chat_id = @chat AND topic_id = @topic AND deleted = 0 " +
+            "ORDER BY id LIMIT @limit");
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@topic", topicId);
+        command.Parameters.AddWithValue("@limit", limit);
+        return [.. command.ReadInt64Column()];
+    }
+
+    /// <summary>
+    /// After a revoke, inside its unit: a topic whose newest message went shows the newest one left (its own
+    /// <c>topic_create</c> message at the least, which the topic's id names), so the list's order and previews stay true.
+    /// </summary>
+    public static void AfterRevoke(WriteScope scope, long chatId, long[] ids)
+    {
+        var command = scope.Command(
+            $"UPDATE message_topics SET top_message_id = coalesce((SELECT max(m.id) FROM message_messages m INDEXED BY IX_message_messages_topics " +
+            $"WHERE m.chat_id = @chat AND m.topic_id = message_topics.id AND m.deleted = 0), message_topics.id) " +
+            $"WHERE chat_id = @chat AND top_message_id IN ({string.Join(',', ids)})");
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// The thread key of a forum's General in <c>message_thread_reads</c> (whose rows are keyed by the message answered,
+    /// a server-wide id): minus the chat's id, which no message has.
+    /// </summary>
+    public static long GeneralThreadKey(long chatId) => -chatId;
+
+    /// <summary>The newest message of a forum's topic (0: General), inside a unit; 0 when there is none.</summary>
+    public static long Newest(WriteScope scope, long chatId, long topicId) =>
+        topicId == 0
+            ? scope.Scalar("SELECT max(id) FROM message_messages WHERE chat_id = @chat AND topic_id IS NULL AND deleted = 0", ("@chat", chatId)) as long? ?? 0
+            : Find(scope, chatId, topicId)?.TopMessageId ?? 0;
+
+    /// <summary>Whether a group is a forum, its creator and its date (null: no such chat).</summary>
+    public (bool Forum, long CreatorId, long Date)? Chat(long chatId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT forum, coalesce(creator_id, 0), created_at FROM message_chats WHERE id = @chat";
+        command.Parameters.AddWithValue("@chat", chatId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetBoolean(0), reader.GetInt64(1), reader.GetInt64(2)) : null;
+    }
+
+    public bool Exists(long chatId, long topicId)
+    {
+        using var connection = database.Open();
+        return Scalar(connection, "SELECT 1 FROM message_topics WHERE id = @id AND chat_id = @chat", ("@id", topicId), ("@chat", chatId)) == 1;
+    }
+
+    /// <summary>A page of the forum's topics by last activity, with General first on the first page.</summary>
+    public ForumTopics List(long userId, long chatId, long chatCreatorId, long chatDate, long offsetDate, long offsetId, int limit, string? query)
+    {
+        using var connection = database.Open();
+        var topics = new List<TopicState>();
+        var first = offsetDate == 0 && offsetId == 0 && string.IsNullOrEmpty(query);
+        using (var command = connection.CreateCommand())
+        {
+            // The title filter is instr() on lower(): a forum's topics are few enough to read its range whole.
+            command.CommandText =
+                $"SELECT t.id, t.chat_id, t.title, t.icon_color, t.closed, t.creator_id, t.date, t.top_message_id FROM message_topics t " +
+                (offsetDate > 0 ? "JOIN message_messages tm ON tm.id = t.top_message_id " : "") +
+                "WHERE t.chat_id = @chat AND t.top_message_id < @offset " +
+                (offsetDate > 0 ? "AND tm.date < @date " : "") +
+                (string.IsNullOrEmpty(query) ? "" : "AND instr(lower(t.title), lower(@query)) > 0 ") +
+                "ORDER BY t.top_message_id DESC LIMIT @limit";
+            command.Parameters.AddWithValue("@chat", chatId);
+            command.Parameters.AddWithValue("@offset", offsetId > 0 ? offsetId : long.MaxValue);
+            command.Parameters.AddWithValue("@date", offsetDate);
+            command.Parameters.AddWithValue("@query", query ?? "");
+            command.Parameters.AddWithValue("@limit", first ? limit - 1 : limit);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                topics.Add(Read(reader));
+            }
+        }
+
+        if (first)
+        {
+            var general = Scalar(connection, "SELECT max(id) FROM message_messages WHERE chat_id = @chat AND topic_id IS NULL AND deleted = 0",
+                ("@chat", chatId));
+            topics.Insert(0, new TopicState(0, chatId, TopicColors.GeneralTitle, TopicColors.All[0], false, chatCreatorId, chatDate, general));
+        }
+
+        var listed = topics.Select(t => ToTopic(connection, userId, chatId, t)).ToArray();
+        var tops = topics.Select(t => t.TopMessageId).Where(id => id > 0).ToArray();
+        var messages = tops.Length == 0 ? [] : ReadMessages(connection, userId, chatId, tops);
+        var count = (int)Scalar(connection, "SELECT count(*) FROM message_topics WHERE chat_id = @chat", ("@chat", chatId));
+        return new ForumTopics(listed, messages, count);
+    }
+
+    private static ForumTopic ToTopic(SqliteConnection connection, long userId, long chatId, TopicState topic)
+    {
+        var general = topic.Id == 0;
+        var topicFilter = general ? "m.topic_id IS NULL" : "m.topic_id = @topic";
+        var index = general ? "" : "INDEXED BY IX_message_messages_topics ";
+        var read = Scalar(connection, "SELECT read_max_id FROM message_thread_reads WHERE user_id = @user AND msg_id = @key",
+            ("@user", userId), ("@key", general ? GeneralThreadKey(chatId) : topic.Id));
+        // The reader's own newest message there counts as read up to it: the sender index, newest first, to the first
+        // one in this topic.
+        var own = Scalar(connection,
+            $"SELECT m.id FROM message_messages m INDEXED BY IX_message_messages_from_id_chat_id_id WHERE m.from_id = @user AND m.chat_id = @chat " +
+            $"AND {topicFilter} ORDER BY m.id DESC LIMIT 1",
+            ("@user", userId), ("@chat", chatId), ("@topic", topic.Id));
+        var position = Math.Max(read, own);
+        var unread = (int)Scalar(connection,
+            $"SELECT count(*) FROM (SELECT 1 FROM message_messages m {index}WHERE m.chat_id = @chat AND {topicFilter} AND m.id > @position " +
+            $"AND m.from_id <> @user AND m.deleted = 0 AND m.action IS NULL AND {MessageStore.NotHidden} LIMIT @cap)",
+            ("@chat", chatId), ("@topic", topic.Id), ("@position", position), ("@user", userId), ("@cap", ForumTopic.MaxUnreadCount));
+        return new ForumTopic(topic.Id, topic.Title, topic.IconColor, topic.Closed, topic.CreatorId, topic.Date, topic.TopMessageId, unread, position);
+    }
+
+    private static ChatMessage[] ReadMessages(SqliteConnection connection, long userId, long chatId, long[] ids)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            $"SELECT {MessageStore.MessageColumns} FROM message_messages m WHERE m.chat_id = @chat AND m.deleted = 0 AND m.id IN ({string.Join(',', ids)}) " +
+            $"AND {MessageStore.NotHidden}";
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@user", userId);
+        using var reader = command.ExecuteReader();
+        var messages = new List<ChatMessage>();
+        while (reader.Read())
+        {
+            messages.Add(MessageStore.ReadMessage(reader, 0));
+        }
+
+        return [.. messages];
+    }
+
+    private static long Scalar(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command.ExecuteScalar() as long? ?? 0;
+    }
+
+    private static TopicState Read(SqliteDataReader reader) =>
+        new(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt32(3), reader.GetBoolean(4), reader.GetInt64(5), reader.GetInt64(6),
+            reader.GetInt64(7));
+}
