@@ -53,6 +53,23 @@ public sealed class SdkCompatibilityTests
         { typeof(MediaMethods), "ForwardMessagesAsync", typeof(Task<ForwardedMessages>), [typeof(MessengerClient), typeof(Peer), typeof(long[]), typeof(Peer), Ct] },
         { typeof(GroupMethods), "SearchMessagesAsync", typeof(Task<Messenger.Contracts.Messages.Message[]>), [typeof(MessengerClient), typeof(string), typeof(Peer), typeof(long), typeof(int), Ct] },
         { typeof(GroupMethods), "ExportInviteAsync", typeof(Task<ChatInvite>), [typeof(MessengerClient), typeof(long), typeof(int?), typeof(int?), Ct] },
+        {
+            typeof(MessageMethods), "SendMessageAsync", typeof(Task<SentMessage>),
+            [typeof(MessengerClient), typeof(Peer), typeof(string), typeof(long?), typeof(long?), typeof(bool), typeof(ReplyQuote), Ct]
+        },
+        {
+            typeof(MessageMethods), "ScheduleMessageAsync", typeof(Task<ScheduledMessage>),
+            [typeof(MessengerClient), typeof(Peer), typeof(string), typeof(DateTimeOffset), typeof(long?), typeof(long?), typeof(InputMedia), typeof(bool), typeof(ReplyQuote), Ct]
+        },
+        {
+            typeof(MessageMethods), "SendPollAsync", typeof(Task<SentMessage>),
+            [typeof(MessengerClient), typeof(Peer), typeof(string), typeof(string[]), typeof(bool), typeof(bool), typeof(long?), typeof(long?), typeof(bool), typeof(ReplyQuote), Ct]
+        },
+        {
+            typeof(MediaMethods), "SendMediaAsync", typeof(Task<SentMessage>),
+            [typeof(MessengerClient), typeof(Peer), typeof(InputMedia), typeof(string), typeof(long?), typeof(bool), Ct]
+        },
+        { typeof(MediaMethods), "ForwardMessagesAsync", typeof(Task<ForwardedMessages>), [typeof(MessengerClient), typeof(Peer), typeof(long[]), typeof(Peer), typeof(bool), Ct] },
     };
 
     [Theory]
@@ -100,6 +117,11 @@ public sealed class SdkCompatibilityTests
         {
             typeof(Message),
             [typeof(long), typeof(long), typeof(Peer), typeof(long), typeof(string), typeof(long?), typeof(long?), typeof(ServiceAction), typeof(MessageMedia),
+                typeof(long?), typeof(Poll), typeof(int?), typeof(WebPage), typeof(ReplyMarkup), typeof(bool), typeof(ReplyQuote), typeof(MessageGeo)]
+        },
+        {
+            typeof(Message),
+            [typeof(long), typeof(long), typeof(Peer), typeof(long), typeof(string), typeof(long?), typeof(long?), typeof(ServiceAction), typeof(MessageMedia),
                 typeof(long?), typeof(Poll), typeof(int?), typeof(WebPage), typeof(ReplyMarkup), typeof(bool), typeof(ReplyQuote)]
         },
         {
@@ -113,7 +135,18 @@ public sealed class SdkCompatibilityTests
                 typeof(long?), typeof(Poll), typeof(int?), typeof(WebPage), typeof(ReplyMarkup)]
         },
         { typeof(DraftMessage), [typeof(string), typeof(long?), typeof(long)] },
+        {
+            typeof(ScheduledMessage),
+            [typeof(long), typeof(Peer), typeof(string), typeof(long), typeof(long), typeof(long?), typeof(MessageMedia), typeof(bool), typeof(ReplyQuote)]
+        },
         { typeof(ScheduledMessage), [typeof(long), typeof(Peer), typeof(string), typeof(long), typeof(long), typeof(long?), typeof(MessageMedia), typeof(bool)] },
+        { typeof(ServiceAction), [typeof(string), typeof(long[]), typeof(string), typeof(int?), typeof(bool)] },
+        {
+            typeof(Chat),
+            [typeof(long), typeof(ChatKind), typeof(string), typeof(long), typeof(int), typeof(long), typeof(long), typeof(MessageMedia), typeof(string),
+                typeof(ChatPermissions), typeof(int)]
+        },
+        { typeof(ChatPermissions), [typeof(bool), typeof(bool), typeof(bool), typeof(bool), typeof(bool), typeof(bool)] },
         { typeof(ScheduledMessage), [typeof(long), typeof(Peer), typeof(string), typeof(long), typeof(long), typeof(long?), typeof(MessageMedia)] },
     };
 
@@ -134,7 +167,12 @@ public sealed class SdkCompatibilityTests
         var parts = new object?[parameters.Length];
         deconstruct.Invoke(made, parts);
         parts.Should().Equal(arguments, "the old deconstruction gives back what the old constructor took");
-        type.GetProperty(type == typeof(Message) ? nameof(Message.Geo) : "Quote")!.GetValue(made).Should().BeNull("what came later is left out");
+        var current = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First().GetParameters();
+        foreach (var later in current.Skip(parameters.Length))
+        {
+            type.GetProperty(later.Name!)!.GetValue(made).Should().Be(later.DefaultValue, "what came later ({0}) is left out", later.Name);
+        }
+
         if (type == typeof(Message) && !parameters.Contains(typeof(ReplyQuote)))
         {
             ((Message)made).ReplyQuote.Should().BeNull();
@@ -144,7 +182,9 @@ public sealed class SdkCompatibilityTests
     private static object? Sample(Type type, int index) => type switch
     {
         _ when type == typeof(long) || type == typeof(long?) => 100L + index,
-        _ when type == typeof(int?) => 100 + index,
+        _ when type == typeof(int?) || type == typeof(int) => 100 + index,
+        _ when type == typeof(ChatKind) => ChatKind.LargeGroup,
+        _ when type == typeof(long[]) => new long[] { index },
         _ when type == typeof(string) => $"s{index}",
         _ when type == typeof(bool) => true,
         _ when type == typeof(Peer) => Peer.User(7),

@@ -22,7 +22,7 @@ public sealed class MessageWireFormatTests
         Text: "héllo",
         ReplyToId: 5,
         EditDate: 1_764_877_100,
-        Action: new ServiceAction(ServiceActions.AddMembers, [1, 2], Title: "t", Period: 3, Video: true),
+        Action: new ServiceAction(ServiceActions.AddMembers, [1, 2], Title: "t", Period: 3, Video: true, IconColor: 0x6FB9F0, Closed: true),
         Media: new MessageMedia(9, MediaKinds.Photo, "a.png", "image/png", 1234, 10, 20),
         FwdFromId: 43,
         Poll: new Poll("Q?", ["a", "b"]),
@@ -31,7 +31,8 @@ public sealed class MessageWireFormatTests
         ReplyMarkup: new ReplyMarkup([[new InlineButton("go", Url: "https://example.org")]]),
         Silent: true,
         ReplyQuote: new ReplyQuote("ll", 2),
-        Geo: new MessageGeo(52.52, 13.405, 25, 900, 90, 1_764_877_900, 1_764_877_050));
+        Geo: new MessageGeo(52.52, 13.405, 25, 900, 90, 1_764_877_900, 1_764_877_050),
+        TopicId: 123_456_789_000);
 
     [Fact]
     public void Serialize_WhenEveryPartIsSet_WritesEveryKeyTheRecordNames_AndReadsBackEqual()
