@@ -116,6 +116,8 @@ public sealed class ForumTopicTests : IAsyncLifetime
 
         var forwarded = await alice.Client.ForwardMessagesAsync(peer, [general.Id], peer, topicId: bugs);
         forwarded.Messages.Single().TopicId.Should().Be(bugs);
+        (await alice.Client.ScheduleMessageAsync(peer, "later", DateTimeOffset.UtcNow.AddHours(1), topicId: bugs)).TopicId.Should().Be(bugs);
+        (await alice.Client.GetScheduledAsync(peer)).Single().TopicId.Should().Be(bugs);
     }
 
     [Fact]

@@ -69,7 +69,7 @@ internal sealed class ScheduledMessagesHandler(
     internal const string Columns = "id, peer_kind, peer_id, text, date, random_id, reply_to_id, media, silent, quote_text, quote_offset, topic_id";
 
     /// <summary>How many columns <see cref="Columns"/> has.</summary>
-    internal const int ColumnCount = 11;
+    internal const int ColumnCount = 12;
 
     /// <summary>A user's waiting messages in one chat, soonest first (<c>@user</c>, <c>@kind</c>, <c>@peer</c>).</summary>
     private const string WaitingInChat =

@@ -49,6 +49,7 @@ import type {
   Done,
   FileBytes,
   ForwardedMessages,
+  ForumTopics,
   InputMedia,
   Invite,
   LoginToken,
@@ -153,6 +154,7 @@ export function createMethods(call: Call) {
           silent?: boolean;
           quote?: ReplyQuote | null;
           geo?: InputGeo | null;
+          topic_id?: number | null;
         },
         o?: CallOptions,
       ) =>
@@ -167,6 +169,7 @@ export function createMethods(call: Call) {
             silent: a.silent ?? false,
             ...(a.quote ? { quote: a.quote } : {}),
             ...(a.geo ? { geo: a.geo } : {}),
+            ...(a.topic_id ? { topic_id: a.topic_id } : {}),
           },
           o,
         ),
@@ -205,8 +208,32 @@ export function createMethods(call: Call) {
       getScheduled: (a: { peer: Peer }, o?: CallOptions) => call<ScheduledMessages>('messages.getScheduled', a, o),
       /** Cancels waiting messages of the user in the chat. */
       deleteScheduled: (a: { peer: Peer; ids: number[] }, o?: CallOptions) => call<Done>('messages.deleteScheduled', a, o),
-      getHistory: (a: { peer: Peer; offset_id?: number; limit?: number }, o?: CallOptions) =>
-        call<MessageList>('messages.getHistory', { peer: a.peer, offset_id: a.offset_id ?? 0, limit: a.limit ?? 50 }, o),
+      /** With `topic_id`, one topic of a forum (0: General). */
+      getHistory: (a: { peer: Peer; offset_id?: number; limit?: number; topic_id?: number | null }, o?: CallOptions) =>
+        call<MessageList>(
+          'messages.getHistory',
+          { peer: a.peer, offset_id: a.offset_id ?? 0, limit: a.limit ?? 50, ...(a.topic_id != null ? { topic_id: a.topic_id } : {}) },
+          o,
+        ),
+      /** A forum's topics by last activity (General first on the first page). */
+      getForumTopics: (a: { peer: Peer; offset_id?: number; limit?: number; query?: string }, o?: CallOptions) =>
+        call<ForumTopics>(
+          'messages.getForumTopics',
+          { peer: a.peer, offset_date: 0, offset_id: a.offset_id ?? 0, limit: a.limit ?? 100, ...(a.query ? { query: a.query } : {}) },
+          o,
+        ),
+      /** Opens a topic (admins, or members the group lets); answers its `topic_create` message, whose id is the topic's. */
+      createTopic: (a: { peer: Peer; title: string; icon_color?: number | null; random_id?: number }, o?: CallOptions) =>
+        call<SentMessage>('messages.createTopic', { peer: a.peer, random_id: a.random_id ?? randomId(), title: a.title, icon_color: a.icon_color ?? null }, o),
+      /** Renames, recolours, closes or reopens a topic (its creator or admins). */
+      editTopic: (a: { peer: Peer; topic_id: number; title?: string | null; icon_color?: number | null; closed?: boolean | null }, o?: CallOptions) =>
+        call<SentMessage>(
+          'messages.editTopic',
+          { peer: a.peer, topic_id: a.topic_id, title: a.title ?? null, icon_color: a.icon_color ?? null, closed: a.closed ?? null },
+          o,
+        ),
+      /** Deletes a topic and all its messages for everyone (admins). */
+      deleteTopic: (a: { peer: Peer; topic_id: number }, o?: CallOptions) => call<AffectedMessages>('messages.deleteTopic', a, o),
       /** The messages answering `msg_id`, oldest first (its thread). */
       getReplies: (a: { peer: Peer; msg_id: number; offset_id?: number; limit?: number }, o?: CallOptions) =>
         call<MessageList>('messages.getReplies', { peer: a.peer, msg_id: a.msg_id, offset_id: a.offset_id ?? 0, limit: a.limit ?? 50 }, o),
@@ -255,7 +282,10 @@ export function createMethods(call: Call) {
       sendReaction: (a: { peer: Peer; id: number; reaction: string | null }, o?: CallOptions) =>
         call<ReactionsChanged>('messages.sendReaction', a, o),
       /** Posts a poll (2–10 options); `random_id` is drawn when not given. */
-      sendPoll: (a: { peer: Peer; poll: Poll; random_id?: number; reply_to_id?: number | null; silent?: boolean; quote?: ReplyQuote | null }, o?: CallOptions) =>
+      sendPoll: (
+        a: { peer: Peer; poll: Poll; random_id?: number; reply_to_id?: number | null; silent?: boolean; quote?: ReplyQuote | null; topic_id?: number | null },
+        o?: CallOptions,
+      ) =>
         call<SentMessage>(
           'messages.sendPoll',
           {
@@ -265,6 +295,7 @@ export function createMethods(call: Call) {
             reply_to_id: a.reply_to_id ?? null,
             silent: a.silent ?? false,
             ...(a.quote ? { quote: a.quote } : {}),
+            ...(a.topic_id ? { topic_id: a.topic_id } : {}),
           },
           o,
         ),
@@ -373,6 +404,8 @@ export function createMethods(call: Call) {
       /** What plain members may do and the slow mode (0, 10, 30, 60, 300, 900 or 3600 s); admins, not in channels. */
       editPermissions: (a: { chat_id: number; permissions: ChatPermissions; slow_mode: number }, o?: CallOptions) =>
         call<ChatChanged>('groups.editPermissions', a, o),
+      /** Turns the group's topics on or off (admins; not channels). */
+      toggleForum: (a: { chat_id: number; enabled: boolean }, o?: CallOptions) => call<ChatChanged>('groups.toggleForum', a, o),
       /** The users an admin removed (admins), most recently first: they cannot rejoin by a link until let back. */
       getBanned: (a: { chat_id: number; offset?: number; limit?: number }, o?: CallOptions) =>
         call<ChatBans>('groups.getBanned', { chat_id: a.chat_id, offset: a.offset ?? 0, limit: a.limit ?? 100 }, o),

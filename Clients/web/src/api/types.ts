@@ -282,6 +282,12 @@ export const ServiceActions = {
   PhoneCall: 'phone_call',
   /** A group's voice chat began (no period) or ended (period: the seconds it lasted). */
   GroupCall: 'group_call',
+  /** Topics turned on (period 1) or off (0). */
+  ToggleForum: 'toggle_forum',
+  /** A forum topic opened: the message's id is the topic's; title and icon_color describe it. */
+  TopicCreate: 'topic_create',
+  /** A forum topic renamed, recoloured, closed or reopened (what changed is set). */
+  TopicEdit: 'topic_edit',
 } as const;
 export type ServiceActionKind = (typeof ServiceActions)[keyof typeof ServiceActions];
 
@@ -321,6 +327,10 @@ export interface ServiceAction {
   period?: number | null;
   /** `phone_call`: with cameras. */
   video?: boolean;
+  /** `topic_create`, `topic_edit` (what changed): the topic's icon colour (RGB). */
+  icon_color?: number | null;
+  /** `topic_edit`: closed (true) or reopened (false). */
+  closed?: boolean | null;
 }
 
 export const MediaKinds = { Photo: 'photo', Video: 'video', Audio: 'audio', Document: 'document' } as const;
@@ -412,6 +422,8 @@ export interface Message {
   /** A location message (then `text` is empty and there is no media): a point, or a live location its author moves
    * (an `edit_message` without `edit_date`) until `live_until`. */
   geo?: MessageGeo | null;
+  /** The forum topic it is in (its `topic_create` message's id); absent or 0: General, or a chat without topics. */
+  topic_id?: number;
   /** Not on the wire (the server lists a poll's votes beside the messages, MessageList.polls): this client's copy. */
   poll_results?: PollResults | null;
 }
@@ -684,6 +696,8 @@ export interface Chat {
   permissions?: ChatPermissions | null;
   /** Seconds a plain member waits between two posts (0: no slow mode). */
   slow_mode?: number;
+  /** Organised in topics (groups.toggleForum). */
+  forum?: boolean;
 }
 
 /** What a group's plain members may do (groups.editPermissions); `send_messages` covers every post. */
@@ -694,7 +708,32 @@ export interface ChatPermissions {
   add_members: boolean;
   pin_messages: boolean;
   change_info: boolean;
+  /** Create topics in a forum (off by default). */
+  manage_topics?: boolean;
 }
+
+/** One topic of a forum (messages.getForumTopics); id 0 is General. */
+export interface ForumTopic {
+  id: number;
+  title: string;
+  icon_color: number;
+  closed: boolean;
+  creator_id: number;
+  date: number;
+  top_message: number;
+  unread_count: number;
+  read_max_id: number;
+}
+
+/** A page of a forum's topics, with their newest messages. */
+export interface ForumTopics {
+  topics: ForumTopic[];
+  messages: Message[];
+  count: number;
+}
+
+/** The colours a topic's icon may have (RGB); the first is the default. */
+export const TopicColors = [0x6fb9f0, 0xffd67e, 0xcb86db, 0x8eee98, 0xff93b2, 0xfb6f5f] as const;
 
 /** Who a privacy setting lets in: anyone, the users one has a private chat with, or nobody. */
 /** `Contacts`: the people in the user's own contact list (whether they have the user in theirs does not matter). */

@@ -26,6 +26,8 @@ import { ChatFoldersButton } from './Folders';
 import { AutoDeletePeriods, canSetAutoDelete, setAutoDelete } from './autoDelete';
 import { react } from './reactions';
 import { useDismiss } from './dismiss';
+import { TopicBar, TopicList } from './Topics';
+import { closeTopic, isChatAdmin, isForum, topicOf } from './topics';
 
 export function Conversation({ chatKey }: { chatKey: string }) {
   const [replyTo, setReplyTo] = useState<Message | null>(null);
@@ -44,7 +46,24 @@ export function Conversation({ chatKey }: { chatKey: string }) {
   const channel = useApp((s) => peer.kind === PeerKind.Chat && isChannel(s.chats[peer.id]));
   const mayPostFiles = useApp((s) => myPermissions(s, chatKey).send_media);
   const deletedPeer = useApp((s) => peer.kind === PeerKind.User && !!s.users[peer.id]?.deleted);
-  const canSend = !left && !readOnly && !deletedPeer && mayPostFiles;
+  // A forum shows its topic list, or one topic's messages with a composer that posts into it.
+  const forum = useApp((s) => isForum(s, chatKey));
+  const topic = useApp((s) => (s.active === chatKey && forum ? s.topic : null));
+  const topicClosed = useApp((s) => topic !== null && !!topicOf(s, chatKey, topic)?.closed && !isChatAdmin(s, chatKey));
+  const onTopicList = forum && topic === null;
+  useEffect(() => {
+    // Topics turned off while one was open: back to the whole history, read again from the newest.
+    if (!forum && getState().topic !== null) {
+      closeTopic();
+      setState((s) => {
+        const histories = { ...s.histories };
+        delete histories[chatKey];
+        return { histories, topicPaging: {} };
+      });
+      openChat(chatKey);
+    }
+  }, [forum, chatKey]);
+  const canSend = !left && !readOnly && !deletedPeer && mayPostFiles && !onTopicList && !topicClosed;
   const [actionError, setActionError] = useState('');
   const pin = (message: Message | null) => {
     setActionError('');
@@ -86,7 +105,13 @@ export function Conversation({ chatKey }: { chatKey: string }) {
           {actionError}
         </p>
       )}
+      {forum && topic !== null && <TopicBar chatKey={chatKey} topicId={topic} />}
+      {onTopicList ? (
+        <TopicList chatKey={chatKey} />
+      ) : (
       <MessageList
+        key={`${chatKey}:${topic ?? ''}`}
+        topic={topic}
         onPin={pin}
         onForward={setForwarding}
         onSeenBy={setSeenBy}
@@ -106,7 +131,8 @@ export function Conversation({ chatKey }: { chatKey: string }) {
         }}
         onDelete={setDeleting}
       />
-      {left ? (
+      )}
+      {onTopicList ? null : left ? (
         <p class="conversation__left muted" role="status">
           You are no longer a member of this group
         </p>
@@ -117,6 +143,10 @@ export function Conversation({ chatKey }: { chatKey: string }) {
       ) : deletedPeer ? (
         <p class="conversation__left muted" role="status">
           This account was deleted
+        </p>
+      ) : topicClosed ? (
+        <p class="conversation__left muted" role="status">
+          This topic is closed
         </p>
       ) : (
         <Composer

@@ -235,6 +235,18 @@ function GroupDetails({ chatId }: { chatId: number }) {
           save={(permissions, slowMode) => run(() => api().groups.editPermissions({ chat_id: chatId, permissions, slow_mode: slowMode }))}
         />
       )}
+      {isAdmin && full.chat.kind !== ChatKind.Channel && (
+        <section class="info-section" aria-label="Topics">
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={!!full.chat.forum}
+              onChange={(e) => void run(() => api().groups.toggleForum({ chat_id: chatId, enabled: e.currentTarget.checked }))}
+            />
+            Topics (organise the group's messages in topics)
+          </label>
+        </section>
+      )}
       {isAdmin && <WebhooksSection chatId={chatId} />}
       {canAdd && (
         <section class="info-section" aria-label="Add members">
@@ -309,6 +321,7 @@ const rightLabels: [keyof ChatPermissions, string][] = [
   ['add_members', 'Add members'],
   ['pin_messages', 'Pin messages'],
   ['change_info', 'Change the group info'],
+  ['manage_topics', 'Create topics'],
 ];
 
 /** What plain members may do, and the slow mode, as an admin sets them; saved together. */
@@ -319,7 +332,7 @@ function PermissionsSection(props: {
 }) {
   const [permissions, setPermissions] = useState(props.permissions);
   const [slowMode, setSlowMode] = useState(props.slowMode);
-  const changed = slowMode !== props.slowMode || rightLabels.some(([right]) => permissions[right] !== props.permissions[right]);
+  const changed = slowMode !== props.slowMode || rightLabels.some(([right]) => !!permissions[right] !== !!props.permissions[right]);
   return (
     <section class="info-section" aria-label="Permissions" data-testid="permissions">
       <h4>What members may do</h4>
@@ -327,7 +340,7 @@ function PermissionsSection(props: {
         <label class="check" key={right}>
           <input
             type="checkbox"
-            checked={permissions[right]}
+            checked={!!permissions[right]}
             // Files and polls are posts: without posting they cannot be given.
             disabled={(right === 'send_media' || right === 'send_polls') && !permissions.send_messages}
             onChange={(e) => setPermissions({ ...permissions, [right]: e.currentTarget.checked })}

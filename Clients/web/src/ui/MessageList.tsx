@@ -10,6 +10,7 @@ import { emptyHistory, setState, useApp, type AppState, type History } from './s
 import { Icon } from './Icon';
 import { nextMention, readAllMentions } from './mentions';
 import { unreadInThreads } from './threads';
+import { readTopic, topicHistory } from './topics';
 
 const OVERSCAN_PX = 800;
 const LOAD_OLDER_PX = 1200;
@@ -42,11 +43,14 @@ function useUnreadFrom(chatKey: string, history: History, dialog: Dialog | undef
  * viewport keeps its place when rows above it change (older pages, images, edits). Sticks to the bottom while the
  * user is there.
  */
-export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey: string }) {
+export function MessageList({ chatKey, topic = null, ...actions }: MessageActions & { chatKey: string; topic?: number | null }) {
   const state = useApp((s) => s);
-  const history = state.histories[chatKey] ?? emptyHistory;
+  const whole = state.histories[chatKey] ?? emptyHistory;
+  // A forum topic shows its own messages of the chat's loaded ones, and reads and pages by topic.
+  const paging = topic === null ? undefined : state.topicPaging[`${chatKey}:${topic}`];
+  const history = useMemo(() => (topic === null ? whole : topicHistory(whole, paging, topic)), [whole, paging, topic]);
   const dialog = state.dialogs.find((d) => peerKey(d.peer) === chatKey);
-  const unreadFrom = useUnreadFrom(chatKey, history, dialog, state.me?.id);
+  const unreadFrom = useUnreadFrom(chatKey, history, topic === null ? dialog : undefined, state.me?.id);
   const rows = useMemo(() => buildRows(history.messages, history.pending, unreadFrom), [history.messages, history.pending, unreadFrom]);
   const byId = useMemo(() => new Map(history.messages.map((m) => [m.id, m])), [history.messages]);
   // The loaded history runs unbroken from the newest message back, and answers are newer than what they answer: for
@@ -93,8 +97,11 @@ export function MessageList({ chatKey, ...actions }: MessageActions & { chatKey:
       const row = rows[i];
       if (row.kind === 'message' && row.message.from_id !== state.me?.id) maxId = Math.max(maxId, row.message.id);
     }
-    if (maxId) markRead(chatKey, maxId);
-  }, [offsets, rows, chatKey, unreadFrom]);
+    if (maxId) {
+      if (topic === null) markRead(chatKey, maxId);
+      else readTopic(chatKey, topic, maxId);
+    }
+  }, [offsets, rows, chatKey, unreadFrom, topic]);
 
   const onScroll = () => {
     const el = scroller.current;

@@ -1,6 +1,7 @@
 import { LIVE_UNTIL_STOPPED, RpcError, type InputGeo, type Message, type MessageGeo } from '../api/types';
 import { api } from './connection';
 import { messageArrived, replaceMessage } from './messages';
+import { currentTopic } from './topics';
 import { peerFromKey } from './peers';
 
 /** The live periods offered: 15 minutes, 1 hour, 8 hours (Telegram's). */
@@ -101,7 +102,7 @@ export async function sendLocation(key: string, livePeriod?: number, replyToId: 
   const position = await currentPosition();
   if (signal?.aborted) return false;
   const geo = inputGeoOf(position, livePeriod);
-  const sent = await api().messages.send({ peer: peerFromKey(key), text: '', geo, reply_to_id: replyToId });
+  const sent = await api().messages.send({ peer: peerFromKey(key), text: '', geo, reply_to_id: replyToId, topic_id: currentTopic(key) });
   messageArrived(sent.message);
   if (livePeriod != null) track(key, sent.message);
   return true;

@@ -13,6 +13,7 @@ import { emptyHistory, getState, setState, touchPins, type History, type Pending
 import { clearTyping } from './typing';
 import { threadReadsOf } from './threads';
 import { sendQuoting, withoutQuotesOf } from './quotes';
+import { currentTopic, loadOlderInTopic } from './topics';
 
 const PAGE = 50;
 
@@ -32,7 +33,8 @@ function changeLoaded(key: string, change: (history: History) => History): void 
 }
 
 export function openChat(key: string | null): void {
-  setState((s) => ({ active: key, panel: s.panel === 'info' && key ? 'info' : null }));
+  // A forum opens on its topic list; the same chat again keeps the topic on screen.
+  setState((s) => ({ active: key, panel: s.panel === 'info' && key ? 'info' : null, topic: s.active === key ? s.topic : null }));
   if (!key) return;
   const peer = peerFromKey(key);
   if (!dialogOf(key)) updateDialog(key, (d) => d, () => blankDialog(peer));
@@ -66,6 +68,9 @@ export async function openChatWithUsername(username: string): Promise<void> {
 }
 
 export async function loadOlder(key: string): Promise<void> {
+  // A forum's topic pages back through its own messages.
+  const topic = currentTopic(key);
+  if (topic !== null) return loadOlderInTopic(key, topic);
   const history = getState().histories[key] ?? emptyHistory;
   if (history.loading || history.complete) return;
   setHistory(key, (h) => ({ ...h, loading: true }));
@@ -177,9 +182,10 @@ export async function sendMessage(
   silent = false,
   quote: ReplyQuote | null = null,
 ): Promise<void> {
-  const pending: PendingMessage = { randomId: randomId(), text, replyToId, media, date: Math.floor(Date.now() / 1000), failed: false, silent, quote };
+  const topicId = currentTopic(key) || undefined;
+  const pending: PendingMessage = { randomId: randomId(), text, replyToId, media, date: Math.floor(Date.now() / 1000), failed: false, silent, quote, topicId };
   const me = getState().me?.id;
-  if (me) keepInOutbox(me, { key, randomId: pending.randomId, text, replyToId, media, date: pending.date, silent, quote });
+  if (me) keepInOutbox(me, { key, randomId: pending.randomId, text, replyToId, media, date: pending.date, silent, quote, topicId });
   setHistory(key, (h) => ({ ...h, pending: [...h.pending, pending] }));
   await deliverPending(key, pending);
 }
@@ -200,6 +206,7 @@ async function deliverPending(key: string, pending: PendingMessage): Promise<voi
         media: pending.media,
         silent: pending.silent === true,
         quote,
+        topic_id: pending.topicId ?? null,
       }),
     );
     messageArrived(sent.message);

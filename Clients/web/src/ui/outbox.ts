@@ -13,6 +13,8 @@ export interface OutboxEntry {
   silent?: boolean;
   /** The part of the replied message it quotes (absent in entries kept by older versions of the app). */
   quote?: ReplyQuote | null;
+  /** The forum topic it goes to (absent: General, or no topics). */
+  topicId?: number;
 }
 
 const storageKey = (userId: number) => `messenger.outbox.${userId}`;

@@ -75,6 +75,18 @@ export function serviceText(state: AppState, message: Message): string {
       const pinned = findMessage(state, message.reply_to_id ?? null);
       return pinned ? `${actor} pinned “${pinned.action ? 'a message' : previewText(state, pinned)}”` : `${actor} pinned a message`;
     }
+    case 'toggle_forum':
+      return action.period ? `${actor} turned on topics` : `${actor} turned off topics`;
+    case 'topic_create':
+      return `${actor} created the topic “${action.title ?? ''}”`;
+    case 'topic_edit':
+      return action.closed === true
+        ? `${actor} closed the topic`
+        : action.closed === false
+          ? `${actor} reopened the topic`
+          : action.title
+            ? `${actor} renamed the topic to “${action.title}”`
+            : `${actor} changed the topic's icon`;
     case 'set_ttl':
       return action.period
         ? `${actor} set messages to auto-delete after ${periodText(action.period)}`

@@ -3,6 +3,7 @@ import { api } from './connection';
 import { messageArrived, replaceMessage } from './messages';
 import { peerFromKey } from './peers';
 import { getState } from './store';
+import { currentTopic } from './topics';
 
 /** Most options a poll may have, and the longest question and option (the server's PollLimits). */
 export const POLL_LIMITS = { minOptions: 2, maxOptions: 10, question: 255, option: 100, solution: 200 } as const;
@@ -10,7 +11,7 @@ export const POLL_LIMITS = { minOptions: 2, maxOptions: 10, question: 255, optio
 /** Posts a poll to the chat; it shows when the server has stored it. The server's message never carries a quiz's
  * answer: its author knows it, so their results do from the start. */
 export async function sendPoll(key: string, poll: Poll): Promise<void> {
-  const sent = await api().messages.sendPoll({ peer: peerFromKey(key), poll });
+  const sent = await api().messages.sendPoll({ peer: peerFromKey(key), poll, topic_id: currentTopic(key) });
   messageArrived(
     poll.quiz
       ? {

@@ -2,7 +2,7 @@ import { useEffect, useReducer, useRef } from 'preact/hooks';
 import type { CallView } from './calls';
 import type { GroupCallView } from './groupCalls';
 import type { NewSignIn } from './signIns';
-import type { Chat, ConnectionState, Contact, Dialog, DialogFilter, GroupCall, InputMedia, MemberRole, Message, ReplyQuote, ScheduledMessage, User } from '../api/types';
+import type { Chat, ConnectionState, Contact, Dialog, DialogFilter, ForumTopics, GroupCall, InputMedia, MemberRole, Message, ReplyQuote, ScheduledMessage, User } from '../api/types';
 
 /** A message this device is sending: shown with a clock until the server stores it. */
 export interface PendingMessage {
@@ -16,6 +16,8 @@ export interface PendingMessage {
   silent?: boolean;
   /** The part of the replied message it quotes. */
   quote?: ReplyQuote | null;
+  /** The forum topic it goes to (absent or 0: General, or no topics). */
+  topicId?: number;
   error?: string;
   /** The failure may pass by itself (no answer, server busy): sent again when the connection comes back. */
   retryable?: boolean;
@@ -92,6 +94,12 @@ export interface AppState {
   panel: Panel;
   /** The message of the open chat whose thread the 'thread' panel shows. */
   thread: number | null;
+  /** The topic of the open forum on screen (0: General); null: its topic list (topics.ts). */
+  topic: number | null;
+  /** chat id → its topics as last read (topics.ts). */
+  forumTopics: Record<number, ForumTopics>;
+  /** `<peer key>:<topic id>` → how far a topic's own pages reached (its older messages are fetched by topic). */
+  topicPaging: Record<string, { complete: boolean; loading: boolean }>;
   /** peer key → message id → how far the user has read its thread (threads.ts; known from pages and events). */
   threadReads: Record<string, Record<number, number>>;
   /** peer key → a count that moves whenever the chat's pinned messages may have changed (a pin event, an edit, a
@@ -142,6 +150,9 @@ let state: AppState = {
   groupCallError: null,
   panel: null,
   thread: null,
+  topic: null,
+  forumTopics: {},
+  topicPaging: {},
   joinCode: null,
   pendingChat: null,
   pendingMessage: null,

@@ -1,0 +1,137 @@
+import type { ForumTopic, ForumTopics, Message } from '../api/types';
+import { MemberRole, PeerKind } from '../api/types';
+import { ensureUsers } from './chats';
+import { api } from './connection';
+import { peerFromKey } from './peers';
+import { getState, setState, type AppState, type History } from './store';
+
+/**
+ * Forum topics (Telegram's "Topics"): a forum opens on its topic list; a topic shows the chat's loaded messages of that
+ * topic (its own pages are fetched by topic and merged into the chat's history), and what the composer sends goes into
+ * it. Reading a topic is `messages.readThread` with the topic's id (General: 0).
+ */
+
+const PAGE = 50;
+
+/** Whether the group is organised in topics, as this client knows it. */
+export function isForum(s: AppState, key: string): boolean {
+  const peer = peerFromKey(key);
+  return peer.kind === PeerKind.Chat && !!s.chats[peer.id]?.forum;
+}
+
+/** The topic on screen in this chat (0: General), or null: not a forum, its topic list, or another chat on screen. */
+export function currentTopic(key: string): number | null {
+  const s = getState();
+  return s.active === key && isForum(s, key) ? s.topic : null;
+}
+
+/** The topic's messages among the chat's loaded ones (General: those without a topic). */
+export function inTopic(message: { topic_id?: number }, topic: number): boolean {
+  return (message.topic_id ?? 0) === topic;
+}
+
+/** The chat's history as the topic shows it: its messages, its clock bubbles, and how far its own pages reached. */
+export function topicHistory(history: History, paging: { complete: boolean; loading: boolean } | undefined, topic: number): History {
+  return {
+    messages: history.messages.filter((m) => inTopic(m, topic)),
+    pending: history.pending.filter((p) => (p.topicId ?? 0) === topic),
+    complete: paging?.complete ?? false,
+    loading: paging?.loading ?? false,
+  };
+}
+
+/** Reads the forum's topics (General first, then by last activity) with their newest messages. */
+export async function loadTopics(key: string): Promise<void> {
+  const peer = peerFromKey(key);
+  const list = await api().messages.getForumTopics({ peer, limit: 100 });
+  setState((s) => ({ forumTopics: { ...s.forumTopics, [peer.id]: list } }));
+  await ensureUsers([...new Set([...list.messages.map((m) => m.from_id), ...list.topics.map((t) => t.creator_id)])]);
+}
+
+export function openTopic(key: string, topic: number): void {
+  setState({ topic, panel: null, thread: null });
+  void loadOlderInTopic(key, topic).catch(() => undefined);
+}
+
+export function closeTopic(): void {
+  setState({ topic: null });
+}
+
+/** The next older page of one topic, merged into the chat's history in id order. */
+export async function loadOlderInTopic(key: string, topic: number): Promise<void> {
+  const pagingKey = `${key}:${topic}`;
+  const paging = getState().topicPaging[pagingKey];
+  if (paging?.loading || paging?.complete) return;
+  const setPaging = (next: { complete: boolean; loading: boolean }) =>
+    setState((s) => ({ topicPaging: { ...s.topicPaging, [pagingKey]: next } }));
+  setPaging({ complete: false, loading: true });
+  try {
+    const loaded = (getState().histories[key]?.messages ?? []).filter((m) => inTopic(m, topic));
+    // The first page starts from the newest: what arrived live is newer than any page, and merges by id.
+    const offset_id = paging ? (loaded[0]?.id ?? 0) : 0;
+    const page = await api().messages.getHistory({ peer: peerFromKey(key), offset_id, limit: PAGE, topic_id: topic });
+    mergeMessages(key, page.messages);
+    setPaging({ complete: page.messages.length < PAGE, loading: false });
+    await ensureUsers(page.messages.map((m) => m.from_id));
+  } catch (error) {
+    setPaging({ complete: false, loading: false });
+    throw error;
+  }
+}
+
+function mergeMessages(key: string, messages: Message[]): void {
+  setState((s) => {
+    const history = s.histories[key] ?? { messages: [], complete: false, loading: false, pending: [] };
+    const known = new Set(history.messages.map((m) => m.id));
+    const added = messages.filter((m) => !known.has(m.id));
+    if (!added.length) return {};
+    const merged = [...history.messages, ...added].sort((a, b) => a.id - b.id);
+    return { histories: { ...s.histories, [key]: { ...history, messages: merged } } };
+  });
+}
+
+/** Positions of topics this tab told the server it read, so a scroll does not repeat the call. */
+const readSent = new Map<string, number>();
+
+/** The user read the topic up to `maxId` (the newest message of others shown). */
+export function readTopic(key: string, topic: number, maxId: number): void {
+  const sentKey = `${key}:${topic}`;
+  if ((readSent.get(sentKey) ?? 0) >= maxId) return;
+  readSent.set(sentKey, maxId);
+  const peer = peerFromKey(key);
+  setState((s) => {
+    const list = s.forumTopics[peer.id];
+    if (!list) return {};
+    const topics = list.topics.map((t) => (t.id === topic && t.read_max_id < maxId ? { ...t, read_max_id: maxId, unread_count: 0 } : t));
+    return { forumTopics: { ...s.forumTopics, [peer.id]: { ...list, topics } } };
+  });
+  void api().messages.readThread({ peer, msg_id: topic, max_id: maxId }).catch(() => readSent.delete(sentKey));
+}
+
+/** Whether the user may open topics here: admins, or members when the group lets them. */
+export function canCreateTopics(s: AppState, key: string): boolean {
+  const peer = peerFromKey(key);
+  if ((s.myRoles[peer.id] ?? MemberRole.Member) >= MemberRole.Admin) return true;
+  return !!s.chats[peer.id]?.permissions?.manage_topics;
+}
+
+/** Whether the user may rename, close or reopen the topic: its creator, or an admin. */
+export function canEditTopic(s: AppState, key: string, topic: ForumTopic): boolean {
+  const peer = peerFromKey(key);
+  return topic.id !== 0 && ((s.myRoles[peer.id] ?? MemberRole.Member) >= MemberRole.Admin || topic.creator_id === s.me?.id);
+}
+
+export function isChatAdmin(s: AppState, key: string): boolean {
+  return (s.myRoles[peerFromKey(key).id] ?? MemberRole.Member) >= MemberRole.Admin;
+}
+
+/** The topic as last read, if listed. */
+export function topicOf(s: AppState, key: string, topic: number): ForumTopic | undefined {
+  const list: ForumTopics | undefined = s.forumTopics[peerFromKey(key).id];
+  return list?.topics.find((t) => t.id === topic);
+}
+
+/** A topic's icon colour as CSS. */
+export function topicColor(color: number): string {
+  return `#${color.toString(16).padStart(6, '0')}`;
+}
