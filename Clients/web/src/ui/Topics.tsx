@@ -28,12 +28,14 @@ export function TopicList({ chatKey }: { chatKey: string }) {
   const list = useApp((s) => s.forumTopics[peer.id]);
   const state = useApp((s) => s);
   const latest = useApp((s) => s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.top_message?.id ?? 0);
+  // Messages deleted (a topic deleted) change the loaded history, not always the newest message: read the list again too.
+  const loaded = useApp((s) => s.histories[chatKey]?.messages.length ?? 0);
   const mayCreate = useApp((s) => canCreateTopics(s, chatKey));
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState('');
   useEffect(() => {
     void loadTopics(chatKey).catch((e) => setError(errorText(e)));
-  }, [chatKey, latest]);
+  }, [chatKey, latest, loaded]);
   useEffect(() => {
     if (latest) markRead(chatKey, latest);
   }, [chatKey, latest]);

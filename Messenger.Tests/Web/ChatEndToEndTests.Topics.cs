@@ -1,0 +1,69 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Messenger.Tests.Web;
+
+public sealed partial class ChatEndToEndTests
+{
+    [Fact]
+    public async Task TwoPeople_UseAForumsTopics_FromTheListIntoATopicAndBack()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        await alice.CreateGroupAsync("Team", bobName.Username);
+
+        // The admin turns topics on in the chat's info: the chat opens on its topic list.
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        var info = alice.Page.GetByRole(AriaRole.Complementary, new() { Name = "Chat info" });
+        await info.GetByRole(AriaRole.Checkbox, new() { Name = "Topics (organise the group's messages in topics)" }).CheckAsync();
+        await info.GetByRole(AriaRole.Button, new() { Name = "Close info" }).ClickAsync();
+        var aliceTopics = alice.Page.GetByTestId("topic");
+        await Expect(aliceTopics).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+        await Expect(aliceTopics.First.GetByTestId("topic-title")).ToHaveTextAsync("General");
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "New topic" }).ClickAsync();
+        var dialog = alice.Page.GetByRole(AriaRole.Dialog, new() { Name = "New topic" });
+        await dialog.GetByLabel("Topic name").FillAsync("Releases");
+        await dialog.GetByRole(AriaRole.Radio, new() { Name = "Colour 3" }).CheckAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create topic" }).ClickAsync();
+        await Expect(alice.Page.GetByTestId("topic-heading")).ToHaveTextAsync("Releases");
+        await alice.SendAsync("1.0 is out");
+
+        // Bob finds the topic with its unread message, reads it and answers into it.
+        await bob.OpenChatAsync("Team");
+        var releases = bob.Page.GetByTestId("topic").Filter(new() { HasText = "Releases" });
+        await Expect(releases.GetByLabel("1 unread")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await Expect(releases.GetByTestId("topic-preview")).ToContainTextAsync("1.0 is out");
+        await Expect(bob.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true })).ToHaveCountAsync(0);
+        await releases.ClickAsync();
+        await Expect(bob.Message("1.0 is out")).ToBeVisibleAsync();
+        await bob.SendAsync("Congrats");
+        await Expect(alice.Message("Congrats")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Back to topics" }).ClickAsync();
+        await Expect(releases.GetByTestId("topic-unread")).ToHaveCountAsync(0);
+        await Expect(releases.GetByTestId("topic-preview")).ToContainTextAsync("You: Congrats");
+        var general = bob.Page.GetByTestId("topic").Filter(new() { HasText = "General" });
+        await general.ClickAsync();
+        await bob.SendAsync("Lunch?");
+        await Expect(bob.Message("Congrats")).ToHaveCountAsync(0, new() { Timeout = 2_000 });
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Back to topics" }).ClickAsync();
+        await Expect(bob.Page.GetByTestId("topic").First.GetByTestId("topic-title")).ToHaveTextAsync("General");
+
+        // The admin closes the topic: Bob reads it and may not post there.
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Close topic" }).ClickAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Button, new() { Name = "Reopen topic" })).ToBeVisibleAsync();
+        await Expect(releases.GetByRole(AriaRole.Img, new() { Name = "closed" })).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await releases.ClickAsync();
+        await Expect(bob.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "This topic is closed" })).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Delete topic" })).ToHaveCountAsync(0);
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Back to topics" }).ClickAsync();
+
+        // Deleting it takes it from both lists.
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Delete topic" }).ClickAsync();
+        await alice.Page.GetByRole(AriaRole.Dialog, new() { Name = "Delete topic" }).GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+        await Expect(alice.Page.GetByTestId("topic")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+        await Expect(bob.Page.GetByTestId("topic")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+        await Expect(alice.Page.GetByTestId("topic").First.GetByTestId("topic-preview")).ToContainTextAsync("Lunch?");
+        AssertNoProblems();
+    }
+}
