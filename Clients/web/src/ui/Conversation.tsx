@@ -27,7 +27,7 @@ import { AutoDeletePeriods, canSetAutoDelete, setAutoDelete } from './autoDelete
 import { react } from './reactions';
 import { useDismiss } from './dismiss';
 import { TopicBar, TopicList } from './Topics';
-import { closeTopic, isChatAdmin, isForum, topicOf } from './topics';
+import { closeTopic, inTopic, isChatAdmin, isForum, topicOf } from './topics';
 
 export function Conversation({ chatKey }: { chatKey: string }) {
   const [replyTo, setReplyTo] = useState<Message | null>(null);
@@ -161,7 +161,9 @@ export function Conversation({ chatKey }: { chatKey: string }) {
           }}
           onEditLast={() => {
             const { histories, me } = getState();
-            const mine = [...(histories[chatKey]?.messages ?? [])].reverse().find((m) => m.from_id === me?.id && !m.media && !m.action && !m.poll);
+            const mine = [...(histories[chatKey]?.messages ?? [])]
+              .reverse()
+              .find((m) => m.from_id === me?.id && !m.media && !m.action && !m.poll && (topic === null || inTopic(m, topic)));
             if (!mine) return;
             setReplyTo(null);
             setEditing(mine);

@@ -77,7 +77,7 @@ export function TopicList({ chatKey }: { chatKey: string }) {
                 </span>
                 {topic.unread_count > 0 && (
                   <span class="badge" aria-label={`${topic.unread_count} unread`} data-testid="topic-unread">
-                    {topic.unread_count}
+                    {topic.unread_count >= 999 ? '999+' : topic.unread_count}
                   </span>
                 )}
               </button>
