@@ -26,6 +26,9 @@ internal sealed class TopicStore(SqliteDatabase database)
     /// holding the writer long.</summary>
     public const int DeleteBatchSize = 500;
 
+    /// <summary>How many of a topic's newest unread messages are searched for the reader's own (<see cref="ToTopic"/>).</summary>
+    private const int OwnMessageWindow = 1000;
+
     private const string TopicColumns = "id, chat_id, title, icon_color, closed, creator_id, date, top_message_id";
 
     /// <summary>
@@ -123,10 +126,15 @@ internal sealed class TopicStore(SqliteDatabase database)
     /// </summary>
     public static long GeneralThreadKey(long chatId) => -chatId;
 
+    /// <summary>General's newest message: the chat's messages from the newest back to the first outside topics (a
+    /// <c>max()</c> with the topic's condition would read the chat's whole range).</summary>
+    private const string GeneralNewestSql =
+        "SELECT id FROM message_messages WHERE chat_id = @chat AND topic_id IS NULL AND deleted = 0 ORDER BY id DESC LIMIT 1";
+
     /// <summary>The newest message of a forum's topic (0: General), inside a unit; 0 when there is none.</summary>
     public static long Newest(WriteScope scope, long chatId, long topicId) =>
         topicId == 0
-            ? scope.Scalar("SELECT max(id) FROM message_messages WHERE chat_id = @chat AND topic_id IS NULL AND deleted = 0", ("@chat", chatId)) as long? ?? 0
+            ? scope.Scalar(GeneralNewestSql, ("@chat", chatId)) as long? ?? 0
             : Find(scope, chatId, topicId)?.TopMessageId ?? 0;
 
     /// <summary>Whether a group is a forum, its creator and its date (null: no such chat).</summary>
@@ -176,8 +184,7 @@ internal sealed class TopicStore(SqliteDatabase database)
 
         if (first)
         {
-            var general = Scalar(connection, "SELECT max(id) FROM message_messages WHERE chat_id = @chat AND topic_id IS NULL AND deleted = 0",
-                ("@chat", chatId));
+            var general = Scalar(connection, GeneralNewestSql, ("@chat", chatId));
             topics.Insert(0, new TopicState(0, chatId, TopicColors.GeneralTitle, TopicColors.All[0], false, chatCreatorId, chatDate, general));
         }
 
@@ -195,12 +202,13 @@ internal sealed class TopicStore(SqliteDatabase database)
         var index = general ? "" : "INDEXED BY IX_message_messages_topics ";
         var read = Scalar(connection, "SELECT read_max_id FROM message_thread_reads WHERE user_id = @user AND msg_id = @key",
             ("@user", userId), ("@key", general ? GeneralThreadKey(chatId) : topic.Id));
-        // The reader's own newest message there counts as read up to it: the sender index, newest first, to the first
-        // one in this topic.
+        // The reader's own newest message there counts as read up to it: looked for among the newest messages after the
+        // read position only, so a long topic never read costs a bounded walk of its index (an own message older than
+        // that many others leaves more unread than the count shows anyway).
         var own = Scalar(connection,
-            $"SELECT m.id FROM message_messages m INDEXED BY IX_message_messages_from_id_chat_id_id WHERE m.from_id = @user AND m.chat_id = @chat " +
-            $"AND {topicFilter} ORDER BY m.id DESC LIMIT 1",
-            ("@user", userId), ("@chat", chatId), ("@topic", topic.Id));
+            $"SELECT max(id) FROM (SELECT m.id, m.from_id FROM message_messages m {index}WHERE m.chat_id = @chat AND {topicFilter} AND m.id > @read " +
+            $"ORDER BY m.id DESC LIMIT @window) WHERE from_id = @user",
+            ("@chat", chatId), ("@topic", topic.Id), ("@read", read), ("@window", OwnMessageWindow), ("@user", userId));
         var position = Math.Max(read, own);
         var unread = (int)Scalar(connection,
             $"SELECT count(*) FROM (SELECT 1 FROM message_messages m {index}WHERE m.chat_id = @chat AND {topicFilter} AND m.id > @position " +
