@@ -116,6 +116,10 @@ public sealed class ForumTopicTests : IAsyncLifetime
 
         var forwarded = await alice.Client.ForwardMessagesAsync(peer, [general.Id], peer, topicId: bugs);
         forwarded.Messages.Single().TopicId.Should().Be(bugs);
+        var file = await bob.Client.UploadFileAsync(new MemoryStream([1, 2, 3]), "crash.log", "text/plain");
+        (await bob.Client.SendMediaAsync(peer, file, "the log", topicId: bugs)).Message.TopicId.Should().Be(bugs);
+        var pin = await alice.Client.PinMessageAsync(peer, crash.Id);
+        pin.ServiceMessage!.TopicId.Should().Be(bugs, "the record of a pin stands where the pinned message is");
         (await alice.Client.ScheduleMessageAsync(peer, "later", DateTimeOffset.UtcNow.AddHours(1), topicId: bugs)).TopicId.Should().Be(bugs);
         (await alice.Client.GetScheduledAsync(peer)).Single().TopicId.Should().Be(bugs);
     }
