@@ -187,6 +187,7 @@ export function createMethods(call: Call) {
           media?: InputMedia | null;
           silent?: boolean;
           quote?: ReplyQuote | null;
+          topic_id?: number | null;
         },
         o?: CallOptions,
       ) =>
@@ -201,6 +202,7 @@ export function createMethods(call: Call) {
             media: a.media ?? null,
             silent: a.silent ?? false,
             ...(a.quote ? { quote: a.quote } : {}),
+            ...(a.topic_id ? { topic_id: a.topic_id } : {}),
           },
           o,
         ),

@@ -547,6 +547,8 @@ export interface ScheduledMessage {
   silent?: boolean;
   /** The part of the replied message it quotes. */
   quote?: ReplyQuote | null;
+  /** The forum topic it goes to (absent or 0: General, or no topics). */
+  topic_id?: number;
 }
 
 export interface ScheduledMessages {

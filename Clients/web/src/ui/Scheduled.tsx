@@ -7,6 +7,7 @@ import { peerFromKey } from './peers';
 import { plainText } from './rich';
 import { cancelScheduled, loadScheduled } from './schedule';
 import { useApp } from './store';
+import { currentTopic } from './topics';
 
 /** A `datetime-local` value (local time, minutes) for a moment. */
 function localInput(date: Date): string {
@@ -45,6 +46,7 @@ export function ScheduleDialog(props: {
         media,
         silent,
         quote: props.replyToId ? props.quote : null,
+        topic_id: currentTopic(props.chatKey),
       });
       props.onScheduled();
       props.onClose();
