@@ -4,8 +4,7 @@ using Messenger.Contracts.Rpc;
 
 namespace Messenger.Contracts.Messages;
 
-/// <summary><c>groups.toggleForum</c> (admins, or members the group lets change its info; small and large groups, not
-/// channels): organises the group in topics, or stops. Posts the service message <c>toggle_forum</c> (its
+/// <summary><c>groups.toggleForum</c> (admins; small and large groups, not channels): organises the group in topics, or stops. Posts the service message <c>toggle_forum</c> (its
 /// <c>period</c> 1: on, 0: off); the chat's <see cref="Chat.Forum"/> says which. Turned off, the topics and their
 /// messages stay as they are (the history shows them all together) and come back when it is turned on again.
 /// Errors: <c>CHAT_NOT_MODIFIED</c> (already so), <c>CHAT_TYPE_INVALID</c> (a channel), 403 <c>CHAT_ADMIN_REQUIRED</c>,
@@ -19,7 +18,7 @@ public sealed record ToggleForumCall([property: Key("chat_id")] long ChatId, [pr
 /// id is the topic's id and which is the topic's first message; idempotent by <see cref="RandomId"/> as
 /// <c>messages.send</c>. <see cref="Title"/>: 1–128 characters after trimming; <see cref="IconColor"/>: one of
 /// <see cref="TopicColors.All"/> (none: the first). Errors: <c>TOPIC_TITLE_INVALID</c>, <c>TOPIC_ICON_COLOR_INVALID</c>,
-/// <c>RANDOM_ID_INVALID</c>, <c>CHAT_NOT_FORUM</c> (a group without topics), <c>PEER_ID_INVALID</c> (a private chat),
+/// <c>RANDOM_ID_INVALID</c>, <c>CHAT_NOT_FORUM</c> (a group without topics, or a private chat), <c>PEER_ID_INVALID</c>,
 /// 403 <c>CHAT_ADMIN_REQUIRED</c>, 403 <c>CHAT_WRITE_FORBIDDEN</c>, 404 <c>CHAT_NOT_FOUND</c>, 420 <c>FLOOD_WAIT</c>.</summary>
 [RpcMethod("messages.createTopic")]
 [MessagePackObject]
