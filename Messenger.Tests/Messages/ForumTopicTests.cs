@@ -71,6 +71,8 @@ public sealed class ForumTopicTests : IAsyncLifetime
         created.Message.TopicId.Should().Be(topicId, "the topic's first message is its own record");
         var seen = await bob.NextAsync<MessageReceived>(r => r.Message.Id == topicId);
         seen.Message.TopicId.Should().Be(topicId);
+        var logged = (await bob.Client.GetDifferenceAsync(0)).Updates.Select(u => u.Update).OfType<NewMessageUpdate>().Single(u => u.Message.Id == topicId);
+        logged.Message.TopicId.Should().Be(topicId, "a small group's member logs carry it too");
 
         var again = await alice.Client.CreateTopicAsync(peer, "Releases", randomId: 77);
         (await alice.Client.CreateTopicAsync(peer, "Something else", randomId: 77)).Message.Id.Should().Be(again.Message.Id, "a resend answers the first");
@@ -249,6 +251,7 @@ public sealed class ForumTopicTests : IAsyncLifetime
         await ChatTestKit.FailsWith(() => alice.Client.CreateTopicAsync(Peer.User(bob.UserId), "Private"), TopicErrorNames.ChatNotForum);
         await ChatTestKit.FailsWith(() => alice.Client.SendMessageAsync(Peer.User(bob.UserId), "hi", topicId: 5), TopicErrorNames.TopicIdInvalid);
         (await alice.Client.SendMessageAsync(peer, "no topic", topicId: 0)).Message.TopicId.Should().Be(0);
+        await ChatTestKit.FailsWith(() => alice.Client.ReadTopicAsync(peer, 0, 1), MessageErrorNames.MessageIdInvalid);
 
         // Topics kept while the forum is off come back with it.
         await alice.Client.ToggleForumAsync(chat.Id, enabled: true);
