@@ -195,4 +195,44 @@ public sealed class ScheduledMessageTests
         await carol.Client.CallAsync(new Messenger.Contracts.Account.DeleteAccountCall(SessionTestKit.Password));
         await SessionTestKit.WaitUntil(() => host.RefCount(MediaTestKit.Sha256(leaving)) == 0);
     }
+
+    [Fact]
+    public async Task AScheduledMessage_WhoseTopicWasDeletedClosedOrTurnedOff_GoesIntoGeneralAtItsDate()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StartHostAsync(clock);
+        await using var alice = await host.SignUpAsync("alice_schedtopic");
+        await using var bob = await host.SignUpAsync("bob_schedtopic");
+        var chat = (await alice.Client.CreateGroupAsync("Team", [bob.UserId])).Chat;
+        var peer = Peer.Chat(chat.Id);
+        await alice.Client.ToggleForumAsync(chat.Id, enabled: true);
+        var doomed = (await alice.Client.CreateTopicAsync(peer, "Doomed")).Message.Id;
+        var closing = (await alice.Client.CreateTopicAsync(peer, "Closing")).Message.Id;
+        var open = (await alice.Client.CreateTopicAsync(peer, "Open")).Message.Id;
+        var sender = host.Services.GetRequiredService<ScheduledSender>();
+        await bob.Client.ScheduleMessageAsync(peer, "into the deleted one", clock.GetUtcNow().AddHours(1), topicId: doomed);
+        await bob.Client.ScheduleMessageAsync(peer, "into the closed one", clock.GetUtcNow().AddHours(1), topicId: closing);
+        await alice.Client.ScheduleMessageAsync(peer, "an admin into the closed one", clock.GetUtcNow().AddHours(1), topicId: closing);
+        await bob.Client.ScheduleMessageAsync(peer, "into the open one", clock.GetUtcNow().AddHours(1), topicId: open);
+        await bob.Client.ScheduleMessageAsync(peer, "after topics went", clock.GetUtcNow().AddHours(2), topicId: open);
+        await alice.Client.DeleteTopicAsync(peer, doomed);
+        await alice.Client.EditTopicAsync(peer, closing, closed: true);
+
+        clock.Advance(TimeSpan.FromHours(1));
+        (await sender.SendDueAsync(CancellationToken.None)).Should().Be(4);
+        await alice.Client.ToggleForumAsync(chat.Id, enabled: false);
+        clock.Advance(TimeSpan.FromHours(1));
+        (await sender.SendDueAsync(CancellationToken.None)).Should().Be(1);
+
+        var sent = (await alice.Client.GetHistoryAsync(peer, limit: 100)).Where(m => m.Action is null).ToDictionary(m => m.Text, m => m.TopicId);
+        sent.Should().BeEquivalentTo(new Dictionary<string, long>
+        {
+            ["into the deleted one"] = 0,
+            ["into the closed one"] = 0,
+            ["an admin into the closed one"] = closing,
+            ["into the open one"] = open,
+            ["after topics went"] = 0,
+        });
+        (await bob.Client.GetScheduledAsync(peer)).Should().BeEmpty();
+    }
 }

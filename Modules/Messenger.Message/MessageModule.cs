@@ -69,6 +69,7 @@ public static class MessageModule
         services.AddSingleton<GroupCallRegistry>();
         services.AddSingleton<GroupCallEvents>();
         services.AddHostedService<BotMemberSync>();
+        services.AddHostedService<Topics.TopicDeletionResumer>();
         services.AddSingleton<MessageMediaThumbnails>();
         services.AddHostedService(provider => provider.GetRequiredService<MessageMediaThumbnails>());
         services.AddSingleton<ChatPhotoThumbnails>();

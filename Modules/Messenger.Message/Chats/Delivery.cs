@@ -31,13 +31,16 @@ internal static class Delivery
         // Auto-delete applies to what people post, not to the service messages that record the chat's changes.
         var ttl = action is null ? MessageStore.TtlPeriod(scope, target.ChatId) : 0;
         int? ttlPeriod = ttl > 0 ? ttl : null;
+        // A group's message outside topics stores 0 (General, when the group is a forum), which the topics' index holds;
+        // a private chat's null, so its inserts pay nothing for that index. A topic_create message takes its own id below.
         var id = MessageStore.InsertMessage(scope, target.ChatId, me, randomId, target.ToPeer, now, text, replyToId, action, now + ttlPeriod,
-            geo is not null ? SharedMedia.NumberOf(SharedMedia.Geo) : action is null && poll is null ? MessageStore.SharedKindOf(null, text) : null, silent);
+            geo is not null ? SharedMedia.NumberOf(SharedMedia.Geo) : action is null && poll is null ? MessageStore.SharedKindOf(null, text) : null, silent,
+            target.IsPrivate ? null : target.TopicId == Topics.TopicStore.OwnTopic ? 0L : target.TopicId);
         var topicId = target.TopicId == Topics.TopicStore.OwnTopic ? id : target.TopicId;
         if (topicId != 0)
         {
             // Only forum topics' posts pay for these statements.
-            Topics.TopicStore.Tag(scope, target.ChatId, id, topicId);
+            Topics.TopicStore.Tag(scope, target.ChatId, id, topicId, retag: target.TopicId == Topics.TopicStore.OwnTopic);
         }
 
         var media = attachMedia?.Invoke(id);
@@ -151,11 +154,13 @@ internal static class Delivery
     /// message must be one the caller sees, and <paramref name="post"/> stores it with <paramref name="quote"/> as checked
     /// against the replied message (<see cref="ReplyQuotes.Resolve"/>; one checked already — a scheduled message's — is
     /// taken as it is when <paramref name="quoteChecked"/>), into the forum topic <paramref name="topicId"/> asks for
-    /// (<see cref="Topics.TopicStore.ForPost"/>: a reply's is its replied message's). The log appends to push go to <paramref name="appends"/>.
+    /// (<see cref="Topics.TopicStore.ForPost"/>: a reply's is its replied message's; with <paramref name="orGeneral"/>
+    /// General when that topic is no longer open to the caller). The log appends to push go to <paramref name="appends"/>.
     /// </summary>
     public static SentMessage PostOnce(
         WriteScope scope, IUpdateLog log, long me, ChatTarget target, long randomId, long? replyToId, long now, List<LogAppend> appends,
-        ChatRights content, Func<ChatTarget, long, ReplyQuote?, Posted> post, ReplyQuote? quote = null, bool quoteChecked = false, long? topicId = null)
+        ChatRights content, Func<ChatTarget, long, ReplyQuote?, Posted> post, ReplyQuote? quote = null, bool quoteChecked = false, long? topicId = null,
+        bool orGeneral = false)
     {
         if (MessageStore.FindByRandomId(scope, me, randomId) is { } first)
         {
@@ -167,7 +172,7 @@ internal static class Delivery
             ? MessageStore.FindVisible(scope, me, chat.ChatId, replyTo) ?? throw MessengerError.BadRequest(MessageErrorNames.ReplyToInvalid)
             : null;
         var kept = quote is null || replied is null ? null : quoteChecked ? quote : ReplyQuotes.Resolve(quote, replied);
-        chat = chat with { TopicId = Topics.TopicStore.ForPost(scope, chat, topicId, replied) };
+        chat = chat with { TopicId = Topics.TopicStore.ForPost(scope, chat, topicId, replied, orGeneral) };
         var posted = post(chat, now, kept);
         appends.AddRange(posted.Appends);
         return new SentMessage(posted.Message, posted.Answer.Pts, posted.Answer.PtsCount, posted.Channel);

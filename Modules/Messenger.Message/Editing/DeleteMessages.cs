@@ -27,7 +27,8 @@ internal sealed class DeleteMessagesValidator : AbstractValidator<DeleteMessages
 
 /// <summary>
 /// For me: the messages are hidden from the caller only; revoke: erased for everyone (<see cref="MessageDeletion"/>).
-/// Only the author revokes, or an admin of a group; a refused revoke deletes nothing.
+/// Only the author revokes, or an admin of a group, and never a forum topic's <c>topic_create</c> message (that is
+/// <c>messages.deleteTopic</c>); a refused revoke deletes nothing.
 /// </summary>
 internal sealed class DeleteMessagesHandler(
     Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
@@ -58,6 +59,13 @@ internal sealed class DeleteMessagesHandler(
             }
 
             var ids = messages.Select(m => m.Id).Order().ToArray();
+            if (call.Revoke && !target.IsPrivate && Topics.TopicStore.TopicsAmong(scope, target.ChatId, ids).Count > 0)
+            {
+                // A topic's first message stands for the topic (Telegram's cannot be deleted alone): messages.deleteTopic
+                // takes it with the topic.
+                throw MessengerError.Forbidden(MessageErrorNames.MessageDeleteForbidden);
+            }
+
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             if (!call.Revoke)
             {

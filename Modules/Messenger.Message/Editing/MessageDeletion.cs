@@ -24,15 +24,21 @@ internal static class MessageDeletion
 
     /// <summary>
     /// Hides the messages from <paramref name="me"/> only (their log says so), with the caller's read position in their
-    /// threads (a hidden message's thread is not theirs to open again). A message of a private chat that both users
+    /// threads (a hidden message's thread is not theirs to open again) — but not in a forum topic's, whose
+    /// <c>topic_create</c> message it is: the topic stays theirs to read. A message of a private chat that both users
     /// have now hidden releases its media reference.
     /// </summary>
     public static LogAppend HideForMe(WriteScope scope, IUpdateLog log, IMediaAttachments media, ChatTarget target, long me, long[] ids, long now)
     {
+        HashSet<long> topics = target.IsPrivate ? [] : Topics.TopicStore.TopicsAmong(scope, target.ChatId, ids);
         foreach (var id in ids)
         {
             scope.Execute("INSERT OR IGNORE INTO message_hidden (user_id, message_id) VALUES (@user, @id)", ("@user", me), ("@id", id));
-            scope.Execute("DELETE FROM message_thread_reads WHERE user_id = @user AND msg_id = @id", ("@user", me), ("@id", id));
+            if (!topics.Contains(id))
+            {
+                scope.Execute("DELETE FROM message_thread_reads WHERE user_id = @user AND msg_id = @id", ("@user", me), ("@id", id));
+            }
+
             if (MessageStore.HiddenFromEveryone(scope, id))
             {
                 media.Release(scope, id);
@@ -50,13 +56,15 @@ internal static class MessageDeletion
 
     /// <summary>
     /// Erases the messages for everyone: the text from the message row (which keeps its random_id so a late resend is
-    /// answered, not stored again), the search index, the reactions, a poll's votes, everyone's read position in its thread,
+    /// answered, not stored again), the search index, the reactions, a poll's votes, everyone's read position in its thread
+    /// (unless it opened a forum topic that still stands: the topic's positions go with the topic, <see cref="Topics.TopicStore.Delete"/>),
     /// the media reference, every log entry that carried them and the quotes of them in replies; a revoked pinned message is unpinned; the chat's audience gets <c>delete_messages</c> (and <c>pinned_message</c>
     /// after it when pinned ones went).
     /// </summary>
     public static List<LogAppend> Revoke(WriteScope scope, IUpdateLog log, IMediaAttachments media, ChatTarget target, long me, long[] ids, long now)
     {
         var unpinned = new List<long>();
+        HashSet<long> topics = target.IsPrivate ? [] : Topics.TopicStore.TopicsAmong(scope, target.ChatId, ids);
         foreach (var id in ids)
         {
             scope.Execute(
@@ -66,7 +74,11 @@ internal static class MessageDeletion
             ReactionStore.Forget(scope, id);
             PollStore.Forget(scope, id);
             // A revoked message's thread cannot be opened or read again: the positions in it would only ever pile up.
-            scope.Execute(ForgetThreadReadsSql, ("@id", id));
+            if (!topics.Contains(id))
+            {
+                scope.Execute(ForgetThreadReadsSql, ("@id", id));
+            }
+
             media.Release(scope, id);
             log.Redact(scope, id, owner => new DeleteMessagesUpdate(PeerFor(target, owner, me), [id]));
 

@@ -17,7 +17,8 @@ namespace Messenger.Message.Scheduling;
 /// scope of its own, with its random_id, and only then removes its row (and lets go of the file the row held: the
 /// message holds its own reference by then). A crash between the two sends it again after
 /// the restart, and the random_id answers with the message already stored: never lost, never twice. A send refused for
-/// good (blocked, no longer a member, the peer's account deleted) drops the message, logged; one refused for now
+/// good (blocked, no longer a member, the peer's account deleted) drops the message, logged (a forum topic gone, closed
+/// or turned off sends it into General instead: <see cref="Topics.TopicStore.ForPost"/>); one refused for now
 /// (the posting limit, storage full) or failing unexpectedly waits for the next second, without holding up the others.
 /// </summary>
 internal sealed class ScheduledSender(

@@ -90,7 +90,8 @@ internal sealed class SendMessageHandler(
             geo: call.Geo, topicId: call.TopicId);
     }
 
-    /// <summary>A scheduled message's file is stored already: the message takes one more reference to it.</summary>
+    /// <summary>A scheduled message's file is stored already: the message takes one more reference to it. Its topic
+    /// closed to its author, deleted, or the forum turned off since: it goes into General rather than being dropped.</summary>
     public async ValueTask<SentMessage> Handle(SendScheduledNow call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
@@ -103,13 +104,13 @@ internal sealed class SendMessageHandler(
                 media.AddReference(scope, held.Id, id);
                 return held;
             },
-            cancellationToken, silent: message.Silent, quote: message.Quote, quoteChecked: true, topicId: message.TopicId);
+            cancellationToken, silent: message.Silent, quote: message.Quote, quoteChecked: true, topicId: message.TopicId, orGeneral: true);
     }
 
     private async ValueTask<SentMessage> SendAsync(
         long me, ChatTarget target, long randomId, string? text, long? replyToId, Func<WriteScope, long, MessageMedia>? attach,
         CancellationToken cancellationToken, ReplyMarkup? replyMarkup = null, bool silent = false, ReplyQuote? quote = null, bool quoteChecked = false,
-        InputGeo? geo = null, long? topicId = null)
+        InputGeo? geo = null, long? topicId = null, bool orGeneral = false)
     {
         var trimmed = text?.Trim() ?? "";
         var named = await UnreadMentions.ResolveAsync(target, trimmed, bus, cancellationToken);
@@ -125,7 +126,7 @@ internal sealed class SendMessageHandler(
                     UnreadMentions.Record(scope, chat, me, posted.Message.Id, replyToId, named);
                     return posted;
                 },
-                quote, quoteChecked, topicId),
+                quote, quoteChecked, topicId, orGeneral),
             cancellationToken);
 
         if (appends.Count > 0)

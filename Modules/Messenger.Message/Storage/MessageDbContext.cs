@@ -150,8 +150,9 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             // heading, end and last move). One blob, as poll and web_page: it is only ever read whole with its message, and a
             // live location's move rewrites it whole; null (free) for every other message.
             message.Property(m => m.Geo).HasColumnName("geo");
-            // The forum topic the message belongs to (its topic_create message's id); null outside topics (General, or a
-            // group that is no forum). Only topic messages are in the index, so other messages' inserts pay nothing for it.
+            // The forum topic the message belongs to (its topic_create message's id); 0 for a group's or channel's message
+            // outside topics (General when the group is a forum: the index pages it as it pages a topic), null in private
+            // chats, which never have topics: their inserts pay nothing for the index.
             message.Property(m => m.TopicId).HasColumnName("topic_id");
             message.HasIndex(m => new { m.ChatId, m.TopicId, m.Id }).HasFilter("topic_id IS NOT NULL").HasDatabaseName("IX_message_messages_topics");
         });
@@ -447,6 +448,9 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             topic.Property(t => t.CreatorId).HasColumnName("creator_id");
             topic.Property(t => t.Date).HasColumnName("date");
             topic.Property(t => t.TopMessageId).HasColumnName("top_message_id");
+            // Set by messages.deleteTopic's first unit and kept until its last one deletes the row: an interrupted delete
+            // leaves a topic nobody sees or posts to, which a retried deleteTopic (or the next start) finishes.
+            topic.Property(t => t.Deleting).HasColumnName("deleting");
             topic.HasIndex(t => new { t.ChatId, t.TopMessageId });
         });
 
@@ -612,6 +616,8 @@ internal sealed class TopicRow
     public long Date { get; set; }
 
     public long TopMessageId { get; set; }
+
+    public bool Deleting { get; set; }
 }
 
 internal sealed class WebhookRow

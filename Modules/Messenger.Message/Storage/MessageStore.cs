@@ -113,16 +113,14 @@ internal sealed class MessageStore(SqliteDatabase database)
         return command.ExecuteScalar() as long? ?? 0;
     }
 
-    /// <summary>A forum topic's messages (0: General, those outside topics), newest first: a topic's by its index, General's
-    /// by the chat's, passing over the topics' messages.</summary>
+    /// <summary>A page of a forum topic by the topics' index, which holds General as topic 0.</summary>
+    internal const string TopicHistorySql =
+        $"SELECT {MessageColumns} FROM message_messages m INDEXED BY IX_message_messages_topics WHERE m.chat_id = @chat AND m.topic_id = @topic " +
+        $"AND m.deleted = 0 AND m.id < @offset AND {NotHidden} ORDER BY m.id DESC LIMIT @limit";
+
+    /// <summary>A forum topic's messages (0: General, a group's messages outside topics), newest first.</summary>
     public MessageList TopicHistory(long userId, long chatId, long topicId, long offsetId, int limit) =>
-        Page(
-            topicId == 0
-                ? $"SELECT {MessageColumns} FROM message_messages m WHERE m.chat_id = @chat AND m.topic_id IS NULL AND m.deleted = 0 AND m.id < @offset " +
-                  $"AND {NotHidden} ORDER BY m.id DESC LIMIT @limit"
-                : $"SELECT {MessageColumns} FROM message_messages m INDEXED BY IX_message_messages_topics WHERE m.chat_id = @chat AND m.topic_id = @topic " +
-                  $"AND m.deleted = 0 AND m.id < @offset AND {NotHidden} ORDER BY m.id DESC LIMIT @limit",
-            userId, chatId, offsetId > 0 ? offsetId : long.MaxValue, limit, ("@topic", topicId));
+        Page(TopicHistorySql, userId, chatId, offsetId > 0 ? offsetId : long.MaxValue, limit, ("@topic", topicId));
 
     public MessageList History(long userId, long chatId, long offsetId, int limit) =>
         Page(
@@ -469,10 +467,10 @@ internal sealed class MessageStore(SqliteDatabase database)
 
     public static long InsertMessage(
         WriteScope scope, long chatId, long fromId, long randomId, Peer to, long date, string text, long? replyToId, ServiceAction? action, long? expiresAt,
-        int? sharedKind, bool silent = false) =>
+        int? sharedKind, bool silent = false, long? topicId = null) =>
         scope.Statement(
-                "INSERT INTO message_messages (chat_id, from_id, random_id, to_kind, to_id, date, text, reply_to_id, deleted, action, expires_at, shared_kind, silent) " +
-                "VALUES (@chat, @from, @random, @kind, @to, @date, @text, @reply, 0, @action, @expires, @shared, @silent)")
+                "INSERT INTO message_messages (chat_id, from_id, random_id, to_kind, to_id, date, text, reply_to_id, deleted, action, expires_at, shared_kind, silent, topic_id) " +
+                "VALUES (@chat, @from, @random, @kind, @to, @date, @text, @reply, 0, @action, @expires, @shared, @silent, @topic)")
             .Bind("@chat", chatId)
             .Bind("@from", fromId)
             .Bind("@random", randomId)
@@ -485,6 +483,7 @@ internal sealed class MessageStore(SqliteDatabase database)
             .Bind("@expires", expiresAt)
             .Bind("@shared", sharedKind)
             .Bind("@silent", silent ? 1 : 0)
+            .Bind("@topic", topicId)
             .Insert();
 
     /// <summary>The chat's auto-delete period in seconds (0: off), inside a unit.</summary>

@@ -23,11 +23,15 @@ internal sealed class DeleteTopicValidator : AbstractValidator<DeleteTopicCall>
 }
 
 /// <summary>
-/// Deletes a topic and everything in it for everyone (admins). The first unit checks the right, removes the topic (no
-/// post reaches it from then on) and revokes its oldest <see cref="TopicStore.DeleteBatchSize"/> messages; each next
-/// unit the next ones, until none is left: every message goes by <see cref="MessageDeletion.Revoke"/>, as a delete for
-/// everyone takes it (its text, files, quotes of it, pins, thread reads, search entries, log entries), and the writer is
-/// never held for a whole topic. The answer covers every batch.
+/// Deletes a topic and everything in it for everyone (admins). The first unit checks the right and marks the topic
+/// deleting (<see cref="TopicStore.MarkDeleting"/>: from then on nobody lists, opens or posts into it) and revokes its
+/// oldest <see cref="TopicStore.DeleteBatchSize"/> messages; each next unit the next ones, and the unit that finds fewer
+/// left removes the row: every message goes by <see cref="MessageDeletion.Revoke"/>, as a delete for everyone takes it
+/// (its text, files, quotes of it, pins, thread reads, search entries, log entries), and the writer is never held for a
+/// whole topic. A delete cut short between units (a shutdown, a crash, a full disk) leaves the topic marked, never a
+/// message whose topic is gone: the same call again resumes it (a marked topic still answers to it), and so does the
+/// next start (<see cref="TopicDeletionResumer"/>). The answer's <c>pts</c> is the last unit's, its <c>pts_count</c>
+/// the sum over the units this call ran.
 /// </summary>
 internal sealed class DeleteTopicHandler(
     Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
@@ -42,6 +46,24 @@ internal sealed class DeleteTopicHandler(
             throw MessengerError.BadRequest(TopicErrorNames.ChatNotForum);
         }
 
+        return await RunAsync(writer, log, media, bus, clock, target, me, call.TopicId, scope =>
+        {
+            var role = GroupStore.RoleOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(Contracts.Groups.GroupErrorNames.ChatNotFound);
+            if (scope.Scalar("SELECT forum FROM message_chats WHERE id = @chat", ("@chat", target.ChatId)) is not 1L)
+            {
+                throw MessengerError.BadRequest(TopicErrorNames.ChatNotForum);
+            }
+
+            GroupChanges.RequireAdmin(role);
+            _ = TopicStore.Find(scope, target.ChatId, call.TopicId, deleting: true) ?? throw MessengerError.BadRequest(TopicErrorNames.TopicIdInvalid);
+        }, cancellationToken);
+    }
+
+    /// <summary>The delete's units: the first runs <paramref name="check"/> and marks the topic; the last removes it.</summary>
+    internal static async Task<AffectedMessages> RunAsync(
+        StorageWriter writer, IUpdateLog log, IMediaAttachments media, IPublisher bus, TimeProvider clock, ChatTarget target, long me, long topicId,
+        Action<WriteScope> check, CancellationToken cancellationToken)
+    {
         var answerLog = target.AnswerLog(me);
         var first = true;
         var count = 0;
@@ -52,25 +74,23 @@ internal sealed class DeleteTopicHandler(
             {
                 if (first)
                 {
-                    var role = GroupStore.RoleOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(Contracts.Groups.GroupErrorNames.ChatNotFound);
-                    if (scope.Scalar("SELECT forum FROM message_chats WHERE id = @chat", ("@chat", target.ChatId)) is not 1L)
-                    {
-                        throw MessengerError.BadRequest(TopicErrorNames.ChatNotForum);
-                    }
-
-                    GroupChanges.RequireAdmin(role);
-                    _ = TopicStore.Find(scope, target.ChatId, call.TopicId) ?? throw MessengerError.BadRequest(TopicErrorNames.TopicIdInvalid);
-                    TopicStore.Delete(scope, call.TopicId);
+                    check(scope);
+                    TopicStore.MarkDeleting(scope, topicId);
                 }
 
-                var ids = TopicStore.LiveMessageIds(scope, target.ChatId, call.TopicId, TopicStore.DeleteBatchSize);
-                if (ids.Length == 0)
+                var ids = TopicStore.LiveMessageIds(scope, target.ChatId, topicId, TopicStore.DeleteBatchSize);
+                if (ids.Length > 0)
                 {
-                    return (log.CurrentPts(scope, answerLog), true);
+                    appends.AddRange(MessageDeletion.Revoke(scope, log, media, target, me, ids, clock.GetUtcNow().ToUnixTimeSeconds()));
                 }
 
-                appends.AddRange(MessageDeletion.Revoke(scope, log, media, target, me, ids, clock.GetUtcNow().ToUnixTimeSeconds()));
-                return (log.CurrentPts(scope, answerLog), ids.Length < TopicStore.DeleteBatchSize);
+                var last = ids.Length < TopicStore.DeleteBatchSize;
+                if (last)
+                {
+                    TopicStore.Delete(scope, topicId);
+                }
+
+                return (log.CurrentPts(scope, target.AnswerLog(me)), last);
             }, cancellationToken);
 
             first = false;

@@ -13,8 +13,10 @@ internal sealed record TopicState(long Id, long ChatId, string Title, int IconCo
 
 /// <summary>
 /// A forum's topics (<c>message_topics</c>, keyed by the id of the <c>topic_create</c> message that opened each) and its
-/// messages' topic (<c>message_messages.topic_id</c>, null outside topics). The write helpers run inside the caller's
-/// writer unit; the reads open their own connection.
+/// messages' topic (<c>message_messages.topic_id</c>: 0 outside topics — General — in groups, null in private chats, so
+/// General is paged by the same index as a topic). A topic being deleted (<c>deleting</c>) is no topic to anyone but
+/// <c>messages.deleteTopic</c>, which finishes it. The write helpers run inside the caller's writer unit; the reads open
+/// their own connection.
 /// </summary>
 internal sealed class TopicStore(SqliteDatabase database)
 {
@@ -35,9 +37,10 @@ internal sealed class TopicStore(SqliteDatabase database)
     /// The topic a post into <paramref name="chat"/> goes to, inside its unit: a reply's is its replied message's (a
     /// thread stays in its topic), else <paramref name="requested"/> (none or 0: General). Outside a forum only none or
     /// 0 may be asked for. The topic must exist in the chat (<c>TOPIC_ID_INVALID</c>) and be open for a plain member
-    /// (<c>TOPIC_CLOSED</c>).
+    /// (<c>TOPIC_CLOSED</c>) — unless <paramref name="orGeneral"/> (a scheduled message going out, whose topic may have
+    /// been closed or deleted, or the forum turned off, since it was scheduled): it then goes into General, never lost.
     /// </summary>
-    public static long ForPost(WriteScope scope, ChatTarget chat, long? requested, ChatMessage? replied)
+    public static long ForPost(WriteScope scope, ChatTarget chat, long? requested, ChatMessage? replied, bool orGeneral = false)
     {
         if (requested is < 0)
         {
@@ -46,7 +49,7 @@ internal sealed class TopicStore(SqliteDatabase database)
 
         if (!chat.Forum)
         {
-            return requested is > 0 ? throw MessengerError.BadRequest(TopicErrorNames.TopicIdInvalid) : 0;
+            return requested is > 0 && !orGeneral ? throw MessengerError.BadRequest(TopicErrorNames.TopicIdInvalid) : 0;
         }
 
         var topicId = replied?.TopicId ?? requested ?? 0;
@@ -55,26 +58,39 @@ internal sealed class TopicStore(SqliteDatabase database)
             return 0;
         }
 
-        var topic = Find(scope, chat.ChatId, topicId) ?? throw MessengerError.BadRequest(TopicErrorNames.TopicIdInvalid);
+        var topic = Find(scope, chat.ChatId, topicId);
+        if (topic is null)
+        {
+            return orGeneral ? 0 : throw MessengerError.BadRequest(TopicErrorNames.TopicIdInvalid);
+        }
+
         if (topic.Closed && chat.Role == Contracts.Groups.MemberRole.Member)
         {
-            throw MessengerError.BadRequest(TopicErrorNames.TopicClosed);
+            return orGeneral ? 0 : throw MessengerError.BadRequest(TopicErrorNames.TopicClosed);
         }
 
         return topicId;
     }
 
-    /// <summary>Puts a message just posted into its topic and makes it the topic's newest.</summary>
-    public static void Tag(WriteScope scope, long chatId, long messageId, long topicId)
+    /// <summary>Makes a message just posted into a topic the topic's newest; with <paramref name="retag"/> (a
+    /// <c>topic_create</c> message, whose topic is its own id, unknown at its insert) puts it into the topic first.</summary>
+    public static void Tag(WriteScope scope, long chatId, long messageId, long topicId, bool retag)
     {
-        scope.Execute("UPDATE message_messages SET topic_id = @topic WHERE id = @id", ("@topic", topicId), ("@id", messageId));
+        if (retag)
+        {
+            scope.Execute("UPDATE message_messages SET topic_id = @topic WHERE id = @id", ("@topic", topicId), ("@id", messageId));
+        }
+
         scope.Execute("UPDATE message_topics SET top_message_id = @id WHERE id = @topic AND chat_id = @chat",
             ("@id", messageId), ("@topic", topicId), ("@chat", chatId));
     }
 
-    public static TopicState? Find(WriteScope scope, long chatId, long topicId)
+    /// <summary>The chat's topic, inside a unit; null when there is none or it is being deleted, unless
+    /// <paramref name="deleting"/> (<c>messages.deleteTopic</c>, which resumes an unfinished delete).</summary>
+    public static TopicState? Find(WriteScope scope, long chatId, long topicId, bool deleting = false)
     {
-        var command = scope.Command($"SELECT {TopicColumns} FROM message_topics WHERE id = @id AND chat_id = @chat");
+        var command = scope.Command(
+            $"SELECT {TopicColumns} FROM message_topics WHERE id = @id AND chat_id = @chat" + (deleting ? "" : " AND deleting = 0"));
         command.Parameters.AddWithValue("@id", topicId);
         command.Parameters.AddWithValue("@chat", chatId);
         using var reader = command.ExecuteReader();
@@ -91,8 +107,43 @@ internal sealed class TopicStore(SqliteDatabase database)
         scope.Execute("UPDATE message_topics SET title = @title, icon_color = @color, closed = @closed WHERE id = @id",
             ("@title", topic.Title), ("@color", topic.IconColor), ("@closed", topic.Closed), ("@id", topic.Id));
 
-    public static void Delete(WriteScope scope, long topicId) =>
+    /// <summary>The first unit of a delete: from now on nobody lists, opens, reads or posts into the topic (closed as well,
+    /// for anything that reads the row alone), while its messages are revoked unit by unit.</summary>
+    public static void MarkDeleting(WriteScope scope, long topicId) =>
+        scope.Execute("UPDATE message_topics SET deleting = 1, closed = 1 WHERE id = @id", ("@id", topicId));
+
+    /// <summary>The last unit of a delete, once no message of the topic is left: the row goes, with the readers'
+    /// positions in it (which revoking its <c>topic_create</c> message kept while the topic stood).</summary>
+    public static void Delete(WriteScope scope, long topicId)
+    {
         scope.Execute("DELETE FROM message_topics WHERE id = @id", ("@id", topicId));
+        scope.Execute(Editing.MessageDeletion.ForgetThreadReadsSql, ("@id", topicId));
+    }
+
+    /// <summary>Which of <paramref name="ids"/> are topics of the chat (their <c>topic_create</c> messages), being deleted
+    /// or not.</summary>
+    public static HashSet<long> TopicsAmong(WriteScope scope, long chatId, long[] ids)
+    {
+        var command = scope.Command($"SELECT id FROM message_topics WHERE chat_id = @chat AND id IN ({string.Join(',', ids)})");
+        command.Parameters.AddWithValue("@chat", chatId);
+        return [.. command.ReadInt64Column()];
+    }
+
+    /// <summary>Topics whose delete was interrupted (read once at start-up; a server has few topics).</summary>
+    public List<(long ChatId, long TopicId, long CreatorId)> Unfinished()
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT chat_id, id, creator_id FROM message_topics WHERE deleting = 1";
+        using var reader = command.ExecuteReader();
+        var topics = new List<(long, long, long)>();
+        while (reader.Read())
+        {
+            topics.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
+        }
+
+        return topics;
+    }
 
     /// <summary>The next of the topic's messages nobody deleted yet, oldest first, at most <paramref name="limit"/>.</summary>
     public static long[] LiveMessageIds(WriteScope scope, long chatId, long topicId, int limit)
@@ -126,10 +177,10 @@ internal sealed class TopicStore(SqliteDatabase database)
     /// </summary>
     public static long GeneralThreadKey(long chatId) => -chatId;
 
-    /// <summary>General's newest message: the chat's messages from the newest back to the first outside topics (a
-    /// <c>max()</c> with the topic's condition would read the chat's whole range).</summary>
-    private const string GeneralNewestSql =
-        "SELECT id FROM message_messages WHERE chat_id = @chat AND topic_id IS NULL AND deleted = 0 ORDER BY id DESC LIMIT 1";
+    /// <summary>General's newest message: its end of the topics' index (topic 0), back over revoked ones only.</summary>
+    internal const string GeneralNewestSql =
+        "SELECT id FROM message_messages INDEXED BY IX_message_messages_topics WHERE chat_id = @chat AND topic_id = 0 AND deleted = 0 " +
+        "ORDER BY id DESC LIMIT 1";
 
     /// <summary>The newest message of a forum's topic (0: General), inside a unit; 0 when there is none.</summary>
     public static long Newest(WriteScope scope, long chatId, long topicId) =>
@@ -151,7 +202,7 @@ internal sealed class TopicStore(SqliteDatabase database)
     public bool Exists(long chatId, long topicId)
     {
         using var connection = database.Open();
-        return Scalar(connection, "SELECT 1 FROM message_topics WHERE id = @id AND chat_id = @chat", ("@id", topicId), ("@chat", chatId)) == 1;
+        return Scalar(connection, "SELECT 1 FROM message_topics WHERE id = @id AND chat_id = @chat AND deleting = 0", ("@id", topicId), ("@chat", chatId)) == 1;
     }
 
     /// <summary>A page of the forum's topics by last activity, with General first on the first page.</summary>
@@ -166,7 +217,7 @@ internal sealed class TopicStore(SqliteDatabase database)
             command.CommandText =
                 $"SELECT t.id, t.chat_id, t.title, t.icon_color, t.closed, t.creator_id, t.date, t.top_message_id FROM message_topics t " +
                 (offsetDate > 0 ? "JOIN message_messages tm ON tm.id = t.top_message_id " : "") +
-                "WHERE t.chat_id = @chat AND t.top_message_id < @offset " +
+                "WHERE t.chat_id = @chat AND t.top_message_id < @offset AND t.deleting = 0 " +
                 (offsetDate > 0 ? "AND tm.date < @date " : "") +
                 (string.IsNullOrEmpty(query) ? "" : "AND instr(lower(t.title), lower(@query)) > 0 ") +
                 "ORDER BY t.top_message_id DESC LIMIT @limit";
@@ -191,15 +242,15 @@ internal sealed class TopicStore(SqliteDatabase database)
         var listed = topics.Select(t => ToTopic(connection, userId, chatId, t)).ToArray();
         var tops = topics.Select(t => t.TopMessageId).Where(id => id > 0).ToArray();
         var messages = tops.Length == 0 ? [] : ReadMessages(connection, userId, chatId, tops);
-        var count = (int)Scalar(connection, "SELECT count(*) FROM message_topics WHERE chat_id = @chat", ("@chat", chatId));
+        var count = (int)Scalar(connection, "SELECT count(*) FROM message_topics WHERE chat_id = @chat AND deleting = 0", ("@chat", chatId));
         return new ForumTopics(listed, messages, count);
     }
 
     private static ForumTopic ToTopic(SqliteConnection connection, long userId, long chatId, TopicState topic)
     {
         var general = topic.Id == 0;
-        var topicFilter = general ? "m.topic_id IS NULL" : "m.topic_id = @topic";
-        var index = general ? "" : "INDEXED BY IX_message_messages_topics ";
+        const string topicFilter = "m.topic_id = @topic";
+        const string index = "INDEXED BY IX_message_messages_topics ";
         var read = Scalar(connection, "SELECT read_max_id FROM message_thread_reads WHERE user_id = @user AND msg_id = @key",
             ("@user", userId), ("@key", general ? GeneralThreadKey(chatId) : topic.Id));
         // The reader's own newest message there counts as read up to it: looked for among the newest messages after the

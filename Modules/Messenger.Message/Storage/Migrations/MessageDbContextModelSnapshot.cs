@@ -942,6 +942,10 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("date");
 
+                    b.Property<bool>("Deleting")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deleting");
+
                     b.Property<int>("IconColor")
                         .HasColumnType("INTEGER")
                         .HasColumnName("icon_color");

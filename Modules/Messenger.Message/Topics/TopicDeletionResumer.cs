@@ -1,0 +1,48 @@
+using Mediator;
+using Messenger.Contracts.Messages;
+using Messenger.Kernel.Media;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Message.Chats;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Messenger.Message.Topics;
+
+/// <summary>
+/// At start, finishes the topic deletes a shutdown or crash cut short (<see cref="DeleteTopicHandler"/>: a topic marked
+/// deleting whose messages are not all revoked yet), unit by unit as the call would have, in the name of the topic's
+/// creator (whose name only chooses the answer's log, which nobody reads here). Until then the topic is hidden and
+/// closed to everyone, and an admin's <c>messages.deleteTopic</c> finishes it as well.
+/// </summary>
+internal sealed class TopicDeletionResumer(
+    TopicStore topics, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IServiceScopeFactory scopes, TimeProvider clock,
+    ILogger<TopicDeletionResumer> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        foreach (var (chatId, topicId, creatorId) in topics.Unfinished())
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var bus = scope.ServiceProvider.GetRequiredService<IMediator>();
+                ChatTarget? target = null;
+                await writer.WriteAsync(unit => target = ChatTarget.OfMessage(unit, chatId, Peer.Chat(chatId)), stoppingToken);
+                if (target is null)
+                {
+                    continue;
+                }
+
+                await DeleteTopicHandler.RunAsync(writer, log, media, bus, clock, target, creatorId, topicId, _ => { }, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The topic stays marked: the next start, or an admin's deleteTopic, tries again.
+                logger.LogWarning(e, "Finishing the delete of topic {TopicId} in chat {ChatId} failed", topicId, chatId);
+            }
+        }
+    }
+}
