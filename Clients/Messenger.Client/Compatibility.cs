@@ -73,6 +73,19 @@ public static partial class MessageMethods
 
     /// <summary>The signature before <c>topicId</c>; see the current overload.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<SentMessage> SendQuizAsync(
+        this MessengerClient client, Peer peer, string question, string[] options, int correctOption, string? solution, long? replyToId, long? randomId,
+        CancellationToken cancellationToken) =>
+        SendQuizAsync(client, peer, question, options, correctOption, solution, replyToId, randomId, topicId: null, cancellationToken);
+
+    /// <summary>The signature before <c>topicId</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<SentMessage> SendLocationAsync(
+        this MessengerClient client, Peer peer, InputGeo geo, long? replyToId, long? randomId, bool silent, CancellationToken cancellationToken) =>
+        SendLocationAsync(client, peer, geo, replyToId, randomId, silent, topicId: null, cancellationToken);
+
+    /// <summary>The signature before <c>topicId</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static Task<SentMessage> SendPollAsync(
         this MessengerClient client, Peer peer, string question, string[] options, bool multipleChoice, bool publicVoters, long? replyToId,
         long? randomId, bool silent, ReplyQuote? quote, CancellationToken cancellationToken) =>

@@ -7,12 +7,14 @@ public static partial class MessageMethods
     /// <summary>Sends a location (<c>messages.send</c> with <c>geo</c>): a point, or with <c>live_period</c> in
     /// <paramref name="geo"/> a live location to move with <see cref="EditLiveLocationAsync"/> until it ends or is stopped
     /// (<see cref="StopLiveLocationAsync"/>). A random non-zero <paramref name="randomId"/> is chosen when none is given
-    /// (pass the same one to retry safely); <paramref name="silent"/> sends it without sound.</summary>
+    /// (pass the same one to retry safely); <paramref name="silent"/> sends it without sound; <paramref name="topicId"/>:
+    /// the forum topic it goes to.</summary>
     public static async Task<SentMessage> SendLocationAsync(
-        this MessengerClient client, Peer peer, InputGeo geo, long? replyToId = null, long? randomId = null, bool silent = false,
+        this MessengerClient client, Peer peer, InputGeo geo, long? replyToId = null, long? randomId = null, bool silent = false, long? topicId = null,
         CancellationToken cancellationToken = default)
     {
-        var sent = await client.CallAsync(new SendMessageCall(peer, randomId ?? NewRandomId(), "", replyToId, Silent: silent, Geo: geo), cancellationToken);
+        var sent = await client.CallAsync(
+            new SendMessageCall(peer, randomId ?? NewRandomId(), "", replyToId, Silent: silent, Geo: geo, TopicId: topicId), cancellationToken);
         client.Events.Observe(sent, edited: false);
         return sent;
     }

@@ -190,12 +190,13 @@ public static partial class MessageMethods
         PostPollAsync(client, peer, new Poll(question, options, multipleChoice, publicVoters), replyToId, randomId, silent, cancellationToken, quote, topicId);
 
     /// <summary>Posts a quiz: one right answer (<paramref name="correctOption"/>, an index of <paramref name="options"/>) and
-    /// an optional explanation; readers learn both once they answer (their answer is final).</summary>
+    /// an optional explanation; readers learn both once they answer (their answer is final); <paramref name="topicId"/>:
+    /// the forum topic it goes to.</summary>
     public static Task<SentMessage> SendQuizAsync(
         this MessengerClient client, Peer peer, string question, string[] options, int correctOption, string? solution = null,
-        long? replyToId = null, long? randomId = null, CancellationToken cancellationToken = default) =>
+        long? replyToId = null, long? randomId = null, long? topicId = null, CancellationToken cancellationToken = default) =>
         PostPollAsync(client, peer, new Poll(question, options, Quiz: true, CorrectOption: correctOption, Solution: solution), replyToId, randomId, false,
-            cancellationToken);
+            cancellationToken, topicId: topicId);
 
     private static async Task<SentMessage> PostPollAsync(
         MessengerClient client, Peer peer, Poll poll, long? replyToId, long? randomId, bool silent, CancellationToken cancellationToken, ReplyQuote? quote = null,

@@ -24,7 +24,7 @@ public sealed class GroupPermissionsTests
 
         small.Permissions.Should().Be(new ChatPermissions(true, true, true, AddMembers: true, PinMessages: true, ChangeInfo: false));
         large.Permissions.Should().Be(new ChatPermissions(true, true, true, AddMembers: false, PinMessages: false, ChangeInfo: false));
-        channel.Permissions.Should().Be(new ChatPermissions(false, false, false, false, false, false));
+        channel.Permissions.Should().Be(new ChatPermissions(false, false, false, false, false, false, ManageTopics: false));
         (await alice.Client.GetFullChatAsync(small.Id)).Chat.Should().Match<Chat>(c => c.Permissions == small.Permissions && c.SlowMode == 0);
     }
 

@@ -2,12 +2,14 @@ using System.Reflection;
 using Messenger.Client;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Wire;
 using Messenger.Kernel.Storage;
 using Messenger.Message.Storage;
 using Messenger.Message.Topics;
 using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
+using MessagePack;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -206,5 +208,35 @@ public sealed class ForumTopicRepairTests
         listed.UnreadCount.Should().Be(1);
         host.CountRows($"message_thread_reads WHERE msg_id = {topic}").Should().Be(1);
         (await alice.Client.GetTopicHistoryAsync(peer, topic)).Messages.Select(m => m.Id).Should().Contain([topic, first.Id]);
+    }
+
+    [Fact]
+    public async Task QuizAndLocation_FromTheSdk_GoIntoTheTopicAsked()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(Settings);
+        var (alice, bob, peer) = await ForumAsync(host, "sdksends");
+        await using var a = alice;
+        await using var b = bob;
+        var topic = (await alice.Client.CreateTopicAsync(peer, "Trivia")).Message.Id;
+
+        var quiz = await bob.Client.SendQuizAsync(peer, "2 + 2?", ["3", "4"], correctOption: 1, topicId: topic);
+        var place = await bob.Client.SendLocationAsync(peer, new InputGeo(52.52, 13.40), topicId: topic);
+
+        quiz.Message.TopicId.Should().Be(topic);
+        place.Message.TopicId.Should().Be(topic);
+        (await alice.Client.GetTopicHistoryAsync(peer, topic)).Messages.Select(m => m.Id).Should().Contain([quiz.Message.Id, place.Message.Id]);
+    }
+
+    [Fact]
+    public void ChatPermissions_FromAClientThatKnowsNoTopics_LeaveManageTopicsUnsaid()
+    {
+        // An older client's groups.editPermissions carries no "manage_topics" key: null, which keeps the group's setting.
+        var bytes = MessagePackSerializer.ConvertFromJson(
+            """{"send_messages": true, "send_media": true, "send_polls": true, "add_members": true, "pin_messages": false, "change_info": false}""",
+            WireSerializer.Options);
+
+        WireSerializer.Deserialize<ChatPermissions>(bytes).ManageTopics.Should().BeNull();
+        new ChatPermissions(true, true, true, true, false, false).ManageTopics.Should().BeNull("the constructor from before topics says nothing of them");
+        new ChatPermissions().ManageTopics.Should().BeFalse("today's default stays off");
     }
 }

@@ -42,7 +42,8 @@ public sealed partial record Chat(
 /// What a group's plain members may do; admins and the creator may do all of it. <see cref="SendMessages"/> covers every
 /// post (text, files, polls, forwards): without it <see cref="SendMedia"/> and <see cref="SendPolls"/> are off too.
 /// <see cref="ChangeInfo"/> is the title, description and photo; <see cref="ManageTopics"/> lets them create topics in a
-/// forum (off by default, as Telegram's). A new small group lets members post, add members and
+/// forum (off by default, as Telegram's; always set in what the server answers, and null in a
+/// <c>groups.editPermissions</c> call keeps the group's setting: a client from before topics never turns it off). A new small group lets members post, add members and
 /// pin; a new large group lets them post; a channel's members post nothing, whatever is set.
 /// </summary>
 [MessagePackObject]
@@ -53,7 +54,7 @@ public sealed partial record ChatPermissions(
     [property: Key("add_members")] bool AddMembers = false,
     [property: Key("pin_messages")] bool PinMessages = false,
     [property: Key("change_info")] bool ChangeInfo = false,
-    [property: Key("manage_topics")] bool ManageTopics = false);
+    [property: Key("manage_topics")] bool? ManageTopics = false);
 
 /// <summary>Member roles.</summary>
 public enum MemberRole
@@ -468,7 +469,7 @@ public sealed partial record ChatPermissions
     /// <summary>The constructor from before <see cref="ManageTopics"/>; see the current one.</summary>
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public ChatPermissions(bool sendMessages, bool sendMedia, bool sendPolls, bool addMembers, bool pinMessages, bool changeInfo)
-        : this(sendMessages, sendMedia, sendPolls, addMembers, pinMessages, changeInfo, ManageTopics: false)
+        : this(sendMessages, sendMedia, sendPolls, addMembers, pinMessages, changeInfo, ManageTopics: null)
     {
     }
 

@@ -54,7 +54,7 @@ public sealed record DeleteTopicCall([property: Key("peer")] Peer Peer, [propert
 /// <see cref="Limit"/> (1–100): those whose newest message is older than <see cref="OffsetId"/> (the last page's last
 /// <see cref="ForumTopic.TopMessage"/>; 0: from the newest) or, with <see cref="OffsetDate"/>, dated before it.
 /// <see cref="Query"/> (1–128 characters after trimming) keeps those whose title has it (any case). The first page
-/// (no offset, no query) starts with General (id 0). Errors: <c>CHAT_NOT_FORUM</c>, <c>PEER_ID_INVALID</c>,
+/// (no offset, no query) starts with General (id 0), besides its <see cref="Limit"/> topics. Errors: <c>CHAT_NOT_FORUM</c>, <c>PEER_ID_INVALID</c>,
 /// <c>OFFSET_INVALID</c>, <c>LIMIT_INVALID</c>, <c>SEARCH_QUERY_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
 [RpcMethod("messages.getForumTopics")]
 [MessagePackObject]

@@ -150,7 +150,6 @@ internal sealed class EditGroupHandler(
     public async ValueTask<ChatChanged> Handle(EditPermissionsCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var rights = ChatRightsRules.FromPermissions(call.Permissions!);
         return await ChangeAsync(scope =>
         {
             var (kind, role) = changes.RequireMember(scope, call.ChatId, me);
@@ -160,7 +159,9 @@ internal sealed class EditGroupHandler(
                 throw MessengerError.BadRequest(GroupErrorNames.ChatTypeInvalid);
             }
 
-            if (GroupStore.Rights(scope, call.ChatId) == (rights, call.SlowMode))
+            var stored = GroupStore.Rights(scope, call.ChatId);
+            var rights = ChatRightsRules.FromPermissions(call.Permissions!, stored.Rights);
+            if (stored == (rights, call.SlowMode))
             {
                 throw MessengerError.BadRequest(GroupErrorNames.ChatNotModified);
             }

@@ -56,9 +56,11 @@ internal static class ChatRightsRules
         rights.HasFlag(ChatRights.AddMembers), rights.HasFlag(ChatRights.PinMessages), rights.HasFlag(ChatRights.ChangeInfo),
         rights.HasFlag(ChatRights.ManageTopics));
 
-    /// <summary>The rights <paramref name="permissions"/> asks for; files and polls without posting are not kept.</summary>
-    public static ChatRights FromPermissions(ChatPermissions permissions)
+    /// <summary>The rights <paramref name="permissions"/> asks for; files and polls without posting are not kept, and
+    /// <see cref="ChatPermissions.ManageTopics"/> left out (null) is <paramref name="current"/>'s.</summary>
+    public static ChatRights FromPermissions(ChatPermissions permissions, ChatRights current)
     {
+        var manageTopics = permissions.ManageTopics ?? current.HasFlag(ChatRights.ManageTopics);
         var rights = ChatRights.None;
         if (permissions.SendMessages)
         {
@@ -66,7 +68,7 @@ internal static class ChatRightsRules
         }
 
         return rights | (permissions.AddMembers ? ChatRights.AddMembers : 0) | (permissions.PinMessages ? ChatRights.PinMessages : 0)
-            | (permissions.ChangeInfo ? ChatRights.ChangeInfo : 0) | (permissions.ManageTopics ? ChatRights.ManageTopics : 0);
+            | (permissions.ChangeInfo ? ChatRights.ChangeInfo : 0) | (manageTopics ? ChatRights.ManageTopics : 0);
     }
 
     /// <summary>

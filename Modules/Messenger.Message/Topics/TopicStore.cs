@@ -205,7 +205,9 @@ internal sealed class TopicStore(SqliteDatabase database)
         return Scalar(connection, "SELECT 1 FROM message_topics WHERE id = @id AND chat_id = @chat AND deleting = 0", ("@id", topicId), ("@chat", chatId)) == 1;
     }
 
-    /// <summary>A page of the forum's topics by last activity, with General first on the first page.</summary>
+    /// <summary>A page of the forum's topics by last activity, with General first on the first page besides the
+    /// <paramref name="limit"/> topics (were it one of them, a page of one would hold General alone, and the next page's
+    /// cursor, its last topic's newest message, would be General's and skip the topics active since).</summary>
     public ForumTopics List(long userId, long chatId, long chatCreatorId, long chatDate, long offsetDate, long offsetId, int limit, string? query)
     {
         using var connection = database.Open();
@@ -225,7 +227,7 @@ internal sealed class TopicStore(SqliteDatabase database)
             command.Parameters.AddWithValue("@offset", offsetId > 0 ? offsetId : long.MaxValue);
             command.Parameters.AddWithValue("@date", offsetDate);
             command.Parameters.AddWithValue("@query", query ?? "");
-            command.Parameters.AddWithValue("@limit", first ? limit - 1 : limit);
+            command.Parameters.AddWithValue("@limit", limit);
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
