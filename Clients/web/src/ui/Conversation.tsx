@@ -51,17 +51,15 @@ export function Conversation({ chatKey }: { chatKey: string }) {
   const topic = useApp((s) => (s.active === chatKey && forum ? s.topic : null));
   const topicClosed = useApp((s) => topic !== null && !!topicOf(s, chatKey, topic)?.closed && !isChatAdmin(s, chatKey));
   const onTopicList = forum && topic === null;
+  const shownForum = useRef({ chatKey, forum });
   useEffect(() => {
-    // Topics turned off while one was open: back to the whole history, read again from the newest.
-    if (!forum && getState().topic !== null) {
-      closeTopic();
-      setState((s) => {
-        const histories = { ...s.histories };
-        delete histories[chatKey];
-        return { histories, topicPaging: {} };
-      });
-      openChat(chatKey);
-    }
+    const was = shownForum.current;
+    shownForum.current = { chatKey, forum };
+    if (was.chatKey !== chatKey || was.forum === forum || forum) return;
+    // Topics turned off while the chat is on screen (a topic or the list): what was loaded went with the flag
+    // (withChats); back to the whole history, read again from the newest.
+    closeTopic();
+    openChat(chatKey);
   }, [forum, chatKey]);
   const canSend = !left && !readOnly && !deletedPeer && mayPostFiles && !onTopicList && !topicClosed;
   const [actionError, setActionError] = useState('');

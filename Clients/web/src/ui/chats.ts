@@ -3,6 +3,7 @@ import { PeerKind } from '../api/types';
 import { api } from './connection';
 import { peerKey } from './peers';
 import { getState, setState } from './store';
+import { withChats } from './topics';
 
 export async function ensureUsers(ids: number[]): Promise<void> {
   const known = getState().users;
@@ -30,7 +31,7 @@ export async function ensureChats(ids: number[], refresh = false): Promise<void>
   const fulls = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   if (fulls.length) {
     setState((s) => ({
-      chats: { ...s.chats, ...Object.fromEntries(fulls.map((f) => [f.chat.id, f.chat])) },
+      ...withChats(s, fulls.map((f) => f.chat)),
       myRoles: { ...s.myRoles, ...Object.fromEntries(fulls.map((f) => [f.chat.id, f.my_role])) },
     }));
   }

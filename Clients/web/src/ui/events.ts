@@ -15,6 +15,7 @@ import { pinnedChanged } from './pins';
 import { pollChanged } from './polls';
 import { scheduledChanged } from './schedule';
 import { threadRead } from './threads';
+import { withChats, withoutLoaded } from './topics';
 import { reactionsChanged } from './reactions';
 import { peerKey } from './peers';
 import { getState, setState, touchPins } from './store';
@@ -102,7 +103,7 @@ export function applyEvent(event: MessengerEvent): void {
       break;
     case 'chat_updated':
       setState((s) => ({
-        chats: { ...s.chats, [event.chat.id]: event.chat },
+        ...withChats(s, [event.chat]),
         leftChats: { ...s.leftChats, [event.chat.id]: !event.isMember },
       }));
       if (!event.isMember) void loadDialogs().catch(() => undefined);
@@ -130,7 +131,7 @@ export function applyEvent(event: MessengerEvent): void {
       setState((s) => ({ presence: { ...s.presence, [event.userId]: { online: event.online, lastSeen: event.lastSeen, hidden: event.hidden } } }));
       break;
     case 'resync':
-      setState({ histories: {} });
+      setState((s) => withoutLoaded(s));
       void loadDialogs().catch(() => undefined);
       void loadFolders().catch(() => undefined);
       void loadContacts().catch(() => undefined);
@@ -139,11 +140,7 @@ export function applyEvent(event: MessengerEvent): void {
       break;
     case 'channel_resync': {
       const key = peerKey({ kind: PeerKind.Chat, id: event.chatId });
-      setState((s) => {
-        const histories = { ...s.histories };
-        delete histories[key];
-        return { histories };
-      });
+      setState((s) => withoutLoaded(s, key));
       if (getState().active === key) void loadOlder(key).catch(() => undefined);
       break;
     }

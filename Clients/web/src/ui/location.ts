@@ -96,13 +96,15 @@ function positionError(error: GeolocationPositionError): string {
  * Sends where the user is now: a point, or with `livePeriod` (seconds) a live location this tab keeps moving; as a reply
  * to `replyToId` when given. Finding the position may take a while: when `signal` is aborted by then (the dialog was
  * cancelled), nothing is sent and nothing followed; false then. Once the send is under way a cancel is too late (the
- * message is out; its card has Stop sharing).
+ * message is out; its card has Stop sharing). It goes into the forum topic on screen when asked for, whatever the user
+ * opened while the position was being found.
  */
 export async function sendLocation(key: string, livePeriod?: number, replyToId: number | null = null, signal?: AbortSignal): Promise<boolean> {
+  const topic = currentTopic(key);
   const position = await currentPosition();
   if (signal?.aborted) return false;
   const geo = inputGeoOf(position, livePeriod);
-  const sent = await api().messages.send({ peer: peerFromKey(key), text: '', geo, reply_to_id: replyToId, topic_id: currentTopic(key) });
+  const sent = await api().messages.send({ peer: peerFromKey(key), text: '', geo, reply_to_id: replyToId, topic_id: topic });
   messageArrived(sent.message);
   if (livePeriod != null) track(key, sent.message);
   return true;

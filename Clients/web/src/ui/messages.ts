@@ -13,9 +13,12 @@ import { emptyHistory, getState, setState, touchPins, type History, type Pending
 import { clearTyping } from './typing';
 import { threadReadsOf } from './threads';
 import { sendQuoting, withoutQuotesOf } from './quotes';
-import { currentTopic, loadOlderInTopic } from './topics';
+import { closeTopic, currentTopic, loadOlderInTopic, loadTopics, topicGone, withChats, withoutLoaded } from './topics';
 
 const PAGE = 50;
+
+/** The service messages that change a forum's topics. */
+const topicActions = new Set<string>([ServiceActions.TopicCreate, ServiceActions.TopicEdit, ServiceActions.ToggleForum]);
 
 function randomId(): number {
   const words = crypto.getRandomValues(new Uint32Array(2));
@@ -157,6 +160,10 @@ export function messageArrived(message: Message): void {
     },
     () => blankDialog(peer),
   );
+  // A topic created, renamed, closed or reopened, or topics turned on or off: the topic list (and an open topic's bar) read again.
+  if (peer.kind === PeerKind.Chat && topicActions.has(message.action?.kind ?? '') && getState().forumTopics[peer.id]) {
+    void loadTopics(key).catch(() => undefined);
+  }
   // The chat's auto-delete timer is what its newest set_ttl message says (they arrive in log order).
   if (message.action?.kind === ServiceActions.SetTtl) updateDialog(key, (d) => ({ ...d, ttl_period: message.action?.period ?? 0 }));
   if (incoming) clearTyping(key, message.from_id);
@@ -181,8 +188,9 @@ export async function sendMessage(
   media: InputMedia | null = null,
   silent = false,
   quote: ReplyQuote | null = null,
+  topic: number | null = currentTopic(key),
 ): Promise<void> {
-  const topicId = currentTopic(key) || undefined;
+  const topicId = topic || undefined;
   const pending: PendingMessage = { randomId: randomId(), text, replyToId, media, date: Math.floor(Date.now() / 1000), failed: false, silent, quote, topicId };
   const me = getState().me?.id;
   if (me) keepInOutbox(me, { key, randomId: pending.randomId, text, replyToId, media, date: pending.date, silent, quote, topicId });
@@ -281,7 +289,8 @@ export function discardPending(key: string, randomIdToDrop: number): void {
 
 /** Uploads and sends a file; a video goes with a frame of it as its thumbnail, its duration and size, an audio file
  * with its duration (`known`: what the caller knows already, the voice recorder's duration); `quote`, the part of the
- * replied message the reply bar showed, goes with it as with a text reply. */
+ * replied message the reply bar showed, goes with it as with a text reply. It goes into the forum topic on screen when
+ * it was chosen, whatever the user opened while it uploaded. */
 export async function sendFile(
   key: string,
   file: File,
@@ -290,6 +299,7 @@ export async function sendFile(
   known?: MediaDescription,
   quote: ReplyQuote | null = null,
 ): Promise<void> {
+  const topic = currentTopic(key);
   const abort = new AbortController();
   const id = randomId();
   const entry = { id, name: file.name, progress: 0, abort };
@@ -307,7 +317,7 @@ export async function sendFile(
     if (abort.signal.aborted) throw abort.signal.reason;
     // From here the message bubble shows progress and failure (with Retry), as for text.
     setUploads((list) => list.filter((u) => u.id !== id));
-    await sendMessage(key, caption, replyToId, media, false, replyToId ? quote : null);
+    await sendMessage(key, caption, replyToId, media, false, replyToId ? quote : null, topic);
   } catch (error) {
     if (abort.signal.aborted) setUploads((list) => list.filter((u) => u.id !== id));
     else setUploads((list) => list.map((u) => (u.id === id ? { ...u, error: errorText(error) } : u)));
@@ -333,6 +343,9 @@ export async function deleteMessages(key: string, ids: number[], revoke: boolean
  * a delete-for-me on another device shows the quotes again). */
 export function messagesGone(key: string, ids: number[], revoked = true): void {
   const gone = new Set(ids);
+  // A topic's first message revoked is the topic deleted (the server revokes it with the topic only): out of it, and
+  // the list read again.
+  if (revoked && topicGone(key, gone)) closeTopic();
   changeLoaded(key, (h) => {
     const left = h.messages.filter((m) => !gone.has(m.id));
     return { ...h, messages: revoked ? withoutQuotesOf(left, gone) : left };
@@ -368,8 +381,8 @@ export async function clearHistory(key: string, revoke: boolean): Promise<void> 
     updateDialog(key, () => null);
     return;
   }
-  // A message that arrived meanwhile stays: the history is read again.
-  setHistory(key, (h) => ({ ...emptyHistory, pending: h.pending }));
+  // A message that arrived meanwhile stays: the history is read again (an open topic's too, from its newest).
+  setState((s) => ({ ...withoutLoaded(s, key), histories: { ...s.histories, [key]: { ...emptyHistory, pending: s.histories[key]?.pending ?? [] } } }));
   updateDialog(key, (d) => ({ ...d, top_message: null, unread_count: 0, pinned_message: null }));
   await loadOlder(key);
   const messages = getState().histories[key]?.messages ?? [];
@@ -403,6 +416,6 @@ export function markRead(key: string, maxId: number): void {
 }
 
 export function chatChanged(changed: ChatChanged): void {
-  setState((s) => ({ chats: { ...s.chats, [changed.chat.id]: changed.chat } }));
+  setState((s) => withChats(s, [changed.chat]));
   if (changed.message) messageArrived(changed.message);
 }

@@ -1,5 +1,5 @@
-import type { ForumTopic, ForumTopics, Message } from '../api/types';
-import { MemberRole, PeerKind } from '../api/types';
+import type { Chat, ForumTopic, ForumTopics, Message } from '../api/types';
+import { MemberRole, PeerKind, peerKey } from '../api/types';
 import { ensureUsers } from './chats';
 import { api } from './connection';
 import { peerFromKey } from './peers';
@@ -40,12 +40,66 @@ export function topicHistory(history: History, paging: { complete: boolean; load
   };
 }
 
-/** Reads the forum's topics (General first, then by last activity) with their newest messages. */
+/**
+ * The state without what this tab loaded of the chat: its history and its topics' pages, which were merged into it
+ * (dropping the history alone would leave an open topic "complete" with nothing to show). Without a key: every chat's.
+ */
+export function withoutLoaded(s: AppState, key?: string): Pick<AppState, 'histories' | 'topicPaging'> {
+  if (key === undefined) return { histories: {}, topicPaging: {} };
+  const histories = { ...s.histories };
+  delete histories[key];
+  const topicPaging = Object.fromEntries(Object.entries(s.topicPaging).filter(([pagingKey]) => !pagingKey.startsWith(`${key}:`)));
+  return { histories, topicPaging };
+}
+
+/**
+ * The state with these groups as read again. A group whose topics were turned on or off meanwhile loses what was loaded
+ * of it ({@link withoutLoaded}): the topics' pages merged into its history leave gaps in the whole chat's, which would
+ * then page past the messages between them; it is read again from the newest when next shown.
+ */
+export function withChats(s: AppState, chats: Chat[]): Partial<AppState> {
+  let next: Partial<AppState> = { chats: { ...s.chats, ...Object.fromEntries(chats.map((c) => [c.id, c])) } };
+  for (const chat of chats) {
+    const known = s.chats[chat.id];
+    if (known && !!known.forum !== !!chat.forum) {
+      next = { ...next, ...withoutLoaded({ ...s, ...next } as AppState, peerKey({ kind: PeerKind.Chat, id: chat.id })) };
+    }
+  }
+  return next;
+}
+
+/** How many topics the list reads at most (pages of `PAGE_TOPICS`): Telegram's forums hold about as many. */
+const MAX_TOPICS = 1000;
+const PAGE_TOPICS = 100;
+
+/**
+ * Reads the forum's topics (General first, then by last activity) with their newest messages, page after page (each
+ * after the last topic's newest message) until all are read. An open topic that is no longer listed (deleted) is left
+ * for the list.
+ */
 export async function loadTopics(key: string): Promise<void> {
   const peer = peerFromKey(key);
-  const list = await api().messages.getForumTopics({ peer, limit: 100 });
+  let list = await api().messages.getForumTopics({ peer, limit: PAGE_TOPICS });
+  // General comes on the first page besides its `limit` topics: a page with fewer topics than asked is the last.
+  for (let page = list; list.topics.length < MAX_TOPICS; ) {
+    const topics = page.topics.filter((t) => t.id !== 0);
+    if (topics.length < PAGE_TOPICS) break;
+    page = await api().messages.getForumTopics({ peer, limit: PAGE_TOPICS, offset_id: topics[topics.length - 1].top_message });
+    const known = new Set(list.topics.map((t) => t.id));
+    const added = page.topics.filter((t) => !known.has(t.id));
+    if (!added.length) break;
+    list = { ...list, topics: [...list.topics, ...added], messages: [...list.messages, ...page.messages] };
+  }
   setState((s) => ({ forumTopics: { ...s.forumTopics, [peer.id]: list } }));
+  const open = currentTopic(key);
+  if (open && !list.topics.some((t) => t.id === open)) closeTopic();
   await ensureUsers([...new Set([...list.messages.map((m) => m.from_id), ...list.topics.map((t) => t.creator_id)])]);
+}
+
+/** Whether the topic on screen in this chat is among the messages gone (its first message: the topic's id). */
+export function topicGone(key: string, gone: Set<number>): boolean {
+  const open = currentTopic(key);
+  return !!open && gone.has(open);
 }
 
 export function openTopic(key: string, topic: number): void {
