@@ -23,7 +23,19 @@ internal sealed class TopicDeletionResumer(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        foreach (var (chatId, topicId, creatorId) in topics.Unfinished())
+        List<(long ChatId, long TopicId, long CreatorId)> unfinished;
+        try
+        {
+            unfinished = topics.Unfinished();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Never the host's end: the topics stay hidden until an admin's deleteTopic or the next start.
+            logger.LogWarning(e, "Reading the topic deletes to finish failed");
+            return;
+        }
+
+        foreach (var (chatId, topicId, creatorId) in unfinished)
         {
             try
             {
