@@ -118,13 +118,21 @@ describe('a forum topic on screen', () => {
   });
 
   it('reads the list again when a topic changes, and closes when the list no longer has it', async () => {
-    setState({ forumTopics: { 5: { topics: [], messages: [], count: 0 } as ForumTopics } });
+    const listed = { id: 7, title: 'T7', icon_color: 0, closed: false, creator_id: 1, date: 0, top_message: 7, unread_count: 0, read_max_id: 0 };
+    setState({ forumTopics: { 5: { topics: [listed], messages: [], count: 1 } as ForumTopics } });
     const edit = { id: 50, from_id: 1, to_peer: { kind: PeerKind.Chat, id: 5 }, date: 1, text: '', topic_id: 7, action: { kind: 'topic_edit', user_ids: [], title: 'New' } };
     messageArrived(edit as unknown as Message);
     await flush();
 
     expect(server.listCalls).toHaveLength(1);
     expect(getState().topic).toBeNull();
+  });
+
+  it('stays on a topic newer than the list read (one just created)', async () => {
+    setState({ forumTopics: { 5: { topics: [], messages: [], count: 0 } as ForumTopics } });
+    await loadTopics(key);
+
+    expect(getState().topic).toBe(7);
   });
 
   it('lists every topic, page after page', async () => {

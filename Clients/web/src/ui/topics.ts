@@ -74,7 +74,7 @@ const PAGE_TOPICS = 100;
 
 /**
  * Reads the forum's topics (General first, then by last activity) with their newest messages, page after page (each
- * after the last topic's newest message) until all are read. An open topic that is no longer listed (deleted) is left
+ * after the last topic's newest message) until all are read. An open topic that is listed no longer (deleted) is left
  * for the list.
  */
 export async function loadTopics(key: string): Promise<void> {
@@ -90,9 +90,13 @@ export async function loadTopics(key: string): Promise<void> {
     if (!added.length) break;
     list = { ...list, topics: [...list.topics, ...added], messages: [...list.messages, ...page.messages] };
   }
+  const before = getState().forumTopics[peer.id];
   setState((s) => ({ forumTopics: { ...s.forumTopics, [peer.id]: list } }));
+  // Only a topic listed before and missing now is gone: one just created may be newer than this list, and one past the
+  // list's end is simply not read.
   const open = currentTopic(key);
-  if (open && !list.topics.some((t) => t.id === open)) closeTopic();
+  const whole = list.topics.filter((t) => t.id !== 0).length >= list.count;
+  if (open && whole && before?.topics.some((t) => t.id === open) && !list.topics.some((t) => t.id === open)) closeTopic();
   await ensureUsers([...new Set([...list.messages.map((m) => m.from_id), ...list.topics.map((t) => t.creator_id)])]);
 }
 
