@@ -112,6 +112,7 @@ function BlockButton({ userId }: { userId: number }) {
 function GroupDetails({ chatId }: { chatId: number }) {
   const state = useApp((s) => s);
   const [full, setFull] = useState<ChatFull | null>(null);
+  const [forumAsked, setForumAsked] = useState<boolean | null>(null);
   const [error, setError] = useState('');
   const [title, setTitle] = useState('');
   const [about, setAbout] = useState('');
@@ -240,8 +241,14 @@ function GroupDetails({ chatId }: { chatId: number }) {
           <label class="check">
             <input
               type="checkbox"
-              checked={!!full.chat.forum}
-              onChange={(e) => void run(() => api().groups.toggleForum({ chat_id: chatId, enabled: e.currentTarget.checked }))}
+              checked={forumAsked ?? !!full.chat.forum}
+              onChange={(e) => {
+                // The box shows what was asked until the answer: a re-render meanwhile (any store change) would
+                // otherwise put the old value back under the user's click.
+                const enabled = e.currentTarget.checked;
+                setForumAsked(enabled);
+                void run(() => api().groups.toggleForum({ chat_id: chatId, enabled })).finally(() => setForumAsked(null));
+              }}
             />
             Topics (organise the group's messages in topics)
           </label>
