@@ -95,6 +95,26 @@ public sealed class ForumTopicRepairTests
     }
 
     [Fact]
+    public async Task DeleteUserMessages_OfATopicsCreator_KeepsTheTopicsFirstMessage_AndTakesTheRest()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(Settings);
+        var (alice, bob, peer) = await ForumAsync(host, "sweep");
+        await using var a = alice;
+        await using var b = bob;
+        await alice.Client.EditPermissionsAsync(peer.Id, new ChatPermissions(ManageTopics: true));
+        var topic = (await bob.Client.CreateTopicAsync(peer, "Bob's")).Message.Id;
+        var words = (await bob.Client.SendMessageAsync(peer, "spam", topicId: topic)).Message;
+
+        await alice.Client.DeleteUserMessagesAsync(bob.UserId);
+
+        host.CountRows($"message_messages WHERE id = {topic} AND deleted = 0").Should().Be(1, "only deleteTopic takes a topic's first message");
+        host.CountRows($"message_messages WHERE id = {words.Id} AND deleted = 0").Should().Be(0);
+        (await alice.Client.GetForumTopicsAsync(peer)).Topics.Should().Contain(t => t.Id == topic && t.TopMessage == topic);
+        await alice.Client.DeleteTopicAsync(peer, topic);
+        host.CountRows($"message_messages WHERE id = {topic} AND deleted = 0").Should().Be(0);
+    }
+
+    [Fact]
     public async Task DeleteTopic_CutShortByAShutdown_IsFinishedByTheNextStart()
     {
         using var directory = new TempDirectory();

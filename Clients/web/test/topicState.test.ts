@@ -8,6 +8,7 @@ const server = vi.hoisted(() => ({
   listCalls: [] as { offset_id?: number; limit?: number }[],
   topics: [] as { id: number; top_message: number }[],
   finishUpload: null as null | (() => void),
+  hold: null as null | Promise<void>,
 }));
 
 vi.mock('../src/ui/connection', () => {
@@ -27,7 +28,8 @@ vi.mock('../src/ui/connection', () => {
         const older = server.topics.filter((t) => !args.offset_id || t.top_message < args.offset_id).slice(0, args.limit);
         const general = args.offset_id ? [] : [{ id: 0, top_message: 0 }];
         const topics = [...general, ...older].map((t) => ({ ...t, title: `T${t.id}`, icon_color: 0, closed: false, creator_id: 1, date: 0, unread_count: 0, read_max_id: 0 }));
-        return Promise.resolve({ topics, messages: [], count: server.topics.length });
+        const page = { topics, messages: [], count: server.topics.length };
+        return server.hold ? server.hold.then(() => page) : Promise.resolve(page);
       },
     },
     { get: (target, name: string) => (target as Record<string, unknown>)[name] ?? missing },
@@ -146,5 +148,33 @@ describe('a forum topic on screen', () => {
     expect(new Set(listed).size).toBe(252);
     expect(getState().topic).toBe(7);
     expect(server.listCalls.map((c) => c.offset_id ?? 0)).toEqual([0, 9901, 9801]);
+  });
+
+  it('reads only the most active page after a new message, keeping the older topics it knew', async () => {
+    server.topics = Array.from({ length: 150 }, (_, i) => ({ id: 10_000 - i, top_message: 10_000 - i }));
+    await loadTopics(key);
+    server.listCalls.length = 0;
+    server.topics = [{ id: 9_990, top_message: 20_000 }, ...server.topics.filter((t) => t.id !== 9_990)];
+    await loadTopics(key, true);
+
+    const listed = getState().forumTopics[5].topics.map((t: ForumTopic) => t.id);
+    expect(server.listCalls).toHaveLength(1);
+    expect(listed.slice(0, 2)).toEqual([0, 9_990]);
+    expect(listed).toHaveLength(151);
+    expect(new Set(listed).size).toBe(151);
+  });
+
+  it('keeps the newest read when an older one answers last', async () => {
+    let release = () => {};
+    server.topics = [{ id: 8, top_message: 8 }];
+    server.hold = new Promise<void>((resolve) => (release = resolve));
+    const older = loadTopics(key);
+    server.hold = null;
+    server.topics = [{ id: 9, top_message: 9 }, { id: 8, top_message: 8 }];
+    await loadTopics(key);
+    release();
+    await older;
+
+    expect(getState().forumTopics[5].topics.map((t: ForumTopic) => t.id)).toEqual([0, 9, 8]);
   });
 });

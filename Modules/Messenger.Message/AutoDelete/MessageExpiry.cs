@@ -105,7 +105,10 @@ internal sealed class MessageExpiry(
             command.Transaction = scope.Transaction;
             command.CommandText =
                 "SELECT m.id, m.from_id, m.to_kind, m.to_id FROM message_messages m " +
-                $"WHERE m.id IN ({command.BindList("m", candidates)}) AND m.deleted = 0 AND {condition} ORDER BY m.id";
+                $"WHERE m.id IN ({command.BindList("m", candidates)}) AND m.deleted = 0 AND {condition} " +
+                // A standing topic's first message goes only with its topic (MessageDeletion.Revoke leaves it out): not
+                // counted here, so a page of nothing else ends the pass.
+                "AND NOT EXISTS (SELECT 1 FROM message_topics t WHERE t.id = m.id AND t.deleting = 0) ORDER BY m.id";
             command.Parameters.AddWithValue("@bound", bound);
             var rows = new List<(long Id, long FromId, Peer ToPeer)>();
             using (var reader = command.ExecuteReader())

@@ -57,12 +57,27 @@ internal static class MessageDeletion
     /// <summary>
     /// Erases the messages for everyone: the text from the message row (which keeps its random_id so a late resend is
     /// answered, not stored again), the search index, the reactions, a poll's votes, everyone's read position in its thread
-    /// (unless it opened a forum topic that still stands: the topic's positions go with the topic, <see cref="Topics.TopicStore.Delete"/>),
+    /// (a topic's go with the topic, <see cref="Topics.TopicStore.Delete"/>),
     /// the media reference, every log entry that carried them and the quotes of them in replies; a revoked pinned message is unpinned; the chat's audience gets <c>delete_messages</c> (and <c>pinned_message</c>
-    /// after it when pinned ones went).
+    /// after it when pinned ones went). The first message of a topic that stands is left out.
     /// </summary>
     public static List<LogAppend> Revoke(WriteScope scope, IUpdateLog log, IMediaAttachments media, ChatTarget target, long me, long[] ids, long now)
     {
+        if (!target.IsPrivate)
+        {
+            // A moderator's sweep, a report, a timer or a cleared history never takes a standing topic's first message
+            // (the topic would stay, opened by nothing); messages.delete refuses it outright.
+            var standing = Topics.TopicStore.StandingAmong(scope, target.ChatId, ids);
+            if (standing.Count > 0)
+            {
+                ids = [.. ids.Where(id => !standing.Contains(id))];
+                if (ids.Length == 0)
+                {
+                    return [];
+                }
+            }
+        }
+
         var unpinned = new List<long>();
         HashSet<long> topics = target.IsPrivate ? [] : Topics.TopicStore.TopicsAmong(scope, target.ChatId, ids);
         foreach (var id in ids)

@@ -28,7 +28,7 @@ internal sealed class TopicDeletionResumer(
         {
             unfinished = topics.Unfinished();
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
             // Never the host's end: the topics stay hidden until an admin's deleteTopic or the next start.
             logger.LogWarning(e, "Reading the topic deletes to finish failed");
@@ -45,12 +45,14 @@ internal sealed class TopicDeletionResumer(
                 await writer.WriteAsync(unit => target = ChatTarget.OfMessage(unit, chatId, Peer.Chat(chatId)), stoppingToken);
                 if (target is null)
                 {
+                    // The group itself is gone: nothing to revoke, and nothing would ever finish the row.
+                    await writer.WriteAsync(unit => TopicStore.Delete(unit, topicId), stoppingToken);
                     continue;
                 }
 
                 await DeleteTopicHandler.RunAsync(writer, log, media, bus, clock, target, creatorId, topicId, _ => { }, stoppingToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 // The topic stays marked: the next start, or an admin's deleteTopic, tries again.
                 logger.LogWarning(e, "Finishing the delete of topic {TopicId} in chat {ChatId} failed", topicId, chatId);

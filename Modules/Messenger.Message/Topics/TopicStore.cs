@@ -129,6 +129,15 @@ internal sealed class TopicStore(SqliteDatabase database)
         return [.. command.ReadInt64Column()];
     }
 
+    /// <summary>Which of <paramref name="ids"/> open a topic that stands (not being deleted): a revoke leaves those out,
+    /// since only <c>messages.deleteTopic</c> takes a topic's first message (with the topic).</summary>
+    public static HashSet<long> StandingAmong(WriteScope scope, long chatId, long[] ids)
+    {
+        var command = scope.Command($"SELECT id FROM message_topics WHERE chat_id = @chat AND deleting = 0 AND id IN ({string.Join(',', ids)})");
+        command.Parameters.AddWithValue("@chat", chatId);
+        return [.. command.ReadInt64Column()];
+    }
+
     /// <summary>Topics whose delete was interrupted (read once at start-up; a server has few topics).</summary>
     public List<(long ChatId, long TopicId, long CreatorId)> Unfinished()
     {

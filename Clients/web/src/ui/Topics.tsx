@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ForumTopic } from '../api/types';
 import { TopicColors } from '../api/types';
 import { api } from './connection';
@@ -35,6 +35,17 @@ export function TopicList({ chatKey }: { chatKey: string }) {
   const [error, setError] = useState('');
   useEffect(() => {
     void loadTopics(chatKey).catch((e) => setError(errorText(e)));
+  }, [chatKey]);
+  // A new message moves its topic up and changes counts: the most active page again, once a burst is over. Messages
+  // gone (a topic deleted, whose place in the list is unknown): every page.
+  const seen = useRef({ chatKey, latest, loaded });
+  useEffect(() => {
+    const last = seen.current;
+    seen.current = { chatKey, latest, loaded };
+    if (last.chatKey !== chatKey || (last.latest === latest && last.loaded === loaded)) return;
+    const gone = latest < last.latest || loaded < last.loaded;
+    const timer = setTimeout(() => void loadTopics(chatKey, !gone).catch((e) => setError(errorText(e))), 300);
+    return () => clearTimeout(timer);
   }, [chatKey, latest, loaded]);
   useEffect(() => {
     if (latest) markRead(chatKey, latest);

@@ -72,16 +72,22 @@ export function withChats(s: AppState, chats: Chat[]): Partial<AppState> {
 const MAX_TOPICS = 1000;
 const PAGE_TOPICS = 100;
 
+/** The newest read of each chat's topics: an older read answering later is dropped. */
+const reads = new Map<string, number>();
+
 /**
  * Reads the forum's topics (General first, then by last activity) with their newest messages, page after page (each
- * after the last topic's newest message) until all are read. An open topic that is listed no longer (deleted) is left
- * for the list.
+ * after the last topic's newest message) until all are read. `firstPage` reads only the most active page and keeps the
+ * rest as known (what a new message in the chat can have changed: one call rather than up to ten). An open topic that
+ * a whole read no longer lists (deleted) is left for the list.
  */
-export async function loadTopics(key: string): Promise<void> {
+export async function loadTopics(key: string, firstPage = false): Promise<void> {
   const peer = peerFromKey(key);
+  const read = (reads.get(key) ?? 0) + 1;
+  reads.set(key, read);
   let list = await api().messages.getForumTopics({ peer, limit: PAGE_TOPICS });
   // General comes on the first page besides its `limit` topics: a page with fewer topics than asked is the last.
-  for (let page = list; list.topics.length < MAX_TOPICS; ) {
+  for (let page = list; !firstPage && list.topics.length < MAX_TOPICS; ) {
     const topics = page.topics.filter((t) => t.id !== 0);
     if (topics.length < PAGE_TOPICS) break;
     page = await api().messages.getForumTopics({ peer, limit: PAGE_TOPICS, offset_id: topics[topics.length - 1].top_message });
@@ -90,12 +96,22 @@ export async function loadTopics(key: string): Promise<void> {
     if (!added.length) break;
     list = { ...list, topics: [...list.topics, ...added], messages: [...list.messages, ...page.messages] };
   }
+  if (reads.get(key) !== read) return;
   const before = getState().forumTopics[peer.id];
+  if (firstPage && before) {
+    const fresh = new Set(list.topics.map((t) => t.id));
+    const shown = new Set(list.messages.map((m) => m.id));
+    list = {
+      ...list,
+      topics: [...list.topics, ...before.topics.filter((t) => !fresh.has(t.id))],
+      messages: [...list.messages, ...before.messages.filter((m) => !shown.has(m.id))],
+    };
+  }
   setState((s) => ({ forumTopics: { ...s.forumTopics, [peer.id]: list } }));
   // Only a topic listed before and missing now is gone: one just created may be newer than this list, and one past the
   // list's end is simply not read.
   const open = currentTopic(key);
-  const whole = list.topics.filter((t) => t.id !== 0).length >= list.count;
+  const whole = !firstPage && list.topics.filter((t) => t.id !== 0).length >= list.count;
   if (open && whole && before?.topics.some((t) => t.id === open) && !list.topics.some((t) => t.id === open)) closeTopic();
   await ensureUsers([...new Set([...list.messages.map((m) => m.from_id), ...list.topics.map((t) => t.creator_id)])]);
 }
