@@ -53,6 +53,44 @@ public static class MessageMarkup
         return line.Length > 0 ? line : string.Join(' ', markup.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
     }
 
+    /// <summary>The address of the first link in the markup, a bare address or a <c>[text](url)</c>, as the reader sees
+    /// it: none inside a spoiler (its preview would tell what the spoiler hides), none in code; null when there is none.</summary>
+    public static string? FirstLink(string markup)
+    {
+        if (!markup.Contains("://", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var spoilerEnd = -1;
+        foreach (var entity in Parse(markup).Entities)
+        {
+            if (entity.Type == "spoiler")
+            {
+                spoilerEnd = Math.Max(spoilerEnd, entity.End);
+            }
+            else if (entity.Type is "url" or "text_link" && entity.Offset >= spoilerEnd)
+            {
+                return entity.Url;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The usernames the markup mentions (<c>@name</c> as the reader sees a mention: not escaped, not in code
+    /// or a link's text), distinct in any case, in order.</summary>
+    public static IEnumerable<string> Mentions(string markup)
+    {
+        if (!markup.Contains('@'))
+        {
+            return [];
+        }
+
+        var parsed = Parse(markup);
+        return parsed.Entities.Where(e => e.Type == "mention").Select(e => parsed.Text.Substring(e.Offset + 1, e.Length - 1)).Distinct(StringComparer.OrdinalIgnoreCase);
+    }
+
     /// <summary>Whether <paramref name="text"/> reads as itself: no marker, escape or code in it would be taken as markup.</summary>
     public static bool IsPlain(string text)
     {
@@ -72,14 +110,7 @@ public static class MessageMarkup
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
-            var escape = c switch
-            {
-                '\\' => i == text.Length - 1 || Escapable.Contains(text[i + 1]),
-                '`' or '[' or ']' => true,
-                '*' or '_' or '~' or '|' => i == 0 || i == text.Length - 1 || text[i - 1] == c || text[i + 1] == c,
-                _ => false,
-            };
-            if (escape)
+            if (EscapeHere(c, i == 0 ? null : text[i - 1], i == text.Length - 1 ? null : text[i + 1], atEnds: true))
             {
                 escaped.Append('\\');
             }
@@ -90,29 +121,51 @@ public static class MessageMarkup
         return escaped.ToString();
     }
 
+    /// <summary>Whether a literal <paramref name="c"/> between <paramref name="before"/> and <paramref name="after"/> (the
+    /// markup's characters around it, null at an end) needs a backslash to read as itself.</summary>
+    private static bool EscapeHere(char c, char? before, char? after, bool atEnds) => c switch
+    {
+        '\\' => after is null || Escapable.Contains(after.Value),
+        '`' or '[' or ']' => true,
+        '*' or '_' or '~' or '|' => before == c || after == c || (atEnds && (before is null || after is null)),
+        '@' => after is { } next && (IsWord(next) || next == '@'),
+        _ => false,
+    };
+
+    /// <summary>At most this many entities in one message, as Telegram: more is "too many entities".</summary>
+    public const int MaxEntities = 100;
+
+    private static readonly HashSet<string> Rendered = ["bold", "italic", "strikethrough", "spoiler", "code", "pre", "text_link"];
+
     /// <summary>
-    /// Plain text and entities as markup. Entities must lie within the text and nest (or stand apart): a
-    /// <see cref="FormatException"/> says which does not. Underline, and the kinds markup has no marker for (hashtags,
-    /// custom emoji, quotes), keep their text only; a mention or address is found again by its text. Spaces at the ends of
-    /// bold, italic, strikethrough or a spoiler go outside its markers (markers must touch words); code holding a backtick
-    /// or a line break, or a block holding <c>```</c>, stays plain text. A text without entities that reads as itself
-    /// is kept as it is; otherwise literal markers are escaped.
+    /// Plain text and entities as markup. At most <see cref="MaxEntities"/> entities; they must lie within the text and
+    /// nest (or stand apart): a <see cref="FormatException"/> says which does not. Underline, and the kinds markup has no
+    /// marker for (hashtags, custom emoji, quotes), keep their text only; an entity inside one of its own kind adds
+    /// nothing (so nesting is at most one level per kind, and writing never recurses deeper than that). Mentions and bare
+    /// addresses are found again in the text by the parser's own rules and written as they are (an address's characters
+    /// are never escaped); one that would not read back the same (an address touching a marker) becomes a
+    /// <c>[address](address)</c> link, a mention plain text. Spaces at the ends of bold, italic, strikethrough or a
+    /// spoiler go outside its markers (markers must touch words); code holding a backtick or a line break, or a block
+    /// holding <c>```</c>, stays plain text. A text without entities that reads as itself is kept as it is; otherwise
+    /// literal markers are escaped, judged by their neighbours in the finished markup, so that
+    /// <c>Parse(Write(text, entities))</c> gives the text back.
     /// </summary>
     public static string Write(string text, IReadOnlyList<TextEntity> entities)
     {
+        if (entities.Count > MaxEntities)
+        {
+            throw new FormatException($"too many entities ({entities.Count}; at most {MaxEntities})");
+        }
+
         if (entities.Count == 0 && IsPlain(text))
         {
             return text;
         }
 
-        var ordered = entities.Select((e, i) => (Entity: e, Index: i))
-            .OrderBy(e => e.Entity.Offset).ThenByDescending(e => e.Entity.Length).ThenBy(e => e.Index).ToList();
-        var root = new EntityNode(new TextEntity("root", 0, text.Length), []);
-        var open = new Stack<EntityNode>();
-        open.Push(root);
-        foreach (var (entity, index) in ordered)
+        for (var index = 0; index < entities.Count; index++)
         {
-            if (entity.Offset < 0 || entity.Length <= 0 || entity.End > text.Length)
+            var entity = entities[index];
+            if (entity.Offset < 0 || entity.Length <= 0 || entity.Offset > text.Length - entity.Length)
             {
                 throw new FormatException($"entity {index} is out of the text's bounds (offset {entity.Offset}, length {entity.Length}, text {text.Length} UTF-16 units)");
             }
@@ -121,85 +174,298 @@ public static class MessageMarkup
             {
                 throw new FormatException($"entity {index} begins or ends inside a character");
             }
+        }
 
-            while (open.Peek().Entity.End <= entity.Offset && open.Count > 1)
+        var ordered = entities.Select((e, i) => (Entity: e, Index: i))
+            .Where(e => Rendered.Contains(e.Entity.Type) && (e.Entity.Type != "text_link" || (e.Entity.Url is { } url && SafeUrl(url) is not null)))
+            .OrderBy(e => e.Entity.Offset).ThenByDescending(e => e.Entity.Length).ThenBy(e => e.Index).ToList();
+        var root = new EntityNode(new TextEntity("root", 0, text.Length), []);
+        var open = new List<EntityNode> { root };
+        foreach (var (entity, index) in ordered)
+        {
+            while (open.Count > 1 && open[^1].Entity.End <= entity.Offset)
             {
-                open.Pop();
+                open.RemoveAt(open.Count - 1);
             }
 
-            if (entity.End > open.Peek().Entity.End)
+            if (entity.End > open[^1].Entity.End)
             {
                 throw new FormatException($"entity {index} ({entity.Type} at {entity.Offset}) overlaps another without being inside it");
             }
 
+            // One of a kind inside another of its kind says nothing more; inside code nothing is formatted.
+            if (open.Exists(o => o.Entity.Type == entity.Type || o.Entity.Type is "code" or "pre"))
+            {
+                continue;
+            }
+
             var node = new EntityNode(entity, []);
-            open.Peek().Children.Add(node);
-            open.Push(node);
+            open[^1].Children.Add(node);
+            open.Add(node);
         }
 
-        var markup = new StringBuilder(text.Length + 16);
-        WriteNode(text, root, markup, []);
-        return markup.ToString();
+        // The parser lets an address or mention start right after a marker: where an entity starts or ends, one may.
+        var found = Found(text, [.. ordered.SelectMany(e => new[] { e.Entity.Offset, e.Entity.End })]);
+        var placed = new List<TextEntity>();
+        foreach (var auto in found)
+        {
+            if (Place(root, auto) is { } at)
+            {
+                placed.Add(auto);
+                at.Parent.Children.Insert(at.Index, new EntityNode(auto, []));
+            }
+        }
+
+        // An address or mention that would not read back the same in its place (one touching a marker that would extend
+        // it) is written again differently: an address as a [link](…) to itself, a mention as plain text.
+        var demoted = new HashSet<TextEntity>();
+        var markup = Render(text, root, demoted);
+        for (var attempt = 0; attempt < 3 && Misread(markup, text, placed) is { Count: > 0 } misread; attempt++)
+        {
+            demoted.UnionWith(misread);
+            markup = Render(text, root, demoted);
+        }
+
+        return markup;
     }
 
     private sealed record EntityNode(TextEntity Entity, List<EntityNode> Children);
 
-    private static void WriteNode(string text, EntityNode node, StringBuilder markup, HashSet<string> active)
+    private enum Piece
+    {
+        Markup,
+        Literal,
+        Verbatim,
+    }
+
+    private static string Render(string text, EntityNode root, HashSet<TextEntity> demoted)
+    {
+        var pieces = new List<(Piece Kind, string Text)>();
+        WriteChildren(text, root, pieces, demoted);
+        var raw = new StringBuilder(text.Length + 16);
+        foreach (var piece in pieces)
+        {
+            raw.Append(piece.Text);
+        }
+
+        var markup = new StringBuilder(raw.Length + 16);
+        var at = 0;
+        foreach (var (kind, piece) in pieces)
+        {
+            for (var k = 0; k < piece.Length; k++, at++)
+            {
+                if (kind == Piece.Literal && EscapeHere(piece[k], at == 0 ? null : raw[at - 1], at == raw.Length - 1 ? null : raw[at + 1], atEnds: false))
+                {
+                    markup.Append('\\');
+                }
+
+                markup.Append(piece[k]);
+            }
+        }
+
+        return markup.ToString();
+    }
+
+    /// <summary>The addresses and mentions placed that the markup does not read back as placed (all of them when even
+    /// the text differs).</summary>
+    private static List<TextEntity> Misread(string markup, string text, List<TextEntity> placed)
+    {
+        var parsed = Parse(markup);
+        if (parsed.Text != text)
+        {
+            return placed;
+        }
+
+        var read = parsed.Entities.Where(e => e.Type is "url" or "mention").Select(e => (e.Type, e.Offset, e.Length)).ToHashSet();
+        return [.. placed.Where(e => !read.Contains((e.Type, e.Offset, e.Length)))];
+    }
+
+    // Depth is bounded: an entity of a kind already open is never a node, so a path holds each kind at most once.
+    private static void WriteNode(string text, EntityNode node, List<(Piece, string)> pieces, HashSet<TextEntity> demoted)
     {
         var entity = node.Entity;
+        var content = text.Substring(entity.Offset, entity.Length);
         switch (entity.Type)
         {
             case "code":
-                var code = text.Substring(entity.Offset, entity.Length);
-                markup.Append(code.Contains('`') || code.Contains('\n') ? Escape(code) : $"`{code}`");
+                pieces.Add(content.Contains('`') || content.Contains('\n') ? (Piece.Literal, content) : (Piece.Markup, $"`{content}`"));
                 return;
             case "pre":
-                var block = text.Substring(entity.Offset, entity.Length);
-                var language = entity.Language is { Length: > 0 and <= 32 } name && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '+' or '#' or '-') ? name : "";
-                markup.Append(block.Contains("```", StringComparison.Ordinal) || block.EndsWith('`') ? Escape(block) : $"```{language}\n{block}```");
+                var language = entity.Language is { Length: > 0 and <= 32 } name && name.All(IsLanguageChar) ? name : "";
+                // The parser takes one line break before the closing ``` away: a block ending in one gets another.
+                pieces.Add(content.Contains("```", StringComparison.Ordinal) || content.EndsWith('`')
+                    ? (Piece.Literal, content)
+                    : (Piece.Markup, $"```{language}\n{content}{(content.EndsWith('\n') ? "\n" : "")}```"));
                 return;
-            case "text_link" when !active.Contains("link") && entity.Url is { } url && SafeUrl(url) is { } href:
-                markup.Append('[');
-                active.Add("link");
-                WriteChildren(text, node, markup, active);
-                active.Remove("link");
-                markup.Append("](").Append(href).Append(')');
+            case "url" when demoted.Contains(entity):
+                pieces.Add((Piece.Markup, "["));
+                pieces.Add((Piece.Literal, content));
+                pieces.Add((Piece.Markup, $"]({SafeUrl(content) ?? content})"));
+                return;
+            case "url" or "mention" when entity.Url is "found":
+                pieces.Add((entity.Type == "mention" && demoted.Contains(entity) ? Piece.Literal : Piece.Verbatim, content));
+                return;
+            case "text_link":
+                pieces.Add((Piece.Markup, "["));
+                WriteChildren(text, node, pieces, demoted);
+                pieces.Add((Piece.Markup, $"]({SafeUrl(entity.Url!)})"));
                 return;
         }
 
         var marker = Styles.FirstOrDefault(s => s.Type == entity.Type).Marker;
-        if (marker is null || !active.Add(entity.Type))
+        var inner = new List<(Piece Kind, string Text)>();
+        WriteChildren(text, node, inner, demoted);
+        if (marker is null)
         {
-            WriteChildren(text, node, markup, active);
+            pieces.AddRange(inner);
             return;
         }
 
-        var inner = new StringBuilder();
-        WriteChildren(text, node, inner, active);
-        active.Remove(entity.Type);
-        var content = inner.ToString();
-        var core = content.Trim();
-        if (core.Length == 0)
+        // Markers must touch words: white space at the span's ends goes outside them.
+        var lead = new StringBuilder();
+        while (inner.Count > 0 && inner[0].Kind == Piece.Literal)
         {
-            markup.Append(content);
-            return;
+            var piece = inner[0].Text;
+            var words = piece.TrimStart();
+            lead.Append(piece, 0, piece.Length - words.Length);
+            if (words.Length > 0)
+            {
+                inner[0] = (Piece.Literal, words);
+                break;
+            }
+
+            inner.RemoveAt(0);
         }
 
-        var lead = content.Length - content.TrimStart().Length;
-        markup.Append(content, 0, lead).Append(marker).Append(core).Append(marker).Append(content, lead + core.Length, content.Length - lead - core.Length);
+        var trail = new StringBuilder();
+        while (inner.Count > 0 && inner[^1].Kind == Piece.Literal)
+        {
+            var piece = inner[^1].Text;
+            var words = piece.TrimEnd();
+            trail.Insert(0, piece[words.Length..]);
+            if (words.Length > 0)
+            {
+                inner[^1] = (Piece.Literal, words);
+                break;
+            }
+
+            inner.RemoveAt(inner.Count - 1);
+        }
+
+        pieces.Add((Piece.Literal, lead.ToString()));
+        if (inner.Count > 0)
+        {
+            pieces.Add((Piece.Markup, marker));
+            pieces.AddRange(inner);
+            pieces.Add((Piece.Markup, marker));
+        }
+
+        pieces.Add((Piece.Literal, trail.ToString()));
     }
 
-    private static void WriteChildren(string text, EntityNode node, StringBuilder markup, HashSet<string> active)
+    private static void WriteChildren(string text, EntityNode node, List<(Piece, string)> pieces, HashSet<TextEntity> demoted)
     {
         var at = node.Entity.Offset;
         foreach (var child in node.Children)
         {
-            markup.Append(Escape(text[at..child.Entity.Offset]));
-            WriteNode(text, child, markup, active);
+            pieces.Add((Piece.Literal, text[at..child.Entity.Offset]));
+            WriteNode(text, child, pieces, demoted);
             at = child.Entity.End;
         }
 
-        markup.Append(Escape(text[at..node.Entity.End]));
+        pieces.Add((Piece.Literal, text[at..node.Entity.End]));
+    }
+
+    /// <summary>The bare addresses and mentions in plain text, by the parser's rules (nothing open around them; a marker
+    /// may stand at <paramref name="boundaries"/>).</summary>
+    private static List<TextEntity> Found(string text, HashSet<int> boundaries)
+    {
+        var found = new List<TextEntity>();
+        for (var i = 0; i < text.Length; i++)
+        {
+            var start = i == 0 || boundaries.Contains(i);
+            if (text[i] == 'h' && (start || !IsWord(text[i - 1])) && StartsWithScheme(text, i))
+            {
+                var j = i;
+                while (j < text.Length && !UrlStopsAt(text, j, false, false))
+                {
+                    j++;
+                }
+
+                var url = Address(text[i..j], false, false);
+                if (url.Length > 0)
+                {
+                    found.Add(new TextEntity("url", i, url.Length, "found"));
+                    i += url.Length - 1;
+                    continue;
+                }
+            }
+
+            if (text[i] == '@' && (start || !(IsWord(text[i - 1]) || text[i - 1] == '@')))
+            {
+                var j = i + 1;
+                while (j < text.Length && IsWord(text[j]))
+                {
+                    j++;
+                }
+
+                if (j - i - 1 is >= 5 and <= 32)
+                {
+                    found.Add(new TextEntity("mention", i, j - i, "found"));
+                    i = j - 1;
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Where a found address or mention goes in the tree: inside the innermost entity holding it, unless an
+    /// entity crosses it or it sits in code or a link (where the parser finds none), or its own characters would end a
+    /// span around it.</summary>
+    private static (EntityNode Parent, int Index)? Place(EntityNode root, TextEntity auto)
+    {
+        var node = root;
+        var kinds = new HashSet<string>();
+        while (true)
+        {
+            if (node.Entity.Type is "code" or "pre" or "text_link")
+            {
+                return null;
+            }
+
+            kinds.Add(node.Entity.Type);
+            var index = 0;
+            EntityNode? inside = null;
+            foreach (var child in node.Children)
+            {
+                if (child.Entity.End <= auto.Offset)
+                {
+                    index++;
+                    continue;
+                }
+
+                if (child.Entity.Offset >= auto.End)
+                {
+                    break;
+                }
+
+                if (child.Entity.Offset <= auto.Offset && auto.End <= child.Entity.End)
+                {
+                    inside = child;
+                    break;
+                }
+
+                return null;
+            }
+
+            if (inside is null)
+            {
+                return (node, index);
+            }
+
+            node = inside;
+        }
     }
 
     /// <summary>An http(s) address as a link's target in markup (characters that would end it early percent-encoded),
@@ -214,7 +480,7 @@ public static class MessageMarkup
         var written = new StringBuilder();
         foreach (var c in uri.AbsoluteUri)
         {
-            if (char.IsWhiteSpace(c) || c is '(' or ')' or '[' or ']' or '<' or '>' or '"' or '`')
+            if (IsSpace(c) || c is '(' or ')' or '[' or ']' or '<' or '>' or '"' or '`')
             {
                 written.Append('%').Append(((int)c).ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
             }
@@ -224,7 +490,7 @@ public static class MessageMarkup
             }
         }
 
-        return written.ToString();
+        return IsAddress(written.ToString()) ? written.ToString() : null;
     }
 
     private static void Flatten(List<Node> nodes, StringBuilder text, List<TextEntity>? entities, bool preview)
@@ -288,7 +554,9 @@ public static class MessageMarkup
     /// <summary>The web client's parseRich, step for step: a change to one is a change to both.</summary>
     private sealed class Parser(string source)
     {
-        private sealed record Frame(string Type, string Opener, List<Node> Children);
+        /// <summary>An open span; a link's also remembers where its <c>[</c> was and the state before it, to read the text
+        /// after it again should it be no link.</summary>
+        private sealed record Frame(string Type, string Opener, List<Node> Children, int Start = -1, int TokenEnd = 0, bool NoFence = false);
 
         private readonly List<Frame> _stack = [new("root", "", [])];
         private readonly StringBuilder _pending = new();
@@ -348,9 +616,36 @@ public static class MessageMarkup
             var n = text.Length;
             var tokenEnd = 0;
             var noFence = false;
-            var i = 0;
-            while (i < n)
+            // A [ found to be no link (never closed by ](address)) is read again as text, and so is all after it: inside
+            // a link nothing is an address or a mention, outside it they are. Each [ is read again at most once, and
+            // what is read again holds no other [ that opens a link, so the parse stays linear.
+            var literalAt = -1;
+            int Restart()
             {
+                var depth = DepthOf("link");
+                var link = _stack[depth];
+                _stack.RemoveRange(depth, _stack.Count - depth);
+                _pending.Clear();
+                tokenEnd = link.TokenEnd;
+                noFence = link.NoFence;
+                literalAt = link.Start;
+                return link.Start;
+            }
+
+            var i = 0;
+            while (true)
+            {
+                if (i >= n)
+                {
+                    if (DepthOf("link") > 0)
+                    {
+                        i = Restart();
+                        continue;
+                    }
+
+                    break;
+                }
+
                 var c = text[i];
                 if (c == '\\' && i + 1 < n && Escapable.Contains(text[i + 1]))
                 {
@@ -370,7 +665,7 @@ public static class MessageMarkup
                             var body = text[(i + 3)..close];
                             var language = "";
                             var line = body.IndexOf('\n');
-                            if (line >= 0 && body[..line].All(ch => char.IsAsciiLetterLower(ch) || char.IsAsciiDigit(ch) || ch is '+' or '#' or '-'))
+                            if (line >= 0 && body[..line].All(IsLanguageChar))
                             {
                                 language = body[..line];
                                 body = body[(line + 1)..];
@@ -414,14 +709,20 @@ public static class MessageMarkup
                 {
                     var (marker, type) = Styles[style];
                     var open = DepthOf(type);
-                    if (open > 0 && i > 0 && !char.IsWhiteSpace(text[i - 1]))
+                    if (open > 0 && i > 0 && !IsSpace(text[i - 1]))
                     {
+                        if (DepthOf("link") > open)
+                        {
+                            i = Restart();
+                            continue;
+                        }
+
                         CloseTo(open, marker);
                         i = tokenEnd = i + 2;
                         continue;
                     }
 
-                    if (open < 0 && i + 2 < n && !char.IsWhiteSpace(text[i + 2]))
+                    if (open < 0 && i + 2 < n && !IsSpace(text[i + 2]))
                     {
                         FlushText();
                         _stack.Add(new Frame(type, marker, []));
@@ -435,15 +736,17 @@ public static class MessageMarkup
                 }
 
                 var inLink = DepthOf("link") > 0;
-                if (c == '[')
+                if (c == '[' && i != literalAt)
                 {
-                    FlushText();
+                    // A second [ before the first is closed: the first was no link.
                     if (inLink)
                     {
-                        UnwrapFrom(DepthOf("link"));
+                        i = Restart();
+                        continue;
                     }
 
-                    _stack.Add(new Frame("link", "[", []));
+                    FlushText();
+                    _stack.Add(new Frame("link", "[", [], i, tokenEnd, noFence));
                     i = tokenEnd = i + 1;
                     continue;
                 }
@@ -457,20 +760,21 @@ public static class MessageMarkup
                         continue;
                     }
 
-                    FlushText();
-                    UnwrapFrom(DepthOf("link"));
+                    i = Restart();
+                    continue;
                 }
 
-                if (c == 'h' && !inLink && (i == 0 || !IsWord(text[i - 1])) && StartsWithScheme(text, i))
+                if (c == 'h' && !inLink && (i == 0 || !IsWord(text[i - 1]) || i == tokenEnd) && StartsWithScheme(text, i))
                 {
+                    var (bold, spoiler) = (DepthOf("bold") > 0, DepthOf("spoiler") > 0);
                     var j = i;
-                    while (j < n && !IsUrlStop(text[j]))
+                    while (j < n && !UrlStopsAt(text, j, bold, spoiler))
                     {
                         j++;
                     }
 
-                    var url = TrimUrl(text[i..j]);
-                    if (url.Length > (url.StartsWith("https", StringComparison.Ordinal) ? 8 : 7))
+                    var url = Address(text[i..j], DepthOf("italic") > 0, DepthOf("strikethrough") > 0);
+                    if (url.Length > 0)
                     {
                         FlushText();
                         Top.Children.Add(new Node("url", "", [new Node("text", url)]) { Url = url });
@@ -510,76 +814,149 @@ public static class MessageMarkup
             UnwrapFrom(1);
             return _stack[0].Children;
         }
+    }
 
-        private static bool IsWord(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
+    /// <summary>White space, the same set on both sides (Unicode's White_Space: what <c>char.IsWhiteSpace</c> says, and
+    /// the web client's <c>SPACE</c>).</summary>
+    public static bool IsSpace(char c) => char.IsWhiteSpace(c);
 
-        private static bool IsUrlStop(char c) => char.IsWhiteSpace(c) || c is '<' or '>' or '"' or '`' or '*' or '|' or '[' or ']';
+    private static bool IsWord(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
 
-        private static bool IsLinkStop(char c) => char.IsWhiteSpace(c) || c is '<' or '>' or '"' or '`' or '[' or ']';
+    private static bool IsLanguageChar(char c) => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '+' or '#' or '-';
 
-        private static bool StartsWithScheme(string text, int at) =>
-            string.CompareOrdinal(text, at, "http://", 0, 7) == 0 || string.CompareOrdinal(text, at, "https://", 0, 8) == 0;
+    private static bool IsLinkStop(char c) => IsSpace(c) || c is '<' or '>' or '"' or '`' or '[' or ']';
 
-        private static (string Href, int End)? LinkTarget(string text, int at)
+    /// <summary>Where a bare address ends: white space, <c>&lt; &gt; " ` [ ]</c>, an escape, and <c>**</c> or
+    /// <c>||</c> only when they would close an open bold or spoiler.</summary>
+    private static bool UrlStopsAt(string text, int at, bool bold, bool spoiler)
+    {
+        var c = text[at];
+        var next = at + 1 < text.Length ? text[at + 1] : '\0';
+        return IsLinkStop(c) || (c == '\\' && Escapable.Contains(next) && next != '\0')
+            || (bold && c == '*' && next == '*') || (spoiler && c == '|' && next == '|');
+    }
+
+    private static bool StartsWithScheme(string text, int at) =>
+        string.CompareOrdinal(text, at, "http://", 0, 7) == 0 || string.CompareOrdinal(text, at, "https://", 0, 8) == 0;
+
+    /// <summary>The address grammar both parsers share (no URL library on either side): <c>http://</c> or
+    /// <c>https://</c>, a host of letters, digits, <c>. - _</c> or non-ASCII characters with at least one letter or digit,
+    /// an optional <c>:port</c>, then nothing or <c>/ ? #</c> and anything.</summary>
+    public static bool IsAddress(string url) => AddressLength(url) == url.Length;
+
+    /// <summary>How much of <paramref name="run"/> is an address by the grammar of <see cref="IsAddress"/>: all of it,
+    /// or where the host (and port) ends when something else follows it (<c>https://x.org**</c> is
+    /// <c>https://x.org</c>); 0 when it starts with none.</summary>
+    private static int AddressLength(string run)
+    {
+        var at = run.StartsWith("https://", StringComparison.Ordinal) ? 8 : run.StartsWith("http://", StringComparison.Ordinal) ? 7 : -1;
+        if (at < 0)
         {
-            if (at >= text.Length || text[at] != '(' || !StartsWithScheme(text, at + 1))
+            return 0;
+        }
+
+        var named = false;
+        while (at < run.Length && (char.IsAsciiLetterOrDigit(run[at]) || run[at] is '.' or '-' or '_' || run[at] >= 0x80) && !IsSpace(run[at]))
+        {
+            named |= run[at] is not ('.' or '-' or '_');
+            at++;
+        }
+
+        if (!named)
+        {
+            return 0;
+        }
+
+        if (at < run.Length && run[at] == ':')
+        {
+            var port = at + 1;
+            var end = port;
+            while (end < run.Length && char.IsAsciiDigit(run[end]))
             {
-                return null;
+                end++;
             }
 
-            var depth = 0;
-            for (var j = at + 1; j < text.Length; j++)
+            if (end == port || end - port > 5)
             {
-                var c = text[j];
-                if (c == '(')
-                {
-                    depth++;
-                }
-                else if (c == ')' && depth-- == 0)
-                {
-                    var href = text[(at + 1)..j];
-                    return Uri.TryCreate(href, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? (href, j + 1) : null;
-                }
-                else if (IsLinkStop(c))
-                {
-                    return null;
-                }
+                return at;
             }
 
+            at = end;
+        }
+
+        return at == run.Length || run[at] is '/' or '?' or '#' ? run.Length : at;
+    }
+
+    /// <summary>The bare address at the start of <paramref name="run"/> (up to where an address stops): the grammar's
+    /// part of it, trimmed; empty when there is none.</summary>
+    private static string Address(string run, bool italic, bool strike)
+    {
+        var url = TrimUrl(run[..AddressLength(run)], italic, strike);
+        return IsAddress(url) ? url : "";
+    }
+
+    /// <summary>As the web client's trimUrl: sentence punctuation, a closing parenthesis the address did not open, and
+    /// the <c>__</c> or <c>~~</c> that closes an italic or strikethrough span open around it (once each). Counts kept as
+    /// it goes, so a run of closing parentheses costs no more than its length.</summary>
+    private static string TrimUrl(string url, bool italic, bool strike)
+    {
+        var end = url.Length;
+        var opens = url.Count(ch => ch == '(');
+        var closes = url.Count(ch => ch == ')');
+        while (true)
+        {
+            var before = end;
+            while (end > 0 && url[end - 1] is '.' or ',' or ';' or ':' or '!' or '?' or '\'' or '"' or '»' or '”' or '’')
+            {
+                end--;
+            }
+
+            if (end > 0 && url[end - 1] == ')' && opens < closes)
+            {
+                end--;
+                closes--;
+            }
+
+            if (end >= 2 && url[end - 1] == url[end - 2] && ((url[end - 1] == '_' && italic) || (url[end - 1] == '~' && strike)))
+            {
+                italic &= url[end - 1] != '_';
+                strike &= url[end - 1] != '~';
+                end -= 2;
+            }
+
+            if (end == before)
+            {
+                return url[..end];
+            }
+        }
+    }
+
+    private static (string Href, int End)? LinkTarget(string text, int at)
+    {
+        if (at >= text.Length || text[at] != '(' || !StartsWithScheme(text, at + 1))
+        {
             return null;
         }
 
-        /// <summary>As the web client's trimUrl; counts kept as it goes, so a run of closing parentheses costs no more
-        /// than its length.</summary>
-        private static string TrimUrl(string url)
+        var depth = 0;
+        for (var j = at + 1; j < text.Length; j++)
         {
-            var end = url.Length;
-            var opens = url.Count(ch => ch == '(');
-            var closes = url.Count(ch => ch == ')');
-            while (true)
+            var c = text[j];
+            if (c == '(')
             {
-                var before = end;
-                while (end > 0 && url[end - 1] is '.' or ',' or ';' or ':' or '!' or '?' or '\'' or '"' or '»' or '”' or '’')
-                {
-                    end--;
-                }
-
-                if (end > 0 && url[end - 1] == ')' && opens < closes)
-                {
-                    end--;
-                    closes--;
-                }
-
-                if (end >= 2 && url[end - 1] == url[end - 2] && url[end - 1] is '_' or '~')
-                {
-                    end -= 2;
-                }
-
-                if (end == before)
-                {
-                    return url[..end];
-                }
+                depth++;
+            }
+            else if (c == ')' && depth-- == 0)
+            {
+                var href = text[(at + 1)..j];
+                return IsAddress(href) ? (href, j + 1) : null;
+            }
+            else if (IsLinkStop(c))
+            {
+                return null;
             }
         }
+
+        return null;
     }
 }
