@@ -165,6 +165,76 @@ public sealed partial class BotApiTests
         (await bob.NextAsync<MessageReceived>(m => m.Message.Media is not null)).Message.Text.Should().Be("the __\\|\\|report\\|\\|__");
     }
 
+    [Fact]
+    public async Task SendMessage_WhenEntitiesOrTagsNestThousandsDeep_FailsTooManyEntities_AndTheServerKeepsAnswering()
+    {
+        var (bob, bot) = await BotChatAsync("bob_fmtdeep", "fmtdeep_bot");
+        await using var _ = bob;
+
+        await ParseFailsAsync(bot.Token, bob.UserId, "HTML", string.Concat(Enumerable.Repeat("<b>", 2000)) + "x" + string.Concat(Enumerable.Repeat("</b>", 2000)), "too many entities");
+        await ParseFailsAsync(bot.Token, bob.UserId, "HTML", string.Concat(Enumerable.Repeat("<b><i>", 1000)) + "x" + string.Concat(Enumerable.Repeat("</i></b>", 1000)), "too many entities");
+        await ParseFailsAsync(bot.Token, bob.UserId, "MarkdownV2", new string('[', 32000) + new string('*', 32000), "reserved");
+        await EntitiesFailAsync(bot.Token, bob.UserId, "x", [.. Enumerable.Repeat<object>(new { type = "bold", offset = 0, length = 1 }, 1600)], "too many entities");
+
+        var hundred = Enumerable.Repeat<object>(new { type = "bold", offset = 0, length = 1 }, 100).ToArray();
+        await CallAsync(bot.Token, "sendMessage", new { chat_id = bob.UserId, text = "x", entities = hundred });
+        (await bob.NextAsync<MessageReceived>(m => m.Message.FromId == bot.Bot.Id)).Message.Text.Should().Be("**x**", "a bold inside a bold says nothing more");
+        (await CallAsync(bot.Token, "getMe")).GetProperty("result").GetProperty("username").GetString().Should().Be("fmtdeep_bot");
+    }
+
+    [Fact]
+    public async Task SendMessage_WhenFormattedTextHasBareAddresses_KeepsThemAsTyped()
+    {
+        var (bob, bot) = await BotChatAsync("bob_fmtaddr", "fmtaddr_bot");
+        await using var _ = bob;
+
+        var sent = await CallAsync(bot.Token, "sendMessage", new
+        {
+            chat_id = bob.UserId, parse_mode = "HTML",
+            text = "<b>Docs</b>: https://example.com/a__b and https://example.com/q?x=a|b*c~ and <i>https://example.com/i__</i> @bob_fmtaddr",
+        });
+
+        (await bob.NextAsync<MessageReceived>(m => m.Message.FromId == bot.Bot.Id)).Message.Text
+            .Should().Be("**Docs**: https://example.com/a__b and https://example.com/q?x=a|b*c~ and __https://example.com/i____ @bob_fmtaddr");
+        var result = sent.GetProperty("result");
+        result.GetProperty("text").GetString().Should().Be("Docs: https://example.com/a__b and https://example.com/q?x=a|b*c~ and https://example.com/i__ @bob_fmtaddr");
+        Entities(result.GetProperty("entities")).Should().Equal(
+            "bold 0 4", "url 6 24", "url 35 30", "italic 70 23", "url 70 23", "mention 94 12");
+    }
+
+    [Fact]
+    public async Task SendMessage_CountsTheVisibleText_SoEscapedMarkersDoNotMakeItTooLong()
+    {
+        var (bob, bot) = await BotChatAsync("bob_fmtlong", "fmtlong_bot");
+        await using var _ = bob;
+
+        var chunk = ("def __init__(self): pass " + new string('x', 4096)).Substring(0, 4096);
+        var sent = await CallAsync(bot.Token, "sendMessage", new { chat_id = bob.UserId, text = chunk });
+        sent.GetProperty("result").GetProperty("text").GetString().Should().Be(chunk);
+        (await bob.NextAsync<MessageReceived>(m => m.Message.FromId == bot.Bot.Id)).Message.Text.Should().StartWith("def \\_\\_init\\_\\_(self)");
+
+        var response = await _http.PostAsJsonAsync($"/bot/{bot.Token}/sendMessage", new { chat_id = bob.UserId, text = chunk + "y" });
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        await ChatTestKit.FailsWith(() => bob.Client.SendMessageAsync(Peer.User(bot.Bot.Id), "**" + new string('y', 4097) + "**"), MessageErrorNames.MessageTooLong);
+        await bob.Client.SendMessageAsync(Peer.User(bot.Bot.Id), "**" + new string('y', 4096) + "**");
+        await ChatTestKit.FailsWith(() => bob.Client.SendMessageAsync(Peer.User(bot.Bot.Id), new string('*', 4 * 4096 + 1)), MessageErrorNames.MessageTooLong);
+    }
+
+    [Fact]
+    public async Task SendMessage_FollowsTelegramOnTheSmallPoints_EntitiesOverABadParseMode_QuotedGreaterThan_LoneBackslash()
+    {
+        var (bob, bot) = await BotChatAsync("bob_fmtsmall", "fmtsmall_bot");
+        await using var _ = bob;
+
+        await CallAsync(bot.Token, "sendMessage", new { chat_id = bob.UserId, text = "abc", parse_mode = "BBCode", entities = new object[] { new { type = "bold", offset = 0, length = 1 } } });
+        (await bob.NextAsync<MessageReceived>(m => m.Message.FromId == bot.Bot.Id)).Message.Text.Should().Be("**a**bc");
+
+        await CallAsync(bot.Token, "sendMessage", new { chat_id = bob.UserId, text = "<a href=\"https://e.org/?q=a>b\">x</a> y", parse_mode = "HTML" });
+        (await bob.NextAsync<MessageReceived>(m => m.Message.FromId == bot.Bot.Id)).Message.Text.Should().Be("[x](https://e.org/?q=a%3Eb) y");
+
+        await ParseFailsAsync(bot.Token, bob.UserId, "MarkdownV2", "ends with \\", "escapes nothing");
+    }
+
     private async Task<(Device Bob, BotToken Bot)> BotChatAsync(string person, string botName)
     {
         var bob = await _host.SignUpAsync(person);

@@ -29,14 +29,16 @@ internal static class BotText
     {
         var text = required ? request.Required(textField) : request.String(textField) ?? "";
         var mode = request.String("parse_mode");
-        if (mode is { Length: > 0 } && !(Is(mode, "HTML") || Is(mode, "MarkdownV2") || Is(mode, "Markdown")))
+        var given = request.Json(entitiesField);
+        // Entities win over parse_mode, as on Telegram: with them, parse_mode is not read at all.
+        if (given is null && mode is { Length: > 0 } && !(Is(mode, "HTML") || Is(mode, "MarkdownV2") || Is(mode, "Markdown")))
         {
             throw MessengerError.BadRequest(BotErrorNames.ParseModeInvalid, mode);
         }
 
         try
         {
-            var formatted = request.Json(entitiesField) is { } entities ? new FormattedText(text, ReadEntities(entities))
+            var formatted = given is { } entities ? new FormattedText(text, ReadEntities(entities))
                 : mode is not { Length: > 0 } ? new FormattedText(text, [])
                 : Is(mode, "HTML") ? Html(text)
                 : Is(mode, "MarkdownV2") ? MarkdownV2(text)
@@ -68,6 +70,11 @@ internal static class BotText
         if (array.ValueKind != JsonValueKind.Array)
         {
             throw new FormatException("entities must be an array");
+        }
+
+        if (array.GetArrayLength() > MessageMarkup.MaxEntities)
+        {
+            throw TooMany();
         }
 
         var entities = new List<TextEntity>();
@@ -104,6 +111,8 @@ internal static class BotText
         return entities;
     }
 
+    private static FormatException TooMany() => new($"too many entities (at most {MessageMarkup.MaxEntities})");
+
     /// <summary>Where in the source an error is, as Telegram says it: in UTF-8 bytes.</summary>
     private static int ByteOffset(string source, int at) => Encoding.UTF8.GetByteCount(source.AsSpan(0, Math.Min(at, source.Length)));
 
@@ -137,7 +146,7 @@ internal static class BotText
                 continue;
             }
 
-            var close = source.IndexOf('>', i);
+            var close = TagEnd(source, i + 1);
             if (close < 0)
             {
                 throw new FormatException($"Unclosed start tag at byte offset {ByteOffset(source, i)}");
@@ -203,6 +212,12 @@ internal static class BotText
                 open.Push(pre with { Url = language["language-".Length..] });
             }
 
+            // Every open tag with a kind becomes an entity: more than a message may hold fails before any nesting piles up.
+            if (open.Count + entities.Count >= MessageMarkup.MaxEntities)
+            {
+                throw TooMany();
+            }
+
             open.Push((tagName, entityType, text.Length, url));
             i = close + 1;
         }
@@ -214,6 +229,31 @@ internal static class BotText
 
         // A pre's language rode in its Url slot.
         return new FormattedText(text.ToString(), [.. entities.Select(e => e.Type == "pre" ? e with { Url = null, Language = e.Url } : e)]);
+    }
+
+    /// <summary>The <c>&gt;</c> that ends the tag starting before <paramref name="at"/>: one inside a quoted attribute
+    /// value does not; -1 when none does.</summary>
+    private static int TagEnd(string source, int at)
+    {
+        char? quote = null;
+        for (var i = at; i < source.Length; i++)
+        {
+            var c = source[i];
+            if (quote is { } q)
+            {
+                quote = c == q ? null : q;
+            }
+            else if (c is '"' or '\'')
+            {
+                quote = c;
+            }
+            else if (c == '>')
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static Dictionary<string, string> HtmlAttributes(string rest, string source, int at)
@@ -299,8 +339,9 @@ internal static class BotText
     /// <c>&amp;#N;</c>, <c>&amp;#xN;</c>) and how many characters it took; any other <c>&amp;</c> is itself.</summary>
     private static (string Text, int Used) HtmlEntity(string source, int at)
     {
-        var end = source.IndexOf(';', at);
-        if (end < 0 || end - at > 10)
+        // The longest entity read (&#x10FFFF;) is 10 characters: the search goes no further, so a text of & is linear.
+        var end = source.IndexOf(';', at, Math.Min(11, source.Length - at));
+        if (end < 0)
         {
             return ("&", 1);
         }
@@ -339,11 +380,18 @@ internal static class BotText
         var text = new StringBuilder(source.Length);
         var entities = new List<TextEntity>();
         var open = new List<(string Type, int Start, int At)>();
+        // Where each kind is open in `open` (a kind is open at most once: its marker closes it), so a marker costs O(1).
+        var openAt = new Dictionary<string, int>();
         var i = 0;
         while (i < source.Length)
         {
             var c = source[i];
-            if (c == '\\' && i + 1 < source.Length && source[i + 1] is >= (char)1 and <= (char)126)
+            if (c == '\\' && i + 1 == source.Length)
+            {
+                throw new FormatException($"Character '\\' at byte offset {ByteOffset(source, i)} escapes nothing");
+            }
+
+            if (c == '\\' && source[i + 1] is >= (char)1 and <= (char)126)
             {
                 text.Append(source[i + 1]);
                 i += 2;
@@ -383,10 +431,9 @@ internal static class BotText
             if (type is not null)
             {
                 var width = type is "underline" or "spoiler" ? 2 : 1;
-                var openAt = open.FindLastIndex(o => o.Type == type);
-                if (openAt >= 0)
+                if (openAt.TryGetValue(type, out var at))
                 {
-                    if (openAt != open.Count - 1)
+                    if (at != open.Count - 1)
                     {
                         var inner = open[^1];
                         throw new FormatException($"Can't find end of {V2Names[inner.Type]} entity at byte offset {ByteOffset(source, inner.At)}");
@@ -394,6 +441,7 @@ internal static class BotText
 
                     var entity = open[^1];
                     open.RemoveAt(open.Count - 1);
+                    openAt.Remove(type);
                     if (text.Length > entity.Start)
                     {
                         entities.Add(new TextEntity(type, entity.Start, text.Length - entity.Start));
@@ -401,7 +449,7 @@ internal static class BotText
                 }
                 else
                 {
-                    open.Add((type, text.Length, i));
+                    Opens(type, i);
                 }
 
                 i += width;
@@ -410,7 +458,13 @@ internal static class BotText
 
             if (c == '[')
             {
-                open.Add(("text_link", text.Length, i));
+                // Links do not nest: a [ inside a link's text is reserved, as on Telegram.
+                if (openAt.ContainsKey("text_link"))
+                {
+                    throw new FormatException($"Character '[' is reserved and must be escaped with the preceding '\\'");
+                }
+
+                Opens("text_link", i);
                 i++;
                 continue;
             }
@@ -419,6 +473,7 @@ internal static class BotText
             {
                 var link = open[^1];
                 open.RemoveAt(open.Count - 1);
+                openAt.Remove("text_link");
                 if (i + 1 >= source.Length || source[i + 1] != '(' || V2Literal(source, i + 2, ")") is not var (url, end))
                 {
                     throw new FormatException($"Can't find end of a URL at byte offset {ByteOffset(source, i)}");
@@ -454,6 +509,17 @@ internal static class BotText
         }
 
         return new FormattedText(text.ToString(), entities);
+
+        void Opens(string type, int at)
+        {
+            if (open.Count + entities.Count >= MessageMarkup.MaxEntities)
+            {
+                throw TooMany();
+            }
+
+            openAt[type] = open.Count;
+            open.Add((type, text.Length, at));
+        }
     }
 
     /// <summary>Code, a block or a link's address from <paramref name="at"/> to <paramref name="closer"/>, with

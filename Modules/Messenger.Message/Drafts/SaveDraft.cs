@@ -15,7 +15,7 @@ internal sealed class SaveDraftValidator : AbstractValidator<SaveDraftCall>
     public SaveDraftValidator()
     {
         RuleFor(c => c.Peer).ValidPeer();
-        RuleFor(c => c.Text).Must(t => t is null || t.Length <= SendMessageValidator.MaxTextLength).WithErrorCode(MessageErrorNames.MessageTooLong);
+        RuleFor(c => c.Text).Must(t => SendMessageValidator.Fits(t, SendMessageValidator.MaxTextLength)).WithErrorCode(MessageErrorNames.MessageTooLong);
         RuleFor(c => c.ReplyToId).Must(r => r is null or > 0).WithErrorCode(MessageErrorNames.ReplyToInvalid);
         RuleFor(c => c.Quote).Must((c, q) => ReplyQuotes.TextIsValid(q, c.ReplyToId)).WithErrorCode(MessageErrorNames.QuoteTextInvalid);
         RuleFor(c => c.Quote).Must(ReplyQuotes.OffsetIsValid).WithErrorCode(MessageErrorNames.QuoteOffsetInvalid);

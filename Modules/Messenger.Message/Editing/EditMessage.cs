@@ -18,7 +18,7 @@ internal sealed class EditMessageValidator : AbstractValidator<EditMessageCall>
     public EditMessageValidator()
     {
         // Whether an empty text is allowed (a media's caption may be removed) depends on the message: checked in the unit.
-        RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= SendMessageValidator.MaxTextLength).WithErrorCode(MessageErrorNames.MessageTooLong);
+        RuleFor(c => c.Text).Must(t => SendMessageValidator.Fits(t, SendMessageValidator.MaxTextLength)).WithErrorCode(MessageErrorNames.MessageTooLong);
         RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.Id).GreaterThan(0).WithErrorCode(MessageErrorNames.MessageIdInvalid);
     }
@@ -61,7 +61,7 @@ internal sealed class EditMessageHandler(
                 throw MessengerError.BadRequest(MessageErrorNames.MessageEmpty);
             }
 
-            if (message.Media is not null && text.Length > SendMessageValidator.MaxCaptionLength)
+            if (message.Media is not null && !SendMessageValidator.Fits(text, SendMessageValidator.MaxCaptionLength))
             {
                 throw MessengerError.BadRequest(MediaErrorNames.MediaCaptionTooLong);
             }

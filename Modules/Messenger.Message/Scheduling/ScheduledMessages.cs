@@ -25,9 +25,9 @@ internal sealed class SendScheduledValidator : AbstractValidator<SendScheduledCa
     public SendScheduledValidator()
     {
         RuleFor(c => c.Text).Must(t => !string.IsNullOrWhiteSpace(t)).When(c => c.Media is null).WithErrorCode(MessageErrorNames.MessageEmpty);
-        RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= SendMessageValidator.MaxTextLength).When(c => c.Media is null)
+        RuleFor(c => c.Text).Must(t => SendMessageValidator.Fits(t, SendMessageValidator.MaxTextLength)).When(c => c.Media is null)
             .WithErrorCode(MessageErrorNames.MessageTooLong);
-        RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= SendMessageValidator.MaxCaptionLength).When(c => c.Media is not null)
+        RuleFor(c => c.Text).Must(t => SendMessageValidator.Fits(t, SendMessageValidator.MaxCaptionLength)).When(c => c.Media is not null)
             .WithErrorCode(MediaErrorNames.MediaCaptionTooLong);
         RuleFor(c => c.RandomId).NotEqual(0).WithErrorCode(MessageErrorNames.RandomIdInvalid);
         RuleFor(c => c.Peer).ValidPeer();

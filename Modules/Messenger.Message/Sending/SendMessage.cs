@@ -5,6 +5,7 @@ using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Media;
+using Messenger.Kernel.Messages;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
@@ -22,11 +23,21 @@ internal sealed class SendMessageValidator : AbstractValidator<SendMessageCall>
     public const int MaxTextLength = 4096;
     public const int MaxCaptionLength = 1024;
 
+    /// <summary>How much markup may carry a text of at most <c>limit</c> visible characters: the limits count what the
+    /// reader sees (as Telegram counts text, not entities), and the markup around it may be this many times as long.</summary>
+    public const int MarkupFactor = 4;
+
+    /// <summary>Whether <paramref name="text"/> fits <paramref name="limit"/>: at most that many visible characters once
+    /// trimmed and its markup read (<see cref="MessageMarkup.Parse"/>), at most <see cref="MarkupFactor"/> times that as
+    /// markup.</summary>
+    public static bool Fits(string? text, int limit) =>
+        text is null || (text.Length <= limit * MarkupFactor && MessageMarkup.Parse(text.Trim()).Text.Trim().Length <= limit);
+
     public SendMessageValidator()
     {
         RuleFor(c => c.Text).Must(t => !string.IsNullOrWhiteSpace(t)).When(c => c.Media is null && c.Geo is null).WithErrorCode(MessageErrorNames.MessageEmpty);
-        RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= MaxTextLength).When(c => c.Media is null).WithErrorCode(MessageErrorNames.MessageTooLong);
-        RuleFor(c => c.Text).Must(t => t is null || t.Trim().Length <= MaxCaptionLength).When(c => c.Media is not null)
+        RuleFor(c => c.Text).Must(t => Fits(t, MaxTextLength)).When(c => c.Media is null).WithErrorCode(MessageErrorNames.MessageTooLong);
+        RuleFor(c => c.Text).Must(t => Fits(t, MaxCaptionLength)).When(c => c.Media is not null)
             .WithErrorCode(MediaErrorNames.MediaCaptionTooLong);
         RuleFor(c => c.RandomId).NotEqual(0).WithErrorCode(MessageErrorNames.RandomIdInvalid);
         RuleFor(c => c.Peer).ValidPeer();

@@ -115,7 +115,7 @@ internal sealed class WebhookPoster(SqliteDatabase database, StorageWriter write
             throw MessengerError.BadRequest(MessageErrorNames.MessageEmpty);
         }
 
-        if (text.Length > SendMessageValidator.MaxTextLength)
+        if (!SendMessageValidator.Fits(text, SendMessageValidator.MaxTextLength))
         {
             throw MessengerError.BadRequest(MessageErrorNames.MessageTooLong);
         }
