@@ -9,6 +9,18 @@ namespace Messenger.Tests.Groups;
 /// listed by <c>messages.getUnreadMentions</c>, taken off by reading, deleting and leaving.</summary>
 public sealed class UnreadMentionsTests
 {
+    [Fact]
+    public void UsernamesIn_AndPushMentions_CountOnlyTheMentionsAReaderSees()
+    {
+        const string text = "\\@alice_1 `@bob_12` [@carol1](https://x.org) __@dave_1__ **@erin_1** @frank_1";
+
+        Messenger.Message.Mentions.UnreadMentions.UsernamesIn(text).Should().Equal("dave_1", "erin_1", "frank_1");
+        Messenger.Update.WebPush.PushOutbox.Mentions(text, "DAVE_1").Should().BeTrue();
+        Messenger.Update.WebPush.PushOutbox.Mentions(text, "alice_1").Should().BeFalse("an escaped @ is no mention");
+        Messenger.Update.WebPush.PushOutbox.Mentions(text, "bob_12").Should().BeFalse("code shows its text as it is");
+        Messenger.Update.WebPush.PushOutbox.Mentions(text, "carol1").Should().BeFalse("a link's text is no mention");
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

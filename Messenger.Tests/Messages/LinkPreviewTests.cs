@@ -163,6 +163,12 @@ public sealed class LinkPreviewTests : IAsyncLifetime
     [InlineData("ftp://example.com/file and http://second.example/", "http://second.example/")]
     [InlineData("javascript://alert(1)", null)]
     [InlineData("http://", null)]
+    [InlineData("||the answer: https://secret.example/|| and https://open.example/", "https://open.example/")]
+    [InlineData("||[the answer](https://secret.example/)||", null)]
+    [InlineData("**https://x.org**", "https://x.org")]
+    [InlineData("__read https://x.org/a__b__ now", "https://x.org/a__b")]
+    [InlineData("`https://code.example/` then [docs](https://docs.example/d)", "https://docs.example/d")]
+    [InlineData(":-[ see https://x.org/", "https://x.org/")]
     public void FirstLink_IsTheFirstHttpLink_WithoutTrailingPunctuation(string text, string? expected) =>
         PageMeta.FirstLink(text)?.OriginalString.Should().Be(expected!);
 

@@ -1,5 +1,5 @@
-using System.Text.RegularExpressions;
 using Mediator;
+using Messenger.Kernel.Messages;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Users;
 using Messenger.Message.Chats;
@@ -13,19 +13,15 @@ namespace Messenger.Message.Mentions;
 /// answers); the unit keeps the members among them, so a name of someone outside the chat records nothing. Private
 /// chats keep none: every message there is for the reader.
 /// </summary>
-internal static partial class UnreadMentions
+internal static class UnreadMentions
 {
     /// <summary>At most this many names of one message are looked up.</summary>
     public const int MaxNamesPerMessage = 20;
 
-    [GeneratedRegex(@"(?<![\w@])@([A-Za-z0-9_]{5,32})(?!\w)", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
-    private static partial Regex UsernamePattern();
-
-    /// <summary>The usernames <paramref name="text"/> names as whole words, distinct, any case.</summary>
+    /// <summary>The usernames <paramref name="text"/> mentions as its reader sees them (the markup's mentions: not an
+    /// escaped <c>\@name</c>, nor one in code or a link's text), distinct, any case.</summary>
     public static string[] UsernamesIn(string? text) =>
-        string.IsNullOrEmpty(text) || !text.Contains('@')
-            ? []
-            : [.. UsernamePattern().Matches(text).Select(m => m.Groups[1].Value).Distinct(StringComparer.OrdinalIgnoreCase).Take(MaxNamesPerMessage)];
+        string.IsNullOrEmpty(text) ? [] : [.. MessageMarkup.Mentions(text).Take(MaxNamesPerMessage)];
 
     /// <summary>Before the unit: the accounts a group post names (none for a private chat, or a text without <c>@</c>).</summary>
     public static async ValueTask<long[]> ResolveAsync(ChatTarget target, string? text, ISender bus, CancellationToken cancellationToken) =>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Messenger.Contracts.Messages;
+using Messenger.Kernel.Messages;
 
 namespace Messenger.Message.Previews;
 
@@ -20,26 +21,14 @@ internal static partial class PageMeta
     // A page is someone else's text: no expression may spend longer than this on it.
     private const int MatchTimeoutMs = 250;
 
-    /// <summary>The first http(s) link in <paramref name="text"/> (trailing punctuation left out), or null.</summary>
-    public static Uri? FirstLink(string text)
-    {
-        if (!text.Contains("://", StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        foreach (Match match in Link().Matches(text))
-        {
-            var candidate = match.Value.TrimEnd('.', ',', ';', ':', '!', '?', ')', ']', '}', '\'', '"');
-            if (candidate.Length <= MaxUrlLength && Uri.TryCreate(candidate, UriKind.Absolute, out var url)
-                && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps) && url.Host.Length > 0)
-            {
-                return url;
-            }
-        }
-
-        return null;
-    }
+    /// <summary>The first link in the message markup <paramref name="text"/> as its reader sees it
+    /// (<see cref="MessageMarkup.FirstLink"/>: a bare address or a <c>[text](url)</c>, none inside a spoiler or code, the
+    /// markers around it not part of it), or null.</summary>
+    public static Uri? FirstLink(string text) =>
+        MessageMarkup.FirstLink(text) is { Length: <= MaxUrlLength } link && Uri.TryCreate(link, UriKind.Absolute, out var url)
+        && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps) && url.Host.Length > 0
+            ? url
+            : null;
 
     /// <summary>The preview of the page at <paramref name="url"/>, or null when it names nothing to show (or a hostile
     /// page keeps the expressions busy past their time limit).</summary>
@@ -109,9 +98,6 @@ internal static partial class PageMeta
         text = new string([.. text.Where(c => !char.IsControl(c))]);
         return text.Length == 0 ? null : text.Length <= max ? text : text[..(max - 1)].TrimEnd() + "…";
     }
-
-    [GeneratedRegex(@"https?://[^\s<>""'`]+", RegexOptions.IgnoreCase)]
-    private static partial Regex Link();
 
     [GeneratedRegex(@"<meta\b(?:[^>""']|""[^""]*""|'[^']*')*>", RegexOptions.IgnoreCase, MatchTimeoutMs)]
     private static partial Regex MetaTag();

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Lib.Net.Http.WebPush;
 using Lib.Net.Http.WebPush.Authentication;
 using Mediator;
@@ -212,9 +211,10 @@ internal sealed class PushOutbox(
         return text[..cut] + "…";
     }
 
-    /// <summary>Whether <paramref name="text"/> mentions <c>@username</c> (a whole word, any case).</summary>
+    /// <summary>Whether <paramref name="text"/> mentions <c>@username</c> as its reader sees it (the markup's mentions, any
+    /// case: not an escaped <c>\@name</c>, nor one in code or a link's text).</summary>
     public static bool Mentions(string text, string username) =>
-        text.Contains('@') && Regex.IsMatch(text, $@"(?<![\w@])@{Regex.Escape(username)}(?!\w)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+        MessageMarkup.Mentions(text).Contains(username, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The library encrypts and sets the push headers; <see cref="VapidSigner"/> signs.</summary>
     private static PushServiceClient CreateClient(VapidKeys keys, PushOptions options, TimeProvider clock)
