@@ -27,15 +27,18 @@ const MARKERS: Record<string, Style> = { '**': 'bold', __: 'italic', '~~': 'stri
 /** Characters a backslash shows as they are: the markers' and itself. Before anything else it is a plain backslash. */
 export const ESCAPABLE = '\\*_~|`[]@';
 const TRAILING = `.,;:!?'"»”’`;
-/** Where a bare address ends: a space, characters that never stand in one unencoded, and the markers' own. */
-const URL_STOP = /[\s<>"`*|[\]]/;
-/** Where a [link](…)'s address ends without its `)`: it is no address. */
-const LINK_STOP = /[\s<>"`[\]]/;
-const WORD = /\w/;
-const SPACE = /\s/;
+/** White space: Unicode's White_Space, the same set as the server's `char.IsWhiteSpace` (not JS's `\s`, which adds
+ * U+FEFF and leaves out U+0085). */
+const SPACE_CLASS = '\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+export const SPACE = new RegExp(`[${SPACE_CLASS}]`);
+/** Where a [link](…)'s address ends without its `)`: it is no address; a bare address ends there too. */
+const LINK_STOP = new RegExp(`[${SPACE_CLASS}<>"\`[\\]]`);
+const WORD = /[A-Za-z0-9_]/;
 const LANGUAGE_LINE = /^[a-z0-9+#-]*\n/;
 
-type Frame = { kind: Style | 'link' | 'root'; opener: string; children: Node[] };
+/** An open span; a link's also remembers where its `[` was and the state before it, to read the text after it again
+ * should it be no link. */
+type Frame = { kind: Style | 'link' | 'root'; opener: string; children: Node[]; start?: number; tokenEnd?: number; noFence?: boolean };
 
 export function parseRich(text: string): Node[] {
   const stack: Frame[] = [{ kind: 'root', opener: '', children: [] }];
@@ -69,8 +72,29 @@ export function parseRich(text: string): Node[] {
   let tokenEnd = 0;
   // Once a search for a closing ``` fails, every later one would too.
   let noFence = false;
+  // A [ found to be no link (never closed by ](address)) is read again as text, and so is all after it: inside a link
+  // nothing is an address or a mention, outside it they are. Each [ is read again at most once, and what is read again
+  // holds no other [ that opens a link, so the parse stays linear.
+  let literalAt = -1;
+  const restart = () => {
+    const depth = depthOf('link');
+    const link = stack[depth];
+    stack.length = depth;
+    pending = '';
+    tokenEnd = link.tokenEnd!;
+    noFence = link.noFence!;
+    literalAt = link.start!;
+    return link.start!;
+  };
   let i = 0;
-  while (i < n) {
+  for (;;) {
+    if (i >= n) {
+      if (depthOf('link') > 0) {
+        i = restart();
+        continue;
+      }
+      break;
+    }
     const c = text[i];
     if (c === '\\' && i + 1 < n && ESCAPABLE.includes(text[i + 1])) {
       pending += text[i + 1];
@@ -108,6 +132,10 @@ export function parseRich(text: string): Node[] {
       const marker = text.slice(i, i + 2);
       const open = depthOf(style);
       if (open > 0 && i > 0 && !SPACE.test(text[i - 1])) {
+        if (depthOf('link') > open) {
+          i = restart();
+          continue;
+        }
         closeTo(open, marker);
         i = tokenEnd = i + 2;
         continue;
@@ -123,11 +151,14 @@ export function parseRich(text: string): Node[] {
       continue;
     }
     const inLink = depthOf('link') > 0;
-    if (c === '[') {
-      flush();
+    if (c === '[' && i !== literalAt) {
       // A second [ before the first is closed: the first was no link.
-      if (inLink) unwrapFrom(depthOf('link'));
-      stack.push({ kind: 'link', opener: '[', children: [] });
+      if (inLink) {
+        i = restart();
+        continue;
+      }
+      flush();
+      stack.push({ kind: 'link', opener: '[', children: [], start: i, tokenEnd, noFence });
       i = tokenEnd = i + 1;
       continue;
     }
@@ -138,14 +169,16 @@ export function parseRich(text: string): Node[] {
         i = tokenEnd = target.end;
         continue;
       }
-      flush();
-      unwrapFrom(depthOf('link'));
+      i = restart();
+      continue;
     }
-    if (c === 'h' && !inLink && (i === 0 || !WORD.test(text[i - 1])) && /^https?:\/\//.test(text.slice(i, i + 8))) {
+    if (c === 'h' && !inLink && (i === 0 || !WORD.test(text[i - 1]) || i === tokenEnd) && /^https?:\/\//.test(text.slice(i, i + 8))) {
+      const bold = depthOf('bold') > 0;
+      const spoiler = depthOf('spoiler') > 0;
       let j = i;
-      while (j < n && !URL_STOP.test(text[j])) j++;
-      const url = trimUrl(text.slice(i, j));
-      if (/^https?:\/\/./.test(url)) {
+      while (j < n && !urlStopsAt(text, j, bold, spoiler)) j++;
+      const url = trimUrl(text.slice(i, j), depthOf('italic') > 0, depthOf('strike') > 0);
+      if (isAddress(url)) {
         flush();
         top().children.push({ kind: 'link', href: url, children: [{ kind: 'text', text: url }] });
         i = tokenEnd = i + url.length;
@@ -188,20 +221,50 @@ function linkTarget(text: string, at: number): { href: string; end: number } | n
   return null;
 }
 
-/** An http(s) address the browser reads as one (no other scheme, whatever the text says). */
-export function safeHref(href: string): boolean {
-  if (!/^https?:\/\/./.test(href)) return false;
-  try {
-    const url = new URL(href);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
+/** Where a bare address ends: white space, `< > " \` [ ]`, an escape, and `**` or `||` only when they would close an
+ * open bold or spoiler. */
+function urlStopsAt(text: string, at: number, bold: boolean, spoiler: boolean): boolean {
+  const c = text[at];
+  const next = text[at + 1];
+  return (
+    LINK_STOP.test(c) ||
+    (c === '\\' && next !== undefined && ESCAPABLE.includes(next)) ||
+    (bold && c === '*' && next === '*') ||
+    (spoiler && c === '|' && next === '|')
+  );
+}
+
+const HOST_CHAR = /[A-Za-z0-9._-]/;
+
+/** The address grammar both parsers share (no URL library on either side, so they cannot disagree): `http://` or
+ * `https://`, a host of letters, digits, `. - _` or non-ASCII characters with at least one letter or digit, an optional
+ * `:port`, then nothing or `/ ? #` and anything. */
+export function isAddress(url: string): boolean {
+  let at = url.startsWith('https://') ? 8 : url.startsWith('http://') ? 7 : -1;
+  if (at < 0) return false;
+  let named = false;
+  while (at < url.length && (HOST_CHAR.test(url[at]) || (url.charCodeAt(at) >= 0x80 && !SPACE.test(url[at])))) {
+    if (!'.-_'.includes(url[at])) named = true;
+    at++;
   }
+  if (!named) return false;
+  if (url[at] === ':') {
+    const port = ++at;
+    while (at < url.length && url[at] >= '0' && url[at] <= '9') at++;
+    if (at === port || at - port > 5) return false;
+  }
+  return at === url.length || '/?#'.includes(url[at]);
+}
+
+/** An http(s) address a link may point to (the shared grammar: no other scheme, whatever the text says). */
+export function safeHref(href: string): boolean {
+  return isAddress(href);
 }
 
 /** Punctuation that ends a sentence is not part of the address, nor a closing parenthesis it did not open, nor the
- * markers of a span it stands at the end of (`__https://x.org__`). Counts kept as it goes: a run of `)` costs its length. */
-function trimUrl(url: string): string {
+ * `__` or `~~` that closes an italic or strikethrough span open around it (once each: `__https://x.org__`). Counts kept
+ * as it goes: a run of `)` costs its length. */
+function trimUrl(url: string, italic: boolean, strike: boolean): string {
   let end = url.length;
   const opens = count(url, '(');
   let closes = count(url, ')');
@@ -212,10 +275,18 @@ function trimUrl(url: string): string {
       end--;
       closes--;
     }
-    if (end >= 2 && url[end - 1] === url[end - 2] && (url[end - 1] === '_' || url[end - 1] === '~')) end -= 2;
+    if (end >= 2 && url[end - 1] === url[end - 2] && ((url[end - 1] === '_' && italic) || (url[end - 1] === '~' && strike))) {
+      if (url[end - 1] === '_') italic = false;
+      else strike = false;
+      end -= 2;
+    }
     if (end === before) return url.slice(0, end);
   }
 }
+
+const SPACES = new RegExp(`[${SPACE_CLASS}]+`, 'g');
+/** Runs of white space as one space, none at the ends (as the server's Preview). */
+const oneLine = (text: string) => text.replace(SPACES, ' ').replace(/^ | $/g, '');
 
 const count = (text: string, char: string) => text.split(char).length - 1;
 
@@ -263,9 +334,9 @@ function flatten(nodes: Node[]): string {
  * one space, so a preview never shows asterisks or backticks, nor what a spoiler hides.
  */
 export function plainText(text: string): string {
-  const plain = flatten(parseRich(text)).replace(/\s+/g, ' ').trim();
+  const plain = oneLine(flatten(parseRich(text)));
   // Markup around nothing (an empty code span or block) leaves no words: the text as typed says more than a blank row.
-  return plain || text.replace(/\s+/g, ' ').trim();
+  return plain || oneLine(text);
 }
 
 /** Whether the text mentions `username` (case-insensitively, as usernames are unique). */
