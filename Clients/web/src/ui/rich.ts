@@ -177,8 +177,8 @@ export function parseRich(text: string): Node[] {
       const spoiler = depthOf('spoiler') > 0;
       let j = i;
       while (j < n && !urlStopsAt(text, j, bold, spoiler)) j++;
-      const url = trimUrl(text.slice(i, j), depthOf('italic') > 0, depthOf('strike') > 0);
-      if (isAddress(url)) {
+      const url = address(text.slice(i, j), depthOf('italic') > 0, depthOf('strike') > 0);
+      if (url) {
         flush();
         top().children.push({ kind: 'link', href: url, children: [{ kind: 'text', text: url }] });
         i = tokenEnd = i + url.length;
@@ -240,20 +240,35 @@ const HOST_CHAR = /[A-Za-z0-9._-]/;
  * `https://`, a host of letters, digits, `. - _` or non-ASCII characters with at least one letter or digit, an optional
  * `:port`, then nothing or `/ ? #` and anything. */
 export function isAddress(url: string): boolean {
-  let at = url.startsWith('https://') ? 8 : url.startsWith('http://') ? 7 : -1;
-  if (at < 0) return false;
+  return addressLength(url) === url.length;
+}
+
+/** How much of `run` is an address by that grammar: all of it, or where the host (and port) ends when something else
+ * follows it (`https://x.org**` is `https://x.org`); 0 when it starts with none. */
+function addressLength(run: string): number {
+  let at = run.startsWith('https://') ? 8 : run.startsWith('http://') ? 7 : -1;
+  if (at < 0) return 0;
   let named = false;
-  while (at < url.length && (HOST_CHAR.test(url[at]) || (url.charCodeAt(at) >= 0x80 && !SPACE.test(url[at])))) {
-    if (!'.-_'.includes(url[at])) named = true;
+  while (at < run.length && (HOST_CHAR.test(run[at]) || (run.charCodeAt(at) >= 0x80 && !SPACE.test(run[at])))) {
+    if (!'.-_'.includes(run[at])) named = true;
     at++;
   }
-  if (!named) return false;
-  if (url[at] === ':') {
-    const port = ++at;
-    while (at < url.length && url[at] >= '0' && url[at] <= '9') at++;
-    if (at === port || at - port > 5) return false;
+  if (!named) return 0;
+  if (run[at] === ':') {
+    const port = at + 1;
+    let end = port;
+    while (end < run.length && run[end] >= '0' && run[end] <= '9') end++;
+    if (end === port || end - port > 5) return at;
+    at = end;
   }
-  return at === url.length || '/?#'.includes(url[at]);
+  return at === run.length || '/?#'.includes(run[at]) ? run.length : at;
+}
+
+/** The bare address at the start of `run` (up to where an address stops): the grammar's part of it, trimmed; empty
+ * when there is none. */
+function address(run: string, italic: boolean, strike: boolean): string {
+  const url = trimUrl(run.slice(0, addressLength(run)), italic, strike);
+  return isAddress(url) ? url : '';
 }
 
 /** An http(s) address a link may point to (the shared grammar: no other scheme, whatever the text says). */
@@ -345,4 +360,33 @@ export function mentions(text: string, username: string): boolean {
   const found = (nodes: Node[]): boolean =>
     nodes.some((n) => (n.kind === 'mention' ? n.username.toLowerCase() === wanted : 'children' in n && found(n.children)));
   return found(parseRich(text));
+}
+
+export type Entity = { type: string; offset: number; length: number; url?: string };
+
+/** A parse as the server's MessageMarkup.Parse gives it: the text without markup and Telegram-style entities (outer
+ * before inner, offsets in UTF-16 units; a bare address and a [text](url) are both `link` here). For the shared fixtures
+ * that keep the two parsers in step. */
+export function toEntities(nodes: Node[]): { text: string; entities: Entity[] } {
+  let text = '';
+  const entities: Entity[] = [];
+  const names: Record<string, string> = { strike: 'strikethrough' };
+  const walk = (list: Node[]) => {
+    for (const node of list) {
+      const start = text.length;
+      if (node.kind === 'text') {
+        text += node.text;
+        continue;
+      }
+      const entity: Entity = { type: names[node.kind] ?? node.kind, offset: start, length: 0 };
+      if (node.kind === 'link') entity.url = node.href;
+      entities.push(entity);
+      if ('children' in node) walk(node.children);
+      else text += node.text;
+      entity.length = text.length - start;
+      if (entity.length === 0) entities.splice(entities.indexOf(entity), 1);
+    }
+  };
+  walk(nodes);
+  return { text, entities };
 }
