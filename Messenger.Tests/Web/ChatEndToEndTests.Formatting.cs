@@ -67,4 +67,32 @@ public sealed partial class ChatEndToEndTests
         alice.Dialogs.Concat(bob.Dialogs).Should().BeEmpty();
         AssertNoProblems();
     }
+
+    [Fact]
+    public async Task Formatting_AHiddenSpoilersLinkAndMention_AreOutOfTheTabOrder_UntilRevealed()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync($"before ||see https://hidden.example/x and @{bobName.Username}|| after");
+        await box.PressAsync("Enter");
+        await Expect(box).ToHaveValueAsync("");
+
+        await bob.OpenChatAsync(aliceName.Display);
+        var message = bob.Page.GetByTestId("message").Filter(new() { HasText = "before" });
+        var spoiler = message.GetByRole(AriaRole.Button, new() { Name = "Spoiler: hidden text, press to reveal" });
+        await Expect(spoiler.Locator(".spoiler__text")).ToHaveAttributeAsync("inert", "");
+        await spoiler.FocusAsync();
+        await bob.Page.Keyboard.PressAsync("Tab");
+        (await spoiler.EvaluateAsync<bool>("s => s.contains(document.activeElement) && document.activeElement !== s"))
+            .Should().BeFalse("Tab must not reach the hidden link or mention");
+
+        await spoiler.ClickAsync();
+        var revealed = message.GetByTestId("spoiler");
+        await Expect(revealed).ToHaveClassAsync(new Regex("spoiler--revealed"));
+        await Expect(revealed.GetByRole(AriaRole.Link, new() { Name = "https://hidden.example/x" })).ToBeVisibleAsync();
+        await Expect(revealed.Locator("[inert]")).ToHaveCountAsync(0);
+        alice.Dialogs.Concat(bob.Dialogs).Should().BeEmpty();
+        AssertNoProblems();
+    }
 }

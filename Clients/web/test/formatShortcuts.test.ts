@@ -53,6 +53,13 @@ describe('formatting shortcuts', () => {
     });
   });
 
+  it('makes a link of a selection ending in a backslash that keeps it', () => {
+    const link = linkEdit('see C:\\dir\\', 4, 11) as { wrap: (href: string) => Edit | null };
+    const made = apply('see C:\\dir\\', link.wrap('https://x.org')!)!;
+    expect(made.text).toBe('see [C:\\dir\\\\](https://x.org)');
+    expect(parseRich(made.text)[1]).toEqual({ kind: 'link', href: 'https://x.org', children: [{ kind: 'text', text: 'C:\\dir\\' }] });
+  });
+
   it('makes a link of the selection with the address given, and takes it away again', () => {
     const link = linkEdit('read the docs', 5, 13);
     expect(link && 'wrap' in link).toBe(true);

@@ -314,7 +314,11 @@ export function PendingBubble({ chatKey, pending }: { chatKey: string; pending: 
     <div class="msg msg--out msg--pending" role="listitem" data-testid="message">
       <div class="bubble">
         {pending.media && <div class="bubble__file">{pending.media.name}</div>}
-        {pending.text && <div class="bubble__text">{pending.text}</div>}
+        {pending.text && (
+          <div class="bubble__text">
+            <RichText text={pending.text} />
+          </div>
+        )}
         <span class="bubble__meta">
           <time>{formatTime(pending.date)}</time>
           {pending.failed ? (

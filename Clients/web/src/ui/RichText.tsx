@@ -96,7 +96,8 @@ function Spoiler({ nodes }: { nodes: Node[] }) {
         if (e.key === 'Enter' || e.key === ' ') reveal(e);
       }}
     >
-      <span class="spoiler__text" aria-hidden="true">
+      {/* inert: the hidden words' links and mentions are out of the Tab order too, not only out of reach of the mouse. */}
+      <span class="spoiler__text" aria-hidden="true" inert>
         <Nodes nodes={nodes} />
       </span>
     </span>

@@ -79,7 +79,9 @@ export function linkEdit(text: string, start: number, end: number): { unlink: Ed
       // Characters that would end the address early are written as the browser would send them anyway.
       const address = href.trim().replace(/^https?:/i, (scheme) => scheme.toLowerCase()).replace(/[()[\]<>"`]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
       if (!/^https?:\/\/\S+$/.test(address) || !safe(address)) return null;
-      const label = selected.replace(/[[\]]/g, '\\$&');
+      let label = selected.replace(/[[\]]/g, '\\$&');
+      // A lone backslash at its end would escape the `]` that closes the label: it is doubled to read as itself.
+      if ((/\\+$/.exec(label)?.[0].length ?? 0) % 2 === 1) label += '\\';
       return { from, to, insert: `[${label}](${address})`, selectFrom: from + 1, selectTo: from + 1 + label.length };
     },
   };
