@@ -6,8 +6,9 @@ namespace Messenger.Contracts.Messages;
 
 /// <summary><c>messages.send</c>: stores a text message in the chat with <see cref="Peer"/> and returns it once it is
 /// durable. <see cref="RandomId"/> (chosen by the client, non-zero) makes the call idempotent per sender: sending the
-/// same random id again returns the first message. Text is 1–4096 characters after trimming; with
-/// <see cref="Media"/> (a finished upload, see <c>upload.saveFilePart</c>) it is a caption of 0–1024 characters.
+/// same random id again returns the first message. Text is 1–4096 characters as shown (trimmed, without its formatting
+/// markup), its markup at most 4 times that; with <see cref="Media"/> (a finished upload, see <c>upload.saveFilePart</c>)
+/// it is a caption of 0–1024 characters as shown.
 /// Errors: <c>MESSAGE_EMPTY</c>, <c>MESSAGE_TOO_LONG</c>, <c>RANDOM_ID_INVALID</c>, <c>PEER_ID_INVALID</c>,
 /// <c>REPLY_TO_INVALID</c>, 403 <c>USER_IS_BLOCKED</c> (the peer blocked you), 403 <c>YOU_BLOCKED_USER</c>; with media
 /// also <c>MEDIA_CAPTION_TOO_LONG</c>, <c>MEDIA_INPUT_INVALID</c>, <c>FILE_ID_INVALID</c>, <c>FILE_PARTS_INVALID</c>,
@@ -342,7 +343,7 @@ public static class ReactionLimits
     public const int MaxLength = 32;
 }
 
-/// <summary><c>messages.saveDraft</c>: keeps the text the caller is writing in the chat (0–4096 characters; empty clears
+/// <summary><c>messages.saveDraft</c>: keeps the text the caller is writing in the chat (0–4096 characters as shown; empty clears
 /// it) so that their other devices show it too (<c>draft_message</c> in the caller's log; the dialog carries it as
 /// <c>draft</c>). Sending does not clear a draft: a client clears it after the send. The same draft again changes
 /// nothing (<c>pts_count</c> 0). <see cref="Quote"/> is the part of the replied message the reply will quote, checked
