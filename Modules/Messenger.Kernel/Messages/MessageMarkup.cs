@@ -21,7 +21,8 @@ public sealed record FormattedText(string Text, IReadOnlyList<TextEntity> Entiti
 /// it is. <see cref="Parse"/> reads it into plain text and Telegram's entities (what the Bot API gives bots),
 /// <see cref="Preview"/> into the one line a notification shows (a spoiler's words hidden), and <see cref="Write"/> writes
 /// plain text and entities back as markup (what the Bot API makes of a bot's <c>parse_mode</c> and <c>entities</c>).
-/// One pass with a stack of at most one open span of each kind: linear in the text, whatever it holds.
+/// One pass with a stack of at most one open span of each kind (an unclosed <c>[</c> read once more as text): linear in
+/// the text, whatever it holds.
 /// </summary>
 public static class MessageMarkup
 {
@@ -98,36 +99,14 @@ public static class MessageMarkup
         return parsed.Text == text && parsed.Entities.All(e => e.Type is "url" or "mention");
     }
 
-    /// <summary>
-    /// <paramref name="text"/> with every character that could be read as markup escaped, for a place next to markup:
-    /// backslashes before an escapable character (or at the end), backticks and brackets always, and <c>* _ ~ |</c> where
-    /// they could form or touch a marker (doubled, or at an end) — a lone one inside a word stays, so
-    /// <c>@user_name</c> and <c>snake_case</c> read as typed.
-    /// </summary>
-    public static string Escape(string text)
-    {
-        var escaped = new StringBuilder(text.Length + 8);
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (EscapeHere(c, i == 0 ? null : text[i - 1], i == text.Length - 1 ? null : text[i + 1], atEnds: true))
-            {
-                escaped.Append('\\');
-            }
-
-            escaped.Append(c);
-        }
-
-        return escaped.ToString();
-    }
-
     /// <summary>Whether a literal <paramref name="c"/> between <paramref name="before"/> and <paramref name="after"/> (the
     /// markup's characters around it, null at an end) needs a backslash to read as itself.</summary>
-    private static bool EscapeHere(char c, char? before, char? after, bool atEnds) => c switch
+    private static bool EscapeHere(char c, char? before, char? after) => c switch
     {
         '\\' => after is null || Escapable.Contains(after.Value),
         '`' or '[' or ']' => true,
-        '*' or '_' or '~' or '|' => before == c || after == c || (atEnds && (before is null || after is null)),
+        // Markers are doubled: a lone one forms none unless a neighbour is the same character.
+        '*' or '_' or '~' or '|' => before == c || after == c,
         '@' => after is { } next && (IsWord(next) || next == '@'),
         _ => false,
     };
@@ -254,7 +233,7 @@ public static class MessageMarkup
         {
             for (var k = 0; k < piece.Length; k++, at++)
             {
-                if (kind == Piece.Literal && EscapeHere(piece[k], at == 0 ? null : raw[at - 1], at == raw.Length - 1 ? null : raw[at + 1], atEnds: false))
+                if (kind == Piece.Literal && EscapeHere(piece[k], at == 0 ? null : raw[at - 1], at == raw.Length - 1 ? null : raw[at + 1]))
                 {
                     markup.Append('\\');
                 }
