@@ -485,7 +485,12 @@ public static class MessageMarkup
 
             if (preview && node.Type == "pre")
             {
-                text.Append(' ').Append(node.Text).Append(' ');
+                // An empty block is nothing, as on the web (no spaces set apart around it).
+                if (node.Text.Length > 0)
+                {
+                    text.Append(' ').Append(node.Text).Append(' ');
+                }
+
                 continue;
             }
 
