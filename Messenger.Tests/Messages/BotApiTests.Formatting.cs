@@ -33,6 +33,23 @@ public sealed partial class BotApiTests
     }
 
     [Fact]
+    public async Task SendMessage_WhenTheTextIsTooLong_IsRefusedBeforeItIsWritten_AndAnAddressWithUserInfoIsOneLink()
+    {
+        var (bob, bot) = await BotChatAsync("bob_fmtlong", "fmtlong_bot");
+        await using var _ = bob;
+
+        // 63 KB of short addresses: refused by its length, not after reading it for addresses.
+        var adversarial = string.Concat(Enumerable.Repeat("http://a,", 7000));
+        await FailsAsync(bot.Token, "sendMessage", new { chat_id = bob.UserId, text = adversarial }, HttpStatusCode.BadRequest, MessageErrorNames.MessageTooLong);
+        await FailsAsync(bot.Token, "sendMessage", new { chat_id = bob.UserId, parse_mode = "HTML", text = "<b>" + new string('x', 4097) + "</b>" },
+            HttpStatusCode.BadRequest, MessageErrorNames.MessageTooLong);
+
+        var sent = await CallAsync(bot.Token, "sendMessage", new { chat_id = bob.UserId, text = "git clone https://alice@bitbucket.org/team/repo.git " + new string('x', 4000) });
+        (await bob.NextAsync<MessageReceived>(m => m.Message.FromId == bot.Bot.Id)).Message.Text.Should().StartWith("git clone https://alice@bitbucket.org/team/repo.git x");
+        Entities(sent.GetProperty("result").GetProperty("entities")).Should().Equal("url 10 41");
+    }
+
+    [Fact]
     public async Task SendMessage_WhenParseModeMarkdownV2OrMarkdown_FollowsTelegramsRules()
     {
         var (bob, bot) = await BotChatAsync("bob_fmtmd", "fmtmd_bot");

@@ -41,6 +41,31 @@ public sealed class MessageMarkupTests
         parsed.Entities.Should().ContainSingle(e => e.Type == "url").Which.Url.Should().Be(address);
     }
 
+    // Bounded by the run's timeout, not timed: linear, these take milliseconds; the quadratic address scan they once
+    // met took seconds and hundreds of megabytes each (the Bot API writes up to 64 KB before checking any length).
+    [Theory]
+    [InlineData("http://a,", 7281)]
+    [InlineData("http://./", 0)]
+    [InlineData("http://a!", 7281)]
+    [InlineData("**http://a!", 5957)]
+    [InlineData("https://a@", 3277)] // https://a@https: user a, host https, no port
+    [InlineData("http://a:/", 6553)]
+    [InlineData("http://»?", 1)] // one address to the end of the run
+    public void Parse_And_Write_WhenA64KTextRepeatsShortAddresses_FindEachOnce(string unit, int links)
+    {
+        var text = string.Concat(Enumerable.Repeat(unit, 64 * 1024 / unit.Length));
+
+        var parsed = MessageMarkup.Parse(text);
+        var bare = MessageMarkup.Parse("[" + text);
+        var written = MessageMarkup.Write(text, []);
+
+        parsed.Entities.Count(e => e.Type == "url").Should().Be(links);
+        bare.Text.Should().Be("[" + parsed.Text);
+        MessageMarkup.Parse(written).Text.Should().Be(text);
+        MessageMarkup.Mentions(text).Should().BeEmpty();
+        MessageMarkup.Preview(text).Should().NotBeEmpty();
+    }
+
     [Fact]
     public void Write_WhenEntitiesNestDeeply_CollapsesThemAndRefusesMoreThanAHundred()
     {

@@ -150,6 +150,15 @@ describe('message formatting', () => {
       'https://x' + ')'.repeat(n),
       'https://x' + '.'.repeat(n) + 'a',
       'https://x' + '._'.repeat(n / 2),
+      // Bare addresses the grammar keeps short or rejects, one after another in one run (once quadratic).
+      'http://a,'.repeat(n / 9),
+      'http://./'.repeat(n / 9),
+      'http://a!'.repeat(n / 9),
+      '**http://a!'.repeat(n / 11),
+      '[' + 'http://a,'.repeat(n / 9),
+      'https://a@'.repeat(n / 10),
+      'http://a:/'.repeat(n / 10),
+      'http://»?'.repeat(n / 9),
     ];
     for (const input of inputs) {
       const nodes = parseRich(input);

@@ -34,6 +34,17 @@ public static class MessageMarkup
 
     private static readonly (string Marker, string Type)[] Styles = [("**", "bold"), ("__", "italic"), ("~~", "strikethrough"), ("||", "spoiler")];
 
+    /// <summary>Which of <see cref="Styles"/> a doubled <paramref name="c"/> is (a switch, not a lambda: this runs for
+    /// every character parsed).</summary>
+    private static int StyleOf(char c) => c switch
+    {
+        '*' => 0,
+        '_' => 1,
+        '~' => 2,
+        '|' => 3,
+        _ => -1,
+    };
+
     /// <summary>The text without its markup and its entities, in the order they start (an outer one before an inner one
     /// starting with it).</summary>
     public static FormattedText Parse(string markup)
@@ -360,27 +371,25 @@ public static class MessageMarkup
     private static List<TextEntity> Found(string text, HashSet<int> boundaries)
     {
         var found = new List<TextEntity>();
+        var addressEnd = -1;
+        var runs = default(RunCache);
         for (var i = 0; i < text.Length; i++)
         {
             var start = i == 0 || boundaries.Contains(i);
             if (text[i] == 'h' && (start || !IsWord(text[i - 1])) && StartsWithScheme(text, i))
             {
-                var j = i;
-                while (j < text.Length && !UrlStopsAt(text, j, false, false))
+                var length = AddressAt(text, i, false, false, false, false, ref runs);
+                if (length > 0)
                 {
-                    j++;
-                }
-
-                var url = Address(text[i..j], false, false);
-                if (url.Length > 0)
-                {
-                    found.Add(new TextEntity("url", i, url.Length, "found"));
-                    i += url.Length - 1;
+                    found.Add(new TextEntity("url", i, length, "found"));
+                    addressEnd = i + length;
+                    i += length - 1;
                     continue;
                 }
             }
 
-            if (text[i] == '@' && (start || !(IsWord(text[i - 1]) || text[i - 1] == '@')))
+            // As the parser: no mention right where an address ends, unless a marker will stand between them.
+            if (text[i] == '@' && (i != addressEnd || boundaries.Contains(i)) && (start || !(IsWord(text[i - 1]) || text[i - 1] == '@')))
             {
                 var j = i + 1;
                 while (j < text.Length && IsWord(text[j]))
@@ -547,7 +556,18 @@ public static class MessageMarkup
 
         private Frame Top => _stack[^1];
 
-        private int DepthOf(string type) => _stack.FindIndex(f => f.Type == type);
+        private int DepthOf(string type)
+        {
+            for (var k = 0; k < _stack.Count; k++)
+            {
+                if (ReferenceEquals(_stack[k].Type, type) || _stack[k].Type == type)
+                {
+                    return k;
+                }
+            }
+
+            return -1;
+        }
 
         private void FlushText()
         {
@@ -604,6 +624,8 @@ public static class MessageMarkup
             // a link nothing is an address or a mention, outside it they are. Each [ is read again at most once, and
             // what is read again holds no other [ that opens a link, so the parse stays linear.
             var literalAt = -1;
+            var addressEnd = -1;
+            var runs = default(RunCache);
             int Restart()
             {
                 var depth = DepthOf("link");
@@ -688,7 +710,7 @@ public static class MessageMarkup
                     continue;
                 }
 
-                var style = i + 1 < n ? Array.FindIndex(Styles, s => s.Marker[0] == c && s.Marker[1] == text[i + 1]) : -1;
+                var style = i + 1 < n && text[i + 1] == c ? StyleOf(c) : -1;
                 if (style >= 0)
                 {
                     var (marker, type) = Styles[style];
@@ -750,24 +772,19 @@ public static class MessageMarkup
 
                 if (c == 'h' && !inLink && (i == 0 || !IsWord(text[i - 1]) || i == tokenEnd) && StartsWithScheme(text, i))
                 {
-                    var (bold, spoiler) = (DepthOf("bold") > 0, DepthOf("spoiler") > 0);
-                    var j = i;
-                    while (j < n && !UrlStopsAt(text, j, bold, spoiler))
+                    var length = AddressAt(text, i, DepthOf("bold") > 0, DepthOf("spoiler") > 0, DepthOf("italic") > 0, DepthOf("strikethrough") > 0, ref runs);
+                    if (length > 0)
                     {
-                        j++;
-                    }
-
-                    var url = Address(text[i..j], DepthOf("italic") > 0, DepthOf("strikethrough") > 0);
-                    if (url.Length > 0)
-                    {
+                        var url = text.Substring(i, length);
                         FlushText();
                         Top.Children.Add(new Node("url", "", [new Node("text", url)]) { Url = url });
-                        i = tokenEnd = i + url.Length;
+                        i = tokenEnd = addressEnd = i + length;
                         continue;
                     }
                 }
 
-                if (c == '@' && !inLink && (i == 0 || !(IsWord(text[i - 1]) || text[i - 1] == '@') || i == tokenEnd))
+                // Never right where an address ends: http://x.org@alice is no address and a mention.
+                if (c == '@' && !inLink && i != addressEnd && (i == 0 || !(IsWord(text[i - 1]) || text[i - 1] == '@') || i == tokenEnd))
                 {
                     var j = i + 1;
                     while (j < n && IsWord(text[j]))
@@ -824,69 +841,129 @@ public static class MessageMarkup
         string.CompareOrdinal(text, at, "http://", 0, 7) == 0 || string.CompareOrdinal(text, at, "https://", 0, 8) == 0;
 
     /// <summary>The address grammar both parsers share (no URL library on either side): <c>http://</c> or
-    /// <c>https://</c>, a host of letters, digits, <c>. - _</c> or non-ASCII characters with at least one letter or digit,
-    /// an optional <c>:port</c>, then nothing or <c>/ ? #</c> and anything.</summary>
-    public static bool IsAddress(string url) => AddressLength(url) == url.Length;
-
-    /// <summary>How much of <paramref name="run"/> is an address by the grammar of <see cref="IsAddress"/>: all of it,
-    /// or where the host (and port) ends when something else follows it (<c>https://x.org**</c> is
-    /// <c>https://x.org</c>); 0 when it starts with none.</summary>
-    private static int AddressLength(string run)
+    /// <c>https://</c>, optionally user information (letters, digits, <c>. _ - + % :</c>) and <c>@</c>, a host of
+    /// letters, digits, <c>. - _</c> or non-ASCII characters with at least one letter or digit, an optional
+    /// <c>:port</c>, then nothing or <c>/ ? #</c> and anything.</summary>
+    public static bool IsAddress(string url)
     {
-        var at = run.StartsWith("https://", StringComparison.Ordinal) ? 8 : run.StartsWith("http://", StringComparison.Ordinal) ? 7 : -1;
+        var (end, open) = HostEnd(url);
+        return end > 0 && (end == url.Length || (open && url[end] is '/' or '?' or '#'));
+    }
+
+    private static bool IsUserInfoChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '+' or '%' or ':';
+
+    /// <summary>Where the scheme, user information, host and port at the start of <paramref name="url"/> end (0 when
+    /// there is no such start), and whether a path may follow (not after a bad port: <c>http://x.org:/a</c> is
+    /// <c>http://x.org</c>). Looks no further than the host and port, so a caller never pays for the rest of a run.</summary>
+    private static (int End, bool Open) HostEnd(ReadOnlySpan<char> url)
+    {
+        var at = url.StartsWith("https://", StringComparison.Ordinal) ? 8 : url.StartsWith("http://", StringComparison.Ordinal) ? 7 : -1;
         if (at < 0)
         {
-            return 0;
+            return (0, false);
         }
 
-        var named = false;
-        while (at < run.Length && (char.IsAsciiLetterOrDigit(run[at]) || run[at] is '.' or '-' or '_' || run[at] >= 0x80) && !IsSpace(run[at]))
+        var user = at;
+        while (user < url.Length && IsUserInfoChar(url[user]))
         {
-            named |= run[at] is not ('.' or '-' or '_');
+            user++;
+        }
+
+        // user@host: the whole is the address (https://alice@host/repo.git is no link to https://alice and a mention).
+        if (user > at && user < url.Length && url[user] == '@' && HostPortEnd(url, user + 1) is { End: > 0 } withUser)
+        {
+            return withUser;
+        }
+
+        return HostPortEnd(url, at);
+    }
+
+    private static (int End, bool Open) HostPortEnd(ReadOnlySpan<char> url, int at)
+    {
+        var named = false;
+        while (at < url.Length && (char.IsAsciiLetterOrDigit(url[at]) || url[at] is '.' or '-' or '_' || url[at] >= 0x80) && !IsSpace(url[at]))
+        {
+            named |= url[at] is not ('.' or '-' or '_');
             at++;
         }
 
         if (!named)
         {
-            return 0;
+            return (0, false);
         }
 
-        if (at < run.Length && run[at] == ':')
+        if (at < url.Length && url[at] == ':')
         {
             var port = at + 1;
             var end = port;
-            while (end < run.Length && char.IsAsciiDigit(run[end]))
+            while (end < url.Length && char.IsAsciiDigit(url[end]))
             {
                 end++;
             }
 
             if (end == port || end - port > 5)
             {
-                return at;
+                return (at, false);
             }
 
             at = end;
         }
 
-        return at == run.Length || run[at] is '/' or '?' or '#' ? run.Length : at;
+        return (at, true);
     }
 
-    /// <summary>The bare address at the start of <paramref name="run"/> (up to where an address stops): the grammar's
-    /// part of it, trimmed; empty when there is none.</summary>
-    private static string Address(string run, bool italic, bool strike)
+    /// <summary>Where the last run scanned ended (runs end where <see cref="UrlStopsAt"/> says, which depends only on
+    /// the position and the open bold and spoiler): a later address in the same run reuses its end instead of scanning
+    /// it again, so all the scanning of a text costs at most its length.</summary>
+    private struct RunCache
     {
-        var url = TrimUrl(run[..AddressLength(run)], italic, strike);
-        return IsAddress(url) ? url : "";
+        public int From;
+        public int End;
+        public bool Bold;
+        public bool Spoiler;
+        public bool Set;
+    }
+
+    /// <summary>The length of the bare address at <paramref name="at"/> (0 when there is none): the grammar's host and
+    /// port read on the text itself, the run scanned to its stop only when a path follows, then trimmed.</summary>
+    private static int AddressAt(string text, int at, bool bold, bool spoiler, bool italic, bool strike, ref RunCache runs)
+    {
+        var (host, open) = HostEnd(text.AsSpan(at));
+        if (host == 0)
+        {
+            return 0;
+        }
+
+        var end = at + host;
+        if (open && end < text.Length && text[end] is '/' or '?' or '#')
+        {
+            if (!(runs.Set && runs.Bold == bold && runs.Spoiler == spoiler && runs.From <= end && end <= runs.End))
+            {
+                var stop = end;
+                while (stop < text.Length && !UrlStopsAt(text, stop, bold, spoiler))
+                {
+                    stop++;
+                }
+
+                runs = new RunCache { From = end, End = stop, Bold = bold, Spoiler = spoiler, Set = true };
+            }
+
+            end = runs.End;
+        }
+
+        var url = text.AsSpan(at, TrimUrl(text.AsSpan(at, end - at), italic, strike));
+        var (kept, keptOpen) = HostEnd(url);
+        return kept > 0 && (kept == url.Length || (keptOpen && url[kept] is '/' or '?' or '#')) ? url.Length : 0;
     }
 
     /// <summary>As the web client's trimUrl: sentence punctuation, a closing parenthesis the address did not open, and
     /// the <c>__</c> or <c>~~</c> that closes an italic or strikethrough span open around it (once each). Counts kept as
     /// it goes, so a run of closing parentheses costs no more than its length.</summary>
-    private static string TrimUrl(string url, bool italic, bool strike)
+    private static int TrimUrl(ReadOnlySpan<char> url, bool italic, bool strike)
     {
         var end = url.Length;
-        var opens = url.Count(ch => ch == '(');
-        var closes = url.Count(ch => ch == ')');
+        var opens = url.Count('(');
+        var closes = url.Count(')');
         while (true)
         {
             var before = end;
@@ -910,7 +987,7 @@ public static class MessageMarkup
 
             if (end == before)
             {
-                return url[..end];
+                return end;
             }
         }
     }

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Messenger.Contracts.Bots;
+using Messenger.Contracts.Media;
+using Messenger.Contracts.Messages;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Messages;
 
@@ -24,9 +26,14 @@ internal static class BotText
     ];
 
     /// <summary>The markup to send for <paramref name="textField"/> (with <paramref name="entitiesField"/> and
-    /// <c>parse_mode</c>); an absent optional text is empty.</summary>
+    /// <c>parse_mode</c>); an absent optional text is empty. A text (a caption when the field is not required) longer
+    /// than its limit is refused before it is written as markup: writing reads the text again for addresses and
+    /// mentions, work a 64 KB body should not buy when the send would be refused anyway.</summary>
     public static string Read(BotRequest request, string textField, string entitiesField, bool required)
     {
+        var (limit, tooLong) = required
+            ? (Sending.SendMessageValidator.MaxTextLength, MessageErrorNames.MessageTooLong)
+            : (Sending.SendMessageValidator.MaxCaptionLength, MediaErrorNames.MediaCaptionTooLong);
         var text = required ? request.Required(textField) : request.String(textField) ?? "";
         var mode = request.String("parse_mode");
         var given = request.Json(entitiesField);
@@ -43,6 +50,12 @@ internal static class BotText
                 : Is(mode, "HTML") ? Html(text)
                 : Is(mode, "MarkdownV2") ? MarkdownV2(text)
                 : Markdown(text);
+            // As the send's own check (Fits): the visible text, trimmed, counts.
+            if (formatted.Text.Length > limit && formatted.Text.AsSpan().Trim().Length > limit)
+            {
+                throw MessengerError.BadRequest(tooLong);
+            }
+
             return MessageMarkup.Write(formatted.Text, formatted.Entities);
         }
         catch (FormatException e)

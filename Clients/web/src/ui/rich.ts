@@ -76,6 +76,8 @@ export function parseRich(text: string): Node[] {
   // nothing is an address or a mention, outside it they are. Each [ is read again at most once, and what is read again
   // holds no other [ that opens a link, so the parse stays linear.
   let literalAt = -1;
+  let addressEnd = -1;
+  const runs: RunCache = { from: 0, end: -1, bold: false, spoiler: false };
   const restart = () => {
     const depth = depthOf('link');
     const link = stack[depth];
@@ -173,19 +175,17 @@ export function parseRich(text: string): Node[] {
       continue;
     }
     if (c === 'h' && !inLink && (i === 0 || !WORD.test(text[i - 1]) || i === tokenEnd) && /^https?:\/\//.test(text.slice(i, i + 8))) {
-      const bold = depthOf('bold') > 0;
-      const spoiler = depthOf('spoiler') > 0;
-      let j = i;
-      while (j < n && !urlStopsAt(text, j, bold, spoiler)) j++;
-      const url = address(text.slice(i, j), depthOf('italic') > 0, depthOf('strike') > 0);
-      if (url) {
+      const length = addressAt(text, i, depthOf('bold') > 0, depthOf('spoiler') > 0, depthOf('italic') > 0, depthOf('strike') > 0, runs);
+      if (length > 0) {
+        const url = text.slice(i, i + length);
         flush();
         top().children.push({ kind: 'link', href: url, children: [{ kind: 'text', text: url }] });
-        i = tokenEnd = i + url.length;
+        i = tokenEnd = addressEnd = i + length;
         continue;
       }
     }
-    if (c === '@' && !inLink && (i === 0 || !/[\w@]/.test(text[i - 1]) || i === tokenEnd)) {
+    // Never right where an address ends: http://x.org@alice is no address and a mention.
+    if (c === '@' && !inLink && i !== addressEnd && (i === 0 || !/[\w@]/.test(text[i - 1]) || i === tokenEnd)) {
       let j = i + 1;
       while (j < n && WORD.test(text[j])) j++;
       // The __ that closes an italic span is not part of the name before it.
@@ -235,40 +235,74 @@ function urlStopsAt(text: string, at: number, bold: boolean, spoiler: boolean): 
 }
 
 const HOST_CHAR = /[A-Za-z0-9._-]/;
+const USER_CHAR = /[A-Za-z0-9._+%:-]/;
 
 /** The address grammar both parsers share (no URL library on either side, so they cannot disagree): `http://` or
- * `https://`, a host of letters, digits, `. - _` or non-ASCII characters with at least one letter or digit, an optional
- * `:port`, then nothing or `/ ? #` and anything. */
+ * `https://`, optionally user information (letters, digits, `. _ - + % :`) and `@`, a host of letters, digits, `. - _`
+ * or non-ASCII characters with at least one letter or digit, an optional `:port`, then nothing or `/ ? #` and anything. */
 export function isAddress(url: string): boolean {
-  return addressLength(url) === url.length;
+  const [end, open] = hostEnd(url, 0, url.length);
+  return end > 0 && (end === url.length || (open && '/?#'.includes(url[end])));
 }
 
-/** How much of `run` is an address by that grammar: all of it, or where the host (and port) ends when something else
- * follows it (`https://x.org**` is `https://x.org`); 0 when it starts with none. */
-function addressLength(run: string): number {
-  let at = run.startsWith('https://') ? 8 : run.startsWith('http://') ? 7 : -1;
-  if (at < 0) return 0;
+/** Where the scheme, user information, host and port of the address at `from` end (as an offset from `from`; 0 when
+ * none starts there), reading no further than `limit`, and whether a path may follow (not after a bad port:
+ * `http://x.org:/a` is `http://x.org`). Looks no further than the host and port, so a caller never pays for the rest of
+ * a run. */
+function hostEnd(text: string, from: number, limit: number): [number, boolean] {
+  const scheme = text.startsWith('https://', from) ? 8 : text.startsWith('http://', from) ? 7 : -1;
+  if (scheme < 0 || from + scheme > limit) return [0, false];
+  const at = from + scheme;
+  let user = at;
+  while (user < limit && USER_CHAR.test(text[user])) user++;
+  // user@host: the whole is the address (https://alice@host/repo.git is no link to https://alice and a mention).
+  if (user > at && user < limit && text[user] === '@') {
+    const withUser = hostPortEnd(text, user + 1, limit);
+    if (withUser[0] > 0) return [withUser[0] - from, withUser[1]];
+  }
+  const plain = hostPortEnd(text, at, limit);
+  return plain[0] > 0 ? [plain[0] - from, plain[1]] : [0, false];
+}
+
+function hostPortEnd(text: string, at: number, limit: number): [number, boolean] {
   let named = false;
-  while (at < run.length && (HOST_CHAR.test(run[at]) || (run.charCodeAt(at) >= 0x80 && !SPACE.test(run[at])))) {
-    if (!'.-_'.includes(run[at])) named = true;
+  while (at < limit && (HOST_CHAR.test(text[at]) || (text.charCodeAt(at) >= 0x80 && !SPACE.test(text[at])))) {
+    if (!'.-_'.includes(text[at])) named = true;
     at++;
   }
-  if (!named) return 0;
-  if (run[at] === ':') {
+  if (!named) return [0, false];
+  if (at < limit && text[at] === ':') {
     const port = at + 1;
     let end = port;
-    while (end < run.length && run[end] >= '0' && run[end] <= '9') end++;
-    if (end === port || end - port > 5) return at;
+    while (end < limit && text[end] >= '0' && text[end] <= '9') end++;
+    if (end === port || end - port > 5) return [at, false];
     at = end;
   }
-  return at === run.length || '/?#'.includes(run[at]) ? run.length : at;
+  return [at, true];
 }
 
-/** The bare address at the start of `run` (up to where an address stops): the grammar's part of it, trimmed; empty
- * when there is none. */
-function address(run: string, italic: boolean, strike: boolean): string {
-  const url = trimUrl(run.slice(0, addressLength(run)), italic, strike);
-  return isAddress(url) ? url : '';
+/** Where the last run scanned ended (runs end where `urlStopsAt` says, which depends only on the position and the open
+ * bold and spoiler): a later address in the same run reuses its end instead of scanning it again, so all the scanning of
+ * a text costs at most its length. */
+type RunCache = { from: number; end: number; bold: boolean; spoiler: boolean };
+
+/** The length of the bare address at `at` (0 when there is none): the grammar's host and port read on the text itself,
+ * the run scanned to its stop only when a path follows, then trimmed. */
+function addressAt(text: string, at: number, bold: boolean, spoiler: boolean, italic: boolean, strike: boolean, runs: RunCache): number {
+  const [host, open] = hostEnd(text, at, text.length);
+  if (host === 0) return 0;
+  let end = at + host;
+  if (open && end < text.length && '/?#'.includes(text[end])) {
+    if (!(runs.bold === bold && runs.spoiler === spoiler && runs.from <= end && end <= runs.end)) {
+      let stop = end;
+      while (stop < text.length && !urlStopsAt(text, stop, bold, spoiler)) stop++;
+      Object.assign(runs, { from: end, end: stop, bold, spoiler });
+    }
+    end = runs.end;
+  }
+  const length = trimUrl(text, at, end, italic, strike);
+  const [kept, keptOpen] = hostEnd(text, at, at + length);
+  return kept > 0 && (kept === length || (keptOpen && '/?#'.includes(text[at + kept]))) ? length : 0;
 }
 
 /** An http(s) address a link may point to (the shared grammar: no other scheme, whatever the text says). */
@@ -278,32 +312,34 @@ export function safeHref(href: string): boolean {
 
 /** Punctuation that ends a sentence is not part of the address, nor a closing parenthesis it did not open, nor the
  * `__` or `~~` that closes an italic or strikethrough span open around it (once each: `__https://x.org__`). Counts kept
- * as it goes: a run of `)` costs its length. */
-function trimUrl(url: string, italic: boolean, strike: boolean): string {
-  let end = url.length;
-  const opens = count(url, '(');
-  let closes = count(url, ')');
+ * as it goes: a run of `)` costs its length. The address is `text` from `from` to `to`; its trimmed length is returned. */
+function trimUrl(text: string, from: number, to: number, italic: boolean, strike: boolean): number {
+  let end = to;
+  let opens = 0;
+  let closes = 0;
+  for (let k = from; k < to; k++) {
+    if (text[k] === '(') opens++;
+    else if (text[k] === ')') closes++;
+  }
   for (;;) {
     const before = end;
-    while (end > 0 && TRAILING.includes(url[end - 1])) end--;
-    if (end > 0 && url[end - 1] === ')' && opens < closes) {
+    while (end > from && TRAILING.includes(text[end - 1])) end--;
+    if (end > from && text[end - 1] === ')' && opens < closes) {
       end--;
       closes--;
     }
-    if (end >= 2 && url[end - 1] === url[end - 2] && ((url[end - 1] === '_' && italic) || (url[end - 1] === '~' && strike))) {
-      if (url[end - 1] === '_') italic = false;
+    if (end - from >= 2 && text[end - 1] === text[end - 2] && ((text[end - 1] === '_' && italic) || (text[end - 1] === '~' && strike))) {
+      if (text[end - 1] === '_') italic = false;
       else strike = false;
       end -= 2;
     }
-    if (end === before) return url.slice(0, end);
+    if (end === before) return end - from;
   }
 }
 
 const SPACES = new RegExp(`[${SPACE_CLASS}]+`, 'g');
 /** Runs of white space as one space, none at the ends (as the server's Preview). */
 const oneLine = (text: string) => text.replace(SPACES, ' ').replace(/^ | $/g, '');
-
-const count = (text: string, char: string) => text.split(char).length - 1;
 
 /** Neighbouring text nodes as one, empty ones gone. */
 function merge(nodes: Node[]): Node[] {
