@@ -32,6 +32,16 @@ public static class MessageMarkup
     /// <summary>Characters a backslash shows as they are; before anything else a backslash is itself.</summary>
     public const string Escapable = "\\*_~|`[]@";
 
+    /// <summary>Every character the parser reacts to, but for an address's <c>://</c>: a text without any of them (most
+    /// messages) reads as itself with no entities, and is not parsed at all.</summary>
+    private static readonly System.Buffers.SearchValues<char> Reactive = System.Buffers.SearchValues.Create(Escapable);
+
+    /// <summary>Whether the parser would read <paramref name="markup"/> as exactly itself, with no entity: none of the
+    /// characters that start an escape, a marker, code, a link or a mention, and no <c>://</c> that could start an
+    /// address.</summary>
+    private static bool IsPlainText(string markup) =>
+        !markup.AsSpan().ContainsAny(Reactive) && !markup.Contains("://", StringComparison.Ordinal);
+
     private static readonly (string Marker, string Type)[] Styles = [("**", "bold"), ("__", "italic"), ("~~", "strikethrough"), ("||", "spoiler")];
 
     /// <summary>Which of <see cref="Styles"/> a doubled <paramref name="c"/> is (a switch, not a lambda: this runs for
@@ -49,6 +59,11 @@ public static class MessageMarkup
     /// starting with it).</summary>
     public static FormattedText Parse(string markup)
     {
+        if (IsPlainText(markup))
+        {
+            return new FormattedText(markup, []);
+        }
+
         var text = new StringBuilder(markup.Length);
         var entities = new List<TextEntity>();
         Flatten(new Parser(markup).Run(), text, entities, preview: false);
@@ -60,7 +75,15 @@ public static class MessageMarkup
     public static string Preview(string markup)
     {
         var text = new StringBuilder(markup.Length);
-        Flatten(new Parser(markup).Run(), text, null, preview: true);
+        if (IsPlainText(markup))
+        {
+            text.Append(markup);
+        }
+        else
+        {
+            Flatten(new Parser(markup).Run(), text, null, preview: true);
+        }
+
         var line = string.Join(' ', text.ToString().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
         return line.Length > 0 ? line : string.Join(' ', markup.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Lib.Net.Http.WebPush;
 using Lib.Net.Http.WebPush.Authentication;
@@ -41,6 +42,11 @@ internal sealed class PushOutbox(
 {
     public const int MaxBodyCharacters = 200;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    // One fan-out shares the message instance among its recipients' jobs: its text is read once for all of them, not
+    // once per recipient (weak keys: an entry goes with its message).
+    private static readonly ConditionalWeakTable<Contracts.Messages.Message, HashSet<string>> MentionsRead = new();
+    private static readonly ConditionalWeakTable<Contracts.Messages.Message, string> PreviewsRead = new();
 
     private readonly Lazy<PushServiceClient> _client = new(() => CreateClient(keys, options.Value, clock));
     private long _dropped;
@@ -89,7 +95,8 @@ internal sealed class PushOutbox(
 
         var users = (await services.InvokeAsUserAsync<GetUsersCall, UserList>(
             job.UserId, new GetUsersCall([message.FromId, job.UserId]), cancellationToken)).Users;
-        var mentioned = users.FirstOrDefault(u => u.Id == job.UserId) is { Username.Length: > 0 } me && Mentions(message.Text, me.Username);
+        var mentioned = users.FirstOrDefault(u => u.Id == job.UserId) is { Username.Length: > 0 } me 
+            && MentionsRead.GetValue(message, static m => new HashSet<string>(MessageMarkup.Mentions(m.Text), StringComparer.OrdinalIgnoreCase)).Contains(me.Username);
         if (context.Muted && !mentioned)
         {
             return;
@@ -186,7 +193,7 @@ internal sealed class PushOutbox(
     /// hidden (<see cref="MessageMarkup.Preview"/>, cut to <see cref="MaxBodyCharacters"/>), else what it carries.</summary>
     public static string Preview(Contracts.Messages.Message message)
     {
-        var text = MessageMarkup.Preview(message.Text);
+        var text = PreviewsRead.GetValue(message, static m => MessageMarkup.Preview(m.Text));
         if (text.Length == 0)
         {
             text = message switch
