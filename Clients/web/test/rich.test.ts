@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Node } from '../src/ui/rich';
-import { mentions, parseRich, plainText } from '../src/ui/rich';
+import { fitsLength, MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, mentions, parseRich, plainText } from '../src/ui/rich';
 
 const t = (text: string): Node => ({ kind: 'text', text });
 const link = (href: string, ...children: Node[]): Node => ({ kind: 'link', href, children: children.length ? children : [t(href)] });
@@ -166,6 +166,17 @@ describe('message formatting', () => {
       expect(plainText(input).length).toBeGreaterThan(0);
     }
   }, 20_000);
+});
+
+describe('length limits as the server counts them', () => {
+  it('counts the visible text, trimmed, and lets markup be four times the limit', () => {
+    expect(fitsLength('**' + 'x'.repeat(4096) + '**', MAX_TEXT_LENGTH)).toBe(true);
+    expect(fitsLength('x'.repeat(4097), MAX_TEXT_LENGTH)).toBe(false);
+    expect(fitsLength('  ' + 'x'.repeat(4096) + '\n', MAX_TEXT_LENGTH)).toBe(true);
+    expect(fitsLength('[a](https://x.org/' + 'p'.repeat(16000) + ')', MAX_TEXT_LENGTH)).toBe(true);
+    expect(fitsLength('[a](https://x.org/' + 'p'.repeat(16400) + ')', MAX_TEXT_LENGTH)).toBe(false);
+    expect(fitsLength('x'.repeat(1025), MAX_CAPTION_LENGTH)).toBe(false);
+  });
 });
 
 describe('plain text of a message (one-line previews)', () => {

@@ -46,7 +46,10 @@ public static class WebhookLimits
     public const int PerChat = 10;
     public const int MaxNameLength = 64;
 
-    /// <summary>The largest request body <c>POST /hooks/&lt;token&gt;</c> reads (a 4096-character text in JSON, escaped).</summary>
+    /// <summary>The largest request body <c>POST /hooks/&lt;token&gt;</c> reads: a text at the raw markup limit (16384
+    /// UTF-16 units, 4096 shown times 4; at most 48 KiB as UTF-8) with room for the JSON around it. A text written
+    /// wholly as <c>\uXXXX</c> escapes fits only up to about 10900 units: clients send UTF-8, so the limit stays where
+    /// it caps a request's memory.</summary>
     public const int MaxBodyBytes = 64 * 1024;
 
     /// <summary>The longest <c>Idempotency-Key</c> header.</summary>

@@ -17,6 +17,7 @@ import { myPermissions, slowModeLeft } from './permissions';
 import { periodText } from './peers';
 import { useDismiss } from './dismiss';
 import { applyFormatShortcut } from './formatShortcuts';
+import { fitsLength, MARKUP_FACTOR, MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH } from './rich';
 
 interface ComposerProps {
   chatKey: string;
@@ -105,6 +106,12 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
     const value = (typed ?? text).trim();
     // Only a media message's caption may be edited down to nothing.
     if (!value && !editing?.media) return;
+    // The box takes markup up to the server's raw limit; what the reader would see is checked here, the text kept.
+    const limit = editing?.media ? MAX_CAPTION_LENGTH : MAX_TEXT_LENGTH;
+    if (!fitsLength(value, limit)) {
+      setError(`A ${editing?.media ? 'caption' : 'message'} may show at most ${limit} characters`);
+      return;
+    }
     setError('');
     if (editing) {
       try {
@@ -143,6 +150,11 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
   const attach = (files: FileList | null) => {
     if (!may.send_media) return;
     const caption = text.trim();
+    if (files?.length && !fitsLength(caption, MAX_CAPTION_LENGTH)) {
+      setError(`A caption may show at most ${MAX_CAPTION_LENGTH} characters`);
+      if (picker.current) picker.current.value = '';
+      return;
+    }
     for (const file of Array.from(files ?? [])) void sendFile(chatKey, file, caption, replyTo?.id ?? null, undefined, replyTo ? quote : null);
     if (files?.length) {
       setText('');
@@ -273,7 +285,7 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
             placeholder="Message"
             aria-label="Message"
             value={text}
-            maxLength={4096}
+            maxLength={MAX_TEXT_LENGTH * MARKUP_FACTOR}
             onInput={(e) => change(e.currentTarget.value)}
             onKeyDown={onKeyDown}
             onPaste={(e) => {

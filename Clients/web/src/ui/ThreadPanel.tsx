@@ -5,6 +5,7 @@ import { Icon } from './Icon';
 import { sendMessage } from './messages';
 import { previewText, userName } from './peers';
 import { RichText } from './RichText';
+import { fitsLength, MARKUP_FACTOR, MAX_TEXT_LENGTH } from './rich';
 import { emptyHistory, setState, useApp } from './store';
 import { readThread } from './threads';
 
@@ -30,6 +31,10 @@ export function ThreadPanel({ chatKey, messageId }: { chatKey: string; messageId
     event.preventDefault();
     const trimmed = text.trim();
     if (!trimmed) return;
+    if (!fitsLength(trimmed, MAX_TEXT_LENGTH)) {
+      setError(`A message may show at most ${MAX_TEXT_LENGTH} characters`);
+      return;
+    }
     setError('');
     setText('');
     // Sent by the button, which the empty box disables: focus would fall to the page, and the next answer is typed here.
@@ -71,7 +76,7 @@ export function ThreadPanel({ chatKey, messageId }: { chatKey: string; messageId
             <form class="form" onSubmit={send}>
               <label class="field">
                 <span class="field__label">Reply in thread</span>
-                <textarea ref={box} class="field__input" rows={2} maxLength={4096} value={text} onInput={(e) => setText(e.currentTarget.value)}
+                <textarea ref={box} class="field__input" rows={2} maxLength={MAX_TEXT_LENGTH * MARKUP_FACTOR} value={text} onInput={(e) => setText(e.currentTarget.value)}
                   onKeyDown={(e) => {
                     if (e.key === 'Enter' && !e.shiftKey) void send(e);
                   }} />

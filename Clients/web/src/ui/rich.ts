@@ -20,6 +20,18 @@ export type Node =
   | { kind: 'link'; href: string; children: Node[] }
   | { kind: Style; children: Node[] };
 
+/** The server's limits (SendMessageValidator): a message's text may show at most this many characters, a caption at
+ * most MAX_CAPTION_LENGTH, counted trimmed and without markup; the markup itself may be MARKUP_FACTOR times as long. */
+export const MAX_TEXT_LENGTH = 4096;
+export const MAX_CAPTION_LENGTH = 1024;
+export const MARKUP_FACTOR = 4;
+
+/** Whether `text` fits `limit` as the server counts (its Fits): the markup at most MARKUP_FACTOR times the limit, the
+ * text the reader sees, trimmed, at most the limit. */
+export function fitsLength(text: string, limit: number): boolean {
+  return text.length <= limit * MARKUP_FACTOR && toEntities(parseRich(text.trim())).text.trim().length <= limit;
+}
+
 /** What a spoiler's words become wherever a message is shown in one line (previews, notifications, pushes). */
 export const SPOILER_PREVIEW = '▒▒▒';
 
