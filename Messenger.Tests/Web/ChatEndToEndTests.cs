@@ -1354,6 +1354,27 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     }
 
     [Fact]
+    public async Task Composer_WhenTheMarkupIsLongerThan4096_SendsIt_AndKeepsAVisibleTextOver4096WithASay()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+
+        // 4519 characters typed, 2519 shown: the limit counts what is shown (the box once stopped at 4096 typed).
+        await box.FillAsync(string.Join(' ', Enumerable.Repeat("**bold**", 500)) + " end of the long one");
+        await box.PressAsync("Enter");
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message("bold bold bold")).ToContainTextAsync("end of the long one");
+
+        var tooLong = new string('x', 4097);
+        await box.FillAsync(tooLong);
+        await box.PressAsync("Enter");
+        await Expect(alice.Page.Locator(".composer__error")).ToHaveTextAsync("A message may show at most 4096 characters");
+        await Expect(box).ToHaveValueAsync(tooLong);
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task SharedMedia_InChatInfo_ListsPhotosFilesAndLinks_ByTab()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
