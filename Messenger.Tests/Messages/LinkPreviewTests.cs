@@ -169,6 +169,7 @@ public sealed class LinkPreviewTests : IAsyncLifetime
     [InlineData("__read https://x.org/a__b__ now", "https://x.org/a__b")]
     [InlineData("`https://code.example/` then [docs](https://docs.example/d)", "https://docs.example/d")]
     [InlineData(":-[ see https://x.org/", "https://x.org/")]
+    [InlineData("git clone https://alice:s3cret@git.example/team/repo.git", "https://git.example/team/repo.git")]
     public void FirstLink_IsTheFirstHttpLink_WithoutTrailingPunctuation(string text, string? expected) =>
         PageMeta.FirstLink(text)?.OriginalString.Should().Be(expected!);
 

@@ -23,11 +23,12 @@ internal static partial class PageMeta
 
     /// <summary>The first link in the message markup <paramref name="text"/> as its reader sees it
     /// (<see cref="MessageMarkup.FirstLink"/>: a bare address or a <c>[text](url)</c>, none inside a spoiler or code, the
-    /// markers around it not part of it), or null.</summary>
+    /// markers around it not part of it), or null. A user name or password in it is left out: the server fetches the
+    /// page as anybody would, never with credentials someone put in a message.</summary>
     public static Uri? FirstLink(string text) =>
         MessageMarkup.FirstLink(text) is { Length: <= MaxUrlLength } link && Uri.TryCreate(link, UriKind.Absolute, out var url)
         && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps) && url.Host.Length > 0
-            ? url
+            ? url.UserInfo.Length == 0 ? url : new Uri(url.GetComponents(UriComponents.AbsoluteUri & ~UriComponents.UserInfo, UriFormat.UriEscaped))
             : null;
 
     /// <summary>The preview of the page at <paramref name="url"/>, or null when it names nothing to show (or a hostile
