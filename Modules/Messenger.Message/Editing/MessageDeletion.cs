@@ -30,11 +30,11 @@ internal static class MessageDeletion
     /// </summary>
     public static LogAppend HideForMe(WriteScope scope, IUpdateLog log, IMediaAttachments media, ChatTarget target, long me, long[] ids, long now)
     {
-        HashSet<long> topics = target.IsPrivate ? [] : Topics.TopicStore.TopicsAmong(scope, target.ChatId, ids);
+        Dictionary<long, bool> topics = target.IsPrivate ? [] : Topics.TopicStore.TopicsAmong(scope, target.ChatId, ids);
         foreach (var id in ids)
         {
             scope.Execute("INSERT OR IGNORE INTO message_hidden (user_id, message_id) VALUES (@user, @id)", ("@user", me), ("@id", id));
-            if (!topics.Contains(id))
+            if (!topics.ContainsKey(id))
             {
                 scope.Execute("DELETE FROM message_thread_reads WHERE user_id = @user AND msg_id = @id", ("@user", me), ("@id", id));
             }
@@ -63,23 +63,20 @@ internal static class MessageDeletion
     /// </summary>
     public static List<LogAppend> Revoke(WriteScope scope, IUpdateLog log, IMediaAttachments media, ChatTarget target, long me, long[] ids, long now)
     {
-        if (!target.IsPrivate)
+        // A moderator's sweep, a report or a timer never takes a standing topic's first message (the topic would stay,
+        // opened by nothing; messages.delete refuses it outright). Topics still among the ids are being deleted: their
+        // readers' positions go with the topic (TopicStore.Delete), not here.
+        Dictionary<long, bool> topics = target.IsPrivate ? [] : Topics.TopicStore.TopicsAmong(scope, target.ChatId, ids);
+        if (topics.ContainsValue(true))
         {
-            // A moderator's sweep, a report, a timer or a cleared history never takes a standing topic's first message
-            // (the topic would stay, opened by nothing); messages.delete refuses it outright.
-            var standing = Topics.TopicStore.StandingAmong(scope, target.ChatId, ids);
-            if (standing.Count > 0)
+            ids = [.. ids.Where(id => !topics.GetValueOrDefault(id))];
+            if (ids.Length == 0)
             {
-                ids = [.. ids.Where(id => !standing.Contains(id))];
-                if (ids.Length == 0)
-                {
-                    return [];
-                }
+                return [];
             }
         }
 
         var unpinned = new List<long>();
-        HashSet<long> topics = target.IsPrivate ? [] : Topics.TopicStore.TopicsAmong(scope, target.ChatId, ids);
         foreach (var id in ids)
         {
             scope.Execute(
@@ -89,7 +86,7 @@ internal static class MessageDeletion
             ReactionStore.Forget(scope, id);
             PollStore.Forget(scope, id);
             // A revoked message's thread cannot be opened or read again: the positions in it would only ever pile up.
-            if (!topics.Contains(id))
+            if (!topics.ContainsKey(id))
             {
                 scope.Execute(ForgetThreadReadsSql, ("@id", id));
             }

@@ -120,22 +120,20 @@ internal sealed class TopicStore(SqliteDatabase database)
         scope.Execute(Editing.MessageDeletion.ForgetThreadReadsSql, ("@id", topicId));
     }
 
-    /// <summary>Which of <paramref name="ids"/> are topics of the chat (their <c>topic_create</c> messages), being deleted
-    /// or not.</summary>
-    public static HashSet<long> TopicsAmong(WriteScope scope, long chatId, long[] ids)
+    /// <summary>Which of <paramref name="ids"/> are topics of the chat (their <c>topic_create</c> messages), each with
+    /// whether it stands (true) or is being deleted (false).</summary>
+    public static Dictionary<long, bool> TopicsAmong(WriteScope scope, long chatId, long[] ids)
     {
-        var command = scope.Command($"SELECT id FROM message_topics WHERE chat_id = @chat AND id IN ({string.Join(',', ids)})");
+        var command = scope.Command($"SELECT id, deleting = 0 FROM message_topics WHERE chat_id = @chat AND id IN ({string.Join(',', ids)})");
         command.Parameters.AddWithValue("@chat", chatId);
-        return [.. command.ReadInt64Column()];
-    }
+        var topics = new Dictionary<long, bool>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            topics[reader.GetInt64(0)] = reader.GetBoolean(1);
+        }
 
-    /// <summary>Which of <paramref name="ids"/> open a topic that stands (not being deleted): a revoke leaves those out,
-    /// since only <c>messages.deleteTopic</c> takes a topic's first message (with the topic).</summary>
-    public static HashSet<long> StandingAmong(WriteScope scope, long chatId, long[] ids)
-    {
-        var command = scope.Command($"SELECT id FROM message_topics WHERE chat_id = @chat AND deleting = 0 AND id IN ({string.Join(',', ids)})");
-        command.Parameters.AddWithValue("@chat", chatId);
-        return [.. command.ReadInt64Column()];
+        return topics;
     }
 
     /// <summary>Topics whose delete was interrupted (read once at start-up; a server has few topics).</summary>
