@@ -29,9 +29,10 @@ internal sealed class SendMessageValidator : AbstractValidator<SendMessageCall>
 
     /// <summary>Whether <paramref name="text"/> fits <paramref name="limit"/>: at most that many visible characters once
     /// trimmed and its markup read (<see cref="MessageMarkup.Parse"/>), at most <see cref="MarkupFactor"/> times that as
-    /// markup.</summary>
+    /// markup. Reading markup only takes characters away, so a text within the limit as typed is not parsed.</summary>
     public static bool Fits(string? text, int limit) =>
-        text is null || (text.Length <= limit * MarkupFactor && MessageMarkup.Parse(text.Trim()).Text.Trim().Length <= limit);
+        text is null || text.Length <= limit
+        || (text.Length <= limit * MarkupFactor && MessageMarkup.Parse(text.Trim()).Text.Trim().Length <= limit);
 
     public SendMessageValidator()
     {
