@@ -5,6 +5,7 @@ using Messenger.Contracts.Groups;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Secret;
 using Messenger.Kernel;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
@@ -17,6 +18,7 @@ using Messenger.Message.Chats;
 using Messenger.Message.Groups;
 using Messenger.Message.Previews;
 using Messenger.Message.Scheduling;
+using Messenger.Message.SecretChats;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
 using Messenger.Message.Thumbnails;
@@ -25,6 +27,7 @@ using Messenger.Message.Webhooks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using SecretChatList = Messenger.Contracts.Secret.SecretChats;
 
 namespace Messenger.Message;
 
@@ -32,8 +35,8 @@ namespace Messenger.Message;
 /// Chats and messages (DESIGN §6): private chats, small groups (fan-out on write into member logs), large groups and
 /// channels (one log of their own, fan-out on read), invite links; send (idempotent by random_id), history, dialogs
 /// with unread counts, edit, delete for me or for everyone, receipts (delivered, read), typing, blocking, full-text
-/// search (FTS5), forward (media by reference). Every change appends to the affected users'
-/// update logs in the same writer unit and is pushed after COMMIT.
+/// search (FTS5), forward (media by reference), secret chats (end to end encrypted: the server relays ciphertext).
+/// Every change appends to the affected users' update logs in the same writer unit and is pushed after COMMIT.
 /// </summary>
 public static class MessageModule
 {
@@ -45,6 +48,8 @@ public static class MessageModule
         services.AddSingleton<GroupStore>();
         services.AddSingleton<SearchStore>();
         services.AddSingleton<Topics.TopicStore>();
+        services.AddSingleton<SecretChatStore>();
+        services.AddHostedService<DiscardedChatSweep>();
         services.AddSingleton<ChatDirectory>();
         services.AddSingleton<Chats.Chats>();
         services.AddSingleton<GroupChanges>();
@@ -164,6 +169,14 @@ public static class MessageModule
         services.AddRpcMethod<GetBannedCall, ChatBans>();
         services.AddRpcMethod<UnbanCall, Done>();
         services.AddRpcMethod<ForwardMessagesCall, ForwardedMessages>();
+
+        services.AddRpcMethod<RequestSecretChatCall, SecretChat>();
+        services.AddRpcMethod<AcceptSecretChatCall, SecretChat>();
+        services.AddRpcMethod<DiscardSecretChatCall, Done>();
+        services.AddRpcMethod<SendEncryptedCall, SentEncryptedMessage>();
+        services.AddRpcMethod<ReadSecretHistoryCall, Done>();
+        services.AddRpcMethod<SetSecretTypingCall, Done>();
+        services.AddRpcMethod<GetSecretChatsCall, SecretChatList>();
         return services;
     }
 

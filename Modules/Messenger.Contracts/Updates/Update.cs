@@ -39,7 +39,33 @@ namespace Messenger.Contracts.Updates;
 [Union(28, typeof(ContactUpdate))]
 [Union(29, typeof(OpenReportsUpdate))]
 [Union(30, typeof(ReadThreadUpdate))]
+[Union(31, typeof(SecretChatUpdate))]
+[Union(32, typeof(NewEncryptedMessageUpdate))]
+[Union(33, typeof(EncryptedReadUpdate))]
+[Union(34, typeof(EncryptedTypingUpdate))]
 public abstract record Update;
+
+/// <summary>A secret chat of this user was requested, accepted or discarded (<see cref="Secret.SecretChat.State"/>); in
+/// both users' logs. Only the device that holds the chat's keys shows it.</summary>
+[MessagePackObject]
+public sealed record SecretChatUpdate([property: Key("chat")] Secret.SecretChat Chat) : Update;
+
+/// <summary>The other side of a secret chat sent this user <see cref="Message"/> (ciphertext only the bound device can
+/// read); in this user's log only.</summary>
+[MessagePackObject]
+public sealed record NewEncryptedMessageUpdate([property: Key("message")] Secret.EncryptedMessage Message) : Update;
+
+/// <summary>The other side of secret chat <see cref="ChatId"/> read this user's messages dated up to
+/// <see cref="MaxDate"/> (server dates), at <see cref="Date"/>.</summary>
+[MessagePackObject]
+public sealed record EncryptedReadUpdate(
+    [property: Key("chat_id")] long ChatId,
+    [property: Key("max_date")] long MaxDate,
+    [property: Key("date")] long Date) : Update;
+
+/// <summary>Ephemeral: <see cref="UserId"/>, the other side of secret chat <see cref="ChatId"/>, is typing (valid 6 s).</summary>
+[MessagePackObject]
+public sealed record EncryptedTypingUpdate([property: Key("chat_id")] long ChatId, [property: Key("user_id")] long UserId) : Update;
 
 /// <summary>Ephemeral: a call of this user's rang, was answered or ended (<see cref="Calls.PhoneCall.State"/>).</summary>
 [MessagePackObject]

@@ -454,6 +454,49 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             topic.HasIndex(t => new { t.ChatId, t.TopMessageId });
         });
 
+        // Secret chats (SecretChats): who asked (admin) and who accepted (participant), the one device of each the chat
+        // is bound to, the public keys and the participant's key fingerprint; never a key or a message. The admin's
+        // random_id makes secret.requestChat idempotent; a user's chats are listed by admin_id (that key) and
+        // participant_id; a signed-out device's by its key; discarded ones are swept 30 days after their end.
+        modelBuilder.Entity<SecretChatRow>(chat =>
+        {
+            chat.ToTable("message_secret_chats");
+            chat.HasKey(c => c.Id);
+            chat.Property(c => c.Id).HasColumnName("id").ValueGeneratedNever();
+            chat.Property(c => c.AdminId).HasColumnName("admin_id");
+            chat.Property(c => c.ParticipantId).HasColumnName("participant_id");
+            chat.Property(c => c.AdminDevice).HasColumnName("admin_device");
+            chat.Property(c => c.ParticipantDevice).HasColumnName("participant_device");
+            chat.Property(c => c.State).HasColumnName("state");
+            chat.Property(c => c.GA).HasColumnName("g_a");
+            chat.Property(c => c.GB).HasColumnName("g_b");
+            chat.Property(c => c.KeyFingerprint).HasColumnName("key_fingerprint");
+            chat.Property(c => c.RandomId).HasColumnName("random_id");
+            chat.Property(c => c.Reason).HasColumnName("reason").HasMaxLength(32);
+            chat.Property(c => c.HistoryDeleted).HasColumnName("history_deleted");
+            chat.Property(c => c.Date).HasColumnName("date");
+            chat.Property(c => c.DiscardedAt).HasColumnName("discarded_at");
+            // How far each side read the other's messages (server dates): encrypted_read is logged only when it moves.
+            chat.Property(c => c.AdminReadDate).HasColumnName("admin_read_date");
+            chat.Property(c => c.ParticipantReadDate).HasColumnName("participant_read_date");
+            chat.HasIndex(c => new { c.AdminId, c.RandomId }).IsUnique();
+            chat.HasIndex(c => c.ParticipantId);
+            chat.HasIndex(c => c.AdminDevice);
+            chat.HasIndex(c => c.ParticipantDevice);
+            chat.HasIndex(c => c.DiscardedAt).HasFilter("discarded_at IS NOT NULL");
+        });
+
+        // secret.sendEncrypted's idempotency: one row per message sent (no content), deleted with the chat's end.
+        modelBuilder.Entity<SecretSendRow>(send =>
+        {
+            send.ToTable("message_secret_sends");
+            send.HasKey(s => new { s.ChatId, s.FromId, s.RandomId });
+            send.Property(s => s.ChatId).HasColumnName("chat_id");
+            send.Property(s => s.FromId).HasColumnName("from_id");
+            send.Property(s => s.RandomId).HasColumnName("random_id");
+            send.Property(s => s.Date).HasColumnName("date");
+        });
+
         modelBuilder.Entity<BlockRow>(block =>
         {
             block.ToTable("message_blocks");
@@ -889,6 +932,52 @@ internal sealed class PassCursorRow
     public string Name { get; set; } = "";
 
     public long Cursor { get; set; }
+}
+
+internal sealed class SecretChatRow
+{
+    public long Id { get; set; }
+
+    public long AdminId { get; set; }
+
+    public long ParticipantId { get; set; }
+
+    public byte[] AdminDevice { get; set; } = [];
+
+    public byte[]? ParticipantDevice { get; set; }
+
+    public int State { get; set; }
+
+    public byte[] GA { get; set; } = [];
+
+    public byte[]? GB { get; set; }
+
+    public long KeyFingerprint { get; set; }
+
+    public long RandomId { get; set; }
+
+    public string? Reason { get; set; }
+
+    public bool HistoryDeleted { get; set; }
+
+    public long Date { get; set; }
+
+    public long? DiscardedAt { get; set; }
+
+    public long AdminReadDate { get; set; }
+
+    public long ParticipantReadDate { get; set; }
+}
+
+internal sealed class SecretSendRow
+{
+    public long ChatId { get; set; }
+
+    public long FromId { get; set; }
+
+    public long RandomId { get; set; }
+
+    public long Date { get; set; }
 }
 
 internal sealed class BlockRow

@@ -47,6 +47,20 @@ internal sealed class TypingThrottle : IDisposable
         return true;
     }
 
+    /// <summary>As <see cref="TryForward"/> for secret chat <paramref name="chatId"/> (keys of their own: a secret chat's id
+    /// may equal a group's).</summary>
+    public bool TryForwardSecret(long userId, long chatId)
+    {
+        var key = (userId, "secret", chatId);
+        if (_forwarded.TryGetValue(key, out _))
+        {
+            return false;
+        }
+
+        _forwarded.Set(key, true, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Window });
+        return true;
+    }
+
     public void Dispose() => _forwarded.Dispose();
 }
 

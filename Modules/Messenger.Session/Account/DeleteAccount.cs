@@ -40,7 +40,7 @@ internal sealed class DeleteAccountHandler(
         // The other devices go first, so none of them acts while the modules clean up; the caller's own device last,
         // since its connection closes a moment after that and its answer must leave before.
         var own = revoked.Where(d => d.DeviceKey.AsSpan().SequenceEqual(caller.DeviceKey)).ToList();
-        await signOut.SignedOutAsync(revoked.Except(own).ToList(), "account deleted");
+        await signOut.SignedOutAsync(revoked.Except(own).ToList(), DeviceSignedOutEvent.AccountDeletedReason);
         try
         {
             await bus.Publish(new AccountDeletedEvent(userId), CancellationToken.None);
@@ -57,7 +57,7 @@ internal sealed class DeleteAccountHandler(
             await bots.DeleteAsync(bot.Id);
         }
 
-        await signOut.SignedOutAsync(own, "account deleted", caller.DeviceKey);
+        await signOut.SignedOutAsync(own, DeviceSignedOutEvent.AccountDeletedReason, caller.DeviceKey);
         logger.LogInformation("User {UserId} deleted their account; {Count} devices signed out", userId, revoked.Count);
         return new Done();
     }

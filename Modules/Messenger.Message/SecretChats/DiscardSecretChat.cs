@@ -1,0 +1,51 @@
+using Mediator;
+using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Secret;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+
+namespace Messenger.Message.SecretChats;
+
+/// <summary>
+/// Ends a secret chat for both, from any device of either user (the one holding it may be lost). Before acceptance the
+/// admin cancels and the participant declines; after it either side ends it. Ending an ended chat changes nothing.
+/// </summary>
+internal sealed class DiscardSecretChatHandler(StorageWriter writer, IUpdateLog log, IPublisher bus, RpcContext caller, TimeProvider clock)
+    : IRequestHandler<DiscardSecretChatCall, Done>
+{
+    public async ValueTask<Done> Handle(DiscardSecretChatCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var appends = new List<LogAppend>();
+        await writer.WriteAsync(scope =>
+        {
+            var stored = SecretChatStore.Find(scope, call.ChatId);
+            if (stored is null || !stored.IsMember(me))
+            {
+                throw MessengerError.BadRequest(SecretErrorNames.EncryptionIdInvalid);
+            }
+
+            var chat = stored.Chat;
+            if (chat.State == SecretChatState.Discarded)
+            {
+                return;
+            }
+
+            var reason = chat.State == SecretChatState.Ready ? SecretChatEndReasons.Ended
+                : me == chat.AdminId ? SecretChatEndReasons.Cancelled
+                : SecretChatEndReasons.Declined;
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            var discarded = SecretChatStore.Discard(scope, chat, reason, call.DeleteHistory, now);
+            SecretChatStore.Tell(scope, log, discarded, now, appends, chat.AdminId, chat.ParticipantId);
+        }, cancellationToken);
+
+        if (appends.Count > 0)
+        {
+            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
+        }
+
+        return new Done();
+    }
+}

@@ -1,0 +1,79 @@
+using FluentValidation;
+using Mediator;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Secret;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Kernel.Users;
+using Messenger.Message.Storage;
+
+namespace Messenger.Message.SecretChats;
+
+internal sealed class RequestSecretChatValidator : AbstractValidator<RequestSecretChatCall>
+{
+    public RequestSecretChatValidator()
+    {
+        RuleFor(c => c.UserId).GreaterThan(0).WithErrorCode(MessageErrorNames.PeerIdInvalid);
+        RuleFor(c => c.RandomId).Must(SecretChatStore.IsSafeRandomId).WithErrorCode(MessageErrorNames.RandomIdInvalid);
+        RuleFor(c => c.GA).Must(PublicKeys.IsValid).WithErrorCode(SecretErrorNames.DhGaInvalid);
+    }
+}
+
+/// <summary>
+/// Opens a secret chat bound to the calling device on the admin's side and tells both users (the participant's
+/// devices decide who accepts). Idempotent by the admin's random_id, checked in the unit that inserts, so a request
+/// resent after a lost answer finds its chat however the first one ended.
+/// </summary>
+internal sealed class RequestSecretChatHandler(
+    Chats.Chats chats, IBotAccounts bots, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    : IRequestHandler<RequestSecretChatCall, SecretChat>
+{
+    public async ValueTask<SecretChat> Handle(RequestSecretChatCall call, CancellationToken cancellationToken)
+    {
+        var me = caller.RequireUserId();
+        var deviceKey = caller.DeviceKey;
+        var peerExists = call.UserId != me && !bots.IsBot(call.UserId) && await chats.UserExistsAsync(call.UserId, bus, cancellationToken);
+        var appends = new List<LogAppend>();
+        var chat = await writer.WriteAsync(scope =>
+        {
+            if (SecretChatStore.FindRequest(scope, me, call.RandomId) is { } earlier)
+            {
+                return earlier.Chat;
+            }
+
+            if (!peerExists)
+            {
+                throw MessengerError.BadRequest(MessageErrorNames.PeerIdInvalid);
+            }
+
+            switch (MessageStore.BlockBetween(scope, me, call.UserId))
+            {
+                case Block.ByPeer:
+                    throw MessengerError.Forbidden(MessageErrorNames.UserIsBlocked);
+                case Block.ByMe:
+                    throw MessengerError.Forbidden(MessageErrorNames.YouBlockedUser);
+            }
+
+            if (SecretChatStore.WaitingRequests(scope, me) >= SecretChatStore.MaxWaitingRequests)
+            {
+                throw new MessengerError(SecretErrorNames.SecretChatsTooMuch, 420);
+            }
+
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            var requested = new SecretChat(SecretChatStore.NewId(scope), me, call.UserId, SecretChatState.Requested, now, call.GA);
+            SecretChatStore.Insert(scope, requested, call.RandomId, deviceKey);
+            SecretChatStore.Tell(scope, log, requested, now, appends, me, call.UserId);
+            return requested;
+        }, cancellationToken);
+
+        // Pushed to every device of both, the caller's too: the answer carries no pts.
+        if (appends.Count > 0)
+        {
+            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
+        }
+
+        return chat;
+    }
+}

@@ -1,0 +1,221 @@
+using System.Security.Cryptography;
+using Messenger.Contracts.Secret;
+using Messenger.Contracts.Updates;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Microsoft.Data.Sqlite;
+
+namespace Messenger.Message.SecretChats;
+
+/// <summary>A secret chat as stored: the wire form and what only the server uses (the bound devices, the read
+/// positions).</summary>
+internal sealed record StoredSecretChat(SecretChat Chat, byte[] AdminDevice, byte[]? ParticipantDevice, long AdminReadDate, long ParticipantReadDate)
+{
+    public bool IsMember(long userId) => userId == Chat.AdminId || userId == Chat.ParticipantId;
+
+    public long OtherThan(long userId) => userId == Chat.AdminId ? Chat.ParticipantId : Chat.AdminId;
+
+    /// <summary>The device the chat is bound to on <paramref name="userId"/>'s side (null: the participant has not accepted).</summary>
+    public byte[]? DeviceOf(long userId) => userId == Chat.AdminId ? AdminDevice : ParticipantDevice;
+}
+
+/// <summary>
+/// The secret chats' SQL (<c>message_secret_chats</c>, <c>message_secret_sends</c>). Writes take the writer unit's
+/// <see cref="WriteScope"/>, so a change and the log entries that tell it commit together; the rest read on a pooled
+/// connection of their own.
+/// </summary>
+internal sealed class SecretChatStore(SqliteDatabase database)
+{
+    /// <summary>Requests one user may have waiting for acceptance (<c>SECRET_CHATS_TOO_MUCH</c> beyond).</summary>
+    public const int MaxWaitingRequests = 100;
+
+    /// <summary>How long a discarded chat is still listed by <c>secret.getChats</c> (and kept at all).</summary>
+    public static readonly TimeSpan DiscardedKept = TimeSpan.FromDays(30);
+
+    /// <summary>random_ids and chat ids are JavaScript-safe: the web client reads them as numbers and puts them in the
+    /// associated data of every message.</summary>
+    public const long MaxSafeInteger = (1L << 53) - 1;
+
+    private const string Columns =
+        "id, admin_id, participant_id, state, date, g_a, g_b, key_fingerprint, reason, history_deleted, admin_device, participant_device, " +
+        "admin_read_date, participant_read_date";
+
+    public static bool IsSafeRandomId(long randomId) => randomId != 0 && randomId is >= -MaxSafeInteger and <= MaxSafeInteger;
+
+    public static StoredSecretChat? Find(WriteScope scope, long chatId)
+    {
+        var command = scope.Command($"SELECT {Columns} FROM message_secret_chats WHERE id = @id");
+        command.Parameters.AddWithValue("@id", chatId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Read(reader) : null;
+    }
+
+    public StoredSecretChat? Find(long chatId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM message_secret_chats WHERE id = @id";
+        command.Parameters.AddWithValue("@id", chatId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Read(reader) : null;
+    }
+
+    public static StoredSecretChat? FindRequest(WriteScope scope, long adminId, long randomId)
+    {
+        var command = scope.Command($"SELECT {Columns} FROM message_secret_chats WHERE admin_id = @admin AND random_id = @random");
+        command.Parameters.AddWithValue("@admin", adminId);
+        command.Parameters.AddWithValue("@random", randomId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? Read(reader) : null;
+    }
+
+    public static long WaitingRequests(WriteScope scope, long adminId) =>
+        (long)scope.Scalar("SELECT count(*) FROM message_secret_chats WHERE admin_id = @admin AND state = 0", ("@admin", adminId))!;
+
+    /// <summary>The user's chats that are not discarded, or were discarded after <paramref name="discardedSince"/>
+    /// (unix seconds), newest first.</summary>
+    public SecretChat[] ListFor(long userId, long discardedSince)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            $"SELECT {Columns} FROM message_secret_chats WHERE admin_id = @user AND (state <> 2 OR discarded_at >= @since) " +
+            $"UNION ALL SELECT {Columns} FROM message_secret_chats WHERE participant_id = @user AND (state <> 2 OR discarded_at >= @since) " +
+            "ORDER BY date DESC, id DESC";
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@since", discardedSince);
+        using var reader = command.ExecuteReader();
+        var chats = new List<SecretChat>();
+        while (reader.Read())
+        {
+            chats.Add(Read(reader).Chat);
+        }
+
+        return [.. chats];
+    }
+
+    /// <summary>The chats not yet discarded that the device <paramref name="deviceKey"/> holds, on either side.</summary>
+    public static long[] OpenOnDevice(WriteScope scope, byte[] deviceKey) => Ids(
+        scope, "SELECT id FROM message_secret_chats WHERE admin_device = @key AND state <> 2 " +
+        "UNION SELECT id FROM message_secret_chats WHERE participant_device = @key AND state <> 2", ("@key", deviceKey));
+
+    /// <summary>The chats not yet discarded of <paramref name="userId"/>, on either side.</summary>
+    public static long[] OpenOf(WriteScope scope, long userId) => Ids(
+        scope, "SELECT id FROM message_secret_chats WHERE admin_id = @user AND state <> 2 " +
+        "UNION SELECT id FROM message_secret_chats WHERE participant_id = @user AND state <> 2", ("@user", userId));
+
+    /// <summary>A new chat id: random below 2^53 (a JavaScript number), so ids tell nothing of how many chats there are.</summary>
+    public static long NewId(WriteScope scope)
+    {
+        while (true)
+        {
+            var id = RandomNumberGenerator.GetInt32(1, int.MaxValue) * (1L << 22) + RandomNumberGenerator.GetInt32(0, 1 << 22);
+            if (scope.Scalar("SELECT 1 FROM message_secret_chats WHERE id = @id", ("@id", id)) is null)
+            {
+                return id;
+            }
+        }
+    }
+
+    public static void Insert(WriteScope scope, SecretChat chat, long randomId, byte[] adminDevice) =>
+        scope.Execute(
+            "INSERT INTO message_secret_chats (id, admin_id, participant_id, admin_device, state, g_a, key_fingerprint, random_id, history_deleted, date, " +
+            "admin_read_date, participant_read_date) VALUES (@id, @admin, @participant, @device, 0, @ga, 0, @random, 0, @date, 0, 0)",
+            ("@id", chat.Id), ("@admin", chat.AdminId), ("@participant", chat.ParticipantId), ("@device", adminDevice), ("@ga", chat.GA),
+            ("@random", randomId), ("@date", chat.Date));
+
+    public static void Accept(WriteScope scope, long chatId, byte[] participantDevice, byte[] gB, long keyFingerprint) =>
+        scope.Execute(
+            "UPDATE message_secret_chats SET state = 1, participant_device = @device, g_b = @gb, key_fingerprint = @fingerprint WHERE id = @id",
+            ("@id", chatId), ("@device", participantDevice), ("@gb", gB), ("@fingerprint", keyFingerprint));
+
+    /// <summary>Marks the chat discarded and drops its sends' idempotency rows (nothing can be sent to it any more).</summary>
+    public static SecretChat Discard(WriteScope scope, SecretChat chat, string reason, bool historyDeleted, long now)
+    {
+        scope.Execute(
+            "UPDATE message_secret_chats SET state = 2, reason = @reason, history_deleted = @deleted, discarded_at = @now WHERE id = @id",
+            ("@id", chat.Id), ("@reason", reason), ("@deleted", historyDeleted), ("@now", now));
+        scope.Execute("DELETE FROM message_secret_sends WHERE chat_id = @id", ("@id", chat.Id));
+        return chat with { State = SecretChatState.Discarded, Reason = reason, HistoryDeleted = historyDeleted };
+    }
+
+    /// <summary>The first date of a message already sent with this random_id, or null.</summary>
+    public static long? SentDate(WriteScope scope, long chatId, long fromId, long randomId) =>
+        scope.Scalar(
+            "SELECT date FROM message_secret_sends WHERE chat_id = @chat AND from_id = @from AND random_id = @random",
+            ("@chat", chatId), ("@from", fromId), ("@random", randomId)) as long?;
+
+    public static void RecordSent(WriteScope scope, long chatId, long fromId, long randomId, long date) =>
+        scope.Execute(
+            "INSERT INTO message_secret_sends (chat_id, from_id, random_id, date) VALUES (@chat, @from, @random, @date)",
+            ("@chat", chatId), ("@from", fromId), ("@random", randomId), ("@date", date));
+
+    public static void SetReadDate(WriteScope scope, StoredSecretChat chat, long readerId, long maxDate) =>
+        scope.Execute(
+            readerId == chat.Chat.AdminId
+                ? "UPDATE message_secret_chats SET admin_read_date = @date WHERE id = @id"
+                : "UPDATE message_secret_chats SET participant_read_date = @date WHERE id = @id",
+            ("@id", chat.Chat.Id), ("@date", maxDate));
+
+    /// <summary>Deletes chats discarded before <paramref name="before"/> (unix seconds), at most <paramref name="limit"/>; how many went.</summary>
+    public static int SweepDiscarded(WriteScope scope, long before, int limit) =>
+        scope.Execute(
+            "DELETE FROM message_secret_chats WHERE id IN (SELECT id FROM message_secret_chats WHERE discarded_at < @before LIMIT @limit)",
+            ("@before", before), ("@limit", limit));
+
+    /// <summary>Appends <c>secret_chat</c> with <paramref name="chat"/> to the logs of <paramref name="owners"/>.</summary>
+    public static void Tell(WriteScope scope, IUpdateLog log, SecretChat chat, long now, List<LogAppend> appends, params long[] owners)
+    {
+        foreach (var owner in owners)
+        {
+            appends.Add(new LogAppend(owner, log.Append(scope, owner, new SecretChatUpdate(chat), now)));
+        }
+    }
+
+    /// <summary>The chat as a member's bound device may use it for sending, reading and typing, or the error that says
+    /// why not.</summary>
+    public static StoredSecretChat RequireUsable(StoredSecretChat? stored, long userId, byte[] deviceKey)
+    {
+        if (stored is null || !stored.IsMember(userId) || stored.Chat.State == SecretChatState.Requested)
+        {
+            throw MessengerError.BadRequest(SecretErrorNames.EncryptionIdInvalid);
+        }
+
+        if (stored.Chat.State == SecretChatState.Discarded)
+        {
+            throw MessengerError.BadRequest(SecretErrorNames.EncryptionDeclined);
+        }
+
+        if (stored.DeviceOf(userId) is not { } bound || !CryptographicOperations.FixedTimeEquals(bound, deviceKey))
+        {
+            throw MessengerError.Forbidden(SecretErrorNames.EncryptionDeviceInvalid);
+        }
+
+        return stored;
+    }
+
+    private static long[] Ids(WriteScope scope, string sql, (string Name, object Value) parameter)
+    {
+        var command = scope.Command(sql);
+        command.Parameters.AddWithValue(parameter.Name, parameter.Value);
+        using var reader = command.ExecuteReader();
+        var ids = new List<long>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        return [.. ids];
+    }
+
+    private static StoredSecretChat Read(SqliteDataReader reader)
+    {
+        var chat = new SecretChat(
+            reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), (SecretChatState)reader.GetInt32(3), reader.GetInt64(4),
+            (byte[])reader.GetValue(5), reader.IsDBNull(6) ? null : (byte[])reader.GetValue(6), reader.GetInt64(7),
+            reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetBoolean(9));
+        return new StoredSecretChat(
+            chat, (byte[])reader.GetValue(10), reader.IsDBNull(11) ? null : (byte[])reader.GetValue(11), reader.GetInt64(12), reader.GetInt64(13));
+    }
+}
