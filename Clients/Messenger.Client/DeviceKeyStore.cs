@@ -21,6 +21,9 @@ public sealed class FileDeviceKeyStore(string path) : IDeviceKeyStore
 {
     private readonly Lock _gate = new();
 
+    /// <summary>The key file (secret chats keep theirs beside it by default: <see cref="FileSecretChatKeyStore"/>).</summary>
+    public string Path => path;
+
     public NoiseKeyPair GetOrCreate()
     {
         lock (_gate)
@@ -31,7 +34,7 @@ public sealed class FileDeviceKeyStore(string path) : IDeviceKeyStore
             }
 
             var created = NoiseKeyPair.Generate();
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())
             {

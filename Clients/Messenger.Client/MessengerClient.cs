@@ -51,6 +51,8 @@ public sealed class MessengerClient : IAsyncDisposable
         Events = new UpdateStream(new ClientUpdateServer(this), options);
         NewSession += _ => Events.RequestDifference();
         Reconnected += Events.RequestDifference;
+        SecretChats = new SecretChatEngine(this, options);
+        Events.Secret = SecretChats;
         VoiceChat = new VoiceChatPresence(this);
         Events.GroupCallSeen += VoiceChat.Seen;
         Reconnected += () => _ = VoiceChat.RejoinAsync();
@@ -69,6 +71,8 @@ public sealed class MessengerClient : IAsyncDisposable
     public Contracts.Calls.GroupCall? CurrentGroupCall => VoiceChat.Current;
 
     internal VoiceChatPresence VoiceChat { get; }
+
+    internal SecretChatEngine SecretChats { get; }
 
     public bool IsConnected => Volatile.Read(ref _link) is { Hub.State: HubConnectionState.Connected };
 
@@ -500,6 +504,7 @@ public sealed class MessengerClient : IAsyncDisposable
         _outbound.Writer.TryComplete();
         await _disposed.CancelAsync();
         await Events.StopAsync();
+        await SecretChats.DisposeAsync();
         _updates.Writer.TryComplete();
         FailAllPending(new ObjectDisposedException(nameof(MessengerClient)));
         if (Interlocked.Exchange(ref _link, null) is { } link)

@@ -15,6 +15,16 @@ public sealed class MessengerClientOptions
 
     public IDeviceKeyStore DeviceKeys { get; init; } = new InMemoryDeviceKeyStore();
 
+    /// <summary>Where this device keeps its secret chats (keys and local history). Null: a
+    /// <see cref="FileSecretChatKeyStore"/> beside the device key when <see cref="DeviceKeys"/> is a
+    /// <see cref="FileDeviceKeyStore"/>, otherwise in memory (gone with the client).</summary>
+    public ISecretChatKeyStore? SecretChatKeys { get; init; }
+
+    /// <summary>Accept a secret chat requested of the user at once, from this device, when it is the first of the user's
+    /// devices to see it (the others' acceptances are refused and they forget their keys quietly). Off: the request is
+    /// reported (<see cref="SecretChatChanged"/> without a local chat) for the app to accept or not.</summary>
+    public bool AutoAcceptSecretChats { get; init; } = true;
+
     /// <summary>Chosen once per app instance; a reconnect with the same id resumes the session.</summary>
     public long SessionId { get; init; } = Random.Shared.NextInt64(1, long.MaxValue);
 

@@ -158,3 +158,30 @@ public sealed record GroupCallSignal(long CallId, long FromId, string Data) : Me
 /// <summary>A user went online or offline, or (<see cref="Hidden"/>) hid their presence: show "last seen recently".
 /// Not logged: missed while offline (use <c>GetStatusesAsync</c>).</summary>
 public sealed record UserStatusChanged(long UserId, bool Online, DateTimeOffset LastSeen, bool Hidden = false) : MessengerEvent;
+
+/// <summary>A secret chat changed on the server (requested, accepted, discarded): <see cref="Chat"/> as it is now, and
+/// <see cref="Local"/> as this device holds it — null for a chat this device does not hold, reported only when the app
+/// decides on requests itself (<see cref="MessengerClientOptions.AutoAcceptSecretChats"/> off): a request to accept
+/// (<see cref="SecretChatMethods.AcceptSecretChatAsync"/>) or not, and then its fate. Chats held by the user's other
+/// devices are not reported.</summary>
+public sealed record SecretChatChanged(long Pts, Contracts.Secret.SecretChat Chat, LocalSecretChat? Local) : LoggedEvent(Pts);
+
+/// <summary>The other side of a secret chat this device holds sent <see cref="Message"/>, decrypted (each random_id
+/// once; it is in the local history now).</summary>
+public sealed record SecretMessageReceived(long Pts, SecretMessage Message) : LoggedEvent(Pts);
+
+/// <summary>The other side of secret chat <see cref="ChatId"/> read this device's messages up to <see cref="MaxDate"/>
+/// (server dates): their self-destruct time starts now.</summary>
+public sealed record SecretMessagesRead(long Pts, long ChatId, long MaxDate) : LoggedEvent(Pts);
+
+/// <summary>A message of secret chat <see cref="ChatId"/> that this device should read did not decrypt (altered on the
+/// way, or sent with other keys): it is dropped, never shown.</summary>
+public sealed record SecretMessageUndecryptable(long Pts, long ChatId, long RandomId, long FromId, DateTimeOffset Date) : LoggedEvent(Pts);
+
+/// <summary>Messages of secret chat <see cref="ChatId"/> left the local history: the other side deleted them for both
+/// (<see cref="Expired"/> false), or they self-destructed (true).</summary>
+public sealed record SecretMessagesDeleted(long ChatId, long[] RandomIds, bool Expired) : MessengerEvent;
+
+/// <summary>The other side of secret chat <see cref="ChatId"/> is typing until <see cref="ExpiresAt"/> (client clock).
+/// Not logged.</summary>
+public sealed record SecretChatTyping(long ChatId, long UserId, DateTimeOffset ExpiresAt) : MessengerEvent;

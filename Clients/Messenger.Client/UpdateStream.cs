@@ -65,6 +65,9 @@ public sealed class UpdateStream
         _loop = Task.Run(RunAsync);
     }
 
+    /// <summary>Where secret chats' entries go (decrypted into events); null in the stream's own tests.</summary>
+    internal SecretChatEngine? Secret { get; set; }
+
     /// <summary>The events, in the order they happened; completes when the client is disposed.</summary>
     public ChannelReader<MessengerEvent> Reader => _events.Reader;
 
@@ -291,6 +294,7 @@ public sealed class UpdateStream
             _differenceRequested = start.Pts is not null;
             _differenceDue = start.Pts is not null ? _options.Clock.GetUtcNow() : null;
             Volatile.Write(ref _pts, pts);
+            Secret?.Started(start.UserId);
             start.Started.TrySetResult();
         }
         catch (Exception e)
@@ -477,6 +481,7 @@ public sealed class UpdateStream
     {
         Volatile.Write(ref _pts, pts);
         _events.Writer.TryWrite(new Resynced(pts));
+        Secret?.Resynced();
     }
 
     private void Apply(Entry entry)
@@ -576,6 +581,13 @@ public sealed class UpdateStream
             case ChatUpdate changed:
                 OnChatUpdate(changed.Chat, changed.IsMember);
                 Emit(new ChatUpdated(entry.Pts, changed.Chat, changed.IsMember) { ChannelId = channelId });
+                break;
+            case SecretChatUpdate or NewEncryptedMessageUpdate or EncryptedReadUpdate when Secret is { } secret && channelId is null:
+                foreach (var e in secret.OnLogged(entry.Pts, entry.Update))
+                {
+                    Emit(e);
+                }
+
                 break;
             case { } other:
                 EmitEphemeral(other);
@@ -847,6 +859,9 @@ public sealed class UpdateStream
                 break;
             case GroupCallSignalUpdate signal:
                 _events.Writer.TryWrite(new GroupCallSignal(signal.CallId, signal.FromId, signal.Data));
+                break;
+            case EncryptedTypingUpdate typing when Secret?.OnTyping(typing) is { } secretTyping:
+                _events.Writer.TryWrite(secretTyping);
                 break;
         }
     }

@@ -74,8 +74,10 @@ public sealed class TestHost : IAsyncDisposable
 
     public MessengerClientOptions ClientOptions(
         IDeviceKeyStore? deviceKeys = null, long? sessionId = null, TimeProvider? clock = null, bool autoReceipt = true,
-        Action<HttpConnectionOptions>? transport = null) => new()
+        Action<HttpConnectionOptions>? transport = null, ISecretChatKeyStore? secretChats = null, bool autoAcceptSecretChats = true) => new()
     {
+        SecretChatKeys = secretChats,
+        AutoAcceptSecretChats = autoAcceptSecretChats,
         ConfigureTransport = transport,
         AutoReceipt = autoReceipt,
         ServerUrl = BaseAddress,

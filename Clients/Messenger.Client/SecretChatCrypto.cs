@@ -1,0 +1,230 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using MessagePack;
+using Sodium;
+
+namespace Messenger.Client;
+
+/// <summary>
+/// The cryptography of secret chats (README, Secret chats), which every client implements the same way (the vectors in
+/// <c>Clients/web/test/secret-vectors.json</c> hold it): X25519 between the two sides' keys made for the chat, BLAKE2b
+/// to derive one key per direction and the fingerprint, XChaCha20-Poly1305 for each message with the chat's id and the
+/// message's random_id as associated data. The server sees only public keys and ciphertext.
+/// </summary>
+public static class SecretChatCrypto
+{
+    /// <summary>Bytes of a key (X25519 secret or public, direction key).</summary>
+    public const int KeyLength = 32;
+
+    /// <summary>Bytes of the random nonce at the start of every message's data.</summary>
+    public const int NonceLength = 24;
+
+    private const int TagLength = 16;
+    private static readonly byte[] Label = Encoding.UTF8.GetBytes("messenger-secret/1");
+
+    static SecretChatCrypto() => SodiumCore.Init();
+
+    /// <summary>A fresh X25519 key pair for one chat: (secret, public).</summary>
+    public static (byte[] Secret, byte[] Public) GenerateKeyPair()
+    {
+        var secret = SodiumCore.GetRandomBytes(KeyLength);
+        return (secret, ScalarMult.Base(secret));
+    }
+
+    /// <summary>True when <paramref name="peerPublic"/> is a usable public key: 32 bytes whose X25519 with any scalar is
+    /// not all zero (a low-order point would make the chat's keys known to anyone).</summary>
+    public static bool IsValidPublicKey(byte[]? peerPublic)
+    {
+        if (peerPublic is not { Length: KeyLength })
+        {
+            return false;
+        }
+
+        return !IsAllZero(ScalarMult.Mult(SodiumCore.GetRandomBytes(KeyLength), peerPublic));
+    }
+
+    /// <summary>
+    /// The keys of a chat, seen from a side holding <paramref name="ownSecret"/> (the admin's secret with
+    /// <paramref name="gB"/>, or the participant's with <paramref name="gA"/>): <c>shared = X25519(own, peer)</c>,
+    /// <c>keys = BLAKE2b-512("messenger-secret/1" || shared || g_a || g_b)</c>. Throws <see cref="CryptographicException"/>
+    /// for a low-order peer key (an all-zero shared secret).
+    /// </summary>
+    public static SecretChatKeys DeriveKeys(byte[] ownSecret, byte[] gA, byte[] gB, bool isAdmin)
+    {
+        ArgumentNullException.ThrowIfNull(ownSecret);
+        if (gA is not { Length: KeyLength } || gB is not { Length: KeyLength } || ownSecret.Length != KeyLength)
+        {
+            throw new CryptographicException("a secret chat's keys have 32 bytes");
+        }
+
+        var shared = ScalarMult.Mult(ownSecret, isAdmin ? gB : gA);
+        if (IsAllZero(shared))
+        {
+            throw new CryptographicException("low-order public key (all-zero X25519 result)");
+        }
+
+        var keys = GenericHash.Hash([.. Label, .. shared, .. gA, .. gB], (byte[]?)null, 64);
+        CryptographicOperations.ZeroMemory(shared);
+        var hash = GenericHash.Hash(keys, (byte[]?)null, 32);
+        var fingerprint = 0L;
+        for (var i = 5; i >= 0; i--)
+        {
+            fingerprint = (fingerprint << 8) | hash[i];
+        }
+
+        var verification = string.Join(' ', Enumerable.Range(0, 8).Select(i => Convert.ToHexStringLower(hash, i * 2, 2)));
+        return new SecretChatKeys(keys[..KeyLength], keys[KeyLength..], fingerprint, verification);
+    }
+
+    /// <summary>
+    /// A message's data: <c>nonce || XChaCha20-Poly1305(key, nonce, plaintext, ad = chat_id (int64 LE) || random_id
+    /// (int64 LE))</c>, with a random nonce unless one is given (the vectors give theirs).
+    /// </summary>
+    public static byte[] Encrypt(byte[] key, long chatId, long randomId, byte[] plaintext, byte[]? nonce = null)
+    {
+        nonce ??= SecretAeadXChaCha20Poly1305.GenerateNonce();
+        if (nonce.Length != NonceLength)
+        {
+            throw new ArgumentException($"the nonce has {NonceLength} bytes", nameof(nonce));
+        }
+
+        var sealedText = SecretAeadXChaCha20Poly1305.Encrypt(plaintext, nonce, key, AssociatedData(chatId, randomId));
+        return [.. nonce, .. sealedText];
+    }
+
+    /// <summary>The plaintext of a message's <paramref name="data"/>, or null when it does not open (too short, another
+    /// key, another chat or random_id, or altered on the way).</summary>
+    public static byte[]? Decrypt(byte[] key, long chatId, long randomId, byte[] data)
+    {
+        if (data is not { Length: > NonceLength + TagLength })
+        {
+            return null;
+        }
+
+        try
+        {
+            return SecretAeadXChaCha20Poly1305.Decrypt(data[NonceLength..], data[..NonceLength], key, AssociatedData(chatId, randomId));
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A message's plaintext: a MessagePack map with string keys — <c>delete</c> (random_ids to delete on both devices)
+    /// and <c>date</c> for a deletion; otherwise <c>text</c>, <c>date</c>, <c>ttl</c> and, for an answer,
+    /// <c>reply_to</c> — in that order, as the vectors have them.
+    /// </summary>
+    public static byte[] EncodePlaintext(SecretPlaintext plaintext)
+    {
+        ArgumentNullException.ThrowIfNull(plaintext);
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        if (plaintext.Delete is { } delete)
+        {
+            writer.WriteMapHeader(2);
+            writer.Write("delete");
+            writer.WriteArrayHeader(delete.Length);
+            foreach (var id in delete)
+            {
+                writer.Write(id);
+            }
+
+            writer.Write("date");
+            writer.Write(plaintext.Date);
+        }
+        else
+        {
+            writer.WriteMapHeader(plaintext.ReplyTo is null ? 3 : 4);
+            writer.Write("text");
+            writer.Write(plaintext.Text ?? "");
+            writer.Write("date");
+            writer.Write(plaintext.Date);
+            writer.Write("ttl");
+            writer.Write(plaintext.Ttl);
+            if (plaintext.ReplyTo is { } replyTo)
+            {
+                writer.Write("reply_to");
+                writer.Write(replyTo);
+            }
+        }
+
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>A message's plaintext as read, or null when it is not a map, a known key has a value of the wrong kind,
+    /// or it has neither <c>text</c> nor <c>delete</c> (unknown keys are skipped).</summary>
+    public static SecretPlaintext? DecodePlaintext(byte[] plaintext)
+    {
+        try
+        {
+            var reader = new MessagePackReader(plaintext);
+            var count = reader.ReadMapHeader();
+            string? text = null;
+            long[]? delete = null;
+            long date = 0;
+            var ttl = 0;
+            long? replyTo = null;
+            for (var i = 0; i < count; i++)
+            {
+                switch (reader.ReadString())
+                {
+                    case "text":
+                        text = reader.ReadString();
+                        break;
+                    case "date":
+                        date = reader.ReadInt64();
+                        break;
+                    case "ttl":
+                        ttl = reader.TryReadNil() ? 0 : reader.ReadInt32();
+                        break;
+                    case "reply_to":
+                        replyTo = reader.TryReadNil() ? null : reader.ReadInt64();
+                        break;
+                    case "delete":
+                        delete = new long[reader.ReadArrayHeader()];
+                        for (var j = 0; j < delete.Length; j++)
+                        {
+                            delete[j] = reader.ReadInt64();
+                        }
+
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+            }
+
+            return text is null && delete is null ? null : new SecretPlaintext(text, date, Math.Max(0, ttl), replyTo, delete);
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or InvalidOperationException or OverflowException)
+        {
+            return null;
+        }
+    }
+
+    private static byte[] AssociatedData(long chatId, long randomId)
+    {
+        var ad = new byte[16];
+        BinaryPrimitives.WriteInt64LittleEndian(ad, chatId);
+        BinaryPrimitives.WriteInt64LittleEndian(ad.AsSpan(8), randomId);
+        return ad;
+    }
+
+    private static bool IsAllZero(byte[] bytes) => CryptographicOperations.FixedTimeEquals(bytes, new byte[bytes.Length]);
+}
+
+/// <summary>A secret chat's derived keys: <see cref="AdminToParticipant"/> encrypts what the admin sends,
+/// <see cref="ParticipantToAdmin"/> what the participant sends; <see cref="KeyFingerprint"/> (48 bits) is what the
+/// participant sends with its acceptance and the admin compares; <see cref="Verification"/> is what both users compare
+/// by eye (<c>721a 04e2 b613 …</c>, 8 groups of 4 hex digits).</summary>
+public sealed record SecretChatKeys(byte[] AdminToParticipant, byte[] ParticipantToAdmin, long KeyFingerprint, string Verification);
+
+/// <summary>A secret message's plaintext: <see cref="Text"/> (with its <see cref="Date"/> on the sender's clock, a
+/// self-destruct <see cref="Ttl"/> in seconds, 0 for none, and the random_id it answers), or <see cref="Delete"/>: the
+/// random_ids to delete on both devices.</summary>
+public sealed record SecretPlaintext(string? Text, long Date, int Ttl = 0, long? ReplyTo = null, long[]? Delete = null);

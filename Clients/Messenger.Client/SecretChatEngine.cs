@@ -1,0 +1,943 @@
+using System.Security.Cryptography;
+using MessagePack;
+using MessagePack.Resolvers;
+using Messenger.Contracts.Secret;
+using Messenger.Contracts.Updates;
+
+namespace Messenger.Client;
+
+/// <summary>
+/// What a device does for its secret chats: makes and keeps their keys (<see cref="ISecretChatKeyStore"/>), accepts
+/// requests by itself when <see cref="MessengerClientOptions.AutoAcceptSecretChats"/>, turns the log's
+/// <c>secret_chat</c>, <c>new_encrypted_message</c> and <c>encrypted_read</c> into events (decrypted, each message
+/// once), keeps the local history and deletes self-destructing messages when their time comes. Its state changes under
+/// one lock and is saved whole after each change.
+/// </summary>
+internal sealed class SecretChatEngine
+{
+    /// <summary>random_ids of the other side's messages remembered per chat (a replayed entry is not reported twice).</summary>
+    private const int SeenPerChat = 4096;
+
+    /// <summary>A text's markup may be at most four times the 4096 characters shown, as the server's rule for messages.</summary>
+    public const int MaxTextLength = 4 * 4096;
+
+    private static readonly TimeSpan TypingValid = TimeSpan.FromSeconds(6);
+
+    private static readonly MessagePackSerializerOptions StateOptions = MessagePackSerializerOptions.Standard
+        .WithResolver(StandardResolverAllowPrivate.Instance)
+        .WithSecurity(MessagePackSecurity.UntrustedData);
+
+    private readonly MessengerClient _client;
+    private readonly MessengerClientOptions _options;
+    private readonly ISecretChatKeyStore _store;
+    private readonly Lock _gate = new();
+    private readonly ITimer _expiry;
+
+    // The server's view of chats this client has seen (updates, answers): how far each went, and the chat itself.
+    private readonly Dictionary<long, SecretChat> _known = new();
+
+    // Requests shown to the app to accept or not (auto-accept off): their later changes are shown too.
+    private readonly HashSet<long> _offered = new();
+    private SecretState _state;
+    private long _userId;
+
+    public SecretChatEngine(MessengerClient client, MessengerClientOptions options)
+    {
+        _client = client;
+        _options = options;
+        _store = options.SecretChatKeys
+            ?? (options.DeviceKeys is FileDeviceKeyStore file
+                ? new FileSecretChatKeyStore(FileSecretChatKeyStore.BesideDeviceKey(file.Path))
+                : new InMemorySecretChatKeyStore());
+        _state = _store.Load() is { } saved ? MessagePackSerializer.Deserialize<SecretState>(saved, StateOptions) : new SecretState();
+        _expiry = options.Clock.CreateTimer(static engine => ((SecretChatEngine)engine!).Expire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        lock (_gate)
+        {
+            ArmExpiry();
+        }
+    }
+
+    private long Now => _options.Clock.GetUtcNow().ToUnixTimeSeconds();
+
+    /// <summary>Stops the self-destruct timer (what is due is deleted at the next start).</summary>
+    public ValueTask DisposeAsync() => _expiry.DisposeAsync();
+
+    // ---- From the update stream (its loop) ----
+
+    /// <summary>The stream started for <paramref name="userId"/>: another user's chats (the device signed in elsewhere)
+    /// are dropped; unfinished requests and acceptances, and the chats' fates, are brought up to date in the background.</summary>
+    public void Started(long userId)
+    {
+        bool unfinished;
+        lock (_gate)
+        {
+            if (_state.UserId != userId)
+            {
+                var heldOthers = _state.Chats.Count > 0 || _state.Pending.Count > 0;
+                _state = new SecretState { UserId = userId };
+                if (heldOthers)
+                {
+                    Save();
+                }
+            }
+
+            _userId = userId;
+            unfinished = _state.Pending.Count > 0 || _state.Chats.Values.Any(c => c.State != SecretChatState.Discarded);
+        }
+
+        if (unfinished)
+        {
+            _ = Task.Run(() => SyncQuietlyAsync());
+        }
+    }
+
+    /// <summary>Too much was missed: the chats' fates are read again from the server.</summary>
+    public void Resynced() => _ = Task.Run(() => SyncQuietlyAsync());
+
+    /// <summary>One entry of the user's log about secret chats: the events it makes (none for chats other devices hold).</summary>
+    public IReadOnlyList<MessengerEvent> OnLogged(long pts, Update update)
+    {
+        List<SecretChat> toAccept = [];
+        IReadOnlyList<MessengerEvent> events;
+        lock (_gate)
+        {
+            events = update switch
+            {
+                SecretChatUpdate changed => ApplyChat(pts, changed.Chat, toAccept),
+                NewEncryptedMessageUpdate message => Receive(pts, message.Message),
+                EncryptedReadUpdate read => PeerRead(pts, read),
+                _ => [],
+            };
+        }
+
+        foreach (var chat in toAccept)
+        {
+            _ = Task.Run(() => AcceptAsync(chat, explicitly: false));
+        }
+
+        return events;
+    }
+
+    public MessengerEvent? OnTyping(EncryptedTypingUpdate typing)
+    {
+        lock (_gate)
+        {
+            return _state.Chats.TryGetValue(typing.ChatId, out var chat) && chat.State == SecretChatState.Ready && typing.UserId == chat.PeerId
+                ? new SecretChatTyping(typing.ChatId, typing.UserId, _options.Clock.GetUtcNow() + TypingValid)
+                : null;
+        }
+    }
+
+    // ---- The app's calls ----
+
+    public async Task<SecretChat> RequestAsync(long userId, CancellationToken cancellationToken)
+    {
+        var me = RequireStarted();
+        var (secret, gA) = SecretChatCrypto.GenerateKeyPair();
+        var randomId = NewRandomId();
+        lock (_gate)
+        {
+            _state.Pending[randomId] = new PendingRequest { RandomId = randomId, UserId = userId, OwnSecret = secret, GA = gA };
+            Save();
+        }
+
+        SecretChat chat;
+        try
+        {
+            chat = await _client.CallAsync(new RequestSecretChatCall(userId, randomId, gA), cancellationToken);
+        }
+        catch (RpcException)
+        {
+            lock (_gate)
+            {
+                _state.Pending.Remove(randomId);
+                Save();
+            }
+
+            throw;
+        }
+
+        lock (_gate)
+        {
+            if (chat.AdminId == me)
+            {
+                ApplyChat(null, chat, []);
+            }
+        }
+
+        return chat;
+    }
+
+    public async Task<SecretChat> AcceptAsync(long chatId, CancellationToken cancellationToken)
+    {
+        RequireStarted();
+        SecretChat? known;
+        lock (_gate)
+        {
+            _known.TryGetValue(chatId, out known);
+        }
+
+        known ??= (await _client.CallAsync(new GetSecretChatsCall(), cancellationToken)).Chats.FirstOrDefault(c => c.Id == chatId);
+        if (known is null)
+        {
+            throw new RpcException(SecretErrorNames.EncryptionIdInvalid, 400, null);
+        }
+
+        return (await AcceptAsync(known, explicitly: true, cancellationToken))!;
+    }
+
+    public async Task<SecretMessage> SendAsync(long chatId, string text, int ttl, long? replyTo, bool silent, long? randomId, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxTextLength)
+        {
+            throw new ArgumentException($"a secret message's text is 1–4096 characters as shown, its markup at most {MaxTextLength}", nameof(text));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(ttl);
+        var me = RequireStarted();
+        var id = randomId ?? NewRandomId();
+        StoredMessage stored;
+        byte[] data;
+        lock (_gate)
+        {
+            var chat = RequireReady(chatId);
+            var plaintext = SecretChatCrypto.EncodePlaintext(new SecretPlaintext(text, Now, ttl, replyTo));
+            data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chatId, id, plaintext);
+            stored = chat.History.Find(m => m.Outgoing && m.RandomId == id) ?? new StoredMessage
+            {
+                RandomId = id, FromId = me, Outgoing = true, SenderDate = Now, Text = text, Ttl = ttl, ReplyTo = replyTo, Silent = silent,
+            };
+            if (!chat.History.Contains(stored))
+            {
+                chat.History.Add(stored);
+            }
+
+            Save();
+        }
+
+        SentEncryptedMessage sent;
+        try
+        {
+            sent = await _client.CallAsync(new SendEncryptedCall(chatId, id, data, silent), cancellationToken);
+        }
+        catch (RpcException)
+        {
+            lock (_gate)
+            {
+                if (stored.Date == 0 && _state.Chats.TryGetValue(chatId, out var chat))
+                {
+                    chat.History.Remove(stored);
+                    Save();
+                }
+            }
+
+            throw;
+        }
+
+        lock (_gate)
+        {
+            stored.Date = sent.Date;
+            Save();
+            return ToPublic(chatId, stored);
+        }
+    }
+
+    public async Task DeleteAsync(long chatId, long[] randomIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(randomIds);
+        if (randomIds.Length == 0)
+        {
+            return;
+        }
+
+        RequireStarted();
+        byte[] data;
+        var id = NewRandomId();
+        lock (_gate)
+        {
+            var chat = RequireReady(chatId);
+            data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chatId, id, SecretChatCrypto.EncodePlaintext(new SecretPlaintext(null, Now, Delete: randomIds)));
+        }
+
+        await _client.CallAsync(new SendEncryptedCall(chatId, id, data), cancellationToken);
+        lock (_gate)
+        {
+            if (_state.Chats.TryGetValue(chatId, out var chat) && chat.History.RemoveAll(m => randomIds.Contains(m.RandomId)) > 0)
+            {
+                Save();
+            }
+        }
+    }
+
+    public async Task ReadAsync(long chatId, long? maxDate, CancellationToken cancellationToken)
+    {
+        RequireStarted();
+        long upTo;
+        lock (_gate)
+        {
+            var chat = RequireReady(chatId);
+            upTo = maxDate ?? chat.History.Where(m => !m.Outgoing).Select(m => m.Date).DefaultIfEmpty(Now).Max();
+            // The recipient's copy of a self-destructing message starts its time when it is first shown: read.
+            StartTimers(chat, m => !m.Outgoing && m.Date <= upTo);
+            Save();
+            ArmExpiry();
+        }
+
+        await _client.CallAsync(new ReadSecretHistoryCall(chatId, upTo), cancellationToken);
+    }
+
+    public async Task DiscardAsync(long chatId, bool deleteHistory, CancellationToken cancellationToken)
+    {
+        await _client.CallAsync(new DiscardSecretChatCall(chatId, deleteHistory), cancellationToken);
+        if (deleteHistory)
+        {
+            lock (_gate)
+            {
+                if (_state.Chats.TryGetValue(chatId, out var chat))
+                {
+                    chat.History.Clear();
+                    Save();
+                }
+            }
+        }
+    }
+
+    public LocalSecretChat[] LocalChats()
+    {
+        lock (_gate)
+        {
+            return [.. _state.Chats.Values.OrderByDescending(c => c.Date).Select(ToPublic)];
+        }
+    }
+
+    public LocalSecretChat? LocalChat(long chatId)
+    {
+        lock (_gate)
+        {
+            return _state.Chats.TryGetValue(chatId, out var chat) ? ToPublic(chat) : null;
+        }
+    }
+
+    public SecretMessage[] History(long chatId)
+    {
+        lock (_gate)
+        {
+            var now = Now;
+            return _state.Chats.TryGetValue(chatId, out var chat)
+                ? [.. chat.History.Where(m => m.ExpiresAt == 0 || m.ExpiresAt > now).Select(m => ToPublic(chatId, m))]
+                : [];
+        }
+    }
+
+    /// <summary>Finishes what a restart or a lost answer left: requests sent again with their random_id and key, a
+    /// pending acceptance sent again with its key, requests waiting for this user accepted, chats that ended meanwhile
+    /// ended here too.</summary>
+    public async Task SyncAsync(CancellationToken cancellationToken)
+    {
+        var me = RequireStarted();
+        List<PendingRequest> pending;
+        lock (_gate)
+        {
+            pending = [.. _state.Pending.Values];
+        }
+
+        foreach (var request in pending)
+        {
+            try
+            {
+                var chat = await _client.CallAsync(new RequestSecretChatCall(request.UserId, request.RandomId, request.GA), cancellationToken);
+                lock (_gate)
+                {
+                    ApplyChat(null, chat, []);
+                }
+            }
+            catch (RpcException)
+            {
+                lock (_gate)
+                {
+                    _state.Pending.Remove(request.RandomId);
+                    Save();
+                }
+            }
+        }
+
+        var listed = (await _client.CallAsync(new GetSecretChatsCall(), cancellationToken)).Chats;
+        var events = new List<MessengerEvent>();
+        var toAccept = new List<SecretChat>();
+        lock (_gate)
+        {
+            var pts = _client.Events.Pts ?? 0;
+            foreach (var chat in listed)
+            {
+                var held = _state.Chats.TryGetValue(chat.Id, out var local) ? local : null;
+                if (held is { Accepting: true } && chat.State == SecretChatState.Requested)
+                {
+                    toAccept.Add(chat);
+                    continue;
+                }
+
+                if (held is not null && chat.State == held.State && !held.Accepting)
+                {
+                    _known[chat.Id] = chat;
+                    continue;
+                }
+
+                events.AddRange(ApplyChat(pts, chat, toAccept));
+            }
+
+            foreach (var lost in _state.Chats.Values.Where(c => c.State != SecretChatState.Discarded && listed.All(l => l.Id != c.Id)).ToList())
+            {
+                // Gone from the server altogether: discarded long ago.
+                lost.State = SecretChatState.Discarded;
+                lost.Accepting = false;
+                Wipe(lost);
+            }
+
+            Save();
+        }
+
+        foreach (var e in events)
+        {
+            _client.Events.Report(e);
+        }
+
+        foreach (var chat in toAccept.Where(c => c.ParticipantId == me))
+        {
+            await AcceptAsync(chat, explicitly: false, cancellationToken);
+        }
+    }
+
+    // ---- Inside the lock ----
+
+    private IReadOnlyList<MessengerEvent> ApplyChat(long? pts, SecretChat chat, List<SecretChat> toAccept)
+    {
+        if (!_known.TryGetValue(chat.Id, out var earlier) || chat.State >= earlier.State)
+        {
+            _known[chat.Id] = chat;
+        }
+
+        var me = _userId;
+        _state.Chats.TryGetValue(chat.Id, out var local);
+        if (chat.AdminId == me)
+        {
+            local ??= AdoptRequest(chat);
+        }
+        else if (chat.ParticipantId == me)
+        {
+            if (local is not null && chat.State != SecretChatState.Requested && chat.GB is { } gB && local.GB is { } mine && !gB.AsSpan().SequenceEqual(mine))
+            {
+                // Another device of the user accepted it: this one's key is of no use.
+                _state.Chats.Remove(chat.Id);
+                Save();
+                local = null;
+            }
+
+            if (local is null)
+            {
+                if (chat.State == SecretChatState.Requested && _options.AutoAcceptSecretChats)
+                {
+                    toAccept.Add(chat);
+                    return [];
+                }
+
+                if (chat.State == SecretChatState.Requested)
+                {
+                    _offered.Add(chat.Id);
+                }
+
+                return pts is { } offered && _offered.Contains(chat.Id) ? [new SecretChatChanged(offered, chat, null)] : [];
+            }
+        }
+
+        if (local is null)
+        {
+            return [];
+        }
+
+        var discard = Transition(local, chat);
+        Save();
+        ArmExpiry();
+        if (discard)
+        {
+            _ = Task.Run(() => DiscardQuietlyAsync(chat.Id));
+        }
+
+        return pts is { } at ? [new SecretChatChanged(at, chat, ToPublic(local))] : [];
+    }
+
+    /// <summary>Moves the local chat to the server's state (never back: a replayed older entry changes nothing); true when
+    /// the admin's device found the participant's fingerprint wrong and ends the chat.</summary>
+    private bool Transition(LocalChat local, SecretChat chat)
+    {
+        if (chat.State < local.State)
+        {
+            return false;
+        }
+
+        switch (chat.State)
+        {
+            case SecretChatState.Ready when local.State != SecretChatState.Ready || local.Accepting:
+                local.Accepting = false;
+                if (local.IsAdmin && local.AdminKey is null)
+                {
+                    SecretChatKeys? keys = null;
+                    try
+                    {
+                        keys = SecretChatCrypto.DeriveKeys(local.OwnSecret!, local.GA, chat.GB!, isAdmin: true);
+                    }
+                    catch (Exception e) when (e is CryptographicException or NullReferenceException)
+                    {
+                    }
+
+                    if (keys is null || keys.KeyFingerprint != chat.KeyFingerprint)
+                    {
+                        // Someone between the two sides changed a key: this device will not talk over it.
+                        local.State = SecretChatState.Discarded;
+                        local.Reason = SecretChatEndReasons.Ended;
+                        Wipe(local);
+                        return true;
+                    }
+
+                    local.GB = chat.GB;
+                    local.SetKeys(keys);
+                }
+
+                local.State = SecretChatState.Ready;
+                break;
+            case SecretChatState.Discarded when local.State != SecretChatState.Discarded:
+                local.State = SecretChatState.Discarded;
+                local.Accepting = false;
+                local.Reason = chat.Reason;
+                local.HistoryDeleted = chat.HistoryDeleted;
+                Wipe(local);
+                if (chat.HistoryDeleted)
+                {
+                    local.History.Clear();
+                }
+
+                break;
+        }
+
+        return false;
+    }
+
+    /// <summary>This device's own request, found by its public key: the answer or the log may tell of the chat first.</summary>
+    private LocalChat? AdoptRequest(SecretChat chat)
+    {
+        var request = _state.Pending.Values.FirstOrDefault(p => p.UserId == chat.ParticipantId && p.GA.AsSpan().SequenceEqual(chat.GA));
+        if (request is null)
+        {
+            return null;
+        }
+
+        _state.Pending.Remove(request.RandomId);
+        var local = new LocalChat
+        {
+            Id = chat.Id, IsAdmin = true, PeerId = chat.ParticipantId, Date = chat.Date, State = SecretChatState.Requested, OwnSecret = request.OwnSecret,
+            GA = request.GA,
+        };
+        _state.Chats[chat.Id] = local;
+        return local;
+    }
+
+    private IReadOnlyList<MessengerEvent> Receive(long pts, EncryptedMessage message)
+    {
+        if (!_state.Chats.TryGetValue(message.ChatId, out var chat) || chat.PeerKey() is not { } key || message.FromId != chat.PeerId)
+        {
+            return [];
+        }
+
+        if (chat.Seen.Contains(message.RandomId)
+            || (chat.Accepting && _known.TryGetValue(chat.Id, out var known) && known.GB is { } winner && !winner.AsSpan().SequenceEqual(chat.GB)))
+        {
+            // Seen already; or this device's acceptance lost to another device's and only waits for its refusal.
+            return [];
+        }
+
+        chat.Seen.Add(message.RandomId);
+        if (chat.Seen.Count > SeenPerChat)
+        {
+            chat.Seen.RemoveRange(0, chat.Seen.Count - SeenPerChat);
+        }
+
+        var plaintext = SecretChatCrypto.Decrypt(key, message.ChatId, message.RandomId, message.Data);
+        var body = plaintext is null ? null : SecretChatCrypto.DecodePlaintext(plaintext);
+        MessengerEvent? e = null;
+        if (plaintext is null)
+        {
+            e = new SecretMessageUndecryptable(pts, message.ChatId, message.RandomId, message.FromId, DateTimeOffset.FromUnixTimeSeconds(message.Date));
+        }
+        else if (body?.Delete is { } delete)
+        {
+            chat.History.RemoveAll(m => delete.Contains(m.RandomId));
+            e = new SecretMessagesDeleted(message.ChatId, delete, Expired: false);
+        }
+        else if (body?.Text is { Length: > 0 } text)
+        {
+            var stored = new StoredMessage
+            {
+                RandomId = message.RandomId, FromId = message.FromId, Date = message.Date, SenderDate = body.Date, Text = text, Ttl = body.Ttl,
+                ReplyTo = body.ReplyTo, Silent = message.Silent,
+            };
+            chat.History.Add(stored);
+            e = new SecretMessageReceived(pts, ToPublic(message.ChatId, stored));
+        }
+
+        Save();
+        return e is null ? [] : [e];
+    }
+
+    private IReadOnlyList<MessengerEvent> PeerRead(long pts, EncryptedReadUpdate read)
+    {
+        if (!_state.Chats.TryGetValue(read.ChatId, out var chat))
+        {
+            return [];
+        }
+
+        chat.PeerReadDate = Math.Max(chat.PeerReadDate, read.MaxDate);
+        // The sender's copy of a self-destructing message starts its time at the read receipt covering it.
+        StartTimers(chat, m => m.Outgoing && m.Date > 0 && m.Date <= read.MaxDate);
+        Save();
+        ArmExpiry();
+        return [new SecretMessagesRead(pts, read.ChatId, read.MaxDate)];
+    }
+
+    private void StartTimers(LocalChat chat, Func<StoredMessage, bool> covered)
+    {
+        var now = Now;
+        foreach (var message in chat.History.Where(m => m.Ttl > 0 && m.ExpiresAt == 0 && covered(m)))
+        {
+            message.ExpiresAt = now + message.Ttl;
+        }
+    }
+
+    private void ArmExpiry()
+    {
+        var next = _state.Chats.Values.SelectMany(c => c.History).Where(m => m.ExpiresAt > 0).Select(m => m.ExpiresAt).DefaultIfEmpty(0).Min();
+        if (next == 0)
+        {
+            _expiry.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        var wait = DateTimeOffset.FromUnixTimeSeconds(next) - _options.Clock.GetUtcNow();
+        _expiry.Change(wait < TimeSpan.Zero ? TimeSpan.Zero : wait < TimeSpan.FromDays(1) ? wait : TimeSpan.FromDays(1), Timeout.InfiniteTimeSpan);
+    }
+
+    private void Expire()
+    {
+        var events = new List<MessengerEvent>();
+        lock (_gate)
+        {
+            var now = Now;
+            foreach (var chat in _state.Chats.Values)
+            {
+                var due = chat.History.Where(m => m.ExpiresAt > 0 && m.ExpiresAt <= now).Select(m => m.RandomId).ToArray();
+                if (due.Length > 0)
+                {
+                    chat.History.RemoveAll(m => due.Contains(m.RandomId));
+                    events.Add(new SecretMessagesDeleted(chat.Id, due, Expired: true));
+                }
+            }
+
+            if (events.Count > 0)
+            {
+                Save();
+            }
+
+            ArmExpiry();
+        }
+
+        foreach (var e in events)
+        {
+            _client.Events.Report(e);
+        }
+    }
+
+    private LocalChat RequireReady(long chatId) =>
+        _state.Chats.TryGetValue(chatId, out var chat) && chat.State == SecretChatState.Ready && chat.OwnKey() is not null
+            ? chat
+            : throw new InvalidOperationException($"secret chat {chatId} is not open on this device (not accepted yet, ended, or held by another device)");
+
+    private long RequireStarted() =>
+        _userId != 0 ? _userId : throw new InvalidOperationException("start client.Events (StartAsync) before using secret chats");
+
+    private void Save() => _store.Save(MessagePackSerializer.Serialize(_state, StateOptions));
+
+    private static void Wipe(LocalChat chat)
+    {
+        foreach (var key in new[] { chat.OwnSecret, chat.AdminKey, chat.ParticipantKey })
+        {
+            if (key is not null)
+            {
+                CryptographicOperations.ZeroMemory(key);
+            }
+        }
+
+        chat.OwnSecret = chat.AdminKey = chat.ParticipantKey = null;
+    }
+
+    // ---- Outside the lock ----
+
+    /// <summary>Accepts as the participant, from this device: a key pair made (or the one of an acceptance left unfinished)
+    /// and saved before the call, so the answer or the first message finds it. Another device winning the race is no error
+    /// for an automatic acceptance: the key is forgotten quietly.</summary>
+    private async Task<SecretChat?> AcceptAsync(SecretChat chat, bool explicitly, CancellationToken cancellationToken = default)
+    {
+        byte[] gB;
+        long fingerprint;
+        lock (_gate)
+        {
+            _state.Chats.TryGetValue(chat.Id, out var local);
+            if (local is { Accepting: false })
+            {
+                // Held here already: accepted by this device (its chat is the answer), or over (as the server would say).
+                return !explicitly ? null
+                    : local.State == SecretChatState.Discarded ? throw new RpcException(SecretErrorNames.EncryptionDeclined, 400, null)
+                    : _known.GetValueOrDefault(chat.Id, chat);
+            }
+
+            var stillRequested = !_known.TryGetValue(chat.Id, out var seen) || seen.State == SecretChatState.Requested;
+            if (!explicitly && (!stillRequested || chat.ParticipantId != _userId))
+            {
+                return null;
+            }
+
+            if (local is null)
+            {
+                var (secret, publicKey) = SecretChatCrypto.GenerateKeyPair();
+                SecretChatKeys keys;
+                try
+                {
+                    keys = SecretChatCrypto.DeriveKeys(secret, chat.GA, publicKey, isAdmin: false);
+                }
+                catch (CryptographicException) when (!explicitly)
+                {
+                    return null;
+                }
+
+                local = new LocalChat
+                {
+                    Id = chat.Id, IsAdmin = false, PeerId = chat.AdminId, Date = chat.Date, State = SecretChatState.Requested, Accepting = true,
+                    OwnSecret = secret, GA = chat.GA, GB = publicKey,
+                };
+                local.SetKeys(keys);
+                _state.Chats[chat.Id] = local;
+                Save();
+            }
+
+            gB = local.GB!;
+            fingerprint = local.KeyFingerprint;
+        }
+
+        try
+        {
+            var accepted = await _client.CallAsync(new AcceptSecretChatCall(chat.Id, gB, fingerprint), cancellationToken);
+            lock (_gate)
+            {
+                ApplyChat(null, accepted, []);
+            }
+
+            return accepted;
+        }
+        catch (RpcException e) when (e.Name is SecretErrorNames.EncryptionAlreadyAccepted or SecretErrorNames.EncryptionDeclined or SecretErrorNames.EncryptionIdInvalid)
+        {
+            lock (_gate)
+            {
+                if (_state.Chats.TryGetValue(chat.Id, out var local) && local.GB is { } mine && mine.AsSpan().SequenceEqual(gB) && local.State != SecretChatState.Ready)
+                {
+                    _state.Chats.Remove(chat.Id);
+                    Save();
+                }
+            }
+
+            if (explicitly)
+            {
+                throw;
+            }
+
+            return null;
+        }
+        catch (Exception) when (!explicitly)
+        {
+            // Lost on the way: the acceptance waits, with its key, for the next sync.
+            return null;
+        }
+    }
+
+    private async Task DiscardQuietlyAsync(long chatId)
+    {
+        try
+        {
+            await _client.CallAsync(new DiscardSecretChatCall(chatId));
+        }
+        catch (Exception)
+        {
+            // The chat is dead on this device either way; the other side learns at its next sync or send.
+        }
+    }
+
+    private async Task SyncQuietlyAsync()
+    {
+        try
+        {
+            await SyncAsync(CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // Offline or closing: the next start or resync tries again.
+        }
+    }
+
+    private static long NewRandomId() => RandomNumberGenerator.GetInt32(1, int.MaxValue) * (1L << 22) + RandomNumberGenerator.GetInt32(0, 1 << 22);
+
+    private static LocalSecretChat ToPublic(LocalChat chat) =>
+        new(chat.Id, chat.PeerId, chat.IsAdmin, chat.State, chat.Date, chat.Verification, chat.KeyFingerprint, chat.Reason, chat.HistoryDeleted, chat.Accepting);
+
+    private static SecretMessage ToPublic(long chatId, StoredMessage message) =>
+        new(chatId, message.RandomId, message.FromId, message.Outgoing, message.Date, message.SenderDate, message.Text, message.Ttl, message.ReplyTo,
+            message.Silent, message.ExpiresAt == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(message.ExpiresAt));
+}
+
+/// <summary>Everything this device keeps of its secret chats, as saved in its <see cref="ISecretChatKeyStore"/>.</summary>
+[MessagePackObject]
+internal sealed class SecretState
+{
+    [Key(0)]
+    public long UserId { get; set; }
+
+    [Key(1)]
+    public Dictionary<long, LocalChat> Chats { get; set; } = new();
+
+    /// <summary>This device's requests whose chat it has not seen yet, by random_id (kept so a lost answer is asked again
+    /// with the same random_id and key).</summary>
+    [Key(2)]
+    public Dictionary<long, PendingRequest> Pending { get; set; } = new();
+}
+
+[MessagePackObject]
+internal sealed class PendingRequest
+{
+    [Key(0)]
+    public long RandomId { get; set; }
+
+    [Key(1)]
+    public long UserId { get; set; }
+
+    [Key(2)]
+    public byte[] OwnSecret { get; set; } = [];
+
+    [Key(3)]
+    public byte[] GA { get; set; } = [];
+}
+
+[MessagePackObject]
+internal sealed class LocalChat
+{
+    [Key(0)]
+    public long Id { get; set; }
+
+    [Key(1)]
+    public bool IsAdmin { get; set; }
+
+    [Key(2)]
+    public long PeerId { get; set; }
+
+    [Key(3)]
+    public SecretChatState State { get; set; }
+
+    [Key(4)]
+    public long Date { get; set; }
+
+    /// <summary>This device's X25519 secret for the chat (wiped when it ends).</summary>
+    [Key(5)]
+    public byte[]? OwnSecret { get; set; }
+
+    [Key(6)]
+    public byte[] GA { get; set; } = [];
+
+    [Key(7)]
+    public byte[]? GB { get; set; }
+
+    [Key(8)]
+    public byte[]? AdminKey { get; set; }
+
+    [Key(9)]
+    public byte[]? ParticipantKey { get; set; }
+
+    [Key(10)]
+    public long KeyFingerprint { get; set; }
+
+    [Key(11)]
+    public string? Verification { get; set; }
+
+    [Key(12)]
+    public string? Reason { get; set; }
+
+    [Key(13)]
+    public bool HistoryDeleted { get; set; }
+
+    /// <summary>The participant's acceptance was sent (or is about to be) and not yet seen answered.</summary>
+    [Key(14)]
+    public bool Accepting { get; set; }
+
+    [Key(15)]
+    public List<long> Seen { get; set; } = [];
+
+    [Key(16)]
+    public List<StoredMessage> History { get; set; } = [];
+
+    /// <summary>How far the other side read this device's messages (server dates).</summary>
+    [Key(17)]
+    public long PeerReadDate { get; set; }
+
+    /// <summary>The key of what this device sends.</summary>
+    public byte[]? OwnKey() => IsAdmin ? AdminKey : ParticipantKey;
+
+    /// <summary>The key of what the other side sends.</summary>
+    public byte[]? PeerKey() => IsAdmin ? ParticipantKey : AdminKey;
+
+    public void SetKeys(SecretChatKeys keys)
+    {
+        AdminKey = keys.AdminToParticipant;
+        ParticipantKey = keys.ParticipantToAdmin;
+        KeyFingerprint = keys.KeyFingerprint;
+        Verification = keys.Verification;
+    }
+}
+
+[MessagePackObject]
+internal sealed class StoredMessage
+{
+    [Key(0)]
+    public long RandomId { get; set; }
+
+    [Key(1)]
+    public long FromId { get; set; }
+
+    [Key(2)]
+    public bool Outgoing { get; set; }
+
+    /// <summary>The server's date (0 while an outgoing message is on its way).</summary>
+    [Key(3)]
+    public long Date { get; set; }
+
+    [Key(4)]
+    public long SenderDate { get; set; }
+
+    [Key(5)]
+    public string Text { get; set; } = "";
+
+    [Key(6)]
+    public int Ttl { get; set; }
+
+    [Key(7)]
+    public long? ReplyTo { get; set; }
+
+    [Key(8)]
+    public bool Silent { get; set; }
+
+    /// <summary>When it self-destructs (unix seconds; 0: not counting yet, or never).</summary>
+    [Key(9)]
+    public long ExpiresAt { get; set; }
+}

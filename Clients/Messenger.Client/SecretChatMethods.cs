@@ -1,0 +1,87 @@
+using Messenger.Contracts.Secret;
+
+namespace Messenger.Client;
+
+/// <summary>A secret chat as this device holds it: <see cref="PeerId"/> is the other user; <see cref="IsAdmin"/>: this
+/// device asked for it; <see cref="Verification"/> is the code both users compare (null until accepted);
+/// <see cref="Accepting"/>: this device's acceptance is on its way.</summary>
+public sealed record LocalSecretChat(
+    long Id, long PeerId, bool IsAdmin, SecretChatState State, long Date, string? Verification, long KeyFingerprint, string? Reason, bool HistoryDeleted,
+    bool Accepting);
+
+/// <summary>A message of a secret chat's local history: <see cref="Date"/> is the server's (0 while an outgoing one is
+/// on its way), <see cref="SenderDate"/> the sender's clock; <see cref="Ttl"/> seconds of self-destruct (0: none),
+/// counting from <see cref="ExpiresAt"/> minus it once read.</summary>
+public sealed record SecretMessage(
+    long ChatId, long RandomId, long FromId, bool IsOutgoing, long Date, long SenderDate, string Text, int Ttl, long? ReplyTo, bool Silent,
+    DateTimeOffset? ExpiresAt);
+
+/// <summary>
+/// Secret chats (end to end encrypted one-to-one chats between one device of each user; README, Secret chats): the
+/// device makes and keeps the keys (<see cref="MessengerClientOptions.SecretChatKeys"/>) and the history; the server
+/// relays ciphertext. Start <see cref="MessengerClient.Events"/> first: requests, messages, receipts and endings arrive
+/// there (<see cref="SecretChatChanged"/>, <see cref="SecretMessageReceived"/>, <see cref="SecretMessagesRead"/>,
+/// <see cref="SecretMessagesDeleted"/>, <see cref="SecretChatTyping"/>, <see cref="SecretMessageUndecryptable"/>).
+/// </summary>
+public static class SecretChatMethods
+{
+    /// <summary>Asks <paramref name="userId"/> for a secret chat held by this device: a key pair made for it and saved
+    /// before the call (a lost answer is asked again with the same key). Answers the chat (Requested); once one of the
+    /// other user's devices accepts, <see cref="SecretChatChanged"/> says it is Ready.</summary>
+    public static Task<SecretChat> RequestSecretChatAsync(this MessengerClient client, long userId, CancellationToken cancellationToken = default) =>
+        client.SecretChats.RequestAsync(userId, cancellationToken);
+
+    /// <summary>Accepts a request on this device (for apps that turned <see cref="MessengerClientOptions.AutoAcceptSecretChats"/>
+    /// off). <c>ENCRYPTION_ALREADY_ACCEPTED</c>: another device of the user accepted it.</summary>
+    public static Task<SecretChat> AcceptSecretChatAsync(this MessengerClient client, long chatId, CancellationToken cancellationToken = default) =>
+        client.SecretChats.AcceptAsync(chatId, cancellationToken);
+
+    /// <summary>Sends <paramref name="text"/> (1–4096 characters as shown, the markup of ordinary messages) encrypted;
+    /// <paramref name="ttl"/> seconds of self-destruct once read (0: none), <paramref name="replyTo"/> the random_id
+    /// answered. A <paramref name="randomId"/> of a message already sent sends it once. Answers it as kept in the history,
+    /// with the server's date.</summary>
+    public static Task<SecretMessage> SendSecretMessageAsync(
+        this MessengerClient client, long chatId, string text, int ttl = 0, long? replyTo = null, bool silent = false, long? randomId = null,
+        CancellationToken cancellationToken = default) =>
+        client.SecretChats.SendAsync(chatId, text, ttl, replyTo, silent, randomId, cancellationToken);
+
+    /// <summary>Deletes these messages (by random_id, either side's) on both devices.</summary>
+    public static Task DeleteSecretMessagesAsync(this MessengerClient client, long chatId, long[] randomIds, CancellationToken cancellationToken = default) =>
+        client.SecretChats.DeleteAsync(chatId, randomIds, cancellationToken);
+
+    /// <summary>Marks the other side's messages read up to <paramref name="maxDate"/> (server dates; null: all received),
+    /// starting their self-destruct time on both devices.</summary>
+    public static Task ReadSecretHistoryAsync(this MessengerClient client, long chatId, long? maxDate = null, CancellationToken cancellationToken = default) =>
+        client.SecretChats.ReadAsync(chatId, maxDate, cancellationToken);
+
+    /// <summary>Tells the other side's device the user is typing (valid 6 s).</summary>
+    public static async Task SetSecretTypingAsync(this MessengerClient client, long chatId, CancellationToken cancellationToken = default) =>
+        await client.CallAsync(new SetSecretTypingCall(chatId), cancellationToken);
+
+    /// <summary>Ends the chat for both, from any device of the user (one held elsewhere too);
+    /// <paramref name="deleteHistory"/> asks both devices to delete its history.</summary>
+    public static Task DiscardSecretChatAsync(this MessengerClient client, long chatId, bool deleteHistory = false, CancellationToken cancellationToken = default) =>
+        client.SecretChats.DiscardAsync(chatId, deleteHistory, cancellationToken);
+
+    /// <summary>The user's secret chats as the server lists them (any device's; those discarded in the last 30 days too).</summary>
+    public static async Task<SecretChat[]> GetSecretChatsAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetSecretChatsCall(), cancellationToken)).Chats;
+
+    /// <summary>The secret chats this device holds, newest first.</summary>
+    public static LocalSecretChat[] GetLocalSecretChats(this MessengerClient client) => client.SecretChats.LocalChats();
+
+    /// <summary>The secret chat as this device holds it, or null.</summary>
+    public static LocalSecretChat? GetLocalSecretChat(this MessengerClient client, long chatId) => client.SecretChats.LocalChat(chatId);
+
+    /// <summary>The code both users compare to know nobody sits between them (<c>721a 04e2 b613 9af9 8356 97df 21c7
+    /// 0708</c>); null until accepted, or when this device does not hold the chat.</summary>
+    public static string? GetSecretChatVerification(this MessengerClient client, long chatId) => client.SecretChats.LocalChat(chatId)?.Verification;
+
+    /// <summary>The chat's local history, oldest first (self-destructed messages gone).</summary>
+    public static SecretMessage[] GetSecretHistory(this MessengerClient client, long chatId) => client.SecretChats.History(chatId);
+
+    /// <summary>Brings the device's secret chats up to date with the server now (the client does it by itself at start
+    /// and after a resync): unfinished requests and acceptances finished, endings learned.</summary>
+    public static Task SyncSecretChatsAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        client.SecretChats.SyncAsync(cancellationToken);
+}
