@@ -21,10 +21,11 @@ internal static class ChatTestKit
 
     /// <summary>Registers <paramref name="username"/> (lower-case, digits, underscore, 5+ characters), signs a first device
     /// in and starts its event stream from the log's current position.</summary>
-    public static async Task<Device> SignUpAsync(this TestHost host, string username, bool startEvents = true, bool autoReceipt = true)
+    public static async Task<Device> SignUpAsync(
+        this TestHost host, string username, bool startEvents = true, bool autoReceipt = true, bool autoAcceptSecretChats = true)
     {
         var keys = new InMemoryDeviceKeyStore();
-        var client = await host.ConnectAsync(keys, autoReceipt: autoReceipt);
+        var client = await MessengerClient.ConnectAsync(host.ClientOptions(keys, autoReceipt: autoReceipt, autoAcceptSecretChats: autoAcceptSecretChats));
         await client.RegisterAsync(username, SessionTestKit.Password, username.ToUpperInvariant());
         var signedIn = await client.SignInAsync(username, SessionTestKit.Password, "First device", "tests");
         var device = new Device(client, signedIn.User.Id, keys);
@@ -37,10 +38,10 @@ internal static class ChatTestKit
     }
 
     /// <summary>Another device of an existing user: its own device key, signed in with the same password.</summary>
-    public static async Task<Device> SignInAnotherDeviceAsync(this TestHost host, string username, bool startEvents = true)
+    public static async Task<Device> SignInAnotherDeviceAsync(this TestHost host, string username, bool startEvents = true, bool autoAcceptSecretChats = true)
     {
         var keys = new InMemoryDeviceKeyStore();
-        var client = await host.ConnectAsync(keys);
+        var client = await MessengerClient.ConnectAsync(host.ClientOptions(keys, autoAcceptSecretChats: autoAcceptSecretChats));
         var signedIn = await client.SignInAsync(username, SessionTestKit.Password, "Another device", "tests");
         var device = new Device(client, signedIn.User.Id, keys);
         if (startEvents)

@@ -8,7 +8,8 @@ using Messenger.Tests.Session;
 namespace Messenger.Tests.Messages;
 
 /// <summary>Secret chats' bad input, made with the bare calls (not the SDK's secret layer, which would refuse most of it
-/// before sending): each named error, nothing stored or logged by a refused call, and nobody else disturbed.</summary>
+/// before sending; its automatic acceptance is off): each named error, nothing stored by a refused call, and nobody
+/// else disturbed.</summary>
 public sealed class SecretChatBadInputTests : IAsyncLifetime
 {
     private TestHost _host = null!;
@@ -28,11 +29,11 @@ public sealed class SecretChatBadInputTests : IAsyncLifetime
     [Fact]
     public async Task RequestChat_WithBadInput_FailsByName_AndStoresNothing()
     {
-        await using var admin = await _host.SignUpAsync("sbad_admin");
-        await using var alice = await _host.SignUpAsync("sbad_alice");
-        await using var bob = await _host.SignUpAsync("sbad_bob");
+        await using var admin = await _host.SignUpAsync("sbad_admin", autoAcceptSecretChats: false);
+        await using var alice = await _host.SignUpAsync("sbad_alice", autoAcceptSecretChats: false);
+        await using var bob = await _host.SignUpAsync("sbad_bob", autoAcceptSecretChats: false);
         var bot = await alice.Client.CreateBotAsync("sbad_bot", "Bot");
-        var gone = await _host.SignUpAsync("sbad_gone");
+        var gone = await _host.SignUpAsync("sbad_gone", autoAcceptSecretChats: false);
         await gone.Client.DeleteAccountAsync(SessionTestKit.Password);
         await gone.DisposeAsync();
         var client = WithoutSecretLayer(alice);
@@ -66,9 +67,9 @@ public sealed class SecretChatBadInputTests : IAsyncLifetime
     [Fact]
     public async Task AcceptChat_WithBadInput_FailsByName()
     {
-        await using var alice = await _host.SignUpAsync("sacc_alice");
-        await using var bob = await _host.SignUpAsync("sacc_bob");
-        await using var carol = await _host.SignUpAsync("sacc_carol");
+        await using var alice = await _host.SignUpAsync("sacc_alice", autoAcceptSecretChats: false);
+        await using var bob = await _host.SignUpAsync("sacc_bob", autoAcceptSecretChats: false);
+        await using var carol = await _host.SignUpAsync("sacc_carol", autoAcceptSecretChats: false);
         var chat = await alice.Client.CallAsync(new RequestSecretChatCall(bob.UserId, 7, PublicKey()));
 
         await Fails(() => alice.Client.CallAsync(new AcceptSecretChatCall(chat.Id, PublicKey(), 5)), SecretErrorNames.EncryptionIdInvalid);
@@ -101,10 +102,10 @@ public sealed class SecretChatBadInputTests : IAsyncLifetime
     [Fact]
     public async Task SendEncrypted_WithBadInput_FailsByName_AndDisturbsNobody()
     {
-        await using var alice = await _host.SignUpAsync("ssend_alice");
-        await using var bob = await _host.SignUpAsync("ssend_bob");
-        await using var alicesPhone = await _host.SignInAnotherDeviceAsync("ssend_alice");
-        await using var carol = await _host.SignUpAsync("ssend_carol");
+        await using var alice = await _host.SignUpAsync("ssend_alice", autoAcceptSecretChats: false);
+        await using var bob = await _host.SignUpAsync("ssend_bob", autoAcceptSecretChats: false);
+        await using var alicesPhone = await _host.SignInAnotherDeviceAsync("ssend_alice", autoAcceptSecretChats: false);
+        await using var carol = await _host.SignUpAsync("ssend_carol", autoAcceptSecretChats: false);
         var chat = await alice.Client.CallAsync(new RequestSecretChatCall(bob.UserId, 11, PublicKey()));
         var data = new byte[64];
 
@@ -147,8 +148,8 @@ public sealed class SecretChatBadInputTests : IAsyncLifetime
     [Fact]
     public async Task RequestChat_BeyondAHundredWaiting_Fails420_UntilOneIsAnswered()
     {
-        await using var alice = await _host.SignUpAsync("smany_alice");
-        await using var bob = await _host.SignUpAsync("smany_bob");
+        await using var alice = await _host.SignUpAsync("smany_alice", autoAcceptSecretChats: false);
+        await using var bob = await _host.SignUpAsync("smany_bob", autoAcceptSecretChats: false);
         var chats = new List<SecretChat>();
         for (var i = 1; i <= SecretLimits.WaitingRequests; i++)
         {
