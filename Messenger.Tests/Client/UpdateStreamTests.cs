@@ -277,6 +277,26 @@ public sealed partial class UpdateStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Push_OfAKindThisSdkDoesNotKnow_MovesThePositionAndReportsNothing()
+    {
+        // What an app built before a tag existed gets from a newer server (secret chats' 31–34 were such tags): the union
+        // reads as null and the entry only moves the position, with no gap and no getDifference.
+        var stream = await StartAsync(statePts: 10, gapWait: Forever);
+        var unknown = new Dictionary<string, object>
+        {
+            ["pts"] = 11, ["pts_count"] = 1, ["date"] = 1_790_000_000, ["update"] = new object[] { 99, new Dictionary<string, object> { ["x"] = 1 } },
+        };
+        stream.TryAccept(new UpdatesBody(UpdateKinds.Logged, MessagePack.MessagePackSerializer.Serialize(
+            new Dictionary<string, object> { ["updates"] = new object[] { unknown } }))).Should().BeTrue();
+
+        Push(NewMessage(pts: 12, id: 100, from: Friend));
+
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Pts.Should().Be(12);
+        stream.Pts.Should().Be(12);
+        _server.DifferenceRequests.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task TryAccept_OtherKinds_AreLeftToTheRawChannel()
     {
         var stream = await StartAsync(statePts: 10, gapWait: Forever);
