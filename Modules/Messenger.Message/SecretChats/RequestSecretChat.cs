@@ -34,6 +34,12 @@ internal sealed class RequestSecretChatHandler(
     {
         var me = caller.RequireUserId();
         var deviceKey = caller.DeviceKey;
+        if (bots.IsBot(me) || deviceKey.Length == 0)
+        {
+            // A bot has no device to hold keys (it calls over plain HTTP): it cannot be a side of a secret chat.
+            throw MessengerError.BadRequest(MessageErrorNames.PeerIdInvalid);
+        }
+
         var peerExists = call.UserId != me && !bots.IsBot(call.UserId) && await chats.UserExistsAsync(call.UserId, bus, cancellationToken);
         var appends = new List<LogAppend>();
         var chat = await writer.WriteAsync(scope =>

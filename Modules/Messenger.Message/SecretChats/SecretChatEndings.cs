@@ -12,11 +12,16 @@ namespace Messenger.Message.SecretChats;
 /// <c>account_deleted</c>, told to the other side only (the deleted user's log goes). Both are idempotent: a deletion's
 /// clean-up runs again at every start, and finds nothing left to end.
 /// </summary>
-internal sealed class EndSecretChats(StorageWriter writer, IUpdateLog log, IPublisher bus, TimeProvider clock)
+internal sealed class EndSecretChats(SecretChatStore store, StorageWriter writer, IUpdateLog log, IPublisher bus, TimeProvider clock)
     : INotificationHandler<DeviceSignedOutEvent>, INotificationHandler<AccountDeletedEvent>
 {
     public async ValueTask Handle(DeviceSignedOutEvent signedOut, CancellationToken cancellationToken)
     {
+        if (!store.AnyOpen(signedOut.DeviceKey, null))
+        {
+            return;
+        }
+
         // Deleting an account signs its devices out first: those chats end as the account's deletion.
         var accountDeleted = signedOut.Reason == DeviceSignedOutEvent.AccountDeletedReason;
         var reason = accountDeleted ? SecretChatEndReasons.AccountDeleted : SecretChatEndReasons.DeviceSignedOut;
@@ -35,6 +40,11 @@ internal sealed class EndSecretChats(StorageWriter writer, IUpdateLog log, IPubl
 
     public async ValueTask Handle(AccountDeletedEvent deleted, CancellationToken cancellationToken)
     {
+        if (!store.AnyOpen(null, deleted.UserId))
+        {
+            return;
+        }
+
         var appends = new List<LogAppend>();
         await writer.WriteAsync(scope =>
         {

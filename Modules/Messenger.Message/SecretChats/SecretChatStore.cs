@@ -95,6 +95,22 @@ internal sealed class SecretChatStore(SqliteDatabase database)
         return [.. chats];
     }
 
+    /// <summary>Whether anything is left to end for a device or a user (read outside the writer, so that the many sign-outs
+    /// and deletions without a secret chat cost the writer nothing).</summary>
+    public bool AnyOpen(byte[]? deviceKey, long? userId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = deviceKey is not null
+            ? "SELECT EXISTS (SELECT 1 FROM message_secret_chats WHERE admin_device = @key AND state <> 2) " +
+              "OR EXISTS (SELECT 1 FROM message_secret_chats WHERE participant_device = @key AND state <> 2)"
+            : "SELECT EXISTS (SELECT 1 FROM message_secret_chats WHERE admin_id = @user AND state <> 2) " +
+              "OR EXISTS (SELECT 1 FROM message_secret_chats WHERE participant_id = @user AND state <> 2)";
+        command.Parameters.AddWithValue("@key", (object?)deviceKey ?? DBNull.Value);
+        command.Parameters.AddWithValue("@user", userId ?? 0);
+        return command.ExecuteScalar() is 1L;
+    }
+
     /// <summary>The chats not yet discarded that the device <paramref name="deviceKey"/> holds, on either side.</summary>
     public static long[] OpenOnDevice(WriteScope scope, byte[] deviceKey) => Ids(
         scope, "SELECT id FROM message_secret_chats WHERE admin_device = @key AND state <> 2 " +
