@@ -32,7 +32,8 @@ namespace Messenger.Message.Bots;
 /// polling over the bot's own update log, so nothing sent to it while it was away is lost); <c>sendMessage</c>
 /// (chat_id, text, parse_mode or entities (<see cref="BotText"/>), reply_to_message_id, disable_notification; <c>Idempotency-Key</c> sends once), <c>editMessageText</c>, <c>deleteMessage</c>
 /// (its own messages, for everyone), <c>sendChatAction</c> (typing), <c>sendLocation</c>, <c>editMessageLiveLocation</c> and
-/// <c>stopMessageLiveLocation</c>. Each method runs the protocol's own call as
+/// <c>stopMessageLiveLocation</c>; the sends take <c>message_thread_id</c> (a forum's topic); <c>createForumTopic</c>,
+/// <c>editForumTopic</c>, <c>closeForumTopic</c>, <c>reopenForumTopic</c> and <c>deleteForumTopic</c>. Each method runs the protocol's own call as
 /// the bot (<see cref="RpcRegistration.InvokeAsUserAsync"/>): the same rules, limits and errors as for a person.
 /// Answers <c>{"ok": true, "result": …}</c> or <c>{"ok": false, "error_code", "description": NAME}</c>.
 /// </summary>
@@ -77,6 +78,11 @@ internal static class BotApi
                 "deleteMyCommands" => await SetMyCommandsAsync(services, bot, [], cancellationToken),
                 "getMyCommands" => (await services.InvokeAsUserAsync<GetBotCommandsCall, BotCommands>(bot, new GetBotCommandsCall(bot), cancellationToken))
                     .Commands.Select(c => new { command = c.Command, description = c.Description }).ToArray(),
+                "createForumTopic" => await BotTopics.CreateAsync(services, bot, request, RandomIdOf(http.Request), cancellationToken),
+                "editForumTopic" => await BotTopics.EditAsync(services, bot, request, cancellationToken),
+                "closeForumTopic" => await BotTopics.CloseAsync(services, bot, request, closed: true, cancellationToken),
+                "reopenForumTopic" => await BotTopics.CloseAsync(services, bot, request, closed: false, cancellationToken),
+                "deleteForumTopic" => await BotTopics.DeleteAsync(services, bot, request, cancellationToken),
                 _ => throw MessengerError.NotFound(BotErrorNames.BotMethodInvalid),
             };
             await http.Response.WriteAsJsonAsync(new { ok = true, result }, cancellationToken);
@@ -105,11 +111,14 @@ internal static class BotApi
     public static Task AnswerErrorAsync(HttpContext http, MessengerError error, CancellationToken cancellationToken)
     {
         HttpPlumbing.SetStatus(http.Response, error);
-        // Bad formatting is told in Telegram's words (bots look for "can't parse entities"), with what is wrong.
+        // Bad formatting and unknown topics are told in Telegram's words (bots look for "can't parse entities", "message
+        // thread not found"), with what is wrong.
         var description = error.Name switch
         {
             BotErrorNames.EntitiesInvalid => "Bad Request: can't parse entities: " + error.Message,
             BotErrorNames.ParseModeInvalid => "Bad Request: unsupported parse_mode",
+            TopicErrorNames.TopicIdInvalid => BotTopics.ThreadNotFound,
+            TopicErrorNames.ChatNotForum => BotTopics.ChatNotForum,
             _ => error.Name,
         };
         return http.Response.WriteAsJsonAsync(
@@ -123,9 +132,10 @@ internal static class BotApi
     {
         var chat = request.Chat();
         var (text, markup, silent) = (BotText.Read(request, "text", "entities", required: true), request.Markup("reply_markup"), request.DisableNotification());
-        var randomId = RandomIdOf(http);
+        var (randomId, thread) = (RandomIdOf(http), request.ThreadId());
         var sent = await SendReplyingAsync(services, bot, request.Reply(chat),
-            (replyToId, quote) => new SendMessageCall(chat, randomId, text, replyToId, ReplyMarkup: markup, Silent: silent, Quote: quote), cancellationToken);
+            (replyToId, quote) => new SendMessageCall(chat, randomId, text, replyToId, ReplyMarkup: markup, Silent: silent, Quote: quote, TopicId: thread),
+            cancellationToken);
         return await OwnMessageAsync(services, bot, sent.Message, cancellationToken);
     }
 
@@ -136,8 +146,9 @@ internal static class BotApi
     {
         var chat = request.Chat();
         var (markup, silent, geo, randomId) = (request.Markup("reply_markup"), request.DisableNotification(), request.Geo(requirePoint: true), RandomIdOf(http));
+        var thread = request.ThreadId();
         var sent = await SendReplyingAsync(services, bot, request.Reply(chat),
-            (replyToId, quote) => new SendMessageCall(chat, randomId, "", replyToId, ReplyMarkup: markup, Silent: silent, Quote: quote, Geo: geo),
+            (replyToId, quote) => new SendMessageCall(chat, randomId, "", replyToId, ReplyMarkup: markup, Silent: silent, Quote: quote, Geo: geo, TopicId: thread),
             cancellationToken);
         return await OwnMessageAsync(services, bot, sent.Message, cancellationToken);
     }
@@ -384,6 +395,10 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
     public long MessageId() => Long("message_id") is { } id and > 0 ? id : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, "message_id");
 
     public string Required(string name) => String(name) ?? throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
+
+    /// <summary>Telegram's <c>message_thread_id</c>: the forum topic a send goes into (<c>messages.send</c>'s
+    /// <c>topic_id</c>; absent or 0: General), checked by the send as a person's is.</summary>
+    public long? ThreadId() => Long("message_thread_id");
 
     /// <summary>Telegram's <c>disable_notification</c>: the message is sent without sound (<c>messages.send</c>'s <c>silent</c>).</summary>
     public bool DisableNotification() => Bool("disable_notification") ?? false;
@@ -670,7 +685,12 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
         {
             message_id = message.Id,
             from = from is null ? new { id = message.FromId, username = "", display_name = "", is_bot = false } : ToJson(from),
-            chat = new { id = peer.Kind == PeerKind.User ? peer.Id : -peer.Id, type = ChatType(peer, chats) },
+            chat = new
+            {
+                id = peer.Kind == PeerKind.User ? peer.Id : -peer.Id,
+                type = ChatType(peer, chats),
+                is_forum = peer.Kind == PeerKind.Chat && chats.Get(peer.Id) is { Forum: true } ? true : (bool?)null,
+            },
             date = message.Date,
             // As Telegram's: a file's message has a caption (possibly empty) instead of a text, a location neither; the
             // markup is taken out of them into entities.
@@ -690,6 +710,9 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
                 }
                 : null,
             reply_to_message_id = message.ReplyToId,
+            // As Telegram's: a message in a forum's topic names it; General's (topic 0) do not.
+            message_thread_id = message.TopicId > 0 ? message.TopicId : (long?)null,
+            is_topic_message = message.TopicId > 0 ? true : (bool?)null,
             // Telegram's name and shape for the part of the replied message a reply quotes.
             quote = message.ReplyQuote is { } quote ? new { text = quote.Text, position = quote.Offset } : null,
             reply_markup = message.ReplyMarkup is { } markup

@@ -16,7 +16,7 @@ namespace Messenger.Message.Bots;
 /// Files over the Bot HTTP API. <c>sendDocument</c> / <c>sendPhoto</c> take a multipart form (<c>chat_id</c>,
 /// <c>caption</c> (with <c>parse_mode</c> or <c>caption_entities</c>), <c>reply_to_message_id</c> or <c>reply_parameters</c> (as <c>sendMessage</c> takes them, quote and
 /// <c>allow_sending_without_reply</c> too), <c>disable_notification</c>, and the file as field <c>document</c> / <c>photo</c>, at most
-/// <see cref="BotLimits.MaxUploadBytes"/>) and post it as the protocol does: <c>upload.saveFilePart</c> part by part, then
+/// <see cref="BotLimits.MaxUploadBytes"/>; <c>message_thread_id</c>, a forum's topic) and post it as the protocol does: <c>upload.saveFilePart</c> part by part, then
 /// <c>messages.send</c> with the upload (after <c>messages.setTyping(upload)</c>, which shows it and checks the chat), all as the bot (so quotas, deduplication, reference counts and rights are a
 /// person's). A file a bot sees in an update has a <c>file_id</c> (the media id); <c>getFile(file_id)</c> answers where
 /// to download it, <c>GET /file/bot&lt;token&gt;/&lt;file_id&gt;</c>, which reads it with <c>upload.getFile</c> as the bot:
@@ -38,6 +38,7 @@ internal static class BotFiles
         var silent = request.DisableNotification();
         var caption = BotText.Read(request, "caption", "caption_entities", required: false);
         var reply = request.Reply(peer);
+        var thread = request.ThreadId();
         var file = request.File(field);
         if (file.Length > BotLimits.MaxUploadBytes)
         {
@@ -62,7 +63,7 @@ internal static class BotFiles
         var media = new InputMedia(fileId, total, Path.GetFileName(file.FileName) is { Length: > 0 } name ? name : field,
             string.IsNullOrEmpty(file.ContentType) ? "application/octet-stream" : file.ContentType);
         var sent = await BotApi.SendReplyingAsync(services, bot, reply,
-            (replyToId, quote) => new SendMessageCall(peer, randomId, caption, replyToId, media, Silent: silent, Quote: quote), cancellationToken);
+            (replyToId, quote) => new SendMessageCall(peer, randomId, caption, replyToId, media, Silent: silent, Quote: quote, TopicId: thread), cancellationToken);
         return sent.Message;
     }
 

@@ -19,6 +19,9 @@ internal sealed class ChatInfo(long id, ChatKind kind, string title, long creato
 
     public long CreatedAt { get; } = createdAt;
 
+    /// <summary>Organised in topics (<c>groups.toggleForum</c>, which drops the entry as any change of the group does).</summary>
+    public bool Forum { get; init; }
+
     public IReadOnlyDictionary<long, MemberRole> Roles { get; } = roles;
 
     public long[] MemberIds => _memberIds ??= [.. Roles.Keys];

@@ -17,7 +17,7 @@ internal sealed class GroupStore(SqliteDatabase database)
     {
         using var connection = database.Open();
         using var chat = connection.CreateCommand();
-        chat.CommandText = "SELECT kind, title, creator_id, created_at FROM message_chats WHERE id = @chat AND kind <> @private";
+        chat.CommandText = "SELECT kind, title, creator_id, created_at, forum FROM message_chats WHERE id = @chat AND kind <> @private";
         chat.Parameters.AddWithValue("@chat", chatId);
         chat.Parameters.AddWithValue("@private", MessageStore.PrivateChat);
         using var reader = chat.ExecuteReader();
@@ -26,7 +26,7 @@ internal sealed class GroupStore(SqliteDatabase database)
             return null;
         }
 
-        var (kind, title, creator, created) = ((ChatKind)reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3));
+        var (kind, title, creator, created, forum) = ((ChatKind)reader.GetInt32(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetBoolean(4));
         using var members = connection.CreateCommand();
         members.CommandText = "SELECT user_id, role FROM message_members WHERE chat_id = @chat";
         members.Parameters.AddWithValue("@chat", chatId);
@@ -37,7 +37,7 @@ internal sealed class GroupStore(SqliteDatabase database)
             roles[rows.GetInt64(0)] = (MemberRole)rows.GetInt32(1);
         }
 
-        return new ChatInfo(chatId, kind, title, creator, created, roles);
+        return new ChatInfo(chatId, kind, title, creator, created, roles) { Forum = forum };
     }
 
     public (Chat Chat, List<ChatMember> Members) Full(long chatId, int offset, int limit)
