@@ -139,6 +139,13 @@ public static partial class GroupMethods
         this MessengerClient client, string query, Peer? peer, long offsetId, int limit, CancellationToken cancellationToken) =>
         SearchMessagesAsync(client, query, peer, offsetId, limit, fromId: 0, cancellationToken: cancellationToken);
 
+    /// <summary>The signature before <c>topicId</c>; see the current overload.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static Task<Message[]> SearchMessagesAsync(
+        this MessengerClient client, string query, Peer? peer, long offsetId, int limit, long fromId, DateTimeOffset? minDate, DateTimeOffset? maxDate,
+        string? filter, CancellationToken cancellationToken) =>
+        SearchMessagesAsync(client, query, peer, offsetId, limit, fromId, minDate, maxDate, filter, topicId: null, cancellationToken);
+
     /// <summary>The signature before <c>requestNeeded</c>; see the current overload.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static Task<ChatInvite> ExportInviteAsync(
@@ -173,4 +180,18 @@ public sealed partial record PollUpdated
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void Deconstruct(out long pts, out Peer peer, out long messageId, out int[] counts, out int voters, out bool closed, out int[]? myChoices) =>
         (pts, peer, messageId, counts, voters, closed, myChoices) = (Pts, Peer, MessageId, Counts, Voters, Closed, MyChoices);
+}
+
+public sealed partial record NotifySettingsChanged
+{
+    /// <summary>The constructor from before topic mutes; see the current one.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public NotifySettingsChanged(long pts, Peer peer, long muteUntil)
+        : this(pts, peer, muteUntil, TopicId: null)
+    {
+    }
+
+    /// <summary>The deconstruction from before topic mutes: <c>(Pts, Peer, MuteUntil)</c>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Deconstruct(out long pts, out Peer peer, out long muteUntil) => (pts, peer, muteUntil) = (Pts, Peer, MuteUntil);
 }

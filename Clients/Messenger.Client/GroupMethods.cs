@@ -135,12 +135,14 @@ public static partial class GroupMethods
     /// <paramref name="peer"/> or (null) every chat the caller can read, newest first, older than <paramref name="offsetId"/>;
     /// only those sent by <paramref name="fromId"/> (0: anyone), dated from <paramref name="minDate"/> to
     /// <paramref name="maxDate"/> (whole seconds, both included; null: unbounded) and of the kind <paramref name="filter"/>
-    /// (one of <see cref="SearchFilters"/>; null: any). With a filter the query may be empty.</summary>
+    /// (one of <see cref="SearchFilters"/>; null: any). With a filter the query may be empty. With <paramref name="topicId"/>
+    /// (0: General) only that topic of the forum <paramref name="peer"/>.</summary>
     public static async Task<Message[]> SearchMessagesAsync(
         this MessengerClient client, string query, Peer? peer = null, long offsetId = 0, int limit = 20, long fromId = 0,
-        DateTimeOffset? minDate = null, DateTimeOffset? maxDate = null, string? filter = null, CancellationToken cancellationToken = default) =>
+        DateTimeOffset? minDate = null, DateTimeOffset? maxDate = null, string? filter = null, long? topicId = null,
+        CancellationToken cancellationToken = default) =>
         (await client.CallAsync(
-            new SearchMessagesCall(peer, query, offsetId, limit, fromId, minDate?.ToUnixTimeSeconds() ?? 0, maxDate?.ToUnixTimeSeconds() ?? 0, filter),
+            new SearchMessagesCall(peer, query, offsetId, limit, fromId, minDate?.ToUnixTimeSeconds() ?? 0, maxDate?.ToUnixTimeSeconds() ?? 0, filter, topicId),
             cancellationToken)).Messages;
 
     private static async Task<ChatChanged> ObservedAsync(

@@ -92,8 +92,9 @@ public sealed record PendingJoinRequestsChanged(long Pts, long ChatId, int Count
 /// <summary>The user's draft in the chat changed on another device (<see cref="Draft"/> null: cleared).</summary>
 public sealed record DraftChanged(long Pts, Peer Peer, DraftMessage? Draft) : LoggedEvent(Pts);
 
-/// <summary>The user muted the chat until <see cref="MuteUntil"/> (unix seconds) or unmuted it (0) on another device.</summary>
-public sealed record NotifySettingsChanged(long Pts, Peer Peer, long MuteUntil) : LoggedEvent(Pts);
+/// <summary>The user muted the chat until <see cref="MuteUntil"/> (unix seconds) or unmuted it (0) on another device;
+/// with <see cref="TopicId"/> (0: General) only that topic of the forum, the chat's own setting unchanged.</summary>
+public sealed partial record NotifySettingsChanged(long Pts, Peer Peer, long MuteUntil, long? TopicId = null) : LoggedEvent(Pts);
 
 /// <summary>A new device signed in to the account (with the password, or by a login token one of the user's devices
 /// accepted): <see cref="AuthorizationId"/> as <c>GetAuthorizationsAsync</c> lists it, its name and platform, the

@@ -47,8 +47,37 @@ public static class TopicMethods
         return affected;
     }
 
-    /// <summary>A page of the forum's topics by last activity (General first on the first page), with the user's unread
-    /// counts; the next page starts after the last topic's <see cref="ForumTopic.TopMessage"/> (<paramref name="offsetId"/>).</summary>
+    /// <summary>Pins the topic to the top of the forum's topic list for everyone, or unpins it (admins; members when the
+    /// group's <see cref="ChatPermissions.ManageTopics"/> lets them; at most <see cref="TopicLimits.MaxPinned"/>). The answer's
+    /// message is the <c>topic_edit</c> service message that records it.</summary>
+    public static async Task<SentMessage> PinTopicAsync(
+        this MessengerClient client, Peer peer, long topicId, bool pinned = true, CancellationToken cancellationToken = default)
+    {
+        var sent = await client.CallAsync(new UpdatePinnedTopicCall(peer, topicId, pinned), cancellationToken);
+        client.Events.Observe(sent, edited: false);
+        return sent;
+    }
+
+    /// <summary>Mutes one topic of the forum (0: General) for the user until <paramref name="muteUntil"/>
+    /// (<see cref="NotifySettings.MuteForever"/> for good), or unmutes it (null); no notification of its messages unless one
+    /// mentions the user. The user's other devices get <see cref="NotifySettingsChanged"/> with the topic.</summary>
+    public static async Task<AffectedMessages> MuteTopicAsync(
+        this MessengerClient client, Peer peer, long topicId, DateTimeOffset? muteUntil, CancellationToken cancellationToken = default)
+    {
+        var affected = await client.CallAsync(new UpdateNotifySettingsCall(peer, muteUntil?.ToUnixTimeSeconds() ?? 0, topicId), cancellationToken);
+        client.Events.Observe(affected, null);
+        return affected;
+    }
+
+    /// <summary>Messages of one topic (0: General) containing every word of <paramref name="query"/>, newest first, older
+    /// than <paramref name="offsetId"/>: <see cref="GroupMethods.SearchMessagesAsync(MessengerClient, string, Peer?, long, int, long, DateTimeOffset?, DateTimeOffset?, string?, long?, CancellationToken)"/>
+    /// within the topic.</summary>
+    public static Task<Message[]> SearchTopicAsync(
+        this MessengerClient client, Peer peer, long topicId, string query, long offsetId = 0, int limit = 20, CancellationToken cancellationToken = default) =>
+        client.SearchMessagesAsync(query, peer, offsetId, limit, topicId: topicId, cancellationToken: cancellationToken);
+
+    /// <summary>A page of the forum's topics by last activity (General, then the pinned topics first on the first page),
+    /// with the user's unread counts and mutes; the next page starts after the last topic's <see cref="ForumTopic.TopMessage"/> (<paramref name="offsetId"/>).</summary>
     public static Task<ForumTopics> GetForumTopicsAsync(
         this MessengerClient client, Peer peer, long offsetId = 0, int limit = 50, string? query = null, long offsetDate = 0,
         CancellationToken cancellationToken = default) =>

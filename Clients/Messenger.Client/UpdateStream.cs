@@ -566,7 +566,7 @@ public sealed class UpdateStream
                 Emit(new DraftChanged(entry.Pts, draft.Peer, draft.Draft) { ChannelId = channelId });
                 break;
             case NotifySettingsUpdate notify:
-                Emit(new NotifySettingsChanged(entry.Pts, notify.Peer, notify.MuteUntil) { ChannelId = channelId });
+                Emit(new NotifySettingsChanged(entry.Pts, notify.Peer, notify.MuteUntil, notify.TopicId) { ChannelId = channelId });
                 break;
             case NewAuthorizationUpdate signedIn:
                 Emit(new DeviceSignedIn(entry.Pts, signedIn.AuthorizationId, signedIn.DeviceName, signedIn.Platform, signedIn.ClientAddress,

@@ -78,6 +78,11 @@ public sealed class SdkCompatibilityTests
             typeof(MessageMethods), "SendLocationAsync", typeof(Task<SentMessage>),
             [typeof(MessengerClient), typeof(Peer), typeof(InputGeo), typeof(long?), typeof(long?), typeof(bool), Ct]
         },
+        {
+            typeof(GroupMethods), "SearchMessagesAsync", typeof(Task<Messenger.Contracts.Messages.Message[]>),
+            [typeof(MessengerClient), typeof(string), typeof(Peer), typeof(long), typeof(int), typeof(long), typeof(DateTimeOffset?), typeof(DateTimeOffset?),
+                typeof(string), Ct]
+        },
     };
 
     [Theory]
@@ -97,6 +102,7 @@ public sealed class SdkCompatibilityTests
     public static TheoryData<Type, Type[]> OlderEventShapes => new()
     {
         { typeof(MessagePinned), [typeof(long), typeof(Peer), typeof(Messenger.Contracts.Messages.Message)] },
+        { typeof(NotifySettingsChanged), [typeof(long), typeof(Peer), typeof(long)] },
         { typeof(PollUpdated), [typeof(long), typeof(Peer), typeof(long), typeof(int[]), typeof(int), typeof(bool), typeof(int[])] },
     };
 
@@ -149,6 +155,11 @@ public sealed class SdkCompatibilityTests
         },
         { typeof(ScheduledMessage), [typeof(long), typeof(Peer), typeof(string), typeof(long), typeof(long), typeof(long?), typeof(MessageMedia), typeof(bool)] },
         { typeof(ServiceAction), [typeof(string), typeof(long[]), typeof(string), typeof(int?), typeof(bool)] },
+        { typeof(ServiceAction), [typeof(string), typeof(long[]), typeof(string), typeof(int?), typeof(bool), typeof(int?), typeof(bool?)] },
+        {
+            typeof(ForumTopic),
+            [typeof(long), typeof(string), typeof(int), typeof(bool), typeof(long), typeof(long), typeof(long), typeof(int), typeof(long)]
+        },
         {
             typeof(Chat),
             [typeof(long), typeof(ChatKind), typeof(string), typeof(long), typeof(int), typeof(long), typeof(long), typeof(MessageMedia), typeof(string),
@@ -226,7 +237,10 @@ public sealed class SdkCompatibilityTests
         var pinned = new MessagePinned(7, Peer.Chat(3), null, [5], Pinned: true, Count: 2);
         var poll = new PollUpdated(8, Peer.Chat(3), 9, [1, 2], 3, false, [1], CorrectOption: 1);
 
+        var muted = new NotifySettingsChanged(9, Peer.Chat(3), 100, TopicId: 12);
+
         (pinned is MessagePinned(7, var peer, null) && peer == Peer.Chat(3)).Should().BeTrue();
+        (muted is NotifySettingsChanged(9, _, 100)).Should().BeTrue();
         (poll is PollUpdated(8, _, 9, [1, 2], 3, false, [1])).Should().BeTrue();
     }
 

@@ -44,6 +44,20 @@ public sealed class SearchPlanTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(0L, 0L)]
+    [InlineData(12L, 0L)]
+    [InlineData(12L, 10L)]
+    public void Filters_WithoutWords_InATopic_ReadTheTopicsIndexRange(long topicId, long minDate)
+    {
+        var plan = Plan(SearchStore.Filtered(OneChat, new SearchFilter(0, minDate, 0, 0, topicId), low: minDate > 0 ? 100 : 0));
+
+        plan.Should().Contain(line => line.StartsWith("SEARCH m USING INDEX IX_message_messages_topics (chat_id=? AND topic_id=?", StringComparison.Ordinal),
+            string.Join(" | ", plan));
+        plan.Should().NotContain(line => line.StartsWith("SCAN m", StringComparison.Ordinal));
+        plan.Should().NotContain(line => line.Contains("TEMP B-TREE", StringComparison.Ordinal), "the topic's messages come newest first");
+    }
+
+    [Theory]
     [InlineData(false, 7, 0, 0)]
     [InlineData(true, 7, 10, 1)]
     [InlineData(true, 0, 10, 5)]
@@ -77,7 +91,7 @@ public sealed class SearchPlanTests : IAsyncLifetime
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        foreach (var name in new[] { "@offset", "@low", "@user", "@limit", "@from", "@min", "@max", "@kind", "@date" })
+        foreach (var name in new[] { "@offset", "@low", "@user", "@limit", "@from", "@min", "@max", "@kind", "@date", "@topic" })
         {
             if (sql.Contains(name, StringComparison.Ordinal))
             {

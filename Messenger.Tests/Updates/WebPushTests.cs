@@ -155,6 +155,48 @@ public sealed class WebPushTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AMutedTopic_PushesNothing_ButAMentionInItDoes_AndTheForumsOtherTopicsPushAsBefore()
+    {
+        await using var host = await StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_topicmute");
+        var bob = await host.SignUpAsync("bob_topicmute");
+        using var browser = await SubscribeAsync(bob);
+        var group = (await alice.Client.CreateGroupAsync("Crew", [bob.UserId])).Chat;
+        var peer = Peer.Chat(group.Id);
+        await alice.Client.ToggleForumAsync(group.Id, enabled: true);
+        var noisy = (await alice.Client.CreateTopicAsync(peer, "Noisy")).Message.Id;
+        var releases = (await alice.Client.CreateTopicAsync(peer, "Releases")).Message.Id;
+        var forever = DateTimeOffset.FromUnixTimeSeconds(NotifySettings.MuteForever);
+        await bob.Client.MuteTopicAsync(peer, noisy, forever);
+        await bob.Client.MuteTopicAsync(peer, 0, forever);
+        await DisconnectAsync(host, bob);
+
+        await alice.Client.SendMessageAsync(peer, "chatter", topicId: noisy);
+        await alice.Client.SendMessageAsync(peer, "general chatter");
+        (await _push.NoneWithinAsync(Quiet)).Should().BeNull();
+
+        await alice.Client.SendMessageAsync(peer, "@bob_topicmute look here", topicId: noisy);
+        using (var mention = JsonDocument.Parse(browser.Decrypt((await _push.NextAsync()).Body)))
+        {
+            mention.RootElement.GetProperty("body").GetString().Should().Be("ALICE_TOPICMUTE: @bob_topicmute look here", "a mention is pushed, as in a muted chat");
+        }
+
+        await alice.Client.SendMessageAsync(peer, "1.2 is out", topicId: releases);
+        using (var other = JsonDocument.Parse(browser.Decrypt((await _push.NextAsync()).Body)))
+        {
+            other.RootElement.GetProperty("body").GetString().Should().Be("ALICE_TOPICMUTE: 1.2 is out");
+        }
+
+        // With topics off every message is General's: a mute of General no longer silences the group.
+        await alice.Client.ToggleForumAsync(group.Id, enabled: false);
+        await alice.Client.SendMessageAsync(peer, "plain again");
+        using (var plain = JsonDocument.Parse(browser.Decrypt((await _push.NextAsync()).Body)))
+        {
+            plain.RootElement.GetProperty("body").GetString().Should().Be("ALICE_TOPICMUTE: plain again");
+        }
+    }
+
+    [Fact]
     public async Task Push_WhenTheMessageIsSilent_IsSentAllTheSame_WithSilentInThePayload_AMentionToo()
     {
         await using var host = await StartHostAsync();

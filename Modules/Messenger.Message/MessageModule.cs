@@ -153,6 +153,7 @@ public static class MessageModule
         services.AddRpcMethod<EditTopicCall, SentMessage>();
         services.AddRpcMethod<DeleteTopicCall, AffectedMessages>();
         services.AddRpcMethod<GetForumTopicsCall, ForumTopics>();
+        services.AddRpcMethod<UpdatePinnedTopicCall, SentMessage>();
         services.AddRpcMethod<SetAdminCall, ChatChanged>();
         services.AddRpcMethod<TransferOwnershipCall, ChatChanged>();
         services.AddRpcMethod<GetFullChatCall, ChatFull>();

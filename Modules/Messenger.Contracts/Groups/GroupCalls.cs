@@ -338,7 +338,9 @@ public sealed record GetChannelDifferenceCall(
 /// <see cref="SearchFilters"/> kind. With at least one filter the query may be empty: then every message that passes them.
 /// Errors: <c>SEARCH_QUERY_EMPTY</c> (no words and no filter), <c>SEARCH_FILTER_INVALID</c>, <c>DATE_RANGE_INVALID</c>
 /// (negative, or min after max), <c>USER_ID_INVALID</c> (a negative <see cref="FromId"/>; an id of nobody finds nothing),
-/// <c>OFFSET_INVALID</c>, <c>LIMIT_INVALID</c>, <c>PEER_ID_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+/// <c>OFFSET_INVALID</c>, <c>LIMIT_INVALID</c>, <c>PEER_ID_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c>. With
+/// <see cref="TopicId"/> (0: General) only that topic of the forum <see cref="Peer"/> is searched (<c>TOPIC_ID_INVALID</c>:
+/// no peer, no forum, or no such topic, as <c>messages.getHistory</c> answers it).</summary>
 [RpcMethod("messages.search")]
 [MessagePackObject]
 public sealed record SearchMessagesCall(
@@ -349,7 +351,8 @@ public sealed record SearchMessagesCall(
     [property: Key("from_id")] long FromId = 0,
     [property: Key("min_date")] long MinDate = 0,
     [property: Key("max_date")] long MaxDate = 0,
-    [property: Key("filter")] string? Filter = null) : IRpcCall<MessageList>
+    [property: Key("filter")] string? Filter = null,
+    [property: Key("topic_id")] long? TopicId = null) : IRpcCall<MessageList>
 {
     /// <summary>True when anything but the words narrows the search (then the query may be empty).</summary>
     [IgnoreMember]

@@ -103,10 +103,42 @@ public sealed partial record ServiceAction
     {
     }
 
+    /// <summary>The constructor from before pinned topics (<see cref="Pinned"/>); see the current one.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public ServiceAction(string kind, long[] userIds, string? title, int? period, bool video, int? iconColor, bool? closed)
+        : this(kind, userIds, title, period, video, iconColor, closed, Pinned: null)
+    {
+    }
+
     /// <summary>The deconstruction from before topics: <c>(Kind, UserIds, Title, Period, Video)</c>.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public void Deconstruct(out string kind, out long[] userIds, out string? title, out int? period, out bool video) =>
         (kind, userIds, title, period, video) = (Kind, UserIds, Title, Period, Video);
+
+    /// <summary>The deconstruction from before pinned topics: <c>(Kind, UserIds, Title, Period, Video, IconColor, Closed)</c>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Deconstruct(out string kind, out long[] userIds, out string? title, out int? period, out bool video, out int? iconColor, out bool? closed) =>
+        (kind, userIds, title, period, video, iconColor, closed) = (Kind, UserIds, Title, Period, Video, IconColor, Closed);
+}
+
+/// <summary>The earlier shape of <see cref="ForumTopic"/>'s constructor and deconstruction.</summary>
+public sealed partial record ForumTopic
+{
+    /// <summary>The constructor from before pinned and muted topics (<see cref="Pinned"/>, <see cref="MuteUntil"/>); see
+    /// the current one.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public ForumTopic(long id, string title, int iconColor, bool closed, long creatorId, long date, long topMessage, int unreadCount, long readMaxId)
+        : this(id, title, iconColor, closed, creatorId, date, topMessage, unreadCount, readMaxId, Pinned: false)
+    {
+    }
+
+    /// <summary>The deconstruction from before pinned and muted topics.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public void Deconstruct(
+        out long id, out string title, out int iconColor, out bool closed, out long creatorId, out long date, out long topMessage, out int unreadCount,
+        out long readMaxId) =>
+        (id, title, iconColor, closed, creatorId, date, topMessage, unreadCount, readMaxId) =
+        (Id, Title, IconColor, Closed, CreatorId, Date, TopMessage, UnreadCount, ReadMaxId);
 }
 
 /// <summary>The earlier shape of <see cref="DraftMessage"/>'s constructor and deconstruction.</summary>

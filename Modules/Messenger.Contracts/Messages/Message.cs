@@ -133,7 +133,8 @@ public sealed record ReactionCount([property: Key("reaction")] string Reaction, 
 /// <see cref="Period"/> for <c>set_ttl</c> (seconds; 0: auto-delete turned off), <c>edit_permissions</c> (the slow
 /// mode's seconds; 0: off), <c>toggle_forum</c> (1: topics on, 0: off) and <c>phone_call</c> (the seconds talked);
 /// <see cref="Video"/> for a <c>phone_call</c> with cameras; <see cref="Title"/>, <see cref="IconColor"/> and
-/// <see cref="Closed"/> for <c>topic_create</c> and <c>topic_edit</c> (an edit carries what it changed, the rest nil).</summary>
+/// <see cref="Closed"/> for <c>topic_create</c> and <c>topic_edit</c> (an edit carries what it changed, the rest nil);
+/// <see cref="Pinned"/> for a <c>topic_edit</c> that pinned (true) or unpinned (false) the topic.</summary>
 [MessagePackObject]
 public sealed partial record ServiceAction(
     [property: Key("kind")] string Kind,
@@ -142,7 +143,8 @@ public sealed partial record ServiceAction(
     [property: Key("period")] int? Period = null,
     [property: Key("video")] bool Video = false,
     [property: Key("icon_color")] int? IconColor = null,
-    [property: Key("closed")] bool? Closed = null);
+    [property: Key("closed")] bool? Closed = null,
+    [property: Key("pinned")] bool? Pinned = null);
 
 /// <summary>Kinds of <see cref="ServiceAction"/>.</summary>
 public static class ServiceActions
@@ -191,9 +193,9 @@ public static class ServiceActions
     /// the topic's first message; <see cref="ServiceAction.Title"/> and <see cref="ServiceAction.IconColor"/> describe it.</summary>
     public const string TopicCreate = "topic_create";
 
-    /// <summary>A forum topic was renamed, recoloured, closed or reopened (<c>messages.editTopic</c>; posted in the topic):
-    /// what changed is set (<see cref="ServiceAction.Title"/>, <see cref="ServiceAction.IconColor"/>,
-    /// <see cref="ServiceAction.Closed"/>).</summary>
+    /// <summary>A forum topic was renamed, recoloured, closed or reopened (<c>messages.editTopic</c>), or pinned or unpinned
+    /// (<c>messages.updatePinnedTopic</c>); posted in the topic: what changed is set (<see cref="ServiceAction.Title"/>,
+    /// <see cref="ServiceAction.IconColor"/>, <see cref="ServiceAction.Closed"/>, <see cref="ServiceAction.Pinned"/>).</summary>
     public const string TopicEdit = "topic_edit";
 }
 

@@ -392,12 +392,16 @@ public static class DialogPins
 /// seconds; <see cref="NotifySettings.MuteForever"/> for good) or unmutes it (0, or any time already past). Only the
 /// caller's own devices are told (<c>notify_settings</c> in the caller's log); the dialog carries it as
 /// <c>mute_until</c>. Muting is for clients to act on (no notification, not counted in a badge): messages still
-/// arrive. Errors: <c>PEER_ID_INVALID</c>, <c>MUTE_UNTIL_INVALID</c> (negative), 404 <c>CHAT_NOT_FOUND</c>.</summary>
+/// arrive. With <see cref="TopicId"/> (0: General) it mutes or unmutes that one topic of a forum instead
+/// (<see cref="ForumTopic.MuteUntil"/>; a muted topic adds to the chat's mute, it does not lift it), and the update
+/// carries the topic. Errors: <c>PEER_ID_INVALID</c>, <c>MUTE_UNTIL_INVALID</c> (negative), <c>TOPIC_ID_INVALID</c>
+/// (no such topic, or no forum), 404 <c>CHAT_NOT_FOUND</c>.</summary>
 [RpcMethod("messages.updateNotifySettings")]
 [MessagePackObject]
 public sealed record UpdateNotifySettingsCall(
     [property: Key("peer")] Peer Peer,
-    [property: Key("mute_until")] long MuteUntil) : IRpcCall<AffectedMessages>;
+    [property: Key("mute_until")] long MuteUntil,
+    [property: Key("topic_id")] long? TopicId = null) : IRpcCall<AffectedMessages>;
 
 /// <summary>Values of <see cref="UpdateNotifySettingsCall.MuteUntil"/>.</summary>
 public static class NotifySettings

@@ -50,11 +50,28 @@ public sealed record EditTopicCall(
 [MessagePackObject]
 public sealed record DeleteTopicCall([property: Key("peer")] Peer Peer, [property: Key("topic_id")] long TopicId) : IRpcCall<AffectedMessages>;
 
+/// <summary><c>messages.updatePinnedTopic</c> (admins, and members when the group's
+/// <see cref="ChatPermissions.ManageTopics"/> lets them): pins a topic to the top of the forum's topic list for everyone,
+/// or unpins it. At most <see cref="TopicLimits.MaxPinned"/> are pinned; <c>messages.getForumTopics</c> lists them first,
+/// the latest pinned first. Posts the service message <c>topic_edit</c> with <see cref="ServiceAction.Pinned"/> in the
+/// topic, which tells the members' clients to read the list again. General (0) is never pinned. Errors:
+/// <c>TOPIC_ID_INVALID</c> (General, no such topic), <c>TOPIC_NOT_MODIFIED</c> (pinned already, or not pinned),
+/// <c>PINNED_TOPICS_TOO_MUCH</c>, <c>CHAT_NOT_FORUM</c>, <c>PEER_ID_INVALID</c>, 403 <c>CHAT_ADMIN_REQUIRED</c>, 403
+/// <c>CHAT_WRITE_FORBIDDEN</c>, 404 <c>CHAT_NOT_FOUND</c>, 420 <c>FLOOD_WAIT</c>.</summary>
+[RpcMethod("messages.updatePinnedTopic")]
+[MessagePackObject]
+public sealed record UpdatePinnedTopicCall(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("topic_id")] long TopicId,
+    [property: Key("pinned")] bool Pinned) : IRpcCall<SentMessage>;
+
 /// <summary><c>messages.getForumTopics</c>: a forum's topics, by last activity (the newest message first), up to
 /// <see cref="Limit"/> (1–100): those whose newest message is older than <see cref="OffsetId"/> (the last page's last
 /// <see cref="ForumTopic.TopMessage"/>; 0: from the newest) or, with <see cref="OffsetDate"/>, dated before it.
 /// <see cref="Query"/> (1–128 characters after trimming) keeps those whose title has it (any case). The first page
-/// (no offset, no query) starts with General (id 0), besides its <see cref="Limit"/> topics. Errors: <c>CHAT_NOT_FORUM</c>, <c>PEER_ID_INVALID</c>,
+/// (no offset, no query) starts with General (id 0), then the pinned topics (<see cref="ForumTopic.Pinned"/>, the latest
+/// pinned first; with a query, those it keeps, on the page without an offset), both besides its <see cref="Limit"/>
+/// topics; the pages by activity leave the pinned ones out. Errors: <c>CHAT_NOT_FORUM</c>, <c>PEER_ID_INVALID</c>,
 /// <c>OFFSET_INVALID</c>, <c>LIMIT_INVALID</c>, <c>SEARCH_QUERY_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
 [RpcMethod("messages.getForumTopics")]
 [MessagePackObject]
@@ -70,9 +87,11 @@ public sealed record GetForumTopicsCall(
 /// <see cref="TopicColors.All"/>; <see cref="TopMessage"/> its newest message (its last activity);
 /// <see cref="ReadMaxId"/> how far the reader has read it (their <c>messages.readThread</c> position in it, or their own
 /// newest message there, whichever is later) and <see cref="UnreadCount"/> the messages of others after it (at most
-/// <see cref="MaxUnreadCount"/>: a badge says "999+", not more).</summary>
+/// <see cref="MaxUnreadCount"/>: a badge says "999+", not more); <see cref="Pinned"/> whether it is pinned to the top of
+/// the list (<c>messages.updatePinnedTopic</c>); <see cref="MuteUntil"/> the reader's own mute of it (unix seconds, as a
+/// dialog's <c>mute_until</c>; 0: not muted on its own).</summary>
 [MessagePackObject]
-public sealed record ForumTopic(
+public sealed partial record ForumTopic(
     [property: Key("id")] long Id,
     [property: Key("title")] string Title,
     [property: Key("icon_color")] int IconColor,
@@ -81,7 +100,9 @@ public sealed record ForumTopic(
     [property: Key("date")] long Date,
     [property: Key("top_message")] long TopMessage,
     [property: Key("unread_count")] int UnreadCount,
-    [property: Key("read_max_id")] long ReadMaxId)
+    [property: Key("read_max_id")] long ReadMaxId,
+    [property: Key("pinned")] bool Pinned = false,
+    [property: Key("mute_until")] long MuteUntil = 0)
 {
     public const int MaxUnreadCount = 999;
 }
@@ -105,6 +126,13 @@ public static class TopicColors
     public const string GeneralTitle = "General";
 }
 
+/// <summary>Limits of forum topics.</summary>
+public static class TopicLimits
+{
+    /// <summary>Topics pinned at once in one forum (Telegram's limit).</summary>
+    public const int MaxPinned = 5;
+}
+
 /// <summary>Stable error names of forum topics.</summary>
 public static class TopicErrorNames
 {
@@ -117,6 +145,9 @@ public static class TopicErrorNames
     /// <summary>A closed topic: only admins post in it.</summary>
     public const string TopicClosed = "TOPIC_CLOSED";
     public const string TopicNotModified = "TOPIC_NOT_MODIFIED";
+
+    /// <summary>The forum has <see cref="TopicLimits.MaxPinned"/> pinned topics already.</summary>
+    public const string PinnedTopicsTooMuch = "PINNED_TOPICS_TOO_MUCH";
 
     /// <summary>The group is not organised in topics (<c>groups.toggleForum</c>).</summary>
     public const string ChatNotForum = "CHAT_NOT_FORUM";

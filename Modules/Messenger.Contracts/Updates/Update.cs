@@ -138,9 +138,13 @@ public sealed record PinnedMessageUpdate(
     [property: Key("pinned")] bool Pinned = false,
     [property: Key("count")] int Count = 0) : Update;
 
-/// <summary>This user muted the chat until <see cref="MuteUntil"/> (unix seconds), or unmuted it (0), on some device.</summary>
+/// <summary>This user muted the chat until <see cref="MuteUntil"/> (unix seconds), or unmuted it (0), on some device;
+/// with <see cref="TopicId"/> (0: General) only that topic of the forum (the chat's own setting stays as it is).</summary>
 [MessagePackObject]
-public sealed record NotifySettingsUpdate([property: Key("peer")] Peer Peer, [property: Key("mute_until")] long MuteUntil) : Update;
+public sealed record NotifySettingsUpdate(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("mute_until")] long MuteUntil,
+    [property: Key("topic_id")] long? TopicId = null) : Update;
 
 /// <summary>Ephemeral: a user who shares a private chat or a small group with this user (or this user, on another
 /// device) changed their profile: name, username, bio or photo. <see cref="User"/> is the user as they are now.</summary>

@@ -6,8 +6,10 @@ using Messenger.Message.Storage;
 
 namespace Messenger.Message.Muting;
 
-/// <summary>Whether a user muted the chat of a message, and the group's title, for a notification of it (Web Push).</summary>
-internal sealed class NoticeContexts(MessageStore store, Chats.Chats chats, ChatDirectory directory, TimeProvider clock) : IRequestHandler<GetNoticeContextQuery, NoticeContext?>
+/// <summary>Whether a user muted the chat of a message — or, in a forum, the message's topic — and the group's title, for a
+/// notification of it (Web Push).</summary>
+internal sealed class NoticeContexts(MessageStore store, Topics.TopicStore topics, Chats.Chats chats, ChatDirectory directory, TimeProvider clock)
+    : IRequestHandler<GetNoticeContextQuery, NoticeContext?>
 {
     public ValueTask<NoticeContext?> Handle(GetNoticeContextQuery query, CancellationToken cancellationToken)
     {
@@ -25,8 +27,12 @@ internal sealed class NoticeContexts(MessageStore store, Chats.Chats chats, Chat
             title = chat?.Title;
         }
 
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var context = chatId is { } id
-            ? new NoticeContext(NotifySettings.IsMuted(store.MuteUntil(query.UserId, id), clock.GetUtcNow().ToUnixTimeSeconds()), title)
+            ? new NoticeContext(
+                NotifySettings.IsMuted(store.MuteUntil(query.UserId, id), now)
+                || (message.ToPeer.Kind == PeerKind.Chat && NotifySettings.IsMuted(topics.MuteUntil(query.UserId, id, message.TopicId), now)),
+                title)
             : null;
         return ValueTask.FromResult(context);
     }

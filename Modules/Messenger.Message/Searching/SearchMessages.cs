@@ -3,6 +3,7 @@ using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
+using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Message.Chats;
 using Messenger.Message.Storage;
@@ -22,6 +23,8 @@ internal sealed partial class SearchMessagesValidator : AbstractValidator<Search
         RuleFor(c => c.Peer).Must(p => p is null || (p.Id > 0 && Enum.IsDefined(p.Kind))).WithErrorCode(MessageErrorNames.PeerIdInvalid);
         RuleFor(c => c.FromId).GreaterThanOrEqualTo(0).WithErrorCode(MessageErrorNames.UserIdInvalid);
         RuleFor(c => c.Filter).Must(f => SearchFilters.SharedKindOf(f) >= 0).WithErrorCode(GroupErrorNames.SearchFilterInvalid);
+        // A topic is one forum's: without a peer it names nothing.
+        RuleFor(c => c.TopicId).Must((call, t) => t is null || (t >= 0 && call.Peer is not null)).WithErrorCode(TopicErrorNames.TopicIdInvalid);
         RuleFor(c => c)
             .Must(c => c.MinDate >= 0 && c.MaxDate >= 0 && (c.MaxDate == 0 || c.MinDate <= c.MaxDate))
             .WithErrorCode(GroupErrorNames.DateRangeInvalid);
@@ -39,8 +42,9 @@ internal sealed partial class SearchMessagesValidator : AbstractValidator<Search
 /// <summary>Full-text search over the chats the caller can read now (their private chats, the groups they are a member of),
 /// or over one of them, newest first, narrowed by sender, dates and kind; or, without words, those filters alone. A
 /// sender that is nobody finds nothing, as one who never wrote there: deleted accounts' and webhook bots' messages stay
-/// in their chats and are found by their author too, and user ids are no secret (<c>users.getUsers</c>).</summary>
-internal sealed class SearchMessagesHandler(Chats.Chats chats, SearchStore store, ISender bus, RpcContext caller)
+/// in their chats and are found by their author too, and user ids are no secret (<c>users.getUsers</c>). With a topic, a
+/// forum's one topic (0: General), refused as <c>messages.getHistory</c> refuses it.</summary>
+internal sealed class SearchMessagesHandler(Chats.Chats chats, SearchStore store, Topics.TopicStore topics, ISender bus, RpcContext caller)
     : IRequestHandler<SearchMessagesCall, MessageList>
 {
     public async ValueTask<MessageList> Handle(SearchMessagesCall call, CancellationToken cancellationToken)
@@ -50,6 +54,12 @@ internal sealed class SearchMessagesHandler(Chats.Chats chats, SearchStore store
         if (call.Peer is not null)
         {
             var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
+            if (call.TopicId is { } topicId
+                && (target.IsPrivate || topics.Chat(target.ChatId) is not { Forum: true } || (topicId != 0 && !topics.Exists(target.ChatId, topicId))))
+            {
+                throw MessengerError.BadRequest(TopicErrorNames.TopicIdInvalid);
+            }
+
             chatIds = target.ChatId == 0 ? [] : [target.ChatId];
         }
         else
@@ -63,7 +73,7 @@ internal sealed class SearchMessagesHandler(Chats.Chats chats, SearchStore store
                 me,
                 SearchMessagesValidator.Words(call.Query),
                 chatIds,
-                new SearchFilter(call.FromId, call.MinDate, call.MaxDate, SearchFilters.SharedKindOf(call.Filter)),
+                new SearchFilter(call.FromId, call.MinDate, call.MaxDate, SearchFilters.SharedKindOf(call.Filter), call.TopicId),
                 call.OffsetId,
                 call.Limit);
     }

@@ -451,6 +451,10 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             // Set by messages.deleteTopic's first unit and kept until its last one deletes the row: an interrupted delete
             // leaves a topic nobody sees or posts to, which a retried deleteTopic (or the next start) finishes.
             topic.Property(t => t.Deleting).HasColumnName("deleting");
+            // messages.updatePinnedTopic: 0 unpinned; else the pin's place, one more than the forum's highest when pinned,
+            // so the latest pinned lists first (a clock would tie two pins in one second). A forum has few topics: its
+            // pinned ones are read from its (chat_id, top_message_id) range.
+            topic.Property(t => t.PinOrder).HasColumnName("pin_order").HasDefaultValue(0L);
             topic.HasIndex(t => new { t.ChatId, t.TopMessageId });
         });
 
@@ -495,6 +499,19 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             send.Property(s => s.FromId).HasColumnName("from_id");
             send.Property(s => s.RandomId).HasColumnName("random_id");
             send.Property(s => s.Date).HasColumnName("date");
+        });
+
+        // A user's mute of one forum topic (topic_id 0: General), only while it lasts in the future when set; it adds to
+        // the chat's own mute (message_notify). The topic's rows go with it (messages.deleteTopic's last unit).
+        modelBuilder.Entity<TopicNotifyRow>(notify =>
+        {
+            notify.ToTable("message_topic_notify");
+            notify.HasKey(n => new { n.UserId, n.ChatId, n.TopicId });
+            notify.Property(n => n.UserId).HasColumnName("user_id");
+            notify.Property(n => n.ChatId).HasColumnName("chat_id");
+            notify.Property(n => n.TopicId).HasColumnName("topic_id");
+            notify.Property(n => n.MuteUntil).HasColumnName("mute_until");
+            notify.HasIndex(n => new { n.ChatId, n.TopicId });
         });
 
         modelBuilder.Entity<BlockRow>(block =>
@@ -661,6 +678,19 @@ internal sealed class TopicRow
     public long TopMessageId { get; set; }
 
     public bool Deleting { get; set; }
+
+    public long PinOrder { get; set; }
+}
+
+internal sealed class TopicNotifyRow
+{
+    public long UserId { get; set; }
+
+    public long ChatId { get; set; }
+
+    public long TopicId { get; set; }
+
+    public long MuteUntil { get; set; }
 }
 
 internal sealed class WebhookRow

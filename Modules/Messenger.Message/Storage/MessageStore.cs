@@ -313,6 +313,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         scope.Execute("DELETE FROM message_hidden WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_blocks WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_notify WHERE user_id = @user", ("@user", userId));
+        scope.Execute("DELETE FROM message_topic_notify WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_drafts WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_dialog_pins WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_dialog_archive WHERE user_id = @user", ("@user", userId));

@@ -5,9 +5,9 @@ using Microsoft.Data.Sqlite;
 
 namespace Messenger.Message.Storage;
 
-/// <summary>What narrows a search besides its words: a sender (0: anyone), dates (unix seconds, inclusive; 0: unbounded)
-/// and a <see cref="SharedMedia"/> kind's number (0: any message).</summary>
-internal sealed record SearchFilter(long FromId, long MinDate, long MaxDate, int SharedKind);
+/// <summary>What narrows a search besides its words: a sender (0: anyone), dates (unix seconds, inclusive; 0: unbounded),
+/// a <see cref="SharedMedia"/> kind's number (0: any message) and a forum's topic (null: any; 0: General).</summary>
+internal sealed record SearchFilter(long FromId, long MinDate, long MaxDate, int SharedKind, long? TopicId = null);
 
 internal sealed class SearchStore(SqliteDatabase database)
 {
@@ -108,6 +108,7 @@ internal sealed class SearchStore(SqliteDatabase database)
         command.Parameters.AddWithValue("@min", filter.MinDate);
         command.Parameters.AddWithValue("@max", filter.MaxDate);
         command.Parameters.AddWithValue("@kind", filter.SharedKind);
+        command.Parameters.AddWithValue("@topic", filter.TopicId ?? 0);
         using var reader = command.ExecuteReader();
         var messages = new List<Contracts.Messages.Message>();
         while (reader.Read())
@@ -146,12 +147,14 @@ internal sealed class SearchStore(SqliteDatabase database)
     /// Without words, the messages people posted (not service messages) that pass the filters, newest first, from the
     /// index of the narrowest filter, named so the plan cannot drift: a sender's messages in the chats from
     /// <c>(from_id, chat_id, id)</c> (what they posted elsewhere is never read); else a kind's from the shared-media index
-    /// <c>(chat_id, shared_kind, id)</c>; else the chats' messages from <c>(chat_id, id)</c> — within the id window.
+    /// <c>(chat_id, shared_kind, id)</c>; else a topic's from the topics' index <c>(chat_id, topic_id, id)</c>; else the
+    /// chats' messages from <c>(chat_id, id)</c> — within the id window.
     /// </summary>
     internal static string Filtered(long[] chatIds, SearchFilter filter, long low)
     {
         var index = filter.FromId > 0 ? "IX_message_messages_from_id_chat_id_id"
             : filter.SharedKind > 0 ? "IX_message_messages_chat_id_shared_kind_id"
+            : filter.TopicId is not null ? "IX_message_messages_topics"
             : "IX_message_messages_chat_id_id";
         // Chat ids come from the database, never from the caller: written into the statement as numbers.
         var chat = chatIds.Length == 1 ? $"m.chat_id = {chatIds[0]}" : $"m.chat_id IN ({string.Join(", ", chatIds)})";
@@ -167,7 +170,8 @@ internal sealed class SearchStore(SqliteDatabase database)
         (filter.FromId > 0 ? "AND m.from_id = @from " : "") +
         (filter.MinDate > 0 ? "AND m.date >= @min " : "") +
         (filter.MaxDate > 0 ? "AND m.date <= @max " : "") +
-        (filter.SharedKind > 0 ? "AND m.shared_kind = @kind " : "");
+        (filter.SharedKind > 0 ? "AND m.shared_kind = @kind " : "") +
+        (filter.TopicId is not null ? "AND m.topic_id = @topic " : "");
 
     /// <summary>
     /// The ids a page may hold: below the offset, and within the dates. Ids grow with time (each message is stamped with

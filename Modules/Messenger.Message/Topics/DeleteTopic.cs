@@ -87,7 +87,7 @@ internal sealed class DeleteTopicHandler(
                 var last = ids.Length < TopicStore.DeleteBatchSize;
                 if (last)
                 {
-                    TopicStore.Delete(scope, topicId);
+                    TopicStore.Delete(scope, target.ChatId, topicId);
                 }
 
                 return (log.CurrentPts(scope, target.AnswerLog(me)), last);

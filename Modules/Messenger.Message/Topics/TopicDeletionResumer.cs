@@ -46,7 +46,7 @@ internal sealed class TopicDeletionResumer(
                 if (target is null)
                 {
                     // The group itself is gone: nothing to revoke, and nothing would ever finish the row.
-                    await writer.WriteAsync(unit => TopicStore.Delete(unit, topicId), stoppingToken);
+                    await writer.WriteAsync(unit => TopicStore.Delete(unit, chatId, topicId), stoppingToken);
                     continue;
                 }
 

@@ -9,7 +9,10 @@ using ChatMessage = Messenger.Contracts.Messages.Message;
 namespace Messenger.Message.Topics;
 
 /// <summary>A topic as stored (<c>message_topics</c>).</summary>
-internal sealed record TopicState(long Id, long ChatId, string Title, int IconColor, bool Closed, long CreatorId, long Date, long TopMessageId);
+internal sealed record TopicState(long Id, long ChatId, string Title, int IconColor, bool Closed, long CreatorId, long Date, long TopMessageId, long PinOrder = 0)
+{
+    public bool Pinned => PinOrder > 0;
+}
 
 /// <summary>
 /// A forum's topics (<c>message_topics</c>, keyed by the id of the <c>topic_create</c> message that opened each) and its
@@ -31,7 +34,9 @@ internal sealed class TopicStore(SqliteDatabase database)
     /// <summary>How many of a topic's newest unread messages are searched for the reader's own (<see cref="ToTopic"/>).</summary>
     private const int OwnMessageWindow = 1000;
 
-    private const string TopicColumns = "id, chat_id, title, icon_color, closed, creator_id, date, top_message_id";
+    private const string TopicColumns = "id, chat_id, title, icon_color, closed, creator_id, date, top_message_id, pin_order";
+
+    private const string ListColumns = "t.id, t.chat_id, t.title, t.icon_color, t.closed, t.creator_id, t.date, t.top_message_id, t.pin_order";
 
     /// <summary>
     /// The topic a post into <paramref name="chat"/> goes to, inside its unit: a reply's is its replied message's (a
@@ -107,17 +112,42 @@ internal sealed class TopicStore(SqliteDatabase database)
         scope.Execute("UPDATE message_topics SET title = @title, icon_color = @color, closed = @closed WHERE id = @id",
             ("@title", topic.Title), ("@color", topic.IconColor), ("@closed", topic.Closed), ("@id", topic.Id));
 
+    /// <summary>
+    /// Pins the topic above the rest of its forum's list (the latest pinned first: one place more than the forum's
+    /// highest), at most <see cref="TopicLimits.MaxPinned"/> at once (<c>PINNED_TOPICS_TOO_MUCH</c>), or unpins it.
+    /// Topics being deleted are not counted: they are going.
+    /// </summary>
+    public static void Pin(WriteScope scope, long chatId, long topicId, bool pinned)
+    {
+        if (!pinned)
+        {
+            scope.Execute("UPDATE message_topics SET pin_order = 0 WHERE id = @id", ("@id", topicId));
+            return;
+        }
+
+        var count = scope.Scalar("SELECT count(*) FROM message_topics WHERE chat_id = @chat AND pin_order > 0 AND deleting = 0", ("@chat", chatId));
+        if (count is long pinnedNow && pinnedNow >= TopicLimits.MaxPinned)
+        {
+            throw MessengerError.BadRequest(TopicErrorNames.PinnedTopicsTooMuch);
+        }
+
+        scope.Execute(
+            "UPDATE message_topics SET pin_order = (SELECT coalesce(max(pin_order), 0) + 1 FROM message_topics WHERE chat_id = @chat) WHERE id = @id",
+            ("@chat", chatId), ("@id", topicId));
+    }
+
     /// <summary>The first unit of a delete: from now on nobody lists, opens, reads or posts into the topic (closed as well,
     /// for anything that reads the row alone), while its messages are revoked unit by unit.</summary>
     public static void MarkDeleting(WriteScope scope, long topicId) =>
         scope.Execute("UPDATE message_topics SET deleting = 1, closed = 1 WHERE id = @id", ("@id", topicId));
 
     /// <summary>The last unit of a delete, once no message of the topic is left: the row goes, with the readers'
-    /// positions in it (which revoking its <c>topic_create</c> message kept while the topic stood).</summary>
-    public static void Delete(WriteScope scope, long topicId)
+    /// positions in it (which revoking its <c>topic_create</c> message kept while the topic stood) and their mutes of it.</summary>
+    public static void Delete(WriteScope scope, long chatId, long topicId)
     {
         scope.Execute("DELETE FROM message_topics WHERE id = @id", ("@id", topicId));
         scope.Execute(Editing.MessageDeletion.ForgetThreadReadsSql, ("@id", topicId));
+        scope.Execute("DELETE FROM message_topic_notify WHERE chat_id = @chat AND topic_id = @id", ("@chat", chatId), ("@id", topicId));
     }
 
     /// <summary>Which of <paramref name="ids"/> are topics of the chat (their <c>topic_create</c> messages), each with
@@ -206,6 +236,17 @@ internal sealed class TopicStore(SqliteDatabase database)
         return reader.Read() ? (reader.GetBoolean(0), reader.GetInt64(1), reader.GetInt64(2)) : null;
     }
 
+    /// <summary>The user's mute of a forum's topic (0: General) while the group is a forum; 0 when none (a group whose
+    /// topics are off has every message in General, which a mute of General would otherwise silence whole).</summary>
+    public long MuteUntil(long userId, long chatId, long topicId)
+    {
+        using var connection = database.Open();
+        return Scalar(connection,
+            "SELECT n.mute_until FROM message_topic_notify n JOIN message_chats c ON c.id = n.chat_id AND c.forum = 1 " +
+            "WHERE n.user_id = @user AND n.chat_id = @chat AND n.topic_id = @topic",
+            ("@user", userId), ("@chat", chatId), ("@topic", topicId));
+    }
+
     public bool Exists(long chatId, long topicId)
     {
         using var connection = database.Open();
@@ -214,33 +255,33 @@ internal sealed class TopicStore(SqliteDatabase database)
 
     /// <summary>A page of the forum's topics by last activity, with General first on the first page besides the
     /// <paramref name="limit"/> topics (were it one of them, a page of one would hold General alone, and the next page's
-    /// cursor, its last topic's newest message, would be General's and skip the topics active since).</summary>
+    /// cursor, its last topic's newest message, would be General's and skip the topics active since), then the pinned
+    /// topics, the latest pinned first, on the page without an offset — besides the limit too, and left out of the pages
+    /// by activity, for the same reason: the cursor stays the last unpinned topic's.</summary>
     public ForumTopics List(long userId, long chatId, long chatCreatorId, long chatDate, long offsetDate, long offsetId, int limit, string? query)
     {
         using var connection = database.Open();
         var topics = new List<TopicState>();
-        var first = offsetDate == 0 && offsetId == 0 && string.IsNullOrEmpty(query);
-        using (var command = connection.CreateCommand())
+        var unpaged = offsetDate == 0 && offsetId == 0;
+        var first = unpaged && string.IsNullOrEmpty(query);
+        // The title filter is instr() on lower(): a forum's topics are few enough to read its range whole.
+        var titled = string.IsNullOrEmpty(query) ? "" : "AND instr(lower(t.title), lower(@query)) > 0 ";
+        if (unpaged)
         {
-            // The title filter is instr() on lower(): a forum's topics are few enough to read its range whole.
-            command.CommandText =
-                $"SELECT t.id, t.chat_id, t.title, t.icon_color, t.closed, t.creator_id, t.date, t.top_message_id FROM message_topics t " +
-                (offsetDate > 0 ? "JOIN message_messages tm ON tm.id = t.top_message_id " : "") +
-                "WHERE t.chat_id = @chat AND t.top_message_id < @offset AND t.deleting = 0 " +
-                (offsetDate > 0 ? "AND tm.date < @date " : "") +
-                (string.IsNullOrEmpty(query) ? "" : "AND instr(lower(t.title), lower(@query)) > 0 ") +
-                "ORDER BY t.top_message_id DESC LIMIT @limit";
-            command.Parameters.AddWithValue("@chat", chatId);
-            command.Parameters.AddWithValue("@offset", offsetId > 0 ? offsetId : long.MaxValue);
-            command.Parameters.AddWithValue("@date", offsetDate);
-            command.Parameters.AddWithValue("@query", query ?? "");
-            command.Parameters.AddWithValue("@limit", limit);
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                topics.Add(Read(reader));
-            }
+            topics.AddRange(ReadTopics(connection,
+                $"SELECT {ListColumns} FROM message_topics t WHERE t.chat_id = @chat AND t.pin_order > 0 AND t.deleting = 0 {titled}" +
+                "ORDER BY t.pin_order DESC LIMIT @limit",
+                chatId, query, 0, 0, TopicLimits.MaxPinned));
         }
+
+        topics.AddRange(ReadTopics(connection,
+            $"SELECT {ListColumns} FROM message_topics t " +
+            (offsetDate > 0 ? "JOIN message_messages tm ON tm.id = t.top_message_id " : "") +
+            "WHERE t.chat_id = @chat AND t.top_message_id < @offset AND t.deleting = 0 AND t.pin_order = 0 " +
+            (offsetDate > 0 ? "AND tm.date < @date " : "") +
+            titled +
+            "ORDER BY t.top_message_id DESC LIMIT @limit",
+            chatId, query, offsetId > 0 ? offsetId : long.MaxValue, offsetDate, limit));
 
         if (first)
         {
@@ -248,14 +289,51 @@ internal sealed class TopicStore(SqliteDatabase database)
             topics.Insert(0, new TopicState(0, chatId, TopicColors.GeneralTitle, TopicColors.All[0], false, chatCreatorId, chatDate, general));
         }
 
-        var listed = topics.Select(t => ToTopic(connection, userId, chatId, t)).ToArray();
+        var mutes = TopicMutes(connection, userId, chatId);
+        var listed = topics.Select(t => ToTopic(connection, userId, chatId, t, mutes.GetValueOrDefault(t.Id))).ToArray();
         var tops = topics.Select(t => t.TopMessageId).Where(id => id > 0).ToArray();
         var messages = tops.Length == 0 ? [] : ReadMessages(connection, userId, chatId, tops);
         var count = (int)Scalar(connection, "SELECT count(*) FROM message_topics WHERE chat_id = @chat AND deleting = 0", ("@chat", chatId));
         return new ForumTopics(listed, messages, count);
     }
 
-    private static ForumTopic ToTopic(SqliteConnection connection, long userId, long chatId, TopicState topic)
+    private static List<TopicState> ReadTopics(SqliteConnection connection, string sql, long chatId, string? query, long offset, long date, int limit)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@offset", offset);
+        command.Parameters.AddWithValue("@date", date);
+        command.Parameters.AddWithValue("@query", query ?? "");
+        command.Parameters.AddWithValue("@limit", limit);
+        using var reader = command.ExecuteReader();
+        var topics = new List<TopicState>();
+        while (reader.Read())
+        {
+            topics.Add(Read(reader));
+        }
+
+        return topics;
+    }
+
+    /// <summary>The user's own mutes of the forum's topics (General's under 0), as stored: a past time is no mute.</summary>
+    private static Dictionary<long, long> TopicMutes(SqliteConnection connection, long userId, long chatId)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT topic_id, mute_until FROM message_topic_notify WHERE user_id = @user AND chat_id = @chat";
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@chat", chatId);
+        using var reader = command.ExecuteReader();
+        var mutes = new Dictionary<long, long>();
+        while (reader.Read())
+        {
+            mutes[reader.GetInt64(0)] = reader.GetInt64(1);
+        }
+
+        return mutes;
+    }
+
+    private static ForumTopic ToTopic(SqliteConnection connection, long userId, long chatId, TopicState topic, long muteUntil)
     {
         var general = topic.Id == 0;
         const string topicFilter = "m.topic_id = @topic";
@@ -274,7 +352,8 @@ internal sealed class TopicStore(SqliteDatabase database)
             $"SELECT count(*) FROM (SELECT 1 FROM message_messages m {index}WHERE m.chat_id = @chat AND {topicFilter} AND m.id > @position " +
             $"AND m.from_id <> @user AND m.deleted = 0 AND m.action IS NULL AND {MessageStore.NotHidden} LIMIT @cap)",
             ("@chat", chatId), ("@topic", topic.Id), ("@position", position), ("@user", userId), ("@cap", ForumTopic.MaxUnreadCount));
-        return new ForumTopic(topic.Id, topic.Title, topic.IconColor, topic.Closed, topic.CreatorId, topic.Date, topic.TopMessageId, unread, position);
+        return new ForumTopic(topic.Id, topic.Title, topic.IconColor, topic.Closed, topic.CreatorId, topic.Date, topic.TopMessageId, unread, position,
+            topic.Pinned, muteUntil);
     }
 
     private static ChatMessage[] ReadMessages(SqliteConnection connection, long userId, long chatId, long[] ids)
@@ -309,5 +388,5 @@ internal sealed class TopicStore(SqliteDatabase database)
 
     private static TopicState Read(SqliteDataReader reader) =>
         new(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt32(3), reader.GetBoolean(4), reader.GetInt64(5), reader.GetInt64(6),
-            reader.GetInt64(7));
+            reader.GetInt64(7), reader.GetInt64(8));
 }

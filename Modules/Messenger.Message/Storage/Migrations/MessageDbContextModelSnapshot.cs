@@ -1029,6 +1029,31 @@ namespace Messenger.Message.Storage.Migrations
                     b.ToTable("message_thread_reads", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Message.Storage.TopicNotifyRow", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("TopicId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("topic_id");
+
+                    b.Property<long>("MuteUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mute_until");
+
+                    b.HasKey("UserId", "ChatId", "TopicId");
+
+                    b.HasIndex("ChatId", "TopicId");
+
+                    b.ToTable("message_topic_notify", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Message.Storage.TopicRow", b =>
                 {
                     b.Property<long>("Id")
@@ -1058,6 +1083,12 @@ namespace Messenger.Message.Storage.Migrations
                     b.Property<int>("IconColor")
                         .HasColumnType("INTEGER")
                         .HasColumnName("icon_color");
+
+                    b.Property<long>("PinOrder")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("pin_order");
 
                     b.Property<string>("Title")
                         .IsRequired()
