@@ -164,6 +164,40 @@ public sealed class WebhookTests : IAsyncLifetime
         (await ErrorOf(refused)).Error.Should().Be("FLOOD_WAIT");
     }
 
+    [Fact]
+    public async Task AWebhook_PostsIntoTheForumTopicItNames_ClosedToo_AndAnUnknownOneIsRefusedByName()
+    {
+        await using var alice = await _host.MemberAsync("alice_hooktopic");
+        await using var bob = await _host.MemberAsync("bob_hooktopic");
+        var chat = (await alice.Client.CreateGroupAsync("Deploys", [bob.Id])).Chat;
+        var plain = (await alice.Client.CreateGroupAsync("Plain", [bob.Id])).Chat;
+        var peer = Peer.Chat(chat.Id);
+        await alice.Client.ToggleForumAsync(chat.Id, enabled: true);
+        var builds = (await alice.Client.CreateTopicAsync(peer, "Builds")).Message.Id;
+        var hook = await alice.Client.CreateWebhookAsync(chat.Id, "CI");
+        var plainHook = await alice.Client.CreateWebhookAsync(plain.Id, "CI");
+
+        (await PostJsonAsync(hook.Path, new { text = "Build #7 passed", message_thread_id = builds })).StatusCode.Should().Be(HttpStatusCode.OK);
+        await alice.Client.EditTopicAsync(peer, builds, closed: true);
+        (await PostJsonAsync(hook.Path, new { text = "Build #8 passed", message_thread_id = builds })).StatusCode.Should().Be(HttpStatusCode.OK,
+            "a webhook posts as its group's admin made it");
+        (await PostJsonAsync(hook.Path, new { text = "General news", message_thread_id = 0 })).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await PostTextAsync(hook.Path, "plain text goes to General")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        (await ErrorOf(await PostJsonAsync(hook.Path, new { text = "x", message_thread_id = 999_999 }))).Should().Be((HttpStatusCode.BadRequest, TopicErrorNames.TopicIdInvalid));
+        (await ErrorOf(await PostJsonAsync(hook.Path, new { text = "x", message_thread_id = -1 }))).Should().Be((HttpStatusCode.BadRequest, TopicErrorNames.TopicIdInvalid));
+        (await ErrorOf(await PostJsonAsync(hook.Path, new { text = "x", message_thread_id = "builds" })))
+            .Should().Be((HttpStatusCode.BadRequest, WebhookErrorNames.WebhookBodyInvalid));
+        (await ErrorOf(await PostJsonAsync(plainHook.Path, new { text = "x", message_thread_id = builds })))
+            .Should().Be((HttpStatusCode.BadRequest, TopicErrorNames.TopicIdInvalid));
+
+        (await bob.Client.GetTopicHistoryAsync(peer, builds)).Messages.Where(m => m.Action is null).Select(m => m.Text)
+            .Should().Equal("Build #8 passed", "Build #7 passed");
+        (await bob.Client.GetTopicHistoryAsync(peer, 0)).Messages.Where(m => m.Action is null).Select(m => m.Text)
+            .Should().Equal("plain text goes to General", "General news");
+        (await bob.Client.GetHistoryAsync(Peer.Chat(plain.Id))).Should().NotContain(m => m.Text == "x");
+    }
+
     private Task<HttpResponseMessage> PostJsonAsync(string path, object body) => _http.PostAsJsonAsync(path, body);
 
     private Task<HttpResponseMessage> PostTextAsync(string path, string text, string? key = null)

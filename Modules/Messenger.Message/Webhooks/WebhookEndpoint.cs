@@ -19,8 +19,8 @@ using ChatMessage = Messenger.Contracts.Messages.Message;
 namespace Messenger.Message.Webhooks;
 
 /// <summary>
-/// <c>POST /hooks/&lt;token&gt;</c>: a text (JSON <c>{"text": "…"}</c>, or the body itself as <c>text/plain</c>) posted to
-/// the webhook's group by its bot. <c>Idempotency-Key</c> (1–128 printable ASCII characters) makes a retried request
+/// <c>POST /hooks/&lt;token&gt;</c>: a text (JSON <c>{"text": "…", "message_thread_id"?: topic}</c>, or the body itself
+/// as <c>text/plain</c>) posted to the webhook's group by its bot, into the forum topic named (none or 0: General). <c>Idempotency-Key</c> (1–128 printable ASCII characters) makes a retried request
 /// post once: the same key answers with the first message. Answers JSON: <c>{"ok": true, "message_id", "date"}</c>, or
 /// <c>{"ok": false, "error": NAME}</c> with 400, 404 (no webhook has this token), 413, 415 or 429 (with Retry-After).
 /// </summary>
@@ -40,8 +40,8 @@ internal static class WebhookEndpoint
         try
         {
             var key = IdempotencyKey(http.Request);
-            var text = await ReadTextAsync(http.Request, http.RequestAborted);
-            var message = await poster.PostAsync(token, text, key, http.RequestAborted);
+            var (text, topicId) = await ReadTextAsync(http.Request, http.RequestAborted);
+            var message = await poster.PostAsync(token, text, topicId, key, http.RequestAborted);
             await http.Response.WriteAsJsonAsync(new { ok = true, message_id = message.Id, date = message.Date }, http.RequestAborted);
         }
         catch (MessengerError error)
@@ -69,7 +69,7 @@ internal static class WebhookEndpoint
             : throw MessengerError.BadRequest(WebhookErrorNames.IdempotencyKeyInvalid);
     }
 
-    private static async Task<string> ReadTextAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<(string Text, long? TopicId)> ReadTextAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength > WebhookLimits.MaxBodyBytes)
         {
@@ -86,14 +86,20 @@ internal static class WebhookEndpoint
         {
             if (!json)
             {
-                return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+                return (new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes), null);
             }
 
             using var document = JsonDocument.Parse(bytes);
-            return document.RootElement is { ValueKind: JsonValueKind.Object } root
-                && root.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String
-                ? text.GetString()!
+            if (document.RootElement is not { ValueKind: JsonValueKind.Object } root
+                || !root.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String)
+            {
+                throw MessengerError.BadRequest(WebhookErrorNames.WebhookBodyInvalid);
+            }
+
+            long? topicId = !root.TryGetProperty("message_thread_id", out var thread) || thread.ValueKind == JsonValueKind.Null ? null
+                : thread.ValueKind == JsonValueKind.Number && thread.TryGetInt64(out var id) ? id
                 : throw MessengerError.BadRequest(WebhookErrorNames.WebhookBodyInvalid);
+            return (text.GetString()!, topicId);
         }
         catch (Exception e) when (e is JsonException or DecoderFallbackException)
         {
@@ -103,10 +109,11 @@ internal static class WebhookEndpoint
 }
 
 /// <summary>Posts a webhook's text to its group as its bot, as <c>messages.send</c> posts (one writer unit, idempotent by
-/// random_id, the per-user posting limit), whatever the group's kind: the webhook was made by an admin.</summary>
+/// random_id, the per-user posting limit), whatever the group's kind: the webhook was made by an admin, so it posts into
+/// a closed topic too.</summary>
 internal sealed class WebhookPoster(SqliteDatabase database, StorageWriter writer, IUpdateLog log, IMediator bus, PostLimiter limiter, TimeProvider clock)
 {
-    public async Task<ChatMessage> PostAsync(string token, string text, string? idempotencyKey, CancellationToken cancellationToken)
+    public async Task<ChatMessage> PostAsync(string token, string text, long? topicId, string? idempotencyKey, CancellationToken cancellationToken)
     {
         var (hookId, chatId, bot) = Find(token) ?? throw MessengerError.NotFound(WebhookErrorNames.WebhookNotFound);
         text = text.Trim();
@@ -137,7 +144,11 @@ internal sealed class WebhookPoster(SqliteDatabase database, StorageWriter write
             }
 
             var chat = GroupStore.Chat(scope, chatId) ?? throw MessengerError.NotFound(WebhookErrorNames.WebhookNotFound);
-            var target = new ChatTarget(chatId, chat.Kind, Peer.Chat(chatId), 0, MemberRole.Admin);
+            var target = new ChatTarget(chatId, chat.Kind, Peer.Chat(chatId), 0, MemberRole.Admin)
+            {
+                Forum = scope.Scalar("SELECT forum FROM message_chats WHERE id = @chat", ("@chat", chatId)) is 1L,
+            };
+            target = target with { TopicId = Topics.TopicStore.ForPost(scope, target, topicId, replied: null) };
             var posted = Delivery.Post(scope, log, target, bot, randomId, text, null, action: null, clock.GetUtcNow().ToUnixTimeSeconds());
             appends.AddRange(posted.Appends);
             return posted.Message;
