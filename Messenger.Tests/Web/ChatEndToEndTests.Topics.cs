@@ -70,4 +70,64 @@ public sealed partial class ChatEndToEndTests
         await Expect(alice.Page.GetByTestId("topic").First.GetByTestId("topic-preview")).ToContainTextAsync("Lunch?");
         AssertNoProblems();
     }
+
+    [Fact]
+    public async Task AForumsAdmin_PinsATopic_EveryoneSeesItFirst_AndSearchInsideATopicFindsOnlyItsMessages()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        await alice.CreateGroupAsync("Crew", bobName.Username);
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        var info = alice.Page.GetByRole(AriaRole.Complementary, new() { Name = "Chat info" });
+        await info.GetByRole(AriaRole.Checkbox, new() { Name = "Topics (organise the group's messages in topics)" }).CheckAsync();
+        await info.GetByRole(AriaRole.Button, new() { Name = "Close info" }).ClickAsync();
+
+        foreach (var (title, text) in new[] { ("Releases", "deploy plan for friday"), ("Bugs", "deploy crashed again") })
+        {
+            await alice.Page.GetByRole(AriaRole.Button, new() { Name = "New topic" }).ClickAsync();
+            var dialog = alice.Page.GetByRole(AriaRole.Dialog, new() { Name = "New topic" });
+            await dialog.GetByLabel("Topic name").FillAsync(title);
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Create topic" }).ClickAsync();
+            await Expect(alice.Page.GetByTestId("topic-heading")).ToHaveTextAsync(title);
+            await alice.SendAsync(text);
+            await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Back to topics" }).ClickAsync();
+        }
+
+        // Bugs is the most active; pinning Releases puts it first after General, for Bob too.
+        var aliceTopics = alice.Page.GetByTestId("topic");
+        await Expect(aliceTopics.GetByTestId("topic-title")).ToHaveTextAsync(["General", "Bugs", "Releases"]);
+        await bob.OpenChatAsync("Crew");
+        var bobTopics = bob.Page.GetByTestId("topic");
+        await Expect(bobTopics.GetByTestId("topic-title")).ToHaveTextAsync(["General", "Bugs", "Releases"]);
+        await Expect(bob.Page.GetByTestId("topic-pinned")).ToHaveCountAsync(0);
+        await aliceTopics.Filter(new() { HasText = "Releases" }).ClickAsync();
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Pin topic" }).ClickAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Button, new() { Name = "Unpin topic" })).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(alice.Page.GetByRole(AriaRole.List, new() { Name = "Chat history" }).GetByText("You pinned the topic")).ToBeVisibleAsync();
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Back to topics" }).ClickAsync();
+        await Expect(aliceTopics.GetByTestId("topic-title")).ToHaveTextAsync(["General", "Releases", "Bugs"]);
+        await Expect(aliceTopics.Nth(1).GetByTestId("topic-pinned")).ToBeVisibleAsync();
+        await Expect(bobTopics.GetByTestId("topic-title")).ToHaveTextAsync(["General", "Releases", "Bugs"]);
+        await Expect(bobTopics.Nth(1).GetByRole(AriaRole.Img, new() { Name = "pinned" })).ToBeVisibleAsync();
+        // A plain member neither pins nor unpins.
+        await bobTopics.Nth(1).ClickAsync();
+        await Expect(bob.Page.GetByTestId("topic-heading")).ToHaveTextAsync("Releases");
+        await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Unpin topic" })).ToHaveCountAsync(0);
+
+        // Search in chat inside the topic searches the topic, and says so.
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Search in chat" }).ClickAsync();
+        var field = bob.Page.GetByPlaceholder("Search in the topic \u201cReleases\u201d");
+        await Expect(field).ToBeVisibleAsync();
+        await field.FillAsync("deploy");
+        var results = bob.Page.GetByRole(AriaRole.List, new() { Name = "Results in this topic" });
+        await Expect(results.GetByRole(AriaRole.Button)).ToHaveCountAsync(1);
+        await Expect(results).ToContainTextAsync("deploy plan for friday");
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Done", Exact = true }).ClickAsync();
+
+        // From the topic list the whole chat is searched, as before.
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Back to topics" }).ClickAsync();
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Search in chat" }).ClickAsync();
+        await bob.Page.GetByLabel("Search in this chat").FillAsync("deploy");
+        await Expect(bob.Page.GetByRole(AriaRole.List, new() { Name = "Results in this chat" }).GetByRole(AriaRole.Button)).ToHaveCountAsync(2);
+        AssertNoProblems();
+    }
 }

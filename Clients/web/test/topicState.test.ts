@@ -6,7 +6,8 @@ import { ChatKind, PeerKind } from '../src/api/types';
 const server = vi.hoisted(() => ({
   sent: [] as { topic_id?: number | null; geo?: unknown; media?: unknown }[],
   listCalls: [] as { offset_id?: number; limit?: number }[],
-  topics: [] as { id: number; top_message: number }[],
+  topics: [] as { id: number; top_message: number; pinned?: boolean; mute_until?: number }[],
+  mutes: [] as { topic_id?: number | null; mute_until: number }[],
   finishUpload: null as null | (() => void),
   hold: null as null | Promise<void>,
 }));
@@ -22,12 +23,17 @@ vi.mock('../src/ui/connection', () => {
         return Promise.resolve({ message, pts: 1, pts_count: 1, channel: false });
       },
       setTyping: () => Promise.resolve({}),
+      updateNotifySettings: (args: { topic_id?: number | null; mute_until: number }) => {
+        server.mutes.push(args);
+        return Promise.resolve({ pts: 1, pts_count: 1 });
+      },
       getForumTopics: (args: { offset_id?: number; limit: number }) => {
         server.listCalls.push(args);
-        // Newest first; General besides the page's topics on the first page, as the server lists them.
-        const older = server.topics.filter((t) => !args.offset_id || t.top_message < args.offset_id).slice(0, args.limit);
+        // Newest first; General and the pinned topics besides the page's topics on the first page, as the server lists them.
+        const older = server.topics.filter((t) => !t.pinned && (!args.offset_id || t.top_message < args.offset_id)).slice(0, args.limit);
         const general = args.offset_id ? [] : [{ id: 0, top_message: 0 }];
-        const topics = [...general, ...older].map((t) => ({ ...t, title: `T${t.id}`, icon_color: 0, closed: false, creator_id: 1, date: 0, unread_count: 0, read_max_id: 0 }));
+        const pinned = args.offset_id ? [] : server.topics.filter((t) => t.pinned);
+        const topics = [...general, ...pinned, ...older].map((t) => ({ ...t, title: `T${t.id}`, icon_color: 0, closed: false, creator_id: 1, date: 0, unread_count: 0, read_max_id: 0 }));
         const page = { topics, messages: [], count: server.topics.length };
         return server.hold ? server.hold.then(() => page) : Promise.resolve(page);
       },
@@ -44,7 +50,8 @@ vi.mock('../src/ui/describeMedia', () => ({ describeMedia: () => Promise.resolve
 import { sendLocation } from '../src/ui/location';
 import { messageArrived, messagesGone, sendFile } from '../src/ui/messages';
 import { getState, setState, type AppState, type History } from '../src/ui/store';
-import { loadTopics, withChats, withoutLoaded } from '../src/ui/topics';
+import { inMutedTopic, isTopicMuted, loadTopics, setTopicMuted, topicMuteChanged, topicOf, withChats, withoutLoaded } from '../src/ui/topics';
+import { MuteForever } from '../src/api/types';
 
 const key = 'c5';
 const forum = (on = true) => ({ id: 5, kind: ChatKind.Group, title: 'Team', forum: on }) as unknown as Chat;
@@ -86,6 +93,7 @@ describe('a forum topic on screen', () => {
     server.sent = [];
     server.listCalls = [];
     server.topics = [];
+    server.mutes = [];
     setState({ me: null, active: key, topic: 7, chats: { 5: forum() }, users: { 1: { id: 1 } } as unknown as AppState['users'], histories: { [key]: history([]) }, topicPaging: {}, forumTopics: {}, uploads: {} });
   });
 
@@ -162,6 +170,59 @@ describe('a forum topic on screen', () => {
     expect(listed.slice(0, 2)).toEqual([0, 9_990]);
     expect(listed).toHaveLength(151);
     expect(new Set(listed).size).toBe(151);
+  });
+
+  it('lists the pinned topics after General and pages by the rest, each once', async () => {
+    server.topics = Array.from({ length: 150 }, (_, i) => ({ id: 10_000 - i, top_message: 10_000 - i }));
+    // Pinned in the server's order (the latest pin first), which is not their activity's.
+    const pins = [9_950, 9_860, 9_990];
+    server.topics = [...pins.map((id) => ({ id, top_message: id, pinned: true })), ...server.topics.filter((t) => !pins.includes(t.id))];
+    await loadTopics(key);
+
+    const listed = getState().forumTopics[5].topics;
+    expect(listed.slice(0, 4).map((t: ForumTopic) => t.id)).toEqual([0, 9_950, 9_860, 9_990]);
+    expect(listed[4].id).toBe(10_000);
+    expect(listed).toHaveLength(151);
+    expect(new Set(listed.map((t: ForumTopic) => t.id)).size).toBe(151);
+    // The next page starts after the last topic by activity, not after a pinned one.
+    expect(server.listCalls.map((c) => c.offset_id ?? 0)).toEqual([0, 9_899]);
+  });
+
+  it('keeps pinned topics on top when only the most active page is read again', async () => {
+    server.topics = Array.from({ length: 150 }, (_, i) => ({ id: 10_000 - i, top_message: 10_000 - i }));
+    await loadTopics(key);
+    server.topics = [{ id: 9_900, top_message: 20_001, pinned: true }, ...server.topics.filter((t) => t.id !== 9_900)];
+    await loadTopics(key, true);
+
+    const listed = getState().forumTopics[5].topics.map((t: ForumTopic) => t.id);
+    expect(listed.slice(0, 3)).toEqual([0, 9_900, 10_000]);
+    expect(listed).toHaveLength(151);
+  });
+
+  it('mutes a topic for good, unmutes it, and follows a mute made on another device', async () => {
+    setState({ forumTopics: { 5: { topics: [{ id: 7, title: 'T7', icon_color: 0, closed: false, creator_id: 1, date: 0, top_message: 7, unread_count: 0, read_max_id: 0 }], messages: [], count: 1 } as ForumTopics } });
+    await setTopicMuted(key, 7, true);
+
+    expect(server.mutes).toEqual([{ peer: { kind: PeerKind.Chat, id: 5 }, mute_until: MuteForever, topic_id: 7 }]);
+    expect(isTopicMuted(topicOf(getState(), key, 7))).toBe(true);
+    await setTopicMuted(key, 7, false);
+    expect(server.mutes[1]).toEqual(expect.objectContaining({ mute_until: 0, topic_id: 7 }));
+    expect(isTopicMuted(topicOf(getState(), key, 7))).toBe(false);
+    topicMuteChanged(key, 7, Math.floor(Date.now() / 1000) + 3600);
+    expect(isTopicMuted(topicOf(getState(), key, 7))).toBe(true);
+    topicMuteChanged(key, 99, MuteForever);
+    expect(topicOf(getState(), key, 99)).toBeUndefined();
+  });
+
+  it('knows a message is in a muted topic, reading the list when the topic is not known yet', async () => {
+    server.topics = [{ id: 9, top_message: 9, mute_until: MuteForever }, { id: 8, top_message: 8 }];
+    expect(await inMutedTopic(key, { topic_id: 9 })).toBe(true);
+    expect(server.listCalls).toHaveLength(1);
+    expect(await inMutedTopic(key, { topic_id: 8 })).toBe(false);
+    expect(await inMutedTopic(key, {})).toBe(false);
+    expect(server.listCalls).toHaveLength(1);
+    setState({ chats: { 5: forum(false) } });
+    expect(await inMutedTopic(key, { topic_id: 9 })).toBe(false);
   });
 
   it('keeps the newest read when an older one answers last', async () => {

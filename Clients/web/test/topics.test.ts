@@ -3,7 +3,7 @@ import type { Chat, ForumTopic, Message } from '../src/api/types';
 import { ChatKind, MemberRole, PeerKind } from '../src/api/types';
 import { serviceText } from '../src/ui/peers';
 import type { AppState, History, PendingMessage } from '../src/ui/store';
-import { canCreateTopics, canEditTopic, isForum, topicHistory } from '../src/ui/topics';
+import { canCreateTopics, canEditTopic, canPinTopic, isForum, isTopicMuted, orderTopics, searchPlaceholder, topicHistory } from '../src/ui/topics';
 
 const me = 2;
 
@@ -56,6 +56,34 @@ describe('a forum topic as the web client shows it', () => {
     expect(canEditTopic(state(MemberRole.Admin), 'c5', topic(0, 1))).toBe(false);
   });
 
+  it('lists General, then the pinned topics as the server gave them, then the rest by activity', () => {
+    const t = (id: number, top: number, pinned = false) => ({ ...topic(id, 1), top_message: top, pinned });
+    const ordered = orderTopics([t(4, 40), t(0, 90), t(5, 10, true), t(6, 95), t(3, 30, true)]);
+    expect(ordered.map((x) => x.id)).toEqual([0, 5, 3, 6, 4]);
+  });
+
+  it('lets admins, and members the group lets manage topics, pin any topic but General', () => {
+    expect(canPinTopic(state(MemberRole.Admin), 'c5', topic(7, 1))).toBe(true);
+    expect(canPinTopic(state(MemberRole.Member), 'c5', topic(7, me))).toBe(false);
+    expect(canPinTopic(state(MemberRole.Member, true), 'c5', topic(7, 1))).toBe(true);
+    expect(canPinTopic(state(MemberRole.Admin), 'c5', topic(0, 1))).toBe(false);
+  });
+
+  it('reads a topic\u2019s own mute as a chat\u2019s: until a time, or for good', () => {
+    const now = 1_000_000_000_000;
+    expect(isTopicMuted(undefined, now)).toBe(false);
+    expect(isTopicMuted({ mute_until: 0 }, now)).toBe(false);
+    expect(isTopicMuted({ mute_until: now / 1000 - 1 }, now)).toBe(false);
+    expect(isTopicMuted({ mute_until: now / 1000 + 60 }, now)).toBe(true);
+    expect(isTopicMuted({}, now)).toBe(false);
+  });
+
+  it('says in the search field what is searched: the chat, or the open topic', () => {
+    expect(searchPlaceholder(null)).toBe('Search in this chat');
+    expect(searchPlaceholder('Releases')).toBe('Search in the topic \u201cReleases\u201d');
+    expect(searchPlaceholder('')).toBe('Search in this topic');
+  });
+
   it('says what a topic\u2019s service messages record', () => {
     const s = state(MemberRole.Member);
     const action = (kind: string, extra: object) => message(9, 9, { action: { kind, user_ids: [], title: null, ...extra } } as Partial<Message>);
@@ -64,5 +92,7 @@ describe('a forum topic as the web client shows it', () => {
     expect(serviceText(s, action('topic_edit', { closed: false }))).toContain('reopened the topic');
     expect(serviceText(s, action('topic_edit', { title: 'Roadmap' }))).toContain('renamed the topic to \u201cRoadmap\u201d');
     expect(serviceText(s, action('toggle_forum', { period: 1 }))).toContain('turned on topics');
+    expect(serviceText(s, action('topic_edit', { pinned: true }))).toContain('pinned the topic');
+    expect(serviceText(s, action('topic_edit', { pinned: false }))).toContain('unpinned the topic');
   });
 });

@@ -117,13 +117,26 @@ describe('update stream', () => {
     await until(() => stream.pts === 8);
     expect(events).toEqual([
       { type: 'message_pinned', peer: userPeer(2), message: message(7), ids: null, pinned: false, count: 1, pts: 1 },
-      { type: 'notify_settings', peer: chatPeer(5), muteUntil: 2147483647, pts: 2 },
+      { type: 'notify_settings', peer: chatPeer(5), muteUntil: 2147483647, topicId: null, pts: 2 },
       { type: 'message_pinned', peer: userPeer(2), message: null, ids: null, pinned: false, count: 0, pts: 3 },
       { type: 'message_reactions', peer: userPeer(2), messageId: 7, userId: 2, reaction: '👍', reactions: [{ reaction: '👍', count: 1 }], pts: 4 },
       { type: 'message_poll', peer: chatPeer(5), messageId: 8, counts: [1, 0], voters: 1, closed: false, myChoices: [0], correctOption: 1, solution: 'Because.', pts: 5 },
       { type: 'dialog_filter', id: 3, filter: null, pts: 6 },
       { type: 'dialog_filter_order', order: [4, 3], pts: 7 },
       { type: 'pending_join_requests', chatId: 5, count: 2, recentRequesters: [7, 6], pts: 8 },
+    ]);
+  });
+
+  it('reports a mute of one forum topic with its topic (tag 10), General\'s as 0', async () => {
+    const topic: Update = { type: 'notify_settings', peer: chatPeer(5), mute_until: 2147483647, topic_id: 7 };
+    const general: Update = { type: 'notify_settings', peer: chatPeer(5), mute_until: 0, topic_id: 0 };
+    expect(fromUpdate(topic)[0]).toBe(10);
+    const { stream, events } = await started();
+    stream.accept('updates.logged', wire([logged(1, topic), logged(2, general)]));
+    await until(() => stream.pts === 2);
+    expect(events).toEqual([
+      { type: 'notify_settings', peer: chatPeer(5), muteUntil: 2147483647, topicId: 7, pts: 1 },
+      { type: 'notify_settings', peer: chatPeer(5), muteUntil: 0, topicId: 0, pts: 2 },
     ]);
   });
 

@@ -234,6 +234,9 @@ export function createMethods(call: Call) {
           { peer: a.peer, topic_id: a.topic_id, title: a.title ?? null, icon_color: a.icon_color ?? null, closed: a.closed ?? null },
           o,
         ),
+      /** Pins a topic to the top of the forum's list for everyone, or unpins it (admins, or members the group lets). */
+      updatePinnedTopic: (a: { peer: Peer; topic_id: number; pinned: boolean }, o?: CallOptions) =>
+        call<SentMessage>('messages.updatePinnedTopic', a, o),
       /** Deletes a topic and all its messages for everyone (admins). */
       deleteTopic: (a: { peer: Peer; topic_id: number }, o?: CallOptions) => call<AffectedMessages>('messages.deleteTopic', a, o),
       /** The messages answering `msg_id`, oldest first (its thread). */
@@ -328,12 +331,17 @@ export function createMethods(call: Call) {
           { peer: a.peer, text: a.text, reply_to_id: a.reply_to_id ?? null, ...(a.quote ? { quote: a.quote } : {}) },
           o,
         ),
-      /** Mutes the chat for this user until `mute_until` (unix seconds; `MuteForever`), or unmutes it (0). */
-      updateNotifySettings: (a: { peer: Peer; mute_until: number }, o?: CallOptions) =>
-        call<AffectedMessages>('messages.updateNotifySettings', a, o),
+      /** Mutes the chat for this user until `mute_until` (unix seconds; `MuteForever`), or unmutes it (0); with
+       * `topic_id`, only that topic of the forum (0: General). */
+      updateNotifySettings: (a: { peer: Peer; mute_until: number; topic_id?: number | null }, o?: CallOptions) =>
+        call<AffectedMessages>(
+          'messages.updateNotifySettings',
+          { peer: a.peer, mute_until: a.mute_until, ...(a.topic_id != null ? { topic_id: a.topic_id } : {}) },
+          o,
+        ),
       setTyping: (a: { peer: Peer; action: TypingAction }, o?: CallOptions) => call<Done>('messages.setTyping', a, o),
       /** Messages with every word of `query`, narrowed by sender, dates (unix seconds, inclusive; 0 unbounded) and kind;
-       * with any of those the query may be empty. */
+       * with any of those the query may be empty. With `topic_id`, one topic of the forum `peer` (0: General). */
       search: (
         a: {
           peer?: Peer | null;
@@ -344,6 +352,7 @@ export function createMethods(call: Call) {
           min_date?: number;
           max_date?: number;
           filter?: SearchFilter | '';
+          topic_id?: number | null;
         },
         o?: CallOptions,
       ) =>
@@ -358,6 +367,7 @@ export function createMethods(call: Call) {
             min_date: a.min_date ?? 0,
             max_date: a.max_date ?? 0,
             filter: a.filter ?? '',
+            ...(a.topic_id != null ? { topic_id: a.topic_id } : {}),
           },
           o,
         ),

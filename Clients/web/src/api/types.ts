@@ -331,6 +331,8 @@ export interface ServiceAction {
   icon_color?: number | null;
   /** `topic_edit`: closed (true) or reopened (false). */
   closed?: boolean | null;
+  /** `topic_edit`: pinned (true) or unpinned (false) at the top of the topic list. */
+  pinned?: boolean | null;
 }
 
 export const MediaKinds = { Photo: 'photo', Video: 'video', Audio: 'audio', Document: 'document' } as const;
@@ -710,7 +712,7 @@ export interface ChatPermissions {
   add_members: boolean;
   pin_messages: boolean;
   change_info: boolean;
-  /** Create topics in a forum (off by default). */
+  /** Create topics in a forum, and pin them (off by default). */
   manage_topics?: boolean;
 }
 
@@ -725,7 +727,14 @@ export interface ForumTopic {
   top_message: number;
   unread_count: number;
   read_max_id: number;
+  /** Pinned to the top of the list for everyone (messages.updatePinnedTopic); absent from older servers. */
+  pinned?: boolean;
+  /** This user's own mute of the topic (unix seconds, as a dialog's); 0 or absent: not muted on its own. */
+  mute_until?: number;
 }
+
+/** At most this many topics are pinned in one forum. */
+export const MaxPinnedTopics = 5;
 
 /** A page of a forum's topics, with their newest messages. */
 export interface ForumTopics {
@@ -964,6 +973,8 @@ export interface NotifySettingsUpdate {
   type: 'notify_settings';
   peer: Peer;
   mute_until: number;
+  /** Only this topic of the forum was muted or unmuted (0: General); absent: the chat. */
+  topic_id?: number | null;
 }
 
 /**
@@ -1235,7 +1246,7 @@ export type MessengerEvent =
   /** The user's draft in the chat changed on another device (null: cleared). */
   | ({ type: 'draft'; peer: Peer; draft: DraftMessage | null } & LoggedEventBase)
   /** The user muted (`muteUntil` unix seconds) or unmuted (0) the chat on another device. */
-  | ({ type: 'notify_settings'; peer: Peer; muteUntil: number } & LoggedEventBase)
+  | ({ type: 'notify_settings'; peer: Peer; muteUntil: number; topicId: number | null } & LoggedEventBase)
   /** A new device signed in to the account (`date` unix seconds); this device's own sign-in may come too when resuming. */
   | ({ type: 'new_authorization'; authorizationId: number; deviceName: string; platform: string; clientAddress: string; date: number } & LoggedEventBase)
   /** The user's contact `userId` was added or renamed (`contact`) or taken out (null) on another device, or its mutual flag changed. */

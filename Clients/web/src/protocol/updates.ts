@@ -459,7 +459,7 @@ export class UpdateStream {
         this.emitter.emit({ type: 'draft', peer: update.peer, draft: update.draft, ...base });
         return;
       case 'notify_settings':
-        this.emitter.emit({ type: 'notify_settings', peer: update.peer, muteUntil: update.mute_until, ...base });
+        this.emitter.emit({ type: 'notify_settings', peer: update.peer, muteUntil: update.mute_until, topicId: update.topic_id ?? null, ...base });
         return;
       case 'new_authorization':
         this.emitter.emit({

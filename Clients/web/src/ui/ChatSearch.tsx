@@ -9,6 +9,7 @@ import { KindSelect } from './KindSelect';
 import { isNameQuery } from './nameSearch';
 import { dayBounds } from './searching';
 import { setState, useApp } from './store';
+import { searchPlaceholder } from './topics';
 
 /** Who may have written in the chat, for the "From" selector: both sides of a private chat; a group's first 200
  * members, or, while a name is typed in `memberQuery`, the members it finds — any word of the display name, or the
@@ -49,8 +50,9 @@ function useSenders(chatKey: string, memberQuery: string): number[] {
 }
 
 /** Searching one chat's messages (messages.search with its peer), by words, sender, day and kind: a click shows the
- * message in the history. Without words, a filter alone lists what passes it, newest first. */
-export function ChatSearch({ chatKey, onClose }: { chatKey: string; onClose: () => void }) {
+ * message in the history. Without words, a filter alone lists what passes it, newest first. Inside an open forum topic
+ * (`topic`: its id, 0 for General, and its title) only that topic is searched, as the placeholder says. */
+export function ChatSearch({ chatKey, topic, onClose }: { chatKey: string; topic?: { id: number; title: string } | null; onClose: () => void }) {
   const [query, setQuery] = useState('');
   const [fromId, setFromId] = useState(0);
   const [day, setDay] = useState('');
@@ -66,6 +68,8 @@ export function ChatSearch({ chatKey, onClose }: { chatKey: string; onClose: () 
   const dates = dayBounds(day);
   const minDate = dates?.min_date ?? 0;
   const maxDate = dates?.max_date ?? 0;
+  const topicId = topic?.id ?? null;
+  const placeholder = searchPlaceholder(topic ? topic.title : null);
   useEffect(() => {
     setError('');
     if (!trimmed && !fromId && !minDate && !kind) {
@@ -75,7 +79,16 @@ export function ChatSearch({ chatKey, onClose }: { chatKey: string; onClose: () 
     let cancelled = false;
     const timer = setTimeout(() => {
       api()
-        .messages.search({ peer: peerFromKey(chatKey), query: trimmed, limit: 30, from_id: fromId, min_date: minDate, max_date: maxDate, filter: kind })
+        .messages.search({
+          peer: peerFromKey(chatKey),
+          query: trimmed,
+          limit: 30,
+          from_id: fromId,
+          min_date: minDate,
+          max_date: maxDate,
+          filter: kind,
+          topic_id: topicId,
+        })
         .then(
           async (page) => {
             await ensureUsers(page.messages.map((m) => m.from_id)).catch(() => undefined);
@@ -88,7 +101,7 @@ export function ChatSearch({ chatKey, onClose }: { chatKey: string; onClose: () 
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [trimmed, chatKey, fromId, minDate, maxDate, kind]);
+  }, [trimmed, chatKey, fromId, minDate, maxDate, kind, topicId]);
   const me = state.me?.id ?? 0;
   return (
     <div class="chat-search">
@@ -96,8 +109,8 @@ export function ChatSearch({ chatKey, onClose }: { chatKey: string; onClose: () 
         <input
           class="search"
           type="search"
-          placeholder="Search in this chat"
-          aria-label="Search in this chat"
+          placeholder={placeholder}
+          aria-label={topic ? 'Search in this topic' : 'Search in this chat'}
           value={query}
           autoFocus
           onInput={(e) => setQuery(e.currentTarget.value)}
@@ -133,7 +146,7 @@ export function ChatSearch({ chatKey, onClose }: { chatKey: string; onClose: () 
       {error && <p class="form__error" role="alert">{error}</p>}
       {found && found.length === 0 && <p class="muted chat-search__empty">No messages found</p>}
       {found && found.length > 0 && (
-        <ul class="dialogs chat-search__results" aria-label="Results in this chat">
+        <ul class="dialogs chat-search__results" aria-label={topic ? 'Results in this topic' : 'Results in this chat'}>
           {found.map((m) => (
             <ResultRow
               key={m.id}

@@ -51,6 +51,9 @@ export function Conversation({ chatKey }: { chatKey: string }) {
   const topic = useApp((s) => (s.active === chatKey && forum ? s.topic : null));
   const topicClosed = useApp((s) => topic !== null && !!topicOf(s, chatKey, topic)?.closed && !isChatAdmin(s, chatKey));
   const onTopicList = forum && topic === null;
+  // Inside an open topic the chat's search searches it.
+  const searchedTopicTitle = useApp((s) => (topic !== null ? (topicOf(s, chatKey, topic)?.title ?? null) : null));
+  const searchedTopic = topic !== null ? { id: topic, title: searchedTopicTitle ?? '' } : null;
   const shownForum = useRef({ chatKey, forum });
   useEffect(() => {
     const was = shownForum.current;
@@ -92,7 +95,7 @@ export function Conversation({ chatKey }: { chatKey: string }) {
         </div>
       )}
       <ConversationHeader chatKey={chatKey} onSearch={() => setSearching((open) => !open)} />
-      {searching && <ChatSearch chatKey={chatKey} onClose={() => setSearching(false)} />}
+      {searching && <ChatSearch key={`${chatKey}:${topic ?? ''}`} chatKey={chatKey} topic={searchedTopic} onClose={() => setSearching(false)} />}
       {peerFromKey(chatKey).kind === PeerKind.Chat && <GroupCallBar chatId={peerFromKey(chatKey).id} />}
       <PinnedBar
         chatKey={chatKey}

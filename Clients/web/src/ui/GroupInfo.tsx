@@ -328,7 +328,7 @@ const rightLabels: [keyof ChatPermissions, string][] = [
   ['add_members', 'Add members'],
   ['pin_messages', 'Pin messages'],
   ['change_info', 'Change the group info'],
-  ['manage_topics', 'Create topics'],
+  ['manage_topics', 'Create and pin topics'],
 ];
 
 /** What plain members may do, and the slow mode, as an admin sets them; saved together. */

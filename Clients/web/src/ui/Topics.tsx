@@ -8,7 +8,19 @@ import { markRead, messageArrived } from './messages';
 import { Modal } from './Modal';
 import { peerFromKey, peerKey, previewText, userName } from './peers';
 import { useApp } from './store';
-import { canCreateTopics, canEditTopic, closeTopic, isChatAdmin, loadTopics, openTopic, topicColor, topicOf } from './topics';
+import {
+  canCreateTopics,
+  canEditTopic,
+  canPinTopic,
+  closeTopic,
+  isChatAdmin,
+  isTopicMuted,
+  loadTopics,
+  openTopic,
+  setTopicMuted,
+  topicColor,
+  topicOf,
+} from './topics';
 
 /** A topic's round icon: its colour and its first letter (General: #). */
 function TopicIcon({ topic }: { topic: Pick<ForumTopic, 'id' | 'title' | 'icon_color'> }) {
@@ -20,8 +32,9 @@ function TopicIcon({ topic }: { topic: Pick<ForumTopic, 'id' | 'title' | 'icon_c
 }
 
 /**
- * A forum's topics in place of its messages: General first, then by last activity, each with its newest message, its
- * unread count and a lock when closed. Seeing the list reads the chat (each topic keeps its own unread count).
+ * A forum's topics in place of its messages: General first, then the pinned topics (a pin), then by last activity, each
+ * with its newest message, its unread count, a lock when closed and a crossed bell when the user muted it. Seeing the
+ * list reads the chat (each topic keeps its own unread count).
  */
 export function TopicList({ chatKey }: { chatKey: string }) {
   const peer = peerFromKey(chatKey);
@@ -80,6 +93,16 @@ export function TopicList({ chatKey }: { chatKey: string }) {
                         <Icon name="lock" />
                       </span>
                     )}
+                    {isTopicMuted(topic) && (
+                      <span class="topic-row__lock" role="img" aria-label="muted">
+                        <Icon name="bellOff" />
+                      </span>
+                    )}
+                    {topic.pinned && (
+                      <span class="topic-row__lock topic-row__pin" role="img" aria-label="pinned" data-testid="topic-pinned">
+                        <Icon name="pin" />
+                      </span>
+                    )}
                     {top && <time class="topic-row__time muted">{formatTime(top.date)}</time>}
                   </span>
                   <span class="topic-row__preview muted" data-testid="topic-preview">
@@ -87,7 +110,7 @@ export function TopicList({ chatKey }: { chatKey: string }) {
                   </span>
                 </span>
                 {topic.unread_count > 0 && (
-                  <span class="badge" aria-label={`${topic.unread_count} unread`} data-testid="topic-unread">
+                  <span class={`badge${isTopicMuted(topic) ? ' badge--muted' : ''}`} aria-label={`${topic.unread_count} unread`} data-testid="topic-unread">
                     {topic.unread_count >= 999 ? '999+' : topic.unread_count}
                   </span>
                 )}
@@ -165,10 +188,15 @@ function TopicDialog({ chatKey, topic, onClose }: { chatKey: string; topic?: For
   );
 }
 
-/** Above an open topic's messages: back to the list, its name, and what its creator or an admin may do with it. */
+/**
+ * Above an open topic's messages: back to the list, its name, and what the user may do with it: mute it for themselves
+ * (anyone), pin it for everyone (admins, or members the group lets manage topics), and what its creator or an admin may.
+ */
 export function TopicBar({ chatKey, topicId }: { chatKey: string; topicId: number }) {
   const topic = useApp((s) => topicOf(s, chatKey, topicId));
   const mayEdit = useApp((s) => !!topic && canEditTopic(s, chatKey, topic));
+  const mayPin = useApp((s) => !!topic && canPinTopic(s, chatKey, topic));
+  const muted = isTopicMuted(topic);
   const admin = useApp((s) => isChatAdmin(s, chatKey));
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
@@ -201,6 +229,34 @@ export function TopicBar({ chatKey, topicId }: { chatKey: string; topicId: numbe
         </span>
       )}
       <span class="topic-bar__actions">
+        {topic && (
+          <button
+            type="button"
+            class="icon-btn"
+            aria-label={muted ? 'Unmute topic' : 'Mute topic'}
+            title={muted ? 'Unmute this topic' : 'Mute this topic (mentions still notify)'}
+            aria-pressed={muted}
+            onClick={() => void run(() => setTopicMuted(chatKey, topicId, !muted))}
+          >
+            <Icon name={muted ? 'bellOff' : 'bell'} />
+          </button>
+        )}
+        {topic && mayPin && (
+          <button
+            type="button"
+            class="icon-btn"
+            aria-label={topic.pinned ? 'Unpin topic' : 'Pin topic'}
+            title={topic.pinned ? 'Unpin this topic from the top of the list' : 'Pin this topic to the top of the list for everyone'}
+            aria-pressed={!!topic.pinned}
+            onClick={() =>
+              void run(async () =>
+                messageArrived((await api().messages.updatePinnedTopic({ peer, topic_id: topicId, pinned: !topic.pinned })).message),
+              )
+            }
+          >
+            <Icon name="pin" />
+          </button>
+        )}
         {topic && mayEdit && (
           <button type="button" class="btn btn--small" onClick={() => setEditing(true)}>
             Edit topic

@@ -15,7 +15,7 @@ import { pinnedChanged } from './pins';
 import { pollChanged } from './polls';
 import { scheduledChanged } from './schedule';
 import { threadRead } from './threads';
-import { withChats, withoutLoaded } from './topics';
+import { topicMuteChanged, withChats, withoutLoaded } from './topics';
 import { reactionsChanged } from './reactions';
 import { peerKey } from './peers';
 import { getState, setState, touchPins } from './store';
@@ -99,7 +99,8 @@ export function applyEvent(event: MessengerEvent): void {
       draftChanged(peerKey(event.peer), event.draft);
       break;
     case 'notify_settings':
-      muteChanged(peerKey(event.peer), event.muteUntil);
+      if (event.topicId !== null) topicMuteChanged(peerKey(event.peer), event.topicId, event.muteUntil);
+      else muteChanged(peerKey(event.peer), event.muteUntil);
       break;
     case 'chat_updated':
       setState((s) => ({

@@ -6,6 +6,7 @@ import { openChat } from './messages';
 import { peerFromKey, peerKey, peerTitle, previewText, userName } from './peers';
 import { mentions } from './rich';
 import { getState } from './store';
+import { inMutedTopic } from './topics';
 
 const SETTING = 'messenger.notifications';
 /** A message older than this when it arrives (a catch-up after being offline) is not announced. */
@@ -41,22 +42,24 @@ export function noticeOptions(message: Pick<Message, 'silent'>, body: string, ta
 }
 
 /**
- * Announces an incoming message unless notifications are off, the chat is muted, the message is old (a catch-up), or
- * the user is looking at that chat. One notification per chat at a time (the newer replaces the older); a silent
- * message's is shown without sound.
+ * Announces an incoming message unless notifications are off, the chat or (in a forum) the message's topic is muted,
+ * the message is old (a catch-up), or the user is looking at that chat. One notification per chat at a time (the newer
+ * replaces the older); a silent message's is shown without sound.
  */
 export async function announce(message: Message, peer: Peer): Promise<void> {
   const key = peerKey(peer);
   const me = getState().me;
   if (notificationSetting() !== 'on' || message.from_id === me?.id) return;
-  // A muted chat stays quiet unless the message mentions this user by name.
-  if (isMuted(dialogOf(key)) && !(me && mentions(message.text, me.username))) return;
+  // A muted chat or topic stays quiet unless the message mentions this user by name.
+  const mentioned = !!me && mentions(message.text, me.username);
+  if (isMuted(dialogOf(key)) && !mentioned) return;
   if (Date.now() / 1000 - message.date > FRESH_SECONDS) return;
   if (getState().active === key && document.visibilityState === 'visible' && document.hasFocus()) return;
   // A first message from someone new: their name (and a group's title) is fetched before it is shown.
   await Promise.all([ensureUsers([message.from_id]), peer.kind === PeerKind.Chat ? ensureChats([peer.id]) : Promise.resolve()]).catch(
     () => undefined,
   );
+  if (!mentioned && peer.kind === PeerKind.Chat && (await inMutedTopic(key, message))) return;
   const state = getState();
   const title = peerTitle(state, peer);
   const text = previewText(state, message);

@@ -80,6 +80,7 @@ export function serviceText(state: AppState, message: Message): string {
     case 'topic_create':
       return `${actor} created the topic “${action.title ?? ''}”`;
     case 'topic_edit':
+      if (action.pinned != null) return action.pinned ? `${actor} pinned the topic` : `${actor} unpinned the topic`;
       return action.closed === true
         ? `${actor} closed the topic`
         : action.closed === false

@@ -1,5 +1,5 @@
 import type { Chat, ForumTopic, ForumTopics, Message } from '../api/types';
-import { MemberRole, PeerKind, peerKey } from '../api/types';
+import { MemberRole, MuteForever, PeerKind, peerKey } from '../api/types';
 import { ensureUsers } from './chats';
 import { api } from './connection';
 import { peerFromKey } from './peers';
@@ -86,9 +86,10 @@ export async function loadTopics(key: string, firstPage = false): Promise<void> 
   const read = (reads.get(key) ?? 0) + 1;
   reads.set(key, read);
   let list = await api().messages.getForumTopics({ peer, limit: PAGE_TOPICS });
-  // General comes on the first page besides its `limit` topics: a page with fewer topics than asked is the last.
+  // General and the pinned topics come on the first page besides its `limit` topics (and on no other): a page with
+  // fewer topics by activity than asked is the last, and the next starts after its last one.
   for (let page = list; !firstPage && list.topics.length < MAX_TOPICS; ) {
-    const topics = page.topics.filter((t) => t.id !== 0);
+    const topics = page.topics.filter((t) => t.id !== 0 && !t.pinned);
     if (topics.length < PAGE_TOPICS) break;
     page = await api().messages.getForumTopics({ peer, limit: PAGE_TOPICS, offset_id: topics[topics.length - 1].top_message });
     const known = new Set(list.topics.map((t) => t.id));
@@ -103,7 +104,7 @@ export async function loadTopics(key: string, firstPage = false): Promise<void> 
     const shown = new Set(list.messages.map((m) => m.id));
     list = {
       ...list,
-      topics: [...list.topics, ...before.topics.filter((t) => !fresh.has(t.id))],
+      topics: orderTopics([...list.topics, ...before.topics.filter((t) => !fresh.has(t.id))]),
       messages: [...list.messages, ...before.messages.filter((m) => !shown.has(m.id))],
     };
   }
@@ -203,6 +204,65 @@ export function isChatAdmin(s: AppState, key: string): boolean {
 export function topicOf(s: AppState, key: string, topic: number): ForumTopic | undefined {
   const list: ForumTopics | undefined = s.forumTopics[peerFromKey(key).id];
   return list?.topics.find((t) => t.id === topic);
+}
+
+/**
+ * The topic list's order: General, then the pinned topics as the server listed them (the latest pinned first), then the
+ * rest by last activity. A list merged from a new first page and the older rest keeps it; a topic pinned on another
+ * device and not on the new page (it would be: pinning posts into it) stays where the last read had it.
+ */
+export function orderTopics(topics: ForumTopic[]): ForumTopic[] {
+  const general = topics.filter((t) => t.id === 0);
+  const pinned = topics.filter((t) => t.id !== 0 && t.pinned);
+  const rest = topics.filter((t) => t.id !== 0 && !t.pinned).sort((a, b) => b.top_message - a.top_message);
+  return [...general, ...pinned, ...rest];
+}
+
+/** Whether the user may pin or unpin the topic: as for creating topics (admins, or members the group lets), never General. */
+export function canPinTopic(s: AppState, key: string, topic: ForumTopic): boolean {
+  return topic.id !== 0 && canCreateTopics(s, key);
+}
+
+/** Whether the user muted this topic on its own (as a dialog's mute: until a time, or for good). */
+export function isTopicMuted(topic: Pick<ForumTopic, 'mute_until'> | undefined, nowMs = Date.now()): boolean {
+  return (topic?.mute_until ?? 0) * 1000 > nowMs;
+}
+
+/** Mutes the topic (0: General) for good, or unmutes it; the user's other devices follow (notify_settings with the topic). */
+export async function setTopicMuted(key: string, topic: number, muted: boolean): Promise<void> {
+  const mute_until = muted ? MuteForever : 0;
+  await api().messages.updateNotifySettings({ peer: peerFromKey(key), mute_until, topic_id: topic });
+  topicMuteChanged(key, topic, mute_until);
+}
+
+/** The user muted or unmuted one topic (here or on another device): the listed topic follows. */
+export function topicMuteChanged(key: string, topic: number, muteUntil: number): void {
+  const peer = peerFromKey(key);
+  setState((s) => {
+    const list = s.forumTopics[peer.id];
+    if (!list?.topics.some((t) => t.id === topic)) return {};
+    const topics = list.topics.map((t) => (t.id === topic ? { ...t, mute_until: muteUntil } : t));
+    return { forumTopics: { ...s.forumTopics, [peer.id]: { ...list, topics } } };
+  });
+}
+
+/**
+ * Whether a message arriving in a forum is in a topic the user muted. A topic this tab has not listed yet (the forum
+ * never opened since the page loaded) is looked up by reading the list's most active page, where a topic that just got
+ * a message stands.
+ */
+export async function inMutedTopic(key: string, message: Pick<Message, 'topic_id'>): Promise<boolean> {
+  if (!isForum(getState(), key)) return false;
+  const topic = message.topic_id ?? 0;
+  if (!topicOf(getState(), key, topic)) await loadTopics(key, true).catch(() => undefined);
+  return isTopicMuted(topicOf(getState(), key, topic));
+}
+
+/** The chat search's placeholder: inside an open topic (null: none; its title, empty while unknown) it searches that
+ * topic, and says so. */
+export function searchPlaceholder(topicTitle: string | null): string {
+  if (topicTitle === null) return 'Search in this chat';
+  return topicTitle ? `Search in the topic \u201c${topicTitle}\u201d` : 'Search in this topic';
 }
 
 /** A topic's icon colour as CSS. */
