@@ -1,0 +1,195 @@
+// Secret chats' cryptography (README, Secret chats; vectors in test/secret-vectors.json, reproduced by the .NET SDK
+// too). Each side makes an X25519 key pair for the chat; the admin (initiator) sends g_a, the participant answers g_b.
+//   keys = BLAKE2b-512("messenger-secret/1" || X25519(own, peer) || g_a || g_b)
+//   keys[0..32] encrypts what the admin sends, keys[32..64] what the participant sends
+//   h = BLAKE2b-256(keys): key_fingerprint = h[0..6] little-endian, the verification code = hex of h[0..16]
+//   data = nonce(24) || XChaCha20-Poly1305-IETF(key, nonce, plaintext, ad = chat_id LE64 || random_id LE64)
+// The server relays `data` and never holds a key.
+import { decode, encode } from '@msgpack/msgpack';
+import { concat, isAllZero, toHex } from './bytes';
+import { sodium } from './sodium';
+
+const LABEL = new TextEncoder().encode('messenger-secret/1');
+const NONCE_BYTES = 24;
+const TAG_BYTES = 16;
+/** The shortest `data` the server takes: a nonce, the tag and at least one byte. */
+export const MIN_DATA_BYTES = NONCE_BYTES + TAG_BYTES + 1;
+export const MAX_DATA_BYTES = 65_536;
+/** The longest text as shown, as for ordinary messages. */
+export const MAX_SECRET_TEXT = 4096;
+
+export interface SecretKeyPair {
+  secretKey: Uint8Array;
+  publicKey: Uint8Array;
+}
+
+/** The keys of one chat as seen from one side: what it encrypts with, what it decrypts with. */
+export interface SecretKeys {
+  /** keys[0..32]: what the admin sends. */
+  adminToParticipant: Uint8Array;
+  /** keys[32..64]: what the participant sends. */
+  participantToAdmin: Uint8Array;
+  /** h[0..6] as a little-endian unsigned integer (48 bits). */
+  fingerprint: number;
+  /** Hex of h[0..16] in 8 groups of 4, the same on both devices. */
+  verification: string;
+}
+
+/** What a secret message carries once decrypted (a MessagePack map with these string keys). */
+export interface SecretBody {
+  text?: string;
+  /** "Delete for both": the random_ids of messages to delete (no text then). */
+  delete?: number[];
+  /** The sender's unix seconds. */
+  date: number;
+  /** Self-destruct seconds after the recipient first displayed it; 0 or absent: none. */
+  ttl?: number;
+  reply_to?: number;
+}
+
+/** A peer key that cannot be used: not 32 bytes, or of low order (X25519 with it is all zero whatever the secret). */
+export class WeakKeyError extends Error {
+  constructor() {
+    super('The other device sent an unusable key');
+    this.name = 'WeakKeyError';
+  }
+}
+
+export function newSecretKeyPair(): SecretKeyPair {
+  const secretKey = sodium.randombytes_buf(32);
+  return { secretKey, publicKey: sodium.crypto_scalarmult_base(secretKey) };
+}
+
+export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
+  return sodium.crypto_scalarmult_base(secretKey);
+}
+
+/** X25519 of the own secret and the peer's public key; refuses a low-order peer key (libsodium throws on an all-zero
+ * result, and the check stays here should a build not). */
+function sharedSecret(ownSecret: Uint8Array, peerPublic: Uint8Array): Uint8Array {
+  if (peerPublic.length !== 32 || ownSecret.length !== 32) throw new WeakKeyError();
+  let shared: Uint8Array;
+  try {
+    shared = sodium.crypto_scalarmult(ownSecret, peerPublic);
+  } catch {
+    throw new WeakKeyError();
+  }
+  if (isAllZero(shared)) throw new WeakKeyError();
+  return shared;
+}
+
+/** True for a key no chat may use (wrong length or low order): checked with a fresh random secret. */
+export function isWeakPublicKey(publicKey: Uint8Array): boolean {
+  try {
+    sharedSecret(sodium.randombytes_buf(32), publicKey);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Both direction keys, the fingerprint and the verification code; `ownSecret` is the admin's for g_b or the
+ * participant's for g_a (the peer key is the other of the two). */
+export function deriveKeys(ownSecret: Uint8Array, gA: Uint8Array, gB: Uint8Array, admin: boolean): SecretKeys {
+  const shared = sharedSecret(ownSecret, admin ? gB : gA);
+  const keys = sodium.crypto_generichash(64, concat(LABEL, shared, gA, gB), null);
+  const h = sodium.crypto_generichash(32, keys, null);
+  let fingerprint = 0;
+  for (let i = 5; i >= 0; i--) fingerprint = fingerprint * 256 + h[i]!;
+  return {
+    adminToParticipant: keys.slice(0, 32),
+    participantToAdmin: keys.slice(32, 64),
+    fingerprint,
+    verification: toHex(h.slice(0, 16)).match(/.{4}/g)!.join(' '),
+  };
+}
+
+/** The key this side encrypts with and the one it decrypts with. */
+export function directionKeys(keys: Pick<SecretKeys, 'adminToParticipant' | 'participantToAdmin'>, admin: boolean): { send: Uint8Array; receive: Uint8Array } {
+  return admin
+    ? { send: keys.adminToParticipant, receive: keys.participantToAdmin }
+    : { send: keys.participantToAdmin, receive: keys.adminToParticipant };
+}
+
+function int64Le(value: number): Uint8Array {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigInt64(0, BigInt(value), true);
+  return bytes;
+}
+
+const associatedData = (chatId: number, randomId: number): Uint8Array => concat(int64Le(chatId), int64Le(randomId));
+
+/** The MessagePack map of a body, its keys in a fixed order (text, delete, date, ttl, reply_to) and only those set. */
+export function encodeBody(body: SecretBody): Uint8Array {
+  const map: Record<string, unknown> = {};
+  if (body.text !== undefined) map.text = body.text;
+  if (body.delete !== undefined) map.delete = body.delete;
+  map.date = body.date;
+  if (body.ttl !== undefined) map.ttl = body.ttl;
+  if (body.reply_to !== undefined) map.reply_to = body.reply_to;
+  return encode(map);
+}
+
+/** A decrypted plaintext as a body; null when it is no map, or has neither a text nor a delete list (ignored, as
+ * the specification says: a newer client's kind of message). Unknown keys are left out. */
+export function parseBody(plaintext: Uint8Array): SecretBody | null {
+  let raw: unknown;
+  try {
+    raw = decode(plaintext);
+  } catch {
+    return null;
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || raw instanceof Uint8Array) return null;
+  const map = raw as Record<string, unknown>;
+  const date = safeInteger(map.date) ?? 0;
+  const ttl = safeInteger(map.ttl);
+  const replyTo = safeInteger(map.reply_to);
+  const body: SecretBody = { date };
+  if (ttl !== undefined && ttl > 0) body.ttl = ttl;
+  if (replyTo !== undefined && replyTo !== 0) body.reply_to = replyTo;
+  if (typeof map.text === 'string' && map.text.length > 0) body.text = map.text;
+  if (Array.isArray(map.delete)) {
+    const ids = map.delete.map(safeInteger).filter((id): id is number => id !== undefined && id !== 0);
+    if (ids.length > 0 && body.text === undefined) body.delete = ids;
+  }
+  return body.text !== undefined || body.delete !== undefined ? body : null;
+}
+
+function safeInteger(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  if (typeof value === 'bigint' && value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(value);
+  return undefined;
+}
+
+/** nonce || ciphertext of a plaintext; `nonce` only for tests (24 random bytes otherwise). */
+export function sealPlaintext(key: Uint8Array, chatId: number, randomId: number, plaintext: Uint8Array, nonce: Uint8Array = sodium.randombytes_buf(NONCE_BYTES)): Uint8Array {
+  const sealed = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, associatedData(chatId, randomId), null, nonce, key);
+  return concat(nonce, sealed);
+}
+
+/** The plaintext of `data`, or null when it does not open with this key for this chat and random_id. */
+export function openPlaintext(key: Uint8Array, chatId: number, randomId: number, data: Uint8Array): Uint8Array | null {
+  if (data.length < MIN_DATA_BYTES) return null;
+  try {
+    return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, data.subarray(NONCE_BYTES), associatedData(chatId, randomId), data.subarray(0, NONCE_BYTES), key);
+  } catch {
+    return null;
+  }
+}
+
+export const encryptBody = (key: Uint8Array, chatId: number, randomId: number, body: SecretBody): Uint8Array =>
+  sealPlaintext(key, chatId, randomId, encodeBody(body));
+
+/** The body of a received message: 'undecryptable' when it fails to open (dropped, never shown), null when it
+ * opens but is nothing this client shows. */
+export function decryptBody(key: Uint8Array, chatId: number, randomId: number, data: Uint8Array): SecretBody | null | 'undecryptable' {
+  const plaintext = openPlaintext(key, chatId, randomId, data);
+  return plaintext ? parseBody(plaintext) : 'undecryptable';
+}
+
+/** A non-zero random id within JS's safe integers (≤ 2^53−1), as the specification asks. */
+export function secretRandomId(): number {
+  const words = crypto.getRandomValues(new Uint32Array(2));
+  const id = (words[0]! & 0x1fffff) * 0x1_0000_0000 + words[1]!;
+  return id === 0 ? 1 : id;
+}
