@@ -69,6 +69,7 @@ export class MessengerClient {
   readonly admin: Methods['admin'];
   readonly bots: Methods['bots'];
   readonly phone: Methods['phone'];
+  readonly secret: Methods['secret'];
   /** Every event of the signed-in user, once and in order. */
   readonly events: Subscribable<MessengerEvent>;
   readonly deviceName: string;
@@ -120,6 +121,7 @@ export class MessengerClient {
     this.help = methods.help;
     this.bots = methods.bots;
     this.phone = methods.phone;
+    this.secret = methods.secret;
     this.admin = methods.admin;
     session.onState((state) => this.stateEmitter.emit(state));
     stream.events.subscribe((event) => {

@@ -8,6 +8,9 @@ import type {
   AuditEntry,
   Report,
   BackupList,
+  SecretChat,
+  SecretChats,
+  SentEncryptedMessage,
   BotToken,
   ServerStats,
   ChannelDifference,
@@ -403,6 +406,24 @@ export function createMethods(call: Call) {
       getGroupCall: (a: { chat_id: number }, o?: CallOptions) => call<{ calls: GroupCall[] }>('phone.getGroupCall', a, o),
       /** An offer, an answer or an ICE candidate for one other participant. */
       sendGroupCallSignal: (a: { call_id: number; user_id: number; data: string }, o?: CallOptions) => call<Done>('phone.sendGroupCallSignal', a, o),
+    },
+    /** Secret chats: the server relays keys' public halves and ciphertext (protocol/secret.ts); one device per side. */
+    secret: {
+      /** Asks `user_id` for a secret chat with this device's `g_a`; the same random_id returns the same chat. */
+      requestChat: (a: { user_id: number; random_id: number; g_a: Uint8Array }, o?: CallOptions) => call<SecretChat>('secret.requestChat', a, o),
+      /** The participant's device answers with its `g_b` and the keys' fingerprint; binds the chat to this device. */
+      acceptChat: (a: { chat_id: number; g_b: Uint8Array; key_fingerprint: number }, o?: CallOptions) => call<SecretChat>('secret.acceptChat', a, o),
+      /** Ends the chat for both (any device of either user); `delete_history` asks both devices to delete it. */
+      discardChat: (a: { chat_id: number; delete_history?: boolean }, o?: CallOptions) =>
+        call<Done>('secret.discardChat', { chat_id: a.chat_id, delete_history: a.delete_history ?? false }, o),
+      /** `data`: nonce || ciphertext; the same random_id is stored once and answers the first date. */
+      sendEncrypted: (a: { chat_id: number; random_id: number; data: Uint8Array; silent?: boolean }, o?: CallOptions) =>
+        call<SentEncryptedMessage>('secret.sendEncrypted', { chat_id: a.chat_id, random_id: a.random_id, data: a.data, silent: a.silent ?? false }, o),
+      /** The messages received up to `max_date` (their server dates) were shown. */
+      readHistory: (a: { chat_id: number; max_date: number }, o?: CallOptions) => call<Done>('secret.readHistory', a, o),
+      setTyping: (a: { chat_id: number }, o?: CallOptions) => call<Done>('secret.setTyping', a, o),
+      /** The user's chats not discarded, and those discarded in the last 30 days. */
+      getChats: (o?: CallOptions) => call<SecretChats>('secret.getChats', {}, o),
     },
     groups: {
       create: (a: { title: string; user_ids: number[]; large?: boolean; broadcast?: boolean }, o?: CallOptions) =>

@@ -984,7 +984,8 @@ export interface NotifySettingsUpdate {
  * 13 dialog_pinned, 14 user (ephemeral), 15 dialog_archived, 16 dialog_unread_mark, 17 message_poll,
  * 18 scheduled_messages, 19 bot_callback_query (bots' logs only), 20 phone_call, 21 phone_signal (ephemeral),
  * 22 dialog_filter, 23 dialog_filter_order, 24 pending_join_requests (admins' logs), 25 group_call,
- * 26 group_call_signal (ephemeral), 27 new_authorization, 28 contact, 29 open_reports (admins' logs), 30 read_thread.
+ * 26 group_call_signal (ephemeral), 27 new_authorization, 28 contact, 29 open_reports (admins' logs), 30 read_thread,
+ * 31 secret_chat, 32 new_encrypted_message (the recipient's log only), 33 encrypted_read, 34 encrypted_typing (ephemeral).
  */
 export type Update =
   | NewMessageUpdate
@@ -1017,7 +1018,11 @@ export type Update =
   | NewAuthorizationUpdate
   | ContactUpdate
   | OpenReportsUpdate
-  | ReadThreadUpdate;
+  | ReadThreadUpdate
+  | SecretChatUpdate
+  | NewEncryptedMessageUpdate
+  | EncryptedReadUpdate
+  | EncryptedTypingUpdate;
 
 export const UpdateTypes = [
   'new_message',
@@ -1051,7 +1056,71 @@ export const UpdateTypes = [
   'contact',
   'open_reports',
   'read_thread',
+  'secret_chat',
+  'new_encrypted_message',
+  'encrypted_read',
+  'encrypted_typing',
 ] as const satisfies readonly Update['type'][];
+
+// ---- Secret chats (end-to-end; the server relays ciphertext) ---------------------------------------------
+
+export const SecretChatState = { Requested: 0, Ready: 1, Discarded: 2 } as const;
+export type SecretChatState = (typeof SecretChatState)[keyof typeof SecretChatState];
+
+/** A secret chat between one device of the admin (who asked) and one of the participant. `reason` once discarded:
+ * cancelled, declined, ended, device_signed_out, account_deleted; `history_deleted`: the discarding side asked both to
+ * delete the history. */
+export interface SecretChat {
+  id: number;
+  admin_id: number;
+  participant_id: number;
+  state: SecretChatState;
+  date: number;
+  g_a: Uint8Array;
+  g_b?: Uint8Array | null;
+  key_fingerprint?: number;
+  reason?: string | null;
+  history_deleted?: boolean;
+}
+
+/** An encrypted message as relayed: `data` is nonce || ciphertext (protocol/secret.ts). */
+export interface EncryptedMessage {
+  chat_id: number;
+  random_id: number;
+  from_id: number;
+  date: number;
+  data: Uint8Array;
+  silent?: boolean;
+}
+
+export interface SentEncryptedMessage {
+  date: number;
+}
+
+export interface SecretChats {
+  chats: SecretChat[];
+}
+
+export interface SecretChatUpdate {
+  type: 'secret_chat';
+  chat: SecretChat;
+}
+export interface NewEncryptedMessageUpdate {
+  type: 'new_encrypted_message';
+  message: EncryptedMessage;
+}
+/** The other side read the chat's messages up to `max_date` (their server dates). */
+export interface EncryptedReadUpdate {
+  type: 'encrypted_read';
+  chat_id: number;
+  max_date: number;
+  date: number;
+}
+export interface EncryptedTypingUpdate {
+  type: 'encrypted_typing';
+  chat_id: number;
+  user_id: number;
+}
 
 /** A press of a bot's button, in the bot's own log only: people's clients never see one. */
 export interface BotCallbackQueryUpdate {
@@ -1253,6 +1322,14 @@ export type MessengerEvent =
   | ({ type: 'contact'; userId: number; contact: Contact | null } & LoggedEventBase)
   /** The user is a server admin and `open` reports wait (`latest` the newest, null when none); 0 when they stopped being one. */
   | ({ type: 'open_reports'; open: number; latest: ReportNotice | null } & LoggedEventBase)
+  /** A secret chat was requested, accepted or discarded (the chat as the server knows it). */
+  | ({ type: 'secret_chat'; chat: SecretChat } & LoggedEventBase)
+  /** An encrypted message for the user (decrypted by the device holding the chat's keys: ui/secret). */
+  | ({ type: 'new_encrypted_message'; message: EncryptedMessage } & LoggedEventBase)
+  /** The other side of a secret chat read it up to `maxDate`. */
+  | ({ type: 'encrypted_read'; chatId: number; maxDate: number; date: number } & LoggedEventBase)
+  /** Ephemeral: the other side of a secret chat types. */
+  | { type: 'encrypted_typing'; chatId: number; userId: number }
   /** Too much was missed: refetch dialogs (and the open history); the stream continues from `pts`. */
   | { type: 'resync'; pts: number }
   /** Too much was missed in a large group: refetch that chat's history. */

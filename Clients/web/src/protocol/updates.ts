@@ -478,6 +478,15 @@ export class UpdateStream {
       case 'open_reports':
         this.emitter.emit({ type: 'open_reports', open: update.open, latest: update.latest, ...base });
         return;
+      case 'secret_chat':
+        this.emitter.emit({ type: 'secret_chat', chat: update.chat, ...base });
+        return;
+      case 'new_encrypted_message':
+        this.emitter.emit({ type: 'new_encrypted_message', message: update.message, ...base });
+        return;
+      case 'encrypted_read':
+        this.emitter.emit({ type: 'encrypted_read', chatId: update.chat_id, maxDate: update.max_date, date: update.date, ...base });
+        return;
       default:
         this.emitEphemeral(update);
     }
@@ -496,6 +505,8 @@ export class UpdateStream {
       this.emitter.emit({ type: 'phone_signal', callId: update.call_id, fromId: update.from_id, data: update.data });
     } else if (update.type === 'group_call') {
       this.emitter.emit({ type: 'group_call', call: update.call });
+    } else if (update.type === 'encrypted_typing') {
+      this.emitter.emit({ type: 'encrypted_typing', chatId: update.chat_id, userId: update.user_id });
     } else if (update.type === 'group_call_signal') {
       this.emitter.emit({ type: 'group_call_signal', callId: update.call_id, fromId: update.from_id, data: update.data });
     }

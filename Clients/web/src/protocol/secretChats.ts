@@ -1,0 +1,495 @@
+// Secret chats on this device: requests and their key pairs, the automatic acceptance, decrypting and storing what
+// arrives, read receipts, self-destruct timers, "delete for both" and the endings (README, Secret chats). It keeps
+// everything in a SecretStore and says what changed through `onChange`; the UI (ui/secret.ts) reads the store again.
+// Updates are handled one at a time, in order; the server's answers are fed back the same way.
+import { RpcError, SecretChatState, type EncryptedMessage, type SecretChat } from '../api/types';
+import type { Methods } from '../api/methods';
+import { toHex } from './bytes';
+import {
+  WeakKeyError,
+  decryptBody,
+  deriveKeys,
+  directionKeys,
+  encryptBody,
+  isWeakPublicKey,
+  newSecretKeyPair,
+  secretRandomId,
+  type SecretBody,
+} from './secret';
+import type { LocalSecretChat, SecretMessage, SecretStore } from './secretStore';
+
+export type SecretApi = Pick<Methods['secret'], 'requestChat' | 'acceptChat' | 'discardChat' | 'sendEncrypted' | 'readHistory' | 'setTyping' | 'getChats'>;
+
+export type SecretChange =
+  /** The list of chats or one chat's state changed. */
+  | { kind: 'chats' }
+  /** The chat's history changed (a message came, went, was sent, read or timed out). */
+  | { kind: 'messages'; chatId: number }
+  /** A new message from the other side (to be announced). */
+  | { kind: 'incoming'; chatId: number; message: SecretMessage }
+  /** A message that did not decrypt was dropped. */
+  | { kind: 'undecryptable'; chatId: number; randomId: number }
+  | { kind: 'typing'; chatId: number; userId: number };
+
+export interface SecretChatsOptions {
+  api: SecretApi;
+  store: SecretStore;
+  selfId: number;
+  onChange: (change: SecretChange) => void;
+  /** ms, local clock. */
+  now?: () => number;
+}
+
+/** Errors after which asking again with the same random_id cannot help (the request is forgotten). */
+const FINAL_REQUEST_ERRORS = new Set(['PEER_ID_INVALID', 'RANDOM_ID_INVALID', 'DH_G_A_INVALID', 'USER_IS_BLOCKED', 'YOU_BLOCKED_USER', 'SECRET_CHATS_TOO_MUCH']);
+
+const sameBytes = (a: Uint8Array | null | undefined, b: Uint8Array | null | undefined): boolean => !!a && !!b && toHex(a) === toHex(b);
+
+export class SecretChats {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly now: () => number;
+  private sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: SecretChatsOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get store(): SecretStore {
+    return this.options.store;
+  }
+
+  private get self(): number {
+    return this.options.selfId;
+  }
+
+  /** Runs `work` after everything queued before it. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => (this.stopped ? (undefined as T) : work()));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private changed(change: SecretChange): void {
+    if (!this.stopped) this.options.onChange(change);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.sweepTimer);
+  }
+
+  /**
+   * Catches up (at sign-in, after a resync): asks again for requests whose answer was lost and accepts again what
+   * was being accepted (both with the same keys), reads the server's list (accepting requests no device has seen,
+   * learning of endings), sends again what was being sent, and deletes what timed out meanwhile.
+   */
+  async start(): Promise<void> {
+    for (const request of await this.store.pending()) {
+      try {
+        await this.handleChat(await this.options.api.requestChat({ user_id: request.peerId, random_id: request.randomId, g_a: request.gA }));
+      } catch (error) {
+        if (error instanceof RpcError && FINAL_REQUEST_ERRORS.has(error.name)) await this.store.deletePending(request.randomId);
+      }
+    }
+    const { chats } = await this.options.api.getChats();
+    for (const chat of chats) await this.handleChat(chat);
+    const listed = new Set(chats.map((c) => c.id));
+    for (const local of await this.store.chats()) {
+      if (local.state === 'accepting') this.accept(local);
+      // Ended more than 30 days ago (the server lists endings that long): ended all the same.
+      else if (local.state !== 'discarded' && !listed.has(local.id)) await this.serial(() => this.endLocally(local.id, 'ended', false));
+      else if (local.state === 'ready') {
+        const unsent = (await this.store.messages(local.id)).filter((m) => m.from === this.self && m.status === 'sending');
+        for (const message of unsent) void this.deliver(message).catch(() => undefined);
+      }
+    }
+    await this.sweep();
+  }
+
+  // ---- Updates ----
+
+  /** A `secret_chat` update, or a chat the server answered with. */
+  handleChat(chat: SecretChat): Promise<void> {
+    return this.serial(() => this.applyChat(chat));
+  }
+
+  handleMessage(message: EncryptedMessage): Promise<void> {
+    return this.serial(() => this.applyMessage(message));
+  }
+
+  /** The other side read this device's messages up to `maxDate`: read ticks, and their self-destruct timers start. */
+  handleRead(chatId: number, maxDate: number): Promise<void> {
+    return this.serial(async () => {
+      const chat = await this.store.updateChat(chatId, (c) => (maxDate > c.peerReadDate ? { ...c, peerReadDate: maxDate } : null));
+      if (!chat) return;
+      const now = this.now();
+      const read = await this.store.updateMessages(chatId, (m) =>
+        m.from === this.self && !m.read && m.status === 'sent' && m.date <= maxDate ? { ...m, read: true, expires: m.ttl > 0 ? now + m.ttl * 1000 : null } : null,
+      );
+      if (read.length > 0) {
+        this.changed({ kind: 'messages', chatId });
+        await this.scheduleSweep();
+      }
+    });
+  }
+
+  async handleTyping(chatId: number, userId: number): Promise<void> {
+    const chat = await this.store.chat(chatId);
+    if (chat && chat.state === 'ready' && userId === chat.peerId) this.changed({ kind: 'typing', chatId, userId });
+  }
+
+  private async applyChat(chat: SecretChat): Promise<void> {
+    const admin = chat.admin_id === this.self;
+    if (!admin && chat.participant_id !== this.self) return;
+    let local = await this.store.chat(chat.id);
+    if (!local) {
+      if (admin) local = await this.bindRequest(chat);
+      else if (chat.state === SecretChatState.Requested) return this.claimRequest(chat);
+      // Accepted or ended elsewhere: it lives on another device (or nowhere).
+      if (!local) return;
+    }
+    if (chat.state === SecretChatState.Ready) return this.applyReady(local, chat);
+    if (chat.state === SecretChatState.Discarded) {
+      // A request cancelled while this device was still accepting it: nothing of it was ever shown.
+      if (local.state === 'accepting') {
+        await this.store.deleteChat(local.id);
+        this.changed({ kind: 'chats' });
+        return;
+      }
+      await this.endLocally(local.id, chat.reason ?? 'ended', !!chat.history_deleted);
+    }
+  }
+
+  /** The admin's chat: this device's request with the same g_a (its key pair waited under its random_id). */
+  private async bindRequest(chat: SecretChat): Promise<LocalSecretChat | undefined> {
+    const request = (await this.store.pending()).find((p) => sameBytes(p.gA, chat.g_a));
+    if (!request) return undefined;
+    const local: LocalSecretChat = {
+      id: chat.id,
+      role: 'admin',
+      peerId: chat.participant_id,
+      state: 'requested',
+      date: chat.date,
+      secretKey: request.secretKey,
+      gA: request.gA,
+      gB: null,
+      keyAdmin: null,
+      keyParticipant: null,
+      fingerprint: 0,
+      verification: '',
+      reason: null,
+      ttl: 0,
+      peerReadDate: 0,
+      lastDate: chat.date,
+    };
+    const claimed = await this.store.claimChat(local);
+    await this.store.deletePending(request.randomId);
+    this.changed({ kind: 'chats' });
+    return claimed ? local : this.store.chat(chat.id);
+  }
+
+  /** A request for this user no device of theirs answered yet: this device takes it, with a fresh key pair. */
+  private async claimRequest(chat: SecretChat): Promise<void> {
+    if (isWeakPublicKey(chat.g_a)) return;
+    const own = newSecretKeyPair();
+    const keys = deriveKeys(own.secretKey, chat.g_a, own.publicKey, false);
+    const local: LocalSecretChat = {
+      id: chat.id,
+      role: 'participant',
+      peerId: chat.admin_id,
+      state: 'accepting',
+      date: chat.date,
+      secretKey: own.secretKey,
+      gA: chat.g_a,
+      gB: own.publicKey,
+      keyAdmin: keys.adminToParticipant,
+      keyParticipant: keys.participantToAdmin,
+      fingerprint: keys.fingerprint,
+      verification: keys.verification,
+      reason: null,
+      ttl: 0,
+      peerReadDate: 0,
+      lastDate: chat.date,
+    };
+    // Another tab of this browser (the same device) may be taking it at the same moment: one of them does.
+    if (!(await this.store.claimChat(local))) return;
+    this.changed({ kind: 'chats' });
+    this.accept(local);
+  }
+
+  private accept(local: LocalSecretChat): void {
+    void this.options.api.acceptChat({ chat_id: local.id, g_b: local.gB!, key_fingerprint: local.fingerprint }).then(
+      (chat) => this.handleChat(chat),
+      (error) => {
+        // Another device won (ENCRYPTION_ALREADY_ACCEPTED), or the request is gone: forget the key quietly. Anything
+        // else (no connection) is tried again at the next start, with the same key.
+        if (!(error instanceof RpcError) || !['ENCRYPTION_ALREADY_ACCEPTED', 'ENCRYPTION_DECLINED', 'ENCRYPTION_ID_INVALID', 'DH_G_B_INVALID'].includes(error.name)) return;
+        return this.serial(async () => {
+          const held = await this.store.chat(local.id);
+          if (held?.state === 'accepting' && sameBytes(held.gB, local.gB)) {
+            await this.store.deleteChat(local.id);
+            this.changed({ kind: 'chats' });
+          }
+        });
+      },
+    );
+  }
+
+  private async applyReady(local: LocalSecretChat, chat: SecretChat): Promise<void> {
+    if (local.role === 'participant') {
+      if (local.state !== 'accepting') return;
+      if (!sameBytes(chat.g_b, local.gB)) {
+        // Another device of this user accepted it.
+        await this.store.deleteChat(local.id);
+      } else {
+        await this.store.updateChat(local.id, (c) => (c.state === 'accepting' ? { ...c, state: 'ready', lastDate: Math.max(c.lastDate, chat.date) } : null));
+      }
+      this.changed({ kind: 'chats' });
+      return;
+    }
+    if (local.state !== 'requested' || !local.secretKey) return;
+    let keys;
+    try {
+      keys = deriveKeys(local.secretKey, local.gA, chat.g_b ?? new Uint8Array(0), true);
+    } catch (error) {
+      if (!(error instanceof WeakKeyError)) throw error;
+      keys = null;
+    }
+    // The participant's fingerprint must be the one these keys give: otherwise someone in between changed a key.
+    if (!keys || keys.fingerprint !== chat.key_fingerprint) {
+      await this.endLocally(local.id, 'key_mismatch', false);
+      void this.options.api.discardChat({ chat_id: local.id }).catch(() => undefined);
+      return;
+    }
+    await this.store.updateChat(local.id, (c) =>
+      c.state === 'requested'
+        ? {
+            ...c,
+            state: 'ready',
+            gB: chat.g_b!,
+            keyAdmin: keys.adminToParticipant,
+            keyParticipant: keys.participantToAdmin,
+            fingerprint: keys.fingerprint,
+            verification: keys.verification,
+            lastDate: Math.max(c.lastDate, chat.date),
+          }
+        : null,
+    );
+    this.changed({ kind: 'chats' });
+  }
+
+  /** The chat ended: its keys are dropped; with `historyDeleted` its messages too. */
+  private async endLocally(chatId: number, reason: string, historyDeleted: boolean): Promise<void> {
+    const ended = await this.store.updateChat(chatId, (c) =>
+      c.state === 'discarded'
+        ? null
+        : { ...c, state: 'discarded', reason, secretKey: null, keyAdmin: null, keyParticipant: null, lastDate: Math.max(c.lastDate, Math.floor(this.now() / 1000)) },
+    );
+    if (!ended) return;
+    if (historyDeleted) {
+      await this.store.clearMessages(chatId);
+      this.changed({ kind: 'messages', chatId });
+    }
+    this.changed({ kind: 'chats' });
+  }
+
+  private async applyMessage(encrypted: EncryptedMessage): Promise<void> {
+    const chat = await this.store.chat(encrypted.chat_id);
+    if (!chat || encrypted.from_id !== chat.peerId || !chat.keyAdmin || !chat.keyParticipant) return;
+    const { receive } = directionKeys({ adminToParticipant: chat.keyAdmin, participantToAdmin: chat.keyParticipant }, chat.role === 'admin');
+    const body = decryptBody(receive, chat.id, encrypted.random_id, encrypted.data);
+    if (body === 'undecryptable') {
+      this.changed({ kind: 'undecryptable', chatId: chat.id, randomId: encrypted.random_id });
+      return;
+    }
+    if (!body) return;
+    if (body.delete) {
+      await this.store.deleteMessages(chat.id, body.delete);
+      this.changed({ kind: 'messages', chatId: chat.id });
+      return;
+    }
+    const message: SecretMessage = {
+      chatId: chat.id,
+      randomId: encrypted.random_id,
+      from: encrypted.from_id,
+      date: encrypted.date,
+      text: body.text!,
+      ttl: body.ttl ?? 0,
+      read: false,
+      expires: null,
+      replyTo: body.reply_to ?? null,
+    };
+    if (!(await this.store.addMessage(message))) return;
+    await this.store.updateChat(chat.id, (c) => (message.date > c.lastDate ? { ...c, lastDate: message.date } : null));
+    this.changed({ kind: 'messages', chatId: chat.id });
+    this.changed({ kind: 'incoming', chatId: chat.id, message });
+  }
+
+  // ---- The user's actions ----
+
+  /** Asks `userId` for a secret chat from this device; answers the chat's id (waiting for the other side). */
+  async request(userId: number): Promise<number> {
+    const own = newSecretKeyPair();
+    const request = { randomId: secretRandomId(), peerId: userId, secretKey: own.secretKey, gA: own.publicKey, date: Math.floor(this.now() / 1000) };
+    // Kept before asking: an answer lost on the way is asked for again with the same random_id and g_a.
+    await this.store.putPending(request);
+    let chat: SecretChat;
+    try {
+      chat = await this.options.api.requestChat({ user_id: userId, random_id: request.randomId, g_a: request.gA });
+    } catch (error) {
+      if (error instanceof RpcError && FINAL_REQUEST_ERRORS.has(error.name)) await this.store.deletePending(request.randomId);
+      throw error;
+    }
+    await this.handleChat(chat);
+    return chat.id;
+  }
+
+  /** Sends a text with the chat's self-destruct timer; it shows at once and is stored here before it goes. */
+  async send(chatId: number, text: string, replyTo: number | null = null): Promise<SecretMessage> {
+    const chat = await this.store.chat(chatId);
+    if (!chat || chat.state !== 'ready') throw new RpcError('ENCRYPTION_DECLINED', 400);
+    const message: SecretMessage = {
+      chatId,
+      randomId: secretRandomId(),
+      from: this.self,
+      date: Math.floor(this.now() / 1000),
+      text,
+      ttl: chat.ttl,
+      read: false,
+      expires: null,
+      replyTo,
+      status: 'sending',
+    };
+    await this.store.addMessage(message);
+    await this.store.updateChat(chatId, (c) => ({ ...c, lastDate: Math.max(c.lastDate, message.date) }));
+    this.changed({ kind: 'messages', chatId });
+    this.changed({ kind: 'chats' });
+    await this.deliver(message);
+    return message;
+  }
+
+  /** Sends a message again (a failed one), with its random_id: the server stores it once. */
+  async retry(chatId: number, randomId: number): Promise<void> {
+    const message = await this.store.message(chatId, randomId);
+    if (!message || message.from !== this.self || message.status === 'sent') return;
+    await this.setStatus(message, 'sending');
+    await this.deliver(message);
+  }
+
+  private async deliver(message: SecretMessage): Promise<void> {
+    const chat = await this.store.chat(message.chatId);
+    if (!chat?.keyAdmin || !chat.keyParticipant) {
+      await this.setStatus(message, 'failed');
+      return;
+    }
+    const { send } = directionKeys({ adminToParticipant: chat.keyAdmin, participantToAdmin: chat.keyParticipant }, chat.role === 'admin');
+    const body: SecretBody = { text: message.text, date: message.date };
+    if (message.ttl > 0) body.ttl = message.ttl;
+    if (message.replyTo) body.reply_to = message.replyTo;
+    try {
+      const sent = await this.options.api.sendEncrypted({ chat_id: chat.id, random_id: message.randomId, data: encryptBody(send, chat.id, message.randomId, body) });
+      await this.store.updateMessages(chat.id, (m) => (m.randomId === message.randomId ? { ...m, date: sent.date, status: 'sent' } : null));
+      this.changed({ kind: 'messages', chatId: chat.id });
+      // Read receipts cover server dates: a receipt that came before the answer covers this message too.
+      const fresh = await this.store.chat(chat.id);
+      if (fresh && fresh.peerReadDate >= sent.date) await this.handleRead(chat.id, fresh.peerReadDate);
+    } catch (error) {
+      await this.setStatus(message, 'failed');
+      throw error;
+    }
+  }
+
+  private async setStatus(message: SecretMessage, status: 'sending' | 'failed'): Promise<void> {
+    await this.store.updateMessages(message.chatId, (m) => (m.randomId === message.randomId && m.status !== 'sent' ? { ...m, status } : null));
+    this.changed({ kind: 'messages', chatId: message.chatId });
+  }
+
+  /** "Delete for both": the other side is told first (a `delete` body), then they go here. */
+  async deleteForBoth(chatId: number, randomIds: number[]): Promise<void> {
+    const chat = await this.store.chat(chatId);
+    if (!chat?.keyAdmin || !chat.keyParticipant || chat.state !== 'ready') throw new RpcError('ENCRYPTION_DECLINED', 400);
+    const { send } = directionKeys({ adminToParticipant: chat.keyAdmin, participantToAdmin: chat.keyParticipant }, chat.role === 'admin');
+    const randomId = secretRandomId();
+    const data = encryptBody(send, chatId, randomId, { delete: randomIds, date: Math.floor(this.now() / 1000) });
+    await this.options.api.sendEncrypted({ chat_id: chatId, random_id: randomId, data });
+    await this.deleteHere(chatId, randomIds);
+  }
+
+  /** Deletes messages on this device only (a chat that ended). */
+  async deleteHere(chatId: number, randomIds: number[]): Promise<void> {
+    await this.store.deleteMessages(chatId, randomIds);
+    this.changed({ kind: 'messages', chatId });
+  }
+
+  /**
+   * The chat is on screen: its incoming messages count as shown, their self-destruct timers start, and the other side
+   * gets a read receipt up to the newest of them.
+   */
+  markRead(chatId: number): Promise<void> {
+    return this.serial(async () => {
+      const chat = await this.store.chat(chatId);
+      if (!chat) return;
+      const now = this.now();
+      const read = await this.store.updateMessages(chatId, (m) =>
+        m.from !== this.self && !m.read ? { ...m, read: true, expires: m.ttl > 0 ? now + m.ttl * 1000 : null } : null,
+      );
+      if (read.length === 0) return;
+      this.changed({ kind: 'messages', chatId });
+      await this.scheduleSweep();
+      if (chat.state === 'ready') {
+        const maxDate = Math.max(...read.map((m) => m.date));
+        void this.options.api.readHistory({ chat_id: chatId, max_date: maxDate }).catch(() => undefined);
+      }
+    });
+  }
+
+  /** Tells the other side this user types (the UI keeps it to one every few seconds). */
+  typing(chatId: number): void {
+    void this.options.api.setTyping({ chat_id: chatId }).catch(() => undefined);
+  }
+
+  /** The self-destruct timer of the messages this device sends next (0: off). */
+  async setTtl(chatId: number, ttl: number): Promise<void> {
+    await this.store.updateChat(chatId, (c) => ({ ...c, ttl }));
+    this.changed({ kind: 'chats' });
+  }
+
+  /**
+   * "Delete secret chat": ends it for both (unless it ended already; with `deleteHistory` the other side deletes its
+   * history too) and forgets it here.
+   */
+  async deleteChat(chatId: number, deleteHistory: boolean): Promise<void> {
+    const chat = await this.store.chat(chatId);
+    if (chat && chat.state !== 'discarded') await this.options.api.discardChat({ chat_id: chatId, delete_history: deleteHistory });
+    await this.serial(async () => {
+      await this.store.deleteChat(chatId);
+      this.changed({ kind: 'chats' });
+      this.changed({ kind: 'messages', chatId });
+    });
+  }
+
+  // ---- Self-destruct ----
+
+  /** Deletes the messages whose time has come and sets a timer for the next one. */
+  async sweep(): Promise<void> {
+    await this.serial(async () => {
+      const expired = await this.store.expiredBy(this.now());
+      const byChat = new Map<number, number[]>();
+      for (const m of expired) byChat.set(m.chatId, [...(byChat.get(m.chatId) ?? []), m.randomId]);
+      for (const [chatId, ids] of byChat) {
+        await this.store.deleteMessages(chatId, ids);
+        this.changed({ kind: 'messages', chatId });
+      }
+    });
+    await this.scheduleSweep();
+  }
+
+  private async scheduleSweep(): Promise<void> {
+    if (this.stopped) return;
+    const next = await this.store.nextExpiry();
+    clearTimeout(this.sweepTimer);
+    if (next === null || this.stopped) return;
+    this.sweepTimer = setTimeout(() => void this.sweep().catch(() => undefined), Math.max(0, next - this.now()) + 50);
+  }
+}

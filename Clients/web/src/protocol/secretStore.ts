@@ -1,0 +1,229 @@
+// This device's secret chats and their history, in IndexedDB, one database per signed-in account
+// (`messenger-secret-<user id>`), deleted on sign-out. The server holds no history of them: what is here is all there is.
+import { deleteDB, openDB, type IDBPDatabase } from 'idb';
+
+export type SecretRole = 'admin' | 'participant';
+export type LocalSecretState = 'requested' | 'accepting' | 'ready' | 'discarded';
+
+/** A chat this device holds the keys of. */
+export interface LocalSecretChat {
+  id: number;
+  role: SecretRole;
+  peerId: number;
+  state: LocalSecretState;
+  /** When the chat was asked for (server date). */
+  date: number;
+  /** This device's X25519 secret for the chat (dropped once it ends). */
+  secretKey: Uint8Array | null;
+  gA: Uint8Array;
+  gB: Uint8Array | null;
+  /** keys[0..32], keys[32..64] (protocol/secret.ts); null until both halves are known, and once it ends. */
+  keyAdmin: Uint8Array | null;
+  keyParticipant: Uint8Array | null;
+  fingerprint: number;
+  verification: string;
+  /** Why it ended: the server's reason, or `key_mismatch` when the keys did not agree. */
+  reason: string | null;
+  /** The self-destruct timer (seconds) new messages from this device carry; 0: off. */
+  ttl: number;
+  /** The other side read this device's messages up to this server date. */
+  peerReadDate: number;
+  /** Activity for the chat list: the newest message's date, or when the chat changed. */
+  lastDate: number;
+}
+
+/** A key pair made for a request, kept under its random_id until the server's answer names the chat. */
+export interface PendingSecretRequest {
+  randomId: number;
+  peerId: number;
+  secretKey: Uint8Array;
+  gA: Uint8Array;
+  date: number;
+}
+
+export type SecretMessageStatus = 'sending' | 'sent' | 'failed';
+
+export interface SecretMessage {
+  chatId: number;
+  randomId: number;
+  from: number;
+  /** Server date once stored there (the sender's clock while its own message is being sent). */
+  date: number;
+  text: string;
+  /** Self-destruct seconds (0: none). */
+  ttl: number;
+  /** Incoming: shown to this user. Outgoing: the other side's read receipt covers it. */
+  read: boolean;
+  /** When it self-destructs (ms, local clock); null while its timer has not started. */
+  expires: number | null;
+  replyTo: number | null;
+  /** Outgoing only. */
+  status?: SecretMessageStatus;
+}
+
+const CHATS = 'chats';
+const PENDING = 'pending';
+const MESSAGES = 'messages';
+
+let seqCounter = 0;
+/** Arrival order among messages of the same second, across reloads. */
+const nextSeq = (): number => Date.now() * 1000 + (seqCounter++ % 1000);
+
+export const secretDbName = (userId: number): string => `messenger-secret-${userId}`;
+
+export class SecretStore {
+  private db: Promise<IDBPDatabase> | undefined;
+
+  constructor(readonly name: string) {}
+
+  static forUser(userId: number): SecretStore {
+    return new SecretStore(secretDbName(userId));
+  }
+
+  /** Deletes the account's database (sign-out): the keys and the history go with it. */
+  static async destroy(userId: number): Promise<void> {
+    await deleteDB(secretDbName(userId));
+  }
+
+  async close(): Promise<void> {
+    const db = this.db;
+    this.db = undefined;
+    if (db) (await db).close();
+  }
+
+  async chats(): Promise<LocalSecretChat[]> {
+    return (await this.open()).getAll(CHATS);
+  }
+
+  async chat(id: number): Promise<LocalSecretChat | undefined> {
+    return (await this.open()).get(CHATS, id);
+  }
+
+  async putChat(chat: LocalSecretChat): Promise<void> {
+    await (await this.open()).put(CHATS, chat);
+  }
+
+  /** Stores the chat unless one with its id is there: false when another tab (or an earlier run) holds it. */
+  async claimChat(chat: LocalSecretChat): Promise<boolean> {
+    try {
+      await (await this.open()).add(CHATS, chat);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Changes a stored chat in one transaction (another tab may change it too); undefined when it is not held. */
+  async updateChat(id: number, change: (chat: LocalSecretChat) => LocalSecretChat | null): Promise<LocalSecretChat | undefined> {
+    const tx = (await this.open()).transaction(CHATS, 'readwrite');
+    const current = (await tx.store.get(id)) as LocalSecretChat | undefined;
+    if (!current) {
+      await tx.done;
+      return undefined;
+    }
+    const next = change(current);
+    if (next) await tx.store.put(next);
+    await tx.done;
+    return next ?? current;
+  }
+
+  /** Forgets the chat and its history on this device. */
+  async deleteChat(id: number): Promise<void> {
+    const tx = (await this.open()).transaction([CHATS, MESSAGES], 'readwrite');
+    await tx.objectStore(CHATS).delete(id);
+    await tx.objectStore(MESSAGES).delete(IDBKeyRange.bound([id, -Infinity], [id, Infinity]));
+    await tx.done;
+  }
+
+  async pending(): Promise<PendingSecretRequest[]> {
+    return (await this.open()).getAll(PENDING);
+  }
+
+  async putPending(request: PendingSecretRequest): Promise<void> {
+    await (await this.open()).put(PENDING, request);
+  }
+
+  async deletePending(randomId: number): Promise<void> {
+    await (await this.open()).delete(PENDING, randomId);
+  }
+
+  /** Oldest first (server dates; the same date by arrival). */
+  async messages(chatId: number): Promise<SecretMessage[]> {
+    const found = (await (await this.open()).getAllFromIndex(MESSAGES, 'chat', chatId)) as (SecretMessage & { seq?: number })[];
+    return found.sort((a, b) => a.date - b.date || (a.seq ?? 0) - (b.seq ?? 0)).map(({ seq: _seq, ...m }) => m);
+  }
+
+  async message(chatId: number, randomId: number): Promise<SecretMessage | undefined> {
+    return (await this.open()).get(MESSAGES, [chatId, randomId]);
+  }
+
+  /** Stores a message unless one with its random_id is in the chat already (false then: a duplicate). */
+  async addMessage(message: SecretMessage): Promise<boolean> {
+    const tx = (await this.open()).transaction(MESSAGES, 'readwrite');
+    // A duplicate aborts the transaction: its end is awaited either way, so that refusal is not left unhandled.
+    const done = tx.done.then(
+      () => true,
+      () => false,
+    );
+    try {
+      await tx.store.add({ ...message, seq: nextSeq() });
+    } catch {
+      // the key is there: a duplicate
+    }
+    return done;
+  }
+
+  /** Changes the messages `pick` chooses in one transaction; answers the changed ones. */
+  async updateMessages(chatId: number, change: (message: SecretMessage) => SecretMessage | null): Promise<SecretMessage[]> {
+    const tx = (await this.open()).transaction(MESSAGES, 'readwrite');
+    const changed: SecretMessage[] = [];
+    let cursor = await tx.store.index('chat').openCursor(chatId);
+    while (cursor) {
+      const next = change(cursor.value as SecretMessage);
+      if (next) {
+        await cursor.update({ ...cursor.value, ...next });
+        changed.push(next);
+      }
+      cursor = await cursor.continue();
+    }
+    await tx.done;
+    return changed;
+  }
+
+  async deleteMessages(chatId: number, randomIds: number[]): Promise<void> {
+    const tx = (await this.open()).transaction(MESSAGES, 'readwrite');
+    await Promise.all(randomIds.map((id) => tx.store.delete([chatId, id])));
+    await tx.done;
+  }
+
+  async clearMessages(chatId: number): Promise<void> {
+    await (await this.open()).delete(MESSAGES, IDBKeyRange.bound([chatId, -Infinity], [chatId, Infinity]));
+  }
+
+  /** Messages whose self-destruct time has come, in every chat. */
+  async expiredBy(nowMs: number): Promise<SecretMessage[]> {
+    return (await this.open()).getAllFromIndex(MESSAGES, 'expires', IDBKeyRange.upperBound(nowMs));
+  }
+
+  /** The earliest self-destruct time still to come (ms), if any. */
+  async nextExpiry(): Promise<number | null> {
+    const cursor = await (await this.open()).transaction(MESSAGES).store.index('expires').openCursor();
+    return cursor ? (cursor.value as SecretMessage).expires : null;
+  }
+
+  private open(): Promise<IDBPDatabase> {
+    this.db ??= openDB(this.name, 1, {
+      upgrade: (db) => {
+        db.createObjectStore(CHATS, { keyPath: 'id' });
+        db.createObjectStore(PENDING, { keyPath: 'randomId' });
+        const messages = db.createObjectStore(MESSAGES, { keyPath: ['chatId', 'randomId'] });
+        messages.createIndex('chat', 'chatId');
+        // Messages without a timer leave `expires` null, which an index leaves out.
+        messages.createIndex('expires', 'expires');
+      },
+      // Another tab deleting the database (sign-out there) must not wait on this connection.
+      blocking: () => void this.close(),
+    });
+    return this.db;
+  }
+}

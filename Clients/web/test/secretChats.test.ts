@@ -1,0 +1,525 @@
+import 'fake-indexeddb/auto';
+import { encode } from '@msgpack/msgpack';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RpcError, SecretChatState, type EncryptedMessage, type LoggedUpdate, type MessengerEvent, type SecretChat, type Update } from '../src/api/types';
+import { fromUpdate, toUpdate } from '../src/protocol/codec';
+import { toHex } from '../src/protocol/bytes';
+import { isWeakPublicKey, MIN_DATA_BYTES } from '../src/protocol/secret';
+import { SecretChats, type SecretApi, type SecretChange } from '../src/protocol/secretChats';
+import { SecretStore, secretDbName } from '../src/protocol/secretStore';
+import { ready } from '../src/protocol/sodium';
+import { UpdateStream, type UpdateServer } from '../src/protocol/updates';
+import { until } from './helpers';
+
+async function eventually(probe: () => Promise<boolean>, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await probe())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+beforeAll(() => ready());
+
+const ALICE = 1;
+const BOB = 2;
+let dbCounter = 0;
+
+interface ServerChat extends SecretChat {
+  adminDevice: string;
+  participantDevice: string | null;
+  requests: Map<number, number>;
+}
+
+/** The server's side of secret chats as the specification has it, in memory; updates go straight to each device. */
+class FakeSecretServer {
+  readonly chats = new Map<number, ServerChat>();
+  readonly requestsBy = new Map<string, number>();
+  readonly devices: { userId: number; device: string; engine: SecretChats }[] = [];
+  readonly calls: string[] = [];
+  /** Devices whose updates wait (offline): delivered by `flush`. */
+  readonly held = new Map<string, (() => Promise<void>)[]>();
+  /** Changes the accepted chat on its way to the admin (a man in the middle). */
+  tamper: ((chat: SecretChat) => SecretChat) | null = null;
+  /** The next requestChat stores the chat and then fails as a lost answer would. */
+  loseNextAnswer = false;
+  private nextId = 100;
+  now = 1_764_900_000;
+
+  api(userId: number, device: string): SecretApi {
+    const fail = (name: string, code = 400) => {
+      throw new RpcError(name, code);
+    };
+    const member = (chatId: number) => {
+      const chat = this.chats.get(chatId);
+      if (!chat || (chat.admin_id !== userId && chat.participant_id !== userId)) fail('ENCRYPTION_ID_INVALID');
+      return chat!;
+    };
+    const boundDevice = (chat: ServerChat) => {
+      if (chat.state === SecretChatState.Requested) fail('ENCRYPTION_ID_INVALID');
+      if (chat.state === SecretChatState.Discarded) fail('ENCRYPTION_DECLINED');
+      if ((chat.admin_id === userId ? chat.adminDevice : chat.participantDevice) !== device) fail('ENCRYPTION_DEVICE_INVALID', 403);
+    };
+    return {
+      requestChat: async (a) => {
+        this.calls.push(`requestChat:${device}`);
+        if (a.user_id === userId || a.user_id > 2) fail('PEER_ID_INVALID');
+        if (isWeakPublicKey(a.g_a)) fail('DH_G_A_INVALID');
+        const known = this.requestsBy.get(`${userId}:${a.random_id}`);
+        let chat = known !== undefined ? this.chats.get(known)! : undefined;
+        if (!chat) {
+          chat = {
+            id: this.nextId++,
+            admin_id: userId,
+            participant_id: a.user_id,
+            state: SecretChatState.Requested,
+            date: this.now,
+            g_a: a.g_a,
+            adminDevice: device,
+            participantDevice: null,
+            requests: new Map(),
+          };
+          this.chats.set(chat.id, chat);
+          this.requestsBy.set(`${userId}:${a.random_id}`, chat.id);
+          await this.toBoth(chat);
+        }
+        if (this.loseNextAnswer) {
+          this.loseNextAnswer = false;
+          throw new Error('connection lost');
+        }
+        return this.wire(chat);
+      },
+      acceptChat: async (a) => {
+        this.calls.push(`acceptChat:${device}`);
+        const chat = this.chats.get(a.chat_id);
+        if (!chat || chat.participant_id !== userId) fail('ENCRYPTION_ID_INVALID');
+        if (chat!.state === SecretChatState.Discarded) fail('ENCRYPTION_DECLINED');
+        if (chat!.state === SecretChatState.Ready) {
+          if (chat!.participantDevice === device && toHex(chat!.g_b!) === toHex(a.g_b)) return this.wire(chat!);
+          fail('ENCRYPTION_ALREADY_ACCEPTED');
+        }
+        Object.assign(chat!, { state: SecretChatState.Ready, g_b: a.g_b, key_fingerprint: a.key_fingerprint, participantDevice: device });
+        await this.toBoth(chat!);
+        return this.wire(chat!);
+      },
+      discardChat: async (a) => {
+        this.calls.push(`discardChat:${device}:${a.delete_history ?? false}`);
+        const chat = member(a.chat_id);
+        if (chat.state === SecretChatState.Discarded) return [];
+        const before = chat.state;
+        Object.assign(chat, {
+          state: SecretChatState.Discarded,
+          reason: before === SecretChatState.Requested ? (userId === chat.admin_id ? 'cancelled' : 'declined') : 'ended',
+          history_deleted: a.delete_history ?? false,
+        });
+        await this.toBoth(chat);
+        return [];
+      },
+      sendEncrypted: async (a) => {
+        this.calls.push(`sendEncrypted:${device}`);
+        const chat = member(a.chat_id);
+        boundDevice(chat);
+        if (a.data.length < MIN_DATA_BYTES) fail('ENCRYPTED_MESSAGE_INVALID');
+        const key = `${userId}:${a.random_id}`;
+        const first = chat.requests.get(a.random_id * 10 + userId);
+        if (first !== undefined) return { date: first };
+        const date = ++this.now;
+        chat.requests.set(a.random_id * 10 + userId, date);
+        void key;
+        const other = chat.admin_id === userId ? chat.participant_id : chat.admin_id;
+        const message: EncryptedMessage = { chat_id: chat.id, random_id: a.random_id, from_id: userId, date, data: a.data };
+        await this.toUser(other, (engine) => engine.handleMessage(message));
+        return { date };
+      },
+      readHistory: async (a) => {
+        const chat = member(a.chat_id);
+        boundDevice(chat);
+        const other = chat.admin_id === userId ? chat.participant_id : chat.admin_id;
+        await this.toUser(other, (engine) => engine.handleRead(chat.id, a.max_date));
+        return [];
+      },
+      setTyping: async (a) => {
+        const chat = member(a.chat_id);
+        const other = chat.admin_id === userId ? chat.participant_id : chat.admin_id;
+        await this.toUser(other, (engine) => engine.handleTyping(chat.id, userId));
+        return [];
+      },
+      getChats: async () => ({ chats: [...this.chats.values()].filter((c) => c.admin_id === userId || c.participant_id === userId).map((c) => this.wire(c)) }),
+    };
+  }
+
+  private wire(chat: ServerChat): SecretChat {
+    const { adminDevice: _a, participantDevice: _p, requests: _r, ...wire } = chat;
+    return { ...wire };
+  }
+
+  private async toBoth(chat: ServerChat): Promise<void> {
+    const sent = this.wire(chat);
+    await this.toUser(chat.admin_id, (engine) => engine.handleChat(this.tamper && chat.state === SecretChatState.Ready ? this.tamper(sent) : sent));
+    await this.toUser(chat.participant_id, (engine) => engine.handleChat(sent));
+  }
+
+  private async toUser(userId: number, deliver: (engine: SecretChats) => Promise<void>): Promise<void> {
+    for (const d of this.devices.filter((x) => x.userId === userId)) {
+      const held = this.held.get(d.device);
+      if (held) held.push(() => deliver(d.engine));
+      else await deliver(d.engine);
+    }
+  }
+
+  async flush(device: string, together = false): Promise<void> {
+    const held = this.held.get(device) ?? [];
+    this.held.delete(device);
+    if (together) await Promise.all(held.map((deliver) => deliver()));
+    else for (const deliver of held) await deliver();
+  }
+}
+
+interface Device {
+  engine: SecretChats;
+  store: SecretStore;
+  changes: SecretChange[];
+  clock: { now: number };
+}
+
+const engines: SecretChats[] = [];
+afterEach(() => engines.splice(0).forEach((e) => e.stop()));
+
+function device(server: FakeSecretServer, userId: number, name: string, clock = { now: 1_764_900_000_000 }): Device {
+  const store = new SecretStore(`secret-test-${++dbCounter}-${name}`);
+  const changes: SecretChange[] = [];
+  const engine = new SecretChats({ api: server.api(userId, name), store, selfId: userId, onChange: (c) => changes.push(c), now: () => clock.now });
+  engines.push(engine);
+  server.devices.push({ userId, device: name, engine });
+  return { engine, store, changes, clock };
+}
+
+async function readyChat() {
+  const server = new FakeSecretServer();
+  const alice = device(server, ALICE, 'alice-laptop');
+  const bob = device(server, BOB, 'bob-phone');
+  const chatId = await alice.engine.request(BOB);
+  await eventually(async () => (await bob.store.chat(chatId))?.state === 'ready' && (await alice.store.chat(chatId))?.state === 'ready');
+  return { server, alice, bob, chatId };
+}
+
+describe('secret chats on a device', () => {
+  it('a request is accepted by the other side by itself and both devices show the same verification code', async () => {
+    const { alice, bob, chatId } = await readyChat();
+    const a = (await alice.store.chat(chatId))!;
+    const b = (await bob.store.chat(chatId))!;
+    expect(a).toMatchObject({ role: 'admin', peerId: BOB, state: 'ready' });
+    expect(b).toMatchObject({ role: 'participant', peerId: ALICE, state: 'ready' });
+    expect(a.verification).toMatch(/^([0-9a-f]{4} ){7}[0-9a-f]{4}$/);
+    expect(b.verification).toBe(a.verification);
+    expect(b.fingerprint).toBe(a.fingerprint);
+    expect(toHex(a.keyAdmin!)).toBe(toHex(b.keyAdmin!));
+    expect(await alice.store.pending()).toEqual([]);
+  });
+
+  it('messages go both ways, are stored once per random_id and the read receipt ticks the sender', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    const sent = await alice.engine.send(chatId, 'Hello **Bob**');
+    const [received] = await bob.store.messages(chatId);
+    expect(received).toMatchObject({ randomId: sent.randomId, from: ALICE, text: 'Hello **Bob**', read: false, ttl: 0 });
+    expect(bob.changes).toContainEqual({ kind: 'incoming', chatId, message: expect.objectContaining({ text: 'Hello **Bob**' }) });
+    // The same message delivered again (getDifference after a push) is not stored twice.
+    const again = await server.api(ALICE, 'alice-laptop').sendEncrypted({ chat_id: chatId, random_id: sent.randomId, data: new Uint8Array(60) });
+    expect(again.date).toBe(received.date);
+    expect(await bob.store.messages(chatId)).toHaveLength(1);
+
+    expect((await alice.store.messages(chatId))[0]).toMatchObject({ status: 'sent', read: false, date: received.date });
+    await bob.engine.markRead(chatId);
+    await eventually(async () => (await alice.store.messages(chatId))[0]?.read === true);
+    expect((await bob.store.messages(chatId))[0].read).toBe(true);
+
+    await bob.engine.send(chatId, 'Hi Alice', sent.randomId);
+    const aliceHistory = await alice.store.messages(chatId);
+    expect(aliceHistory.map((m) => [m.from, m.text, m.replyTo])).toEqual([
+      [ALICE, 'Hello **Bob**', null],
+      [BOB, 'Hi Alice', sent.randomId],
+    ]);
+  });
+
+  it('on another device of the participant the request is forgotten quietly when the first device won', async () => {
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    const phone = device(server, BOB, 'bob-phone');
+    const tablet = device(server, BOB, 'bob-tablet');
+    // The tablet sees the request only later (it was offline), when the phone has taken it already.
+    server.held.set('bob-tablet', []);
+    const chatId = await alice.engine.request(BOB);
+    await eventually(async () => (await phone.store.chat(chatId))?.state === 'ready');
+    // Seen late as a request (getDifference): it tries, is told ENCRYPTION_ALREADY_ACCEPTED, and forgets its key.
+    await tablet.engine.handleChat({ ...(await server.api(BOB, 'bob-tablet').getChats()).chats[0], state: SecretChatState.Requested, g_b: null });
+    await until(() => server.calls.includes('acceptChat:bob-tablet'));
+    await eventually(async () => (await tablet.store.chat(chatId)) === undefined);
+    await server.flush('bob-tablet');
+    expect(await tablet.store.chats()).toEqual([]);
+    expect((await phone.store.chat(chatId))?.state).toBe('ready');
+    // The tablet cannot send in it either.
+    await expect(tablet.engine.send(chatId, 'x')).rejects.toThrow();
+  });
+
+  it('the participant seeing the chat accepted by another of its devices (live) drops its own attempt', async () => {
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    const phone = device(server, BOB, 'bob-phone');
+    const tablet = device(server, BOB, 'bob-tablet');
+    const chatId = await alice.engine.request(BOB);
+    await eventually(async () => (await alice.store.chat(chatId))?.state === 'ready');
+    await eventually(async () => (await phone.store.chat(chatId)) === undefined || (await tablet.store.chat(chatId)) === undefined);
+    const held = [(await phone.store.chat(chatId))?.state, (await tablet.store.chat(chatId))?.state].filter(Boolean);
+    expect(held).toEqual(['ready']);
+  });
+
+  it('two tabs of one browser (one device, one store) accept a request once', async () => {
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    const store = new SecretStore(`secret-test-${++dbCounter}-tabs`);
+    for (let tab = 0; tab < 2; tab++) {
+      const engine = new SecretChats({ api: server.api(BOB, 'bob-browser'), store, selfId: BOB, onChange: () => undefined });
+      engines.push(engine);
+      server.devices.push({ userId: BOB, device: 'bob-browser', engine });
+    }
+    // Both tabs get the request at the same moment.
+    server.held.set('bob-browser', []);
+    const chatId = await alice.engine.request(BOB);
+    await server.flush('bob-browser', true);
+    await eventually(async () => (await alice.store.chat(chatId))?.state === 'ready');
+    expect(server.calls.filter((c) => c.startsWith('acceptChat'))).toEqual(['acceptChat:bob-browser']);
+    await eventually(async () => (await store.chat(chatId))?.state === 'ready');
+    expect((await store.chat(chatId))!.verification).toBe((await alice.store.chat(chatId))!.verification);
+  });
+
+  it('discards the chat when the fingerprint of the accepted keys does not match (a key changed on the way)', async () => {
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    const bob = device(server, BOB, 'bob-phone');
+    server.tamper = (chat) => ({ ...chat, key_fingerprint: (chat.key_fingerprint ?? 0) ^ 1 });
+    const chatId = await alice.engine.request(BOB);
+    await eventually(async () => (await alice.store.chat(chatId))?.state === 'discarded');
+    expect(await alice.store.chat(chatId)).toMatchObject({ reason: 'key_mismatch', secretKey: null, keyAdmin: null });
+    await until(() => server.calls.includes('discardChat:alice-laptop:false'));
+    await eventually(async () => (await bob.store.chat(chatId))?.state === 'discarded');
+  });
+
+  it('refuses a low-order g_b from the participant', async () => {
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    device(server, BOB, 'bob-phone');
+    server.tamper = (chat) => ({ ...chat, g_b: new Uint8Array(32) });
+    const chatId = await alice.engine.request(BOB);
+    await eventually(async () => (await alice.store.chat(chatId))?.state === 'discarded');
+  });
+
+  it('a self-destructing message goes on both sides: the reader\'s once shown, the sender\'s once the receipt comes', async () => {
+    const clock = { now: 1_764_900_000_000 };
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop', clock);
+    const bob = device(server, BOB, 'bob-phone', clock);
+    const chatId = await alice.engine.request(BOB);
+    await eventually(async () => (await alice.store.chat(chatId))?.state === 'ready');
+    await alice.engine.setTtl(chatId, 5);
+    await alice.engine.send(chatId, 'burn after reading');
+    await alice.engine.setTtl(chatId, 0);
+    await alice.engine.send(chatId, 'keep me');
+    expect((await bob.store.messages(chatId)).map((m) => [m.text, m.ttl, m.expires])).toEqual([
+      ['burn after reading', 5, null],
+      ['keep me', 0, null],
+    ]);
+    // Unread, the timer does not run.
+    clock.now += 60_000;
+    await bob.engine.sweep();
+    expect(await bob.store.messages(chatId)).toHaveLength(2);
+
+    await bob.engine.markRead(chatId);
+    await eventually(async () => (await alice.store.messages(chatId)).every((m) => m.read));
+    expect((await bob.store.messages(chatId))[0].expires).toBe(clock.now + 5000);
+    expect((await alice.store.messages(chatId))[0].expires).toBe(clock.now + 5000);
+    clock.now += 4000;
+    await Promise.all([alice.engine.sweep(), bob.engine.sweep()]);
+    expect(await bob.store.messages(chatId)).toHaveLength(2);
+    clock.now += 1000;
+    await Promise.all([alice.engine.sweep(), bob.engine.sweep()]);
+    expect((await bob.store.messages(chatId)).map((m) => m.text)).toEqual(['keep me']);
+    expect((await alice.store.messages(chatId)).map((m) => m.text)).toEqual(['keep me']);
+  });
+
+  it('"delete for both" takes a message away on both devices, the own and a received one alike', async () => {
+    const { alice, bob, chatId } = await readyChat();
+    const first = await alice.engine.send(chatId, 'one');
+    const second = await bob.engine.send(chatId, 'two');
+    await alice.engine.send(chatId, 'three');
+    await alice.engine.deleteForBoth(chatId, [first.randomId, second.randomId]);
+    expect((await alice.store.messages(chatId)).map((m) => m.text)).toEqual(['three']);
+    expect((await bob.store.messages(chatId)).map((m) => m.text)).toEqual(['three']);
+  });
+
+  it('"Delete secret chat" with the history ends it for both, forgets it here and clears the other side', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    await alice.engine.send(chatId, 'secret words');
+    await bob.engine.deleteChat(chatId, true);
+    expect(await bob.store.chats()).toEqual([]);
+    expect(await bob.store.messages(chatId)).toEqual([]);
+    const ended = (await alice.store.chat(chatId))!;
+    expect(ended).toMatchObject({ state: 'discarded', reason: 'ended', secretKey: null, keyAdmin: null, keyParticipant: null });
+    expect(await alice.store.messages(chatId)).toEqual([]);
+    await expect(alice.engine.send(chatId, 'anyone?')).rejects.toThrow();
+    // Deleting the ended chat on the other side only forgets it there.
+    await alice.engine.deleteChat(chatId, false);
+    expect(await alice.store.chats()).toEqual([]);
+    expect(server.calls.filter((c) => c.startsWith('discardChat'))).toEqual(['discardChat:bob-phone:true']);
+  });
+
+  it('an ending without the history keeps it on the other side', async () => {
+    const { alice, bob, chatId } = await readyChat();
+    await alice.engine.send(chatId, 'stay');
+    await alice.engine.deleteChat(chatId, false);
+    expect((await bob.store.chat(chatId))?.state).toBe('discarded');
+    expect((await bob.store.messages(chatId)).map((m) => m.text)).toEqual(['stay']);
+  });
+
+  it('drops a message that does not decrypt and reports it', async () => {
+    const { bob, chatId, server } = await readyChat();
+    const data = new Uint8Array(80).fill(7);
+    await bob.engine.handleMessage({ chat_id: chatId, random_id: 77, from_id: ALICE, date: server.now, data });
+    expect(await bob.store.messages(chatId)).toEqual([]);
+    expect(bob.changes).toContainEqual({ kind: 'undecryptable', chatId, randomId: 77 });
+  });
+
+  it('asks again with the same random_id and g_a when the answer to a request was lost', async () => {
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    device(server, BOB, 'bob-phone');
+    server.held.set('alice-laptop', []);
+    server.loseNextAnswer = true;
+    await expect(alice.engine.request(BOB)).rejects.toThrow('connection lost');
+    expect(await alice.store.pending()).toHaveLength(1);
+    server.held.delete('alice-laptop');
+    await alice.engine.start();
+    expect(server.chats.size).toBe(1);
+    const [chat] = await alice.store.chats();
+    expect(chat).toMatchObject({ role: 'admin', peerId: BOB, state: 'ready' });
+    expect(await alice.store.pending()).toEqual([]);
+  });
+
+  it('forgets a request the server refuses for good', async () => {
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    await expect(alice.engine.request(ALICE)).rejects.toMatchObject({ name: 'PEER_ID_INVALID' });
+    expect(await alice.store.pending()).toEqual([]);
+  });
+
+  it('a device that does not hold a chat ignores its updates, and one of the admin\'s other devices does not show it', async () => {
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    const alicePhone = device(server, ALICE, 'alice-phone');
+    device(server, BOB, 'bob-phone');
+    const chatId = await alice.engine.request(BOB);
+    await alice.engine.send(chatId, 'only on the laptop');
+    expect(await alicePhone.store.chats()).toEqual([]);
+    await alicePhone.engine.start();
+    expect(await alicePhone.store.chats()).toEqual([]);
+    await expect(alicePhone.engine.send(chatId, 'x')).rejects.toThrow();
+  });
+
+  it('learns at start of an ending it missed (its log compacted: getChats lists endings of the last 30 days)', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    server.held.set('alice-laptop', []);
+    await bob.engine.deleteChat(chatId, false);
+    expect((await alice.store.chat(chatId))?.state).toBe('ready');
+    server.held.delete('alice-laptop');
+    await alice.engine.start();
+    expect(await alice.store.chat(chatId)).toMatchObject({ state: 'discarded', reason: 'ended', keyAdmin: null });
+  });
+
+  it('takes a chat still ready here but no longer listed by the server as ended', async () => {
+    const { alice, chatId, server } = await readyChat();
+    server.chats.delete(chatId);
+    await alice.engine.start();
+    expect((await alice.store.chat(chatId))?.state).toBe('discarded');
+  });
+
+  it('sends again at start what was left sending, with the same random_id', async () => {
+    const { alice, bob, chatId } = await readyChat();
+    await alice.store.addMessage({ chatId, randomId: 4242, from: ALICE, date: 1, text: 'left behind', ttl: 0, read: false, expires: null, replyTo: null, status: 'sending' });
+    await alice.engine.start();
+    await eventually(async () => (await bob.store.messages(chatId)).some((m) => m.randomId === 4242 && m.text === 'left behind'));
+    await eventually(async () => (await alice.store.message(chatId, 4242))?.status === 'sent');
+  });
+});
+
+describe('secret store', () => {
+  it('keeps each account apart and forgets everything when the account signs out', async () => {
+    const userId = 9000 + ++dbCounter;
+    const store = SecretStore.forUser(userId);
+    expect(store.name).toBe(secretDbName(userId));
+    await store.putPending({ randomId: 1, peerId: 2, secretKey: new Uint8Array(32), gA: new Uint8Array(32), date: 1 });
+    await store.addMessage({ chatId: 5, randomId: 1, from: 2, date: 10, text: 'a', ttl: 0, read: false, expires: null, replyTo: null });
+    const other = SecretStore.forUser(userId + 1);
+    expect(await other.pending()).toEqual([]);
+    await store.close();
+    await SecretStore.destroy(userId);
+    const reopened = SecretStore.forUser(userId);
+    expect(await reopened.pending()).toEqual([]);
+    expect(await reopened.messages(5)).toEqual([]);
+  });
+
+  it('orders messages by date, dedupes by random_id and finds the expired ones', async () => {
+    const store = new SecretStore(`secret-store-${++dbCounter}`);
+    const base = { from: 2, text: 't', ttl: 5, read: true, replyTo: null };
+    expect(await store.addMessage({ ...base, chatId: 1, randomId: 2, date: 20, expires: 1000 })).toBe(true);
+    expect(await store.addMessage({ ...base, chatId: 1, randomId: 1, date: 10, expires: null })).toBe(true);
+    expect(await store.addMessage({ ...base, chatId: 1, randomId: 2, date: 30, expires: null })).toBe(false);
+    expect(await store.addMessage({ ...base, chatId: 2, randomId: 2, date: 5, expires: 3000 })).toBe(true);
+    expect((await store.messages(1)).map((m) => m.randomId)).toEqual([1, 2]);
+    expect((await store.expiredBy(2000)).map((m) => [m.chatId, m.randomId])).toEqual([[1, 2]]);
+    expect(await store.nextExpiry()).toBe(1000);
+    await store.deleteChat(1);
+    expect(await store.messages(1)).toEqual([]);
+    expect(await store.messages(2)).toHaveLength(1);
+  });
+});
+
+describe('secret chat updates on the wire', () => {
+  const chat: SecretChat = { id: 7, admin_id: 2, participant_id: 1, state: 0, date: 5, g_a: new Uint8Array(32).fill(9) };
+  const updates: [number, Update][] = [
+    [31, { type: 'secret_chat', chat }],
+    [32, { type: 'new_encrypted_message', message: { chat_id: 7, random_id: 3, from_id: 2, date: 6, data: new Uint8Array(41) } }],
+    [33, { type: 'encrypted_read', chat_id: 7, max_date: 6, date: 7 }],
+    [34, { type: 'encrypted_typing', chat_id: 7, user_id: 2 }],
+  ];
+
+  it('reads tags 31–34 as secret_chat, new_encrypted_message, encrypted_read and encrypted_typing', () => {
+    for (const [tag, update] of updates) {
+      expect(fromUpdate(update)[0]).toBe(tag);
+      const { type: _type, ...fields } = update;
+      expect(toUpdate([tag, fields])).toEqual(update);
+    }
+  });
+
+  it('the update stream reports them as events', async () => {
+    const server: UpdateServer = {
+      getState: async () => ({ pts: 0, date: 0 }),
+      getDifference: async () => ({ updates: [], state: { pts: 3, date: 0 }, slice: false, too_long: false, channels: null }),
+      getChannelDifference: async () => ({ chat_id: 0, updates: [], pts: 0, slice: false, too_long: false }),
+      received: async () => [],
+    };
+    const stream = new UpdateStream(server, { selfId: () => 1, gapWaitMs: 30 });
+    const events: MessengerEvent[] = [];
+    stream.events.subscribe((e) => events.push(e));
+    await stream.start();
+    const logged: LoggedUpdate[] = updates.slice(0, 3).map(([, update], i) => ({ pts: i + 1, pts_count: 1, date: 0, update }));
+    stream.accept('updates.logged', encode({ updates: logged.map((u) => ({ ...u, update: fromUpdate(u.update) })) }));
+    stream.accept('updates.ephemeral', encode(fromUpdate(updates[3][1])));
+    await until(() => events.length === 4);
+    expect(events).toEqual([
+      { type: 'secret_chat', chat, pts: 1 },
+      { type: 'new_encrypted_message', message: (updates[1][1] as { message: EncryptedMessage }).message, pts: 2 },
+      { type: 'encrypted_read', chatId: 7, maxDate: 6, date: 7, pts: 3 },
+      { type: 'encrypted_typing', chatId: 7, userId: 2 },
+    ]);
+    stream.stop();
+  });
+});
