@@ -450,6 +450,48 @@ describe('secret chats on a device', () => {
   });
 });
 
+describe('reading back what came while no tab was open', () => {
+  it('replays the secret chats\' updates of the log between the saved position and the start, in slices', async () => {
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    const bob = device(server, BOB, 'bob-phone');
+    const chatId = await alice.engine.request(BOB);
+    await eventually(async () => (await bob.store.chat(chatId))?.state === 'ready');
+    // Bob's browser is closed: what reaches his log meanwhile is only in the log.
+    const log: LoggedUpdate[] = [];
+    server.devices.splice(server.devices.findIndex((d) => d.device === 'bob-phone'), 1);
+    const capture = new SecretChats({
+      api: server.api(BOB, 'bob-log'),
+      store: new SecretStore(`secret-test-${++dbCounter}-log`),
+      selfId: BOB,
+      onChange: () => undefined,
+    });
+    const record = (update: Update) => log.push({ pts: 10 + log.length + 1, pts_count: 1, date: 0, update });
+    capture.handleMessage = async (message) => void record({ type: 'new_encrypted_message', message });
+    capture.handleRead = async () => undefined;
+    capture.handleChat = async (chat) => void record({ type: 'secret_chat', chat });
+    server.devices.push({ userId: BOB, device: 'bob-log', engine: capture });
+    await alice.engine.send(chatId, 'while you were away');
+    await alice.engine.send(chatId, 'and another');
+    log.splice(1, 0, { pts: 0, pts_count: 1, date: 0, update: { type: 'read_inbox', peer: { kind: 1, id: 1 }, max_id: 1, still_unread: 0 } } as LoggedUpdate);
+    log.forEach((u, i) => (u.pts = 11 + i));
+    const calls: number[] = [];
+    const getDifference = async (pts: number) => {
+      calls.push(pts);
+      const after = log.filter((u) => u.pts > pts);
+      const slice = after.slice(0, 2);
+      return { updates: slice, state: { pts: slice.length ? slice.at(-1)!.pts : pts, date: 0 }, slice: after.length > 2, too_long: false, channels: null };
+    };
+    expect(await bob.engine.replay(getDifference, 10, 13)).toBe(true);
+    expect((await bob.store.messages(chatId)).map((m) => m.text)).toEqual(['while you were away', 'and another']);
+    expect(calls).toEqual([10, 12]);
+    // Read again (the position was saved before the last ones were): stored once.
+    expect(await bob.engine.replay(getDifference, 10, 13)).toBe(true);
+    expect(await bob.store.messages(chatId)).toHaveLength(2);
+    expect(await bob.engine.replay(async () => ({ updates: [], state: { pts: 99, date: 0 }, slice: false, too_long: true, channels: null }), 1, 13)).toBe(false);
+  });
+});
+
 describe('secret store', () => {
   it('keeps each account apart and forgets everything when the account signs out', async () => {
     const userId = 9000 + ++dbCounter;

@@ -2,7 +2,7 @@
 // arrives, read receipts, self-destruct timers, "delete for both" and the endings (README, Secret chats). It keeps
 // everything in a SecretStore and says what changed through `onChange`; the UI (ui/secret.ts) reads the store again.
 // Updates are handled one at a time, in order; the server's answers are fed back the same way.
-import { RpcError, SecretChatState, type EncryptedMessage, type SecretChat } from '../api/types';
+import { RpcError, SecretChatState, type Difference, type EncryptedMessage, type SecretChat, type Update } from '../api/types';
 import type { Methods } from '../api/methods';
 import { toHex } from './bytes';
 import {
@@ -105,6 +105,46 @@ export class SecretChats {
       }
     }
     await this.sweep();
+  }
+
+  /** Resolves once everything queued so far is handled (and stored). */
+  idle(): Promise<void> {
+    return this.queue.then(() => undefined);
+  }
+
+  /**
+   * Reads the user's log from `fromPts` up to `toPts` for the secret chats' updates alone: what arrived while no tab
+   * of this browser was open (the app's other data is read afresh, but an encrypted message lives only in the log).
+   * False when the log no longer reaches back that far (too_long: `start` still learns the chats' states).
+   */
+  async replay(getDifference: (pts: number) => Promise<Difference>, fromPts: number, toPts: number): Promise<boolean> {
+    let pts = fromPts;
+    while (pts < toPts && !this.stopped) {
+      const difference = await getDifference(pts);
+      if (difference.too_long) return false;
+      for (const logged of [...difference.updates].sort((a, b) => a.pts - b.pts)) {
+        if (logged.pts > pts && logged.pts <= toPts) await this.handleUpdate(logged.update);
+      }
+      if (!difference.slice || difference.state.pts <= pts) break;
+      pts = difference.state.pts;
+    }
+    return true;
+  }
+
+  /** One of the user's updates: the secret chats' own are handled, the rest left alone. */
+  handleUpdate(update: Update): Promise<void> {
+    switch (update.type) {
+      case 'secret_chat':
+        return this.handleChat(update.chat);
+      case 'new_encrypted_message':
+        return this.handleMessage(update.message);
+      case 'encrypted_read':
+        return this.handleRead(update.chat_id, update.max_date);
+      case 'encrypted_typing':
+        return this.handleTyping(update.chat_id, update.user_id);
+      default:
+        return Promise.resolve();
+    }
   }
 
   // ---- Updates ----

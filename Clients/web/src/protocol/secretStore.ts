@@ -64,6 +64,7 @@ export interface SecretMessage {
 const CHATS = 'chats';
 const PENDING = 'pending';
 const MESSAGES = 'messages';
+const META = 'meta';
 
 let seqCounter = 0;
 /** Arrival order among messages of the same second, across reloads. */
@@ -147,6 +148,15 @@ export class SecretStore {
     await (await this.open()).delete(PENDING, randomId);
   }
 
+  /** How far this device's secret chats have read the user's update log (what came after is read again at start). */
+  async loadPts(): Promise<number | null> {
+    return ((await (await this.open()).get(META, 'pts')) as number | undefined) ?? null;
+  }
+
+  async savePts(pts: number): Promise<void> {
+    await (await this.open()).put(META, pts, 'pts');
+  }
+
   /** Oldest first (server dates; the same date by arrival). */
   async messages(chatId: number): Promise<SecretMessage[]> {
     const found = (await (await this.open()).getAllFromIndex(MESSAGES, 'chat', chatId)) as (SecretMessage & { seq?: number })[];
@@ -220,6 +230,7 @@ export class SecretStore {
         messages.createIndex('chat', 'chatId');
         // Messages without a timer leave `expires` null, which an index leaves out.
         messages.createIndex('expires', 'expires');
+        db.createObjectStore(META);
       },
       // Another tab deleting the database (sign-out there) must not wait on this connection.
       blocking: () => void this.close(),

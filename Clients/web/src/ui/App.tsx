@@ -18,6 +18,8 @@ import { listenToServiceWorker } from './push';
 import { Settings } from './Settings';
 import { dismissSignIn, openDevices, signInText } from './signIns';
 import { getState, setState, useApp } from './store';
+import { SecretConversation, SecretInfo } from './SecretChat';
+import { isSecretKey, secretIdOf, secretUnread } from './secret';
 
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -118,7 +120,11 @@ function Workspace() {
   const panel = useApp((s) => s.panel);
   const thread = useApp((s) => s.thread);
   // Muted and archived chats are left out of the count in the tab's title.
-  const unread = useApp((s) => s.dialogs.reduce((sum, d) => sum + (isMuted(d) || d.archived ? 0 : d.unread_count), 0));
+  const unread = useApp(
+    (s) =>
+      s.dialogs.reduce((sum, d) => sum + (isMuted(d) || d.archived ? 0 : d.unread_count), 0) +
+      Object.values(s.secretMessages).reduce((sum, messages) => sum + secretUnread(messages, s.me?.id), 0),
+  );
   useEffect(() => {
     document.title = unread > 0 ? `(${unread}) Messenger` : 'Messenger';
   }, [unread]);
@@ -141,7 +147,9 @@ function Workspace() {
         {panel === 'settings' ? <Settings /> : panel === 'contacts' ? <Contacts /> : <ChatList />}
       </aside>
       <main class="main">
-        {active ? (
+        {active && isSecretKey(active) ? (
+          <SecretConversation key={active} chatId={secretIdOf(active)} />
+        ) : active ? (
           <Conversation key={active} chatKey={active} />
         ) : (
           <div class="main__empty">
@@ -149,7 +157,8 @@ function Workspace() {
           </div>
         )}
       </main>
-      {panel === 'info' && active && <GroupInfo key={active} chatKey={active} />}
+      {panel === 'info' && active && isSecretKey(active) && <SecretInfo key={active} chatId={secretIdOf(active)} />}
+      {panel === 'info' && active && !isSecretKey(active) && <GroupInfo key={active} chatKey={active} />}
       {panel === 'thread' && active && thread !== null && <ThreadPanel key={`${active}:${thread}`} chatKey={active} messageId={thread} />}
       {panel === 'newChat' && <NewChat />}
       {panel === 'newGroup' && <NewGroup />}

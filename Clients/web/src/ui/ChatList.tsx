@@ -9,7 +9,9 @@ import { api } from './connection';
 import { loadDraft } from './drafts';
 import { dialogsIn, unreadChatsIn } from './folders';
 import { formatListTime } from './format';
-import { peerKey, peerPhoto, peerTitle, previewText } from './peers';
+import { peerKey, peerPhoto, peerTitle, previewText, userName } from './peers';
+import { plainText } from './rich';
+import { lastSecretMessage, secretKey, secretStateText, secretUnread, type SecretChatView } from './secret';
 import { isNameQuery, nameMatches } from './nameSearch';
 import { setState, useApp, type AppState } from './store';
 import { Icon } from './Icon';
@@ -98,6 +100,9 @@ function Dialogs() {
   const selected = useApp((s) => s.folder);
   const users = useApp((s) => s.users);
   const chats = useApp((s) => s.chats);
+  const secretChats = useApp((s) => s.secretChats);
+  const secretMessages = useApp((s) => s.secretMessages);
+  const secrets = Object.values(secretChats).map((chat) => ({ chat, activity: Math.max(chat.lastDate, lastSecretMessage(secretMessages[chat.id])?.date ?? 0) }));
   const [archiveOpen, setArchiveOpen] = useState(false);
   if (folders.some((f) => f.id === selected)) {
     const inFolder = dialogsIn({ dialogs, folders, users, chats }, selected);
@@ -115,7 +120,8 @@ function Dialogs() {
   }
   const archived = dialogs.filter((d) => d.archived);
   const shown = archiveOpen ? archived : dialogs.filter((d) => !d.archived);
-  if (dialogs.length === 0) return <p class="chat-list__empty muted">No chats yet. Start one with “New chat”.</p>;
+  if (dialogs.length === 0 && secrets.length === 0) return <p class="chat-list__empty muted">No chats yet. Start one with “New chat”.</p>;
+  const rows = archiveOpen ? shown.map((dialog) => ({ dialog })) : withSecretChats(shown, secrets);
   const archivedUnread = archived.reduce((sum, d) => sum + d.unread_count, 0);
   return (
     <>
@@ -134,9 +140,9 @@ function Dialogs() {
       )}
       {archiveOpen && archived.length === 0 && <p class="chat-list__empty muted">No archived chats.</p>}
       <ul class="dialogs" aria-label={archiveOpen ? 'Archived chats' : 'Chat list'}>
-        {shown.map((dialog) => (
-          <DialogRow key={peerKey(dialog.peer)} dialog={dialog} />
-        ))}
+        {rows.map((row) =>
+          'dialog' in row ? <DialogRow key={peerKey(row.dialog.peer)} dialog={row.dialog} /> : <SecretRow key={secretKey(row.secret.id)} chat={row.secret} />,
+        )}
       </ul>
     </>
   );
@@ -201,6 +207,70 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
             {dialog.unread_count === 0 && dialog.unread_mark && (
               <span class={`badge badge--dot${muted ? ' badge--muted' : ''}`} role="img" aria-label="marked unread" title="Marked unread" />
             )}
+          </span>
+        </span>
+      </button>
+    </li>
+  );
+}
+
+/** The main list with this device's secret chats among its chats: pinned chats first, then everything by its last
+ * activity (a secret chat's: its newest message, or when it began or ended). */
+function withSecretChats(dialogs: Dialog[], secrets: { chat: SecretChatView; activity: number }[]): ({ dialog: Dialog } | { secret: SecretChatView })[] {
+  const rows: ({ dialog: Dialog } | { secret: SecretChatView })[] = [];
+  const waiting = secrets.slice().sort((a, b) => b.activity - a.activity || b.chat.id - a.chat.id);
+  for (const dialog of dialogs) {
+    while (!dialog.pinned && waiting.length > 0 && waiting[0].activity >= dialog.last_activity) rows.push({ secret: waiting.shift()!.chat });
+    rows.push({ dialog });
+  }
+  for (const rest of waiting) rows.push({ secret: rest.chat });
+  return rows;
+}
+
+/** A secret chat in the list: a lock and the person's name in green, its newest message or its state. */
+function SecretRow({ chat }: { chat: SecretChatView }) {
+  const key = secretKey(chat.id);
+  const title = useApp((s) => userName(s, chat.peerId));
+  const active = useApp((s) => s.active === key);
+  const online = useApp((s) => !!s.presence[chat.peerId]?.online);
+  const photo = useApp((s) => s.users[chat.peerId]?.photo ?? null);
+  const typing = useApp((s) => Object.keys(s.typing[key] ?? {}).length > 0);
+  const messages = useApp((s) => s.secretMessages[chat.id]);
+  const me = useApp((s) => s.me?.id);
+  const last = lastSecretMessage(messages);
+  const unread = secretUnread(messages, me);
+  const stateText = secretStateText(chat, title);
+  const preview =
+    chat.state !== 'ready' && (chat.state !== 'discarded' || !last)
+      ? stateText
+      : last
+        ? `${last.from === me ? 'You: ' : ''}${plainText(last.text)}`
+        : chat.role === 'admin'
+          ? `${title} joined your secret chat`
+          : 'You joined a secret chat';
+  return (
+    <li>
+      <button
+        type="button"
+        class={`dialog dialog--secret${active ? ' dialog--active' : ''}`}
+        data-testid="secret-dialog"
+        aria-current={active ? 'true' : undefined}
+        onClick={() => openChat(key)}
+      >
+        <Avatar id={chat.peerId} name={title} online={online} photo={photo} />
+        <span class="dialog__body">
+          <span class="dialog__top">
+            <span class="dialog__title dialog__title--secret">
+              <span class="secret-lock" role="img" aria-label="secret chat" title="Secret chat">
+                <Icon name="lock" />
+              </span>
+              {title}
+            </span>
+            <span class="dialog__time">{formatListTime(Math.max(chat.lastDate, last?.date ?? 0))}</span>
+          </span>
+          <span class="dialog__bottom">
+            {typing ? <span class="dialog__preview dialog__preview--typing">typing…</span> : <span class="dialog__preview">{preview}</span>}
+            {unread > 0 && <span class="badge" aria-label={`${unread} unread`}>{unread}</span>}
           </span>
         </span>
       </button>

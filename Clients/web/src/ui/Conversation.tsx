@@ -28,6 +28,7 @@ import { react } from './reactions';
 import { useDismiss } from './dismiss';
 import { TopicBar, TopicList } from './Topics';
 import { closeTopic, inTopic, isChatAdmin, isForum, topicOf } from './topics';
+import { startSecretChat } from './secret';
 
 export function Conversation({ chatKey }: { chatKey: string }) {
   const [replyTo, setReplyTo] = useState<Message | null>(null);
@@ -224,6 +225,8 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
     (s) => peer.kind === PeerKind.User && peer.id !== s.me?.id && !!s.users[peer.id] && !s.users[peer.id]?.bot && !s.users[peer.id]?.deleted && !s.contacts[peer.id],
   );
   const [addingContact, setAddingContact] = useState(false);
+  // A secret chat is with a person: not a bot, not oneself, not a deleted account.
+  const secretable = useApp((s) => peer.kind === PeerKind.User && peer.id !== s.me?.id && !!s.users[peer.id] && !s.users[peer.id]?.bot && !s.users[peer.id]?.deleted);
   const exportHistory = () => {
     setMuteError('');
     setExporting(true);
@@ -313,6 +316,20 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
         {addable && (
           <button type="button" class="icon-btn" aria-label="Add to contacts" title="Add to contacts" onClick={() => setAddingContact(true)}>
             <Icon name="userPlus" />
+          </button>
+        )}
+        {secretable && (
+          <button
+            type="button"
+            class="icon-btn"
+            aria-label="Start secret chat"
+            title="Start secret chat: end-to-end encrypted, on this device only"
+            onClick={() => {
+              setMuteError('');
+              startSecretChat(peer.id).then(openChat, (e) => setMuteError(errorText(e)));
+            }}
+          >
+            <Icon name="lock" />
           </button>
         )}
         {peer.kind === PeerKind.Chat && <StartGroupCallButton chatId={peer.id} />}

@@ -15,6 +15,7 @@ import { UserPicker } from './UserPicker';
 import { Icon } from './Icon';
 import { SharedMedia } from './SharedMedia';
 import { ContactButtons } from './Contacts';
+import { startSecretChat } from './secret';
 
 /** The right-hand panel: a user's profile, or a group's members and settings. */
 export function GroupInfo({ chatKey }: { chatKey: string }) {
@@ -35,7 +36,8 @@ export function GroupInfo({ chatKey }: { chatKey: string }) {
   );
 }
 
-function UserDetails({ userId }: { userId: number }) {
+/** A person's profile in the info panel (a private chat's, a secret chat's). */
+export function UserDetails({ userId }: { userId: number }) {
   const user = useApp((s) => s.users[userId]);
   const contact = useApp((s) => s.contacts[userId]);
   const presence = useApp((s) => s.presence[userId]);
@@ -72,8 +74,34 @@ function UserDetails({ userId }: { userId: number }) {
         )}
       </dl>
       {userId !== me && !user.bot && !user.deleted && <ContactButtons userId={userId} />}
+      {userId !== me && !user.bot && !user.deleted && <StartSecretChatButton userId={userId} />}
       {userId !== me && <BlockButton userId={userId} />}
     </div>
+  );
+}
+
+/** Opens a new secret chat with the person from this device (it waits for one of their devices to take it). */
+export function StartSecretChatButton({ userId }: { userId: number }) {
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const start = async () => {
+    setError('');
+    setBusy(true);
+    try {
+      openChat(await startSecretChat(userId));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      {error && <p class="form__error" role="alert">{error}</p>}
+      <button type="button" class="btn" disabled={busy} onClick={() => void start()}>
+        <Icon name="lock" /> Start secret chat
+      </button>
+    </>
   );
 }
 

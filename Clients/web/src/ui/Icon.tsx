@@ -2,6 +2,7 @@
 const paths = {
   menu: 'M4 6h16M4 12h16M4 18h16',
   lock: 'M6 11h12v9H6zM8 11V8a4 4 0 018 0v3',
+  key: 'M8 15a4 4 0 100-8 4 4 0 000 8zM11.5 11H21M18 11v3M15 11v2',
   userPlus: 'M15 20a6 6 0 00-12 0M9 12a4 4 0 100-8 4 4 0 000 8zM19 8v6M16 11h6',
   back: 'M15 5l-7 7 7 7',
   close: 'M6 6l12 12M18 6L6 18',

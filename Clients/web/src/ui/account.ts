@@ -11,14 +11,19 @@ import { api } from './connection';
 import { resendOutbox } from './messages';
 import { clearOutbox } from './outbox';
 import { renewPush } from './push';
+import { catchUpSecretChats, startSecretChats, stopSecretChats } from './secret';
 import { getState, setState } from './store';
 
 /** This device is signed in: show the chats and start the update stream. */
 export function signedIn(result: SignedIn): void {
   setState((s) => ({ phase: 'ready', me: result.user, users: { ...s.users, [result.user.id]: result.user } }));
+  startSecretChats(result.user.id);
   void api()
     .startUpdates()
-    .then(loadDialogs)
+    .then(() => {
+      void catchUpSecretChats(api().pts).catch(() => undefined);
+      return loadDialogs();
+    })
     .catch(() => undefined)
     // What this browser had not had stored before it was closed goes out now.
     .finally(resendOutbox);
@@ -58,6 +63,8 @@ export function forgetSession(): void {
   void hangUp();
   // So does following the position for a live location: the next account must not move this one's.
   untrackAll();
+  // Secret chats live on this device only for this sign-in: their keys and history are deleted with it.
+  stopSecretChats(true);
   setState({
     phase: 'auth',
     me: null,

@@ -21,9 +21,17 @@ import { peerKey } from './peers';
 import { getState, setState, touchPins } from './store';
 import { setTyping } from './typing';
 import { newSignIn } from './signIns';
+import { isSecretKey, noteLogPosition, resyncSecretChats, secretEvent } from './secret';
 
 export function applyEvent(event: MessengerEvent): void {
+  if ('pts' in event) noteLogPosition();
   switch (event.type) {
+    case 'secret_chat':
+    case 'new_encrypted_message':
+    case 'encrypted_read':
+    case 'encrypted_typing':
+      secretEvent(event);
+      break;
     case 'new_message':
       messageArrived(event.message);
       if (!event.out) void announce(event.message, event.peer);
@@ -137,7 +145,8 @@ export function applyEvent(event: MessengerEvent): void {
       void loadFolders().catch(() => undefined);
       void loadContacts().catch(() => undefined);
       void loadOpenReports().catch(() => undefined);
-      if (getState().active) void loadOlder(getState().active!).catch(() => undefined);
+      resyncSecretChats();
+      if (getState().active && !isSecretKey(getState().active)) void loadOlder(getState().active!).catch(() => undefined);
       break;
     case 'channel_resync': {
       const key = peerKey({ kind: PeerKind.Chat, id: event.chatId });

@@ -38,7 +38,8 @@ function changeLoaded(key: string, change: (history: History) => History): void 
 export function openChat(key: string | null): void {
   // A forum opens on its topic list; the same chat again keeps the topic on screen.
   setState((s) => ({ active: key, panel: s.panel === 'info' && key ? 'info' : null, topic: s.active === key ? s.topic : null }));
-  if (!key) return;
+  // A secret chat's history is this device's own (secret.ts): nothing to load.
+  if (!key || key.startsWith('s')) return;
   const peer = peerFromKey(key);
   if (!dialogOf(key)) updateDialog(key, (d) => d, () => blankDialog(peer));
   if (dialogOf(key)?.unread_mark) {

@@ -113,3 +113,24 @@ export async function setMuted(key: string, muted: boolean): Promise<void> {
 export function muteChanged(key: string, muteUntil: number): void {
   updateDialog(key, (d) => ({ ...d, mute_until: muteUntil }));
 }
+
+/**
+ * Announces a new message of a secret chat as Telegram does: who wrote, not what (its text stays in the app); with the
+ * same conditions as any message (notifications on, fresh, not the chat in front).
+ */
+export async function announceSecret(chatId: number, peerId: number, date: number): Promise<void> {
+  const key = `s${chatId}`;
+  if (notificationSetting() !== 'on' || Date.now() / 1000 - date > FRESH_SECONDS) return;
+  if (getState().active === key && document.visibilityState === 'visible' && document.hasFocus()) return;
+  await ensureUsers([peerId]).catch(() => undefined);
+  try {
+    const notification = new Notification(`🔒 ${userName(getState(), peerId)}`, { body: 'New message', tag: key });
+    notification.onclick = () => {
+      window.focus();
+      openChat(key);
+      notification.close();
+    };
+  } catch {
+    // Where only a service worker may notify, the chat list shows it when the tab is opened.
+  }
+}

@@ -2,6 +2,8 @@ import { useEffect, useReducer, useRef } from 'preact/hooks';
 import type { CallView } from './calls';
 import type { GroupCallView } from './groupCalls';
 import type { NewSignIn } from './signIns';
+import type { SecretChatView } from './secret';
+import type { SecretMessage } from '../protocol/secretStore';
 import type { Chat, ConnectionState, Contact, Dialog, DialogFilter, ForumTopics, GroupCall, InputMedia, MemberRole, Message, ReplyQuote, ScheduledMessage, User } from '../api/types';
 
 /** A message this device is sending: shown with a clock until the server stores it. */
@@ -117,6 +119,10 @@ export interface AppState {
   recoveryCodesLeft: number | null;
   /** Other devices that signed in to the account while this one was signed in, oldest first, until dismissed. */
   newSignIns: NewSignIn[];
+  /** The secret chats this device holds the keys of, by id (secret.ts; their keys stay in the store). */
+  secretChats: Record<number, SecretChatView>;
+  /** Their local histories, oldest first. */
+  secretMessages: Record<number, SecretMessage[]>;
 }
 
 let state: AppState = {
@@ -159,6 +165,8 @@ let state: AppState = {
   pendingDevices: false,
   recoveryCodesLeft: null,
   newSignIns: [],
+  secretChats: {},
+  secretMessages: {},
 };
 
 const listeners = new Set<() => void>();

@@ -1,0 +1,266 @@
+// Secret chats in the app: the device's engine (protocol/secretChats.ts) started per signed-in account, its store read
+// into the app's state whenever something changes, and the user's actions. A chat's key is `s<chat id>` (beside `u…`
+// and `c…`). Tabs of one browser are one device: they share the store, and tell each other to read it again.
+import type { MessengerEvent } from '../api/types';
+import { SecretChats, type SecretChange } from '../protocol/secretChats';
+import { SecretStore, type LocalSecretChat, type SecretMessage } from '../protocol/secretStore';
+import { api } from './connection';
+import { ensureUsers, loadPresence } from './chats';
+import { announceSecret } from './notifications';
+import { getState, setState } from './store';
+import { clearTyping, setTyping } from './typing';
+
+/** What the UI knows of a chat: no key material. */
+export type SecretChatView = Omit<LocalSecretChat, 'secretKey' | 'keyAdmin' | 'keyParticipant' | 'gA' | 'gB'> & {
+  /** Messages that did not decrypt since this tab opened (dropped, never shown). */
+  undecryptable?: number;
+};
+
+/** The self-destruct timers offered (seconds; 0: off), as Telegram's shorter list. */
+export const SELF_DESTRUCT_TIMERS = [0, 5, 30, 60, 3600, 86_400] as const;
+
+/** How long the other side shows as typing after their last `encrypted_typing`. */
+const TYPING_MS = 6000;
+/** The user's own typing is told at most this often. */
+const TYPING_EVERY_MS = 4000;
+
+let engine: SecretChats | null = null;
+let channel: BroadcastChannel | null = null;
+let ownerId = 0;
+let caughtUp = false;
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+const typingSentAt = new Map<number, number>();
+
+export const secretKey = (chatId: number): string => `s${chatId}`;
+export const isSecretKey = (key: string | null | undefined): key is string => !!key && key[0] === 's';
+export const secretIdOf = (key: string): number => Number(key.slice(1));
+
+function running(): SecretChats {
+  if (!engine) throw new Error('Not signed in');
+  return engine;
+}
+
+/** Signed in: this account's secret chats, from its own store. Events may come from here on. */
+export function startSecretChats(userId: number): void {
+  if (engine && ownerId === userId) return;
+  stopSecretChats();
+  ownerId = userId;
+  caughtUp = false;
+  engine = new SecretChats({ api: api().secret, store: SecretStore.forUser(userId), selfId: userId, onChange: (change) => changed(change, true) });
+  if (typeof BroadcastChannel !== 'undefined') {
+    channel = new BroadcastChannel(`messenger-secret-${userId}`);
+    channel.onmessage = (event: MessageEvent<SecretChange>) => changed(event.data, false);
+  }
+  void readChats();
+}
+
+/**
+ * The update stream started at `pts`: what came for the secret chats while no tab was open is read from the log
+ * (from where this browser stopped), then the server's list of chats, then unsent messages and timers.
+ */
+export async function catchUpSecretChats(pts: number): Promise<void> {
+  const current = engine;
+  if (!current) return;
+  const from = await current.store.loadPts();
+  for (let attempt = 0; from !== null && from < pts && attempt < 5; attempt++) {
+    try {
+      await current.replay((p) => api().updates.getDifference({ pts: p }), from, pts);
+      break;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 2000 * (attempt + 1)));
+    }
+    if (current !== engine) return;
+  }
+  if (current !== engine) return;
+  caughtUp = true;
+  await current.store.savePts(pts);
+  await current.start().catch(() => undefined);
+}
+
+/** Too much was missed (the stream resynced): the server's list tells what became of each chat. */
+export function resyncSecretChats(): void {
+  void engine?.start().catch(() => undefined);
+}
+
+/**
+ * Remembers how far the log was read, once what came before is handled and stored (a few seconds after the last
+ * event): a tab closed later starts reading from there.
+ */
+export function noteLogPosition(): void {
+  if (!engine || !caughtUp) return;
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => void saveLogPosition(), 1000);
+}
+
+async function saveLogPosition(): Promise<void> {
+  const current = engine;
+  if (!current || !caughtUp) return;
+  const pts = api().pts;
+  await current.idle();
+  if (current === engine && pts > 0) await current.store.savePts(pts).catch(() => undefined);
+}
+
+/** Signed out or stopped: with `forget`, the account's store (keys and history) is deleted from this browser. */
+export function stopSecretChats(forget = false): void {
+  const userId = ownerId;
+  clearTimeout(saveTimer);
+  engine?.stop();
+  const store = engine?.store;
+  engine = null;
+  channel?.close();
+  channel = null;
+  caughtUp = false;
+  ownerId = 0;
+  typingSentAt.clear();
+  setState({ secretChats: {}, secretMessages: {} });
+  void (async () => {
+    await store?.close();
+    if (forget && userId) await SecretStore.destroy(userId).catch(() => undefined);
+  })();
+}
+
+/** Routes the client's secret events to the engine (events.ts). */
+export function secretEvent(event: Extract<MessengerEvent, { type: 'secret_chat' | 'new_encrypted_message' | 'encrypted_read' | 'encrypted_typing' }>): void {
+  const current = engine;
+  if (!current) return;
+  const handled =
+    event.type === 'secret_chat'
+      ? current.handleChat(event.chat)
+      : event.type === 'new_encrypted_message'
+        ? current.handleMessage(event.message)
+        : event.type === 'encrypted_read'
+          ? current.handleRead(event.chatId, event.maxDate)
+          : current.handleTyping(event.chatId, event.userId);
+  void handled.catch(() => undefined);
+}
+
+function changed(change: SecretChange, here: boolean): void {
+  switch (change.kind) {
+    case 'chats':
+      void readChats();
+      break;
+    case 'messages':
+      void readMessages(change.chatId);
+      break;
+    case 'incoming': {
+      clearTyping(secretKey(change.chatId), change.message.from);
+      const chat = getState().secretChats[change.chatId];
+      if (chat) void announceSecret(change.chatId, chat.peerId, change.message.date);
+      break;
+    }
+    case 'undecryptable':
+      setState((s) => {
+        const chat = s.secretChats[change.chatId];
+        return chat ? { secretChats: { ...s.secretChats, [chat.id]: { ...chat, undecryptable: (chat.undecryptable ?? 0) + 1 } } } : {};
+      });
+      break;
+    case 'typing':
+      setTyping(secretKey(change.chatId), change.userId, Date.now() + TYPING_MS);
+      break;
+  }
+  // The other tabs read the store again; what reaches each tab from the server (new messages, typing) it handles itself.
+  if (here && (change.kind === 'chats' || change.kind === 'messages')) channel?.postMessage(change);
+}
+
+const view = ({ secretKey: _s, keyAdmin: _a, keyParticipant: _p, gA: _ga, gB: _gb, ...rest }: LocalSecretChat): SecretChatView => rest;
+
+async function readChats(): Promise<void> {
+  const current = engine;
+  if (!current) return;
+  const chats = await current.store.chats();
+  if (current !== engine) return;
+  const histories = await Promise.all(chats.map((c) => current.store.messages(c.id)));
+  if (current !== engine) return;
+  setState((s) => ({
+    secretChats: Object.fromEntries(chats.map((c) => [c.id, { ...view(c), undecryptable: s.secretChats[c.id]?.undecryptable }])),
+    secretMessages: Object.fromEntries(chats.map((c, i) => [c.id, histories[i]])),
+  }));
+  // A chat deleted (here or in another tab) while open closes.
+  const active = getState().active;
+  if (isSecretKey(active) && !chats.some((c) => c.id === secretIdOf(active))) setState({ active: null, panel: null });
+  void ensureUsers(chats.map((c) => c.peerId)).catch(() => undefined);
+}
+
+async function readMessages(chatId: number): Promise<void> {
+  const current = engine;
+  if (!current) return;
+  const messages = await current.store.messages(chatId);
+  if (current !== engine) return;
+  setState((s) => ({ secretMessages: { ...s.secretMessages, [chatId]: messages } }));
+}
+
+// ---- The user's actions ----
+
+/** "Start secret chat" with a person: asks from this device and opens the chat, waiting for them. */
+export async function startSecretChat(userId: number): Promise<string> {
+  const chatId = await running().request(userId);
+  await readChats();
+  void loadPresence([userId]).catch(() => undefined);
+  return secretKey(chatId);
+}
+
+export function sendSecret(chatId: number, text: string, replyTo: number | null): Promise<unknown> {
+  typingSentAt.delete(chatId);
+  return running().send(chatId, text, replyTo);
+}
+
+export function retrySecret(chatId: number, randomId: number): Promise<void> {
+  return running().retry(chatId, randomId);
+}
+
+export function deleteSecretMessages(chatId: number, randomIds: number[], forBoth: boolean): Promise<void> {
+  return forBoth ? running().deleteForBoth(chatId, randomIds) : running().deleteHere(chatId, randomIds);
+}
+
+/** The chat is on screen in a visible tab: its messages count as shown (read receipt, self-destruct timers start). */
+export function markSecretRead(chatId: number): void {
+  void engine?.markRead(chatId).catch(() => undefined);
+}
+
+export function secretTyping(chatId: number): void {
+  const now = Date.now();
+  if (now - (typingSentAt.get(chatId) ?? 0) < TYPING_EVERY_MS) return;
+  typingSentAt.set(chatId, now);
+  engine?.typing(chatId);
+}
+
+export function setSecretTimer(chatId: number, ttl: number): Promise<void> {
+  return running().setTtl(chatId, ttl);
+}
+
+/** Ends the chat for both (with `deleteHistory`, the other side's history goes too) and forgets it here. */
+export async function deleteSecretChat(chatId: number, deleteHistory: boolean): Promise<void> {
+  await running().deleteChat(chatId, deleteHistory);
+}
+
+// ---- Reading ----
+
+/** The newest message of the chat, if any. */
+export function lastSecretMessage(messages: SecretMessage[] | undefined): SecretMessage | undefined {
+  return messages?.[messages.length - 1];
+}
+
+export function secretUnread(messages: SecretMessage[] | undefined, me: number | undefined): number {
+  return (messages ?? []).reduce((n, m) => n + (m.from !== me && !m.read ? 1 : 0), 0);
+}
+
+/** How the chat's state reads ("Waiting for Bob to get online…", "Secret chat ended"); null when it is running. */
+export function secretStateText(chat: SecretChatView, peerName: string): string | null {
+  if (chat.state === 'requested') return `Waiting for ${peerName} to get online…`;
+  if (chat.state === 'accepting') return 'Joining the secret chat…';
+  if (chat.state !== 'discarded') return null;
+  switch (chat.reason) {
+    case 'declined':
+      return 'Secret chat declined';
+    case 'cancelled':
+      return 'Secret chat cancelled';
+    case 'key_mismatch':
+      return 'Secret chat ended: the encryption keys did not match';
+    case 'device_signed_out':
+      return 'Secret chat ended: a device was signed out';
+    case 'account_deleted':
+      return 'Secret chat ended: the account was deleted';
+    default:
+      return 'Secret chat ended';
+  }
+}
