@@ -65,6 +65,18 @@ internal static class WebUser
     public static ILocator Message(this BrowserPage browser, string text) =>
         browser.Page.GetByTestId("message").Filter(new() { Has = browser.Page.Locator(".bubble__text", new() { HasTextString = text }) });
 
+    /// <summary>Sends a text in the open secret chat and waits for it to show.</summary>
+    public static async Task SendSecretAsync(this BrowserPage browser, string text)
+    {
+        var box = browser.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync(text);
+        await box.PressAsync("Enter");
+        await Expect(browser.SecretMessage(text)).ToBeVisibleAsync();
+    }
+
+    public static ILocator SecretMessage(this BrowserPage browser, string text) =>
+        browser.Page.GetByTestId("secret-message").Filter(new() { Has = browser.Page.Locator(".bubble__text", new() { HasTextString = text }) });
+
     public static ILocator Ticks(this ILocator message, string status) =>
         message.GetByRole(AriaRole.Img, new() { Name = status, Exact = true });
 }

@@ -1,0 +1,136 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using FluentAssertions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Messenger.Tests.Web;
+
+public sealed partial class ChatEndToEndTests
+{
+    [Fact]
+    public async Task SecretChat_StartedFromTheHeader_IsAcceptedByThePeersTab_ShowsOneKey_SelfDestructs_EndsForBoth_AndNoTextReachesTheServer()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        var tag = Random.Shared.Next(100_000, 999_999);
+        var control = $"Plain control {tag}";
+        var greeting = $"Secret greeting {tag}";
+        var answer = $"Secret answer {tag}";
+        var burning = $"Self-destructing {tag}";
+        var unsaid = $"Said then unsaid {tag}";
+
+        // An ordinary message: the server stores its text (the scan below finds it, so it would find a secret one).
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync(control);
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Start secret chat" }).ClickAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Region, new() { Name = "Secret chat" })).ToBeVisibleAsync();
+        await Expect(alice.Page.GetByTestId("chat-title")).ToHaveTextAsync(bobName.Display);
+        await Expect(alice.Page.GetByTestId("chat-title").GetByRole(AriaRole.Img, new() { Name = "secret chat" })).ToBeVisibleAsync();
+
+        // Bob's tab takes the request by itself: the chat shows in his list with the lock, and Alice can write.
+        var bobRow = bob.Page.GetByTestId("secret-dialog");
+        await Expect(bobRow).ToContainTextAsync(aliceName.Display);
+        await Expect(bobRow).ToContainTextAsync("You joined a secret chat");
+        await Expect(alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true })).ToBeVisibleAsync();
+        await Expect(alice.Page.GetByTestId("secret-dialog")).ToContainTextAsync($"{bobName.Display} joined your secret chat");
+        await bobRow.ClickAsync();
+        await Expect(bob.Page.GetByTestId("chat-title")).ToHaveTextAsync(aliceName.Display);
+
+        var aliceCode = await VerificationCodeAsync(alice);
+        var bobCode = await VerificationCodeAsync(bob);
+        aliceCode.Should().MatchRegex("^([0-9a-f]{4} ){7}[0-9a-f]{4}$").And.Be(bobCode);
+        await bob.ScreenshotAsync("40-secret-key");
+
+        await alice.SendSecretAsync(greeting);
+        await Expect(bob.SecretMessage(greeting)).ToBeVisibleAsync();
+        await Expect(alice.SecretMessage(greeting).Ticks("read")).ToBeVisibleAsync();
+        // Typed as a person types (the server forwards one typing per 2 s, the app tells it at most every 4 s).
+        await alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true }).PressSequentiallyAsync("Are you there", new() { Delay = 400 });
+        await Expect(bob.Page.GetByTestId("chat-status")).ToHaveTextAsync("typing…");
+        await Expect(bob.Page.GetByTestId("secret-dialog")).ToContainTextAsync("typing…");
+        await alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true }).FillAsync("");
+        await bob.SendSecretAsync(answer);
+        await Expect(alice.SecretMessage(answer)).ToBeVisibleAsync();
+        await Expect(bob.SecretMessage(answer).Ticks("read")).ToBeVisibleAsync();
+
+        // "Delete for both" on a received message takes it from the sender too.
+        await alice.SendSecretAsync(unsaid);
+        var received = bob.SecretMessage(unsaid);
+        await received.HoverAsync();
+        await received.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = $"Delete for me and {aliceName.Display}" }).ClickAsync();
+        await Expect(bob.SecretMessage(unsaid)).ToHaveCountAsync(0);
+        await Expect(alice.SecretMessage(unsaid)).ToHaveCountAsync(0);
+
+        // A 5 s timer: the message shows its timer, then goes on both sides once read (Bob has the chat open).
+        await alice.Page.GetByTestId("secret-timer").ClickAsync();
+        await alice.Page.GetByRole(AriaRole.Dialog, new() { Name = "Self-destruct timer" }).GetByRole(AriaRole.Button, new() { Name = "5 s" }).ClickAsync();
+        await alice.SendSecretAsync(burning);
+        await Expect(bob.SecretMessage(burning).GetByTestId("msg-self-destruct")).ToBeVisibleAsync();
+        await bob.ScreenshotAsync("41-secret-chat");
+        await Expect(bob.SecretMessage(burning)).ToHaveCountAsync(0);
+        await Expect(alice.SecretMessage(burning)).ToHaveCountAsync(0);
+        await Expect(alice.SecretMessage(greeting)).ToBeVisibleAsync();
+
+        // Ended with the history: gone from Alice's list, ended and emptied on Bob's side.
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Delete secret chat" }).ClickAsync();
+        var ending = alice.Page.GetByRole(AriaRole.Dialog, new() { Name = "Delete secret chat?" });
+        await ending.GetByLabel($"Also delete the history for {bobName.Display}").CheckAsync();
+        await ending.GetByRole(AriaRole.Button, new() { Name = "Delete secret chat" }).ClickAsync();
+        await Expect(alice.Page.GetByTestId("secret-dialog")).ToHaveCountAsync(0);
+        await Expect(bob.Page.GetByTestId("secret-state")).ToHaveTextAsync("Secret chat ended");
+        await Expect(bob.SecretMessage(greeting)).ToHaveCountAsync(0);
+        await Expect(bob.SecretMessage(answer)).ToHaveCountAsync(0);
+        await Expect(bob.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true })).ToHaveCountAsync(0);
+        await Expect(bobRow).ToContainTextAsync("Secret chat ended");
+
+        // The server relayed ciphertext only: no file of its data directory holds a secret text (the plain one is there).
+        var found = ScanDataDirectory(control, greeting, answer, burning, unsaid);
+        found.Should().Contain(control);
+        found.Should().NotContain([greeting, answer, burning, unsaid]);
+        AssertNoProblems();
+    }
+
+    private static async Task<string> VerificationCodeAsync(BrowserPage page)
+    {
+        await page.Page.GetByRole(AriaRole.Button, new() { Name = "Encryption key" }).ClickAsync();
+        var dialog = page.Page.GetByRole(AriaRole.Dialog, new() { Name = "Encryption key" });
+        var code = page.Page.GetByTestId("secret-verification");
+        await Expect(code).ToHaveTextAsync(new Regex("^[0-9a-f]{32}$"));
+        var groups = await code.Locator("span").AllInnerTextsAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        return string.Join(' ', groups);
+    }
+
+    /// <summary>Which of the texts any file under the host's data directory holds (UTF-8), read while the host runs.</summary>
+    private HashSet<string> ScanDataDirectory(params string[] texts)
+    {
+        var found = new HashSet<string>();
+        foreach (var file in Directory.EnumerateFiles(_host.DataDirectory, "*", SearchOption.AllDirectories))
+        {
+            byte[] bytes;
+            try
+            {
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var copy = new MemoryStream();
+                stream.CopyTo(copy);
+                bytes = copy.ToArray();
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+
+            foreach (var text in texts)
+            {
+                if (bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0)
+                {
+                    found.Add(text);
+                }
+            }
+        }
+
+        return found;
+    }
+}
