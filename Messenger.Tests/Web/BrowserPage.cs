@@ -84,12 +84,19 @@ internal sealed class BrowserPage : IAsyncDisposable
     /// closing the tab and coming back. The new page owns the context from now on.</summary>
     public async Task<BrowserPage> ReopenAsync()
     {
-        await Page.CloseAsync();
+        if (!Page.IsClosed)
+        {
+            await Page.CloseAsync();
+        }
+
         var page = await Context.NewPageAsync();
         var reopened = new BrowserPage(Context, page);
         await page.GotoAsync("/");
         return reopened;
     }
+
+    /// <summary>Closes the tab and keeps the context (the device and its storage): <see cref="ReopenAsync"/> comes back.</summary>
+    public Task CloseTabAsync() => Page.CloseAsync();
 
     public async Task ScreenshotAsync(string name)
     {

@@ -92,6 +92,60 @@ public sealed partial class ChatEndToEndTests
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task SecretChat_WithThePeersTabClosed_WaitsForThem_WhatCameMeanwhileArrivesWhenTheyReturn_AndOtherDevicesDoNotShowIt()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        var tag = Random.Shared.Next(100_000, 999_999);
+        var first = $"First secret {tag}";
+        var second = $"Sent while away {tag}";
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await bob.CloseTabAsync();
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        await alice.Page.GetByRole(AriaRole.Complementary, new() { Name = "Chat info" }).GetByRole(AriaRole.Button, new() { Name = "Start secret chat" }).ClickAsync();
+        await Expect(alice.Page.GetByTestId("secret-state")).ToHaveTextAsync($"Waiting for {bobName.Display} to get online…");
+        await Expect(alice.Page.GetByTestId("secret-dialog")).ToContainTextAsync($"Waiting for {bobName.Display} to get online…");
+        await alice.ScreenshotAsync("42-secret-waiting");
+
+        // Bob's browser comes back, reads the request from his log and takes it.
+        var back = await bob.ReopenAsync();
+        _pages[_pages.IndexOf(bob)] = back;
+        await Expect(alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true })).ToBeVisibleAsync();
+        await alice.SendSecretAsync(first);
+        var row = back.Page.GetByTestId("secret-dialog");
+        await Expect(row).ToContainTextAsync(first);
+        await Expect(row.GetByLabel("1 unread")).ToBeVisibleAsync();
+        await row.ClickAsync();
+        await Expect(back.SecretMessage(first)).ToBeVisibleAsync();
+        await Expect(alice.SecretMessage(first).Ticks("read")).ToBeVisibleAsync();
+
+        // Closed again: what Alice sends meanwhile waits in his log (the server keeps no history) and comes with him.
+        await back.CloseTabAsync();
+        await alice.SendSecretAsync(second);
+        await Expect(alice.SecretMessage(second).Ticks("sent")).ToBeVisibleAsync();
+        var again = await back.ReopenAsync();
+        _pages[_pages.IndexOf(back)] = again;
+        row = again.Page.GetByTestId("secret-dialog");
+        await Expect(row).ToContainTextAsync(second);
+        await row.ClickAsync();
+        await Expect(again.SecretMessage(first)).ToBeVisibleAsync();
+        await Expect(again.SecretMessage(second)).ToBeVisibleAsync();
+        await Expect(again.SecretMessage(second)).ToHaveCountAsync(1);
+        await Expect(alice.SecretMessage(second).Ticks("read")).ToBeVisibleAsync();
+
+        // Alice's other browser knows the person but not the secret chat: its keys live on her first one.
+        var laptop = await OpenAsync();
+        await laptop.Page.GetByLabel("Username").FillAsync(aliceName.Username);
+        await laptop.Page.GetByLabel("Password", new() { Exact = true }).FillAsync(WebUser.Password);
+        await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" })).ToBeVisibleAsync();
+        await alice.SendSecretAsync($"Still only here {tag}");
+        await Expect(again.SecretMessage($"Still only here {tag}")).ToBeVisibleAsync();
+        await Expect(laptop.Page.GetByTestId("secret-dialog")).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
     private static async Task<string> VerificationCodeAsync(BrowserPage page)
     {
         await page.Page.GetByRole(AriaRole.Button, new() { Name = "Encryption key" }).ClickAsync();
