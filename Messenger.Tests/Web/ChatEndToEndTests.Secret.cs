@@ -143,6 +143,14 @@ public sealed partial class ChatEndToEndTests
         await alice.SendSecretAsync($"Still only here {tag}");
         await Expect(again.SecretMessage($"Still only here {tag}")).ToBeVisibleAsync();
         await Expect(laptop.Page.GetByTestId("secret-dialog")).ToHaveCountAsync(0);
+
+        // Bob signs out in that browser: the keys and the history go with the sign-in, and the chat ends for Alice.
+        await again.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await again.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(again.Page.GetByRole(AriaRole.Tab, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await again.Page.WaitForFunctionAsync("async () => !(await indexedDB.databases()).some(d => d.name.startsWith('messenger-secret-'))");
+        await Expect(alice.Page.GetByTestId("secret-state")).ToHaveTextAsync("Secret chat ended: a device was signed out");
+        await Expect(alice.SecretMessage(first)).ToBeVisibleAsync();
         AssertNoProblems();
     }
 

@@ -35,6 +35,7 @@ interface ServerChat extends SecretChat {
 class FakeSecretServer {
   readonly chats = new Map<number, ServerChat>();
   readonly requestsBy = new Map<string, number>();
+  readonly readPositions = new Map<number, number>();
   readonly devices: { userId: number; device: string; engine: SecretChats }[] = [];
   readonly calls: string[] = [];
   /** Devices whose updates wait (offline): delivered by `flush`. */
@@ -43,6 +44,8 @@ class FakeSecretServer {
   tamper: ((chat: SecretChat) => SecretChat) | null = null;
   /** The next requestChat stores the chat and then fails as a lost answer would. */
   loseNextAnswer = false;
+  /** Every message in the same second (dates are whole seconds). */
+  frozen = false;
   private nextId = 100;
   now = 1_764_900_000;
 
@@ -123,7 +126,7 @@ class FakeSecretServer {
         const key = `${userId}:${a.random_id}`;
         const first = chat.requests.get(a.random_id * 10 + userId);
         if (first !== undefined) return { date: first };
-        const date = ++this.now;
+        const date = this.frozen ? this.now : ++this.now;
         chat.requests.set(a.random_id * 10 + userId, date);
         void key;
         const other = chat.admin_id === userId ? chat.participant_id : chat.admin_id;
@@ -134,8 +137,14 @@ class FakeSecretServer {
       readHistory: async (a) => {
         const chat = member(a.chat_id);
         boundDevice(chat);
+        this.calls.push(`readHistory:${device}:${a.max_date}`);
+        // As the server: the position only moves forward and never past now.
+        const maxDate = Math.min(a.max_date, this.now);
+        const key = chat.id * 10 + userId;
+        if (maxDate <= (this.readPositions.get(key) ?? 0)) return [];
+        this.readPositions.set(key, maxDate);
         const other = chat.admin_id === userId ? chat.participant_id : chat.admin_id;
-        await this.toUser(other, (engine) => engine.handleRead(chat.id, a.max_date));
+        await this.toUser(other, (engine) => engine.handleRead(chat.id, maxDate));
         return [];
       },
       setTyping: async (a) => {
@@ -188,7 +197,7 @@ afterEach(() => engines.splice(0).forEach((e) => e.stop()));
 function device(server: FakeSecretServer, userId: number, name: string, clock = { now: 1_764_900_000_000 }): Device {
   const store = new SecretStore(`secret-test-${++dbCounter}-${name}`);
   const changes: SecretChange[] = [];
-  const engine = new SecretChats({ api: server.api(userId, name), store, selfId: userId, onChange: (c) => changes.push(c), now: () => clock.now });
+  const engine = new SecretChats({ api: server.api(userId, name), store, selfId: userId, onChange: (c) => changes.push(c), now: () => clock.now, receiptRetryMs: 20 });
   engines.push(engine);
   server.devices.push({ userId, device: name, engine });
   return { engine, store, changes, clock };
@@ -239,6 +248,41 @@ describe('secret chats on a device', () => {
       [ALICE, 'Hello **Bob**', null],
       [BOB, 'Hi Alice', sent.randomId],
     ]);
+  });
+
+  it('a read receipt does not tick a message sent in the same second after it came', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    server.frozen = true;
+    const first = await alice.engine.send(chatId, 'read soon');
+    await bob.engine.markRead(chatId);
+    await eventually(async () => (await alice.store.message(chatId, first.randomId))?.read === true);
+    const second = await alice.engine.send(chatId, 'same second, unread');
+    expect((await bob.store.message(chatId, second.randomId))?.date).toBe((await bob.store.message(chatId, first.randomId))?.date);
+    expect(await alice.store.message(chatId, second.randomId)).toMatchObject({ status: 'sent', read: false });
+
+    // Bob reads it in that same second: a receipt naming it would not be passed on; the next second's goes once it is over.
+    await bob.engine.markRead(chatId);
+    expect(server.calls.filter((c) => c.startsWith('readHistory'))).toEqual([`readHistory:bob-phone:${server.now}`]);
+    server.now++;
+    await eventually(async () => (await alice.store.message(chatId, second.randomId))?.read === true);
+    expect(server.calls.filter((c) => c.startsWith('readHistory')).at(-1)).toBe(`readHistory:bob-phone:${server.now}`);
+  });
+
+  it('does not claim a second it has unread messages of', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    server.frozen = true;
+    await alice.engine.send(chatId, 'one');
+    await bob.engine.markRead(chatId);
+    const two = await alice.engine.send(chatId, 'two');
+    await bob.engine.markRead(chatId);
+    // A message of the next second arrives and stays unread: no receipt may name that second.
+    server.now++;
+    await alice.engine.send(chatId, 'three, unread');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.calls.filter((c) => c.startsWith('readHistory'))).toHaveLength(1);
+    expect((await alice.store.message(chatId, two.randomId))?.read).toBe(false);
+    await bob.engine.markRead(chatId);
+    await eventually(async () => (await alice.store.messages(chatId)).every((m) => m.read));
   });
 
   it('on another device of the participant the request is forgotten quietly when the first device won', async () => {

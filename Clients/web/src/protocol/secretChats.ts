@@ -38,6 +38,8 @@ export interface SecretChatsOptions {
   onChange: (change: SecretChange) => void;
   /** ms, local clock. */
   now?: () => number;
+  /** How long after a receipt the server would not pass on the next second's goes (ms; tests shorten it). */
+  receiptRetryMs?: number;
 }
 
 /** Errors after which asking again with the same random_id cannot help (the request is forgotten). */
@@ -49,6 +51,7 @@ export class SecretChats {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly now: () => number;
   private sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly receiptTimers = new Set<ReturnType<typeof setTimeout>>();
   private stopped = false;
 
   constructor(private readonly options: SecretChatsOptions) {
@@ -77,6 +80,8 @@ export class SecretChats {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.sweepTimer);
+    this.receiptTimers.forEach(clearTimeout);
+    this.receiptTimers.clear();
   }
 
   /**
@@ -158,7 +163,11 @@ export class SecretChats {
     return this.serial(() => this.applyMessage(message));
   }
 
-  /** The other side read this device's messages up to `maxDate`: read ticks, and their self-destruct timers start. */
+  /**
+   * The other side read this device's messages up to `maxDate`: read ticks, and their self-destruct timers start.
+   * Dates are whole seconds, so a receipt covers only the messages the server had stored when it came: one sent in the
+   * same second after it was not read by it (its tick waits for the next receipt rather than lie).
+   */
   handleRead(chatId: number, maxDate: number): Promise<void> {
     return this.serial(async () => {
       const chat = await this.store.updateChat(chatId, (c) => (maxDate > c.peerReadDate ? { ...c, peerReadDate: maxDate } : null));
@@ -221,6 +230,7 @@ export class SecretChats {
       reason: null,
       ttl: 0,
       peerReadDate: 0,
+      readDateSent: 0,
       lastDate: chat.date,
     };
     const claimed = await this.store.claimChat(local);
@@ -250,6 +260,7 @@ export class SecretChats {
       reason: null,
       ttl: 0,
       peerReadDate: 0,
+      readDateSent: 0,
       lastDate: chat.date,
     };
     // Another tab of this browser (the same device) may be taking it at the same moment: one of them does.
@@ -431,9 +442,6 @@ export class SecretChats {
       const sent = await this.options.api.sendEncrypted({ chat_id: chat.id, random_id: message.randomId, data: encryptBody(send, chat.id, message.randomId, body) });
       await this.store.updateMessages(chat.id, (m) => (m.randomId === message.randomId ? { ...m, date: sent.date, status: 'sent' } : null));
       this.changed({ kind: 'messages', chatId: chat.id });
-      // Read receipts cover server dates: a receipt that came before the answer covers this message too.
-      const fresh = await this.store.chat(chat.id);
-      if (fresh && fresh.peerReadDate >= sent.date) await this.handleRead(chat.id, fresh.peerReadDate);
     } catch (error) {
       await this.setStatus(message, 'failed');
       throw error;
@@ -477,11 +485,38 @@ export class SecretChats {
       if (read.length === 0) return;
       this.changed({ kind: 'messages', chatId });
       await this.scheduleSweep();
-      if (chat.state === 'ready') {
-        const maxDate = Math.max(...read.map((m) => m.date));
-        void this.options.api.readHistory({ chat_id: chatId, max_date: maxDate }).catch(() => undefined);
-      }
+      if (chat.state === 'ready') await this.sendReceipt(chatId, Math.max(...read.map((m) => m.date)));
     });
+  }
+
+  /**
+   * A read receipt up to `maxDate`. Dates are whole seconds and the server passes on only a position that moves
+   * forward, so messages read in the second the last receipt already named would never be covered (the sender's tick
+   * and self-destruct timer would wait for the next message read): for them a receipt for the next second goes once
+   * that second is over, unless a message of it is still unread here (its own reading sends one then).
+   */
+  private async sendReceipt(chatId: number, maxDate: number): Promise<void> {
+    const chat = await this.store.chat(chatId);
+    if (!chat) return;
+    if (maxDate <= chat.readDateSent) {
+      this.receiptLater(chatId, chat.readDateSent + 1);
+      return;
+    }
+    await this.store.updateChat(chatId, (c) => ({ ...c, readDateSent: Math.max(c.readDateSent, maxDate) }));
+    void this.options.api.readHistory({ chat_id: chatId, max_date: maxDate }).catch(() => undefined);
+  }
+
+  private receiptLater(chatId: number, date: number): void {
+    const timer = setTimeout(() => {
+      this.receiptTimers.delete(timer);
+      void this.serial(async () => {
+        const chat = await this.store.chat(chatId);
+        if (!chat || chat.state !== 'ready' || chat.readDateSent >= date) return;
+        const unread = (await this.store.messages(chatId)).some((m) => m.from !== this.self && !m.read && m.date <= date);
+        if (!unread) await this.sendReceipt(chatId, date);
+      }).catch(() => undefined);
+    }, this.options.receiptRetryMs ?? 2000);
+    this.receiptTimers.add(timer);
   }
 
   /** Tells the other side this user types (the UI keeps it to one every few seconds). */

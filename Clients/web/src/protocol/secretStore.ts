@@ -28,6 +28,8 @@ export interface LocalSecretChat {
   ttl: number;
   /** The other side read this device's messages up to this server date. */
   peerReadDate: number;
+  /** The last read position this device sent (a server date): the server passes on only one that moves forward. */
+  readDateSent: number;
   /** Activity for the chat list: the newest message's date, or when the chat changed. */
   lastDate: number;
 }
