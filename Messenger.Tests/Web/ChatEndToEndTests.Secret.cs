@@ -1,6 +1,9 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using FluentAssertions;
+using Messenger.Client;
+using Messenger.Contracts.Secret;
+using Messenger.Tests.Messages;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -151,6 +154,62 @@ public sealed partial class ChatEndToEndTests
         await again.Page.WaitForFunctionAsync("async () => !(await indexedDB.databases()).some(d => d.name.startsWith('messenger-secret-'))");
         await Expect(alice.Page.GetByTestId("secret-state")).ToHaveTextAsync("Secret chat ended: a device was signed out");
         await Expect(alice.SecretMessage(first)).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task SecretChat_BetweenTheWebClientAndTheSdk_CarriesMessagesBothWaysWithOneKey_WhicheverSideStartsIt()
+    {
+        _test = "SecretInterop";
+        var tag = Random.Shared.Next(100_000, 999_999);
+        var aliceName = (Username: WebUser.NewUsername("alice"), Display: "Alice Liddell");
+        var alice = await OpenAsync();
+        await alice.RegisterAsync(aliceName.Username, aliceName.Display);
+        var bobUsername = WebUser.NewUsername("sdkbob");
+        await using var bob = await _host.SignUpAsync(bobUsername);
+        var aliceId = (await bob.Client.SearchUsersAsync(aliceName.Username)).Single(u => u.Username == aliceName.Username).Id;
+
+        // The browser asks; the SDK's device takes it by itself (AutoAcceptSecretChats).
+        await alice.StartChatAsync(bobUsername, bobUsername.ToUpperInvariant());
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Start secret chat" }).ClickAsync();
+        var first = (await bob.NextAsync<SecretChatChanged>(e => e.Chat.State == SecretChatState.Ready)).Chat.Id;
+        await Expect(alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true })).ToBeVisibleAsync();
+        (await VerificationCodeAsync(alice)).Should().Be(bob.Client.GetSecretChatVerification(first));
+
+        await alice.SendSecretAsync($"From the browser {tag}");
+        var fromBrowser = (await bob.NextAsync<SecretMessageReceived>()).Message;
+        fromBrowser.Should().Match<SecretMessage>(m => m.Text == $"From the browser {tag}" && m.FromId == aliceId && m.ChatId == first);
+        await bob.Client.ReadSecretHistoryAsync(first);
+        await Expect(alice.SecretMessage($"From the browser {tag}").Ticks("read")).ToBeVisibleAsync();
+
+        // The SDK answers it with a 5 s timer: shown with its timer and the quote, read at once (the chat is open), gone on both.
+        var fromSdk = await bob.Client.SendSecretMessageAsync(first, $"From the **SDK** {tag}", ttl: 5, replyTo: fromBrowser.RandomId);
+        var shown = alice.SecretMessage($"From the SDK {tag}");
+        await Expect(shown.Locator("strong")).ToHaveTextAsync("SDK");
+        await Expect(shown.GetByTestId("msg-self-destruct")).ToBeVisibleAsync();
+        await Expect(shown.GetByRole(AriaRole.Button, new() { Name = "Go to the replied message" })).ToContainTextAsync($"From the browser {tag}");
+        (await bob.NextAsync<SecretMessagesRead>(r => r.ChatId == first)).MaxDate.Should().BeGreaterThanOrEqualTo(fromSdk.Date);
+        await Expect(shown).ToHaveCountAsync(0);
+        (await bob.NextAsync<SecretMessagesDeleted>(d => d.Expired)).RandomIds.Should().Equal(fromSdk.RandomId);
+
+        // The SDK asks; the browser's tab takes it by itself.
+        var second = (await bob.Client.RequestSecretChatAsync(aliceId)).Id;
+        await bob.NextAsync<SecretChatChanged>(e => e.Chat.Id == second && e.Chat.State == SecretChatState.Ready);
+        await alice.Page.GetByTestId("secret-dialog").Filter(new() { HasText = "You joined a secret chat" }).ClickAsync();
+        (await VerificationCodeAsync(alice)).Should().Be(bob.Client.GetSecretChatVerification(second));
+        await bob.Client.SendSecretMessageAsync(second, $"The SDK asked {tag}");
+        await Expect(alice.SecretMessage($"The SDK asked {tag}")).ToBeVisibleAsync();
+        await alice.SendSecretAsync($"The browser answers {tag}");
+        var answer = (await bob.NextAsync<SecretMessageReceived>(r => r.Message.ChatId == second)).Message;
+        answer.Text.Should().Be($"The browser answers {tag}");
+
+        // Deleted for both from the SDK, then ended with the history: the browser follows.
+        await bob.Client.DeleteSecretMessagesAsync(second, [answer.RandomId]);
+        await Expect(alice.SecretMessage($"The browser answers {tag}")).ToHaveCountAsync(0);
+        await Expect(alice.SecretMessage($"The SDK asked {tag}")).ToBeVisibleAsync();
+        await bob.Client.DiscardSecretChatAsync(second, deleteHistory: true);
+        await Expect(alice.Page.GetByTestId("secret-state")).ToHaveTextAsync("Secret chat ended");
+        await Expect(alice.SecretMessage($"The SDK asked {tag}")).ToHaveCountAsync(0);
         AssertNoProblems();
     }
 
