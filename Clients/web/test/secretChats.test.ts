@@ -478,6 +478,15 @@ describe('secret chats on a device', () => {
     expect(await alice.store.chat(chatId)).toMatchObject({ state: 'discarded', reason: 'ended', keyAdmin: null });
   });
 
+  it('a send refused as ENCRYPTION_DECLINED (the ending was missed) ends the chat here, the message marked not sent', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    server.held.set('alice-laptop', []);
+    await bob.engine.deleteChat(chatId, false);
+    await expect(alice.engine.send(chatId, 'anyone there?')).rejects.toMatchObject({ name: 'ENCRYPTION_DECLINED' });
+    expect(await alice.store.chat(chatId)).toMatchObject({ state: 'discarded', reason: 'ended', keyAdmin: null });
+    expect((await alice.store.messages(chatId)).map((m) => [m.text, m.status])).toEqual([['anyone there?', 'failed']]);
+  });
+
   it('takes a chat still ready here but no longer listed by the server as ended', async () => {
     const { alice, chatId, server } = await readyChat();
     server.chats.delete(chatId);

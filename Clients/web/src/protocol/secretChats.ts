@@ -444,6 +444,8 @@ export class SecretChats {
       this.changed({ kind: 'messages', chatId: chat.id });
     } catch (error) {
       await this.setStatus(message, 'failed');
+      // The chat ended without this device hearing of it (an update lost with a compacted log): it ends here too.
+      if (error instanceof RpcError && error.name === 'ENCRYPTION_DECLINED') await this.serial(() => this.endLocally(chat.id, 'ended', false));
       throw error;
     }
   }

@@ -261,7 +261,7 @@ function SecretBubble(props: {
           </span>
         </div>
         <div class={`msg__actions${status === 'failed' ? ' msg__actions--shown msg__actions--failed' : ''}`}>
-          {status === 'failed' && (
+          {status === 'failed' && chat.state === 'ready' && (
             <>
               {error && <span class="form__error msg__error">{error}</span>}
               <button type="button" class="btn btn--small" onClick={() => retrySecret(chat.id, message.randomId).catch((e) => setError(errorText(e)))}>
