@@ -76,6 +76,7 @@ export const secretDbName = (userId: number): string => `messenger-secret-${user
 
 export class SecretStore {
   private db: Promise<IDBPDatabase> | undefined;
+  private closed = false;
 
   constructor(readonly name: string) {}
 
@@ -88,7 +89,9 @@ export class SecretStore {
     await deleteDB(secretDbName(userId));
   }
 
+  /** Closes the database for good: what is still queued fails rather than open (and so make again) a deleted one. */
   async close(): Promise<void> {
+    this.closed = true;
     const db = this.db;
     this.db = undefined;
     if (db) (await db).close();
@@ -224,6 +227,7 @@ export class SecretStore {
   }
 
   private open(): Promise<IDBPDatabase> {
+    if (this.closed) return Promise.reject(new Error('The secret chats store is closed'));
     this.db ??= openDB(this.name, 1, {
       upgrade: (db) => {
         db.createObjectStore(CHATS, { keyPath: 'id' });
