@@ -63,7 +63,7 @@ public static class SecretChatMethods
     public static Task DiscardSecretChatAsync(this MessengerClient client, long chatId, bool deleteHistory = false, CancellationToken cancellationToken = default) =>
         client.SecretChats.DiscardAsync(chatId, deleteHistory, cancellationToken);
 
-    /// <summary>The user's secret chats as the server lists them (any device's; those discarded in the last 30 days too).</summary>
+    /// <summary>The user's secret chats as the server lists them (any device's; the 100 latest discarded in the last 30 days too).</summary>
     public static async Task<SecretChat[]> GetSecretChatsAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
         (await client.CallAsync(new GetSecretChatsCall(), cancellationToken)).Chats;
 

@@ -20,6 +20,8 @@ public sealed class SecretChatBadInputTests : IAsyncLifetime
             ["Messenger:Session:RegistrationsPerAddress"] = "1000",
             // The test does not measure the posting limit, and turning it off keeps it out of the way.
             ["Messenger:Message:PostsPerSecond"] = "0",
+            // Nor the per-person limit: the hundred waiting requests below all go to one person.
+            ["Messenger:Message:SecretChatsPerPeerPerDay"] = "0",
         });
 
     public Task DisposeAsync() => _host.DisposeAsync().AsTask();

@@ -37,6 +37,10 @@ internal sealed class MessageOptions
     /// <summary>Groups of up to this many members are read whole when their members are searched by name; larger ones
     /// are searched through the server's name indexes (<c>groups.getFull</c> with a query).</summary>
     public int MemberSearchScanLimit { get; set; } = 2000;
+
+    /// <summary>Secret chats one user may start with the same person in 24 hours (however each ended: a request a script
+    /// cancels and starts again costs the other side log entries and a listed row); 0 turns the limit off.</summary>
+    public int SecretChatsPerPeerPerDay { get; set; } = 10;
 }
 
 internal sealed class MessageOptionsValidator : IValidateOptions<MessageOptions>
@@ -50,6 +54,7 @@ internal sealed class MessageOptionsValidator : IValidateOptions<MessageOptions>
         OptionsProblems.RequireInRange(problems, MessageOptions.Section, nameof(options.PostBurst), options.PostBurst, ForwardMessagesValidator.MaxIds, 10_000_000);
         OptionsProblems.RequireInRange(problems, MessageOptions.Section, nameof(options.RetentionDays), options.RetentionDays, 0, 36_600);
         OptionsProblems.RequireInRange(problems, MessageOptions.Section, nameof(options.MemberSearchScanLimit), options.MemberSearchScanLimit, 0, 100_000);
+        OptionsProblems.RequireInRange(problems, MessageOptions.Section, nameof(options.SecretChatsPerPeerPerDay), options.SecretChatsPerPeerPerDay, 0, 10_000);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

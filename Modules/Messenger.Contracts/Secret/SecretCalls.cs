@@ -89,7 +89,9 @@ public sealed record SecretChats([property: Key("chats")] SecretChat[] Chats);
 /// logs get <c>secret_chat</c>. Idempotent per (caller, <see cref="RandomId"/>): the same random_id answers the same
 /// chat. Errors: <c>PEER_ID_INVALID</c> (no such user, a bot, oneself, a deleted account), <c>RANDOM_ID_INVALID</c> (0, or
 /// beyond ±(2^53 − 1)), <c>DH_G_A_INVALID</c> (not 32 bytes, or a low-order point), 403 <c>USER_IS_BLOCKED</c>, 403
-/// <c>YOU_BLOCKED_USER</c>, 420 <c>SECRET_CHATS_TOO_MUCH</c> (100 of the caller's requests already wait for acceptance).
+/// <c>YOU_BLOCKED_USER</c>, 420 <c>SECRET_CHATS_TOO_MUCH</c> (100 of the caller's requests already wait for acceptance),
+/// 420 <c>FLOOD_WAIT</c> (the posting limit of <c>messages.send</c>, or 10 chats started with the same person in the last
+/// 24 hours).
 /// </summary>
 [RpcMethod("secret.requestChat")]
 [MessagePackObject]
@@ -116,8 +118,8 @@ public sealed record AcceptSecretChatCall(
 /// <summary>
 /// <c>secret.discardChat</c>: either user, from any of their devices (a chat living on a lost phone can be ended from
 /// another), ends the chat; <see cref="DeleteHistory"/> asks both devices to delete its local history. Both logs get
-/// <c>secret_chat</c> (Discarded, with the reason). An already discarded chat answers Done and logs nothing. Errors:
-/// <c>ENCRYPTION_ID_INVALID</c>.
+/// <c>secret_chat</c> (Discarded, with the reason). An already discarded chat answers Done and logs nothing; a real
+/// ending counts against the posting limit. Errors: <c>ENCRYPTION_ID_INVALID</c>, 420 <c>FLOOD_WAIT</c>.
 /// </summary>
 [RpcMethod("secret.discardChat")]
 [MessagePackObject]
@@ -161,8 +163,8 @@ public sealed record ReadSecretHistoryCall([property: Key("chat_id")] long ChatI
 [MessagePackObject]
 public sealed record SetSecretTypingCall([property: Key("chat_id")] long ChatId) : IRpcCall<Done>;
 
-/// <summary><c>secret.getChats</c>: the caller's secret chats, from any device: those not discarded, and those discarded in
-/// the last 30 days (so a device that resynced learns of endings).</summary>
+/// <summary><c>secret.getChats</c>: the caller's secret chats, from any device: those not discarded, and the 100 latest
+/// discarded in the last 30 days (so a device that resynced learns of endings).</summary>
 [RpcMethod("secret.getChats")]
 [MessagePackObject(keyAsPropertyName: true)] // no fields: still a map on the wire (README, Protocol)
 public sealed record GetSecretChatsCall : IRpcCall<SecretChats>;

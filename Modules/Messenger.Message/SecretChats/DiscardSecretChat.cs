@@ -5,14 +5,16 @@ using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
+using Messenger.Message.Sending;
 
 namespace Messenger.Message.SecretChats;
 
 /// <summary>
 /// Ends a secret chat for both, from any device of either user (the one holding it may be lost). Before acceptance the
-/// admin cancels and the participant declines; after it either side ends it. Ending an ended chat changes nothing.
+/// admin cancels and the participant declines; after it either side ends it. Ending an ended chat changes nothing and
+/// costs nothing; a real ending takes the posting limit's token (it writes two log entries).
 /// </summary>
-internal sealed class DiscardSecretChatHandler(StorageWriter writer, IUpdateLog log, IPublisher bus, RpcContext caller, TimeProvider clock)
+internal sealed class DiscardSecretChatHandler(StorageWriter writer, IUpdateLog log, IPublisher bus, PostLimiter limiter, RpcContext caller, TimeProvider clock)
     : IRequestHandler<DiscardSecretChatCall, Done>
 {
     public async ValueTask<Done> Handle(DiscardSecretChatCall call, CancellationToken cancellationToken)
@@ -33,6 +35,7 @@ internal sealed class DiscardSecretChatHandler(StorageWriter writer, IUpdateLog 
                 return;
             }
 
+            limiter.Take(me, 1);
             var reason = chat.State == SecretChatState.Ready ? SecretChatEndReasons.Ended
                 : me == chat.AdminId ? SecretChatEndReasons.Cancelled
                 : SecretChatEndReasons.Declined;

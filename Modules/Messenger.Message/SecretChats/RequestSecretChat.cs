@@ -7,7 +7,9 @@ using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Kernel.Users;
+using Messenger.Message.Sending;
 using Messenger.Message.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Messenger.Message.SecretChats;
 
@@ -24,10 +26,14 @@ internal sealed class RequestSecretChatValidator : AbstractValidator<RequestSecr
 /// <summary>
 /// Opens a secret chat bound to the calling device on the admin's side and tells both users (the participant's
 /// devices decide who accepts). Idempotent by the admin's random_id, checked in the unit that inserts, so a request
-/// resent after a lost answer finds its chat however the first one ended.
+/// resent after a lost answer finds its chat however the first one ended. Each request costs the posting limit's token
+/// (two log entries, and the other side's device answers with a write of its own), and one person may start at most
+/// <see cref="MessageOptions.SecretChatsPerPeerPerDay"/> chats with another in 24 hours: a script that requests,
+/// lets the other side accept and discards again would otherwise fill that person's log and chat list without end.
 /// </summary>
 internal sealed class RequestSecretChatHandler(
-    Chats.Chats chats, IBotAccounts bots, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.Chats chats, IBotAccounts bots, StorageWriter writer, IUpdateLog log, IMediator bus, PostLimiter limiter, IOptions<MessageOptions> options,
+    RpcContext caller, TimeProvider clock)
     : IRequestHandler<RequestSecretChatCall, SecretChat>
 {
     public async ValueTask<SecretChat> Handle(RequestSecretChatCall call, CancellationToken cancellationToken)
@@ -40,6 +46,8 @@ internal sealed class RequestSecretChatHandler(
             throw MessengerError.BadRequest(MessageErrorNames.PeerIdInvalid);
         }
 
+        limiter.Take(me, 1);
+        var perPeer = options.Value.SecretChatsPerPeerPerDay;
         var peerExists = call.UserId != me && !bots.IsBot(call.UserId) && await chats.UserExistsAsync(call.UserId, bus, cancellationToken);
         var appends = new List<LogAppend>();
         var chat = await writer.WriteAsync(scope =>
@@ -68,6 +76,12 @@ internal sealed class RequestSecretChatHandler(
             }
 
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            if (perPeer > 0 && SecretChatStore.NthLatestStartedWith(scope, me, call.UserId, perPeer) is { } nth && nth > now - SecretChatStore.PerPeerWindow)
+            {
+                // Free again once the oldest of the day's chats with that person is a day old.
+                throw MessengerError.FloodWait((int)Math.Max(1, nth + SecretChatStore.PerPeerWindow - now));
+            }
+
             var requested = new SecretChat(SecretChatStore.NewId(scope), me, call.UserId, SecretChatState.Requested, now, call.GA);
             SecretChatStore.Insert(scope, requested, call.RandomId, deviceKey);
             SecretChatStore.Tell(scope, log, requested, now, appends, me, call.UserId);

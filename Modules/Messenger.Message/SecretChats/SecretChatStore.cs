@@ -30,6 +30,13 @@ internal sealed class SecretChatStore(SqliteDatabase database)
     /// <summary>Requests one user may have waiting for acceptance (<c>SECRET_CHATS_TOO_MUCH</c> beyond).</summary>
     public const int MaxWaitingRequests = 100;
 
+    /// <summary>The seconds over which <see cref="MessageOptions.SecretChatsPerPeerPerDay"/> counts the chats one user
+    /// started with another.</summary>
+    public const long PerPeerWindow = 24 * 60 * 60;
+
+    /// <summary>Discarded chats <c>secret.getChats</c> lists at most (the newest endings), besides every open one.</summary>
+    public const int ListedDiscarded = 100;
+
     /// <summary>How long a discarded chat is still listed by <c>secret.getChats</c> (and kept at all).</summary>
     public static readonly TimeSpan DiscardedKept = TimeSpan.FromDays(30);
 
@@ -73,26 +80,49 @@ internal sealed class SecretChatStore(SqliteDatabase database)
     public static long WaitingRequests(WriteScope scope, long adminId) =>
         (long)scope.Scalar("SELECT count(*) FROM message_secret_chats WHERE admin_id = @admin AND state = 0", ("@admin", adminId))!;
 
-    /// <summary>The user's chats that are not discarded, or were discarded after <paramref name="discardedSince"/>
-    /// (unix seconds), newest first.</summary>
+    /// <summary>The date of the <paramref name="n"/>-th newest chat <paramref name="adminId"/> started with
+    /// <paramref name="participantId"/>, or null when there are fewer.</summary>
+    public static long? NthLatestStartedWith(WriteScope scope, long adminId, long participantId, int n) =>
+        scope.Scalar(
+            "SELECT date FROM message_secret_chats WHERE admin_id = @admin AND participant_id = @participant ORDER BY date DESC LIMIT 1 OFFSET @skip",
+            ("@admin", adminId), ("@participant", participantId), ("@skip", n - 1)) as long?;
+
+    /// <summary>The user's chats that are not discarded, and the <see cref="ListedDiscarded"/> last discarded after
+    /// <paramref name="discardedSince"/> (unix seconds), newest first.</summary>
     public SecretChat[] ListFor(long userId, long discardedSince)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText =
-            $"SELECT {Columns} FROM message_secret_chats WHERE admin_id = @user AND (state <> 2 OR discarded_at >= @since) " +
-            $"UNION ALL SELECT {Columns} FROM message_secret_chats WHERE participant_id = @user AND (state <> 2 OR discarded_at >= @since) " +
-            "ORDER BY date DESC, id DESC";
+            $"SELECT {Columns} FROM message_secret_chats WHERE admin_id = @user AND state <> 2 " +
+            $"UNION ALL SELECT {Columns} FROM message_secret_chats WHERE participant_id = @user AND state <> 2";
         command.Parameters.AddWithValue("@user", userId);
-        command.Parameters.AddWithValue("@since", discardedSince);
-        using var reader = command.ExecuteReader();
         var chats = new List<SecretChat>();
-        while (reader.Read())
+        using (var reader = command.ExecuteReader())
         {
-            chats.Add(Read(reader).Chat);
+            while (reader.Read())
+            {
+                chats.Add(Read(reader).Chat);
+            }
         }
 
-        return [.. chats];
+        // Endings are bounded apart from the open chats: a pair's chats started and ended again and again would
+        // otherwise grow the answer past what a device can read.
+        command.CommandText =
+            $"SELECT * FROM (SELECT {Columns}, discarded_at FROM message_secret_chats WHERE admin_id = @user AND state = 2 AND discarded_at >= @since " +
+            $"UNION ALL SELECT {Columns}, discarded_at FROM message_secret_chats WHERE participant_id = @user AND state = 2 AND discarded_at >= @since) " +
+            "ORDER BY discarded_at DESC, id DESC LIMIT @limit";
+        command.Parameters.AddWithValue("@since", discardedSince);
+        command.Parameters.AddWithValue("@limit", ListedDiscarded);
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                chats.Add(Read(reader).Chat);
+            }
+        }
+
+        return [.. chats.OrderByDescending(c => c.Date).ThenByDescending(c => c.Id)];
     }
 
     /// <summary>Whether anything is left to end for a device or a user (read outside the writer, so that the many sign-outs

@@ -484,6 +484,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             chat.Property(c => c.AdminReadDate).HasColumnName("admin_read_date");
             chat.Property(c => c.ParticipantReadDate).HasColumnName("participant_read_date");
             chat.HasIndex(c => new { c.AdminId, c.RandomId }).IsUnique();
+            // The chats one user started with another in the last day (secret.requestChat's per-person limit).
+            chat.HasIndex(c => new { c.AdminId, c.ParticipantId, c.Date });
             chat.HasIndex(c => c.ParticipantId);
             chat.HasIndex(c => c.AdminDevice);
             chat.HasIndex(c => c.ParticipantDevice);

@@ -982,6 +982,8 @@ namespace Messenger.Message.Storage.Migrations
                     b.HasIndex("AdminId", "RandomId")
                         .IsUnique();
 
+                    b.HasIndex("AdminId", "ParticipantId", "Date");
+
                     b.ToTable("message_secret_chats", (string)null);
                 });
 
