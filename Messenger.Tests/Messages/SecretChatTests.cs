@@ -2,8 +2,11 @@ using System.Text;
 using Messenger.Client;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Secret;
+using Messenger.Kernel.Storage;
+using Messenger.Message.SecretChats;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Messenger.Tests.Messages;
 
@@ -114,6 +117,34 @@ public sealed class SecretChatTests : IAsyncLifetime
         ended.Chat.Reason.Should().Be(SecretChatEndReasons.DeviceSignedOut);
         alice.Client.GetLocalSecretChat(chatId)!.State.Should().Be(SecretChatState.Discarded);
         (await alice.Client.GetSecretChatsAsync()).Should().ContainSingle(c => c.Id == chatId && c.Reason == SecretChatEndReasons.DeviceSignedOut);
+    }
+
+    [Fact]
+    public async Task Sweep_WhenABoundDeviceIsNoLongerSignedIn_EndsItsChatsWithDeviceSignedOut_AndNoOther()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "sgone_alice");
+        await using var bob = await SecretDevice.SignUpAsync(_host, "sgone_bob");
+        await using var carol = await SecretDevice.SignUpAsync(_host, "sgone_carol");
+        var withBob = await ReadyChatAsync(alice, bob);
+        var withCarol = await ReadyChatAsync(carol, alice);
+
+        // bob's device is signed out without the event that ends its chats (a crash right after the sign-out's commit,
+        // or a request that committed just after it).
+        using (var connection = _host.Services.GetRequiredService<SqliteDatabase>().Open())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "DELETE FROM session_authorizations WHERE user_id = @user";
+            command.Parameters.AddWithValue("@user", bob.UserId);
+            command.ExecuteNonQuery().Should().Be(1);
+        }
+
+        await _host.Services.GetRequiredService<DiscardedChatSweep>().SweepAsync(CancellationToken.None);
+
+        var ended = await alice.NextAsync<SecretChatChanged>(e => e.Chat.Id == withBob && e.Chat.State == SecretChatState.Discarded);
+        ended.Chat.Reason.Should().Be(SecretChatEndReasons.DeviceSignedOut);
+        (await alice.Client.GetSecretChatsAsync()).Should().Contain(c => c.Id == withCarol && c.State == SecretChatState.Ready);
+        await carol.Client.SendSecretMessageAsync(withCarol, "still open");
+        (await alice.NextAsync<SecretMessageReceived>()).Message.Text.Should().Be("still open");
     }
 
     [Fact]

@@ -49,7 +49,8 @@ public static class MessageModule
         services.AddSingleton<SearchStore>();
         services.AddSingleton<Topics.TopicStore>();
         services.AddSingleton<SecretChatStore>();
-        services.AddHostedService<DiscardedChatSweep>();
+        services.AddSingleton<DiscardedChatSweep>();
+        services.AddHostedService(provider => provider.GetRequiredService<DiscardedChatSweep>());
         services.AddSingleton<ChatDirectory>();
         services.AddSingleton<Chats.Chats>();
         services.AddSingleton<GroupChanges>();

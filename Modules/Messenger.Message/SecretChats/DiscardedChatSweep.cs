@@ -1,4 +1,9 @@
+using Mediator;
+using Messenger.Contracts.Secret;
 using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Kernel.Users;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -6,9 +11,14 @@ namespace Messenger.Message.SecretChats;
 
 /// <summary>
 /// Deletes the rows of secret chats discarded more than 30 days ago (<c>secret.getChats</c> lists them until then),
-/// hourly, a few hundred to a writer unit. After it, the admin's random_id of such a chat is free again.
+/// hourly, a few hundred to a writer unit. After it, the admin's random_id of such a chat is free again. The same pass
+/// ends the open chats bound to a device that is no longer signed in (<c>device_signed_out</c>, or
+/// <c>account_deleted</c> when its user is gone): a request or acceptance that committed just after its device's
+/// sign-out, or a sign-out whose event a crash lost, would otherwise leave a chat nobody can ever read.
 /// </summary>
-internal sealed class DiscardedChatSweep(StorageWriter writer, TimeProvider clock, ILogger<DiscardedChatSweep> logger) : BackgroundService
+internal sealed class DiscardedChatSweep(
+    SecretChatStore store, StorageWriter writer, IUpdateLog log, IServiceScopeFactory scopes, TimeProvider clock, ILogger<DiscardedChatSweep> logger)
+    : BackgroundService
 {
     private const int PerUnit = 500;
 
@@ -30,7 +40,8 @@ internal sealed class DiscardedChatSweep(StorageWriter writer, TimeProvider cloc
         }
     }
 
-    private async Task SweepAsync(CancellationToken stoppingToken)
+    /// <summary>One pass (internal: tests run it rather than wait for the hour).</summary>
+    internal async Task SweepAsync(CancellationToken stoppingToken)
     {
         try
         {
@@ -38,6 +49,8 @@ internal sealed class DiscardedChatSweep(StorageWriter writer, TimeProvider cloc
             while (await writer.WriteAsync(scope => SecretChatStore.SweepDiscarded(scope, before, PerUnit), stoppingToken) == PerUnit)
             {
             }
+
+            await EndOnSignedOutDevicesAsync(stoppingToken);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
@@ -46,6 +59,83 @@ internal sealed class DiscardedChatSweep(StorageWriter writer, TimeProvider cloc
         catch (Exception)
         {
             // Stopping: the writer refuses new work.
+        }
+    }
+
+    private async Task EndOnSignedOutDevicesAsync(CancellationToken stoppingToken)
+    {
+        await using var services = scopes.CreateAsyncScope();
+        var bus = services.ServiceProvider.GetRequiredService<IMediator>();
+        var after = 0L;
+        List<StoredSecretChat> page;
+        do
+        {
+            page = store.OpenAfter(after, PerUnit);
+            if (page.Count == 0)
+            {
+                return;
+            }
+
+            after = page[^1].Chat.Id;
+            var keys = page.SelectMany(c => c.ParticipantDevice is { } participant ? new[] { c.AdminDevice, participant } : [c.AdminDevice])
+                .DistinctBy(Convert.ToHexString).ToArray();
+            var signedIn = await bus.Send(new SignedInDevicesQuery(keys), stoppingToken);
+            var gone = keys.Where((_, i) => !signedIn[i]).Select(Convert.ToHexString).ToHashSet();
+            var ending = new List<(StoredSecretChat Chat, long Owner)>();
+            foreach (var chat in page)
+            {
+                if (gone.Contains(Convert.ToHexString(chat.AdminDevice)))
+                {
+                    ending.Add((chat, chat.Chat.AdminId));
+                }
+                else if (chat.ParticipantDevice is { } participant && gone.Contains(Convert.ToHexString(participant)))
+                {
+                    ending.Add((chat, chat.Chat.ParticipantId));
+                }
+            }
+
+            if (ending.Count > 0)
+            {
+                await EndAsync(ending, bus, stoppingToken);
+            }
+        }
+        while (page.Count == PerUnit);
+    }
+
+    private async Task EndAsync(List<(StoredSecretChat Chat, long Owner)> ending, IMediator bus, CancellationToken stoppingToken)
+    {
+        // A deleted account's chats end as its deletion, told to the other side only (its own log goes with it).
+        var deleted = new HashSet<long>();
+        foreach (var owner in ending.Select(e => e.Owner).Distinct())
+        {
+            if (!await bus.Send(new UserExistsQuery(owner), stoppingToken))
+            {
+                deleted.Add(owner);
+            }
+        }
+
+        var appends = new List<LogAppend>();
+        await writer.WriteAsync(scope =>
+        {
+            var now = clock.GetUtcNow().ToUnixTimeSeconds();
+            foreach (var (listed, owner) in ending)
+            {
+                // Read again in the unit: the chat may have ended since it was listed.
+                if (SecretChatStore.Find(scope, listed.Chat.Id) is not { Chat.State: not SecretChatState.Discarded } stored)
+                {
+                    continue;
+                }
+
+                var accountDeleted = deleted.Contains(owner);
+                var discarded = SecretChatStore.Discard(
+                    scope, stored.Chat, accountDeleted ? SecretChatEndReasons.AccountDeleted : SecretChatEndReasons.DeviceSignedOut, historyDeleted: false, now);
+                SecretChatStore.Tell(scope, log, discarded, now, appends, accountDeleted ? [stored.OtherThan(owner)] : [stored.Chat.AdminId, stored.Chat.ParticipantId]);
+            }
+        }, stoppingToken);
+
+        if (appends.Count > 0)
+        {
+            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         }
     }
 }

@@ -141,6 +141,24 @@ internal sealed class SecretChatStore(SqliteDatabase database)
         return command.ExecuteScalar() is 1L;
     }
 
+    /// <summary>Up to <paramref name="limit"/> chats not yet discarded with ids above <paramref name="afterId"/>, by id.</summary>
+    public List<StoredSecretChat> OpenAfter(long afterId, int limit)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM message_secret_chats WHERE id > @after AND state <> 2 ORDER BY id LIMIT @limit";
+        command.Parameters.AddWithValue("@after", afterId);
+        command.Parameters.AddWithValue("@limit", limit);
+        using var reader = command.ExecuteReader();
+        var chats = new List<StoredSecretChat>();
+        while (reader.Read())
+        {
+            chats.Add(Read(reader));
+        }
+
+        return chats;
+    }
+
     /// <summary>The chats not yet discarded that the device <paramref name="deviceKey"/> holds, on either side.</summary>
     public static long[] OpenOnDevice(WriteScope scope, byte[] deviceKey) => Ids(
         scope, "SELECT id FROM message_secret_chats WHERE admin_device = @key AND state <> 2 " +

@@ -57,6 +57,42 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         return command.ExecuteScalar() as byte[];
     }
 
+    /// <summary>Which of <paramref name="deviceKeys"/> have an authorization, in order.</summary>
+    public bool[] AreSignedIn(byte[][] deviceKeys)
+    {
+        const int PerQuery = 500;
+        var signedIn = new bool[deviceKeys.Length];
+        using var connection = database.Open();
+        for (var start = 0; start < deviceKeys.Length; start += PerQuery)
+        {
+            var count = Math.Min(PerQuery, deviceKeys.Length - start);
+            using var command = connection.CreateCommand();
+            var names = new string[count];
+            for (var i = 0; i < count; i++)
+            {
+                names[i] = "@k" + i;
+                command.Parameters.AddWithValue(names[i], deviceKeys[start + i]);
+            }
+
+            command.CommandText = $"SELECT device_key FROM session_authorizations WHERE device_key IN ({string.Join(", ", names)})";
+            var found = new HashSet<string>();
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    found.Add(Convert.ToHexString((byte[])reader.GetValue(0)));
+                }
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                signedIn[start + i] = found.Contains(Convert.ToHexString(deviceKeys[start + i]));
+            }
+        }
+
+        return signedIn;
+    }
+
     public (long AuthorizationId, long UserId)? FindAuthorization(byte[] deviceKey)
     {
         using var connection = database.Open();
