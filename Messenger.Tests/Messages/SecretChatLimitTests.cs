@@ -1,7 +1,10 @@
 using Messenger.Client;
 using Messenger.Contracts.Secret;
+using Messenger.Kernel.Storage;
+using Messenger.Message.SecretChats;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Messenger.Tests.Messages;
@@ -111,5 +114,35 @@ public sealed class SecretChatLimitTests
         listed.SkipLast(1).Select(c => c.Id).Should().Equal(Enumerable.Reverse(ended).Take(100), "the 100 latest endings, newest first");
         listed.SkipLast(1).Should().OnlyContain(c => c.State == SecretChatState.Discarded && c.Reason == SecretChatEndReasons.Declined);
         (await alice.Client.CallAsync(new GetSecretChatsCall())).Chats.Should().HaveCount(100);
+    }
+
+    [Fact]
+    public async Task Sweep_ForgetsASendsRandomIdAfterAWeek_NotBefore()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StartHostAsync(clock, postsPerSecond: 0);
+        await using var alice = await host.SignUpAsync("sweek_alice", autoAcceptSecretChats: false);
+        await using var bob = await host.SignUpAsync("sweek_bob", autoAcceptSecretChats: false);
+        var chat = await alice.Client.CallAsync(new RequestSecretChatCall(bob.UserId, 1, SecretChatBadInputTests.PublicKey()));
+        await bob.Client.CallAsync(new AcceptSecretChatCall(chat.Id, SecretChatBadInputTests.PublicKey(), 5));
+        var old = await alice.Client.CallAsync(new SendEncryptedCall(chat.Id, 1, new byte[64]));
+        clock.Advance(TimeSpan.FromDays(2));
+        var recent = await alice.Client.CallAsync(new SendEncryptedCall(chat.Id, 2, new byte[64]));
+        clock.Advance(TimeSpan.FromDays(5) + TimeSpan.FromSeconds(1));
+        var sweep = host.Services.GetRequiredService<DiscardedChatSweep>();
+
+        await sweep.SweepAsync(CancellationToken.None);
+
+        SendRows(host).Should().Be(1, "the week-old send's row went, the five-day-old one stays");
+        (await alice.Client.CallAsync(new SendEncryptedCall(chat.Id, 2, new byte[64]))).Should().Be(recent, "still a resend");
+        (await alice.Client.CallAsync(new SendEncryptedCall(chat.Id, 1, new byte[64]))).Date.Should().BeGreaterThan(old.Date);
+    }
+
+    private static long SendRows(TestHost host)
+    {
+        using var connection = host.Services.GetRequiredService<SqliteDatabase>().Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM message_secret_sends";
+        return (long)command.ExecuteScalar()!;
     }
 }

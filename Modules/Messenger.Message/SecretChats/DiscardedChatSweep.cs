@@ -14,7 +14,9 @@ namespace Messenger.Message.SecretChats;
 /// hourly, a few hundred to a writer unit. After it, the admin's random_id of such a chat is free again. The same pass
 /// ends the open chats bound to a device that is no longer signed in (<c>device_signed_out</c>, or
 /// <c>account_deleted</c> when its user is gone): a request or acceptance that committed just after its device's
-/// sign-out, or a sign-out whose event a crash lost, would otherwise leave a chat nobody can ever read.
+/// sign-out, or a sign-out whose event a crash lost, would otherwise leave a chat nobody can ever read. And it deletes
+/// the sends' idempotency rows older than <see cref="SecretChatStore.SendsKept"/>, which would otherwise grow with every
+/// message of a chat that never ends.
 /// </summary>
 internal sealed class DiscardedChatSweep(
     SecretChatStore store, StorageWriter writer, IUpdateLog log, IServiceScopeFactory scopes, TimeProvider clock, ILogger<DiscardedChatSweep> logger)
@@ -47,6 +49,11 @@ internal sealed class DiscardedChatSweep(
         {
             var before = (clock.GetUtcNow() - SecretChatStore.DiscardedKept).ToUnixTimeSeconds();
             while (await writer.WriteAsync(scope => SecretChatStore.SweepDiscarded(scope, before, PerUnit), stoppingToken) == PerUnit)
+            {
+            }
+
+            var sentBefore = (clock.GetUtcNow() - SecretChatStore.SendsKept).ToUnixTimeSeconds();
+            while (await writer.WriteAsync(scope => SecretChatStore.SweepSends(scope, sentBefore, PerUnit), stoppingToken) == PerUnit)
             {
             }
 

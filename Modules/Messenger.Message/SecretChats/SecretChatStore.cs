@@ -37,6 +37,11 @@ internal sealed class SecretChatStore(SqliteDatabase database)
     /// <summary>Discarded chats <c>secret.getChats</c> lists at most (the newest endings), besides every open one.</summary>
     public const int ListedDiscarded = 100;
 
+    /// <summary>How long a send's idempotency row is kept: a resend of the same random_id within it answers the first
+    /// date and logs nothing. Far longer than a client retries a lost answer (its calls time out in seconds, and a device
+    /// that crashed sends again when it starts).</summary>
+    public static readonly TimeSpan SendsKept = TimeSpan.FromDays(7);
+
     /// <summary>How long a discarded chat is still listed by <c>secret.getChats</c> (and kept at all).</summary>
     public static readonly TimeSpan DiscardedKept = TimeSpan.FromDays(30);
 
@@ -226,6 +231,13 @@ internal sealed class SecretChatStore(SqliteDatabase database)
     public static int SweepDiscarded(WriteScope scope, long before, int limit) =>
         scope.Execute(
             "DELETE FROM message_secret_chats WHERE id IN (SELECT id FROM message_secret_chats WHERE discarded_at < @before LIMIT @limit)",
+            ("@before", before), ("@limit", limit));
+
+    /// <summary>Deletes sends' idempotency rows dated before <paramref name="before"/> (unix seconds), at most
+    /// <paramref name="limit"/>; how many went.</summary>
+    public static int SweepSends(WriteScope scope, long before, int limit) =>
+        scope.Execute(
+            "DELETE FROM message_secret_sends WHERE rowid IN (SELECT rowid FROM message_secret_sends WHERE date < @before LIMIT @limit)",
             ("@before", before), ("@limit", limit));
 
     /// <summary>Appends <c>secret_chat</c> with <paramref name="chat"/> to the logs of <paramref name="owners"/>.</summary>

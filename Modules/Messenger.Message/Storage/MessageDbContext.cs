@@ -492,7 +492,7 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             chat.HasIndex(c => c.DiscardedAt).HasFilter("discarded_at IS NOT NULL");
         });
 
-        // secret.sendEncrypted's idempotency: one row per message sent (no content), deleted with the chat's end.
+        // secret.sendEncrypted's idempotency: one row per message sent (no content), deleted with the chat's end or a week on.
         modelBuilder.Entity<SecretSendRow>(send =>
         {
             send.ToTable("message_secret_sends");
@@ -501,6 +501,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             send.Property(s => s.FromId).HasColumnName("from_id");
             send.Property(s => s.RandomId).HasColumnName("random_id");
             send.Property(s => s.Date).HasColumnName("date");
+            // The hourly sweep deletes those older than a week (a resend after that is no longer recognised).
+            send.HasIndex(s => s.Date);
         });
 
         // A user's mute of one forum topic (topic_id 0: General), only while it lasts in the future when set; it adds to

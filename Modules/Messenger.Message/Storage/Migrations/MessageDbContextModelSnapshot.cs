@@ -1007,6 +1007,8 @@ namespace Messenger.Message.Storage.Migrations
 
                     b.HasKey("ChatId", "FromId", "RandomId");
 
+                    b.HasIndex("Date");
+
                     b.ToTable("message_secret_sends", (string)null);
                 });
 
