@@ -148,7 +148,8 @@ public sealed record SendEncryptedCall(
 /// <summary>
 /// <c>secret.readHistory</c>: the bound device read the other side's messages dated up to <see cref="MaxDate"/>; the
 /// other user's log gets <c>encrypted_read</c> when the position moves forward (it never moves past the server's now).
-/// Errors as <c>secret.sendEncrypted</c> for the chat, and <c>MAX_DATE_INVALID</c> (0 or less).
+/// Errors: <c>ENCRYPTION_ID_INVALID</c> (unknown, not a member, or not accepted yet), <c>ENCRYPTION_DECLINED</c>
+/// (discarded), 403 <c>ENCRYPTION_DEVICE_INVALID</c> (another device of the member), <c>MAX_DATE_INVALID</c> (0 or less).
 /// </summary>
 [RpcMethod("secret.readHistory")]
 [MessagePackObject]
@@ -156,8 +157,9 @@ public sealed record ReadSecretHistoryCall([property: Key("chat_id")] long ChatI
 
 /// <summary>
 /// <c>secret.setTyping</c>: the bound device's user is typing; the other user's online devices get the ephemeral
-/// <c>encrypted_typing</c> (valid 6 s, at most one per 2 s per chat forwarded; nothing to a blocked pair). Errors as
-/// <c>secret.sendEncrypted</c> for the chat.
+/// <c>encrypted_typing</c> (valid 6 s, at most one per 2 s per chat forwarded; nothing to a blocked pair). Errors:
+/// <c>ENCRYPTION_ID_INVALID</c> (unknown, not a member, or not accepted yet), <c>ENCRYPTION_DECLINED</c> (discarded),
+/// 403 <c>ENCRYPTION_DEVICE_INVALID</c> (another device of the member).
 /// </summary>
 [RpcMethod("secret.setTyping")]
 [MessagePackObject]
