@@ -237,7 +237,15 @@ internal sealed class SecretChatEngine
         lock (_gate)
         {
             stored.Date = sent.Date;
+            if (_state.Chats.TryGetValue(chatId, out var chat))
+            {
+                // The read receipt covering it may have come before this answer (or before a resend's, after a lost one):
+                // it could not start a timer on a message without a date.
+                StartTimers(chat, m => m.Outgoing && m.Date > 0 && m.Date <= chat.PeerReadDate);
+            }
+
             Save();
+            ArmExpiry();
             return ToPublic(chatId, stored);
         }
     }

@@ -208,6 +208,42 @@ public sealed class SecretChatTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SelfDestruct_OfAMessageWhoseAnswerCameAfterTheReadReceipt_StillStartsOnTheSendersDevice()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "slate_alice");
+        await using var bob = await SecretDevice.SignUpAsync(_host, "slate_bob");
+        var chatId = await ReadyChatAsync(alice, bob);
+        const long randomId = 7_000_001;
+        const string text = "gone a second after it is read";
+        using (var cancelled = new CancellationTokenSource())
+        {
+            await cancelled.CancelAsync();
+            await FluentActions.Awaiting(() => alice.Client.SendSecretMessageAsync(chatId, text, ttl: 1, randomId: randomId, cancellationToken: cancelled.Token))
+                .Should().ThrowAsync<OperationCanceledException>();
+        }
+
+        alice.Client.GetSecretHistory(chatId).Should().ContainSingle(m => m.RandomId == randomId && m.Date == 0, "no answer came");
+
+        // The attempt reached the server after all (as the same device): bob reads it, and the receipt reaches alice
+        // before any answer does.
+        await using (var twin = await alice.TwinAsync())
+        {
+            await twin.Client.SendSecretMessageAsync(chatId, text, ttl: 1, randomId: randomId);
+        }
+
+        (await bob.NextAsync<SecretMessageReceived>()).Message.RandomId.Should().Be(randomId);
+        await bob.Client.ReadSecretHistoryAsync(chatId);
+        await alice.NextAsync<SecretMessagesRead>();
+        alice.Client.GetSecretHistory(chatId).Single(m => m.RandomId == randomId).ExpiresAt.Should().BeNull("a message without a date is no receipt's");
+
+        var resent = await alice.Client.SendSecretMessageAsync(chatId, text, ttl: 1, randomId: randomId);
+
+        resent.ExpiresAt.Should().NotBeNull("the receipt already covers the date the answer brought");
+        (await alice.NextAsync<SecretMessagesDeleted>(d => d.Expired)).RandomIds.Should().Equal(randomId);
+        alice.Client.GetSecretHistory(chatId).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task WithoutAutoAccept_TheRequestIsOffered_AndAcceptedByTheApp()
     {
         await using var alice = await SecretDevice.SignUpAsync(_host, "sman_alice");
@@ -365,6 +401,15 @@ internal sealed class SecretDevice(MessengerClient client, long userId, IDeviceK
         var client = await MessengerClient.ConnectAsync(host.ClientOptions(deviceKeys, secretChats: secretKeys));
         await client.Events.StartAsync(userId, pts);
         return new SecretDevice(client, userId, deviceKeys, secretKeys, host);
+    }
+
+    /// <summary>A second client of the same device (its key, and a copy of its secret chats' keys): the server takes what
+    /// it sends as this device's (an attempt whose answer this client never saw).</summary>
+    public async Task<SecretDevice> TwinAsync()
+    {
+        var copy = new InMemorySecretChatKeyStore();
+        copy.Save(secretKeys!.Load()!);
+        return await ConnectAsync(host, UserId, keys, copy);
     }
 
     /// <summary>Goes offline, lets <paramref name="meanwhile"/> happen, and comes back as the same device from
