@@ -198,16 +198,19 @@ internal sealed class SecretChatEngine
         var id = randomId ?? NewRandomId();
         StoredMessage stored;
         byte[] data;
+        bool first;
         lock (_gate)
         {
             var chat = RequireReady(chatId);
             var plaintext = SecretChatCrypto.EncodePlaintext(new SecretPlaintext(text, Now, ttl, replyTo));
             data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chatId, id, plaintext);
-            stored = chat.History.Find(m => m.Outgoing && m.RandomId == id) ?? new StoredMessage
+            var earlier = chat.History.Find(m => m.Outgoing && m.RandomId == id);
+            first = earlier is null;
+            stored = earlier ?? new StoredMessage
             {
                 RandomId = id, FromId = me, Outgoing = true, SenderDate = Now, Text = text, Ttl = ttl, ReplyTo = replyTo, Silent = silent,
             };
-            if (!chat.History.Contains(stored))
+            if (first)
             {
                 chat.History.Add(stored);
             }
@@ -220,13 +223,24 @@ internal sealed class SecretChatEngine
         {
             sent = await _client.CallAsync(new SendEncryptedCall(chatId, id, data, silent), cancellationToken);
         }
-        catch (RpcException)
+        catch (Exception e)
         {
             lock (_gate)
             {
                 if (stored.Date == 0 && _state.Chats.TryGetValue(chatId, out var chat))
                 {
-                    chat.History.Remove(stored);
+                    // The server's refusal of the only attempt proves nothing was stored: the message goes. After an
+                    // attempt whose answer was lost (or with no answer now) the other side may have it: it stays, failed,
+                    // for the app to send again with its random_id.
+                    if (first && e is RpcException)
+                    {
+                        chat.History.Remove(stored);
+                    }
+                    else
+                    {
+                        stored.Failed = true;
+                    }
+
                     Save();
                 }
             }
@@ -237,6 +251,7 @@ internal sealed class SecretChatEngine
         lock (_gate)
         {
             stored.Date = sent.Date;
+            stored.Failed = false;
             if (_state.Chats.TryGetValue(chatId, out var chat))
             {
                 // The read receipt covering it may have come before this answer (or before a resend's, after a lost one):
@@ -804,7 +819,10 @@ internal sealed class SecretChatEngine
 
     private static SecretMessage ToPublic(long chatId, StoredMessage message) =>
         new(chatId, message.RandomId, message.FromId, message.Outgoing, message.Date, message.SenderDate, message.Text, message.Ttl, message.ReplyTo,
-            message.Silent, message.ExpiresAt == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(message.ExpiresAt));
+            message.Silent, message.ExpiresAt == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(message.ExpiresAt))
+        {
+            Failed = message.Failed,
+        };
 }
 
 /// <summary>Everything this device keeps of its secret chats, as saved in its <see cref="ISecretChatKeyStore"/>.</summary>
@@ -948,4 +966,9 @@ internal sealed class StoredMessage
     /// <summary>When it self-destructs (unix seconds; 0: not counting yet, or never).</summary>
     [Key(9)]
     public long ExpiresAt { get; set; }
+
+    /// <summary>An outgoing message whose last send failed without proof that nothing was stored (see
+    /// <see cref="SecretMessage.Failed"/>).</summary>
+    [Key(10)]
+    public bool Failed { get; set; }
 }

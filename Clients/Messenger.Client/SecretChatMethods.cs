@@ -14,7 +14,13 @@ public sealed record LocalSecretChat(
 /// counting from <see cref="ExpiresAt"/> minus it once read.</summary>
 public sealed record SecretMessage(
     long ChatId, long RandomId, long FromId, bool IsOutgoing, long Date, long SenderDate, string Text, int Ttl, long? ReplyTo, bool Silent,
-    DateTimeOffset? ExpiresAt);
+    DateTimeOffset? ExpiresAt)
+{
+    /// <summary>An outgoing message whose last send failed (no answer, or refused after an attempt whose answer was lost):
+    /// the other side may have it, so it stays; send it again with its <see cref="RandomId"/>, which the server takes once.
+    /// A first attempt the server refused leaves nothing in the history.</summary>
+    public bool Failed { get; init; }
+}
 
 /// <summary>
 /// Secret chats (end to end encrypted one-to-one chats between one device of each user; README, Secret chats): the
@@ -39,7 +45,8 @@ public static class SecretChatMethods
     /// <summary>Sends <paramref name="text"/> (1–4096 characters as shown, the markup of ordinary messages) encrypted;
     /// <paramref name="ttl"/> seconds of self-destruct once read (0: none), <paramref name="replyTo"/> the random_id
     /// answered. A <paramref name="randomId"/> of a message already sent sends it once. Answers it as kept in the history,
-    /// with the server's date.</summary>
+    /// with the server's date. When the call fails the message leaves the history only if the server refused its first
+    /// attempt; otherwise it stays with <see cref="SecretMessage.Failed"/> set.</summary>
     public static Task<SecretMessage> SendSecretMessageAsync(
         this MessengerClient client, long chatId, string text, int ttl = 0, long? replyTo = null, bool silent = false, long? randomId = null,
         CancellationToken cancellationToken = default) =>

@@ -1,4 +1,5 @@
 using Messenger.Client;
+using Messenger.Contracts.Messages;
 using Messenger.Contracts.Secret;
 using Messenger.Kernel.Storage;
 using Messenger.Message.SecretChats;
@@ -136,6 +137,57 @@ public sealed class SecretChatLimitTests
         SendRows(host).Should().Be(1, "the week-old send's row went, the five-day-old one stays");
         (await alice.Client.CallAsync(new SendEncryptedCall(chat.Id, 2, new byte[64]))).Should().Be(recent, "still a resend");
         (await alice.Client.CallAsync(new SendEncryptedCall(chat.Id, 1, new byte[64]))).Date.Should().BeGreaterThan(old.Date);
+    }
+
+    [Fact]
+    public async Task SendSecretMessage_RefusedAfterAnAttemptWhoseAnswerWasLost_StaysFailed_ButARefusedFirstAttemptLeavesNothing()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StartHostAsync(clock, postsPerSecond: 1);
+        await using var alice = await SecretDevice.SignUpAsync(host, "sfail_alice");
+        await using var bob = await SecretDevice.SignUpAsync(host, "sfail_bob");
+        var chat = await alice.Client.RequestSecretChatAsync(bob.UserId);
+        await alice.NextAsync<SecretChatChanged>(e => e.Chat.Id == chat.Id && e.Chat.State == SecretChatState.Ready);
+        const long randomId = 8_000_001;
+        using (var cancelled = new CancellationTokenSource())
+        {
+            await cancelled.CancelAsync();
+            await FluentActions.Awaiting(() => alice.Client.SendSecretMessageAsync(chat.Id, "did it arrive?", randomId: randomId, cancellationToken: cancelled.Token))
+                .Should().ThrowAsync<OperationCanceledException>();
+        }
+
+        alice.Client.GetSecretHistory(chat.Id).Should().ContainSingle().Which.Failed.Should().BeTrue("no answer came");
+        // It did arrive (sent as the same device): bob has it.
+        await using (var twin = await alice.TwinAsync())
+        {
+            await twin.Client.SendSecretMessageAsync(chat.Id, "did it arrive?", randomId: randomId);
+        }
+
+        (await bob.NextAsync<SecretMessageReceived>()).Message.RandomId.Should().Be(randomId);
+        // alice's posts run out (the host's clock stands still, so nothing refills meanwhile).
+        while (true)
+        {
+            try
+            {
+                await alice.Client.SendMessageAsync(Peer.User(bob.UserId), "filler");
+            }
+            catch (RpcException e) when (e.Name == "FLOOD_WAIT")
+            {
+                break;
+            }
+        }
+
+        await ChatTestKit.FailsWith(() => alice.Client.SendSecretMessageAsync(chat.Id, "did it arrive?", randomId: randomId), "FLOOD_WAIT", 420);
+        alice.Client.GetSecretHistory(chat.Id).Should().ContainSingle(m => m.RandomId == randomId, "bob has it")
+            .Which.Should().Match<SecretMessage>(m => m.Failed && m.Date == 0);
+        await ChatTestKit.FailsWith(() => alice.Client.SendSecretMessageAsync(chat.Id, "never sent"), "FLOOD_WAIT", 420);
+        alice.Client.GetSecretHistory(chat.Id).Should().NotContain(m => m.Text == "never sent", "the server refused its only attempt");
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var sent = await alice.Client.SendSecretMessageAsync(chat.Id, "did it arrive?", randomId: randomId);
+
+        sent.Should().Match<SecretMessage>(m => !m.Failed && m.Date > 0);
+        alice.Client.GetSecretHistory(chat.Id).Should().ContainSingle().Which.Should().Be(sent);
     }
 
     private static long SendRows(TestHost host)
