@@ -508,7 +508,7 @@ internal sealed class SecretChatEngine
                     {
                         keys = SecretChatCrypto.DeriveKeys(local.OwnSecret!, local.GA, chat.GB!, isAdmin: true);
                     }
-                    catch (Exception e) when (e is CryptographicException or NullReferenceException)
+                    catch (Exception e) when (e is CryptographicException or ArgumentNullException)
                     {
                     }
 
