@@ -525,6 +525,14 @@ internal sealed class SecretChatEngine
                     local.SetKeys(keys);
                 }
 
+                // The direction keys are all a Ready chat needs: the X25519 secret they came from would only help someone
+                // who takes the device's files later read what was recorded of the chat.
+                if (local.OwnSecret is { } own)
+                {
+                    CryptographicOperations.ZeroMemory(own);
+                    local.OwnSecret = null;
+                }
+
                 local.State = SecretChatState.Ready;
                 break;
             case SecretChatState.Discarded when local.State != SecretChatState.Discarded:
@@ -875,7 +883,7 @@ internal sealed class LocalChat
     [Key(4)]
     public long Date { get; set; }
 
-    /// <summary>This device's X25519 secret for the chat (wiped when it ends).</summary>
+    /// <summary>This device's X25519 secret for the chat until it is Ready (the derived keys are kept, the secret wiped).</summary>
     [Key(5)]
     public byte[]? OwnSecret { get; set; }
 
