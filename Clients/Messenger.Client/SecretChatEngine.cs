@@ -603,8 +603,9 @@ internal sealed class SecretChatEngine
             chat.History.RemoveAll(m => delete.Contains(m.RandomId));
             e = new SecretMessagesDeleted(message.ChatId, delete, Expired: false);
         }
-        else if (body?.Text is { Length: > 0 } text)
+        else if (body?.Text is { Length: > 0 and <= MaxTextLength } text && !string.IsNullOrWhiteSpace(text))
         {
+            // A text past the bound this side sends with (the server cannot check it) is dropped as one without text.
             var stored = new StoredMessage
             {
                 RandomId = message.RandomId, FromId = message.FromId, Date = message.Date, SenderDate = body.Date, Text = text, Ttl = body.Ttl,

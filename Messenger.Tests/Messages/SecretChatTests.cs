@@ -1,4 +1,6 @@
 using System.Text;
+using MessagePack;
+using MessagePack.Resolvers;
 using Messenger.Client;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Secret;
@@ -244,6 +246,29 @@ public sealed class SecretChatTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Receive_ATextPastTheMarkupBound_IsDropped_AndTheNextMessageArrives()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "slong_alice");
+        await using var bob = await SecretDevice.SignUpAsync(_host, "slong_bob");
+        var chatId = await ReadyChatAsync(alice, bob);
+        var key = alice.SecretState().Chats[chatId].OwnKey()!;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+        // What alice's device could send with another client than the SDK, which refuses both before sending.
+        foreach (var (randomId, text) in new[] { (9_000_001L, new string('x', SecretChatEngine.MaxTextLength + 1)), (9_000_002L, " \n ") })
+        {
+            var data = SecretChatCrypto.Encrypt(key, chatId, randomId, SecretChatCrypto.EncodePlaintext(new SecretPlaintext(text, now)));
+            await alice.Client.CallAsync(new SendEncryptedCall(chatId, randomId, data));
+        }
+
+        await alice.Client.SendSecretMessageAsync(chatId, new string('y', SecretChatEngine.MaxTextLength));
+
+        (await bob.ReadUntilAsync(e => e is SecretMessageReceived)).Should().NotContain(e => e is SecretMessageUndecryptable)
+            .And.ContainSingle(e => e is SecretMessageReceived).Which.As<SecretMessageReceived>().Message.Text.Should().HaveLength(SecretChatEngine.MaxTextLength);
+        bob.Client.GetSecretHistory(chatId).Should().ContainSingle();
+    }
+
+    [Fact]
     public async Task WithoutAutoAccept_TheRequestIsOffered_AndAcceptedByTheApp()
     {
         await using var alice = await SecretDevice.SignUpAsync(_host, "sman_alice");
@@ -402,6 +427,10 @@ internal sealed class SecretDevice(MessengerClient client, long userId, IDeviceK
         await client.Events.StartAsync(userId, pts);
         return new SecretDevice(client, userId, deviceKeys, secretKeys, host);
     }
+
+    /// <summary>This device's secret chats as its store holds them (keys included).</summary>
+    public SecretState SecretState() =>
+        MessagePackSerializer.Deserialize<SecretState>(secretKeys!.Load()!, MessagePackSerializerOptions.Standard.WithResolver(StandardResolverAllowPrivate.Instance));
 
     /// <summary>A second client of the same device (its key, and a copy of its secret chats' keys): the server takes what
     /// it sends as this device's (an attempt whose answer this client never saw).</summary>
