@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using MessagePack;
 using MessagePack.Resolvers;
@@ -10,13 +11,24 @@ namespace Messenger.Client;
 /// What a device does for its secret chats: makes and keeps their keys (<see cref="ISecretChatKeyStore"/>), accepts
 /// requests by itself when <see cref="MessengerClientOptions.AutoAcceptSecretChats"/>, turns the log's
 /// <c>secret_chat</c>, <c>new_encrypted_message</c> and <c>encrypted_read</c> into events (decrypted, each message
-/// once), keeps the local history and deletes self-destructing messages when their time comes. Its state changes under
-/// one lock and is saved whole after each change.
+/// once), keeps the local history and deletes self-destructing messages when their time comes. Everything changes under
+/// one lock. What changed goes to disk at the end of each batch of updates (a push, a slice of getDifference) and of
+/// each of the app's calls, once: each touched chat's new history records appended to its journal (rewritten from the
+/// history instead when most of it is of messages gone), then the small state (keys, states, read positions) when it
+/// changed.
 /// </summary>
 internal sealed class SecretChatEngine
 {
     /// <summary>random_ids of the other side's messages remembered per chat (a replayed entry is not reported twice).</summary>
-    private const int SeenPerChat = 4096;
+    internal const int SeenPerChat = 4096;
+
+    /// <summary>Records a chat's journal may hold before it is rewritten from the history (only when they are more than
+    /// three times the messages left).</summary>
+    private const int CompactAfter = 256;
+
+    /// <summary>How long a forgotten chat's id is remembered, so that an entry of it replayed from the log (kept 30 days
+    /// by default) is ignored instead of making the chat again.</summary>
+    private static readonly TimeSpan ForgottenKept = TimeSpan.FromDays(30);
 
     /// <summary>A text's markup may be at most four times the 4096 characters shown, as the server's rule for messages.</summary>
     public const int MaxTextLength = 4 * 4096;
@@ -38,7 +50,12 @@ internal sealed class SecretChatEngine
 
     // Requests shown to the app to accept or not (auto-accept off): their later changes are shown too.
     private readonly HashSet<long> _offered = new();
+
+    // Each chat's history records not written yet, and how many records its journal holds since it was last rewritten.
+    private readonly Dictionary<long, ArrayBufferWriter<byte>> _unwritten = new();
+    private readonly Dictionary<long, int> _journalRecords = new();
     private SecretState _state;
+    private bool _stateChanged;
     private long _userId;
 
     public SecretChatEngine(MessengerClient client, MessengerClientOptions options)
@@ -49,10 +66,11 @@ internal sealed class SecretChatEngine
             ?? (options.DeviceKeys is FileDeviceKeyStore file
                 ? new FileSecretChatKeyStore(FileSecretChatKeyStore.BesideDeviceKey(file.Path))
                 : new InMemorySecretChatKeyStore());
-        _state = _store.Load() is { } saved ? MessagePackSerializer.Deserialize<SecretState>(saved, StateOptions) : new SecretState();
+        _state = _store.Load() is { Length: > 0 } saved ? MessagePackSerializer.Deserialize<SecretState>(saved, StateOptions) : new SecretState();
         _expiry = options.Clock.CreateTimer(static engine => ((SecretChatEngine)engine!).Expire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         lock (_gate)
         {
+            LoadHistories();
             ArmExpiry();
         }
     }
@@ -65,7 +83,8 @@ internal sealed class SecretChatEngine
     // ---- From the update stream (its loop) ----
 
     /// <summary>The stream started for <paramref name="userId"/>: another user's chats (the device signed in elsewhere)
-    /// are dropped; unfinished requests and acceptances, and the chats' fates, are brought up to date in the background.</summary>
+    /// are dropped with their keys and histories; unfinished requests and acceptances, and the chats' fates, are brought
+    /// up to date in the background.</summary>
     public void Started(long userId)
     {
         bool unfinished;
@@ -73,12 +92,12 @@ internal sealed class SecretChatEngine
         {
             if (_state.UserId != userId)
             {
-                var heldOthers = _state.Chats.Count > 0 || _state.Pending.Count > 0;
-                _state = new SecretState { UserId = userId };
-                if (heldOthers)
+                if (_state.Chats.Count > 0 || _state.Pending.Count > 0 || _state.Forgotten.Count > 0)
                 {
-                    Save();
+                    EraseAll();
                 }
+
+                _state.UserId = userId;
             }
 
             _userId = userId;
@@ -93,6 +112,23 @@ internal sealed class SecretChatEngine
 
     /// <summary>Too much was missed: the chats' fates are read again from the server.</summary>
     public void Resynced() => _ = Task.Run(() => SyncQuietlyAsync());
+
+    /// <summary>The end of a batch of updates (a push, a slice of getDifference): what it changed goes to disk now, once.
+    /// A store that fails keeps it for the next batch.</summary>
+    public void Commit()
+    {
+        lock (_gate)
+        {
+            try
+            {
+                Flush();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Still in memory, and still to be written: the next batch or call tries again.
+            }
+        }
+    }
 
     /// <summary>One entry of the user's log about secret chats: the events it makes (none for chats other devices hold).</summary>
     public IReadOnlyList<MessengerEvent> OnLogged(long pts, Update update)
@@ -138,7 +174,8 @@ internal sealed class SecretChatEngine
         lock (_gate)
         {
             _state.Pending[randomId] = new PendingRequest { RandomId = randomId, UserId = userId, OwnSecret = secret, GA = gA };
-            Save();
+            Changed();
+            Flush();
         }
 
         SecretChat chat;
@@ -151,7 +188,8 @@ internal sealed class SecretChatEngine
             lock (_gate)
             {
                 _state.Pending.Remove(randomId);
-                Save();
+                Changed();
+                Flush();
             }
 
             throw;
@@ -162,6 +200,7 @@ internal sealed class SecretChatEngine
             if (chat.AdminId == me)
             {
                 ApplyChat(null, chat, []);
+                Flush();
             }
         }
 
@@ -212,10 +251,10 @@ internal sealed class SecretChatEngine
             };
             if (first)
             {
-                chat.History.Add(stored);
+                AddToHistory(chat, stored);
             }
 
-            Save();
+            Flush();
         }
 
         SentEncryptedMessage sent;
@@ -234,14 +273,15 @@ internal sealed class SecretChatEngine
                     // for the app to send again with its random_id.
                     if (first && e is RpcException)
                     {
-                        chat.History.Remove(stored);
+                        RemoveOwn(chat, stored);
                     }
                     else
                     {
                         stored.Failed = true;
+                        Rewrite(chat, stored);
                     }
 
-                    Save();
+                    Flush();
                 }
             }
 
@@ -252,14 +292,15 @@ internal sealed class SecretChatEngine
         {
             stored.Date = sent.Date;
             stored.Failed = false;
-            if (_state.Chats.TryGetValue(chatId, out var chat))
+            if (_state.Chats.TryGetValue(chatId, out var chat) && chat.History.Contains(stored))
             {
+                Rewrite(chat, stored);
                 // The read receipt covering it may have come before this answer (or before a resend's, after a lost one):
                 // it could not start a timer on a message without a date.
                 StartTimers(chat, m => m.Outgoing && m.Date > 0 && m.Date <= chat.PeerReadDate);
             }
 
-            Save();
+            Flush();
             ArmExpiry();
             return ToPublic(chatId, stored);
         }
@@ -285,9 +326,9 @@ internal sealed class SecretChatEngine
         await _client.CallAsync(new SendEncryptedCall(chatId, id, data), cancellationToken);
         lock (_gate)
         {
-            if (_state.Chats.TryGetValue(chatId, out var chat) && chat.History.RemoveAll(m => randomIds.Contains(m.RandomId)) > 0)
+            if (_state.Chats.TryGetValue(chatId, out var chat) && RemoveFromHistory(chat, randomIds) > 0)
             {
-                Save();
+                Flush();
             }
         }
     }
@@ -302,7 +343,7 @@ internal sealed class SecretChatEngine
             upTo = maxDate ?? chat.History.Where(m => !m.Outgoing).Select(m => m.Date).DefaultIfEmpty(Now).Max();
             // The recipient's copy of a self-destructing message starts its time when it is first shown: read.
             StartTimers(chat, m => !m.Outgoing && m.Date <= upTo);
-            Save();
+            Flush();
             ArmExpiry();
         }
 
@@ -318,10 +359,59 @@ internal sealed class SecretChatEngine
             {
                 if (_state.Chats.TryGetValue(chatId, out var chat))
                 {
-                    chat.History.Clear();
-                    Save();
+                    ClearHistory(chat);
+                    Flush();
                 }
             }
+        }
+    }
+
+    /// <summary>Drops the chat from this device: its keys, its history and its place among the local chats, leaving only
+    /// its id for a while so that what the log replays of it is ignored. A chat still open is ended first (for both, as
+    /// <see cref="DiscardAsync"/>; one already gone from the server is no error).</summary>
+    public async Task ForgetAsync(long chatId, CancellationToken cancellationToken)
+    {
+        bool open;
+        lock (_gate)
+        {
+            if (!_state.Chats.TryGetValue(chatId, out var chat))
+            {
+                return;
+            }
+
+            open = chat.State != SecretChatState.Discarded;
+        }
+
+        if (open)
+        {
+            try
+            {
+                await _client.CallAsync(new DiscardSecretChatCall(chatId), cancellationToken);
+            }
+            catch (RpcException e) when (e.Name == SecretErrorNames.EncryptionIdInvalid)
+            {
+                // Long gone from the server: nothing to end there.
+            }
+        }
+
+        lock (_gate)
+        {
+            if (_state.Chats.TryGetValue(chatId, out var chat))
+            {
+                Forget(chat);
+                Flush();
+            }
+        }
+    }
+
+    /// <summary>Drops every chat with its keys and history, the requests on their way, and everything the store keeps
+    /// (the device signed out: nothing of its secret chats may stay behind on it).</summary>
+    public void Erase()
+    {
+        lock (_gate)
+        {
+            EraseAll();
+            _userId = 0;
         }
     }
 
@@ -379,7 +469,8 @@ internal sealed class SecretChatEngine
                 lock (_gate)
                 {
                     _state.Pending.Remove(request.RandomId);
-                    Save();
+                    Changed();
+                    Flush();
                 }
             }
         }
@@ -414,9 +505,14 @@ internal sealed class SecretChatEngine
                 lost.State = SecretChatState.Discarded;
                 lost.Accepting = false;
                 Wipe(lost);
+                Changed();
+                if (lost.History.Count == 0)
+                {
+                    Forget(lost);
+                }
             }
 
-            Save();
+            Flush();
         }
 
         foreach (var e in events)
@@ -434,6 +530,12 @@ internal sealed class SecretChatEngine
 
     private IReadOnlyList<MessengerEvent> ApplyChat(long? pts, SecretChat chat, List<SecretChat> toAccept)
     {
+        if (_state.Forgotten.ContainsKey(chat.Id))
+        {
+            // Dropped from this device: a replayed entry does not make it again (nor accept it again).
+            return [];
+        }
+
         if (!_known.TryGetValue(chat.Id, out var earlier) || chat.State >= earlier.State)
         {
             _known[chat.Id] = chat;
@@ -450,8 +552,7 @@ internal sealed class SecretChatEngine
             if (local is not null && chat.State != SecretChatState.Requested && chat.GB is { } gB && local.GB is { } mine && !gB.AsSpan().SequenceEqual(mine))
             {
                 // Another device of the user accepted it: this one's key is of no use.
-                _state.Chats.Remove(chat.Id);
-                Save();
+                Drop(local);
                 local = null;
             }
 
@@ -478,14 +579,27 @@ internal sealed class SecretChatEngine
         }
 
         var discard = Transition(local, chat);
-        Save();
+        Changed();
         ArmExpiry();
         if (discard)
         {
             _ = Task.Run(() => DiscardQuietlyAsync(chat.Id));
         }
 
-        return pts is { } at ? [new SecretChatChanged(at, chat, ToPublic(local))] : [];
+        if (pts is not { } at)
+        {
+            return [];
+        }
+
+        var changed = new SecretChatChanged(at, chat, ToPublic(local));
+        if (local.State == SecretChatState.Discarded && local.History.Count == 0)
+        {
+            // Ended with nothing left to show (never a message, or the history deleted for both): the event is all the
+            // app needs of it, and the chat goes, as a discarded chat with a history does when the app forgets it.
+            Forget(local);
+        }
+
+        return [changed];
     }
 
     /// <summary>Moves the local chat to the server's state (never back: a replayed older entry changes nothing); true when
@@ -543,7 +657,7 @@ internal sealed class SecretChatEngine
                 Wipe(local);
                 if (chat.HistoryDeleted)
                 {
-                    local.History.Clear();
+                    ClearHistory(local);
                 }
 
                 break;
@@ -586,11 +700,6 @@ internal sealed class SecretChatEngine
         }
 
         chat.Seen.Add(message.RandomId);
-        if (chat.Seen.Count > SeenPerChat)
-        {
-            chat.Seen.RemoveRange(0, chat.Seen.Count - SeenPerChat);
-        }
-
         var plaintext = SecretChatCrypto.Decrypt(key, message.ChatId, message.RandomId, message.Data);
         var body = plaintext is null ? null : SecretChatCrypto.DecodePlaintext(plaintext);
         MessengerEvent? e = null;
@@ -600,7 +709,7 @@ internal sealed class SecretChatEngine
         }
         else if (body?.Delete is { } delete)
         {
-            chat.History.RemoveAll(m => delete.Contains(m.RandomId));
+            RemoveFromHistory(chat, delete, seen: message.RandomId);
             e = new SecretMessagesDeleted(message.ChatId, delete, Expired: false);
         }
         else if (body?.Text is { Length: > 0 and <= MaxTextLength } text && !string.IsNullOrWhiteSpace(text))
@@ -611,11 +720,16 @@ internal sealed class SecretChatEngine
                 RandomId = message.RandomId, FromId = message.FromId, Date = message.Date, SenderDate = body.Date, Text = text, Ttl = body.Ttl,
                 ReplyTo = body.ReplyTo, Silent = message.Silent,
             };
-            chat.History.Add(stored);
+            AddToHistory(chat, stored);
             e = new SecretMessageReceived(pts, ToPublic(message.ChatId, stored));
         }
 
-        Save();
+        if (e is not SecretMessageReceived and not SecretMessagesDeleted)
+        {
+            // Nothing of it stays in the history, but the journal keeps its random_id for the replays to come.
+            Record(chat.Id, new HistoryRecord { Seen = [message.RandomId] });
+        }
+
         return e is null ? [] : [e];
     }
 
@@ -627,9 +741,9 @@ internal sealed class SecretChatEngine
         }
 
         chat.PeerReadDate = Math.Max(chat.PeerReadDate, read.MaxDate);
+        Changed();
         // The sender's copy of a self-destructing message starts its time at the read receipt covering it.
         StartTimers(chat, m => m.Outgoing && m.Date > 0 && m.Date <= read.MaxDate);
-        Save();
         ArmExpiry();
         return [new SecretMessagesRead(pts, read.ChatId, read.MaxDate)];
     }
@@ -640,6 +754,7 @@ internal sealed class SecretChatEngine
         foreach (var message in chat.History.Where(m => m.Ttl > 0 && m.ExpiresAt == 0 && covered(m)))
         {
             message.ExpiresAt = now + message.Ttl;
+            Rewrite(chat, message);
         }
     }
 
@@ -667,14 +782,21 @@ internal sealed class SecretChatEngine
                 var due = chat.History.Where(m => m.ExpiresAt > 0 && m.ExpiresAt <= now).Select(m => m.RandomId).ToArray();
                 if (due.Length > 0)
                 {
-                    chat.History.RemoveAll(m => due.Contains(m.RandomId));
+                    RemoveFromHistory(chat, due);
                     events.Add(new SecretMessagesDeleted(chat.Id, due, Expired: true));
                 }
             }
 
             if (events.Count > 0)
             {
-                Save();
+                try
+                {
+                    Flush();
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Gone from memory already; the journal gets it with the next batch or call.
+                }
             }
 
             ArmExpiry();
@@ -694,7 +816,246 @@ internal sealed class SecretChatEngine
     private long RequireStarted() =>
         _userId != 0 ? _userId : throw new InvalidOperationException("start client.Events (StartAsync) before using secret chats");
 
-    private void Save() => _store.Save(MessagePackSerializer.Serialize(_state, StateOptions));
+    /// <summary>The state (not a history) changed: saved at the next <see cref="Flush"/>.</summary>
+    private void Changed() => _stateChanged = true;
+
+    /// <summary>Writes what changed since the last time: each touched chat's new history records, appended to its journal
+    /// (or the journal rewritten from the history when its records are more than three times the messages left), then
+    /// the state when it changed. A record is dropped from memory only once written.</summary>
+    private void Flush()
+    {
+        foreach (var chatId in _unwritten.Keys.ToList())
+        {
+            if (_state.Chats.TryGetValue(chatId, out var chat))
+            {
+                var records = _journalRecords.GetValueOrDefault(chatId);
+                if (records > CompactAfter && records > 3 * chat.History.Count)
+                {
+                    _store.ReplaceHistory(chatId, Snapshot(chat));
+                    _journalRecords[chatId] = 1;
+                }
+                else
+                {
+                    _store.AppendHistory(chatId, _unwritten[chatId].WrittenSpan);
+                }
+            }
+
+            _unwritten.Remove(chatId);
+        }
+
+        if (_stateChanged)
+        {
+            _store.Save(MessagePackSerializer.Serialize(_state, StateOptions));
+            _stateChanged = false;
+        }
+    }
+
+    /// <summary>Reads every held chat's journal back into its history and the random_ids it saw; a journal cut short by
+    /// a crash (its last batch half written) is read up to there and rewritten whole at the next flush. Journals of chats
+    /// no longer held (a crash between dropping one and deleting its journal) are deleted, and forgotten ids kept past
+    /// their time are let go.</summary>
+    private void LoadHistories()
+    {
+        foreach (var chat in _state.Chats.Values)
+        {
+            if (_store.LoadHistory(chat.Id) is not { Length: > 0 } journal)
+            {
+                continue;
+            }
+
+            var (records, whole) = Replay(chat, journal);
+            _journalRecords[chat.Id] = whole ? records : int.MaxValue / 2;
+            if (!whole)
+            {
+                _unwritten[chat.Id] = new ArrayBufferWriter<byte>();
+            }
+
+            if (chat.State == SecretChatState.Discarded)
+            {
+                chat.Seen.Clear();
+            }
+        }
+
+        foreach (var orphan in _store.HistoryIds().Where(id => !_state.Chats.ContainsKey(id)).ToList())
+        {
+            _store.DeleteHistory(orphan);
+        }
+
+        var before = Now - (long)ForgottenKept.TotalSeconds;
+        foreach (var (chatId, _) in _state.Forgotten.Where(f => f.Value < before).ToList())
+        {
+            _state.Forgotten.Remove(chatId);
+            Changed();
+        }
+    }
+
+    /// <summary>Applies a journal's records in order (by (side, random_id), so the replay is linear however long the
+    /// history): how many were read, and whether the journal ended on a whole record.</summary>
+    private static (int Records, bool Whole) Replay(LocalChat chat, byte[] journal)
+    {
+        var messages = new List<StoredMessage?>();
+        var positions = new Dictionary<(bool Outgoing, long RandomId), int>();
+        var memory = new ReadOnlyMemory<byte>(journal);
+        var offset = 0;
+        var records = 0;
+        var whole = true;
+        while (offset < journal.Length)
+        {
+            HistoryRecord record;
+            try
+            {
+                record = MessagePackSerializer.Deserialize<HistoryRecord>(memory[offset..], StateOptions, out var read);
+                offset += read;
+            }
+            catch (MessagePackSerializationException)
+            {
+                whole = false;
+                break;
+            }
+
+            records++;
+            foreach (var id in record.Remove ?? [])
+            {
+                RemoveAt(true, id);
+                RemoveAt(false, id);
+            }
+
+            foreach (var id in record.RemoveOutgoing ?? [])
+            {
+                RemoveAt(true, id);
+            }
+
+            foreach (var message in record.Put ?? [])
+            {
+                if (positions.TryGetValue((message.Outgoing, message.RandomId), out var at))
+                {
+                    messages[at] = message;
+                }
+                else
+                {
+                    positions[(message.Outgoing, message.RandomId)] = messages.Count;
+                    messages.Add(message);
+                }
+
+                if (!message.Outgoing)
+                {
+                    chat.Seen.Add(message.RandomId);
+                }
+            }
+
+            foreach (var id in record.Seen ?? [])
+            {
+                chat.Seen.Add(id);
+            }
+        }
+
+        chat.History = [.. messages.OfType<StoredMessage>()];
+        return (records, whole);
+
+        void RemoveAt(bool outgoing, long randomId)
+        {
+            if (positions.Remove((outgoing, randomId), out var at))
+            {
+                messages[at] = null;
+            }
+        }
+    }
+
+    /// <summary>A journal of one record: the random_ids seen (while the chat is open) and every message left.</summary>
+    private static byte[] Snapshot(LocalChat chat)
+    {
+        var snapshot = new HistoryRecord { Seen = chat.State == SecretChatState.Discarded ? null : chat.Seen.ToArray(), Put = [.. chat.History] };
+        return MessagePackSerializer.Serialize(snapshot, StateOptions);
+    }
+
+    private void Record(long chatId, HistoryRecord record)
+    {
+        if (!_unwritten.TryGetValue(chatId, out var buffer))
+        {
+            _unwritten[chatId] = buffer = new ArrayBufferWriter<byte>();
+        }
+
+        MessagePackSerializer.Serialize(buffer, record, StateOptions);
+        _journalRecords[chatId] = _journalRecords.GetValueOrDefault(chatId) + 1;
+    }
+
+    private void AddToHistory(LocalChat chat, StoredMessage message)
+    {
+        chat.History.Add(message);
+        Record(chat.Id, new HistoryRecord { Put = [message] });
+    }
+
+    /// <summary>A message of the history changed (its date, its timer, its failure): written again whole.</summary>
+    private void Rewrite(LocalChat chat, StoredMessage message) => Record(chat.Id, new HistoryRecord { Put = [message] });
+
+    private void RemoveOwn(LocalChat chat, StoredMessage message)
+    {
+        chat.History.Remove(message);
+        Record(chat.Id, new HistoryRecord { RemoveOutgoing = [message.RandomId] });
+    }
+
+    /// <summary>Removes either side's messages with these random_ids (<paramref name="seen"/>: the received message that
+    /// asked for it, remembered in the same record); how many went.</summary>
+    private int RemoveFromHistory(LocalChat chat, long[] randomIds, long? seen = null)
+    {
+        var removed = chat.History.RemoveAll(m => randomIds.Contains(m.RandomId));
+        if (removed > 0 || seen is not null)
+        {
+            Record(chat.Id, new HistoryRecord { Remove = randomIds, Seen = seen is { } id ? [id] : null });
+        }
+
+        return removed;
+    }
+
+    /// <summary>The whole history goes at once: its journal is deleted.</summary>
+    private void ClearHistory(LocalChat chat)
+    {
+        chat.History.Clear();
+        _unwritten.Remove(chat.Id);
+        _journalRecords.Remove(chat.Id);
+        _store.DeleteHistory(chat.Id);
+    }
+
+    /// <summary>The chat leaves this device without a trace (another device of the user holds it).</summary>
+    private void Drop(LocalChat chat)
+    {
+        Wipe(chat);
+        ClearHistory(chat);
+        _state.Chats.Remove(chat.Id);
+        Changed();
+    }
+
+    /// <summary>The chat leaves this device, its id kept a while so replays of it are ignored.</summary>
+    private void Forget(LocalChat chat)
+    {
+        Drop(chat);
+        _offered.Remove(chat.Id);
+        _state.Forgotten[chat.Id] = Now;
+    }
+
+    /// <summary>Every chat, key, history and request goes, in memory and in the store.</summary>
+    private void EraseAll()
+    {
+        foreach (var chat in _state.Chats.Values)
+        {
+            Wipe(chat);
+            _store.DeleteHistory(chat.Id);
+        }
+
+        foreach (var request in _state.Pending.Values)
+        {
+            CryptographicOperations.ZeroMemory(request.OwnSecret);
+        }
+
+        _store.Erase();
+        _state = new SecretState();
+        _stateChanged = false;
+        _known.Clear();
+        _offered.Clear();
+        _unwritten.Clear();
+        _journalRecords.Clear();
+        ArmExpiry();
+    }
 
     private static void Wipe(LocalChat chat)
     {
@@ -707,6 +1068,8 @@ internal sealed class SecretChatEngine
         }
 
         chat.OwnSecret = chat.AdminKey = chat.ParticipantKey = null;
+        // No message can be read any more: there is nothing left to tell replays from.
+        chat.Seen.Clear();
     }
 
     // ---- Outside the lock ----
@@ -755,7 +1118,8 @@ internal sealed class SecretChatEngine
                 };
                 local.SetKeys(keys);
                 _state.Chats[chat.Id] = local;
-                Save();
+                Changed();
+                Flush();
             }
 
             gB = local.GB!;
@@ -768,6 +1132,7 @@ internal sealed class SecretChatEngine
             lock (_gate)
             {
                 ApplyChat(null, accepted, []);
+                Flush();
             }
 
             return accepted;
@@ -778,8 +1143,8 @@ internal sealed class SecretChatEngine
             {
                 if (_state.Chats.TryGetValue(chat.Id, out var local) && local.GB is { } mine && mine.AsSpan().SequenceEqual(gB) && local.State != SecretChatState.Ready)
                 {
-                    _state.Chats.Remove(chat.Id);
-                    Save();
+                    Drop(local);
+                    Flush();
                 }
             }
 
@@ -848,6 +1213,31 @@ internal sealed class SecretState
     /// with the same random_id and key).</summary>
     [Key(2)]
     public Dictionary<long, PendingRequest> Pending { get; set; } = new();
+
+    /// <summary>Chats dropped from this device (forgotten, or ended with nothing left to show), with when (unix seconds):
+    /// what the log replays of them is ignored.</summary>
+    [Key(3)]
+    public Dictionary<long, long> Forgotten { get; set; } = new();
+}
+
+/// <summary>One record of a chat's history journal (each batch appends some; a rewrite is one holding everything left),
+/// applied in this order: <see cref="Remove"/> (either side's messages by random_id), <see cref="RemoveOutgoing"/>
+/// (this device's own), <see cref="Put"/> (messages added, or written again when they changed: the same side and
+/// random_id replaces), <see cref="Seen"/> (random_ids of the other side's messages that left nothing in the history).</summary>
+[MessagePackObject]
+internal sealed class HistoryRecord
+{
+    [Key(0)]
+    public List<StoredMessage>? Put { get; set; }
+
+    [Key(1)]
+    public long[]? Remove { get; set; }
+
+    [Key(2)]
+    public long[]? RemoveOutgoing { get; set; }
+
+    [Key(3)]
+    public long[]? Seen { get; set; }
 }
 
 [MessagePackObject]
@@ -916,10 +1306,14 @@ internal sealed class LocalChat
     [Key(14)]
     public bool Accepting { get; set; }
 
-    [Key(15)]
-    public List<long> Seen { get; set; } = [];
+    // Keys 15 and 16 held the seen random_ids and the history before each chat had a journal of its own.
 
-    [Key(16)]
+    /// <summary>The last <see cref="SecretChatEngine.SeenPerChat"/> random_ids received (in the journal, not the state).</summary>
+    [IgnoreMember]
+    public RecentIds Seen { get; } = new(SecretChatEngine.SeenPerChat);
+
+    /// <summary>The local history, oldest first (in the journal, not the state).</summary>
+    [IgnoreMember]
     public List<StoredMessage> History { get; set; } = [];
 
     /// <summary>How far the other side read this device's messages (server dates).</summary>

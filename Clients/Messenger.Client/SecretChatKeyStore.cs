@@ -1,42 +1,145 @@
+using System.Runtime.InteropServices;
+
 namespace Messenger.Client;
 
 /// <summary>
-/// Where a device keeps its secret chats: for each, its own secret key, the public keys, the derived keys and the local
-/// history, which exist on this device only (the server has none of them). The SDK saves everything as one blob after
-/// each change and reads it back at start, so a restarted app keeps its chats.
+/// Where a device keeps its secret chats, which exist on this device only (the server has none of it): a small state
+/// (for each chat its role, keys, state and read positions; the requests on their way; the chats forgotten lately),
+/// replaced whole by <see cref="Save"/> when it changes, and each chat's local history as a journal of its own,
+/// appended to in batches (<see cref="AppendHistory"/>) and rewritten now and then (<see cref="ReplaceHistory"/>).
+/// The SDK reads them back at start, so a restarted app keeps its chats. A store that implements only
+/// <see cref="Load"/> and <see cref="Save"/> keeps the keys; the histories then live as long as the client.
 /// </summary>
 public interface ISecretChatKeyStore
 {
-    /// <summary>What was saved last, or null when nothing was.</summary>
+    /// <summary>What was saved last, or null (or empty) when nothing was.</summary>
     byte[]? Load();
 
-    /// <summary>Replaces what was saved.</summary>
+    /// <summary>Replaces what was saved, durably (on disk when this returns).</summary>
     void Save(byte[] state);
+
+    /// <summary>The journal of chat <paramref name="chatId"/>'s history as written, or null when there is none.</summary>
+    byte[]? LoadHistory(long chatId) => null;
+
+    /// <summary>Adds <paramref name="records"/> at the end of chat <paramref name="chatId"/>'s journal (making it when
+    /// there is none), durably.</summary>
+    void AppendHistory(long chatId, ReadOnlySpan<byte> records)
+    {
+    }
+
+    /// <summary>Replaces chat <paramref name="chatId"/>'s journal with <paramref name="records"/> (its history rewritten
+    /// shorter), durably and whole: after a crash the journal is the old one or the new one.</summary>
+    void ReplaceHistory(long chatId, ReadOnlySpan<byte> records)
+    {
+    }
+
+    /// <summary>Deletes chat <paramref name="chatId"/>'s journal.</summary>
+    void DeleteHistory(long chatId)
+    {
+    }
+
+    /// <summary>The chats that have a journal (the SDK deletes those of chats it no longer holds).</summary>
+    IEnumerable<long> HistoryIds() => [];
+
+    /// <summary>Deletes everything this store keeps (the device signed out).</summary>
+    void Erase() => Save([]);
+
+    /// <summary>The saved state could not be read: keeps it aside, so that the next <see cref="Save"/> does not overwrite
+    /// it, and answers where it went (null: nowhere).</summary>
+    string? SetAside() => null;
 }
 
 /// <summary>Secret chats that live as long as the object (tests, throw-away clients).</summary>
 public sealed class InMemorySecretChatKeyStore : ISecretChatKeyStore
 {
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, MemoryStream> _histories = new();
     private byte[]? _state;
 
     public byte[]? Load() => Volatile.Read(ref _state);
 
     public void Save(byte[] state) => Volatile.Write(ref _state, (byte[])state.Clone());
+
+    public byte[]? LoadHistory(long chatId)
+    {
+        lock (_gate)
+        {
+            return _histories.TryGetValue(chatId, out var history) ? history.ToArray() : null;
+        }
+    }
+
+    public void AppendHistory(long chatId, ReadOnlySpan<byte> records)
+    {
+        lock (_gate)
+        {
+            if (!_histories.TryGetValue(chatId, out var history))
+            {
+                _histories[chatId] = history = new MemoryStream();
+            }
+
+            history.Write(records);
+        }
+    }
+
+    public void ReplaceHistory(long chatId, ReadOnlySpan<byte> records)
+    {
+        lock (_gate)
+        {
+            var history = new MemoryStream();
+            history.Write(records);
+            _histories[chatId] = history;
+        }
+    }
+
+    public void DeleteHistory(long chatId)
+    {
+        lock (_gate)
+        {
+            _histories.Remove(chatId);
+        }
+    }
+
+    public IEnumerable<long> HistoryIds()
+    {
+        lock (_gate)
+        {
+            return [.. _histories.Keys];
+        }
+    }
+
+    public void Erase()
+    {
+        lock (_gate)
+        {
+            _histories.Clear();
+            Volatile.Write(ref _state, null);
+        }
+    }
 }
 
 /// <summary>
-/// The default for apps whose device key is a <see cref="FileDeviceKeyStore"/>: a file beside it
-/// (<c>&lt;key file&gt;.secret-chats</c>) readable only by its owner (mode 0600), replaced whole on each save (written
-/// to a temporary file first, then renamed over it, so a crash leaves the old or the new state, never half of one).
+/// The default for apps whose device key is a <see cref="FileDeviceKeyStore"/>: the state in a file beside it
+/// (<c>&lt;key file&gt;.secret-chats</c>, replaced whole on each save: written to a temporary file, flushed to disk,
+/// renamed over the old one and the directory flushed, so a crash leaves the old or the new state, never half of one),
+/// and each chat's history in <c>&lt;key file&gt;.secret-chats.history/&lt;chat id&gt;.journal</c>, appended to and
+/// flushed to disk once per batch. Everything is readable by its owner only (files 0600, the directory 0700).
 /// </summary>
 public sealed class FileSecretChatKeyStore(string path) : ISecretChatKeyStore
 {
+    private const string JournalExtension = ".journal";
     private readonly Lock _gate = new();
 
     /// <summary>The file beside a device key file.</summary>
     public static string BesideDeviceKey(string deviceKeyPath) => deviceKeyPath + ".secret-chats";
 
+    /// <summary>The state file.</summary>
     public string Path => path;
+
+    /// <summary>The directory of the chats' history journals.</summary>
+    public string HistoryDirectory => path + ".history";
+
+    /// <summary>The journal of chat <paramref name="chatId"/>.</summary>
+    public string HistoryPath(long chatId) => System.IO.Path.Combine(HistoryDirectory, chatId + JournalExtension);
 
     public byte[]? Load()
     {
@@ -50,23 +153,216 @@ public sealed class FileSecretChatKeyStore(string path) : ISecretChatKeyStore
     {
         lock (_gate)
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-            var temporary = path + ".tmp";
-            // A temporary file left by a crash keeps its mode when opened again: start from none.
-            File.Delete(temporary);
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var file = new FileStream(temporary, options))
-            {
-                file.Write(state);
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
+            var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+            Directory.CreateDirectory(directory);
+            ReplaceFile(path, state, directory);
         }
     }
+
+    public byte[]? LoadHistory(long chatId)
+    {
+        lock (_gate)
+        {
+            var file = HistoryPath(chatId);
+            return File.Exists(file) ? File.ReadAllBytes(file) : null;
+        }
+    }
+
+    public void AppendHistory(long chatId, ReadOnlySpan<byte> records)
+    {
+        lock (_gate)
+        {
+            var created = EnsureHistoryDirectory();
+            var file = HistoryPath(chatId);
+            created |= !File.Exists(file);
+            using (var stream = new FileStream(file, Owned(FileMode.Append)))
+            {
+                stream.Write(records);
+                stream.Flush(flushToDisk: true);
+            }
+
+            if (created)
+            {
+                // The new file's name is durable only once its directory is.
+                FlushDirectory(HistoryDirectory);
+            }
+        }
+    }
+
+    public void ReplaceHistory(long chatId, ReadOnlySpan<byte> records)
+    {
+        lock (_gate)
+        {
+            EnsureHistoryDirectory();
+            ReplaceFile(HistoryPath(chatId), records, HistoryDirectory);
+        }
+    }
+
+    public void DeleteHistory(long chatId)
+    {
+        lock (_gate)
+        {
+            File.Delete(HistoryPath(chatId));
+        }
+    }
+
+    public IEnumerable<long> HistoryIds()
+    {
+        lock (_gate)
+        {
+            if (!Directory.Exists(HistoryDirectory))
+            {
+                return [];
+            }
+
+            return [.. Directory.EnumerateFiles(HistoryDirectory, "*" + JournalExtension)
+                .Select(f => long.TryParse(System.IO.Path.GetFileNameWithoutExtension(f), out var id) ? id : 0)
+                .Where(id => id != 0)];
+        }
+    }
+
+    /// <summary>Deletes the state, the journals and any state kept aside (<see cref="SetAside"/>).</summary>
+    public void Erase()
+    {
+        lock (_gate)
+        {
+            File.Delete(path);
+            File.Delete(path + ".tmp");
+            if (Directory.Exists(HistoryDirectory))
+            {
+                Directory.Delete(HistoryDirectory, recursive: true);
+            }
+
+            var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+            if (Directory.Exists(directory))
+            {
+                foreach (var aside in Directory.EnumerateFileSystemEntries(directory, System.IO.Path.GetFileName(path) + ".damaged-*"))
+                {
+                    if (Directory.Exists(aside))
+                    {
+                        Directory.Delete(aside, recursive: true);
+                    }
+                    else
+                    {
+                        File.Delete(aside);
+                    }
+                }
+
+                FlushDirectory(directory);
+            }
+        }
+    }
+
+    /// <summary>Renames the state file and the journals' directory to <c>…damaged-&lt;unix seconds&gt;</c> (kept for
+    /// whoever wants to look at them; <see cref="Erase"/> deletes them).</summary>
+    public string? SetAside()
+    {
+        lock (_gate)
+        {
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            var suffix = ".damaged-" + DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            File.Move(path, path + suffix, overwrite: true);
+            if (Directory.Exists(HistoryDirectory))
+            {
+                Directory.Move(HistoryDirectory, path + suffix + ".history");
+            }
+
+            return path + suffix;
+        }
+    }
+
+    private bool EnsureHistoryDirectory()
+    {
+        if (Directory.Exists(HistoryDirectory))
+        {
+            return false;
+        }
+
+        var parent = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(HistoryDirectory))!;
+        Directory.CreateDirectory(parent);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(HistoryDirectory);
+        }
+        else
+        {
+            Directory.CreateDirectory(HistoryDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        FlushDirectory(parent);
+        return true;
+    }
+
+    private static void ReplaceFile(string file, ReadOnlySpan<byte> content, string directory)
+    {
+        var temporary = file + ".tmp";
+        // A temporary file left by a crash keeps its mode when opened again: start from none.
+        File.Delete(temporary);
+        using (var stream = new FileStream(temporary, Owned(FileMode.Create)))
+        {
+            stream.Write(content);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, file, overwrite: true);
+        // The rename is durable only once the directory that holds the name is.
+        FlushDirectory(directory);
+    }
+
+    private static FileStreamOptions Owned(FileMode mode)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return options;
+    }
+
+    /// <summary>fsync of a directory (POSIX); Windows has no such call for a directory, and NTFS journals its names.</summary>
+    private static void FlushDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        int fd;
+        try
+        {
+            fd = open(directory, 0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return;
+        }
+
+        if (fd < 0)
+        {
+            return;
+        }
+
+        try
+        {
+            fsync(fd);
+        }
+        finally
+        {
+            close(fd);
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int open(string path, int flags);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int fsync(int fd);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int close(int fd);
 }

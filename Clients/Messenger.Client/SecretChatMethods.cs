@@ -70,6 +70,13 @@ public static class SecretChatMethods
     public static Task DiscardSecretChatAsync(this MessengerClient client, long chatId, bool deleteHistory = false, CancellationToken cancellationToken = default) =>
         client.SecretChats.DiscardAsync(chatId, deleteHistory, cancellationToken);
 
+    /// <summary>Drops the chat from this device: its keys, its local history and its place among
+    /// <see cref="GetLocalSecretChats"/> (a chat still open is ended for both first, as
+    /// <see cref="DiscardSecretChatAsync"/> does). What the log replays of it later is ignored. An ended chat with
+    /// nothing in its history is dropped by itself once <see cref="SecretChatChanged"/> has told of its end.</summary>
+    public static Task ForgetSecretChatAsync(this MessengerClient client, long chatId, CancellationToken cancellationToken = default) =>
+        client.SecretChats.ForgetAsync(chatId, cancellationToken);
+
     /// <summary>The user's secret chats as the server lists them (any device's; the 100 latest discarded in the last 30 days too).</summary>
     public static async Task<SecretChat[]> GetSecretChatsAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
         (await client.CallAsync(new GetSecretChatsCall(), cancellationToken)).Chats;

@@ -40,6 +40,7 @@ public sealed class UpdateStream
     // Owned by the processing loop: pushes, call results and resync requests reach it through _inputs only.
     private readonly SortedDictionary<long, Entry> _buffer = new();
     private readonly RecentIds _recentMessageIds = new(RecentMessageIdCapacity);
+    private readonly List<MessengerEvent> _held = new();
     private long _pts = -1;
     private long _userId;
     private DateTimeOffset? _differenceDue;
@@ -149,6 +150,7 @@ public sealed class UpdateStream
         _inputs.Writer.TryComplete();
         await _stopped.CancelAsync();
         await _loop;
+        Release();
         await _wake.DisposeAsync();
         while (_inputs.Reader.TryRead(out var input))
         {
@@ -178,6 +180,7 @@ public sealed class UpdateStream
                         await FetchDifferenceAsync(token);
                     }
 
+                    Release();
                     continue;
                 }
 
@@ -190,6 +193,8 @@ public sealed class UpdateStream
                 {
                     await ProcessAsync(input, token);
                 }
+
+                Release();
             }
         }
         // Once stopped, a call in flight may fail any way (the client disposed under it): that ends the loop quietly,
@@ -461,6 +466,8 @@ public sealed class UpdateStream
                     Apply(new Entry(update.Pts, update.PtsCount, update.Update));
                 }
 
+                Release();
+
                 if (difference.State.Pts > _pts)
                 {
                     Volatile.Write(ref _pts, difference.State.Pts);
@@ -480,7 +487,7 @@ public sealed class UpdateStream
     private void Resync(long pts)
     {
         Volatile.Write(ref _pts, pts);
-        _events.Writer.TryWrite(new Resynced(pts));
+        Emit(new Resynced(pts));
         Secret?.Resynced();
     }
 
@@ -595,7 +602,22 @@ public sealed class UpdateStream
         }
     }
 
-    private void Emit(MessengerEvent e) => _events.Writer.TryWrite(e);
+    // Held until the batch that made it ends (Release).
+    private void Emit(MessengerEvent e) => _held.Add(e);
+
+    /// <summary>The end of a batch (the inputs at hand, a fetch, a slice of getDifference): what it changed in the secret
+    /// chats goes to disk, once, and only then are its events let out, in order. An app that persists the pts of the
+    /// events it handled thus never moves past an entry whose secret message the device has not kept.</summary>
+    private void Release()
+    {
+        Secret?.Commit();
+        foreach (var e in _held)
+        {
+            _events.Writer.TryWrite(e);
+        }
+
+        _held.Clear();
+    }
 
     /// <summary>Runs <paramref name="step"/> in order with the pushes received so far (after every one of them is
     /// handled, before any received later); at once when the stream has stopped.</summary>
@@ -611,8 +633,9 @@ public sealed class UpdateStream
         return input.Done.Task;
     }
 
-    /// <summary>An event the client itself raises (not from the server's updates), in order with the others.</summary>
-    internal void Report(MessengerEvent e) => Emit(e);
+    /// <summary>An event the client itself raises (not from the server's updates), from any thread: after those let out
+    /// so far.</summary>
+    internal void Report(MessengerEvent e) => _events.Writer.TryWrite(e);
 
     /// <summary>A voice chat's state reached this connection, with the signed-in user's id.</summary>
     internal event Action<Contracts.Calls.GroupCall, long>? GroupCallSeen;
@@ -839,29 +862,29 @@ public sealed class UpdateStream
         {
             case TypingUpdate typing:
                 var expiresAt = _options.Clock.GetUtcNow().AddSeconds(typing.ExpiresInSeconds);
-                _events.Writer.TryWrite(new UserTyping(typing.Peer, typing.UserId, typing.Action, expiresAt));
+                Emit(new UserTyping(typing.Peer, typing.UserId, typing.Action, expiresAt));
                 break;
             case UserStatusUpdate status:
-                _events.Writer.TryWrite(new UserStatusChanged(status.UserId, status.Online, DateTimeOffset.FromUnixTimeSeconds(status.LastSeen), status.Hidden));
+                Emit(new UserStatusChanged(status.UserId, status.Online, DateTimeOffset.FromUnixTimeSeconds(status.LastSeen), status.Hidden));
                 break;
             case UserUpdate changed:
-                _events.Writer.TryWrite(new UserUpdated(changed.User));
+                Emit(new UserUpdated(changed.User));
                 break;
             case PhoneCallUpdate phoneCall:
-                _events.Writer.TryWrite(new PhoneCallChanged(phoneCall.Call));
+                Emit(new PhoneCallChanged(phoneCall.Call));
                 break;
             case PhoneCallSignalUpdate signal:
-                _events.Writer.TryWrite(new PhoneCallSignal(signal.CallId, signal.FromId, signal.Data));
+                Emit(new PhoneCallSignal(signal.CallId, signal.FromId, signal.Data));
                 break;
             case GroupCallUpdate groupCall:
                 GroupCallSeen?.Invoke(groupCall.Call, _userId);
-                _events.Writer.TryWrite(new GroupCallChanged(groupCall.Call));
+                Emit(new GroupCallChanged(groupCall.Call));
                 break;
             case GroupCallSignalUpdate signal:
-                _events.Writer.TryWrite(new GroupCallSignal(signal.CallId, signal.FromId, signal.Data));
+                Emit(new GroupCallSignal(signal.CallId, signal.FromId, signal.Data));
                 break;
             case EncryptedTypingUpdate typing when Secret?.OnTyping(typing) is { } secretTyping:
-                _events.Writer.TryWrite(secretTyping);
+                Emit(secretTyping);
                 break;
         }
     }
@@ -998,6 +1021,11 @@ internal sealed class RecentIds(int capacity)
 
         return true;
     }
+
+    public bool Contains(long id) => _ids.Contains(id);
+
+    /// <summary>The ids remembered, oldest first.</summary>
+    public long[] ToArray() => [.. _order];
 
     public void Clear()
     {

@@ -117,7 +117,8 @@ public sealed class SecretChatTests : IAsyncLifetime
 
         var ended = await alice.NextAsync<SecretChatChanged>(e => e.Chat.Id == chatId && e.Chat.State == SecretChatState.Discarded);
         ended.Chat.Reason.Should().Be(SecretChatEndReasons.DeviceSignedOut);
-        alice.Client.GetLocalSecretChat(chatId)!.State.Should().Be(SecretChatState.Discarded);
+        ended.Local!.State.Should().Be(SecretChatState.Discarded);
+        alice.Client.GetLocalSecretChat(chatId).Should().BeNull("an ended chat with nothing in its history goes once the app is told");
         (await alice.Client.GetSecretChatsAsync()).Should().ContainSingle(c => c.Id == chatId && c.Reason == SecretChatEndReasons.DeviceSignedOut);
     }
 
@@ -340,18 +341,21 @@ public sealed class SecretChatTests : IAsyncLifetime
         }
 
         DataFilesHolding(data.Path, fromAlice, fromBob, afterRestart).Should().BeEmpty("nor do they once the server stopped");
-        // The scan finds such text where it is: in the devices' own stores, readable by their owner only.
-        var store = FileSecretChatKeyStore.BesideDeviceKey(bobKeys.Path);
-        DataFilesHolding(keys.Path, fromAlice).Should().Contain(store);
+        // The scan finds such text where it is: in the devices' own history journals (not their state files), readable by
+        // their owner only.
+        var store = new FileSecretChatKeyStore(FileSecretChatKeyStore.BesideDeviceKey(bobKeys.Path));
+        DataFilesHolding(keys.Path, fromAlice).Should().Contain(store.HistoryPath(chatId)).And.NotContain(store.Path);
         if (!OperatingSystem.IsWindows())
         {
-            File.GetUnixFileMode(store).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.GetUnixFileMode(store.Path).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.GetUnixFileMode(store.HistoryPath(chatId)).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.GetUnixFileMode(store.HistoryDirectory).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
     }
 
     /// <summary>A chat from <paramref name="admin"/> to <paramref name="participant"/>, accepted by the participant's
     /// device and seen Ready on both.</summary>
-    private static async Task<long> ReadyChatAsync(SecretDevice admin, SecretDevice participant)
+    internal static async Task<long> ReadyChatAsync(SecretDevice admin, SecretDevice participant)
     {
         var chat = await admin.Client.RequestSecretChatAsync(participant.UserId);
         await admin.NextAsync<SecretChatChanged>(e => e.Chat.Id == chat.Id && e.Chat.State == SecretChatState.Ready);
@@ -360,7 +364,7 @@ public sealed class SecretChatTests : IAsyncLifetime
     }
 
     /// <summary>Every file under <paramref name="directory"/> holding any of <paramref name="texts"/> as UTF-8.</summary>
-    private static List<string> DataFilesHolding(string directory, params string[] texts)
+    internal static List<string> DataFilesHolding(string directory, params string[] texts)
     {
         var found = new List<string>();
         foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
@@ -398,10 +402,10 @@ internal sealed class SecretDevice(MessengerClient client, long userId, IDeviceK
     private Device AsDevice => new(Client, UserId, keys);
 
     public static async Task<SecretDevice> SignUpAsync(
-        TestHost host, string username, bool autoAccept = true, IDeviceKeyStore? deviceKeys = null)
+        TestHost host, string username, bool autoAccept = true, IDeviceKeyStore? deviceKeys = null, ISecretChatKeyStore? secretKeys = null)
     {
         deviceKeys ??= new InMemoryDeviceKeyStore();
-        var secretKeys = deviceKeys is FileDeviceKeyStore ? null : new InMemorySecretChatKeyStore();
+        secretKeys ??= deviceKeys is FileDeviceKeyStore ? null : new InMemorySecretChatKeyStore();
         var client = await MessengerClient.ConnectAsync(host.ClientOptions(deviceKeys, secretChats: secretKeys, autoAcceptSecretChats: autoAccept));
         await client.RegisterAsync(username, SessionTestKit.Password, username.ToUpperInvariant());
         var signedIn = await client.SignInAsync(username, SessionTestKit.Password, "First device", "tests");

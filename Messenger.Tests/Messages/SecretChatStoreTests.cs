@@ -1,0 +1,237 @@
+using System.Text;
+using Messenger.Client;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Secret;
+using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Session;
+
+namespace Messenger.Tests.Messages;
+
+/// <summary>How a device keeps its secret chats: a small state saved when it changes, each chat's history in a journal
+/// of its own written once per batch, rewritten shorter when most of it is gone, read back whole after a crash cut its
+/// end, and chats dropped from the device for good (forgotten, or ended with nothing to show).</summary>
+public sealed class SecretChatStoreTests : IAsyncLifetime
+{
+    private TestHost _host = null!;
+
+    public async Task InitializeAsync() =>
+        _host = await SessionTestKit.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Messenger:Session:RegistrationsPerAddress"] = "1000",
+            // Hundreds of messages in a few seconds: the posting limit is not what these tests are about.
+            ["Messenger:Message:PostsPerSecond"] = "0",
+        });
+
+    public Task DisposeAsync() => _host.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task Receive_ManyMessagesByGetDifference_WritesEachSliceOnce_NotEachMessage()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "sbat_alice");
+        var bobsStore = new CountingStore();
+        var bob = await SecretDevice.SignUpAsync(_host, "sbat_bob", secretKeys: bobsStore);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        var pts = bob.Client.Events.Pts;
+
+        bobsStore.Reset();
+        bob = await bob.ReconnectLaterAsync(async () =>
+        {
+            for (var i = 0; i < 250; i++)
+            {
+                await alice.Client.SendSecretMessageAsync(chatId, $"message {i}");
+            }
+        }, pts);
+        await using var _ = bob;
+
+        (await bob.ReadUntilAsync(e => e is SecretMessageReceived { Message.Text: "message 249" })).OfType<SecretMessageReceived>().Should().HaveCount(250);
+        bob.Client.GetSecretHistory(chatId).Should().HaveCount(250);
+        bobsStore.Appends.Should().BeInRange(1, 5, "one write per slice of the difference (or per push), not 250");
+        bobsStore.Saves.Should().BeLessThanOrEqualTo(1, "receiving changes no state, only the history");
+        bobsStore.AppendedBytes.Should().BeLessThan(250 * 200, "each message is written once, not the whole history again");
+    }
+
+    [Fact]
+    public async Task Messages_GoToTheChatsJournal_NotTheState_AndComeBackAfterARestart()
+    {
+        using var keys = new TempDirectory();
+        var bobsKeys = new FileDeviceKeyStore(Path.Combine(keys.Path, "bob.key"));
+        var bobsStore = new FileSecretChatKeyStore(FileSecretChatKeyStore.BesideDeviceKey(bobsKeys.Path));
+        await using var alice = await SecretDevice.SignUpAsync(_host, "sjrn_alice");
+        var bob = await SecretDevice.SignUpAsync(_host, "sjrn_bob", deviceKeys: bobsKeys);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        var stateSize = new FileInfo(bobsStore.Path).Length;
+
+        for (var i = 0; i < 40; i++)
+        {
+            await alice.Client.SendSecretMessageAsync(chatId, $"Xylophone-{i:D3} from alice");
+            await bob.Client.SendSecretMessageAsync(chatId, $"Yodel-{i:D3} from bob");
+        }
+
+        await bob.ReadUntilAsync(e => e is SecretMessageReceived { Message.Text: "Xylophone-039 from alice" });
+        new FileInfo(bobsStore.Path).Length.Should().Be(stateSize, "the state holds keys and positions, not messages");
+        SecretChatTests.DataFilesHolding(keys.Path, "Xylophone-000", "Yodel-039").Should().Equal(bobsStore.HistoryPath(chatId));
+        var history = bob.Client.GetSecretHistory(chatId);
+        history.Should().HaveCount(80);
+
+        await bob.DisposeAsync();
+        await using var bobAgain = await SecretDevice.ConnectAsync(_host, bob.UserId, bobsKeys);
+        bobAgain.Client.GetSecretHistory(chatId).Should().Equal(history);
+        await alice.Client.SendSecretMessageAsync(chatId, "after the restart");
+        (await bobAgain.NextAsync<SecretMessageReceived>()).Message.Text.Should().Be("after the restart");
+    }
+
+    [Fact]
+    public async Task Journal_WhenMostOfItsMessagesAreDeleted_IsRewrittenShorter_AndReadsBackTheSame()
+    {
+        using var keys = new TempDirectory();
+        var bobsKeys = new FileDeviceKeyStore(Path.Combine(keys.Path, "bob.key"));
+        var bobsStore = new FileSecretChatKeyStore(FileSecretChatKeyStore.BesideDeviceKey(bobsKeys.Path));
+        await using var alice = await SecretDevice.SignUpAsync(_host, "scmp_alice");
+        var bob = await SecretDevice.SignUpAsync(_host, "scmp_bob", deviceKeys: bobsKeys);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        var sent = new List<long>();
+        for (var i = 0; i < 300; i++)
+        {
+            sent.Add((await alice.Client.SendSecretMessageAsync(chatId, $"Quasar-{i:D3} {new string('.', 100)}")).RandomId);
+        }
+
+        await bob.ReadUntilAsync(e => e is SecretMessageReceived { Message.Text: var text } && text.StartsWith("Quasar-299"));
+        var full = new FileInfo(bobsStore.HistoryPath(chatId)).Length;
+
+        await alice.Client.DeleteSecretMessagesAsync(chatId, [.. sent.Take(290)]);
+        await bob.NextAsync<SecretMessagesDeleted>();
+
+        new FileInfo(bobsStore.HistoryPath(chatId)).Length.Should().BeLessThan(full / 10, "ten messages of 300 are left");
+        SecretChatTests.DataFilesHolding(keys.Path, "Quasar-000").Should().BeEmpty("a deleted message's text is gone from the disk too");
+        var left = bob.Client.GetSecretHistory(chatId);
+        left.Select(m => m.Text[..10]).Should().Equal(Enumerable.Range(290, 10).Select(i => $"Quasar-{i:D3}"));
+
+        await bob.DisposeAsync();
+        await using var bobAgain = await SecretDevice.ConnectAsync(_host, bob.UserId, bobsKeys);
+        bobAgain.Client.GetSecretHistory(chatId).Should().Equal(left);
+        await alice.Client.SendSecretMessageAsync(chatId, "one more");
+        (await bobAgain.NextAsync<SecretMessageReceived>()).Message.Text.Should().Be("one more");
+    }
+
+    [Fact]
+    public async Task Journal_CutShortByACrash_ReadsBackUpToTheCut_AndIsWrittenWholeAgain()
+    {
+        using var keys = new TempDirectory();
+        var bobsKeys = new FileDeviceKeyStore(Path.Combine(keys.Path, "bob.key"));
+        var bobsStore = new FileSecretChatKeyStore(FileSecretChatKeyStore.BesideDeviceKey(bobsKeys.Path));
+        await using var alice = await SecretDevice.SignUpAsync(_host, "storn_alice");
+        var bob = await SecretDevice.SignUpAsync(_host, "storn_bob", deviceKeys: bobsKeys);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        await alice.Client.SendSecretMessageAsync(chatId, "first");
+        await alice.Client.SendSecretMessageAsync(chatId, "second");
+        await bob.ReadUntilAsync(e => e is SecretMessageReceived { Message.Text: "second" });
+        await bob.DisposeAsync();
+
+        // The start of a record whose end never reached the disk.
+        await File.AppendAllBytesAsync(bobsStore.HistoryPath(chatId), [0x94, 0x91, 0x9c, 0x01]);
+        await using var bobAgain = await SecretDevice.ConnectAsync(_host, bob.UserId, bobsKeys);
+
+        bobAgain.Client.GetSecretHistory(chatId).Select(m => m.Text).Should().Equal("first", "second");
+        await alice.Client.SendSecretMessageAsync(chatId, "third");
+        (await bobAgain.NextAsync<SecretMessageReceived>()).Message.Text.Should().Be("third");
+        await bobAgain.DisposeAsync();
+        await using var bobOnceMore = await SecretDevice.ConnectAsync(_host, bob.UserId, bobsKeys);
+        bobOnceMore.Client.GetSecretHistory(chatId).Select(m => m.Text).Should().Equal("first", "second", "third");
+    }
+
+    [Fact]
+    public async Task ForgetSecretChat_EndsItForBoth_DropsKeysAndHistory_AndReplaysFromTheLogDoNotBringItBack()
+    {
+        using var keys = new TempDirectory();
+        var bobsKeys = new FileDeviceKeyStore(Path.Combine(keys.Path, "bob.key"));
+        var bobsStore = new FileSecretChatKeyStore(FileSecretChatKeyStore.BesideDeviceKey(bobsKeys.Path));
+        await using var alice = await SecretDevice.SignUpAsync(_host, "sfgt_alice");
+        var bob = await SecretDevice.SignUpAsync(_host, "sfgt_bob", deviceKeys: bobsKeys);
+        var before = bob.Client.Events.Pts;
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        await alice.Client.SendSecretMessageAsync(chatId, "Pangolin-5521 to forget");
+        await bob.NextAsync<SecretMessageReceived>();
+        File.Exists(bobsStore.HistoryPath(chatId)).Should().BeTrue();
+
+        await bob.Client.ForgetSecretChatAsync(chatId);
+
+        (await alice.NextAsync<SecretChatChanged>(e => e.Chat.Id == chatId && e.Chat.State == SecretChatState.Discarded))
+            .Chat.Reason.Should().Be(SecretChatEndReasons.Ended);
+        bob.Client.GetLocalSecretChat(chatId).Should().BeNull();
+        bob.Client.GetLocalSecretChats().Should().BeEmpty();
+        bob.Client.GetSecretHistory(chatId).Should().BeEmpty();
+        File.Exists(bobsStore.HistoryPath(chatId)).Should().BeFalse();
+        SecretChatTests.DataFilesHolding(keys.Path, "Pangolin-5521").Should().BeEmpty();
+
+        // The same device reads its log again from before the chat: the request, the acceptance, the message and the end.
+        await bob.DisposeAsync();
+        await using var bobAgain = await SecretDevice.ConnectAsync(_host, bob.UserId, bobsKeys, pts: before);
+        await alice.Client.SendMessageAsync(Peer.User(bob.UserId), "a plain message to sync on");
+        (await bobAgain.ReadUntilAsync(e => e is MessageReceived { Message.Text: "a plain message to sync on" }))
+            .Should().NotContain(e => e is SecretChatChanged || e is SecretMessageReceived || e is SecretMessageUndecryptable);
+        bobAgain.Client.GetLocalSecretChat(chatId).Should().BeNull();
+        await bobAgain.Client.ForgetSecretChatAsync(chatId);
+    }
+
+    [Fact]
+    public async Task DiscardedChat_WithAHistory_StaysUntilForgotten_WithoutItsKeys()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "skeep_alice");
+        await using var bob = await SecretDevice.SignUpAsync(_host, "skeep_bob");
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        await alice.Client.SendSecretMessageAsync(chatId, "kept after the end");
+        await bob.NextAsync<SecretMessageReceived>();
+
+        await alice.Client.DiscardSecretChatAsync(chatId);
+
+        (await bob.NextAsync<SecretChatChanged>(e => e.Chat.State == SecretChatState.Discarded)).Local!.State.Should().Be(SecretChatState.Discarded);
+        bob.Client.GetLocalSecretChat(chatId)!.State.Should().Be(SecretChatState.Discarded);
+        bob.Client.GetSecretHistory(chatId).Select(m => m.Text).Should().Equal("kept after the end");
+        var held = bob.SecretState().Chats[chatId];
+        (held.OwnKey(), held.PeerKey(), held.OwnSecret).Should().Be((null, null, null), "the keys are wiped when the chat ends");
+
+        await bob.Client.ForgetSecretChatAsync(chatId);
+        bob.Client.GetLocalSecretChat(chatId).Should().BeNull();
+        bob.Client.GetSecretHistory(chatId).Should().BeEmpty();
+        bob.SecretState().Chats.Should().BeEmpty();
+    }
+
+    /// <summary>An in-memory store that counts what is written to it.</summary>
+    private sealed class CountingStore : ISecretChatKeyStore
+    {
+        private readonly InMemorySecretChatKeyStore _inner = new();
+
+        public int Saves { get; private set; }
+
+        public int Appends { get; private set; }
+
+        public long AppendedBytes { get; private set; }
+
+        public void Reset() => (Saves, Appends, AppendedBytes) = (0, 0, 0);
+
+        public byte[]? Load() => _inner.Load();
+
+        public void Save(byte[] state)
+        {
+            Saves++;
+            _inner.Save(state);
+        }
+
+        public byte[]? LoadHistory(long chatId) => _inner.LoadHistory(chatId);
+
+        public void AppendHistory(long chatId, ReadOnlySpan<byte> records)
+        {
+            Appends++;
+            AppendedBytes += records.Length;
+            _inner.AppendHistory(chatId, records);
+        }
+
+        public void ReplaceHistory(long chatId, ReadOnlySpan<byte> records) => _inner.ReplaceHistory(chatId, records);
+
+        public void DeleteHistory(long chatId) => _inner.DeleteHistory(chatId);
+
+        public IEnumerable<long> HistoryIds() => _inner.HistoryIds();
+
+        public void Erase() => _inner.Erase();
+    }
+}
