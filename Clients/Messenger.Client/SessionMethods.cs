@@ -29,8 +29,15 @@ public static class SessionMethods
         CancellationToken cancellationToken = default) =>
         client.CallAsync(new SignInCall(username, password, deviceName, platform, code), cancellationToken);
 
-    public static Task<Done> SignOutAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
-        client.CallAsync(new SignOutCall(), cancellationToken);
+    /// <summary>Signs this device out. Once the server has done it, this device's secret chats are erased from it: their
+    /// keys, their local histories and the store's files (the server ends the chats for the other side). A call that
+    /// fails leaves them, as the device may still be signed in.</summary>
+    public static async Task<Done> SignOutAsync(this MessengerClient client, CancellationToken cancellationToken = default)
+    {
+        var done = await client.CallAsync(new SignOutCall(), cancellationToken);
+        client.SecretChats.Erase();
+        return done;
+    }
 
     /// <summary>On the new device: a token to show as text or as a QR code (<see cref="LoginToken.QrData"/>).</summary>
     public static Task<LoginToken> ExportLoginTokenAsync(
@@ -113,9 +120,14 @@ public static class SessionMethods
         this MessengerClient client, string oldPassword, string newPassword, CancellationToken cancellationToken = default) =>
         client.CallAsync(new ChangePasswordCall(oldPassword, newPassword), cancellationToken);
 
-    /// <summary>Deletes the signed-in account for good (<c>account.deleteAccount</c>); this client is signed out with it.</summary>
-    public static Task<Done> DeleteAccountAsync(this MessengerClient client, string password, CancellationToken cancellationToken = default) =>
-        client.CallAsync(new DeleteAccountCall(password), cancellationToken);
+    /// <summary>Deletes the signed-in account for good (<c>account.deleteAccount</c>); this client is signed out with it,
+    /// and its secret chats are erased from the device as by <see cref="SignOutAsync"/>.</summary>
+    public static async Task<Done> DeleteAccountAsync(this MessengerClient client, string password, CancellationToken cancellationToken = default)
+    {
+        var done = await client.CallAsync(new DeleteAccountCall(password), cancellationToken);
+        client.SecretChats.Erase();
+        return done;
+    }
 
     /// <summary>Takes another username (<c>account.updateUsername</c>); the old one is free at once.</summary>
     public static Task<User> UpdateUsernameAsync(this MessengerClient client, string username, CancellationToken cancellationToken = default) =>

@@ -196,6 +196,46 @@ public sealed class SecretChatStoreTests : IAsyncLifetime
         bob.SecretState().Chats.Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task SignOut_ErasesTheDevicesSecretChatFiles_KeysAndHistories()
+    {
+        using var keys = new TempDirectory();
+        var bobsKeys = new FileDeviceKeyStore(Path.Combine(keys.Path, "bob.key"));
+        var bobsStore = new FileSecretChatKeyStore(FileSecretChatKeyStore.BesideDeviceKey(bobsKeys.Path));
+        await using var alice = await SecretDevice.SignUpAsync(_host, "sout2_alice");
+        await using var bob = await SecretDevice.SignUpAsync(_host, "sout2_bob", deviceKeys: bobsKeys);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        await alice.Client.SendSecretMessageAsync(chatId, "Wombat-8812 before the sign-out");
+        await bob.NextAsync<SecretMessageReceived>();
+        File.Exists(bobsStore.HistoryPath(chatId)).Should().BeTrue();
+        var stateBefore = await File.ReadAllBytesAsync(bobsStore.Path);
+
+        await bob.Client.SignOutAsync();
+
+        Directory.EnumerateFileSystemEntries(keys.Path).Should().Equal([bobsKeys.Path], "only the device key is left");
+        bob.Client.GetLocalSecretChats().Should().BeEmpty();
+        bob.Client.GetSecretHistory(chatId).Should().BeEmpty();
+        stateBefore.Should().NotBeEmpty("the state file held the chat's keys until then");
+        (await alice.NextAsync<SecretChatChanged>(e => e.Chat.State == SecretChatState.Discarded)).Chat.Reason.Should().Be(SecretChatEndReasons.DeviceSignedOut);
+    }
+
+    [Fact]
+    public async Task DeleteAccount_ErasesTheDevicesSecretChats()
+    {
+        using var keys = new TempDirectory();
+        var bobsKeys = new FileDeviceKeyStore(Path.Combine(keys.Path, "bob.key"));
+        await using var alice = await SecretDevice.SignUpAsync(_host, "sdac_alice");
+        await using var bob = await SecretDevice.SignUpAsync(_host, "sdac_bob", deviceKeys: bobsKeys);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        await alice.Client.SendSecretMessageAsync(chatId, "Narwhal-3307 before the deletion");
+        await bob.NextAsync<SecretMessageReceived>();
+
+        await bob.Client.DeleteAccountAsync(SessionTestKit.Password);
+
+        Directory.EnumerateFileSystemEntries(keys.Path).Should().Equal([bobsKeys.Path]);
+        bob.Client.GetLocalSecretChats().Should().BeEmpty();
+    }
+
     /// <summary>An in-memory store that counts what is written to it.</summary>
     private sealed class CountingStore : ISecretChatKeyStore
     {
