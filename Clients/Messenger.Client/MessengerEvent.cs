@@ -183,6 +183,12 @@ public sealed record SecretMessageUndecryptable(long Pts, long ChatId, long Rand
 /// (<see cref="Expired"/> false), or they self-destructed (true).</summary>
 public sealed record SecretMessagesDeleted(long ChatId, long[] RandomIds, bool Expired) : MessengerEvent;
 
+/// <summary>This device's secret chat store failed: its state could not be read when the client was made (the secret
+/// chats start empty on this device; what could not be read was kept aside at <see cref="KeptAt"/>, when the store can),
+/// or a write failed (what changed stays in memory and is written with the next batch or call).
+/// <see cref="Problem"/> says what went wrong.</summary>
+public sealed record SecretChatStoreFailed(string Problem, string? KeptAt) : MessengerEvent;
+
 /// <summary>The other side of secret chat <see cref="ChatId"/> is typing until <see cref="ExpiresAt"/> (client clock).
 /// Not logged.</summary>
 public sealed record SecretChatTyping(long ChatId, long UserId, DateTimeOffset ExpiresAt) : MessengerEvent;

@@ -56,6 +56,7 @@ internal sealed class SecretChatEngine
     private readonly Dictionary<long, int> _journalRecords = new();
     private SecretState _state;
     private bool _stateChanged;
+    private bool _stateUnreadable;
     private long _userId;
 
     public SecretChatEngine(MessengerClient client, MessengerClientOptions options)
@@ -66,7 +67,7 @@ internal sealed class SecretChatEngine
             ?? (options.DeviceKeys is FileDeviceKeyStore file
                 ? new FileSecretChatKeyStore(FileSecretChatKeyStore.BesideDeviceKey(file.Path))
                 : new InMemorySecretChatKeyStore());
-        _state = _store.Load() is { Length: > 0 } saved ? MessagePackSerializer.Deserialize<SecretState>(saved, StateOptions) : new SecretState();
+        _state = LoadState();
         _expiry = options.Clock.CreateTimer(static engine => ((SecretChatEngine)engine!).Expire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         lock (_gate)
         {
@@ -74,6 +75,35 @@ internal sealed class SecretChatEngine
             ArmExpiry();
         }
     }
+
+    /// <summary>The saved state; a state that cannot be read does not stop the client: it is kept aside (when the store
+    /// can), reported (<see cref="SecretChatStoreFailed"/>), and the device starts with no secret chats.</summary>
+    private SecretState LoadState()
+    {
+        try
+        {
+            return _store.Load() is { Length: > 0 } saved ? MessagePackSerializer.Deserialize<SecretState>(saved, StateOptions) : new SecretState();
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or IOException or UnauthorizedAccessException)
+        {
+            string? keptAt = null;
+            try
+            {
+                keptAt = _store.SetAside();
+            }
+            catch (Exception aside) when (aside is IOException or UnauthorizedAccessException)
+            {
+                // Reported below without a place: the next save replaces what could not be read.
+            }
+
+            ReportFailure($"the secret chats' state could not be read: {e.Message}", keptAt);
+            // Its journals are not orphans to delete: they belong to the chats that could not be read.
+            _stateUnreadable = true;
+            return new SecretState();
+        }
+    }
+
+    private void ReportFailure(string problem, string? keptAt = null) => _client.Events.Report(new SecretChatStoreFailed(problem, keptAt));
 
     private long Now => _options.Clock.GetUtcNow().ToUnixTimeSeconds();
 
@@ -126,6 +156,7 @@ internal sealed class SecretChatEngine
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Still in memory, and still to be written: the next batch or call tries again.
+                ReportFailure($"the secret chats could not be written: {e.Message}");
             }
         }
     }
@@ -796,6 +827,7 @@ internal sealed class SecretChatEngine
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     // Gone from memory already; the journal gets it with the next batch or call.
+                    ReportFailure($"the secret chats could not be written: {e.Message}");
                 }
             }
 
@@ -858,7 +890,19 @@ internal sealed class SecretChatEngine
     {
         foreach (var chat in _state.Chats.Values)
         {
-            if (_store.LoadHistory(chat.Id) is not { Length: > 0 } journal)
+            byte[]? journal;
+            try
+            {
+                journal = _store.LoadHistory(chat.Id);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The chat's keys still work; its history here starts over (the unreadable journal is appended to).
+                ReportFailure($"the history of secret chat {chat.Id} could not be read: {e.Message}");
+                continue;
+            }
+
+            if (journal is not { Length: > 0 })
             {
                 continue;
             }
@@ -876,9 +920,19 @@ internal sealed class SecretChatEngine
             }
         }
 
-        foreach (var orphan in _store.HistoryIds().Where(id => !_state.Chats.ContainsKey(id)).ToList())
+        if (!_stateUnreadable)
         {
-            _store.DeleteHistory(orphan);
+            try
+            {
+                foreach (var orphan in _store.HistoryIds().Where(id => !_state.Chats.ContainsKey(id)).ToList())
+                {
+                    _store.DeleteHistory(orphan);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left for the next start.
+            }
         }
 
         var before = Now - (long)ForgottenKept.TotalSeconds;

@@ -236,6 +236,35 @@ public sealed class SecretChatStoreTests : IAsyncLifetime
         bob.Client.GetLocalSecretChats().Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task DamagedStateFile_DoesNotStopTheClient_IsKeptAsideWithItsJournals_AndIsReported()
+    {
+        using var keys = new TempDirectory();
+        var bobsKeys = new FileDeviceKeyStore(Path.Combine(keys.Path, "bob.key"));
+        var bobsStore = new FileSecretChatKeyStore(FileSecretChatKeyStore.BesideDeviceKey(bobsKeys.Path));
+        await using var alice = await SecretDevice.SignUpAsync(_host, "sdmg_alice");
+        var bob = await SecretDevice.SignUpAsync(_host, "sdmg_bob", deviceKeys: bobsKeys);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        await alice.Client.SendSecretMessageAsync(chatId, "Axolotl-6620 before the damage");
+        await bob.NextAsync<SecretMessageReceived>();
+        await bob.DisposeAsync();
+        byte[] damaged = [0xc1, 0x00, 0xff];
+        await File.WriteAllBytesAsync(bobsStore.Path, damaged);
+
+        await using var bobAgain = await SecretDevice.ConnectAsync(_host, bob.UserId, bobsKeys);
+
+        var failed = await bobAgain.NextAsync<SecretChatStoreFailed>();
+        failed.KeptAt.Should().NotBeNull();
+        (await File.ReadAllBytesAsync(failed.KeptAt!)).Should().Equal(damaged);
+        SecretChatTests.DataFilesHolding(keys.Path, "Axolotl-6620").Should().ContainSingle()
+            .Which.Should().StartWith(failed.KeptAt + ".history", "the chats' journals are kept with it");
+        bobAgain.Client.GetLocalSecretChats().Should().BeEmpty();
+
+        var next = await SecretChatTests.ReadyChatAsync(alice, bobAgain);
+        await alice.Client.SendSecretMessageAsync(next, "a new chat works");
+        (await bobAgain.NextAsync<SecretMessageReceived>()).Message.Text.Should().Be("a new chat works");
+    }
+
     /// <summary>An in-memory store that counts what is written to it.</summary>
     private sealed class CountingStore : ISecretChatKeyStore
     {
