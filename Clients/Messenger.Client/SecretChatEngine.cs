@@ -1079,12 +1079,19 @@ internal sealed class SecretChatEngine
         Changed();
     }
 
-    /// <summary>The chat leaves this device, its id kept a while so replays of it are ignored.</summary>
+    /// <summary>The chat leaves this device, its id kept a while so replays of it are ignored (those kept longer go now:
+    /// a client that runs for months forgets them as it forgets others).</summary>
     private void Forget(LocalChat chat)
     {
         Drop(chat);
         _offered.Remove(chat.Id);
-        _state.Forgotten[chat.Id] = Now;
+        var now = Now;
+        foreach (var (chatId, _) in _state.Forgotten.Where(f => f.Value < now - (long)ForgottenKept.TotalSeconds).ToList())
+        {
+            _state.Forgotten.Remove(chatId);
+        }
+
+        _state.Forgotten[chat.Id] = now;
     }
 
     /// <summary>Every chat, key, history and request goes, in memory and in the store.</summary>
