@@ -1409,6 +1409,7 @@ export const ErrorNames = {
   ReactionsTooMany: 'REACTIONS_TOO_MANY',
   PinnedDialogsTooMuch: 'PINNED_DIALOGS_TOO_MUCH',
   PinnedTooMuch: 'PINNED_TOO_MUCH',
+  PinnedTopicsTooMuch: 'PINNED_TOPICS_TOO_MUCH',
   /** auth.signIn of an account with two-step verification, without its code. */
   TwoFactorCodeRequired: 'TWO_FACTOR_CODE_REQUIRED',
   TwoFactorCodeInvalid: 'TWO_FACTOR_CODE_INVALID',

@@ -1,4 +1,4 @@
-import { ErrorNames, RpcError } from '../api/types';
+import { ErrorNames, MaxPinnedTopics, RpcError } from '../api/types';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const weekdayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
@@ -91,6 +91,7 @@ export function errorText(error: unknown): string {
       return `${what}, try again in ${error.retryAfter} s`;
     }
     if (error.name === ErrorNames.UserPrivacyRestricted) return 'Their privacy settings do not let you add them: send them an invite link';
+    if (error.name === ErrorNames.PinnedTopicsTooMuch) return `At most ${MaxPinnedTopics} topics can be pinned`;
     if (error.name === ErrorNames.UserBannedInChat) return 'An admin removed you from this group; only an admin can add you back';
     return error.name.toLowerCase().replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
   }
