@@ -37,6 +37,10 @@ internal sealed class MessageOptions
     /// <summary>Groups of up to this many members are read whole when their members are searched by name; larger ones
     /// are searched through the server's name indexes (<c>groups.getFull</c> with a query).</summary>
     public int MemberSearchScanLimit { get; set; } = 2000;
+
+    /// <summary>Whether secret chats may carry files (encrypted blobs the operator cannot look into); off,
+    /// <c>secret.sendEncrypted</c> with a file answers 403 <c>ENCRYPTED_FILES_DISABLED</c>.</summary>
+    public bool SecretFiles { get; set; } = true;
 }
 
 internal sealed class MessageOptionsValidator : IValidateOptions<MessageOptions>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Messenger.Contracts.Secret;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel.Errors;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Microsoft.Data.Sqlite;
@@ -21,7 +22,7 @@ internal sealed record StoredSecretChat(SecretChat Chat, byte[] AdminDevice, byt
 }
 
 /// <summary>
-/// The secret chats' SQL (<c>message_secret_chats</c>, <c>message_secret_sends</c>). Writes take the writer unit's
+/// The secret chats' SQL (<c>message_secret_chats</c>, <c>message_secret_sends</c>, <c>message_secret_files</c>). Writes take the writer unit's
 /// <see cref="WriteScope"/>, so a change and the log entries that tell it commit together; the rest read on a pooled
 /// connection of their own.
 /// </summary>
@@ -146,13 +147,20 @@ internal sealed class SecretChatStore(SqliteDatabase database)
             "UPDATE message_secret_chats SET state = 1, participant_device = @device, g_b = @gb, key_fingerprint = @fingerprint WHERE id = @id",
             ("@id", chatId), ("@device", participantDevice), ("@gb", gB), ("@fingerprint", keyFingerprint));
 
-    /// <summary>Marks the chat discarded and drops its sends' idempotency rows (nothing can be sent to it any more).</summary>
-    public static SecretChat Discard(WriteScope scope, SecretChat chat, string reason, bool historyDeleted, long now)
+    /// <summary>Marks the chat discarded and drops its sends' idempotency rows (nothing can be sent to it any more) and
+    /// its files' references, so their blobs are collected after the grace period.</summary>
+    public static SecretChat Discard(WriteScope scope, IMediaAttachments media, SecretChat chat, string reason, bool historyDeleted, long now)
     {
         scope.Execute(
             "UPDATE message_secret_chats SET state = 2, reason = @reason, history_deleted = @deleted, discarded_at = @now WHERE id = @id",
             ("@id", chat.Id), ("@reason", reason), ("@deleted", historyDeleted), ("@now", now));
         scope.Execute("DELETE FROM message_secret_sends WHERE chat_id = @id", ("@id", chat.Id));
+        foreach (var fileId in Ids(scope, "SELECT id FROM message_secret_files WHERE chat_id = @id", ("@id", chat.Id)))
+        {
+            media.Release(scope, MediaHolders.SecretFileOf(fileId));
+        }
+
+        scope.Execute("DELETE FROM message_secret_files WHERE chat_id = @id", ("@id", chat.Id));
         return chat with { State = SecretChatState.Discarded, Reason = reason, HistoryDeleted = historyDeleted };
     }
 
@@ -166,6 +174,40 @@ internal sealed class SecretChatStore(SqliteDatabase database)
         scope.Execute(
             "INSERT INTO message_secret_sends (chat_id, from_id, random_id, date) VALUES (@chat, @from, @random, @date)",
             ("@chat", chatId), ("@from", fromId), ("@random", randomId), ("@date", date));
+
+    /// <summary>A new row for a file the chat will hold; its id names the media reference's holder.</summary>
+    public static long InsertFile(WriteScope scope, long chatId, long fromId, long randomId) =>
+        (long)scope.Scalar(
+            "INSERT INTO message_secret_files (chat_id, from_id, random_id, media_id) VALUES (@chat, @from, @random, 0) RETURNING id",
+            ("@chat", chatId), ("@from", fromId), ("@random", randomId))!;
+
+    public static void SetFileMedia(WriteScope scope, long fileId, long mediaId) =>
+        scope.Execute("UPDATE message_secret_files SET media_id = @media WHERE id = @id", ("@id", fileId), ("@media", mediaId));
+
+    /// <summary>The first date of a message already sent with this random_id, or null (read outside the writer: a resend
+    /// with a file need not complete its upload again).</summary>
+    public long? SentDate(long chatId, long fromId, long randomId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT date FROM message_secret_sends WHERE chat_id = @chat AND from_id = @from AND random_id = @random";
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@from", fromId);
+        command.Parameters.AddWithValue("@random", randomId);
+        return command.ExecuteScalar() as long?;
+    }
+
+    /// <summary>Whether <paramref name="userId"/> is a member of a chat not discarded that holds one of these files.</summary>
+    public bool CanReadAnyFile(long userId, long[] fileIds)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            $"SELECT 1 FROM message_secret_files f JOIN message_secret_chats c ON c.id = f.chat_id WHERE f.id IN ({command.BindList("file", fileIds)}) " +
+            "AND c.state <> 2 AND (c.admin_id = @user OR c.participant_id = @user) LIMIT 1";
+        command.Parameters.AddWithValue("@user", userId);
+        return command.ExecuteScalar() is not null;
+    }
 
     public static void SetReadDate(WriteScope scope, StoredSecretChat chat, long readerId, long maxDate) =>
         scope.Execute(
