@@ -92,9 +92,10 @@ public sealed record InputEncryptedFile(
     [property: Key("total_parts")] int TotalParts);
 
 /// <summary>The answer to <c>secret.sendEncrypted</c>: the message's server date (unix seconds), the first one's for a
-/// resend of the same random_id.</summary>
+/// resend of the same random_id; <see cref="File"/>: the encrypted file it carries, as the recipient gets it (null
+/// without one).</summary>
 [MessagePackObject]
-public sealed record SentEncryptedMessage([property: Key("date")] long Date);
+public sealed record SentEncryptedMessage([property: Key("date")] long Date, [property: Key("file")] EncryptedFile? File = null);
 
 /// <summary>The answer to <c>secret.getChats</c>.</summary>
 [MessagePackObject]

@@ -178,23 +178,39 @@ internal sealed class SecretChatStore(SqliteDatabase database)
     /// <summary>A new row for a file the chat will hold; its id names the media reference's holder.</summary>
     public static long InsertFile(WriteScope scope, long chatId, long fromId, long randomId) =>
         (long)scope.Scalar(
-            "INSERT INTO message_secret_files (chat_id, from_id, random_id, media_id) VALUES (@chat, @from, @random, 0) RETURNING id",
+            "INSERT INTO message_secret_files (chat_id, from_id, random_id, media_id, size) VALUES (@chat, @from, @random, 0, 0) RETURNING id",
             ("@chat", chatId), ("@from", fromId), ("@random", randomId))!;
 
-    public static void SetFileMedia(WriteScope scope, long fileId, long mediaId) =>
-        scope.Execute("UPDATE message_secret_files SET media_id = @media WHERE id = @id", ("@id", fileId), ("@media", mediaId));
+    public static void SetFileMedia(WriteScope scope, long fileId, EncryptedFile file) =>
+        scope.Execute("UPDATE message_secret_files SET media_id = @media, size = @size WHERE id = @id", ("@id", fileId), ("@media", file.Id), ("@size", file.Size));
 
-    /// <summary>The first date of a message already sent with this random_id, or null (read outside the writer: a resend
-    /// with a file need not complete its upload again).</summary>
-    public long? SentDate(long chatId, long fromId, long randomId)
+    /// <summary>The file the message <paramref name="randomId"/> of <paramref name="fromId"/> carried, or null.</summary>
+    public static EncryptedFile? SentFile(WriteScope scope, long chatId, long fromId, long randomId)
     {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT date FROM message_secret_sends WHERE chat_id = @chat AND from_id = @from AND random_id = @random";
+        var command = scope.Command("SELECT media_id, size FROM message_secret_files WHERE chat_id = @chat AND from_id = @from AND random_id = @random");
         command.Parameters.AddWithValue("@chat", chatId);
         command.Parameters.AddWithValue("@from", fromId);
         command.Parameters.AddWithValue("@random", randomId);
-        return command.ExecuteScalar() as long?;
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new EncryptedFile(reader.GetInt64(0), reader.GetInt64(1)) : null;
+    }
+
+    /// <summary>The answer already given to a message sent with this random_id, or null (read outside the writer: a resend
+    /// with a file need not complete its upload again).</summary>
+    public SentEncryptedMessage? Sent(long chatId, long fromId, long randomId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT s.date, f.media_id, f.size FROM message_secret_sends s LEFT JOIN message_secret_files f " +
+            "ON f.chat_id = s.chat_id AND f.from_id = s.from_id AND f.random_id = s.random_id " +
+            "WHERE s.chat_id = @chat AND s.from_id = @from AND s.random_id = @random";
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@from", fromId);
+        command.Parameters.AddWithValue("@random", randomId);
+        using var reader = command.ExecuteReader();
+        return !reader.Read() ? null
+            : new SentEncryptedMessage(reader.GetInt64(0), reader.IsDBNull(1) ? null : new EncryptedFile(reader.GetInt64(1), reader.GetInt64(2)));
     }
 
     /// <summary>Whether <paramref name="userId"/> is a member of a chat not discarded that holds one of these files.</summary>

@@ -65,9 +65,9 @@ internal sealed class SendEncryptedHandler(
             // Checked before the upload is completed, so a file for a chat that cannot take it is named for the chat;
             // checked again in the unit.
             SecretChatStore.RequireUsable(store.Find(call.ChatId), me, deviceKey);
-            if (store.SentDate(call.ChatId, me, call.RandomId) is { } first)
+            if (store.Sent(call.ChatId, me, call.RandomId) is { } first)
             {
-                return new SentEncryptedMessage(first);
+                return first;
             }
         }
 
@@ -75,12 +75,12 @@ internal sealed class SendEncryptedHandler(
         using var prepared = call.File is not { } file ? null
             : await media.PrepareAsync(me, new InputMedia(file.FileId, file.TotalParts, StoredName, StoredMimeType), cancellationToken);
         var appends = new List<LogAppend>();
-        var date = await writer.WriteAsync(scope =>
+        var sent = await writer.WriteAsync(scope =>
         {
             var stored = SecretChatStore.RequireUsable(SecretChatStore.Find(scope, call.ChatId), me, deviceKey);
             if (SecretChatStore.SentDate(scope, call.ChatId, me, call.RandomId) is { } first)
             {
-                return first;
+                return new SentEncryptedMessage(first, SecretChatStore.SentFile(scope, call.ChatId, me, call.RandomId));
             }
 
             var other = stored.OtherThan(me);
@@ -99,13 +99,13 @@ internal sealed class SendEncryptedHandler(
             {
                 var fileId = SecretChatStore.InsertFile(scope, call.ChatId, me, call.RandomId);
                 var descriptor = media.Attach(scope, prepared, MediaHolders.SecretFileOf(fileId), me);
-                SecretChatStore.SetFileMedia(scope, fileId, descriptor.Id);
                 held = new EncryptedFile(descriptor.Id, descriptor.Size);
+                SecretChatStore.SetFileMedia(scope, fileId, held);
             }
 
             var message = new EncryptedMessage(call.ChatId, call.RandomId, me, now, call.Data, call.Silent, held);
             appends.Add(new LogAppend(other, log.Append(scope, other, new NewEncryptedMessageUpdate(message), now)));
-            return now;
+            return new SentEncryptedMessage(now, held);
         }, cancellationToken);
 
         if (appends.Count > 0)
@@ -113,6 +113,6 @@ internal sealed class SendEncryptedHandler(
             await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         }
 
-        return new SentEncryptedMessage(date);
+        return sent;
     }
 }

@@ -503,7 +503,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
 
         // The encrypted files of secret chats: each row holds one media reference (holder MediaHolders.SecretFileOf(id)),
         // so the Media module can ask who may read it; the rows and their references go when the chat is discarded.
-        // random_id and from_id name the message that carried it (a resend of it attaches nothing again).
+        // random_id and from_id name the message that carried it (a resend of it attaches nothing again and answers the
+        // same file).
         modelBuilder.Entity<SecretFileRow>(file =>
         {
             file.ToTable("message_secret_files");
@@ -513,7 +514,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             file.Property(f => f.FromId).HasColumnName("from_id");
             file.Property(f => f.RandomId).HasColumnName("random_id");
             file.Property(f => f.MediaId).HasColumnName("media_id");
-            file.HasIndex(f => f.ChatId);
+            file.Property(f => f.Size).HasColumnName("size");
+            file.HasIndex(f => new { f.ChatId, f.FromId, f.RandomId });
         });
 
         // A user's mute of one forum topic (topic_id 0: General), only while it lasts in the future when set; it adds to
@@ -990,6 +992,8 @@ internal sealed class SecretFileRow
     public long RandomId { get; set; }
 
     public long MediaId { get; set; }
+
+    public long Size { get; set; }
 }
 
 internal sealed class SecretChatRow

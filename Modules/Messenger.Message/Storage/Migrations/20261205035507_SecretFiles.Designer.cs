@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Messenger.Message.Storage.Migrations
 {
     [DbContext(typeof(MessageDbContext))]
-    [Migration("20261205034949_SecretFiles")]
+    [Migration("20261205035507_SecretFiles")]
     partial class SecretFiles
     {
         /// <inheritdoc />
@@ -1011,9 +1011,13 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("random_id");
 
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("ChatId");
+                    b.HasIndex("ChatId", "FromId", "RandomId");
 
                     b.ToTable("message_secret_files", (string)null);
                 });

@@ -19,7 +19,8 @@ namespace Messenger.Message.Storage.Migrations
                     chat_id = table.Column<long>(type: "INTEGER", nullable: false),
                     from_id = table.Column<long>(type: "INTEGER", nullable: false),
                     random_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    media_id = table.Column<long>(type: "INTEGER", nullable: false)
+                    media_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    size = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -27,9 +28,9 @@ namespace Messenger.Message.Storage.Migrations
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_message_secret_files_chat_id",
+                name: "IX_message_secret_files_chat_id_from_id_random_id",
                 table: "message_secret_files",
-                column: "chat_id");
+                columns: new[] { "chat_id", "from_id", "random_id" });
         }
 
         /// <inheritdoc />
