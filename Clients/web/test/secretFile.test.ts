@@ -26,7 +26,7 @@ describe('secret file encryption', () => {
   it.each([0, 1, FILE_CHUNK - 1, FILE_CHUNK, FILE_CHUNK + 1, 3 * FILE_CHUNK + 12_345])('gives a %i-byte file back', async (size) => {
     const plain = sodium.randombytes_buf(size);
     const key = newFileKey();
-    const cipher = await bytesOf(await encryptFile(new Blob([plain]), key));
+    const cipher = await bytesOf(await encryptFile(new Blob([plain as BlobPart]), key));
     expect(cipher.length).toBe(encryptedFileSize(size));
     expect(decryptFile(cipher, key)).toEqual(plain);
   });
@@ -35,7 +35,7 @@ describe('secret file encryption', () => {
     const plain = Uint8Array.from({ length: 70_000 }, (_, i) => i % 251);
     const key = Uint8Array.from({ length: 32 }, (_, i) => i);
     const prefix = Uint8Array.from({ length: 16 }, (_, i) => i);
-    const cipher = await bytesOf(await encryptFile(new Blob([plain]), key, prefix));
+    const cipher = await bytesOf(await encryptFile(new Blob([plain as BlobPart]), key, prefix));
     expect(cipher.length).toBe(FILE_PREFIX_BYTES + 70_000 + 2 * FILE_TAG_BYTES);
     expect(createHash('sha256').update(cipher).digest('hex')).toBe(VECTOR_SHA256);
     // The last chunk is sealed as the last (ad [1]), the first as not (ad [0]).
@@ -51,7 +51,7 @@ describe('secret file encryption', () => {
   it('refuses a file altered, cut, extended, reordered or under another key', async () => {
     const plain = sodium.randombytes_buf(3 * FILE_CHUNK + 100);
     const key = newFileKey();
-    const cipher = await bytesOf(await encryptFile(new Blob([plain]), key));
+    const cipher = await bytesOf(await encryptFile(new Blob([plain as BlobPart]), key));
     const flipped = cipher.slice();
     flipped[FILE_PREFIX_BYTES + FILE_CHUNK + 7]! ^= 1;
     const reordered = cipher.slice();

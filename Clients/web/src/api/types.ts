@@ -1091,10 +1091,26 @@ export interface EncryptedMessage {
   date: number;
   data: Uint8Array;
   silent?: boolean;
+  /** The encrypted file it carries (its key and what it is are inside `data`). */
+  file?: EncryptedFile | null;
+}
+
+/** A secret chat's encrypted file on the server: a media id (upload.getFile, the chat's members only) and the
+ * ciphertext's size. */
+export interface EncryptedFile {
+  id: number;
+  size: number;
+}
+
+/** A finished upload of an encrypted file, for secret.sendEncrypted. */
+export interface InputEncryptedFile {
+  file_id: number;
+  total_parts: number;
 }
 
 export interface SentEncryptedMessage {
   date: number;
+  file?: EncryptedFile | null;
 }
 
 export interface SecretChats {

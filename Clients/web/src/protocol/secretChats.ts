@@ -16,7 +16,9 @@ import {
   secretRandomId,
   type SecretBody,
 } from './secret';
-import type { LocalSecretChat, SecretMessage, SecretStore } from './secretStore';
+import type { LocalSecretChat, SecretMessage, SecretStore, StoredSecretFile } from './secretStore';
+import { downloadFile, uploadFile } from '../api/media';
+import { SecretFileError, decryptFile, encryptFile, newFileKey } from './secretFile';
 
 export type SecretApi = Pick<Methods['secret'], 'requestChat' | 'acceptChat' | 'discardChat' | 'sendEncrypted' | 'readHistory' | 'setTyping' | 'getChats'>;
 
@@ -33,6 +35,8 @@ export type SecretChange =
 
 export interface SecretChatsOptions {
   api: SecretApi;
+  /** Uploads and downloads of encrypted files (the ordinary upload methods). */
+  upload?: Methods['upload'];
   store: SecretStore;
   selfId: number;
   onChange: (change: SecretChange) => void;
@@ -355,6 +359,11 @@ export class SecretChats {
       return;
     }
     if (!body) return;
+    if (body.file && !encrypted.file) {
+      // A file message whose file the server did not carry: nothing of it can be shown as it was sent.
+      this.changed({ kind: 'undecryptable', chatId: chat.id, randomId: encrypted.random_id });
+      return;
+    }
     if (body.delete) {
       await this.store.deleteMessages(chat.id, body.delete);
       this.changed({ kind: 'messages', chatId: chat.id });
@@ -371,6 +380,7 @@ export class SecretChats {
       expires: null,
       replyTo: body.reply_to ?? null,
     };
+    if (body.file && encrypted.file) message.file = { ...body.file, id: encrypted.file.id, encryptedSize: encrypted.file.size };
     if (!(await this.store.addMessage(message))) return;
     await this.store.updateChat(chat.id, (c) => (message.date > c.lastDate ? { ...c, lastDate: message.date } : null));
     this.changed({ kind: 'messages', chatId: chat.id });
@@ -420,6 +430,73 @@ export class SecretChats {
     return message;
   }
 
+  /**
+   * Sends a photo or file: encrypted here with a key made for it (protocol/secretFile.ts), the ciphertext uploaded as an
+   * ordinary upload, then the message (caption, the file's key, name, type, size and the small `thumb`) as any other;
+   * it shows once the upload is done. The server sees neither the file nor its name or type.
+   */
+  async sendFile(
+    chatId: number,
+    file: Blob,
+    describe: { name: string; mime: string; caption: string; width?: number; height?: number; duration?: number; thumb?: Uint8Array },
+    onProgress?: (sent: number, total: number) => void,
+  ): Promise<SecretMessage> {
+    const chat = await this.store.chat(chatId);
+    if (!chat || chat.state !== 'ready') throw new RpcError('ENCRYPTION_DECLINED', 400);
+    if (!this.options.upload) throw new Error('files need the upload methods');
+    const key = newFileKey();
+    const cipher = await encryptFile(file, key);
+    const input = await uploadFile(this.options.upload, cipher, { name: 'encrypted', mimeType: 'application/octet-stream', onProgress });
+    const stored: StoredSecretFile = {
+      id: 0,
+      encryptedSize: cipher.size,
+      key,
+      name: describe.name,
+      mime: describe.mime || 'application/octet-stream',
+      size: file.size,
+      upload: { file_id: input.file_id, total_parts: input.total_parts },
+    };
+    if (describe.width && describe.height) {
+      stored.width = describe.width;
+      stored.height = describe.height;
+    }
+    if (describe.duration !== undefined) stored.duration = describe.duration;
+    if (describe.thumb) stored.thumb = describe.thumb;
+    const message: SecretMessage = {
+      chatId,
+      randomId: secretRandomId(),
+      from: this.self,
+      date: Math.floor(this.now() / 1000),
+      text: describe.caption,
+      ttl: chat.ttl,
+      read: false,
+      expires: null,
+      replyTo: null,
+      status: 'sending',
+      file: stored,
+    };
+    await this.store.addMessage(message);
+    await this.store.updateChat(chatId, (c) => ({ ...c, lastDate: Math.max(c.lastDate, message.date) }));
+    this.changed({ kind: 'messages', chatId });
+    this.changed({ kind: 'chats' });
+    await this.deliver(message);
+    return message;
+  }
+
+  /** The file of a message this device holds, downloaded and decrypted; SecretFileError when it was altered or cut
+   * short, RpcError MEDIA_INVALID once the chat ended (its files go with it). */
+  async downloadFile(chatId: number, randomId: number, onProgress?: (received: number, total: number) => void): Promise<Blob> {
+    const message = await this.store.message(chatId, randomId);
+    const file = message?.file;
+    if (!file || !file.id) throw new SecretFileError('This file is not on this device');
+    if (!this.options.upload) throw new Error('files need the upload methods');
+    const media = { id: file.id, kind: 'document', name: 'encrypted', mime_type: 'application/octet-stream', size: file.encryptedSize };
+    const cipher = new Uint8Array(await (await downloadFile(this.options.upload, media as Parameters<typeof downloadFile>[1], { onProgress })).arrayBuffer());
+    const plain = decryptFile(cipher, file.key);
+    if (plain.length !== file.size) throw new SecretFileError('The file is not the size its message gives');
+    return new Blob([plain as BlobPart], { type: file.mime });
+  }
+
   /** Sends a message again (a failed one), with its random_id: the server stores it once. */
   async retry(chatId: number, randomId: number): Promise<void> {
     const message = await this.store.message(chatId, randomId);
@@ -438,9 +515,24 @@ export class SecretChats {
     const body: SecretBody = { text: message.text, date: message.date };
     if (message.ttl > 0) body.ttl = message.ttl;
     if (message.replyTo) body.reply_to = message.replyTo;
+    if (message.file) {
+      const { key, name, mime, size, width, height, duration, thumb } = message.file;
+      body.file = { key, name, mime, size, width, height, duration, thumb };
+      for (const k of ['width', 'height', 'duration', 'thumb'] as const) if (body.file[k] === undefined) delete body.file[k];
+    }
     try {
-      const sent = await this.options.api.sendEncrypted({ chat_id: chat.id, random_id: message.randomId, data: encryptBody(send, chat.id, message.randomId, body) });
-      await this.store.updateMessages(chat.id, (m) => (m.randomId === message.randomId ? { ...m, date: sent.date, status: 'sent' } : null));
+      const sent = await this.options.api.sendEncrypted({
+        chat_id: chat.id,
+        random_id: message.randomId,
+        data: encryptBody(send, chat.id, message.randomId, body),
+        ...(message.file?.upload ? { file: message.file.upload } : {}),
+      });
+      await this.store.updateMessages(chat.id, (m) => {
+        if (m.randomId !== message.randomId) return null;
+        const file = m.file && sent.file ? { ...m.file, id: sent.file.id, encryptedSize: sent.file.size, upload: undefined } : m.file;
+        if (file) delete file.upload;
+        return { ...m, date: sent.date, status: 'sent', ...(file ? { file } : {}) };
+      });
       this.changed({ kind: 'messages', chatId: chat.id });
     } catch (error) {
       await this.setStatus(message, 'failed');

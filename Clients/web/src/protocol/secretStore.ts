@@ -61,6 +61,26 @@ export interface SecretMessage {
   replyTo: number | null;
   /** Outgoing only. */
   status?: SecretMessageStatus;
+  /** A photo or file (`text` is then its caption): what the encrypted body said of it, and where the ciphertext is. */
+  file?: StoredSecretFile;
+}
+
+export interface StoredSecretFile {
+  /** The server's media id of the ciphertext (0 while an outgoing one is on its way) and its size. */
+  id: number;
+  encryptedSize: number;
+  /** The file's key: it goes with the message (self-destruct, delete, the chat's history deleted). */
+  key: Uint8Array;
+  name: string;
+  mime: string;
+  /** Plaintext bytes. */
+  size: number;
+  width?: number;
+  height?: number;
+  duration?: number;
+  thumb?: Uint8Array;
+  /** Outgoing, while it is being sent: the finished upload, so a retry sends it again without uploading it again. */
+  upload?: { file_id: number; total_parts: number };
 }
 
 const CHATS = 'chats';

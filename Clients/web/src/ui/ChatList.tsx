@@ -10,8 +10,7 @@ import { loadDraft } from './drafts';
 import { dialogsIn, unreadChatsIn } from './folders';
 import { formatListTime } from './format';
 import { peerKey, peerPhoto, peerTitle, previewText, userName } from './peers';
-import { plainText } from './rich';
-import { lastSecretMessage, secretKey, secretStateText, secretUnread, type SecretChatView } from './secret';
+import { lastSecretMessage, secretKey, secretPreview, secretStateText, secretUnread, type SecretChatView } from './secret';
 import { isNameQuery, nameMatches } from './nameSearch';
 import { setState, useApp, type AppState } from './store';
 import { Icon } from './Icon';
@@ -244,7 +243,7 @@ function SecretRow({ chat }: { chat: SecretChatView }) {
     chat.state !== 'ready' && (chat.state !== 'discarded' || !last)
       ? stateText
       : last
-        ? `${last.from === me ? 'You: ' : ''}${plainText(last.text)}`
+        ? `${last.from === me ? 'You: ' : ''}${secretPreview(last)}`
         : chat.role === 'admin'
           ? `${title} joined your secret chat`
           : 'You joined a secret chat';

@@ -2,9 +2,11 @@
 // into the app's state whenever something changes, and the user's actions. A chat's key is `s<chat id>` (beside `u…`
 // and `c…`). Tabs of one browser are one device: they share the store, and tell each other to read it again.
 import type { MessengerEvent } from '../api/types';
+import { MAX_SECRET_THUMB_BYTES } from '../protocol/secret';
 import { SecretChats, type SecretChange } from '../protocol/secretChats';
 import { SecretStore, type LocalSecretChat, type SecretMessage } from '../protocol/secretStore';
 import { api } from './connection';
+import { plainText } from './rich';
 import { ensureUsers, loadPresence } from './chats';
 import { announceSecret } from './notifications';
 import { getState, setState } from './store';
@@ -46,7 +48,7 @@ export function startSecretChats(userId: number): void {
   stopSecretChats();
   ownerId = userId;
   caughtUp = false;
-  engine = new SecretChats({ api: api().secret, store: SecretStore.forUser(userId), selfId: userId, onChange: (change) => changed(change, true) });
+  engine = new SecretChats({ api: api().secret, upload: api().upload, store: SecretStore.forUser(userId), selfId: userId, onChange: (change) => changed(change, true) });
   if (typeof BroadcastChannel !== 'undefined') {
     channel = new BroadcastChannel(`messenger-secret-${userId}`);
     channel.onmessage = (event: MessageEvent<SecretChange>) => changed(event.data, false);
@@ -204,6 +206,52 @@ export function sendSecret(chatId: number, text: string, replyTo: number | null)
   return running().send(chatId, text, replyTo);
 }
 
+/** Sends a photo (shown inline from a small thumb made here) or any file; `caption` may be empty. */
+export async function sendSecretFile(chatId: number, file: File, asPhoto: boolean, caption: string): Promise<unknown> {
+  typingSentAt.delete(chatId);
+  const picture = asPhoto ? await describeImage(file) : null;
+  return running().sendFile(chatId, file, {
+    name: file.name || (asPhoto ? 'photo.jpg' : 'file'),
+    mime: file.type || 'application/octet-stream',
+    caption,
+    ...(picture ?? {}),
+  });
+}
+
+/** The decrypted file of a message this device holds. */
+export function openSecretFile(chatId: number, randomId: number): Promise<Blob> {
+  return running().downloadFile(chatId, randomId);
+}
+
+/** The size of a picture and its thumb: a JPEG small enough to travel inside the encrypted message (≤ 4 KiB), made
+ * smaller and rougher until it fits; none when the browser cannot decode the image. */
+async function describeImage(file: Blob): Promise<{ width: number; height: number; thumb?: Uint8Array } | null> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch {
+    return null;
+  }
+  try {
+    const described: { width: number; height: number; thumb?: Uint8Array } = { width: bitmap.width, height: bitmap.height };
+    for (const [side, quality] of [[90, 0.6], [64, 0.5], [40, 0.4]] as const) {
+      const scale = Math.min(1, side / Math.max(bitmap.width, bitmap.height));
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+      canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+      canvas.getContext('2d')?.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', quality));
+      if (blob && blob.size > 0 && blob.size <= MAX_SECRET_THUMB_BYTES) {
+        described.thumb = new Uint8Array(await blob.arrayBuffer());
+        break;
+      }
+    }
+    return described;
+  } finally {
+    bitmap.close();
+  }
+}
+
 export function retrySecret(chatId: number, randomId: number): Promise<void> {
   return running().retry(chatId, randomId);
 }
@@ -236,6 +284,14 @@ export async function deleteSecretChat(chatId: number, deleteHistory: boolean): 
 // ---- Reading ----
 
 /** The newest message of the chat, if any. */
+/** A message as a chat row shows it: the text, or "Photo" / the file's name, then ", <caption>". */
+export function secretPreview(message: SecretMessage): string {
+  const text = plainText(message.text);
+  if (!message.file) return text;
+  const what = message.file.mime.startsWith('image/') && message.file.thumb ? 'Photo' : message.file.name;
+  return text ? `${what}, ${text}` : what;
+}
+
 export function lastSecretMessage(messages: SecretMessage[] | undefined): SecretMessage | undefined {
   return messages?.[messages.length - 1];
 }
