@@ -71,6 +71,25 @@ public sealed class SecretFileTests
     }
 
     [Fact]
+    public async Task SignOut_OfABoundDevice_ReleasesTheChatsFiles()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(Settings);
+        await using var alice = await SecretDevice.SignUpAsync(host, "sfout_alice");
+        await using var bob = await SecretDevice.SignUpAsync(host, "sfout_bob");
+        var chatId = await ReadyChatAsync(alice, bob);
+        var sent = await alice.Client.SendSecretFileAsync(chatId, new MemoryStream(Photo(20_000)), "p.jpg", "image/jpeg");
+        await bob.NextAsync<SecretMessageReceived>();
+        var hash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(host.BlobFiles().Single())));
+        host.RefCount(hash).Should().Be(1);
+
+        await bob.Client.SignOutAsync();
+
+        await alice.NextAsync<SecretChatChanged>(e => e.Chat.Id == chatId && e.Chat.State == SecretChatState.Discarded);
+        host.RefCount(hash).Should().Be(0, "the file went with the chat");
+        await FluentActions.Awaiting(() => DownloadAsync(alice.Client, sent)).Should().ThrowAsync<RpcException>().Where(e => e.Name == MediaErrorNames.MediaInvalid);
+    }
+
+    [Fact]
     public async Task DownloadSecretFile_WhenTheStoredCiphertextWasAltered_FailsInsteadOfGivingTheFile()
     {
         await using var host = await SessionTestKit.StartHostAsync(Settings);
