@@ -71,6 +71,25 @@ public sealed class SecretFileTests
     }
 
     [Fact]
+    public async Task SendSecretFile_WithATimer_SelfDestructsOnBothDevices_AndItsKeyGoesWithIt()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(Settings);
+        await using var alice = await SecretDevice.SignUpAsync(host, "sfttl_alice");
+        await using var bob = await SecretDevice.SignUpAsync(host, "sfttl_bob");
+        var chatId = await ReadyChatAsync(alice, bob);
+        var sent = await alice.Client.SendSecretFileAsync(chatId, new MemoryStream(Photo(10_000)), "p.jpg", "image/jpeg", ttl: 1);
+        var received = (await bob.NextAsync<SecretMessageReceived>()).Message;
+        received.Ttl.Should().Be(1);
+
+        await bob.Client.ReadSecretHistoryAsync(chatId);
+
+        (await bob.NextAsync<SecretMessagesDeleted>(d => d.Expired)).RandomIds.Should().Equal(sent.RandomId);
+        (await alice.NextAsync<SecretMessagesDeleted>(d => d.Expired)).RandomIds.Should().Equal(sent.RandomId);
+        await FluentActions.Awaiting(() => DownloadAsync(bob.Client, received)).Should().ThrowAsync<InvalidOperationException>("the key went with the message");
+        await FluentActions.Awaiting(() => DownloadAsync(alice.Client, sent)).Should().ThrowAsync<InvalidOperationException>();
+    }
+
+    [Fact]
     public async Task SignOut_OfABoundDevice_ReleasesTheChatsFiles()
     {
         await using var host = await SessionTestKit.StartHostAsync(Settings);

@@ -3,7 +3,9 @@ import { encode } from '@msgpack/msgpack';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RpcError, SecretChatState, type EncryptedMessage, type LoggedUpdate, type MessengerEvent, type SecretChat, type Update } from '../src/api/types';
 import { fromUpdate, toUpdate } from '../src/protocol/codec';
-import { toHex } from '../src/protocol/bytes';
+import { concat, toHex } from '../src/protocol/bytes';
+import type { Methods } from '../src/api/methods';
+import { SecretFileError } from '../src/protocol/secretFile';
 import { isWeakPublicKey, MIN_DATA_BYTES } from '../src/protocol/secret';
 import { SecretChats, type SecretApi, type SecretChange } from '../src/protocol/secretChats';
 import { SecretStore, secretDbName } from '../src/protocol/secretStore';
@@ -48,6 +50,27 @@ class FakeSecretServer {
   frozen = false;
   private nextId = 100;
   now = 1_764_900_000;
+  /** Uploads by (user, file_id) and stored files by media id: what upload.saveFilePart and upload.getFile see. */
+  readonly uploads = new Map<string, Uint8Array[]>();
+  readonly files = new Map<number, Uint8Array>();
+  private nextFile = 1;
+
+  upload(userId: number): Methods['upload'] {
+    const uploads = {
+      saveFilePart: async (a: { file_id: number; part: number; total_parts: number; bytes: Uint8Array }) => {
+        const parts = this.uploads.get(`${userId}:${a.file_id}`) ?? [];
+        parts[a.part] = a.bytes;
+        this.uploads.set(`${userId}:${a.file_id}`, parts);
+        return [];
+      },
+      getFile: async (a: { media_id: number; offset: number; limit: number }) => {
+        const file = this.files.get(a.media_id);
+        if (!file) throw new RpcError('MEDIA_INVALID', 404);
+        return { bytes: file.slice(a.offset, a.offset + a.limit) };
+      },
+    };
+    return uploads as unknown as Methods['upload'];
+  }
 
   api(userId: number, device: string): SecretApi {
     const fail = (name: string, code = 400) => {
@@ -131,8 +154,15 @@ class FakeSecretServer {
         void key;
         const other = chat.admin_id === userId ? chat.participant_id : chat.admin_id;
         const message: EncryptedMessage = { chat_id: chat.id, random_id: a.random_id, from_id: userId, date, data: a.data };
+        if (a.file) {
+          const parts = this.uploads.get(`${userId}:${a.file.file_id}`);
+          if (!parts || parts.length !== a.file.total_parts) fail('FILE_PARTS_INVALID');
+          const id = this.nextFile++;
+          this.files.set(id, concat(...parts!));
+          message.file = { id, size: this.files.get(id)!.length };
+        }
         await this.toUser(other, (engine) => engine.handleMessage(message));
-        return { date };
+        return { date, file: message.file ?? null };
       },
       readHistory: async (a) => {
         const chat = member(a.chat_id);
@@ -197,7 +227,7 @@ afterEach(() => engines.splice(0).forEach((e) => e.stop()));
 function device(server: FakeSecretServer, userId: number, name: string, clock = { now: 1_764_900_000_000 }): Device {
   const store = new SecretStore(`secret-test-${++dbCounter}-${name}`);
   const changes: SecretChange[] = [];
-  const engine = new SecretChats({ api: server.api(userId, name), store, selfId: userId, onChange: (c) => changes.push(c), now: () => clock.now, receiptRetryMs: 20 });
+  const engine = new SecretChats({ api: server.api(userId, name), upload: server.upload(userId), store, selfId: userId, onChange: (c) => changes.push(c), now: () => clock.now, receiptRetryMs: 20 });
   engines.push(engine);
   server.devices.push({ userId, device: name, engine });
   return { engine, store, changes, clock };
@@ -213,6 +243,28 @@ async function readyChat() {
 }
 
 describe('secret chats on a device', () => {
+  it('a file goes encrypted with its caption and thumb, opens on the other side, and a spoiled copy does not', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    const plain = Uint8Array.from({ length: 150_000 }, (_, i) => (i * 7) % 256);
+    const thumb = new Uint8Array([0xff, 0xd8, 1, 2, 3]);
+    const sent = await alice.engine.sendFile(chatId, new Blob([plain as BlobPart]), { name: 'photo.jpg', mime: 'image/jpeg', caption: 'The **sea**', width: 640, height: 480, thumb });
+    const received = (await bob.store.message(chatId, sent.randomId))!;
+    expect(received).toMatchObject({ text: 'The **sea**', file: { name: 'photo.jpg', mime: 'image/jpeg', size: plain.length, width: 640, height: 480, thumb } });
+    expect(received.file!.id).toBeGreaterThan(0);
+    const own = (await alice.store.message(chatId, sent.randomId))!;
+    expect(own).toMatchObject({ status: 'sent', file: { id: received.file!.id } });
+    expect(own.file!.upload).toBeUndefined();
+    // The server holds ciphertext: not the file, and none of its bytes in a row.
+    const stored = server.files.get(received.file!.id)!;
+    expect(stored.length).toBe(16 + plain.length + 3 * 16);
+    expect(toHex(stored)).not.toContain(toHex(plain.subarray(1000, 1032)));
+
+    expect(new Uint8Array(await (await bob.engine.downloadFile(chatId, sent.randomId)).arrayBuffer())).toEqual(plain);
+    expect(new Uint8Array(await (await alice.engine.downloadFile(chatId, sent.randomId)).arrayBuffer())).toEqual(plain);
+    stored[70_000]! ^= 1;
+    await expect(bob.engine.downloadFile(chatId, sent.randomId)).rejects.toThrow(SecretFileError);
+  });
+
   it('a request is accepted by the other side by itself and both devices show the same verification code', async () => {
     const { alice, bob, chatId } = await readyChat();
     const a = (await alice.store.chat(chatId))!;
