@@ -1,12 +1,12 @@
 import 'fake-indexeddb/auto';
 import { encode } from '@msgpack/msgpack';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RpcError, SecretChatState, type EncryptedMessage, type LoggedUpdate, type MessengerEvent, type SecretChat, type Update } from '../src/api/types';
 import { fromUpdate, toUpdate } from '../src/protocol/codec';
 import { concat, toHex } from '../src/protocol/bytes';
 import type { Methods } from '../src/api/methods';
 import { SecretFileError } from '../src/protocol/secretFile';
-import { isWeakPublicKey, MIN_DATA_BYTES } from '../src/protocol/secret';
+import { isWeakPublicKey, MAX_SECRET_TTL, MIN_DATA_BYTES } from '../src/protocol/secret';
 import { SecretChats, type SecretApi, type SecretChange } from '../src/protocol/secretChats';
 import { SecretStore, secretDbName } from '../src/protocol/secretStore';
 import { ready } from '../src/protocol/sodium';
@@ -440,6 +440,28 @@ describe('secret chats on a device', () => {
     await Promise.all([alice.engine.sweep(), bob.engine.sweep()]);
     expect((await bob.store.messages(chatId)).map((m) => m.text)).toEqual(['keep me']);
     expect((await alice.store.messages(chatId)).map((m) => m.text)).toEqual(['keep me']);
+  });
+
+  it('never hands the browser a timer delay beyond 2^31 − 1 ms (which it would run at once, sweeping without end)', async () => {
+    const { alice, bob, chatId } = await readyChat();
+    // A peer's absurd timer arrives as a week; one stored before that cap (or set by hand) far away still waits.
+    await alice.engine.setTtl(chatId, 2 ** 40);
+    const sent = await alice.engine.send(chatId, 'for ever and a day');
+    expect((await bob.store.message(chatId, sent.randomId))?.ttl).toBe(MAX_SECRET_TTL);
+    await bob.store.addMessage({ chatId, randomId: 99, from: ALICE, date: 1, text: 'far', ttl: 1, read: true, expires: bob.clock.now + 2 ** 40, replyTo: null });
+    const delays: number[] = [];
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((_handler: () => void, delay?: number) => {
+      delays.push(delay ?? 0);
+      return 0 as unknown as ReturnType<typeof setTimeout>;
+    }) as typeof setTimeout);
+    try {
+      await bob.engine.sweep();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(delays.length).toBeGreaterThan(0);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(2 ** 31 - 1);
+    expect(await bob.store.message(chatId, 99)).toBeDefined();
   });
 
   it('"delete for both" takes a message away on both devices, the own and a received one alike', async () => {

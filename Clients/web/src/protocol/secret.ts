@@ -17,6 +17,9 @@ export const MIN_DATA_BYTES = NONCE_BYTES + TAG_BYTES + 1;
 export const MAX_DATA_BYTES = 65_536;
 /** The longest text as shown, as for ordinary messages. */
 export const MAX_SECRET_TEXT = 4096;
+/** The longest self-destruct timer a received message keeps (a week; the app offers at most a day): a longer one is
+ * taken as this, so a peer cannot name a time the browser's timers overflow on. */
+export const MAX_SECRET_TTL = 7 * 86_400;
 
 export interface SecretKeyPair {
   secretKey: Uint8Array;
@@ -176,7 +179,7 @@ export function parseBody(plaintext: Uint8Array): SecretBody | null {
   const ttl = safeInteger(map.ttl);
   const replyTo = safeInteger(map.reply_to);
   const body: SecretBody = { date };
-  if (ttl !== undefined && ttl > 0) body.ttl = ttl;
+  if (ttl !== undefined && ttl > 0) body.ttl = Math.min(ttl, MAX_SECRET_TTL);
   if (replyTo !== undefined && replyTo !== 0) body.reply_to = replyTo;
   const file = parseFile(map.file);
   if (file) {

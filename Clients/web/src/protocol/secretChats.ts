@@ -49,6 +49,9 @@ export interface SecretChatsOptions {
 /** Errors after which asking again with the same random_id cannot help (the request is forgotten). */
 const FINAL_REQUEST_ERRORS = new Set(['PEER_ID_INVALID', 'RANDOM_ID_INVALID', 'DH_G_A_INVALID', 'USER_IS_BLOCKED', 'YOU_BLOCKED_USER', 'SECRET_CHATS_TOO_MUCH']);
 
+/** The longest delay setTimeout takes as it is (2^31 − 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const sameBytes = (a: Uint8Array | null | undefined, b: Uint8Array | null | undefined): boolean => !!a && !!b && toHex(a) === toHex(b);
 
 export class SecretChats {
@@ -659,6 +662,7 @@ export class SecretChats {
     const next = await this.store.nextExpiry();
     clearTimeout(this.sweepTimer);
     if (next === null || this.stopped) return;
-    this.sweepTimer = setTimeout(() => void this.sweep().catch(() => undefined), Math.max(0, next - this.now()) + 50);
+    // A browser runs a delay beyond 2^31 − 1 ms at once: a time further away is looked at again after that long.
+    this.sweepTimer = setTimeout(() => void this.sweep().catch(() => undefined), Math.min(Math.max(0, next - this.now()) + 50, MAX_TIMER_MS));
   }
 }
