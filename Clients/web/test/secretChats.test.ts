@@ -46,6 +46,8 @@ class FakeSecretServer {
   tamper: ((chat: SecretChat) => SecretChat) | null = null;
   /** The next requestChat stores the chat and then fails as a lost answer would. */
   loseNextAnswer = false;
+  /** getChats answers once this settles (what it lists is read when it is asked). */
+  getChatsHeld: Promise<void> | null = null;
   /** Every message in the same second (dates are whole seconds). */
   frozen = false;
   private nextId = 100;
@@ -183,7 +185,13 @@ class FakeSecretServer {
         await this.toUser(other, (engine) => engine.handleTyping(chat.id, userId));
         return [];
       },
-      getChats: async () => ({ chats: [...this.chats.values()].filter((c) => c.admin_id === userId || c.participant_id === userId).map((c) => this.wire(c)) }),
+      getChats: async () => {
+        this.calls.push(`getChats:${device}`);
+        const chats = [...this.chats.values()].filter((c) => c.admin_id === userId || c.participant_id === userId).map((c) => this.wire(c));
+        // The answer as it was when asked, arriving once let go.
+        if (this.getChatsHeld) await this.getChatsHeld;
+        return { chats };
+      },
     };
   }
 
@@ -566,6 +574,25 @@ describe('secret chats on a device', () => {
     server.chats.delete(chatId);
     await alice.engine.start();
     expect((await alice.store.chat(chatId))?.state).toBe('discarded');
+  });
+
+  it('does not end chats made while its getChats was on the way (a request of this device, one it took)', async () => {
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    const bob = device(server, BOB, 'bob-phone');
+    let answer!: () => void;
+    server.getChatsHeld = new Promise((resolve) => (answer = resolve));
+    const aliceStarting = alice.engine.start();
+    const bobStarting = bob.engine.start();
+    await until(() => server.calls.filter((c) => c.startsWith('getChats')).length === 2);
+    // Meanwhile Alice asks for a chat and Bob's device takes it: neither was in the lists they asked for.
+    const chatId = await alice.engine.request(BOB);
+    await eventually(async () => (await alice.store.chat(chatId))?.state === 'ready' && (await bob.store.chat(chatId))?.state === 'ready');
+    answer();
+    await Promise.all([aliceStarting, bobStarting]);
+    expect((await alice.store.chat(chatId))?.state).toBe('ready');
+    expect((await bob.store.chat(chatId))?.state).toBe('ready');
+    expect(server.calls.filter((c) => c.startsWith('discardChat'))).toEqual([]);
   });
 
   it('sends again at start what was left sending, with the same random_id', async () => {

@@ -104,13 +104,16 @@ export class SecretChats {
         if (error instanceof RpcError && FINAL_REQUEST_ERRORS.has(error.name)) await this.store.deletePending(request.randomId);
       }
     }
+    // Only a chat held before the list was asked for can be missing from it for good: one made while the answer was on
+    // the way (a request, a request taken) is newer than the list.
+    const before = new Set((await this.store.chats()).map((c) => c.id));
     const { chats } = await this.options.api.getChats();
     for (const chat of chats) await this.handleChat(chat);
     const listed = new Set(chats.map((c) => c.id));
     for (const local of await this.store.chats()) {
       if (local.state === 'accepting') this.accept(local);
       // Ended more than 30 days ago (the server lists endings that long): ended all the same.
-      else if (local.state !== 'discarded' && !listed.has(local.id)) await this.serial(() => this.endLocally(local.id, 'ended', false));
+      else if (local.state !== 'discarded' && before.has(local.id) && !listed.has(local.id)) await this.serial(() => this.endLocally(local.id, 'ended', false));
       else if (local.state === 'ready') {
         const unsent = (await this.store.messages(local.id)).filter((m) => m.from === this.self && m.status === 'sending');
         for (const message of unsent) void this.deliver(message).catch(() => undefined);
