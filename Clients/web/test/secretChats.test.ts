@@ -408,6 +408,25 @@ describe('secret chats on a device', () => {
     await eventually(async () => (await bob.store.chat(chatId))?.state === 'discarded');
   });
 
+  it('stores the keys of an update alone, not the whole page of updates they were read from', async () => {
+    // MessagePack gives byte fields as views into the payload: a getDifference page holds other chats' messages too.
+    const page = (key: Uint8Array) => {
+      const payload = new Uint8Array(4096).fill(0x41);
+      payload.set(key, 1000);
+      return payload.subarray(1000, 1032);
+    };
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    const bob = device(server, BOB, 'bob-phone');
+    server.tamper = (chat) => ({ ...chat, g_b: page(chat.g_b!) });
+    server.held.set('bob-phone', []);
+    const chatId = await alice.engine.request(BOB);
+    await bob.engine.handleChat({ ...(await server.api(BOB, 'bob-phone').getChats()).chats[0], g_a: page(server.chats.get(chatId)!.g_a) });
+    await eventually(async () => (await alice.store.chat(chatId))?.state === 'ready');
+    const stored = [(await alice.store.chat(chatId))!.gB!, (await bob.store.chat(chatId))!.gA];
+    for (const key of stored) expect([key.length, key.buffer.byteLength]).toEqual([32, 32]);
+  });
+
   it('refuses a low-order g_b from the participant', async () => {
     const server = new FakeSecretServer();
     const alice = device(server, ALICE, 'alice-laptop');

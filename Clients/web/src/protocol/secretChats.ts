@@ -261,7 +261,9 @@ export class SecretChats {
       state: 'accepting',
       date: chat.date,
       secretKey: own.secretKey,
-      gA: chat.g_a,
+      // A copy: a byte field read from MessagePack is a view into the whole payload (a getDifference page carries
+      // other updates), and IndexedDB would store all of it.
+      gA: chat.g_a.slice(),
       gB: own.publicKey,
       keyAdmin: keys.adminToParticipant,
       keyParticipant: keys.participantToAdmin,
@@ -328,7 +330,7 @@ export class SecretChats {
         ? {
             ...c,
             state: 'ready',
-            gB: chat.g_b!,
+            gB: chat.g_b!.slice(),
             keyAdmin: keys.adminToParticipant,
             keyParticipant: keys.participantToAdmin,
             fingerprint: keys.fingerprint,
