@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { encode } from '@msgpack/msgpack';
+import { openDB } from 'idb';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { RpcError, SecretChatState, type EncryptedMessage, type LoggedUpdate, type MessengerEvent, type SecretChat, type Update } from '../src/api/types';
+import { RpcError, SecretChatState, type Difference, type EncryptedMessage, type LoggedUpdate, type MessengerEvent, type SecretChat, type Update } from '../src/api/types';
 import { fromUpdate, toUpdate } from '../src/protocol/codec';
 import { concat, toHex } from '../src/protocol/bytes';
 import type { Methods } from '../src/api/methods';
@@ -40,6 +41,8 @@ class FakeSecretServer {
   readonly readPositions = new Map<number, number>();
   readonly devices: { userId: number; device: string; engine: SecretChats }[] = [];
   readonly calls: string[] = [];
+  /** Every message stored, as its recipient's log holds it (a replay delivers it again). */
+  readonly sent: EncryptedMessage[] = [];
   /** Devices whose updates wait (offline): delivered by `flush`. */
   readonly held = new Map<string, (() => Promise<void>)[]>();
   /** Changes the accepted chat on its way to the admin (a man in the middle). */
@@ -163,6 +166,7 @@ class FakeSecretServer {
           this.files.set(id, concat(...parts!));
           message.file = { id, size: this.files.get(id)!.length };
         }
+        this.sent.push(message);
         await this.toUser(other, (engine) => engine.handleMessage(message));
         return { date, file: message.file ?? null };
       },
@@ -665,6 +669,76 @@ describe('reading back what came while no tab was open', () => {
   });
 });
 
+/** A log of the given updates from pts 1 on, read in one page. */
+function logOf(...updates: Update[]): (pts: number) => Promise<Difference> {
+  const log: LoggedUpdate[] = updates.map((update, i) => ({ pts: i + 1, pts_count: 1, date: 0, update }));
+  return async (pts) => ({ updates: log.filter((u) => u.pts > pts), state: { pts: log.length, date: 0 }, slice: false, too_long: false, channels: null });
+}
+
+describe('what was deleted stays deleted when the log is read again', () => {
+  it('a self-destructed message does not come back with a replay', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    await alice.engine.setTtl(chatId, 5);
+    const burnt = await alice.engine.send(chatId, 'burn');
+    await bob.engine.markRead(chatId);
+    bob.clock.now += 5000;
+    await bob.engine.sweep();
+    expect(await bob.store.messages(chatId)).toEqual([]);
+    const original = server.sent.find((m) => m.random_id === burnt.randomId)!;
+    expect(await bob.engine.replay(logOf({ type: 'new_encrypted_message', message: original }), 0, 1)).toBe(true);
+    await bob.engine.handleMessage(original);
+    expect(await bob.store.messages(chatId)).toEqual([]);
+  });
+
+  it('nor one deleted here only, nor one deleted for both', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    const mine = await alice.engine.send(chatId, 'deleted by Bob here');
+    const theirs = await alice.engine.send(chatId, 'deleted by Alice for both');
+    await bob.engine.deleteHere(chatId, [mine.randomId]);
+    await alice.engine.deleteForBoth(chatId, [theirs.randomId]);
+    expect(await bob.store.messages(chatId)).toEqual([]);
+    const updates: Update[] = server.sent.map((message) => ({ type: 'new_encrypted_message', message }));
+    expect(await bob.engine.replay(logOf(...updates), 0, updates.length)).toBe(true);
+    expect(await bob.store.messages(chatId)).toEqual([]);
+  });
+
+  it('a delete for both that comes before its message keeps the message out', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    server.held.set('bob-phone', []);
+    const early = await alice.engine.send(chatId, 'taken back at once');
+    await alice.engine.deleteForBoth(chatId, [early.randomId]);
+    await alice.engine.send(chatId, 'kept');
+    // The delete, then the message it names (a replay overlapping what the stream already brought).
+    const [message, deletion, kept] = server.held.get('bob-phone')!;
+    server.held.set('bob-phone', [deletion, message, kept]);
+    await server.flush('bob-phone');
+    expect((await bob.store.messages(chatId)).map((m) => m.text)).toEqual(['kept']);
+  });
+
+  it('live updates wait while the log is read: an ending that came live does not lose the older messages read back', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    server.held.set('bob-phone', []);
+    const older = await alice.engine.send(chatId, 'sent while the tab was closed');
+    server.held.delete('bob-phone');
+    let page!: () => void;
+    const paged = new Promise<void>((resolve) => (page = resolve));
+    const log = logOf({ type: 'new_encrypted_message', message: server.sent.find((m) => m.random_id === older.randomId)! });
+    const replaying = bob.engine.replay(async (pts) => {
+      await paged;
+      return log(pts);
+    }, 0, 1);
+    // The chat ends while the log is being read: the ending reaches Bob's tab live.
+    const ending = alice.engine.deleteChat(chatId, false);
+    await until(() => server.calls.some((c) => c.startsWith('discardChat')));
+    page();
+    expect(await replaying).toBe(true);
+    await ending;
+    await bob.engine.idle();
+    await eventually(async () => (await bob.store.chat(chatId))?.state === 'discarded');
+    expect((await bob.store.messages(chatId)).map((m) => m.text)).toEqual(['sent while the tab was closed']);
+  });
+});
+
 describe('secret store', () => {
   it('keeps each account apart and forgets everything when the account signs out', async () => {
     const userId = 9000 + ++dbCounter;
@@ -679,6 +753,30 @@ describe('secret store', () => {
     const reopened = SecretStore.forUser(userId);
     expect(await reopened.pending()).toEqual([]);
     expect(await reopened.messages(5)).toEqual([]);
+  });
+
+  it('opens a database of the first version with what it holds, and adds the deleted messages\' store to it', async () => {
+    const name = `secret-store-${++dbCounter}-v1`;
+    const v1 = await openDB(name, 1, {
+      upgrade: (db) => {
+        db.createObjectStore('chats', { keyPath: 'id' });
+        db.createObjectStore('pending', { keyPath: 'randomId' });
+        const messages = db.createObjectStore('messages', { keyPath: ['chatId', 'randomId'] });
+        messages.createIndex('chat', 'chatId');
+        messages.createIndex('expires', 'expires');
+        db.createObjectStore('meta');
+      },
+    });
+    await v1.put('meta', 42, 'pts');
+    await v1.put('messages', { chatId: 3, randomId: 1, from: 2, date: 10, text: 'kept', ttl: 0, read: true, expires: null, replyTo: null, seq: 1 });
+    v1.close();
+    const store = new SecretStore(name);
+    expect(await store.loadPts()).toBe(42);
+    expect((await store.messages(3)).map((m) => m.text)).toEqual(['kept']);
+    await store.deleteMessages(3, [1]);
+    expect(await store.addMessage({ chatId: 3, randomId: 1, from: 2, date: 10, text: 'again', ttl: 0, read: false, expires: null, replyTo: null })).toBe(false);
+    expect(await store.messages(3)).toEqual([]);
+    await store.close();
   });
 
   it('orders messages by date, dedupes by random_id and finds the expired ones', async () => {

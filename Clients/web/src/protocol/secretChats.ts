@@ -60,6 +60,9 @@ export class SecretChats {
   private sweepTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly receiptTimers = new Set<ReturnType<typeof setTimeout>>();
   private stopped = false;
+  /** Live updates wait behind this while the log is read again (`hold`). */
+  private gate: Promise<void> = Promise.resolve();
+  private readonly holds = new Set<() => void>();
 
   constructor(private readonly options: SecretChatsOptions) {
     this.now = options.now ?? Date.now;
@@ -86,6 +89,8 @@ export class SecretChats {
 
   stop(): void {
     this.stopped = true;
+    // What waits behind a hold finds the engine stopped and does nothing.
+    this.holds.forEach((release) => release());
     clearTimeout(this.sweepTimer);
     this.receiptTimers.forEach(clearTimeout);
     this.receiptTimers.clear();
@@ -99,7 +104,7 @@ export class SecretChats {
   async start(): Promise<void> {
     for (const request of await this.store.pending()) {
       try {
-        await this.handleChat(await this.options.api.requestChat({ user_id: request.peerId, random_id: request.randomId, g_a: request.gA }));
+        await this.answered(await this.options.api.requestChat({ user_id: request.peerId, random_id: request.randomId, g_a: request.gA }));
       } catch (error) {
         if (error instanceof RpcError && FINAL_REQUEST_ERRORS.has(error.name)) await this.store.deletePending(request.randomId);
       }
@@ -108,7 +113,7 @@ export class SecretChats {
     // the way (a request, a request taken) is newer than the list.
     const before = new Set((await this.store.chats()).map((c) => c.id));
     const { chats } = await this.options.api.getChats();
-    for (const chat of chats) await this.handleChat(chat);
+    for (const chat of chats) await this.answered(chat);
     const listed = new Set(chats.map((c) => c.id));
     for (const local of await this.store.chats()) {
       if (local.state === 'accepting') this.accept(local);
@@ -130,15 +135,40 @@ export class SecretChats {
   /**
    * Reads the user's log from `fromPts` up to `toPts` for the secret chats' updates alone: what arrived while no tab
    * of this browser was open (the app's other data is read afresh, but an encrypted message lives only in the log).
-   * False when the log no longer reaches back that far (too_long: `start` still learns the chats' states).
+   * False when the log no longer reaches back that far (too_long: `start` still learns the chats' states). Live
+   * updates wait until it is done: an ending or a delete that came live is not followed by the older updates read back.
    */
-  async replay(getDifference: (pts: number) => Promise<Difference>, fromPts: number, toPts: number): Promise<boolean> {
+  replay(getDifference: (pts: number) => Promise<Difference>, fromPts: number, toPts: number): Promise<boolean> {
+    const release = this.hold();
+    return this.readLog(getDifference, fromPts, toPts).finally(release);
+  }
+
+  /**
+   * Live updates (handleChat, handleMessage, handleRead, handleUpdate) wait from now until the answer is called, in
+   * the order they came: the app holds them while it reads back the log before the stream's start.
+   */
+  hold(): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    this.gate = this.gate.then(() => held);
+    this.holds.add(release);
+    return () => {
+      this.holds.delete(release);
+      release();
+    };
+  }
+
+  private live(work: () => Promise<void>): Promise<void> {
+    return this.gate.then(() => (this.stopped ? undefined : work()));
+  }
+
+  private async readLog(getDifference: (pts: number) => Promise<Difference>, fromPts: number, toPts: number): Promise<boolean> {
     let pts = fromPts;
     while (pts < toPts && !this.stopped) {
       const difference = await getDifference(pts);
       if (difference.too_long) return false;
       for (const logged of [...difference.updates].sort((a, b) => a.pts - b.pts)) {
-        if (logged.pts > pts && logged.pts <= toPts) await this.handleUpdate(logged.update);
+        if (logged.pts > pts && logged.pts <= toPts) await this.applyUpdate(logged.update);
       }
       if (!difference.slice || difference.state.pts <= pts) break;
       pts = difference.state.pts;
@@ -146,15 +176,19 @@ export class SecretChats {
     return true;
   }
 
-  /** One of the user's updates: the secret chats' own are handled, the rest left alone. */
+  /** One of the user's updates as it comes live: the secret chats' own are handled, the rest left alone. */
   handleUpdate(update: Update): Promise<void> {
+    return this.live(() => this.applyUpdate(update));
+  }
+
+  private applyUpdate(update: Update): Promise<void> {
     switch (update.type) {
       case 'secret_chat':
-        return this.handleChat(update.chat);
+        return this.answered(update.chat);
       case 'new_encrypted_message':
-        return this.handleMessage(update.message);
+        return this.serial(() => this.applyMessage(update.message));
       case 'encrypted_read':
-        return this.handleRead(update.chat_id, update.max_date);
+        return this.readUpdate(update.chat_id, update.max_date);
       case 'encrypted_typing':
         return this.handleTyping(update.chat_id, update.user_id);
       default:
@@ -164,13 +198,22 @@ export class SecretChats {
 
   // ---- Updates ----
 
-  /** A `secret_chat` update, or a chat the server answered with. */
+  /** A live `secret_chat` update. */
   handleChat(chat: SecretChat): Promise<void> {
+    return this.live(() => this.answered(chat));
+  }
+
+  /** A chat the server answered with (or the log holds): not held behind a replay. */
+  private answered(chat: SecretChat): Promise<void> {
     return this.serial(() => this.applyChat(chat));
   }
 
   handleMessage(message: EncryptedMessage): Promise<void> {
-    return this.serial(() => this.applyMessage(message));
+    return this.live(() => this.serial(() => this.applyMessage(message)));
+  }
+
+  handleRead(chatId: number, maxDate: number): Promise<void> {
+    return this.live(() => this.readUpdate(chatId, maxDate));
   }
 
   /**
@@ -178,7 +221,7 @@ export class SecretChats {
    * Dates are whole seconds, so a receipt covers only the messages the server had stored when it came: one sent in the
    * same second after it was not read by it (its tick waits for the next receipt rather than lie).
    */
-  handleRead(chatId: number, maxDate: number): Promise<void> {
+  private readUpdate(chatId: number, maxDate: number): Promise<void> {
     return this.serial(async () => {
       const chat = await this.store.updateChat(chatId, (c) => (maxDate > c.peerReadDate ? { ...c, peerReadDate: maxDate } : null));
       if (!chat) return;
@@ -283,7 +326,7 @@ export class SecretChats {
 
   private accept(local: LocalSecretChat): void {
     void this.options.api.acceptChat({ chat_id: local.id, g_b: local.gB!, key_fingerprint: local.fingerprint }).then(
-      (chat) => this.handleChat(chat),
+      (chat) => this.answered(chat),
       (error) => {
         // Another device won (ENCRYPTION_ALREADY_ACCEPTED), or the request is gone: forget the key quietly. Anything
         // else (no connection) is tried again at the next start, with the same key.
@@ -410,7 +453,7 @@ export class SecretChats {
       if (error instanceof RpcError && FINAL_REQUEST_ERRORS.has(error.name)) await this.store.deletePending(request.randomId);
       throw error;
     }
-    await this.handleChat(chat);
+    await this.answered(chat);
     return chat.id;
   }
 

@@ -87,6 +87,9 @@ const CHATS = 'chats';
 const PENDING = 'pending';
 const MESSAGES = 'messages';
 const META = 'meta';
+/** (chatId, randomId) of messages deleted or self-destructed here, or named by a delete for both before they came: a
+ * replay of the log (which overlaps what the stream brought) must not store them again. Kept while the chat is. */
+const GONE = 'gone';
 
 let seqCounter = 0;
 /** Arrival order among messages of the same second, across reloads. */
@@ -155,9 +158,10 @@ export class SecretStore {
 
   /** Forgets the chat and its history on this device. */
   async deleteChat(id: number): Promise<void> {
-    const tx = (await this.open()).transaction([CHATS, MESSAGES], 'readwrite');
+    const tx = (await this.open()).transaction([CHATS, MESSAGES, GONE], 'readwrite');
     await tx.objectStore(CHATS).delete(id);
     await tx.objectStore(MESSAGES).delete(IDBKeyRange.bound([id, -Infinity], [id, Infinity]));
+    await tx.objectStore(GONE).delete(IDBKeyRange.bound([id, -Infinity], [id, Infinity]));
     await tx.done;
   }
 
@@ -192,20 +196,24 @@ export class SecretStore {
     return (await this.open()).get(MESSAGES, [chatId, randomId]);
   }
 
-  /** Stores a message unless one with its random_id is in the chat already (false then: a duplicate). */
+  /** Stores a message unless one with its random_id is in the chat already, or was deleted there (false then). */
   async addMessage(message: SecretMessage): Promise<boolean> {
-    const tx = (await this.open()).transaction(MESSAGES, 'readwrite');
+    const tx = (await this.open()).transaction([MESSAGES, GONE], 'readwrite');
     // A duplicate aborts the transaction: its end is awaited either way, so that refusal is not left unhandled.
     const done = tx.done.then(
       () => true,
       () => false,
     );
+    let added = false;
     try {
-      await tx.store.add({ ...message, seq: nextSeq() });
+      if ((await tx.objectStore(GONE).count([message.chatId, message.randomId])) === 0) {
+        await tx.objectStore(MESSAGES).add({ ...message, seq: nextSeq() });
+        added = true;
+      }
     } catch {
       // the key is there: a duplicate
     }
-    return done;
+    return (await done) && added;
   }
 
   /** Changes the messages `pick` chooses in one transaction; answers the changed ones. */
@@ -225,9 +233,10 @@ export class SecretStore {
     return changed;
   }
 
+  /** Deletes the messages, and keeps their random_ids so that they are not stored again (also those not here yet). */
   async deleteMessages(chatId: number, randomIds: number[]): Promise<void> {
-    const tx = (await this.open()).transaction(MESSAGES, 'readwrite');
-    await Promise.all(randomIds.map((id) => tx.store.delete([chatId, id])));
+    const tx = (await this.open()).transaction([MESSAGES, GONE], 'readwrite');
+    await Promise.all(randomIds.flatMap((id) => [tx.objectStore(MESSAGES).delete([chatId, id]), tx.objectStore(GONE).put({ chatId, randomId: id })]));
     await tx.done;
   }
 
@@ -248,15 +257,19 @@ export class SecretStore {
 
   private open(): Promise<IDBPDatabase> {
     if (this.closed) return Promise.reject(new Error('The secret chats store is closed'));
-    this.db ??= openDB(this.name, 1, {
-      upgrade: (db) => {
-        db.createObjectStore(CHATS, { keyPath: 'id' });
-        db.createObjectStore(PENDING, { keyPath: 'randomId' });
-        const messages = db.createObjectStore(MESSAGES, { keyPath: ['chatId', 'randomId'] });
-        messages.createIndex('chat', 'chatId');
-        // Messages without a timer leave `expires` null, which an index leaves out.
-        messages.createIndex('expires', 'expires');
-        db.createObjectStore(META);
+    this.db ??= openDB(this.name, 2, {
+      // Each version adds to what the one before made (a database of an older version keeps its contents).
+      upgrade: (db, oldVersion) => {
+        if (oldVersion < 1) {
+          db.createObjectStore(CHATS, { keyPath: 'id' });
+          db.createObjectStore(PENDING, { keyPath: 'randomId' });
+          const messages = db.createObjectStore(MESSAGES, { keyPath: ['chatId', 'randomId'] });
+          messages.createIndex('chat', 'chatId');
+          // Messages without a timer leave `expires` null, which an index leaves out.
+          messages.createIndex('expires', 'expires');
+          db.createObjectStore(META);
+        }
+        if (oldVersion < 2) db.createObjectStore(GONE, { keyPath: ['chatId', 'randomId'] });
       },
       // Another tab deleting the database (sign-out there) must not wait on this connection.
       blocking: () => void this.close(),
