@@ -30,6 +30,10 @@ let engine: SecretChats | null = null;
 let channel: BroadcastChannel | null = null;
 let ownerId = 0;
 let caughtUp = false;
+/** Where the update stream started: the log before it is read back for the secret chats (0 until it started). */
+let replayTo = 0;
+/** Catch-ups run one after another. */
+let catchingUp: Promise<void> = Promise.resolve();
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
 const typingSentAt = new Map<number, number>();
 
@@ -60,28 +64,59 @@ export function startSecretChats(userId: number): void {
  * The update stream started at `pts`: what came for the secret chats while no tab was open is read from the log
  * (from where this browser stopped), then the server's list of chats, then unsent messages and timers.
  */
-export async function catchUpSecretChats(pts: number): Promise<void> {
-  const current = engine;
-  if (!current) return;
-  const from = await current.store.loadPts();
-  for (let attempt = 0; from !== null && from < pts && attempt < 5; attempt++) {
-    try {
-      await current.replay((p) => api().updates.getDifference({ pts: p }), from, pts);
-      break;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 2000 * (attempt + 1)));
-    }
-    if (current !== engine) return;
-  }
-  if (current !== engine) return;
-  caughtUp = true;
-  await current.store.savePts(pts);
-  await current.start().catch(() => undefined);
+export function catchUpSecretChats(pts: number): Promise<void> {
+  replayTo = pts;
+  return queueCatchUp();
 }
 
-/** Too much was missed (the stream resynced): the server's list tells what became of each chat. */
-export function resyncSecretChats(): void {
-  void engine?.start().catch(() => undefined);
+/**
+ * Back online, or too much was missed (the stream resynced): a log that could not be read is read again from where
+ * this browser stopped, and the server's list tells what became of each chat.
+ */
+export function resumeSecretChats(): Promise<void> {
+  return queueCatchUp();
+}
+
+function queueCatchUp(): Promise<void> {
+  const run = catchingUp.then(catchUp);
+  catchingUp = run.catch(() => undefined);
+  return run;
+}
+
+async function catchUp(): Promise<void> {
+  const current = engine;
+  const pts = replayTo;
+  if (!current || pts === 0) return;
+  if (!caughtUp) {
+    // The position moves only once the log up to `pts` was read (or is gone: too_long); until then it stays, nothing
+    // saves a later one (noteLogPosition), and the next reconnection or resync reads from it again. Live secret
+    // updates wait meanwhile (they are newer than what is read back).
+    const release = current.hold();
+    let read = false;
+    try {
+      const from = await current.store.loadPts();
+      read = from === null || from >= pts;
+      for (let attempt = 0; !read && attempt < 5; attempt++) {
+        try {
+          await current.replay((p) => api().updates.getDifference({ pts: p }), from ?? pts, pts);
+          read = true;
+        } catch {
+          if (attempt < 4) await new Promise((resolve) => setTimeout(resolve, 2000 * (attempt + 1)));
+        }
+        if (current !== engine) return;
+      }
+    } finally {
+      release();
+    }
+    if (current !== engine) return;
+    if (read) {
+      caughtUp = true;
+      await current.store.savePts(pts);
+      // What came live since (a retry runs long after the stream started) moves it on.
+      noteLogPosition();
+    }
+  }
+  await current.start().catch(() => undefined);
 }
 
 /**
@@ -112,6 +147,8 @@ export function stopSecretChats(forget = false): void {
   channel?.close();
   channel = null;
   caughtUp = false;
+  replayTo = 0;
+  catchingUp = Promise.resolve();
   ownerId = 0;
   typingSentAt.clear();
   setState({ secretChats: {}, secretMessages: {} });
