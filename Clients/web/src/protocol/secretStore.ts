@@ -112,6 +112,15 @@ export class SecretStore {
     await deleteDB(secretDbName(userId));
   }
 
+  /** Deletes every account's database in this browser but `keepUserId`'s (all with null): those a sign-out cut short
+   * (the tab closed during the deletion) or a session signed out some other way left behind. */
+  static async destroyAllBut(keepUserId: number | null): Promise<void> {
+    if (typeof indexedDB.databases !== 'function') return;
+    const keep = keepUserId === null ? null : secretDbName(keepUserId);
+    const names = (await indexedDB.databases()).map((d) => d.name ?? '').filter((name) => /^messenger-secret-\d+$/.test(name) && name !== keep);
+    await Promise.all(names.map((name) => deleteDB(name)));
+  }
+
   /** Closes the database for good: what is still queued fails rather than open (and so make again) a deleted one. */
   async close(): Promise<void> {
     this.closed = true;

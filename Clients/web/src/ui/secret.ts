@@ -49,7 +49,9 @@ function running(): SecretChats {
 /** Signed in: this account's secret chats, from its own store. Events may come from here on. */
 export function startSecretChats(userId: number): void {
   if (engine && ownerId === userId) return;
-  stopSecretChats();
+  void stopSecretChats();
+  // Only the signed-in account's database may be here: another's was left by a sign-out that did not finish.
+  void SecretStore.destroyAllBut(userId).catch(() => undefined);
   ownerId = userId;
   caughtUp = false;
   engine = new SecretChats({ api: api().secret, upload: api().upload, store: SecretStore.forUser(userId), selfId: userId, onChange: (change) => changed(change, true) });
@@ -137,8 +139,9 @@ async function saveLogPosition(): Promise<void> {
   if (current === engine && pts > 0) await current.store.savePts(pts).catch(() => undefined);
 }
 
-/** Signed out or stopped: with `forget`, the account's store (keys and history) is deleted from this browser. */
-export function stopSecretChats(forget = false): void {
+/** Signed out or stopped: with `forget`, the secret databases (keys and history) are deleted from this browser —
+ * the account's, and any another sign-in left behind. */
+export function stopSecretChats(forget = false): Promise<void> {
   const userId = ownerId;
   clearTimeout(saveTimer);
   engine?.stop();
@@ -152,9 +155,10 @@ export function stopSecretChats(forget = false): void {
   ownerId = 0;
   typingSentAt.clear();
   setState({ secretChats: {}, secretMessages: {} });
-  void (async () => {
+  return (async () => {
     await store?.close();
     if (forget && userId) await SecretStore.destroy(userId).catch(() => undefined);
+    if (forget) await SecretStore.destroyAllBut(null).catch(() => undefined);
   })();
 }
 
