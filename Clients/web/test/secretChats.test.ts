@@ -49,6 +49,8 @@ class FakeSecretServer {
   tamper: ((chat: SecretChat) => SecretChat) | null = null;
   /** The next requestChat stores the chat and then fails as a lost answer would. */
   loseNextAnswer = false;
+  /** This many acceptChat calls fail as a lost connection would, before reaching the server. */
+  lostAccepts = 0;
   /** getChats answers once this settles (what it lists is read when it is asked). */
   getChatsHeld: Promise<void> | null = null;
   /** Every message in the same second (dates are whole seconds). */
@@ -122,6 +124,10 @@ class FakeSecretServer {
       },
       acceptChat: async (a) => {
         this.calls.push(`acceptChat:${device}`);
+        if (this.lostAccepts > 0) {
+          this.lostAccepts--;
+          throw new Error('connection lost');
+        }
         const chat = this.chats.get(a.chat_id);
         if (!chat || chat.participant_id !== userId) fail('ENCRYPTION_ID_INVALID');
         if (chat!.state === SecretChatState.Discarded) fail('ENCRYPTION_DECLINED');
@@ -239,7 +245,7 @@ afterEach(() => engines.splice(0).forEach((e) => e.stop()));
 function device(server: FakeSecretServer, userId: number, name: string, clock = { now: 1_764_900_000_000 }): Device {
   const store = new SecretStore(`secret-test-${++dbCounter}-${name}`);
   const changes: SecretChange[] = [];
-  const engine = new SecretChats({ api: server.api(userId, name), upload: server.upload(userId), store, selfId: userId, onChange: (c) => changes.push(c), now: () => clock.now, receiptRetryMs: 20 });
+  const engine = new SecretChats({ api: server.api(userId, name), upload: server.upload(userId), store, selfId: userId, onChange: (c) => changes.push(c), now: () => clock.now, receiptRetryMs: 20, acceptRetryMs: 10 });
   engines.push(engine);
   server.devices.push({ userId, device: name, engine });
   return { engine, store, changes, clock };
@@ -367,6 +373,17 @@ describe('secret chats on a device', () => {
     expect((await phone.store.chat(chatId))?.state).toBe('ready');
     // The tablet cannot send in it either.
     await expect(tablet.engine.send(chatId, 'x')).rejects.toThrow();
+  });
+
+  it('tries an acceptance again by itself when the connection failed, instead of staying "Joining…"', async () => {
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    const bob = device(server, BOB, 'bob-phone');
+    server.lostAccepts = 2;
+    const chatId = await alice.engine.request(BOB);
+    await eventually(async () => (await bob.store.chat(chatId))?.state === 'ready' && (await alice.store.chat(chatId))?.state === 'ready');
+    expect(server.calls.filter((c) => c.startsWith('acceptChat'))).toEqual(['acceptChat:bob-phone', 'acceptChat:bob-phone', 'acceptChat:bob-phone']);
+    expect((await bob.store.chat(chatId))!.verification).toBe((await alice.store.chat(chatId))!.verification);
   });
 
   it('the participant seeing the chat accepted by another of its devices (live) drops its own attempt', async () => {

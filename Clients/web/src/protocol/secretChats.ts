@@ -44,6 +44,8 @@ export interface SecretChatsOptions {
   now?: () => number;
   /** How long after a receipt the server would not pass on the next second's goes (ms; tests shorten it). */
   receiptRetryMs?: number;
+  /** The first wait before an acceptance that failed on the way is tried again, doubled each time up to a minute (ms). */
+  acceptRetryMs?: number;
 }
 
 /** Errors after which asking again with the same random_id cannot help (the request is forgotten). */
@@ -59,6 +61,7 @@ export class SecretChats {
   private readonly now: () => number;
   private sweepTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly receiptTimers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly acceptTimers = new Map<number, ReturnType<typeof setTimeout>>();
   private stopped = false;
   /** Live updates wait behind this while the log is read again (`hold`). */
   private gate: Promise<void> = Promise.resolve();
@@ -94,6 +97,8 @@ export class SecretChats {
     clearTimeout(this.sweepTimer);
     this.receiptTimers.forEach(clearTimeout);
     this.receiptTimers.clear();
+    this.acceptTimers.forEach(clearTimeout);
+    this.acceptTimers.clear();
   }
 
   /**
@@ -324,13 +329,18 @@ export class SecretChats {
     this.accept(local);
   }
 
-  private accept(local: LocalSecretChat): void {
+  private accept(local: LocalSecretChat, attempt = 0): void {
+    clearTimeout(this.acceptTimers.get(local.id));
+    this.acceptTimers.delete(local.id);
     void this.options.api.acceptChat({ chat_id: local.id, g_b: local.gB!, key_fingerprint: local.fingerprint }).then(
       (chat) => this.answered(chat),
       (error) => {
         // Another device won (ENCRYPTION_ALREADY_ACCEPTED), or the request is gone: forget the key quietly. Anything
-        // else (no connection) is tried again at the next start, with the same key.
-        if (!(error instanceof RpcError) || !['ENCRYPTION_ALREADY_ACCEPTED', 'ENCRYPTION_DECLINED', 'ENCRYPTION_ID_INVALID', 'DH_G_B_INVALID'].includes(error.name)) return;
+        // else (no connection) is tried again with the same key, after a wait that grows, and at the next start.
+        if (!(error instanceof RpcError) || !['ENCRYPTION_ALREADY_ACCEPTED', 'ENCRYPTION_DECLINED', 'ENCRYPTION_ID_INVALID', 'DH_G_B_INVALID'].includes(error.name)) {
+          this.acceptLater(local, attempt + 1, error instanceof RpcError ? error.retryAfter : undefined);
+          return;
+        }
         return this.serial(async () => {
           const held = await this.store.chat(local.id);
           if (held?.state === 'accepting' && sameBytes(held.gB, local.gB)) {
@@ -340,6 +350,19 @@ export class SecretChats {
         });
       },
     );
+  }
+
+  private acceptLater(local: LocalSecretChat, attempt: number, retryAfter: number | undefined): void {
+    if (this.stopped || this.acceptTimers.has(local.id)) return;
+    const wait = Math.max((retryAfter ?? 0) * 1000, Math.min((this.options.acceptRetryMs ?? 2000) * 2 ** Math.min(attempt - 1, 10), 60_000));
+    const timer = setTimeout(() => {
+      this.acceptTimers.delete(local.id);
+      void this.serial(async () => {
+        const held = await this.store.chat(local.id);
+        if (held?.state === 'accepting' && sameBytes(held.gB, local.gB)) this.accept(held, attempt);
+      }).catch(() => undefined);
+    }, wait);
+    this.acceptTimers.set(local.id, timer);
   }
 
   private async applyReady(local: LocalSecretChat, chat: SecretChat): Promise<void> {
