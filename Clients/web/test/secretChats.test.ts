@@ -12,7 +12,11 @@ import { SecretChats, type SecretApi, type SecretChange } from '../src/protocol/
 import { SecretStore, secretDbName } from '../src/protocol/secretStore';
 import { ready } from '../src/protocol/sodium';
 import { UpdateStream, type UpdateServer } from '../src/protocol/updates';
+import { fitsLength, MAX_TEXT_LENGTH } from '../src/ui/rich';
 import { until } from './helpers';
+
+/** As the app counts a text (ui/secret.ts): at most 4096 characters as shown. */
+const secretTextFits = (text: string): boolean => fitsLength(text, MAX_TEXT_LENGTH);
 
 async function eventually(probe: () => Promise<boolean>, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
@@ -245,7 +249,7 @@ afterEach(() => engines.splice(0).forEach((e) => e.stop()));
 function device(server: FakeSecretServer, userId: number, name: string, clock = { now: 1_764_900_000_000 }): Device {
   const store = new SecretStore(`secret-test-${++dbCounter}-${name}`);
   const changes: SecretChange[] = [];
-  const engine = new SecretChats({ api: server.api(userId, name), upload: server.upload(userId), store, selfId: userId, onChange: (c) => changes.push(c), now: () => clock.now, receiptRetryMs: 20, acceptRetryMs: 10 });
+  const engine = new SecretChats({ api: server.api(userId, name), upload: server.upload(userId), store, selfId: userId, onChange: (c) => changes.push(c), now: () => clock.now, receiptRetryMs: 20, acceptRetryMs: 10, textFits: secretTextFits });
   engines.push(engine);
   server.devices.push({ userId, device: name, engine });
   return { engine, store, changes, clock };
@@ -544,6 +548,17 @@ describe('secret chats on a device', () => {
     await alice.engine.deleteChat(chatId, false);
     expect((await bob.store.chat(chatId))?.state).toBe('discarded');
     expect((await bob.store.messages(chatId)).map((m) => m.text)).toEqual(['stay']);
+  });
+
+  it('drops a received text longer than 4096 characters as shown (no client of ours sends one)', async () => {
+    const { alice, bob, chatId } = await readyChat();
+    await alice.engine.send(chatId, 'a'.repeat(4097));
+    await alice.engine.send(chatId, `**${'b'.repeat(4096)}**`);
+    await alice.engine.send(chatId, 'c'.repeat(4096));
+    expect((await bob.store.messages(chatId)).map((m) => [m.text[2], m.text.length])).toEqual([
+      ['b', 4100],
+      ['c', 4096],
+    ]);
   });
 
   it('drops a message that does not decrypt and reports it', async () => {

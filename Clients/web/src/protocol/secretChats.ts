@@ -12,6 +12,7 @@ import {
   directionKeys,
   encryptBody,
   isWeakPublicKey,
+  MAX_SECRET_TEXT,
   newSecretKeyPair,
   secretRandomId,
   type SecretBody,
@@ -44,12 +45,17 @@ export interface SecretChatsOptions {
   now?: () => number;
   /** How long after a receipt the server would not pass on the next second's goes (ms; tests shorten it). */
   receiptRetryMs?: number;
+  /** Whether a received text is within the 4096 characters as shown (the app counts them by its markup); one that is
+   * not is dropped, as no client of ours sends it. Without it only the markup's bound (4 × 4096) is checked. */
+  textFits?: (text: string) => boolean;
   /** The first wait before an acceptance that failed on the way is tried again, doubled each time up to a minute (ms). */
   acceptRetryMs?: number;
 }
 
 /** Errors after which asking again with the same random_id cannot help (the request is forgotten). */
 const FINAL_REQUEST_ERRORS = new Set(['PEER_ID_INVALID', 'RANDOM_ID_INVALID', 'DH_G_A_INVALID', 'USER_IS_BLOCKED', 'YOU_BLOCKED_USER', 'SECRET_CHATS_TOO_MUCH']);
+
+const markupFits = (text: string): boolean => text.length <= MAX_SECRET_TEXT * 4;
 
 /** The longest delay setTimeout takes as it is (2^31 − 1 ms, about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -432,7 +438,7 @@ export class SecretChats {
       this.changed({ kind: 'undecryptable', chatId: chat.id, randomId: encrypted.random_id });
       return;
     }
-    if (!body) return;
+    if (!body || (body.text !== undefined && !(this.options.textFits ?? markupFits)(body.text))) return;
     if (body.file && !encrypted.file) {
       // A file message whose file the server did not carry: nothing of it can be shown as it was sent.
       this.changed({ kind: 'undecryptable', chatId: chat.id, randomId: encrypted.random_id });

@@ -9,6 +9,7 @@ import { api } from './connection';
 import { plainText } from './rich';
 import { ensureUsers, loadPresence } from './chats';
 import { announceSecret } from './notifications';
+import { fitsLength, MAX_TEXT_LENGTH } from './rich';
 import { getState, setState } from './store';
 import { clearTyping, setTyping } from './typing';
 
@@ -54,7 +55,14 @@ export function startSecretChats(userId: number): void {
   void SecretStore.destroyAllBut(userId).catch(() => undefined);
   ownerId = userId;
   caughtUp = false;
-  engine = new SecretChats({ api: api().secret, upload: api().upload, store: SecretStore.forUser(userId), selfId: userId, onChange: (change) => changed(change, true) });
+  engine = new SecretChats({
+    api: api().secret,
+    upload: api().upload,
+    store: SecretStore.forUser(userId),
+    selfId: userId,
+    onChange: (change) => changed(change, true),
+    textFits: (text) => fitsLength(text, MAX_TEXT_LENGTH),
+  });
   if (typeof BroadcastChannel !== 'undefined') {
     channel = new BroadcastChannel(`messenger-secret-${userId}`);
     channel.onmessage = (event: MessageEvent<SecretChange>) => changed(event.data, false);
