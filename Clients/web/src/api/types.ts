@@ -1415,6 +1415,15 @@ export const ErrorNames = {
   UserDeleted: 'USER_DELETED',
   UserIsBlocked: 'USER_IS_BLOCKED',
   YouBlockedUser: 'YOU_BLOCKED_USER',
+  /** Secret chats: the chat was discarded. */
+  EncryptionDeclined: 'ENCRYPTION_DECLINED',
+  /** Secret chats: no such chat, not the caller's, or not accepted yet. */
+  EncryptionIdInvalid: 'ENCRYPTION_ID_INVALID',
+  /** Secret chats: another device of the member holds the chat. */
+  EncryptionDeviceInvalid: 'ENCRYPTION_DEVICE_INVALID',
+  EncryptedMessageInvalid: 'ENCRYPTED_MESSAGE_INVALID',
+  /** Secret chats: 100 of the caller's requests already wait for acceptance. */
+  SecretChatsTooMuch: 'SECRET_CHATS_TOO_MUCH',
   ChatNotFound: 'CHAT_NOT_FOUND',
   ChatWriteForbidden: 'CHAT_WRITE_FORBIDDEN',
   ChatAdminRequired: 'CHAT_ADMIN_REQUIRED',
