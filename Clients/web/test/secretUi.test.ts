@@ -1,6 +1,7 @@
 // How the app shows secret chats (ui/secret.ts, ui/format.ts).
 import { describe, expect, it, vi } from 'vitest';
 import { RpcError } from '../src/api/types';
+import type { SecretMessage } from '../src/protocol/secretStore';
 
 vi.mock('../src/ui/connection', () => ({
   api: () => {
@@ -9,6 +10,49 @@ vi.mock('../src/ui/connection', () => ({
 }));
 
 import { errorText } from '../src/ui/format';
+import { secretPreview, type SecretChatView } from '../src/ui/secret';
+
+const ME = 1;
+const PEER = 2;
+
+const chat = (state: SecretChatView['state'], reason: string | null = null): SecretChatView => ({
+  id: 7,
+  role: 'admin',
+  peerId: PEER,
+  state,
+  date: 1,
+  fingerprint: 0,
+  verification: '',
+  reason,
+  ttl: 0,
+  peerReadDate: 0,
+  readDateSent: 0,
+  lastDate: 1,
+});
+
+const message = (from: number, status?: SecretMessage['status']): SecretMessage => ({
+  chatId: 7,
+  randomId: 3,
+  from,
+  date: 2,
+  text: 'Hello **there**',
+  ttl: 0,
+  read: false,
+  expires: null,
+  replyTo: null,
+  status,
+});
+
+describe('a secret chat in the list', () => {
+  it('shows the newest message while it runs, and that it ended once it did, its history kept or not', () => {
+    expect(secretPreview(chat('ready'), message(ME, 'sent'), ME, 'Bob')).toBe('You: Hello there');
+    expect(secretPreview(chat('ready'), message(PEER), ME, 'Bob')).toBe('Hello there');
+    expect(secretPreview(chat('ready'), undefined, ME, 'Bob')).toBe('Bob joined your secret chat');
+    expect(secretPreview(chat('discarded', 'ended'), message(PEER), ME, 'Bob')).toBe('Secret chat ended');
+    expect(secretPreview(chat('discarded', 'device_signed_out'), undefined, ME, 'Bob')).toBe('Secret chat ended: a device was signed out');
+    expect(secretPreview(chat('requested'), undefined, ME, 'Bob')).toBe('Waiting for Bob to get online…');
+  });
+});
 
 describe('secret chat errors in words', () => {
   it('says what happened rather than the error name', () => {

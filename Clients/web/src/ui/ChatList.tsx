@@ -10,7 +10,7 @@ import { loadDraft } from './drafts';
 import { dialogsIn, unreadChatsIn } from './folders';
 import { formatListTime } from './format';
 import { peerKey, peerPhoto, peerTitle, previewText, userName } from './peers';
-import { lastSecretMessage, secretKey, secretPreview, secretStateText, secretUnread, type SecretChatView } from './secret';
+import { lastSecretMessage, secretKey, secretPreview, secretUnread, type SecretChatView } from './secret';
 import { isNameQuery, nameMatches } from './nameSearch';
 import { setState, useApp, type AppState } from './store';
 import { Icon } from './Icon';
@@ -238,15 +238,7 @@ function SecretRow({ chat }: { chat: SecretChatView }) {
   const me = useApp((s) => s.me?.id);
   const last = lastSecretMessage(messages);
   const unread = secretUnread(messages, me);
-  const stateText = secretStateText(chat, title);
-  const preview =
-    chat.state !== 'ready' && (chat.state !== 'discarded' || !last)
-      ? stateText
-      : last
-        ? `${last.from === me ? 'You: ' : ''}${secretPreview(last)}`
-        : chat.role === 'admin'
-          ? `${title} joined your secret chat`
-          : 'You joined a secret chat';
+  const preview = secretPreview(chat, last, me, title);
   return (
     <li>
       <button

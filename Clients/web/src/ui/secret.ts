@@ -9,7 +9,7 @@ import { api } from './connection';
 import { plainText } from './rich';
 import { ensureUsers, loadPresence } from './chats';
 import { announceSecret } from './notifications';
-import { fitsLength, MAX_TEXT_LENGTH } from './rich';
+import { fitsLength, MAX_TEXT_LENGTH, plainText } from './rich';
 import { getState, setState } from './store';
 import { clearTyping, setTyping } from './typing';
 
@@ -332,17 +332,25 @@ export async function deleteSecretChat(chatId: number, deleteHistory: boolean): 
 
 // ---- Reading ----
 
-/** The newest message of the chat, if any. */
 /** A message as a chat row shows it: the text, or "Photo" / the file's name, then ", <caption>". */
-export function secretPreview(message: SecretMessage): string {
+export function secretMessagePreview(message: SecretMessage): string {
   const text = plainText(message.text);
   if (!message.file) return text;
   const what = message.file.mime.startsWith('image/') && message.file.thumb ? 'Photo' : message.file.name;
   return text ? `${what}, ${text}` : what;
 }
 
+/** The newest message of the chat, if any. */
 export function lastSecretMessage(messages: SecretMessage[] | undefined): SecretMessage | undefined {
   return messages?.[messages.length - 1];
+}
+
+/** A chat's row in the list: its newest message while it runs, else its state ("Secret chat ended", also when its
+ * history is kept). */
+export function secretPreview(chat: SecretChatView, last: SecretMessage | undefined, me: number | undefined, peerName: string): string {
+  if (chat.state !== 'ready') return secretStateText(chat, peerName) ?? '';
+  if (last) return `${last.from === me ? 'You: ' : ''}${secretMessagePreview(last)}`;
+  return chat.role === 'admin' ? `${peerName} joined your secret chat` : 'You joined a secret chat';
 }
 
 export function secretUnread(messages: SecretMessage[] | undefined, me: number | undefined): number {
