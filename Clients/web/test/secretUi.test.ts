@@ -1,4 +1,4 @@
-// How the app shows secret chats (ui/secret.ts, ui/format.ts).
+// How the app shows secret chats (ui/secret.ts, ui/format.ts): the list row, what a message's Delete offers, errors.
 import { describe, expect, it, vi } from 'vitest';
 import { RpcError } from '../src/api/types';
 import type { SecretMessage } from '../src/protocol/secretStore';
@@ -10,7 +10,7 @@ vi.mock('../src/ui/connection', () => ({
 }));
 
 import { errorText } from '../src/ui/format';
-import { secretPreview, type SecretChatView } from '../src/ui/secret';
+import { deletesForBoth, secretPreview, type SecretChatView } from '../src/ui/secret';
 
 const ME = 1;
 const PEER = 2;
@@ -51,6 +51,16 @@ describe('a secret chat in the list', () => {
     expect(secretPreview(chat('discarded', 'ended'), message(PEER), ME, 'Bob')).toBe('Secret chat ended');
     expect(secretPreview(chat('discarded', 'device_signed_out'), undefined, ME, 'Bob')).toBe('Secret chat ended: a device was signed out');
     expect(secretPreview(chat('requested'), undefined, ME, 'Bob')).toBe('Waiting for Bob to get online…');
+  });
+});
+
+describe("a secret message's Delete", () => {
+  it('deletes for both only in a running chat, and not an own message the server has not taken yet', () => {
+    expect(deletesForBoth(chat('ready'), message(ME, 'sent'), ME)).toBe(true);
+    expect(deletesForBoth(chat('ready'), message(PEER), ME)).toBe(true);
+    expect(deletesForBoth(chat('ready'), message(ME, 'sending'), ME)).toBe(false);
+    expect(deletesForBoth(chat('ready'), message(ME, 'failed'), ME)).toBe(false);
+    expect(deletesForBoth(chat('discarded', 'ended'), message(PEER), ME)).toBe(false);
   });
 });
 

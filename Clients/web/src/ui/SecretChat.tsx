@@ -18,6 +18,7 @@ import {
   SELF_DESTRUCT_TIMERS,
   deleteSecretChat,
   deleteSecretMessages,
+  deletesForBoth,
   markSecretRead,
   retrySecret,
   secretKey,
@@ -647,11 +648,13 @@ function DeleteSecretChatDialog({ chat, onClose }: { chat: SecretChatView; onClo
   );
 }
 
-/** In a running chat a message goes for both (the other device is told to delete it); after the end, only here. */
+/** In a running chat a message goes for both (the other device is told to delete it); after the end, or an own message
+ * not sent yet, only here. */
 function DeleteSecretMessageDialog({ chat, message, onClose }: { chat: SecretChatView; message: SecretMessage; onClose: () => void }) {
   const peerName = useApp((s) => userName(s, chat.peerId));
+  const me = useApp((s) => s.me?.id);
   const [error, setError] = useState('');
-  const forBoth = chat.state === 'ready';
+  const forBoth = deletesForBoth(chat, message, me);
   const remove = () => deleteSecretMessages(chat.id, [message.randomId], forBoth).then(onClose, (e) => setError(errorText(e)));
   return (
     <Modal title="Delete message?" onClose={onClose}>

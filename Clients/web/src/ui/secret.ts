@@ -345,6 +345,12 @@ export function lastSecretMessage(messages: SecretMessage[] | undefined): Secret
   return messages?.[messages.length - 1];
 }
 
+/** Whether a message's Delete goes for both: only while the chat runs, and not for an own message the server has not
+ * taken (sending, or failed: as far as this device knows the other side has none of it; Retry first sends it). */
+export function deletesForBoth(chat: SecretChatView, message: SecretMessage, me: number | undefined): boolean {
+  return chat.state === 'ready' && !(message.from === me && message.status !== 'sent');
+}
+
 /** A chat's row in the list: its newest message while it runs, else its state ("Secret chat ended", also when its
  * history is kept). */
 export function secretPreview(chat: SecretChatView, last: SecretMessage | undefined, me: number | undefined, peerName: string): string {
