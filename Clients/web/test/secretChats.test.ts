@@ -402,12 +402,14 @@ describe('secret chats on a device', () => {
     expect(held).toEqual(['ready']);
   });
 
-  it('two tabs of one browser (one device, one store) accept a request once', async () => {
+  it('two tabs of one browser (one device, one database) accept a request once', async () => {
     const server = new FakeSecretServer();
     const alice = device(server, ALICE, 'alice-laptop');
-    const store = new SecretStore(`secret-test-${++dbCounter}-tabs`);
+    const name = `secret-test-${++dbCounter}-tabs`;
+    // Each tab opens the database itself: two connections to one database, as two tabs have.
+    const store = new SecretStore(name);
     for (let tab = 0; tab < 2; tab++) {
-      const engine = new SecretChats({ api: server.api(BOB, 'bob-browser'), store, selfId: BOB, onChange: () => undefined });
+      const engine = new SecretChats({ api: server.api(BOB, 'bob-browser'), store: tab === 0 ? store : new SecretStore(name), selfId: BOB, onChange: () => undefined });
       engines.push(engine);
       server.devices.push({ userId: BOB, device: 'bob-browser', engine });
     }
