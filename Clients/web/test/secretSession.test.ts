@@ -51,6 +51,7 @@ vi.mock('../src/ui/connection', () => {
 
 import { resumeSession, signIn } from '../src/ui/account';
 import { catchUpSecretChats, noteLogPosition, resumeSecretChats, startSecretChats, stopSecretChats } from '../src/ui/secret';
+import { getState } from '../src/ui/store';
 
 beforeAll(() => ready());
 
@@ -95,6 +96,7 @@ describe('reading back the log at sign-in', () => {
     await finish(catchUpSecretChats(20));
     expect(server.asked).toEqual([10, 10, 10, 10, 10]);
     expect(await savedPts(me)).toBe(10);
+    expect(getState().secretSynced).toBe(false);
     // Events handled live meanwhile do not move it past the part not read.
     noteLogPosition();
     await finish(new Promise((resolve) => setTimeout(resolve, 5000)));
@@ -105,6 +107,7 @@ describe('reading back the log at sign-in', () => {
     await finish(resumeSecretChats());
     expect(await savedPts(me)).toBe(20);
     expect(server.asked).toEqual([10]);
+    expect(getState().secretSynced).toBe(true);
   });
 
   it('saves the position once the log answered too_long (nothing more to read there)', async () => {

@@ -20,9 +20,10 @@ import { openReports as openReportsPanel, reportsText } from './openReports';
 export function ChatList() {
   const [query, setQuery] = useState('');
   const openReports = useApp((s) => s.openReports);
+  const secretSynced = useApp((s) => s.secretSynced);
   const trimmed = query.trim();
   return (
-    <div class="chat-list">
+    <div class="chat-list" data-secret-synced={secretSynced ? 'true' : undefined}>
       <header class="sidebar__header">
         <button type="button" class="icon-btn icon-btn--badged" aria-label="Settings" onClick={() => setState({ panel: 'settings' })}>
           <Icon name="menu" />
