@@ -110,6 +110,19 @@ describe('reading back the log at sign-in', () => {
     expect(getState().secretSynced).toBe(true);
   });
 
+  it('catches up an account whose log is still empty (the stream starts at 0)', async () => {
+    const me = ++userId;
+    server.pts = 0;
+    try {
+      startSecretChats(me);
+      await catchUpSecretChats(0);
+    } finally {
+      server.pts = 20;
+    }
+    expect(await savedPts(me)).toBe(0);
+    expect(getState().secretSynced).toBe(true);
+  });
+
   it('saves the position once the log answered too_long (nothing more to read there)', async () => {
     const me = ++userId;
     const seeded = SecretStore.forUser(me);

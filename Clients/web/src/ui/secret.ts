@@ -31,8 +31,8 @@ let engine: SecretChats | null = null;
 let channel: BroadcastChannel | null = null;
 let ownerId = 0;
 let caughtUp = false;
-/** Where the update stream started: the log before it is read back for the secret chats (0 until it started). */
-let replayTo = 0;
+/** Where the update stream started: the log before it is read back for the secret chats (null until it started). */
+let replayTo: number | null = null;
 /** Catch-ups run one after another. */
 let catchingUp: Promise<void> = Promise.resolve();
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -96,7 +96,7 @@ function queueCatchUp(): Promise<void> {
 async function catchUp(): Promise<void> {
   const current = engine;
   const pts = replayTo;
-  if (!current || pts === 0) return;
+  if (!current || pts === null) return;
   if (!caughtUp) {
     // The position moves only once the log up to `pts` was read (or is gone: too_long); until then it stays, nothing
     // saves a later one (noteLogPosition), and the next reconnection or resync reads from it again. Live secret
@@ -165,7 +165,7 @@ export function stopSecretChats(forget = false): Promise<void> {
   channel?.close();
   channel = null;
   caughtUp = false;
-  replayTo = 0;
+  replayTo = null;
   catchingUp = Promise.resolve();
   ownerId = 0;
   typingSentAt.clear();
