@@ -6,7 +6,6 @@ import { MAX_SECRET_THUMB_BYTES } from '../protocol/secret';
 import { SecretChats, type SecretChange } from '../protocol/secretChats';
 import { SecretStore, type LocalSecretChat, type SecretMessage } from '../protocol/secretStore';
 import { api } from './connection';
-import { plainText } from './rich';
 import { ensureUsers, loadPresence } from './chats';
 import { announceSecret } from './notifications';
 import { fitsLength, MAX_TEXT_LENGTH, plainText } from './rich';
