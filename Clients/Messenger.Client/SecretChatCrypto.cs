@@ -116,7 +116,9 @@ public static class SecretChatCrypto
     /// <summary>
     /// A message's plaintext: a MessagePack map with string keys — <c>delete</c> (random_ids to delete on both devices)
     /// and <c>date</c> for a deletion; otherwise <c>text</c>, <c>date</c>, <c>ttl</c> and, for an answer,
-    /// <c>reply_to</c> — in that order, as the vectors have them.
+    /// <c>reply_to</c> — in that order, as the vectors have them — and, for a file, <c>file</c> last: a map of
+    /// <c>key</c> (bin 32), <c>name</c>, <c>mime</c>, <c>size</c> (plaintext bytes) and those of <c>width</c>,
+    /// <c>height</c>, <c>duration</c>, <c>thumb</c> (bin) it has.
     /// </summary>
     public static byte[] EncodePlaintext(SecretPlaintext plaintext)
     {
@@ -138,7 +140,7 @@ public static class SecretChatCrypto
         }
         else
         {
-            writer.WriteMapHeader(plaintext.ReplyTo is null ? 3 : 4);
+            writer.WriteMapHeader(3 + (plaintext.ReplyTo is null ? 0 : 1) + (plaintext.File is null ? 0 : 1));
             writer.Write("text");
             writer.Write(plaintext.Text ?? "");
             writer.Write("date");
@@ -149,6 +151,12 @@ public static class SecretChatCrypto
             {
                 writer.Write("reply_to");
                 writer.Write(replyTo);
+            }
+
+            if (plaintext.File is { } file)
+            {
+                writer.Write("file");
+                WriteFile(ref writer, file);
             }
         }
 
@@ -169,6 +177,7 @@ public static class SecretChatCrypto
             long date = 0;
             var ttl = 0;
             long? replyTo = null;
+            SecretFileInfo? file = null;
             for (var i = 0; i < count; i++)
             {
                 switch (reader.ReadString())
@@ -185,6 +194,9 @@ public static class SecretChatCrypto
                     case "reply_to":
                         replyTo = reader.TryReadNil() ? null : reader.ReadInt64();
                         break;
+                    case "file":
+                        file = reader.TryReadNil() ? null : ReadFile(ref reader);
+                        break;
                     case "delete":
                         delete = new long[reader.ReadArrayHeader()];
                         for (var j = 0; j < delete.Length; j++)
@@ -199,12 +211,94 @@ public static class SecretChatCrypto
                 }
             }
 
-            return text is null && delete is null ? null : new SecretPlaintext(text, date, Math.Max(0, ttl), replyTo, delete);
+            if (file is not null)
+            {
+                // A file's caption may be empty; a file without its key, name or type cannot be used.
+                text ??= "";
+                if (file.Key.Length != SecretFileCrypto.KeyLength || file.Name.Length == 0 || file.Size < 0)
+                {
+                    return null;
+                }
+            }
+
+            return text is null && delete is null ? null : new SecretPlaintext(text, date, Math.Max(0, ttl), replyTo, delete, file);
         }
         catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or InvalidOperationException or OverflowException)
         {
             return null;
         }
+    }
+
+    private static void WriteFile(ref MessagePackWriter writer, SecretFileInfo file)
+    {
+        writer.WriteMapHeader(4 + (file.Width is null ? 0 : 1) + (file.Height is null ? 0 : 1) + (file.Duration is null ? 0 : 1) + (file.Thumb is null ? 0 : 1));
+        writer.Write("key");
+        writer.Write(file.Key);
+        writer.Write("name");
+        writer.Write(file.Name);
+        writer.Write("mime");
+        writer.Write(file.MimeType);
+        writer.Write("size");
+        writer.Write(file.Size);
+        foreach (var (name, value) in new[] { ("width", file.Width), ("height", file.Height), ("duration", file.Duration) })
+        {
+            if (value is { } v)
+            {
+                writer.Write(name);
+                writer.Write(v);
+            }
+        }
+
+        if (file.Thumb is { } thumb)
+        {
+            writer.Write("thumb");
+            writer.Write(thumb);
+        }
+    }
+
+    private static SecretFileInfo ReadFile(ref MessagePackReader reader)
+    {
+        var count = reader.ReadMapHeader();
+        byte[] key = [];
+        string name = "", mime = "application/octet-stream";
+        long size = -1;
+        int? width = null, height = null, duration = null;
+        byte[]? thumb = null;
+        for (var i = 0; i < count; i++)
+        {
+            switch (reader.ReadString())
+            {
+                case "key":
+                    key = reader.ReadBytes()?.ToArray() ?? [];
+                    break;
+                case "name":
+                    name = reader.ReadString() ?? "";
+                    break;
+                case "mime":
+                    mime = reader.ReadString() ?? mime;
+                    break;
+                case "size":
+                    size = reader.ReadInt64();
+                    break;
+                case "width":
+                    width = reader.TryReadNil() ? null : reader.ReadInt32();
+                    break;
+                case "height":
+                    height = reader.TryReadNil() ? null : reader.ReadInt32();
+                    break;
+                case "duration":
+                    duration = reader.TryReadNil() ? null : reader.ReadInt32();
+                    break;
+                case "thumb":
+                    thumb = reader.TryReadNil() ? null : reader.ReadBytes()?.ToArray();
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        return new SecretFileInfo(key, name, mime, size, width, height, duration, thumb);
     }
 
     private static byte[] AssociatedData(long chatId, long randomId)
@@ -226,5 +320,11 @@ public sealed record SecretChatKeys(byte[] AdminToParticipant, byte[] Participan
 
 /// <summary>A secret message's plaintext: <see cref="Text"/> (with its <see cref="Date"/> on the sender's clock, a
 /// self-destruct <see cref="Ttl"/> in seconds, 0 for none, and the random_id it answers), or <see cref="Delete"/>: the
-/// random_ids to delete on both devices.</summary>
-public sealed record SecretPlaintext(string? Text, long Date, int Ttl = 0, long? ReplyTo = null, long[]? Delete = null);
+/// random_ids to delete on both devices. With <see cref="File"/>, <see cref="Text"/> is its caption (may be empty).</summary>
+public sealed record SecretPlaintext(string? Text, long Date, int Ttl = 0, long? ReplyTo = null, long[]? Delete = null, SecretFileInfo? File = null);
+
+/// <summary>What the encrypted body of a message says of its file: the file's <see cref="Key"/> (32 bytes), its
+/// <see cref="Name"/>, <see cref="MimeType"/> and plaintext <see cref="Size"/>; for pictures and videos their size, for
+/// videos and audio the duration in seconds, and a small JPEG <see cref="Thumb"/> (at most 4 KiB) the sender made.</summary>
+public sealed record SecretFileInfo(
+    byte[] Key, string Name, string MimeType, long Size, int? Width = null, int? Height = null, int? Duration = null, byte[]? Thumb = null);

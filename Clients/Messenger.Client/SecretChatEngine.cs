@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using MessagePack;
 using MessagePack.Resolvers;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Secret;
 using Messenger.Contracts.Updates;
 
@@ -32,6 +33,14 @@ internal sealed class SecretChatEngine
 
     /// <summary>A text's markup may be at most four times the 4096 characters shown, as the server's rule for messages.</summary>
     public const int MaxTextLength = 4 * 4096;
+
+    /// <summary>A caption's markup: four times the 1024 characters shown.</summary>
+    public const int MaxCaptionLength = 4 * 1024;
+
+    /// <summary>A file's thumb travels inside the encrypted body: a small JPEG.</summary>
+    public const int MaxThumbBytes = 4096;
+
+    private const int MaxFileNameLength = 255;
 
     private static readonly TimeSpan TypingValid = TimeSpan.FromSeconds(6);
 
@@ -256,13 +265,70 @@ internal sealed class SecretChatEngine
         return (await AcceptAsync(known, explicitly: true, cancellationToken))!;
     }
 
-    public async Task<SecretMessage> SendAsync(long chatId, string text, int ttl, long? replyTo, bool silent, long? randomId, CancellationToken cancellationToken)
+    public Task<SecretMessage> SendAsync(long chatId, string text, int ttl, long? replyTo, bool silent, long? randomId, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(text) || text.Length > MaxTextLength)
         {
             throw new ArgumentException($"a secret message's text is 1–4096 characters as shown, its markup at most {MaxTextLength}", nameof(text));
         }
 
+        return SendCoreAsync(chatId, text, ttl, replyTo, silent, randomId, null, null, cancellationToken);
+    }
+
+    /// <summary>Encrypts <paramref name="content"/> with a new key into a temporary file (deleted when closed), uploads
+    /// the ciphertext as an ordinary upload and sends it with a message whose encrypted body holds the key.</summary>
+    public async Task<SecretMessage> SendFileAsync(
+        long chatId, Stream content, string name, string mimeType, string caption, int ttl, byte[]? thumb, int? width, int? height, int? duration,
+        bool silent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        if (string.IsNullOrWhiteSpace(name) || name.Length > MaxFileNameLength)
+        {
+            throw new ArgumentException($"a file's name is 1–{MaxFileNameLength} characters", nameof(name));
+        }
+
+        if (mimeType?.Split('/') is not [{ Length: > 0 }, { Length: > 0 }])
+        {
+            throw new ArgumentException("a file's type is a mime type (type/subtype)", nameof(mimeType));
+        }
+
+        caption ??= "";
+        if (caption.Length > MaxCaptionLength)
+        {
+            throw new ArgumentException($"a caption is 0–1024 characters as shown, its markup at most {MaxCaptionLength}", nameof(caption));
+        }
+
+        if (thumb is { Length: 0 or > MaxThumbBytes })
+        {
+            throw new ArgumentException($"a thumb is a small JPEG of 1–{MaxThumbBytes} bytes", nameof(thumb));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(ttl);
+        RequireStarted();
+        lock (_gate)
+        {
+            RequireReady(chatId);
+        }
+
+        var key = SecretFileCrypto.GenerateKey();
+        var path = Path.Combine(Path.GetTempPath(), $"messenger-secret-{Guid.NewGuid():N}.tmp");
+        await using var encrypted = new FileStream(
+            path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        var size = await SecretFileCrypto.EncryptAsync(content, encrypted, key, cancellationToken);
+        encrypted.Position = 0;
+        var input = await _client.UploadFileAsync(encrypted, "encrypted", "application/octet-stream", cancellationToken: cancellationToken);
+        var file = new StoredFile
+        {
+            Key = key, Name = name.Trim(), MimeType = mimeType.Trim().ToLowerInvariant(), Size = size, Width = width, Height = height, Duration = duration,
+            Thumb = thumb,
+        };
+        return await SendCoreAsync(chatId, caption, ttl, null, silent, null, file, new InputEncryptedFile(input.FileId, input.TotalParts), cancellationToken);
+    }
+
+    private async Task<SecretMessage> SendCoreAsync(
+        long chatId, string text, int ttl, long? replyTo, bool silent, long? randomId, StoredFile? file, InputEncryptedFile? input,
+        CancellationToken cancellationToken)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(ttl);
         var me = RequireStarted();
         var id = randomId ?? NewRandomId();
@@ -272,13 +338,13 @@ internal sealed class SecretChatEngine
         lock (_gate)
         {
             var chat = RequireReady(chatId);
-            var plaintext = SecretChatCrypto.EncodePlaintext(new SecretPlaintext(text, Now, ttl, replyTo));
+            var plaintext = SecretChatCrypto.EncodePlaintext(new SecretPlaintext(text, Now, ttl, replyTo, File: file?.ToInfo()));
             data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chatId, id, plaintext);
             var earlier = chat.History.Find(m => m.Outgoing && m.RandomId == id);
             first = earlier is null;
             stored = earlier ?? new StoredMessage
             {
-                RandomId = id, FromId = me, Outgoing = true, SenderDate = Now, Text = text, Ttl = ttl, ReplyTo = replyTo, Silent = silent,
+                RandomId = id, FromId = me, Outgoing = true, SenderDate = Now, Text = text, Ttl = ttl, ReplyTo = replyTo, Silent = silent, File = file,
             };
             if (first)
             {
@@ -291,7 +357,7 @@ internal sealed class SecretChatEngine
         SentEncryptedMessage sent;
         try
         {
-            sent = await _client.CallAsync(new SendEncryptedCall(chatId, id, data, silent), cancellationToken);
+            sent = await _client.CallAsync(new SendEncryptedCall(chatId, id, data, silent, input), cancellationToken);
         }
         catch (Exception e)
         {
@@ -323,6 +389,12 @@ internal sealed class SecretChatEngine
         {
             stored.Date = sent.Date;
             stored.Failed = false;
+            if (stored.File is { } held && sent.File is { } onServer)
+            {
+                held.Id = onServer.Id;
+                held.EncryptedSize = onServer.Size;
+            }
+
             if (_state.Chats.TryGetValue(chatId, out var chat) && chat.History.Contains(stored))
             {
                 Rewrite(chat, stored);
@@ -334,6 +406,49 @@ internal sealed class SecretChatEngine
             Flush();
             ArmExpiry();
             return ToPublic(chatId, stored);
+        }
+    }
+
+    /// <summary>Downloads the message's encrypted file into a temporary file (deleted when closed), then decrypts it into
+    /// <paramref name="destination"/>, each chunk verified before it is written; a file altered, cut short or of another
+    /// length throws <see cref="CryptographicException"/>.</summary>
+    public async Task DownloadFileAsync(SecretMessage message, Stream destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(destination);
+        byte[] key;
+        StoredFile file;
+        lock (_gate)
+        {
+            var held = _state.Chats.TryGetValue(message.ChatId, out var chat)
+                ? chat.History.Find(m => m.RandomId == message.RandomId && m.Outgoing == message.IsOutgoing)?.File
+                : null;
+            if (held is not { Id: > 0 })
+            {
+                throw new InvalidOperationException("this device holds no file of that message (none, deleted, self-destructed, or still on its way)");
+            }
+
+            (file, key) = (held, held.Key.ToArray());
+        }
+
+        var path = Path.Combine(Path.GetTempPath(), $"messenger-secret-{Guid.NewGuid():N}.tmp");
+        await using var encrypted = new FileStream(
+            path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        try
+        {
+            await _client.DownloadFileAsync(
+                new MessageMedia(file.Id, MediaKinds.Document, "encrypted", "application/octet-stream", file.EncryptedSize), encrypted, cancellationToken: cancellationToken);
+            if (encrypted.Length != SecretFileCrypto.CiphertextLength(file.Size))
+            {
+                throw new CryptographicException("the encrypted file's length does not match the size its message gives");
+            }
+
+            encrypted.Position = 0;
+            await SecretFileCrypto.DecryptAsync(encrypted, encrypted.Length, destination, key, cancellationToken);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
         }
     }
 
@@ -743,13 +858,18 @@ internal sealed class SecretChatEngine
             RemoveFromHistory(chat, delete, seen: message.RandomId);
             e = new SecretMessagesDeleted(message.ChatId, delete, Expired: false);
         }
-        else if (body?.Text is { Length: > 0 and <= MaxTextLength } text && !string.IsNullOrWhiteSpace(text))
+        else if (body?.File is not null && message.File is null)
+        {
+            // A file message whose file the server did not carry: nothing of it can be shown as sent.
+            e = new SecretMessageUndecryptable(pts, message.ChatId, message.RandomId, message.FromId, DateTimeOffset.FromUnixTimeSeconds(message.Date));
+        }
+        else if (body?.Text is { } text && text.Length <= MaxTextLength && (body.File is not null || !string.IsNullOrWhiteSpace(text)))
         {
             // A text past the bound this side sends with (the server cannot check it) is dropped as one without text.
             var stored = new StoredMessage
             {
                 RandomId = message.RandomId, FromId = message.FromId, Date = message.Date, SenderDate = body.Date, Text = text, Ttl = body.Ttl,
-                ReplyTo = body.ReplyTo, Silent = message.Silent,
+                ReplyTo = body.ReplyTo, Silent = message.Silent, File = body.File is { } info ? StoredFile.Of(info, message.File!) : null,
             };
             AddToHistory(chat, stored);
             e = new SecretMessageReceived(pts, ToPublic(message.ChatId, stored));
@@ -1254,7 +1374,7 @@ internal sealed class SecretChatEngine
 
     private static SecretMessage ToPublic(long chatId, StoredMessage message) =>
         new(chatId, message.RandomId, message.FromId, message.Outgoing, message.Date, message.SenderDate, message.Text, message.Ttl, message.ReplyTo,
-            message.Silent, message.ExpiresAt == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(message.ExpiresAt))
+            message.Silent, message.ExpiresAt == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(message.ExpiresAt), message.File?.ToPublic())
         {
             Failed = message.Failed,
         };
@@ -1435,4 +1555,54 @@ internal sealed class StoredMessage
     /// <see cref="SecretMessage.Failed"/>).</summary>
     [Key(10)]
     public bool Failed { get; set; }
+
+    /// <summary>The file it carries (with its key: it goes with the message), or null.</summary>
+    [Key(11)]
+    public StoredFile? File { get; set; }
+}
+
+[MessagePackObject]
+internal sealed class StoredFile
+{
+    /// <summary>The server's media id of the ciphertext (0 while an outgoing one is on its way).</summary>
+    [Key(0)]
+    public long Id { get; set; }
+
+    [Key(1)]
+    public long EncryptedSize { get; set; }
+
+    [Key(2)]
+    public byte[] Key { get; set; } = [];
+
+    [Key(3)]
+    public string Name { get; set; } = "";
+
+    [Key(4)]
+    public string MimeType { get; set; } = "";
+
+    /// <summary>Plaintext bytes.</summary>
+    [Key(5)]
+    public long Size { get; set; }
+
+    [Key(6)]
+    public int? Width { get; set; }
+
+    [Key(7)]
+    public int? Height { get; set; }
+
+    [Key(8)]
+    public int? Duration { get; set; }
+
+    [Key(9)]
+    public byte[]? Thumb { get; set; }
+
+    public static StoredFile Of(SecretFileInfo info, EncryptedFile onServer) => new()
+    {
+        Id = onServer.Id, EncryptedSize = onServer.Size, Key = info.Key, Name = info.Name, MimeType = info.MimeType, Size = info.Size,
+        Width = info.Width, Height = info.Height, Duration = info.Duration, Thumb = info.Thumb,
+    };
+
+    public SecretFileInfo ToInfo() => new(Key, Name, MimeType, Size, Width, Height, Duration, Thumb);
+
+    public SecretFile ToPublic() => new(Id, EncryptedSize, Name, MimeType, Size, Width, Height, Duration, Thumb);
 }

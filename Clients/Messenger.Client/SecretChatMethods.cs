@@ -11,16 +11,25 @@ public sealed record LocalSecretChat(
 
 /// <summary>A message of a secret chat's local history: <see cref="Date"/> is the server's (0 while an outgoing one is
 /// on its way), <see cref="SenderDate"/> the sender's clock; <see cref="Ttl"/> seconds of self-destruct (0: none),
-/// counting from <see cref="ExpiresAt"/> minus it once read.</summary>
+/// counting from <see cref="ExpiresAt"/> minus it once read. With a <see cref="File"/>, <see cref="Text"/> is its caption
+/// (may be empty); read the file with <see cref="SecretChatMethods.DownloadSecretFileAsync"/>.</summary>
 public sealed record SecretMessage(
     long ChatId, long RandomId, long FromId, bool IsOutgoing, long Date, long SenderDate, string Text, int Ttl, long? ReplyTo, bool Silent,
-    DateTimeOffset? ExpiresAt)
+    DateTimeOffset? ExpiresAt, SecretFile? File = null)
 {
     /// <summary>An outgoing message whose last send failed (no answer, or refused after an attempt whose answer was lost):
     /// the other side may have it, so it stays; send it again with its <see cref="RandomId"/>, which the server takes once.
     /// A first attempt the server refused leaves nothing in the history.</summary>
     public bool Failed { get; init; }
 }
+
+/// <summary>A secret message's file: <see cref="Id"/> and <see cref="EncryptedSize"/> of the ciphertext on the server (Id 0
+/// while an outgoing one is on its way); the rest came inside the encrypted message — <see cref="Name"/>,
+/// <see cref="MimeType"/>, <see cref="Size"/> (plaintext bytes), the picture's or video's <see cref="Width"/> and
+/// <see cref="Height"/>, the <see cref="Duration"/> in seconds, and the sender's small JPEG <see cref="Thumb"/> to show
+/// before the file is downloaded. Its key stays inside the SDK's store.</summary>
+public sealed record SecretFile(
+    long Id, long EncryptedSize, string Name, string MimeType, long Size, int? Width, int? Height, int? Duration, byte[]? Thumb);
 
 /// <summary>
 /// Secret chats (end to end encrypted one-to-one chats between one device of each user; README, Secret chats): the
@@ -51,6 +60,28 @@ public static class SecretChatMethods
         this MessengerClient client, long chatId, string text, int ttl = 0, long? replyTo = null, bool silent = false, long? randomId = null,
         CancellationToken cancellationToken = default) =>
         client.SecretChats.SendAsync(chatId, text, ttl, replyTo, silent, randomId, cancellationToken);
+
+    /// <summary>
+    /// Sends a file: <paramref name="content"/> is read to its end and encrypted on this device with a key made for it
+    /// (into a temporary file, deleted when done), the ciphertext uploaded as an ordinary upload, and the key, the
+    /// <paramref name="name"/>, <paramref name="mimeType"/>, size, <paramref name="thumb"/> (a small JPEG of at most
+    /// 4 KiB the app made, shown before the file is downloaded), <paramref name="width"/>, <paramref name="height"/>
+    /// and <paramref name="duration"/> go inside the encrypted message with the <paramref name="caption"/> (0–1024
+    /// characters as shown). <paramref name="ttl"/>: self-destruct as for text. The server never sees the file, its name
+    /// or its type; its upload size limit applies to the ciphertext (<c>FILE_TOO_BIG</c>).
+    /// </summary>
+    public static Task<SecretMessage> SendSecretFileAsync(
+        this MessengerClient client, long chatId, Stream content, string name, string mimeType, string caption = "", int ttl = 0, byte[]? thumb = null,
+        int? width = null, int? height = null, int? duration = null, bool silent = false, CancellationToken cancellationToken = default) =>
+        client.SecretChats.SendFileAsync(chatId, content, name, mimeType, caption, ttl, thumb, width, height, duration, silent, cancellationToken);
+
+    /// <summary>Downloads the file of <paramref name="message"/> (one of this device's history, while it holds it: a
+    /// self-destructed message's key is gone) and writes it decrypted to <paramref name="destination"/>. Every chunk is
+    /// verified before it is written; a file altered or cut short on the server throws
+    /// <see cref="System.Security.Cryptography.CryptographicException"/> (discard what was written), a file gone with its
+    /// chat <see cref="RpcException"/> <c>MEDIA_INVALID</c>.</summary>
+    public static Task DownloadSecretFileAsync(this MessengerClient client, SecretMessage message, Stream destination, CancellationToken cancellationToken = default) =>
+        client.SecretChats.DownloadFileAsync(message, destination, cancellationToken);
 
     /// <summary>Deletes these messages (by random_id, either side's) on both devices.</summary>
     public static Task DeleteSecretMessagesAsync(this MessengerClient client, long chatId, long[] randomIds, CancellationToken cancellationToken = default) =>

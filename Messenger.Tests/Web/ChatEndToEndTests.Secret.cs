@@ -143,9 +143,12 @@ public sealed partial class ChatEndToEndTests
         await laptop.Page.GetByLabel("Password", new() { Exact = true }).FillAsync(WebUser.Password);
         await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" })).ToBeVisibleAsync();
+        // Once its secret chats caught up (the log read back, secret.getChats listing the chat handled), the list
+        // shows what they made of it: no row.
+        await Expect(laptop.Page.Locator(".chat-list[data-secret-synced='true']")).ToHaveCountAsync(1);
+        await Expect(laptop.Page.GetByTestId("secret-dialog")).ToHaveCountAsync(0);
         await alice.SendSecretAsync($"Still only here {tag}");
         await Expect(again.SecretMessage($"Still only here {tag}")).ToBeVisibleAsync();
-        await Expect(laptop.Page.GetByTestId("secret-dialog")).ToHaveCountAsync(0);
 
         // Bob signs out in that browser: the keys and the history go with the sign-in, and the chat ends for Alice.
         await again.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();

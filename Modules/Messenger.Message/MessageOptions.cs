@@ -41,6 +41,10 @@ internal sealed class MessageOptions
     /// <summary>Secret chats one user may start with the same person in 24 hours (however each ended: a request a script
     /// cancels and starts again costs the other side log entries and a listed row); 0 turns the limit off.</summary>
     public int SecretChatsPerPeerPerDay { get; set; } = 10;
+
+    /// <summary>Whether secret chats may carry files (encrypted blobs the operator cannot look into); off,
+    /// <c>secret.sendEncrypted</c> with a file answers 403 <c>ENCRYPTED_FILES_DISABLED</c>.</summary>
+    public bool SecretFiles { get; set; } = true;
 }
 
 internal sealed class MessageOptionsValidator : IValidateOptions<MessageOptions>

@@ -9,6 +9,7 @@ import {
   encryptBody,
   isWeakPublicKey,
   newSecretKeyPair,
+  MAX_SECRET_TTL,
   openPlaintext,
   parseBody,
   publicKeyOf,
@@ -118,5 +119,12 @@ describe('secret message bodies', () => {
     expect(parseBody(encode({ text: 'a', date: 5, colour: 'red', ttl: -3, reply_to: 'x' }))).toEqual({ text: 'a', date: 5 });
     expect(parseBody(encode({ delete: [1, 'x', 0, 2], date: 5 }))).toEqual({ delete: [1, 2], date: 5 });
     expect(parseBody(encode({ text: '', date: 5 }))).toBeNull();
+  });
+
+  it('takes a self-destruct timer beyond a week as a week (a longer one would overflow the browser\'s timers)', () => {
+    expect(parseBody(encode({ text: 'a', date: 5, ttl: MAX_SECRET_TTL }))).toEqual({ text: 'a', date: 5, ttl: MAX_SECRET_TTL });
+    expect(parseBody(encode({ text: 'a', date: 5, ttl: MAX_SECRET_TTL + 1 }))).toEqual({ text: 'a', date: 5, ttl: MAX_SECRET_TTL });
+    expect(parseBody(encode({ text: 'a', date: 5, ttl: 2 ** 53 - 1 }))).toEqual({ text: 'a', date: 5, ttl: MAX_SECRET_TTL });
+    expect(MAX_SECRET_TTL).toBe(7 * 86_400);
   });
 });

@@ -1,15 +1,22 @@
 import 'fake-indexeddb/auto';
 import { encode } from '@msgpack/msgpack';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RpcError, SecretChatState, type EncryptedMessage, type LoggedUpdate, type MessengerEvent, type SecretChat, type Update } from '../src/api/types';
+import { openDB } from 'idb';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RpcError, SecretChatState, type Difference, type EncryptedMessage, type LoggedUpdate, type MessengerEvent, type SecretChat, type Update } from '../src/api/types';
 import { fromUpdate, toUpdate } from '../src/protocol/codec';
-import { toHex } from '../src/protocol/bytes';
-import { isWeakPublicKey, MIN_DATA_BYTES } from '../src/protocol/secret';
+import { concat, toHex } from '../src/protocol/bytes';
+import type { Methods } from '../src/api/methods';
+import { SecretFileError } from '../src/protocol/secretFile';
+import { isWeakPublicKey, MAX_SECRET_TTL, MIN_DATA_BYTES } from '../src/protocol/secret';
 import { SecretChats, type SecretApi, type SecretChange } from '../src/protocol/secretChats';
 import { SecretStore, secretDbName } from '../src/protocol/secretStore';
 import { ready } from '../src/protocol/sodium';
 import { UpdateStream, type UpdateServer } from '../src/protocol/updates';
+import { fitsLength, MAX_TEXT_LENGTH } from '../src/ui/rich';
 import { until } from './helpers';
+
+/** As the app counts a text (ui/secret.ts): at most 4096 characters as shown. */
+const secretTextFits = (text: string): boolean => fitsLength(text, MAX_TEXT_LENGTH);
 
 async function eventually(probe: () => Promise<boolean>, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
@@ -38,16 +45,43 @@ class FakeSecretServer {
   readonly readPositions = new Map<number, number>();
   readonly devices: { userId: number; device: string; engine: SecretChats }[] = [];
   readonly calls: string[] = [];
+  /** Every message stored, as its recipient's log holds it (a replay delivers it again). */
+  readonly sent: EncryptedMessage[] = [];
   /** Devices whose updates wait (offline): delivered by `flush`. */
   readonly held = new Map<string, (() => Promise<void>)[]>();
   /** Changes the accepted chat on its way to the admin (a man in the middle). */
   tamper: ((chat: SecretChat) => SecretChat) | null = null;
   /** The next requestChat stores the chat and then fails as a lost answer would. */
   loseNextAnswer = false;
+  /** This many acceptChat calls fail as a lost connection would, before reaching the server. */
+  lostAccepts = 0;
+  /** getChats answers once this settles (what it lists is read when it is asked). */
+  getChatsHeld: Promise<void> | null = null;
   /** Every message in the same second (dates are whole seconds). */
   frozen = false;
   private nextId = 100;
   now = 1_764_900_000;
+  /** Uploads by (user, file_id) and stored files by media id: what upload.saveFilePart and upload.getFile see. */
+  readonly uploads = new Map<string, Uint8Array[]>();
+  readonly files = new Map<number, Uint8Array>();
+  private nextFile = 1;
+
+  upload(userId: number): Methods['upload'] {
+    const uploads = {
+      saveFilePart: async (a: { file_id: number; part: number; total_parts: number; bytes: Uint8Array }) => {
+        const parts = this.uploads.get(`${userId}:${a.file_id}`) ?? [];
+        parts[a.part] = a.bytes;
+        this.uploads.set(`${userId}:${a.file_id}`, parts);
+        return [];
+      },
+      getFile: async (a: { media_id: number; offset: number; limit: number }) => {
+        const file = this.files.get(a.media_id);
+        if (!file) throw new RpcError('MEDIA_INVALID', 404);
+        return { bytes: file.slice(a.offset, a.offset + a.limit) };
+      },
+    };
+    return uploads as unknown as Methods['upload'];
+  }
 
   api(userId: number, device: string): SecretApi {
     const fail = (name: string, code = 400) => {
@@ -94,6 +128,10 @@ class FakeSecretServer {
       },
       acceptChat: async (a) => {
         this.calls.push(`acceptChat:${device}`);
+        if (this.lostAccepts > 0) {
+          this.lostAccepts--;
+          throw new Error('connection lost');
+        }
         const chat = this.chats.get(a.chat_id);
         if (!chat || chat.participant_id !== userId) fail('ENCRYPTION_ID_INVALID');
         if (chat!.state === SecretChatState.Discarded) fail('ENCRYPTION_DECLINED');
@@ -131,8 +169,16 @@ class FakeSecretServer {
         void key;
         const other = chat.admin_id === userId ? chat.participant_id : chat.admin_id;
         const message: EncryptedMessage = { chat_id: chat.id, random_id: a.random_id, from_id: userId, date, data: a.data };
+        if (a.file) {
+          const parts = this.uploads.get(`${userId}:${a.file.file_id}`);
+          if (!parts || parts.length !== a.file.total_parts) fail('FILE_PARTS_INVALID');
+          const id = this.nextFile++;
+          this.files.set(id, concat(...parts!));
+          message.file = { id, size: this.files.get(id)!.length };
+        }
+        this.sent.push(message);
         await this.toUser(other, (engine) => engine.handleMessage(message));
-        return { date };
+        return { date, file: message.file ?? null };
       },
       readHistory: async (a) => {
         const chat = member(a.chat_id);
@@ -153,7 +199,13 @@ class FakeSecretServer {
         await this.toUser(other, (engine) => engine.handleTyping(chat.id, userId));
         return [];
       },
-      getChats: async () => ({ chats: [...this.chats.values()].filter((c) => c.admin_id === userId || c.participant_id === userId).map((c) => this.wire(c)) }),
+      getChats: async () => {
+        this.calls.push(`getChats:${device}`);
+        const chats = [...this.chats.values()].filter((c) => c.admin_id === userId || c.participant_id === userId).map((c) => this.wire(c));
+        // The answer as it was when asked, arriving once let go.
+        if (this.getChatsHeld) await this.getChatsHeld;
+        return { chats };
+      },
     };
   }
 
@@ -197,7 +249,7 @@ afterEach(() => engines.splice(0).forEach((e) => e.stop()));
 function device(server: FakeSecretServer, userId: number, name: string, clock = { now: 1_764_900_000_000 }): Device {
   const store = new SecretStore(`secret-test-${++dbCounter}-${name}`);
   const changes: SecretChange[] = [];
-  const engine = new SecretChats({ api: server.api(userId, name), store, selfId: userId, onChange: (c) => changes.push(c), now: () => clock.now, receiptRetryMs: 20 });
+  const engine = new SecretChats({ api: server.api(userId, name), upload: server.upload(userId), store, selfId: userId, onChange: (c) => changes.push(c), now: () => clock.now, receiptRetryMs: 20, acceptRetryMs: 10, textFits: secretTextFits });
   engines.push(engine);
   server.devices.push({ userId, device: name, engine });
   return { engine, store, changes, clock };
@@ -213,6 +265,28 @@ async function readyChat() {
 }
 
 describe('secret chats on a device', () => {
+  it('a file goes encrypted with its caption and thumb, opens on the other side, and a spoiled copy does not', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    const plain = Uint8Array.from({ length: 150_000 }, (_, i) => (i * 7) % 256);
+    const thumb = new Uint8Array([0xff, 0xd8, 1, 2, 3]);
+    const sent = await alice.engine.sendFile(chatId, new Blob([plain as BlobPart]), { name: 'photo.jpg', mime: 'image/jpeg', caption: 'The **sea**', width: 640, height: 480, thumb });
+    const received = (await bob.store.message(chatId, sent.randomId))!;
+    expect(received).toMatchObject({ text: 'The **sea**', file: { name: 'photo.jpg', mime: 'image/jpeg', size: plain.length, width: 640, height: 480, thumb } });
+    expect(received.file!.id).toBeGreaterThan(0);
+    const own = (await alice.store.message(chatId, sent.randomId))!;
+    expect(own).toMatchObject({ status: 'sent', file: { id: received.file!.id } });
+    expect(own.file!.upload).toBeUndefined();
+    // The server holds ciphertext: not the file, and none of its bytes in a row.
+    const stored = server.files.get(received.file!.id)!;
+    expect(stored.length).toBe(16 + plain.length + 3 * 16);
+    expect(toHex(stored)).not.toContain(toHex(plain.subarray(1000, 1032)));
+
+    expect(new Uint8Array(await (await bob.engine.downloadFile(chatId, sent.randomId)).arrayBuffer())).toEqual(plain);
+    expect(new Uint8Array(await (await alice.engine.downloadFile(chatId, sent.randomId)).arrayBuffer())).toEqual(plain);
+    stored[70_000]! ^= 1;
+    await expect(bob.engine.downloadFile(chatId, sent.randomId)).rejects.toThrow(SecretFileError);
+  });
+
   it('a request is accepted by the other side by itself and both devices show the same verification code', async () => {
     const { alice, bob, chatId } = await readyChat();
     const a = (await alice.store.chat(chatId))!;
@@ -305,6 +379,17 @@ describe('secret chats on a device', () => {
     await expect(tablet.engine.send(chatId, 'x')).rejects.toThrow();
   });
 
+  it('tries an acceptance again by itself when the connection failed, instead of staying "Joining…"', async () => {
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    const bob = device(server, BOB, 'bob-phone');
+    server.lostAccepts = 2;
+    const chatId = await alice.engine.request(BOB);
+    await eventually(async () => (await bob.store.chat(chatId))?.state === 'ready' && (await alice.store.chat(chatId))?.state === 'ready');
+    expect(server.calls.filter((c) => c.startsWith('acceptChat'))).toEqual(['acceptChat:bob-phone', 'acceptChat:bob-phone', 'acceptChat:bob-phone']);
+    expect((await bob.store.chat(chatId))!.verification).toBe((await alice.store.chat(chatId))!.verification);
+  });
+
   it('the participant seeing the chat accepted by another of its devices (live) drops its own attempt', async () => {
     const server = new FakeSecretServer();
     const alice = device(server, ALICE, 'alice-laptop');
@@ -317,12 +402,14 @@ describe('secret chats on a device', () => {
     expect(held).toEqual(['ready']);
   });
 
-  it('two tabs of one browser (one device, one store) accept a request once', async () => {
+  it('two tabs of one browser (one device, one database) accept a request once', async () => {
     const server = new FakeSecretServer();
     const alice = device(server, ALICE, 'alice-laptop');
-    const store = new SecretStore(`secret-test-${++dbCounter}-tabs`);
+    const name = `secret-test-${++dbCounter}-tabs`;
+    // Each tab opens the database itself: two connections to one database, as two tabs have.
+    const store = new SecretStore(name);
     for (let tab = 0; tab < 2; tab++) {
-      const engine = new SecretChats({ api: server.api(BOB, 'bob-browser'), store, selfId: BOB, onChange: () => undefined });
+      const engine = new SecretChats({ api: server.api(BOB, 'bob-browser'), store: tab === 0 ? store : new SecretStore(name), selfId: BOB, onChange: () => undefined });
       engines.push(engine);
       server.devices.push({ userId: BOB, device: 'bob-browser', engine });
     }
@@ -346,6 +433,25 @@ describe('secret chats on a device', () => {
     expect(await alice.store.chat(chatId)).toMatchObject({ reason: 'key_mismatch', secretKey: null, keyAdmin: null });
     await until(() => server.calls.includes('discardChat:alice-laptop:false'));
     await eventually(async () => (await bob.store.chat(chatId))?.state === 'discarded');
+  });
+
+  it('stores the keys of an update alone, not the whole page of updates they were read from', async () => {
+    // MessagePack gives byte fields as views into the payload: a getDifference page holds other chats' messages too.
+    const page = (key: Uint8Array) => {
+      const payload = new Uint8Array(4096).fill(0x41);
+      payload.set(key, 1000);
+      return payload.subarray(1000, 1032);
+    };
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    const bob = device(server, BOB, 'bob-phone');
+    server.tamper = (chat) => ({ ...chat, g_b: page(chat.g_b!) });
+    server.held.set('bob-phone', []);
+    const chatId = await alice.engine.request(BOB);
+    await bob.engine.handleChat({ ...(await server.api(BOB, 'bob-phone').getChats()).chats[0], g_a: page(server.chats.get(chatId)!.g_a) });
+    await eventually(async () => (await alice.store.chat(chatId))?.state === 'ready');
+    const stored = [(await alice.store.chat(chatId))!.gB!, (await bob.store.chat(chatId))!.gA];
+    for (const key of stored) expect([key.length, key.buffer.byteLength]).toEqual([32, 32]);
   });
 
   it('refuses a low-order g_b from the participant', async () => {
@@ -390,6 +496,28 @@ describe('secret chats on a device', () => {
     expect((await alice.store.messages(chatId)).map((m) => m.text)).toEqual(['keep me']);
   });
 
+  it('never hands the browser a timer delay beyond 2^31 − 1 ms (which it would run at once, sweeping without end)', async () => {
+    const { alice, bob, chatId } = await readyChat();
+    // A peer's absurd timer arrives as a week; one stored before that cap (or set by hand) far away still waits.
+    await alice.engine.setTtl(chatId, 2 ** 40);
+    const sent = await alice.engine.send(chatId, 'for ever and a day');
+    expect((await bob.store.message(chatId, sent.randomId))?.ttl).toBe(MAX_SECRET_TTL);
+    await bob.store.addMessage({ chatId, randomId: 99, from: ALICE, date: 1, text: 'far', ttl: 1, read: true, expires: bob.clock.now + 2 ** 40, replyTo: null });
+    const delays: number[] = [];
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((_handler: () => void, delay?: number) => {
+      delays.push(delay ?? 0);
+      return 0 as unknown as ReturnType<typeof setTimeout>;
+    }) as typeof setTimeout);
+    try {
+      await bob.engine.sweep();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(delays.length).toBeGreaterThan(0);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(2 ** 31 - 1);
+    expect(await bob.store.message(chatId, 99)).toBeDefined();
+  });
+
   it('"delete for both" takes a message away on both devices, the own and a received one alike', async () => {
     const { alice, bob, chatId } = await readyChat();
     const first = await alice.engine.send(chatId, 'one');
@@ -422,6 +550,17 @@ describe('secret chats on a device', () => {
     await alice.engine.deleteChat(chatId, false);
     expect((await bob.store.chat(chatId))?.state).toBe('discarded');
     expect((await bob.store.messages(chatId)).map((m) => m.text)).toEqual(['stay']);
+  });
+
+  it('drops a received text longer than 4096 characters as shown (no client of ours sends one)', async () => {
+    const { alice, bob, chatId } = await readyChat();
+    await alice.engine.send(chatId, 'a'.repeat(4097));
+    await alice.engine.send(chatId, `**${'b'.repeat(4096)}**`);
+    await alice.engine.send(chatId, 'c'.repeat(4096));
+    expect((await bob.store.messages(chatId)).map((m) => [m.text[2], m.text.length])).toEqual([
+      ['b', 4100],
+      ['c', 4096],
+    ]);
   });
 
   it('drops a message that does not decrypt and reports it', async () => {
@@ -494,6 +633,25 @@ describe('secret chats on a device', () => {
     expect((await alice.store.chat(chatId))?.state).toBe('discarded');
   });
 
+  it('does not end chats made while its getChats was on the way (a request of this device, one it took)', async () => {
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    const bob = device(server, BOB, 'bob-phone');
+    let answer!: () => void;
+    server.getChatsHeld = new Promise((resolve) => (answer = resolve));
+    const aliceStarting = alice.engine.start();
+    const bobStarting = bob.engine.start();
+    await until(() => server.calls.filter((c) => c.startsWith('getChats')).length === 2);
+    // Meanwhile Alice asks for a chat and Bob's device takes it: neither was in the lists they asked for.
+    const chatId = await alice.engine.request(BOB);
+    await eventually(async () => (await alice.store.chat(chatId))?.state === 'ready' && (await bob.store.chat(chatId))?.state === 'ready');
+    answer();
+    await Promise.all([aliceStarting, bobStarting]);
+    expect((await alice.store.chat(chatId))?.state).toBe('ready');
+    expect((await bob.store.chat(chatId))?.state).toBe('ready');
+    expect(server.calls.filter((c) => c.startsWith('discardChat'))).toEqual([]);
+  });
+
   it('sends again at start what was left sending, with the same random_id', async () => {
     const { alice, bob, chatId } = await readyChat();
     await alice.store.addMessage({ chatId, randomId: 4242, from: ALICE, date: 1, text: 'left behind', ttl: 0, read: false, expires: null, replyTo: null, status: 'sending' });
@@ -545,6 +703,76 @@ describe('reading back what came while no tab was open', () => {
   });
 });
 
+/** A log of the given updates from pts 1 on, read in one page. */
+function logOf(...updates: Update[]): (pts: number) => Promise<Difference> {
+  const log: LoggedUpdate[] = updates.map((update, i) => ({ pts: i + 1, pts_count: 1, date: 0, update }));
+  return async (pts) => ({ updates: log.filter((u) => u.pts > pts), state: { pts: log.length, date: 0 }, slice: false, too_long: false, channels: null });
+}
+
+describe('what was deleted stays deleted when the log is read again', () => {
+  it('a self-destructed message does not come back with a replay', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    await alice.engine.setTtl(chatId, 5);
+    const burnt = await alice.engine.send(chatId, 'burn');
+    await bob.engine.markRead(chatId);
+    bob.clock.now += 5000;
+    await bob.engine.sweep();
+    expect(await bob.store.messages(chatId)).toEqual([]);
+    const original = server.sent.find((m) => m.random_id === burnt.randomId)!;
+    expect(await bob.engine.replay(logOf({ type: 'new_encrypted_message', message: original }), 0, 1)).toBe(true);
+    await bob.engine.handleMessage(original);
+    expect(await bob.store.messages(chatId)).toEqual([]);
+  });
+
+  it('nor one deleted here only, nor one deleted for both', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    const mine = await alice.engine.send(chatId, 'deleted by Bob here');
+    const theirs = await alice.engine.send(chatId, 'deleted by Alice for both');
+    await bob.engine.deleteHere(chatId, [mine.randomId]);
+    await alice.engine.deleteForBoth(chatId, [theirs.randomId]);
+    expect(await bob.store.messages(chatId)).toEqual([]);
+    const updates: Update[] = server.sent.map((message) => ({ type: 'new_encrypted_message', message }));
+    expect(await bob.engine.replay(logOf(...updates), 0, updates.length)).toBe(true);
+    expect(await bob.store.messages(chatId)).toEqual([]);
+  });
+
+  it('a delete for both that comes before its message keeps the message out', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    server.held.set('bob-phone', []);
+    const early = await alice.engine.send(chatId, 'taken back at once');
+    await alice.engine.deleteForBoth(chatId, [early.randomId]);
+    await alice.engine.send(chatId, 'kept');
+    // The delete, then the message it names (a replay overlapping what the stream already brought).
+    const [message, deletion, kept] = server.held.get('bob-phone')!;
+    server.held.set('bob-phone', [deletion, message, kept]);
+    await server.flush('bob-phone');
+    expect((await bob.store.messages(chatId)).map((m) => m.text)).toEqual(['kept']);
+  });
+
+  it('live updates wait while the log is read: an ending that came live does not lose the older messages read back', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    server.held.set('bob-phone', []);
+    const older = await alice.engine.send(chatId, 'sent while the tab was closed');
+    server.held.delete('bob-phone');
+    let page!: () => void;
+    const paged = new Promise<void>((resolve) => (page = resolve));
+    const log = logOf({ type: 'new_encrypted_message', message: server.sent.find((m) => m.random_id === older.randomId)! });
+    const replaying = bob.engine.replay(async (pts) => {
+      await paged;
+      return log(pts);
+    }, 0, 1);
+    // The chat ends while the log is being read: the ending reaches Bob's tab live.
+    const ending = alice.engine.deleteChat(chatId, false);
+    await until(() => server.calls.some((c) => c.startsWith('discardChat')));
+    page();
+    expect(await replaying).toBe(true);
+    await ending;
+    await bob.engine.idle();
+    await eventually(async () => (await bob.store.chat(chatId))?.state === 'discarded');
+    expect((await bob.store.messages(chatId)).map((m) => m.text)).toEqual(['sent while the tab was closed']);
+  });
+});
+
 describe('secret store', () => {
   it('keeps each account apart and forgets everything when the account signs out', async () => {
     const userId = 9000 + ++dbCounter;
@@ -559,6 +787,30 @@ describe('secret store', () => {
     const reopened = SecretStore.forUser(userId);
     expect(await reopened.pending()).toEqual([]);
     expect(await reopened.messages(5)).toEqual([]);
+  });
+
+  it('opens a database of the first version with what it holds, and adds the deleted messages\' store to it', async () => {
+    const name = `secret-store-${++dbCounter}-v1`;
+    const v1 = await openDB(name, 1, {
+      upgrade: (db) => {
+        db.createObjectStore('chats', { keyPath: 'id' });
+        db.createObjectStore('pending', { keyPath: 'randomId' });
+        const messages = db.createObjectStore('messages', { keyPath: ['chatId', 'randomId'] });
+        messages.createIndex('chat', 'chatId');
+        messages.createIndex('expires', 'expires');
+        db.createObjectStore('meta');
+      },
+    });
+    await v1.put('meta', 42, 'pts');
+    await v1.put('messages', { chatId: 3, randomId: 1, from: 2, date: 10, text: 'kept', ttl: 0, read: true, expires: null, replyTo: null, seq: 1 });
+    v1.close();
+    const store = new SecretStore(name);
+    expect(await store.loadPts()).toBe(42);
+    expect((await store.messages(3)).map((m) => m.text)).toEqual(['kept']);
+    await store.deleteMessages(3, [1]);
+    expect(await store.addMessage({ chatId: 3, randomId: 1, from: 2, date: 10, text: 'again', ttl: 0, read: false, expires: null, replyTo: null })).toBe(false);
+    expect(await store.messages(3)).toEqual([]);
+    await store.close();
   });
 
   it('orders messages by date, dedupes by random_id and finds the expired ones', async () => {

@@ -63,7 +63,8 @@ public sealed record SecretChat(
 /// One encrypted message of secret chat <see cref="ChatId"/>, sent by <see cref="FromId"/> at <see cref="Date"/> (unix
 /// seconds, the server's clock). <see cref="Data"/> is <c>nonce (24 bytes) || XChaCha20-Poly1305 ciphertext</c>, opaque
 /// to the server (README, Secret chats); <see cref="RandomId"/> is the sender's id for it (its associated data, and what
-/// the recipient dedupes by). <see cref="Silent"/>: announce it without sound.
+/// the recipient dedupes by). <see cref="Silent"/>: announce it without sound. <see cref="File"/>: the encrypted file it
+/// carries (its key and what it is are inside <see cref="Data"/>), or null.
 /// </summary>
 [MessagePackObject]
 public sealed record EncryptedMessage(
@@ -72,12 +73,29 @@ public sealed record EncryptedMessage(
     [property: Key("from_id")] long FromId,
     [property: Key("date")] long Date,
     [property: Key("data")] byte[] Data,
-    [property: Key("silent")] bool Silent = false);
+    [property: Key("silent")] bool Silent = false,
+    [property: Key("file")] EncryptedFile? File = null);
+
+/// <summary>An encrypted file of a secret chat as stored by the server: <see cref="Id"/> is a media id to read with
+/// <c>upload.getFile</c> or <c>upload.openDownloadStream</c> (allowed to the chat's two members while it is not
+/// discarded), <see cref="Size"/> the ciphertext's bytes. The server never sees the file's key, name or type.</summary>
+[MessagePackObject]
+public sealed record EncryptedFile(
+    [property: Key("id")] long Id,
+    [property: Key("size")] long Size);
+
+/// <summary>A finished upload (<c>upload.saveFilePart</c> or an upload stream) of an encrypted file, to attach with
+/// <c>secret.sendEncrypted</c>: its <see cref="FileId"/> and <see cref="TotalParts"/>, as in <c>InputMedia</c>.</summary>
+[MessagePackObject]
+public sealed record InputEncryptedFile(
+    [property: Key("file_id")] long FileId,
+    [property: Key("total_parts")] int TotalParts);
 
 /// <summary>The answer to <c>secret.sendEncrypted</c>: the message's server date (unix seconds), the first one's for a
-/// resend of the same random_id.</summary>
+/// resend of the same random_id; <see cref="File"/>: the encrypted file it carries, as the recipient gets it (null
+/// without one).</summary>
 [MessagePackObject]
-public sealed record SentEncryptedMessage([property: Key("date")] long Date);
+public sealed record SentEncryptedMessage([property: Key("date")] long Date, [property: Key("file")] EncryptedFile? File = null);
 
 /// <summary>The answer to <c>secret.getChats</c>.</summary>
 [MessagePackObject]
@@ -135,7 +153,12 @@ public sealed record DiscardSecretChatCall(
 /// (unknown, not a member, or not accepted yet), <c>ENCRYPTION_DECLINED</c> (discarded), 403
 /// <c>ENCRYPTION_DEVICE_INVALID</c> (another device of the member), <c>RANDOM_ID_INVALID</c>,
 /// <c>ENCRYPTED_MESSAGE_INVALID</c>, 403 <c>USER_IS_BLOCKED</c>, 403 <c>YOU_BLOCKED_USER</c>, 420 <c>FLOOD_WAIT</c>
-/// (the posting limit of <c>messages.send</c>).
+/// (the posting limit of <c>messages.send</c>). With <see cref="File"/>, the finished upload of an encrypted file
+/// becomes a file held by the chat (its blob goes when the chat is discarded), carried by the message as
+/// <see cref="EncryptedMessage.File"/>; errors then also those of attaching media (<c>FILE_ID_INVALID</c>,
+/// <c>FILE_PARTS_INVALID</c>, <c>FILE_PART_MISSING</c>, <c>FILE_PART_SIZE_INVALID</c>, <c>QUOTA_EXCEEDED</c>; the upload's
+/// size limit is <c>FILE_TOO_BIG</c>), and 403 <c>ENCRYPTED_FILES_DISABLED</c> when the server's operator turned files in
+/// secret chats off.
 /// </summary>
 [RpcMethod("secret.sendEncrypted")]
 [MessagePackObject]
@@ -143,7 +166,8 @@ public sealed record SendEncryptedCall(
     [property: Key("chat_id")] long ChatId,
     [property: Key("random_id")] long RandomId,
     [property: Key("data")] byte[] Data,
-    [property: Key("silent")] bool Silent = false) : IRpcCall<SentEncryptedMessage>;
+    [property: Key("silent")] bool Silent = false,
+    [property: Key("file")] InputEncryptedFile? File = null) : IRpcCall<SentEncryptedMessage>;
 
 /// <summary>
 /// <c>secret.readHistory</c>: the bound device read the other side's messages dated up to <see cref="MaxDate"/>; the
@@ -204,4 +228,7 @@ public static class SecretErrorNames
 
     /// <summary>max_date is 0 or less.</summary>
     public const string MaxDateInvalid = "MAX_DATE_INVALID";
+
+    /// <summary>403: the server's operator turned files in secret chats off (<c>Messenger:Message:SecretFiles</c>).</summary>
+    public const string EncryptedFilesDisabled = "ENCRYPTED_FILES_DISABLED";
 }

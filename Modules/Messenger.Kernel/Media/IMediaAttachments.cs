@@ -58,6 +58,9 @@ public static class MediaHolders
     /// <summary>Where scheduled messages' holders start (chat ids stay far below the gap).</summary>
     private const long ScheduledBase = 1L << 53;
 
+    /// <summary>Where secret chats' files' holders start (scheduled ids stay far below the gap).</summary>
+    private const long SecretFileBase = 1L << 54;
+
     /// <summary>The profile photo of <paramref name="userId"/>: readable by anyone signed in.</summary>
     public static long ProfilePhotoOf(long userId) => -userId;
 
@@ -71,6 +74,13 @@ public static class MediaHolders
 
     /// <summary>The file of scheduled message <paramref name="scheduledId"/> until it is sent: readable by its uploader only.</summary>
     public static long ScheduledOf(long scheduledId) => -(ScheduledBase + scheduledId);
+
+    /// <summary>The encrypted file <paramref name="secretFileId"/> of a secret chat (<c>message_secret_files</c>): readable
+    /// by the chat's two members while it is not discarded.</summary>
+    public static long SecretFileOf(long secretFileId) => -(SecretFileBase + secretFileId);
+
+    /// <summary>The secret chat's file <paramref name="holderId"/> holds, or null.</summary>
+    public static long? SecretFileOfHolder(long holderId) => holderId <= -SecretFileBase ? -holderId - SecretFileBase : null;
 }
 
 /// <summary>A completed upload whose blob is in the store, ready to be attached inside a writer unit.</summary>

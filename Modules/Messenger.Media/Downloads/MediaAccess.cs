@@ -12,7 +12,8 @@ internal sealed record ReadableMedia(long Id, string Hash, long Size, string? Th
 
 /// <summary>
 /// Who may read a media file: its uploader, whoever can see a message carrying it, anyone signed in when it is a
-/// current profile photo, and the members of a group whose current photo it is. Everyone else gets exactly the answer of a missing id (404 <c>MEDIA_INVALID</c>), so media
+/// current profile photo, the members of a group whose current photo it is, and the two members of a secret chat
+/// (not discarded) holding its encrypted file. Everyone else gets exactly the answer of a missing id (404 <c>MEDIA_INVALID</c>), so media
 /// ids cannot be probed.
 /// </summary>
 internal sealed class MediaAccess(SqliteDatabase database, ISender bus)
@@ -22,7 +23,7 @@ internal sealed class MediaAccess(SqliteDatabase database, ISender bus)
     public async ValueTask<ReadableMedia> RequireReadableAsync(long userId, long mediaId, CancellationToken cancellationToken)
     {
         var media = Find(mediaId) ?? throw MessengerError.NotFound(MediaErrorNames.MediaInvalid);
-        if (media.OwnerId != userId && !await IsReadablePhotoAsync(userId, mediaId, cancellationToken) && !await CanSeeAsync(userId, mediaId, cancellationToken))
+        if (media.OwnerId != userId && !await IsReadableByHolderAsync(userId, mediaId, cancellationToken) && !await CanSeeAsync(userId, mediaId, cancellationToken))
         {
             throw MessengerError.NotFound(MediaErrorNames.MediaInvalid);
         }
@@ -40,8 +41,8 @@ internal sealed class MediaAccess(SqliteDatabase database, ISender bus)
         return reader.Read() ? (reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3)) : null;
     }
 
-    // Photos are held by negative ids (MediaHolders), messages by positive ones.
-    private async ValueTask<bool> IsReadablePhotoAsync(long userId, long mediaId, CancellationToken cancellationToken)
+    // Photos and secret chats' files are held by negative ids (MediaHolders), messages by positive ones.
+    private async ValueTask<bool> IsReadableByHolderAsync(long userId, long mediaId, CancellationToken cancellationToken)
     {
         List<long> holders;
         using (var connection = database.Open())
@@ -58,7 +59,13 @@ internal sealed class MediaAccess(SqliteDatabase database, ISender bus)
         }
 
         long[] chats = [.. holders.Select(MediaHolders.ChatOfPhoto).OfType<long>()];
-        return chats.Length > 0 && await bus.Send(new IsMemberOfAnyChatQuery(userId, chats), cancellationToken);
+        if (chats.Length > 0 && await bus.Send(new IsMemberOfAnyChatQuery(userId, chats), cancellationToken))
+        {
+            return true;
+        }
+
+        long[] secretFiles = [.. holders.Select(MediaHolders.SecretFileOfHolder).OfType<long>()];
+        return secretFiles.Length > 0 && await bus.Send(new CanReadAnySecretFileQuery(userId, secretFiles), cancellationToken);
     }
 
     private async ValueTask<bool> CanSeeAsync(long userId, long mediaId, CancellationToken cancellationToken)

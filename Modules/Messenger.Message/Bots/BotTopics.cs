@@ -36,7 +36,17 @@ internal static class BotTopics
     public static async Task<object> EditAsync(IServiceProvider services, long bot, BotRequest request, CancellationToken cancellationToken)
     {
         var name = request.String("name") is { Length: > 0 } given ? given : null;
-        await services.InvokeAsUserAsync<EditTopicCall, SentMessage>(bot, new EditTopicCall(request.Chat(), Thread(request), Title: name), cancellationToken);
+        try
+        {
+            await services.InvokeAsUserAsync<EditTopicCall, SentMessage>(bot, new EditTopicCall(request.Chat(), Thread(request), Title: name), cancellationToken);
+        }
+        catch (MessengerError error) when (name is null && request.String("icon_custom_emoji_id") is not null
+                                           && error.Name == TopicErrorNames.TopicNotModified)
+        {
+            // Only icon_custom_emoji_id, which is not kept: Telegram answers true; the call above still checked the
+            // topic and the bot's rights. With neither field it stays TOPIC_NOT_MODIFIED, as Telegram's.
+        }
+
         return true;
     }
 

@@ -16,6 +16,7 @@ internal sealed class NoticeContexts(MessageStore store, Topics.TopicStore topic
         var message = query.Message;
         long? chatId;
         string? title = null;
+        var forum = false;
         if (message.ToPeer.Kind == PeerKind.User)
         {
             chatId = chats.FindPrivateChat(message.FromId, message.ToPeer.Id);
@@ -25,13 +26,14 @@ internal sealed class NoticeContexts(MessageStore store, Topics.TopicStore topic
             var chat = directory.Get(message.ToPeer.Id);
             chatId = chat?.Id;
             title = chat?.Title;
+            forum = chat?.Forum == true;
         }
 
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var context = chatId is { } id
             ? new NoticeContext(
                 NotifySettings.IsMuted(store.MuteUntil(query.UserId, id), now)
-                || (message.ToPeer.Kind == PeerKind.Chat && NotifySettings.IsMuted(topics.MuteUntil(query.UserId, id, message.TopicId), now)),
+                || (forum && NotifySettings.IsMuted(topics.MuteUntil(query.UserId, id, message.TopicId), now)),
                 title)
             : null;
         return ValueTask.FromResult(context);

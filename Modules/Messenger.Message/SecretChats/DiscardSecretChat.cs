@@ -3,6 +3,7 @@ using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Secret;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Sending;
@@ -14,7 +15,7 @@ namespace Messenger.Message.SecretChats;
 /// admin cancels and the participant declines; after it either side ends it. Ending an ended chat changes nothing and
 /// costs nothing; a real ending takes the posting limit's token (it writes two log entries).
 /// </summary>
-internal sealed class DiscardSecretChatHandler(StorageWriter writer, IUpdateLog log, IPublisher bus, PostLimiter limiter, RpcContext caller, TimeProvider clock)
+internal sealed class DiscardSecretChatHandler(StorageWriter writer, IMediaAttachments media, IUpdateLog log, IPublisher bus, PostLimiter limiter, RpcContext caller, TimeProvider clock)
     : IRequestHandler<DiscardSecretChatCall, Done>
 {
     public async ValueTask<Done> Handle(DiscardSecretChatCall call, CancellationToken cancellationToken)
@@ -40,7 +41,7 @@ internal sealed class DiscardSecretChatHandler(StorageWriter writer, IUpdateLog 
                 : me == chat.AdminId ? SecretChatEndReasons.Cancelled
                 : SecretChatEndReasons.Declined;
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
-            var discarded = SecretChatStore.Discard(scope, chat, reason, call.DeleteHistory, now);
+            var discarded = SecretChatStore.Discard(scope, media, chat, reason, call.DeleteHistory, now);
             SecretChatStore.Tell(scope, log, discarded, now, appends, chat.AdminId, chat.ParticipantId);
         }, cancellationToken);
 

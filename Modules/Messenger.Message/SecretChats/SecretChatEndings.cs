@@ -1,6 +1,7 @@
 using Mediator;
 using Messenger.Contracts.Secret;
 using Messenger.Kernel.Events;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 
@@ -12,7 +13,7 @@ namespace Messenger.Message.SecretChats;
 /// <c>account_deleted</c>, told to the other side only (the deleted user's log goes). Both are idempotent: a deletion's
 /// clean-up runs again at every start, and finds nothing left to end.
 /// </summary>
-internal sealed class EndSecretChats(SecretChatStore store, StorageWriter writer, IUpdateLog log, IPublisher bus, TimeProvider clock)
+internal sealed class EndSecretChats(SecretChatStore store, StorageWriter writer, IMediaAttachments media, IUpdateLog log, IPublisher bus, TimeProvider clock)
     : INotificationHandler<DeviceSignedOutEvent>, INotificationHandler<AccountDeletedEvent>
 {
     public async ValueTask Handle(DeviceSignedOutEvent signedOut, CancellationToken cancellationToken)
@@ -60,7 +61,7 @@ internal sealed class EndSecretChats(SecretChatStore store, StorageWriter writer
     private void End(WriteScope scope, SecretChat chat, string reason, long[] told, List<LogAppend> appends)
     {
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
-        var discarded = SecretChatStore.Discard(scope, chat, reason, historyDeleted: false, now);
+        var discarded = SecretChatStore.Discard(scope, media, chat, reason, historyDeleted: false, now);
         SecretChatStore.Tell(scope, log, discarded, now, appends, told);
     }
 

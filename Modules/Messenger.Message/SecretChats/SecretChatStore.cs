@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Messenger.Contracts.Secret;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel.Errors;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Microsoft.Data.Sqlite;
@@ -21,7 +22,7 @@ internal sealed record StoredSecretChat(SecretChat Chat, byte[] AdminDevice, byt
 }
 
 /// <summary>
-/// The secret chats' SQL (<c>message_secret_chats</c>, <c>message_secret_sends</c>). Writes take the writer unit's
+/// The secret chats' SQL (<c>message_secret_chats</c>, <c>message_secret_sends</c>, <c>message_secret_files</c>). Writes take the writer unit's
 /// <see cref="WriteScope"/>, so a change and the log entries that tell it commit together; the rest read on a pooled
 /// connection of their own.
 /// </summary>
@@ -199,13 +200,20 @@ internal sealed class SecretChatStore(SqliteDatabase database)
             "UPDATE message_secret_chats SET state = 1, participant_device = @device, g_b = @gb, key_fingerprint = @fingerprint WHERE id = @id",
             ("@id", chatId), ("@device", participantDevice), ("@gb", gB), ("@fingerprint", keyFingerprint));
 
-    /// <summary>Marks the chat discarded and drops its sends' idempotency rows (nothing can be sent to it any more).</summary>
-    public static SecretChat Discard(WriteScope scope, SecretChat chat, string reason, bool historyDeleted, long now)
+    /// <summary>Marks the chat discarded and drops its sends' idempotency rows (nothing can be sent to it any more) and
+    /// its files' references, so their blobs are collected after the grace period.</summary>
+    public static SecretChat Discard(WriteScope scope, IMediaAttachments media, SecretChat chat, string reason, bool historyDeleted, long now)
     {
         scope.Execute(
             "UPDATE message_secret_chats SET state = 2, reason = @reason, history_deleted = @deleted, discarded_at = @now WHERE id = @id",
             ("@id", chat.Id), ("@reason", reason), ("@deleted", historyDeleted), ("@now", now));
         scope.Execute("DELETE FROM message_secret_sends WHERE chat_id = @id", ("@id", chat.Id));
+        foreach (var fileId in Ids(scope, "SELECT id FROM message_secret_files WHERE chat_id = @id", ("@id", chat.Id)))
+        {
+            media.Release(scope, MediaHolders.SecretFileOf(fileId));
+        }
+
+        scope.Execute("DELETE FROM message_secret_files WHERE chat_id = @id", ("@id", chat.Id));
         return chat with { State = SecretChatState.Discarded, Reason = reason, HistoryDeleted = historyDeleted };
     }
 
@@ -219,6 +227,56 @@ internal sealed class SecretChatStore(SqliteDatabase database)
         scope.Execute(
             "INSERT INTO message_secret_sends (chat_id, from_id, random_id, date) VALUES (@chat, @from, @random, @date)",
             ("@chat", chatId), ("@from", fromId), ("@random", randomId), ("@date", date));
+
+    /// <summary>A new row for a file the chat will hold; its id names the media reference's holder.</summary>
+    public static long InsertFile(WriteScope scope, long chatId, long fromId, long randomId) =>
+        (long)scope.Scalar(
+            "INSERT INTO message_secret_files (chat_id, from_id, random_id, media_id, size) VALUES (@chat, @from, @random, 0, 0) RETURNING id",
+            ("@chat", chatId), ("@from", fromId), ("@random", randomId))!;
+
+    public static void SetFileMedia(WriteScope scope, long fileId, EncryptedFile file) =>
+        scope.Execute("UPDATE message_secret_files SET media_id = @media, size = @size WHERE id = @id", ("@id", fileId), ("@media", file.Id), ("@size", file.Size));
+
+    /// <summary>The file the message <paramref name="randomId"/> of <paramref name="fromId"/> carried, or null.</summary>
+    public static EncryptedFile? SentFile(WriteScope scope, long chatId, long fromId, long randomId)
+    {
+        var command = scope.Command("SELECT media_id, size FROM message_secret_files WHERE chat_id = @chat AND from_id = @from AND random_id = @random");
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@from", fromId);
+        command.Parameters.AddWithValue("@random", randomId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new EncryptedFile(reader.GetInt64(0), reader.GetInt64(1)) : null;
+    }
+
+    /// <summary>The answer already given to a message sent with this random_id, or null (read outside the writer: a resend
+    /// with a file need not complete its upload again).</summary>
+    public SentEncryptedMessage? Sent(long chatId, long fromId, long randomId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT s.date, f.media_id, f.size FROM message_secret_sends s LEFT JOIN message_secret_files f " +
+            "ON f.chat_id = s.chat_id AND f.from_id = s.from_id AND f.random_id = s.random_id " +
+            "WHERE s.chat_id = @chat AND s.from_id = @from AND s.random_id = @random";
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@from", fromId);
+        command.Parameters.AddWithValue("@random", randomId);
+        using var reader = command.ExecuteReader();
+        return !reader.Read() ? null
+            : new SentEncryptedMessage(reader.GetInt64(0), reader.IsDBNull(1) ? null : new EncryptedFile(reader.GetInt64(1), reader.GetInt64(2)));
+    }
+
+    /// <summary>Whether <paramref name="userId"/> is a member of a chat not discarded that holds one of these files.</summary>
+    public bool CanReadAnyFile(long userId, long[] fileIds)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            $"SELECT 1 FROM message_secret_files f JOIN message_secret_chats c ON c.id = f.chat_id WHERE f.id IN ({command.BindList("file", fileIds)}) " +
+            "AND c.state <> 2 AND (c.admin_id = @user OR c.participant_id = @user) LIMIT 1";
+        command.Parameters.AddWithValue("@user", userId);
+        return command.ExecuteScalar() is not null;
+    }
 
     public static void SetReadDate(WriteScope scope, StoredSecretChat chat, long readerId, long maxDate) =>
         scope.Execute(

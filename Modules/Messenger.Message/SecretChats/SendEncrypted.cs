@@ -1,14 +1,17 @@
 using FluentValidation;
 using Mediator;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Secret;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel.Errors;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Messenger.Message.SecretChats;
 
@@ -25,6 +28,8 @@ internal sealed class SendEncryptedValidator : AbstractValidator<SendEncryptedCa
     {
         RuleFor(c => c.RandomId).Must(SecretChatStore.IsSafeRandomId).WithErrorCode(MessageErrorNames.RandomIdInvalid);
         RuleFor(c => c.Data).Must(d => d is { Length: >= MinDataLength and <= MaxDataLength }).WithErrorCode(SecretErrorNames.EncryptedMessageInvalid);
+        RuleFor(c => c.File!.FileId).NotEqual(0).When(c => c.File is not null).WithErrorCode(MediaErrorNames.FileIdInvalid);
+        RuleFor(c => c.File!.TotalParts).GreaterThan(0).When(c => c.File is not null).WithErrorCode(MediaErrorNames.FilePartsInvalid);
     }
 }
 
@@ -32,22 +37,50 @@ internal sealed class SendEncryptedValidator : AbstractValidator<SendEncryptedCa
 /// Relays ciphertext from a chat's bound device to the other user's log, the only place it is kept (compacted with the
 /// log like any entry). The row that makes a resend idempotent holds ids and the date, nothing of the message. Counts
 /// against the posting limit as messages.send does: every send is a write through the one storage writer.
+/// A file is an ordinary upload of ciphertext, completed before the unit like a message's media (never hashed inside
+/// it) and held by a row of the chat, so only its members read it and it goes with the chat.
 /// </summary>
-internal sealed class SendEncryptedHandler(StorageWriter writer, IUpdateLog log, IPublisher bus, PostLimiter limiter, RpcContext caller, TimeProvider clock)
+internal sealed class SendEncryptedHandler(
+    SecretChatStore store, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IPublisher bus, PostLimiter limiter, RpcContext caller,
+    IOptions<MessageOptions> options, TimeProvider clock)
     : IRequestHandler<SendEncryptedCall, SentEncryptedMessage>
 {
+    /// <summary>What the server records of an encrypted file: nothing of the file's own name or type (those are inside
+    /// the ciphertext), and a type it never decodes.</summary>
+    private const string StoredName = "encrypted";
+
+    private const string StoredMimeType = "application/octet-stream";
+
     public async ValueTask<SentEncryptedMessage> Handle(SendEncryptedCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
         var deviceKey = caller.DeviceKey;
+        if (call.File is not null)
+        {
+            if (!options.Value.SecretFiles)
+            {
+                throw MessengerError.Forbidden(SecretErrorNames.EncryptedFilesDisabled);
+            }
+
+            // Checked before the upload is completed, so a file for a chat that cannot take it is named for the chat;
+            // checked again in the unit.
+            SecretChatStore.RequireUsable(store.Find(call.ChatId), me, deviceKey);
+            if (store.Sent(call.ChatId, me, call.RandomId) is { } first)
+            {
+                return first;
+            }
+        }
+
         limiter.Take(me, 1);
+        using var prepared = call.File is not { } file ? null
+            : await media.PrepareAsync(me, new InputMedia(file.FileId, file.TotalParts, StoredName, StoredMimeType), cancellationToken);
         var appends = new List<LogAppend>();
-        var date = await writer.WriteAsync(scope =>
+        var sent = await writer.WriteAsync(scope =>
         {
             var stored = SecretChatStore.RequireUsable(SecretChatStore.Find(scope, call.ChatId), me, deviceKey);
             if (SecretChatStore.SentDate(scope, call.ChatId, me, call.RandomId) is { } first)
             {
-                return first;
+                return new SentEncryptedMessage(first, SecretChatStore.SentFile(scope, call.ChatId, me, call.RandomId));
             }
 
             var other = stored.OtherThan(me);
@@ -61,9 +94,18 @@ internal sealed class SendEncryptedHandler(StorageWriter writer, IUpdateLog log,
 
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             SecretChatStore.RecordSent(scope, call.ChatId, me, call.RandomId, now);
-            var message = new EncryptedMessage(call.ChatId, call.RandomId, me, now, call.Data, call.Silent);
+            EncryptedFile? held = null;
+            if (prepared is not null)
+            {
+                var fileId = SecretChatStore.InsertFile(scope, call.ChatId, me, call.RandomId);
+                var descriptor = media.Attach(scope, prepared, MediaHolders.SecretFileOf(fileId), me);
+                held = new EncryptedFile(descriptor.Id, descriptor.Size);
+                SecretChatStore.SetFileMedia(scope, fileId, held);
+            }
+
+            var message = new EncryptedMessage(call.ChatId, call.RandomId, me, now, call.Data, call.Silent, held);
             appends.Add(new LogAppend(other, log.Append(scope, other, new NewEncryptedMessageUpdate(message), now)));
-            return now;
+            return new SentEncryptedMessage(now, held);
         }, cancellationToken);
 
         if (appends.Count > 0)
@@ -71,6 +113,6 @@ internal sealed class SendEncryptedHandler(StorageWriter writer, IUpdateLog log,
             await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         }
 
-        return new SentEncryptedMessage(date);
+        return sent;
     }
 }

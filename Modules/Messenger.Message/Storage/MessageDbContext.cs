@@ -505,6 +505,23 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             send.HasIndex(s => s.Date);
         });
 
+        // The encrypted files of secret chats: each row holds one media reference (holder MediaHolders.SecretFileOf(id)),
+        // so the Media module can ask who may read it; the rows and their references go when the chat is discarded.
+        // random_id and from_id name the message that carried it (a resend of it attaches nothing again and answers the
+        // same file).
+        modelBuilder.Entity<SecretFileRow>(file =>
+        {
+            file.ToTable("message_secret_files");
+            file.HasKey(f => f.Id);
+            file.Property(f => f.Id).HasColumnName("id").ValueGeneratedOnAdd();
+            file.Property(f => f.ChatId).HasColumnName("chat_id");
+            file.Property(f => f.FromId).HasColumnName("from_id");
+            file.Property(f => f.RandomId).HasColumnName("random_id");
+            file.Property(f => f.MediaId).HasColumnName("media_id");
+            file.Property(f => f.Size).HasColumnName("size");
+            file.HasIndex(f => new { f.ChatId, f.FromId, f.RandomId });
+        });
+
         // A user's mute of one forum topic (topic_id 0: General), only while it lasts in the future when set; it adds to
         // the chat's own mute (message_notify). The topic's rows go with it (messages.deleteTopic's last unit).
         modelBuilder.Entity<TopicNotifyRow>(notify =>
@@ -966,6 +983,21 @@ internal sealed class PassCursorRow
     public string Name { get; set; } = "";
 
     public long Cursor { get; set; }
+}
+
+internal sealed class SecretFileRow
+{
+    public long Id { get; set; }
+
+    public long ChatId { get; set; }
+
+    public long FromId { get; set; }
+
+    public long RandomId { get; set; }
+
+    public long MediaId { get; set; }
+
+    public long Size { get; set; }
 }
 
 internal sealed class SecretChatRow

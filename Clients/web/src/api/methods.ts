@@ -11,6 +11,7 @@ import type {
   SecretChat,
   SecretChats,
   SentEncryptedMessage,
+  InputEncryptedFile,
   BotToken,
   ServerStats,
   ChannelDifference,
@@ -417,8 +418,12 @@ export function createMethods(call: Call) {
       discardChat: (a: { chat_id: number; delete_history?: boolean }, o?: CallOptions) =>
         call<Done>('secret.discardChat', { chat_id: a.chat_id, delete_history: a.delete_history ?? false }, o),
       /** `data`: nonce || ciphertext; the same random_id is stored once and answers the first date. */
-      sendEncrypted: (a: { chat_id: number; random_id: number; data: Uint8Array; silent?: boolean }, o?: CallOptions) =>
-        call<SentEncryptedMessage>('secret.sendEncrypted', { chat_id: a.chat_id, random_id: a.random_id, data: a.data, silent: a.silent ?? false }, o),
+      sendEncrypted: (a: { chat_id: number; random_id: number; data: Uint8Array; silent?: boolean; file?: InputEncryptedFile }, o?: CallOptions) =>
+        call<SentEncryptedMessage>(
+          'secret.sendEncrypted',
+          { chat_id: a.chat_id, random_id: a.random_id, data: a.data, silent: a.silent ?? false, ...(a.file ? { file: a.file } : {}) },
+          o,
+        ),
       /** The messages received up to `max_date` (their server dates) were shown. */
       readHistory: (a: { chat_id: number; max_date: number }, o?: CallOptions) => call<Done>('secret.readHistory', a, o),
       setTyping: (a: { chat_id: number }, o?: CallOptions) => call<Done>('secret.setTyping', a, o),

@@ -1091,10 +1091,26 @@ export interface EncryptedMessage {
   date: number;
   data: Uint8Array;
   silent?: boolean;
+  /** The encrypted file it carries (its key and what it is are inside `data`). */
+  file?: EncryptedFile | null;
+}
+
+/** A secret chat's encrypted file on the server: a media id (upload.getFile, the chat's members only) and the
+ * ciphertext's size. */
+export interface EncryptedFile {
+  id: number;
+  size: number;
+}
+
+/** A finished upload of an encrypted file, for secret.sendEncrypted. */
+export interface InputEncryptedFile {
+  file_id: number;
+  total_parts: number;
 }
 
 export interface SentEncryptedMessage {
   date: number;
+  file?: EncryptedFile | null;
 }
 
 export interface SecretChats {
@@ -1399,6 +1415,15 @@ export const ErrorNames = {
   UserDeleted: 'USER_DELETED',
   UserIsBlocked: 'USER_IS_BLOCKED',
   YouBlockedUser: 'YOU_BLOCKED_USER',
+  /** Secret chats: the chat was discarded. */
+  EncryptionDeclined: 'ENCRYPTION_DECLINED',
+  /** Secret chats: no such chat, not the caller's, or not accepted yet. */
+  EncryptionIdInvalid: 'ENCRYPTION_ID_INVALID',
+  /** Secret chats: another device of the member holds the chat. */
+  EncryptionDeviceInvalid: 'ENCRYPTION_DEVICE_INVALID',
+  EncryptedMessageInvalid: 'ENCRYPTED_MESSAGE_INVALID',
+  /** Secret chats: 100 of the caller's requests already wait for acceptance. */
+  SecretChatsTooMuch: 'SECRET_CHATS_TOO_MUCH',
   ChatNotFound: 'CHAT_NOT_FOUND',
   ChatWriteForbidden: 'CHAT_WRITE_FORBIDDEN',
   ChatAdminRequired: 'CHAT_ADMIN_REQUIRED',
@@ -1409,6 +1434,7 @@ export const ErrorNames = {
   ReactionsTooMany: 'REACTIONS_TOO_MANY',
   PinnedDialogsTooMuch: 'PINNED_DIALOGS_TOO_MUCH',
   PinnedTooMuch: 'PINNED_TOO_MUCH',
+  PinnedTopicsTooMuch: 'PINNED_TOPICS_TOO_MUCH',
   /** auth.signIn of an account with two-step verification, without its code. */
   TwoFactorCodeRequired: 'TWO_FACTOR_CODE_REQUIRED',
   TwoFactorCodeInvalid: 'TWO_FACTOR_CODE_INVALID',

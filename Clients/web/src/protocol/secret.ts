@@ -17,6 +17,9 @@ export const MIN_DATA_BYTES = NONCE_BYTES + TAG_BYTES + 1;
 export const MAX_DATA_BYTES = 65_536;
 /** The longest text as shown, as for ordinary messages. */
 export const MAX_SECRET_TEXT = 4096;
+/** The longest self-destruct timer a received message keeps (a week; the app offers at most a day): a longer one is
+ * taken as this, so a peer cannot name a time the browser's timers overflow on. */
+export const MAX_SECRET_TTL = 7 * 86_400;
 
 export interface SecretKeyPair {
   secretKey: Uint8Array;
@@ -45,7 +48,29 @@ export interface SecretBody {
   /** Self-destruct seconds after the recipient first displayed it; 0 or absent: none. */
   ttl?: number;
   reply_to?: number;
+  /** A file (photo or other): `text` is then its caption, possibly empty. */
+  file?: SecretFileBody;
 }
+
+/** What the encrypted body says of its file (protocol/secretFile.ts encrypts the file itself). */
+export interface SecretFileBody {
+  /** The file's own key (32 bytes). */
+  key: Uint8Array;
+  name: string;
+  mime: string;
+  /** Plaintext bytes. */
+  size: number;
+  width?: number;
+  height?: number;
+  duration?: number;
+  /** A small JPEG (≤ 4 KiB) the sender made, shown before the file is downloaded. */
+  thumb?: Uint8Array;
+}
+
+/** The longest caption as shown, as for ordinary media. */
+export const MAX_SECRET_CAPTION = 1024;
+/** The largest thumb carried inside an encrypted body. */
+export const MAX_SECRET_THUMB_BYTES = 4096;
 
 /** A peer key that cannot be used: not 32 bytes, or of low order (X25519 with it is all zero whatever the secret). */
 export class WeakKeyError extends Error {
@@ -127,6 +152,15 @@ export function encodeBody(body: SecretBody): Uint8Array {
   map.date = body.date;
   if (body.ttl !== undefined) map.ttl = body.ttl;
   if (body.reply_to !== undefined) map.reply_to = body.reply_to;
+  if (body.file !== undefined) {
+    const { key, name, mime, size, width, height, duration, thumb } = body.file;
+    const file: Record<string, unknown> = { key, name, mime, size };
+    if (width !== undefined) file.width = width;
+    if (height !== undefined) file.height = height;
+    if (duration !== undefined) file.duration = duration;
+    if (thumb !== undefined) file.thumb = thumb;
+    map.file = file;
+  }
   return encode(map);
 }
 
@@ -145,14 +179,37 @@ export function parseBody(plaintext: Uint8Array): SecretBody | null {
   const ttl = safeInteger(map.ttl);
   const replyTo = safeInteger(map.reply_to);
   const body: SecretBody = { date };
-  if (ttl !== undefined && ttl > 0) body.ttl = ttl;
+  if (ttl !== undefined && ttl > 0) body.ttl = Math.min(ttl, MAX_SECRET_TTL);
   if (replyTo !== undefined && replyTo !== 0) body.reply_to = replyTo;
-  if (typeof map.text === 'string' && map.text.length > 0) body.text = map.text;
+  const file = parseFile(map.file);
+  if (file) {
+    body.file = file;
+    body.text = typeof map.text === 'string' ? map.text : '';
+  } else if (typeof map.text === 'string' && map.text.length > 0) body.text = map.text;
   if (Array.isArray(map.delete)) {
     const ids = map.delete.map(safeInteger).filter((id): id is number => id !== undefined && id !== 0);
     if (ids.length > 0 && body.text === undefined) body.delete = ids;
   }
   return body.text !== undefined || body.delete !== undefined ? body : null;
+}
+
+/** A body's `file`, or undefined when absent or unusable (no 32-byte key, no name, no size). */
+function parseFile(raw: unknown): SecretFileBody | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || raw instanceof Uint8Array) return undefined;
+  const map = raw as Record<string, unknown>;
+  const size = safeInteger(map.size);
+  if (!(map.key instanceof Uint8Array) || map.key.length !== 32 || typeof map.name !== 'string' || !map.name || size === undefined || size < 0) return undefined;
+  const file: SecretFileBody = { key: map.key, name: map.name, mime: typeof map.mime === 'string' && map.mime ? map.mime : 'application/octet-stream', size };
+  const width = safeInteger(map.width);
+  const height = safeInteger(map.height);
+  const duration = safeInteger(map.duration);
+  if (width !== undefined && height !== undefined && width > 0 && height > 0) {
+    file.width = width;
+    file.height = height;
+  }
+  if (duration !== undefined && duration >= 0) file.duration = duration;
+  if (map.thumb instanceof Uint8Array && map.thumb.length > 0 && map.thumb.length <= MAX_SECRET_THUMB_BYTES) file.thumb = map.thumb;
+  return file;
 }
 
 function safeInteger(value: unknown): number | undefined {

@@ -12,11 +12,14 @@ import {
   directionKeys,
   encryptBody,
   isWeakPublicKey,
+  MAX_SECRET_TEXT,
   newSecretKeyPair,
   secretRandomId,
   type SecretBody,
 } from './secret';
-import type { LocalSecretChat, SecretMessage, SecretStore } from './secretStore';
+import type { LocalSecretChat, SecretMessage, SecretStore, StoredSecretFile } from './secretStore';
+import { downloadFile, uploadFile } from '../api/media';
+import { SecretFileError, decryptFile, encryptFile, newFileKey } from './secretFile';
 
 export type SecretApi = Pick<Methods['secret'], 'requestChat' | 'acceptChat' | 'discardChat' | 'sendEncrypted' | 'readHistory' | 'setTyping' | 'getChats'>;
 
@@ -33,6 +36,8 @@ export type SecretChange =
 
 export interface SecretChatsOptions {
   api: SecretApi;
+  /** Uploads and downloads of encrypted files (the ordinary upload methods). */
+  upload?: Methods['upload'];
   store: SecretStore;
   selfId: number;
   onChange: (change: SecretChange) => void;
@@ -40,10 +45,20 @@ export interface SecretChatsOptions {
   now?: () => number;
   /** How long after a receipt the server would not pass on the next second's goes (ms; tests shorten it). */
   receiptRetryMs?: number;
+  /** Whether a received text is within the 4096 characters as shown (the app counts them by its markup); one that is
+   * not is dropped, as no client of ours sends it. Without it only the markup's bound (4 × 4096) is checked. */
+  textFits?: (text: string) => boolean;
+  /** The first wait before an acceptance that failed on the way is tried again, doubled each time up to a minute (ms). */
+  acceptRetryMs?: number;
 }
 
 /** Errors after which asking again with the same random_id cannot help (the request is forgotten). */
 const FINAL_REQUEST_ERRORS = new Set(['PEER_ID_INVALID', 'RANDOM_ID_INVALID', 'DH_G_A_INVALID', 'USER_IS_BLOCKED', 'YOU_BLOCKED_USER', 'SECRET_CHATS_TOO_MUCH']);
+
+const markupFits = (text: string): boolean => text.length <= MAX_SECRET_TEXT * 4;
+
+/** The longest delay setTimeout takes as it is (2^31 − 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const sameBytes = (a: Uint8Array | null | undefined, b: Uint8Array | null | undefined): boolean => !!a && !!b && toHex(a) === toHex(b);
 
@@ -52,7 +67,11 @@ export class SecretChats {
   private readonly now: () => number;
   private sweepTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly receiptTimers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly acceptTimers = new Map<number, ReturnType<typeof setTimeout>>();
   private stopped = false;
+  /** Live updates wait behind this while the log is read again (`hold`). */
+  private gate: Promise<void> = Promise.resolve();
+  private readonly holds = new Set<() => void>();
 
   constructor(private readonly options: SecretChatsOptions) {
     this.now = options.now ?? Date.now;
@@ -79,9 +98,13 @@ export class SecretChats {
 
   stop(): void {
     this.stopped = true;
+    // What waits behind a hold finds the engine stopped and does nothing.
+    this.holds.forEach((release) => release());
     clearTimeout(this.sweepTimer);
     this.receiptTimers.forEach(clearTimeout);
     this.receiptTimers.clear();
+    this.acceptTimers.forEach(clearTimeout);
+    this.acceptTimers.clear();
   }
 
   /**
@@ -92,18 +115,21 @@ export class SecretChats {
   async start(): Promise<void> {
     for (const request of await this.store.pending()) {
       try {
-        await this.handleChat(await this.options.api.requestChat({ user_id: request.peerId, random_id: request.randomId, g_a: request.gA }));
+        await this.answered(await this.options.api.requestChat({ user_id: request.peerId, random_id: request.randomId, g_a: request.gA }));
       } catch (error) {
         if (error instanceof RpcError && FINAL_REQUEST_ERRORS.has(error.name)) await this.store.deletePending(request.randomId);
       }
     }
+    // Only a chat held before the list was asked for can be missing from it for good: one made while the answer was on
+    // the way (a request, a request taken) is newer than the list.
+    const before = new Set((await this.store.chats()).map((c) => c.id));
     const { chats } = await this.options.api.getChats();
-    for (const chat of chats) await this.handleChat(chat);
+    for (const chat of chats) await this.answered(chat);
     const listed = new Set(chats.map((c) => c.id));
     for (const local of await this.store.chats()) {
       if (local.state === 'accepting') this.accept(local);
       // Ended more than 30 days ago (the server lists endings that long): ended all the same.
-      else if (local.state !== 'discarded' && !listed.has(local.id)) await this.serial(() => this.endLocally(local.id, 'ended', false));
+      else if (local.state !== 'discarded' && before.has(local.id) && !listed.has(local.id)) await this.serial(() => this.endLocally(local.id, 'ended', false));
       else if (local.state === 'ready') {
         const unsent = (await this.store.messages(local.id)).filter((m) => m.from === this.self && m.status === 'sending');
         for (const message of unsent) void this.deliver(message).catch(() => undefined);
@@ -120,15 +146,40 @@ export class SecretChats {
   /**
    * Reads the user's log from `fromPts` up to `toPts` for the secret chats' updates alone: what arrived while no tab
    * of this browser was open (the app's other data is read afresh, but an encrypted message lives only in the log).
-   * False when the log no longer reaches back that far (too_long: `start` still learns the chats' states).
+   * False when the log no longer reaches back that far (too_long: `start` still learns the chats' states). Live
+   * updates wait until it is done: an ending or a delete that came live is not followed by the older updates read back.
    */
-  async replay(getDifference: (pts: number) => Promise<Difference>, fromPts: number, toPts: number): Promise<boolean> {
+  replay(getDifference: (pts: number) => Promise<Difference>, fromPts: number, toPts: number): Promise<boolean> {
+    const release = this.hold();
+    return this.readLog(getDifference, fromPts, toPts).finally(release);
+  }
+
+  /**
+   * Live updates (handleChat, handleMessage, handleRead, handleUpdate) wait from now until the answer is called, in
+   * the order they came: the app holds them while it reads back the log before the stream's start.
+   */
+  hold(): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    this.gate = this.gate.then(() => held);
+    this.holds.add(release);
+    return () => {
+      this.holds.delete(release);
+      release();
+    };
+  }
+
+  private live(work: () => Promise<void>): Promise<void> {
+    return this.gate.then(() => (this.stopped ? undefined : work()));
+  }
+
+  private async readLog(getDifference: (pts: number) => Promise<Difference>, fromPts: number, toPts: number): Promise<boolean> {
     let pts = fromPts;
     while (pts < toPts && !this.stopped) {
       const difference = await getDifference(pts);
       if (difference.too_long) return false;
       for (const logged of [...difference.updates].sort((a, b) => a.pts - b.pts)) {
-        if (logged.pts > pts && logged.pts <= toPts) await this.handleUpdate(logged.update);
+        if (logged.pts > pts && logged.pts <= toPts) await this.applyUpdate(logged.update);
       }
       if (!difference.slice || difference.state.pts <= pts) break;
       pts = difference.state.pts;
@@ -136,15 +187,19 @@ export class SecretChats {
     return true;
   }
 
-  /** One of the user's updates: the secret chats' own are handled, the rest left alone. */
+  /** One of the user's updates as it comes live: the secret chats' own are handled, the rest left alone. */
   handleUpdate(update: Update): Promise<void> {
+    return this.live(() => this.applyUpdate(update));
+  }
+
+  private applyUpdate(update: Update): Promise<void> {
     switch (update.type) {
       case 'secret_chat':
-        return this.handleChat(update.chat);
+        return this.answered(update.chat);
       case 'new_encrypted_message':
-        return this.handleMessage(update.message);
+        return this.serial(() => this.applyMessage(update.message));
       case 'encrypted_read':
-        return this.handleRead(update.chat_id, update.max_date);
+        return this.readUpdate(update.chat_id, update.max_date);
       case 'encrypted_typing':
         return this.handleTyping(update.chat_id, update.user_id);
       default:
@@ -154,13 +209,22 @@ export class SecretChats {
 
   // ---- Updates ----
 
-  /** A `secret_chat` update, or a chat the server answered with. */
+  /** A live `secret_chat` update. */
   handleChat(chat: SecretChat): Promise<void> {
+    return this.live(() => this.answered(chat));
+  }
+
+  /** A chat the server answered with (or the log holds): not held behind a replay. */
+  private answered(chat: SecretChat): Promise<void> {
     return this.serial(() => this.applyChat(chat));
   }
 
   handleMessage(message: EncryptedMessage): Promise<void> {
-    return this.serial(() => this.applyMessage(message));
+    return this.live(() => this.serial(() => this.applyMessage(message)));
+  }
+
+  handleRead(chatId: number, maxDate: number): Promise<void> {
+    return this.live(() => this.readUpdate(chatId, maxDate));
   }
 
   /**
@@ -168,7 +232,7 @@ export class SecretChats {
    * Dates are whole seconds, so a receipt covers only the messages the server had stored when it came: one sent in the
    * same second after it was not read by it (its tick waits for the next receipt rather than lie).
    */
-  handleRead(chatId: number, maxDate: number): Promise<void> {
+  private readUpdate(chatId: number, maxDate: number): Promise<void> {
     return this.serial(async () => {
       const chat = await this.store.updateChat(chatId, (c) => (maxDate > c.peerReadDate ? { ...c, peerReadDate: maxDate } : null));
       if (!chat) return;
@@ -251,7 +315,9 @@ export class SecretChats {
       state: 'accepting',
       date: chat.date,
       secretKey: own.secretKey,
-      gA: chat.g_a,
+      // A copy: a byte field read from MessagePack is a view into the whole payload (a getDifference page carries
+      // other updates), and IndexedDB would store all of it.
+      gA: chat.g_a.slice(),
       gB: own.publicKey,
       keyAdmin: keys.adminToParticipant,
       keyParticipant: keys.participantToAdmin,
@@ -269,13 +335,18 @@ export class SecretChats {
     this.accept(local);
   }
 
-  private accept(local: LocalSecretChat): void {
+  private accept(local: LocalSecretChat, attempt = 0): void {
+    clearTimeout(this.acceptTimers.get(local.id));
+    this.acceptTimers.delete(local.id);
     void this.options.api.acceptChat({ chat_id: local.id, g_b: local.gB!, key_fingerprint: local.fingerprint }).then(
-      (chat) => this.handleChat(chat),
+      (chat) => this.answered(chat),
       (error) => {
         // Another device won (ENCRYPTION_ALREADY_ACCEPTED), or the request is gone: forget the key quietly. Anything
-        // else (no connection) is tried again at the next start, with the same key.
-        if (!(error instanceof RpcError) || !['ENCRYPTION_ALREADY_ACCEPTED', 'ENCRYPTION_DECLINED', 'ENCRYPTION_ID_INVALID', 'DH_G_B_INVALID'].includes(error.name)) return;
+        // else (no connection) is tried again with the same key, after a wait that grows, and at the next start.
+        if (!(error instanceof RpcError) || !['ENCRYPTION_ALREADY_ACCEPTED', 'ENCRYPTION_DECLINED', 'ENCRYPTION_ID_INVALID', 'DH_G_B_INVALID'].includes(error.name)) {
+          this.acceptLater(local, attempt + 1, error instanceof RpcError ? error.retryAfter : undefined);
+          return;
+        }
         return this.serial(async () => {
           const held = await this.store.chat(local.id);
           if (held?.state === 'accepting' && sameBytes(held.gB, local.gB)) {
@@ -285,6 +356,19 @@ export class SecretChats {
         });
       },
     );
+  }
+
+  private acceptLater(local: LocalSecretChat, attempt: number, retryAfter: number | undefined): void {
+    if (this.stopped || this.acceptTimers.has(local.id)) return;
+    const wait = Math.max((retryAfter ?? 0) * 1000, Math.min((this.options.acceptRetryMs ?? 2000) * 2 ** Math.min(attempt - 1, 10), 60_000));
+    const timer = setTimeout(() => {
+      this.acceptTimers.delete(local.id);
+      void this.serial(async () => {
+        const held = await this.store.chat(local.id);
+        if (held?.state === 'accepting' && sameBytes(held.gB, local.gB)) this.accept(held, attempt);
+      }).catch(() => undefined);
+    }, wait);
+    this.acceptTimers.set(local.id, timer);
   }
 
   private async applyReady(local: LocalSecretChat, chat: SecretChat): Promise<void> {
@@ -318,7 +402,7 @@ export class SecretChats {
         ? {
             ...c,
             state: 'ready',
-            gB: chat.g_b!,
+            gB: chat.g_b!.slice(),
             keyAdmin: keys.adminToParticipant,
             keyParticipant: keys.participantToAdmin,
             fingerprint: keys.fingerprint,
@@ -354,7 +438,12 @@ export class SecretChats {
       this.changed({ kind: 'undecryptable', chatId: chat.id, randomId: encrypted.random_id });
       return;
     }
-    if (!body) return;
+    if (!body || (body.text !== undefined && !(this.options.textFits ?? markupFits)(body.text))) return;
+    if (body.file && !encrypted.file) {
+      // A file message whose file the server did not carry: nothing of it can be shown as it was sent.
+      this.changed({ kind: 'undecryptable', chatId: chat.id, randomId: encrypted.random_id });
+      return;
+    }
     if (body.delete) {
       await this.store.deleteMessages(chat.id, body.delete);
       this.changed({ kind: 'messages', chatId: chat.id });
@@ -371,6 +460,7 @@ export class SecretChats {
       expires: null,
       replyTo: body.reply_to ?? null,
     };
+    if (body.file && encrypted.file) message.file = { ...body.file, id: encrypted.file.id, encryptedSize: encrypted.file.size };
     if (!(await this.store.addMessage(message))) return;
     await this.store.updateChat(chat.id, (c) => (message.date > c.lastDate ? { ...c, lastDate: message.date } : null));
     this.changed({ kind: 'messages', chatId: chat.id });
@@ -392,7 +482,7 @@ export class SecretChats {
       if (error instanceof RpcError && FINAL_REQUEST_ERRORS.has(error.name)) await this.store.deletePending(request.randomId);
       throw error;
     }
-    await this.handleChat(chat);
+    await this.answered(chat);
     return chat.id;
   }
 
@@ -420,6 +510,73 @@ export class SecretChats {
     return message;
   }
 
+  /**
+   * Sends a photo or file: encrypted here with a key made for it (protocol/secretFile.ts), the ciphertext uploaded as an
+   * ordinary upload, then the message (caption, the file's key, name, type, size and the small `thumb`) as any other;
+   * it shows once the upload is done. The server sees neither the file nor its name or type.
+   */
+  async sendFile(
+    chatId: number,
+    file: Blob,
+    describe: { name: string; mime: string; caption: string; width?: number; height?: number; duration?: number; thumb?: Uint8Array },
+    onProgress?: (sent: number, total: number) => void,
+  ): Promise<SecretMessage> {
+    const chat = await this.store.chat(chatId);
+    if (!chat || chat.state !== 'ready') throw new RpcError('ENCRYPTION_DECLINED', 400);
+    if (!this.options.upload) throw new Error('files need the upload methods');
+    const key = newFileKey();
+    const cipher = await encryptFile(file, key);
+    const input = await uploadFile(this.options.upload, cipher, { name: 'encrypted', mimeType: 'application/octet-stream', onProgress });
+    const stored: StoredSecretFile = {
+      id: 0,
+      encryptedSize: cipher.size,
+      key,
+      name: describe.name,
+      mime: describe.mime || 'application/octet-stream',
+      size: file.size,
+      upload: { file_id: input.file_id, total_parts: input.total_parts },
+    };
+    if (describe.width && describe.height) {
+      stored.width = describe.width;
+      stored.height = describe.height;
+    }
+    if (describe.duration !== undefined) stored.duration = describe.duration;
+    if (describe.thumb) stored.thumb = describe.thumb;
+    const message: SecretMessage = {
+      chatId,
+      randomId: secretRandomId(),
+      from: this.self,
+      date: Math.floor(this.now() / 1000),
+      text: describe.caption,
+      ttl: chat.ttl,
+      read: false,
+      expires: null,
+      replyTo: null,
+      status: 'sending',
+      file: stored,
+    };
+    await this.store.addMessage(message);
+    await this.store.updateChat(chatId, (c) => ({ ...c, lastDate: Math.max(c.lastDate, message.date) }));
+    this.changed({ kind: 'messages', chatId });
+    this.changed({ kind: 'chats' });
+    await this.deliver(message);
+    return message;
+  }
+
+  /** The file of a message this device holds, downloaded and decrypted; SecretFileError when it was altered or cut
+   * short, RpcError MEDIA_INVALID once the chat ended (its files go with it). */
+  async downloadFile(chatId: number, randomId: number, onProgress?: (received: number, total: number) => void): Promise<Blob> {
+    const message = await this.store.message(chatId, randomId);
+    const file = message?.file;
+    if (!file || !file.id) throw new SecretFileError('This file is not on this device');
+    if (!this.options.upload) throw new Error('files need the upload methods');
+    const media = { id: file.id, kind: 'document', name: 'encrypted', mime_type: 'application/octet-stream', size: file.encryptedSize };
+    const cipher = new Uint8Array(await (await downloadFile(this.options.upload, media as Parameters<typeof downloadFile>[1], { onProgress })).arrayBuffer());
+    const plain = decryptFile(cipher, file.key);
+    if (plain.length !== file.size) throw new SecretFileError('The file is not the size its message gives');
+    return new Blob([plain as BlobPart], { type: file.mime });
+  }
+
   /** Sends a message again (a failed one), with its random_id: the server stores it once. */
   async retry(chatId: number, randomId: number): Promise<void> {
     const message = await this.store.message(chatId, randomId);
@@ -438,9 +595,24 @@ export class SecretChats {
     const body: SecretBody = { text: message.text, date: message.date };
     if (message.ttl > 0) body.ttl = message.ttl;
     if (message.replyTo) body.reply_to = message.replyTo;
+    if (message.file) {
+      const { key, name, mime, size, width, height, duration, thumb } = message.file;
+      body.file = { key, name, mime, size, width, height, duration, thumb };
+      for (const k of ['width', 'height', 'duration', 'thumb'] as const) if (body.file[k] === undefined) delete body.file[k];
+    }
     try {
-      const sent = await this.options.api.sendEncrypted({ chat_id: chat.id, random_id: message.randomId, data: encryptBody(send, chat.id, message.randomId, body) });
-      await this.store.updateMessages(chat.id, (m) => (m.randomId === message.randomId ? { ...m, date: sent.date, status: 'sent' } : null));
+      const sent = await this.options.api.sendEncrypted({
+        chat_id: chat.id,
+        random_id: message.randomId,
+        data: encryptBody(send, chat.id, message.randomId, body),
+        ...(message.file?.upload ? { file: message.file.upload } : {}),
+      });
+      await this.store.updateMessages(chat.id, (m) => {
+        if (m.randomId !== message.randomId) return null;
+        const file = m.file && sent.file ? { ...m.file, id: sent.file.id, encryptedSize: sent.file.size, upload: undefined } : m.file;
+        if (file) delete file.upload;
+        return { ...m, date: sent.date, status: 'sent', ...(file ? { file } : {}) };
+      });
       this.changed({ kind: 'messages', chatId: chat.id });
     } catch (error) {
       await this.setStatus(message, 'failed');
@@ -567,6 +739,7 @@ export class SecretChats {
     const next = await this.store.nextExpiry();
     clearTimeout(this.sweepTimer);
     if (next === null || this.stopped) return;
-    this.sweepTimer = setTimeout(() => void this.sweep().catch(() => undefined), Math.max(0, next - this.now()) + 50);
+    // A browser runs a delay beyond 2^31 − 1 ms at once: a time further away is looked at again after that long.
+    this.sweepTimer = setTimeout(() => void this.sweep().catch(() => undefined), Math.min(Math.max(0, next - this.now()) + 50, MAX_TIMER_MS));
   }
 }

@@ -61,12 +61,35 @@ export interface SecretMessage {
   replyTo: number | null;
   /** Outgoing only. */
   status?: SecretMessageStatus;
+  /** A photo or file (`text` is then its caption): what the encrypted body said of it, and where the ciphertext is. */
+  file?: StoredSecretFile;
+}
+
+export interface StoredSecretFile {
+  /** The server's media id of the ciphertext (0 while an outgoing one is on its way) and its size. */
+  id: number;
+  encryptedSize: number;
+  /** The file's key: it goes with the message (self-destruct, delete, the chat's history deleted). */
+  key: Uint8Array;
+  name: string;
+  mime: string;
+  /** Plaintext bytes. */
+  size: number;
+  width?: number;
+  height?: number;
+  duration?: number;
+  thumb?: Uint8Array;
+  /** Outgoing, while it is being sent: the finished upload, so a retry sends it again without uploading it again. */
+  upload?: { file_id: number; total_parts: number };
 }
 
 const CHATS = 'chats';
 const PENDING = 'pending';
 const MESSAGES = 'messages';
 const META = 'meta';
+/** (chatId, randomId) of messages deleted or self-destructed here, or named by a delete for both before they came: a
+ * replay of the log (which overlaps what the stream brought) must not store them again. Kept while the chat is. */
+const GONE = 'gone';
 
 let seqCounter = 0;
 /** Arrival order among messages of the same second, across reloads. */
@@ -87,6 +110,15 @@ export class SecretStore {
   /** Deletes the account's database (sign-out): the keys and the history go with it. */
   static async destroy(userId: number): Promise<void> {
     await deleteDB(secretDbName(userId));
+  }
+
+  /** Deletes every account's database in this browser but `keepUserId`'s (all with null): those a sign-out cut short
+   * (the tab closed during the deletion) or a session signed out some other way left behind. */
+  static async destroyAllBut(keepUserId: number | null): Promise<void> {
+    if (typeof indexedDB.databases !== 'function') return;
+    const keep = keepUserId === null ? null : secretDbName(keepUserId);
+    const names = (await indexedDB.databases()).map((d) => d.name ?? '').filter((name) => /^messenger-secret-\d+$/.test(name) && name !== keep);
+    await Promise.all(names.map((name) => deleteDB(name)));
   }
 
   /** Closes the database for good: what is still queued fails rather than open (and so make again) a deleted one. */
@@ -135,9 +167,10 @@ export class SecretStore {
 
   /** Forgets the chat and its history on this device. */
   async deleteChat(id: number): Promise<void> {
-    const tx = (await this.open()).transaction([CHATS, MESSAGES], 'readwrite');
+    const tx = (await this.open()).transaction([CHATS, MESSAGES, GONE], 'readwrite');
     await tx.objectStore(CHATS).delete(id);
     await tx.objectStore(MESSAGES).delete(IDBKeyRange.bound([id, -Infinity], [id, Infinity]));
+    await tx.objectStore(GONE).delete(IDBKeyRange.bound([id, -Infinity], [id, Infinity]));
     await tx.done;
   }
 
@@ -172,20 +205,24 @@ export class SecretStore {
     return (await this.open()).get(MESSAGES, [chatId, randomId]);
   }
 
-  /** Stores a message unless one with its random_id is in the chat already (false then: a duplicate). */
+  /** Stores a message unless one with its random_id is in the chat already, or was deleted there (false then). */
   async addMessage(message: SecretMessage): Promise<boolean> {
-    const tx = (await this.open()).transaction(MESSAGES, 'readwrite');
+    const tx = (await this.open()).transaction([MESSAGES, GONE], 'readwrite');
     // A duplicate aborts the transaction: its end is awaited either way, so that refusal is not left unhandled.
     const done = tx.done.then(
       () => true,
       () => false,
     );
+    let added = false;
     try {
-      await tx.store.add({ ...message, seq: nextSeq() });
+      if ((await tx.objectStore(GONE).count([message.chatId, message.randomId])) === 0) {
+        await tx.objectStore(MESSAGES).add({ ...message, seq: nextSeq() });
+        added = true;
+      }
     } catch {
       // the key is there: a duplicate
     }
-    return done;
+    return (await done) && added;
   }
 
   /** Changes the messages `pick` chooses in one transaction; answers the changed ones. */
@@ -205,9 +242,10 @@ export class SecretStore {
     return changed;
   }
 
+  /** Deletes the messages, and keeps their random_ids so that they are not stored again (also those not here yet). */
   async deleteMessages(chatId: number, randomIds: number[]): Promise<void> {
-    const tx = (await this.open()).transaction(MESSAGES, 'readwrite');
-    await Promise.all(randomIds.map((id) => tx.store.delete([chatId, id])));
+    const tx = (await this.open()).transaction([MESSAGES, GONE], 'readwrite');
+    await Promise.all(randomIds.flatMap((id) => [tx.objectStore(MESSAGES).delete([chatId, id]), tx.objectStore(GONE).put({ chatId, randomId: id })]));
     await tx.done;
   }
 
@@ -228,15 +266,19 @@ export class SecretStore {
 
   private open(): Promise<IDBPDatabase> {
     if (this.closed) return Promise.reject(new Error('The secret chats store is closed'));
-    this.db ??= openDB(this.name, 1, {
-      upgrade: (db) => {
-        db.createObjectStore(CHATS, { keyPath: 'id' });
-        db.createObjectStore(PENDING, { keyPath: 'randomId' });
-        const messages = db.createObjectStore(MESSAGES, { keyPath: ['chatId', 'randomId'] });
-        messages.createIndex('chat', 'chatId');
-        // Messages without a timer leave `expires` null, which an index leaves out.
-        messages.createIndex('expires', 'expires');
-        db.createObjectStore(META);
+    this.db ??= openDB(this.name, 2, {
+      // Each version adds to what the one before made (a database of an older version keeps its contents).
+      upgrade: (db, oldVersion) => {
+        if (oldVersion < 1) {
+          db.createObjectStore(CHATS, { keyPath: 'id' });
+          db.createObjectStore(PENDING, { keyPath: 'randomId' });
+          const messages = db.createObjectStore(MESSAGES, { keyPath: ['chatId', 'randomId'] });
+          messages.createIndex('chat', 'chatId');
+          // Messages without a timer leave `expires` null, which an index leaves out.
+          messages.createIndex('expires', 'expires');
+          db.createObjectStore(META);
+        }
+        if (oldVersion < 2) db.createObjectStore(GONE, { keyPath: ['chatId', 'randomId'] });
       },
       // Another tab deleting the database (sign-out there) must not wait on this connection.
       blocking: () => void this.close(),

@@ -10,8 +10,7 @@ import { loadDraft } from './drafts';
 import { dialogsIn, unreadChatsIn } from './folders';
 import { formatListTime } from './format';
 import { peerKey, peerPhoto, peerTitle, previewText, userName } from './peers';
-import { plainText } from './rich';
-import { lastSecretMessage, secretKey, secretStateText, secretUnread, type SecretChatView } from './secret';
+import { lastSecretMessage, secretKey, secretPreview, secretUnread, type SecretChatView } from './secret';
 import { isNameQuery, nameMatches } from './nameSearch';
 import { setState, useApp, type AppState } from './store';
 import { Icon } from './Icon';
@@ -21,9 +20,10 @@ import { openReports as openReportsPanel, reportsText } from './openReports';
 export function ChatList() {
   const [query, setQuery] = useState('');
   const openReports = useApp((s) => s.openReports);
+  const secretSynced = useApp((s) => s.secretSynced);
   const trimmed = query.trim();
   return (
-    <div class="chat-list">
+    <div class="chat-list" data-secret-synced={secretSynced ? 'true' : undefined}>
       <header class="sidebar__header">
         <button type="button" class="icon-btn icon-btn--badged" aria-label="Settings" onClick={() => setState({ panel: 'settings' })}>
           <Icon name="menu" />
@@ -239,15 +239,7 @@ function SecretRow({ chat }: { chat: SecretChatView }) {
   const me = useApp((s) => s.me?.id);
   const last = lastSecretMessage(messages);
   const unread = secretUnread(messages, me);
-  const stateText = secretStateText(chat, title);
-  const preview =
-    chat.state !== 'ready' && (chat.state !== 'discarded' || !last)
-      ? stateText
-      : last
-        ? `${last.from === me ? 'You: ' : ''}${plainText(last.text)}`
-        : chat.role === 'admin'
-          ? `${title} joined your secret chat`
-          : 'You joined a secret chat';
+  const preview = secretPreview(chat, last, me, title);
   return (
     <li>
       <button

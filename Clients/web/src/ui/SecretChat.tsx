@@ -1,9 +1,12 @@
 // A secret chat on screen (README, Web client: secret chats): its header with a lock and the peer's name in green, the
 // history kept on this device, a text-only composer with a self-destruct timer, the encryption key, and the endings.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { SecretMessage } from '../protocol/secretStore';
+import type { SecretMessage, StoredSecretFile } from '../protocol/secretStore';
+import { MAX_SECRET_CAPTION } from '../protocol/secret';
+import { SecretFileError } from '../protocol/secretFile';
+import { photoBox, saveBlob } from './media';
 import { Avatar } from './Avatar';
-import { errorText, formatTime, presenceText } from './format';
+import { errorText, formatBytes, formatTime, presenceText } from './format';
 import { Icon } from './Icon';
 import { Modal } from './Modal';
 import { openChat } from './messages';
@@ -15,12 +18,15 @@ import {
   SELF_DESTRUCT_TIMERS,
   deleteSecretChat,
   deleteSecretMessages,
+  deletesForBoth,
   markSecretRead,
   retrySecret,
   secretKey,
   secretStateText,
   secretTyping,
+  openSecretFile,
   sendSecret,
+  sendSecretFile,
   setSecretTimer,
   type SecretChatView,
 } from './secret';
@@ -238,9 +244,12 @@ function SecretBubble(props: {
               <span class="quote__text">{replyTo ? plainText(replyTo.text) : 'Message deleted'}</span>
             </button>
           )}
-          <div class="bubble__text">
-            <RichText text={message.text} />
-          </div>
+          {message.file && <SecretFileView chat={chat} message={message} file={message.file} />}
+          {(!message.file || message.text) && (
+            <div class="bubble__text">
+              <RichText text={message.text} />
+            </div>
+          )}
           <span class="bubble__meta">
             {message.ttl > 0 && (
               <span
@@ -283,6 +292,95 @@ function SecretBubble(props: {
   );
 }
 
+/** A message's photo or file. A photo shows its thumb (made by the sender, inside the encrypted message) at once; the
+ * whole photo is downloaded and decrypted when opened, a file when saved. Nothing decrypted is kept beyond the view:
+ * an object URL that goes when the message does (self-destruct, delete). */
+function SecretFileView({ chat, message, file }: { chat: SecretChatView; message: SecretMessage; file: StoredSecretFile }) {
+  const photo = file.mime.startsWith('image/') && !!file.thumb;
+  const [thumb, setThumb] = useState<string | null>(null);
+  const [full, setFull] = useState<string | null>(null);
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    if (!file.thumb) return;
+    const url = URL.createObjectURL(new Blob([file.thumb as BlobPart], { type: 'image/jpeg' }));
+    setThumb(url);
+    return () => URL.revokeObjectURL(url);
+  }, [file.thumb]);
+  useEffect(() => () => {
+    if (full) URL.revokeObjectURL(full);
+  }, [full]);
+  const fetchFile = async (): Promise<Blob | null> => {
+    setBusy(true);
+    setError('');
+    try {
+      return await openSecretFile(chat.id, message.randomId);
+    } catch (e) {
+      setError(e instanceof SecretFileError ? 'The file could not be decrypted: it was altered or cut short' : errorText(e));
+      return null;
+    } finally {
+      setBusy(false);
+    }
+  };
+  const ready = file.id > 0;
+  if (photo) {
+    const box = photoBox({ width: file.width, height: file.height } as Parameters<typeof photoBox>[0], 280, 280);
+    const show = async () => {
+      setOpen(true);
+      if (full) return;
+      const blob = await fetchFile();
+      if (blob) setFull(URL.createObjectURL(blob));
+    };
+    return (
+      <>
+        <button type="button" class="photo" style={{ width: box.width, height: box.height }} aria-label={`Open ${file.name}`} disabled={!ready} onClick={() => void show()}>
+          {thumb && <img class="photo__img" src={thumb} alt={file.name} width={box.width} height={box.height} data-testid="secret-photo-thumb" />}
+        </button>
+        {open && (
+          <Modal title={file.name} onClose={() => setOpen(false)} wide>
+            {full ? (
+              <>
+                <img class="photo-viewer__img" src={full} alt={file.name} data-testid="secret-photo-full" />
+                <a class="btn" href={full} download={file.name}>
+                  Save image
+                </a>
+              </>
+            ) : (
+              <>
+                {thumb && <img class="photo-viewer__img photo-viewer__img--loading" src={thumb} alt="" />}
+                <p class={error ? 'form__error' : 'muted'} role={error ? 'alert' : undefined}>
+                  {error || (busy ? 'Decrypting image…' : '')}
+                </p>
+              </>
+            )}
+          </Modal>
+        )}
+      </>
+    );
+  }
+  const save = async () => {
+    const blob = await fetchFile();
+    if (blob) saveBlob(blob, file.name);
+  };
+  return (
+    <div class="document" data-testid="secret-file">
+      <button type="button" class="document__icon" aria-label={`Download ${file.name}`} onClick={() => void save()} disabled={busy || !ready}>
+        <Icon name="download" />
+      </button>
+      <span class="document__info">
+        <span class="document__name">{file.name}</span>
+        <span class="document__size muted">{busy ? `Decrypting… ${formatBytes(file.size)}` : formatBytes(file.size)}</span>
+        {error && (
+          <span class="form__error" role="alert">
+            {error}
+          </span>
+        )}
+      </span>
+    </div>
+  );
+}
+
 function formatLeft(seconds: number): string {
   if (seconds < 60) return `${seconds}s`;
   if (seconds < 3600) return `${Math.ceil(seconds / 60)}m`;
@@ -290,13 +388,17 @@ function formatLeft(seconds: number): string {
   return `${Math.ceil(seconds / 86_400)}d`;
 }
 
-/** Text only (no files, polls, locations or scheduling: the server would see them); Enter sends. The text is never
- * kept as a draft, which would go through the server. */
+/** Text, photos and files (encrypted here; no polls, locations or scheduling: the server would see them); Enter sends,
+ * and the typed text goes as the caption of a photo or file. The text is never kept as a draft, which would go through
+ * the server. */
 function SecretComposer({ chat, replyTo, onDone }: { chat: SecretChatView; replyTo: SecretMessage | null; onDone: () => void }) {
   const [text, setText] = useState('');
   const [error, setError] = useState('');
   const [timing, setTiming] = useState(false);
+  const [uploading, setUploading] = useState<string | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
+  const photoPicker = useRef<HTMLInputElement>(null);
+  const filePicker = useRef<HTMLInputElement>(null);
   const me = useApp((s) => s.me?.id);
   const replyAuthor = useApp((s) => (replyTo ? (replyTo.from === me ? 'You' : userName(s, replyTo.from)) : ''));
   useLayoutEffect(() => {
@@ -328,8 +430,37 @@ function SecretComposer({ chat, replyTo, onDone }: { chat: SecretChatView; reply
       setError(errorText(e));
     }
   };
+  const attach = async (files: FileList | null, asPhoto: boolean) => {
+    const chosen = [...(files ?? [])];
+    if (photoPicker.current) photoPicker.current.value = '';
+    if (filePicker.current) filePicker.current.value = '';
+    if (chosen.length === 0) return;
+    const caption = text.trim();
+    if (!fitsLength(caption, MAX_SECRET_CAPTION)) {
+      setError(`A caption may show at most ${MAX_SECRET_CAPTION} characters`);
+      return;
+    }
+    setText('');
+    setError('');
+    for (const [i, file] of chosen.entries()) {
+      setUploading(file.name);
+      try {
+        await sendSecretFile(chat.id, file, asPhoto && file.type.startsWith('image/'), i === 0 ? caption : '');
+      } catch (e) {
+        setError(`${file.name}: ${errorText(e)}`);
+        break;
+      } finally {
+        setUploading(null);
+      }
+    }
+  };
   return (
     <div class="composer">
+      {uploading && (
+        <p class="composer__hint muted" role="status" aria-label={`Uploading ${uploading}`}>
+          Encrypting and sending {uploading}…
+        </p>
+      )}
       {replyTo && (
         <div class="composer__context">
           <span class="composer__context-body">
@@ -358,6 +489,31 @@ function SecretComposer({ chat, replyTo, onDone }: { chat: SecretChatView; reply
           <Icon name="timer" />
           {chat.ttl > 0 && <span class="secret-timer__label">{timerLabel(chat.ttl)}</span>}
         </button>
+        <button type="button" class="icon-btn" aria-label="Attach photo" title="Photo" disabled={!!uploading} onClick={() => photoPicker.current?.click()}>
+          <Icon name="camera" />
+        </button>
+        <button type="button" class="icon-btn" aria-label="Attach file" title="File" disabled={!!uploading} onClick={() => filePicker.current?.click()}>
+          <Icon name="attach" />
+        </button>
+        <input
+          ref={photoPicker}
+          type="file"
+          accept="image/*"
+          multiple
+          class="visually-hidden"
+          tabIndex={-1}
+          aria-label="Photos to send"
+          onChange={(e) => void attach(e.currentTarget.files, true)}
+        />
+        <input
+          ref={filePicker}
+          type="file"
+          multiple
+          class="visually-hidden"
+          tabIndex={-1}
+          aria-label="Files to send"
+          onChange={(e) => void attach(e.currentTarget.files, false)}
+        />
         <textarea
           ref={box}
           class="composer__input"
@@ -492,11 +648,13 @@ function DeleteSecretChatDialog({ chat, onClose }: { chat: SecretChatView; onClo
   );
 }
 
-/** In a running chat a message goes for both (the other device is told to delete it); after the end, only here. */
+/** In a running chat a message goes for both (the other device is told to delete it); after the end, or an own message
+ * not sent yet, only here. */
 function DeleteSecretMessageDialog({ chat, message, onClose }: { chat: SecretChatView; message: SecretMessage; onClose: () => void }) {
   const peerName = useApp((s) => userName(s, chat.peerId));
+  const me = useApp((s) => s.me?.id);
   const [error, setError] = useState('');
-  const forBoth = chat.state === 'ready';
+  const forBoth = deletesForBoth(chat, message, me);
   const remove = () => deleteSecretMessages(chat.id, [message.randomId], forBoth).then(onClose, (e) => setError(errorText(e)));
   return (
     <Modal title="Delete message?" onClose={onClose}>

@@ -43,6 +43,8 @@ export async function resumeSession(): Promise<void> {
   const stored = api().signedIn;
   if (!stored) {
     setState({ phase: 'auth' });
+    // Signed out: no secret chat database belongs here (one may be left by a sign-out cut short).
+    void stopSecretChats(true);
     return;
   }
   signedIn(stored);
@@ -64,7 +66,7 @@ export function forgetSession(): void {
   // So does following the position for a live location: the next account must not move this one's.
   untrackAll();
   // Secret chats live on this device only for this sign-in: their keys and history are deleted with it.
-  stopSecretChats(true);
+  void stopSecretChats(true);
   setState({
     phase: 'auth',
     me: null,
@@ -102,6 +104,8 @@ export async function signIn(username: string, password: string, code: string | 
   } catch (error) {
     if (!(error instanceof RpcError && error.name === 'ALREADY_SIGNED_IN')) throw error;
     await api().auth.signOut();
+    // That ended the session's secret chats (device_signed_out): their keys and history go before the next sign-in.
+    await stopSecretChats(true);
     signedInWith(await api().auth.signIn(args));
   }
 }

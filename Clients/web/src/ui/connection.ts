@@ -5,6 +5,7 @@ import { applyEvent } from './events';
 import { deviceName } from './account';
 import { resendOutbox } from './messages';
 import { rejoinGroupCall } from './groupCalls';
+import { resumeSecretChats } from './secret';
 import { getState, setState } from './store';
 
 let client: MessengerClient | null = null;
@@ -39,6 +40,8 @@ export async function connect(): Promise<MessengerClient> {
       void connected.updates.getState().catch(() => undefined);
       resendOutbox();
       void rejoinGroupCall();
+      // Secret chats: a log not read back yet is read now; requests, acceptances and sends left unfinished go.
+      void resumeSecretChats().catch(() => undefined);
     }
   };
   online(connected.state);

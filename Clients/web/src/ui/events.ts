@@ -21,7 +21,7 @@ import { peerKey } from './peers';
 import { getState, setState, touchPins } from './store';
 import { setTyping } from './typing';
 import { newSignIn } from './signIns';
-import { isSecretKey, noteLogPosition, resyncSecretChats, secretEvent } from './secret';
+import { isSecretKey, noteLogPosition, resumeSecretChats, secretEvent } from './secret';
 
 export function applyEvent(event: MessengerEvent): void {
   if ('pts' in event) noteLogPosition();
@@ -145,7 +145,7 @@ export function applyEvent(event: MessengerEvent): void {
       void loadFolders().catch(() => undefined);
       void loadContacts().catch(() => undefined);
       void loadOpenReports().catch(() => undefined);
-      resyncSecretChats();
+      void resumeSecretChats().catch(() => undefined);
       if (getState().active && !isSecretKey(getState().active)) void loadOlder(getState().active!).catch(() => undefined);
       break;
     case 'channel_resync': {

@@ -1,4 +1,4 @@
-import { ErrorNames, RpcError } from '../api/types';
+import { ErrorNames, MaxPinnedTopics, RpcError } from '../api/types';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const weekdayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
@@ -87,11 +87,19 @@ export function errorText(error: unknown): string {
     if (error.name === ErrorNames.SlowModeWait) return `Slow mode: you can send again in ${error.retryAfter ?? 0} s`;
     if (error.retryAfter) {
       // FLOOD_WAIT: on messages.* the user's posts are past the server's per-user rate, elsewhere sign-in attempts.
-      const what = error.method?.startsWith('messages.') ? 'Sending too fast' : 'Too many attempts';
+      const what = error.method?.startsWith('messages.') || error.method === 'secret.sendEncrypted' ? 'Sending too fast' : 'Too many attempts';
       return `${what}, try again in ${error.retryAfter} s`;
     }
     if (error.name === ErrorNames.UserPrivacyRestricted) return 'Their privacy settings do not let you add them: send them an invite link';
+    if (error.name === ErrorNames.PinnedTopicsTooMuch) return `At most ${MaxPinnedTopics} topics can be pinned`;
     if (error.name === ErrorNames.UserBannedInChat) return 'An admin removed you from this group; only an admin can add you back';
+    if (error.name === ErrorNames.UserIsBlocked) return 'This person does not accept your messages';
+    if (error.name === ErrorNames.YouBlockedUser) return 'You blocked this person: unblock them first';
+    if (error.name === ErrorNames.EncryptionDeclined) return 'This secret chat has ended';
+    if (error.name === ErrorNames.EncryptionIdInvalid) return 'This secret chat is not available';
+    if (error.name === ErrorNames.EncryptionDeviceInvalid) return 'This secret chat is on another of your devices';
+    if (error.name === ErrorNames.EncryptedMessageInvalid) return 'The message is too long to send';
+    if (error.name === ErrorNames.SecretChatsTooMuch) return 'Too many of your secret chat invitations are still unanswered';
     return error.name.toLowerCase().replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
   }
   return error instanceof Error ? error.message : String(error);

@@ -2,11 +2,13 @@
 // into the app's state whenever something changes, and the user's actions. A chat's key is `s<chat id>` (beside `u…`
 // and `c…`). Tabs of one browser are one device: they share the store, and tell each other to read it again.
 import type { MessengerEvent } from '../api/types';
+import { MAX_SECRET_THUMB_BYTES } from '../protocol/secret';
 import { SecretChats, type SecretChange } from '../protocol/secretChats';
 import { SecretStore, type LocalSecretChat, type SecretMessage } from '../protocol/secretStore';
 import { api } from './connection';
 import { ensureUsers, loadPresence } from './chats';
 import { announceSecret } from './notifications';
+import { fitsLength, MAX_TEXT_LENGTH, plainText } from './rich';
 import { getState, setState } from './store';
 import { clearTyping, setTyping } from './typing';
 
@@ -28,6 +30,10 @@ let engine: SecretChats | null = null;
 let channel: BroadcastChannel | null = null;
 let ownerId = 0;
 let caughtUp = false;
+/** Where the update stream started: the log before it is read back for the secret chats (null until it started). */
+let replayTo: number | null = null;
+/** Catch-ups run one after another. */
+let catchingUp: Promise<void> = Promise.resolve();
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
 const typingSentAt = new Map<number, number>();
 
@@ -43,10 +49,19 @@ function running(): SecretChats {
 /** Signed in: this account's secret chats, from its own store. Events may come from here on. */
 export function startSecretChats(userId: number): void {
   if (engine && ownerId === userId) return;
-  stopSecretChats();
+  void stopSecretChats();
+  // Only the signed-in account's database may be here: another's was left by a sign-out that did not finish.
+  void SecretStore.destroyAllBut(userId).catch(() => undefined);
   ownerId = userId;
   caughtUp = false;
-  engine = new SecretChats({ api: api().secret, store: SecretStore.forUser(userId), selfId: userId, onChange: (change) => changed(change, true) });
+  engine = new SecretChats({
+    api: api().secret,
+    upload: api().upload,
+    store: SecretStore.forUser(userId),
+    selfId: userId,
+    onChange: (change) => changed(change, true),
+    textFits: (text) => fitsLength(text, MAX_TEXT_LENGTH),
+  });
   if (typeof BroadcastChannel !== 'undefined') {
     channel = new BroadcastChannel(`messenger-secret-${userId}`);
     channel.onmessage = (event: MessageEvent<SecretChange>) => changed(event.data, false);
@@ -58,28 +73,66 @@ export function startSecretChats(userId: number): void {
  * The update stream started at `pts`: what came for the secret chats while no tab was open is read from the log
  * (from where this browser stopped), then the server's list of chats, then unsent messages and timers.
  */
-export async function catchUpSecretChats(pts: number): Promise<void> {
-  const current = engine;
-  if (!current) return;
-  const from = await current.store.loadPts();
-  for (let attempt = 0; from !== null && from < pts && attempt < 5; attempt++) {
-    try {
-      await current.replay((p) => api().updates.getDifference({ pts: p }), from, pts);
-      break;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 2000 * (attempt + 1)));
-    }
-    if (current !== engine) return;
-  }
-  if (current !== engine) return;
-  caughtUp = true;
-  await current.store.savePts(pts);
-  await current.start().catch(() => undefined);
+export function catchUpSecretChats(pts: number): Promise<void> {
+  replayTo = pts;
+  return queueCatchUp();
 }
 
-/** Too much was missed (the stream resynced): the server's list tells what became of each chat. */
-export function resyncSecretChats(): void {
-  void engine?.start().catch(() => undefined);
+/**
+ * Back online, or too much was missed (the stream resynced): a log that could not be read is read again from where
+ * this browser stopped, and the server's list tells what became of each chat.
+ */
+export function resumeSecretChats(): Promise<void> {
+  return queueCatchUp();
+}
+
+function queueCatchUp(): Promise<void> {
+  const run = catchingUp.then(catchUp);
+  catchingUp = run.catch(() => undefined);
+  return run;
+}
+
+async function catchUp(): Promise<void> {
+  const current = engine;
+  const pts = replayTo;
+  if (!current || pts === null) return;
+  if (!caughtUp) {
+    // The position moves only once the log up to `pts` was read (or is gone: too_long); until then it stays, nothing
+    // saves a later one (noteLogPosition), and the next reconnection or resync reads from it again. Live secret
+    // updates wait meanwhile (they are newer than what is read back).
+    const release = current.hold();
+    let read = false;
+    try {
+      const from = await current.store.loadPts();
+      read = from === null || from >= pts;
+      for (let attempt = 0; !read && attempt < 5; attempt++) {
+        try {
+          await current.replay((p) => api().updates.getDifference({ pts: p }), from ?? pts, pts);
+          read = true;
+        } catch {
+          if (attempt < 4) await new Promise((resolve) => setTimeout(resolve, 2000 * (attempt + 1)));
+        }
+        if (current !== engine) return;
+      }
+    } finally {
+      release();
+    }
+    if (current !== engine) return;
+    if (read) {
+      caughtUp = true;
+      await current.store.savePts(pts);
+      // What came live since (a retry runs long after the stream started) moves it on.
+      noteLogPosition();
+    }
+  }
+  const started = await current.start().then(
+    () => true,
+    () => false,
+  );
+  // Shown to tests as the chat list's data-secret-synced: what the chats are once the log and the list were handled.
+  if (!started || !caughtUp || current !== engine) return;
+  await readChats();
+  if (current === engine) setState({ secretSynced: true });
 }
 
 /**
@@ -100,8 +153,9 @@ async function saveLogPosition(): Promise<void> {
   if (current === engine && pts > 0) await current.store.savePts(pts).catch(() => undefined);
 }
 
-/** Signed out or stopped: with `forget`, the account's store (keys and history) is deleted from this browser. */
-export function stopSecretChats(forget = false): void {
+/** Signed out or stopped: with `forget`, the secret databases (keys and history) are deleted from this browser —
+ * the account's, and any another sign-in left behind. */
+export function stopSecretChats(forget = false): Promise<void> {
   const userId = ownerId;
   clearTimeout(saveTimer);
   engine?.stop();
@@ -110,12 +164,15 @@ export function stopSecretChats(forget = false): void {
   channel?.close();
   channel = null;
   caughtUp = false;
+  replayTo = null;
+  catchingUp = Promise.resolve();
   ownerId = 0;
   typingSentAt.clear();
-  setState({ secretChats: {}, secretMessages: {} });
-  void (async () => {
+  setState({ secretChats: {}, secretMessages: {}, secretSynced: false });
+  return (async () => {
     await store?.close();
     if (forget && userId) await SecretStore.destroy(userId).catch(() => undefined);
+    if (forget) await SecretStore.destroyAllBut(null).catch(() => undefined);
   })();
 }
 
@@ -204,6 +261,52 @@ export function sendSecret(chatId: number, text: string, replyTo: number | null)
   return running().send(chatId, text, replyTo);
 }
 
+/** Sends a photo (shown inline from a small thumb made here) or any file; `caption` may be empty. */
+export async function sendSecretFile(chatId: number, file: File, asPhoto: boolean, caption: string): Promise<unknown> {
+  typingSentAt.delete(chatId);
+  const picture = asPhoto ? await describeImage(file) : null;
+  return running().sendFile(chatId, file, {
+    name: file.name || (asPhoto ? 'photo.jpg' : 'file'),
+    mime: file.type || 'application/octet-stream',
+    caption,
+    ...(picture ?? {}),
+  });
+}
+
+/** The decrypted file of a message this device holds. */
+export function openSecretFile(chatId: number, randomId: number): Promise<Blob> {
+  return running().downloadFile(chatId, randomId);
+}
+
+/** The size of a picture and its thumb: a JPEG small enough to travel inside the encrypted message (≤ 4 KiB), made
+ * smaller and rougher until it fits; none when the browser cannot decode the image. */
+async function describeImage(file: Blob): Promise<{ width: number; height: number; thumb?: Uint8Array } | null> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch {
+    return null;
+  }
+  try {
+    const described: { width: number; height: number; thumb?: Uint8Array } = { width: bitmap.width, height: bitmap.height };
+    for (const [side, quality] of [[90, 0.6], [64, 0.5], [40, 0.4]] as const) {
+      const scale = Math.min(1, side / Math.max(bitmap.width, bitmap.height));
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+      canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+      canvas.getContext('2d')?.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', quality));
+      if (blob && blob.size > 0 && blob.size <= MAX_SECRET_THUMB_BYTES) {
+        described.thumb = new Uint8Array(await blob.arrayBuffer());
+        break;
+      }
+    }
+    return described;
+  } finally {
+    bitmap.close();
+  }
+}
+
 export function retrySecret(chatId: number, randomId: number): Promise<void> {
   return running().retry(chatId, randomId);
 }
@@ -235,9 +338,31 @@ export async function deleteSecretChat(chatId: number, deleteHistory: boolean): 
 
 // ---- Reading ----
 
+/** A message as a chat row shows it: the text, or "Photo" / the file's name, then ", <caption>". */
+export function secretMessagePreview(message: SecretMessage): string {
+  const text = plainText(message.text);
+  if (!message.file) return text;
+  const what = message.file.mime.startsWith('image/') && message.file.thumb ? 'Photo' : message.file.name;
+  return text ? `${what}, ${text}` : what;
+}
+
 /** The newest message of the chat, if any. */
 export function lastSecretMessage(messages: SecretMessage[] | undefined): SecretMessage | undefined {
   return messages?.[messages.length - 1];
+}
+
+/** Whether a message's Delete goes for both: only while the chat runs, and not for an own message the server has not
+ * taken (sending, or failed: as far as this device knows the other side has none of it; Retry first sends it). */
+export function deletesForBoth(chat: SecretChatView, message: SecretMessage, me: number | undefined): boolean {
+  return chat.state === 'ready' && !(message.from === me && message.status !== 'sent');
+}
+
+/** A chat's row in the list: its newest message while it runs, else its state ("Secret chat ended", also when its
+ * history is kept). */
+export function secretPreview(chat: SecretChatView, last: SecretMessage | undefined, me: number | undefined, peerName: string): string {
+  if (chat.state !== 'ready') return secretStateText(chat, peerName) ?? '';
+  if (last) return `${last.from === me ? 'You: ' : ''}${secretMessagePreview(last)}`;
+  return chat.role === 'admin' ? `${peerName} joined your secret chat` : 'You joined a secret chat';
 }
 
 export function secretUnread(messages: SecretMessage[] | undefined, me: number | undefined): number {

@@ -123,6 +123,8 @@ export interface AppState {
   secretChats: Record<number, SecretChatView>;
   /** Their local histories, oldest first. */
   secretMessages: Record<number, SecretMessage[]>;
+  /** This tab's secret chats have caught up: the log read back and the server's list of chats handled (secret.ts). */
+  secretSynced: boolean;
 }
 
 let state: AppState = {
@@ -167,6 +169,7 @@ let state: AppState = {
   newSignIns: [],
   secretChats: {},
   secretMessages: {},
+  secretSynced: false,
 };
 
 const listeners = new Set<() => void>();

@@ -254,8 +254,18 @@ export function topicMuteChanged(key: string, topic: number, muteUntil: number):
 export async function inMutedTopic(key: string, message: Pick<Message, 'topic_id'>): Promise<boolean> {
   if (!isForum(getState(), key)) return false;
   const topic = message.topic_id ?? 0;
-  if (!topicOf(getState(), key, topic)) await loadTopics(key, true).catch(() => undefined);
-  return isTopicMuted(topicOf(getState(), key, topic));
+  const listed = topicOf(getState(), key, topic);
+  if (listed) return isTopicMuted(listed);
+  // Read one page aside, not through loadTopics, which would count as the list's newest read and drop a whole read in
+  // flight. With no list yet the page becomes it (a whole read answering later replaces it).
+  const peer = peerFromKey(key);
+  const page = await api().messages.getForumTopics({ peer, limit: PAGE_TOPICS }).catch(() => null);
+  if (!page) return false;
+  if (!getState().forumTopics[peer.id]) {
+    setState((s) => (s.forumTopics[peer.id] ? {} : { forumTopics: { ...s.forumTopics, [peer.id]: page } }));
+    void ensureUsers([...new Set([...page.messages.map((m) => m.from_id), ...page.topics.map((t) => t.creator_id)])]).catch(() => undefined);
+  }
+  return isTopicMuted(page.topics.find((t) => t.id === topic));
 }
 
 /** The chat search's placeholder: inside an open topic (null: none; its title, empty while unknown) it searches that

@@ -902,6 +902,115 @@ namespace Messenger.Message.Storage.Migrations
                     b.ToTable("message_scheduled", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Message.Storage.SecretChatRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<byte[]>("AdminDevice")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("admin_device");
+
+                    b.Property<long>("AdminId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("admin_id");
+
+                    b.Property<long>("AdminReadDate")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("admin_read_date");
+
+                    b.Property<long>("Date")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("date");
+
+                    b.Property<long?>("DiscardedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("discarded_at");
+
+                    b.Property<byte[]>("GA")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("g_a");
+
+                    b.Property<byte[]>("GB")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("g_b");
+
+                    b.Property<bool>("HistoryDeleted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("history_deleted");
+
+                    b.Property<long>("KeyFingerprint")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("key_fingerprint");
+
+                    b.Property<byte[]>("ParticipantDevice")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("participant_device");
+
+                    b.Property<long>("ParticipantId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("participant_id");
+
+                    b.Property<long>("ParticipantReadDate")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("participant_read_date");
+
+                    b.Property<long>("RandomId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("random_id");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AdminDevice");
+
+                    b.HasIndex("DiscardedAt")
+                        .HasFilter("discarded_at IS NOT NULL");
+
+                    b.HasIndex("ParticipantDevice");
+
+                    b.HasIndex("ParticipantId");
+
+                    b.HasIndex("AdminId", "RandomId")
+                        .IsUnique();
+
+                    b.ToTable("message_secret_chats", (string)null);
+                });
+
+            modelBuilder.Entity("Messenger.Message.Storage.SecretSendRow", b =>
+                {
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("FromId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("from_id");
+
+                    b.Property<long>("RandomId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("random_id");
+
+                    b.Property<long>("Date")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("date");
+
+                    b.HasKey("ChatId", "FromId", "RandomId");
+
+                    b.ToTable("message_secret_sends", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Message.Storage.ThreadReadRow", b =>
                 {
                     b.Property<long>("UserId")

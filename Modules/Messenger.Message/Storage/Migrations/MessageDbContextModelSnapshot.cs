@@ -987,6 +987,40 @@ namespace Messenger.Message.Storage.Migrations
                     b.ToTable("message_secret_chats", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Message.Storage.SecretFileRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("FromId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("from_id");
+
+                    b.Property<long>("MediaId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("media_id");
+
+                    b.Property<long>("RandomId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("random_id");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChatId", "FromId", "RandomId");
+
+                    b.ToTable("message_secret_files", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Message.Storage.SecretSendRow", b =>
                 {
                     b.Property<long>("ChatId")

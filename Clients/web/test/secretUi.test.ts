@@ -1,0 +1,78 @@
+// How the app shows secret chats (ui/secret.ts, ui/format.ts): the list row, what a message's Delete offers, errors.
+import { describe, expect, it, vi } from 'vitest';
+import { RpcError } from '../src/api/types';
+import type { SecretMessage } from '../src/protocol/secretStore';
+
+vi.mock('../src/ui/connection', () => ({
+  api: () => {
+    throw new Error('no server here');
+  },
+}));
+
+import { errorText } from '../src/ui/format';
+import { deletesForBoth, secretPreview, type SecretChatView } from '../src/ui/secret';
+
+const ME = 1;
+const PEER = 2;
+
+const chat = (state: SecretChatView['state'], reason: string | null = null): SecretChatView => ({
+  id: 7,
+  role: 'admin',
+  peerId: PEER,
+  state,
+  date: 1,
+  fingerprint: 0,
+  verification: '',
+  reason,
+  ttl: 0,
+  peerReadDate: 0,
+  readDateSent: 0,
+  lastDate: 1,
+});
+
+const message = (from: number, status?: SecretMessage['status']): SecretMessage => ({
+  chatId: 7,
+  randomId: 3,
+  from,
+  date: 2,
+  text: 'Hello **there**',
+  ttl: 0,
+  read: false,
+  expires: null,
+  replyTo: null,
+  status,
+});
+
+describe('a secret chat in the list', () => {
+  it('shows the newest message while it runs, and that it ended once it did, its history kept or not', () => {
+    expect(secretPreview(chat('ready'), message(ME, 'sent'), ME, 'Bob')).toBe('You: Hello there');
+    expect(secretPreview(chat('ready'), message(PEER), ME, 'Bob')).toBe('Hello there');
+    expect(secretPreview(chat('ready'), undefined, ME, 'Bob')).toBe('Bob joined your secret chat');
+    expect(secretPreview(chat('discarded', 'ended'), message(PEER), ME, 'Bob')).toBe('Secret chat ended');
+    expect(secretPreview(chat('discarded', 'device_signed_out'), undefined, ME, 'Bob')).toBe('Secret chat ended: a device was signed out');
+    expect(secretPreview(chat('requested'), undefined, ME, 'Bob')).toBe('Waiting for Bob to get online…');
+  });
+});
+
+describe("a secret message's Delete", () => {
+  it('deletes for both only in a running chat, and not an own message the server has not taken yet', () => {
+    expect(deletesForBoth(chat('ready'), message(ME, 'sent'), ME)).toBe(true);
+    expect(deletesForBoth(chat('ready'), message(PEER), ME)).toBe(true);
+    expect(deletesForBoth(chat('ready'), message(ME, 'sending'), ME)).toBe(false);
+    expect(deletesForBoth(chat('ready'), message(ME, 'failed'), ME)).toBe(false);
+    expect(deletesForBoth(chat('discarded', 'ended'), message(PEER), ME)).toBe(false);
+  });
+});
+
+describe('secret chat errors in words', () => {
+  it('says what happened rather than the error name', () => {
+    expect(errorText(new RpcError('ENCRYPTION_DECLINED', 400))).toBe('This secret chat has ended');
+    expect(errorText(new RpcError('SECRET_CHATS_TOO_MUCH', 420))).toBe('Too many of your secret chat invitations are still unanswered');
+    expect(errorText(new RpcError('ENCRYPTION_ID_INVALID', 400))).toBe('This secret chat is not available');
+    expect(errorText(new RpcError('ENCRYPTION_DEVICE_INVALID', 403))).toBe('This secret chat is on another of your devices');
+    expect(errorText(new RpcError('ENCRYPTED_MESSAGE_INVALID', 400))).toBe('The message is too long to send');
+    expect(errorText(new RpcError('USER_IS_BLOCKED', 403))).toBe('This person does not accept your messages');
+    expect(errorText(new RpcError('YOU_BLOCKED_USER', 403))).toBe('You blocked this person: unblock them first');
+    expect(errorText(new RpcError('FLOOD_WAIT', 420, 7, 'secret.sendEncrypted'))).toBe('Sending too fast, try again in 7 s');
+  });
+});
