@@ -1,5 +1,6 @@
 using Mediator;
 using Messenger.Contracts.Secret;
+using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Kernel.Users;
@@ -19,7 +20,7 @@ namespace Messenger.Message.SecretChats;
 /// message of a chat that never ends.
 /// </summary>
 internal sealed class DiscardedChatSweep(
-    SecretChatStore store, StorageWriter writer, IUpdateLog log, IServiceScopeFactory scopes, TimeProvider clock, ILogger<DiscardedChatSweep> logger)
+    SecretChatStore store, StorageWriter writer, IMediaAttachments media, IUpdateLog log, IServiceScopeFactory scopes, TimeProvider clock, ILogger<DiscardedChatSweep> logger)
     : BackgroundService
 {
     private const int PerUnit = 500;
@@ -135,7 +136,7 @@ internal sealed class DiscardedChatSweep(
 
                 var accountDeleted = deleted.Contains(owner);
                 var discarded = SecretChatStore.Discard(
-                    scope, stored.Chat, accountDeleted ? SecretChatEndReasons.AccountDeleted : SecretChatEndReasons.DeviceSignedOut, historyDeleted: false, now);
+                    scope, media, stored.Chat, accountDeleted ? SecretChatEndReasons.AccountDeleted : SecretChatEndReasons.DeviceSignedOut, historyDeleted: false, now);
                 SecretChatStore.Tell(scope, log, discarded, now, appends, accountDeleted ? [stored.OtherThan(owner)] : [stored.Chat.AdminId, stored.Chat.ParticipantId]);
             }
         }, stoppingToken);
