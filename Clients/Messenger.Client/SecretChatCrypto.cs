@@ -298,6 +298,12 @@ public static class SecretChatCrypto
             }
         }
 
+        // A thumb past the 4 KiB senders keep to is left out (the file itself still opens), as the web client does.
+        if (thumb is { Length: > 4096 })
+        {
+            thumb = null;
+        }
+
         return new SecretFileInfo(key, name, mime, size, width, height, duration, thumb);
     }
 

@@ -279,7 +279,7 @@ internal sealed class SecretChatEngine
     /// the ciphertext as an ordinary upload and sends it with a message whose encrypted body holds the key.</summary>
     public async Task<SecretMessage> SendFileAsync(
         long chatId, Stream content, string name, string mimeType, string caption, int ttl, byte[]? thumb, int? width, int? height, int? duration,
-        bool silent, CancellationToken cancellationToken)
+        bool silent, long? randomId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         if (string.IsNullOrWhiteSpace(name) || name.Length > MaxFileNameLength)
@@ -305,12 +305,16 @@ internal sealed class SecretChatEngine
 
         ArgumentOutOfRangeException.ThrowIfNegative(ttl);
         RequireStarted();
+        StoredFile? earlier;
         lock (_gate)
         {
-            RequireReady(chatId);
+            var chat = RequireReady(chatId);
+            earlier = randomId is { } again ? chat.History.Find(m => m.Outgoing && m.RandomId == again)?.File : null;
         }
 
-        var key = SecretFileCrypto.GenerateKey();
+        // Sent again under its random_id (its answer lost): the same key, so whichever upload the server keeps — the
+        // first, if it had it, or this one — opens with the key the message carries. A new prefix keeps nonces apart.
+        var key = earlier?.Key ?? SecretFileCrypto.GenerateKey();
         var path = Path.Combine(Path.GetTempPath(), $"messenger-secret-{Guid.NewGuid():N}.tmp");
         await using var encrypted = new FileStream(
             path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
@@ -322,7 +326,12 @@ internal sealed class SecretChatEngine
             Key = key, Name = name.Trim(), MimeType = mimeType.Trim().ToLowerInvariant(), Size = size, Width = width, Height = height, Duration = duration,
             Thumb = thumb,
         };
-        return await SendCoreAsync(chatId, caption, ttl, null, silent, null, file, new InputEncryptedFile(input.FileId, input.TotalParts), cancellationToken);
+        if (earlier is not null && earlier.Size != size)
+        {
+            throw new ArgumentException("a file sent again under its random id must be the same file", nameof(content));
+        }
+
+        return await SendCoreAsync(chatId, caption, ttl, null, silent, randomId, file, new InputEncryptedFile(input.FileId, input.TotalParts), cancellationToken);
     }
 
     private async Task<SecretMessage> SendCoreAsync(
@@ -338,9 +347,19 @@ internal sealed class SecretChatEngine
         lock (_gate)
         {
             var chat = RequireReady(chatId);
-            var plaintext = SecretChatCrypto.EncodePlaintext(new SecretPlaintext(text, Now, ttl, replyTo, File: file?.ToInfo()));
-            data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chatId, id, plaintext);
             var earlier = chat.History.Find(m => m.Outgoing && m.RandomId == id);
+            if (earlier is not null && (earlier.File is null) != (file is null))
+            {
+                throw new InvalidOperationException(earlier.File is null
+                    ? "this random id is a text message's: send it again with SendSecretMessageAsync"
+                    : "this random id is a file message's: send it again with SendSecretFileAsync and the same file");
+            }
+
+            // A resend carries what the first attempt did, so the other side reads the same message whichever it got.
+            var plaintext = earlier is null
+                ? SecretChatCrypto.EncodePlaintext(new SecretPlaintext(text, Now, ttl, replyTo, File: file?.ToInfo()))
+                : SecretChatCrypto.EncodePlaintext(new SecretPlaintext(earlier.Text, earlier.SenderDate, earlier.Ttl, earlier.ReplyTo, File: earlier.File?.ToInfo()));
+            data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chatId, id, plaintext);
             first = earlier is null;
             stored = earlier ?? new StoredMessage
             {

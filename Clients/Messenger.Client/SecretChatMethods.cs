@@ -27,7 +27,8 @@ public sealed record SecretMessage(
 /// while an outgoing one is on its way); the rest came inside the encrypted message — <see cref="Name"/>,
 /// <see cref="MimeType"/>, <see cref="Size"/> (plaintext bytes), the picture's or video's <see cref="Width"/> and
 /// <see cref="Height"/>, the <see cref="Duration"/> in seconds, and the sender's small JPEG <see cref="Thumb"/> to show
-/// before the file is downloaded. Its key stays inside the SDK's store.</summary>
+/// before the file is downloaded. Its key stays inside the SDK's store. <see cref="Name"/> and <see cref="MimeType"/> are
+/// the peer's words: clean the name before using it as a path, and do not trust the type to open the file.</summary>
 public sealed record SecretFile(
     long Id, long EncryptedSize, string Name, string MimeType, long Size, int? Width, int? Height, int? Duration, byte[]? Thumb);
 
@@ -68,12 +69,15 @@ public static class SecretChatMethods
     /// 4 KiB the app made, shown before the file is downloaded), <paramref name="width"/>, <paramref name="height"/>
     /// and <paramref name="duration"/> go inside the encrypted message with the <paramref name="caption"/> (0–1024
     /// characters as shown). <paramref name="ttl"/>: self-destruct as for text. The server never sees the file, its name
-    /// or its type; its upload size limit applies to the ciphertext (<c>FILE_TOO_BIG</c>).
+    /// or its type; its upload size limit applies to the ciphertext (<c>FILE_TOO_BIG</c>). After a send that failed without
+    /// an answer (<see cref="SecretMessage.Failed"/>), send the same file again with its <paramref name="randomId"/>: it is
+    /// encrypted again under the message's first key and the other side gets it once.
     /// </summary>
     public static Task<SecretMessage> SendSecretFileAsync(
         this MessengerClient client, long chatId, Stream content, string name, string mimeType, string caption = "", int ttl = 0, byte[]? thumb = null,
-        int? width = null, int? height = null, int? duration = null, bool silent = false, CancellationToken cancellationToken = default) =>
-        client.SecretChats.SendFileAsync(chatId, content, name, mimeType, caption, ttl, thumb, width, height, duration, silent, cancellationToken);
+        int? width = null, int? height = null, int? duration = null, bool silent = false, long? randomId = null,
+        CancellationToken cancellationToken = default) =>
+        client.SecretChats.SendFileAsync(chatId, content, name, mimeType, caption, ttl, thumb, width, height, duration, silent, randomId, cancellationToken);
 
     /// <summary>Downloads the file of <paramref name="message"/> (one of this device's history, while it holds it: a
     /// self-destructed message's key is gone) and writes it decrypted to <paramref name="destination"/>. Every chunk is

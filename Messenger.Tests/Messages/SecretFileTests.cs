@@ -71,6 +71,31 @@ public sealed class SecretFileTests
     }
 
     [Fact]
+    public async Task SendSecretFile_SentAgainUnderItsRandomId_ArrivesOnce_AndOpensWithTheKeyItCarries()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(Settings);
+        await using var alice = await SecretDevice.SignUpAsync(host, "sfile_again_alice");
+        await using var bob = await SecretDevice.SignUpAsync(host, "sfile_again_bob");
+        var chatId = await ReadyChatAsync(alice, bob);
+        var photo = Photo(70_000);
+        const long randomId = 4_242_424_242;
+
+        var first = await alice.Client.SendSecretFileAsync(chatId, new MemoryStream(photo), "p.jpg", "image/jpeg", "once", randomId: randomId);
+        var again = await alice.Client.SendSecretFileAsync(chatId, new MemoryStream(photo), "p.jpg", "image/jpeg", "once", randomId: randomId);
+        again.Date.Should().Be(first.Date);
+        again.File!.Id.Should().Be(first.File!.Id, "the server keeps the first upload of that random id");
+        await FluentActions.Awaiting(() => alice.Client.SendSecretMessageAsync(chatId, "not a file", randomId: randomId))
+            .Should().ThrowAsync<InvalidOperationException>("a file message is not sent again as a text");
+        await alice.Client.SendSecretMessageAsync(chatId, "after");
+
+        var received = (await bob.NextAsync<SecretMessageReceived>()).Message;
+        received.RandomId.Should().Be(randomId);
+        (await bob.NextAsync<SecretMessageReceived>()).Message.Text.Should().Be("after", "the file came once");
+        (await DownloadAsync(bob.Client, received)).Should().Equal(photo);
+        alice.Client.GetSecretHistory(chatId).Count(m => m.RandomId == randomId).Should().Be(1);
+    }
+
+    [Fact]
     public async Task SendSecretFile_WithATimer_SelfDestructsOnBothDevices_AndItsKeyGoesWithIt()
     {
         await using var host = await SessionTestKit.StartHostAsync(Settings);
