@@ -6,9 +6,9 @@ import { RpcError, SecretChatState, type Difference, type EncryptedMessage, type
 import { fromUpdate, toUpdate } from '../src/protocol/codec';
 import { concat, toHex } from '../src/protocol/bytes';
 import type { Methods } from '../src/api/methods';
-import { SecretFileError } from '../src/protocol/secretFile';
+import { MAX_SECRET_FILE_BYTES, SecretFileError, SecretFileTooBigError, encryptedFileSize } from '../src/protocol/secretFile';
 import { isWeakPublicKey, MAX_SECRET_TTL, MIN_DATA_BYTES } from '../src/protocol/secret';
-import { SecretChats, type SecretApi, type SecretChange } from '../src/protocol/secretChats';
+import { FILE_GONE_TEXT, SecretChatNotReadyError, SecretChats, type SecretApi, type SecretChange } from '../src/protocol/secretChats';
 import { SecretStore, secretDbName } from '../src/protocol/secretStore';
 import { ready } from '../src/protocol/sodium';
 import { UpdateStream, type UpdateServer } from '../src/protocol/updates';
@@ -65,16 +65,23 @@ class FakeSecretServer {
   readonly uploads = new Map<string, Uint8Array[]>();
   readonly files = new Map<number, Uint8Array>();
   private nextFile = 1;
+  /** upload.getFile calls, and upload.saveFilePart ones. */
+  getFileCalls = 0;
+  savedParts = 0;
+  /** The next sendEncrypted fails with this before reaching the server (a lost connection). */
+  failNextSend: Error | null = null;
 
   upload(userId: number): Methods['upload'] {
     const uploads = {
       saveFilePart: async (a: { file_id: number; part: number; total_parts: number; bytes: Uint8Array }) => {
+        this.savedParts++;
         const parts = this.uploads.get(`${userId}:${a.file_id}`) ?? [];
         parts[a.part] = a.bytes;
         this.uploads.set(`${userId}:${a.file_id}`, parts);
         return [];
       },
       getFile: async (a: { media_id: number; offset: number; limit: number }) => {
+        this.getFileCalls++;
         const file = this.files.get(a.media_id);
         if (!file) throw new RpcError('MEDIA_INVALID', 404);
         return { bytes: file.slice(a.offset, a.offset + a.limit) };
@@ -158,20 +165,26 @@ class FakeSecretServer {
       },
       sendEncrypted: async (a) => {
         this.calls.push(`sendEncrypted:${device}`);
+        if (this.failNextSend) {
+          const lost = this.failNextSend;
+          this.failNextSend = null;
+          throw lost;
+        }
         const chat = member(a.chat_id);
         boundDevice(chat);
         if (a.data.length < MIN_DATA_BYTES) fail('ENCRYPTED_MESSAGE_INVALID');
         const key = `${userId}:${a.random_id}`;
         const first = chat.requests.get(a.random_id * 10 + userId);
         if (first !== undefined) return { date: first };
+        // As the server: a send refused for its upload stores nothing (a later one with the same random_id is new).
+        const parts = a.file ? this.uploads.get(`${userId}:${a.file.file_id}`) : undefined;
+        if (a.file && (!parts || parts.length !== a.file.total_parts)) fail('FILE_PARTS_INVALID');
         const date = this.frozen ? this.now : ++this.now;
         chat.requests.set(a.random_id * 10 + userId, date);
         void key;
         const other = chat.admin_id === userId ? chat.participant_id : chat.admin_id;
         const message: EncryptedMessage = { chat_id: chat.id, random_id: a.random_id, from_id: userId, date, data: a.data };
         if (a.file) {
-          const parts = this.uploads.get(`${userId}:${a.file.file_id}`);
-          if (!parts || parts.length !== a.file.total_parts) fail('FILE_PARTS_INVALID');
           const id = this.nextFile++;
           this.files.set(id, concat(...parts!));
           message.file = { id, size: this.files.get(id)!.length };
@@ -285,6 +298,94 @@ describe('secret chats on a device', () => {
     expect(new Uint8Array(await (await alice.engine.downloadFile(chatId, sent.randomId)).arrayBuffer())).toEqual(plain);
     stored[70_000]! ^= 1;
     await expect(bob.engine.downloadFile(chatId, sent.randomId)).rejects.toThrow(SecretFileError);
+  });
+
+  it('refuses a file over 256 MiB before encrypting it, and one announced over 256 MiB before downloading it', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    // Only its size is read before the refusal: no 256 MiB need exist.
+    const huge = { size: MAX_SECRET_FILE_BYTES + 1, type: '', slice: () => new Blob([]) } as unknown as Blob;
+    await expect(alice.engine.sendFile(chatId, huge, { name: 'film.mkv', mime: 'video/x-matroska', caption: '' })).rejects.toThrow(SecretFileTooBigError);
+    expect(server.savedParts).toBe(0);
+    expect(await alice.store.messages(chatId)).toEqual([]);
+
+    const sent = await alice.engine.sendFile(chatId, new Blob([new Uint8Array(1000) as BlobPart]), { name: 'a.bin', mime: 'application/octet-stream', caption: '' });
+    // What a peer's body could claim: a size past the bound (the server's size agreeing), then one the server's
+    // ciphertext does not match.
+    await bob.store.updateMessages(chatId, (m) => ({ ...m, file: { ...m.file!, size: MAX_SECRET_FILE_BYTES + 1, encryptedSize: encryptedFileSize(MAX_SECRET_FILE_BYTES + 1) } }));
+    await expect(bob.engine.downloadFile(chatId, sent.randomId)).rejects.toThrow(SecretFileTooBigError);
+    await bob.store.updateMessages(chatId, (m) => ({ ...m, file: { ...m.file!, size: 10, encryptedSize: 1000 + 32 } }));
+    await expect(bob.engine.downloadFile(chatId, sent.randomId)).rejects.toThrow(SecretFileError);
+    expect(server.getFileCalls).toBe(0);
+  });
+
+  it('a failed file message sent again after the server forgot its upload is encrypted and uploaded again from the file this tab kept', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    const plain = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 13) % 256);
+    server.failNextSend = new Error('connection lost');
+    await expect(alice.engine.sendFile(chatId, new Blob([plain as BlobPart]), { name: 'notes.txt', mime: 'text/plain', caption: 'notes' })).rejects.toThrow('connection lost');
+    const [failed] = await alice.store.messages(chatId);
+    expect(failed).toMatchObject({ status: 'failed', file: { upload: expect.anything() } });
+    // The server restarted: the upload is gone (FILE_PARTS_INVALID for the handle the message kept).
+    server.uploads.clear();
+
+    await alice.engine.retry(chatId, failed.randomId);
+    const [sent] = await alice.store.messages(chatId);
+    expect(sent.status).toBe('sent');
+    expect(sent.file!.upload).toBeUndefined();
+    expect(new Uint8Array(await (await bob.engine.downloadFile(chatId, failed.randomId)).arrayBuffer())).toEqual(plain);
+  });
+
+  it('a failed file message whose upload and file are both gone says so and is not retried', async () => {
+    const { alice, chatId, server } = await readyChat();
+    server.failNextSend = new Error('connection lost');
+    await expect(alice.engine.sendFile(chatId, new Blob([new Uint8Array(500) as BlobPart]), { name: 'a.pdf', mime: 'application/pdf', caption: '' })).rejects.toThrow();
+    const [failed] = await alice.store.messages(chatId);
+    server.uploads.clear();
+    // A reload: the same database, a new engine that never held the file.
+    const reloaded = new SecretChats({ api: server.api(ALICE, 'alice-laptop'), upload: server.upload(ALICE), store: alice.store, selfId: ALICE, onChange: () => undefined });
+    engines.push(reloaded);
+    await expect(reloaded.retry(chatId, failed.randomId)).rejects.toThrow(FILE_GONE_TEXT);
+    expect((await alice.store.messages(chatId))[0]).toMatchObject({ status: 'failed', file: { unavailable: true } });
+    const sends = server.calls.filter((c) => c.startsWith('sendEncrypted')).length;
+    await expect(reloaded.retry(chatId, failed.randomId)).rejects.toThrow(FILE_GONE_TEXT);
+    expect(server.calls.filter((c) => c.startsWith('sendEncrypted')).length).toBe(sends);
+  });
+
+  it('gives a received file its type only when it is a picture the app shows; an SVG or HTML file is bytes to save', async () => {
+    const { alice, bob, chatId } = await readyChat();
+    const thumb = new Uint8Array([0xff, 0xd8, 1, 2, 3]);
+    const types: [string, string][] = [
+      ['image/svg+xml', 'application/octet-stream'],
+      ['text/html', 'application/octet-stream'],
+      ['image/PNG', 'image/png'],
+      ['image/webp', 'image/webp'],
+    ];
+    for (const [mime, expected] of types) {
+      const sent = await alice.engine.sendFile(chatId, new Blob(['<svg onload="alert(1)"/>']), { name: 'x', mime, caption: '', thumb, width: 10, height: 10 });
+      expect((await bob.engine.downloadFile(chatId, sent.randomId)).type).toBe(expected);
+    }
+  });
+
+  it('stops downloading a file when its view goes', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    const sent = await alice.engine.sendFile(chatId, new Blob([new Uint8Array(3 * 1024 * 1024) as BlobPart]), { name: 'big.bin', mime: '', caption: '' });
+    const gone = new AbortController();
+    gone.abort();
+    await expect(bob.engine.downloadFile(chatId, sent.randomId, undefined, gone.signal)).rejects.toThrow();
+    expect(server.getFileCalls).toBe(0);
+  });
+
+  it('tells a chat still waiting for the other side from one that ended when a message or file is sent', async () => {
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    device(server, BOB, 'bob-phone');
+    server.held.set('bob-phone', []);
+    const chatId = await alice.engine.request(BOB);
+    const file = new Blob([new Uint8Array(10) as BlobPart]);
+    await expect(alice.engine.send(chatId, 'hi')).rejects.toThrow(SecretChatNotReadyError);
+    await expect(alice.engine.sendFile(chatId, file, { name: 'a', mime: '', caption: '' })).rejects.toThrow(SecretChatNotReadyError);
+    await alice.engine.deleteChat(chatId, false).catch(() => undefined);
+    await expect(alice.engine.sendFile(chatId + 1, file, { name: 'a', mime: '', caption: '' })).rejects.toMatchObject({ name: 'ENCRYPTION_ID_INVALID' });
   });
 
   it('a request is accepted by the other side by itself and both devices show the same verification code', async () => {

@@ -8,6 +8,7 @@ import {
   FILE_TAG_BYTES,
   SecretFileError,
   decryptFile,
+  decryptFileBlob,
   encryptFile,
   encryptedFileSize,
   newFileKey,
@@ -67,5 +68,27 @@ describe('secret file encryption', () => {
     ];
     for (const bad of spoiled) expect(() => decryptFile(bad, key)).toThrow(SecretFileError);
     expect(() => decryptFile(cipher, newFileKey())).toThrow(SecretFileError);
+  });
+
+  it('decrypts a ciphertext Blob chunk by chunk to the same bytes, and refuses every spoiled copy as the whole-buffer reader does', async () => {
+    for (const size of [0, FILE_CHUNK, 3 * FILE_CHUNK + 12_345]) {
+      const plain = sodium.randombytes_buf(size);
+      const key = newFileKey();
+      const cipher = await encryptFile(new Blob([plain as BlobPart]), key);
+      const opened = await decryptFileBlob(cipher, key, 'image/png');
+      expect(opened.type).toBe('image/png');
+      expect(await bytesOf(opened)).toEqual(plain);
+    }
+    const plain = sodium.randombytes_buf(2 * FILE_CHUNK + 100);
+    const key = newFileKey();
+    const cipher = await bytesOf(await encryptFile(new Blob([plain as BlobPart]), key));
+    const flipped = cipher.slice();
+    flipped[FILE_PREFIX_BYTES + SEALED + 3]! ^= 1;
+    for (const bad of [flipped, cipher.subarray(0, FILE_PREFIX_BYTES + 2 * SEALED), new Uint8Array([...cipher, 0]), cipher.subarray(0, 20)]) {
+      await expect(decryptFileBlob(new Blob([bad as BlobPart]), key, '')).rejects.toThrow(SecretFileError);
+    }
+    const gone = new AbortController();
+    gone.abort();
+    await expect(decryptFileBlob(new Blob([cipher as BlobPart]), key, '', gone.signal)).rejects.toThrow();
   });
 });

@@ -10,7 +10,10 @@ vi.mock('../src/ui/connection', () => ({
 }));
 
 import { errorText } from '../src/ui/format';
-import { deletesForBoth, secretPreview, type SecretChatView } from '../src/ui/secret';
+import { deletesForBoth, secretMessagePreview, secretPreview, whileShown, type SecretChatView } from '../src/ui/secret';
+import { safeBlobType } from '../src/api/media';
+import { SecretChatNotReadyError } from '../src/protocol/secretChats';
+import { SecretFileTooBigError } from '../src/protocol/secretFile';
 
 const ME = 1;
 const PEER = 2;
@@ -74,5 +77,51 @@ describe('secret chat errors in words', () => {
     expect(errorText(new RpcError('USER_IS_BLOCKED', 403))).toBe('This person does not accept your messages');
     expect(errorText(new RpcError('YOU_BLOCKED_USER', 403))).toBe('You blocked this person: unblock them first');
     expect(errorText(new RpcError('FLOOD_WAIT', 420, 7, 'secret.sendEncrypted'))).toBe('Sending too fast, try again in 7 s');
+  });
+});
+
+describe("a secret message's file", () => {
+  it('is a photo only as JPEG, PNG, GIF or WebP: an SVG with a thumb is a file by its name', () => {
+    const file = (mime: string) => ({ ...message(PEER), text: '', file: { id: 1, encryptedSize: 48, key: new Uint8Array(32), name: 'x.svg', mime, size: 0, thumb: new Uint8Array([1]) } });
+    expect(secretMessagePreview(file('image/jpeg'))).toBe('Photo');
+    expect(secretMessagePreview(file('image/svg+xml'))).toBe('x.svg');
+  });
+
+  it('gets no object URL (nor is saved) once its view went during the download', async () => {
+    const view = new AbortController();
+    let finish: (blob: Blob) => void = () => undefined;
+    const download = new Promise<Blob>((resolve) => (finish = resolve));
+    const use = vi.fn((blob: Blob) => URL.createObjectURL(blob));
+    const shown = whileShown(download, view.signal, use);
+    view.abort();
+    finish(new Blob(['decrypted']));
+    expect(await shown).toBeNull();
+    expect(use).not.toHaveBeenCalled();
+    const kept = new AbortController();
+    const url = await whileShown(Promise.resolve(new Blob(['decrypted'])), kept.signal, use);
+    expect(url).toMatch(/^blob:/);
+    URL.revokeObjectURL(url!);
+  });
+
+  it('says why a file cannot be sent or opened, and that a chat is not ready rather than ended', () => {
+    expect(errorText(new SecretFileTooBigError(true))).toBe('Files over 256 MB cannot be sent in a secret chat from the browser');
+    expect(errorText(new SecretFileTooBigError(false))).toBe('This file is over 256 MB: too big to open in a secret chat in the browser');
+    expect(errorText(new SecretChatNotReadyError())).toBe('The secret chat is not ready yet: the other side has not joined');
+  });
+});
+
+describe('object URLs of files from other users (ordinary media too)', () => {
+  it('keep the type only for shown pictures and players, anything else is application/octet-stream', () => {
+    expect(['image/jpeg', 'image/PNG', 'image/gif', 'image/webp', 'video/mp4', 'audio/ogg'].map(safeBlobType)).toEqual([
+      'image/jpeg',
+      'image/png',
+      'image/gif',
+      'image/webp',
+      'video/mp4',
+      'audio/ogg',
+    ]);
+    for (const bad of ['image/svg+xml', 'text/html', 'application/xhtml+xml', 'text/xml', 'application/pdf', 'video/mp4; x=<', '', 'image/svg+xml ']) {
+      expect(safeBlobType(bad)).toBe('application/octet-stream');
+    }
   });
 });

@@ -23,6 +23,24 @@ export interface DownloadOptions {
 
 type UploadMethods = Methods['upload'];
 
+/** The picture types the app shows as images and gives object URLs of under their own type. */
+const SHOWN_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+
+/** Whether `mime` (another user's word) is a picture the app shows: JPEG, PNG, GIF or WebP — never SVG, whose object
+ * URL opened in a tab would run its script in this origin. */
+export const isShownImage = (mime: string | null | undefined): boolean => !!mime && SHOWN_IMAGE_TYPES.has(mime.trim().toLowerCase());
+
+/**
+ * The type a Blob of another user's file gets, and so its object URL: the shown pictures' and the players' (`audio/*`,
+ * `video/*`: a media document, no script) as they are, anything else `application/octet-stream`. A blob: URL belongs to
+ * this origin: an uploader's `image/svg+xml` or `text/html`, opened in a tab, would run script beside the session.
+ */
+export function safeBlobType(mime: string | null | undefined): string {
+  const type = (mime ?? '').trim().toLowerCase();
+  if (SHOWN_IMAGE_TYPES.has(type) || /^(audio|video)\/[a-z0-9][a-z0-9.+-]*$/.test(type)) return type;
+  return 'application/octet-stream';
+}
+
 /** What the client knows of a video or audio file: a frame to be its thumbnail, its duration (seconds) and size. */
 export interface MediaDescription {
   thumb?: Blob | null;
@@ -127,15 +145,20 @@ export function hasThumb(media: MessageMedia): boolean {
   return !!media.thumb && media.thumb.size > 0;
 }
 
-/** Reads the whole media file in 1 MiB ranges (a few in flight) into a Blob of its mime type. */
+/** Reads the whole media file in 1 MiB ranges (a few in flight) into a Blob of its mime type as far as it is safe
+ * (safeBlobType); each range becomes a Blob at once, so the file is not held in the JS heap. */
 export async function downloadFile(upload: UploadMethods, media: MessageMedia, options: DownloadOptions = {}): Promise<Blob> {
-  const chunks: Uint8Array[] = [];
+  const chunks: Blob[] = [];
   const parallelism = options.parallelism ?? 4;
   let received = 0;
   let offset = 0;
   const inFlight: Promise<Uint8Array>[] = [];
   options.onProgress?.(0, media.size);
   while (offset < media.size || inFlight.length > 0) {
+    if (options.signal?.aborted) {
+      inFlight.forEach((p) => p.catch(() => undefined));
+      options.signal.throwIfAborted();
+    }
     while (offset < media.size && inFlight.length < parallelism) {
       inFlight.push(
         upload.getFile({ media_id: media.id, offset, limit: DOWNLOAD_CHUNK }, { signal: options.signal, timeoutMs: 120_000 }).then((r) => r.bytes),
@@ -143,7 +166,7 @@ export async function downloadFile(upload: UploadMethods, media: MessageMedia, o
       offset += DOWNLOAD_CHUNK;
     }
     const bytes = await inFlight.shift()!;
-    chunks.push(bytes);
+    chunks.push(new Blob([bytes as BlobPart]));
     received += bytes.length;
     options.onProgress?.(received, media.size);
     // A short range is the end of the file (it may be smaller than announced): drop the rest.
@@ -152,5 +175,5 @@ export async function downloadFile(upload: UploadMethods, media: MessageMedia, o
       break;
     }
   }
-  return new Blob(chunks as BlobPart[], { type: media.mime_type });
+  return new Blob(chunks, { type: safeBlobType(media.mime_type) });
 }

@@ -18,8 +18,16 @@ import {
   type SecretBody,
 } from './secret';
 import type { LocalSecretChat, SecretMessage, SecretStore, StoredSecretFile } from './secretStore';
-import { downloadFile, uploadFile } from '../api/media';
-import { SecretFileError, decryptFile, encryptFile, newFileKey } from './secretFile';
+import { downloadFile, isShownImage, uploadFile } from '../api/media';
+import {
+  MAX_SECRET_FILE_BYTES,
+  SecretFileError,
+  SecretFileTooBigError,
+  decryptFileBlob,
+  encryptFile,
+  encryptedFileSize,
+  newFileKey,
+} from './secretFile';
 
 export type SecretApi = Pick<Methods['secret'], 'requestChat' | 'acceptChat' | 'discardChat' | 'sendEncrypted' | 'readHistory' | 'setTyping' | 'getChats'>;
 
@@ -55,6 +63,21 @@ export interface SecretChatsOptions {
 /** Errors after which asking again with the same random_id cannot help (the request is forgotten). */
 const FINAL_REQUEST_ERRORS = new Set(['PEER_ID_INVALID', 'RANDOM_ID_INVALID', 'DH_G_A_INVALID', 'USER_IS_BLOCKED', 'YOU_BLOCKED_USER', 'SECRET_CHATS_TOO_MUCH']);
 
+/** A file message refused for its upload: the server no longer has it (uploads are forgotten at a restart, and a
+ * completed one is kept only while its ciphertext waits for collection), so sending the handle again cannot help. */
+const UPLOAD_GONE_ERRORS = new Set(['FILE_PARTS_INVALID', 'FILE_PART_MISSING', 'FILE_ID_INVALID']);
+
+/** A chat that cannot take a message now: one still waiting for the other side to join is not one that ended. */
+export class SecretChatNotReadyError extends Error {
+  constructor() {
+    super('The secret chat is not ready yet: the other side has not joined');
+    this.name = 'SecretChatNotReadyError';
+  }
+}
+
+/** The file of a failed message is gone from the server and from this tab. */
+export const FILE_GONE_TEXT = 'File no longer available — attach it again';
+
 const markupFits = (text: string): boolean => text.length <= MAX_SECRET_TEXT * 4;
 
 /** The longest delay setTimeout takes as it is (2^31 − 1 ms, about 24.8 days). */
@@ -72,6 +95,9 @@ export class SecretChats {
   /** Live updates wait behind this while the log is read again (`hold`). */
   private gate: Promise<void> = Promise.resolve();
   private readonly holds = new Set<() => void>();
+  /** The files this tab attached, by `chatId:randomId`, until their message is sent: a send refused for its upload
+   * encrypts and uploads them again. A File is a reference to the picked file, not its bytes. */
+  private readonly attached = new Map<string, Blob>();
 
   constructor(private readonly options: SecretChatsOptions) {
     this.now = options.now ?? Date.now;
@@ -105,6 +131,7 @@ export class SecretChats {
     this.receiptTimers.clear();
     this.acceptTimers.forEach(clearTimeout);
     this.acceptTimers.clear();
+    this.attached.clear();
   }
 
   /**
@@ -488,8 +515,7 @@ export class SecretChats {
 
   /** Sends a text with the chat's self-destruct timer; it shows at once and is stored here before it goes. */
   async send(chatId: number, text: string, replyTo: number | null = null): Promise<SecretMessage> {
-    const chat = await this.store.chat(chatId);
-    if (!chat || chat.state !== 'ready') throw new RpcError('ENCRYPTION_DECLINED', 400);
+    const chat = await this.readyChat(chatId);
     const message: SecretMessage = {
       chatId,
       randomId: secretRandomId(),
@@ -521,20 +547,14 @@ export class SecretChats {
     describe: { name: string; mime: string; caption: string; width?: number; height?: number; duration?: number; thumb?: Uint8Array },
     onProgress?: (sent: number, total: number) => void,
   ): Promise<SecretMessage> {
-    const chat = await this.store.chat(chatId);
-    if (!chat || chat.state !== 'ready') throw new RpcError('ENCRYPTION_DECLINED', 400);
-    if (!this.options.upload) throw new Error('files need the upload methods');
-    const key = newFileKey();
-    const cipher = await encryptFile(file, key);
-    const input = await uploadFile(this.options.upload, cipher, { name: 'encrypted', mimeType: 'application/octet-stream', onProgress });
+    const chat = await this.readyChat(chatId);
+    if (file.size > MAX_SECRET_FILE_BYTES) throw new SecretFileTooBigError(true);
     const stored: StoredSecretFile = {
       id: 0,
-      encryptedSize: cipher.size,
-      key,
+      ...(await this.encryptAndUpload(file, onProgress)),
       name: describe.name,
       mime: describe.mime || 'application/octet-stream',
       size: file.size,
-      upload: { file_id: input.file_id, total_parts: input.total_parts },
     };
     if (describe.width && describe.height) {
       stored.width = describe.width;
@@ -555,6 +575,7 @@ export class SecretChats {
       status: 'sending',
       file: stored,
     };
+    this.attached.set(`${chatId}:${message.randomId}`, file);
     await this.store.addMessage(message);
     await this.store.updateChat(chatId, (c) => ({ ...c, lastDate: Math.max(c.lastDate, message.date) }));
     this.changed({ kind: 'messages', chatId });
@@ -563,29 +584,55 @@ export class SecretChats {
     return message;
   }
 
-  /** The file of a message this device holds, downloaded and decrypted; SecretFileError when it was altered or cut
-   * short, RpcError MEDIA_INVALID once the chat ended (its files go with it). */
-  async downloadFile(chatId: number, randomId: number, onProgress?: (received: number, total: number) => void): Promise<Blob> {
+  /** The chat, if a message can go in it now: ENCRYPTION_DECLINED once it ended, SecretChatNotReadyError while the
+   * other side has not joined yet. */
+  private async readyChat(chatId: number): Promise<LocalSecretChat> {
+    const chat = await this.store.chat(chatId);
+    if (!chat) throw new RpcError('ENCRYPTION_ID_INVALID', 400);
+    if (chat.state === 'discarded') throw new RpcError('ENCRYPTION_DECLINED', 400);
+    if (chat.state !== 'ready') throw new SecretChatNotReadyError();
+    return chat;
+  }
+
+  /** Encrypts `file` with a new key and uploads the ciphertext: what the message keeps of it until it is sent. */
+  private async encryptAndUpload(file: Blob, onProgress?: (sent: number, total: number) => void): Promise<Pick<StoredSecretFile, 'key' | 'encryptedSize' | 'upload'>> {
+    if (!this.options.upload) throw new Error('files need the upload methods');
+    const key = newFileKey();
+    const cipher = await encryptFile(file, key);
+    const input = await uploadFile(this.options.upload, cipher, { name: 'encrypted', mimeType: 'application/octet-stream', onProgress });
+    return { key, encryptedSize: cipher.size, upload: { file_id: input.file_id, total_parts: input.total_parts } };
+  }
+
+  /**
+   * The file of a message this device holds, downloaded and decrypted a chunk at a time; SecretFileError when it was
+   * altered or cut short (or the server's size is not the one its message gives: checked before downloading),
+   * SecretFileTooBigError above MAX_SECRET_FILE_BYTES, RpcError MEDIA_INVALID once the chat ended (its files go with
+   * it). The Blob's type is the sender's only for the pictures the app shows (isShownImage): any other type could make
+   * its object URL a page of this origin (an SVG or HTML file runs script there, beside the keys).
+   */
+  async downloadFile(chatId: number, randomId: number, onProgress?: (received: number, total: number) => void, signal?: AbortSignal): Promise<Blob> {
     const message = await this.store.message(chatId, randomId);
     const file = message?.file;
     if (!file || !file.id) throw new SecretFileError('This file is not on this device');
+    if (file.size > MAX_SECRET_FILE_BYTES) throw new SecretFileTooBigError(false);
+    if (file.encryptedSize !== encryptedFileSize(file.size)) throw new SecretFileError('The file is not the size its message gives');
     if (!this.options.upload) throw new Error('files need the upload methods');
     const media = { id: file.id, kind: 'document', name: 'encrypted', mime_type: 'application/octet-stream', size: file.encryptedSize };
-    const cipher = new Uint8Array(await (await downloadFile(this.options.upload, media as Parameters<typeof downloadFile>[1], { onProgress })).arrayBuffer());
-    const plain = decryptFile(cipher, file.key);
-    if (plain.length !== file.size) throw new SecretFileError('The file is not the size its message gives');
-    return new Blob([plain as BlobPart], { type: file.mime });
+    const cipher = await downloadFile(this.options.upload, media as Parameters<typeof downloadFile>[1], { onProgress, signal });
+    if (cipher.size !== file.encryptedSize) throw new SecretFileError('The file is not the size its message gives');
+    return decryptFileBlob(cipher, file.key, isShownImage(file.mime) ? file.mime.trim().toLowerCase() : 'application/octet-stream', signal);
   }
 
   /** Sends a message again (a failed one), with its random_id: the server stores it once. */
   async retry(chatId: number, randomId: number): Promise<void> {
     const message = await this.store.message(chatId, randomId);
     if (!message || message.from !== this.self || message.status === 'sent') return;
+    if (message.file?.unavailable && !this.attached.has(`${chatId}:${randomId}`)) throw new Error(FILE_GONE_TEXT);
     await this.setStatus(message, 'sending');
     await this.deliver(message);
   }
 
-  private async deliver(message: SecretMessage): Promise<void> {
+  private async deliver(message: SecretMessage, uploadedAgain = false): Promise<void> {
     const chat = await this.store.chat(message.chatId);
     if (!chat?.keyAdmin || !chat.keyParticipant) {
       await this.setStatus(message, 'failed');
@@ -610,16 +657,53 @@ export class SecretChats {
       await this.store.updateMessages(chat.id, (m) => {
         if (m.randomId !== message.randomId) return null;
         const file = m.file && sent.file ? { ...m.file, id: sent.file.id, encryptedSize: sent.file.size, upload: undefined } : m.file;
-        if (file) delete file.upload;
+        if (file) {
+          delete file.upload;
+          delete file.unavailable;
+        }
         return { ...m, date: sent.date, status: 'sent', ...(file ? { file } : {}) };
       });
+      this.attached.delete(`${chat.id}:${message.randomId}`);
       this.changed({ kind: 'messages', chatId: chat.id });
     } catch (error) {
+      if (message.file && error instanceof RpcError && UPLOAD_GONE_ERRORS.has(error.name)) return this.uploadAgain(message, uploadedAgain, error);
       await this.setStatus(message, 'failed');
       // The chat ended without this device hearing of it (an update lost with a compacted log): it ends here too.
       if (error instanceof RpcError && error.name === 'ENCRYPTION_DECLINED') await this.serial(() => this.endLocally(chat.id, 'ended', false));
       throw error;
     }
+  }
+
+  /**
+   * The server no longer has the message's upload: the file this tab attached is encrypted (with a new key) and
+   * uploaded again, and the message sent with it; without it (another tab, a reload) the message says the file is
+   * gone, to be attached again. Once per delivery: a fresh upload refused again is the server's error to show.
+   */
+  private async uploadAgain(message: SecretMessage, uploadedAgain: boolean, error: RpcError): Promise<void> {
+    const attached = this.attached.get(`${message.chatId}:${message.randomId}`);
+    if (!attached || uploadedAgain) {
+      if (!attached) {
+        await this.store.updateMessages(message.chatId, (m) =>
+          m.randomId === message.randomId && m.status !== 'sent' && m.file ? { ...m, status: 'failed', file: { ...m.file, upload: undefined, unavailable: true } } : null,
+        );
+        this.changed({ kind: 'messages', chatId: message.chatId });
+        throw new Error(FILE_GONE_TEXT);
+      }
+      await this.setStatus(message, 'failed');
+      throw error;
+    }
+    let fresh: Pick<StoredSecretFile, 'key' | 'encryptedSize' | 'upload'>;
+    try {
+      fresh = await this.encryptAndUpload(attached);
+    } catch (failed) {
+      await this.setStatus(message, 'failed');
+      throw failed;
+    }
+    const [updated] = await this.store.updateMessages(message.chatId, (m) =>
+      m.randomId === message.randomId && m.status !== 'sent' && m.file ? { ...m, file: { ...m.file, ...fresh, unavailable: undefined } } : null,
+    );
+    // Deleted meanwhile: nothing to send.
+    if (updated) await this.deliver(updated, true);
   }
 
   private async setStatus(message: SecretMessage, status: 'sending' | 'failed'): Promise<void> {
@@ -640,6 +724,7 @@ export class SecretChats {
 
   /** Deletes messages on this device only (a chat that ended). */
   async deleteHere(chatId: number, randomIds: number[]): Promise<void> {
+    randomIds.forEach((id) => this.attached.delete(`${chatId}:${id}`));
     await this.store.deleteMessages(chatId, randomIds);
     this.changed({ kind: 'messages', chatId });
   }

@@ -81,6 +81,8 @@ export interface StoredSecretFile {
   thumb?: Uint8Array;
   /** Outgoing, while it is being sent: the finished upload, so a retry sends it again without uploading it again. */
   upload?: { file_id: number; total_parts: number };
+  /** Outgoing, not sent: the server no longer has its upload and no tab here holds the file (attach it again). */
+  unavailable?: boolean;
 }
 
 const CHATS = 'chats';

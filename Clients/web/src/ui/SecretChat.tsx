@@ -4,6 +4,8 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { SecretMessage, StoredSecretFile } from '../protocol/secretStore';
 import { MAX_SECRET_CAPTION } from '../protocol/secret';
 import { SecretFileError } from '../protocol/secretFile';
+import { FILE_GONE_TEXT } from '../protocol/secretChats';
+import { isShownImage } from '../api/media';
 import { photoBox, saveBlob } from './media';
 import { Avatar } from './Avatar';
 import { errorText, formatBytes, formatTime, presenceText } from './format';
@@ -25,6 +27,7 @@ import {
   secretStateText,
   secretTyping,
   openSecretFile,
+  whileShown,
   sendSecret,
   sendSecretFile,
   setSecretTimer,
@@ -270,7 +273,12 @@ function SecretBubble(props: {
           </span>
         </div>
         <div class={`msg__actions${status === 'failed' ? ' msg__actions--shown msg__actions--failed' : ''}`}>
-          {status === 'failed' && chat.state === 'ready' && (
+          {status === 'failed' && message.file?.unavailable && (
+            <span class="form__error msg__error" data-testid="secret-file-gone">
+              {FILE_GONE_TEXT}
+            </span>
+          )}
+          {status === 'failed' && chat.state === 'ready' && !message.file?.unavailable && (
             <>
               {error && <span class="form__error msg__error">{error}</span>}
               <button type="button" class="btn btn--small" onClick={() => retrySecret(chat.id, message.randomId).catch((e) => setError(errorText(e)))}>
@@ -292,11 +300,14 @@ function SecretBubble(props: {
   );
 }
 
-/** A message's photo or file. A photo shows its thumb (made by the sender, inside the encrypted message) at once; the
- * whole photo is downloaded and decrypted when opened, a file when saved. Nothing decrypted is kept beyond the view:
- * an object URL that goes when the message does (self-destruct, delete). */
+/** A message's photo or file. A photo (JPEG, PNG, GIF or WebP: isShownImage) shows its thumb (made by the sender,
+ * inside the encrypted message) at once; the whole photo is downloaded and decrypted when opened, a file when saved.
+ * Nothing decrypted is kept beyond the view: an object URL that goes when the message does (self-destruct, delete),
+ * and a download still running then is stopped and its result dropped. */
 function SecretFileView({ chat, message, file }: { chat: SecretChatView; message: SecretMessage; file: StoredSecretFile }) {
-  const photo = file.mime.startsWith('image/') && !!file.thumb;
+  const photo = isShownImage(file.mime) && !!file.thumb;
+  const [view] = useState(() => new AbortController());
+  useEffect(() => () => view.abort(), [view]);
   const [thumb, setThumb] = useState<string | null>(null);
   const [full, setFull] = useState<string | null>(null);
   const [open, setOpen] = useState(false);
@@ -311,16 +322,16 @@ function SecretFileView({ chat, message, file }: { chat: SecretChatView; message
   useEffect(() => () => {
     if (full) URL.revokeObjectURL(full);
   }, [full]);
-  const fetchFile = async (): Promise<Blob | null> => {
+  const fetchFile = async <T,>(use: (blob: Blob) => T): Promise<T | null> => {
     setBusy(true);
     setError('');
     try {
-      return await openSecretFile(chat.id, message.randomId);
+      return await whileShown(openSecretFile(chat.id, message.randomId, view.signal), view.signal, use);
     } catch (e) {
       setError(e instanceof SecretFileError ? 'The file could not be decrypted: it was altered or cut short' : errorText(e));
       return null;
     } finally {
-      setBusy(false);
+      if (!view.signal.aborted) setBusy(false);
     }
   };
   const ready = file.id > 0;
@@ -329,8 +340,8 @@ function SecretFileView({ chat, message, file }: { chat: SecretChatView; message
     const show = async () => {
       setOpen(true);
       if (full) return;
-      const blob = await fetchFile();
-      if (blob) setFull(URL.createObjectURL(blob));
+      const url = await fetchFile((blob) => URL.createObjectURL(blob));
+      if (url) setFull(url);
     };
     return (
       <>
@@ -359,10 +370,7 @@ function SecretFileView({ chat, message, file }: { chat: SecretChatView; message
       </>
     );
   }
-  const save = async () => {
-    const blob = await fetchFile();
-    if (blob) saveBlob(blob, file.name);
-  };
+  const save = () => fetchFile((blob) => saveBlob(blob, file.name));
   return (
     <div class="document" data-testid="secret-file">
       <button type="button" class="document__icon" aria-label={`Download ${file.name}`} onClick={() => void save()} disabled={busy || !ready}>

@@ -1,8 +1,10 @@
 // Secret chats in the app: the device's engine (protocol/secretChats.ts) started per signed-in account, its store read
 // into the app's state whenever something changes, and the user's actions. A chat's key is `s<chat id>` (beside `u…`
 // and `c…`). Tabs of one browser are one device: they share the store, and tell each other to read it again.
+import { isShownImage } from '../api/media';
 import type { MessengerEvent } from '../api/types';
 import { MAX_SECRET_THUMB_BYTES } from '../protocol/secret';
+import { MAX_SECRET_FILE_BYTES, SecretFileTooBigError } from '../protocol/secretFile';
 import { SecretChats, type SecretChange } from '../protocol/secretChats';
 import { SecretStore, type LocalSecretChat, type SecretMessage } from '../protocol/secretStore';
 import { api } from './connection';
@@ -264,7 +266,9 @@ export function sendSecret(chatId: number, text: string, replyTo: number | null)
 /** Sends a photo (shown inline from a small thumb made here) or any file; `caption` may be empty. */
 export async function sendSecretFile(chatId: number, file: File, asPhoto: boolean, caption: string): Promise<unknown> {
   typingSentAt.delete(chatId);
-  const picture = asPhoto ? await describeImage(file) : null;
+  // Before the picture is decoded for its thumb: a huge one would cost that too.
+  if (file.size > MAX_SECRET_FILE_BYTES) throw new SecretFileTooBigError(true);
+  const picture = asPhoto && isShownImage(file.type) ? await describeImage(file) : null;
   return running().sendFile(chatId, file, {
     name: file.name || (asPhoto ? 'photo.jpg' : 'file'),
     mime: file.type || 'application/octet-stream',
@@ -273,9 +277,25 @@ export async function sendSecretFile(chatId: number, file: File, asPhoto: boolea
   });
 }
 
-/** The decrypted file of a message this device holds. */
-export function openSecretFile(chatId: number, randomId: number): Promise<Blob> {
-  return running().downloadFile(chatId, randomId);
+/** The decrypted file of a message this device holds; the download and decryption stop with `signal`. */
+export function openSecretFile(chatId: number, randomId: number, signal?: AbortSignal): Promise<Blob> {
+  return running().downloadFile(chatId, randomId, undefined, signal);
+}
+
+/**
+ * What a view of a decrypted file does with it once it came: nothing when the view went meanwhile (`shown` aborted:
+ * the message self-destructed or was deleted during the download) — an object URL made then would never be revoked,
+ * a decrypted copy outliving its message — else `use` it (an object URL, a save).
+ */
+export async function whileShown<T>(file: Promise<Blob>, shown: AbortSignal, use: (blob: Blob) => T): Promise<T | null> {
+  let blob: Blob;
+  try {
+    blob = await file;
+  } catch (error) {
+    if (shown.aborted) return null;
+    throw error;
+  }
+  return shown.aborted ? null : use(blob);
 }
 
 /** The size of a picture and its thumb: a JPEG small enough to travel inside the encrypted message (≤ 4 KiB), made
@@ -342,7 +362,7 @@ export async function deleteSecretChat(chatId: number, deleteHistory: boolean): 
 export function secretMessagePreview(message: SecretMessage): string {
   const text = plainText(message.text);
   if (!message.file) return text;
-  const what = message.file.mime.startsWith('image/') && message.file.thumb ? 'Photo' : message.file.name;
+  const what = isShownImage(message.file.mime) && message.file.thumb ? 'Photo' : message.file.name;
   return text ? `${what}, ${text}` : what;
 }
 
