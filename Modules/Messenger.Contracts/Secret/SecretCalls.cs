@@ -136,8 +136,8 @@ public sealed record AcceptSecretChatCall(
 /// <summary>
 /// <c>secret.discardChat</c>: either user, from any of their devices (a chat living on a lost phone can be ended from
 /// another), ends the chat; <see cref="DeleteHistory"/> asks both devices to delete its local history. Both logs get
-/// <c>secret_chat</c> (Discarded, with the reason). An already discarded chat answers Done and logs nothing; a real
-/// ending counts against the posting limit. Errors: <c>ENCRYPTION_ID_INVALID</c>, 420 <c>FLOOD_WAIT</c>.
+/// <c>secret_chat</c> (Discarded, with the reason). An already discarded chat answers Done and logs nothing; no ending
+/// is rate-limited (a user at the posting limit can still end a chat). Errors: <c>ENCRYPTION_ID_INVALID</c>.
 /// </summary>
 [RpcMethod("secret.discardChat")]
 [MessagePackObject]

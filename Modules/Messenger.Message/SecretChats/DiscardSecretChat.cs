@@ -6,16 +6,17 @@ using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
-using Messenger.Message.Sending;
 
 namespace Messenger.Message.SecretChats;
 
 /// <summary>
 /// Ends a secret chat for both, from any device of either user (the one holding it may be lost). Before acceptance the
 /// admin cancels and the participant declines; after it either side ends it. Ending an ended chat changes nothing and
-/// costs nothing; a real ending takes the posting limit's token (it writes two log entries).
+/// costs nothing. No ending is rate-limited, not even a real one (two log entries): a user at the posting limit must
+/// still be able to end a chat (a lost phone, a key that did not match); a loop of requests and endings is bounded by
+/// the requests, which take the token and a per-person daily cap.
 /// </summary>
-internal sealed class DiscardSecretChatHandler(StorageWriter writer, IMediaAttachments media, IUpdateLog log, IPublisher bus, PostLimiter limiter, RpcContext caller, TimeProvider clock)
+internal sealed class DiscardSecretChatHandler(StorageWriter writer, IMediaAttachments media, IUpdateLog log, IPublisher bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<DiscardSecretChatCall, Done>
 {
     public async ValueTask<Done> Handle(DiscardSecretChatCall call, CancellationToken cancellationToken)
@@ -36,7 +37,6 @@ internal sealed class DiscardSecretChatHandler(StorageWriter writer, IMediaAttac
                 return;
             }
 
-            limiter.Take(me, 1);
             var reason = chat.State == SecretChatState.Ready ? SecretChatEndReasons.Ended
                 : me == chat.AdminId ? SecretChatEndReasons.Cancelled
                 : SecretChatEndReasons.Declined;

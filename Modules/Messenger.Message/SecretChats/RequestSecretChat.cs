@@ -46,7 +46,6 @@ internal sealed class RequestSecretChatHandler(
             throw MessengerError.BadRequest(MessageErrorNames.PeerIdInvalid);
         }
 
-        limiter.Take(me, 1);
         var perPeer = options.Value.SecretChatsPerPeerPerDay;
         var peerExists = call.UserId != me && !bots.IsBot(call.UserId) && await chats.UserExistsAsync(call.UserId, bus, cancellationToken);
         var appends = new List<LogAppend>();
@@ -56,6 +55,9 @@ internal sealed class RequestSecretChatHandler(
             {
                 return earlier.Chat;
             }
+
+            // After the resend check: a request sent again after a lost answer gets its chat, never FLOOD_WAIT.
+            limiter.Take(me, 1);
 
             if (!peerExists)
             {
