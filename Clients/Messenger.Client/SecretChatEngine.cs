@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using MessagePack;
 using MessagePack.Resolvers;
 using Messenger.Contracts.Media;
+using Messenger.Contracts.Messages;
 using Messenger.Contracts.Secret;
 using Messenger.Contracts.Updates;
 
@@ -66,6 +67,13 @@ internal sealed class SecretChatEngine
     private SecretState _state;
     private bool _stateChanged;
     private bool _stateUnreadable;
+
+    // The state could not be read for a reason other than its content (I/O, permissions): nothing is written over it and
+    // secret chats stay unavailable until the client is made again.
+    private bool _storeUnavailable;
+
+    // Journals to delete at the next Flush: a history cleared while updates are applied must not fail the update.
+    private readonly HashSet<long> _historiesToDelete = new();
     private long _userId;
 
     public SecretChatEngine(MessengerClient client, MessengerClientOptions options)
@@ -85,22 +93,38 @@ internal sealed class SecretChatEngine
         }
     }
 
-    /// <summary>The saved state; a state that cannot be read does not stop the client: it is kept aside (when the store
-    /// can), reported (<see cref="SecretChatStoreFailed"/>), and the device starts with no secret chats.</summary>
+    /// <summary>The saved state; a state that cannot be read does not stop the client. Damaged content is kept aside
+    /// (when the store can), reported (<see cref="SecretChatStoreFailed"/>), and the device starts with no secret chats.
+    /// A store that cannot be read at all (I/O, permissions, a store of the app's that throws) may hold a good state:
+    /// nothing is set aside or written over, the failure is reported, and secret chats are unavailable to this client
+    /// (their calls throw <see cref="InvalidOperationException"/>, their updates are left alone).</summary>
     private SecretState LoadState()
     {
+        byte[]? saved;
         try
         {
-            return _store.Load() is { Length: > 0 } saved ? MessagePackSerializer.Deserialize<SecretState>(saved, StateOptions) : new SecretState();
+            saved = _store.Load();
         }
-        catch (Exception e) when (e is MessagePackSerializationException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (!IsFatal(e))
+        {
+            ReportFailure($"the secret chats' state could not be read (left as it is; secret chats are unavailable until the client is made again): {e.Message}");
+            _storeUnavailable = true;
+            _stateUnreadable = true;
+            return new SecretState();
+        }
+
+        try
+        {
+            return saved is { Length: > 0 } ? MessagePackSerializer.Deserialize<SecretState>(saved, StateOptions) : new SecretState();
+        }
+        catch (Exception e) when (e is MessagePackSerializationException)
         {
             string? keptAt = null;
             try
             {
                 keptAt = _store.SetAside();
             }
-            catch (Exception aside) when (aside is IOException or UnauthorizedAccessException)
+            catch (Exception aside) when (!IsFatal(aside))
             {
                 // Reported below without a place: the next save replaces what could not be read.
             }
@@ -111,6 +135,9 @@ internal sealed class SecretChatEngine
             return new SecretState();
         }
     }
+
+    /// <summary>Failures the process cannot go on after; every other one of a store is reported and tried again.</summary>
+    private static bool IsFatal(Exception e) => e is OutOfMemoryException or StackOverflowException or AccessViolationException;
 
     private void ReportFailure(string problem, string? keptAt = null) => _client.Events.Report(new SecretChatStoreFailed(problem, keptAt));
 
@@ -129,11 +156,25 @@ internal sealed class SecretChatEngine
         bool unfinished;
         lock (_gate)
         {
+            if (_storeUnavailable)
+            {
+                // Erasing here could destroy the chats of the state that could not be read.
+                return;
+            }
+
             if (_state.UserId != userId)
             {
                 if (_state.Chats.Count > 0 || _state.Pending.Count > 0 || _state.Forgotten.Count > 0)
                 {
-                    EraseAll();
+                    try
+                    {
+                        EraseAll();
+                    }
+                    catch (Exception e) when (!IsFatal(e))
+                    {
+                        // Called from the update stream's loop, which must go on; the next flush tries again.
+                        ReportFailure($"the previous user's secret chats could not be erased: {e.Message}");
+                    }
                 }
 
                 _state.UserId = userId;
@@ -150,7 +191,13 @@ internal sealed class SecretChatEngine
     }
 
     /// <summary>Too much was missed: the chats' fates are read again from the server.</summary>
-    public void Resynced() => _ = Task.Run(() => SyncQuietlyAsync());
+    public void Resynced()
+    {
+        if (!_storeUnavailable)
+        {
+            _ = Task.Run(() => SyncQuietlyAsync());
+        }
+    }
 
     /// <summary>The end of a batch of updates (a push, a slice of getDifference): what it changed goes to disk now, once.
     /// A store that fails keeps it for the next batch.</summary>
@@ -162,9 +209,10 @@ internal sealed class SecretChatEngine
             {
                 Flush();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (!IsFatal(e))
             {
-                // Still in memory, and still to be written: the next batch or call tries again.
+                // Still in memory, and still to be written: the next batch or call tries again. Any failure (an app's
+                // store, a serialization error) is caught: the update stream must go on.
                 ReportFailure($"the secret chats could not be written: {e.Message}");
             }
         }
@@ -177,6 +225,11 @@ internal sealed class SecretChatEngine
         IReadOnlyList<MessengerEvent> events;
         lock (_gate)
         {
+            if (_storeUnavailable)
+            {
+                return [];
+            }
+
             events = update switch
             {
                 SecretChatUpdate changed => ApplyChat(pts, changed.Chat, toAccept),
@@ -629,14 +682,21 @@ internal sealed class SecretChatEngine
                     ApplyChat(null, chat, []);
                 }
             }
-            catch (RpcException)
+            catch (RpcException e) when (e.Name is MessageErrorNames.PeerIdInvalid or MessageErrorNames.UserIsBlocked or MessageErrorNames.YouBlockedUser
+                or MessageErrorNames.RandomIdInvalid or SecretErrorNames.DhGaInvalid or SecretErrorNames.SecretChatsTooMuch)
             {
+                // Only a refusal drops the request and its key: after FLOOD_WAIT, a server error or a lost connection the
+                // server may hold the chat, and the request is sent again at the next sync.
                 lock (_gate)
                 {
                     _state.Pending.Remove(request.RandomId);
                     Changed();
                     Flush();
                 }
+            }
+            catch (RpcException)
+            {
+                // Kept for the next sync (FLOOD_WAIT, a server error); the chats' fates are still read below.
             }
         }
 
@@ -985,18 +1045,45 @@ internal sealed class SecretChatEngine
             : throw new InvalidOperationException($"secret chat {chatId} is not open on this device (not accepted yet, ended, or held by another device)");
 
     private long RequireStarted() =>
-        _userId != 0 ? _userId : throw new InvalidOperationException("start client.Events (StartAsync) before using secret chats");
+        _storeUnavailable ? throw new InvalidOperationException("secret chats are unavailable: their saved state could not be read (see SecretChatStoreFailed); make the client again once the store can be read")
+        : _userId != 0 ? _userId : throw new InvalidOperationException("start client.Events (StartAsync) before using secret chats");
 
     /// <summary>The state (not a history) changed: saved at the next <see cref="Flush"/>.</summary>
     private void Changed() => _stateChanged = true;
 
     /// <summary>Writes what changed since the last time: each touched chat's new history records, appended to its journal
     /// (or the journal rewritten from the history when its records are more than three times the messages left), then
-    /// the state when it changed. A record is dropped from memory only once written.</summary>
+    /// the state when it changed. Journals of histories cleared go first. A record is dropped from memory only once
+    /// written; a journal whose append failed (it may end in half a record) is rewritten whole at the next flush.</summary>
     private void Flush()
     {
+        if (_storeUnavailable)
+        {
+            return;
+        }
+
+        // A journal that cannot be deleted is reported and tried again at the next flush; it holds back only its own chat's
+        // new records (they must not follow the old ones), not the other chats, the state, nor the call that flushes.
+        foreach (var chatId in _historiesToDelete.ToList())
+        {
+            try
+            {
+                _store.DeleteHistory(chatId);
+                _historiesToDelete.Remove(chatId);
+            }
+            catch (Exception e) when (!IsFatal(e))
+            {
+                ReportFailure($"the history of secret chat {chatId} could not be deleted (tried again at the next write): {e.Message}");
+            }
+        }
+
         foreach (var chatId in _unwritten.Keys.ToList())
         {
+            if (_historiesToDelete.Contains(chatId))
+            {
+                continue;
+            }
+
             if (_state.Chats.TryGetValue(chatId, out var chat))
             {
                 var records = _journalRecords.GetValueOrDefault(chatId);
@@ -1007,7 +1094,16 @@ internal sealed class SecretChatEngine
                 }
                 else
                 {
-                    _store.AppendHistory(chatId, _unwritten[chatId].WrittenSpan);
+                    try
+                    {
+                        _store.AppendHistory(chatId, _unwritten[chatId].WrittenSpan);
+                    }
+                    catch
+                    {
+                        // Appending again after a half-written batch would hide it from Replay: the next flush replaces.
+                        _journalRecords[chatId] = int.MaxValue / 2;
+                        throw;
+                    }
                 }
             }
 
@@ -1206,7 +1302,8 @@ internal sealed class SecretChatEngine
         chat.History.Clear();
         _unwritten.Remove(chat.Id);
         _journalRecords.Remove(chat.Id);
-        _store.DeleteHistory(chat.Id);
+        // At the next Flush, whose failures are reported and tried again: this runs while updates are applied.
+        _historiesToDelete.Add(chat.Id);
     }
 
     /// <summary>The chat leaves this device without a trace (another device of the user holds it).</summary>
@@ -1234,12 +1331,14 @@ internal sealed class SecretChatEngine
     }
 
     /// <summary>Every chat, key, history and request goes, in memory and in the store.</summary>
+    /// <summary>Memory first, then the store: a store that fails leaves nothing in memory, and the empty state and the
+    /// journals' deletion are written at the next flush (the failure is thrown).</summary>
     private void EraseAll()
     {
+        List<long> journals = [.. _state.Chats.Keys];
         foreach (var chat in _state.Chats.Values)
         {
             Wipe(chat);
-            _store.DeleteHistory(chat.Id);
         }
 
         foreach (var request in _state.Pending.Values)
@@ -1247,7 +1346,6 @@ internal sealed class SecretChatEngine
             CryptographicOperations.ZeroMemory(request.OwnSecret);
         }
 
-        _store.Erase();
         _state = new SecretState();
         _stateChanged = false;
         _known.Clear();
@@ -1255,6 +1353,22 @@ internal sealed class SecretChatEngine
         _unwritten.Clear();
         _journalRecords.Clear();
         ArmExpiry();
+        try
+        {
+            foreach (var chatId in journals)
+            {
+                _store.DeleteHistory(chatId);
+            }
+
+            _store.Erase();
+            _historiesToDelete.Clear();
+        }
+        catch
+        {
+            _historiesToDelete.UnionWith(journals);
+            _stateChanged = true;
+            throw;
+        }
     }
 
     private static void Wipe(LocalChat chat)

@@ -175,10 +175,21 @@ public sealed class FileSecretChatKeyStore(string path) : ISecretChatKeyStore
             var created = EnsureHistoryDirectory();
             var file = HistoryPath(chatId);
             created |= !File.Exists(file);
-            using (var stream = new FileStream(file, Owned(FileMode.Append)))
+            // Not FileMode.Append: it refuses to truncate what was there before it opened.
+            using (var stream = new FileStream(file, Owned(FileMode.OpenOrCreate)))
             {
-                stream.Write(records);
-                stream.Flush(flushToDisk: true);
+                var length = stream.Seek(0, SeekOrigin.End);
+                try
+                {
+                    stream.Write(records);
+                    stream.Flush(flushToDisk: true);
+                }
+                catch
+                {
+                    // A half-written batch would hide every batch appended after it from the reader: cut it off.
+                    stream.SetLength(length);
+                    throw;
+                }
             }
 
             if (created)
@@ -253,7 +264,7 @@ public sealed class FileSecretChatKeyStore(string path) : ISecretChatKeyStore
         }
     }
 
-    /// <summary>Renames the state file and the journals' directory to <c>…damaged-&lt;unix seconds&gt;</c> (kept for
+    /// <summary>Renames the state file and the journals' directory to <c>…damaged-&lt;unix seconds&gt;-&lt;random&gt;</c> (kept for
     /// whoever wants to look at them; <see cref="Erase"/> deletes them).</summary>
     public string? SetAside()
     {
@@ -264,12 +275,15 @@ public sealed class FileSecretChatKeyStore(string path) : ISecretChatKeyStore
                 return null;
             }
 
-            var suffix = ".damaged-" + DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-            File.Move(path, path + suffix, overwrite: true);
+            // Unique, so an earlier damaged state is never overwritten; the journals first, so that a failure between the two
+            // moves leaves the state in place (set aside again at the next start) rather than journals beside a new one.
+            var suffix = ".damaged-" + DateTimeOffset.UtcNow.ToUnixTimeSeconds() + "-" + Guid.NewGuid().ToString("N")[..8];
             if (Directory.Exists(HistoryDirectory))
             {
                 Directory.Move(HistoryDirectory, path + suffix + ".history");
             }
+
+            File.Move(path, path + suffix);
 
             return path + suffix;
         }

@@ -149,16 +149,22 @@ public sealed class UpdateStream
         // Completed first, so a loop waiting for input ends without an exception; the cancel then stops a fetch in flight.
         _inputs.Writer.TryComplete();
         await _stopped.CancelAsync();
-        await _loop;
-        Release();
-        await _wake.DisposeAsync();
-        while (_inputs.Reader.TryRead(out var input))
+        try
         {
-            (input as StartInput)?.Started.TrySetCanceled();
-            (input as InOrderInput)?.Done.TrySetCanceled();
+            await _loop;
+            Release();
+            await _wake.DisposeAsync();
+            while (_inputs.Reader.TryRead(out var input))
+            {
+                (input as StartInput)?.Started.TrySetCanceled();
+                (input as InOrderInput)?.Done.TrySetCanceled();
+            }
         }
-
-        _events.Writer.TryComplete();
+        finally
+        {
+            // Whatever failed above, the app's reader ends.
+            _events.Writer.TryComplete();
+        }
     }
 
     private async Task RunAsync()
@@ -201,6 +207,12 @@ public sealed class UpdateStream
         // or disposing the client would throw.
         catch (Exception) when (token.IsCancellationRequested)
         {
+        }
+        catch (Exception e)
+        {
+            // A fault the loop cannot go past: the app's reader ends with it (ReadAllAsync throws it) instead of waiting
+            // for events that will never come.
+            _events.Writer.TryComplete(e);
         }
     }
 

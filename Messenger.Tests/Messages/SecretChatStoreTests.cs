@@ -265,6 +265,95 @@ public sealed class SecretChatStoreTests : IAsyncLifetime
         (await bobAgain.NextAsync<SecretMessageReceived>()).Message.Text.Should().Be("a new chat works");
     }
 
+    [Fact]
+    public async Task Receive_WhenTheStoreThrowsSomethingOtherThanIo_IsReported_AndEventsKeepComing()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "sthr_alice");
+        var bobsStore = new FlakyStore();
+        await using var bob = await SecretDevice.SignUpAsync(_host, "sthr_bob", secretKeys: bobsStore);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+
+        bobsStore.FailAppends = 1;
+        await alice.Client.SendSecretMessageAsync(chatId, "first");
+        (await bob.NextAsync<SecretChatStoreFailed>()).Problem.Should().Contain("an app's store broke");
+        await alice.Client.SendSecretMessageAsync(chatId, "second");
+
+        await bob.ReadUntilAsync(e => e is SecretMessageReceived { Message.Text: "second" });
+        bob.Client.GetSecretHistory(chatId).Select(m => m.Text).Should().Equal("first", "second");
+    }
+
+    [Fact]
+    public async Task Journal_WhenAnAppendFailsHalfWritten_IsWrittenWholeNext_AndReadsBackEveryMessage()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "shalf_alice");
+        var bobsStore = new FlakyStore();
+        var bobsKeys = new InMemoryDeviceKeyStore();
+        var bob = await SecretDevice.SignUpAsync(_host, "shalf_bob", deviceKeys: bobsKeys, secretKeys: bobsStore);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        await alice.Client.SendSecretMessageAsync(chatId, "before");
+        await bob.ReadUntilAsync(e => e is SecretMessageReceived { Message.Text: "before" });
+
+        bobsStore.HalfAppends = 1;
+        await alice.Client.SendSecretMessageAsync(chatId, "first");
+        await bob.NextAsync<SecretChatStoreFailed>();
+        await alice.Client.SendSecretMessageAsync(chatId, "second");
+        await bob.ReadUntilAsync(e => e is SecretMessageReceived { Message.Text: "second" });
+        await alice.Client.SendSecretMessageAsync(chatId, "third");
+        await bob.ReadUntilAsync(e => e is SecretMessageReceived { Message.Text: "third" });
+        await bob.DisposeAsync();
+
+        await using var bobAgain = await SecretDevice.ConnectAsync(_host, bob.UserId, bobsKeys, bobsStore);
+        bobAgain.Client.GetSecretHistory(chatId).Select(m => m.Text).Should().Equal("before", "first", "second", "third");
+    }
+
+    [Fact]
+    public async Task DiscardWithHistory_WhenTheJournalCannotBeDeleted_IsReported_AndEventsKeepComing()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "sdel_alice");
+        var bobsStore = new FlakyStore();
+        await using var bob = await SecretDevice.SignUpAsync(_host, "sdel_bob", secretKeys: bobsStore);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        await alice.Client.SendSecretMessageAsync(chatId, "to be deleted");
+        await bob.ReadUntilAsync(e => e is SecretMessageReceived { Message.Text: "to be deleted" });
+
+        bobsStore.FailDeletes = true;
+        await alice.Client.DiscardSecretChatAsync(chatId, deleteHistory: true);
+        await bob.NextAsync<SecretChatStoreFailed>();
+
+        var next = await SecretChatTests.ReadyChatAsync(alice, bob);
+        await alice.Client.SendSecretMessageAsync(next, "still here");
+        await bob.ReadUntilAsync(e => e is SecretMessageReceived { Message.Text: "still here" });
+        bobsStore.FailDeletes = false;
+        await alice.Client.SendSecretMessageAsync(next, "and written");
+        await bob.ReadUntilAsync(e => e is SecretMessageReceived { Message.Text: "and written" });
+        bobsStore.LoadHistory(chatId).Should().BeNull("the delete is tried again with the next write");
+    }
+
+    [Fact]
+    public async Task StateThatCannotBeLoaded_IsNotSetAsideNorOverwritten_AndSecretChatsAreUnavailable()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "sload_alice");
+        var bobsStore = new FlakyStore();
+        var bobsKeys = new InMemoryDeviceKeyStore();
+        var bob = await SecretDevice.SignUpAsync(_host, "sload_bob", deviceKeys: bobsKeys, secretKeys: bobsStore);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        await bob.DisposeAsync();
+        var saved = bobsStore.Load()!;
+
+        bobsStore.FailLoads = true;
+        await using var bobAgain = await SecretDevice.ConnectAsync(_host, bob.UserId, bobsKeys, bobsStore);
+
+        var failed = await bobAgain.NextAsync<SecretChatStoreFailed>();
+        failed.KeptAt.Should().BeNull();
+        bobsStore.SetAsides.Should().Be(0);
+        var refused = () => bobAgain.Client.SendSecretMessageAsync(chatId, "no keys here");
+        (await refused.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*unavailable*");
+        var sync = () => bobAgain.Client.SyncSecretChatsAsync();
+        await sync.Should().ThrowAsync<InvalidOperationException>();
+        bobsStore.FailLoads = false;
+        bobsStore.Load().Should().Equal(saved, "a state that may be good is never written over");
+    }
+
     /// <summary>An in-memory store that counts what is written to it.</summary>
     private sealed class CountingStore : ISecretChatKeyStore
     {
@@ -302,5 +391,67 @@ public sealed class SecretChatStoreTests : IAsyncLifetime
         public IEnumerable<long> HistoryIds() => _inner.HistoryIds();
 
         public void Erase() => _inner.Erase();
+    }
+
+    /// <summary>An in-memory store that fails when told to.</summary>
+    private sealed class FlakyStore : ISecretChatKeyStore
+    {
+        private readonly InMemorySecretChatKeyStore _inner = new();
+
+        public int FailAppends { get; set; }
+
+        public int HalfAppends { get; set; }
+
+        public bool FailDeletes { get; set; }
+
+        public bool FailLoads { get; set; }
+
+        public int SetAsides { get; private set; }
+
+        public byte[]? Load() => FailLoads ? throw new IOException("the disk is busy") : _inner.Load();
+
+        public void Save(byte[] state) => _inner.Save(state);
+
+        public byte[]? LoadHistory(long chatId) => _inner.LoadHistory(chatId);
+
+        public void AppendHistory(long chatId, ReadOnlySpan<byte> records)
+        {
+            if (FailAppends > 0)
+            {
+                FailAppends--;
+                throw new InvalidOperationException("an app's store broke");
+            }
+
+            if (HalfAppends > 0)
+            {
+                HalfAppends--;
+                _inner.AppendHistory(chatId, records[..(records.Length / 2)]);
+                throw new IOException("the disk is full");
+            }
+
+            _inner.AppendHistory(chatId, records);
+        }
+
+        public void ReplaceHistory(long chatId, ReadOnlySpan<byte> records) => _inner.ReplaceHistory(chatId, records);
+
+        public void DeleteHistory(long chatId)
+        {
+            if (FailDeletes)
+            {
+                throw new IOException("the journal is in use");
+            }
+
+            _inner.DeleteHistory(chatId);
+        }
+
+        public IEnumerable<long> HistoryIds() => _inner.HistoryIds();
+
+        public void Erase() => _inner.Erase();
+
+        public string? SetAside()
+        {
+            SetAsides++;
+            return null;
+        }
     }
 }
