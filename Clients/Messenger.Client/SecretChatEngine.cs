@@ -362,7 +362,14 @@ internal sealed class SecretChatEngine
         lock (_gate)
         {
             var chat = RequireReady(chatId);
-            earlier = randomId is { } again ? chat.History.Find(m => m.Outgoing && m.RandomId == again)?.File : null;
+            var message = randomId is { } again ? chat.History.Find(m => m.Outgoing && m.RandomId == again) : null;
+            if (message is { File: null })
+            {
+                // Before anything is encrypted or uploaded.
+                throw new InvalidOperationException("this random id is a text message's: send it again with SendSecretMessageAsync");
+            }
+
+            earlier = message?.File;
         }
 
         // Sent again under its random_id (its answer lost): the same key, so whichever upload the server keeps — the
@@ -372,6 +379,12 @@ internal sealed class SecretChatEngine
         await using var encrypted = new FileStream(
             path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         var size = await SecretFileCrypto.EncryptAsync(content, encrypted, key, cancellationToken);
+        if (earlier is not null && earlier.Size != size)
+        {
+            // Before the upload: another file is refused without sending its bytes.
+            throw new ArgumentException("a file sent again under its random id must be the same file", nameof(content));
+        }
+
         encrypted.Position = 0;
         var input = await _client.UploadFileAsync(encrypted, "encrypted", "application/octet-stream", cancellationToken: cancellationToken);
         var file = new StoredFile
@@ -379,10 +392,6 @@ internal sealed class SecretChatEngine
             Key = key, Name = name.Trim(), MimeType = mimeType.Trim().ToLowerInvariant(), Size = size, Width = width, Height = height, Duration = duration,
             Thumb = thumb,
         };
-        if (earlier is not null && earlier.Size != size)
-        {
-            throw new ArgumentException("a file sent again under its random id must be the same file", nameof(content));
-        }
 
         return await SendCoreAsync(chatId, caption, ttl, null, silent, randomId, file, new InputEncryptedFile(input.FileId, input.TotalParts), cancellationToken);
     }

@@ -281,6 +281,9 @@ public sealed class UpdateStream
                 ObserveChatResult(own.Changed, own.IsMember);
                 break;
             case InOrderInput step:
+                // The events of the pushes before it go out first: what the step's caller reports then (a voice chat
+                // rejoined) cannot overtake them.
+                Release();
                 step.Run();
                 step.Done.TrySetResult();
                 break;
@@ -839,6 +842,9 @@ public sealed class UpdateStream
                 {
                     ApplyChannel(chatId, channel, new Entry(update.Pts, update.PtsCount, update.Update));
                 }
+
+                // Each page's events go out as it is read, as the user's log's do: a long catch-up is not held whole.
+                Release();
 
                 if (difference.Pts > channel.Pts)
                 {
