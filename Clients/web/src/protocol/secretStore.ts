@@ -1,6 +1,7 @@
 // This device's secret chats and their history, in IndexedDB, one database per signed-in account
 // (`messenger-secret-<user id>`), deleted on sign-out. The server holds no history of them: what is here is all there is.
 import { deleteDB, openDB, type IDBPDatabase } from 'idb';
+import type { SecretFileBody } from './secret';
 
 export type SecretRole = 'admin' | 'participant';
 export type LocalSecretState = 'requested' | 'accepting' | 'ready' | 'discarded';
@@ -65,20 +66,12 @@ export interface SecretMessage {
   file?: StoredSecretFile;
 }
 
-export interface StoredSecretFile {
+/** What the encrypted body said of the file (its key goes with the message: self-destruct, delete, the chat's history
+ * deleted), and where its ciphertext is. */
+export interface StoredSecretFile extends SecretFileBody {
   /** The server's media id of the ciphertext (0 while an outgoing one is on its way) and its size. */
   id: number;
   encryptedSize: number;
-  /** The file's key: it goes with the message (self-destruct, delete, the chat's history deleted). */
-  key: Uint8Array;
-  name: string;
-  mime: string;
-  /** Plaintext bytes. */
-  size: number;
-  width?: number;
-  height?: number;
-  duration?: number;
-  thumb?: Uint8Array;
   /** Outgoing, while it is being sent: the finished upload, so a retry sends it again without uploading it again. */
   upload?: { file_id: number; total_parts: number };
   /** Outgoing, not sent: the server no longer has its upload and no tab here holds the file (attach it again). */
