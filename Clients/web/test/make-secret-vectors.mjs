@@ -46,7 +46,53 @@ for (const [ah, bh] of seeds) {
     key_admin_to_participant: hex(d.keys.slice(0, 32)), key_participant_to_admin: hex(d.keys.slice(32)), key_fingerprint: d.fp, verification: d.verification, messages: msgs });
   n++;
 }
+// re-keying (forward secrecy): generation n+1 from generation n's 64 key bytes and a fresh X25519 exchange
+const rekeyLabel = new TextEncoder().encode('messenger-secret-rekey/1');
+function rekey(prevKeys, initSecret, accSecret) {
+  const gInit = sodium.crypto_scalarmult_base(initSecret), gAcc = sodium.crypto_scalarmult_base(accSecret);
+  const s1 = sodium.crypto_scalarmult(initSecret, gAcc), s2 = sodium.crypto_scalarmult(accSecret, gInit);
+  if (hex(s1) !== hex(s2)) throw new Error('dh');
+  const keys = sodium.crypto_generichash(64, cat(rekeyLabel, s1, prevKeys, gInit, gAcc), null);
+  const h = sodium.crypto_generichash(32, keys, null);
+  let fp = 0; for (let i = 5; i >= 0; i--) fp = fp * 256 + h[i];
+  return { gInit, gAcc, shared: s1, keys, fp };
+}
+const rekeys = [];
+{
+  const c = cases[0];
+  let prev = fromHex(c.key_admin_to_participant + c.key_participant_to_admin);
+  const steps = [
+    { initiator: 'participant', init_secret: 'c2'.repeat(32), acc_secret: 'd3'.repeat(32), exchange_id: 4503599627370495 },
+    { initiator: 'admin', init_secret: 'e4'.repeat(32), acc_secret: 'f5'.repeat(32), exchange_id: 77 },
+  ];
+  let generation = 0, k = 0;
+  for (const st of steps) {
+    const r = rekey(prev, fromHex(st.init_secret), fromHex(st.acc_secret));
+    generation++;
+    const bodies = {
+      request: { rekey: { op: 'request', id: st.exchange_id, g: r.gInit }, date: 1764900100 + generation },
+      accept: { rekey: { op: 'accept', id: st.exchange_id, g: r.gAcc, fp: r.fp }, date: 1764900200 + generation },
+      commit: { rekey: { op: 'commit', id: st.exchange_id, fp: r.fp }, date: 1764900300 + generation },
+      abort: { rekey: { op: 'abort', id: st.exchange_id }, date: 1764900400 + generation },
+    };
+    const msgs = [];
+    for (const from of ['admin', 'participant']) {
+      const key = from === 'admin' ? r.keys.slice(0, 32) : r.keys.slice(32, 64);
+      const nonce = sodium.crypto_generichash(24, cat(new TextEncoder().encode('rekey-nonce'), new Uint8Array([generation, k++])), null);
+      const random_id = 1000 + generation * 10 + (from === 'admin' ? 1 : 2);
+      const body = { text: `generation ${generation} from ${from}`, date: 1764900500 + generation };
+      const plaintext = encode(body);
+      const ct = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, cat(le64(c.chat_id), le64(random_id)), null, nonce, key);
+      msgs.push({ from, random_id, nonce: hex(nonce), plaintext: hex(plaintext), body, data: hex(cat(nonce, ct)) });
+    }
+    rekeys.push({ chat_id: c.chat_id, generation, initiator: st.initiator, exchange_id: st.exchange_id,
+      previous_keys: hex(prev), init_secret: st.init_secret, acc_secret: st.acc_secret, g_init: hex(r.gInit), g_acc: hex(r.gAcc), shared: hex(r.shared),
+      key_admin_to_participant: hex(r.keys.slice(0, 32)), key_participant_to_admin: hex(r.keys.slice(32)), key_fingerprint: r.fp,
+      bodies: Object.fromEntries(Object.entries(bodies).map(([op, b]) => [op, hex(encode(b))])), messages: msgs });
+    prev = r.keys;
+  }
+}
 // low-order points a server and a client must refuse (X25519 of them with any key is all zero)
 const lowOrder = ['0000000000000000000000000000000000000000000000000000000000000000', '0100000000000000000000000000000000000000000000000000000000000000', 'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800', '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157', 'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', 'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', 'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'];
 for (const p of lowOrder) { let ok = true; try { const r = sodium.crypto_scalarmult(fromHex('a0'.repeat(32)), fromHex(p)); ok = !r.every(x => x === 0); } catch { ok = false; } if (ok) throw new Error('not low order ' + p); }
-console.log(JSON.stringify({ description: 'Secret chats (end-to-end): see README, Secret chats. keys = BLAKE2b-512("messenger-secret/1" || X25519(a, g_b) || g_a || g_b); first 32 bytes encrypt from the admin (initiator), last 32 from the participant; h = BLAKE2b-256(keys); key_fingerprint = h[0..6] as a little-endian unsigned integer; verification = hex of h[0..16] in groups of 4; data = nonce(24) || XChaCha20-Poly1305-IETF(key, nonce, plaintext, ad = chat_id as int64 LE || random_id as int64 LE); plaintext = a MessagePack map.', cases, low_order_points: lowOrder }, null, 2));
+console.log(JSON.stringify({ description: 'Secret chats (end-to-end): see README, Secret chats. keys = BLAKE2b-512("messenger-secret/1" || X25519(a, g_b) || g_a || g_b); first 32 bytes encrypt from the admin (initiator), last 32 from the participant; h = BLAKE2b-256(keys); key_fingerprint = h[0..6] as a little-endian unsigned integer; verification = hex of h[0..16] in groups of 4; data = nonce(24) || XChaCha20-Poly1305-IETF(key, nonce, plaintext, ad = chat_id as int64 LE || random_id as int64 LE); plaintext = a MessagePack map.', cases, rekey_description: 'Re-keying: keys(n+1) = BLAKE2b-512("messenger-secret-rekey/1" || X25519(init_secret, g_acc) || keys(n) (64 bytes) || g_init || g_acc); directions and fingerprint as for the first keys (keys[0..32] from the chat\'s admin, whoever started the exchange). Bodies: MessagePack maps {rekey: {op, id, g?, fp?}, date}.', rekey: rekeys, low_order_points: lowOrder }, null, 2));
