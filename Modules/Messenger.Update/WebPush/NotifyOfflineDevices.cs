@@ -1,4 +1,5 @@
 using Mediator;
+using Messenger.Contracts.Secret;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel.Events;
 using Messenger.Kernel.Updates;
@@ -9,7 +10,8 @@ using Microsoft.Extensions.Options;
 namespace Messenger.Update.WebPush;
 
 /// <summary>
-/// Offers each new message (and each new sign-in to an account, to that account's other devices) to the outbox for the subscribed devices of its recipients that have no live connection
+/// Offers each new message (and each new sign-in to an account, to that account's other devices, and each secret message,
+/// to its recipient's device bound to the chat) to the outbox for the subscribed devices of its recipients that have no live connection
 /// (those get it live): from the recipients' logs, and from a large group's or channel's own log for its members. Not
 /// for the sender's own devices, nor for service messages. With no subscription on the server an append costs one
 /// read of a counter, and a post to a channel walks its members or the subscribed users, whichever are fewer. Which
@@ -32,6 +34,12 @@ internal sealed class NotifyOfflineDevices(
             if (append.Update.Update is NewAuthorizationUpdate signIn && !LogOwners.IsChat(append.OwnerId))
             {
                 await OfferSignInAsync(append.OwnerId, signIn, cancellationToken);
+                continue;
+            }
+
+            if (append.Update.Update is NewEncryptedMessageUpdate secret && !LogOwners.IsChat(append.OwnerId))
+            {
+                OfferSecret(append.OwnerId, secret.Message);
                 continue;
             }
 
@@ -81,6 +89,22 @@ internal sealed class NotifyOfflineDevices(
         if (offline.Length > 0)
         {
             outbox.Offer(new PushJob(userId, message, null, offline));
+        }
+    }
+
+    /// <summary>A secret message is offered for the recipient's subscribed devices without a connection; the outbox keeps
+    /// only the one the chat is bound to (it asks the Message module which, off the sender's path).</summary>
+    private void OfferSecret(long userId, EncryptedMessage message)
+    {
+        if (userId == message.FromId || subscriptions.Of(userId) is not { Length: > 0 } targets)
+        {
+            return;
+        }
+
+        var offline = Array.FindAll(targets, target => !online.IsOnline(userId, target.DeviceKey));
+        if (offline.Length > 0)
+        {
+            outbox.Offer(new PushJob(userId, null, null, offline, message));
         }
     }
 

@@ -6,6 +6,7 @@ using Lib.Net.Http.WebPush.Authentication;
 using Mediator;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Secret;
 using Messenger.Contracts.Updates;
 using Messenger.Contracts.Users;
 using Messenger.Kernel.Background;
@@ -19,9 +20,10 @@ using Microsoft.Extensions.Options;
 
 namespace Messenger.Update.WebPush;
 
-/// <summary>A new message (or a new device's sign-in to the account) for the subscribed devices of one user that have no
-/// live connection.</summary>
-internal sealed record PushJob(long UserId, Contracts.Messages.Message? Message, NewAuthorizationUpdate? SignIn, PushTarget[] Targets);
+/// <summary>A new message (or a new device's sign-in to the account, or a secret message) for the subscribed devices of one
+/// user that have no live connection.</summary>
+internal sealed record PushJob(
+    long UserId, Contracts.Messages.Message? Message, NewAuthorizationUpdate? SignIn, PushTarget[] Targets, EncryptedMessage? Secret = null);
 
 /// <summary>
 /// Sends Web Push notifications (RFC 8030, encrypted for each device as RFC 8291's <c>aes128gcm</c> by
@@ -31,7 +33,9 @@ internal sealed record PushJob(long UserId, Contracts.Messages.Message? Message,
 /// (its sender sent it without sound: shown all the same, quietly; a mention in it too). Each
 /// notification carries the chat as its topic, so a push service holding several for an offline device keeps the
 /// newest only. Another device's sign-in to the account goes as <c>type</c> <c>new_authorization</c> (see
-/// <see cref="SignInPayload"/>), urgent, one topic per sign-in. A subscription its push service calls gone (404, 410) is dropped; other failures are logged and the
+/// <see cref="SignInPayload"/>), urgent, one topic per sign-in. A secret message goes as <c>type</c> <c>secret_message</c>
+/// (see <see cref="SecretPayload"/>) to the recipient's device bound to its chat alone, without anything of its
+/// ciphertext, unless the private chat with its sender is muted. A subscription its push service calls gone (404, 410) is dropped; other failures are logged and the
 /// notification is lost (the message is not: the device reads it when it connects). A full queue drops notifications,
 /// never messages.
 /// </summary>
@@ -41,6 +45,10 @@ internal sealed class PushOutbox(
     : BoundedWorkQueue<PushJob>(capacity: 1024, parallelism: 4)
 {
     public const int MaxBodyCharacters = 200;
+
+    /// <summary>What a notification says of every secret message, a file's too: the server cannot read one.</summary>
+    public const string SecretBody = "🔒 New secret message";
+
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     // One fan-out shares the message instance among its recipients' jobs: its text is read once for all of them, not
@@ -70,14 +78,21 @@ internal sealed class PushOutbox(
     }
 
     protected override void Failed(PushJob job, Exception error) =>
-        logger.LogWarning(error, "The notification of {What} {Id} to user {User} failed", job.Message is null ? "sign-in" : "message",
-            job.Message?.Id ?? job.SignIn?.AuthorizationId, job.UserId);
+        logger.LogWarning(error, "The notification of {What} {Id} to user {User} failed",
+            job.Secret is not null ? "secret chat" : job.Message is null ? "sign-in" : "message",
+            job.Message?.Id ?? job.SignIn?.AuthorizationId ?? job.Secret?.ChatId, job.UserId);
 
     protected override async Task WorkAsync(PushJob job, CancellationToken cancellationToken)
     {
         if (job.SignIn is { } signIn)
         {
             await DeliverSignInAsync(job, signIn, cancellationToken);
+            return;
+        }
+
+        if (job.Secret is { } secret)
+        {
+            await DeliverSecretAsync(job, secret, cancellationToken);
             return;
         }
 
@@ -145,6 +160,48 @@ internal sealed class PushOutbox(
             date = signIn.Date,
             title = "New sign-in to your account",
             body = $"{signIn.DeviceName} ({signIn.Platform}) from {signIn.ClientAddress}",
+        });
+
+    /// <summary>A secret message, to the one device that can read it (the others of the user do not show its chat), as an
+    /// ordinary private message would go: skipped when the private chat with the sender is muted, urgent otherwise.</summary>
+    private async Task DeliverSecretAsync(PushJob job, EncryptedMessage secret, CancellationToken cancellationToken)
+    {
+        SecretNoticeContext? context;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            context = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new GetSecretNoticeContextQuery(job.UserId, secret), cancellationToken);
+        }
+
+        if (context is not { Muted: false } || Array.Find(job.Targets, t => t.DeviceKey.AsSpan().SequenceEqual(context.Device)) is not { } bound)
+        {
+            return;
+        }
+
+        var users = (await services.InvokeAsUserAsync<GetUsersCall, UserList>(
+            job.UserId, new GetUsersCall([secret.FromId]), cancellationToken)).Users;
+        var sender = users.FirstOrDefault(u => u.Id == secret.FromId)?.DisplayName ?? "";
+        var push = new PushMessage(SecretPayload(secret, sender))
+        {
+            Topic = "s" + secret.ChatId,
+            Urgency = PushMessageUrgency.High,
+            TimeToLive = options.Value.TimeToLiveHours * 3600,
+        };
+        await DeliverAsync(bound, push, cancellationToken);
+    }
+
+    /// <summary>The secret message's notice as the device's service worker reads it: <c>type</c> <c>secret_message</c>, the
+    /// chat, the sender, the server's date, the <c>title</c> (the sender's name) and <c>body</c> (<see cref="SecretBody"/>) to
+    /// show, and <c>silent</c> — nothing of its ciphertext, its random id or its file.</summary>
+    public static string SecretPayload(EncryptedMessage secret, string sender) =>
+        JsonSerializer.Serialize(new
+        {
+            type = "secret_message",
+            chat_id = secret.ChatId,
+            from_id = secret.FromId,
+            date = secret.Date,
+            title = sender,
+            body = SecretBody,
+            silent = secret.Silent,
         });
 
     private async Task DeliverAsync(PushTarget target, PushMessage push, CancellationToken cancellationToken)
