@@ -3,7 +3,9 @@
 // per chat at a time (a silent message's without sound or vibration), and a click opens that chat in a tab of the app
 // (focusing one if it is open). Another device's sign-in to the account ({type: 'new_authorization', authorization_id,
 // device_name, platform, client_address, date}) shows "New sign-in to your account: <device> from <address>", and a
-// click opens Settings → Devices.
+// click opens Settings → Devices. A secret message ({type: 'secret_message', chat_id, from_id, date, title, body, silent},
+// pushed only to the device its chat is bound to, with nothing of its content) shows the sender's name and
+// "🔒 New secret message", one notification per secret chat, and a click opens that secret chat ('s<chat_id>').
 'use strict';
 
 self.addEventListener('install', () => self.skipWaiting());
@@ -13,6 +15,11 @@ self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim(
 function chatKey(peer) {
   if (!peer || (peer.kind !== 'user' && peer.kind !== 'chat') || !Number.isSafeInteger(peer.id)) return null;
   return (peer.kind === 'user' ? 'u' : 'c') + peer.id;
+}
+
+/** The app's key of a secret chat ('s123'), or null. */
+function secretChatKey(notice) {
+  return notice && notice.type === 'secret_message' && Number.isSafeInteger(notice.chat_id) && notice.chat_id > 0 ? `s${notice.chat_id}` : null;
 }
 
 /** The notice of another device's sign-in, or null when the payload is not one. */
@@ -33,6 +40,12 @@ function showPush(notice) {
       data: { devices: true },
       requireInteraction: true,
     });
+  }
+  const secret = secretChatKey(notice);
+  if (secret) {
+    const title = typeof notice.title === 'string' && notice.title ? notice.title : 'Secret chat';
+    const options = { body: '🔒 New secret message', tag: secret, data: { chat: secret }, renotify: true, silent: notice.silent === true };
+    return self.registration.showNotification(title, options);
   }
   const chat = notice && notice.type === 'message' ? chatKey(notice.peer) : null;
   const title = chat && typeof notice.title === 'string' && notice.title ? notice.title : 'Messenger';

@@ -44,7 +44,8 @@ export function takeJoinLink(): void {
   history.replaceState(null, '', '/');
 }
 
-/** A push notification opens `<server>/?chat=<key>` when no tab is open, a message's link `<server>/?chat=c<id>&msg=<id>`:
+/** A push notification opens `<server>/?chat=<key>` when no tab is open (a secret message's: `s<chat id>`, shown if this
+ * device holds the chat), a message's link `<server>/?chat=c<id>&msg=<id>`:
  * the chat opens once signed in, at the message when there is one; a sign-in's notification opens
  * `<server>/?settings=devices`, Settings → Devices once signed in. */
 export function takeChatLink(): void {
@@ -57,7 +58,7 @@ export function takeChatLink(): void {
   const chat = query.get('chat');
   if (chat === null) return;
   const message = Number(query.get('msg'));
-  if (/^[uc]\d+$/.test(chat)) setState({ pendingChat: chat, pendingMessage: Number.isSafeInteger(message) && message > 0 ? message : null });
+  if (/^[ucs]\d+$/.test(chat)) setState({ pendingChat: chat, pendingMessage: Number.isSafeInteger(message) && message > 0 ? message : null });
   history.replaceState(null, '', '/');
 }
 

@@ -76,12 +76,13 @@ export async function renewPush(): Promise<void> {
   if (pushStatus() === 'on' && Notification.permission === 'granted') await enablePush().catch(() => undefined);
 }
 
-/** A click on a push notification asks an open tab to show its chat, or (a sign-in's) Settings → Devices. */
+/** A click on a push notification asks an open tab to show its chat (a secret chat's too: `s<id>`), or (a sign-in's)
+ * Settings → Devices. */
 export function listenToServiceWorker(openChat: (key: string) => void, openDevices: () => void): void {
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.addEventListener('message', (event: MessageEvent) => {
     const data = event.data as { type?: string; chat?: string } | null;
-    if (data?.type === 'open-chat' && typeof data.chat === 'string' && /^[uc]\d+$/.test(data.chat)) openChat(data.chat);
+    if (data?.type === 'open-chat' && typeof data.chat === 'string' && /^[ucs]\d+$/.test(data.chat)) openChat(data.chat);
     if (data?.type === 'open-devices') openDevices();
   });
 }
