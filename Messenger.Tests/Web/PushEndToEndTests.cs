@@ -15,7 +15,8 @@ namespace Messenger.Tests.Web;
 /// Web Push in the built web client: turning notifications on subscribes the browser through its service worker and
 /// gives the subscription to the server; with the tab closed, a new message goes through a push service (a local one)
 /// to that subscription, and the app's service worker shows it; the link a notification opens shows its chat; another
-/// device's sign-in is pushed and shown the same way, and its link opens Settings → Devices.
+/// device's sign-in is pushed and shown the same way, and its link opens Settings → Devices; a secret message is pushed
+/// to the browser its chat is bound to as a notice without its text, and its link opens the secret chat.
 /// Playwright's contexts are incognito, where Chromium has no push service: the page's <c>PushManager.subscribe</c> is
 /// replaced by one that answers with a subscription this test made (its endpoint on the local push service, its keys
 /// held here), and the pushed body, decrypted here, is handed to the service worker's own code.
@@ -59,33 +60,7 @@ public sealed class PushEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await alice.RegisterAsync(aliceName.Username, aliceName.Display);
         await bob.RegisterAsync(bobName.Username, bobName.Display);
 
-        using var subscription = _push.Subscribe();
-        await bob.Context.GrantPermissionsAsync(["notifications"]);
-        await bob.Context.AddInitScriptAsync($$"""
-            (() => {
-              const decode = (text) => Uint8Array.from(atob(text.replaceAll('-', '+').replaceAll('_', '/')), (c) => c.charCodeAt(0)).buffer;
-              let current = null;
-              PushManager.prototype.getSubscription = async function () { return current; };
-              PushManager.prototype.subscribe = async function (options) {
-                window.__applicationServerKey = btoa(String.fromCharCode(...new Uint8Array(options.applicationServerKey)));
-                current = {
-                  endpoint: '{{subscription.Endpoint}}',
-                  options: { applicationServerKey: options.applicationServerKey, userVisibleOnly: options.userVisibleOnly },
-                  getKey: (name) => decode(name === 'p256dh' ? '{{subscription.P256dh}}' : '{{subscription.Auth}}'),
-                  unsubscribe: async () => { current = null; return true; },
-                };
-                return current;
-              };
-            })();
-            """);
-        await bob.Page.ReloadAsync();
-        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
-        // The browser's permission was given before: notifications are on, for open tabs only until asked.
-        await Expect(bob.Page.GetByTestId("push-status")).ToHaveTextAsync("They are shown only while the app is open.");
-        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Announce them also while the app is closed" }).ClickAsync();
-        await Expect(bob.Page.GetByTestId("push-status")).ToHaveTextAsync("They reach this browser also while the app is closed.");
-        var vapidKey = await bob.Page.EvaluateAsync<string>("() => window.__applicationServerKey");
-        Convert.FromBase64String(vapidKey).Should().HaveCount(65, "the page subscribed with the server's VAPID key");
+        using var subscription = await SubscribeAsync(bob);
         var device = DeviceOf(subscription.Endpoint);
 
         await bob.Page.CloseAsync();
@@ -127,6 +102,87 @@ public sealed class PushEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await reopened.GetByRole(AriaRole.Button, new() { Name = "Turn off desktop notifications" }).ClickAsync();
         await SessionTestKit.WaitUntil(() => _host.CountRows("update_push_subscriptions") == 0);
         _pages.SelectMany(page => page.Problems).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task WithTheTabClosed_ASecretMessage_IsPushedAsANoticeWithoutItsText_AndItsLinkOpensTheSecretChat()
+    {
+        var alice = await OpenAsync();
+        var bob = await OpenAsync();
+        var aliceName = (Username: WebUser.NewUsername("alice"), Display: "Alice Liddell");
+        var bobName = (Username: WebUser.NewUsername("bob"), Display: "Bob Builder");
+        await alice.RegisterAsync(aliceName.Username, aliceName.Display);
+        await bob.RegisterAsync(bobName.Username, bobName.Display);
+        using var subscription = await SubscribeAsync(bob);
+        var device = DeviceOf(subscription.Endpoint);
+
+        // Bob's tab takes Alice's secret chat by itself: this browser is the device the chat is bound to.
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Start secret chat" }).ClickAsync();
+        await Expect(alice.Page.GetByTestId("secret-dialog")).ToContainTextAsync($"{bobName.Display} joined your secret chat");
+        await Expect(alice.Page.GetByRole(AriaRole.Region, new() { Name = "Secret chat" }).GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true }))
+            .ToBeVisibleAsync();
+
+        await bob.Page.CloseAsync();
+        var online = _host.Services.GetRequiredService<OnlineDevices>();
+        var bobId = UserIdOf(bobName.Username);
+        await SessionTestKit.WaitUntil(() => !online.IsOnline(bobId, device));
+        var secret = $"Meet at the old mill {Random.Shared.Next(100_000, 999_999)}";
+        await alice.SendSecretAsync(secret);
+
+        var payload = subscription.Decrypt((await _push.NextAsync()).Body);
+        payload.Should().NotContain("old mill");
+        long chatId;
+        using (var json = System.Text.Json.JsonDocument.Parse(payload))
+        {
+            json.RootElement.GetProperty("type").GetString().Should().Be("secret_message");
+            chatId = json.RootElement.GetProperty("chat_id").GetInt64();
+        }
+
+        (await DeliverToServiceWorkerAsync(bob.Context, payload)).Should().Be($"{aliceName.Display}|🔒 New secret message|s{chatId}");
+
+        // Its click with no tab open opens /?chat=s<id>: the secret chat, with what came while the tab was closed.
+        var reopened = await bob.Context.NewPageAsync();
+        await reopened.GotoAsync($"/?chat=s{chatId}");
+        await Expect(reopened.GetByRole(AriaRole.Region, new() { Name = "Secret chat" })).ToBeVisibleAsync();
+        await Expect(reopened.GetByTestId("chat-title")).ToHaveTextAsync(aliceName.Display);
+        await Expect(reopened.GetByTestId("secret-message").Filter(new() { HasText = secret })).ToBeVisibleAsync();
+        reopened.Url.Should().EndWith("/");
+        _pages.SelectMany(page => page.Problems).Should().BeEmpty();
+    }
+
+    /// <summary>Turns on pushes in <paramref name="page"/>'s Settings ("Announce them also while the app is closed"), its
+    /// <c>PushManager</c> answering with a new subscription on the local push service.</summary>
+    private async Task<BrowserSubscription> SubscribeAsync(BrowserPage page)
+    {
+        var subscription = _push.Subscribe();
+        await page.Context.GrantPermissionsAsync(["notifications"]);
+        await page.Context.AddInitScriptAsync($$"""
+            (() => {
+              const decode = (text) => Uint8Array.from(atob(text.replaceAll('-', '+').replaceAll('_', '/')), (c) => c.charCodeAt(0)).buffer;
+              let current = null;
+              PushManager.prototype.getSubscription = async function () { return current; };
+              PushManager.prototype.subscribe = async function (options) {
+                window.__applicationServerKey = btoa(String.fromCharCode(...new Uint8Array(options.applicationServerKey)));
+                current = {
+                  endpoint: '{{subscription.Endpoint}}',
+                  options: { applicationServerKey: options.applicationServerKey, userVisibleOnly: options.userVisibleOnly },
+                  getKey: (name) => decode(name === 'p256dh' ? '{{subscription.P256dh}}' : '{{subscription.Auth}}'),
+                  unsubscribe: async () => { current = null; return true; },
+                };
+                return current;
+              };
+            })();
+            """);
+        await page.Page.ReloadAsync();
+        await page.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        // The browser's permission was given before: notifications are on, for open tabs only until asked.
+        await Expect(page.Page.GetByTestId("push-status")).ToHaveTextAsync("They are shown only while the app is open.");
+        await page.Page.GetByRole(AriaRole.Button, new() { Name = "Announce them also while the app is closed" }).ClickAsync();
+        await Expect(page.Page.GetByTestId("push-status")).ToHaveTextAsync("They reach this browser also while the app is closed.");
+        var vapidKey = await page.Page.EvaluateAsync<string>("() => window.__applicationServerKey");
+        Convert.FromBase64String(vapidKey).Should().HaveCount(65, "the page subscribed with the server's VAPID key");
+        return subscription;
     }
 
     /// <summary>
