@@ -4,6 +4,7 @@ import {
   WeakKeyError,
   decryptBody,
   deriveKeys,
+  deriveRekeyedKeys,
   directionKeys,
   encodeBody,
   encryptBody,
@@ -14,9 +15,11 @@ import {
   parseBody,
   publicKeyOf,
   sealPlaintext,
+  sharedSecret,
+  type SecretBody,
 } from '../src/protocol/secret';
 import { ready } from '../src/protocol/sodium';
-import { encode } from '@msgpack/msgpack';
+import { decode, encode } from '@msgpack/msgpack';
 import vectors from './secret-vectors.json';
 
 beforeAll(() => ready());
@@ -126,5 +129,124 @@ describe('secret message bodies', () => {
     expect(parseBody(encode({ text: 'a', date: 5, ttl: MAX_SECRET_TTL + 1 }))).toEqual({ text: 'a', date: 5, ttl: MAX_SECRET_TTL });
     expect(parseBody(encode({ text: 'a', date: 5, ttl: 2 ** 53 - 1 }))).toEqual({ text: 'a', date: 5, ttl: MAX_SECRET_TTL });
     expect(MAX_SECRET_TTL).toBe(7 * 86_400);
+  });
+});
+
+interface RekeyVector {
+  chat_id: number;
+  generation: number;
+  initiator: 'admin' | 'participant';
+  exchange_id: number;
+  previous_keys: string;
+  init_secret: string;
+  acc_secret: string;
+  g_init: string;
+  g_acc: string;
+  shared: string;
+  key_admin_to_participant: string;
+  key_participant_to_admin: string;
+  key_fingerprint: number;
+  bodies: Record<'request' | 'accept' | 'commit' | 'abort', string>;
+  messages: VectorMessage[];
+}
+
+describe('re-keying vectors', () => {
+  const rekeys = vectors.rekey as RekeyVector[];
+  const first = vectors.cases[0]!;
+
+  it('chains each generation from the one before, starting at the first case\'s keys', () => {
+    expect(rekeys.map((r) => r.generation)).toEqual([1, 2]);
+    expect(rekeys[0]!.previous_keys).toBe(first.key_admin_to_participant + first.key_participant_to_admin);
+    expect(rekeys[1]!.previous_keys).toBe(rekeys[0]!.key_admin_to_participant + rekeys[0]!.key_participant_to_admin);
+    for (const r of rekeys) expect(r.chat_id).toBe(first.chat_id);
+  });
+
+  for (const r of rekeys) {
+    describe(`generation ${r.generation} (started by the ${r.initiator})`, () => {
+      const initSecret = fromHex(r.init_secret);
+      const accSecret = fromHex(r.acc_secret);
+      const previous = fromHex(r.previous_keys);
+
+      it('derives g_init, g_acc, the shared secret, both direction keys and the fingerprint on both sides', () => {
+        expect(toHex(publicKeyOf(initSecret))).toBe(r.g_init);
+        expect(toHex(publicKeyOf(accSecret))).toBe(r.g_acc);
+        expect(toHex(sharedSecret(initSecret, fromHex(r.g_acc)))).toBe(r.shared);
+        expect(toHex(sharedSecret(accSecret, fromHex(r.g_init)))).toBe(r.shared);
+        const initiator = deriveRekeyedKeys(initSecret, previous, fromHex(r.g_init), fromHex(r.g_acc), true);
+        const accepter = deriveRekeyedKeys(accSecret, previous, fromHex(r.g_init), fromHex(r.g_acc), false);
+        for (const keys of [initiator, accepter]) {
+          expect(toHex(keys.adminToParticipant)).toBe(r.key_admin_to_participant);
+          expect(toHex(keys.participantToAdmin)).toBe(r.key_participant_to_admin);
+          expect(keys.fingerprint).toBe(r.key_fingerprint);
+        }
+      });
+
+      it('reads the four bodies as their actions, and its own encoding of each reads back the same', () => {
+        const g = { request: fromHex(r.g_init), accept: fromHex(r.g_acc) };
+        const expected: Record<string, SecretBody> = {
+          request: { date: 1764900100 + r.generation, rekey: { op: 'request', id: r.exchange_id, g: g.request } },
+          accept: { date: 1764900200 + r.generation, rekey: { op: 'accept', id: r.exchange_id, g: g.accept, fp: r.key_fingerprint } },
+          commit: { date: 1764900300 + r.generation, rekey: { op: 'commit', id: r.exchange_id, fp: r.key_fingerprint } },
+          abort: { date: 1764900400 + r.generation, rekey: { op: 'abort', id: r.exchange_id } },
+        };
+        for (const [op, hex] of Object.entries(r.bodies)) {
+          const body = parseBody(fromHex(hex));
+          expect(body, op).toEqual(expected[op]);
+          // Integer widths may differ from the vector's: the decoded values must not.
+          expect(parseBody(encodeBody(body!)), op).toEqual(expected[op]);
+          expect(decode(encodeBody(body!)), op).toEqual(decode(fromHex(hex)));
+        }
+      });
+
+      for (const m of r.messages) {
+        it(`opens the ${m.from}'s message ${m.random_id} under this generation, and no other`, () => {
+          const keys = deriveRekeyedKeys(accSecret, previous, fromHex(r.g_init), fromHex(r.g_acc), false);
+          const key = m.from === 'admin' ? keys.adminToParticipant : keys.participantToAdmin;
+          expect(toHex(encodeBody(m.body))).toBe(m.plaintext);
+          expect(toHex(sealPlaintext(key, r.chat_id, m.random_id, fromHex(m.plaintext), fromHex(m.nonce)))).toBe(m.data);
+          expect(decryptBody(key, r.chat_id, m.random_id, fromHex(m.data))).toEqual(m.body);
+          // The generation before does not open it, nor the other direction.
+          const before = m.from === 'admin' ? previous.slice(0, 32) : previous.slice(32, 64);
+          expect(decryptBody(before, r.chat_id, m.random_id, fromHex(m.data))).toBe('undecryptable');
+          expect(decryptBody(m.from === 'admin' ? keys.participantToAdmin : keys.adminToParticipant, r.chat_id, m.random_id, fromHex(m.data))).toBe('undecryptable');
+        });
+      }
+    });
+  }
+
+  it('refuses every low-order point as the other side\'s new key, whichever side it is', () => {
+    const r = rekeys[0]!;
+    const previous = fromHex(r.previous_keys);
+    for (const point of vectors.low_order_points) {
+      expect(() => deriveRekeyedKeys(fromHex(r.init_secret), previous, fromHex(r.g_init), fromHex(point), true)).toThrow(WeakKeyError);
+      expect(() => deriveRekeyedKeys(fromHex(r.acc_secret), previous, fromHex(point), fromHex(r.g_acc), false)).toThrow(WeakKeyError);
+    }
+    expect(() => deriveRekeyedKeys(fromHex(r.acc_secret), previous.slice(0, 32), fromHex(r.g_init), fromHex(r.g_acc), false)).toThrow(WeakKeyError);
+  });
+
+  it('ignores a malformed rekey: an unknown op, no id or 0, g not 32 bytes, fp missing, not a map', () => {
+    const g = new Uint8Array(32).fill(9);
+    const bad: unknown[] = [
+      { op: 'rotate', id: 5 },
+      { op: 'request', g },
+      { op: 'request', id: 0, g },
+      { op: 'request', id: 2 ** 53, g },
+      { op: 'request', id: 'x', g },
+      { op: 'request', id: 5, g: g.slice(1) },
+      { op: 'request', id: 5 },
+      { op: 'accept', id: 5, g },
+      { op: 'accept', id: 5, fp: 3 },
+      { op: 'accept', id: 5, g, fp: -1 },
+      { op: 'commit', id: 5 },
+      { op: 'commit', id: 5, fp: 'x' },
+      { op: 'abort' },
+      'abort',
+      [1, 2],
+      null,
+    ];
+    for (const rekey of bad) expect(parseBody(encode({ rekey, date: 1 })), JSON.stringify(rekey)).toBeNull();
+    // A key change is that alone: a text beside it is not shown.
+    expect(parseBody(encode({ rekey: { op: 'abort', id: 5 }, text: 'hi', date: 1 }))).toEqual({ date: 1, rekey: { op: 'abort', id: 5 } });
+    expect(parseBody(encode({ rekey: { op: 'abort', id: -5 }, date: 1 }))).toEqual({ date: 1, rekey: { op: 'abort', id: -5 } });
   });
 });

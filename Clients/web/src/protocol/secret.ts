@@ -5,11 +5,16 @@
 //   h = BLAKE2b-256(keys): key_fingerprint = h[0..6] little-endian, the verification code = hex of h[0..16]
 //   data = nonce(24) || XChaCha20-Poly1305-IETF(key, nonce, plaintext, ad = chat_id LE64 || random_id LE64)
 // The server relays `data` and never holds a key.
+// Re-keying (forward secrecy): generation n+1 of a chat's keys comes from a fresh X25519 exchange carried inside
+// messages (a body's `rekey` action) and the 64 bytes of generation n:
+//   keys(n+1) = BLAKE2b-512("messenger-secret-rekey/1" || X25519(own_new, peer_new) || keys(n) || g_init || g_acc)
+// with the same directions (keys[0..32] from the chat's admin, whoever started the exchange) and fingerprint.
 import { decode, encode } from '@msgpack/msgpack';
 import { concat, isAllZero, toHex } from './bytes';
 import { sodium } from './sodium';
 
 const LABEL = new TextEncoder().encode('messenger-secret/1');
+const REKEY_LABEL = new TextEncoder().encode('messenger-secret-rekey/1');
 const NONCE_BYTES = 24;
 const TAG_BYTES = 16;
 /** The shortest `data` the server takes: a nonce, the tag and at least one byte. */
@@ -50,6 +55,22 @@ export interface SecretBody {
   reply_to?: number;
   /** A file (photo or other): `text` is then its caption, possibly empty. */
   file?: SecretFileBody;
+  /** A step of a key change (no text, delete or file then): never shown. */
+  rekey?: RekeyAction;
+}
+
+/** The `rekey` map of a body: one step of an exchange of new keys, named by the id its initiator chose. */
+export type RekeyAction =
+  | { op: 'request'; id: number; /** g_init */ g: Uint8Array }
+  | { op: 'accept'; id: number; /** g_acc */ g: Uint8Array; /** The new generation's fingerprint. */ fp: number }
+  | { op: 'commit'; id: number; fp: number }
+  | { op: 'abort'; id: number };
+
+/** A generation after the first: both direction keys (keys[0..32] from the admin) and their fingerprint. */
+export interface RekeyedKeys {
+  adminToParticipant: Uint8Array;
+  participantToAdmin: Uint8Array;
+  fingerprint: number;
 }
 
 /** What the encrypted body says of its file (protocol/secretFile.ts encrypts the file itself). */
@@ -91,7 +112,7 @@ export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
 
 /** X25519 of the own secret and the peer's public key; refuses a low-order peer key (libsodium throws on an all-zero
  * result, and the check stays here should a build not). */
-function sharedSecret(ownSecret: Uint8Array, peerPublic: Uint8Array): Uint8Array {
+export function sharedSecret(ownSecret: Uint8Array, peerPublic: Uint8Array): Uint8Array {
   if (peerPublic.length !== 32 || ownSecret.length !== 32) throw new WeakKeyError();
   let shared: Uint8Array;
   try {
@@ -119,14 +140,38 @@ export function deriveKeys(ownSecret: Uint8Array, gA: Uint8Array, gB: Uint8Array
   const shared = sharedSecret(ownSecret, admin ? gB : gA);
   const keys = sodium.crypto_generichash(64, concat(LABEL, shared, gA, gB), null);
   const h = sodium.crypto_generichash(32, keys, null);
-  let fingerprint = 0;
-  for (let i = 5; i >= 0; i--) fingerprint = fingerprint * 256 + h[i]!;
   return {
     adminToParticipant: keys.slice(0, 32),
     participantToAdmin: keys.slice(32, 64),
-    fingerprint,
+    fingerprint: fingerprintOf(h),
     verification: toHex(h.slice(0, 16)).match(/.{4}/g)!.join(' '),
   };
+}
+
+/** h[0..6] as a little-endian unsigned integer (48 bits: exact in a JS number). */
+function fingerprintOf(h: Uint8Array): number {
+  let fingerprint = 0;
+  for (let i = 5; i >= 0; i--) fingerprint = fingerprint * 256 + h[i]!;
+  return fingerprint;
+}
+
+/**
+ * Generation n+1 from generation n's keys (`previous`: admin→participant then participant→admin, 64 bytes) and an
+ * exchange: `ownSecret` is this side's new secret, `gInit` the new public key of the side that started the exchange and
+ * `gAcc` the accepter's (one of them is this side's). WeakKeyError for a low-order peer key.
+ */
+export function deriveRekeyedKeys(ownSecret: Uint8Array, previous: Uint8Array, gInit: Uint8Array, gAcc: Uint8Array, initiator: boolean): RekeyedKeys {
+  if (previous.length !== 64 || gInit.length !== 32 || gAcc.length !== 32) throw new WeakKeyError();
+  const shared = sharedSecret(ownSecret, initiator ? gAcc : gInit);
+  const keys = sodium.crypto_generichash(64, concat(REKEY_LABEL, shared, previous, gInit, gAcc), null);
+  shared.fill(0);
+  const result = {
+    adminToParticipant: keys.slice(0, 32),
+    participantToAdmin: keys.slice(32, 64),
+    fingerprint: fingerprintOf(sodium.crypto_generichash(32, keys, null)),
+  };
+  keys.fill(0);
+  return result;
 }
 
 /** The key this side encrypts with and the one it decrypts with. */
@@ -144,9 +189,17 @@ function int64Le(value: number): Uint8Array {
 
 const associatedData = (chatId: number, randomId: number): Uint8Array => concat(int64Le(chatId), int64Le(randomId));
 
-/** The MessagePack map of a body, its keys in a fixed order (text, delete, date, ttl, reply_to) and only those set. */
+/** The MessagePack map of a body, its keys in a fixed order (text, delete, date, ttl, reply_to) and only those set; a
+ * key change's body is `{rekey: {op, id, g?, fp?}, date}` alone. */
 export function encodeBody(body: SecretBody): Uint8Array {
   const map: Record<string, unknown> = {};
+  if (body.rekey) {
+    const { op, id } = body.rekey;
+    const rekey: Record<string, unknown> = { op, id };
+    if (body.rekey.op === 'request' || body.rekey.op === 'accept') rekey.g = body.rekey.g;
+    if (body.rekey.op === 'accept' || body.rekey.op === 'commit') rekey.fp = body.rekey.fp;
+    return encode({ rekey, date: body.date });
+  }
   if (body.text !== undefined) map.text = body.text;
   if (body.delete !== undefined) map.delete = body.delete;
   map.date = body.date;
@@ -165,7 +218,8 @@ export function encodeBody(body: SecretBody): Uint8Array {
 }
 
 /** A decrypted plaintext as a body; null when it is no map, or has neither a text nor a delete list (ignored, as
- * the specification says: a newer client's kind of message). Unknown keys are left out. */
+ * the specification says: a newer client's kind of message), or a `rekey` that is malformed. Unknown keys are left
+ * out; a body with `rekey` is that action alone. */
 export function parseBody(plaintext: Uint8Array): SecretBody | null {
   let raw: unknown;
   try {
@@ -173,9 +227,13 @@ export function parseBody(plaintext: Uint8Array): SecretBody | null {
   } catch {
     return null;
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || raw instanceof Uint8Array) return null;
-  const map = raw as Record<string, unknown>;
+  if (!isMap(raw)) return null;
+  const map = raw;
   const date = safeInteger(map.date) ?? 0;
+  if ('rekey' in map) {
+    const rekey = parseRekey(map.rekey);
+    return rekey ? { date, rekey } : null;
+  }
   const ttl = safeInteger(map.ttl);
   const replyTo = safeInteger(map.reply_to);
   const body: SecretBody = { date };
@@ -193,10 +251,35 @@ export function parseBody(plaintext: Uint8Array): SecretBody | null {
   return body.text !== undefined || body.delete !== undefined ? body : null;
 }
 
+const isMap = (raw: unknown): raw is Record<string, unknown> => typeof raw === 'object' && raw !== null && !Array.isArray(raw) && !(raw instanceof Uint8Array);
+
+/** A body's `rekey`, or null when malformed: an unknown op, an id missing or 0 (or beyond 2^53 − 1), `g` not 32 bytes
+ * for a request or an accept, `fp` missing for an accept or a commit. `g` is copied out of the decoded plaintext. */
+function parseRekey(raw: unknown): RekeyAction | null {
+  if (!isMap(raw)) return null;
+  const id = safeInteger(raw.id);
+  if (id === undefined || id === 0) return null;
+  const g = raw.g instanceof Uint8Array && raw.g.length === 32 ? raw.g.slice() : null;
+  const fp = safeInteger(raw.fp);
+  const fpOk = fp !== undefined && fp >= 0 && fp < 2 ** 48;
+  switch (raw.op) {
+    case 'request':
+      return g ? { op: 'request', id, g } : null;
+    case 'accept':
+      return g && fpOk ? { op: 'accept', id, g, fp: fp! } : null;
+    case 'commit':
+      return fpOk ? { op: 'commit', id, fp: fp! } : null;
+    case 'abort':
+      return { op: 'abort', id };
+    default:
+      return null;
+  }
+}
+
 /** A body's `file`, or undefined when absent or unusable (no 32-byte key, no name, no size). */
 function parseFile(raw: unknown): SecretFileBody | undefined {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || raw instanceof Uint8Array) return undefined;
-  const map = raw as Record<string, unknown>;
+  if (!isMap(raw)) return undefined;
+  const map = raw;
   const size = safeInteger(map.size);
   if (!(map.key instanceof Uint8Array) || map.key.length !== 32 || typeof map.name !== 'string' || !map.name || size === undefined || size < 0) return undefined;
   const file: SecretFileBody = { key: map.key, name: map.name, mime: typeof map.mime === 'string' && map.mime ? map.mime : 'application/octet-stream', size };
