@@ -7,9 +7,9 @@ import { fromUpdate, toUpdate } from '../src/protocol/codec';
 import { concat, toHex } from '../src/protocol/bytes';
 import type { Methods } from '../src/api/methods';
 import { MAX_SECRET_FILE_BYTES, SecretFileError, SecretFileTooBigError, encryptedFileSize } from '../src/protocol/secretFile';
-import { isWeakPublicKey, MAX_SECRET_TTL, MIN_DATA_BYTES } from '../src/protocol/secret';
-import { FILE_GONE_TEXT, SecretChatNotReadyError, SecretChats, type SecretApi, type SecretChange } from '../src/protocol/secretChats';
-import { SecretStore, secretDbName } from '../src/protocol/secretStore';
+import { encryptBody, isWeakPublicKey, MAX_SECRET_TTL, MIN_DATA_BYTES, openPlaintext, parseBody, sealPlaintext, type RekeyAction } from '../src/protocol/secret';
+import { FILE_GONE_TEXT, SecretChatNotReadyError, SecretChats, type SecretApi, type SecretChange, type SecretChatsOptions } from '../src/protocol/secretChats';
+import { SecretStore, secretDbName, type LocalSecretChat } from '../src/protocol/secretStore';
 import { ready } from '../src/protocol/sodium';
 import { UpdateStream, type UpdateServer } from '../src/protocol/updates';
 import { fitsLength, MAX_TEXT_LENGTH } from '../src/ui/rich';
@@ -70,6 +70,10 @@ class FakeSecretServer {
   savedParts = 0;
   /** The next sendEncrypted fails with this before reaching the server (a lost connection). */
   failNextSend: Error | null = null;
+  /** The next sendEncrypted of a device fails with this before reaching the server. */
+  readonly failNextSendOf = new Map<string, Error>();
+  /** A stored message this answers true for never reaches its recipient (an update lost on the way). */
+  dropDelivery: ((message: EncryptedMessage) => boolean | Promise<boolean>) | null = null;
 
   upload(userId: number): Methods['upload'] {
     const uploads = {
@@ -170,6 +174,11 @@ class FakeSecretServer {
           this.failNextSend = null;
           throw lost;
         }
+        const lostOf = this.failNextSendOf.get(device);
+        if (lostOf) {
+          this.failNextSendOf.delete(device);
+          throw lostOf;
+        }
         const chat = member(a.chat_id);
         boundDevice(chat);
         if (a.data.length < MIN_DATA_BYTES) fail('ENCRYPTED_MESSAGE_INVALID');
@@ -190,6 +199,7 @@ class FakeSecretServer {
           message.file = { id, size: this.files.get(id)!.length };
         }
         this.sent.push(message);
+        if (this.dropDelivery && (await this.dropDelivery(message))) return { date, file: message.file ?? null };
         await this.toUser(other, (engine) => engine.handleMessage(message));
         return { date, file: message.file ?? null };
       },
@@ -259,19 +269,31 @@ interface Device {
 const engines: SecretChats[] = [];
 afterEach(() => engines.splice(0).forEach((e) => e.stop()));
 
-function device(server: FakeSecretServer, userId: number, name: string, clock = { now: 1_764_900_000_000 }): Device {
-  const store = new SecretStore(`secret-test-${++dbCounter}-${name}`);
+function device(server: FakeSecretServer, userId: number, name: string, clock = { now: 1_764_900_000_000 }, options: Partial<SecretChatsOptions> = {}): Device {
+  const store = options.store ?? new SecretStore(`secret-test-${++dbCounter}-${name}`);
   const changes: SecretChange[] = [];
-  const engine = new SecretChats({ api: server.api(userId, name), upload: server.upload(userId), store, selfId: userId, onChange: (c) => changes.push(c), now: () => clock.now, receiptRetryMs: 20, acceptRetryMs: 10, textFits: secretTextFits });
+  const engine = new SecretChats({
+    api: server.api(userId, name),
+    upload: server.upload(userId),
+    store,
+    selfId: userId,
+    onChange: (c) => changes.push(c),
+    now: () => clock.now,
+    receiptRetryMs: 20,
+    acceptRetryMs: 10,
+    rekeyRetryMs: 10,
+    textFits: secretTextFits,
+    ...options,
+  });
   engines.push(engine);
   server.devices.push({ userId, device: name, engine });
   return { engine, store, changes, clock };
 }
 
-async function readyChat() {
+async function readyChat(aliceOptions: Partial<SecretChatsOptions> = {}, bobOptions: Partial<SecretChatsOptions> = {}) {
   const server = new FakeSecretServer();
-  const alice = device(server, ALICE, 'alice-laptop');
-  const bob = device(server, BOB, 'bob-phone');
+  const alice = device(server, ALICE, 'alice-laptop', undefined, aliceOptions);
+  const bob = device(server, BOB, 'bob-phone', undefined, bobOptions);
   const chatId = await alice.engine.request(BOB);
   await eventually(async () => (await bob.store.chat(chatId))?.state === 'ready' && (await alice.store.chat(chatId))?.state === 'ready');
   return { server, alice, bob, chatId };
@@ -969,5 +991,278 @@ describe('secret chat updates on the wire', () => {
       { type: 'encrypted_typing', chatId: 7, userId: 2 },
     ]);
     stream.stop();
+  });
+});
+
+describe('re-keying (forward secrecy)', () => {
+  /** Both devices hold the same generation of the chat's keys and no exchange waits or has anything to send. */
+  async function settled(a: Device, b: Device, chatId: number): Promise<[LocalSecretChat, LocalSecretChat]> {
+    let pair: [LocalSecretChat, LocalSecretChat] | undefined;
+    await eventually(async () => {
+      const x = (await a.store.chat(chatId))!;
+      const y = (await b.store.chat(chatId))!;
+      pair = [x, y];
+      const idle = (c: LocalSecretChat) => !c.rekeyOutgoing && !c.rekeyAccepted && (c.rekeySends ?? []).length === 0;
+      return idle(x) && idle(y) && (x.generation ?? 0) === (y.generation ?? 0) && toHex(x.keyAdmin!) === toHex(y.keyAdmin!) && toHex(x.keyParticipant!) === toHex(y.keyParticipant!);
+    });
+    return pair!;
+  }
+
+  /** The key-change actions among the messages `from` sent, opened with the keys it held then (`keys`: its send keys). */
+  function actionsSent(server: FakeSecretServer, from: number, keys: Uint8Array[]): RekeyAction[] {
+    return server.sent
+      .filter((m) => m.from_id === from)
+      .flatMap((m) => keys.map((key) => openPlaintext(key, m.chat_id, m.random_id, m.data)).filter((p): p is Uint8Array => !!p).slice(0, 1))
+      .map((p) => parseBody(p)?.rekey)
+      .filter((a): a is RekeyAction => !!a);
+  }
+
+  const texts = async (d: Device, chatId: number) => (await d.store.messages(chatId)).map((m) => m.text);
+
+  it('changes the keys every few messages through several generations, and each side reads every message', async () => {
+    const { alice, bob, chatId, server } = await readyChat({ rekey: { afterMessages: 3 } }, { rekey: { afterMessages: 3 } });
+    const first = (await alice.store.chat(chatId))!;
+    const sent: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      const text = `message ${i}`;
+      sent.push(text);
+      await (i % 3 === 2 ? bob : alice).engine.send(chatId, text);
+    }
+    const [a, b] = await settled(alice, bob, chatId);
+    expect(a.generation).toBeGreaterThanOrEqual(3);
+    expect(toHex(a.keyAdmin!)).not.toBe(toHex(first.keyAdmin!));
+    // Every message is on both sides, once; none of the key changes is (nor unread, nor an undecryptable one).
+    expect((await texts(alice, chatId)).sort()).toEqual([...sent].sort());
+    expect((await texts(bob, chatId)).sort()).toEqual([...sent].sort());
+    expect([...alice.changes, ...bob.changes].filter((c) => c.kind === 'undecryptable')).toEqual([]);
+    expect(bob.changes.filter((c) => c.kind === 'incoming')).toHaveLength(16);
+    // The code compared stays the first key's.
+    expect([a.verification, b.verification]).toEqual([first.verification, first.verification]);
+    expect(server.sent.length).toBeGreaterThan(24);
+    // The log read again (a replay overlaps what came live): no step is taken twice, nothing stored twice.
+    const toBob = server.sent.filter((m) => m.from_id === ALICE);
+    expect(await bob.engine.replay(logOf(...toBob.map((message) => ({ type: 'new_encrypted_message', message }) as Update)), 0, toBob.length)).toBe(true);
+    const again = (await bob.store.chat(chatId))!;
+    expect([again.generation, again.rekeyAccepted, again.rekeyOutgoing, again.rekeySends]).toEqual([b.generation, null, null, []]);
+    expect(await texts(bob, chatId)).toHaveLength(24);
+  });
+
+  it('changes the keys after 7 days however few messages went, and a received message can be what finds it due', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    const bobKey = (await bob.store.chat(chatId))!.keyParticipant!;
+    await alice.engine.send(chatId, 'before');
+    expect((await alice.store.chat(chatId))!.rekeyOutgoing).toBeNull();
+    bob.clock.now += 7 * 86_400_000;
+    await alice.engine.send(chatId, 'a week later');
+    const [a] = await settled(alice, bob, chatId);
+    expect(a.generation).toBe(1);
+    // Bob started it, on reading a message: the request is his, and so is the commit (under the old keys).
+    expect(actionsSent(server, BOB, [bobKey]).map((x) => x.op)).toEqual(['request', 'commit']);
+    await bob.engine.send(chatId, 'new keys');
+    expect(await texts(alice, chatId)).toContain('new keys');
+  });
+
+  it('simultaneous requests converge on the larger id\'s exchange', async () => {
+    const { alice, bob, chatId, server } = await readyChat({ rekey: { afterMessages: 1 } }, { rekey: { afterMessages: 1 } });
+    const keys0 = (await alice.store.chat(chatId))!;
+    server.held.set('alice-laptop', []);
+    server.held.set('bob-phone', []);
+    await alice.engine.send(chatId, 'from Alice');
+    await bob.engine.send(chatId, 'from Bob');
+    // Each asked, neither has heard of the other's request yet.
+    await eventually(async () => !!(await alice.store.chat(chatId))!.rekeyOutgoing && !!(await bob.store.chat(chatId))!.rekeyOutgoing);
+    await eventually(async () => (await alice.store.chat(chatId))!.rekeySends!.length === 0 && (await bob.store.chat(chatId))!.rekeySends!.length === 0);
+    const ids = [(await alice.store.chat(chatId))!.rekeyOutgoing!.id, (await bob.store.chat(chatId))!.rekeyOutgoing!.id];
+    await Promise.all([server.flush('alice-laptop', true), server.flush('bob-phone', true)]);
+    const [a] = await settled(alice, bob, chatId);
+    expect(a.generation).toBe(1);
+    // The smaller id's initiator accepted the other: only it sent an accept, only the other a commit.
+    const winner = ids[0]! > ids[1]! ? ALICE : BOB;
+    const loser = winner === ALICE ? BOB : ALICE;
+    const sendKey = (user: number) => (user === ALICE ? keys0.keyAdmin! : keys0.keyParticipant!);
+    expect(actionsSent(server, winner, [sendKey(winner)]).map((x) => x.op)).toEqual(['request', 'commit']);
+    expect(actionsSent(server, loser, [sendKey(loser)]).map((x) => x.op)).toEqual(['request', 'accept']);
+    expect(actionsSent(server, loser, [sendKey(loser)])[1]!.id).toBe(Math.max(...ids));
+    await alice.engine.send(chatId, 'after');
+    await bob.engine.send(chatId, 'both ways');
+    expect(await texts(bob, chatId)).toContain('after');
+    expect(await texts(alice, chatId)).toContain('both ways');
+  });
+
+  it('switches on the first message under the new keys when the commit is lost (the implicit commit)', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    await alice.store.updateChat(chatId, (c) => ({ ...c, keyUsed: 100 }));
+    // Alice's second key-change message (her commit) never reaches Bob.
+    let aliceRekeys = 0;
+    server.dropDelivery = async (m) => m.from_id === ALICE && !(await alice.store.message(chatId, m.random_id)) && ++aliceRekeys === 2;
+    await alice.engine.send(chatId, 'starts it');
+    await eventually(async () => (await alice.store.chat(chatId))!.generation === 1 && (await alice.store.chat(chatId))!.rekeySends!.length === 0);
+    const waiting = (await bob.store.chat(chatId))!;
+    expect(waiting.generation ?? 0).toBe(0);
+    expect(waiting.rekeyAccepted).toMatchObject({ keys: { generation: 1 } });
+    await alice.engine.send(chatId, 'under the new keys');
+    expect(await texts(bob, chatId)).toContain('under the new keys');
+    const [, b] = await settled(alice, bob, chatId);
+    expect(b.generation).toBe(1);
+    expect(b.previousKeys?.generation).toBe(0);
+  });
+
+  it('reads a message sent under the old keys that arrives after the switch (the previous keys), and drops them after 16 under the new', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    const oldKey = (await bob.store.chat(chatId))!.keyParticipant!;
+    await alice.store.updateChat(chatId, (c) => ({ ...c, keyUsed: 100 }));
+    server.held.set('alice-laptop', []);
+    await alice.engine.send(chatId, 'starts it');
+    // Bob accepted (his accept waits on the way to Alice), then writes under the old keys.
+    await eventually(async () => !!(await bob.store.chat(chatId))!.rekeyAccepted && (await bob.store.chat(chatId))!.rekeySends!.length === 0);
+    await bob.engine.send(chatId, 'late, under the old keys');
+    const held = server.held.get('alice-laptop')!;
+    server.held.delete('alice-laptop');
+    expect(held).toHaveLength(2);
+    await held[0]!();
+    await settled(alice, bob, chatId);
+    await bob.engine.send(chatId, 'under the new keys');
+    await held[1]!();
+    expect(await texts(alice, chatId)).toEqual(expect.arrayContaining(['late, under the old keys', 'under the new keys']));
+    expect(alice.changes.filter((c) => c.kind === 'undecryptable')).toEqual([]);
+    const a = (await alice.store.chat(chatId))!;
+    expect(a.previousKeys?.generation).toBe(0);
+    // A message under the previous keys counted for nothing: one under the new so far.
+    expect(a.peerUnderCurrent).toBe(1);
+    for (let i = 0; i < 14; i++) await bob.engine.send(chatId, `new ${i}`);
+    expect((await alice.store.chat(chatId))!.previousKeys).not.toBeNull();
+    await bob.engine.send(chatId, 'the sixteenth');
+    expect((await alice.store.chat(chatId))!.previousKeys).toBeNull();
+    // A message under the wiped keys no longer opens.
+    await server.api(BOB, 'bob-phone').sendEncrypted({ chat_id: chatId, random_id: 9300, data: encryptBody(oldKey, chatId, 9300, { text: 'too late', date: 1 }) });
+    expect(alice.changes.filter((c) => c.kind === 'undecryptable')).toEqual([{ kind: 'undecryptable', chatId, randomId: 9300 }]);
+  });
+
+  it('ignores a malformed key change and one for an exchange it does not hold, showing nothing', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    const key = (await bob.store.chat(chatId))!.keyParticipant!;
+    const before = (await alice.store.chat(chatId))!;
+    const api = server.api(BOB, 'bob-phone');
+    const bodies: unknown[] = [
+      { rekey: { op: 'request', id: 5, g: new Uint8Array(31) }, date: 1 },
+      { rekey: { op: 'accept', id: 5, g: new Uint8Array(32).fill(9) }, date: 1 },
+      { rekey: { op: 'switch', id: 5 }, date: 1 },
+      { rekey: { op: 'commit', id: 0, fp: 3 }, date: 1 },
+    ];
+    for (const [i, body] of bodies.entries()) {
+      const randomId = 9000 + i;
+      const plaintext = encode(body);
+      await api.sendEncrypted({ chat_id: chatId, random_id: randomId, data: sealPlaintext(key, chatId, randomId, plaintext) });
+    }
+    // Well formed, but for no exchange of Alice's.
+    await api.sendEncrypted({ chat_id: chatId, random_id: 9100, data: encryptBody(key, chatId, 9100, { rekey: { op: 'commit', id: 77, fp: 1 }, date: 1 }) });
+    await api.sendEncrypted({ chat_id: chatId, random_id: 9101, data: encryptBody(key, chatId, 9101, { rekey: { op: 'accept', id: 77, g: new Uint8Array(32).fill(9), fp: 1 }, date: 1 }) });
+    await alice.engine.idle();
+    const after = (await alice.store.chat(chatId))!;
+    expect(await alice.store.messages(chatId)).toEqual([]);
+    expect(after).toMatchObject({ generation: 0, rekeyOutgoing: null, rekeyAccepted: null, rekeySends: [], keyUsed: 0 });
+    expect(toHex(after.keyAdmin!)).toBe(toHex(before.keyAdmin!));
+    expect(alice.changes.filter((c) => c.kind !== 'chats')).toEqual([]);
+  });
+
+  it('refuses a low-order key in a request with an abort, keeping its keys', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    const key = (await bob.store.chat(chatId))!.keyParticipant!;
+    const keyAdmin = (await alice.store.chat(chatId))!.keyAdmin!;
+    await server.api(BOB, 'bob-phone').sendEncrypted({ chat_id: chatId, random_id: 9200, data: encryptBody(key, chatId, 9200, { rekey: { op: 'request', id: 31, g: new Uint8Array(32) }, date: 1 }) });
+    await eventually(async () => actionsSent(server, ALICE, [keyAdmin]).length === 1);
+    expect(actionsSent(server, ALICE, [keyAdmin])).toEqual([{ op: 'abort', id: 31 }]);
+    expect((await alice.store.chat(chatId))!).toMatchObject({ generation: 0, rekeyAccepted: null });
+  });
+
+  it('aborts a request unanswered for 7 days (an older client never answers) and asks again', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    const keyAdmin = (await alice.store.chat(chatId))!.keyAdmin!;
+    await alice.store.updateChat(chatId, (c) => ({ ...c, keyUsed: 100 }));
+    server.held.set('bob-phone', []);
+    await alice.engine.send(chatId, 'asks');
+    await eventually(async () => (await alice.store.chat(chatId))!.rekeySends!.length === 0);
+    const firstId = (await alice.store.chat(chatId))!.rekeyOutgoing!.id;
+    alice.clock.now += 7 * 86_400_000 - 1;
+    await alice.engine.send(chatId, 'still waiting');
+    expect((await alice.store.chat(chatId))!.rekeyOutgoing!.id).toBe(firstId);
+    alice.clock.now += 1;
+    await alice.engine.send(chatId, 'a week later');
+    await eventually(async () => (await alice.store.chat(chatId))!.rekeySends!.length === 0);
+    const secondId = (await alice.store.chat(chatId))!.rekeyOutgoing!.id;
+    expect(secondId).not.toBe(firstId);
+    expect(actionsSent(server, ALICE, [keyAdmin])).toEqual([
+      expect.objectContaining({ op: 'request', id: firstId }),
+      { op: 'abort', id: firstId },
+      expect.objectContaining({ op: 'request', id: secondId }),
+    ]);
+    // Bob comes back: the aborted exchange is dropped, the new one goes through.
+    await server.flush('bob-phone');
+    const [a] = await settled(alice, bob, chatId);
+    expect(a.generation).toBe(1);
+    expect(await texts(bob, chatId)).toEqual(['asks', 'still waiting', 'a week later']);
+  });
+
+  it('keeps each step before sending what depends on it: an accept lost on the way goes again with the same random_id', async () => {
+    const { alice, bob, chatId, server } = await readyChat({}, { rekeyRetryMs: 60_000 });
+    await alice.store.updateChat(chatId, (c) => ({ ...c, keyUsed: 100 }));
+    server.failNextSendOf.set('bob-phone', new Error('connection lost'));
+    await alice.engine.send(chatId, 'asks');
+    await eventually(async () => server.calls.filter((c) => c === 'sendEncrypted:bob-phone').length === 1);
+    const waiting = (await bob.store.chat(chatId))!;
+    expect(waiting.rekeyAccepted).not.toBeNull();
+    expect(waiting.rekeySends).toHaveLength(1);
+    const { randomId } = waiting.rekeySends![0]!;
+    // Bob's browser starts again (or reconnects): what was left goes.
+    await bob.engine.start();
+    await settled(alice, bob, chatId);
+    expect(server.sent.filter((m) => m.from_id === BOB).map((m) => m.random_id)).toEqual([randomId]);
+  });
+
+  it('two tabs of one browser act on a key change once, and each encrypts with the keys the other saved', async () => {
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    const name = `secret-test-${++dbCounter}-rekey-tabs`;
+    const tabs = [0, 1].map((tab) => device(server, BOB, 'bob-browser', undefined, { store: tab === 0 ? new SecretStore(name) : new SecretStore(name) }));
+    const chatId = await alice.engine.request(BOB);
+    await eventually(async () => (await alice.store.chat(chatId))?.state === 'ready' && (await tabs[0]!.store.chat(chatId))?.state === 'ready');
+    await alice.store.updateChat(chatId, (c) => ({ ...c, keyUsed: 100 }));
+    // Both tabs get the request at the same moment.
+    server.held.set('bob-browser', []);
+    await alice.engine.send(chatId, 'asks');
+    await eventually(async () => (await alice.store.chat(chatId))!.rekeySends!.length === 0);
+    await server.flush('bob-browser', true);
+    await settled(alice, tabs[0]!, chatId);
+    expect(server.sent.filter((m) => m.from_id === BOB)).toHaveLength(1);
+    expect((await alice.store.chat(chatId))!.generation).toBe(1);
+    // The tab that did not accept sends under the new keys, read from the store.
+    await tabs[1]!.engine.send(chatId, 'from the other tab');
+    await tabs[0]!.engine.send(chatId, 'and this one');
+    expect(await texts(alice, chatId)).toEqual(expect.arrayContaining(['from the other tab', 'and this one']));
+    expect(alice.changes.filter((c) => c.kind === 'undecryptable')).toEqual([]);
+    // The message both tabs got is stored once.
+    expect((await texts(tabs[0]!, chatId)).filter((t) => t === 'asks')).toHaveLength(1);
+  });
+
+  it('reads a chat stored before re-keying as generation 0, and wipes every key when the chat ends', async () => {
+    const { alice, bob, chatId } = await readyChat();
+    await alice.store.updateChat(chatId, (c) => {
+      const old: Partial<LocalSecretChat> = { ...c };
+      for (const k of ['generation', 'keyUsed', 'keyCreated', 'peerUnderCurrent', 'previousKeys', 'rekeyOutgoing', 'rekeyAccepted', 'rekeySends'] as const) delete old[k];
+      return old as LocalSecretChat;
+    });
+    expect((await alice.store.chat(chatId))!.generation).toBeUndefined();
+    await alice.engine.send(chatId, 'from an older record');
+    expect(await alice.store.chat(chatId)).toMatchObject({ generation: 0, keyUsed: 1, keyCreated: alice.clock.now, previousKeys: null, rekeyOutgoing: null, rekeyAccepted: null, rekeySends: [] });
+    expect(await texts(bob, chatId)).toEqual(['from an older record']);
+
+    await alice.store.updateChat(chatId, (c) => ({ ...c, keyUsed: 100 }));
+    await alice.engine.send(chatId, 'starts it');
+    await settled(alice, bob, chatId);
+    // Bob ended it: Alice's previous keys, exchanges and queue go with the current ones.
+    await alice.store.updateChat(chatId, (c) => ({ ...c, rekeySends: [{ randomId: 1, data: new Uint8Array(50) }] }));
+    await bob.engine.deleteChat(chatId, false);
+    await eventually(async () => (await alice.store.chat(chatId))!.state === 'discarded');
+    expect(await alice.store.chat(chatId)).toMatchObject({ keyAdmin: null, keyParticipant: null, previousKeys: null, rekeyOutgoing: null, rekeyAccepted: null, rekeySends: [] });
   });
 });

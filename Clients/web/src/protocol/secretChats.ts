@@ -1,23 +1,26 @@
 // Secret chats on this device: requests and their key pairs, the automatic acceptance, decrypting and storing what
 // arrives, read receipts, self-destruct timers, "delete for both" and the endings (README, Secret chats). It keeps
 // everything in a SecretStore and says what changed through `onChange`; the UI (ui/secret.ts) reads the store again.
-// Updates are handled one at a time, in order; the server's answers are fed back the same way.
+// Updates are handled one at a time, in order; the server's answers are fed back the same way. A chat's keys change
+// every 100 messages or 7 days (secretRekey.ts): every step reads and writes the stored chat in one transaction, so
+// the tabs of a browser (one device, one database) take each step once and never encrypt with keys another tab
+// replaced.
 import { RpcError, SecretChatState, type Difference, type EncryptedMessage, type SecretChat, type Update } from '../api/types';
 import type { Methods } from '../api/methods';
 import { toHex } from './bytes';
 import {
   WeakKeyError,
-  decryptBody,
   deriveKeys,
-  directionKeys,
   encryptBody,
   isWeakPublicKey,
   MAX_SECRET_TEXT,
   newSecretKeyPair,
+  parseBody,
   secretRandomId,
   type SecretBody,
 } from './secret';
-import type { LocalSecretChat, SecretMessage, SecretStore, StoredSecretFile } from './secretStore';
+import type { LocalSecretChat, ReceivedWrite, SecretMessage, SecretStore, StoredSecretFile } from './secretStore';
+import { DEFAULT_REKEY_LIMITS, afterReceived, applyRekey, checkRekey, currentKeys, openReceived, wipeRekey, withRekeyFields, type RekeyLimits } from './secretRekey';
 import { downloadFile, isShownImage, uploadFile } from '../api/media';
 import {
   MAX_SECRET_FILE_BYTES,
@@ -58,7 +61,20 @@ export interface SecretChatsOptions {
   textFits?: (text: string) => boolean;
   /** The first wait before an acceptance that failed on the way is tried again, doubled each time up to a minute (ms). */
   acceptRetryMs?: number;
+  /** When keys change (100 messages, 7 days; a request unanswered for 7 days is aborted): tests lower them. */
+  rekey?: Partial<RekeyLimits>;
+  /** The first wait before a key change's message that failed on the way is sent again (ms; doubled up to a minute). */
+  rekeyRetryMs?: number;
 }
+
+/** What a received message came to, and whether the chat's keys changed generation or have key-change messages to send. */
+type Received = (
+  | { kind: 'none' }
+  | { kind: 'undecryptable' }
+  | { kind: 'message'; message: SecretMessage }
+  | { kind: 'deleted' }
+  | { kind: 'rekey' }
+) & { switched?: boolean; sends?: boolean };
 
 /** Errors after which asking again with the same random_id cannot help (the request is forgotten). */
 const FINAL_REQUEST_ERRORS = new Set(['PEER_ID_INVALID', 'RANDOM_ID_INVALID', 'DH_G_A_INVALID', 'USER_IS_BLOCKED', 'YOU_BLOCKED_USER', 'SECRET_CHATS_TOO_MUCH']);
@@ -98,9 +114,20 @@ export class SecretChats {
   /** The files this tab attached, by `chatId:randomId`, until their message is sent: a send refused for its upload
    * encrypts and uploads them again. A File is a reference to the picked file, not its bytes. */
   private readonly attached = new Map<string, Blob>();
+  private readonly rekeyLimits: RekeyLimits;
+  /** Chats whose key-change messages this tab is sending now, and those to look at again once it is done. */
+  private readonly flushing = new Set<number>();
+  private readonly flushAgain = new Set<number>();
+  private readonly rekeyTimers = new Map<number, ReturnType<typeof setTimeout>>();
 
   constructor(private readonly options: SecretChatsOptions) {
     this.now = options.now ?? Date.now;
+    const { afterMessages, afterMs, requestTimeoutMs } = { ...DEFAULT_REKEY_LIMITS, ...options.rekey };
+    this.rekeyLimits = {
+      afterMessages: afterMessages ?? DEFAULT_REKEY_LIMITS.afterMessages,
+      afterMs: afterMs ?? DEFAULT_REKEY_LIMITS.afterMs,
+      requestTimeoutMs: requestTimeoutMs ?? DEFAULT_REKEY_LIMITS.requestTimeoutMs,
+    };
   }
 
   get store(): SecretStore {
@@ -131,6 +158,8 @@ export class SecretChats {
     this.receiptTimers.clear();
     this.acceptTimers.forEach(clearTimeout);
     this.acceptTimers.clear();
+    this.rekeyTimers.forEach(clearTimeout);
+    this.rekeyTimers.clear();
     this.attached.clear();
   }
 
@@ -160,6 +189,10 @@ export class SecretChats {
       else if (local.state === 'ready') {
         const unsent = (await this.store.messages(local.id)).filter((m) => m.from === this.self && m.status === 'sending');
         for (const message of unsent) void this.deliver(message).catch(() => undefined);
+        // A key change due (its 7 days passed while no tab was open, a request unanswered too long), and what one left
+        // unsent.
+        await this.serial(() => this.store.updateChat(local.id, (c) => checkRekey(withRekeyFields(c, this.now()), this.now(), this.rekeyLimits)));
+        void this.flushRekey(local.id);
       }
     }
     await this.sweep();
@@ -355,6 +388,10 @@ export class SecretChats {
       peerReadDate: 0,
       readDateSent: 0,
       lastDate: chat.date,
+      generation: 0,
+      keyUsed: 0,
+      keyCreated: this.now(),
+      peerUnderCurrent: 0,
     };
     // Another tab of this browser (the same device) may be taking it at the same moment: one of them does.
     if (!(await this.store.claimChat(local))) return;
@@ -405,7 +442,9 @@ export class SecretChats {
         // Another device of this user accepted it.
         await this.store.deleteChat(local.id);
       } else {
-        await this.store.updateChat(local.id, (c) => (c.state === 'accepting' ? { ...c, state: 'ready', lastDate: Math.max(c.lastDate, chat.date) } : null));
+        await this.store.updateChat(local.id, (c) =>
+          c.state === 'accepting' ? { ...c, state: 'ready', lastDate: Math.max(c.lastDate, chat.date), keyCreated: this.now() } : null,
+        );
       }
       this.changed({ kind: 'chats' });
       return;
@@ -435,6 +474,10 @@ export class SecretChats {
             fingerprint: keys.fingerprint,
             verification: keys.verification,
             lastDate: Math.max(c.lastDate, chat.date),
+            generation: 0,
+            keyUsed: 0,
+            keyCreated: this.now(),
+            peerUnderCurrent: 0,
           }
         : null,
     );
@@ -446,7 +489,15 @@ export class SecretChats {
     const ended = await this.store.updateChat(chatId, (c) =>
       c.state === 'discarded'
         ? null
-        : { ...c, state: 'discarded', reason, secretKey: null, keyAdmin: null, keyParticipant: null, lastDate: Math.max(c.lastDate, Math.floor(this.now() / 1000)) },
+        : {
+            ...wipeRekey(c),
+            state: 'discarded',
+            reason,
+            secretKey: null,
+            keyAdmin: null,
+            keyParticipant: null,
+            lastDate: Math.max(c.lastDate, Math.floor(this.now() / 1000)),
+          },
     );
     if (!ended) return;
     if (historyDeleted) {
@@ -456,42 +507,137 @@ export class SecretChats {
     this.changed({ kind: 'chats' });
   }
 
+  /**
+   * A message from the other side, handled in the transaction that reads its chat (secretStore.receive): opened under the
+   * current keys, the accepted exchange's (the implicit commit) or the previous ones; a text or file stored, a delete
+   * applied, a key change's step taken, its random_id kept as handled; the use of the keys counted and a key change
+   * started when one is due. What that queued to send goes after.
+   */
   private async applyMessage(encrypted: EncryptedMessage): Promise<void> {
-    const chat = await this.store.chat(encrypted.chat_id);
-    if (!chat || encrypted.from_id !== chat.peerId || !chat.keyAdmin || !chat.keyParticipant) return;
-    const { receive } = directionKeys({ adminToParticipant: chat.keyAdmin, participantToAdmin: chat.keyParticipant }, chat.role === 'admin');
-    const body = decryptBody(receive, chat.id, encrypted.random_id, encrypted.data);
-    if (body === 'undecryptable') {
-      this.changed({ kind: 'undecryptable', chatId: chat.id, randomId: encrypted.random_id });
-      return;
-    }
-    if (!body || (body.text !== undefined && !(this.options.textFits ?? markupFits)(body.text))) return;
-    if (body.file && !encrypted.file) {
+    const textFits = this.options.textFits ?? markupFits;
+    const now = this.now();
+    const received = await this.store.receive<Received>(encrypted.chat_id, encrypted.random_id, (stored, seen) => {
+      if (!stored || seen || encrypted.from_id !== stored.peerId || !currentKeys(stored)) return { result: { kind: 'none' } };
+      const chat = withRekeyFields(stored, now);
+      const opened = openReceived(chat, encrypted.random_id, encrypted.data);
+      if (!opened) return { result: { kind: 'undecryptable' } };
+      const body = parseBody(opened.plaintext);
+      const fits = !!body && !body.rekey && (body.text === undefined || textFits(body.text));
       // A file message whose file the server did not carry: nothing of it can be shown as it was sent.
-      this.changed({ kind: 'undecryptable', chatId: chat.id, randomId: encrypted.random_id });
+      const fileMissing = fits && !!body.file && !encrypted.file;
+      let next = afterReceived(chat, opened.under, fits && !fileMissing, now);
+      let write: ReceivedWrite<Received>;
+      if (body?.rekey) {
+        next = applyRekey(next, body.rekey, now);
+        write = { seen: true, result: { kind: 'rekey' } };
+      } else if (!body || !fits) write = { result: { kind: 'none' } };
+      else if (fileMissing) write = { result: { kind: 'undecryptable' } };
+      else if (body.delete) write = { deletes: body.delete, seen: true, result: { kind: 'deleted' } };
+      else {
+        const message: SecretMessage = {
+          chatId: chat.id,
+          randomId: encrypted.random_id,
+          from: encrypted.from_id,
+          date: encrypted.date,
+          text: body.text!,
+          ttl: body.ttl ?? 0,
+          read: false,
+          expires: null,
+          replyTo: body.reply_to ?? null,
+        };
+        if (body.file && encrypted.file) message.file = { ...body.file, id: encrypted.file.id, encryptedSize: encrypted.file.size };
+        next = { ...next, lastDate: Math.max(next.lastDate, message.date) };
+        write = { message, result: { kind: 'message', message } };
+      }
+      // One that opened under the previous keys (sent before the other side switched) triggers nothing.
+      if (opened.under !== 'previous') next = checkRekey(next, now, this.rekeyLimits);
+      return { ...write, chat: next, result: { ...write.result, switched: next.generation !== chat.generation, sends: next.rekeySends!.length > 0 } };
+    });
+    const chatId = encrypted.chat_id;
+    switch (received.kind) {
+      case 'undecryptable':
+        this.changed({ kind: 'undecryptable', chatId, randomId: encrypted.random_id });
+        break;
+      case 'deleted':
+        this.changed({ kind: 'messages', chatId });
+        break;
+      case 'message':
+        this.changed({ kind: 'messages', chatId });
+        this.changed({ kind: 'incoming', chatId, message: received.message });
+        break;
+    }
+    // A new generation: the key's dialog counts the changes.
+    if (received.switched) this.changed({ kind: 'chats' });
+    if (received.sends) void this.flushRekey(chatId);
+  }
+
+  /**
+   * Encrypts a body under the chat's current keys in the transaction that reads them (another tab may have just changed
+   * them), counts the use, and starts a key change when one is due (its request goes after this message). Null when the
+   * chat has no keys.
+   */
+  private async seal(chatId: number, randomId: number, body: SecretBody): Promise<{ data: Uint8Array; rekey: boolean } | null> {
+    let sealed: { data: Uint8Array; rekey: boolean } | null = null;
+    const now = this.now();
+    await this.store.updateChat(chatId, (stored) => {
+      const keys = currentKeys(stored);
+      if (!keys) return null;
+      const chat = withRekeyFields(stored, now);
+      const data = encryptBody(chat.role === 'admin' ? keys.keyAdmin : keys.keyParticipant, chatId, randomId, body);
+      const next = checkRekey({ ...chat, keyUsed: chat.keyUsed! + 1 }, now, this.rekeyLimits);
+      sealed = { data, rekey: next.rekeySends!.length > 0 };
+      return next;
+    });
+    return sealed;
+  }
+
+  /**
+   * Sends the chat's queued key-change messages in order, each dropped from the queue once the server took it. One that
+   * fails on the way (no connection, FLOOD_WAIT, the server's trouble) goes again later with the same random_id and
+   * bytes (also at the next start); one the server refuses for good (a blocked pair) is dropped: its exchange then waits
+   * for the timeout or the next request, and a commit that never came is made up for by the implicit one.
+   */
+  private async flushRekey(chatId: number, attempt = 0): Promise<void> {
+    if (this.stopped) return;
+    if (this.flushing.has(chatId)) {
+      this.flushAgain.add(chatId);
       return;
     }
-    if (body.delete) {
-      await this.store.deleteMessages(chat.id, body.delete);
-      this.changed({ kind: 'messages', chatId: chat.id });
-      return;
+    this.flushing.add(chatId);
+    try {
+      for (;;) {
+        const chat = await this.store.chat(chatId);
+        const next = chat?.state === 'ready' ? chat.rekeySends?.[0] : undefined;
+        if (!next || this.stopped) return;
+        try {
+          await this.options.api.sendEncrypted({ chat_id: chatId, random_id: next.randomId, data: next.data });
+        } catch (error) {
+          if (error instanceof RpcError && error.name === 'ENCRYPTION_DECLINED') {
+            await this.serial(() => this.endLocally(chatId, 'ended', false));
+            return;
+          }
+          if (!(error instanceof RpcError) || error.code === 420 || error.code >= 500) {
+            this.rekeyLater(chatId, attempt + 1, error instanceof RpcError ? error.retryAfter : undefined);
+            return;
+          }
+        }
+        attempt = 0;
+        await this.store.updateChat(chatId, (c) => ({ ...c, rekeySends: (c.rekeySends ?? []).filter((s) => s.randomId !== next.randomId) }));
+      }
+    } finally {
+      this.flushing.delete(chatId);
+      if (this.flushAgain.delete(chatId)) void this.flushRekey(chatId, attempt);
     }
-    const message: SecretMessage = {
-      chatId: chat.id,
-      randomId: encrypted.random_id,
-      from: encrypted.from_id,
-      date: encrypted.date,
-      text: body.text!,
-      ttl: body.ttl ?? 0,
-      read: false,
-      expires: null,
-      replyTo: body.reply_to ?? null,
-    };
-    if (body.file && encrypted.file) message.file = { ...body.file, id: encrypted.file.id, encryptedSize: encrypted.file.size };
-    if (!(await this.store.addMessage(message))) return;
-    await this.store.updateChat(chat.id, (c) => (message.date > c.lastDate ? { ...c, lastDate: message.date } : null));
-    this.changed({ kind: 'messages', chatId: chat.id });
-    this.changed({ kind: 'incoming', chatId: chat.id, message });
+  }
+
+  private rekeyLater(chatId: number, attempt: number, retryAfter: number | undefined): void {
+    if (this.stopped || this.rekeyTimers.has(chatId)) return;
+    const wait = Math.max((retryAfter ?? 0) * 1000, Math.min((this.options.rekeyRetryMs ?? 2000) * 2 ** Math.min(attempt - 1, 10), 60_000));
+    const timer = setTimeout(() => {
+      this.rekeyTimers.delete(chatId);
+      void this.flushRekey(chatId, attempt);
+    }, wait);
+    this.rekeyTimers.set(chatId, timer);
   }
 
   // ---- The user's actions ----
@@ -633,12 +779,7 @@ export class SecretChats {
   }
 
   private async deliver(message: SecretMessage, uploadedAgain = false): Promise<void> {
-    const chat = await this.store.chat(message.chatId);
-    if (!chat?.keyAdmin || !chat.keyParticipant) {
-      await this.setStatus(message, 'failed');
-      return;
-    }
-    const { send } = directionKeys({ adminToParticipant: chat.keyAdmin, participantToAdmin: chat.keyParticipant }, chat.role === 'admin');
+    const chatId = message.chatId;
     const body: SecretBody = { text: message.text, date: message.date };
     if (message.ttl > 0) body.ttl = message.ttl;
     if (message.replyTo) body.reply_to = message.replyTo;
@@ -647,14 +788,19 @@ export class SecretChats {
       body.file = { key, name, mime, size, width, height, duration, thumb };
       for (const k of ['width', 'height', 'duration', 'thumb'] as const) if (body.file[k] === undefined) delete body.file[k];
     }
+    const sealed = await this.seal(chatId, message.randomId, body);
+    if (!sealed) {
+      await this.setStatus(message, 'failed');
+      return;
+    }
     try {
       const sent = await this.options.api.sendEncrypted({
-        chat_id: chat.id,
+        chat_id: chatId,
         random_id: message.randomId,
-        data: encryptBody(send, chat.id, message.randomId, body),
+        data: sealed.data,
         ...(message.file?.upload ? { file: message.file.upload } : {}),
       });
-      await this.store.updateMessages(chat.id, (m) => {
+      await this.store.updateMessages(chatId, (m) => {
         if (m.randomId !== message.randomId) return null;
         const file = m.file && sent.file ? { ...m.file, id: sent.file.id, encryptedSize: sent.file.size, upload: undefined } : m.file;
         if (file) {
@@ -663,14 +809,17 @@ export class SecretChats {
         }
         return { ...m, date: sent.date, status: 'sent', ...(file ? { file } : {}) };
       });
-      this.attached.delete(`${chat.id}:${message.randomId}`);
-      this.changed({ kind: 'messages', chatId: chat.id });
+      this.attached.delete(`${chatId}:${message.randomId}`);
+      this.changed({ kind: 'messages', chatId });
     } catch (error) {
       if (message.file && error instanceof RpcError && UPLOAD_GONE_ERRORS.has(error.name)) return this.uploadAgain(message, uploadedAgain, error);
       await this.setStatus(message, 'failed');
       // The chat ended without this device hearing of it (an update lost with a compacted log): it ends here too.
-      if (error instanceof RpcError && error.name === 'ENCRYPTION_DECLINED') await this.serial(() => this.endLocally(chat.id, 'ended', false));
+      if (error instanceof RpcError && error.name === 'ENCRYPTION_DECLINED') await this.serial(() => this.endLocally(chatId, 'ended', false));
       throw error;
+    } finally {
+      // A key change this message made due goes after it.
+      if (sealed.rekey) void this.flushRekey(chatId);
     }
   }
 
@@ -715,11 +864,12 @@ export class SecretChats {
   async deleteForBoth(chatId: number, randomIds: number[]): Promise<void> {
     const chat = await this.store.chat(chatId);
     if (!chat?.keyAdmin || !chat.keyParticipant || chat.state !== 'ready') throw new RpcError('ENCRYPTION_DECLINED', 400);
-    const { send } = directionKeys({ adminToParticipant: chat.keyAdmin, participantToAdmin: chat.keyParticipant }, chat.role === 'admin');
     const randomId = secretRandomId();
-    const data = encryptBody(send, chatId, randomId, { delete: randomIds, date: Math.floor(this.now() / 1000) });
-    await this.options.api.sendEncrypted({ chat_id: chatId, random_id: randomId, data });
+    const sealed = await this.seal(chatId, randomId, { delete: randomIds, date: Math.floor(this.now() / 1000) });
+    if (!sealed) throw new RpcError('ENCRYPTION_DECLINED', 400);
+    await this.options.api.sendEncrypted({ chat_id: chatId, random_id: randomId, data: sealed.data });
     await this.deleteHere(chatId, randomIds);
+    if (sealed.rekey) void this.flushRekey(chatId);
   }
 
   /** Deletes messages on this device only (a chat that ended). */

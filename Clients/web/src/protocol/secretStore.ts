@@ -18,11 +18,32 @@ export interface LocalSecretChat {
   secretKey: Uint8Array | null;
   gA: Uint8Array;
   gB: Uint8Array | null;
-  /** keys[0..32], keys[32..64] (protocol/secret.ts); null until both halves are known, and once it ends. */
+  /** keys[0..32], keys[32..64] (protocol/secret.ts) of the current generation; null until both halves are known, and
+   * once it ends. */
   keyAdmin: Uint8Array | null;
   keyParticipant: Uint8Array | null;
+  /** The first generation's: what the two people compare (later ones are agreed under the one before). */
   fingerprint: number;
   verification: string;
+  // Re-keying (protocol/secretRekey.ts). A record written before it lacks these: generation 0, nothing used, begun
+  // when first read, no previous generation, no exchange.
+  /** Which generation keyAdmin/keyParticipant are: 0 for the first keys, one more at each key change. */
+  generation?: number;
+  /** Messages (texts, deletes, files; not key changes) this device encrypted or decrypted under the current generation. */
+  keyUsed?: number;
+  /** When this device began using the current generation (ms, local clock). */
+  keyCreated?: number;
+  /** The other side's messages opened under the current generation since it became current. */
+  peerUnderCurrent?: number;
+  /** The generation before the current one, for the other side's messages sent before it changed over too. */
+  previousKeys?: HeldSecretKeys | null;
+  /** This device's exchange, waiting for the other side's accept. */
+  rekeyOutgoing?: OutgoingRekey | null;
+  /** The other side's exchange this device accepted, waiting for its commit (or a message under its keys). */
+  rekeyAccepted?: AcceptedRekey | null;
+  /** Key-change messages sealed and saved before they go, oldest first; each leaves once the server took it (a retry
+   * sends the same random_id and bytes). */
+  rekeySends?: SealedSecretSend[];
   /** Why it ended: the server's reason, or `key_mismatch` when the keys did not agree. */
   reason: string | null;
   /** The self-destruct timer (seconds) new messages from this device carry; 0: off. */
@@ -33,6 +54,49 @@ export interface LocalSecretChat {
   readDateSent: number;
   /** Activity for the chat list: the newest message's date, or when the chat changed. */
   lastDate: number;
+}
+
+/** One generation's two direction keys. */
+export interface HeldSecretKeys {
+  generation: number;
+  keyAdmin: Uint8Array;
+  keyParticipant: Uint8Array;
+}
+
+export interface OutgoingRekey {
+  id: number;
+  /** The exchange's own X25519 secret (wiped once the exchange ends) and its public key, g_init. */
+  secretKey: Uint8Array;
+  g: Uint8Array;
+  /** When it was asked (ms, local clock): unanswered for 7 days, it is aborted. */
+  date: number;
+}
+
+export interface AcceptedRekey {
+  id: number;
+  /** g_acc, sent again as it was should the request come again. */
+  g: Uint8Array;
+  /** The next generation (its secret was wiped once these were derived). */
+  keys: HeldSecretKeys;
+  fingerprint: number;
+}
+
+export interface SealedSecretSend {
+  randomId: number;
+  data: Uint8Array;
+}
+
+/** What handling a received message writes, in the transaction that read its chat. */
+export interface ReceivedWrite<T> {
+  /** The chat as it is to be stored (its keys moved on, counts). */
+  chat?: LocalSecretChat;
+  /** A message to store. */
+  message?: SecretMessage;
+  /** Messages a delete for both takes away (kept as gone). */
+  deletes?: number[];
+  /** Remember the random_id as handled though it left no message (a delete, a key change). */
+  seen?: boolean;
+  result: T;
 }
 
 /** A key pair made for a request, kept under its random_id until the server's answer names the chat. */
@@ -82,8 +146,9 @@ const CHATS = 'chats';
 const PENDING = 'pending';
 const MESSAGES = 'messages';
 const META = 'meta';
-/** (chatId, randomId) of messages deleted or self-destructed here, or named by a delete for both before they came: a
- * replay of the log (which overlaps what the stream brought) must not store them again. Kept while the chat is. */
+/** (chatId, randomId) of messages deleted or self-destructed here, or named by a delete for both before they came, and
+ * of received deletes and key changes: a replay of the log (which overlaps what the stream brought), or another tab,
+ * must not store or apply them again. Kept while the chat is. */
 const GONE = 'gone';
 
 let seqCounter = 0;
@@ -158,6 +223,39 @@ export class SecretStore {
     if (next) await tx.store.put(next);
     await tx.done;
     return next ?? current;
+  }
+
+  /**
+   * Handles a received message in one transaction with its chat: tabs share the database, so exactly one of them acts
+   * on a message (the others find it handled), and what it changes in the chat's keys is saved with what it left.
+   * `handle` runs synchronously inside the transaction (decrypting, moving the keys on); it sees the chat as stored and
+   * whether the random_id was handled before (stored, deleted here, a delete for both, a key change).
+   */
+  async receive<T>(chatId: number, randomId: number, handle: (chat: LocalSecretChat | undefined, seen: boolean) => ReceivedWrite<T>): Promise<T> {
+    const tx = (await this.open()).transaction([CHATS, MESSAGES, GONE], 'readwrite');
+    const done = tx.done;
+    // Awaited below either way: an abort must not be left unhandled.
+    done.catch(() => undefined);
+    try {
+      const chat = (await tx.objectStore(CHATS).get(chatId)) as LocalSecretChat | undefined;
+      const seen = (await tx.objectStore(MESSAGES).count([chatId, randomId])) + (await tx.objectStore(GONE).count([chatId, randomId])) > 0;
+      const write = handle(chat, seen);
+      const writes: Promise<unknown>[] = [];
+      if (write.chat) writes.push(tx.objectStore(CHATS).put(write.chat));
+      if (write.message) writes.push(tx.objectStore(MESSAGES).add({ ...write.message, seq: nextSeq() }));
+      for (const id of write.deletes ?? []) writes.push(tx.objectStore(MESSAGES).delete([chatId, id]), tx.objectStore(GONE).put({ chatId, randomId: id }));
+      if (write.seen) writes.push(tx.objectStore(GONE).put({ chatId, randomId }));
+      await Promise.all(writes);
+      await done;
+      return write.result;
+    } catch (error) {
+      try {
+        tx.abort();
+      } catch {
+        // already finished
+      }
+      throw error;
+    }
   }
 
   /** Forgets the chat and its history on this device. */
