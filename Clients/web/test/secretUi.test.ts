@@ -10,7 +10,7 @@ vi.mock('../src/ui/connection', () => ({
 }));
 
 import { errorText } from '../src/ui/format';
-import { deletesForBoth, secretMessagePreview, secretPreview, whileShown, type SecretChatView } from '../src/ui/secret';
+import { deletesForBoth, keyChangesText, secretChatView, secretMessagePreview, secretPreview, whileShown, type SecretChatView } from '../src/ui/secret';
 import { safeBlobType } from '../src/api/media';
 import { SecretChatNotReadyError } from '../src/protocol/secretChats';
 import { SecretFileTooBigError } from '../src/protocol/secretFile';
@@ -54,6 +54,34 @@ describe('a secret chat in the list', () => {
     expect(secretPreview(chat('discarded', 'ended'), message(PEER), ME, 'Bob')).toBe('Secret chat ended');
     expect(secretPreview(chat('discarded', 'device_signed_out'), undefined, ME, 'Bob')).toBe('Secret chat ended: a device was signed out');
     expect(secretPreview(chat('requested'), undefined, ME, 'Bob')).toBe('Waiting for Bob to get online…');
+  });
+});
+
+describe("a secret chat's key", () => {
+  it('says how many times the keys changed, and nothing before the first change', () => {
+    expect(keyChangesText(chat('ready'))).toBeNull();
+    expect(keyChangesText({ generation: 0 })).toBeNull();
+    expect(keyChangesText({ generation: 1 })).toBe('Key changed 1 time');
+    expect(keyChangesText({ generation: 12 })).toBe('Key changed 12 times');
+  });
+
+  it('reaches the UI without any key: neither the current nor the previous, an exchange\'s or a sealed message', () => {
+    const keys = { generation: 3, keyAdmin: new Uint8Array(32), keyParticipant: new Uint8Array(32) };
+    const shown = secretChatView({
+      ...chat('ready'),
+      secretKey: new Uint8Array(32),
+      gA: new Uint8Array(32),
+      gB: new Uint8Array(32),
+      keyAdmin: new Uint8Array(32),
+      keyParticipant: new Uint8Array(32),
+      generation: 4,
+      previousKeys: keys,
+      rekeyOutgoing: { id: 1, secretKey: new Uint8Array(32), g: new Uint8Array(32), date: 1 },
+      rekeyAccepted: { id: 2, g: new Uint8Array(32), keys: { ...keys, generation: 5 }, fingerprint: 1 },
+      rekeySends: [{ randomId: 3, data: new Uint8Array(41) }],
+    });
+    expect(shown.generation).toBe(4);
+    expect(Object.values(shown as Record<string, unknown>).filter((v) => typeof v === 'object' && v !== null)).toEqual([]);
   });
 });
 

@@ -21,6 +21,7 @@ import {
   deleteSecretChat,
   deleteSecretMessages,
   deletesForBoth,
+  keyChangesText,
   markSecretRead,
   retrySecret,
   secretKey,
@@ -577,6 +578,8 @@ function EncryptionKeyDialog({ chat, onClose }: { chat: SecretChatView; onClose:
 function EncryptionKey({ chat }: { chat: SecretChatView }) {
   const peerName = useApp((s) => userName(s, chat.peerId));
   if (!chat.verification) return <p class="muted">The key is made once {peerName} joins.</p>;
+  // The code stays the first key's: each later key was agreed in messages the one before it sealed.
+  const changes = keyChangesText(chat);
   return (
     <div class="encryption-key">
       <p class="encryption-key__code" data-testid="secret-verification" aria-label="Verification code">
@@ -584,6 +587,11 @@ function EncryptionKey({ chat }: { chat: SecretChatView }) {
           <span key={i}>{group}</span>
         ))}
       </p>
+      {changes && (
+        <p class="encryption-key__changes muted" data-testid="secret-key-changes" title="The keys change every 100 messages or 7 days; the code stays the same">
+          {changes}
+        </p>
+      )}
       <p class="muted">
         This code is made from the encryption key of this secret chat with {peerName}. If it reads the same in {peerName}'s secret chat with you
         (compare it in person, or over a channel you trust), no one can read your messages but the two of you.

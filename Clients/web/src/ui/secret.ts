@@ -15,7 +15,10 @@ import { getState, setState } from './store';
 import { clearTyping, setTyping } from './typing';
 
 /** What the UI knows of a chat: no key material. */
-export type SecretChatView = Omit<LocalSecretChat, 'secretKey' | 'keyAdmin' | 'keyParticipant' | 'gA' | 'gB'> & {
+export type SecretChatView = Omit<
+  LocalSecretChat,
+  'secretKey' | 'keyAdmin' | 'keyParticipant' | 'gA' | 'gB' | 'previousKeys' | 'rekeyOutgoing' | 'rekeyAccepted' | 'rekeySends'
+> & {
   /** Messages that did not decrypt since this tab opened (dropped, never shown). */
   undecryptable?: number;
 };
@@ -27,6 +30,19 @@ export const SELF_DESTRUCT_TIMERS = [0, 5, 30, 60, 3600, 86_400] as const;
 const TYPING_MS = 6000;
 /** The user's own typing is told at most this often. */
 const TYPING_EVERY_MS = 4000;
+
+/** Tests only (README, Web client): a browser whose localStorage holds a number under this key changes a secret chat's
+ * keys after that many messages instead of 100. */
+export const REKEY_AFTER_MESSAGES_KEY = 'messenger.secretRekeyAfterMessages';
+
+function rekeyAfterMessages(): number | undefined {
+  try {
+    const value = Number(localStorage.getItem(REKEY_AFTER_MESSAGES_KEY) ?? '');
+    return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 let engine: SecretChats | null = null;
 let channel: BroadcastChannel | null = null;
@@ -63,6 +79,7 @@ export function startSecretChats(userId: number): void {
     selfId: userId,
     onChange: (change) => changed(change, true),
     textFits: (text) => fitsLength(text, MAX_TEXT_LENGTH),
+    rekey: { afterMessages: rekeyAfterMessages() },
   });
   if (typeof BroadcastChannel !== 'undefined') {
     channel = new BroadcastChannel(`messenger-secret-${userId}`);
@@ -221,7 +238,19 @@ function changed(change: SecretChange, here: boolean): void {
   if (here && (change.kind === 'chats' || change.kind === 'messages')) channel?.postMessage(change);
 }
 
-const view = ({ secretKey: _s, keyAdmin: _a, keyParticipant: _p, gA: _ga, gB: _gb, ...rest }: LocalSecretChat): SecretChatView => rest;
+/** A stored chat as the UI may hold it: every key (the current, the previous, an exchange's, what waits to be sent) left out. */
+export const secretChatView = ({
+  secretKey: _s,
+  keyAdmin: _a,
+  keyParticipant: _p,
+  gA: _ga,
+  gB: _gb,
+  previousKeys: _pk,
+  rekeyOutgoing: _ro,
+  rekeyAccepted: _ra,
+  rekeySends: _rs,
+  ...rest
+}: LocalSecretChat): SecretChatView => rest;
 
 async function readChats(): Promise<void> {
   const current = engine;
@@ -231,7 +260,7 @@ async function readChats(): Promise<void> {
   const histories = await Promise.all(chats.map((c) => current.store.messages(c.id)));
   if (current !== engine) return;
   setState((s) => ({
-    secretChats: Object.fromEntries(chats.map((c) => [c.id, { ...view(c), undecryptable: s.secretChats[c.id]?.undecryptable }])),
+    secretChats: Object.fromEntries(chats.map((c) => [c.id, { ...secretChatView(c), undecryptable: s.secretChats[c.id]?.undecryptable }])),
     secretMessages: Object.fromEntries(chats.map((c, i) => [c.id, histories[i]])),
   }));
   // A chat deleted (here or in another tab) while open closes.
@@ -387,6 +416,12 @@ export function secretPreview(chat: SecretChatView, last: SecretMessage | undefi
 
 export function secretUnread(messages: SecretMessage[] | undefined, me: number | undefined): number {
   return (messages ?? []).reduce((n, m) => n + (m.from !== me && !m.read ? 1 : 0), 0);
+}
+
+/** How many times the chat's keys changed, as the encryption key's dialog says it; null before the first change. */
+export function keyChangesText(chat: Pick<SecretChatView, 'generation'>): string | null {
+  const n = chat.generation ?? 0;
+  return n > 0 ? `Key changed ${n} ${n === 1 ? 'time' : 'times'}` : null;
 }
 
 /** How the chat's state reads ("Waiting for Bob to get online…", "Secret chat ended"); null when it is running. */
