@@ -216,6 +216,106 @@ public sealed partial class ChatEndToEndTests
         AssertNoProblems();
     }
 
+    [Fact]
+    public async Task SecretChat_WithALowReKeyingThreshold_ChangesItsKeysAgainAndAgain_EveryMessageArrives_AndTheKeyDialogCountsTheChanges()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        var tag = Random.Shared.Next(100_000, 999_999);
+        // The test knob (README, Web client): keys change after 3 messages instead of 100, in both browsers.
+        foreach (var page in new[] { alice, bob })
+        {
+            await page.Page.EvaluateAsync("() => localStorage.setItem('messenger.secretRekeyAfterMessages', '3')");
+            await page.Page.ReloadAsync();
+            await Expect(page.Page.GetByRole(AriaRole.Button, new() { Name = "New chat" })).ToBeVisibleAsync();
+        }
+
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Start secret chat" }).ClickAsync();
+        var bobRow = bob.Page.GetByTestId("secret-dialog");
+        await Expect(bobRow).ToContainTextAsync("You joined a secret chat");
+        await Expect(alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true })).ToBeVisibleAsync();
+        await bobRow.ClickAsync();
+        var code = await VerificationCodeAsync(alice);
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Encryption key" }).ClickAsync();
+        await Expect(alice.Page.GetByTestId("secret-verification")).ToBeVisibleAsync();
+        await Expect(alice.Page.GetByTestId("secret-key-changes")).ToHaveCountAsync(0);
+        await alice.Page.GetByRole(AriaRole.Dialog, new() { Name = "Encryption key" }).GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+
+        // Bursts from each side in turn, sent without waiting for the other side: key changes overlap messages on the way.
+        var sent = new List<(BrowserPage From, BrowserPage To, string Text)>();
+        for (var round = 0; round < 6; round++)
+        {
+            var (from, to) = round % 2 == 0 ? (alice, bob) : (bob, alice);
+            for (var i = 0; i < 3; i++)
+            {
+                var text = $"Round {round} message {i} {tag}";
+                await from.SendSecretAsync(text);
+                sent.Add((from, to, text));
+            }
+
+            foreach (var (_, receiver, text) in sent.Where(s => s.From == from))
+            {
+                await Expect(receiver.SecretMessage(text)).ToBeVisibleAsync();
+            }
+
+            if (round == 3)
+            {
+                // Bob's tab closes and comes back: the keys of the latest generation are read from his browser's storage.
+                var back = await bob.ReopenAsync();
+                _pages[_pages.IndexOf(bob)] = back;
+                sent = sent.Select(s => (s.From == bob ? back : s.From, s.To == bob ? back : s.To, s.Text)).ToList();
+                bob = back;
+                await bob.Page.GetByTestId("secret-dialog").ClickAsync();
+            }
+        }
+
+        // Every message on both sides once, none of the key changes shown, nothing undecryptable.
+        foreach (var (from, to, text) in sent)
+        {
+            await Expect(from.SecretMessage(text)).ToHaveCountAsync(1);
+            await Expect(to.SecretMessage(text)).ToHaveCountAsync(1);
+        }
+
+        foreach (var page in new[] { alice, bob })
+        {
+            await Expect(page.Page.GetByTestId("secret-message")).ToHaveCountAsync(sent.Count);
+            await Expect(page.Page.GetByTestId("secret-undecryptable")).ToHaveCountAsync(0);
+        }
+
+        // The dialog counts the changes (both sides agree once the last exchange finished); the code is the first key's.
+        var changes = new Regex(@"^Key changed ([2-9]|\d{2,}) times$");
+        foreach (var page in new[] { alice, bob })
+        {
+            await page.Page.GetByRole(AriaRole.Button, new() { Name = "Encryption key" }).ClickAsync();
+            await Expect(page.Page.GetByTestId("secret-key-changes")).ToHaveTextAsync(changes);
+            (string.Join(' ', await page.Page.GetByTestId("secret-verification").Locator("span").AllInnerTextsAsync())).Should().Be(code);
+        }
+
+        await bob.ScreenshotAsync("44-secret-key-changed");
+        string? agreed = null;
+        for (var attempt = 0; attempt < 40 && agreed is null; attempt++)
+        {
+            var seen = await alice.Page.GetByTestId("secret-key-changes").InnerTextAsync();
+            agreed = seen == await bob.Page.GetByTestId("secret-key-changes").InnerTextAsync() ? seen : null;
+            if (agreed is null)
+            {
+                await Task.Delay(250);
+            }
+        }
+
+        agreed.Should().MatchRegex(changes.ToString());
+
+        // And on it goes under the newest keys.
+        foreach (var page in new[] { alice, bob })
+        {
+            await page.Page.GetByRole(AriaRole.Dialog, new() { Name = "Encryption key" }).GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        }
+
+        await bob.SendSecretAsync($"After the changes {tag}");
+        await Expect(alice.SecretMessage($"After the changes {tag}")).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
     private static async Task<string> VerificationCodeAsync(BrowserPage page)
     {
         await page.Page.GetByRole(AriaRole.Button, new() { Name = "Encryption key" }).ClickAsync();
