@@ -21,8 +21,13 @@ public static class SecretChatCrypto
     /// <summary>Bytes of the random nonce at the start of every message's data.</summary>
     public const int NonceLength = 24;
 
+    /// <summary>The largest exchange id of a re-keying (a JavaScript-safe integer).</summary>
+    public const long MaxExchangeId = (1L << 53) - 1;
+
     private const int TagLength = 16;
+    private const int KeysLength = 2 * KeyLength;
     private static readonly byte[] Label = Encoding.UTF8.GetBytes("messenger-secret/1");
+    private static readonly byte[] RekeyLabel = Encoding.UTF8.GetBytes("messenger-secret-rekey/1");
 
     static SecretChatCrypto() => SodiumCore.Init();
 
@@ -65,8 +70,43 @@ public static class SecretChatCrypto
             throw new CryptographicException("low-order public key (all-zero X25519 result)");
         }
 
-        var keys = GenericHash.Hash([.. Label, .. shared, .. gA, .. gB], (byte[]?)null, 64);
+        var keys = GenericHash.Hash([.. Label, .. shared, .. gA, .. gB], (byte[]?)null, KeysLength);
         CryptographicOperations.ZeroMemory(shared);
+        return Split(keys);
+    }
+
+    /// <summary>
+    /// The next generation of a chat's keys (re-keying), seen from a side holding <paramref name="ownSecret"/> (the
+    /// initiator's new secret with <paramref name="gAcc"/>, or the accepter's with <paramref name="gInit"/>):
+    /// <c>keys(n+1) = BLAKE2b-512("messenger-secret-rekey/1" || X25519(own, peer) || keys(n) || g_init || g_acc)</c>, where
+    /// <paramref name="previousKeys"/> is <c>keys(n)</c> (64 bytes: the admin's direction key, then the participant's).
+    /// The directions stay the chat's (the admin's key first), whoever started the exchange; the fingerprint is found as
+    /// for the first keys. Throws <see cref="CryptographicException"/> for a low-order peer key.
+    /// </summary>
+    public static SecretChatKeys DeriveNextKeys(byte[] ownSecret, byte[] previousKeys, byte[] gInit, byte[] gAcc, bool isInitiator)
+    {
+        ArgumentNullException.ThrowIfNull(ownSecret);
+        ArgumentNullException.ThrowIfNull(previousKeys);
+        if (gInit is not { Length: KeyLength } || gAcc is not { Length: KeyLength } || ownSecret.Length != KeyLength || previousKeys.Length != KeysLength)
+        {
+            throw new CryptographicException("re-keying takes 32-byte keys and the 64 bytes of the previous generation");
+        }
+
+        var shared = ScalarMult.Mult(ownSecret, isInitiator ? gAcc : gInit);
+        if (IsAllZero(shared))
+        {
+            throw new CryptographicException("low-order public key (all-zero X25519 result)");
+        }
+
+        var keys = GenericHash.Hash([.. RekeyLabel, .. shared, .. previousKeys, .. gInit, .. gAcc], (byte[]?)null, KeysLength);
+        CryptographicOperations.ZeroMemory(shared);
+        return Split(keys);
+    }
+
+    /// <summary>The two direction keys of 64 derived bytes, the fingerprint (<c>BLAKE2b-256(keys)[0..6]</c> little-endian)
+    /// and the verification code (the hex of its first 16 bytes in groups of 4).</summary>
+    private static SecretChatKeys Split(byte[] keys)
+    {
         var hash = GenericHash.Hash(keys, (byte[]?)null, 32);
         var fingerprint = 0L;
         for (var i = 5; i >= 0; i--)
@@ -75,7 +115,9 @@ public static class SecretChatCrypto
         }
 
         var verification = string.Join(' ', Enumerable.Range(0, 8).Select(i => Convert.ToHexStringLower(hash, i * 2, 2)));
-        return new SecretChatKeys(keys[..KeyLength], keys[KeyLength..], fingerprint, verification);
+        var result = new SecretChatKeys(keys[..KeyLength], keys[KeyLength..], fingerprint, verification);
+        CryptographicOperations.ZeroMemory(keys);
+        return result;
     }
 
     /// <summary>
@@ -125,7 +167,31 @@ public static class SecretChatCrypto
         ArgumentNullException.ThrowIfNull(plaintext);
         var buffer = new ArrayBufferWriter<byte>();
         var writer = new MessagePackWriter(buffer);
-        if (plaintext.Delete is { } delete)
+        if (plaintext.Rekey is { } rekey)
+        {
+            writer.WriteMapHeader(2);
+            writer.Write("rekey");
+            writer.WriteMapHeader(2 + (rekey.G is null ? 0 : 1) + (rekey.Fingerprint is null ? 0 : 1));
+            writer.Write("op");
+            writer.Write(OpName(rekey.Op));
+            writer.Write("id");
+            writer.Write(rekey.Id);
+            if (rekey.G is { } g)
+            {
+                writer.Write("g");
+                writer.Write(g);
+            }
+
+            if (rekey.Fingerprint is { } fingerprint)
+            {
+                writer.Write("fp");
+                writer.Write(fingerprint);
+            }
+
+            writer.Write("date");
+            writer.Write(plaintext.Date);
+        }
+        else if (plaintext.Delete is { } delete)
         {
             writer.WriteMapHeader(2);
             writer.Write("delete");
@@ -165,7 +231,9 @@ public static class SecretChatCrypto
     }
 
     /// <summary>A message's plaintext as read, or null when it is not a map, a known key has a value of the wrong kind,
-    /// or it has neither <c>text</c> nor <c>delete</c> (unknown keys are skipped).</summary>
+    /// it has neither <c>text</c>, <c>delete</c> nor <c>rekey</c>, or its <c>rekey</c> is malformed (an unknown op, an
+    /// id missing or out of 1..2^53 − 1, no 32-byte <c>g</c> in a request or accept, no <c>fp</c> in an accept or commit).
+    /// A body with a <c>rekey</c> is that action only: its other keys are not read. Unknown keys are skipped.</summary>
     public static SecretPlaintext? DecodePlaintext(byte[] plaintext)
     {
         try
@@ -178,10 +246,16 @@ public static class SecretChatCrypto
             var ttl = 0;
             long? replyTo = null;
             SecretFileInfo? file = null;
+            SecretRekey? rekey = null;
+            var hasRekey = false;
             for (var i = 0; i < count; i++)
             {
                 switch (reader.ReadString())
                 {
+                    case "rekey":
+                        hasRekey = true;
+                        rekey = reader.TryReadNil() ? null : ReadRekey(ref reader);
+                        break;
                     case "text":
                         text = reader.ReadString();
                         break;
@@ -211,6 +285,11 @@ public static class SecretChatCrypto
                 }
             }
 
+            if (hasRekey)
+            {
+                return rekey is null ? null : new SecretPlaintext(null, date) { Rekey = rekey };
+            }
+
             if (file is not null)
             {
                 // A file's caption may be empty; a file without its key, name or type cannot be used.
@@ -228,6 +307,68 @@ public static class SecretChatCrypto
             return null;
         }
     }
+
+    /// <summary>The <c>rekey</c> map, or null when it is malformed (the body is then ignored).</summary>
+    private static SecretRekey? ReadRekey(ref MessagePackReader reader)
+    {
+        var count = reader.ReadMapHeader();
+        string? op = null;
+        long id = 0;
+        byte[]? g = null;
+        long? fingerprint = null;
+        for (var i = 0; i < count; i++)
+        {
+            switch (reader.ReadString())
+            {
+                case "op":
+                    op = reader.ReadString();
+                    break;
+                case "id":
+                    id = reader.ReadInt64();
+                    break;
+                case "g":
+                    g = reader.TryReadNil() ? null : reader.ReadBytes()?.ToArray();
+                    break;
+                case "fp":
+                    fingerprint = reader.TryReadNil() ? null : reader.ReadInt64();
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        SecretRekeyOp? known = op switch
+        {
+            "request" => SecretRekeyOp.Request,
+            "accept" => SecretRekeyOp.Accept,
+            "commit" => SecretRekeyOp.Commit,
+            "abort" => SecretRekeyOp.Abort,
+            _ => null,
+        };
+        if (known is not { } action || id is < 1 or > MaxExchangeId)
+        {
+            return null;
+        }
+
+        var needsG = action is SecretRekeyOp.Request or SecretRekeyOp.Accept;
+        var needsFingerprint = action is SecretRekeyOp.Accept or SecretRekeyOp.Commit;
+        if ((needsG && g is not { Length: KeyLength }) || (needsFingerprint && fingerprint is null))
+        {
+            return null;
+        }
+
+        return new SecretRekey(action, id, needsG ? g : null, needsFingerprint ? fingerprint : null);
+    }
+
+    private static string OpName(SecretRekeyOp op) => op switch
+    {
+        SecretRekeyOp.Request => "request",
+        SecretRekeyOp.Accept => "accept",
+        SecretRekeyOp.Commit => "commit",
+        SecretRekeyOp.Abort => "abort",
+        _ => throw new ArgumentOutOfRangeException(nameof(op)),
+    };
 
     private static void WriteFile(ref MessagePackWriter writer, SecretFileInfo file)
     {
@@ -327,7 +468,26 @@ public sealed record SecretChatKeys(byte[] AdminToParticipant, byte[] Participan
 /// <summary>A secret message's plaintext: <see cref="Text"/> (with its <see cref="Date"/> on the sender's clock, a
 /// self-destruct <see cref="Ttl"/> in seconds, 0 for none, and the random_id it answers), or <see cref="Delete"/>: the
 /// random_ids to delete on both devices. With <see cref="File"/>, <see cref="Text"/> is its caption (may be empty).</summary>
-public sealed record SecretPlaintext(string? Text, long Date, int Ttl = 0, long? ReplyTo = null, long[]? Delete = null, SecretFileInfo? File = null);
+public sealed record SecretPlaintext(string? Text, long Date, int Ttl = 0, long? ReplyTo = null, long[]? Delete = null, SecretFileInfo? File = null)
+{
+    /// <summary>A step of a re-keying (then the body has nothing else but its <see cref="Date"/>): never shown.</summary>
+    public SecretRekey? Rekey { get; init; }
+}
+
+/// <summary>A step of a secret chat's re-keying, inside an encrypted body: <see cref="Id"/> is the exchange's (chosen by
+/// its initiator, 1..2^53 − 1); <see cref="G"/> the new public key of the side sending a request (g_init) or an accept
+/// (g_acc); <see cref="Fingerprint"/> that of the new generation, in an accept and a commit.</summary>
+public sealed record SecretRekey(SecretRekeyOp Op, long Id, byte[]? G = null, long? Fingerprint = null);
+
+/// <summary>The steps of a re-keying: the initiator's <see cref="Request"/>, the other side's <see cref="Accept"/>, the
+/// initiator's <see cref="Commit"/> once it switched, and <see cref="Abort"/> from either side.</summary>
+public enum SecretRekeyOp
+{
+    Request,
+    Accept,
+    Commit,
+    Abort,
+}
 
 /// <summary>What the encrypted body of a message says of its file: the file's <see cref="Key"/> (32 bytes), its
 /// <see cref="Name"/>, <see cref="MimeType"/> and plaintext <see cref="Size"/>; for pictures and videos their size, for
