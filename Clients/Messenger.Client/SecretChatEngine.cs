@@ -4,6 +4,7 @@ using MessagePack;
 using MessagePack.Resolvers;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Secret;
 using Messenger.Contracts.Updates;
 
@@ -13,8 +14,10 @@ namespace Messenger.Client;
 /// What a device does for its secret chats: makes and keeps their keys (<see cref="ISecretChatKeyStore"/>), accepts
 /// requests by itself when <see cref="MessengerClientOptions.AutoAcceptSecretChats"/>, turns the log's
 /// <c>secret_chat</c>, <c>new_encrypted_message</c> and <c>encrypted_read</c> into events (decrypted, each message
-/// once), keeps the local history and deletes self-destructing messages when their time comes. Everything changes under
-/// one lock. What changed goes to disk at the end of each batch of updates (a push, a slice of getDifference) and of
+/// once), keeps the local history and deletes self-destructing messages when their time comes, and replaces each chat's
+/// keys every <see cref="MessengerClientOptions.SecretRekeyAfterMessages"/> messages or
+/// <see cref="MessengerClientOptions.SecretRekeyAfter"/> (re-keying: its steps travel as encrypted messages, saved in the
+/// chat's outbox before they are sent). Everything changes under one lock. What changed goes to disk at the end of each batch of updates (a push, a slice of getDifference) and of
 /// each of the app's calls, once: each touched chat's new history records appended to its journal (rewritten from the
 /// history instead when most of it is of messages gone), then the small state (keys, states, read positions) when it
 /// changed.
@@ -42,6 +45,13 @@ internal sealed class SecretChatEngine
     public const int MaxThumbBytes = 4096;
 
     private const int MaxFileNameLength = 255;
+
+    /// <summary>Messages from the other side opened under the current keys after which the previous keys are wiped: the
+    /// other side has surely switched, and what it sent before is in.</summary>
+    internal const int PreviousKeptFor = 16;
+
+    private static readonly TimeSpan FirstOutboxRetry = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LastOutboxRetry = TimeSpan.FromMinutes(5);
 
     private static readonly TimeSpan TypingValid = TimeSpan.FromSeconds(6);
 
@@ -76,6 +86,12 @@ internal sealed class SecretChatEngine
     private readonly HashSet<long> _historiesToDelete = new();
     private long _userId;
 
+    // The re-keying steps waiting in the chats' outboxes are sent by one loop at a time; a failure waits before the next try.
+    private readonly CancellationTokenSource _closing = new();
+    private readonly ITimer _outboxRetry;
+    private bool _outboxRunning;
+    private TimeSpan _outboxRetryDelay = FirstOutboxRetry;
+
     public SecretChatEngine(MessengerClient client, MessengerClientOptions options)
     {
         _client = client;
@@ -86,6 +102,7 @@ internal sealed class SecretChatEngine
                 : new InMemorySecretChatKeyStore());
         _state = LoadState();
         _expiry = options.Clock.CreateTimer(static engine => ((SecretChatEngine)engine!).Expire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _outboxRetry = options.Clock.CreateTimer(static engine => ((SecretChatEngine)engine!).SendOutbox(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         lock (_gate)
         {
             LoadHistories();
@@ -115,7 +132,24 @@ internal sealed class SecretChatEngine
 
         try
         {
-            return saved is { Length: > 0 } ? MessagePackSerializer.Deserialize<SecretState>(saved, StateOptions) : new SecretState();
+            var state = saved is { Length: > 0 } ? MessagePackSerializer.Deserialize<SecretState>(saved, StateOptions) : new SecretState();
+            foreach (var chat in state.Chats.Values)
+            {
+                // A state written before re-keying: generation 0, used for nothing yet, from now on.
+                chat.Outbox ??= [];
+                if (chat.KeyCreated == 0 && chat.State == SecretChatState.Ready)
+                {
+                    chat.KeyCreated = Now;
+                    _stateChanged = true;
+                }
+
+                foreach (var send in chat.Outbox)
+                {
+                    send.Saved = true;
+                }
+            }
+
+            return state;
         }
         catch (Exception e) when (e is MessagePackSerializationException)
         {
@@ -143,8 +177,14 @@ internal sealed class SecretChatEngine
 
     private long Now => _options.Clock.GetUtcNow().ToUnixTimeSeconds();
 
-    /// <summary>Stops the self-destruct timer (what is due is deleted at the next start).</summary>
-    public ValueTask DisposeAsync() => _expiry.DisposeAsync();
+    /// <summary>Stops the self-destruct timer (what is due is deleted at the next start) and the sending of re-keying steps
+    /// (those not answered yet are sent again at the next start).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _closing.CancelAsync();
+        await _outboxRetry.DisposeAsync();
+        await _expiry.DisposeAsync();
+    }
 
     // ---- From the update stream (its loop) ----
 
@@ -182,8 +222,23 @@ internal sealed class SecretChatEngine
 
             _userId = userId;
             unfinished = _state.Pending.Count > 0 || _state.Chats.Values.Any(c => c.State != SecretChatState.Discarded);
+            foreach (var chat in _state.Chats.Values)
+            {
+                // Keys that grew old while the app was closed, and requests left unanswered meanwhile.
+                CheckRekey(chat);
+            }
+
+            try
+            {
+                Flush();
+            }
+            catch (Exception e) when (!IsFatal(e))
+            {
+                ReportFailure($"the secret chats could not be written: {e.Message}");
+            }
         }
 
+        SendOutbox();
         if (unfinished)
         {
             _ = Task.Run(() => SyncQuietlyAsync());
@@ -196,6 +251,7 @@ internal sealed class SecretChatEngine
         if (!_storeUnavailable)
         {
             _ = Task.Run(() => SyncQuietlyAsync());
+            SendOutbox();
         }
     }
 
@@ -216,6 +272,9 @@ internal sealed class SecretChatEngine
                 ReportFailure($"the secret chats could not be written: {e.Message}");
             }
         }
+
+        // The re-keying steps this batch made are on disk now (a failed write keeps them back until one succeeds).
+        SendOutbox();
     }
 
     /// <summary>One entry of the user's log about secret chats: the events it makes (none for chats other devices hold).</summary>
@@ -422,6 +481,7 @@ internal sealed class SecretChatEngine
                 ? SecretChatCrypto.EncodePlaintext(new SecretPlaintext(text, Now, ttl, replyTo, File: file?.ToInfo()))
                 : SecretChatCrypto.EncodePlaintext(new SecretPlaintext(earlier.Text, earlier.SenderDate, earlier.Ttl, earlier.ReplyTo, File: earlier.File?.ToInfo()));
             data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chatId, id, plaintext);
+            chat.KeyUses++;
             first = earlier is null;
             stored = earlier ?? new StoredMessage
             {
@@ -466,6 +526,7 @@ internal sealed class SecretChatEngine
             throw;
         }
 
+        SecretMessage result;
         lock (_gate)
         {
             stored.Date = sent.Date;
@@ -484,10 +545,18 @@ internal sealed class SecretChatEngine
                 StartTimers(chat, m => m.Outgoing && m.Date > 0 && m.Date <= chat.PeerReadDate);
             }
 
+            if (chat is not null)
+            {
+                CheckRekey(chat);
+            }
+
             Flush();
             ArmExpiry();
-            return ToPublic(chatId, stored);
+            result = ToPublic(chatId, stored);
         }
+
+        SendOutbox();
+        return result;
     }
 
     /// <summary>Downloads the message's encrypted file into a temporary file (deleted when closed), then decrypts it into
@@ -548,16 +617,21 @@ internal sealed class SecretChatEngine
         {
             var chat = RequireReady(chatId);
             data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chatId, id, SecretChatCrypto.EncodePlaintext(new SecretPlaintext(null, Now, Delete: randomIds)));
+            chat.KeyUses++;
         }
 
         await _client.CallAsync(new SendEncryptedCall(chatId, id, data), cancellationToken);
         lock (_gate)
         {
-            if (_state.Chats.TryGetValue(chatId, out var chat) && RemoveFromHistory(chat, randomIds) > 0)
+            if (_state.Chats.TryGetValue(chatId, out var chat))
             {
+                RemoveFromHistory(chat, randomIds);
+                CheckRekey(chat);
                 Flush();
             }
         }
+
+        SendOutbox();
     }
 
     public async Task ReadAsync(long chatId, long? maxDate, CancellationToken cancellationToken)
@@ -882,6 +956,11 @@ internal sealed class SecretChatEngine
                 }
 
                 local.State = SecretChatState.Ready;
+                if (local.KeyCreated == 0)
+                {
+                    local.KeyCreated = Now;
+                }
+
                 break;
             case SecretChatState.Discarded when local.State != SecretChatState.Discarded:
                 local.State = SecretChatState.Discarded;
@@ -921,7 +1000,7 @@ internal sealed class SecretChatEngine
 
     private IReadOnlyList<MessengerEvent> Receive(long pts, EncryptedMessage message)
     {
-        if (!_state.Chats.TryGetValue(message.ChatId, out var chat) || chat.PeerKey() is not { } key || message.FromId != chat.PeerId)
+        if (!_state.Chats.TryGetValue(message.ChatId, out var chat) || chat.PeerKey() is null || message.FromId != chat.PeerId)
         {
             return [];
         }
@@ -934,10 +1013,30 @@ internal sealed class SecretChatEngine
         }
 
         chat.Seen.Add(message.RandomId);
-        var plaintext = SecretChatCrypto.Decrypt(key, message.ChatId, message.RandomId, message.Data);
+        var (plaintext, opened) = Open(chat, message);
+        if (opened == OpenedUnder.Accepted)
+        {
+            // The implicit commit: the other side switched to the keys this device accepted, whatever became of its commit.
+            var accepted = chat.Accepted!;
+            chat.Accepted = null;
+            Switch(chat, accepted.AdminKey, accepted.ParticipantKey);
+        }
+
+        if (opened is OpenedUnder.Current or OpenedUnder.Accepted && ++chat.PeerMessagesUnderCurrent >= PreviousKeptFor && chat.Previous is { } previous)
+        {
+            // The other side has surely switched and what it sent before is in: the older keys would only open old messages.
+            WipeKeys(previous.AdminKey, previous.ParticipantKey);
+            chat.Previous = null;
+            Changed();
+        }
+
         var body = plaintext is null ? null : SecretChatCrypto.DecodePlaintext(plaintext);
         MessengerEvent? e = null;
-        if (plaintext is null)
+        if (body?.Rekey is { } rekey)
+        {
+            OnRekey(chat, rekey);
+        }
+        else if (plaintext is null)
         {
             e = new SecretMessageUndecryptable(pts, message.ChatId, message.RandomId, message.FromId, DateTimeOffset.FromUnixTimeSeconds(message.Date));
         }
@@ -965,11 +1064,272 @@ internal sealed class SecretChatEngine
 
         if (e is not SecretMessageReceived and not SecretMessagesDeleted)
         {
-            // Nothing of it stays in the history, but the journal keeps its random_id for the replays to come.
+            // Nothing of it stays in the history (a re-keying step neither), but the journal keeps its random_id for the
+            // replays to come.
             Record(chat.Id, new HistoryRecord { Seen = [message.RandomId] });
         }
 
+        if (body is { Rekey: null } && opened is OpenedUnder.Current or OpenedUnder.Accepted)
+        {
+            // Counted in memory: the state is written with its next change (a crash only delays the next re-keying).
+            chat.KeyUses++;
+            CheckRekey(chat);
+        }
+
         return e is null ? [] : [e];
+    }
+
+    /// <summary>Opens a message of the other side under the current keys, else under those of the exchange this device
+    /// accepted (the other side switched), else under the previous ones (sent before the other side switched, late).</summary>
+    private static (byte[]? Plaintext, OpenedUnder Under) Open(LocalChat chat, EncryptedMessage message)
+    {
+        if (SecretChatCrypto.Decrypt(chat.PeerKey()!, message.ChatId, message.RandomId, message.Data) is { } current)
+        {
+            return (current, OpenedUnder.Current);
+        }
+
+        if (chat.Accepted is { } accepted
+            && SecretChatCrypto.Decrypt(chat.IsAdmin ? accepted.ParticipantKey : accepted.AdminKey, message.ChatId, message.RandomId, message.Data) is { } next)
+        {
+            return (next, OpenedUnder.Accepted);
+        }
+
+        if (chat.Previous is { } previous
+            && SecretChatCrypto.Decrypt(chat.IsAdmin ? previous.ParticipantKey : previous.AdminKey, message.ChatId, message.RandomId, message.Data) is { } late)
+        {
+            return (late, OpenedUnder.Previous);
+        }
+
+        return (null, OpenedUnder.None);
+    }
+
+    private enum OpenedUnder
+    {
+        None,
+        Current,
+        Accepted,
+        Previous,
+    }
+
+    // ---- Re-keying (README, Secret chats): every step is in the state, saved, before the message that depends on it goes ----
+
+    /// <summary>Starts a re-keying when the current keys have been used enough or long enough, and aborts this device's
+    /// request that has waited too long for an answer; nothing while another exchange is under way.</summary>
+    private void CheckRekey(LocalChat chat)
+    {
+        if (chat.State != SecretChatState.Ready || chat.OwnKey() is null)
+        {
+            return;
+        }
+
+        var now = Now;
+        if (chat.Outgoing is { } outgoing)
+        {
+            if (now - outgoing.Date < (long)_options.SecretRekeyRequestTimeout.TotalSeconds)
+            {
+                return;
+            }
+
+            // Unanswered (an older client ignores requests, or the peer is away): given up, and a new one may start.
+            SendRekey(chat, new SecretRekey(SecretRekeyOp.Abort, outgoing.Id));
+            DropOutgoing(chat);
+        }
+
+        if (chat.Accepted is not null
+            || (chat.KeyUses < _options.SecretRekeyAfterMessages && now - chat.KeyCreated < (long)_options.SecretRekeyAfter.TotalSeconds))
+        {
+            return;
+        }
+
+        var (secret, g) = SecretChatCrypto.GenerateKeyPair();
+        chat.Outgoing = new OutgoingRekey { Id = NewExchangeId(), Secret = secret, G = g, Date = now };
+        SendRekey(chat, new SecretRekey(SecretRekeyOp.Request, chat.Outgoing.Id, g));
+    }
+
+    private void OnRekey(LocalChat chat, SecretRekey rekey)
+    {
+        if (chat.OwnKey() is null)
+        {
+            return;
+        }
+
+        switch (rekey.Op)
+        {
+            case SecretRekeyOp.Request:
+                OnRekeyRequest(chat, rekey);
+                break;
+            case SecretRekeyOp.Accept when chat.Outgoing is { } outgoing && outgoing.Id == rekey.Id:
+                OnRekeyAccept(chat, outgoing, rekey);
+                break;
+            case SecretRekeyOp.Commit when chat.Accepted is { } accepted && accepted.Id == rekey.Id && accepted.Fingerprint == rekey.Fingerprint:
+                chat.Accepted = null;
+                Switch(chat, accepted.AdminKey, accepted.ParticipantKey);
+                break;
+            case SecretRekeyOp.Abort:
+                if (chat.Outgoing?.Id == rekey.Id)
+                {
+                    DropOutgoing(chat);
+                }
+
+                if (chat.Accepted?.Id == rekey.Id)
+                {
+                    DropAccepted(chat);
+                }
+
+                break;
+        }
+    }
+
+    private void OnRekeyRequest(LocalChat chat, SecretRekey request)
+    {
+        if (chat.Outgoing is { } mine)
+        {
+            // Both sides started at once: the larger id goes on, the other side accepts it.
+            if (mine.Id > request.Id)
+            {
+                return;
+            }
+
+            DropOutgoing(chat);
+            if (mine.Id == request.Id)
+            {
+                SendRekey(chat, new SecretRekey(SecretRekeyOp.Abort, request.Id));
+                return;
+            }
+        }
+
+        if (chat.Accepted is { } accepted)
+        {
+            if (accepted.Id == request.Id)
+            {
+                // The same request again: the same answer.
+                SendRekey(chat, new SecretRekey(SecretRekeyOp.Accept, accepted.Id, accepted.G, accepted.Fingerprint));
+                return;
+            }
+
+            DropAccepted(chat);
+        }
+
+        var (secret, gAcc) = SecretChatCrypto.GenerateKeyPair();
+        var current = CurrentKeys(chat);
+        SecretChatKeys next;
+        try
+        {
+            next = SecretChatCrypto.DeriveNextKeys(secret, current, request.G!, gAcc, isInitiator: false);
+        }
+        catch (CryptographicException)
+        {
+            SendRekey(chat, new SecretRekey(SecretRekeyOp.Abort, request.Id));
+            return;
+        }
+        finally
+        {
+            WipeKeys(secret, current);
+        }
+
+        chat.Accepted = new AcceptedRekey
+        {
+            Id = request.Id, G = gAcc, AdminKey = next.AdminToParticipant, ParticipantKey = next.ParticipantToAdmin, Fingerprint = next.KeyFingerprint,
+        };
+        SendRekey(chat, new SecretRekey(SecretRekeyOp.Accept, request.Id, gAcc, next.KeyFingerprint));
+    }
+
+    private void OnRekeyAccept(LocalChat chat, OutgoingRekey outgoing, SecretRekey accept)
+    {
+        var current = CurrentKeys(chat);
+        SecretChatKeys? next = null;
+        try
+        {
+            next = SecretChatCrypto.DeriveNextKeys(outgoing.Secret, current, outgoing.G, accept.G!, isInitiator: true);
+        }
+        catch (CryptographicException)
+        {
+            // A low-order key: refused as the first keys are.
+        }
+        finally
+        {
+            WipeKeys(current);
+        }
+
+        if (next is null || next.KeyFingerprint != accept.Fingerprint)
+        {
+            if (next is not null)
+            {
+                WipeKeys(next.AdminToParticipant, next.ParticipantToAdmin);
+            }
+
+            SendRekey(chat, new SecretRekey(SecretRekeyOp.Abort, outgoing.Id));
+            DropOutgoing(chat);
+            return;
+        }
+
+        // Under the keys the other side still uses: sealed before the switch.
+        SendRekey(chat, new SecretRekey(SecretRekeyOp.Commit, outgoing.Id, Fingerprint: next.KeyFingerprint));
+        DropOutgoing(chat);
+        Switch(chat, next.AdminToParticipant, next.ParticipantToAdmin);
+    }
+
+    /// <summary>The new keys become the current ones; the current ones the previous (the previous ones wiped).</summary>
+    private void Switch(LocalChat chat, byte[] adminKey, byte[] participantKey)
+    {
+        if (chat.Previous is { } older)
+        {
+            WipeKeys(older.AdminKey, older.ParticipantKey);
+        }
+
+        chat.Previous = new PreviousKeys { Generation = chat.KeyGeneration, AdminKey = chat.AdminKey!, ParticipantKey = chat.ParticipantKey! };
+        chat.AdminKey = adminKey;
+        chat.ParticipantKey = participantKey;
+        chat.KeyGeneration++;
+        chat.KeyUses = 0;
+        chat.KeyCreated = Now;
+        chat.PeerMessagesUnderCurrent = 0;
+        Changed();
+    }
+
+    private void DropOutgoing(LocalChat chat)
+    {
+        if (chat.Outgoing is { } outgoing)
+        {
+            WipeKeys(outgoing.Secret);
+            chat.Outgoing = null;
+            Changed();
+        }
+    }
+
+    private void DropAccepted(LocalChat chat)
+    {
+        if (chat.Accepted is { } accepted)
+        {
+            WipeKeys(accepted.AdminKey, accepted.ParticipantKey);
+            chat.Accepted = null;
+            Changed();
+        }
+    }
+
+    /// <summary><c>keys(n)</c>: the admin's direction key, then the participant's.</summary>
+    private static byte[] CurrentKeys(LocalChat chat) => [.. chat.AdminKey!, .. chat.ParticipantKey!];
+
+    /// <summary>Puts a re-keying step in the chat's outbox, sealed now under the current keys; it is sent once the state
+    /// that holds it is saved (<see cref="Flush"/>, then <see cref="SendOutbox"/>), and again after a restart until the
+    /// server has it.</summary>
+    private void SendRekey(LocalChat chat, SecretRekey rekey)
+    {
+        var randomId = NewRandomId();
+        var plaintext = SecretChatCrypto.EncodePlaintext(new SecretPlaintext(null, Now) { Rekey = rekey });
+        chat.Outbox.Add(new RekeySend { RandomId = randomId, Data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chat.Id, randomId, plaintext) });
+        Changed();
+    }
+
+    private static void WipeKeys(params byte[]?[] keys)
+    {
+        foreach (var key in keys)
+        {
+            if (key is not null)
+            {
+                CryptographicOperations.ZeroMemory(key);
+            }
+        }
     }
 
     private IReadOnlyList<MessengerEvent> PeerRead(long pts, EncryptedReadUpdate read)
@@ -1123,6 +1483,15 @@ internal sealed class SecretChatEngine
         {
             _store.Save(MessagePackSerializer.Serialize(_state, StateOptions));
             _stateChanged = false;
+        }
+
+        // Every re-keying step put in an outbox changed the state: all of them are on disk now, and may go.
+        foreach (var chat in _state.Chats.Values)
+        {
+            foreach (var send in chat.Outbox)
+            {
+                send.Saved = true;
+            }
         }
     }
 
@@ -1382,15 +1751,15 @@ internal sealed class SecretChatEngine
 
     private static void Wipe(LocalChat chat)
     {
-        foreach (var key in new[] { chat.OwnSecret, chat.AdminKey, chat.ParticipantKey })
-        {
-            if (key is not null)
-            {
-                CryptographicOperations.ZeroMemory(key);
-            }
-        }
-
+        WipeKeys(
+            chat.OwnSecret, chat.AdminKey, chat.ParticipantKey, chat.Previous?.AdminKey, chat.Previous?.ParticipantKey, chat.Outgoing?.Secret,
+            chat.Accepted?.AdminKey, chat.Accepted?.ParticipantKey);
         chat.OwnSecret = chat.AdminKey = chat.ParticipantKey = null;
+        chat.Previous = null;
+        chat.Outgoing = null;
+        chat.Accepted = null;
+        // A step still to send would be refused by the server: the chat is over.
+        chat.Outbox.Clear();
         // No message can be read any more: there is nothing left to tell replays from.
         chat.Seen.Clear();
     }
@@ -1485,6 +1854,112 @@ internal sealed class SecretChatEngine
         }
     }
 
+    /// <summary>Sends the re-keying steps saved in the chats' outboxes, each chat's in order, one loop at a time. A step the
+    /// server took (or took before: the same random_id) leaves the outbox; one it refuses for the chat's sake (ended, not
+    /// this device's) too; after FLOOD_WAIT the loop waits as told, after any other failure (offline, blocked) it stops
+    /// and tries again later, each time waiting longer (up to 5 minutes), and at the next start.</summary>
+    private void SendOutbox()
+    {
+        lock (_gate)
+        {
+            if (_outboxRunning || _userId == 0 || _storeUnavailable || _closing.IsCancellationRequested || NextSend() is null)
+            {
+                return;
+            }
+
+            _outboxRunning = true;
+        }
+
+        _ = Task.Run(SendOutboxAsync);
+    }
+
+    private (LocalChat Chat, RekeySend Send)? NextSend()
+    {
+        foreach (var chat in _state.Chats.Values)
+        {
+            if (chat.Outbox is [{ Saved: true } first, ..])
+            {
+                return (chat, first);
+            }
+        }
+
+        return null;
+    }
+
+    private async Task SendOutboxAsync()
+    {
+        while (true)
+        {
+            long chatId;
+            RekeySend send;
+            lock (_gate)
+            {
+                if (_closing.IsCancellationRequested || NextSend() is not { } next)
+                {
+                    _outboxRunning = false;
+                    return;
+                }
+
+                (chatId, send) = (next.Chat.Id, next.Send);
+            }
+
+            try
+            {
+                // Silent: nothing of it is shown, so nothing should ring.
+                await _client.CallAsync(new SendEncryptedCall(chatId, send.RandomId, send.Data, Silent: true), _closing.Token);
+            }
+            catch (RpcException e) when (e.Name == ErrorNames.FloodWait && e.RetryAfterSeconds is { } wait)
+            {
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(wait), _options.Clock, _closing.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                continue;
+            }
+            catch (RpcException e) when (e.Name is SecretErrorNames.EncryptionDeclined or SecretErrorNames.EncryptionIdInvalid
+                or SecretErrorNames.EncryptionDeviceInvalid or MessageErrorNames.RandomIdInvalid or SecretErrorNames.EncryptedMessageInvalid)
+            {
+                // Never to be taken: the chat ended or is not this device's (its end wipes the exchange anyway).
+            }
+            catch (Exception)
+            {
+                lock (_gate)
+                {
+                    _outboxRunning = false;
+                    if (!_closing.IsCancellationRequested)
+                    {
+                        _outboxRetry.Change(_outboxRetryDelay, Timeout.InfiniteTimeSpan);
+                        _outboxRetryDelay = TimeSpan.FromTicks(Math.Min(LastOutboxRetry.Ticks, _outboxRetryDelay.Ticks * 2));
+                    }
+                }
+
+                return;
+            }
+
+            lock (_gate)
+            {
+                _outboxRetryDelay = FirstOutboxRetry;
+                if (_state.Chats.TryGetValue(chatId, out var chat) && chat.Outbox.Remove(send))
+                {
+                    Changed();
+                    try
+                    {
+                        Flush();
+                    }
+                    catch (Exception e) when (!IsFatal(e))
+                    {
+                        // Sent again after a restart if this never reaches the disk: the server takes it once.
+                        ReportFailure($"the secret chats could not be written: {e.Message}");
+                    }
+                }
+            }
+        }
+    }
+
     private async Task DiscardQuietlyAsync(long chatId)
     {
         try
@@ -1511,8 +1986,14 @@ internal sealed class SecretChatEngine
 
     private static long NewRandomId() => RandomNumberGenerator.GetInt32(1, int.MaxValue) * (1L << 22) + RandomNumberGenerator.GetInt32(0, 1 << 22);
 
+    /// <summary>A re-keying's id: random, 1..2^53 − 1 (a JavaScript-safe integer).</summary>
+    private static long NewExchangeId() => RandomNumberGenerator.GetInt32(0, 1 << 30) * (1L << 23) + RandomNumberGenerator.GetInt32(1, 1 << 23);
+
     private static LocalSecretChat ToPublic(LocalChat chat) =>
-        new(chat.Id, chat.PeerId, chat.IsAdmin, chat.State, chat.Date, chat.Verification, chat.KeyFingerprint, chat.Reason, chat.HistoryDeleted, chat.Accepting);
+        new(chat.Id, chat.PeerId, chat.IsAdmin, chat.State, chat.Date, chat.Verification, chat.KeyFingerprint, chat.Reason, chat.HistoryDeleted, chat.Accepting)
+        {
+            KeyGeneration = chat.KeyGeneration,
+        };
 
     private static SecretMessage ToPublic(long chatId, StoredMessage message) =>
         new(chatId, message.RandomId, message.FromId, message.Outgoing, message.Date, message.SenderDate, message.Text, message.Ttl, message.ReplyTo,
@@ -1649,6 +2130,40 @@ internal sealed class LocalChat
     /// <summary>The key of what the other side sends.</summary>
     public byte[]? PeerKey() => IsAdmin ? ParticipantKey : AdminKey;
 
+    /// <summary>How many times the keys were replaced (re-keying); 0 for the chat's first keys.</summary>
+    [Key(18)]
+    public int KeyGeneration { get; set; }
+
+    /// <summary>Messages this device sent and opened under the current keys (the re-keying steps not counted). Changed in
+    /// memory, written with the state's next change.</summary>
+    [Key(19)]
+    public int KeyUses { get; set; }
+
+    /// <summary>When this device began using the current keys (unix seconds; 0 before the chat is Ready).</summary>
+    [Key(20)]
+    public long KeyCreated { get; set; }
+
+    /// <summary>The keys before the current ones (messages the other side sent before it switched), until
+    /// <see cref="SecretChatEngine.PreviousKeptFor"/> of its messages opened under the current ones.</summary>
+    [Key(21)]
+    public PreviousKeys? Previous { get; set; }
+
+    /// <summary>Messages of the other side opened under the current keys since the switch (in memory, as <see cref="KeyUses"/>).</summary>
+    [Key(22)]
+    public int PeerMessagesUnderCurrent { get; set; }
+
+    /// <summary>This device's re-keying request waiting for the answer.</summary>
+    [Key(23)]
+    public OutgoingRekey? Outgoing { get; set; }
+
+    /// <summary>The other side's request this device accepted, waiting for its commit (or its first message under them).</summary>
+    [Key(24)]
+    public AcceptedRekey? Accepted { get; set; }
+
+    /// <summary>Re-keying steps sealed and saved, not yet taken by the server (oldest first).</summary>
+    [Key(25)]
+    public List<RekeySend> Outbox { get; set; } = [];
+
     public void SetKeys(SecretChatKeys keys)
     {
         AdminKey = keys.AdminToParticipant;
@@ -1656,6 +2171,72 @@ internal sealed class LocalChat
         KeyFingerprint = keys.KeyFingerprint;
         Verification = keys.Verification;
     }
+}
+
+[MessagePackObject]
+internal sealed class PreviousKeys
+{
+    [Key(0)]
+    public int Generation { get; set; }
+
+    [Key(1)]
+    public byte[] AdminKey { get; set; } = [];
+
+    [Key(2)]
+    public byte[] ParticipantKey { get; set; } = [];
+}
+
+/// <summary>This device's request: the exchange's id, its new X25519 secret and public key, when it was made (unix seconds).</summary>
+[MessagePackObject]
+internal sealed class OutgoingRekey
+{
+    [Key(0)]
+    public long Id { get; set; }
+
+    [Key(1)]
+    public byte[] Secret { get; set; } = [];
+
+    [Key(2)]
+    public byte[] G { get; set; } = [];
+
+    [Key(3)]
+    public long Date { get; set; }
+}
+
+/// <summary>The other side's request as this device accepted it: the exchange's id, the public key it answered
+/// (g_acc) and the next keys with their fingerprint (its secret wiped once they were derived).</summary>
+[MessagePackObject]
+internal sealed class AcceptedRekey
+{
+    [Key(0)]
+    public long Id { get; set; }
+
+    [Key(1)]
+    public byte[] G { get; set; } = [];
+
+    [Key(2)]
+    public byte[] AdminKey { get; set; } = [];
+
+    [Key(3)]
+    public byte[] ParticipantKey { get; set; } = [];
+
+    [Key(4)]
+    public long Fingerprint { get; set; }
+}
+
+/// <summary>A re-keying step as sent: its random_id and the data sealed for it (sent again as they are until taken).</summary>
+[MessagePackObject]
+internal sealed class RekeySend
+{
+    [Key(0)]
+    public long RandomId { get; set; }
+
+    [Key(1)]
+    public byte[] Data { get; set; } = [];
+
+    /// <summary>In the saved state: it may go.</summary>
+    [IgnoreMember]
+    public bool Saved { get; set; }
 }
 
 [MessagePackObject]

@@ -7,7 +7,13 @@ namespace Messenger.Client;
 /// <see cref="Accepting"/>: this device's acceptance is on its way.</summary>
 public sealed record LocalSecretChat(
     long Id, long PeerId, bool IsAdmin, SecretChatState State, long Date, string? Verification, long KeyFingerprint, string? Reason, bool HistoryDeleted,
-    bool Accepting);
+    bool Accepting)
+{
+    /// <summary>How many times the chat's keys were replaced (re-keying: every 100 messages or 7 days, README "Secret
+    /// chats"); 0 for the first keys. <see cref="Verification"/> and <see cref="KeyFingerprint"/> stay those of the first
+    /// keys: each later generation is agreed inside messages sealed by the one before it.</summary>
+    public int KeyGeneration { get; init; }
+}
 
 /// <summary>A message of a secret chat's local history: <see cref="Date"/> is the server's (0 while an outgoing one is
 /// on its way), <see cref="SenderDate"/> the sender's clock; <see cref="Ttl"/> seconds of self-destruct (0: none),

@@ -74,10 +74,14 @@ public sealed class TestHost : IAsyncDisposable
 
     public MessengerClientOptions ClientOptions(
         IDeviceKeyStore? deviceKeys = null, long? sessionId = null, TimeProvider? clock = null, bool autoReceipt = true,
-        Action<HttpConnectionOptions>? transport = null, ISecretChatKeyStore? secretChats = null, bool autoAcceptSecretChats = true) => new()
+        Action<HttpConnectionOptions>? transport = null, ISecretChatKeyStore? secretChats = null, bool autoAcceptSecretChats = true,
+        SecretRekeyKnobs? secretRekey = null) => new()
     {
         SecretChatKeys = secretChats,
         AutoAcceptSecretChats = autoAcceptSecretChats,
+        SecretRekeyAfterMessages = secretRekey?.AfterMessages ?? 100,
+        SecretRekeyAfter = secretRekey?.After ?? TimeSpan.FromDays(7),
+        SecretRekeyRequestTimeout = secretRekey?.RequestTimeout ?? TimeSpan.FromDays(7),
         ConfigureTransport = transport,
         AutoReceipt = autoReceipt,
         ServerUrl = BaseAddress,
@@ -98,3 +102,6 @@ public sealed class TestHost : IAsyncDisposable
         _ownedDirectory?.Dispose();
     }
 }
+
+/// <summary>A client's re-keying thresholds for a test (the SDK's defaults, 100 messages and 7 days, unless given).</summary>
+public sealed record SecretRekeyKnobs(int AfterMessages = 100, TimeSpan? After = null, TimeSpan? RequestTimeout = null);
