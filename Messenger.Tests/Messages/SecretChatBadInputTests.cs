@@ -120,6 +120,8 @@ public sealed class SecretChatBadInputTests : IAsyncLifetime
         await Fails(() => alice.Client.CallAsync(new SendEncryptedCall(chat.Id, -(1L << 53), data)), MessageErrorNames.RandomIdInvalid);
         await Fails(() => alice.Client.CallAsync(new SendEncryptedCall(chat.Id, 1, new byte[40])), SecretErrorNames.EncryptedMessageInvalid);
         await Fails(() => alice.Client.CallAsync(new SendEncryptedCall(chat.Id, 1, new byte[65_537])), SecretErrorNames.EncryptedMessageInvalid);
+        await Fails(() => alice.Client.CallAsync(new SendEncryptedCall(chat.Id, 1, data, File: new InputEncryptedFile(1, 1), Service: true)),
+            SecretErrorNames.EncryptedMessageInvalid, because: "a service message carries no file");
         await Fails(() => alicesPhone.Client.CallAsync(new SendEncryptedCall(chat.Id, 1, data)), SecretErrorNames.EncryptionDeviceInvalid, 403);
         await Fails(() => alicesPhone.Client.CallAsync(new ReadSecretHistoryCall(chat.Id, 1)), SecretErrorNames.EncryptionDeviceInvalid, 403);
         await Fails(() => alicesPhone.Client.CallAsync(new SetSecretTypingCall(chat.Id)), SecretErrorNames.EncryptionDeviceInvalid, 403);

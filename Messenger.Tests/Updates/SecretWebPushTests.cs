@@ -4,6 +4,7 @@ using Mediator;
 using Messenger.Client;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Secret;
+using Messenger.Contracts.Updates;
 using Messenger.Kernel.Messages;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
@@ -140,6 +141,42 @@ public sealed class SecretWebPushTests : IAsyncLifetime
         (await NoticeContextAsync(alice.UserId, logged)).Should().BeNull("alice sent it");
         await alice.Client.DiscardSecretChatAsync(chatId);
         (await NoticeContextAsync(phone.UserId, logged)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task ServiceMessage_ToTheBoundDeviceWithoutAConnection_IsLoggedMarked_AndPushesNothing()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "alice_sserv");
+        var phoneKeys = new InMemoryDeviceKeyStore();
+        var phone = await SecretDevice.SignUpAsync(_host, "bob_sserv", deviceKeys: phoneKeys);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, phone);
+        await using var laptop = await _host.SignInAnotherDeviceAsync("bob_sserv", autoAcceptSecretChats: false);
+        var pts = (await laptop.Client.CallAsync(new GetDifferenceCall(0))).State.Pts;
+        using var browser = await SubscribeAsync(phone.Client);
+        await DisconnectAsync(phone.Client, phone.UserId, phoneKeys);
+
+        // A delete for both, as the SDK will send it (a control message inside the ciphertext), then an ordinary message.
+        var control = new SendEncryptedCall(chatId, 5_001, new byte[64], Service: true);
+        var service = await alice.Client.CallAsync(control);
+        var ordinary = await alice.Client.SendSecretMessageAsync(chatId, "after the delete");
+
+        var pushed = await _push.NextAsync();
+        pushed.SubscriptionId.Should().Be(browser.Id);
+        using (var payload = JsonDocument.Parse(browser.Decrypt(pushed.Body)))
+        {
+            payload.RootElement.GetProperty("date").GetInt64().Should().Be(ordinary.Date);
+        }
+
+        (await _push.NoneWithinAsync(Quiet)).Should().BeNull("the service message is announced by nothing");
+
+        // The resend of a lost answer is unchanged: the first date, nothing logged again.
+        (await alice.Client.CallAsync(control)).Should().Be(service);
+        var logged = (await laptop.Client.CallAsync(new GetDifferenceCall(pts))).Updates
+            .Select(u => u.Update).OfType<NewEncryptedMessageUpdate>().Select(u => u.Message).ToList();
+        logged.Should().HaveCount(2);
+        logged[0].Should().Match<EncryptedMessage>(m => m.RandomId == 5_001 && m.Service && m.Date == service.Date && m.FromId == alice.UserId);
+        logged[1].Service.Should().BeFalse();
+        logged[1].Date.Should().Be(ordinary.Date);
     }
 
     private async Task<SecretNoticeContext?> NoticeContextAsync(long userId, EncryptedMessage message)

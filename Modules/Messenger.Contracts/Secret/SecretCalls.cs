@@ -64,7 +64,8 @@ public sealed record SecretChat(
 /// seconds, the server's clock). <see cref="Data"/> is <c>nonce (24 bytes) || XChaCha20-Poly1305 ciphertext</c>, opaque
 /// to the server (README, Secret chats); <see cref="RandomId"/> is the sender's id for it (its associated data, and what
 /// the recipient dedupes by). <see cref="Silent"/>: announce it without sound. <see cref="File"/>: the encrypted file it
-/// carries (its key and what it is are inside <see cref="Data"/>), or null.
+/// carries (its key and what it is are inside <see cref="Data"/>), or null. <see cref="Service"/>: the sender said its
+/// body is a control message (a delete, a key exchange), not one to show (<see cref="SendEncryptedCall.Service"/>).
 /// </summary>
 [MessagePackObject]
 public sealed record EncryptedMessage(
@@ -74,7 +75,8 @@ public sealed record EncryptedMessage(
     [property: Key("date")] long Date,
     [property: Key("data")] byte[] Data,
     [property: Key("silent")] bool Silent = false,
-    [property: Key("file")] EncryptedFile? File = null);
+    [property: Key("file")] EncryptedFile? File = null,
+    [property: Key("service")] bool Service = false);
 
 /// <summary>An encrypted file of a secret chat as stored by the server: <see cref="Id"/> is a media id to read with
 /// <c>upload.getFile</c> or <c>upload.openDownloadStream</c> (allowed to the chat's two members while it is not
@@ -159,6 +161,10 @@ public sealed record DiscardSecretChatCall(
 /// <c>FILE_PARTS_INVALID</c>, <c>FILE_PART_MISSING</c>, <c>FILE_PART_SIZE_INVALID</c>, <c>QUOTA_EXCEEDED</c>; the upload's
 /// size limit is <c>FILE_TOO_BIG</c>), and 403 <c>ENCRYPTED_FILES_DISABLED</c> when the server's operator turned files in
 /// secret chats off.
+/// <see cref="Service"/> (Telegram's <c>sendEncryptedService</c>) tells the server only that the body is a control
+/// message — a delete, a key exchange — so no notification is pushed for it; the recipient's client still decides from
+/// the decrypted body what it is. It is carried to the recipient as <see cref="EncryptedMessage.Service"/>; a service
+/// message carries no file (<c>ENCRYPTED_MESSAGE_INVALID</c>).
 /// </summary>
 [RpcMethod("secret.sendEncrypted")]
 [MessagePackObject]
@@ -167,7 +173,8 @@ public sealed record SendEncryptedCall(
     [property: Key("random_id")] long RandomId,
     [property: Key("data")] byte[] Data,
     [property: Key("silent")] bool Silent = false,
-    [property: Key("file")] InputEncryptedFile? File = null) : IRpcCall<SentEncryptedMessage>;
+    [property: Key("file")] InputEncryptedFile? File = null,
+    [property: Key("service")] bool Service = false) : IRpcCall<SentEncryptedMessage>;
 
 /// <summary>
 /// <c>secret.readHistory</c>: the bound device read the other side's messages dated up to <see cref="MaxDate"/>; the
@@ -223,7 +230,7 @@ public static class SecretErrorNames
     /// <summary>403: the call came from a device of the member other than the one the chat is bound to.</summary>
     public const string EncryptionDeviceInvalid = "ENCRYPTION_DEVICE_INVALID";
 
-    /// <summary>The data is shorter than 41 bytes or longer than 65,536.</summary>
+    /// <summary>The data is shorter than 41 bytes or longer than 65,536, or a service message carries a file.</summary>
     public const string EncryptedMessageInvalid = "ENCRYPTED_MESSAGE_INVALID";
 
     /// <summary>max_date is 0 or less.</summary>

@@ -42,5 +42,6 @@ public interface IUpdateLog
     long CurrentPts(WriteScope scope, long ownerId);
 }
 
-/// <summary>One update appended to one user's log.</summary>
-public readonly record struct LogAppend(long OwnerId, LoggedUpdate Update);
+/// <summary>One update appended to one user's log. <paramref name="Device"/>: the one device of the owner that can read it
+/// (a secret message: the device its chat is bound to), for whom a notification of it is meant; null for any device.</summary>
+public readonly record struct LogAppend(long OwnerId, LoggedUpdate Update, byte[]? Device = null);

@@ -28,6 +28,7 @@ internal sealed class SendEncryptedValidator : AbstractValidator<SendEncryptedCa
     {
         RuleFor(c => c.RandomId).Must(SecretChatStore.IsSafeRandomId).WithErrorCode(MessageErrorNames.RandomIdInvalid);
         RuleFor(c => c.Data).Must(d => d is { Length: >= MinDataLength and <= MaxDataLength }).WithErrorCode(SecretErrorNames.EncryptedMessageInvalid);
+        RuleFor(c => c.File).Null().When(c => c.Service).WithErrorCode(SecretErrorNames.EncryptedMessageInvalid);
         RuleFor(c => c.File!.FileId).NotEqual(0).When(c => c.File is not null).WithErrorCode(MediaErrorNames.FileIdInvalid);
         RuleFor(c => c.File!.TotalParts).GreaterThan(0).When(c => c.File is not null).WithErrorCode(MediaErrorNames.FilePartsInvalid);
     }
@@ -38,7 +39,8 @@ internal sealed class SendEncryptedValidator : AbstractValidator<SendEncryptedCa
 /// log like any entry). The row that makes a resend idempotent holds ids and the date, nothing of the message. Counts
 /// against the posting limit as messages.send does: every send is a write through the one storage writer.
 /// A file is an ordinary upload of ciphertext, completed before the unit like a message's media (never hashed inside
-/// it) and held by a row of the chat, so only its members read it and it goes with the chat.
+/// it) and held by a row of the chat, so only its members read it and it goes with the chat. The append names the
+/// recipient's bound device, so Web Push can leave out at once a message that device gets live or cannot be pushed to.
 /// </summary>
 internal sealed class SendEncryptedHandler(
     SecretChatStore store, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IPublisher bus, PostLimiter limiter, RpcContext caller,
@@ -103,8 +105,8 @@ internal sealed class SendEncryptedHandler(
                 SecretChatStore.SetFileMedia(scope, fileId, held);
             }
 
-            var message = new EncryptedMessage(call.ChatId, call.RandomId, me, now, call.Data, call.Silent, held);
-            appends.Add(new LogAppend(other, log.Append(scope, other, new NewEncryptedMessageUpdate(message), now)));
+            var message = new EncryptedMessage(call.ChatId, call.RandomId, me, now, call.Data, call.Silent, held, call.Service);
+            appends.Add(new LogAppend(other, log.Append(scope, other, new NewEncryptedMessageUpdate(message), now), stored.DeviceOf(other)));
             return new SentEncryptedMessage(now, held);
         }, cancellationToken);
 

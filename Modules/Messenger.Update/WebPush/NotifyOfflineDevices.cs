@@ -10,8 +10,8 @@ using Microsoft.Extensions.Options;
 namespace Messenger.Update.WebPush;
 
 /// <summary>
-/// Offers each new message (and each new sign-in to an account, to that account's other devices, and each secret message,
-/// to its recipient's device bound to the chat) to the outbox for the subscribed devices of its recipients that have no live connection
+/// Offers each new message (and each new sign-in to an account, to that account's other devices, and each secret message
+/// that is no service message, to its recipient's device bound to the chat) to the outbox for the subscribed devices of its recipients that have no live connection
 /// (those get it live): from the recipients' logs, and from a large group's or channel's own log for its members. Not
 /// for the sender's own devices, nor for service messages. With no subscription on the server an append costs one
 /// read of a counter, and a post to a channel walks its members or the subscribed users, whichever are fewer. Which
@@ -39,7 +39,7 @@ internal sealed class NotifyOfflineDevices(
 
             if (append.Update.Update is NewEncryptedMessageUpdate secret && !LogOwners.IsChat(append.OwnerId))
             {
-                OfferSecret(append.OwnerId, secret.Message);
+                OfferSecret(append.OwnerId, secret.Message, append.Device);
                 continue;
             }
 
@@ -92,19 +92,19 @@ internal sealed class NotifyOfflineDevices(
         }
     }
 
-    /// <summary>A secret message is offered for the recipient's subscribed devices without a connection; the outbox keeps
-    /// only the one the chat is bound to (it asks the Message module which, off the sender's path).</summary>
-    private void OfferSecret(long userId, EncryptedMessage message)
+    /// <summary>A secret message is offered for the one device that can read it, the chat's bound device the append names,
+    /// when that device is subscribed and has no connection: the user's other devices do not show the chat. Not a
+    /// service message (a delete, a key exchange: nothing to announce).</summary>
+    private void OfferSecret(long userId, EncryptedMessage message, byte[]? device)
     {
-        if (userId == message.FromId || subscriptions.Of(userId) is not { Length: > 0 } targets)
+        if (message.Service || device is null || userId == message.FromId || subscriptions.Of(userId) is not { Length: > 0 } targets)
         {
             return;
         }
 
-        var offline = Array.FindAll(targets, target => !online.IsOnline(userId, target.DeviceKey));
-        if (offline.Length > 0)
+        if (Array.Find(targets, target => target.DeviceKey.AsSpan().SequenceEqual(device)) is { } bound && !online.IsOnline(userId, device))
         {
-            outbox.Offer(new PushJob(userId, null, null, offline, message));
+            outbox.Offer(new PushJob(userId, null, null, [bound], message));
         }
     }
 
