@@ -266,6 +266,38 @@ internal sealed class SecretChatStore(SqliteDatabase database)
             : new SentEncryptedMessage(reader.GetInt64(0), reader.IsDBNull(1) ? null : new EncryptedFile(reader.GetInt64(1), reader.GetInt64(2)));
     }
 
+    /// <summary>
+    /// What a notification of a secret message from <paramref name="fromId"/> to <paramref name="userId"/> needs, in one
+    /// statement (it runs for every pushed secret message): <paramref name="userId"/>'s bound device when the chat is
+    /// Ready between these two, whether either blocks the other, and until when <paramref name="userId"/> muted their
+    /// private chat with <paramref name="fromId"/> (0: never, or no such chat). Null when the chat is not Ready between them.
+    /// </summary>
+    public (byte[] Device, bool Blocked, long MuteUntil)? NoticeOf(long chatId, long userId, long fromId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT CASE WHEN s.admin_id = @user THEN s.admin_device ELSE s.participant_device END, " +
+            "EXISTS (SELECT 1 FROM message_blocks WHERE user_id = @from AND blocked_id = @user) " +
+            "OR EXISTS (SELECT 1 FROM message_blocks WHERE user_id = @user AND blocked_id = @from), " +
+            "(SELECT n.mute_until FROM message_chats c JOIN message_notify n ON n.user_id = @user AND n.chat_id = c.id " +
+            "WHERE c.user_low = @low AND c.user_high = @high) " +
+            "FROM message_secret_chats s WHERE s.id = @chat AND s.state = 1 " +
+            "AND ((s.admin_id = @user AND s.participant_id = @from) OR (s.participant_id = @user AND s.admin_id = @from))";
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@from", fromId);
+        command.Parameters.AddWithValue("@low", Math.Min(userId, fromId));
+        command.Parameters.AddWithValue("@high", Math.Max(userId, fromId));
+        using var reader = command.ExecuteReader();
+        if (!reader.Read() || reader.IsDBNull(0))
+        {
+            return null;
+        }
+
+        return ((byte[])reader.GetValue(0), reader.GetBoolean(1), reader.IsDBNull(2) ? 0 : reader.GetInt64(2));
+    }
+
     /// <summary>Whether <paramref name="userId"/> is a member of a chat not discarded that holds one of these files.</summary>
     public bool CanReadAnyFile(long userId, long[] fileIds)
     {

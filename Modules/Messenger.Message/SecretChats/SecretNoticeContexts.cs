@@ -1,8 +1,6 @@
 using Mediator;
 using Messenger.Contracts.Messages;
-using Messenger.Contracts.Secret;
 using Messenger.Kernel.Messages;
-using Messenger.Message.Storage;
 
 namespace Messenger.Message.SecretChats;
 
@@ -10,24 +8,17 @@ namespace Messenger.Message.SecretChats;
 /// For a notification of a secret message (Web Push): the recipient's device bound to the chat, and whether the
 /// recipient muted their private chat with the sender — a secret chat has no mute of its own, so it follows the
 /// ordinary chat with the same person, as its pushes otherwise follow an ordinary private message's rules. Nothing for a
-/// chat that is not Ready, nor between two users of whom one blocks the other (a block that came after the send).
+/// chat that is not Ready, nor between two users of whom one blocks the other (a block that came after the send). One
+/// read, as an ordinary message's notice makes.
 /// </summary>
-internal sealed class SecretNoticeContexts(SecretChatStore secrets, MessageStore store, Chats.Chats chats, TimeProvider clock)
+internal sealed class SecretNoticeContexts(SecretChatStore secrets, TimeProvider clock)
     : IRequestHandler<GetSecretNoticeContextQuery, SecretNoticeContext?>
 {
     public ValueTask<SecretNoticeContext?> Handle(GetSecretNoticeContextQuery query, CancellationToken cancellationToken)
     {
-        var (me, from) = (query.UserId, query.Message.FromId);
-        if (secrets.Find(query.Message.ChatId) is not { Chat.State: SecretChatState.Ready } stored
-            || !stored.IsMember(me) || stored.OtherThan(me) != from
-            || stored.DeviceOf(me) is not { } device
-            || store.BlockBetween(me, from) != Block.None)
-        {
-            return ValueTask.FromResult<SecretNoticeContext?>(null);
-        }
-
-        var muted = chats.FindPrivateChat(me, from) is { } chatId
-            && NotifySettings.IsMuted(store.MuteUntil(me, chatId), clock.GetUtcNow().ToUnixTimeSeconds());
-        return ValueTask.FromResult<SecretNoticeContext?>(new SecretNoticeContext(device, muted));
+        var context = secrets.NoticeOf(query.Message.ChatId, query.UserId, query.Message.FromId) is { Blocked: false } notice
+            ? new SecretNoticeContext(notice.Device, NotifySettings.IsMuted(notice.MuteUntil, clock.GetUtcNow().ToUnixTimeSeconds()))
+            : null;
+        return ValueTask.FromResult(context);
     }
 }
