@@ -68,7 +68,11 @@ public sealed class SecretWebPushTests : IAsyncLifetime
 
         request.SubscriptionId.Should().Be(phoneBrowser.Id);
         request.Headers["Urgency"].Should().Be("high");
-        request.Headers["Topic"].Should().Be("s" + chatId);
+        var topic = request.Headers["Topic"];
+        topic.Should().MatchRegex("^[A-Za-z0-9_-]{1,32}$").And.NotContain(chatId.ToString()).And.NotStartWith("s")
+            .And.Be(PushOutbox.SecretTopic(_host.Services.GetRequiredService<VapidKeys>().TopicKey, chatId, phone.UserId));
+        topic.Should().NotBe(PushOutbox.SecretTopic(_host.Services.GetRequiredService<VapidKeys>().TopicKey, chatId, alice.UserId),
+            "the chat's two sides get topics the push service cannot link");
         var json = phoneBrowser.Decrypt(request.Body);
         json.Should().NotContain(Convert.ToBase64String(ciphertext)).And.NotContain(Convert.ToHexString(ciphertext))
             .And.NotContainEquivalentOf(Convert.ToHexString(ciphertext[..8]));
@@ -91,6 +95,7 @@ public sealed class SecretWebPushTests : IAsyncLifetime
         await alice.Client.SendSecretFileAsync(chatId, new MemoryStream(Encoding.UTF8.GetBytes("the plan")), "plan.txt", "text/plain", "see the plan", silent: true);
         var file = await _push.NextAsync();
         file.SubscriptionId.Should().Be(phoneBrowser.Id);
+        file.Headers["Topic"].Should().Be(topic, "one topic per secret chat, so a push service keeps the newest");
         var fileJson = phoneBrowser.Decrypt(file.Body);
         fileJson.Should().NotContain("plan");
         using (var payload = JsonDocument.Parse(fileJson))

@@ -1,5 +1,8 @@
+using System.Buffers.Binary;
+using System.Buffers.Text;
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Lib.Net.Http.WebPush;
 using Lib.Net.Http.WebPush.Authentication;
@@ -35,7 +38,7 @@ internal sealed record PushJob(
 /// newest only. Another device's sign-in to the account goes as <c>type</c> <c>new_authorization</c> (see
 /// <see cref="SignInPayload"/>), urgent, one topic per sign-in. A secret message goes as <c>type</c> <c>secret_message</c>
 /// (see <see cref="SecretPayload"/>) to the recipient's device bound to its chat alone, without anything of its
-/// ciphertext, unless the private chat with its sender is muted. A subscription its push service calls gone (404, 410) is dropped; other failures are logged and the
+/// ciphertext, unless the private chat with its sender is muted, under an opaque topic (<see cref="SecretTopic"/>). A subscription its push service calls gone (404, 410) is dropped; other failures are logged and the
 /// notification is lost (the message is not: the device reads it when it connects). A full queue drops notifications,
 /// never messages.
 /// </summary>
@@ -163,7 +166,8 @@ internal sealed class PushOutbox(
         });
 
     /// <summary>A secret message, to the one device that can read it (the others of the user do not show its chat), as an
-    /// ordinary private message would go: skipped when the private chat with the sender is muted, urgent otherwise.</summary>
+    /// ordinary private message would go: skipped when the private chat with the sender is muted, urgent otherwise. Its
+    /// topic is opaque (<see cref="SecretTopic"/>).</summary>
     private async Task DeliverSecretAsync(PushJob job, EncryptedMessage secret, CancellationToken cancellationToken)
     {
         SecretNoticeContext? context;
@@ -182,11 +186,29 @@ internal sealed class PushOutbox(
         var sender = users.FirstOrDefault(u => u.Id == secret.FromId)?.DisplayName ?? "";
         var push = new PushMessage(SecretPayload(secret, sender))
         {
-            Topic = "s" + secret.ChatId,
+            Topic = SecretTopic(keys.TopicKey, secret.ChatId, job.UserId),
             Urgency = PushMessageUrgency.High,
             TimeToLive = options.Value.TimeToLiveHours * 3600,
         };
         await DeliverAsync(bound, push, cancellationToken);
+    }
+
+    /// <summary>
+    /// A secret message's <c>Topic</c>: the push service sees the header in the clear, and <c>s&lt;chat id&gt;</c> would tell
+    /// it that the subscription receives secret chats' messages, and from which chat, under an id stable for the chat's
+    /// life. This is base64url of the first 18 bytes of HMAC-SHA256 over the chat id and the recipient under a key of the
+    /// server's (24 characters, within RFC 8030's 32 of the URL-safe alphabet): still one topic per secret chat and
+    /// recipient, so a push service holding several keeps the newest, but one that names nothing and differs between the
+    /// chat's two sides (their subscriptions cannot be linked by it).
+    /// </summary>
+    public static string SecretTopic(byte[] key, long chatId, long userId)
+    {
+        Span<byte> input = stackalloc byte[16];
+        BinaryPrimitives.WriteInt64BigEndian(input, chatId);
+        BinaryPrimitives.WriteInt64BigEndian(input[8..], userId);
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(key, input, mac);
+        return Base64Url.EncodeToString(mac[..18]);
     }
 
     /// <summary>The secret message's notice as the device's service worker reads it: <c>type</c> <c>secret_message</c>, the

@@ -16,6 +16,7 @@ internal sealed class VapidKeys(IOptions<MessengerOptions> options)
     public const string FileName = "push.key";
 
     private readonly Lazy<(string Public, byte[] Private, string Scalar)> _keys = new(() => LoadOrCreate(Path.Combine(options.Value.DataDirectoryFullPath, FileName)));
+    private byte[]? _topicKey;
 
     /// <summary>The uncompressed public point, base64url (65 bytes).</summary>
     public string PublicKey => _keys.Value.Public;
@@ -25,6 +26,11 @@ internal sealed class VapidKeys(IOptions<MessengerOptions> options)
 
     /// <summary>The private scalar, base64url (32 bytes).</summary>
     public string PrivateScalar => _keys.Value.Scalar;
+
+    /// <summary>A key of the server's own, derived from the private scalar (HKDF-SHA256), for topics a push service must not
+    /// be able to read (<see cref="PushOutbox.SecretTopic"/>): it lives and goes with the VAPID key, as the subscriptions do.</summary>
+    public byte[] TopicKey => _topicKey ??= HKDF.DeriveKey(
+        HashAlgorithmName.SHA256, WebEncoders.Base64UrlDecode(PrivateScalar), 32, info: "messenger web push topic"u8.ToArray());
 
     private static (string Public, byte[] Private, string Scalar) LoadOrCreate(string path)
     {
