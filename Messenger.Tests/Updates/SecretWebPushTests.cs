@@ -115,17 +115,29 @@ public sealed class SecretWebPushTests : IAsyncLifetime
         var phone = await SecretDevice.SignUpAsync(_host, "bob_smute", deviceKeys: phoneKeys);
         var chatId = await SecretChatTests.ReadyChatAsync(alice, phone);
         await using var laptop = await _host.SignInAnotherDeviceAsync("bob_smute", autoAcceptSecretChats: false);
+        await using var carol = await _host.SignUpAsync("carol_smute", autoAcceptSecretChats: false);
         using var browser = await SubscribeAsync(phone.Client);
         await DisconnectAsync(phone.Client, phone.UserId, phoneKeys);
+        var probe = new EncryptedMessage(chatId, 1, alice.UserId, 0, new byte[64]);
 
         // bob mutes his private chat with alice from his laptop: the secret chat with her follows it.
         await laptop.Client.MuteChatAsync(Peer.User(alice.UserId), DateTimeOffset.UtcNow.AddDays(1));
-        await alice.Client.SendSecretMessageAsync(chatId, "muted");
+        (await NoticeContextAsync(phone.UserId, probe))!.Muted.Should().BeTrue();
+        var muted = await alice.Client.SendSecretMessageAsync(chatId, "muted");
         (await _push.NoneWithinAsync(Quiet)).Should().BeNull();
 
         await laptop.Client.MuteChatAsync(Peer.User(alice.UserId), null);
+        (await NoticeContextAsync(phone.UserId, probe))!.Muted.Should().BeFalse();
         var sent = await alice.Client.SendSecretMessageAsync(chatId, "unmuted");
-        (await _push.NextAsync()).SubscriptionId.Should().Be(browser.Id);
+        sent.Date.Should().BeGreaterThan(muted.Date, "the quiet wait lies between the two sends");
+        var pushed = await _push.NextAsync();
+        pushed.SubscriptionId.Should().Be(browser.Id);
+        using (var payload = JsonDocument.Parse(browser.Decrypt(pushed.Body)))
+        {
+            payload.RootElement.GetProperty("date").GetInt64().Should().Be(sent.Date, "the unmuted message's push, not a late one of the muted message");
+        }
+
+        (await _push.NoneWithinAsync(Quiet)).Should().BeNull();
 
         // A block refuses the send itself; and a message logged before a block is no longer announced after it.
         var logged = new EncryptedMessage(chatId, sent.RandomId, alice.UserId, sent.Date, new byte[64]);
@@ -142,7 +154,8 @@ public sealed class SecretWebPushTests : IAsyncLifetime
         // Nor is one whose chat has ended, or that names a sender who is not the other member.
         await alice.Client.UnblockUserAsync(phone.UserId);
         (await NoticeContextAsync(phone.UserId, logged)).Should().NotBeNull();
-        (await NoticeContextAsync(phone.UserId, logged with { FromId = laptop.UserId })).Should().BeNull();
+        (await NoticeContextAsync(phone.UserId, logged with { FromId = carol.UserId })).Should().BeNull("carol is not in the chat");
+        (await NoticeContextAsync(carol.UserId, logged)).Should().BeNull("nor is it carol's chat");
         (await NoticeContextAsync(alice.UserId, logged)).Should().BeNull("alice sent it");
         await alice.Client.DiscardSecretChatAsync(chatId);
         (await NoticeContextAsync(phone.UserId, logged)).Should().BeNull();
