@@ -14,6 +14,7 @@ import { ThreadPanel } from './ThreadPanel';
 import { NewChat } from './NewChat';
 import { NewGroup } from './NewGroup';
 import { OfflineBanner } from './OfflineBanner';
+import { chatLinkOf } from './chatLink';
 import { listenToServiceWorker } from './push';
 import { Settings } from './Settings';
 import { dismissSignIn, openDevices, signInText } from './signIns';
@@ -45,7 +46,8 @@ export function takeJoinLink(): void {
 }
 
 /** A push notification opens `<server>/?chat=<key>` when no tab is open (a secret message's: `s<chat id>`, shown if this
- * device holds the chat), a message's link `<server>/?chat=c<id>&msg=<id>`:
+ * device holds the chat, never at a message), a message's link `<server>/?chat=c<id>&msg=<id>` (keys and ids in their
+ * one canonical form, chatLinkOf):
  * the chat opens once signed in, at the message when there is one; a sign-in's notification opens
  * `<server>/?settings=devices`, Settings → Devices once signed in. */
 export function takeChatLink(): void {
@@ -55,10 +57,9 @@ export function takeChatLink(): void {
     history.replaceState(null, '', '/');
     return;
   }
-  const chat = query.get('chat');
-  if (chat === null) return;
-  const message = Number(query.get('msg'));
-  if (/^[ucs]\d+$/.test(chat)) setState({ pendingChat: chat, pendingMessage: Number.isSafeInteger(message) && message > 0 ? message : null });
+  if (query.get('chat') === null) return;
+  const link = chatLinkOf(location.search);
+  if (link) setState({ pendingChat: link.chat, pendingMessage: link.message });
   history.replaceState(null, '', '/');
 }
 

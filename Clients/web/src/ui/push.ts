@@ -1,3 +1,4 @@
+import { chatKeyOf } from './chatLink';
 import { api } from './connection';
 
 const SETTING = 'messenger.push';
@@ -82,7 +83,8 @@ export function listenToServiceWorker(openChat: (key: string) => void, openDevic
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.addEventListener('message', (event: MessageEvent) => {
     const data = event.data as { type?: string; chat?: string } | null;
-    if (data?.type === 'open-chat' && typeof data.chat === 'string' && /^[ucs]\d+$/.test(data.chat)) openChat(data.chat);
+    const chat = data?.type === 'open-chat' ? chatKeyOf(data.chat) : null;
+    if (chat) openChat(chat);
     if (data?.type === 'open-devices') openDevices();
   });
 }
