@@ -114,23 +114,33 @@ export function muteChanged(key: string, muteUntil: number): void {
   updateDialog(key, (d) => ({ ...d, mute_until: muteUntil }));
 }
 
+/** What a notification says of every secret message, in the tab as in a push (`public/sw.js`): that one came, not what. */
+export const SECRET_NOTICE_BODY = '🔒 New secret message';
+
 /**
- * Announces a new message of a secret chat as Telegram does: who wrote, not what (its text stays in the app); with the
- * same conditions as any message (notifications on, fresh, not the chat in front).
+ * Announces a new message of a secret chat as Telegram does, and as the service worker shows its push: the sender's
+ * name and "🔒 New secret message" (its text stays in the app). Under a private message's rules: notifications on, the
+ * private chat with the sender not muted (a secret chat has no mute of its own; the server's push follows the same
+ * mute), fresh, not the chat in front; a message sent without sound (`silent`) is shown quietly.
  */
-export async function announceSecret(chatId: number, peerId: number, date: number): Promise<void> {
+export async function announceSecret(chatId: number, peerId: number, date: number, silent = false): Promise<void> {
   const key = `s${chatId}`;
   if (notificationSetting() !== 'on' || Date.now() / 1000 - date > FRESH_SECONDS) return;
+  if (isMuted(dialogOf(peerKey({ kind: PeerKind.User, id: peerId })))) return;
   if (getState().active === key && document.visibilityState === 'visible' && document.hasFocus()) return;
   await ensureUsers([peerId]).catch(() => undefined);
+  const title = userName(getState(), peerId);
+  const options = noticeOptions({ silent }, SECRET_NOTICE_BODY, key);
   try {
-    const notification = new Notification(`🔒 ${userName(getState(), peerId)}`, { body: 'New message', tag: key });
+    const notification = new Notification(title, options);
     notification.onclick = () => {
       window.focus();
       openChat(key);
       notification.close();
     };
   } catch {
-    // Where only a service worker may notify, the chat list shows it when the tab is opened.
+    // Where only a service worker may notify (Chrome on Android), the app's shows it, and its click opens the chat.
+    const registration = 'serviceWorker' in navigator ? await navigator.serviceWorker.getRegistration('/') : undefined;
+    await registration?.showNotification(title, { ...options, data: { chat: key } }).catch(() => undefined);
   }
 }
