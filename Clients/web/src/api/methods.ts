@@ -417,11 +417,22 @@ export function createMethods(call: Call) {
       /** Ends the chat for both (any device of either user); `delete_history` asks both devices to delete it. */
       discardChat: (a: { chat_id: number; delete_history?: boolean }, o?: CallOptions) =>
         call<Done>('secret.discardChat', { chat_id: a.chat_id, delete_history: a.delete_history ?? false }, o),
-      /** `data`: nonce || ciphertext; the same random_id is stored once and answers the first date. */
-      sendEncrypted: (a: { chat_id: number; random_id: number; data: Uint8Array; silent?: boolean; file?: InputEncryptedFile }, o?: CallOptions) =>
+      /** `data`: nonce || ciphertext; the same random_id is stored once and answers the first date. `service`: the body is
+       * a control message (a delete, a key exchange), so the server pushes no notification of it; never with a file. */
+      sendEncrypted: (
+        a: { chat_id: number; random_id: number; data: Uint8Array; silent?: boolean; file?: InputEncryptedFile; service?: boolean },
+        o?: CallOptions,
+      ) =>
         call<SentEncryptedMessage>(
           'secret.sendEncrypted',
-          { chat_id: a.chat_id, random_id: a.random_id, data: a.data, silent: a.silent ?? false, ...(a.file ? { file: a.file } : {}) },
+          {
+            chat_id: a.chat_id,
+            random_id: a.random_id,
+            data: a.data,
+            silent: a.silent ?? false,
+            ...(a.file ? { file: a.file } : {}),
+            ...(a.service ? { service: true } : {}),
+          },
           o,
         ),
       /** The messages received up to `max_date` (their server dates) were shown. */

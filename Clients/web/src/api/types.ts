@@ -1093,6 +1093,9 @@ export interface EncryptedMessage {
   silent?: boolean;
   /** The encrypted file it carries (its key and what it is are inside `data`). */
   file?: EncryptedFile | null;
+  /** The sender marked its body a control message (a delete, a key exchange): the server pushes no notification of it;
+   * what it is, the decrypted body says. */
+  service?: boolean;
 }
 
 /** A secret chat's encrypted file on the server: a media id (upload.getFile, the chat's members only) and the
