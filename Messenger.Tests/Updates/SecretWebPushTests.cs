@@ -70,8 +70,8 @@ public sealed class SecretWebPushTests : IAsyncLifetime
         request.Headers["Urgency"].Should().Be("high");
         var topic = request.Headers["Topic"];
         topic.Should().MatchRegex("^[A-Za-z0-9_-]{1,32}$").And.NotContain(chatId.ToString()).And.NotStartWith("s")
-            .And.Be(PushOutbox.SecretTopic(_host.Services.GetRequiredService<VapidKeys>().TopicKey, chatId, phone.UserId));
-        topic.Should().NotBe(PushOutbox.SecretTopic(_host.Services.GetRequiredService<VapidKeys>().TopicKey, chatId, alice.UserId),
+            .And.Be(PushOutbox.OpaqueTopic(_host.Services.GetRequiredService<VapidKeys>().TopicKey, 's', chatId, phone.UserId));
+        topic.Should().NotBe(PushOutbox.OpaqueTopic(_host.Services.GetRequiredService<VapidKeys>().TopicKey, 's', chatId, alice.UserId),
             "the chat's two sides get topics the push service cannot link");
         var json = phoneBrowser.Decrypt(request.Body);
         json.Should().NotContain(Convert.ToBase64String(ciphertext)).And.NotContain(Convert.ToHexString(ciphertext))

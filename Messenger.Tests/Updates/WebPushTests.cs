@@ -64,7 +64,8 @@ public sealed class WebPushTests : IAsyncLifetime
         request.Headers["Content-Encoding"].Should().Be("aes128gcm");
         request.Headers["TTL"].Should().Be("86400");
         request.Headers["Urgency"].Should().Be("high");
-        request.Headers["Topic"].Should().Be("u" + alice.UserId);
+        request.Headers["Topic"].Should().Be(PushOutbox.OpaqueTopic(host.Services.GetRequiredService<VapidKeys>().TopicKey, 'u', alice.UserId, bob.UserId))
+            .And.MatchRegex("^[A-Za-z0-9_-]{24}$", "opaque, URL-safe and within RFC 8030's 32 characters");
         VerifyVapid(request, vapidKey, _push.Origin);
         Encoding.UTF8.GetString(request.Body).Should().NotContain("are you there");
 
@@ -147,7 +148,7 @@ public sealed class WebPushTests : IAsyncLifetime
         payload.RootElement.GetProperty("body").GetString().Should().Be("ALICE_MUTE: @BOB_mute can you ship it?");
         payload.RootElement.GetProperty("peer").GetProperty("kind").GetString().Should().Be("chat");
         request.Headers["Urgency"].Should().Be("high");
-        request.Headers["Topic"].Should().Be("c" + group.Id);
+        request.Headers["Topic"].Should().Be(PushOutbox.OpaqueTopic(host.Services.GetRequiredService<VapidKeys>().TopicKey, 'c', group.Id, bob.UserId));
 
         // "@bob_mutex" is someone else.
         await alice.Client.SendMessageAsync(Peer.Chat(group.Id), "ask @bob_mutex instead");
@@ -428,7 +429,7 @@ public sealed class WebPushTests : IAsyncLifetime
         var request = await _push.NextAsync();
         request.SubscriptionId.Should().Be(phoneBrowser.Id);
         request.Headers["Urgency"].Should().Be("high");
-        request.Headers["Topic"].Should().Be("a" + signedIn.AuthorizationId);
+        request.Headers["Topic"].Should().Be(PushOutbox.OpaqueTopic(host.Services.GetRequiredService<VapidKeys>().TopicKey, 'a', signedIn.AuthorizationId, phone.UserId));
         Encoding.UTF8.GetString(request.Body).Should().NotContain("Galaxy Tab");
         using var payload = JsonDocument.Parse(phoneBrowser.Decrypt(request.Body));
         var root = payload.RootElement;

@@ -38,7 +38,7 @@ internal sealed record PushJob(
 /// newest only. Another device's sign-in to the account goes as <c>type</c> <c>new_authorization</c> (see
 /// <see cref="SignInPayload"/>), urgent, one topic per sign-in. A secret message goes as <c>type</c> <c>secret_message</c>
 /// (see <see cref="SecretPayload"/>) to the recipient's device bound to its chat alone, without anything of its
-/// ciphertext, unless the private chat with its sender is muted, under an opaque topic (<see cref="SecretTopic"/>). A subscription its push service calls gone (404, 410) is dropped; other failures are logged and the
+/// ciphertext, unless the private chat with its sender is muted, under an opaque topic (<see cref="OpaqueTopic"/>). A subscription its push service calls gone (404, 410) is dropped; other failures are logged and the
 /// notification is lost (the message is not: the device reads it when it connects). A full queue drops notifications,
 /// never messages.
 /// </summary>
@@ -124,7 +124,7 @@ internal sealed class PushOutbox(
         var peer = message.PeerFor(job.UserId);
         var push = new PushMessage(Payload(message, peer, sender, context.ChatTitle, options.Value.ShowText))
         {
-            Topic = (peer.Kind == PeerKind.User ? "u" : "c") + peer.Id,
+            Topic = OpaqueTopic(keys.TopicKey, peer.Kind == PeerKind.User ? 'u' : 'c', peer.Id, job.UserId),
             Urgency = peer.Kind == PeerKind.User || mentioned ? PushMessageUrgency.High : PushMessageUrgency.Normal,
             TimeToLive = options.Value.TimeToLiveHours * 3600,
         };
@@ -140,7 +140,7 @@ internal sealed class PushOutbox(
     {
         var push = new PushMessage(SignInPayload(signIn))
         {
-            Topic = "a" + signIn.AuthorizationId,
+            Topic = OpaqueTopic(keys.TopicKey, 'a', signIn.AuthorizationId, job.UserId),
             Urgency = PushMessageUrgency.High,
             TimeToLive = options.Value.TimeToLiveHours * 3600,
         };
@@ -167,7 +167,7 @@ internal sealed class PushOutbox(
 
     /// <summary>A secret message, to the one device that can read it (the others of the user do not show its chat), as an
     /// ordinary private message would go: skipped when the private chat with the sender is muted, urgent otherwise. Its
-    /// topic is opaque (<see cref="SecretTopic"/>).</summary>
+    /// topic is opaque (<see cref="OpaqueTopic"/>), as every push's.</summary>
     private async Task DeliverSecretAsync(PushJob job, EncryptedMessage secret, CancellationToken cancellationToken)
     {
         SecretNoticeContext? context;
@@ -186,7 +186,7 @@ internal sealed class PushOutbox(
         var sender = users.FirstOrDefault(u => u.Id == secret.FromId)?.DisplayName ?? "";
         var push = new PushMessage(SecretPayload(secret, sender))
         {
-            Topic = SecretTopic(keys.TopicKey, secret.ChatId, job.UserId),
+            Topic = OpaqueTopic(keys.TopicKey, 's', secret.ChatId, job.UserId),
             Urgency = PushMessageUrgency.High,
             TimeToLive = options.Value.TimeToLiveHours * 3600,
         };
@@ -194,18 +194,20 @@ internal sealed class PushOutbox(
     }
 
     /// <summary>
-    /// A secret message's <c>Topic</c>: the push service sees the header in the clear, and <c>s&lt;chat id&gt;</c> would tell
-    /// it that the subscription receives secret chats' messages, and from which chat, under an id stable for the chat's
-    /// life. This is base64url of the first 18 bytes of HMAC-SHA256 over the chat id and the recipient under a key of the
-    /// server's (24 characters, within RFC 8030's 32 of the URL-safe alphabet): still one topic per secret chat and
-    /// recipient, so a push service holding several keeps the newest, but one that names nothing and differs between the
-    /// chat's two sides (their subscriptions cannot be linked by it).
+    /// A push's <c>Topic</c>. The push service (Google's, Mozilla's, Apple's) sees this header in the clear, so a readable
+    /// one — <c>u&lt;user id&gt;</c>, <c>c&lt;chat id&gt;</c>, <c>s&lt;secret chat id&gt;</c> — would tell it who writes to
+    /// whom, which subscriptions share a group, and which receive secret chats. This is base64url of the first 18 bytes of
+    /// HMAC-SHA256 over the kind (<c>u</c>, <c>c</c>, <c>s</c>, <c>a</c> for a sign-in), the id and the recipient under a
+    /// key of the server's (24 characters, within RFC 8030's 32 of the URL-safe alphabet): still one topic per chat and
+    /// recipient, so a push service holding several keeps the newest, but one that names nothing and differs between
+    /// recipients (their subscriptions cannot be linked by it).
     /// </summary>
-    public static string SecretTopic(byte[] key, long chatId, long userId)
+    public static string OpaqueTopic(byte[] key, char kind, long id, long userId)
     {
-        Span<byte> input = stackalloc byte[16];
-        BinaryPrimitives.WriteInt64BigEndian(input, chatId);
-        BinaryPrimitives.WriteInt64BigEndian(input[8..], userId);
+        Span<byte> input = stackalloc byte[17];
+        input[0] = (byte)kind;
+        BinaryPrimitives.WriteInt64BigEndian(input[1..], id);
+        BinaryPrimitives.WriteInt64BigEndian(input[9..], userId);
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
         HMACSHA256.HashData(key, input, mac);
         return Base64Url.EncodeToString(mac[..18]);

@@ -28,7 +28,7 @@ internal sealed class VapidKeys(IOptions<MessengerOptions> options)
     public string PrivateScalar => _keys.Value.Scalar;
 
     /// <summary>A key of the server's own, derived from the private scalar (HKDF-SHA256), for topics a push service must not
-    /// be able to read (<see cref="PushOutbox.SecretTopic"/>): it lives and goes with the VAPID key, as the subscriptions do.</summary>
+    /// be able to read (<see cref="PushOutbox.OpaqueTopic"/>): it lives and goes with the VAPID key, as the subscriptions do.</summary>
     public byte[] TopicKey => _topicKey ??= HKDF.DeriveKey(
         HashAlgorithmName.SHA256, WebEncoders.Base64UrlDecode(PrivateScalar), 32, info: "messenger web push topic"u8.ToArray());
 
