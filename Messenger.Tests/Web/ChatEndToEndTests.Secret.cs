@@ -3,7 +3,9 @@ using System.Text.RegularExpressions;
 using FluentAssertions;
 using Messenger.Client;
 using Messenger.Contracts.Secret;
+using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
+using Messenger.Tests.Session;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -163,14 +165,9 @@ public sealed partial class ChatEndToEndTests
     [Fact]
     public async Task SecretChat_BetweenTheWebClientAndTheSdk_CarriesMessagesBothWaysWithOneKey_WhicheverSideStartsIt()
     {
-        _test = "SecretInterop";
         var tag = Random.Shared.Next(100_000, 999_999);
-        var aliceName = (Username: WebUser.NewUsername("alice"), Display: "Alice Liddell");
-        var alice = await OpenAsync();
-        await alice.RegisterAsync(aliceName.Username, aliceName.Display);
-        var bobUsername = WebUser.NewUsername("sdkbob");
-        await using var bob = await _host.SignUpAsync(bobUsername);
-        var aliceId = (await bob.Client.SearchUsersAsync(aliceName.Username)).Single(u => u.Username == aliceName.Username).Id;
+        var (alice, aliceId, bob, bobUsername) = await BrowserAndSdkAsync("SecretInterop");
+        await using var _ = bob;
 
         // The browser asks; the SDK's device takes it by itself (AutoAcceptSecretChats).
         await alice.StartChatAsync(bobUsername, bobUsername.ToUpperInvariant());
@@ -215,6 +212,18 @@ public sealed partial class ChatEndToEndTests
         await Expect(alice.SecretMessage($"The SDK asked {tag}")).ToHaveCountAsync(0);
         AssertNoProblems();
     }
+
+    [Fact]
+    public async Task SecretChat_BetweenTheWebClientAndTheSdk_WhenTheSdkStartsTheKeyChanges_BothSidesChangeKeysTogether_AndEveryMessageArrivesOnce() =>
+        await ChatAcrossKeyChangesAsync("RekeySdkStarts", sdkRekeyAfter: 3, browserRekeyAfter: 5, sdkAsks: false, startWithATie: false);
+
+    [Fact]
+    public async Task SecretChat_BetweenTheWebClientAndTheSdk_WhenTheBrowserStartsTheKeyChanges_BothSidesChangeKeysTogether_AndEveryMessageArrivesOnce() =>
+        await ChatAcrossKeyChangesAsync("RekeyBrowserStarts", sdkRekeyAfter: 5, browserRekeyAfter: 3, sdkAsks: true, startWithATie: false);
+
+    [Fact]
+    public async Task SecretChat_BetweenTheWebClientAndTheSdk_WhenBothStartAKeyChangeAtOnce_OneExchangeWins_AndEveryMessageArrivesOnce() =>
+        await ChatAcrossKeyChangesAsync("RekeyBothStart", sdkRekeyAfter: 4, browserRekeyAfter: 4, sdkAsks: false, startWithATie: true);
 
     [Fact]
     public async Task SecretChat_WithALowReKeyingThreshold_ChangesItsKeysAgainAndAgain_EveryMessageArrives_AndTheKeyDialogCountsTheChanges()
@@ -314,6 +323,259 @@ public sealed partial class ChatEndToEndTests
         await bob.SendSecretAsync($"After the changes {tag}");
         await Expect(alice.SecretMessage($"After the changes {tag}")).ToBeVisibleAsync();
         AssertNoProblems();
+    }
+
+    /// <summary>Alice in the browser (its re-keying test knob at <paramref name="browserRekeyAfter"/> messages when given)
+    /// and Bob on the SDK (its secret chats in memory, re-keying as <paramref name="sdkRekey"/> says), who found her.</summary>
+    private async Task<(BrowserPage Alice, long AliceId, SecretDevice Bob, string BobUsername)> BrowserAndSdkAsync(
+        string test, SecretRekeyKnobs? sdkRekey = null, int? browserRekeyAfter = null)
+    {
+        _test = test;
+        var aliceName = (Username: WebUser.NewUsername("alice"), Display: "Alice Liddell");
+        var alice = await OpenAsync();
+        await alice.RegisterAsync(aliceName.Username, aliceName.Display);
+        if (browserRekeyAfter is { } after)
+        {
+            await alice.Page.EvaluateAsync("after => localStorage.setItem('messenger.secretRekeyAfterMessages', String(after))", after);
+            await alice.Page.ReloadAsync();
+            await Expect(alice.Page.GetByRole(AriaRole.Button, new() { Name = "New chat" })).ToBeVisibleAsync();
+        }
+
+        var bobUsername = WebUser.NewUsername("sdkbob");
+        var bob = await SecretDevice.SignUpAsync(_host, bobUsername, rekey: sdkRekey);
+        var aliceId = (await bob.Client.SearchUsersAsync(aliceName.Username)).Single(u => u.Username == aliceName.Username).Id;
+        return (alice, aliceId, bob, bobUsername);
+    }
+
+    /// <summary>
+    /// Alice's browser and Bob's SDK, each re-keying after its own number of messages, chat in bursts: one side's, the
+    /// other's, both at once, sent without waiting for the other side, so key changes overlap messages on the way (and,
+    /// with <paramref name="startWithATie"/>, the first change is asked for by both before either saw the other's).
+    /// Every message arrives once on each side, none is undecryptable, and both end on the same keys, generation and
+    /// verification code.
+    /// </summary>
+    private async Task ChatAcrossKeyChangesAsync(string test, int sdkRekeyAfter, int browserRekeyAfter, bool sdkAsks, bool startWithATie)
+    {
+        var tag = Random.Shared.Next(100_000, 999_999);
+        var (alice, aliceId, bob, bobUsername) = await BrowserAndSdkAsync(test, new SecretRekeyKnobs(AfterMessages: sdkRekeyAfter), browserRekeyAfter);
+        try
+        {
+            long chatId;
+            if (sdkAsks)
+            {
+                chatId = (await bob.Client.RequestSecretChatAsync(aliceId)).Id;
+                await bob.NextAsync<SecretChatChanged>(e => e.Chat.Id == chatId && e.Chat.State == SecretChatState.Ready);
+                await alice.Page.GetByTestId("secret-dialog").Filter(new() { HasText = "You joined a secret chat" }).ClickAsync();
+            }
+            else
+            {
+                await alice.StartChatAsync(bobUsername, bobUsername.ToUpperInvariant());
+                await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Start secret chat" }).ClickAsync();
+                chatId = (await bob.NextAsync<SecretChatChanged>(e => e.Chat.State == SecretChatState.Ready)).Chat.Id;
+            }
+
+            await Expect(alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true })).ToBeVisibleAsync();
+            var code = await VerificationCodeAsync(alice);
+            code.Should().Be(bob.Client.GetSecretChatVerification(chatId));
+
+            var fromBrowser = new List<string>();
+            var fromSdk = new List<string>();
+            var sdkReceived = new List<string>();
+            if (startWithATie)
+            {
+                (alice, bob) = await BothAskForNewKeysAtOnceAsync(alice, aliceId, bob, chatId, browserRekeyAfter, tag, fromBrowser, fromSdk, sdkReceived);
+                (await SettledGenerationAsync(alice, aliceId, bob, chatId)).Should().Be(1, "one of the two exchanges went on, the other was dropped");
+            }
+
+            for (var round = 0; round < 9; round++)
+            {
+                var (sdkCount, browserCount) = (round % 3) switch { 0 => (4, 0), 1 => (0, 4), _ => (3, 3) };
+                var sdkBurst = Enumerable.Range(0, sdkCount).Select(i => $"SDK {round}.{i} {tag}").ToList();
+                var browserBurst = Enumerable.Range(0, browserCount).Select(i => $"Browser {round}.{i} {tag}").ToList();
+                await Task.WhenAll(SendFromSdkAsync(bob, chatId, sdkBurst), SendFromBrowserAsync(alice, browserBurst));
+                fromSdk.AddRange(sdkBurst);
+                fromBrowser.AddRange(browserBurst);
+                await ReceiveOnSdkAsync(bob, chatId, browserBurst, sdkReceived);
+                foreach (var text in sdkBurst)
+                {
+                    await Expect(alice.SecretMessage(text)).ToBeVisibleAsync();
+                }
+            }
+
+            // A last word each way: whatever was still to come (a duplicate, an undecryptable one) came before it.
+            await SendFromBrowserAsync(alice, [$"Browser last {tag}"]);
+            fromBrowser.Add($"Browser last {tag}");
+            await ReceiveOnSdkAsync(bob, chatId, [$"Browser last {tag}"], sdkReceived);
+            await SendFromSdkAsync(bob, chatId, [$"SDK last {tag}"]);
+            fromSdk.Add($"SDK last {tag}");
+            await Expect(alice.SecretMessage($"SDK last {tag}")).ToBeVisibleAsync();
+
+            sdkReceived.Should().OnlyHaveUniqueItems().And.BeEquivalentTo(fromBrowser);
+            bob.Client.GetSecretHistory(chatId).Select(m => m.Text).Should().BeEquivalentTo([.. fromBrowser, .. fromSdk], "each message once, no key change shown");
+            foreach (var text in fromBrowser.Concat(fromSdk))
+            {
+                await Expect(alice.SecretMessage(text)).ToHaveCountAsync(1);
+            }
+
+            await Expect(alice.Page.GetByTestId("secret-message")).ToHaveCountAsync(fromBrowser.Count + fromSdk.Count);
+            await Expect(alice.Page.GetByTestId("secret-undecryptable")).ToHaveCountAsync(0);
+
+            // Both on the same keys: the browser's dialog counts as many changes as the SDK's generation, under the first code.
+            var generation = await SettledGenerationAsync(alice, aliceId, bob, chatId);
+            output.WriteLine($"{test}: {generation} key changes over {fromBrowser.Count + fromSdk.Count} messages");
+            generation.Should().BeGreaterThanOrEqualTo(3, $"{fromBrowser.Count + fromSdk.Count} messages at {Math.Max(sdkRekeyAfter, browserRekeyAfter)} at most per generation");
+            bob.Client.GetLocalSecretChat(chatId)!.KeyGeneration.Should().Be(generation);
+            bob.Client.GetSecretChatVerification(chatId).Should().Be(code);
+            await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Encryption key" }).ClickAsync();
+            await Expect(alice.Page.GetByTestId("secret-key-changes")).ToHaveTextAsync($"Key changed {generation} times");
+            (string.Join(' ', await alice.Page.GetByTestId("secret-verification").Locator("span").AllInnerTextsAsync())).Should().Be(code);
+            await alice.Page.GetByRole(AriaRole.Dialog, new() { Name = "Encryption key" }).GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+            AssertNoProblems();
+        }
+        finally
+        {
+            await bob.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Each side sends <paramref name="count"/> messages (its threshold) from the chat's first keys, and so asks for new
+    /// ones, before it has seen anything of the other's: the SDK is offline while the browser sends, the browser's tab
+    /// closed while the SDK sends. Then both read what the other sent: two requests cross. Answers the browser's new tab
+    /// and the SDK's new client.
+    /// </summary>
+    private async Task<(BrowserPage Alice, SecretDevice Bob)> BothAskForNewKeysAtOnceAsync(
+        BrowserPage alice, long aliceId, SecretDevice bob, long chatId, int count, int tag, List<string> fromBrowser, List<string> fromSdk,
+        List<string> sdkReceived)
+    {
+        var browserBurst = Enumerable.Range(0, count).Select(i => $"Browser first {i} {tag}").ToList();
+        var sdkBurst = Enumerable.Range(0, count).Select(i => $"SDK first {i} {tag}").ToList();
+        var bobsPts = bob.Client.Events.Pts;
+        long browsersExchange = 0;
+        var sdkSending = await bob.ReconnectLaterAsync(async () =>
+        {
+            await SendFromBrowserAsync(alice, browserBurst);
+            var asked = await BrowserKeysWhenAsync(alice, aliceId, chatId, k => k is { Outgoing: not 0, Sends: 0 });
+            asked.Generation.Should().Be(0);
+            browsersExchange = asked.Outgoing;
+            await Expect(alice.Page.GetByTestId("secret-undecryptable")).ToHaveCountAsync(0);
+            await alice.CloseTabAsync();
+        }, pts: null);
+        await SendFromSdkAsync(sdkSending, chatId, sdkBurst);
+        await SessionTestKit.WaitUntil(() => sdkSending.SecretState().Chats[chatId] is { Outgoing: not null, Outbox: [] });
+        sdkSending.SecretState().Chats[chatId].Outgoing!.Id.Should().NotBe(browsersExchange);
+        fromBrowser.AddRange(browserBurst);
+        fromSdk.AddRange(sdkBurst);
+
+        var sdkBack = await sdkSending.ReconnectLaterAsync(() => Task.CompletedTask, bobsPts);
+        var browserBack = await alice.ReopenAsync();
+        _pages[_pages.IndexOf(alice)] = browserBack;
+        await browserBack.Page.GetByTestId("secret-dialog").ClickAsync();
+        await ReceiveOnSdkAsync(sdkBack, chatId, browserBurst, sdkReceived);
+        foreach (var text in fromBrowser.Concat(fromSdk))
+        {
+            await Expect(browserBack.SecretMessage(text)).ToBeVisibleAsync();
+        }
+
+        return (browserBack, sdkBack);
+    }
+
+    private static async Task SendFromSdkAsync(SecretDevice sdk, long chatId, IEnumerable<string> texts)
+    {
+        foreach (var text in texts)
+        {
+            await sdk.Client.SendSecretMessageAsync(chatId, text);
+        }
+    }
+
+    private static async Task SendFromBrowserAsync(BrowserPage page, IEnumerable<string> texts)
+    {
+        foreach (var text in texts)
+        {
+            await page.SendSecretAsync(text);
+        }
+    }
+
+    /// <summary>Reads the SDK's events until all of <paramref name="expected"/> came, each text received added to
+    /// <paramref name="received"/>; fails on a message that did not decrypt.</summary>
+    private static async Task ReceiveOnSdkAsync(SecretDevice sdk, long chatId, IReadOnlyCollection<string> expected, List<string> received)
+    {
+        while (!expected.All(received.Contains))
+        {
+            var e = (await sdk.ReadUntilAsync(e => e is SecretMessageReceived or SecretMessageUndecryptable))[^1];
+            e.Should().BeOfType<SecretMessageReceived>("every message from the browser opens under a key the SDK holds");
+            var message = ((SecretMessageReceived)e).Message;
+            message.ChatId.Should().Be(chatId);
+            received.Add(message.Text);
+        }
+    }
+
+    /// <summary>What the browser's store holds of the chat's keys: the generation, its exchange's id (0: none), whether an
+    /// accepted exchange waits, how many key-change messages wait to be sent, and the current keys (hex).</summary>
+    private sealed record BrowserKeys(int Generation, long Outgoing, bool Accepted, int Sends, string Keys);
+
+    private static async Task<BrowserKeys> BrowserKeysAsync(BrowserPage page, long userId, long chatId)
+    {
+        const string read = """
+            async ({ name, id }) => {
+              const db = await new Promise((resolve, reject) => {
+                const open = indexedDB.open(name);
+                open.onsuccess = () => resolve(open.result);
+                open.onerror = () => reject(open.error);
+              });
+              try {
+                const chat = await new Promise((resolve, reject) => {
+                  const get = db.transaction('chats').objectStore('chats').get(id);
+                  get.onsuccess = () => resolve(get.result);
+                  get.onerror = () => reject(get.error);
+                });
+                const hex = (bytes) => Array.from(bytes ?? [], (b) => b.toString(16).padStart(2, '0')).join('');
+                return [chat.generation ?? 0, chat.rekeyOutgoing?.id ?? 0, !!chat.rekeyAccepted, (chat.rekeySends ?? []).length,
+                  hex(chat.keyAdmin) + hex(chat.keyParticipant)].join(' ');
+              } finally {
+                db.close();
+              }
+            }
+            """;
+        var fields = (await page.Page.EvaluateAsync<string>(read, new { name = $"messenger-secret-{userId}", id = chatId })).Split(' ');
+        return new BrowserKeys(int.Parse(fields[0]), long.Parse(fields[1]), fields[2] == "true", int.Parse(fields[3]), fields[4]);
+    }
+
+    private static async Task<BrowserKeys> BrowserKeysWhenAsync(BrowserPage page, long userId, long chatId, Func<BrowserKeys, bool> condition)
+    {
+        var keys = await BrowserKeysAsync(page, userId, chatId);
+        for (var attempt = 0; attempt < 80 && !condition(keys); attempt++)
+        {
+            await Task.Delay(250);
+            keys = await BrowserKeysAsync(page, userId, chatId);
+        }
+
+        condition(keys).Should().BeTrue($"the browser's store should come to that; it holds {keys}");
+        return keys;
+    }
+
+    /// <summary>Waits until neither side has an exchange under way or a step still to send and both hold the same keys;
+    /// answers their generation.</summary>
+    private static async Task<int> SettledGenerationAsync(BrowserPage browser, long browserUserId, SecretDevice sdk, long chatId)
+    {
+        string? seen = null;
+        for (var attempt = 0; attempt < 80; attempt++)
+        {
+            var web = await BrowserKeysAsync(browser, browserUserId, chatId);
+            var local = sdk.SecretState().Chats[chatId];
+            var sdkKeys = Convert.ToHexStringLower([.. local.AdminKey!, .. local.ParticipantKey!]);
+            if (web is { Outgoing: 0, Accepted: false, Sends: 0 } && local is { Outgoing: null, Accepted: null, Outbox: [] }
+                && web.Generation == local.KeyGeneration && web.Keys == sdkKeys)
+            {
+                return local.KeyGeneration;
+            }
+
+            seen = $"browser: {web with { Keys = web.Keys[..8] }}; SDK: generation {local.KeyGeneration}, exchange {local.Outgoing?.Id ?? 0}, "
+                + $"accepted {local.Accepted is not null}, sends {local.Outbox.Count}, keys {sdkKeys[..8]}";
+            await Task.Delay(250);
+        }
+
+        throw new Xunit.Sdk.XunitException($"The two sides did not settle on the same keys: {seen}");
     }
 
     private static async Task<string> VerificationCodeAsync(BrowserPage page)
