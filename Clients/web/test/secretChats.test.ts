@@ -423,6 +423,37 @@ describe('secret chats on a device', () => {
     expect(await alice.store.pending()).toEqual([]);
   });
 
+  it('keeps no X25519 secret once the chat is Ready, on either side, and wipes one an older build left at start', async () => {
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    const bob = device(server, BOB, 'bob-phone');
+    server.held.set('bob-phone', []);
+    server.lostAccepts = 1;
+    const chatId = await alice.engine.request(BOB);
+    // The admin's waits for g_b; the participant's is never stored (its keys are made when it takes the request).
+    expect((await alice.store.chat(chatId))!.secretKey).toHaveLength(32);
+    await server.flush('bob-phone');
+    server.held.delete('bob-phone');
+    expect(await bob.store.chat(chatId)).toMatchObject({ state: 'accepting', secretKey: null });
+    await eventually(async () => (await alice.store.chat(chatId))?.state === 'ready' && (await bob.store.chat(chatId))?.state === 'ready');
+    expect((await alice.store.chat(chatId))!.secretKey).toBeNull();
+    expect((await bob.store.chat(chatId))!.secretKey).toBeNull();
+
+    // A record written before: the secret still there, Ready. Start wipes it; a request still waiting keeps its own.
+    const old = new Uint8Array(32).fill(7);
+    await alice.store.updateChat(chatId, (c) => ({ ...c, secretKey: old }));
+    await bob.store.updateChat(chatId, (c) => ({ ...c, secretKey: old }));
+    // (Bob's device cannot take it: it stays a request.)
+    server.lostAccepts = 1_000_000;
+    const waiting = await alice.engine.request(BOB);
+    await Promise.all([alice.engine.start(), bob.engine.start()]);
+    expect((await alice.store.chat(chatId))!.secretKey).toBeNull();
+    expect((await bob.store.chat(chatId))!.secretKey).toBeNull();
+    expect((await alice.store.chat(waiting))!.secretKey).toHaveLength(32);
+    await alice.engine.send(chatId, 'still works');
+    expect((await bob.store.messages(chatId)).map((m) => m.text)).toEqual(['still works']);
+  });
+
   it('messages go both ways, are stored once per random_id and the read receipt ticks the sender', async () => {
     const { alice, bob, chatId, server } = await readyChat();
     const sent = await alice.engine.send(chatId, 'Hello **Bob**');

@@ -101,6 +101,19 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const sameBytes = (a: Uint8Array | null | undefined, b: Uint8Array | null | undefined): boolean => !!a && !!b && toHex(a) === toHex(b);
 
+/** The own X25519 secret is kept only by the admin while its request waits: with g_a and g_b it gives generation 0. */
+const secretNeeded = (chat: LocalSecretChat): boolean => chat.role === 'admin' && chat.state === 'requested';
+
+/** A stored chat holding what it no longer needs (written by an older build). */
+const stale = (chat: LocalSecretChat): boolean => !!chat.secretKey && !secretNeeded(chat);
+
+/** The chat without it, the bytes wiped. */
+function withoutLeftovers(chat: LocalSecretChat): LocalSecretChat {
+  if (secretNeeded(chat)) return chat;
+  chat.secretKey?.fill(0);
+  return { ...chat, secretKey: null };
+}
+
 export class SecretChats {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly now: () => number;
@@ -178,7 +191,10 @@ export class SecretChats {
     }
     // Only a chat held before the list was asked for can be missing from it for good: one made while the answer was on
     // the way (a request, a request taken) is newer than the list.
-    const before = new Set((await this.store.chats()).map((c) => c.id));
+    const held = await this.store.chats();
+    const before = new Set(held.map((c) => c.id));
+    // Records an older build wrote keep what this one never keeps.
+    for (const local of held) if (stale(local)) await this.serial(() => this.store.updateChat(local.id, (c) => (stale(c) ? withoutLeftovers(c) : null)));
     const { chats } = await this.options.api.getChats();
     for (const chat of chats) await this.answered(chat);
     const listed = new Set(chats.map((c) => c.id));
@@ -368,13 +384,15 @@ export class SecretChats {
     if (isWeakPublicKey(chat.g_a)) return;
     const own = newSecretKeyPair();
     const keys = deriveKeys(own.secretKey, chat.g_a, own.publicKey, false);
+    // The acceptance (sent again if need be) needs only g_b and the fingerprint: the secret goes at once.
+    own.secretKey.fill(0);
     const local: LocalSecretChat = {
       id: chat.id,
       role: 'participant',
       peerId: chat.admin_id,
       state: 'accepting',
       date: chat.date,
-      secretKey: own.secretKey,
+      secretKey: null,
       // A copy: a byte field read from MessagePack is a view into the whole payload (a getDifference page carries
       // other updates), and IndexedDB would store all of it.
       gA: chat.g_a.slice(),
@@ -443,7 +461,7 @@ export class SecretChats {
         await this.store.deleteChat(local.id);
       } else {
         await this.store.updateChat(local.id, (c) =>
-          c.state === 'accepting' ? { ...c, state: 'ready', lastDate: Math.max(c.lastDate, chat.date), keyCreated: this.now() } : null,
+          c.state === 'accepting' ? { ...c, state: 'ready', secretKey: null, lastDate: Math.max(c.lastDate, chat.date), keyCreated: this.now() } : null,
         );
       }
       this.changed({ kind: 'chats' });
@@ -463,11 +481,13 @@ export class SecretChats {
       void this.options.api.discardChat({ chat_id: local.id }).catch(() => undefined);
       return;
     }
+    // The own secret goes in the update that makes the chat Ready: the direction keys are all it needs from now on.
     await this.store.updateChat(local.id, (c) =>
       c.state === 'requested'
         ? {
             ...c,
             state: 'ready',
+            secretKey: null,
             gB: chat.g_b!.slice(),
             keyAdmin: keys.adminToParticipant,
             keyParticipant: keys.participantToAdmin,
@@ -481,6 +501,7 @@ export class SecretChats {
           }
         : null,
     );
+    local.secretKey.fill(0);
     this.changed({ kind: 'chats' });
   }
 

@@ -14,8 +14,11 @@ export interface LocalSecretChat {
   state: LocalSecretState;
   /** When the chat was asked for (server date). */
   date: number;
-  /** This device's X25519 secret for the chat (dropped once it ends). */
+  /** This device's X25519 secret for the chat: the admin's while it waits for g_b, null from when the chat is Ready (the
+   * participant never keeps it: its keys are derived when it takes the request). Kept longer, it and the log's g_a/g_b
+   * would give generation 0 again to whoever later reads this database, and with it the chat's first messages. */
   secretKey: Uint8Array | null;
+  /** The public keys (the server has them too): harmless without a secret. */
   gA: Uint8Array;
   gB: Uint8Array | null;
   /** keys[0..32], keys[32..64] (protocol/secret.ts) of the current generation; null until both halves are known, and
