@@ -967,6 +967,53 @@ describe('secret store', () => {
     await store.close();
   });
 
+  it('opens a version-2 database as version 3, closing the older build\'s tab, and wipes the re-keying keys that tab left on an ended chat', async () => {
+    const name = `secret-store-${++dbCounter}-v2`;
+    let oldTabClosed = false;
+    const v2 = await openDB(name, 2, {
+      upgrade: (db) => {
+        db.createObjectStore('chats', { keyPath: 'id' });
+        db.createObjectStore('pending', { keyPath: 'randomId' });
+        const messages = db.createObjectStore('messages', { keyPath: ['chatId', 'randomId'] });
+        messages.createIndex('chat', 'chatId');
+        messages.createIndex('expires', 'expires');
+        db.createObjectStore('meta');
+        db.createObjectStore('gone', { keyPath: ['chatId', 'randomId'] });
+      },
+      // As the older build does.
+      blocking: () => {
+        oldTabClosed = true;
+        v2.close();
+      },
+    });
+    const key = () => new Uint8Array(32).fill(5);
+    const base = { role: 'admin', peerId: BOB, date: 1, gA: key(), gB: key(), fingerprint: 1, verification: '', ttl: 0, peerReadDate: 0, readDateSent: 0, lastDate: 1 } as const;
+    // Ended by the older build: the current keys and the secret nulled, the re-keying's left as they were.
+    await v2.put('chats', {
+      ...base,
+      id: 61,
+      state: 'discarded',
+      reason: 'ended',
+      secretKey: null,
+      keyAdmin: null,
+      keyParticipant: null,
+      generation: 2,
+      previousKeys: { generation: 1, keyAdmin: key(), keyParticipant: key() },
+      rekeyOutgoing: { id: 3, secretKey: key(), g: key(), date: 1 },
+      rekeyAccepted: { id: 4, g: key(), keys: { generation: 3, keyAdmin: key(), keyParticipant: key() }, fingerprint: 9 },
+      rekeySends: [{ randomId: 5, data: new Uint8Array(50) }],
+    });
+    const server = new FakeSecretServer();
+    const store = new SecretStore(name);
+    const alice = device(server, ALICE, 'alice-laptop', undefined, { store });
+    await alice.engine.start();
+    expect(oldTabClosed).toBe(true);
+    expect(await store.chat(61)).toMatchObject({ state: 'discarded', keyAdmin: null, keyParticipant: null, previousKeys: null, rekeyOutgoing: null, rekeyAccepted: null, rekeySends: [] });
+    await store.close();
+    // The older build can no longer open it.
+    await expect(openDB(name, 2)).rejects.toMatchObject({ name: 'VersionError' });
+  });
+
   it('orders messages by date, dedupes by random_id and finds the expired ones', async () => {
     const store = new SecretStore(`secret-store-${++dbCounter}`);
     const base = { from: 2, text: 't', ttl: 5, read: true, replyTo: null };

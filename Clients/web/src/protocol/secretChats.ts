@@ -104,14 +104,23 @@ const sameBytes = (a: Uint8Array | null | undefined, b: Uint8Array | null | unde
 /** The own X25519 secret is kept only by the admin while its request waits: with g_a and g_b it gives generation 0. */
 const secretNeeded = (chat: LocalSecretChat): boolean => chat.role === 'admin' && chat.state === 'requested';
 
+/** An ended chat still holding a key: a tab of the build before re-keying ends a chat without its re-keying fields. */
+const endedWithKeys = (chat: LocalSecretChat): boolean =>
+  chat.state === 'discarded' &&
+  !!(chat.keyAdmin || chat.keyParticipant || chat.previousKeys || chat.rekeyOutgoing || chat.rekeyAccepted || chat.rekeySends?.length);
+
 /** A stored chat holding what it no longer needs (written by an older build). */
-const stale = (chat: LocalSecretChat): boolean => !!chat.secretKey && !secretNeeded(chat);
+const stale = (chat: LocalSecretChat): boolean => (!!chat.secretKey && !secretNeeded(chat)) || endedWithKeys(chat);
 
 /** The chat without it, the bytes wiped. */
 function withoutLeftovers(chat: LocalSecretChat): LocalSecretChat {
-  if (secretNeeded(chat)) return chat;
-  chat.secretKey?.fill(0);
-  return { ...chat, secretKey: null };
+  let next = chat;
+  if (!secretNeeded(next)) {
+    next.secretKey?.fill(0);
+    next = { ...next, secretKey: null };
+  }
+  if (endedWithKeys(next)) next = { ...wipeRekey(next), keyAdmin: null, keyParticipant: null };
+  return next;
 }
 
 export class SecretChats {

@@ -362,8 +362,11 @@ export class SecretStore {
 
   private open(): Promise<IDBPDatabase> {
     if (this.closed) return Promise.reject(new Error('The secret chats store is closed'));
-    this.db ??= openDB(this.name, 2, {
-      // Each version adds to what the one before made (a database of an older version keeps its contents).
+    this.db ??= openDB(this.name, 3, {
+      // Each version adds to what the one before made (a database of an older version keeps its contents). Version 3
+      // adds no store: a tab of the build before re-keying (version 2), which ends a chat without wiping its re-keying
+      // keys, is told to close (`blocking` below, in that build too) and can no longer open the database; what it left
+      // is wiped when the secret chats start (SecretChats.start).
       upgrade: (db, oldVersion) => {
         if (oldVersion < 1) {
           db.createObjectStore(CHATS, { keyPath: 'id' });
