@@ -863,6 +863,29 @@ function logOf(...updates: Update[]): (pts: number) => Promise<Difference> {
   return async (pts) => ({ updates: log.filter((u) => u.pts > pts), state: { pts: log.length, date: 0 }, slice: false, too_long: false, channels: null });
 }
 
+describe('what opened is handled once', () => {
+  it('a message that opens but leaves nothing (an unknown kind, too long, a file without its file) is counted once, however often it comes', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    const key = (await bob.store.chat(chatId))!.keyParticipant!;
+    const bodies: [number, Uint8Array][] = [
+      [9500, encode({ poll: { question: 'a newer kind' }, date: 1 })],
+      [9501, encode({ text: 'x'.repeat(4097), date: 1 })],
+      [9502, encode({ text: 'caption', date: 1, file: { key: new Uint8Array(32).fill(1), name: 'a.bin', mime: 'application/octet-stream', size: 3 } })],
+    ];
+    const messages: EncryptedMessage[] = bodies.map(([randomId, plaintext]) => ({ chat_id: chatId, random_id: randomId, from_id: BOB, date: 5, data: sealPlaintext(key, chatId, randomId, plaintext) }));
+    for (const message of messages) await alice.engine.handleMessage(message);
+    const once = (await alice.store.chat(chatId))!;
+    expect(once).toMatchObject({ peerUnderCurrent: 3, keyUsed: 0 });
+    // The log read again (it overlaps what came live), and another tab of the browser handing them in too.
+    expect(await alice.engine.replay(logOf(...messages.map((message) => ({ type: 'new_encrypted_message', message }) as Update)), 0, messages.length)).toBe(true);
+    const tab = device(server, ALICE, 'alice-laptop', undefined, { store: new SecretStore(alice.store.name) });
+    for (const message of messages) await tab.engine.handleMessage(message);
+    expect(await alice.store.chat(chatId)).toMatchObject({ peerUnderCurrent: 3, keyUsed: 0 });
+    expect(await alice.store.messages(chatId)).toEqual([]);
+    expect([...alice.changes, ...tab.changes].filter((c) => c.kind === 'undecryptable')).toEqual([{ kind: 'undecryptable', chatId, randomId: 9502 }]);
+  });
+});
+
 describe('what was deleted stays deleted when the log is read again', () => {
   it('a self-destructed message does not come back with a replay', async () => {
     const { alice, bob, chatId, server } = await readyChat();

@@ -557,11 +557,14 @@ export class SecretChats {
       const fileMissing = fits && !!body.file && !encrypted.file;
       let next = afterReceived(chat, opened.under, fits && !fileMissing, now);
       let write: ReceivedWrite<Received>;
+      // Whatever opened was counted: its random_id is marked handled even when it leaves nothing (malformed, too long,
+      // a kind this client does not know, a file without its file), or another tab or a replay of the log would count
+      // it again.
       if (body?.rekey) {
         next = applyRekey(next, body.rekey, now);
         write = { seen: true, result: { kind: 'rekey' } };
-      } else if (!body || !fits) write = { result: { kind: 'none' } };
-      else if (fileMissing) write = { result: { kind: 'undecryptable' } };
+      } else if (!body || !fits) write = { seen: true, result: { kind: 'none' } };
+      else if (fileMissing) write = { seen: true, result: { kind: 'undecryptable' } };
       else if (body.delete) write = { deletes: body.delete, seen: true, result: { kind: 'deleted' } };
       else {
         const message: SecretMessage = {

@@ -97,7 +97,8 @@ export interface ReceivedWrite<T> {
   message?: SecretMessage;
   /** Messages a delete for both takes away (kept as gone). */
   deletes?: number[];
-  /** Remember the random_id as handled though it left no message (a delete, a key change). */
+  /** Remember the random_id as handled though it left no message (a delete, a key change, a body that is shown as
+   * nothing): every message that opened moved the chat's counts. */
   seen?: boolean;
   result: T;
 }
@@ -150,8 +151,9 @@ const PENDING = 'pending';
 const MESSAGES = 'messages';
 const META = 'meta';
 /** (chatId, randomId) of messages deleted or self-destructed here, or named by a delete for both before they came, and
- * of received deletes and key changes: a replay of the log (which overlaps what the stream brought), or another tab,
- * must not store or apply them again. Kept while the chat is. */
+ * of every received message that opened and left no message (deletes, key changes, bodies shown as nothing): a replay of
+ * the log (which overlaps what the stream brought), or another tab, must not store, apply or count them again. Kept
+ * while the chat is. */
 const GONE = 'gone';
 
 let seqCounter = 0;
