@@ -1320,6 +1320,32 @@ describe('re-keying (forward secrecy)', () => {
     expect(server.sent.filter((m) => m.from_id === BOB).map((m) => m.random_id)).toEqual([randomId]);
   });
 
+  it('a sign-out while a key change\'s message is on its way leaves no unhandled rejection', async () => {
+    const { alice, chatId, server } = await readyChat();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await alice.store.updateChat(chatId, (c) => ({ ...c, keyUsed: 100 }));
+      let closed!: () => void;
+      const signedOut = new Promise<void>((resolve) => (closed = resolve));
+      // The request reaches the server; meanwhile the tab signs out (the engine stops, its store closes).
+      server.dropDelivery = async (m) => {
+        if (m.from_id !== ALICE || (await alice.store.message(chatId, m.random_id))) return false;
+        alice.engine.stop();
+        await alice.store.close();
+        closed();
+        return true;
+      };
+      await alice.engine.send(chatId, 'starts it');
+      await signedOut;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('two tabs of one browser act on a key change once, and each encrypts with the keys the other saved', async () => {
     const server = new FakeSecretServer();
     const alice = device(server, ALICE, 'alice-laptop');

@@ -217,7 +217,7 @@ export class SecretChats {
         // A key change due (its 7 days passed while no tab was open, a request unanswered too long), and what one left
         // unsent.
         await this.serial(() => this.store.updateChat(local.id, (c) => checkRekey(withRekeyFields(c, this.now()), this.now(), this.rekeyLimits)));
-        void this.flushRekey(local.id);
+        void this.flushRekey(local.id).catch(() => undefined);
       }
     }
     await this.sweep();
@@ -446,7 +446,7 @@ export class SecretChats {
           }
         });
       },
-    );
+    ).catch(() => undefined);
   }
 
   private acceptLater(local: LocalSecretChat, attempt: number, retryAfter: number | undefined): void {
@@ -601,7 +601,7 @@ export class SecretChats {
     }
     // A new generation: the key's dialog counts the changes.
     if (received.switched) this.changed({ kind: 'chats' });
-    if (received.sends) void this.flushRekey(chatId);
+    if (received.sends) void this.flushRekey(chatId).catch(() => undefined);
   }
 
   /**
@@ -659,7 +659,7 @@ export class SecretChats {
       }
     } finally {
       this.flushing.delete(chatId);
-      if (this.flushAgain.delete(chatId)) void this.flushRekey(chatId, attempt);
+      if (this.flushAgain.delete(chatId)) void this.flushRekey(chatId, attempt).catch(() => undefined);
     }
   }
 
@@ -668,7 +668,7 @@ export class SecretChats {
     const wait = Math.max((retryAfter ?? 0) * 1000, Math.min((this.options.rekeyRetryMs ?? 2000) * 2 ** Math.min(attempt - 1, 10), 60_000));
     const timer = setTimeout(() => {
       this.rekeyTimers.delete(chatId);
-      void this.flushRekey(chatId, attempt);
+      void this.flushRekey(chatId, attempt).catch(() => undefined);
     }, wait);
     this.rekeyTimers.set(chatId, timer);
   }
@@ -852,7 +852,7 @@ export class SecretChats {
       throw error;
     } finally {
       // A key change this message made due goes after it.
-      if (sealed.rekey) void this.flushRekey(chatId);
+      if (sealed.rekey) void this.flushRekey(chatId).catch(() => undefined);
     }
   }
 
@@ -902,7 +902,7 @@ export class SecretChats {
     if (!sealed) throw new RpcError('ENCRYPTION_DECLINED', 400);
     await this.options.api.sendEncrypted({ chat_id: chatId, random_id: randomId, data: sealed.data });
     await this.deleteHere(chatId, randomIds);
-    if (sealed.rekey) void this.flushRekey(chatId);
+    if (sealed.rekey) void this.flushRekey(chatId).catch(() => undefined);
   }
 
   /** Deletes messages on this device only (a chat that ended). */
