@@ -1346,6 +1346,27 @@ describe('re-keying (forward secrecy)', () => {
     }
   });
 
+  it('waits out a FLOOD_WAIT on a key change\'s message: what is received or sent meanwhile, or a reconnection, does not send it sooner', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    await alice.store.updateChat(chatId, (c) => ({ ...c, keyUsed: 100 }));
+    const bobSends = () => server.calls.filter((c) => c === 'sendEncrypted:bob-phone').length;
+    server.failNextSendOf.set('bob-phone', new RpcError('FLOOD_WAIT', 420, 1));
+    await alice.engine.send(chatId, 'asks');
+    await eventually(async () => bobSends() === 1);
+    expect((await bob.store.chat(chatId))!.rekeySends).toHaveLength(1);
+    for (let i = 0; i < 3; i++) await alice.engine.send(chatId, `meanwhile ${i}`);
+    await bob.engine.send(chatId, 'a reply');
+    await bob.engine.start();
+    await bob.engine.idle();
+    // Bob's reply went; his accept did not go again.
+    expect(bobSends()).toBe(2);
+    expect((await bob.store.chat(chatId))!.rekeySends).toHaveLength(1);
+    // Once the wait is over it goes, and the exchange completes.
+    const [a] = await settled(alice, bob, chatId);
+    expect(a.generation).toBe(1);
+    expect(bobSends()).toBe(3);
+  });
+
   it('two tabs of one browser act on a key change once, and each encrypts with the keys the other saved', async () => {
     const server = new FakeSecretServer();
     const alice = device(server, ALICE, 'alice-laptop');

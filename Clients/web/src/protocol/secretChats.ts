@@ -140,7 +140,9 @@ export class SecretChats {
   /** Chats whose key-change messages this tab is sending now, and those to look at again once it is done. */
   private readonly flushing = new Set<number>();
   private readonly flushAgain = new Set<number>();
-  private readonly rekeyTimers = new Map<number, ReturnType<typeof setTimeout>>();
+  /** Chats whose key-change messages wait to go again: the timer, the attempt it makes, and whether the wait is the
+   * server's (FLOOD_WAIT). Nothing sends them before it ends. */
+  private readonly rekeyRetries = new Map<number, { timer: ReturnType<typeof setTimeout>; attempt: number; flood: boolean }>();
 
   constructor(private readonly options: SecretChatsOptions) {
     this.now = options.now ?? Date.now;
@@ -180,8 +182,8 @@ export class SecretChats {
     this.receiptTimers.clear();
     this.acceptTimers.forEach(clearTimeout);
     this.acceptTimers.clear();
-    this.rekeyTimers.forEach(clearTimeout);
-    this.rekeyTimers.clear();
+    this.rekeyRetries.forEach((retry) => clearTimeout(retry.timer));
+    this.rekeyRetries.clear();
     this.attached.clear();
   }
 
@@ -217,7 +219,13 @@ export class SecretChats {
         // A key change due (its 7 days passed while no tab was open, a request unanswered too long), and what one left
         // unsent.
         await this.serial(() => this.store.updateChat(local.id, (c) => checkRekey(withRekeyFields(c, this.now()), this.now(), this.rekeyLimits)));
-        void this.flushRekey(local.id).catch(() => undefined);
+        // Back online: what waited for a failure's retry goes now; a FLOOD_WAIT is waited out.
+        const retry = this.rekeyRetries.get(local.id);
+        if (retry && !retry.flood) {
+          clearTimeout(retry.timer);
+          this.rekeyRetries.delete(local.id);
+        }
+        void this.flushRekey(local.id, retry?.attempt ?? 0).catch(() => undefined);
       }
     }
     await this.sweep();
@@ -584,7 +592,9 @@ export class SecretChats {
       }
       // One that opened under the previous keys (sent before the other side switched) triggers nothing.
       if (opened.under !== 'previous') next = checkRekey(next, now, this.rekeyLimits);
-      return { ...write, chat: next, result: { ...write.result, switched: next.generation !== chat.generation, sends: next.rekeySends!.length > 0 } };
+      // Only a step queued now asks for a flush: one queued before is being sent, or waits for its retry.
+      const sends = next.rekeySends!.length > chat.rekeySends!.length;
+      return { ...write, chat: next, result: { ...write.result, switched: next.generation !== chat.generation, sends } };
     });
     const chatId = encrypted.chat_id;
     switch (received.kind) {
@@ -618,7 +628,8 @@ export class SecretChats {
       const chat = withRekeyFields(stored, now);
       const data = encryptBody(chat.role === 'admin' ? keys.keyAdmin : keys.keyParticipant, chatId, randomId, body);
       const next = checkRekey({ ...chat, keyUsed: chat.keyUsed! + 1 }, now, this.rekeyLimits);
-      sealed = { data, rekey: next.rekeySends!.length > 0 };
+      // Only a step queued now asks for a flush: one queued before is being sent, or waits for its retry.
+      sealed = { data, rekey: next.rekeySends!.length > chat.rekeySends!.length };
       return next;
     });
     return sealed;
@@ -628,10 +639,12 @@ export class SecretChats {
    * Sends the chat's queued key-change messages in order, each dropped from the queue once the server took it. One that
    * fails on the way (no connection, FLOOD_WAIT, the server's trouble) goes again later with the same random_id and
    * bytes (also at the next start); one the server refuses for good (a blocked pair) is dropped: its exchange then waits
-   * for the timeout or the next request, and a commit that never came is made up for by the implicit one.
+   * for the timeout or the next request, and a commit that never came is made up for by the implicit one. While a retry
+   * waits (the server's FLOOD_WAIT, or the growing wait after a failure) it does nothing: a message received or sent
+   * meanwhile does not send it sooner.
    */
   private async flushRekey(chatId: number, attempt = 0): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.rekeyRetries.has(chatId)) return;
     if (this.flushing.has(chatId)) {
       this.flushAgain.add(chatId);
       return;
@@ -650,7 +663,7 @@ export class SecretChats {
             return;
           }
           if (!(error instanceof RpcError) || error.code === 420 || error.code >= 500) {
-            this.rekeyLater(chatId, attempt + 1, error instanceof RpcError ? error.retryAfter : undefined);
+            this.rekeyLater(chatId, attempt + 1, error instanceof RpcError && error.code === 420 ? (error.retryAfter ?? 0) : undefined);
             return;
           }
         }
@@ -663,14 +676,15 @@ export class SecretChats {
     }
   }
 
-  private rekeyLater(chatId: number, attempt: number, retryAfter: number | undefined): void {
-    if (this.stopped || this.rekeyTimers.has(chatId)) return;
-    const wait = Math.max((retryAfter ?? 0) * 1000, Math.min((this.options.rekeyRetryMs ?? 2000) * 2 ** Math.min(attempt - 1, 10), 60_000));
+  /** `floodWait`: the server's FLOOD_WAIT (seconds), undefined for any other failure. */
+  private rekeyLater(chatId: number, attempt: number, floodWait: number | undefined): void {
+    if (this.stopped || this.rekeyRetries.has(chatId)) return;
+    const wait = Math.max((floodWait ?? 0) * 1000, Math.min((this.options.rekeyRetryMs ?? 2000) * 2 ** Math.min(attempt - 1, 10), 60_000));
     const timer = setTimeout(() => {
-      this.rekeyTimers.delete(chatId);
+      this.rekeyRetries.delete(chatId);
       void this.flushRekey(chatId, attempt).catch(() => undefined);
-    }, wait);
-    this.rekeyTimers.set(chatId, timer);
+    }, Math.min(wait, MAX_TIMER_MS));
+    this.rekeyRetries.set(chatId, { timer, attempt, flood: floodWait !== undefined });
   }
 
   // ---- The user's actions ----
