@@ -7,7 +7,7 @@ import { fromUpdate, toUpdate } from '../src/protocol/codec';
 import { concat, toHex } from '../src/protocol/bytes';
 import type { Methods } from '../src/api/methods';
 import { MAX_SECRET_FILE_BYTES, SecretFileError, SecretFileTooBigError, encryptedFileSize } from '../src/protocol/secretFile';
-import { encryptBody, isWeakPublicKey, MAX_SECRET_TTL, MIN_DATA_BYTES, openPlaintext, parseBody, sealPlaintext, type RekeyAction } from '../src/protocol/secret';
+import { encryptBody, isWeakPublicKey, MAX_SECRET_TTL, MIN_DATA_BYTES, newSecretKeyPair, openPlaintext, parseBody, sealPlaintext, type RekeyAction } from '../src/protocol/secret';
 import { FILE_GONE_TEXT, SecretChatNotReadyError, SecretChats, type SecretApi, type SecretChange, type SecretChatsOptions } from '../src/protocol/secretChats';
 import { SecretStore, secretDbName, type LocalSecretChat } from '../src/protocol/secretStore';
 import { ready } from '../src/protocol/sodium';
@@ -1276,7 +1276,7 @@ describe('re-keying (forward secrecy)', () => {
     expect((await alice.store.chat(chatId))!).toMatchObject({ generation: 0, rekeyAccepted: null });
   });
 
-  it('aborts a request unanswered for 7 days (an older client never answers) and asks again', async () => {
+  it('aborts a request unanswered for 7 days (an older client never answers) and asks again with the next message', async () => {
     const { alice, bob, chatId, server } = await readyChat();
     const keyAdmin = (await alice.store.chat(chatId))!.keyAdmin!;
     await alice.store.updateChat(chatId, (c) => ({ ...c, keyUsed: 100 }));
@@ -1290,6 +1290,9 @@ describe('re-keying (forward secrecy)', () => {
     alice.clock.now += 1;
     await alice.engine.send(chatId, 'a week later');
     await eventually(async () => (await alice.store.chat(chatId))!.rekeySends!.length === 0);
+    expect((await alice.store.chat(chatId))!.rekeyOutgoing).toBeNull();
+    await alice.engine.send(chatId, 'asks again');
+    await eventually(async () => (await alice.store.chat(chatId))!.rekeySends!.length === 0);
     const secondId = (await alice.store.chat(chatId))!.rekeyOutgoing!.id;
     expect(secondId).not.toBe(firstId);
     expect(actionsSent(server, ALICE, [keyAdmin])).toEqual([
@@ -1301,7 +1304,54 @@ describe('re-keying (forward secrecy)', () => {
     await server.flush('bob-phone');
     const [a] = await settled(alice, bob, chatId);
     expect(a.generation).toBe(1);
-    expect(await texts(bob, chatId)).toEqual(['asks', 'still waiting', 'a week later']);
+    expect(await texts(bob, chatId)).toEqual(['asks', 'still waiting', 'a week later', 'asks again']);
+  });
+
+  it('after an abort, sent or received, asks again only with the next text, delete or file: a peer that always aborts makes no loop', async () => {
+    const { alice, bob, chatId, server } = await readyChat();
+    const bobKey = (await bob.store.chat(chatId))!.keyParticipant!;
+    const keyAdmin = (await alice.store.chat(chatId))!.keyAdmin!;
+    await alice.store.updateChat(chatId, (c) => ({ ...c, keyUsed: 100 }));
+    // Bob's device answers nothing itself: what Bob's side sends is written here.
+    server.held.set('bob-phone', []);
+    const api = server.api(BOB, 'bob-phone');
+    let nextId = 9600;
+    const fromBob = async (body: Parameters<typeof encryptBody>[3]) => {
+      const randomId = nextId++;
+      await api.sendEncrypted({ chat_id: chatId, random_id: randomId, data: encryptBody(bobKey, chatId, randomId, body) });
+      await alice.engine.idle();
+      await eventually(async () => (await alice.store.chat(chatId))!.rekeySends!.length === 0);
+    };
+    const ops = () => actionsSent(server, ALICE, [keyAdmin]).map((x) => x.op);
+    const outgoing = async () => (await alice.store.chat(chatId))!.rekeyOutgoing;
+
+    await alice.engine.send(chatId, 'asks');
+    await eventually(async () => (await alice.store.chat(chatId))!.rekeySends!.length === 0);
+    // An accept whose fingerprint is not the one the keys give: aborted, and no new request with it.
+    const first = (await outgoing())!;
+    await fromBob({ rekey: { op: 'accept', id: first.id, g: newSecretKeyPair().publicKey, fp: 1 }, date: 1 });
+    expect(ops()).toEqual(['request', 'abort']);
+    expect(await outgoing()).toBeNull();
+    // A step of Bob's is no ordinary message: still nothing.
+    await fromBob({ rekey: { op: 'commit', id: 77, fp: 1 }, date: 1 });
+    expect(ops()).toEqual(['request', 'abort']);
+    // Alice's next message asks again.
+    await alice.engine.send(chatId, 'next');
+    await eventually(async () => ops().length === 3);
+    const second = (await outgoing())!;
+    expect(second.id).not.toBe(first.id);
+    // Bob aborts it: dropped, and again nothing until an ordinary message — here one of Bob's.
+    await fromBob({ rekey: { op: 'abort', id: second.id }, date: 1 });
+    expect(await outgoing()).toBeNull();
+    expect(ops()).toEqual(['request', 'abort', 'request']);
+    await fromBob({ text: 'hello', date: 1 });
+    await eventually(async () => ops().length === 4);
+    expect(ops()).toEqual(['request', 'abort', 'request', 'request']);
+    // And a page load does not end the pause either.
+    await fromBob({ rekey: { op: 'abort', id: (await outgoing())!.id }, date: 1 });
+    await alice.engine.start();
+    await alice.engine.idle();
+    expect(ops()).toHaveLength(4);
   });
 
   it('keeps each step before sending what depends on it: an accept lost on the way goes again with the same random_id', async () => {

@@ -20,7 +20,18 @@ import {
   type SecretBody,
 } from './secret';
 import type { LocalSecretChat, ReceivedWrite, SecretMessage, SecretStore, StoredSecretFile } from './secretStore';
-import { DEFAULT_REKEY_LIMITS, afterReceived, applyRekey, checkRekey, currentKeys, openReceived, wipeRekey, withRekeyFields, type RekeyLimits } from './secretRekey';
+import {
+  DEFAULT_REKEY_LIMITS,
+  afterReceived,
+  applyRekey,
+  checkRekey,
+  countSent,
+  currentKeys,
+  openReceived,
+  wipeRekey,
+  withRekeyFields,
+  type RekeyLimits,
+} from './secretRekey';
 import { downloadFile, isShownImage, uploadFile } from '../api/media';
 import {
   MAX_SECRET_FILE_BYTES,
@@ -563,7 +574,8 @@ export class SecretChats {
       const fits = !!body && !body.rekey && (body.text === undefined || textFits(body.text));
       // A file message whose file the server did not carry: nothing of it can be shown as it was sent.
       const fileMissing = fits && !!body.file && !encrypted.file;
-      let next = afterReceived(chat, opened.under, fits && !fileMissing, now);
+      const counted = fits && !fileMissing;
+      let next = afterReceived(chat, opened.under, counted, now);
       let write: ReceivedWrite<Received>;
       // Whatever opened was counted: its random_id is marked handled even when it leaves nothing (malformed, too long,
       // a kind this client does not know, a file without its file), or another tab or a replay of the log would count
@@ -590,8 +602,9 @@ export class SecretChats {
         next = { ...next, lastDate: Math.max(next.lastDate, message.date) };
         write = { message, result: { kind: 'message', message } };
       }
-      // One that opened under the previous keys (sent before the other side switched) triggers nothing.
-      if (opened.under !== 'previous') next = checkRekey(next, now, this.rekeyLimits);
+      // Only a text, delete or file triggers: not a key change's step (an abort answered by a request, answered by an
+      // abort…), nor one that opened under the previous keys (sent before the other side switched).
+      if (opened.under !== 'previous' && counted) next = checkRekey(next, now, this.rekeyLimits);
       // Only a step queued now asks for a flush: one queued before is being sent, or waits for its retry.
       const sends = next.rekeySends!.length > chat.rekeySends!.length;
       return { ...write, chat: next, result: { ...write.result, switched: next.generation !== chat.generation, sends } };
@@ -627,7 +640,7 @@ export class SecretChats {
       if (!keys) return null;
       const chat = withRekeyFields(stored, now);
       const data = encryptBody(chat.role === 'admin' ? keys.keyAdmin : keys.keyParticipant, chatId, randomId, body);
-      const next = checkRekey({ ...chat, keyUsed: chat.keyUsed! + 1 }, now, this.rekeyLimits);
+      const next = checkRekey(countSent(chat), now, this.rekeyLimits);
       // Only a step queued now asks for a flush: one queued before is being sent, or waits for its retry.
       sealed = { data, rekey: next.rekeySends!.length > chat.rekeySends!.length };
       return next;

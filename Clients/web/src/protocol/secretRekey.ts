@@ -49,6 +49,7 @@ export function withRekeyFields(chat: LocalSecretChat, now: number): LocalSecret
     rekeyOutgoing: chat.rekeyOutgoing ?? null,
     rekeyAccepted: chat.rekeyAccepted ?? null,
     rekeySends: chat.rekeySends ?? [],
+    rekeyPaused: chat.rekeyPaused ?? false,
   };
 }
 
@@ -110,6 +111,13 @@ function dropOutgoing(chat: LocalSecretChat): LocalSecretChat {
   return { ...chat, rekeyOutgoing: null };
 }
 
+/** Queues `abort {id}`; no exchange starts again before the next ordinary message (checkRekey). */
+const abort = (chat: LocalSecretChat, id: number, current: HeldSecretKeys, now: number): LocalSecretChat =>
+  queue({ ...chat, rekeyPaused: true }, { op: 'abort', id }, current, now);
+
+/** A text, delete or file this device encrypted under the current generation: counted, and an abort's pause is over. */
+export const countSent = (chat: LocalSecretChat): LocalSecretChat => ({ ...chat, keyUsed: (chat.keyUsed ?? 0) + 1, rekeyPaused: false });
+
 const keyBytes = (keys: HeldSecretKeys): Uint8Array => concat(keys.keyAdmin, keys.keyParticipant);
 
 /**
@@ -122,7 +130,7 @@ export function afterReceived(chat: LocalSecretChat, under: OpenedUnder, used: b
   if (under === 'previous') return chat;
   let next = under === 'accepted' && chat.rekeyAccepted ? switchTo(chat, chat.rekeyAccepted.keys, now) : chat;
   const peerUnderCurrent = (next.peerUnderCurrent ?? 0) + 1;
-  next = { ...next, peerUnderCurrent, keyUsed: (next.keyUsed ?? 0) + (used ? 1 : 0) };
+  next = used ? { ...countSent(next), peerUnderCurrent } : { ...next, peerUnderCurrent };
   if (peerUnderCurrent >= PREVIOUS_KEPT_FOR && next.previousKeys) next = { ...next, previousKeys: null };
   return next;
 }
@@ -142,9 +150,9 @@ export function applyRekey(chat: LocalSecretChat, action: RekeyAction, now: numb
         keys = deriveRekeyedKeys(outgoing.secretKey, keyBytes(current), outgoing.g, action.g, true);
       } catch (error) {
         if (!(error instanceof WeakKeyError)) throw error;
-        return queue(dropOutgoing(chat), { op: 'abort', id: action.id }, current, now);
+        return abort(dropOutgoing(chat), action.id, current, now);
       }
-      if (keys.fingerprint !== action.fp) return queue(dropOutgoing(chat), { op: 'abort', id: action.id }, current, now);
+      if (keys.fingerprint !== action.fp) return abort(dropOutgoing(chat), action.id, current, now);
       // The commit goes under the generation the other side still uses; all after it under the new one.
       const switched = switchTo(chat, { generation: current.generation + 1, keyAdmin: keys.adminToParticipant, keyParticipant: keys.participantToAdmin }, now);
       return queue(switched, { op: 'commit', id: action.id, fp: keys.fingerprint }, current, now);
@@ -155,8 +163,8 @@ export function applyRekey(chat: LocalSecretChat, action: RekeyAction, now: numb
     }
     case 'abort': {
       let next = chat;
-      if (next.rekeyOutgoing?.id === action.id) next = dropOutgoing(next);
-      if (next.rekeyAccepted?.id === action.id) next = { ...next, rekeyAccepted: null };
+      if (next.rekeyOutgoing?.id === action.id) next = { ...dropOutgoing(next), rekeyPaused: true };
+      if (next.rekeyAccepted?.id === action.id) next = { ...next, rekeyAccepted: null, rekeyPaused: true };
       return next;
     }
   }
@@ -169,7 +177,7 @@ function onRequest(chat: LocalSecretChat, current: HeldSecretKeys, id: number, g
     // Both asked at once: the larger id wins (the other side accepts ours); the same id, drawn by both, is aborted.
     if (outgoing.id > id) return next;
     next = dropOutgoing(next);
-    if (outgoing.id === id) return queue(next, { op: 'abort', id }, current, now);
+    if (outgoing.id === id) return abort(next, id, current, now);
   }
   const accepted = next.rekeyAccepted;
   if (accepted) {
@@ -183,7 +191,7 @@ function onRequest(chat: LocalSecretChat, current: HeldSecretKeys, id: number, g
     keys = deriveRekeyedKeys(own.secretKey, keyBytes(current), gInit, own.publicKey, false);
   } catch (error) {
     if (!(error instanceof WeakKeyError)) throw error;
-    return queue(next, { op: 'abort', id }, current, now);
+    return abort(next, id, current, now);
   } finally {
     own.secretKey.fill(0);
   }
@@ -201,17 +209,18 @@ function onRequest(chat: LocalSecretChat, current: HeldSecretKeys, id: number, g
 }
 
 /**
- * After a send or a received message (and at start): a request unanswered for too long is aborted, and a chat whose
- * current generation was used enough or is old enough starts an exchange — when it is ready and neither an exchange of
- * its own nor an accepted one waits.
+ * After a text, delete or file sent or received (never after a key change's step, which would answer an abort with a
+ * request at once), and at start: a request unanswered for too long is aborted, and a chat whose current generation was
+ * used enough or is old enough starts an exchange — when it is ready, neither an exchange of its own nor an accepted one
+ * waits, and no abort came or went since the last such message.
  */
 export function checkRekey(chat: LocalSecretChat, now: number, limits: RekeyLimits): LocalSecretChat {
   const current = currentKeys(chat);
   if (!current || chat.state !== 'ready') return chat;
   let next = chat;
   const outgoing = next.rekeyOutgoing;
-  if (outgoing && now - outgoing.date >= limits.requestTimeoutMs) next = queue(dropOutgoing(next), { op: 'abort', id: outgoing.id }, current, now);
-  if (next.rekeyOutgoing || next.rekeyAccepted) return next;
+  if (outgoing && now - outgoing.date >= limits.requestTimeoutMs) next = abort(dropOutgoing(next), outgoing.id, current, now);
+  if (next.rekeyOutgoing || next.rekeyAccepted || next.rekeyPaused) return next;
   const due = (next.keyUsed ?? 0) >= limits.afterMessages || now - (next.keyCreated ?? now) >= limits.afterMs;
   if (!due) return next;
   const own = newSecretKeyPair();
@@ -223,5 +232,5 @@ export function checkRekey(chat: LocalSecretChat, now: number, limits: RekeyLimi
 /** Everything the chat held for re-keying, wiped (the chat ended). */
 export function wipeRekey(chat: LocalSecretChat): LocalSecretChat {
   chat.rekeyOutgoing?.secretKey.fill(0);
-  return { ...chat, previousKeys: null, rekeyOutgoing: null, rekeyAccepted: null, rekeySends: [] };
+  return { ...chat, previousKeys: null, rekeyOutgoing: null, rekeyAccepted: null, rekeySends: [], rekeyPaused: false };
 }

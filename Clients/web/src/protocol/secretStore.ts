@@ -44,6 +44,9 @@ export interface LocalSecretChat {
   rekeyOutgoing?: OutgoingRekey | null;
   /** The other side's exchange this device accepted, waiting for its commit (or a message under its keys). */
   rekeyAccepted?: AcceptedRekey | null;
+  /** An exchange ended in an abort (sent or received): none starts again before the next text, delete or file is sent
+   * or received, so a peer that always aborts meets one request per message, never a loop. */
+  rekeyPaused?: boolean;
   /** Key-change messages sealed and saved before they go, oldest first; each leaves once the server took it (a retry
    * sends the same random_id and bytes). */
   rekeySends?: SealedSecretSend[];
