@@ -181,7 +181,7 @@ class FakeSecretServer {
         }
         const chat = member(a.chat_id);
         boundDevice(chat);
-        if (a.data.length < MIN_DATA_BYTES) fail('ENCRYPTED_MESSAGE_INVALID');
+        if (a.data.length < MIN_DATA_BYTES || (a.service && a.file)) fail('ENCRYPTED_MESSAGE_INVALID');
         const key = `${userId}:${a.random_id}`;
         const first = chat.requests.get(a.random_id * 10 + userId);
         if (first !== undefined) return { date: first };
@@ -193,6 +193,8 @@ class FakeSecretServer {
         void key;
         const other = chat.admin_id === userId ? chat.participant_id : chat.admin_id;
         const message: EncryptedMessage = { chat_id: chat.id, random_id: a.random_id, from_id: userId, date, data: a.data };
+        if (a.silent) message.silent = true;
+        if (a.service) message.service = true;
         if (a.file) {
           const id = this.nextFile++;
           this.files.set(id, concat(...parts!));
@@ -680,6 +682,37 @@ describe('secret chats on a device', () => {
     await alice.engine.deleteForBoth(chatId, [first.randomId, second.randomId]);
     expect((await alice.store.messages(chatId)).map((m) => m.text)).toEqual(['three']);
     expect((await bob.store.messages(chatId)).map((m) => m.text)).toEqual(['three']);
+  });
+
+  it('sends deletes for both and key changes as service messages (no push), texts and files not; a silent or service message\'s notice follows', async () => {
+    const { alice, bob, chatId, server } = await readyChat({ rekey: { afterMessages: 2 } }, { rekey: { afterMessages: 2 } });
+    const first = await alice.engine.send(chatId, 'one');
+    await bob.engine.send(chatId, 'two');
+    await alice.engine.send(chatId, 'three');
+    await alice.engine.deleteForBoth(chatId, [first.randomId]);
+    await eventually(async () => (await alice.store.chat(chatId))!.generation === 1 && (await bob.store.chat(chatId))!.generation === 1);
+    await eventually(async () => (await alice.store.chat(chatId))!.rekeySends!.length === 0 && (await bob.store.chat(chatId))!.rekeySends!.length === 0);
+    const ownMessages = new Set([first, ...(await alice.store.messages(chatId)), ...(await bob.store.messages(chatId))].map((m) => m.randomId));
+    const [ordinary, control] = [server.sent.filter((m) => ownMessages.has(m.random_id)), server.sent.filter((m) => !ownMessages.has(m.random_id))];
+    expect(ordinary.map((m) => m.service ?? false)).toEqual([false, false, false]);
+    // Alice's request and commit, Bob's accept, and the delete.
+    expect(control.length).toBeGreaterThanOrEqual(4);
+    expect(control.every((m) => m.service === true)).toBe(true);
+
+    // What Bob's side sends without sound, or marks as a control message, is still shown; its notice follows.
+    const key = (await bob.store.chat(chatId))!.keyParticipant!;
+    const api = server.api(BOB, 'bob-phone');
+    await api.sendEncrypted({ chat_id: chatId, random_id: 9700, data: encryptBody(key, chatId, 9700, { text: 'quietly', date: 1 }), silent: true });
+    await api.sendEncrypted({ chat_id: chatId, random_id: 9701, data: encryptBody(key, chatId, 9701, { text: 'marked service', date: 1 }), service: true });
+    await api.sendEncrypted({ chat_id: chatId, random_id: 9702, data: encryptBody(key, chatId, 9702, { text: 'aloud', date: 1 }) });
+    await alice.engine.idle();
+    const incoming = alice.changes.filter((c): c is Extract<SecretChange, { kind: 'incoming' }> => c.kind === 'incoming' && [9700, 9701, 9702].includes(c.message.randomId));
+    expect(incoming.map((c) => [c.message.text, c.message.silent ?? false, c.service ?? false])).toEqual([
+      ['quietly', true, false],
+      ['marked service', false, true],
+      ['aloud', false, false],
+    ]);
+    expect((await alice.store.message(chatId, 9700))!.silent).toBe(true);
   });
 
   it('"Delete secret chat" with the history ends it for both, forgets it here and clears the other side', async () => {

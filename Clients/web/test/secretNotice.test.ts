@@ -13,6 +13,8 @@ vi.mock('../src/ui/connection', () => ({
 import { blankDialog } from '../src/ui/chats';
 import { SECRET_NOTICE_BODY, announceSecret } from '../src/ui/notifications';
 import { setState } from '../src/ui/store';
+import { announceIncoming, type SecretChatView } from '../src/ui/secret';
+import type { SecretMessage } from '../src/protocol/secretStore';
 
 type Shown = { title: string; options: NotificationOptions };
 
@@ -97,5 +99,30 @@ describe("the tab's notification of a secret message", () => {
     await announceSecret(CHAT, ALICE, now());
 
     expect(shown).toEqual([]);
+  });
+
+  it("of a received message: quiet when it was sent without sound, none when its sender marked it a control message", async () => {
+    const view: SecretChatView = { id: CHAT, role: 'admin', peerId: ALICE, state: 'ready', date: 1, fingerprint: 0, verification: '', reason: null, ttl: 0, peerReadDate: 0, readDateSent: 0, lastDate: 1 };
+    setState({ secretChats: { [CHAT]: view } });
+    const message = (text: string, silent?: boolean): SecretMessage => ({
+      chatId: CHAT,
+      randomId: 3,
+      from: ALICE,
+      date: now(),
+      text,
+      ttl: 0,
+      read: false,
+      expires: null,
+      replyTo: null,
+      ...(silent ? { silent } : {}),
+    });
+    await announceIncoming({ kind: 'incoming', chatId: CHAT, message: message('quiet', true) });
+    await announceIncoming({ kind: 'incoming', chatId: CHAT, message: message('a control message'), service: true });
+    await announceIncoming({ kind: 'incoming', chatId: CHAT, message: message('aloud') });
+
+    expect(shown.map((s) => [s.title, s.options.silent])).toEqual([
+      ['Alice', true],
+      ['Alice', false],
+    ]);
   });
 });

@@ -50,8 +50,9 @@ export type SecretChange =
   | { kind: 'chats' }
   /** The chat's history changed (a message came, went, was sent, read or timed out). */
   | { kind: 'messages'; chatId: number }
-  /** A new message from the other side (to be announced). */
-  | { kind: 'incoming'; chatId: number; message: SecretMessage }
+  /** A new message from the other side, to be announced (quietly when `message.silent`) unless its sender marked it a
+   * control message (`service`: the server pushed nothing for it either). */
+  | { kind: 'incoming'; chatId: number; message: SecretMessage; service?: boolean }
   /** A message that did not decrypt was dropped. */
   | { kind: 'undecryptable'; chatId: number; randomId: number }
   | { kind: 'typing'; chatId: number; userId: number };
@@ -598,6 +599,7 @@ export class SecretChats {
           expires: null,
           replyTo: body.reply_to ?? null,
         };
+        if (encrypted.silent) message.silent = true;
         if (body.file && encrypted.file) message.file = { ...body.file, id: encrypted.file.id, encryptedSize: encrypted.file.size };
         next = { ...next, lastDate: Math.max(next.lastDate, message.date) };
         write = { message, result: { kind: 'message', message } };
@@ -619,7 +621,7 @@ export class SecretChats {
         break;
       case 'message':
         this.changed({ kind: 'messages', chatId });
-        this.changed({ kind: 'incoming', chatId, message: received.message });
+        this.changed({ kind: 'incoming', chatId, message: received.message, ...(encrypted.service ? { service: true } : {}) });
         break;
     }
     // A new generation: the key's dialog counts the changes.
@@ -669,7 +671,8 @@ export class SecretChats {
         const next = chat?.state === 'ready' ? chat.rekeySends?.[0] : undefined;
         if (!next || this.stopped) return;
         try {
-          await this.options.api.sendEncrypted({ chat_id: chatId, random_id: next.randomId, data: next.data });
+          // A control message: the server pushes no notification of it.
+          await this.options.api.sendEncrypted({ chat_id: chatId, random_id: next.randomId, data: next.data, service: true });
         } catch (error) {
           if (error instanceof RpcError && error.name === 'ENCRYPTION_DECLINED') {
             await this.serial(() => this.endLocally(chatId, 'ended', false));
@@ -927,7 +930,8 @@ export class SecretChats {
     const randomId = secretRandomId();
     const sealed = await this.seal(chatId, randomId, { delete: randomIds, date: Math.floor(this.now() / 1000) });
     if (!sealed) throw new RpcError('ENCRYPTION_DECLINED', 400);
-    await this.options.api.sendEncrypted({ chat_id: chatId, random_id: randomId, data: sealed.data });
+    // A control message: the server pushes no notification of it.
+    await this.options.api.sendEncrypted({ chat_id: chatId, random_id: randomId, data: sealed.data, service: true });
     await this.deleteHere(chatId, randomIds);
     if (sealed.rekey) void this.flushRekey(chatId).catch(() => undefined);
   }

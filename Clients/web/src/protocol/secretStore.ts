@@ -133,6 +133,8 @@ export interface SecretMessage {
   replyTo: number | null;
   /** Outgoing only. */
   status?: SecretMessageStatus;
+  /** Incoming, sent without sound: its notice is quiet. */
+  silent?: boolean;
   /** A photo or file (`text` is then its caption): what the encrypted body said of it, and where the ciphertext is. */
   file?: StoredSecretFile;
 }

@@ -218,12 +218,10 @@ function changed(change: SecretChange, here: boolean): void {
     case 'messages':
       void readMessages(change.chatId);
       break;
-    case 'incoming': {
+    case 'incoming':
       clearTyping(secretKey(change.chatId), change.message.from);
-      const chat = getState().secretChats[change.chatId];
-      if (chat) void announceSecret(change.chatId, chat.peerId, change.message.date);
+      void announceIncoming(change);
       break;
-    }
     case 'undecryptable':
       setState((s) => {
         const chat = s.secretChats[change.chatId];
@@ -236,6 +234,14 @@ function changed(change: SecretChange, here: boolean): void {
   }
   // The other tabs read the store again; what reaches each tab from the server (new messages, typing) it handles itself.
   if (here && (change.kind === 'chats' || change.kind === 'messages')) channel?.postMessage(change);
+}
+
+/** The tab's notice of a message from the other side, as its push would be: quiet when it was sent without sound, none
+ * when its sender marked it a control message (`service`, which the server pushes nothing for; key changes and deletes
+ * never come here). */
+export async function announceIncoming(change: Extract<SecretChange, { kind: 'incoming' }>): Promise<void> {
+  const chat = getState().secretChats[change.chatId];
+  if (chat && !change.service) await announceSecret(change.chatId, chat.peerId, change.message.date, change.message.silent ?? false);
 }
 
 /** A stored chat as the UI may hold it: every key (the current, the previous, an exchange's, what waits to be sent) left out. */
