@@ -25,7 +25,7 @@ import {
   afterReceived,
   applyRekey,
   checkRekey,
-  countSent,
+  countUse,
   currentKeys,
   openReceived,
   wipeRekey,
@@ -217,7 +217,9 @@ export class SecretChats {
     const held = await this.store.chats();
     const before = new Set(held.map((c) => c.id));
     // Records an older build wrote keep what this one never keeps.
-    for (const local of held) if (stale(local)) await this.serial(() => this.store.updateChat(local.id, (c) => (stale(c) ? withoutLeftovers(c) : null)));
+    for (const local of held) {
+      if (stale(local)) await this.serial(() => this.store.updateChat(local.id, (c) => (stale(c) ? withoutLeftovers(c) : null)));
+    }
     const { chats } = await this.options.api.getChats();
     for (const chat of chats) await this.answered(chat);
     const listed = new Set(chats.map((c) => c.id));
@@ -642,7 +644,7 @@ export class SecretChats {
       if (!keys) return null;
       const chat = withRekeyFields(stored, now);
       const data = encryptBody(chat.role === 'admin' ? keys.keyAdmin : keys.keyParticipant, chatId, randomId, body);
-      const next = checkRekey(countSent(chat), now, this.rekeyLimits);
+      const next = checkRekey(countUse(chat), now, this.rekeyLimits);
       // Only a step queued now asks for a flush: one queued before is being sent, or waits for its retry.
       sealed = { data, rekey: next.rekeySends!.length > chat.rekeySends!.length };
       return next;

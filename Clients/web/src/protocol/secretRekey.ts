@@ -115,8 +115,9 @@ function dropOutgoing(chat: LocalSecretChat): LocalSecretChat {
 const abort = (chat: LocalSecretChat, id: number, current: HeldSecretKeys, now: number): LocalSecretChat =>
   queue({ ...chat, rekeyPaused: true }, { op: 'abort', id }, current, now);
 
-/** A text, delete or file this device encrypted under the current generation: counted, and an abort's pause is over. */
-export const countSent = (chat: LocalSecretChat): LocalSecretChat => ({ ...chat, keyUsed: (chat.keyUsed ?? 0) + 1, rekeyPaused: false });
+/** A text, delete or file this device encrypted or decrypted under the current generation: counted, and an abort's
+ * pause is over. */
+export const countUse = (chat: LocalSecretChat): LocalSecretChat => ({ ...chat, keyUsed: (chat.keyUsed ?? 0) + 1, rekeyPaused: false });
 
 const keyBytes = (keys: HeldSecretKeys): Uint8Array => concat(keys.keyAdmin, keys.keyParticipant);
 
@@ -130,7 +131,7 @@ export function afterReceived(chat: LocalSecretChat, under: OpenedUnder, used: b
   if (under === 'previous') return chat;
   let next = under === 'accepted' && chat.rekeyAccepted ? switchTo(chat, chat.rekeyAccepted.keys, now) : chat;
   const peerUnderCurrent = (next.peerUnderCurrent ?? 0) + 1;
-  next = used ? { ...countSent(next), peerUnderCurrent } : { ...next, peerUnderCurrent };
+  next = used ? { ...countUse(next), peerUnderCurrent } : { ...next, peerUnderCurrent };
   if (peerUnderCurrent >= PREVIOUS_KEPT_FOR && next.previousKeys) next = { ...next, previousKeys: null };
   return next;
 }
