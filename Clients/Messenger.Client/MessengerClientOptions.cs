@@ -27,15 +27,44 @@ public sealed class MessengerClientOptions
 
     /// <summary>A secret chat's keys are replaced (re-keying, README "Secret chats") once this device has used them for
     /// this many messages (sent and received; the steps of a re-keying do not count). 100, as every client does: change it
-    /// in tests only.</summary>
-    public int SecretRekeyAfterMessages { get; init; } = 100;
+    /// in tests only. At least 1 (<see cref="ArgumentOutOfRangeException"/>).</summary>
+    public int SecretRekeyAfterMessages
+    {
+        get => _secretRekeyAfterMessages;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _secretRekeyAfterMessages = value;
+        }
+    }
 
-    /// <summary>A secret chat's keys are replaced once this device has used them this long (7 days; tests only).</summary>
-    public TimeSpan SecretRekeyAfter { get; init; } = TimeSpan.FromDays(7);
+    /// <summary>A secret chat's keys are replaced once this device has used them this long (7 days; tests only). Positive
+    /// (<see cref="ArgumentOutOfRangeException"/>).</summary>
+    public TimeSpan SecretRekeyAfter
+    {
+        get => _secretRekeyAfter;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _secretRekeyAfter = value;
+        }
+    }
 
     /// <summary>How long this device's re-keying request waits for the other side's answer before it is aborted (7 days,
-    /// e.g. a peer with an older client that never answers; tests only).</summary>
-    public TimeSpan SecretRekeyRequestTimeout { get; init; } = TimeSpan.FromDays(7);
+    /// e.g. a peer with an older client that never answers; tests only). Positive (<see cref="ArgumentOutOfRangeException"/>).</summary>
+    public TimeSpan SecretRekeyRequestTimeout
+    {
+        get => _secretRekeyRequestTimeout;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _secretRekeyRequestTimeout = value;
+        }
+    }
+
+    private readonly int _secretRekeyAfterMessages = 100;
+    private readonly TimeSpan _secretRekeyAfter = TimeSpan.FromDays(7);
+    private readonly TimeSpan _secretRekeyRequestTimeout = TimeSpan.FromDays(7);
 
     /// <summary>Chosen once per app instance; a reconnect with the same id resumes the session.</summary>
     public long SessionId { get; init; } = Random.Shared.NextInt64(1, long.MaxValue);

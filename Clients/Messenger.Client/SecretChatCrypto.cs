@@ -70,7 +70,10 @@ public static class SecretChatCrypto
             throw new CryptographicException("low-order public key (all-zero X25519 result)");
         }
 
-        var keys = GenericHash.Hash([.. Label, .. shared, .. gA, .. gB], (byte[]?)null, KeysLength);
+        byte[] input = [.. Label, .. shared, .. gA, .. gB];
+        var keys = GenericHash.Hash(input, (byte[]?)null, KeysLength);
+        // The hash's input holds the shared secret: wiped with it.
+        CryptographicOperations.ZeroMemory(input);
         CryptographicOperations.ZeroMemory(shared);
         return Split(keys);
     }
@@ -98,7 +101,10 @@ public static class SecretChatCrypto
             throw new CryptographicException("low-order public key (all-zero X25519 result)");
         }
 
-        var keys = GenericHash.Hash([.. RekeyLabel, .. shared, .. previousKeys, .. gInit, .. gAcc], (byte[]?)null, KeysLength);
+        byte[] input = [.. RekeyLabel, .. shared, .. previousKeys, .. gInit, .. gAcc];
+        var keys = GenericHash.Hash(input, (byte[]?)null, KeysLength);
+        // The hash's input holds the shared secret and the previous generation's keys: wiped with them.
+        CryptographicOperations.ZeroMemory(input);
         CryptographicOperations.ZeroMemory(shared);
         return Split(keys);
     }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 
 namespace Messenger.Client;
 
@@ -12,13 +13,16 @@ namespace Messenger.Client;
 /// </summary>
 public interface ISecretChatKeyStore
 {
-    /// <summary>What was saved last, or null (or empty) when nothing was.</summary>
+    /// <summary>What was saved last, or null (or empty) when nothing was. The SDK zeroes the array once it has read it
+    /// (it holds keys): answer a copy, never an array the store keeps.</summary>
     byte[]? Load();
 
-    /// <summary>Replaces what was saved, durably (on disk when this returns).</summary>
+    /// <summary>Replaces what was saved, durably (on disk when this returns). The SDK zeroes <paramref name="state"/> once
+    /// this returns: a store that keeps it in memory keeps a copy.</summary>
     void Save(byte[] state);
 
-    /// <summary>The journal of chat <paramref name="chatId"/>'s history as written, or null when there is none.</summary>
+    /// <summary>The journal of chat <paramref name="chatId"/>'s history as written, or null when there is none (a copy: the
+    /// SDK zeroes it once read, as it holds the files' keys).</summary>
     byte[]? LoadHistory(long chatId) => null;
 
     /// <summary>Adds <paramref name="records"/> at the end of chat <paramref name="chatId"/>'s journal (making it when
@@ -56,9 +60,17 @@ public sealed class InMemorySecretChatKeyStore : ISecretChatKeyStore
     private readonly Dictionary<long, MemoryStream> _histories = new();
     private byte[]? _state;
 
-    public byte[]? Load() => Volatile.Read(ref _state);
+    /// <summary>A copy of what was saved (the SDK wipes what it reads).</summary>
+    public byte[]? Load() => (byte[]?)Volatile.Read(ref _state)?.Clone();
 
-    public void Save(byte[] state) => Volatile.Write(ref _state, (byte[])state.Clone());
+    public void Save(byte[] state)
+    {
+        // The state replaced holds keys the new one may have wiped: it is zeroed, not left to the garbage collector.
+        if (Interlocked.Exchange(ref _state, (byte[])state.Clone()) is { } replaced)
+        {
+            CryptographicOperations.ZeroMemory(replaced);
+        }
+    }
 
     public byte[]? LoadHistory(long chatId)
     {
@@ -112,7 +124,10 @@ public sealed class InMemorySecretChatKeyStore : ISecretChatKeyStore
         lock (_gate)
         {
             _histories.Clear();
-            Volatile.Write(ref _state, null);
+            if (Interlocked.Exchange(ref _state, null) is { } erased)
+            {
+                CryptographicOperations.ZeroMemory(erased);
+            }
         }
     }
 }
