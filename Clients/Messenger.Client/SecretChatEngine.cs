@@ -132,7 +132,20 @@ internal sealed class SecretChatEngine
 
         try
         {
-            var state = saved is { Length: > 0 } ? MessagePackSerializer.Deserialize<SecretState>(saved, StateOptions) : new SecretState();
+            SecretState state;
+            try
+            {
+                state = saved is { Length: > 0 } ? MessagePackSerializer.Deserialize<SecretState>(saved, StateOptions) : new SecretState();
+            }
+            finally
+            {
+                // The bytes read hold every chat's keys; the state keeps its own copies.
+                if (saved is not null)
+                {
+                    CryptographicOperations.ZeroMemory(saved);
+                }
+            }
+
             foreach (var chat in state.Chats.Values)
             {
                 // A state written before re-keying: generation 0, used for nothing yet, from now on.
@@ -256,25 +269,30 @@ internal sealed class SecretChatEngine
     }
 
     /// <summary>The end of a batch of updates (a push, a slice of getDifference): what it changed goes to disk now, once.
-    /// A store that fails keeps it for the next batch.</summary>
-    public void Commit()
+    /// False when the store failed: what changed stays in memory for the next try, and the stream holds back the events
+    /// from the batch's first secret entry on, so the app's pts never passes an entry whose effect is not on disk.</summary>
+    public bool Commit()
     {
+        bool written;
         lock (_gate)
         {
             try
             {
                 Flush();
+                written = true;
             }
             catch (Exception e) when (!IsFatal(e))
             {
                 // Still in memory, and still to be written: the next batch or call tries again. Any failure (an app's
                 // store, a serialization error) is caught: the update stream must go on.
                 ReportFailure($"the secret chats could not be written: {e.Message}");
+                written = false;
             }
         }
 
         // The re-keying steps this batch made are on disk now (a failed write keeps them back until one succeeds).
         SendOutbox();
+        return written;
     }
 
     /// <summary>One entry of the user's log about secret chats: the events it makes (none for chats other devices hold).</summary>
@@ -1420,9 +1438,12 @@ internal sealed class SecretChatEngine
     /// <summary>The state (not a history) changed: saved at the next <see cref="Flush"/>.</summary>
     private void Changed() => _stateChanged = true;
 
-    /// <summary>Writes what changed since the last time: each touched chat's new history records, appended to its journal
-    /// (or the journal rewritten from the history when its records are more than three times the messages left), then
-    /// the state when it changed. Journals of histories cleared go first. A record is dropped from memory only once
+    /// <summary>Writes what changed since the last time: the state when it changed, then each touched chat's new history
+    /// records, appended to its journal (or the journal rewritten from the history when its records are more than three
+    /// times the messages left). Journals of histories cleared go first. The state goes before the journals: a crash
+    /// between the two leaves an entry's effect saved without its random_id, so the entry replayed after the restart is
+    /// handled again (harmless: a message added again where it is missing, a re-keying step answered alike, or ignored
+    /// as stale), never an entry remembered as seen whose effect was lost. A record is dropped from memory only once
     /// written; a journal whose append failed (it may end in half a record) is rewritten whole at the next flush.</summary>
     private void Flush()
     {
@@ -1446,6 +1467,31 @@ internal sealed class SecretChatEngine
             }
         }
 
+        if (_stateChanged)
+        {
+            var bytes = MessagePackSerializer.Serialize(_state, StateOptions);
+            try
+            {
+                _store.Save(bytes);
+            }
+            finally
+            {
+                // It holds every chat's keys: not left for the garbage collector to leave in memory.
+                CryptographicOperations.ZeroMemory(bytes);
+            }
+
+            _stateChanged = false;
+
+            // Every re-keying step put in an outbox changed the state: all of them are on disk now, and may go.
+            foreach (var chat in _state.Chats.Values)
+            {
+                foreach (var send in chat.Outbox)
+                {
+                    send.Saved = true;
+                }
+            }
+        }
+
         foreach (var chatId in _unwritten.Keys.ToList())
         {
             if (_historiesToDelete.Contains(chatId))
@@ -1458,7 +1504,17 @@ internal sealed class SecretChatEngine
                 var records = _journalRecords.GetValueOrDefault(chatId);
                 if (records > CompactAfter && records > 3 * chat.History.Count)
                 {
-                    _store.ReplaceHistory(chatId, Snapshot(chat));
+                    var snapshot = Snapshot(chat);
+                    try
+                    {
+                        _store.ReplaceHistory(chatId, snapshot);
+                    }
+                    finally
+                    {
+                        // A history holds its files' keys.
+                        CryptographicOperations.ZeroMemory(snapshot);
+                    }
+
                     _journalRecords[chatId] = 1;
                 }
                 else
@@ -1476,22 +1532,9 @@ internal sealed class SecretChatEngine
                 }
             }
 
+            // Clear, unlike ResetWrittenCount, zeroes what was written (files' keys among it).
+            _unwritten[chatId].Clear();
             _unwritten.Remove(chatId);
-        }
-
-        if (_stateChanged)
-        {
-            _store.Save(MessagePackSerializer.Serialize(_state, StateOptions));
-            _stateChanged = false;
-        }
-
-        // Every re-keying step put in an outbox changed the state: all of them are on disk now, and may go.
-        foreach (var chat in _state.Chats.Values)
-        {
-            foreach (var send in chat.Outbox)
-            {
-                send.Saved = true;
-            }
         }
     }
 
@@ -1521,6 +1564,7 @@ internal sealed class SecretChatEngine
             }
 
             var (records, whole) = Replay(chat, journal);
+            CryptographicOperations.ZeroMemory(journal);
             _journalRecords[chat.Id] = whole ? records : int.MaxValue / 2;
             if (!whole)
             {
@@ -1678,7 +1722,11 @@ internal sealed class SecretChatEngine
     private void ClearHistory(LocalChat chat)
     {
         chat.History.Clear();
-        _unwritten.Remove(chat.Id);
+        if (_unwritten.Remove(chat.Id, out var unwritten))
+        {
+            unwritten.Clear();
+        }
+
         _journalRecords.Remove(chat.Id);
         // At the next Flush, whose failures are reported and tried again: this runs while updates are applied.
         _historiesToDelete.Add(chat.Id);
@@ -1728,6 +1776,11 @@ internal sealed class SecretChatEngine
         _stateChanged = false;
         _known.Clear();
         _offered.Clear();
+        foreach (var unwritten in _unwritten.Values)
+        {
+            unwritten.Clear();
+        }
+
         _unwritten.Clear();
         _journalRecords.Clear();
         ArmExpiry();

@@ -41,6 +41,13 @@ public sealed class UpdateStream
     private readonly SortedDictionary<long, Entry> _buffer = new();
     private readonly RecentIds _recentMessageIds = new(RecentMessageIdCapacity);
     private readonly List<MessengerEvent> _held = new();
+
+    // Where, among the held events, those after the first secret chat entry not yet on disk begin (null: none such), and
+    // when the secret chats' write is tried again after it failed.
+    private int? _unsavedFrom;
+    private DateTimeOffset? _commitRetryDue;
+    private TimeSpan _commitRetryDelay = FirstRetryDelay;
+
     private long _pts = -1;
     private long _userId;
     private DateTimeOffset? _differenceDue;
@@ -190,7 +197,8 @@ public sealed class UpdateStream
                     continue;
                 }
 
-                if (!await WaitForInputAsync(due, token))
+                var wake = _commitRetryDue is { } retry && (due is null || retry < due) ? retry : due;
+                if (!await WaitForInputAsync(wake, token))
                 {
                     return;
                 }
@@ -605,6 +613,7 @@ public sealed class UpdateStream
                 Emit(new ChatUpdated(entry.Pts, changed.Chat, changed.IsMember) { ChannelId = channelId });
                 break;
             case SecretChatUpdate or NewEncryptedMessageUpdate or EncryptedReadUpdate when Secret is { } secret && channelId is null:
+                _unsavedFrom ??= _held.Count;
                 foreach (var e in secret.OnLogged(entry.Pts, entry.Update))
                 {
                     Emit(e);
@@ -622,16 +631,31 @@ public sealed class UpdateStream
 
     /// <summary>The end of a batch (the inputs at hand, a fetch, a slice of getDifference): what it changed in the secret
     /// chats goes to disk, once, and only then are its events let out, in order. An app that persists the pts of the
-    /// events it handled thus never moves past an entry whose secret message the device has not kept.</summary>
+    /// events it handled thus never moves past an entry whose secret message the device has not kept: when the write
+    /// fails, the events from the first secret entry not written on are held (with those of later batches) until a write
+    /// succeeds — at the next batch, or when the retry falls due (1 s, doubling up to 30 s).</summary>
     private void Release()
     {
-        Secret?.Commit();
-        foreach (var e in _held)
+        var written = Secret?.Commit() ?? true;
+        var count = written ? _held.Count : _unsavedFrom ?? _held.Count;
+        for (var i = 0; i < count; i++)
         {
-            _events.Writer.TryWrite(e);
+            _events.Writer.TryWrite(_held[i]);
         }
 
-        _held.Clear();
+        _held.RemoveRange(0, count);
+        if (written)
+        {
+            _unsavedFrom = null;
+            _commitRetryDue = null;
+            _commitRetryDelay = FirstRetryDelay;
+        }
+        else if (_unsavedFrom is not null)
+        {
+            _unsavedFrom = 0;
+            _commitRetryDue = _options.Clock.GetUtcNow() + _commitRetryDelay;
+            _commitRetryDelay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, _commitRetryDelay.Ticks * 2));
+        }
     }
 
     /// <summary>Runs <paramref name="step"/> in order with the pushes received so far (after every one of them is

@@ -337,9 +337,9 @@ public sealed class SecretChatRekeyTests : IAsyncLifetime
 
     private static readonly MessagePackSerializerOptions StateOptions = MessagePackSerializerOptions.Standard.WithResolver(StandardResolverAllowPrivate.Instance);
 
-    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    internal static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
-    private static async Task SendAllAsync(SecretDevice device, long chatId, IEnumerable<string> texts)
+    internal static async Task SendAllAsync(SecretDevice device, long chatId, IEnumerable<string> texts)
     {
         foreach (var text in texts)
         {
@@ -349,7 +349,7 @@ public sealed class SecretChatRekeyTests : IAsyncLifetime
 
     /// <summary>The texts of the messages received until all of <paramref name="expected"/> came (in the order they came);
     /// fails on any message that could not be decrypted.</summary>
-    private static async Task<List<string>> ReceiveAsync(SecretDevice device, IReadOnlyCollection<string> expected)
+    internal static async Task<List<string>> ReceiveAsync(SecretDevice device, IReadOnlyCollection<string> expected)
     {
         var texts = new List<string>();
         while (!expected.All(texts.Contains))
@@ -364,7 +364,7 @@ public sealed class SecretChatRekeyTests : IAsyncLifetime
 
     /// <summary>Waits until neither side has an exchange under way or a step still to send, and both use the same keys:
     /// their generation.</summary>
-    private static async Task<int> SettledAsync(SecretDevice a, SecretDevice b, long chatId)
+    internal static async Task<int> SettledAsync(SecretDevice a, SecretDevice b, long chatId)
     {
         await SessionTestKit.WaitUntil(() =>
         {
@@ -376,7 +376,7 @@ public sealed class SecretChatRekeyTests : IAsyncLifetime
     }
 
     /// <summary>A message each way arrives.</summary>
-    private static async Task ExchangeAsync(SecretDevice a, SecretDevice b, long chatId, string text)
+    internal static async Task ExchangeAsync(SecretDevice a, SecretDevice b, long chatId, string text)
     {
         await SendAllAsync(a, chatId, [text + " (there)"]);
         (await ReceiveAsync(b, [text + " (there)"])).Should().Equal(text + " (there)");
@@ -386,7 +386,7 @@ public sealed class SecretChatRekeyTests : IAsyncLifetime
 
     /// <summary>Sends <paramref name="body"/> sealed under <paramref name="key"/> from <paramref name="device"/>, as another
     /// client of the same device could.</summary>
-    private static Task SendRawAsync(SecretDevice device, long chatId, byte[] key, long randomId, SecretPlaintext body) =>
+    internal static Task SendRawAsync(SecretDevice device, long chatId, byte[] key, long randomId, SecretPlaintext body) =>
         device.Client.CallAsync(new SendEncryptedCall(chatId, randomId, SecretChatCrypto.Encrypt(key, chatId, randomId, SecretChatCrypto.EncodePlaintext(body))));
 
     private static (FileDeviceKeyStore Keys, FileSecretChatKeyStore Store) FileStores(TempDirectory directory, string name)

@@ -396,7 +396,7 @@ public sealed class SecretChatStoreTests : IAsyncLifetime
     }
 
     /// <summary>An in-memory store that fails when told to.</summary>
-    private sealed class FlakyStore : ISecretChatKeyStore
+    internal sealed class FlakyStore : ISecretChatKeyStore
     {
         private readonly InMemorySecretChatKeyStore _inner = new();
 
@@ -408,11 +408,21 @@ public sealed class SecretChatStoreTests : IAsyncLifetime
 
         public bool FailLoads { get; set; }
 
+        public bool FailSaves { get; set; }
+
         public int SetAsides { get; private set; }
 
         public byte[]? Load() => FailLoads ? throw new IOException("the disk is busy") : _inner.Load();
 
-        public void Save(byte[] state) => _inner.Save(state);
+        public void Save(byte[] state)
+        {
+            if (FailSaves)
+            {
+                throw new IOException("the disk is full");
+            }
+
+            _inner.Save(state);
+        }
 
         public byte[]? LoadHistory(long chatId) => _inner.LoadHistory(chatId);
 
