@@ -50,6 +50,9 @@ internal sealed class SecretChatEngine
     /// other side has surely switched, and what it sent before is in.</summary>
     internal const int PreviousKeptFor = 16;
 
+    /// <summary>Uses of the keys (sent and received) after which their counts are written even when nothing else changed.</summary>
+    internal const int CountsSavedEvery = 16;
+
     private static readonly TimeSpan FirstOutboxRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LastOutboxRetry = TimeSpan.FromMinutes(5);
 
@@ -85,6 +88,9 @@ internal sealed class SecretChatEngine
     // Journals to delete at the next Flush: a history cleared while updates are applied must not fail the update.
     private readonly HashSet<long> _historiesToDelete = new();
     private long _userId;
+
+    // Uses of keys counted since the state was last written (their counts are in the state).
+    private int _countsUnsaved;
 
     // The re-keying steps waiting in the chats' outboxes are sent by one loop at a time; a failure waits before the next try.
     private readonly CancellationTokenSource _closing = new();
@@ -191,12 +197,30 @@ internal sealed class SecretChatEngine
     private long Now => _options.Clock.GetUtcNow().ToUnixTimeSeconds();
 
     /// <summary>Stops the self-destruct timer (what is due is deleted at the next start) and the sending of re-keying steps
-    /// (those not answered yet are sent again at the next start).</summary>
+    /// (those not answered yet are sent again at the next start), and writes the counts of the keys' uses not written yet
+    /// (a client that lives for a few messages at a time still re-keys after 100).</summary>
     public async ValueTask DisposeAsync()
     {
         await _closing.CancelAsync();
         await _outboxRetry.DisposeAsync();
         await _expiry.DisposeAsync();
+        lock (_gate)
+        {
+            if (_countsUnsaved > 0)
+            {
+                Changed();
+            }
+
+            try
+            {
+                Flush();
+            }
+            catch (Exception e) when (!IsFatal(e))
+            {
+                // Only the counts (and what a failed write kept) are lost: the next re-keying comes that much later.
+                ReportFailure($"the secret chats could not be written: {e.Message}");
+            }
+        }
     }
 
     // ---- From the update stream (its loop) ----
@@ -499,7 +523,7 @@ internal sealed class SecretChatEngine
                 ? SecretChatCrypto.EncodePlaintext(new SecretPlaintext(text, Now, ttl, replyTo, File: file?.ToInfo()))
                 : SecretChatCrypto.EncodePlaintext(new SecretPlaintext(earlier.Text, earlier.SenderDate, earlier.Ttl, earlier.ReplyTo, File: earlier.File?.ToInfo()));
             data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chatId, id, plaintext);
-            chat.KeyUses++;
+            CountUse(chat);
             first = earlier is null;
             stored = earlier ?? new StoredMessage
             {
@@ -635,7 +659,7 @@ internal sealed class SecretChatEngine
         {
             var chat = RequireReady(chatId);
             data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chatId, id, SecretChatCrypto.EncodePlaintext(new SecretPlaintext(null, Now, Delete: randomIds)));
-            chat.KeyUses++;
+            CountUse(chat);
         }
 
         await _client.CallAsync(new SendEncryptedCall(chatId, id, data), cancellationToken);
@@ -1040,7 +1064,7 @@ internal sealed class SecretChatEngine
             Switch(chat, accepted.AdminKey, accepted.ParticipantKey);
         }
 
-        if (opened is OpenedUnder.Current or OpenedUnder.Accepted && ++chat.PeerMessagesUnderCurrent >= PreviousKeptFor && chat.Previous is { } previous)
+        if (opened is OpenedUnder.Current or OpenedUnder.Accepted && CountPeerMessage(chat) >= PreviousKeptFor && chat.Previous is { } previous)
         {
             // The other side has surely switched and what it sent before is in: the older keys would only open old messages.
             WipeKeys(previous.AdminKey, previous.ParticipantKey);
@@ -1089,8 +1113,7 @@ internal sealed class SecretChatEngine
 
         if (body is { Rekey: null } && opened is OpenedUnder.Current or OpenedUnder.Accepted)
         {
-            // Counted in memory: the state is written with its next change (a crash only delays the next re-keying).
-            chat.KeyUses++;
+            CountUse(chat);
             CheckRekey(chat);
         }
 
@@ -1305,6 +1328,30 @@ internal sealed class SecretChatEngine
         Changed();
     }
 
+    /// <summary>One more message under the current keys. Counted in memory and written with the state's next change, or
+    /// after <see cref="CountsSavedEvery"/> uses, or when the client is disposed: a crash delays the next re-keying by at
+    /// most that many messages, and a client that lives for a few messages at a time still reaches the threshold.</summary>
+    private void CountUse(LocalChat chat)
+    {
+        chat.KeyUses++;
+        CountChanged();
+    }
+
+    /// <summary>One more message of the other side opened under the current keys (counted as <see cref="CountUse"/>): how many.</summary>
+    private int CountPeerMessage(LocalChat chat)
+    {
+        CountChanged();
+        return ++chat.PeerMessagesUnderCurrent;
+    }
+
+    private void CountChanged()
+    {
+        if (++_countsUnsaved >= CountsSavedEvery)
+        {
+            Changed();
+        }
+    }
+
     private void DropOutgoing(LocalChat chat)
     {
         if (chat.Outgoing is { } outgoing)
@@ -1481,6 +1528,7 @@ internal sealed class SecretChatEngine
             }
 
             _stateChanged = false;
+            _countsUnsaved = 0;
 
             // Every re-keying step put in an outbox changed the state: all of them are on disk now, and may go.
             foreach (var chat in _state.Chats.Values)

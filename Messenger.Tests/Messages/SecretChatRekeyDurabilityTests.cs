@@ -84,4 +84,30 @@ public sealed class SecretChatRekeyDurabilityTests : IAsyncLifetime
         await SessionTestKit.WaitUntil(() => bobAgain.SecretState().Chats[chatId] is { Accepted.Id: 93, Outbox: [] });
     }
 
+    [Fact]
+    public async Task KeyUses_AreWrittenEvery16Uses_AndWhenTheClientIsDisposed_SoShortLivedClientsStillReKey()
+    {
+        var alicesStore = new InMemorySecretChatKeyStore();
+        var alicesKeys = new InMemoryDeviceKeyStore();
+        var everyFive = new SecretRekeyKnobs(AfterMessages: 5);
+        var alice = await SecretDevice.SignUpAsync(_host, "rko_count_alice", deviceKeys: alicesKeys, secretKeys: alicesStore, rekey: everyFive);
+        await using var bob = await SecretDevice.SignUpAsync(_host, "rko_count_bob", rekey: Never);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        await alice.DisposeAsync();
+
+        var sixteen = Enumerable.Range(1, 16).Select(i => $"bob {i}").ToList();
+        await SendAllAsync(bob, chatId, sixteen);
+        bob.SecretState().Chats[chatId].KeyUses.Should().Be(16, "the 16th use writes the counts though nothing else changed");
+
+        // alice's app lives for three messages at a time (each time from the log's current position: bob's sixteen are
+        // not read, so only her own messages count).
+        var aliceAgain = await SecretDevice.ConnectAsync(_host, alice.UserId, alicesKeys, alicesStore, rekey: everyFive);
+        await SendAllAsync(aliceAgain, chatId, ["one", "two", "three"]);
+        await aliceAgain.DisposeAsync();
+        aliceAgain.SecretState().Chats[chatId].Should().Match<LocalChat>(c => c.KeyUses == 3 && c.Outgoing == null, "written when the client was disposed");
+
+        await using var aliceLater = await SecretDevice.ConnectAsync(_host, alice.UserId, alicesKeys, alicesStore, rekey: everyFive);
+        await SendAllAsync(aliceLater, chatId, ["four", "five"]);
+        await SessionTestKit.WaitUntil(() => aliceLater.SecretState().Chats[chatId] is { Outgoing: not null, Outbox: [] });
+    }
 }
