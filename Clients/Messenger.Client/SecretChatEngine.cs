@@ -92,6 +92,9 @@ internal sealed class SecretChatEngine
     // Uses of keys counted since the state was last written (their counts are in the state).
     private int _countsUnsaved;
 
+    // Set at each start, cleared by the check of the keys once the start's catch-up is done.
+    private bool _startCheckDue;
+
     // The re-keying steps waiting in the chats' outboxes are sent by one loop at a time; a failure waits before the next try.
     private readonly CancellationTokenSource _closing = new();
     private readonly ITimer _outboxRetry;
@@ -259,11 +262,9 @@ internal sealed class SecretChatEngine
 
             _userId = userId;
             unfinished = _state.Pending.Count > 0 || _state.Chats.Values.Any(c => c.State != SecretChatState.Discarded);
-            foreach (var chat in _state.Chats.Values)
-            {
-                // Keys that grew old while the app was closed, and requests left unanswered meanwhile.
-                CheckRekey(chat);
-            }
+            // Keys that grew old while the app was closed, and requests left unanswered meanwhile, are looked at once what
+            // was missed is read (CaughtUp): the answer to a request, or the other side's own request, may be in it.
+            _startCheckDue = true;
 
             try
             {
@@ -279,6 +280,26 @@ internal sealed class SecretChatEngine
         if (unfinished)
         {
             _ = Task.Run(() => SyncQuietlyAsync());
+        }
+    }
+
+    /// <summary>The update stream read what was missed since the start (or had nothing to read): each chat's keys are
+    /// checked once for their age and use, and a request that waited too long for its answer is aborted. The steps this
+    /// makes are written and sent at the end of the batch (<see cref="Commit"/>).</summary>
+    public void CaughtUp()
+    {
+        lock (_gate)
+        {
+            if (!_startCheckDue || _storeUnavailable || _userId == 0)
+            {
+                return;
+            }
+
+            _startCheckDue = false;
+            foreach (var chat in _state.Chats.Values)
+            {
+                CheckRekey(chat);
+            }
         }
     }
 

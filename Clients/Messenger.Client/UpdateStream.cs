@@ -323,6 +323,12 @@ public sealed class UpdateStream
             _differenceDue = start.Pts is not null ? _options.Clock.GetUtcNow() : null;
             Volatile.Write(ref _pts, pts);
             Secret?.Started(start.UserId);
+            if (start.Pts is null)
+            {
+                // Nothing missed to read first.
+                Secret?.CaughtUp();
+            }
+
             start.Started.TrySetResult();
         }
         catch (Exception e)
@@ -462,6 +468,7 @@ public sealed class UpdateStream
         _differenceRequested = false;
         _retryDelay = FirstRetryDelay;
         Drain();
+        Secret?.CaughtUp();
 
         // The difference covers the log up to the server's state, which includes every push held before the fetch;
         // what still does not fit would only trigger the same fetch again.

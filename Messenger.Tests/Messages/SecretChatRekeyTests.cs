@@ -293,8 +293,9 @@ public sealed class SecretChatRekeyTests : IAsyncLifetime
     [Fact]
     public async Task Rekey_WhenThePeerNeverAnswers_IsAbortedAfterTheTimeout_AndANewOneStarts()
     {
+        var clock = new SteppingClock();
         var alice = await SecretDevice.SignUpAsync(
-            _host, "rk_wait_alice", rekey: new SecretRekeyKnobs(AfterMessages: 2, RequestTimeout: TimeSpan.FromSeconds(1)));
+            _host, "rk_wait_alice", rekey: new SecretRekeyKnobs(AfterMessages: 2, RequestTimeout: TimeSpan.FromSeconds(10)), clock: clock);
         await using var _ = alice;
         var bob = await SecretDevice.SignUpAsync(_host, "rk_wait_bob", rekey: Never);
         var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
@@ -306,7 +307,7 @@ public sealed class SecretChatRekeyTests : IAsyncLifetime
         var unanswered = alice.SecretState().Chats[chatId].Outgoing!.Id;
 
         // Time passes without an answer (the peer is away; an older client would never answer).
-        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        clock.Advance(TimeSpan.FromSeconds(11));
         await SendAllAsync(alice, chatId, ["four"]);
         await SessionTestKit.WaitUntil(() => alice.SecretState().Chats[chatId] is { Outgoing: not null, Outbox: [] });
         var second = alice.SecretState().Chats[chatId].Outgoing!.Id;
@@ -323,16 +324,50 @@ public sealed class SecretChatRekeyTests : IAsyncLifetime
     [Fact]
     public async Task Rekey_WhenTheKeysAreOlderThanTheLimit_StartsWithTheNextMessage()
     {
-        var aged = new SecretRekeyKnobs(AfterMessages: 100_000, After: TimeSpan.FromSeconds(1));
-        await using var alice = await SecretDevice.SignUpAsync(_host, "rk_age_alice", rekey: aged);
+        var clock = new SteppingClock();
+        var aged = new SecretRekeyKnobs(AfterMessages: 100_000, After: TimeSpan.FromSeconds(10));
+        await using var alice = await SecretDevice.SignUpAsync(_host, "rk_age_alice", rekey: aged, clock: clock);
         await using var bob = await SecretDevice.SignUpAsync(_host, "rk_age_bob", rekey: Never);
         var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        alice.SecretState().Chats[chatId].Outgoing.Should().BeNull();
 
-        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        clock.Advance(TimeSpan.FromSeconds(11));
         await SendAllAsync(alice, chatId, ["an old key's last message"]);
         await ReceiveAsync(bob, ["an old key's last message"]);
 
         (await SettledAsync(alice, bob, chatId)).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Start_WhenTheKeysAgedAndTheRequestTimedOutWhileAway_ReadsWhatWasMissedFirst_AndCompletesTheAnsweredExchange()
+    {
+        var clock = new SteppingClock();
+        var alice = await SecretDevice.SignUpAsync(_host, "rk_start_alice", rekey: new SecretRekeyKnobs(AfterMessages: 1), clock: clock);
+        var bob = await SecretDevice.SignUpAsync(_host, "rk_start_bob", rekey: Never);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        var bobsPts = bob.Client.Events.Pts;
+
+        // alice's device asks for new keys while bob's is away, and goes away in turn.
+        long? alicesPts = null;
+        await using var bobBack = await bob.ReconnectLaterAsync(async () =>
+        {
+            await SendAllAsync(alice, chatId, ["starts the exchange"]);
+            await SessionTestKit.WaitUntil(() => alice.SecretState().Chats[chatId] is { Outgoing: not null, Outbox: [] });
+            alicesPts = alice.Client.Events.Pts;
+            await alice.DisposeAsync();
+        }, bobsPts);
+
+        // bob's answers, and eight days pass: alice's keys are old and her request older than the 7 days it waits.
+        await ReceiveAsync(bobBack, ["starts the exchange"]);
+        await SessionTestKit.WaitUntil(() => bobBack.SecretState().Chats[chatId] is { Accepted: not null, Outbox: [] });
+        var answered = bobBack.SecretState().Chats[chatId].Accepted!;
+        clock.Advance(TimeSpan.FromDays(8));
+
+        await using var aliceBack = await alice.ReconnectLaterAsync(() => Task.CompletedTask, alicesPts);
+
+        (await SettledAsync(aliceBack, bobBack, chatId)).Should().Be(1);
+        bobBack.SecretState().Chats[chatId].AdminKey.Should().Equal(answered.AdminKey, "the answered exchange completed: the check at start waited for the catch-up");
+        await ExchangeAsync(aliceBack, bobBack, chatId, "after the start");
     }
 
     private static readonly MessagePackSerializerOptions StateOptions = MessagePackSerializerOptions.Standard.WithResolver(StandardResolverAllowPrivate.Instance);

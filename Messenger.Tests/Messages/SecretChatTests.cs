@@ -394,7 +394,8 @@ public sealed class SecretChatTests : IAsyncLifetime
 
 /// <summary>A signed-in device with its own secret chat store (so the same device can come back on a new client).</summary>
 internal sealed class SecretDevice(
-    MessengerClient client, long userId, IDeviceKeyStore keys, ISecretChatKeyStore? secretKeys, TestHost host, SecretRekeyKnobs? rekey = null) : IAsyncDisposable
+    MessengerClient client, long userId, IDeviceKeyStore keys, ISecretChatKeyStore? secretKeys, TestHost host, SecretRekeyKnobs? rekey = null,
+    TimeProvider? clock = null) : IAsyncDisposable
 {
     public MessengerClient Client { get; } = client;
 
@@ -404,15 +405,16 @@ internal sealed class SecretDevice(
 
     public static async Task<SecretDevice> SignUpAsync(
         TestHost host, string username, bool autoAccept = true, IDeviceKeyStore? deviceKeys = null, ISecretChatKeyStore? secretKeys = null,
-        SecretRekeyKnobs? rekey = null)
+        SecretRekeyKnobs? rekey = null, TimeProvider? clock = null)
     {
         deviceKeys ??= new InMemoryDeviceKeyStore();
         secretKeys ??= deviceKeys is FileDeviceKeyStore ? null : new InMemorySecretChatKeyStore();
-        var client = await MessengerClient.ConnectAsync(host.ClientOptions(deviceKeys, secretChats: secretKeys, autoAcceptSecretChats: autoAccept, secretRekey: rekey));
+        var client = await MessengerClient.ConnectAsync(
+            host.ClientOptions(deviceKeys, clock: clock, secretChats: secretKeys, autoAcceptSecretChats: autoAccept, secretRekey: rekey));
         await client.RegisterAsync(username, SessionTestKit.Password, username.ToUpperInvariant());
         var signedIn = await client.SignInAsync(username, SessionTestKit.Password, "First device", "tests");
         await client.Events.StartAsync(signedIn.User.Id);
-        return new SecretDevice(client, signedIn.User.Id, deviceKeys, secretKeys, host, rekey);
+        return new SecretDevice(client, signedIn.User.Id, deviceKeys, secretKeys, host, rekey, clock);
     }
 
     public static async Task<SecretDevice> SignInAsync(TestHost host, string username)
@@ -428,11 +430,12 @@ internal sealed class SecretDevice(
     /// <summary>The same device (its key and its secret chats' store) on a new client of <paramref name="host"/>, its
     /// events from <paramref name="pts"/>.</summary>
     public static async Task<SecretDevice> ConnectAsync(
-        TestHost host, long userId, IDeviceKeyStore deviceKeys, ISecretChatKeyStore? secretKeys = null, long? pts = null, SecretRekeyKnobs? rekey = null)
+        TestHost host, long userId, IDeviceKeyStore deviceKeys, ISecretChatKeyStore? secretKeys = null, long? pts = null, SecretRekeyKnobs? rekey = null,
+        TimeProvider? clock = null)
     {
-        var client = await MessengerClient.ConnectAsync(host.ClientOptions(deviceKeys, secretChats: secretKeys, secretRekey: rekey));
+        var client = await MessengerClient.ConnectAsync(host.ClientOptions(deviceKeys, clock: clock, secretChats: secretKeys, secretRekey: rekey));
         await client.Events.StartAsync(userId, pts);
-        return new SecretDevice(client, userId, deviceKeys, secretKeys, host, rekey);
+        return new SecretDevice(client, userId, deviceKeys, secretKeys, host, rekey, clock);
     }
 
     /// <summary>This device's secret chats as its store holds them (keys included).</summary>
@@ -445,7 +448,7 @@ internal sealed class SecretDevice(
     {
         var copy = new InMemorySecretChatKeyStore();
         copy.Save(secretKeys!.Load()!);
-        return await ConnectAsync(host, UserId, keys, copy, rekey: rekey);
+        return await ConnectAsync(host, UserId, keys, copy, rekey: rekey, clock: clock);
     }
 
     /// <summary>Goes offline, lets <paramref name="meanwhile"/> happen, and comes back as the same device from
@@ -454,7 +457,7 @@ internal sealed class SecretDevice(
     {
         await Client.DisposeAsync();
         await meanwhile();
-        return await ConnectAsync(host, UserId, keys, secretKeys, pts, rekey);
+        return await ConnectAsync(host, UserId, keys, secretKeys, pts, rekey, clock);
     }
 
     public Task<T> NextAsync<T>(Func<T, bool>? match = null)
