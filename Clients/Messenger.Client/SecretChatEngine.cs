@@ -95,11 +95,13 @@ internal sealed class SecretChatEngine
     // Set at each start, cleared by the check of the keys once the start's catch-up is done.
     private bool _startCheckDue;
 
-    // The re-keying steps waiting in the chats' outboxes are sent by one loop at a time; a failure waits before the next try.
+    // The re-keying steps waiting in the chats' outboxes are sent by one loop at a time. A chat whose step failed waits
+    // before its next try (the others go on); a FLOOD_WAIT holds back every chat's (the posting limit is the user's).
     private readonly CancellationTokenSource _closing = new();
     private readonly ITimer _outboxRetry;
+    private readonly Dictionary<long, OutboxBackoff> _outboxBackoff = new();
+    private DateTimeOffset _outboxFloodUntil;
     private bool _outboxRunning;
-    private TimeSpan _outboxRetryDelay = FirstOutboxRetry;
 
     public SecretChatEngine(MessengerClient client, MessengerClientOptions options)
     {
@@ -681,9 +683,13 @@ internal sealed class SecretChatEngine
             var chat = RequireReady(chatId);
             data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chatId, id, SecretChatCrypto.EncodePlaintext(new SecretPlaintext(null, Now, Delete: randomIds)));
             CountUse(chat);
+            // As for a message: keys that are only in memory (a switch whose write failed) must not reach the other side,
+            // which would use them after this device, restarted, has lost them.
+            Flush();
         }
 
-        await _client.CallAsync(new SendEncryptedCall(chatId, id, data), cancellationToken);
+        // A service message: a delete shows nothing new, so no notification is pushed for it.
+        await _client.CallAsync(new SendEncryptedCall(chatId, id, data, Service: true), cancellationToken);
         lock (_gate)
         {
             if (_state.Chats.TryGetValue(chatId, out var chat))
@@ -1845,6 +1851,7 @@ internal sealed class SecretChatEngine
         _stateChanged = false;
         _known.Clear();
         _offered.Clear();
+        _outboxBackoff.Clear();
         foreach (var unwritten in _unwritten.Values)
         {
             unwritten.Clear();
@@ -1976,16 +1983,27 @@ internal sealed class SecretChatEngine
         }
     }
 
-    /// <summary>Sends the re-keying steps saved in the chats' outboxes, each chat's in order, one loop at a time. A step the
-    /// server took (or took before: the same random_id) leaves the outbox; one it refuses for the chat's sake (ended, not
-    /// this device's) too; after FLOOD_WAIT the loop waits as told, after any other failure (offline, blocked) it stops
-    /// and tries again later, each time waiting longer (up to 5 minutes), and at the next start.</summary>
+    /// <summary>Sends the re-keying steps saved in the chats' outboxes, each chat's in order, one loop at a time, as service
+    /// messages (no notification) sent silently. A step the server took (or took before: the same random_id) leaves the
+    /// outbox, and so does one it refuses for good — any 4xx but <c>FLOOD_WAIT</c>: the chat is over or not this device's,
+    /// one user blocked the other, the step is malformed — since sending it again would only be refused again (and take
+    /// from the user's posting limit each time); its exchange then waits for the timeout or the next request, and a commit
+    /// that never came is made up for by the implicit one. After <c>FLOOD_WAIT</c> no chat's step goes before the wait is
+    /// over; after any other failure (offline, the server's trouble, a call that never ran) that chat's steps wait (1 s,
+    /// doubling up to 5 minutes) while the other chats' go on. Whatever is left is tried again at the next start.</summary>
     private void SendOutbox()
     {
         lock (_gate)
         {
-            if (_outboxRunning || _userId == 0 || _storeUnavailable || _closing.IsCancellationRequested || NextSend() is null)
+            if (_outboxRunning || _userId == 0 || _storeUnavailable || _closing.IsCancellationRequested)
             {
+                return;
+            }
+
+            if (NextSend() is null)
+            {
+                // Nothing may go now: the retry timer wakes the loop when the first wait is over.
+                ArmOutboxRetry();
                 return;
             }
 
@@ -1995,11 +2013,18 @@ internal sealed class SecretChatEngine
         _ = Task.Run(SendOutboxAsync);
     }
 
+    /// <summary>The first saved step of the first chat not waiting after a failure; null while a FLOOD_WAIT lasts.</summary>
     private (LocalChat Chat, RekeySend Send)? NextSend()
     {
+        var now = _options.Clock.GetUtcNow();
+        if (now < _outboxFloodUntil)
+        {
+            return null;
+        }
+
         foreach (var chat in _state.Chats.Values)
         {
-            if (chat.Outbox is [{ Saved: true } first, ..])
+            if (chat.Outbox is [{ Saved: true } first, ..] && !(_outboxBackoff.TryGetValue(chat.Id, out var backoff) && now < backoff.NotBefore))
             {
                 return (chat, first);
             }
@@ -2007,6 +2032,38 @@ internal sealed class SecretChatEngine
 
         return null;
     }
+
+    /// <summary>Arms the retry timer for the earliest time a waiting step may go (or stops it when none waits).</summary>
+    private void ArmOutboxRetry()
+    {
+        DateTimeOffset? due = null;
+        foreach (var chat in _state.Chats.Values)
+        {
+            if (chat.Outbox is [{ Saved: true }, ..])
+            {
+                var at = _outboxBackoff.TryGetValue(chat.Id, out var backoff) ? backoff.NotBefore : DateTimeOffset.MinValue;
+                at = at > _outboxFloodUntil ? at : _outboxFloodUntil;
+                due = due is { } earlier && earlier <= at ? earlier : at;
+            }
+        }
+
+        var wait = due is { } when ? when - _options.Clock.GetUtcNow() : Timeout.InfiniteTimeSpan;
+        try
+        {
+            _outboxRetry.Change(
+                due is null ? Timeout.InfiniteTimeSpan : wait < TimeSpan.Zero ? TimeSpan.Zero : wait < LastOutboxRetry ? wait : LastOutboxRetry,
+                Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The client is being disposed: what is left goes at the next start.
+        }
+    }
+
+    /// <summary>Whether the server refused a step for good: a 4xx other than <c>FLOOD_WAIT</c>, of a call that ran (a
+    /// <c>BAD_MSG_*</c> is the client's own message the server did not run).</summary>
+    internal static bool RefusedForGood(RpcException e) =>
+        e.Code is >= 400 and < 500 && e.Name != ErrorNames.FloodWait && !e.Name.StartsWith("BAD_MSG_", StringComparison.Ordinal);
 
     private async Task SendOutboxAsync()
     {
@@ -2019,6 +2076,11 @@ internal sealed class SecretChatEngine
                 if (_closing.IsCancellationRequested || NextSend() is not { } next)
                 {
                     _outboxRunning = false;
+                    if (!_closing.IsCancellationRequested)
+                    {
+                        ArmOutboxRetry();
+                    }
+
                     return;
                 }
 
@@ -2027,44 +2089,42 @@ internal sealed class SecretChatEngine
 
             try
             {
-                // Silent: nothing of it is shown, so nothing should ring.
-                await _client.CallAsync(new SendEncryptedCall(chatId, send.RandomId, send.Data, Silent: true), _closing.Token);
+                // A service message, silent: nothing of it is shown, so nothing should ring or be pushed.
+                await _client.CallAsync(new SendEncryptedCall(chatId, send.RandomId, send.Data, Silent: true, Service: true), _closing.Token);
             }
-            catch (RpcException e) when (e.Name == ErrorNames.FloodWait && e.RetryAfterSeconds is { } wait)
+            catch (RpcException e) when (e.Name == ErrorNames.FloodWait)
             {
-                try
+                lock (_gate)
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(wait), _options.Clock, _closing.Token);
-                }
-                catch (OperationCanceledException)
-                {
+                    _outboxFloodUntil = _options.Clock.GetUtcNow() + TimeSpan.FromSeconds(Math.Max(1, e.RetryAfterSeconds ?? 1));
                 }
 
                 continue;
             }
-            catch (RpcException e) when (e.Name is SecretErrorNames.EncryptionDeclined or SecretErrorNames.EncryptionIdInvalid
-                or SecretErrorNames.EncryptionDeviceInvalid or MessageErrorNames.RandomIdInvalid or SecretErrorNames.EncryptedMessageInvalid)
+            catch (RpcException e) when (RefusedForGood(e))
             {
-                // Never to be taken: the chat ended or is not this device's (its end wipes the exchange anyway).
+                // Dropped below, as if taken: it would be refused again, each time from the user's posting limit.
             }
-            catch (Exception)
+            catch (Exception) when (!_closing.IsCancellationRequested)
             {
                 lock (_gate)
                 {
-                    _outboxRunning = false;
-                    if (!_closing.IsCancellationRequested)
-                    {
-                        _outboxRetry.Change(_outboxRetryDelay, Timeout.InfiniteTimeSpan);
-                        _outboxRetryDelay = TimeSpan.FromTicks(Math.Min(LastOutboxRetry.Ticks, _outboxRetryDelay.Ticks * 2));
-                    }
+                    var delay = _outboxBackoff.TryGetValue(chatId, out var failed) ? failed.Delay : FirstOutboxRetry;
+                    _outboxBackoff[chatId] = new OutboxBackoff(
+                        _options.Clock.GetUtcNow() + delay, TimeSpan.FromTicks(Math.Min(LastOutboxRetry.Ticks, delay.Ticks * 2)));
                 }
 
-                return;
+                continue;
+            }
+            catch (Exception)
+            {
+                // Closing: the step is sent again at the next start.
+                continue;
             }
 
             lock (_gate)
             {
-                _outboxRetryDelay = FirstOutboxRetry;
+                _outboxBackoff.Remove(chatId);
                 if (_state.Chats.TryGetValue(chatId, out var chat) && chat.Outbox.Remove(send))
                 {
                     Changed();
@@ -2345,6 +2405,9 @@ internal sealed class AcceptedRekey
     [Key(4)]
     public long Fingerprint { get; set; }
 }
+
+/// <summary>When a chat's re-keying steps may be tried again after a failure, and how long the next failure makes them wait.</summary>
+internal readonly record struct OutboxBackoff(DateTimeOffset NotBefore, TimeSpan Delay);
 
 /// <summary>A re-keying step as sent: its random_id and the data sealed for it (sent again as they are until taken).</summary>
 [MessagePackObject]

@@ -1,15 +1,18 @@
 using Messenger.Client;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Secret;
 using Messenger.Contracts.Updates;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
+using Microsoft.Extensions.Time.Testing;
 using static Messenger.Tests.Messages.SecretChatRekeyTests;
 
 namespace Messenger.Tests.Messages;
 
-/// <summary>Re-keying when things go wrong (README, Secret chats): a store that fails in the middle of an exchange (what
-/// the app's pts may pass, what a restart replays), and the counts of the keys' uses across short-lived clients.</summary>
+/// <summary>Re-keying when things go wrong (README, Secret chats): steps the server refuses for good or asks to wait for,
+/// a store that fails in the middle of an exchange (what reaches the other side, what the app's pts may pass, what a
+/// restart replays), and the counts of the keys' uses across short-lived clients.</summary>
 public sealed class SecretChatRekeyDurabilityTests : IAsyncLifetime
 {
     private static readonly SecretRekeyKnobs Never = new(AfterMessages: 100_000);
@@ -24,6 +27,115 @@ public sealed class SecretChatRekeyDurabilityTests : IAsyncLifetime
         });
 
     public Task DisposeAsync() => _host.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task Outbox_WhenThePeerBlockedTheUser_DropsThatChatsStep_AndTheOtherChatsStepsStillGo()
+    {
+        var alice = await SecretDevice.SignUpAsync(_host, "rko_block_alice", rekey: Never);
+        await using var bob = await SecretDevice.SignUpAsync(_host, "rko_block_bob", rekey: new SecretRekeyKnobs(AfterMessages: 1));
+        await using var carol = await SecretDevice.SignUpAsync(_host, "rko_block_carol", rekey: new SecretRekeyKnobs(AfterMessages: 1));
+        // bob's chat first: the outbox looks at the chats in this order.
+        var withBob = await SecretChatTests.ReadyChatAsync(alice, bob);
+        var withCarol = await SecretChatTests.ReadyChatAsync(alice, carol);
+        var alicesPts = alice.Client.Events.Pts;
+
+        // While alice's device is away both ask for new keys, and bob blocks alice: her answers to both are made in one
+        // batch, bob's first.
+        await using var aliceBack = await alice.ReconnectLaterAsync(async () =>
+        {
+            await SendAllAsync(bob, withBob, ["from bob"]);
+            await SendAllAsync(carol, withCarol, ["from carol"]);
+            await SessionTestKit.WaitUntil(() => bob.SecretState().Chats[withBob] is { Outgoing: not null, Outbox: [] }
+                && carol.SecretState().Chats[withCarol] is { Outgoing: not null, Outbox: [] });
+            await bob.Client.BlockUserAsync(alice.UserId);
+        }, alicesPts);
+
+        (await SettledAsync(aliceBack, carol, withCarol)).Should().Be(1, "the refused step to bob holds back no other chat's");
+        await SessionTestKit.WaitUntil(() => aliceBack.SecretState().Chats[withBob] is { Outbox: [] });
+        aliceBack.SecretState().Chats[withBob].Should().Match<LocalChat>(
+            c => c.Accepted != null && c.KeyGeneration == 0, "the accept USER_IS_BLOCKED refused was dropped, its exchange left to wait");
+        await ReceiveAsync(aliceBack, ["from bob", "from carol"]);
+        await ExchangeAsync(aliceBack, carol, withCarol, "under carol's new keys");
+    }
+
+    [Fact]
+    public async Task Outbox_AfterFloodWait_KeepsTheStep_AndSendsItOnceTheWaitIsOver()
+    {
+        var serverClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await SessionTestKit.StartHostAsync(
+            new Dictionary<string, string?>
+            {
+                ["Messenger:Session:RegistrationsPerAddress"] = "1000",
+                ["Messenger:Message:PostsPerSecond"] = "1",
+                ["Messenger:Message:PostBurst"] = "100",
+            },
+            serverClock);
+        await using var alice = await SecretDevice.SignUpAsync(host, "rko_flood_alice", rekey: new SecretRekeyKnobs(AfterMessages: 1));
+        await using var bob = await SecretDevice.SignUpAsync(host, "rko_flood_bob", rekey: Never);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+
+        // alice's posting allowance used up (the server's clock stands still: nothing refills it), then one post given back.
+        var flooded = false;
+        for (var i = 0; i < 200 && !flooded; i++)
+        {
+            try
+            {
+                await alice.Client.SendMessageAsync(Peer.User(alice.UserId), $"post {i}");
+            }
+            catch (RpcException e) when (e.Name == ErrorNames.FloodWait)
+            {
+                flooded = true;
+            }
+        }
+
+        flooded.Should().BeTrue();
+        serverClock.Advance(TimeSpan.FromSeconds(1));
+        await SendAllAsync(alice, chatId, ["the last post allowed"]);
+
+        // Its request cannot be taken before the server's clock moves on: it stays in the outbox, kept, not dropped.
+        await SessionTestKit.WaitUntil(() => alice.SecretState().Chats[chatId].Outgoing is not null);
+        alice.SecretState().Chats[chatId].Outbox.Should().ContainSingle();
+        (await ReceiveAsync(bob, ["the last post allowed"])).Should().Equal("the last post allowed");
+
+        (await serverClock.WhileRunningAsync(() => SettledAsync(alice, bob, chatId))).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Delete_WhenTheSwitchToNewKeysIsNotWritten_FailsBeforeAnythingIsSent()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "rko_del_alice", rekey: Never);
+        var bobsStore = new SecretChatStoreTests.FlakyStore();
+        await using var bob = await SecretDevice.SignUpAsync(_host, "rko_del_bob", secretKeys: bobsStore, rekey: Never);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        var sent = await alice.Client.SendSecretMessageAsync(chatId, "to delete");
+        await ReceiveAsync(bob, ["to delete"]);
+        var generation0 = alice.SecretState().Chats[chatId];
+        byte[] keys0 = [.. generation0.AdminKey!, .. generation0.ParticipantKey!];
+
+        // alice's side driven by hand: a request, bob's device accepts (written), then the commit, whose switch bob's
+        // device cannot write.
+        var (secret, gInit) = SecretChatCrypto.GenerateKeyPair();
+        const long exchange = 91;
+        await SendRawAsync(alice, chatId, generation0.AdminKey!, 8_500_001, new SecretPlaintext(null, Now()) { Rekey = new(SecretRekeyOp.Request, exchange, gInit) });
+        await SessionTestKit.WaitUntil(() => bob.SecretState().Chats[chatId] is { Accepted: not null, Outbox: [] });
+        var next = SecretChatCrypto.DeriveNextKeys(secret, keys0, gInit, bob.SecretState().Chats[chatId].Accepted!.G, isInitiator: true);
+        bobsStore.FailSaves = true;
+        await SendRawAsync(alice, chatId, generation0.AdminKey!, 8_500_002,
+            new SecretPlaintext(null, Now()) { Rekey = new(SecretRekeyOp.Commit, exchange, Fingerprint: next.KeyFingerprint) });
+        await bob.NextAsync<SecretChatStoreFailed>();
+        bob.Client.GetLocalSecretChat(chatId)!.KeyGeneration.Should().Be(1, "switched in memory");
+        var alicesPts = (await alice.Client.CallAsync(new GetStateCall())).Pts;
+
+        var delete = () => bob.Client.DeleteSecretMessagesAsync(chatId, [sent.RandomId]);
+
+        await delete.Should().ThrowAsync<IOException>("the switch is written before anything sealed under the new keys goes");
+        (await alice.Client.CallAsync(new GetDifferenceCall(alicesPts))).Updates.Should().NotContain(
+            u => u.Update is NewEncryptedMessageUpdate, "nothing under keys bob's device could lose reached alice");
+        bobsStore.FailSaves = false;
+        await bob.Client.DeleteSecretMessagesAsync(chatId, [sent.RandomId]);
+        var logged = await LoggedAsync(alice.Client, alicesPts, chatId, bob.UserId, next.ParticipantToAdmin, until: l => l.Count > 0);
+        logged.Should().ContainSingle().Which.Body!.Delete.Should().Equal(sent.RandomId);
+    }
 
     [Fact]
     public async Task Restart_AfterAStepWhoseStateWriteFailed_HandlesTheStepAgainFromTheLog()

@@ -2,6 +2,7 @@ using MessagePack;
 using MessagePack.Resolvers;
 using Messenger.Client;
 using Messenger.Contracts.Secret;
+using Messenger.Contracts.Updates;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
 
@@ -339,6 +340,129 @@ public sealed class SecretChatRekeyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rekey_WhenThePeersRequestHasTheLargerId_ItsOwnIsDropped_AndThePeersExchangeIsTheOneCompleted()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "rk_big_alice", rekey: Never);
+        await using var bob = await SecretDevice.SignUpAsync(_host, "rk_big_bob", rekey: new SecretRekeyKnobs(AfterMessages: 1));
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        var (aliceByHand, keys, pts) = await ByHandAsync(alice, chatId);
+        await using var _ = aliceByHand;
+        var bobs = await StartExchangeAsync(bob, chatId);
+        bobs.Id.Should().BeLessThan(SecretChatCrypto.MaxExchangeId);
+
+        const long larger = SecretChatCrypto.MaxExchangeId;
+        var (secret, gInit) = SecretChatCrypto.GenerateKeyPair();
+        await SendRawAsync(aliceByHand, chatId, keys.Admin, 8_300_001, Step(SecretRekeyOp.Request, larger, gInit));
+
+        await SessionTestKit.WaitUntil(() => bob.SecretState().Chats[chatId] is { Outgoing: null, Accepted: not null, Outbox: [] });
+        var accepted = bob.SecretState().Chats[chatId].Accepted!;
+        accepted.Id.Should().Be(larger);
+        var steps = await StepsAsync(aliceByHand, pts, chatId, bob.UserId, keys.Participant);
+        steps.Select(s => (s.Op, s.Id)).Should().Equal((SecretRekeyOp.Request, bobs.Id), (SecretRekeyOp.Accept, larger));
+        steps[1].G.Should().Equal(accepted.G, "the accept carries the g_acc bob's device saved");
+
+        var next = SecretChatCrypto.DeriveNextKeys(secret, keys.Both, gInit, accepted.G, isInitiator: true);
+        steps[1].Fingerprint.Should().Be(next.KeyFingerprint);
+        await SendRawAsync(aliceByHand, chatId, keys.Admin, 8_300_002, Step(SecretRekeyOp.Commit, larger, fingerprint: next.KeyFingerprint));
+        await SessionTestKit.WaitUntil(() => bob.SecretState().Chats[chatId].KeyGeneration == 1);
+        var switched = bob.SecretState().Chats[chatId];
+        switched.AdminKey.Should().Equal(next.AdminToParticipant, "the keys of the exchange with the larger id");
+        switched.ParticipantKey.Should().Equal(next.ParticipantToAdmin);
+        switched.Outgoing.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Rekey_WhenThePeersRequestHasTheSmallerId_ItIsIgnored_AndItsOwnExchangeIsTheOneCompleted()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "rk_small_alice", rekey: Never);
+        await using var bob = await SecretDevice.SignUpAsync(_host, "rk_small_bob", rekey: new SecretRekeyKnobs(AfterMessages: 1));
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        var (aliceByHand, keys, pts) = await ByHandAsync(alice, chatId);
+        await using var _ = aliceByHand;
+        var bobs = await StartExchangeAsync(bob, chatId);
+        bobs.Id.Should().BeGreaterThan(1);
+
+        await SendRawAsync(aliceByHand, chatId, keys.Admin, 8_310_001, Step(SecretRekeyOp.Request, 1, SecretChatCrypto.GenerateKeyPair().Public));
+        // Then the answer bob's device waits for: its own exchange, accepted.
+        var (secret, gAcc) = SecretChatCrypto.GenerateKeyPair();
+        var next = SecretChatCrypto.DeriveNextKeys(secret, keys.Both, bobs.G, gAcc, isInitiator: false);
+        await SendRawAsync(aliceByHand, chatId, keys.Admin, 8_310_002, Step(SecretRekeyOp.Accept, bobs.Id, gAcc, next.KeyFingerprint));
+
+        await SessionTestKit.WaitUntil(() => bob.SecretState().Chats[chatId] is { KeyGeneration: 1, Outbox: [] });
+        var switched = bob.SecretState().Chats[chatId];
+        switched.AdminKey.Should().Equal(next.AdminToParticipant, "the keys of bob's own exchange, the one with the larger id");
+        switched.ParticipantKey.Should().Equal(next.ParticipantToAdmin);
+        switched.Should().Match<LocalChat>(c => c.Outgoing == null && c.Accepted == null);
+        (await StepsAsync(aliceByHand, pts, chatId, bob.UserId, keys.Participant)).Select(s => (s.Op, s.Id))
+            .Should().Equal([(SecretRekeyOp.Request, bobs.Id), (SecretRekeyOp.Commit, bobs.Id)], "the request with the smaller id got no answer");
+    }
+
+    [Fact]
+    public async Task Rekey_WhenThePeersRequestHasTheSameId_BothAreDropped_AndAnAbortIsSent()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "rk_same_alice", rekey: Never);
+        await using var bob = await SecretDevice.SignUpAsync(_host, "rk_same_bob", rekey: new SecretRekeyKnobs(AfterMessages: 1));
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        var (aliceByHand, keys, pts) = await ByHandAsync(alice, chatId);
+        await using var _ = aliceByHand;
+        var bobs = await StartExchangeAsync(bob, chatId);
+
+        await SendRawAsync(aliceByHand, chatId, keys.Admin, 8_320_001, Step(SecretRekeyOp.Request, bobs.Id, SecretChatCrypto.GenerateKeyPair().Public));
+
+        await SessionTestKit.WaitUntil(() => bob.SecretState().Chats[chatId] is { Outgoing: null, Outbox: [] });
+        bob.SecretState().Chats[chatId].Should().Match<LocalChat>(c => c.Accepted == null && c.KeyGeneration == 0);
+        (await StepsAsync(aliceByHand, pts, chatId, bob.UserId, keys.Participant)).Select(s => (s.Op, s.Id))
+            .Should().Equal((SecretRekeyOp.Request, bobs.Id), (SecretRekeyOp.Abort, bobs.Id));
+
+        // Nothing is left under way: the next message starts a new exchange.
+        await SendAllAsync(bob, chatId, ["after the abort"]);
+        await SessionTestKit.WaitUntil(() => bob.SecretState().Chats[chatId] is { Outgoing: not null, Outbox: [] });
+        bob.SecretState().Chats[chatId].Outgoing!.Id.Should().NotBe(bobs.Id);
+    }
+
+    [Fact]
+    public async Task Rekey_ARequestWithALowOrderKey_IsAnsweredWithAnAbort_AsAServiceMessage()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "rk_low_alice", rekey: Never);
+        await using var bob = await SecretDevice.SignUpAsync(_host, "rk_low_bob", rekey: Never);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        var (aliceByHand, keys, pts) = await ByHandAsync(alice, chatId);
+        await using var _ = aliceByHand;
+
+        await SendRawAsync(aliceByHand, chatId, keys.Admin, 8_330_001, Step(SecretRekeyOp.Request, 78, new byte[32]));
+
+        var logged = await LoggedAsync(aliceByHand, pts, chatId, bob.UserId, keys.Participant, until: l => l.Count > 0);
+        var (message, body) = logged.Should().ContainSingle().Subject;
+        body!.Rekey.Should().Be(new SecretRekey(SecretRekeyOp.Abort, 78));
+        message.Service.Should().BeTrue("a step is a control message: no notification is pushed for it");
+        message.Silent.Should().BeTrue();
+        bob.SecretState().Chats[chatId].Should().Match<LocalChat>(c => c.Accepted == null && c.KeyGeneration == 0);
+    }
+
+    [Fact]
+    public async Task DeleteForBoth_AndReKeyingSteps_ArriveAsServiceMessages_AndMessagesDoNot()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "rk_svc_alice", rekey: Never);
+        await using var bob = await SecretDevice.SignUpAsync(_host, "rk_svc_bob", rekey: new SecretRekeyKnobs(AfterMessages: 1));
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        var (aliceByHand, keys, pts) = await ByHandAsync(alice, chatId);
+        await using var _ = aliceByHand;
+
+        var hello = await bob.Client.SendSecretMessageAsync(chatId, "hello");
+        await SessionTestKit.WaitUntil(() => bob.SecretState().Chats[chatId] is { Outgoing: not null, Outbox: [] });
+        await bob.Client.DeleteSecretMessagesAsync(chatId, [hello.RandomId]);
+
+        var logged = await LoggedAsync(aliceByHand, pts, chatId, bob.UserId, keys.Participant, until: l => l.Count >= 3);
+        logged.Select(l => (l.Body?.Text, l.Body?.Rekey?.Op, l.Body?.Delete?.SingleOrDefault(), l.Message.Service)).Should().Equal(
+            new (string?, SecretRekeyOp?, long?, bool)[]
+            {
+                ("hello", null, null, false),
+                (null, SecretRekeyOp.Request, null, true),
+                (null, null, hello.RandomId, true),
+            });
+    }
+
+    [Fact]
     public async Task Start_WhenTheKeysAgedAndTheRequestTimedOutWhileAway_ReadsWhatWasMissedFirst_AndCompletesTheAnsweredExchange()
     {
         var clock = new SteppingClock();
@@ -423,6 +547,81 @@ public sealed class SecretChatRekeyTests : IAsyncLifetime
     /// client of the same device could.</summary>
     internal static Task SendRawAsync(SecretDevice device, long chatId, byte[] key, long randomId, SecretPlaintext body) =>
         device.Client.CallAsync(new SendEncryptedCall(chatId, randomId, SecretChatCrypto.Encrypt(key, chatId, randomId, SecretChatCrypto.EncodePlaintext(body))));
+
+    /// <summary>Stops <paramref name="device"/>'s client and answers a client of the same device that never starts its
+    /// events (its engine stays idle, so the test drives the device's side by hand), the chat's generation 0 and the
+    /// position of the device's log to read what the other side sends from.</summary>
+    private static async Task<(MessengerClient ByHand, Generation Keys, long Pts)> ByHandAsync(SecretDevice device, long chatId)
+    {
+        var chat = device.SecretState().Chats[chatId];
+        await device.DisposeAsync();
+        var byHand = await device.RawClientAsync();
+        var pts = (await byHand.CallAsync(new GetStateCall())).Pts;
+        return (byHand, new Generation(chat.AdminKey!, chat.ParticipantKey!), pts);
+    }
+
+    /// <summary>A message from <paramref name="device"/> starts its exchange (its threshold is one message): the request as
+    /// saved, once sent.</summary>
+    private static async Task<OutgoingRekey> StartExchangeAsync(SecretDevice device, long chatId)
+    {
+        await SendAllAsync(device, chatId, ["starts an exchange"]);
+        await SessionTestKit.WaitUntil(() => device.SecretState().Chats[chatId] is { Outgoing: not null, Outbox: [] });
+        return device.SecretState().Chats[chatId].Outgoing!;
+    }
+
+    private static SecretPlaintext Step(SecretRekeyOp op, long id, byte[]? g = null, long? fingerprint = null) =>
+        new(null, Now()) { Rekey = new SecretRekey(op, id, g, fingerprint) };
+
+    internal static Task SendRawAsync(MessengerClient client, long chatId, byte[] key, long randomId, SecretPlaintext body) =>
+        client.CallAsync(new SendEncryptedCall(chatId, randomId, SecretChatCrypto.Encrypt(key, chatId, randomId, SecretChatCrypto.EncodePlaintext(body))));
+
+    /// <summary>The re-keying steps <paramref name="from"/> sent in the chat, read from the other side's log after
+    /// <paramref name="pts"/> and opened under <paramref name="key"/>.</summary>
+    private static async Task<List<SecretRekey>> StepsAsync(MessengerClient reader, long pts, long chatId, long from, byte[] key) =>
+        [.. (await LoggedAsync(reader, pts, chatId, from, key)).Select(l => l.Body?.Rekey).OfType<SecretRekey>()];
+
+    /// <summary>The encrypted messages <paramref name="from"/> sent in the chat, as the other side's log holds them after
+    /// <paramref name="pts"/>, each with its body opened under <paramref name="key"/> (null when it does not open); read
+    /// again until <paramref name="until"/> holds when given.</summary>
+    internal static async Task<List<(EncryptedMessage Message, SecretPlaintext? Body)>> LoggedAsync(
+        MessengerClient reader, long pts, long chatId, long from, byte[] key, Func<List<(EncryptedMessage Message, SecretPlaintext? Body)>, bool>? until = null)
+    {
+        using var timeout = new CancellationTokenSource(ChatTestKit.EventTimeout);
+        while (true)
+        {
+            var found = new List<(EncryptedMessage, SecretPlaintext?)>();
+            var at = pts;
+            Difference difference;
+            do
+            {
+                difference = await reader.CallAsync(new GetDifferenceCall(at));
+                foreach (var update in difference.Updates)
+                {
+                    if (update.Update is NewEncryptedMessageUpdate { Message: var message } && message.ChatId == chatId && message.FromId == from)
+                    {
+                        var plaintext = SecretChatCrypto.Decrypt(key, chatId, message.RandomId, message.Data);
+                        found.Add((message, plaintext is null ? null : SecretChatCrypto.DecodePlaintext(plaintext)));
+                    }
+                }
+
+                at = difference.State.Pts;
+            }
+            while (difference.Slice);
+
+            if (until is null || until(found))
+            {
+                return found;
+            }
+
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    /// <summary>A generation's two direction keys.</summary>
+    private sealed record Generation(byte[] Admin, byte[] Participant)
+    {
+        public byte[] Both => [.. Admin, .. Participant];
+    }
 
     private static (FileDeviceKeyStore Keys, FileSecretChatKeyStore Store) FileStores(TempDirectory directory, string name)
     {

@@ -438,6 +438,10 @@ internal sealed class SecretDevice(
         return new SecretDevice(client, userId, deviceKeys, secretKeys, host, rekey, clock);
     }
 
+    /// <summary>A client of this device that never starts its events: what it sends is the device's, and its own secret
+    /// chat engine stays idle, so a test drives the device's side of a chat by hand (as another client would).</summary>
+    public Task<MessengerClient> RawClientAsync() => MessengerClient.ConnectAsync(host.ClientOptions(keys, secretChats: new InMemorySecretChatKeyStore()));
+
     /// <summary>This device's secret chats as its store holds them (keys included).</summary>
     public SecretState SecretState() =>
         MessagePackSerializer.Deserialize<SecretState>(secretKeys!.Load()!, MessagePackSerializerOptions.Standard.WithResolver(StandardResolverAllowPrivate.Instance));
