@@ -18,9 +18,9 @@ namespace Messenger.Client;
 /// keys every <see cref="MessengerClientOptions.SecretRekeyAfterMessages"/> messages or
 /// <see cref="MessengerClientOptions.SecretRekeyAfter"/> (re-keying: its steps travel as encrypted messages, saved in the
 /// chat's outbox before they are sent). Everything changes under one lock. What changed goes to disk at the end of each batch of updates (a push, a slice of getDifference) and of
-/// each of the app's calls, once: each touched chat's new history records appended to its journal (rewritten from the
-/// history instead when most of it is of messages gone), then the small state (keys, states, read positions) when it
-/// changed.
+/// each of the app's calls, once: the small state (keys, states, read positions, re-keying) when it changed, then each
+/// touched chat's new history records appended to its journal (rewritten from the history instead when most of it is
+/// of messages gone).
 /// </summary>
 internal sealed class SecretChatEngine
 {
