@@ -8,7 +8,7 @@ import { concat, toHex } from '../src/protocol/bytes';
 import type { Methods } from '../src/api/methods';
 import { MAX_SECRET_FILE_BYTES, SecretFileError, SecretFileTooBigError, encryptedFileSize } from '../src/protocol/secretFile';
 import { encryptBody, isWeakPublicKey, MAX_SECRET_TTL, MIN_DATA_BYTES, newSecretKeyPair, openPlaintext, parseBody, sealPlaintext, type RekeyAction } from '../src/protocol/secret';
-import { FILE_GONE_TEXT, SecretChatNotReadyError, SecretChats, type SecretApi, type SecretChange, type SecretChatsOptions } from '../src/protocol/secretChats';
+import { FILE_GONE_TEXT, SecretChatNotReadyError, SecretChats, type RekeyTimers, type SecretApi, type SecretChange, type SecretChatsOptions } from '../src/protocol/secretChats';
 import { SecretStore, secretDbName, type LocalSecretChat } from '../src/protocol/secretStore';
 import { ready } from '../src/protocol/sodium';
 import { UpdateStream, type UpdateServer } from '../src/protocol/updates';
@@ -290,6 +290,35 @@ function device(server: FakeSecretServer, userId: number, name: string, clock = 
   engines.push(engine);
   server.devices.push({ userId, device: name, engine });
   return { engine, store, changes, clock };
+}
+
+/** Timers the test runs by hand (SecretChatsOptions.rekeyTimers). */
+class ManualTimers implements RekeyTimers {
+  private last = 0;
+  readonly pending = new Map<number, { run: () => void; ms: number }>();
+  set(run: () => void, ms: number): number {
+    this.pending.set(++this.last, { run, ms });
+    return this.last;
+  }
+  clear(timer: unknown): void {
+    this.pending.delete(timer as number);
+  }
+  /** Runs the timers set so far, as if their time had come. */
+  runAll(): void {
+    const due = [...this.pending.values()];
+    this.pending.clear();
+    due.forEach((t) => t.run());
+  }
+}
+
+/** The Web Locks of one browser's tabs: work under a name starts once the work before it under that name is done. */
+function memoryLocks(): NonNullable<SecretChatsOptions['lock']> {
+  const tails = new Map<string, Promise<void>>();
+  return (name, work) => {
+    const run = (tails.get(name) ?? Promise.resolve()).then(work);
+    tails.set(name, run.catch(() => undefined));
+    return run;
+  };
 }
 
 async function readyChat(aliceOptions: Partial<SecretChatsOptions> = {}, bobOptions: Partial<SecretChatsOptions> = {}) {
@@ -1429,25 +1458,127 @@ describe('re-keying (forward secrecy)', () => {
     }
   });
 
-  it('waits out a FLOOD_WAIT on a key change\'s message: what is received or sent meanwhile, or a reconnection, does not send it sooner', async () => {
-    const { alice, bob, chatId, server } = await readyChat();
+  it('waits out a FLOOD_WAIT on a key change\'s message: what is received or sent meanwhile, a reconnection or a reload does not send it sooner', async () => {
+    const timers = new ManualTimers();
+    const { alice, bob, chatId, server } = await readyChat({}, { rekeyTimers: timers });
     await alice.store.updateChat(chatId, (c) => ({ ...c, keyUsed: 100 }));
     const bobSends = () => server.calls.filter((c) => c === 'sendEncrypted:bob-phone').length;
-    server.failNextSendOf.set('bob-phone', new RpcError('FLOOD_WAIT', 420, 1));
+    server.failNextSendOf.set('bob-phone', new RpcError('FLOOD_WAIT', 420, 30));
     await alice.engine.send(chatId, 'asks');
-    await eventually(async () => bobSends() === 1);
-    expect((await bob.store.chat(chatId))!.rekeySends).toHaveLength(1);
+    await eventually(async () => timers.pending.size === 1);
+    expect(bobSends()).toBe(1);
+    const waiting = (await bob.store.chat(chatId))!;
+    expect(waiting).toMatchObject({ rekeyRetryAt: bob.clock.now + 30_000, rekeyRetryFlood: true, rekeyAttempts: 1 });
+    expect(waiting.rekeySends).toHaveLength(1);
     for (let i = 0; i < 3; i++) await alice.engine.send(chatId, `meanwhile ${i}`);
     await bob.engine.send(chatId, 'a reply');
     await bob.engine.start();
     await bob.engine.idle();
+    // The page reloads during the wait: the new tab finds it in the store.
+    bob.engine.stop();
+    const reloadTimers = new ManualTimers();
+    const reloaded = device(server, BOB, 'bob-phone', bob.clock, { store: bob.store, rekeyTimers: reloadTimers });
+    await reloaded.engine.start();
+    await eventually(async () => reloadTimers.pending.size === 1);
+    expect([...reloadTimers.pending.values()].map((t) => t.ms)).toEqual([30_000]);
     // Bob's reply went; his accept did not go again.
     expect(bobSends()).toBe(2);
     expect((await bob.store.chat(chatId))!.rekeySends).toHaveLength(1);
     // Once the wait is over it goes, and the exchange completes.
-    const [a] = await settled(alice, bob, chatId);
+    bob.clock.now += 30_000;
+    reloadTimers.runAll();
+    const [a, b] = await settled(alice, reloaded, chatId);
     expect(a.generation).toBe(1);
     expect(bobSends()).toBe(3);
+    expect(b).toMatchObject({ rekeyRetryAt: null, rekeyAttempts: 0 });
+  });
+
+  /** Alice and two tabs of Bob's browser (one database), a chat between them ready, Alice's next message asking for new keys. */
+  async function bobInTwoTabs(tabOptions: (tab: number, server: FakeSecretServer) => Partial<SecretChatsOptions>) {
+    const server = new FakeSecretServer();
+    const clock = { now: 1_764_900_000_000 };
+    const alice = device(server, ALICE, 'alice-laptop', clock);
+    const name = `secret-test-${++dbCounter}-rekey-tabs`;
+    const tabs = [0, 1].map((tab) => device(server, BOB, 'bob-browser', clock, { store: new SecretStore(name), ...tabOptions(tab, server) }));
+    const chatId = await alice.engine.request(BOB);
+    await eventually(async () => (await alice.store.chat(chatId))?.state === 'ready' && (await tabs[0]!.store.chat(chatId))?.state === 'ready');
+    await alice.store.updateChat(chatId, (c) => ({ ...c, keyUsed: 100 }));
+    const bobSends = () => server.calls.filter((c) => c === 'sendEncrypted:bob-browser').length;
+    return { server, clock, alice, tabs: tabs as [Device, Device], chatId, bobSends };
+  }
+
+  it('a key change\'s message another tab left waiting for its retry (it closed meanwhile) goes from a tab still open, not before its time', async () => {
+    const timers = [new ManualTimers(), new ManualTimers()];
+    const { server, clock, alice, tabs, chatId, bobSends } = await bobInTwoTabs((tab) => ({ rekeyTimers: timers[tab] }));
+    // The first tab takes the request; its accept fails on the way, and the tab closes during the wait.
+    server.failNextSendOf.set('bob-browser', new Error('connection lost'));
+    await alice.engine.send(chatId, 'asks');
+    await eventually(async () => timers[0]!.pending.size === 1);
+    tabs[0].engine.stop();
+    // The other tab learns of the wait from the next message: it keeps a timer of its own and sends nothing yet.
+    await alice.engine.send(chatId, 'meanwhile');
+    await eventually(async () => timers[1]!.pending.size === 1);
+    expect(bobSends()).toBe(1);
+    expect((await tabs[1].store.chat(chatId))!.rekeySends).toHaveLength(1);
+    // A message after the wait sends it.
+    clock.now += 60_000;
+    await alice.engine.send(chatId, 'later');
+    const [a] = await settled(alice, tabs[1], chatId);
+    expect(a.generation).toBe(1);
+    expect(bobSends()).toBe(2);
+  });
+
+  it('a key change\'s message left unsent by a tab that closed while sending it goes with the next message another tab sends', async () => {
+    let first: Device | undefined;
+    let closing = false;
+    const { alice, tabs, chatId, bobSends } = await bobInTwoTabs((tab, server) => {
+      const api = server.api(BOB, 'bob-browser');
+      // The first tab closes while its accept is on the way, which never reaches the server.
+      const sendEncrypted: SecretApi['sendEncrypted'] = async (a) => {
+        if (!closing) return api.sendEncrypted(a);
+        first!.engine.stop();
+        throw new Error('the tab closed');
+      };
+      return tab === 0 ? { api: { ...api, sendEncrypted } } : {};
+    });
+    first = tabs[0];
+    closing = true;
+    await alice.engine.send(chatId, 'asks');
+    await eventually(async () => (await tabs[1].store.chat(chatId))!.rekeySends!.length === 1);
+    expect(bobSends()).toBe(0);
+    await tabs[1].engine.send(chatId, 'from the other tab');
+    const [a] = await settled(alice, tabs[1], chatId);
+    expect(a.generation).toBe(1);
+    expect(bobSends()).toBe(2);
+  });
+
+  it('two tabs sending what waits at the same moment (both back online) send each key change\'s message once', async () => {
+    const lock = memoryLocks();
+    const timers = [new ManualTimers(), new ManualTimers()];
+    let started: Promise<unknown> = Promise.resolve();
+    const { server, alice, tabs, chatId, bobSends } = await bobInTwoTabs((tab, server) => {
+      const api = server.api(BOB, 'bob-browser');
+      // Each send takes its time: without the lock the other tab would send the same message meanwhile.
+      const sendEncrypted: SecretApi['sendEncrypted'] = async (a) => {
+        await started;
+        for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+        return api.sendEncrypted(a);
+      };
+      return { api: { ...api, sendEncrypted }, lock, rekeyTimers: timers[tab] };
+    });
+    server.failNextSendOf.set('bob-browser', new Error('connection lost'));
+    await alice.engine.send(chatId, 'asks');
+    await eventually(async () => timers[0]!.pending.size === 1);
+    const waiting = (await tabs[0].store.chat(chatId))!.rekeySends!;
+    expect(waiting).toHaveLength(1);
+    let both!: () => void;
+    started = new Promise<void>((resolve) => (both = resolve));
+    const starts = Promise.all(tabs.map((t) => t.engine.start()));
+    void starts.then(both);
+    await starts;
+    await settled(alice, tabs[0], chatId);
+    expect(server.sent.filter((m) => m.from_id === BOB).map((m) => m.random_id)).toEqual([waiting[0]!.randomId]);
+    expect(bobSends()).toBe(2);
   });
 
   it('two tabs of one browser act on a key change once, and each encrypts with the keys the other saved', async () => {

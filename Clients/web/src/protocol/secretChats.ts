@@ -77,16 +77,39 @@ export interface SecretChatsOptions {
   rekey?: Partial<RekeyLimits>;
   /** The first wait before a key change's message that failed on the way is sent again (ms; doubled up to a minute). */
   rekeyRetryMs?: number;
+  /** The timers of those retries (tests run them by hand). */
+  rekeyTimers?: RekeyTimers;
+  /** Runs `work` while no other tab of this browser runs work under the same name (browserLock; tests pass their own):
+   * one tab at a time sends a chat's key-change messages. */
+  lock?: (name: string, work: () => Promise<void>) => Promise<void>;
 }
 
-/** What a received message came to, and whether the chat's keys changed generation or have key-change messages to send. */
+export interface RekeyTimers {
+  set(run: () => void, ms: number): unknown;
+  clear(timer: unknown): void;
+}
+
+const realTimers: RekeyTimers = {
+  set: (run, ms) => setTimeout(run, ms),
+  clear: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
+};
+
+/** The Web Locks API, which the browser releases when a tab closes. A page without it (no secure context) runs the work
+ * at once: a key-change message two tabs send at the same moment has one random_id, which the server stores once. */
+export function browserLock(name: string, work: () => Promise<void>): Promise<void> {
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  return locks ? locks.request(name, () => work()).then(() => undefined) : work();
+}
+
+/** What a received message came to, whether the chat's keys changed generation, and when its queued key-change messages
+ * may go (rekeyDueAt). */
 type Received = (
   | { kind: 'none' }
   | { kind: 'undecryptable' }
   | { kind: 'message'; message: SecretMessage }
   | { kind: 'deleted' }
   | { kind: 'rekey' }
-) & { switched?: boolean; sends?: boolean };
+) & { switched?: boolean; rekeyAt?: number | null };
 
 /** Errors after which asking again with the same random_id cannot help (the request is forgotten). */
 const FINAL_REQUEST_ERRORS = new Set(['PEER_ID_INVALID', 'RANDOM_ID_INVALID', 'DH_G_A_INVALID', 'USER_IS_BLOCKED', 'YOU_BLOCKED_USER', 'SECRET_CHATS_TOO_MUCH']);
@@ -112,6 +135,9 @@ const markupFits = (text: string): boolean => text.length <= MAX_SECRET_TEXT * 4
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const sameBytes = (a: Uint8Array | null | undefined, b: Uint8Array | null | undefined): boolean => !!a && !!b && toHex(a) === toHex(b);
+
+/** When the chat's queued key-change messages may go (ms, local clock; 0: now), null when none waits. */
+const rekeyDueAt = (chat: LocalSecretChat): number | null => (chat.rekeySends?.length ? (chat.rekeyRetryAt ?? 0) : null);
 
 /** The own X25519 secret is kept only by the admin while its request waits: with g_a and g_b it gives generation 0. */
 const secretNeeded = (chat: LocalSecretChat): boolean => chat.role === 'admin' && chat.state === 'requested';
@@ -149,15 +175,19 @@ export class SecretChats {
    * encrypts and uploads them again. A File is a reference to the picked file, not its bytes. */
   private readonly attached = new Map<string, Blob>();
   private readonly rekeyLimits: RekeyLimits;
-  /** Chats whose key-change messages this tab is sending now, and those to look at again once it is done. */
+  /** Chats whose key-change messages this tab is sending (or waits to send) now, and those to look at again once it is
+   * done. */
   private readonly flushing = new Set<number>();
   private readonly flushAgain = new Set<number>();
-  /** Chats whose key-change messages wait to go again: the timer, the attempt it makes, and whether the wait is the
-   * server's (FLOOD_WAIT). Nothing sends them before it ends. */
-  private readonly rekeyRetries = new Map<number, { timer: ReturnType<typeof setTimeout>; attempt: number; flood: boolean }>();
+  /** This tab's timers for the chats' stored retry times (rekeyRetryAt), each with the time it is for. */
+  private readonly rekeyRetries = new Map<number, { timer: unknown; at: number }>();
+  private readonly timers: RekeyTimers;
+  private readonly lock: (name: string, work: () => Promise<void>) => Promise<void>;
 
   constructor(private readonly options: SecretChatsOptions) {
     this.now = options.now ?? Date.now;
+    this.timers = options.rekeyTimers ?? realTimers;
+    this.lock = options.lock ?? browserLock;
     const { afterMessages, afterMs, requestTimeoutMs } = { ...DEFAULT_REKEY_LIMITS, ...options.rekey };
     this.rekeyLimits = {
       afterMessages: afterMessages ?? DEFAULT_REKEY_LIMITS.afterMessages,
@@ -194,7 +224,7 @@ export class SecretChats {
     this.receiptTimers.clear();
     this.acceptTimers.forEach(clearTimeout);
     this.acceptTimers.clear();
-    this.rekeyRetries.forEach((retry) => clearTimeout(retry.timer));
+    this.rekeyRetries.forEach((retry) => this.timers.clear(retry.timer));
     this.rekeyRetries.clear();
     this.attached.clear();
   }
@@ -230,16 +260,16 @@ export class SecretChats {
       else if (local.state === 'ready') {
         const unsent = (await this.store.messages(local.id)).filter((m) => m.from === this.self && m.status === 'sending');
         for (const message of unsent) void this.deliver(message).catch(() => undefined);
-        // A key change due (its 7 days passed while no tab was open, a request unanswered too long), and what one left
-        // unsent.
-        await this.serial(() => this.store.updateChat(local.id, (c) => checkRekey(withRekeyFields(c, this.now()), this.now(), this.rekeyLimits)));
-        // Back online: what waited for a failure's retry goes now; a FLOOD_WAIT is waited out.
-        const retry = this.rekeyRetries.get(local.id);
-        if (retry && !retry.flood) {
-          clearTimeout(retry.timer);
-          this.rekeyRetries.delete(local.id);
-        }
-        void this.flushRekey(local.id, retry?.attempt ?? 0).catch(() => undefined);
+        // A key change due (its 7 days passed while no tab was open, a request unanswered too long), and what a tab left
+        // unsent: back online, what waited for a failure's retry goes now (its failures still counted); a FLOOD_WAIT,
+        // stored with the chat, is waited out, also by a tab that opens during it.
+        await this.serial(() =>
+          this.store.updateChat(local.id, (c) => {
+            const next = checkRekey(withRekeyFields(c, this.now()), this.now(), this.rekeyLimits);
+            return next.rekeyRetryAt && !next.rekeyRetryFlood ? { ...next, rekeyRetryAt: null } : next;
+          }),
+        );
+        void this.flushRekey(local.id).catch(() => undefined);
       }
     }
     await this.sweep();
@@ -609,9 +639,7 @@ export class SecretChats {
       // Only a text, delete or file triggers: not a key change's step (an abort answered by a request, answered by an
       // abort…), nor one that opened under the previous keys (sent before the other side switched).
       if (opened.under !== 'previous' && counted) next = checkRekey(next, now, this.rekeyLimits);
-      // Only a step queued now asks for a flush: one queued before is being sent, or waits for its retry.
-      const sends = next.rekeySends!.length > chat.rekeySends!.length;
-      return { ...write, chat: next, result: { ...write.result, switched: next.generation !== chat.generation, sends } };
+      return { ...write, chat: next, result: { ...write.result, switched: next.generation !== chat.generation, rekeyAt: rekeyDueAt(next) } };
     });
     const chatId = encrypted.chat_id;
     switch (received.kind) {
@@ -628,7 +656,8 @@ export class SecretChats {
     }
     // A new generation: the key's dialog counts the changes.
     if (received.switched) this.changed({ kind: 'chats' });
-    if (received.sends) void this.flushRekey(chatId).catch(() => undefined);
+    // Whatever queued them (this message, another tab that closed before they went, a flush that failed on the store).
+    if (received.rekeyAt !== undefined && received.rekeyAt !== null) this.rekeyDue(chatId, received.rekeyAt);
   }
 
   /**
@@ -636,8 +665,8 @@ export class SecretChats {
    * them), counts the use, and starts a key change when one is due (its request goes after this message). Null when the
    * chat has no keys.
    */
-  private async seal(chatId: number, randomId: number, body: SecretBody): Promise<{ data: Uint8Array; rekey: boolean } | null> {
-    let sealed: { data: Uint8Array; rekey: boolean } | null = null;
+  private async seal(chatId: number, randomId: number, body: SecretBody): Promise<{ data: Uint8Array; rekeyAt: number | null } | null> {
+    let sealed: { data: Uint8Array; rekeyAt: number | null } | null = null;
     const now = this.now();
     await this.store.updateChat(chatId, (stored) => {
       const keys = currentKeys(stored);
@@ -645,64 +674,107 @@ export class SecretChats {
       const chat = withRekeyFields(stored, now);
       const data = encryptBody(chat.role === 'admin' ? keys.keyAdmin : keys.keyParticipant, chatId, randomId, body);
       const next = checkRekey(countUse(chat), now, this.rekeyLimits);
-      // Only a step queued now asks for a flush: one queued before is being sent, or waits for its retry.
-      sealed = { data, rekey: next.rekeySends!.length > chat.rekeySends!.length };
+      sealed = { data, rekeyAt: rekeyDueAt(next) };
       return next;
     });
     return sealed;
   }
 
+  /** The chat's queued key-change messages may go at `at` (ms, local clock; 0: now): they go now once it passed, else
+   * this tab sets a timer for it (the tab that set the wait may close before it ends). */
+  private rekeyDue(chatId: number, at: number): void {
+    if (at > this.now()) this.rekeyRetryTimer(chatId, at);
+    else void this.flushRekey(chatId).catch(() => undefined);
+  }
+
   /**
-   * Sends the chat's queued key-change messages in order, each dropped from the queue once the server took it. One that
-   * fails on the way (no connection, FLOOD_WAIT, the server's trouble) goes again later with the same random_id and
-   * bytes (also at the next start); one the server refuses for good (a blocked pair) is dropped: its exchange then waits
-   * for the timeout or the next request, and a commit that never came is made up for by the implicit one. While a retry
-   * waits (the server's FLOOD_WAIT, or the growing wait after a failure) it does nothing: a message received or sent
-   * meanwhile does not send it sooner.
+   * Sends the chat's queued key-change messages in order, each dropped from the queue once the server took it, one tab
+   * of the browser at a time (the lock: two tabs do not send the same one together). One that fails on the way (no
+   * connection, FLOOD_WAIT, the server's trouble) waits with all after it, and the chat keeps until when (rekeyRetryAt,
+   * the failures in a row, whether it is a FLOOD_WAIT): nothing sends them sooner, in any tab, and whichever tab runs
+   * then sends them, also after a reload. One the server refuses for good (a blocked pair) is dropped: its exchange then
+   * waits for the timeout or the next request, and a commit that never came is made up for by the implicit one.
    */
-  private async flushRekey(chatId: number, attempt = 0): Promise<void> {
-    if (this.stopped || this.rekeyRetries.has(chatId)) return;
+  private async flushRekey(chatId: number): Promise<void> {
+    if (this.stopped) return;
     if (this.flushing.has(chatId)) {
       this.flushAgain.add(chatId);
       return;
     }
     this.flushing.add(chatId);
     try {
-      for (;;) {
-        const chat = await this.store.chat(chatId);
-        const next = chat?.state === 'ready' ? chat.rekeySends?.[0] : undefined;
-        if (!next || this.stopped) return;
-        try {
-          // A control message: the server pushes no notification of it.
-          await this.options.api.sendEncrypted({ chat_id: chatId, random_id: next.randomId, data: next.data, service: true });
-        } catch (error) {
-          if (error instanceof RpcError && error.name === 'ENCRYPTION_DECLINED') {
-            await this.serial(() => this.endLocally(chatId, 'ended', false));
-            return;
-          }
-          if (!(error instanceof RpcError) || error.code === 420 || error.code >= 500) {
-            this.rekeyLater(chatId, attempt + 1, error instanceof RpcError && error.code === 420 ? (error.retryAfter ?? 0) : undefined);
-            return;
-          }
-        }
-        attempt = 0;
-        await this.store.updateChat(chatId, (c) => ({ ...c, rekeySends: (c.rekeySends ?? []).filter((s) => s.randomId !== next.randomId) }));
-      }
+      await this.lock(`${this.store.name}:rekey:${chatId}`, () => this.sendRekeys(chatId));
     } finally {
       this.flushing.delete(chatId);
-      if (this.flushAgain.delete(chatId)) void this.flushRekey(chatId, attempt).catch(() => undefined);
+      if (this.flushAgain.delete(chatId)) void this.flushRekey(chatId).catch(() => undefined);
     }
   }
 
-  /** `floodWait`: the server's FLOOD_WAIT (seconds), undefined for any other failure. */
-  private rekeyLater(chatId: number, attempt: number, floodWait: number | undefined): void {
-    if (this.stopped || this.rekeyRetries.has(chatId)) return;
-    const wait = Math.max((floodWait ?? 0) * 1000, Math.min((this.options.rekeyRetryMs ?? 2000) * 2 ** Math.min(attempt - 1, 10), 60_000));
-    const timer = setTimeout(() => {
+  private async sendRekeys(chatId: number): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const chat = await this.store.chat(chatId);
+      const next = chat?.state === 'ready' ? chat.rekeySends?.[0] : undefined;
+      if (!chat || !next) return;
+      if ((chat.rekeyRetryAt ?? 0) > this.now()) {
+        this.rekeyRetryTimer(chatId, chat.rekeyRetryAt!);
+        return;
+      }
+      try {
+        // A control message: the server pushes no notification of it.
+        await this.options.api.sendEncrypted({ chat_id: chatId, random_id: next.randomId, data: next.data, service: true });
+      } catch (error) {
+        // The tab closes (or signs out): the message stays queued for whichever tab runs next.
+        if (this.stopped) return;
+        if (error instanceof RpcError && error.name === 'ENCRYPTION_DECLINED') {
+          await this.serial(() => this.endLocally(chatId, 'ended', false));
+          return;
+        }
+        if (!(error instanceof RpcError) || error.code === 420 || error.code >= 500) {
+          const flood = error instanceof RpcError && error.code === 420;
+          const now = this.now();
+          const waiting = await this.store.updateChat(chatId, (c) => {
+            const attempts = (c.rekeyAttempts ?? 0) + 1;
+            const backoff = Math.min((this.options.rekeyRetryMs ?? 2000) * 2 ** Math.min(attempts - 1, 10), 60_000);
+            const wait = Math.max(flood ? ((error as RpcError).retryAfter ?? 0) * 1000 : 0, backoff);
+            return { ...c, rekeyAttempts: attempts, rekeyRetryAt: now + wait, rekeyRetryFlood: flood };
+          });
+          if (waiting?.rekeyRetryAt) this.rekeyRetryTimer(chatId, waiting.rekeyRetryAt);
+          return;
+        }
+      }
+      await this.store.updateChat(chatId, (c) => ({
+        ...c,
+        rekeySends: (c.rekeySends ?? []).filter((s) => s.randomId !== next.randomId),
+        rekeyAttempts: 0,
+        rekeyRetryAt: null,
+        rekeyRetryFlood: false,
+      }));
+    }
+  }
+
+  /**
+   * This tab's timer for the chat's stored retry time `at`: when it runs out the wait is marked over in the store (by
+   * this timer's clock: a clock read a moment early would otherwise set the timer again, and no other tab need keep
+   * one) and the messages go. A later time stored meanwhile (another failure) is waited for in its turn.
+   */
+  private rekeyRetryTimer(chatId: number, at: number): void {
+    if (this.stopped) return;
+    const armed = this.rekeyRetries.get(chatId);
+    if (armed?.at === at) return;
+    if (armed) this.timers.clear(armed.timer);
+    const delay = Math.max(0, at - this.now());
+    const timer = this.timers.set(() => {
       this.rekeyRetries.delete(chatId);
-      void this.flushRekey(chatId, attempt).catch(() => undefined);
-    }, Math.min(wait, MAX_TIMER_MS));
-    this.rekeyRetries.set(chatId, { timer, attempt, flood: floodWait !== undefined });
+      if (this.stopped) return;
+      // A browser runs a delay beyond 2^31 − 1 ms at once: a wait that long is looked at again after that much.
+      if (delay > MAX_TIMER_MS) return this.rekeyRetryTimer(chatId, at);
+      void this.store
+        .updateChat(chatId, (c) => (c.rekeyRetryAt && c.rekeyRetryAt <= at ? { ...c, rekeyRetryAt: null, rekeyRetryFlood: false } : null))
+        .then(() => this.flushRekey(chatId))
+        .catch(() => undefined);
+    }, Math.min(delay, MAX_TIMER_MS));
+    this.rekeyRetries.set(chatId, { timer, at });
   }
 
   // ---- The user's actions ----
@@ -883,8 +955,8 @@ export class SecretChats {
       if (error instanceof RpcError && error.name === 'ENCRYPTION_DECLINED') await this.serial(() => this.endLocally(chatId, 'ended', false));
       throw error;
     } finally {
-      // A key change this message made due goes after it.
-      if (sealed.rekey) void this.flushRekey(chatId).catch(() => undefined);
+      // A key change's messages (one this message made due, one another tab left) go after it.
+      if (sealed.rekeyAt !== null) this.rekeyDue(chatId, sealed.rekeyAt);
     }
   }
 
@@ -935,7 +1007,7 @@ export class SecretChats {
     // A control message: the server pushes no notification of it.
     await this.options.api.sendEncrypted({ chat_id: chatId, random_id: randomId, data: sealed.data, service: true });
     await this.deleteHere(chatId, randomIds);
-    if (sealed.rekey) void this.flushRekey(chatId).catch(() => undefined);
+    if (sealed.rekeyAt !== null) this.rekeyDue(chatId, sealed.rekeyAt);
   }
 
   /** Deletes messages on this device only (a chat that ended). */

@@ -233,5 +233,5 @@ export function checkRekey(chat: LocalSecretChat, now: number, limits: RekeyLimi
 /** Everything the chat held for re-keying, wiped (the chat ended). */
 export function wipeRekey(chat: LocalSecretChat): LocalSecretChat {
   chat.rekeyOutgoing?.secretKey.fill(0);
-  return { ...chat, previousKeys: null, rekeyOutgoing: null, rekeyAccepted: null, rekeySends: [], rekeyPaused: false };
+  return { ...chat, previousKeys: null, rekeyOutgoing: null, rekeyAccepted: null, rekeySends: [], rekeyPaused: false, rekeyRetryAt: null, rekeyRetryFlood: false, rekeyAttempts: 0 };
 }

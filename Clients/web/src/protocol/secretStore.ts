@@ -50,6 +50,14 @@ export interface LocalSecretChat {
   /** Key-change messages sealed and saved before they go, oldest first; each leaves once the server took it (a retry
    * sends the same random_id and bytes). */
   rekeySends?: SealedSecretSend[];
+  /** While this time (ms, local clock) is to come the queued key-change messages wait: the last try failed on the way.
+   * Kept here, not in a tab's memory, so that whichever tab runs sends them then (each sets a timer for it) and none
+   * sooner, also after a reload. */
+  rekeyRetryAt?: number | null;
+  /** That wait is the server's FLOOD_WAIT, which a reconnection does not cut short (the wait after a failure it does). */
+  rekeyRetryFlood?: boolean;
+  /** Failed tries in a row of the queued messages: each doubles the wait, up to a minute; one that goes starts it over. */
+  rekeyAttempts?: number;
   /** Why it ended: the server's reason, or `key_mismatch` when the keys did not agree. */
   reason: string | null;
   /** The self-destruct timer (seconds) new messages from this device carry; 0: off. */
