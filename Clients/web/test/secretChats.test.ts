@@ -1493,6 +1493,20 @@ describe('re-keying (forward secrecy)', () => {
     expect(b).toMatchObject({ rekeyRetryAt: null, rekeyAttempts: 0 });
   });
 
+  it('sends again a key change\'s message whose call timed out (the client\'s TIMEOUT is no refusal)', async () => {
+    const timers = new ManualTimers();
+    const { alice, bob, chatId, server } = await readyChat({}, { rekeyTimers: timers });
+    await alice.store.updateChat(chatId, (c) => ({ ...c, keyUsed: 100 }));
+    server.failNextSendOf.set('bob-phone', new RpcError('TIMEOUT', 0));
+    await alice.engine.send(chatId, 'asks');
+    await eventually(async () => timers.pending.size === 1);
+    expect((await bob.store.chat(chatId))!.rekeySends).toHaveLength(1);
+    bob.clock.now += 60_000;
+    timers.runAll();
+    const [a] = await settled(alice, bob, chatId);
+    expect(a.generation).toBe(1);
+  });
+
   /** Alice and two tabs of Bob's browser (one database), a chat between them ready, Alice's next message asking for new keys. */
   async function bobInTwoTabs(tabOptions: (tab: number, server: FakeSecretServer) => Partial<SecretChatsOptions>) {
     const server = new FakeSecretServer();

@@ -730,7 +730,8 @@ export class SecretChats {
           await this.serial(() => this.endLocally(chatId, 'ended', false));
           return;
         }
-        if (!(error instanceof RpcError) || error.code === 420 || error.code >= 500) {
+        // Code 0: the client's own (TIMEOUT: no answer in time), not the server's word on the message.
+        if (!(error instanceof RpcError) || error.code === 0 || error.code === 420 || error.code >= 500) {
           const flood = error instanceof RpcError && error.code === 420;
           const now = this.now();
           const waiting = await this.store.updateChat(chatId, (c) => {
