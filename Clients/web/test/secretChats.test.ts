@@ -454,6 +454,28 @@ describe('secret chats on a device', () => {
     expect(await alice.store.pending()).toEqual([]);
   });
 
+  it('binds its chat and deletes the request\'s record (with its secret) at once, and at start deletes a request whose chat it holds', async () => {
+    const server = new FakeSecretServer();
+    const alice = device(server, ALICE, 'alice-laptop');
+    device(server, BOB, 'bob-phone');
+    // A deletion of its own after the chat is stored would fail: the tab closes then.
+    alice.store.deletePending = () => Promise.reject(new Error('the tab closed'));
+    const chatId = await alice.engine.request(BOB);
+    expect(await alice.store.chat(chatId)).toBeDefined();
+    expect(await alice.store.pending()).toEqual([]);
+    await eventually(async () => (await alice.store.chat(chatId))?.state === 'ready');
+    delete (alice.store as Partial<SecretStore>).deletePending;
+
+    // A request record an older build (or such a tab) left beside its chat: deleted at start, not asked for again.
+    const gA = (await alice.store.chat(chatId))!.gA;
+    const randomId = Number([...server.requestsBy].find(([, id]) => id === chatId)![0].split(':')[1]);
+    await alice.store.putPending({ randomId, peerId: BOB, secretKey: new Uint8Array(32).fill(3), gA, date: 1 });
+    const asked = server.calls.filter((c) => c.startsWith('requestChat')).length;
+    await alice.engine.start();
+    expect(await alice.store.pending()).toEqual([]);
+    expect(server.calls.filter((c) => c.startsWith('requestChat')).length).toBe(asked);
+  });
+
   it('keeps no X25519 secret once the chat is Ready, on either side, and wipes one an older build left at start', async () => {
     const server = new FakeSecretServer();
     const alice = device(server, ALICE, 'alice-laptop');

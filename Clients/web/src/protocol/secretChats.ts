@@ -235,7 +235,14 @@ export class SecretChats {
    * learning of endings), sends again what was being sent, and deletes what timed out meanwhile.
    */
   async start(): Promise<void> {
+    const gAs = new Set((await this.store.chats()).map((c) => toHex(c.gA)));
     for (const request of await this.store.pending()) {
+      // Its chat is held (an older build deleted the request after storing the chat, and a tab could close between):
+      // nothing to ask for, and its secret is the chat's to keep or wipe.
+      if (gAs.has(toHex(request.gA))) {
+        await this.store.deletePending(request.randomId);
+        continue;
+      }
       try {
         await this.answered(await this.options.api.requestChat({ user_id: request.peerId, random_id: request.randomId, g_a: request.gA }));
       } catch (error) {
@@ -434,8 +441,7 @@ export class SecretChats {
       readDateSent: 0,
       lastDate: chat.date,
     };
-    const claimed = await this.store.claimChat(local);
-    await this.store.deletePending(request.randomId);
+    const claimed = await this.store.claimRequested(local, request.randomId);
     this.changed({ kind: 'chats' });
     return claimed ? local : this.store.chat(chat.id);
   }

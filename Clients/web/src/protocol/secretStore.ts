@@ -229,6 +229,21 @@ export class SecretStore {
     }
   }
 
+  /**
+   * The admin's chat made from this device's request: stored unless one with its id is there (false then: another tab
+   * bound it), and the request's record deleted in the same transaction either way, so its X25519 secret is never left
+   * beside a chat that holds it (a tab closing between the two).
+   */
+  async claimRequested(chat: LocalSecretChat, requestRandomId: number): Promise<boolean> {
+    const tx = (await this.open()).transaction([CHATS, PENDING], 'readwrite');
+    const chats = tx.objectStore(CHATS);
+    const claimed = (await chats.count(chat.id)) === 0;
+    if (claimed) await chats.add(chat);
+    await tx.objectStore(PENDING).delete(requestRandomId);
+    await tx.done;
+    return claimed;
+  }
+
   /** Changes a stored chat in one transaction (another tab may change it too); undefined when it is not held. */
   async updateChat(id: number, change: (chat: LocalSecretChat) => LocalSecretChat | null): Promise<LocalSecretChat | undefined> {
     const tx = (await this.open()).transaction(CHATS, 'readwrite');
