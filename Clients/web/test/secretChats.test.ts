@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { encode } from '@msgpack/msgpack';
-import { openDB } from 'idb';
+import { openDB, type IDBPDatabase } from 'idb';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RpcError, SecretChatState, type Difference, type EncryptedMessage, type LoggedUpdate, type MessengerEvent, type SecretChat, type Update } from '../src/api/types';
 import { fromUpdate, toUpdate } from '../src/protocol/codec';
@@ -9,7 +9,7 @@ import type { Methods } from '../src/api/methods';
 import { MAX_SECRET_FILE_BYTES, SecretFileError, SecretFileTooBigError, encryptedFileSize } from '../src/protocol/secretFile';
 import { encryptBody, isWeakPublicKey, MAX_SECRET_TTL, MIN_DATA_BYTES, newSecretKeyPair, openPlaintext, parseBody, sealPlaintext, type RekeyAction } from '../src/protocol/secret';
 import { FILE_GONE_TEXT, SecretChatNotReadyError, SecretChats, type RekeyTimers, type SecretApi, type SecretChange, type SecretChatsOptions } from '../src/protocol/secretChats';
-import { SecretStore, secretDbName, type LocalSecretChat } from '../src/protocol/secretStore';
+import { SecretStore, SecretStoreBlockedError, secretDbName, type LocalSecretChat } from '../src/protocol/secretStore';
 import { ready } from '../src/protocol/sodium';
 import { UpdateStream, type UpdateServer } from '../src/protocol/updates';
 import { fitsLength, MAX_TEXT_LENGTH } from '../src/ui/rich';
@@ -1035,6 +1035,17 @@ describe('what was deleted stays deleted when the log is read again', () => {
 });
 
 describe('secret store', () => {
+  /** The database as the build before re-keying made it. */
+  const version2 = (db: IDBPDatabase) => {
+    db.createObjectStore('chats', { keyPath: 'id' });
+    db.createObjectStore('pending', { keyPath: 'randomId' });
+    const messages = db.createObjectStore('messages', { keyPath: ['chatId', 'randomId'] });
+    messages.createIndex('chat', 'chatId');
+    messages.createIndex('expires', 'expires');
+    db.createObjectStore('meta');
+    db.createObjectStore('gone', { keyPath: ['chatId', 'randomId'] });
+  };
+
   it('keeps each account apart and forgets everything when the account signs out', async () => {
     const userId = 9000 + ++dbCounter;
     const store = SecretStore.forUser(userId);
@@ -1078,15 +1089,7 @@ describe('secret store', () => {
     const name = `secret-store-${++dbCounter}-v2`;
     let oldTabClosed = false;
     const v2 = await openDB(name, 2, {
-      upgrade: (db) => {
-        db.createObjectStore('chats', { keyPath: 'id' });
-        db.createObjectStore('pending', { keyPath: 'randomId' });
-        const messages = db.createObjectStore('messages', { keyPath: ['chatId', 'randomId'] });
-        messages.createIndex('chat', 'chatId');
-        messages.createIndex('expires', 'expires');
-        db.createObjectStore('meta');
-        db.createObjectStore('gone', { keyPath: ['chatId', 'randomId'] });
-      },
+      upgrade: version2,
       // As the older build does.
       blocking: () => {
         oldTabClosed = true;
@@ -1119,6 +1122,23 @@ describe('secret store', () => {
     await store.close();
     // The older build can no longer open it.
     await expect(openDB(name, 2)).rejects.toMatchObject({ name: 'VersionError' });
+  });
+
+  it('gives up opening while a tab of an older version keeps the database open, says so, and says when it opened after all', async () => {
+    const name = `secret-store-${++dbCounter}-blocked`;
+    // A tab that does not close when told (frozen in the background, or a build from before it was told to).
+    const v2 = await openDB(name, 2, { upgrade: version2 });
+    await v2.put('meta', 42, 'pts');
+    const told: boolean[] = [];
+    const store = new SecretStore(name, { blockedWaitMs: 0, onBlocked: (blocked) => told.push(blocked) });
+    await expect(store.loadPts()).rejects.toBeInstanceOf(SecretStoreBlockedError);
+    await expect(store.chats()).rejects.toBeInstanceOf(SecretStoreBlockedError);
+    expect(told).toEqual([true]);
+    v2.close();
+    await eventually(async () => told.length === 2);
+    expect(told).toEqual([true, false]);
+    expect(await store.loadPts()).toBe(42);
+    await store.close();
   });
 
   it('orders messages by date, dedupes by random_id and finds the expired ones', async () => {

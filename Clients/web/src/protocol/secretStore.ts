@@ -175,14 +175,37 @@ const nextSeq = (): number => Date.now() * 1000 + (seqCounter++ % 1000);
 
 export const secretDbName = (userId: number): string => `messenger-secret-${userId}`;
 
+export interface SecretStoreOptions {
+  /** How long opening waits for another tab's connection of an older version to close before its calls fail (ms). */
+  blockedWaitMs?: number;
+  /** True once opening gave up on such a tab (it keeps the database at its version: frozen in the background, or a
+   * build from before it was told to close), false once the database opened after all (that tab closed): the app asks
+   * the user to close their other tabs, then catches up. */
+  onBlocked?: (blocked: boolean) => void;
+}
+
+/** What the user is told while the database waits for such a tab. */
+export const STORE_BLOCKED_TEXT = 'Close your other Messenger tabs to finish updating secret chats';
+
+/** The database could not be brought to this build's version: another tab holds it open at an older one. */
+export class SecretStoreBlockedError extends Error {
+  constructor() {
+    super(STORE_BLOCKED_TEXT);
+    this.name = 'SecretStoreBlockedError';
+  }
+}
+
 export class SecretStore {
   private db: Promise<IDBPDatabase> | undefined;
   private closed = false;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    private readonly options: SecretStoreOptions = {},
+  ) {}
 
-  static forUser(userId: number): SecretStore {
-    return new SecretStore(secretDbName(userId));
+  static forUser(userId: number, options: SecretStoreOptions = {}): SecretStore {
+    return new SecretStore(secretDbName(userId), options);
   }
 
   /** Deletes the account's database (sign-out): the keys and the history go with it. */
@@ -204,7 +227,8 @@ export class SecretStore {
     this.closed = true;
     const db = this.db;
     this.db = undefined;
-    if (db) (await db).close();
+    // One that never opened (given up while another tab held it) has nothing to close.
+    if (db) (await db.catch(() => null))?.close();
   }
 
   async chats(): Promise<LocalSecretChat[]> {
@@ -392,26 +416,68 @@ export class SecretStore {
 
   private open(): Promise<IDBPDatabase> {
     if (this.closed) return Promise.reject(new Error('The secret chats store is closed'));
-    this.db ??= openDB(this.name, 3, {
-      // Each version adds to what the one before made (a database of an older version keeps its contents). Version 3
-      // adds no store: a tab of the build before re-keying (version 2), which ends a chat without wiping its re-keying
-      // keys, is told to close (`blocking` below, in that build too) and can no longer open the database; what it left
-      // is wiped when the secret chats start (SecretChats.start).
-      upgrade: (db, oldVersion) => {
-        if (oldVersion < 1) {
-          db.createObjectStore(CHATS, { keyPath: 'id' });
-          db.createObjectStore(PENDING, { keyPath: 'randomId' });
-          const messages = db.createObjectStore(MESSAGES, { keyPath: ['chatId', 'randomId'] });
-          messages.createIndex('chat', 'chatId');
-          // Messages without a timer leave `expires` null, which an index leaves out.
-          messages.createIndex('expires', 'expires');
-          db.createObjectStore(META);
-        }
-        if (oldVersion < 2) db.createObjectStore(GONE, { keyPath: ['chatId', 'randomId'] });
-      },
-      // Another tab deleting the database (sign-out there) must not wait on this connection.
-      blocking: () => void this.close(),
-    });
+    this.db ??= this.openDatabase();
     return this.db;
+  }
+
+  private openDatabase(): Promise<IDBPDatabase> {
+    let gaveUp = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let giveUp!: (error: Error) => void;
+    const opened = new Promise<IDBPDatabase>((resolve, reject) => {
+      giveUp = reject;
+      openDB(this.name, 3, {
+        // Each version adds to what the one before made (a database of an older version keeps its contents). Version 3
+        // adds no store: a tab of the build before re-keying (version 2), which ends a chat without wiping its re-keying
+        // keys, is told to close (`blocking` below, in that build too) and can no longer open the database; what it left
+        // is wiped when the secret chats start (SecretChats.start).
+        upgrade: (db, oldVersion) => {
+          if (oldVersion < 1) {
+            db.createObjectStore(CHATS, { keyPath: 'id' });
+            db.createObjectStore(PENDING, { keyPath: 'randomId' });
+            const messages = db.createObjectStore(MESSAGES, { keyPath: ['chatId', 'randomId'] });
+            messages.createIndex('chat', 'chatId');
+            // Messages without a timer leave `expires` null, which an index leaves out.
+            messages.createIndex('expires', 'expires');
+            db.createObjectStore(META);
+          }
+          if (oldVersion < 2) db.createObjectStore(GONE, { keyPath: ['chatId', 'randomId'] });
+        },
+        // Such a tab that does not close (frozen in the background, or of a build before `blocking`) holds the open for
+        // as long as it lives, and a browser queues every later open behind it: after a little while this one's calls
+        // fail at once (the app says why), the open still waits, and once that tab is gone it completes and the app is
+        // told to catch up.
+        blocked: () => {
+          timer ??= setTimeout(() => {
+            gaveUp = true;
+            const failed = Promise.reject(new SecretStoreBlockedError());
+            failed.catch(() => undefined);
+            if (this.db === opened) this.db = failed;
+            giveUp(new SecretStoreBlockedError());
+            this.options.onBlocked?.(true);
+          }, this.options.blockedWaitMs ?? 5000);
+        },
+        // Another tab deleting the database (sign-out there) must not wait on this connection.
+        blocking: () => void this.close(),
+      }).then(
+        (db) => {
+          clearTimeout(timer);
+          if (!gaveUp) return resolve(db);
+          if (this.closed) return db.close();
+          this.db = Promise.resolve(db);
+          this.options.onBlocked?.(false);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          if (gaveUp) this.db = undefined;
+          reject(error);
+        },
+      );
+    });
+    // An open that failed (or was given up and then failed) is tried again by the next call.
+    opened.catch(() => {
+      if (this.db === opened) this.db = undefined;
+    });
+    return opened;
   }
 }

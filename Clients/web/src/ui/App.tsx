@@ -20,6 +20,7 @@ import { Settings } from './Settings';
 import { dismissSignIn, openDevices, signInText } from './signIns';
 import { getState, setState, useApp } from './store';
 import { SecretConversation, SecretInfo } from './SecretChat';
+import { STORE_BLOCKED_TEXT } from '../protocol/secretStore';
 import { isSecretKey, secretIdOf, secretUnread } from './secret';
 
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -146,6 +147,7 @@ function Workspace() {
       <aside class="sidebar" aria-label="Chats">
         <RecoveryNotice />
         <SignInNotices />
+        <SecretStoreNotice />
         {panel === 'settings' ? <Settings /> : panel === 'contacts' ? <Contacts /> : <ChatList />}
       </aside>
       <main class="main">
@@ -181,6 +183,18 @@ function RecoveryNotice() {
       <button type="button" class="btn btn--small btn--ghost" onClick={() => setState({ recoveryCodesLeft: null })}>
         Dismiss
       </button>
+    </p>
+  );
+}
+
+/** The secret chats' database waits for a tab of an older build to close (secret.ts): until then no secret chat shows,
+ * and the user learns why. It goes once the database opened. */
+function SecretStoreNotice() {
+  const blocked = useApp((s) => s.secretStoreBlocked);
+  if (!blocked) return null;
+  return (
+    <p class="recovery-notice" role="alert" data-testid="secret-store-blocked">
+      {STORE_BLOCKED_TEXT}
     </p>
   );
 }

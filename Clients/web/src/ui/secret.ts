@@ -75,7 +75,7 @@ export function startSecretChats(userId: number): void {
   engine = new SecretChats({
     api: api().secret,
     upload: api().upload,
-    store: SecretStore.forUser(userId),
+    store: SecretStore.forUser(userId, { onBlocked: (blocked) => storeBlocked(userId, blocked) }),
     selfId: userId,
     onChange: (change) => changed(change, true),
     textFits: (text) => fitsLength(text, MAX_TEXT_LENGTH),
@@ -85,7 +85,15 @@ export function startSecretChats(userId: number): void {
     channel = new BroadcastChannel(`messenger-secret-${userId}`);
     channel.onmessage = (event: MessageEvent<SecretChange>) => changed(event.data, false);
   }
-  void readChats();
+  void readChats().catch(() => undefined);
+}
+
+/** The store gave up opening while a tab of an older build holds the database (the user is asked to close it), or
+ * opened once that tab closed: the secret chats catch up then. */
+function storeBlocked(userId: number, blocked: boolean): void {
+  if (ownerId !== userId) return;
+  setState({ secretStoreBlocked: blocked });
+  if (!blocked) void resumeSecretChats().catch(() => undefined);
 }
 
 /**
@@ -187,7 +195,7 @@ export function stopSecretChats(forget = false): Promise<void> {
   catchingUp = Promise.resolve();
   ownerId = 0;
   typingSentAt.clear();
-  setState({ secretChats: {}, secretMessages: {}, secretSynced: false });
+  setState({ secretChats: {}, secretMessages: {}, secretSynced: false, secretStoreBlocked: false });
   return (async () => {
     await store?.close();
     if (forget && userId) await SecretStore.destroy(userId).catch(() => undefined);
@@ -213,10 +221,10 @@ export function secretEvent(event: Extract<MessengerEvent, { type: 'secret_chat'
 function changed(change: SecretChange, here: boolean): void {
   switch (change.kind) {
     case 'chats':
-      void readChats();
+      void readChats().catch(() => undefined);
       break;
     case 'messages':
-      void readMessages(change.chatId);
+      void readMessages(change.chatId).catch(() => undefined);
       break;
     case 'incoming':
       clearTyping(secretKey(change.chatId), change.message.from);

@@ -125,6 +125,8 @@ export interface AppState {
   secretMessages: Record<number, SecretMessage[]>;
   /** This tab's secret chats have caught up: the log read back and the server's list of chats handled (secret.ts). */
   secretSynced: boolean;
+  /** Their database waits for a tab of an older build to close (it holds it at its version): no secret chat shows. */
+  secretStoreBlocked: boolean;
 }
 
 let state: AppState = {
@@ -170,6 +172,7 @@ let state: AppState = {
   secretChats: {},
   secretMessages: {},
   secretSynced: false,
+  secretStoreBlocked: false,
 };
 
 const listeners = new Set<() => void>();
