@@ -1535,6 +1535,21 @@ describe('re-keying (forward secrecy)', () => {
     expect(b).toMatchObject({ rekeyRetryAt: null, rekeyAttempts: 0 });
   });
 
+  it('forgets at a reload a FLOOD_WAIT stored as more than an hour away (the clock was set back meanwhile)', async () => {
+    const timers = new ManualTimers();
+    const { alice, bob, chatId, server } = await readyChat({}, { rekeyTimers: timers });
+    await alice.store.updateChat(chatId, (c) => ({ ...c, keyUsed: 100 }));
+    server.failNextSendOf.set('bob-phone', new RpcError('FLOOD_WAIT', 420, 30));
+    await alice.engine.send(chatId, 'asks');
+    await eventually(async () => timers.pending.size === 1);
+    bob.engine.stop();
+    bob.clock.now -= 2 * 3_600_000;
+    const reloaded = device(server, BOB, 'bob-phone', bob.clock, { store: bob.store, rekeyTimers: new ManualTimers() });
+    await reloaded.engine.start();
+    const [a] = await settled(alice, reloaded, chatId);
+    expect(a.generation).toBe(1);
+  });
+
   it('sends again a key change\'s message whose call timed out (the client\'s TIMEOUT is no refusal)', async () => {
     const timers = new ManualTimers();
     const { alice, bob, chatId, server } = await readyChat({}, { rekeyTimers: timers });

@@ -273,7 +273,9 @@ export class SecretChats {
         await this.serial(() =>
           this.store.updateChat(local.id, (c) => {
             const next = checkRekey(withRekeyFields(c, this.now()), this.now(), this.rekeyLimits);
-            return next.rekeyRetryAt && !next.rekeyRetryFlood ? { ...next, rekeyRetryAt: null } : next;
+            // A FLOOD_WAIT is seconds or minutes: one stored as more than an hour away outlived a clock set back.
+            const stale = next.rekeyRetryAt && (!next.rekeyRetryFlood || next.rekeyRetryAt > this.now() + 3_600_000);
+            return stale ? { ...next, rekeyRetryAt: null, rekeyRetryFlood: false } : next;
           }),
         );
         void this.flushRekey(local.id).catch(() => undefined);

@@ -449,6 +449,7 @@ export class SecretStore {
         // told to catch up.
         blocked: () => {
           timer ??= setTimeout(() => {
+            if (this.closed) return;
             gaveUp = true;
             const failed = Promise.reject(new SecretStoreBlockedError());
             failed.catch(() => undefined);
@@ -469,7 +470,11 @@ export class SecretStore {
         },
         (error: unknown) => {
           clearTimeout(timer);
-          if (gaveUp) this.db = undefined;
+          if (gaveUp) {
+            // The next call opens afresh: the notice goes, as it would had this open completed.
+            this.db = undefined;
+            if (!this.closed) this.options.onBlocked?.(false);
+          }
           reject(error);
         },
       );
