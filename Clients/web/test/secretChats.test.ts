@@ -331,6 +331,40 @@ async function readyChat(aliceOptions: Partial<SecretChatsOptions> = {}, bobOpti
 }
 
 describe('secret chats on a device', () => {
+  it('a read receipt of a later second that comes before a send\'s answer ticks the message once the answer comes', async () => {
+    const server = new FakeSecretServer();
+    const inner = server.api(ALICE, 'alice-laptop');
+    let answered!: () => void;
+    const answer = new Promise<void>((resolve) => (answered = resolve));
+    let holdNext = false;
+    // The server stored the first message and pushed it to Bob; its answer to Alice is slow.
+    const api = { ...inner, sendEncrypted: async (a: Parameters<typeof inner.sendEncrypted>[0]) => {
+      const hold = holdNext;
+      holdNext = false;
+      const sent = await inner.sendEncrypted(a);
+      if (hold) await answer;
+      return sent;
+    } };
+    const alice = device(server, ALICE, 'alice-laptop', undefined, { api });
+    const bob = device(server, BOB, 'bob-phone');
+    const chatId = await alice.engine.request(BOB);
+    await eventually(async () => (await bob.store.chat(chatId))?.state === 'ready' && (await alice.store.chat(chatId))?.state === 'ready');
+    holdNext = true;
+    const first = alice.engine.send(chatId, 'answered late');
+    await eventually(async () => (await alice.store.messages(chatId)).length === 1);
+    const held = (await alice.store.messages(chatId))[0]!.randomId;
+    await eventually(async () => (await bob.store.messages(chatId)).some((m) => m.text === 'answered late'));
+    // A second message, a second later, answered at once; Bob reads both: his receipt names the second one's second.
+    const second = await alice.engine.send(chatId, 'answered at once');
+    await eventually(async () => (await bob.store.messages(chatId)).length === 2);
+    await bob.engine.markRead(chatId);
+    await eventually(async () => (await alice.store.message(chatId, second.randomId))?.read === true);
+    expect((await alice.store.message(chatId, held))?.read).toBe(false);
+    answered();
+    await first;
+    await eventually(async () => (await alice.store.message(chatId, held))?.read === true);
+  });
+
   it('a file goes encrypted with its caption and thumb, opens on the other side, and a spoiled copy does not', async () => {
     const { alice, bob, chatId, server } = await readyChat();
     const plain = Uint8Array.from({ length: 150_000 }, (_, i) => (i * 7) % 256);

@@ -955,6 +955,19 @@ export class SecretChats {
         }
         return { ...m, date: sent.date, status: 'sent', ...(file ? { file } : {}) };
       });
+      // The peer's receipt may have come before this answer (its device read the message pushed to it first, and a later
+      // one): it passed the message over, as only a sent one takes a tick. Read after the write above, the peer's
+      // position is either the one that receipt stored, checked here, or older, and then the receipt's own pass still
+      // comes and finds it sent. Only a receipt naming a LATER second covers it for sure: one of the same second may have
+      // been made before the server stored it (dates are whole seconds), so that one waits for the next receipt.
+      const peerReadDate = (await this.store.chat(chatId))?.peerReadDate ?? 0;
+      if (sent.date < peerReadDate) {
+        const now = this.now();
+        const read = await this.store.updateMessages(chatId, (m) =>
+          m.randomId === message.randomId && !m.read && m.status === 'sent' ? { ...m, read: true, expires: m.ttl > 0 ? now + m.ttl * 1000 : null } : null,
+        );
+        if (read.length > 0) await this.scheduleSweep();
+      }
       this.attached.delete(`${chatId}:${message.randomId}`);
       this.changed({ kind: 'messages', chatId });
     } catch (error) {
