@@ -38,26 +38,27 @@ public sealed class MessengerClientOptions
         }
     }
 
-    /// <summary>A secret chat's keys are replaced once this device has used them this long (7 days; tests only). Positive
-    /// (<see cref="ArgumentOutOfRangeException"/>).</summary>
+    /// <summary>A secret chat's keys are replaced once this device has used them this long (7 days; tests only). At least
+    /// one second (the keys' ages are counted in whole seconds; less is an <see cref="ArgumentOutOfRangeException"/>).</summary>
     public TimeSpan SecretRekeyAfter
     {
         get => _secretRekeyAfter;
         init
         {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.FromSeconds(1));
             _secretRekeyAfter = value;
         }
     }
 
     /// <summary>How long this device's re-keying request waits for the other side's answer before it is aborted (7 days,
-    /// e.g. a peer with an older client that never answers; tests only). Positive (<see cref="ArgumentOutOfRangeException"/>).</summary>
+    /// e.g. a peer with an older client that never answers; tests only). At least one second (counted in whole seconds; less
+    /// is an <see cref="ArgumentOutOfRangeException"/>).</summary>
     public TimeSpan SecretRekeyRequestTimeout
     {
         get => _secretRekeyRequestTimeout;
         init
         {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.FromSeconds(1));
             _secretRekeyRequestTimeout = value;
         }
     }

@@ -13,16 +13,17 @@ namespace Messenger.Client;
 /// </summary>
 public interface ISecretChatKeyStore
 {
-    /// <summary>What was saved last, or null (or empty) when nothing was. The SDK zeroes the array once it has read it
-    /// (it holds keys): answer a copy, never an array the store keeps.</summary>
+    /// <summary>What was saved last, or null (or empty) when nothing was. The SDK neither changes nor keeps the array (it
+    /// zeroes it only when the store is one of its own).</summary>
     byte[]? Load();
 
-    /// <summary>Replaces what was saved, durably (on disk when this returns). The SDK zeroes <paramref name="state"/> once
-    /// this returns: a store that keeps it in memory keeps a copy.</summary>
+    /// <summary>Replaces what was saved, durably (on disk when this returns). The store may keep
+    /// <paramref name="state"/>: the SDK neither changes nor reuses it (it zeroes it only when the store is one of its
+    /// own, which copy it).</summary>
     void Save(byte[] state);
 
-    /// <summary>The journal of chat <paramref name="chatId"/>'s history as written, or null when there is none (a copy: the
-    /// SDK zeroes it once read, as it holds the files' keys).</summary>
+    /// <summary>The journal of chat <paramref name="chatId"/>'s history as written, or null when there is none (the SDK
+    /// neither changes nor keeps the array, as for <see cref="Load"/>).</summary>
     byte[]? LoadHistory(long chatId) => null;
 
     /// <summary>Adds <paramref name="records"/> at the end of chat <paramref name="chatId"/>'s journal (making it when
@@ -61,14 +62,27 @@ public sealed class InMemorySecretChatKeyStore : ISecretChatKeyStore
     private byte[]? _state;
 
     /// <summary>A copy of what was saved (the SDK wipes what it reads).</summary>
-    public byte[]? Load() => (byte[]?)Volatile.Read(ref _state)?.Clone();
+    public byte[]? Load()
+    {
+        // Under the lock: a Save in between would zero the array being copied.
+        lock (_gate)
+        {
+            return (byte[]?)_state?.Clone();
+        }
+    }
 
     public void Save(byte[] state)
     {
-        // The state replaced holds keys the new one may have wiped: it is zeroed, not left to the garbage collector.
-        if (Interlocked.Exchange(ref _state, (byte[])state.Clone()) is { } replaced)
+        var copy = (byte[])state.Clone();
+        lock (_gate)
         {
-            CryptographicOperations.ZeroMemory(replaced);
+            // The state replaced holds keys the new one may have wiped: it is zeroed, not left to the garbage collector.
+            if (_state is { } replaced)
+            {
+                CryptographicOperations.ZeroMemory(replaced);
+            }
+
+            _state = copy;
         }
     }
 
