@@ -65,6 +65,10 @@ internal sealed class SecretChatEngine
     private readonly MessengerClient _client;
     private readonly MessengerClientOptions _options;
     private readonly ISecretChatKeyStore _store;
+
+    // The SDK's own stores answer copies from Load and LoadHistory and copy what Save is given: the arrays may be zeroed
+    // once used. An app's store may keep them (ISecretChatKeyStore never asked otherwise): those are left alone.
+    private readonly bool _ownStore;
     private readonly Lock _gate = new();
     private readonly ITimer _expiry;
 
@@ -111,6 +115,7 @@ internal sealed class SecretChatEngine
             ?? (options.DeviceKeys is FileDeviceKeyStore file
                 ? new FileSecretChatKeyStore(FileSecretChatKeyStore.BesideDeviceKey(file.Path))
                 : new InMemorySecretChatKeyStore());
+        _ownStore = _store is FileSecretChatKeyStore or InMemorySecretChatKeyStore;
         _state = LoadState();
         _expiry = options.Clock.CreateTimer(static engine => ((SecretChatEngine)engine!).Expire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _outboxRetry = options.Clock.CreateTimer(static engine => ((SecretChatEngine)engine!).SendOutbox(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -151,7 +156,7 @@ internal sealed class SecretChatEngine
             finally
             {
                 // The bytes read hold every chat's keys; the state keeps its own copies.
-                if (saved is not null)
+                if (saved is not null && _ownStore)
                 {
                     CryptographicOperations.ZeroMemory(saved);
                 }
@@ -203,7 +208,9 @@ internal sealed class SecretChatEngine
 
     /// <summary>Stops the self-destruct timer (what is due is deleted at the next start) and the sending of re-keying steps
     /// (those not answered yet are sent again at the next start), and writes the counts of the keys' uses not written yet
-    /// (a client that lives for a few messages at a time still re-keys after 100).</summary>
+    /// (a client that lives for a few messages at a time still re-keys after 100) — nothing when the update stream
+    /// stopped with events held back (a write had failed: their entries are handled again at the next start). After a
+    /// sign-out nothing is left to write, so no store is made again.</summary>
     public async ValueTask DisposeAsync()
     {
         await _closing.CancelAsync();
@@ -211,6 +218,14 @@ internal sealed class SecretChatEngine
         await _expiry.DisposeAsync();
         lock (_gate)
         {
+            if (_client.Events.DroppedHeld)
+            {
+                // The update stream stopped holding back events of entries whose effect could not be written: those
+                // entries come again from the app's pts, and must then not be taken for replays (written now, their
+                // random_ids would be seen and their messages never reported).
+                return;
+            }
+
             if (_countsUnsaved > 0)
             {
                 Changed();
@@ -894,7 +909,7 @@ internal sealed class SecretChatEngine
 
         foreach (var e in events)
         {
-            _client.Events.Report(e);
+            _client.Events.ReportInOrder(e);
         }
 
         foreach (var chat in toAccept.Where(c => c.ParticipantId == me))
@@ -1364,12 +1379,10 @@ internal sealed class SecretChatEngine
         CountChanged();
     }
 
-    /// <summary>One more message of the other side opened under the current keys (counted as <see cref="CountUse"/>): how many.</summary>
-    private int CountPeerMessage(LocalChat chat)
-    {
-        CountChanged();
-        return ++chat.PeerMessagesUnderCurrent;
-    }
+    /// <summary>One more message of the other side opened under the current keys: how many. Not counted toward the
+    /// write every <see cref="CountsSavedEvery"/> uses: a message shown is counted there once, by <see cref="CountUse"/>,
+    /// and a re-keying step changes the state anyway.</summary>
+    private static int CountPeerMessage(LocalChat chat) => ++chat.PeerMessagesUnderCurrent;
 
     private void CountChanged()
     {
@@ -1409,7 +1422,10 @@ internal sealed class SecretChatEngine
     {
         var randomId = NewRandomId();
         var plaintext = SecretChatCrypto.EncodePlaintext(new SecretPlaintext(null, Now) { Rekey = rekey });
-        chat.Outbox.Add(new RekeySend { RandomId = randomId, Data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chat.Id, randomId, plaintext) });
+        chat.Outbox.Add(new RekeySend
+        {
+            RandomId = randomId, Data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chat.Id, randomId, plaintext), Op = rekey.Op, ExchangeId = rekey.Id,
+        });
         Changed();
     }
 
@@ -1496,7 +1512,7 @@ internal sealed class SecretChatEngine
 
         foreach (var e in events)
         {
-            _client.Events.Report(e);
+            _client.Events.ReportInOrder(e);
         }
     }
 
@@ -1550,8 +1566,12 @@ internal sealed class SecretChatEngine
             }
             finally
             {
-                // It holds every chat's keys: not left for the garbage collector to leave in memory.
-                CryptographicOperations.ZeroMemory(bytes);
+                // It holds every chat's keys: not left for the garbage collector to leave in memory (an app's store may
+                // keep this very array).
+                if (_ownStore)
+                {
+                    CryptographicOperations.ZeroMemory(bytes);
+                }
             }
 
             _stateChanged = false;
@@ -1639,7 +1659,11 @@ internal sealed class SecretChatEngine
             }
 
             var (records, whole) = Replay(chat, journal);
-            CryptographicOperations.ZeroMemory(journal);
+            if (_ownStore)
+            {
+                CryptographicOperations.ZeroMemory(journal);
+            }
+
             _journalRecords[chat.Id] = whole ? records : int.MaxValue / 2;
             if (!whole)
             {
@@ -1849,6 +1873,8 @@ internal sealed class SecretChatEngine
 
         _state = new SecretState();
         _stateChanged = false;
+        // Counts of chats that are gone: nothing to write for them (a write would make the store again after a sign-out).
+        _countsUnsaved = 0;
         _known.Clear();
         _offered.Clear();
         _outboxBackoff.Clear();
@@ -2103,7 +2129,23 @@ internal sealed class SecretChatEngine
             }
             catch (RpcException e) when (RefusedForGood(e))
             {
-                // Dropped below, as if taken: it would be refused again, each time from the user's posting limit.
+                // Dropped below, as if taken: it would be refused again, each time from the user's posting limit. The
+                // exchange it was for never reaches the peer: dropped too, or it would hold back the next re-keying (a
+                // request waits 7 days for its answer, and no exchange starts while one is accepted).
+                lock (_gate)
+                {
+                    if (_state.Chats.TryGetValue(chatId, out var refused) && refused.Outbox.Contains(send))
+                    {
+                        if (send.Op == SecretRekeyOp.Request && refused.Outgoing?.Id == send.ExchangeId)
+                        {
+                            DropOutgoing(refused);
+                        }
+                        else if (send.Op == SecretRekeyOp.Accept && refused.Accepted?.Id == send.ExchangeId)
+                        {
+                            DropAccepted(refused);
+                        }
+                    }
+                }
             }
             catch (Exception) when (!_closing.IsCancellationRequested)
             {
@@ -2418,6 +2460,14 @@ internal sealed class RekeySend
 
     [Key(1)]
     public byte[] Data { get; set; } = [];
+
+    /// <summary>The step's op and exchange id (a state written before they were kept reads as <see cref="SecretRekeyOp"/>
+    /// 0 and id 0: nothing to undo when it is refused).</summary>
+    [Key(2)]
+    public SecretRekeyOp Op { get; set; }
+
+    [Key(3)]
+    public long ExchangeId { get; set; }
 
     /// <summary>In the saved state: it may go.</summary>
     [IgnoreMember]

@@ -48,6 +48,13 @@ public sealed class UpdateStream
     private DateTimeOffset? _commitRetryDue;
     private TimeSpan _commitRetryDelay = FirstRetryDelay;
 
+    // Holding back is brief: a store that keeps failing (a full disk, a broken app store) must not silence the
+    // messenger nor grow memory. Once the first failed write is this old, or this many events wait, everything is let
+    // out (SecretChatStoreFailed says the pts guarantee is off) until a write succeeds.
+    internal static readonly TimeSpan HoldForAtMost = TimeSpan.FromSeconds(15);
+    private DateTimeOffset? _holdingSince;
+    private bool _holdGivenUp;
+
     private long _pts = -1;
     private long _userId;
     private DateTimeOffset? _differenceDue;
@@ -72,6 +79,14 @@ public sealed class UpdateStream
             Timeout.InfiniteTimeSpan);
         _loop = Task.Run(RunAsync);
     }
+
+    /// <summary>At most how many events are held back while the secret chats' write fails (see <see cref="Release"/>).</summary>
+    internal int HeldAtMost { get; set; } = 1000;
+
+    /// <summary>How many events wait to be let out (tests).</summary>
+    internal int HeldCount => Volatile.Read(ref _heldCount);
+
+    private int _heldCount;
 
     /// <summary>Where secret chats' entries go (decrypted into events); null in the stream's own tests.</summary>
     internal SecretChatEngine? Secret { get; set; }
@@ -151,7 +166,19 @@ public sealed class UpdateStream
     internal void Observe(ChatChanged changed, bool isMember) =>
         _inputs.Writer.TryWrite(new OwnChatResultInput(changed, isMember));
 
-    internal async Task StopAsync()
+    /// <summary>Stops the stream, once (a second call answers the first's task).</summary>
+    internal Task StopAsync()
+    {
+        lock (_stopGate)
+        {
+            return _stop ??= StopOnceAsync();
+        }
+    }
+
+    private readonly Lock _stopGate = new();
+    private Task? _stop;
+
+    private async Task StopOnceAsync()
     {
         // Completed first, so a loop waiting for input ends without an exception; the cancel then stops a fetch in flight.
         _inputs.Writer.TryComplete();
@@ -160,6 +187,7 @@ public sealed class UpdateStream
         {
             await _loop;
             Release();
+            DroppedHeld = _held.Count > 0;
             await _wake.DisposeAsync();
             while (_inputs.Reader.TryRead(out var input))
             {
@@ -294,6 +322,9 @@ public sealed class UpdateStream
                 Release();
                 step.Run();
                 step.Done.TrySetResult();
+                break;
+            case ReportInput report:
+                Emit(report.Event);
                 break;
             case ResyncInput when started:
                 _differenceRequested = true;
@@ -640,30 +671,57 @@ public sealed class UpdateStream
     /// chats goes to disk, once, and only then are its events let out, in order. An app that persists the pts of the
     /// events it handled thus never moves past an entry whose secret message the device has not kept: when the write
     /// fails, the events from the first secret entry not written on are held (with those of later batches) until a write
-    /// succeeds — at the next batch, or when the retry falls due (1 s, doubling up to 30 s).</summary>
+    /// succeeds — at the next batch, or when the retry falls due (1 s, doubling up to 30 s). Only briefly: once the first
+    /// failed write is <see cref="HoldForAtMost"/> old or more than <see cref="HeldAtMost"/> events wait, every event is
+    /// let out (a <see cref="SecretChatStoreFailed"/> first says so) and later ones flow while the writes are retried, so a
+    /// store that stays broken does not silence the messenger; an app that persists their pts and stops before a write
+    /// succeeds does not see those secret entries again.</summary>
     private void Release()
     {
         var written = Secret?.Commit() ?? true;
-        var count = written ? _held.Count : _unsavedFrom ?? _held.Count;
+        if (!written && _unsavedFrom is not null && !_holdGivenUp)
+        {
+            var now = _options.Clock.GetUtcNow();
+            _holdingSince ??= now;
+            if (now - _holdingSince.Value >= HoldForAtMost || _held.Count > HeldAtMost)
+            {
+                _holdGivenUp = true;
+                _events.Writer.TryWrite(new SecretChatStoreFailed(
+                    "the secret chats still cannot be written: the events held back are let out, and later ones are no longer held " +
+                    "until a write succeeds (the pts guarantee for secret chat entries is off: an app that persists the pts of " +
+                    "these events and stops before a write succeeds does not see the secret entries among them again)", null));
+            }
+        }
+
+        var holdBack = !written && !_holdGivenUp;
+        var count = holdBack ? _unsavedFrom ?? _held.Count : _held.Count;
         for (var i = 0; i < count; i++)
         {
             _events.Writer.TryWrite(_held[i]);
         }
 
         _held.RemoveRange(0, count);
+        Volatile.Write(ref _heldCount, _held.Count);
         if (written)
         {
             _unsavedFrom = null;
             _commitRetryDue = null;
             _commitRetryDelay = FirstRetryDelay;
+            _holdingSince = null;
+            _holdGivenUp = false;
         }
-        else if (_unsavedFrom is not null)
+        else if (_unsavedFrom is not null || _holdGivenUp)
         {
-            _unsavedFrom = 0;
+            // Given up or not, the write is tried again without waiting for traffic.
+            _unsavedFrom = holdBack ? 0 : null;
             _commitRetryDue = _options.Clock.GetUtcNow() + _commitRetryDelay;
             _commitRetryDelay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, _commitRetryDelay.Ticks * 2));
         }
     }
+
+    /// <summary>Whether events were still held back when the stream stopped (they are dropped: their entries come again
+    /// from the app's pts, so what the secret chats kept of them in memory must not be written now).</summary>
+    internal bool DroppedHeld { get; private set; }
 
     /// <summary>Runs <paramref name="step"/> in order with the pushes received so far (after every one of them is
     /// handled, before any received later); at once when the stream has stopped.</summary>
@@ -682,6 +740,17 @@ public sealed class UpdateStream
     /// <summary>An event the client itself raises (not from the server's updates), from any thread: after those let out
     /// so far.</summary>
     internal void Report(MessengerEvent e) => _events.Writer.TryWrite(e);
+
+    /// <summary>An event about what the log's entries did (a secret chat's state read again with the current pts, messages
+    /// that self-destructed), from any thread: it goes out after the events of the batch at hand, and is held back with
+    /// them while the secret chats cannot be written, so it never overtakes an event about an earlier change.</summary>
+    internal void ReportInOrder(MessengerEvent e)
+    {
+        if (!_inputs.Writer.TryWrite(new ReportInput(e)))
+        {
+            _events.Writer.TryWrite(e);
+        }
+    }
 
     /// <summary>A voice chat's state reached this connection, with the signed-in user's id.</summary>
     internal event Action<Contracts.Calls.GroupCall, long>? GroupCallSeen;
@@ -997,6 +1066,8 @@ public sealed class UpdateStream
     private sealed record ResyncInput : Input;
 
     private sealed record InOrderInput(Action Run, TaskCompletionSource Done) : Input;
+
+    private sealed record ReportInput(MessengerEvent Event) : Input;
 
     // A fetch may be due: the loop looks at the time again.
     private sealed record WakeInput : Input

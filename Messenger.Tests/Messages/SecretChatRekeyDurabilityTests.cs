@@ -5,6 +5,8 @@ using Messenger.Contracts.Secret;
 using Messenger.Contracts.Updates;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
+using MessagePack;
+using MessagePack.Resolvers;
 using Microsoft.Extensions.Time.Testing;
 using static Messenger.Tests.Messages.SecretChatRekeyTests;
 
@@ -53,7 +55,7 @@ public sealed class SecretChatRekeyDurabilityTests : IAsyncLifetime
         (await SettledAsync(aliceBack, carol, withCarol)).Should().Be(1, "the refused step to bob holds back no other chat's");
         await SessionTestKit.WaitUntil(() => aliceBack.SecretState().Chats[withBob] is { Outbox: [] });
         aliceBack.SecretState().Chats[withBob].Should().Match<LocalChat>(
-            c => c.Accepted != null && c.KeyGeneration == 0, "the accept USER_IS_BLOCKED refused was dropped, its exchange left to wait");
+            c => c.Accepted == null && c.KeyGeneration == 0, "the accept USER_IS_BLOCKED refused was dropped with its exchange");
         await ReceiveAsync(aliceBack, ["from bob", "from carol"]);
         await ExchangeAsync(aliceBack, carol, withCarol, "under carol's new keys");
     }
@@ -221,5 +223,130 @@ public sealed class SecretChatRekeyDurabilityTests : IAsyncLifetime
         await using var aliceLater = await SecretDevice.ConnectAsync(_host, alice.UserId, alicesKeys, alicesStore, rekey: everyFive);
         await SendAllAsync(aliceLater, chatId, ["four", "five"]);
         await SessionTestKit.WaitUntil(() => aliceLater.SecretState().Chats[chatId] is { Outgoing: not null, Outbox: [] });
+    }
+
+    [Fact]
+    public async Task Outbox_WhenTheOwnRequestIsRefusedForGood_DropsTheExchange_SoReKeyingIsNotStalled()
+    {
+        var alicesStore = new SecretChatStoreTests.FlakyStore();
+        var alice = await SecretDevice.SignUpAsync(_host, "rko_req_alice", secretKeys: alicesStore, rekey: new SecretRekeyKnobs(AfterMessages: 1));
+        await using var bob = await SecretDevice.SignUpAsync(_host, "rko_req_bob", rekey: Never);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        var alicesPts = alice.Client.Events.Pts;
+        var requested = false;
+        alicesStore.Saved = state => requested |= MessagePackSerializer.Deserialize<SecretState>(
+            state, MessagePackSerializerOptions.Standard.WithResolver(StandardResolverAllowPrivate.Instance)).Chats.GetValueOrDefault(chatId)?.Outgoing is not null;
+
+        // While alice's device is away bob writes and then blocks her: the message she reads makes her ask for new keys,
+        // which the server refuses for good.
+        await using var aliceBack = await alice.ReconnectLaterAsync(async () =>
+        {
+            await SendAllAsync(bob, chatId, ["from bob"]);
+            await bob.Client.BlockUserAsync(alice.UserId);
+        }, alicesPts);
+        await ReceiveAsync(aliceBack, ["from bob"]);
+        requested.Should().BeTrue("the request was made (and written) with the message read");
+
+        await SessionTestKit.WaitUntil(() => aliceBack.SecretState().Chats[chatId] is { Outbox: [] });
+        aliceBack.SecretState().Chats[chatId].Should().Match<LocalChat>(
+            c => c.Outgoing == null && c.KeyGeneration == 0, "the request USER_IS_BLOCKED refused was dropped with its exchange");
+    }
+
+    [Fact]
+    public async Task Events_WhenTheStoreKeepsFailing_AreHeldOnlyBriefly_SoOrdinaryMessagesStillArrive()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "rko_brief_alice", rekey: Never);
+        var bobsStore = new SecretChatStoreTests.FlakyStore();
+        var clock = new SteppingClock();
+        await using var bob = await SecretDevice.SignUpAsync(_host, "rko_brief_bob", secretKeys: bobsStore, rekey: Never, clock: clock);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+
+        bobsStore.FailSaves = true;
+        await SendRawAsync(alice, chatId, alice.SecretState().Chats[chatId].AdminKey!, 8_530_001,
+            new SecretPlaintext(null, Now()) { Rekey = new(SecretRekeyOp.Request, 96, SecretChatCrypto.GenerateKeyPair().Public) });
+        await bob.NextAsync<SecretChatStoreFailed>();
+        clock.Advance(UpdateStream.HoldForAtMost + TimeSpan.FromSeconds(1));
+        await alice.Client.SendMessageAsync(Peer.User(bob.UserId), "an ordinary message");
+
+        var events = await bob.ReadUntilAsync(e => e is MessageReceived { Message.Text: "an ordinary message" });
+        events.OfType<SecretChatStoreFailed>().Should().Contain(f => f.Problem.Contains("pts guarantee"), "the app is told its pts may now pass the step");
+        bob.Client.Events.HeldCount.Should().Be(0);
+
+        // Once a write succeeds, the step's accept goes out.
+        bobsStore.FailSaves = false;
+        await alice.Client.SendMessageAsync(Peer.User(bob.UserId), "another one");
+        await SessionTestKit.WaitUntil(() => bob.SecretState().Chats[chatId] is { Accepted.Id: 96, Outbox: [] });
+    }
+
+    [Fact]
+    public async Task Events_WhenTheStoreKeepsFailing_AreHeldUpToTheLimit_ThenFlow()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "rko_cap_alice", rekey: Never);
+        var bobsStore = new SecretChatStoreTests.FlakyStore();
+        await using var bob = await SecretDevice.SignUpAsync(_host, "rko_cap_bob", secretKeys: bobsStore, rekey: Never);
+        bob.Client.Events.HeldAtMost = 3;
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+
+        bobsStore.FailSaves = true;
+        await SendRawAsync(alice, chatId, alice.SecretState().Chats[chatId].AdminKey!, 8_540_001,
+            new SecretPlaintext(null, Now()) { Rekey = new(SecretRekeyOp.Request, 97, SecretChatCrypto.GenerateKeyPair().Public) });
+        await bob.NextAsync<SecretChatStoreFailed>();
+        var held = new List<int>();
+        for (var i = 1; i <= 6; i++)
+        {
+            await alice.Client.SendMessageAsync(Peer.User(bob.UserId), $"ordinary {i}");
+            held.Add(bob.Client.Events.HeldCount);
+        }
+
+        var events = await bob.ReadUntilAsync(e => e is MessageReceived { Message.Text: "ordinary 6" });
+        events.OfType<MessageReceived>().Select(m => m.Message.Text).Should().Equal(Enumerable.Range(1, 6).Select(i => $"ordinary {i}"));
+        held.Should().OnlyContain(h => h <= 3, "at most the limit wait");
+        bob.Client.Events.HeldCount.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Dispose_WhileEventsAreHeld_WritesNothing_SoTheRestartStillReportsTheirMessages()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "rko_stop_alice", rekey: Never);
+        var bobsStore = new SecretChatStoreTests.FlakyStore();
+        var bobsKeys = new InMemoryDeviceKeyStore();
+        var bob = await SecretDevice.SignUpAsync(_host, "rko_stop_bob", deviceKeys: bobsKeys, secretKeys: bobsStore, rekey: Never);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        var bobsPts = bob.Client.Events.Pts!.Value;
+
+        bobsStore.FailSaves = true;
+        await SendRawAsync(alice, chatId, alice.SecretState().Chats[chatId].AdminKey!, 8_550_001,
+            new SecretPlaintext(null, Now()) { Rekey = new(SecretRekeyOp.Request, 98, SecretChatCrypto.GenerateKeyPair().Public) });
+        await bob.NextAsync<SecretChatStoreFailed>();
+        await alice.Client.SendSecretMessageAsync(chatId, "held at the stop");
+        var logged = (await bob.Client.CallAsync(new GetStateCall())).Pts;
+        await SessionTestKit.WaitUntil(() => bob.Client.Events.Pts >= logged);
+
+        // The update stream stops with the events held (its last write failed); the store works again by the time the
+        // rest of the client is disposed.
+        await bob.Client.Events.StopAsync();
+        bobsStore.FailSaves = false;
+        await bob.DisposeAsync();
+        bob.SecretState().Chats[chatId].Accepted.Should().BeNull("nothing of the held entries was written");
+
+        await using var bobAgain = await SecretDevice.ConnectAsync(_host, bob.UserId, bobsKeys, bobsStore, bobsPts, Never);
+        (await bobAgain.NextAsync<SecretMessageReceived>()).Message.Text.Should().Be("held at the stop");
+    }
+
+    [Fact]
+    public async Task KeyUses_OfReceivedMessages_CountOnceTowardTheWriteEvery16()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "rko_once_alice", rekey: Never);
+        await using var bob = await SecretDevice.SignUpAsync(_host, "rko_once_bob", rekey: Never);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+
+        var fifteen = Enumerable.Range(1, 15).Select(i => $"alice {i}").ToList();
+        await SendAllAsync(alice, chatId, fifteen);
+        await ReceiveAsync(bob, fifteen);
+        bob.SecretState().Chats[chatId].KeyUses.Should().Be(0, "15 uses are not written yet (a received message is one use, not two)");
+
+        await SendAllAsync(alice, chatId, ["alice 16"]);
+        await ReceiveAsync(bob, ["alice 16"]);
+        bob.SecretState().Chats[chatId].KeyUses.Should().Be(16);
     }
 }

@@ -396,6 +396,73 @@ public sealed class SecretChatStoreTests : IAsyncLifetime
     }
 
     /// <summary>An in-memory store that fails when told to.</summary>
+    [Fact]
+    public async Task AppStore_ThatKeepsTheArraysItIsGivenAndAnswers_StillHoldsTheChatsAcrossRestarts()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "skeep_alice");
+        var bobsStore = new KeepingStore();
+        var bobsKeys = new InMemoryDeviceKeyStore();
+        var bob = await SecretDevice.SignUpAsync(_host, "skeep_bob", deviceKeys: bobsKeys, secretKeys: bobsStore);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        await alice.Client.SendSecretMessageAsync(chatId, "kept");
+        await SecretChatRekeyTests.ReceiveAsync(bob, ["kept"]);
+        await bob.DisposeAsync();
+
+        // Twice: the first restart reads (and must leave alone) the arrays the store keeps, the second reads them again.
+        for (var restart = 0; restart < 2; restart++)
+        {
+            await using var bobAgain = await SecretDevice.ConnectAsync(_host, bob.UserId, bobsKeys, bobsStore);
+            bobAgain.Client.GetLocalSecretChat(chatId)!.State.Should().Be(SecretChatState.Ready);
+            bobAgain.Client.GetSecretHistory(chatId).Select(m => m.Text).Should().Equal("kept");
+        }
+
+        await using var bobLast = await SecretDevice.ConnectAsync(_host, bob.UserId, bobsKeys, bobsStore);
+        await alice.Client.SendSecretMessageAsync(chatId, "still readable");
+        (await bobLast.NextAsync<SecretMessageReceived>()).Message.Text.Should().Be("still readable");
+    }
+
+    [Fact]
+    public async Task SignOut_ThenDispose_LeavesNoStateFile()
+    {
+        using var dir = new TempDirectory();
+        var keys = new FileDeviceKeyStore(Path.Combine(dir.Path, "alice.key"));
+        var store = new FileSecretChatKeyStore(FileSecretChatKeyStore.BesideDeviceKey(keys.Path));
+        var alice = await SecretDevice.SignUpAsync(_host, "sout_alice", deviceKeys: keys, secretKeys: store);
+        await using var bob = await SecretDevice.SignUpAsync(_host, "sout_bob");
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        // Uses of the keys not written yet (fewer than 16): the dispose would write them.
+        await SecretChatRekeyTests.SendAllAsync(alice, chatId, ["one"]);
+
+        await alice.Client.SignOutAsync();
+        File.Exists(store.Path).Should().BeFalse();
+        await alice.DisposeAsync();
+
+        File.Exists(store.Path).Should().BeFalse("nothing of the signed-out device's secret chats is written again");
+    }
+
+    /// <summary>An app's store that keeps the very arrays the SDK gives it and answers them from its loads (the interface
+    /// allows it).</summary>
+    private sealed class KeepingStore : ISecretChatKeyStore
+    {
+        private readonly Dictionary<long, byte[]> _histories = new();
+        private byte[]? _state;
+
+        public byte[]? Load() => _state;
+
+        public void Save(byte[] state) => _state = state;
+
+        public byte[]? LoadHistory(long chatId) => _histories.GetValueOrDefault(chatId);
+
+        public void AppendHistory(long chatId, ReadOnlySpan<byte> records) =>
+            _histories[chatId] = [.. _histories.GetValueOrDefault(chatId) ?? [], .. records];
+
+        public void ReplaceHistory(long chatId, ReadOnlySpan<byte> records) => _histories[chatId] = records.ToArray();
+
+        public void DeleteHistory(long chatId) => _histories.Remove(chatId);
+
+        public IEnumerable<long> HistoryIds() => [.. _histories.Keys];
+    }
+
     internal sealed class FlakyStore : ISecretChatKeyStore
     {
         private readonly InMemorySecretChatKeyStore _inner = new();
@@ -412,6 +479,9 @@ public sealed class SecretChatStoreTests : IAsyncLifetime
 
         public int SetAsides { get; private set; }
 
+        /// <summary>Sees each state saved.</summary>
+        public Action<byte[]>? Saved { get; set; }
+
         public byte[]? Load() => FailLoads ? throw new IOException("the disk is busy") : _inner.Load();
 
         public void Save(byte[] state)
@@ -420,6 +490,8 @@ public sealed class SecretChatStoreTests : IAsyncLifetime
             {
                 throw new IOException("the disk is full");
             }
+
+            Saved?.Invoke(state);
 
             _inner.Save(state);
         }
