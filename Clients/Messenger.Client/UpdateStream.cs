@@ -193,6 +193,11 @@ public sealed class UpdateStream
             {
                 (input as StartInput)?.Started.TrySetCanceled();
                 (input as InOrderInput)?.Done.TrySetCanceled();
+                if (input is ReportInput report && !DroppedHeld)
+                {
+                    // Raised before the stop (a sync's result, messages that self-destructed): the app still hears of it.
+                    _events.Writer.TryWrite(report.Event);
+                }
             }
         }
         finally
@@ -683,7 +688,8 @@ public sealed class UpdateStream
         {
             var now = _options.Clock.GetUtcNow();
             _holdingSince ??= now;
-            if (now - _holdingSince.Value >= HoldForAtMost || _held.Count > HeldAtMost)
+            // Only what waits for the write counts: the events before the first unwritten entry go out now anyway.
+            if (now - _holdingSince.Value >= HoldForAtMost || _held.Count - _unsavedFrom.Value > HeldAtMost)
             {
                 _holdGivenUp = true;
                 _events.Writer.TryWrite(new SecretChatStoreFailed(
@@ -715,6 +721,12 @@ public sealed class UpdateStream
             // Given up or not, the write is tried again without waiting for traffic.
             _unsavedFrom = holdBack ? 0 : null;
             _commitRetryDue = _options.Clock.GetUtcNow() + _commitRetryDelay;
+            if (holdBack && _holdingSince + HoldForAtMost < _commitRetryDue)
+            {
+                // A retry put off by the doubling must not keep the events held past the bound when no traffic comes.
+                _commitRetryDue = _holdingSince + HoldForAtMost;
+            }
+
             _commitRetryDelay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, _commitRetryDelay.Ticks * 2));
         }
     }
