@@ -64,18 +64,7 @@ public static class SecretChatCrypto
             throw new CryptographicException("a secret chat's keys have 32 bytes");
         }
 
-        var shared = ScalarMult.Mult(ownSecret, isAdmin ? gB : gA);
-        if (IsAllZero(shared))
-        {
-            throw new CryptographicException("low-order public key (all-zero X25519 result)");
-        }
-
-        byte[] input = [.. Label, .. shared, .. gA, .. gB];
-        var keys = GenericHash.Hash(input, (byte[]?)null, KeysLength);
-        // The hash's input holds the shared secret: wiped with it.
-        CryptographicOperations.ZeroMemory(input);
-        CryptographicOperations.ZeroMemory(shared);
-        return Split(keys);
+        return Derive(ownSecret, isAdmin ? gB : gA, Label, gA, gB);
     }
 
     /// <summary>
@@ -95,15 +84,31 @@ public static class SecretChatCrypto
             throw new CryptographicException("re-keying takes 32-byte keys and the 64 bytes of the previous generation");
         }
 
-        var shared = ScalarMult.Mult(ownSecret, isInitiator ? gAcc : gInit);
+        return Derive(ownSecret, isInitiator ? gAcc : gInit, RekeyLabel, previousKeys, gInit, gAcc);
+    }
+
+    /// <summary><c>BLAKE2b-512(label || X25519(own, peer) || rest…)</c> split into a chat's keys; throws for a low-order
+    /// peer key (an all-zero shared secret). The hash's input holds the shared secret (and, re-keying, the previous
+    /// generation's keys): wiped with it.</summary>
+    private static SecretChatKeys Derive(byte[] ownSecret, byte[] peerPublic, byte[] label, params byte[][] rest)
+    {
+        var shared = ScalarMult.Mult(ownSecret, peerPublic);
         if (IsAllZero(shared))
         {
             throw new CryptographicException("low-order public key (all-zero X25519 result)");
         }
 
-        byte[] input = [.. RekeyLabel, .. shared, .. previousKeys, .. gInit, .. gAcc];
+        var input = new byte[label.Length + shared.Length + rest.Sum(part => part.Length)];
+        label.CopyTo(input, 0);
+        shared.CopyTo(input, label.Length);
+        var offset = label.Length + shared.Length;
+        foreach (var part in rest)
+        {
+            part.CopyTo(input, offset);
+            offset += part.Length;
+        }
+
         var keys = GenericHash.Hash(input, (byte[]?)null, KeysLength);
-        // The hash's input holds the shared secret and the previous generation's keys: wiped with them.
         CryptographicOperations.ZeroMemory(input);
         CryptographicOperations.ZeroMemory(shared);
         return Split(keys);

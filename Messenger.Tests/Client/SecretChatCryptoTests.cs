@@ -10,7 +10,7 @@ namespace Messenger.Tests.Client;
 /// verification code, every message decrypted to its plaintext and encrypted with the given nonce to the same data.</summary>
 public sealed class SecretChatCryptoTests
 {
-    private static JsonElement Vectors()
+    internal static JsonElement Vectors()
     {
         using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "Clients", "web", "test", "secret-vectors.json")));
         return document.RootElement.Clone();

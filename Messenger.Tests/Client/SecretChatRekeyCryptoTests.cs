@@ -12,11 +12,7 @@ namespace Messenger.Tests.Client;
 /// message each way sealed under the new generation.</summary>
 public sealed class SecretChatRekeyCryptoTests
 {
-    private static JsonElement Vectors()
-    {
-        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "Clients", "web", "test", "secret-vectors.json")));
-        return document.RootElement.Clone();
-    }
+    private static JsonElement Vectors() => SecretChatCryptoTests.Vectors();
 
     public static TheoryData<int> Generations()
     {
@@ -24,17 +20,6 @@ public sealed class SecretChatRekeyCryptoTests
         for (var i = 0; i < Vectors().GetProperty("rekey").GetArrayLength(); i++)
         {
             data.Add(i);
-        }
-
-        return data;
-    }
-
-    public static TheoryData<string> LowOrderPoints()
-    {
-        var data = new TheoryData<string>();
-        foreach (var point in Vectors().GetProperty("low_order_points").EnumerateArray())
-        {
-            data.Add(point.GetString()!);
         }
 
         return data;
@@ -154,7 +139,7 @@ public sealed class SecretChatRekeyCryptoTests
     }
 
     [Theory]
-    [MemberData(nameof(LowOrderPoints))]
+    [MemberData(nameof(SecretChatCryptoTests.LowOrderPoints), MemberType = typeof(SecretChatCryptoTests))]
     public void DeriveNextKeys_WithALowOrderPeerKey_IsRefused(string point)
     {
         var vector = Vectors().GetProperty("rekey")[0];

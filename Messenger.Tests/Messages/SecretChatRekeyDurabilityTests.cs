@@ -17,16 +17,9 @@ namespace Messenger.Tests.Messages;
 /// restart replays), and the counts of the keys' uses across short-lived clients.</summary>
 public sealed class SecretChatRekeyDurabilityTests : IAsyncLifetime
 {
-    private static readonly SecretRekeyKnobs Never = new(AfterMessages: 100_000);
-
     private TestHost _host = null!;
 
-    public async Task InitializeAsync() =>
-        _host = await SessionTestKit.StartHostAsync(new Dictionary<string, string?>
-        {
-            ["Messenger:Session:RegistrationsPerAddress"] = "1000",
-            ["Messenger:Message:PostsPerSecond"] = "0",
-        });
+    public async Task InitializeAsync() => _host = await SecretDevice.StartUnlimitedHostAsync();
 
     public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 

@@ -14,17 +14,12 @@ namespace Messenger.Tests.Messages;
 /// files and a peer that never answers.</summary>
 public sealed class SecretChatRekeyTests : IAsyncLifetime
 {
-    private static readonly SecretRekeyKnobs Never = new(AfterMessages: 100_000);
+    /// <summary>Keys that are never replaced in a test's lifetime.</summary>
+    internal static readonly SecretRekeyKnobs Never = new(AfterMessages: 100_000);
 
     private TestHost _host = null!;
 
-    public async Task InitializeAsync() =>
-        _host = await SessionTestKit.StartHostAsync(new Dictionary<string, string?>
-        {
-            ["Messenger:Session:RegistrationsPerAddress"] = "1000",
-            // Both sides send as fast as they can: the posting limit is not what these tests are about.
-            ["Messenger:Message:PostsPerSecond"] = "0",
-        });
+    public async Task InitializeAsync() => _host = await SecretDevice.StartUnlimitedHostAsync();
 
     public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 

@@ -14,13 +14,7 @@ public sealed class SecretChatStoreTests : IAsyncLifetime
 {
     private TestHost _host = null!;
 
-    public async Task InitializeAsync() =>
-        _host = await SessionTestKit.StartHostAsync(new Dictionary<string, string?>
-        {
-            ["Messenger:Session:RegistrationsPerAddress"] = "1000",
-            // Hundreds of messages in a few seconds: the posting limit is not what these tests are about.
-            ["Messenger:Message:PostsPerSecond"] = "0",
-        });
+    public async Task InitializeAsync() => _host = await SecretDevice.StartUnlimitedHostAsync();
 
     public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 

@@ -403,6 +403,15 @@ internal sealed class SecretDevice(
 
     private Device AsDevice => new(Client, UserId, keys);
 
+    /// <summary>A host for tests that sign many people up and send as fast as they can: neither the sign-ups per address
+    /// nor the posting limit is what they are about.</summary>
+    public static Task<TestHost> StartUnlimitedHostAsync() =>
+        SessionTestKit.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Messenger:Session:RegistrationsPerAddress"] = "1000",
+            ["Messenger:Message:PostsPerSecond"] = "0",
+        });
+
     public static async Task<SecretDevice> SignUpAsync(
         TestHost host, string username, bool autoAccept = true, IDeviceKeyStore? deviceKeys = null, ISecretChatKeyStore? secretKeys = null,
         SecretRekeyKnobs? rekey = null, TimeProvider? clock = null)

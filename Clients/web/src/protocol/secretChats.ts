@@ -137,6 +137,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const sameBytes = (a: Uint8Array | null | undefined, b: Uint8Array | null | undefined): boolean => !!a && !!b && toHex(a) === toHex(b);
 
 /** When the chat's queued key-change messages may go (ms, local clock; 0: now), null when none waits. */
+/** A message read at `now` (the peer's or this device's reading): its self-destruct timer, if any, starts. */
+const readAt = (m: SecretMessage, now: number): SecretMessage => ({ ...m, read: true, expires: m.ttl > 0 ? now + m.ttl * 1000 : null });
 const rekeyDueAt = (chat: LocalSecretChat): number | null => (chat.rekeySends?.length ? (chat.rekeyRetryAt ?? 0) : null);
 
 /** The own X25519 secret is kept only by the admin while its request waits: with g_a and g_b it gives generation 0. */
@@ -384,7 +386,7 @@ export class SecretChats {
       if (!chat) return;
       const now = this.now();
       const read = await this.store.updateMessages(chatId, (m) =>
-        m.from === this.self && !m.read && m.status === 'sent' && m.date <= maxDate ? { ...m, read: true, expires: m.ttl > 0 ? now + m.ttl * 1000 : null } : null,
+        m.from === this.self && !m.read && m.status === 'sent' && m.date <= maxDate ? readAt(m, now) : null,
       );
       if (read.length > 0) {
         this.changed({ kind: 'messages', chatId });
@@ -964,7 +966,7 @@ export class SecretChats {
       if (sent.date < peerReadDate) {
         const now = this.now();
         const read = await this.store.updateMessages(chatId, (m) =>
-          m.randomId === message.randomId && !m.read && m.status === 'sent' ? { ...m, read: true, expires: m.ttl > 0 ? now + m.ttl * 1000 : null } : null,
+          m.randomId === message.randomId && !m.read && m.status === 'sent' ? readAt(m, now) : null,
         );
         if (read.length > 0) await this.scheduleSweep();
       }
@@ -1049,7 +1051,7 @@ export class SecretChats {
       if (!chat) return;
       const now = this.now();
       const read = await this.store.updateMessages(chatId, (m) =>
-        m.from !== this.self && !m.read ? { ...m, read: true, expires: m.ttl > 0 ? now + m.ttl * 1000 : null } : null,
+        m.from !== this.self && !m.read ? readAt(m, now) : null,
       );
       if (read.length === 0) return;
       this.changed({ kind: 'messages', chatId });
