@@ -475,6 +475,62 @@ public sealed class StorageWriterTests : IAsyncLifetime
         ReadLog("blobs").Should().HaveCount(102);
     }
 
+    [Fact]
+    public async Task Pass_WithCommitsWhileItCopied_CatchesUpBeforeTheWritersPart()
+    {
+        await using var writer = CheckpointingWriter(checkpointIntervalMs: 60_000); // passes only when the test says
+        writer.Start();
+        await InsertBlobsOneByOneAsync(writer, 100);
+        var restartsBefore = WalRestarts();
+
+        // 40 commits of two pages land while the first checkpoint copies (more than the writer is left to copy), none
+        // while the next ones do: the pass checkpoints again, twice, and only then leaves the rest to the writer.
+        var checkpoints = 0;
+        writer.Checkpointer!.AfterPassCheckpoint = () =>
+        {
+            if (++checkpoints == 1)
+            {
+                InsertBlobsOneByOneAsync(writer, 40).GetAwaiter().GetResult();
+            }
+        };
+        using (var connection = _database.Open())
+        {
+            writer.Checkpointer.Pass(connection);
+        }
+
+        checkpoints.Should().Be(3, "the second checkpoint found the 40 commits' frames, the third none");
+        await InsertBlobsOneByOneAsync(writer, 1);
+        WalRestarts().Should().Be(restartsBefore + 2, "the first of the 40 commits started the WAL over, and the writer after the pass");
+        ReadLog("blobs").Should().HaveCount(141);
+    }
+
+    [Fact]
+    public async Task Pass_BesideAWriterItNeverCatchesUpWith_StopsAfterItsBoundAndTheWalStillStartsOver()
+    {
+        await using var writer = CheckpointingWriter(checkpointIntervalMs: 60_000);
+        writer.Start();
+        await InsertBlobsOneByOneAsync(writer, 100);
+        var restartsBefore = WalRestarts();
+
+        // Every checkpoint of the pass has 40 commits of two pages land beside it.
+        var checkpoints = 0;
+        writer.Checkpointer!.AfterPassCheckpoint = () =>
+        {
+            checkpoints++;
+            InsertBlobsOneByOneAsync(writer, 40).GetAwaiter().GetResult();
+        };
+        using (var connection = _database.Open())
+        {
+            writer.Checkpointer.Pass(connection);
+        }
+
+        writer.Checkpointer.AfterPassCheckpoint = null;
+        checkpoints.Should().Be(5, "the first checkpoint and four catch-up passes");
+        await InsertBlobsOneByOneAsync(writer, 1);
+        WalRestarts().Should().Be(restartsBefore + 6, "each 40 commits started the WAL over, and the writer after the pass");
+        ReadLog("blobs").Should().HaveCount(100 + (5 * 40) + 1);
+    }
+
     /// <summary>The WAL header's checkpoint sequence: one more each time the WAL starts over from its beginning.</summary>
     private uint WalRestarts()
     {

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -12,10 +14,19 @@ namespace Messenger.Kernel.Storage;
 /// which a checkpoint running beside a busy writer seldom leaves behind; so once a pass has copied everything it saw,
 /// the writer copies the few pages committed meanwhile itself, between two batches (<see cref="FinishIfDue"/>), and
 /// its next transaction starts the WAL over. Measured (<c>writer --table keyed</c>, 2 cores, three alternating pairs):
-/// 23,499–26,066 appends/s inline, 29,994–36,539 at a 250 ms interval.
+/// 23,499–26,066 appends/s inline, 29,994–36,539 at a 250 ms interval. The pass first catches up with what was committed
+/// while it copied, so the writer's part, which every waiting caller waits for, stays small: at 4,400 messages/s its
+/// median went from 17 to 6 ms and the writer's queue wait p95 from 11–14 to 5–6 ms.
 /// </summary>
 internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval, ILogger logger) : IAsyncDisposable
 {
+    // A catch-up pass that found this few frames new (256 KiB of 4 KiB pages) leaves the writer a batch or two to copy.
+    private const int CatchUpFrames = 64;
+
+    // Under a write load the copies cannot catch up with, the writer finishes after this many passes anyway, so the
+    // WAL still starts over.
+    private const int MaxCatchUpPasses = 4;
+
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
     private int _finishDue;
@@ -52,14 +63,57 @@ internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval
         }
     }
 
-    /// <summary>One background pass; once it has copied everything it saw, the writer's part is due.</summary>
+    /// <summary>One background pass; once it has copied everything it saw, and little was committed meanwhile, the
+    /// writer's part is due.</summary>
     internal void Pass(SqliteConnection connection)
     {
-        var (log, copied) = Checkpoint(connection);
-        if (log > 0 && copied == log)
+        var (log, copied, restarts) = Step(connection);
+        for (var pass = 1; log > 0 && copied == log; pass++)
         {
-            Volatile.Write(ref _finishDue, 1);
+            // What a checkpoint left behind is what the writer committed while it ran, and the writer would copy it all
+            // (and sync both files) between two batches while every caller waits: 17 ms at the median under 4,400
+            // messages/s after a 250 ms interval. Another checkpoint at once copies that in less time, so leaves less.
+            var (next, nextCopied, nextRestarts) = Step(connection);
+            var added = nextRestarts == restarts ? next - log : next;
+            (log, copied, restarts) = (next, nextCopied, nextRestarts);
+            if (added <= CatchUpFrames || pass == MaxCatchUpPasses)
+            {
+                if (log > 0 && copied == log)
+                {
+                    Volatile.Write(ref _finishDue, 1);
+                }
+
+                return;
+            }
         }
+    }
+
+    /// <summary>The WAL header's checkpoint sequence, one more each time the WAL starts over from its beginning (the
+    /// writer's first transaction after a complete checkpoint does that); 0 without a WAL.</summary>
+    private uint WalRestarts()
+    {
+        try
+        {
+            using var wal = File.OpenHandle(database.Path + "-wal", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            Span<byte> header = stackalloc byte[16];
+            return RandomAccess.Read(wal, header, 0) == header.Length ? BinaryPrimitives.ReadUInt32BigEndian(header[12..]) : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Test seam: runs after each checkpoint of a background pass (where the writer's commits would land).</summary>
+    internal Action? AfterPassCheckpoint { get; set; }
+
+    /// <summary>A checkpoint, with the WAL's restarts read before it: a restart after it shows at the next step.</summary>
+    private (int Log, int Copied, uint Restarts) Step(SqliteConnection connection)
+    {
+        var restarts = WalRestarts();
+        var (log, copied) = Checkpoint(connection);
+        AfterPassCheckpoint?.Invoke();
+        return (log, copied, restarts);
     }
 
     /// <summary>The writer's part, on its own connection outside a transaction: after a complete background pass,
@@ -71,6 +125,7 @@ internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval
             return;
         }
 
+        var began = Stopwatch.GetTimestamp();
         try
         {
             Checkpoint(writer);
@@ -80,6 +135,8 @@ internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval
             // Only a WAL that stays longer; the batch after it must run either way.
             logger.LogWarning(e, "WAL checkpoint on the writer failed");
         }
+
+        WriterMetrics.CheckpointDuration.Record(Stopwatch.GetElapsedTime(began).TotalMilliseconds);
     }
 
     /// <summary>A PASSIVE checkpoint: the WAL's size and how much of it is now in the database file, in pages (both

@@ -24,6 +24,10 @@ internal static class WriterMetrics
     public static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>(
         "messenger.writer.commit_duration", "ms", "Time of a batch's COMMIT");
 
+    /// <summary>The writer's own part of a WAL checkpoint, between two batches (<see cref="WalCheckpointer.FinishIfDue"/>).</summary>
+    public static readonly Histogram<double> CheckpointDuration = Meter.CreateHistogram<double>(
+        "messenger.writer.checkpoint_duration", "ms", "Time the writer spends finishing a WAL checkpoint between two batches");
+
     public static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>(
         "messenger.writer.batch_size", "{unit}", "Units of work committed together");
 }
