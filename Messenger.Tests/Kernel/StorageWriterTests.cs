@@ -483,13 +483,26 @@ public sealed class StorageWriterTests : IAsyncLifetime
         await InsertBlobsOneByOneAsync(writer, 100);
         var restartsBefore = WalRestarts();
 
-        // 40 commits of two pages land while the first checkpoint copies (more than the writer is left to copy), none
-        // while the next ones do: the pass checkpoints again, twice, and only then leaves the rest to the writer.
+        // The writer is inside a unit while the first checkpoint copies; that unit and 40 commits of two pages after it
+        // land before the next checkpoint, and none of them starts the WAL over (the unit's transaction began before the
+        // checkpoint, and the 40 after it found its frames not yet copied): the pass checkpoints again, twice, and only
+        // then leaves the rest to the writer.
+        using var inUnit = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var held = writer.WriteAsync(scope =>
+        {
+            inUnit.Set();
+            release.Wait();
+            scope.Execute("INSERT INTO blobs (value, body) VALUES ($value, $body)", ("$value", -1), ("$body", TwoPages));
+        });
+        inUnit.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue();
         var checkpoints = 0;
         writer.Checkpointer!.AfterPassCheckpoint = () =>
         {
             if (++checkpoints == 1)
             {
+                release.Set();
+                held.GetAwaiter().GetResult();
                 InsertBlobsOneByOneAsync(writer, 40).GetAwaiter().GetResult();
             }
         };
@@ -498,10 +511,12 @@ public sealed class StorageWriterTests : IAsyncLifetime
             writer.Checkpointer.Pass(connection);
         }
 
-        checkpoints.Should().Be(3, "the second checkpoint found the 40 commits' frames, the third none");
+        writer.Checkpointer.AfterPassCheckpoint = null;
+        checkpoints.Should().Be(3, "the second checkpoint found the 41 commits' frames, the third none");
+        WalRestarts().Should().Be(restartsBefore, "nothing started the WAL over during the pass");
         await InsertBlobsOneByOneAsync(writer, 1);
-        WalRestarts().Should().Be(restartsBefore + 2, "the first of the 40 commits started the WAL over, and the writer after the pass");
-        ReadLog("blobs").Should().HaveCount(141);
+        WalRestarts().Should().Be(restartsBefore + 1, "the writer's part came before its next transaction");
+        ReadLog("blobs").Should().HaveCount(142);
     }
 
     [Fact]
@@ -525,7 +540,7 @@ public sealed class StorageWriterTests : IAsyncLifetime
         }
 
         writer.Checkpointer.AfterPassCheckpoint = null;
-        checkpoints.Should().Be(5, "the first checkpoint and four catch-up passes");
+        checkpoints.Should().Be(5, "the first checkpoint and four more to catch up");
         await InsertBlobsOneByOneAsync(writer, 1);
         WalRestarts().Should().Be(restartsBefore + 6, "each 40 commits started the WAL over, and the writer after the pass");
         ReadLog("blobs").Should().HaveCount(100 + (5 * 40) + 1);
