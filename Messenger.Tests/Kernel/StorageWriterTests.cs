@@ -506,12 +506,7 @@ public sealed class StorageWriterTests : IAsyncLifetime
                 InsertBlobsOneByOneAsync(writer, 40).GetAwaiter().GetResult();
             }
         };
-        using (var connection = _database.Open())
-        {
-            writer.Checkpointer.Pass(connection);
-        }
-
-        writer.Checkpointer.AfterPassCheckpoint = null;
+        await PassAsync(writer);
         checkpoints.Should().Be(3, "the second checkpoint found the 41 commits' frames, the third none");
         WalRestarts().Should().Be(restartsBefore, "nothing started the WAL over during the pass");
         await InsertBlobsOneByOneAsync(writer, 1);
@@ -534,16 +529,68 @@ public sealed class StorageWriterTests : IAsyncLifetime
             checkpoints++;
             InsertBlobsOneByOneAsync(writer, 40).GetAwaiter().GetResult();
         };
-        using (var connection = _database.Open())
-        {
-            writer.Checkpointer.Pass(connection);
-        }
-
-        writer.Checkpointer.AfterPassCheckpoint = null;
+        await PassAsync(writer);
         checkpoints.Should().Be(5, "the first checkpoint and four more to catch up");
         await InsertBlobsOneByOneAsync(writer, 1);
         WalRestarts().Should().Be(restartsBefore + 6, "each 40 commits started the WAL over, and the writer after the pass");
         ReadLog("blobs").Should().HaveCount(100 + (5 * 40) + 1);
+    }
+
+    [Fact]
+    public async Task Pass_WhoseCatchUpAReaderHoldsBack_StillLeavesTheWriterItsPart()
+    {
+        await using var writer = CheckpointingWriter(checkpointIntervalMs: 60_000);
+        writer.Start();
+        await InsertBlobsOneByOneAsync(writer, 100);
+        var restartsBefore = WalRestarts();
+
+        // As above, but a reader begins between the first checkpoint and the 41 commits, so the second checkpoint may
+        // copy nothing past that reader's snapshot; the reader is gone by the time the writer takes its part.
+        using var inUnit = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var held = writer.WriteAsync(scope =>
+        {
+            inUnit.Set();
+            release.Wait();
+            scope.Execute("INSERT INTO blobs (value, body) VALUES ($value, $body)", ("$value", -1), ("$body", TwoPages));
+        });
+        inUnit.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue();
+        using var reader = _database.Open();
+        SqliteTransaction? reading = null;
+        var checkpoints = 0;
+        writer.Checkpointer!.AfterPassCheckpoint = () =>
+        {
+            if (++checkpoints == 1)
+            {
+                reading = reader.BeginTransaction(deferred: true);
+                using var count = reader.CreateCommand();
+                count.Transaction = reading;
+                count.CommandText = "SELECT count(*) FROM blobs";
+                count.ExecuteScalar().Should().Be(100L);
+                release.Set();
+                held.GetAwaiter().GetResult();
+                InsertBlobsOneByOneAsync(writer, 40).GetAwaiter().GetResult();
+            }
+        };
+        await PassAsync(writer);
+        reading!.Dispose();
+
+        checkpoints.Should().Be(2, "the second checkpoint was held back, so a third would be too");
+        await InsertBlobsOneByOneAsync(writer, 1);
+        WalRestarts().Should().Be(restartsBefore + 1, "the writer copied the rest, the reader gone, and started the WAL over");
+        ReadLog("blobs").Should().HaveCount(142);
+    }
+
+    /// <summary>One background pass of <paramref name="writer"/>'s checkpointer, off the test's thread (its seam may
+    /// block on the writer), then the seam taken away.</summary>
+    private async Task PassAsync(StorageWriter writer)
+    {
+        await Task.Run(() =>
+        {
+            using var connection = _database.Open();
+            writer.Checkpointer!.Pass(connection);
+        });
+        writer.Checkpointer!.AfterPassCheckpoint = null;
     }
 
     /// <summary>The WAL header's checkpoint sequence: one more each time the WAL starts over from its beginning.</summary>

@@ -52,9 +52,12 @@ internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval
                 }
                 catch (Exception e)
                 {
-                    // Disk trouble shows up in the writer's commits as well; the next tick tries again (a loop that
-                    // ended would leave the WAL to grow for good: the writer's connection does not checkpoint by itself).
+                    // Disk trouble shows up in the writer's commits as well; the next tick tries again, on a connection
+                    // of its own (a loop that ended would leave the WAL to grow for good: the writer's connection does
+                    // not checkpoint by itself).
                     logger.LogWarning(e, "WAL checkpoint failed");
+                    connection?.Dispose();
+                    connection = null;
                 }
             }
         }
@@ -67,8 +70,8 @@ internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval
         }
     }
 
-    /// <summary>One background pass; once it has copied everything it saw, and caught up with what was committed
-    /// meanwhile, the writer's part is due.</summary>
+    /// <summary>One background pass; once it has copied everything it saw, and tried to catch up with what was
+    /// committed meanwhile (at most four more checkpoints), the writer's part is due.</summary>
     internal void Pass(SqliteConnection connection)
     {
         var (log, copied, generation) = Step(connection);
