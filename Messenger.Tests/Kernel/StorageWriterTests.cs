@@ -452,22 +452,14 @@ public sealed class StorageWriterTests : IAsyncLifetime
 
         // A pass runs while the writer is inside a unit, and that unit's batch commits after the pass: the WAL now holds
         // pages the pass did not copy, as it always does beside a busy writer.
-        using var inUnit = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var held = writer.WriteAsync(scope =>
-        {
-            inUnit.Set();
-            release.Wait();
-            scope.Execute("INSERT INTO blobs (value, body) VALUES ($value, $body)", ("$value", -1), ("$body", TwoPages));
-        });
-        inUnit.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue();
+        using var held = new HeldUnit(writer);
         using (var connection = _database.Open())
         {
             writer.Checkpointer!.Pass(connection);
         }
 
-        release.Set();
-        await held;
+        held.Release();
+        await held.Committed;
         await InsertBlobsOneByOneAsync(writer, 1);
 
         // The writer copied what the pass left before its next transaction, which started the WAL over.
@@ -487,22 +479,14 @@ public sealed class StorageWriterTests : IAsyncLifetime
         // land before the next checkpoint, and none of them starts the WAL over (the unit's transaction began before the
         // checkpoint, and the 40 after it found its frames not yet copied): the pass checkpoints again, twice, and only
         // then leaves the rest to the writer.
-        using var inUnit = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var held = writer.WriteAsync(scope =>
-        {
-            inUnit.Set();
-            release.Wait();
-            scope.Execute("INSERT INTO blobs (value, body) VALUES ($value, $body)", ("$value", -1), ("$body", TwoPages));
-        });
-        inUnit.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue();
+        using var held = new HeldUnit(writer);
         var checkpoints = 0;
         writer.Checkpointer!.AfterPassCheckpoint = () =>
         {
             if (++checkpoints == 1)
             {
-                release.Set();
-                held.GetAwaiter().GetResult();
+                held.Release();
+                held.Committed.GetAwaiter().GetResult();
                 InsertBlobsOneByOneAsync(writer, 40).GetAwaiter().GetResult();
             }
         };
@@ -546,15 +530,7 @@ public sealed class StorageWriterTests : IAsyncLifetime
 
         // As above, but a reader begins between the first checkpoint and the 41 commits, so the second checkpoint may
         // copy nothing past that reader's snapshot; the reader is gone by the time the writer takes its part.
-        using var inUnit = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var held = writer.WriteAsync(scope =>
-        {
-            inUnit.Set();
-            release.Wait();
-            scope.Execute("INSERT INTO blobs (value, body) VALUES ($value, $body)", ("$value", -1), ("$body", TwoPages));
-        });
-        inUnit.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue();
+        using var held = new HeldUnit(writer);
         using var reader = _database.Open();
         SqliteTransaction? reading = null;
         var checkpoints = 0;
@@ -567,8 +543,8 @@ public sealed class StorageWriterTests : IAsyncLifetime
                 count.Transaction = reading;
                 count.CommandText = "SELECT count(*) FROM blobs";
                 count.ExecuteScalar().Should().Be(100L);
-                release.Set();
-                held.GetAwaiter().GetResult();
+                held.Release();
+                held.Committed.GetAwaiter().GetResult();
                 InsertBlobsOneByOneAsync(writer, 40).GetAwaiter().GetResult();
             }
         };
@@ -579,6 +555,32 @@ public sealed class StorageWriterTests : IAsyncLifetime
         await InsertBlobsOneByOneAsync(writer, 1);
         WalRestarts().Should().Be(restartsBefore + 1, "the writer copied the rest, the reader gone, and started the WAL over");
         ReadLog("blobs").Should().HaveCount(142);
+    }
+
+    /// <summary>Keeps a writer inside a unit (its batch's transaction begun) until released; the unit then adds two
+    /// pages.</summary>
+    private sealed class HeldUnit : IDisposable
+    {
+        private readonly ManualResetEventSlim _release = new();
+
+        public HeldUnit(StorageWriter writer)
+        {
+            using var inUnit = new ManualResetEventSlim();
+            Committed = writer.WriteAsync(scope =>
+            {
+                inUnit.Set();
+                _release.Wait();
+                scope.Execute("INSERT INTO blobs (value, body) VALUES ($value, $body)", ("$value", -1), ("$body", TwoPages));
+            });
+            inUnit.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue();
+        }
+
+        public Task Committed { get; }
+
+        public void Release() => _release.Set();
+
+        // A test that failed before releasing the unit must not leave the writer waiting for ever.
+        public void Dispose() => _release.Set();
     }
 
     /// <summary>One background pass of <paramref name="writer"/>'s checkpointer, off the test's thread (its seam may
