@@ -42,7 +42,10 @@ public sealed class SecretChatStoreTests : IAsyncLifetime
         (await bob.ReadUntilAsync(e => e is SecretMessageReceived { Message.Text: "message 249" })).OfType<SecretMessageReceived>().Should().HaveCount(250);
         bob.Client.GetSecretHistory(chatId).Should().HaveCount(250);
         bobsStore.Appends.Should().BeInRange(1, 5, "one write per slice of the difference (or per push), not 250");
-        bobsStore.Saves.Should().BeLessThanOrEqualTo(1, "receiving changes no state, only the history");
+        // Receiving changes no state but the keys' use counts, written with a batch that took them past
+        // CountsSavedEvery (and once at the old client's dispose): a batch or a slice of the difference each, never a
+        // message each. All 250 usually come in one batch; under load they can come in two or more.
+        bobsStore.Saves.Should().BeLessThanOrEqualTo(bobsStore.Appends + 1, "the state is written per batch at most, not per message");
         bobsStore.AppendedBytes.Should().BeLessThan(250 * 200, "each message is written once, not the whole history again");
     }
 
