@@ -53,6 +53,16 @@ public sealed class StorageWriterTests : IAsyncLifetime
         return new StorageWriter(new SqliteDatabase(_database.Path, options), Options.Create(options), NullLogger<StorageWriter>.Instance);
     }
 
+    /// <summary>A started checkpointing writer whose background passes run only when a test calls them (60 s apart),
+    /// with 100 blobs committed one by one.</summary>
+    private async Task<StorageWriter> PassesOnRequestWithHundredBlobsAsync()
+    {
+        var writer = CheckpointingWriter(checkpointIntervalMs: 60_000);
+        writer.Start();
+        await InsertBlobsOneByOneAsync(writer, 100);
+        return writer;
+    }
+
     /// <summary>One commit after another, each adding at least two pages to the WAL.</summary>
     private static async Task InsertBlobsOneByOneAsync(StorageWriter writer, int count)
     {
@@ -445,9 +455,7 @@ public sealed class StorageWriterTests : IAsyncLifetime
     [Fact]
     public async Task Commits_AfterAPassWithCommitsBesideIt_StartTheWalOver()
     {
-        await using var writer = CheckpointingWriter(checkpointIntervalMs: 60_000); // passes only when the test says
-        writer.Start();
-        await InsertBlobsOneByOneAsync(writer, 100);
+        await using var writer = await PassesOnRequestWithHundredBlobsAsync();
         var restartsBefore = WalRestarts();
 
         // A pass runs while the writer is inside a unit, and that unit's batch commits after the pass: the WAL now holds
@@ -470,9 +478,7 @@ public sealed class StorageWriterTests : IAsyncLifetime
     [Fact]
     public async Task Pass_WithCommitsWhileItCopied_CatchesUpBeforeTheWritersPart()
     {
-        await using var writer = CheckpointingWriter(checkpointIntervalMs: 60_000); // passes only when the test says
-        writer.Start();
-        await InsertBlobsOneByOneAsync(writer, 100);
+        await using var writer = await PassesOnRequestWithHundredBlobsAsync();
         var restartsBefore = WalRestarts();
 
         // The writer is inside a unit while the first checkpoint copies; that unit and 40 commits of two pages after it
@@ -501,9 +507,7 @@ public sealed class StorageWriterTests : IAsyncLifetime
     [Fact]
     public async Task Pass_BesideAWriterItNeverCatchesUpWith_StopsAfterItsBoundAndTheWalStillStartsOver()
     {
-        await using var writer = CheckpointingWriter(checkpointIntervalMs: 60_000);
-        writer.Start();
-        await InsertBlobsOneByOneAsync(writer, 100);
+        await using var writer = await PassesOnRequestWithHundredBlobsAsync();
         var restartsBefore = WalRestarts();
 
         // Every checkpoint of the pass has 40 commits of two pages land beside it.
@@ -523,9 +527,7 @@ public sealed class StorageWriterTests : IAsyncLifetime
     [Fact]
     public async Task Pass_WhoseCatchUpAReaderHoldsBack_StillLeavesTheWriterItsPart()
     {
-        await using var writer = CheckpointingWriter(checkpointIntervalMs: 60_000);
-        writer.Start();
-        await InsertBlobsOneByOneAsync(writer, 100);
+        await using var writer = await PassesOnRequestWithHundredBlobsAsync();
         var restartsBefore = WalRestarts();
 
         // As above, but a reader begins between the first checkpoint and the 41 commits, so the second checkpoint may

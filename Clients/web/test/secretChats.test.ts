@@ -1069,14 +1069,19 @@ describe('what was deleted stays deleted when the log is read again', () => {
 });
 
 describe('secret store', () => {
-  /** The database as the build before re-keying made it. */
-  const version2 = (db: IDBPDatabase) => {
+  /** The database as the first build made it. */
+  const version1 = (db: IDBPDatabase) => {
     db.createObjectStore('chats', { keyPath: 'id' });
     db.createObjectStore('pending', { keyPath: 'randomId' });
     const messages = db.createObjectStore('messages', { keyPath: ['chatId', 'randomId'] });
     messages.createIndex('chat', 'chatId');
     messages.createIndex('expires', 'expires');
     db.createObjectStore('meta');
+  };
+
+  /** The database as the build before re-keying made it: the first one and the deleted messages' store. */
+  const version2 = (db: IDBPDatabase) => {
+    version1(db);
     db.createObjectStore('gone', { keyPath: ['chatId', 'randomId'] });
   };
 
@@ -1097,16 +1102,7 @@ describe('secret store', () => {
 
   it('opens a database of the first version with what it holds, and adds the deleted messages\' store to it', async () => {
     const name = `secret-store-${++dbCounter}-v1`;
-    const v1 = await openDB(name, 1, {
-      upgrade: (db) => {
-        db.createObjectStore('chats', { keyPath: 'id' });
-        db.createObjectStore('pending', { keyPath: 'randomId' });
-        const messages = db.createObjectStore('messages', { keyPath: ['chatId', 'randomId'] });
-        messages.createIndex('chat', 'chatId');
-        messages.createIndex('expires', 'expires');
-        db.createObjectStore('meta');
-      },
-    });
+    const v1 = await openDB(name, 1, { upgrade: version1 });
     await v1.put('meta', 42, 'pts');
     await v1.put('messages', { chatId: 3, randomId: 1, from: 2, date: 10, text: 'kept', ttl: 0, read: true, expires: null, replyTo: null, seq: 1 });
     v1.close();
