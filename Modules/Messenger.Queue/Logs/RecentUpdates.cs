@@ -1,4 +1,5 @@
 using Messenger.Contracts.Updates;
+using Messenger.Contracts.Wire;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
@@ -8,6 +9,9 @@ namespace Messenger.Queue.Logs;
 /// The newest updates of recently active logs, in memory: getState and most getDifference calls (a device that was
 /// offline for a moment) are answered without touching the database. Filled only after COMMIT, in log order, so
 /// whatever it holds is durable; a ring that is not contiguous with a new entry starts over from it.
+/// An entry is kept as the bytes the log stored (one array, shared by every log the same update went into), not as the
+/// update's object graph: the graphs would outlive a few collections each and be promoted, and every gen 0 collection
+/// would mark them again through the older generations' cards; a read deserializes what it returns.
 /// </summary>
 internal sealed class RecentUpdates : IDisposable
 {
@@ -21,16 +25,16 @@ internal sealed class RecentUpdates : IDisposable
         _logs = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.CachedLogs });
     }
 
-    /// <summary>On the writer's loop, after COMMIT.</summary>
-    public void Committed(long ownerId, LoggedUpdate update)
+    /// <summary>On the writer's loop, after COMMIT: <paramref name="payload"/> is the update as the log stored it.</summary>
+    public void Committed(long ownerId, long pts, int ptsCount, long date, byte[] payload)
     {
         Ring ring;
         lock (_create)
         {
-            ring = Get(ownerId) ?? Add(ownerId, new Ring(_capacity, update.Pts - update.PtsCount));
+            ring = Get(ownerId) ?? Add(ownerId, new Ring(_capacity, pts - ptsCount));
         }
 
-        ring.Append(update);
+        ring.Append(new Entry(pts, ptsCount, date, payload));
     }
 
     /// <summary>Remembers an empty stretch of a log read from the database, unless the writer got there first.</summary>
@@ -45,8 +49,9 @@ internal sealed class RecentUpdates : IDisposable
         }
     }
 
-    /// <summary>On the writer's loop, after COMMIT: an entry was redacted in the database; memory follows.</summary>
-    public void Replace(long ownerId, LoggedUpdate update) => Get(ownerId)?.Replace(update);
+    /// <summary>On the writer's loop, after COMMIT: the entry at <paramref name="pts"/> was rewritten in the database to
+    /// <paramref name="payload"/>; memory follows.</summary>
+    public void Replace(long ownerId, long pts, byte[] payload) => Get(ownerId)?.Replace(pts, payload);
 
     public long? CurrentPts(long ownerId) => Get(ownerId)?.LastPts;
 
@@ -63,9 +68,15 @@ internal sealed class RecentUpdates : IDisposable
     private Ring Add(long ownerId, Ring ring) =>
         _logs.Set(ownerId, ring, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(30) });
 
+    /// <summary>One log entry as stored: its position, its date and the serialized update.</summary>
+    private readonly record struct Entry(long Pts, int PtsCount, long Date, byte[] Payload)
+    {
+        public LoggedUpdate ToLogged() => new(Pts, PtsCount, Date, WireSerializer.Deserialize<Update>(Payload));
+    }
+
     private sealed class Ring(int capacity, long startPts)
     {
-        private readonly LoggedUpdate[] _items = new LoggedUpdate[capacity];
+        private readonly Entry[] _items = new Entry[capacity];
         private readonly Lock _gate = new();
         private int _first;
         private int _count;
@@ -83,15 +94,15 @@ internal sealed class RecentUpdates : IDisposable
             }
         }
 
-        public void Append(LoggedUpdate update)
+        public void Append(Entry entry)
         {
             lock (_gate)
             {
-                if (update.Pts - update.PtsCount != _lastPts)
+                if (entry.Pts - entry.PtsCount != _lastPts)
                 {
                     _first = 0;
                     _count = 0;
-                    _startPts = update.Pts - update.PtsCount;
+                    _startPts = entry.Pts - entry.PtsCount;
                 }
 
                 if (_count == _items.Length)
@@ -101,22 +112,22 @@ internal sealed class RecentUpdates : IDisposable
                     _count--;
                 }
 
-                _items[(_first + _count) % _items.Length] = update;
+                _items[(_first + _count) % _items.Length] = entry;
                 _count++;
-                _lastPts = update.Pts;
+                _lastPts = entry.Pts;
             }
         }
 
-        public void Replace(LoggedUpdate update)
+        public void Replace(long pts, byte[] payload)
         {
             lock (_gate)
             {
                 for (var i = 0; i < _count; i++)
                 {
                     var index = (_first + i) % _items.Length;
-                    if (_items[index].Pts == update.Pts)
+                    if (_items[index].Pts == pts)
                     {
-                        _items[index] = update;
+                        _items[index] = _items[index] with { Payload = payload };
                         return;
                     }
                 }
@@ -125,6 +136,7 @@ internal sealed class RecentUpdates : IDisposable
 
         public List<LoggedUpdate>? TryRead(long pts, int limit)
         {
+            var entries = new List<Entry>();
             lock (_gate)
             {
                 if (pts < _startPts || pts > _lastPts)
@@ -132,18 +144,18 @@ internal sealed class RecentUpdates : IDisposable
                     return null;
                 }
 
-                var result = new List<LoggedUpdate>(Math.Min(limit, _count));
-                for (var i = 0; i < _count && result.Count < limit; i++)
+                for (var i = 0; i < _count && entries.Count < limit; i++)
                 {
-                    var update = _items[(_first + i) % _items.Length];
-                    if (update.Pts > pts)
+                    var entry = _items[(_first + i) % _items.Length];
+                    if (entry.Pts > pts)
                     {
-                        result.Add(update);
+                        entries.Add(entry);
                     }
                 }
-
-                return result;
             }
+
+            // Deserialized outside the lock: the writer's loop appends to this ring after every commit.
+            return entries.ConvertAll(entry => entry.ToLogged());
         }
     }
 }

@@ -15,57 +15,55 @@ internal sealed class UpdateLog(SqliteDatabase database, RecentUpdates recent) :
 {
     private const string LastPtsSql = "SELECT pts FROM queue_updates WHERE owner_id = @owner ORDER BY pts DESC LIMIT 1";
 
+    // The last update serialized by Append and its bytes: a message goes into every log of its audience as the same
+    // instance (both sides of a private chat, each member of a small group), so it is serialized once, and the rows and
+    // the memory cache share one array. Updates are immutable records; the pair is swapped whole, never torn.
+    private Serialized? _last;
+
     public LoggedUpdate Append(WriteScope scope, long ownerId, Update update, long date, long? messageId = null)
     {
         // The log's end (an index seek on the primary key) + 1, then a plain insert: two statements cost less than one
         // INSERT … SELECT … RETURNING, whose RETURNING opens and closes a temporary B-tree on every run.
         var pts = CurrentPts(scope, ownerId) + 1;
+        var payload = PayloadOf(update);
         scope.Statement("INSERT INTO queue_updates (owner_id, pts, pts_count, date, payload, message_id) VALUES (@owner, @pts, 1, @date, @payload, @message)")
             .Bind("@owner", ownerId)
             .Bind("@pts", pts)
             .Bind("@date", date)
-            .Bind("@payload", WireSerializer.Serialize(update))
+            .Bind("@payload", payload)
             .Bind("@message", messageId)
             .Execute();
 
-        var logged = new LoggedUpdate(pts, 1, date, update);
-        scope.OnCommitted(() => recent.Committed(ownerId, logged));
-        return logged;
+        scope.OnCommitted(() => recent.Committed(ownerId, pts, 1, date, payload));
+        return new LoggedUpdate(pts, 1, date, update);
     }
 
     public void Redact(WriteScope scope, long messageId, Func<long, Update> replacementFor)
     {
-        var find = scope.Command("SELECT owner_id, pts, pts_count, date FROM queue_updates WHERE message_id = @message");
+        var find = scope.Command("SELECT owner_id, pts FROM queue_updates WHERE message_id = @message");
         find.Parameters.AddWithValue("@message", messageId);
-        var entries = new List<(long Owner, LoggedUpdate Entry)>();
+        var entries = new List<(long Owner, long Pts)>();
         using (var reader = find.ExecuteReader())
         {
             while (reader.Read())
             {
-                var owner = reader.GetInt64(0);
-                entries.Add((owner, new LoggedUpdate(reader.GetInt64(1), reader.GetInt32(2), reader.GetInt64(3), replacementFor(owner))));
+                entries.Add((reader.GetInt64(0), reader.GetInt64(1)));
             }
         }
 
-        foreach (var (owner, entry) in entries)
+        var replaced = new List<(long Owner, long Pts, byte[] Payload)>(entries.Count);
+        foreach (var (owner, pts) in entries)
         {
+            var payload = WireSerializer.Serialize(replacementFor(owner));
             var replace = scope.Command("UPDATE queue_updates SET payload = @payload, message_id = NULL WHERE owner_id = @owner AND pts = @pts");
-            replace.Parameters.AddWithValue("@payload", WireSerializer.Serialize(entry.Update));
+            replace.Parameters.AddWithValue("@payload", payload);
             replace.Parameters.AddWithValue("@owner", owner);
-            replace.Parameters.AddWithValue("@pts", entry.Pts);
+            replace.Parameters.AddWithValue("@pts", pts);
             replace.ExecuteNonQuery();
+            replaced.Add((owner, pts, payload));
         }
 
-        if (entries.Count > 0)
-        {
-            scope.OnCommitted(() =>
-            {
-                foreach (var (owner, entry) in entries)
-                {
-                    recent.Replace(owner, entry);
-                }
-            });
-        }
+        ReplaceAfterCommit(scope, replaced);
     }
 
     public void Rewrite(WriteScope scope, long messageId, Func<Update, Update> rewrite)
@@ -75,47 +73,38 @@ internal sealed class UpdateLog(SqliteDatabase database, RecentUpdates recent) :
         // reply in a large small group costs a statement per update it had, not per member.
         var find = scope.Command("SELECT owner_id, pts, pts_count, date, payload FROM queue_updates WHERE message_id = @message");
         find.Parameters.AddWithValue("@message", messageId);
-        var rewritten = new Dictionary<byte[], (Update? Update, byte[]? Payload)>(PayloadComparer.Instance);
-        var entries = new List<(long Owner, LoggedUpdate Entry)>();
+        var rewritten = new Dictionary<byte[], byte[]?>(PayloadComparer.Instance);
+        var entries = new List<(long Owner, long Pts, byte[] Payload)>();
         using (var reader = find.ExecuteReader())
         {
             while (reader.Read())
             {
                 var payload = (byte[])reader.GetValue(4);
-                if (!rewritten.TryGetValue(payload, out var change))
+                if (!rewritten.TryGetValue(payload, out var changed))
                 {
                     var stored = WireSerializer.Deserialize<Update>(payload);
                     var update = rewrite(stored);
-                    change = ReferenceEquals(update, stored) ? (null, null) : (update, WireSerializer.Serialize(update));
-                    rewritten[payload] = change;
+                    changed = ReferenceEquals(update, stored) ? null : WireSerializer.Serialize(update);
+                    rewritten[payload] = changed;
                 }
 
-                if (change.Update is not null)
+                if (changed is not null)
                 {
-                    entries.Add((reader.GetInt64(0), new LoggedUpdate(reader.GetInt64(1), reader.GetInt32(2), reader.GetInt64(3), change.Update)));
+                    entries.Add((reader.GetInt64(0), reader.GetInt64(1), changed));
                 }
             }
         }
 
-        foreach (var (old, change) in rewritten)
+        foreach (var (old, changed) in rewritten)
         {
-            if (change.Payload is not null)
+            if (changed is not null)
             {
                 scope.Execute("UPDATE queue_updates SET payload = @payload WHERE message_id = @message AND payload = @old",
-                    ("@payload", change.Payload), ("@message", messageId), ("@old", old));
+                    ("@payload", changed), ("@message", messageId), ("@old", old));
             }
         }
 
-        if (entries.Count > 0)
-        {
-            scope.OnCommitted(() =>
-            {
-                foreach (var (owner, entry) in entries)
-                {
-                    recent.Replace(owner, entry);
-                }
-            });
-        }
+        ReplaceAfterCommit(scope, entries);
     }
 
     public void Drop(WriteScope scope, long ownerId)
@@ -167,6 +156,35 @@ internal sealed class UpdateLog(SqliteDatabase database, RecentUpdates recent) :
 
         return updates;
     }
+
+    private byte[] PayloadOf(Update update)
+    {
+        if (_last is { } last && ReferenceEquals(last.Update, update))
+        {
+            return last.Payload;
+        }
+
+        var payload = WireSerializer.Serialize(update);
+        _last = new Serialized(update, payload);
+        return payload;
+    }
+
+    /// <summary>The memory cache follows rows rewritten in place, once (and if) their unit commits.</summary>
+    private void ReplaceAfterCommit(WriteScope scope, List<(long Owner, long Pts, byte[] Payload)> entries)
+    {
+        if (entries.Count > 0)
+        {
+            scope.OnCommitted(() =>
+            {
+                foreach (var (owner, pts, payload) in entries)
+                {
+                    recent.Replace(owner, pts, payload);
+                }
+            });
+        }
+    }
+
+    private sealed record Serialized(Update Update, byte[] Payload);
 
     /// <summary>Payloads compared by their bytes.</summary>
     private sealed class PayloadComparer : IEqualityComparer<byte[]>
