@@ -135,16 +135,24 @@ public sealed class UpdateLogTests
         (await bobAgain.NextAsync<MessageReceived>()).Should().BeEquivalentTo(new { Pts = 3L, Message = new { Text = "three" } });
     }
 
-    [Fact]
-    public async Task GetDifference_FromMemoryAndFromTheDatabase_GivesTheSameUpdates()
+    // Memory bounded by count (the newest 4) or by bytes (as many of the newest as fit in 1 KiB: the long texts below
+    // take ≈ 400 bytes an entry).
+    [Theory]
+    [InlineData("CachedUpdatesPerLog", "4")]
+    [InlineData("CachedBytesPerLog", "1024")]
+    public async Task GetDifference_FromMemoryAndFromTheDatabase_GivesTheSameUpdates(string bound, string value)
     {
-        await using var host = await SessionTestKit.StartHostAsync(SmallLog);
+        await using var host = await SessionTestKit.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Messenger:Queue:TooLongAfterUpdates"] = "50",
+            [$"Messenger:Queue:{bound}"] = value,
+        });
         await using var alice = await host.SignUpAsync("alice_1", startEvents: false);
         await using var bob = await host.SignUpAsync("bob_one", startEvents: false);
         var first = await alice.SendAsync(bob, "first");
         for (var i = 2; i <= 8; i++)
         {
-            await alice.SendAsync(bob, $"message {i}");
+            await alice.SendAsync(bob, $"message {i}: {new string('x', 300)}");
         }
 
         await alice.Client.EditMessageAsync(bob.Peer, first.Message.Id, "first, edited");
@@ -154,7 +162,7 @@ public sealed class UpdateLogTests
         var current = (await bob.Client.GetStateAsync()).Pts;
         current.Should().Be(12);
 
-        // Memory keeps the newest 4 of the log: a start at pts ≥ 8 is answered from it, an older one from the database.
+        // Memory keeps the newest few of the log: a late start is answered from it, an early one from the database.
         var whole = (await bob.Client.GetDifferenceAsync(0)).Updates;
         whole.Select(u => u.Pts).Should().Equal(Enumerable.Range(1, 12).Select(i => (long)i));
         for (var pts = 0L; pts < current; pts++)

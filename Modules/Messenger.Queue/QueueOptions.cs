@@ -19,6 +19,10 @@ internal sealed class QueueOptions
     /// <summary>The newest updates of each recently active log kept in memory for getDifference and getState.</summary>
     public int CachedUpdatesPerLog { get; set; } = 128;
 
+    /// <summary>At most this many bytes of stored updates per log kept in memory (the newest entry always is): with
+    /// <see cref="CachedLogs"/>, what bounds the memory the cache may take, whatever the updates' sizes.</summary>
+    public int CachedBytesPerLog { get; set; } = 32 * 1024;
+
     /// <summary>Logs whose recent updates are kept in memory.</summary>
     public int CachedLogs { get; set; } = 10_000;
 }
@@ -32,6 +36,7 @@ internal sealed class QueueOptionsValidator : IValidateOptions<QueueOptions>
         OptionsProblems.RequirePositive(problems, QueueOptions.Section, nameof(options.RetentionDays), options.RetentionDays);
         OptionsProblems.RequirePositive(problems, QueueOptions.Section, nameof(options.CompactionIntervalMinutes), options.CompactionIntervalMinutes);
         OptionsProblems.RequireInRange(problems, QueueOptions.Section, nameof(options.CachedUpdatesPerLog), options.CachedUpdatesPerLog, 1, 100_000);
+        OptionsProblems.RequireInRange(problems, QueueOptions.Section, nameof(options.CachedBytesPerLog), options.CachedBytesPerLog, 1024, 64 * 1024 * 1024);
         OptionsProblems.RequirePositive(problems, QueueOptions.Section, nameof(options.CachedLogs), options.CachedLogs);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }

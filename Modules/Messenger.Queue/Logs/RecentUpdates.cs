@@ -11,17 +11,21 @@ namespace Messenger.Queue.Logs;
 /// whatever it holds is durable; a ring that is not contiguous with a new entry starts over from it.
 /// An entry is kept as the bytes the log stored (one array, shared by every log the same update went into), not as the
 /// update's object graph: the graphs would outlive a few collections each and be promoted, and every gen 0 collection
-/// would mark them again through the older generations' cards; a read deserializes what it returns.
+/// would mark them again through the older generations' cards; a read deserializes what it returns. A ring holds at
+/// most <c>CachedUpdatesPerLog</c> entries and <c>CachedBytesPerLog</c> bytes of them (the newest always), so the cache's
+/// memory is bounded whatever the updates' sizes.
 /// </summary>
 internal sealed class RecentUpdates : IDisposable
 {
     private readonly MemoryCache _logs;
     private readonly int _capacity;
+    private readonly int _maxBytes;
     private readonly Lock _create = new();
 
     public RecentUpdates(IOptions<QueueOptions> options)
     {
         _capacity = options.Value.CachedUpdatesPerLog;
+        _maxBytes = options.Value.CachedBytesPerLog;
         _logs = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.CachedLogs });
     }
 
@@ -31,7 +35,7 @@ internal sealed class RecentUpdates : IDisposable
         Ring ring;
         lock (_create)
         {
-            ring = Get(ownerId) ?? Add(ownerId, new Ring(_capacity, pts - ptsCount));
+            ring = Get(ownerId) ?? Add(ownerId, new Ring(_capacity, _maxBytes, pts - ptsCount));
         }
 
         ring.Append(new Entry(pts, ptsCount, date, payload));
@@ -44,7 +48,7 @@ internal sealed class RecentUpdates : IDisposable
         {
             if (Get(ownerId) is null)
             {
-                Add(ownerId, new Ring(_capacity, pts));
+                Add(ownerId, new Ring(_capacity, _maxBytes, pts));
             }
         }
     }
@@ -74,12 +78,15 @@ internal sealed class RecentUpdates : IDisposable
         public LoggedUpdate ToLogged() => new(Pts, PtsCount, Date, WireSerializer.Deserialize<Update>(Payload));
     }
 
-    private sealed class Ring(int capacity, long startPts)
+    /// <summary>One log's newest entries: at most <paramref name="capacity"/> of them and, but for the newest,
+    /// <paramref name="maxBytes"/> of payload; <c>_startPts</c> is the position before the oldest one held.</summary>
+    private sealed class Ring(int capacity, int maxBytes, long startPts)
     {
         private readonly Entry[] _items = new Entry[capacity];
         private readonly Lock _gate = new();
         private int _first;
         private int _count;
+        private long _bytes;
         private long _startPts = startPts;
         private long _lastPts = startPts;
 
@@ -100,21 +107,25 @@ internal sealed class RecentUpdates : IDisposable
             {
                 if (entry.Pts - entry.PtsCount != _lastPts)
                 {
+                    while (_count > 0)
+                    {
+                        DropOldest();
+                    }
+
                     _first = 0;
-                    _count = 0;
                     _startPts = entry.Pts - entry.PtsCount;
                 }
 
                 if (_count == _items.Length)
                 {
-                    _startPts = _items[_first].Pts;
-                    _first = (_first + 1) % _items.Length;
-                    _count--;
+                    DropOldest();
                 }
 
                 _items[(_first + _count) % _items.Length] = entry;
                 _count++;
+                _bytes += entry.Payload.Length;
                 _lastPts = entry.Pts;
+                Trim();
             }
         }
 
@@ -127,11 +138,32 @@ internal sealed class RecentUpdates : IDisposable
                     var index = (_first + i) % _items.Length;
                     if (_items[index].Pts == pts)
                     {
+                        _bytes += payload.Length - _items[index].Payload.Length;
                         _items[index] = _items[index] with { Payload = payload };
+                        Trim();
                         return;
                     }
                 }
             }
+        }
+
+        /// <summary>Drops the oldest entries while the payloads take more than the bound, keeping the newest.</summary>
+        private void Trim()
+        {
+            while (_bytes > maxBytes && _count > 1)
+            {
+                DropOldest();
+            }
+        }
+
+        private void DropOldest()
+        {
+            ref var oldest = ref _items[_first];
+            _startPts = oldest.Pts;
+            _bytes -= oldest.Payload.Length;
+            oldest = default;
+            _first = (_first + 1) % _items.Length;
+            _count--;
         }
 
         public List<LoggedUpdate>? TryRead(long pts, int limit)

@@ -1,0 +1,112 @@
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Contracts.Wire;
+using Messenger.Queue;
+using Messenger.Queue.Logs;
+using Microsoft.Extensions.Options;
+
+namespace Messenger.Tests.Queue;
+
+// The memory cache of the newest log entries on its own: what it holds is bounded by count and by bytes, and what it
+// no longer holds it says so (null), so getDifference goes to the database. The host-level equivalence of memory and
+// database is UpdateLogTests'.
+public sealed class RecentUpdatesTests
+{
+    private const long Owner = 7;
+
+    [Fact]
+    public void TryRead_WhenThePayloadsExceedTheByteBound_HoldsOnlyTheNewestThatFit()
+    {
+        using var recent = Recent(entries: 100, bytes: 1024);
+        var payload = Payload(ids: 50);
+        var perEntry = payload.Length;
+        perEntry.Should().BeInRange(200, 400, "the arithmetic below assumes a few entries fit in 1 KiB");
+        for (var pts = 1; pts <= 10; pts++)
+        {
+            recent.Committed(Owner, pts, 1, date: 1000 + pts, payload);
+        }
+
+        var fit = 1024 / perEntry;
+        recent.CurrentPts(Owner).Should().Be(10);
+        recent.TryRead(Owner, 10 - fit, limit: 100).Should().NotBeNull()
+            .And.Subject.Select(u => u.Pts).Should().Equal(Enumerable.Range(11 - fit, fit).Select(i => (long)i));
+        recent.TryRead(Owner, 10 - fit - 1, limit: 100).Should().BeNull("older entries were let go to stay within 1 KiB");
+        recent.TryRead(Owner, 0, limit: 100).Should().BeNull();
+    }
+
+    [Fact]
+    public void TryRead_WhenOneEntryAloneExceedsTheByteBound_StillHoldsThatNewestEntry()
+    {
+        using var recent = Recent(entries: 100, bytes: 1024);
+        recent.Committed(Owner, 1, 1, 1001, Payload(ids: 1));
+        var large = Payload(ids: 300);
+        large.Length.Should().BeGreaterThan(1024);
+        recent.Committed(Owner, 2, 1, 1002, large);
+
+        var read = recent.TryRead(Owner, 1, limit: 100);
+        read.Should().ContainSingle().Which.Update.Should().BeOfType<DeleteMessagesUpdate>().Which.Ids.Should().HaveCount(300);
+        recent.TryRead(Owner, 0, limit: 100).Should().BeNull();
+    }
+
+    [Fact]
+    public void Replace_WithALargerPayload_LetsOlderEntriesGoToStayWithinTheBound()
+    {
+        using var recent = Recent(entries: 100, bytes: 1024);
+        for (var pts = 1; pts <= 3; pts++)
+        {
+            recent.Committed(Owner, pts, 1, 1000 + pts, Payload(ids: 1));
+        }
+
+        recent.TryRead(Owner, 0, limit: 100).Should().HaveCount(3);
+        recent.Replace(Owner, 3, Payload(ids: 200));
+
+        recent.TryRead(Owner, 0, limit: 100).Should().BeNull();
+        recent.TryRead(Owner, 2, limit: 100).Should().ContainSingle()
+            .Which.Update.Should().BeOfType<DeleteMessagesUpdate>().Which.Ids.Should().HaveCount(200);
+    }
+
+    [Fact]
+    public void TryRead_WhenTheCountBoundIsReached_HoldsTheNewestEntries_AndEachReadIsAFreshCopy()
+    {
+        using var recent = Recent(entries: 4, bytes: 1024 * 1024);
+        for (var pts = 1; pts <= 6; pts++)
+        {
+            recent.Committed(Owner, pts, 1, 1000 + pts, Payload(ids: pts));
+        }
+
+        recent.TryRead(Owner, 1, limit: 100).Should().BeNull();
+        var read = recent.TryRead(Owner, 2, limit: 100)!;
+        read.Select(u => (u.Pts, u.Date, ((DeleteMessagesUpdate)u.Update).Ids.Length))
+            .Should().Equal((3L, 1003L, 3), (4L, 1004L, 4), (5L, 1005L, 5), (6L, 1006L, 6));
+        recent.TryRead(Owner, 2, limit: 2)!.Select(u => u.Pts).Should().Equal(3L, 4L);
+        recent.TryRead(Owner, 2, limit: 100)![0].Update.Should().NotBeSameAs(read[0].Update, "a reader cannot change what memory holds");
+    }
+
+    [Fact]
+    public void Committed_WhenAnEntryIsNotContiguous_StartsOverFromIt()
+    {
+        using var recent = Recent(entries: 100, bytes: 1024);
+        recent.Committed(Owner, 1, 1, 1001, Payload(ids: 50));
+        recent.Committed(Owner, 2, 1, 1002, Payload(ids: 50));
+        recent.Committed(Owner, 9, 1, 1009, Payload(ids: 50));
+
+        recent.TryRead(Owner, 1, limit: 100).Should().BeNull();
+        recent.TryRead(Owner, 8, limit: 100).Should().ContainSingle().Which.Pts.Should().Be(9);
+
+        // What the dropped entries took is given back: as many fit after the restart as in an empty ring.
+        var fit = 1024 / Payload(ids: 50).Length;
+        for (var pts = 10; pts < 9 + fit; pts++)
+        {
+            recent.Committed(Owner, pts, 1, 1000 + pts, Payload(ids: 50));
+        }
+
+        recent.TryRead(Owner, 8, limit: 100).Should().HaveCount(fit);
+    }
+
+    private static RecentUpdates Recent(int entries, int bytes) =>
+        new(Options.Create(new QueueOptions { CachedUpdatesPerLog = entries, CachedBytesPerLog = bytes }));
+
+    // Ids of five digits or more take five bytes each in MessagePack: the payload grows with the count.
+    private static byte[] Payload(int ids) =>
+        WireSerializer.Serialize<global::Messenger.Contracts.Updates.Update>(new DeleteMessagesUpdate(Peer.User(1), [.. Enumerable.Range(100_000, ids).Select(i => (long)i)]));
+}
