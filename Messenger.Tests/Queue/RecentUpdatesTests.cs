@@ -83,6 +83,37 @@ public sealed class RecentUpdatesTests
     }
 
     [Fact]
+    public void Committed_BeyondTheFirstSlots_GrowsUpToTheCountBound_ThenDropsTheOldest()
+    {
+        using var recent = Recent(entries: 20, bytes: 1024 * 1024);
+        for (var pts = 1; pts <= 50; pts++)
+        {
+            recent.Committed(Owner, pts, 1, 1000 + pts, Payload(ids: 1));
+            recent.TryRead(Owner, Math.Max(0, pts - 20), limit: 100)!.Select(u => u.Pts)
+                .Should().Equal(Enumerable.Range(Math.Max(1, pts - 19), Math.Min(pts, 20)).Select(i => (long)i), "after pts {0}", pts);
+        }
+
+        recent.TryRead(Owner, 29, limit: 100).Should().BeNull();
+    }
+
+    [Fact]
+    public void Committed_WhenTheSlotsFillAfterOlderEntriesWentOut_GrowsKeepingTheOrder()
+    {
+        // A large first entry, let go by the byte bound at the fourth: the oldest held is then not in the first slot, and
+        // the ring grows (at its ninth entry held) from a wrapped start.
+        using var recent = Recent(entries: 100, bytes: 1100);
+        recent.Committed(Owner, 1, 1, 1001, Payload(ids: 200));
+        for (var pts = 2; pts <= 12; pts++)
+        {
+            recent.Committed(Owner, pts, 1, 1000 + pts, Payload(ids: 1));
+        }
+
+        recent.TryRead(Owner, 0, limit: 100).Should().BeNull();
+        recent.TryRead(Owner, 1, limit: 100)!.Select(u => (u.Pts, u.Date))
+            .Should().Equal(Enumerable.Range(2, 11).Select(i => ((long)i, 1000L + i)));
+    }
+
+    [Fact]
     public void Committed_WhenAnEntryIsNotContiguous_StartsOverFromIt()
     {
         using var recent = Recent(entries: 100, bytes: 1024);
@@ -106,7 +137,7 @@ public sealed class RecentUpdatesTests
     private static RecentUpdates Recent(int entries, int bytes) =>
         new(Options.Create(new QueueOptions { CachedUpdatesPerLog = entries, CachedBytesPerLog = bytes }));
 
-    // Ids of five digits or more take five bytes each in MessagePack: the payload grows with the count.
+    // Ids from 65,536 up are MessagePack uint32s, five bytes each: the payload grows with the count.
     private static byte[] Payload(int ids) =>
         WireSerializer.Serialize<global::Messenger.Contracts.Updates.Update>(new DeleteMessagesUpdate(Peer.User(1), [.. Enumerable.Range(100_000, ids).Select(i => (long)i)]));
 }

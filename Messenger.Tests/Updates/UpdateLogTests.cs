@@ -162,7 +162,8 @@ public sealed class UpdateLogTests
         var current = (await bob.Client.GetStateAsync()).Pts;
         current.Should().Be(12);
 
-        // Memory keeps the newest few of the log: a late start is answered from it, an early one from the database.
+        // Memory keeps the newest few of the log, so some starts are answered from it and the others from the database:
+        // every start gives the same updates. (The bounds themselves are RecentUpdatesTests'.)
         var whole = (await bob.Client.GetDifferenceAsync(0)).Updates;
         whole.Select(u => u.Pts).Should().Equal(Enumerable.Range(1, 12).Select(i => (long)i));
         for (var pts = 0L; pts < current; pts++)

@@ -19,8 +19,8 @@ internal sealed class QueueOptions
     /// <summary>The newest updates of each recently active log kept in memory for getDifference and getState.</summary>
     public int CachedUpdatesPerLog { get; set; } = 128;
 
-    /// <summary>At most this many bytes of stored updates per log kept in memory (the newest entry always is): with
-    /// <see cref="CachedLogs"/>, what bounds the memory the cache may take, whatever the updates' sizes.</summary>
+    /// <summary>A log's oldest entries in memory are dropped while their stored updates take more than this many bytes,
+    /// down to the newest, which is always kept: with <see cref="CachedLogs"/>, what bounds the cache's memory.</summary>
     public int CachedBytesPerLog { get; set; } = 32 * 1024;
 
     /// <summary>Logs whose recent updates are kept in memory.</summary>

@@ -12,8 +12,9 @@ namespace Messenger.Queue.Logs;
 /// An entry is kept as the bytes the log stored (one array, shared by every log the same update went into), not as the
 /// update's object graph: the graphs would outlive a few collections each and be promoted, and every gen 0 collection
 /// would mark them again through the older generations' cards; a read deserializes what it returns. A ring holds at
-/// most <c>CachedUpdatesPerLog</c> entries and <c>CachedBytesPerLog</c> bytes of them (the newest always), so the cache's
-/// memory is bounded whatever the updates' sizes.
+/// most <c>CachedUpdatesPerLog</c> entries, and drops its oldest while their payloads take more than
+/// <c>CachedBytesPerLog</c> bytes, down to the newest, which it always keeps; its slots grow with use, so a quiet log
+/// (one getState seeded) costs a few of them.
 /// </summary>
 internal sealed class RecentUpdates : IDisposable
 {
@@ -78,11 +79,13 @@ internal sealed class RecentUpdates : IDisposable
         public LoggedUpdate ToLogged() => new(Pts, PtsCount, Date, WireSerializer.Deserialize<Update>(Payload));
     }
 
-    /// <summary>One log's newest entries: at most <paramref name="capacity"/> of them and, but for the newest,
-    /// <paramref name="maxBytes"/> of payload; <c>_startPts</c> is the position before the oldest one held.</summary>
+    /// <summary>One log's newest entries: at most <paramref name="capacity"/> of them, the oldest dropped while their
+    /// payloads take more than <paramref name="maxBytes"/> (never the newest); <c>_startPts</c> is the position before
+    /// the oldest one held.</summary>
     private sealed class Ring(int capacity, int maxBytes, long startPts)
     {
-        private readonly Entry[] _items = new Entry[capacity];
+        private const int FirstSlots = 8;
+        private Entry[] _items = new Entry[Math.Min(capacity, FirstSlots)];
         private readonly Lock _gate = new();
         private int _first;
         private int _count;
@@ -118,7 +121,14 @@ internal sealed class RecentUpdates : IDisposable
 
                 if (_count == _items.Length)
                 {
-                    DropOldest();
+                    if (_items.Length < capacity)
+                    {
+                        Grow();
+                    }
+                    else
+                    {
+                        DropOldest();
+                    }
                 }
 
                 _items[(_first + _count) % _items.Length] = entry;
@@ -156,6 +166,18 @@ internal sealed class RecentUpdates : IDisposable
             }
         }
 
+        private void Grow()
+        {
+            var larger = new Entry[Math.Min(capacity, _items.Length * 2)];
+            for (var i = 0; i < _count; i++)
+            {
+                larger[i] = _items[(_first + i) % _items.Length];
+            }
+
+            _items = larger;
+            _first = 0;
+        }
+
         private void DropOldest()
         {
             ref var oldest = ref _items[_first];
@@ -168,7 +190,7 @@ internal sealed class RecentUpdates : IDisposable
 
         public List<LoggedUpdate>? TryRead(long pts, int limit)
         {
-            var entries = new List<Entry>();
+            List<Entry> entries;
             lock (_gate)
             {
                 if (pts < _startPts || pts > _lastPts)
@@ -176,6 +198,7 @@ internal sealed class RecentUpdates : IDisposable
                     return null;
                 }
 
+                entries = new List<Entry>(Math.Min(limit, _count));
                 for (var i = 0; i < _count && entries.Count < limit; i++)
                 {
                     var entry = _items[(_first + i) % _items.Length];

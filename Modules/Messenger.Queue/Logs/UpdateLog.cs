@@ -17,7 +17,8 @@ internal sealed class UpdateLog(SqliteDatabase database, RecentUpdates recent) :
 
     // The last update serialized by Append and its bytes: a message goes into every log of its audience as the same
     // instance (both sides of a private chat, each member of a small group), so it is serialized once, and the rows and
-    // the memory cache share one array. Updates are immutable records; the pair is swapped whole, never torn.
+    // the memory cache share one array. Updates are immutable records; the pair is swapped whole, never torn. It holds the
+    // last update and its bytes until the next append, which is all it costs.
     private Serialized? _last;
 
     public LoggedUpdate Append(WriteScope scope, long ownerId, Update update, long date, long? messageId = null)
@@ -71,7 +72,7 @@ internal sealed class UpdateLog(SqliteDatabase database, RecentUpdates recent) :
         // Every member's copy of one update is the same bytes (a group's new_message in each of its members' logs, an
         // edit's too): each distinct payload is read and rewritten once, and its rows changed by one statement, so a
         // reply in a large small group costs a statement per update it had, not per member.
-        var find = scope.Command("SELECT owner_id, pts, pts_count, date, payload FROM queue_updates WHERE message_id = @message");
+        var find = scope.Command("SELECT owner_id, pts, payload FROM queue_updates WHERE message_id = @message");
         find.Parameters.AddWithValue("@message", messageId);
         var rewritten = new Dictionary<byte[], byte[]?>(PayloadComparer.Instance);
         var entries = new List<(long Owner, long Pts, byte[] Payload)>();
@@ -79,7 +80,7 @@ internal sealed class UpdateLog(SqliteDatabase database, RecentUpdates recent) :
         {
             while (reader.Read())
             {
-                var payload = (byte[])reader.GetValue(4);
+                var payload = (byte[])reader.GetValue(2);
                 if (!rewritten.TryGetValue(payload, out var changed))
                 {
                     var stored = WireSerializer.Deserialize<Update>(payload);
