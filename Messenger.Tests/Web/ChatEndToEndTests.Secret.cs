@@ -70,7 +70,12 @@ public sealed partial class ChatEndToEndTests
 
         // A 5 s timer: the message shows its timer, then goes on both sides once read (Bob has the chat open).
         await alice.Page.GetByTestId("secret-timer").ClickAsync();
-        await alice.Page.GetByRole(AriaRole.Dialog, new() { Name = "Self-destruct timer" }).GetByRole(AriaRole.Button, new() { Name = "5 s" }).ClickAsync();
+        var timers = alice.Page.GetByRole(AriaRole.Dialog, new() { Name = "Self-destruct timer" });
+        await timers.GetByRole(AriaRole.Button, new() { Name = "5 s" }).ClickAsync();
+        // The dialog closes once the choice is saved and gives the focus back to the timer's button: typing before that,
+        // the Enter could land on the button and open the dialog again instead of sending (seen once in CI).
+        await Expect(timers).ToHaveCountAsync(0);
+        await Expect(alice.Page.GetByTestId("secret-timer")).ToContainTextAsync("5 s");
         await alice.SendSecretAsync(burning);
         await Expect(bob.SecretMessage(burning).GetByTestId("msg-self-destruct")).ToBeVisibleAsync();
         await bob.ScreenshotAsync("41-secret-chat");
