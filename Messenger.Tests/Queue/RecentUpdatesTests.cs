@@ -134,6 +134,43 @@ public sealed class RecentUpdatesTests
         recent.TryRead(Owner, 8, limit: 100).Should().HaveCount(fit);
     }
 
+    [Fact]
+    public void Seed_WhenNothingChangedSinceTheRead_RemembersThePts_ButNeverOverAHeldLog()
+    {
+        using var recent = Recent(entries: 100, bytes: 1024);
+        recent.Seed(Owner, 4, recent.Changes);
+        recent.CurrentPts(Owner).Should().Be(4);
+        recent.TryRead(Owner, 4, limit: 100).Should().BeEmpty();
+
+        recent.Committed(Owner + 1, 3, 1, 1003, Payload(ids: 1));
+        recent.Seed(Owner + 1, 1, recent.Changes);
+        recent.CurrentPts(Owner + 1).Should().Be(3, "the writer got there first");
+    }
+
+    [Fact]
+    public void Seed_WhenALogChangedSinceTheRead_DoesNotRememberWhatMayBeStale()
+    {
+        using var recent = Recent(entries: 100, bytes: 1024);
+
+        // A reader takes the count and reads pts 4 from the database; meanwhile pts 5 commits, and its ring is gone
+        // again before the reader seeds (a full cache keeps no new ring; an evicted one goes the same way).
+        var before = recent.Changes;
+        recent.Committed(Owner, 5, 1, 1005, Payload(ids: 1));
+        recent.Changes.Should().BeGreaterThan(before, "an append counts whether or not the cache keeps its ring");
+        recent.Forget(Owner);
+        recent.Seed(Owner, 4, before);
+        recent.CurrentPts(Owner).Should().BeNull("pts 4 is no longer the log's end");
+
+        // A dropped log counts too: a read from before the drop is not remembered.
+        before = recent.Changes;
+        recent.Forget(Owner + 1);
+        recent.Seed(Owner + 1, 9, before);
+        recent.CurrentPts(Owner + 1).Should().BeNull();
+
+        recent.Seed(Owner, 5, recent.Changes);
+        recent.CurrentPts(Owner).Should().Be(5);
+    }
+
     private static RecentUpdates Recent(int entries, int bytes) =>
         new(Options.Create(new QueueOptions { CachedUpdatesPerLog = entries, CachedBytesPerLog = bytes }));
 

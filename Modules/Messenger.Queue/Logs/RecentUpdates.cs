@@ -22,6 +22,7 @@ internal sealed class RecentUpdates : IDisposable
     private readonly int _capacity;
     private readonly int _maxBytes;
     private readonly Lock _create = new();
+    private long _changes;
 
     public RecentUpdates(IOptions<QueueOptions> options)
     {
@@ -30,24 +31,33 @@ internal sealed class RecentUpdates : IDisposable
         _logs = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.CachedLogs });
     }
 
+    /// <summary>Counts the logs' changes (an append, a log dropped): a reader takes it before it reads a log's end from
+    /// the database and gives it to <see cref="Seed"/>.</summary>
+    public long Changes => Volatile.Read(ref _changes);
+
     /// <summary>On the writer's loop, after COMMIT: <paramref name="payload"/> is the update as the log stored it.</summary>
     public void Committed(long ownerId, long pts, int ptsCount, long date, byte[] payload)
     {
         Ring ring;
         lock (_create)
         {
+            _changes++;
             ring = Get(ownerId) ?? Add(ownerId, new Ring(_capacity, _maxBytes, pts - ptsCount));
         }
 
         ring.Append(new Entry(pts, ptsCount, date, payload));
     }
 
-    /// <summary>Remembers an empty stretch of a log read from the database, unless the writer got there first.</summary>
-    public void Seed(long ownerId, long pts)
+    /// <summary>
+    /// Remembers an empty stretch of a log read from the database, unless the writer got there first, or any log changed
+    /// since <paramref name="changesBefore"/> (<see cref="Changes"/> before the read): the read may predate a commit whose
+    /// ring the cache did not keep (full, or evicted since), and a ring seeded from it would answer a stale pts.
+    /// </summary>
+    public void Seed(long ownerId, long pts, long changesBefore)
     {
         lock (_create)
         {
-            if (Get(ownerId) is null)
+            if (_changes == changesBefore && Get(ownerId) is null)
             {
                 Add(ownerId, new Ring(_capacity, _maxBytes, pts));
             }
@@ -61,7 +71,14 @@ internal sealed class RecentUpdates : IDisposable
     public long? CurrentPts(long ownerId) => Get(ownerId)?.LastPts;
 
     /// <summary>After COMMIT: the log was dropped in the database.</summary>
-    public void Forget(long ownerId) => _logs.Remove(ownerId);
+    public void Forget(long ownerId)
+    {
+        lock (_create)
+        {
+            _changes++;
+            _logs.Remove(ownerId);
+        }
+    }
 
     /// <summary>The updates after <paramref name="pts"/> (at most <paramref name="limit"/>), if memory holds all of them.</summary>
     public List<LoggedUpdate>? TryRead(long ownerId, long pts, int limit) => Get(ownerId)?.TryRead(pts, limit);

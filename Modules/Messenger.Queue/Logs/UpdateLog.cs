@@ -123,12 +123,13 @@ internal sealed class UpdateLog(SqliteDatabase database, RecentUpdates recent) :
             return cached;
         }
 
+        var changes = recent.Changes;
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = LastPtsSql;
         command.Parameters.AddWithValue("@owner", ownerId);
         var pts = command.ExecuteScalar() is long found ? found : 0;
-        recent.Seed(ownerId, pts);
+        recent.Seed(ownerId, pts, changes);
         return pts;
     }
 
