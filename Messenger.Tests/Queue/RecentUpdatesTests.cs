@@ -138,12 +138,12 @@ public sealed class RecentUpdatesTests
     public void Seed_WhenNothingChangedSinceTheRead_RemembersThePts_ButNeverOverAHeldLog()
     {
         using var recent = Recent(entries: 100, bytes: 1024);
-        recent.Seed(Owner, 4, recent.Changes);
+        recent.Seed(Owner, 4, recent.Changes(Owner));
         recent.CurrentPts(Owner).Should().Be(4);
         recent.TryRead(Owner, 4, limit: 100).Should().BeEmpty();
 
         recent.Committed(Owner + 1, 3, 1, 1003, Payload(ids: 1));
-        recent.Seed(Owner + 1, 1, recent.Changes);
+        recent.Seed(Owner + 1, 1, recent.Changes(Owner + 1));
         recent.CurrentPts(Owner + 1).Should().Be(3, "the writer got there first");
     }
 
@@ -154,21 +154,44 @@ public sealed class RecentUpdatesTests
 
         // A reader takes the count and reads pts 4 from the database; meanwhile pts 5 commits, and its ring is gone
         // again before the reader seeds (a full cache keeps no new ring; an evicted one goes the same way).
-        var before = recent.Changes;
+        // (Forget stands in for the cache dropping the ring: a really full cache frees room on a thread of its own.)
+        var before = recent.Changes(Owner);
         recent.Committed(Owner, 5, 1, 1005, Payload(ids: 1));
-        recent.Changes.Should().BeGreaterThan(before, "an append counts whether or not the cache keeps its ring");
+        recent.Changes(Owner).Should().BeGreaterThan(before, "an append counts whether or not the cache keeps its ring");
         recent.Forget(Owner);
         recent.Seed(Owner, 4, before);
         recent.CurrentPts(Owner).Should().BeNull("pts 4 is no longer the log's end");
 
         // A dropped log counts too: a read from before the drop is not remembered.
-        before = recent.Changes;
+        before = recent.Changes(Owner + 1);
         recent.Forget(Owner + 1);
         recent.Seed(Owner + 1, 9, before);
         recent.CurrentPts(Owner + 1).Should().BeNull();
 
-        recent.Seed(Owner, 5, recent.Changes);
+        // Another log's change (outside the stripe) gives up nothing.
+        before = recent.Changes(Owner + 2);
+        recent.Committed(Owner + 3, 1, 1, 1001, Payload(ids: 1));
+        recent.Seed(Owner + 2, 7, before);
+        recent.CurrentPts(Owner + 2).Should().Be(7);
+
+        recent.Seed(Owner, 5, recent.Changes(Owner));
         recent.CurrentPts(Owner).Should().Be(5);
+    }
+
+    [Fact]
+    public void Committed_WhenTheRingWasSeededPastIt_KeepsTheSeededEnd_AndGoesOnFromIt()
+    {
+        // A reader saw pts 5 and 6 committed and seeded 6 before the writer's after-commit steps for them came.
+        using var recent = Recent(entries: 100, bytes: 1024);
+        recent.Seed(Owner, 6, recent.Changes(Owner));
+        recent.Committed(Owner, 5, 1, 1005, Payload(ids: 1));
+        recent.CurrentPts(Owner).Should().Be(6, "the log's end does not go back");
+        recent.Committed(Owner, 6, 1, 1006, Payload(ids: 1));
+        recent.Committed(Owner, 7, 1, 1007, Payload(ids: 1));
+
+        recent.CurrentPts(Owner).Should().Be(7);
+        recent.TryRead(Owner, 6, limit: 100).Should().ContainSingle().Which.Pts.Should().Be(7);
+        recent.TryRead(Owner, 5, limit: 100).Should().BeNull("memory holds nothing from before its seed");
     }
 
     private static RecentUpdates Recent(int entries, int bytes) =>

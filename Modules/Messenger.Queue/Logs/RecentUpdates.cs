@@ -22,7 +22,10 @@ internal sealed class RecentUpdates : IDisposable
     private readonly int _capacity;
     private readonly int _maxBytes;
     private readonly Lock _create = new();
-    private long _changes;
+    // Changes (appends, drops) counted per stripe of logs: a seed is given up only for a change to a log of its stripe,
+    // so a busy server's other logs do not keep quiet ones out of memory.
+    private const int ChangeStripes = 4096;
+    private readonly long[] _changes = new long[ChangeStripes];
 
     public RecentUpdates(IOptions<QueueOptions> options)
     {
@@ -31,9 +34,9 @@ internal sealed class RecentUpdates : IDisposable
         _logs = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.Value.CachedLogs });
     }
 
-    /// <summary>Counts the logs' changes (an append, a log dropped): a reader takes it before it reads a log's end from
-    /// the database and gives it to <see cref="Seed"/>.</summary>
-    public long Changes => Volatile.Read(ref _changes);
+    /// <summary>Counts the changes (appends, drops) of <paramref name="ownerId"/>'s log and the others of its stripe: a
+    /// reader takes it before it reads a log's end from the database and gives it to <see cref="Seed"/>.</summary>
+    public long Changes(long ownerId) => Volatile.Read(ref _changes[Stripe(ownerId)]);
 
     /// <summary>On the writer's loop, after COMMIT: <paramref name="payload"/> is the update as the log stored it.</summary>
     public void Committed(long ownerId, long pts, int ptsCount, long date, byte[] payload)
@@ -41,7 +44,7 @@ internal sealed class RecentUpdates : IDisposable
         Ring ring;
         lock (_create)
         {
-            _changes++;
+            _changes[Stripe(ownerId)]++;
             ring = Get(ownerId) ?? Add(ownerId, new Ring(_capacity, _maxBytes, pts - ptsCount));
         }
 
@@ -49,15 +52,16 @@ internal sealed class RecentUpdates : IDisposable
     }
 
     /// <summary>
-    /// Remembers an empty stretch of a log read from the database, unless the writer got there first, or any log changed
-    /// since <paramref name="changesBefore"/> (<see cref="Changes"/> before the read): the read may predate a commit whose
-    /// ring the cache did not keep (full, or evicted since), and a ring seeded from it would answer a stale pts.
+    /// Remembers an empty stretch of a log read from the database, unless the writer got there first, or the log (or
+    /// another of its stripe) changed since <paramref name="changesBefore"/> (<see cref="Changes"/> before the read): the
+    /// read may predate a commit whose ring the cache did not keep (full, or evicted since), and a ring seeded from it
+    /// would answer a stale pts.
     /// </summary>
     public void Seed(long ownerId, long pts, long changesBefore)
     {
         lock (_create)
         {
-            if (_changes == changesBefore && Get(ownerId) is null)
+            if (_changes[Stripe(ownerId)] == changesBefore && Get(ownerId) is null)
             {
                 Add(ownerId, new Ring(_capacity, _maxBytes, pts));
             }
@@ -75,7 +79,7 @@ internal sealed class RecentUpdates : IDisposable
     {
         lock (_create)
         {
-            _changes++;
+            _changes[Stripe(ownerId)]++;
             _logs.Remove(ownerId);
         }
     }
@@ -84,6 +88,8 @@ internal sealed class RecentUpdates : IDisposable
     public List<LoggedUpdate>? TryRead(long ownerId, long pts, int limit) => Get(ownerId)?.TryRead(pts, limit);
 
     public void Dispose() => _logs.Dispose();
+
+    private static int Stripe(long ownerId) => (int)((ulong)ownerId % ChangeStripes);
 
     private Ring? Get(long ownerId) => _logs.TryGetValue(ownerId, out Ring? ring) ? ring : null;
 
@@ -125,6 +131,13 @@ internal sealed class RecentUpdates : IDisposable
         {
             lock (_gate)
             {
+                if (entry.Pts <= _lastPts)
+                {
+                    // Seeded from a read that already saw this commit, before its after-commit step came here: the
+                    // ring is at or past it (a dropped log's ring is forgotten before its next append).
+                    return;
+                }
+
                 if (entry.Pts - entry.PtsCount != _lastPts)
                 {
                     while (_count > 0)

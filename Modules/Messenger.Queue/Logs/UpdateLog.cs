@@ -123,11 +123,12 @@ internal sealed class UpdateLog(SqliteDatabase database, RecentUpdates recent) :
             return cached;
         }
 
-        var changes = recent.Changes;
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = LastPtsSql;
         command.Parameters.AddWithValue("@owner", ownerId);
+        // Taken right before the read's snapshot: a commit it misses bumps the count after it.
+        var changes = recent.Changes(ownerId);
         var pts = command.ExecuteScalar() is long found ? found : 0;
         recent.Seed(ownerId, pts, changes);
         return pts;
