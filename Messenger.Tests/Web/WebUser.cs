@@ -56,6 +56,7 @@ internal static class WebUser
 
     public static async Task SendAsync(this BrowserPage browser, string text)
     {
+        await NoModalOpenAsync(browser);
         var box = browser.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
         await box.FillAsync(text);
         await box.PressAsync("Enter");
@@ -68,11 +69,17 @@ internal static class WebUser
     /// <summary>Sends a text in the open secret chat and waits for it to show.</summary>
     public static async Task SendSecretAsync(this BrowserPage browser, string text)
     {
+        await NoModalOpenAsync(browser);
         var box = browser.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
         await box.FillAsync(text);
         await box.PressAsync("Enter");
         await Expect(browser.SecretMessage(text)).ToBeVisibleAsync();
     }
+
+    // A dialog that closes after an asynchronous step gives the focus back to its opener when it does: typing before that,
+    // the Enter can land on the opener (the self-destruct timer's button reopened its dialog so once in CI).
+    private static Task NoModalOpenAsync(BrowserPage browser) =>
+        Expect(browser.Page.Locator("[role=dialog][aria-modal=true]")).ToHaveCountAsync(0);
 
     public static ILocator SecretMessage(this BrowserPage browser, string text) =>
         browser.Page.GetByTestId("secret-message").Filter(new() { Has = browser.Page.Locator(".bubble__text", new() { HasTextString = text }) });
