@@ -8,7 +8,8 @@ namespace Messenger.Queue.Logs;
 /// <summary>
 /// The newest updates of recently active logs, in memory: getState and most getDifference calls (a device that was
 /// offline for a moment) are answered without touching the database. Filled only after COMMIT, in log order, so
-/// whatever it holds is durable; a ring that is not contiguous with a new entry starts over from it.
+/// whatever it holds is durable; a ring that is not contiguous with a new entry starts over from it, and one already
+/// at or past an entry (seeded from a read that saw its commit) leaves it out.
 /// An entry is kept as the bytes the log stored (one array, shared by every log the same update went into), not as the
 /// update's object graph: the graphs would outlive a few collections each and be promoted, and every gen 0 collection
 /// would mark them again through the older generations' cards; a read deserializes what it returns. A ring holds at
@@ -18,13 +19,13 @@ namespace Messenger.Queue.Logs;
 /// </summary>
 internal sealed class RecentUpdates : IDisposable
 {
+    private const int ChangeStripes = 4096;
     private readonly MemoryCache _logs;
     private readonly int _capacity;
     private readonly int _maxBytes;
     private readonly Lock _create = new();
     // Changes (appends, drops) counted per stripe of logs: a seed is given up only for a change to a log of its stripe,
     // so a busy server's other logs do not keep quiet ones out of memory.
-    private const int ChangeStripes = 4096;
     private readonly long[] _changes = new long[ChangeStripes];
 
     public RecentUpdates(IOptions<QueueOptions> options)
