@@ -1317,8 +1317,18 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Expect(alice.Message("Written before")).ToBeVisibleAsync();
         await Expect(alice.Page.GetByTestId("auto-delete")).ToHaveAttributeAsync("aria-pressed", "true");
 
+        // Bob picks "Off" and goes straight to the message box: the dialog closes after the server's answer, and must
+        // not take the focus back to its opener then (his next keys would go to the header's button).
         await bob.Page.GetByTestId("auto-delete").ClickAsync();
-        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Off" }).ClickAsync();
+        var messageBox = bob.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await bob.Page.EvaluateAsync("""
+            () => {
+              [...document.querySelectorAll('[role=dialog] button')].find((b) => b.textContent === 'Off').click();
+              document.querySelector('textarea[aria-label="Message"]').focus();
+            }
+            """);
+        await Expect(bob.Page.GetByRole(AriaRole.Dialog, new() { Name = "Auto-delete messages" })).ToHaveCountAsync(0);
+        await Expect(messageBox).ToBeFocusedAsync();
         await Expect(alice.Page.GetByTestId("service-message").GetByText("Bob Builder turned off auto-delete")).ToBeVisibleAsync();
         await Expect(alice.Page.GetByTestId("auto-delete")).ToHaveAttributeAsync("aria-pressed", "false");
         AssertNoProblems();

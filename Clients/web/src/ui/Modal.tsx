@@ -9,7 +9,8 @@ interface ModalProps {
   wide?: boolean;
 }
 
-/** A dialog over the app: Escape or the backdrop closes it, focus moves into it and back out after. */
+/** A dialog over the app: Escape or the backdrop closes it, focus moves into it and back out after (unless it moved
+ * elsewhere meanwhile). */
 export function Modal({ title, onClose, children, wide }: ModalProps) {
   const box = useRef<HTMLDivElement>(null);
   // A layout effect: a plain one waits for the next frame, which a tab in the background may not paint for a while, and
@@ -23,7 +24,10 @@ export function Modal({ title, onClose, children, wide }: ModalProps) {
     document.addEventListener('keydown', onKey);
     return () => {
       document.removeEventListener('keydown', onKey);
-      previous?.focus();
+      // Back to where the focus was, unless it moved on while the dialog finished (a choice that saves first, and the
+      // user already in the message box): taking it back would send their next keys to the dialog's opener.
+      const now = document.activeElement;
+      if (!now || now === document.body || box.current?.contains(now)) previous?.focus();
     };
   }, []);
   return (
