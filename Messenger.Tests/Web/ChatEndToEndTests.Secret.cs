@@ -72,8 +72,8 @@ public sealed partial class ChatEndToEndTests
         await alice.Page.GetByTestId("secret-timer").ClickAsync();
         var timers = alice.Page.GetByRole(AriaRole.Dialog, new() { Name = "Self-destruct timer" });
         await timers.GetByRole(AriaRole.Button, new() { Name = "5 s" }).ClickAsync();
-        // The dialog closes once the choice is saved and gives the focus back to the timer's button: typing before that,
-        // the Enter could land on the button and open the dialog again instead of sending (seen once in CI).
+        // The dialog closes once the choice is saved; a user types after that. (Typing before it raced with the dialog
+        // giving the focus back to the timer's button: once in CI the Enter reopened the dialog instead of sending.)
         await Expect(timers).ToHaveCountAsync(0);
         await Expect(alice.Page.GetByTestId("secret-timer")).ToContainTextAsync("5 s");
         await alice.SendSecretAsync(burning);

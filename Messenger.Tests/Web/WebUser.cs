@@ -76,8 +76,8 @@ internal static class WebUser
         await Expect(browser.SecretMessage(text)).ToBeVisibleAsync();
     }
 
-    // A dialog that closes after an asynchronous step gives the focus back to its opener when it does: typing before that,
-    // the Enter can land on the opener (the self-destruct timer's button reopened its dialog so once in CI).
+    // A user types once the dialog they used has closed. Typing while one still finished an asynchronous step raced with
+    // its giving the focus back to its opener (once in CI the Enter reopened the self-destruct timer's dialog).
     private static Task NoModalOpenAsync(BrowserPage browser) =>
         Expect(browser.Page.Locator("[role=dialog][aria-modal=true]")).ToHaveCountAsync(0);
 
