@@ -2,6 +2,8 @@ using Messenger.Client;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
+using Messenger.Kernel.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Messenger.Tests.Session;
 
 namespace Messenger.Tests.Groups;
@@ -33,6 +35,37 @@ public sealed class GroupDeliveryTests
         var mine = await alice.EventsUntilAsync<MessageReceived>(e => e.Message.Id == sent.Message.Id);
         mine.OfType<MessageReceived>().Count(e => e.Message.Id == sent.Message.Id).Should().Be(1);
         mine.OfType<MessageReceived>().Last().IsOutgoing.Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task DeleteMessages_InGroups_AddNoPreparedStatementPerMessage(bool large)
+    {
+        // The writer keeps its prepared statements for its lifetime, keyed by their text: a delete whose SQL named its
+        // ids (the topic lookups of a group's deletes did) added statements for every message ever deleted.
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync($"alice_prepared{(large ? "l" : "s")}");
+        await using var bob = await host.MemberAsync($"bob_prepared{(large ? "l" : "s")}");
+        var peer = Peer.Chat((await alice.Client.CreateGroupAsync("Team", [bob.Id], large: large)).Chat.Id);
+        var ids = new List<long>();
+        for (var i = 0; i < 8; i++)
+        {
+            ids.Add((await alice.Client.SendMessageAsync(peer, $"message {i}")).Message.Id);
+        }
+
+        var writer = host.Services.GetRequiredService<StorageWriter>();
+        await alice.Client.DeleteMessagesAsync(peer, [ids[0]], revoke: true);
+        await alice.Client.DeleteMessagesAsync(peer, [ids[1]], revoke: false);
+        var cached = await writer.WriteAsync(scope => scope.CachedCount);
+
+        await alice.Client.DeleteMessagesAsync(peer, [ids[2], ids[3]], revoke: true);
+        await alice.Client.DeleteMessagesAsync(peer, [ids[4]], revoke: true);
+        await alice.Client.DeleteMessagesAsync(peer, [ids[5], ids[6]], revoke: false);
+        await bob.Client.DeleteMessagesAsync(peer, [ids[7]], revoke: false);
+
+        (await writer.WriteAsync(scope => scope.CachedCount)).Should().Be(cached, "deletes of other ids run the same statements");
+        (await bob.Client.GetHistoryAsync(peer, limit: 10)).Select(m => m.Id).Should().NotIntersectWith(ids.Where((_, i) => i is not (1 or 5 or 6)));
     }
 
     [Fact]

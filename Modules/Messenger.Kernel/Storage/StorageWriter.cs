@@ -122,7 +122,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
     {
         SetPriority();
         using var connection = _database.OpenWriter(backgroundCheckpoints: Checkpointer is not null);
-        var scope = new WriteScope(connection);
+        var scope = new WriteScope(connection, _logger);
         using var savepoints = new Savepoints(connection);
         var batch = new List<WorkItem>(_batchSize);
         try

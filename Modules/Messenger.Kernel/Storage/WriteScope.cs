@@ -1,5 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Messenger.Kernel.Storage;
 
@@ -7,16 +9,34 @@ namespace Messenger.Kernel.Storage;
 /// What a unit of work sees inside the writer's shared transaction: the connection, the transaction, and
 /// prepared commands cached by SQL text (the writer runs the same few statements many thousand times).
 /// </summary>
+/// <remarks>
+/// The caches live as long as the writer, so a text built from values (an id list pasted into an <c>IN (…)</c>) would
+/// add a prepared statement for every call, for ever: bind values as parameters (a list as one JSON parameter, read
+/// with <c>json_each</c>). As a guard, each cache holds at most <see cref="CachedLimit"/> texts; a text past that gets
+/// a command of its own, disposed when its unit ends, and the first such text is logged.
+/// </remarks>
 public sealed class WriteScope
 {
+    /// <summary>Texts each cache keeps: several times the writer's distinct statements (a few hundred).</summary>
+    internal const int CachedLimit = 2048;
+
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Statement> _statements = new(StringComparer.Ordinal);
     private readonly Dictionary<Type, DbContextOptions> _contextOptions = [];
     private readonly List<DbContext> _contexts = [];
+    private readonly List<IDisposable> _uncached = [];
+    private readonly ILogger _logger;
+    private readonly int _cachedLimit;
+    private bool _overflowLogged;
     private List<Action>? _afterCommit;
     private List<Action<WriteScope>>? _atBatchEnd;
 
-    internal WriteScope(SqliteConnection connection) => Connection = connection;
+    internal WriteScope(SqliteConnection connection, ILogger? logger = null, int cachedLimit = CachedLimit)
+    {
+        Connection = connection;
+        _logger = logger ?? NullLogger.Instance;
+        _cachedLimit = cachedLimit;
+    }
 
     public SqliteConnection Connection { get; }
 
@@ -29,7 +49,7 @@ public sealed class WriteScope
         {
             command = Connection.CreateCommand();
             command.CommandText = sql;
-            _commands.Add(sql, command);
+            Keep(_commands, sql, command);
         }
 
         command.Transaction = Transaction;
@@ -46,10 +66,32 @@ public sealed class WriteScope
         if (!_statements.TryGetValue(sql, out var statement))
         {
             statement = new Statement(Connection, sql);
-            _statements.Add(sql, statement);
+            Keep(_statements, sql, statement);
         }
 
         return statement.Reset();
+    }
+
+    /// <summary>Commands and statements the caches hold (tests: a statement built from values shows as growth).</summary>
+    internal int CachedCount => _commands.Count + _statements.Count;
+
+    private void Keep<T>(Dictionary<string, T> cache, string sql, T item)
+        where T : IDisposable
+    {
+        if (cache.Count < _cachedLimit)
+        {
+            cache.Add(sql, item);
+            return;
+        }
+
+        _uncached.Add(item);
+        if (!_overflowLogged)
+        {
+            _overflowLogged = true;
+            _logger.LogWarning(
+                "The storage writer caches {Limit} statements of each kind; more texts each get one of their own. A statement's " +
+                "text is probably built from values (bind them as parameters instead): {Sql}", _cachedLimit, sql);
+        }
     }
 
     /// <summary>Runs <paramref name="sql"/> (a cached command) with the given parameters; returns the rows changed.</summary>
@@ -121,6 +163,12 @@ public sealed class WriteScope
         }
 
         _contexts.Clear();
+        foreach (var item in _uncached)
+        {
+            item.Dispose();
+        }
+
+        _uncached.Clear();
         var actions = _afterCommit;
         _afterCommit = null;
         return actions;
@@ -140,5 +188,11 @@ public sealed class WriteScope
         }
 
         _statements.Clear();
+        foreach (var item in _uncached)
+        {
+            item.Dispose();
+        }
+
+        _uncached.Clear();
     }
 }

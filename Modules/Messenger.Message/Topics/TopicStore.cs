@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Messenger.Contracts.Messages;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Storage;
@@ -154,8 +155,9 @@ internal sealed class TopicStore(SqliteDatabase database)
     /// whether it stands (true) or is being deleted (false).</summary>
     public static Dictionary<long, bool> TopicsAmong(WriteScope scope, long chatId, long[] ids)
     {
-        var command = scope.Command($"SELECT id, deleting = 0 FROM message_topics WHERE chat_id = @chat AND id IN ({string.Join(',', ids)})");
+        var command = scope.Command("SELECT id, deleting = 0 FROM message_topics WHERE chat_id = @chat AND id IN (SELECT value FROM json_each(@ids))");
         command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@ids", JsonSerializer.Serialize(ids));
         var topics = new Dictionary<long, bool>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -201,10 +203,11 @@ internal sealed class TopicStore(SqliteDatabase database)
     public static void AfterRevoke(WriteScope scope, long chatId, long[] ids)
     {
         var command = scope.Command(
-            $"UPDATE message_topics SET top_message_id = coalesce((SELECT max(m.id) FROM message_messages m INDEXED BY IX_message_messages_topics " +
-            $"WHERE m.chat_id = @chat AND m.topic_id = message_topics.id AND m.deleted = 0), message_topics.id) " +
-            $"WHERE chat_id = @chat AND top_message_id IN ({string.Join(',', ids)})");
+            "UPDATE message_topics SET top_message_id = coalesce((SELECT max(m.id) FROM message_messages m INDEXED BY IX_message_messages_topics " +
+            "WHERE m.chat_id = @chat AND m.topic_id = message_topics.id AND m.deleted = 0), message_topics.id) " +
+            "WHERE chat_id = @chat AND top_message_id IN (SELECT value FROM json_each(@ids))");
         command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@ids", JsonSerializer.Serialize(ids));
         command.ExecuteNonQuery();
     }
 
