@@ -1,5 +1,6 @@
 using Messenger.Client;
 using Messenger.Contracts.Help;
+using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Wire;
 using Messenger.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
@@ -58,6 +59,31 @@ public sealed class SessionResumeTests : IAsyncLifetime
         dropped.Should().Be(1);
         client.ConnectionCount.Should().BeGreaterThanOrEqualTo(2);
         _probe.Executions.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Call_WhoseLostAnswerTheSessionLetGo_IsToldSoAfterReconnect_AndRunsOnce()
+    {
+        // Unacked answers are kept up to a size: here only the newest, so the second call's answer pushes out the
+        // first's, which the client never got.
+        await using var host = await TestHost.StartAsync(
+            settings: new Dictionary<string, string?> { ["Messenger:Protocol:UnackedResultBytesPerSession"] = "1" },
+            configureServices: _probe.Register);
+        _probe.Release();
+        await using var client = await host.ConnectAsync();
+        var dropped = 0;
+        client.InboundFilter = envelope => !(envelope.Body is ResultBody && Interlocked.Exchange(ref dropped, 1) == 0);
+
+        var lost = client.SendCallAsync(BlockingProbe.Method, [0x90]);
+        await ProtocolTests.WaitUntil(() => Volatile.Read(ref dropped) == 1);
+        (await client.CallAsync(new PingCall(5))).Id.Should().Be(5);
+        await client.DropConnectionAsync();
+
+        var refused = await FluentActions.Awaiting(() => lost).Should().ThrowAsync<RpcException>();
+        refused.Which.Name.Should().Be(ErrorNames.ResultDropped);
+        refused.Which.Code.Should().Be(500);
+        _probe.Executions.Should().Be(1, "the resent call has the same msg_id and is not run again");
+        client.ConnectionCount.Should().BeGreaterThanOrEqualTo(2);
     }
 
     [Fact]

@@ -23,6 +23,9 @@ internal sealed class ProtocolOptions
 
     public int UnackedResultMaxAgeSeconds { get; set; } = 300;
 
+    /// <summary>… and their bytes at most this many (the newest answer is always kept).</summary>
+    public int UnackedResultBytesPerSession { get; set; } = 8 * 1024 * 1024;
+
     /// <summary>Client msg_ids remembered per session (for at most 300 s) so a resent call runs once.</summary>
     public int RecentMsgIdsPerSession { get; set; } = 16384;
 
@@ -53,6 +56,7 @@ internal sealed class ProtocolOptionsValidator : IValidateOptions<ProtocolOption
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.HandshakeTimeoutSeconds), options.HandshakeTimeoutSeconds);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.UnackedResultsPerSession), options.UnackedResultsPerSession);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.UnackedResultMaxAgeSeconds), options.UnackedResultMaxAgeSeconds);
+        OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.UnackedResultBytesPerSession), options.UnackedResultBytesPerSession);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.RecentMsgIdsPerSession), options.RecentMsgIdsPerSession);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.SessionIdleTimeoutSeconds), options.SessionIdleTimeoutSeconds);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.MaxSessionsPerDevice), options.MaxSessionsPerDevice);

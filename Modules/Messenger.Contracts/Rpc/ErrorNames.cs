@@ -21,6 +21,10 @@ public static class ErrorNames
     /// <summary>500: an unexpected server error in this one call.</summary>
     public const string Internal = "INTERNAL";
 
+    /// <summary>500, to a call resent with its msg_id: it ran, but its answer was let go before the client acked it (the
+    /// session keeps unacked answers up to a count, an age and a size); it is not run again.</summary>
+    public const string ResultDropped = "RESULT_DROPPED";
+
     /// <summary>500: the server is stopping; retry on another connection.</summary>
     public const string ServerShuttingDown = "SERVER_SHUTTING_DOWN";
 }

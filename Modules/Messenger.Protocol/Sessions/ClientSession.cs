@@ -17,23 +17,34 @@ internal enum CallAdmission
 
     /// <summary>Below what the session still remembers: refuse (the client restamps and resends).</summary>
     TooLow,
+
+    /// <summary>Seen and answered, but the answer was let go before the client acked it (the session's bounds on
+    /// unacked answers): not run again; the resend is told so (500 <c>RESULT_DROPPED</c>).</summary>
+    AnswerDropped,
 }
 
 /// <summary>
 /// One client session (device key + session id, chosen by the client per app instance). Remembers the client's
 /// recent msg_ids so a call resent after a reconnect runs once, and keeps answers until the client acks them so
-/// they can be resent on the next connection. Both are bounded by count and age.
+/// they can be resent on the next connection. Both are bounded by count and age, the answers also by their bytes: a
+/// client that reads its answers but never acks them (1 MiB file ranges, say) holds at most that much of the server's
+/// memory.
 /// </summary>
 internal sealed class ClientSession(string deviceKeyHex, long sessionId, ProtocolOptions options, TimeProvider clock)
 {
     // Stands in for an answer the client has acked: the msg_id is still remembered (a resend is not run again) but the
     // answer itself is let go, so large answers (1 MiB file ranges) do not stay in memory for the msg_id window.
     private static readonly Envelope AckedAnswer = new(0, 0, new AckBody([]));
+
+    // Stands in for an answer let go before the client acked it: the msg_id is still remembered (a resend is not run
+    // again), and a resend learns that the answer is gone.
+    private static readonly Envelope DroppedAnswer = new(0, 0, new AckBody([]));
     private readonly object _gate = new();
     private readonly Dictionary<long, Envelope?> _calls = [];
     private readonly Queue<(long MsgId, long SeenAt)> _callOrder = new();
     private readonly Dictionary<long, (Envelope Envelope, long ReqMsgId, long StoredAt)> _unacked = [];
     private readonly Queue<long> _unackedOrder = new();
+    private long _unackedBytes;
     private long _floor;
     private ProtocolConnection? _connection;
 
@@ -92,6 +103,11 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
                     return CallAdmission.Running;
                 }
 
+                if (ReferenceEquals(answer, DroppedAnswer))
+                {
+                    return CallAdmission.AnswerDropped;
+                }
+
                 if (!ReferenceEquals(answer, AckedAnswer))
                 {
                     _connection?.TryEnqueue(answer);
@@ -132,9 +148,15 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
 
             _unacked[answer.MsgId] = (answer, reqMsgId, clock.GetTimestamp());
             _unackedOrder.Enqueue(answer.MsgId);
-            while (_unacked.Count > options.UnackedResultsPerSession && _unackedOrder.TryDequeue(out var oldest))
+            _unackedBytes += SizeOf(answer);
+            ExpireUnacked();
+
+            // The newest answer always stays: it may be the only way to the client, if it is between connections.
+            while (_unacked.Count > 1
+                && (_unacked.Count > options.UnackedResultsPerSession || _unackedBytes > options.UnackedResultBytesPerSession)
+                && _unackedOrder.TryDequeue(out var oldest))
             {
-                _unacked.Remove(oldest);
+                Drop(oldest);
             }
 
             _connection?.TryEnqueue(answer);
@@ -147,15 +169,30 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
         {
             foreach (var msgId in msgIds)
             {
-                if (_unacked.Remove(msgId, out var entry) && _calls.ContainsKey(entry.ReqMsgId))
+                if (_unacked.Remove(msgId, out var entry))
                 {
-                    _calls[entry.ReqMsgId] = AckedAnswer;
+                    _unackedBytes -= SizeOf(entry.Envelope);
+                    if (_calls.ContainsKey(entry.ReqMsgId))
+                    {
+                        _calls[entry.ReqMsgId] = AckedAnswer;
+                    }
                 }
             }
 
             while (_unackedOrder.TryPeek(out var oldest) && !_unacked.ContainsKey(oldest))
             {
                 _unackedOrder.Dequeue();
+            }
+
+            // Acks out of order leave acked ids behind an unacked one: the queue is rebuilt before they pile up.
+            if (_unackedOrder.Count > 2 * _unacked.Count + 64)
+            {
+                var kept = _unackedOrder.Where(_unacked.ContainsKey).ToList();
+                _unackedOrder.Clear();
+                foreach (var msgId in kept)
+                {
+                    _unackedOrder.Enqueue(msgId);
+                }
             }
         }
     }
@@ -171,6 +208,21 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
         }
     }
 
+    /// <summary>Bytes of the answers kept until acked, and the length of their queue (tests).</summary>
+    internal (long Bytes, int Queued) UnackedFootprint
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_unackedBytes, _unackedOrder.Count);
+            }
+        }
+    }
+
+    // A result's value is all of its size that counts; anything else is small.
+    private static long SizeOf(Envelope answer) => answer.Body is ResultBody result ? result.Value.Length + 64 : 64;
+
     private void ExpireUnacked()
     {
         var maxAge = TimeSpan.FromSeconds(options.UnackedResultMaxAgeSeconds);
@@ -178,7 +230,22 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
             && (!_unacked.TryGetValue(oldest, out var entry) || clock.GetElapsedTime(entry.StoredAt) > maxAge))
         {
             _unackedOrder.Dequeue();
-            _unacked.Remove(oldest);
+            Drop(oldest);
+        }
+    }
+
+    /// <summary>Lets an unacked answer go, and with it the call's reference to it (a resend is told it is gone).</summary>
+    private void Drop(long answerMsgId)
+    {
+        if (!_unacked.Remove(answerMsgId, out var entry))
+        {
+            return;
+        }
+
+        _unackedBytes -= SizeOf(entry.Envelope);
+        if (_calls.TryGetValue(entry.ReqMsgId, out var stored) && ReferenceEquals(stored, entry.Envelope))
+        {
+            _calls[entry.ReqMsgId] = DroppedAnswer;
         }
     }
 

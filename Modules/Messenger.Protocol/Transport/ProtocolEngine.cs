@@ -228,6 +228,9 @@ internal sealed class ProtocolEngine(
             case CallAdmission.TooLow:
                 RefuseEnvelope(connection, msgId, BadMsgCodes.MsgIdTooLow);
                 return;
+            case CallAdmission.AnswerDropped:
+                connection.Enqueue(new ErrorBody(msgId, ErrorNames.ResultDropped, 500, null), isAnswer: true);
+                return;
         }
 
         if (!connection.TryEnterCall(_options.MaxCallsInFlight))
