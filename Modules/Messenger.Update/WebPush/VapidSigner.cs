@@ -12,10 +12,15 @@ namespace Messenger.Update.WebPush;
 /// (ES256) naming the endpoint's origin (<c>aud</c>, its port included when it is not the scheme's default), a 12-hour
 /// expiry and the admin's contact (<c>sub</c>). One token per origin is reused until an hour before it expires. (The
 /// push library's own signer drops a non-default port from <c>aud</c>, which a push service on such a port refuses.)
+/// Origins come from the endpoints users subscribe with, so the tokens kept are bounded: at <see cref="MaxOrigins"/>,
+/// those due for renewal go, and all of them if that is not enough (each is signed again when next needed).
 /// </summary>
 internal sealed class VapidSigner(VapidKeys keys, string subject, TimeProvider clock) : DelegatingHandler
 {
+    internal const int MaxOrigins = 1024;
+
     private static readonly TimeSpan Lifetime = TimeSpan.FromHours(12);
+    private static readonly TimeSpan RenewBefore = TimeSpan.FromHours(1);
     private static readonly string Header = WebEncoders.Base64UrlEncode("""{"typ":"JWT","alg":"ES256"}"""u8.ToArray());
 
     private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset Expires)> _tokens = new();
@@ -24,14 +29,38 @@ internal sealed class VapidSigner(VapidKeys keys, string subject, TimeProvider c
     {
         var audience = request.RequestUri!.GetLeftPart(UriPartial.Authority);
         var now = clock.GetUtcNow();
-        if (!_tokens.TryGetValue(audience, out var token) || token.Expires - now < TimeSpan.FromHours(1))
+        if (!_tokens.TryGetValue(audience, out var token) || token.Expires - now < RenewBefore)
         {
             token = (Sign(audience, now + Lifetime), now + Lifetime);
+            if (_tokens.Count >= MaxOrigins)
+            {
+                Forget(now);
+            }
+
             _tokens[audience] = token;
         }
 
         request.Headers.Authorization = new AuthenticationHeaderValue("vapid", $"t={token.Token}, k={keys.PublicKey}");
         return base.SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>Origins whose token is kept (tests).</summary>
+    internal int OriginsKept => _tokens.Count;
+
+    private void Forget(DateTimeOffset now)
+    {
+        foreach (var (origin, kept) in _tokens)
+        {
+            if (kept.Expires - now < RenewBefore)
+            {
+                _tokens.TryRemove(origin, out _);
+            }
+        }
+
+        if (_tokens.Count >= MaxOrigins)
+        {
+            _tokens.Clear();
+        }
     }
 
     private string Sign(string audience, DateTimeOffset expires)
