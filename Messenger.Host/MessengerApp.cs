@@ -5,6 +5,7 @@ using Messenger.Host.WebClient;
 using Messenger.Kernel;
 using Messenger.Kernel.Backups;
 using Messenger.Kernel.Configuration;
+using Messenger.Kernel.Events;
 using Messenger.Kernel.Storage;
 using Messenger.Media;
 using Messenger.Protocol;
@@ -58,7 +59,11 @@ public static class MessengerApp
             .AddQueueModule(configuration)
             .AddUpdateModule(configuration)
             .AddMediaModule(configuration)
-            .AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped)
+            .AddMediator(options =>
+            {
+                options.ServiceLifetime = ServiceLifetime.Scoped;
+                options.NotificationPublisherType = typeof(EveryHandlerPublisher);
+            })
             .AddWebClient(builder.Environment.ContentRootPath);
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>();
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<MessengerOptions>>(TrustProxies);
