@@ -10,7 +10,9 @@ namespace Messenger.Message.Chats;
 
 /// <summary>
 /// Turns the peer a caller names into a chat they may use. Known users and private chat ids are remembered: a known
-/// user is forgotten only when the account is deleted, and a private chat, once created, keeps its id.
+/// user is forgotten only when the account is deleted, and a private chat, once created, keeps its id. Each memory holds
+/// at most <see cref="CacheLimit"/> entries and is emptied when it would hold more (one database read brings an entry
+/// back), so a server with millions of users and chats does not end up with all of them in memory.
 /// </summary>
 internal sealed class Chats(MessageStore store, ChatDirectory directory)
 {
@@ -57,6 +59,14 @@ internal sealed class Chats(MessageStore store, ChatDirectory directory)
 
     private readonly ConcurrentDictionary<long, bool> _knownUsers = new();
     private readonly ConcurrentDictionary<(long Low, long High), long> _privateChats = new();
+    private int _knownUsersAdded;
+    private int _privateChatsAdded;
+
+    /// <summary>Entries each memory holds (≈ 50–70 bytes each): 100,000 by default.</summary>
+    internal int CacheLimit { get; set; } = 100_000;
+
+    /// <summary>Entries held (tests).</summary>
+    internal (int Users, int PrivateChats) CachedCounts => (_knownUsers.Count, _privateChats.Count);
 
     /// <summary>The other user of the private chat <paramref name="peer"/>, or 400 <c>PEER_ID_INVALID</c>.</summary>
     public async ValueTask<long> RequireUserPeerAsync(Peer? peer, ISender bus, CancellationToken cancellationToken)
@@ -81,7 +91,7 @@ internal sealed class Chats(MessageStore store, ChatDirectory directory)
             return false;
         }
 
-        _knownUsers[userId] = true;
+        Remember(_knownUsers, userId, true, ref _knownUsersAdded);
         return true;
     }
 
@@ -102,7 +112,21 @@ internal sealed class Chats(MessageStore store, ChatDirectory directory)
             return null;
         }
 
-        _privateChats[key] = found;
+        Remember(_privateChats, key, found, ref _privateChatsAdded);
         return found;
+    }
+
+    // Counted as added, not by the map's Count (which takes every lock of the map): a key added twice counts twice, so
+    // the memory is at times emptied a little early.
+    private void Remember<TKey, TValue>(ConcurrentDictionary<TKey, TValue> memory, TKey key, TValue value, ref int added)
+        where TKey : notnull
+    {
+        if (Interlocked.Increment(ref added) > CacheLimit)
+        {
+            memory.Clear();
+            Interlocked.Exchange(ref added, 1);
+        }
+
+        memory[key] = value;
     }
 }
