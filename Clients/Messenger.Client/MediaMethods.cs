@@ -1,5 +1,6 @@
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Rpc;
 
 namespace Messenger.Client;
 
@@ -223,7 +224,7 @@ public static partial class MediaMethods
         {
             while (position < end && inFlight.Count < parallelism)
             {
-                inFlight.Enqueue(client.CallAsync(new GetFileCall(media.Id, position, DownloadChunk), cancellationToken));
+                inFlight.Enqueue(GetRangeAsync(client, new GetFileCall(media.Id, position, DownloadChunk), cancellationToken));
                 position += DownloadChunk;
             }
 
@@ -259,12 +260,29 @@ public static partial class MediaMethods
         using var thumbnail = new MemoryStream();
         for (long offset = 0; ; offset += DownloadChunk)
         {
-            var bytes = (await client.CallAsync(new GetFileCall(media.Id, offset, DownloadChunk, Thumb: true), cancellationToken)).Bytes;
+            var bytes = (await GetRangeAsync(client, new GetFileCall(media.Id, offset, DownloadChunk, Thumb: true), cancellationToken)).Bytes;
             await thumbnail.WriteAsync(bytes, cancellationToken);
             if (bytes.Length < DownloadChunk)
             {
                 return thumbnail.ToArray();
             }
+        }
+    }
+
+    /// <summary>
+    /// One range. A range whose answer the server let go before it reached this device (lost with a connection while
+    /// more than the session keeps was waiting to be acked: 500 <c>RESULT_DROPPED</c>) is read again, once: reading
+    /// twice changes nothing.
+    /// </summary>
+    private static async Task<FileBytes> GetRangeAsync(MessengerClient client, GetFileCall call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.CallAsync(call, cancellationToken);
+        }
+        catch (RpcException e) when (e.Name == ErrorNames.ResultDropped)
+        {
+            return await client.CallAsync(call, cancellationToken);
         }
     }
 }

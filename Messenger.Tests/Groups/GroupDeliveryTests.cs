@@ -57,14 +57,17 @@ public sealed class GroupDeliveryTests
         var writer = host.Services.GetRequiredService<StorageWriter>();
         await alice.Client.DeleteMessagesAsync(peer, [ids[0]], revoke: true);
         await alice.Client.DeleteMessagesAsync(peer, [ids[1]], revoke: false);
-        var cached = await writer.WriteAsync(scope => scope.CachedCount);
+        // Counted among the texts about topics: the server's own background writes (a flush of last-active times, say)
+        // may add texts of their own meanwhile.
+        var cached = await writer.WriteAsync(scope => scope.CachedTexts().Count(t => t.Contains("message_topics")));
 
         await alice.Client.DeleteMessagesAsync(peer, [ids[2], ids[3]], revoke: true);
         await alice.Client.DeleteMessagesAsync(peer, [ids[4]], revoke: true);
         await alice.Client.DeleteMessagesAsync(peer, [ids[5], ids[6]], revoke: false);
         await bob.Client.DeleteMessagesAsync(peer, [ids[7]], revoke: false);
 
-        (await writer.WriteAsync(scope => scope.CachedCount)).Should().Be(cached, "deletes of other ids run the same statements");
+        (await writer.WriteAsync(scope => scope.CachedTexts().Count(t => t.Contains("message_topics"))))
+            .Should().Be(cached, "deletes of other ids run the same statements");
         (await bob.Client.GetHistoryAsync(peer, limit: 10)).Select(m => m.Id).Should().NotIntersectWith(ids.Where((_, i) => i is not (1 or 5 or 6)));
     }
 

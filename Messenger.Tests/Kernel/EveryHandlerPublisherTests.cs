@@ -60,6 +60,20 @@ public sealed class EveryHandlerPublisherTests
     }
 
     [Fact]
+    public async Task CancellationsAlone_AreThrownAsTheFirstOfThem()
+    {
+        var calls = new List<string>();
+        var first = new OperationCanceledException("first");
+
+        var thrown = await FluentActions.Awaiting(async () => await PublishAsync(
+                new Handler(calls, "first", first), new Handler(calls, "second", new TaskCanceledException("second"))))
+            .Should().ThrowAsync<OperationCanceledException>();
+
+        thrown.Which.Should().BeSameAs(first);
+        calls.Should().Equal("first", "second");
+    }
+
+    [Fact]
     public async Task TheHost_PublishesThroughIt()
     {
         await using var host = await TestHost.StartAsync();

@@ -43,10 +43,13 @@ public sealed class WriteScopeTests : IDisposable
 
         scope.CachedCount.Should().Be(8, "four texts of each kind are kept");
         PreparedStatements().Should().Be(20, "all twenty are prepared while their unit runs");
+        scope.Scalar("SELECT 9").Should().Be(9L);
+        scope.Statement("SELECT 9 + 100").Int64().Should().Be(109);
+        PreparedStatements().Should().Be(20, "a text past the limit is prepared once for its unit");
 
         scope.EndUnit();
         PreparedStatements().Should().Be(8, "the twelve past the limit are finalized with their unit");
-        logger.Warnings.Should().ContainSingle().Which.Should().Contain("SELECT 4");
+        logger.Warnings.Should().ContainSingle().Which.Should().EndWith(": SELECT 4", "the first text past the limit is named");
 
         // The kept ones still answer, and a kept text is not prepared again.
         scope.Scalar("SELECT 3").Should().Be(3L);

@@ -1,6 +1,8 @@
 using Messenger.Client;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Wire;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
 using static Messenger.Tests.Media.MediaTestKit;
@@ -50,6 +52,45 @@ public sealed class MediaUploadTests
         // Stored under their contents' hashes, however the parts came (hashed on the way, or read back).
         host.BlobFiles().Select(Path.GetFileName).Should().BeEquivalentTo([Sha256(inOrder), Sha256(parallel), Sha256(reversed)]);
         host.UploadFiles().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Download_OverRpc_ARangeWhoseLostAnswerTheSessionLetGo_IsReadAgain()
+    {
+        // The session keeps only the newest unacked answer here: the first range's, lost on the wire, is pushed out by
+        // the second's, so after the reconnect its resend is answered RESULT_DROPPED, and the SDK reads it again.
+        await using var host = await SessionTestKit.StartHostAsync(
+            new Dictionary<string, string?> { ["Messenger:Protocol:UnackedResultBytesPerSession"] = "1" });
+        await using var alice = await host.SignedInClientAsync("alice_dropped");
+        await using var bob = await host.SignedInClientAsync("bob_dropped");
+        var bytes = RandomBytes(3 * 1024 * KiB + 7, 9);
+        var media = (await alice.SendMediaAsync(Peer.User(await alice.IdOfAsync("bob_dropped")), await alice.UploadAsync(bytes))).Message.Media!;
+        var results = 0;
+        var dropped = 0;
+        bob.InboundFilter = envelope =>
+        {
+            if (envelope.Body is ErrorBody { Name: ErrorNames.ResultDropped })
+            {
+                Interlocked.Increment(ref dropped);
+            }
+            else if (envelope.Body is ResultBody)
+            {
+                switch (Interlocked.Increment(ref results))
+                {
+                    case 1:
+                        return false; // the first range's answer, lost
+                    case 2:
+                        _ = bob.DropConnectionAsync(); // stored before it was sent: the first range's answer is gone
+                        break;
+                }
+            }
+
+            return true;
+        };
+
+        Sha256(await bob.DownloadAsync(media, transport: MediaTransport.Rpc)).Should().Be(Sha256(bytes));
+        dropped.Should().BeGreaterThanOrEqualTo(1, "the resent range was answered RESULT_DROPPED");
+        bob.ConnectionCount.Should().BeGreaterThanOrEqualTo(2);
     }
 
     [Fact]

@@ -8,7 +8,8 @@ namespace Messenger.Kernel.Events;
 /// <see cref="ForeachAwaitPublisher"/> does, but every one of them even when one fails. Each handler is a module's own
 /// reaction (a device signing out: its last activity recorded, its presence and its online connections forgotten), and
 /// one module's failure, say a database read that timed out, must not leave another's state wrong for good. The
-/// failures are thrown at the end: the only one as it was, several together.
+/// failures are thrown at the end: the only one as it was, several together (but cancellations alone as the first, so a
+/// caller that stops on its token still sees an <see cref="OperationCanceledException"/>).
 /// </summary>
 public sealed class EveryHandlerPublisher : INotificationPublisher
 {
@@ -38,6 +39,9 @@ public sealed class EveryHandlerPublisher : INotificationPublisher
         {
             case [var only]:
                 ExceptionDispatchInfo.Throw(only);
+                break;
+            case [var first, ..] when failures.TrueForAll(e => e is OperationCanceledException):
+                ExceptionDispatchInfo.Throw(first);
                 break;
             case [_, ..]:
                 throw new AggregateException(failures);

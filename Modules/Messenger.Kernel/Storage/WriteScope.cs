@@ -13,7 +13,7 @@ namespace Messenger.Kernel.Storage;
 /// The caches live as long as the writer, so a text built from values (an id list pasted into an <c>IN (…)</c>) would
 /// add a prepared statement for every call, for ever: bind values as parameters (a list as one JSON parameter, read
 /// with <c>json_each</c>). As a guard, each cache holds at most <see cref="CachedLimit"/> texts; a text past that gets
-/// a command of its own, disposed when its unit ends, and the first such text is logged.
+/// a command of its own for the rest of its unit, disposed when the unit ends, and the first such text is logged.
 /// </remarks>
 public sealed class WriteScope
 {
@@ -24,7 +24,8 @@ public sealed class WriteScope
     private readonly Dictionary<string, Statement> _statements = new(StringComparer.Ordinal);
     private readonly Dictionary<Type, DbContextOptions> _contextOptions = [];
     private readonly List<DbContext> _contexts = [];
-    private readonly List<IDisposable> _uncached = [];
+    private readonly Dictionary<string, SqliteCommand> _unitCommands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Statement> _unitStatements = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private readonly int _cachedLimit;
     private bool _overflowLogged;
@@ -45,11 +46,11 @@ public sealed class WriteScope
     /// <summary>A cached command for <paramref name="sql"/>, bound to the current transaction, parameters cleared.</summary>
     public SqliteCommand Command(string sql)
     {
-        if (!_commands.TryGetValue(sql, out var command))
+        if (!_commands.TryGetValue(sql, out var command) && !_unitCommands.TryGetValue(sql, out command))
         {
             command = Connection.CreateCommand();
             command.CommandText = sql;
-            Keep(_commands, sql, command);
+            Keep(_commands, _unitCommands, sql, command);
         }
 
         command.Transaction = Transaction;
@@ -63,10 +64,10 @@ public sealed class WriteScope
     /// </summary>
     public Statement Statement(string sql)
     {
-        if (!_statements.TryGetValue(sql, out var statement))
+        if (!_statements.TryGetValue(sql, out var statement) && !_unitStatements.TryGetValue(sql, out statement))
         {
             statement = new Statement(Connection, sql);
-            Keep(_statements, sql, statement);
+            Keep(_statements, _unitStatements, sql, statement);
         }
 
         return statement.Reset();
@@ -75,7 +76,10 @@ public sealed class WriteScope
     /// <summary>Commands and statements the caches hold (tests: a statement built from values shows as growth).</summary>
     internal int CachedCount => _commands.Count + _statements.Count;
 
-    private void Keep<T>(Dictionary<string, T> cache, string sql, T item)
+    /// <summary>The texts the caches hold (tests; read them on the writer's thread, in a unit).</summary>
+    internal List<string> CachedTexts() => [.. _commands.Keys, .. _statements.Keys];
+
+    private void Keep<T>(Dictionary<string, T> cache, Dictionary<string, T> unit, string sql, T item)
         where T : IDisposable
     {
         if (cache.Count < _cachedLimit)
@@ -84,7 +88,7 @@ public sealed class WriteScope
             return;
         }
 
-        _uncached.Add(item);
+        unit.Add(sql, item);
         if (!_overflowLogged)
         {
             _overflowLogged = true;
@@ -163,15 +167,26 @@ public sealed class WriteScope
         }
 
         _contexts.Clear();
-        foreach (var item in _uncached)
-        {
-            item.Dispose();
-        }
-
-        _uncached.Clear();
+        DisposeUnitOnes();
         var actions = _afterCommit;
         _afterCommit = null;
         return actions;
+    }
+
+    private void DisposeUnitOnes()
+    {
+        foreach (var command in _unitCommands.Values)
+        {
+            command.Dispose();
+        }
+
+        _unitCommands.Clear();
+        foreach (var statement in _unitStatements.Values)
+        {
+            statement.Dispose();
+        }
+
+        _unitStatements.Clear();
     }
 
     internal void DisposeCommands()
@@ -188,11 +203,6 @@ public sealed class WriteScope
         }
 
         _statements.Clear();
-        foreach (var item in _uncached)
-        {
-            item.Dispose();
-        }
-
-        _uncached.Clear();
+        DisposeUnitOnes();
     }
 }

@@ -146,8 +146,16 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
                 _calls[reqMsgId] = answer;
             }
 
+            if (_unacked.Remove(answer.MsgId, out var replaced))
+            {
+                _unackedBytes -= SizeOf(replaced.Envelope); // answer msg_ids are unique; kept exact all the same
+            }
+            else
+            {
+                _unackedOrder.Enqueue(answer.MsgId);
+            }
+
             _unacked[answer.MsgId] = (answer, reqMsgId, clock.GetTimestamp());
-            _unackedOrder.Enqueue(answer.MsgId);
             _unackedBytes += SizeOf(answer);
             ExpireUnacked();
 

@@ -53,7 +53,7 @@ internal sealed class VapidSigner(VapidKeys keys, string subject, TimeProvider c
         {
             if (kept.Expires - now < RenewBefore)
             {
-                _tokens.TryRemove(origin, out _);
+                _tokens.TryRemove(KeyValuePair.Create(origin, kept)); // not a token renewed meanwhile
             }
         }
 

@@ -1,7 +1,7 @@
 // Uploads in 512 KiB parts, a few in parallel, and downloads in 1 MiB aligned ranges (like MediaMethods.cs).
 import { randomId } from '../protocol/random';
 import type { Methods } from './methods';
-import { RpcError, type InputMedia, type InputThumb, type MessageMedia } from './types';
+import { ErrorNames, RpcError, type InputMedia, type InputThumb, type MessageMedia } from './types';
 
 export const PART_SIZE = 512 * 1024;
 export const DOWNLOAD_CHUNK = 1024 * 1024;
@@ -121,6 +121,23 @@ export async function uploadThumb(upload: UploadMethods, image: Blob, signal?: A
 }
 
 /**
+ * One range. A range whose answer the server let go before it reached this tab (lost with a connection while more than
+ * the session keeps was waiting to be acked: RESULT_DROPPED) is read again, once: reading twice changes nothing.
+ */
+async function getRange(
+  upload: UploadMethods,
+  call: Parameters<UploadMethods['getFile']>[0],
+  options: Parameters<UploadMethods['getFile']>[1],
+): ReturnType<UploadMethods['getFile']> {
+  try {
+    return await upload.getFile(call, options);
+  } catch (e) {
+    if (e instanceof RpcError && e.name === ErrorNames.ResultDropped) return upload.getFile(call, options);
+    throw e;
+  }
+}
+
+/**
  * Reads the thumbnail of `media` (a JPEG, longest side ≤ 320 px) with upload.getFile's `thumb` flag, under the same
  * access rules as the file. Media without `thumb` in its descriptor may still have one (stored before thumbnails
  * existed); without one the server answers MEDIA_INVALID, thrown as RpcError.
@@ -128,7 +145,7 @@ export async function uploadThumb(upload: UploadMethods, image: Blob, signal?: A
 export async function downloadThumbnail(upload: UploadMethods, media: MessageMedia, options: { signal?: AbortSignal } = {}): Promise<Blob> {
   const chunks: Uint8Array[] = [];
   for (let offset = 0; ; offset += DOWNLOAD_CHUNK) {
-    const { bytes } = await upload.getFile({ media_id: media.id, offset, limit: DOWNLOAD_CHUNK, thumb: true }, { signal: options.signal });
+    const { bytes } = await getRange(upload, { media_id: media.id, offset, limit: DOWNLOAD_CHUNK, thumb: true }, { signal: options.signal });
     chunks.push(bytes);
     if (bytes.length < DOWNLOAD_CHUNK) return new Blob(chunks as BlobPart[], { type: 'image/jpeg' });
   }
@@ -161,7 +178,7 @@ export async function downloadFile(upload: UploadMethods, media: MessageMedia, o
     }
     while (offset < media.size && inFlight.length < parallelism) {
       inFlight.push(
-        upload.getFile({ media_id: media.id, offset, limit: DOWNLOAD_CHUNK }, { signal: options.signal, timeoutMs: 120_000 }).then((r) => r.bytes),
+        getRange(upload, { media_id: media.id, offset, limit: DOWNLOAD_CHUNK }, { signal: options.signal, timeoutMs: 120_000 }).then((r) => r.bytes),
       );
       offset += DOWNLOAD_CHUNK;
     }

@@ -1389,6 +1389,8 @@ export const ErrorNames = {
   AuthKeyUnregistered: 'AUTH_KEY_UNREGISTERED',
   Internal: 'INTERNAL',
   ServerShuttingDown: 'SERVER_SHUTTING_DOWN',
+  /** A call resent after a reconnect ran, but the server let its answer go before it was acked: it is not run again. */
+  ResultDropped: 'RESULT_DROPPED',
   /** The server had no room to store the write (a full disk or its database cap); the same call works once it has. */
   StorageFull: 'STORAGE_FULL',
   UsernameInvalid: 'USERNAME_INVALID',
