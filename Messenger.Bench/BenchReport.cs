@@ -23,7 +23,7 @@ internal sealed class BenchReport(string scenario)
         output.WriteLine($"scenario {Scenario} — {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         foreach (var (key, value) in Parameters.Concat(Labels.Select(l => KeyValuePair.Create(l.Key, (object)l.Value))))
         {
-            output.WriteLine($"  {key,-28} {value}");
+            output.WriteLine($"  {key,-28} {(value is Array list ? $"{list.Length} values (in the JSON)" : value)}");
         }
 
         output.WriteLine(new string('-', 48));

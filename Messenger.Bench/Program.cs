@@ -21,6 +21,10 @@ using Messenger.Bench.Scenarios;
 //   group-fanout  a large group of --members (10,000) with --online (2,000) member devices connected; one sender posts at
 //              --rate R msgs/s (20; 0 = saturation with --window 16 in flight): send → last online member's receipt
 //              p50/p99, pushes/s, rows added per message (child's SQLite file), server and bench CPU %
+//   soak       chat at --rate (500 msgs/s) between --connections (200) devices with receipts, plus --churn (8) lanes that
+//              reconnect a device, make an app's start-up calls and go (a new device signed in and out every
+//              --new-device-every rounds), for --duration (600 s); every --sample (30 s): server RSS, managed heap,
+//              threads, open files, data file sizes; after --warmup (120 s): first/last/max and slope (MB an hour), lost
 //   search     --messages (1,000,000) stored across --chats (1,000) private chats and small groups of --users (200),
 //              Zipf-distributed words from a --vocabulary (5,000); then --queries (1,000) one-word messages.search calls
 //              by a user in --searcher-chats (100) of them, half with a peer: p50/p99; and the fill rate
@@ -40,7 +44,7 @@ try
 catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("scenarios: writer, login, handshake, rpc, idle, chat, catchup, crash, upload, download, group-fanout, search");
+    Console.Error.WriteLine("scenarios: writer, login, handshake, rpc, idle, chat, catchup, crash, upload, download, group-fanout, search, soak");
     return 2;
 }
 
@@ -58,11 +62,12 @@ Func<BenchOptions, Task<BenchReport>>? scenario = options.Scenario switch
     "download" => MediaScenarios.DownloadAsync,
     "group-fanout" => GroupFanoutScenario.RunAsync,
     "search" => SearchScenario.RunAsync,
+    "soak" => SoakScenario.RunAsync,
     _ => null,
 };
 if (scenario is null)
 {
-    Console.Error.WriteLine($"unknown scenario '{options.Scenario}'; scenarios: writer, login, handshake, rpc, idle, chat, catchup, crash, upload, download, group-fanout, search");
+    Console.Error.WriteLine($"unknown scenario '{options.Scenario}'; scenarios: writer, login, handshake, rpc, idle, chat, catchup, crash, upload, download, group-fanout, search, soak");
     return 2;
 }
 
