@@ -11,13 +11,15 @@ namespace Messenger.Session.Devices;
 internal sealed class ConnectedDevices
 {
     /// <summary>Connections whose close came before their sign-in was told (a connection dropping as it signs in),
-    /// kept so that late sign-in counts nothing; bounded, since each such race leaves one until its sign-in comes.</summary>
-    private const int MaxClosedEarly = 4096;
+    /// kept so that late sign-in counts nothing; bounded, since each such race leaves one until its sign-in comes (and
+    /// one whose sign-in is never told stays): past the bound the oldest goes, never one that may still be waiting.</summary>
+    internal const int MaxClosedEarly = 4096;
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, string> _deviceOf = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _connections = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _closedEarly = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LinkedListNode<string>> _closedEarly = new(StringComparer.Ordinal);
+    private readonly LinkedList<string> _closedEarlyOrder = new();
 
     public bool IsConnected(byte[] deviceKey)
     {
@@ -33,8 +35,9 @@ internal sealed class ConnectedDevices
         var key = Convert.ToHexString(deviceKey);
         lock (_lock)
         {
-            if (_closedEarly.Remove(connectionId))
+            if (_closedEarly.Remove(connectionId, out var early))
             {
+                _closedEarlyOrder.Remove(early);
                 return;
             }
 
@@ -59,12 +62,18 @@ internal sealed class ConnectedDevices
                 return Convert.FromHexString(key);
             }
 
-            if (_closedEarly.Count >= MaxClosedEarly)
+            if (_closedEarly.ContainsKey(connectionId))
             {
-                _closedEarly.Clear();
+                return null;
             }
 
-            _closedEarly.Add(connectionId);
+            if (_closedEarly.Count >= MaxClosedEarly && _closedEarlyOrder.First is { } oldest)
+            {
+                _closedEarly.Remove(oldest.Value);
+                _closedEarlyOrder.RemoveFirst();
+            }
+
+            _closedEarly.Add(connectionId, _closedEarlyOrder.AddLast(connectionId));
             return null;
         }
     }
