@@ -98,7 +98,7 @@ internal sealed record RecordCall(PhoneCall Call) : IRequest<Done>;
 
 internal sealed class CallHandlers(
     CallRegistry registry, GroupCallRegistry groupCalls, CallEvents events, Chats.Chats chats, MessageStore store, IBotAccounts bots, StorageWriter writer, IUpdateLog log, IMediator bus,
-    RpcContext caller, IOptions<CallOptions> options, TimeProvider clock)
+    RpcContext caller, IOptions<CallOptions> options, TimeProvider clock, IConnectionPush connections)
     : IRequestHandler<GetCallConfigCall, CallConfig>, IRequestHandler<RequestCallCall, PhoneCall>, IRequestHandler<AcceptCallCall, PhoneCall>,
         IRequestHandler<SendCallSignalCall, Done>, IRequestHandler<DiscardCallCall, PhoneCall>, IRequestHandler<RecordCall, Done>,
         IRequestHandler<GetCallsCall, PhoneCalls>
@@ -158,6 +158,7 @@ internal sealed class CallHandlers(
         }
 
         await CallEvents.AnnounceAsync(bus, ringing, call.UserId);
+        FollowIfClosed();
         return ringing;
     }
 
@@ -167,7 +168,22 @@ internal sealed class CallHandlers(
         var active = registry.Accept(call.CallId, caller.RequireUserId(), new CallRegistry.Side(caller.DeviceKey, caller.ConnectionId));
         await CallEvents.AnnounceAsync(bus, active with { Sdp = call.Answer }, active.CallerId);
         await CallEvents.AnnounceAsync(bus, active, active.CalleeId);
+        FollowIfClosed();
         return active with { Sdp = call.Answer };
+    }
+
+    /// <summary>The caller's connection may have closed while the call was started or accepted, its close followed
+    /// before the call was tied to it: nothing would then ever start the grace (the call would wait for good). Followed
+    /// now, as if it closed now.</summary>
+    private void FollowIfClosed()
+    {
+        if (!connections.IsOpen(caller.ConnectionId))
+        {
+            foreach (var ended in registry.Disconnected(caller.ConnectionId))
+            {
+                events.EndedOnItsOwn(ended);
+            }
+        }
     }
 
     public async ValueTask<Done> Handle(SendCallSignalCall call, CancellationToken cancellationToken)

@@ -74,7 +74,7 @@ internal sealed record RecordGroupCall(long ChatId, long PosterId, int? Period) 
 
 internal sealed class GroupCallHandlers(
     GroupCallRegistry registry, CallRegistry calls, GroupCallEvents events, ChatDirectory directory, Chats.Chats chats, StorageWriter writer, IUpdateLog log,
-    IMediator bus, RpcContext caller, TimeProvider clock)
+    IMediator bus, RpcContext caller, TimeProvider clock, IConnectionPush connections)
     : IRequestHandler<JoinGroupCallCall, GroupCall>, IRequestHandler<LeaveGroupCallCall, GroupCall>, IRequestHandler<GetGroupCallCall, GroupCalls>,
         IRequestHandler<SendGroupCallSignalCall, Done>, IRequestHandler<RecordGroupCall, Done>
 {
@@ -118,6 +118,17 @@ internal sealed class GroupCallHandlers(
         }
 
         await events.ChangedAsync(joined, [], bus);
+
+        // The connection may have closed while the join ran, its close followed before the caller was in: nothing would
+        // then ever start the caller's grace, and they would stay in the call. Followed now, as if it closed now.
+        if (!connections.IsOpen(caller.ConnectionId))
+        {
+            foreach (var (changed, left) in registry.Disconnected(caller.ConnectionId))
+            {
+                await events.ChangedAsync(changed, [left], bus);
+            }
+        }
+
         return joined;
     }
 
