@@ -52,13 +52,13 @@ internal static class SoakScenario
         await ChatKit.DisposeAllAsync(lanes); // each lane connects again and again with its device's key
         var samples = new List<Sample>();
         var churn = new ChurnCounts();
+        var traffic = new ChatTraffic(devices, retry: false);
+        using var stop = new CancellationTokenSource();
         try
         {
-            var traffic = new ChatTraffic(devices, retry: false);
             await traffic.StartReadersAsync();
             traffic.BeginWindow();
             var senders = traffic.StartSenders(window: 1, rate);
-            using var stop = new CancellationTokenSource();
             var churning = Task.WhenAll(lanes.Select(lane => ChurnAsync(server, lane, lanes[(lane.Index + 1) % lanes.Length], newDeviceEvery, churn, stop.Token)));
 
             using var http = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromSeconds(10) };
@@ -99,6 +99,11 @@ internal static class SoakScenario
             report.Figures["churn_rounds"] = churn.Rounds;
             report.Figures["churn_new_devices"] = churn.NewDevices;
             report.Figures["churn_errors"] = churn.Errors;
+            if (churn.FirstError is { } first)
+            {
+                report.Notes.Add($"first churn error: {first}");
+            }
+
             report.Parameters["samples"] = samples.Select(s => s.ToString()).ToArray();
             report.Notes.Add("rss: the server's VmRSS; heap: its managed heap after the last collection (dotnet.gc.last_collection.heap.size, all generations, from its Prometheus endpoint)");
             report.Notes.Add("*_slope_mb_per_hour: least squares over the samples after the warm-up; *_first is the first of them; *_floor_*: the lowest sample of the first and of the last third of them (what survives the collections)");
@@ -106,6 +111,9 @@ internal static class SoakScenario
         }
         finally
         {
+            // Also when a sample failed: the lanes and senders stop before the server does.
+            stop.Cancel();
+            traffic.Stop();
             await ChatKit.DisposeAllAsync(devices);
         }
 
@@ -166,8 +174,9 @@ internal static class SoakScenario
 
                 Interlocked.Increment(ref counts.Rounds);
             }
-            catch (Exception) when (!stop.IsCancellationRequested)
+            catch (Exception e) when (!stop.IsCancellationRequested)
             {
+                Interlocked.CompareExchange(ref counts.FirstError, $"{e.GetType().Name}: {e.Message}", null);
                 Interlocked.Increment(ref counts.Errors);
                 await Task.Delay(100, CancellationToken.None);
             }
@@ -187,11 +196,11 @@ internal static class SoakScenario
         var directory = server.DataDirectory!;
         double Mb(string file) => File.Exists(Path.Combine(directory, file)) ? new FileInfo(Path.Combine(directory, file)).Length / 1048576.0 : 0;
         return new Sample(
-            at, Field("VmRSS:") / 1024, await HeapMbAsync(http), (int)Field("Threads:"), Directory.GetFiles($"/proc/{pid}/fd").Length,
+            at, Field("VmRSS:") / 1024, await HeapMbAsync(http), (int)Field("Threads:"), Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Count(),
             Mb("messenger.db"), Mb("messenger.db-wal"));
     }
 
-    /// <summary>The managed heap after the last collection, all generations, in MB; null if the endpoint did not say.</summary>
+    /// <summary>The managed heap after the last collection, all generations, in MiB; null if the endpoint did not say.</summary>
     private static async Task<double?> HeapMbAsync(HttpClient http)
     {
         try
@@ -202,15 +211,17 @@ internal static class SoakScenario
             {
                 if (line.StartsWith("dotnet_gc_last_collection_heap_size_bytes{", StringComparison.Ordinal))
                 {
-                    bytes = (bytes ?? 0) + double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+                    // name{labels} value [timestamp]
+                    var value = line[(line.IndexOf('}') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+                    bytes = (bytes ?? 0) + double.Parse(value, CultureInfo.InvariantCulture);
                 }
             }
 
             return bytes / 1048576.0;
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or FormatException)
         {
-            return null;
+            return null; // a scrape that failed or timed out is a sample without the heap, not the end of the run
         }
     }
 
@@ -219,6 +230,7 @@ internal static class SoakScenario
         public long Rounds;
         public long NewDevices;
         public long Errors;
+        public string? FirstError;
     }
 
     private sealed record Sample(TimeSpan At, double RssMb, double? HeapMb, int Threads, int Files, double DatabaseMb, double WalMb)
