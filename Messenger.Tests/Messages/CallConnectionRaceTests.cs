@@ -18,15 +18,10 @@ public sealed class CallConnectionRaceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await TestHost.StartAsync(
-            settings: new Dictionary<string, string?>
-            {
-                ["Messenger:Session:PasswordHash:Iterations"] = "3",
-                ["Messenger:Session:PasswordHash:MemoryKiB"] = "1024",
-            },
+        _host = await SessionTestKit.StartHostAsync(
+            clock: _clock,
             configureServices: services =>
             {
-                services.AddSingleton<TimeProvider>(_clock);
                 var protocols = services.Single(d => d.ServiceType == typeof(IConnectionPush));
                 services.Remove(protocols);
                 services.AddSingleton(provider => new Connections(

@@ -11,7 +11,8 @@ internal static class SessionTestKit
     public const string Password = "correct horse battery";
 
     public static Task<TestHost> StartHostAsync(
-        IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null, string? dataDirectory = null)
+        IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null, string? dataDirectory = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -23,7 +24,15 @@ internal static class SessionTestKit
             all[key] = value;
         }
 
-        return TestHost.StartAsync(dataDirectory, all, clock is null ? null : services => services.AddSingleton(clock));
+        return TestHost.StartAsync(dataDirectory, all, services =>
+        {
+            if (clock is not null)
+            {
+                services.AddSingleton(clock);
+            }
+
+            configureServices?.Invoke(services);
+        });
     }
 
     /// <summary>A client that registered <paramref name="username"/> (unless told not to) and signed this device in.</summary>

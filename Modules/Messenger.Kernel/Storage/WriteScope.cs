@@ -173,36 +173,27 @@ public sealed class WriteScope
         return actions;
     }
 
-    private void DisposeUnitOnes()
-    {
-        foreach (var command in _unitCommands.Values)
-        {
-            command.Dispose();
-        }
-
-        _unitCommands.Clear();
-        foreach (var statement in _unitStatements.Values)
-        {
-            statement.Dispose();
-        }
-
-        _unitStatements.Clear();
-    }
-
     internal void DisposeCommands()
     {
-        foreach (var command in _commands.Values)
-        {
-            command.Dispose();
-        }
-
-        _commands.Clear();
-        foreach (var statement in _statements.Values)
-        {
-            statement.Dispose();
-        }
-
-        _statements.Clear();
+        DisposeAll(_commands);
+        DisposeAll(_statements);
         DisposeUnitOnes();
+    }
+
+    private void DisposeUnitOnes()
+    {
+        DisposeAll(_unitCommands);
+        DisposeAll(_unitStatements);
+    }
+
+    private static void DisposeAll<T>(Dictionary<string, T> items)
+        where T : IDisposable
+    {
+        foreach (var item in items.Values)
+        {
+            item.Dispose();
+        }
+
+        items.Clear();
     }
 }

@@ -179,10 +179,7 @@ internal sealed class CallHandlers(
     {
         if (!connections.IsOpen(caller.ConnectionId))
         {
-            foreach (var ended in registry.Disconnected(caller.ConnectionId))
-            {
-                events.EndedOnItsOwn(ended);
-            }
+            FollowCallConnections.Closed(registry, events, caller.ConnectionId);
         }
     }
 
@@ -226,12 +223,17 @@ internal sealed class FollowCallConnections(CallRegistry registry, CallEvents ev
 {
     public ValueTask Handle(ConnectionSignedOutEvent notification, CancellationToken cancellationToken)
     {
-        foreach (var ended in registry.Disconnected(notification.ConnectionId))
+        Closed(registry, events, notification.ConnectionId);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Follows the close of <paramref name="connectionId"/>: its calls wait for their devices, or end now.</summary>
+    public static void Closed(CallRegistry registry, CallEvents events, string connectionId)
+    {
+        foreach (var ended in registry.Disconnected(connectionId))
         {
             events.EndedOnItsOwn(ended);
         }
-
-        return ValueTask.CompletedTask;
     }
 
     public ValueTask Handle(ConnectionSignedInEvent notification, CancellationToken cancellationToken)

@@ -123,10 +123,7 @@ internal sealed class GroupCallHandlers(
         // then ever start the caller's grace, and they would stay in the call. Followed now, as if it closed now.
         if (!connections.IsOpen(caller.ConnectionId))
         {
-            foreach (var (changed, left) in registry.Disconnected(caller.ConnectionId))
-            {
-                await events.ChangedAsync(changed, [left], bus);
-            }
+            await FollowGroupCallConnections.ClosedAsync(registry, events, bus, caller.ConnectionId);
         }
 
         return joined;
@@ -179,9 +176,13 @@ internal sealed class GroupCallHandlers(
 internal sealed class FollowGroupCallConnections(GroupCallRegistry registry, GroupCallEvents events, IMediator bus)
     : INotificationHandler<ConnectionSignedOutEvent>
 {
-    public async ValueTask Handle(ConnectionSignedOutEvent notification, CancellationToken cancellationToken)
+    public async ValueTask Handle(ConnectionSignedOutEvent notification, CancellationToken cancellationToken) =>
+        await ClosedAsync(registry, events, bus, notification.ConnectionId);
+
+    /// <summary>Follows the close of <paramref name="connectionId"/>: its participants get their grace, or leave now.</summary>
+    public static async ValueTask ClosedAsync(GroupCallRegistry registry, GroupCallEvents events, IMediator bus, string connectionId)
     {
-        foreach (var (changed, left) in registry.Disconnected(notification.ConnectionId))
+        foreach (var (changed, left) in registry.Disconnected(connectionId))
         {
             await events.ChangedAsync(changed, [left], bus);
         }
