@@ -109,6 +109,54 @@ public sealed class GroupDeliveryTests
     }
 
     [Fact]
+    public async Task SetTyping_IsAPost_RefusedWithoutTheRightToSend_AndToldToNobodyInAChannel()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_rtyping", listen: true);
+        await using var bob = await host.MemberAsync("bob_rtyping", listen: true);
+        await using var carol = await host.MemberAsync("carol_rtyping", listen: true);
+        var channel = (await alice.Client.CreateGroupAsync("News", [bob.Id, carol.Id], broadcast: true)).Chat;
+        var group = (await alice.Client.CreateGroupAsync("Team", [bob.Id, carol.Id], large: true)).Chat;
+
+        (await SessionTestKit.FailsWith(() => bob.Client.SetTypingAsync(Peer.Chat(channel.Id)), GroupErrorNames.ChatWriteForbidden)).Code.Should().Be(403);
+        await alice.Client.SetTypingAsync(Peer.Chat(channel.Id));
+
+        await alice.Client.EditPermissionsAsync(group.Id, new ChatPermissions(SendMedia: false));
+        await bob.Client.SetTypingAsync(Peer.Chat(group.Id));
+        (await SessionTestKit.FailsWith(() => carol.Client.SetTypingAsync(Peer.Chat(group.Id), TypingActions.Upload), GroupErrorNames.ChatSendMediaForbidden)).Code.Should().Be(403);
+        await alice.Client.EditPermissionsAsync(group.Id, new ChatPermissions(SendMessages: false));
+        (await SessionTestKit.FailsWith(() => carol.Client.SetTypingAsync(Peer.Chat(group.Id)), GroupErrorNames.ChatWriteForbidden)).Code.Should().Be(403);
+        await alice.Client.SetTypingAsync(Peer.Chat(group.Id), TypingActions.Upload);
+        await alice.Client.SendMessageAsync(Peer.Chat(group.Id), "marker");
+
+        var seen = await carol.EventsUntilAsync<MessageReceived>(m => m.Message.Text == "marker");
+        seen.OfType<UserTyping>().Select(t => (t.Peer, t.UserId, t.Action)).Should().Equal(
+            (Peer.Chat(group.Id), bob.Id, TypingActions.Typing), (Peer.Chat(group.Id), alice.Id, TypingActions.Upload));
+    }
+
+    [Fact]
+    public async Task SetTyping_Cancel_IsForwardedOnlyAfterATypingNotice()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_ctyping", listen: true);
+        await using var bob = await host.MemberAsync("bob_ctyping", listen: true);
+        var group = (await alice.Client.CreateGroupAsync("Team", [bob.Id])).Chat;
+
+        for (var i = 0; i < 5; i++)
+        {
+            await alice.Client.SetTypingAsync(Peer.Chat(group.Id), TypingActions.Cancel);
+        }
+
+        await alice.Client.SetTypingAsync(Peer.Chat(group.Id));
+        await alice.Client.SetTypingAsync(Peer.Chat(group.Id), TypingActions.Cancel);
+        await alice.Client.SetTypingAsync(Peer.Chat(group.Id), TypingActions.Cancel);
+        await alice.Client.SendMessageAsync(Peer.Chat(group.Id), "marker");
+
+        var seen = await bob.EventsUntilAsync<MessageReceived>(m => m.Message.Text == "marker");
+        seen.OfType<UserTyping>().Select(t => t.Action).Should().Equal(TypingActions.Typing, TypingActions.Cancel);
+    }
+
+    [Fact]
     public async Task SendMessage_InALargeGroup_AddsTheSameRowsWhateverTheMemberCount()
     {
         await using var host = await GroupTestKit.StartHostAsync();

@@ -119,6 +119,27 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWebhook_PostsOnlyWhileTheAdminWhoMadeItIsOne()
+    {
+        await using var alice = await _host.MemberAsync("alice_hookmaker");
+        await using var bob = await _host.MemberAsync("bob_hookmaker");
+        var chat = (await alice.Client.CreateGroupAsync("Ops", [bob.Id], large: true, broadcast: true)).Chat;
+        await alice.Client.SetAdminAsync(chat.Id, bob.Id, true);
+        var bobs = await bob.Client.CreateWebhookAsync(chat.Id, "Bob's script");
+        (await PostTextAsync(bobs.Path, "while an admin")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await alice.Client.SetAdminAsync(chat.Id, bob.Id, false);
+        (await ErrorOf(await PostTextAsync(bobs.Path, "demoted"))).Should().Be((HttpStatusCode.Forbidden, WebhookErrorNames.WebhookCreatorNotAdmin));
+        await alice.Client.SetAdminAsync(chat.Id, bob.Id, true);
+        (await PostTextAsync(bobs.Path, "an admin again")).StatusCode.Should().Be(HttpStatusCode.OK);
+        await alice.Client.RemoveMemberAsync(chat.Id, bob.Id);
+        (await ErrorOf(await PostTextAsync(bobs.Path, "removed"))).Should().Be((HttpStatusCode.Forbidden, WebhookErrorNames.WebhookCreatorNotAdmin));
+
+        (await alice.Client.GetHistoryAsync(Peer.Chat(chat.Id))).Select(m => m.Text).Should().Contain(["while an admin", "an admin again"])
+            .And.NotContain(["demoted", "removed"]);
+    }
+
+    [Fact]
     public async Task ABot_CannotBeWrittenTo_Added_FoundOrSignedInto_AndItsNamesAreNobodyElses()
     {
         await using var alice = await _host.MemberAsync("alice_hookbot");

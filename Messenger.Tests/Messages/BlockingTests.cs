@@ -1,4 +1,5 @@
 using Messenger.Client;
+using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
@@ -65,6 +66,55 @@ public sealed class BlockingTests : IAsyncLifetime
         await alice.SendAsync(bob, "marker");
 
         (await bob.ReadUntilAsync(e => e is MessageReceived { Message.Text: "marker" })).OfType<UserTyping>().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AddToGroup_ByAUserBlocked_FailsUserPrivacyRestricted_WhateverThePrivacy()
+    {
+        await using var alice = await _host.SignUpAsync("alice_1");
+        await using var bob = await _host.SignUpAsync("bob_one");
+        await using var carol = await _host.SignUpAsync("carol_one");
+        await alice.SendAsync(bob, "hi");
+        await bob.Client.BlockUserAsync(alice.UserId);
+
+        await ChatTestKit.FailsWith(() => alice.Client.CreateGroupAsync("Again", [bob.UserId]), GroupErrorNames.UserPrivacyRestricted, 403);
+        var chat = (await alice.Client.CreateGroupAsync("Team", [carol.UserId])).Chat;
+        await ChatTestKit.FailsWith(() => alice.Client.AddMembersAsync(chat.Id, [bob.UserId]), GroupErrorNames.UserPrivacyRestricted, 403);
+
+        // Blocking someone does not keep oneself from adding them.
+        (await bob.Client.CreateGroupAsync("Bob's", [alice.UserId])).Chat.MemberCount.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Edit_AfterThePeerBlockedTheAuthor_Fails403_AndTheTextStays()
+    {
+        await using var alice = await _host.SignUpAsync("alice_1");
+        await using var bob = await _host.SignUpAsync("bob_one");
+        var sent = await alice.SendAsync(bob, "kind words");
+        await bob.Client.BlockUserAsync(alice.UserId);
+
+        await ChatTestKit.FailsWith(() => alice.Client.CallAsync(new EditMessageCall(bob.Peer, sent.Message.Id, "unkind words")), MessageErrorNames.UserIsBlocked, 403);
+        (await bob.Client.GetHistoryAsync(alice.Peer)).Select(m => m.Text).Should().Equal("kind words");
+
+        await bob.Client.UnblockUserAsync(alice.UserId);
+        await alice.Client.CallAsync(new EditMessageCall(bob.Peer, sent.Message.Id, "kinder words"));
+        (await bob.Client.GetHistoryAsync(alice.Peer)).Select(m => m.Text).Should().Equal("kinder words");
+    }
+
+    [Fact]
+    public async Task Presence_IsNotSharedBetweenABlockedPair()
+    {
+        await using var alice = await _host.SignUpAsync("alice_1");
+        await using var bob = await _host.SignUpAsync("bob_one");
+        await alice.SendAsync(bob, "hi");
+        (await alice.Client.GetStatusesAsync([bob.UserId])).Should().ContainSingle();
+
+        await bob.Client.BlockUserAsync(alice.UserId);
+
+        (await alice.Client.GetStatusesAsync([bob.UserId])).Should().BeEmpty();
+        (await bob.Client.GetStatusesAsync([alice.UserId])).Should().BeEmpty();
+        await bob.Client.UnblockUserAsync(alice.UserId);
+        (await alice.Client.GetStatusesAsync([bob.UserId])).Should().ContainSingle();
     }
 
     [Fact]

@@ -39,4 +39,22 @@ public sealed class ForwardTests : IAsyncLifetime
         (await bob.Client.SearchMessagesAsync("plan")).Should().Contain(m => m.Id == once.Id && m.FwdFromId == alice.UserId);
         (await bob.Client.GetHistoryAsync(alice.Peer)).Single().FwdFromId.Should().BeNull();
     }
+
+    [Fact]
+    public async Task Edit_OfAForwardedCopy_FailsForwardNotEditable_AndTheCopyKeepsTheAuthorsWords()
+    {
+        await using var alice = await _host.SignUpAsync("alice_fwdedit");
+        await using var bob = await _host.SignUpAsync("bob_fwdedit");
+        await using var carol = await _host.SignUpAsync("carol_fwdedit", startEvents: false);
+        var original = await alice.SendAsync(bob, "I agree");
+        var copy = (await bob.Client.ForwardMessagesAsync(alice.Peer, [original.Message.Id], carol.Peer)).Messages.Single();
+        var ownCopy = (await alice.Client.ForwardMessagesAsync(bob.Peer, [original.Message.Id], carol.Peer)).Messages.Single();
+
+        await ChatTestKit.FailsWith(() => bob.Client.CallAsync(new EditMessageCall(carol.Peer, copy.Id, "I disagree")), MessageErrorNames.ForwardNotEditable);
+        await ChatTestKit.FailsWith(() => alice.Client.CallAsync(new EditMessageCall(carol.Peer, ownCopy.Id, "I disagree")), MessageErrorNames.ForwardNotEditable);
+
+        (await carol.Client.GetHistoryAsync(bob.Peer)).Single().Text.Should().Be("I agree");
+        (await carol.Client.GetHistoryAsync(alice.Peer)).Single().Should().Match<Messenger.Contracts.Messages.Message>(m => m.Text == "I agree" && m.EditDate == null);
+        (await alice.Client.CallAsync(new EditMessageCall(bob.Peer, original.Message.Id, "I agree, mostly"))).Message.Text.Should().Be("I agree, mostly");
+    }
 }

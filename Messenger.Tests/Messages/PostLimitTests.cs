@@ -82,6 +82,32 @@ public sealed class PostLimitTests
     }
 
     [Fact]
+    public async Task PinsAndAutoDeleteChanges_PostServiceMessages_AndCountAsPosts()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StartHostAsync(clock, postsPerSecond: 1);
+        await using var alice = await host.SignUpAsync("alice_1");
+        await using var bob = await host.SignUpAsync("bob_one");
+        await using var carol = await host.SignUpAsync("carol_1", startEvents: false);
+        var sent = await alice.SendAsync(bob, "pin me");
+        await alice.Client.PinMessageAsync(bob.Peer, sent.Message.Id);
+        await alice.Client.UnpinAllAsync(bob.Peer);
+        await alice.Client.CallAsync(new SetHistoryTtlCall(bob.Peer, 86_400));
+        for (var i = 4; i < 100; i++)
+        {
+            await alice.SendAsync(carol, $"filler {i}");
+        }
+
+        await ChatTestKit.FailsWith(() => alice.Client.PinMessageAsync(bob.Peer, sent.Message.Id), "FLOOD_WAIT", 420);
+        await ChatTestKit.FailsWith(() => alice.Client.UnpinAllAsync(bob.Peer), "FLOOD_WAIT", 420);
+        await ChatTestKit.FailsWith(() => alice.Client.CallAsync(new SetHistoryTtlCall(bob.Peer, 0)), "FLOOD_WAIT", 420);
+        (await bob.Client.GetHistoryAsync(alice.Peer)).Should().HaveCount(3, "the message, the pin's and the auto-delete's service messages");
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await alice.Client.CallAsync(new SetHistoryTtlCall(bob.Peer, 0));
+    }
+
+    [Fact]
     public async Task Send_WhenTheLimitIsOff_NeverFloodWaits()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);

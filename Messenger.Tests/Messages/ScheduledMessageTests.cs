@@ -101,6 +101,28 @@ public sealed class ScheduledMessageTests
     }
 
     [Fact]
+    public async Task AScheduledMessage_OfAnAccountAnAdminBlocked_IsDroppedWhenDue_NotSent()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StartHostAsync(clock);
+        await using var admin = await host.SignUpAsync("admin_schedblock");
+        await using var alice = await host.SignUpAsync("alice_schedblock");
+        await using var bob = await host.SignUpAsync("bob_schedblock");
+        var sender = host.Services.GetRequiredService<ScheduledSender>();
+        await alice.Client.ScheduleMessageAsync(bob.Peer, "spam, later", clock.GetUtcNow().AddHours(1));
+        await alice.Client.ScheduleMessageAsync(bob.Peer, "more spam, later", clock.GetUtcNow().AddHours(2));
+
+        await admin.Client.SetUserBlockedAsync(alice.UserId, blocked: true);
+        clock.Advance(TimeSpan.FromHours(1));
+        await sender.SendDueAsync(CancellationToken.None);
+        clock.Advance(TimeSpan.FromHours(1));
+        await sender.SendDueAsync(CancellationToken.None);
+
+        (await bob.Client.GetHistoryAsync(alice.Peer)).Should().BeEmpty();
+        host.CountRows("message_scheduled").Should().Be(0, "a blocked author's scheduled messages are dropped when due");
+    }
+
+    [Fact]
     public async Task TheHundredAndFirst_IsTooMany()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);

@@ -2,6 +2,7 @@ using Messenger.Client;
 using Messenger.Contracts.Account;
 using Messenger.Contracts.Auth;
 using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
 
@@ -53,6 +54,31 @@ public sealed class PrivacyTests : IAsyncLifetime
 
         var chat = (await alice.Client.CreateGroupAsync("Friends", [bob.UserId])).Chat;
         (await alice.Client.GetFullChatAsync(chat.Id)).Members.Select(m => m.UserId).Should().Contain(bob.UserId);
+    }
+
+    [Fact]
+    public async Task Chats_IsNotMetByAMuteADraftOrAPinSetOnAStranger_NorTypingForwardedToThem()
+    {
+        await using var bob = await _host.SignUpAsync("bob_nochat");
+        await using var carol = await _host.SignUpAsync("carol_nochat");
+        await bob.Client.SetPrivacyAsync(new PrivacySettings(GroupInvites: PrivacyRule.Chats, Calls: PrivacyRule.Chats));
+
+        // Each creates the private chat's row (so the setting holds from its first message), without a word to bob.
+        await carol.Client.MuteChatAsync(bob.Peer, DateTimeOffset.UtcNow.AddDays(1));
+        await carol.Client.SaveDraftAsync(bob.Peer, "not sent");
+        await carol.Client.PinDialogAsync(bob.Peer);
+
+        await SessionTestKit.FailsWith(() => carol.Client.CreateGroupAsync("Strangers", [bob.UserId]), GroupErrorNames.UserPrivacyRestricted);
+        await SessionTestKit.FailsWith(() => carol.Client.RequestCallAsync(bob.UserId, "v=0"), GroupErrorNames.UserPrivacyRestricted);
+        await carol.Client.SetTypingAsync(bob.Peer);
+        await carol.SendAsync(bob, "marker");
+        (await bob.ReadUntilAsync(e => e is MessageReceived { Message.Text: "marker" })).OfType<UserTyping>().Should().BeEmpty();
+
+        // Now they chat: the message is in bob's list.
+        await carol.Client.CreateGroupAsync("Friends", [bob.UserId]);
+        await carol.Client.SetTypingAsync(bob.Peer, TypingActions.Cancel);
+        await carol.Client.SetTypingAsync(bob.Peer);
+        (await bob.NextAsync<UserTyping>()).UserId.Should().Be(carol.UserId);
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public static class MessageModule
         services.AddSingleton<SecretChatStore>();
         services.AddSingleton<DiscardedChatSweep>();
         services.AddHostedService(provider => provider.GetRequiredService<DiscardedChatSweep>());
-        services.AddSingleton<ChatDirectory>();
+        services.AddSingleton(provider => new ChatDirectory(provider.GetRequiredService<GroupStore>()));
         services.AddSingleton<Chats.Chats>();
         services.AddSingleton<GroupChanges>();
         services.AddSingleton<TypingThrottle>();

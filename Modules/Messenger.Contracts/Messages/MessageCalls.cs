@@ -138,7 +138,7 @@ public sealed record GetDialogsCall([property: Key("offset")] int Offset = 0, [p
 /// characters: empty removes it) of a media message.
 /// Errors: <c>MESSAGE_EMPTY</c>, <c>MESSAGE_TOO_LONG</c>, <c>MEDIA_CAPTION_TOO_LONG</c>, <c>PEER_ID_INVALID</c>, <c>MESSAGE_ID_INVALID</c>
 /// (not in this chat or deleted), 403 <c>MESSAGE_AUTHOR_REQUIRED</c>, <c>MESSAGE_NOT_MODIFIED</c>, <c>POLL_NOT_EDITABLE</c>,
-/// <c>GEO_ALONE_REQUIRED</c> (a location has no text; a live one moves by <c>messages.editLiveLocation</c>).</summary>
+/// <c>FORWARD_NOT_EDITABLE</c> (a forwarded copy: its text is its original author's), <c>GEO_ALONE_REQUIRED</c> (a location has no text; a live one moves by <c>messages.editLiveLocation</c>).</summary>
 [RpcMethod("messages.edit")]
 [MessagePackObject]
 public sealed record EditMessageCall(
@@ -503,6 +503,9 @@ public static class MessageErrorNames
 
     /// <summary>403: only the author may edit a message or delete it for everyone.</summary>
     public const string MessageAuthorRequired = "MESSAGE_AUTHOR_REQUIRED";
+
+    /// <summary>400: a forwarded copy keeps the words of the one it names as the author; nobody edits it.</summary>
+    public const string ForwardNotEditable = "FORWARD_NOT_EDITABLE";
     public const string MessageDeleteForbidden = "MESSAGE_DELETE_FORBIDDEN";
     public const string MuteUntilInvalid = "MUTE_UNTIL_INVALID";
     public const string ReactionInvalid = "REACTION_INVALID";

@@ -6,7 +6,8 @@ namespace Messenger.Kernel.Net;
 /// <summary>
 /// Connections the server makes to addresses someone else gave it (a link to preview, a push service's endpoint):
 /// the name is resolved here and only public unicast addresses are dialled — loopback, private, link-local (cloud
-/// metadata), shared, multicast and NAT64's copies of them are refused, for the first connection and each redirect's —
+/// metadata), shared, multicast and the IPv6 forms that carry them (NAT64, 6to4, Teredo, IPv4-compatible) are refused, for
+/// the first connection and each redirect's —
 /// so what a user hands the server cannot make it reach what only it can reach. <c>allowPrivate</c> lifts the rule
 /// (a server on a private network, tests).
 /// </summary>
@@ -14,6 +15,9 @@ public static class PublicNetwork
 {
     // NAT64's well-known prefix (64:ff9b::/96): the IPv4 address it carries is what the connection reaches.
     private static readonly byte[] Nat64 = [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    // IPv4-compatible addresses (::a.b.c.d, deprecated) share their first 12 bytes with :: and ::1.
+    private static readonly byte[] Ipv4Compatible = new byte[12];
 
     /// <summary>A handler whose every connection goes through <see cref="ConnectAsync"/>; no proxy, no cookies.</summary>
     public static SocketsHttpHandler CreateHandler(bool allowPrivate, TimeSpan connectTimeout) => new()
@@ -42,6 +46,11 @@ public static class PublicNetwork
             return false;
         }
 
+        if (address.AddressFamily == AddressFamily.InterNetworkV6 && !IsPublicIPv6Transition(address.GetAddressBytes()))
+        {
+            return false;
+        }
+
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
             var b = address.GetAddressBytes();
@@ -55,6 +64,23 @@ public static class PublicNetwork
         }
 
         return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal);
+    }
+
+    /// <summary>
+    /// The other ways an IPv6 address can lead to an IPv4 one, which a host whose network routes them would follow:
+    /// 6to4 (2002::/16) is judged by the IPv4 address it carries; IPv4-compatible addresses (::/96, deprecated), NAT64's
+    /// prefix for local use (64:ff9b:1::/48) and Teredo (2001::/32) are refused outright — no public site needs them.
+    /// </summary>
+    private static bool IsPublicIPv6Transition(byte[] b)
+    {
+        if (b.AsSpan(0, 12).SequenceEqual(Ipv4Compatible)
+            || (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0 && b[5] == 1)
+            || (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0))
+        {
+            return false;
+        }
+
+        return b[0] != 0x20 || b[1] != 0x02 || IsPublic(new IPAddress(b.AsSpan(2, 4)));
     }
 
     /// <summary>Resolves <paramref name="endpoint"/> and connects to the first of its allowed addresses that answers.</summary>

@@ -29,12 +29,13 @@ internal sealed class SetHistoryTtlValidator : AbstractValidator<SetHistoryTtlCa
 /// <see cref="MessageExpiry"/> deletes what expires.
 /// </summary>
 internal sealed class SetHistoryTtlHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<SetHistoryTtlCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(SetHistoryTtlCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
+        limiter.Take(me, 1);
         var target = await chats.ResolveForPostingAsync(me, call.Peer, bus, cancellationToken);
         var appends = new List<LogAppend>();
         var sent = await writer.WriteAsync(scope =>

@@ -131,7 +131,7 @@ internal sealed class CallHandlers(
         }
 
         var rule = (await bus.Send(new GetPrivacyQuery(call.UserId), cancellationToken)).Calls;
-        if (rule == PrivacyRule.Nobody || (rule == PrivacyRule.Chats && chats.FindPrivateChat(me, call.UserId) is null)
+        if (rule == PrivacyRule.Nobody || (rule == PrivacyRule.Chats && !chats.InChatList(call.UserId, me))
             || (rule == PrivacyRule.Contacts && !await bus.Send(new IsContactQuery(call.UserId, me), cancellationToken)))
         {
             throw MessengerError.Forbidden(GroupErrorNames.UserPrivacyRestricted);

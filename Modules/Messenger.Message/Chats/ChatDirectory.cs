@@ -36,9 +36,24 @@ internal sealed class ChatInfo(long id, ChatKind kind, string title, long creato
 /// first use; a membership or title change drops the entry after COMMIT, so the next reader loads the committed state.
 /// Writes never trust it: units re-read what they decide on.
 /// </summary>
-internal sealed class ChatDirectory(GroupStore store)
+/// <remarks>
+/// A load that read the rows before a change committed must not be kept after the change dropped the entry (a removed
+/// member would keep their access until the group's next change). Each drop first moves the chat's stamp (one of
+/// <see cref="Stamps"/> counters, shared by the chat ids that fall on it); a load reads the stamp before reading the rows
+/// and, once its entry is in, reads it again: moved, it takes its own entry back out. Either the drop's removal comes
+/// after the entry went in, or the load sees the stamp moved.
+/// </remarks>
+internal sealed class ChatDirectory(Func<long, ChatInfo?> load)
 {
+    private const int Stamps = 1024;
+
     private readonly ConcurrentDictionary<long, ChatInfo> _chats = new();
+    private readonly long[] _stamps = new long[Stamps];
+
+    public ChatDirectory(GroupStore store)
+        : this(store.LoadChat)
+    {
+    }
 
     public ChatInfo? Get(long chatId)
     {
@@ -53,8 +68,27 @@ internal sealed class ChatDirectory(GroupStore store)
         }
 
         // Unknown ids are not remembered: the id may belong to a chat created a moment later.
-        return store.LoadChat(chatId) is { } loaded ? _chats.GetOrAdd(chatId, loaded) : null;
+        ref var stamp = ref StampOf(chatId);
+        var before = Volatile.Read(ref stamp);
+        if (load(chatId) is not { } loaded)
+        {
+            return null;
+        }
+
+        var kept = _chats.GetOrAdd(chatId, loaded);
+        if (Volatile.Read(ref stamp) != before)
+        {
+            _chats.TryRemove(KeyValuePair.Create(chatId, loaded));
+        }
+
+        return kept;
     }
 
-    public void Invalidate(long chatId) => _chats.TryRemove(chatId, out _);
+    public void Invalidate(long chatId)
+    {
+        Interlocked.Increment(ref StampOf(chatId));
+        _chats.TryRemove(chatId, out _);
+    }
+
+    private ref long StampOf(long chatId) => ref _stamps[(ulong)chatId % Stamps];
 }

@@ -98,7 +98,19 @@ internal sealed class Chats(MessageStore store, ChatDirectory directory)
     /// <summary>The account was deleted: nobody may open a chat with it any more.</summary>
     public void ForgetUser(long userId) => _knownUsers.TryRemove(userId, out _);
 
-    /// <summary>The private chat of the two users if they have ever exchanged a message.</summary>
+    /// <summary>
+    /// Whether <paramref name="owner"/> has a private chat with <paramref name="other"/>, as their privacy rule "the
+    /// users one has a private chat with" means it: the chat is in the owner's chat list (a message was exchanged, and
+    /// the owner has not deleted the chat). A chat's row alone is not enough: a mute, a draft or a pin set on a user
+    /// creates it without a word to them, so it would let anyone pass the owner's rule.
+    /// </summary>
+    public bool InChatList(long owner, long other) => FindPrivateChat(owner, other) is { } chatId && store.HasDialog(owner, chatId);
+
+    /// <summary>Whether either of the two blocked the other (<see cref="MessageStore.BlockBetween(long, long)"/>).</summary>
+    public Block BlockBetween(long me, long peer) => store.BlockBetween(me, peer);
+
+    /// <summary>The private chat of the two users if there is one: a message was exchanged, or one of them set something
+    /// on the chat for themselves (<see cref="OwnChatSettings"/>).</summary>
     public long? FindPrivateChat(long userA, long userB)
     {
         var key = (Math.Min(userA, userB), Math.Max(userA, userB));

@@ -47,6 +47,7 @@ internal sealed class EditLiveLocationHandler(
         var edited = await writer.WriteAsync(scope =>
         {
             var message = MessageStore.FindOwn(scope, me, target.ChatId, call.Id);
+            MessageStore.RequireNotBlockedBy(scope, me, target);
 
             if (message.Geo is not { LivePeriod: not null } geo)
             {

@@ -45,6 +45,13 @@ internal sealed class EditMessageHandler(
         var edited = await writer.WriteAsync(scope =>
         {
             var message = MessageStore.FindOwn(scope, me, target.ChatId, call.Id);
+            MessageStore.RequireNotBlockedBy(scope, me, target);
+
+            // A forward is stored as the forwarder's, but its text (or caption) is the original author's words.
+            if (message.FwdFromId is not null)
+            {
+                throw MessengerError.BadRequest(MessageErrorNames.ForwardNotEditable);
+            }
 
             if (message.Poll is not null)
             {

@@ -69,8 +69,9 @@ internal static class GroupUsers
     /// <summary>
     /// The distinct users <paramref name="me"/> adds, each of which must exist (400 <c>USER_IDS_INVALID</c> otherwise)
     /// and, unless <paramref name="isMember"/> says they are in the chat already, let <paramref name="me"/> add them to
-    /// groups (403 <c>USER_PRIVACY_RESTRICTED</c>: their privacy allows nobody, or only the users they have a private
-    /// chat with, or only their contacts, and <paramref name="me"/> is not one).
+    /// groups (403 <c>USER_PRIVACY_RESTRICTED</c>: they blocked <paramref name="me"/>, or their privacy allows nobody, or
+    /// only the users whose private chat is in their chat list, or only their contacts, and <paramref name="me"/> is not
+    /// one).
     /// </summary>
     public static async ValueTask<List<long>> RequireAddableAsync(
         long me, IEnumerable<long> userIds, Chats.Chats chats, ISender bus, CancellationToken cancellationToken, Func<long, bool>? isMember = null)
@@ -86,7 +87,7 @@ internal static class GroupUsers
             if (isMember?.Invoke(userId) != true)
             {
                 var rule = (await bus.Send(new GetPrivacyQuery(userId), cancellationToken)).GroupInvites;
-                if (rule == PrivacyRule.Nobody || (rule == PrivacyRule.Chats && chats.FindPrivateChat(me, userId) is null)
+                if (rule == PrivacyRule.Nobody || chats.BlockBetween(me, userId) == Block.ByPeer || (rule == PrivacyRule.Chats && !chats.InChatList(userId, me))
                     || (rule == PrivacyRule.Contacts && !await bus.Send(new IsContactQuery(userId, me), cancellationToken)))
                 {
                     throw MessengerError.Forbidden(GroupErrorNames.UserPrivacyRestricted);

@@ -8,6 +8,7 @@ using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Chats;
 using Messenger.Message.Groups;
+using Messenger.Message.Sending;
 using Messenger.Message.Storage;
 
 namespace Messenger.Message.Pinning;
@@ -30,12 +31,13 @@ internal sealed class PinMessageValidator : AbstractValidator<PinMessageCall>
 /// message unpins it (<see cref="Editing.MessageDeletion.Revoke"/>).
 /// </summary>
 internal sealed class PinMessageHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<PinMessageCall, PinResult>
 {
     public async ValueTask<PinResult> Handle(PinMessageCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
+        limiter.Take(me, 1);
         var target = await chats.ResolveForPostingAsync(me, call.Peer, bus, cancellationToken);
         if (target.ChatId == 0)
         {

@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Messages;
 using Messenger.Message.Chats;
+using Messenger.Message.Sending;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
@@ -16,12 +17,13 @@ internal sealed class UnpinAllMessagesValidator : AbstractValidator<UnpinAllMess
 /// <summary>Takes every pinned message of the chat off the list, as one <c>pinned_message</c> entry (no service message:
 /// Telegram posts none either). Who may: as for a pin (<see cref="PinRights"/>).</summary>
 internal sealed class UnpinAllMessagesHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<UnpinAllMessagesCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(UnpinAllMessagesCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
+        limiter.Take(me, 1);
         var target = await chats.ResolveForPostingAsync(me, call.Peer, bus, cancellationToken);
         if (target.ChatId == 0)
         {

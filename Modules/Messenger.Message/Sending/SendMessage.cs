@@ -1,5 +1,6 @@
 using FluentValidation;
 using Mediator;
+using Messenger.Contracts.Auth;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
@@ -103,10 +104,16 @@ internal sealed class SendMessageHandler(
     }
 
     /// <summary>A scheduled message's file is stored already: the message takes one more reference to it. Its topic
-    /// closed to its author, deleted, or the forum turned off since: it goes into General rather than being dropped.</summary>
+    /// closed to its author, deleted, or the forum turned off since: it goes into General rather than being dropped. Its
+    /// author blocked by a server admin meanwhile: 403 <c>USER_BLOCKED</c>, and it is dropped.</summary>
     public async ValueTask<SentMessage> Handle(SendScheduledNow call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
+        if (await bus.Send(new IsUserBlockedQuery(me), cancellationToken))
+        {
+            throw MessengerError.Forbidden(SessionErrorNames.UserBlocked);
+        }
+
         limiter.Take(me, 1);
         var message = call.Message;
         var target = await chats.ResolveForPostingAsync(me, message.Peer, bus, cancellationToken);

@@ -282,6 +282,16 @@ internal sealed class GroupStore(SqliteDatabase database)
     }
 
     /// <summary>What the chat's plain members may do, and its slow mode (seconds).</summary>
+    /// <summary>What the group lets its plain members do, read outside a unit (a typing notice's check).</summary>
+    public Groups.ChatRights MemberRights(long chatId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT member_rights FROM message_chats WHERE id = @chat";
+        command.Parameters.AddWithValue("@chat", chatId);
+        return command.ExecuteScalar() is long rights ? (Groups.ChatRights)rights : Groups.ChatRights.None;
+    }
+
     public static (Groups.ChatRights Rights, int SlowMode) Rights(WriteScope scope, long chatId)
     {
         var command = scope.Command("SELECT member_rights, slow_mode FROM message_chats WHERE id = @chat");

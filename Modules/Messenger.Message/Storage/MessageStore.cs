@@ -102,6 +102,17 @@ internal sealed class MessageStore(SqliteDatabase database)
         return command.ExecuteScalar() is long id ? id : null;
     }
 
+    /// <summary>Whether chat <paramref name="chatId"/> is in <paramref name="userId"/>'s chat list.</summary>
+    public bool HasDialog(long userId, long chatId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM message_dialogs WHERE user_id = @user AND chat_id = @chat";
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@chat", chatId);
+        return command.ExecuteScalar() is not null;
+    }
+
     /// <summary>Until when (unix seconds) <paramref name="userId"/> muted the chat; 0 when they did not.</summary>
     public long MuteUntil(long userId, long chatId)
     {
@@ -277,11 +288,15 @@ internal sealed class MessageStore(SqliteDatabase database)
         return [.. command.ReadInt64Column()];
     }
 
+    /// <summary>The users whose private chat is in <paramref name="userId"/>'s chat list, but for those either of the
+    /// two blocked.</summary>
     public long[] PrivateChatPeers(long userId)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT peer_id FROM message_dialogs WHERE user_id = @user AND peer_kind = @kind AND peer_id <> @user";
+        command.CommandText = "SELECT d.peer_id FROM message_dialogs d WHERE d.user_id = @user AND d.peer_kind = @kind AND d.peer_id <> @user " +
+            "AND NOT EXISTS (SELECT 1 FROM message_blocks b WHERE (b.user_id = @user AND b.blocked_id = d.peer_id) " +
+            "OR (b.user_id = d.peer_id AND b.blocked_id = @user))";
         command.Parameters.AddWithValue("@user", userId);
         command.Parameters.AddWithValue("@kind", (int)PeerKind.User);
         return [.. command.ReadInt64Column()];
@@ -414,6 +429,16 @@ internal sealed class MessageStore(SqliteDatabase database)
         return message.FromId == userId && message.Action is null
             ? message
             : throw MessengerError.Forbidden(MessageErrorNames.MessageAuthorRequired);
+    }
+
+    /// <summary>403 <c>USER_IS_BLOCKED</c> when <paramref name="target"/> is a private chat whose other user blocked
+    /// <paramref name="me"/>: what they wrote before stays as it was (no edit reaches them).</summary>
+    public static void RequireNotBlockedBy(WriteScope scope, long me, Chats.ChatTarget target)
+    {
+        if (target.IsPrivate && target.OtherUserId != me && BlockBetween(scope, me, target.OtherUserId) == Block.ByPeer)
+        {
+            throw MessengerError.Forbidden(MessageErrorNames.UserIsBlocked);
+        }
     }
 
     private static Contracts.Messages.Message? ReadVisible(SqliteCommand command, long userId, long chatId, long messageId)

@@ -110,7 +110,7 @@ internal static class WebhookEndpoint
 
 /// <summary>Posts a webhook's text to its group as its bot, as <c>messages.send</c> posts (one writer unit, idempotent by
 /// random_id, the per-user posting limit), whatever the group's kind: the webhook was made by an admin, so it posts into
-/// a closed topic too.</summary>
+/// a closed topic too — while that admin still is one.</summary>
 internal sealed class WebhookPoster(SqliteDatabase database, StorageWriter writer, IUpdateLog log, IMediator bus, PostLimiter limiter, TimeProvider clock)
 {
     public async Task<ChatMessage> PostAsync(string token, string text, long? topicId, string? idempotencyKey, CancellationToken cancellationToken)
@@ -132,10 +132,19 @@ internal sealed class WebhookPoster(SqliteDatabase database, StorageWriter write
         var appends = new List<LogAppend>();
         var message = await writer.WriteAsync(scope =>
         {
-            // Deleted since it was read: its path stops working at once.
-            if (scope.Scalar("SELECT 1 FROM message_webhooks WHERE id = @id", ("@id", hookId)) is null)
+            // Deleted since it was read: its path stops working at once. Its maker no longer an admin of the group
+            // (demoted, removed, left, account deleted): it posts no more, since it posts with an admin's powers.
+            var makerRole = scope.Scalar(
+                "SELECT coalesce((SELECT m.role FROM message_members m WHERE m.chat_id = w.chat_id AND m.user_id = w.created_by), -1) " +
+                "FROM message_webhooks w WHERE w.id = @id", ("@id", hookId));
+            if (makerRole is null)
             {
                 throw MessengerError.NotFound(WebhookErrorNames.WebhookNotFound);
+            }
+
+            if ((MemberRole)(long)makerRole is not (MemberRole.Admin or MemberRole.Creator))
+            {
+                throw MessengerError.Forbidden(WebhookErrorNames.WebhookCreatorNotAdmin);
             }
 
             if (MessageStore.FindByRandomId(scope, bot, randomId) is { } first)

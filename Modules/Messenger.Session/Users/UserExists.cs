@@ -11,3 +11,10 @@ internal sealed class UserExistsHandler(SessionStore store) : IRequestHandler<Us
     public ValueTask<bool> Handle(UserExistsQuery query, CancellationToken cancellationToken) =>
         ValueTask.FromResult(query.UserId > 0 && store.GetUser(query.UserId) is { Deleted: false } user && (!user.IsBot || store.IsApiBot(user.Id)));
 }
+
+/// <summary>Blocked by a server admin: what the account left behind to run later (its scheduled messages) stops too.</summary>
+internal sealed class IsUserBlockedHandler(SessionStore store) : IRequestHandler<IsUserBlockedQuery, bool>
+{
+    public ValueTask<bool> Handle(IsUserBlockedQuery query, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(store.GetUser(query.UserId) is { IsBlocked: true });
+}

@@ -165,7 +165,7 @@ export function Conversation({ chatKey }: { chatKey: string }) {
             const { histories, me } = getState();
             const mine = [...(histories[chatKey]?.messages ?? [])]
               .reverse()
-              .find((m) => m.from_id === me?.id && !m.media && !m.action && !m.poll && (topic === null || inTopic(m, topic)));
+              .find((m) => m.from_id === me?.id && !m.media && !m.action && !m.poll && !m.fwd_from_id && (topic === null || inTopic(m, topic)));
             if (!mine) return;
             setReplyTo(null);
             setEditing(mine);

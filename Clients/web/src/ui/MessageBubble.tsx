@@ -246,7 +246,7 @@ export function MessageBubble({
             <Icon name="link" />
           </button>
         )}
-        {out && !message.poll && !message.geo && (
+        {out && !message.poll && !message.geo && !message.fwd_from_id && (
           <button
             type="button"
             class="icon-btn icon-btn--small"
