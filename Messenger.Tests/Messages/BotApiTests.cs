@@ -449,7 +449,13 @@ public sealed partial class BotApiTests : IAsyncLifetime
         await FormFailsAsync(token, "sendPhoto", [("chat_id", (-group.Chat.Id).ToString())], ("photo", new byte[10]), HttpStatusCode.NotFound, GroupErrorNames.ChatNotFound);
         await FormFailsAsync(token, "sendDocument", [("chat_id", bob.UserId.ToString())], ("document", new byte[BotLimits.MaxUploadBytes + 1]),
             HttpStatusCode.RequestEntityTooLarge, "FILE_TOO_BIG");
-        _host.UploadFiles().Should().BeEmpty("a refused chat or file is refused before a byte is stored");
+        var textOnly = await bob.Client.CreateGroupAsync("Text only", [carol.UserId, created.Bot.Id]);
+        await bob.Client.EditPermissionsAsync(textOnly.Chat.Id, new ChatPermissions(SendMedia: false));
+        var blobs = _host.BlobFiles().Length;
+        await FormFailsAsync(token, "sendDocument", [("chat_id", (-textOnly.Chat.Id).ToString())], ("document", [4, 5, 6]),
+            HttpStatusCode.Forbidden, GroupErrorNames.ChatSendMediaForbidden);
+        _host.BlobFiles().Should().HaveCount(blobs, "a file the bot may not post is not uploaded first");
+        _host.UploadFiles().Should().BeEmpty("a refused chat, right or file is refused before a byte is stored");
         await FormFailsAsync(token, "sendDocument", [("chat_id", bob.UserId.ToString()), ("caption", new string('x', 1025))], ("document", new byte[10]),
             HttpStatusCode.BadRequest, "MEDIA_CAPTION_TOO_LONG");
         (await bob.Client.GetHistoryAsync(Peer.User(created.Bot.Id))).Should().BeEmpty();
