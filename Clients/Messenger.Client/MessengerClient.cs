@@ -200,7 +200,10 @@ public sealed class MessengerClient : IAsyncDisposable
         _linkReady.TrySetResult(link);
 
         // Resend what was never answered with the original msg_ids (the server runs each once), led by a ping
-        // that binds the session at once so the server resends answers it still holds.
+        // that binds the session at once so the server resends answers it still holds. The ping is also the proof
+        // the server waits for (a replayed message 1 gets through the handshake too): without a frame the connection
+        // is not the device's (not online, sent no updates) and is closed after the handshake timeout, so it goes
+        // even when the app has nothing to call.
         _outbound.Writer.TryWrite(new Envelope(_msgIds.Next(), NextSeqNo(content: false), new PingBody(0)));
         foreach (var pending in _pending.Values.OrderBy(p => p.MsgId))
         {

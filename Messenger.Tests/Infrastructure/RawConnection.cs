@@ -15,6 +15,7 @@ internal sealed class RawConnection : IAsyncDisposable
     private readonly Channel<Envelope> _inbound = Channel.CreateUnbounded<Envelope>();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly MsgIdClock _msgIds = new(TimeProvider.System);
+    private int _framesReceived;
 
     private RawConnection(HubConnection hub)
     {
@@ -26,6 +27,12 @@ internal sealed class RawConnection : IAsyncDisposable
         };
         hub.On<byte[]>(ProtocolConstants.ReceiveMethod, frame =>
         {
+            Interlocked.Increment(ref _framesReceived);
+            if (Receive is null)
+            {
+                return; // a replayer without the keys: it can only count what comes
+            }
+
             var parsed = WireSerializer.Deserialize<Frame>(FrameCodec.Open(Receive!, frame));
             foreach (var envelope in Flatten(parsed.Envelope))
             {
@@ -45,6 +52,9 @@ internal sealed class RawConnection : IAsyncDisposable
     public long SessionId { get; set; } = Random.Shared.NextInt64(1, long.MaxValue);
 
     public Task Closed => _closed.Task;
+
+    /// <summary>Frames the server sent this connection, whether or not it could open them.</summary>
+    public int FramesReceived => Volatile.Read(ref _framesReceived);
 
     public static async Task<RawConnection> OpenAsync(TestHost host)
     {

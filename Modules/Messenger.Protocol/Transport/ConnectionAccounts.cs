@@ -8,12 +8,13 @@ namespace Messenger.Protocol.Transport;
 
 /// <summary>
 /// Tracks which account each live connection is signed in as and tells the bus when that changes, so the Update
-/// module knows a user's online devices: after the handshake (a device that signed in earlier is online at once),
-/// after a call that found a different account (sign-in on this connection), and when the connection closes.
+/// module knows a user's online devices: after the client's first frame that decrypts (a device that signed in earlier
+/// is online at once; not at the handshake, whose message 1 anyone who saw it can replay), after a call that found a
+/// different account (sign-in on this connection), and when the connection closes.
 /// </summary>
 internal sealed class ConnectionAccounts(IServiceScopeFactory scopes, ICallerAuthenticator authenticator, ILogger<ConnectionAccounts> logger)
 {
-    public async Task ResolveAfterHandshakeAsync(ProtocolConnection connection)
+    public async Task ResolveAfterProofAsync(ProtocolConnection connection)
     {
         try
         {

@@ -11,6 +11,12 @@ namespace Messenger.Protocol.Transport;
 internal enum ConnectionState
 {
     AwaitingHandshake,
+
+    /// <summary>The handshake is done but the client has not yet shown that it holds its keys: message 1 carries
+    /// nothing fresh from the client, so anyone who saw it can replay it and get this far. Such a connection is no
+    /// device's yet: only its first frame that decrypts makes it <see cref="Established"/>.</summary>
+    AwaitingProof,
+
     Established,
     Closed,
 }
@@ -69,7 +75,10 @@ internal sealed class ProtocolConnection
     /// <summary>What the per-address connection cap counts by (<see cref="ClientAddressBlock"/>).</summary>
     public string AddressBlock { get; }
 
-    public ConnectionState State { get; private set; } = ConnectionState.AwaitingHandshake;
+    // A ConnectionState, changed only by compare-and-swap where a transition races the handshake timeout.
+    private int _state = (int)ConnectionState.AwaitingHandshake;
+
+    public ConnectionState State => (ConnectionState)Volatile.Read(ref _state);
 
     public byte[] DeviceKey { get; private set; } = [];
 
@@ -88,15 +97,42 @@ internal sealed class ProtocolConnection
         return previous < 0 ? null : previous;
     }
 
-    public void Establish(byte[] deviceKey, CipherState send, CipherState receive)
+    /// <summary>Takes the handshake's keys; the connection then awaits the client's proof that it holds them
+    /// (<see cref="TryProve"/>). False if it was closed meanwhile.</summary>
+    public bool Establish(byte[] deviceKey, CipherState send, CipherState receive)
     {
         DeviceKey = deviceKey;
         DeviceKeyHex = ProtocolConstants.Hex(deviceKey);
         _send = send;
         _receive = receive;
-        State = ConnectionState.Established;
+        if (!TryMove(ConnectionState.AwaitingHandshake, ConnectionState.AwaitingProof))
+        {
+            return false;
+        }
+
         _ = Task.Run(WriteLoopAsync);
+        return true;
     }
+
+    /// <summary>Marks the connection as the device's once a frame from the client decrypted with the handshake's keys;
+    /// false if it was not awaiting that proof (closed meanwhile by the timeout).</summary>
+    public bool TryProve() => TryMove(ConnectionState.AwaitingProof, ConnectionState.Established);
+
+    /// <summary>Closes the connection if it is still in <paramref name="state"/>; a connection that moved on is left
+    /// alone even when the move races this call.</summary>
+    public bool CloseIfStill(ConnectionState state, string reason)
+    {
+        if (!TryMove(state, ConnectionState.Closed))
+        {
+            return false;
+        }
+
+        Close(reason);
+        return true;
+    }
+
+    private bool TryMove(ConnectionState from, ConnectionState to) =>
+        Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
 
     /// <summary>Decrypts and parses an inbound frame. Only the hub's invocation for this connection calls it (in order).</summary>
     public OpenedFrame Open(ReadOnlySpan<byte> frame) => FrameCodec.OpenFrame(_receive!, frame);
@@ -222,7 +258,7 @@ internal sealed class ProtocolConnection
             return;
         }
 
-        State = ConnectionState.Closed;
+        Volatile.Write(ref _state, (int)ConnectionState.Closed);
         _outbound.Writer.TryComplete();
         _logger.LogInformation("Closing connection {ConnectionId} ({ClientAddress}): {Reason}", ConnectionId, ClientAddress, reason);
         _context.Abort();
@@ -231,7 +267,7 @@ internal sealed class ProtocolConnection
     public void Released()
     {
         Interlocked.Exchange(ref _closed, 1);
-        State = ConnectionState.Closed;
+        Volatile.Write(ref _state, (int)ConnectionState.Closed);
         _outbound.Writer.TryComplete();
     }
 }

@@ -14,7 +14,9 @@ namespace Messenger.Protocol.Transport;
 /// <summary>
 /// The protocol state machine behind the hub: handshake, frame decryption, session binding, msg_id checks and
 /// the routing of each envelope. Any frame that fails to decrypt or parse closes its connection with a logged
-/// reason; nothing a connection sends can disturb another.
+/// reason; nothing a connection sends can disturb another. A connection becomes its device's (session, device
+/// binding, sign-in) only with its first frame that decrypts; one without such a frame is closed at the handshake
+/// timeout.
 /// </summary>
 internal sealed class ProtocolEngine(
     ConnectionRegistry connections,
@@ -41,11 +43,13 @@ internal sealed class ProtocolEngine(
             return;
         }
 
+        // One deadline for both steps: a connection that replays someone's message 1 gets through the handshake but can
+        // never send a frame that decrypts, so it must not outlive the timeout either.
         var timer = clock.CreateTimer(_ =>
         {
-            if (connection.State == ConnectionState.AwaitingHandshake)
+            if (!connection.CloseIfStill(ConnectionState.AwaitingHandshake, "no handshake within the timeout"))
             {
-                connection.Close("no handshake within the timeout");
+                connection.CloseIfStill(ConnectionState.AwaitingProof, "no valid frame after the handshake within the timeout");
             }
         }, null, TimeSpan.FromSeconds(_options.HandshakeTimeoutSeconds), Timeout.InfiniteTimeSpan);
         context.ConnectionAborted.Register(() => timer.Dispose());
@@ -82,9 +86,12 @@ internal sealed class ProtocolEngine(
             var info = new HandshakeInfo(clock.GetUtcNow().ToUnixTimeMilliseconds(), ProtocolConstants.Prologue);
             var message2 = handshake.WriteMessage(WireSerializer.Serialize(info));
             var (send, receive) = handshake.Split();
-            connection.Establish(handshake.RemoteStaticPublicKey!, send, receive);
-            connections.BindDevice(connection);
-            _ = accounts.ResolveAfterHandshakeAsync(connection);
+            if (!connection.Establish(handshake.RemoteStaticPublicKey!, send, receive))
+            {
+                throw new HubException("handshake refused");
+            }
+
+            // Not the device's yet: see SignIn.
             return message2;
         }
         catch (NoiseException e)
@@ -101,7 +108,7 @@ internal sealed class ProtocolEngine(
             return;
         }
 
-        if (connection.State != ConnectionState.Established)
+        if (connection.State is not (ConnectionState.AwaitingProof or ConnectionState.Established))
         {
             connection.Close(connection.State == ConnectionState.AwaitingHandshake ? "frame before the handshake" : "frame after close");
             return;
@@ -141,7 +148,13 @@ internal sealed class ProtocolEngine(
 
             if (connection.Session is null)
             {
+                if (!connection.TryProve())
+                {
+                    return; // closed by the handshake timeout meanwhile
+                }
+
                 AttachSession(connection, parsed.SessionId, parsed.Envelope.MsgId);
+                SignIn(connection);
             }
             else if (parsed.SessionId != connection.SessionId)
             {
@@ -151,6 +164,21 @@ internal sealed class ProtocolEngine(
 
             Process(connection, connection.Session!, parsed.Envelope, inContainer: false);
         }
+    }
+
+    /// <summary>
+    /// Makes the connection its device's: other modules may find it by device key from now on, and its account (if the
+    /// device signed in earlier) goes online with it. Done on the first frame that decrypts, not at the handshake:
+    /// message 1 carries nothing fresh from the client, so anyone who saw it (a TLS-terminating proxy) could replay it
+    /// and, with a silent connection, show the device online, stop its Web Push, keep it from expiring as unused and
+    /// watch the timing and size of its pushes. Only whoever made message 1 (holding its ephemeral key and the device's
+    /// static key) can read message 2 and seal a frame. The calls of that first frame need not wait for this: each
+    /// resolves its caller itself.
+    /// </summary>
+    private void SignIn(ProtocolConnection connection)
+    {
+        connections.BindDevice(connection);
+        _ = accounts.ResolveAfterProofAsync(connection);
     }
 
     private void AttachSession(ProtocolConnection connection, long sessionId, long firstMsgId)
