@@ -87,4 +87,29 @@ public sealed class LoginTokenStoreTests
 
         _tokens.Redeem(token, out _).Should().Be(Redemption.Invalid);
     }
+
+    [Fact]
+    public void Issue_FromOneAddress_HoldsAtMostItsShare_ThenFloodWaits_WhileOtherAddressesGetTokens()
+    {
+        var tokens = new List<string>();
+        for (var i = 0; i < LoginTokenStore.MaxPendingPerAddress; i++)
+        {
+            tokens.Add(_tokens.Issue(Device(i), "Script", "linux", $"2001:db8::{i + 1:x}").Token);
+        }
+
+        // The same /64, and the same address in its IPv4-mapped form for an IPv4 one, are one address.
+        FluentActions.Invoking(() => _tokens.Issue(Device(1000), "Script", "linux", "2001:db8::ffff")).Should().Throw<Messenger.Kernel.Errors.MessengerError>()
+            .Which.Name.Should().Be("FLOOD_WAIT");
+        _tokens.Issue(Device(1001), "Laptop", "linux", "10.0.0.1");
+        _tokens.Issue(Device(0), "Script", "linux", "2001:db8::1").Token.Should().NotBe(tokens[0], "a device exporting again replaces its own token");
+
+        _tokens.Redeem(tokens[1], out _).Should().Be(Redemption.Accepted);
+        _tokens.Issue(Device(1002), "Script", "linux", "2001:db8::2");
+        FluentActions.Invoking(() => _tokens.Issue(Device(1003), "Script", "linux", "2001:db8::3")).Should().Throw<Messenger.Kernel.Errors.MessengerError>();
+
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        _tokens.Issue(Device(1004), "Script", "linux", "2001:db8::4");
+    }
+
+    private static byte[] Device(int i) => [.. BitConverter.GetBytes(i), .. new byte[28]];
 }
