@@ -2,7 +2,9 @@ using Messenger.Client;
 using Messenger.Contracts.Admin;
 using Messenger.Contracts.Help;
 using Messenger.Contracts.Users;
+using Messenger.Session.Passwords;
 using Messenger.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using static Messenger.Tests.Session.SessionTestKit;
 
@@ -130,7 +132,13 @@ public sealed class SignInTests : IAsyncLifetime
     [Fact]
     public async Task SignIn_WhenManyDevicesSignInAtOnce_AllSucceedWaitingForAHashingSlot()
     {
-        await using var host = await StartHostAsync(new Dictionary<string, string?> { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1" });
+        // Each sign-in waiting for its hash holds a place against the account's and the address's limits.
+        await using var host = await StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1",
+            ["Messenger:Session:SignInFailuresPerAccount"] = "40",
+            ["Messenger:Session:SignInFailuresPerAddress"] = "40",
+        });
         await using (var registrar = await host.ConnectAsync())
         {
             await registrar.RegisterAsync("alice", Password, "Alice");
@@ -283,6 +291,85 @@ public sealed class BruteForceTests
 
         (await FailsWith(() => attacker.SignInAsync("victim", Password, "Laptop", "linux"), "FLOOD_WAIT")).RetryAfterSeconds.Should().BePositive();
     }
+
+    [Fact]
+    public async Task SignIn_WhenFiftyGuessesComeAtOnce_OnlyFiveAreCheckedAndTheRightPasswordWaits()
+    {
+        await using var host = await StartHostAsync(OneHashingSlot);
+        var hasher = host.Services.GetRequiredService<PasswordHasher>();
+        await using var attacker = await host.ConnectAsync();
+        await attacker.RegisterAsync("alice", Password, "Alice");
+
+        await hasher.Slots.WaitAsync();
+        var guesses = Enumerable.Range(0, 50).Select(i => attacker.SignInAsync("alice", $"guess number {i}", "Laptop", "linux")).ToList();
+        await WaitUntil(() => guesses.Count(g => g.IsCompleted) == 45);
+        hasher.Waiting.Should().Be(5);
+        await FailsWith(() => attacker.SignInAsync("alice", Password, "Laptop", "linux"), "FLOOD_WAIT");
+        hasher.Slots.Release();
+
+        (await Answers(guesses)).Should().BeEquivalentTo(Enumerable.Repeat("CREDENTIALS_INVALID", 5).Concat(Enumerable.Repeat("FLOOD_WAIT", 45)));
+        (await FailsWith(() => attacker.SignInAsync("alice", Password, "Laptop", "linux"), "FLOOD_WAIT")).RetryAfterSeconds.Should().Be(60);
+    }
+
+    [Fact]
+    public async Task SignIn_WhenGuessesAtManyAccountsComeAtOnceFromSeveralConnections_OnlyTheAddressLimitIsChecked()
+    {
+        await using var host = await StartHostAsync(OneHashingSlot);
+        var hasher = host.Services.GetRequiredService<PasswordHasher>();
+        var connections = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => host.ConnectAsync()));
+        try
+        {
+            await connections[0].RegisterAsync("victim", Password, "Victim");
+
+            await hasher.Slots.WaitAsync();
+            var guesses = connections.SelectMany((c, i) => Enumerable.Range(0, 10).Select(j => c.SignInAsync($"account_{i}_{j}", "guess", "Laptop", "linux"))).ToList();
+            await WaitUntil(() => guesses.Count(g => g.IsCompleted) == 30);
+            hasher.Waiting.Should().Be(20);
+            await FailsWith(() => connections[0].SignInAsync("victim", Password, "Laptop", "linux"), "FLOOD_WAIT");
+            hasher.Slots.Release();
+
+            (await Answers(guesses)).Count(a => a == "CREDENTIALS_INVALID").Should().Be(20);
+            await FailsWith(() => connections[1].SignInAsync("victim", Password, "Laptop", "linux"), "FLOOD_WAIT");
+        }
+        finally
+        {
+            await Task.WhenAll(connections.Select(c => c.DisposeAsync().AsTask()));
+        }
+    }
+
+    [Fact]
+    public async Task ChangePassword_WhenTwentyGuessesComeAtOnce_OnlyFiveAreCheckedAndTheRightPasswordWaits()
+    {
+        await using var host = await StartHostAsync(OneHashingSlot);
+        var hasher = host.Services.GetRequiredService<PasswordHasher>();
+        await using var client = await host.SignedInClientAsync("alice");
+
+        await hasher.Slots.WaitAsync();
+        var guesses = Enumerable.Range(0, 20).Select(i => client.ChangePasswordAsync($"guess {i}", "a new password")).ToList();
+        await WaitUntil(() => guesses.Count(g => g.IsCompleted) == 15);
+        hasher.Waiting.Should().Be(5);
+        await FailsWith(() => client.ChangePasswordAsync(Password, "a new password"), "FLOOD_WAIT");
+        hasher.Slots.Release();
+
+        (await Answers(guesses)).Should().BeEquivalentTo(Enumerable.Repeat("PASSWORD_INVALID", 5).Concat(Enumerable.Repeat("FLOOD_WAIT", 15)));
+        await FailsWith(() => client.ChangePasswordAsync(Password, "a new password"), "FLOOD_WAIT");
+    }
+
+    private static readonly Dictionary<string, string?> OneHashingSlot = new() { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1" };
+
+    /// <summary>Each call's error name ("OK" for none).</summary>
+    private static Task<string[]> Answers(IEnumerable<Task> calls) => Task.WhenAll(calls.Select(async call =>
+    {
+        try
+        {
+            await call;
+            return "OK";
+        }
+        catch (RpcException e)
+        {
+            return e.Name;
+        }
+    }));
 
     [Fact]
     public async Task ChangePassword_WithTheWrongOldPassword_FailsAndCountsAsAFailedSignIn()
