@@ -3,6 +3,7 @@ using Messenger.Contracts.Admin;
 using Messenger.Contracts.Help;
 using Messenger.Contracts.Users;
 using Messenger.Session.Passwords;
+using Messenger.Session.Storage;
 using Messenger.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -383,5 +384,84 @@ public sealed class BruteForceTests
         }
 
         await FailsWith(() => client.ChangePasswordAsync(Password, "a new password"), "FLOOD_WAIT");
+    }
+}
+
+/// <summary>A sign-in whose password waits in line for a hashing slot while the account changes: the hashing slot is held
+/// by the test so the change lands between the sign-in's read of the account and its check.</summary>
+public sealed class SignInRaceTests
+{
+    [Fact]
+    public async Task SignIn_WhenThePasswordChangesWhileItWaitsForItsHash_FailsCredentialsInvalid()
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?> { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1" });
+        var (hasher, store) = (host.Services.GetRequiredService<PasswordHasher>(), host.Services.GetRequiredService<SessionStore>());
+        await using var owner = await host.ConnectAsync();
+        await owner.RegisterAsync("alice", Password, "Alice");
+        var signedIn = await owner.SignInAsync("alice", Password, "Phone", "tests");
+        await using var thief = await host.ConnectAsync();
+
+        await hasher.Slots.WaitAsync();
+        var stale = thief.SignInAsync("alice", Password, "Laptop", "linux");
+        await WaitUntil(() => hasher.Waiting == 1);
+        await store.ChangePasswordAsync(signedIn.User.Id, hasher.Hash("a brand new password"), signedIn.AuthorizationId);
+        hasher.Slots.Release();
+
+        await FailsWith(() => stale, "CREDENTIALS_INVALID");
+        (await owner.GetAuthorizationsAsync()).Should().ContainSingle().Which.DeviceName.Should().Be("Phone");
+        (await thief.SignInAsync("alice", "a brand new password", "Laptop", "linux")).User.Id.Should().Be(signedIn.User.Id);
+    }
+
+    [Fact]
+    public async Task SignIn_WhenTheAccountIsDeletedWhileItWaitsForItsHash_FailsCredentialsInvalid()
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?> { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1" });
+        var (hasher, store) = (host.Services.GetRequiredService<PasswordHasher>(), host.Services.GetRequiredService<SessionStore>());
+        await using var admin = await host.SignedInClientAsync("the_admin");
+        await using var device = await host.ConnectAsync();
+        var alice = await device.RegisterAsync("alice", Password, "Alice");
+
+        await hasher.Slots.WaitAsync();
+        var stale = device.SignInAsync("alice", Password, "Laptop", "linux");
+        await WaitUntil(() => hasher.Waiting == 1);
+        await store.DeleteAccountAsync(alice.User.Id);
+        hasher.Slots.Release();
+
+        await FailsWith(() => stale, "CREDENTIALS_INVALID");
+        store.ListAuthorizations(alice.User.Id).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task SignIn_WhenThePasswordChangesWhileItsRehashWaits_KeepsTheNewPassword()
+    {
+        using var directory = new TempDirectory();
+        long aliceId;
+        await using (var before = await StartHostAsync(dataDirectory: directory.Path))
+        {
+            await using var registrar = await before.ConnectAsync();
+            aliceId = (await registrar.RegisterAsync("alice", Password, "Alice")).User.Id;
+        }
+
+        // A higher cost than the stored hash's: the next sign-in rehashes the password after binding the device.
+        await using var host = await StartHostAsync(
+            new Dictionary<string, string?> { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1", ["Messenger:Session:PasswordHash:Iterations"] = "4" },
+            dataDirectory: directory.Path);
+        var (hasher, store) = (host.Services.GetRequiredService<PasswordHasher>(), host.Services.GetRequiredService<SessionStore>());
+        await using var device = await host.ConnectAsync();
+
+        await hasher.Slots.WaitAsync();
+        var signIn = device.SignInAsync("alice", Password, "Laptop", "linux");
+        await WaitUntil(() => hasher.Waiting == 1);
+        // Given to the sign-in's check, then taken back before its rehash (the slot's waiters are served in order).
+        hasher.Slots.Release();
+        await hasher.Slots.WaitAsync();
+        await WaitUntil(() => store.ListAuthorizations(aliceId).Count == 1 && hasher.Waiting == 1);
+        await store.ChangePasswordAsync(aliceId, hasher.Hash("a brand new password"), keepAuthorizationId: 0);
+        hasher.Slots.Release();
+        await signIn;
+
+        await using var other = await host.ConnectAsync();
+        await FailsWith(() => other.SignInAsync("alice", Password, "Tablet", "linux"), "CREDENTIALS_INVALID");
+        await other.SignInAsync("alice", "a brand new password", "Tablet", "linux");
     }
 }

@@ -93,11 +93,11 @@ internal sealed class SignInHandler(
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var authorizationId = await newAuthorizations.AddAsync(
-            user.Id, caller.DeviceKey, call.DeviceName.Trim(), call.Platform.Trim(), caller.ClientAddress ?? "", now);
+            user.Id, caller.DeviceKey, call.DeviceName.Trim(), call.Platform.Trim(), caller.ClientAddress ?? "", now, user.PasswordHash);
         authorizations.Invalidate(caller.DeviceKey);
         if (hasher.NeedsRehash(user.PasswordHash))
         {
-            await store.SetPasswordHashAsync(user.Id, await hasher.HashAsync(call.Password, cancellationToken));
+            await store.RehashPasswordAsync(user.Id, user.PasswordHash, await hasher.HashAsync(call.Password, cancellationToken));
         }
 
         logger.LogInformation("User {UserId} signed in a device as authorization {AuthorizationId}", user.Id, authorizationId);

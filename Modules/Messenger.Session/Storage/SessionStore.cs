@@ -408,8 +408,12 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
     /// <summary>Binds a device key to an account. A key that already has an authorization is refused.
     /// <paramref name="alsoInUnit"/> runs in the same unit with the new authorization's id (the sign-in alert).</summary>
+    /// <param name="passwordHash">For a sign-in by password, the hash it was checked against: a password changed or
+    /// reset, or the account deleted, while the check waited for a hashing slot is 400 <c>CREDENTIALS_INVALID</c>, as
+    /// the sign-in would have been a moment later.</param>
     public Task<long> InsertAuthorizationAsync(
-        long userId, byte[] deviceKey, string deviceName, string platform, string clientAddress, long now, Action<WriteScope, long>? alsoInUnit = null) =>
+        long userId, byte[] deviceKey, string deviceName, string platform, string clientAddress, long now,
+        Action<WriteScope, long>? alsoInUnit = null, string? passwordHash = null) =>
         writer.WriteAsync(scope =>
         {
             if (scope.Scalar("SELECT 1 FROM session_authorizations WHERE device_key = @key", ("@key", deviceKey)) is not null)
@@ -420,6 +424,13 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             if (scope.Scalar("SELECT is_blocked FROM session_users WHERE id = @id", ("@id", userId)) is not long blocked)
             {
                 throw MessengerError.BadRequest(SessionErrorNames.UserIdInvalid);
+            }
+
+            if (passwordHash is not null && scope.Scalar(
+                    "SELECT 1 FROM session_users WHERE id = @id AND password_hash = @hash AND password_hash <> ''",
+                    ("@id", userId), ("@hash", passwordHash)) is null)
+            {
+                throw MessengerError.BadRequest(SessionErrorNames.CredentialsInvalid);
             }
 
             if (blocked != 0)
@@ -725,9 +736,12 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             return true;
         });
 
-    public Task SetPasswordHashAsync(long userId, string passwordHash) =>
+    /// <summary>Replaces <paramref name="oldHash"/> by a new hash of the same password (a rehash at a new cost); a
+    /// password changed meanwhile is left alone.</summary>
+    public Task RehashPasswordAsync(long userId, string oldHash, string passwordHash) =>
         writer.WriteAsync(scope =>
-            scope.Execute("UPDATE session_users SET password_hash = @hash WHERE id = @id", ("@hash", passwordHash), ("@id", userId)));
+            scope.Execute("UPDATE session_users SET password_hash = @hash WHERE id = @id AND password_hash = @old",
+                ("@hash", passwordHash), ("@id", userId), ("@old", oldHash)));
 
     /// <summary>Sets (or, null, removes) the user's profile photo inside <paramref name="scope"/>'s unit: the previous
     /// photo's media reference is released, the new one attached, in the same transaction as the row. A photo without
