@@ -47,6 +47,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 {
     private const string UserColumns = "id, username, display_name, bio, is_admin, is_blocked, created_at, password_hash, photo, is_bot";
     private const int UserColumnCount = 10;
+    private const string AbleAdmins = "SELECT id FROM session_users WHERE is_admin = 1 AND is_blocked = 0 AND is_bot = 0 AND username <> ''";
     private const string AuthorizationColumns = "id, user_id, device_key, device_name, platform, client_address, created_at, last_active_at";
 
     public byte[]? DeviceKeyOf(long userId, long authorizationId)
@@ -468,10 +469,16 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             return DeleteAuthorizations(scope, "user_id = @user AND id <> @keep", ("@user", userId), ("@keep", keepAuthorizationId));
         });
 
-    /// <summary>Blocks (signing out every device) or unblocks; false when there is no such account.</summary>
+    /// <summary>Blocks (signing out every device) or unblocks; false when there is no such account. The last admin who
+    /// can administer the server is refused, as in <see cref="DeleteAccountAsync"/>.</summary>
     public Task<(bool Found, List<RevokedDevice> Revoked)> SetBlockedAsync(long userId, bool blocked, AuditRecord audit) =>
         writer.WriteAsync(scope =>
         {
+            if (blocked)
+            {
+                RefuseLastAdmin(scope, userId);
+            }
+
             if (scope.Execute("UPDATE session_users SET is_blocked = @blocked WHERE id = @id", ("@blocked", blocked), ("@id", userId)) == 0)
             {
                 return (false, new List<RevokedDevice>());
@@ -490,7 +497,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public Task<List<RevokedDevice>> DeleteAccountAsync(long userId) =>
         writer.WriteAsync(scope =>
         {
-            RefuseLastAdmin(scope, scope.Scalar("SELECT is_admin FROM session_users WHERE id = @id", ("@id", userId)) is 1L);
+            RefuseLastAdmin(scope, userId);
             scope.Execute(
                 "UPDATE session_users SET username = '', username_key = '~' || id, password_hash = '', display_name = @name, " +
                 "bio = '', is_admin = 0 WHERE id = @id",
@@ -507,8 +514,8 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public const string DeletedDisplayName = "Deleted Account";
 
     /// <summary>Makes the account an admin or not; false when there is no such account (or it was deleted). The last
-    /// admin is refused in the unit, as in <see cref="DeleteAccountAsync"/>.</summary>
-    /// <summary>Makes the user an admin or not; <paramref name="whenChanged"/> runs in the same unit when that is a change.</summary>
+    /// admin is refused in the unit, as in <see cref="DeleteAccountAsync"/>, and so is a bot made admin (400
+    /// <c>USER_IS_BOT</c>). <paramref name="whenChanged"/> runs in the same unit when that is a change.</summary>
     public Task<bool> SetAdminAsync(long userId, bool isAdmin, AuditRecord audit, Action<WriteScope>? whenChanged = null) =>
         writer.WriteAsync(scope =>
         {
@@ -517,7 +524,16 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
                 return false;
             }
 
-            RefuseLastAdmin(scope, current == 1 && !isAdmin);
+            if (isAdmin && scope.Scalar("SELECT is_bot FROM session_users WHERE id = @id", ("@id", userId)) is 1L)
+            {
+                throw MessengerError.BadRequest(SessionErrorNames.UserIsBot);
+            }
+
+            if (!isAdmin)
+            {
+                RefuseLastAdmin(scope, userId);
+            }
+
             scope.Execute("UPDATE session_users SET is_admin = @admin WHERE id = @id", ("@admin", isAdmin), ("@id", userId));
             Audit(scope, audit);
             if ((current == 1) != isAdmin)
@@ -532,10 +548,13 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public static List<long> AdminIds(WriteScope scope) =>
         scope.Command("SELECT id FROM session_users WHERE is_admin = 1 AND username <> ''").ReadInt64Column();
 
-    /// <summary>403 <c>LAST_ADMIN</c> when an admin is about to stop being one and no other admin is left.</summary>
-    private static void RefuseLastAdmin(WriteScope scope, bool anAdminGoes)
+    /// <summary>403 <c>LAST_ADMIN</c> when <paramref name="userId"/> is about to stop administering the server (demoted,
+    /// blocked, deleted) and is the only admin who can: a blocked admin cannot sign in and a bot has no password, so
+    /// neither counts.</summary>
+    private static void RefuseLastAdmin(WriteScope scope, long userId)
     {
-        if (anAdminGoes && Convert.ToInt64(scope.Scalar("SELECT count(*) FROM session_users WHERE is_admin = 1")) == 1)
+        if (scope.Scalar(AbleAdmins + " AND id = @id", ("@id", userId)) is not null
+            && Convert.ToInt64(scope.Scalar("SELECT count(*) FROM (" + AbleAdmins + ")")) == 1)
         {
             throw MessengerError.Forbidden(SessionErrorNames.LastAdmin);
         }
