@@ -83,6 +83,15 @@ internal sealed class AttemptLimiter(AttemptLimit limit, TimeProvider clock)
         }
     }
 
+    /// <summary>Counts an attempt unless the key is locked out, checked and counted at once; false, with the seconds to
+    /// wait, when refused.</summary>
+    public bool TryRecord(string key, out int retryAfter)
+    {
+        using var attempt = TryStart(key, out retryAfter);
+        attempt?.Count();
+        return attempt is not null;
+    }
+
     /// <summary>Counts an attempt; returns the wait it started when it reached the limit.</summary>
     public int? Record(string key)
     {

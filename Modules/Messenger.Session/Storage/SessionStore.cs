@@ -377,6 +377,22 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             return (id, isFirst);
         });
 
+    /// <summary>Why <paramref name="code"/> cannot register an account now (<c>INVITE_CODE_INVALID</c>,
+    /// <c>INVITE_CODE_EXPIRED</c>), or null if it can: the read-only check before anything about the username is told;
+    /// the insert's unit checks and uses it again.</summary>
+    public string? InviteProblem(string? code, long now)
+    {
+        using var connection = database.Open();
+        using var command = Command(connection, "SELECT uses_left, expires_at FROM session_invites WHERE code = @code", ("@code", code ?? ""));
+        using var reader = command.ExecuteReader();
+        if (!reader.Read() || reader.GetInt32(0) <= 0)
+        {
+            return SessionErrorNames.InviteCodeInvalid;
+        }
+
+        return !reader.IsDBNull(1) && reader.GetInt64(1) <= now ? SessionErrorNames.InviteCodeExpired : null;
+    }
+
     private static void ConsumeInvite(WriteScope scope, string? code, long now)
     {
         var command = scope.Command("SELECT uses_left, expires_at FROM session_invites WHERE code = @code");
