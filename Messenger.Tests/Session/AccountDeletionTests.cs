@@ -3,9 +3,13 @@ using Messenger.Contracts.Admin;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Users;
+using Messenger.Kernel.Errors;
+using Messenger.Kernel.Storage;
+using Messenger.Session.Storage;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using static Messenger.Tests.Session.SessionTestKit;
 
 namespace Messenger.Tests.Session;
@@ -116,6 +120,47 @@ public sealed class AccountDeletionTests : IAsyncLifetime
 
         await FailsWith(() => alice.Client.DeleteAccountAsync(Password), "FLOOD_WAIT");
         (await _admin.Client.GetUsersAsync([alice.UserId])).Single().Deleted.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task SetUserAdmin_WhenTheOtherAdminIsBlocked_TheLastAbleAdminMayNeitherStepDownNorGo()
+    {
+        await using var bob = await _host.SignUpAsync("bob_one");
+        await _admin.Client.SetUserAdminAsync(bob.UserId, isAdmin: true);
+        await _admin.Client.SetUserBlockedAsync(bob.UserId, blocked: true);
+
+        await FailsWith(() => _admin.Client.SetUserAdminAsync(_admin.UserId, isAdmin: false), "LAST_ADMIN");
+        await FailsWith(() => _admin.Client.DeleteAccountAsync(Password), "LAST_ADMIN");
+        await _admin.Client.SetUserAdminAsync(bob.UserId, isAdmin: false);
+        (await _admin.Client.ListUsersAsync(0, 10)).Users.Where(u => u.IsAdmin).Select(u => u.Id).Should().Equal(_admin.UserId);
+    }
+
+    [Fact]
+    public async Task SetBlocked_OfTheLastAbleAdmin_IsRefused()
+    {
+        // Over the API the admin who blocks is another able admin (blocking oneself is USER_IS_SELF): the store guards the rest.
+        var store = _host.Services.GetRequiredService<SessionStore>();
+        await using var bob = await _host.SignUpAsync("bob_one");
+        await _admin.Client.SetUserAdminAsync(bob.UserId, isAdmin: true);
+        await _admin.Client.SetUserBlockedAsync(bob.UserId, blocked: true);
+
+        var refused = (await store.Invoking(s => s.SetBlockedAsync(_admin.UserId, true, new AuditRecord(0, 0, AuditActions.BlockUser, _admin.UserId)))
+            .Should().ThrowAsync<MessengerError>()).Which;
+        refused.Name.Should().Be("LAST_ADMIN");
+        (await _admin.Client.ListUsersAsync(0, 10)).Users.Single(u => u.Id == _admin.UserId).IsBlocked.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task SetUserAdmin_OfABot_FailsUserIsBot_AndABotMadeAdminEarlierIsNoAdminToStepDownFor()
+    {
+        var bot = await _admin.Client.CreateBotAsync("helper_bot", "Helper");
+
+        await FailsWith(() => _admin.Client.SetUserAdminAsync(bot.Bot.Id, isAdmin: true), "USER_IS_BOT");
+        // As a server from before the refusal may hold it.
+        await _host.Services.GetRequiredService<StorageWriter>().WriteAsync(scope =>
+            scope.Execute("UPDATE session_users SET is_admin = 1 WHERE id = @id", ("@id", bot.Bot.Id)));
+        await FailsWith(() => _admin.Client.SetUserAdminAsync(_admin.UserId, isAdmin: false), "LAST_ADMIN");
+        await _admin.Client.SetUserAdminAsync(bot.Bot.Id, isAdmin: false);
     }
 
     [Fact]

@@ -107,4 +107,35 @@ public sealed class AttemptLimiterTests
 
         limiter.Count.Should().Be(1);
     }
+
+    [Fact]
+    public void TryStart_WhileTheAttemptsLeftAreInFlight_RefusesTheNextUntilOneIsGivenBack()
+    {
+        var limiter = Limiter(max: 2);
+        limiter.Record("user:alice");
+
+        using var first = limiter.TryStart("user:alice", out _);
+        first.Should().NotBeNull();
+        limiter.TryStart("user:alice", out var wait).Should().BeNull();
+        wait.Should().Be(1);
+
+        first!.Dispose();
+        using var again = limiter.TryStart("user:alice", out _);
+        again.Should().NotBeNull("a place given back uncounted is free again");
+        again!.Count().Should().Be(60);
+        limiter.TryStart("user:alice", out wait).Should().BeNull();
+        wait.Should().Be(60);
+    }
+
+    [Fact]
+    public void Reset_WhileAnAttemptIsInFlight_KeepsItsPlace()
+    {
+        var limiter = Limiter(max: 1);
+        using var inFlight = limiter.TryStart("user:alice", out _);
+
+        limiter.Reset("user:alice");
+
+        limiter.TryStart("user:alice", out _).Should().BeNull();
+        inFlight!.Count().Should().Be(60);
+    }
 }

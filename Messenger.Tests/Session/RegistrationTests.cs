@@ -157,6 +157,34 @@ public sealed class RegistrationModeTests
     }
 
     [Fact]
+    public async Task Register_WhenInviteOnly_WithoutAValidInvite_DoesNotTellWhetherTheNameIsTaken()
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?> { ["Messenger:Session:RegistrationMode"] = "InviteOnly" });
+        await using var admin = await host.SignedInClientAsync("founder");
+        await using var guest = await host.ConnectAsync();
+
+        await FailsWith(() => guest.RegisterAsync("founder", Password, "Guest"), "INVITE_CODE_INVALID");
+        await FailsWith(() => guest.RegisterAsync("founder", Password, "Guest", "made-up-code"), "INVITE_CODE_INVALID");
+        var invite = await admin.CreateInviteAsync(uses: 1);
+        await FailsWith(() => guest.RegisterAsync("founder", Password, "Guest", invite.Code), "USERNAME_OCCUPIED");
+        await guest.RegisterAsync("guest1", Password, "Guest", invite.Code);
+    }
+
+    [Fact]
+    public async Task Register_WhenOneAddressProbesTakenNames_CountsEachTryAndFloodWaits()
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?> { ["Messenger:Session:RegistrationsPerAddress"] = "3" });
+        await using var client = await host.ConnectAsync();
+        await client.RegisterAsync("alice", Password, "Alice");
+
+        await FailsWith(() => client.RegisterAsync("alice", Password, "Probe"), "USERNAME_OCCUPIED");
+        await FailsWith(() => client.RegisterAsync("alice", Password, "Probe"), "USERNAME_OCCUPIED");
+
+        await FailsWith(() => client.RegisterAsync("alice", Password, "Probe"), "FLOOD_WAIT");
+        await FailsWith(() => client.RegisterAsync("someone_new", Password, "New"), "FLOOD_WAIT");
+    }
+
+    [Fact]
     public async Task Register_WhenOneAddressRegistersTooMany_FloodWait()
     {
         await using var host = await StartHostAsync(new Dictionary<string, string?> { ["Messenger:Session:RegistrationsPerAddress"] = "3" });

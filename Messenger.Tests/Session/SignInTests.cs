@@ -2,7 +2,10 @@ using Messenger.Client;
 using Messenger.Contracts.Admin;
 using Messenger.Contracts.Help;
 using Messenger.Contracts.Users;
+using Messenger.Session.Passwords;
+using Messenger.Session.Storage;
 using Messenger.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using static Messenger.Tests.Session.SessionTestKit;
 
@@ -130,7 +133,13 @@ public sealed class SignInTests : IAsyncLifetime
     [Fact]
     public async Task SignIn_WhenManyDevicesSignInAtOnce_AllSucceedWaitingForAHashingSlot()
     {
-        await using var host = await StartHostAsync(new Dictionary<string, string?> { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1" });
+        // Each sign-in waiting for its hash holds a place against the account's and the address's limits.
+        await using var host = await StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1",
+            ["Messenger:Session:SignInFailuresPerAccount"] = "40",
+            ["Messenger:Session:SignInFailuresPerAddress"] = "40",
+        });
         await using (var registrar = await host.ConnectAsync())
         {
             await registrar.RegisterAsync("alice", Password, "Alice");
@@ -285,6 +294,85 @@ public sealed class BruteForceTests
     }
 
     [Fact]
+    public async Task SignIn_WhenFiftyGuessesComeAtOnce_OnlyFiveAreCheckedAndTheRightPasswordWaits()
+    {
+        await using var host = await StartHostAsync(OneHashingSlot);
+        var hasher = host.Services.GetRequiredService<PasswordHasher>();
+        await using var attacker = await host.ConnectAsync();
+        await attacker.RegisterAsync("alice", Password, "Alice");
+
+        await hasher.Slots.WaitAsync();
+        var guesses = Enumerable.Range(0, 50).Select(i => attacker.SignInAsync("alice", $"guess number {i}", "Laptop", "linux")).ToList();
+        await WaitUntil(() => guesses.Count(g => g.IsCompleted) == 45);
+        hasher.Waiting.Should().Be(5);
+        await FailsWith(() => attacker.SignInAsync("alice", Password, "Laptop", "linux"), "FLOOD_WAIT");
+        hasher.Slots.Release();
+
+        (await Answers(guesses)).Should().BeEquivalentTo(Enumerable.Repeat("CREDENTIALS_INVALID", 5).Concat(Enumerable.Repeat("FLOOD_WAIT", 45)));
+        (await FailsWith(() => attacker.SignInAsync("alice", Password, "Laptop", "linux"), "FLOOD_WAIT")).RetryAfterSeconds.Should().Be(60);
+    }
+
+    [Fact]
+    public async Task SignIn_WhenGuessesAtManyAccountsComeAtOnceFromSeveralConnections_OnlyTheAddressLimitIsChecked()
+    {
+        await using var host = await StartHostAsync(OneHashingSlot);
+        var hasher = host.Services.GetRequiredService<PasswordHasher>();
+        var connections = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => host.ConnectAsync()));
+        try
+        {
+            await connections[0].RegisterAsync("victim", Password, "Victim");
+
+            await hasher.Slots.WaitAsync();
+            var guesses = connections.SelectMany((c, i) => Enumerable.Range(0, 10).Select(j => c.SignInAsync($"account_{i}_{j}", "guess", "Laptop", "linux"))).ToList();
+            await WaitUntil(() => guesses.Count(g => g.IsCompleted) == 30);
+            hasher.Waiting.Should().Be(20);
+            await FailsWith(() => connections[0].SignInAsync("victim", Password, "Laptop", "linux"), "FLOOD_WAIT");
+            hasher.Slots.Release();
+
+            (await Answers(guesses)).Count(a => a == "CREDENTIALS_INVALID").Should().Be(20);
+            await FailsWith(() => connections[1].SignInAsync("victim", Password, "Laptop", "linux"), "FLOOD_WAIT");
+        }
+        finally
+        {
+            await Task.WhenAll(connections.Select(c => c.DisposeAsync().AsTask()));
+        }
+    }
+
+    [Fact]
+    public async Task ChangePassword_WhenTwentyGuessesComeAtOnce_OnlyFiveAreCheckedAndTheRightPasswordWaits()
+    {
+        await using var host = await StartHostAsync(OneHashingSlot);
+        var hasher = host.Services.GetRequiredService<PasswordHasher>();
+        await using var client = await host.SignedInClientAsync("alice");
+
+        await hasher.Slots.WaitAsync();
+        var guesses = Enumerable.Range(0, 20).Select(i => client.ChangePasswordAsync($"guess {i}", "a new password")).ToList();
+        await WaitUntil(() => guesses.Count(g => g.IsCompleted) == 15);
+        hasher.Waiting.Should().Be(5);
+        await FailsWith(() => client.ChangePasswordAsync(Password, "a new password"), "FLOOD_WAIT");
+        hasher.Slots.Release();
+
+        (await Answers(guesses)).Should().BeEquivalentTo(Enumerable.Repeat("PASSWORD_INVALID", 5).Concat(Enumerable.Repeat("FLOOD_WAIT", 15)));
+        await FailsWith(() => client.ChangePasswordAsync(Password, "a new password"), "FLOOD_WAIT");
+    }
+
+    private static readonly Dictionary<string, string?> OneHashingSlot = new() { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1" };
+
+    /// <summary>Each call's error name ("OK" for none).</summary>
+    private static Task<string[]> Answers(IEnumerable<Task> calls) => Task.WhenAll(calls.Select(async call =>
+    {
+        try
+        {
+            await call;
+            return "OK";
+        }
+        catch (RpcException e)
+        {
+            return e.Name;
+        }
+    }));
+
+    [Fact]
     public async Task ChangePassword_WithTheWrongOldPassword_FailsAndCountsAsAFailedSignIn()
     {
         await using var host = await StartHostAsync();
@@ -296,5 +384,84 @@ public sealed class BruteForceTests
         }
 
         await FailsWith(() => client.ChangePasswordAsync(Password, "a new password"), "FLOOD_WAIT");
+    }
+}
+
+/// <summary>A sign-in whose password waits in line for a hashing slot while the account changes: the hashing slot is held
+/// by the test so the change lands between the sign-in's read of the account and its check.</summary>
+public sealed class SignInRaceTests
+{
+    [Fact]
+    public async Task SignIn_WhenThePasswordChangesWhileItWaitsForItsHash_FailsCredentialsInvalid()
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?> { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1" });
+        var (hasher, store) = (host.Services.GetRequiredService<PasswordHasher>(), host.Services.GetRequiredService<SessionStore>());
+        await using var owner = await host.ConnectAsync();
+        await owner.RegisterAsync("alice", Password, "Alice");
+        var signedIn = await owner.SignInAsync("alice", Password, "Phone", "tests");
+        await using var thief = await host.ConnectAsync();
+
+        await hasher.Slots.WaitAsync();
+        var stale = thief.SignInAsync("alice", Password, "Laptop", "linux");
+        await WaitUntil(() => hasher.Waiting == 1);
+        await store.ChangePasswordAsync(signedIn.User.Id, hasher.Hash("a brand new password"), signedIn.AuthorizationId);
+        hasher.Slots.Release();
+
+        await FailsWith(() => stale, "CREDENTIALS_INVALID");
+        (await owner.GetAuthorizationsAsync()).Should().ContainSingle().Which.DeviceName.Should().Be("Phone");
+        (await thief.SignInAsync("alice", "a brand new password", "Laptop", "linux")).User.Id.Should().Be(signedIn.User.Id);
+    }
+
+    [Fact]
+    public async Task SignIn_WhenTheAccountIsDeletedWhileItWaitsForItsHash_FailsCredentialsInvalid()
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?> { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1" });
+        var (hasher, store) = (host.Services.GetRequiredService<PasswordHasher>(), host.Services.GetRequiredService<SessionStore>());
+        await using var admin = await host.SignedInClientAsync("the_admin");
+        await using var device = await host.ConnectAsync();
+        var alice = await device.RegisterAsync("alice", Password, "Alice");
+
+        await hasher.Slots.WaitAsync();
+        var stale = device.SignInAsync("alice", Password, "Laptop", "linux");
+        await WaitUntil(() => hasher.Waiting == 1);
+        await store.DeleteAccountAsync(alice.User.Id);
+        hasher.Slots.Release();
+
+        await FailsWith(() => stale, "CREDENTIALS_INVALID");
+        store.ListAuthorizations(alice.User.Id).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task SignIn_WhenThePasswordChangesWhileItsRehashWaits_KeepsTheNewPassword()
+    {
+        using var directory = new TempDirectory();
+        long aliceId;
+        await using (var before = await StartHostAsync(dataDirectory: directory.Path))
+        {
+            await using var registrar = await before.ConnectAsync();
+            aliceId = (await registrar.RegisterAsync("alice", Password, "Alice")).User.Id;
+        }
+
+        // A higher cost than the stored hash's: the next sign-in rehashes the password after binding the device.
+        await using var host = await StartHostAsync(
+            new Dictionary<string, string?> { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1", ["Messenger:Session:PasswordHash:Iterations"] = "4" },
+            dataDirectory: directory.Path);
+        var (hasher, store) = (host.Services.GetRequiredService<PasswordHasher>(), host.Services.GetRequiredService<SessionStore>());
+        await using var device = await host.ConnectAsync();
+
+        await hasher.Slots.WaitAsync();
+        var signIn = device.SignInAsync("alice", Password, "Laptop", "linux");
+        await WaitUntil(() => hasher.Waiting == 1);
+        // Given to the sign-in's check, then taken back before its rehash (the slot's waiters are served in order).
+        hasher.Slots.Release();
+        await hasher.Slots.WaitAsync();
+        await WaitUntil(() => store.ListAuthorizations(aliceId).Count == 1 && hasher.Waiting == 1);
+        await store.ChangePasswordAsync(aliceId, hasher.Hash("a brand new password"), keepAuthorizationId: 0);
+        hasher.Slots.Release();
+        await signIn;
+
+        await using var other = await host.ConnectAsync();
+        await FailsWith(() => other.SignInAsync("alice", Password, "Tablet", "linux"), "CREDENTIALS_INVALID");
+        await other.SignInAsync("alice", "a brand new password", "Tablet", "linux");
     }
 }

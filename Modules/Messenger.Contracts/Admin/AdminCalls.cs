@@ -45,8 +45,9 @@ public sealed record AdminUser(
 public sealed record UserPage([property: Key("users")] AdminUser[] Users, [property: Key("total")] int Total);
 
 /// <summary><c>admin.setUserBlocked</c> (admins only): a blocked user's devices are signed out and disconnected, and
-/// the account cannot sign in until unblocked. Errors: <c>USER_ID_INVALID</c>, <c>USER_IS_SELF</c>,
-/// 403 <c>ADMIN_REQUIRED</c>.</summary>
+/// the account cannot sign in until unblocked. The last admin who can administer the server (not blocked, not a bot)
+/// cannot be blocked. Errors: <c>USER_ID_INVALID</c>, <c>USER_IS_SELF</c>, 403 <c>ADMIN_REQUIRED</c>, 403
+/// <c>LAST_ADMIN</c>.</summary>
 [RpcMethod("admin.setUserBlocked")]
 [MessagePackObject]
 public sealed record SetUserBlockedCall([property: Key("user_id")] long UserId, [property: Key("blocked")] bool Blocked) : IRpcCall<Done>;
@@ -59,8 +60,9 @@ public sealed record SetUserBlockedCall([property: Key("user_id")] long UserId, 
 public sealed record ResetTwoFactorCall([property: Key("user_id")] long UserId) : IRpcCall<Done>;
 
 /// <summary><c>admin.setUserAdmin</c> (admins only): makes an account an admin, or a plain user again; takes effect on
-/// its next call. The last admin stays one. Errors: <c>USER_ID_INVALID</c> (unknown or deleted), 403
-/// <c>ADMIN_REQUIRED</c>, 403 <c>LAST_ADMIN</c>.</summary>
+/// its next call. The last admin who can administer the server (not blocked, not a bot) stays one; a bot cannot be
+/// made one. Errors: <c>USER_ID_INVALID</c> (unknown or deleted), <c>USER_IS_BOT</c>, 403 <c>ADMIN_REQUIRED</c>, 403
+/// <c>LAST_ADMIN</c>.</summary>
 [RpcMethod("admin.setUserAdmin")]
 [MessagePackObject]
 public sealed record SetUserAdminCall([property: Key("user_id")] long UserId, [property: Key("is_admin")] bool IsAdmin) : IRpcCall<Done>;

@@ -5,7 +5,6 @@ using Messenger.Contracts.Account;
 using Messenger.Contracts.Auth;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
-using Messenger.Session.Limits;
 using Messenger.Session.Passwords;
 using Messenger.Session.Storage;
 using Microsoft.Extensions.Logging;
@@ -48,7 +47,7 @@ internal sealed class RegenerateRecoveryCodesValidator : AbstractValidator<Regen
 /// (<c>admin.resetTwoFactor</c>).
 /// </summary>
 internal sealed class TwoFactorHandlers(
-    SessionStore store, AccountPassword password, AuthLimits limits, RpcContext caller, TimeProvider clock, ILogger<TwoFactorHandlers> logger)
+    SessionStore store, AccountPassword password, RpcContext caller, TimeProvider clock, ILogger<TwoFactorHandlers> logger)
     : IRequestHandler<GetTwoFactorCall, TwoFactorStatus>, IRequestHandler<SetupTwoFactorCall, TwoFactorSetup>,
         IRequestHandler<EnableTwoFactorCall, TwoFactorStatus>, IRequestHandler<DisableTwoFactorCall, TwoFactorStatus>,
         IRequestHandler<RegenerateRecoveryCodesCall, TwoFactorStatus>
@@ -96,7 +95,8 @@ internal sealed class TwoFactorHandlers(
 
     public async ValueTask<TwoFactorStatus> Handle(DisableTwoFactorCall call, CancellationToken cancellationToken)
     {
-        var user = await password.ConfirmAsync(caller, call.Password, cancellationToken);
+        using var confirmed = await password.StartAsync(caller, call.Password, cancellationToken);
+        var user = confirmed.User;
         var current = store.GetTwoFactor(user.Id) is { Enabled: true } on ? on : throw MessengerError.BadRequest(SessionErrorNames.TwoFactorNotEnabled);
         // Someone who lost their phone signs in with a recovery code, and turns it off with another to set up a new phone.
         var passed = RecoveryCode.Normalize(call.Code) is { } recoveryCode
@@ -104,7 +104,7 @@ internal sealed class TwoFactorHandlers(
             : await UseAppCodeAsync(user.Id, current, call.Code);
         if (!passed)
         {
-            throw WrongCode(user);
+            throw WrongCode(confirmed);
         }
 
         await store.DeleteTwoFactorAsync(user.Id);
@@ -114,11 +114,12 @@ internal sealed class TwoFactorHandlers(
 
     public async ValueTask<TwoFactorStatus> Handle(RegenerateRecoveryCodesCall call, CancellationToken cancellationToken)
     {
-        var user = await password.ConfirmAsync(caller, call.Password, cancellationToken);
+        using var confirmed = await password.StartAsync(caller, call.Password, cancellationToken);
+        var user = confirmed.User;
         var current = store.GetTwoFactor(user.Id) is { Enabled: true } on ? on : throw MessengerError.BadRequest(SessionErrorNames.TwoFactorNotEnabled);
         if (!await UseAppCodeAsync(user.Id, current, call.Code))
         {
-            throw WrongCode(user);
+            throw WrongCode(confirmed);
         }
 
         var recoveryCodes = RecoveryCode.NewCodes();
@@ -135,9 +136,9 @@ internal sealed class TwoFactorHandlers(
         Totp.Match(current.Secret, code, clock.GetUtcNow(), current.LastStep) is { } step && await store.UseTwoFactorStepAsync(userId, step);
 
     // A stolen signed-in device with the password still cannot guess its way past the code.
-    private MessengerError WrongCode(UserRecord user)
+    private static MessengerError WrongCode(ConfirmedPassword confirmed)
     {
-        limits.FailuresPerAccount.Record(AuthLimits.AccountKey(Rules.UsernameKey(user.Username)));
+        confirmed.Attempt.Failed();
         return MessengerError.BadRequest(SessionErrorNames.TwoFactorCodeInvalid);
     }
 }

@@ -37,15 +37,23 @@ internal sealed class RegisterHandler(
         var mode = options.Value.Mode;
         var usernameKey = Rules.UsernameKey(call.Username);
         var address = AuthLimits.AddressKey(caller.ClientAddress);
-        if (limits.RegistrationsPerAddress.RetryAfter(address) is { } wait)
+        // Every attempt counts, before anything about the invite or the name is told: a taken name is no free probe.
+        if (!limits.RegistrationsPerAddress.TryRecord(address, out var wait))
         {
             throw MessengerError.FloodWait(wait);
         }
 
-        // The closed check and the cheap name check come before the expensive hash; the writer checks both again.
+        // The closed, invite and name checks come before the expensive hash; the writer checks all three again.
         if (mode == RegistrationMode.Closed && store.HasUsers())
         {
             throw MessengerError.Forbidden(SessionErrorNames.RegistrationClosed);
+        }
+
+        // Without a valid invite, an invite-only server tells nothing about the name either.
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        if (mode == RegistrationMode.InviteOnly && store.HasUsers() && store.InviteProblem(call.InviteCode, now) is { } inviteProblem)
+        {
+            throw MessengerError.BadRequest(inviteProblem);
         }
 
         if (store.FindUserByUsername(usernameKey) is not null)
@@ -53,13 +61,12 @@ internal sealed class RegisterHandler(
             throw MessengerError.BadRequest(SessionErrorNames.UsernameOccupied);
         }
 
-        limits.RegistrationsPerAddress.Record(address);
         var hash = await hasher.HashAsync(call.Password, cancellationToken);
         var displayName = call.DisplayName.Trim();
         var (id, isAdmin) = await store.InsertUserAsync(
             new NewUser(call.Username, usernameKey, hash, displayName, call.InviteCode),
             mode,
-            clock.GetUtcNow().ToUnixTimeMilliseconds());
+            now);
         logger.LogInformation("Registered user {UserId} (admin: {IsAdmin})", id, isAdmin);
         return new RegisteredUser(new User(id, call.Username, displayName, ""), isAdmin);
     }

@@ -46,10 +46,8 @@ internal sealed class SignInHandler(
         var usernameKey = Rules.UsernameKey(call.Username);
         var account = AuthLimits.AccountKey(usernameKey);
         var address = AuthLimits.AddressKey(caller.ClientAddress);
-        if (Max(limits.FailuresPerAccount.RetryAfter(account), limits.FailuresPerAddress.RetryAfter(address)) is { } wait)
-        {
-            throw MessengerError.FloodWait(wait);
-        }
+        // Taken before the hash: calls sent at once get no more guesses than calls sent one after another.
+        using var attempt = limits.StartPasswordAttempt(account, address);
 
         // An unknown user is verified against a decoy hash: same work, same time, same answer as a wrong password.
         var user = Rules.IsUsername(call.Username) ? store.FindUserByUsername(usernameKey) : null;
@@ -87,7 +85,7 @@ internal sealed class SignInHandler(
             }
         }
 
-        limits.FailuresPerAccount.Reset(account);
+        attempt.Succeeded();
         if (user.IsBlocked)
         {
             throw MessengerError.Forbidden(SessionErrorNames.UserBlocked);
@@ -95,11 +93,11 @@ internal sealed class SignInHandler(
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var authorizationId = await newAuthorizations.AddAsync(
-            user.Id, caller.DeviceKey, call.DeviceName.Trim(), call.Platform.Trim(), caller.ClientAddress ?? "", now);
+            user.Id, caller.DeviceKey, call.DeviceName.Trim(), call.Platform.Trim(), caller.ClientAddress ?? "", now, user.PasswordHash);
         authorizations.Invalidate(caller.DeviceKey);
         if (hasher.NeedsRehash(user.PasswordHash))
         {
-            await store.SetPasswordHashAsync(user.Id, await hasher.HashAsync(call.Password, cancellationToken));
+            await store.RehashPasswordAsync(user.Id, user.PasswordHash, await hasher.HashAsync(call.Password, cancellationToken));
         }
 
         logger.LogInformation("User {UserId} signed in a device as authorization {AuthorizationId}", user.Id, authorizationId);
@@ -108,12 +106,10 @@ internal sealed class SignInHandler(
         // A failed attempt counts against the account and the address; the log says whether it locked them out.
         MessengerError Failed(string what, string error)
         {
-            var lockout = Max(limits.FailuresPerAccount.Record(account), limits.FailuresPerAddress.Record(address));
+            var lockout = attempt.Failed();
             logger.LogInformation("Failed {What} from {ClientAddress}{Lockout}", what, caller.ClientAddress,
                 lockout is { } seconds ? $", locked out for {seconds} s" : "");
             return MessengerError.BadRequest(error);
         }
     }
-
-    private static int? Max(int? a, int? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
 }

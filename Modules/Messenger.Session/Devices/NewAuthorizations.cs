@@ -14,7 +14,10 @@ namespace Messenger.Session.Devices;
 /// </summary>
 internal sealed class NewAuthorizations(SessionStore store, IUpdateLog log, IPublisher bus)
 {
-    public async Task<long> AddAsync(long userId, byte[] deviceKey, string deviceName, string platform, string clientAddress, long nowMs)
+    /// <summary>Adds the authorization; <paramref name="passwordHash"/>, for a sign-in by password, is the hash the
+    /// password was checked against (<see cref="SessionStore.InsertAuthorizationAsync"/> refuses a stale one).</summary>
+    public async Task<long> AddAsync(
+        long userId, byte[] deviceKey, string deviceName, string platform, string clientAddress, long nowMs, string? passwordHash = null)
     {
         var date = Mapping.UnixSeconds(nowMs);
         LoggedUpdate? alert = null;
@@ -24,7 +27,7 @@ internal sealed class NewAuthorizations(SessionStore store, IUpdateLog log, IPub
             {
                 alert = log.Append(scope, userId, new NewAuthorizationUpdate(id, deviceName, platform, clientAddress, date), date);
             }
-        });
+        }, passwordHash);
         if (alert is not null)
         {
             await bus.Publish(new UpdatesAppendedEvent([new LogAppend(userId, alert)]), CancellationToken.None);

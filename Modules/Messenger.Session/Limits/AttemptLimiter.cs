@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,11 @@ internal sealed record AttemptLimit(int Max, TimeSpan Window, TimeSpan Lockout, 
 /// Counts attempts per key (an account, a client address) and locks a key out with growing waits. In memory, per
 /// node; entries that no longer matter are swept so an attacker cycling keys cannot grow it without bound.
 /// </summary>
+/// <remarks>
+/// An attempt whose outcome takes time (a password waiting for a hashing slot) is taken with <see cref="TryStart"/>
+/// before it is checked and holds its place until it ends: attempts in flight count against the limit like failures,
+/// so a burst of calls at once gets no more checks than the same calls one after another.
+/// </remarks>
 internal sealed class AttemptLimiter(AttemptLimit limit, TimeProvider clock)
 {
     private const int SweepEvery = 4096;
@@ -35,51 +41,93 @@ internal sealed class AttemptLimiter(AttemptLimit limit, TimeProvider clock)
 
         lock (entry)
         {
-            var wait = entry.BlockedUntil - clock.GetUtcNow();
-            return wait > TimeSpan.Zero ? (int)Math.Ceiling(wait.TotalSeconds) : null;
+            return Wait(entry, clock.GetUtcNow());
         }
+    }
+
+    /// <summary>Takes an attempt for <paramref name="key"/>, to be counted (<see cref="Attempt.Count"/>) or given back
+    /// (<see cref="Attempt.Dispose"/>) when its outcome is known; null, with the seconds to wait, while the key is locked
+    /// out or its attempts left in the window are all in flight.</summary>
+    public Attempt? TryStart(string key, out int retryAfter)
+    {
+        var now = clock.GetUtcNow();
+        while (true)
+        {
+            var entry = EntryOf(key);
+            lock (entry)
+            {
+                // Swept or reset between the lookup and the lock: the key has a new entry by now.
+                if (entry.Removed)
+                {
+                    continue;
+                }
+
+                if (Wait(entry, now) is { } wait)
+                {
+                    retryAfter = wait;
+                    return null;
+                }
+
+                Forget(entry, now);
+                if (entry.Attempts.Count + entry.InFlight >= limit.Max)
+                {
+                    // The attempts in flight end within a hash or two: the caller may try again shortly.
+                    retryAfter = 1;
+                    return null;
+                }
+
+                entry.InFlight++;
+                retryAfter = 0;
+                return new Attempt(this, entry);
+            }
+        }
+    }
+
+    /// <summary>Counts an attempt unless the key is locked out, checked and counted at once; false, with the seconds to
+    /// wait, when refused.</summary>
+    public bool TryRecord(string key, out int retryAfter)
+    {
+        using var attempt = TryStart(key, out retryAfter);
+        attempt?.Count();
+        return attempt is not null;
     }
 
     /// <summary>Counts an attempt; returns the wait it started when it reached the limit.</summary>
     public int? Record(string key)
     {
-        if (Interlocked.Increment(ref _recordsSinceSweep) >= SweepEvery)
+        while (true)
         {
-            Interlocked.Exchange(ref _recordsSinceSweep, 0);
-            Sweep();
-        }
-
-        var now = clock.GetUtcNow();
-        var entry = _entries.GetOrAdd(key, _ => new Entry());
-        lock (entry)
-        {
-            if (now - entry.LastAttempt > limit.Forgive)
+            var entry = EntryOf(key);
+            lock (entry)
             {
-                entry.Lockouts = 0;
+                if (!entry.Removed)
+                {
+                    return CountIn(entry);
+                }
             }
-
-            entry.LastAttempt = now;
-            while (entry.Attempts.TryPeek(out var oldest) && now - oldest >= limit.Window)
-            {
-                entry.Attempts.Dequeue();
-            }
-
-            entry.Attempts.Enqueue(now);
-            if (entry.Attempts.Count < limit.Max)
-            {
-                return null;
-            }
-
-            entry.Attempts.Clear();
-            var lockout = TimeSpan.FromTicks(Math.Min(limit.MaxLockout.Ticks, limit.Lockout.Ticks << Math.Min(entry.Lockouts, 30)));
-            entry.Lockouts++;
-            entry.BlockedUntil = now + lockout;
-            return (int)Math.Ceiling(lockout.TotalSeconds);
         }
     }
 
-    /// <summary>Forgets the key (a successful sign-in clears its account's failures).</summary>
-    public void Reset(string key) => _entries.TryRemove(key, out _);
+    /// <summary>Forgets the key's failures and lockouts (a successful sign-in clears its account's); attempts still in
+    /// flight keep their places.</summary>
+    public void Reset(string key)
+    {
+        if (!_entries.TryGetValue(key, out var entry))
+        {
+            return;
+        }
+
+        lock (entry)
+        {
+            entry.Attempts.Clear();
+            entry.Lockouts = 0;
+            entry.BlockedUntil = default;
+            if (entry.InFlight == 0)
+            {
+                Remove(key, entry);
+            }
+        }
+    }
 
     internal void Sweep()
     {
@@ -88,15 +136,117 @@ internal sealed class AttemptLimiter(AttemptLimit limit, TimeProvider clock)
         {
             lock (entry)
             {
-                if (now - entry.LastAttempt > limit.Forgive && now >= entry.BlockedUntil)
+                if (entry.InFlight == 0 && now - entry.LastAttempt > limit.Forgive && now >= entry.BlockedUntil)
                 {
-                    _entries.TryRemove(new(key, entry));
+                    Remove(key, entry);
                 }
             }
         }
     }
 
-    private sealed class Entry
+    private Entry EntryOf(string key)
+    {
+        if (Interlocked.Increment(ref _recordsSinceSweep) >= SweepEvery)
+        {
+            Interlocked.Exchange(ref _recordsSinceSweep, 0);
+            Sweep();
+        }
+
+        return _entries.GetOrAdd(key, _ => new Entry());
+    }
+
+    private void Remove(string key, Entry entry)
+    {
+        _entries.TryRemove(new(key, entry));
+        entry.Removed = true;
+    }
+
+    private static int? Wait(Entry entry, DateTimeOffset now)
+    {
+        var wait = entry.BlockedUntil - now;
+        return wait > TimeSpan.Zero ? (int)Math.Ceiling(wait.TotalSeconds) : null;
+    }
+
+    private void Forget(Entry entry, DateTimeOffset now)
+    {
+        while (entry.Attempts.TryPeek(out var oldest) && now - oldest >= limit.Window)
+        {
+            entry.Attempts.Dequeue();
+        }
+    }
+
+    private int? CountIn(Entry entry)
+    {
+        var now = clock.GetUtcNow();
+        if (now - entry.LastAttempt > limit.Forgive)
+        {
+            entry.Lockouts = 0;
+        }
+
+        entry.LastAttempt = now;
+        Forget(entry, now);
+        entry.Attempts.Enqueue(now);
+        if (entry.Attempts.Count < limit.Max)
+        {
+            return null;
+        }
+
+        entry.Attempts.Clear();
+        var lockout = TimeSpan.FromTicks(Math.Min(limit.MaxLockout.Ticks, limit.Lockout.Ticks << Math.Min(entry.Lockouts, 30)));
+        entry.Lockouts++;
+        entry.BlockedUntil = now + lockout;
+        return (int)Math.Ceiling(lockout.TotalSeconds);
+    }
+
+    /// <summary>An attempt taken by <see cref="TryStart"/>: counted once, or given back when disposed uncounted.</summary>
+    internal sealed class Attempt : IDisposable
+    {
+        private readonly AttemptLimiter _limiter;
+        private readonly Entry _entry;
+        private bool _ended;
+
+        public Attempt(AttemptLimiter limiter, Entry entry)
+        {
+            _limiter = limiter;
+            _entry = entry;
+        }
+
+        /// <summary>Counts the attempt (a failure); returns the wait it started when it reached the limit.</summary>
+        public int? Count()
+        {
+            lock (_entry)
+            {
+                if (!End())
+                {
+                    return null;
+                }
+
+                return _limiter.CountIn(_entry);
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_entry)
+            {
+                End();
+            }
+        }
+
+        private bool End()
+        {
+            if (_ended)
+            {
+                return false;
+            }
+
+            _ended = true;
+            _entry.InFlight--;
+            return true;
+        }
+    }
+
+    internal sealed class Entry
     {
         public Queue<DateTimeOffset> Attempts { get; } = new();
 
@@ -105,6 +255,12 @@ internal sealed class AttemptLimiter(AttemptLimit limit, TimeProvider clock)
         public DateTimeOffset BlockedUntil { get; set; }
 
         public int Lockouts { get; set; }
+
+        /// <summary>Attempts taken and not yet counted or given back; an entry with any is neither swept nor reset away.</summary>
+        public int InFlight { get; set; }
+
+        /// <summary>Taken out of the map: a caller that found it just before must look the key up again.</summary>
+        public bool Removed { get; set; }
     }
 }
 
@@ -121,6 +277,24 @@ internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider 
         TimeSpan.FromSeconds(options.Value.RegistrationWindowSeconds),
         TimeSpan.FromSeconds(Math.Max(options.Value.RegistrationWindowSeconds, options.Value.MaxLockoutSeconds))), clock);
 
+    /// <summary>Takes a password attempt against the account (and the address, for a sign-in) before the hash is
+    /// checked; 420 <c>FLOOD_WAIT</c> with the longer wait while either is locked out or has all its attempts left in
+    /// flight.</summary>
+    public PasswordAttempt StartPasswordAttempt(string account, string? address = null)
+    {
+        var onAccount = FailuresPerAccount.TryStart(account, out var accountWait);
+        var addressWait = 0;
+        var onAddress = address is null ? null : FailuresPerAddress.TryStart(address, out addressWait);
+        if (onAccount is null || (address is not null && onAddress is null))
+        {
+            onAccount?.Dispose();
+            onAddress?.Dispose();
+            throw MessengerError.FloodWait(Math.Max(accountWait, addressWait));
+        }
+
+        return new PasswordAttempt(FailuresPerAccount, account, onAccount, onAddress);
+    }
+
     public static string AccountKey(string usernameKey) => "user:" + usernameKey;
 
     /// <summary>The key of a client address: its block (<see cref="ClientAddressBlock"/>, an IPv6 client by its /64).</summary>
@@ -131,4 +305,34 @@ internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider 
         TimeSpan.FromSeconds(options.FailureWindowSeconds),
         TimeSpan.FromSeconds(options.LockoutSeconds),
         TimeSpan.FromSeconds(options.MaxLockoutSeconds));
+}
+
+/// <summary>
+/// A password (and two-step code) check in progress, holding its place against the account and, for a sign-in, the
+/// address (<see cref="AuthLimits.StartPasswordAttempt"/>). A wrong answer is counted (<see cref="Failed"/>), a right
+/// one clears the account's count (<see cref="Succeeded"/>); anything else (a code still to come, an error) gives the
+/// places back uncounted when disposed.
+/// </summary>
+internal sealed class PasswordAttempt(
+    AttemptLimiter accounts, string account, AttemptLimiter.Attempt onAccount, AttemptLimiter.Attempt? onAddress) : IDisposable
+{
+    /// <summary>Counts the failure; returns the longer wait it started when it reached a limit.</summary>
+    public int? Failed()
+    {
+        var accountWait = onAccount.Count();
+        var addressWait = onAddress?.Count();
+        return accountWait is null ? addressWait : addressWait is null ? accountWait : Math.Max(accountWait.Value, addressWait.Value);
+    }
+
+    public void Succeeded()
+    {
+        Dispose();
+        accounts.Reset(account);
+    }
+
+    public void Dispose()
+    {
+        onAccount.Dispose();
+        onAddress?.Dispose();
+    }
 }

@@ -17,19 +17,38 @@ internal sealed class AccountPassword(SessionStore store, PasswordHasher hasher,
     /// <summary>The signed-in caller's account, once <paramref name="password"/> is found to be its password.</summary>
     public async Task<UserRecord> ConfirmAsync(RpcContext caller, string password, CancellationToken cancellationToken)
     {
-        var user = store.GetUser(caller.RequireUserId()) ?? throw MessengerError.Unauthorized(ErrorNames.AuthKeyUnregistered);
-        var account = AuthLimits.AccountKey(Rules.UsernameKey(user.Username));
-        if (limits.FailuresPerAccount.RetryAfter(account) is { } wait)
-        {
-            throw MessengerError.FloodWait(wait);
-        }
-
-        if (!await hasher.VerifyAsync(user.PasswordHash, password, cancellationToken))
-        {
-            limits.FailuresPerAccount.Record(account);
-            throw MessengerError.BadRequest(SessionErrorNames.PasswordInvalid);
-        }
-
-        return user;
+        using var confirmed = await StartAsync(caller, password, cancellationToken);
+        return confirmed.User;
     }
+
+    /// <summary>As <see cref="ConfirmAsync"/>, for a change that also takes a two-step code: the attempt is held until
+    /// disposed, so the code is checked within it and a wrong one is counted (<see cref="PasswordAttempt.Failed"/>).
+    /// A right password alone counts nothing and clears nothing.</summary>
+    public async Task<ConfirmedPassword> StartAsync(RpcContext caller, string password, CancellationToken cancellationToken)
+    {
+        var user = store.GetUser(caller.RequireUserId()) ?? throw MessengerError.Unauthorized(ErrorNames.AuthKeyUnregistered);
+        // Taken before the hash, like a sign-in's: checks sent at once get no more guesses than checks one after another.
+        var attempt = limits.StartPasswordAttempt(AuthLimits.AccountKey(Rules.UsernameKey(user.Username)));
+        try
+        {
+            if (!await hasher.VerifyAsync(user.PasswordHash, password, cancellationToken))
+            {
+                attempt.Failed();
+                throw MessengerError.BadRequest(SessionErrorNames.PasswordInvalid);
+            }
+
+            return new ConfirmedPassword(user, attempt);
+        }
+        catch
+        {
+            attempt.Dispose();
+            throw;
+        }
+    }
+}
+
+/// <summary>The account whose password was confirmed, with the attempt it holds until disposed.</summary>
+internal sealed record ConfirmedPassword(UserRecord User, PasswordAttempt Attempt) : IDisposable
+{
+    public void Dispose() => Attempt.Dispose();
 }

@@ -28,6 +28,12 @@ internal sealed class PasswordHasher
 
     public int MemLimitBytes => _options.MemoryKiB * 1024;
 
+    /// <summary>The hashing slots: a test takes them to hold hashes in line and order a race.</summary>
+    internal SemaphoreSlim Slots => _slots;
+
+    /// <summary>Hashes waiting for a slot or running.</summary>
+    internal int Waiting => Volatile.Read(ref _waiting);
+
     public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
         RunAsync(() => Hash(password), cancellationToken);
 

@@ -47,6 +47,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 {
     private const string UserColumns = "id, username, display_name, bio, is_admin, is_blocked, created_at, password_hash, photo, is_bot";
     private const int UserColumnCount = 10;
+    private const string AbleAdmins = "SELECT id FROM session_users WHERE is_admin = 1 AND is_blocked = 0 AND is_bot = 0 AND username <> ''";
     private const string AuthorizationColumns = "id, user_id, device_key, device_name, platform, client_address, created_at, last_active_at";
 
     public byte[]? DeviceKeyOf(long userId, long authorizationId)
@@ -376,6 +377,22 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             return (id, isFirst);
         });
 
+    /// <summary>Why <paramref name="code"/> cannot register an account now (<c>INVITE_CODE_INVALID</c>,
+    /// <c>INVITE_CODE_EXPIRED</c>), or null if it can: the read-only check before anything about the username is told;
+    /// the insert's unit checks and uses it again.</summary>
+    public string? InviteProblem(string? code, long now)
+    {
+        using var connection = database.Open();
+        using var command = Command(connection, "SELECT uses_left, expires_at FROM session_invites WHERE code = @code", ("@code", code ?? ""));
+        using var reader = command.ExecuteReader();
+        if (!reader.Read() || reader.GetInt32(0) <= 0)
+        {
+            return SessionErrorNames.InviteCodeInvalid;
+        }
+
+        return !reader.IsDBNull(1) && reader.GetInt64(1) <= now ? SessionErrorNames.InviteCodeExpired : null;
+    }
+
     private static void ConsumeInvite(WriteScope scope, string? code, long now)
     {
         var command = scope.Command("SELECT uses_left, expires_at FROM session_invites WHERE code = @code");
@@ -408,8 +425,12 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
     /// <summary>Binds a device key to an account. A key that already has an authorization is refused.
     /// <paramref name="alsoInUnit"/> runs in the same unit with the new authorization's id (the sign-in alert).</summary>
+    /// <param name="passwordHash">For a sign-in by password, the hash it was checked against: a password changed or
+    /// reset, or the account deleted, while the check waited for a hashing slot is 400 <c>CREDENTIALS_INVALID</c>, as
+    /// the sign-in would have been a moment later.</param>
     public Task<long> InsertAuthorizationAsync(
-        long userId, byte[] deviceKey, string deviceName, string platform, string clientAddress, long now, Action<WriteScope, long>? alsoInUnit = null) =>
+        long userId, byte[] deviceKey, string deviceName, string platform, string clientAddress, long now,
+        Action<WriteScope, long>? alsoInUnit = null, string? passwordHash = null) =>
         writer.WriteAsync(scope =>
         {
             if (scope.Scalar("SELECT 1 FROM session_authorizations WHERE device_key = @key", ("@key", deviceKey)) is not null)
@@ -420,6 +441,13 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             if (scope.Scalar("SELECT is_blocked FROM session_users WHERE id = @id", ("@id", userId)) is not long blocked)
             {
                 throw MessengerError.BadRequest(SessionErrorNames.UserIdInvalid);
+            }
+
+            if (passwordHash is not null && scope.Scalar(
+                    "SELECT 1 FROM session_users WHERE id = @id AND password_hash = @hash AND password_hash <> ''",
+                    ("@id", userId), ("@hash", passwordHash)) is null)
+            {
+                throw MessengerError.BadRequest(SessionErrorNames.CredentialsInvalid);
             }
 
             if (blocked != 0)
@@ -457,10 +485,16 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             return DeleteAuthorizations(scope, "user_id = @user AND id <> @keep", ("@user", userId), ("@keep", keepAuthorizationId));
         });
 
-    /// <summary>Blocks (signing out every device) or unblocks; false when there is no such account.</summary>
+    /// <summary>Blocks (signing out every device) or unblocks; false when there is no such account. The last admin who
+    /// can administer the server is refused, as in <see cref="DeleteAccountAsync"/>.</summary>
     public Task<(bool Found, List<RevokedDevice> Revoked)> SetBlockedAsync(long userId, bool blocked, AuditRecord audit) =>
         writer.WriteAsync(scope =>
         {
+            if (blocked)
+            {
+                RefuseLastAdmin(scope, userId);
+            }
+
             if (scope.Execute("UPDATE session_users SET is_blocked = @blocked WHERE id = @id", ("@blocked", blocked), ("@id", userId)) == 0)
             {
                 return (false, new List<RevokedDevice>());
@@ -479,7 +513,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public Task<List<RevokedDevice>> DeleteAccountAsync(long userId) =>
         writer.WriteAsync(scope =>
         {
-            RefuseLastAdmin(scope, scope.Scalar("SELECT is_admin FROM session_users WHERE id = @id", ("@id", userId)) is 1L);
+            RefuseLastAdmin(scope, userId);
             scope.Execute(
                 "UPDATE session_users SET username = '', username_key = '~' || id, password_hash = '', display_name = @name, " +
                 "bio = '', is_admin = 0 WHERE id = @id",
@@ -496,8 +530,8 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public const string DeletedDisplayName = "Deleted Account";
 
     /// <summary>Makes the account an admin or not; false when there is no such account (or it was deleted). The last
-    /// admin is refused in the unit, as in <see cref="DeleteAccountAsync"/>.</summary>
-    /// <summary>Makes the user an admin or not; <paramref name="whenChanged"/> runs in the same unit when that is a change.</summary>
+    /// admin is refused in the unit, as in <see cref="DeleteAccountAsync"/>, and so is a bot made admin (400
+    /// <c>USER_IS_BOT</c>). <paramref name="whenChanged"/> runs in the same unit when that is a change.</summary>
     public Task<bool> SetAdminAsync(long userId, bool isAdmin, AuditRecord audit, Action<WriteScope>? whenChanged = null) =>
         writer.WriteAsync(scope =>
         {
@@ -506,7 +540,16 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
                 return false;
             }
 
-            RefuseLastAdmin(scope, current == 1 && !isAdmin);
+            if (isAdmin && scope.Scalar("SELECT is_bot FROM session_users WHERE id = @id", ("@id", userId)) is 1L)
+            {
+                throw MessengerError.BadRequest(SessionErrorNames.UserIsBot);
+            }
+
+            if (!isAdmin)
+            {
+                RefuseLastAdmin(scope, userId);
+            }
+
             scope.Execute("UPDATE session_users SET is_admin = @admin WHERE id = @id", ("@admin", isAdmin), ("@id", userId));
             Audit(scope, audit);
             if ((current == 1) != isAdmin)
@@ -521,10 +564,13 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public static List<long> AdminIds(WriteScope scope) =>
         scope.Command("SELECT id FROM session_users WHERE is_admin = 1 AND username <> ''").ReadInt64Column();
 
-    /// <summary>403 <c>LAST_ADMIN</c> when an admin is about to stop being one and no other admin is left.</summary>
-    private static void RefuseLastAdmin(WriteScope scope, bool anAdminGoes)
+    /// <summary>403 <c>LAST_ADMIN</c> when <paramref name="userId"/> is about to stop administering the server (demoted,
+    /// blocked, deleted) and is the only admin who can: a blocked admin cannot sign in and a bot has no password, so
+    /// neither counts.</summary>
+    private static void RefuseLastAdmin(WriteScope scope, long userId)
     {
-        if (anAdminGoes && Convert.ToInt64(scope.Scalar("SELECT count(*) FROM session_users WHERE is_admin = 1")) == 1)
+        if (scope.Scalar(AbleAdmins + " AND id = @id", ("@id", userId)) is not null
+            && Convert.ToInt64(scope.Scalar("SELECT count(*) FROM (" + AbleAdmins + ")")) == 1)
         {
             throw MessengerError.Forbidden(SessionErrorNames.LastAdmin);
         }
@@ -725,9 +771,12 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             return true;
         });
 
-    public Task SetPasswordHashAsync(long userId, string passwordHash) =>
+    /// <summary>Replaces <paramref name="oldHash"/> by a new hash of the same password (a rehash at a new cost); a
+    /// password changed meanwhile is left alone.</summary>
+    public Task RehashPasswordAsync(long userId, string oldHash, string passwordHash) =>
         writer.WriteAsync(scope =>
-            scope.Execute("UPDATE session_users SET password_hash = @hash WHERE id = @id", ("@hash", passwordHash), ("@id", userId)));
+            scope.Execute("UPDATE session_users SET password_hash = @hash WHERE id = @id AND password_hash = @old",
+                ("@hash", passwordHash), ("@id", userId), ("@old", oldHash)));
 
     /// <summary>Sets (or, null, removes) the user's profile photo inside <paramref name="scope"/>'s unit: the previous
     /// photo's media reference is released, the new one attached, in the same transaction as the row. A photo without
