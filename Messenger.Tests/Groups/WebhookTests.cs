@@ -140,6 +140,24 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWebhook_PostsNoMoreOnceAServerAdminBlockedItsMaker()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        using var http = host.CreateHttpClient();
+        await using var admin = await host.MemberAsync("admin_hookblock");
+        await using var bob = await host.MemberAsync("bob_hookblock");
+        var chat = (await bob.Client.CreateGroupAsync("Bob's", [admin.Id])).Chat;
+        var hook = await bob.Client.CreateWebhookAsync(chat.Id, "Spam");
+        (await http.PostAsync(hook.Path, new StringContent("before", Encoding.UTF8, "text/plain"))).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        await admin.Client.SetUserBlockedAsync(bob.Id, blocked: true);
+
+        (await ErrorOf(await http.PostAsync(hook.Path, new StringContent("after", Encoding.UTF8, "text/plain"))))
+            .Should().Be((HttpStatusCode.Forbidden, WebhookErrorNames.WebhookCreatorNotAdmin));
+        (await admin.Client.GetHistoryAsync(Peer.Chat(chat.Id))).Select(m => m.Text).Should().Contain("before").And.NotContain("after");
+    }
+
+    [Fact]
     public async Task ABot_CannotBeWrittenTo_Added_FoundOrSignedInto_AndItsNamesAreNobodyElses()
     {
         await using var alice = await _host.MemberAsync("alice_hookbot");

@@ -1,4 +1,5 @@
 using Messenger.Client;
+using Messenger.Contracts.Account;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Tests.Infrastructure;
@@ -101,16 +102,22 @@ public sealed class BlockingTests : IAsyncLifetime
         (await bob.Client.GetHistoryAsync(alice.Peer)).Select(m => m.Text).Should().Equal("kinder words");
     }
 
-    [Fact]
-    public async Task Presence_IsNotSharedBetweenABlockedPair()
+    [Theory]
+    [InlineData(PrivacyRule.Chats)]
+    [InlineData(PrivacyRule.Everybody)]
+    public async Task Presence_IsNotSharedBetweenABlockedPair_WhateverTheSettings_AndTheBlockHidesWhatWasShown(PrivacyRule lastSeen)
     {
         await using var alice = await _host.SignUpAsync("alice_1");
         await using var bob = await _host.SignUpAsync("bob_one");
+        await alice.Client.SetPrivacyAsync(new PrivacySettings(LastSeen: lastSeen));
+        await bob.Client.SetPrivacyAsync(new PrivacySettings(LastSeen: lastSeen));
         await alice.SendAsync(bob, "hi");
-        (await alice.Client.GetStatusesAsync([bob.UserId])).Should().ContainSingle();
+        (await alice.Client.GetStatusesAsync([bob.UserId])).Should().ContainSingle().Which.Online.Should().BeTrue();
 
         await bob.Client.BlockUserAsync(alice.UserId);
 
+        (await alice.NextAsync<UserStatusChanged>(s => s.UserId == bob.UserId)).Should().Match<UserStatusChanged>(s => s.Hidden && !s.Online);
+        (await bob.NextAsync<UserStatusChanged>(s => s.UserId == alice.UserId)).Should().Match<UserStatusChanged>(s => s.Hidden && !s.Online);
         (await alice.Client.GetStatusesAsync([bob.UserId])).Should().BeEmpty();
         (await bob.Client.GetStatusesAsync([alice.UserId])).Should().BeEmpty();
         await bob.Client.UnblockUserAsync(alice.UserId);

@@ -172,6 +172,12 @@ public sealed partial class BotApiTests
             MessageErrorNames.MessageAuthorRequired);
         await ChatTestKit.FailsWith(
             () => bob.Client.CallAsync(new EditReplyMarkupCall(Peer.User(bot.Bot.Id), own.Id, null)), MessageErrorNames.ReplyMarkupBotsOnly, code: 403);
+
+        // Blocked by bob, the bot changes nothing he received.
+        await bob.Client.BlockUserAsync(bot.Bot.Id);
+        await FailsAsync(bot.Token, "editMessageReplyMarkup", new { chat_id = bob.UserId, message_id = messageId, reply_markup = done }, HttpStatusCode.Forbidden,
+            MessageErrorNames.UserIsBlocked);
+        (await bob.Client.GetHistoryAsync(Peer.User(bot.Bot.Id), limit: 1)).Single().ReplyMarkup.Should().BeNull();
     }
 
     [Fact]

@@ -146,7 +146,7 @@ public sealed class LinkPreviewTests : IAsyncLifetime
                      "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1", "::1", "fe80::1",
                      "fd00::1", "::ffff:127.0.0.1", "64:ff9b::a9fe:a9fe",
                      // 6to4 of 127.0.0.1 and of 169.254.169.254, IPv4-compatible, NAT64 for local use, Teredo.
-                     "2002:7f00:1::1", "2002:a9fe:a9fe::", "::a9fe:a9fe", "::10.0.0.1", "64:ff9b:1::a9fe:a9fe", "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+                     "2002:7f00:1::1", "2002:a9fe:a9fe::", "::a9fe:a9fe", "::10.0.0.1", "64:ff9b:1::a9fe:a9fe", "2001:0:4136:e378:8000:63bf:3fff:fdd2", "::ffff:0:a9fe:a9fe",
                  })
         {
             PublicNetwork.IsPublic(IPAddress.Parse(address)).Should().BeFalse(address);

@@ -82,13 +82,14 @@ public sealed class PostLimitTests
     }
 
     [Fact]
-    public async Task PinsAndAutoDeleteChanges_PostServiceMessages_AndCountAsPosts()
+    public async Task PinsAutoDeleteChangesGroupEditsAndCalls_PostServiceMessages_AndCountAsPosts()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var host = await StartHostAsync(clock, postsPerSecond: 1);
         await using var alice = await host.SignUpAsync("alice_1");
         await using var bob = await host.SignUpAsync("bob_one");
         await using var carol = await host.SignUpAsync("carol_1", startEvents: false);
+        var group = (await alice.Client.CreateGroupAsync("Team", [bob.UserId])).Chat;
         var sent = await alice.SendAsync(bob, "pin me");
         await alice.Client.PinMessageAsync(bob.Peer, sent.Message.Id);
         await alice.Client.UnpinAllAsync(bob.Peer);
@@ -101,6 +102,11 @@ public sealed class PostLimitTests
         await ChatTestKit.FailsWith(() => alice.Client.PinMessageAsync(bob.Peer, sent.Message.Id), "FLOOD_WAIT", 420);
         await ChatTestKit.FailsWith(() => alice.Client.UnpinAllAsync(bob.Peer), "FLOOD_WAIT", 420);
         await ChatTestKit.FailsWith(() => alice.Client.CallAsync(new SetHistoryTtlCall(bob.Peer, 0)), "FLOOD_WAIT", 420);
+        await ChatTestKit.FailsWith(() => alice.Client.EditTitleAsync(group.Id, "Renamed"), "FLOOD_WAIT", 420);
+        await ChatTestKit.FailsWith(() => alice.Client.EditAboutAsync(group.Id, "About"), "FLOOD_WAIT", 420);
+        await ChatTestKit.FailsWith(() => alice.Client.ToggleForumAsync(group.Id, enabled: true), "FLOOD_WAIT", 420);
+        await ChatTestKit.FailsWith(() => alice.Client.RequestCallAsync(bob.UserId, "v=0"), "FLOOD_WAIT", 420);
+        (await bob.Client.GetFullChatAsync(group.Id)).Chat.Title.Should().Be("Team");
         (await bob.Client.GetHistoryAsync(alice.Peer)).Should().HaveCount(3, "the message, the pin's and the auto-delete's service messages");
 
         clock.Advance(TimeSpan.FromSeconds(1));

@@ -74,11 +74,16 @@ public sealed class PrivacyTests : IAsyncLifetime
         await carol.SendAsync(bob, "marker");
         (await bob.ReadUntilAsync(e => e is MessageReceived { Message.Text: "marker" })).OfType<UserTyping>().Should().BeEmpty();
 
-        // Now they chat: the message is in bob's list.
+        // Now they chat: the message is in bob's list. The notice that went to nobody left no cancel to forward.
         await carol.Client.CreateGroupAsync("Friends", [bob.UserId]);
         await carol.Client.SetTypingAsync(bob.Peer, TypingActions.Cancel);
         await carol.Client.SetTypingAsync(bob.Peer);
-        (await bob.NextAsync<UserTyping>()).UserId.Should().Be(carol.UserId);
+        (await bob.NextAsync<UserTyping>()).Should().Match<UserTyping>(t => t.UserId == carol.UserId && t.Action == TypingActions.Typing);
+
+        // Bob clears the chat: it leaves his list, and with it what the rule lets carol do.
+        await bob.Client.CallAsync(new DeleteHistoryCall(carol.Peer));
+        await SessionTestKit.FailsWith(() => carol.Client.CreateGroupAsync("Again", [bob.UserId]), GroupErrorNames.UserPrivacyRestricted);
+        await SessionTestKit.FailsWith(() => carol.Client.RequestCallAsync(bob.UserId, "v=0"), GroupErrorNames.UserPrivacyRestricted);
     }
 
     [Fact]

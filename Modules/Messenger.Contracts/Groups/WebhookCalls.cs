@@ -64,8 +64,8 @@ public static class WebhookErrorNames
     /// <summary>404: no such webhook in the group, or (over HTTP) no webhook has this token.</summary>
     public const string WebhookNotFound = "WEBHOOK_NOT_FOUND";
 
-    /// <summary>403: the admin who made the webhook is no longer an admin of the group (demoted, removed, left): it posts
-    /// no more until they are one again; another admin deletes it and makes a new one.</summary>
+    /// <summary>403: the admin who made the webhook is no longer an admin of the group (demoted, removed, left) or was
+    /// blocked by a server admin: it posts no more until they are one again; another admin deletes it and makes a new one.</summary>
     public const string WebhookCreatorNotAdmin = "WEBHOOK_CREATOR_NOT_ADMIN";
 
     /// <summary>The body is not JSON with a string <c>text</c>, nor plain text.</summary>

@@ -54,7 +54,8 @@ public sealed record MessageGeo(
 /// nor <c>stop</c>, or a point out of range), <c>GEO_ACCURACY_INVALID</c>, <c>GEO_HEADING_INVALID</c>,
 /// <c>GEO_LIVE_PERIOD_INVALID</c>, <c>PEER_ID_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c> (a group the caller is not in: one they
 /// left, or were removed from, whose live locations the server ended then), <c>MESSAGE_ID_INVALID</c> (not a message of
-/// the chat the caller sees), 403 <c>MESSAGE_AUTHOR_REQUIRED</c>, <c>GEO_NOT_LIVE</c> (not a live location), <c>MESSAGE_EDIT_TIME_EXPIRED</c>
+/// the chat the caller sees), 403 <c>MESSAGE_AUTHOR_REQUIRED</c>, 403 <c>USER_IS_BLOCKED</c> (a private chat whose other
+/// user blocked the caller), <c>GEO_NOT_LIVE</c> (not a live location), <c>MESSAGE_EDIT_TIME_EXPIRED</c>
 /// (its period is over or it was stopped), <c>MESSAGE_NOT_MODIFIED</c> (the same point, heading and accuracy).</summary>
 [RpcMethod("messages.editLiveLocation")]
 [MessagePackObject]

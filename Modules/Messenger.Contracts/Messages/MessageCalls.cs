@@ -138,7 +138,8 @@ public sealed record GetDialogsCall([property: Key("offset")] int Offset = 0, [p
 /// characters: empty removes it) of a media message.
 /// Errors: <c>MESSAGE_EMPTY</c>, <c>MESSAGE_TOO_LONG</c>, <c>MEDIA_CAPTION_TOO_LONG</c>, <c>PEER_ID_INVALID</c>, <c>MESSAGE_ID_INVALID</c>
 /// (not in this chat or deleted), 403 <c>MESSAGE_AUTHOR_REQUIRED</c>, <c>MESSAGE_NOT_MODIFIED</c>, <c>POLL_NOT_EDITABLE</c>,
-/// <c>FORWARD_NOT_EDITABLE</c> (a forwarded copy: its text is its original author's), <c>GEO_ALONE_REQUIRED</c> (a location has no text; a live one moves by <c>messages.editLiveLocation</c>).</summary>
+/// <c>FORWARD_NOT_EDITABLE</c> (a forwarded copy: its text is its original author's), 403 <c>USER_IS_BLOCKED</c> (a
+/// private chat whose other user blocked the caller), <c>GEO_ALONE_REQUIRED</c> (a location has no text; a live one moves by <c>messages.editLiveLocation</c>).</summary>
 [RpcMethod("messages.edit")]
 [MessagePackObject]
 public sealed record EditMessageCall(
@@ -213,8 +214,11 @@ public sealed record GetReadParticipantsCall([property: Key("peer")] Peer Peer, 
 public sealed record ReadParticipants([property: Key("user_ids")] long[] UserIds);
 
 /// <summary><c>messages.setTyping</c>: tells the peer's online devices the caller is typing (valid 6 s; repeat to
-/// extend). At most one per 2 s per chat is forwarded; the others succeed silently. Actions: <c>typing</c>,
-/// <c>cancel</c>, <c>upload</c>. Errors: <c>PEER_ID_INVALID</c>, <c>TYPING_ACTION_INVALID</c>.</summary>
+/// extend). At most one per 2 s per chat is forwarded, and a <c>cancel</c> once after each notice still shown; the others
+/// succeed silently. Actions: <c>typing</c>, <c>cancel</c>, <c>upload</c>. In a group typing is a post: a plain member
+/// needs the right to send (and to send media for <c>upload</c>); in a channel members are refused and an admin's typing
+/// goes to nobody. Errors: <c>PEER_ID_INVALID</c>, <c>TYPING_ACTION_INVALID</c>, 403 <c>CHAT_WRITE_FORBIDDEN</c>, 403
+/// <c>CHAT_SEND_MEDIA_FORBIDDEN</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
 [RpcMethod("messages.setTyping")]
 [MessagePackObject]
 public sealed record SetTypingCall([property: Key("peer")] Peer Peer, [property: Key("action")] string Action) : IRpcCall<Done>;

@@ -19,6 +19,9 @@ public static class PublicNetwork
     // IPv4-compatible addresses (::a.b.c.d, deprecated) share their first 12 bytes with :: and ::1.
     private static readonly byte[] Ipv4Compatible = new byte[12];
 
+    // IPv4-translated addresses (::ffff:0:a.b.c.d, SIIT).
+    private static readonly byte[] Ipv4Translated = [0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0];
+
     /// <summary>A handler whose every connection goes through <see cref="ConnectAsync"/>; no proxy, no cookies.</summary>
     public static SocketsHttpHandler CreateHandler(bool allowPrivate, TimeSpan connectTimeout) => new()
     {
@@ -68,12 +71,13 @@ public static class PublicNetwork
 
     /// <summary>
     /// The other ways an IPv6 address can lead to an IPv4 one, which a host whose network routes them would follow:
-    /// 6to4 (2002::/16) is judged by the IPv4 address it carries; IPv4-compatible addresses (::/96, deprecated), NAT64's
-    /// prefix for local use (64:ff9b:1::/48) and Teredo (2001::/32) are refused outright — no public site needs them.
+    /// 6to4 (2002::/16) is judged by the IPv4 address it carries; IPv4-compatible (::/96, deprecated) and IPv4-translated
+    /// (::ffff:0:0:0/96) addresses, NAT64's prefix for local use (64:ff9b:1::/48) and Teredo (2001::/32) are refused
+    /// outright — no public site needs them.
     /// </summary>
     private static bool IsPublicIPv6Transition(byte[] b)
     {
-        if (b.AsSpan(0, 12).SequenceEqual(Ipv4Compatible)
+        if (b.AsSpan(0, 12).SequenceEqual(Ipv4Compatible) || b.AsSpan(0, 12).SequenceEqual(Ipv4Translated)
             || (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0 && b[5] == 1)
             || (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0))
         {

@@ -27,6 +27,10 @@ public sealed record ConnectionSignedOutEvent(string ConnectionId, long UserId) 
 /// goes only to them.</summary>
 public sealed record GetPrivateChatPeersQuery(long UserId) : IRequest<long[]>;
 
+/// <summary>Those of <paramref name="Ids"/> that <paramref name="UserId"/> blocked or that blocked <paramref name="UserId"/>
+/// (answered by the Message module): within a blocked pair neither sees the other's presence, whatever the settings.</summary>
+public sealed record GetBlockedAmongQuery(long UserId, IReadOnlyCollection<long> Ids) : IRequest<long[]>;
+
 /// <summary>The users whose clients show <paramref name="UserId"/>'s profile (answered by the Message module): those
 /// sharing a private chat or a small group with them. Profile changes are pushed to them.</summary>
 public sealed record GetProfileAudienceQuery(long UserId) : IRequest<long[]>;

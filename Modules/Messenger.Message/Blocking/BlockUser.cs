@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Rpc;
+using Messenger.Contracts.Updates;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
@@ -23,11 +24,19 @@ internal sealed class UnblockUserValidator : AbstractValidator<UnblockUserCall>
 internal sealed class BlockUserHandler(Chats.Chats chats, StorageWriter writer, IMediator bus, RpcContext caller)
     : IRequestHandler<BlockUserCall, Done>, IRequestHandler<UnblockUserCall, Done>
 {
+    /// <summary>Blocks the user; each of the two is then shown the other's presence as hidden ("last seen recently"), so
+    /// neither keeps a status the block no longer updates.</summary>
     public async ValueTask<Done> Handle(BlockUserCall call, CancellationToken cancellationToken)
     {
         var me = await RequireOtherUserAsync(call.UserId, cancellationToken);
-        await writer.WriteAsync(scope => scope.Execute("INSERT OR IGNORE INTO message_blocks (user_id, blocked_id) VALUES (@user, @blocked)", ("@user", me), ("@blocked", call.UserId)),
-            cancellationToken);
+        var added = await writer.WriteAsync(scope => scope.Execute("INSERT OR IGNORE INTO message_blocks (user_id, blocked_id) VALUES (@user, @blocked)",
+            ("@user", me), ("@blocked", call.UserId)), cancellationToken);
+        if (added > 0)
+        {
+            await bus.Publish(new EphemeralUpdateEvent([call.UserId], new UserStatusUpdate(me, false, 0, Hidden: true)), CancellationToken.None);
+            await bus.Publish(new EphemeralUpdateEvent([me], new UserStatusUpdate(call.UserId, false, 0, Hidden: true)), CancellationToken.None);
+        }
+
         return new Done();
     }
 
@@ -62,6 +71,12 @@ internal sealed class GetProfileAudienceHandler(MessageStore store) : IRequestHa
 {
     public ValueTask<long[]> Handle(GetProfileAudienceQuery query, CancellationToken cancellationToken) =>
         ValueTask.FromResult(store.ProfileAudience(query.UserId));
+}
+
+internal sealed class GetBlockedAmongHandler(MessageStore store) : IRequestHandler<GetBlockedAmongQuery, long[]>
+{
+    public ValueTask<long[]> Handle(GetBlockedAmongQuery query, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(query.Ids.Count == 0 ? [] : store.BlockedAmong(query.UserId, query.Ids));
 }
 
 /// <summary>Presence goes only to the users someone shares a private chat with.</summary>

@@ -190,6 +190,7 @@ internal sealed class EditReplyMarkupHandler(
         var edited = await writer.WriteAsync(scope =>
         {
             var message = MessageStore.FindOwn(scope, me, target.ChatId, call.Id);
+            MessageStore.RequireNotBlockedBy(scope, me, target);
 
             if (WireSerializer.Serialize(message.ReplyMarkup).AsSpan().SequenceEqual(WireSerializer.Serialize(call.ReplyMarkup)))
             {

@@ -45,8 +45,9 @@ internal static class BotFiles
             throw new MessengerError(MediaErrorNames.FileTooBig, StatusCodes.Status413PayloadTooLarge);
         }
 
-        // "uploading…" for the people in the chat, and the chat checked before a byte is stored (a chat the bot may not
-        // post in refuses here, not after the upload).
+        // "uploading…" for the people in the chat, and the chat checked before a byte is stored (a group the bot is not in,
+        // may not post or send files in refuses here, not after the upload; a user who blocked the bot is not told it
+        // here, as typing says nothing of blocks: the send refuses, and the file, held by nothing, is let go).
         await services.InvokeAsUserAsync<SetTypingCall, Done>(bot, new SetTypingCall(peer, TypingActions.Upload), cancellationToken);
         var fileId = Random.Shared.NextInt64(1, long.MaxValue);
         var total = (int)((file.Length + PartBytes - 1) / PartBytes);

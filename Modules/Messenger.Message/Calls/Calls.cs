@@ -13,6 +13,7 @@ using Messenger.Kernel.Updates;
 using Messenger.Kernel.Users;
 using Messenger.Message.Chats;
 using Messenger.Message.Groups;
+using Messenger.Message.Sending;
 using Messenger.Message.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -98,7 +99,7 @@ internal sealed record RecordCall(PhoneCall Call) : IRequest<Done>;
 
 internal sealed class CallHandlers(
     CallRegistry registry, GroupCallRegistry groupCalls, CallEvents events, Chats.Chats chats, MessageStore store, IBotAccounts bots, StorageWriter writer, IUpdateLog log, IMediator bus,
-    RpcContext caller, IOptions<CallOptions> options, TimeProvider clock, IConnectionPush connections)
+    RpcContext caller, IOptions<CallOptions> options, TimeProvider clock, IConnectionPush connections, PostLimiter limiter)
     : IRequestHandler<GetCallConfigCall, CallConfig>, IRequestHandler<RequestCallCall, PhoneCall>, IRequestHandler<AcceptCallCall, PhoneCall>,
         IRequestHandler<SendCallSignalCall, Done>, IRequestHandler<DiscardCallCall, PhoneCall>, IRequestHandler<RecordCall, Done>,
         IRequestHandler<GetCallsCall, PhoneCalls>
@@ -113,10 +114,12 @@ internal sealed class CallHandlers(
         return ValueTask.FromResult(new CallConfig(servers, options.Value.RingTimeoutSeconds));
     }
 
-    /// <summary>The callee must be a person the caller may write to (blocks hold) and whose privacy lets them call.</summary>
+    /// <summary>The callee must be a person the caller may write to (blocks hold) and whose privacy lets them call. A call
+    /// counts as a post (<see cref="PostLimiter"/>): each leaves a service message in the chat.</summary>
     public async ValueTask<PhoneCall> Handle(RequestCallCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
+        limiter.Take(me, 1);
         if (call.UserId == me || bots.IsBot(call.UserId) || bots.IsBot(me) || !await chats.UserExistsAsync(call.UserId, bus, cancellationToken))
         {
             throw MessengerError.BadRequest(CallErrorNames.CallPeerInvalid);

@@ -214,11 +214,7 @@ internal static class Delivery
     private static ChatTarget CheckGroupPosting(WriteScope scope, long me, ChatTarget target, long now, ChatRights content)
     {
         var poster = GroupStore.PosterOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
-        if (target.GroupKind == ChatKind.Channel && poster.Role == MemberRole.Member)
-        {
-            throw MessengerError.Forbidden(GroupErrorNames.ChatWriteForbidden);
-        }
-
+        ChatRightsRules.RequireChannelPoster(target.GroupKind, poster.Role);
         ChatRightsRules.RequirePost(scope, target.ChatId, me, poster, content, now);
         return target with { Role = poster.Role, Forum = poster.Forum };
     }

@@ -10,6 +10,7 @@ using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Kernel.Users;
+using Messenger.Message.Sending;
 using Messenger.Message.Storage;
 using Microsoft.Extensions.Options;
 
@@ -32,13 +33,14 @@ internal sealed class EditAboutValidator : AbstractValidator<EditAboutCall>
 /// info) and set what members may do; the creator makes members admins and back, or hands the chat over.</summary>
 internal sealed class EditGroupHandler(
     GroupChanges changes, StorageWriter writer, IMediaAttachments media, Chats.ChatDirectory directory, IMediator bus, RpcContext caller, TimeProvider clock,
-    Thumbnails.ChatPhotoThumbnails thumbnails)
+    Thumbnails.ChatPhotoThumbnails thumbnails, PostLimiter limiter)
     : IRequestHandler<EditTitleCall, ChatChanged>, IRequestHandler<EditAboutCall, ChatChanged>, IRequestHandler<EditPhotoCall, ChatChanged>, IRequestHandler<SetAdminCall, ChatChanged>,
         IRequestHandler<TransferOwnershipCall, ChatChanged>, IRequestHandler<EditPermissionsCall, ChatChanged>
 {
     public async ValueTask<ChatChanged> Handle(EditTitleCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
+        limiter.Take(me, 1);
         var title = call.Title.Trim();
         return await ChangeAsync(scope =>
         {
@@ -56,6 +58,7 @@ internal sealed class EditGroupHandler(
     public async ValueTask<ChatChanged> Handle(EditAboutCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
+        limiter.Take(me, 1);
         var about = call.About?.Trim() ?? "";
         return await ChangeAsync(scope =>
         {
@@ -76,6 +79,7 @@ internal sealed class EditGroupHandler(
     public async ValueTask<ChatChanged> Handle(EditPhotoCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
+        limiter.Take(me, 1);
         if (directory.Get(call.ChatId)?.RoleOf(me) is null)
         {
             throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);

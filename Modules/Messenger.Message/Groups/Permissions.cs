@@ -97,6 +97,15 @@ internal static class ChatRightsRules
         }
     }
 
+    /// <summary>403 <c>CHAT_WRITE_FORBIDDEN</c> for a plain member of a channel: only its admins post.</summary>
+    public static void RequireChannelPoster(ChatKind? kind, MemberRole role)
+    {
+        if (kind == ChatKind.Channel && role == MemberRole.Member)
+        {
+            throw MessengerError.Forbidden(GroupErrorNames.ChatWriteForbidden);
+        }
+    }
+
     /// <summary>403 when <paramref name="poster"/> is a plain member without a right <paramref name="needed"/> takes
     /// (the slow mode aside: a scheduled message is checked when it is written, and waits for its turn when due).</summary>
     public static void RequireRights(GroupStore.Poster poster, ChatRights needed)

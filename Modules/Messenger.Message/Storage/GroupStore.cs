@@ -281,7 +281,6 @@ internal sealed class GroupStore(SqliteDatabase database)
             Groups.ChatRightsRules.ToPermissions((Groups.ChatRights)reader.GetInt32(7)), reader.GetInt32(8), reader.GetBoolean(9));
     }
 
-    /// <summary>What the chat's plain members may do, and its slow mode (seconds).</summary>
     /// <summary>What the group lets its plain members do, read outside a unit (a typing notice's check).</summary>
     public Groups.ChatRights MemberRights(long chatId)
     {
@@ -292,6 +291,7 @@ internal sealed class GroupStore(SqliteDatabase database)
         return command.ExecuteScalar() is long rights ? (Groups.ChatRights)rights : Groups.ChatRights.None;
     }
 
+    /// <summary>What the chat's plain members may do, and its slow mode (seconds).</summary>
     public static (Groups.ChatRights Rights, int SlowMode) Rights(WriteScope scope, long chatId)
     {
         var command = scope.Command("SELECT member_rights, slow_mode FROM message_chats WHERE id = @chat");

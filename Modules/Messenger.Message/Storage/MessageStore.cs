@@ -1,3 +1,4 @@
+using System.Text.Json;
 using MessagePack;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Media;
@@ -102,12 +103,13 @@ internal sealed class MessageStore(SqliteDatabase database)
         return command.ExecuteScalar() is long id ? id : null;
     }
 
-    /// <summary>Whether chat <paramref name="chatId"/> is in <paramref name="userId"/>'s chat list.</summary>
+    /// <summary>Whether chat <paramref name="chatId"/> is in <paramref name="userId"/>'s chat list (a row whose history
+    /// they cleared has no top message, and is listed as <see cref="Dialogs"/> lists: not at all).</summary>
     public bool HasDialog(long userId, long chatId)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1 FROM message_dialogs WHERE user_id = @user AND chat_id = @chat";
+        command.CommandText = "SELECT 1 FROM message_dialogs WHERE user_id = @user AND chat_id = @chat AND top_message_id <> 0";
         command.Parameters.AddWithValue("@user", userId);
         command.Parameters.AddWithValue("@chat", chatId);
         return command.ExecuteScalar() is not null;
@@ -285,6 +287,19 @@ internal sealed class MessageStore(SqliteDatabase database)
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT blocked_id FROM message_blocks WHERE user_id = @user ORDER BY blocked_id";
         command.Parameters.AddWithValue("@user", userId);
+        return [.. command.ReadInt64Column()];
+    }
+
+    /// <summary>Those of <paramref name="ids"/> that <paramref name="userId"/> blocked or that blocked them (key lookups
+    /// both ways).</summary>
+    public long[] BlockedAmong(long userId, IReadOnlyCollection<long> ids)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT j.value FROM json_each(@ids) j WHERE EXISTS (SELECT 1 FROM message_blocks b " +
+            "WHERE (b.user_id = @user AND b.blocked_id = j.value) OR (b.user_id = j.value AND b.blocked_id = @user))";
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@ids", JsonSerializer.Serialize(ids));
         return [.. command.ReadInt64Column()];
     }
 

@@ -6,6 +6,7 @@ using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Groups;
+using Messenger.Message.Sending;
 
 namespace Messenger.Message.Topics;
 
@@ -14,12 +15,13 @@ namespace Messenger.Message.Topics;
 /// service message <c>toggle_forum</c> tells the members, whose clients read the chat again. Turned off, the topics
 /// and their messages' topic stay as they are and come back when it is turned on again.
 /// </summary>
-internal sealed class ToggleForumHandler(GroupChanges changes, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
+internal sealed class ToggleForumHandler(GroupChanges changes, StorageWriter writer, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<ToggleForumCall, ChatChanged>
 {
     public async ValueTask<ChatChanged> Handle(ToggleForumCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
+        limiter.Take(me, 1);
         var appends = new List<LogAppend>();
         var changed = await writer.WriteAsync(scope =>
         {

@@ -24,7 +24,7 @@ internal sealed class SetTypingValidator : AbstractValidator<SetTypingCall>
 }
 
 /// <summary>Remembers, per chat, when a typing notice was last forwarded (entries expire when the notice does).</summary>
-internal sealed class TypingThrottle : IDisposable
+internal sealed class TypingThrottle(TimeProvider clock) : IDisposable
 {
     public const int ValidSeconds = 6;
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(2);
@@ -33,29 +33,33 @@ internal sealed class TypingThrottle : IDisposable
 
     private readonly MemoryCache _forwarded = new(new MemoryCacheOptions { SizeLimit = 1_000_000 });
 
-    /// <summary>True at most once per <see cref="Window"/> per (user, chat); a cancel passes once after each notice still
-    /// shown (so cancels cannot be used to flood a chat either) and re-opens the window.</summary>
+    /// <summary>
+    /// True at most once per <see cref="Window"/> per (user, chat) for a notice, and for a cancel once after each notice
+    /// still shown. A cancel does not re-open the window: typing and cancelling in a loop reach a chat at most twice per
+    /// window, so neither can be used to flood it.
+    /// </summary>
     public bool TryForward(long userId, Peer peer, string action)
     {
         var key = (userId, peer.Kind, peer.Id);
+        var now = clock.GetTimestamp();
+        var last = _forwarded.Get<Forwarded>(key);
         if (action == TypingActions.Cancel)
         {
-            if (!_forwarded.TryGetValue(key, out _))
+            if (last is not { Cancelled: false } || clock.GetElapsedTime(last.At, now) >= Shown)
             {
                 return false;
             }
 
-            _forwarded.Remove(key);
+            _forwarded.Set(key, last with { Cancelled = true }, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Shown });
             return true;
         }
 
-        var now = Environment.TickCount64;
-        if (_forwarded.TryGetValue(key, out long forwardedAt) && now - forwardedAt < Window.TotalMilliseconds)
+        if (last is not null && clock.GetElapsedTime(last.At, now) < Window)
         {
             return false;
         }
 
-        _forwarded.Set(key, now, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Shown });
+        _forwarded.Set(key, new Forwarded(now, Cancelled: false), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Shown });
         return true;
     }
 
@@ -74,6 +78,9 @@ internal sealed class TypingThrottle : IDisposable
     }
 
     public void Dispose() => _forwarded.Dispose();
+
+    /// <summary>When the last notice was forwarded (a <see cref="TimeProvider"/> timestamp), and whether its cancel was.</summary>
+    private sealed record Forwarded(long At, bool Cancelled);
 }
 
 /// <summary>
@@ -98,21 +105,20 @@ internal sealed class SetTypingHandler(
             RequireMayPost(chat, me, call.Action);
         }
 
-        if (chat?.Kind == ChatKind.Channel || !throttle.TryForward(me, target.ToPeer, call.Action))
+        // Nobody to tell (a channel, a group of one, a stranger or a blocked pair): nothing is forwarded, nor counted
+        // as forwarded (a later cancel must not reach anyone either).
+        var toldSomeone = target.IsPrivate
+            ? target.OtherUserId != me && chats.InChatList(target.OtherUserId, me) && !store.EitherBlocked(me, target.OtherUserId)
+            : chat is { Kind: not ChatKind.Channel, MemberIds.Length: > 1 };
+        if (!toldSomeone || !throttle.TryForward(me, target.ToPeer, call.Action))
         {
             return new Done();
         }
 
-        long[] recipients = target.IsPrivate
-            ? (target.OtherUserId == me || !chats.InChatList(target.OtherUserId, me) || store.EitherBlocked(me, target.OtherUserId) ? [] : [target.OtherUserId])
-            : [.. (chat?.MemberIds ?? []).Where(member => member != me)];
-        if (recipients.Length > 0)
-        {
-            var peer = target.IsPrivate ? Peer.User(me) : target.ToPeer;
-            var update = new TypingUpdate(peer, me, call.Action, call.Action == TypingActions.Cancel ? 0 : TypingThrottle.ValidSeconds);
-            await bus.Publish(new EphemeralUpdateEvent(recipients, update), CancellationToken.None);
-        }
-
+        long[] recipients = target.IsPrivate ? [target.OtherUserId] : [.. chat!.MemberIds.Where(member => member != me)];
+        var peer = target.IsPrivate ? Peer.User(me) : target.ToPeer;
+        var update = new TypingUpdate(peer, me, call.Action, call.Action == TypingActions.Cancel ? 0 : TypingThrottle.ValidSeconds);
+        await bus.Publish(new EphemeralUpdateEvent(recipients, update), CancellationToken.None);
         return new Done();
     }
 
@@ -123,11 +129,7 @@ internal sealed class SetTypingHandler(
             return;
         }
 
-        if (chat.Kind == ChatKind.Channel)
-        {
-            throw MessengerError.Forbidden(GroupErrorNames.ChatWriteForbidden);
-        }
-
+        ChatRightsRules.RequireChannelPoster(chat.Kind, MemberRole.Member);
         ChatRightsRules.RequireRights(new GroupStore.Poster(MemberRole.Member, groups.MemberRights(chat.Id), 0, 0, false),
             action == TypingActions.Upload ? ChatRights.Media : ChatRights.Text);
     }

@@ -6,6 +6,7 @@ using Messenger.Contracts.Messages;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
+using Messenger.Kernel.Users;
 using Messenger.Message.Chats;
 using Messenger.Message.Http;
 using Messenger.Message.Sending;
@@ -110,12 +111,17 @@ internal static class WebhookEndpoint
 
 /// <summary>Posts a webhook's text to its group as its bot, as <c>messages.send</c> posts (one writer unit, idempotent by
 /// random_id, the per-user posting limit), whatever the group's kind: the webhook was made by an admin, so it posts into
-/// a closed topic too — while that admin still is one.</summary>
+/// a closed topic too — while that admin still is one, and is not blocked by a server admin.</summary>
 internal sealed class WebhookPoster(SqliteDatabase database, StorageWriter writer, IUpdateLog log, IMediator bus, PostLimiter limiter, TimeProvider clock)
 {
     public async Task<ChatMessage> PostAsync(string token, string text, long? topicId, string? idempotencyKey, CancellationToken cancellationToken)
     {
-        var (hookId, chatId, bot) = Find(token) ?? throw MessengerError.NotFound(WebhookErrorNames.WebhookNotFound);
+        var (hookId, chatId, bot, maker) = Find(token) ?? throw MessengerError.NotFound(WebhookErrorNames.WebhookNotFound);
+        if (await bus.Send(new IsUserBlockedQuery(maker), cancellationToken))
+        {
+            throw MessengerError.Forbidden(WebhookErrorNames.WebhookCreatorNotAdmin);
+        }
+
         text = text.Trim();
         if (text.Length == 0)
         {
@@ -171,13 +177,13 @@ internal sealed class WebhookPoster(SqliteDatabase database, StorageWriter write
         return message;
     }
 
-    private (long Id, long ChatId, long BotUserId)? Find(string token)
+    private (long Id, long ChatId, long BotUserId, long CreatedBy)? Find(string token)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, chat_id, bot_user_id FROM message_webhooks WHERE token_hash = @hash";
+        command.CommandText = "SELECT id, chat_id, bot_user_id, created_by FROM message_webhooks WHERE token_hash = @hash";
         command.Parameters.AddWithValue("@hash", WebhookTokens.Hash(token));
         using var reader = command.ExecuteReader();
-        return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)) : null;
+        return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)) : null;
     }
 }

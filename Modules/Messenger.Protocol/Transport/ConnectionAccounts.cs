@@ -21,7 +21,15 @@ internal sealed class ConnectionAccounts(IServiceScopeFactory scopes, ICallerAut
             await using var scope = scopes.CreateAsyncScope();
             var context = scope.ServiceProvider.GetRequiredService<RpcContext>();
             context.Set(connection.DeviceKey, connection.SessionId, connection.ConnectionId, connection.ClientAddress, "");
-            await ObserveAsync(connection, await authenticator.AuthenticateAsync(context, CancellationToken.None));
+            // The first frame's calls run meanwhile; one that signs in or out observes the account itself, and then
+            // this lookup, which may have read before that call committed, is not applied.
+            if (await authenticator.AuthenticateAsync(context, CancellationToken.None) is { } userId && connection.TryResolveUserId(userId)
+                && connection.State != ConnectionState.Closed)
+            {
+                await using var publishing = scopes.CreateAsyncScope();
+                await publishing.ServiceProvider.GetRequiredService<IPublisher>().Publish(
+                    new ConnectionSignedInEvent(connection.ConnectionId, connection.DeviceKey, userId));
+            }
         }
         catch (Exception e)
         {

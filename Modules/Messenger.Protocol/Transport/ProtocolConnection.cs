@@ -88,7 +88,9 @@ internal sealed class ProtocolConnection
 
     public long SessionId { get; set; }
 
-    private long _userId = -1;
+    // The account's id; -1 for none, Unresolved until the lookup after the proof or a call has said.
+    private const long Unresolved = -2;
+    private long _userId = Unresolved;
 
     /// <summary>Sets the account this connection is signed in as and returns the previous one.</summary>
     public long? SwapUserId(long? userId)
@@ -96,6 +98,10 @@ internal sealed class ProtocolConnection
         var previous = Interlocked.Exchange(ref _userId, userId ?? -1);
         return previous < 0 ? null : previous;
     }
+
+    /// <summary>Sets the account found by the lookup after the proof, unless a call on the connection has set it since
+    /// (the call's is the newer: a sign-in or sign-out that committed after the lookup read).</summary>
+    public bool TryResolveUserId(long? userId) => Interlocked.CompareExchange(ref _userId, userId ?? -1, Unresolved) == Unresolved;
 
     /// <summary>Takes the handshake's keys; the connection then awaits the client's proof that it holds them
     /// (<see cref="TryProve"/>). False if it was closed meanwhile.</summary>

@@ -83,15 +83,17 @@ internal sealed class GetStatusesValidator : AbstractValidator<GetStatusesCall>
 /// the caller (presence is not public); everyone's for a user who allows everybody; for a user who allows their
 /// contacts, theirs if the caller is in that user's contact list; a hidden status to those who share a chat with a user
 /// who allows nobody, or who allows contacts and has not added the caller; nothing otherwise (nor for the caller
-/// themselves, unless they chat with themselves).</summary>
+/// themselves, unless they chat with themselves). Within a blocked pair, nothing, whatever the settings.</summary>
 internal sealed class GetStatusesHandler(PresenceTracker presence, ISender bus, RpcContext caller) : IRequestHandler<GetStatusesCall, UserStatuses>
 {
     public async ValueTask<UserStatuses> Handle(GetStatusesCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
         var peers = (await bus.Send(new GetPrivateChatPeersQuery(me), cancellationToken)).ToHashSet();
+        var ids = call.Ids.Distinct().ToList();
+        var blocked = (await bus.Send(new GetBlockedAmongQuery(me, ids), cancellationToken)).ToHashSet();
         var statuses = new List<UserStatusUpdate>();
-        foreach (var id in call.Ids.Distinct())
+        foreach (var id in ids.Where(id => !blocked.Contains(id)))
         {
             var rule = (await bus.Send(new GetPrivacyQuery(id), cancellationToken)).LastSeen;
             var shown = rule switch
