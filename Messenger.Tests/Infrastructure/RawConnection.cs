@@ -80,12 +80,15 @@ internal sealed class RawConnection : IAsyncDisposable
         return new HandshakeState(HandshakePattern.IK, true, prologue ?? ProtocolConstants.PrologueBytes.ToArray(), DeviceKey, serverKey);
     }
 
-    public async Task HandshakeAsync(byte[] serverKey, NoiseKeyPair? deviceKey = null)
+    /// <summary>Completes the handshake as a client would; returns message 1 as anyone on the path saw it (a replay
+    /// test sends it again on another connection).</summary>
+    public async Task<byte[]> HandshakeAsync(byte[] serverKey, NoiseKeyPair? deviceKey = null)
     {
         var handshake = NewHandshake(serverKey, deviceKey);
-        var message2 = await Hub.InvokeAsync<byte[]>(ProtocolConstants.HandshakeMethod, handshake.WriteMessage([]));
-        handshake.ReadMessage(message2);
+        var message1 = handshake.WriteMessage([]);
+        handshake.ReadMessage(await SendHandshakeAsync(message1));
         (Send, Receive) = handshake.Split();
+        return message1;
     }
 
     public Task<byte[]> SendHandshakeAsync(byte[] message1) => Hub.InvokeAsync<byte[]>(ProtocolConstants.HandshakeMethod, message1);

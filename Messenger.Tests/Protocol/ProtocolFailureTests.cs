@@ -94,11 +94,8 @@ public sealed class ProtocolFailureTests : IAsyncLifetime
     public async Task Handshake_WhenMessage1IsReplayed_GivesTheReplayerNothingUsable()
     {
         await using var victim = await RawConnection.OpenAsync(_host);
-        var handshake = victim.NewHandshake(_host.ServerPublicKey);
-        var message1 = handshake.WriteMessage([]);
-        handshake.ReadMessage(await victim.SendHandshakeAsync(message1));
-        (victim.Send, victim.Receive) = handshake.Split();
-        var capturedFrame = FrameCodec.Seal(victim.Send, WireSerializer.Serialize(new Frame(victim.SessionId, victim.Ping(1))));
+        var message1 = await victim.HandshakeAsync(_host.ServerPublicKey);
+        var capturedFrame = FrameCodec.Seal(victim.Send!, WireSerializer.Serialize(new Frame(victim.SessionId, victim.Ping(1))));
         await victim.SendRawAsync(capturedFrame);
         await victim.ReceiveAsync<ResultBody>();
 
