@@ -46,13 +46,19 @@ internal sealed class SignInHandler(
         var usernameKey = Rules.UsernameKey(call.Username);
         var account = AuthLimits.AccountKey(usernameKey);
         var address = AuthLimits.AddressKey(caller.ClientAddress);
-        // Taken before the hash: calls sent at once get no more guesses than calls sent one after another.
+        limits.ThrowIfLockedOut(account, address);
+        using var slot = await hasher.TakeSlotAsync(cancellationToken);
+        // Taken once the hash can start, not before waiting in line: calls sent at once get no more guesses than calls
+        // sent one after another (the checks running hold places like failures), and a long line, anybody's, holds no
+        // place of an address whose users are only waiting their turn.
         using var attempt = limits.StartPasswordAttempt(account, address);
 
         // An unknown user is verified against a decoy hash: same work, same time, same answer as a wrong password.
         var user = Rules.IsUsername(call.Username) ? store.FindUserByUsername(usernameKey) : null;
         // A bot has no password: it is verified against the decoy too, and never signs in.
-        if (!await hasher.VerifyAsync(user is { IsBot: false } ? user.PasswordHash : null, call.Password, cancellationToken))
+        var verified = await slot.VerifyAsync(user is { IsBot: false } ? user.PasswordHash : null, call.Password, cancellationToken);
+        slot.Dispose();
+        if (!verified)
         {
             throw Failed("sign-in", SessionErrorNames.CredentialsInvalid);
         }

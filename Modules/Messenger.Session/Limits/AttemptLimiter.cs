@@ -283,8 +283,9 @@ internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider 
         TimeSpan.FromSeconds(options.Value.RegistrationWindowSeconds),
         TimeSpan.FromSeconds(Math.Max(options.Value.RegistrationWindowSeconds, options.Value.MaxLockoutSeconds))), clock);
 
-    /// <summary>Takes a password attempt against the address (for a sign-in) and the account before the hash is
-    /// checked; 420 <c>FLOOD_WAIT</c> while either is locked out or has all its attempts left in flight.</summary>
+    /// <summary>Takes a password attempt against the address (for a sign-in) and the account once its hash can start (its
+    /// caller holds a hashing slot: <see cref="Passwords.PasswordHasher.TakeSlotAsync"/>); 420 <c>FLOOD_WAIT</c> while
+    /// either is locked out or has all its attempts left in flight.</summary>
     /// <remarks>The address goes first: an address refused (one guessing at many accounts) takes no place from the
     /// account it names, so it cannot hold a user's own sign-in back even for the moment its place is held.</remarks>
     public PasswordAttempt StartPasswordAttempt(string account, string? address = null)
@@ -302,6 +303,16 @@ internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider 
         }
 
         return new PasswordAttempt(FailuresPerAccount, account, onAccount, onAddress);
+    }
+
+    /// <summary>420 <c>FLOOD_WAIT</c> at once while the address (for a sign-in) or the account is locked out: a check that
+    /// could not start anyway does not wait in the hasher's line. Looks only; takes no place and adds no entry.</summary>
+    public void ThrowIfLockedOut(string account, string? address = null)
+    {
+        if (((address is null ? null : FailuresPerAddress.RetryAfter(address)) ?? FailuresPerAccount.RetryAfter(account)) is { } wait)
+        {
+            throw MessengerError.FloodWait(wait);
+        }
     }
 
     public static string AccountKey(string usernameKey) => "user:" + usernameKey;
