@@ -2,6 +2,7 @@ using Messenger.Client;
 using Messenger.Contracts.Admin;
 using Messenger.Contracts.Help;
 using Messenger.Contracts.Users;
+using Messenger.Kernel.Storage;
 using Messenger.Session.Passwords;
 using Messenger.Session.Storage;
 using Messenger.Tests.Infrastructure;
@@ -386,9 +387,82 @@ public sealed class BruteForceTests
 }
 
 /// <summary>A sign-in whose password waits in line for a hashing slot while the account changes: the hashing slot is held
-/// by the test so the change lands between the sign-in's read of the account and its check.</summary>
+/// by the test so the change lands before the sign-in's check, or (the storage writer held too) between its check and the
+/// bind of its device.</summary>
 public sealed class SignInRaceTests
 {
+    [Fact]
+    public async Task SignIn_WhenAnotherSignInRehashesThePasswordBetweenItsCheckAndItsBind_SignsIn()
+    {
+        using var directory = new TempDirectory();
+        long aliceId;
+        await using (var before = await StartHostAsync(dataDirectory: directory.Path))
+        {
+            await using var registrar = await before.ConnectAsync();
+            aliceId = (await registrar.RegisterAsync("alice", Password, "Alice")).User.Id;
+        }
+
+        // A higher cost than the stored hash's: a sign-in now rehashes the password after binding its device.
+        await using var host = await StartHostAsync(
+            new Dictionary<string, string?> { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1", ["Messenger:Session:PasswordHash:Iterations"] = "4" },
+            dataDirectory: directory.Path);
+        var (hasher, store) = (host.Services.GetRequiredService<PasswordHasher>(), host.Services.GetRequiredService<SessionStore>());
+        var checkedHash = store.GetUser(aliceId)!.PasswordHash;
+        await using var device = await host.ConnectAsync();
+
+        await hasher.Slots.WaitAsync();
+        var signIn = device.SignInAsync("alice", Password, "Laptop", "linux");
+        await WaitUntil(() => hasher.Waiting == 1);
+        using var writer = await HoldWriterAsync(host);
+        // The other sign-in's rehash, queued behind the held writer: it lands after this sign-in's check, before its bind.
+        var rehash = store.RehashPasswordAsync(aliceId, checkedHash, hasher.Hash(Password));
+        hasher.Slots.Release();
+        await WaitUntil(() => hasher.Waiting == 0);
+        writer.Set();
+        await rehash;
+
+        (await signIn).User.Id.Should().Be(aliceId);
+        store.ListAuthorizations(aliceId).Should().ContainSingle().Which.DeviceName.Should().Be("Laptop");
+        store.GetUser(aliceId)!.PasswordHash.Should().NotBe(checkedHash);
+    }
+
+    [Fact]
+    public async Task SignIn_WhenThePasswordChangesBetweenItsCheckAndItsBind_FailsCredentialsInvalid()
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?> { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1" });
+        var (hasher, store) = (host.Services.GetRequiredService<PasswordHasher>(), host.Services.GetRequiredService<SessionStore>());
+        await using var device = await host.ConnectAsync();
+        var aliceId = (await device.RegisterAsync("alice", Password, "Alice")).User.Id;
+
+        await hasher.Slots.WaitAsync();
+        var stale = device.SignInAsync("alice", Password, "Laptop", "linux");
+        await WaitUntil(() => hasher.Waiting == 1);
+        using var writer = await HoldWriterAsync(host);
+        var change = store.ChangePasswordAsync(aliceId, hasher.Hash("a brand new password"), keepAuthorizationId: 0);
+        hasher.Slots.Release();
+        await WaitUntil(() => hasher.Waiting == 0);
+        writer.Set();
+        await change;
+
+        await FailsWith(() => stale, "CREDENTIALS_INVALID");
+        store.ListAuthorizations(aliceId).Should().BeEmpty();
+    }
+
+    /// <summary>Holds the storage writer in a unit that waits for the returned gate: writes queued meanwhile land in the
+    /// order they were queued once it is set.</summary>
+    private static async Task<ManualResetEventSlim> HoldWriterAsync(TestHost host)
+    {
+        var gate = new ManualResetEventSlim();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = host.Services.GetRequiredService<StorageWriter>().WriteAsync(_ =>
+        {
+            held.SetResult();
+            gate.Wait(TimeSpan.FromSeconds(20));
+        });
+        await held.Task;
+        return gate;
+    }
+
     [Fact]
     public async Task SignIn_WhenThePasswordChangesWhileItWaitsForItsHash_FailsCredentialsInvalid()
     {
