@@ -1,4 +1,7 @@
+using Messenger.Kernel.Errors;
+using Messenger.Session;
 using Messenger.Session.Limits;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Messenger.Tests.Session;
@@ -137,5 +140,17 @@ public sealed class AttemptLimiterTests
 
         limiter.TryStart("user:alice", out _).Should().BeNull();
         inFlight!.Count().Should().Be(60);
+    }
+
+    [Fact]
+    public void StartPasswordAttempt_FromALockedOutAddress_TakesNothingFromTheAccountItNames()
+    {
+        var limits = new AuthLimits(Options.Create(new SessionOptions { SignInFailuresPerAddress = 1 }), _clock);
+        limits.StartPasswordAttempt("user:alice", "addr:10.0.0.1").Failed().Should().Be(60);
+
+        var refused = FluentActions.Invoking(() => limits.StartPasswordAttempt("user:bob", "addr:10.0.0.1")).Should().Throw<MessengerError>().Which;
+
+        refused.RetryAfterSeconds.Should().Be(60);
+        limits.FailuresPerAccount.Count.Should().Be(1, "bob's account was never touched: an address cycling names grows nothing");
     }
 }

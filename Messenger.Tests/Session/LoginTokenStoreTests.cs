@@ -1,3 +1,4 @@
+using Messenger.Kernel.Errors;
 using Messenger.Session;
 using Messenger.Session.LoginTokens;
 using Microsoft.Extensions.Options;
@@ -97,18 +98,67 @@ public sealed class LoginTokenStoreTests
             tokens.Add(_tokens.Issue(Device(i), "Script", "linux", $"2001:db8::{i + 1:x}").Token);
         }
 
-        // The same /64, and the same address in its IPv4-mapped form for an IPv4 one, are one address.
-        FluentActions.Invoking(() => _tokens.Issue(Device(1000), "Script", "linux", "2001:db8::ffff")).Should().Throw<Messenger.Kernel.Errors.MessengerError>()
+        // The same /64 is one address.
+        FluentActions.Invoking(() => _tokens.Issue(Device(1000), "Script", "linux", "2001:db8::ffff")).Should().Throw<MessengerError>()
             .Which.Name.Should().Be("FLOOD_WAIT");
         _tokens.Issue(Device(1001), "Laptop", "linux", "10.0.0.1");
         _tokens.Issue(Device(0), "Script", "linux", "2001:db8::1").Token.Should().NotBe(tokens[0], "a device exporting again replaces its own token");
 
         _tokens.Redeem(tokens[1], out _).Should().Be(Redemption.Accepted);
         _tokens.Issue(Device(1002), "Script", "linux", "2001:db8::2");
-        FluentActions.Invoking(() => _tokens.Issue(Device(1003), "Script", "linux", "2001:db8::3")).Should().Throw<Messenger.Kernel.Errors.MessengerError>();
+        FluentActions.Invoking(() => _tokens.Issue(Device(1003), "Script", "linux", "2001:db8::3")).Should().Throw<MessengerError>()
+            .Which.Name.Should().Be("FLOOD_WAIT");
 
         _clock.Advance(TimeSpan.FromMinutes(10));
         _tokens.Issue(Device(1004), "Script", "linux", "2001:db8::4");
+    }
+
+    [Fact]
+    public void Issue_FromAnIPv4AddressInItsIPv6MappedForm_CountsAsThatAddress()
+    {
+        for (var i = 0; i < LoginTokenStore.MaxPendingPerAddress; i++)
+        {
+            _tokens.Issue(Device(i), "Script", "linux", "192.0.2.1");
+        }
+
+        FluentActions.Invoking(() => _tokens.Issue(Device(1000), "Script", "linux", "::ffff:192.0.2.1")).Should().Throw<MessengerError>()
+            .Which.Name.Should().Be("FLOOD_WAIT");
+        _tokens.Issue(Device(1001), "Laptop", "linux", "192.0.2.2");
+    }
+
+    [Fact]
+    public void Issue_FromAnAddressAtItsShare_WaitsOnlyUntilItsOldestTokenExpires_AsFloodWaitSays()
+    {
+        var oldest = _tokens.Issue(Device(0), "Script", "linux", "192.0.2.1").Token;
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        for (var i = 1; i < LoginTokenStore.MaxPendingPerAddress; i++)
+        {
+            _tokens.Issue(Device(i), "Script", "linux", "192.0.2.1");
+        }
+
+        _clock.Advance(TimeSpan.FromSeconds(15));
+        var refused = FluentActions.Invoking(() => _tokens.Issue(Device(1000), "Script", "linux", "192.0.2.1")).Should().Throw<MessengerError>().Which;
+
+        refused.RetryAfterSeconds.Should().Be(25, "the oldest token expires 60 s after it was issued, 35 s ago");
+        _clock.Advance(TimeSpan.FromSeconds(25));
+        _tokens.Issue(Device(1000), "Script", "linux", "192.0.2.1");
+        _tokens.Redeem(oldest, out _).Should().Be(Redemption.Expired, "an expired token gives up its place but still answers Expired");
+    }
+
+    [Fact]
+    public void Issue_WhenRefused_KeepsTheDevicesEarlierToken()
+    {
+        var (earlier, _) = _tokens.Issue(NewDevice, "Laptop", "linux", "192.0.2.9");
+        for (var i = 0; i < LoginTokenStore.MaxPendingPerAddress; i++)
+        {
+            _tokens.Issue(Device(i), "Script", "linux", "192.0.2.1");
+        }
+
+        FluentActions.Invoking(() => _tokens.Issue(NewDevice, "Laptop", "linux", "192.0.2.1")).Should().Throw<MessengerError>()
+            .Which.Name.Should().Be("FLOOD_WAIT");
+
+        _tokens.Redeem(earlier, out var login).Should().Be(Redemption.Accepted);
+        login!.DeviceKey.Should().Equal(NewDevice);
     }
 
     private static byte[] Device(int i) => [.. BitConverter.GetBytes(i), .. new byte[28]];

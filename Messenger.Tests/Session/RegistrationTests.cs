@@ -1,5 +1,7 @@
 using Messenger.Client;
+using Messenger.Session.Passwords;
 using Messenger.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using static Messenger.Tests.Session.SessionTestKit;
 
@@ -198,6 +200,34 @@ public sealed class RegistrationModeTests
 
         failure.Code.Should().Be(420);
         failure.RetryAfterSeconds.Should().BePositive();
+    }
+
+    [Fact]
+    public async Task Register_WhenTheHasherIsTooBusy_FloodWaitsWithoutUsingUpTheAddresssRegistrations()
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Messenger:Session:RegistrationsPerAddress"] = "3",
+            ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1",
+            ["Messenger:Session:PasswordHash:MaxQueued"] = "0",
+        });
+        var hasher = host.Services.GetRequiredService<PasswordHasher>();
+        await using var client = await host.ConnectAsync();
+
+        await hasher.Slots.WaitAsync();
+        var first = client.RegisterAsync("user000", Password, "User");
+        await WaitUntil(() => hasher.Waiting == 1);
+        for (var i = 0; i < 5; i++)
+        {
+            (await FailsWith(() => client.RegisterAsync($"busy{i:D3}", Password, "User"), "FLOOD_WAIT")).RetryAfterSeconds.Should().Be(1);
+        }
+
+        hasher.Slots.Release();
+        await first;
+
+        await client.RegisterAsync("user001", Password, "User");
+        await client.RegisterAsync("user002", Password, "User");
+        await FailsWith(() => client.RegisterAsync("user003", Password, "User"), "FLOOD_WAIT");
     }
 
     [Fact]

@@ -24,10 +24,12 @@ internal sealed class SessionOptions
 
     public PasswordHashOptions PasswordHash { get; set; } = new();
 
-    /// <summary>Failed sign-ins per account in <see cref="FailureWindowSeconds"/> before FLOOD_WAIT.</summary>
+    /// <summary>Failed sign-ins per account in <see cref="FailureWindowSeconds"/> before FLOOD_WAIT; checks being hashed
+    /// count too.</summary>
     public int SignInFailuresPerAccount { get; set; } = 5;
 
-    /// <summary>Failed sign-ins per client address in <see cref="FailureWindowSeconds"/> before FLOOD_WAIT.</summary>
+    /// <summary>Failed sign-ins per client address in <see cref="FailureWindowSeconds"/> before FLOOD_WAIT; checks being
+    /// hashed count too.</summary>
     public int SignInFailuresPerAddress { get; set; } = 20;
 
     public int FailureWindowSeconds { get; set; } = 60;
@@ -37,7 +39,7 @@ internal sealed class SessionOptions
 
     public int MaxLockoutSeconds { get; set; } = 3600;
 
-    /// <summary>Registrations per client address per <see cref="RegistrationWindowSeconds"/>.</summary>
+    /// <summary>Registration attempts (refused ones too) per client address per <see cref="RegistrationWindowSeconds"/>.</summary>
     public int RegistrationsPerAddress { get; set; } = 10;
 
     public int RegistrationWindowSeconds { get; set; } = 3600;

@@ -11,7 +11,8 @@ namespace Messenger.Contracts.Auth;
 /// server's registration mode is <c>InviteOnly</c>. The first account of a server becomes its admin (in every mode).
 /// Errors: <c>USERNAME_INVALID</c>, <c>USERNAME_OCCUPIED</c>, <c>PASSWORD_TOO_SHORT</c>, <c>PASSWORD_TOO_LONG</c>,
 /// <c>DISPLAY_NAME_INVALID</c>, <c>INVITE_CODE_INVALID</c>, <c>INVITE_CODE_EXPIRED</c>, 403 <c>REGISTRATION_CLOSED</c>,
-/// 420 <c>FLOOD_WAIT</c> (too many registrations from this address).
+/// 420 <c>FLOOD_WAIT</c> (too many attempts from this address: every attempt counts, a refused one too; or, with
+/// retry_after 1, the server is too busy hashing passwords, which counts nothing).
 /// </summary>
 [RpcMethod("auth.register")]
 [MessagePackObject]
@@ -30,7 +31,8 @@ public sealed record RegisteredUser([property: Key("user")] User User, [property
 /// is signed in by its handshake alone. Device name: 1–64 characters; platform: 1–32.
 /// Errors: <c>CREDENTIALS_INVALID</c> (unknown user or wrong password, deliberately the same),
 /// <c>ALREADY_SIGNED_IN</c> (sign out first), 403 <c>USER_BLOCKED</c>, 420 <c>FLOOD_WAIT</c> with retry_after
-/// (too many failed sign-ins for the account or from the address; waits grow while failures go on). An account with
+/// (too many failed sign-ins for the account or from the address; waits grow while failures go on; retry_after 1 while
+/// the checks left are all being hashed right now, or the server's line of hashes is full). An account with
 /// two-step verification also needs <see cref="Code"/>, a current 6-digit code of its authenticator or one of its
 /// recovery codes (<see cref="Account.RecoveryCodes"/>; each code works once): without it the answer is
 /// <c>TWO_FACTOR_CODE_REQUIRED</c>, a wrong one <c>TWO_FACTOR_CODE_INVALID</c> (a failed sign-in, counted like a wrong
@@ -65,7 +67,8 @@ public sealed record SignOutCall : IRpcCall<Done>;
 /// code). A signed-in device of the account accepts it with <see cref="AcceptLoginTokenCall"/>; this device then gets
 /// the update <see cref="UpdateKinds.LoginTokenAccepted"/> and is signed in. A token works once, for 60 seconds, and
 /// only ever signs in the device that exported it; exporting again replaces the previous token.
-/// Errors: <c>ALREADY_SIGNED_IN</c>, <c>DEVICE_NAME_INVALID</c>, <c>PLATFORM_INVALID</c>, 420 <c>FLOOD_WAIT</c>.
+/// Errors: <c>ALREADY_SIGNED_IN</c>, <c>DEVICE_NAME_INVALID</c>, <c>PLATFORM_INVALID</c>, 420 <c>FLOOD_WAIT</c> (100 live
+/// tokens from the client's address, an IPv6 /64 as one; retry_after until the oldest of them expires).
 /// </summary>
 [RpcMethod("auth.exportLoginToken")]
 [MessagePackObject]

@@ -43,13 +43,14 @@ public static class SessionErrorNames
     public const string UserIdsInvalid = "USER_IDS_INVALID";
     public const string UserIsSelf = "USER_IS_SELF";
 
-    /// <summary>403: the server's only admin who can administer it (not blocked, not a bot) cannot delete their account,
-    /// stop being admin or be blocked (nobody could administer the server).</summary>
+    /// <summary>403: the server's last usable admin (not blocked, not a bot) cannot delete their account, stop being admin
+    /// or be blocked (nobody could administer the server).</summary>
     public const string LastAdmin = "LAST_ADMIN";
 
     /// <summary><c>admin.setUserAdmin</c>: a bot cannot be made a server admin (it signs in with no password and
     /// answers to its owner).</summary>
     public const string UserIsBot = "USER_IS_BOT";
+
     public const string SearchQueryInvalid = "SEARCH_QUERY_INVALID";
     public const string LimitInvalid = "LIMIT_INVALID";
     public const string OffsetInvalid = "OFFSET_INVALID";

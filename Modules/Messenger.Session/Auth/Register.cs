@@ -1,6 +1,7 @@
 using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Auth;
+using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Users;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
@@ -34,24 +35,43 @@ internal sealed class RegisterHandler(
 {
     public async ValueTask<RegisteredUser> Handle(RegisterCall call, CancellationToken cancellationToken)
     {
+        // Every attempt counts, before anything about the invite or the name is told: a taken name is no free probe. Its
+        // place is held while it runs, so attempts sent at once get no more tries than attempts one after another.
+        using var attempt = limits.RegistrationsPerAddress.TryStart(AuthLimits.AddressKey(caller.ClientAddress), out var wait)
+            ?? throw MessengerError.FloodWait(wait);
+        try
+        {
+            var registered = await RegisterAsync(call, cancellationToken);
+            attempt.Count();
+            return registered;
+        }
+        catch (MessengerError e) when (e.Name == ErrorNames.FloodWait)
+        {
+            // Only the hasher answers FLOOD_WAIT here, when its line is full: nothing was tried, so the place goes back
+            // uncounted and a busy server does not use up an address's registrations.
+            throw;
+        }
+        catch
+        {
+            attempt.Count();
+            throw;
+        }
+    }
+
+    private async Task<RegisteredUser> RegisterAsync(RegisterCall call, CancellationToken cancellationToken)
+    {
         var mode = options.Value.Mode;
         var usernameKey = Rules.UsernameKey(call.Username);
-        var address = AuthLimits.AddressKey(caller.ClientAddress);
-        // Every attempt counts, before anything about the invite or the name is told: a taken name is no free probe.
-        if (!limits.RegistrationsPerAddress.TryRecord(address, out var wait))
-        {
-            throw MessengerError.FloodWait(wait);
-        }
-
         // The closed, invite and name checks come before the expensive hash; the writer checks all three again.
-        if (mode == RegistrationMode.Closed && store.HasUsers())
+        var hasUsers = mode != RegistrationMode.Open && store.HasUsers();
+        if (mode == RegistrationMode.Closed && hasUsers)
         {
             throw MessengerError.Forbidden(SessionErrorNames.RegistrationClosed);
         }
 
         // Without a valid invite, an invite-only server tells nothing about the name either.
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        if (mode == RegistrationMode.InviteOnly && store.HasUsers() && store.InviteProblem(call.InviteCode, now) is { } inviteProblem)
+        if (mode == RegistrationMode.InviteOnly && hasUsers && store.InviteProblem(call.InviteCode, now) is { } inviteProblem)
         {
             throw MessengerError.BadRequest(inviteProblem);
         }

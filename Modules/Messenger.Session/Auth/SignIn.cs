@@ -46,13 +46,19 @@ internal sealed class SignInHandler(
         var usernameKey = Rules.UsernameKey(call.Username);
         var account = AuthLimits.AccountKey(usernameKey);
         var address = AuthLimits.AddressKey(caller.ClientAddress);
-        // Taken before the hash: calls sent at once get no more guesses than calls sent one after another.
+        limits.ThrowIfLockedOut(account, address);
+        using var slot = await hasher.TakeSlotAsync(cancellationToken);
+        // Taken once the hash can start, not before waiting in line: calls sent at once get no more guesses than calls
+        // sent one after another (the checks running hold places like failures), and a long line, anybody's, holds no
+        // place of an address whose users are only waiting their turn.
         using var attempt = limits.StartPasswordAttempt(account, address);
 
         // An unknown user is verified against a decoy hash: same work, same time, same answer as a wrong password.
         var user = Rules.IsUsername(call.Username) ? store.FindUserByUsername(usernameKey) : null;
         // A bot has no password: it is verified against the decoy too, and never signs in.
-        if (!await hasher.VerifyAsync(user is { IsBot: false } ? user.PasswordHash : null, call.Password, cancellationToken))
+        var verified = await slot.VerifyAsync(user is { IsBot: false } ? user.PasswordHash : null, call.Password, cancellationToken);
+        slot.Dispose();
+        if (!verified)
         {
             throw Failed("sign-in", SessionErrorNames.CredentialsInvalid);
         }
@@ -85,6 +91,8 @@ internal sealed class SignInHandler(
             }
         }
 
+        // The places go back as soon as the password is known right, not after the bind: they are the account's few, and a
+        // bind waits for a write, so right sign-ins at once for one account would be refused for holding them.
         attempt.Succeeded();
         if (user.IsBlocked)
         {
@@ -92,16 +100,39 @@ internal sealed class SignInHandler(
         }
 
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var authorizationId = await newAuthorizations.AddAsync(
-            user.Id, caller.DeviceKey, call.DeviceName.Trim(), call.Platform.Trim(), caller.ClientAddress ?? "", now, user.PasswordHash);
-        authorizations.Invalidate(caller.DeviceKey);
-        if (hasher.NeedsRehash(user.PasswordHash))
+        var passwordHash = user.PasswordHash;
+        long authorizationId;
+        try
         {
-            await store.RehashPasswordAsync(user.Id, user.PasswordHash, await hasher.HashAsync(call.Password, cancellationToken));
+            authorizationId = await BindAsync(passwordHash);
+        }
+        catch (MessengerError e) when (e.Name == SessionErrorNames.CredentialsInvalid)
+        {
+            // The hash changed between the check and the bind. Another sign-in may have rehashed this very password (a
+            // new cost): the password is checked once more against the hash now stored, so a right one is not turned
+            // away; one changed or an account deleted meanwhile still fails. This check holds no attempt place: only a
+            // password just found right gets here, and it can match only a hash of itself.
+            if (store.GetUser(user.Id)?.PasswordHash is not { Length: > 0 } current || current == passwordHash
+                || !await hasher.VerifyAsync(current, call.Password, cancellationToken))
+            {
+                throw;
+            }
+
+            passwordHash = current;
+            authorizationId = await BindAsync(passwordHash);
+        }
+
+        authorizations.Invalidate(caller.DeviceKey);
+        if (hasher.NeedsRehash(passwordHash))
+        {
+            await store.RehashPasswordAsync(user.Id, passwordHash, await hasher.HashAsync(call.Password, cancellationToken));
         }
 
         logger.LogInformation("User {UserId} signed in a device as authorization {AuthorizationId}", user.Id, authorizationId);
         return new SignedIn(user.ToUser(), authorizationId, user.IsAdmin, recoveryCodesLeft);
+
+        Task<long> BindAsync(string checkedHash) => newAuthorizations.AddAsync(
+            user.Id, caller.DeviceKey, call.DeviceName.Trim(), call.Platform.Trim(), caller.ClientAddress ?? "", now, checkedHash);
 
         // A failed attempt counts against the account and the address; the log says whether it locked them out.
         MessengerError Failed(string what, string error)

@@ -112,19 +112,25 @@ internal sealed class AttemptLimiter(AttemptLimit limit, TimeProvider clock)
     /// flight keep their places.</summary>
     public void Reset(string key)
     {
-        if (!_entries.TryGetValue(key, out var entry))
+        while (_entries.TryGetValue(key, out var entry))
         {
-            return;
-        }
-
-        lock (entry)
-        {
-            entry.Attempts.Clear();
-            entry.Lockouts = 0;
-            entry.BlockedUntil = default;
-            if (entry.InFlight == 0)
+            lock (entry)
             {
-                Remove(key, entry);
+                // Swept between the lookup and the lock: a new entry for the key may be the one to reset.
+                if (entry.Removed)
+                {
+                    continue;
+                }
+
+                entry.Attempts.Clear();
+                entry.Lockouts = 0;
+                entry.BlockedUntil = default;
+                if (entry.InFlight == 0)
+                {
+                    Remove(key, entry);
+                }
+
+                return;
             }
         }
     }
@@ -277,22 +283,36 @@ internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider 
         TimeSpan.FromSeconds(options.Value.RegistrationWindowSeconds),
         TimeSpan.FromSeconds(Math.Max(options.Value.RegistrationWindowSeconds, options.Value.MaxLockoutSeconds))), clock);
 
-    /// <summary>Takes a password attempt against the account (and the address, for a sign-in) before the hash is
-    /// checked; 420 <c>FLOOD_WAIT</c> with the longer wait while either is locked out or has all its attempts left in
-    /// flight.</summary>
+    /// <summary>Takes a password attempt against the address (for a sign-in) and the account once its hash can start (its
+    /// caller holds a hashing slot: <see cref="Passwords.PasswordHasher.TakeSlotAsync"/>); 420 <c>FLOOD_WAIT</c> while
+    /// either is locked out or has all its attempts left in flight.</summary>
+    /// <remarks>The address goes first: an address refused (one guessing at many accounts) takes no place from the
+    /// account it names, so it cannot hold a user's own sign-in back even for the moment its place is held.</remarks>
     public PasswordAttempt StartPasswordAttempt(string account, string? address = null)
     {
-        var onAccount = FailuresPerAccount.TryStart(account, out var accountWait);
-        var addressWait = 0;
-        var onAddress = address is null ? null : FailuresPerAddress.TryStart(address, out addressWait);
-        if (onAccount is null || (address is not null && onAddress is null))
+        AttemptLimiter.Attempt? onAddress = null;
+        if (address is not null && (onAddress = FailuresPerAddress.TryStart(address, out var addressWait)) is null)
         {
-            onAccount?.Dispose();
+            throw MessengerError.FloodWait(addressWait);
+        }
+
+        if (FailuresPerAccount.TryStart(account, out var accountWait) is not { } onAccount)
+        {
             onAddress?.Dispose();
-            throw MessengerError.FloodWait(Math.Max(accountWait, addressWait));
+            throw MessengerError.FloodWait(accountWait);
         }
 
         return new PasswordAttempt(FailuresPerAccount, account, onAccount, onAddress);
+    }
+
+    /// <summary>420 <c>FLOOD_WAIT</c> at once while the address (for a sign-in) or the account is locked out: a check that
+    /// could not start anyway does not wait in the hasher's line. Looks only; takes no place and adds no entry.</summary>
+    public void ThrowIfLockedOut(string account, string? address = null)
+    {
+        if (((address is null ? null : FailuresPerAddress.RetryAfter(address)) ?? FailuresPerAccount.RetryAfter(account)) is { } wait)
+        {
+            throw MessengerError.FloodWait(wait);
+        }
     }
 
     public static string AccountKey(string usernameKey) => "user:" + usernameKey;

@@ -20,9 +20,17 @@ internal enum Redemption
 /// Login tokens (Telegram's QR login), in memory: 32 random bytes, one live token per device (exporting again
 /// replaces it), usable once, until it expires. The token only names the device that exported it: accepting it
 /// signs in that device and no other. A token may be exported before signing in, so anyone can ask for one with a new
-/// device key per connection: at most <see cref="MaxPendingPerAddress"/> are held per client address (an IPv6 /64 as
-/// one, <see cref="ClientAddressBlock"/>), so one address cannot fill the store for everybody.
+/// device key per connection: at most <see cref="MaxPendingPerAddress"/> live ones are held per client address (an IPv6
+/// /64 as one, <see cref="ClientAddressBlock"/>), so one address cannot fill the store for everybody.
 /// </summary>
+/// <remarks>
+/// A token's place at its address ends when it expires, so an address refused (a shared NAT's, say) waits no longer
+/// than the oldest of its tokens lives, which is what its FLOOD_WAIT says; the token itself is kept a while longer only
+/// to answer <see cref="Redemption.Expired"/> rather than Invalid, and is the first to go when the store is full. Every
+/// token lives as long as the others, so the order they were issued in is the order they expire in: tokens are kept in
+/// lists in that order (all live ones, each address's live ones, the expired ones kept), and expiring them looks only at
+/// the lists' heads, never at the whole store.
+/// </remarks>
 internal sealed class LoginTokenStore(IOptions<SessionOptions> options, TimeProvider clock)
 {
     public const int MaxPendingPerAddress = 100;
@@ -30,9 +38,11 @@ internal sealed class LoginTokenStore(IOptions<SessionOptions> options, TimeProv
     private const int MaxPending = 100_000;
     private static readonly TimeSpan KeptAfterExpiry = TimeSpan.FromMinutes(5);
 
-    private readonly Dictionary<string, PendingLogin> _byToken = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry> _byToken = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _byDevice = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _byAddress = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LinkedList<Entry>> _liveByAddress = new(StringComparer.Ordinal);
+    private readonly LinkedList<Entry> _live = new();
+    private readonly LinkedList<Entry> _expired = new();
     private readonly Lock _gate = new();
 
     public TimeSpan Lifetime => TimeSpan.FromSeconds(options.Value.LoginTokenLifetimeSeconds);
@@ -43,26 +53,45 @@ internal sealed class LoginTokenStore(IOptions<SessionOptions> options, TimeProv
         var device = Convert.ToHexString(deviceKey);
         lock (_gate)
         {
-            // The device's earlier token goes first: exporting again never counts twice.
-            if (_byDevice.Remove(device, out var previous))
+            var now = clock.GetUtcNow();
+            Expire(now);
+            var previous = _byDevice.TryGetValue(device, out var previousToken) ? _byToken[previousToken] : null;
+            // Checked before anything changes, so a refused export keeps the device's earlier token; that token's own
+            // place goes to its replacement, so exporting again never counts twice.
+            var ownPlace = previous is { AddressNode: not null } && previous.Address == address ? 1 : 0;
+            if (_liveByAddress.GetValueOrDefault(address) is { } atAddress && atAddress.Count - ownPlace >= MaxPendingPerAddress)
+            {
+                throw MessengerError.FloodWait(SecondsUntil(atAddress.First!.Value.Login.ExpiresAt, now));
+            }
+
+            if (_byToken.Count - (previous is null ? 0 : 1) >= MaxPending)
+            {
+                // Expired tokens kept for a clearer answer give way first; only live ones make an export wait.
+                if (_expired.First is not { } oldest)
+                {
+                    throw MessengerError.FloodWait(SecondsUntil(_live.First!.Value.Login.ExpiresAt, now));
+                }
+
+                Forget(oldest.Value);
+            }
+
+            if (previous is not null)
             {
                 Forget(previous);
             }
 
-            if (_byToken.Count >= MaxPending || _byAddress.GetValueOrDefault(address) >= MaxPendingPerAddress)
+            var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+            var expiresAt = now + Lifetime;
+            var entry = new Entry(token, device, address, new PendingLogin(deviceKey, deviceName, platform, clientAddress, expiresAt));
+            _byToken[token] = entry;
+            _byDevice[device] = token;
+            entry.Node = _live.AddLast(entry);
+            if (!_liveByAddress.TryGetValue(address, out var live))
             {
-                SweepExpired();
-                if (_byToken.Count >= MaxPending || _byAddress.GetValueOrDefault(address) >= MaxPendingPerAddress)
-                {
-                    throw MessengerError.FloodWait(options.Value.LoginTokenLifetimeSeconds);
-                }
+                _liveByAddress[address] = live = new LinkedList<Entry>();
             }
 
-            var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-            var expiresAt = clock.GetUtcNow() + Lifetime;
-            _byToken[token] = new PendingLogin(deviceKey, deviceName, platform, clientAddress, expiresAt);
-            _byDevice[device] = token;
-            _byAddress[address] = _byAddress.GetValueOrDefault(address) + 1;
+            entry.AddressNode = live.AddLast(entry);
             return (token, expiresAt);
         }
     }
@@ -72,20 +101,17 @@ internal sealed class LoginTokenStore(IOptions<SessionOptions> options, TimeProv
     {
         lock (_gate)
         {
-            if (Forget(token) is not { } found)
+            var now = clock.GetUtcNow();
+            Expire(now);
+            if (!_byToken.TryGetValue(token, out var entry))
             {
                 login = null;
                 return Redemption.Invalid;
             }
 
-            login = found;
-            var device = Convert.ToHexString(found.DeviceKey);
-            if (_byDevice.GetValueOrDefault(device) == token)
-            {
-                _byDevice.Remove(device);
-            }
-
-            return clock.GetUtcNow() >= found.ExpiresAt ? Redemption.Expired : Redemption.Accepted;
+            Forget(entry);
+            login = entry.Login;
+            return now >= entry.Login.ExpiresAt ? Redemption.Expired : Redemption.Accepted;
         }
     }
 
@@ -93,42 +119,71 @@ internal sealed class LoginTokenStore(IOptions<SessionOptions> options, TimeProv
     {
         lock (_gate)
         {
-            SweepExpired();
+            Expire(clock.GetUtcNow());
         }
     }
 
-    private void SweepExpired()
+    private static int SecondsUntil(DateTimeOffset at, DateTimeOffset now) => Math.Max(1, (int)Math.Ceiling((at - now).TotalSeconds));
+
+    /// <summary>Ends the places of the tokens that expired (they are kept, for <see cref="Redemption.Expired"/>) and forgets
+    /// those kept long enough (inside the gate).</summary>
+    private void Expire(DateTimeOffset now)
     {
-        var now = clock.GetUtcNow();
-        foreach (var (token, login) in _byToken.Where(entry => now - entry.Value.ExpiresAt > KeptAfterExpiry).ToList())
+        while (_live.First is { } first && now >= first.Value.Login.ExpiresAt)
         {
-            Forget(token);
-            var device = Convert.ToHexString(login.DeviceKey);
-            if (_byDevice.GetValueOrDefault(device) == token)
-            {
-                _byDevice.Remove(device);
-            }
+            var entry = first.Value;
+            LeaveAddress(entry);
+            _live.Remove(first);
+            _expired.AddLast(first);
+        }
+
+        while (_expired.First is { } oldest && now - oldest.Value.Login.ExpiresAt > KeptAfterExpiry)
+        {
+            Forget(oldest.Value);
         }
     }
 
-    /// <summary>Removes the token and its place in its address's count (inside the gate).</summary>
-    private PendingLogin? Forget(string token)
+    /// <summary>Removes the token, with its place at its address if it still holds one (inside the gate).</summary>
+    private void Forget(Entry entry)
     {
-        if (!_byToken.Remove(token, out var login))
+        LeaveAddress(entry);
+        entry.Node!.List!.Remove(entry.Node);
+        _byToken.Remove(entry.Token);
+        if (_byDevice.GetValueOrDefault(entry.Device) == entry.Token)
         {
-            return null;
+            _byDevice.Remove(entry.Device);
+        }
+    }
+
+    private void LeaveAddress(Entry entry)
+    {
+        if (entry.AddressNode is not { List: { } live } node)
+        {
+            return;
         }
 
-        var address = ClientAddressBlock.Of(login.ClientAddress);
-        if (_byAddress.GetValueOrDefault(address) <= 1)
+        live.Remove(node);
+        entry.AddressNode = null;
+        if (live.Count == 0)
         {
-            _byAddress.Remove(address);
+            _liveByAddress.Remove(entry.Address);
         }
-        else
-        {
-            _byAddress[address]--;
-        }
+    }
 
-        return login;
+    /// <summary>A token with its places in the store's lists: <see cref="Node"/> in the live or the expired list,
+    /// <see cref="AddressNode"/> in its address's live list until it expires or is taken.</summary>
+    private sealed class Entry(string token, string device, string address, PendingLogin login)
+    {
+        public string Token { get; } = token;
+
+        public string Device { get; } = device;
+
+        public string Address { get; } = address;
+
+        public PendingLogin Login { get; } = login;
+
+        public LinkedListNode<Entry>? Node { get; set; }
+
+        public LinkedListNode<Entry>? AddressNode { get; set; }
     }
 }

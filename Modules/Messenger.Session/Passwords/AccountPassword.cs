@@ -27,11 +27,15 @@ internal sealed class AccountPassword(SessionStore store, PasswordHasher hasher,
     public async Task<ConfirmedPassword> StartAsync(RpcContext caller, string password, CancellationToken cancellationToken)
     {
         var user = store.GetUser(caller.RequireUserId()) ?? throw MessengerError.Unauthorized(ErrorNames.AuthKeyUnregistered);
-        // Taken before the hash, like a sign-in's: checks sent at once get no more guesses than checks one after another.
-        var attempt = limits.StartPasswordAttempt(AuthLimits.AccountKey(Rules.UsernameKey(user.Username)));
+        var account = AuthLimits.AccountKey(Rules.UsernameKey(user.Username));
+        limits.ThrowIfLockedOut(account);
+        using var slot = await hasher.TakeSlotAsync(cancellationToken);
+        // Taken once the hash can start, like a sign-in's: checks sent at once get no more guesses than checks one after
+        // another, and waiting in line holds no place.
+        var attempt = limits.StartPasswordAttempt(account);
         try
         {
-            if (!await hasher.VerifyAsync(user.PasswordHash, password, cancellationToken))
+            if (!await slot.VerifyAsync(user.PasswordHash, password, cancellationToken))
             {
                 attempt.Failed();
                 throw MessengerError.BadRequest(SessionErrorNames.PasswordInvalid);
@@ -48,7 +52,11 @@ internal sealed class AccountPassword(SessionStore store, PasswordHasher hasher,
 }
 
 /// <summary>The account whose password was confirmed, with the attempt it holds until disposed.</summary>
-internal sealed record ConfirmedPassword(UserRecord User, PasswordAttempt Attempt) : IDisposable
+internal sealed class ConfirmedPassword(UserRecord user, PasswordAttempt attempt) : IDisposable
 {
+    public UserRecord User { get; } = user;
+
+    public PasswordAttempt Attempt { get; } = attempt;
+
     public void Dispose() => Attempt.Dispose();
 }

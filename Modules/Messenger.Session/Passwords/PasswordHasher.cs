@@ -40,16 +40,7 @@ internal sealed class PasswordHasher
     /// <summary>Verifies against <paramref name="hash"/>, or, for an unknown user, against a decoy hash of the same cost,
     /// so both answers take the same time.</summary>
     public Task<bool> VerifyAsync(string? hash, string password, CancellationToken cancellationToken) =>
-        RunAsync(() =>
-        {
-            if (hash is null)
-            {
-                Verify(_decoy, password);
-                return false;
-            }
-
-            return Verify(hash, password);
-        }, cancellationToken);
+        RunAsync(() => VerifyOrDecoy(hash, password), cancellationToken);
 
     public bool NeedsRehash(string hash) =>
         PasswordHash.ArgonPasswordNeedsRehash(System.Text.Encoding.ASCII.GetBytes(hash + '\0'), OpsLimit, MemLimitBytes);
@@ -58,7 +49,6 @@ internal sealed class PasswordHasher
         // libsodium returns the zero-terminated C string; the terminator is not part of the encoding.
         PasswordHash.ArgonHashString(password, OpsLimit, MemLimitBytes).TrimEnd('\0');
 
-    // libsodium reads the encoded hash as a C string: the terminator we trimmed goes back on for the call.
     /// <summary>A well-formed hash of the configured cost that no password matches (random salt and digest), so an
     /// unknown user costs one full Argon2id run from the very first attempt, like a known one.</summary>
     internal string DecoyHash => _decoy;
@@ -69,9 +59,24 @@ internal sealed class PasswordHasher
         return $"$argon2id$v=19$m={options.MemoryKiB},t={options.Iterations},p=1${Base64(16)}${Base64(32)}";
     }
 
+    private bool VerifyOrDecoy(string? hash, string password)
+    {
+        if (hash is null)
+        {
+            Verify(_decoy, password);
+            return false;
+        }
+
+        return Verify(hash, password);
+    }
+
+    // libsodium reads the encoded hash as a C string: the terminator we trimmed goes back on for the call.
     private static bool Verify(string hash, string password) => PasswordHash.ArgonHashStringVerify(hash + '\0', password);
 
-    private async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    /// <summary>Waits in line for a hashing slot, held until the returned slot is disposed; 420 <c>FLOOD_WAIT</c> at once
+    /// when the line is full. A password check takes its attempt's places only once it holds a slot, so waiting in line
+    /// holds none (<see cref="Limits.AuthLimits.StartPasswordAttempt"/>).</summary>
+    public async Task<HashingSlot> TakeSlotAsync(CancellationToken cancellationToken)
     {
         if (Interlocked.Increment(ref _waiting) > _options.MaxConcurrent + _options.MaxQueued)
         {
@@ -82,18 +87,43 @@ internal sealed class PasswordHasher
         try
         {
             await _slots.WaitAsync(cancellationToken);
-            try
-            {
-                return await Task.Run(work, cancellationToken);
-            }
-            finally
-            {
-                _slots.Release();
-            }
         }
-        finally
+        catch
         {
             Interlocked.Decrement(ref _waiting);
+            throw;
+        }
+
+        return new HashingSlot(this);
+    }
+
+    private async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        using var slot = await TakeSlotAsync(cancellationToken);
+        return await Task.Run(work, cancellationToken);
+    }
+
+    private void Release()
+    {
+        _slots.Release();
+        Interlocked.Decrement(ref _waiting);
+    }
+
+    /// <summary>A hashing slot taken by <see cref="TakeSlotAsync"/>; given back when disposed (once, however often).</summary>
+    internal sealed class HashingSlot(PasswordHasher hasher) : IDisposable
+    {
+        private int _released;
+
+        /// <summary>As <see cref="PasswordHasher.VerifyAsync"/>, in this slot.</summary>
+        public Task<bool> VerifyAsync(string? hash, string password, CancellationToken cancellationToken) =>
+            Task.Run(() => hasher.VerifyOrDecoy(hash, password), cancellationToken);
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                hasher.Release();
+            }
         }
     }
 }

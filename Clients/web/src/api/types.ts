@@ -1411,8 +1411,11 @@ export const ErrorNames = {
   /** An admin-only method (admin.*) called by someone who is not an admin. */
   AdminRequired: 'ADMIN_REQUIRED',
   BackupsOff: 'BACKUPS_OFF',
-  /** account.deleteAccount or admin.setUserAdmin(…, false) for the server's only admin. */
+  /** account.deleteAccount, admin.setUserAdmin(…, false) or admin.setUserBlocked for the server's last usable admin
+   * (one not blocked and not a bot). */
   LastAdmin: 'LAST_ADMIN',
+  /** admin.setUserAdmin for a bot: a bot cannot be made a server admin. */
+  UserIsBot: 'USER_IS_BOT',
   MessageEmpty: 'MESSAGE_EMPTY',
   MessageTooLong: 'MESSAGE_TOO_LONG',
   PeerIdInvalid: 'PEER_ID_INVALID',
