@@ -14,7 +14,13 @@ public sealed class PinTests : IAsyncLifetime
 {
     private TestHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await GroupTestKit.StartHostAsync();
+    // A hundred messages and a hundred pins in a second or two: more than the posting limit's burst.
+    public async Task InitializeAsync() => _host = await SessionTestKit.StartHostAsync(new Dictionary<string, string?>
+    {
+        ["Messenger:Message:SmallGroupLimit"] = GroupTestKit.SmallGroupLimit.ToString(),
+        ["Messenger:Session:RegistrationsPerAddress"] = "1000",
+        ["Messenger:Message:PostBurst"] = "1000",
+    });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 

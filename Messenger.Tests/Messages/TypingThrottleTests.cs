@@ -10,20 +10,39 @@ public sealed class TypingThrottleTests
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.Parse("2026-12-05T12:00:00Z"));
 
     [Fact]
-    public void TypingAndCancellingInALoop_ReachesTheChatAtMostTwicePerWindow()
+    public void TypingAndCancellingInALoop_ReachesTheChatAFewTimes_ThenTwicePerWindow()
     {
         using var throttle = new TypingThrottle(_clock);
-        var forwarded = 0;
-        for (var i = 0; i < 50; i++)
+        int Loop()
         {
-            forwarded += throttle.TryForward(1, Peer.Chat(7), TypingActions.Typing) ? 1 : 0;
-            forwarded += throttle.TryForward(1, Peer.Chat(7), TypingActions.Cancel) ? 1 : 0;
+            var forwarded = 0;
+            for (var i = 0; i < 50; i++)
+            {
+                forwarded += throttle.TryForward(1, Peer.Chat(7), TypingActions.Typing) ? 1 : 0;
+                forwarded += throttle.TryForward(1, Peer.Chat(7), TypingActions.Cancel) ? 1 : 0;
+            }
+
+            return forwarded;
         }
 
-        forwarded.Should().Be(2);
-        _clock.Advance(TypingThrottle.Window);
-        throttle.TryForward(1, Peer.Chat(7), TypingActions.Typing).Should().BeTrue();
-        throttle.TryForward(2, Peer.Chat(7), TypingActions.Typing).Should().BeTrue("each user has their own window");
+        Loop().Should().Be(2 * TypingThrottle.Burst);
+        for (var window = 0; window < 5; window++)
+        {
+            _clock.Advance(TypingThrottle.Window);
+            Loop().Should().Be(2);
+        }
+
+        throttle.TryForward(2, Peer.Chat(7), TypingActions.Typing).Should().BeTrue("each user has their own allowance");
+    }
+
+    [Fact]
+    public void TypingAgain_RightAfterACancel_IsForwarded_ButRepeatedTypingIsNot()
+    {
+        using var throttle = new TypingThrottle(_clock);
+        throttle.TryForward(1, Peer.User(2), TypingActions.Typing).Should().BeTrue();
+        throttle.TryForward(1, Peer.User(2), TypingActions.Typing).Should().BeFalse("within the window");
+        throttle.TryForward(1, Peer.User(2), TypingActions.Cancel).Should().BeTrue("the message was sent");
+        throttle.TryForward(1, Peer.User(2), TypingActions.Typing).Should().BeTrue("the next one is being typed");
     }
 
     [Fact]

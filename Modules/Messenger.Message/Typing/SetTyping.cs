@@ -27,6 +27,7 @@ internal sealed class SetTypingValidator : AbstractValidator<SetTypingCall>
 internal sealed class TypingThrottle(TimeProvider clock) : IDisposable
 {
     public const int ValidSeconds = 6;
+    public const int Burst = 3;
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(2);
 
     private static readonly TimeSpan Shown = TimeSpan.FromSeconds(ValidSeconds);
@@ -35,8 +36,9 @@ internal sealed class TypingThrottle(TimeProvider clock) : IDisposable
 
     /// <summary>
     /// True at most once per <see cref="Window"/> per (user, chat) for a notice, and for a cancel once after each notice
-    /// still shown. A cancel does not re-open the window: typing and cancelling in a loop reach a chat at most twice per
-    /// window, so neither can be used to flood it.
+    /// still shown. A cancel lets the next notice through at once (one sends a message and types the next), but each
+    /// notice takes one of <see cref="Burst"/> tokens that come back one per <see cref="Window"/>: typing and cancelling
+    /// in a loop reach a chat a few times and then twice per window, so neither can be used to flood it.
     /// </summary>
     public bool TryForward(long userId, Peer peer, string action)
     {
@@ -54,12 +56,13 @@ internal sealed class TypingThrottle(TimeProvider clock) : IDisposable
             return true;
         }
 
-        if (last is not null && clock.GetElapsedTime(last.At, now) < Window)
+        var tokens = last is null ? Burst : Math.Min(Burst, last.Tokens + (clock.GetElapsedTime(last.At, now) / Window));
+        if ((last is { Cancelled: false } && clock.GetElapsedTime(last.At, now) < Window) || tokens < 1)
         {
             return false;
         }
 
-        _forwarded.Set(key, new Forwarded(now, Cancelled: false), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Shown });
+        _forwarded.Set(key, new Forwarded(now, Cancelled: false, tokens - 1), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Shown });
         return true;
     }
 
@@ -79,8 +82,10 @@ internal sealed class TypingThrottle(TimeProvider clock) : IDisposable
 
     public void Dispose() => _forwarded.Dispose();
 
-    /// <summary>When the last notice was forwarded (a <see cref="TimeProvider"/> timestamp), and whether its cancel was.</summary>
-    private sealed record Forwarded(long At, bool Cancelled);
+    /// <summary>When the last notice was forwarded (a <see cref="TimeProvider"/> timestamp), whether its cancel was, and
+    /// the notices left after it (counted back up from <see cref="At"/>; an entry gone after <see cref="ValidSeconds"/>
+    /// would have been full again by then).</summary>
+    private sealed record Forwarded(long At, bool Cancelled, double Tokens);
 }
 
 /// <summary>
