@@ -8,6 +8,8 @@ describe('error text', () => {
   it('says a FLOOD_WAIT on sending is about sending, with the wait', () => {
     expect(errorText(new RpcError('FLOOD_WAIT', 420, 3, 'messages.send'))).toBe('Sending too fast, try again in 3 s');
     expect(errorText(new RpcError('FLOOD_WAIT', 420, 60, 'auth.signIn'))).toBe('Too many attempts, try again in 60 s');
+    expect(errorText(new RpcError('FLOOD_WAIT', 420, 2, 'groups.editTitle'))).toBe('Too fast, try again in 2 s');
+    expect(errorText(new RpcError('FLOOD_WAIT', 420, 1, 'phone.requestCall'))).toBe('Too fast, try again in 1 s');
   });
 
   it('reads any other error name as a sentence', () => {

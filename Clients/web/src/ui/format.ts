@@ -86,8 +86,11 @@ export function errorText(error: unknown): string {
   if (error instanceof RpcError) {
     if (error.name === ErrorNames.SlowModeWait) return `Slow mode: you can send again in ${error.retryAfter ?? 0} s`;
     if (error.retryAfter) {
-      // FLOOD_WAIT: on messages.* the user's posts are past the server's per-user rate, elsewhere sign-in attempts.
-      const what = error.method?.startsWith('messages.') || error.method === 'secret.sendEncrypted' ? 'Sending too fast' : 'Too many attempts';
+      // FLOOD_WAIT: on messages.* the user's posts are past the server's per-user rate; so are a group's changes and
+      // calls, which post service messages; elsewhere sign-in attempts.
+      const what = error.method?.startsWith('messages.') || error.method === 'secret.sendEncrypted' ? 'Sending too fast'
+        : error.method?.startsWith('groups.') || error.method === 'phone.requestCall' ? 'Too fast'
+        : 'Too many attempts';
       return `${what}, try again in ${error.retryAfter} s`;
     }
     if (error.name === ErrorNames.UserPrivacyRestricted) return 'Their privacy settings do not let you add them: send them an invite link';
