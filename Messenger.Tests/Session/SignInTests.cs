@@ -5,6 +5,7 @@ using Messenger.Contracts.Users;
 using Messenger.Kernel.Storage;
 using Messenger.Session.Passwords;
 using Messenger.Session.Storage;
+using Messenger.Tests.Host;
 using Messenger.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -353,6 +354,33 @@ public sealed class BruteForceTests
         (await Answers(guesses)).Should().BeEquivalentTo(Enumerable.Repeat("PASSWORD_INVALID", 5).Concat(Enumerable.Repeat("FLOOD_WAIT", 15)));
         await FailsWith(() => right, "FLOOD_WAIT");
         await FailsWith(() => client.ChangePasswordAsync(Password, "a new password"), "FLOOD_WAIT");
+    }
+
+    [Fact]
+    public async Task SignIn_WhenOneAddressFloodsTheHashingLineWithTheRightPassword_AnotherAddressStillGetsInLine()
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1",
+            ["Messenger:Session:PasswordHash:MaxQueued"] = "10",
+            ["Messenger:Session:PasswordHash:MaxQueuedPerAddress"] = "5",
+        });
+        var hasher = host.Services.GetRequiredService<PasswordHasher>();
+        await using var flooder = await host.ConnectAsync();
+        await flooder.RegisterAsync("alice", Password, "Alice");
+        await using var neighbour = await ForwardedClientTests.ConnectViaProxyAsync(host, "203.0.113.7");
+        await neighbour.RegisterAsync("bobby", Password, "Bob");
+
+        await hasher.Slots.WaitAsync();
+        var flood = Enumerable.Range(0, 20).Select(i => flooder.SignInAsync("alice", Password, $"Device {i}", "tests")).ToList();
+        await WaitUntil(() => hasher.Waiting + flood.Count(call => call.IsCompleted) == 20);
+        hasher.Waiting.Should().Be(5, "the rest of the flood was refused at once, not queued");
+        var signIn = neighbour.SignInAsync("bobby", Password, "Laptop", "linux");
+        await WaitUntil(() => hasher.Waiting == 6 || signIn.IsCompleted);
+        hasher.Slots.Release();
+
+        (await signIn).User.Username.Should().Be("bobby");
+        (await Answers(flood)).Count(answer => answer == "FLOOD_WAIT").Should().Be(15);
     }
 
     private static readonly Dictionary<string, string?> OneHashingSlot = new() { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1" };

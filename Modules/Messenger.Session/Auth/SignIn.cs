@@ -47,7 +47,7 @@ internal sealed class SignInHandler(
         var account = AuthLimits.AccountKey(usernameKey);
         var address = AuthLimits.AddressKey(caller.ClientAddress);
         limits.ThrowIfLockedOut(account, address);
-        using var slot = await hasher.TakeSlotAsync(cancellationToken);
+        using var slot = await hasher.TakeSlotAsync([address], cancellationToken);
         // Taken once the hash can start, not before waiting in line: calls sent at once get no more guesses than calls
         // sent one after another (the checks running hold places like failures), and a long line, anybody's, holds no
         // place of an address whose users are only waiting their turn.
