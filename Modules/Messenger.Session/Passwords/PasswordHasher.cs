@@ -169,6 +169,10 @@ internal sealed class PasswordHasher
         public Task<bool> VerifyAsync(string? hash, string password, CancellationToken cancellationToken) =>
             Task.Run(() => hasher.VerifyOrDecoy(hash, password), cancellationToken);
 
+        /// <summary>As <see cref="PasswordHasher.HashAsync"/>, in this slot.</summary>
+        public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
+            Task.Run(() => hasher.Hash(password), cancellationToken);
+
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
