@@ -285,7 +285,8 @@ internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider 
 
     /// <summary>Takes a password attempt against the address (for a sign-in) and the account once its hash can start (its
     /// caller holds a hashing slot: <see cref="Passwords.PasswordHasher.TakeSlotAsync"/>); 420 <c>FLOOD_WAIT</c> while
-    /// either is locked out or has all its attempts left in flight.</summary>
+    /// either is locked out or has all its attempts left in flight, with the longer wait of the two (reading the account's
+    /// wait takes no place).</summary>
     /// <remarks>The address goes first: an address refused (one guessing at many accounts) takes no place from the
     /// account it names, so it cannot hold a user's own sign-in back even for the moment its place is held.</remarks>
     public PasswordAttempt StartPasswordAttempt(string account, string? address = null)
@@ -293,7 +294,7 @@ internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider 
         AttemptLimiter.Attempt? onAddress = null;
         if (address is not null && (onAddress = FailuresPerAddress.TryStart(address, out var addressWait)) is null)
         {
-            throw MessengerError.FloodWait(addressWait);
+            throw MessengerError.FloodWait(Math.Max(addressWait, FailuresPerAccount.RetryAfter(account) ?? 0));
         }
 
         if (FailuresPerAccount.TryStart(account, out var accountWait) is not { } onAccount)
@@ -306,14 +307,19 @@ internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider 
     }
 
     /// <summary>420 <c>FLOOD_WAIT</c> at once while the address (for a sign-in) or the account is locked out: a check that
-    /// could not start anyway does not wait in the hasher's line. Looks only; takes no place and adds no entry.</summary>
+    /// could not start anyway does not wait in the hasher's line; when both are, the longer wait. Looks only; takes no place
+    /// and adds no entry.</summary>
     public void ThrowIfLockedOut(string account, string? address = null)
     {
-        if (((address is null ? null : FailuresPerAddress.RetryAfter(address)) ?? FailuresPerAccount.RetryAfter(account)) is { } wait)
+        if (Longer(address is null ? null : FailuresPerAddress.RetryAfter(address), FailuresPerAccount.RetryAfter(account)) is { } wait)
         {
             throw MessengerError.FloodWait(wait);
         }
     }
+
+    /// <summary>The longer of two waits, either of which may be none.</summary>
+    public static int? Longer(int? first, int? second) =>
+        first is null ? second : second is null ? first : Math.Max(first.Value, second.Value);
 
     public static string AccountKey(string usernameKey) => "user:" + usernameKey;
 
@@ -340,8 +346,7 @@ internal sealed class PasswordAttempt(
     public int? Failed()
     {
         var accountWait = onAccount.Count();
-        var addressWait = onAddress?.Count();
-        return accountWait is null ? addressWait : addressWait is null ? accountWait : Math.Max(accountWait.Value, addressWait.Value);
+        return AuthLimits.Longer(accountWait, onAddress?.Count());
     }
 
     public void Succeeded()
