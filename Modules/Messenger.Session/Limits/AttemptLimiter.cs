@@ -18,9 +18,10 @@ internal sealed record AttemptLimit(int Max, TimeSpan Window, TimeSpan Lockout, 
 /// node; entries that no longer matter are swept so an attacker cycling keys cannot grow it without bound.
 /// </summary>
 /// <remarks>
-/// An attempt whose outcome takes time (a password waiting for a hashing slot) is taken with <see cref="TryStart"/>
-/// before it is checked and holds its place until it ends: attempts in flight count against the limit like failures,
-/// so a burst of calls at once gets no more checks than the same calls one after another.
+/// An attempt whose outcome takes time (a password being hashed) is taken with <see cref="TryStart"/> right before it is
+/// checked (a password check once it holds its hashing slot, not while it waits in line for one) and holds its place
+/// until it ends: attempts in flight count against the limit like failures, so a burst of calls at once gets no more
+/// checks than the same calls one after another.
 /// </remarks>
 internal sealed class AttemptLimiter(AttemptLimit limit, TimeProvider clock)
 {
@@ -81,15 +82,6 @@ internal sealed class AttemptLimiter(AttemptLimit limit, TimeProvider clock)
                 return new Attempt(this, entry);
             }
         }
-    }
-
-    /// <summary>Counts an attempt unless the key is locked out, checked and counted at once; false, with the seconds to
-    /// wait, when refused.</summary>
-    public bool TryRecord(string key, out int retryAfter)
-    {
-        using var attempt = TryStart(key, out retryAfter);
-        attempt?.Count();
-        return attempt is not null;
     }
 
     /// <summary>Counts an attempt; returns the wait it started when it reached the limit.</summary>
