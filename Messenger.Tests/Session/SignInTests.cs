@@ -446,7 +446,7 @@ public sealed class SignInRaceTests
         var rehash = store.RehashPasswordAsync(aliceId, checkedHash, hasher.Hash(Password));
         hasher.Slots.Release();
         await WaitUntil(() => hasher.Waiting == 0);
-        writer.Set();
+        writer.Release();
         await rehash;
 
         (await signIn).User.Id.Should().Be(aliceId);
@@ -469,26 +469,39 @@ public sealed class SignInRaceTests
         var change = store.ChangePasswordAsync(aliceId, hasher.Hash("a brand new password"), keepAuthorizationId: 0);
         hasher.Slots.Release();
         await WaitUntil(() => hasher.Waiting == 0);
-        writer.Set();
+        writer.Release();
         await change;
 
         await FailsWith(() => stale, "CREDENTIALS_INVALID");
         store.ListAuthorizations(aliceId).Should().BeEmpty();
     }
 
-    /// <summary>Holds the storage writer in a unit that waits for the returned gate: writes queued meanwhile land in the
-    /// order they were queued once it is set.</summary>
-    private static async Task<ManualResetEventSlim> HoldWriterAsync(TestHost host)
+    /// <summary>Holds the storage writer in a unit that waits until the returned hold is released: writes queued meanwhile
+    /// land in the order they were queued once it is.</summary>
+    private static async Task<HeldWriter> HoldWriterAsync(TestHost host)
     {
-        var gate = new ManualResetEventSlim();
+        var writer = new HeldWriter();
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _ = host.Services.GetRequiredService<StorageWriter>().WriteAsync(_ =>
         {
             held.SetResult();
-            gate.Wait(TimeSpan.FromSeconds(20));
+            writer.Wait();
         });
         await held.Task;
-        return gate;
+        return writer;
+    }
+
+    /// <summary>The storage writer held by <see cref="HoldWriterAsync"/>: let go by <see cref="Release"/>, or at the latest
+    /// when disposed, so an assertion failing before the release does not leave the writer blocked.</summary>
+    private sealed class HeldWriter : IDisposable
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Wait() => _released.Task.Wait(TimeSpan.FromSeconds(20));
+
+        public void Release() => _released.TrySetResult();
+
+        public void Dispose() => Release();
     }
 
     [Fact]
