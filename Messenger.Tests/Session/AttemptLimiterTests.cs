@@ -153,4 +153,19 @@ public sealed class AttemptLimiterTests
         refused.RetryAfterSeconds.Should().Be(60);
         limits.FailuresPerAccount.Count.Should().Be(1, "bob's account was never touched: an address cycling names grows nothing");
     }
+
+    [Fact]
+    public void PasswordAttempt_WhenTheAddressAndALongerLockedOutAccountAreBothLockedOut_WaitsTheLonger()
+    {
+        var limits = new AuthLimits(Options.Create(new SessionOptions { SignInFailuresPerAccount = 1, SignInFailuresPerAddress = 1 }), _clock);
+        limits.StartPasswordAttempt("user:alice", "addr:10.0.0.1").Failed().Should().Be(60);
+        _clock.Advance(TimeSpan.FromSeconds(60));
+        limits.StartPasswordAttempt("user:alice", "addr:10.0.0.2").Failed().Should().Be(120);
+
+        var lockedOut = FluentActions.Invoking(() => limits.ThrowIfLockedOut("user:alice", "addr:10.0.0.2")).Should().Throw<MessengerError>().Which;
+        var refused = FluentActions.Invoking(() => limits.StartPasswordAttempt("user:alice", "addr:10.0.0.2")).Should().Throw<MessengerError>().Which;
+
+        lockedOut.RetryAfterSeconds.Should().Be(120);
+        refused.RetryAfterSeconds.Should().Be(120);
+    }
 }

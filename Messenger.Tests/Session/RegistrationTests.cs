@@ -231,6 +231,29 @@ public sealed class RegistrationModeTests
     }
 
     [Fact]
+    public async Task Register_WhenTheHasherIsTooBusy_FloodWaitsAlikeForATakenAndAFreeName()
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1",
+            ["Messenger:Session:PasswordHash:MaxQueued"] = "0",
+        });
+        var hasher = host.Services.GetRequiredService<PasswordHasher>();
+        await using var client = await host.ConnectAsync();
+        await client.RegisterAsync("alice", Password, "Alice");
+
+        await hasher.Slots.WaitAsync();
+        var first = client.RegisterAsync("user000", Password, "User");
+        await WaitUntil(() => hasher.Waiting == 1);
+        var taken = await FailsWith(() => client.RegisterAsync("alice", Password, "User"), "FLOOD_WAIT");
+        var free = await FailsWith(() => client.RegisterAsync("free_name", Password, "User"), "FLOOD_WAIT");
+        hasher.Slots.Release();
+        await first;
+
+        (taken.Code, taken.RetryAfterSeconds).Should().Be((free.Code, free.RetryAfterSeconds));
+    }
+
+    [Fact]
     public async Task Register_FromADeviceThatIsSignedIn_IsAllowedAndLeavesItSignedIn()
     {
         await using var host = await StartHostAsync();

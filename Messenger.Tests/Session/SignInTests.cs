@@ -5,6 +5,7 @@ using Messenger.Contracts.Users;
 using Messenger.Kernel.Storage;
 using Messenger.Session.Passwords;
 using Messenger.Session.Storage;
+using Messenger.Tests.Host;
 using Messenger.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -355,6 +356,33 @@ public sealed class BruteForceTests
         await FailsWith(() => client.ChangePasswordAsync(Password, "a new password"), "FLOOD_WAIT");
     }
 
+    [Fact]
+    public async Task SignIn_WhenOneAddressFloodsTheHashingLineWithTheRightPassword_AnotherAddressStillGetsInLine()
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1",
+            ["Messenger:Session:PasswordHash:MaxQueued"] = "10",
+            ["Messenger:Session:PasswordHash:MaxQueuedPerAddress"] = "5",
+        });
+        var hasher = host.Services.GetRequiredService<PasswordHasher>();
+        await using var flooder = await host.ConnectAsync();
+        await flooder.RegisterAsync("alice", Password, "Alice");
+        await using var neighbour = await ForwardedClientTests.ConnectViaProxyAsync(host, "203.0.113.7");
+        await neighbour.RegisterAsync("bobby", Password, "Bob");
+
+        await hasher.Slots.WaitAsync();
+        var flood = Enumerable.Range(0, 20).Select(i => flooder.SignInAsync("alice", Password, $"Device {i}", "tests")).ToList();
+        await WaitUntil(() => hasher.Waiting + flood.Count(call => call.IsCompleted) == 20);
+        hasher.Waiting.Should().Be(5, "the rest of the flood was refused at once, not queued");
+        var signIn = neighbour.SignInAsync("bobby", Password, "Laptop", "linux");
+        await WaitUntil(() => hasher.Waiting == 6 || signIn.IsCompleted);
+        hasher.Slots.Release();
+
+        (await signIn).User.Username.Should().Be("bobby");
+        (await Answers(flood)).Count(answer => answer == "FLOOD_WAIT").Should().Be(15);
+    }
+
     private static readonly Dictionary<string, string?> OneHashingSlot = new() { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1" };
 
     /// <summary>Each call's error name ("OK" for none).</summary>
@@ -418,7 +446,7 @@ public sealed class SignInRaceTests
         var rehash = store.RehashPasswordAsync(aliceId, checkedHash, hasher.Hash(Password));
         hasher.Slots.Release();
         await WaitUntil(() => hasher.Waiting == 0);
-        writer.Set();
+        writer.Release();
         await rehash;
 
         (await signIn).User.Id.Should().Be(aliceId);
@@ -441,26 +469,39 @@ public sealed class SignInRaceTests
         var change = store.ChangePasswordAsync(aliceId, hasher.Hash("a brand new password"), keepAuthorizationId: 0);
         hasher.Slots.Release();
         await WaitUntil(() => hasher.Waiting == 0);
-        writer.Set();
+        writer.Release();
         await change;
 
         await FailsWith(() => stale, "CREDENTIALS_INVALID");
         store.ListAuthorizations(aliceId).Should().BeEmpty();
     }
 
-    /// <summary>Holds the storage writer in a unit that waits for the returned gate: writes queued meanwhile land in the
-    /// order they were queued once it is set.</summary>
-    private static async Task<ManualResetEventSlim> HoldWriterAsync(TestHost host)
+    /// <summary>Holds the storage writer in a unit that waits until the returned hold is released: writes queued meanwhile
+    /// land in the order they were queued once it is.</summary>
+    private static async Task<HeldWriter> HoldWriterAsync(TestHost host)
     {
-        var gate = new ManualResetEventSlim();
+        var writer = new HeldWriter();
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _ = host.Services.GetRequiredService<StorageWriter>().WriteAsync(_ =>
         {
             held.SetResult();
-            gate.Wait(TimeSpan.FromSeconds(20));
+            writer.Wait();
         });
         await held.Task;
-        return gate;
+        return writer;
+    }
+
+    /// <summary>The storage writer held by <see cref="HoldWriterAsync"/>: let go by <see cref="Release"/>, or at the latest
+    /// when disposed, so an assertion failing before the release does not leave the writer blocked.</summary>
+    private sealed class HeldWriter : IDisposable
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Wait() => _released.Task.Wait(TimeSpan.FromSeconds(20));
+
+        public void Release() => _released.TrySetResult();
+
+        public void Dispose() => Release();
     }
 
     [Fact]

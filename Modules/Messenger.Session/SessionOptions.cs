@@ -74,6 +74,11 @@ internal sealed class PasswordHashOptions
 
     /// <summary>Hashes allowed to wait for a slot; beyond that a sign-in gets FLOOD_WAIT at once.</summary>
     public int MaxQueued { get; set; } = 1000;
+
+    /// <summary>Password checks one client address may have waiting or being hashed at once (and one account, for a
+    /// signed-in user's own checks); beyond that its next one gets FLOOD_WAIT at once, so one client cannot fill the line
+    /// of <see cref="MaxQueued"/> for everybody. A shared NAT's users each send one check at a time: well within it.</summary>
+    public int MaxQueuedPerAddress { get; set; } = 100;
 }
 
 internal sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>
@@ -94,6 +99,7 @@ internal sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, "PasswordHash:MemoryKiB", hash.MemoryKiB, 8, 1024 * 1024);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, "PasswordHash:MaxConcurrent", hash.MaxConcurrent, 1, 256);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, "PasswordHash:MaxQueued", hash.MaxQueued, 0, 1_000_000);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, "PasswordHash:MaxQueuedPerAddress", hash.MaxQueuedPerAddress, 1, 1_000_000);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.SignInFailuresPerAccount), options.SignInFailuresPerAccount, 1, 1000);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.SignInFailuresPerAddress), options.SignInFailuresPerAddress, 1, 100_000);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.FailureWindowSeconds), options.FailureWindowSeconds, 1, 86_400);

@@ -1,7 +1,6 @@
 using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Auth;
-using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Users;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
@@ -24,6 +23,14 @@ internal sealed class RegisterValidator : AbstractValidator<RegisterCall>
     }
 }
 
+/// <summary>
+/// Every attempt counts against its address, before anything about the invite or the name is told, so a taken name is no
+/// free probe; its place is held while it runs, so attempts sent at once get no more tries than attempts one after
+/// another. The hashing slot is taken first, before any check: a hasher too busy to take one answers 420
+/// <c>FLOOD_WAIT</c> whatever the name, and only then is the place given back uncounted (nothing was tried), so a busy
+/// server neither uses up an address's registrations nor tells a prober that a name is free. The closed, invite and name
+/// checks run in the slot before the hash; the writer checks all three again.
+/// </summary>
 internal sealed class RegisterHandler(
     SessionStore store,
     PasswordHasher hasher,
@@ -35,34 +42,23 @@ internal sealed class RegisterHandler(
 {
     public async ValueTask<RegisteredUser> Handle(RegisterCall call, CancellationToken cancellationToken)
     {
-        // Every attempt counts, before anything about the invite or the name is told: a taken name is no free probe. Its
-        // place is held while it runs, so attempts sent at once get no more tries than attempts one after another.
-        using var attempt = limits.RegistrationsPerAddress.TryStart(AuthLimits.AddressKey(caller.ClientAddress), out var wait)
-            ?? throw MessengerError.FloodWait(wait);
+        var address = AuthLimits.AddressKey(caller.ClientAddress);
+        using var attempt = limits.RegistrationsPerAddress.TryStart(address, out var wait) ?? throw MessengerError.FloodWait(wait);
+        using var slot = await hasher.TakeSlotAsync([address], cancellationToken);
         try
         {
-            var registered = await RegisterAsync(call, cancellationToken);
-            attempt.Count();
-            return registered;
+            return await RegisterAsync(call, slot, cancellationToken);
         }
-        catch (MessengerError e) when (e.Name == ErrorNames.FloodWait)
-        {
-            // Only the hasher answers FLOOD_WAIT here, when its line is full: nothing was tried, so the place goes back
-            // uncounted and a busy server does not use up an address's registrations.
-            throw;
-        }
-        catch
+        finally
         {
             attempt.Count();
-            throw;
         }
     }
 
-    private async Task<RegisteredUser> RegisterAsync(RegisterCall call, CancellationToken cancellationToken)
+    private async Task<RegisteredUser> RegisterAsync(RegisterCall call, PasswordHasher.HashingSlot slot, CancellationToken cancellationToken)
     {
         var mode = options.Value.Mode;
         var usernameKey = Rules.UsernameKey(call.Username);
-        // The closed, invite and name checks come before the expensive hash; the writer checks all three again.
         var hasUsers = mode != RegistrationMode.Open && store.HasUsers();
         if (mode == RegistrationMode.Closed && hasUsers)
         {
@@ -81,7 +77,8 @@ internal sealed class RegisterHandler(
             throw MessengerError.BadRequest(SessionErrorNames.UsernameOccupied);
         }
 
-        var hash = await hasher.HashAsync(call.Password, cancellationToken);
+        var hash = await slot.HashAsync(call.Password, cancellationToken);
+        slot.Dispose();
         var displayName = call.DisplayName.Trim();
         var (id, isAdmin) = await store.InsertUserAsync(
             new NewUser(call.Username, usernameKey, hash, displayName, call.InviteCode),

@@ -26,6 +26,14 @@ internal sealed class SignInValidator : AbstractValidator<SignInCall>
     }
 }
 
+/// <summary>
+/// A sign-in takes its attempt's places (<see cref="AuthLimits.StartPasswordAttempt"/>) once its hash can start, not
+/// before waiting in the hasher's line: calls sent at once get no more guesses than calls one after another (the checks
+/// running hold places like failures), and a long line, anybody's, holds no place of an address whose users are only
+/// waiting their turn (the address's share of the line is capped by the hasher instead). The places go back as soon as
+/// the password is known right, not after the bind: they are the account's few, and a bind waits for a write, so right
+/// sign-ins at once for one account would be refused for holding them.
+/// </summary>
 internal sealed class SignInHandler(
     SessionStore store,
     PasswordHasher hasher,
@@ -47,10 +55,7 @@ internal sealed class SignInHandler(
         var account = AuthLimits.AccountKey(usernameKey);
         var address = AuthLimits.AddressKey(caller.ClientAddress);
         limits.ThrowIfLockedOut(account, address);
-        using var slot = await hasher.TakeSlotAsync(cancellationToken);
-        // Taken once the hash can start, not before waiting in line: calls sent at once get no more guesses than calls
-        // sent one after another (the checks running hold places like failures), and a long line, anybody's, holds no
-        // place of an address whose users are only waiting their turn.
+        using var slot = await hasher.TakeSlotAsync([address], cancellationToken);
         using var attempt = limits.StartPasswordAttempt(account, address);
 
         // An unknown user is verified against a decoy hash: same work, same time, same answer as a wrong password.
@@ -91,8 +96,6 @@ internal sealed class SignInHandler(
             }
         }
 
-        // The places go back as soon as the password is known right, not after the bind: they are the account's few, and a
-        // bind waits for a write, so right sign-ins at once for one account would be refused for holding them.
         attempt.Succeeded();
         if (user.IsBlocked)
         {

@@ -18,9 +18,10 @@ internal sealed record AttemptLimit(int Max, TimeSpan Window, TimeSpan Lockout, 
 /// node; entries that no longer matter are swept so an attacker cycling keys cannot grow it without bound.
 /// </summary>
 /// <remarks>
-/// An attempt whose outcome takes time (a password waiting for a hashing slot) is taken with <see cref="TryStart"/>
-/// before it is checked and holds its place until it ends: attempts in flight count against the limit like failures,
-/// so a burst of calls at once gets no more checks than the same calls one after another.
+/// An attempt whose outcome takes time (a password being hashed) is taken with <see cref="TryStart"/> right before it is
+/// checked (a password check once it holds its hashing slot, not while it waits in line for one) and holds its place
+/// until it ends: attempts in flight count against the limit like failures, so a burst of calls at once gets no more
+/// checks than the same calls one after another.
 /// </remarks>
 internal sealed class AttemptLimiter(AttemptLimit limit, TimeProvider clock)
 {
@@ -81,15 +82,6 @@ internal sealed class AttemptLimiter(AttemptLimit limit, TimeProvider clock)
                 return new Attempt(this, entry);
             }
         }
-    }
-
-    /// <summary>Counts an attempt unless the key is locked out, checked and counted at once; false, with the seconds to
-    /// wait, when refused.</summary>
-    public bool TryRecord(string key, out int retryAfter)
-    {
-        using var attempt = TryStart(key, out retryAfter);
-        attempt?.Count();
-        return attempt is not null;
     }
 
     /// <summary>Counts an attempt; returns the wait it started when it reached the limit.</summary>
@@ -285,7 +277,8 @@ internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider 
 
     /// <summary>Takes a password attempt against the address (for a sign-in) and the account once its hash can start (its
     /// caller holds a hashing slot: <see cref="Passwords.PasswordHasher.TakeSlotAsync"/>); 420 <c>FLOOD_WAIT</c> while
-    /// either is locked out or has all its attempts left in flight.</summary>
+    /// either is locked out or has all its attempts left in flight, with the longer wait of the two (reading the account's
+    /// wait takes no place).</summary>
     /// <remarks>The address goes first: an address refused (one guessing at many accounts) takes no place from the
     /// account it names, so it cannot hold a user's own sign-in back even for the moment its place is held.</remarks>
     public PasswordAttempt StartPasswordAttempt(string account, string? address = null)
@@ -293,7 +286,7 @@ internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider 
         AttemptLimiter.Attempt? onAddress = null;
         if (address is not null && (onAddress = FailuresPerAddress.TryStart(address, out var addressWait)) is null)
         {
-            throw MessengerError.FloodWait(addressWait);
+            throw MessengerError.FloodWait(Math.Max(addressWait, FailuresPerAccount.RetryAfter(account) ?? 0));
         }
 
         if (FailuresPerAccount.TryStart(account, out var accountWait) is not { } onAccount)
@@ -306,14 +299,19 @@ internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider 
     }
 
     /// <summary>420 <c>FLOOD_WAIT</c> at once while the address (for a sign-in) or the account is locked out: a check that
-    /// could not start anyway does not wait in the hasher's line. Looks only; takes no place and adds no entry.</summary>
+    /// could not start anyway does not wait in the hasher's line; when both are, the longer wait. Looks only; takes no place
+    /// and adds no entry.</summary>
     public void ThrowIfLockedOut(string account, string? address = null)
     {
-        if (((address is null ? null : FailuresPerAddress.RetryAfter(address)) ?? FailuresPerAccount.RetryAfter(account)) is { } wait)
+        if (Longer(address is null ? null : FailuresPerAddress.RetryAfter(address), FailuresPerAccount.RetryAfter(account)) is { } wait)
         {
             throw MessengerError.FloodWait(wait);
         }
     }
+
+    /// <summary>The longer of two waits, either of which may be none.</summary>
+    public static int? Longer(int? first, int? second) =>
+        first is null ? second : second is null ? first : Math.Max(first.Value, second.Value);
 
     public static string AccountKey(string usernameKey) => "user:" + usernameKey;
 
@@ -340,8 +338,7 @@ internal sealed class PasswordAttempt(
     public int? Failed()
     {
         var accountWait = onAccount.Count();
-        var addressWait = onAddress?.Count();
-        return accountWait is null ? addressWait : addressWait is null ? accountWait : Math.Max(accountWait.Value, addressWait.Value);
+        return AuthLimits.Longer(accountWait, onAddress?.Count());
     }
 
     public void Succeeded()

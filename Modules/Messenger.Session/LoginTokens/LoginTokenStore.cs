@@ -29,7 +29,9 @@ internal enum Redemption
 /// to answer <see cref="Redemption.Expired"/> rather than Invalid, and is the first to go when the store is full. Every
 /// token lives as long as the others, so the order they were issued in is the order they expire in: tokens are kept in
 /// lists in that order (all live ones, each address's live ones, the expired ones kept), and expiring them looks only at
-/// the lists' heads, never at the whole store.
+/// the lists' heads, never at the whole store. A device's earlier token is forgotten before the store's own limit is
+/// checked, so evicting the oldest expired token can never pick it (forgetting it twice); an export that gets that far
+/// is never refused for a full store, since the store held it and never holds more than its limit.
 /// </remarks>
 internal sealed class LoginTokenStore(IOptions<SessionOptions> options, TimeProvider clock)
 {
@@ -64,7 +66,12 @@ internal sealed class LoginTokenStore(IOptions<SessionOptions> options, TimeProv
                 throw MessengerError.FloodWait(SecondsUntil(atAddress.First!.Value.Login.ExpiresAt, now));
             }
 
-            if (_byToken.Count - (previous is null ? 0 : 1) >= MaxPending)
+            if (previous is not null)
+            {
+                Forget(previous);
+            }
+
+            if (_byToken.Count >= MaxPending)
             {
                 // Expired tokens kept for a clearer answer give way first; only live ones make an export wait.
                 if (_expired.First is not { } oldest)
@@ -73,11 +80,6 @@ internal sealed class LoginTokenStore(IOptions<SessionOptions> options, TimeProv
                 }
 
                 Forget(oldest.Value);
-            }
-
-            if (previous is not null)
-            {
-                Forget(previous);
             }
 
             var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));

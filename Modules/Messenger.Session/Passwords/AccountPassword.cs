@@ -29,7 +29,7 @@ internal sealed class AccountPassword(SessionStore store, PasswordHasher hasher,
         var user = store.GetUser(caller.RequireUserId()) ?? throw MessengerError.Unauthorized(ErrorNames.AuthKeyUnregistered);
         var account = AuthLimits.AccountKey(Rules.UsernameKey(user.Username));
         limits.ThrowIfLockedOut(account);
-        using var slot = await hasher.TakeSlotAsync(cancellationToken);
+        using var slot = await hasher.TakeSlotAsync([account, AuthLimits.AddressKey(caller.ClientAddress)], cancellationToken);
         // Taken once the hash can start, like a sign-in's: checks sent at once get no more guesses than checks one after
         // another, and waiting in line holds no place.
         var attempt = limits.StartPasswordAttempt(account);

@@ -10,11 +10,20 @@ namespace Messenger.Session.Passwords;
 /// <c>MaxConcurrent</c> at once: each hash holds <c>MemoryKiB</c> of memory, so a crowd of sign-ins waits in line
 /// instead of exhausting memory, and a line longer than <c>MaxQueued</c> is answered FLOOD_WAIT at once.
 /// </summary>
+/// <remarks>
+/// A check waiting in line holds no attempt place (<see cref="Limits.AuthLimits.StartPasswordAttempt"/>), and a right
+/// password gives its places back, so the attempt limits alone would let one client queue a whole line of right
+/// passwords, each a full hash. Each client's share of the line is therefore capped too: at most
+/// <c>MaxQueuedPerAddress</c> checks waiting or hashed at once per line key (the client's address; for a signed-in
+/// user's own checks, the account as well), the next one FLOOD_WAIT at once.
+/// </remarks>
 internal sealed class PasswordHasher
 {
     private readonly PasswordHashOptions _options;
     private readonly SemaphoreSlim _slots;
     private readonly string _decoy;
+    private readonly Dictionary<string, int> _waitingPerKey = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
     private int _waiting;
 
     public PasswordHasher(IOptions<SessionOptions> options)
@@ -74,13 +83,19 @@ internal sealed class PasswordHasher
     private static bool Verify(string hash, string password) => PasswordHash.ArgonHashStringVerify(hash + '\0', password);
 
     /// <summary>Waits in line for a hashing slot, held until the returned slot is disposed; 420 <c>FLOOD_WAIT</c> at once
-    /// when the line is full. A password check takes its attempt's places only once it holds a slot, so waiting in line
-    /// holds none (<see cref="Limits.AuthLimits.StartPasswordAttempt"/>).</summary>
-    public async Task<HashingSlot> TakeSlotAsync(CancellationToken cancellationToken)
+    /// when the line is full or one of <paramref name="lineKeys"/> (a client address, an account) already has its share
+    /// of it. A password check takes its attempt's places only once it holds a slot, so waiting in line holds none
+    /// (<see cref="Limits.AuthLimits.StartPasswordAttempt"/>).</summary>
+    public async Task<HashingSlot> TakeSlotAsync(IReadOnlyList<string> lineKeys, CancellationToken cancellationToken)
     {
+        if (!TryJoin(lineKeys))
+        {
+            throw MessengerError.FloodWait(1);
+        }
+
         if (Interlocked.Increment(ref _waiting) > _options.MaxConcurrent + _options.MaxQueued)
         {
-            Interlocked.Decrement(ref _waiting);
+            Release(lineKeys, slotTaken: false);
             throw MessengerError.FloodWait(1);
         }
 
@@ -90,27 +105,63 @@ internal sealed class PasswordHasher
         }
         catch
         {
-            Interlocked.Decrement(ref _waiting);
+            Release(lineKeys, slotTaken: false);
             throw;
         }
 
-        return new HashingSlot(this);
+        return new HashingSlot(this, lineKeys);
     }
 
     private async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
     {
-        using var slot = await TakeSlotAsync(cancellationToken);
+        using var slot = await TakeSlotAsync([], cancellationToken);
         return await Task.Run(work, cancellationToken);
     }
 
-    private void Release()
+    private bool TryJoin(IReadOnlyList<string> lineKeys)
     {
-        _slots.Release();
+        lock (_gate)
+        {
+            if (lineKeys.Any(key => _waitingPerKey.GetValueOrDefault(key) >= _options.MaxQueuedPerAddress))
+            {
+                return false;
+            }
+
+            foreach (var key in lineKeys)
+            {
+                _waitingPerKey[key] = _waitingPerKey.GetValueOrDefault(key) + 1;
+            }
+
+            return true;
+        }
+    }
+
+    private void Release(IReadOnlyList<string> lineKeys, bool slotTaken)
+    {
+        if (slotTaken)
+        {
+            _slots.Release();
+        }
+
         Interlocked.Decrement(ref _waiting);
+        lock (_gate)
+        {
+            foreach (var key in lineKeys)
+            {
+                if (_waitingPerKey[key] == 1)
+                {
+                    _waitingPerKey.Remove(key);
+                }
+                else
+                {
+                    _waitingPerKey[key]--;
+                }
+            }
+        }
     }
 
     /// <summary>A hashing slot taken by <see cref="TakeSlotAsync"/>; given back when disposed (once, however often).</summary>
-    internal sealed class HashingSlot(PasswordHasher hasher) : IDisposable
+    internal sealed class HashingSlot(PasswordHasher hasher, IReadOnlyList<string> lineKeys) : IDisposable
     {
         private int _released;
 
@@ -118,11 +169,15 @@ internal sealed class PasswordHasher
         public Task<bool> VerifyAsync(string? hash, string password, CancellationToken cancellationToken) =>
             Task.Run(() => hasher.VerifyOrDecoy(hash, password), cancellationToken);
 
+        /// <summary>As <see cref="PasswordHasher.HashAsync"/>, in this slot.</summary>
+        public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
+            Task.Run(() => hasher.Hash(password), cancellationToken);
+
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                hasher.Release();
+                hasher.Release(lineKeys, slotTaken: true);
             }
         }
     }
