@@ -214,8 +214,8 @@ public sealed record GetReadParticipantsCall([property: Key("peer")] Peer Peer, 
 public sealed record ReadParticipants([property: Key("user_ids")] long[] UserIds);
 
 /// <summary><c>messages.setTyping</c>: tells the peer's online devices the caller is typing (valid 6 s; repeat to
-/// extend). At most one per 2 s per chat is forwarded, and a <c>cancel</c> once after each notice still shown; the others
-/// succeed silently. Actions: <c>typing</c>, <c>cancel</c>, <c>upload</c>. In a group typing is a post: a plain member
+/// extend). A notice is forwarded at most once per 2 s per chat unless the last was cancelled, from an allowance of 3 that
+/// refills one per 2 s, and a <c>cancel</c> once after each notice still shown; the others succeed silently. Actions: <c>typing</c>, <c>cancel</c>, <c>upload</c>. In a group typing is a post: a plain member
 /// needs the right to send (and to send media for <c>upload</c>); in a channel members are refused and an admin's typing
 /// goes to nobody. Errors: <c>PEER_ID_INVALID</c>, <c>TYPING_ACTION_INVALID</c>, 403 <c>CHAT_WRITE_FORBIDDEN</c>, 403
 /// <c>CHAT_SEND_MEDIA_FORBIDDEN</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>

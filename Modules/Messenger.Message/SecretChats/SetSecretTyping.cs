@@ -10,7 +10,7 @@ using Messenger.Message.Typing;
 namespace Messenger.Message.SecretChats;
 
 /// <summary>Typing in a secret chat is ephemeral like any typing: the other user's online devices get it (only the bound
-/// one can show it), throttled as <c>messages.setTyping</c>, nothing to a blocked pair.</summary>
+/// one can show it), at most one per 2 s per chat, nothing to a blocked pair.</summary>
 internal sealed class SetSecretTypingHandler(SecretChatStore store, MessageStore messages, TypingThrottle throttle, IPublisher bus, RpcContext caller)
     : IRequestHandler<SetSecretTypingCall, Done>
 {

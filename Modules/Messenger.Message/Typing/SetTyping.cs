@@ -32,38 +32,50 @@ internal sealed class TypingThrottle(TimeProvider clock) : IDisposable
 
     private static readonly TimeSpan Shown = TimeSpan.FromSeconds(ValidSeconds);
 
+    // An entry outlives its notice and the refill of its allowance: one that expired would have been full again.
+    private static readonly MemoryCacheEntryOptions Kept = new()
+    {
+        Size = 1, AbsoluteExpirationRelativeToNow = TimeSpan.FromTicks(Math.Max(Shown.Ticks, Window.Ticks * Burst)),
+    };
+
     private readonly MemoryCache _forwarded = new(new MemoryCacheOptions { SizeLimit = 1_000_000 });
+    private readonly Lock _gate = new();
 
     /// <summary>
-    /// True at most once per <see cref="Window"/> per (user, chat) for a notice, and for a cancel once after each notice
-    /// still shown. A cancel lets the next notice through at once (one sends a message and types the next), but each
-    /// notice takes one of <see cref="Burst"/> tokens that come back one per <see cref="Window"/>: typing and cancelling
-    /// in a loop reach a chat a few times and then twice per window, so neither can be used to flood it.
+    /// Whether to forward: a notice not within <see cref="Window"/> of the last one (unless that one was cancelled), and
+    /// only while the (user, chat) has one of its <see cref="Burst"/> notices left, which come back one per
+    /// <see cref="Window"/>; a cancel once after each notice still shown. So one sends a message (a cancel) and the next
+    /// notice goes at once, while typing and cancelling in a loop reach a chat <see cref="Burst"/> times each and then
+    /// twice per window: neither can be used to flood it. Calls of one user may come at once (pipelined, or from two
+    /// devices): the read and the write are one step.
     /// </summary>
     public bool TryForward(long userId, Peer peer, string action)
     {
         var key = (userId, peer.Kind, peer.Id);
-        var now = clock.GetTimestamp();
-        var last = _forwarded.Get<Forwarded>(key);
-        if (action == TypingActions.Cancel)
+        lock (_gate)
         {
-            if (last is not { Cancelled: false } || clock.GetElapsedTime(last.At, now) >= Shown)
+            var now = clock.GetTimestamp();
+            var last = _forwarded.Get<Forwarded>(key);
+            if (action == TypingActions.Cancel)
+            {
+                if (last is not { Cancelled: false } || clock.GetElapsedTime(last.At, now) >= Shown)
+                {
+                    return false;
+                }
+
+                _forwarded.Set(key, last with { Cancelled = true }, Kept);
+                return true;
+            }
+
+            var tokens = last is null ? Burst : Math.Min(Burst, last.Tokens + (clock.GetElapsedTime(last.At, now) / Window));
+            if ((last is { Cancelled: false } && clock.GetElapsedTime(last.At, now) < Window) || tokens < 1)
             {
                 return false;
             }
 
-            _forwarded.Set(key, last with { Cancelled = true }, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Shown });
+            _forwarded.Set(key, new Forwarded(now, Cancelled: false, tokens - 1), Kept);
             return true;
         }
-
-        var tokens = last is null ? Burst : Math.Min(Burst, last.Tokens + (clock.GetElapsedTime(last.At, now) / Window));
-        if ((last is { Cancelled: false } && clock.GetElapsedTime(last.At, now) < Window) || tokens < 1)
-        {
-            return false;
-        }
-
-        _forwarded.Set(key, new Forwarded(now, Cancelled: false, tokens - 1), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Shown });
-        return true;
     }
 
     /// <summary>As <see cref="TryForward"/> for secret chat <paramref name="chatId"/> (keys of their own: a secret chat's id
@@ -83,8 +95,7 @@ internal sealed class TypingThrottle(TimeProvider clock) : IDisposable
     public void Dispose() => _forwarded.Dispose();
 
     /// <summary>When the last notice was forwarded (a <see cref="TimeProvider"/> timestamp), whether its cancel was, and
-    /// the notices left after it (counted back up from <see cref="At"/>; an entry gone after <see cref="ValidSeconds"/>
-    /// would have been full again by then).</summary>
+    /// the notices left after it (counted back up from <see cref="At"/>).</summary>
     private sealed record Forwarded(long At, bool Cancelled, double Tokens);
 }
 

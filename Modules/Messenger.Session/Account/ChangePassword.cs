@@ -5,6 +5,7 @@ using Messenger.Contracts.Rpc;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Session.Devices;
+using Messenger.Session.Limits;
 using Messenger.Session.Passwords;
 using Messenger.Session.Storage;
 using Microsoft.Extensions.Logging;
@@ -32,8 +33,10 @@ internal sealed class ChangePasswordHandler(
 {
     public async ValueTask<Done> Handle(ChangePasswordCall call, CancellationToken cancellationToken)
     {
-        var userId = (await password.ConfirmAsync(caller, call.OldPassword, cancellationToken)).Id;
-        var hash = await hasher.HashAsync(call.NewPassword, cancellationToken);
+        var user = await password.ConfirmAsync(caller, call.OldPassword, cancellationToken);
+        var userId = user.Id;
+        var hash = await hasher.HashAsync(call.NewPassword, cancellationToken,
+            [AuthLimits.AccountKey(Rules.UsernameKey(user.Username)), AuthLimits.AddressKey(caller.ClientAddress)]);
         var current = authorizations.Get(caller.DeviceKey)?.AuthorizationId ?? 0;
         var revoked = await store.ChangePasswordAsync(userId, hash, current);
         await signOut.SignedOutAsync(revoked, "password changed");

@@ -42,12 +42,20 @@ internal sealed class RegisterHandler(
 {
     public async ValueTask<RegisteredUser> Handle(RegisterCall call, CancellationToken cancellationToken)
     {
+        // A closed server's refusal tells nothing about names: it need not wait in the hashing line.
+        var mode = options.Value.Mode;
+        var hasUsers = mode != RegistrationMode.Open && store.HasUsers();
+        if (mode == RegistrationMode.Closed && hasUsers)
+        {
+            throw MessengerError.Forbidden(SessionErrorNames.RegistrationClosed);
+        }
+
         var address = AuthLimits.AddressKey(caller.ClientAddress);
         using var attempt = limits.RegistrationsPerAddress.TryStart(address, out var wait) ?? throw MessengerError.FloodWait(wait);
         using var slot = await hasher.TakeSlotAsync([address], cancellationToken);
         try
         {
-            return await RegisterAsync(call, slot, cancellationToken);
+            return await RegisterAsync(call, mode, hasUsers, slot, cancellationToken);
         }
         finally
         {
@@ -55,16 +63,10 @@ internal sealed class RegisterHandler(
         }
     }
 
-    private async Task<RegisteredUser> RegisterAsync(RegisterCall call, PasswordHasher.HashingSlot slot, CancellationToken cancellationToken)
+    private async Task<RegisteredUser> RegisterAsync(
+        RegisterCall call, RegistrationMode mode, bool hasUsers, PasswordHasher.HashingSlot slot, CancellationToken cancellationToken)
     {
-        var mode = options.Value.Mode;
         var usernameKey = Rules.UsernameKey(call.Username);
-        var hasUsers = mode != RegistrationMode.Open && store.HasUsers();
-        if (mode == RegistrationMode.Closed && hasUsers)
-        {
-            throw MessengerError.Forbidden(SessionErrorNames.RegistrationClosed);
-        }
-
         // Without a valid invite, an invite-only server tells nothing about the name either.
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         if (mode == RegistrationMode.InviteOnly && hasUsers && store.InviteProblem(call.InviteCode, now) is { } inviteProblem)

@@ -116,7 +116,7 @@ internal sealed class SignInHandler(
             // away; one changed or an account deleted meanwhile still fails. This check holds no attempt place: only a
             // password just found right gets here, and it can match only a hash of itself.
             if (store.GetUser(user.Id)?.PasswordHash is not { Length: > 0 } current || current == passwordHash
-                || !await hasher.VerifyAsync(current, call.Password, cancellationToken))
+                || !await hasher.VerifyAsync(current, call.Password, cancellationToken, [address]))
             {
                 throw;
             }
@@ -128,7 +128,7 @@ internal sealed class SignInHandler(
         authorizations.Invalidate(caller.DeviceKey);
         if (hasher.NeedsRehash(passwordHash))
         {
-            await store.RehashPasswordAsync(user.Id, passwordHash, await hasher.HashAsync(call.Password, cancellationToken));
+            await store.RehashPasswordAsync(user.Id, passwordHash, await hasher.HashAsync(call.Password, cancellationToken, [address]));
         }
 
         logger.LogInformation("User {UserId} signed in a device as authorization {AuthorizationId}", user.Id, authorizationId);

@@ -43,13 +43,16 @@ internal sealed class PasswordHasher
     /// <summary>Hashes waiting for a slot or running.</summary>
     internal int Waiting => Volatile.Read(ref _waiting);
 
-    public Task<string> HashAsync(string password, CancellationToken cancellationToken) =>
-        RunAsync(() => Hash(password), cancellationToken);
+    /// <summary>Hashes in a slot of its own; <paramref name="lineKeys"/> (a client address, an account) count it in their
+    /// share of the line as <see cref="TakeSlotAsync"/> does, so what a client starts after a check holds their line too
+    /// (only an admin's reset and the server's own work go uncounted).</summary>
+    public Task<string> HashAsync(string password, CancellationToken cancellationToken, IReadOnlyList<string>? lineKeys = null) =>
+        RunAsync(() => Hash(password), lineKeys ?? [], cancellationToken);
 
     /// <summary>Verifies against <paramref name="hash"/>, or, for an unknown user, against a decoy hash of the same cost,
     /// so both answers take the same time.</summary>
-    public Task<bool> VerifyAsync(string? hash, string password, CancellationToken cancellationToken) =>
-        RunAsync(() => VerifyOrDecoy(hash, password), cancellationToken);
+    public Task<bool> VerifyAsync(string? hash, string password, CancellationToken cancellationToken, IReadOnlyList<string>? lineKeys = null) =>
+        RunAsync(() => VerifyOrDecoy(hash, password), lineKeys ?? [], cancellationToken);
 
     public bool NeedsRehash(string hash) =>
         PasswordHash.ArgonPasswordNeedsRehash(System.Text.Encoding.ASCII.GetBytes(hash + '\0'), OpsLimit, MemLimitBytes);
@@ -112,9 +115,9 @@ internal sealed class PasswordHasher
         return new HashingSlot(this, lineKeys);
     }
 
-    private async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    private async Task<T> RunAsync<T>(Func<T> work, IReadOnlyList<string> lineKeys, CancellationToken cancellationToken)
     {
-        using var slot = await TakeSlotAsync([], cancellationToken);
+        using var slot = await TakeSlotAsync(lineKeys, cancellationToken);
         return await Task.Run(work, cancellationToken);
     }
 

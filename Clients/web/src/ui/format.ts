@@ -87,9 +87,9 @@ export function errorText(error: unknown): string {
     if (error.name === ErrorNames.SlowModeWait) return `Slow mode: you can send again in ${error.retryAfter ?? 0} s`;
     if (error.retryAfter) {
       // FLOOD_WAIT: on messages.* the user's posts are past the server's per-user rate; so are a group's changes and
-      // calls, which post service messages; elsewhere sign-in attempts.
+      // calls and secret chat requests, which post or notify; elsewhere sign-in attempts.
       const what = error.method?.startsWith('messages.') || error.method === 'secret.sendEncrypted' ? 'Sending too fast'
-        : error.method?.startsWith('groups.') || error.method === 'phone.requestCall' ? 'Too fast'
+        : error.method?.startsWith('groups.') || error.method === 'phone.requestCall' || error.method === 'secret.requestChat' ? 'Too fast'
         : 'Too many attempts';
       return `${what}, try again in ${error.retryAfter} s`;
     }
