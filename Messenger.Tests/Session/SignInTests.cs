@@ -423,17 +423,8 @@ public sealed class SignInRaceTests
     public async Task SignIn_WhenAnotherSignInRehashesThePasswordBetweenItsCheckAndItsBind_SignsIn()
     {
         using var directory = new TempDirectory();
-        long aliceId;
-        await using (var before = await StartHostAsync(dataDirectory: directory.Path))
-        {
-            await using var registrar = await before.ConnectAsync();
-            aliceId = (await registrar.RegisterAsync("alice", Password, "Alice")).User.Id;
-        }
-
-        // A higher cost than the stored hash's: a sign-in now rehashes the password after binding its device.
-        await using var host = await StartHostAsync(
-            new Dictionary<string, string?> { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1", ["Messenger:Session:PasswordHash:Iterations"] = "4" },
-            dataDirectory: directory.Path);
+        var (started, aliceId) = await StartAtAHigherCostAsync(directory);
+        await using var host = started;
         var (hasher, store) = (host.Services.GetRequiredService<PasswordHasher>(), host.Services.GetRequiredService<SessionStore>());
         var checkedHash = store.GetUser(aliceId)!.PasswordHash;
         await using var device = await host.ConnectAsync();
@@ -548,17 +539,8 @@ public sealed class SignInRaceTests
     public async Task SignIn_WhenThePasswordChangesWhileItsRehashWaits_KeepsTheNewPassword()
     {
         using var directory = new TempDirectory();
-        long aliceId;
-        await using (var before = await StartHostAsync(dataDirectory: directory.Path))
-        {
-            await using var registrar = await before.ConnectAsync();
-            aliceId = (await registrar.RegisterAsync("alice", Password, "Alice")).User.Id;
-        }
-
-        // A higher cost than the stored hash's: the next sign-in rehashes the password after binding the device.
-        await using var host = await StartHostAsync(
-            new Dictionary<string, string?> { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1", ["Messenger:Session:PasswordHash:Iterations"] = "4" },
-            dataDirectory: directory.Path);
+        var (started, aliceId) = await StartAtAHigherCostAsync(directory);
+        await using var host = started;
         var (hasher, store) = (host.Services.GetRequiredService<PasswordHasher>(), host.Services.GetRequiredService<SessionStore>());
         await using var device = await host.ConnectAsync();
 
@@ -577,5 +559,22 @@ public sealed class SignInRaceTests
         await using var other = await host.ConnectAsync();
         await FailsWith(() => other.SignInAsync("alice", Password, "Tablet", "linux"), "CREDENTIALS_INVALID");
         await other.SignInAsync("alice", "a brand new password", "Tablet", "linux");
+    }
+
+    /// <summary>Alice registered at the default cost, then the host started again at a higher one, one hash at a time: a
+    /// sign-in now rehashes her password after binding its device.</summary>
+    private static async Task<(TestHost Host, long AliceId)> StartAtAHigherCostAsync(TempDirectory directory)
+    {
+        long aliceId;
+        await using (var before = await StartHostAsync(dataDirectory: directory.Path))
+        {
+            await using var registrar = await before.ConnectAsync();
+            aliceId = (await registrar.RegisterAsync("alice", Password, "Alice")).User.Id;
+        }
+
+        var host = await StartHostAsync(
+            new Dictionary<string, string?> { ["Messenger:Session:PasswordHash:MaxConcurrent"] = "1", ["Messenger:Session:PasswordHash:Iterations"] = "4" },
+            dataDirectory: directory.Path);
+        return (host, aliceId);
     }
 }
