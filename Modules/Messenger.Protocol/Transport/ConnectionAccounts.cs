@@ -23,12 +23,9 @@ internal sealed class ConnectionAccounts(IServiceScopeFactory scopes, ICallerAut
             context.Set(connection.DeviceKey, connection.SessionId, connection.ConnectionId, connection.ClientAddress, "");
             // The first frame's calls run meanwhile; one that signs in or out observes the account itself, and then
             // this lookup, which may have read before that call committed, is not applied.
-            if (await authenticator.AuthenticateAsync(context, CancellationToken.None) is { } userId && connection.TryResolveUserId(userId)
-                && connection.State != ConnectionState.Closed)
+            if (await authenticator.AuthenticateAsync(context, CancellationToken.None) is { } userId && connection.TryResolveUserId(userId))
             {
-                await using var publishing = scopes.CreateAsyncScope();
-                await publishing.ServiceProvider.GetRequiredService<IPublisher>().Publish(
-                    new ConnectionSignedInEvent(connection.ConnectionId, connection.DeviceKey, userId));
+                await AnnounceAsync(connection, previous: null, userId);
             }
         }
         catch (Exception e)
@@ -40,7 +37,17 @@ internal sealed class ConnectionAccounts(IServiceScopeFactory scopes, ICallerAut
     public async ValueTask ObserveAsync(ProtocolConnection connection, long? userId)
     {
         var previous = connection.SwapUserId(userId);
-        if (previous == userId || connection.State == ConnectionState.Closed)
+        if (previous != userId)
+        {
+            await AnnounceAsync(connection, previous, userId);
+        }
+    }
+
+    /// <summary>Tells the bus the connection's account changed from <paramref name="previous"/> to
+    /// <paramref name="current"/> (either may be none), unless it has closed meanwhile.</summary>
+    private async ValueTask AnnounceAsync(ProtocolConnection connection, long? previous, long? current)
+    {
+        if (connection.State == ConnectionState.Closed)
         {
             return;
         }
@@ -52,9 +59,9 @@ internal sealed class ConnectionAccounts(IServiceScopeFactory scopes, ICallerAut
             await publisher.Publish(new ConnectionSignedOutEvent(connection.ConnectionId, old));
         }
 
-        if (userId is { } current)
+        if (current is { } now)
         {
-            await publisher.Publish(new ConnectionSignedInEvent(connection.ConnectionId, connection.DeviceKey, current));
+            await publisher.Publish(new ConnectionSignedInEvent(connection.ConnectionId, connection.DeviceKey, now));
         }
     }
 
