@@ -4,7 +4,9 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using FluentValidation;
 using FluentValidation.Validators;
+using MessagePack;
 using Messenger.Contracts;
+using Messenger.Contracts.Rpc;
 using Messenger.Host;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
@@ -60,6 +62,34 @@ public sealed partial class ReadmeTests : IDisposable
         methods.Where(name => !rows.Contains(name) && !builtIns.Contains($"`{name} ", StringComparison.Ordinal))
             .Should().BeEmpty("every method the server registers has a row in the README's method tables");
         rows.Except(methods).Should().BeEmpty("every method row in the README names a method the server registers");
+    }
+
+    [Fact]
+    public void EveryMethodsRow_NamesEachOfItsArguments()
+    {
+        var calls = typeof(ContractsAssembly).Assembly.GetTypes()
+            .Where(type => type.GetCustomAttribute<RpcMethodAttribute>() is not null)
+            .ToList();
+        var rows = Readme.Split('\n').Where(line => MethodRow().IsMatch(line)).ToList();
+
+        calls.Should().HaveCountGreaterThan(100);
+        var missing = new List<string>();
+        foreach (var call in calls)
+        {
+            var name = call.GetCustomAttribute<RpcMethodAttribute>()!.Name;
+            var text = rows.FirstOrDefault(row => MethodRow().Match(row).Groups["cell"].Value.Contains($"`{name}`", StringComparison.Ordinal))
+                ?? BuiltInMethods().Match(Readme).Value;
+            foreach (var property in call.GetProperties())
+            {
+                if (property.GetCustomAttribute<KeyAttribute>()?.StringKey is { } key
+                    && !Regex.IsMatch(text, $@"(?<![A-Za-z_]){Regex.Escape(key)}(?![A-Za-z_])"))
+                {
+                    missing.Add($"{name}: {key}");
+                }
+            }
+        }
+
+        missing.Should().BeEmpty("a method's row in the README names every argument the call takes");
     }
 
     [Fact]
