@@ -1,6 +1,7 @@
 using Messenger.Client;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
+using Messenger.Kernel.Storage;
 using Messenger.Media.Collection;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
@@ -10,8 +11,8 @@ using static Messenger.Tests.Media.MediaTestKit;
 
 namespace Messenger.Tests.Media;
 
-/// <summary>What a sent file survives: the start-up sweep running beside sends, and a restart between a send and its
-/// resend.</summary>
+/// <summary>What a sent file survives: the start-up sweep running beside sends, a restart between a send and its
+/// resend, and a database with no room for the file's row.</summary>
 public sealed class MediaDurabilityTests
 {
     [Fact]
@@ -101,5 +102,63 @@ public sealed class MediaDurabilityTests
             again.Should().Be(first);
             (await aliceAgain.Client.GetScheduledAsync(bob.Peer)).Should().ContainSingle().Which.Id.Should().Be(first.Id);
         }
+    }
+
+    /// <summary>
+    /// The database (capped at 1 MiB) has no room at the very moment the file's blob is recorded: a trigger makes that
+    /// insert write 2 MB first, so it meets SQLITE_FULL as it would on a full disk. Once there is room (the trigger gone,
+    /// in the same run or after a restart), the same send with the same upload goes through.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Send_WhenTheFilesRowFindsNoRoom_FailsWithStorageFull_AndTheSameUploadIsSentOnceThereIsRoom(bool restart)
+    {
+        using var data = new TempDirectory();
+        var suffix = restart ? "r" : "s";
+        var bytes = RandomBytes((2 * MediaMethods.PartSize) + 1000, 24); // three parts: the last in a file of its own
+        var host = await SessionTestKit.StartHostAsync(
+            new Dictionary<string, string?> { ["Messenger:Storage:MaxDatabaseMiB"] = "1" }, dataDirectory: data.Path);
+        try
+        {
+            var alice = await host.SignUpAsync($"alice_ful{suffix}");
+            var bob = await host.SignUpAsync($"bob_ful{suffix}");
+            var input = await alice.Client.UploadAsync(bytes);
+            Execute(host, "CREATE TABLE test_filler (bytes BLOB); " +
+                "CREATE TRIGGER test_no_room BEFORE INSERT ON media_blobs BEGIN INSERT INTO test_filler VALUES (zeroblob(2000000)); END");
+
+            await ChatTestKit.FailsWith(() => alice.Client.SendMediaAsync(bob.Peer, input, randomId: 4_444), "STORAGE_FULL", 500);
+            Execute(host, "DROP TRIGGER test_no_room");
+            if (restart)
+            {
+                await alice.DisposeAsync();
+                await bob.DisposeAsync();
+                await host.DisposeAsync();
+                host = await SessionTestKit.StartHostAsync(dataDirectory: data.Path);
+                alice = await host.ReconnectAsync(alice);
+                bob = await host.ReconnectAsync(bob);
+            }
+
+            await using (alice)
+            await using (bob)
+            {
+                var sent = await alice.Client.SendMediaAsync(bob.Peer, input, randomId: 4_444);
+                Sha256(await bob.Client.DownloadAsync(sent.Message.Media!)).Should().Be(Sha256(bytes));
+                (await bob.Client.GetHistoryAsync(alice.Peer)).Should().ContainSingle();
+                host.UploadFiles().Should().BeEmpty("stored now, the upload is over");
+            }
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+    }
+
+    private static void Execute(TestHost host, string sql)
+    {
+        using var connection = host.Services.GetRequiredService<SqliteDatabase>().Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 }

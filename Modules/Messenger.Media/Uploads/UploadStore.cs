@@ -229,8 +229,9 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
 
     /// <summary>
     /// Checks the upload is whole and returns its content as one file, its size and, when the parts went through
-    /// <see cref="PrefixHash"/> in one piece, its SHA-256. The upload is done with: a later
-    /// call finds nothing. On a missing part nothing changes (the client resumes and tries again).
+    /// <see cref="PrefixHash"/> in one piece, its SHA-256. The upload is done with: a later call finds it completed,
+    /// until it is removed or reopened (<see cref="Reopen"/>). On a missing part nothing changes (the client resumes and
+    /// tries again).
     /// </summary>
     public async Task<(string Path, long Size, string? Hash)> CompleteAsync(long userId, long fileId, int totalParts, CancellationToken cancellationToken)
     {
@@ -275,7 +276,8 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
                 RandomAccess.SetLength(handle, offset + bytes.Length);
             }
 
-            File.Delete(last);
+            // .last stays until the upload is removed: a completion whose content could not be stored is reopened and
+            // completed again from the same files, in this run or after a restart.
             return (upload.BasePath + ".data", offset + bytes.Length, upload.Prefix?.Result(upload.TotalParts));
         }
         catch
@@ -286,6 +288,19 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
             }
 
             throw;
+        }
+    }
+
+    /// <summary>A completed upload whose content could not be stored (no room for its row, a shutdown) can be completed
+    /// again: its files are whole and unchanged.</summary>
+    public void Reopen(long userId, long fileId)
+    {
+        if (_uploads.TryGetValue((userId, fileId), out var upload))
+        {
+            lock (upload.Gate)
+            {
+                upload.Completed = false;
+            }
         }
     }
 
