@@ -12,7 +12,7 @@ using static Messenger.Tests.Media.MediaTestKit;
 namespace Messenger.Tests.Media;
 
 /// <summary>What a sent file survives: the start-up sweep running beside sends, a restart between a send and its
-/// resend, and a database with no room for the file's row.</summary>
+/// resend, a database with no room for the file's row, and a power loss that takes parts the upload had recorded.</summary>
 public sealed class MediaDurabilityTests
 {
     [Fact]
@@ -152,6 +152,68 @@ public sealed class MediaDurabilityTests
         {
             await host.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// What a power loss can leave of an upload's parts, none of them fsynced: records in <c>.parts</c> for bytes that
+    /// never reached the disk — <c>.data</c> cut short, or holding a hole (blocks never written read as zeros), or
+    /// <c>.last</c> empty. After the restart those parts are reported missing, completing refuses, and the client's
+    /// resume sends them again, so the file that arrives is the one uploaded.
+    /// </summary>
+    [Theory]
+    [InlineData("data cut short", new[] { 0, 3 })]
+    [InlineData("data with a hole", new[] { 0, 3 })]
+    [InlineData("last empty", new[] { 0, 1, 2 })]
+    public async Task Resume_AfterARestartLostRecordedParts_ReportsThemMissing_AndTheFileArrivesWhole(string loss, int[] kept)
+    {
+        using var data = new TempDirectory();
+        var bytes = RandomBytes((3 * MediaMethods.PartSize) + 1000, 25); // parts 0-2 in .data, part 3 in .last
+        Device alice;
+        Device bob;
+        InputMedia input;
+        await using (var host = await SessionTestKit.StartHostAsync(dataDirectory: data.Path))
+        {
+            alice = await host.SignUpAsync($"alice_pwr{kept.Length}{loss.Length}");
+            bob = await host.SignUpAsync($"bob_pwr{kept.Length}{loss.Length}");
+            await using (alice)
+            await using (bob)
+            {
+                input = await alice.Client.UploadAsync(bytes);
+            }
+        }
+
+        var basePath = Path.Combine(data.Path, "tmp", "uploads", $"{alice.UserId}-{(ulong)input.FileId:x16}");
+        switch (loss)
+        {
+            case "data cut short":
+                Resize(basePath + ".data", MediaMethods.PartSize);
+                break;
+            case "data with a hole":
+                Resize(basePath + ".data", MediaMethods.PartSize);
+                Resize(basePath + ".data", 3L * MediaMethods.PartSize); // the same size, parts 1-2 a hole
+                break;
+            default:
+                Resize(basePath + ".last", 0);
+                break;
+        }
+
+        await using (var host = await SessionTestKit.StartHostAsync(dataDirectory: data.Path))
+        {
+            await using var aliceAgain = await host.ReconnectAsync(alice);
+            await using var bobAgain = await host.ReconnectAsync(bob);
+
+            (await aliceAgain.Client.CallAsync(new GetUploadedPartsCall(input.FileId))).Parts.Should().Equal(kept);
+            await ChatTestKit.FailsWith(() => aliceAgain.Client.SendMediaAsync(bob.Peer, input), MediaErrorNames.FilePartMissing);
+            var resumed = await aliceAgain.Client.UploadFileAsync(new MemoryStream(bytes), "file.bin", "application/octet-stream", fileId: input.FileId);
+            var sent = await aliceAgain.Client.SendMediaAsync(bob.Peer, resumed);
+            Sha256(await bobAgain.Client.DownloadAsync(sent.Message.Media!)).Should().Be(Sha256(bytes));
+        }
+    }
+
+    private static void Resize(string path, long length)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Write);
+        file.SetLength(length);
     }
 
     private static void Execute(TestHost host, string sql)
