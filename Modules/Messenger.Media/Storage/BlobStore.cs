@@ -95,6 +95,17 @@ internal sealed class BlobStore
         }
     }
 
+    /// <summary>Runs <paramref name="delete"/> (which deletes the blob's files or not, and says which) under the store's
+    /// lock, unless the hash is held. An attach stores a file under this lock only after its row is committed, so a
+    /// <paramref name="delete"/> that first looks for the row cannot miss the row of any file it sees.</summary>
+    public bool UnlessHeld(string hash, Func<bool> delete)
+    {
+        lock (_gate)
+        {
+            return !_holds.ContainsKey(hash) && delete();
+        }
+    }
+
     /// <summary>Every stored blob's hash (a directory walk: start-up only).</summary>
     public IEnumerable<string> AllHashes() =>
         Directory.Exists(Root)
