@@ -1,4 +1,5 @@
 using Messenger.Kernel.Configuration;
+using Messenger.Kernel.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Messenger.Host.Backup;
@@ -10,7 +11,7 @@ namespace Messenger.Host.Backup;
 /// key pair (clients pin its public key) and the media store with its thumbnails (a thumbnail's file is written
 /// before its row, so each one the snapshot records is there to copy). Blobs enter the store by an atomic rename and stay while
 /// a message refers to them (and for the grace period after), so each blob the snapshot refers to is there to copy.
-/// Uploads in progress (<c>tmp/</c>) are left out. To restore, point <c>Messenger:DataDirectory</c> at the copy.
+/// Uploads in progress (<c>tmp/</c>) and the running server's lock file are left out. To restore, point <c>Messenger:DataDirectory</c> at the copy.
 /// </summary>
 internal static class DataBackup
 {
@@ -70,7 +71,7 @@ internal static class DataBackup
         {
             cancellationToken.ThrowIfCancellationRequested();
             var relative = Path.GetRelativePath(source, file);
-            if (DatabaseFiles.Contains(relative) || relative.StartsWith("tmp" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            if (DatabaseFiles.Contains(relative) || relative == DataDirectoryLock.FileName || relative.StartsWith("tmp" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             {
                 continue;
             }
