@@ -96,6 +96,7 @@ public static class MessengerApp
     {
         ValidateConfiguration(app.Services);
         await app.Services.MigrateDatabaseAsync(cancellationToken);
+        await app.Services.LoadServerKeyAsync(cancellationToken);
         await app.StartAsync(cancellationToken);
 
         var messenger = app.Services.GetRequiredService<IOptions<MessengerOptions>>().Value;

@@ -21,6 +21,11 @@ if (args is ["reset-two-factor", var lockedOut, .. var options])
     return await AccountResetCommands.ResetTwoFactorAsync(lockedOut, options, Console.Out, Console.Error);
 }
 
+if (args is ["new-server-key", .. var keyArgs])
+{
+    return NewServerKeyCommand.Run(keyArgs, Console.Out, Console.Error);
+}
+
 var app = MessengerApp.Build(args);
 try
 {

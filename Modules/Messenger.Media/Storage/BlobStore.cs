@@ -1,4 +1,5 @@
 using Messenger.Kernel.Configuration;
+using Messenger.Kernel.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Messenger.Media.Storage;
@@ -42,8 +43,10 @@ internal sealed class BlobStore
                 }
                 else
                 {
-                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                    File.Move(tempPath, target);
+                    // The new name (and any directory made for it) is synced before the message that refers to the blob
+                    // is committed; under the gate, so a store that finds the blob here finds it synced.
+                    DurableFiles.CreateDirectory(Path.GetDirectoryName(target)!);
+                    DurableFiles.Move(tempPath, target);
                 }
             }
             catch
