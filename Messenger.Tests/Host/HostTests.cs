@@ -93,6 +93,29 @@ public sealed class HostTests
     }
 
     [Fact]
+    public async Task Start_OnADatabaseANewerServerMigrated_FailsClearly_AndChangesNothing()
+    {
+        using var directory = new TempDirectory();
+        await using (await TestHost.StartAsync(directory.Path))
+        {
+        }
+
+        // What a later version's migration leaves in its module's history.
+        Query(directory.Path, "INSERT INTO message_migrations (MigrationId, ProductVersion) VALUES ('29991231000000_FromTheFuture', '99.0.0')");
+        var before = Query(directory.Path, "SELECT count(*) FROM message_migrations");
+        await using var app = MessengerApp.Build([], TestHost.Settings(directory.Path));
+
+        var start = () => app.StartMessengerAsync();
+
+        (await start.Should().ThrowAsync<StartupException>()).Which.Message.Should().Be(
+            "Messenger:DataDirectory: the database was migrated by a newer Messenger (MessageDbContext has migration " +
+            "29991231000000_FromTheFuture, which this version does not know); run that version or a later one, or restore a " +
+            "backup taken before the upgrade");
+        Query(directory.Path, "SELECT count(*) FROM message_migrations").Should().Be(before);
+        SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
     public async Task Start_WhileAnotherServerUsesTheDataDirectory_FailsClearly_AndStartsOnceThatOneStopped()
     {
         using var directory = new TempDirectory();

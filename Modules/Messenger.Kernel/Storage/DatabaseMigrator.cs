@@ -21,7 +21,7 @@ public static class DatabaseMigrator
         services.GetRequiredService<DataDirectoryLock>().Acquire();
         using (var connection = database.Open())
         {
-            // WAL is a property of the file: set it once before any module touches the schema.
+            // Opening sets WAL, a property of the file, once before any module touches the schema.
             RemoveStaleMigrationLock(connection, logger);
         }
 
