@@ -96,11 +96,10 @@ public sealed partial class ReadmeTests : IDisposable
     public void EveryConfigurationKey_IsInTheReadme_WithItsDefault_AndEveryDocumentedKeyIsBound()
     {
         var bound = BoundKeys().ToList();
-        var documented = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (Match row in ConfigurationRow().Matches(Readme))
-        {
-            documented.Add(row.Groups["key"].Value, row.Groups["default"].Value.Trim());
-        }
+        var rows = ConfigurationRow().Matches(Readme).Select(row => (Key: row.Groups["key"].Value, Default: row.Groups["default"].Value.Trim())).ToList();
+        rows.GroupBy(row => row.Key).Where(group => group.Count() > 1).Select(group => group.Key)
+            .Should().BeEmpty("each key has one row, so its default is written once");
+        var documented = rows.ToDictionary(row => row.Key, row => row.Default, StringComparer.Ordinal);
 
         bound.Should().HaveCountGreaterThan(60);
         bound.Select(key => key.Name).Except(documented.Keys)

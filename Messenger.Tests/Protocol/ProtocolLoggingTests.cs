@@ -10,7 +10,7 @@ namespace Messenger.Tests.Protocol;
 public sealed class ProtocolLoggingTests
 {
     [Fact]
-    public async Task ABadHandshake_IsLoggedAsItsReason_NotAsAnError()
+    public async Task Handshake_WhenMessage1IsGarbage_LogsItsReason_NotAnError()
     {
         using var logs = new TempDirectory();
         await using (var host = await StartAsync(logs))
@@ -29,7 +29,7 @@ public sealed class ProtocolLoggingTests
     }
 
     [Fact]
-    public async Task ACallRunningWhenTheServerStops_IsNotLoggedAsAnError()
+    public async Task Call_WhenTheServerStopsWhileItRuns_IsNotLoggedAsAnError()
     {
         using var logs = new TempDirectory();
         var probe = new BlockingProbe();

@@ -55,7 +55,7 @@ internal sealed class ModuleSchema<TContext> : IModuleSchema
 }
 
 /// <summary>How every module's schema is migrated at start-up.</summary>
-public static class SchemaMigration
+internal static class SchemaMigration
 {
     /// <summary>
     /// Applies the migrations this server has and the database lacks, naming them in the log (an upgrade is a moment an
@@ -66,11 +66,14 @@ public static class SchemaMigration
     {
         var known = context.Database.GetMigrations().ToList();
         var applied = (await context.Database.GetAppliedMigrationsAsync(cancellationToken)).ToList();
-        if (applied.Except(known, StringComparer.Ordinal).Order(StringComparer.Ordinal).LastOrDefault() is { } newer)
+        if (applied.Except(known, StringComparer.Ordinal).Order(StringComparer.Ordinal).LastOrDefault() is { } unknown)
         {
-            throw new StartupException(
-                $"Messenger:DataDirectory: the database was migrated by a newer Messenger ({schema} has migration {newer}, which this " +
-                "version does not know); run that version or a later one, or restore a backup taken before the upgrade");
+            // Migration ids start with their UTC creation time, so one after this version's last is a later version's.
+            throw new StartupException(string.CompareOrdinal(unknown, known.LastOrDefault()) > 0
+                ? $"Messenger:DataDirectory: the database was migrated by a newer Messenger ({schema} has migration {unknown}, which " +
+                  "this version does not know); run that version or a later one, or restore a backup taken before the upgrade"
+                : $"Messenger:DataDirectory: the database has a migration this version does not know ({schema}: {unknown}); it was " +
+                  "made by another build of Messenger: run that build, or restore a backup made by this one");
         }
 
         var pending = known.Except(applied, StringComparer.Ordinal).ToList();
