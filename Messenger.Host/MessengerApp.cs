@@ -106,16 +106,21 @@ public static class MessengerApp
 
     private static void ValidateConfiguration(IServiceProvider services)
     {
+        var problems = ConfigurationKeys.Problems(services.GetRequiredService<IConfiguration>(), services.GetServices<BoundSection>()).ToList();
         try
         {
             services.GetRequiredService<IStartupValidator>().Validate();
         }
         catch (Exception e) when (e is OptionsValidationException or AggregateException)
         {
-            var failures = e is AggregateException aggregate
+            problems.AddRange(e is AggregateException aggregate
                 ? aggregate.InnerExceptions.OfType<OptionsValidationException>().SelectMany(v => v.Failures)
-                : ((OptionsValidationException)e).Failures;
-            throw new StartupException(string.Join(Environment.NewLine, failures));
+                : ((OptionsValidationException)e).Failures);
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new StartupException(string.Join(Environment.NewLine, problems));
         }
     }
 

@@ -51,6 +51,49 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task Start_WhenValuesDoNotConvert_ReportsEachOne_BesideTheValidatorsProblems()
+    {
+        using var directory = new TempDirectory();
+        var settings = TestHost.Settings(directory.Path, new Dictionary<string, string?>
+        {
+            ["Messenger:Storage:BusyTimeoutMs"] = "abc",
+            ["Messenger:Storage:Synchronous"] = "SOMETIMES",
+            ["Messenger:Push:Enabled"] = "maybe",
+            ["Messenger:Session:PasswordHash:MemoryKiB"] = "64MB",
+            ["Messenger:Queue:RetentionDays"] = "99999999999",
+            ["Messenger:Protocol:MaxFrameBytes"] = "",
+        });
+        await using var app = MessengerApp.Build([], settings);
+
+        var start = () => app.StartMessengerAsync();
+
+        var error = (await start.Should().ThrowAsync<StartupException>()).Which;
+        error.Message.Split(Environment.NewLine).Should().BeEquivalentTo(
+            "Messenger:Storage:BusyTimeoutMs: 'abc' is not a whole number",
+            "Messenger:Storage:Synchronous: 'SOMETIMES' is not one of Off, Normal, Full, Extra",
+            "Messenger:Push:Enabled: 'maybe' is not true or false",
+            "Messenger:Session:PasswordHash:MemoryKiB: '64MB' is not a whole number",
+            "Messenger:Queue:RetentionDays: '99999999999' is not a whole number between -2147483648 and 2147483647",
+            "Messenger:Protocol:MaxFrameBytes: '' is not a whole number");
+        File.Exists(Path.Combine(directory.Path, "messenger.db")).Should().BeFalse("nothing is touched when the configuration is invalid");
+    }
+
+    [Fact]
+    public async Task Run_WhenAValueDoesNotConvert_PrintsConfigurationErrors_AndExits2()
+    {
+        using var directory = new TempDirectory();
+
+        var (exitCode, output) = await HostProcess.RunAsync(
+            $"--Messenger:DataDirectory={directory.Path}", "--Messenger:Urls=http://127.0.0.1:0",
+            "--Messenger:Storage:BusyTimeoutMs=abc", "--Messenger:Push:Enabled=maybe");
+
+        exitCode.Should().Be(2, output);
+        output.Should().Contain("Configuration error: Messenger:Storage:BusyTimeoutMs: 'abc' is not a whole number")
+            .And.Contain("Configuration error: Messenger:Push:Enabled: 'maybe' is not true or false")
+            .And.NotContain("Unhandled exception");
+    }
+
+    [Fact]
     public async Task Start_WhenDataDirectoryCannotBeCreated_ReportsTheDirectory()
     {
         using var directory = new TempDirectory();
