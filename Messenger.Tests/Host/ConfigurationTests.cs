@@ -1,6 +1,9 @@
 using Messenger.Host;
 using Messenger.Kernel.Storage;
+using Messenger.Message.Calls;
 using Messenger.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Messenger.Tests.Host;
 
@@ -91,6 +94,55 @@ public sealed class ConfigurationTests
         output.Should().Contain("Configuration error: Messenger:Storage:BusyTimeoutMs: 'abc' is not a whole number")
             .And.Contain("Configuration error: Messenger:Push:Enabled: 'maybe' is not true or false")
             .And.NotContain("Unhandled exception");
+    }
+
+    [Fact]
+    public async Task Start_WhenAKeyUnderMessengerIsReadByNoOptions_ReportsItAsATypo()
+    {
+        using var directory = new TempDirectory();
+        var settings = TestHost.Settings(directory.Path, new Dictionary<string, string?>
+        {
+            ["Messenger:Sesion:RegistrationMode"] = "Closed",
+            ["Messenger:Session:PasswordHash:Iteration"] = "4",
+            ["Messenger:Storage:BusyTimeoutMs:Seconds"] = "5",
+            ["Messenger:Calls:IceServers:0:Url"] = "stun:stun.example.org",
+            ["Messenger:DataDirectoryFullPath"] = "/elsewhere",
+            ["messenger:storage:synchronous"] = "normal",
+            ["Kestrel:Limits:MaxRequestBodySize"] = "1000",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        await using var app = MessengerApp.Build([], settings);
+
+        var start = () => app.StartMessengerAsync();
+
+        var error = (await start.Should().ThrowAsync<StartupException>()).Which;
+        error.Message.Split(Environment.NewLine).Should().BeEquivalentTo(
+            "Messenger:Sesion:RegistrationMode: unknown key (a typo?)",
+            "Messenger:Session:PasswordHash:Iteration: unknown key (a typo?)",
+            "Messenger:Storage:BusyTimeoutMs:Seconds: unknown key (a typo?)",
+            "Messenger:Calls:IceServers:0:Url: unknown key (a typo?)",
+            "Messenger:DataDirectoryFullPath: unknown key (a typo?)",
+            "Messenger:Calls:IceServers: each needs Urls starting with stun:, turn: or turns:.");
+        File.Exists(Path.Combine(directory.Path, "messenger.db")).Should().BeFalse("nothing is touched when the configuration is invalid");
+    }
+
+    [Fact]
+    public async Task Start_WithAListOfIceServers_TakesTheirEntriesKeys()
+    {
+        await using var host = await TestHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Messenger:Calls:IceServers:0:Urls:0"] = "stun:stun.example.org:3478",
+            ["Messenger:Calls:IceServers:1:Urls:0"] = "turn:turn.example.org:3478",
+            ["Messenger:Calls:IceServers:1:Urls:1"] = "turns:turn.example.org:5349",
+            ["Messenger:Calls:IceServers:1:Username"] = "messenger",
+            ["Messenger:Calls:IceServers:1:Credential"] = "secret",
+        });
+
+        var servers = host.Services.GetRequiredService<IOptions<CallOptions>>().Value.IceServers;
+
+        servers.Select(server => string.Join(" ", server.Urls)).Should().Equal(
+            "stun:stun.example.org:3478", "turn:turn.example.org:3478 turns:turn.example.org:5349");
+        servers[1].Username.Should().Be("messenger");
     }
 
     [Fact]

@@ -12,22 +12,22 @@ namespace Messenger.Kernel.Configuration;
 public sealed record BoundSection(string Section, Type OptionsType);
 
 /// <summary>
-/// The configuration's values checked against the types of the options properties they bind to, before any is bound.
-/// The binder throws at the first value it cannot convert, which would end start-up with a stack trace and hide every
-/// other problem; here each such value is one line, naming the key, the value and what was expected, and the options
-/// are bound without it so the validators still report the rest.
+/// The configuration's keys under <c>Messenger:</c> checked against the options classes bound there, before any is
+/// bound. A key that no class binds (a typo such as <c>Messenger:Sesion:RegistrationMode</c>) would be ignored without a
+/// word; a value the binder cannot convert would end start-up with a stack trace at the first one and hide every other
+/// problem. Here each is one line naming the key (and the value, and what was expected), and the options are bound
+/// without the values that do not convert, so the validators still report the rest. Keys outside <c>Messenger:</c>
+/// (ASP.NET Core's <c>urls</c>, <c>Kestrel</c>, <c>Logging</c>…) are not ours to check.
 /// </summary>
 public static class ConfigurationKeys
 {
-    /// <summary>One line per value under <paramref name="sections"/> that does not convert to its property's type.</summary>
+    /// <summary>One line per key under <c>Messenger:</c> that none of <paramref name="sections"/> binds, and per value that
+    /// does not convert to its property's type. Keys are compared ignoring case, as the configuration does.</summary>
     public static IReadOnlyList<string> Problems(IConfiguration configuration, IEnumerable<BoundSection> sections)
     {
+        var bound = sections.ToLookup(section => section.Section, section => section.OptionsType, StringComparer.OrdinalIgnoreCase);
         var problems = new List<Problem>();
-        foreach (var bound in sections)
-        {
-            CheckProperties(configuration.GetSection(bound.Section), bound.OptionsType, problems);
-        }
-
+        CheckSection(configuration.GetSection(MessengerOptions.Section), bound, problems);
         return problems.Select(problem => problem.Line).Distinct().ToList();
     }
 
@@ -37,6 +37,7 @@ public static class ConfigurationKeys
     {
         var problems = new List<Problem>();
         CheckProperties(section, options.GetType(), problems);
+        problems.RemoveAll(problem => !problem.Unconvertible);
         if (problems.Count == 0)
         {
             section.Bind(options);
@@ -51,13 +52,36 @@ public static class ConfigurationKeys
             .Bind(options);
     }
 
-    private sealed record Problem(string Key, string Line);
+    private sealed record Problem(string Key, string Line, bool Unconvertible = false);
 
     // The properties the binder sets: public, with a public setter (what ReadmeTests documents, too).
     private static PropertyInfo? Property(Type type, string key) =>
         type.GetProperty(key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase) is { SetMethod.IsPublic: true } property
             ? property
             : null;
+
+    // A bound section's children are the properties of the classes bound to it, or sections further down
+    // (Messenger is MessengerOptions' section, and Messenger:Storage is StorageOptions').
+    private static void CheckSection(IConfigurationSection node, ILookup<string, Type> bound, List<Problem> problems)
+    {
+        NotAValue(node, problems);
+        foreach (var child in node.GetChildren())
+        {
+            if (bound[node.Path].Select(type => Property(type, child.Key)).FirstOrDefault(property => property is not null) is { } property)
+            {
+                CheckValue(child, property.PropertyType, problems);
+            }
+            else if (bound.Any(section => section.Key.Equals(child.Path, StringComparison.OrdinalIgnoreCase)
+                         || section.Key.StartsWith(child.Path + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase)))
+            {
+                CheckSection(child, bound, problems);
+            }
+            else
+            {
+                Unknown(child, problems);
+            }
+        }
+    }
 
     private static void CheckProperties(IConfigurationSection node, Type type, List<Problem> problems)
     {
@@ -66,6 +90,10 @@ public static class ConfigurationKeys
             if (Property(type, child.Key) is { } property)
             {
                 CheckValue(child, property.PropertyType, problems);
+            }
+            else
+            {
+                Unknown(child, problems);
             }
         }
     }
@@ -76,11 +104,18 @@ public static class ConfigurationKeys
         {
             if (node.Value is { } value && Unconvertible(type, value) is { } expected)
             {
-                problems.Add(new Problem(node.Path, $"{node.Path}: '{value}' {expected}"));
+                problems.Add(new Problem(node.Path, $"{node.Path}: '{value}' {expected}", Unconvertible: true));
+            }
+
+            foreach (var child in node.GetChildren())
+            {
+                Unknown(child, problems);
             }
         }
         else if (ElementType(type) is { } element)
         {
+            // Any key names an entry (0, 1, … by convention); each entry is checked as its type.
+            NotAValue(node, problems);
             foreach (var entry in node.GetChildren())
             {
                 CheckValue(entry, element, problems);
@@ -88,7 +123,25 @@ public static class ConfigurationKeys
         }
         else
         {
+            NotAValue(node, problems);
             CheckProperties(node, type, problems);
+        }
+    }
+
+    private static void Unknown(IConfigurationSection node, List<Problem> problems)
+    {
+        foreach (var (key, _) in node.AsEnumerable().Where(pair => pair.Value is not null).OrderBy(pair => pair.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            problems.Add(new Problem(key, $"{key}: unknown key (a typo?)"));
+        }
+    }
+
+    // A section, a class or a list holds keys; a value given to it is ignored by the binder.
+    private static void NotAValue(IConfigurationSection node, List<Problem> problems)
+    {
+        if (!string.IsNullOrEmpty(node.Value))
+        {
+            problems.Add(new Problem(node.Path, $"{node.Path}: '{node.Value}' is not one value: set the keys under it ({node.Path}:…)"));
         }
     }
 
