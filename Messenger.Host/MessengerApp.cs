@@ -20,6 +20,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Events;
+using Serilog.Filters;
 
 namespace Messenger.Host;
 
@@ -92,8 +93,9 @@ public static class MessengerApp
     public static async Task StartMessengerAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
         ValidateConfiguration(app.Services);
+        Listening.LoadKestrelConfiguration(app);
         await app.Services.MigrateDatabaseAsync(cancellationToken);
-        await app.StartAsync(cancellationToken);
+        await Listening.StartAsync(app, cancellationToken);
 
         var messenger = app.Services.GetRequiredService<IOptions<MessengerOptions>>().Value;
         app.Logger.LogInformation("Messenger listening on {Addresses}", string.Join(", ", app.ListeningAddresses()));
@@ -182,6 +184,9 @@ public static class MessengerApp
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
             .Enrich.FromLogContext()
+            // A failed start is thrown to Program, which prints it (as one line when the operator can fix it): the
+            // host's own report of it would print it a second time, with a stack trace.
+            .Filter.ByExcluding(e => e.MessageTemplate.Text == "Hosting failed to start" && Matching.FromSource("Microsoft.Extensions.Hosting")(e))
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
         if (!string.IsNullOrWhiteSpace(options.FilePath))
         {

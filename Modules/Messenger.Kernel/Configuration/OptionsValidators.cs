@@ -1,9 +1,13 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Messenger.Kernel.Configuration;
 
-internal sealed class MessengerOptionsValidator : IValidateOptions<MessengerOptions>
+internal sealed class MessengerOptionsValidator(IConfiguration configuration) : IValidateOptions<MessengerOptions>
 {
+    /// <summary>ASP.NET Core's own key (Kestrel reads its section) for the certificate an https URL is served with.</summary>
+    public const string CertificateSection = "Kestrel:Certificates:Default";
+
     public ValidateOptionsResult Validate(string? name, MessengerOptions options)
     {
         var problems = new List<string>();
@@ -18,6 +22,15 @@ internal sealed class MessengerOptionsValidator : IValidateOptions<MessengerOpti
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
             {
                 problems.Add($"Messenger:Urls: '{url}' is not an absolute http:// or https:// URL");
+            }
+            else if (uri.PathAndQuery != "/" || uri.Fragment.Length > 0)
+            {
+                // Kestrel refuses a path base in a listen URL, and the server serves from the root anyway.
+                problems.Add($"Messenger:Urls: '{url}' has a path; a listen URL is a scheme, a host and a port (a reverse proxy can serve the server under a path)");
+            }
+            else if (uri.Scheme == "https" && !HasCertificate())
+            {
+                problems.Add($"Messenger:Urls: '{url}': https needs a certificate: set {CertificateSection}:Path and :Password, or put a TLS proxy in front");
             }
         }
 
@@ -34,8 +47,46 @@ internal sealed class MessengerOptionsValidator : IValidateOptions<MessengerOpti
         {
             problems.Add($"Messenger:DataDirectory: '{options.DataDirectoryFullPath}' {problem}");
         }
+        else
+        {
+            foreach (var file in new[] { "", "-wal", "-shm" }.Select(suffix => options.DatabasePath + suffix))
+            {
+                if (WritableFileProblem(file) is { } fileProblem)
+                {
+                    problems.Add($"Messenger:DataDirectory: '{file}' {fileProblem}");
+                }
+            }
+        }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    // Without a configured certificate Kestrel would look for the ASP.NET development certificate, which a server has not.
+    private bool HasCertificate() =>
+        !string.IsNullOrWhiteSpace(configuration[$"{CertificateSection}:Path"]) || !string.IsNullOrWhiteSpace(configuration[$"{CertificateSection}:Subject"]);
+
+    // SQLite opens a database file it may not write read-only without a word, and the first write fails: the database
+    // and its -wal and -shm files (when they exist) must be writable by the server's user. Opening one for writing (and
+    // closing it, before SQLite has opened anything) is the honest test, as for the directory.
+    internal static string? WritableFileProblem(string path)
+    {
+        if (!Path.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            using (File.Open(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
+            {
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot be written by this user ({e.Message})";
+        }
     }
 
     // Creating the directory and a probe file is the only honest writability test (permissions, read-only

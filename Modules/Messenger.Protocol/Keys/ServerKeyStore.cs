@@ -26,7 +26,7 @@ internal sealed class ServerKeyStore(IOptions<MessengerOptions> options)
         var publicPath = Path.Combine(dataDirectory, "server.pub");
         if (File.Exists(privatePath))
         {
-            var existing = NoiseKeyPair.FromPrivateKey(Convert.FromHexString(File.ReadAllText(privatePath).Trim()));
+            var existing = Read(privatePath);
             File.WriteAllText(publicPath, ProtocolConstants.Hex(existing.PublicKey) + "\n");
             return existing;
         }
@@ -35,5 +35,22 @@ internal sealed class ServerKeyStore(IOptions<MessengerOptions> options)
         PrivateFiles.Create(privatePath, ProtocolConstants.Hex(created.PrivateKey) + "\n");
         File.WriteAllText(publicPath, ProtocolConstants.Hex(created.PublicKey) + "\n");
         return created;
+    }
+
+    // Never replaced when it cannot be read: clients pin its public half.
+    private static NoiseKeyPair Read(string path)
+    {
+        try
+        {
+            return NoiseKeyPair.FromPrivateKey(Convert.FromHexString(File.ReadAllText(path).Trim()));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"Messenger:DataDirectory: '{path}' cannot be read ({e.Message})");
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new StartupException($"Messenger:DataDirectory: '{path}' is not a server key (64 hex digits); it was left untouched");
+        }
     }
 }
