@@ -173,6 +173,24 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task Start_WhenTheLogFilesDirectoryCannotBeCreated_ReportsIt()
+    {
+        using var directory = new TempDirectory();
+        var blocker = Path.Combine(directory.Path, "a-file");
+        await File.WriteAllTextAsync(blocker, "not a directory");
+        var logFile = Path.Combine(blocker, "messenger.log");
+        await using var app = MessengerApp.Build([], TestHost.Settings(Path.Combine(directory.Path, "data"), new Dictionary<string, string?>
+        {
+            ["Messenger:Logging:FilePath"] = logFile,
+        }));
+
+        var start = () => app.StartMessengerAsync();
+
+        (await start.Should().ThrowAsync<StartupException>()).Which.Message
+            .Should().StartWith($"Messenger:Logging:FilePath: '{logFile}': its directory '{blocker}' is not a writable directory");
+    }
+
+    [Fact]
     public async Task Build_WhenEnvironmentVariableOverridesAKey_UsesIt()
     {
         using var directory = new TempDirectory();

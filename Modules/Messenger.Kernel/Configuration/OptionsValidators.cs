@@ -130,9 +130,22 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 
 internal sealed class LoggingOptionsValidator : IValidateOptions<LoggingOptions>
 {
-    public ValidateOptionsResult Validate(string? name, LoggingOptions options) =>
-        LoggingOptions.Levels.Contains(options.MinimumLevel, StringComparer.OrdinalIgnoreCase)
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail(
-                $"Messenger:Logging:MinimumLevel: '{options.MinimumLevel}' is not one of {string.Join(", ", LoggingOptions.Levels)}");
+    public ValidateOptionsResult Validate(string? name, LoggingOptions options)
+    {
+        var problems = new List<string>();
+        if (!LoggingOptions.Levels.Contains(options.MinimumLevel, StringComparer.OrdinalIgnoreCase))
+        {
+            problems.Add($"Messenger:Logging:MinimumLevel: '{options.MinimumLevel}' is not one of {string.Join(", ", LoggingOptions.Levels)}");
+        }
+
+        // Serilog's file sink gives up without a word (no file, no message) where it cannot write.
+        if (!string.IsNullOrWhiteSpace(options.FilePath)
+            && Path.GetDirectoryName(Path.GetFullPath(options.FilePath)) is { } directory
+            && MessengerOptionsValidator.WritableDirectoryProblem(directory) is { } problem)
+        {
+            problems.Add($"Messenger:Logging:FilePath: '{options.FilePath}': its directory '{directory}' {problem}");
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
 }
