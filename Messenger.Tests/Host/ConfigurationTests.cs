@@ -146,6 +146,32 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task Start_WhenAnIntervalOrRetentionIsBeyondWhatATimerOrADateTakes_ReportsIt()
+    {
+        using var directory = new TempDirectory();
+        var settings = TestHost.Settings(directory.Path, new Dictionary<string, string?>
+        {
+            ["Messenger:Queue:CompactionIntervalMinutes"] = "100000",
+            ["Messenger:Queue:RetentionDays"] = "1000000000",
+            ["Messenger:Media:CollectionIntervalMinutes"] = "100000",
+            ["Messenger:Media:UploadExpiryHours"] = "1000000000",
+            ["Messenger:Protocol:HandshakeTimeoutSeconds"] = "5000000",
+            ["Messenger:Backup:IntervalMinutes"] = "527040",
+        });
+        await using var app = MessengerApp.Build([], settings);
+
+        var start = () => app.StartMessengerAsync();
+
+        (await start.Should().ThrowAsync<StartupException>()).Which.Message.Split(Environment.NewLine).Should().BeEquivalentTo(
+            "Messenger:Queue:CompactionIntervalMinutes: must be between 1 and 10080 (was 100000)",
+            "Messenger:Queue:RetentionDays: must be between 1 and 36600 (was 1000000000)",
+            "Messenger:Media:CollectionIntervalMinutes: must be between 1 and 10080 (was 100000)",
+            "Messenger:Media:UploadExpiryHours: must be between 1 and 8784 (was 1000000000)",
+            "Messenger:Protocol:HandshakeTimeoutSeconds: must be between 1 and 300 (was 5000000)",
+            "Messenger:Backup:IntervalMinutes: must be between 1 and 44640 (was 527040)");
+    }
+
+    [Fact]
     public async Task Start_WhenDataDirectoryCannotBeCreated_ReportsTheDirectory()
     {
         using var directory = new TempDirectory();

@@ -118,7 +118,7 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
             problems.Add($"Messenger:Storage:Synchronous: '{options.Synchronous}' is not one of {string.Join(", ", StorageOptions.SynchronousModes)}");
         }
 
-        OptionsProblems.RequirePositive(problems, StorageOptions.Section, nameof(options.BusyTimeoutMs), options.BusyTimeoutMs);
+        OptionsProblems.RequireInRange(problems, StorageOptions.Section, nameof(options.BusyTimeoutMs), options.BusyTimeoutMs, 1, 600_000);
         OptionsProblems.RequirePositive(problems, StorageOptions.Section, nameof(options.WriterBatchSize), options.WriterBatchSize);
         OptionsProblems.RequirePositive(problems, StorageOptions.Section, nameof(options.WriterQueueCapacity), options.WriterQueueCapacity);
         OptionsProblems.RequireInRange(problems, StorageOptions.Section, nameof(options.CheckpointIntervalMs), options.CheckpointIntervalMs, 0, 60_000);
