@@ -50,7 +50,9 @@ public static class MessengerApp
         var configuration = builder.Configuration;
         HonourAspNetUrls(configuration);
         builder.WebHost.UseUrls(ListenUrls(configuration));
-        builder.Services.AddSerilog((_, logger) => ConfigureLogging(logger, configuration));
+        // Each host its own logger, not Serilog's static one: tests run several hosts in one process, each logging
+        // into its own sinks (nothing reads the static logger).
+        builder.Services.AddSerilog((_, logger) => ConfigureLogging(logger, configuration), preserveStaticLogger: true);
 
         builder.Services
             .AddKernelModule(configuration)
