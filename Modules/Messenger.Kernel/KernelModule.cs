@@ -33,6 +33,7 @@ public static class KernelModule
         services.AddSingleton<StorageSpace>();
         services.AddSingleton<StorageWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<StorageWriter>());
+        services.AddHostedService<DataDirectoryAccess>();
 
         services.AddModuleDbContext<KernelDbContext>(KernelDbContext.MigrationsHistoryTable, migrateOnStart: false);
         services.AddSingleton<IModuleSchema, KernelSchema>();

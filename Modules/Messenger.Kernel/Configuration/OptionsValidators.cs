@@ -90,12 +90,21 @@ internal sealed class MessengerOptionsValidator(IConfiguration configuration) : 
     }
 
     // Creating the directory and a probe file is the only honest writability test (permissions, read-only
-    // mounts, a file in the way), and it is what the server does next anyway.
+    // mounts, a file in the way), and it is what the server does next anyway. One the server creates is the server's
+    // user's alone (0700): the database holds message text and two-step secrets in the clear.
     internal static string? WritableDirectoryProblem(string path)
     {
         try
         {
-            Directory.CreateDirectory(path);
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(path);
+            }
+            else
+            {
+                Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
             var probe = Path.Combine(path, $".write-probe-{Environment.ProcessId}");
             File.WriteAllBytes(probe, [1]);
             File.Delete(probe);

@@ -1,0 +1,48 @@
+using Messenger.Tests.Infrastructure;
+
+namespace Messenger.Tests.Host;
+
+/// <summary>What the server says at start about a set-up that works but that the operator should know of.</summary>
+public sealed class StartupWarningTests
+{
+    [Fact]
+    public async Task Start_CreatesAMissingDataDirectoryForTheServersUserAlone()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // no Unix modes
+        }
+
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+
+        await using (await TestHost.StartAsync(data, LogFiles.Settings(directory.Path)))
+        {
+        }
+
+        File.GetUnixFileMode(data).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        LogFiles.Read(directory.Path).Should().Contain("Messenger listening on").And.NotContain("is open to other users");
+    }
+
+    [Fact]
+    public async Task Start_WhenTheDataDirectoryIsOpenToOtherUsers_WarnsAndLeavesItAsItIs()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // no Unix modes
+        }
+
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        const UnixFileMode open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+            UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        Directory.CreateDirectory(data, open);
+
+        await using (await TestHost.StartAsync(data, LogFiles.Settings(directory.Path)))
+        {
+        }
+
+        LogFiles.Read(directory.Path).Should().Contain($"The data directory {data} is open to other users of this machine (mode 0755)");
+        File.GetUnixFileMode(data).Should().Be(open);
+    }
+}
