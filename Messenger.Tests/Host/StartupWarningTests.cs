@@ -1,3 +1,4 @@
+using Messenger.Client;
 using Messenger.Tests.Infrastructure;
 
 namespace Messenger.Tests.Host;
@@ -44,5 +45,33 @@ public sealed class StartupWarningTests
 
         LogFiles.Read(directory.Path).Should().Contain($"The data directory {data} is open to other users of this machine (mode 0755)");
         File.GetUnixFileMode(data).Should().Be(open);
+    }
+
+    [Fact]
+    public async Task Start_WithNoAccountYet_SaysTheFirstOneBecomesTheAdmin_AndWhereToRegisterIt()
+    {
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        var logs = Path.Combine(directory.Path, "first");
+        string address;
+
+        await using (var host = await TestHost.StartAsync(data, new Dictionary<string, string?>(LogFiles.Settings(logs))
+        {
+            ["Messenger:Session:RegistrationMode"] = "Closed",
+        }))
+        {
+            address = host.BaseAddress.ToString().TrimEnd('/');
+            await using var admin = await host.ConnectAsync();
+            await admin.RegisterAsync("admin", "correct horse battery", "Admin");
+        }
+
+        var later = Path.Combine(directory.Path, "later");
+        await using (await TestHost.StartAsync(data, LogFiles.Settings(later)))
+        {
+        }
+
+        LogFiles.Read(logs).Should().Contain(
+            $"No accounts yet: the first account registered becomes the server's admin, whatever RegistrationMode says; register it now: open {address} (the web client) and choose Create account");
+        LogFiles.Read(later).Should().Contain("Messenger listening on").And.NotContain("No accounts yet", "the server has its admin");
     }
 }
