@@ -74,4 +74,36 @@ public sealed class StartupWarningTests
             $"No accounts yet: the first account registered becomes the server's admin, whatever RegistrationMode says; register it now: open {address} (the web client) and choose Create account");
         LogFiles.Read(later).Should().Contain("Messenger listening on").And.NotContain("No accounts yet", "the server has its admin");
     }
+
+    [Fact]
+    public async Task Start_WithPushOnAndTheDefaultSubject_WarnsThatApplesPushesFail()
+    {
+        using var directory = new TempDirectory();
+        var warned = Path.Combine(directory.Path, "default");
+        var set = Path.Combine(directory.Path, "set");
+        var off = Path.Combine(directory.Path, "off");
+
+        await using (await TestHost.StartAsync(Path.Combine(directory.Path, "data1"), LogFiles.Settings(warned)))
+        {
+        }
+
+        await using (await TestHost.StartAsync(Path.Combine(directory.Path, "data2"), new Dictionary<string, string?>(LogFiles.Settings(set))
+        {
+            ["Messenger:Push:Subject"] = "mailto:ops@example.org",
+        }))
+        {
+        }
+
+        await using (await TestHost.StartAsync(Path.Combine(directory.Path, "data3"), new Dictionary<string, string?>(LogFiles.Settings(off))
+        {
+            ["Messenger:Push:Enabled"] = "false",
+        }))
+        {
+        }
+
+        LogFiles.Read(warned).Should().Contain(
+            "Messenger:Push:Subject is still mailto:admin@localhost: notifications to Safari and iOS fail until it is set to a real mailto: or https: address of the server's admin");
+        LogFiles.Read(set).Should().Contain("Messenger listening on").And.NotContain("Messenger:Push:Subject");
+        LogFiles.Read(off).Should().Contain("Messenger listening on").And.NotContain("Messenger:Push:Subject");
+    }
 }
