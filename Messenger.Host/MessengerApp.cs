@@ -17,6 +17,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Events;
@@ -50,8 +51,8 @@ public static class MessengerApp
         var configuration = builder.Configuration;
         HonourAspNetUrls(configuration);
         builder.WebHost.UseUrls(ListenUrls(configuration));
-        // Each host its own logger, not Serilog's static one: tests run several hosts in one process, each logging
-        // into its own sinks (nothing reads the static logger).
+        // Each host its own logger: by default Serilog routes every host's events through the static Log.Logger, the
+        // last one built, so two hosts in one process (the tests) would write to each other's sinks.
         builder.Services.AddSerilog((_, logger) => ConfigureLogging(logger, configuration), preserveStaticLogger: true);
 
         builder.Services
@@ -97,6 +98,7 @@ public static class MessengerApp
         ValidateConfiguration(app.Services);
         Listening.LoadKestrelConfiguration(app);
         await app.Services.MigrateDatabaseAsync(cancellationToken);
+        await app.Services.LoadServerKeyAsync(cancellationToken);
         await Listening.StartAsync(app, cancellationToken);
 
         var messenger = app.Services.GetRequiredService<IOptions<MessengerOptions>>().Value;
@@ -178,6 +180,17 @@ public static class MessengerApp
         return urls.Length > 0 ? urls : [new MessengerOptions().Urls];
     }
 
+    /// <summary>
+    /// SignalR logs every exception a hub method throws as an error with its stack. The protocol throws
+    /// <see cref="HubException"/> only to refuse a client (a bad handshake), after logging the reason and closing the
+    /// connection itself: anyone could otherwise fill the log with errors. Any other exception from a hub method is still
+    /// logged.
+    /// </summary>
+    private static bool IsRefusalLoggedByTheProtocol(LogEvent logEvent) =>
+        logEvent.Exception is HubException
+        && logEvent.Properties.TryGetValue(Serilog.Core.Constants.SourceContextPropertyName, out var source)
+        && source is ScalarValue { Value: "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher" };
+
     private static void ConfigureLogging(LoggerConfiguration logger, IConfiguration configuration)
     {
         var options = configuration.GetSection(LoggingOptions.Section).Get<LoggingOptions>() ?? new LoggingOptions();
@@ -186,6 +199,7 @@ public static class MessengerApp
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
             .Enrich.FromLogContext()
+            .Filter.ByExcluding(IsRefusalLoggedByTheProtocol)
             // A failed start is thrown to Program, which prints it (as one line when the operator can fix it): the
             // host's own report of it would print it a second time, with a stack trace.
             .Filter.ByExcluding(e => e.MessageTemplate.Text == "Hosting failed to start" && Matching.FromSource("Microsoft.Extensions.Hosting")(e))

@@ -14,6 +14,8 @@ switch (CommandLine.Parse(args))
         return await AccountResetCommands.ResetPasswordAsync(username, settings, Console.Out, Console.Error);
     case HostCommand.ResetTwoFactor(var username, var settings):
         return await AccountResetCommands.ResetTwoFactorAsync(username, settings, Console.Out, Console.Error);
+    case HostCommand.NewServerKey(var settings):
+        return NewServerKeyCommand.Run(settings, Console.Out, Console.Error);
     case HostCommand.Usage(var problem):
         return CommandLine.PrintUsage(problem, Console.Out, Console.Error);
 }

@@ -1,4 +1,5 @@
 using Messenger.Kernel.Configuration;
+using Messenger.Kernel.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Messenger.Host.Backup;
@@ -9,8 +10,9 @@ namespace Messenger.Host.Backup;
 /// writer does meanwhile) and is checked (<c>PRAGMA quick_check</c>); then every other file is copied: the server's
 /// key pair (clients pin its public key) and the media store with its thumbnails (a thumbnail's file is written
 /// before its row, so each one the snapshot records is there to copy). Blobs enter the store by an atomic rename and stay while
-/// a message refers to them (and for the grace period after), so each blob the snapshot refers to is there to copy.
-/// Uploads in progress (<c>tmp/</c>) are left out. To restore, point <c>Messenger:DataDirectory</c> at the copy.
+/// a message refers to them (and for the grace period after), so each blob the snapshot refers to is there to copy
+/// unless the copy outlasts the grace period; one the collector deletes meanwhile is left out and counted.
+/// Uploads in progress (<c>tmp/</c>) and the running server's lock file are left out. To restore, point <c>Messenger:DataDirectory</c> at the copy.
 /// </summary>
 internal static class DataBackup
 {
@@ -31,7 +33,8 @@ internal static class DataBackup
             var summary = Copy(dataDirectory, target);
             output.WriteLine(
                 $"Backed up {dataDirectory} to {Path.GetFullPath(target)}: database {summary.DatabaseBytes:N0} bytes (quick_check ok), " +
-                $"{summary.Files:N0} other files, {summary.FileBytes:N0} bytes");
+                $"{summary.Files:N0} other files, {summary.FileBytes:N0} bytes" +
+                (summary.Vanished > 0 ? $"; {summary.Vanished:N0} media files deleted by the server meanwhile are not in it" : ""));
             return 0;
         }
         catch (Exception e) when (e is BackupException or IOException or UnauthorizedAccessException or SqliteException)
@@ -41,10 +44,18 @@ internal static class DataBackup
         }
     }
 
+    /// <summary>
+    /// Copies the data directory into <paramref name="target"/>, every file and directory of the copy fsynced before
+    /// this returns: a caller that then renames it complete (and deletes older backups) never keeps a backup whose files
+    /// a power loss tore or took back.
+    /// </summary>
     /// <param name="linkFrom">An earlier complete backup on the same file system: a blob it holds with the same name
     /// and length is the same content, so the copy gets a hard link to it instead of a second copy of the bytes
     /// (backups taken every day then cost the database and the new files, not the whole media store again).</param>
-    public static BackupSummary Copy(string dataDirectory, string target, string? linkFrom = null, CancellationToken cancellationToken = default)
+    /// <param name="copying">Called with each file's path just before it is copied (tests delete a blob there, as the
+    /// collector may).</param>
+    public static BackupSummary Copy(
+        string dataDirectory, string target, string? linkFrom = null, CancellationToken cancellationToken = default, Action<string>? copying = null)
     {
         var source = Path.GetFullPath(dataDirectory);
         var database = Path.Combine(source, MessengerOptions.DatabaseFileName);
@@ -59,43 +70,77 @@ internal static class DataBackup
             throw new BackupException($"{target} is not empty: a backup goes into a new or empty directory");
         }
 
-        Directory.CreateDirectory(target);
+        DurableFiles.CreateDirectory(target);
         var copy = Path.Combine(target, MessengerOptions.DatabaseFileName);
         SnapshotDatabase(database, copy);
+        DurableFiles.SyncFile(copy);
 
         long files = 0;
         long bytes = 0;
         long linked = 0;
+        long vanished = 0;
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var relative = Path.GetRelativePath(source, file);
-            if (DatabaseFiles.Contains(relative) || relative.StartsWith("tmp" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            if (DatabaseFiles.Contains(relative) || relative == DataDirectoryLock.FileName || relative.StartsWith("tmp" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             {
                 continue;
             }
 
             var destination = Path.Combine(target, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            files++;
-            if (linkFrom is not null && (relative.StartsWith(BlobsDirectory, StringComparison.Ordinal) || relative.StartsWith(ThumbsDirectory, StringComparison.Ordinal)) && TryLink(file, Path.Combine(linkFrom, relative), destination))
+            var stored = relative.StartsWith(BlobsDirectory, StringComparison.Ordinal) || relative.StartsWith(ThumbsDirectory, StringComparison.Ordinal);
+            copying?.Invoke(file);
+            try
             {
-                linked++;
+                if (linkFrom is not null && stored && TryLink(file, Path.Combine(linkFrom, relative), destination))
+                {
+                    files++;
+                    linked++;
+                    continue;
+                }
+
+                File.Copy(file, destination);
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(destination, File.GetUnixFileMode(file)); // server.key stays 0600
+                }
+            }
+            catch (IOException e) when (stored && e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // The collector deleted it after the listing. It deletes a blob (its row first, its thumbnails with it)
+                // only once its count has been zero for the grace period, so: when its count was zero already at the
+                // snapshot, no message in this backup refers to it, and a restored server collects its row as any other;
+                // when a message did, that message was deleted after the snapshot and a grace period (an hour) has passed
+                // since: only a copy that long can lose such a file, and only for a message its users deleted meanwhile.
+                // Failing the whole backup instead would fail its every retry on a busy server alike.
+                File.Delete(destination);
+                vanished++;
                 continue;
             }
 
-            File.Copy(file, destination);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(destination, File.GetUnixFileMode(file)); // server.key stays 0600
-            }
-
+            DurableFiles.SyncFile(destination);
+            files++;
             bytes += new FileInfo(destination).Length;
         }
 
-        return new BackupSummary(new FileInfo(copy).Length, files, bytes, linked);
+        // The names: each file's is in its directory, each directory's in its parent (the target's was synced as it was made).
+        foreach (var directory in Directory.EnumerateDirectories(target, "*", SearchOption.AllDirectories).Prepend(target))
+        {
+            DurableFiles.SyncDirectory(directory);
+        }
+
+        return new BackupSummary(new FileInfo(copy).Length, files, bytes, linked, vanished);
     }
 
+    /// <summary>
+    /// A hard link to the earlier backup's file when it has the same name and length. A blob's name is its SHA-256 and a
+    /// thumbnail's is its blob's, written once and never changed, so that is the same content, unless the earlier copy
+    /// was torn by a crash as it was written; it was not: a backup is renamed complete only after each of its files is
+    /// fsynced (<see cref="Copy"/>). Backups taken before that was so are trusted the same way. Comparing the bytes
+    /// would read both files: what the link saves.
+    /// </summary>
     private static bool TryLink(string file, string earlier, string destination)
     {
         if (OperatingSystem.IsWindows() || !File.Exists(earlier) || new FileInfo(earlier).Length != new FileInfo(file).Length)
@@ -150,7 +195,8 @@ internal static class DataBackup
 }
 
 /// <summary>What a backup holds: the database's size, the other files (<paramref name="LinkedFiles"/> of them hard
-/// links to an earlier backup's blobs) and the bytes copied for those that are not links.</summary>
-internal sealed record BackupSummary(long DatabaseBytes, long Files, long FileBytes, long LinkedFiles = 0);
+/// links to an earlier backup's blobs) and the bytes copied for those that are not links; <paramref name="Vanished"/>
+/// media files the server deleted between listing and copying them are not in it.</summary>
+internal sealed record BackupSummary(long DatabaseBytes, long Files, long FileBytes, long LinkedFiles = 0, long Vanished = 0);
 
 internal sealed class BackupException(string message) : Exception(message);

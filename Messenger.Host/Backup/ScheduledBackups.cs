@@ -5,6 +5,7 @@ using Messenger.Contracts.Admin;
 using Messenger.Kernel.Backups;
 using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Errors;
+using Messenger.Kernel.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -58,8 +59,8 @@ internal sealed record BackupRun(string Name, DateTimeOffset At, BackupSummary? 
 
 /// <summary>
 /// Backups on a schedule (<c>Messenger:Backup</c>), taken as the <c>backup</c> command takes them (SQLite's online
-/// backup, checked, then the key pair and the media store), into <c>.name.partial</c> first and renamed when complete,
-/// so a directory with a backup's name is always a whole one. Blobs already in the newest backup are hard-linked
+/// backup, checked, then the key pair and the media store), into <c>.name.partial</c> first and renamed when complete
+/// and fsynced, so a directory with a backup's name is always a whole one, after a power loss too. Blobs already in the newest backup are hard-linked
 /// from it instead of copied. Once a backup is complete the oldest beyond <c>Keep</c> are deleted; a failure is
 /// logged, counted (<c>messenger.backup.failures</c>), leaves nothing behind and is tried again after at most
 /// 15 minutes. A backup never stops the server: it reads the database beside the writer.
@@ -175,16 +176,25 @@ internal sealed class ScheduledBackups(
         var started = Stopwatch.GetTimestamp();
         try
         {
-            System.IO.Directory.CreateDirectory(directory);
+            DurableFiles.CreateDirectory(directory);
             DeleteLeftovers(directory);
             var summary = DataBackup.Copy(messenger.Value.DataDirectoryFullPath, partial, linkFrom, cancellationToken);
+            // Every file of it is synced by now; the rename is, before an older backup is pruned for it.
             System.IO.Directory.Move(partial, Path.Combine(directory, name));
+            DurableFiles.SyncDirectory(directory);
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             Duration.Record(seconds);
             Interlocked.Exchange(ref _lastSuccess, clock.GetUtcNow().ToUnixTimeSeconds());
             logger.LogInformation(
                 "Backup {Name} in {Directory}: database {DatabaseBytes:N0} bytes, {Files:N0} other files ({Linked:N0} linked to the backup before), {Bytes:N0} bytes copied, {Seconds:F1} s",
                 name, directory, summary.DatabaseBytes, summary.Files, summary.LinkedFiles, summary.FileBytes, seconds);
+            if (summary.Vanished > 0)
+            {
+                logger.LogWarning(
+                    "Backup {Name}: {Count:N0} media files were deleted by the collector while it was copied and are not in it",
+                    name, summary.Vanished);
+            }
+
             Prune(directory);
             return new BackupRun(name, at, summary, null);
         }

@@ -12,6 +12,8 @@ internal abstract record HostCommand
 
     public sealed record ResetTwoFactor(string Username, string[] Settings) : HostCommand;
 
+    public sealed record NewServerKey(string[] Settings) : HostCommand;
+
     /// <summary>The usage text, asked for (<paramref name="Problem"/> null: exit 0) or after a mistake (exit 2).</summary>
     public sealed record Usage(string? Problem) : HostCommand;
 }
@@ -30,6 +32,7 @@ internal static class CommandLine
           Messenger.Host backup <directory> [--Key=value …]          back the data directory up into a new or empty directory
           Messenger.Host reset-password <username> [--Key=value …]   give an account a temporary password
           Messenger.Host reset-two-factor <username> [--Key=value …] turn an account's two-step verification off
+          Messenger.Host new-server-key [--Key=value …]              make a new server key when server.key is lost with no copy
         Configuration keys (README, Configuration) as --Key=value, --Key value or Key=value, e.g.
           --Messenger:DataDirectory=/var/lib/messenger --Messenger:Urls=http://0.0.0.0:5000
         """;
@@ -45,6 +48,7 @@ internal static class CommandLine
         ["reset-password", ..] => new HostCommand.Usage("reset-password needs the account's username"),
         ["reset-two-factor", var username, .. var settings] when IsOperand(username) => new HostCommand.ResetTwoFactor(username, settings),
         ["reset-two-factor", ..] => new HostCommand.Usage("reset-two-factor needs the account's username"),
+        ["new-server-key", .. var settings] => new HostCommand.NewServerKey(settings),
         [var unknown, ..] => new HostCommand.Usage($"'{unknown}' is not a command"),
     };
 

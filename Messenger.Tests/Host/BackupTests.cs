@@ -70,6 +70,37 @@ public sealed class BackupTests
     }
 
     [Fact]
+    public async Task Backup_WhenABlobIsDeletedWhileTheCopyRuns_LeavesItOutAndCountsIt_AndTheCopyStarts()
+    {
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        var copy = Path.Combine(directory.Path, "copy");
+        await using (var host = await SessionTestKit.StartHostAsync(dataDirectory: data))
+        {
+            await using var alice = await host.SignUpAsync("alice_gone");
+            await using var bob = await host.SignUpAsync("bob_gone");
+            var media = await alice.Client.UploadFileAsync(new MemoryStream(RandomBytes(5000, 12)), "gone.bin", "application/octet-stream");
+            await alice.Client.SendMediaAsync(bob.Peer, media);
+        }
+
+        var blob = Directory.GetFiles(Path.Combine(data, "media", "sha256"), "*", SearchOption.AllDirectories).Single();
+
+        // What the collector may do between the listing and the copy of that file.
+        var summary = DataBackup.Copy(data, copy, copying: file =>
+        {
+            if (file == blob)
+            {
+                File.Delete(blob);
+            }
+        });
+
+        summary.Vanished.Should().Be(1);
+        Directory.GetFiles(Path.Combine(copy, "media", "sha256"), "*", SearchOption.AllDirectories).Should().BeEmpty();
+        File.ReadAllText(Path.Combine(copy, "server.key")).Should().Be(File.ReadAllText(Path.Combine(data, "server.key")), "everything else is copied");
+        await using var restored = await SessionTestKit.StartHostAsync(dataDirectory: copy);
+    }
+
+    [Fact]
     public async Task BackupCommand_CopiesTheConfiguredDataDirectory_AndRefusesATargetThatIsNotEmpty()
     {
         using var directory = new TempDirectory();

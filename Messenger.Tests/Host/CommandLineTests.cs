@@ -21,11 +21,13 @@ public sealed class CommandLineTests
         var backup = CommandLine.Parse(["backup", "/backups/b1", "--Messenger:DataDirectory=/data"]);
         var reset = CommandLine.Parse(["reset-password", "alice"]);
         var twoFactor = CommandLine.Parse(["reset-two-factor", "bob", "--Messenger:DataDirectory", "/data"]);
+        var newKey = CommandLine.Parse(["new-server-key", "--Messenger:DataDirectory=/data"]);
 
         backup.Should().BeOfType<HostCommand.Backup>().Which.Should().BeEquivalentTo(
             new { Target = "/backups/b1", Settings = new[] { "--Messenger:DataDirectory=/data" } });
         reset.Should().BeOfType<HostCommand.ResetPassword>().Which.Username.Should().Be("alice");
         twoFactor.Should().BeOfType<HostCommand.ResetTwoFactor>().Which.Settings.Should().Equal("--Messenger:DataDirectory", "/data");
+        newKey.Should().BeOfType<HostCommand.NewServerKey>().Which.Settings.Should().Equal("--Messenger:DataDirectory=/data");
     }
 
     [Theory]

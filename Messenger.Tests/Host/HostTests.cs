@@ -71,6 +71,70 @@ public sealed class HostTests
     }
 
     [Fact]
+    public async Task Start_AfterAStartWasKilledWhileMigrating_RemovesTheMigrationLockItLeftAndStarts()
+    {
+        using var directory = new TempDirectory();
+        await using (await TestHost.StartAsync(directory.Path))
+        {
+        }
+
+        // What a start killed between EF Core's taking its migration lock and letting it go leaves behind.
+        Query(directory.Path, "INSERT INTO \"__EFMigrationsLock\" (\"Id\", \"Timestamp\") VALUES (1, '2026-12-01 00:00:00+00:00')");
+        await using var app = MessengerApp.Build([], TestHost.Settings(directory.Path));
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        // Bounded: without the fix the start waits for the lock forever.
+        await app.StartMessengerAsync(giveUp.Token).WaitAsync(giveUp.Token);
+
+        using var http = new HttpClient { BaseAddress = new Uri(app.ListeningAddresses().First()) };
+        (await http.GetAsync("/health/ready")).StatusCode.Should().Be(HttpStatusCode.OK);
+        await app.StopAsync();
+        SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
+    public async Task Start_OnADatabaseANewerServerMigrated_FailsClearly_AndChangesNothing()
+    {
+        using var directory = new TempDirectory();
+        await using (await TestHost.StartAsync(directory.Path))
+        {
+        }
+
+        // What a later version's migration leaves in its module's history.
+        Query(directory.Path, "INSERT INTO message_migrations (MigrationId, ProductVersion) VALUES ('29991231000000_FromTheFuture', '99.0.0')");
+        var before = Query(directory.Path, "SELECT count(*) FROM message_migrations");
+        await using var app = MessengerApp.Build([], TestHost.Settings(directory.Path));
+
+        var start = () => app.StartMessengerAsync();
+
+        (await start.Should().ThrowAsync<StartupException>()).Which.Message.Should().Be(
+            "Messenger:DataDirectory: the database was migrated by a newer Messenger (MessageDbContext has migration " +
+            "29991231000000_FromTheFuture, which this version does not know); run that version or a later one, or restore a " +
+            "backup taken before the upgrade");
+        Query(directory.Path, "SELECT count(*) FROM message_migrations").Should().Be(before);
+        SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
+    public async Task Start_WhileAnotherServerUsesTheDataDirectory_FailsClearly_AndStartsOnceThatOneStopped()
+    {
+        using var directory = new TempDirectory();
+        var first = await TestHost.StartAsync(directory.Path);
+
+        var second = () => TestHost.StartAsync(directory.Path);
+
+        (await second.Should().ThrowAsync<StartupException>()).Which.Message.Should().Be(
+            $"Messenger:DataDirectory: another Messenger server is using '{directory.Path}' (it holds messenger.lock); stop it first, or give this one a directory of its own");
+        using (var http = first.CreateHttpClient())
+        {
+            (await http.GetAsync("/health/ready")).StatusCode.Should().Be(HttpStatusCode.OK, "the server that holds the directory goes on");
+        }
+
+        await first.DisposeAsync();
+        await using var after = await TestHost.StartAsync(directory.Path);
+    }
+
+    [Fact]
     public async Task Stop_DrainsWritesQueuedBeforeShutdown()
     {
         using var directory = new TempDirectory();

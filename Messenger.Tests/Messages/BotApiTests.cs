@@ -418,9 +418,13 @@ public sealed partial class BotApiTests : IAsyncLifetime
             },
         };
         again.Headers.Add("Idempotency-Key", "report-42");
-        (await _http.SendAsync(again)).StatusCode.Should().Be(HttpStatusCode.OK);
+        var resent = await _http.SendAsync(again);
+        resent.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await resent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("result").GetProperty("message_id").GetInt64()
+            .Should().Be(json.GetProperty("result").GetProperty("message_id").GetInt64());
         (await bob.Client.GetHistoryAsync(Peer.User(created.Bot.Id))).Count(m => m.Media is not null && m.FromId == created.Bot.Id)
             .Should().Be(1, "the same Idempotency-Key sends once");
+        Media.MediaTestKit.UploadFiles(_host).Should().BeEmpty("a resend is answered before its file is uploaded again");
     }
 
     [Fact]

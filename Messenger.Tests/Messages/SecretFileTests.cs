@@ -3,6 +3,7 @@ using System.Text;
 using Messenger.Client;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Secret;
+using Messenger.Kernel.Storage;
 using Messenger.Media.Collection;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Media;
@@ -236,7 +237,8 @@ public sealed class SecretFileTests
     {
         var needle = Encoding.UTF8.GetBytes(text);
         var found = new List<string>();
-        foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
+        // The running server's lock file is empty, and .NET cannot open it while the lock is held.
+        foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(f) != DataDirectoryLock.FileName))
         {
             try
             {

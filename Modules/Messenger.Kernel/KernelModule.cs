@@ -29,6 +29,7 @@ public static class KernelModule
         services.AddValidatedOptions<ThumbnailPassOptions, ThumbnailPassOptionsValidator>(configuration, ThumbnailPassOptions.Section);
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<DataDirectoryLock>();
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<StorageSpace>();
         services.AddSingleton<StorageWriter>();

@@ -1,8 +1,11 @@
+using Mediator;
 using Messenger.Contracts.Help;
 using Messenger.Contracts.Wire;
 using Messenger.Kernel;
 using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
+using Messenger.Kernel.Users;
 using Messenger.Protocol.Dispatch;
 using Messenger.Protocol.Keys;
 using Messenger.Protocol.Sessions;
@@ -71,6 +74,18 @@ public static class ProtocolModule
         }
     }
 
+    /// <summary>
+    /// The start-up step after the database is migrated: loads the server's key, or creates it on a server that has no
+    /// account yet. A server with accounts whose <c>server.key</c> is missing does not start
+    /// (<see cref="StartupException"/>): a new key would lock out every client that pinned the old one.
+    /// </summary>
+    public static async Task LoadServerKeyAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var bus = scope.ServiceProvider.GetRequiredService<ISender>();
+        await services.GetRequiredService<ServerKeyStore>().LoadAsync(token => bus.Send(new AnyAccountQuery(), token), cancellationToken);
+    }
+
     public static IEndpointRouteBuilder MapProtocolModule(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHub<RpcHub>(ProtocolConstants.HubPath, connection =>
@@ -79,7 +94,7 @@ public static class ProtocolModule
         return endpoints;
     }
 
-    /// <summary>Creates the server key on first start (after configuration is validated) and logs its fingerprint.</summary>
+    /// <summary>Logs the server key's fingerprint (the key is loaded or created by <see cref="LoadServerKeyAsync"/>).</summary>
     private sealed class AnnounceServerKey(ServerKeyStore keys, ILogger<ServerKeyStore> logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)

@@ -16,7 +16,7 @@ internal sealed class KernelSchema(TimeProvider clock) : IModuleSchema
     {
         await using var scope = services.CreateAsyncScope();
         var context = scope.ServiceProvider.GetRequiredService<KernelDbContext>();
-        await context.Database.MigrateAsync(cancellationToken);
+        await SchemaMigration.MigrateAsync(context, Name, services, cancellationToken);
         if (await context.ServerInfo.AnyAsync(e => e.Key == ServerIdKey, cancellationToken))
         {
             return;

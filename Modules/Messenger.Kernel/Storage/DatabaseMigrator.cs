@@ -4,25 +4,53 @@ using Microsoft.Extensions.Logging;
 
 namespace Messenger.Kernel.Storage;
 
-/// <summary>The start-up step that checks the database file and applies every module's migrations.</summary>
+/// <summary>The start-up step that checks the database file, locks the data directory and applies every module's
+/// migrations.</summary>
 public static class DatabaseMigrator
 {
     private const int SqliteNotADatabase = 26;
+
+    /// <summary>EF Core's (9 and later) migration lock on SQLite: a row, not a lock the OS would let go of.</summary>
+    private const string EfMigrationsLock = "__EFMigrationsLock";
 
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
         var database = services.GetRequiredService<SqliteDatabase>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseMigrator));
         EnsureIsSqlite(database.Path);
+        services.GetRequiredService<DataDirectoryLock>().Acquire();
         using (var connection = database.Open())
         {
-            // WAL is a property of the file: set it once before any module touches the schema.
+            // Opening sets WAL, a property of the file, once before any module touches the schema.
+            RemoveStaleMigrationLock(connection, logger);
         }
 
         foreach (var schema in services.GetServices<IModuleSchema>())
         {
             await schema.MigrateAsync(services, cancellationToken);
             logger.LogDebug("Schema {Schema} is up to date", schema.Name);
+        }
+    }
+
+    /// <summary>
+    /// Every module's migrate, at every start and with nothing to migrate too, inserts EF Core's lock row and deletes it
+    /// when done; one that finds the row waits for it to go, forever and without a word at the log levels the server
+    /// keeps. A process killed in between (SIGKILL, a power loss) leaves the row, and every later start would hang. This
+    /// process holds the data directory's lock, so no one else is migrating: a row there now is such a leftover.
+    /// </summary>
+    private static void RemoveStaleMigrationLock(SqliteConnection connection, ILogger logger)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{EfMigrationsLock}'";
+        if (command.ExecuteScalar() is null)
+        {
+            return;
+        }
+
+        command.CommandText = $"DELETE FROM \"{EfMigrationsLock}\"";
+        if (command.ExecuteNonQuery() > 0)
+        {
+            logger.LogWarning("A previous start was interrupted while it migrated the database: its migration lock ({Table}) was removed", EfMigrationsLock);
         }
     }
 

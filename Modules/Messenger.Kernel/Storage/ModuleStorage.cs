@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Messenger.Kernel.Storage;
 
@@ -49,7 +50,36 @@ internal sealed class ModuleSchema<TContext> : IModuleSchema
     public async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
-        var context = scope.ServiceProvider.GetRequiredService<TContext>();
+        await SchemaMigration.MigrateAsync(scope.ServiceProvider.GetRequiredService<TContext>(), Name, services, cancellationToken);
+    }
+}
+
+/// <summary>How every module's schema is migrated at start-up.</summary>
+public static class SchemaMigration
+{
+    /// <summary>
+    /// Applies the migrations this server has and the database lacks, naming them in the log (an upgrade is a moment an
+    /// operator wants on record). A database that has a migration this server does not know was migrated by a newer
+    /// server: an older one would read and write tables it does not understand, so the start stops and says so.
+    /// </summary>
+    public static async Task MigrateAsync(DbContext context, string schema, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var known = context.Database.GetMigrations().ToList();
+        var applied = (await context.Database.GetAppliedMigrationsAsync(cancellationToken)).ToList();
+        if (applied.Except(known, StringComparer.Ordinal).Order(StringComparer.Ordinal).LastOrDefault() is { } newer)
+        {
+            throw new StartupException(
+                $"Messenger:DataDirectory: the database was migrated by a newer Messenger ({schema} has migration {newer}, which this " +
+                "version does not know); run that version or a later one, or restore a backup taken before the upgrade");
+        }
+
+        var pending = known.Except(applied, StringComparer.Ordinal).ToList();
+        if (pending.Count > 0)
+        {
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SchemaMigration)).LogInformation(
+                "Migrating {Schema}: {Count} migration(s), {First} … {Last}", schema, pending.Count, pending[0], pending[^1]);
+        }
+
         await context.Database.MigrateAsync(cancellationToken);
     }
 }

@@ -5,7 +5,8 @@ public static class PrivateFiles
 {
     /// <summary>
     /// Writes <paramref name="text"/> as a new file readable by its owner only (mode 0600), all at once and durably:
-    /// written beside it, synced, then renamed, so a crash never leaves a half-written key that the next start would trust.
+    /// written beside it, synced, then renamed and its directory synced, so a crash never leaves a half-written key that
+    /// the next start would trust, and a power loss does not take back a key that clients have since pinned.
     /// </summary>
     public static void Create(string path, string text)
     {
@@ -24,6 +25,6 @@ public static class PrivateFiles
             stream.Flush(flushToDisk: true);
         }
 
-        File.Move(temporary, path);
+        DurableFiles.Move(temporary, path);
     }
 }

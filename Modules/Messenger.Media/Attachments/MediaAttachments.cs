@@ -65,11 +65,16 @@ internal sealed class MediaAttachments(
             await writer.WriteAsync(scope => MediaSql.InsertUnreferencedBlob(scope, hash, size, clock.GetUtcNow().ToUnixTimeSeconds()), CancellationToken.None);
             release = blobs.Store(path, hash);
         }
-        finally
+        catch
         {
-            // Stored or failed (I/O error, shutdown): either way the upload is over and its temp files go.
-            uploads.Remove(userId, input.FileId);
+            // Not stored (no room for the row, a shutdown, an I/O error): the upload stays whole, so the same send can be
+            // retried with it once the cause has gone (STORAGE_FULL promises that), until it expires.
+            uploads.Reopen(userId, input.FileId);
+            throw;
         }
+
+        // Stored under a recorded row: only now is the upload over and its temp files go.
+        uploads.Remove(userId, input.FileId);
 
         // Made before the message's unit, while the blob is held.
         var thumbnail = kind == MediaKinds.Photo ? await ThumbnailAsync(hash, size) : BlobThumbnail.None;

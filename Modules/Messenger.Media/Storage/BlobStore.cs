@@ -1,4 +1,5 @@
 using Messenger.Kernel.Configuration;
+using Messenger.Kernel.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Messenger.Media.Storage;
@@ -42,8 +43,10 @@ internal sealed class BlobStore
                 }
                 else
                 {
-                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                    File.Move(tempPath, target);
+                    // The new name (and any directory made for it) is synced before the message that refers to the blob
+                    // is committed; under the gate, so a store that finds the blob here finds it synced.
+                    DurableFiles.CreateDirectory(Path.GetDirectoryName(target)!);
+                    DurableFiles.Move(tempPath, target);
                 }
             }
             catch
@@ -92,6 +95,17 @@ internal sealed class BlobStore
 
             File.Delete(PathOf(hash));
             return true;
+        }
+    }
+
+    /// <summary>Runs <paramref name="delete"/> (which deletes the blob's files or not, and says which) under the store's
+    /// lock, unless the hash is held. An attach stores a file under this lock only after its row is committed, so a
+    /// <paramref name="delete"/> that first looks for the row cannot miss the row of any file it sees.</summary>
+    public bool UnlessHeld(string hash, Func<bool> delete)
+    {
+        lock (_gate)
+        {
+            return !_holds.ContainsKey(hash) && delete();
         }
     }
 

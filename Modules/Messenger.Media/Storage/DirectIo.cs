@@ -21,6 +21,7 @@ internal static class DirectIo
     private const int GetFlags = 3;
     private const int SetFlags = 4;
     private const uint SyncFileRangeWrite = 2;
+    private const int SeekHole = 4;
 
     private static readonly int DirectFlag = RuntimeInformation.ProcessArchitecture switch
     {
@@ -64,6 +65,25 @@ internal static class DirectIo
         TrySetDirect(file, on: false);
         await RandomAccess.WriteAsync(file, bytes, offset, cancellationToken);
         Native(file, fd => sync_file_range(fd, offset, bytes.Length, SyncFileRangeWrite) == 0);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="file"/> holds data over [<paramref name="offset"/>, +<paramref name="length"/>): the file
+    /// reaches that far and, where the system can tell (Linux <c>SEEK_HOLE</c>, 64-bit), no hole lies inside. Blocks
+    /// never written, and blocks an <c>O_DIRECT</c> write had not yet been recorded as written in when a crash came,
+    /// read as zeros and are holes; elsewhere only the size is checked.
+    /// </summary>
+    public static bool HoldsData(SafeFileHandle file, long offset, long length)
+    {
+        if (RandomAccess.GetLength(file) < offset + length)
+        {
+            return false;
+        }
+
+        long hole = -1;
+        return length == 0 || !Environment.Is64BitProcess
+            || !Native(file, fd => (hole = lseek(fd, offset, SeekHole)) >= 0)
+            || hole >= offset + length;
     }
 
     /// <summary>Reads on <paramref name="file"/> bypass the page cache from now on (4 KiB-aligned only); false where not possible.</summary>
@@ -112,6 +132,9 @@ internal static class DirectIo
 
     [DllImport("libc", SetLastError = true)]
     private static extern int fcntl(int fd, int cmd, int arg);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern long lseek(int fd, long offset, int whence);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int sync_file_range(int fd, long offset, long nbytes, uint flags);

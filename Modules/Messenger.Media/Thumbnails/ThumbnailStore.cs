@@ -338,9 +338,10 @@ internal sealed class ThumbnailStore
             return existing.Length;
         }
 
+        // Synced, name and all, before a row names it.
         var temp = WriteTemporary(Path.GetFileNameWithoutExtension(target), bytes, FileOptions.None);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        File.Move(temp, target, overwrite: false);
+        DurableFiles.CreateDirectory(Path.GetDirectoryName(target)!);
+        DurableFiles.Move(temp, target);
         return bytes.Length;
     }
 

@@ -5,6 +5,7 @@ using Messenger.Contracts.Media;
 using Messenger.Kernel.Errors;
 using Messenger.Media.Storage;
 using Microsoft.Extensions.Options;
+using Microsoft.Win32.SafeHandles;
 
 namespace Messenger.Media.Uploads;
 
@@ -151,7 +152,8 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
                 return;
             }
 
-            // The record is appended only after the bytes are written: a part listed after a restart is really there.
+            // The record is appended only after the bytes are written (neither is fsynced: after a restart, Load counts a
+            // record only if the files still hold its part).
             Span<byte> record = stackalloc byte[8];
             BinaryPrimitives.WriteInt32LittleEndian(record, part);
             BinaryPrimitives.WriteInt32LittleEndian(record[4..], bytes.Length);
@@ -229,8 +231,9 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
 
     /// <summary>
     /// Checks the upload is whole and returns its content as one file, its size and, when the parts went through
-    /// <see cref="PrefixHash"/> in one piece, its SHA-256. The upload is done with: a later
-    /// call finds nothing. On a missing part nothing changes (the client resumes and tries again).
+    /// <see cref="PrefixHash"/> in one piece, its SHA-256. The upload is done with: a later call finds it completed,
+    /// until it is removed or reopened (<see cref="Reopen"/>). On a missing part nothing changes (the client resumes and
+    /// tries again).
     /// </summary>
     public async Task<(string Path, long Size, string? Hash)> CompleteAsync(long userId, long fileId, int totalParts, CancellationToken cancellationToken)
     {
@@ -275,7 +278,8 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
                 RandomAccess.SetLength(handle, offset + bytes.Length);
             }
 
-            File.Delete(last);
+            // .last stays until the upload is removed: a completion whose content could not be stored is reopened and
+            // completed again from the same files, in this run or after a restart.
             return (upload.BasePath + ".data", offset + bytes.Length, upload.Prefix?.Result(upload.TotalParts));
         }
         catch
@@ -286,6 +290,19 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
             }
 
             throw;
+        }
+    }
+
+    /// <summary>A completed upload whose content could not be stored (no room for its row, a shutdown) can be completed
+    /// again: its files are whole and unchanged.</summary>
+    public void Reopen(long userId, long fileId)
+    {
+        if (_uploads.TryGetValue((userId, fileId), out var upload))
+        {
+            lock (upload.Gate)
+            {
+                upload.Completed = false;
+            }
         }
     }
 
@@ -387,6 +404,20 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         }
     }
 
+    /// <summary>
+    /// An upload of a previous run, from its <c>.parts</c> records, with only the parts its files still hold. No part is
+    /// fsynced as it arrives (that would cost the upload rate; the file is fsynced once, when attached), so after a power
+    /// loss a record can outlive its part's bytes; trusted, the part would be attached as whatever the file holds there,
+    /// under a hash that matches it. A record counts only if its part lies inside its file with no hole
+    /// (<see cref="DirectIo.HoldsData"/>); the others are left out of <c>upload.getUploadedParts</c>, so the client sends
+    /// them again (completing meanwhile answers <c>FILE_PART_MISSING</c>). Covered: a file cut short (its new size not
+    /// recorded yet), page-cache writes never written back (<c>.last</c>, parts not a multiple of 4 KiB, file systems
+    /// without <c>O_DIRECT</c>), and <c>O_DIRECT</c> writes into blocks not yet recorded as written — all read as zeros
+    /// and are holes or beyond the end. Not covered: blocks a file system recorded as written before their bytes reached
+    /// the disk (a disk that ignores cache flushes, a mount without write barriers): they hold stale bytes, not a hole,
+    /// and only an fsync per part would rule them out. A file system that stores zero blocks as holes (ZFS with
+    /// compression) makes a part with a zero block look missing: it is sent again, nothing worse.
+    /// </summary>
     private Upload? Load(string basePath)
     {
         var sidecar = basePath + ".parts";
@@ -408,19 +439,30 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         }
 
         var upload = new Upload(basePath, totalParts) { Touched = clock.GetUtcNow() };
+        using var data = OpenIfPresent(basePath + ".data");
+        using var last = OpenIfPresent(basePath + ".last");
         // A record cut short by a crash is ignored: its part is simply sent again.
         for (var offset = 4; offset + 8 <= bytes.Length; offset += 8)
         {
             var part = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset));
             var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset + 4));
-            if (part < 0 || part >= upload.TotalParts || upload.Received[part])
+            if (part < 0 || part >= upload.TotalParts || upload.Received[part] || length is <= 0 or > MaxPartBytes)
+            {
+                continue;
+            }
+
+            var isLast = part == upload.TotalParts - 1;
+            var held = isLast
+                ? last is not null && RandomAccess.GetLength(last) == length && DirectIo.HoldsData(last, 0, length)
+                : data is not null && DirectIo.HoldsData(data, (long)part * length, length);
+            if (!held)
             {
                 continue;
             }
 
             upload.Received[part] = true;
             upload.ReceivedCount++;
-            if (part == upload.TotalParts - 1)
+            if (isLast)
             {
                 upload.LastLength = length;
             }
@@ -431,6 +473,18 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         }
 
         return upload;
+    }
+
+    private static SafeFileHandle? OpenIfPresent(string path)
+    {
+        try
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
     }
 
     private string BasePath(long userId, long fileId) => Path.Combine(blobs.UploadsDirectory, $"{userId}-{(ulong)fileId:x16}");

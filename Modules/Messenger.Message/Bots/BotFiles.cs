@@ -6,7 +6,9 @@ using Messenger.Contracts.Rpc;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Users;
+using Messenger.Message.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ChatMessage = Messenger.Contracts.Messages.Message;
 
@@ -43,6 +45,13 @@ internal static class BotFiles
         if (file.Length > BotLimits.MaxUploadBytes)
         {
             throw new MessengerError(MediaErrorNames.FileTooBig, StatusCodes.Status413PayloadTooLarge);
+        }
+
+        // A resend (the same Idempotency-Key) of a stored send: its answer again, without uploading the file a second time
+        // (messages.send would answer it before looking at the upload, and the upload would wait for its expiry).
+        if (services.GetRequiredService<MessageStore>().FindByRandomId(bot, randomId) is { } first)
+        {
+            return first;
         }
 
         // "uploading…" for the people in the chat, and the chat checked before a byte is stored (a group the bot is not in,

@@ -61,8 +61,8 @@ internal sealed class DeleteScheduledValidator : AbstractValidator<DeleteSchedul
 /// (the message then holds its own reference) or cancelled.
 /// </summary>
 internal sealed class ScheduledMessagesHandler(
-    Chats.Chats chats, StorageWriter writer, SqliteDatabase database, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller,
-    TimeProvider clock)
+    Chats.Chats chats, MessageStore messages, StorageWriter writer, SqliteDatabase database, IUpdateLog log, IMediaAttachments media, IMediator bus,
+    RpcContext caller, TimeProvider clock)
     : IRequestHandler<SendScheduledCall, ScheduledMessage>, IRequestHandler<GetScheduledCall, ScheduledMessages>, IRequestHandler<DeleteScheduledCall, Done>
 {
     /// <summary>The columns <see cref="ReadOne"/> reads, in its order.</summary>
@@ -85,6 +85,11 @@ internal sealed class ScheduledMessagesHandler(
         }
 
         var target = await chats.ResolveForPostingAsync(me, call.Peer, bus, cancellationToken);
+        if (call.Media is not null && StoredBefore(me, call.RandomId) is { } stored)
+        {
+            return stored;
+        }
+
         using var prepared = call.Media is null ? null : await media.PrepareAsync(me, call.Media, cancellationToken);
         var appends = new List<LogAppend>();
         var scheduled = await writer.WriteAsync(scope =>
@@ -145,6 +150,23 @@ internal sealed class ScheduledMessagesHandler(
 
         await PublishAsync(bus, appends);
         return scheduled;
+    }
+
+    /// <summary>
+    /// A resend with a file, answered outside the writer before its upload is completed (the first send used the upload
+    /// up, and a restart forgets that it did) as the unit answers it: the message scheduled with this random_id, or
+    /// <c>RANDOM_ID_INVALID</c> once it has gone out; null when neither.
+    /// </summary>
+    private ScheduledMessage? StoredBefore(long me, long randomId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM message_scheduled WHERE user_id = @user AND random_id = @random";
+        command.Parameters.AddWithValue("@user", me);
+        command.Parameters.AddWithValue("@random", randomId);
+        return Read(command).FirstOrDefault()
+            ?? (messages.FindByRandomId(me, randomId) is null ? null
+                : throw MessengerError.BadRequest(MessageErrorNames.RandomIdInvalid, "a sent message has this random_id"));
     }
 
     public async ValueTask<ScheduledMessages> Handle(GetScheduledCall call, CancellationToken cancellationToken)

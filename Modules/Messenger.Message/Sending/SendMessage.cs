@@ -82,8 +82,8 @@ internal sealed class InputGeoValidator : AbstractValidator<InputGeo>
 /// serialized unit, so two racing resends still store one message. Membership and blocks are re-read in the unit.
 /// </summary>
 internal sealed class SendMessageHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, PostLimiter limiter,
-    IBotAccounts bots, TimeProvider clock)
+    Chats.Chats chats, MessageStore messages, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller,
+    PostLimiter limiter, IBotAccounts bots, TimeProvider clock)
     : IRequestHandler<SendMessageCall, SentMessage>, IRequestHandler<SendScheduledNow, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(SendMessageCall call, CancellationToken cancellationToken)
@@ -96,6 +96,13 @@ internal sealed class SendMessageHandler(
 
         limiter.Take(me, 1);
         var target = await chats.ResolveForPostingAsync(me, call.Peer, bus, cancellationToken);
+        // A resend of a stored send with a file (its answer lost to a dropped connection or a restart) is answered as the
+        // unit answers a resend, before the upload is looked at: the first send used it up.
+        if (call.Media is not null && messages.FindByRandomId(me, call.RandomId) is { } first)
+        {
+            return new SentMessage(first, log.CurrentPts(me), 0);
+        }
+
         // Media: the upload is completed (hashed, stored) before the unit; the unit only records the reference.
         using var prepared = call.Media is null ? null : await media.PrepareAsync(me, call.Media, cancellationToken);
         return await SendAsync(me, target, call.RandomId, call.Text, call.ReplyToId,

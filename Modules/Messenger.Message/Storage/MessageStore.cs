@@ -421,6 +421,19 @@ internal sealed class MessageStore(SqliteDatabase database)
         return ReadMessages(command).FirstOrDefault();
     }
 
+    /// <summary>The message <paramref name="fromId"/> sent with <paramref name="randomId"/>, or null, read outside the
+    /// writer: a resend that carries a file is answered before its upload is completed, since the first send used the
+    /// upload up (and a restart forgets that it did).</summary>
+    public Contracts.Messages.Message? FindByRandomId(long fromId, long randomId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {MessageColumns} FROM message_messages m WHERE m.from_id = @from AND m.random_id = @random";
+        command.Parameters.AddWithValue("@from", fromId);
+        command.Parameters.AddWithValue("@random", randomId);
+        return ReadMessages(command).FirstOrDefault();
+    }
+
     private const string VisibleById = $"SELECT {MessageColumns} FROM message_messages m WHERE m.id = @id AND m.chat_id = @chat AND m.deleted = 0 AND {NotHidden}";
 
     public static Contracts.Messages.Message? FindVisible(WriteScope scope, long userId, long chatId, long messageId) =>

@@ -76,6 +76,12 @@ internal sealed class RpcDispatcher(
             var refused = space.Refused(e);
             answer = new ErrorBody(msgId, refused.Name, refused.Code, null);
         }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // The server is stopping (a restart): nothing went wrong, and the client resends the call to the next one
+            // (a send with its random_id runs once).
+            answer = new ErrorBody(msgId, ErrorNames.ServerShuttingDown, 500, null);
+        }
         catch (Exception e)
         {
             logger.LogError(e, "Call {Method} failed unexpectedly", methodName);

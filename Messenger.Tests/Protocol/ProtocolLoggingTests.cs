@@ -1,0 +1,71 @@
+using Messenger.Tests.Infrastructure;
+
+namespace Messenger.Tests.Protocol;
+
+/// <summary>
+/// What a self-hoster's log says about clients: a refused client is one line with its reason, not an error with a
+/// stack (anyone can send a bad handshake), and a restart is not an error either. Read from the log file the server
+/// writes (<c>Messenger:Logging:FilePath</c>), as an operator reads it.
+/// </summary>
+public sealed class ProtocolLoggingTests
+{
+    [Fact]
+    public async Task ABadHandshake_IsLoggedAsItsReason_NotAsAnError()
+    {
+        using var logs = new TempDirectory();
+        await using (var host = await StartAsync(logs))
+        {
+            await using var raw = await RawConnection.OpenAsync(host);
+
+            var handshake = () => raw.SendHandshakeAsync([1, 2, 3]);
+
+            await handshake.Should().ThrowAsync<Exception>("the server refuses the handshake");
+            await raw.WaitClosedAsync();
+        }
+
+        var log = ReadLog(logs);
+        log.Should().Contain("handshake failed");
+        log.Should().NotContain("[ERR]").And.NotContain("Failed to invoke hub method");
+    }
+
+    [Fact]
+    public async Task ACallRunningWhenTheServerStops_IsNotLoggedAsAnError()
+    {
+        using var logs = new TempDirectory();
+        var probe = new BlockingProbe();
+        await using (var host = await StartAsync(logs, probe.Register))
+        {
+            await using var raw = await RawConnection.OpenHandshakenAsync(host);
+            await raw.SendEnvelopeAsync(raw.Call(BlockingProbe.Method, [0x90]));
+            await WaitUntil(() => probe.Executions == 1);
+
+            await host.App.StopAsync();
+        }
+
+        var log = ReadLog(logs);
+        log.Should().Contain("Storage writer drained", "the log covers the whole stop");
+        log.Should().NotContain("[ERR]").And.NotContain("failed unexpectedly");
+    }
+
+    private static Task<TestHost> StartAsync(TempDirectory logs, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null) =>
+        TestHost.StartAsync(
+            settings: new Dictionary<string, string?>
+            {
+                ["Messenger:Logging:MinimumLevel"] = "Information",
+                ["Messenger:Logging:FilePath"] = Path.Combine(logs.Path, "messenger.log"),
+            },
+            configureServices: configureServices);
+
+    /// <summary>The day's file (the sink rolls daily, so its name carries the date), read once the host is gone.</summary>
+    private static string ReadLog(TempDirectory logs) =>
+        string.Concat(Directory.GetFiles(logs.Path, "messenger*.log").Select(File.ReadAllText));
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (!condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+}
