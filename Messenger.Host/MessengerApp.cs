@@ -21,6 +21,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Events;
+using Serilog.Filters;
 
 namespace Messenger.Host;
 
@@ -95,9 +96,10 @@ public static class MessengerApp
     public static async Task StartMessengerAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
         ValidateConfiguration(app.Services);
+        Listening.LoadKestrelConfiguration(app);
         await app.Services.MigrateDatabaseAsync(cancellationToken);
         await app.Services.LoadServerKeyAsync(cancellationToken);
-        await app.StartAsync(cancellationToken);
+        await Listening.StartAsync(app, cancellationToken);
 
         var messenger = app.Services.GetRequiredService<IOptions<MessengerOptions>>().Value;
         app.Logger.LogInformation("Messenger listening on {Addresses}", string.Join(", ", app.ListeningAddresses()));
@@ -110,16 +112,21 @@ public static class MessengerApp
 
     private static void ValidateConfiguration(IServiceProvider services)
     {
+        var problems = ConfigurationKeys.Problems(services.GetRequiredService<IConfiguration>(), services.GetServices<BoundSection>()).ToList();
         try
         {
             services.GetRequiredService<IStartupValidator>().Validate();
         }
         catch (Exception e) when (e is OptionsValidationException or AggregateException)
         {
-            var failures = e is AggregateException aggregate
+            problems.AddRange(e is AggregateException aggregate
                 ? aggregate.InnerExceptions.OfType<OptionsValidationException>().SelectMany(v => v.Failures)
-                : ((OptionsValidationException)e).Failures;
-            throw new StartupException(string.Join(Environment.NewLine, failures));
+                : ((OptionsValidationException)e).Failures);
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new StartupException(string.Join(Environment.NewLine, problems));
         }
     }
 
@@ -193,6 +200,9 @@ public static class MessengerApp
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
             .Enrich.FromLogContext()
             .Filter.ByExcluding(IsRefusalLoggedByTheProtocol)
+            // A failed start is thrown to Program, which prints it (as one line when the operator can fix it): the
+            // host's own report of it would print it a second time, with a stack trace.
+            .Filter.ByExcluding(e => e.MessageTemplate.Text == "Hosting failed to start" && Matching.FromSource("Microsoft.Extensions.Hosting")(e))
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
         if (!string.IsNullOrWhiteSpace(options.FilePath))
         {

@@ -6,24 +6,18 @@ using Messenger.Kernel.Storage;
 // Before anything rents from the shared array pool, which reads its size from the environment once, at first use.
 SharedArrayPoolSize.Apply();
 
-if (args is ["backup", var target, .. var rest])
+switch (CommandLine.Parse(args))
 {
-    return DataBackup.Run(target, DataBackup.DataDirectory(rest), Console.Out, Console.Error);
-}
-
-if (args is ["reset-password", var username, .. var settings])
-{
-    return await AccountResetCommands.ResetPasswordAsync(username, settings, Console.Out, Console.Error);
-}
-
-if (args is ["reset-two-factor", var lockedOut, .. var options])
-{
-    return await AccountResetCommands.ResetTwoFactorAsync(lockedOut, options, Console.Out, Console.Error);
-}
-
-if (args is ["new-server-key", .. var keyArgs])
-{
-    return NewServerKeyCommand.Run(keyArgs, Console.Out, Console.Error);
+    case HostCommand.Backup(var target, var settings):
+        return DataBackup.Run(target, DataBackup.DataDirectory(settings), Console.Out, Console.Error);
+    case HostCommand.ResetPassword(var username, var settings):
+        return await AccountResetCommands.ResetPasswordAsync(username, settings, Console.Out, Console.Error);
+    case HostCommand.ResetTwoFactor(var username, var settings):
+        return await AccountResetCommands.ResetTwoFactorAsync(username, settings, Console.Out, Console.Error);
+    case HostCommand.NewServerKey(var settings):
+        return NewServerKeyCommand.Run(settings, Console.Out, Console.Error);
+    case HostCommand.Usage(var problem):
+        return CommandLine.PrintUsage(problem, Console.Out, Console.Error);
 }
 
 var app = MessengerApp.Build(args);

@@ -32,7 +32,8 @@ internal sealed class BackupOptionsValidator(IOptions<MessengerOptions> messenge
     public ValidateOptionsResult Validate(string? name, BackupOptions options)
     {
         var problems = new List<string>();
-        OptionsProblems.RequireInRange(problems, BackupOptions.Section, nameof(options.IntervalMinutes), options.IntervalMinutes, 1, 366 * 24 * 60);
+        // The wait for the next backup is one Task.Delay, at most 49.7 days.
+        OptionsProblems.RequireInRange(problems, BackupOptions.Section, nameof(options.IntervalMinutes), options.IntervalMinutes, 1, 31 * 24 * 60);
         OptionsProblems.RequireInRange(problems, BackupOptions.Section, nameof(options.Keep), options.Keep, 1, 1000);
         if (options.Directory.Length > 0)
         {

@@ -1,6 +1,9 @@
 using Messenger.Host;
 using Messenger.Kernel.Storage;
+using Messenger.Message.Calls;
 using Messenger.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Messenger.Tests.Host;
 
@@ -51,6 +54,124 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task Start_WhenValuesDoNotConvert_ReportsEachOne_BesideTheValidatorsProblems()
+    {
+        using var directory = new TempDirectory();
+        var settings = TestHost.Settings(directory.Path, new Dictionary<string, string?>
+        {
+            ["Messenger:Storage:BusyTimeoutMs"] = "abc",
+            ["Messenger:Storage:Synchronous"] = "SOMETIMES",
+            ["Messenger:Push:Enabled"] = "maybe",
+            ["Messenger:Session:PasswordHash:MemoryKiB"] = "64MB",
+            ["Messenger:Queue:RetentionDays"] = "99999999999",
+            ["Messenger:Protocol:MaxFrameBytes"] = "",
+        });
+        await using var app = MessengerApp.Build([], settings);
+
+        var start = () => app.StartMessengerAsync();
+
+        var error = (await start.Should().ThrowAsync<StartupException>()).Which;
+        error.Message.Split(Environment.NewLine).Should().BeEquivalentTo(
+            "Messenger:Storage:BusyTimeoutMs: 'abc' is not a whole number",
+            "Messenger:Storage:Synchronous: 'SOMETIMES' is not one of Off, Normal, Full, Extra",
+            "Messenger:Push:Enabled: 'maybe' is not true or false",
+            "Messenger:Session:PasswordHash:MemoryKiB: '64MB' is not a whole number",
+            "Messenger:Queue:RetentionDays: '99999999999' is not a whole number between -2147483648 and 2147483647",
+            "Messenger:Protocol:MaxFrameBytes: '' is not a whole number");
+        File.Exists(Path.Combine(directory.Path, "messenger.db")).Should().BeFalse("nothing is touched when the configuration is invalid");
+    }
+
+    [Fact]
+    public async Task Run_WhenAValueDoesNotConvert_PrintsConfigurationErrors_AndExits2()
+    {
+        using var directory = new TempDirectory();
+
+        var (exitCode, output) = await HostProcess.RunAsync(
+            $"--Messenger:DataDirectory={directory.Path}", "--Messenger:Urls=http://127.0.0.1:0",
+            "--Messenger:Storage:BusyTimeoutMs=abc", "--Messenger:Push:Enabled=maybe");
+
+        exitCode.Should().Be(2, output);
+        output.Should().Contain("Configuration error: Messenger:Storage:BusyTimeoutMs: 'abc' is not a whole number")
+            .And.Contain("Configuration error: Messenger:Push:Enabled: 'maybe' is not true or false")
+            .And.NotContain("Unhandled exception");
+    }
+
+    [Fact]
+    public async Task Start_WhenAKeyUnderMessengerIsReadByNoOptions_ReportsItAsATypo()
+    {
+        using var directory = new TempDirectory();
+        var settings = TestHost.Settings(directory.Path, new Dictionary<string, string?>
+        {
+            ["Messenger:Sesion:RegistrationMode"] = "Closed",
+            ["Messenger:Session:PasswordHash:Iteration"] = "4",
+            ["Messenger:Storage:BusyTimeoutMs:Seconds"] = "5",
+            ["Messenger:Calls:IceServers:0:Url"] = "stun:stun.example.org",
+            ["Messenger:DataDirectoryFullPath"] = "/elsewhere",
+            ["messenger:storage:synchronous"] = "normal",
+            ["Kestrel:Limits:MaxRequestBodySize"] = "1000",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        await using var app = MessengerApp.Build([], settings);
+
+        var start = () => app.StartMessengerAsync();
+
+        var error = (await start.Should().ThrowAsync<StartupException>()).Which;
+        error.Message.Split(Environment.NewLine).Should().BeEquivalentTo(
+            "Messenger:Sesion:RegistrationMode: unknown key (a typo?)",
+            "Messenger:Session:PasswordHash:Iteration: unknown key (a typo?)",
+            "Messenger:Storage:BusyTimeoutMs:Seconds: unknown key (a typo?)",
+            "Messenger:Calls:IceServers:0:Url: unknown key (a typo?)",
+            "Messenger:DataDirectoryFullPath: unknown key (a typo?)",
+            "Messenger:Calls:IceServers: each needs Urls starting with stun:, turn: or turns:.");
+        File.Exists(Path.Combine(directory.Path, "messenger.db")).Should().BeFalse("nothing is touched when the configuration is invalid");
+    }
+
+    [Fact]
+    public async Task Start_WithAListOfIceServers_TakesTheirEntriesKeys()
+    {
+        await using var host = await TestHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Messenger:Calls:IceServers:0:Urls:0"] = "stun:stun.example.org:3478",
+            ["Messenger:Calls:IceServers:1:Urls:0"] = "turn:turn.example.org:3478",
+            ["Messenger:Calls:IceServers:1:Urls:1"] = "turns:turn.example.org:5349",
+            ["Messenger:Calls:IceServers:1:Username"] = "messenger",
+            ["Messenger:Calls:IceServers:1:Credential"] = "secret",
+        });
+
+        var servers = host.Services.GetRequiredService<IOptions<CallOptions>>().Value.IceServers;
+
+        servers.Select(server => string.Join(" ", server.Urls)).Should().Equal(
+            "stun:stun.example.org:3478", "turn:turn.example.org:3478 turns:turn.example.org:5349");
+        servers[1].Username.Should().Be("messenger");
+    }
+
+    [Fact]
+    public async Task Start_WhenAnIntervalOrRetentionIsBeyondWhatATimerOrADateTakes_ReportsIt()
+    {
+        using var directory = new TempDirectory();
+        var settings = TestHost.Settings(directory.Path, new Dictionary<string, string?>
+        {
+            ["Messenger:Queue:CompactionIntervalMinutes"] = "100000",
+            ["Messenger:Queue:RetentionDays"] = "1000000000",
+            ["Messenger:Media:CollectionIntervalMinutes"] = "100000",
+            ["Messenger:Media:UploadExpiryHours"] = "1000000000",
+            ["Messenger:Protocol:HandshakeTimeoutSeconds"] = "5000000",
+            ["Messenger:Backup:IntervalMinutes"] = "527040",
+        });
+        await using var app = MessengerApp.Build([], settings);
+
+        var start = () => app.StartMessengerAsync();
+
+        (await start.Should().ThrowAsync<StartupException>()).Which.Message.Split(Environment.NewLine).Should().BeEquivalentTo(
+            "Messenger:Queue:CompactionIntervalMinutes: must be between 1 and 10080 (was 100000)",
+            "Messenger:Queue:RetentionDays: must be between 1 and 36600 (was 1000000000)",
+            "Messenger:Media:CollectionIntervalMinutes: must be between 1 and 10080 (was 100000)",
+            "Messenger:Media:UploadExpiryHours: must be between 1 and 8784 (was 1000000000)",
+            "Messenger:Protocol:HandshakeTimeoutSeconds: must be between 1 and 300 (was 5000000)",
+            "Messenger:Backup:IntervalMinutes: must be between 1 and 44640 (was 527040)");
+    }
+
+    [Fact]
     public async Task Start_WhenDataDirectoryCannotBeCreated_ReportsTheDirectory()
     {
         using var directory = new TempDirectory();
@@ -75,6 +196,24 @@ public sealed class ConfigurationTests
 
         (await start.Should().ThrowAsync<StartupException>()).Which.Message
             .Should().StartWith("Messenger:DataDirectory: '/proc/messenger-data' is not a writable directory");
+    }
+
+    [Fact]
+    public async Task Start_WhenTheLogFilesDirectoryCannotBeCreated_ReportsIt()
+    {
+        using var directory = new TempDirectory();
+        var blocker = Path.Combine(directory.Path, "a-file");
+        await File.WriteAllTextAsync(blocker, "not a directory");
+        var logFile = Path.Combine(blocker, "messenger.log");
+        await using var app = MessengerApp.Build([], TestHost.Settings(Path.Combine(directory.Path, "data"), new Dictionary<string, string?>
+        {
+            ["Messenger:Logging:FilePath"] = logFile,
+        }));
+
+        var start = () => app.StartMessengerAsync();
+
+        (await start.Should().ThrowAsync<StartupException>()).Which.Message
+            .Should().StartWith($"Messenger:Logging:FilePath: '{logFile}': its directory '{blocker}' is not a writable directory");
     }
 
     [Fact]

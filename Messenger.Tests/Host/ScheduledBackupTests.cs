@@ -177,7 +177,7 @@ public sealed class ScheduledBackupTests
         var start = () => app.StartMessengerAsync();
 
         (await start.Should().ThrowAsync<StartupException>()).Which.Message.Split(Environment.NewLine).Should().BeEquivalentTo(
-            "Messenger:Backup:IntervalMinutes: must be between 1 and 527040 (was 0)",
+            "Messenger:Backup:IntervalMinutes: must be between 1 and 44640 (was 0)",
             "Messenger:Backup:Keep: must be between 1 and 1000 (was 0)",
             $"Messenger:Backup:Directory: '{Path.Combine(directory.Path, "backups")}' is inside the data directory; backups go outside it");
     }

@@ -34,6 +34,7 @@ public static class KernelModule
         services.AddSingleton<StorageSpace>();
         services.AddSingleton<StorageWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<StorageWriter>());
+        services.AddHostedService<DataDirectoryAccess>();
 
         services.AddModuleDbContext<KernelDbContext>(KernelDbContext.MigrationsHistoryTable, migrateOnStart: false);
         services.AddSingleton<IModuleSchema, KernelSchema>();
@@ -67,14 +68,18 @@ public static class KernelModule
         return context.Response.WriteAsync(report.Status + string.Concat(reasons));
     }
 
-    /// <summary>Binds a section and validates it when the host starts, with one message per problem.</summary>
+    /// <summary>Binds a section and validates it when the host starts, with one message per problem. A value that does not
+    /// convert to its property's type is left out of the binding and reported at start (<see cref="ConfigurationKeys"/>).</summary>
     public static IServiceCollection AddValidatedOptions<TOptions, TValidator>(
         this IServiceCollection services, IConfiguration configuration, string section)
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
     {
-        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.AddOptions<TOptions>()
+            .Configure(options => ConfigurationKeys.BindConvertible(configuration.GetSection(section), options))
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+        services.AddSingleton(new BoundSection(section, typeof(TOptions)));
         return services;
     }
 }

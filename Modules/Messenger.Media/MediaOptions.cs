@@ -43,9 +43,10 @@ internal sealed class MediaOptionsValidator : IValidateOptions<MediaOptions>
         // 2^31 - 1 MiB would overflow part arithmetic nowhere, but 1 TiB is far beyond what a part protocol should carry.
         OptionsProblems.RequireInRange(problems, MediaOptions.Section, nameof(options.MaxFileMegabytes), options.MaxFileMegabytes, 1, 1024 * 1024);
         OptionsProblems.RequireInRange(problems, MediaOptions.Section, nameof(options.UserQuotaMegabytes), options.UserQuotaMegabytes, 0, int.MaxValue);
-        OptionsProblems.RequirePositive(problems, MediaOptions.Section, nameof(options.GracePeriodMinutes), options.GracePeriodMinutes);
-        OptionsProblems.RequirePositive(problems, MediaOptions.Section, nameof(options.UploadExpiryHours), options.UploadExpiryHours);
-        OptionsProblems.RequirePositive(problems, MediaOptions.Section, nameof(options.CollectionIntervalMinutes), options.CollectionIntervalMinutes);
+        // The upper bounds keep the cutoff dates and the collector's timer (at most 49.7 days) computable.
+        OptionsProblems.RequireInRange(problems, MediaOptions.Section, nameof(options.GracePeriodMinutes), options.GracePeriodMinutes, 1, 527_040);
+        OptionsProblems.RequireInRange(problems, MediaOptions.Section, nameof(options.UploadExpiryHours), options.UploadExpiryHours, 1, 8_784);
+        OptionsProblems.RequireInRange(problems, MediaOptions.Section, nameof(options.CollectionIntervalMinutes), options.CollectionIntervalMinutes, 1, 10_080);
         // 0 turns thumbnails off; past a gigapixel one decode would need gigabytes of memory.
         OptionsProblems.RequireInRange(problems, MediaOptions.Section, nameof(options.ThumbnailMaxPixels), options.ThumbnailMaxPixels, 0, 1_000_000_000);
         OptionsProblems.RequireInRange(problems, MediaOptions.Section, nameof(options.ThumbnailMaxFileMegabytes), options.ThumbnailMaxFileMegabytes, 0, 1024);

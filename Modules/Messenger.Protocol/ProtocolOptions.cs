@@ -53,12 +53,13 @@ internal sealed class ProtocolOptionsValidator : IValidateOptions<ProtocolOption
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.MaxFrameBytes), options.MaxFrameBytes);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.MaxCallsInFlight), options.MaxCallsInFlight);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.OutboundQueueCapacity), options.OutboundQueueCapacity);
-        OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.HandshakeTimeoutSeconds), options.HandshakeTimeoutSeconds);
+        // A timer per connection (at most 49.7 days); a handshake takes one round trip.
+        OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.HandshakeTimeoutSeconds), options.HandshakeTimeoutSeconds, 1, 300);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.UnackedResultsPerSession), options.UnackedResultsPerSession);
-        OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.UnackedResultMaxAgeSeconds), options.UnackedResultMaxAgeSeconds);
+        OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.UnackedResultMaxAgeSeconds), options.UnackedResultMaxAgeSeconds, 1, 86_400);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.UnackedResultBytesPerSession), options.UnackedResultBytesPerSession);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.RecentMsgIdsPerSession), options.RecentMsgIdsPerSession);
-        OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.SessionIdleTimeoutSeconds), options.SessionIdleTimeoutSeconds);
+        OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.SessionIdleTimeoutSeconds), options.SessionIdleTimeoutSeconds, 1, 86_400);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.MaxSessionsPerDevice), options.MaxSessionsPerDevice);
         OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.PushCoalescingMs), options.PushCoalescingMs, 0, 10_000);
         OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.MaxConnectionsPerAddress), options.MaxConnectionsPerAddress, 0, 10_000_000);

@@ -33,8 +33,9 @@ internal sealed class QueueOptionsValidator : IValidateOptions<QueueOptions>
     {
         var problems = new List<string>();
         OptionsProblems.RequirePositive(problems, QueueOptions.Section, nameof(options.TooLongAfterUpdates), options.TooLongAfterUpdates);
-        OptionsProblems.RequirePositive(problems, QueueOptions.Section, nameof(options.RetentionDays), options.RetentionDays);
-        OptionsProblems.RequirePositive(problems, QueueOptions.Section, nameof(options.CompactionIntervalMinutes), options.CompactionIntervalMinutes);
+        // The upper bounds keep the cutoff date and the compaction timer (at most 49.7 days) computable.
+        OptionsProblems.RequireInRange(problems, QueueOptions.Section, nameof(options.RetentionDays), options.RetentionDays, 1, 36_600);
+        OptionsProblems.RequireInRange(problems, QueueOptions.Section, nameof(options.CompactionIntervalMinutes), options.CompactionIntervalMinutes, 1, 10_080);
         OptionsProblems.RequireInRange(problems, QueueOptions.Section, nameof(options.CachedUpdatesPerLog), options.CachedUpdatesPerLog, 1, 100_000);
         OptionsProblems.RequireInRange(problems, QueueOptions.Section, nameof(options.CachedBytesPerLog), options.CachedBytesPerLog, 1024, 64 * 1024 * 1024);
         OptionsProblems.RequirePositive(problems, QueueOptions.Section, nameof(options.CachedLogs), options.CachedLogs);

@@ -59,6 +59,7 @@ public static class SessionModule
         services.AddScoped<NewAuthorizations>();
         services.AddHostedService<FinishAccountDeletions>();
         services.AddHostedService<FillNameKeys>();
+        services.AddHostedService<FirstAdminNotice>();
         services.AddSingleton<ProfilePhotoThumbnails>();
         services.AddHostedService(provider => provider.GetRequiredService<ProfilePhotoThumbnails>());
         services.Replace(ServiceDescriptor.Singleton<ICallerAuthenticator, SessionAuthenticator>());

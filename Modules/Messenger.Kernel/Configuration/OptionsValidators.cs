@@ -1,9 +1,13 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Messenger.Kernel.Configuration;
 
-internal sealed class MessengerOptionsValidator : IValidateOptions<MessengerOptions>
+internal sealed class MessengerOptionsValidator(IConfiguration configuration) : IValidateOptions<MessengerOptions>
 {
+    /// <summary>ASP.NET Core's own key (Kestrel reads its section) for the certificate an https URL is served with.</summary>
+    public const string CertificateSection = "Kestrel:Certificates:Default";
+
     public ValidateOptionsResult Validate(string? name, MessengerOptions options)
     {
         var problems = new List<string>();
@@ -18,6 +22,15 @@ internal sealed class MessengerOptionsValidator : IValidateOptions<MessengerOpti
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
             {
                 problems.Add($"Messenger:Urls: '{url}' is not an absolute http:// or https:// URL");
+            }
+            else if (uri.PathAndQuery != "/" || uri.Fragment.Length > 0)
+            {
+                // Kestrel refuses a path base in a listen URL, and the server serves from the root anyway.
+                problems.Add($"Messenger:Urls: '{url}' has a path; a listen URL is a scheme, a host and a port (a reverse proxy can serve the server under a path)");
+            }
+            else if (uri.Scheme == "https" && !HasCertificate())
+            {
+                problems.Add($"Messenger:Urls: '{url}': https needs a certificate: set {CertificateSection}:Path and :Password, or put a TLS proxy in front");
             }
         }
 
@@ -34,17 +47,64 @@ internal sealed class MessengerOptionsValidator : IValidateOptions<MessengerOpti
         {
             problems.Add($"Messenger:DataDirectory: '{options.DataDirectoryFullPath}' {problem}");
         }
+        else
+        {
+            foreach (var file in new[] { "", "-wal", "-shm" }.Select(suffix => options.DatabasePath + suffix))
+            {
+                if (WritableFileProblem(file) is { } fileProblem)
+                {
+                    problems.Add($"Messenger:DataDirectory: '{file}' {fileProblem}");
+                }
+            }
+        }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 
+    // Without a configured certificate Kestrel would look for the ASP.NET development certificate, which a server has not.
+    private bool HasCertificate() =>
+        !string.IsNullOrWhiteSpace(configuration[$"{CertificateSection}:Path"]) || !string.IsNullOrWhiteSpace(configuration[$"{CertificateSection}:Subject"]);
+
+    // SQLite opens a database file it may not write read-only without a word, and the first write fails: the database
+    // and its -wal and -shm files (when they exist) must be writable by the server's user. Opening one for writing (and
+    // closing it, before SQLite has opened anything) is the honest test, as for the directory.
+    internal static string? WritableFileProblem(string path)
+    {
+        if (!Path.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            using (File.Open(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
+            {
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot be written by this user ({e.Message})";
+        }
+    }
+
     // Creating the directory and a probe file is the only honest writability test (permissions, read-only
-    // mounts, a file in the way), and it is what the server does next anyway.
+    // mounts, a file in the way), and it is what the server does next anyway. One the server creates is the server's
+    // user's alone (0700): the database holds message text and two-step secrets in the clear.
     internal static string? WritableDirectoryProblem(string path)
     {
         try
         {
-            Directory.CreateDirectory(path);
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(path);
+            }
+            else
+            {
+                Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
             var probe = Path.Combine(path, $".write-probe-{Environment.ProcessId}");
             File.WriteAllBytes(probe, [1]);
             File.Delete(probe);
@@ -67,7 +127,7 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
             problems.Add($"Messenger:Storage:Synchronous: '{options.Synchronous}' is not one of {string.Join(", ", StorageOptions.SynchronousModes)}");
         }
 
-        OptionsProblems.RequirePositive(problems, StorageOptions.Section, nameof(options.BusyTimeoutMs), options.BusyTimeoutMs);
+        OptionsProblems.RequireInRange(problems, StorageOptions.Section, nameof(options.BusyTimeoutMs), options.BusyTimeoutMs, 1, 600_000);
         OptionsProblems.RequirePositive(problems, StorageOptions.Section, nameof(options.WriterBatchSize), options.WriterBatchSize);
         OptionsProblems.RequirePositive(problems, StorageOptions.Section, nameof(options.WriterQueueCapacity), options.WriterQueueCapacity);
         OptionsProblems.RequireInRange(problems, StorageOptions.Section, nameof(options.CheckpointIntervalMs), options.CheckpointIntervalMs, 0, 60_000);
@@ -79,9 +139,22 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 
 internal sealed class LoggingOptionsValidator : IValidateOptions<LoggingOptions>
 {
-    public ValidateOptionsResult Validate(string? name, LoggingOptions options) =>
-        LoggingOptions.Levels.Contains(options.MinimumLevel, StringComparer.OrdinalIgnoreCase)
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail(
-                $"Messenger:Logging:MinimumLevel: '{options.MinimumLevel}' is not one of {string.Join(", ", LoggingOptions.Levels)}");
+    public ValidateOptionsResult Validate(string? name, LoggingOptions options)
+    {
+        var problems = new List<string>();
+        if (!LoggingOptions.Levels.Contains(options.MinimumLevel, StringComparer.OrdinalIgnoreCase))
+        {
+            problems.Add($"Messenger:Logging:MinimumLevel: '{options.MinimumLevel}' is not one of {string.Join(", ", LoggingOptions.Levels)}");
+        }
+
+        // Serilog's file sink gives up without a word (no file, no message) where it cannot write.
+        if (!string.IsNullOrWhiteSpace(options.FilePath)
+            && Path.GetDirectoryName(Path.GetFullPath(options.FilePath)) is { } directory
+            && MessengerOptionsValidator.WritableDirectoryProblem(directory) is { } problem)
+        {
+            problems.Add($"Messenger:Logging:FilePath: '{options.FilePath}': its directory '{directory}' {problem}");
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
 }

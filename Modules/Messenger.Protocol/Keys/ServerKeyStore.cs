@@ -36,7 +36,7 @@ internal sealed class ServerKeyStore(IOptions<MessengerOptions> options)
         var privatePath = Path.Combine(directory, PrivateFileName);
         if (File.Exists(privatePath))
         {
-            var existing = NoiseKeyPair.FromPrivateKey(Convert.FromHexString((await File.ReadAllTextAsync(privatePath, cancellationToken)).Trim()));
+            var existing = await ReadAsync(privatePath, cancellationToken);
             await File.WriteAllTextAsync(Path.Combine(directory, PublicFileName), ProtocolConstants.Hex(existing.PublicKey) + "\n", cancellationToken);
             _keyPair = existing;
             return;
@@ -67,5 +67,22 @@ internal sealed class ServerKeyStore(IOptions<MessengerOptions> options)
         PrivateFiles.Create(privatePath, ProtocolConstants.Hex(created.PrivateKey) + "\n");
         File.WriteAllText(Path.Combine(dataDirectory, PublicFileName), ProtocolConstants.Hex(created.PublicKey) + "\n");
         return created;
+    }
+
+    // Never replaced when it cannot be read: clients pin its public half.
+    private static async Task<NoiseKeyPair> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return NoiseKeyPair.FromPrivateKey(Convert.FromHexString((await File.ReadAllTextAsync(path, cancellationToken)).Trim()));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"Messenger:DataDirectory: '{path}' cannot be read ({e.Message})");
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new StartupException($"Messenger:DataDirectory: '{path}' is not a server key (64 hex digits); it was left untouched");
+        }
     }
 }

@@ -75,6 +75,13 @@ internal sealed class PushOutbox(
         if (options.Value.Enabled)
         {
             _ = keys.PublicKey; // the key exists from the first start on, so backups carry it
+            if (options.Value.Subject == new PushOptions().Subject)
+            {
+                // Apple's push service refuses a VAPID token whose subject is a localhost address (403 BadJwtToken).
+                logger.LogWarning(
+                    "Messenger:Push:Subject is still {Subject}: notifications to Safari and iOS fail until it is set to a real mailto: or https: address of the server's admin",
+                    options.Value.Subject);
+            }
         }
 
         return base.StartAsync(cancellationToken);

@@ -1,0 +1,109 @@
+using Messenger.Client;
+using Messenger.Tests.Infrastructure;
+
+namespace Messenger.Tests.Host;
+
+/// <summary>What the server says at start about a set-up that works but that the operator should know of.</summary>
+public sealed class StartupWarningTests
+{
+    [Fact]
+    public async Task Start_CreatesAMissingDataDirectoryForTheServersUserAlone()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // no Unix modes
+        }
+
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+
+        await using (await TestHost.StartAsync(data, LogFiles.Settings(directory.Path)))
+        {
+        }
+
+        File.GetUnixFileMode(data).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        LogFiles.Read(directory.Path).Should().Contain("Messenger listening on").And.NotContain("is open to other users");
+    }
+
+    [Fact]
+    public async Task Start_WhenTheDataDirectoryIsOpenToOtherUsers_WarnsAndLeavesItAsItIs()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // no Unix modes
+        }
+
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        const UnixFileMode open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+            UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        Directory.CreateDirectory(data, open);
+
+        await using (await TestHost.StartAsync(data, LogFiles.Settings(directory.Path)))
+        {
+        }
+
+        LogFiles.Read(directory.Path).Should().Contain($"The data directory {data} is open to other users of this machine (mode 0755)");
+        File.GetUnixFileMode(data).Should().Be(open);
+    }
+
+    [Fact]
+    public async Task Start_WithNoAccountYet_SaysTheFirstOneBecomesTheAdmin_AndWhereToRegisterIt()
+    {
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        var logs = Path.Combine(directory.Path, "first");
+        string address;
+
+        await using (var host = await TestHost.StartAsync(data, new Dictionary<string, string?>(LogFiles.Settings(logs))
+        {
+            ["Messenger:Session:RegistrationMode"] = "Closed",
+        }))
+        {
+            address = host.BaseAddress.ToString().TrimEnd('/');
+            await using var admin = await host.ConnectAsync();
+            await admin.RegisterAsync("admin", "correct horse battery", "Admin");
+        }
+
+        var later = Path.Combine(directory.Path, "later");
+        await using (await TestHost.StartAsync(data, LogFiles.Settings(later)))
+        {
+        }
+
+        LogFiles.Read(logs).Should().Contain(
+            $"No accounts yet: the first account registered becomes the server's admin, whatever RegistrationMode says; register it now: open {address} (the web client) and choose Create account");
+        LogFiles.Read(later).Should().Contain("Messenger listening on").And.NotContain("No accounts yet", "the server has its admin");
+    }
+
+    [Fact]
+    public async Task Start_WithPushOnAndTheDefaultSubject_WarnsThatApplesPushesFail()
+    {
+        using var directory = new TempDirectory();
+        var warned = Path.Combine(directory.Path, "default");
+        var set = Path.Combine(directory.Path, "set");
+        var off = Path.Combine(directory.Path, "off");
+
+        await using (await TestHost.StartAsync(Path.Combine(directory.Path, "data1"), LogFiles.Settings(warned)))
+        {
+        }
+
+        await using (await TestHost.StartAsync(Path.Combine(directory.Path, "data2"), new Dictionary<string, string?>(LogFiles.Settings(set))
+        {
+            ["Messenger:Push:Subject"] = "mailto:ops@example.org",
+        }))
+        {
+        }
+
+        await using (await TestHost.StartAsync(Path.Combine(directory.Path, "data3"), new Dictionary<string, string?>(LogFiles.Settings(off))
+        {
+            ["Messenger:Push:Enabled"] = "false",
+        }))
+        {
+        }
+
+        LogFiles.Read(warned).Should().Contain(
+            "Messenger:Push:Subject is still mailto:admin@localhost: notifications to Safari and iOS fail until it is set to a real mailto: or https: address of the server's admin");
+        LogFiles.Read(set).Should().Contain("Messenger listening on").And.NotContain("Messenger:Push:Subject");
+        LogFiles.Read(off).Should().Contain("Messenger listening on").And.NotContain("Messenger:Push:Subject");
+    }
+}
