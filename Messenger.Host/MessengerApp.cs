@@ -183,8 +183,8 @@ public static class MessengerApp
     /// <summary>
     /// SignalR logs every exception a hub method throws as an error with its stack. The protocol throws
     /// <see cref="HubException"/> only to refuse a client: a bad handshake, after logging the reason and closing the
-    /// connection itself, or a handshake on a connection that is already gone (nothing to report). Anyone could otherwise fill the
-    /// log with errors. Any other exception from a hub method is still logged.
+    /// connection itself, or a handshake on a connection that is already gone (nothing to report). Anyone could
+    /// otherwise fill the log with errors. Any other exception from a hub method is still logged.
     /// </summary>
     private static bool IsRefusalLoggedByTheProtocol(LogEvent logEvent) =>
         logEvent.Exception is HubException && Matching.FromSource("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher")(logEvent);
