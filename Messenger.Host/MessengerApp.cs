@@ -198,9 +198,10 @@ public static class MessengerApp
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
             .Enrich.FromLogContext()
             .Filter.ByExcluding(IsRefusalLoggedByTheProtocol)
-            // A failed start is thrown to Program, which prints it (as one line when the operator can fix it): the
-            // host's own report of it would print it a second time, with a stack trace.
-            .Filter.ByExcluding(e => e.MessageTemplate.Text == "Hosting failed to start" && Matching.FromSource("Microsoft.Extensions.Hosting")(e))
+            // A listen address Kestrel could not take is thrown to Program, which prints it as one line: the host's own
+            // report of it would print it a second time, with a stack trace. Any other failed start is logged.
+            .Filter.ByExcluding(e => e.MessageTemplate.Text == "Hosting failed to start" && Matching.FromSource("Microsoft.Extensions.Hosting")(e)
+                && Listening.BindFailure(e.Exception) is not null)
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
         if (!string.IsNullOrWhiteSpace(options.FilePath))
         {

@@ -39,7 +39,7 @@ internal static class CommandLine
 
     public static HostCommand Parse(string[] args) => args switch
     {
-        [] => new HostCommand.Serve(),
+        [] or ["", ..] => new HostCommand.Serve(),
         ["help" or "-h" or "--help" or "-?" or "/?", ..] => new HostCommand.Usage(null),
         [var first, ..] when first.StartsWith('-') || first.StartsWith('/') || first.Contains('=') => new HostCommand.Serve(),
         ["backup", var target, .. var settings] when IsOperand(target) => new HostCommand.Backup(target, settings),
@@ -66,6 +66,7 @@ internal static class CommandLine
         return 2;
     }
 
-    // `backup --Messenger:DataDirectory=/x` names no directory: its first operand is configuration.
-    private static bool IsOperand(string argument) => !argument.StartsWith('-') && !argument.Contains('=');
+    // `backup --Messenger:DataDirectory=/x` names no directory: its first operand is configuration. A path may hold
+    // an `=` (/backups/date=2026-12-05); a bare Key=value there is taken as the directory's name.
+    private static bool IsOperand(string argument) => argument.Length > 0 && !argument.StartsWith('-');
 }

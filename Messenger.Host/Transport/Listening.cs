@@ -48,10 +48,13 @@ internal static partial class Listening
         }
     }
 
-    private static string? BindFailure(Exception e) => e switch
+    /// <summary>Why Kestrel could not listen, if that is what <paramref name="e"/> says; null for anything else.</summary>
+    public static string? BindFailure(Exception? e) => e switch
     {
         IOException { InnerException: AddressInUseException } => "address already in use",
         IOException { InnerException: SocketException socket } => Reason(socket),
+        // localhost is two addresses: each one's failure, when both failed.
+        IOException { InnerException: AggregateException both } => both.InnerExceptions.Select(BindFailure).FirstOrDefault(reason => reason is not null),
         SocketException socket => Reason(socket),
         _ => null,
     };

@@ -12,6 +12,7 @@ public sealed class CommandLineTests
     [InlineData("/Messenger:Urls=http://0.0.0.0:5000")]
     [InlineData("Messenger:Urls=http://0.0.0.0:5000")]
     [InlineData("urls=http://0.0.0.0:5000", "backup")]
+    [InlineData("", "--Messenger:DataDirectory=/data")]
     public void Parse_WhenTheFirstArgumentIsConfiguration_Serves(params string[] args) =>
         CommandLine.Parse(args).Should().Be(new HostCommand.Serve());
 
@@ -22,12 +23,14 @@ public sealed class CommandLineTests
         var reset = CommandLine.Parse(["reset-password", "alice"]);
         var twoFactor = CommandLine.Parse(["reset-two-factor", "bob", "--Messenger:DataDirectory", "/data"]);
         var newKey = CommandLine.Parse(["new-server-key", "--Messenger:DataDirectory=/data"]);
+        var dated = CommandLine.Parse(["backup", "/backups/date=2026-12-05"]);
 
         backup.Should().BeOfType<HostCommand.Backup>().Which.Should().BeEquivalentTo(
             new { Target = "/backups/b1", Settings = new[] { "--Messenger:DataDirectory=/data" } });
         reset.Should().BeOfType<HostCommand.ResetPassword>().Which.Username.Should().Be("alice");
         twoFactor.Should().BeOfType<HostCommand.ResetTwoFactor>().Which.Settings.Should().Equal("--Messenger:DataDirectory", "/data");
         newKey.Should().BeOfType<HostCommand.NewServerKey>().Which.Settings.Should().Equal("--Messenger:DataDirectory=/data");
+        dated.Should().BeOfType<HostCommand.Backup>().Which.Target.Should().Be("/backups/date=2026-12-05");
     }
 
     [Theory]

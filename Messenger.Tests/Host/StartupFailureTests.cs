@@ -48,6 +48,28 @@ public sealed class StartupFailureTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Start_OnAUnixSocketUrl_ServesThere()
+    {
+        // A reverse proxy's usual way in: the socket's URL is the one whose path is an address, not a path base.
+        using var directory = new TempDirectory();
+        var socket = Path.Combine(directory.Path, "messenger.sock");
+        await using var host = await TestHost.StartAsync(directory.Path, new Dictionary<string, string?> { ["Messenger:Urls"] = $"http://unix:{socket}" });
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var client = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                await client.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socket), cancellationToken);
+                return new System.Net.Sockets.NetworkStream(client, ownsSocket: true);
+            },
+        });
+
+        var live = await http.GetStringAsync("http://localhost/health/live");
+
+        live.Should().Be("Healthy");
+    }
+
+    [Fact]
     public async Task Start_WithHttpsAndNoCertificate_SaysHowToGiveOne()
     {
         using var directory = new TempDirectory();

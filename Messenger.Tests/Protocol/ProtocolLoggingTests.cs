@@ -23,7 +23,7 @@ public sealed class ProtocolLoggingTests
             await raw.WaitClosedAsync();
         }
 
-        var log = ReadLog(logs);
+        var log = LogFiles.Read(logs.Path);
         log.Should().Contain("handshake failed");
         log.Should().NotContain("[ERR]").And.NotContain("Failed to invoke hub method");
     }
@@ -42,23 +42,13 @@ public sealed class ProtocolLoggingTests
             await host.App.StopAsync();
         }
 
-        var log = ReadLog(logs);
+        var log = LogFiles.Read(logs.Path);
         log.Should().Contain("Storage writer drained", "the log covers the whole stop");
         log.Should().NotContain("[ERR]").And.NotContain("failed unexpectedly");
     }
 
     private static Task<TestHost> StartAsync(TempDirectory logs, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null) =>
-        TestHost.StartAsync(
-            settings: new Dictionary<string, string?>
-            {
-                ["Messenger:Logging:MinimumLevel"] = "Information",
-                ["Messenger:Logging:FilePath"] = Path.Combine(logs.Path, "messenger.log"),
-            },
-            configureServices: configureServices);
-
-    /// <summary>The day's file (the sink rolls daily, so its name carries the date), read once the host is gone.</summary>
-    private static string ReadLog(TempDirectory logs) =>
-        string.Concat(Directory.GetFiles(logs.Path, "messenger*.log").Select(File.ReadAllText));
+        TestHost.StartAsync(settings: LogFiles.Settings(logs.Path), configureServices: configureServices);
 
     private static async Task WaitUntil(Func<bool> condition)
     {

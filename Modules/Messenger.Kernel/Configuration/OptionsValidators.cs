@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -23,9 +24,10 @@ internal sealed class MessengerOptionsValidator(IConfiguration configuration) : 
             {
                 problems.Add($"Messenger:Urls: '{url}' is not an absolute http:// or https:// URL");
             }
-            else if (uri.PathAndQuery != "/" || uri.Fragment.Length > 0)
+            else if ((uri.PathAndQuery != "/" && !IsUnixSocket(url)) || uri.Fragment.Length > 0)
             {
-                // Kestrel refuses a path base in a listen URL, and the server serves from the root anyway.
+                // Kestrel refuses a path base in a listen URL, and the server serves from the root anyway; a Unix
+                // socket's URL (http://unix:/run/messenger.sock) is the one whose path is an address.
                 problems.Add($"Messenger:Urls: '{url}' has a path; a listen URL is a scheme, a host and a port (a reverse proxy can serve the server under a path)");
             }
             else if (uri.Scheme == "https" && !HasCertificate())
@@ -59,6 +61,18 @@ internal sealed class MessengerOptionsValidator(IConfiguration configuration) : 
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    private static bool IsUnixSocket(string url)
+    {
+        try
+        {
+            return BindingAddress.Parse(url).IsUnixPipe;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     // Without a configured certificate Kestrel would look for the ASP.NET development certificate, which a server has not.
