@@ -430,11 +430,14 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
     /// under a hash that matches it. A record counts only if its part lies inside its file with no hole
     /// (<see cref="DirectIo.HoldsData"/>); the others are left out of <c>upload.getUploadedParts</c>, so the client sends
     /// them again (completing meanwhile answers <c>FILE_PART_MISSING</c>). Covered: a file cut short (its new size not
-    /// recorded yet), page-cache writes never written back (<c>.last</c>, parts not a multiple of 4 KiB, file systems
-    /// without <c>O_DIRECT</c>), and <c>O_DIRECT</c> writes into blocks not yet recorded as written — all read as zeros
-    /// and are holes or beyond the end. Not covered: blocks a file system recorded as written before their bytes reached
-    /// the disk (a disk that ignores cache flushes, a mount without write barriers): they hold stale bytes, not a hole,
-    /// and only an fsync per part would rule them out. A file system that stores zero blocks as holes (ZFS with
+    /// recorded yet), page-cache writes never written back (<c>.last</c>, file systems without <c>O_DIRECT</c>), and
+    /// <c>O_DIRECT</c> writes into blocks not yet recorded as written — all read as zeros and are holes or beyond the end —
+    /// as long as the lost part has its blocks to itself. Not covered: parts smaller than a file-system block (1 and 2 KiB
+    /// parts on 4 KiB blocks, larger ones on file systems with larger blocks or records; the SDK sends 512 KiB) share a
+    /// block with their neighbours, and a block that reached the disk with one of them reads as data, so a neighbour the
+    /// power loss took is accepted as the zeros it reads as; and blocks a file system recorded as written before their
+    /// bytes reached the disk (a disk that ignores cache flushes, a mount without write barriers), which hold stale bytes,
+    /// not a hole. Only an fsync per part would rule those out. A file system that stores zero blocks as holes (ZFS with
     /// compression) makes a part with a zero block look missing: it is sent again, nothing worse.
     /// </summary>
     private Upload? Load(string basePath)
