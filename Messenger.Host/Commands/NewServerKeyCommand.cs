@@ -1,5 +1,6 @@
 using Messenger.Contracts.Wire;
 using Messenger.Kernel.Configuration;
+using Messenger.Kernel.Storage;
 using Messenger.Protocol.Keys;
 using Microsoft.Extensions.Options;
 
@@ -13,8 +14,8 @@ namespace Messenger.Host.Commands;
 /// </summary>
 internal static class NewServerKeyCommand
 {
-    /// <summary>0 with the new key's fingerprint printed; 2 when the data directory has a key (it is never replaced) or no
-    /// database.</summary>
+    /// <summary>0 with the new key's fingerprint printed; 2 when the data directory has a key (it is never replaced), no
+    /// database, or a server running on it (it holds the directory's lock).</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         using var app = MessengerApp.Build(args);
@@ -23,6 +24,18 @@ internal static class NewServerKeyCommand
         if (!File.Exists(messenger.DatabasePath))
         {
             error.WriteLine($"New key refused: no database at {messenger.DatabasePath}: is Messenger:DataDirectory right?");
+            return 2;
+        }
+
+        try
+        {
+            // Held until the app is disposed: no server starts on the directory while the key is written, and none runs
+            // there now (it would go on with the key it has, and its clients would meet the new one only at its restart).
+            app.Services.GetRequiredService<DataDirectoryLock>().Acquire();
+        }
+        catch (StartupException e)
+        {
+            error.WriteLine($"New key refused: {e.Message}");
             return 2;
         }
 

@@ -100,6 +100,34 @@ public sealed class BackupTests
         await using var restored = await SessionTestKit.StartHostAsync(dataDirectory: copy);
     }
 
+    /// <summary>A file the server cannot write (a blob made read-only by hand, or restored so) is copied with its mode and
+    /// synced, by a user who may not write it either. (Run as root, which may write any file, this cannot fail.)</summary>
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Backup_OfAReadOnlyBlob_CopiesItWithItsMode()
+    {
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        var copy = Path.Combine(directory.Path, "copy");
+        await using (var host = await SessionTestKit.StartHostAsync(dataDirectory: data))
+        {
+            await using var alice = await host.SignUpAsync("alice_ro");
+            await using var bob = await host.SignUpAsync("bob_ro");
+            await alice.Client.SendMediaAsync(bob.Peer, await alice.Client.UploadFileAsync(new MemoryStream(RandomBytes(5000, 13)), "ro.bin", "application/octet-stream"));
+        }
+
+        var blob = Directory.GetFiles(Path.Combine(data, "media", "sha256"), "*", SearchOption.AllDirectories).Single();
+        const UnixFileMode readOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        File.SetUnixFileMode(blob, readOnly);
+
+        var summary = DataBackup.Copy(data, copy);
+
+        var copied = Path.Combine(copy, Path.GetRelativePath(data, blob));
+        summary.Vanished.Should().Be(0);
+        File.ReadAllBytes(copied).Should().Equal(File.ReadAllBytes(blob));
+        File.GetUnixFileMode(copied).Should().Be(readOnly);
+    }
+
     [Fact]
     public async Task BackupCommand_CopiesTheConfiguredDataDirectory_AndRefusesATargetThatIsNotEmpty()
     {

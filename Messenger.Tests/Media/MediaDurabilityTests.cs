@@ -2,7 +2,9 @@ using Messenger.Client;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Kernel.Storage;
+using Messenger.Kernel.Errors;
 using Messenger.Media.Collection;
+using Messenger.Media.Uploads;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
 using Messenger.Tests.Session;
@@ -152,6 +154,51 @@ public sealed class MediaDurabilityTests
         {
             await host.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// An upload whose <c>.data</c> is gone from the disk before its send (all its parts recorded, its hash taken as they
+    /// came): the send refuses and stores nothing, instead of a file of zeros ending in the last part under the hash of
+    /// the bytes uploaded. The upload is over, and sent again from the start the file arrives whole.
+    /// </summary>
+    [Fact]
+    public async Task Send_WhenTheUploadsDataFileIsGone_FailsWithFilePartsInvalid_AndStoresNothing()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_gone");
+        await using var bob = await host.SignUpAsync("bob_gone");
+        var bytes = RandomBytes((2 * MediaMethods.PartSize) + 1000, 26);
+        var input = await alice.Client.UploadAsync(bytes);
+        File.Delete(Path.Combine(host.DataDirectory, "tmp", "uploads", $"{alice.UserId}-{(ulong)input.FileId:x16}.data"));
+
+        await ChatTestKit.FailsWith(() => alice.Client.SendMediaAsync(bob.Peer, input), MediaErrorNames.FilePartsInvalid);
+        host.BlobFiles().Should().BeEmpty("nothing is stored");
+        (await alice.Client.CallAsync(new GetUploadedPartsCall(input.FileId))).Parts.Should().BeEmpty("the upload is over");
+        var again = await alice.Client.UploadFileAsync(new MemoryStream(bytes), "file.bin", "application/octet-stream", fileId: input.FileId);
+        var sent = await alice.Client.SendMediaAsync(bob.Peer, again);
+        Sha256(await bob.Client.DownloadAsync(sent.Message.Media!)).Should().Be(Sha256(bytes));
+    }
+
+    /// <summary>
+    /// A completion whose file went into the store but whose send failed after it: reopened, the upload would be whole
+    /// again with its content file gone. It is removed instead, so completing it again refuses rather than hands out a
+    /// file that is not there (or, for a larger upload, one made anew of zeros and the last part).
+    /// </summary>
+    [Fact]
+    public async Task Reopen_WhenTheCompletedUploadsFileWasMovedAway_RemovesTheUpload()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        var uploads = host.Services.GetRequiredService<UploadStore>();
+        await uploads.SaveAsync(1, 77, 0, 1, RandomBytes(5000, 27), _ => { }, CancellationToken.None);
+        var (path, _, _) = await uploads.CompleteAsync(1, 77, 1, CancellationToken.None);
+        File.Move(path, Path.Combine(host.DataDirectory, "moved-into-the-store"));
+
+        uploads.Reopen(1, 77);
+
+        uploads.Parts(1, 77).Parts.Should().BeEmpty("a client that resumes it sends it all again");
+        var completeAgain = () => uploads.CompleteAsync(1, 77, 1, CancellationToken.None);
+        (await completeAgain.Should().ThrowAsync<MessengerError>()).Which.Name.Should().Be(MediaErrorNames.FilePartsInvalid);
+        host.UploadFiles().Should().BeEmpty();
     }
 
     /// <summary>

@@ -279,6 +279,39 @@ public sealed partial class BotApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnIdempotencyKey_ResentAfterTheBotLeftTheChat_IsRefusedAsTheChat_ForAFileAsForText()
+    {
+        await using var alice = await _host.SignUpAsync("alice_idemleft");
+        var bot = await alice.Client.CreateBotAsync("left_bot", "Left");
+        var group = (await alice.Client.CreateGroupAsync("Ops", [bot.Bot.Id])).Chat;
+        var chatId = (-group.Id).ToString();
+        HttpRequestMessage Text() => new(HttpMethod.Post, $"/bot/{bot.Token}/sendMessage")
+        {
+            Content = JsonContent.Create(new { chat_id = -group.Id, text = "deployed" }), Headers = { { "Idempotency-Key", "deploy-7" } },
+        };
+        HttpRequestMessage Document() => new(HttpMethod.Post, $"/bot/{bot.Token}/sendDocument")
+        {
+            Content = new MultipartFormDataContent { { new StringContent(chatId), "chat_id" }, { new ByteArrayContent([1, 2, 3]), "document", "log.txt" } },
+            Headers = { { "Idempotency-Key", "deploy-7-log" } },
+        };
+        foreach (var send in new[] { Text, Document })
+        {
+            using var request = send();
+            (await _http.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        await alice.Client.RemoveMemberAsync(group.Id, bot.Bot.Id);
+
+        foreach (var send in new[] { Text, Document })
+        {
+            using var request = send();
+            var response = await _http.SendAsync(request);
+            response.StatusCode.Should().Be(HttpStatusCode.NotFound, request.RequestUri!.ToString());
+            (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("description").GetString().Should().Be(GroupErrorNames.ChatNotFound);
+        }
+    }
+
+    [Fact]
     public async Task Management_NamesRules_Ownership_TokenResetAndDeletion()
     {
         await using var admin = await _host.SignUpAsync("admin_owner"); // the first account: alice may delete hers

@@ -76,5 +76,19 @@ public sealed class ServerKeyTests
         (await aliceAgain.Client.GetAuthorizationsAsync()).Should().NotBeEmpty("her account and signed-in device are still there");
     }
 
+    [Fact]
+    public async Task NewServerKeyCommand_WhileAServerRunsOnTheDirectory_RefusesAndMakesNoKey()
+    {
+        using var directory = new TempDirectory();
+        await using var host = await SessionTestKit.StartHostAsync(dataDirectory: directory.Path);
+        File.Delete(KeyPath(directory.Path)); // lost while the server runs: it goes on with the key it read at start-up
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var made = NewServerKeyCommand.Run([$"--Messenger:DataDirectory={directory.Path}"], output, error);
+
+        made.Should().Be(2, output.ToString());
+        error.ToString().Should().StartWith("New key refused: ").And.Contain($"another Messenger server is using '{directory.Path}'");
+        File.Exists(KeyPath(directory.Path)).Should().BeFalse("no key is written under a running server");
+    }
+
     private static string KeyPath(string dataDirectory) => Path.Combine(dataDirectory, "server.key");
 }

@@ -114,9 +114,10 @@ public static class DurableFiles
     /// <summary>fsync of a file written without one (a copy): its bytes are on the disk when this returns.</summary>
     public static void SyncFile(string path)
     {
-        // Opened for writing: FileStream syncs only a handle it may write with.
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1);
-        file.Flush(flushToDisk: true);
+        // Read-only is all fsync needs, so a copy that took its source's read-only mode (a backup's) is synced all the
+        // same, by any user; Windows flushes only a handle it may write with.
+        using var file = File.OpenHandle(path, FileMode.Open, OperatingSystem.IsWindows() ? FileAccess.Write : FileAccess.Read, FileShare.ReadWrite);
+        RandomAccess.FlushToDisk(file);
     }
 
     [DllImport("libc", SetLastError = true)]

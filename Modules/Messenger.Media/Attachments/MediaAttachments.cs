@@ -68,7 +68,8 @@ internal sealed class MediaAttachments(
         catch
         {
             // Not stored (no room for the row, a shutdown, an I/O error): the upload stays whole, so the same send can be
-            // retried with it once the cause has gone (STORAGE_FULL promises that), until it expires.
+            // retried with it once the cause has gone (STORAGE_FULL promises that), until it expires; unless its file is
+            // gone (Reopen removes it then).
             uploads.Reopen(userId, input.FileId);
             throw;
         }

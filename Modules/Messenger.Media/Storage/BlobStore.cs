@@ -1,5 +1,6 @@
 using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Storage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Messenger.Media.Storage;
@@ -14,9 +15,11 @@ internal sealed class BlobStore
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, int> _holds = new(StringComparer.Ordinal);
+    private readonly ILogger<BlobStore> _logger;
 
-    public BlobStore(IOptions<MessengerOptions> messenger)
+    public BlobStore(IOptions<MessengerOptions> messenger, ILogger<BlobStore> logger)
     {
+        _logger = logger;
         Root = Path.Combine(messenger.Value.DataDirectoryFullPath, "media", "sha256");
         UploadsDirectory = Path.Combine(messenger.Value.DataDirectoryFullPath, "tmp", "uploads");
     }
@@ -44,9 +47,12 @@ internal sealed class BlobStore
                 else
                 {
                     // The new name (and any directory made for it) is synced before the message that refers to the blob
-                    // is committed; under the gate, so a store that finds the blob here finds it synced.
-                    DurableFiles.CreateDirectory(Path.GetDirectoryName(target)!);
-                    DurableFiles.Move(tempPath, target);
+                    // is committed; under the gate, so a store that finds the blob here finds it synced (unless the disk
+                    // failed the sync: see SyncStored).
+                    var directory = Path.GetDirectoryName(target)!;
+                    DurableFiles.CreateDirectory(directory);
+                    File.Move(tempPath, target, overwrite: false);
+                    SyncStored(directory, hash);
                 }
             }
             catch
@@ -114,6 +120,23 @@ internal sealed class BlobStore
         Directory.Exists(Root)
             ? Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories).Select(Path.GetFileName).OfType<string>()
             : [];
+
+    /// <summary>
+    /// Once renamed, the file is stored: the upload's file is the blob now, so failing here would leave the upload
+    /// nothing to be completed again with (and a retry of the send nothing to attach). A failed sync of the name (a disk
+    /// error: the rename may not survive a power loss) is logged and the blob kept.
+    /// </summary>
+    private void SyncStored(string directory, string hash)
+    {
+        try
+        {
+            DurableFiles.SyncDirectory(directory);
+        }
+        catch (IOException e)
+        {
+            _logger.LogWarning("Blob {Hash} stored, but its directory could not be synced (a power loss may take its name back): {Error}", hash, e.Message);
+        }
+    }
 
     private void Unhold(string hash)
     {

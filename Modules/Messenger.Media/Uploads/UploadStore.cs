@@ -233,7 +233,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
     /// Checks the upload is whole and returns its content as one file, its size and, when the parts went through
     /// <see cref="PrefixHash"/> in one piece, its SHA-256. The upload is done with: a later call finds it completed,
     /// until it is removed or reopened (<see cref="Reopen"/>). On a missing part nothing changes (the client resumes and
-    /// tries again).
+    /// tries again); when its files are gone it is removed (<c>FILE_PARTS_INVALID</c>).
     /// </summary>
     public async Task<(string Path, long Size, string? Hash)> CompleteAsync(long userId, long fileId, int totalParts, CancellationToken cancellationToken)
     {
@@ -267,12 +267,15 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
             var last = upload.BasePath + ".last";
             if (upload.TotalParts == 1)
             {
-                return (last, upload.LastLength, upload.Prefix?.Result(upload.TotalParts));
+                return File.Exists(last)
+                    ? (last, upload.LastLength, upload.Prefix?.Result(upload.TotalParts))
+                    : throw new FileNotFoundException("The upload's only part is gone", last);
             }
 
             var offset = (long)(upload.TotalParts - 1) * upload.PartSize;
             var bytes = await File.ReadAllBytesAsync(last, cancellationToken);
-            using (var handle = File.OpenHandle(upload.BasePath + ".data", FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite))
+            // Open, never create: a .data that is gone holds none of the parts, and a new one would be zeros up to the last part.
+            using (var handle = File.OpenHandle(upload.BasePath + ".data", FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
             {
                 await RandomAccess.WriteAsync(handle, bytes, offset, cancellationToken);
                 RandomAccess.SetLength(handle, offset + bytes.Length);
@@ -281,6 +284,13 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
             // .last stays until the upload is removed: a completion whose content could not be stored is reopened and
             // completed again from the same files, in this run or after a restart.
             return (upload.BasePath + ".data", offset + bytes.Length, upload.Prefix?.Result(upload.TotalParts));
+        }
+        catch (FileNotFoundException)
+        {
+            // Its files are gone from under it (deleted on disk, or moved into the store by an earlier completion): it
+            // cannot be completed, now or later, and is sent again from the start.
+            Remove(userId, fileId);
+            throw MessengerError.BadRequest(MediaErrorNames.FilePartsInvalid);
         }
         catch
         {
@@ -294,15 +304,24 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
     }
 
     /// <summary>A completed upload whose content could not be stored (no room for its row, a shutdown) can be completed
-    /// again: its files are whole and unchanged.</summary>
+    /// again: its files are whole and unchanged. One whose content file is gone (moved into the store after all) cannot,
+    /// and is removed: completing it again answers <c>FILE_PARTS_INVALID</c>, never a file of whatever is left.</summary>
     public void Reopen(long userId, long fileId)
     {
-        if (_uploads.TryGetValue((userId, fileId), out var upload))
+        if (!_uploads.TryGetValue((userId, fileId), out var upload))
         {
-            lock (upload.Gate)
-            {
-                upload.Completed = false;
-            }
+            return;
+        }
+
+        if (!File.Exists(upload.BasePath + (upload.TotalParts == 1 ? ".last" : ".data")))
+        {
+            Remove(userId, fileId);
+            return;
+        }
+
+        lock (upload.Gate)
+        {
+            upload.Completed = false;
         }
     }
 
@@ -411,11 +430,14 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
     /// under a hash that matches it. A record counts only if its part lies inside its file with no hole
     /// (<see cref="DirectIo.HoldsData"/>); the others are left out of <c>upload.getUploadedParts</c>, so the client sends
     /// them again (completing meanwhile answers <c>FILE_PART_MISSING</c>). Covered: a file cut short (its new size not
-    /// recorded yet), page-cache writes never written back (<c>.last</c>, parts not a multiple of 4 KiB, file systems
-    /// without <c>O_DIRECT</c>), and <c>O_DIRECT</c> writes into blocks not yet recorded as written — all read as zeros
-    /// and are holes or beyond the end. Not covered: blocks a file system recorded as written before their bytes reached
-    /// the disk (a disk that ignores cache flushes, a mount without write barriers): they hold stale bytes, not a hole,
-    /// and only an fsync per part would rule them out. A file system that stores zero blocks as holes (ZFS with
+    /// recorded yet), page-cache writes never written back (<c>.last</c>, file systems without <c>O_DIRECT</c>), and
+    /// <c>O_DIRECT</c> writes into blocks not yet recorded as written — all read as zeros and are holes or beyond the end —
+    /// as long as the lost part has its blocks to itself. Not covered: parts smaller than a file-system block (1 and 2 KiB
+    /// parts on 4 KiB blocks, larger ones on file systems with larger blocks or records; the SDK sends 512 KiB) share a
+    /// block with their neighbours, and a block that reached the disk with one of them reads as data, so a neighbour the
+    /// power loss took is accepted as the zeros it reads as; and blocks a file system recorded as written before their
+    /// bytes reached the disk (a disk that ignores cache flushes, a mount without write barriers), which hold stale bytes,
+    /// not a hole. Only an fsync per part would rule those out. A file system that stores zero blocks as holes (ZFS with
     /// compression) makes a part with a zero block look missing: it is sent again, nothing worse.
     /// </summary>
     private Upload? Load(string basePath)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mediator;
 using Messenger.Contracts.Bots;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
@@ -48,7 +49,10 @@ internal static class BotFiles
         }
 
         // A resend (the same Idempotency-Key) of a stored send: its answer again, without uploading the file a second time
-        // (messages.send would answer it before looking at the upload, and the upload would wait for its expiry).
+        // (messages.send would answer it before looking at the upload, and the upload would wait for its expiry). Once
+        // the chat is resolved, as messages.send answers it: a bot removed from the chat since is refused, as its resend
+        // of sendMessage is.
+        await services.GetRequiredService<Chats.Chats>().ResolveForPostingAsync(bot, peer, services.GetRequiredService<ISender>(), cancellationToken);
         if (services.GetRequiredService<MessageStore>().FindByRandomId(bot, randomId) is { } first)
         {
             return first;
