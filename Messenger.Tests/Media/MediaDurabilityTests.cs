@@ -27,18 +27,26 @@ public sealed class MediaDurabilityTests
             listed.TrySetResult();
             await goOn.Task;
         })));
-        await listed.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        await using var alice = await host.SignedInClientAsync("alice_swp");
-        await using var bob = await host.SignedInClientAsync("bob_swp");
-        var bytes = RandomBytes(300_000, 21);
+        try
+        {
+            await listed.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await using var alice = await host.SignedInClientAsync("alice_swp");
+            await using var bob = await host.SignedInClientAsync("bob_swp");
+            var bytes = RandomBytes(300_000, 21);
 
-        // Stored, recorded and sent (its hold let go) while the sweep waits with a list that does not name it.
-        var sent = await alice.SendMediaAsync(Peer.User(await alice.IdOfAsync("bob_swp")), await alice.UploadAsync(bytes));
-        goOn.SetResult();
-        await host.Services.GetRequiredService<MediaCollector>().CollectAsync(CancellationToken.None); // waits for the sweep
+            // Stored, recorded and sent (its hold let go) while the sweep waits with a list that does not name it.
+            var sent = await alice.SendMediaAsync(Peer.User(await alice.IdOfAsync("bob_swp")), await alice.UploadAsync(bytes));
+            goOn.SetResult();
+            await host.Services.GetRequiredService<MediaCollector>().CollectAsync(CancellationToken.None); // waits for the sweep
 
-        host.BlobFiles().Should().ContainSingle();
-        Sha256(await bob.DownloadAsync(sent.Message.Media!)).Should().Be(Sha256(bytes));
+            host.BlobFiles().Should().ContainSingle();
+            Sha256(await bob.DownloadAsync(sent.Message.Media!)).Should().Be(Sha256(bytes));
+        }
+        finally
+        {
+            // A failure before the sweep was let go must not leave it (and the host's shutdown after it) waiting.
+            goOn.TrySetResult();
+        }
     }
 
     [Fact]
