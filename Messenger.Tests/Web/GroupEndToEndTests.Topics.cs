@@ -3,7 +3,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Messenger.Tests.Web;
 
-public sealed partial class ChatEndToEndTests
+public sealed partial class GroupEndToEndTests
 {
     // Cross-user steps wait for the suite's default (WebUser: 20 s), not less: under load an update may take a while.
     [Fact]

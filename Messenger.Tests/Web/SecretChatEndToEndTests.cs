@@ -7,11 +7,15 @@ using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
 using Messenger.Tests.Session;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
 namespace Messenger.Tests.Web;
 
-public sealed partial class ChatEndToEndTests
+/// <summary>Secret chats in the built web client, in real Chromium against the real host: between two browsers, and
+/// between the browser and the SDK, with key changes, files and what the server may never see.</summary>
+[Collection(SecondBrowserCollection.Name)]
+public sealed partial class SecretChatEndToEndTests(BrowserFixture browser, ITestOutputHelper output) : BrowserEndToEndTests(browser, output)
 {
     [Fact]
     public async Task SecretChat_StartedFromTheHeader_IsAcceptedByThePeersTab_ShowsOneKey_SelfDestructs_EndsForBoth_AndNoTextReachesTheServer()
@@ -120,7 +124,7 @@ public sealed partial class ChatEndToEndTests
 
         // Bob's browser comes back, reads the request from his log and takes it.
         var back = await bob.ReopenAsync();
-        _pages[_pages.IndexOf(bob)] = back;
+        Pages[Pages.IndexOf(bob)] = back;
         await Expect(alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true })).ToBeVisibleAsync();
         await alice.SendSecretAsync(first);
         var row = back.Page.GetByTestId("secret-dialog");
@@ -135,7 +139,7 @@ public sealed partial class ChatEndToEndTests
         await alice.SendSecretAsync(second);
         await Expect(alice.SecretMessage(second).Ticks("sent")).ToBeVisibleAsync();
         var again = await back.ReopenAsync();
-        _pages[_pages.IndexOf(back)] = again;
+        Pages[Pages.IndexOf(back)] = again;
         row = again.Page.GetByTestId("secret-dialog");
         await Expect(row).ToContainTextAsync(second);
         await row.ClickAsync();
@@ -276,7 +280,7 @@ public sealed partial class ChatEndToEndTests
             {
                 // Bob's tab closes and comes back: the keys of the latest generation are read from his browser's storage.
                 var back = await bob.ReopenAsync();
-                _pages[_pages.IndexOf(bob)] = back;
+                Pages[Pages.IndexOf(bob)] = back;
                 sent = sent.Select(s => (s.From == bob ? back : s.From, s.To == bob ? back : s.To, s.Text)).ToList();
                 bob = back;
                 await bob.Page.GetByTestId("secret-dialog").ClickAsync();
@@ -335,7 +339,7 @@ public sealed partial class ChatEndToEndTests
     private async Task<(BrowserPage Alice, long AliceId, SecretDevice Bob, string BobUsername)> BrowserAndSdkAsync(
         string test, SecretRekeyKnobs? sdkRekey = null, int? browserRekeyAfter = null)
     {
-        _test = test;
+        TestName = test;
         var aliceName = (Username: WebUser.NewUsername("alice"), Display: "Alice Liddell");
         var alice = await OpenAsync();
         await alice.RegisterAsync(aliceName.Username, aliceName.Display);
@@ -347,7 +351,7 @@ public sealed partial class ChatEndToEndTests
         }
 
         var bobUsername = WebUser.NewUsername("sdkbob");
-        var bob = await SecretDevice.SignUpAsync(_host, bobUsername, rekey: sdkRekey);
+        var bob = await SecretDevice.SignUpAsync(Host, bobUsername, rekey: sdkRekey);
         var aliceId = (await bob.Client.SearchUsersAsync(aliceName.Username)).Single(u => u.Username == aliceName.Username).Id;
         return (alice, aliceId, bob, bobUsername);
     }
@@ -428,7 +432,7 @@ public sealed partial class ChatEndToEndTests
 
             // Both on the same keys: the browser's dialog counts as many changes as the SDK's generation, under the first code.
             var generation = await SettledGenerationAsync(alice, aliceId, bob, chatId);
-            output.WriteLine($"{test}: {generation} key changes over {fromBrowser.Count + fromSdk.Count} messages");
+            Output.WriteLine($"{test}: {generation} key changes over {fromBrowser.Count + fromSdk.Count} messages");
             generation.Should().BeGreaterThanOrEqualTo(3, $"{fromBrowser.Count + fromSdk.Count} messages at {Math.Max(sdkRekeyAfter, browserRekeyAfter)} at most per generation");
             bob.Client.GetLocalSecretChat(chatId)!.KeyGeneration.Should().Be(generation);
             bob.Client.GetSecretChatVerification(chatId).Should().Be(code);
@@ -475,7 +479,7 @@ public sealed partial class ChatEndToEndTests
 
         var sdkBack = await sdkSending.ReconnectLaterAsync(() => Task.CompletedTask, bobsPts);
         var browserBack = await alice.ReopenAsync();
-        _pages[_pages.IndexOf(alice)] = browserBack;
+        Pages[Pages.IndexOf(alice)] = browserBack;
         await browserBack.Page.GetByTestId("secret-dialog").ClickAsync();
         await ReceiveOnSdkAsync(sdkBack, chatId, browserBurst, sdkReceived);
         foreach (var text in fromBrowser.Concat(fromSdk))
@@ -607,7 +611,7 @@ public sealed partial class ChatEndToEndTests
     private HashSet<string> ScanDataDirectory(params string[] texts)
     {
         var found = new HashSet<string>();
-        foreach (var file in Directory.EnumerateFiles(_host.DataDirectory, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(Host.DataDirectory, "*", SearchOption.AllDirectories))
         {
             byte[] bytes;
             try

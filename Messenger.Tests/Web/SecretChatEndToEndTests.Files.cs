@@ -9,7 +9,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Messenger.Tests.Web;
 
-public sealed partial class ChatEndToEndTests
+public sealed partial class SecretChatEndToEndTests
 {
     [Fact]
     public async Task SecretPhoto_SentFromTheBrowser_ShowsFromItsThumb_OpensDecryptedForThePeer_AndAFileComesBack_WithNoPlaintextOnTheServer()
@@ -56,13 +56,13 @@ public sealed partial class ChatEndToEndTests
     [Fact]
     public async Task SecretFiles_BetweenTheWebClientAndTheSdk_OpenOnTheOtherSide_ByteExact()
     {
-        _test = "SecretFileInterop";
+        TestName = "SecretFileInterop";
         var tag = Random.Shared.Next(100_000, 999_999);
         var aliceName = (Username: WebUser.NewUsername("alice"), Display: "Alice Liddell");
         var alice = await OpenAsync();
         await alice.RegisterAsync(aliceName.Username, aliceName.Display);
         var bobUsername = WebUser.NewUsername("sdkbob");
-        await using var bob = await _host.SignUpAsync(bobUsername);
+        await using var bob = await Host.SignUpAsync(bobUsername);
         var aliceId = (await bob.Client.SearchUsersAsync(aliceName.Username)).Single(u => u.Username == aliceName.Username).Id;
         var chatId = (await bob.Client.RequestSecretChatAsync(aliceId)).Id;
         await bob.NextAsync<SecretChatChanged>(e => e.Chat.Id == chatId && e.Chat.State == SecretChatState.Ready);
@@ -120,7 +120,7 @@ public sealed partial class ChatEndToEndTests
     private List<byte[]> ScanDataDirectoryForBytes(params byte[][] needles)
     {
         var found = new List<byte[]>();
-        foreach (var file in Directory.EnumerateFiles(_host.DataDirectory, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(Host.DataDirectory, "*", SearchOption.AllDirectories))
         {
             byte[] bytes;
             try

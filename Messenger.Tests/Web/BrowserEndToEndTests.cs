@@ -1,0 +1,112 @@
+using System.Runtime.CompilerServices;
+using Messenger.Tests.Infrastructure;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Messenger.Tests.Web;
+
+/// <summary>
+/// What the end-to-end test classes share: a host of its own for each test, pages opened in the collection's
+/// Chromium, and, after each test, the last screen of every page and what its console said, to read a failure by.
+/// The classes are split over two collections (two browsers), which run side by side.
+/// </summary>
+public abstract class BrowserEndToEndTests(BrowserFixture browser, ITestOutputHelper output) : IAsyncLifetime
+{
+    private protected List<BrowserPage> Pages { get; } = [];
+
+    private protected TestHost Host { get; set; } = null!;
+
+    /// <summary>A data directory the test keeps across a restart of its host; deleted after the test.</summary>
+    private protected TempDirectory? KeptData { get; set; }
+
+    /// <summary>Names the pages' last screenshots.</summary>
+    private protected string TestName { get; set; } = "";
+
+    private protected IBrowser Browser => browser.Browser;
+
+    private protected ITestOutputHelper Output => output;
+
+    public async Task InitializeAsync() => Host = await WebTestKit.StartHostAsync();
+
+    public async Task DisposeAsync()
+    {
+        for (var i = 0; i < Pages.Count; i++)
+        {
+            try
+            {
+                await Pages[i].ScreenshotAsync($"last-{TestName}-{i + 1}");
+            }
+            catch (PlaywrightException e)
+            {
+                output.WriteLine($"page {i + 1}: no screenshot ({e.Message})");
+            }
+
+            foreach (var problem in Pages[i].Problems)
+            {
+                output.WriteLine($"page {i + 1}: {problem}");
+            }
+
+            await Pages[i].DisposeAsync();
+        }
+
+        await Host.DisposeAsync();
+        KeptData?.Dispose();
+    }
+
+    private protected async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) AliceName, (string Username, string Display) BobName)> TwoPeopleAsync(
+        [CallerMemberName] string test = "", bool bobOnPhone = false)
+    {
+        TestName = test.Split('_')[0];
+        var aliceName = (Username: WebUser.NewUsername("alice"), Display: "Alice Liddell");
+        var bobName = (Username: WebUser.NewUsername("bob"), Display: "Bob Builder");
+        var alice = await OpenAsync();
+        var bob = await OpenAsync(bobOnPhone);
+        await alice.RegisterAsync(aliceName.Username, aliceName.Display);
+        await bob.RegisterAsync(bobName.Username, bobName.Display);
+        return (alice, bob, aliceName, bobName);
+    }
+
+    private protected async Task<BrowserPage> OpenAsync(bool phone = false)
+    {
+        var page = await BrowserPage.OpenAsync(browser.Browser, Host.BaseAddress, phone);
+        Pages.Add(page);
+        return page;
+    }
+
+    private protected void AssertNoProblems() => Pages.SelectMany(page => page.Problems).Should().BeEmpty();
+
+    private protected static async Task<string[]> Notifications(BrowserPage page) =>
+        await page.Page.EvaluateAsync<string[]>("() => window.__notifications.map(n => n.title + '|' + n.body)");
+
+    /// <summary>Selects <paramref name="part"/> inside message <paramref name="messageId"/>'s text, as a mouse drag or a
+    /// long press leaves it.</summary>
+    private protected static async Task SelectInBubbleAsync(BrowserPage page, string messageId, string part) =>
+        (await page.Page.EvaluateAsync<bool>(
+            """
+            ([id, part]) => {
+              const text = document.querySelector(`[data-message-id="${id}"] .bubble__text`);
+              const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const at = node.data.indexOf(part);
+                if (at < 0) continue;
+                const range = document.createRange();
+                range.setStart(node, at);
+                range.setEnd(node, at + part.length);
+                getSelection().removeAllRanges();
+                getSelection().addRange(range);
+                return true;
+              }
+              return false;
+            }
+            """,
+            new object[] { messageId, part })).Should().BeTrue();
+
+    /// <summary>A finger's tap at the middle of <paramref name="target"/> (touch events, as a phone sends them).</summary>
+    private protected static async Task TapAsync(BrowserPage page, ILocator target)
+    {
+        await Expect(target).ToBeVisibleAsync();
+        var box = (await target.BoundingBoxAsync())!;
+        await page.Page.Touchscreen.TapAsync(box.X + box.Width / 2, box.Y + box.Height / 2);
+    }
+}
