@@ -35,6 +35,12 @@ internal static class DataBackup
                 $"Backed up {dataDirectory} to {Path.GetFullPath(target)}: database {summary.DatabaseBytes:N0} bytes (quick_check ok), " +
                 $"{summary.Files:N0} other files, {summary.FileBytes:N0} bytes" +
                 (summary.Vanished > 0 ? $"; {summary.Vanished:N0} media files deleted by the server meanwhile are not in it" : ""));
+            if (summary.OpenMode is { } mode)
+            {
+                error.WriteLine(
+                    $"Warning: {Path.GetFullPath(target)} is open to other users of this machine (mode {mode}); the backup holds message text and two-step secrets in the clear: chmod 700 it");
+            }
+
             return 0;
         }
         catch (Exception e) when (e is BackupException or IOException or UnauthorizedAccessException or SqliteException)
@@ -70,7 +76,9 @@ internal static class DataBackup
             throw new BackupException($"{target} is not empty: a backup goes into a new or empty directory");
         }
 
-        DurableFiles.CreateDirectory(target);
+        // The copy holds what the data directory does (message text, two-step secrets): one made here is the owner's
+        // alone, as the data directory is; an empty one given is left as it is, and the summary says when it is open.
+        DurableFiles.CreateDirectory(target, ownerOnly: true);
         var copy = Path.Combine(target, MessengerOptions.DatabaseFileName);
         SnapshotDatabase(database, copy);
         DurableFiles.SyncFile(copy);
@@ -131,7 +139,7 @@ internal static class DataBackup
             DurableFiles.SyncDirectory(directory);
         }
 
-        return new BackupSummary(new FileInfo(copy).Length, files, bytes, linked, vanished);
+        return new BackupSummary(new FileInfo(copy).Length, files, bytes, linked, vanished, PrivateFiles.OpenToOthers(target));
     }
 
     /// <summary>
@@ -196,7 +204,8 @@ internal static class DataBackup
 
 /// <summary>What a backup holds: the database's size, the other files (<paramref name="LinkedFiles"/> of them hard
 /// links to an earlier backup's blobs) and the bytes copied for those that are not links; <paramref name="Vanished"/>
-/// media files the server deleted between listing and copying them are not in it.</summary>
-internal sealed record BackupSummary(long DatabaseBytes, long Files, long FileBytes, long LinkedFiles = 0, long Vanished = 0);
+/// media files the server deleted between listing and copying them are not in it. <paramref name="OpenMode"/> is the
+/// target's mode when other users of the machine may read it (an existing directory given to the command).</summary>
+internal sealed record BackupSummary(long DatabaseBytes, long Files, long FileBytes, long LinkedFiles = 0, long Vanished = 0, string? OpenMode = null);
 
 internal sealed class BackupException(string message) : Exception(message);

@@ -176,7 +176,7 @@ internal sealed class ScheduledBackups(
         var started = Stopwatch.GetTimestamp();
         try
         {
-            DurableFiles.CreateDirectory(directory);
+            DurableFiles.CreateDirectory(directory, ownerOnly: true);
             DeleteLeftovers(directory);
             var summary = DataBackup.Copy(messenger.Value.DataDirectoryFullPath, partial, linkFrom, cancellationToken);
             // Every file of it is synced by now; the rename is, before an older backup is pruned for it.

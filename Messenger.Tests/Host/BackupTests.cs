@@ -1,6 +1,7 @@
 using Messenger.Client;
 using Messenger.Contracts.Messages;
 using Messenger.Host.Backup;
+using Messenger.Kernel.Storage;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
 using Messenger.Tests.Session;
@@ -151,5 +152,40 @@ public sealed class BackupTests
         second.Output.Should().Contain("is not empty");
         nothing.ExitCode.Should().Be(2);
         nothing.Output.Should().Contain("no database at");
+    }
+
+    /// <summary>A backup holds what the data directory does (message text, two-step secrets in the clear): a target the
+    /// command makes is its owner's alone, as the data directory is; an empty one it is given stays as it is, with a
+    /// warning when other users of the machine may read it.</summary>
+    [LinuxFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task BackupCommand_MakesItsTargetItsOwnersAlone_AndWarnsOfAGivenOneOthersMayRead()
+    {
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        await using (var host = await SessionTestKit.StartHostAsync(dataDirectory: data))
+        {
+            await using var alice = await host.SignUpAsync("alice_mode");
+        }
+
+        var made = Path.Combine(directory.Path, "backups", "copy");
+        var given = Path.Combine(directory.Path, "given");
+        const UnixFileMode open = PrivateFiles.OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        Directory.CreateDirectory(given);
+        File.SetUnixFileMode(given, open);
+        using var madeOutput = new StringWriter();
+        using var madeError = new StringWriter();
+        using var givenOutput = new StringWriter();
+        using var givenError = new StringWriter();
+
+        DataBackup.Run(made, data, madeOutput, madeError).Should().Be(0, madeError.ToString());
+        DataBackup.Run(given, data, givenOutput, givenError).Should().Be(0, givenError.ToString());
+
+        File.GetUnixFileMode(made).Should().Be(PrivateFiles.OwnerOnly);
+        File.GetUnixFileMode(Path.GetDirectoryName(made)!).Should().Be(PrivateFiles.OwnerOnly, "a parent the command makes too");
+        madeError.ToString().Should().BeEmpty();
+        File.GetUnixFileMode(given).Should().Be(open, "the operator's directory is left as it is");
+        givenError.ToString().Should().Contain($"{given} is open to other users of this machine (mode 0755)").And.Contain("chmod 700");
+        File.Exists(Path.Combine(given, "messenger.db")).Should().BeTrue();
     }
 }

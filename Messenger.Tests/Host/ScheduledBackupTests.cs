@@ -66,6 +66,7 @@ public sealed class ScheduledBackupTests
                 third.Summary.FileBytes.Should().BeLessThan(bytes.Length, "a linked blob is not copied again");
 
                 Entries(backups).Should().Equal([second.Name, third.Name, "notes"], "two are kept, the leftover is gone, other entries stay");
+                File.GetUnixFileMode(Path.Combine(backups, third.Name)).Should().Be(PrivateFiles.OwnerOnly, "a backup holds message text in the clear");
                 var blob = Directory.GetFiles(Path.Combine(backups, third.Name, "media"), "*", SearchOption.AllDirectories).Single();
                 var earlier = Path.Combine(backups, second.Name, Path.GetRelativePath(Path.Combine(backups, third.Name), blob));
                 Inode(blob).Should().Be(Inode(earlier), "the third backup's blob is a hard link to the second's");

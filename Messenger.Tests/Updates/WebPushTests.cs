@@ -33,8 +33,9 @@ public sealed class WebPushTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _push.DisposeAsync();
 
-    private static Task<TestHost> StartHostAsync(bool privateNetworks = true, string? dataDirectory = null, bool enabled = true) =>
-        SessionTestKit.StartHostAsync(new Dictionary<string, string?>
+    private static Task<TestHost> StartHostAsync(
+        bool privateNetworks = true, string? dataDirectory = null, bool enabled = true, string? logDirectory = null) =>
+        SessionTestKit.StartHostAsync(new Dictionary<string, string?>(logDirectory is null ? [] : LogFiles.Settings(logDirectory))
         {
             ["Messenger:Session:RegistrationsPerAddress"] = "1000",
             ["Messenger:Push:PrivateNetworks"] = privateNetworks ? "true" : "false",
@@ -319,6 +320,49 @@ public sealed class WebPushTests : IAsyncLifetime
             var request = await _push.NextAsync();
             VerifyVapid(request, key, _push.Origin);
             JsonDocument.Parse(browser.Decrypt(request.Body)).RootElement.GetProperty("body").GetString().Should().Be("after");
+        }
+    }
+
+    /// <summary>A lost <c>push.key</c> cannot be made again: a new key is made, and the subscriptions bound to the old
+    /// one (which every push service would refuse) are dropped with a warning; a device that subscribes again with the
+    /// new key gets its pushes.</summary>
+    [Fact]
+    public async Task AServerThatLostItsPushKey_MakesANewOne_DropsTheSubscriptionsBoundToTheOld_AndWarns()
+    {
+        using var data = new TempDirectory();
+        using var logs = new TempDirectory();
+        string oldKey;
+        long bobId;
+        await using (var host = await StartHostAsync(dataDirectory: data.Path))
+        {
+            await using var bob = await host.SignUpAsync("bob_lostkey");
+            bobId = bob.UserId;
+            oldKey = await bob.Client.GetPushKeyAsync();
+            using var subscription = await SubscribeAsync(bob);
+        }
+
+        File.Delete(Path.Combine(data.Path, "push.key"));
+        await using (var host = await StartHostAsync(dataDirectory: data.Path, logDirectory: logs.Path))
+        {
+            await using var alice = await host.SignUpAsync("alice_lostkey");
+            var newKey = await alice.Client.GetPushKeyAsync();
+            newKey.Should().NotBe(oldKey);
+            LogFiles.Read(logs.Path).Should().Contain("push.key was missing, so a new Web Push key was made; the 1 push subscriptions of devices");
+
+            await alice.Client.SendMessageAsync(Peer.User(bobId), "to nobody's browser");
+            (await _push.NoneWithinAsync(Quiet)).Should().BeNull("the old subscription is gone");
+
+            BrowserSubscription browser;
+            await using (var bob = await host.SignInAnotherDeviceAsync("bob_lostkey"))
+            {
+                browser = await SubscribeAsync(bob);
+            }
+
+            using var subscribed = browser;
+            await alice.Client.SendMessageAsync(Peer.User(bobId), "to the new subscription");
+            var request = await _push.NextAsync();
+            VerifyVapid(request, newKey, _push.Origin);
+            JsonDocument.Parse(browser.Decrypt(request.Body)).RootElement.GetProperty("body").GetString().Should().Be("to the new subscription");
         }
     }
 

@@ -1,3 +1,4 @@
+using Messenger.Kernel.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -116,7 +117,7 @@ internal sealed class MessengerOptionsValidator(IConfiguration configuration) : 
             }
             else
             {
-                Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                Directory.CreateDirectory(path, PrivateFiles.OwnerOnly);
             }
 
             var probe = Path.Combine(path, $".write-probe-{Environment.ProcessId}");

@@ -12,18 +12,14 @@ namespace Messenger.Kernel.Storage;
 /// </summary>
 internal sealed class DataDirectoryAccess(IOptions<MessengerOptions> options, ILogger<DataDirectoryAccess> logger) : IHostedService
 {
-    private const UnixFileMode OthersAccess =
-        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
-        UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var directory = options.Value.DataDirectoryFullPath;
-        if (!OperatingSystem.IsWindows() && File.GetUnixFileMode(directory) is var mode && (mode & OthersAccess) != 0)
+        if (PrivateFiles.OpenToOthers(directory) is { } mode)
         {
             logger.LogWarning(
                 "The data directory {DataDirectory} is open to other users of this machine (mode {Mode}); it holds message text and two-step secrets in the clear: chmod 700 it",
-                directory, Convert.ToString((int)mode, 8).PadLeft(4, '0'));
+                directory, mode);
         }
 
         return Task.CompletedTask;

@@ -36,8 +36,9 @@ public static class DurableFiles
     }
 
     /// <summary>Creates <paramref name="directory"/> and any missing parents, syncing the parent of each directory it
-    /// creates (nothing when it exists).</summary>
-    public static void CreateDirectory(string directory)
+    /// creates (nothing when it exists); with <paramref name="ownerOnly"/>, each one it creates is its owner's alone
+    /// (0700, <see cref="PrivateFiles.OwnerOnly"/>).</summary>
+    public static void CreateDirectory(string directory, bool ownerOnly = false)
     {
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         if (Directory.Exists(full))
@@ -48,10 +49,17 @@ public static class DurableFiles
         var parent = Path.GetDirectoryName(full);
         if (parent is not null)
         {
-            CreateDirectory(parent);
+            CreateDirectory(parent, ownerOnly);
         }
 
-        Directory.CreateDirectory(full);
+        if (ownerOnly && !OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(full, PrivateFiles.OwnerOnly);
+        }
+        else
+        {
+            Directory.CreateDirectory(full);
+        }
         if (parent is not null)
         {
             SyncDirectory(parent);

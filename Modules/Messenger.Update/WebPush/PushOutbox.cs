@@ -70,11 +70,21 @@ internal sealed class PushOutbox(
         }
     }
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         if (options.Value.Enabled)
         {
             _ = keys.PublicKey; // the key exists from the first start on, so backups carry it
+            if (keys.MadeByThisProcess && subscriptions.Any)
+            {
+                // push.key was lost (or deleted): the stored subscriptions are bound to the old key, and every push to
+                // them would be refused. The web client subscribes again with the new key when it next opens.
+                var dropped = await subscriptions.RemoveAllAsync(cancellationToken);
+                logger.LogWarning(
+                    "{File} was missing, so a new Web Push key was made; the {Count} push subscriptions of devices, bound to the old key, were dropped; each device gets notifications again once the web client is opened on it",
+                    VapidKeys.FileName, dropped);
+            }
+
             if (options.Value.Subject == new PushOptions().Subject)
             {
                 // Apple's push service refuses a VAPID token whose subject is a localhost address (403 BadJwtToken).
@@ -84,7 +94,7 @@ internal sealed class PushOutbox(
             }
         }
 
-        return base.StartAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
     }
 
     protected override void Failed(PushJob job, Exception error) =>

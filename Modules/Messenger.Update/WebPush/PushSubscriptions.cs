@@ -92,6 +92,18 @@ internal sealed class PushSubscriptions(StorageWriter writer, SqliteDatabase dat
             cancellationToken,
             worthWriting: () => _byUser.ContainsKey(userId));
 
+    /// <summary>Drops every subscription (all bound to a Web Push key the server no longer has) and says how many there were.</summary>
+    public async Task<int> RemoveAllAsync(CancellationToken cancellationToken)
+    {
+        var removed = 0;
+        await ChangeAsync(
+            scope => (removed = scope.Execute("DELETE FROM update_push_subscriptions")) > 0,
+            () => _byUser.Clear(),
+            cancellationToken,
+            worthWriting: () => !_byUser.IsEmpty);
+        return removed;
+    }
+
     /// <summary>Writes and then remembers, one change at a time; <paramref name="worthWriting"/> (asked in turn, of the
     /// copy in memory) spares the writer a unit that would change nothing — every sign-out asks.</summary>
     private async Task ChangeAsync(Func<WriteScope, bool> write, Action remember, CancellationToken cancellationToken, Func<bool>? worthWriting = null)

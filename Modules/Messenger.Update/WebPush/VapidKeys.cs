@@ -9,13 +9,14 @@ namespace Messenger.Update.WebPush;
 /// <summary>
 /// The server's VAPID key pair (RFC 8292, ECDSA P-256): created on first start as <c>push.key</c> (mode 0600) in the
 /// data directory and reused, since every browser subscription is bound to it — a new key would silence them all until
-/// each device subscribes again. The backup copies it with the rest of the directory.
+/// each device subscribes again. The backup copies it with the rest of the directory. A key made while subscriptions
+/// are stored (<c>push.key</c> lost) cannot sign for them: <see cref="PushOutbox"/> drops them at start.
 /// </summary>
 internal sealed class VapidKeys(IOptions<MessengerOptions> options)
 {
     public const string FileName = "push.key";
 
-    private readonly Lazy<(string Public, byte[] Private, string Scalar)> _keys = new(() => LoadOrCreate(Path.Combine(options.Value.DataDirectoryFullPath, FileName)));
+    private readonly Lazy<(string Public, byte[] Private, string Scalar, bool Made)> _keys = new(() => LoadOrCreate(Path.Combine(options.Value.DataDirectoryFullPath, FileName)));
     private byte[]? _topicKey;
 
     /// <summary>The uncompressed public point, base64url (65 bytes).</summary>
@@ -23,6 +24,9 @@ internal sealed class VapidKeys(IOptions<MessengerOptions> options)
 
     /// <summary>The private key as SEC 1 DER (<see cref="ECDsa.ImportECPrivateKey"/>).</summary>
     public byte[] PrivateKeyDer => _keys.Value.Private;
+
+    /// <summary>Whether this process made the key (there was no <c>push.key</c>) rather than read it.</summary>
+    public bool MadeByThisProcess => _keys.Value.Made;
 
     /// <summary>The private scalar, base64url (32 bytes).</summary>
     public string PrivateScalar => _keys.Value.Scalar;
@@ -32,23 +36,23 @@ internal sealed class VapidKeys(IOptions<MessengerOptions> options)
     public byte[] TopicKey => _topicKey ??= HKDF.DeriveKey(
         HashAlgorithmName.SHA256, WebEncoders.Base64UrlDecode(PrivateScalar), 32, info: "messenger web push topic"u8.ToArray());
 
-    private static (string Public, byte[] Private, string Scalar) LoadOrCreate(string path)
+    private static (string Public, byte[] Private, string Scalar, bool Made) LoadOrCreate(string path)
     {
         if (File.Exists(path))
         {
             using var existing = ECDsa.Create();
             existing.ImportECPrivateKey(Convert.FromBase64String(File.ReadAllText(path).Trim()), out _);
-            return Encode(existing);
+            return Encode(existing, made: false);
         }
 
         using var created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         PrivateFiles.Create(path, Convert.ToBase64String(created.ExportECPrivateKey()) + "\n");
-        return Encode(created);
+        return Encode(created, made: true);
     }
 
-    private static (string Public, byte[] Private, string Scalar) Encode(ECDsa key)
+    private static (string Public, byte[] Private, string Scalar, bool Made) Encode(ECDsa key, bool made)
     {
         var parameters = key.ExportParameters(includePrivateParameters: true);
-        return (WebEncoders.Base64UrlEncode([0x04, .. parameters.Q.X!, .. parameters.Q.Y!]), key.ExportECPrivateKey(), WebEncoders.Base64UrlEncode(parameters.D!));
+        return (WebEncoders.Base64UrlEncode([0x04, .. parameters.Q.X!, .. parameters.Q.Y!]), key.ExportECPrivateKey(), WebEncoders.Base64UrlEncode(parameters.D!), made);
     }
 }
