@@ -44,11 +44,11 @@ describe('auto-delete periods', () => {
 
 describe('chat list preview', () => {
   const state = {} as AppState;
-  const media = (kind: string, name: string, duration?: number | null): MessageMedia => ({
+  const media = (kind: string, name: string, duration?: number | null, mimeType?: string): MessageMedia => ({
     id: 1,
     kind,
     name,
-    mime_type: 'application/octet-stream',
+    mime_type: mimeType ?? (kind === 'photo' ? 'image/jpeg' : 'application/octet-stream'),
     size: 1000,
     width: null,
     height: null,
@@ -72,6 +72,11 @@ describe('chat list preview', () => {
     expect(previewText(state, message(media('photo', 'cat.jpg')))).toBe('Photo');
     expect(previewText(state, message(media('audio', 'song.mp3', 200)))).toBe('song.mp3');
     expect(previewText(state, message(media('document', 'report.pdf')))).toBe('report.pdf');
+  });
+
+  it('names a photo of a type the app does not show by its file name', () => {
+    expect(previewText(state, message(media('photo', 'logo.svg', null, 'image/svg+xml')))).toBe('logo.svg');
+    expect(previewText(state, message(media('photo', 'scan.tiff', null, 'image/tiff'), 'page 1'))).toBe('scan.tiff, page 1');
   });
 
   it('shows a message text and a caption without their markup', () => {
