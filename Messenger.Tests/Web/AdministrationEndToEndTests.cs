@@ -207,7 +207,7 @@ public sealed class AdministrationEndToEndTests(BrowserFixture browser, ITestOut
         await Expect(laptop.Page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Enter the code from your authenticator app, or one of your recovery codes.");
         await laptop.Page.GetByLabel("Code", new() { Exact = true }).FillAsync("000000");
         await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(laptop.Page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Two factor code invalid");
+        await Expect(laptop.Page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Wrong code: enter the current code from your authenticator app");
         // The code that turned it on is used up; the next step's is taken (an app's clock a little ahead).
         await laptop.Page.GetByLabel("Code", new() { Exact = true }).FillAsync(Messenger.Session.Passwords.Totp.Code(secret, step + 1));
         await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();

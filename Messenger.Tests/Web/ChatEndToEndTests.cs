@@ -148,7 +148,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
         await bob.Page.GetByLabel("Password to delete").FillAsync("not my password");
         await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Delete my account" }).ClickAsync();
-        await Expect(bob.Page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Password invalid" })).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Wrong password" })).ToBeVisibleAsync();
         await bob.Page.GetByLabel("Password to delete").FillAsync(WebUser.Password);
         await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Delete my account" }).ClickAsync();
         await Expect(bob.Page.GetByRole(AriaRole.Tab, new() { Name = "Sign in" })).ToBeVisibleAsync();

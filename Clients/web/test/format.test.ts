@@ -12,8 +12,17 @@ describe('error text', () => {
     expect(errorText(new RpcError('FLOOD_WAIT', 420, 1, 'phone.requestCall'))).toBe('Too fast, try again in 1 s');
   });
 
+  it('tells the common errors in plain words', () => {
+    expect(errorText(new RpcError('CREDENTIALS_INVALID', 400, undefined, 'auth.signIn'))).toBe('Wrong username or password');
+    expect(errorText(new RpcError('USERNAME_OCCUPIED', 400, undefined, 'auth.register'))).toBe('This username is taken: choose another');
+    expect(errorText(new RpcError('PHOTO_INVALID', 400, undefined, 'account.updateProfilePhoto'))).toBe(
+      'This file type is not accepted: use a PNG, JPEG, GIF or WebP image',
+    );
+    expect(errorText(new RpcError('MESSAGE_TOO_LONG', 400, undefined, 'messages.send'))).toBe('The message is too long');
+  });
+
   it('reads any other error name as a sentence', () => {
-    expect(errorText(new RpcError('MESSAGE_TOO_LONG', 400, undefined, 'messages.send'))).toBe('Message too long');
+    expect(errorText(new RpcError('POLL_CLOSED', 400, undefined, 'messages.sendVote'))).toBe('Poll closed');
   });
 });
 
