@@ -145,6 +145,9 @@ public sealed class AdministrationEndToEndTests(BrowserFixture browser, ITestOut
         var usage = alice.Page.GetByTestId("server-stats");
         await Expect(usage).ToContainTextAsync("Accounts2");
         await Expect(usage).ToContainTextAsync("Free disk");
+        await Expect(alice.Page.GetByTestId("registration-mode")).ToContainTextAsync(
+            "Registration is open: anyone who can reach this server can create an account.");
+        await Expect(alice.Page.GetByTestId("registration-mode")).ToContainTextAsync("Messenger:Session:RegistrationMode");
         var section = alice.Page.GetByTestId("backups");
         await Expect(section).ToContainTextAsync($"Every 24 h into {backups}; the newest 7 are kept.");
         await Expect(section.GetByTestId("backup")).ToHaveCountAsync(1);
