@@ -36,13 +36,7 @@ public static class MessengerApp
         IReadOnlyDictionary<string, string?>? overrides = null,
         Action<IServiceCollection>? configureServices = null)
     {
-        // The content root is the binary's folder: the top-level appsettings.json is copied there by the build,
-        // so the same file is read from the repository root, from Messenger.Host/ or as a published binary.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = args,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
+        var builder = WebApplication.CreateBuilder(Options(args));
         if (overrides is not null)
         {
             builder.Configuration.AddInMemoryCollection(overrides);
@@ -88,6 +82,35 @@ public static class MessengerApp
         app.UseWebClient();
         return app;
     }
+
+    /// <summary>
+    /// Where <c>Messenger:DataDirectory</c> points, read from the sources the server reads (appsettings.json, the
+    /// environment, <paramref name="args"/>) without building the app: the options' validation creates the directory,
+    /// and a command given the wrong one must refuse, not leave an empty data directory behind.
+    /// </summary>
+    public static string DataDirectory(string[] args) => DataDirectory(WebApplication.CreateBuilder(Options(args)).Configuration);
+
+    private static string DataDirectory(IConfiguration configuration)
+    {
+        var configured = configuration[$"{MessengerOptions.Section}:DataDirectory"];
+        return Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? new MessengerOptions().DataDirectory : configured);
+    }
+
+    /// <summary>The database's path when <see cref="DataDirectory"/> holds none (the console commands then refuse, with
+    /// nothing created); null when it is there.</summary>
+    public static string? MissingDatabase(string[] args)
+    {
+        var path = Path.Combine(DataDirectory(args), MessengerOptions.DatabaseFileName);
+        return File.Exists(path) ? null : path;
+    }
+
+    // The content root is the binary's folder: the top-level appsettings.json is copied there by the build,
+    // so the same file is read from the repository root, from Messenger.Host/ or as a published binary.
+    private static WebApplicationOptions Options(string[] args) => new()
+    {
+        Args = args,
+        ContentRootPath = AppContext.BaseDirectory,
+    };
 
     /// <summary>
     /// Validates the configuration, migrates the database and starts listening. Configuration and data problems
