@@ -6,6 +6,7 @@ using Messenger.Kernel;
 using Messenger.Kernel.Backups;
 using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Events;
+using Messenger.Kernel.Net;
 using Messenger.Kernel.Storage;
 using Messenger.Media;
 using Messenger.Protocol;
@@ -118,6 +119,8 @@ public static class MessengerApp
     /// </summary>
     public static async Task StartMessengerAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
+        // Read before the validation, which creates it.
+        var newDataDirectory = !Directory.Exists(DataDirectory(app.Configuration));
         ValidateConfiguration(app.Services);
         Listening.LoadKestrelConfiguration(app);
         await app.Services.MigrateDatabaseAsync(cancellationToken);
@@ -127,6 +130,22 @@ public static class MessengerApp
         var messenger = app.Services.GetRequiredService<IOptions<MessengerOptions>>().Value;
         app.Logger.LogInformation("Messenger listening on {Addresses}", string.Join(", ", app.ListeningAddresses()));
         app.Logger.LogInformation("Data directory {DataDirectory}, database {DatabasePath}", messenger.DataDirectoryFullPath, messenger.DatabasePath);
+        if (newDataDirectory)
+        {
+            // A relative Messenger:DataDirectory is taken from the current directory: started from another one, a server
+            // with data would otherwise come up empty without a word.
+            app.Logger.LogWarning(
+                "Created a new, empty data directory {DataDirectory}; if this server has data elsewhere, stop it and set Messenger:DataDirectory to that directory (a relative path is taken from the current directory, {CurrentDirectory})",
+                messenger.DataDirectoryFullPath, Environment.CurrentDirectory);
+        }
+
+        foreach (var address in app.ListeningAddresses().Where(ListenAddresses.IsPlainHttpBeyondLoopback))
+        {
+            app.Logger.LogWarning(
+                "Listening on {Address} with plain HTTP beyond this machine: a browser elsewhere would load the web client and the server key it pins unencrypted, open to change on the way; serve it over HTTPS or behind a TLS proxy (if a TLS proxy is the only way in to this address, ignore this)",
+                address);
+        }
+
         app.AnnounceWebClient();
     }
 
