@@ -1,5 +1,6 @@
 using Messenger.Client;
 using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Messages;
 
 namespace Messenger.Tests.Host;
 
@@ -126,5 +127,28 @@ public sealed class StartupWarningTests
             "no device has subscribed yet: it is said, not warned of, on every default start");
         LogFiles.Read(set).Should().Contain("Messenger listening on").And.NotContain("Messenger:Push:Subject");
         LogFiles.Read(off).Should().Contain("Messenger listening on").And.NotContain("Messenger:Push:Subject");
+    }
+
+    [Fact]
+    public async Task Start_WithTheDefaultPushSubjectAndASubscribedDevice_WarnsThatApplesPushesFail()
+    {
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        var later = Path.Combine(directory.Path, "later");
+        await using var push = await LocalPushService.StartAsync();
+        var privateEndpoints = new Dictionary<string, string?> { ["Messenger:Push:PrivateNetworks"] = "true" };
+
+        await using (var host = await TestHost.StartAsync(data, privateEndpoints))
+        {
+            await using var alice = await host.SignUpAsync("alice_subject", startEvents: false);
+            var subscription = push.Subscribe();
+            await alice.Client.RegisterPushAsync(subscription.Endpoint, subscription.P256dh, subscription.Auth);
+        }
+
+        await using (await TestHost.StartAsync(data, new Dictionary<string, string?>(LogFiles.Settings(later)) { ["Messenger:Push:PrivateNetworks"] = "true" }))
+        {
+        }
+
+        LogFiles.Read(later).Should().Contain("[WRN] Messenger:Push:Subject is still mailto:admin@localhost");
     }
 }
