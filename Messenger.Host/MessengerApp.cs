@@ -6,6 +6,7 @@ using Messenger.Kernel;
 using Messenger.Kernel.Backups;
 using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Events;
+using Messenger.Kernel.Net;
 using Messenger.Kernel.Storage;
 using Messenger.Media;
 using Messenger.Protocol;
@@ -36,13 +37,7 @@ public static class MessengerApp
         IReadOnlyDictionary<string, string?>? overrides = null,
         Action<IServiceCollection>? configureServices = null)
     {
-        // The content root is the binary's folder: the top-level appsettings.json is copied there by the build,
-        // so the same file is read from the repository root, from Messenger.Host/ or as a published binary.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            Args = args,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
+        var builder = WebApplication.CreateBuilder(Options(args));
         if (overrides is not null)
         {
             builder.Configuration.AddInMemoryCollection(overrides);
@@ -90,11 +85,42 @@ public static class MessengerApp
     }
 
     /// <summary>
+    /// Where <c>Messenger:DataDirectory</c> points, read from the sources the server reads (appsettings.json, the
+    /// environment, <paramref name="args"/>) without building the app: the options' validation creates the directory,
+    /// and a command given the wrong one must refuse, not leave an empty data directory behind.
+    /// </summary>
+    public static string DataDirectory(string[] args) => DataDirectory(WebApplication.CreateBuilder(Options(args)).Configuration);
+
+    private static string DataDirectory(IConfiguration configuration)
+    {
+        var configured = configuration[$"{MessengerOptions.Section}:DataDirectory"];
+        return Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? new MessengerOptions().DataDirectory : configured);
+    }
+
+    /// <summary>The database's path when <see cref="DataDirectory"/> holds none (the console commands then refuse, with
+    /// nothing created); null when it is there.</summary>
+    public static string? MissingDatabase(string[] args)
+    {
+        var path = Path.Combine(DataDirectory(args), MessengerOptions.DatabaseFileName);
+        return File.Exists(path) ? null : path;
+    }
+
+    // The content root is the binary's folder: the top-level appsettings.json is copied there by the build,
+    // so the same file is read from the repository root, from Messenger.Host/ or as a published binary.
+    private static WebApplicationOptions Options(string[] args) => new()
+    {
+        Args = args,
+        ContentRootPath = AppContext.BaseDirectory,
+    };
+
+    /// <summary>
     /// Validates the configuration, migrates the database and starts listening. Configuration and data problems
     /// surface as one <see cref="StartupException"/> whose message has one line per problem.
     /// </summary>
     public static async Task StartMessengerAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
+        // Read before the validation, which creates it.
+        var newDataDirectory = !Directory.Exists(DataDirectory(app.Configuration));
         ValidateConfiguration(app.Services);
         Listening.LoadKestrelConfiguration(app);
         await app.Services.MigrateDatabaseAsync(cancellationToken);
@@ -104,6 +130,22 @@ public static class MessengerApp
         var messenger = app.Services.GetRequiredService<IOptions<MessengerOptions>>().Value;
         app.Logger.LogInformation("Messenger listening on {Addresses}", string.Join(", ", app.ListeningAddresses()));
         app.Logger.LogInformation("Data directory {DataDirectory}, database {DatabasePath}", messenger.DataDirectoryFullPath, messenger.DatabasePath);
+        if (newDataDirectory)
+        {
+            // A relative Messenger:DataDirectory is taken from the current directory: started from another one, a server
+            // with data would otherwise come up empty without a word.
+            app.Logger.LogWarning(
+                "Created a new, empty data directory {DataDirectory}; if this server has data elsewhere, stop it and set Messenger:DataDirectory to that directory (a relative path is taken from the current directory, {CurrentDirectory})",
+                messenger.DataDirectoryFullPath, Environment.CurrentDirectory);
+        }
+
+        foreach (var address in app.ListeningAddresses().Where(ListenAddresses.IsPlainHttpBeyondLoopback))
+        {
+            app.Logger.LogWarning(
+                "Listening on {Address} with plain HTTP beyond this machine: a browser elsewhere would load the web client and the server key it pins unencrypted, open to change on the way; serve it over HTTPS or behind a TLS proxy (if a TLS proxy is the only way in to this address, ignore this)",
+                address);
+        }
+
         app.AnnounceWebClient();
     }
 

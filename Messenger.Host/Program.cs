@@ -9,7 +9,7 @@ SharedArrayPoolSize.Apply();
 switch (CommandLine.Parse(args))
 {
     case HostCommand.Backup(var target, var settings):
-        return DataBackup.Run(target, DataBackup.DataDirectory(settings), Console.Out, Console.Error);
+        return DataBackup.Run(target, MessengerApp.DataDirectory(settings), Console.Out, Console.Error);
     case HostCommand.ResetPassword(var username, var settings):
         return await AccountResetCommands.ResetPasswordAsync(username, settings, Console.Out, Console.Error);
     case HostCommand.ResetTwoFactor(var username, var settings):

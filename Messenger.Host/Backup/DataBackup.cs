@@ -190,14 +190,6 @@ internal static class DataBackup
         return connection;
     }
 
-    /// <summary>Reads <c>Messenger:DataDirectory</c> from the same sources the server reads (appsettings.json, the
-    /// environment, the command line).</summary>
-    public static string DataDirectory(string[] args)
-    {
-        using var app = MessengerApp.Build(args);
-        return app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MessengerOptions>>().Value.DataDirectoryFullPath;
-    }
-
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
     private static extern int link(string oldPath, string newPath);
 }

@@ -61,13 +61,14 @@ internal static class AccountResetCommands
         string username, string[] args, TextWriter output, TextWriter error, string action, string detail,
         Func<IServiceProvider, SqliteCommand, long, Task<string?>> change, string? refusal = null)
     {
-        using var app = MessengerApp.Build(args);
-        var database = app.Services.GetRequiredService<SqliteDatabase>();
-        if (!File.Exists(database.Path))
+        if (MessengerApp.MissingDatabase(args) is { } missing)
         {
-            await error.WriteLineAsync($"Reset failed: no database at {database.Path}: is Messenger:DataDirectory right?");
+            await error.WriteLineAsync($"Reset failed: no database at {missing}: is Messenger:DataDirectory right?");
             return 2;
         }
+
+        using var app = MessengerApp.Build(args);
+        var database = app.Services.GetRequiredService<SqliteDatabase>();
 
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();

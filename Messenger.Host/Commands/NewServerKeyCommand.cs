@@ -18,14 +18,15 @@ internal static class NewServerKeyCommand
     /// database, or a server running on it (it holds the directory's lock).</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
+        if (MessengerApp.MissingDatabase(args) is { } missing)
+        {
+            error.WriteLine($"New key refused: no database at {missing}: is Messenger:DataDirectory right?");
+            return 2;
+        }
+
         using var app = MessengerApp.Build(args);
         var messenger = app.Services.GetRequiredService<IOptions<MessengerOptions>>().Value;
         var directory = messenger.DataDirectoryFullPath;
-        if (!File.Exists(messenger.DatabasePath))
-        {
-            error.WriteLine($"New key refused: no database at {messenger.DatabasePath}: is Messenger:DataDirectory right?");
-            return 2;
-        }
 
         try
         {

@@ -1,4 +1,5 @@
 using Messenger.Contracts.Wire;
+using Messenger.Kernel.Net;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.FileProviders;
 
@@ -62,20 +63,8 @@ internal static class WebClientEndpoints
 
         foreach (var address in app.ListeningAddresses())
         {
-            app.Logger.LogInformation("Open {Url} in a browser", BrowserUrl(address));
+            app.Logger.LogInformation("Open {Url} in a browser", ListenAddresses.BrowserUrl(address));
         }
-    }
-
-    // Kestrel reports a wildcard bind (0.0.0.0, [::], +, *) as such; a browser on this machine reaches it on loopback.
-    internal static string BrowserUrl(string address)
-    {
-        var uri = new UriBuilder(address.Replace("://+", "://localhost").Replace("://*", "://localhost"));
-        if (uri.Host is "0.0.0.0" or "[::]" or "::")
-        {
-            uri.Host = uri.Host == "0.0.0.0" ? "127.0.0.1" : "localhost";
-        }
-
-        return uri.Uri.GetLeftPart(UriPartial.Authority) + "/";
     }
 
     private static bool IsIndexRequest(HttpContext context) =>

@@ -142,7 +142,8 @@ public sealed class BackupTests
         var copy = Path.Combine(directory.Path, "copy");
         var first = await HostProcess.RunAsync("backup", copy, $"--Messenger:DataDirectory={data}");
         var second = await HostProcess.RunAsync("backup", copy, $"--Messenger:DataDirectory={data}");
-        var nothing = await HostProcess.RunAsync("backup", Path.Combine(directory.Path, "other"), $"--Messenger:DataDirectory={directory.Path}");
+        var missing = Path.Combine(directory.Path, "missing");
+        var nothing = await HostProcess.RunAsync("backup", Path.Combine(directory.Path, "other"), $"--Messenger:DataDirectory={missing}");
 
         first.ExitCode.Should().Be(0, first.Output);
         first.Output.Should().Contain("quick_check ok");
@@ -152,6 +153,7 @@ public sealed class BackupTests
         second.Output.Should().Contain("is not empty");
         nothing.ExitCode.Should().Be(2);
         nothing.Output.Should().Contain("no database at");
+        Directory.Exists(missing).Should().BeFalse("a mistyped data directory is refused, not created empty");
     }
 
     /// <summary>A backup holds what the data directory does (message text, two-step secrets in the clear): a target the

@@ -1,5 +1,6 @@
 using Messenger.Client;
 using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Messages;
 
 namespace Messenger.Tests.Host;
 
@@ -22,7 +23,8 @@ public sealed class StartupWarningTests
         }
 
         File.GetUnixFileMode(data).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        LogFiles.Read(directory.Path).Should().Contain("Messenger listening on").And.NotContain("is open to other users");
+        LogFiles.Read(directory.Path).Should().Contain("Messenger listening on").And.NotContain("is open to other users")
+            .And.Contain($"Created a new, empty data directory {data};").And.NotContain("plain HTTP", "it listens on loopback");
     }
 
     [Fact]
@@ -43,7 +45,8 @@ public sealed class StartupWarningTests
         {
         }
 
-        LogFiles.Read(directory.Path).Should().Contain($"The data directory {data} is open to other users of this machine (mode 0755)");
+        LogFiles.Read(directory.Path).Should().Contain($"The data directory {data} is open to other users of this machine (mode 0755)")
+            .And.NotContain("Created a new, empty data directory");
         File.GetUnixFileMode(data).Should().Be(open);
     }
 
@@ -71,8 +74,26 @@ public sealed class StartupWarningTests
         }
 
         LogFiles.Read(logs).Should().Contain(
-            $"No accounts yet: the first account registered becomes the server's admin, whatever RegistrationMode says; register it now: open {address} (the web client) and choose Create account");
+            $"No accounts yet: the first account registered becomes the server's admin, whatever RegistrationMode says; register it now: open {address}/ (the web client) and choose Create account");
         LogFiles.Read(later).Should().Contain("Messenger listening on").And.NotContain("No accounts yet", "the server has its admin");
+    }
+
+    [Fact]
+    public async Task Start_OnEveryAddressWithPlainHttp_WarnsOfIt_AndSaysWhereABrowserHereRegisters()
+    {
+        using var directory = new TempDirectory();
+
+        await using (await TestHost.StartAsync(Path.Combine(directory.Path, "data"), new Dictionary<string, string?>(LogFiles.Settings(directory.Path))
+        {
+            ["Messenger:Urls"] = "http://0.0.0.0:0",
+        }))
+        {
+        }
+
+        var log = LogFiles.Read(directory.Path);
+        log.Should().MatchRegex(@"Listening on ""?http://0\.0\.0\.0:\d+""? with plain HTTP beyond this machine")
+            .And.Contain("if a TLS proxy is the only way in to this address, ignore this");
+        log.Should().MatchRegex(@"register it now: open ""?http://127\.0\.0\.1:\d+/""? \(the web client\)").And.NotContain("open http://0.0.0.0");
     }
 
     [Fact]
@@ -102,8 +123,32 @@ public sealed class StartupWarningTests
         }
 
         LogFiles.Read(warned).Should().Contain(
-            "Messenger:Push:Subject is still mailto:admin@localhost: notifications to Safari and iOS fail until it is set to a real mailto: or https: address of the server's admin");
+            "[INF] Messenger:Push:Subject is still mailto:admin@localhost: notifications to Safari and iOS fail until it is set to a real mailto: or https: address of the server's admin",
+            "no device has subscribed yet: it is said, not warned of, on every default start");
         LogFiles.Read(set).Should().Contain("Messenger listening on").And.NotContain("Messenger:Push:Subject");
         LogFiles.Read(off).Should().Contain("Messenger listening on").And.NotContain("Messenger:Push:Subject");
+    }
+
+    [Fact]
+    public async Task Start_WithTheDefaultPushSubjectAndASubscribedDevice_WarnsThatApplesPushesFail()
+    {
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        var later = Path.Combine(directory.Path, "later");
+        await using var push = await LocalPushService.StartAsync();
+        var privateEndpoints = new Dictionary<string, string?> { ["Messenger:Push:PrivateNetworks"] = "true" };
+
+        await using (var host = await TestHost.StartAsync(data, privateEndpoints))
+        {
+            await using var alice = await host.SignUpAsync("alice_subject", startEvents: false);
+            var subscription = push.Subscribe();
+            await alice.Client.RegisterPushAsync(subscription.Endpoint, subscription.P256dh, subscription.Auth);
+        }
+
+        await using (await TestHost.StartAsync(data, new Dictionary<string, string?>(LogFiles.Settings(later)) { ["Messenger:Push:PrivateNetworks"] = "true" }))
+        {
+        }
+
+        LogFiles.Read(later).Should().Contain("[WRN] Messenger:Push:Subject is still mailto:admin@localhost");
     }
 }

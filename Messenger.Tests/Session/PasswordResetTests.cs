@@ -83,7 +83,8 @@ public sealed class PasswordResetTests
         var settings = new[] { $"--Messenger:DataDirectory={data}", "--Messenger:Session:PasswordHash:Iterations=3", "--Messenger:Session:PasswordHash:MemoryKiB=1024" };
         var reset = await HostProcess.RunAsync(["reset-password", "Lone_Admin", .. settings]);
         var unknown = await HostProcess.RunAsync(["reset-password", "nobody_here", .. settings]);
-        var nowhere = await HostProcess.RunAsync(["reset-password", "lone_admin", $"--Messenger:DataDirectory={directory.Path}"]);
+        var missing = Path.Combine(directory.Path, "missing");
+        var nowhere = await HostProcess.RunAsync(["reset-password", "lone_admin", $"--Messenger:DataDirectory={missing}"]);
 
         reset.ExitCode.Should().Be(0, reset.Output);
         var temporary = System.Text.RegularExpressions.Regex.Match(reset.Output, "Temporary password: (\\S+)").Groups[1].Value;
@@ -92,6 +93,7 @@ public sealed class PasswordResetTests
         unknown.Output.Should().Contain("no account named nobody_here");
         nowhere.ExitCode.Should().Be(2);
         nowhere.Output.Should().Contain("no database at");
+        Directory.Exists(missing).Should().BeFalse("a mistyped data directory is refused, not created empty");
 
         await using var restarted = await StartHostAsync(dataDirectory: data);
         await using var client = await restarted.ConnectAsync();

@@ -41,6 +41,17 @@ public sealed class ServerStatsTests : IAsyncLifetime
         stats.DatabaseBytes.Should().BeGreaterThan(0);
         stats.DiskFreeBytes.Should().BePositive();
         stats.StorageProblem.Should().BeNull();
+        stats.RegistrationMode.Should().Be("Open", "the default: anyone who reaches the server may sign up");
         await SessionTestKit.FailsWith(() => bob.Client.GetServerStatsAsync(), SessionErrorNames.AdminRequired);
+    }
+
+    [Fact]
+    public async Task ServerStats_WhenRegistrationIsInviteOnly_SayIt()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(
+            new Dictionary<string, string?> { ["Messenger:Session:RegistrationMode"] = "inviteonly" });
+        await using var admin = await host.SignUpAsync("admin_mode");
+
+        (await admin.Client.GetServerStatsAsync()).RegistrationMode.Should().Be("InviteOnly");
     }
 }

@@ -145,6 +145,9 @@ public sealed class AdministrationEndToEndTests(BrowserFixture browser, ITestOut
         var usage = alice.Page.GetByTestId("server-stats");
         await Expect(usage).ToContainTextAsync("Accounts2");
         await Expect(usage).ToContainTextAsync("Free disk");
+        await Expect(alice.Page.GetByTestId("registration-mode")).ToContainTextAsync(
+            "Registration is open: anyone who can reach this server can create an account.");
+        await Expect(alice.Page.GetByTestId("registration-mode")).ToContainTextAsync("Messenger:Session:RegistrationMode");
         var section = alice.Page.GetByTestId("backups");
         await Expect(section).ToContainTextAsync($"Every 24 h into {backups}; the newest 7 are kept.");
         await Expect(section.GetByTestId("backup")).ToHaveCountAsync(1);
@@ -207,7 +210,7 @@ public sealed class AdministrationEndToEndTests(BrowserFixture browser, ITestOut
         await Expect(laptop.Page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Enter the code from your authenticator app, or one of your recovery codes.");
         await laptop.Page.GetByLabel("Code", new() { Exact = true }).FillAsync("000000");
         await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(laptop.Page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Two factor code invalid");
+        await Expect(laptop.Page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Wrong code: enter the current code from your authenticator app");
         // The code that turned it on is used up; the next step's is taken (an app's clock a little ahead).
         await laptop.Page.GetByLabel("Code", new() { Exact = true }).FillAsync(Messenger.Session.Passwords.Totp.Code(secret, step + 1));
         await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();

@@ -148,7 +148,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
         await bob.Page.GetByLabel("Password to delete").FillAsync("not my password");
         await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Delete my account" }).ClickAsync();
-        await Expect(bob.Page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Password invalid" })).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Wrong password" })).ToBeVisibleAsync();
         await bob.Page.GetByLabel("Password to delete").FillAsync(WebUser.Password);
         await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Delete my account" }).ClickAsync();
         await Expect(bob.Page.GetByRole(AriaRole.Tab, new() { Name = "Sign in" })).ToBeVisibleAsync();
@@ -478,6 +478,28 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Expect(full).ToBeVisibleAsync();
         await full.EvaluateAsync("image => image.decode()");
         (await full.EvaluateAsync<int>("image => image.naturalWidth")).Should().Be(1000);
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task Photo_WhenOfATypeTheAppDoesNotShowOrNotAnImage_ArrivesAsAFileToDownload()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        var svg = "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><rect width='10' height='10'/></svg>"u8.ToArray();
+
+        var chooser = await alice.Page.RunAndWaitForFileChooserAsync(() =>
+            alice.Page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).ClickAsync());
+        await chooser.SetFilesAsync(new FilePayload { Name = "logo.svg", MimeType = "image/svg+xml", Buffer = svg });
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Download logo.svg" })).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByTestId("dialog").Filter(new() { HasText = aliceName.Display })).ToContainTextAsync("logo.svg");
+
+        chooser = await alice.Page.RunAndWaitForFileChooserAsync(() =>
+            alice.Page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).ClickAsync());
+        await chooser.SetFilesAsync(new FilePayload { Name = "notes.png", MimeType = "image/png", Buffer = "not a picture"u8.ToArray() });
+        await Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = "Download notes.png" })).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByTestId("photo-thumb")).ToHaveCountAsync(0);
         AssertNoProblems();
     }
 

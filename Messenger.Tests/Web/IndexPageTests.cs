@@ -1,4 +1,5 @@
 using Messenger.Host.WebClient;
+using Messenger.Kernel.Net;
 
 namespace Messenger.Tests.Web;
 
@@ -31,6 +32,21 @@ public sealed class IndexPageTests
     [InlineData("http://+:80", "http://localhost/")]
     public void BrowserUrl_ForAListeningAddress_IsOneABrowserOnThisMachineOpens(string address, string expected)
     {
-        WebClientEndpoints.BrowserUrl(address).Should().Be(expected);
+        ListenAddresses.BrowserUrl(address).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:5129", true)]
+    [InlineData("http://[::]:5129", true)]
+    [InlineData("http://+:80", true)]
+    [InlineData("http://192.168.1.5:5129", true)]
+    [InlineData("http://chat.example.org:80", true)]
+    [InlineData("http://127.0.0.1:5129", false)]
+    [InlineData("http://[::1]:5129", false)]
+    [InlineData("http://localhost:5129", false)]
+    [InlineData("https://0.0.0.0:443", false)]
+    public void IsPlainHttpBeyondLoopback_TellsAnAddressOtherMachinesReachWithoutTls(string address, bool expected)
+    {
+        ListenAddresses.IsPlainHttpBeyondLoopback(address).Should().Be(expected);
     }
 }

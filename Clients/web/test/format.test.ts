@@ -12,8 +12,17 @@ describe('error text', () => {
     expect(errorText(new RpcError('FLOOD_WAIT', 420, 1, 'phone.requestCall'))).toBe('Too fast, try again in 1 s');
   });
 
+  it('tells the common errors in plain words', () => {
+    expect(errorText(new RpcError('CREDENTIALS_INVALID', 400, undefined, 'auth.signIn'))).toBe('Wrong username or password');
+    expect(errorText(new RpcError('USERNAME_OCCUPIED', 400, undefined, 'auth.register'))).toBe('This username is taken: choose another');
+    expect(errorText(new RpcError('PHOTO_INVALID', 400, undefined, 'account.updateProfilePhoto'))).toBe(
+      'This file type is not accepted: use a PNG, JPEG, GIF or WebP image',
+    );
+    expect(errorText(new RpcError('MESSAGE_TOO_LONG', 400, undefined, 'messages.send'))).toBe('The message is too long');
+  });
+
   it('reads any other error name as a sentence', () => {
-    expect(errorText(new RpcError('MESSAGE_TOO_LONG', 400, undefined, 'messages.send'))).toBe('Message too long');
+    expect(errorText(new RpcError('POLL_CLOSED', 400, undefined, 'messages.sendVote'))).toBe('Poll closed');
   });
 });
 
@@ -44,11 +53,11 @@ describe('auto-delete periods', () => {
 
 describe('chat list preview', () => {
   const state = {} as AppState;
-  const media = (kind: string, name: string, duration?: number | null): MessageMedia => ({
+  const media = (kind: string, name: string, duration?: number | null, mimeType?: string): MessageMedia => ({
     id: 1,
     kind,
     name,
-    mime_type: 'application/octet-stream',
+    mime_type: mimeType ?? (kind === 'photo' ? 'image/jpeg' : 'application/octet-stream'),
     size: 1000,
     width: null,
     height: null,
@@ -72,6 +81,11 @@ describe('chat list preview', () => {
     expect(previewText(state, message(media('photo', 'cat.jpg')))).toBe('Photo');
     expect(previewText(state, message(media('audio', 'song.mp3', 200)))).toBe('song.mp3');
     expect(previewText(state, message(media('document', 'report.pdf')))).toBe('report.pdf');
+  });
+
+  it('names a photo of a type the app does not show by its file name', () => {
+    expect(previewText(state, message(media('photo', 'logo.svg', null, 'image/svg+xml')))).toBe('logo.svg');
+    expect(previewText(state, message(media('photo', 'scan.tiff', null, 'image/tiff'), 'page 1'))).toBe('scan.tiff, page 1');
   });
 
   it('shows a message text and a caption without their markup', () => {

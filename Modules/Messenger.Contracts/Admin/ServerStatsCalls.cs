@@ -11,7 +11,9 @@ public sealed record GetServerStatsCall : IRpcCall<ServerStats>;
 
 /// <summary>Accounts (people; bots apart; deleted ones left out), messages and chats, the database's size (with its
 /// write-ahead log), the media store (distinct stored files and their bytes), the free space on the data directory's
-/// disk, and why writes are refused now, if they are (<c>STORAGE_FULL</c>).</summary>
+/// disk, why writes are refused now, if they are (<c>STORAGE_FULL</c>), and who may register:
+/// <see cref="RegistrationMode"/> is <c>Messenger:Session:RegistrationMode</c> as the server reads it (<c>Open</c>,
+/// <c>InviteOnly</c> or <c>Closed</c>).</summary>
 [MessagePackObject]
 public sealed record ServerStats(
     [property: Key("accounts")] long Accounts,
@@ -22,4 +24,5 @@ public sealed record ServerStats(
     [property: Key("media_files")] long MediaFiles,
     [property: Key("media_bytes")] long MediaBytes,
     [property: Key("disk_free_bytes")] long DiskFreeBytes,
-    [property: Key("storage_problem")] string? StorageProblem);
+    [property: Key("storage_problem")] string? StorageProblem,
+    [property: Key("registration_mode")] string RegistrationMode);

@@ -1,3 +1,4 @@
+using Messenger.Kernel.Net;
 using Messenger.Session.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -19,7 +20,7 @@ internal sealed class FirstAdminNotice(SessionStore store, IServer server, ILogg
         {
             logger.LogWarning(
                 "No accounts yet: the first account registered becomes the server's admin, whatever RegistrationMode says; register it now: open {Addresses} (the web client) and choose Create account",
-                string.Join(", ", server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []));
+                string.Join(", ", (server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []).Select(ListenAddresses.BrowserUrl).Distinct()));
         }
 
         return Task.CompletedTask;

@@ -10,9 +10,9 @@ using Microsoft.Extensions.Options;
 namespace Messenger.Session.Admin;
 
 /// <summary><c>admin.getServerStats</c>: the accounts (here), messages and chats (Message module), stored files (Media
-/// module), and the data directory's database and disk.</summary>
+/// module), the data directory's database and disk, and the registration mode.</summary>
 internal sealed class GetServerStatsHandler(
-    SessionStore store, SqliteDatabase database, StorageSpace space, IOptions<MessengerOptions> messenger, ISender bus, RpcContext caller)
+    SessionStore store, SqliteDatabase database, StorageSpace space, IOptions<MessengerOptions> messenger, IOptions<SessionOptions> session, ISender bus, RpcContext caller)
     : IRequestHandler<GetServerStatsCall, ServerStats>
 {
     public async ValueTask<ServerStats> Handle(GetServerStatsCall call, CancellationToken cancellationToken)
@@ -23,7 +23,7 @@ internal sealed class GetServerStatsHandler(
         var media = await bus.Send(new MediaStatsQuery(), cancellationToken);
         return new ServerStats(
             people, bots, messages.Messages, messages.Chats, DatabaseBytes(), media.Files, media.Bytes,
-            new DriveInfo(messenger.Value.DataDirectoryFullPath).AvailableFreeSpace, space.Problem);
+            new DriveInfo(messenger.Value.DataDirectoryFullPath).AvailableFreeSpace, space.Problem, session.Value.Mode.ToString());
     }
 
     private long DatabaseBytes()

@@ -87,8 +87,10 @@ internal sealed class PushOutbox(
 
             if (options.Value.Subject == new PushOptions().Subject)
             {
-                // Apple's push service refuses a VAPID token whose subject is a localhost address (403 BadJwtToken).
-                logger.LogWarning(
+                // Apple's push service refuses a VAPID token whose subject is a localhost address (403 BadJwtToken). A
+                // warning once a device subscribed, when it matters; before that every default start would warn.
+                logger.Log(
+                    subscriptions.Any ? LogLevel.Warning : LogLevel.Information,
                     "Messenger:Push:Subject is still {Subject}: notifications to Safari and iOS fail until it is set to a real mailto: or https: address of the server's admin",
                     options.Value.Subject);
             }

@@ -189,6 +189,8 @@ export interface ServerStats {
   disk_free_bytes: number;
   /** Why writes are refused now (STORAGE_FULL), if they are. */
   storage_problem: string | null;
+  /** `Messenger:Session:RegistrationMode` as the server reads it. */
+  registration_mode: 'Open' | 'InviteOnly' | 'Closed';
 }
 
 /** bots.create / bots.resetToken: the bot and its token, told once. */

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { MessageMedia } from '../api/types';
 import { download } from './connection';
 import { errorText, formatBytes } from './format';
+import { isShownImage } from '../api/media';
 import { mediaUrl, photoBox, previewUrl, saveBlob, thumbUrl, videoThumbUrl } from './media';
 import { formatDuration } from './voice';
 import { Icon } from './Icon';
@@ -13,7 +14,8 @@ const INLINE_PLAY_MAX_BYTES = 50 * 1024 * 1024;
 /** A message's media; `tile` for the shared-media grid, where every video is a square of its thumbnail (or a plain one
  * when it has none) that opens it in a viewer rather than playing in place. */
 export function MediaView({ media, tile = false }: { media: MessageMedia; tile?: boolean }) {
-  if (media.kind === 'photo') return <Photo media={media} />;
+  // The server calls any image/* a photo; one of a type the app does not show (SVG, HEIC, a mislabelled file) is a file.
+  if (media.kind === 'photo' && isShownImage(media.mime_type)) return <Photo media={media} />;
   if (media.kind === 'video' && (tile || media.thumb || media.preview?.length)) return <Video media={media} tile={tile} />;
   if ((media.kind === 'audio' || media.kind === 'video') && media.size <= INLINE_PLAY_MAX_BYTES) return <Player media={media} />;
   return <DocumentFile media={media} />;
@@ -140,6 +142,7 @@ function Photo({ media }: { media: MessageMedia }) {
   const preview = previewUrl(media);
   const [thumb, setThumb] = useState<string | null>(null);
   const [failed, setFailed] = useState(false);
+  const [broken, setBroken] = useState(false);
   useEffect(() => {
     let live = true;
     thumbUrl(media).then(
@@ -172,11 +175,13 @@ function Photo({ media }: { media: MessageMedia }) {
     const img = event.currentTarget as HTMLImageElement;
     if (!media.thumb && img.naturalWidth > 0) setShape({ width: img.naturalWidth, height: img.naturalHeight });
   };
+  // Bytes the browser cannot decode though their type says JPEG, PNG, GIF or WebP: offered as the file they are.
+  if (broken) return <DocumentFile media={media} />;
   return (
     <>
       <button type="button" class="photo" style={{ width: box.width, height: box.height }} onClick={() => setOpen(true)} aria-label={`Open ${media.name}`}>
         {thumb ? (
-          <img class="photo__img" src={thumb} alt={media.name} width={box.width} height={box.height} data-testid="photo-thumb" onLoad={measure} />
+          <img class="photo__img" src={thumb} alt={media.name} width={box.width} height={box.height} data-testid="photo-thumb" onLoad={measure} onError={() => setBroken(true)} />
         ) : preview && !failed ? (
           <img class="photo__img photo__img--preview" src={preview} alt="" width={box.width} height={box.height} data-testid="photo-preview" />
         ) : (
@@ -187,7 +192,7 @@ function Photo({ media }: { media: MessageMedia }) {
         <Modal title={media.name} onClose={() => setOpen(false)} wide>
           {full ? (
             <>
-              <img class="photo-viewer__img" src={full} alt={media.name} data-testid="photo-full" />
+              <img class="photo-viewer__img" src={full} alt={media.name} data-testid="photo-full" onError={() => setBroken(true)} />
               <a class="btn" href={full} download={media.name}>
                 Save image
               </a>

@@ -590,6 +590,8 @@ function Administration() {
       (e) => (e instanceof RpcError && e.name === ErrorNames.AdminRequired ? setAllowed(false) : fail(e)),
     );
   useEffect(() => void load(), []);
+  const [stats, setStats] = useState<ServerStats | null>(null);
+  useEffect(() => void api().admin.getServerStats().then(setStats, () => undefined), []);
   if (!allowed) return null;
   const create = submit(async () => {
     const created = await api().admin.createInvite({ uses: Number(uses) });
@@ -617,6 +619,7 @@ function Administration() {
           </span>
         )}
       </h3>
+      <Registration mode={stats?.registration_mode} />
       <form class="form" onSubmit={create}>
         <Field label="Invite uses" type="number" value={uses} onInput={setUses} required hint="1–1000 registrations, no expiry" />
         <button type="submit" class="btn">
@@ -729,17 +732,31 @@ function Administration() {
         </div>
       )}
       <AdminReports users={users?.list ?? []} onAction={() => void load().then(() => setActions((n) => n + 1))} />
-      <Usage />
+      <Usage stats={stats} />
       <Backups onBackedUp={() => setActions((n) => n + 1)} />
       <AuditLog users={users?.list ?? []} actions={actions} />
     </section>
   );
 }
 
+/** Who may create an account on this server, and the setting that decides it: an Open server takes anyone who reaches it. */
+function Registration({ mode }: { mode: ServerStats['registration_mode'] | undefined }) {
+  if (!mode) return null;
+  const meaning = {
+    Open: 'open: anyone who can reach this server can create an account. To admit only people you invite, set it to InviteOnly.',
+    InviteOnly: 'invite only: new accounts need an invite code created here.',
+    Closed: 'closed: nobody can create an account, not even with an invite code.',
+  }[mode];
+  return (
+    <p class="muted" data-testid="registration-mode">
+      Registration is {meaning} The setting is <code>Messenger:Session:RegistrationMode</code> in appsettings.json (the server reads it when it
+      starts).
+    </p>
+  );
+}
+
 /** What the server holds and the room it has left (admins): the numbers a self-hoster watches. */
-function Usage() {
-  const [stats, setStats] = useState<ServerStats | null>(null);
-  useEffect(() => void api().admin.getServerStats().then(setStats, () => undefined), []);
+function Usage({ stats }: { stats: ServerStats | null }) {
   if (!stats) return null;
   return (
     <div aria-labelledby="settings-usage">

@@ -81,7 +81,40 @@ export function initials(name: string): string {
   return letters.join('').toUpperCase() || '?';
 }
 
-/** A failed call as a sentence from the server's stable error name ("Credentials invalid"). */
+/** What people are told for the common errors; any other name is read as a sentence ("Poll closed"). */
+const errorSentences: Readonly<Record<string, string>> = {
+  CREDENTIALS_INVALID: 'Wrong username or password',
+  PASSWORD_INVALID: 'Wrong password',
+  USERNAME_OCCUPIED: 'This username is taken: choose another',
+  USERNAME_INVALID: 'This username cannot be used: use 5–32 letters, digits or underscores, not ending in _bot',
+  USERNAME_NOT_MODIFIED: 'That is already your username',
+  PASSWORD_TOO_SHORT: 'The password is too short: use at least 8 characters',
+  PASSWORD_TOO_LONG: 'The password is too long',
+  DISPLAY_NAME_INVALID: 'Enter a name of 1–64 characters',
+  BIO_TOO_LONG: 'The bio is too long: at most 140 characters',
+  REGISTRATION_CLOSED: 'This server does not take new accounts: ask its admin for an invite code',
+  INVITE_CODE_INVALID: 'This invite code is not valid',
+  INVITE_CODE_EXPIRED: 'This invite code has expired or been used up',
+  USER_BLOCKED: 'This account is blocked: ask the server admin',
+  TWO_FACTOR_CODE_INVALID: 'Wrong code: enter the current code from your authenticator app',
+  TWO_FACTOR_CODE_REQUIRED: 'Enter the code from your authenticator app',
+  ADMIN_REQUIRED: 'Only a server admin can do this',
+  LAST_ADMIN: 'The server needs at least one admin: make someone else an admin first',
+  MESSAGE_EMPTY: 'The message is empty',
+  MESSAGE_TOO_LONG: 'The message is too long',
+  MEDIA_CAPTION_TOO_LONG: 'The caption is too long',
+  PHOTO_INVALID: 'This file type is not accepted: use a PNG, JPEG, GIF or WebP image',
+  PHOTO_TOO_BIG: 'The photo is too big',
+  FILE_TOO_BIG: 'The file is too big for this server',
+  QUOTA_EXCEEDED: 'Your storage on this server is full: delete some files first',
+  STORAGE_FULL: 'The server is out of storage space: try again later',
+  INTERNAL: 'Something went wrong on the server: try again',
+  SERVER_SHUTTING_DOWN: 'The server is restarting: try again in a moment',
+  TIMEOUT: 'The server did not answer: check your connection and try again',
+  CLIENT_CLOSED: 'Not connected',
+};
+
+/** A failed call as a sentence for people: the common errors' own words, any other error's name read as a sentence. */
 export function errorText(error: unknown): string {
   if (error instanceof RpcError) {
     if (error.name === ErrorNames.SlowModeWait) return `Slow mode: you can send again in ${error.retryAfter ?? 0} s`;
@@ -103,7 +136,7 @@ export function errorText(error: unknown): string {
     if (error.name === ErrorNames.EncryptionDeviceInvalid) return 'This secret chat is on another of your devices';
     if (error.name === ErrorNames.EncryptedMessageInvalid) return 'The message is too long to send';
     if (error.name === ErrorNames.SecretChatsTooMuch) return 'Too many of your secret chat invitations are still unanswered';
-    return error.name.toLowerCase().replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+    return errorSentences[error.name] ?? error.name.toLowerCase().replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
   }
   return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,5 @@
 import { ChatKind, PeerKind, chatPeer, peerKey, userPeer, type Chat, type Message, type MessageMedia, type Peer } from '../api/types';
+import { isShownImage } from '../api/media';
 import { plainText } from './rich';
 import type { AppState } from './store';
 import { formatDuration } from './voice';
@@ -141,11 +142,11 @@ export function previewText(state: AppState, message: Message): string {
   return text;
 }
 
-/** How a chat row names a message's media: "Photo", "Video 0:12", "Voice message 0:07" (the length when the sender's
+/** How a chat row names a message's media: "Photo" (one the app shows as a picture), "Video 0:12", "Voice message 0:07" (the length when the sender's
  * client gave one), otherwise the file's name. */
 export function mediaLabel(media: MessageMedia): string {
   const length = media.duration != null ? ` ${formatDuration(media.duration)}` : '';
-  if (media.kind === 'photo') return 'Photo';
+  if (media.kind === 'photo' && isShownImage(media.mime_type)) return 'Photo';
   if (media.kind === 'video') return `Video${length}`;
   if (media.kind === 'audio' && media.name.startsWith('voice-')) return `Voice message${length}`;
   return media.name;
