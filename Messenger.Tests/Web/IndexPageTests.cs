@@ -45,6 +45,7 @@ public sealed class IndexPageTests
     [InlineData("http://[::1]:5129", false)]
     [InlineData("http://localhost:5129", false)]
     [InlineData("https://0.0.0.0:443", false)]
+    [InlineData("http://unix:/run/messenger.sock", false)]
     public void IsPlainHttpBeyondLoopback_TellsAnAddressOtherMachinesReachWithoutTls(string address, bool expected)
     {
         ListenAddresses.IsPlainHttpBeyondLoopback(address).Should().Be(expected);

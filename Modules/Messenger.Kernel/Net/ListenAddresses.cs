@@ -19,10 +19,12 @@ public static class ListenAddresses
     }
 
     /// <summary>Whether <paramref name="address"/> is plain <c>http://</c> that other machines may reach: a wildcard, a
-    /// host name other than localhost, or an IP address that is not loopback.</summary>
+    /// host name other than localhost, or an IP address that is not loopback (a Unix socket, <c>http://unix:/path</c>,
+    /// is this machine's alone).</summary>
     public static bool IsPlainHttpBeyondLoopback(string address)
     {
-        if (!address.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        if (!address.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+            || address.StartsWith("http://unix:", StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
