@@ -166,6 +166,9 @@ public sealed class UpdateStream
     internal void Observe(ChatChanged changed, bool isMember) =>
         _inputs.Writer.TryWrite(new OwnChatResultInput(changed, isMember));
 
+    /// <summary>The connection is gone for good: the app's reader ends with <paramref name="error"/>.</summary>
+    internal void Fail(Exception error) => _events.Writer.TryComplete(error);
+
     /// <summary>Stops the stream, once (a second call answers the first's task).</summary>
     internal Task StopAsync()
     {
