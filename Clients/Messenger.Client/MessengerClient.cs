@@ -32,6 +32,9 @@ public sealed class MessengerClient : IAsyncDisposable
     // ReconnectMinDelay again. A link that dies sooner keeps the back-off growing.
     private static readonly TimeSpan StableLinkAge = TimeSpan.FromSeconds(30);
 
+    // How long disposing waits to report messages delivered that the app already got.
+    private static readonly TimeSpan ReceiptFlushBound = TimeSpan.FromSeconds(2);
+
     private static readonly ConcurrentDictionary<Type, string> MethodNames = new();
     private static readonly IHubProtocol HubProtocol = new MessagePackHubProtocol();
 
@@ -184,7 +187,7 @@ public sealed class MessengerClient : IAsyncDisposable
                     ? new ObjectDisposedException(nameof(MessengerClient))
                     : cancellationToken.IsCancellationRequested
                         ? new OperationCanceledException(cancellationToken)
-                        : new TimeoutException($"{method} got no answer within {_options.CallTimeout}"));
+                        : new CallTimeoutException(method, _options.CallTimeout));
             }
         });
         return await pending.Result.Task;
@@ -611,6 +614,11 @@ public sealed class MessengerClient : IAsyncDisposable
         if (_disposed.IsCancellationRequested)
         {
             return;
+        }
+
+        if (Volatile.Read(ref _closed) is null)
+        {
+            await Events.FlushReceiptsAsync(ReceiptFlushBound);
         }
 
         // Completed before the cancel, so an idle send loop ends without an exception.

@@ -1022,6 +1022,28 @@ public sealed class UpdateStream
         }
     }
 
+    /// <summary>Sends the receipt still waiting for <see cref="MessengerClientOptions.ReceiptDelay"/> now, waiting at most
+    /// <paramref name="bound"/>: a client disposed right after it got a message still reports it delivered.</summary>
+    internal async Task FlushReceiptsAsync(TimeSpan bound)
+    {
+        var maxId = Interlocked.Read(ref _receiptWanted);
+        if (!_options.AutoReceipt || maxId <= _receiptSent)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(bound);
+        try
+        {
+            await _server.ReceivedAsync(maxId, timeout.Token);
+            _receiptSent = maxId;
+        }
+        catch (Exception)
+        {
+            // Best effort, as the delayed receipt: the next client of the device sends it with its next receipt.
+        }
+    }
+
     // One messages.received in flight at a time, for the highest incoming id seen when it goes out.
     private void QueueReceipt(long messageId)
     {

@@ -2,6 +2,7 @@ using Messenger.Client;
 using Messenger.Contracts.Help;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Wire;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
 using Messenger.Tests.Session;
@@ -118,5 +119,59 @@ public sealed class MessengerClientTests
         await client.DisposeAsync();
 
         await FluentActions.Awaiting(() => client.PingAsync().WaitAsync(Bound)).Should().ThrowAsync<ObjectDisposedException>();
+    }
+
+    [Fact]
+    public async Task Send_ThatTimedOut_RetriedWithItsRandomId_IsStoredOnce()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        await using var bob = await host.SignUpAsync("bob_retry", startEvents: false);
+        var options = host.ClientOptions();
+        await using var alice = await MessengerClient.ConnectAsync(new MessengerClientOptions
+        {
+            ServerUrl = options.ServerUrl,
+            ServerPublicKey = options.ServerPublicKey,
+            CallTimeout = TimeSpan.FromSeconds(2),
+        });
+        await alice.RegisterAsync("alice_retry", SessionTestKit.Password, "Alice");
+        await alice.SignInAsync("alice_retry", SessionTestKit.Password, "Test device", "tests");
+        var randomId = Random.Shared.NextInt64(1, long.MaxValue);
+
+        alice.InboundFilter = envelope => envelope.Body is not ResultBody;
+        var first = () => alice.SendMessageAsync(bob.Peer, "once", randomId: randomId);
+        (await first.Should().ThrowAsync<CallTimeoutException>()).Which.Method.Should().Be("messages.send");
+        alice.InboundFilter = null;
+        await alice.SendMessageAsync(bob.Peer, "once", randomId: randomId);
+
+        (await bob.Client.GetHistoryAsync(Peer.User((await alice.SendMessageAsync(bob.Peer, "after")).Message.FromId)))
+            .Select(m => m.Text).Should().Equal("after", "once");
+    }
+
+    [Fact]
+    public async Task Dispose_RightAfterAMessageArrived_StillReportsItDelivered()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_receipt");
+        var bob = await host.SignUpAsync("bob_receipt");
+
+        var sent = await alice.Client.SendMessageAsync(bob.Peer, "hello");
+        await bob.NextAsync<MessageReceived>();
+        await bob.DisposeAsync();
+
+        (await alice.NextAsync<MessagesDelivered>()).MaxId.Should().Be(sent.Message.Id);
+    }
+
+    [Fact]
+    public async Task GetSelf_OnADeviceSignedInBefore_NamesItsUser()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_restart", startEvents: false);
+        await using var restarted = await host.ConnectAsync(alice.Keys);
+
+        await SessionTestKit.FailsWith(() => restarted.SignInAsync("alice_restart", SessionTestKit.Password, "Test device", "tests"), "ALREADY_SIGNED_IN");
+        var self = await restarted.GetSelfAsync();
+
+        self.Id.Should().Be(alice.UserId);
+        self.Username.Should().Be("alice_restart");
     }
 }
