@@ -496,7 +496,9 @@ public sealed class UpdateStream
         {
             await CatchUpAsync(token);
         }
-        catch (Exception) when (!token.IsCancellationRequested)
+        // 401: the device was signed out (another device reset its authorization, or the account is gone). Retrying
+        // cannot help, so it ends the loop and the app's reader with it instead of leaving the app waiting quietly.
+        catch (Exception e) when (!token.IsCancellationRequested && e is not RpcException { Code: 401 })
         {
             _differenceRequested = true;
             _differenceDue = _options.Clock.GetUtcNow() + _retryDelay;

@@ -148,6 +148,25 @@ public sealed class MessengerClientTests
     }
 
     [Fact]
+    public async Task Events_OfADeviceSignedOutByAnother_EndWithAuthKeyUnregistered()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        await using var first = await host.SignUpAsync("alice_revoked");
+        await using var second = await host.SignInAnotherDeviceAsync("alice_revoked", startEvents: false);
+
+        await second.Client.ResetOtherAuthorizationsAsync();
+        var readAll = async () =>
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await foreach (var _ in first.Client.Events.Reader.ReadAllAsync(timeout.Token))
+            {
+            }
+        };
+
+        (await readAll.Should().ThrowAsync<RpcException>()).Which.Name.Should().Be("AUTH_KEY_UNREGISTERED");
+    }
+
+    [Fact]
     public async Task Dispose_RightAfterAMessageArrived_StillReportsItDelivered()
     {
         await using var host = await SessionTestKit.StartHostAsync();
