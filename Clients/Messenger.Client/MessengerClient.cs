@@ -172,7 +172,7 @@ public sealed class MessengerClient : IAsyncDisposable
         _pending[pending.MsgId] = pending;
         if (Volatile.Read(ref _closed) is { } closed && _pending.TryRemove(new(pending.MsgId, pending)))
         {
-            throw closed;
+            throw Closed(closed);
         }
 
         _outbound.Writer.TryWrite(pending.Envelope);
@@ -206,7 +206,7 @@ public sealed class MessengerClient : IAsyncDisposable
         _pings[envelope.MsgId] = pong;
         if (Volatile.Read(ref _closed) is { } closed && _pings.TryRemove(envelope.MsgId, out _))
         {
-            throw closed;
+            throw Closed(closed);
         }
 
         _outbound.Writer.TryWrite(envelope);
@@ -229,9 +229,12 @@ public sealed class MessengerClient : IAsyncDisposable
     {
         if (Volatile.Read(ref _closed) is { } closed)
         {
-            throw closed;
+            throw Closed(closed);
         }
     }
+
+    // A fresh exception per caller: one instance rethrown on many threads would mix their stack traces.
+    private static MessengerConnectionException Closed(MessengerConnectionException closed) => new(closed.Message, closed.InnerException);
 
     private static int SealedFrameBytes(int plaintextBytes) =>
         plaintextBytes + (2 + CipherState.TagLength) * Math.Max(1, (plaintextBytes + FrameCodec.MaxChunkPlaintext - 1) / FrameCodec.MaxChunkPlaintext);
