@@ -24,26 +24,54 @@ public sealed class FileDeviceKeyStore(string path) : IDeviceKeyStore
     /// <summary>The key file (secret chats keep theirs beside it by default: <see cref="FileSecretChatKeyStore"/>).</summary>
     public string Path => path;
 
+    /// <summary>The key in the file, or a new one written there first. Safe for several stores and processes on one path
+    /// (one key wins, all use it) and against a crash mid-write (the file appears whole or not at all); a file that
+    /// holds no key is an <see cref="InvalidDataException"/> naming it.</summary>
     public NoiseKeyPair GetOrCreate()
     {
         lock (_gate)
         {
-            if (File.Exists(path))
+            var full = System.IO.Path.GetFullPath(path);
+            if (File.Exists(full))
             {
-                return NoiseKeyPair.FromPrivateKey(Convert.FromHexString(File.ReadAllText(path).Trim()));
+                return Read(full);
             }
 
             var created = NoiseKeyPair.Generate();
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+            // Written whole under another name, flushed to disk, then moved into place without replacing: a crash leaves
+            // no empty or half-written key, and of two first uses at once the one that moves first wins.
+            var temporary = $"{full}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())
             {
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
 
-            using var writer = new StreamWriter(new FileStream(path, options));
-            writer.Write(Convert.ToHexStringLower(created.PrivateKey));
-            return created;
+            using (var stream = new FileStream(temporary, options))
+            {
+                stream.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(created.PrivateKey)));
+                stream.Flush(flushToDisk: true);
+            }
+
+            try
+            {
+                File.Move(temporary, full, overwrite: false);
+                return created;
+            }
+            catch (IOException) when (File.Exists(full))
+            {
+                File.Delete(temporary);
+                return Read(full);
+            }
         }
+    }
+
+    private static NoiseKeyPair Read(string file)
+    {
+        var hex = File.ReadAllText(file).Trim();
+        return hex.Length == 64 && hex.All(char.IsAsciiHexDigit)
+            ? NoiseKeyPair.FromPrivateKey(Convert.FromHexString(hex))
+            : throw new InvalidDataException($"{file} does not hold a device key (64 hex characters): restore it from a backup, or delete it to make this a new device");
     }
 }

@@ -24,12 +24,24 @@ public sealed class MessengerClient : IAsyncDisposable
     private const int MaxEnvelopesPerFrame = ContainerBody.MaxEnvelopes;
     private const int MaxArgsBytesPerFrame = 256 * 1024;
 
+    // What an envelope adds to its call's method and args in a frame, generously: the frame's and envelope's array
+    // headers, session id, msg_id, seq_no, kind and the two length headers (≈ 40 bytes).
+    private const int EnvelopeOverheadBytes = 64;
+
+    // A link that lived this long was not killed by what was sent on it at once: the next reconnect starts from
+    // ReconnectMinDelay again. A link that dies sooner keeps the back-off growing.
+    private static readonly TimeSpan StableLinkAge = TimeSpan.FromSeconds(30);
+
+    // How long disposing waits to report messages delivered that the app already got.
+    private static readonly TimeSpan ReceiptFlushBound = TimeSpan.FromSeconds(2);
+
     private static readonly ConcurrentDictionary<Type, string> MethodNames = new();
     private static readonly IHubProtocol HubProtocol = new MessagePackHubProtocol();
 
     private readonly MessengerClientOptions _options;
     private readonly NoiseKeyPair _deviceKey;
     private readonly MsgIdClock _msgIds;
+    private readonly long _sessionId;
     private readonly ConcurrentDictionary<long, PendingCall> _pending = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _pings = new();
     private readonly Channel<Envelope> _outbound = Channel.CreateUnbounded<Envelope>(new() { SingleReader = true });
@@ -38,6 +50,8 @@ public sealed class MessengerClient : IAsyncDisposable
     private readonly CancellationTokenSource _disposed = new();
     private HttpClient? _http;
     private TaskCompletionSource<Link> _linkReady = NewLinkSignal();
+    private TimeSpan _reconnectDelay;
+    private MessengerConnectionException? _closed;
     private Link? _link;
     private Task _sendLoop = Task.CompletedTask;
     private int _seqNo;
@@ -48,6 +62,8 @@ public sealed class MessengerClient : IAsyncDisposable
         _options = options;
         _deviceKey = options.DeviceKeys.GetOrCreate();
         _msgIds = new MsgIdClock(options.Clock);
+        _reconnectDelay = options.ReconnectMinDelay;
+        _sessionId = options.SessionId != 0 ? options.SessionId : Random.Shared.NextInt64(1, long.MaxValue);
         Events = new UpdateStream(new ClientUpdateServer(this), options);
         NewSession += _ => Events.RequestDifference();
         Reconnected += Events.RequestDifference;
@@ -61,7 +77,9 @@ public sealed class MessengerClient : IAsyncDisposable
     /// <summary>The device's static public key: its identity to the server.</summary>
     public byte[] DevicePublicKey => _deviceKey.PublicKey;
 
-    public long SessionId => _options.SessionId;
+    /// <summary>This client's session: <see cref="MessengerClientOptions.SessionId"/>, or one drawn for this client when
+    /// that is 0.</summary>
+    public long SessionId => _sessionId;
 
     /// <summary>Server time minus local time, learned at the handshake and from bad-msg notices.</summary>
     public TimeSpan ClockOffset => _msgIds.Offset;
@@ -115,10 +133,17 @@ public sealed class MessengerClient : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Calls a method; returns its result or throws <see cref="RpcException"/> with the server's error.</summary>
+    /// <summary>Calls a method; returns its result or throws <see cref="RpcException"/> with the server's error.
+    /// A call whose token is cancelled before it went out is not sent; cancelling after it went out only stops the
+    /// wait (the server may still run it: calls that must not run twice carry their own key, e.g. a send's
+    /// <c>random_id</c>). A call too large for one frame (<see cref="MessengerClientOptions.MaxFrameBytes"/>) fails at
+    /// once with <see cref="ArgumentException"/>; after the connection closed for good (<see
+    /// cref="MessengerClientOptions.AutoReconnect"/> off) every call fails at once with
+    /// <see cref="MessengerConnectionException"/>.</summary>
     public async Task<TResult> CallAsync<TResult>(IRpcCall<TResult> call, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        cancellationToken.ThrowIfCancellationRequested();
         var type = call.GetType();
         var method = MethodNames.GetOrAdd(type, static t =>
             (t.GetCustomAttributes(typeof(RpcMethodAttribute), false).FirstOrDefault() as RpcMethodAttribute)?.Name
@@ -128,11 +153,28 @@ public sealed class MessengerClient : IAsyncDisposable
         return MessagePackSerializer.Deserialize<TResult>(value, WireSerializer.Options, cancellationToken);
     }
 
-    /// <summary>Calls <paramref name="method"/> with raw MessagePack arguments (for tools and tests).</summary>
+    /// <summary>Calls <paramref name="method"/> with raw MessagePack arguments (for tools and tests); fails as
+    /// <see cref="CallAsync{TResult}"/> does.</summary>
     public async Task<byte[]> SendCallAsync(string method, byte[] args, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfClosed();
+        var frameBytes = SealedFrameBytes(EnvelopeOverheadBytes + System.Text.Encoding.UTF8.GetByteCount(method) + args.Length);
+        if (frameBytes > _options.MaxFrameBytes)
+        {
+            // Sent anyway, the server would close the connection, and every reconnect would resend it.
+            throw new ArgumentException(
+                $"{method} is {frameBytes} bytes as a frame, over the server's limit of {_options.MaxFrameBytes} bytes (max_frame_bytes)", nameof(args));
+        }
+
         var pending = new PendingCall(new Envelope(_msgIds.Next(), NextSeqNo(content: true), new CallBody(method, args)));
         _pending[pending.MsgId] = pending;
+        if (Volatile.Read(ref _closed) is { } closed && _pending.TryRemove(new(pending.MsgId, pending)))
+        {
+            throw Closed(closed);
+        }
+
         _outbound.Writer.TryWrite(pending.Envelope);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
@@ -145,22 +187,37 @@ public sealed class MessengerClient : IAsyncDisposable
                     ? new ObjectDisposedException(nameof(MessengerClient))
                     : cancellationToken.IsCancellationRequested
                         ? new OperationCanceledException(cancellationToken)
-                        : new TimeoutException($"{method} got no answer within {_options.CallTimeout}"));
+                        : new CallTimeoutException(method, _options.CallTimeout));
             }
         });
         return await pending.Result.Task;
     }
 
-    /// <summary>A protocol-level ping (not an RPC): round trip through the message layer.</summary>
+    /// <summary>A protocol-level ping (not an RPC): round trip through the message layer. Fails as
+    /// <see cref="CallAsync{TResult}"/> does (<see cref="TimeoutException"/> after
+    /// <see cref="MessengerClientOptions.CallTimeout"/>).</summary>
     public async Task PingAsync(CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfClosed();
         var envelope = new Envelope(_msgIds.Next(), NextSeqNo(content: false), new PingBody(Random.Shared.NextInt64()));
         var pong = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _pings[envelope.MsgId] = pong;
+        if (Volatile.Read(ref _closed) is { } closed && _pings.TryRemove(envelope.MsgId, out _))
+        {
+            throw Closed(closed);
+        }
+
         _outbound.Writer.TryWrite(envelope);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
         try
         {
-            await pong.Task.WaitAsync(_options.CallTimeout, cancellationToken);
+            await pong.Task.WaitAsync(_options.CallTimeout, stop.Token);
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException(nameof(MessengerClient));
         }
         finally
         {
@@ -168,10 +225,28 @@ public sealed class MessengerClient : IAsyncDisposable
         }
     }
 
+    private void ThrowIfClosed()
+    {
+        if (Volatile.Read(ref _closed) is { } closed)
+        {
+            throw Closed(closed);
+        }
+    }
+
+    // A fresh exception per caller: one instance rethrown on many threads would mix their stack traces.
+    private static MessengerConnectionException Closed(MessengerConnectionException closed) => new(closed.Message, closed.InnerException);
+
+    private static int SealedFrameBytes(int plaintextBytes) =>
+        plaintextBytes + (2 + CipherState.TagLength) * Math.Max(1, (plaintextBytes + FrameCodec.MaxChunkPlaintext - 1) / FrameCodec.MaxChunkPlaintext);
+
+    private static int FrameBytes(Envelope envelope) => envelope.Body is CallBody call
+        ? EnvelopeOverheadBytes + call.Method.Length + call.Args.Length
+        : EnvelopeOverheadBytes;
+
     private async Task OpenLinkAsync(CancellationToken cancellationToken)
     {
         var hub = NewHubConnection();
-        var link = new Link(hub);
+        var link = new Link(hub, _options.Clock.GetUtcNow());
         hub.On<byte[]>(ProtocolConstants.ReceiveMethod, frame => OnFrame(link, frame));
         hub.Closed += error => OnLinkClosedAsync(link, error);
 
@@ -187,17 +262,28 @@ public sealed class MessengerClient : IAsyncDisposable
             _msgIds.Offset = DateTimeOffset.FromUnixTimeMilliseconds(info.ServerTimeUnixMs) - _options.Clock.GetUtcNow();
             (link.Send, link.Receive) = handshake.Split();
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
+            // Closed whatever went wrong, the caller's cancellation too: else its socket stays open until the server's
+            // handshake timeout.
             link.Abandoned = true;
             await hub.DisposeAsync();
+            cancellationToken.ThrowIfCancellationRequested();
             throw new MessengerConnectionException(
                 $"handshake with {_options.ServerUrl} failed (server unreachable, or it does not hold the pinned key): {e.Message}", e);
         }
 
         ConnectionCount++;
         Volatile.Write(ref _link, link);
-        _linkReady.TrySetResult(link);
+        if (_disposed.IsCancellationRequested && Interlocked.CompareExchange(ref _link, null, link) == link)
+        {
+            // Disposed while this link was being made (a reconnect): nothing else will close it.
+            link.Abandoned = true;
+            await hub.DisposeAsync();
+            throw new OperationCanceledException(_disposed.Token);
+        }
+
+        Volatile.Read(ref _linkReady).TrySetResult(link);
 
         // Resend what was never answered with the original msg_ids (the server runs each once), led by a ping
         // that binds the session at once so the server resends answers it still holds. The ping is also the proof
@@ -238,21 +324,29 @@ public sealed class MessengerClient : IAsyncDisposable
         }
 
         Volatile.Write(ref _link, null);
-        _linkReady = NewLinkSignal();
+        Volatile.Write(ref _linkReady, NewLinkSignal());
         await link.Hub.DisposeAsync();
         if (!_options.AutoReconnect)
         {
-            FailAllPending(new MessengerConnectionException("connection closed", error));
+            // Closed for good: whatever is called from now on fails at once, and the events reader ends with it.
+            var closed = new MessengerConnectionException("connection closed (AutoReconnect is off)", error);
+            Volatile.Write(ref _closed, closed);
+            FailAllPending(closed);
+            Events.Fail(closed);
             return;
         }
 
-        var delay = _options.ReconnectMinDelay;
+        // A link that dies soon after it was made (the server closed it over what it was sent) keeps the back-off
+        // growing, so the same frame is not resent at once over and over.
+        var delay = _options.Clock.GetUtcNow() - link.OpenedAt >= StableLinkAge ? _options.ReconnectMinDelay : Grow(_reconnectDelay);
         while (!_disposed.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(delay + TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)Math.Max(1, delay.TotalMilliseconds / 2))), _options.Clock, _disposed.Token);
+                var jitter = TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)Math.Max(1, delay.TotalMilliseconds / 2)));
+                await Task.Delay(Min(delay + jitter, _options.ReconnectMaxDelay), _options.Clock, _disposed.Token);
                 await OpenLinkAsync(_disposed.Token);
+                _reconnectDelay = delay;
                 Reconnected?.Invoke();
                 return;
             }
@@ -262,10 +356,14 @@ public sealed class MessengerClient : IAsyncDisposable
             }
             catch (MessengerConnectionException)
             {
-                delay = TimeSpan.FromTicks(Math.Min(_options.ReconnectMaxDelay.Ticks, delay.Ticks * 2));
+                delay = Grow(delay);
             }
         }
     }
+
+    private TimeSpan Grow(TimeSpan delay) => Min(delay * 2, _options.ReconnectMaxDelay);
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private async Task SendLoopAsync()
     {
@@ -275,12 +373,22 @@ public sealed class MessengerClient : IAsyncDisposable
             // Disposing completes the channel, which ends this loop; what is still queued then is not sent.
             while (await _outbound.Reader.WaitToReadAsync() && !_disposed.IsCancellationRequested)
             {
-                var link = Volatile.Read(ref _link) ?? await _linkReady.Task.WaitAsync(_disposed.Token);
-                var argsBytes = 0;
-                while (batch.Count < MaxEnvelopesPerFrame - 1 && argsBytes < MaxArgsBytesPerFrame && _outbound.Reader.TryRead(out var envelope))
+                var link = Volatile.Read(ref _link) ?? await Volatile.Read(ref _linkReady).Task.WaitAsync(_disposed.Token);
+                // A container stays within MaxArgsBytesPerFrame; a larger envelope goes alone (it was checked
+                // against the frame limit when it was called), so two legal calls never make an illegal frame.
+                var frameBytes = 0;
+                while (batch.Count < MaxEnvelopesPerFrame - 1 && _outbound.Reader.TryPeek(out var next)
+                    && (batch.Count == 0 || frameBytes + FrameBytes(next) <= MaxArgsBytesPerFrame)
+                    && _outbound.Reader.TryRead(out var envelope))
                 {
+                    if (envelope.Body is CallBody && !_pending.ContainsKey(envelope.MsgId))
+                    {
+                        // Cancelled (or timed out) before it went out: not sent at all.
+                        continue;
+                    }
+
                     batch.Add(envelope);
-                    argsBytes += (envelope.Body as CallBody)?.Args.Length ?? 0;
+                    frameBytes += FrameBytes(envelope);
                 }
 
                 TakeAcks(batch);
@@ -293,7 +401,7 @@ public sealed class MessengerClient : IAsyncDisposable
                     ? batch[0]
                     : new Envelope(_msgIds.Next(), NextSeqNo(content: false), new ContainerBody([.. batch]));
                 batch.Clear();
-                using var frame = FrameCodec.Seal(link.Send!, new Frame(_options.SessionId, outgoing));
+                using var frame = FrameCodec.Seal(link.Send!, new Frame(_sessionId, outgoing));
                 try
                 {
                     // Written to the connection before the send completes: the pooled buffer is free after it.
@@ -474,6 +582,14 @@ public sealed class MessengerClient : IAsyncDisposable
                 pending.Result.TrySetException(error);
             }
         }
+
+        foreach (var key in _pings.Keys)
+        {
+            if (_pings.TryRemove(key, out var ping))
+            {
+                ping.TrySetException(error);
+            }
+        }
     }
 
     private static TaskCompletionSource<Link> NewLinkSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -503,6 +619,11 @@ public sealed class MessengerClient : IAsyncDisposable
             return;
         }
 
+        if (Volatile.Read(ref _closed) is null)
+        {
+            await Events.FlushReceiptsAsync(ReceiptFlushBound);
+        }
+
         // Completed before the cancel, so an idle send loop ends without an exception.
         _outbound.Writer.TryComplete();
         await _disposed.CancelAsync();
@@ -529,9 +650,11 @@ public sealed class MessengerClient : IAsyncDisposable
         public object? GetService(Type serviceType) => null;
     }
 
-    private sealed class Link(HubConnection hub)
+    private sealed class Link(HubConnection hub, DateTimeOffset openedAt)
     {
         public HubConnection Hub { get; } = hub;
+
+        public DateTimeOffset OpenedAt { get; } = openedAt;
 
         public CipherState? Send { get; set; }
 

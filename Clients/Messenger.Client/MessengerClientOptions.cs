@@ -67,10 +67,18 @@ public sealed class MessengerClientOptions
     private readonly TimeSpan _secretRekeyAfter = TimeSpan.FromDays(7);
     private readonly TimeSpan _secretRekeyRequestTimeout = TimeSpan.FromDays(7);
 
-    /// <summary>Chosen once per app instance; a reconnect with the same id resumes the session.</summary>
-    public long SessionId { get; init; } = Random.Shared.NextInt64(1, long.MaxValue);
+    /// <summary>The session to use; 0 (the default): each client made with these options draws its own random one, so
+    /// two live clients of one options object never share a session (they would share msg_ids, and the server would
+    /// answer one's call with the other's stored result). A reconnect resumes the client's session either way. Set it
+    /// only to resume a known session, and then for one live client at a time.</summary>
+    public long SessionId { get; init; }
 
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The largest frame the server takes (its <c>max_frame_bytes</c> in <c>help.getConfig</c>; 600 KiB, the
+    /// server's default). A call that cannot fit in one frame fails at once with <see cref="ArgumentException"/>
+    /// instead of being sent: the server would close the connection over it.</summary>
+    public int MaxFrameBytes { get; init; } = 600 * 1024;
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

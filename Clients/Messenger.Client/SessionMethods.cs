@@ -145,6 +145,13 @@ public static class SessionMethods
     public static async Task<User[]> GetUsersAsync(this MessengerClient client, long[] ids, CancellationToken cancellationToken = default) =>
         (await client.CallAsync(new GetUsersCall(ids), cancellationToken)).Users;
 
+    /// <summary>The user this device is signed in as (<c>users.getSelf</c>): how an app restarted with its saved device key
+    /// (already signed in, so <c>SignInAsync</c> answers <c>ALREADY_SIGNED_IN</c>) learns the user id that
+    /// <see cref="UpdateStream.StartAsync(long, long?, CancellationToken)"/> needs. 401 <c>AUTH_KEY_UNREGISTERED</c> when it
+    /// is not signed in.</summary>
+    public static Task<User> GetSelfAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new GetSelfCall(), cancellationToken);
+
     public static async Task<User[]> SearchUsersAsync(
         this MessengerClient client, string prefix, int limit = 20, CancellationToken cancellationToken = default) =>
         (await client.CallAsync(new SearchUsersCall(prefix, limit), cancellationToken)).Users;

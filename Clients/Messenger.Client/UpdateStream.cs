@@ -166,6 +166,9 @@ public sealed class UpdateStream
     internal void Observe(ChatChanged changed, bool isMember) =>
         _inputs.Writer.TryWrite(new OwnChatResultInput(changed, isMember));
 
+    /// <summary>The connection is gone for good: the app's reader ends with <paramref name="error"/>.</summary>
+    internal void Fail(Exception error) => _events.Writer.TryComplete(error);
+
     /// <summary>Stops the stream, once (a second call answers the first's task).</summary>
     internal Task StopAsync()
     {
@@ -493,7 +496,9 @@ public sealed class UpdateStream
         {
             await CatchUpAsync(token);
         }
-        catch (Exception) when (!token.IsCancellationRequested)
+        // 401: the device was signed out (another device reset its authorization, or the account is gone). Retrying
+        // cannot help, so it ends the loop and the app's reader with it instead of leaving the app waiting quietly.
+        catch (Exception e) when (!token.IsCancellationRequested && e is not RpcException { Code: 401 })
         {
             _differenceRequested = true;
             _differenceDue = _options.Clock.GetUtcNow() + _retryDelay;
@@ -1016,6 +1021,28 @@ public sealed class UpdateStream
             case EncryptedTypingUpdate typing when Secret?.OnTyping(typing) is { } secretTyping:
                 Emit(secretTyping);
                 break;
+        }
+    }
+
+    /// <summary>Sends the receipt still waiting for <see cref="MessengerClientOptions.ReceiptDelay"/> now, waiting at most
+    /// <paramref name="bound"/>: a client disposed right after it got a message still reports it delivered.</summary>
+    internal async Task FlushReceiptsAsync(TimeSpan bound)
+    {
+        var maxId = Interlocked.Read(ref _receiptWanted);
+        if (!_options.AutoReceipt || maxId <= _receiptSent)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(bound);
+        try
+        {
+            await _server.ReceivedAsync(maxId, timeout.Token);
+            _receiptSent = maxId;
+        }
+        catch (Exception)
+        {
+            // Best effort, as the delayed receipt: the next client of the device sends it with its next receipt.
         }
     }
 

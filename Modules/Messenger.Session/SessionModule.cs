@@ -92,6 +92,7 @@ public static class SessionModule
         services.AddRpcMethod<DeleteAccountCall, Done>();
 
         services.AddRpcMethod<GetUsersCall, UserList>();
+        services.AddRpcMethod<GetSelfCall, User>();
         services.AddRpcMethod<SearchUsersCall, UserList>();
 
         services.AddRpcMethod<GetContactsCall, ContactList>();

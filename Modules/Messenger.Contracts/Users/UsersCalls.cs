@@ -27,6 +27,12 @@ public sealed record UserList([property: Key("users")] User[] Users);
 [MessagePackObject]
 public sealed record GetUsersCall([property: Key("ids")] long[] Ids) : IRpcCall<UserList>;
 
+/// <summary><c>users.getSelf</c>: the signed-in user of the calling device (a device signed in earlier, e.g. an app
+/// restarted with its saved device key, learns its user id here: <c>auth.signIn</c> answers <c>ALREADY_SIGNED_IN</c>).</summary>
+[RpcMethod("users.getSelf")]
+[MessagePackObject(keyAsPropertyName: true)] // no fields: still a map on the wire (README, Protocol)
+public sealed record GetSelfCall : IRpcCall<User>;
+
 /// <summary><c>users.search</c>: up to <see cref="Limit"/> (1–50, default 20) people and Bot API bots found by
 /// <see cref="Prefix"/>, a name query (1–64 characters after trimming, with a letter or digit, or the start of a
 /// username: leading '@'s, then only <c>A–Z a–z 0–9 _</c>): every word of it starts a word of the display name or the
