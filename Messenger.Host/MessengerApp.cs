@@ -89,13 +89,18 @@ public static class MessengerApp
     /// environment, <paramref name="args"/>) without building the app: the options' validation creates the directory,
     /// and a command given the wrong one must refuse, not leave an empty data directory behind.
     /// </summary>
-    public static string DataDirectory(string[] args) => DataDirectory(WebApplication.CreateBuilder(Options(args)).Configuration);
-
-    private static string DataDirectory(IConfiguration configuration)
+    /// <exception cref="StartupException">It is set but blank, which the server refuses too.</exception>
+    public static string DataDirectory(string[] args)
     {
-        var configured = configuration[$"{MessengerOptions.Section}:DataDirectory"];
-        return Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? new MessengerOptions().DataDirectory : configured);
+        using var configuration = WebApplication.CreateBuilder(Options(args)).Configuration;
+        return DataDirectory(configuration) ?? throw new StartupException("Messenger:DataDirectory: must not be empty");
     }
+
+    // Null when set but blank (the options' validation says so at a server's start).
+    private static string? DataDirectory(IConfiguration configuration) =>
+        configuration[$"{MessengerOptions.Section}:DataDirectory"] is { } configured
+            ? string.IsNullOrWhiteSpace(configured) ? null : Path.GetFullPath(configured)
+            : Path.GetFullPath(new MessengerOptions().DataDirectory);
 
     /// <summary>The database's path when <see cref="DataDirectory"/> holds none (the console commands then refuse, with
     /// nothing created); null when it is there.</summary>
@@ -120,7 +125,7 @@ public static class MessengerApp
     public static async Task StartMessengerAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
         // Read before the validation, which creates it.
-        var newDataDirectory = !Directory.Exists(DataDirectory(app.Configuration));
+        var newDataDirectory = DataDirectory(app.Configuration) is { } dataDirectory && !Directory.Exists(dataDirectory);
         ValidateConfiguration(app.Services);
         Listening.LoadKestrelConfiguration(app);
         await app.Services.MigrateDatabaseAsync(cancellationToken);

@@ -6,18 +6,27 @@ using Messenger.Kernel.Storage;
 // Before anything rents from the shared array pool, which reads its size from the environment once, at first use.
 SharedArrayPoolSize.Apply();
 
-switch (CommandLine.Parse(args))
+try
 {
-    case HostCommand.Backup(var target, var settings):
-        return DataBackup.Run(target, MessengerApp.DataDirectory(settings), Console.Out, Console.Error);
-    case HostCommand.ResetPassword(var username, var settings):
-        return await AccountResetCommands.ResetPasswordAsync(username, settings, Console.Out, Console.Error);
-    case HostCommand.ResetTwoFactor(var username, var settings):
-        return await AccountResetCommands.ResetTwoFactorAsync(username, settings, Console.Out, Console.Error);
-    case HostCommand.NewServerKey(var settings):
-        return NewServerKeyCommand.Run(settings, Console.Out, Console.Error);
-    case HostCommand.Usage(var problem):
-        return CommandLine.PrintUsage(problem, Console.Out, Console.Error);
+    switch (CommandLine.Parse(args))
+    {
+        case HostCommand.Backup(var target, var settings):
+            return DataBackup.Run(target, MessengerApp.DataDirectory(settings), Console.Out, Console.Error);
+        case HostCommand.ResetPassword(var username, var settings):
+            return await AccountResetCommands.ResetPasswordAsync(username, settings, Console.Out, Console.Error);
+        case HostCommand.ResetTwoFactor(var username, var settings):
+            return await AccountResetCommands.ResetTwoFactorAsync(username, settings, Console.Out, Console.Error);
+        case HostCommand.NewServerKey(var settings):
+            return NewServerKeyCommand.Run(settings, Console.Out, Console.Error);
+        case HostCommand.Usage(var problem):
+            return CommandLine.PrintUsage(problem, Console.Out, Console.Error);
+    }
+}
+catch (StartupException e)
+{
+    // A command's configuration it cannot use (a blank Messenger:DataDirectory): one line, as a server's start says it.
+    Console.Error.WriteLine($"Configuration error: {e.Message}");
+    return 2;
 }
 
 var app = MessengerApp.Build(args);

@@ -144,6 +144,7 @@ public sealed class BackupTests
         var second = await HostProcess.RunAsync("backup", copy, $"--Messenger:DataDirectory={data}");
         var missing = Path.Combine(directory.Path, "missing");
         var nothing = await HostProcess.RunAsync("backup", Path.Combine(directory.Path, "other"), $"--Messenger:DataDirectory={missing}");
+        var blank = await HostProcess.RunAsync("backup", Path.Combine(directory.Path, "blank"), "--Messenger:DataDirectory=");
 
         first.ExitCode.Should().Be(0, first.Output);
         first.Output.Should().Contain("quick_check ok");
@@ -154,6 +155,8 @@ public sealed class BackupTests
         nothing.ExitCode.Should().Be(2);
         nothing.Output.Should().Contain("no database at");
         Directory.Exists(missing).Should().BeFalse("a mistyped data directory is refused, not created empty");
+        blank.ExitCode.Should().Be(2, "a blank data directory is refused, as a server refuses it, not read as ./data");
+        blank.Output.Should().Contain("Configuration error: Messenger:DataDirectory: must not be empty");
     }
 
     /// <summary>A backup holds what the data directory does (message text, two-step secrets in the clear): a target the

@@ -30,6 +30,7 @@ public sealed class IndexPageTests
     [InlineData("http://0.0.0.0:8080", "http://127.0.0.1:8080/")]
     [InlineData("http://[::]:5000", "http://localhost:5000/")]
     [InlineData("http://+:80", "http://localhost/")]
+    [InlineData("http://unix:/run/messenger.sock", "http://unix:/run/messenger.sock")]
     public void BrowserUrl_ForAListeningAddress_IsOneABrowserOnThisMachineOpens(string address, string expected)
     {
         ListenAddresses.BrowserUrl(address).Should().Be(expected);
@@ -46,6 +47,7 @@ public sealed class IndexPageTests
     [InlineData("http://localhost:5129", false)]
     [InlineData("https://0.0.0.0:443", false)]
     [InlineData("http://unix:/run/messenger.sock", false)]
+    [InlineData("http://pipe:/messenger", false)]
     public void IsPlainHttpBeyondLoopback_TellsAnAddressOtherMachinesReachWithoutTls(string address, bool expected)
     {
         ListenAddresses.IsPlainHttpBeyondLoopback(address).Should().Be(expected);

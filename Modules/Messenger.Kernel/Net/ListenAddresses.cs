@@ -9,6 +9,11 @@ public static class ListenAddresses
     /// a browser reaches it on loopback.</summary>
     public static string BrowserUrl(string address)
     {
+        if (IsLocalSocket(address))
+        {
+            return address; // no URL a browser opens: the operator's proxy serves it
+        }
+
         var uri = new UriBuilder(address.Replace("://+", "://localhost").Replace("://*", "://localhost"));
         if (uri.Host is "0.0.0.0" or "[::]" or "::")
         {
@@ -20,11 +25,10 @@ public static class ListenAddresses
 
     /// <summary>Whether <paramref name="address"/> is plain <c>http://</c> that other machines may reach: a wildcard, a
     /// host name other than localhost, or an IP address that is not loopback (a Unix socket, <c>http://unix:/path</c>,
-    /// is this machine's alone).</summary>
+    /// or a Windows named pipe, <c>http://pipe:/name</c>, is this machine's alone).</summary>
     public static bool IsPlainHttpBeyondLoopback(string address)
     {
-        if (!address.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
-            || address.StartsWith("http://unix:", StringComparison.OrdinalIgnoreCase))
+        if (!address.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || IsLocalSocket(address))
         {
             return false;
         }
@@ -38,4 +42,7 @@ public static class ListenAddresses
         return !host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
             && !(IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
     }
+
+    private static bool IsLocalSocket(string address) =>
+        address.Contains("://unix:", StringComparison.OrdinalIgnoreCase) || address.Contains("://pipe:", StringComparison.OrdinalIgnoreCase);
 }

@@ -74,16 +74,18 @@ internal sealed class PushOutbox(
     {
         if (options.Value.Enabled)
         {
-            _ = keys.PublicKey; // the key exists from the first start on, so backups carry it
-            if (keys.MadeByThisProcess && subscriptions.Any)
+            if (!keys.Exists && subscriptions.Any)
             {
                 // push.key was lost (or deleted): the stored subscriptions are bound to the old key, and every push to
-                // them would be refused. The web client subscribes again with the new key when it next opens.
+                // them would be refused. The web client subscribes again with the new key when it next opens. They go
+                // before the new key is made, so a start that fails here finds the key still missing next time.
                 var dropped = await subscriptions.RemoveAllAsync(cancellationToken);
                 logger.LogWarning(
                     "{File} was missing, so a new Web Push key was made; the {Count} push subscriptions of devices, bound to the old key, were dropped; each device gets notifications again once the web client is opened on it",
                     VapidKeys.FileName, dropped);
             }
+
+            _ = keys.PublicKey; // the key exists from the first start on, so backups carry it
 
             if (options.Value.Subject == new PushOptions().Subject)
             {

@@ -16,7 +16,7 @@ internal sealed class VapidKeys(IOptions<MessengerOptions> options)
 {
     public const string FileName = "push.key";
 
-    private readonly Lazy<(string Public, byte[] Private, string Scalar, bool Made)> _keys = new(() => LoadOrCreate(Path.Combine(options.Value.DataDirectoryFullPath, FileName)));
+    private readonly Lazy<(string Public, byte[] Private, string Scalar)> _keys = new(() => LoadOrCreate(Path.Combine(options.Value.DataDirectoryFullPath, FileName)));
     private byte[]? _topicKey;
 
     /// <summary>The uncompressed public point, base64url (65 bytes).</summary>
@@ -25,8 +25,8 @@ internal sealed class VapidKeys(IOptions<MessengerOptions> options)
     /// <summary>The private key as SEC 1 DER (<see cref="ECDsa.ImportECPrivateKey"/>).</summary>
     public byte[] PrivateKeyDer => _keys.Value.Private;
 
-    /// <summary>Whether this process made the key (there was no <c>push.key</c>) rather than read it.</summary>
-    public bool MadeByThisProcess => _keys.Value.Made;
+    /// <summary>Whether <c>push.key</c> is there (a key is made at first use otherwise).</summary>
+    public bool Exists => File.Exists(Path.Combine(options.Value.DataDirectoryFullPath, FileName));
 
     /// <summary>The private scalar, base64url (32 bytes).</summary>
     public string PrivateScalar => _keys.Value.Scalar;
@@ -36,23 +36,23 @@ internal sealed class VapidKeys(IOptions<MessengerOptions> options)
     public byte[] TopicKey => _topicKey ??= HKDF.DeriveKey(
         HashAlgorithmName.SHA256, WebEncoders.Base64UrlDecode(PrivateScalar), 32, info: "messenger web push topic"u8.ToArray());
 
-    private static (string Public, byte[] Private, string Scalar, bool Made) LoadOrCreate(string path)
+    private static (string Public, byte[] Private, string Scalar) LoadOrCreate(string path)
     {
         if (File.Exists(path))
         {
             using var existing = ECDsa.Create();
             existing.ImportECPrivateKey(Convert.FromBase64String(File.ReadAllText(path).Trim()), out _);
-            return Encode(existing, made: false);
+            return Encode(existing);
         }
 
         using var created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         PrivateFiles.Create(path, Convert.ToBase64String(created.ExportECPrivateKey()) + "\n");
-        return Encode(created, made: true);
+        return Encode(created);
     }
 
-    private static (string Public, byte[] Private, string Scalar, bool Made) Encode(ECDsa key, bool made)
+    private static (string Public, byte[] Private, string Scalar) Encode(ECDsa key)
     {
         var parameters = key.ExportParameters(includePrivateParameters: true);
-        return (WebEncoders.Base64UrlEncode([0x04, .. parameters.Q.X!, .. parameters.Q.Y!]), key.ExportECPrivateKey(), WebEncoders.Base64UrlEncode(parameters.D!), made);
+        return (WebEncoders.Base64UrlEncode([0x04, .. parameters.Q.X!, .. parameters.Q.Y!]), key.ExportECPrivateKey(), WebEncoders.Base64UrlEncode(parameters.D!));
     }
 }

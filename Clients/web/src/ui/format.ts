@@ -86,7 +86,7 @@ const errorSentences: Readonly<Record<string, string>> = {
   CREDENTIALS_INVALID: 'Wrong username or password',
   PASSWORD_INVALID: 'Wrong password',
   USERNAME_OCCUPIED: 'This username is taken: choose another',
-  USERNAME_INVALID: 'This username cannot be used: use 5–32 letters, digits or underscores, not ending in _bot',
+  USERNAME_INVALID: 'This username cannot be used: use 5–32 letters, digits or underscores',
   USERNAME_NOT_MODIFIED: 'That is already your username',
   PASSWORD_TOO_SHORT: 'The password is too short: use at least 8 characters',
   PASSWORD_TOO_LONG: 'The password is too long',
