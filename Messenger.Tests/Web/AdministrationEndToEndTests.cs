@@ -15,7 +15,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Messenger.Tests.Web;
 
 /// <summary>An admin and the people they look after, in the built web client: invites, reports, backups, password and two-step resets.</summary>
-[Collection(SecondBrowserCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed class AdministrationEndToEndTests(BrowserFixture browser, ITestOutputHelper output) : BrowserEndToEndTests(browser, output)
 {
     [Fact]

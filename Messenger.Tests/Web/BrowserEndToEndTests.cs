@@ -9,7 +9,6 @@ namespace Messenger.Tests.Web;
 /// <summary>
 /// What the end-to-end test classes share: a host of its own for each test, pages opened in the collection's
 /// Chromium, and, after each test, the last screen of every page and what its console said, to read a failure by.
-/// The classes are split over two collections (two browsers), which run side by side.
 /// </summary>
 public abstract class BrowserEndToEndTests(BrowserFixture browser, ITestOutputHelper output) : IAsyncLifetime
 {

@@ -55,11 +55,3 @@ public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
 {
     public const string Name = "Browser";
 }
-
-/// <summary>A second browser for a second chain of end-to-end tests, run beside the first: each test mostly waits (on
-/// the page, the host, the network), so two chains take little more than the longer one.</summary>
-[CollectionDefinition(Name)]
-public sealed class SecondBrowserCollection : ICollectionFixture<BrowserFixture>
-{
-    public const string Name = "Second browser";
-}

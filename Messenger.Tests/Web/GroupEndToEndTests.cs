@@ -15,7 +15,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Messenger.Tests.Web;
 
 /// <summary>Groups, channels, threads, polls, calls and bots in the built web client, in real Chromium against the real host.</summary>
-[Collection(SecondBrowserCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed partial class GroupEndToEndTests(BrowserFixture browser, ITestOutputHelper output) : BrowserEndToEndTests(browser, output)
 {
     [Fact]

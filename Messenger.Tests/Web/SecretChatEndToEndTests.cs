@@ -14,7 +14,7 @@ namespace Messenger.Tests.Web;
 
 /// <summary>Secret chats in the built web client, in real Chromium against the real host: between two browsers, and
 /// between the browser and the SDK, with key changes, files and what the server may never see.</summary>
-[Collection(SecondBrowserCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed partial class SecretChatEndToEndTests(BrowserFixture browser, ITestOutputHelper output) : BrowserEndToEndTests(browser, output)
 {
     [Fact]
