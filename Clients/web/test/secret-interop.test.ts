@@ -11,7 +11,7 @@ import { SecretStore } from '../src/protocol/secretStore';
 const url = process.env.MESSENGER_URL;
 const suffix = Math.random().toString(36).slice(2, 8);
 
-async function eventually(probe: () => Promise<boolean>, ms = 8000): Promise<void> {
+async function eventually(probe: () => Promise<boolean>, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await probe())) {
     if (Date.now() > end) throw new Error('timed out waiting');
