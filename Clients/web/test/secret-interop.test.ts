@@ -19,7 +19,7 @@ async function eventually(probe: () => Promise<boolean>, ms = 30_000): Promise<v
   }
 }
 
-describe.skipIf(!url)('secret chats with a real server', () => {
+describe.skipIf(!url)('secret chats with a real server', { timeout: 90_000 }, () => {
   let serverPublicKeyHex = '';
   const clients: MessengerClient[] = [];
   const engines: SecretChats[] = [];
