@@ -246,7 +246,8 @@ public sealed class PushEndToEndTests(BrowserFixture browser, ITestOutputHelper 
 
     private async Task<BrowserPage> OpenAsync()
     {
-        var page = await BrowserPage.OpenAsync(browser.Browser, _host.BaseAddress);
+        // The headless shell denies notifications: Web Push is turned on in the full Chromium.
+        var page = await BrowserPage.OpenAsync(await browser.FullBrowserAsync(), _host.BaseAddress);
         _pages.Add(page);
         return page;
     }
