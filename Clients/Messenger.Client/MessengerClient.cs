@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Messenger.Client;
@@ -347,7 +348,7 @@ public sealed class MessengerClient : IAsyncDisposable
                 await Task.Delay(Min(delay + jitter, _options.ReconnectMaxDelay), _options.Clock, _disposed.Token);
                 await OpenLinkAsync(_disposed.Token);
                 _reconnectDelay = delay;
-                Reconnected?.Invoke();
+                Raise(Reconnected, nameof(Reconnected));
                 return;
             }
             catch (OperationCanceledException)
@@ -526,7 +527,7 @@ public sealed class MessengerClient : IAsyncDisposable
             case NewSessionBody newSession:
                 Acknowledge(envelope.MsgId);
                 Interlocked.Increment(ref _newSessions);
-                NewSession?.Invoke(newSession);
+                Raise(NewSession, newSession, nameof(NewSession));
                 break;
             case UpdatesBody updates:
                 // Not acked: the server never resends a push (a missed one comes back through getDifference), so an
@@ -546,6 +547,42 @@ public sealed class MessengerClient : IAsyncDisposable
                 break;
         }
     }
+
+    // An app's handler that throws must not cost the client the rest of a frame (a result after the new_session in
+    // one container would be lost, and its call time out) nor end a reconnect: each handler runs on its own, and what
+    // one throws is logged.
+    private void Raise<T>(Action<T>? handlers, T argument, string name)
+    {
+        foreach (var handler in handlers?.GetInvocationList() ?? [])
+        {
+            try
+            {
+                ((Action<T>)handler)(argument);
+            }
+            catch (Exception e)
+            {
+                LogHandlerFailure(e, name);
+            }
+        }
+    }
+
+    private void Raise(Action? handlers, string name)
+    {
+        foreach (var handler in handlers?.GetInvocationList() ?? [])
+        {
+            try
+            {
+                ((Action)handler)();
+            }
+            catch (Exception e)
+            {
+                LogHandlerFailure(e, name);
+            }
+        }
+    }
+
+    private void LogHandlerFailure(Exception e, string name) =>
+        (_options.Logger ?? NullLogger.Instance).LogError(e, "A {Event} handler threw; the client went on without it", name);
 
     // The server refused a msg_id without running the call: fix the clock, give the call a new msg_id, resend.
     private void OnBadMsg(BadMsgBody bad)

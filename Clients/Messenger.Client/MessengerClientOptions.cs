@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.Logging;
 
 namespace Messenger.Client;
 
@@ -110,4 +111,9 @@ public sealed class MessengerClientOptions
     /// MessagePack protocol is always added. When set, <see cref="ConfigureTransport"/> is not used, and every
     /// connection builds its own service provider (≈ 8 % of a client's CPU per connect in the handshake benchmark).</summary>
     public Action<IHubConnectionBuilder>? ConfigureConnection { get; init; }
+
+    /// <summary>Where the client reports what it survives but an app should know of: a <see cref="MessengerClient.NewSession"/>
+    /// or <see cref="MessengerClient.Reconnected"/> handler of the app's that threw (the client goes on with the other
+    /// handlers and the rest of the frame). None by default.</summary>
+    public ILogger? Logger { get; init; }
 }

@@ -5,7 +5,9 @@ using Messenger.Contracts.Messages;
 using Messenger.Contracts.Wire;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
+using Messenger.Tests.Protocol;
 using Messenger.Tests.Session;
+using Microsoft.Extensions.Logging;
 
 namespace Messenger.Tests.Client;
 
@@ -192,5 +194,66 @@ public sealed class MessengerClientTests
 
         self.Id.Should().Be(alice.UserId);
         self.Username.Should().Be("alice_restart");
+    }
+
+    [Fact]
+    public async Task HandlersOfTheApp_ThatThrow_AreLogged_AndTheOtherHandlersAndCallsGoOn()
+    {
+        await using var host = await TestHost.StartAsync();
+        var logged = new RecordingLogger();
+        await using var client = await MessengerClient.ConnectAsync(new MessengerClientOptions
+        {
+            ServerUrl = host.BaseAddress,
+            ServerPublicKey = host.ServerPublicKey,
+            CallTimeout = TimeSpan.FromSeconds(20),
+            Logger = logged,
+        });
+        var newSessions = 0;
+        var reconnects = 0;
+        client.NewSession += _ => throw new InvalidOperationException("the app's new-session handler failed");
+        client.NewSession += _ => Interlocked.Increment(ref newSessions);
+        client.Reconnected += () => throw new InvalidOperationException("the app's reconnect handler failed");
+        client.Reconnected += () => Interlocked.Increment(ref reconnects);
+
+        (await client.CallAsync(new PingCall(1)).WaitAsync(Bound)).Id.Should().Be(1);
+        await ProtocolTests.WaitUntil(() => Volatile.Read(ref newSessions) == 1);
+        await client.DropConnectionAsync();
+        await ProtocolTests.WaitUntil(() => Volatile.Read(ref reconnects) == 1);
+
+        (await client.CallAsync(new PingCall(2)).WaitAsync(Bound)).Id.Should().Be(2);
+        logged.Errors.Should().Equal(
+            "A NewSession handler threw; the client went on without it: the app's new-session handler failed",
+            "A Reconnected handler threw; the client went on without it: the app's reconnect handler failed");
+    }
+
+    private sealed class RecordingLogger : ILogger
+    {
+        private readonly List<string> _errors = [];
+
+        public IReadOnlyList<string> Errors
+        {
+            get
+            {
+                lock (_errors)
+                {
+                    return _errors.ToList();
+                }
+            }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel >= LogLevel.Error)
+            {
+                lock (_errors)
+                {
+                    _errors.Add($"{formatter(state, exception)}: {exception?.Message}");
+                }
+            }
+        }
     }
 }
