@@ -29,10 +29,6 @@ public sealed class MessengerClient : IAsyncDisposable
     // headers, session id, msg_id, seq_no, kind and the two length headers (≈ 40 bytes).
     private const int EnvelopeOverheadBytes = 64;
 
-    // A link that lived this long was not killed by what was sent on it at once: the next reconnect starts from
-    // ReconnectMinDelay again. A link that dies sooner keeps the back-off growing.
-    private static readonly TimeSpan StableLinkAge = TimeSpan.FromSeconds(30);
-
     // How long disposing waits to report messages delivered that the app already got.
     private static readonly TimeSpan ReceiptFlushBound = TimeSpan.FromSeconds(2);
 
@@ -51,7 +47,7 @@ public sealed class MessengerClient : IAsyncDisposable
     private readonly CancellationTokenSource _disposed = new();
     private HttpClient? _http;
     private TaskCompletionSource<Link> _linkReady = NewLinkSignal();
-    private TimeSpan _reconnectDelay;
+    private readonly ReconnectBackoff _backoff;
     private MessengerConnectionException? _closed;
     private Link? _link;
     private Task _sendLoop = Task.CompletedTask;
@@ -63,7 +59,7 @@ public sealed class MessengerClient : IAsyncDisposable
         _options = options;
         _deviceKey = options.DeviceKeys.GetOrCreate();
         _msgIds = new MsgIdClock(options.Clock);
-        _reconnectDelay = options.ReconnectMinDelay;
+        _backoff = new ReconnectBackoff(options.ReconnectMinDelay, options.ReconnectMaxDelay);
         _sessionId = options.SessionId != 0 ? options.SessionId : Random.Shared.NextInt64(1, long.MaxValue);
         Events = new UpdateStream(new ClientUpdateServer(this), options);
         NewSession += _ => Events.RequestDifference();
@@ -337,17 +333,14 @@ public sealed class MessengerClient : IAsyncDisposable
             return;
         }
 
-        // A link that dies soon after it was made (the server closed it over what it was sent) keeps the back-off
-        // growing, so the same frame is not resent at once over and over.
-        var delay = _options.Clock.GetUtcNow() - link.OpenedAt >= StableLinkAge ? _options.ReconnectMinDelay : Grow(_reconnectDelay);
+        var delay = _backoff.AfterClose(_options.Clock.GetUtcNow() - link.OpenedAt);
         while (!_disposed.IsCancellationRequested)
         {
             try
             {
-                var jitter = TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)Math.Max(1, delay.TotalMilliseconds / 2)));
-                await Task.Delay(Min(delay + jitter, _options.ReconnectMaxDelay), _options.Clock, _disposed.Token);
+                await Task.Delay(_backoff.WithJitter(delay, Random.Shared), _options.Clock, _disposed.Token);
                 await OpenLinkAsync(_disposed.Token);
-                _reconnectDelay = delay;
+                _backoff.Connected(delay);
                 Raise(Reconnected, nameof(Reconnected));
                 return;
             }
@@ -357,14 +350,10 @@ public sealed class MessengerClient : IAsyncDisposable
             }
             catch (MessengerConnectionException)
             {
-                delay = Grow(delay);
+                delay = _backoff.Grow(delay);
             }
         }
     }
-
-    private TimeSpan Grow(TimeSpan delay) => Min(delay * 2, _options.ReconnectMaxDelay);
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private async Task SendLoopAsync()
     {
