@@ -115,29 +115,4 @@ public sealed partial class SecretChatEndToEndTests
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Save image" }).ClickAsync());
         return await File.ReadAllBytesAsync(await download.PathAsync());
     }
-
-    /// <summary>Which of the byte sequences any file under the host's data directory holds.</summary>
-    private List<byte[]> ScanDataDirectoryForBytes(params byte[][] needles)
-    {
-        var found = new List<byte[]>();
-        foreach (var file in Directory.EnumerateFiles(Host.DataDirectory, "*", SearchOption.AllDirectories))
-        {
-            byte[] bytes;
-            try
-            {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                using var copy = new MemoryStream();
-                stream.CopyTo(copy);
-                bytes = copy.ToArray();
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-
-            found.AddRange(needles.Where(needle => bytes.AsSpan().IndexOf(needle) >= 0));
-        }
-
-        return found;
-    }
 }

@@ -610,7 +610,15 @@ public sealed partial class SecretChatEndToEndTests(BrowserFixture browser, ITes
     /// <summary>Which of the texts any file under the host's data directory holds (UTF-8), read while the host runs.</summary>
     private HashSet<string> ScanDataDirectory(params string[] texts)
     {
-        var found = new HashSet<string>();
+        var encoded = texts.Select(Encoding.UTF8.GetBytes).ToArray();
+        var found = ScanDataDirectoryForBytes(encoded);
+        return texts.Where((_, i) => found.Contains(encoded[i])).ToHashSet();
+    }
+
+    /// <summary>Which of the byte sequences any file under the host's data directory holds, read while the host runs.</summary>
+    private List<byte[]> ScanDataDirectoryForBytes(params byte[][] needles)
+    {
+        var found = new List<byte[]>();
         foreach (var file in Directory.EnumerateFiles(Host.DataDirectory, "*", SearchOption.AllDirectories))
         {
             byte[] bytes;
@@ -626,13 +634,7 @@ public sealed partial class SecretChatEndToEndTests(BrowserFixture browser, ITes
                 continue;
             }
 
-            foreach (var text in texts)
-            {
-                if (bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0)
-                {
-                    found.Add(text);
-                }
-            }
+            found.AddRange(needles.Where(needle => !found.Contains(needle) && bytes.AsSpan().IndexOf(needle) >= 0));
         }
 
         return found;
