@@ -22,6 +22,8 @@ internal static class WebClientEndpoints
     // Vite names every file under assets/ after a hash of its content, so a cached copy can never be stale.
     private const string AssetsPrefix = "/assets/";
 
+    private const string PrecompressedItem = "messenger.precompressed";
+
     private static readonly string[] ServerPaths = [ProtocolConstants.HubPath, "/.well-known/", "/health/", "/hooks/", "/bot/", "/file/bot", AssetsPrefix];
 
     public static IServiceCollection AddWebClient(this IServiceCollection services, string contentRoot)
@@ -42,10 +44,16 @@ internal static class WebClientEndpoints
 
         var index = app.Services.GetRequiredService<IndexPage>();
         app.Use((context, next) => IsIndexRequest(context) ? ServeIndex(context, index) : next(context));
+        var types = ContentTypes();
+        app.Use((context, next) =>
+        {
+            PickPrecompressed(context, root, types);
+            return next(context);
+        });
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = new PhysicalFileProvider(root.Path),
-            ContentTypeProvider = ContentTypes(),
+            ContentTypeProvider = types,
             OnPrepareResponse = file => SetFileHeaders(file.Context),
         });
         app.Use((context, next) => IsClientRoute(context) ? ServeIndex(context, index) : next(context));
@@ -114,9 +122,53 @@ internal static class WebClientEndpoints
         await context.Response.WriteAsync(html, context.RequestAborted);
     }
 
+    // The build leaves Brotli and gzip copies beside the files under /assets/ (x.js.br, x.js.gz). A browser that
+    // accepts one gets it, marked with Content-Encoding and its original type; the answer varies by Accept-Encoding
+    // either way. Nothing else is compressed: index.html is made per request and small.
+    private static void PickPrecompressed(HttpContext context, WebRoot root, FileExtensionContentTypeProvider types)
+    {
+        var path = context.Request.Path.Value;
+        if (!IsUnroutedRead(context) || path is null || !path.StartsWith(AssetsPrefix, StringComparison.OrdinalIgnoreCase)
+            || path.Contains("..", StringComparison.Ordinal) || !types.TryGetContentType(path, out var contentType))
+        {
+            return;
+        }
+
+        var file = Path.Combine(root.Path, path.TrimStart('/'));
+        if (!File.Exists(file + ".br") && !File.Exists(file + ".gz"))
+        {
+            return;
+        }
+
+        context.Response.Headers.Vary = "Accept-Encoding";
+        foreach (var (encoding, extension) in new[] { ("br", ".br"), ("gzip", ".gz") })
+        {
+            if (Accepts(context.Request, encoding) && File.Exists(file + extension))
+            {
+                context.Request.Path = path + extension;
+                context.Items[PrecompressedItem] = (encoding, contentType);
+                return;
+            }
+        }
+    }
+
+    private static bool Accepts(HttpRequest request, string encoding)
+    {
+        var accepted = request.GetTypedHeaders().AcceptEncoding;
+        var named = accepted.FirstOrDefault(value => string.Equals(value.Value.Value, encoding, StringComparison.OrdinalIgnoreCase))
+            ?? accepted.FirstOrDefault(value => value.Value.Value == "*");
+        return named is not null && (named.Quality ?? 1) > 0;
+    }
+
     private static void SetFileHeaders(HttpContext context)
     {
         var headers = context.Response.Headers;
+        if (context.Items[PrecompressedItem] is (string encoding, string contentType))
+        {
+            headers.ContentEncoding = encoding;
+            context.Response.ContentType = contentType;
+        }
+
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
         headers.CacheControl = context.Request.Path.StartsWithSegments(AssetsPrefix.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)
@@ -128,6 +180,11 @@ internal static class WebClientEndpoints
     {
         var types = new FileExtensionContentTypeProvider();
         types.Mappings[".webmanifest"] = "application/manifest+json";
+
+        // The compressed copies, when asked for by name, are what they are; picked for a browser, they get the
+        // original's type and a Content-Encoding (SetFileHeaders).
+        types.Mappings[".br"] = "application/octet-stream";
+        types.Mappings[".gz"] = "application/gzip";
         return types;
     }
 }

@@ -71,6 +71,67 @@ public sealed partial class WebServingTests : IAsyncLifetime
         (await response.Content.ReadAsByteArrayAsync()).Should().Equal(await File.ReadAllBytesAsync(asset));
     }
 
+    [Theory]
+    [InlineData("br, gzip, deflate", "br")]
+    [InlineData("gzip, deflate, br", "br")]
+    [InlineData("gzip", "gzip")]
+    [InlineData("br;q=0, gzip", "gzip")]
+    [InlineData("*", "br")]
+    [InlineData("deflate", null)]
+    [InlineData("", null)]
+    [InlineData("br;q=0, gzip;q=0", null)]
+    public async Task Asset_ForABrowserThatAcceptsACompression_IsItsPrecompressedCopy_WithTheOriginalType(string acceptEncoding, string? expected)
+    {
+        var asset = Directory.EnumerateFiles(Path.Combine(WebTestKit.WebRoot, "assets"), "*.js").First();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/assets/" + Path.GetFileName(asset));
+        if (acceptEncoding != "")
+        {
+            request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
+        }
+
+        using var response = await _http.SendAsync(request);
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Headers.Vary.Should().Equal("Accept-Encoding");
+        response.Headers.CacheControl!.ToString().Should().Be("public, max-age=31536000, immutable");
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/javascript");
+        response.Content.Headers.ContentEncoding.Should().Equal(expected is null ? [] : [expected]);
+        var original = await File.ReadAllBytesAsync(asset);
+        Decompress(body, expected).Should().Equal(original);
+        if (expected is not null)
+        {
+            body.Length.Should().BeLessThan(original.Length / 3, "the script compresses well");
+        }
+    }
+
+    [Fact]
+    public async Task Asset_AskedForWithHead_AnnouncesTheCompressedCopysLength()
+    {
+        var asset = Directory.EnumerateFiles(Path.Combine(WebTestKit.WebRoot, "assets"), "*.js").First();
+        using var request = new HttpRequestMessage(HttpMethod.Head, "/assets/" + Path.GetFileName(asset));
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
+
+        using var response = await _http.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Content.Headers.ContentEncoding.Should().Equal("gzip");
+        response.Content.Headers.ContentLength.Should().Be(new FileInfo(asset + ".gz").Length);
+    }
+
+    private static byte[] Decompress(byte[] body, string? encoding)
+    {
+        using Stream decoded = encoding switch
+        {
+            "br" => new System.IO.Compression.BrotliStream(new MemoryStream(body), System.IO.Compression.CompressionMode.Decompress),
+            "gzip" => new System.IO.Compression.GZipStream(new MemoryStream(body), System.IO.Compression.CompressionMode.Decompress),
+            _ => new MemoryStream(body),
+        };
+        using var copy = new MemoryStream();
+        decoded.CopyTo(copy);
+        return copy.ToArray();
+    }
+
     [Fact]
     public async Task ServiceWorker_IsServedAsScriptFromTheRoot_AndNeverCachedAsImmutable()
     {
