@@ -1451,7 +1451,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     {
         KeptData = new TempDirectory();
         await Host.DisposeAsync();
-        Host = await WebTestKit.StartHostAsync(dataDirectory: KeptData.Path);
+        Host = await WebTestKit.StartHostAsync(dataDirectory: KeptData.Path, port: WebTestKit.RestartablePort());
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
         await alice.StartChatAsync(bobName.Username, bobName.Display);
         await alice.SendAsync("Before the restart");
@@ -1477,7 +1477,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     {
         KeptData = new TempDirectory();
         await Host.DisposeAsync();
-        Host = await WebTestKit.StartHostAsync(dataDirectory: KeptData.Path);
+        Host = await WebTestKit.StartHostAsync(dataDirectory: KeptData.Path, port: WebTestKit.RestartablePort());
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
         await alice.StartChatAsync(bobName.Username, bobName.Display);
         await alice.SendAsync("Before the outage");

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Messenger.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -9,6 +11,38 @@ internal static class WebTestKit
     public static string WebRoot => Path.Combine(AppContext.BaseDirectory, "wwwroot");
 
     public static string WebClientSources => Path.Combine(RepositoryPaths.Root, "Clients", "web");
+
+    /// <summary>
+    /// A free port below the kernel's ephemeral range, for a host a test stops and starts again at the same address (a
+    /// page keeps its origin). A socket bound to port 0 — another test's host, any outgoing connection — is given a port
+    /// from the ephemeral range only, so nothing else can take this one in the gap.
+    /// </summary>
+    public static int RestartablePort()
+    {
+        var ephemeralLow = 32_768;
+        if (File.Exists("/proc/sys/net/ipv4/ip_local_port_range")
+            && int.TryParse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0], out var low))
+        {
+            ephemeralLow = low;
+        }
+
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(Math.Min(10_000, ephemeralLow / 2), ephemeralLow);
+            try
+            {
+                using var probe = new TcpListener(IPAddress.Loopback, port);
+                probe.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: try another.
+            }
+        }
+
+        throw new InvalidOperationException($"No free port below {ephemeralLow} after 200 tries.");
+    }
 
     /// <param name="dataDirectory">Kept by the caller (a restart reuses it); a temporary one by default.</param>
     /// <param name="port">A fixed port (a restart reuses the first one's); any free port by default.</param>
