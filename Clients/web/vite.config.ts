@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 import preact from '@preact/preset-vite';
@@ -12,9 +12,11 @@ function precompressAssets(): Plugin {
     name: 'messenger-precompress-assets',
     apply: 'build',
     configResolved(config) {
-      assets = join(config.root, config.build.outDir, config.build.assetsDir);
+      assets = resolve(config.root, config.build.outDir, config.build.assetsDir);
     },
     closeBundle() {
+      // A build that failed has no assets: its own error is the one to see.
+      if (!existsSync(assets)) return;
       for (const name of readdirSync(assets)) {
         if (!/\.(js|css|svg|json|wasm)$/.test(name)) continue;
         const file = join(assets, name);

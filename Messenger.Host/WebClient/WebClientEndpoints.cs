@@ -45,10 +45,19 @@ internal static class WebClientEndpoints
         var index = app.Services.GetRequiredService<IndexPage>();
         app.Use((context, next) => IsIndexRequest(context) ? ServeIndex(context, index) : next(context));
         var types = ContentTypes();
-        app.Use((context, next) =>
+        app.Use(async (context, next) =>
         {
+            var asked = context.Request.Path;
             PickPrecompressed(context, root, types);
-            return next(context);
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                // Later middleware and the request log see the path that was asked for, not the copy's.
+                context.Request.Path = asked;
+            }
         });
         app.UseStaticFiles(new StaticFileOptions
         {
@@ -163,7 +172,7 @@ internal static class WebClientEndpoints
     private static void SetFileHeaders(HttpContext context)
     {
         var headers = context.Response.Headers;
-        if (context.Items[PrecompressedItem] is (string encoding, string contentType))
+        if (context.Items[PrecompressedItem] is (string encoding, string contentType) && context.Response.StatusCode < 400)
         {
             headers.ContentEncoding = encoding;
             context.Response.ContentType = contentType;

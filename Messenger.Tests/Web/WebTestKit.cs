@@ -10,12 +10,21 @@ internal static class WebTestKit
 {
     public static string WebRoot => Path.Combine(AppContext.BaseDirectory, "wwwroot");
 
+    /// <summary>The app's script, as the built index.html names it (older hashed files of earlier builds may lie beside it).</summary>
+    public static string BuiltScript()
+    {
+        var index = File.ReadAllText(Path.Combine(WebRoot, "index.html"));
+        var name = System.Text.RegularExpressions.Regex.Match(index, "src=\"/assets/([^\"]+\\.js)\"").Groups[1].Value;
+        return Path.Combine(WebRoot, "assets", name);
+    }
+
     public static string WebClientSources => Path.Combine(RepositoryPaths.Root, "Clients", "web");
 
     /// <summary>
     /// A free port below the kernel's ephemeral range, for a host a test stops and starts again at the same address (a
     /// page keeps its origin). A socket bound to port 0 — another test's host, any outgoing connection — is given a port
-    /// from the ephemeral range only, so nothing else can take this one in the gap.
+    /// from the ephemeral range only, so none of those can take this one in the gap (a socket bound to a port chosen
+    /// the same way still could, one chance in thousands).
     /// </summary>
     public static int RestartablePort()
     {
