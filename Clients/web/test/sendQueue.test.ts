@@ -34,7 +34,7 @@ vi.mock('../src/ui/connection', () => {
 });
 vi.mock('../src/ui/describeMedia', () => ({ describeMedia: () => Promise.resolve({}) }));
 
-import { dismissUpload, loadOlder, resendOutbox, resumeUploads, retryPending, sendFile, sendMessage } from '../src/ui/messages';
+import { dismissUpload, loadOlder, messageArrived, resendOutbox, resumeUploads, retryPending, sendFile, sendMessage } from '../src/ui/messages';
 import { keepInOutbox, outboxEntries } from '../src/ui/outbox';
 import { emptyHistory, getState, setState, type AppState } from '../src/ui/store';
 import { until } from './helpers';
@@ -153,5 +153,22 @@ describe('uploading a file over a flaky link', () => {
     await sending;
     expect(server.sends).toEqual([]);
     expect(getState().uploads[key]).toEqual([]);
+  });
+});
+
+describe('one\u2019s own message arriving by push', () => {
+  it('takes the place of the send in flight only, not of a message still waiting behind it', async () => {
+    void sendMessage(key, 'first', null);
+    void sendMessage(key, 'second', null);
+    await until(() => server.sends.length === 1);
+    // The same text sent from another device arrives while "second" waits its turn.
+    messageArrived({ id: 900, from_id: 1, to_peer: { kind: PeerKind.User, id: 2 }, date: 1, text: 'second' } as Message);
+    expect(bubble('second')).toBeDefined();
+    messageArrived({ id: 901, from_id: 1, to_peer: { kind: PeerKind.User, id: 2 }, date: 1, text: 'first' } as Message);
+    expect(bubble('first')).toBeUndefined();
+    server.sends[0].answer();
+    await until(() => server.sends.length === 2);
+    server.sends[1].answer();
+    await until(() => bubbles().length === 0);
   });
 });

@@ -175,11 +175,14 @@ export function messageArrived(message: Message): void {
     .catch(() => undefined);
 }
 
-/** Our own message came back (by push, before the send's answer): its clock bubble gives way to it. */
+/** Our own message came back (by push, before the send's answer): its clock bubble gives way to it. The server's
+ * Message does not carry the sender's random_id, so it is told by its content — and only the chat's send in flight
+ * (one at a time) can be it: a message still queued behind it, or refused, is not (the same text may come from
+ * another device). A wrong guess only hides the bubble until the send's own answer brings its message. */
 function settlePending(key: string, message: Message): void {
-  const history = getState().histories[key];
-  const match = history?.pending.find((p) => !p.failed && p.text === message.text && p.replyToId === (message.reply_to_id ?? null));
-  if (match) setHistory(key, (h) => ({ ...h, pending: h.pending.filter((p) => p !== match) }));
+  const inFlight = draining.has(key) ? queues.get(key)?.[0] : undefined;
+  if (!inFlight || inFlight.text !== message.text || inFlight.replyToId !== (message.reply_to_id ?? null) || !inFlight.media !== !message.media) return;
+  updatePending(key, (list) => list.filter((p) => p.randomId !== inFlight.randomId));
 }
 
 export async function sendMessage(
