@@ -34,7 +34,7 @@ vi.mock('../src/ui/connection', () => {
 });
 vi.mock('../src/ui/describeMedia', () => ({ describeMedia: () => Promise.resolve({}) }));
 
-import { dismissUpload, loadOlder, messageArrived, resendOutbox, resumeUploads, retryPending, sendFile, sendMessage } from '../src/ui/messages';
+import { dismissUpload, forgetUnsent, loadOlder, messageArrived, resendOutbox, resumeUploads, retryPending, sendFile, sendMessage } from '../src/ui/messages';
 import { keepInOutbox, outboxEntries } from '../src/ui/outbox';
 import { emptyHistory, getState, setState, type AppState } from '../src/ui/store';
 import { until } from './helpers';
@@ -170,5 +170,20 @@ describe('one\u2019s own message arriving by push', () => {
     await until(() => server.sends.length === 2);
     server.sends[1].answer();
     await until(() => bubbles().length === 0);
+  });
+});
+
+describe('signing out', () => {
+  it('sends none of the account\u2019s queued messages afterwards, whoever signs in next', async () => {
+    void sendMessage(key, 'in flight', null);
+    void sendMessage(key, 'queued', null);
+    await until(() => server.sends.length === 1);
+    forgetUnsent();
+    setState({ me: { id: 3 } as AppState['me'] });
+    server.sends[0].answer();
+    resendOutbox();
+    await settle();
+    await settle();
+    expect(texts()).toEqual(['in flight']);
   });
 });

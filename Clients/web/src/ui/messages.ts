@@ -219,7 +219,15 @@ const outcomes = new Map<number, { resolve(): void; reject(error: unknown): void
 const retryTimers = new Map<string, ReturnType<typeof setTimeout>>();
 const BUSY_RETRY_MS = 10_000;
 
+/** The user the queues are for: another one signed in on this tab never sends the previous one's messages. */
+let queuesOwner: number | undefined;
+
 function enqueue(key: string, pending: PendingMessage): void {
+  const me = getState().me?.id;
+  if (me !== queuesOwner) {
+    queues.clear();
+    queuesOwner = me;
+  }
   const queue = queues.get(key) ?? [];
   if (!queue.some((p) => p.randomId === pending.randomId)) queues.set(key, [...queue, pending]);
 }
@@ -237,6 +245,7 @@ async function drain(key: string): Promise<void> {
   retryTimers.delete(key);
   try {
     for (let next = queues.get(key)?.[0]; next; next = queues.get(key)?.[0]) {
+      if (getState().me?.id !== queuesOwner) return;
       if (!(await deliverPending(key, next))) return;
       dequeue(key, next.randomId);
     }
@@ -338,10 +347,20 @@ export function resendOutbox(): void {
     if (entry.error !== undefined) continue;
     enqueue(entry.key, { ...entry, failed: false });
   }
+  if (me !== queuesOwner) return;
   for (const key of queues.keys()) {
     updatePending(key, (list) => list.map((p) => (p.waiting ? { ...p, waiting: false } : p)));
     void drain(key);
   }
+}
+
+/** Signing out: nothing of this account's unsent messages goes any more (the outbox is cleared beside this). */
+export function forgetUnsent(): void {
+  queues.clear();
+  queuesOwner = undefined;
+  for (const timer of retryTimers.values()) clearTimeout(timer);
+  retryTimers.clear();
+  for (const resume of [...uploadsWaiting]) resume(false);
 }
 
 /** Sends a refused message again with the same random id, behind the chat's other unsent messages. */
