@@ -63,6 +63,19 @@ beforeEach(() => {
 afterEach(() => vi.unstubAllGlobals());
 
 describe('sending messages over a flaky link', () => {
+  it('shows a fault of the server (INTERNAL) as not sent, with Retry, and sends the chat\'s next message', async () => {
+    void sendMessage(key, 'broken', null).catch(() => undefined);
+    void sendMessage(key, 'after it', null);
+    await until(() => server.sends.length === 1);
+    server.sends[0].fail(new RpcError('INTERNAL', 500, undefined, 'messages.send'));
+    await until(() => bubble('broken')?.failed);
+    await until(() => server.sends.length === 2);
+    expect(texts()).toEqual(['broken', 'after it']);
+    server.sends[1].answer();
+    await until(() => !bubble('after it'));
+    forgetUnsent();
+  });
+
   it('keeps a send that got no answer as sending, and shows Retry only for a refusal by the server', async () => {
     void sendMessage(key, 'refused', null).catch(() => undefined);
     await until(() => server.sends.length === 1);

@@ -312,8 +312,11 @@ function updatePending(key: string, change: (pending: PendingMessage[]) => Pendi
 }
 
 /** A failure that says nothing of whether the message was stored, and may pass by itself: no answer (offline, timed
- * out, the client closed), the server busy or full, or its answer lost (RESULT_DROPPED). Anything else is a refusal. */
+ * out, the client closed), the server busy or full, or its answer lost (RESULT_DROPPED). Anything else is a refusal —
+ * INTERNAL too: a fault of the server's with this message would come back each time, and must not hold the chat's
+ * later messages behind it for good (its Retry sends it again with its random id). */
 function isTransient(error: unknown): boolean {
+  if (error instanceof RpcError && error.name === 'INTERNAL') return false;
   return !(error instanceof RpcError) || error.code === 0 || error.code >= 500 || error.code === 420 || error.name === 'STORAGE_FULL';
 }
 
