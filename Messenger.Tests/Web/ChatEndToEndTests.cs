@@ -1509,6 +1509,33 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     }
 
     [Fact]
+    public async Task Upload_CancelledWhileTheServerIsDown_GivesItsCaptionBackToTheMessageBox()
+    {
+        KeptData = new TempDirectory();
+        await Host.DisposeAsync();
+        Host = await WebTestKit.StartHostAsync(dataDirectory: KeptData.Path, port: WebTestKit.RestartablePort());
+        var (alice, _, _, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Before the outage");
+
+        var port = Host.BaseAddress.Port;
+        await Host.DisposeAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Offline" })).ToBeVisibleAsync();
+        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync("The slides, as promised");
+        var chooser = await alice.Page.RunAndWaitForFileChooserAsync(() =>
+            alice.Page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).ClickAsync());
+        await chooser.SetFilesAsync(new FilePayload { Name = "slides.bin", MimeType = "application/octet-stream", Buffer = RandomNumberGenerator.GetBytes(600 * 1024) });
+        await Expect(box).ToHaveValueAsync("");
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Cancel upload of slides.bin" }).ClickAsync();
+        await Expect(box).ToHaveValueAsync("The slides, as promised");
+
+        Host = await WebTestKit.StartHostAsync(dataDirectory: KeptData.Path, port: port);
+        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Offline" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task ChatFolders_MadeInSettings_ShowAsTabs_FollowOtherDevices_AndCountUnreadChats()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

@@ -111,6 +111,27 @@ describe('session layer', () => {
     expect(resyncs).toEqual(['reconnected']);
   });
 
+  it('keeps a call made without a time limit waiting through a long outage, and resends it with its msg_id', async () => {
+    const server = new FakeServer();
+    // A 1 ms limit for the others: the call below would time out at once if the limit applied to it.
+    const session = await open(server, { callTimeoutMs: 1 });
+    let outcome: unknown = 'waiting';
+    const pending = session.call('messages.send', encode({ text: 'm1' }), { timeoutMs: Infinity });
+    pending.then((v) => (outcome = v), (e: unknown) => (outcome = e));
+    await until(() => server.calls('messages.send').length === 1);
+    server.refuseConnections = true;
+    server.dropLink();
+    // A call with the default limit times out meanwhile: the one without a limit is still waiting after it.
+    await expect(session.call('help.ping', encode({}))).rejects.toMatchObject({ name: 'TIMEOUT' });
+    expect(outcome).toBe('waiting');
+    echo(server);
+    server.refuseConnections = false;
+    session.retryNow();
+    expect(decode(await pending)).toEqual({ text: 'm1' });
+    const [first, resent] = server.calls('messages.send');
+    expect(resent!.msgId).toBe(first!.msgId);
+  });
+
   it('backs off while the server is unreachable and comes back online', async () => {
     const server = new FakeServer();
     const session = await open(server);

@@ -12,6 +12,8 @@ export interface UploadOptions {
   signal?: AbortSignal;
   /** Resume an earlier upload of the same file: parts the server has are skipped. */
   fileId?: number;
+  /** With `fileId`: false starts a new upload under that id (so a failed one can be resumed under it later). */
+  resume?: boolean;
   parallelism?: number;
 }
 
@@ -64,7 +66,7 @@ export async function uploadFile(
   const totalParts = Math.ceil(file.size / PART_SIZE);
   const partLength = (part: number) => Math.min(PART_SIZE, file.size - part * PART_SIZE);
   const present = new Set<number>();
-  if (options.fileId !== undefined) {
+  if (options.fileId !== undefined && options.resume !== false) {
     const uploaded = await upload.getUploadedParts({ file_id: fileId }, { signal: options.signal });
     if (uploaded.total_parts === totalParts) uploaded.parts.forEach((part) => present.add(part));
   }

@@ -43,6 +43,8 @@ export interface SessionOptions {
 }
 
 export interface SessionCallOptions {
+  /** How long to wait for the answer; `Infinity`: until it comes (the call is resent on each new link with its msg_id),
+   * the session closes or `signal` aborts — for a call whose outcome must not be guessed from the link's health. */
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -143,7 +145,7 @@ export class ProtocolSession {
         reject(error);
       };
       const onAbort = () => fail(new RpcError('ABORTED', 0, undefined, method));
-      const timer = setTimeout(() => fail(new RpcError('TIMEOUT', 0, undefined, method)), timeoutMs);
+      const timer = Number.isFinite(timeoutMs) ? setTimeout(() => fail(new RpcError('TIMEOUT', 0, undefined, method)), timeoutMs) : undefined;
       const pendingCall: PendingCall = {
         method,
         envelope,

@@ -164,6 +164,14 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
     if (picker.current) picker.current.value = '';
   };
 
+  // A file given up (dismissed after a failure, or cancelled) gives its caption back to the box, before what is there.
+  const giveBack = (caption: string) => {
+    if (!caption) return;
+    const restored = text.trim() ? `${caption}\n${text}` : caption;
+    setText(restored);
+    saveDraft(chatKey, restored);
+  };
+
   const context = editing ?? replyTo;
   const scheduled = () => {
     setText((loaded.current = ''));
@@ -192,15 +200,25 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
         <div class="upload" key={upload.id}>
           <span class="upload__name">{upload.name}</span>
           {upload.error ? (
-            <span class="form__error">{upload.error}</span>
+            <span class={upload.waiting ? 'upload__waiting' : 'form__error'}>
+              {upload.waiting ? `Waiting for network… (${upload.error})` : upload.error}
+            </span>
           ) : (
             <progress class="progress" value={upload.progress} max={1} aria-label={`Uploading ${upload.name}`} />
+          )}
+          {upload.resume && (
+            <button type="button" class="btn btn--small" onClick={() => upload.resume?.(true)}>
+              Retry
+            </button>
           )}
           <button
             type="button"
             class="icon-btn icon-btn--small"
             aria-label={upload.error ? `Dismiss ${upload.name}` : `Cancel upload of ${upload.name}`}
-            onClick={() => (upload.error ? dismissUpload(chatKey, upload.id) : upload.abort.abort())}
+            onClick={() => {
+              if (!upload.error) upload.abort.abort();
+              giveBack(dismissUpload(chatKey, upload.id));
+            }}
           >
             <Icon name="close" />
           </button>

@@ -330,6 +330,11 @@ export function PendingBubble({ chatKey, pending }: { chatKey: string; pending: 
           )}
         </span>
       </div>
+      {!pending.failed && pending.waiting && (
+        <div class="msg__waiting" data-testid="message-waiting">
+          Waiting for network…
+        </div>
+      )}
       {pending.failed && (
         <div class="msg__actions msg__actions--shown msg__actions--failed">
           {pending.error && <span class="form__error msg__error">{pending.error}</span>}

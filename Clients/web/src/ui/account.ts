@@ -8,7 +8,7 @@ import { hangUp, joinRingingCall } from './calls';
 import { dropGroupCall } from './groupCalls';
 import { untrackAll } from './location';
 import { api } from './connection';
-import { resendOutbox } from './messages';
+import { forgetUnsent, resendOutbox } from './messages';
 import { clearOutbox } from './outbox';
 import { renewPush } from './push';
 import { catchUpSecretChats, startSecretChats, stopSecretChats } from './secret';
@@ -60,6 +60,7 @@ export async function resumeSession(): Promise<void> {
 export function forgetSession(): void {
   const me = getState().me?.id;
   if (me) clearOutbox(me);
+  forgetUnsent();
   // A call in progress goes with the session: the microphone is let go at once.
   dropGroupCall();
   void hangUp();

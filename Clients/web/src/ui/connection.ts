@@ -3,7 +3,7 @@ import type { MediaDescription } from '../api/media';
 import type { InputMedia, MessageMedia } from '../api/types';
 import { applyEvent } from './events';
 import { deviceName } from './account';
-import { resendOutbox } from './messages';
+import { resendOutbox, resumeUploads } from './messages';
 import { rejoinGroupCall } from './groupCalls';
 import { resumeSecretChats } from './secret';
 import { getState, setState } from './store';
@@ -39,6 +39,7 @@ export async function connect(): Promise<MessengerClient> {
     if (state === 'online' && getState().phase === 'ready') {
       void connected.updates.getState().catch(() => undefined);
       resendOutbox();
+      resumeUploads();
       void rejoinGroupCall();
       // Secret chats: a log not read back yet is read now; requests, acceptances and sends left unfinished go.
       void resumeSecretChats().catch(() => undefined);
@@ -52,10 +53,12 @@ export async function connect(): Promise<MessengerClient> {
 
 export function upload(
   file: File,
-  options: { signal: AbortSignal; onProgress: (fraction: number) => void; describe?: MediaDescription },
+  options: { signal: AbortSignal; onProgress: (fraction: number) => void; describe?: MediaDescription; fileId?: number; resume?: boolean },
 ): Promise<InputMedia> {
   return api().uploadFile(file, {
     describe: options.describe,
+    fileId: options.fileId,
+    resume: options.resume,
     name: file.name,
     mimeType: file.type || 'application/octet-stream',
     signal: options.signal,

@@ -6,10 +6,10 @@ import { api, upload } from './connection';
 import { describeMedia } from './describeMedia';
 import { errorText } from './format';
 import { liveLocationChanged, liveLocationsGone } from './location';
-import { dropFromOutbox, keepInOutbox, outboxEntries } from './outbox';
+import { dropFromOutbox, keepInOutbox, markInOutbox, outboxEntries } from './outbox';
 import { peerFromKey, peerKey } from './peers';
 import { mentionsAfter, mentionsMe } from './mentions';
-import { emptyHistory, getState, setState, touchPins, type History, type PendingMessage } from './store';
+import { emptyHistory, getState, setState, touchPins, type History, type PendingMessage, type Upload } from './store';
 import { clearTyping } from './typing';
 import { threadReadsOf } from './threads';
 import { sendQuoting, withoutQuotesOf } from './quotes';
@@ -175,11 +175,14 @@ export function messageArrived(message: Message): void {
     .catch(() => undefined);
 }
 
-/** Our own message came back (by push, before the send's answer): its clock bubble gives way to it. */
+/** Our own message came back (by push, before the send's answer): its clock bubble gives way to it. The server's
+ * Message does not carry the sender's random_id, so it is told by its content — and only the chat's send in flight
+ * (one at a time) can be it: a message still queued behind it, or refused, is not (the same text may come from
+ * another device). A wrong guess only hides the bubble until the send's own answer brings its message. */
 function settlePending(key: string, message: Message): void {
-  const history = getState().histories[key];
-  const match = history?.pending.find((p) => !p.failed && p.text === message.text && p.replyToId === (message.reply_to_id ?? null));
-  if (match) setHistory(key, (h) => ({ ...h, pending: h.pending.filter((p) => p !== match) }));
+  const inFlight = draining.has(key) ? queues.get(key)?.[0] : undefined;
+  if (!inFlight || inFlight.text !== message.text || inFlight.replyToId !== (message.reply_to_id ?? null) || !inFlight.media !== !message.media) return;
+  updatePending(key, (list) => list.filter((p) => p.randomId !== inFlight.randomId));
 }
 
 export async function sendMessage(
@@ -196,37 +199,109 @@ export async function sendMessage(
   const me = getState().me?.id;
   if (me) keepInOutbox(me, { key, randomId: pending.randomId, text, replyToId, media, date: pending.date, silent, quote, topicId });
   setHistory(key, (h) => ({ ...h, pending: [...h.pending, pending] }));
-  await deliverPending(key, pending);
+  const outcome = new Promise<void>((resolve, reject) => outcomes.set(pending.randomId, { resolve, reject }));
+  enqueue(key, pending);
+  void drain(key);
+  return outcome;
 }
 
-/** Random ids of the sends waiting for an answer: a message is never in flight twice from this page. */
-const inFlight = new Set<number>();
+/**
+ * Per chat, the messages not answered yet, oldest first. They go one at a time: the server runs a connection's calls
+ * concurrently, so only waiting for each answer keeps a chat's messages in the order they were written — also after an
+ * outage, when the older ones are sent again and a new one must wait behind them.
+ */
+const queues = new Map<string, PendingMessage[]>();
+/** The chats whose queue is being sent: one send of a chat in flight at a time. */
+const draining = new Set<string>();
+/** sendMessage's callers, told when their message is stored or refused (never on a missing answer). */
+const outcomes = new Map<number, { resolve(): void; reject(error: unknown): void }>();
+/** A chat whose first message the server was too busy for is tried again a moment later (or when the link comes back). */
+const retryTimers = new Map<string, ReturnType<typeof setTimeout>>();
+const BUSY_RETRY_MS = 10_000;
 
-async function deliverPending(key: string, pending: PendingMessage): Promise<void> {
-  if (inFlight.has(pending.randomId)) return;
-  inFlight.add(pending.randomId);
+/** The user the queues are for: another one signed in on this tab never sends the previous one's messages. */
+let queuesOwner: number | undefined;
+
+function enqueue(key: string, pending: PendingMessage): void {
+  const me = getState().me?.id;
+  if (me !== queuesOwner) {
+    queues.clear();
+    queuesOwner = me;
+  }
+  const queue = queues.get(key) ?? [];
+  if (!queue.some((p) => p.randomId === pending.randomId)) queues.set(key, [...queue, pending]);
+}
+
+function dequeue(key: string, randomIdDone: number): void {
+  const left = (queues.get(key) ?? []).filter((p) => p.randomId !== randomIdDone);
+  if (left.length) queues.set(key, left);
+  else queues.delete(key);
+}
+
+async function drain(key: string): Promise<void> {
+  if (draining.has(key)) return;
+  draining.add(key);
+  clearTimeout(retryTimers.get(key));
+  retryTimers.delete(key);
+  try {
+    for (let next = queues.get(key)?.[0]; next; next = queues.get(key)?.[0]) {
+      if (getState().me?.id !== queuesOwner) return;
+      if (!(await deliverPending(key, next))) return;
+      dequeue(key, next.randomId);
+    }
+  } finally {
+    draining.delete(key);
+  }
+}
+
+/** Sends one message: true when the server answered (stored or refused), false when the outcome is still unknown. */
+async function deliverPending(key: string, pending: PendingMessage): Promise<boolean> {
   try {
     const sent = await sendQuoting(pending.replyToId ? pending.quote : null, (quote) =>
-      api().messages.send({
-        peer: peerFromKey(key),
-        random_id: pending.randomId,
-        text: pending.text,
-        reply_to_id: pending.replyToId,
-        media: pending.media,
-        silent: pending.silent === true,
-        quote,
-        topic_id: pending.topicId ?? null,
-      }),
+      api().messages.send(
+        {
+          peer: peerFromKey(key),
+          random_id: pending.randomId,
+          text: pending.text,
+          reply_to_id: pending.replyToId,
+          media: pending.media,
+          silent: pending.silent === true,
+          quote,
+          topic_id: pending.topicId ?? null,
+        },
+        // No time limit: an unanswered send waits for the link with its msg_id (the session resends it), so a dead
+        // link never makes it look failed, nor lets a newer message of the chat overtake it.
+        { timeoutMs: Infinity },
+      ),
     );
     messageArrived(sent.message);
     updatePending(key, (list) => list.filter((p) => p.randomId !== pending.randomId));
     forgetSent(pending.randomId);
+    outcomes.get(pending.randomId)?.resolve();
+    outcomes.delete(pending.randomId);
+    return true;
   } catch (error) {
-    const failed = { failed: true, error: errorText(error), retryable: isTransient(error) };
-    updatePending(key, (list) => list.map((p) => (p.randomId === pending.randomId ? { ...p, ...failed } : p)));
-    throw error;
-  } finally {
-    inFlight.delete(pending.randomId);
+    if (isTransient(error)) {
+      // Perhaps stored already: it keeps its clock and goes again with its random id (stored once whatever happened).
+      updatePending(key, (list) => list.map((p) => (p.randomId === pending.randomId ? { ...p, waiting: true } : p)));
+      const after = error instanceof RpcError && error.retryAfter ? error.retryAfter * 1000 : BUSY_RETRY_MS;
+      clearTimeout(retryTimers.get(key));
+      retryTimers.set(
+        key,
+        setTimeout(() => {
+          retryTimers.delete(key);
+          if (getState().me) void drain(key);
+        }, after),
+      );
+      return false;
+    }
+    const refused = { failed: true, waiting: false, error: errorText(error) };
+    updatePending(key, (list) => list.map((p) => (p.randomId === pending.randomId ? { ...p, ...refused } : p)));
+    const me = getState().me?.id;
+    if (me) markInOutbox(me, pending.randomId, refused.error);
+    outcomes.get(pending.randomId)?.reject(error);
+    outcomes.delete(pending.randomId);
+    return true;
   }
 }
 
@@ -236,8 +311,12 @@ function updatePending(key: string, change: (pending: PendingMessage[]) => Pendi
   changeLoaded(key, (h) => ({ ...h, pending: change(h.pending) }));
 }
 
-/** A failure the same send may get past by itself: no answer (offline, timed out), the server busy or full. */
+/** A failure that says nothing of whether the message was stored, and may pass by itself: no answer (offline, timed
+ * out, the client closed), the server busy or full, or its answer lost (RESULT_DROPPED). Anything else is a refusal —
+ * INTERNAL too: a fault of the server's with this message would come back each time, and must not hold the chat's
+ * later messages behind it for good (its Retry sends it again with its random id). */
 function isTransient(error: unknown): boolean {
+  if (error instanceof RpcError && error.name === 'INTERNAL') return false;
   return !(error instanceof RpcError) || error.code === 0 || error.code >= 500 || error.code === 420 || error.name === 'STORAGE_FULL';
 }
 
@@ -246,7 +325,7 @@ function forgetSent(randomIdSent: number): void {
   if (me) dropFromOutbox(me, randomIdSent);
 }
 
-/** The outbox's messages of this chat as clock bubbles (after a reload they are known only there). */
+/** The outbox's messages of this chat as bubbles (after a reload they are known only there): sending, or refused. */
 function showOutbox(key: string): void {
   const me = getState().me?.id;
   if (!me) return;
@@ -254,35 +333,51 @@ function showOutbox(key: string): void {
   if (!waiting.length) return;
   setHistory(key, (h) => {
     const shown = new Set(h.pending.map((p) => p.randomId));
-    const added = waiting.filter((e) => !shown.has(e.randomId)).map((e): PendingMessage => ({ ...e, failed: false }));
+    const added = waiting.filter((e) => !shown.has(e.randomId)).map((e): PendingMessage => ({ ...e, failed: e.error !== undefined }));
     return added.length ? { ...h, pending: [...h.pending, ...added] } : h;
   });
 }
 
 /**
- * Sends what the outbox holds (after a reload, and whenever the connection comes back): each message again with its
- * random id, so one the server already stored is answered, not stored twice. A message the server refused (too long,
- * blocked…) waits for the user's Retry or Discard instead.
+ * Sends what the outbox holds (after a reload, and whenever the connection comes back), chat by chat in the order
+ * written: each message again with its random id, so one the server already stored is answered, not stored twice. A
+ * message the server refused (too long, blocked…) waits for the user's Retry or Discard instead.
  */
 export function resendOutbox(): void {
   const me = getState().me?.id;
   if (!me) return;
   for (const entry of outboxEntries(me)) {
-    const shown = getState().histories[entry.key]?.pending.find((p) => p.randomId === entry.randomId);
-    if (shown?.failed && !shown.retryable) continue;
-    updatePending(entry.key, (list) => list.map((p) => (p.randomId === entry.randomId ? { ...p, failed: false } : p)));
-    void deliverPending(entry.key, { ...entry, failed: false }).catch(() => undefined);
+    if (entry.error !== undefined) continue;
+    enqueue(entry.key, { ...entry, failed: false });
+  }
+  if (me !== queuesOwner) return;
+  for (const key of queues.keys()) {
+    updatePending(key, (list) => list.map((p) => (p.waiting ? { ...p, waiting: false } : p)));
+    void drain(key);
   }
 }
 
-/** Sends a failed message again with the same random id (the server answers the first copy if it got it). */
+/** Signing out: nothing of this account's unsent messages goes any more (the outbox is cleared beside this). */
+export function forgetUnsent(): void {
+  queues.clear();
+  queuesOwner = undefined;
+  for (const timer of retryTimers.values()) clearTimeout(timer);
+  retryTimers.clear();
+  for (const resume of [...uploadsWaiting]) resume(false);
+}
+
+/** Sends a refused message again with the same random id, behind the chat's other unsent messages. */
 export function retryPending(key: string, randomIdToRetry: number): void {
   const pending = getState().histories[key]?.pending.find((p) => p.randomId === randomIdToRetry);
   if (!pending) return;
-  setHistory(key, (h) => ({ ...h, pending: h.pending.map((p) => (p.randomId === randomIdToRetry ? { ...p, failed: false } : p)) }));
-  void deliverPending(key, { ...pending, failed: false }).catch(() => undefined);
+  setHistory(key, (h) => ({ ...h, pending: h.pending.map((p) => (p.randomId === randomIdToRetry ? { ...p, failed: false, error: undefined } : p)) }));
+  const me = getState().me?.id;
+  if (me) markInOutbox(me, randomIdToRetry, undefined);
+  enqueue(key, { ...pending, failed: false, error: undefined });
+  void drain(key);
 }
 
+/** Drops a message the server refused (the bubble offers Discard only then: an unanswered one may be stored already). */
 export function discardPending(key: string, randomIdToDrop: number): void {
   updatePending(key, (list) => list.filter((p) => p.randomId !== randomIdToDrop));
   forgetSent(randomIdToDrop);
@@ -291,7 +386,9 @@ export function discardPending(key: string, randomIdToDrop: number): void {
 /** Uploads and sends a file; a video goes with a frame of it as its thumbnail, its duration and size, an audio file
  * with its duration (`known`: what the caller knows already, the voice recorder's duration); `quote`, the part of the
  * replied message the reply bar showed, goes with it as with a text reply. It goes into the forum topic on screen when
- * it was chosen, whatever the user opened while it uploaded. */
+ * it was chosen, whatever the user opened while it uploaded. An upload that fails waits on its row for Retry or
+ * Dismiss (which gives the caption back to the message box); one that failed for want of an answer resumes by itself
+ * when the connection comes back, under the same file id, so the parts the server has are not sent again. */
 export async function sendFile(
   key: string,
   file: File,
@@ -303,30 +400,73 @@ export async function sendFile(
   const topic = currentTopic(key);
   const abort = new AbortController();
   const id = randomId();
-  const entry = { id, name: file.name, progress: 0, abort };
-  const setUploads = (change: (list: typeof entry[]) => typeof entry[]) =>
-    setState((s) => ({ uploads: { ...s.uploads, [key]: change(s.uploads[key] ?? []) } }));
+  const fileId = randomId();
+  const entry: Upload = { id, name: file.name, progress: 0, abort, caption };
+  const setUploads = (change: (list: Upload[]) => Upload[]) => setState((s) => ({ uploads: { ...s.uploads, [key]: change(s.uploads[key] ?? []) } }));
+  const changeRow = (change: Partial<Upload>) => setUploads((list) => list.map((u) => (u.id === id ? { ...u, ...change } : u)));
   setUploads((list) => [...list, entry]);
   void api().messages.setTyping({ peer: peerFromKey(key), action: 'upload' }).catch(() => undefined);
+  let media: InputMedia | undefined;
   try {
-    const described = await describeMedia(file);
-    const media = await upload(file, {
-      describe: { ...described, ...known },
-      signal: abort.signal,
-      onProgress: (progress) => setUploads((list) => list.map((u) => (u.id === id ? { ...u, progress } : u))),
-    });
+    const described = { ...(await describeMedia(file)), ...known };
+    for (let attempt = 0; !media; attempt++) {
+      try {
+        media = await upload(file, {
+          describe: described,
+          signal: abort.signal,
+          fileId,
+          resume: attempt > 0,
+          onProgress: (progress) => changeRow({ progress }),
+        });
+      } catch (error) {
+        if (abort.signal.aborted) throw error;
+        if (!(await failedUpload(error, changeRow))) return;
+      }
+    }
     if (abort.signal.aborted) throw abort.signal.reason;
-    // From here the message bubble shows progress and failure (with Retry), as for text.
-    setUploads((list) => list.filter((u) => u.id !== id));
-    await sendMessage(key, caption, replyToId, media, false, replyToId ? quote : null, topic);
   } catch (error) {
     if (abort.signal.aborted) setUploads((list) => list.filter((u) => u.id !== id));
-    else setUploads((list) => list.map((u) => (u.id === id ? { ...u, error: errorText(error) } : u)));
+    else changeRow({ error: errorText(error) });
+    return;
   }
+  // From here the message bubble shows progress and failure (with Retry), as for text.
+  setUploads((list) => list.filter((u) => u.id !== id));
+  await sendMessage(key, caption, replyToId, media, false, replyToId ? quote : null, topic).catch(() => undefined);
 }
 
-export function dismissUpload(key: string, id: number): void {
+/** Uploads that failed for want of an answer, each resumed when the connection comes back (or a moment later). */
+const uploadsWaiting = new Set<(go: boolean) => void>();
+
+/** Shows the failure on the upload's row and waits: true to upload again (Retry, or by itself when it may pass), false
+ * when the user dismissed it. */
+function failedUpload(error: unknown, changeRow: (change: Partial<Upload>) => void): Promise<boolean> {
+  const transient = isTransient(error);
+  return new Promise<boolean>((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const resume = (go: boolean) => {
+      clearTimeout(timer);
+      uploadsWaiting.delete(resume);
+      if (go) changeRow({ error: undefined, waiting: false, resume: undefined });
+      resolve(go);
+    };
+    changeRow({ error: errorText(error), waiting: transient, resume });
+    if (!transient) return;
+    uploadsWaiting.add(resume);
+    timer = setTimeout(() => resume(true), BUSY_RETRY_MS);
+  });
+}
+
+/** The connection is back: uploads that failed for want of an answer go on. */
+export function resumeUploads(): void {
+  for (const resume of [...uploadsWaiting]) resume(true);
+}
+
+/** Takes the upload's row away (a failed one is given up); returns its caption, for the message box. */
+export function dismissUpload(key: string, id: number): string {
+  const row = (getState().uploads[key] ?? []).find((u) => u.id === id);
+  row?.resume?.(false);
   setState((s) => ({ uploads: { ...s.uploads, [key]: (s.uploads[key] ?? []).filter((u) => u.id !== id) } }));
+  return row?.caption ?? '';
 }
 
 export async function editMessage(key: string, id: number, text: string): Promise<void> {

@@ -15,6 +15,8 @@ export interface OutboxEntry {
   quote?: ReplyQuote | null;
   /** The forum topic it goes to (absent: General, or no topics). */
   topicId?: number;
+  /** Why the server refused it (too long, blocked…): it waits for the user's Retry or Discard, not sent again by itself. */
+  error?: string;
 }
 
 const storageKey = (userId: number) => `messenger.outbox.${userId}`;
@@ -39,6 +41,12 @@ function write(userId: number, entries: OutboxEntry[]): void {
 
 export function keepInOutbox(userId: number, entry: OutboxEntry): void {
   write(userId, [...outboxEntries(userId).filter((e) => e.randomId !== entry.randomId), entry]);
+}
+
+/** Records the server's refusal of the message (or, `undefined`, that the user sends it again). */
+export function markInOutbox(userId: number, randomId: number, error: string | undefined): void {
+  const entries = outboxEntries(userId);
+  if (entries.some((e) => e.randomId === randomId)) write(userId, entries.map((e) => (e.randomId === randomId ? { ...e, error } : e)));
 }
 
 export function dropFromOutbox(userId: number, randomId: number): void {

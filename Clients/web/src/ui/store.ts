@@ -20,9 +20,10 @@ export interface PendingMessage {
   quote?: ReplyQuote | null;
   /** The forum topic it goes to (absent or 0: General, or no topics). */
   topicId?: number;
+  /** Why the server refused it (`failed`): only a definite refusal, never a missing answer. */
   error?: string;
-  /** The failure may pass by itself (no answer, server busy): sent again when the connection comes back. */
-  retryable?: boolean;
+  /** A try went unanswered or the server was busy: it is still sending (sent again by itself), and may be stored already. */
+  waiting?: boolean;
 }
 
 export interface History {
@@ -39,7 +40,13 @@ export interface Upload {
   name: string;
   progress: number;
   abort: AbortController;
+  /** The caption that goes with the file: back into the message box if the upload is dismissed or cancelled. */
+  caption?: string;
   error?: string;
+  /** The failure may pass by itself: the upload resumes when the connection comes back (or a moment later). */
+  waiting?: boolean;
+  /** Resumes the failed upload now (`true`, Retry) or gives it up (`false`, Dismiss). */
+  resume?: (go: boolean) => void;
 }
 
 export interface Presence {

@@ -1,0 +1,202 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PeerKind, RpcError, type Message } from '../src/api/types';
+
+/** The server as far as sends and uploads go: each call waits until the test answers it. */
+const server = vi.hoisted(() => ({
+  sends: [] as { args: { text: string; random_id: number; media?: unknown }; options?: { timeoutMs?: number }; answer(): void; fail(e: unknown): void }[],
+  uploads: [] as { options: { fileId?: number; resume?: boolean }; done(): void; fail(e: unknown): void }[],
+}));
+
+vi.mock('../src/ui/connection', () => {
+  const missing = (): Promise<never> => Promise.reject(new Error('not faked'));
+  const anything: object = new Proxy({}, { get: () => missing });
+  let nextId = 100;
+  const messages = new Proxy(
+    {
+      send: (args: { text: string; random_id: number }, options?: { timeoutMs?: number }) =>
+        new Promise((resolve, reject) =>
+          server.sends.push({
+            args,
+            options,
+            answer: () => resolve({ message: { id: ++nextId, from_id: 1, to_peer: { kind: PeerKind.User, id: 2 }, date: 1, text: args.text } }),
+            fail: reject,
+          }),
+        ),
+      getHistory: () => Promise.resolve({ messages: [], count: 0 }),
+    },
+    { get: (target, name: string) => (target as Record<string, unknown>)[name] ?? missing },
+  );
+  return {
+    api: () => new Proxy({ messages }, { get: (target, name: string) => (target as Record<string, unknown>)[name] ?? anything }),
+    upload: (_file: File, options: { fileId?: number; resume?: boolean }) =>
+      new Promise((resolve, reject) => server.uploads.push({ options, done: () => resolve({ file_id: options.fileId, total_parts: 1, name: 'big.bin', mime_type: 'x' }), fail: reject })),
+  };
+});
+vi.mock('../src/ui/describeMedia', () => ({ describeMedia: () => Promise.resolve({}) }));
+
+import { dismissUpload, forgetUnsent, loadOlder, messageArrived, resendOutbox, resumeUploads, retryPending, sendFile, sendMessage } from '../src/ui/messages';
+import { keepInOutbox, outboxEntries } from '../src/ui/outbox';
+import { emptyHistory, getState, setState, type AppState } from '../src/ui/store';
+import { until } from './helpers';
+
+const key = 'u2';
+const me = { id: 1 } as AppState['me'];
+const timeout = () => new RpcError('TIMEOUT', 0, undefined, 'messages.send');
+const tooLong = () => new RpcError('MESSAGE_TOO_LONG', 400, undefined, 'messages.send');
+const texts = () => server.sends.map((s) => s.args.text);
+const bubbles = () => getState().histories[key]?.pending ?? [];
+const bubble = (text: string) => bubbles().find((p) => p.text === text);
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+beforeEach(() => {
+  const stored = new Map<string, string>();
+  vi.stubGlobal('localStorage', {
+    getItem: (k: string) => stored.get(k) ?? null,
+    setItem: (k: string, v: string) => void stored.set(k, v),
+    removeItem: (k: string) => void stored.delete(k),
+  });
+  server.sends = [];
+  server.uploads = [];
+  setState({ me, active: key, histories: { [key]: { ...emptyHistory, messages: [] as Message[] } }, uploads: {}, dialogs: [] } as Partial<AppState>);
+});
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('sending messages over a flaky link', () => {
+  it('shows a fault of the server (INTERNAL) as not sent, with Retry, and sends the chat\'s next message', async () => {
+    void sendMessage(key, 'broken', null).catch(() => undefined);
+    void sendMessage(key, 'after it', null);
+    await until(() => server.sends.length === 1);
+    server.sends[0].fail(new RpcError('INTERNAL', 500, undefined, 'messages.send'));
+    await until(() => bubble('broken')?.failed);
+    await until(() => server.sends.length === 2);
+    expect(texts()).toEqual(['broken', 'after it']);
+    server.sends[1].answer();
+    await until(() => !bubble('after it'));
+    forgetUnsent();
+  });
+
+  it('keeps a send that got no answer as sending, and shows Retry only for a refusal by the server', async () => {
+    void sendMessage(key, 'refused', null).catch(() => undefined);
+    await until(() => server.sends.length === 1);
+    server.sends[0].fail(tooLong());
+    await until(() => bubble('refused')?.failed);
+    expect(bubble('refused')?.error).toBeTruthy();
+
+    void sendMessage(key, 'unanswered', null);
+    await until(() => server.sends.length === 2);
+    expect(server.sends[1].options?.timeoutMs).toBe(Infinity);
+    server.sends[1].fail(timeout());
+    await until(() => bubble('unanswered')?.waiting);
+    expect(bubble('unanswered')?.failed).toBe(false);
+    // It goes again by itself when the connection is back, with the same random id.
+    resendOutbox();
+    await until(() => server.sends.length === 3);
+    expect(server.sends[2].args.random_id).toBe(server.sends[1].args.random_id);
+    server.sends[2].answer();
+    await until(() => !bubble('unanswered'));
+    expect(bubble('refused')?.failed).toBe(true);
+  });
+
+  it('sends a chat\u2019s messages one at a time, oldest first, a new one waiting behind those not answered', async () => {
+    for (const text of ['m1', 'm2', 'm3']) void sendMessage(key, text, null);
+    await until(() => server.sends.length === 1);
+    await settle();
+    expect(texts()).toEqual(['m1']);
+    server.sends[0].fail(timeout());
+    await until(() => bubble('m1')?.waiting);
+    // A new message sets the chat's queue going again: the unanswered m1 first (same random id), m4 last.
+    void sendMessage(key, 'm4', null);
+    for (let n = 2; n <= 5; n++) {
+      await until(() => server.sends.length === n);
+      await settle();
+      expect(server.sends.length).toBe(n);
+      server.sends[n - 1].answer();
+    }
+    await until(() => bubbles().length === 0);
+    expect(texts()).toEqual(['m1', 'm1', 'm2', 'm3', 'm4']);
+  });
+
+  it('keeps a refusal in the outbox, so the bubble of a chat opened after a reload shows it not sent', async () => {
+    setState({ histories: {} });
+    keepInOutbox(1, { key, randomId: 42, text: 'blocked', replyToId: null, media: null, date: 1 });
+    resendOutbox();
+    await until(() => server.sends.length === 1);
+    server.sends[0].fail(new RpcError('USER_IS_BLOCKED', 403, undefined, 'messages.send'));
+    await until(() => outboxEntries(1)[0]?.error);
+    resendOutbox();
+    await loadOlder(key);
+    await settle();
+    expect(server.sends.length).toBe(1);
+    expect(bubble('blocked')).toMatchObject({ failed: true });
+    retryPending(key, 42);
+    await until(() => server.sends.length === 2);
+    expect(outboxEntries(1)[0]?.error).toBeUndefined();
+    server.sends[1].answer();
+    await until(() => outboxEntries(1).length === 0);
+  });
+});
+
+describe('uploading a file over a flaky link', () => {
+  it('resumes an upload that got no answer under the same file id when the connection is back, then sends its caption', async () => {
+    const sending = sendFile(key, new File(['x'], 'big.bin'), 'the caption', null);
+    await until(() => server.uploads.length === 1);
+    server.uploads[0].fail(timeout());
+    await until(() => getState().uploads[key]?.[0]?.waiting);
+    expect(getState().uploads[key]?.[0]?.resume).toBeTypeOf('function');
+    resumeUploads();
+    await until(() => server.uploads.length === 2);
+    expect(server.uploads[1].options).toMatchObject({ fileId: server.uploads[0].options.fileId, resume: true });
+    server.uploads[1].done();
+    await until(() => server.sends.length === 1);
+    expect(server.sends[0].args).toMatchObject({ text: 'the caption', media: { file_id: server.uploads[0].options.fileId } });
+    server.sends[0].answer();
+    await sending;
+    expect(getState().uploads[key]).toEqual([]);
+  });
+
+  it('gives the caption back when a failed upload is dismissed, and sends nothing', async () => {
+    const sending = sendFile(key, new File(['x'], 'big.bin'), 'the caption', null);
+    await until(() => server.uploads.length === 1);
+    server.uploads[0].fail(new RpcError('FILE_PARTS_INVALID', 400));
+    await until(() => getState().uploads[key]?.[0]?.error);
+    expect(getState().uploads[key]?.[0]?.resume).toBeTypeOf('function');
+    const id = getState().uploads[key]![0].id;
+    expect(dismissUpload(key, id)).toBe('the caption');
+    await sending;
+    expect(server.sends).toEqual([]);
+    expect(getState().uploads[key]).toEqual([]);
+  });
+});
+
+describe('one\u2019s own message arriving by push', () => {
+  it('takes the place of the send in flight only, not of a message still waiting behind it', async () => {
+    void sendMessage(key, 'first', null);
+    void sendMessage(key, 'second', null);
+    await until(() => server.sends.length === 1);
+    // The same text sent from another device arrives while "second" waits its turn.
+    messageArrived({ id: 900, from_id: 1, to_peer: { kind: PeerKind.User, id: 2 }, date: 1, text: 'second' } as Message);
+    expect(bubble('second')).toBeDefined();
+    messageArrived({ id: 901, from_id: 1, to_peer: { kind: PeerKind.User, id: 2 }, date: 1, text: 'first' } as Message);
+    expect(bubble('first')).toBeUndefined();
+    server.sends[0].answer();
+    await until(() => server.sends.length === 2);
+    server.sends[1].answer();
+    await until(() => bubbles().length === 0);
+  });
+});
+
+describe('signing out', () => {
+  it('sends none of the account\u2019s queued messages afterwards, whoever signs in next', async () => {
+    void sendMessage(key, 'in flight', null);
+    void sendMessage(key, 'queued', null);
+    await until(() => server.sends.length === 1);
+    forgetUnsent();
+    setState({ me: { id: 3 } as AppState['me'] });
+    server.sends[0].answer();
+    resendOutbox();
+    await settle();
+    await settle();
+    expect(texts()).toEqual(['in flight']);
+  });
+});
