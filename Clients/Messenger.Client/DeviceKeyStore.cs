@@ -39,8 +39,8 @@ public sealed class FileDeviceKeyStore(string path) : IDeviceKeyStore
 
             var created = NoiseKeyPair.Generate();
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
-            // Written whole under another name, flushed to disk, then moved into place without replacing: a crash leaves
-            // no empty or half-written key, and of two first uses at once the one that moves first wins.
+            // Written whole under another name, flushed to disk, then put in place only if no key is there yet: a crash
+            // leaves no empty or half-written key, and of two first uses at once exactly one wins (ExclusiveFiles).
             var temporary = $"{full}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())
@@ -54,16 +54,7 @@ public sealed class FileDeviceKeyStore(string path) : IDeviceKeyStore
                 stream.Flush(flushToDisk: true);
             }
 
-            try
-            {
-                File.Move(temporary, full, overwrite: false);
-                return created;
-            }
-            catch (IOException) when (File.Exists(full))
-            {
-                File.Delete(temporary);
-                return Read(full);
-            }
+            return ExclusiveFiles.TryPlace(temporary, full) ? created : Read(full);
         }
     }
 

@@ -21,20 +21,11 @@ public static class ServerKeyPin
         var key = await FetchAsync(serverUrl, http, cancellationToken);
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        // Written whole under another name and moved into place: a crash leaves no half-written pin to trust later.
+        // Written whole under another name and put in place: a crash leaves no half-written pin to trust later.
         var temporary = $"{full}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         await File.WriteAllTextAsync(temporary, Convert.ToHexStringLower(key), cancellationToken);
-        try
-        {
-            File.Move(temporary, full, overwrite: false);
-            return key;
-        }
-        catch (IOException) when (File.Exists(full))
-        {
-            // Another process pinned a key first: that pin is the one trusted from now on.
-            File.Delete(temporary);
-            return Parse(await File.ReadAllTextAsync(full, cancellationToken), path);
-        }
+        // Of two processes pinning at once exactly one wins; the other trusts that pin from now on.
+        return ExclusiveFiles.TryPlace(temporary, full) ? key : Parse(await File.ReadAllTextAsync(full, cancellationToken), path);
     }
 
     /// <summary>The key the server serves now (64 hex characters), without pinning it.</summary>
