@@ -540,28 +540,18 @@ public sealed class MessengerClient : IAsyncDisposable
     // An app's handler that throws must not cost the client the rest of a frame (a result after the new_session in
     // one container would be lost, and its call time out) nor end a reconnect: each handler runs on its own, and what
     // one throws is logged.
-    private void Raise<T>(Action<T>? handlers, T argument, string name)
-    {
-        foreach (var handler in handlers?.GetInvocationList() ?? [])
-        {
-            try
-            {
-                ((Action<T>)handler)(argument);
-            }
-            catch (Exception e)
-            {
-                LogHandlerFailure(e, name);
-            }
-        }
-    }
+    private void Raise<T>(Action<T>? handlers, T argument, string name) =>
+        RaiseEach(handlers, name, handler => ((Action<T>)handler)(argument));
 
-    private void Raise(Action? handlers, string name)
+    private void Raise(Action? handlers, string name) => RaiseEach(handlers, name, handler => ((Action)handler)());
+
+    private void RaiseEach(Delegate? handlers, string name, Action<Delegate> invoke)
     {
         foreach (var handler in handlers?.GetInvocationList() ?? [])
         {
             try
             {
-                ((Action)handler)();
+                invoke(handler);
             }
             catch (Exception e)
             {

@@ -24,6 +24,9 @@ internal static class WebClientEndpoints
 
     private const string PrecompressedItem = "messenger.precompressed";
 
+    // The build's compressed copies of an asset, in the order they are preferred.
+    private static readonly (string Encoding, string Extension)[] Copies = [("br", ".br"), ("gzip", ".gz")];
+
     private static readonly string[] ServerPaths = [ProtocolConstants.HubPath, "/.well-known/", "/health/", "/hooks/", "/bot/", "/file/bot", AssetsPrefix];
 
     public static IServiceCollection AddWebClient(this IServiceCollection services, string contentRoot)
@@ -144,26 +147,23 @@ internal static class WebClientEndpoints
         }
 
         var file = Path.Combine(root.Path, path.TrimStart('/'));
-        if (!File.Exists(file + ".br") && !File.Exists(file + ".gz"))
+        var copies = Copies.Where(copy => File.Exists(file + copy.Extension)).ToList();
+        if (copies.Count == 0)
         {
             return;
         }
 
         context.Response.Headers.Vary = "Accept-Encoding";
-        foreach (var (encoding, extension) in new[] { ("br", ".br"), ("gzip", ".gz") })
+        var accepted = context.Request.GetTypedHeaders().AcceptEncoding;
+        if (copies.FirstOrDefault(copy => Accepts(accepted, copy.Encoding)) is ({ } encoding, { } extension))
         {
-            if (Accepts(context.Request, encoding) && File.Exists(file + extension))
-            {
-                context.Request.Path = path + extension;
-                context.Items[PrecompressedItem] = (encoding, contentType);
-                return;
-            }
+            context.Request.Path = path + extension;
+            context.Items[PrecompressedItem] = (encoding, contentType);
         }
     }
 
-    private static bool Accepts(HttpRequest request, string encoding)
+    private static bool Accepts(IList<Microsoft.Net.Http.Headers.StringWithQualityHeaderValue> accepted, string encoding)
     {
-        var accepted = request.GetTypedHeaders().AcceptEncoding;
         var named = accepted.FirstOrDefault(value => string.Equals(value.Value.Value, encoding, StringComparison.OrdinalIgnoreCase))
             ?? accepted.FirstOrDefault(value => value.Value.Value == "*");
         return named is not null && (named.Quality ?? 1) > 0;

@@ -16,7 +16,7 @@ internal sealed class VapidKeys(IOptions<MessengerOptions> options)
 {
     public const string FileName = "push.key";
 
-    private readonly Lazy<(string Public, byte[] Private, string Scalar)> _keys = new(() => LoadOrCreate(Path.Combine(options.Value.DataDirectoryFullPath, FileName)));
+    private readonly Lazy<(string Public, byte[] Private, string Scalar)> _keys = new(() => LoadOrCreate(FilePath(options)));
     private byte[]? _topicKey;
 
     /// <summary>The uncompressed public point, base64url (65 bytes).</summary>
@@ -26,7 +26,9 @@ internal sealed class VapidKeys(IOptions<MessengerOptions> options)
     public byte[] PrivateKeyDer => _keys.Value.Private;
 
     /// <summary>Whether <c>push.key</c> is there (a key is made at first use otherwise).</summary>
-    public bool Exists => File.Exists(Path.Combine(options.Value.DataDirectoryFullPath, FileName));
+    public bool Exists => File.Exists(FilePath(options));
+
+    private static string FilePath(IOptions<MessengerOptions> options) => Path.Combine(options.Value.DataDirectoryFullPath, FileName);
 
     /// <summary>The private scalar, base64url (32 bytes).</summary>
     public string PrivateScalar => _keys.Value.Scalar;
