@@ -53,6 +53,20 @@ public abstract class BrowserEndToEndTests(BrowserFixture browser, ITestOutputHe
         KeptData?.Dispose();
     }
 
+    /// <summary>Replaces the test's host with one it can stop and start again at the same address on the same data
+    /// (<see cref="KeptData"/>, <see cref="WebTestKit.RestartablePort"/>): pages keep their origin across the restart.</summary>
+    private protected async Task UseRestartableHostAsync()
+    {
+        KeptData = new TempDirectory();
+        await Host.DisposeAsync();
+        Host = await WebTestKit.StartHostAsync(dataDirectory: KeptData.Path, port: WebTestKit.RestartablePort());
+    }
+
+    /// <summary>Starts the host again, after <see cref="UseRestartableHostAsync"/> and a stop, on its data and port.</summary>
+    private protected async Task StartAgainAsync(int port) =>
+        Host = await WebTestKit.StartHostAsync(
+            dataDirectory: (KeptData ?? throw new InvalidOperationException("UseRestartableHostAsync first")).Path, port: port);
+
     private protected async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) AliceName, (string Username, string Display) BobName)> TwoPeopleAsync(
         [CallerMemberName] string test = "", bool bobOnPhone = false)
     {

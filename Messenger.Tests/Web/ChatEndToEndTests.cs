@@ -1449,9 +1449,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     [Fact]
     public async Task Reconnect_WhenTheServerRestarts_ShowsOfflineThenCarriesOnWithoutAReload()
     {
-        KeptData = new TempDirectory();
-        await Host.DisposeAsync();
-        Host = await WebTestKit.StartHostAsync(dataDirectory: KeptData.Path, port: WebTestKit.RestartablePort());
+        await UseRestartableHostAsync();
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
         await alice.StartChatAsync(bobName.Username, bobName.Display);
         await alice.SendAsync("Before the restart");
@@ -1462,7 +1460,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         var offline = alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Offline" });
         await Expect(offline).ToBeVisibleAsync();
         await alice.ScreenshotAsync("10-offline");
-        Host = await WebTestKit.StartHostAsync(dataDirectory: KeptData.Path, port: port);
+        await StartAgainAsync(port);
 
         await Expect(offline).ToHaveCountAsync(0);
         await bob.SendAsync("After the restart");
@@ -1475,9 +1473,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     [Fact]
     public async Task Outbox_AMessageWrittenWhileTheServerIsDown_IsSentOnceWhenTheTabIsOpenedAgain()
     {
-        KeptData = new TempDirectory();
-        await Host.DisposeAsync();
-        Host = await WebTestKit.StartHostAsync(dataDirectory: KeptData.Path, port: WebTestKit.RestartablePort());
+        await UseRestartableHostAsync();
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
         await alice.StartChatAsync(bobName.Username, bobName.Display);
         await alice.SendAsync("Before the outage");
@@ -1493,7 +1489,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         outbox.Should().Contain("Written offline", "the unsent message is kept on this browser");
         await alice.Page.CloseAsync();
 
-        Host = await WebTestKit.StartHostAsync(dataDirectory: KeptData.Path, port: port);
+        await StartAgainAsync(port);
         var reopened = await alice.ReopenAsync();
         Pages[Pages.IndexOf(alice)] = reopened;
 
@@ -1511,9 +1507,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     [Fact]
     public async Task Upload_CancelledWhileTheServerIsDown_GivesItsCaptionBackToTheMessageBox()
     {
-        KeptData = new TempDirectory();
-        await Host.DisposeAsync();
-        Host = await WebTestKit.StartHostAsync(dataDirectory: KeptData.Path, port: WebTestKit.RestartablePort());
+        await UseRestartableHostAsync();
         var (alice, _, _, bobName) = await TwoPeopleAsync();
         await alice.StartChatAsync(bobName.Username, bobName.Display);
         await alice.SendAsync("Before the outage");
@@ -1531,7 +1525,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Cancel upload of slides.bin" }).ClickAsync();
         await Expect(box).ToHaveValueAsync("The slides, as promised");
 
-        Host = await WebTestKit.StartHostAsync(dataDirectory: KeptData.Path, port: port);
+        await StartAgainAsync(port);
         await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Offline" })).ToHaveCountAsync(0);
     }
 
