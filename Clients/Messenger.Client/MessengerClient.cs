@@ -302,7 +302,7 @@ public sealed class MessengerClient : IAsyncDisposable
         var url = new Uri(_options.ServerUrl, ProtocolConstants.HubPath);
         if (_options.ConfigureConnection is { } configure)
         {
-            var builder = new HubConnectionBuilder().WithUrl(url).AddMessagePackProtocol();
+            var builder = new HubConnectionBuilder().WithUrl(url).AddMessagePackProtocol().WithServerTimeout(_options.ServerTimeout);
             configure(builder);
             return builder.Build();
         }
@@ -310,7 +310,10 @@ public sealed class MessengerClient : IAsyncDisposable
         var transport = new HttpConnectionOptions { Url = url };
         _options.ConfigureTransport?.Invoke(transport);
         var factory = new HttpConnectionFactory(Microsoft.Extensions.Options.Options.Create(transport), NullLoggerFactory.Instance);
-        return new HubConnection(factory, HubProtocol, new UriEndPoint(url), NoServices.Instance, NullLoggerFactory.Instance);
+        return new HubConnection(factory, HubProtocol, new UriEndPoint(url), NoServices.Instance, NullLoggerFactory.Instance)
+        {
+            ServerTimeout = _options.ServerTimeout,
+        };
     }
 
     private async Task OnLinkClosedAsync(Link link, Exception? error)

@@ -83,6 +83,12 @@ public sealed class MessengerClientOptions
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>A connection that brings nothing for this long is taken as dead and closed (then reconnected, with
+    /// <see cref="AutoReconnect"/>): the server sends a keep-alive ping after <c>Messenger:Protocol:KeepAliveSeconds</c>
+    /// (5 s; at most 7) of silence, so a link that died without a word (a dead Wi-Fi, a suspended laptop) is noticed
+    /// within this time, not only when a call times out.</summary>
+    public TimeSpan ServerTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
     public bool AutoReconnect { get; init; } = true;
 
     public TimeSpan ReconnectMinDelay { get; init; } = TimeSpan.FromMilliseconds(100);

@@ -156,6 +156,7 @@ public sealed class ConfigurationTests
             ["Messenger:Media:CollectionIntervalMinutes"] = "100000",
             ["Messenger:Media:UploadExpiryHours"] = "1000000000",
             ["Messenger:Protocol:HandshakeTimeoutSeconds"] = "5000000",
+            ["Messenger:Protocol:KeepAliveSeconds"] = "8",
             ["Messenger:Backup:IntervalMinutes"] = "527040",
         });
         await using var app = MessengerApp.Build([], settings);
@@ -168,6 +169,7 @@ public sealed class ConfigurationTests
             "Messenger:Media:CollectionIntervalMinutes: must be between 1 and 10080 (was 100000)",
             "Messenger:Media:UploadExpiryHours: must be between 1 and 8784 (was 1000000000)",
             "Messenger:Protocol:HandshakeTimeoutSeconds: must be between 1 and 300 (was 5000000)",
+            "Messenger:Protocol:KeepAliveSeconds: must be between 1 and 7 (was 8)",
             "Messenger:Backup:IntervalMinutes: must be between 1 and 44640 (was 527040)");
     }
 

@@ -1471,6 +1471,41 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     }
 
     [Fact]
+    public async Task Reconnect_WhenTheLinkGoesSilent_ShowsOfflineWithinTheServerTimeout_ThenCarriesOn()
+    {
+        // The server pings a quiet link every second and Alice's browser gives one up after 3 s (5 s and 15 s by default,
+        // against SignalR's 15 s and 30 s before); her page reaches the host through a relay that can go silent.
+        TestName = "Silence";
+        await Host.DisposeAsync();
+        Host = await WebTestKit.StartHostAsync(settings: new Dictionary<string, string?> { ["Messenger:Protocol:KeepAliveSeconds"] = "1" });
+        await using var relay = new TcpRelay(Host.BaseAddress);
+        var alice = await BrowserPage.OpenAsync(Browser, relay.Address);
+        Pages.Add(alice);
+        await alice.Page.EvaluateAsync("() => localStorage.setItem('messenger.serverTimeoutMs', '3000')");
+        await alice.Page.ReloadAsync();
+        var bob = await OpenAsync();
+        var bobName = (Username: WebUser.NewUsername("bob"), Display: "Bob Builder");
+        await alice.RegisterAsync(WebUser.NewUsername("alice"), "Alice Liddell");
+        await bob.RegisterAsync(bobName.Username, bobName.Display);
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Before the silence");
+        await bob.OpenChatAsync("Alice Liddell");
+        await Expect(bob.Message("Before the silence")).ToBeVisibleAsync();
+
+        relay.Silence().Should().Be(1, "Alice's page holds one WebSocket");
+        var offline = alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Offline" });
+        await Expect(offline).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await alice.ScreenshotAsync("10-silent");
+        relay.Restore();
+
+        await Expect(offline).ToHaveCountAsync(0);
+        await bob.SendAsync("After the silence");
+        await Expect(alice.Message("After the silence")).ToBeVisibleAsync();
+        await alice.SendAsync("Still here");
+        await Expect(bob.Message("Still here")).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task Outbox_AMessageWrittenWhileTheServerIsDown_IsSentOnceWhenTheTabIsOpenedAgain()
     {
         await UseRestartableHostAsync();

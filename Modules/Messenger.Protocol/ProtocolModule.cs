@@ -53,7 +53,11 @@ public static class ProtocolModule
             })
             .AddMessagePackProtocol();
         services.AddOptions<HubOptions<RpcHub>>().Configure<IOptions<ProtocolOptions>>((hub, protocol) =>
-            hub.MaximumReceiveMessageSize = MaxFrameBytes(protocol) + 1024);
+        {
+            var limits = ReadLeniently(protocol);
+            hub.MaximumReceiveMessageSize = limits.MaxFrameBytes + 1024;
+            hub.KeepAliveInterval = TimeSpan.FromSeconds(limits.KeepAliveSeconds);
+        });
 
         services.AddRpcMethod<PingCall, Pong>(allowAnonymous: true);
         services.AddRpcMethod<GetConfigCall, ServerConfig>(allowAnonymous: true);
@@ -62,15 +66,15 @@ public static class ProtocolModule
 
     // Read when the hub is mapped, before start-up validates the configuration: an invalid section is reported there,
     // one line per problem, so this must not throw for it.
-    private static int MaxFrameBytes(IOptions<ProtocolOptions> protocol)
+    private static ProtocolOptions ReadLeniently(IOptions<ProtocolOptions> protocol)
     {
         try
         {
-            return protocol.Value.MaxFrameBytes;
+            return protocol.Value;
         }
         catch (OptionsValidationException)
         {
-            return new ProtocolOptions().MaxFrameBytes;
+            return new ProtocolOptions();
         }
     }
 

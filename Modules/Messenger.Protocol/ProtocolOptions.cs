@@ -43,6 +43,16 @@ internal sealed class ProtocolOptions
     /// at once.
     /// </summary>
     public int PushCoalescingMs { get; set; } = 50;
+
+    /// <summary>
+    /// A connection that was sent nothing for this long gets SignalR's keep-alive ping, so a client learns that a
+    /// link went silent (a dead Wi-Fi, a suspended laptop, a NAT that forgot it) within its server timeout, 15 s in
+    /// both clients. At most 7: half the clients' timeout, so a ping late by one interval still arrives in time.
+    /// </summary>
+    public int KeepAliveSeconds { get; set; } = 5;
+
+    /// <summary>The longest <see cref="KeepAliveSeconds"/> the clients' 15 s server timeout allows.</summary>
+    public const int MaxKeepAliveSeconds = 7;
 }
 
 internal sealed class ProtocolOptionsValidator : IValidateOptions<ProtocolOptions>
@@ -63,6 +73,8 @@ internal sealed class ProtocolOptionsValidator : IValidateOptions<ProtocolOption
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.MaxSessionsPerDevice), options.MaxSessionsPerDevice);
         OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.PushCoalescingMs), options.PushCoalescingMs, 0, 10_000);
         OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.MaxConnectionsPerAddress), options.MaxConnectionsPerAddress, 0, 10_000_000);
+        OptionsProblems.RequireInRange(
+            problems, ProtocolOptions.Section, nameof(options.KeepAliveSeconds), options.KeepAliveSeconds, 1, ProtocolOptions.MaxKeepAliveSeconds);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

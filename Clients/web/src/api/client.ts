@@ -44,6 +44,8 @@ export interface ConnectOptions {
   deviceName?: string;
   platform?: string;
   callTimeoutMs?: number;
+  /** A link that brings nothing for this long is given up and reconnected (default `SERVER_TIMEOUT_MS`, 15 s). */
+  serverTimeoutMs?: number;
   /** Report incoming messages as delivered (messages.received) once events have them. Default true. */
   autoReceipt?: boolean;
   /** Test seam: the transport to use instead of SignalR. */
@@ -135,7 +137,7 @@ export class MessengerClient {
     const deviceKey = await keyStore.getOrCreate();
     const signedIn = await keyStore.loadSignedIn();
     const session = new ProtocolSession({
-      transport: options.transport ?? signalRTransport(options.url),
+      transport: options.transport ?? signalRTransport(options.url, undefined, options.serverTimeoutMs),
       serverPublicKey: fromHex(options.serverPublicKeyHex),
       deviceKey,
       callTimeoutMs: options.callTimeoutMs ?? 30_000,

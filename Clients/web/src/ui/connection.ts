@@ -7,6 +7,7 @@ import { resendOutbox, resumeUploads } from './messages';
 import { rejoinGroupCall } from './groupCalls';
 import { resumeSecretChats } from './secret';
 import { getState, setState } from './store';
+import { testSetting } from './testSettings';
 
 let client: MessengerClient | null = null;
 
@@ -25,12 +26,17 @@ async function serverKey(): Promise<string> {
   return (await response.text()).trim();
 }
 
+/** Tests only (README, Web client): a browser whose localStorage holds a number of milliseconds under this key gives
+ * up a silent link after that long instead of 15 s. */
+export const SERVER_TIMEOUT_KEY = 'messenger.serverTimeoutMs';
+
 export async function connect(): Promise<MessengerClient> {
   const connected = await MessengerClient.connect({
     url: location.origin,
     serverPublicKeyHex: await serverKey(),
     deviceName: deviceName(),
     platform: 'web',
+    serverTimeoutMs: testSetting(SERVER_TIMEOUT_KEY),
   });
   client = connected;
   const online = (state: typeof connected.state) => {

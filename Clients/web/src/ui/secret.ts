@@ -12,6 +12,7 @@ import { ensureUsers, loadPresence } from './chats';
 import { announceSecret } from './notifications';
 import { fitsLength, MAX_TEXT_LENGTH, plainText } from './rich';
 import { getState, setState } from './store';
+import { testSetting } from './testSettings';
 import { clearTyping, setTyping } from './typing';
 
 /** What the UI knows of a chat: no key material. */
@@ -35,14 +36,6 @@ const TYPING_EVERY_MS = 4000;
  * keys after that many messages instead of 100. */
 export const REKEY_AFTER_MESSAGES_KEY = 'messenger.secretRekeyAfterMessages';
 
-function rekeyAfterMessages(): number | undefined {
-  try {
-    const value = Number(localStorage.getItem(REKEY_AFTER_MESSAGES_KEY) ?? '');
-    return Number.isSafeInteger(value) && value > 0 ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 let engine: SecretChats | null = null;
 let channel: BroadcastChannel | null = null;
@@ -79,7 +72,7 @@ export function startSecretChats(userId: number): void {
     selfId: userId,
     onChange: (change) => changed(change, true),
     textFits: (text) => fitsLength(text, MAX_TEXT_LENGTH),
-    rekey: { afterMessages: rekeyAfterMessages() },
+    rekey: { afterMessages: testSetting(REKEY_AFTER_MESSAGES_KEY) },
   });
   if (typeof BroadcastChannel !== 'undefined') {
     channel = new BroadcastChannel(`messenger-secret-${userId}`);
