@@ -13,9 +13,9 @@ public static partial class MessageMethods
         this MessengerClient client, Peer peer, InputGeo geo, long? replyToId = null, long? randomId = null, bool silent = false, long? topicId = null,
         CancellationToken cancellationToken = default)
     {
-        var sent = await client.CallAsync(
-            new SendMessageCall(peer, randomId ?? NewRandomId(), "", replyToId, Silent: silent, Geo: geo, TopicId: topicId), cancellationToken);
-        client.Events.Observe(sent, edited: false);
+        var id = randomId ?? NewRandomId();
+        var sent = await client.CallAsync(new SendMessageCall(peer, id, "", replyToId, Silent: silent, Geo: geo, TopicId: topicId), cancellationToken);
+        client.Events.Observe(sent, edited: false, id);
         return sent;
     }
 

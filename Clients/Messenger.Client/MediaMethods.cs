@@ -172,10 +172,9 @@ public static partial class MediaMethods
         this MessengerClient client, Peer peer, InputMedia media, string caption = "", long? randomId = null, bool silent = false,
         long? topicId = null, CancellationToken cancellationToken = default)
     {
-        var sent = await client.CallAsync(
-            new SendMessageCall(peer, randomId ?? Random.Shared.NextInt64(1, long.MaxValue), caption, null, media, Silent: silent, TopicId: topicId),
-            cancellationToken);
-        client.Events.Observe(sent, edited: false);
+        var id = randomId ?? Random.Shared.NextInt64(1, long.MaxValue);
+        var sent = await client.CallAsync(new SendMessageCall(peer, id, caption, null, media, Silent: silent, TopicId: topicId), cancellationToken);
+        client.Events.Observe(sent, edited: false, id);
         return sent;
     }
 

@@ -22,9 +22,9 @@ public static partial class MessageMethods
         this MessengerClient client, Peer peer, string text, long? replyToId = null, long? randomId = null, bool silent = false,
         ReplyQuote? quote = null, long? topicId = null, CancellationToken cancellationToken = default)
     {
-        var sent = await client.CallAsync(
-            new SendMessageCall(peer, randomId ?? NewRandomId(), text, replyToId, Silent: silent, Quote: quote, TopicId: topicId), cancellationToken);
-        client.Events.Observe(sent, edited: false);
+        var id = randomId ?? NewRandomId();
+        var sent = await client.CallAsync(new SendMessageCall(peer, id, text, replyToId, Silent: silent, Quote: quote, TopicId: topicId), cancellationToken);
+        client.Events.Observe(sent, edited: false, id);
         return sent;
     }
 
@@ -202,8 +202,9 @@ public static partial class MessageMethods
         MessengerClient client, Peer peer, Poll poll, long? replyToId, long? randomId, bool silent, CancellationToken cancellationToken, ReplyQuote? quote = null,
         long? topicId = null)
     {
-        var sent = await client.CallAsync(new SendPollCall(peer, randomId ?? NewRandomId(), poll, replyToId, silent, quote, topicId), cancellationToken);
-        client.Events.Observe(sent, edited: false);
+        var id = randomId ?? NewRandomId();
+        var sent = await client.CallAsync(new SendPollCall(peer, id, poll, replyToId, silent, quote, topicId), cancellationToken);
+        client.Events.Observe(sent, edited: false, id);
         return sent;
     }
 

@@ -19,7 +19,14 @@ public abstract record LoggedEvent(long Pts) : MessengerEvent
 
 /// <summary>A new message in one of the user's chats: from someone else, or sent by the user (<see cref="IsOutgoing"/>)
 /// on this or another device. <see cref="Peer"/> is the chat as the user addresses it.</summary>
-public sealed record MessageReceived(long Pts, Message Message, Peer Peer, bool IsOutgoing) : LoggedEvent(Pts);
+public sealed record MessageReceived(long Pts, Message Message, Peer Peer, bool IsOutgoing) : LoggedEvent(Pts)
+{
+    /// <summary>The <c>random_id</c> the user's device sent <see cref="Message"/> with, so an app matches it to the send in
+    /// its outbox (<see cref="NewMessageUpdate.RandomId"/>): set on the user's own messages from their own log, on every
+    /// one of their devices (live and after catching up), and on this device's own sends; null on others' messages, on a
+    /// large group's (its shared log never carries it) and from a server that does not tell it.</summary>
+    public long? RandomId { get; init; }
+}
 
 /// <summary>A message's text changed; <see cref="Message"/> is the message as it is now.</summary>
 public sealed record MessageEdited(long Pts, Message Message, Peer Peer, bool IsOutgoing) : LoggedEvent(Pts);

@@ -148,10 +148,11 @@ public sealed class UpdateStream
     internal void RequestDifference() => _inputs.Writer.TryWrite(new ResyncInput());
 
     /// <summary>The caller's own send or edit: the same change as the logged update with its <c>pts</c> (in the large
-    /// group's own log when <see cref="SentMessage.Channel"/> is set).</summary>
-    internal void Observe(SentMessage sent, bool edited) =>
+    /// group's own log when <see cref="SentMessage.Channel"/> is set); a send with the <paramref name="randomId"/> it went
+    /// with, as the user's own log entry carries it.</summary>
+    internal void Observe(SentMessage sent, bool edited, long? randomId = null) =>
         _inputs.Writer.TryWrite(new OwnResultInput(
-            new Entry(sent.Pts, sent.PtsCount, edited ? new EditMessageUpdate(sent.Message) : new NewMessageUpdate(sent.Message)),
+            new Entry(sent.Pts, sent.PtsCount, edited ? new EditMessageUpdate(sent.Message) : new NewMessageUpdate(sent.Message) { RandomId = randomId }),
             sent.Channel ? sent.Message.ToPeer.Id : null));
 
     /// <summary>The caller's own change without a payload: it only moves the position (of the large group
@@ -573,14 +574,14 @@ public sealed class UpdateStream
     {
         switch (entry.Update)
         {
-            case NewMessageUpdate { Message: var message }:
+            case NewMessageUpdate { Message: var message } added:
                 if (!_recentMessageIds.Add(message.Id))
                 {
                     break;
                 }
 
                 var outgoing = message.FromId == _userId;
-                Emit(new MessageReceived(entry.Pts, message, message.PeerFor(_userId), outgoing) { ChannelId = channelId });
+                Emit(new MessageReceived(entry.Pts, message, message.PeerFor(_userId), outgoing) { ChannelId = channelId, RandomId = added.RandomId });
                 // Receipts (messages.received) are about the user's own log; a large group's messages are not counted.
                 if (!outgoing && channelId is null)
                 {

@@ -186,6 +186,57 @@ describe('one\u2019s own message arriving by push', () => {
   });
 });
 
+describe('one\u2019s own message arriving with its random id', () => {
+  const own = (id: number, text: string) => ({ id, from_id: 1, to_peer: { kind: PeerKind.User, id: 2 }, date: 1, text }) as Message;
+
+  it('settles the send of that random id, and a same-text message of another device\u2019s settles nothing', async () => {
+    void sendMessage(key, 'same words', null);
+    await until(() => server.sends.length === 1);
+    const mine = server.sends[0].args.random_id;
+    // The user's other device sent the same text: its own random id tells it apart from the send in flight.
+    messageArrived(own(900, 'same words'), mine + 1);
+    expect(bubble('same words')).toBeDefined();
+    messageArrived(own(901, 'same words'), mine);
+    expect(bubble('same words')).toBeUndefined();
+    server.sends[0].answer();
+    await until(() => outboxEntries(1).length === 0);
+  });
+
+  it('takes messages the server stored out of the outbox after a reload, so they are not sent again', async () => {
+    setState({ histories: {} });
+    keepInOutbox(1, { key, randomId: 42, text: 'stored before the reload', replyToId: null, media: null, date: 1 });
+    keepInOutbox(1, { key, randomId: 43, text: 'this one too', replyToId: null, media: null, date: 1 });
+    keepInOutbox(1, { key, randomId: 44, text: 'never reached the server', replyToId: null, media: null, date: 1 });
+    await loadOlder(key);
+    expect(bubbles().map((p) => p.randomId)).toEqual([42, 43, 44]);
+    // Catching up (updates.getDifference) brings the user's own messages with the random ids they were sent with.
+    messageArrived(own(902, 'stored before the reload'), 42);
+    messageArrived(own(903, 'this one too'), 43);
+    expect(bubbles().map((p) => p.randomId)).toEqual([44]);
+    expect(outboxEntries(1).map((e) => e.randomId)).toEqual([44]);
+    resendOutbox();
+    await until(() => server.sends.length === 1);
+    await settle();
+    expect(server.sends.map((s) => s.args.random_id)).toEqual([44]);
+    server.sends[0].answer();
+    await until(() => bubbles().length === 0);
+  });
+
+  it('settles a send still queued behind the one in flight, and resolves its caller', async () => {
+    void sendMessage(key, 'first', null);
+    const second = sendMessage(key, 'second', null);
+    await until(() => server.sends.length === 1);
+    const queued = bubble('second')!.randomId;
+    messageArrived(own(904, 'second'), queued);
+    await second;
+    expect(bubble('second')).toBeUndefined();
+    server.sends[0].answer();
+    await until(() => bubbles().length === 0);
+    await settle();
+    expect(texts()).toEqual(['first']);
+  });
+});
+
 describe('signing out', () => {
   it('sends none of the account\u2019s queued messages afterwards, whoever signs in next', async () => {
     void sendMessage(key, 'in flight', null);

@@ -244,6 +244,26 @@ describe('update stream', () => {
     expect(events[0]).toMatchObject({ type: 'new_message', out: true, peer: { kind: 1, id: 2 } });
   });
 
+  it('reports the random id of the user\u2019s own message, pushed, caught up or answered, and none where the entry has none', async () => {
+    const server = new FakeUpdateServer();
+    const ownEntry = (pts: number, id: number, randomId?: number): LoggedUpdate =>
+      logged(pts, { type: 'new_message', message: message(id, SELF, userPeer(2)), ...(randomId === undefined ? {} : { random_id: randomId }) });
+    server.log = [ownEntry(1, 20, 4242), ownEntry(2, 21)];
+    server.state = 2;
+    const { stream, events } = await started(server, 0);
+    await until(() => stream.pts === 2);
+    stream.accept('updates.logged', wire([ownEntry(3, 22, 4343)]));
+    await until(() => stream.pts === 3);
+    stream.observeSent({ message: message(23, SELF, userPeer(2)), pts: 4, pts_count: 1, channel: false }, false, 4444);
+    await until(() => stream.pts === 4);
+    expect(events.map((e) => (e.type === 'new_message' ? [e.message.id, e.randomId] : null))).toEqual([
+      [20, 4242],
+      [21, undefined],
+      [22, 4343],
+      [23, 4444],
+    ]);
+  });
+
   it('maps every logged update kind to its event', async () => {
     const { stream, events } = await started();
     stream.accept(

@@ -227,9 +227,22 @@ public sealed record BotCallbackQueryUpdate(
     [property: Key("msg_id")] long MessageId,
     [property: Key("data")] string Data) : Update;
 
-/// <summary>A message arrived in one of the user's chats (or the user sent it from any device).</summary>
+/// <summary>
+/// A message arrived in one of the user's chats (or the user sent it from any device). <see cref="RandomId"/> is the
+/// <c>random_id</c> its sender gave it, set only in the sender's own log entry (so on each of the sender's devices, live
+/// and in <c>updates.getDifference</c>) for a message the sender posted (<c>messages.send</c>, <c>sendPoll</c>,
+/// <c>forward</c>; not service messages): a device matches it to its outbox by it. Never in a recipient's entry nor in a
+/// large group's shared log (there only the send's result answers the sending device); null in entries logged before.
+/// On the wire it is written only when set (<see cref="NewMessageUpdateFormatter"/>).
+/// </summary>
 [MessagePackObject]
-public sealed record NewMessageUpdate([property: Key("message")] Message Message) : Update;
+[MessagePackFormatter(typeof(NewMessageUpdateFormatter))]
+public sealed record NewMessageUpdate([property: Key("message")] Message Message) : Update
+{
+    /// <summary>The sender's <c>random_id</c> of <see cref="Message"/>; set only in the sender's own log entry.</summary>
+    [Key("random_id")]
+    public long? RandomId { get; init; }
+}
 
 /// <summary>A message's text changed; carries the message as it is now.</summary>
 [MessagePackObject]

@@ -92,15 +92,20 @@ internal static class Delivery
         }
 
         var update = new NewMessageUpdate(message);
+        // The sender's random_id is their private idempotency key: only their own entry carries it (a separate row from
+        // the others', which share one serialized payload), never a recipient's nor a large group's shared log. A service
+        // message's random id is the server's own, so it has none. The sender's entry goes first, so the others' shared
+        // payload is serialized once after it.
+        var sendersUpdate = action is null ? update with { RandomId = randomId } : update;
         var appends = new List<LogAppend>();
-        foreach (var (owner, peer) in target.Audience(scope, me))
+        foreach (var (owner, peer) in target.Audience(scope, me).OrderBy(a => a.Owner != me))
         {
             if (!LogOwners.IsChat(owner))
             {
                 MessageStore.TouchDialog(scope, owner, target.ChatId, peer, id, now, incoming: owner != me);
             }
 
-            appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, id)));
+            appends.Add(new LogAppend(owner, log.Append(scope, owner, owner == me ? sendersUpdate : update, now, id)));
         }
 
         CopyToBots(scope, log, target, me, update, now, id, appends);

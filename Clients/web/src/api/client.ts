@@ -255,7 +255,7 @@ export class MessengerClient {
 function observeMessages(messages: Methods['messages'], stream: UpdateStream): Methods['messages'] {
   return {
     ...messages,
-    send: async (a, o) => observed(await messages.send(a, o), (sent) => stream.observeSent(sent, false)),
+    send: async (a, o) => observed(await messages.send(a, o), (sent) => stream.observeSent(sent, false, a.random_id)),
     edit: async (a, o) => observed(await messages.edit(a, o), (sent) => stream.observeSent(sent, true)),
     delete: async (a, o) => observed(await messages.delete(a, o), (affected) => stream.observeAffected(affected, a.peer)),
     deleteHistory: async (a, o) =>
@@ -264,7 +264,7 @@ function observeMessages(messages: Methods['messages'], stream: UpdateStream): M
     pin: async (a, o) => observed(await messages.pin(a, o), (affected) => stream.observeAffected(affected, a.peer)),
     unpinAll: async (a, o) => observed(await messages.unpinAll(a, o), (affected) => stream.observeAffected(affected, a.peer)),
     sendReaction: async (a, o) => observed(await messages.sendReaction(a, o), (changed) => stream.observeAffected(changed, a.peer)),
-    sendPoll: async (a, o) => observed(await messages.sendPoll(a, o), (sent) => stream.observeSent(sent, false)),
+    sendPoll: async (a, o) => observed(await messages.sendPoll(a, o), (sent) => stream.observeSent(sent, false, a.random_id)),
     sendVote: async (a, o) => observed(await messages.sendVote(a, o), (changed) => stream.observeAffected(changed, a.peer)),
     closePoll: async (a, o) => observed(await messages.closePoll(a, o), (changed) => stream.observeAffected(changed, a.peer)),
     toggleDialogPin: async (a, o) => observed(await messages.toggleDialogPin(a, o), (affected) => stream.observeAffected(affected)),

@@ -830,6 +830,9 @@ export interface JoinRequests {
 export interface NewMessageUpdate {
   type: 'new_message';
   message: Message;
+  /** The sender's random_id of the message: only in the sender's own log (on each of their devices, live and in
+   * updates.getDifference), never in a recipient's nor in a large group's log; absent from entries logged before. */
+  random_id?: number | null;
 }
 export interface EditMessageUpdate {
   type: 'edit_message';
@@ -1305,7 +1308,7 @@ interface LoggedEventBase {
 }
 
 export type MessengerEvent =
-  | ({ type: 'new_message'; message: Message; peer: Peer; out: boolean } & LoggedEventBase)
+  | ({ type: 'new_message'; message: Message; peer: Peer; out: boolean; randomId?: number } & LoggedEventBase)
   | ({ type: 'message_edited'; message: Message; peer: Peer; out: boolean } & LoggedEventBase)
   | ({ type: 'messages_deleted'; peer: Peer; ids: number[] } & LoggedEventBase)
   | ({ type: 'delivered'; peer: Peer; maxId: number } & LoggedEventBase)

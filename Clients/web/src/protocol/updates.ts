@@ -152,9 +152,12 @@ export class UpdateStream {
     this.input({ kind: 'resync' });
   }
 
-  /** The caller's own send or edit: the same change as the logged update with its pts. */
-  observeSent(sent: SentMessage, edited: boolean): void {
-    const update: Update = edited ? { type: 'edit_message', message: sent.message } : { type: 'new_message', message: sent.message };
+  /** The caller's own send or edit: the same change as the logged update with its pts (a send with the random id it went
+   * with, as the user's own log entry carries it). */
+  observeSent(sent: SentMessage, edited: boolean, randomId?: number): void {
+    const update: Update = edited
+      ? { type: 'edit_message', message: sent.message }
+      : { type: 'new_message', message: sent.message, random_id: randomId ?? null };
     this.input({ kind: 'own', entry: { pts: sent.pts, ptsCount: sent.pts_count, update }, channelId: sent.channel ? sent.message.to_peer.id : null });
   }
 
@@ -363,7 +366,8 @@ export class UpdateStream {
         this.recentMessageIds.push(message.id);
         if (this.recentMessageIds.length > RECENT_MESSAGE_IDS) this.recentMessageIds.shift();
         const out = message.from_id === selfId;
-        this.emitter.emit({ type: 'new_message', message, peer: peerOf(message, selfId), out, ...base });
+        const sentWith = typeof update.random_id === 'number' ? { randomId: update.random_id } : {};
+        this.emitter.emit({ type: 'new_message', message, peer: peerOf(message, selfId), out, ...sentWith, ...base });
         // Receipts are about the user's own log; a large group's messages are not counted.
         if (!out && channelId === null) this.queueReceipt(message.id);
         return;

@@ -31,7 +31,7 @@ export function ForwardDialog({ chatKey, message, onClose }: { chatKey: string; 
     setError('');
     try {
       const result = await api().messages.forward({ from_peer: peerFromKey(chatKey), ids: [message.id], to_peer: peerFromKey(to), silent });
-      result.messages.forEach(messageArrived);
+      result.messages.forEach((m) => messageArrived(m));
       onClose();
       openChat(to);
     } catch (e) {

@@ -33,7 +33,7 @@ export function applyEvent(event: MessengerEvent): void {
       secretEvent(event);
       break;
     case 'new_message':
-      messageArrived(event.message);
+      messageArrived(event.message, event.randomId);
       if (!event.out) void announce(event.message, event.peer);
       break;
     case 'message_edited':

@@ -141,14 +141,18 @@ export function replaceMessage(key: string, message: Message): void {
   }));
 }
 
-export function messageArrived(message: Message): void {
+/** A message of the chat's, new to this tab: `randomId` is the one our own message was sent with, when the server told
+ * it (the user's own log carries it on each of their devices; a large group's log, an older server and others' messages
+ * do not). */
+export function messageArrived(message: Message, randomId?: number): void {
   const me = getState().me?.id ?? 0;
   const peer = peerOf(message, me);
   const key = peerKey(peer);
   const incoming = message.from_id !== me;
   // A poll or a location never waits as a clock bubble: only sends from the composer (text, files) do; a location's
   // empty text would settle a file's upload sent without a caption.
-  if (!incoming && !message.poll && !message.geo) settlePending(key, message);
+  if (!incoming && randomId !== undefined) settleSent(key, randomId);
+  else if (!incoming && !message.poll && !message.geo) settlePending(key, message);
   insertMessage(key, message);
   updateDialog(
     key,
@@ -175,10 +179,24 @@ export function messageArrived(message: Message): void {
     .catch(() => undefined);
 }
 
-/** Our own message came back (by push, before the send's answer): its clock bubble gives way to it. The server's
- * Message does not carry the sender's random_id, so it is told by its content — and only the chat's send in flight
- * (one at a time) can be it: a message still queued behind it, or refused, is not (the same text may come from
- * another device). A wrong guess only hides the bubble until the send's own answer brings its message. */
+/** Our own message came back with the random id it was sent with (the user's own log carries it, live and when this
+ * device catches up after being offline): it is stored, so the send of that id is done whatever state it is in here —
+ * its clock bubble gives way, and a send still queued, waiting for the link, refused (a retry's answer lost) or only
+ * in the outbox after a reload is not sent again. A send in flight is left to its answer. A random id of none of ours
+ * (the user's other device) settles nothing, whatever its text. */
+function settleSent(key: string, randomIdStored: number): void {
+  updatePending(key, (list) => (list.some((p) => p.randomId === randomIdStored) ? list.filter((p) => p.randomId !== randomIdStored) : list));
+  if (draining.has(key) && queues.get(key)?.[0]?.randomId === randomIdStored) return;
+  dequeue(key, randomIdStored);
+  forgetSent(randomIdStored);
+  outcomes.get(randomIdStored)?.resolve();
+  outcomes.delete(randomIdStored);
+}
+
+/** Our own message came back without its random id (a large group's shared log, or a server that does not tell it):
+ * its clock bubble gives way to it, told by its content — and only the chat's send in flight (one at a time) can be
+ * it: a message still queued behind it, or refused, is not (the same text may come from another device). A wrong guess
+ * only hides the bubble until the send's own answer brings its message. */
 function settlePending(key: string, message: Message): void {
   const inFlight = draining.has(key) ? queues.get(key)?.[0] : undefined;
   if (!inFlight || inFlight.text !== message.text || inFlight.replyToId !== (message.reply_to_id ?? null) || !inFlight.media !== !message.media) return;
@@ -274,7 +292,7 @@ async function deliverPending(key: string, pending: PendingMessage): Promise<boo
         { timeoutMs: Infinity },
       ),
     );
-    messageArrived(sent.message);
+    messageArrived(sent.message, pending.randomId);
     updatePending(key, (list) => list.filter((p) => p.randomId !== pending.randomId));
     forgetSent(pending.randomId);
     outcomes.get(pending.randomId)?.resolve();

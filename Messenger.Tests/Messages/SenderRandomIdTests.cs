@@ -1,0 +1,139 @@
+using Messenger.Client;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Contracts.Wire;
+using Messenger.Kernel.Storage;
+using Messenger.Tests.Groups;
+using Messenger.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Messenger.Tests.Messages;
+
+using Update = Messenger.Contracts.Updates.Update;
+
+/// <summary>
+/// The sender's devices learn the <c>random_id</c> of their own messages (Telegram's updateMessageID): their own log's
+/// <c>new_message</c> carries it, live and in <c>updates.getDifference</c>, so a device matches a pushed message to the
+/// send in its outbox. It is the sender's private idempotency key: a recipient, another member of a group and a large
+/// group's shared log never carry it.
+/// </summary>
+public sealed class SenderRandomIdTests : IAsyncLifetime
+{
+    private TestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await GroupTestKit.StartHostAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Send_InAPrivateChat_TellsEveryDeviceOfTheSenderTheRandomId_AndNoDeviceOfTheRecipient()
+    {
+        await using var alice = await _host.MemberAsync("alice_rid", listen: true);
+        await using var alicePhone = await _host.DeviceAsync("alice_rid", alice.Id);
+        await using var bob = await _host.MemberAsync("bob_rid", listen: true);
+        await using var bobPhone = await _host.DeviceAsync("bob_rid", bob.Id);
+        var bobPts = (await bob.Client.GetStateAsync()).Pts;
+
+        var sent = await alice.Client.SendMessageAsync(Peer.User(bob.Id), "hello", randomId: 770_001);
+
+        (await alicePhone.NextAsync<MessageReceived>(m => m.Message.Id == sent.Message.Id)).RandomId.Should().Be(770_001);
+        (await alice.NextAsync<MessageReceived>(m => m.Message.Id == sent.Message.Id)).RandomId.Should().Be(770_001, "the sending device's own event");
+        foreach (var device in new[] { bob, bobPhone })
+        {
+            var received = await device.NextAsync<MessageReceived>(m => m.Message.Id == sent.Message.Id);
+            received.RandomId.Should().BeNull("the random_id is the sender's own");
+        }
+
+        (await bob.Client.GetDifferenceAsync(bobPts)).Updates.Select(u => u.Update).OfType<NewMessageUpdate>()
+            .Should().ContainSingle().Which.RandomId.Should().BeNull();
+        (await bob.Client.GetHistoryAsync(Peer.User(alice.Id))).Should().ContainSingle(m => m.Id == sent.Message.Id);
+        StoredRandomIds(sent.Message.Id).Should().BeEquivalentTo(new Dictionary<long, long?> { [alice.Id] = 770_001, [bob.Id] = null },
+            "only the sender's log entry holds it, so neither the recipient's pushes, difference nor history can carry it");
+    }
+
+    [Fact]
+    public async Task GetDifference_AfterTheSendersDeviceWasOffline_CarriesTheRandomIdsOfTheSendersMessages()
+    {
+        await using var alice = await _host.MemberAsync("alice_ridoff");
+        await using var bob = await _host.MemberAsync("bob_ridoff");
+        await using var alicePhone = await _host.DeviceAsync("alice_ridoff", alice.Id, listen: false);
+        var phonePts = (await alicePhone.Client.GetStateAsync()).Pts;
+        await alicePhone.Client.DisposeAsync();
+
+        var first = await alice.Client.SendMessageAsync(Peer.User(bob.Id), "while you were away", randomId: 770_101);
+        var second = await alice.Client.SendMessageAsync(Peer.User(bob.Id), "and this", randomId: 770_102);
+        await bob.Client.SendMessageAsync(Peer.User(alice.Id), "an answer", randomId: 770_103);
+
+        await using var back = await _host.DeviceAsync("alice_ridoff", alice.Id, listen: false);
+        var added = (await back.Client.GetDifferenceAsync(phonePts)).Updates.Select(u => u.Update).OfType<NewMessageUpdate>().ToList();
+        added.Select(u => (u.Message.Text, u.RandomId)).Should().Equal(
+            ("while you were away", 770_101L), ("and this", 770_102L), ("an answer", (long?)null));
+        await back.Client.Events.StartAsync(alice.Id, phonePts, null);
+        var caughtUp = await back.EventsUntilAsync<MessageReceived>(m => m.Message.Text == "an answer");
+        caughtUp.OfType<MessageReceived>().Select(m => (m.Message.Id, m.RandomId)).Should().Contain(
+            [(first.Message.Id, 770_101L), (second.Message.Id, 770_102L)], "the update stream reports it after catching up too");
+    }
+
+    [Fact]
+    public async Task Send_InGroups_TellsOnlyTheSendersDevices_AndALargeGroupsSharedLogNobody()
+    {
+        await using var alice = await _host.MemberAsync("alice_ridgroup", listen: true);
+        await using var alicePhone = await _host.DeviceAsync("alice_ridgroup", alice.Id);
+        await using var bob = await _host.MemberAsync("bob_ridgroup", listen: true);
+        var bobPts = (await bob.Client.GetStateAsync()).Pts;
+        var small = Peer.Chat((await alice.Client.CreateGroupAsync("Small", [bob.Id])).Chat.Id);
+        var large = Peer.Chat((await alice.Client.CreateGroupAsync("Large", [bob.Id], large: true)).Chat.Id);
+
+        var inSmall = await alice.Client.SendMessageAsync(small, "to the few", randomId: 770_201);
+        var inLarge = await alice.Client.SendMessageAsync(large, "to the many", randomId: 770_202);
+
+        (await alicePhone.NextAsync<MessageReceived>(m => m.Message.Id == inSmall.Message.Id)).RandomId.Should().Be(770_201);
+        (await bob.NextAsync<MessageReceived>(m => m.Message.Id == inSmall.Message.Id)).RandomId.Should().BeNull();
+        (await bob.Client.GetDifferenceAsync(bobPts)).Updates.Select(u => u.Update).OfType<NewMessageUpdate>()
+            .Should().OnlyContain(u => u.RandomId == null);
+        StoredRandomIds(inSmall.Message.Id).Should().BeEquivalentTo(new Dictionary<long, long?> { [alice.Id] = 770_201, [bob.Id] = null });
+
+        // A large group's one log is every member's: the sending device has its answer, the others match by content.
+        (await alicePhone.NextAsync<MessageReceived>(m => m.Message.Id == inLarge.Message.Id)).RandomId.Should().BeNull();
+        (await bob.NextAsync<MessageReceived>(m => m.Message.Id == inLarge.Message.Id)).RandomId.Should().BeNull();
+        StoredRandomIds(inLarge.Message.Id).Values.Should().ContainSingle().Which.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Send_WhenResentWithTheSameRandomId_LogsOneEntryWithIt_AndAnswersTheFirstMessage()
+    {
+        await using var alice = await _host.MemberAsync("alice_ridresend", listen: true);
+        await using var bob = await _host.MemberAsync("bob_ridresend");
+        var alicePts = (await alice.Client.GetStateAsync()).Pts;
+
+        var first = await alice.Client.SendMessageAsync(Peer.User(bob.Id), "once", randomId: 770_301);
+        var again = await alice.Client.SendMessageAsync(Peer.User(bob.Id), "once", randomId: 770_301);
+
+        again.Message.Should().Be(first.Message);
+        again.PtsCount.Should().Be(0);
+        (await alice.NextAsync<MessageReceived>(m => m.Message.Id == first.Message.Id)).RandomId.Should().Be(770_301);
+        (await alice.Client.GetDifferenceAsync(alicePts)).Updates.Select(u => u.Update).OfType<NewMessageUpdate>()
+            .Should().ContainSingle().Which.RandomId.Should().Be(770_301);
+    }
+
+    /// <summary>Each log holding the message's <c>new_message</c> (by owner: a user, or a large group's own log) and the
+    /// random_id its entry carries.</summary>
+    private Dictionary<long, long?> StoredRandomIds(long messageId)
+    {
+        using var connection = _host.Services.GetRequiredService<SqliteDatabase>().Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT owner_id, payload FROM queue_updates WHERE message_id = @message";
+        command.Parameters.AddWithValue("@message", messageId);
+        using var reader = command.ExecuteReader();
+        var found = new Dictionary<long, long?>();
+        while (reader.Read())
+        {
+            if (WireSerializer.Deserialize<Update>((byte[])reader.GetValue(1)) is NewMessageUpdate added)
+            {
+                found[reader.GetInt64(0)] = added.RandomId;
+            }
+        }
+
+        return found;
+    }
+}
