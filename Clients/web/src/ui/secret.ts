@@ -36,7 +36,6 @@ const TYPING_EVERY_MS = 4000;
  * keys after that many messages instead of 100. */
 export const REKEY_AFTER_MESSAGES_KEY = 'messenger.secretRekeyAfterMessages';
 
-
 let engine: SecretChats | null = null;
 let channel: BroadcastChannel | null = null;
 let ownerId = 0;
