@@ -28,6 +28,10 @@ public interface IMediaAttachments
     /// Throws 404 <c>MEDIA_INVALID</c> when the media no longer exists.</summary>
     void AddReference(WriteScope scope, long mediaId, long messageId);
 
+    /// <summary>Whether <paramref name="holderId"/> (a message or a photo's holder) carries <paramref name="prepared"/>
+    /// already: a media of the same blob under the same name and type (a photo set again, say by a resend after a restart).</summary>
+    bool Carries(WriteScope scope, long holderId, PreparedMedia prepared);
+
     /// <summary>Drops the reference of <paramref name="messageId"/> if it has one (no-op otherwise). A blob left with no
     /// reference is deleted by the collector after the grace period.</summary>
     void Release(WriteScope scope, long messageId);
