@@ -1,4 +1,5 @@
 using Messenger.Client;
+using Messenger.Contracts.Auth;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
@@ -150,46 +151,73 @@ public sealed class CompletedUploadTests
         }
     }
 
+    /// <summary>A call refused after its upload became a blob (not an image, for a profile photo) leaves the blob without
+    /// a reference: it stays, past the grace period and a restart, while the upload is remembered, and another call can
+    /// use it; once the upload expires it is forgotten and the blob collected.</summary>
     [Fact]
-    public async Task CompletedUpload_KeepsItsBlobUntilItExpires_ThenIsForgotten_AndTheBlobCollected()
+    public async Task CompletedUpload_KeepsItsUnattachedBlobUntilItExpires_ThenIsForgotten_AndTheBlobCollected()
     {
         using var data = new TempDirectory();
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var firstBytes = Png(64, 48, seed: 54);
-        var secondBytes = Png(32, 32, seed: 55);
+        var bytes = RandomBytes(100_000, 54);
         Device alice;
-        InputMedia first;
+        Device bob;
+        InputMedia input;
         await using (var host = await SessionTestKit.StartHostAsync(Settings, clock: clock, dataDirectory: data.Path))
         {
             alice = await host.SignUpAsync("alice_cex");
+            bob = await host.SignUpAsync("bob_cex");
             await using (alice)
+            await using (bob)
             {
-                first = await alice.Client.UploadAsync(firstBytes, "me.png", "image/png");
-                await alice.Client.UpdateProfilePhotoAsync(first);
-                await alice.Client.UpdateProfilePhotoAsync(await alice.Client.UploadAsync(secondBytes, "me2.png", "image/png"));
-                host.RefCount(Sha256(firstBytes)).Should().Be(0, "the first photo was replaced");
+                input = await alice.Client.UploadAsync(bytes, "notes.bin");
+                await ChatTestKit.FailsWith(() => alice.Client.UpdateProfilePhotoAsync(input), SessionErrorNames.PhotoInvalid);
+                host.RefCount(Sha256(bytes)).Should().Be(0);
             }
         }
 
-        // Past the grace period, within the upload expiry: the replaced photo's upload may still be sent again.
+        // Past the grace period, within the upload expiry.
         clock.Advance(TimeSpan.FromHours(2));
         await using (var host = await SessionTestKit.StartHostAsync(Settings, clock: clock, dataDirectory: data.Path))
         {
             var collector = host.Services.GetRequiredService<MediaCollector>();
             await collector.CollectAsync(CancellationToken.None);
-            host.BlobFiles().Should().HaveCount(2, "a completed upload keeps its blob while it is remembered");
-            CompletedUploadRows(host).Should().Be(2);
-
-            clock.Advance(TimeSpan.FromHours(23));
-            await collector.CollectAsync(CancellationToken.None);
-
-            CompletedUploadRows(host).Should().Be(0);
-            host.BlobFiles().Should().ContainSingle("the replaced photo's blob is collected once its upload is forgotten");
-            host.RefCount(Sha256(firstBytes)).Should().BeNull();
+            host.BlobFiles().Should().ContainSingle("a completed upload keeps its blob while it is remembered");
+            CompletedUploadRows(host).Should().Be(1);
             await using var aliceAgain = await host.ReconnectAsync(alice);
-            await ChatTestKit.FailsWith(() => aliceAgain.Client.UpdateProfilePhotoAsync(first), MediaErrorNames.FilePartsInvalid);
-            (await aliceAgain.Client.GetUsersAsync([alice.UserId])).Single().Photo!.Size.Should().Be(secondBytes.Length);
+            await using var bobAgain = await host.ReconnectAsync(bob);
+
+            var sent = await aliceAgain.Client.SendMediaAsync(bob.Peer, input);
+            (await bobAgain.Client.DownloadAsync(sent.Message.Media!)).Should().Equal(bytes);
+            await aliceAgain.Client.DeleteMessagesAsync(bob.Peer, [sent.Message.Id], revoke: true);
+            host.RefCount(Sha256(bytes)).Should().Be(0);
+            CompletedUploadRows(host).Should().Be(0, "what the upload was used for is gone: the blob goes after the grace period");
         }
+    }
+
+    [Fact]
+    public async Task CompletedUpload_OnceExpired_IsForgotten_AndItsBlobCollected()
+    {
+        using var data = new TempDirectory();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var bytes = RandomBytes(100_000, 56);
+        await using var host = await SessionTestKit.StartHostAsync(Settings, clock: clock, dataDirectory: data.Path);
+        await using var alice = await host.SignUpAsync("alice_cfo");
+        var input = await alice.Client.UploadAsync(bytes, "notes.bin");
+        await ChatTestKit.FailsWith(() => alice.Client.UpdateProfilePhotoAsync(input), SessionErrorNames.PhotoInvalid);
+        var collector = host.Services.GetRequiredService<MediaCollector>();
+
+        clock.Advance(TimeSpan.FromHours(23));
+        await collector.CollectAsync(CancellationToken.None);
+        host.BlobFiles().Should().ContainSingle("the upload is remembered for 24 hours");
+
+        clock.Advance(TimeSpan.FromHours(2));
+        await collector.CollectAsync(CancellationToken.None);
+
+        CompletedUploadRows(host).Should().Be(0);
+        host.BlobFiles().Should().BeEmpty("the blob is collected once its upload is forgotten");
+        host.RefCount(Sha256(bytes)).Should().BeNull();
+        await ChatTestKit.FailsWith(() => alice.Client.SendMediaAsync(alice.Peer, input), MediaErrorNames.FilePartsInvalid);
     }
 
     private static long CompletedUploadRows(TestHost host)

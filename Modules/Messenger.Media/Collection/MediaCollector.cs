@@ -167,11 +167,14 @@ internal sealed class MediaCollector(
     private int DeleteUnusedClientThumbs(IEnumerable<ThumbnailFile> clientThumbs)
     {
         var used = new HashSet<string>(StringComparer.Ordinal);
+        var cutoff = clock.GetUtcNow().UtcDateTime.AddHours(-options.Value.UploadExpiryHours);
         using (var connection = database.Open())
         using (var command = connection.CreateCommand())
         {
+            // A completed upload not yet expired may still be sent again with the thumbnail made of its thumb.
             command.CommandText = "SELECT thumb_key FROM media_files WHERE thumb_key IS NOT NULL " +
-                "UNION SELECT client_thumb_key FROM media_completed_uploads WHERE client_thumb_key IS NOT NULL";
+                "UNION SELECT client_thumb_key FROM media_completed_uploads WHERE client_thumb_key IS NOT NULL AND completed_at >= @cutoff";
+            command.Parameters.AddWithValue("@cutoff", new DateTimeOffset(cutoff).ToUnixTimeSeconds());
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -179,7 +182,6 @@ internal sealed class MediaCollector(
             }
         }
 
-        var cutoff = clock.GetUtcNow().UtcDateTime.AddHours(-options.Value.UploadExpiryHours);
         var deleted = 0;
         foreach (var file in clientThumbs)
         {

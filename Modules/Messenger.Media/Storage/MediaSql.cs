@@ -70,7 +70,8 @@ internal static class MediaSql
             ("@holder", holderId), ("@hash", hash), ("@name", name), ("@mime", mimeType)) is not null;
 
     /// <summary>Drops the reference of a message: the media row goes with its last reference, the blob's count drops
-    /// and, at zero, the grace period starts.</summary>
+    /// and, at zero, the grace period starts and the completed uploads that became the blob are forgotten (what they were
+    /// used for is gone: the blob must go after the grace period as promised, not be kept for a retry).</summary>
     public static void Release(WriteScope scope, long messageId, long now)
     {
         if (scope.Scalar("DELETE FROM media_refs WHERE message_id = @message RETURNING media_id", ("@message", messageId)) is not long mediaId)
@@ -80,8 +81,13 @@ internal static class MediaSql
 
         var hash = (string)scope.Scalar("UPDATE media_files SET ref_count = ref_count - 1 WHERE id = @id RETURNING hash", ("@id", mediaId))!;
         scope.Execute("DELETE FROM media_files WHERE id = @id AND ref_count <= 0", ("@id", mediaId));
-        scope.Execute("UPDATE media_blobs SET ref_count = ref_count - 1, zero_since = CASE WHEN ref_count - 1 <= 0 THEN @now ELSE NULL END WHERE hash = @hash",
+        var left = scope.Scalar(
+            "UPDATE media_blobs SET ref_count = ref_count - 1, zero_since = CASE WHEN ref_count - 1 <= 0 THEN @now ELSE NULL END WHERE hash = @hash RETURNING ref_count",
             ("@hash", hash), ("@now", now));
+        if (left is <= 0L)
+        {
+            scope.Execute("DELETE FROM media_completed_uploads WHERE hash = @hash", ("@hash", hash));
+        }
     }
 
     /// <summary>Deletes the row of a blob still unreferenced since before <paramref name="cutoff"/> and remembered by no
