@@ -192,6 +192,7 @@ public sealed class CompletedUploadTests
             await aliceAgain.Client.DeleteMessagesAsync(bob.Peer, [sent.Message.Id], revoke: true);
             host.RefCount(Sha256(bytes)).Should().Be(0);
             CompletedUploadRows(host).Should().Be(0, "what the upload was used for is gone: the blob goes after the grace period");
+            await ChatTestKit.FailsWith(() => aliceAgain.Client.SendMediaAsync(bob.Peer, input), MediaErrorNames.FilePartsInvalid);
         }
     }
 

@@ -229,16 +229,27 @@ internal sealed class MediaAttachments(
         }
     }
 
-    /// <summary>The completed upload <paramref name="key"/> as this process remembers it, or as its row does (after a
-    /// restart); null when there is neither.</summary>
+    /// <summary>The completed upload <paramref name="key"/> while its row lives (the row is the truth: it goes at expiry
+    /// and with the blob's last reference, see <see cref="MediaSql.Release"/>), from this process's copy or, after a
+    /// restart, from the row; null when there is none. One point read, only for sends with media.</summary>
     private Completed? Remembered((long User, long File) key)
     {
+        using var connection = database.Open();
         if (_completed.TryGetValue(key, out var done))
         {
-            return done;
+            using var exists = connection.CreateCommand();
+            exists.CommandText = "SELECT 1 FROM media_completed_uploads WHERE user_id = @user AND file_id = @file AND hash = @hash";
+            exists.Parameters.AddWithValue("@user", key.User);
+            exists.Parameters.AddWithValue("@file", key.File);
+            exists.Parameters.AddWithValue("@hash", done.Hash);
+            if (exists.ExecuteScalar() is not null)
+            {
+                return done;
+            }
+
+            _completed.TryRemove(KeyValuePair.Create(key, done));
         }
 
-        using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText =
             "SELECT total_parts, hash, size, width, height, completed_at, client_thumb_file_id, client_thumb_key, client_thumb_width, " +
