@@ -3,6 +3,7 @@ using Messenger.Contracts.Auth;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Secret;
 using Messenger.Contracts.Users;
 using Messenger.Kernel.Storage;
 using Messenger.Media.Collection;
@@ -148,6 +149,52 @@ public sealed class CompletedUploadTests
             (await bobAgain.Client.DownloadThumbnailAsync(sent.Message.Media)).Should().HaveCount((int)sent.Message.Media.Thumb.Size);
             (await bobAgain.Client.DownloadAsync(sent.Message.Media)).Should().Equal(video);
             (await bobAgain.Client.GetHistoryAsync(alice.Peer)).Should().ContainSingle();
+        }
+    }
+
+    /// <summary>A secret chat's file whose message unit found no room after its ciphertext was stored: after a restart,
+    /// the same <c>secret.sendEncrypted</c> (same random_id, same upload) goes through.</summary>
+    [Fact]
+    public async Task SendEncrypted_WhenItsUnitFoundNoRoom_IsSentWithTheSameUploadAfterARestart()
+    {
+        using var data = new TempDirectory();
+        var ciphertext = RandomBytes(50_000, 57);
+        var aliceKeys = new InMemoryDeviceKeyStore();
+        var aliceSecrets = new InMemorySecretChatKeyStore();
+        var bobKeys = new InMemoryDeviceKeyStore();
+        var bobSecrets = new InMemorySecretChatKeyStore();
+        long aliceId;
+        long bobId;
+        long chatId;
+        InputEncryptedFile file;
+        var body = RandomBytes(64, 58);
+        await using (var host = await SessionTestKit.StartHostAsync(
+            new Dictionary<string, string?>(Settings) { ["Messenger:Storage:MaxDatabaseMiB"] = "1" }, dataDirectory: data.Path))
+        {
+            await using var alice = await SecretDevice.SignUpAsync(host, "alice_cse", deviceKeys: aliceKeys, secretKeys: aliceSecrets);
+            await using var bob = await SecretDevice.SignUpAsync(host, "bob_cse", deviceKeys: bobKeys, secretKeys: bobSecrets);
+            (aliceId, bobId) = (alice.UserId, bob.UserId);
+            chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+            var upload = await alice.Client.UploadFileAsync(new MemoryStream(ciphertext), "e", "application/octet-stream");
+            file = new InputEncryptedFile(upload.FileId, upload.TotalParts);
+            Execute(host, "CREATE TABLE test_filler (bytes BLOB); " +
+                "CREATE TRIGGER test_no_room BEFORE INSERT ON media_files BEGIN INSERT INTO test_filler VALUES (zeroblob(2000000)); END");
+
+            await ChatTestKit.FailsWith(() => alice.Client.CallAsync(new SendEncryptedCall(chatId, 5_757, body, File: file)), "STORAGE_FULL", 500);
+
+            host.UploadFiles().Should().BeEmpty("the upload is over once its blob is stored");
+            Execute(host, "DROP TRIGGER test_no_room; DROP TABLE test_filler");
+        }
+
+        await using (var host = await SessionTestKit.StartHostAsync(Settings, dataDirectory: data.Path))
+        {
+            await using var alice = await SecretDevice.ConnectAsync(host, aliceId, aliceKeys, aliceSecrets);
+            await using var bob = await SecretDevice.ConnectAsync(host, bobId, bobKeys, bobSecrets);
+
+            var sent = await alice.Client.CallAsync(new SendEncryptedCall(chatId, 5_757, body, File: file));
+
+            sent.File!.Size.Should().Be(ciphertext.Length);
+            host.BlobFiles().Should().ContainSingle().Which.Should().EndWith(Sha256(ciphertext));
         }
     }
 
