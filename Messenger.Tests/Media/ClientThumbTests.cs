@@ -2,6 +2,7 @@ using Messenger.Client;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
+using Messenger.Kernel.Storage;
 using Messenger.Media.Collection;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
@@ -240,6 +241,12 @@ public sealed class ClientThumbTests
                 // Older than the upload expiry (24 h): the refused upload can no longer be sent again with it.
                 File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddDays(-2));
             }
+
+            // And so is the record of the completed uploads that made them.
+            using var connection = host.Services.GetRequiredService<SqliteDatabase>().Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE media_completed_uploads SET completed_at = completed_at - 172800";
+            command.ExecuteNonQuery().Should().Be(2);
         }
 
         await using var restarted = await TestHost.StartAsync(directory.Path);

@@ -15,7 +15,9 @@ public interface IMediaAttachments
     /// <summary>
     /// Completes the upload <paramref name="input"/> of <paramref name="userId"/>: every part present, content hashed
     /// (SHA-256) and stored once in the blob store. The blob stays protected from collection until the result is
-    /// disposed: dispose it after the unit that attaches it has finished, committed or not.
+    /// disposed: dispose it after the unit that attaches it has finished, committed or not. The completed upload is
+    /// remembered durably for the upload expiry (until then the same file_id and part count give the same blob again,
+    /// after a restart too), unless the blob's last reference goes first.
     /// Throws 400 <c>FILE_PARTS_INVALID</c>, <c>FILE_PART_MISSING</c>, <c>FILE_PART_SIZE_INVALID</c>, <c>MEDIA_INPUT_INVALID</c>.
     /// </summary>
     Task<PreparedMedia> PrepareAsync(long userId, InputMedia input, CancellationToken cancellationToken);
@@ -27,6 +29,10 @@ public interface IMediaAttachments
     /// <summary>One more message (a forward) carries existing media: a reference, never a copy of the bytes.
     /// Throws 404 <c>MEDIA_INVALID</c> when the media no longer exists.</summary>
     void AddReference(WriteScope scope, long mediaId, long messageId);
+
+    /// <summary>Whether <paramref name="holderId"/> (a message or a photo's holder) carries <paramref name="prepared"/>
+    /// already: a media of the same blob under the same name and type (a photo set again, say by a resend after a restart).</summary>
+    bool Carries(WriteScope scope, long holderId, PreparedMedia prepared);
 
     /// <summary>Drops the reference of <paramref name="messageId"/> if it has one (no-op otherwise). A blob left with no
     /// reference is deleted by the collector after the grace period.</summary>

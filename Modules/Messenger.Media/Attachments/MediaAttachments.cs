@@ -15,8 +15,10 @@ namespace Messenger.Media.Attachments;
 
 /// <summary>
 /// <see cref="IMediaAttachments"/>: completes uploads outside the writer (hash, store once) and keeps the reference
-/// counts inside the message's unit. A completed upload is remembered for a while, so a send that failed after it
-/// (the peer blocked the caller, …) can be retried with the same file_id without uploading again.
+/// counts inside the message's unit. A completed upload is remembered for the upload expiry, so a call that failed after
+/// it (the peer blocked the caller, the message's unit found no room, its answer was lost to a restart) can be retried
+/// with the same file_id without uploading again: in <c>media_completed_uploads</c>, written in the unit that records the
+/// blob's row (no unit of its own), with this map as its cache.
 /// </summary>
 internal sealed class MediaAttachments(
     UploadStore uploads, BlobStore blobs, ThumbnailStore thumbnails, StorageWriter writer, SqliteDatabase database,
@@ -47,13 +49,14 @@ internal sealed class MediaAttachments(
         var kind = MediaKinds.FromMimeType(mime);
         CheckDescription(input, kind);
         var key = (userId, input.FileId);
-        if (_completed.TryGetValue(key, out var done) && done.TotalParts == input.TotalParts && blobs.Hold(done.Hash) is { } held)
+        if (Remembered(key) is { } done && done.TotalParts == input.TotalParts && blobs.Hold(done.Hash) is { } held)
         {
             return await WithClientThumbAsync(userId, key, done, input, kind, name, mime, held);
         }
 
         // The file work is done to the end even if the caller goes away: a half-hashed upload helps no one.
         var (path, size, knownHash) = await uploads.CompleteAsync(userId, input.FileId, input.TotalParts, CancellationToken.None);
+        var completedAt = clock.GetUtcNow();
         string hash;
         (int Width, int Height)? dimensions;
         Action release;
@@ -61,8 +64,16 @@ internal sealed class MediaAttachments(
         {
             (hash, var head) = await HashAsync(path, knownHash);
             dimensions = ImageSize.Read(head);
-            // The row comes first: a stored file without a row exists only after a crash, and start-up removes it.
-            await writer.WriteAsync(scope => MediaSql.InsertUnreferencedBlob(scope, hash, size, clock.GetUtcNow().ToUnixTimeSeconds()), CancellationToken.None);
+            // The row comes first: a stored file without a row exists only after a crash, and start-up removes it. The
+            // record of the completed upload goes with it: from now on the blob is kept for a retry until it expires.
+            var now = completedAt.ToUnixTimeSeconds();
+            await writer.WriteAsync(
+                scope =>
+                {
+                    MediaSql.InsertUnreferencedBlob(scope, hash, size, now);
+                    MediaSql.RememberCompletedUpload(scope, userId, input.FileId, input.TotalParts, hash, size, dimensions?.Width, dimensions?.Height, now);
+                },
+                CancellationToken.None);
             release = blobs.Store(path, hash);
         }
         catch
@@ -80,7 +91,7 @@ internal sealed class MediaAttachments(
         // Made before the message's unit, while the blob is held.
         var thumbnail = kind == MediaKinds.Photo ? await ThumbnailAsync(hash, size) : BlobThumbnail.None;
         var completed = new Completed(
-            hash, size, input.TotalParts, thumbnail.Width ?? dimensions?.Width, thumbnail.Height ?? dimensions?.Height, clock.GetUtcNow(),
+            hash, size, input.TotalParts, thumbnail.Width ?? dimensions?.Width, thumbnail.Height ?? dimensions?.Height, completedAt,
             thumbnail.Thumb, thumbnail.Preview, null);
         _completed[key] = completed;
         logger.LogInformation("Upload {FileId} of user {UserId} completed: {Size} bytes", input.FileId, userId, size);
@@ -101,7 +112,7 @@ internal sealed class MediaAttachments(
                 : completed.ClientThumb is { } handledBefore && handledBefore.FileId == thumbInput.FileId ? handledBefore
                 : completed.Thumb is not null ? UseUp(userId, thumbInput)
                 : await ClientThumbAsync(userId, input.FileId, thumbInput);
-            return Prepared(Remember(key, completed, clientThumb), input, kind, name, mime, release);
+            return Prepared(await RememberAsync(key, completed, clientThumb), input, kind, name, mime, release);
         }
         catch
         {
@@ -134,7 +145,7 @@ internal sealed class MediaAttachments(
     private ClientThumb UseUp(long userId, InputThumb input)
     {
         uploads.Remove(userId, input.FileId);
-        return new ClientThumb(input.FileId, null, null);
+        return new ClientThumb(input.FileId);
     }
 
     /// <summary>The thumbnail made of the client's thumb upload, which is consumed whatever the outcome (unless it is
@@ -159,11 +170,11 @@ internal sealed class MediaAttachments(
             var (made, reason, busy) = await thumbnails.MakeOfClientImageAsync(path, size, ThumbnailWait);
             if (made is not null)
             {
-                return new ClientThumb(input.FileId, made, null);
+                return new ClientThumb(input.FileId, Made: made);
             }
 
             logger.LogInformation("Thumb {ThumbId} of upload {FileId} of user {UserId} not used: {Reason}", input.FileId, mediaFileId, userId, reason);
-            return busy ? new ClientThumb(input.FileId, null, null) : throw MessengerError.BadRequest(MediaErrorNames.ThumbInvalid);
+            return busy ? new ClientThumb(input.FileId) : throw MessengerError.BadRequest(MediaErrorNames.ThumbInvalid);
         }
         finally
         {
@@ -172,27 +183,99 @@ internal sealed class MediaAttachments(
     }
 
     /// <summary>Remembers the completed upload with the client's thumbnail stored beside the blob's (once: a retry with
-    /// the same thumb finds it stored).</summary>
-    private Completed Remember((long, long) key, Completed completed, ClientThumb? clientThumb)
+    /// the same thumb finds it stored), in memory and, when the thumb is new to it, in its row.</summary>
+    private async Task<Completed> RememberAsync((long User, long File) key, Completed completed, ClientThumb? clientThumb)
     {
         if (clientThumb is { Key: null, Made: { } made })
         {
             try
             {
-                var (thumbKey, _) = thumbnails.StoreOfClientImage(completed.Hash, made.Thumb);
-                clientThumb = clientThumb with { Key = thumbKey };
+                var (thumbKey, length) = thumbnails.StoreOfClientImage(completed.Hash, made.Thumb);
+                clientThumb = new ClientThumb(clientThumb.FileId, thumbKey, new MediaThumb(made.ThumbWidth, made.ThumbHeight, length), made.Preview);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // As for a photo: no room for a thumbnail is no reason for the send to fail.
                 logger.LogWarning("Client thumbnail for blob {Hash} not stored: {Error}", completed.Hash, e.Message);
-                clientThumb = clientThumb with { Made = null };
+                clientThumb = new ClientThumb(clientThumb.FileId);
             }
         }
 
+        var handledNow = clientThumb is not null && clientThumb != completed.ClientThumb;
         completed = completed with { ClientThumb = clientThumb };
         _completed[key] = completed;
+        if (handledNow)
+        {
+            await RecordClientThumbAsync(key, completed.Hash, clientThumb!);
+        }
+
         return completed;
+    }
+
+    /// <summary>The thumb's part of the completed upload's row. Not a reason for the send to fail (the thumb upload is
+    /// used up already, and this process remembers it): without it, a retry after a restart names the thumb invalid.</summary>
+    private async Task RecordClientThumbAsync((long User, long File) key, string hash, ClientThumb clientThumb)
+    {
+        try
+        {
+            await writer.WriteAsync(
+                scope => MediaSql.RememberClientThumb(
+                    scope, key.User, key.File, clientThumb.FileId, clientThumb.Key, clientThumb.Thumb?.Width, clientThumb.Thumb?.Height, clientThumb.Preview),
+                CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Client thumb of upload {FileId} of user {UserId} (blob {Hash}) not recorded: {Error}", key.File, key.User, hash, e.Message);
+        }
+    }
+
+    /// <summary>The completed upload <paramref name="key"/> while its row lives (the row is the truth: it goes at expiry
+    /// and with the blob's last reference, see <see cref="MediaSql.Release"/>), from this process's copy or, after a
+    /// restart, from the row; null when there is none. One point read, only for sends with media.</summary>
+    private Completed? Remembered((long User, long File) key)
+    {
+        using var connection = database.Open();
+        if (_completed.TryGetValue(key, out var done))
+        {
+            using var exists = connection.CreateCommand();
+            exists.CommandText = "SELECT 1 FROM media_completed_uploads WHERE user_id = @user AND file_id = @file AND hash = @hash";
+            exists.Parameters.AddWithValue("@user", key.User);
+            exists.Parameters.AddWithValue("@file", key.File);
+            exists.Parameters.AddWithValue("@hash", done.Hash);
+            if (exists.ExecuteScalar() is not null)
+            {
+                return done;
+            }
+
+            _completed.TryRemove(KeyValuePair.Create(key, done));
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT total_parts, hash, size, width, height, completed_at, client_thumb_file_id, client_thumb_key, client_thumb_width, " +
+            "client_thumb_height, client_thumb_preview FROM media_completed_uploads WHERE user_id = @user AND file_id = @file";
+        command.Parameters.AddWithValue("@user", key.User);
+        command.Parameters.AddWithValue("@file", key.File);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        var hash = reader.GetString(1);
+        // The blob's own thumbnail is in its row (made since, perhaps, when the decoder was busy at completion).
+        var thumbnail = thumbnails.Read(hash) ?? BlobThumbnail.None;
+        var clientThumb = reader.IsDBNull(6) ? null
+            : !reader.IsDBNull(7) && !reader.IsDBNull(8) && !reader.IsDBNull(9) && thumbnails.LengthOf(hash, reader.GetString(7)) is { } length
+                ? new ClientThumb(
+                    reader.GetInt64(6), reader.GetString(7), new MediaThumb(reader.GetInt32(8), reader.GetInt32(9), length),
+                    reader.IsDBNull(10) ? null : (byte[])reader.GetValue(10))
+                : new ClientThumb(reader.GetInt64(6));
+        done = new Completed(
+            hash, reader.GetInt64(2), reader.GetInt32(0), thumbnail.Width ?? (reader.IsDBNull(3) ? null : reader.GetInt32(3)),
+            thumbnail.Height ?? (reader.IsDBNull(4) ? null : reader.GetInt32(4)), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(5)),
+            thumbnail.Thumb, thumbnail.Preview, clientThumb);
+        return _completed.GetOrAdd(key, done);
     }
 
     public MessageMedia Attach(WriteScope scope, PreparedMedia prepared, long messageId, long uploaderId)
@@ -219,6 +302,9 @@ internal sealed class MediaAttachments(
         MediaSql.InsertReference(scope, messageId, mediaId);
     }
 
+    public bool Carries(WriteScope scope, long holderId, PreparedMedia prepared) =>
+        MediaSql.Carries(scope, holderId, prepared.Hash, prepared.Name, prepared.MimeType);
+
     public void Release(WriteScope scope, long messageId) =>
         MediaSql.Release(scope, messageId, clock.GetUtcNow().ToUnixTimeSeconds());
 
@@ -229,8 +315,9 @@ internal sealed class MediaAttachments(
         return MediaSql.StoredBytes(connection, null, userId);
     }
 
-    /// <summary>Forgets completed uploads older than <paramref name="cutoff"/>.</summary>
-    public void ExpireCompleted(DateTimeOffset cutoff)
+    /// <summary>Forgets completed uploads older than <paramref name="cutoff"/>, here and in their rows: their blobs are the
+    /// collector's again.</summary>
+    public async Task ExpireCompletedAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         foreach (var (key, completed) in _completed)
         {
@@ -239,6 +326,8 @@ internal sealed class MediaAttachments(
                 _completed.TryRemove(KeyValuePair.Create(key, completed));
             }
         }
+
+        await writer.WriteAsync(scope => MediaSql.ForgetCompletedUploads(scope, cutoff.ToUnixTimeSeconds()), cancellationToken);
     }
 
     /// <summary>The photo's thumbnail, or none: a thumbnail is never a reason for a send to fail (nor to keep its blob
@@ -262,9 +351,8 @@ internal sealed class MediaAttachments(
     {
         var own = completed.Thumb is null ? completed.ClientThumb : null;
         var (width, height) = kind == MediaKinds.Video ? (input.Width, input.Height) : (completed.Width, completed.Height);
-        return own is { Key: { } thumbKey, Made: { } made }
-            ? new(completed.Hash, completed.Size, kind, name, mime, width, height, release,
-                new MediaThumb(made.ThumbWidth, made.ThumbHeight, made.Thumb.Length), made.Preview, input.Duration, thumbKey)
+        return own is { Key: { } thumbKey, Thumb: { } thumb }
+            ? new(completed.Hash, completed.Size, kind, name, mime, width, height, release, thumb, own.Preview, input.Duration, thumbKey)
             : new(completed.Hash, completed.Size, kind, name, mime, width, height, release, completed.Thumb, completed.Preview, input.Duration);
     }
 
@@ -304,8 +392,8 @@ internal sealed class MediaAttachments(
         string Hash, long Size, int TotalParts, int? Width, int? Height, DateTimeOffset At, MediaThumb? Thumb, byte[]? Preview,
         ClientThumb? ClientThumb);
 
-    /// <summary>The thumbnail made of a client's thumb upload <see cref="FileId"/>; <see cref="Key"/> once it is stored.</summary>
-    /// <summary>A client's thumb upload, handled: the thumbnail made of it and where it is stored, or none (the decoder
+    /// <summary>A client's thumb upload <see cref="FileId"/>, handled: the thumbnail made of it (<see cref="Made"/>) until
+    /// it is stored under <see cref="Key"/> (with its <see cref="Thumb"/> and <see cref="Preview"/>), or none (the decoder
     /// was busy, thumbnails are off, or the server made its own of a photo).</summary>
-    private sealed record ClientThumb(long FileId, MadeThumbnail? Made, string? Key);
+    private sealed record ClientThumb(long FileId, string? Key = null, MediaThumb? Thumb = null, byte[]? Preview = null, MadeThumbnail? Made = null);
 }

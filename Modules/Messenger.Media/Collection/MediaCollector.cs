@@ -10,8 +10,8 @@ using Microsoft.Extensions.Options;
 namespace Messenger.Media.Collection;
 
 /// <summary>
-/// Deletes what nothing needs any more: blobs whose count has been zero for the grace period (with their thumbnails),
-/// uploads untouched for the expiry, and, once at start-up, blob and thumbnail files without a row (a crash between
+/// Deletes what nothing needs any more: blobs whose count has been zero for the grace period (with their thumbnails) and
+/// that no unexpired completed upload remembers, uploads untouched for the expiry, completed uploads' records past it, and, once at start-up, blob and thumbnail files without a row (a crash between
 /// storing a file and recording it, or between deleting a row and its files) and half-written thumbnails.
 /// Counted blobs are never touched: a row with references always keeps its file.
 /// </summary>
@@ -65,7 +65,7 @@ internal sealed class MediaCollector(
 
         var expiry = now.AddHours(-options.Value.UploadExpiryHours);
         deleted += uploads.Expire(expiry);
-        attachments.ExpireCompleted(expiry);
+        await attachments.ExpireCompletedAsync(expiry, cancellationToken);
 
         var cutoff = now.AddMinutes(-options.Value.GracePeriodMinutes).ToUnixTimeSeconds();
         foreach (var hash in UnreferencedBefore(cutoff))
@@ -167,10 +167,14 @@ internal sealed class MediaCollector(
     private int DeleteUnusedClientThumbs(IEnumerable<ThumbnailFile> clientThumbs)
     {
         var used = new HashSet<string>(StringComparer.Ordinal);
+        var cutoff = clock.GetUtcNow().UtcDateTime.AddHours(-options.Value.UploadExpiryHours);
         using (var connection = database.Open())
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT thumb_key FROM media_files WHERE thumb_key IS NOT NULL";
+            // A completed upload not yet expired may still be sent again with the thumbnail made of its thumb.
+            command.CommandText = "SELECT thumb_key FROM media_files WHERE thumb_key IS NOT NULL " +
+                "UNION SELECT client_thumb_key FROM media_completed_uploads WHERE client_thumb_key IS NOT NULL AND completed_at >= @cutoff";
+            command.Parameters.AddWithValue("@cutoff", new DateTimeOffset(cutoff).ToUnixTimeSeconds());
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -178,7 +182,6 @@ internal sealed class MediaCollector(
             }
         }
 
-        var cutoff = clock.GetUtcNow().UtcDateTime.AddHours(-options.Value.UploadExpiryHours);
         var deleted = 0;
         foreach (var file in clientThumbs)
         {
@@ -205,7 +208,8 @@ internal sealed class MediaCollector(
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT hash FROM media_blobs WHERE zero_since IS NOT NULL AND zero_since < @cutoff AND ref_count <= 0";
+        command.CommandText = "SELECT hash FROM media_blobs WHERE zero_since IS NOT NULL AND zero_since < @cutoff AND ref_count <= 0 " +
+            "AND NOT EXISTS (SELECT 1 FROM media_completed_uploads c WHERE c.hash = media_blobs.hash)";
         command.Parameters.AddWithValue("@cutoff", cutoff);
         using var reader = command.ExecuteReader();
         var hashes = new List<string>();

@@ -9,6 +9,8 @@ namespace Messenger.Media.Storage;
 /// and references (one per message carrying a media). Counts are kept in the same writer unit as the messages that
 /// change them: <c>media_blobs.ref_count</c> = references to all media of that blob, <c>media_files.ref_count</c> =
 /// references to that media. A media row goes with its last reference; a blob row (and file) after the grace period.
+/// Completed uploads (<c>media_completed_uploads</c>) remember which blob an upload became, for the upload expiry, and
+/// keep that blob from the collector meanwhile.
 /// </summary>
 internal sealed class MediaDbContext(DbContextOptions<MediaDbContext> options) : DbContext(options)
 {
@@ -70,6 +72,33 @@ internal sealed class MediaDbContext(DbContextOptions<MediaDbContext> options) :
             reference.Property(r => r.MessageId).HasColumnName("message_id");
             reference.Property(r => r.MediaId).HasColumnName("media_id");
             reference.HasIndex(r => new { r.MediaId, r.MessageId });
+        });
+
+        modelBuilder.Entity<CompletedUploadRow>(completed =>
+        {
+            completed.ToTable("media_completed_uploads");
+            // An upload is the user's (file_id is the client's choice, so another user's same number is another upload).
+            completed.HasKey(c => new { c.UserId, c.FileId });
+            completed.Property(c => c.UserId).HasColumnName("user_id");
+            completed.Property(c => c.FileId).HasColumnName("file_id");
+            completed.Property(c => c.TotalParts).HasColumnName("total_parts");
+            // The blob it became: not collected while this row lives (MediaCollector).
+            completed.Property(c => c.Hash).HasColumnName("hash");
+            completed.HasIndex(c => c.Hash);
+            completed.Property(c => c.Size).HasColumnName("size");
+            // The size read from the image's header (the blob's thumbnail state, when made, has the displayed one).
+            completed.Property(c => c.Width).HasColumnName("width");
+            completed.Property(c => c.Height).HasColumnName("height");
+            // Unix seconds; the row goes UploadExpiryHours after it.
+            completed.Property(c => c.CompletedAt).HasColumnName("completed_at");
+            completed.HasIndex(c => c.CompletedAt);
+            // The client's thumb upload handled with it (used up): its file_id, and the thumbnail made of it, if one was
+            // stored (media/thumbs/ab/cd/<hash>-<client_thumb_key>.jpg) with its size and preview.
+            completed.Property(c => c.ClientThumbFileId).HasColumnName("client_thumb_file_id");
+            completed.Property(c => c.ClientThumbKey).HasColumnName("client_thumb_key");
+            completed.Property(c => c.ClientThumbWidth).HasColumnName("client_thumb_width");
+            completed.Property(c => c.ClientThumbHeight).HasColumnName("client_thumb_height");
+            completed.Property(c => c.ClientThumbPreview).HasColumnName("client_thumb_preview");
         });
     }
 }
@@ -133,6 +162,35 @@ internal sealed class ReferenceRow
     public long MessageId { get; set; }
 
     public long MediaId { get; set; }
+}
+
+internal sealed class CompletedUploadRow
+{
+    public long UserId { get; set; }
+
+    public long FileId { get; set; }
+
+    public int TotalParts { get; set; }
+
+    public string Hash { get; set; } = "";
+
+    public long Size { get; set; }
+
+    public int? Width { get; set; }
+
+    public int? Height { get; set; }
+
+    public long CompletedAt { get; set; }
+
+    public long? ClientThumbFileId { get; set; }
+
+    public string? ClientThumbKey { get; set; }
+
+    public int? ClientThumbWidth { get; set; }
+
+    public int? ClientThumbHeight { get; set; }
+
+    public byte[]? ClientThumbPreview { get; set; }
 }
 
 internal sealed class MediaDbContextFactory : IDesignTimeDbContextFactory<MediaDbContext>

@@ -62,8 +62,16 @@ internal static class MediaSql
     public static void InsertReference(WriteScope scope, long messageId, long mediaId) =>
         scope.Execute("INSERT INTO media_refs (message_id, media_id) VALUES (@message, @media)", ("@message", messageId), ("@media", mediaId));
 
+    /// <summary>Whether <paramref name="holderId"/> carries a media of blob <paramref name="hash"/> under that name and type.</summary>
+    public static bool Carries(WriteScope scope, long holderId, string hash, string name, string mimeType) =>
+        scope.Scalar(
+            "SELECT 1 FROM media_refs r JOIN media_files f ON f.id = r.media_id " +
+            "WHERE r.message_id = @holder AND f.hash = @hash AND f.name = @name AND f.mime_type = @mime",
+            ("@holder", holderId), ("@hash", hash), ("@name", name), ("@mime", mimeType)) is not null;
+
     /// <summary>Drops the reference of a message: the media row goes with its last reference, the blob's count drops
-    /// and, at zero, the grace period starts.</summary>
+    /// and, at zero, the grace period starts and the completed uploads that became the blob are forgotten (what they were
+    /// used for is gone: the blob must go after the grace period as promised, not be kept for a retry).</summary>
     public static void Release(WriteScope scope, long messageId, long now)
     {
         if (scope.Scalar("DELETE FROM media_refs WHERE message_id = @message RETURNING media_id", ("@message", messageId)) is not long mediaId)
@@ -73,16 +81,47 @@ internal static class MediaSql
 
         var hash = (string)scope.Scalar("UPDATE media_files SET ref_count = ref_count - 1 WHERE id = @id RETURNING hash", ("@id", mediaId))!;
         scope.Execute("DELETE FROM media_files WHERE id = @id AND ref_count <= 0", ("@id", mediaId));
-        scope.Execute("UPDATE media_blobs SET ref_count = ref_count - 1, zero_since = CASE WHEN ref_count - 1 <= 0 THEN @now ELSE NULL END WHERE hash = @hash",
+        var left = scope.Scalar(
+            "UPDATE media_blobs SET ref_count = ref_count - 1, zero_since = CASE WHEN ref_count - 1 <= 0 THEN @now ELSE NULL END WHERE hash = @hash RETURNING ref_count",
             ("@hash", hash), ("@now", now));
+        if (left is <= 0L)
+        {
+            scope.Execute("DELETE FROM media_completed_uploads WHERE hash = @hash", ("@hash", hash));
+        }
     }
 
-    /// <summary>Deletes the row of a blob still unreferenced since before <paramref name="cutoff"/>; true if it did.</summary>
+    /// <summary>Deletes the row of a blob still unreferenced since before <paramref name="cutoff"/> and remembered by no
+    /// completed upload (a retry may still claim it); true if it did.</summary>
     public static bool DeleteUnreferencedBlob(WriteScope scope, string hash, long cutoff)
     {
-        var command = scope.Command("DELETE FROM media_blobs WHERE hash = @hash AND ref_count <= 0 AND zero_since < @cutoff");
+        var command = scope.Command("DELETE FROM media_blobs WHERE hash = @hash AND ref_count <= 0 AND zero_since < @cutoff " +
+            "AND NOT EXISTS (SELECT 1 FROM media_completed_uploads c WHERE c.hash = media_blobs.hash)");
         command.Parameters.AddWithValue("@hash", hash);
         command.Parameters.AddWithValue("@cutoff", cutoff);
         return command.ExecuteNonQuery() > 0;
     }
+
+    /// <summary>Remembers that upload <paramref name="fileId"/> of <paramref name="userId"/> became blob
+    /// <paramref name="hash"/> (in the unit that records the blob's row, so the blob is never without it); a record of an
+    /// earlier upload under the same file_id is replaced.</summary>
+    public static void RememberCompletedUpload(
+        WriteScope scope, long userId, long fileId, int totalParts, string hash, long size, int? width, int? height, long now) =>
+        scope.Execute(
+            "INSERT OR REPLACE INTO media_completed_uploads (user_id, file_id, total_parts, hash, size, width, height, completed_at) " +
+            "VALUES (@user, @file, @parts, @hash, @size, @width, @height, @now)",
+            ("@user", userId), ("@file", fileId), ("@parts", totalParts), ("@hash", hash), ("@size", size),
+            ("@width", (object?)width ?? DBNull.Value), ("@height", (object?)height ?? DBNull.Value), ("@now", now));
+
+    /// <summary>Records the client's thumb upload handled with a completed upload (and the thumbnail stored of it, if any).</summary>
+    public static void RememberClientThumb(
+        WriteScope scope, long userId, long fileId, long thumbFileId, string? key, int? width, int? height, byte[]? preview) =>
+        scope.Execute(
+            "UPDATE media_completed_uploads SET client_thumb_file_id = @thumb, client_thumb_key = @key, client_thumb_width = @width, " +
+            "client_thumb_height = @height, client_thumb_preview = @preview WHERE user_id = @user AND file_id = @file",
+            ("@user", userId), ("@file", fileId), ("@thumb", thumbFileId), ("@key", (object?)key ?? DBNull.Value),
+            ("@width", (object?)width ?? DBNull.Value), ("@height", (object?)height ?? DBNull.Value), ("@preview", (object?)preview ?? DBNull.Value));
+
+    /// <summary>Forgets the completed uploads of before <paramref name="cutoff"/>: their blobs are the collector's again.</summary>
+    public static int ForgetCompletedUploads(WriteScope scope, long cutoff) =>
+        scope.Execute("DELETE FROM media_completed_uploads WHERE completed_at < @cutoff", ("@cutoff", cutoff));
 }

@@ -75,7 +75,9 @@ internal sealed class EditGroupHandler(
 
     /// <summary>The photo is held by the group (<see cref="MediaHolders.ChatPhotoOf"/>), not by the service message, so
     /// it stays readable to members who deleted that message. The file work is done before the unit, and only for a
-    /// caller who is a member now; the unit checks the rights again and swaps the references and the row together.</summary>
+    /// caller who is a member now; the unit checks the rights again and swaps the references and the row together. The
+    /// photo the group has already (a resend whose answer was lost, with the same upload) changes nothing and posts no
+    /// second <c>edit_photo</c>: the answer carries no message.</summary>
     public async ValueTask<ChatChanged> Handle(EditPhotoCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
@@ -98,6 +100,11 @@ internal sealed class EditGroupHandler(
             if (prepared is null && GroupStore.Photo(scope, call.ChatId) is null)
             {
                 throw MessengerError.BadRequest(GroupErrorNames.ChatNotModified);
+            }
+
+            if (prepared is not null && media.Carries(scope, MediaHolders.ChatPhotoOf(call.ChatId), prepared))
+            {
+                return (call.ChatId, null);
             }
 
             photo = GroupStore.SetPhoto(scope, media, call.ChatId, prepared, me);
@@ -187,13 +194,16 @@ internal sealed class EditGroupHandler(
         }
     }
 
-    private async Task<ChatChanged> ChangeAsync(Func<WriteScope, (long ChatId, ServiceAction Action)> change, long me, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="change"/> and records its service action; no action: nothing changed.</summary>
+    private async Task<ChatChanged> ChangeAsync(Func<WriteScope, (long ChatId, ServiceAction? Action)> change, long me, CancellationToken cancellationToken)
     {
         var appends = new List<LogAppend>();
         var changed = await writer.WriteAsync(scope =>
         {
             var (chatId, action) = change(scope);
-            return changes.Record(scope, chatId, me, action, clock.GetUtcNow().ToUnixTimeSeconds(), appends, joined: [], left: []);
+            return action is null
+                ? changes.Unchanged(scope, chatId, me)
+                : changes.Record(scope, chatId, me, action, clock.GetUtcNow().ToUnixTimeSeconds(), appends, joined: [], left: []);
         }, cancellationToken);
 
         await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);

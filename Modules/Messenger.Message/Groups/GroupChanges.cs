@@ -79,6 +79,16 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
             : new ChatChanged(chat, posted.Message, mine[^1].Pts, mine.Sum(u => u.PtsCount));
     }
 
+    /// <summary>The answer to a change that changes nothing (a photo set again, by a resend whose answer was lost): the
+    /// chat as it is, no service message, and the caller's log position as it is.</summary>
+    public ChatChanged Unchanged(WriteScope scope, long chatId, long me)
+    {
+        var chat = GroupStore.ToChat(scope, chatId, log);
+        return chat.HasOwnLog
+            ? new ChatChanged(chat, null, log.CurrentPts(scope, LogOwners.OfChat(chatId)), 0, Channel: true)
+            : new ChatChanged(chat, null, log.CurrentPts(scope, me), 0);
+    }
+
     /// <summary>
     /// Adds members (a request to join they had waiting is answered so); a small group that would pass the small-group limit becomes a large group first (one way): its
     /// history stays, its plain members lose adding and pinning (an admin may give them back), each member's read

@@ -15,7 +15,8 @@ namespace Messenger.Session.Account;
 /// <summary>
 /// The profile photo: a finished upload that is an image (its size read by the Media module), held by the user
 /// (<see cref="MediaHolders.ProfilePhotoOf"/>) instead of a message, so anyone signed in may download it. The file work
-/// is done before the unit; the unit swaps the references and the row together.
+/// is done before the unit; the unit swaps the references and the row together. The photo the user has already (a resend
+/// whose answer was lost, with the same upload) changes nothing and is announced to no one again.
 /// </summary>
 internal sealed class UpdateProfilePhotoHandler(
     SessionStore store, StorageWriter writer, IMediaAttachments media, ProfileAnnouncer announcer, ProfilePhotoThumbnails thumbnails,
@@ -31,14 +32,30 @@ internal sealed class UpdateProfilePhotoHandler(
             PhotoRule.Require(prepared);
         }
 
-        var photo = await writer.WriteAsync(scope => SessionStore.SetPhoto(scope, media, userId, prepared), cancellationToken);
-        if (DescriptorThumbnailPass.LacksThumbnail(photo))
+        MessageMedia? photo = null;
+        var changed = await writer.WriteAsync(
+            scope =>
+            {
+                if (prepared is not null && media.Carries(scope, MediaHolders.ProfilePhotoOf(userId), prepared))
+                {
+                    return false;
+                }
+
+                photo = SessionStore.SetPhoto(scope, media, userId, prepared);
+                return true;
+            },
+            cancellationToken);
+        if (changed && DescriptorThumbnailPass.LacksThumbnail(photo))
         {
             thumbnails.Request();
         }
 
         var user = store.GetUser(userId)!.ToUser();
-        await announcer.AnnounceAsync(user, cancellationToken);
+        if (changed)
+        {
+            await announcer.AnnounceAsync(user, cancellationToken);
+        }
+
         return user;
     }
 }

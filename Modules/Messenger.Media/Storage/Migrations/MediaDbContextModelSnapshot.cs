@@ -70,6 +70,70 @@ namespace Messenger.Media.Storage.Migrations
                     b.ToTable("media_blobs", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Media.Storage.CompletedUploadRow", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("FileId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("file_id");
+
+                    b.Property<long?>("ClientThumbFileId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("client_thumb_file_id");
+
+                    b.Property<int?>("ClientThumbHeight")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("client_thumb_height");
+
+                    b.Property<string>("ClientThumbKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client_thumb_key");
+
+                    b.Property<byte[]>("ClientThumbPreview")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("client_thumb_preview");
+
+                    b.Property<int?>("ClientThumbWidth")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("client_thumb_width");
+
+                    b.Property<long>("CompletedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hash");
+
+                    b.Property<int?>("Height")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("height");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size");
+
+                    b.Property<int>("TotalParts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("total_parts");
+
+                    b.Property<int?>("Width")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("width");
+
+                    b.HasKey("UserId", "FileId");
+
+                    b.HasIndex("CompletedAt");
+
+                    b.HasIndex("Hash");
+
+                    b.ToTable("media_completed_uploads", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Media.Storage.FileRow", b =>
                 {
                     b.Property<long>("Id")
