@@ -161,6 +161,24 @@ describe('a file being uploaded, kept across a reload', () => {
     expect(await kept()).toEqual([]);
   });
 
+  it('leaves a kept upload to the other tab uploading it, and takes it up when that tab has let it go', async () => {
+    await keepUpload(keptBefore(4545, 'from the other tab'));
+    let otherTabHolds = true;
+    vi.stubGlobal('navigator', {
+      locks: {
+        request: (_name: string, _options: unknown, work: (lock: object | null) => unknown) => Promise.resolve(work(otherTabHolds ? null : {})),
+      },
+    });
+    resendOutbox();
+    await sleep(50);
+    expect(server.uploads).toHaveLength(0);
+    expect(getState().uploads[key] ?? []).toEqual([]);
+    otherTabHolds = false;
+    resendOutbox();
+    await until(() => server.uploads.length === 1);
+    expect(server.uploads[0].options).toMatchObject({ fileId: 777, resume: true });
+  });
+
   it('keeps no file larger than the cap (it is sent from memory, as before)', async () => {
     const large = keptBefore(4444, 'too large');
     Object.defineProperty(large.file, 'size', { value: KEEP_UPLOAD_MAX_BYTES + 1 });

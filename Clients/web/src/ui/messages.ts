@@ -439,19 +439,39 @@ export async function sendFile(
     keptIds.add(job.randomId);
     void keepUpload({ ...job, userId: me, file, name: file.name, type: file.type, keptAt: Date.now() });
   }
-  await uploadAndSend(job, file, false);
+  const held = holdUpload(job.randomId);
+  await uploadAndSend(job, file, false, () => void held.then((release) => release?.()));
+}
+
+/**
+ * Holds the upload of this random id for this tab (a Web Lock, let go when the tab closes): another tab of the browser
+ * opened meanwhile reads the same kept uploads and must not upload the file beside it. Resolves with the release, or
+ * null when another tab holds it; without Web Locks, always this tab's.
+ */
+function holdUpload(randomIdHeld: number): Promise<(() => void) | null> {
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  const none = () => undefined;
+  if (!locks) return Promise.resolve(none);
+  return new Promise((resolve) => {
+    locks
+      .request(`messenger.upload.${randomIdHeld}`, { ifAvailable: true }, (lock) => {
+        if (!lock) return resolve(null);
+        return new Promise<void>((release) => resolve(release));
+      })
+      .catch(() => resolve(none));
+  });
 }
 
 /** What a file's message needs besides the file, from its choice to its send (and in a kept upload across a reload). */
 type UploadJob = Pick<KeptUpload, 'randomId' | 'fileId' | 'key' | 'caption' | 'replyToId' | 'quote' | 'topicId' | 'known'>;
 
-/** The uploads of this tab under way (by their message's random id), kept or not. */
+/** The uploads of this tab under way (by their message's random id), kept or not, and those it is taking up. */
 const uploading = new Set<number>();
 /** The random ids whose upload is kept on this device (keptUploads), dropped when their message is stored or given up. */
 const keptIds = new Set<number>();
 
 /** `resume`: the server may have parts of the file already (a kept upload after a reload): only the missing ones go. */
-async function uploadAndSend(job: UploadJob, file: File, resume: boolean): Promise<void> {
+async function uploadAndSend(job: UploadJob, file: File, resume: boolean, release: () => void): Promise<void> {
   const { key, randomId: id } = job;
   const abort = new AbortController();
   const entry: Upload = { id, name: file.name, progress: 0, abort, caption: job.caption };
@@ -459,6 +479,7 @@ async function uploadAndSend(job: UploadJob, file: File, resume: boolean): Promi
   const changeRow = (change: Partial<Upload>) => setUploads((list) => list.map((u) => (u.id === id ? { ...u, ...change } : u)));
   // Cancelled, dismissed or signed out: the file is not kept any more.
   const giveUp = () => {
+    release();
     uploading.delete(id);
     if (keptIds.delete(id)) void dropUpload(id);
   };
@@ -490,6 +511,7 @@ async function uploadAndSend(job: UploadJob, file: File, resume: boolean): Promi
   }
   // From here the message bubble shows progress and failure (with Retry), as for text; it goes with the random id
   // chosen with the file, which the outbox keeps now.
+  release();
   uploading.delete(id);
   setUploads((list) => list.filter((u) => u.id !== id));
   await queueMessage(key, id, job.caption, job.replyToId, media, false, job.quote, job.topicId).catch(() => undefined);
@@ -509,7 +531,12 @@ async function resumeKeptUploads(me: number): Promise<void> {
     if (uploading.has(entry.randomId)) continue;
     keptIds.add(entry.randomId);
     if (inOutbox.has(entry.randomId)) continue;
-    void uploadAndSend(entry, new File([entry.file], entry.name, { type: entry.type }), true);
+    // Another tab uploading it keeps it; this one looks again when its connection next comes back.
+    uploading.add(entry.randomId);
+    void holdUpload(entry.randomId).then((release) => {
+      if (!release) return void uploading.delete(entry.randomId);
+      void uploadAndSend(entry, new File([entry.file], entry.name, { type: entry.type }), true, release);
+    });
   }
 }
 
