@@ -1565,6 +1565,75 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     }
 
     [Fact]
+    public async Task Upload_WhileTheServerIsDown_SurvivesTheTabClosing_AndIsSentOnceWithItsCaption()
+    {
+        await UseRestartableHostAsync();
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Before the outage");
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message("Before the outage")).ToBeVisibleAsync();
+
+        var port = Host.BaseAddress.Port;
+        await Host.DisposeAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Offline" })).ToBeVisibleAsync();
+        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync("The slides, as promised");
+        var chooser = await alice.Page.RunAndWaitForFileChooserAsync(() =>
+            alice.Page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).ClickAsync());
+        await chooser.SetFilesAsync(new FilePayload { Name = "slides.bin", MimeType = "application/octet-stream", Buffer = RandomNumberGenerator.GetBytes(600 * 1024) });
+        await Expect(box).ToHaveValueAsync("");
+        await Expect(alice.Page.GetByText("slides.bin", new() { Exact = true })).ToBeVisibleAsync();
+        await WaitForKeptUploadsAsync(alice, 1);
+        await alice.CloseTabAsync();
+
+        await StartAgainAsync(port);
+        var reopened = await alice.ReopenAsync();
+        Pages[Pages.IndexOf(alice)] = reopened;
+
+        var sent = bob.Message("The slides, as promised");
+        await Expect(sent.GetByRole(AriaRole.Button, new() { Name = "Download slides.bin" })).ToBeVisibleAsync();
+        await reopened.OpenChatAsync(bobName.Display);
+        await Expect(reopened.Message("The slides, as promised").Ticks("sending")).ToHaveCountAsync(0);
+        await WaitForKeptUploadsAsync(reopened, 0);
+        await Expect(reopened.Page.GetByRole(AriaRole.Progressbar, new() { Name = "Uploading slides.bin" })).ToHaveCountAsync(0);
+        await bob.SendAsync("Got the slides");
+        await Expect(reopened.Message("Got the slides")).ToBeVisibleAsync();
+        await Expect(sent).ToHaveCountAsync(1);
+        await Expect(reopened.Message("The slides, as promised")).ToHaveCountAsync(1);
+    }
+
+    /// <summary>Waits until the web client keeps this many files in IndexedDB for their uploads (keptUploads.ts).</summary>
+    private static async Task WaitForKeptUploadsAsync(BrowserPage page, int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        int kept;
+        while ((kept = await KeptUploadsAsync(page)) != count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        kept.Should().Be(count, "the files kept for their uploads");
+    }
+
+    private static Task<int> KeptUploadsAsync(BrowserPage page) =>
+        page.Page.EvaluateAsync<int>(
+            """
+            () => new Promise((resolve, reject) => {
+              const open = indexedDB.open('messenger.uploads');
+              // Not made yet: the probe must not make it (without its store) before the app does.
+              open.onupgradeneeded = () => open.transaction.abort();
+              open.onerror = () => resolve(0);
+              open.onsuccess = () => {
+                const db = open.result;
+                const counted = db.transaction('uploads').objectStore('uploads').count();
+                counted.onsuccess = () => { db.close(); resolve(counted.result); };
+                counted.onerror = () => { db.close(); reject(counted.error); };
+              };
+            })
+            """);
+
+    [Fact]
     public async Task ChatFolders_MadeInSettings_ShowAsTabs_FollowOtherDevices_AndCountUnreadChats()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

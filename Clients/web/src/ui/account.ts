@@ -9,6 +9,7 @@ import { dropGroupCall } from './groupCalls';
 import { untrackAll } from './location';
 import { api } from './connection';
 import { forgetUnsent, resendOutbox } from './messages';
+import { clearUploads } from './keptUploads';
 import { clearOutbox } from './outbox';
 import { renewPush } from './push';
 import { catchUpSecretChats, startSecretChats, stopSecretChats } from './secret';
@@ -60,6 +61,7 @@ export async function resumeSession(): Promise<void> {
 export function forgetSession(): void {
   const me = getState().me?.id;
   if (me) clearOutbox(me);
+  if (me) void clearUploads(me);
   forgetUnsent();
   // A call in progress goes with the session: the microphone is let go at once.
   dropGroupCall();

@@ -6,6 +6,7 @@ import { api, upload } from './connection';
 import { describeMedia } from './describeMedia';
 import { errorText } from './format';
 import { liveLocationChanged, liveLocationsGone } from './location';
+import { dropUpload, keepUpload, keptUploads, type KeptUpload } from './keptUploads';
 import { dropFromOutbox, keepInOutbox, markInOutbox, outboxEntries } from './outbox';
 import { peerFromKey, peerKey } from './peers';
 import { mentionsAfter, mentionsMe } from './mentions';
@@ -212,8 +213,21 @@ export async function sendMessage(
   quote: ReplyQuote | null = null,
   topic: number | null = currentTopic(key),
 ): Promise<void> {
+  return queueMessage(key, randomId(), text, replyToId, media, silent, quote, topic);
+}
+
+function queueMessage(
+  key: string,
+  randomIdToSend: number,
+  text: string,
+  replyToId: number | null,
+  media: InputMedia | null,
+  silent: boolean,
+  quote: ReplyQuote | null,
+  topic: number | null,
+): Promise<void> {
   const topicId = topic || undefined;
-  const pending: PendingMessage = { randomId: randomId(), text, replyToId, media, date: Math.floor(Date.now() / 1000), failed: false, silent, quote, topicId };
+  const pending: PendingMessage = { randomId: randomIdToSend, text, replyToId, media, date: Math.floor(Date.now() / 1000), failed: false, silent, quote, topicId };
   const me = getState().me?.id;
   if (me) keepInOutbox(me, { key, randomId: pending.randomId, text, replyToId, media, date: pending.date, silent, quote, topicId });
   setHistory(key, (h) => ({ ...h, pending: [...h.pending, pending] }));
@@ -341,6 +355,7 @@ function isTransient(error: unknown): boolean {
 function forgetSent(randomIdSent: number): void {
   const me = getState().me?.id;
   if (me) dropFromOutbox(me, randomIdSent);
+  if (keptIds.delete(randomIdSent)) void dropUpload(randomIdSent);
 }
 
 /** The outbox's messages of this chat as bubbles (after a reload they are known only there): sending, or refused. */
@@ -368,6 +383,7 @@ export function resendOutbox(): void {
     if (entry.error !== undefined) continue;
     enqueue(entry.key, { ...entry, failed: false });
   }
+  void resumeKeptUploads(me);
   if (me !== queuesOwner) return;
   for (const key of queues.keys()) {
     updatePending(key, (list) => list.map((p) => (p.waiting ? { ...p, waiting: false } : p)));
@@ -382,6 +398,7 @@ export function forgetUnsent(): void {
   for (const timer of retryTimers.values()) clearTimeout(timer);
   retryTimers.clear();
   for (const resume of [...uploadsWaiting]) resume(false);
+  keptIds.clear();
 }
 
 /** Sends a refused message again with the same random id, behind the chat's other unsent messages. */
@@ -415,41 +432,112 @@ export async function sendFile(
   known?: MediaDescription,
   quote: ReplyQuote | null = null,
 ): Promise<void> {
-  const topic = currentTopic(key);
+  const job: UploadJob = { randomId: randomId(), fileId: randomId(), key, caption, replyToId, quote: replyToId ? quote : null, topicId: currentTopic(key), known };
+  const me = getState().me?.id;
+  // Kept on this device until its message is stored (forgetSent), so a reload resumes it (resumeKeptUploads).
+  if (me) {
+    keptIds.add(job.randomId);
+    void keepUpload({ ...job, userId: me, file, name: file.name, type: file.type, keptAt: Date.now() });
+  }
+  const held = holdUpload(job.randomId);
+  await uploadAndSend(job, file, false, () => void held.then((release) => release?.()));
+}
+
+/**
+ * Holds the upload of this random id for this tab (a Web Lock, let go when the tab closes): another tab of the browser
+ * opened meanwhile reads the same kept uploads and must not upload the file beside it. Resolves with the release, or
+ * null when another tab holds it; without Web Locks, always this tab's.
+ */
+function holdUpload(randomIdHeld: number): Promise<(() => void) | null> {
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  const none = () => undefined;
+  if (!locks) return Promise.resolve(none);
+  return new Promise((resolve) => {
+    locks
+      .request(`messenger.upload.${randomIdHeld}`, { ifAvailable: true }, (lock) => {
+        if (!lock) return resolve(null);
+        return new Promise<void>((release) => resolve(release));
+      })
+      .catch(() => resolve(none));
+  });
+}
+
+/** What a file's message needs besides the file, from its choice to its send (and in a kept upload across a reload). */
+type UploadJob = Pick<KeptUpload, 'randomId' | 'fileId' | 'key' | 'caption' | 'replyToId' | 'quote' | 'topicId' | 'known'>;
+
+/** The uploads of this tab under way (by their message's random id), kept or not, and those it is taking up. */
+const uploading = new Set<number>();
+/** The random ids whose upload is kept on this device (keptUploads), dropped when their message is stored or given up. */
+const keptIds = new Set<number>();
+
+/** `resume`: the server may have parts of the file already (a kept upload after a reload): only the missing ones go. */
+async function uploadAndSend(job: UploadJob, file: File, resume: boolean, release: () => void): Promise<void> {
+  const { key, randomId: id } = job;
   const abort = new AbortController();
-  const id = randomId();
-  const fileId = randomId();
-  const entry: Upload = { id, name: file.name, progress: 0, abort, caption };
+  const entry: Upload = { id, name: file.name, progress: 0, abort, caption: job.caption };
   const setUploads = (change: (list: Upload[]) => Upload[]) => setState((s) => ({ uploads: { ...s.uploads, [key]: change(s.uploads[key] ?? []) } }));
   const changeRow = (change: Partial<Upload>) => setUploads((list) => list.map((u) => (u.id === id ? { ...u, ...change } : u)));
+  // Cancelled, dismissed or signed out: the file is not kept any more.
+  const giveUp = () => {
+    release();
+    uploading.delete(id);
+    if (keptIds.delete(id)) void dropUpload(id);
+  };
+  uploading.add(id);
   setUploads((list) => [...list, entry]);
   void api().messages.setTyping({ peer: peerFromKey(key), action: 'upload' }).catch(() => undefined);
   let media: InputMedia | undefined;
   try {
-    const described = { ...(await describeMedia(file)), ...known };
+    const described = { ...(await describeMedia(file)), ...job.known };
     for (let attempt = 0; !media; attempt++) {
       try {
         media = await upload(file, {
           describe: described,
           signal: abort.signal,
-          fileId,
-          resume: attempt > 0,
+          fileId: job.fileId,
+          resume: resume || attempt > 0,
           onProgress: (progress) => changeRow({ progress }),
         });
       } catch (error) {
         if (abort.signal.aborted) throw error;
-        if (!(await failedUpload(error, changeRow))) return;
+        if (!(await failedUpload(error, changeRow))) return giveUp();
       }
     }
     if (abort.signal.aborted) throw abort.signal.reason;
   } catch (error) {
     if (abort.signal.aborted) setUploads((list) => list.filter((u) => u.id !== id));
     else changeRow({ error: errorText(error) });
-    return;
+    return giveUp();
   }
-  // From here the message bubble shows progress and failure (with Retry), as for text.
+  // From here the message bubble shows progress and failure (with Retry), as for text; it goes with the random id
+  // chosen with the file, which the outbox keeps now.
+  release();
+  uploading.delete(id);
   setUploads((list) => list.filter((u) => u.id !== id));
-  await sendMessage(key, caption, replyToId, media, false, replyToId ? quote : null, topic).catch(() => undefined);
+  await queueMessage(key, id, job.caption, job.replyToId, media, false, job.quote, job.topicId).catch(() => undefined);
+}
+
+/**
+ * The uploads an earlier page of this browser kept and did not finish (a reload, a crash, a closed tab): each shows on
+ * its chat's upload row again and resumes under its file id, then its message goes with its random id. Like a file
+ * chosen in this page, its message joins the chat's queue when its upload is done (behind the texts of the outbox). One
+ * whose message the outbox holds already (its upload was done) is left to the outbox.
+ */
+async function resumeKeptUploads(me: number): Promise<void> {
+  const kept = await keptUploads(me);
+  if (getState().me?.id !== me) return;
+  const inOutbox = new Set(outboxEntries(me).map((e) => e.randomId));
+  for (const entry of kept) {
+    if (uploading.has(entry.randomId)) continue;
+    keptIds.add(entry.randomId);
+    if (inOutbox.has(entry.randomId)) continue;
+    // Another tab uploading it keeps it; this one looks again when its connection next comes back.
+    uploading.add(entry.randomId);
+    void holdUpload(entry.randomId).then((release) => {
+      if (!release) return void uploading.delete(entry.randomId);
+      void uploadAndSend(entry, new File([entry.file], entry.name, { type: entry.type }), true, release);
+    });
+  }
 }
 
 /** Uploads that failed for want of an answer, each resumed when the connection comes back (or a moment later). */
