@@ -1508,16 +1508,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     [Fact]
     public async Task Outbox_AMessageWrittenWhileTheServerIsDown_IsSentOnceWhenTheTabIsOpenedAgain()
     {
-        await UseRestartableHostAsync();
-        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
-        await alice.StartChatAsync(bobName.Username, bobName.Display);
-        await alice.SendAsync("Before the outage");
-        await bob.OpenChatAsync(aliceName.Display);
-        await Expect(bob.Message("Before the outage")).ToBeVisibleAsync();
-
-        var port = Host.BaseAddress.Port;
-        await Host.DisposeAsync();
-        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Offline" })).ToBeVisibleAsync();
+        var (alice, bob, bobName, port) = await ChatThenOutageAsync();
         await alice.SendAsync("Written offline");
         await Expect(alice.Message("Written offline").Ticks("sending")).ToBeVisibleAsync();
         var outbox = await alice.Page.EvaluateAsync<string>("() => Object.keys(localStorage).filter(k => k.startsWith('messenger.outbox.')).map(k => localStorage.getItem(k)).join()");
@@ -1542,20 +1533,8 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     [Fact]
     public async Task Upload_CancelledWhileTheServerIsDown_GivesItsCaptionBackToTheMessageBox()
     {
-        await UseRestartableHostAsync();
-        var (alice, _, _, bobName) = await TwoPeopleAsync();
-        await alice.StartChatAsync(bobName.Username, bobName.Display);
-        await alice.SendAsync("Before the outage");
-
-        var port = Host.BaseAddress.Port;
-        await Host.DisposeAsync();
-        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Offline" })).ToBeVisibleAsync();
-        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
-        await box.FillAsync("The slides, as promised");
-        var chooser = await alice.Page.RunAndWaitForFileChooserAsync(() =>
-            alice.Page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).ClickAsync());
-        await chooser.SetFilesAsync(new FilePayload { Name = "slides.bin", MimeType = "application/octet-stream", Buffer = RandomNumberGenerator.GetBytes(600 * 1024) });
-        await Expect(box).ToHaveValueAsync("");
+        var (alice, _, _, port) = await ChatThenOutageAsync();
+        var box = await AttachSlidesAsync(alice);
 
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Cancel upload of slides.bin" }).ClickAsync();
         await Expect(box).ToHaveValueAsync("The slides, as promised");
@@ -1567,22 +1546,8 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     [Fact]
     public async Task Upload_WhileTheServerIsDown_SurvivesTheTabClosing_AndIsSentOnceWithItsCaption()
     {
-        await UseRestartableHostAsync();
-        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
-        await alice.StartChatAsync(bobName.Username, bobName.Display);
-        await alice.SendAsync("Before the outage");
-        await bob.OpenChatAsync(aliceName.Display);
-        await Expect(bob.Message("Before the outage")).ToBeVisibleAsync();
-
-        var port = Host.BaseAddress.Port;
-        await Host.DisposeAsync();
-        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Offline" })).ToBeVisibleAsync();
-        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
-        await box.FillAsync("The slides, as promised");
-        var chooser = await alice.Page.RunAndWaitForFileChooserAsync(() =>
-            alice.Page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).ClickAsync());
-        await chooser.SetFilesAsync(new FilePayload { Name = "slides.bin", MimeType = "application/octet-stream", Buffer = RandomNumberGenerator.GetBytes(600 * 1024) });
-        await Expect(box).ToHaveValueAsync("");
+        var (alice, bob, bobName, port) = await ChatThenOutageAsync();
+        await AttachSlidesAsync(alice);
         await Expect(alice.Page.GetByText("slides.bin", new() { Exact = true })).ToBeVisibleAsync();
         await WaitForKeptUploadsAsync(alice, 1);
         await alice.CloseTabAsync();
@@ -1601,6 +1566,37 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Expect(reopened.Message("Got the slides")).ToBeVisibleAsync();
         await Expect(sent).ToHaveCountAsync(1);
         await Expect(reopened.Message("The slides, as promised")).ToHaveCountAsync(1);
+    }
+
+    /// <summary>Alice's chat with Bob, open on both sides with her first message, then the host stopped (on a restartable
+    /// host: <see cref="BrowserEndToEndTests.StartAgainAsync"/> with the port returned) and Alice's page offline.</summary>
+    private async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) BobName, int Port)> ChatThenOutageAsync(
+        [CallerMemberName] string test = "")
+    {
+        await UseRestartableHostAsync();
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync(test);
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Before the outage");
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message("Before the outage")).ToBeVisibleAsync();
+
+        var port = Host.BaseAddress.Port;
+        await Host.DisposeAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Offline" })).ToBeVisibleAsync();
+        return (alice, bob, bobName, port);
+    }
+
+    /// <summary>Types "The slides, as promised" and attaches slides.bin (600 KiB): the caption leaves the box with the
+    /// file. Returns the box.</summary>
+    private static async Task<ILocator> AttachSlidesAsync(BrowserPage page)
+    {
+        var box = page.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync("The slides, as promised");
+        var chooser = await page.Page.RunAndWaitForFileChooserAsync(() =>
+            page.Page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).ClickAsync());
+        await chooser.SetFilesAsync(new FilePayload { Name = "slides.bin", MimeType = "application/octet-stream", Buffer = RandomNumberGenerator.GetBytes(600 * 1024) });
+        await Expect(box).ToHaveValueAsync("");
+        return box;
     }
 
     /// <summary>Waits until the web client keeps this many files in IndexedDB for their uploads (keptUploads.ts).</summary>
