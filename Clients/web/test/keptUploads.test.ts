@@ -1,39 +1,11 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PeerKind, RpcError, type Message } from '../src/api/types';
+import type { FakeServer } from './fakeConnection';
 
-/** The server as far as sends and uploads go: each call waits until the test answers it. */
-const server = vi.hoisted(() => ({
-  sends: [] as { args: { text: string; random_id: number; media?: unknown }; answer(): void; fail(e: unknown): void }[],
-  uploads: [] as { file: File; options: { fileId?: number; resume?: boolean }; done(): void; fail(e: unknown): void }[],
-}));
+const server = vi.hoisted(() => ({ sends: [], uploads: [] }) as FakeServer);
 
-vi.mock('../src/ui/connection', () => {
-  const missing = (): Promise<never> => Promise.reject(new Error('not faked'));
-  const anything: object = new Proxy({}, { get: () => missing });
-  let nextId = 100;
-  const messages = new Proxy(
-    {
-      send: (args: { text: string; random_id: number }) =>
-        new Promise((resolve, reject) =>
-          server.sends.push({
-            args,
-            answer: () => resolve({ message: { id: ++nextId, from_id: 1, to_peer: { kind: PeerKind.User, id: 2 }, date: 1, text: args.text } }),
-            fail: reject,
-          }),
-        ),
-      getHistory: () => Promise.resolve({ messages: [], count: 0 }),
-    },
-    { get: (target, name: string) => (target as Record<string, unknown>)[name] ?? missing },
-  );
-  return {
-    api: () => new Proxy({ messages }, { get: (target, name: string) => (target as Record<string, unknown>)[name] ?? anything }),
-    upload: (file: File, options: { fileId?: number; resume?: boolean }) =>
-      new Promise((resolve, reject) =>
-        server.uploads.push({ file, options, done: () => resolve({ file_id: options.fileId, total_parts: 1, name: file.name, mime_type: file.type }), fail: reject }),
-      ),
-  };
-});
+vi.mock('../src/ui/connection', async () => (await import('./fakeConnection')).fakeConnection(server));
 vi.mock('../src/ui/describeMedia', () => ({ describeMedia: () => Promise.resolve({}) }));
 
 import { clearUploads, KEEP_UPLOAD_MAX_BYTES, keepUpload, keptUploads, type KeptUpload } from '../src/ui/keptUploads';
