@@ -117,6 +117,17 @@ describe('a file being uploaded, kept across a reload', () => {
     expect(outboxEntries(1)).toEqual([]);
   });
 
+  it('forgets a kept file whose message is settled after a reload before the kept uploads are read, and never uploads it', async () => {
+    await keepUpload(keptBefore(4646, 'stored before the reload'));
+    // Catching up brings the message, stored before the tab closed, before the app reads what it kept.
+    messageArrived({ id: 901, from_id: 1, to_peer: { kind: PeerKind.User, id: 2 }, date: 1, text: 'stored before the reload' } as Message, 4646);
+    resendOutbox();
+    await untilAsync(async () => (await kept()).length === 0);
+    await sleep(50);
+    expect(server.uploads).toHaveLength(0);
+    expect(server.sends).toHaveLength(0);
+  });
+
   it('forgets the file when its failed upload is dismissed, and on sign-out', async () => {
     void sendFile(key, new File(['x'], 'a.bin'), 'first', null);
     await until(() => server.uploads.length === 1);

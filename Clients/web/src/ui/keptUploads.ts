@@ -73,6 +73,8 @@ export async function keptUploads(userId: number): Promise<KeptUpload[]> {
   try {
     await writes;
     const kept = (await (await open()).getAllFromIndex(STORE, 'userId', userId)) as KeptUpload[];
+    // One whose file did not come back as a Blob can never be sent: it goes.
+    for (const broken of kept.filter((e) => !(e.file instanceof Blob))) void dropUpload(broken.randomId);
     return kept.filter((e) => e.file instanceof Blob).sort((a, b) => a.keptAt - b.keptAt);
   } catch {
     return [];

@@ -355,7 +355,10 @@ function isTransient(error: unknown): boolean {
 function forgetSent(randomIdSent: number): void {
   const me = getState().me?.id;
   if (me) dropFromOutbox(me, randomIdSent);
-  if (keptIds.delete(randomIdSent)) void dropUpload(randomIdSent);
+  // Whether or not this page knows it kept the file: after a reload a message can be settled (or discarded) before
+  // resumeKeptUploads has read the kept ones, and its file must not be uploaded and sent again.
+  keptIds.delete(randomIdSent);
+  void dropUpload(randomIdSent);
 }
 
 /** The outbox's messages of this chat as bubbles (after a reload they are known only there): sending, or refused. */
@@ -485,9 +488,9 @@ async function uploadAndSend(job: UploadJob, file: File, resume: boolean, releas
   };
   uploading.add(id);
   setUploads((list) => [...list, entry]);
-  void api().messages.setTyping({ peer: peerFromKey(key), action: 'upload' }).catch(() => undefined);
   let media: InputMedia | undefined;
   try {
+    void api().messages.setTyping({ peer: peerFromKey(key), action: 'upload' }).catch(() => undefined);
     const described = { ...(await describeMedia(file)), ...job.known };
     for (let attempt = 0; !media; attempt++) {
       try {
@@ -533,8 +536,15 @@ async function resumeKeptUploads(me: number): Promise<void> {
     if (inOutbox.has(entry.randomId)) continue;
     // Another tab uploading it keeps it; this one looks again when its connection next comes back.
     uploading.add(entry.randomId);
-    void holdUpload(entry.randomId).then((release) => {
+    void holdUpload(entry.randomId).then(async (release) => {
       if (!release) return void uploading.delete(entry.randomId);
+      // Settled or discarded while this tab waited for the lock (its entry dropped), or its upload done meanwhile (its
+      // message in the outbox): nothing to resume.
+      const kept = (await keptUploads(me)).some((e) => e.randomId === entry.randomId);
+      if (!kept || outboxEntries(me).some((e) => e.randomId === entry.randomId)) {
+        release();
+        return void uploading.delete(entry.randomId);
+      }
       void uploadAndSend(entry, new File([entry.file], entry.name, { type: entry.type }), true, release);
     });
   }
