@@ -86,7 +86,8 @@ public sealed class MessengerClientOptions
     /// <summary>A connection that brings nothing for this long is taken as dead and closed (then reconnected, with
     /// <see cref="AutoReconnect"/>): the server sends a keep-alive ping after <c>Messenger:Protocol:KeepAliveSeconds</c>
     /// (5 s; at most 7) of silence, so a link that died without a word (a dead Wi-Fi, a suspended laptop) is noticed
-    /// within this time, not only when a call times out.</summary>
+    /// within this time, not only when a call times out. Keep it at least twice the server's keep-alive (so 14 s or more
+    /// for any server here): at or below it, a quiet link is closed again and again.</summary>
     public TimeSpan ServerTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     public bool AutoReconnect { get; init; } = true;

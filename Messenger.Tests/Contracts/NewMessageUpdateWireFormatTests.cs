@@ -47,6 +47,17 @@ public sealed class NewMessageUpdateWireFormatTests
         WireSerializer.Deserialize<Update>(bytes).Should().Be(new NewMessageUpdate(Plain));
     }
 
+    [Fact]
+    public void Deserialize_AnEntryWithoutItsMessage_IsRefused_NotReadAsAnUpdateWithoutOne()
+    {
+        var map = new Dictionary<string, object?> { ["random_id"] = 7L };
+        var bytes = MessagePackSerializer.Serialize(new object[] { 0, map }, WireSerializer.Options);
+
+        var read = () => WireSerializer.Deserialize<Update>(bytes);
+
+        read.Should().Throw<MessagePackSerializationException>();
+    }
+
     private static List<string> KeysOf(byte[] union)
     {
         var reader = new MessagePackReader(union);

@@ -14,7 +14,10 @@ public sealed class TcpRelay : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly int _targetPort;
     private readonly CancellationTokenSource _stop = new();
+    // Links with both ways still open (those Silence acts on); every link made (closed at the end); their pumps.
     private readonly List<Link> _links = [];
+    private readonly List<Link> _every = [];
+    private readonly List<Task> _carrying = [];
     private readonly Task _accepting;
     private bool _down;
 
@@ -48,8 +51,7 @@ public sealed class TcpRelay : IAsyncDisposable
                 }
                 else
                 {
-                    link.Client.Dispose();
-                    link.Server.Dispose();
+                    link.Dispose();
                 }
             }
 
@@ -71,15 +73,18 @@ public sealed class TcpRelay : IAsyncDisposable
         await _stop.CancelAsync();
         _listener.Stop();
         await _accepting;
+        Task[] carrying;
         lock (_links)
         {
-            foreach (var link in _links)
+            foreach (var link in _every)
             {
-                link.Client.Dispose();
-                link.Server.Dispose();
+                link.Dispose();
             }
+
+            carrying = [.. _carrying];
         }
 
+        await Task.WhenAll(carrying);
         _stop.Dispose();
     }
 
@@ -97,25 +102,32 @@ public sealed class TcpRelay : IAsyncDisposable
                 return;
             }
 
+            var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            var link = new Link(client, server);
+            try
+            {
+                await server.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
+            }
+            catch (Exception error) when (error is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                // The host is down, or the relay stops: the client finds its connection closed, as with no server.
+                link.Dispose();
+                continue;
+            }
+
             lock (_links)
             {
                 if (_down)
                 {
-                    client.Dispose();
+                    link.Dispose();
                     continue;
                 }
-            }
 
-            var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await server.ConnectAsync(IPAddress.Loopback, _targetPort);
-            var link = new Link(client, server);
-            lock (_links)
-            {
                 _links.Add(link);
+                _every.Add(link);
+                _carrying.Add(CarryAsync(link, link.Client, link.Server));
+                _carrying.Add(CarryAsync(link, link.Server, link.Client));
             }
-
-            _ = CarryAsync(link, link.Client, link.Server);
-            _ = CarryAsync(link, link.Server, link.Client);
         }
     }
 
@@ -154,20 +166,27 @@ public sealed class TcpRelay : IAsyncDisposable
             // The relay is stopping, or the other side closed.
         }
 
+        // Not silenced any more once either way ends; closed once both have.
         lock (_links)
         {
             _links.Remove(link);
         }
+
+        if (link.OneWayEnded())
+        {
+            link.Dispose();
+        }
     }
 
-    private sealed class Link(Socket client, Socket server)
+    private sealed class Link(Socket client, Socket server) : IDisposable
     {
+        private volatile bool _silent;
+        private volatile bool _isWebSocket;
+        private int _waysOpen = 2;
+
         public Socket Client { get; } = client;
 
         public Socket Server { get; } = server;
-
-        private volatile bool _silent;
-        private volatile bool _isWebSocket;
 
         /// <summary>The client asked for a WebSocket on it (an HTTP upgrade).</summary>
         public bool IsWebSocket
@@ -180,6 +199,15 @@ public sealed class TcpRelay : IAsyncDisposable
         {
             get => _silent;
             set => _silent = value;
+        }
+
+        /// <summary>One way of the link has ended; true when it was the second.</summary>
+        public bool OneWayEnded() => Interlocked.Decrement(ref _waysOpen) == 0;
+
+        public void Dispose()
+        {
+            Client.Dispose();
+            Server.Dispose();
         }
     }
 }

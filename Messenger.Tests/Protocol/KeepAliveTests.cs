@@ -20,7 +20,7 @@ public sealed class KeepAliveTests : IAsyncLifetime
     public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 
     [Fact]
-    public async Task AQuietLink_StaysUp_OnTheServersKeepAlive()
+    public async Task ServerTimeout_WhenTheLinkIsQuiet_DoesNotFire_OnTheServersPings()
     {
         await using var client = await MessengerClient.ConnectAsync(Options(_host.BaseAddress));
 
@@ -31,7 +31,7 @@ public sealed class KeepAliveTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ALinkThatGoesSilent_IsGivenUpAfterTheServerTimeout_AndTheCallsOnItAreAnsweredOnTheNextOne()
+    public async Task ServerTimeout_WhenTheLinkGoesSilent_ClosesIt_AndItsCallIsAnsweredOnTheNextLink()
     {
         await using var relay = new TcpRelay(_host.BaseAddress);
         await using var client = await MessengerClient.ConnectAsync(Options(relay.Address));

@@ -53,6 +53,8 @@ public sealed class NewMessageUpdateFormatter : IMessagePackFormatter<NewMessage
         }
 
         reader.Depth--;
-        return new NewMessageUpdate(message!) { RandomId = randomId };
+        return message is null
+            ? throw new MessagePackSerializationException("new_message without its message")
+            : new NewMessageUpdate(message) { RandomId = randomId };
     }
 }

@@ -237,12 +237,7 @@ internal sealed class MediaAttachments(
         using var connection = database.Open();
         if (_completed.TryGetValue(key, out var done))
         {
-            using var exists = connection.CreateCommand();
-            exists.CommandText = "SELECT 1 FROM media_completed_uploads WHERE user_id = @user AND file_id = @file AND hash = @hash";
-            exists.Parameters.AddWithValue("@user", key.User);
-            exists.Parameters.AddWithValue("@file", key.File);
-            exists.Parameters.AddWithValue("@hash", done.Hash);
-            if (exists.ExecuteScalar() is not null)
+            if (MediaSql.RemembersCompletedUpload(connection, key.User, key.File, done.Hash))
             {
                 return done;
             }
@@ -250,31 +245,21 @@ internal sealed class MediaAttachments(
             _completed.TryRemove(KeyValuePair.Create(key, done));
         }
 
-        using var command = connection.CreateCommand();
-        command.CommandText =
-            "SELECT total_parts, hash, size, width, height, completed_at, client_thumb_file_id, client_thumb_key, client_thumb_width, " +
-            "client_thumb_height, client_thumb_preview FROM media_completed_uploads WHERE user_id = @user AND file_id = @file";
-        command.Parameters.AddWithValue("@user", key.User);
-        command.Parameters.AddWithValue("@file", key.File);
-        using var reader = command.ExecuteReader();
-        if (!reader.Read())
+        if (MediaSql.ReadCompletedUpload(connection, key.User, key.File) is not { } row)
         {
             return null;
         }
 
-        var hash = reader.GetString(1);
         // The blob's own thumbnail is in its row (made since, perhaps, when the decoder was busy at completion).
-        var thumbnail = thumbnails.Read(hash) ?? BlobThumbnail.None;
-        var clientThumb = reader.IsDBNull(6) ? null
-            : !reader.IsDBNull(7) && !reader.IsDBNull(8) && !reader.IsDBNull(9) && thumbnails.LengthOf(hash, reader.GetString(7)) is { } length
-                ? new ClientThumb(
-                    reader.GetInt64(6), reader.GetString(7), new MediaThumb(reader.GetInt32(8), reader.GetInt32(9), length),
-                    reader.IsDBNull(10) ? null : (byte[])reader.GetValue(10))
-                : new ClientThumb(reader.GetInt64(6));
+        var thumbnail = thumbnails.Read(row.Hash) ?? BlobThumbnail.None;
+        var clientThumb = row.ClientThumbFileId is not { } thumbFileId ? null
+            : row is { ClientThumbKey: { } thumbKey, ClientThumbWidth: { } width, ClientThumbHeight: { } height }
+                && thumbnails.LengthOf(row.Hash, thumbKey) is { } length
+                ? new ClientThumb(thumbFileId, thumbKey, new MediaThumb(width, height, length), row.ClientThumbPreview)
+                : new ClientThumb(thumbFileId);
         done = new Completed(
-            hash, reader.GetInt64(2), reader.GetInt32(0), thumbnail.Width ?? (reader.IsDBNull(3) ? null : reader.GetInt32(3)),
-            thumbnail.Height ?? (reader.IsDBNull(4) ? null : reader.GetInt32(4)), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(5)),
-            thumbnail.Thumb, thumbnail.Preview, clientThumb);
+            row.Hash, row.Size, row.TotalParts, thumbnail.Width ?? row.Width, thumbnail.Height ?? row.Height,
+            DateTimeOffset.FromUnixTimeSeconds(row.CompletedAt), thumbnail.Thumb, thumbnail.Preview, clientThumb);
         return _completed.GetOrAdd(key, done);
     }
 

@@ -121,6 +121,52 @@ internal static class MediaSql
             ("@user", userId), ("@file", fileId), ("@thumb", thumbFileId), ("@key", (object?)key ?? DBNull.Value),
             ("@width", (object?)width ?? DBNull.Value), ("@height", (object?)height ?? DBNull.Value), ("@preview", (object?)preview ?? DBNull.Value));
 
+    /// <summary>Whether upload <paramref name="fileId"/> of <paramref name="userId"/> is still remembered as blob
+    /// <paramref name="hash"/>.</summary>
+    public static bool RemembersCompletedUpload(SqliteConnection connection, long userId, long fileId, string hash)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM media_completed_uploads WHERE user_id = @user AND file_id = @file AND hash = @hash";
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@file", fileId);
+        command.Parameters.AddWithValue("@hash", hash);
+        return command.ExecuteScalar() is not null;
+    }
+
+    /// <summary>The record of upload <paramref name="fileId"/> of <paramref name="userId"/>, or null.</summary>
+    public static CompletedUploadRow? ReadCompletedUpload(SqliteConnection connection, long userId, long fileId)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            "SELECT total_parts, hash, size, width, height, completed_at, client_thumb_file_id, client_thumb_key, client_thumb_width, " +
+            "client_thumb_height, client_thumb_preview FROM media_completed_uploads WHERE user_id = @user AND file_id = @file";
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@file", fileId);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        int? IntOrNull(int column) => reader.IsDBNull(column) ? null : reader.GetInt32(column);
+        return new CompletedUploadRow
+        {
+            UserId = userId,
+            FileId = fileId,
+            TotalParts = reader.GetInt32(0),
+            Hash = reader.GetString(1),
+            Size = reader.GetInt64(2),
+            Width = IntOrNull(3),
+            Height = IntOrNull(4),
+            CompletedAt = reader.GetInt64(5),
+            ClientThumbFileId = reader.IsDBNull(6) ? null : reader.GetInt64(6),
+            ClientThumbKey = reader.IsDBNull(7) ? null : reader.GetString(7),
+            ClientThumbWidth = IntOrNull(8),
+            ClientThumbHeight = IntOrNull(9),
+            ClientThumbPreview = reader.IsDBNull(10) ? null : (byte[])reader.GetValue(10),
+        };
+    }
+
     /// <summary>Forgets the completed uploads of before <paramref name="cutoff"/>: their blobs are the collector's again.</summary>
     public static int ForgetCompletedUploads(WriteScope scope, long cutoff) =>
         scope.Execute("DELETE FROM media_completed_uploads WHERE completed_at < @cutoff", ("@cutoff", cutoff));

@@ -16,7 +16,7 @@ namespace Messenger.Session.Account;
 /// The profile photo: a finished upload that is an image (its size read by the Media module), held by the user
 /// (<see cref="MediaHolders.ProfilePhotoOf"/>) instead of a message, so anyone signed in may download it. The file work
 /// is done before the unit; the unit swaps the references and the row together. The photo the user has already (a resend
-/// whose answer was lost, with the same upload) changes nothing and is announced to no one again.
+/// whose answer was lost, with the same upload) changes nothing.
 /// </summary>
 internal sealed class UpdateProfilePhotoHandler(
     SessionStore store, StorageWriter writer, IMediaAttachments media, ProfileAnnouncer announcer, ProfilePhotoThumbnails thumbnails,
@@ -50,12 +50,10 @@ internal sealed class UpdateProfilePhotoHandler(
             thumbnails.Request();
         }
 
+        // Announced when unchanged too: the first call may have stored the photo and then lost its announcement with
+        // its answer (a crash in between), and telling the profile again changes nothing for anyone.
         var user = store.GetUser(userId)!.ToUser();
-        if (changed)
-        {
-            await announcer.AnnounceAsync(user, cancellationToken);
-        }
-
+        await announcer.AnnounceAsync(user, cancellationToken);
         return user;
     }
 }
