@@ -1,3 +1,4 @@
+import { vi } from 'vitest';
 import { PeerKind } from '../src/api/types';
 
 /** The server as far as sends and uploads go: each call waits until the test answers it. */
@@ -33,4 +34,16 @@ export function fakeConnection(server: FakeServer) {
         server.uploads.push({ file, options, done: () => resolve({ file_id: options.fileId, total_parts: 1, name: file.name, mime_type: file.type }), fail: reject }),
       ),
   };
+}
+
+/** Before each test: an empty localStorage of its own (the outbox lives there) and a server with nothing waiting. */
+export function freshStart(server: FakeServer): void {
+  const stored = new Map<string, string>();
+  vi.stubGlobal('localStorage', {
+    getItem: (k: string) => stored.get(k) ?? null,
+    setItem: (k: string, v: string) => void stored.set(k, v),
+    removeItem: (k: string) => void stored.delete(k),
+  });
+  server.sends = [];
+  server.uploads = [];
 }

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PeerKind, RpcError, type Message } from '../src/api/types';
-import type { FakeServer } from './fakeConnection';
+import { freshStart, type FakeServer } from './fakeConnection';
 
 const server = vi.hoisted(() => ({ sends: [], uploads: [] }) as FakeServer);
 
@@ -43,14 +43,7 @@ async function untilAsync(probe: () => Promise<boolean>): Promise<void> {
 }
 
 beforeEach(async () => {
-  const stored = new Map<string, string>();
-  vi.stubGlobal('localStorage', {
-    getItem: (k: string) => stored.get(k) ?? null,
-    setItem: (k: string, v: string) => void stored.set(k, v),
-    removeItem: (k: string) => void stored.delete(k),
-  });
-  server.sends = [];
-  server.uploads = [];
+  freshStart(server);
   await clearUploads(1);
   setState({ me, active: key, histories: { [key]: { ...emptyHistory, messages: [] as Message[] } }, uploads: {}, dialogs: [] } as Partial<AppState>);
 });

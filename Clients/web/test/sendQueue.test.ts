@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PeerKind, RpcError, type Message } from '../src/api/types';
-import type { FakeServer } from './fakeConnection';
+import { freshStart, type FakeServer } from './fakeConnection';
 
 const server = vi.hoisted(() => ({ sends: [], uploads: [] }) as FakeServer);
 
@@ -22,14 +22,7 @@ const bubble = (text: string) => bubbles().find((p) => p.text === text);
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 beforeEach(() => {
-  const stored = new Map<string, string>();
-  vi.stubGlobal('localStorage', {
-    getItem: (k: string) => stored.get(k) ?? null,
-    setItem: (k: string, v: string) => void stored.set(k, v),
-    removeItem: (k: string) => void stored.delete(k),
-  });
-  server.sends = [];
-  server.uploads = [];
+  freshStart(server);
   setState({ me, active: key, histories: { [key]: { ...emptyHistory, messages: [] as Message[] } }, uploads: {}, dialogs: [] } as Partial<AppState>);
 });
 
