@@ -94,11 +94,10 @@ internal static class Delivery
         var update = new NewMessageUpdate(message);
         // The sender's random_id is their private idempotency key: only their own entry carries it (a separate row from
         // the others', which share one serialized payload), never a recipient's nor a large group's shared log. A service
-        // message's random id is the server's own, so it has none. The sender's entry goes first, so the others' shared
-        // payload is serialized once after it.
+        // message's random id is the server's own, so it has none.
         var sendersUpdate = action is null ? update with { RandomId = randomId } : update;
         var appends = new List<LogAppend>();
-        foreach (var (owner, peer) in target.Audience(scope, me).OrderBy(a => a.Owner != me))
+        foreach (var (owner, peer) in target.Audience(scope, me))
         {
             if (!LogOwners.IsChat(owner))
             {

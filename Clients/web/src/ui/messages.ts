@@ -355,10 +355,9 @@ function isTransient(error: unknown): boolean {
 function forgetSent(randomIdSent: number): void {
   const me = getState().me?.id;
   if (me) dropFromOutbox(me, randomIdSent);
-  // Whether or not this page knows it kept the file: after a reload a message can be settled (or discarded) before
-  // resumeKeptUploads has read the kept ones, and its file must not be uploaded and sent again.
-  keptIds.delete(randomIdSent);
-  void dropUpload(randomIdSent);
+  // Until resumeKeptUploads has read what an earlier page kept, a message settled (or discarded) after a reload may
+  // have a kept file this page does not know of yet, which must not be uploaded and sent again.
+  if (keptIds.delete(randomIdSent) || !keptRead) void dropUpload(randomIdSent);
 }
 
 /** The outbox's messages of this chat as bubbles (after a reload they are known only there): sending, or refused. */
@@ -402,6 +401,7 @@ export function forgetUnsent(): void {
   retryTimers.clear();
   for (const resume of [...uploadsWaiting]) resume(false);
   keptIds.clear();
+  keptRead = false;
 }
 
 /** Sends a refused message again with the same random id, behind the chat's other unsent messages. */
@@ -472,6 +472,8 @@ type UploadJob = Pick<KeptUpload, 'randomId' | 'fileId' | 'key' | 'caption' | 'r
 const uploading = new Set<number>();
 /** The random ids whose upload is kept on this device (keptUploads), dropped when their message is stored or given up. */
 const keptIds = new Set<number>();
+/** Whether this page has read what earlier pages kept (from then on keptIds knows every kept file of the user). */
+let keptRead = false;
 
 /** `resume`: the server may have parts of the file already (a kept upload after a reload): only the missing ones go. */
 async function uploadAndSend(job: UploadJob, file: File, resume: boolean, release: () => void): Promise<void> {
@@ -529,6 +531,7 @@ async function uploadAndSend(job: UploadJob, file: File, resume: boolean, releas
 async function resumeKeptUploads(me: number): Promise<void> {
   const kept = await keptUploads(me);
   if (getState().me?.id !== me) return;
+  keptRead = true;
   const inOutbox = new Set(outboxEntries(me).map((e) => e.randomId));
   for (const entry of kept) {
     if (uploading.has(entry.randomId)) continue;
