@@ -1588,6 +1588,48 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Expect(note).ToHaveCountAsync(0);
     }
 
+    [Fact]
+    public async Task Upload_WhenTheTabClosesHalfWay_SendsOnlyTheMissingPartsAfterwards_AndTheMessageOnce()
+    {
+        // Eight parts of 512 KiB (PART_SIZE in api/media.ts): the host stores three, then holds the others until it stops.
+        var stalled = new UploadPartsProbe(passing: 3);
+        await UseRestartableHostAsync(stalled.Register);
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("A report follows");
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message("A report follows")).ToBeVisibleAsync();
+
+        var content = RandomNumberGenerator.GetBytes(8 * 512 * 1024);
+        await AttachAsync(alice, "report.bin", content, "The report, resumed");
+        var progress = alice.Page.GetByRole(AriaRole.Progressbar, new() { Name = "Uploading report.bin" });
+        await Expect(progress).ToHaveJSPropertyAsync("value", 3 / 8.0);
+        await WaitForKeptUploadsAsync(alice, 1);
+        await alice.CloseTabAsync();
+        var port = Host.BaseAddress.Port;
+        await Host.DisposeAsync();
+        var stored = stalled.Passed;
+        stored.Should().HaveCount(3).And.OnlyContain(p => p.FileId == stored[0].FileId);
+
+        var resumed = new UploadPartsProbe();
+        await StartAgainAsync(port, resumed.Register);
+        var reopened = await alice.ReopenAsync();
+        Pages[Pages.IndexOf(alice)] = reopened;
+
+        var sent = bob.Message("The report, resumed");
+        var download = await bob.Page.RunAndWaitForDownloadAsync(() =>
+            sent.GetByRole(AriaRole.Button, new() { Name = "Download report.bin" }).ClickAsync());
+        SHA256.HashData(await File.ReadAllBytesAsync(await download.PathAsync())).Should().Equal(SHA256.HashData(content));
+        resumed.Passed.Where(p => p.FileId == stored[0].FileId).Select(p => p.Part).Should().BeEquivalentTo(
+            Enumerable.Range(0, 8).Except(stored.Select(p => p.Part)), "the parts the server had are not sent again");
+
+        await reopened.OpenChatAsync(bobName.Display);
+        await bob.SendAsync("Got the report");
+        await Expect(reopened.Message("Got the report")).ToBeVisibleAsync();
+        await Expect(sent).ToHaveCountAsync(1);
+        await Expect(reopened.Message("The report, resumed")).ToHaveCountAsync(1);
+    }
+
     /// <summary>Alice's chat with Bob, open on both sides with her first message, then the host stopped (on a restartable
     /// host: <see cref="BrowserEndToEndTests.StartAgainAsync"/> with the port returned) and Alice's page offline.</summary>
     private async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) BobName, int Port)> ChatThenOutageAsync(
