@@ -442,6 +442,7 @@ export async function sendFile(
   if (me) {
     keptIds.add(job.randomId);
     kept = keepUpload({ ...job, userId: me, file, name: file.name, type: file.type, keptAt: Date.now() });
+    void kept.then((isKept) => isKept || keptIds.delete(job.randomId));
   }
   const held = holdUpload(job.randomId);
   await uploadAndSend(job, file, false, () => void held.then((release) => release?.()), kept);
