@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Messenger.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -55,17 +56,17 @@ public abstract class BrowserEndToEndTests(BrowserFixture browser, ITestOutputHe
 
     /// <summary>Replaces the test's host with one it can stop and start again at the same address on the same data
     /// (<see cref="KeptData"/>, <see cref="WebTestKit.RestartablePort"/>): pages keep their origin across the restart.</summary>
-    private protected async Task UseRestartableHostAsync()
+    private protected async Task UseRestartableHostAsync(Action<IServiceCollection>? configureServices = null)
     {
         KeptData = new TempDirectory();
         await Host.DisposeAsync();
-        Host = await WebTestKit.StartHostAsync(dataDirectory: KeptData.Path, port: WebTestKit.RestartablePort());
+        Host = await WebTestKit.StartHostAsync(configureServices, KeptData.Path, WebTestKit.RestartablePort());
     }
 
     /// <summary>Starts the host again, after <see cref="UseRestartableHostAsync"/> and a stop, on its data and port.</summary>
-    private protected async Task StartAgainAsync(int port) =>
+    private protected async Task StartAgainAsync(int port, Action<IServiceCollection>? configureServices = null) =>
         Host = await WebTestKit.StartHostAsync(
-            dataDirectory: (KeptData ?? throw new InvalidOperationException("UseRestartableHostAsync first")).Path, port: port);
+            configureServices, (KeptData ?? throw new InvalidOperationException("UseRestartableHostAsync first")).Path, port);
 
     private protected async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) AliceName, (string Username, string Display) BobName)> TwoPeopleAsync(
         [CallerMemberName] string test = "", bool bobOnPhone = false)

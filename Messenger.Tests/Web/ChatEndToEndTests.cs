@@ -1568,6 +1568,68 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Expect(reopened.Message("The slides, as promised")).ToHaveCountAsync(1);
     }
 
+    [Fact]
+    public async Task Upload_OfAFileOverTheKeptCap_SaysToKeepTheTabOpen_UntilItIsSent()
+    {
+        var (alice, bob, _, port) = await ChatThenOutageAsync();
+        await alice.Page.EvaluateAsync("() => localStorage.setItem('messenger.keptUploadCapBytes', String(1024 * 1024))");
+        await AttachSlidesAsync(alice);
+        await AttachAsync(alice, "recording.bin", RandomNumberGenerator.GetBytes(2 * 1024 * 1024), "The whole recording");
+        await WaitForKeptUploadsAsync(alice, 1);
+
+        var note = alice.Page.GetByTestId("upload-not-kept");
+        await Expect(note).ToHaveCountAsync(1);
+        await Expect(note).ToHaveTextAsync("Keep this tab open until this file is sent: a reload or a closed tab would lose it.");
+        await Expect(alice.Page.Locator(".upload").Filter(new() { HasText = "recording.bin" }).GetByTestId("upload-not-kept")).ToBeVisibleAsync();
+
+        await StartAgainAsync(port);
+        await Expect(bob.Message("The whole recording").GetByRole(AriaRole.Button, new() { Name = "Download recording.bin" })).ToBeVisibleAsync();
+        await Expect(bob.Message("The slides, as promised")).ToHaveCountAsync(1);
+        await Expect(note).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Upload_WhenTheTabClosesHalfWay_SendsOnlyTheMissingPartsAfterwards_AndTheMessageOnce()
+    {
+        // Eight parts of 512 KiB (PART_SIZE in api/media.ts): the host stores three, then holds the others until it stops.
+        var stalled = new UploadPartsProbe(passing: 3);
+        await UseRestartableHostAsync(stalled.Register);
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("A report follows");
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message("A report follows")).ToBeVisibleAsync();
+
+        var content = RandomNumberGenerator.GetBytes(8 * 512 * 1024);
+        await AttachAsync(alice, "report.bin", content, "The report, resumed");
+        var progress = alice.Page.GetByRole(AriaRole.Progressbar, new() { Name = "Uploading report.bin" });
+        await Expect(progress).ToHaveJSPropertyAsync("value", 3 / 8.0);
+        await WaitForKeptUploadsAsync(alice, 1);
+        await alice.CloseTabAsync();
+        var port = Host.BaseAddress.Port;
+        await Host.DisposeAsync();
+        var stored = stalled.Passed;
+        stored.Should().HaveCount(3).And.OnlyContain(p => p.FileId == stored[0].FileId);
+
+        var resumed = new UploadPartsProbe();
+        await StartAgainAsync(port, resumed.Register);
+        var reopened = await alice.ReopenAsync();
+        Pages[Pages.IndexOf(alice)] = reopened;
+
+        var sent = bob.Message("The report, resumed");
+        var download = await bob.Page.RunAndWaitForDownloadAsync(() =>
+            sent.GetByRole(AriaRole.Button, new() { Name = "Download report.bin" }).ClickAsync());
+        SHA256.HashData(await File.ReadAllBytesAsync(await download.PathAsync())).Should().Equal(SHA256.HashData(content));
+        resumed.Passed.Where(p => p.FileId == stored[0].FileId).Select(p => p.Part).Should().BeEquivalentTo(
+            Enumerable.Range(0, 8).Except(stored.Select(p => p.Part)), "the parts the server had are not sent again");
+
+        await reopened.OpenChatAsync(bobName.Display);
+        await bob.SendAsync("Got the report");
+        await Expect(reopened.Message("Got the report")).ToBeVisibleAsync();
+        await Expect(sent).ToHaveCountAsync(1);
+        await Expect(reopened.Message("The report, resumed")).ToHaveCountAsync(1);
+    }
+
     /// <summary>Alice's chat with Bob, open on both sides with her first message, then the host stopped (on a restartable
     /// host: <see cref="BrowserEndToEndTests.StartAgainAsync"/> with the port returned) and Alice's page offline.</summary>
     private async Task<(BrowserPage Alice, BrowserPage Bob, (string Username, string Display) BobName, int Port)> ChatThenOutageAsync(
@@ -1586,15 +1648,19 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         return (alice, bob, bobName, port);
     }
 
-    /// <summary>Types "The slides, as promised" and attaches slides.bin (600 KiB): the caption leaves the box with the
-    /// file. Returns the box.</summary>
-    private static async Task<ILocator> AttachSlidesAsync(BrowserPage page)
+    /// <summary>Attaches slides.bin (600 KiB) with the caption "The slides, as promised". Returns the box.</summary>
+    private static Task<ILocator> AttachSlidesAsync(BrowserPage page) =>
+        AttachAsync(page, "slides.bin", RandomNumberGenerator.GetBytes(600 * 1024), "The slides, as promised");
+
+    /// <summary>Types <paramref name="caption"/> and attaches <paramref name="content"/> as <paramref name="name"/>: the
+    /// caption leaves the box with the file. Returns the box.</summary>
+    private static async Task<ILocator> AttachAsync(BrowserPage page, string name, byte[] content, string caption)
     {
         var box = page.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
-        await box.FillAsync("The slides, as promised");
+        await box.FillAsync(caption);
         var chooser = await page.Page.RunAndWaitForFileChooserAsync(() =>
             page.Page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).ClickAsync());
-        await chooser.SetFilesAsync(new FilePayload { Name = "slides.bin", MimeType = "application/octet-stream", Buffer = RandomNumberGenerator.GetBytes(600 * 1024) });
+        await chooser.SetFilesAsync(new FilePayload { Name = name, MimeType = "application/octet-stream", Buffer = content });
         await Expect(box).ToHaveValueAsync("");
         return box;
     }

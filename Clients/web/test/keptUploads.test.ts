@@ -8,7 +8,7 @@ const server = vi.hoisted(() => ({ sends: [], uploads: [] }) as FakeServer);
 vi.mock('../src/ui/connection', async () => (await import('./fakeConnection')).fakeConnection(server));
 vi.mock('../src/ui/describeMedia', () => ({ describeMedia: () => Promise.resolve({}) }));
 
-import { clearUploads, KEEP_UPLOAD_MAX_BYTES, keepUpload, keptUploads, type KeptUpload } from '../src/ui/keptUploads';
+import { clearUploads, KEEP_UPLOAD_MAX_BYTES, KEEP_UPLOAD_MAX_BYTES_KEY, keepUpload, keptUploads, type KeptUpload } from '../src/ui/keptUploads';
 import { dismissUpload, forgetUnsent, messageArrived, resendOutbox, sendFile } from '../src/ui/messages';
 import { keepInOutbox, outboxEntries } from '../src/ui/outbox';
 import { emptyHistory, getState, setState, type AppState } from '../src/ui/store';
@@ -153,6 +153,34 @@ describe('a file being uploaded, kept across a reload', () => {
     resendOutbox();
     await until(() => server.uploads.length === 1);
     expect(server.uploads[0].options).toMatchObject({ fileId: 777, resume: true });
+  });
+
+  it('says on its row that a reload would lose a file over the cap (kept nowhere), and not of one under it', async () => {
+    localStorage.setItem(KEEP_UPLOAD_MAX_BYTES_KEY, '5');
+    void sendFile(key, new File(['six b.'], 'large.bin'), 'over the cap', null);
+    void sendFile(key, new File(['five.'], 'small.bin'), 'at the cap', null);
+    await until(() => server.uploads.length === 2);
+    await until(() => getState().uploads[key]?.find((u) => u.name === 'large.bin')?.notKept);
+    await untilAsync(async () => (await kept()).length === 1);
+    expect((await kept())[0].name).toBe('small.bin');
+    expect(getState().uploads[key]?.find((u) => u.name === 'small.bin')?.notKept).toBeUndefined();
+
+    // The row, and the note with it, goes when the upload is done.
+    server.uploads[0].done();
+    await until(() => !getState().uploads[key]?.some((u) => u.name === 'large.bin'));
+  });
+
+  it('says on its row that a reload would lose a file the browser\u2019s storage refused', async () => {
+    const put = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('the disk is full', 'QuotaExceededError');
+    });
+    try {
+      void sendFile(key, new File(['the bytes'], 'notes.txt'), 'refused', null);
+      await until(() => getState().uploads[key]?.[0]?.notKept);
+      expect(await kept()).toEqual([]);
+    } finally {
+      put.mockRestore();
+    }
   });
 
   it('keeps no file larger than the cap (it is sent from memory, as before)', async () => {

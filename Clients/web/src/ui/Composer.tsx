@@ -197,14 +197,20 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
         <LocationDialog chatKey={chatKey} replyToId={replyTo?.id ?? null} onSent={onDone} onClose={() => setSharingLocation(false)} />
       )}
       {uploads.map((upload) => (
-        <div class="upload" key={upload.id}>
+        <div class={upload.notKept ? 'upload upload--not-kept' : 'upload'} key={upload.id}>
           <span class="upload__name">{upload.name}</span>
           {upload.error ? (
             <span class={upload.waiting ? 'upload__waiting' : 'form__error'}>
               {upload.waiting ? `Waiting for network… (${upload.error})` : upload.error}
             </span>
           ) : (
-            <progress class="progress" value={upload.progress} max={1} aria-label={`Uploading ${upload.name}`} />
+            <progress
+              class="progress"
+              value={upload.progress}
+              max={1}
+              aria-label={`Uploading ${upload.name}`}
+              aria-describedby={upload.notKept ? `upload-not-kept-${upload.id}` : undefined}
+            />
           )}
           {upload.resume && (
             <button type="button" class="btn btn--small" onClick={() => upload.resume?.(true)}>
@@ -222,6 +228,11 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
           >
             <Icon name="close" />
           </button>
+          {upload.notKept && (
+            <span class="upload__note" id={`upload-not-kept-${upload.id}`} role="status" data-testid="upload-not-kept">
+              Keep this tab open until this file is sent: a reload or a closed tab would lose it.
+            </span>
+          )}
         </div>
       ))}
       {context && (

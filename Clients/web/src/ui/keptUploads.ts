@@ -1,6 +1,7 @@
 import { openDB, type IDBPDatabase } from 'idb';
 import type { ReplyQuote } from '../api/types';
 import type { MediaDescription } from '../api/media';
+import { testSetting } from './testSettings';
 
 /** A file being uploaded for a message of a regular chat, kept (the file itself too) until its message is stored, so a
  * reload, a crash or a closed tab does not lose it: the app resumes its upload under the same file id (the server keeps
@@ -28,6 +29,9 @@ export interface KeptUpload {
 /** The largest file kept across a reload: a larger one lives only in the page while it uploads, as every file did
  * before (a copy of it would take that much of the browser's disk quota again, for the few minutes of its upload). */
 export const KEEP_UPLOAD_MAX_BYTES = 256 * 1024 * 1024;
+
+/** A test-only cap in place of KEEP_UPLOAD_MAX_BYTES (README, Web client), so a test need not choose a 256 MiB file. */
+export const KEEP_UPLOAD_MAX_BYTES_KEY = 'messenger.keptUploadCapBytes';
 
 const DATABASE = 'messenger.uploads';
 const STORE = 'uploads';
@@ -57,7 +61,7 @@ function inOrder<T>(write: () => Promise<T>): Promise<T> {
 
 /** Keeps the upload; false when it is not kept (too large, storage full or unavailable): it goes on from memory. */
 export function keepUpload(entry: KeptUpload): Promise<boolean> {
-  if (entry.file.size > KEEP_UPLOAD_MAX_BYTES) return Promise.resolve(false);
+  if (entry.file.size > (testSetting(KEEP_UPLOAD_MAX_BYTES_KEY) ?? KEEP_UPLOAD_MAX_BYTES)) return Promise.resolve(false);
   return inOrder(async () => {
     await (await open()).put(STORE, entry);
     return true;

@@ -438,12 +438,14 @@ export async function sendFile(
   const job: UploadJob = { randomId: randomId(), fileId: randomId(), key, caption, replyToId, quote: replyToId ? quote : null, topicId: currentTopic(key), known };
   const me = getState().me?.id;
   // Kept on this device until its message is stored (forgetSent), so a reload resumes it (resumeKeptUploads).
+  let kept = Promise.resolve(false);
   if (me) {
     keptIds.add(job.randomId);
-    void keepUpload({ ...job, userId: me, file, name: file.name, type: file.type, keptAt: Date.now() });
+    kept = keepUpload({ ...job, userId: me, file, name: file.name, type: file.type, keptAt: Date.now() });
+    void kept.then((isKept) => isKept || keptIds.delete(job.randomId));
   }
   const held = holdUpload(job.randomId);
-  await uploadAndSend(job, file, false, () => void held.then((release) => release?.()));
+  await uploadAndSend(job, file, false, () => void held.then((release) => release?.()), kept);
 }
 
 /**
@@ -475,8 +477,9 @@ const keptIds = new Set<number>();
 /** Whether this page has read what earlier pages kept (from then on keptIds knows every kept file of the user). */
 let keptRead = false;
 
-/** `resume`: the server may have parts of the file already (a kept upload after a reload): only the missing ones go. */
-async function uploadAndSend(job: UploadJob, file: File, resume: boolean, release: () => void): Promise<void> {
+/** `resume`: the server may have parts of the file already (a kept upload after a reload): only the missing ones go.
+ * `kept`: whether the file is kept on this device; when it is not, its row says a reload would lose it. */
+async function uploadAndSend(job: UploadJob, file: File, resume: boolean, release: () => void, kept: Promise<boolean>): Promise<void> {
   const { key, randomId: id } = job;
   const abort = new AbortController();
   const entry: Upload = { id, name: file.name, progress: 0, abort, caption: job.caption };
@@ -490,6 +493,8 @@ async function uploadAndSend(job: UploadJob, file: File, resume: boolean, releas
   };
   uploading.add(id);
   setUploads((list) => [...list, entry]);
+  // Its row may be gone by then (done, or cancelled): changeRow changes nothing.
+  void kept.then((isKept) => isKept || changeRow({ notKept: true }));
   let media: InputMedia | undefined;
   try {
     void api().messages.setTyping({ peer: peerFromKey(key), action: 'upload' }).catch(() => undefined);
@@ -548,7 +553,7 @@ async function resumeKeptUploads(me: number): Promise<void> {
         release();
         return void uploading.delete(entry.randomId);
       }
-      void uploadAndSend(entry, new File([entry.file], entry.name, { type: entry.type }), true, release);
+      void uploadAndSend(entry, new File([entry.file], entry.name, { type: entry.type }), true, release, Promise.resolve(true));
     });
   }
 }

@@ -47,6 +47,9 @@ export interface Upload {
   waiting?: boolean;
   /** Resumes the failed upload now (`true`, Retry) or gives it up (`false`, Dismiss). */
   resume?: (go: boolean) => void;
+  /** The file could not be kept on this device (over the cap, or the browser's storage refused it): a reload or a
+   * closed tab loses it until its upload is done, and its row says so. */
+  notKept?: boolean;
 }
 
 export interface Presence {
