@@ -394,6 +394,31 @@ public sealed class CompletedUploadTests
         }
     }
 
+    /// <summary>A secret chat's file is an attached upload like any other: the chat's end (its files' last references)
+    /// forgets it, and not the same user's second upload of the same bytes that a refused send completed.</summary>
+    [Fact]
+    public async Task DiscardSecretChat_ForgetsItsFilesUpload_ButNotAnUnusedUploadOfTheSameBytes()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(Settings);
+        await using var alice = await SecretDevice.SignUpAsync(host, "alice_csd");
+        await using var bob = await SecretDevice.SignUpAsync(host, "bob_csd");
+        await using var carol = await host.SignUpAsync("carol_csd");
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        var ciphertext = RandomBytes(50_000, 68);
+        var used = await alice.Client.UploadAsync(ciphertext, "e");
+        await alice.Client.CallAsync(new SendEncryptedCall(chatId, 6_868, RandomBytes(64, 69), File: new InputEncryptedFile(used.FileId, used.TotalParts)));
+        await carol.Client.BlockUserAsync(alice.UserId);
+        var unused = await alice.Client.UploadAsync(ciphertext, "e");
+        await ChatTestKit.FailsWith(() => alice.Client.SendMediaAsync(carol.Peer, unused), MessageErrorNames.UserIsBlocked, 403);
+
+        await alice.Client.DiscardSecretChatAsync(chatId);
+
+        host.RefCount(Sha256(ciphertext)).Should().Be(0);
+        await ChatTestKit.FailsWith(() => alice.Client.SendMediaAsync(Peer.User(bob.UserId), used), MediaErrorNames.FilePartsInvalid);
+        var sent = await alice.Client.SendMediaAsync(Peer.User(bob.UserId), unused);
+        sent.Message.Media!.Size.Should().Be(ciphertext.Length);
+    }
+
     [Fact]
     public async Task CompletedUpload_AttachedThenReleased_ItsBlobIsCollectedAfterTheGracePeriod()
     {
