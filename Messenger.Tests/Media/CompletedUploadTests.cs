@@ -268,6 +268,220 @@ public sealed class CompletedUploadTests
         await ChatTestKit.FailsWith(() => alice.Client.SendMediaAsync(alice.Peer, input), MediaErrorNames.FilePartsInvalid);
     }
 
+    /// <summary>Another user's upload of the same bytes, sent and deleted for everyone (the blob's last reference), does
+    /// not take the record of an upload no call attached: its retry goes through without uploading again.</summary>
+    [Fact]
+    public async Task Send_WhenAnotherUsersUploadOfTheSameBytesLostItsLastReference_GoesThroughWithItsOwnUpload()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(Settings);
+        await using var alice = await host.SignUpAsync("alice_cau");
+        await using var bob = await host.SignUpAsync("bob_cau");
+        await using var carol = await host.SignUpAsync("carol_cau");
+        var bytes = RandomBytes(80_000, 61);
+        var input = await RefusedUploadAsync(alice, carol, bytes);
+
+        var bobs = await bob.Client.SendMediaAsync(carol.Peer, await bob.Client.UploadAsync(bytes, "same.bin"));
+        await bob.Client.DeleteMessagesAsync(carol.Peer, [bobs.Message.Id], revoke: true);
+        host.RefCount(Sha256(bytes)).Should().Be(0);
+
+        var sent = await alice.Client.SendMediaAsync(bob.Peer, input);
+        (await bob.Client.DownloadAsync(sent.Message.Media!)).Should().Equal(bytes);
+        await ChatTestKit.FailsWith(() => bob.Client.SendMediaAsync(carol.Peer, input), MediaErrorNames.FilePartsInvalid);
+    }
+
+    /// <summary>The same user's two uploads of one file: the one sent and deleted is forgotten with the blob's last
+    /// reference (what the user deleted is not kept for a retry), the one no call used still goes through.</summary>
+    [Fact]
+    public async Task Send_WhenTheSameUsersOtherUploadOfTheSameBytesLostItsLastReference_GoesThroughWithTheUnusedOne()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(Settings);
+        await using var alice = await host.SignUpAsync("alice_ctw");
+        await using var bob = await host.SignUpAsync("bob_ctw");
+        await using var carol = await host.SignUpAsync("carol_ctw");
+        var bytes = RandomBytes(80_000, 62);
+        var unused = await RefusedUploadAsync(alice, carol, bytes);
+        var used = await alice.Client.UploadAsync(bytes, "again.bin");
+        var first = await alice.Client.SendMediaAsync(bob.Peer, used);
+
+        await alice.Client.DeleteMessagesAsync(bob.Peer, [first.Message.Id], revoke: true);
+
+        host.RefCount(Sha256(bytes)).Should().Be(0);
+        await ChatTestKit.FailsWith(() => alice.Client.SendMediaAsync(bob.Peer, used), MediaErrorNames.FilePartsInvalid);
+        var sent = await alice.Client.SendMediaAsync(bob.Peer, unused);
+        (await bob.Client.DownloadAsync(sent.Message.Media!)).Should().Equal(bytes);
+    }
+
+    /// <summary>A profile photo set with one upload and set again with a second upload of the same image: both were used,
+    /// so both go when the photo is removed; another user's upload of the image that no call used stays.</summary>
+    [Fact]
+    public async Task UpdateProfilePhoto_WhenThePhotoIsRemoved_ForgetsTheUploadsThatSetIt_ButNotAnotherUsersUnusedOne()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(Settings);
+        await using var alice = await host.SignUpAsync("alice_cpr");
+        await using var bob = await host.SignUpAsync("bob_cpr");
+        await using var carol = await host.SignUpAsync("carol_cpr");
+        var bytes = Png(64, 48, seed: 63);
+        var bobs = await RefusedUploadAsync(bob, carol, bytes, "me.png", "image/png");
+        var first = await alice.Client.UploadAsync(bytes, "me.png", "image/png");
+        var second = await alice.Client.UploadAsync(bytes, "me.png", "image/png");
+        var photo = (await alice.Client.UpdateProfilePhotoAsync(first)).Photo;
+        (await alice.Client.UpdateProfilePhotoAsync(second)).Photo.Should().Be(photo, "the photo is that image already");
+
+        await alice.Client.UpdateProfilePhotoAsync(null);
+
+        host.RefCount(Sha256(bytes)).Should().Be(0);
+        await ChatTestKit.FailsWith(() => alice.Client.UpdateProfilePhotoAsync(second), MediaErrorNames.FilePartsInvalid);
+        (await bob.Client.UpdateProfilePhotoAsync(bobs)).Photo.Should().NotBeNull();
+        host.RefCount(Sha256(bytes)).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task EditPhoto_WhenTheGroupsPhotoIsRemoved_AnotherUsersUnusedUploadOfTheImageStillSetsTheirs()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(Settings);
+        await using var alice = await host.SignUpAsync("alice_cgr");
+        await using var bob = await host.SignUpAsync("bob_cgr");
+        await using var carol = await host.SignUpAsync("carol_cgr");
+        var bytes = Png(64, 48, seed: 64);
+        var bobs = await RefusedUploadAsync(bob, carol, bytes, "me.png", "image/png");
+        var group = await alice.Client.CreateGroupAsync("Rowers", [carol.UserId]);
+        await alice.Client.EditChatPhotoAsync(group.Chat.Id, await alice.Client.UploadAsync(bytes, "group.png", "image/png"));
+
+        await alice.Client.EditChatPhotoAsync(group.Chat.Id, null);
+
+        host.RefCount(Sha256(bytes)).Should().Be(0);
+        (await bob.Client.UpdateProfilePhotoAsync(bobs)).Photo.Should().NotBeNull();
+    }
+
+    /// <summary>The record an unused upload keeps also keeps the thumbnail made of its client's thumb: after another
+    /// user's send of the same video is deleted and the server restarts, the retry goes out with that thumbnail.</summary>
+    [Fact]
+    public async Task Send_WithAClientThumb_WhenAnotherUserReleasedTheSameVideo_GoesThroughAfterARestartWithItsThumbnail()
+    {
+        using var data = new TempDirectory();
+        var video = RandomBytes(60_000, 65);
+        Device alice;
+        Device bob;
+        InputMedia input;
+        await using (var host = await SessionTestKit.StartHostAsync(Settings, dataDirectory: data.Path))
+        {
+            alice = await host.SignUpAsync("alice_cth");
+            bob = await host.SignUpAsync("bob_cth");
+            await using (alice)
+            await using (bob)
+            await using (var carol = await host.SignUpAsync("carol_cth"))
+            {
+                await carol.Client.BlockUserAsync(alice.UserId);
+                input = await alice.Client.UploadFileAsync(
+                    new MemoryStream(video), "clip.mp4", "video/mp4", thumb: TestImages.Encode(120, 80, SKEncodedImageFormat.Png));
+                await ChatTestKit.FailsWith(() => alice.Client.SendMediaAsync(carol.Peer, input), MessageErrorNames.UserIsBlocked, 403);
+                var bobs = await bob.Client.SendMediaAsync(carol.Peer, await bob.Client.UploadAsync(video, "same.mp4", "video/mp4"));
+                await bob.Client.DeleteMessagesAsync(carol.Peer, [bobs.Message.Id], revoke: true);
+                host.RefCount(Sha256(video)).Should().Be(0);
+            }
+        }
+
+        await using (var host = await SessionTestKit.StartHostAsync(Settings, dataDirectory: data.Path))
+        {
+            await using var aliceAgain = await host.ReconnectAsync(alice);
+            await using var bobAgain = await host.ReconnectAsync(bob);
+
+            var sent = await aliceAgain.Client.SendMediaAsync(bob.Peer, input);
+
+            sent.Message.Media!.Thumb.Should().Be(new MediaThumb(120, 80, sent.Message.Media.Thumb!.Size));
+            (await bobAgain.Client.DownloadThumbnailAsync(sent.Message.Media)).Should().HaveCount((int)sent.Message.Media.Thumb.Size);
+            (await bobAgain.Client.DownloadAsync(sent.Message.Media)).Should().Equal(video);
+        }
+    }
+
+    /// <summary>A secret chat's file is an attached upload like any other: the chat's end (its files' last references)
+    /// forgets it, and not the same user's second upload of the same bytes that a refused send completed.</summary>
+    [Fact]
+    public async Task DiscardSecretChat_ForgetsItsFilesUpload_ButNotAnUnusedUploadOfTheSameBytes()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(Settings);
+        await using var alice = await SecretDevice.SignUpAsync(host, "alice_csd");
+        await using var bob = await SecretDevice.SignUpAsync(host, "bob_csd");
+        await using var carol = await host.SignUpAsync("carol_csd");
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        var ciphertext = RandomBytes(50_000, 68);
+        var used = await alice.Client.UploadAsync(ciphertext, "e");
+        await alice.Client.CallAsync(new SendEncryptedCall(chatId, 6_868, RandomBytes(64, 69), File: new InputEncryptedFile(used.FileId, used.TotalParts)));
+        await carol.Client.BlockUserAsync(alice.UserId);
+        var unused = await alice.Client.UploadAsync(ciphertext, "e");
+        await ChatTestKit.FailsWith(() => alice.Client.SendMediaAsync(carol.Peer, unused), MessageErrorNames.UserIsBlocked, 403);
+
+        await alice.Client.DiscardSecretChatAsync(chatId);
+
+        host.RefCount(Sha256(ciphertext)).Should().Be(0);
+        await ChatTestKit.FailsWith(() => alice.Client.SendMediaAsync(Peer.User(bob.UserId), used), MediaErrorNames.FilePartsInvalid);
+        var sent = await alice.Client.SendMediaAsync(Peer.User(bob.UserId), unused);
+        sent.Message.Media!.Size.Should().Be(ciphertext.Length);
+    }
+
+    [Fact]
+    public async Task CompletedUpload_AttachedThenReleased_ItsBlobIsCollectedAfterTheGracePeriod()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await SessionTestKit.StartHostAsync(Settings, clock: clock);
+        await using var alice = await host.SignUpAsync("alice_cgc");
+        await using var bob = await host.SignUpAsync("bob_cgc");
+        var bytes = RandomBytes(80_000, 66);
+        var input = await alice.Client.UploadAsync(bytes, "notes.bin");
+        var sent = await alice.Client.SendMediaAsync(bob.Peer, input);
+        await alice.Client.DeleteMessagesAsync(bob.Peer, [sent.Message.Id], revoke: true);
+        var collector = host.Services.GetRequiredService<MediaCollector>();
+
+        clock.Advance(TimeSpan.FromMinutes(61));
+        await collector.CollectAsync(CancellationToken.None);
+
+        host.BlobFiles().Should().BeEmpty("what the upload was used for is gone, well within the upload expiry");
+        host.RefCount(Sha256(bytes)).Should().BeNull();
+        CompletedUploadRows(host).Should().Be(0);
+        await ChatTestKit.FailsWith(() => alice.Client.SendMediaAsync(bob.Peer, input), MediaErrorNames.FilePartsInvalid);
+    }
+
+    /// <summary>An unused upload keeps the blob another user's deletion left without references past the grace period,
+    /// until it expires; then the blob is collected.</summary>
+    [Fact]
+    public async Task CompletedUpload_NeverAttached_KeepsAReleasedBlobUntilItExpires_ThenTheBlobIsCollected()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await SessionTestKit.StartHostAsync(Settings, clock: clock);
+        await using var alice = await host.SignUpAsync("alice_cke");
+        await using var bob = await host.SignUpAsync("bob_cke");
+        await using var carol = await host.SignUpAsync("carol_cke");
+        var bytes = RandomBytes(80_000, 67);
+        var input = await RefusedUploadAsync(alice, carol, bytes);
+        var bobs = await bob.Client.SendMediaAsync(carol.Peer, await bob.Client.UploadAsync(bytes, "same.bin"));
+        await bob.Client.DeleteMessagesAsync(carol.Peer, [bobs.Message.Id], revoke: true);
+        var collector = host.Services.GetRequiredService<MediaCollector>();
+
+        clock.Advance(TimeSpan.FromMinutes(61));
+        await collector.CollectAsync(CancellationToken.None);
+        host.BlobFiles().Should().ContainSingle("alice's upload is remembered, and may still be sent");
+        CompletedUploadRows(host).Should().Be(1);
+
+        clock.Advance(TimeSpan.FromHours(24));
+        await collector.CollectAsync(CancellationToken.None);
+
+        CompletedUploadRows(host).Should().Be(0);
+        host.BlobFiles().Should().BeEmpty("nothing references the blob and no upload of it is remembered");
+        host.RefCount(Sha256(bytes)).Should().BeNull();
+        await ChatTestKit.FailsWith(() => alice.Client.SendMediaAsync(bob.Peer, input), MediaErrorNames.FilePartsInvalid);
+    }
+
+    /// <summary>An upload completed by a send <paramref name="blocker"/> refused (after the upload became a blob): remembered,
+    /// never attached. The blocker blocks <paramref name="sender"/> first.</summary>
+    private static async Task<InputMedia> RefusedUploadAsync(
+        Device sender, Device blocker, byte[] bytes, string name = "file.bin", string mime = "application/octet-stream")
+    {
+        await blocker.Client.BlockUserAsync(sender.UserId);
+        var input = await sender.Client.UploadAsync(bytes, name, mime);
+        await ChatTestKit.FailsWith(() => sender.Client.SendMediaAsync(blocker.Peer, input), MessageErrorNames.UserIsBlocked, 403);
+        return input;
+    }
+
     private static long CompletedUploadRows(TestHost host)
     {
         using var connection = host.Services.GetRequiredService<SqliteDatabase>().Open();

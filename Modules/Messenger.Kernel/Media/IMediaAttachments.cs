@@ -17,13 +17,14 @@ public interface IMediaAttachments
     /// (SHA-256) and stored once in the blob store. The blob stays protected from collection until the result is
     /// disposed: dispose it after the unit that attaches it has finished, committed or not. The completed upload is
     /// remembered durably for the upload expiry (until then the same file_id and part count give the same blob again,
-    /// after a restart too), unless the blob's last reference goes first.
+    /// after a restart too), unless a call attached it and the blob's last reference goes first.
     /// Throws 400 <c>FILE_PARTS_INVALID</c>, <c>FILE_PART_MISSING</c>, <c>FILE_PART_SIZE_INVALID</c>, <c>MEDIA_INPUT_INVALID</c>.
     /// </summary>
     Task<PreparedMedia> PrepareAsync(long userId, InputMedia input, CancellationToken cancellationToken);
 
     /// <summary>Records the prepared media as carried by <paramref name="messageId"/> (one reference) and returns its
-    /// descriptor. Throws 400 <c>QUOTA_EXCEEDED</c> when it would take <paramref name="uploaderId"/> over their quota.</summary>
+    /// descriptor; its completed upload is marked used in the same unit (forgotten with the blob's last reference).
+    /// Throws 400 <c>QUOTA_EXCEEDED</c> when it would take <paramref name="uploaderId"/> over their quota.</summary>
     MessageMedia Attach(WriteScope scope, PreparedMedia prepared, long messageId, long uploaderId);
 
     /// <summary>One more message (a forward) carries existing media: a reference, never a copy of the bytes.
@@ -31,11 +32,13 @@ public interface IMediaAttachments
     void AddReference(WriteScope scope, long mediaId, long messageId);
 
     /// <summary>Whether <paramref name="holderId"/> (a message or a photo's holder) carries <paramref name="prepared"/>
-    /// already: a media of the same blob under the same name and type (a photo set again, say by a resend after a restart).</summary>
+    /// already: a media of the same blob under the same name and type (a photo set again, say by a resend after a restart).
+    /// If so, the call has used the upload as <see cref="Attach"/> would: its completed upload is marked used in the same unit.</summary>
     bool Carries(WriteScope scope, long holderId, PreparedMedia prepared);
 
     /// <summary>Drops the reference of <paramref name="messageId"/> if it has one (no-op otherwise). A blob left with no
-    /// reference is deleted by the collector after the grace period.</summary>
+    /// reference is deleted by the collector after the grace period, once no completed upload of it that was never
+    /// attached is remembered (the used ones are forgotten here).</summary>
     void Release(WriteScope scope, long messageId);
 }
 
@@ -91,10 +94,16 @@ public static class MediaHolders
 
 /// <summary>A completed upload whose blob is in the store, ready to be attached inside a writer unit.</summary>
 public sealed class PreparedMedia(
-    string hash, long size, string kind, string name, string mimeType, int? width, int? height, Action release,
+    long uploaderId, long fileId, string hash, long size, string kind, string name, string mimeType, int? width, int? height, Action release,
     MediaThumb? thumb = null, byte[]? preview = null, int? duration = null, string? thumbKey = null) : IDisposable
 {
     private Action? _release = release;
+
+    /// <summary>The user whose upload this is.</summary>
+    public long UploaderId { get; } = uploaderId;
+
+    /// <summary>The upload's file_id (the uploader's): the completed upload a call that attaches it marks as used.</summary>
+    public long FileId { get; } = fileId;
 
     public string Hash { get; } = hash;
 

@@ -112,7 +112,7 @@ internal sealed class MediaAttachments(
                 : completed.ClientThumb is { } handledBefore && handledBefore.FileId == thumbInput.FileId ? handledBefore
                 : completed.Thumb is not null ? UseUp(userId, thumbInput)
                 : await ClientThumbAsync(userId, input.FileId, thumbInput);
-            return Prepared(await RememberAsync(key, completed, clientThumb), input, kind, name, mime, release);
+            return Prepared(userId, await RememberAsync(key, completed, clientThumb), input, kind, name, mime, release);
         }
         catch
         {
@@ -230,8 +230,8 @@ internal sealed class MediaAttachments(
     }
 
     /// <summary>The completed upload <paramref name="key"/> while its row lives (the row is the truth: it goes at expiry
-    /// and with the blob's last reference, see <see cref="MediaSql.Release"/>), from this process's copy or, after a
-    /// restart, from the row; null when there is none. One point read, only for sends with media.</summary>
+    /// and, once a call attached it, with the blob's last reference, see <see cref="MediaSql.Release"/>), from this
+    /// process's copy or, after a restart, from the row; null when there is none. One point read, only for sends with media.</summary>
     private Completed? Remembered((long User, long File) key)
     {
         using var connection = database.Open();
@@ -275,6 +275,7 @@ internal sealed class MediaAttachments(
         var id = MediaSql.InsertMedia(scope, prepared, uploaderId, now);
         MediaSql.AddBlobReference(scope, prepared.Hash, prepared.Size);
         MediaSql.InsertReference(scope, messageId, id);
+        MediaSql.MarkCompletedUploadAttached(scope, prepared.UploaderId, prepared.FileId, prepared.Hash);
         return new MessageMedia(
             id, prepared.Kind, prepared.Name, prepared.MimeType, prepared.Size, prepared.Width, prepared.Height, prepared.Thumb, prepared.Preview,
             prepared.Duration);
@@ -287,8 +288,16 @@ internal sealed class MediaAttachments(
         MediaSql.InsertReference(scope, messageId, mediaId);
     }
 
-    public bool Carries(WriteScope scope, long holderId, PreparedMedia prepared) =>
-        MediaSql.Carries(scope, holderId, prepared.Hash, prepared.Name, prepared.MimeType);
+    public bool Carries(WriteScope scope, long holderId, PreparedMedia prepared)
+    {
+        if (!MediaSql.Carries(scope, holderId, prepared.Hash, prepared.Name, prepared.MimeType))
+        {
+            return false;
+        }
+
+        MediaSql.MarkCompletedUploadAttached(scope, prepared.UploaderId, prepared.FileId, prepared.Hash);
+        return true;
+    }
 
     public void Release(WriteScope scope, long messageId) =>
         MediaSql.Release(scope, messageId, clock.GetUtcNow().ToUnixTimeSeconds());
@@ -332,13 +341,13 @@ internal sealed class MediaAttachments(
 
     /// <summary>The media as it will be attached: a photo's own thumbnail when the server made one, else the client's;
     /// a video's size as the client gave it.</summary>
-    private static PreparedMedia Prepared(Completed completed, InputMedia input, string kind, string name, string mime, Action release)
+    private static PreparedMedia Prepared(long userId, Completed completed, InputMedia input, string kind, string name, string mime, Action release)
     {
         var own = completed.Thumb is null ? completed.ClientThumb : null;
         var (width, height) = kind == MediaKinds.Video ? (input.Width, input.Height) : (completed.Width, completed.Height);
         return own is { Key: { } thumbKey, Thumb: { } thumb }
-            ? new(completed.Hash, completed.Size, kind, name, mime, width, height, release, thumb, own.Preview, input.Duration, thumbKey)
-            : new(completed.Hash, completed.Size, kind, name, mime, width, height, release, completed.Thumb, completed.Preview, input.Duration);
+            ? new(userId, input.FileId, completed.Hash, completed.Size, kind, name, mime, width, height, release, thumb, own.Preview, input.Duration, thumbKey)
+            : new(userId, input.FileId, completed.Hash, completed.Size, kind, name, mime, width, height, release, completed.Thumb, completed.Preview, input.Duration);
     }
 
     /// <summary>The file's SHA-256 (unless already known) and its first bytes, once the file is on disk for good.</summary>

@@ -99,6 +99,9 @@ internal sealed class MediaDbContext(DbContextOptions<MediaDbContext> options) :
             completed.Property(c => c.ClientThumbWidth).HasColumnName("client_thumb_width");
             completed.Property(c => c.ClientThumbHeight).HasColumnName("client_thumb_height");
             completed.Property(c => c.ClientThumbPreview).HasColumnName("client_thumb_preview");
+            // Set in the unit that first writes a reference to the blob for it: the blob's last release forgets the
+            // attached records only, so another upload of the same bytes that no call used yet keeps its retry.
+            completed.Property(c => c.Attached).HasColumnName("attached");
         });
     }
 }
@@ -191,6 +194,8 @@ internal sealed class CompletedUploadRow
     public int? ClientThumbHeight { get; set; }
 
     public byte[]? ClientThumbPreview { get; set; }
+
+    public bool Attached { get; set; }
 }
 
 internal sealed class MediaDbContextFactory : IDesignTimeDbContextFactory<MediaDbContext>

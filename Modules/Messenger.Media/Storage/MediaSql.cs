@@ -70,8 +70,10 @@ internal static class MediaSql
             ("@holder", holderId), ("@hash", hash), ("@name", name), ("@mime", mimeType)) is not null;
 
     /// <summary>Drops the reference of a message: the media row goes with its last reference, the blob's count drops
-    /// and, at zero, the grace period starts and the completed uploads that became the blob are forgotten (what they were
-    /// used for is gone: the blob must go after the grace period as promised, not be kept for a retry).</summary>
+    /// and, at zero, the grace period starts and the completed uploads of the blob that were attached are forgotten (what
+    /// they were used for is gone: the blob must go after the grace period as promised, not be kept for a retry). One that
+    /// was never attached (another user's upload of the same bytes, or a second one) is no retry of what is gone: it stays,
+    /// and keeps the blob, until it expires.</summary>
     public static void Release(WriteScope scope, long messageId, long now)
     {
         if (scope.Scalar("DELETE FROM media_refs WHERE message_id = @message RETURNING media_id", ("@message", messageId)) is not long mediaId)
@@ -86,7 +88,7 @@ internal static class MediaSql
             ("@hash", hash), ("@now", now));
         if (left is <= 0L)
         {
-            scope.Execute("DELETE FROM media_completed_uploads WHERE hash = @hash", ("@hash", hash));
+            scope.Execute("DELETE FROM media_completed_uploads WHERE hash = @hash AND attached = 1", ("@hash", hash));
         }
     }
 
@@ -107,10 +109,17 @@ internal static class MediaSql
     public static void RememberCompletedUpload(
         WriteScope scope, long userId, long fileId, int totalParts, string hash, long size, int? width, int? height, long now) =>
         scope.Execute(
-            "INSERT OR REPLACE INTO media_completed_uploads (user_id, file_id, total_parts, hash, size, width, height, completed_at) " +
-            "VALUES (@user, @file, @parts, @hash, @size, @width, @height, @now)",
+            "INSERT OR REPLACE INTO media_completed_uploads (user_id, file_id, total_parts, hash, size, width, height, completed_at, attached) " +
+            "VALUES (@user, @file, @parts, @hash, @size, @width, @height, @now, 0)",
             ("@user", userId), ("@file", fileId), ("@parts", totalParts), ("@hash", hash), ("@size", size),
             ("@width", (object?)width ?? DBNull.Value), ("@height", (object?)height ?? DBNull.Value), ("@now", now));
+
+    /// <summary>Marks upload <paramref name="fileId"/> of <paramref name="userId"/> used by a call, in the unit that writes
+    /// the reference (so no reference exists without its mark): the blob's last release forgets it.</summary>
+    public static void MarkCompletedUploadAttached(WriteScope scope, long userId, long fileId, string hash) =>
+        scope.Execute(
+            "UPDATE media_completed_uploads SET attached = 1 WHERE user_id = @user AND file_id = @file AND hash = @hash AND attached = 0",
+            ("@user", userId), ("@file", fileId), ("@hash", hash));
 
     /// <summary>Records the client's thumb upload handled with a completed upload (and the thumbnail stored of it, if any).</summary>
     public static void RememberClientThumb(

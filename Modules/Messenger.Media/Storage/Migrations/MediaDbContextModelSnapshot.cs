@@ -80,6 +80,10 @@ namespace Messenger.Media.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("file_id");
 
+                    b.Property<bool>("Attached")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attached");
+
                     b.Property<long?>("ClientThumbFileId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("client_thumb_file_id");
