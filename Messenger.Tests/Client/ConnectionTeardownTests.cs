@@ -21,11 +21,13 @@ public sealed class ConnectionTeardownTests : IAsyncLifetime
 
     public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 
-    [Fact]
-    public async Task Connect_WhenCancelledWhileTheHandshakeIsHeld_ThrowsCanceled_AndClosesItsSocket()
+    [Theory]
+    [InlineData(TcpRelay.HeldHandshake.SignalR)]
+    [InlineData(TcpRelay.HeldHandshake.Noise)]
+    public async Task Connect_WhenCancelledWhileTheHandshakeIsHeld_ThrowsCanceled_AndClosesItsSocket(TcpRelay.HeldHandshake held)
     {
         await using var relay = new TcpRelay(_host.BaseAddress);
-        relay.HoldHandshakes();
+        relay.HoldHandshakes(held);
         using var cancel = new CancellationTokenSource();
         var connect = MessengerClient.ConnectAsync(Options(relay.Address), cancel.Token);
         (await Eventually(() => relay.Held == 1, Bound)).Should().BeTrue("the connect's WebSocket opens and sends its handshake");

@@ -8,8 +8,8 @@ namespace Messenger.Tests.Infrastructure;
 /// A TCP relay on 127.0.0.1 in front of a host: each connection it accepts is carried both ways to the host's port until
 /// <see cref="Silence"/>, after which its WebSockets stay open but carry nothing either way — a link that died without a
 /// word (a dead Wi-Fi, a suspended laptop), and new connections are closed as they come, until <see cref="Restore"/>.
-/// <see cref="HoldHandshakes"/> lets new WebSockets open but holds them silent from the app's first message (a server
-/// that never answers the Noise handshake). It counts the connections it accepted and the links whose client still
+/// <see cref="HoldHandshakes"/> lets new WebSockets open but holds them silent from SignalR's handshake or the app's
+/// first message (a server that never answers the Noise handshake). It counts the connections it accepted and the links whose client still
 /// holds them open, so a test sees a client close its socket or dial again.
 /// </summary>
 public sealed class TcpRelay : IAsyncDisposable
@@ -23,7 +23,7 @@ public sealed class TcpRelay : IAsyncDisposable
     private readonly List<Task> _carrying = [];
     private readonly Task _accepting;
     private bool _down;
-    private bool _holding;
+    private HeldHandshake? _hold;
     private int _accepted;
 
     public TcpRelay(Uri target)
@@ -84,19 +84,29 @@ public sealed class TcpRelay : IAsyncDisposable
         lock (_links)
         {
             _down = false;
-            _holding = false;
+            _hold = null;
         }
     }
 
+    /// <summary>Where <see cref="HoldHandshakes"/> makes a new WebSocket go silent.</summary>
+    public enum HeldHandshake
+    {
+        /// <summary>Once its upgrade is answered: SignalR's handshake waits.</summary>
+        SignalR,
+
+        /// <summary>Once SignalR's handshake is answered: the app's first message (the Noise handshake) waits.</summary>
+        Noise,
+    }
+
     /// <summary>
-    /// From now on each new WebSocket carries its upgrade and SignalR's handshake, then goes silent, open, before the app's
-    /// first message (the Noise handshake): a connect that waits for the server's answer waits for good.
+    /// From now on each new WebSocket opens, carries what comes before <paramref name="hold"/>, then goes silent and stays
+    /// open: a connect that waits for the server's answer waits for good.
     /// </summary>
-    public void HoldHandshakes()
+    public void HoldHandshakes(HeldHandshake hold = HeldHandshake.Noise)
     {
         lock (_links)
         {
-            _holding = true;
+            _hold = hold;
         }
     }
 
@@ -185,7 +195,7 @@ public sealed class TcpRelay : IAsyncDisposable
                     continue;
                 }
 
-                link.Holding = _holding;
+                link.Hold = _hold;
                 _links.Add(link);
                 _every.Add(link);
                 _carrying.Add(CarryAsync(link, link.Client, link.Server));
@@ -223,10 +233,12 @@ public sealed class TcpRelay : IAsyncDisposable
                     link.IsWebSocket = Encoding.ASCII.GetString(buffer, 0, read).Contains("upgrade: websocket", StringComparison.OrdinalIgnoreCase);
                 }
 
-                // A silent link swallows what it reads, as a dead network would. A held one goes silent with the answer to
-                // SignalR's handshake (its JSON ends in 0x1E, which the server's frames carry unmasked), still carried.
+                // A silent link swallows what it reads, as a dead network would. A held one goes silent with the answer it
+                // is held after, still carried: the upgrade's (the server's first read), or SignalR's handshake's (its JSON
+                // ends in 0x1E, which the server's frames carry unmasked).
                 var carry = !link.Silent;
-                if (from == link.Server && link is { Holding: true, IsWebSocket: true, Held: false } && buffer.AsSpan(0, read).Contains((byte)0x1E))
+                if (from == link.Server && link is { Hold: { } hold, IsWebSocket: true, Held: false }
+                    && (hold == HeldHandshake.SignalR || buffer.AsSpan(0, read).Contains((byte)0x1E)))
                 {
                     link.Held = true;
                     link.Silent = true;
@@ -287,7 +299,7 @@ public sealed class TcpRelay : IAsyncDisposable
         }
 
         /// <summary>Made while the relay held handshakes.</summary>
-        public bool Holding { get; set; }
+        public HeldHandshake? Hold { get; set; }
 
         /// <summary>Silenced after SignalR's handshake (see <see cref="HoldHandshakes"/>).</summary>
         public bool Held
