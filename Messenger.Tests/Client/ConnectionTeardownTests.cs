@@ -43,7 +43,7 @@ public sealed class ConnectionTeardownTests : IAsyncLifetime
     {
         await using var relay = new TcpRelay(_host.BaseAddress);
         relay.HoldHandshakes();
-        var options = Options(relay.Address, connectTimeout: TimeSpan.FromSeconds(1));
+        var options = Options(relay.Address, connectTimeout: TimeSpan.FromSeconds(2));
 
         var connect = () => MessengerClient.ConnectAsync(options).WaitAsync(Bound);
 
