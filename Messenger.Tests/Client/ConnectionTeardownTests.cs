@@ -52,12 +52,14 @@ public sealed class ConnectionTeardownTests : IAsyncLifetime
         (await Eventually(() => relay.Open == 0, Promptly)).Should().BeTrue("the timed-out connect closes its socket");
     }
 
-    [Fact]
-    public async Task Dispose_WhileAReconnectWaitsForTheHandshake_ClosesItsSocket()
+    [Theory]
+    [InlineData(TcpRelay.HeldHandshake.SignalR)]
+    [InlineData(TcpRelay.HeldHandshake.Noise)]
+    public async Task Dispose_WhileAReconnectWaitsForTheHandshake_ClosesItsSocket(TcpRelay.HeldHandshake held)
     {
         await using var relay = new TcpRelay(_host.BaseAddress);
         var client = await MessengerClient.ConnectAsync(Options(relay.Address));
-        relay.HoldHandshakes();
+        relay.HoldHandshakes(held);
 
         await client.DropConnectionAsync();
         (await Eventually(() => relay.Held == 1, Bound)).Should().BeTrue("the client reconnects and sends its handshake");
