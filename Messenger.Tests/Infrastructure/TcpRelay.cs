@@ -8,9 +8,9 @@ namespace Messenger.Tests.Infrastructure;
 /// A TCP relay on 127.0.0.1 in front of a host: each connection it accepts is carried both ways to the host's port until
 /// <see cref="Silence"/>, after which its WebSockets stay open but carry nothing either way — a link that died without a
 /// word (a dead Wi-Fi, a suspended laptop), and new connections are closed as they come, until <see cref="Restore"/>.
-/// <see cref="HoldHandshakes"/> lets new WebSockets open but holds them silent from SignalR's handshake or the app's
-/// first message (a server that never answers the Noise handshake). It counts the connections it accepted and the links whose client still
-/// holds them open, so a test sees a client close its socket or dial again.
+/// <see cref="HoldHandshakes"/> lets new WebSockets open but holds them silent from SignalR's handshake or from the app's
+/// first message (a server that never answers the Noise handshake). It counts the connections it accepted and the links
+/// whose client still holds them open, so a test sees a client close its socket or dial again.
 /// </summary>
 public sealed class TcpRelay : IAsyncDisposable
 {
@@ -301,7 +301,7 @@ public sealed class TcpRelay : IAsyncDisposable
         /// <summary>Made while the relay held handshakes.</summary>
         public HeldHandshake? Hold { get; set; }
 
-        /// <summary>Silenced after SignalR's handshake (see <see cref="HoldHandshakes"/>).</summary>
+        /// <summary>Silenced where <see cref="Hold"/> says.</summary>
         public bool Held
         {
             get => _held;
