@@ -113,6 +113,10 @@ public sealed class MessengerClient : IAsyncDisposable
     /// <summary>Connections made so far (1 after connect; grows with each reconnect).</summary>
     public int ConnectionCount { get; private set; }
 
+    /// <summary>Connects and completes the handshake. Fails with <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellationToken"/> is cancelled, with <see cref="MessengerConnectionException"/> when the server
+    /// refuses, cannot be reached or gives no answer within <see cref="MessengerClientOptions.ConnectTimeout"/>; either way
+    /// the socket it opened is closed.</summary>
     public static async Task<MessengerClient> ConnectAsync(MessengerClientOptions options, CancellationToken cancellationToken = default)
     {
         var client = new MessengerClient(options);
@@ -266,8 +270,9 @@ public sealed class MessengerClient : IAsyncDisposable
             link.Abandoned = true;
             await hub.DisposeAsync();
             cancellationToken.ThrowIfCancellationRequested();
-            throw new MessengerConnectionException(
-                $"handshake with {_options.ServerUrl} failed (server unreachable, or it does not hold the pinned key): {e.Message}", e);
+            throw new MessengerConnectionException(e is OperationCanceledException && timeout.IsCancellationRequested
+                ? $"handshake with {_options.ServerUrl} got no answer within ConnectTimeout ({_options.ConnectTimeout.TotalSeconds:0.###} s)"
+                : $"handshake with {_options.ServerUrl} failed (server unreachable, or it does not hold the pinned key): {e.Message}", e);
         }
 
         ConnectionCount++;

@@ -81,6 +81,8 @@ public sealed class MessengerClientOptions
     /// instead of being sent: the server would close the connection over it.</summary>
     public int MaxFrameBytes { get; init; } = 600 * 1024;
 
+    /// <summary>How long a connect (and each reconnect attempt) waits for the server's handshake answer: past it, it
+    /// fails with <see cref="MessengerConnectionException"/> naming this option, and its socket is closed.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>A connection that brings nothing for this long is taken as dead and closed (then reconnected, with

@@ -8,6 +8,9 @@ namespace Messenger.Tests.Infrastructure;
 /// A TCP relay on 127.0.0.1 in front of a host: each connection it accepts is carried both ways to the host's port until
 /// <see cref="Silence"/>, after which its WebSockets stay open but carry nothing either way — a link that died without a
 /// word (a dead Wi-Fi, a suspended laptop), and new connections are closed as they come, until <see cref="Restore"/>.
+/// <see cref="HoldHandshakes"/> lets new WebSockets open but holds them silent from SignalR's handshake or from the app's
+/// first message (a server that never answers the Noise handshake). It counts the connections it accepted and the links
+/// whose client still holds them open, so a test sees a client close its socket or dial again.
 /// </summary>
 public sealed class TcpRelay : IAsyncDisposable
 {
@@ -20,6 +23,8 @@ public sealed class TcpRelay : IAsyncDisposable
     private readonly List<Task> _carrying = [];
     private readonly Task _accepting;
     private bool _down;
+    private HeldHandshake? _hold;
+    private int _accepted;
 
     public TcpRelay(Uri target)
     {
@@ -59,12 +64,78 @@ public sealed class TcpRelay : IAsyncDisposable
         }
     }
 
-    /// <summary>Carries new connections again (the silenced ones stay silent).</summary>
+    /// <summary>Closes every link open now (a network that went away with a reset) and closes new connections as they come,
+    /// until <see cref="Restore"/>.</summary>
+    public void Cut()
+    {
+        lock (_links)
+        {
+            _down = true;
+            foreach (var link in _links)
+            {
+                link.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Carries new connections again, and no longer holds new handshakes (the silenced links stay silent).</summary>
     public void Restore()
     {
         lock (_links)
         {
             _down = false;
+            _hold = null;
+        }
+    }
+
+    /// <summary>Where <see cref="HoldHandshakes"/> makes a new WebSocket go silent.</summary>
+    public enum HeldHandshake
+    {
+        /// <summary>Once its upgrade is answered: SignalR's handshake waits.</summary>
+        SignalR,
+
+        /// <summary>Once SignalR's handshake is answered: the app's first message (the Noise handshake) waits.</summary>
+        Noise,
+    }
+
+    /// <summary>
+    /// From now on each new WebSocket opens, carries what comes before <paramref name="hold"/>, then goes silent and stays
+    /// open: a connect that waits for the server's answer waits for good.
+    /// </summary>
+    public void HoldHandshakes(HeldHandshake hold = HeldHandshake.Noise)
+    {
+        lock (_links)
+        {
+            _hold = hold;
+        }
+    }
+
+    /// <summary>Connections accepted so far, carried or closed at once (while silenced).</summary>
+    public int Accepted => Volatile.Read(ref _accepted);
+
+    /// <summary>Links carried whose client end is still open: the client has not closed it, nor has the relay (once both
+    /// ways ended, or an idle HTTP one when silenced). A silent link swallows the close, so there only the client's own
+    /// socket ends it.</summary>
+    public int Open
+    {
+        get
+        {
+            lock (_links)
+            {
+                return _every.Count(link => !link.ClientClosed && !link.Closed);
+            }
+        }
+    }
+
+    /// <summary>Links held by <see cref="HoldHandshakes"/> so far.</summary>
+    public int Held
+    {
+        get
+        {
+            lock (_links)
+            {
+                return _every.Count(link => link.Held);
+            }
         }
     }
 
@@ -102,6 +173,7 @@ public sealed class TcpRelay : IAsyncDisposable
                 return;
             }
 
+            Interlocked.Increment(ref _accepted);
             var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             var link = new Link(client, server);
             try
@@ -123,6 +195,7 @@ public sealed class TcpRelay : IAsyncDisposable
                     continue;
                 }
 
+                link.Hold = _hold;
                 _links.Add(link);
                 _every.Add(link);
                 _carrying.Add(CarryAsync(link, link.Client, link.Server));
@@ -138,9 +211,20 @@ public sealed class TcpRelay : IAsyncDisposable
         {
             while (true)
             {
-                var read = await from.ReceiveAsync(buffer, _stop.Token);
+                int read;
+                try
+                {
+                    read = await from.ReceiveAsync(buffer, _stop.Token);
+                }
+                catch (Exception error) when (from == link.Client && error is SocketException)
+                {
+                    link.ClientClosed = true;
+                    throw;
+                }
+
                 if (read == 0)
                 {
+                    link.ClientClosed |= from == link.Client;
                     break;
                 }
 
@@ -149,8 +233,18 @@ public sealed class TcpRelay : IAsyncDisposable
                     link.IsWebSocket = Encoding.ASCII.GetString(buffer, 0, read).Contains("upgrade: websocket", StringComparison.OrdinalIgnoreCase);
                 }
 
-                // A silent link swallows what it reads, as a dead network would.
-                if (!link.Silent)
+                // A silent link swallows what it reads, as a dead network would. A held one goes silent with the answer it
+                // is held after, still carried: the upgrade's (the server's first read), or SignalR's handshake's (its JSON
+                // ends in 0x1E, which the server's frames carry unmasked).
+                var carry = !link.Silent;
+                if (from == link.Server && link is { Hold: { } hold, IsWebSocket: true, Held: false }
+                    && (hold == HeldHandshake.SignalR || buffer.AsSpan(0, read).Contains((byte)0x1E)))
+                {
+                    link.Held = true;
+                    link.Silent = true;
+                }
+
+                if (carry)
                 {
                     await to.SendAsync(buffer.AsMemory(0, read), _stop.Token);
                 }
@@ -182,6 +276,9 @@ public sealed class TcpRelay : IAsyncDisposable
     {
         private volatile bool _silent;
         private volatile bool _isWebSocket;
+        private volatile bool _clientClosed;
+        private volatile bool _held;
+        private volatile bool _closed;
         private int _waysOpen = 2;
 
         public Socket Client { get; } = client;
@@ -201,11 +298,32 @@ public sealed class TcpRelay : IAsyncDisposable
             set => _silent = value;
         }
 
+        /// <summary>Made while the relay held handshakes.</summary>
+        public HeldHandshake? Hold { get; set; }
+
+        /// <summary>Silenced where <see cref="Hold"/> says.</summary>
+        public bool Held
+        {
+            get => _held;
+            set => _held = value;
+        }
+
+        /// <summary>Closed by the relay.</summary>
+        public bool Closed => _closed;
+
+        /// <summary>The client closed (or reset) its end.</summary>
+        public bool ClientClosed
+        {
+            get => _clientClosed;
+            set => _clientClosed = value;
+        }
+
         /// <summary>One way of the link has ended; true when it was the second.</summary>
         public bool OneWayEnded() => Interlocked.Decrement(ref _waysOpen) == 0;
 
         public void Dispose()
         {
+            _closed = true;
             Client.Dispose();
             Server.Dispose();
         }
