@@ -9,7 +9,7 @@ vi.mock('../src/ui/connection', async () => (await import('./fakeConnection')).f
 vi.mock('../src/ui/describeMedia', () => ({ describeMedia: () => Promise.resolve({}) }));
 
 import { clearUploads, KEEP_UPLOAD_MAX_BYTES, KEEP_UPLOAD_MAX_BYTES_KEY, keepUpload, keptUploads, type KeptUpload } from '../src/ui/keptUploads';
-import { dismissUpload, forgetUnsent, messageArrived, resendOutbox, sendFile } from '../src/ui/messages';
+import { dismissUpload, EMPTY_FILE, forgetUnsent, messageArrived, resendOutbox, sendFile } from '../src/ui/messages';
 import { keepInOutbox, outboxEntries } from '../src/ui/outbox';
 import { emptyHistory, getState, setState, type AppState } from '../src/ui/store';
 import { sleep, until } from './helpers';
@@ -188,5 +188,32 @@ describe('a file being uploaded, kept across a reload', () => {
     Object.defineProperty(large.file, 'size', { value: KEEP_UPLOAD_MAX_BYTES + 1 });
     expect(await keepUpload(large)).toBe(false);
     expect(await kept()).toEqual([]);
+  });
+});
+
+describe('a file that cannot be sent', () => {
+  it('refuses an empty file on its row at once: nothing uploaded or kept, no Retry, and Dismiss gives the caption back', async () => {
+    await sendFile(key, new File([], 'empty.bin'), 'the caption', null);
+    const [row] = getState().uploads[key] ?? [];
+    expect(row).toMatchObject({ name: 'empty.bin', error: EMPTY_FILE });
+    expect(row.waiting).toBeFalsy();
+    expect(row.resume).toBeUndefined();
+    await sleep(50);
+    expect(server.uploads).toEqual([]);
+    expect(await kept()).toEqual([]);
+    expect(dismissUpload(key, row.id)).toBe('the caption');
+    expect(getState().uploads[key]).toEqual([]);
+  });
+
+  it('waits for the user, not for the network, when the browser can no longer read the file', async () => {
+    void sendFile(key, new File(['the bytes'], 'moved.txt'), 'the caption', null);
+    await until(() => server.uploads.length === 1);
+    server.uploads[0].fail(new DOMException('the file changed on disk', 'NotReadableError'));
+    await until(() => getState().uploads[key]?.[0]?.error !== undefined);
+    const [row] = getState().uploads[key] ?? [];
+    expect(row.waiting).toBe(false);
+    expect(row.resume).toBeDefined();
+    await sleep(50);
+    expect(server.uploads).toHaveLength(1);
   });
 });

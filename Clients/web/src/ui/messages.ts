@@ -349,6 +349,9 @@ function updatePending(key: string, change: (pending: PendingMessage[]) => Pendi
  * later messages behind it for good (its Retry sends it again with its random id). */
 function isTransient(error: unknown): boolean {
   if (error instanceof RpcError && error.name === 'INTERNAL') return false;
+  // Refused before anything was sent (an empty file), or a file the browser can no longer read (moved or deleted on
+  // disk): neither passes by itself.
+  if (error instanceof RangeError || (error instanceof DOMException && ['NotReadableError', 'NotFoundError'].includes(error.name))) return false;
   return !(error instanceof RpcError) || error.code === 0 || error.code >= 500 || error.code === 420 || error.name === 'STORAGE_FULL';
 }
 
@@ -436,6 +439,11 @@ export async function sendFile(
   quote: ReplyQuote | null = null,
 ): Promise<void> {
   const job: UploadJob = { randomId: randomId(), fileId: randomId(), key, caption, replyToId, quote: replyToId ? quote : null, topicId: currentTopic(key), known };
+  if (file.size === 0) {
+    // The server takes no empty file: refused at once on its row (Dismiss gives the caption back), never retried.
+    const row: Upload = { id: job.randomId, name: file.name, progress: 0, abort: new AbortController(), caption, error: EMPTY_FILE };
+    return setState((s) => ({ uploads: { ...s.uploads, [key]: [...(s.uploads[key] ?? []), row] } }));
+  }
   const me = getState().me?.id;
   // Kept on this device until its message is stored (forgetSent), so a reload resumes it (resumeKeptUploads).
   let kept = Promise.resolve(false);
@@ -476,6 +484,9 @@ const uploading = new Set<number>();
 const keptIds = new Set<number>();
 /** Whether this page has read what earlier pages kept (from then on keptIds knows every kept file of the user). */
 let keptRead = false;
+
+/** The row of an empty file chosen to send. */
+export const EMPTY_FILE = 'An empty file cannot be sent';
 
 /** `resume`: the server may have parts of the file already (a kept upload after a reload): only the missing ones go.
  * `kept`: whether the file is kept on this device; when it is not, its row says a reload would lose it. */
