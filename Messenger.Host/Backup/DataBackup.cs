@@ -168,7 +168,9 @@ internal static class DataBackup
             from.BackupDatabase(to);
         }
 
-        using var check = Open(copy, SqliteOpenMode.ReadOnly);
+        // Read-write, though it only reads: the copy is in WAL mode as its source, and the last connection to close
+        // deletes the -wal and -shm files only if it may write; a read-only one left them in the backup.
+        using var check = Open(copy, SqliteOpenMode.ReadWrite);
         using var command = check.CreateCommand();
         command.CommandText = "PRAGMA quick_check";
         if (command.ExecuteScalar() as string is not "ok" and var result)

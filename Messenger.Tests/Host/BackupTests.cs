@@ -149,6 +149,7 @@ public sealed class BackupTests
         first.ExitCode.Should().Be(0, first.Output);
         first.Output.Should().Contain("quick_check ok");
         File.Exists(Path.Combine(copy, "messenger.db")).Should().BeTrue();
+        Directory.GetFiles(copy, "messenger.db-*").Should().BeEmpty("the copied database is one file: no -wal or -shm beside it");
         File.ReadAllText(Path.Combine(copy, "server.pub")).Should().Be(File.ReadAllText(Path.Combine(data, "server.pub")));
         second.ExitCode.Should().Be(2);
         second.Output.Should().Contain("is not empty");
