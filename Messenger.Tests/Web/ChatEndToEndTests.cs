@@ -338,6 +338,38 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     }
 
     [Fact]
+    public async Task SecondDevice_WhenItsQrLinkIsOpenedSignedIn_IsOfferedUnderAddADevice_AndSignedInOnlyByAccept()
+    {
+        var alice = await OpenAsync();
+        var aliceName = (Username: WebUser.NewUsername("alice"), Display: "Alice Liddell");
+        TestName = nameof(SecondDevice_WhenItsQrLinkIsOpenedSignedIn_IsOfferedUnderAddADevice_AndSignedInOnlyByAccept).Split('_')[0];
+        await alice.RegisterAsync(aliceName.Username, aliceName.Display);
+        var phone = await OpenAsync();
+        await phone.Page.GetByRole(AriaRole.Tab, new() { Name = "Log in by QR code" }).ClickAsync();
+        var tokenField = phone.Page.GetByRole(AriaRole.Textbox, new() { Name = "Login token" });
+        await Expect(tokenField).Not.ToBeEmptyAsync();
+        var token = await tokenField.InputValueAsync();
+        await Expect(phone.Page.GetByRole(AriaRole.Img, new() { Name = "Login QR code" })).ToBeVisibleAsync();
+
+        // What the QR code holds (loginLinkOf), as a camera opens it on the signed-in device.
+        await alice.Page.GotoAsync($"/?login={Uri.EscapeDataString(token)}");
+        var offered = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Login token" });
+        await Expect(offered).ToHaveValueAsync(token);
+        await Expect(alice.Page.GetByTestId("login-link-note")).ToBeVisibleAsync();
+        alice.Page.Url.Should().NotContain("login=", "the token leaves the address bar (and the history) once read");
+        await alice.ScreenshotAsync("08-login-link");
+        await Task.Delay(1_000);
+        await Expect(phone.Page.GetByRole(AriaRole.Tab, new() { Name = "Log in by QR code" })).ToBeVisibleAsync(); // not signed in by the link alone
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Accept", Exact = true }).ClickAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Signed in" })).ToBeVisibleAsync();
+        await Expect(alice.Page.GetByTestId("login-link-note")).ToHaveCountAsync(0);
+        await Expect(phone.Page.GetByRole(AriaRole.Button, new() { Name = "New chat" })).ToBeVisibleAsync();
+        await Expect(alice.Page.GetByTestId("device")).ToHaveCountAsync(2);
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task File_WhenSentByOne_IsDownloadedByTheOtherWithTheSameBytes_AndItsCaptionEdited()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

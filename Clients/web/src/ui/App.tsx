@@ -17,7 +17,7 @@ import { OfflineBanner } from './OfflineBanner';
 import { chatLinkOf } from './chatLink';
 import { listenToServiceWorker } from './push';
 import { Settings } from './Settings';
-import { dismissSignIn, openDevices, signInText } from './signIns';
+import { dismissSignIn, openAddDevice, openDevices, signInText } from './signIns';
 import { getState, setState, useApp } from './store';
 import { SecretConversation, SecretInfo } from './SecretChat';
 import { STORE_BLOCKED_TEXT } from '../protocol/secretStore';
@@ -50,9 +50,16 @@ export function takeJoinLink(): void {
  * device holds the chat, never at a message), a message's link `<server>/?chat=c<id>&msg=<id>` (keys and ids in their
  * one canonical form, chatLinkOf):
  * the chat opens once signed in, at the message when there is one; a sign-in's notification opens
- * `<server>/?settings=devices`, Settings → Devices once signed in. */
+ * `<server>/?settings=devices`, Settings → Devices once signed in; a new device's QR code `<server>/?login=<token>`
+ * (loginLinkOf), Settings → Add a device with the token filled in once signed in. */
 export function takeChatLink(): void {
   const query = new URLSearchParams(location.search);
+  const login = query.get('login');
+  if (login) {
+    setState({ pendingLoginToken: login });
+    history.replaceState(null, '', '/');
+    return;
+  }
   if (query.get('settings') === 'devices') {
     setState({ pendingDevices: true });
     history.replaceState(null, '', '/');
@@ -70,6 +77,7 @@ export function App() {
   const joinCode = useApp((s) => s.joinCode);
   const pendingChat = useApp((s) => s.pendingChat);
   const pendingDevices = useApp((s) => s.pendingDevices);
+  const pendingLoginToken = useApp((s) => s.pendingLoginToken);
   useEffect(() => {
     takeJoinLink();
     takeChatLink();
@@ -88,6 +96,9 @@ export function App() {
     setState({ pendingDevices: false });
     openDevices();
   }, [phase, pendingDevices]);
+  useEffect(() => {
+    if (phase === 'ready' && pendingLoginToken) openAddDevice();
+  }, [phase, pendingLoginToken]);
   // Signed in with an invite link waiting: the New chat dialog offers to join (one click, never on its own).
   useEffect(() => {
     if (phase === 'ready' && joinCode) setState({ panel: 'newChat' });

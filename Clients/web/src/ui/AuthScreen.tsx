@@ -8,6 +8,7 @@ import { api } from './connection';
 import { Field } from './Field';
 import { useSubmit } from './form';
 import { useApp } from './store';
+import { loginLinkOf } from './signIns';
 
 type Mode = 'signIn' | 'register' | 'qr';
 
@@ -111,7 +112,7 @@ function LoginTokenPanel() {
     const load = async () => {
       try {
         const next = await api().auth.exportLoginToken({ device_name: deviceName(), platform: 'web' });
-        const image = await QRCode.toDataURL(next.qr_data, { margin: 1, width: 240 });
+        const image = await QRCode.toDataURL(loginLinkOf(location.origin, next.token), { margin: 1, width: 240 });
         if (cancelled) return;
         setToken(next);
         setQr(image);
@@ -136,7 +137,7 @@ function LoginTokenPanel() {
       <ol class="qr-login__steps">
         <li>Open Messenger on a device where you are signed in.</li>
         <li>Go to Settings → “Add a device”.</li>
-        <li>Scan this code or paste the token below.</li>
+        <li>Scan this code with its camera (it opens this page there), or paste the token below.</li>
       </ol>
       {error && <p class="form__error" role="alert">{error}</p>}
       {token ? (

@@ -213,10 +213,20 @@ function Devices({ version }: { version: number }) {
 
 function AcceptLoginToken({ onAccepted }: { onAccepted: () => void }) {
   const [token, setToken] = useState('');
+  // Filled in from a login link (a scanned QR code): said so, and still accepted only by a click.
+  const [fromLink, setFromLink] = useState(false);
+  const pending = useApp((s) => s.pendingLoginToken);
+  useEffect(() => {
+    if (!pending) return;
+    setToken(pending);
+    setFromLink(true);
+    setState({ pendingLoginToken: null });
+  }, [pending]);
   const { status, submit } = useStatus();
   const accept = submit(async () => {
     const device = await acceptSignIn(() => api().auth.acceptLoginToken({ token: token.trim() }));
     setToken('');
+    setFromLink(false);
     onAccepted();
     return `Signed in ${device.device_name}`;
   });
@@ -224,8 +234,22 @@ function AcceptLoginToken({ onAccepted }: { onAccepted: () => void }) {
     <section class="settings__section" aria-labelledby="settings-token">
       <h3 id="settings-token">Add a device</h3>
       <p class="muted">Paste the token a new device shows to sign it in to your account.</p>
+      {fromLink && (
+        <p class="login-link-note" role="note" data-testid="login-link-note">
+          A link filled in this token. Accept it only if you just scanned the code on your own device: whoever shows it
+          gets your chats.
+        </p>
+      )}
       <form class="form form--inline" onSubmit={accept}>
-        <Field label="Login token" value={token} onInput={setToken} required />
+        <Field
+          label="Login token"
+          value={token}
+          onInput={(value) => {
+            setToken(value);
+            setFromLink(false);
+          }}
+          required
+        />
         <button type="submit" class="btn">
           Accept
         </button>
@@ -950,7 +974,7 @@ function ServerInfo() {
       {config ? (
         <dl class="facts">
           <dt>Key fingerprint</dt>
-          <dd class="mono" data-testid="server-fingerprint">
+          <dd class="mono fingerprint" data-testid="server-fingerprint">
             {config.key_fingerprint}
           </dd>
           <dt>Version</dt>

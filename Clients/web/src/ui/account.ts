@@ -81,6 +81,7 @@ export function forgetSession(): void {
     threadReads: {},
     pinsTouched: {},
     pendingDevices: false,
+    pendingLoginToken: null,
     groupCalls: {},
     groupCallError: null,
     users: {},

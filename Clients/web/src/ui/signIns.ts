@@ -56,6 +56,18 @@ export function dismissSignIn(authorizationId: number): void {
 }
 
 /** Settings, scrolled to its Devices section (where a device can be terminated). */
+/** What a new device's QR code holds: this server's web client, which opens *Add a device* with the token filled in
+ * (never accepted by itself), so a phone signed in to the web client scans it with its camera. */
+export function loginLinkOf(origin: string, token: string): string {
+  return `${origin}/?login=${encodeURIComponent(token)}`;
+}
+
+/** Settings at *Add a device* (a login link opened, the token waiting in the state for it). */
+export function openAddDevice(): void {
+  setState({ panel: 'settings' });
+  setTimeout(() => document.getElementById('settings-token')?.scrollIntoView({ block: 'start' }), 0);
+}
+
 export function openDevices(): void {
   setState({ panel: 'settings' });
   setTimeout(() => document.getElementById('settings-devices')?.scrollIntoView({ block: 'start' }), 0);

@@ -125,6 +125,9 @@ export interface AppState {
   pendingMessage: number | null;
   /** Settings → Devices to open once signed in (a click on a sign-in's push notification with no tab open). */
   pendingDevices: boolean;
+  /** A login token from a `/?login=<token>` link (a new device's QR code), offered under *Add a device* once signed in:
+   * never accepted without the user's click. */
+  pendingLoginToken: string | null;
   /** After a sign-in by recovery code: how many are left, said above the chat list until dismissed. */
   recoveryCodesLeft: number | null;
   /** Other devices that signed in to the account while this one was signed in, oldest first, until dismissed. */
@@ -177,6 +180,7 @@ let state: AppState = {
   pendingChat: null,
   pendingMessage: null,
   pendingDevices: false,
+  pendingLoginToken: null,
   recoveryCodesLeft: null,
   newSignIns: [],
   secretChats: {},
