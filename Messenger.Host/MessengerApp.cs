@@ -126,6 +126,7 @@ public static class MessengerApp
     {
         // Read before the validation, which creates it.
         var newDataDirectory = DataDirectory(app.Configuration) is { } dataDirectory && !Directory.Exists(dataDirectory);
+        Listening.CheckPortsFree(ListenUrls(app.Configuration));
         ValidateConfiguration(app.Services);
         Listening.LoadKestrelConfiguration(app);
         await app.Services.MigrateDatabaseAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
@@ -31,6 +32,49 @@ internal static partial class Listening
                 : $"Kestrel: {e.Message}");
         }
     }
+
+    /// <summary>
+    /// Binds each listen URL's address and port for a moment, before the data directory, the database and the server
+    /// key are touched: Kestrel binds only after them, so a port another process holds stopped a first start after it
+    /// had made them all. An address taken is a <see cref="StartupException"/>, as Kestrel's own failure is; anything
+    /// else (port 0, a host name but localhost, a Unix socket, a URL the validation refuses, an address this machine
+    /// lacks) is left to Kestrel and the validation.
+    /// </summary>
+    public static void CheckPortsFree(IEnumerable<string> urls)
+    {
+        foreach (var url in urls)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Port <= 0 || AddressOf(uri.Host) is not { } address)
+            {
+                continue;
+            }
+
+            using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            // As Kestrel binds on Unix: a port whose last connections are in TIME_WAIT (a restart) is free to it.
+            if (!OperatingSystem.IsWindows())
+            {
+                probe.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            }
+
+            try
+            {
+                probe.Bind(new IPEndPoint(address, uri.Port));
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                throw new StartupException($"Messenger:Urls: cannot listen on {url}: address already in use");
+            }
+            catch (SocketException)
+            {
+                // Not this check's to report: Kestrel names it when it binds.
+            }
+        }
+    }
+
+    /// <summary>The address a listen URL's host binds (localhost: its IPv4 one, which Kestrel binds too); null for a
+    /// name.</summary>
+    private static IPAddress? AddressOf(string host) =>
+        host == "localhost" ? IPAddress.Loopback : IPAddress.TryParse(host.Trim('[', ']'), out var address) ? address : null;
 
     public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken)
     {

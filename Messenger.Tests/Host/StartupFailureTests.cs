@@ -21,9 +21,12 @@ public sealed class StartupFailureTests(ITestOutputHelper output)
         taken.Start();
         var url = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
 
-        var error = await StartFailureAsync(directory.Path, new() { ["Messenger:Urls"] = url });
+        var data = Path.Combine(directory.Path, "data");
+
+        var error = await StartFailureAsync(data, new() { ["Messenger:Urls"] = url });
 
         error.Should().Be($"Messenger:Urls: cannot listen on {url}: address already in use");
+        Directory.Exists(data).Should().BeFalse("a taken port stops the start before the data directory, the database or the server key is made");
     }
 
     [Fact]
