@@ -1524,13 +1524,16 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await bob.OpenChatAsync("Alice Liddell");
         await Expect(bob.Message("Before the silence")).ToBeVisibleAsync();
 
+        await Expect(alice.Page.GetByTestId("chat-status")).ToHaveTextAsync("online");
         relay.Silence().Should().Be(1, "Alice's page holds one WebSocket");
         var offline = alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Offline" });
         await Expect(offline).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await Expect(alice.Page.GetByTestId("chat-status")).ToHaveTextAsync("waiting for network…");
         await alice.ScreenshotAsync("10-silent");
         relay.Restore();
 
         await Expect(offline).ToHaveCountAsync(0);
+        await Expect(alice.Page.GetByTestId("chat-status")).ToHaveTextAsync("online");
         await bob.SendAsync("After the silence");
         await Expect(alice.Message("After the silence")).ToBeVisibleAsync();
         await alice.SendAsync("Still here");

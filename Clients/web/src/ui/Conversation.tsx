@@ -514,6 +514,8 @@ function PinnedList(props: {
 }
 
 function statusLine(s: AppState, chatKey: string): { text: string; active: boolean } {
+  // Presence and typing are as old as the link's end: "online" would be a guess (Telegram says the same here).
+  if (s.everOnline && s.conn !== 'online') return { text: 'waiting for network…', active: false };
   const peer = peerFromKey(chatKey);
   const typers = Object.keys(s.typing[chatKey] ?? {}).map(Number);
   if (peer.kind === PeerKind.Chat) {
