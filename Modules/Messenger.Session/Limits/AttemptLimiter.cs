@@ -262,7 +262,8 @@ internal sealed class AttemptLimiter(AttemptLimit limit, TimeProvider clock)
     }
 }
 
-/// <summary>The module's three limiters: failed sign-ins per account and per address, registrations per address.</summary>
+/// <summary>The module's three limiters: failed sign-ins per account (or per device known to it, on keys of their own) and
+/// per address, registrations per address.</summary>
 internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider clock)
 {
     public AttemptLimiter FailuresPerAccount { get; } = new(FailureLimit(options.Value, options.Value.SignInFailuresPerAccount), clock);
@@ -314,6 +315,10 @@ internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider 
         first is null ? second : second is null ? first : Math.Max(first.Value, second.Value);
 
     public static string AccountKey(string usernameKey) => "user:" + usernameKey;
+
+    /// <summary>The key of a device known to an account (<see cref="KnownDevices"/>): its failures count here, not on the
+    /// account's key, with the same limits.</summary>
+    public static string DeviceKey(long userId, byte[] deviceKey) => $"device:{userId}:{Convert.ToHexString(deviceKey)}";
 
     /// <summary>The key of a client address: its block (<see cref="ClientAddressBlock"/>, an IPv6 client by its /64).</summary>
     public static string AddressKey(string? clientAddress) => "addr:" + (clientAddress is null ? "unknown" : ClientAddressBlock.Of(clientAddress));
