@@ -1,0 +1,137 @@
+using Messenger.Client;
+using Messenger.Contracts.Auth;
+using Messenger.Tests.Groups;
+using Messenger.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+using static Messenger.Tests.Session.SessionTestKit;
+
+namespace Messenger.Tests.Session;
+
+/// <summary>Devices known to an account (signed in to it by password before): others' wrong guesses at the account do
+/// not lock them out; their own lock out only themselves.</summary>
+public sealed class KnownDeviceTests
+{
+    [Fact]
+    public async Task SignIn_WhenAnotherDeviceLockedTheAccountOut_TheOwnersKnownDeviceSignsIn_AndANewDeviceStillWaits()
+    {
+        await using var host = await StartHostAsync(clock: new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var phone = await SignedInBeforeAsync(host, "alice_known", register: true);
+
+        await using var attacker = await host.ConnectAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await FailsWith(() => attacker.SignInAsync("alice_known", $"guess {i}", "Attacker", "linux"), SessionErrorNames.CredentialsInvalid);
+        }
+
+        (await FailsWith(() => attacker.SignInAsync("alice_known", Password, "Attacker", "linux"), "FLOOD_WAIT")).RetryAfterSeconds.Should().Be(60);
+        await using var newLaptop = await host.ConnectAsync();
+        (await FailsWith(() => newLaptop.SignInAsync("alice_known", Password, "Laptop", "linux"), "FLOOD_WAIT"))
+            .RetryAfterSeconds.Should().Be(60, "a device that never signed in to the account is held like the attacker's");
+
+        await using var again = await host.ConnectAsync(phone);
+        (await again.SignInAsync("alice_known", Password, "Phone", "linux")).User.Username.Should().Be("alice_known");
+        await FailsWith(() => newLaptop.SignInAsync("alice_known", Password, "Laptop", "linux"), "FLOOD_WAIT");
+    }
+
+    [Fact]
+    public async Task SignIn_AKnownDevicesOwnWrongGuesses_LockOutThatDevice_AndNotTheAccount()
+    {
+        await using var host = await StartHostAsync(clock: new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var phone = await SignedInBeforeAsync(host, "bob_known", register: true);
+        var tablet = await SignedInBeforeAsync(host, "bob_known");
+
+        await using var stolen = await host.ConnectAsync(phone);
+        for (var i = 0; i < 5; i++)
+        {
+            // The same answer as any device's: nobody learns from it whether the device is known.
+            await FailsWith(() => stolen.SignInAsync("bob_known", $"guess {i}", "Phone", "linux"), SessionErrorNames.CredentialsInvalid);
+        }
+
+        (await FailsWith(() => stolen.SignInAsync("bob_known", Password, "Phone", "linux"), "FLOOD_WAIT")).RetryAfterSeconds.Should().Be(60);
+        await using var otherKnown = await host.ConnectAsync(tablet);
+        await otherKnown.SignInAsync("bob_known", Password, "Tablet", "linux");
+        await using var newLaptop = await host.ConnectAsync();
+        await newLaptop.SignInAsync("bob_known", Password, "Laptop", "linux");
+        await FailsWith(() => stolen.SignInAsync("bob_known", Password, "Phone", "linux"), "FLOOD_WAIT");
+    }
+
+    [Fact]
+    public async Task SignIn_AKnownDevice_IsKnownAfterARestart_AndForgottenKnownDeviceDaysAfterItsLastSignIn()
+    {
+        using var data = new TempDirectory();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var settings = new Dictionary<string, string?> { ["Messenger:Session:KnownDeviceDays"] = "2" };
+        InMemoryDeviceKeyStore phone;
+        await using (var host = await StartHostAsync(settings, clock, data.Path))
+        {
+            phone = await SignedInBeforeAsync(host, "carol_known", register: true);
+        }
+
+        await using var restarted = await StartHostAsync(settings, clock, data.Path);
+        await LockOutAsync(restarted, "carol_known");
+        await using (var again = await restarted.ConnectAsync(phone))
+        {
+            await again.SignInAsync("carol_known", Password, "Phone", "linux");
+            await again.SignOutAsync();
+        }
+
+        restarted.CountRows("session_known_devices").Should().Be(1);
+        clock.Advance(TimeSpan.FromDays(2) + TimeSpan.FromMinutes(1));
+        // The hourly pass forgets the record as well (the clock's step wakes it).
+        await WaitUntil(() => restarted.CountRows("session_known_devices") == 0);
+        await LockOutAsync(restarted, "carol_known");
+        await using var late = await restarted.ConnectAsync(phone);
+        await FailsWith(() => late.SignInAsync("carol_known", Password, "Phone", "linux"), "FLOOD_WAIT");
+    }
+
+    [Fact]
+    public async Task SignIn_FromAKnownDevice_StillCountsAgainstItsAddress()
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?> { ["Messenger:Session:SignInFailuresPerAddress"] = "3" });
+        var phone = await SignedInBeforeAsync(host, "dave_known", register: true);
+
+        // Every client of the tests comes from 127.0.0.1: one address guessing at other accounts.
+        await using var attacker = await host.ConnectAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await FailsWith(() => attacker.SignInAsync($"account{i}", "guess", "Attacker", "linux"), SessionErrorNames.CredentialsInvalid);
+        }
+
+        await using var again = await host.ConnectAsync(phone);
+        await FailsWith(() => again.SignInAsync("dave_known", Password, "Phone", "linux"), "FLOOD_WAIT");
+    }
+
+    [Fact]
+    public async Task ChangePassword_FromASignedInKnownDevice_IsNotHeldByOthersWrongGuesses()
+    {
+        await using var host = await StartHostAsync(clock: new FakeTimeProvider(DateTimeOffset.UtcNow));
+        await using var phone = await host.SignedInClientAsync("erin_known");
+        await LockOutAsync(host, "erin_known");
+
+        await phone.ChangePasswordAsync(Password, "a new password for erin");
+
+        await using var newLaptop = await host.ConnectAsync();
+        await FailsWith(() => newLaptop.SignInAsync("erin_known", "a new password for erin", "Laptop", "linux"), "FLOOD_WAIT");
+    }
+
+    /// <summary>The key store of a device that signed in to <paramref name="username"/> by password, then signed out.</summary>
+    private static async Task<InMemoryDeviceKeyStore> SignedInBeforeAsync(TestHost host, string username, bool register = false)
+    {
+        var keys = new InMemoryDeviceKeyStore();
+        await using var device = await host.SignedInClientAsync(username, register, "Phone", keys);
+        await device.SignOutAsync();
+        return keys;
+    }
+
+    /// <summary>Five wrong guesses at <paramref name="username"/> from a new device: the account's key is locked out.</summary>
+    private static async Task LockOutAsync(TestHost host, string username)
+    {
+        await using var attacker = await host.ConnectAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await FailsWith(() => attacker.SignInAsync(username, $"guess {i}", "Attacker", "linux"), SessionErrorNames.CredentialsInvalid);
+        }
+
+        await FailsWith(() => attacker.SignInAsync(username, Password, "Attacker", "linux"), "FLOOD_WAIT");
+    }
+}
