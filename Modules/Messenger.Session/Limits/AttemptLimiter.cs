@@ -332,9 +332,10 @@ internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider 
 
 /// <summary>
 /// A password (and two-step code) check in progress, holding its place against the account and, for a sign-in, the
-/// address (<see cref="AuthLimits.StartPasswordAttempt"/>). A wrong answer is counted (<see cref="Failed"/>), a right
-/// one clears the account's count (<see cref="Succeeded"/>); anything else (a code still to come, an error) gives the
-/// places back uncounted when disposed.
+/// address (<see cref="AuthLimits.StartPasswordAttempt"/>); "the account" is the key the check counts on, a known
+/// device's own (<see cref="KnownDevices"/>) or the account's. A wrong answer is counted (<see cref="Failed"/>), a right
+/// one clears that key's count (<see cref="Succeeded"/>; a known device's success leaves the account's lockout of other
+/// devices alone); anything else (a code still to come, an error) gives the places back uncounted when disposed.
 /// </summary>
 internal sealed class PasswordAttempt(
     AttemptLimiter accounts, string account, AttemptLimiter.Attempt onAccount, AttemptLimiter.Attempt? onAddress) : IDisposable
