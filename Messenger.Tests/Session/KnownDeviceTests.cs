@@ -85,6 +85,48 @@ public sealed class KnownDeviceTests
     }
 
     [Fact]
+    public async Task SignIn_FromADeviceKnownOnlyToAnotherAccount_CountsOnTheAccount_AsAnyNewDevice()
+    {
+        await using var host = await StartHostAsync(clock: new FakeTimeProvider(DateTimeOffset.UtcNow));
+        await using var frank = await host.ConnectAsync();
+        await frank.RegisterAsync("frank_known", Password, "Frank");
+        // The attacker's device signed in to the attacker's own account: it is known there, and nowhere else.
+        var attackersDevice = await SignedInBeforeAsync(host, "mallory_known", register: true);
+
+        await using var attacker = await host.ConnectAsync(attackersDevice);
+        for (var i = 0; i < 5; i++)
+        {
+            await FailsWith(() => attacker.SignInAsync("frank_known", $"guess {i}", "Attacker", "linux"), SessionErrorNames.CredentialsInvalid);
+        }
+
+        await FailsWith(() => attacker.SignInAsync("frank_known", Password, "Attacker", "linux"), "FLOOD_WAIT");
+        await using var franksNewPhone = await host.ConnectAsync();
+        await FailsWith(() => franksNewPhone.SignInAsync("frank_known", Password, "Phone", "linux"), "FLOOD_WAIT");
+    }
+
+    [Fact]
+    public async Task SignIn_FromADeviceThatSignedInOnlyByLoginToken_CountsOnTheAccount()
+    {
+        await using var host = await StartHostAsync(clock: new FakeTimeProvider(DateTimeOffset.UtcNow));
+        await using var laptop = await host.SignedInClientAsync("grace_known", deviceName: "Laptop");
+        var tabletKeys = new InMemoryDeviceKeyStore();
+        await using (var tablet = await host.ConnectAsync(tabletKeys))
+        {
+            var token = await tablet.ExportLoginTokenAsync("Tablet", "android");
+            await laptop.AcceptLoginTokenAsync(token.QrData);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await tablet.WaitForLoginTokenAcceptedAsync(timeout.Token);
+            await tablet.SignOutAsync();
+        }
+
+        await LockOutAsync(host, "grace_known");
+
+        // No password made it known: a stolen session could otherwise make any number of devices with guesses of their own.
+        await using var again = await host.ConnectAsync(tabletKeys);
+        await FailsWith(() => again.SignInAsync("grace_known", Password, "Tablet", "android"), "FLOOD_WAIT");
+    }
+
+    [Fact]
     public async Task SignIn_FromAKnownDevice_StillCountsAgainstItsAddress()
     {
         await using var host = await StartHostAsync(new Dictionary<string, string?> { ["Messenger:Session:SignInFailuresPerAddress"] = "3" });
