@@ -16,8 +16,8 @@ namespace Messenger.Session.Limits;
 /// account's key. Signing in by login token makes no device known (a thief with a session could otherwise make any number
 /// of them, each with guesses of its own). The answers do not change, only which counter they count on: a wrong password
 /// is <c>CREDENTIALS_INVALID</c> from any device. Kept after sign-out and across restarts (session_known_devices, the
-/// SHA-256 of the key: nothing that could be used as the key); a password change or reset forgets nothing, since the
-/// password still has to be right.
+/// SHA-256 of the key: enough to recognize it, while the key itself goes with the authorization); a password change or
+/// reset forgets nothing, since the password still has to be right.
 /// </remarks>
 internal sealed class KnownDevices(SessionStore store, IOptions<SessionOptions> options, TimeProvider clock)
 {

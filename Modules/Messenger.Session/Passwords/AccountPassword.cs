@@ -28,13 +28,15 @@ internal sealed class AccountPassword(SessionStore store, PasswordHasher hasher,
     public async Task<ConfirmedPassword> StartAsync(RpcContext caller, string password, CancellationToken cancellationToken)
     {
         var user = store.GetUser(caller.RequireUserId()) ?? throw MessengerError.Unauthorized(ErrorNames.AuthKeyUnregistered);
-        // The key its sign-ins count on: a known device's own (others' guesses do not hold its owner's checks back).
-        var account = knownDevices.SignedInKey(user.Id, Rules.UsernameKey(user.Username), caller.DeviceKey);
-        limits.ThrowIfLockedOut(account);
-        using var slot = await hasher.TakeSlotAsync([account, AuthLimits.AddressKey(caller.ClientAddress)], cancellationToken);
+        var usernameKey = Rules.UsernameKey(user.Username);
+        // Counted on the key its sign-ins count on: a known device's own (others' guesses do not hold its owner's checks
+        // back); the account's share of the hasher's line stays the account's.
+        var limited = knownDevices.SignedInKey(user.Id, usernameKey, caller.DeviceKey);
+        limits.ThrowIfLockedOut(limited);
+        using var slot = await hasher.TakeSlotAsync([AuthLimits.AccountKey(usernameKey), AuthLimits.AddressKey(caller.ClientAddress)], cancellationToken);
         // Taken once the hash can start, like a sign-in's: checks sent at once get no more guesses than checks one after
         // another, and waiting in line holds no place.
-        var attempt = limits.StartPasswordAttempt(account);
+        var attempt = limits.StartPasswordAttempt(limited);
         try
         {
             if (!await slot.VerifyAsync(user.PasswordHash, password, cancellationToken))
