@@ -1,5 +1,6 @@
 using Messenger.Client;
 using Messenger.Contracts.Auth;
+using Messenger.Session.Passwords;
 using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
@@ -53,6 +54,34 @@ public sealed class KnownDeviceTests
         await using var newLaptop = await host.ConnectAsync();
         await newLaptop.SignInAsync("bob_known", Password, "Laptop", "linux");
         await FailsWith(() => stolen.SignInAsync("bob_known", Password, "Phone", "linux"), "FLOOD_WAIT");
+    }
+
+    [Fact]
+    public async Task SignIn_AKnownDevicesWrongTwoStepCodes_LockOutThatDevice_AndNotTheAccount()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StartHostAsync(clock: clock);
+        await using var laptop = await host.SignedInClientAsync("heidi_known", deviceName: "Laptop");
+        var secret = FromBase32((await laptop.SetupTwoFactorAsync(Password)).Secret);
+        await laptop.EnableTwoFactorAsync(Totp.Code(secret, Totp.StepAt(clock.GetUtcNow())));
+        var phone = new InMemoryDeviceKeyStore();
+        await using (var device = await host.ConnectAsync(phone))
+        {
+            clock.Advance(TimeSpan.FromSeconds(Totp.StepSeconds));
+            await device.SignInAsync("heidi_known", Password, "Phone", "linux", Totp.Code(secret, Totp.StepAt(clock.GetUtcNow())));
+            await device.SignOutAsync();
+        }
+
+        await using var stolen = await host.ConnectAsync(phone);
+        for (var i = 0; i < 5; i++)
+        {
+            await FailsWith(() => stolen.SignInAsync("heidi_known", Password, "Phone", "linux", $"00000{i}"), SessionErrorNames.TwoFactorCodeInvalid);
+        }
+
+        await FailsWith(() => stolen.SignInAsync("heidi_known", Password, "Phone", "linux", "000009"), "FLOOD_WAIT");
+        clock.Advance(TimeSpan.FromSeconds(Totp.StepSeconds));
+        await using var newTablet = await host.ConnectAsync();
+        await newTablet.SignInAsync("heidi_known", Password, "Tablet", "linux", Totp.Code(secret, Totp.StepAt(clock.GetUtcNow())));
     }
 
     [Fact]
