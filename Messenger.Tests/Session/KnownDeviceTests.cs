@@ -65,11 +65,13 @@ public sealed class KnownDeviceTests
         var secret = FromBase32((await laptop.SetupTwoFactorAsync(Password)).Secret);
         await laptop.EnableTwoFactorAsync(Totp.Code(secret, Totp.StepAt(clock.GetUtcNow())));
         var phone = new InMemoryDeviceKeyStore();
-        await using (var device = await host.ConnectAsync(phone))
+        // The code that turned it on was used: the next step's. The clock moves before the connection opens: this client
+        // does not reconnect, and the server's timers run on this clock too.
+        clock.Advance(TimeSpan.FromSeconds(Totp.StepSeconds));
+        await using (var device = await host.ConnectWithoutReconnectAsync(phone))
         {
-            clock.Advance(TimeSpan.FromSeconds(Totp.StepSeconds));
             await device.SignInAsync("heidi_known", Password, "Phone", "linux", Totp.Code(secret, Totp.StepAt(clock.GetUtcNow())));
-            await device.SignOutAsync();
+            await SignOutAndWaitAsync(device);
         }
 
         await using var stolen = await host.ConnectAsync(phone);
@@ -98,10 +100,10 @@ public sealed class KnownDeviceTests
 
         await using var restarted = await StartHostAsync(settings, clock, data.Path);
         await LockOutAsync(restarted, "carol_known");
-        await using (var again = await restarted.ConnectAsync(phone))
+        await using (var again = await restarted.ConnectWithoutReconnectAsync(phone))
         {
             await again.SignInAsync("carol_known", Password, "Phone", "linux");
-            await again.SignOutAsync();
+            await SignOutAndWaitAsync(again);
         }
 
         restarted.CountRows("session_known_devices").Should().Be(1);
@@ -139,13 +141,13 @@ public sealed class KnownDeviceTests
         await using var host = await StartHostAsync(clock: new FakeTimeProvider(DateTimeOffset.UtcNow));
         await using var laptop = await host.SignedInClientAsync("grace_known", deviceName: "Laptop");
         var tabletKeys = new InMemoryDeviceKeyStore();
-        await using (var tablet = await host.ConnectAsync(tabletKeys))
+        await using (var tablet = await host.ConnectWithoutReconnectAsync(tabletKeys))
         {
             var token = await tablet.ExportLoginTokenAsync("Tablet", "android");
             await laptop.AcceptLoginTokenAsync(token.QrData);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             await tablet.WaitForLoginTokenAcceptedAsync(timeout.Token);
-            await tablet.SignOutAsync();
+            await SignOutAndWaitAsync(tablet);
         }
 
         await LockOutAsync(host, "grace_known");
@@ -189,9 +191,23 @@ public sealed class KnownDeviceTests
     private static async Task<InMemoryDeviceKeyStore> SignedInBeforeAsync(TestHost host, string username, bool register = false)
     {
         var keys = new InMemoryDeviceKeyStore();
-        await using var device = await host.SignedInClientAsync(username, register, "Phone", keys);
-        await device.SignOutAsync();
+        await using var device = await host.ConnectWithoutReconnectAsync(keys);
+        if (register)
+        {
+            await device.RegisterAsync(username, Password, username.ToUpperInvariant());
+        }
+
+        await device.SignInAsync(username, Password, "Phone", "tests");
+        await SignOutAndWaitAsync(device);
         return keys;
+    }
+
+    /// <summary>Signs the device out and waits until the server closed its connection: a connection the same keys open
+    /// before that could be closed with it.</summary>
+    private static async Task SignOutAndWaitAsync(MessengerClient device)
+    {
+        await device.SignOutAsync();
+        await WaitUntil(() => !device.IsConnected);
     }
 
     /// <summary>Five wrong guesses at <paramref name="username"/> from a new device: the account's key is locked out.</summary>

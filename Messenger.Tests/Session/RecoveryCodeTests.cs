@@ -174,7 +174,7 @@ public sealed class RecoveryCodeTests
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var host = await SessionTestKit.StartHostAsync(new Dictionary<string, string?> { ["Messenger:Session:SignInFailuresPerAccount"] = "3" }, clock);
         await using var erin = await host.SignedInClientAsync("erin_rc");
-        var (_, codes) = await TurnOnAsync(erin, clock);
+        var (secret, codes) = await TurnOnAsync(erin, clock);
 
         await using var thief = await host.ConnectAsync();
         foreach (var malformed in new[] { "", " ", "abcde-fghj", "abcde-fghjkm", "uuuuu-uuuuu", "not a code!", new string('a', 10_000) })
@@ -194,7 +194,7 @@ public sealed class RecoveryCodeTests
         (await SessionTestKit.FailsWith(() => thief.SignInAsync("erin_rc", SessionTestKit.Password, "Stolen", "tests", codes[0]), "FLOOD_WAIT"))
             .RetryAfterSeconds.Should().BeGreaterThan(0, "the password alone does not let anyone guess recovery codes");
         // Erin's own device signed in by password: its checks count on its own key, which the thief's guesses left alone.
-        await SessionTestKit.FailsWith(() => erin.RegenerateRecoveryCodesAsync(SessionTestKit.Password, "abcde-fghj9"), SessionErrorNames.TwoFactorCodeInvalid);
+        await SessionTestKit.FailsWith(() => erin.RegenerateRecoveryCodesAsync(SessionTestKit.Password, AppCode(secret, clock, 5)), SessionErrorNames.TwoFactorCodeInvalid);
         (await erin.GetTwoFactorStatusAsync()).RecoveryCodesLeft.Should().Be(10, "no refusal used a code up");
 
         clock.Advance(TimeSpan.FromHours(2));
