@@ -46,6 +46,7 @@ public static class SessionModule
         services.AddSingleton<IServerAdminList, ServerAdminList>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<AuthLimits>();
+        services.AddSingleton<KnownDevices>();
         services.AddSingleton<AccountPassword>();
         services.AddSingleton<LoginTokenStore>();
         services.AddSingleton<AuthorizationCache>();

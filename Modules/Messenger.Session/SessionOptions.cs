@@ -34,6 +34,10 @@ internal sealed class SessionOptions
 
     public int FailureWindowSeconds { get; set; } = 60;
 
+    /// <summary>Days after its last sign-in by password that a device stays known to the account: its failures count on a
+    /// key of its own, so others' failures at the account do not lock it out (Limits.KnownDevices); 0: no device is.</summary>
+    public int KnownDeviceDays { get; set; } = 90;
+
     /// <summary>The first wait after the limit is hit; each further lockout doubles it, up to <see cref="MaxLockoutSeconds"/>.</summary>
     public int LockoutSeconds { get; set; } = 60;
 
@@ -103,6 +107,7 @@ internal sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.SignInFailuresPerAccount), options.SignInFailuresPerAccount, 1, 1000);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.SignInFailuresPerAddress), options.SignInFailuresPerAddress, 1, 100_000);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.FailureWindowSeconds), options.FailureWindowSeconds, 1, 86_400);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.KnownDeviceDays), options.KnownDeviceDays, 0, 3650);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.LockoutSeconds), options.LockoutSeconds, 1, 86_400);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.MaxLockoutSeconds), options.MaxLockoutSeconds, options.LockoutSeconds, 7 * 86_400);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.RegistrationsPerAddress), options.RegistrationsPerAddress, 1, 1_000_000);

@@ -38,6 +38,7 @@ internal sealed class SignInHandler(
     SessionStore store,
     PasswordHasher hasher,
     AuthLimits limits,
+    KnownDevices knownDevices,
     AuthorizationCache authorizations,
     NewAuthorizations newAuthorizations,
     RpcContext caller,
@@ -52,11 +53,13 @@ internal sealed class SignInHandler(
         }
 
         var usernameKey = Rules.UsernameKey(call.Username);
-        var account = AuthLimits.AccountKey(usernameKey);
+        // A device that signed in to this account by password before counts on its own key, so others' guesses at the
+        // name do not lock it out; any other device counts on the account's.
+        var limited = Rules.IsUsername(call.Username) ? knownDevices.SignInKey(usernameKey, caller.DeviceKey) : AuthLimits.AccountKey(usernameKey);
         var address = AuthLimits.AddressKey(caller.ClientAddress);
-        limits.ThrowIfLockedOut(account, address);
+        limits.ThrowIfLockedOut(limited, address);
         using var slot = await hasher.TakeSlotAsync([address], cancellationToken);
-        using var attempt = limits.StartPasswordAttempt(account, address);
+        using var attempt = limits.StartPasswordAttempt(limited, address);
 
         // An unknown user is verified against a decoy hash: same work, same time, same answer as a wrong password.
         var user = Rules.IsUsername(call.Username) ? store.FindUserByUsername(usernameKey) : null;
@@ -137,7 +140,8 @@ internal sealed class SignInHandler(
         Task<long> BindAsync(string checkedHash) => newAuthorizations.AddAsync(
             user.Id, caller.DeviceKey, call.DeviceName.Trim(), call.Platform.Trim(), caller.ClientAddress ?? "", now, checkedHash);
 
-        // A failed attempt counts against the account and the address; the log says whether it locked them out.
+        // A failed attempt counts against the account (or the known device) and the address; the log says whether it
+        // locked them out.
         MessengerError Failed(string what, string error)
         {
             var lockout = attempt.Failed();

@@ -1,4 +1,5 @@
 using Messenger.Contracts.Account;
+using Messenger.Session.Limits;
 using Messenger.Session.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,13 +12,15 @@ namespace Messenger.Session.Devices;
 /// <see cref="AuthorizationTtlDays.Default"/> days), every <c>UnusedDevicesCheckMinutes</c> (the first one interval
 /// after start) and when an account shortens its limit. "Used" is the device's last call or connection (the written
 /// last-active time or the newer one still in memory) or a live connection now. The sign-out is <c>account.resetAuthorization</c>'s: the key is refused at once and
-/// the device's connections close.
+/// the device's connections close. The timed pass also forgets the devices known to accounts (<see cref="KnownDevices"/>)
+/// longer than <c>KnownDeviceDays</c>.
 /// </summary>
 internal sealed class UnusedDevices(
     SessionStore store,
     LastActiveTracker lastActive,
     ConnectedDevices connected,
     DeviceSignOut signOut,
+    KnownDevices knownDevices,
     IOptions<SessionOptions> options,
     TimeProvider clock,
     ILogger<UnusedDevices> logger) : BackgroundService
@@ -31,6 +34,7 @@ internal sealed class UnusedDevices(
             try
             {
                 await SignOutAsync();
+                await knownDevices.ForgetOldAsync();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

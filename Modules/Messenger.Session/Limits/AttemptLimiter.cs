@@ -262,7 +262,8 @@ internal sealed class AttemptLimiter(AttemptLimit limit, TimeProvider clock)
     }
 }
 
-/// <summary>The module's three limiters: failed sign-ins per account and per address, registrations per address.</summary>
+/// <summary>The module's three limiters: failed sign-ins per account (or per device known to it, on keys of their own) and
+/// per address, registrations per address.</summary>
 internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider clock)
 {
     public AttemptLimiter FailuresPerAccount { get; } = new(FailureLimit(options.Value, options.Value.SignInFailuresPerAccount), clock);
@@ -315,6 +316,10 @@ internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider 
 
     public static string AccountKey(string usernameKey) => "user:" + usernameKey;
 
+    /// <summary>The key of a device known to an account (<see cref="KnownDevices"/>): its failures count here, not on the
+    /// account's key, with the same limits.</summary>
+    public static string DeviceKey(long userId, byte[] deviceKey) => $"device:{userId}:{Convert.ToHexString(deviceKey)}";
+
     /// <summary>The key of a client address: its block (<see cref="ClientAddressBlock"/>, an IPv6 client by its /64).</summary>
     public static string AddressKey(string? clientAddress) => "addr:" + (clientAddress is null ? "unknown" : ClientAddressBlock.Of(clientAddress));
 
@@ -327,9 +332,10 @@ internal sealed class AuthLimits(IOptions<SessionOptions> options, TimeProvider 
 
 /// <summary>
 /// A password (and two-step code) check in progress, holding its place against the account and, for a sign-in, the
-/// address (<see cref="AuthLimits.StartPasswordAttempt"/>). A wrong answer is counted (<see cref="Failed"/>), a right
-/// one clears the account's count (<see cref="Succeeded"/>); anything else (a code still to come, an error) gives the
-/// places back uncounted when disposed.
+/// address (<see cref="AuthLimits.StartPasswordAttempt"/>); "the account" is the key the check counts on, a known
+/// device's own (<see cref="KnownDevices"/>) or the account's. A wrong answer is counted (<see cref="Failed"/>), a right
+/// one clears that key's count (<see cref="Succeeded"/>; a known device's success leaves the account's lockout of other
+/// devices alone); anything else (a code still to come, an error) gives the places back uncounted when disposed.
 /// </summary>
 internal sealed class PasswordAttempt(
     AttemptLimiter accounts, string account, AttemptLimiter.Attempt onAccount, AttemptLimiter.Attempt? onAddress) : IDisposable

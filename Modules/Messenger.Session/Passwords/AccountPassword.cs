@@ -9,10 +9,11 @@ namespace Messenger.Session.Passwords;
 
 /// <summary>
 /// A signed-in user confirming an account change with their password (a new password, deleting the account): a wrong
-/// one is 400 <c>PASSWORD_INVALID</c> and counts against the account like a failed sign-in, so a stolen device cannot
-/// guess its way in; while the account is locked out even the right one waits (420 <c>FLOOD_WAIT</c>).
+/// one is 400 <c>PASSWORD_INVALID</c> and counts like a failed sign-in from this device (against the account, or the
+/// device's own key when it is known to it: <see cref="KnownDevices"/>), so a stolen device cannot guess its way in; while
+/// that key is locked out even the right one waits (420 <c>FLOOD_WAIT</c>).
 /// </summary>
-internal sealed class AccountPassword(SessionStore store, PasswordHasher hasher, AuthLimits limits)
+internal sealed class AccountPassword(SessionStore store, PasswordHasher hasher, AuthLimits limits, KnownDevices knownDevices)
 {
     /// <summary>The signed-in caller's account, once <paramref name="password"/> is found to be its password.</summary>
     public async Task<UserRecord> ConfirmAsync(RpcContext caller, string password, CancellationToken cancellationToken)
@@ -27,12 +28,15 @@ internal sealed class AccountPassword(SessionStore store, PasswordHasher hasher,
     public async Task<ConfirmedPassword> StartAsync(RpcContext caller, string password, CancellationToken cancellationToken)
     {
         var user = store.GetUser(caller.RequireUserId()) ?? throw MessengerError.Unauthorized(ErrorNames.AuthKeyUnregistered);
-        var account = AuthLimits.AccountKey(Rules.UsernameKey(user.Username));
-        limits.ThrowIfLockedOut(account);
-        using var slot = await hasher.TakeSlotAsync([account, AuthLimits.AddressKey(caller.ClientAddress)], cancellationToken);
+        var usernameKey = Rules.UsernameKey(user.Username);
+        // Counted on the key its sign-ins count on: a known device's own (others' guesses do not hold its owner's checks
+        // back); the account's share of the hasher's line stays the account's.
+        var limited = knownDevices.SignedInKey(user.Id, usernameKey, caller.DeviceKey);
+        limits.ThrowIfLockedOut(limited);
+        using var slot = await hasher.TakeSlotAsync([AuthLimits.AccountKey(usernameKey), AuthLimits.AddressKey(caller.ClientAddress)], cancellationToken);
         // Taken once the hash can start, like a sign-in's: checks sent at once get no more guesses than checks one after
         // another, and waiting in line holds no place.
-        var attempt = limits.StartPasswordAttempt(account);
+        var attempt = limits.StartPasswordAttempt(limited);
         try
         {
             if (!await slot.VerifyAsync(user.PasswordHash, password, cancellationToken))

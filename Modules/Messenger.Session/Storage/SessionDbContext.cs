@@ -159,6 +159,21 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             authorization.Property(a => a.LastActiveAt).HasColumnName("last_active_at");
         });
 
+        // Devices that signed in to the account by password (and two-step code, if on): the SHA-256 of the device key and
+        // the time of its last such sign-in. Kept after the device signs out, so its next sign-in counts failures on a key
+        // of its own instead of the account's (AuthLimits, KnownDevices); forgotten KnownDeviceDays after that sign-in.
+        modelBuilder.Entity<KnownDeviceRow>(known =>
+        {
+            known.ToTable("session_known_devices");
+            known.HasKey(k => new { k.UserId, k.DeviceKeyHash });
+            known.Property(k => k.UserId).HasColumnName("user_id");
+            known.HasOne<UserRow>().WithMany().HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
+            known.Property(k => k.DeviceKeyHash).HasColumnName("device_key_hash").HasMaxLength(32);
+            known.Property(k => k.SignedInAt).HasColumnName("signed_in_at");
+            // The forgetting pass deletes by time.
+            known.HasIndex(k => k.SignedInAt);
+        });
+
         modelBuilder.Entity<InviteRow>(invite =>
         {
             invite.ToTable("session_invites");
@@ -329,6 +344,15 @@ internal sealed class AuthorizationRow
     public long CreatedAt { get; set; }
 
     public long LastActiveAt { get; set; }
+}
+
+internal sealed class KnownDeviceRow
+{
+    public long UserId { get; set; }
+
+    public byte[] DeviceKeyHash { get; set; } = [];
+
+    public long SignedInAt { get; set; }
 }
 
 internal sealed class InviteRow

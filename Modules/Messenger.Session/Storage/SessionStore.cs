@@ -8,6 +8,7 @@ using Messenger.Kernel.Media;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Users;
+using Messenger.Session.Limits;
 using Microsoft.Data.Sqlite;
 
 namespace Messenger.Session.Storage;
@@ -459,6 +460,15 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
                 "VALUES (@user, @key, @name, @platform, @address, @now, @now) RETURNING id",
                 ("@user", userId), ("@key", deviceKey), ("@name", deviceName), ("@platform", platform),
                 ("@address", clientAddress), ("@now", now)));
+            if (passwordHash is not null)
+            {
+                // A sign-in by password makes the device known to the account (KnownDevices), in the unit that binds it.
+                scope.Execute(
+                    "INSERT INTO session_known_devices (user_id, device_key_hash, signed_in_at) VALUES (@user, @hash, @now) " +
+                    "ON CONFLICT (user_id, device_key_hash) DO UPDATE SET signed_in_at = max(signed_in_at, excluded.signed_in_at)",
+                    ("@user", userId), ("@hash", KnownDevices.Hash(deviceKey)), ("@now", now));
+            }
+
             alsoInUnit?.Invoke(scope, id);
             return id;
         });
@@ -524,6 +534,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             scope.Execute(DeleteRecoveryCodes, ("@user", userId));
             scope.Execute("DELETE FROM session_bots WHERE user_id = @user", ("@user", userId)); // a bot's token dies with it
             scope.Execute("DELETE FROM session_authorization_ttl WHERE user_id = @user", ("@user", userId));
+            scope.Execute("DELETE FROM session_known_devices WHERE user_id = @user", ("@user", userId));
             return DeleteAuthorizations(scope, "user_id = @user", ("@user", userId));
         });
 
@@ -660,6 +671,33 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
             return revoked;
         });
+
+    // ---- known devices ----
+
+    /// <summary>The id of the account whose username key is <paramref name="usernameKey"/>, if the device whose key hashes
+    /// to <paramref name="deviceKeyHash"/> signed in to it by password at or after <paramref name="sinceMs"/>.</summary>
+    public long? KnownDeviceOwner(string usernameKey, byte[] deviceKeyHash, long sinceMs)
+    {
+        using var connection = database.Open();
+        using var command = Command(connection,
+            "SELECT k.user_id FROM session_known_devices k JOIN session_users u ON u.id = k.user_id " +
+            "WHERE u.username_key = @key AND k.device_key_hash = @hash AND k.signed_in_at >= @since",
+            ("@key", usernameKey), ("@hash", deviceKeyHash), ("@since", sinceMs));
+        return command.ExecuteScalar() is long userId ? userId : null;
+    }
+
+    public bool IsKnownDevice(long userId, byte[] deviceKeyHash, long sinceMs)
+    {
+        using var connection = database.Open();
+        using var command = Command(connection,
+            "SELECT 1 FROM session_known_devices WHERE user_id = @user AND device_key_hash = @hash AND signed_in_at >= @since",
+            ("@user", userId), ("@hash", deviceKeyHash), ("@since", sinceMs));
+        return command.ExecuteScalar() is not null;
+    }
+
+    /// <summary>Forgets the devices whose last sign-in by password was before <paramref name="beforeMs"/>.</summary>
+    public Task<int> ForgetKnownDevicesAsync(long beforeMs) =>
+        writer.WriteAsync(scope => scope.Execute("DELETE FROM session_known_devices WHERE signed_in_at < @before", ("@before", beforeMs)));
 
     // ---- two-step verification ----
 

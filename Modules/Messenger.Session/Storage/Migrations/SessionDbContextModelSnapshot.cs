@@ -208,6 +208,28 @@ namespace Messenger.Session.Storage.Migrations
                     b.ToTable("session_invites", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Session.Storage.KnownDeviceRow", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<byte[]>("DeviceKeyHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("device_key_hash");
+
+                    b.Property<long>("SignedInAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("signed_in_at");
+
+                    b.HasKey("UserId", "DeviceKeyHash");
+
+                    b.HasIndex("SignedInAt");
+
+                    b.ToTable("session_known_devices", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Session.Storage.NameWordRow", b =>
                 {
                     b.Property<string>("Word")
@@ -423,6 +445,15 @@ namespace Messenger.Session.Storage.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("Messenger.Session.Storage.UserRow", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Messenger.Session.Storage.KnownDeviceRow", b =>
+                {
                     b.HasOne("Messenger.Session.Storage.UserRow", null)
                         .WithMany()
                         .HasForeignKey("UserId")
