@@ -32,6 +32,9 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await edited.HoverAsync();
         await edited.GetByRole(AriaRole.Button, new() { Name = "Edit" }).ClickAsync();
         var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync("  ");
+        await box.PressAsync("Enter");
+        await Expect(alice.Page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "A message cannot be empty: delete it instead" })).ToBeVisibleAsync();
         await box.FillAsync("Second, edited");
         await box.PressAsync("Enter");
         var doomed = alice.Message("Third, to be deleted");

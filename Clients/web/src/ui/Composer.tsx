@@ -105,7 +105,10 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
   const submit = async (typed?: string, silent = false) => {
     const value = (typed ?? text).trim();
     // Only a media message's caption may be edited down to nothing.
-    if (!value && !editing?.media) return;
+    if (!value && !editing?.media) {
+      if (editing) setError('A message cannot be empty: delete it instead');
+      return;
+    }
     // The box takes markup up to the server's raw limit; what the reader would see is checked here, the text kept.
     const limit = editing?.media ? MAX_CAPTION_LENGTH : MAX_TEXT_LENGTH;
     if (!fitsLength(value, limit)) {
