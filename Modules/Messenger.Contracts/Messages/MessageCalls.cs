@@ -476,6 +476,10 @@ public static class MessageErrorNames
     public const string BotResponseTimeout = "BOT_RESPONSE_TIMEOUT";
     public const string MessageEmpty = "MESSAGE_EMPTY";
     public const string MessageTooLong = "MESSAGE_TOO_LONG";
+
+    /// <summary>A text or caption holds a control character other than tab, line feed and carriage return (C0, DEL,
+    /// C1, NUL), or a lone surrogate: refused rather than cleaned, so what is stored is what the sender wrote.</summary>
+    public const string MessageTextInvalid = "MESSAGE_TEXT_INVALID";
     public const string RandomIdInvalid = "RANDOM_ID_INVALID";
     public const string PeerIdInvalid = "PEER_ID_INVALID";
 
