@@ -1,6 +1,7 @@
 using System.Text;
 using FluentValidation;
 using Messenger.Contracts.Auth;
+using Messenger.Kernel.Text;
 
 namespace Messenger.Session;
 
@@ -26,12 +27,9 @@ internal static class Rules
 
     public static int Characters(string text) => text.EnumerateRunes().Count();
 
-    /// <summary>Trimmed, 1–<paramref name="max"/> characters, no control characters (they garble every list they appear in).</summary>
-    public static bool IsName(string? text, int max)
-    {
-        var trimmed = text?.Trim();
-        return !string.IsNullOrEmpty(trimmed) && Characters(trimmed) <= max && !trimmed.Any(char.IsControl);
-    }
+    /// <summary>Trimmed, 1–<paramref name="max"/> characters, no control character and none of the invisible ones that
+    /// spoof a name (<see cref="TextRules.IsName"/>): they garble every list they appear in.</summary>
+    public static bool IsName(string? text, int max) => TextRules.IsName(text, max);
 
     /// <summary>A username a person may take: the format, and not a bot's.</summary>
     public static IRuleBuilderOptions<T, string> Username<T>(this IRuleBuilder<T, string> rule) =>

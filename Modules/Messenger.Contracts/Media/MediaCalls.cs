@@ -190,7 +190,8 @@ public static class MediaErrorNames
     /// <summary>400: a caption (the text of a message with media) longer than 1024 characters.</summary>
     public const string MediaCaptionTooLong = "MEDIA_CAPTION_TOO_LONG";
 
-    /// <summary>400: the media's name is empty or longer than 255 characters, or its mime type is not <c>type/subtype</c>.</summary>
+    /// <summary>400: the media's name is empty, longer than 255 characters, or holds a control or bidi character (a name's
+    /// rules); or its MIME type, without its parameters, is not an RFC 6838 <c>type/subtype</c> token.</summary>
     public const string MediaInputInvalid = "MEDIA_INPUT_INVALID";
 
     /// <summary>400: the media's thumb is an unknown or incomplete upload, has the media's own file id, is larger than

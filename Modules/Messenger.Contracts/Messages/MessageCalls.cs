@@ -9,7 +9,7 @@ namespace Messenger.Contracts.Messages;
 /// same random id again returns the first message. Text is 1–4096 characters as shown (trimmed, without its formatting
 /// markup), its markup at most 4 times that; with <see cref="Media"/> (a finished upload, see <c>upload.saveFilePart</c>)
 /// it is a caption of 0–1024 characters as shown.
-/// Errors: <c>MESSAGE_EMPTY</c>, <c>MESSAGE_TOO_LONG</c>, <c>RANDOM_ID_INVALID</c>, <c>PEER_ID_INVALID</c>,
+/// Errors: <c>MESSAGE_EMPTY</c>, <c>MESSAGE_TOO_LONG</c>, <c>MESSAGE_TEXT_INVALID</c>, <c>RANDOM_ID_INVALID</c>, <c>PEER_ID_INVALID</c>,
 /// <c>REPLY_TO_INVALID</c>, 403 <c>USER_IS_BLOCKED</c> (the peer blocked you), 403 <c>YOU_BLOCKED_USER</c>; with media
 /// also <c>MEDIA_CAPTION_TOO_LONG</c>, <c>MEDIA_INPUT_INVALID</c>, <c>FILE_ID_INVALID</c>, <c>FILE_PARTS_INVALID</c>,
 /// <c>FILE_PART_MISSING</c>, <c>FILE_PART_SIZE_INVALID</c>, <c>QUOTA_EXCEEDED</c>. <see cref="ReplyMarkup"/> (buttons) is
@@ -136,7 +136,7 @@ public sealed record GetDialogsCall([property: Key("offset")] int Offset = 0, [p
 
 /// <summary><c>messages.edit</c>: replaces the text of one of the caller's own messages, or the caption (0–1024
 /// characters: empty removes it) of a media message.
-/// Errors: <c>MESSAGE_EMPTY</c>, <c>MESSAGE_TOO_LONG</c>, <c>MEDIA_CAPTION_TOO_LONG</c>, <c>PEER_ID_INVALID</c>, <c>MESSAGE_ID_INVALID</c>
+/// Errors: <c>MESSAGE_EMPTY</c>, <c>MESSAGE_TOO_LONG</c>, <c>MESSAGE_TEXT_INVALID</c>, <c>MEDIA_CAPTION_TOO_LONG</c>, <c>PEER_ID_INVALID</c>, <c>MESSAGE_ID_INVALID</c>
 /// (not in this chat or deleted), 403 <c>MESSAGE_AUTHOR_REQUIRED</c>, <c>MESSAGE_NOT_MODIFIED</c>, <c>POLL_NOT_EDITABLE</c>,
 /// <c>FORWARD_NOT_EDITABLE</c> (a forwarded copy: its text is its original author's), 403 <c>USER_IS_BLOCKED</c> (a
 /// private chat whose other user blocked the caller), <c>GEO_ALONE_REQUIRED</c> (a location has no text; a live one moves by <c>messages.editLiveLocation</c>).</summary>
@@ -352,7 +352,7 @@ public static class ReactionLimits
 /// <c>draft</c>). Sending does not clear a draft: a client clears it after the send. The same draft again changes
 /// nothing (<c>pts_count</c> 0). <see cref="Quote"/> is the part of the replied message the reply will quote, checked
 /// as <c>messages.send</c> checks it (an empty draft keeps neither the reply nor the quote). Errors: <c>PEER_ID_INVALID</c>,
-/// <c>MESSAGE_TOO_LONG</c>, <c>REPLY_TO_INVALID</c>, <c>QUOTE_TEXT_INVALID</c>, <c>QUOTE_OFFSET_INVALID</c>,
+/// <c>MESSAGE_TOO_LONG</c>, <c>MESSAGE_TEXT_INVALID</c>, <c>REPLY_TO_INVALID</c>, <c>QUOTE_TEXT_INVALID</c>, <c>QUOTE_OFFSET_INVALID</c>,
 /// 404 <c>CHAT_NOT_FOUND</c>.</summary>
 [RpcMethod("messages.saveDraft")]
 [MessagePackObject]
@@ -476,6 +476,10 @@ public static class MessageErrorNames
     public const string BotResponseTimeout = "BOT_RESPONSE_TIMEOUT";
     public const string MessageEmpty = "MESSAGE_EMPTY";
     public const string MessageTooLong = "MESSAGE_TOO_LONG";
+
+    /// <summary>A text or caption holds a control character other than tab, line feed and carriage return (C0, DEL,
+    /// C1, NUL), or a lone surrogate: refused rather than cleaned, so what is stored is what the sender wrote.</summary>
+    public const string MessageTextInvalid = "MESSAGE_TEXT_INVALID";
     public const string RandomIdInvalid = "RANDOM_ID_INVALID";
     public const string PeerIdInvalid = "PEER_ID_INVALID";
 

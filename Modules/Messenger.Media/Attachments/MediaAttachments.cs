@@ -5,6 +5,7 @@ using Messenger.Contracts.Media;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Media;
 using Messenger.Kernel.Storage;
+using Messenger.Kernel.Text;
 using Messenger.Media.Storage;
 using Messenger.Media.Thumbnails;
 using Messenger.Media.Uploads;
@@ -35,8 +36,8 @@ internal sealed class MediaAttachments(
     public async Task<PreparedMedia> PrepareAsync(long userId, InputMedia input, CancellationToken cancellationToken)
     {
         var name = input.Name?.Trim() ?? "";
-        var mime = input.MimeType?.Trim().ToLowerInvariant() ?? "";
-        if (name.Length is 0 or > MaxNameLength || mime.Length > 127 || mime.Split('/') is not [{ Length: > 0 }, { Length: > 0 }])
+        var mime = MediaInputRules.MimeType(input.MimeType);
+        if (!TextRules.IsName(name, MaxNameLength) || mime is null)
         {
             throw MessengerError.BadRequest(MediaErrorNames.MediaInputInvalid);
         }

@@ -6,6 +6,7 @@ using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Messages;
+using Messenger.Kernel.Text;
 
 namespace Messenger.Message.Bots;
 
@@ -35,6 +36,11 @@ internal static class BotText
             ? (Sending.SendMessageValidator.MaxTextLength, MessageErrorNames.MessageTooLong)
             : (Sending.SendMessageValidator.MaxCaptionLength, MediaErrorNames.MediaCaptionTooLong);
         var text = required ? request.Required(textField) : request.String(textField) ?? "";
+        if (!TextRules.IsCleanText(text))
+        {
+            throw MessengerError.BadRequest(MessageErrorNames.MessageTextInvalid);
+        }
+
         var mode = request.String("parse_mode");
         var given = request.Json(entitiesField);
         // Entities win over parse_mode, as on Telegram: with them, parse_mode is not read at all.

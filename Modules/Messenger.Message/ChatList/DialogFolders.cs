@@ -10,6 +10,7 @@ using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Message.Chats;
+using Messenger.Kernel.Text;
 
 namespace Messenger.Message.ChatList;
 
@@ -153,7 +154,7 @@ internal static class DialogFolders
     /// with thousands of combining marks.</summary>
     public static bool TitleFits(string? title) =>
         title?.Trim() is { Length: > 0 and <= DialogFolderLimits.MaxTitleUnits } trimmed
-        && new StringInfo(trimmed).LengthInTextElements <= DialogFolderLimits.MaxTitleLength;
+        && new StringInfo(trimmed).LengthInTextElements <= DialogFolderLimits.MaxTitleLength && TextRules.IsName(trimmed, DialogFolderLimits.MaxTitleUnits);
 
     /// <summary>No chat named twice or in both lists, and each list within its limit.</summary>
     public static bool PeersFit(DialogFilter filter)

@@ -7,6 +7,7 @@ using Messenger.Kernel.Storage;
 using Messenger.Message.Chats;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
+using Messenger.Kernel.Text;
 
 namespace Messenger.Message.Drafts;
 
@@ -16,6 +17,7 @@ internal sealed class SaveDraftValidator : AbstractValidator<SaveDraftCall>
     {
         RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.Text).Must(t => SendMessageValidator.Fits(t, SendMessageValidator.MaxTextLength)).WithErrorCode(MessageErrorNames.MessageTooLong);
+        RuleFor(c => c.Text).Must(TextRules.IsCleanText).WithErrorCode(MessageErrorNames.MessageTextInvalid);
         RuleFor(c => c.ReplyToId).Must(r => r is null or > 0).WithErrorCode(MessageErrorNames.ReplyToInvalid);
         RuleFor(c => c.Quote).Must((c, q) => ReplyQuotes.TextIsValid(q, c.ReplyToId)).WithErrorCode(MessageErrorNames.QuoteTextInvalid);
         RuleFor(c => c.Quote).Must(ReplyQuotes.OffsetIsValid).WithErrorCode(MessageErrorNames.QuoteOffsetInvalid);

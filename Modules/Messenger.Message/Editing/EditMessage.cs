@@ -10,6 +10,7 @@ using Messenger.Kernel.Updates;
 using Messenger.Message.Chats;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
+using Messenger.Kernel.Text;
 
 namespace Messenger.Message.Editing;
 
@@ -19,6 +20,7 @@ internal sealed class EditMessageValidator : AbstractValidator<EditMessageCall>
     {
         // Whether an empty text is allowed (a media's caption may be removed) depends on the message: checked in the unit.
         RuleFor(c => c.Text).Must(t => SendMessageValidator.Fits(t, SendMessageValidator.MaxTextLength)).WithErrorCode(MessageErrorNames.MessageTooLong);
+        RuleFor(c => c.Text).Must(TextRules.IsCleanText).WithErrorCode(MessageErrorNames.MessageTextInvalid);
         RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.Id).GreaterThan(0).WithErrorCode(MessageErrorNames.MessageIdInvalid);
     }

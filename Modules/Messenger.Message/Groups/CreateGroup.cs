@@ -9,6 +9,7 @@ using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Kernel.Users;
 using Messenger.Message.Storage;
+using Messenger.Kernel.Text;
 
 namespace Messenger.Message.Groups;
 
@@ -22,8 +23,7 @@ internal sealed class CreateGroupValidator : AbstractValidator<CreateGroupCall>
         RuleFor(c => c.UserIds).Must(ids => ids is not null && ids.All(id => id > 0)).WithErrorCode(GroupErrorNames.UserIdsInvalid);
     }
 
-    public static bool IsValidTitle(string? title) =>
-        title?.Trim() is { Length: > 0 and <= MaxTitleLength } trimmed && !trimmed.Any(char.IsControl);
+    public static bool IsValidTitle(string? title) => TextRules.IsName(title, MaxTitleLength);
 }
 
 /// <summary>Creates the chat with the caller as creator, the members, and the service message that announces it.</summary>

@@ -10,6 +10,7 @@ using Messenger.Message.Chats;
 using Messenger.Message.Groups;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
+using Messenger.Kernel.Text;
 
 namespace Messenger.Message.Polls;
 
@@ -23,13 +24,13 @@ internal sealed class SendPollValidator : AbstractValidator<SendPollCall>
         RuleFor(c => c.Quote).Must((c, q) => ReplyQuotes.TextIsValid(q, c.ReplyToId)).WithErrorCode(MessageErrorNames.QuoteTextInvalid);
         RuleFor(c => c.Quote).Must(ReplyQuotes.OffsetIsValid).WithErrorCode(MessageErrorNames.QuoteOffsetInvalid);
         RuleFor(c => c.Poll).NotNull().WithErrorCode(PollErrorNames.PollQuestionInvalid);
-        RuleFor(c => c.Poll.Question).Must(q => q?.Trim() is { Length: > 0 and <= PollLimits.MaxQuestionLength })
+        RuleFor(c => c.Poll.Question).Must(q => q?.Trim() is { Length: > 0 and <= PollLimits.MaxQuestionLength } && TextRules.IsCleanText(q))
             .When(c => c.Poll is not null).WithErrorCode(PollErrorNames.PollQuestionInvalid);
         RuleFor(c => c.Poll.Options)
             .Cascade(CascadeMode.Stop)
             .Must(o => o is { Length: >= PollLimits.MinOptions and <= PollLimits.MaxOptions })
             .WithErrorCode(PollErrorNames.PollOptionsInvalid)
-            .Must(o => o.All(option => option?.Trim() is { Length: > 0 and <= PollLimits.MaxOptionLength }))
+            .Must(o => o.All(option => option?.Trim() is { Length: > 0 and <= PollLimits.MaxOptionLength } && TextRules.IsCleanText(option)))
             .WithErrorCode(PollErrorNames.PollOptionInvalid)
             .Must(o => o.Select(option => option.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Count() == o.Length)
             .WithErrorCode(PollErrorNames.PollOptionsInvalid)
@@ -40,7 +41,7 @@ internal sealed class SendPollValidator : AbstractValidator<SendPollCall>
         RuleFor(c => c.Poll.MultipleChoice).Equal(false)
             .When(c => c.Poll is { Quiz: true }).WithErrorCode(PollErrorNames.QuizMultipleInvalid);
         RuleFor(c => c.Poll.Solution)
-            .Must((c, solution) => string.IsNullOrWhiteSpace(solution) || (c.Poll.Quiz && solution.Trim().Length <= PollLimits.MaxSolutionLength))
+            .Must((c, solution) => string.IsNullOrWhiteSpace(solution) || (c.Poll.Quiz && solution.Trim().Length <= PollLimits.MaxSolutionLength && TextRules.IsCleanText(solution)))
             .When(c => c.Poll is not null).WithErrorCode(PollErrorNames.PollSolutionInvalid);
     }
 }

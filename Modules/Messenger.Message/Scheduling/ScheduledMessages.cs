@@ -17,6 +17,7 @@ using Messenger.Message.Groups;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
 using Microsoft.Data.Sqlite;
+using Messenger.Kernel.Text;
 
 namespace Messenger.Message.Scheduling;
 
@@ -29,6 +30,7 @@ internal sealed class SendScheduledValidator : AbstractValidator<SendScheduledCa
             .WithErrorCode(MessageErrorNames.MessageTooLong);
         RuleFor(c => c.Text).Must(t => SendMessageValidator.Fits(t, SendMessageValidator.MaxCaptionLength)).When(c => c.Media is not null)
             .WithErrorCode(MediaErrorNames.MediaCaptionTooLong);
+        RuleFor(c => c.Text).Must(TextRules.IsCleanText).WithErrorCode(MessageErrorNames.MessageTextInvalid);
         RuleFor(c => c.RandomId).NotEqual(0).WithErrorCode(MessageErrorNames.RandomIdInvalid);
         RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.ReplyToId).Must(r => r is null or > 0).WithErrorCode(MessageErrorNames.ReplyToInvalid);

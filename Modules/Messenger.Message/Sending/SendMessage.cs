@@ -16,6 +16,7 @@ using Messenger.Message.Chats;
 using Messenger.Message.Groups;
 using Messenger.Message.Mentions;
 using Messenger.Message.Storage;
+using Messenger.Kernel.Text;
 
 namespace Messenger.Message.Sending;
 
@@ -41,6 +42,7 @@ internal sealed class SendMessageValidator : AbstractValidator<SendMessageCall>
         RuleFor(c => c.Text).Must(t => Fits(t, MaxTextLength)).When(c => c.Media is null).WithErrorCode(MessageErrorNames.MessageTooLong);
         RuleFor(c => c.Text).Must(t => Fits(t, MaxCaptionLength)).When(c => c.Media is not null)
             .WithErrorCode(MediaErrorNames.MediaCaptionTooLong);
+        RuleFor(c => c.Text).Must(TextRules.IsCleanText).WithErrorCode(MessageErrorNames.MessageTextInvalid);
         RuleFor(c => c.RandomId).NotEqual(0).WithErrorCode(MessageErrorNames.RandomIdInvalid);
         RuleFor(c => c.Peer).ValidPeer();
         RuleFor(c => c.ReplyToId).Must(r => r is null or > 0).WithErrorCode(MessageErrorNames.ReplyToInvalid);

@@ -10,6 +10,7 @@ using Messenger.Message.Chats;
 using Messenger.Message.Groups;
 using Messenger.Message.Sending;
 using Messenger.Message.Storage;
+using Messenger.Kernel.Text;
 
 namespace Messenger.Message.Topics;
 
@@ -27,8 +28,7 @@ internal sealed class CreateTopicValidator : AbstractValidator<CreateTopicCall>
 /// <summary>What a topic may be called and coloured.</summary>
 internal static class TopicRules
 {
-    public static bool TitleIsValid(string? title) =>
-        title is not null && title.Trim().Length is >= 1 and <= TopicColors.MaxTitleLength && !title.Any(char.IsControl);
+    public static bool TitleIsValid(string? title) => TextRules.IsName(title, TopicColors.MaxTitleLength);
 
     public static bool ColorIsValid(int? color) => color is null || TopicColors.All.Contains(color.Value);
 }

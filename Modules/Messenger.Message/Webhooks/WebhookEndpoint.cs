@@ -16,6 +16,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using ChatMessage = Messenger.Contracts.Messages.Message;
+using Messenger.Kernel.Text;
 
 namespace Messenger.Message.Webhooks;
 
@@ -131,6 +132,11 @@ internal sealed class WebhookPoster(SqliteDatabase database, StorageWriter write
         if (!SendMessageValidator.Fits(text, SendMessageValidator.MaxTextLength))
         {
             throw MessengerError.BadRequest(MessageErrorNames.MessageTooLong);
+        }
+
+        if (!TextRules.IsCleanText(text))
+        {
+            throw MessengerError.BadRequest(MessageErrorNames.MessageTextInvalid);
         }
 
         limiter.Take(bot, 1);

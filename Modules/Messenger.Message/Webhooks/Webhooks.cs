@@ -10,6 +10,7 @@ using Messenger.Kernel.Storage;
 using Messenger.Kernel.Users;
 using Messenger.Message.Groups;
 using Microsoft.Data.Sqlite;
+using Messenger.Kernel.Text;
 
 namespace Messenger.Message.Webhooks;
 
@@ -17,7 +18,7 @@ internal sealed class CreateWebhookValidator : AbstractValidator<CreateWebhookCa
 {
     public CreateWebhookValidator() =>
         RuleFor(c => c.Name)
-            .Must(n => n?.Trim() is { Length: > 0 and <= WebhookLimits.MaxNameLength } trimmed && !trimmed.Any(char.IsControl))
+            .Must(n => TextRules.IsName(n, WebhookLimits.MaxNameLength))
             .WithErrorCode(WebhookErrorNames.WebhookNameInvalid);
 }
 
