@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DOWNLOAD_CHUNK, PART_SIZE, THUMB_MAX_BYTES, downloadFile, downloadThumbnail, hasThumb, previewBytes, uploadFile } from '../src/api/media';
+import { DOWNLOAD_CHUNK, PART_SIZE, THUMB_MAX_BYTES, downloadFile, downloadThumbnail, fileNameToSend, hasThumb, previewBytes, uploadFile } from '../src/api/media';
 import { frameSize, frameTime } from '../src/ui/describeMedia';
 import { decodePayload, encodePayload } from '../src/protocol/codec';
 import type { Methods } from '../src/api/methods';
@@ -49,6 +49,15 @@ describe('uploadFile', () => {
     const { upload, saved } = fakeUpload(stored);
     await uploadFile(upload, new Blob([new Uint8Array(2 * PART_SIZE + 1)]), { fileId: 42 });
     expect(saved.sort()).toEqual([0, 2]);
+  });
+
+  it('sends a file name without the characters the server refuses in names', async () => {
+    const { upload } = fakeUpload();
+    const media = await uploadFile(upload, new Blob([new Uint8Array(10)]), { name: '\u200eChat\u200b export\u202e.txt' });
+    expect(media.name).toBe('Chat export.txt');
+    expect(fileNameToSend('\u200f\u200b ')).toBe('file');
+    expect(fileNameToSend('שלום 👨\u200d👩\u200d👧.png')).toBe('שלום 👨\u200d👩\u200d👧.png');
+    expect([...fileNameToSend('😀'.repeat(300))]).toHaveLength(255);
   });
 
   it('fails with the server error, not the aborts it caused', async () => {

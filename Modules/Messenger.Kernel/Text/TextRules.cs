@@ -7,7 +7,8 @@ namespace Messenger.Kernel.Text;
 /// What user text may hold, for every module that takes it: names (display names, titles, file names) are shown in
 /// lists and beside other people's words, so they refuse the invisible characters that only serve to spoof them;
 /// message text refuses the control characters no keyboard types. Text stored before these rules is left as it is:
-/// clients render it, and the download endpoints that put a name in a header clean it there.
+/// clients render it, and no download puts a stored name or type in a header (they answer
+/// <c>application/octet-stream</c> without <c>Content-Disposition</c>).
 /// </summary>
 public static class TextRules
 {

@@ -54,6 +54,17 @@ export interface MediaDescription {
 /** The largest thumbnail image the server takes (`THUMB_INVALID` past it). */
 export const THUMB_MAX_BYTES = 200 * 1024;
 
+/** Characters the server refuses in a file name (as in any name: controls, bidi controls and marks, invisible ones), and
+ * some real files carry (a left-to-right mark in an exported chat's file, a zero-width space pasted into a name). */
+const REFUSED_IN_NAMES = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u206f\ufeff]/g;
+
+/** A file's name as the server takes it: without the characters it refuses, at most 255 characters, "file" when
+ * nothing is left. */
+export function fileNameToSend(name: string): string {
+  const clean = [...name.replace(REFUSED_IN_NAMES, '').trim()];
+  return clean.length === 0 ? 'file' : clean.length <= 255 ? clean.join('') : clean.slice(0, 255).join('').trim();
+}
+
 /** Uploads `file` and returns the `InputMedia` to pass to `messages.send` (with `name`/`mimeType` of the file), with
  * the thumbnail uploaded after it and the duration and size given (`describe`). */
 export async function uploadFile(
@@ -101,7 +112,7 @@ export async function uploadFile(
     // The first real cause, not the aborts it caused in the other workers.
     throw rejected.find((e) => !(e instanceof RpcError && e.name === 'ABORTED')) ?? rejected[0];
   }
-  const name = options.name ?? (file instanceof File ? file.name : 'file');
+  const name = fileNameToSend(options.name ?? (file instanceof File ? file.name : 'file'));
   const mimeType = options.mimeType || file.type || 'application/octet-stream';
   const media: InputMedia = { file_id: fileId, total_parts: totalParts, name, mime_type: mimeType };
   const { thumb, duration, width, height } = options.describe ?? {};
