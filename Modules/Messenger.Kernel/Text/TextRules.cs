@@ -40,8 +40,24 @@ public static class TextRules
     /// but tab, line feed and carriage return, no DEL, no C1 control (U+0080–U+009F), and no lone surrogate. Bidi
     /// controls stay: mixed right-to-left and left-to-right text needs them, and a message's text is isolated when shown.
     /// </summary>
-    public static bool IsCleanText(string? text) =>
-        text is null || (!text.Any(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r')) && !HasLoneSurrogate(text));
+    public static bool IsCleanText(string? text)
+    {
+        if (text is null)
+        {
+            return true;
+        }
+
+        // A plain loop: every message send runs it, and LINQ over a string boxes an enumerator per call.
+        foreach (var c in text)
+        {
+            if (char.IsControl(c) && c is not ('\t' or '\n' or '\r'))
+            {
+                return false;
+            }
+        }
+
+        return !HasLoneSurrogate(text);
+    }
 
     private static bool HasVisibleCharacter(string text)
     {
