@@ -62,7 +62,7 @@ internal static partial class Listening
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
-                throw new StartupException($"Messenger:Urls: cannot listen on {url}: address already in use");
+                throw new StartupException($"Messenger:Urls: cannot listen on {url}: {Reason(e)}");
             }
             catch (SocketException)
             {

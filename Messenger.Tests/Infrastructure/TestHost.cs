@@ -11,6 +11,7 @@ namespace Messenger.Tests.Infrastructure;
 public sealed class TestHost : IAsyncDisposable
 {
     private readonly TempDirectory? _ownedDirectory;
+    private int _disposed;
 
     private TestHost(WebApplication app, string dataDirectory, TempDirectory? ownedDirectory)
     {
@@ -94,8 +95,15 @@ public sealed class TestHost : IAsyncDisposable
 
     public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress };
 
+    /// <summary>Stops the host once: a test that stopped it for an outage and failed before starting another is disposed
+    /// again by its class, and a second stop of a disposed host throws over the test's own failure.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await App.StopAsync();
         await App.DisposeAsync();
         SqliteConnection.ClearAllPools();
