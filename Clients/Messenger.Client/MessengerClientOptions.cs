@@ -26,7 +26,7 @@ public sealed class MessengerClientOptions
     /// reported (<see cref="SecretChatChanged"/> without a local chat) for the app to accept or not.</summary>
     public bool AutoAcceptSecretChats { get; init; } = true;
 
-    /// <summary>A secret chat's keys are replaced (re-keying, README "Secret chats") once this device has used them for
+    /// <summary>A secret chat's keys are replaced (re-keying, docs/secret-chats.md) once this device has used them for
     /// this many messages (sent and received; the steps of a re-keying do not count). 100, as every client does: change it
     /// in tests only. At least 1 (<see cref="ArgumentOutOfRangeException"/>).</summary>
     public int SecretRekeyAfterMessages

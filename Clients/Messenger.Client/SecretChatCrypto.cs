@@ -8,7 +8,7 @@ using Sodium;
 namespace Messenger.Client;
 
 /// <summary>
-/// The cryptography of secret chats (README, Secret chats), which every client implements the same way (the vectors in
+/// The cryptography of secret chats (docs/secret-chats.md), which every client implements the same way (the vectors in
 /// <c>Clients/web/test/secret-vectors.json</c> hold it): X25519 between the two sides' keys made for the chat, BLAKE2b
 /// to derive one key per direction and the fingerprint, XChaCha20-Poly1305 for each message with the chat's id and the
 /// message's random_id as associated data. The server sees only public keys and ciphertext.

@@ -4,7 +4,7 @@ using Messenger.Contracts.Secret;
 
 namespace Messenger.Client;
 
-/// <summary>The secret chats' re-keying (README, Secret chats → Re-keying): the exchange's steps as they are received and
+/// <summary>The secret chats' re-keying (docs/secret-chats.md → Re-keying): the exchange's steps as they are received and
 /// made, and the outbox that sends them once the state holding them is saved.</summary>
 internal sealed partial class SecretChatEngine
 {

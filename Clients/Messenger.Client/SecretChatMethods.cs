@@ -9,9 +9,9 @@ public sealed record LocalSecretChat(
     long Id, long PeerId, bool IsAdmin, SecretChatState State, long Date, string? Verification, long KeyFingerprint, string? Reason, bool HistoryDeleted,
     bool Accepting)
 {
-    /// <summary>How many times the chat's keys were replaced (re-keying: every 100 messages or 7 days, README "Secret
-    /// chats"); 0 for the first keys. <see cref="Verification"/> and <see cref="KeyFingerprint"/> stay those of the first
-    /// keys: each later generation is agreed inside messages sealed by the one before it.</summary>
+    /// <summary>How many times the chat's keys were replaced (re-keying: every 100 messages or 7 days,
+    /// docs/secret-chats.md); 0 for the first keys. <see cref="Verification"/> and <see cref="KeyFingerprint"/> stay
+    /// those of the first keys: each later generation is agreed inside messages sealed by the one before it.</summary>
     public int KeyGeneration { get; init; }
 }
 
@@ -39,7 +39,7 @@ public sealed record SecretFile(
     long Id, long EncryptedSize, string Name, string MimeType, long Size, int? Width, int? Height, int? Duration, byte[]? Thumb);
 
 /// <summary>
-/// Secret chats (end to end encrypted one-to-one chats between one device of each user; README, Secret chats): the
+/// Secret chats (end to end encrypted one-to-one chats between one device of each user; docs/secret-chats.md): the
 /// device makes and keeps the keys (<see cref="MessengerClientOptions.SecretChatKeys"/>) and the history; the server
 /// relays ciphertext. Start <see cref="MessengerClient.Events"/> first: requests, messages, receipts and endings arrive
 /// there (<see cref="SecretChatChanged"/>, <see cref="SecretMessageReceived"/>, <see cref="SecretMessagesRead"/>,

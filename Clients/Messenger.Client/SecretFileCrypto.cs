@@ -5,7 +5,7 @@ using Sodium;
 namespace Messenger.Client;
 
 /// <summary>
-/// The encryption of a secret chat's files (README, Secret chats), the same in every client: a random 32-byte key per
+/// The encryption of a secret chat's files (docs/secret-chats.md), the same in every client: a random 32-byte key per
 /// file; the ciphertext is a 16-byte random prefix followed by the plaintext in 64 KiB chunks (the last may be shorter,
 /// and an empty file is one empty chunk), chunk <c>i</c> sealed as XChaCha20-Poly1305-IETF(key, nonce = prefix ‖
 /// <c>i</c> as uint64 little-endian, ad = one byte: 1 for the last chunk, 0 for the others) with its 16-byte tag. So the

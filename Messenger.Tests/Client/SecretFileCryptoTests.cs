@@ -3,7 +3,7 @@ using Messenger.Client;
 
 namespace Messenger.Tests.Client;
 
-/// <summary>The encryption of secret chats' files (README, Secret chats): what opens, what must not, and the vector the
+/// <summary>The encryption of secret chats' files (docs/secret-chats.md): what opens, what must not, and the vector the
 /// web client reproduces (<c>Clients/web/test/secretFile.test.ts</c>).</summary>
 public sealed class SecretFileCryptoTests
 {

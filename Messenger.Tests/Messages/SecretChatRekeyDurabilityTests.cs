@@ -12,7 +12,7 @@ using static Messenger.Tests.Messages.SecretChatRekeyTests;
 
 namespace Messenger.Tests.Messages;
 
-/// <summary>Re-keying when things go wrong (README, Secret chats): steps the server refuses for good or asks to wait for,
+/// <summary>Re-keying when things go wrong (docs/secret-chats.md): steps the server refuses for good or asks to wait for,
 /// a store that fails in the middle of an exchange (what reaches the other side, what the app's pts may pass, what a
 /// restart replays), and the counts of the keys' uses across short-lived clients.</summary>
 public sealed class SecretChatRekeyDurabilityTests : IAsyncLifetime

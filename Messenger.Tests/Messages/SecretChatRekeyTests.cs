@@ -8,7 +8,7 @@ using Messenger.Tests.Session;
 
 namespace Messenger.Tests.Messages;
 
-/// <summary>Re-keying of secret chats end to end (README, Secret chats): the real host and two SDK devices whose keys are
+/// <summary>Re-keying of secret chats end to end (docs/secret-chats.md): the real host and two SDK devices whose keys are
 /// replaced every few messages (a low threshold instead of 100), both sides sending; exchanges started by both at once,
 /// a commit that comes late or never, restarts in the middle, the old keys gone from the state, bad steps, old state
 /// files and a peer that never answers.</summary>

@@ -239,7 +239,7 @@ public sealed partial class SecretChatEndToEndTests(BrowserFixture browser, ITes
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
         var tag = Random.Shared.Next(100_000, 999_999);
-        // The test knob (README, Web client): keys change after 3 messages instead of 100, in both browsers.
+        // The test knob (docs/web-client.md): keys change after 3 messages instead of 100, in both browsers.
         foreach (var page in new[] { alice, bob })
         {
             await page.Page.EvaluateAsync("() => localStorage.setItem('messenger.secretRekeyAfterMessages', '3')");

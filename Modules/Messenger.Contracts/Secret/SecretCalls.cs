@@ -62,7 +62,7 @@ public sealed record SecretChat(
 /// <summary>
 /// One encrypted message of secret chat <see cref="ChatId"/>, sent by <see cref="FromId"/> at <see cref="Date"/> (unix
 /// seconds, the server's clock). <see cref="Data"/> is <c>nonce (24 bytes) || XChaCha20-Poly1305 ciphertext</c>, opaque
-/// to the server (README, Secret chats); <see cref="RandomId"/> is the sender's id for it (its associated data, and what
+/// to the server (docs/secret-chats.md); <see cref="RandomId"/> is the sender's id for it (its associated data, and what
 /// the recipient dedupes by). <see cref="Silent"/>: announce it without sound. <see cref="File"/>: the encrypted file it
 /// carries (its key and what it is are inside <see cref="Data"/>), or null. <see cref="Service"/>: the sender said its
 /// body is a control message (a delete, a key exchange), not one to show (<see cref="SendEncryptedCall.Service"/>).

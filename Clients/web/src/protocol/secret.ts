@@ -1,4 +1,4 @@
-// Secret chats' cryptography (README, Secret chats; vectors in test/secret-vectors.json, reproduced by the .NET SDK
+// Secret chats' cryptography (docs/secret-chats.md; vectors in test/secret-vectors.json, reproduced by the .NET SDK
 // too). Each side makes an X25519 key pair for the chat; the admin (initiator) sends g_a, the participant answers g_b.
 //   keys = BLAKE2b-512("messenger-secret/1" || X25519(own, peer) || g_a || g_b)
 //   keys[0..32] encrypts what the admin sends, keys[32..64] what the participant sends

@@ -1,5 +1,5 @@
 // Secret chats on this device: requests and their key pairs, the automatic acceptance, decrypting and storing what
-// arrives, read receipts, self-destruct timers, "delete for both" and the endings (README, Secret chats). It keeps
+// arrives, read receipts, self-destruct timers, "delete for both" and the endings (docs/secret-chats.md). It keeps
 // everything in a SecretStore and says what changed through `onChange`; the UI (ui/secret.ts) reads the store again.
 // Updates are handled one at a time, in order; the server's answers are fed back the same way. A chat's keys change
 // every 100 messages or 7 days (secretRekey.ts): every step reads and writes the stored chat in one transaction, so

@@ -1,4 +1,4 @@
-// Secret chats' files (README, Secret chats; the .NET SDK's SecretFileCrypto does the same, and both reproduce the
+// Secret chats' files (docs/secret-chats.md; the .NET SDK's SecretFileCrypto does the same, and both reproduce the
 // vector in test/secretFile.test.ts). A random 32-byte key per file; the ciphertext is
 //   prefix (16 random bytes) || chunk_0 || chunk_1 || … || chunk_n
 // with the plaintext in 64 KiB chunks (the last may be shorter; an empty file is one empty chunk), chunk i being

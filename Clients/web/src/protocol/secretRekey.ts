@@ -1,4 +1,4 @@
-// Re-keying of a secret chat (forward secrecy; README, Secret chats): every 100 messages or 7 days the chat's keys are
+// Re-keying of a secret chat (forward secrecy; docs/secret-chats.md): every 100 messages or 7 days the chat's keys are
 // replaced by a generation made from a fresh X25519 exchange and the one before, and the old ones are wiped, so keys
 // taken from a device later do not open what was sent long before. The exchange travels in ordinary encrypted messages
 // (a body's `rekey`: request, accept, commit, abort); the server cannot tell them from others.

@@ -1,4 +1,4 @@
-// A secret chat on screen (README, Web client: secret chats): its header with a lock and the peer's name in green, the
+// A secret chat on screen (docs/web-client.md: Secret chats): its header with a lock and the peer's name in green, the
 // history kept on this device, a text-only composer with a self-destruct timer, the encryption key, and the endings.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { SecretMessage, StoredSecretFile } from '../protocol/secretStore';

@@ -26,7 +26,7 @@ async function serverKey(): Promise<string> {
   return (await response.text()).trim();
 }
 
-/** Tests only (README, Web client): a browser whose localStorage holds a number of milliseconds under this key gives
+/** Tests only (docs/web-client.md): a browser whose localStorage holds a number of milliseconds under this key gives
  * up a silent link after that long instead of 15 s. */
 export const SERVER_TIMEOUT_KEY = 'messenger.serverTimeoutMs';
 

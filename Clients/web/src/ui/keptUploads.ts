@@ -30,7 +30,7 @@ export interface KeptUpload {
  * before (a copy of it would take that much of the browser's disk quota again, for the few minutes of its upload). */
 export const KEEP_UPLOAD_MAX_BYTES = 256 * 1024 * 1024;
 
-/** A test-only cap in place of KEEP_UPLOAD_MAX_BYTES (README, Web client), so a test need not choose a 256 MiB file. */
+/** A test-only cap in place of KEEP_UPLOAD_MAX_BYTES (docs/web-client.md), so a test need not choose a 256 MiB file. */
 export const KEEP_UPLOAD_MAX_BYTES_KEY = 'messenger.keptUploadCapBytes';
 
 const DATABASE = 'messenger.uploads';

@@ -32,7 +32,7 @@ const TYPING_MS = 6000;
 /** The user's own typing is told at most this often. */
 const TYPING_EVERY_MS = 4000;
 
-/** Tests only (README, Web client): a browser whose localStorage holds a number under this key changes a secret chat's
+/** Tests only (docs/web-client.md): a browser whose localStorage holds a number under this key changes a secret chat's
  * keys after that many messages instead of 100. */
 export const REKEY_AFTER_MESSAGES_KEY = 'messenger.secretRekeyAfterMessages';
 

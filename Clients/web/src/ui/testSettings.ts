@@ -1,4 +1,4 @@
-/** A setting for tests only (README, Web client): the positive whole number this browser's localStorage holds under
+/** A setting for tests only (docs/web-client.md): the positive whole number this browser's localStorage holds under
  * `key`, or undefined (none, not such a number, or no localStorage). */
 export function testSetting(key: string): number | undefined {
   try {
