@@ -134,7 +134,6 @@ public sealed class AdministrationEndToEndTests(BrowserFixture browser, ITestOut
     public async Task UsageAndBackups_InAdministration_ListWhatTheServerHoldsAndKept_BackUpNow_AndShowAFailure()
     {
         KeptData = new TempDirectory();
-        await Host.DisposeAsync();
         var backups = Path.Combine(KeptData.Path, "backups");
         Host = await WebTestKit.StartHostAsync(
             dataDirectory: Path.Combine(KeptData.Path, "data"), settings: new Dictionary<string, string?> { ["Messenger:Backup:Directory"] = backups });

@@ -10,12 +10,22 @@ namespace Messenger.Tests.Web;
 /// <summary>
 /// What the end-to-end test classes share: a host of its own for each test, pages opened in the collection's
 /// Chromium, and, after each test, the last screen of every page and what its console said, to read a failure by.
+/// The host starts with the test's first page, so a test that needs another (a restartable one, other settings) sets
+/// its own first and no default host is started and stopped for nothing.
 /// </summary>
 public abstract class BrowserEndToEndTests(BrowserFixture browser, ITestOutputHelper output) : IAsyncLifetime
 {
     private protected List<BrowserPage> Pages { get; } = [];
 
-    private protected TestHost Host { get; set; } = null!;
+    private TestHost? _host;
+    private Task<TestHost>? _defaultHost;
+
+    /// <summary>The test's host: the default one once a page is open (<see cref="OpenAsync"/>), or the one the test set.</summary>
+    private protected TestHost Host
+    {
+        get => _host ?? throw new InvalidOperationException("The test has no host yet: open a page first, or set Host (UseRestartableHostAsync).");
+        set => _host = value;
+    }
 
     /// <summary>A data directory the test keeps across a restart of its host; deleted after the test.</summary>
     private protected TempDirectory? KeptData { get; set; }
@@ -27,7 +37,7 @@ public abstract class BrowserEndToEndTests(BrowserFixture browser, ITestOutputHe
 
     private protected ITestOutputHelper Output => output;
 
-    public async Task InitializeAsync() => Host = await WebTestKit.StartHostAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
@@ -50,7 +60,11 @@ public abstract class BrowserEndToEndTests(BrowserFixture browser, ITestOutputHe
             await Pages[i].DisposeAsync();
         }
 
-        await Host.DisposeAsync();
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
         KeptData?.Dispose();
     }
 
@@ -59,7 +73,11 @@ public abstract class BrowserEndToEndTests(BrowserFixture browser, ITestOutputHe
     private protected async Task UseRestartableHostAsync(Action<IServiceCollection>? configureServices = null)
     {
         KeptData = new TempDirectory();
-        await Host.DisposeAsync();
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
         Host = await WebTestKit.StartHostAsync(configureServices, KeptData.Path, WebTestKit.RestartablePort());
     }
 
@@ -83,6 +101,8 @@ public abstract class BrowserEndToEndTests(BrowserFixture browser, ITestOutputHe
 
     private protected async Task<BrowserPage> OpenAsync(bool phone = false)
     {
+        // Two pages opened at once share the one default host.
+        _host ??= await (_defaultHost ??= WebTestKit.StartHostAsync());
         var page = await BrowserPage.OpenAsync(browser.Browser, Host.BaseAddress, phone);
         Pages.Add(page);
         return page;

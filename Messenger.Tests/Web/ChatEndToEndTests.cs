@@ -889,7 +889,6 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     public async Task AutoDelete_SetInTheHeader_MarksNewMessages_WhichLeaveBothScreensAtTheirTime_AndCanBeTurnedOff()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        await Host.DisposeAsync();
         Host = await WebTestKit.StartHostAsync(services => services.AddSingleton<TimeProvider>(clock));
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
         await alice.StartChatAsync(bobName.Username, bobName.Display);
@@ -940,7 +939,6 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await using var site = await LocalWebSite.StartAsync(app => app.MapGet("/news", () => Microsoft.AspNetCore.Http.Results.Content(
             "<html><head><meta property=\"og:site_name\" content=\"Local News\"><meta property=\"og:title\" content=\"<img src=x onerror=alert(1)>Big story\">" +
             "<meta property=\"og:description\" content=\"Something happened nearby.\"></head></html>", "text/html")));
-        await Host.DisposeAsync();
         Host = await WebTestKit.StartHostAsync(settings: new Dictionary<string, string?> { ["Messenger:Message:LinkPreviewsPrivateNetworks"] = "true" });
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
         await alice.StartChatAsync(bobName.Username, bobName.Display);
@@ -1511,7 +1509,6 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         // The server pings a quiet link every second and Alice's browser gives one up after 3 s (5 s and 15 s by default,
         // against SignalR's 15 s and 30 s before); her page reaches the host through a relay that can go silent.
         TestName = "Silence";
-        await Host.DisposeAsync();
         Host = await WebTestKit.StartHostAsync(settings: new Dictionary<string, string?> { ["Messenger:Protocol:KeepAliveSeconds"] = "1" });
         await using var relay = new TcpRelay(Host.BaseAddress);
         var alice = await BrowserPage.OpenAsync(Browser, relay.Address);

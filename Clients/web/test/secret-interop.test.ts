@@ -59,6 +59,13 @@ describe.skipIf(!url)('secret chats with a real server', { timeout: 90_000 }, ()
 
     const chatId = await alice.engine.request(bob.id);
     await eventually(async () => (await alice.store.chat(chatId))?.state === 'ready');
+    // Bob's log now holds the request and its acceptance. Until both of his devices have handled both, the one that
+    // did not take it may not have seen the request yet: it would then look like the taker while it has nothing, and
+    // take the request a moment later only to drop it on the acceptance (a device whose pushes lag under load).
+    const { pts } = await bob.client.updates.getState();
+    await eventually(async () => bob.client.pts >= pts && bobTablet.client.pts >= pts);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await Promise.all([bob.engine.idle(), bobTablet.engine.idle()]);
     // One of Bob's two devices took it; the other forgot its attempt.
     await eventually(async () => !!(await bob.store.chat(chatId)) !== !!(await bobTablet.store.chat(chatId)));
     const [taker, other] = (await bob.store.chat(chatId)) ? [bob, bobTablet] : [bobTablet, bob];
