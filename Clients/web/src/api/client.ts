@@ -46,6 +46,8 @@ export interface ConnectOptions {
   callTimeoutMs?: number;
   /** A link that brings nothing for this long is given up and reconnected (default `SERVER_TIMEOUT_MS`, 15 s). */
   serverTimeoutMs?: number;
+  /** The longest wait between two attempts to reconnect (default 10 s, doubling from 250 ms). */
+  reconnectMaxDelayMs?: number;
   /** Report incoming messages as delivered (messages.received) once events have them. Default true. */
   autoReceipt?: boolean;
   /** Test seam: the transport to use instead of SignalR. */
@@ -141,6 +143,7 @@ export class MessengerClient {
       serverPublicKey: fromHex(options.serverPublicKeyHex),
       deviceKey,
       callTimeoutMs: options.callTimeoutMs ?? 30_000,
+      reconnectMaxDelayMs: options.reconnectMaxDelayMs,
     });
     // The stream's calls go through the client, which notices a revoked authorization (AUTH_KEY_UNREGISTERED).
     const stream = new UpdateStream(

@@ -30,6 +30,10 @@ async function serverKey(): Promise<string> {
  * up a silent link after that long instead of 15 s. */
 export const SERVER_TIMEOUT_KEY = 'messenger.serverTimeoutMs';
 
+/** Tests only (docs/web-client.md): a number of milliseconds under this key caps the wait between two attempts to
+ * reconnect instead of 10 s, so a test that restarts its server does not wait for the back-off. */
+export const RECONNECT_MAX_DELAY_KEY = 'messenger.reconnectMaxDelayMs';
+
 export async function connect(): Promise<MessengerClient> {
   const connected = await MessengerClient.connect({
     url: location.origin,
@@ -37,6 +41,7 @@ export async function connect(): Promise<MessengerClient> {
     deviceName: deviceName(),
     platform: 'web',
     serverTimeoutMs: testSetting(SERVER_TIMEOUT_KEY),
+    reconnectMaxDelayMs: testSetting(RECONNECT_MAX_DELAY_KEY),
   });
   client = connected;
   const online = (state: typeof connected.state) => {
