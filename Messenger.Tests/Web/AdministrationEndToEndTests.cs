@@ -173,6 +173,7 @@ public sealed class AdministrationEndToEndTests(BrowserFixture browser, ITestOut
         var box = alice.Page.GetByTestId("temporary-password");
         await Expect(box).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^[A-Za-z2-9]{16}$"));
         var temporary = await box.InputValueAsync();
+        await Expect(alice.Page.GetByText("Signs in until")).ToContainTextAsync("after that they ask you again");
         var audit = alice.Page.GetByTestId("audit-entry");
         await Expect(audit).ToHaveCountAsync(1);
         await Expect(audit).ToContainTextAsync($"Alice Liddell reset the password of {bobName.Display}");
