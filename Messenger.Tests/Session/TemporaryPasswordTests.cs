@@ -4,6 +4,8 @@ using Messenger.Contracts.Auth;
 using Messenger.Contracts.Help;
 using Messenger.Contracts.Rpc;
 using Messenger.Tests.Infrastructure;
+using Messenger.Update.Online;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using static Messenger.Tests.Session.SessionTestKit;
 
@@ -35,8 +37,12 @@ public sealed class TemporaryPasswordTests
         await FailsWith(() => phone.ChangePasswordAsync("not the temporary one", "my own password"), SessionErrorNames.PasswordInvalid);
         await FailsWith(() => phone.ChangePasswordAsync(temporary, "short"), SessionErrorNames.PasswordTooShort);
         (await bystander.GetSelfAsync()).Username.Should().Be("bystander", "another account is not restricted");
+        var online = host.Services.GetRequiredService<OnlineDevices>();
+        online.IsOnline(userId).Should().BeFalse("a restricted device gets no updates: whoever else knows the password would read them");
 
         await phone.ChangePasswordAsync(temporary, "my own password");
+
+        await WaitUntil(() => online.IsOnline(userId));
 
         (await phone.GetSelfAsync()).Id.Should().Be(userId, "the same connection is no longer restricted");
         (await phone.SearchUsersAsync("bystander")).Should().ContainSingle();
