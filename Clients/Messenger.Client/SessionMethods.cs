@@ -23,7 +23,11 @@ public static class SessionMethods
         client.CallAsync(new RegisterCall(username, password, displayName, inviteCode), cancellationToken);
 
     /// <summary>Signs this device in; an account with two-step verification also needs <paramref name="code"/> from its
-    /// authenticator (without it the call fails with <c>TWO_FACTOR_CODE_REQUIRED</c>).</summary>
+    /// authenticator (without it the call fails with <c>TWO_FACTOR_CODE_REQUIRED</c>). When
+    /// <see cref="SignedIn.PasswordChangeRequired"/> is set the password was an admin's temporary one: call
+    /// <see cref="ChangePasswordAsync"/> with it first; every other call but <see cref="SignOutAsync"/> fails with 403
+    /// <c>PASSWORD_CHANGE_REQUIRED</c> until then, and no updates come. A temporary password past its time fails with 401
+    /// <c>PASSWORD_EXPIRED</c>.</summary>
     public static Task<SignedIn> SignInAsync(
         this MessengerClient client, string username, string password, string deviceName, string platform, string? code = null,
         CancellationToken cancellationToken = default) =>
@@ -148,7 +152,7 @@ public static class SessionMethods
     /// <summary>The user this device is signed in as (<c>users.getSelf</c>): how an app restarted with its saved device key
     /// (already signed in, so <c>SignInAsync</c> answers <c>ALREADY_SIGNED_IN</c>) learns the user id that
     /// <see cref="UpdateStream.StartAsync(long, long?, CancellationToken)"/> needs. 401 <c>AUTH_KEY_UNREGISTERED</c> when it
-    /// is not signed in.</summary>
+    /// is not signed in, 403 <c>PASSWORD_CHANGE_REQUIRED</c> when it signed in with a temporary password not changed yet.</summary>
     public static Task<User> GetSelfAsync(this MessengerClient client, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetSelfCall(), cancellationToken);
 

@@ -52,7 +52,9 @@ public sealed class AuditLogTests
         (await admin.GetAuditLogAsync()).Should().HaveCount(log.Length, "a refused action changed nothing and records nothing");
 
         await using var again = await host.ConnectAsync();
-        var temporaryUser = await again.SignInAsync("audit_user", await admin.ResetPasswordAsync(userId), "Laptop", "linux");
+        var temporary = await admin.ResetPasswordAsync(userId);
+        var temporaryUser = await again.SignInAsync("audit_user", temporary, "Laptop", "linux");
+        await again.ChangePasswordAsync(temporary, "audit user's own password");
         await FailsWith(() => again.GetAuditLogAsync(), SessionErrorNames.AdminRequired);
         await FailsWith(() => admin.GetAuditLogAsync(limit: 0), SessionErrorNames.LimitInvalid);
         await FailsWith(() => admin.GetAuditLogAsync(limit: 101), SessionErrorNames.LimitInvalid);

@@ -100,6 +100,7 @@ public sealed class PasswordResetTests
         await FailsWith(() => client.SignInAsync("lone_admin", Password, "Laptop", "linux"), SessionErrorNames.CredentialsInvalid);
         var signedIn = await client.SignInAsync("lone_admin", temporary, "Laptop", "linux");
         signedIn.User.Username.Should().Be("lone_admin");
+        await client.ChangePasswordAsync(temporary, "the admin's own again");
         (await client.GetAuditLogAsync()).Should().ContainSingle().Which.Should().Match<AuditEntry>(e =>
             e.ActorId == 0 && e.Action == AuditActions.ResetPassword && e.UserId == signedIn.User.Id && e.Detail == "reset-password command");
     }

@@ -71,14 +71,14 @@ public static class SessionModule
         services.AddRpcMethod<SignInCall, SignedIn>(allowAnonymous: true);
         services.AddRpcMethod<ExportLoginTokenCall, LoginToken>(allowAnonymous: true);
         services.AddRpcMethod<AcceptLoginTokenCall, Authorization>();
-        services.AddRpcMethod<SignOutCall, Done>();
+        services.AddRpcMethod<SignOutCall, Done>(allowBeforePasswordChange: true);
 
         services.AddRpcMethod<GetAuthorizationsCall, Authorizations>();
         services.AddRpcMethod<ResetAuthorizationCall, Done>();
         services.AddRpcMethod<ResetOtherAuthorizationsCall, Done>();
         services.AddRpcMethod<GetAuthorizationTtlCall, AuthorizationTtl>();
         services.AddRpcMethod<SetAuthorizationTtlCall, AuthorizationTtl>();
-        services.AddRpcMethod<ChangePasswordCall, Done>();
+        services.AddRpcMethod<ChangePasswordCall, Done>(allowBeforePasswordChange: true);
         services.AddRpcMethod<GetTwoFactorCall, TwoFactorStatus>();
         services.AddRpcMethod<GetPrivacyCall, PrivacySettings>();
         services.AddRpcMethod<SetPrivacyCall, PrivacySettings>();

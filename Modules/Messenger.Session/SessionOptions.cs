@@ -48,6 +48,10 @@ internal sealed class SessionOptions
 
     public int RegistrationWindowSeconds { get; set; } = 3600;
 
+    /// <summary>How long a temporary password an admin set (admin.resetPassword, the reset-password command) signs in;
+    /// after that it is refused with PASSWORD_EXPIRED and the user asks an admin again.</summary>
+    public int TemporaryPasswordHours { get; set; } = 72;
+
     /// <summary>How long an exported login token can be accepted.</summary>
     public int LoginTokenLifetimeSeconds { get; set; } = 60;
 
@@ -112,6 +116,7 @@ internal sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.MaxLockoutSeconds), options.MaxLockoutSeconds, options.LockoutSeconds, 7 * 86_400);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.RegistrationsPerAddress), options.RegistrationsPerAddress, 1, 1_000_000);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.RegistrationWindowSeconds), options.RegistrationWindowSeconds, 1, 7 * 86_400);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.TemporaryPasswordHours), options.TemporaryPasswordHours, 1, 8760);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.LoginTokenLifetimeSeconds), options.LoginTokenLifetimeSeconds, 10, 3600);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.LastActiveFlushSeconds), options.LastActiveFlushSeconds, 1, 86_400);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.UnusedDevicesCheckMinutes), options.UnusedDevicesCheckMinutes, 1, 1440);

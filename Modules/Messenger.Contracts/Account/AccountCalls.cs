@@ -65,8 +65,9 @@ public sealed record GetAuthorizationTtlCall : IRpcCall<AuthorizationTtl>;
 [MessagePackObject]
 public sealed record SetAuthorizationTtlCall([property: Key("authorization_ttl_days")] int Days) : IRpcCall<AuthorizationTtl>;
 
-/// <summary><c>account.changePassword</c>: sets a new password and signs out every other device.
-/// Errors: <c>PASSWORD_INVALID</c> (old password wrong), <c>PASSWORD_TOO_SHORT</c>, <c>PASSWORD_TOO_LONG</c>,
+/// <summary><c>account.changePassword</c>: sets a new password and signs out every other device. A temporary password
+/// an admin set is no longer one: this device's restriction (<see cref="Auth.SignedIn.PasswordChangeRequired"/>) ends at
+/// once, on its live connection. Errors: <c>PASSWORD_INVALID</c> (old password wrong), <c>PASSWORD_TOO_SHORT</c>, <c>PASSWORD_TOO_LONG</c>,
 /// 420 <c>FLOOD_WAIT</c>.</summary>
 [RpcMethod("account.changePassword")]
 [MessagePackObject]

@@ -68,12 +68,14 @@ public sealed record ResetTwoFactorCall([property: Key("user_id")] long UserId) 
 public sealed record SetUserAdminCall([property: Key("user_id")] long UserId, [property: Key("is_admin")] bool IsAdmin) : IRpcCall<Done>;
 
 /// <summary><c>admin.resetPassword</c> (admins only): for a user who forgot theirs, a new temporary password, told to
-/// the admin only here, to hand to the user, who signs in with it and changes it. Every device of the user is signed
-/// out (whoever knew the old password is). Two-step verification stays as it is. Errors: <c>USER_ID_INVALID</c> (unknown,
+/// the admin only here, to hand to the user, who signs in with it and must change it before anything else
+/// (<see cref="Auth.SignedIn.PasswordChangeRequired"/>); it signs in only until <see cref="TemporaryPassword.ExpiresAt"/>
+/// (<c>TemporaryPasswordHours</c> after the reset). Every device of the user is signed out (whoever knew the old
+/// password is). Two-step verification stays as it is. Errors: <c>USER_ID_INVALID</c> (unknown,
 /// deleted or a bot), <c>USER_IS_SELF</c> (use <c>account.changePassword</c>), 403 <c>ADMIN_REQUIRED</c>.</summary>
 [RpcMethod("admin.resetPassword")]
 [MessagePackObject]
 public sealed record ResetPasswordCall([property: Key("user_id")] long UserId) : IRpcCall<TemporaryPassword>;
 
 [MessagePackObject]
-public sealed record TemporaryPassword([property: Key("password")] string Password);
+public sealed record TemporaryPassword([property: Key("password")] string Password, [property: Key("expires_at")] long ExpiresAt);

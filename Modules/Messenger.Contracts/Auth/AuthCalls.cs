@@ -36,7 +36,9 @@ public sealed record RegisteredUser([property: Key("user")] User User, [property
 /// two-step verification also needs <see cref="Code"/>, a current 6-digit code of its authenticator or one of its
 /// recovery codes (<see cref="Account.RecoveryCodes"/>; each code works once): without it the answer is
 /// <c>TWO_FACTOR_CODE_REQUIRED</c>, a wrong one <c>TWO_FACTOR_CODE_INVALID</c> (a failed sign-in, counted like a wrong
-/// password), and so is a recovery code already used.
+/// password), and so is a recovery code already used. A temporary password an admin set signs in with
+/// <see cref="SignedIn.PasswordChangeRequired"/> until it expires; after that the right one gets 401
+/// <c>PASSWORD_EXPIRED</c> (a wrong one still <c>CREDENTIALS_INVALID</c>).
 /// </summary>
 [RpcMethod("auth.signIn")]
 [MessagePackObject]
@@ -48,13 +50,17 @@ public sealed record SignInCall(
     [property: Key("code")] string? Code = null) : IRpcCall<SignedIn>;
 
 /// <summary>A device is signed in: the account and this device's authorization id. <see cref="RecoveryCodesLeft"/>: when
-/// a recovery code signed it in, how many are left (null otherwise), so the app can say so.</summary>
+/// a recovery code signed it in, how many are left (null otherwise), so the app can say so.
+/// <see cref="PasswordChangeRequired"/>: the password was a temporary one an admin set; this device may only call
+/// <c>account.changePassword</c> (with it as the old password), <c>auth.signOut</c> and help.* until it has (the rest
+/// answer 403 <c>PASSWORD_CHANGE_REQUIRED</c>), and gets no updates meanwhile.</summary>
 [MessagePackObject]
 public sealed record SignedIn(
     [property: Key("user")] User User,
     [property: Key("authorization_id")] long AuthorizationId,
     [property: Key("is_admin")] bool IsAdmin,
-    [property: Key("recovery_codes_left")] int? RecoveryCodesLeft = null);
+    [property: Key("recovery_codes_left")] int? RecoveryCodesLeft = null,
+    [property: Key("password_change_required")] bool PasswordChangeRequired = false);
 
 /// <summary><c>auth.signOut</c>: ends this device's authorization. The device's connections are closed shortly after
 /// the answer is sent; the device may reconnect and sign in again.</summary>

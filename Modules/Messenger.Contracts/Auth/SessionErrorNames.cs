@@ -26,6 +26,11 @@ public static class SessionErrorNames
     public const string PasswordInvalid = "PASSWORD_INVALID";
     public const string AlreadySignedIn = "ALREADY_SIGNED_IN";
 
+    /// <summary>401, to <c>auth.signIn</c> with the right password when it is a temporary one an admin set and its time
+    /// is up (<c>TemporaryPasswordHours</c>): ask an admin for a new one. A wrong password still gets
+    /// <c>CREDENTIALS_INVALID</c>.</summary>
+    public const string PasswordExpired = "PASSWORD_EXPIRED";
+
     /// <summary>403: the account is blocked by an admin.</summary>
     public const string UserBlocked = "USER_BLOCKED";
     public const string LoginTokenInvalid = "LOGIN_TOKEN_INVALID";

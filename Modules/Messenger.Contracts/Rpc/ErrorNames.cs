@@ -18,6 +18,10 @@ public static class ErrorNames
     /// <summary>401: this device key has no authorization.</summary>
     public const string AuthKeyUnregistered = "AUTH_KEY_UNREGISTERED";
 
+    /// <summary>403: this device signed in with a temporary password an admin set; until <c>account.changePassword</c>
+    /// replaces it, only that, <c>auth.signOut</c> and the methods open to anyone (help.*) are answered.</summary>
+    public const string PasswordChangeRequired = "PASSWORD_CHANGE_REQUIRED";
+
     /// <summary>500: an unexpected server error in this one call.</summary>
     public const string Internal = "INTERNAL";
 

@@ -13,6 +13,7 @@ public sealed class RpcMethod(
     string name,
     Type callType,
     bool allowAnonymous,
+    bool allowBeforePasswordChange,
     Func<ReadOnlyMemory<byte>, object> parse,
     Func<IServiceProvider, object, CancellationToken, ValueTask<byte[]>> invoke)
 {
@@ -20,6 +21,10 @@ public sealed class RpcMethod(
 
     /// <summary>True for the few methods a device without an authorization may call (help.*, sign-in, …).</summary>
     public bool AllowAnonymous { get; } = allowAnonymous;
+
+    /// <summary>True for the methods a device that must change its password first may call: the anonymous ones and those
+    /// registered so (changing the password, signing out). The rest answer 403 <c>PASSWORD_CHANGE_REQUIRED</c>.</summary>
+    public bool AllowBeforePasswordChange { get; } = allowAnonymous || allowBeforePasswordChange;
 
     public Type CallType { get; } = callType;
 
@@ -46,13 +51,15 @@ public static class RpcRegistration
     /// <summary>
     /// Registers <typeparamref name="TCall"/> under its <see cref="RpcMethodAttribute"/> name. Its handler is a
     /// Mediator request handler in the registering module; FluentValidation validators for it run first.
-    /// Only a signed-in device may call it unless <paramref name="allowAnonymous"/> is set.
+    /// Only a signed-in device may call it unless <paramref name="allowAnonymous"/> is set; a device signed in with a
+    /// temporary password only if one of them or <paramref name="allowBeforePasswordChange"/> is.
     /// </summary>
-    public static IServiceCollection AddRpcMethod<TCall, TResult>(this IServiceCollection services, bool allowAnonymous = false)
+    public static IServiceCollection AddRpcMethod<TCall, TResult>(
+        this IServiceCollection services, bool allowAnonymous = false, bool allowBeforePasswordChange = false)
         where TCall : IRpcCall<TResult>
     {
         services.AddSingleton(new RpcMethod(
-            RpcMethodAttribute.Of<TCall>(), typeof(TCall), allowAnonymous, Parse<TCall>, InvokeAsync<TCall, TResult>));
+            RpcMethodAttribute.Of<TCall>(), typeof(TCall), allowAnonymous, allowBeforePasswordChange, Parse<TCall>, InvokeAsync<TCall, TResult>));
         return services;
     }
 

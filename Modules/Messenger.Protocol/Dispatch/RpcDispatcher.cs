@@ -108,11 +108,18 @@ internal sealed class RpcDispatcher(
         await using var scope = scopes.CreateAsyncScope();
         var context = scope.ServiceProvider.GetRequiredService<RpcContext>();
         context.Set(connection.DeviceKey, connection.SessionId, connection.ConnectionId, connection.ClientAddress, method.Name);
-        context.UserId = await authenticator.AuthenticateAsync(context, cancellationToken);
-        await accounts.ObserveAsync(connection, context.UserId);
+        var caller = await authenticator.AuthenticateAsync(context, cancellationToken);
+        context.UserId = caller?.UserId;
+        await accounts.ObserveAsync(connection, caller);
         if (context.UserId is null && !method.AllowAnonymous)
         {
             throw MessengerError.Unauthorized(ErrorNames.AuthKeyUnregistered);
+        }
+
+        // The flag comes with the authorization the lookup above already holds in memory: no read per call.
+        if (caller is { PasswordChangeRequired: true } && !method.AllowBeforePasswordChange)
+        {
+            throw MessengerError.Forbidden(ErrorNames.PasswordChangeRequired);
         }
 
         if (prepared.Failure is { } failure)
@@ -121,9 +128,10 @@ internal sealed class RpcDispatcher(
         }
 
         var result = await method.InvokeAsync(scope.ServiceProvider, prepared.Call!, cancellationToken);
-        if (context.UserId is null)
+        if (caller is not { PasswordChangeRequired: false })
         {
-            // The call may have signed this device in (auth.signIn, a login token): its pushes start now.
+            // The call may have signed this device in (auth.signIn, a login token) or changed the temporary password it
+            // signed in with: its pushes start now.
             await accounts.ObserveAsync(connection, await authenticator.AuthenticateAsync(context, cancellationToken));
         }
 

@@ -23,7 +23,8 @@ internal sealed class ConnectionAccounts(IServiceScopeFactory scopes, ICallerAut
             context.Set(connection.DeviceKey, connection.SessionId, connection.ConnectionId, connection.ClientAddress, "");
             // The first frame's calls run meanwhile; one that signs in or out observes the account itself, and then
             // this lookup, which may have read before that call committed, is not applied.
-            if (await authenticator.AuthenticateAsync(context, CancellationToken.None) is { } userId && connection.TryResolveUserId(userId))
+            if (await authenticator.AuthenticateAsync(context, CancellationToken.None) is { PasswordChangeRequired: false, UserId: var userId }
+                && connection.TryResolveUserId(userId))
             {
                 await AnnounceAsync(connection, previous: null, userId);
             }
@@ -34,8 +35,11 @@ internal sealed class ConnectionAccounts(IServiceScopeFactory scopes, ICallerAut
         }
     }
 
-    public async ValueTask ObserveAsync(ProtocolConnection connection, long? userId)
+    /// <summary>Takes the account a call found. A device that must change its temporary password first counts as none: it
+    /// gets no updates (they would show the account's messages to whoever else knows that password) and is not online.</summary>
+    public async ValueTask ObserveAsync(ProtocolConnection connection, SignedInCaller? caller)
     {
+        var userId = caller is { PasswordChangeRequired: false } ? caller.Value.UserId : (long?)null;
         var previous = connection.SwapUserId(userId);
         if (previous != userId)
         {

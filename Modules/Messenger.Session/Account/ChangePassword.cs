@@ -21,7 +21,9 @@ internal sealed class ChangePasswordValidator : AbstractValidator<ChangePassword
     }
 }
 
-/// <summary>A new password signs out every other device: whoever knew the old one may have signed one in.</summary>
+/// <summary>A new password signs out every other device: whoever knew the old one may have signed one in. One chosen
+/// after an admin's reset lifts this device's restriction at once: its cached authorization is dropped, so its next call,
+/// on the same connection, reads it anew.</summary>
 internal sealed class ChangePasswordHandler(
     SessionStore store,
     PasswordHasher hasher,
@@ -39,6 +41,7 @@ internal sealed class ChangePasswordHandler(
             [AuthLimits.AccountKey(Rules.UsernameKey(user.Username)), AuthLimits.AddressKey(caller.ClientAddress)]);
         var current = authorizations.Get(caller.DeviceKey)?.AuthorizationId ?? 0;
         var revoked = await store.ChangePasswordAsync(userId, hash, current);
+        authorizations.Invalidate(caller.DeviceKey);
         await signOut.SignedOutAsync(revoked, "password changed");
         logger.LogInformation("User {UserId} changed the password; {Count} other devices signed out", userId, revoked.Count);
         return new Done();

@@ -71,8 +71,16 @@ internal sealed class SignInHandler(
             throw Failed("sign-in", SessionErrorNames.CredentialsInvalid);
         }
 
+        // Only the right password learns that it has expired; it counts as no failure (it is no guess).
+        var temporary = user!.TemporaryPasswordExpiresAt is not null;
+        if (user.TemporaryPasswordExpiresAt <= clock.GetUtcNow().ToUnixTimeSeconds())
+        {
+            logger.LogInformation("User {UserId} tried an expired temporary password", user.Id);
+            throw MessengerError.Unauthorized(SessionErrorNames.PasswordExpired);
+        }
+
         int? recoveryCodesLeft = null;
-        if (store.GetTwoFactor(user!.Id) is { Enabled: true } twoFactor)
+        if (store.GetTwoFactor(user.Id) is { Enabled: true } twoFactor)
         {
             // The password was right: without the code nothing is counted; a wrong code is a failed sign-in.
             if (call.Code is null)
@@ -134,11 +142,14 @@ internal sealed class SignInHandler(
             await store.RehashPasswordAsync(user.Id, passwordHash, await hasher.HashAsync(call.Password, cancellationToken, [address]));
         }
 
-        logger.LogInformation("User {UserId} signed in a device as authorization {AuthorizationId}", user.Id, authorizationId);
-        return new SignedIn(user.ToUser(), authorizationId, user.IsAdmin, recoveryCodesLeft);
+        logger.LogInformation("User {UserId} signed in a device as authorization {AuthorizationId}{Temporary}", user.Id, authorizationId,
+            temporary ? " with a temporary password" : "");
+        return new SignedIn(user.ToUser(), authorizationId, user.IsAdmin, recoveryCodesLeft, PasswordChangeRequired: temporary);
 
+        // The bind refuses a hash changed since it was read, and whether the password is temporary changes only with it.
         Task<long> BindAsync(string checkedHash) => newAuthorizations.AddAsync(
-            user.Id, caller.DeviceKey, call.DeviceName.Trim(), call.Platform.Trim(), caller.ClientAddress ?? "", now, checkedHash);
+            user.Id, caller.DeviceKey, call.DeviceName.Trim(), call.Platform.Trim(), caller.ClientAddress ?? "", now, checkedHash,
+            passwordChangeRequired: temporary);
 
         // A failed attempt counts against the account (or the known device) and the address; the log says whether it
         // locked them out.

@@ -4,12 +4,13 @@ using Microsoft.Extensions.Options;
 
 namespace Messenger.Session.Devices;
 
-/// <summary>A device's authorization: which account its key is bound to.</summary>
-internal sealed record DeviceAuthorization(long AuthorizationId, long UserId);
+/// <summary>A device's authorization: which account its key is bound to, and whether it signed in with an admin's
+/// temporary password not changed since (every call but a few is refused then).</summary>
+internal sealed record DeviceAuthorization(long AuthorizationId, long UserId, bool PasswordChangeRequired);
 
 /// <summary>
 /// Device key → authorization, answered from memory on every call (negative answers too, briefly). Sign-in,
-/// revocation, password change and block invalidate the key. A lookup that raced an invalidation drops what it
+/// revocation, password change (which lifts a temporary password's restriction) and block invalidate the key. A lookup that raced an invalidation drops what it
 /// cached, so a revoked key is never served from a stale read.
 /// </summary>
 internal sealed class AuthorizationCache : IDisposable
@@ -36,7 +37,7 @@ internal sealed class AuthorizationCache : IDisposable
         }
 
         var generation = Interlocked.Read(ref _generation);
-        var authorization = _store.FindAuthorization(deviceKey) is { } found ? new DeviceAuthorization(found.AuthorizationId, found.UserId) : null;
+        var authorization = _store.FindAuthorization(deviceKey) is { } found ? new DeviceAuthorization(found.AuthorizationId, found.UserId, found.PasswordChangeRequired) : null;
         _cache.Set(key, new Entry(authorization), new MemoryCacheEntryOptions
         {
             Size = 1,

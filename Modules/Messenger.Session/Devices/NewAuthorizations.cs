@@ -15,9 +15,11 @@ namespace Messenger.Session.Devices;
 internal sealed class NewAuthorizations(SessionStore store, IUpdateLog log, IPublisher bus)
 {
     /// <summary>Adds the authorization; <paramref name="passwordHash"/>, for a sign-in by password, is the hash the
-    /// password was checked against (<see cref="SessionStore.InsertAuthorizationAsync"/> refuses a stale one).</summary>
+    /// password was checked against (<see cref="SessionStore.InsertAuthorizationAsync"/> refuses a stale one);
+    /// <paramref name="passwordChangeRequired"/>: that password is an admin's temporary one.</summary>
     public async Task<long> AddAsync(
-        long userId, byte[] deviceKey, string deviceName, string platform, string clientAddress, long nowMs, string? passwordHash = null)
+        long userId, byte[] deviceKey, string deviceName, string platform, string clientAddress, long nowMs, string? passwordHash = null,
+        bool passwordChangeRequired = false)
     {
         var date = Mapping.UnixSeconds(nowMs);
         LoggedUpdate? alert = null;
@@ -27,7 +29,7 @@ internal sealed class NewAuthorizations(SessionStore store, IUpdateLog log, IPub
             {
                 alert = log.Append(scope, userId, new NewAuthorizationUpdate(id, deviceName, platform, clientAddress, date), date);
             }
-        }, passwordHash);
+        }, passwordHash, passwordChangeRequired);
         if (alert is not null)
         {
             await bus.Publish(new UpdatesAppendedEvent([new LogAppend(userId, alert)]), CancellationToken.None);

@@ -46,6 +46,9 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             user.Property(u => u.Photo).HasColumnName("photo");
             // A webhook's poster (IBotAccounts): no password, never signs in, found by no search.
             user.Property(u => u.IsBot).HasColumnName("is_bot");
+            // Set by an admin's reset (unix seconds): the password is a temporary one that signs in only until then, and a
+            // device signed in with it must change it first. Null for a password the user chose.
+            user.Property(u => u.TemporaryPasswordExpiresAt).HasColumnName("temporary_password_expires_at");
         });
 
         // Every word of a searchable account's display name, folded (NameKey), for finding people by the start of any
@@ -157,6 +160,9 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             authorization.Property(a => a.ClientAddress).HasColumnName("client_address").HasMaxLength(64);
             authorization.Property(a => a.CreatedAt).HasColumnName("created_at");
             authorization.Property(a => a.LastActiveAt).HasColumnName("last_active_at");
+            // Signed in with an admin's temporary password: every call but a password change and sign-out is refused
+            // until the password is changed (SessionAuthenticator).
+            authorization.Property(a => a.PasswordChangeRequired).HasColumnName("password_change_required");
         });
 
         // Devices that signed in to the account by password (and two-step code, if on): the SHA-256 of the device key and
@@ -256,6 +262,8 @@ internal sealed class UserRow
     public byte[]? Photo { get; set; }
 
     public bool IsBot { get; set; }
+
+    public long? TemporaryPasswordExpiresAt { get; set; }
 }
 
 internal sealed class NameWordRow
@@ -344,6 +352,8 @@ internal sealed class AuthorizationRow
     public long CreatedAt { get; set; }
 
     public long LastActiveAt { get; set; }
+
+    public bool PasswordChangeRequired { get; set; }
 }
 
 internal sealed class KnownDeviceRow

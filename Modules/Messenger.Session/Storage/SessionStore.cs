@@ -15,7 +15,7 @@ namespace Messenger.Session.Storage;
 
 internal sealed record UserRecord(
     long Id, string Username, string DisplayName, string Bio, bool IsAdmin, bool IsBlocked, long CreatedAt, string PasswordHash,
-    MessageMedia? Photo = null, bool IsBot = false)
+    MessageMedia? Photo = null, bool IsBot = false, long? TemporaryPasswordExpiresAt = null)
 {
     /// <summary>A deleted account keeps its row with an empty username (a real one has at least 5 characters).</summary>
     public bool Deleted => Username.Length == 0;
@@ -46,8 +46,9 @@ internal sealed record AuditRecord(long At, long ActorId, string Action, long? U
 
 internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer, IMediaAttachments media)
 {
-    private const string UserColumns = "id, username, display_name, bio, is_admin, is_blocked, created_at, password_hash, photo, is_bot";
-    private const int UserColumnCount = 10;
+    private const string UserColumns = "id, username, display_name, bio, is_admin, is_blocked, created_at, password_hash, photo, is_bot, " +
+        "temporary_password_expires_at";
+    private const int UserColumnCount = 11;
     private const string AbleAdmins = "SELECT id FROM session_users WHERE is_admin = 1 AND is_blocked = 0 AND is_bot = 0 AND username <> ''";
     private const string AuthorizationColumns = "id, user_id, device_key, device_name, platform, client_address, created_at, last_active_at";
 
@@ -95,12 +96,13 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         return signedIn;
     }
 
-    public (long AuthorizationId, long UserId)? FindAuthorization(byte[] deviceKey)
+    public (long AuthorizationId, long UserId, bool PasswordChangeRequired)? FindAuthorization(byte[] deviceKey)
     {
         using var connection = database.Open();
-        using var command = Command(connection, "SELECT id, user_id FROM session_authorizations WHERE device_key = @key", ("@key", deviceKey));
+        using var command = Command(connection,
+            "SELECT id, user_id, password_change_required FROM session_authorizations WHERE device_key = @key", ("@key", deviceKey));
         using var reader = command.ExecuteReader();
-        return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1)) : null;
+        return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2) != 0) : null;
     }
 
     public UserRecord? FindUserByUsername(string usernameKey) =>
@@ -431,7 +433,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     /// the sign-in would have been a moment later.</param>
     public Task<long> InsertAuthorizationAsync(
         long userId, byte[] deviceKey, string deviceName, string platform, string clientAddress, long now,
-        Action<WriteScope, long>? alsoInUnit = null, string? passwordHash = null) =>
+        Action<WriteScope, long>? alsoInUnit = null, string? passwordHash = null, bool passwordChangeRequired = false) =>
         writer.WriteAsync(scope =>
         {
             if (scope.Scalar("SELECT 1 FROM session_authorizations WHERE device_key = @key", ("@key", deviceKey)) is not null)
@@ -456,10 +458,11 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
                 throw MessengerError.Forbidden(SessionErrorNames.UserBlocked);
             }
 
-            var id = Convert.ToInt64(scope.Scalar("INSERT INTO session_authorizations (user_id, device_key, device_name, platform, client_address, created_at, last_active_at) " +
-                "VALUES (@user, @key, @name, @platform, @address, @now, @now) RETURNING id",
+            var id = Convert.ToInt64(scope.Scalar("INSERT INTO session_authorizations " +
+                "(user_id, device_key, device_name, platform, client_address, created_at, last_active_at, password_change_required) " +
+                "VALUES (@user, @key, @name, @platform, @address, @now, @now, @restricted) RETURNING id",
                 ("@user", userId), ("@key", deviceKey), ("@name", deviceName), ("@platform", platform),
-                ("@address", clientAddress), ("@now", now)));
+                ("@address", clientAddress), ("@now", now), ("@restricted", passwordChangeRequired)));
             if (passwordHash is not null)
             {
                 // A sign-in by password makes the device known to the account (KnownDevices), in the unit that binds it.
@@ -486,11 +489,21 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         writer.WriteAsync(scope =>
             DeleteAuthorizations(scope, "user_id = @user AND id <> @keep", ("@user", userId), ("@keep", keepAuthorizationId)));
 
-    /// <summary>Sets the new password hash and signs out every other device, in one transaction.</summary>
-    public Task<List<RevokedDevice>> ChangePasswordAsync(long userId, string passwordHash, long keepAuthorizationId, AuditRecord? audit = null) =>
+    /// <summary>Sets the new password hash and signs out every other device, in one transaction. An admin's temporary
+    /// password signs in only until <paramref name="temporaryUntil"/> (unix seconds); a password the user chose (null) is
+    /// not temporary, and the device kept is no longer restricted.</summary>
+    public Task<List<RevokedDevice>> ChangePasswordAsync(
+        long userId, string passwordHash, long keepAuthorizationId, AuditRecord? audit = null, long? temporaryUntil = null) =>
         writer.WriteAsync(scope =>
         {
-            scope.Execute("UPDATE session_users SET password_hash = @hash WHERE id = @id", ("@hash", passwordHash), ("@id", userId));
+            scope.Execute("UPDATE session_users SET password_hash = @hash, temporary_password_expires_at = @until WHERE id = @id",
+                ("@hash", passwordHash), ("@until", (object?)temporaryUntil ?? DBNull.Value), ("@id", userId));
+            if (temporaryUntil is null)
+            {
+                scope.Execute("UPDATE session_authorizations SET password_change_required = 0 WHERE user_id = @user AND password_change_required = 1",
+                    ("@user", userId));
+            }
+
             Audit(scope, audit);
             return DeleteAuthorizations(scope, "user_id = @user AND id <> @keep", ("@user", userId), ("@keep", keepAuthorizationId));
         });
@@ -1037,7 +1050,8 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     private static UserRecord ReadUser(SqliteDataReader reader) => new(
         reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
         reader.GetInt64(4) != 0, reader.GetInt64(5) != 0, reader.GetInt64(6), reader.GetString(7),
-        reader.IsDBNull(8) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(8)), reader.GetInt64(9) != 0);
+        reader.IsDBNull(8) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(8)), reader.GetInt64(9) != 0,
+        reader.IsDBNull(10) ? null : reader.GetInt64(10));
 
     private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
     {

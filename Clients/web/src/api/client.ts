@@ -110,6 +110,12 @@ export class MessengerClient {
     };
     this.account = {
       ...methods.account,
+      // A temporary password replaced: the remembered sign-in is no longer restricted (a reload resumes the app).
+      changePassword: async (a, o) => {
+        const done = await methods.account.changePassword(a, o);
+        if (this.signedInUser?.password_change_required) await this.remember({ ...this.signedInUser, password_change_required: false });
+        return done;
+      },
       updateProfile: async (a, o) => {
         const user = await methods.account.updateProfile(a, o);
         if (this.signedInUser?.user.id === user.id) await this.remember({ ...this.signedInUser, user });

@@ -525,8 +525,9 @@ export function createMethods(call: Call) {
       setUserBlocked: (a: { user_id: number; blocked: boolean }, o?: CallOptions) => call<Done>('admin.setUserBlocked', a, o),
       /** Turns off two-step verification of a user who lost their authenticator. */
       resetTwoFactor: (a: { user_id: number }, o?: CallOptions) => call<Done>('admin.resetTwoFactor', a, o),
-      /** A temporary password for a user who forgot theirs; their devices are signed out. */
-      resetPassword: (a: { user_id: number }, o?: CallOptions) => call<{ password: string }>('admin.resetPassword', a, o),
+      /** A temporary password for a user who forgot theirs, signing in until expires_at (unix seconds) and only to change
+       * it; their devices are signed out. */
+      resetPassword: (a: { user_id: number }, o?: CallOptions) => call<{ password: string; expires_at: number }>('admin.resetPassword', a, o),
       setUserAdmin: (a: { user_id: number; is_admin: boolean }, o?: CallOptions) => call<Done>('admin.setUserAdmin', a, o),
       getServerStats: (o?: CallOptions) => call<ServerStats>('admin.getServerStats', {}, o),
       getBackups: (o?: CallOptions) => call<BackupList>('admin.getBackups', {}, o),

@@ -98,6 +98,9 @@ export interface SignedIn {
   is_admin: boolean;
   /** Set when a recovery code signed this device in: how many unused ones are left. */
   recovery_codes_left?: number | null;
+  /** The password was an admin's temporary one: until account.changePassword replaces it, every other call but
+   * auth.signOut and help.* answers 403 PASSWORD_CHANGE_REQUIRED, and no updates come. */
+  password_change_required?: boolean;
 }
 
 export interface LoginToken {
@@ -1410,6 +1413,10 @@ export const ErrorNames = {
   InviteCodeExpired: 'INVITE_CODE_EXPIRED',
   CredentialsInvalid: 'CREDENTIALS_INVALID',
   AlreadySignedIn: 'ALREADY_SIGNED_IN',
+  /** auth.signIn with an admin's temporary password past its time: the user asks an admin for a new one. */
+  PasswordExpired: 'PASSWORD_EXPIRED',
+  /** A device signed in with an admin's temporary password may only change it (or sign out) until it has. */
+  PasswordChangeRequired: 'PASSWORD_CHANGE_REQUIRED',
   UserBlocked: 'USER_BLOCKED',
   LoginTokenInvalid: 'LOGIN_TOKEN_INVALID',
   LoginTokenExpired: 'LOGIN_TOKEN_EXPIRED',

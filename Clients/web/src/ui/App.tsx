@@ -5,6 +5,7 @@ import { errorText } from './format';
 import { openChat } from './messages';
 import { resumeSession } from './account';
 import { AuthScreen } from './AuthScreen';
+import { ChangePasswordScreen } from './ChangePasswordScreen';
 import { ChatList } from './ChatList';
 import { Contacts } from './Contacts';
 import { connect } from './connection';
@@ -124,7 +125,7 @@ export function App() {
   return (
     <>
       <OfflineBanner />
-      {phase === 'auth' ? <AuthScreen /> : <Workspace />}
+      {phase === 'auth' ? <AuthScreen /> : phase === 'changePassword' ? <ChangePasswordScreen /> : <Workspace />}
     </>
   );
 }

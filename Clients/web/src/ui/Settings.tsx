@@ -10,7 +10,7 @@ import { api } from './connection';
 import { Field } from './Field';
 import { Folders } from './Folders';
 import { exportAllChats } from './exportChat';
-import { errorText, formatBytes, formatLastSeen } from './format';
+import { errorText, formatBytes, formatDateTime, formatLastSeen } from './format';
 import { disableNotifications, enableNotifications, notificationSetting, type NotificationSetting } from './notifications';
 import { disablePush, enablePush, pushStatus, type PushStatus } from './push';
 import { setState, useApp } from './store';
@@ -602,7 +602,7 @@ function Administration() {
   const [allowed, setAllowed] = useState(true);
   const [uses, setUses] = useState('1');
   const [invite, setInvite] = useState<Invite | null>(null);
-  const [temporary, setTemporary] = useState<{ name: string; password: string } | null>(null);
+  const [temporary, setTemporary] = useState<{ name: string; password: string; expiresAt: number } | null>(null);
   // The user whose messages an admin is about to delete everywhere (asked once more first).
   const [purging, setPurging] = useState<AdminUser | null>(null);
   // Bumped by every admin action here: the audit log reads itself again.
@@ -662,9 +662,10 @@ function Administration() {
       {temporary && (
         <div class="field" role="status">
           <label class="field__label" for="admin-temporary-password">
-            Temporary password for {temporary.name} (shown only now: they sign in with it and change it)
+            Temporary password for {temporary.name} (shown only now: they sign in with it and must change it at once)
           </label>
           <input id="admin-temporary-password" class="field__input mono" readOnly value={temporary.password} data-testid="temporary-password" />
+          <span class="field__hint">Signs in until {formatDateTime(temporary.expiresAt)}; after that they ask you again.</span>
         </div>
       )}
       {users === null ? (
@@ -701,8 +702,8 @@ function Administration() {
                     user={user}
                     onClick={() =>
                       void change(async () => {
-                        const { password } = await api().admin.resetPassword({ user_id: user.id });
-                        setTemporary({ name: user.display_name, password });
+                        const { password, expires_at } = await api().admin.resetPassword({ user_id: user.id });
+                        setTemporary({ name: user.display_name, password, expiresAt: expires_at });
                       })
                     }
                   />

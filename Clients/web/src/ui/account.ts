@@ -1,5 +1,5 @@
 import type { SignedIn, User } from '../api/types';
-import { RpcError } from '../api/types';
+import { ErrorNames, RpcError } from '../api/types';
 import { loadDialogs } from './chats';
 import { loadFolders } from './folders';
 import { loadContacts } from './contacts';
@@ -14,6 +14,28 @@ import { clearOutbox } from './outbox';
 import { renewPush } from './push';
 import { catchUpSecretChats, startSecretChats, stopSecretChats } from './secret';
 import { getState, setState } from './store';
+
+/** The temporary password this tab signed in with, kept in memory only (never stored) so that the "Choose a new password"
+ * screen need not ask for it again; after a reload it does. */
+let temporaryPassword: string | null = null;
+
+export function knownTemporaryPassword(): string | null {
+  return temporaryPassword;
+}
+
+/** Signed in with an admin's temporary password: nothing loads (the server would refuse it) until it is replaced. */
+function mustChangePassword(user: User, password: string | null): void {
+  temporaryPassword = password;
+  setState((s) => ({ phase: 'changePassword', me: user, users: { ...s.users, [user.id]: user } }));
+}
+
+/** The new password replaced the temporary one: the app loads as after any sign-in. */
+export async function chooseNewPassword(current: string, fresh: string): Promise<void> {
+  await api().account.changePassword({ old_password: current, new_password: fresh });
+  temporaryPassword = null;
+  const stored = api().signedIn;
+  if (stored) signedIn(stored);
+}
 
 /** This device is signed in: show the chats and start the update stream. */
 export function signedIn(result: SignedIn): void {
@@ -48,17 +70,24 @@ export async function resumeSession(): Promise<void> {
     void stopSecretChats(true);
     return;
   }
+  if (stored.password_change_required) {
+    mustChangePassword(stored.user, null);
+    return;
+  }
   signedIn(stored);
   try {
     const { users } = await api().users.getUsers({ ids: [stored.user.id] });
     if (users[0]) setMe(users[0]);
-  } catch {
-    // A 401 arrives as the client's signed_out event; anything else keeps the stored profile.
+  } catch (error) {
+    // A 401 arrives as the client's signed_out event; anything else keeps the stored profile. A sign-in stored by an
+    // older build does not know it must change its password: the server says so.
+    if (error instanceof RpcError && error.name === ErrorNames.PasswordChangeRequired) mustChangePassword(stored.user, null);
   }
 }
 
 /** Back to the sign-in screen with nothing of the previous account kept in memory, nor its unsent messages. */
 export function forgetSession(): void {
+  temporaryPassword = null;
   const me = getState().me?.id;
   if (me) clearOutbox(me);
   if (me) void clearUploads(me);
@@ -104,17 +133,21 @@ export function forgetSession(): void {
 export async function signIn(username: string, password: string, code: string | null = null): Promise<void> {
   const args = { username, password, device_name: deviceName(), platform: 'web', code };
   try {
-    signedInWith(await api().auth.signIn(args));
+    signedInWith(await api().auth.signIn(args), password);
   } catch (error) {
     if (!(error instanceof RpcError && error.name === 'ALREADY_SIGNED_IN')) throw error;
     await api().auth.signOut();
     // That ended the session's secret chats (device_signed_out): their keys and history go before the next sign-in.
     await stopSecretChats(true);
-    signedInWith(await api().auth.signIn(args));
+    signedInWith(await api().auth.signIn(args), password);
   }
 }
 
-function signedInWith(result: SignedIn): void {
+function signedInWith(result: SignedIn, password: string): void {
+  if (result.password_change_required) {
+    mustChangePassword(result.user, password);
+    return;
+  }
   signedIn(result);
   setState({ recoveryCodesLeft: result.recovery_codes_left ?? null });
 }

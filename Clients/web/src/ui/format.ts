@@ -85,6 +85,8 @@ export function initials(name: string): string {
 const errorSentences: Readonly<Record<string, string>> = {
   CREDENTIALS_INVALID: 'Wrong username or password',
   PASSWORD_INVALID: 'Wrong password',
+  PASSWORD_EXPIRED: 'This temporary password has expired: ask an admin for a new one',
+  PASSWORD_CHANGE_REQUIRED: 'Choose a new password first',
   USERNAME_OCCUPIED: 'This username is taken: choose another',
   USERNAME_INVALID: 'This username cannot be used: use 5–32 letters, digits or underscores',
   USERNAME_NOT_MODIFIED: 'That is already your username',

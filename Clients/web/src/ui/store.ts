@@ -62,7 +62,8 @@ export interface Presence {
 export type Panel = 'settings' | 'contacts' | 'info' | 'thread' | 'newChat' | 'newGroup' | null;
 
 export interface AppState {
-  phase: 'boot' | 'auth' | 'ready';
+  /** changePassword: signed in with an admin's temporary password, which must be replaced before anything loads. */
+  phase: 'boot' | 'auth' | 'changePassword' | 'ready';
   bootError: string | null;
   conn: ConnectionState;
   /** Set once the first connection came up: the offline banner only shows after that. */

@@ -84,6 +84,10 @@ namespace Messenger.Session.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("last_active_at");
 
+                    b.Property<bool>("PasswordChangeRequired")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("password_change_required");
+
                     b.Property<string>("Platform")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -381,6 +385,10 @@ namespace Messenger.Session.Storage.Migrations
                     b.Property<byte[]>("Photo")
                         .HasColumnType("BLOB")
                         .HasColumnName("photo");
+
+                    b.Property<long?>("TemporaryPasswordExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("temporary_password_expires_at");
 
                     b.Property<string>("Username")
                         .IsRequired()
