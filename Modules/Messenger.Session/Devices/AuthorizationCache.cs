@@ -10,8 +10,8 @@ internal sealed record DeviceAuthorization(long AuthorizationId, long UserId, bo
 
 /// <summary>
 /// Device key → authorization, answered from memory on every call (negative answers too, briefly). Sign-in,
-/// revocation, password change (which lifts a temporary password's restriction) and block invalidate the key. A lookup that raced an invalidation drops what it
-/// cached, so a revoked key is never served from a stale read.
+/// revocation, password change (which lifts a temporary password's restriction) and block invalidate the key. A lookup
+/// that raced an invalidation drops what it cached, so a revoked key is never served from a stale read.
 /// </summary>
 internal sealed class AuthorizationCache : IDisposable
 {
