@@ -1495,6 +1495,13 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         var offline = alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Offline" });
         await Expect(offline).ToBeVisibleAsync();
         await alice.ScreenshotAsync("10-offline");
+        var banner = (await offline.BoundingBoxAsync())!;
+        foreach (var covered in new[] { alice.Page.Locator(".conversation__header"), alice.Page.Locator(".sidebar__header") })
+        {
+            var box = (await covered.BoundingBoxAsync())!;
+            box.Y.Should().BeGreaterThanOrEqualTo(banner.Y + banner.Height, "the banner is a row above the screen, over no header");
+        }
+
         await StartAgainAsync(port);
 
         await Expect(offline).ToHaveCountAsync(0);
