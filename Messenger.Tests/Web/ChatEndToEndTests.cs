@@ -1576,6 +1576,45 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     }
 
     [Fact]
+    public async Task Outbox_AMessageWrittenOffline_IsItsChatsLastInTheList_WithAClock_UntilItIsSent()
+    {
+        await UseRestartableHostAsync();
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        var carol = await OpenAsync();
+        var carolName = (Username: WebUser.NewUsername("carol"), Display: "Carol Danvers");
+        await carol.RegisterAsync(carolName.Username, carolName.Display);
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Before the outage");
+        await Expect(alice.Message("Before the outage").Ticks("sending")).ToHaveCountAsync(0);
+        await alice.StartChatAsync(carolName.Username, carolName.Display);
+        await alice.SendAsync("Hello Carol");
+        await Expect(alice.Message("Hello Carol").Ticks("sending")).ToHaveCountAsync(0);
+        var rows = alice.Page.GetByTestId("dialog");
+        var bobRow = rows.Filter(new() { HasText = bobName.Display });
+        await Expect(rows.First).ToContainTextAsync(carolName.Display);
+        await Expect(bobRow.GetByTestId("dialog-preview")).ToHaveTextAsync("You: Before the outage");
+
+        var port = Host.BaseAddress.Port;
+        await Host.DisposeAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Offline" })).ToBeVisibleAsync();
+        await alice.OpenChatAsync(bobName.Display);
+        await alice.SendAsync("Written offline");
+        await Expect(alice.Message("Written offline").Ticks("sending")).ToBeVisibleAsync();
+        await Expect(rows.First).ToContainTextAsync(bobName.Display);
+        await Expect(bobRow.GetByTestId("dialog-preview")).ToHaveTextAsync("You: Written offline");
+        await Expect(bobRow.GetByRole(AriaRole.Img, new() { Name = "sending" })).ToBeVisibleAsync();
+        await Expect(rows.GetByRole(AriaRole.Img, new() { Name = "sending" })).ToHaveCountAsync(1);
+        await alice.ScreenshotAsync("10-outbox-in-the-list");
+
+        await StartAgainAsync(port);
+        await Expect(bobRow.GetByRole(AriaRole.Img, new() { Name = "sending" })).ToHaveCountAsync(0);
+        await Expect(bobRow.GetByTestId("dialog-preview")).ToHaveTextAsync("You: Written offline");
+        await Expect(rows.First).ToContainTextAsync(bobName.Display);
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message("Written offline")).ToHaveCountAsync(1);
+    }
+
+    [Fact]
     public async Task Upload_CancelledWhileTheServerIsDown_GivesItsCaptionBackToTheMessageBox()
     {
         var (alice, _, _, port) = await ChatThenOutageAsync();

@@ -10,7 +10,7 @@ import { untrackAll } from './location';
 import { api } from './connection';
 import { forgetUnsent, resendOutbox } from './messages';
 import { clearUploads } from './keptUploads';
-import { clearOutbox } from './outbox';
+import { clearOutbox, loadOutbox } from './outbox';
 import { renewPush } from './push';
 import { catchUpSecretChats, startSecretChats, stopSecretChats } from './secret';
 import { getState, setState } from './store';
@@ -18,6 +18,7 @@ import { getState, setState } from './store';
 /** This device is signed in: show the chats and start the update stream. */
 export function signedIn(result: SignedIn): void {
   setState((s) => ({ phase: 'ready', me: result.user, users: { ...s.users, [result.user.id]: result.user } }));
+  loadOutbox(result.user.id);
   startSecretChats(result.user.id);
   void api()
     .startUpdates()
@@ -74,6 +75,7 @@ export function forgetSession(): void {
     phase: 'auth',
     me: null,
     dialogs: [],
+    outbox: [],
     folders: [],
     folder: 0,
     joinRequests: {},
