@@ -242,6 +242,11 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
 
         await notice.GetByRole(AriaRole.Button, new() { Name = "Review devices" }).ClickAsync();
         await Expect(first.Page.GetByTestId("device")).ToHaveCountAsync(2);
+        // Two tabs of one browser read alike by name and address: each says when it signed in and was last used.
+        await Expect(first.Page.GetByTestId("device").First).ToContainTextAsync(new Regex(@"^Chrome \d+ on Linux"));
+        await Expect(first.Page.GetByTestId("device-details").Nth(0)).ToHaveTextAsync(new Regex(@"^web · \S+ · signed in .+ · active .+$"));
+        await Expect(first.Page.GetByTestId("device-details").Nth(1)).ToHaveTextAsync(new Regex(@"^web · \S+ · signed in .+ · active .+$"));
+        await first.ScreenshotAsync("28-devices");
         var autoSignOut = first.Page.GetByLabel("Automatically sign out devices inactive for");
         await Expect(autoSignOut).ToHaveValueAsync("180");
         await autoSignOut.SelectOptionAsync(new SelectOptionValue { Label = "1 week" });

@@ -9,6 +9,7 @@ import { dropGroupCall } from './groupCalls';
 import { untrackAll } from './location';
 import { api } from './connection';
 import { forgetUnsent, resendOutbox } from './messages';
+import { deviceNameOf } from './devices';
 import { clearUploads } from './keptUploads';
 import { clearOutbox, loadOutbox } from './outbox';
 import { renewPush } from './push';
@@ -130,8 +131,5 @@ export async function signOut(): Promise<void> {
 }
 
 export function deviceName(): string {
-  const ua = navigator.userAgent;
-  const browser = /Firefox\//.test(ua) ? 'Firefox' : /Edg\//.test(ua) ? 'Edge' : /Chrom/.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
-  const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Mac OS/.test(ua) ? 'macOS' : /Windows/.test(ua) ? 'Windows' : /Linux/.test(ua) ? 'Linux' : '';
-  return `${browser}${os ? ` on ${os}` : ''}`;
+  return deviceNameOf(navigator.userAgent);
 }
