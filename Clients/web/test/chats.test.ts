@@ -40,6 +40,11 @@ describe('a chat list with messages waiting in the outbox', () => {
     expect(order(withUnsent(list, [unsent('u3', 350)]))).toEqual(['u1', 'u2', 'u3']);
   });
 
+  it('puts a chat whose message was written in the same second as another chat\u2019s newest above it', () => {
+    const withTops = [{ ...row(2, 400), top_message: message(9, 'stored', null) }, { ...row(3, 300), top_message: message(5, 'older', null) }];
+    expect(order(withUnsent(withTops, [unsent('u3', 400)]))).toEqual(['u3', 'u2']);
+  });
+
   it('lists a chat the server does not list yet, and is the server’s order again once the outbox is empty', () => {
     const shown = withUnsent(list, [unsent('u9', 420), unsent('c5', 410)]);
     expect(order(shown)).toEqual(['u1', 'u9', 'c5', 'u2', 'u3']);

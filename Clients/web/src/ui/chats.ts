@@ -74,7 +74,13 @@ export function withUnsent(dialogs: Dialog[], outbox: OutboxEntry[]): Dialog[] {
   for (const [key, at] of written) {
     if (!known.has(key) && /^[uc][1-9]\d*$/.test(key)) listed.push({ ...blankDialog(peerFromKey(key)), last_activity: at });
   }
-  return sortDialogs(listed);
+  // Within one second (activity is kept in whole seconds) the message just written is the newer one.
+  const unsent = (d: Dialog) => Number(written.has(peerKey(d.peer)));
+  return listed.sort(
+    (a, b) =>
+      Number(!!b.pinned) - Number(!!a.pinned) ||
+      (a.pinned ? 0 : b.last_activity - a.last_activity || unsent(b) - unsent(a) || (b.top_message?.id ?? 0) - (a.top_message?.id ?? 0)),
+  );
 }
 
 /** The chat's newest message waiting in the outbox (the last written), if any: the chat list's preview of it. */
