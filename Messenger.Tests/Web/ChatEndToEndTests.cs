@@ -242,6 +242,11 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
 
         await notice.GetByRole(AriaRole.Button, new() { Name = "Review devices" }).ClickAsync();
         await Expect(first.Page.GetByTestId("device")).ToHaveCountAsync(2);
+        // Two tabs of one browser read alike by name and address: each says when it signed in and was last used.
+        await Expect(first.Page.GetByTestId("device").First).ToContainTextAsync(new Regex(@"^Chrome \d+ on Linux"));
+        await Expect(first.Page.GetByTestId("device-details").Nth(0)).ToHaveTextAsync(new Regex(@"^web · \S+ · signed in .+ · active .+$"));
+        await Expect(first.Page.GetByTestId("device-details").Nth(1)).ToHaveTextAsync(new Regex(@"^web · \S+ · signed in .+ · active .+$"));
+        await first.ScreenshotAsync("28-devices");
         var autoSignOut = first.Page.GetByLabel("Automatically sign out devices inactive for");
         await Expect(autoSignOut).ToHaveValueAsync("180");
         await autoSignOut.SelectOptionAsync(new SelectOptionValue { Label = "1 week" });
@@ -1493,6 +1498,13 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         var offline = alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Offline" });
         await Expect(offline).ToBeVisibleAsync();
         await alice.ScreenshotAsync("10-offline");
+        var banner = (await offline.BoundingBoxAsync())!;
+        foreach (var covered in new[] { alice.Page.Locator(".conversation__header"), alice.Page.Locator(".sidebar__header") })
+        {
+            var box = (await covered.BoundingBoxAsync())!;
+            box.Y.Should().BeGreaterThanOrEqualTo(banner.Y + banner.Height, "the banner is a row above the screen, over no header");
+        }
+
         await StartAgainAsync(port);
 
         await Expect(offline).ToHaveCountAsync(0);
@@ -1563,6 +1575,45 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await bob.SendAsync("Got it");
         await Expect(reopened.Message("Got it")).ToBeVisibleAsync();
         (await bob.Page.GetByTestId("message").Filter(new() { HasText = "Written offline" }).CountAsync()).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Outbox_AMessageWrittenOffline_IsItsChatsLastInTheList_WithAClock_UntilItIsSent()
+    {
+        await UseRestartableHostAsync();
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        var carol = await OpenAsync();
+        var carolName = (Username: WebUser.NewUsername("carol"), Display: "Carol Danvers");
+        await carol.RegisterAsync(carolName.Username, carolName.Display);
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Before the outage");
+        await Expect(alice.Message("Before the outage").Ticks("sending")).ToHaveCountAsync(0);
+        await alice.StartChatAsync(carolName.Username, carolName.Display);
+        await alice.SendAsync("Hello Carol");
+        await Expect(alice.Message("Hello Carol").Ticks("sending")).ToHaveCountAsync(0);
+        var rows = alice.Page.GetByTestId("dialog");
+        var bobRow = rows.Filter(new() { HasText = bobName.Display });
+        await Expect(rows.First).ToContainTextAsync(carolName.Display);
+        await Expect(bobRow.GetByTestId("dialog-preview")).ToHaveTextAsync("You: Before the outage");
+
+        var port = Host.BaseAddress.Port;
+        await Host.DisposeAsync();
+        await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Offline" })).ToBeVisibleAsync();
+        await alice.OpenChatAsync(bobName.Display);
+        await alice.SendAsync("Written offline");
+        await Expect(alice.Message("Written offline").Ticks("sending")).ToBeVisibleAsync();
+        await Expect(rows.First).ToContainTextAsync(bobName.Display);
+        await Expect(bobRow.GetByTestId("dialog-preview")).ToHaveTextAsync("You: Written offline");
+        await Expect(bobRow.GetByRole(AriaRole.Img, new() { Name = "sending" })).ToBeVisibleAsync();
+        await Expect(rows.GetByRole(AriaRole.Img, new() { Name = "sending" })).ToHaveCountAsync(1);
+        await alice.ScreenshotAsync("10-outbox-in-the-list");
+
+        await StartAgainAsync(port);
+        await Expect(bobRow.GetByRole(AriaRole.Img, new() { Name = "sending" })).ToHaveCountAsync(0);
+        await Expect(bobRow.GetByTestId("dialog-preview")).ToHaveTextAsync("You: Written offline");
+        await Expect(rows.First).ToContainTextAsync(bobName.Display);
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message("Written offline")).ToHaveCountAsync(1);
     }
 
     [Fact]

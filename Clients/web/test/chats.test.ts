@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Dialog, Message } from '../src/api/types';
 import { PeerKind } from '../src/api/types';
-import { blankDialog, newerTop } from '../src/ui/chats';
+import { blankDialog, lastUnsent, newerTop, withUnsent } from '../src/ui/chats';
+import type { OutboxEntry } from '../src/ui/outbox';
+import { peerKey } from '../src/ui/peers';
 
 const peer = { kind: PeerKind.User, id: 7 };
 
@@ -24,5 +26,36 @@ describe('a chat list read while pushes kept coming', () => {
     expect(newerTop(dialog(message(3, 'server', 130)), [dialog(message(3, 'local', 120))]).top_message?.text).toBe('server');
     expect(newerTop(dialog(message(4, 'newer message', null)), [dialog(message(3, 'local', 120))]).top_message?.text).toBe('newer message');
     expect(newerTop(dialog(message(3, 'server', null)), []).top_message?.text).toBe('server');
+  });
+});
+
+describe('a chat list with messages waiting in the outbox', () => {
+  const row = (id: number, last_activity: number, pinned = false): Dialog => ({ ...blankDialog({ kind: PeerKind.User, id }), last_activity, pinned });
+  const unsent = (key: string, date: number, text = 'written offline', error?: string): OutboxEntry => ({ key, randomId: date, text, replyToId: null, media: null, date, error });
+  const order = (dialogs: Dialog[]) => dialogs.map((d) => peerKey(d.peer));
+  const list = [row(1, 500, true), row(2, 400), row(3, 300)];
+
+  it('moves a chat up to when its newest unsent message was written, pinned chats staying first', () => {
+    expect(order(withUnsent(list, [unsent('u3', 450)]))).toEqual(['u1', 'u3', 'u2']);
+    expect(order(withUnsent(list, [unsent('u3', 350)]))).toEqual(['u1', 'u2', 'u3']);
+  });
+
+  it('puts a chat whose message was written in the same second as another chat\u2019s newest above it', () => {
+    const withTops = [{ ...row(2, 400), top_message: message(9, 'stored', null) }, { ...row(3, 300), top_message: message(5, 'older', null) }];
+    expect(order(withUnsent(withTops, [unsent('u3', 400)]))).toEqual(['u3', 'u2']);
+  });
+
+  it('lists a chat the server does not list yet, and is the server’s order again once the outbox is empty', () => {
+    const shown = withUnsent(list, [unsent('u9', 420), unsent('c5', 410)]);
+    expect(order(shown)).toEqual(['u1', 'u9', 'c5', 'u2', 'u3']);
+    expect(shown.find((d) => peerKey(d.peer) === 'u9')?.top_message).toBeNull();
+    expect(withUnsent(list, [])).toBe(list);
+  });
+
+  it('previews the last one written, refused or not, and nothing for a chat with none', () => {
+    const outbox = [unsent('u2', 10, 'first'), unsent('u3', 11, 'elsewhere'), unsent('u2', 12, 'second', 'The message is too long')];
+    expect(lastUnsent(outbox, 'u2')?.text).toBe('second');
+    expect(lastUnsent(outbox, 'u2')?.error).toBe('The message is too long');
+    expect(lastUnsent(outbox, 'u1')).toBeUndefined();
   });
 });

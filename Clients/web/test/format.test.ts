@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MuteForever, RpcError, isMuted, userPeer, type Message, type MessageMedia } from '../src/api/types';
 import { errorText } from '../src/ui/format';
-import { periodText, previewText } from '../src/ui/peers';
+import { periodText, previewText, unsentText } from '../src/ui/peers';
 import type { AppState } from '../src/ui/store';
 
 describe('error text', () => {
@@ -92,5 +92,17 @@ describe('chat list preview', () => {
     const text: Message = { id: 1, from_id: 2, to_peer: userPeer(3), date: 0, text: 'Bring water. **Lots** of water.' };
     expect(previewText(state, text)).toBe('Bring water. Lots of water.');
     expect(previewText(state, message(media('photo', 'cat.jpg'), 'the `cat`'))).toBe('Photo, the cat');
+  });
+});
+
+describe('an unsent message in a chat row', () => {
+  const input = (name: string, mime_type: string, duration?: number) => ({ file_id: 1, total_parts: 1, name, mime_type, duration });
+
+  it('says what it will be once stored: the text without markup, or the media as previewText names it', () => {
+    expect(unsentText({ text: 'On my **way**', media: null })).toBe('On my way');
+    expect(unsentText({ text: '', media: input('cat.jpg', 'image/jpeg') })).toBe('Photo');
+    expect(unsentText({ text: 'look', media: input('clip.webm', 'video/webm', 12) })).toBe('Video 0:12, look');
+    expect(unsentText({ text: '', media: input('voice-1733097600000.webm', 'audio/webm', 7) })).toBe('Voice message 0:07');
+    expect(unsentText({ text: 'the report', media: input('report.pdf', 'application/pdf') })).toBe('report.pdf, the report');
   });
 });

@@ -7,8 +7,8 @@ const server = vi.hoisted(() => ({ sends: [], uploads: [] }) as FakeServer);
 vi.mock('../src/ui/connection', async () => (await import('./fakeConnection')).fakeConnection(server));
 vi.mock('../src/ui/describeMedia', () => ({ describeMedia: () => Promise.resolve({}) }));
 
-import { dismissUpload, forgetUnsent, loadOlder, messageArrived, resendOutbox, resumeUploads, retryPending, sendFile, sendMessage } from '../src/ui/messages';
-import { keepInOutbox, outboxEntries } from '../src/ui/outbox';
+import { discardPending, dismissUpload, forgetUnsent, loadOlder, messageArrived, resendOutbox, resumeUploads, retryPending, sendFile, sendMessage } from '../src/ui/messages';
+import { keepInOutbox, loadOutbox, outboxEntries } from '../src/ui/outbox';
 import { emptyHistory, getState, setState, type AppState } from '../src/ui/store';
 import { until } from './helpers';
 
@@ -23,7 +23,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 beforeEach(() => {
   freshStart(server);
-  setState({ me, active: key, histories: { [key]: { ...emptyHistory, messages: [] as Message[] } }, uploads: {}, dialogs: [] } as Partial<AppState>);
+  setState({ me, active: key, histories: { [key]: { ...emptyHistory, messages: [] as Message[] } }, uploads: {}, dialogs: [], outbox: [] } as Partial<AppState>);
 });
 
 afterEach(() => vi.unstubAllGlobals());
@@ -100,6 +100,39 @@ describe('sending messages over a flaky link', () => {
     expect(outboxEntries(1)[0]?.error).toBeUndefined();
     server.sends[1].answer();
     await until(() => outboxEntries(1).length === 0);
+  });
+});
+
+describe('the chat list\u2019s view of the outbox', () => {
+  const listed = () => getState().outbox.map((e) => ({ text: e.text, error: e.error }));
+
+  it('holds a message from when it is written until it is stored, refused (marked) or discarded', async () => {
+    void sendMessage(key, 'stored later', null);
+    expect(listed()).toEqual([{ text: 'stored later', error: undefined }]);
+    await until(() => server.sends.length === 1);
+    server.sends[0].fail(timeout());
+    await until(() => bubble('stored later')?.waiting);
+    expect(listed()).toEqual([{ text: 'stored later', error: undefined }]);
+    resendOutbox();
+    await until(() => server.sends.length === 2);
+    server.sends[1].answer();
+    await until(() => getState().outbox.length === 0);
+
+    void sendMessage(key, 'refused', null).catch(() => undefined);
+    await until(() => server.sends.length === 3);
+    server.sends[2].fail(tooLong());
+    await until(() => getState().outbox[0]?.error);
+    expect(listed()).toEqual([{ text: 'refused', error: 'The message is too long' }]);
+    discardPending(key, bubble('refused')!.randomId);
+    expect(getState().outbox).toEqual([]);
+  });
+
+  it('is read from the browser\u2019s storage at sign-in, the messages an earlier page left unsent', () => {
+    setState({ me: { id: 7 } as AppState['me'], outbox: [] });
+    keepInOutbox(7, { key, randomId: 42, text: 'left by the last page', replyToId: null, media: null, date: 1 });
+    setState({ outbox: [] });
+    loadOutbox(7);
+    expect(getState().outbox.map((e) => e.text)).toEqual(['left by the last page']);
   });
 });
 

@@ -122,11 +122,12 @@ export function App() {
       </div>
     );
   }
+  // The banner is the page's first row, above the screen it pushes down: it covers no header, title or button.
   return (
-    <>
+    <div class="app">
       <OfflineBanner />
       {phase === 'auth' ? <AuthScreen /> : phase === 'changePassword' ? <ChangePasswordScreen /> : <Workspace />}
-    </>
+    </div>
   );
 }
 

@@ -2,14 +2,14 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Dialog, Message, SearchFilter, User } from '../api/types';
 import { PeerKind, isMuted, peerOf } from '../api/types';
-import { ensureUsers, rememberUsers } from './chats';
+import { ensureUsers, lastUnsent, rememberUsers, withUnsent } from './chats';
 import { openChat } from './messages';
 import { Avatar } from './Avatar';
 import { api } from './connection';
 import { loadDraft } from './drafts';
 import { dialogsIn, unreadChatsIn } from './folders';
 import { formatListTime } from './format';
-import { peerKey, peerPhoto, peerTitle, previewText, userName } from './peers';
+import { peerKey, peerPhoto, peerTitle, previewText, unsentText, userName } from './peers';
 import { lastSecretMessage, secretKey, secretPreview, secretUnread, type SecretChatView } from './secret';
 import { isNameQuery, nameMatches } from './nameSearch';
 import { setState, useApp, type AppState } from './store';
@@ -95,7 +95,10 @@ function FolderTabs() {
 /** The main list, with the user's archive behind one row at its top (a view of its own when opened); in a folder, the
  * folder's chats (archived ones too, unless the folder leaves them out). */
 function Dialogs() {
-  const dialogs = useApp((s) => s.dialogs);
+  const dialogs = withUnsent(
+    useApp((s) => s.dialogs),
+    useApp((s) => s.outbox),
+  );
   const folders = useApp((s) => s.folders);
   const selected = useApp((s) => s.folder);
   const users = useApp((s) => s.users);
@@ -156,6 +159,8 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
   const photo = useApp((s) => peerPhoto(s, dialog.peer));
   const typing = useApp((s) => Object.keys(s.typing[key] ?? {}).length > 0);
   const preview = useApp((s) => (dialog.top_message ? senderPrefix(s, dialog) + previewText(s, dialog.top_message) : ''));
+  // A message written here and not stored yet is the chat's last (its bubble is the chat's last too), with its clock.
+  const unsent = useApp((s) => lastUnsent(s.outbox, key));
   const draft = active ? '' : loadDraft(key);
   const muted = isMuted(dialog);
   return (
@@ -181,7 +186,22 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
                 <Icon name="pin" />
               </span>
             )}
-            {dialog.top_message && <span class="dialog__time">{formatListTime(dialog.top_message.date)}</span>}
+            {unsent ? (
+              <>
+                {unsent.error !== undefined ? (
+                  <span class="ticks ticks--failed dialog__unsent" role="img" aria-label="not sent" title={`Not sent: ${unsent.error}`}>
+                    !
+                  </span>
+                ) : (
+                  <span class="ticks ticks--sending dialog__unsent" role="img" aria-label="sending" title="Sending">
+                    <Icon name="clock" />
+                  </span>
+                )}
+                <span class="dialog__time">{formatListTime(unsent.date)}</span>
+              </>
+            ) : (
+              dialog.top_message && <span class="dialog__time">{formatListTime(dialog.top_message.date)}</span>
+            )}
           </span>
           <span class="dialog__bottom">
             {typing ? (
@@ -191,8 +211,14 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
                 <span class="dialog__draft">Draft: </span>
                 {draft}
               </span>
+            ) : unsent ? (
+              <span class="dialog__preview" data-testid="dialog-preview">
+                You: {unsentText(unsent)}
+              </span>
             ) : (
-              <span class="dialog__preview">{preview}</span>
+              <span class="dialog__preview" data-testid="dialog-preview">
+                {preview}
+              </span>
             )}
             {(dialog.unread_mentions_count ?? 0) > 0 && (
               <span class="badge badge--mention" data-testid="mention-badge" aria-label={`${dialog.unread_mentions_count} unread mentions`} title="Mentions you">

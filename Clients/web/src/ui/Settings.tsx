@@ -10,7 +10,8 @@ import { api } from './connection';
 import { Field } from './Field';
 import { Folders } from './Folders';
 import { exportAllChats } from './exportChat';
-import { errorText, formatBytes, formatDateTime, formatLastSeen } from './format';
+import { deviceDetails } from './devices';
+import { errorText, formatBytes, formatDateTime } from './format';
 import { disableNotifications, enableNotifications, notificationSetting, type NotificationSetting } from './notifications';
 import { disablePush, enablePush, pushStatus, type PushStatus } from './push';
 import { setState, useApp } from './store';
@@ -177,8 +178,8 @@ function Devices({ version }: { version: number }) {
                   {device.device_name}
                   {device.current && <span class="device__current"> · this device</span>}
                 </span>
-                <span class="muted">
-                  {device.platform} · {device.client_address} · {formatLastSeen(device.last_active_at).replace('last seen', 'active')}
+                <span class="muted" data-testid="device-details">
+                  {deviceDetails(device)}
                 </span>
               </span>
               {!device.current && (

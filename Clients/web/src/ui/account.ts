@@ -9,8 +9,9 @@ import { dropGroupCall } from './groupCalls';
 import { untrackAll } from './location';
 import { api } from './connection';
 import { forgetUnsent, resendOutbox } from './messages';
+import { deviceNameOf } from './devices';
 import { clearUploads } from './keptUploads';
-import { clearOutbox } from './outbox';
+import { clearOutbox, loadOutbox } from './outbox';
 import { renewPush } from './push';
 import { catchUpSecretChats, startSecretChats, stopSecretChats } from './secret';
 import { getState, setState } from './store';
@@ -40,6 +41,7 @@ export async function chooseNewPassword(current: string, fresh: string): Promise
 /** This device is signed in: show the chats and start the update stream. */
 export function signedIn(result: SignedIn): void {
   setState((s) => ({ phase: 'ready', me: result.user, users: { ...s.users, [result.user.id]: result.user } }));
+  loadOutbox(result.user.id);
   startSecretChats(result.user.id);
   void api()
     .startUpdates()
@@ -103,6 +105,7 @@ export function forgetSession(): void {
     phase: 'auth',
     me: null,
     dialogs: [],
+    outbox: [],
     folders: [],
     folder: 0,
     joinRequests: {},
@@ -161,8 +164,5 @@ export async function signOut(): Promise<void> {
 }
 
 export function deviceName(): string {
-  const ua = navigator.userAgent;
-  const browser = /Firefox\//.test(ua) ? 'Firefox' : /Edg\//.test(ua) ? 'Edge' : /Chrom/.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
-  const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Mac OS/.test(ua) ? 'macOS' : /Windows/.test(ua) ? 'Windows' : /Linux/.test(ua) ? 'Linux' : '';
-  return `${browser}${os ? ` on ${os}` : ''}`;
+  return deviceNameOf(navigator.userAgent);
 }

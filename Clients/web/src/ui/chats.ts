@@ -1,7 +1,8 @@
 import type { Dialog, Peer, User } from '../api/types';
 import { PeerKind } from '../api/types';
 import { api } from './connection';
-import { peerKey } from './peers';
+import type { OutboxEntry } from './outbox';
+import { peerFromKey, peerKey } from './peers';
 import { getState, setState } from './store';
 import { withChats } from './topics';
 
@@ -56,6 +57,37 @@ function sortDialogs(dialogs: Dialog[]): Dialog[] {
       Number(!!b.pinned) - Number(!!a.pinned) ||
       (a.pinned ? 0 : b.last_activity - a.last_activity || (b.top_message?.id ?? 0) - (a.top_message?.id ?? 0)),
   );
+}
+
+/** The chat list as it shows: a chat with messages in this browser's outbox (sending, or refused and waiting for Retry
+ * or Discard) goes up as if its newest were sent when it was written (its row previews it), and one the server does not
+ * list yet (its first message unsent) shows too. Once none is left, the chat is where the server's list has it. */
+export function withUnsent(dialogs: Dialog[], outbox: OutboxEntry[]): Dialog[] {
+  if (outbox.length === 0) return dialogs;
+  const written = new Map<string, number>();
+  for (const entry of outbox) written.set(entry.key, Math.max(written.get(entry.key) ?? 0, entry.date));
+  const listed = dialogs.map((d) => {
+    const at = written.get(peerKey(d.peer));
+    return at !== undefined && at > d.last_activity ? { ...d, last_activity: at } : d;
+  });
+  const known = new Set(dialogs.map((d) => peerKey(d.peer)));
+  for (const [key, at] of written) {
+    if (!known.has(key) && /^[uc][1-9]\d*$/.test(key)) listed.push({ ...blankDialog(peerFromKey(key)), last_activity: at });
+  }
+  // Within one second (activity is kept in whole seconds) the message just written is the newer one.
+  const unsent = (d: Dialog) => Number(written.has(peerKey(d.peer)));
+  return listed.sort(
+    (a, b) =>
+      Number(!!b.pinned) - Number(!!a.pinned) ||
+      (a.pinned ? 0 : b.last_activity - a.last_activity || unsent(b) - unsent(a) || (b.top_message?.id ?? 0) - (a.top_message?.id ?? 0)),
+  );
+}
+
+/** The chat's newest message waiting in the outbox (the last written), if any: the chat list's preview of it. */
+export function lastUnsent(outbox: OutboxEntry[], key: string): OutboxEntry | undefined {
+  let last: OutboxEntry | undefined;
+  for (const entry of outbox) if (entry.key === key && (!last || entry.date >= last.date)) last = entry;
+  return last;
 }
 
 /** The chat was pinned (it goes first) or unpinned (back to its place by activity). */

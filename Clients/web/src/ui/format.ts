@@ -54,13 +54,17 @@ export function presenceText(presence: { online: boolean; lastSeen: number; hidd
 }
 
 export function formatLastSeen(unixSeconds: number): string {
-  if (!unixSeconds) return 'last seen a long time ago';
+  return unixSeconds ? `last seen ${formatAgo(unixSeconds)}` : 'last seen a long time ago';
+}
+
+/** A past moment told from now: "just now", "5 minutes ago", "today at 14:05", "3 Mar at 14:05". */
+export function formatAgo(unixSeconds: number): string {
   const ms = unixSeconds * 1000;
   const minutes = Math.floor((Date.now() - ms) / 60_000);
-  if (minutes < 1) return 'last seen just now';
-  if (minutes < 60) return `last seen ${minutes} minute${minutes === 1 ? '' : 's'} ago`;
-  if (ms >= startOfDay(Date.now())) return `last seen today at ${timeFormat.format(ms)}`;
-  return `last seen ${shortDateFormat.format(ms)} at ${timeFormat.format(ms)}`;
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`;
+  if (ms >= startOfDay(Date.now())) return `today at ${timeFormat.format(ms)}`;
+  return `${shortDateFormat.format(ms)} at ${timeFormat.format(ms)}`;
 }
 
 export function formatBytes(bytes: number): string {

@@ -384,10 +384,15 @@ function showOutbox(key: string): void {
 export function resendOutbox(): void {
   const me = getState().me?.id;
   if (!me) return;
-  for (const entry of outboxEntries(me)) {
+  const entries = outboxEntries(me);
+  for (const entry of entries) {
     if (entry.error !== undefined) continue;
     enqueue(entry.key, { ...entry, failed: false });
   }
+  // A chat the server does not list yet (its first message unsent) is in the chat list all the same, by its name.
+  const peers = [...new Set(entries.map((e) => e.key))].map(peerFromKey);
+  void ensureUsers(peers.filter((p) => p.kind === PeerKind.User).map((p) => p.id)).catch(() => undefined);
+  void ensureChats(peers.filter((p) => p.kind === PeerKind.Chat).map((p) => p.id)).catch(() => undefined);
   void resumeKeptUploads(me);
   if (me !== queuesOwner) return;
   for (const key of queues.keys()) {

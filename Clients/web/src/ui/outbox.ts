@@ -1,4 +1,5 @@
 import type { InputMedia, ReplyQuote } from '../api/types';
+import { getState, setState } from './store';
 
 /** A message this device has not had stored yet, kept across reloads until the server answers it or the user
  * discards it. Sent again with the same random id: the server stores it once whatever happened before. */
@@ -31,6 +32,8 @@ export function outboxEntries(userId: number): OutboxEntry[] {
 }
 
 function write(userId: number, entries: OutboxEntry[]): void {
+  // The chat list shows each chat's newest unsent message (even when the browser's storage refused it).
+  if (userId === getState().me?.id) setState({ outbox: entries });
   try {
     if (entries.length) localStorage.setItem(storageKey(userId), JSON.stringify(entries));
     else localStorage.removeItem(storageKey(userId));
@@ -57,4 +60,17 @@ export function dropFromOutbox(userId: number, randomId: number): void {
 /** Signing out leaves nothing of the account's unsent messages on this browser. */
 export function clearOutbox(userId: number): void {
   write(userId, []);
+}
+
+/** The signed-in user's outbox as the app shows it (the chat list's previews), read again when another tab of this
+ * browser changes it: its messages go from here too. */
+export function loadOutbox(userId: number): void {
+  setState({ outbox: outboxEntries(userId) });
+}
+
+if (typeof window !== 'undefined') {
+  window.addEventListener('storage', (event) => {
+    const me = getState().me?.id;
+    if (me && event.key === storageKey(me)) loadOutbox(me);
+  });
 }

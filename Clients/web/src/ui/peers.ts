@@ -1,6 +1,7 @@
 import { ChatKind, PeerKind, chatPeer, peerKey, userPeer, type Chat, type Message, type MessageMedia, type Peer } from '../api/types';
 import { isShownImage } from '../api/media';
 import { plainText } from './rich';
+import type { OutboxEntry } from './outbox';
 import type { AppState } from './store';
 import { formatDuration } from './voice';
 
@@ -140,6 +141,17 @@ export function previewText(state: AppState, message: Message): string {
     return text ? `${label}, ${text}` : label;
   }
   return text;
+}
+
+/** A message waiting in the outbox in one line, as previewText says it once stored (its media's kind is the server's
+ * rule: the MIME type's first part). */
+export function unsentText(entry: Pick<OutboxEntry, 'text' | 'media'>): string {
+  const text = plainText(entry.text);
+  if (!entry.media) return text;
+  const { name, mime_type, duration } = entry.media;
+  const kind = ({ image: 'photo', video: 'video', audio: 'audio' } as Record<string, string>)[mime_type.split('/')[0].toLowerCase()] ?? 'document';
+  const label = mediaLabel({ id: 0, kind, name, mime_type, size: 0, width: null, height: null, duration });
+  return text ? `${label}, ${text}` : label;
 }
 
 /** How a chat row names a message's media: "Photo" (one the app shows as a picture), "Video 0:12", "Voice message 0:07" (the length when the sender's

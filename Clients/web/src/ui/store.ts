@@ -2,6 +2,7 @@ import { useEffect, useReducer, useRef } from 'preact/hooks';
 import type { CallView } from './calls';
 import type { GroupCallView } from './groupCalls';
 import type { NewSignIn } from './signIns';
+import type { OutboxEntry } from './outbox';
 import type { SecretChatView } from './secret';
 import type { SecretMessage } from '../protocol/secretStore';
 import type { Chat, ConnectionState, Contact, Dialog, DialogFilter, ForumTopics, GroupCall, InputMedia, MemberRole, Message, ReplyQuote, ScheduledMessage, User } from '../api/types';
@@ -71,6 +72,9 @@ export interface AppState {
   me: User | null;
   /** Most recent activity first. */
   dialogs: Dialog[];
+  /** The user's messages kept in this browser's outbox until the server stores them (outbox.ts), oldest first: the
+   * chat list shows a chat's newest as its last message. */
+  outbox: OutboxEntry[];
   /** The user's chat folders in their tabs' order (folders.ts). */
   folders: DialogFilter[];
   /** The folder whose chats the list shows (0: all chats). */
@@ -150,6 +154,7 @@ let state: AppState = {
   everOnline: false,
   me: null,
   dialogs: [],
+  outbox: [],
   folders: [],
   folder: 0,
   joinRequests: {},
