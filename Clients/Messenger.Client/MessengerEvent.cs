@@ -22,10 +22,9 @@ public abstract record LoggedEvent(long Pts) : MessengerEvent
 public sealed record MessageReceived(long Pts, Message Message, Peer Peer, bool IsOutgoing) : LoggedEvent(Pts)
 {
     /// <summary>The <c>random_id</c> the user's device sent <see cref="Message"/> with, so an app matches it to the send in
-    /// its outbox (<see cref="NewMessageUpdate.RandomId"/>): set on the user's own messages from their own log, on every
-    /// one of their devices (live and after catching up), and on this device's own sends (a large group's too, from the
-    /// send's own call); null on others' messages, on a large group's from the user's other devices (its shared log never
-    /// carries it) and from a server that does not tell it.</summary>
+    /// its outbox (<see cref="NewMessageUpdate.RandomId"/>): set on the user's own messages, on every one of their devices
+    /// (live and after catching up), in large groups and channels too; null on others' messages and from a server that
+    /// does not tell it.</summary>
     public long? RandomId { get; init; }
 }
 

@@ -15,7 +15,8 @@ using Update = Messenger.Contracts.Updates.Update;
 /// The sender's devices learn the <c>random_id</c> of their own messages (Telegram's updateMessageID): their own log's
 /// <c>new_message</c> carries it, live and in <c>updates.getDifference</c>, so a device matches a pushed message to the
 /// send in its outbox. It is the sender's private idempotency key: a recipient, another member of a group and a large
-/// group's shared log never carry it.
+/// group's shared log never carry it; in a large group the sender's devices get it in their own copy of the push and
+/// in what <c>updates.getChannelDifference</c> answers them.
 /// </summary>
 public sealed class SenderRandomIdTests : IAsyncLifetime
 {
@@ -75,7 +76,7 @@ public sealed class SenderRandomIdTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Send_InGroups_TellsOnlyTheSendersDevices_AndALargeGroupsSharedLogNobody()
+    public async Task Send_InGroups_TellsOnlyTheSendersDevices_AndStoresItInNoLargeGroupsSharedLog()
     {
         await using var alice = await _host.MemberAsync("alice_ridgroup", listen: true);
         await using var alicePhone = await _host.DeviceAsync("alice_ridgroup", alice.Id);
@@ -93,10 +94,63 @@ public sealed class SenderRandomIdTests : IAsyncLifetime
             .Should().OnlyContain(u => u.RandomId == null);
         StoredRandomIds(inSmall.Message.Id).Should().BeEquivalentTo(new Dictionary<long, long?> { [alice.Id] = 770_201, [bob.Id] = null });
 
-        // A large group's one log is every member's: the sending device has its answer, the others match by content.
-        (await alicePhone.NextAsync<MessageReceived>(m => m.Message.Id == inLarge.Message.Id)).RandomId.Should().BeNull();
+        // A large group's one log is every member's: it stores nobody's random_id; the sender's devices get their own copy.
+        (await alicePhone.NextAsync<MessageReceived>(m => m.Message.Id == inLarge.Message.Id)).RandomId.Should().Be(770_202);
         (await bob.NextAsync<MessageReceived>(m => m.Message.Id == inLarge.Message.Id)).RandomId.Should().BeNull();
         StoredRandomIds(inLarge.Message.Id).Values.Should().ContainSingle().Which.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Send_InALargeGroupAndAChannel_PushesTheRandomIdToTheSendersOtherDevicesOnly()
+    {
+        await using var alice = await _host.MemberAsync("alice_ridlive", listen: true);
+        await using var alicePhone = await _host.DeviceAsync("alice_ridlive", alice.Id);
+        await using var bob = await _host.MemberAsync("bob_ridlive", listen: true);
+        await using var carol = await _host.MemberAsync("carol_ridlive", listen: true);
+        var large = Peer.Chat((await alice.Client.CreateGroupAsync("Many", [bob.Id, carol.Id], large: true)).Chat.Id);
+        var channel = Peer.Chat((await alice.Client.CreateGroupAsync("News", [bob.Id, carol.Id], broadcast: true)).Chat.Id);
+
+        var fromAlice = await alice.Client.SendMessageAsync(large, "from alice", randomId: 770_401);
+        var fromBob = await bob.Client.SendMessageAsync(large, "from bob", randomId: 770_402);
+        var posted = await alice.Client.SendMessageAsync(channel, "news", randomId: 770_403);
+        var poll = await alice.Client.SendPollAsync(large, "Lunch?", ["yes", "no"], randomId: 770_404);
+
+        var phone = await alicePhone.EventsUntilAsync<MessageReceived>(m => m.Message.Id == poll.Message.Id);
+        phone.OfType<MessageReceived>().Where(m => m.Message.Action is null).Select(m => (m.Message.Id, m.RandomId)).Should().Equal(
+            (fromAlice.Message.Id, 770_401L), (fromBob.Message.Id, (long?)null), (posted.Message.Id, 770_403L), (poll.Message.Id, 770_404L));
+        var bobs = await bob.EventsUntilAsync<MessageReceived>(m => m.Message.Id == poll.Message.Id);
+        bobs.OfType<MessageReceived>().Single(m => m.Message.Id == fromBob.Message.Id).RandomId.Should().Be(770_402, "bob's own send");
+        bobs.OfType<MessageReceived>().Where(m => m.Message.Id != fromBob.Message.Id).Should().OnlyContain(m => m.RandomId == null);
+        var carols = await carol.EventsUntilAsync<MessageReceived>(m => m.Message.Id == poll.Message.Id);
+        carols.OfType<MessageReceived>().Where(m => m.Message.Action is null).Should().HaveCount(4).And.OnlyContain(m => m.RandomId == null);
+    }
+
+    [Fact]
+    public async Task GetChannelDifference_AfterTheSendersDeviceWasOffline_CarriesTheRandomIdsOfTheirMessagesOnly()
+    {
+        await using var alice = await _host.MemberAsync("alice_ridchan");
+        await using var bob = await _host.MemberAsync("bob_ridchan");
+        var chat = (await alice.Client.CreateGroupAsync("Many", [bob.Id], large: true)).Chat.Id;
+        await using var alicePhone = await _host.DeviceAsync("alice_ridchan", alice.Id, listen: false);
+        var phoneChannelPts = (await alicePhone.Client.GetChannelDifferenceAsync(chat, 0)).Pts;
+        var phonePts = (await alicePhone.Client.GetStateAsync()).Pts;
+        await alicePhone.Client.DisposeAsync();
+
+        var first = await alice.Client.SendMessageAsync(Peer.Chat(chat), "while you were away", randomId: 770_501);
+        var answer = await bob.Client.SendMessageAsync(Peer.Chat(chat), "an answer", randomId: 770_502);
+        var second = await alice.Client.SendMessageAsync(Peer.Chat(chat), "and this", randomId: 770_503);
+
+        (await bob.Client.GetChannelDifferenceAsync(chat, phoneChannelPts)).Updates.Select(u => u.Update).OfType<NewMessageUpdate>()
+            .Select(u => (u.Message.Text, u.RandomId)).Should().Equal(
+                ("while you were away", (long?)null), ("an answer", 770_502L), ("and this", (long?)null));
+        await using var back = await _host.DeviceAsync("alice_ridchan", alice.Id, listen: false);
+        (await back.Client.GetChannelDifferenceAsync(chat, phoneChannelPts)).Updates.Select(u => u.Update).OfType<NewMessageUpdate>()
+            .Select(u => (u.Message.Text, u.RandomId)).Should().Equal(
+                ("while you were away", 770_501L), ("an answer", (long?)null), ("and this", 770_503L));
+        await back.Client.Events.StartAsync(alice.Id, phonePts, new Dictionary<long, long> { [chat] = phoneChannelPts });
+        var caughtUp = await back.EventsUntilAsync<MessageReceived>(m => m.Message.Id == second.Message.Id);
+        caughtUp.OfType<MessageReceived>().Where(m => m.Message.Action is null).Select(m => (m.Message.Id, m.RandomId)).Should().Equal(
+            (first.Message.Id, 770_501L), (answer.Message.Id, (long?)null), (second.Message.Id, 770_503L));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Messenger.Contracts.Admin;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Tests.Infrastructure;
@@ -79,6 +80,33 @@ public sealed class TextCharacterTests : IAsyncLifetime
         var sent = await _alice.Client.CallAsync(new SendMessageCall(_bob.Peer, 41, "half \uD83D pair"));
 
         sent.Message.Text.Should().Be("half \uFFFD pair");
+    }
+
+    [Theory]
+    [InlineData("nul\0")]
+    [InlineData("escape \u001B[31mred")]
+    [InlineData("\u009Bcsi")]
+    public async Task EditAboutAndReport_WhenTextHasAControlCharacter_FailWithTheirErrors(string text)
+    {
+        var group = await _alice.Client.CallAsync(new CreateGroupCall("About", [_bob.UserId]));
+        var reported = await _bob.SendAsync(_alice, "spam");
+
+        await ChatTestKit.FailsWith(
+            () => _alice.Client.CallAsync(new EditAboutCall(group.Chat.Id, text)), GroupErrorNames.ChatAboutInvalid);
+        await ChatTestKit.FailsWith(
+            () => _alice.Client.CallAsync(new ReportMessagesCall(_bob.Peer, [reported.Message.Id], ReportReasons.Spam, text)),
+            ReportErrorNames.ReportCommentInvalid);
+    }
+
+    [Fact]
+    public async Task EditAboutAndReport_WhenTextHasLinesTabsAndRightToLeftMarks_KeepThem()
+    {
+        const string text = "line 1\r\nline 2\n\tשלום \u200Fעולם\u200F ❤️";
+        var group = await _alice.Client.CallAsync(new CreateGroupCall("About", [_bob.UserId]));
+        var reported = await _bob.SendAsync(_alice, "spam");
+
+        (await _alice.Client.CallAsync(new EditAboutCall(group.Chat.Id, text))).Chat.About.Should().Be(text);
+        (await _alice.Client.CallAsync(new ReportMessagesCall(_bob.Peer, [reported.Message.Id], ReportReasons.Spam, text))).Filed.Should().Be(1);
     }
 
     [Theory]

@@ -52,6 +52,27 @@ public sealed class NameCharacterTests : IAsyncLifetime
     }
 
     [Theory]
+    [MemberData(nameof(SpoofingNames))]
+    [InlineData("first line\nsecond line")]
+    [InlineData("bell\a")]
+    public async Task UpdateProfile_WhenBioHasSpoofingOrControlCharacters_FailsBioInvalid(string bio)
+    {
+        await using var client = await _host.SignedInClientAsync("mallory");
+
+        await FailsWith(() => client.UpdateProfileAsync("Mallory", bio), SessionErrorNames.BioInvalid);
+        (await client.UpdateProfileAsync("Mallory", "  ")).Bio.Should().BeEmpty("an empty bio is no bio");
+    }
+
+    [Fact]
+    public async Task UpdateProfile_WhenBioIsRightToLeftWithEmoji_KeepsIt()
+    {
+        const string bio = "מתכנתת ❤️ می‌خواهم 👨‍👩‍👧";
+        await using var client = await _host.SignedInClientAsync("bio_writer");
+
+        (await client.UpdateProfileAsync("Writer", bio)).Bio.Should().Be(bio);
+    }
+
+    [Theory]
     [InlineData("مريم الحسن")]
     [InlineData("שרה לוי")]
     [InlineData("👨‍👩‍👧 Family")]

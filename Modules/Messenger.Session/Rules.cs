@@ -27,6 +27,10 @@ internal static class Rules
 
     public static int Characters(string text) => text.EnumerateRunes().Count();
 
+    /// <summary>A bio is one line shown under the name in a profile: empty, or held to the name rule (no control
+    /// character, line break included; no bidi control or invisible spoofer; something visible).</summary>
+    public static bool IsBio(string? bio) => string.IsNullOrWhiteSpace(bio) || TextRules.IsName(bio, int.MaxValue);
+
     /// <summary>Trimmed, 1–<paramref name="max"/> characters, no control character and none of the invisible ones that
     /// spoof a name (<see cref="TextRules.IsName"/>): they garble every list they appear in.</summary>
     public static bool IsName(string? text, int max) => TextRules.IsName(text, max);

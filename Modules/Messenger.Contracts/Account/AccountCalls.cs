@@ -100,8 +100,8 @@ public sealed record UpdateUsernameCall([property: Key("username")] string Usern
 [MessagePackObject]
 public sealed record UpdateProfilePhotoCall([property: Key("media")] Media.InputMedia? Media) : IRpcCall<User>;
 
-/// <summary><c>account.updateProfile</c>: display name 1–64 characters after trimming, bio at most 140.
-/// Errors: <c>DISPLAY_NAME_INVALID</c>, <c>BIO_TOO_LONG</c>.</summary>
+/// <summary><c>account.updateProfile</c>: display name 1–64 characters after trimming, bio at most 140 on one line,
+/// held to the name rule when not empty. Errors: <c>DISPLAY_NAME_INVALID</c>, <c>BIO_TOO_LONG</c>, <c>BIO_INVALID</c>.</summary>
 [RpcMethod("account.updateProfile")]
 [MessagePackObject]
 public sealed record UpdateProfileCall(

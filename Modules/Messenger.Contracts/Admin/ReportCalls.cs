@@ -11,7 +11,8 @@ namespace Messenger.Contracts.Admin;
 /// moderators. Reporting a message again changes nothing; one's own and service messages cannot be reported. Each
 /// message counts against the posting limit. Errors: <c>PEER_ID_INVALID</c>, <c>MESSAGE_IDS_INVALID</c> (none, more than 100, or
 /// one zero or negative), <c>MESSAGE_ID_INVALID</c> (one the caller cannot see, their own, or a service message),
-/// <c>REPORT_REASON_INVALID</c>, <c>REPORT_COMMENT_TOO_LONG</c>, 404 <c>CHAT_NOT_FOUND</c>, 420 <c>FLOOD_WAIT</c>.</summary>
+/// <c>REPORT_REASON_INVALID</c>, <c>REPORT_COMMENT_TOO_LONG</c>, <c>REPORT_COMMENT_INVALID</c> (a control character other
+/// than tab and line breaks), 404 <c>CHAT_NOT_FOUND</c>, 420 <c>FLOOD_WAIT</c>.</summary>
 [RpcMethod("messages.report")]
 [MessagePackObject]
 public sealed record ReportMessagesCall(
@@ -107,6 +108,10 @@ public static class ReportErrorNames
 {
     public const string ReportReasonInvalid = "REPORT_REASON_INVALID";
     public const string ReportCommentTooLong = "REPORT_COMMENT_TOO_LONG";
+
+    /// <summary>The comment holds a control character other than tab and line breaks, or a lone surrogate (the rule of
+    /// message text).</summary>
+    public const string ReportCommentInvalid = "REPORT_COMMENT_INVALID";
 
     /// <summary>404: no report with this id.</summary>
     public const string ReportIdInvalid = "REPORT_ID_INVALID";

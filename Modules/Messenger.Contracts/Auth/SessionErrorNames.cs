@@ -11,6 +11,10 @@ public static class SessionErrorNames
     public const string PasswordTooLong = "PASSWORD_TOO_LONG";
     public const string DisplayNameInvalid = "DISPLAY_NAME_INVALID";
     public const string BioTooLong = "BIO_TOO_LONG";
+
+    /// <summary>A bio holds a character a name may not (<c>DISPLAY_NAME_INVALID</c>'s rule: controls and line breaks,
+    /// bidi controls, invisible spoofers) or nothing visible.</summary>
+    public const string BioInvalid = "BIO_INVALID";
     public const string DeviceNameInvalid = "DEVICE_NAME_INVALID";
     public const string PlatformInvalid = "PLATFORM_INVALID";
 

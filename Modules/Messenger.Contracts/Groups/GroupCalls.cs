@@ -127,7 +127,8 @@ public sealed record LeaveGroupCall([property: Key("chat_id")] long ChatId) : IR
 public sealed record EditTitleCall([property: Key("chat_id")] long ChatId, [property: Key("title")] string Title) : IRpcCall<ChatChanged>;
 
 /// <summary><c>groups.editAbout</c> (admins): the group's description, 0–255 characters after trimming (empty or null
-/// removes it). Posts the service message <c>edit_about</c>. Errors: <c>CHAT_ABOUT_TOO_LONG</c>, <c>CHAT_NOT_MODIFIED</c>, 403
+/// removes it). Posts the service message <c>edit_about</c>. Errors: <c>CHAT_ABOUT_TOO_LONG</c>, <c>CHAT_ABOUT_INVALID</c> (a
+/// control character other than tab and line breaks), <c>CHAT_NOT_MODIFIED</c>, 403
 /// <c>CHAT_ADMIN_REQUIRED</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
 [RpcMethod("groups.editAbout")]
 [MessagePackObject]
@@ -397,6 +398,10 @@ public static class GroupErrorNames
 {
     public const string ChatTitleInvalid = "CHAT_TITLE_INVALID";
     public const string ChatAboutTooLong = "CHAT_ABOUT_TOO_LONG";
+
+    /// <summary>A description holds a control character other than tab and line breaks, or a lone surrogate (the rule
+    /// of message text).</summary>
+    public const string ChatAboutInvalid = "CHAT_ABOUT_INVALID";
     public const string ChatNotModified = "CHAT_NOT_MODIFIED";
     public const string UserIdsInvalid = "USER_IDS_INVALID";
     public const string UsersTooMany = "USERS_TOO_MANY";

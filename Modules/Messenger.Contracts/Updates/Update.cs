@@ -231,8 +231,9 @@ public sealed record BotCallbackQueryUpdate(
 /// A message arrived in one of the user's chats (or the user sent it from any device). <see cref="RandomId"/> is the
 /// <c>random_id</c> its sender gave it, set only in the sender's own log entry (so on each of the sender's devices, live
 /// and in <c>updates.getDifference</c>) for a message the sender posted (<c>messages.send</c>, <c>sendPoll</c>,
-/// <c>forward</c>; not service messages): a device matches it to its outbox by it. Never in a recipient's entry nor in a
-/// large group's shared log (there only the send's result answers the sending device); null in entries logged before.
+/// <c>forward</c>; not service messages): a device matches it to its outbox by it. Never in a recipient's entry. A large
+/// group's shared log stores it for nobody: the sender's devices get it in their own copy of the live push and in what
+/// <c>updates.getChannelDifference</c> answers them; null in entries logged before.
 /// On the wire it is written only when set (<see cref="NewMessageUpdateFormatter"/>).
 /// </summary>
 [MessagePackObject]

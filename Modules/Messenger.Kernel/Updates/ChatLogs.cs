@@ -23,3 +23,8 @@ public sealed record GetUserChannelsQuery(long UserId) : IRequest<long[]>;
 
 /// <summary>May <paramref name="UserId"/> read the own log of large group <paramref name="ChatId"/>?</summary>
 public sealed record CanReadChatLogQuery(long UserId, long ChatId) : IRequest<bool>;
+
+/// <summary>The <c>random_id</c>s <paramref name="UserId"/> sent those of <paramref name="MessageIds"/> (in chat
+/// <paramref name="ChatId"/>) with that are theirs, by message id: a large group's shared log stores none, so its reader
+/// is told its own here.</summary>
+public sealed record GetOwnRandomIdsQuery(long UserId, long ChatId, IReadOnlyCollection<long> MessageIds) : IRequest<IReadOnlyDictionary<long, long>>;

@@ -43,5 +43,10 @@ public interface IUpdateLog
 }
 
 /// <summary>One update appended to one user's log. <paramref name="Device"/>: the one device of the owner that can read it
-/// (a secret message: the device its chat is bound to), for whom a notification of it is meant; null for any device.</summary>
-public readonly record struct LogAppend(long OwnerId, LoggedUpdate Update, byte[]? Device = null);
+/// (a secret message: the device its chat is bound to), for whom a notification of it is meant; null for any device.
+/// <paramref name="ForSender"/>: in a large group's log, the entry as its sender's own devices get it (their message with
+/// its <c>random_id</c>), never stored; everyone else gets <paramref name="Update"/>.</summary>
+public readonly record struct LogAppend(long OwnerId, LoggedUpdate Update, byte[]? Device = null, SenderCopy? ForSender = null);
+
+/// <summary>A large group's log entry as <paramref name="UserId"/>, who posted it, gets it live.</summary>
+public sealed record SenderCopy(long UserId, LoggedUpdate Update);

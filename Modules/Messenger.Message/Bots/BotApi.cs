@@ -10,6 +10,7 @@ using Messenger.Contracts.Updates;
 using Messenger.Contracts.Users;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Text;
 using Messenger.Kernel.Updates;
 using Messenger.Kernel.Users;
 using Messenger.Message.Chats;
@@ -189,7 +190,7 @@ internal static class BotApi
         var text = request.String("text");
         var url = request.String("url");
         if (!long.TryParse(request.Required("callback_query_id"), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-            || text is { Length: > 200 }
+            || text is { Length: > 200 } || !TextRules.IsCleanText(text)
             || url is not null && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && url.Length <= ReplyMarkups.MaxUrlLength))
         {
             throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);

@@ -9,6 +9,7 @@ using Messenger.Contracts.Wire;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
+using Messenger.Kernel.Text;
 using Messenger.Kernel.Updates;
 using Messenger.Kernel.Users;
 using Messenger.Message.Chats;
@@ -35,7 +36,7 @@ internal static class ReplyMarkups
 
     private static bool IsValid(InlineButton? button) =>
         button is { Text: { } text }
-        && text.Trim().Length is > 0 and <= MaxTextLength
+        && text.Trim().Length is > 0 and <= MaxTextLength && TextRules.IsName(text, MaxTextLength)
         && (button.CallbackData, button.Url) switch
         {
             ({ } data, null) => Encoding.UTF8.GetByteCount(data) is > 0 and <= MaxDataBytes,

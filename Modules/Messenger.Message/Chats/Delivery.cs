@@ -93,17 +93,22 @@ internal static class Delivery
 
         var update = new NewMessageUpdate(message);
         // The sender's random_id is their private idempotency key: only their own entry carries it (a separate row from
-        // the others', which share one serialized payload), never a recipient's nor a large group's shared log. A service
-        // message's random id is the server's own, so it has none.
+        // the others', which share one serialized payload), never a recipient's. A large group's shared log stores it for
+        // nobody: the sender's devices get their own copy of the entry live (ForSender) and find the random_id in the
+        // message's row when they read the log (GetOwnRandomIdsQuery). A service message's random id is the server's own,
+        // so it has none.
         var sendersUpdate = action is null ? update with { RandomId = randomId } : update;
         var appends = new List<LogAppend>();
         foreach (var (owner, peer) in target.Audience(scope, me))
         {
-            if (!LogOwners.IsChat(owner))
+            if (LogOwners.IsChat(owner))
             {
-                MessageStore.TouchDialog(scope, owner, target.ChatId, peer, id, now, incoming: owner != me);
+                var shared = log.Append(scope, owner, update, now, id);
+                appends.Add(new LogAppend(owner, shared, ForSender: action is null ? new SenderCopy(me, shared with { Update = sendersUpdate }) : null));
+                continue;
             }
 
+            MessageStore.TouchDialog(scope, owner, target.ChatId, peer, id, now, incoming: owner != me);
             appends.Add(new LogAppend(owner, log.Append(scope, owner, owner == me ? sendersUpdate : update, now, id)));
         }
 

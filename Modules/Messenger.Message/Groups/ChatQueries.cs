@@ -6,9 +6,13 @@ using Messenger.Message.Storage;
 namespace Messenger.Message.Groups;
 
 /// <summary>What the Queue and Update modules ask about group chats, answered from the cached directory.</summary>
-internal sealed class ChatQueries(ChatDirectory directory, GroupStore store)
-    : IRequestHandler<GetChatMembersQuery, long[]>, IRequestHandler<GetUserChannelsQuery, long[]>, IRequestHandler<CanReadChatLogQuery, bool>
+internal sealed class ChatQueries(ChatDirectory directory, GroupStore store, MessageStore messages)
+    : IRequestHandler<GetChatMembersQuery, long[]>, IRequestHandler<GetUserChannelsQuery, long[]>, IRequestHandler<CanReadChatLogQuery, bool>,
+        IRequestHandler<GetOwnRandomIdsQuery, IReadOnlyDictionary<long, long>>
 {
+    public ValueTask<IReadOnlyDictionary<long, long>> Handle(GetOwnRandomIdsQuery query, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyDictionary<long, long>>(messages.RandomIdsOf(query.UserId, query.ChatId, query.MessageIds));
+
     public ValueTask<long[]> Handle(GetChatMembersQuery query, CancellationToken cancellationToken) =>
         ValueTask.FromResult(directory.Get(query.ChatId)?.MemberIds ?? []);
 

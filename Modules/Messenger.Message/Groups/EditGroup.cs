@@ -8,6 +8,7 @@ using Messenger.Kernel.Errors;
 using Messenger.Kernel.Media;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
+using Messenger.Kernel.Text;
 using Messenger.Kernel.Updates;
 using Messenger.Kernel.Users;
 using Messenger.Message.Sending;
@@ -25,8 +26,11 @@ internal sealed class EditAboutValidator : AbstractValidator<EditAboutCall>
 {
     public const int MaxLength = 255;
 
-    public EditAboutValidator() =>
+    public EditAboutValidator()
+    {
         RuleFor(c => c.About).Must(a => a is null || a.Trim().Length <= MaxLength).WithErrorCode(GroupErrorNames.ChatAboutTooLong);
+        RuleFor(c => c.About).Must(TextRules.IsCleanText).WithErrorCode(GroupErrorNames.ChatAboutInvalid);
+    }
 }
 
 /// <summary>Admins rename the chat and set its description and photo (members too, when the chat lets them change its

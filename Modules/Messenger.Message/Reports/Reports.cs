@@ -7,6 +7,7 @@ using Messenger.Kernel.Errors;
 using Messenger.Kernel.Media;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
+using Messenger.Kernel.Text;
 using Messenger.Kernel.Updates;
 using Messenger.Kernel.Users;
 using Messenger.Message.Chats;
@@ -27,6 +28,7 @@ internal sealed class ReportMessagesValidator : AbstractValidator<ReportMessages
         RuleFor(c => c.Reason).Must(reason => ReportReasons.All.Contains(reason)).WithErrorCode(ReportErrorNames.ReportReasonInvalid);
         RuleFor(c => c.Comment).Must(comment => comment is null || comment.Trim().Length <= ReportLimits.MaxCommentLength)
             .WithErrorCode(ReportErrorNames.ReportCommentTooLong);
+        RuleFor(c => c.Comment).Must(TextRules.IsCleanText).WithErrorCode(ReportErrorNames.ReportCommentInvalid);
     }
 }
 

@@ -103,6 +103,27 @@ internal sealed class MessageStore(SqliteDatabase database)
         return command.ExecuteScalar() is long id ? id : null;
     }
 
+    /// <summary>The random ids <paramref name="fromId"/> sent those of <paramref name="ids"/> in the chat with that are
+    /// theirs and not service messages (whose random ids are the server's), by message id: primary-key lookups.</summary>
+    public Dictionary<long, long> RandomIdsOf(long fromId, long chatId, IReadOnlyCollection<long> ids)
+    {
+        var found = new Dictionary<long, long>();
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, random_id FROM message_messages WHERE id IN (SELECT value FROM json_each(@ids)) " +
+            "AND chat_id = @chat AND from_id = @from AND action IS NULL";
+        command.Parameters.AddWithValue("@ids", System.Text.Json.JsonSerializer.Serialize(ids));
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@from", fromId);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            found[reader.GetInt64(0)] = reader.GetInt64(1);
+        }
+
+        return found;
+    }
+
     /// <summary>Whether chat <paramref name="chatId"/> is in <paramref name="userId"/>'s chat list (a row whose history
     /// they cleared has no top message, and is listed as <see cref="Dialogs"/> lists: not at all).</summary>
     public bool HasDialog(long userId, long chatId)

@@ -83,7 +83,8 @@ internal sealed class GetDifferenceHandler(LogReader reader, UpdateLog log, ISen
     }
 }
 
-/// <summary>A large group's own log, for its members only (anyone else: 404, as if the chat did not exist).</summary>
+/// <summary>A large group's own log, for its members only (anyone else: 404, as if the chat did not exist). The log is
+/// shared, so it holds nobody's random_id: the caller's own messages in it are given theirs, as their own log would.</summary>
 internal sealed class GetChannelDifferenceHandler(LogReader reader, ISender bus, RpcContext caller)
     : IRequestHandler<GetChannelDifferenceCall, ChannelDifference>
 {
@@ -96,7 +97,24 @@ internal sealed class GetChannelDifferenceHandler(LogReader reader, ISender bus,
         }
 
         var stretch = reader.Read(LogOwners.OfChat(call.ChatId), call.Pts, call.Limit);
-        return new ChannelDifference(call.ChatId, [.. stretch.Updates], stretch.Pts, stretch.Slice, stretch.TooLong);
+        return new ChannelDifference(call.ChatId, [.. await WithOwnRandomIdsAsync(me, call.ChatId, stretch.Updates, cancellationToken)],
+            stretch.Pts, stretch.Slice, stretch.TooLong);
+    }
+
+    private async ValueTask<List<LoggedUpdate>> WithOwnRandomIdsAsync(long me, long chatId, List<LoggedUpdate> updates, CancellationToken cancellationToken)
+    {
+        var own = updates.Where(u => u.Update is NewMessageUpdate { RandomId: null } posted && posted.Message.FromId == me && posted.Message.Action is null)
+            .Select(u => ((NewMessageUpdate)u.Update).Message.Id).ToList();
+        if (own.Count == 0)
+        {
+            return updates;
+        }
+
+        var randomIds = await bus.Send(new GetOwnRandomIdsQuery(me, chatId, own), cancellationToken);
+        // Copies: the entries read may be the recent-updates cache's, shared by every reader.
+        return [.. updates.Select(u => u.Update is NewMessageUpdate posted && posted.Message.FromId == me && randomIds.TryGetValue(posted.Message.Id, out var randomId)
+            ? u with { Update = posted with { RandomId = randomId } }
+            : u)];
     }
 }
 

@@ -15,6 +15,7 @@ internal sealed class UpdateProfileValidator : AbstractValidator<UpdateProfileCa
         RuleFor(c => c.DisplayName).DisplayName();
         RuleFor(c => c.Bio).Must(b => b is null || Rules.Characters(b.Trim()) <= Rules.BioMaxCharacters)
             .WithErrorCode(SessionErrorNames.BioTooLong);
+        RuleFor(c => c.Bio).Must(Rules.IsBio).WithErrorCode(SessionErrorNames.BioInvalid);
     }
 }
 

@@ -11,6 +11,7 @@ using Messenger.Contracts.Wire;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Events;
 using Messenger.Kernel.Rpc;
+using Messenger.Kernel.Text;
 using Messenger.Session.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -106,7 +107,7 @@ internal sealed class SetBotCommandsValidator : AbstractValidator<SetBotCommands
             .Must(commands => commands is { Length: <= BotLimits.MaxCommands }
                 && commands.All(c => c is { Command: { } name, Description: { } about }
                     && name.Length is > 0 and <= 32 && name.All(ch => ch is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_')
-                    && about.Trim().Length is > 0 and <= 256)
+                    && about.Trim().Length is > 0 and <= 256 && TextRules.IsName(about, 256))
                 && commands.Select(c => c.Command).Distinct().Count() == commands.Length)
             .WithErrorCode(BotErrorNames.BotCommandInvalid);
 }

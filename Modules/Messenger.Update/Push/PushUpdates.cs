@@ -19,7 +19,7 @@ internal sealed class PushToOnlineDevices(OnlineDevices online, IConnectionPush 
         {
             if (LogOwners.IsChat(owner.Key))
             {
-                await PushToMembersAsync(LogOwners.ChatOf(owner.Key), [.. owner.Select(a => a.Update)], notification.OriginConnectionId, cancellationToken);
+                await PushToMembersAsync(LogOwners.ChatOf(owner.Key), [.. owner], notification.OriginConnectionId, cancellationToken);
                 continue;
             }
 
@@ -42,20 +42,56 @@ internal sealed class PushToOnlineDevices(OnlineDevices online, IConnectionPush 
 
     /// <summary>
     /// A large group's entry goes to the online devices of its members, from memory: one payload for all of them, no
-    /// per-member rows. Offline members read the chat's log when they come back.
+    /// per-member rows. Offline members read the chat's log when they come back. The only other payload is the
+    /// sender's: their own messages with their random_id (<see cref="LogAppend.ForSender"/>), for their other devices.
     /// </summary>
-    private async ValueTask PushToMembersAsync(long chatId, LoggedUpdate[] updates, string? originConnectionId, CancellationToken cancellationToken)
+    private async ValueTask PushToMembersAsync(long chatId, LogAppend[] appends, string? originConnectionId, CancellationToken cancellationToken)
     {
         var members = await bus.Send(new GetChatMembersQuery(chatId), cancellationToken);
+        var senders = SendersOf(appends);
         byte[]? payload = null;
         foreach (var member in members)
         {
+            if (senders is not null && senders.Contains(member))
+            {
+                PushToSender(chatId, member, appends, originConnectionId);
+                continue;
+            }
+
             foreach (var connection in online.ConnectionsOf(member))
             {
                 if (connection != originConnectionId)
                 {
-                    push.Push(connection, UpdateKinds.Channel, payload ??= WireSerializer.Serialize(new ChannelUpdates(chatId, updates)));
+                    push.Push(connection, UpdateKinds.Channel,
+                        payload ??= WireSerializer.Serialize(new ChannelUpdates(chatId, [.. appends.Select(a => a.Update)])));
                 }
+            }
+        }
+    }
+
+    private static HashSet<long>? SendersOf(LogAppend[] appends)
+    {
+        HashSet<long>? senders = null;
+        foreach (var append in appends)
+        {
+            if (append.ForSender is { } copy)
+            {
+                (senders ??= []).Add(copy.UserId);
+            }
+        }
+
+        return senders;
+    }
+
+    private void PushToSender(long chatId, long sender, LogAppend[] appends, string? originConnectionId)
+    {
+        byte[]? payload = null;
+        foreach (var connection in online.ConnectionsOf(sender))
+        {
+            if (connection != originConnectionId)
+            {
+                push.Push(connection, UpdateKinds.Channel, payload ??= WireSerializer.Serialize(new ChannelUpdates(chatId,
+                    [.. appends.Select(a => a.ForSender is { } copy && copy.UserId == sender ? copy.Update : a.Update)])));
             }
         }
     }

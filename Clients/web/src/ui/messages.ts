@@ -142,18 +142,14 @@ export function replaceMessage(key: string, message: Message): void {
   }));
 }
 
-/** A message of the chat's, new to this tab: `randomId` is the one our own message was sent with, when the server told
- * it (the user's own log carries it on each of their devices; a large group's log, an older server and others' messages
- * do not). */
+/** A message of the chat's, new to this tab: `randomId` is the one our own message was sent with (the server tells it
+ * to each of the user's devices, in large groups and channels too; never on others' messages). */
 export function messageArrived(message: Message, randomId?: number): void {
   const me = getState().me?.id ?? 0;
   const peer = peerOf(message, me);
   const key = peerKey(peer);
   const incoming = message.from_id !== me;
-  // A poll or a location never waits as a clock bubble: only sends from the composer (text, files) do; a location's
-  // empty text would settle a file's upload sent without a caption.
   if (!incoming && randomId !== undefined) settleSent(key, randomId);
-  else if (!incoming && !message.poll && !message.geo) settlePending(key, message);
   insertMessage(key, message);
   updateDialog(
     key,
@@ -192,16 +188,6 @@ function settleSent(key: string, randomIdStored: number): void {
   forgetSent(randomIdStored);
   outcomes.get(randomIdStored)?.resolve();
   outcomes.delete(randomIdStored);
-}
-
-/** Our own message came back without its random id (a large group's shared log, or a server that does not tell it):
- * its clock bubble gives way to it, told by its content — and only the chat's send in flight (one at a time) can be
- * it: a message still queued behind it, or refused, is not (the same text may come from another device). A wrong guess
- * only hides the bubble until the send's own answer brings its message. */
-function settlePending(key: string, message: Message): void {
-  const inFlight = draining.has(key) ? queues.get(key)?.[0] : undefined;
-  if (!inFlight || inFlight.text !== message.text || inFlight.replyToId !== (message.reply_to_id ?? null) || !inFlight.media !== !message.media) return;
-  updatePending(key, (list) => list.filter((p) => p.randomId !== inFlight.randomId));
 }
 
 export async function sendMessage(
