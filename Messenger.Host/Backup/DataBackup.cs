@@ -71,6 +71,14 @@ internal static class DataBackup
         }
 
         target = Path.GetFullPath(target);
+        var inside = Path.TrimEndingDirectorySeparator(target);
+        var data = Path.TrimEndingDirectorySeparator(source);
+        if (inside == data || inside.StartsWith(data + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            // The copy would copy itself, file by file, as it grows (and a scheduled one the backups before it).
+            throw new BackupException($"{target} is inside the data directory {data}; a backup goes outside it");
+        }
+
         if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
         {
             throw new BackupException($"{target} is not empty: a backup goes into a new or empty directory");

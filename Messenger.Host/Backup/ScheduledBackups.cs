@@ -65,35 +65,46 @@ internal sealed record BackupRun(string Name, DateTimeOffset At, BackupSummary? 
 /// logged, counted (<c>messenger.backup.failures</c>), leaves nothing behind and is tried again after at most
 /// 15 minutes. A backup never stops the server: it reads the database beside the writer.
 /// </summary>
-internal sealed class ScheduledBackups(
-    IOptions<BackupOptions> options, IOptions<MessengerOptions> messenger, TimeProvider clock, ILogger<ScheduledBackups> logger)
-    : BackgroundService, IServerBackups
+internal sealed class ScheduledBackups : BackgroundService, IServerBackups
 {
     public const string MeterName = "Messenger.Backup";
     private const string Prefix = "messenger-";
     private const string NameFormat = "yyyyMMdd-HHmmss";
     private static readonly TimeSpan LongestRetry = TimeSpan.FromMinutes(15);
 
-    private static readonly Meter Meter = new(MeterName);
-    private static readonly Counter<long> Failures = Meter.CreateCounter<long>(
-        "messenger.backup.failures", "{backup}", "Scheduled backups that failed");
-    private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>(
-        "messenger.backup.duration", "s", "Time a complete scheduled backup took");
-    private static long _lastSuccess;
-
-    private readonly string _directory = options.Value.Directory.Length == 0 ? "" : Path.GetFullPath(options.Value.Directory);
+    private readonly IOptions<BackupOptions> _options;
+    private readonly IOptions<MessengerOptions> _messenger;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<ScheduledBackups> _logger;
+    private readonly Counter<long> _failures;
+    private readonly Histogram<double> _duration;
+    private readonly string _directory;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
+    private long _lastSuccess;
 
-    static ScheduledBackups() =>
-        Meter.CreateObservableGauge("messenger.backup.last_success", () => Interlocked.Read(ref _lastSuccess), "s",
-            "When the newest scheduled backup completed (Unix time; 0: none since start)");
+    // The server's own meter (not a static one): the gauge is this server's state, and two servers in one process (the
+    // tests) each report their own.
+    public ScheduledBackups(
+        IOptions<BackupOptions> options, IOptions<MessengerOptions> messenger, TimeProvider clock, ILogger<ScheduledBackups> logger, IMeterFactory meters)
+    {
+        _options = options;
+        _messenger = messenger;
+        _clock = clock;
+        _logger = logger;
+        _directory = options.Value.Directory.Length == 0 ? "" : Path.GetFullPath(options.Value.Directory);
+        var meter = meters.Create(MeterName);
+        _failures = meter.CreateCounter<long>("messenger.backup.failures", "{backup}", "Scheduled backups that failed");
+        _duration = meter.CreateHistogram<double>("messenger.backup.duration", "s", "Time a complete scheduled backup took");
+        meter.CreateObservableGauge("messenger.backup.last_success", () => Interlocked.Read(ref _lastSuccess), "s",
+            "When the newest scheduled backup in the directory was taken (Unix time; 0: none there)");
+    }
 
     /// <summary>The latest run since start, or null.</summary>
     public BackupRun? LastRun { get; private set; }
 
     public BackupList List() => new(
-        _directory, options.Value.IntervalMinutes, options.Value.Keep,
+        _directory, _options.Value.IntervalMinutes, _options.Value.Keep,
         [.. Complete(_directory).Select(b => new StoredBackup(Path.GetFileName(b.Path), b.At.ToUnixTimeSeconds()))],
         LastRun is { Error: { } reason } failed ? new BackupFailure(failed.At.ToUnixTimeSeconds(), reason) : null);
 
@@ -128,17 +139,24 @@ internal sealed class ScheduledBackups(
             return;
         }
 
-        var interval = TimeSpan.FromMinutes(options.Value.IntervalMinutes);
+        // A restart does not make the newest backup look days old to an alert on this gauge: it is the newest one's time
+        // (its name's: when it was begun) until the next completes.
+        if (Complete(_directory).FirstOrDefault() is { } kept)
+        {
+            Interlocked.CompareExchange(ref _lastSuccess, kept.At.ToUnixTimeSeconds(), 0);
+        }
+
+        var interval = TimeSpan.FromMinutes(_options.Value.IntervalMinutes);
         var retry = interval < LongestRetry ? interval : LongestRetry;
         while (!stoppingToken.IsCancellationRequested)
         {
             // Read again after every wait: a backup taken meanwhile (admin.backupNow) moves the next one.
             var newest = Complete(_directory).FirstOrDefault();
-            var due = LastRun is { Error: not null } failed ? failed.At + retry : newest is null ? clock.GetUtcNow() : newest.At + interval;
-            var wait = due - clock.GetUtcNow();
+            var due = LastRun is { Error: not null } failed ? failed.At + retry : newest is null ? _clock.GetUtcNow() : newest.At + interval;
+            var wait = due - _clock.GetUtcNow();
             if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(wait, clock, stoppingToken);
+                await Task.Delay(wait, _clock, stoppingToken);
                 continue;
             }
 
@@ -163,7 +181,7 @@ internal sealed class ScheduledBackups(
 
     private BackupRun TakeOne(string directory, string? linkFrom, CancellationToken cancellationToken)
     {
-        var at = clock.GetUtcNow();
+        var at = _clock.GetUtcNow();
         var name = NameAt(at);
         while (System.IO.Directory.Exists(Path.Combine(directory, name)))
         {
@@ -178,19 +196,19 @@ internal sealed class ScheduledBackups(
         {
             DurableFiles.CreateDirectory(directory, ownerOnly: true);
             DeleteLeftovers(directory);
-            var summary = DataBackup.Copy(messenger.Value.DataDirectoryFullPath, partial, linkFrom, cancellationToken);
+            var summary = DataBackup.Copy(_messenger.Value.DataDirectoryFullPath, partial, linkFrom, cancellationToken);
             // Every file of it is synced by now; the rename is, before an older backup is pruned for it.
             System.IO.Directory.Move(partial, Path.Combine(directory, name));
             DurableFiles.SyncDirectory(directory);
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            Duration.Record(seconds);
-            Interlocked.Exchange(ref _lastSuccess, clock.GetUtcNow().ToUnixTimeSeconds());
-            logger.LogInformation(
+            _duration.Record(seconds);
+            Interlocked.Exchange(ref _lastSuccess, _clock.GetUtcNow().ToUnixTimeSeconds());
+            _logger.LogInformation(
                 "Backup {Name} in {Directory}: database {DatabaseBytes:N0} bytes, {Files:N0} other files ({Linked:N0} linked to the backup before), {Bytes:N0} bytes copied, {Seconds:F1} s",
                 name, directory, summary.DatabaseBytes, summary.Files, summary.LinkedFiles, summary.FileBytes, seconds);
             if (summary.Vanished > 0)
             {
-                logger.LogWarning(
+                _logger.LogWarning(
                     "Backup {Name}: {Count:N0} media files were deleted by the collector while it was copied and are not in it",
                     name, summary.Vanished);
             }
@@ -203,24 +221,24 @@ internal sealed class ScheduledBackups(
             TryDelete(partial);
             if (e is OperationCanceledException)
             {
-                logger.LogInformation("Backup {Name} stopped: the server is shutting down", name);
+                _logger.LogInformation("Backup {Name} stopped: the server is shutting down", name);
                 return new BackupRun(name, at, null, "stopped");
             }
 
-            Failures.Add(1);
-            logger.LogError("Backup {Name} into {Directory} failed: {Reason}; trying again in {Minutes} minutes",
-                name, directory, e.Message, Math.Min(options.Value.IntervalMinutes, LongestRetry.TotalMinutes));
+            _failures.Add(1);
+            _logger.LogError("Backup {Name} into {Directory} failed: {Reason}; trying again in {Minutes} minutes",
+                name, directory, e.Message, Math.Min(_options.Value.IntervalMinutes, LongestRetry.TotalMinutes));
             return new BackupRun(name, at, null, e.Message);
         }
     }
 
     private void Prune(string directory)
     {
-        foreach (var old in Complete(directory).Skip(options.Value.Keep))
+        foreach (var old in Complete(directory).Skip(_options.Value.Keep))
         {
             if (TryDelete(old.Path))
             {
-                logger.LogInformation("Backup {Name} deleted: {Keep} newer ones are kept", Path.GetFileName(old.Path), options.Value.Keep);
+                _logger.LogInformation("Backup {Name} deleted: {Keep} newer ones are kept", Path.GetFileName(old.Path), _options.Value.Keep);
             }
         }
     }
@@ -246,7 +264,7 @@ internal sealed class ScheduledBackups(
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            logger.LogWarning("Could not delete {Path}: {Reason}", path, e.Message);
+            _logger.LogWarning("Could not delete {Path}: {Reason}", path, e.Message);
             return false;
         }
     }

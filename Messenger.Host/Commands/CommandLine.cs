@@ -19,10 +19,12 @@ internal abstract record HostCommand
 }
 
 /// <summary>
-/// The first argument is a command or configuration. Configuration is ASP.NET Core's: <c>--Key=value</c>,
-/// <c>--Key value</c>, <c>/Key=value</c> or <c>Key=value</c> (so a first argument with <c>=</c> is configuration, not a
-/// command). Anything else would be ignored by the configuration and start a full server on the default address and
-/// data directory: a misspelt command (<c>bakup</c>), or one without its operand, prints the usage instead.
+/// A command word (<c>backup</c>, <c>reset-password</c>, …) anywhere among the arguments, its operand right after it,
+/// and configuration around it; no command word: the server. Configuration is ASP.NET Core's: <c>--Key=value</c>,
+/// <c>--Key value</c>, <c>/Key=value</c>, <c>/Key value</c> or <c>Key=value</c>, read as its command-line provider reads
+/// it (the word after <c>--Key</c> is that key's value, never a command). Any other word would be ignored by the
+/// configuration and start a full server on the default address and data directory, beside the one a command was
+/// meant for: a misspelt command (<c>bakup</c>), one without its operand, or a stray word prints the usage instead.
 /// </summary>
 internal static class CommandLine
 {
@@ -33,24 +35,73 @@ internal static class CommandLine
           Messenger.Host reset-password <username> [--Key=value …]   give an account a temporary password
           Messenger.Host reset-two-factor <username> [--Key=value …] turn an account's two-step verification off
           Messenger.Host new-server-key [--Key=value …]              make a new server key when server.key is lost with no copy
-        Configuration keys (README, Configuration) as --Key=value, --Key value or Key=value, e.g.
-          --Messenger:DataDirectory=/var/lib/messenger --Messenger:Urls=http://0.0.0.0:5000
+        Configuration keys (README, Configuration) as --Key=value, --Key value or Key=value, before or after the command, e.g.
+          --Messenger:DataDirectory=/var/lib/messenger --Messenger:Urls=http://127.0.0.1:5000
         """;
 
-    public static HostCommand Parse(string[] args) => args switch
+    private static readonly string[] HelpWords = ["help", "-h", "--help", "-?", "/?"];
+
+    private static readonly string[] Commands = ["backup", "reset-password", "reset-two-factor", "new-server-key"];
+
+    public static HostCommand Parse(string[] args)
     {
-        [] or ["", ..] => new HostCommand.Serve(),
-        ["help" or "-h" or "--help" or "-?" or "/?", ..] => new HostCommand.Usage(null),
-        [var first, ..] when first.StartsWith('-') || first.StartsWith('/') || first.Contains('=') => new HostCommand.Serve(),
-        ["backup", var target, .. var settings] when IsOperand(target) => new HostCommand.Backup(target, settings),
-        ["backup", ..] => new HostCommand.Usage("backup needs the directory to back up into"),
-        ["reset-password", var username, .. var settings] when IsOperand(username) => new HostCommand.ResetPassword(username, settings),
-        ["reset-password", ..] => new HostCommand.Usage("reset-password needs the account's username"),
-        ["reset-two-factor", var username, .. var settings] when IsOperand(username) => new HostCommand.ResetTwoFactor(username, settings),
-        ["reset-two-factor", ..] => new HostCommand.Usage("reset-two-factor needs the account's username"),
-        ["new-server-key", .. var settings] => new HostCommand.NewServerKey(settings),
-        [var unknown, ..] => new HostCommand.Usage($"'{unknown}' is not a command"),
-    };
+        string? command = null;
+        string? operand = null;
+        var settings = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var argument = args[i];
+            if (HelpWords.Contains(argument))
+            {
+                return new HostCommand.Usage(null);
+            }
+
+            if (argument.Length == 0 || argument.StartsWith("--", StringComparison.Ordinal) || argument.StartsWith('/') || argument.Contains('='))
+            {
+                settings.Add(argument);
+                if (TakesTheNextAsItsValue(argument) && i + 1 < args.Length)
+                {
+                    settings.Add(args[++i]);
+                }
+
+                continue;
+            }
+
+            if (argument.StartsWith('-'))
+            {
+                // ASP.NET Core ignores -Key (and fails on -Key=value): a single dash is no setting of ours.
+                return new HostCommand.Usage($"'{argument}' is not a setting: settings are --Key=value, --Key value or Key=value");
+            }
+
+            if (!Commands.Contains(argument))
+            {
+                return new HostCommand.Usage($"'{argument}' is not a command");
+            }
+
+            if (command is not null)
+            {
+                return new HostCommand.Usage($"'{argument}' after '{command}': one command at a time");
+            }
+
+            command = argument;
+            if (command != "new-server-key" && i + 1 < args.Length && IsOperand(args[i + 1]))
+            {
+                operand = args[++i];
+            }
+        }
+
+        return (command, operand) switch
+        {
+            (null, _) => new HostCommand.Serve(),
+            ("backup", { } target) => new HostCommand.Backup(target, [.. settings]),
+            ("backup", null) => new HostCommand.Usage("backup needs the directory to back up into"),
+            ("reset-password", { } username) => new HostCommand.ResetPassword(username, [.. settings]),
+            ("reset-password", null) => new HostCommand.Usage("reset-password needs the account's username"),
+            ("reset-two-factor", { } username) => new HostCommand.ResetTwoFactor(username, [.. settings]),
+            ("reset-two-factor", null) => new HostCommand.Usage("reset-two-factor needs the account's username"),
+            _ => new HostCommand.NewServerKey([.. settings]),
+        };
+    }
 
     /// <summary>Prints the usage (after the problem, on standard error, if any): 0 when asked for, 2 after a mistake.</summary>
     public static int PrintUsage(string? problem, TextWriter output, TextWriter error)
@@ -66,7 +117,12 @@ internal static class CommandLine
         return 2;
     }
 
+    // `--Key value` and `/Key value`, as ASP.NET Core's command-line configuration reads them: the next argument is the
+    // value, whatever it is (`--Messenger:DataDirectory backup` names a directory `backup`).
+    private static bool TakesTheNextAsItsValue(string argument) =>
+        (argument.StartsWith("--", StringComparison.Ordinal) || argument.StartsWith('/')) && !argument.Contains('=');
+
     // `backup --Messenger:DataDirectory=/x` names no directory: its first operand is configuration. A path may hold
-    // an `=` (/backups/date=2026-12-05); a bare Key=value there is taken as the directory's name.
+    // an `=` (/backups/date=2026-12-05) or start with `/`: right after the command word it is the operand.
     private static bool IsOperand(string argument) => argument.Length > 0 && !argument.StartsWith('-');
 }

@@ -160,6 +160,28 @@ public sealed class BackupTests
         blank.Output.Should().Contain("Configuration error: Messenger:DataDirectory: must not be empty");
     }
 
+    /// <summary>A target inside the data directory would copy itself as it grows: refused, as
+    /// <c>Messenger:Backup:Directory</c> there is, and nothing is made.</summary>
+    [Fact]
+    public async Task BackupCommand_IntoTheDataDirectory_IsRefused()
+    {
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        await using (var host = await SessionTestKit.StartHostAsync(dataDirectory: data))
+        {
+            await using var alice = await host.SignUpAsync("alice_inside");
+        }
+
+        var inside = Path.Combine(data, "bk");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        DataBackup.Run(inside, data, output, error).Should().Be(2, output.ToString());
+
+        error.ToString().Should().Contain($"Backup failed: {inside} is inside the data directory {data}; a backup goes outside it");
+        Directory.Exists(inside).Should().BeFalse();
+    }
+
     /// <summary>A backup holds what the data directory does (message text, two-step secrets in the clear): a target the
     /// command makes is its owner's alone, as the data directory is; an empty one it is given stays as it is, with a
     /// warning when other users of the machine may read it.</summary>

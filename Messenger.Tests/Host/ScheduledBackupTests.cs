@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Messenger.Client;
 using Messenger.Contracts.Admin;
 using Messenger.Contracts.Auth;
@@ -78,6 +79,31 @@ public sealed class ScheduledBackupTests
         var history = await bobAgain.Client.GetHistoryAsync(alice.Peer, limit: 10);
         history.Select(m => m.Text).Should().StartWith(["after the second backup", "after the first backup"]);
         Sha256(await bobAgain.Client.DownloadAsync(history.Single(m => m.Media is not null).Media!)).Should().Be(Sha256(bytes));
+    }
+
+    /// <summary>An alert on <c>messenger.backup.last_success</c> ("older than a day") must not fire after every restart:
+    /// a server that finds a backup reports that one's time until it takes the next.</summary>
+    [Fact]
+    public async Task LastSuccess_AfterARestart_IsTheNewestBackupsTime()
+    {
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        var backups = Path.Combine(directory.Path, "backups");
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 22, 15, 0, TimeSpan.Zero));
+        BackupRun first;
+        await using (var host = await StartAsync(data, backups, clock, keep: 7))
+        {
+            first = await NextRunAsync(host.Services.GetRequiredService<ScheduledBackups>(), clock);
+            first.Error.Should().BeNull();
+        }
+
+        // Its time is its name's: one taken before this process began (the copy renamed 40 minutes earlier) counts too.
+        Directory.Move(Path.Combine(backups, first.Name), Path.Combine(backups, "messenger-20261203-213500"));
+        clock.Advance(TimeSpan.FromMinutes(10));
+        await using var restarted = await StartAsync(data, backups, clock, keep: 7);
+
+        LastSuccess(restarted).Should().Be(new DateTimeOffset(2026, 12, 3, 21, 35, 0, TimeSpan.Zero).ToUnixTimeSeconds());
+        restarted.Services.GetRequiredService<ScheduledBackups>().LastRun.Should().BeNull("the next one is due an interval after it");
     }
 
     [Fact]
@@ -197,6 +223,25 @@ public sealed class ScheduledBackupTests
         var name = $"messenger-{clock.GetUtcNow().UtcDateTime:yyyyMMdd-HHmmss}";
         await SessionTestKit.WaitUntil(() => schedule.LastRun?.Name == name);
         return schedule.LastRun!;
+    }
+
+    /// <summary>What this server's <c>messenger.backup.last_success</c> gauge reads now.</summary>
+    private static long? LastSuccess(TestHost host)
+    {
+        var meters = host.Services.GetRequiredService<IMeterFactory>();
+        long? value = null;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == meters && instrument.Name == "messenger.backup.last_success")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, measurement, _, _) => value = measurement);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return value;
     }
 
     private static string[] Entries(string directory) =>

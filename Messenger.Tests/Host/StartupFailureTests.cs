@@ -47,7 +47,7 @@ public sealed class StartupFailureTests(ITestOutputHelper output)
 
         var error = await StartFailureAsync(directory.Path, new() { ["Messenger:Urls"] = "http://127.0.0.1:0/chat" });
 
-        error.Should().Be("Messenger:Urls: 'http://127.0.0.1:0/chat' has a path; a listen URL is a scheme, a host and a port (a reverse proxy can serve the server under a path)");
+        error.Should().Be("Messenger:Urls: 'http://127.0.0.1:0/chat' has a path; a listen URL is a scheme, a host and a port (the server and its web client are served at the root of a host name, not under a path)");
     }
 
     [Fact]

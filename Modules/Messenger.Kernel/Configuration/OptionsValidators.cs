@@ -29,7 +29,7 @@ internal sealed class MessengerOptionsValidator(IConfiguration configuration) : 
             {
                 // Kestrel refuses a path base in a listen URL, and the server serves from the root anyway; a Unix
                 // socket's URL (http://unix:/run/messenger.sock) is the one whose path is an address.
-                problems.Add($"Messenger:Urls: '{url}' has a path; a listen URL is a scheme, a host and a port (a reverse proxy can serve the server under a path)");
+                problems.Add($"Messenger:Urls: '{url}' has a path; a listen URL is a scheme, a host and a port (the server and its web client are served at the root of a host name, not under a path)");
             }
             else if (uri.Scheme == "https" && !HasCertificate())
             {
