@@ -13,10 +13,11 @@ namespace Messenger.Host.Commands;
 /// The way back for an admin locked out with no other admin to ask (<c>admin.resetPassword</c> and
 /// <c>admin.resetTwoFactor</c> are for everyone else), run on the server's machine with the server running or not:
 /// <c>Messenger.Host reset-password &lt;username&gt;</c> sets a temporary password, hashed with the configured cost, and
-/// prints it (it signs in for <c>TemporaryPasswordHours</c>, and a device signed in with it must change it first); <c>Messenger.Host reset-two-factor &lt;username&gt;</c> turns two-step verification off (its recovery codes
-/// go with it). Each change is recorded in the audit log as the console's (actor 0), in its transaction. The account's
-/// devices stay signed in, unrestricted: they are the owner's, who may be the locked-out admin (the server caches them
-/// until it restarts; Settings → Devices signs them out).
+/// prints it (it signs in for <c>TemporaryPasswordHours</c>, and a device signed in with it must change it first);
+/// <c>Messenger.Host reset-two-factor &lt;username&gt;</c> turns two-step verification off (its recovery codes go with it).
+/// Each change is recorded in the audit log as the console's (actor 0), in its transaction. The account's devices stay
+/// signed in, unrestricted: they are the owner's, who may be the locked-out admin (the server caches them until it
+/// restarts; Settings → Devices signs them out).
 /// </summary>
 internal static class AccountResetCommands
 {
@@ -25,8 +26,7 @@ internal static class AccountResetCommands
         ChangeAccountAsync(username, args, output, error, AuditActions.ResetPassword, "reset-password command", async (services, command, userId) =>
         {
             var password = TemporaryPasswords.New();
-            var options = services.GetRequiredService<IOptions<Session.SessionOptions>>().Value;
-            var expiresAt = DateTimeOffset.UtcNow.AddHours(options.TemporaryPasswordHours);
+            var expiresAt = TemporaryPasswords.ExpiresAt(DateTimeOffset.UtcNow, services.GetRequiredService<IOptions<Session.SessionOptions>>().Value);
             // A database the server has not migrated yet has no expiry: its temporary password stays until changed.
             command.CommandText = "SELECT 1 FROM pragma_table_info('session_users') WHERE name = 'temporary_password_expires_at'";
             var expires = await command.ExecuteScalarAsync() is not null;
@@ -34,11 +34,11 @@ internal static class AccountResetCommands
                 ? "UPDATE session_users SET password_hash = @hash, temporary_password_expires_at = @until WHERE id = @id"
                 : "UPDATE session_users SET password_hash = @hash WHERE id = @id";
             command.Parameters.AddWithValue("@hash", await services.GetRequiredService<PasswordHasher>().HashAsync(password, CancellationToken.None));
-            command.Parameters.AddWithValue("@until", expiresAt.ToUnixTimeSeconds());
+            command.Parameters.AddWithValue("@until", expiresAt);
             command.Parameters.AddWithValue("@id", userId);
             await command.ExecuteNonQueryAsync();
             return $"Password of {username} reset. Temporary password: {password}{Environment.NewLine}" +
-                (expires ? $"It signs in until {expiresAt:yyyy-MM-dd HH:mm} UTC; a device signed in with it must choose a new one first." +
+                (expires ? $"It signs in until {DateTimeOffset.FromUnixTimeSeconds(expiresAt):yyyy-MM-dd HH:mm} UTC; a device signed in with it must choose a new one first." +
                     $"{Environment.NewLine}Devices already signed in stay signed in." :
                     "Sign in with it and choose a new one in Settings → Change password.");
         });

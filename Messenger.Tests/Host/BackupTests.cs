@@ -133,11 +133,7 @@ public sealed class BackupTests
     public async Task BackupCommand_CopiesTheConfiguredDataDirectory_AndRefusesATargetThatIsNotEmpty()
     {
         using var directory = new TempDirectory();
-        var data = Path.Combine(directory.Path, "data");
-        await using (var host = await SessionTestKit.StartHostAsync(dataDirectory: data))
-        {
-            await using var alice = await host.SignUpAsync("alice_cli");
-        }
+        var data = await HostProcess.DataWithOneAccountAsync(directory.Path, "alice_cli");
 
         var copy = Path.Combine(directory.Path, "copy");
         var first = await HostProcess.RunAsync("backup", copy, $"--Messenger:DataDirectory={data}");
@@ -166,11 +162,7 @@ public sealed class BackupTests
     public async Task BackupCommand_IntoTheDataDirectory_IsRefused()
     {
         using var directory = new TempDirectory();
-        var data = Path.Combine(directory.Path, "data");
-        await using (var host = await SessionTestKit.StartHostAsync(dataDirectory: data))
-        {
-            await using var alice = await host.SignUpAsync("alice_inside");
-        }
+        var data = await HostProcess.DataWithOneAccountAsync(directory.Path, "alice_inside");
 
         var inside = Path.Combine(data, "bk");
         using var output = new StringWriter();
@@ -190,11 +182,7 @@ public sealed class BackupTests
     public async Task BackupCommand_MakesItsTargetItsOwnersAlone_AndWarnsOfAGivenOneOthersMayRead()
     {
         using var directory = new TempDirectory();
-        var data = Path.Combine(directory.Path, "data");
-        await using (var host = await SessionTestKit.StartHostAsync(dataDirectory: data))
-        {
-            await using var alice = await host.SignUpAsync("alice_mode");
-        }
+        var data = await HostProcess.DataWithOneAccountAsync(directory.Path, "alice_mode");
 
         var made = Path.Combine(directory.Path, "backups", "copy");
         var given = Path.Combine(directory.Path, "given");

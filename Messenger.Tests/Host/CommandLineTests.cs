@@ -102,11 +102,7 @@ public sealed class CommandLineTests
     public async Task Run_WithTheSettingsBeforeTheCommand_RunsTheCommand_WithoutStartingAServer()
     {
         using var directory = new TempDirectory();
-        var data = Path.Combine(directory.Path, "data");
-        await using (var host = await SessionTestKit.StartHostAsync(dataDirectory: data))
-        {
-            await using var alice = await host.SignUpAsync("alice_order");
-        }
+        var data = await HostProcess.DataWithOneAccountAsync(directory.Path, "alice_order");
 
         var copy = Path.Combine(directory.Path, "copy");
         var (exitCode, output) = await HostProcess.RunAsync(
