@@ -15,7 +15,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Messenger.Tests.Web;
 
 /// <summary>Two people (and a second device) use the built web client in real Chromium against the real host: private chats, media, search, settings.</summary>
-[Collection(BrowserCollection.Name)]
+[Collection(ChatBrowserCollection.Name)]
 public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutputHelper output) : BrowserEndToEndTests(browser, output)
 {
     [Fact]
