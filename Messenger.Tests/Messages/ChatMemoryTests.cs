@@ -14,7 +14,7 @@ public sealed class ChatMemoryTests
     public async Task KnownUsersAndPrivateChats_AreHeldUpToTheLimit_AndAChatForgottenIsFoundAgainTheSame()
     {
         await using var host = await SessionTestKit.StartHostAsync();
-        var chats = host.Services.GetRequiredService<Chats>();
+        var chats = host.Services.GetRequiredService<ChatResolver>();
         chats.CacheLimit = 3;
         await using var alice = await host.SignUpAsync("alice_memory", startEvents: false);
         var others = new List<Device>();

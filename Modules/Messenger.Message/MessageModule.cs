@@ -52,7 +52,7 @@ public static class MessageModule
         services.AddSingleton<DiscardedChatSweep>();
         services.AddHostedService(provider => provider.GetRequiredService<DiscardedChatSweep>());
         services.AddSingleton(provider => new ChatDirectory(provider.GetRequiredService<GroupStore>()));
-        services.AddSingleton<Chats.Chats>();
+        services.AddSingleton<Chats.ChatResolver>();
         services.AddSingleton<GroupChanges>();
         services.AddSingleton<TypingThrottle>();
         services.AddSingleton<PostLimiter>();

@@ -19,7 +19,7 @@ namespace Messenger.Message.Accounts;
 /// live locations end (in the groups as it leaves each, then in its private chats).
 /// </summary>
 internal sealed class LeaveDeletedAccount(
-    Chats.Chats chats, GroupChanges changes, StorageWriter writer, IMediaAttachments media, IMediator bus, TimeProvider clock)
+    Chats.ChatResolver chats, GroupChanges changes, StorageWriter writer, IMediaAttachments media, IMediator bus, TimeProvider clock)
     : INotificationHandler<AccountDeletedEvent>
 {
     public async ValueTask Handle(AccountDeletedEvent deleted, CancellationToken cancellationToken)

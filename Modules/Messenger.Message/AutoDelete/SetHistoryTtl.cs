@@ -29,7 +29,7 @@ internal sealed class SetHistoryTtlValidator : AbstractValidator<SetHistoryTtlCa
 /// <see cref="MessageExpiry"/> deletes what expires.
 /// </summary>
 internal sealed class SetHistoryTtlHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<SetHistoryTtlCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(SetHistoryTtlCall call, CancellationToken cancellationToken)

@@ -21,7 +21,7 @@ internal sealed class UnblockUserValidator : AbstractValidator<UnblockUserCall>
     public UnblockUserValidator() => RuleFor(c => c.UserId).GreaterThan(0).WithErrorCode(MessageErrorNames.UserIdInvalid);
 }
 
-internal sealed class BlockUserHandler(Chats.Chats chats, StorageWriter writer, IMediator bus, RpcContext caller)
+internal sealed class BlockUserHandler(Chats.ChatResolver chats, StorageWriter writer, IMediator bus, RpcContext caller)
     : IRequestHandler<BlockUserCall, Done>, IRequestHandler<UnblockUserCall, Done>
 {
     /// <summary>Blocks the user; each of the two is then shown the other's presence as hidden ("last seen recently"), so

@@ -651,8 +651,8 @@ internal sealed class BotUpdates(IServiceProvider services, BotLogSignals signal
     /// <summary>The bot's message a press was on, if it still is.</summary>
     private ChatMessage? PressedMessage(BotCallbackQueryUpdate press)
     {
-        var chatId = press.Peer.Kind == PeerKind.User ? services.GetRequiredService<Chats.Chats>().FindPrivateChat(bot, press.Peer.Id) : press.Peer.Id;
-        return chatId is { } id ? services.GetRequiredService<MessageStore>().FindVisible(bot, id, press.MessageId) : null;
+        var chatId = press.Peer.Kind == PeerKind.User ? services.GetRequiredService<Chats.ChatResolver>().FindPrivateChat(bot, press.Peer.Id) : press.Peer.Id;
+        return chatId is { } id ? services.GetRequiredService<MessageStore>().ReadVisibleMessage(bot, id, press.MessageId) : null;
     }
 
     /// <summary>From the bot's log: a message of someone else's, new or edited since, or a press of its buttons.</summary>

@@ -96,7 +96,7 @@ internal sealed class GetBotCallbackAnswerValidator : AbstractValidator<GetBotCa
 /// then the caller waits up to 10 s for the bot's answer. Pressing is not posting: a channel's subscribers press too.
 /// </summary>
 internal sealed class GetBotCallbackAnswerHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, IBotAccounts bots,
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, IBotAccounts bots,
     BotCallbacks callbacks, TimeProvider clock)
     : IRequestHandler<GetBotCallbackAnswerCall, BotCallbackAnswer>
 {
@@ -169,7 +169,7 @@ internal sealed class EditReplyMarkupValidator : AbstractValidator<EditReplyMark
 /// <summary>A bot's new buttons for one of its messages (or none): stored with it and told to the chat as
 /// <c>edit_message</c> with its <c>edit_date</c> unchanged.</summary>
 internal sealed class EditReplyMarkupHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, IBotAccounts bots, TimeProvider clock)
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, IBotAccounts bots, TimeProvider clock)
     : IRequestHandler<EditReplyMarkupCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(EditReplyMarkupCall call, CancellationToken cancellationToken)

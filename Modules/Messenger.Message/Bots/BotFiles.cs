@@ -52,8 +52,8 @@ internal static class BotFiles
         // (messages.send would answer it before looking at the upload, and the upload would wait for its expiry). Once
         // the chat is resolved, as messages.send answers it: a bot removed from the chat since is refused, as its resend
         // of sendMessage is.
-        await services.GetRequiredService<Chats.Chats>().ResolveForPostingAsync(bot, peer, services.GetRequiredService<ISender>(), cancellationToken);
-        if (services.GetRequiredService<MessageStore>().FindByRandomId(bot, randomId) is { } first)
+        await services.GetRequiredService<Chats.ChatResolver>().ResolveForPostingAsync(bot, peer, services.GetRequiredService<ISender>(), cancellationToken);
+        if (services.GetRequiredService<MessageStore>().ReadByRandomId(bot, randomId) is { } first)
         {
             return first;
         }

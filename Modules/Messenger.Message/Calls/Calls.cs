@@ -98,7 +98,7 @@ internal static class CallScope
 internal sealed record RecordCall(PhoneCall Call) : IRequest<Done>;
 
 internal sealed class CallHandlers(
-    CallRegistry registry, GroupCallRegistry groupCalls, CallEvents events, Chats.Chats chats, MessageStore store, IBotAccounts bots, StorageWriter writer, IUpdateLog log, IMediator bus,
+    CallRegistry registry, GroupCallRegistry groupCalls, CallEvents events, Chats.ChatResolver chats, MessageStore store, IBotAccounts bots, StorageWriter writer, IUpdateLog log, IMediator bus,
     RpcContext caller, IOptions<CallOptions> options, TimeProvider clock, IConnectionPush connections, PostLimiter limiter)
     : IRequestHandler<GetCallConfigCall, CallConfig>, IRequestHandler<RequestCallCall, PhoneCall>, IRequestHandler<AcceptCallCall, PhoneCall>,
         IRequestHandler<SendCallSignalCall, Done>, IRequestHandler<DiscardCallCall, PhoneCall>, IRequestHandler<RecordCall, Done>,
@@ -125,7 +125,7 @@ internal sealed class CallHandlers(
             throw MessengerError.BadRequest(CallErrorNames.CallPeerInvalid);
         }
 
-        switch (store.BlockBetween(me, call.UserId))
+        switch (store.ReadBlockBetween(me, call.UserId))
         {
             case Block.ByPeer:
                 throw MessengerError.Forbidden(MessageErrorNames.UserIsBlocked);

@@ -73,7 +73,7 @@ internal sealed class GroupCallEvents(IServiceScopeFactory scopes, ChatDirectory
 internal sealed record RecordGroupCall(long ChatId, long PosterId, int? Period) : IRequest<Done>;
 
 internal sealed class GroupCallHandlers(
-    GroupCallRegistry registry, CallRegistry calls, GroupCallEvents events, ChatDirectory directory, Chats.Chats chats, StorageWriter writer, IUpdateLog log,
+    GroupCallRegistry registry, CallRegistry calls, GroupCallEvents events, ChatDirectory directory, Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log,
     IMediator bus, RpcContext caller, TimeProvider clock, IConnectionPush connections)
     : IRequestHandler<JoinGroupCallCall, GroupCall>, IRequestHandler<LeaveGroupCallCall, GroupCall>, IRequestHandler<GetGroupCallCall, GroupCalls>,
         IRequestHandler<SendGroupCallSignalCall, Done>, IRequestHandler<RecordGroupCall, Done>

@@ -47,7 +47,7 @@ internal sealed class UpdateDialogFiltersOrderValidator : AbstractValidator<Upda
 /// the dialogs at hand. Decided: a chat named earlier that the caller can no longer use (a group left, an account
 /// deleted) stays named until the caller edits it out; only chats newly named are checked.
 /// </summary>
-internal sealed class DialogFoldersHandler(Chats.Chats chats, OwnChatSettings settings, SqliteDatabase database, IMediator bus, RpcContext caller)
+internal sealed class DialogFoldersHandler(Chats.ChatResolver chats, OwnChatSettings settings, SqliteDatabase database, IMediator bus, RpcContext caller)
     : IRequestHandler<GetDialogFiltersCall, DialogFilters>, IRequestHandler<UpdateDialogFilterCall, AffectedMessages>,
         IRequestHandler<UpdateDialogFiltersOrderCall, AffectedMessages>
 {

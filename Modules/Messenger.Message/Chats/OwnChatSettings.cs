@@ -14,7 +14,7 @@ namespace Messenger.Message.Chats;
 /// one writer unit that changes the row and tells the user's other devices through the user's own log, and nobody else.
 /// A private chat without messages yet is created, so the setting holds from its first message.
 /// </summary>
-internal sealed class OwnChatSettings(Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+internal sealed class OwnChatSettings(ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
 {
     /// <summary>A change inside the unit: given the caller, the chat's id, how the caller addresses it and the time, it
     /// changes the row and returns the update for the caller's log, or null when nothing changed.</summary>

@@ -29,7 +29,7 @@ internal sealed class DeleteHistoryValidator : AbstractValidator<DeleteHistoryCa
 /// (<see cref="MessageStore.Dialogs"/>) until its next message.
 /// </summary>
 internal sealed class DeleteHistoryHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<DeleteHistoryCall, AffectedHistory>
 {
     public async ValueTask<AffectedHistory> Handle(DeleteHistoryCall call, CancellationToken cancellationToken)

@@ -31,7 +31,7 @@ internal sealed class DeleteMessagesValidator : AbstractValidator<DeleteMessages
 /// <c>messages.deleteTopic</c>); a refused revoke deletes nothing.
 /// </summary>
 internal sealed class DeleteMessagesHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<DeleteMessagesCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(DeleteMessagesCall call, CancellationToken cancellationToken)

@@ -30,7 +30,7 @@ internal sealed class EditLiveLocationValidator : AbstractValidator<EditLiveLoca
 /// <c>messages.edit</c> counts an edit: a client moves it every few seconds at most.
 /// </summary>
 internal sealed class EditLiveLocationHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<EditLiveLocationCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(EditLiveLocationCall call, CancellationToken cancellationToken)

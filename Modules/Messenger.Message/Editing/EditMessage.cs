@@ -29,7 +29,7 @@ internal sealed class EditMessageValidator : AbstractValidator<EditMessageCall>
 /// <summary>Only the author edits: a text message's text (1–4096 characters), or a media message's caption (0–1024, so
 /// it may be removed). The chat's audience gets <c>edit_message</c> with the message as it is now.</summary>
 internal sealed class EditMessageHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<EditMessageCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(EditMessageCall call, CancellationToken cancellationToken)

@@ -40,7 +40,7 @@ internal sealed class ForwardMessagesValidator : AbstractValidator<ForwardMessag
 /// stands: a live one's copy does not move (as in Telegram).
 /// </summary>
 internal sealed class ForwardMessagesHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, PostLimiter limiter,
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, PostLimiter limiter,
     TimeProvider clock)
     : IRequestHandler<ForwardMessagesCall, ForwardedMessages>
 {

@@ -28,7 +28,7 @@ internal sealed class CreateGroupValidator : AbstractValidator<CreateGroupCall>
 
 /// <summary>Creates the chat with the caller as creator, the members, and the service message that announces it.</summary>
 internal sealed class CreateGroupHandler(
-    GroupChanges changes, Chats.Chats chats, IBotAccounts botAccounts, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
+    GroupChanges changes, Chats.ChatResolver chats, IBotAccounts botAccounts, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<CreateGroupCall, ChatChanged>
 {
     public async ValueTask<ChatChanged> Handle(CreateGroupCall call, CancellationToken cancellationToken)
@@ -74,7 +74,7 @@ internal static class GroupUsers
     /// one).
     /// </summary>
     public static async ValueTask<List<long>> RequireAddableAsync(
-        long me, IEnumerable<long> userIds, Chats.Chats chats, ISender bus, CancellationToken cancellationToken, Func<long, bool>? isMember = null)
+        long me, IEnumerable<long> userIds, Chats.ChatResolver chats, ISender bus, CancellationToken cancellationToken, Func<long, bool>? isMember = null)
     {
         var distinct = userIds.Distinct().ToList();
         foreach (var userId in distinct)

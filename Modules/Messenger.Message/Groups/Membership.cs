@@ -22,7 +22,7 @@ internal sealed class AddMembersValidator : AbstractValidator<AddMembersCall>
 /// <summary>Admins add members, and plain members where the chat lets them (small groups by default; never a channel).
 /// Users already in are skipped. A user an admin removed comes back only by an admin, whose adding lifts the ban.</summary>
 internal sealed class AddMembersHandler(
-    GroupChanges changes, Chats.Chats chats, Chats.ChatDirectory directory, IBotAccounts botAccounts, StorageWriter writer, IMediator bus, RpcContext caller,
+    GroupChanges changes, Chats.ChatResolver chats, Chats.ChatDirectory directory, IBotAccounts botAccounts, StorageWriter writer, IMediator bus, RpcContext caller,
     TimeProvider clock)
     : IRequestHandler<AddMembersCall, ChatChanged>
 {

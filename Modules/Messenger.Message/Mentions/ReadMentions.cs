@@ -22,7 +22,7 @@ internal sealed class ReadMentionsValidator : AbstractValidator<ReadMentionsCall
 /// <c>read_inbox</c> that repeats the read position and unread count as they stand, with no mentions left.
 /// </summary>
 internal sealed class ReadMentionsHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<ReadMentionsCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(ReadMentionsCall call, CancellationToken cancellationToken)

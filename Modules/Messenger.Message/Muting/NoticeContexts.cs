@@ -8,7 +8,7 @@ namespace Messenger.Message.Muting;
 
 /// <summary>Whether a user muted the chat of a message — or, in a forum, the message's topic — and the group's title, for a
 /// notification of it (Web Push).</summary>
-internal sealed class NoticeContexts(MessageStore store, Topics.TopicStore topics, Chats.Chats chats, ChatDirectory directory, TimeProvider clock)
+internal sealed class NoticeContexts(MessageStore store, Topics.TopicStore topics, Chats.ChatResolver chats, ChatDirectory directory, TimeProvider clock)
     : IRequestHandler<GetNoticeContextQuery, NoticeContext?>
 {
     public ValueTask<NoticeContext?> Handle(GetNoticeContextQuery query, CancellationToken cancellationToken)

@@ -18,7 +18,7 @@ internal sealed class GetPinnedMessagesValidator : AbstractValidator<GetPinnedMe
 }
 
 /// <summary>The chat's pinned messages as the caller sees them (not those they deleted for themselves), newest first.</summary>
-internal sealed class GetPinnedMessagesHandler(Chats.Chats chats, MessageStore store, ISender bus, RpcContext caller)
+internal sealed class GetPinnedMessagesHandler(Chats.ChatResolver chats, MessageStore store, ISender bus, RpcContext caller)
     : IRequestHandler<GetPinnedMessagesCall, MessageList>
 {
     public async ValueTask<MessageList> Handle(GetPinnedMessagesCall call, CancellationToken cancellationToken)

@@ -31,7 +31,7 @@ internal sealed class PinMessageValidator : AbstractValidator<PinMessageCall>
 /// message unpins it (<see cref="Editing.MessageDeletion.Revoke"/>).
 /// </summary>
 internal sealed class PinMessageHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<PinMessageCall, PinResult>
 {
     public async ValueTask<PinResult> Handle(PinMessageCall call, CancellationToken cancellationToken)

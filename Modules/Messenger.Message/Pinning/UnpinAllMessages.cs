@@ -17,7 +17,7 @@ internal sealed class UnpinAllMessagesValidator : AbstractValidator<UnpinAllMess
 /// <summary>Takes every pinned message of the chat off the list, as one <c>pinned_message</c> entry (no service message:
 /// Telegram posts none either). Who may: as for a pin (<see cref="PinRights"/>).</summary>
 internal sealed class UnpinAllMessagesHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<UnpinAllMessagesCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(UnpinAllMessagesCall call, CancellationToken cancellationToken)

@@ -51,7 +51,7 @@ internal sealed class SendPollValidator : AbstractValidator<SendPollCall>
 /// stored with it; its votes start empty beside it (<see cref="PollStore"/>). Text and options are kept trimmed.
 /// </summary>
 internal sealed class SendPollHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<SendPollCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(SendPollCall call, CancellationToken cancellationToken)
@@ -109,7 +109,7 @@ internal sealed class ClosePollValidator : AbstractValidator<ClosePollCall>
 /// them (in a large group those devices learn them from the next read).
 /// </summary>
 internal sealed class PollVoting(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<SendVoteCall, PollChanged>, IRequestHandler<ClosePollCall, PollChanged>
 {
     public ValueTask<PollChanged> Handle(SendVoteCall call, CancellationToken cancellationToken) =>
@@ -212,14 +212,14 @@ internal sealed class GetPollVotersValidator : AbstractValidator<GetPollVotersCa
 }
 
 /// <summary>Who chose an option, for polls whose author made the voters public; anyone who sees the poll may ask.</summary>
-internal sealed class GetPollVotersHandler(Chats.Chats chats, MessageStore store, IMediator bus, RpcContext caller)
+internal sealed class GetPollVotersHandler(Chats.ChatResolver chats, MessageStore store, IMediator bus, RpcContext caller)
     : IRequestHandler<GetPollVotersCall, PollVoters>
 {
     public async ValueTask<PollVoters> Handle(GetPollVotersCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
         var target = await chats.ResolveAsync(me, call.Peer, bus, cancellationToken);
-        if ((target.ChatId == 0 ? null : store.FindVisible(me, target.ChatId, call.Id)) is not { Poll: { } poll })
+        if ((target.ChatId == 0 ? null : store.ReadVisibleMessage(me, target.ChatId, call.Id)) is not { Poll: { } poll })
         {
             throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
         }

@@ -42,7 +42,7 @@ internal sealed class SendReactionValidator : AbstractValidator<SendReactionCall
 /// see and not a service message; posting rules apply (blocks, a deleted peer, a channel's subscribers may react).
 /// </summary>
 internal sealed class SendReactionHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<SendReactionCall, ReactionsChanged>
 {
     public async ValueTask<ReactionsChanged> Handle(SendReactionCall call, CancellationToken cancellationToken)

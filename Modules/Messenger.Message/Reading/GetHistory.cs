@@ -22,7 +22,7 @@ internal sealed class GetHistoryValidator : AbstractValidator<GetHistoryCall>
 }
 
 /// <summary>A chat's history, newest first; with a topic, a forum's one topic (0: General, the messages outside topics).</summary>
-internal sealed class GetHistoryHandler(Chats.Chats chats, MessageStore store, Topics.TopicStore topics, ISender bus, RpcContext caller)
+internal sealed class GetHistoryHandler(Chats.ChatResolver chats, MessageStore store, Topics.TopicStore topics, ISender bus, RpcContext caller)
     : IRequestHandler<GetHistoryCall, MessageList>
 {
     public async ValueTask<MessageList> Handle(GetHistoryCall call, CancellationToken cancellationToken)
@@ -55,7 +55,7 @@ internal sealed class GetRepliesValidator : AbstractValidator<GetRepliesCall>
 }
 
 /// <summary>A message's thread: the messages answering it, oldest first, as the caller sees them.</summary>
-internal sealed class GetRepliesHandler(Chats.Chats chats, MessageStore store, ISender bus, RpcContext caller)
+internal sealed class GetRepliesHandler(Chats.ChatResolver chats, MessageStore store, ISender bus, RpcContext caller)
     : IRequestHandler<GetRepliesCall, MessageList>
 {
     public async ValueTask<MessageList> Handle(GetRepliesCall call, CancellationToken cancellationToken)
@@ -77,7 +77,7 @@ internal sealed class GetUnreadMentionsValidator : AbstractValidator<GetUnreadMe
     }
 }
 
-internal sealed class GetUnreadMentionsHandler(Chats.Chats chats, MessageStore store, ISender bus, RpcContext caller)
+internal sealed class GetUnreadMentionsHandler(Chats.ChatResolver chats, MessageStore store, ISender bus, RpcContext caller)
     : IRequestHandler<GetUnreadMentionsCall, MessageList>
 {
     public async ValueTask<MessageList> Handle(GetUnreadMentionsCall call, CancellationToken cancellationToken)

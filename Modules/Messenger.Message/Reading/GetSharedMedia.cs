@@ -19,7 +19,7 @@ internal sealed class GetSharedMediaValidator : AbstractValidator<GetSharedMedia
 }
 
 /// <summary>A chat's shared media: its visible messages of one kind, from the partial index on <c>(chat_id, shared_kind, id)</c>.</summary>
-internal sealed class GetSharedMediaHandler(Chats.Chats chats, MessageStore store, ISender bus, RpcContext caller)
+internal sealed class GetSharedMediaHandler(Chats.ChatResolver chats, MessageStore store, ISender bus, RpcContext caller)
     : IRequestHandler<GetSharedMediaCall, MessageList>
 {
     public async ValueTask<MessageList> Handle(GetSharedMediaCall call, CancellationToken cancellationToken)

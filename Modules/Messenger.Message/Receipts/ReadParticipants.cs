@@ -22,7 +22,7 @@ internal sealed class GetReadParticipantsValidator : AbstractValidator<GetReadPa
 /// user (<c>message_dialogs.read_inbox_max_id</c>): nothing is stored for it. A large group keeps one position per
 /// member too, but answering would read every member of a chat of any size, so it is refused.
 /// </summary>
-internal sealed class GetReadParticipantsHandler(Chats.Chats chats, MessageStore store, IMediator bus, RpcContext caller)
+internal sealed class GetReadParticipantsHandler(Chats.ChatResolver chats, MessageStore store, IMediator bus, RpcContext caller)
     : IRequestHandler<GetReadParticipantsCall, ReadParticipants>
 {
     public async ValueTask<ReadParticipants> Handle(GetReadParticipantsCall call, CancellationToken cancellationToken)

@@ -84,7 +84,7 @@ internal sealed class ReadHistoryValidator : AbstractValidator<ReadHistoryCall>
 /// implies receiving.
 /// </summary>
 internal sealed class ReadHistoryHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<ReadHistoryCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(ReadHistoryCall call, CancellationToken cancellationToken)

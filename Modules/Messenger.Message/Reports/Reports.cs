@@ -38,7 +38,7 @@ internal sealed class ReportMessagesValidator : AbstractValidator<ReportMessages
 /// later. A message is reported once per user (a second report of it is no new one).
 /// </summary>
 internal sealed class ReportMessagesHandler(
-    Chats.Chats chats, StorageWriter writer, OpenReports reports, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock,
+    Chats.ChatResolver chats, StorageWriter writer, OpenReports reports, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock,
     ILogger<ReportMessagesHandler> logger)
     : IRequestHandler<ReportMessagesCall, ReportsFiled>
 {

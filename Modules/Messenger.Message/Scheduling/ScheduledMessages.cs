@@ -63,7 +63,7 @@ internal sealed class DeleteScheduledValidator : AbstractValidator<DeleteSchedul
 /// (the message then holds its own reference) or cancelled.
 /// </summary>
 internal sealed class ScheduledMessagesHandler(
-    Chats.Chats chats, MessageStore messages, StorageWriter writer, SqliteDatabase database, IUpdateLog log, IMediaAttachments media, IMediator bus,
+    Chats.ChatResolver chats, MessageStore messages, StorageWriter writer, SqliteDatabase database, IUpdateLog log, IMediaAttachments media, IMediator bus,
     RpcContext caller, TimeProvider clock)
     : IRequestHandler<SendScheduledCall, ScheduledMessage>, IRequestHandler<GetScheduledCall, ScheduledMessages>, IRequestHandler<DeleteScheduledCall, Done>
 {
@@ -167,7 +167,7 @@ internal sealed class ScheduledMessagesHandler(
         command.Parameters.AddWithValue("@user", me);
         command.Parameters.AddWithValue("@random", randomId);
         return Read(command).FirstOrDefault()
-            ?? (messages.FindByRandomId(me, randomId) is null ? null
+            ?? (messages.ReadByRandomId(me, randomId) is null ? null
                 : throw MessengerError.BadRequest(MessageErrorNames.RandomIdInvalid, "a sent message has this random_id"));
     }
 

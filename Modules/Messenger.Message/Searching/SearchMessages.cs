@@ -44,7 +44,7 @@ internal sealed partial class SearchMessagesValidator : AbstractValidator<Search
 /// sender that is nobody finds nothing, as one who never wrote there: deleted accounts' and webhook bots' messages stay
 /// in their chats and are found by their author too, and user ids are no secret (<c>users.getUsers</c>). With a topic, a
 /// forum's one topic (0: General), refused as <c>messages.getHistory</c> refuses it.</summary>
-internal sealed class SearchMessagesHandler(Chats.Chats chats, SearchStore store, Topics.TopicStore topics, ISender bus, RpcContext caller)
+internal sealed class SearchMessagesHandler(Chats.ChatResolver chats, SearchStore store, Topics.TopicStore topics, ISender bus, RpcContext caller)
     : IRequestHandler<SearchMessagesCall, MessageList>
 {
     public async ValueTask<MessageList> Handle(SearchMessagesCall call, CancellationToken cancellationToken)

@@ -32,7 +32,7 @@ internal sealed class RequestSecretChatValidator : AbstractValidator<RequestSecr
 /// lets the other side accept and discards again would otherwise fill that person's log and chat list without end.
 /// </summary>
 internal sealed class RequestSecretChatHandler(
-    Chats.Chats chats, IBotAccounts bots, StorageWriter writer, IUpdateLog log, IMediator bus, PostLimiter limiter, IOptions<MessageOptions> options,
+    Chats.ChatResolver chats, IBotAccounts bots, StorageWriter writer, IUpdateLog log, IMediator bus, PostLimiter limiter, IOptions<MessageOptions> options,
     RpcContext caller, TimeProvider clock)
     : IRequestHandler<RequestSecretChatCall, SecretChat>
 {

@@ -84,7 +84,7 @@ internal sealed class InputGeoValidator : AbstractValidator<InputGeo>
 /// serialized unit, so two racing resends still store one message. Membership and blocks are re-read in the unit.
 /// </summary>
 internal sealed class SendMessageHandler(
-    Chats.Chats chats, MessageStore messages, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller,
+    Chats.ChatResolver chats, MessageStore messages, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller,
     PostLimiter limiter, IBotAccounts bots, TimeProvider clock)
     : IRequestHandler<SendMessageCall, SentMessage>, IRequestHandler<SendScheduledNow, SentMessage>
 {
@@ -100,7 +100,7 @@ internal sealed class SendMessageHandler(
         var target = await chats.ResolveForPostingAsync(me, call.Peer, bus, cancellationToken);
         // A resend of a stored send with a file (its answer lost to a dropped connection or a restart) is answered as the
         // unit answers a resend, before the upload is looked at: the first send used it up.
-        if (call.Media is not null && messages.FindByRandomId(me, call.RandomId) is { } first)
+        if (call.Media is not null && messages.ReadByRandomId(me, call.RandomId) is { } first)
         {
             return new SentMessage(first, log.CurrentPts(me), 0);
         }

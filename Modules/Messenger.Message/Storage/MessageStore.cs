@@ -29,6 +29,8 @@ internal sealed record DialogState(
 /// <summary>
 /// The Message module's SQL. Reads open their own pooled connection; the write helpers take the writer unit's
 /// <see cref="WriteScope"/> so that a message, the dialogs it touches and the log entries it causes commit together.
+/// Where a lookup exists both ways, the static one takes the unit's scope (it sees the unit's own writes) and the
+/// instance one is named <c>Read…</c> (its own connection: it sees only what is committed).
 /// </summary>
 internal sealed class MessageStore(SqliteDatabase database)
 {
@@ -404,7 +406,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         ToBlock(scope.Statement(BlockBetweenSql).Bind("@me", me).Bind("@peer", peer).Int64());
 
     /// <summary>As the in-unit <see cref="BlockBetween(WriteScope, long, long)"/>, read outside a unit (a call's ring).</summary>
-    public Block BlockBetween(long me, long peer)
+    public Block ReadBlockBetween(long me, long peer)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
@@ -445,7 +447,7 @@ internal sealed class MessageStore(SqliteDatabase database)
     /// <summary>The message <paramref name="fromId"/> sent with <paramref name="randomId"/>, or null, read outside the
     /// writer: a resend that carries a file is answered before its upload is completed, since the first send used the
     /// upload up (and a restart forgets that it did).</summary>
-    public Contracts.Messages.Message? FindByRandomId(long fromId, long randomId)
+    public Contracts.Messages.Message? ReadByRandomId(long fromId, long randomId)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
@@ -461,7 +463,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         ReadVisible(scope.Command(VisibleById), userId, chatId, messageId);
 
     /// <summary>The message, if the user can see it in the chat (outside a writer unit).</summary>
-    public Contracts.Messages.Message? FindVisible(long userId, long chatId, long messageId)
+    public Contracts.Messages.Message? ReadVisibleMessage(long userId, long chatId, long messageId)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();

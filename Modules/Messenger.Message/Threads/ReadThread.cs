@@ -28,7 +28,7 @@ internal sealed class ReadThreadValidator : AbstractValidator<ReadThreadCall>
 /// General), whose messages are then the thread (<see cref="Topics.TopicStore"/>).
 /// </summary>
 internal sealed class ReadThreadHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<ReadThreadCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(ReadThreadCall call, CancellationToken cancellationToken)

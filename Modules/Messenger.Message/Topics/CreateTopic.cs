@@ -39,7 +39,7 @@ internal static class TopicRules
 /// large group's own log), its id becomes the topic's, and it is the topic's first message.
 /// </summary>
 internal sealed class CreateTopicHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<CreateTopicCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(CreateTopicCall call, CancellationToken cancellationToken)

@@ -34,7 +34,7 @@ internal sealed class DeleteTopicValidator : AbstractValidator<DeleteTopicCall>
 /// the sum over the units this call ran.
 /// </summary>
 internal sealed class DeleteTopicHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<DeleteTopicCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(DeleteTopicCall call, CancellationToken cancellationToken)

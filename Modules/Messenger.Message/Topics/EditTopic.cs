@@ -28,7 +28,7 @@ internal sealed class EditTopicValidator : AbstractValidator<EditTopicCall>
 /// <c>topic_edit</c>, carrying what changed, is posted in the topic, so its readers see it where they read.
 /// </summary>
 internal sealed class EditTopicHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<EditTopicCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(EditTopicCall call, CancellationToken cancellationToken)

@@ -24,7 +24,7 @@ internal sealed class GetForumTopicsValidator : AbstractValidator<GetForumTopics
 }
 
 /// <summary>A forum's topics by last activity, General first on the first page, with the reader's unread counts.</summary>
-internal sealed class GetForumTopicsHandler(Chats.Chats chats, TopicStore store, ISender bus, RpcContext caller)
+internal sealed class GetForumTopicsHandler(Chats.ChatResolver chats, TopicStore store, ISender bus, RpcContext caller)
     : IRequestHandler<GetForumTopicsCall, ForumTopics>
 {
     public async ValueTask<ForumTopics> Handle(GetForumTopicsCall call, CancellationToken cancellationToken)

@@ -28,7 +28,7 @@ internal sealed class UpdatePinnedTopicValidator : AbstractValidator<UpdatePinne
 /// it is what tells the members' clients to read the list again, as for any other change of a topic.
 /// </summary>
 internal sealed class UpdatePinnedTopicHandler(
-    Chats.Chats chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<UpdatePinnedTopicCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(UpdatePinnedTopicCall call, CancellationToken cancellationToken)

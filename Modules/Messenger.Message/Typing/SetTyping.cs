@@ -108,7 +108,7 @@ internal sealed class TypingThrottle(TimeProvider clock) : IDisposable
 /// a channel's members are refused; its admins' typing is told to nobody (a channel shows who posts, not who types).
 /// </summary>
 internal sealed class SetTypingHandler(
-    Chats.Chats chats, ChatDirectory directory, GroupStore groups, TypingThrottle throttle, MessageStore store, IMediator bus, RpcContext caller)
+    Chats.ChatResolver chats, ChatDirectory directory, GroupStore groups, TypingThrottle throttle, MessageStore store, IMediator bus, RpcContext caller)
     : IRequestHandler<SetTypingCall, Done>
 {
     public async ValueTask<Done> Handle(SetTypingCall call, CancellationToken cancellationToken)

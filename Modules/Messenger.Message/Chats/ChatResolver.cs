@@ -14,7 +14,7 @@ namespace Messenger.Message.Chats;
 /// at most <see cref="CacheLimit"/> entries and is emptied when it would hold more (one database read brings an entry
 /// back), so a server with millions of users and chats does not end up with all of them in memory.
 /// </summary>
-internal sealed class Chats(MessageStore store, ChatDirectory directory)
+internal sealed class ChatResolver(MessageStore store, ChatDirectory directory)
 {
     /// <summary>
     /// The chat <paramref name="peer"/> names, if the caller may use it: a private chat the caller has (its other user
@@ -106,8 +106,8 @@ internal sealed class Chats(MessageStore store, ChatDirectory directory)
     /// </summary>
     public bool InChatList(long owner, long other) => FindPrivateChat(owner, other) is { } chatId && store.HasDialog(owner, chatId);
 
-    /// <summary>Whether either of the two blocked the other (<see cref="MessageStore.BlockBetween(long, long)"/>).</summary>
-    public Block BlockBetween(long me, long peer) => store.BlockBetween(me, peer);
+    /// <summary>Whether either of the two blocked the other (<see cref="MessageStore.ReadBlockBetween"/>).</summary>
+    public Block BlockBetween(long me, long peer) => store.ReadBlockBetween(me, peer);
 
     /// <summary>The private chat of the two users if there is one: a message was exchanged, or one of them set something
     /// on the chat for themselves (<see cref="OwnChatSettings"/>).</summary>
