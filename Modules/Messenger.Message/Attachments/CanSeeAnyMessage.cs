@@ -2,6 +2,7 @@ using Mediator;
 using Messenger.Contracts.Messages;
 using Messenger.Kernel.Messages;
 using Messenger.Kernel.Storage;
+using Messenger.Message.Storage;
 
 namespace Messenger.Message.Attachments;
 
@@ -23,7 +24,7 @@ internal sealed class CanSeeAnyMessageHandler(SqliteDatabase database) : IReques
             $"SELECT 1 FROM message_messages m WHERE m.id IN ({command.BindList("id", query.MessageIds)}) AND m.deleted = 0 " +
             "AND ((m.to_kind = @userKind AND (m.from_id = @user OR m.to_id = @user)) " +
             "OR (m.to_kind = @chatKind AND EXISTS (SELECT 1 FROM message_members mem WHERE mem.chat_id = m.chat_id AND mem.user_id = @user))) " +
-            "AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id) LIMIT 1";
+            $"AND {MessageStore.NotHidden} LIMIT 1";
         command.Parameters.AddWithValue("@user", query.UserId);
         command.Parameters.AddWithValue("@userKind", (int)PeerKind.User);
         command.Parameters.AddWithValue("@chatKind", (int)PeerKind.Chat);

@@ -138,7 +138,7 @@ internal sealed class SearchStore(SqliteDatabase database)
             $"SELECT {MessageStore.MessageColumns} FROM message_search s CROSS JOIN message_messages m ON m.id = s.rowid " +
             $"WHERE message_search MATCH @query AND s.rowid < @offset {(low > 0 ? "AND s.rowid >= @low " : "")}AND m.deleted = 0 {chatFilter}" +
             $"{Conditions(filter)}" +
-            "AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id) " +
+            $"AND {MessageStore.NotHidden} " +
             "ORDER BY s.rowid DESC LIMIT @limit";
         return (sql, match);
     }
@@ -162,7 +162,7 @@ internal sealed class SearchStore(SqliteDatabase database)
             $"SELECT {MessageStore.MessageColumns} FROM message_messages m INDEXED BY {index} " +
             $"WHERE {chat} AND m.id < @offset {(low > 0 ? "AND m.id >= @low " : "")}" +
             $"AND m.deleted = 0 AND m.action IS NULL {Conditions(filter)}" +
-            "AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = m.id) " +
+            $"AND {MessageStore.NotHidden} " +
             "ORDER BY m.id DESC LIMIT @limit";
     }
 
