@@ -21,8 +21,8 @@ namespace Messenger.Client;
 public sealed class UpdateStream
 {
     private const int RecentMessageIdCapacity = 1024;
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FirstRetryDelay = LogSequencer.FirstRetryDelay;
+    private static readonly TimeSpan MaxRetryDelay = LogSequencer.MaxRetryDelay;
 
     // Timers take at most about 49 days; a longer wait simply wakes up and waits again.
     private static readonly TimeSpan LongestWait = TimeSpan.FromDays(1);
@@ -38,7 +38,6 @@ public sealed class UpdateStream
     private readonly ITimer _wake;
 
     // Owned by the processing loop: pushes, call results and resync requests reach it through _inputs only.
-    private readonly SortedDictionary<long, Entry> _buffer = new();
     private readonly RecentIds _recentMessageIds = new(RecentMessageIdCapacity);
     private readonly List<MessengerEvent> _held = new();
 
@@ -55,14 +54,12 @@ public sealed class UpdateStream
     private DateTimeOffset? _holdingSince;
     private bool _holdGivenUp;
 
-    private long _pts = -1;
+    // The user's own log; its position is -1 until the start.
+    private readonly LogSequencer _log;
     private long _userId;
-    private DateTimeOffset? _differenceDue;
-    private bool _differenceRequested;
-    private TimeSpan _retryDelay = FirstRetryDelay;
 
     // Large groups' own logs: tracked chats by id; chats the user left (their late pushes are ignored until rejoined).
-    private readonly Dictionary<long, ChannelLog> _channels = new();
+    private readonly Dictionary<long, LogSequencer> _channels = new();
     private readonly HashSet<long> _leftChannels = new();
     private readonly ConcurrentDictionary<long, long> _channelPts = new();
 
@@ -74,6 +71,7 @@ public sealed class UpdateStream
     {
         _server = server;
         _options = options;
+        _log = new LogSequencer(-1, options.Clock, options.UpdateGapWait);
         _wake = options.Clock.CreateTimer(
             static stream => ((UpdateStream)stream!)._inputs.Writer.TryWrite(WakeInput.Instance), this, Timeout.InfiniteTimeSpan,
             Timeout.InfiniteTimeSpan);
@@ -96,7 +94,7 @@ public sealed class UpdateStream
 
     /// <summary>The local position in the user's update log (null before <see cref="StartAsync(long, long?, CancellationToken)"/>); it may be ahead of
     /// the events not yet read, so persist <see cref="LoggedEvent.Pts"/> of handled events instead.</summary>
-    public long? Pts => Volatile.Read(ref _pts) is var pts and >= 0 ? pts : null;
+    public long? Pts => _log.Pts is var pts and >= 0 ? pts : null;
 
     /// <summary>The local position in each tracked large group's own log, by chat id (persist the
     /// <see cref="LoggedEvent.Pts"/> of handled events with a <see cref="LoggedEvent.ChannelId"/> instead, as for
@@ -152,14 +150,14 @@ public sealed class UpdateStream
     /// with, as the user's own log entry carries it.</summary>
     internal void Observe(SentMessage sent, bool edited, long? randomId = null) =>
         _inputs.Writer.TryWrite(new OwnResultInput(
-            new Entry(sent.Pts, sent.PtsCount, edited ? new EditMessageUpdate(sent.Message) : new NewMessageUpdate(sent.Message) { RandomId = randomId }),
+            new LogEntry(sent.Pts, sent.PtsCount, edited ? new EditMessageUpdate(sent.Message) : new NewMessageUpdate(sent.Message) { RandomId = randomId }),
             sent.Channel ? sent.Message.ToPeer.Id : null));
 
     /// <summary>The caller's own change without a payload: it only moves the position (of the large group
     /// <paramref name="peer"/> when <see cref="AffectedMessages.Channel"/> is set).</summary>
     internal void Observe(AffectedMessages affected, Peer? peer = null) =>
         _inputs.Writer.TryWrite(new OwnResultInput(
-            new Entry(affected.Pts, affected.PtsCount, null),
+            new LogEntry(affected.Pts, affected.PtsCount, null),
             affected.Channel && peer is { Kind: PeerKind.Chat } ? peer.Id : null));
 
     /// <summary>The caller's own group change: moves the position of the log it refers to (the service message is
@@ -264,7 +262,7 @@ public sealed class UpdateStream
     // The earliest fetch that is due: the user's log first, then the large groups' logs.
     private (DateTimeOffset? Due, long? ChannelId) NextDue()
     {
-        (DateTimeOffset? Due, long? ChannelId) next = (_differenceDue, null);
+        (DateTimeOffset? Due, long? ChannelId) next = (_log.Due, null);
         foreach (var (chatId, channel) in _channels)
         {
             if (channel.Due is { } due && (next.Due is null || due < next.Due))
@@ -298,7 +296,7 @@ public sealed class UpdateStream
 
     private async Task ProcessAsync(Input input, CancellationToken token)
     {
-        var started = _pts >= 0;
+        var started = _log.Pts >= 0;
         switch (input)
         {
             case StartInput start:
@@ -313,14 +311,14 @@ public sealed class UpdateStream
             case OwnResultInput { ChannelId: { } chatId } own when started:
                 if (ChannelFor(chatId, own.Entry) is { } channel)
                 {
-                    BufferChannel(channel, own.Entry);
+                    channel.Hold(own.Entry);
                     DrainChannel(chatId, channel);
                 }
 
                 break;
             case OwnResultInput own when started:
-                Buffer(own.Entry);
-                Drain();
+                _log.Hold(own.Entry);
+                _log.Drain(Apply);
                 break;
             case OwnChatResultInput own when started:
                 ObserveChatResult(own.Changed, own.IsMember);
@@ -336,8 +334,7 @@ public sealed class UpdateStream
                 Emit(report.Event);
                 break;
             case ResyncInput when started:
-                _differenceRequested = true;
-                _differenceDue = _options.Clock.GetUtcNow();
+                _log.RequestNow();
                 break;
         }
     }
@@ -348,7 +345,6 @@ public sealed class UpdateStream
         {
             var pts = start.Pts ?? (await _server.GetStateAsync(token)).Pts;
             _userId = start.UserId;
-            _buffer.Clear();
             _channels.Clear();
             _leftChannels.Clear();
             _channelPts.Clear();
@@ -358,10 +354,7 @@ public sealed class UpdateStream
             }
 
             _recentMessageIds.Clear();
-            _retryDelay = FirstRetryDelay;
-            _differenceRequested = start.Pts is not null;
-            _differenceDue = start.Pts is not null ? _options.Clock.GetUtcNow() : null;
-            Volatile.Write(ref _pts, pts);
+            _log.Restart(pts, fetch: start.Pts is not null);
             Secret?.Started(start.UserId);
             if (start.Pts is null)
             {
@@ -400,7 +393,7 @@ public sealed class UpdateStream
                 {
                     foreach (var update in pushed.Updates)
                     {
-                        OfferChannel(pushed.ChatId, channel, new Entry(update.Pts, update.PtsCount, update.Update));
+                        OfferChannel(pushed.ChatId, channel, new LogEntry(update.Pts, update.PtsCount, update.Update));
                     }
 
                     DrainChannel(pushed.ChatId, channel);
@@ -411,7 +404,7 @@ public sealed class UpdateStream
 
             foreach (var update in WireSerializer.Deserialize<LoggedUpdates>(body.Payload).Updates)
             {
-                Offer(new Entry(update.Pts, update.PtsCount, update.Update));
+                Offer(new LogEntry(update.Pts, update.PtsCount, update.Update));
             }
         }
         catch (MessagePackSerializationException)
@@ -420,10 +413,10 @@ public sealed class UpdateStream
             return;
         }
 
-        Drain();
+        _log.Drain(Apply);
     }
 
-    private static Entry Earliest(LoggedUpdate[] updates)
+    private static LogEntry Earliest(LoggedUpdate[] updates)
     {
         var earliest = updates[0];
         foreach (var update in updates)
@@ -431,64 +424,19 @@ public sealed class UpdateStream
             earliest = update.Pts < earliest.Pts ? update : earliest;
         }
 
-        return new Entry(earliest.Pts, earliest.PtsCount, earliest.Update);
+        return new LogEntry(earliest.Pts, earliest.PtsCount, earliest.Update);
     }
 
-    // The common case, the next entry with nothing held back, is applied at once; anything else waits in the buffer.
-    private void Offer(Entry entry)
+    // The common case, the next entry with nothing held back, is applied at once; anything else waits for the gap.
+    private void Offer(LogEntry entry)
     {
-        if (_buffer.Count == 0 && entry.Pts == _pts + entry.PtsCount)
+        if (_log.Follows(entry))
         {
             Apply(entry);
             return;
         }
 
-        Buffer(entry);
-    }
-
-    private void Buffer(Entry entry)
-    {
-        if (entry.Pts <= _pts)
-        {
-            return;
-        }
-
-        // A push carries the payload; the caller's own result for the same pts may not (AffectedMessages).
-        if (!_buffer.TryGetValue(entry.Pts, out var held) || held.Update is null)
-        {
-            _buffer[entry.Pts] = entry;
-        }
-    }
-
-    // Applies what fits the local position; what stays means a gap, which gets a deadline to be filled by pushes.
-    private void Drain()
-    {
-        while (_buffer.Count > 0)
-        {
-            var next = _buffer.First().Value;
-            if (next.Pts <= _pts)
-            {
-                _buffer.Remove(next.Pts);
-                continue;
-            }
-
-            if (_pts + next.PtsCount != next.Pts)
-            {
-                break;
-            }
-
-            _buffer.Remove(next.Pts);
-            Apply(next);
-        }
-
-        if (_buffer.Count > 0)
-        {
-            _differenceDue ??= _options.Clock.GetUtcNow() + _options.UpdateGapWait;
-        }
-        else if (!_differenceRequested)
-        {
-            _differenceDue = null;
-        }
+        _log.Hold(entry);
     }
 
     private async Task FetchDifferenceAsync(CancellationToken token)
@@ -501,21 +449,12 @@ public sealed class UpdateStream
         // cannot help, so it ends the loop and the app's reader with it instead of leaving the app waiting quietly.
         catch (Exception e) when (!token.IsCancellationRequested && e is not RpcException { Code: 401 })
         {
-            _differenceRequested = true;
-            _differenceDue = _options.Clock.GetUtcNow() + _retryDelay;
-            _retryDelay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, _retryDelay.Ticks * 2));
+            _log.FetchFailed();
             return;
         }
 
-        _differenceRequested = false;
-        _retryDelay = FirstRetryDelay;
-        Drain();
+        _log.FetchSucceeded(Apply);
         Secret?.CaughtUp();
-
-        // The difference covers the log up to the server's state, which includes every push held before the fetch;
-        // what still does not fit would only trigger the same fetch again.
-        _buffer.Clear();
-        _differenceDue = null;
     }
 
     private async Task CatchUpAsync(CancellationToken token)
@@ -525,7 +464,7 @@ public sealed class UpdateStream
             Difference difference;
             do
             {
-                difference = await _server.GetDifferenceAsync(_pts, token);
+                difference = await _server.GetDifferenceAsync(_log.Pts, token);
                 if (difference.TooLong)
                 {
                     Resync(difference.State.Pts);
@@ -533,16 +472,16 @@ public sealed class UpdateStream
                     return;
                 }
 
-                foreach (var update in difference.Updates.Where(u => u.Pts > _pts).OrderBy(u => u.Pts))
+                foreach (var update in difference.Updates.Where(u => u.Pts > _log.Pts).OrderBy(u => u.Pts))
                 {
-                    Apply(new Entry(update.Pts, update.PtsCount, update.Update));
+                    Apply(new LogEntry(update.Pts, update.PtsCount, update.Update));
                 }
 
                 Release();
 
-                if (difference.State.Pts > _pts)
+                if (difference.State.Pts > _log.Pts)
                 {
-                    Volatile.Write(ref _pts, difference.State.Pts);
+                    _log.Pts = difference.State.Pts;
                 }
             }
             while (difference.Slice);
@@ -558,19 +497,19 @@ public sealed class UpdateStream
 
     private void Resync(long pts)
     {
-        Volatile.Write(ref _pts, pts);
+        _log.Pts = pts;
         Emit(new Resynced(pts));
         Secret?.Resynced();
     }
 
-    private void Apply(Entry entry)
+    private void Apply(LogEntry entry)
     {
-        Volatile.Write(ref _pts, entry.Pts);
+        _log.Pts = entry.Pts;
         Report(entry, channelId: null);
     }
 
     // Reports one applied entry of the user's log (channelId null) or of a large group's own log.
-    private void Report(Entry entry, long? channelId)
+    private void Report(LogEntry entry, long? channelId)
     {
         switch (entry.Update)
         {
@@ -793,8 +732,8 @@ public sealed class UpdateStream
     {
         if (!changed.Channel)
         {
-            Buffer(new Entry(changed.Pts, changed.PtsCount, null));
-            Drain();
+            _log.Hold(new LogEntry(changed.Pts, changed.PtsCount, null));
+            _log.Drain(Apply);
             if (!isMember)
             {
                 Untrack(changed.Chat.Id, left: true);
@@ -810,17 +749,17 @@ public sealed class UpdateStream
         }
 
         _leftChannels.Remove(changed.Chat.Id);
-        var entry = new Entry(changed.Pts, changed.PtsCount, changed.Message is { } message ? new NewMessageUpdate(message) : null);
+        var entry = new LogEntry(changed.Pts, changed.PtsCount, changed.Message is { } message ? new NewMessageUpdate(message) : null);
         if (ChannelFor(changed.Chat.Id, entry) is { } channel)
         {
-            BufferChannel(channel, entry);
+            channel.Hold(entry);
             DrainChannel(changed.Chat.Id, channel);
         }
     }
 
     // The tracked log of the chat; an unknown chat (a push or own result before anything else told of it) starts
     // just before the entry, like getState; a chat the user left stays ignored.
-    private ChannelLog? ChannelFor(long chatId, Entry first)
+    private LogSequencer? ChannelFor(long chatId, LogEntry first)
     {
         if (_channels.TryGetValue(chatId, out var channel))
         {
@@ -830,10 +769,10 @@ public sealed class UpdateStream
         return _leftChannels.Contains(chatId) ? null : Track(chatId, Math.Max(0, first.Pts - first.PtsCount));
     }
 
-    private ChannelLog Track(long chatId, long pts)
+    private LogSequencer Track(long chatId, long pts)
     {
         _leftChannels.Remove(chatId);
-        var channel = new ChannelLog(pts);
+        var channel = new LogSequencer(pts, _options.Clock, _options.UpdateGapWait);
         _channels[chatId] = channel;
         _channelPts[chatId] = pts;
         return channel;
@@ -866,8 +805,7 @@ public sealed class UpdateStream
             }
             else if (state.Pts > channel.Pts)
             {
-                channel.Requested = true;
-                channel.Due = _options.Clock.GetUtcNow();
+                channel.RequestNow();
             }
         }
 
@@ -877,61 +815,22 @@ public sealed class UpdateStream
         }
     }
 
-    private void OfferChannel(long chatId, ChannelLog channel, Entry entry)
+    private void OfferChannel(long chatId, LogSequencer channel, LogEntry entry)
     {
-        if (channel.Buffer.Count == 0 && entry.Pts == channel.Pts + entry.PtsCount && _channels.ContainsKey(chatId))
+        if (channel.Follows(entry) && _channels.ContainsKey(chatId))
         {
             ApplyChannel(chatId, channel, entry);
             return;
         }
 
-        BufferChannel(channel, entry);
+        channel.Hold(entry);
     }
 
-    private static void BufferChannel(ChannelLog channel, Entry entry)
-    {
-        if (entry.Pts <= channel.Pts)
-        {
-            return;
-        }
+    // Applying an entry may end the chat's tracking (the user left it): what is held then stays unapplied.
+    private void DrainChannel(long chatId, LogSequencer channel) =>
+        channel.Drain(entry => ApplyChannel(chatId, channel, entry), () => _channels.ContainsKey(chatId));
 
-        if (!channel.Buffer.TryGetValue(entry.Pts, out var held) || held.Update is null)
-        {
-            channel.Buffer[entry.Pts] = entry;
-        }
-    }
-
-    private void DrainChannel(long chatId, ChannelLog channel)
-    {
-        while (channel.Buffer.Count > 0 && _channels.ContainsKey(chatId))
-        {
-            var next = channel.Buffer.First().Value;
-            if (next.Pts <= channel.Pts)
-            {
-                channel.Buffer.Remove(next.Pts);
-                continue;
-            }
-
-            if (channel.Pts + next.PtsCount != next.Pts)
-            {
-                break;
-            }
-
-            channel.Buffer.Remove(next.Pts);
-            ApplyChannel(chatId, channel, next);
-        }
-
-        if (channel.Buffer.Count > 0)
-        {
-            channel.Due ??= _options.Clock.GetUtcNow() + _options.UpdateGapWait;
-        }
-        else if (!channel.Requested)
-        {
-            channel.Due = null;
-        }
-    }
-
-    private void ApplyChannel(long chatId, ChannelLog channel, Entry entry)
+    private void ApplyChannel(long chatId, LogSequencer channel, LogEntry entry)
     {
         channel.Pts = entry.Pts;
         _channelPts[chatId] = entry.Pts;
@@ -941,7 +840,6 @@ public sealed class UpdateStream
     private async Task FetchChannelDifferenceAsync(long chatId, CancellationToken token)
     {
         var channel = _channels[chatId];
-        channel.Requested = true;
         try
         {
             ChannelDifference difference;
@@ -958,7 +856,7 @@ public sealed class UpdateStream
 
                 foreach (var update in difference.Updates.Where(u => u.Pts > channel.Pts).OrderBy(u => u.Pts))
                 {
-                    ApplyChannel(chatId, channel, new Entry(update.Pts, update.PtsCount, update.Update));
+                    ApplyChannel(chatId, channel, new LogEntry(update.Pts, update.PtsCount, update.Update));
                 }
 
                 // Each page's events go out as it is read, as the user's log's do: a long catch-up is not held whole.
@@ -980,16 +878,11 @@ public sealed class UpdateStream
         }
         catch (Exception) when (!token.IsCancellationRequested)
         {
-            channel.Due = _options.Clock.GetUtcNow() + channel.RetryDelay;
-            channel.RetryDelay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, channel.RetryDelay.Ticks * 2));
+            channel.FetchFailed();
             return;
         }
 
-        channel.Requested = false;
-        channel.RetryDelay = FirstRetryDelay;
-        DrainChannel(chatId, channel);
-        channel.Buffer.Clear();
-        channel.Due = null;
+        channel.FetchSucceeded(entry => ApplyChannel(chatId, channel, entry), () => _channels.ContainsKey(chatId));
     }
 
     private void EmitEphemeral(Update update)
@@ -1093,13 +986,11 @@ public sealed class UpdateStream
         while (Interlocked.Read(ref _receiptWanted) > _receiptSent && Interlocked.Exchange(ref _receiptRunning, 1) == 0);
     }
 
-    private sealed record Entry(long Pts, int PtsCount, Update? Update);
-
     private abstract record Input;
 
     private sealed record PushInput(UpdatesBody Body) : Input;
 
-    private sealed record OwnResultInput(Entry Entry, long? ChannelId = null) : Input;
+    private sealed record OwnResultInput(LogEntry Entry, long? ChannelId = null) : Input;
 
     private sealed record OwnChatResultInput(ChatChanged Changed, bool IsMember) : Input;
 
@@ -1116,20 +1007,6 @@ public sealed class UpdateStream
     }
 
     private sealed record StartInput(long UserId, long? Pts, Dictionary<long, long> ChannelPts, TaskCompletionSource Started) : Input;
-
-    /// <summary>One large group's own log as this stream knows it.</summary>
-    private sealed class ChannelLog(long pts)
-    {
-        public long Pts { get; set; } = pts;
-
-        public SortedDictionary<long, Entry> Buffer { get; } = new();
-
-        public DateTimeOffset? Due { get; set; }
-
-        public bool Requested { get; set; }
-
-        public TimeSpan RetryDelay { get; set; } = FirstRetryDelay;
-    }
 }
 
 /// <summary>The calls <see cref="UpdateStream"/> makes; a seam so its rules can be tested without a server.</summary>
