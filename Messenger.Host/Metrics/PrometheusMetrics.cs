@@ -50,12 +50,26 @@ internal static class PrometheusMetrics
         return services;
     }
 
+    /// <summary>The path Prometheus is pointed at by habit; answered with a hint when the endpoint is not there.</summary>
+    public const string UsualPath = "/metrics";
+
+    /// <summary>The one line <see cref="UsualPath"/> answers (404) when it is not the configured endpoint.</summary>
+    public const string NotHereNote =
+        "No metrics at " + UsualPath + ": the Prometheus endpoint is served at " + MetricsOptions.Section + ":PrometheusPath (empty: off); set it to " + UsualPath + " to serve them here.\n";
+
     public static void MapPrometheusMetrics(this WebApplication app)
     {
         var path = PathOf(app.Configuration);
         if (path.StartsWith('/'))
         {
             app.MapPrometheusScrapingEndpoint(path);
+        }
+
+        // Unrouted, /metrics would be a client-side route of the web client and answer its page with 200, which a
+        // scraper pointed here takes for a broken exporter; routing ignores case and a trailing slash, so does this.
+        if (!string.Equals(path.TrimEnd('/'), UsualPath, StringComparison.OrdinalIgnoreCase))
+        {
+            app.MapMethods(UsualPath, [HttpMethods.Get, HttpMethods.Head], () => Results.Text(NotHereNote, "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound));
         }
     }
 

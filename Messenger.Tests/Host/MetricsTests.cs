@@ -1,5 +1,8 @@
+using System.Net;
 using Messenger.Contracts.Help;
+using Messenger.Host.WebClient;
 using Messenger.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using static Messenger.Tests.Session.SessionTestKit;
 
 namespace Messenger.Tests.Host;
@@ -33,5 +36,29 @@ public sealed class MetricsTests
         var text = await http.GetStringAsync("/metrics").ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "");
 
         text.Should().NotContain("messenger_rpc_duration");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("/internal/metrics")]
+    public async Task Metrics_WhenSlashMetricsIsNotThePrometheusPath_Answer404SayingWhichKeyServesThem_AndOtherRoutesStillGetTheWebClient(string prometheusPath)
+    {
+        using var root = new TempDirectory();
+        await File.WriteAllTextAsync(Path.Combine(root.Path, "index.html"), "<html><head></head><body>the web client</body></html>");
+        await using var host = await TestHost.StartAsync(
+            settings: new Dictionary<string, string?> { ["Messenger:Metrics:PrometheusPath"] = prometheusPath },
+            configureServices: services => services.AddSingleton(new WebRoot(root.Path)));
+        using var http = host.CreateHttpClient();
+
+        using var metrics = await http.GetAsync("/metrics");
+        using var route = await http.GetAsync("/settings");
+
+        metrics.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        metrics.Content.Headers.ContentType!.MediaType.Should().Be("text/plain");
+        var note = await metrics.Content.ReadAsStringAsync();
+        note.Should().Contain("Messenger:Metrics:PrometheusPath").And.NotContain("<html");
+        note.TrimEnd('\n').Should().NotContain("\n", "the note is one line");
+        route.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await route.Content.ReadAsStringAsync()).Should().Contain("the web client");
     }
 }

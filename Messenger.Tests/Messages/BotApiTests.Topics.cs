@@ -141,7 +141,7 @@ public sealed partial class BotApiTests
         await FailsAsync(bot.Token, "editForumTopic", new { chat_id = -chat.Id, name = "x" }, HttpStatusCode.BadRequest, BotErrorNames.BotRequestInvalid);
         await FailsAsync(bot.Token, "editForumTopic", new { chat_id = -chat.Id, message_thread_id = alices }, HttpStatusCode.BadRequest, TopicErrorNames.TopicNotModified);
         (await CallAsync(bot.Token, "editForumTopic", new { chat_id = -chat.Id, message_thread_id = alices, icon_custom_emoji_id = "5312536423851630001" }))
-            .GetProperty("result").GetBoolean().Should().BeTrue("an icon alone is taken and not kept, as the README says");
+            .GetProperty("result").GetBoolean().Should().BeTrue("an icon alone is taken and not kept, as docs/bots.md says");
         await FailsAsync(bot.Token, "editForumTopic", new { chat_id = -chat.Id, message_thread_id = 0, name = "General?" }, HttpStatusCode.BadRequest,
             "Bad Request: message thread not found");
         await FailsAsync(bot.Token, "reopenForumTopic", new { chat_id = -chat.Id, message_thread_id = 999_999 }, HttpStatusCode.BadRequest,
