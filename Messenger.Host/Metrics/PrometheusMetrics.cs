@@ -19,7 +19,8 @@ internal sealed class MetricsOptions
 internal sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>
 {
     public ValidateOptionsResult Validate(string? name, MetricsOptions options) =>
-        options.PrometheusPath.Length == 0 || (options.PrometheusPath.StartsWith('/') && !options.PrometheusPath.Contains(' '))
+        // A null ("PrometheusPath": null in a JSON file) is as empty: off.
+        string.IsNullOrEmpty(options.PrometheusPath) || (options.PrometheusPath.StartsWith('/') && !options.PrometheusPath.Contains(' '))
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail($"{MetricsOptions.Section}:{nameof(options.PrometheusPath)}: '{options.PrometheusPath}' is not a path such as /metrics");
 }

@@ -40,8 +40,9 @@ public sealed class MetricsTests
 
     [Theory]
     [InlineData("")]
+    [InlineData(null)]
     [InlineData("/internal/metrics")]
-    public async Task Metrics_WhenSlashMetricsIsNotThePrometheusPath_Answer404SayingWhichKeyServesThem_AndOtherRoutesStillGetTheWebClient(string prometheusPath)
+    public async Task Metrics_WhenSlashMetricsIsNotThePrometheusPath_Answer404SayingWhichKeyServesThem_AndOtherRoutesStillGetTheWebClient(string? prometheusPath)
     {
         using var root = new TempDirectory();
         await File.WriteAllTextAsync(Path.Combine(root.Path, "index.html"), "<html><head></head><body>the web client</body></html>");
