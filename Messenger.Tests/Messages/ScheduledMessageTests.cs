@@ -2,6 +2,7 @@ using Messenger.Client;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
+using Messenger.Kernel.Storage;
 using Messenger.Message.Scheduling;
 using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
@@ -136,6 +137,79 @@ public sealed class ScheduledMessageTests
 
         await ChatTestKit.FailsWith(() => alice.Client.ScheduleMessageAsync(bob.Peer, "one more", clock.GetUtcNow().AddHours(1)), MessageErrorNames.ScheduledTooMany);
         (await alice.Client.GetScheduledAsync(bob.Peer)).Select(m => m.Text).Should().HaveCount(ScheduleLimits.MaxPerUser).And.StartWith("later 0");
+    }
+
+    [Fact]
+    public async Task MessagesRefusedForNow_DoNotHoldUpTheOnesDueAfterThem_AndAreTriedAgainWhenTheirWaitIsOver()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await StartHostAsync(clock);
+        await using var alice = await host.SignUpAsync("alice_schedwait");
+        await using var bob = await host.SignUpAsync("bob_schedwait");
+        await using var dave = await host.SignUpAsync("dave_schedwait");
+        await using var carol = await host.SignUpAsync("carol_schedwait");
+        var sender = host.Services.GetRequiredService<ScheduledSender>();
+        var chat = (await alice.Client.CreateGroupAsync("Slow", [bob.UserId, dave.UserId], large: true)).Chat;
+        await alice.Client.EditPermissionsAsync(chat.Id, new ChatPermissions(), slowModeSeconds: 3600);
+        var group = Peer.Chat(chat.Id);
+
+        // Slow mode lets each of bob and dave post one at their date: the other 99 + 2 are refused for now (420), more
+        // than a pass takes. Carol's message, due a minute later, must not wait behind them.
+        for (var i = 0; i < ScheduleLimits.MaxPerUser; i++)
+        {
+            await bob.Client.ScheduleMessageAsync(group, $"bob {i}", clock.GetUtcNow().AddHours(1));
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            await dave.Client.ScheduleMessageAsync(group, $"dave {i}", clock.GetUtcNow().AddHours(1));
+        }
+
+        await carol.Client.ScheduleMessageAsync(alice.Peer, "on time", clock.GetUtcNow().AddHours(1).AddMinutes(1));
+        clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
+        for (var pass = 0; pass < 4; pass++)
+        {
+            await sender.SendDueAsync(CancellationToken.None);
+        }
+
+        (await alice.Client.GetHistoryAsync(carol.Peer)).Should().ContainSingle().Which.Text.Should().Be("on time");
+        host.CountRows("message_scheduled").Should().Be(99 + 2);
+
+        clock.Advance(TimeSpan.FromHours(1));
+        await sender.SendDueAsync(CancellationToken.None);
+        (await alice.Client.GetHistoryAsync(group)).Where(m => m.FromId == bob.UserId).Select(m => m.Text)
+            .Should().BeEquivalentTo(["bob 0", "bob 1"], "the refused ones are tried again once their wait is over");
+    }
+
+    [Fact]
+    public async Task AMessageRefusedForNowTryAfterTry_IsDroppedAfterItsLastTry_Logged()
+    {
+        using var logs = new TempDirectory();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await SessionTestKit.StartHostAsync(new Dictionary<string, string?>(LogFiles.Settings(logs.Path))
+        {
+            ["Messenger:Session:RegistrationsPerAddress"] = "1000",
+        }, clock);
+        await using var alice = await host.SignUpAsync("alice_schedgiveup");
+        await using var bob = await host.SignUpAsync("bob_schedgiveup");
+        var sender = host.Services.GetRequiredService<ScheduledSender>();
+        var chat = (await alice.Client.CreateGroupAsync("Slow", [bob.UserId], large: true)).Chat;
+        await alice.Client.EditPermissionsAsync(chat.Id, new ChatPermissions(), slowModeSeconds: 3600);
+        var group = Peer.Chat(chat.Id);
+        await bob.Client.SendMessageAsync(group, "now");
+        var scheduled = await bob.Client.ScheduleMessageAsync(group, "later", clock.GetUtcNow().AddMinutes(10));
+        // As after all the tries but one (≈ 8 hours of them).
+        await host.Services.GetRequiredService<StorageWriter>().WriteAsync(scope =>
+            scope.Execute("UPDATE message_scheduled SET attempts = @attempts", ("@attempts", ScheduledSender.MaxAttempts - 1)));
+
+        clock.Advance(TimeSpan.FromMinutes(10));
+        await sender.SendDueAsync(CancellationToken.None);
+
+        host.CountRows("message_scheduled").Should().Be(0);
+        (await bob.Client.GetScheduledAsync(group)).Should().BeEmpty();
+        (await alice.Client.GetHistoryAsync(group)).Where(m => m.FromId == bob.UserId).Select(m => m.Text).Should().Equal("now");
+        LogFiles.Read(logs.Path).Should().Contain(
+            $"Scheduled message {scheduled.Id} of user {bob.UserId} dropped after {ScheduledSender.MaxAttempts} tries: SLOWMODE_WAIT");
     }
 
     [Fact]

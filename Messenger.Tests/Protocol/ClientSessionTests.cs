@@ -110,4 +110,28 @@ public sealed class ClientSessionTests
         session.UnackedFootprint.Queued.Should().BeLessThanOrEqualTo(2 + 64);
         session.UnackedFootprint.Bytes.Should().Be(ValueBytes + Overhead);
     }
+
+    [Fact]
+    public void RecentCalls_WhileTheOldestAreStillRunning_AreForgottenPastTheCountAndTheAge_AndTheRunningOnesKept()
+    {
+        var session = new ClientSession("00", 1, new ProtocolOptions { RecentMsgIdsPerSession = 4 }, _clock);
+        var slow = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            slow.Add(_nextCall);
+            session.Admit(_nextCall).Should().Be(CallAdmission.New);
+            _nextCall += 4;
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            CallAndAnswer(session);
+        }
+
+        session.RememberedCalls.Should().Be(4 + 1, "the bound, and the call just made");
+        _clock.Advance(TimeSpan.FromSeconds(ProtocolConstants.MsgIdMaxAgeSeconds + 1));
+        CallAndAnswer(session);
+        session.RememberedCalls.Should().Be(slow.Count + 1, "the answered calls passed their age; the slow ones still run");
+        slow.Select(session.Admit).Should().AllBeEquivalentTo(CallAdmission.Running, "a resend of a call still running is not run again");
+    }
 }

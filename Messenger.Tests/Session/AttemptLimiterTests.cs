@@ -60,6 +60,25 @@ public sealed class AttemptLimiterTests
     }
 
     [Fact]
+    public void Record_WhenALongLockoutIsDoubledAgainAndAgain_StaysAtTheMaximum_AndStillLocksOut()
+    {
+        // The longest first lockout and maximum the settings allow (a day, a week): doubled two dozen times, the wait
+        // must not overflow into one that locks out no more.
+        var limiter = new AttemptLimiter(new AttemptLimit(1, TimeSpan.FromMinutes(1), TimeSpan.FromDays(1), TimeSpan.FromDays(7)), _clock);
+        var waits = new List<int?>();
+        for (var i = 0; i < 40; i++)
+        {
+            waits.Add(limiter.Record("addr:10.0.0.1"));
+            waits.Add(limiter.RetryAfter("addr:10.0.0.1"));
+            _clock.Advance(TimeSpan.FromSeconds(waits[^1] ?? 0));
+        }
+
+        const int Day = 86_400;
+        waits.Should().StartWith([Day, Day, 2 * Day, 2 * Day, 4 * Day, 4 * Day]);
+        waits.Skip(6).Should().AllBeEquivalentTo(7 * Day);
+    }
+
+    [Fact]
     public void Record_WhenFailuresAreSpreadBeyondTheWindow_DoesNotLockOut()
     {
         var limiter = Limiter();

@@ -18,23 +18,32 @@ namespace Messenger.Message.Scheduling;
 /// message holds its own reference by then). A crash between the two sends it again after
 /// the restart, and the random_id answers with the message already stored: never lost, never twice. A send refused for
 /// good (blocked, no longer a member, the peer's account deleted) drops the message, logged (a forum topic gone, closed
-/// or turned off sends it into General instead: <see cref="Topics.TopicStore.ForPost"/>); one refused for now
-/// (the posting limit, storage full) or failing unexpectedly waits for the next second, without holding up the others.
+/// or turned off sends it into General instead: <see cref="Topics.TopicStore.ForPost"/>). One refused for now (the
+/// posting limit, storage full) or failing unexpectedly is tried again after a wait that doubles from a second up to
+/// an hour (at least a FLOOD_WAIT's), and is given up, logged, after <see cref="MaxAttempts"/> tries (≈ 8 hours of them). A
+/// pass takes only rows whose wait is over, so failing ones never hold up the messages due after them.
 /// </summary>
 internal sealed class ScheduledSender(
     SqliteDatabase database, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IServiceScopeFactory scopes, TimeProvider clock,
     ILogger<ScheduledSender> logger)
     : SecondlyPass(logger, "Sending scheduled messages failed")
 {
+    /// <summary>Tries of one message before it is given up.</summary>
+    internal const int MaxAttempts = 20;
+
     private const int PerTick = 100;
+    private const int MaxRetryDelaySeconds = 3600;
 
     /// <summary>Sends what is due now; returns how many were sent (a resend answered by the random_id counts too).</summary>
     public Task<int> SendDueAsync(CancellationToken cancellationToken) => RunPassAsync(cancellationToken);
 
+    /// <summary>The wait after the <paramref name="attempts"/>th failed try: 1 s, doubled each time, up to an hour.</summary>
+    internal static int RetryDelaySeconds(int attempts) => attempts > 12 ? MaxRetryDelaySeconds : Math.Min(1 << (attempts - 1), MaxRetryDelaySeconds);
+
     protected override async Task<int> PassAsync(CancellationToken cancellationToken)
     {
         var sent = 0;
-        foreach (var (userId, message) in Due(clock.GetUtcNow().ToUnixTimeSeconds()))
+        foreach (var (userId, message, attempts) in Due(clock.GetUtcNow().ToUnixTimeSeconds()))
         {
             await using var scope = scopes.CreateAsyncScope();
             scope.ServiceProvider.GetRequiredService<RpcContext>().UserId = userId;
@@ -46,7 +55,10 @@ internal sealed class ScheduledSender(
             }
             catch (MessengerError e) when (e.Code is 420 or 500)
             {
-                continue;
+                if (await PostponeAsync(userId, message, attempts + 1, e.RetryAfterSeconds ?? 0, e.Name, cancellationToken))
+                {
+                    continue;
+                }
             }
             catch (MessengerError e)
             {
@@ -54,9 +66,11 @@ internal sealed class ScheduledSender(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Kept for the next pass; the messages due after it are not held up.
                 logger.LogError(e, "Scheduled message {Id} of user {UserId} could not be sent", message.Id, userId);
-                continue;
+                if (await PostponeAsync(userId, message, attempts + 1, 0, e.GetType().Name, cancellationToken))
+                {
+                    continue;
+                }
             }
 
             var appends = new List<LogAppend>();
@@ -74,19 +88,39 @@ internal sealed class ScheduledSender(
         return sent;
     }
 
-    private List<(long UserId, ScheduledMessage Message)> Due(long now)
+    /// <summary>Counts a failed try and sets when the next one is due; false (nothing written) when it was the last, the
+    /// message then to be dropped.</summary>
+    private async Task<bool> PostponeAsync(
+        long userId, ScheduledMessage message, int attempts, int retryAfterSeconds, string error, CancellationToken cancellationToken)
+    {
+        if (attempts >= MaxAttempts)
+        {
+            logger.LogWarning("Scheduled message {Id} of user {UserId} dropped after {Attempts} tries: {Error}", message.Id, userId, attempts, error);
+            return false;
+        }
+
+        var retryAt = clock.GetUtcNow().ToUnixTimeSeconds() + Math.Max(RetryDelaySeconds(attempts), retryAfterSeconds);
+        await writer.WriteAsync(unit => unit.Execute(
+            "UPDATE message_scheduled SET attempts = @attempts, retry_at = @retryAt WHERE id = @id",
+            ("@attempts", attempts), ("@retryAt", retryAt), ("@id", message.Id)), cancellationToken);
+        return true;
+    }
+
+    private List<(long UserId, ScheduledMessage Message, int Attempts)> Due(long now)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText =
-            $"SELECT {ScheduledMessagesHandler.Columns}, user_id FROM message_scheduled WHERE date <= @now ORDER BY date, id LIMIT @limit";
+            $"SELECT {ScheduledMessagesHandler.Columns}, user_id, attempts FROM message_scheduled " +
+            "WHERE date <= @now AND retry_at <= @now ORDER BY date, id LIMIT @limit";
         command.Parameters.AddWithValue("@now", now);
         command.Parameters.AddWithValue("@limit", PerTick);
         using var reader = command.ExecuteReader();
-        var due = new List<(long, ScheduledMessage)>();
+        var due = new List<(long, ScheduledMessage, int)>();
         while (reader.Read())
         {
-            due.Add((reader.GetInt64(ScheduledMessagesHandler.ColumnCount), ScheduledMessagesHandler.ReadOne(reader)));
+            due.Add((reader.GetInt64(ScheduledMessagesHandler.ColumnCount), ScheduledMessagesHandler.ReadOne(reader),
+                reader.GetInt32(ScheduledMessagesHandler.ColumnCount + 1)));
         }
 
         return due;

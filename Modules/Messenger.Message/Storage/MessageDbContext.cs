@@ -362,6 +362,10 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             scheduled.Property(s => s.QuoteOffset).HasColumnName("quote_offset");
             // Its forum topic (null: none, or General).
             scheduled.Property(s => s.TopicId).HasColumnName("topic_id");
+            // Failed tries to send it (refused for now, or an unexpected error), and the time (unix seconds) before which it
+            // is not tried again: a wait that grows, so rows that keep failing do not hold up the ones due after them.
+            scheduled.Property(s => s.Attempts).HasColumnName("attempts").HasDefaultValue(0);
+            scheduled.Property(s => s.RetryAt).HasColumnName("retry_at").HasDefaultValue(0L);
             scheduled.HasIndex(s => s.Date);
             scheduled.HasIndex(s => new { s.UserId, s.RandomId }).IsUnique();
         });
@@ -936,6 +940,10 @@ internal sealed class ScheduledRow
     public int? QuoteOffset { get; set; }
 
     public long? TopicId { get; set; }
+
+    public int Attempts { get; set; }
+
+    public long RetryAt { get; set; }
 }
 
 internal sealed class UnreadMarkRow

@@ -257,12 +257,15 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
         }
     }
 
-    // Forgetting a msg_id raises the floor: anything at or below it is refused rather than possibly run twice.
+    // Forgetting a msg_id raises the floor: anything at or below it is refused rather than possibly run twice. A call
+    // still running is kept (its answer is not lost, a resend is not run again) and passed over, re-queued as seen now:
+    // a slow call does not keep the calls after it from being forgotten. Each remembered call is looked at once a pass
+    // at most, so a pass ends even when every one is still running.
     private void ForgetOldCalls()
     {
         var maxAge = TimeSpan.FromSeconds(ProtocolConstants.MsgIdMaxAgeSeconds);
-        while (_callOrder.TryPeek(out var oldest)
-            && (_callOrder.Count > options.RecentMsgIdsPerSession || clock.GetElapsedTime(oldest.SeenAt) > maxAge))
+        for (var left = _callOrder.Count; left > 0 && _callOrder.TryPeek(out var oldest)
+            && (_callOrder.Count > options.RecentMsgIdsPerSession || clock.GetElapsedTime(oldest.SeenAt) > maxAge); left--)
         {
             _callOrder.Dequeue();
             if (_calls.TryGetValue(oldest.MsgId, out var answer) && answer is not null)
@@ -272,9 +275,19 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
             }
             else if (_calls.ContainsKey(oldest.MsgId))
             {
-                // Still running: keep it, re-queued, so its answer is not lost and a resend is not run again.
                 _callOrder.Enqueue((oldest.MsgId, clock.GetTimestamp()));
-                break;
+            }
+        }
+    }
+
+    /// <summary>How many msg_ids of calls the session remembers (tests).</summary>
+    internal int RememberedCalls
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _calls.Count;
             }
         }
     }

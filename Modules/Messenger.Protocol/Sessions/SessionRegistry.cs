@@ -10,7 +10,7 @@ namespace Messenger.Protocol.Sessions;
 /// </summary>
 internal sealed class SessionRegistry : IDisposable
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<long, ClientSession>> _devices = new();
+    private readonly ConcurrentDictionary<string, DeviceSessions> _devices = new();
     private readonly ProtocolOptions _options;
     private readonly TimeProvider _clock;
     private readonly ITimer _sweeper;
@@ -23,53 +23,99 @@ internal sealed class SessionRegistry : IDisposable
         _sweeper = clock.CreateTimer(_ => Sweep(), null, period, period);
     }
 
-    public int Count => _devices.Values.Sum(sessions => sessions.Count);
+    public int Count => _devices.Values.Sum(device => device.Sessions.Count);
+
+    /// <summary>Test seam: runs in <see cref="GetOrCreate"/> between finding the device's sessions and adding to them
+    /// (where a <see cref="Sweep"/> that found them empty could take them away).</summary>
+    internal Action? AfterDeviceLookup { get; set; }
 
     /// <summary>The session for this device and id, and whether it was created now (the client gets new_session).</summary>
     public (ClientSession Session, bool Created) GetOrCreate(string deviceKeyHex, long sessionId)
     {
-        var sessions = _devices.GetOrAdd(deviceKeyHex, _ => new ConcurrentDictionary<long, ClientSession>());
+        while (true)
+        {
+            var device = _devices.GetOrAdd(deviceKeyHex, _ => new DeviceSessions());
+            AfterDeviceLookup?.Invoke();
+            lock (device)
+            {
+                // Taken away by a sweep (or the device's sign-out) meanwhile: a session added to them would be lost,
+                // and with it its memory of the client's msg_ids (a resent call could run twice). Look again.
+                if (device.Removed)
+                {
+                    continue;
+                }
+
+                return GetOrCreate(device.Sessions, deviceKeyHex, sessionId);
+            }
+        }
+    }
+
+    /// <summary>Drops every session of a device (its authorization ended).</summary>
+    public void RemoveDevice(string deviceKeyHex)
+    {
+        if (_devices.TryRemove(deviceKeyHex, out var device))
+        {
+            lock (device)
+            {
+                device.Removed = true;
+            }
+        }
+    }
+
+    internal void Sweep()
+    {
+        var idle = TimeSpan.FromSeconds(_options.SessionIdleTimeoutSeconds);
+        foreach (var (deviceKeyHex, device) in _devices)
+        {
+            lock (device)
+            {
+                // Removing while enumerating is allowed for a Dictionary.
+                foreach (var (id, session) in device.Sessions)
+                {
+                    if (!session.IsAttached && _clock.GetElapsedTime(session.LastActiveTicks) > idle)
+                    {
+                        device.Sessions.Remove(id);
+                    }
+                }
+
+                if (device.Sessions.Count == 0)
+                {
+                    device.Removed = true;
+                    _devices.TryRemove(new(deviceKeyHex, device));
+                }
+            }
+        }
+    }
+
+    private (ClientSession Session, bool Created) GetOrCreate(Dictionary<long, ClientSession> sessions, string deviceKeyHex, long sessionId)
+    {
         if (sessions.TryGetValue(sessionId, out var existing))
         {
             return (existing, false);
         }
 
         var created = new ClientSession(deviceKeyHex, sessionId, _options, _clock);
-        var session = sessions.GetOrAdd(sessionId, created);
-        if (session == created && sessions.Count > _options.MaxSessionsPerDevice)
+        sessions.Add(sessionId, created);
+        if (sessions.Count > _options.MaxSessionsPerDevice)
         {
             var excess = sessions.Count - _options.MaxSessionsPerDevice;
-            foreach (var stale in sessions.Values.Where(s => !s.IsAttached && s != created).OrderBy(s => s.LastActiveTicks).Take(excess))
+            foreach (var stale in sessions.Values.Where(s => !s.IsAttached && s != created).OrderBy(s => s.LastActiveTicks).Take(excess).ToList())
             {
-                sessions.TryRemove(new(stale.SessionId, stale));
+                sessions.Remove(stale.SessionId);
             }
         }
 
-        return (session, session == created);
-    }
-
-    /// <summary>Drops every session of a device (its authorization ended).</summary>
-    public void RemoveDevice(string deviceKeyHex) => _devices.TryRemove(deviceKeyHex, out _);
-
-    internal void Sweep()
-    {
-        var idle = TimeSpan.FromSeconds(_options.SessionIdleTimeoutSeconds);
-        foreach (var (device, sessions) in _devices)
-        {
-            foreach (var (id, session) in sessions)
-            {
-                if (!session.IsAttached && _clock.GetElapsedTime(session.LastActiveTicks) > idle)
-                {
-                    sessions.TryRemove(new(id, session));
-                }
-            }
-
-            if (sessions.IsEmpty)
-            {
-                _devices.TryRemove(new(device, sessions));
-            }
-        }
+        return (created, true);
     }
 
     public void Dispose() => _sweeper.Dispose();
+
+    /// <summary>A device's sessions, changed and read under its lock.</summary>
+    private sealed class DeviceSessions
+    {
+        public Dictionary<long, ClientSession> Sessions { get; } = [];
+
+        /// <summary>Taken out of the map: a caller that found it just before must look the device up again.</summary>
+        public bool Removed { get; set; }
+    }
 }

@@ -7,7 +7,7 @@ namespace Messenger.Protocol.Transport;
 internal sealed class ConnectionRegistry
 {
     private readonly ConcurrentDictionary<string, ProtocolConnection> _byId = new();
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, ProtocolConnection>> _byDevice = new();
+    private readonly ConcurrentDictionary<string, DeviceConnections> _byDevice = new();
     private readonly ConcurrentDictionary<string, int> _perAddress = new();
 
     public int Count => _byId.Count;
@@ -29,11 +29,44 @@ internal sealed class ConnectionRegistry
 
     public ProtocolConnection? Get(string connectionId) => _byId.GetValueOrDefault(connectionId);
 
-    public void BindDevice(ProtocolConnection connection) =>
-        _byDevice.GetOrAdd(connection.DeviceKeyHex, _ => new())[connection.ConnectionId] = connection;
+    /// <summary>Test seam: runs in <see cref="BindDevice"/> between finding the device's set and adding to it (where a
+    /// <see cref="Remove"/> of the device's last other connection could take the set away).</summary>
+    internal Action? AfterDeviceLookup { get; set; }
 
-    public IReadOnlyCollection<ProtocolConnection> ForDevice(string deviceKeyHex) =>
-        _byDevice.TryGetValue(deviceKeyHex, out var connections) ? connections.Values.ToList() : [];
+    public void BindDevice(ProtocolConnection connection)
+    {
+        while (true)
+        {
+            var device = _byDevice.GetOrAdd(connection.DeviceKeyHex, _ => new DeviceConnections());
+            AfterDeviceLookup?.Invoke();
+            lock (device)
+            {
+                // Taken away by the removal of the device's last other connection meanwhile (a reconnect whose old
+                // connection is closing): added to it, the connection would be out of ForDevice's reach, and so not
+                // closed on sign-out nor pushed to. The device gets a new set.
+                if (device.Removed)
+                {
+                    continue;
+                }
+
+                device.Connections[connection.ConnectionId] = connection;
+                return;
+            }
+        }
+    }
+
+    public IReadOnlyCollection<ProtocolConnection> ForDevice(string deviceKeyHex)
+    {
+        if (!_byDevice.TryGetValue(deviceKeyHex, out var device))
+        {
+            return [];
+        }
+
+        lock (device)
+        {
+            return device.Connections.Values.ToList();
+        }
+    }
 
     public ProtocolConnection? Remove(string connectionId)
     {
@@ -44,12 +77,15 @@ internal sealed class ConnectionRegistry
 
         Release(connection.AddressBlock);
 
-        if (connection.DeviceKeyHex.Length > 0 && _byDevice.TryGetValue(connection.DeviceKeyHex, out var connections))
+        if (connection.DeviceKeyHex.Length > 0 && _byDevice.TryGetValue(connection.DeviceKeyHex, out var device))
         {
-            connections.TryRemove(connectionId, out _);
-            if (connections.IsEmpty)
+            lock (device)
             {
-                _byDevice.TryRemove(new(connection.DeviceKeyHex, connections));
+                if (device.Connections.Remove(connectionId) && device.Connections.Count == 0)
+                {
+                    device.Removed = true;
+                    _byDevice.TryRemove(new(connection.DeviceKeyHex, device));
+                }
             }
         }
 
@@ -63,5 +99,14 @@ internal sealed class ConnectionRegistry
         {
             _perAddress.TryRemove(new(addressBlock, 0));
         }
+    }
+
+    /// <summary>A device's connections, changed and read under its lock.</summary>
+    private sealed class DeviceConnections
+    {
+        public Dictionary<string, ProtocolConnection> Connections { get; } = [];
+
+        /// <summary>Taken out of the map: a binder that found it just before must look the device up again.</summary>
+        public bool Removed { get; set; }
     }
 }

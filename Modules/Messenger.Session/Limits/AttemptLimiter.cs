@@ -190,10 +190,21 @@ internal sealed class AttemptLimiter(AttemptLimit limit, TimeProvider clock)
         }
 
         entry.Attempts.Clear();
-        var lockout = TimeSpan.FromTicks(Math.Min(limit.MaxLockout.Ticks, limit.Lockout.Ticks << Math.Min(entry.Lockouts, 30)));
+        var lockout = LockoutAfter(entry.Lockouts);
         entry.Lockouts++;
         entry.BlockedUntil = now + lockout;
         return (int)Math.Ceiling(lockout.TotalSeconds);
+    }
+
+    /// <summary>The lockout doubled <paramref name="lockouts"/> times, up to the maximum. Compared before it is shifted:
+    /// shifted first, a long first lockout (up to a day) doubled two dozen times would overflow negative and lock out no
+    /// more.</summary>
+    private TimeSpan LockoutAfter(int lockouts)
+    {
+        var doublings = Math.Min(lockouts, 62);
+        return limit.Lockout.Ticks > limit.MaxLockout.Ticks >> doublings
+            ? limit.MaxLockout
+            : TimeSpan.FromTicks(limit.Lockout.Ticks << doublings);
     }
 
     /// <summary>An attempt taken by <see cref="TryStart"/>: counted once, or given back when disposed uncounted.</summary>

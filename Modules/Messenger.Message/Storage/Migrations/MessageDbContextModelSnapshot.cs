@@ -838,6 +838,12 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<int>("Attempts")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("attempts");
+
                     b.Property<long>("Date")
                         .HasColumnType("INTEGER")
                         .HasColumnName("date");
@@ -869,6 +875,12 @@ namespace Messenger.Message.Storage.Migrations
                     b.Property<long?>("ReplyToId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("reply_to_id");
+
+                    b.Property<long>("RetryAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("retry_at");
 
                     b.Property<bool>("Silent")
                         .ValueGeneratedOnAdd()
