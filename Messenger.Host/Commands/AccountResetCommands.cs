@@ -58,7 +58,7 @@ internal static class AccountResetCommands
             command.CommandText = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'session_recovery_codes'";
             if (await command.ExecuteScalarAsync() is not null)
             {
-                command.CommandText = SessionStore.DeleteRecoveryCodes;
+                command.CommandText = TwoFactorStore.DeleteRecoveryCodes;
                 await command.ExecuteNonQueryAsync();
             }
 

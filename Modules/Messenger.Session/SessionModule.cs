@@ -41,6 +41,7 @@ public static class SessionModule
         services.AddModuleDbContext<SessionDbContext>(SessionDbContext.MigrationsHistoryTable);
 
         services.AddSingleton<SessionStore>();
+        services.AddSingleton<TwoFactorStore>();
         services.AddSingleton<ContactStore>();
         services.AddSingleton<IBotAccounts, BotAccounts>();
         services.AddSingleton<IServerAdminList, ServerAdminList>();

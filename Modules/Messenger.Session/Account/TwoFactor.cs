@@ -47,7 +47,7 @@ internal sealed class RegenerateRecoveryCodesValidator : AbstractValidator<Regen
 /// (<c>admin.resetTwoFactor</c>).
 /// </summary>
 internal sealed class TwoFactorHandlers(
-    SessionStore store, AccountPassword password, RpcContext caller, TimeProvider clock, ILogger<TwoFactorHandlers> logger)
+    TwoFactorStore twoFactor, AccountPassword password, RpcContext caller, TimeProvider clock, ILogger<TwoFactorHandlers> logger)
     : IRequestHandler<GetTwoFactorCall, TwoFactorStatus>, IRequestHandler<SetupTwoFactorCall, TwoFactorSetup>,
         IRequestHandler<EnableTwoFactorCall, TwoFactorStatus>, IRequestHandler<DisableTwoFactorCall, TwoFactorStatus>,
         IRequestHandler<RegenerateRecoveryCodesCall, TwoFactorStatus>
@@ -57,8 +57,8 @@ internal sealed class TwoFactorHandlers(
     public ValueTask<TwoFactorStatus> Handle(GetTwoFactorCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        return ValueTask.FromResult(store.GetTwoFactor(me) is { Enabled: true }
-            ? new TwoFactorStatus(true, store.RecoveryCodesLeft(me))
+        return ValueTask.FromResult(twoFactor.GetTwoFactor(me) is { Enabled: true }
+            ? new TwoFactorStatus(true, twoFactor.RecoveryCodesLeft(me))
             : new TwoFactorStatus(false));
     }
 
@@ -66,7 +66,7 @@ internal sealed class TwoFactorHandlers(
     {
         var user = await password.ConfirmAsync(caller, call.Password, cancellationToken);
         var secret = RandomNumberGenerator.GetBytes(Totp.SecretBytes);
-        await store.SetPendingTwoFactorAsync(user.Id, secret, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        await twoFactor.SetPendingTwoFactorAsync(user.Id, secret, clock.GetUtcNow().ToUnixTimeMilliseconds());
         var encoded = Totp.Base32(secret);
         var label = Uri.EscapeDataString($"{Issuer}:{user.Username}");
         return new TwoFactorSetup(encoded, $"otpauth://totp/{label}?secret={encoded}&issuer={Issuer}&algorithm=SHA1&digits={Totp.Digits}&period={Totp.StepSeconds}");
@@ -75,7 +75,7 @@ internal sealed class TwoFactorHandlers(
     public async ValueTask<TwoFactorStatus> Handle(EnableTwoFactorCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var pending = store.GetTwoFactor(me) ?? throw MessengerError.BadRequest(SessionErrorNames.TwoFactorNotSetUp);
+        var pending = twoFactor.GetTwoFactor(me) ?? throw MessengerError.BadRequest(SessionErrorNames.TwoFactorNotSetUp);
         if (pending.Enabled)
         {
             throw MessengerError.BadRequest(SessionErrorNames.TwoFactorEnabled);
@@ -84,7 +84,7 @@ internal sealed class TwoFactorHandlers(
         // A second setup meanwhile replaced the secret: the code was for the old one.
         var recoveryCodes = RecoveryCode.NewCodes();
         if (Totp.Match(pending.Secret, call.Code, clock.GetUtcNow(), pending.LastStep) is not { } step
-            || !await store.EnableTwoFactorAsync(me, pending.Secret, step, RecoveryCode.Hashes(recoveryCodes)))
+            || !await twoFactor.EnableTwoFactorAsync(me, pending.Secret, step, RecoveryCode.Hashes(recoveryCodes)))
         {
             throw MessengerError.BadRequest(SessionErrorNames.TwoFactorCodeInvalid);
         }
@@ -97,17 +97,17 @@ internal sealed class TwoFactorHandlers(
     {
         using var confirmed = await password.StartAsync(caller, call.Password, cancellationToken);
         var user = confirmed.User;
-        var current = store.GetTwoFactor(user.Id) is { Enabled: true } on ? on : throw MessengerError.BadRequest(SessionErrorNames.TwoFactorNotEnabled);
+        var current = twoFactor.GetTwoFactor(user.Id) is { Enabled: true } on ? on : throw MessengerError.BadRequest(SessionErrorNames.TwoFactorNotEnabled);
         // Someone who lost their phone signs in with a recovery code, and turns it off with another to set up a new phone.
         var passed = RecoveryCode.Normalize(call.Code) is { } recoveryCode
-            ? await store.UseRecoveryCodeAsync(user.Id, RecoveryCode.Hash(recoveryCode)) is not null
+            ? await twoFactor.UseRecoveryCodeAsync(user.Id, RecoveryCode.Hash(recoveryCode)) is not null
             : await UseAppCodeAsync(user.Id, current, call.Code);
         if (!passed)
         {
             throw WrongCode(confirmed);
         }
 
-        await store.DeleteTwoFactorAsync(user.Id);
+        await twoFactor.DeleteTwoFactorAsync(user.Id);
         logger.LogInformation("User {UserId} turned off two-step verification", user.Id);
         return new TwoFactorStatus(false);
     }
@@ -116,14 +116,14 @@ internal sealed class TwoFactorHandlers(
     {
         using var confirmed = await password.StartAsync(caller, call.Password, cancellationToken);
         var user = confirmed.User;
-        var current = store.GetTwoFactor(user.Id) is { Enabled: true } on ? on : throw MessengerError.BadRequest(SessionErrorNames.TwoFactorNotEnabled);
+        var current = twoFactor.GetTwoFactor(user.Id) is { Enabled: true } on ? on : throw MessengerError.BadRequest(SessionErrorNames.TwoFactorNotEnabled);
         if (!await UseAppCodeAsync(user.Id, current, call.Code))
         {
             throw WrongCode(confirmed);
         }
 
         var recoveryCodes = RecoveryCode.NewCodes();
-        if (!await store.ReplaceRecoveryCodesAsync(user.Id, RecoveryCode.Hashes(recoveryCodes)))
+        if (!await twoFactor.ReplaceRecoveryCodesAsync(user.Id, RecoveryCode.Hashes(recoveryCodes)))
         {
             throw MessengerError.BadRequest(SessionErrorNames.TwoFactorNotEnabled); // turned off meanwhile
         }
@@ -133,7 +133,7 @@ internal sealed class TwoFactorHandlers(
     }
 
     private async Task<bool> UseAppCodeAsync(long userId, TwoFactorRecord current, string code) =>
-        Totp.Match(current.Secret, code, clock.GetUtcNow(), current.LastStep) is { } step && await store.UseTwoFactorStepAsync(userId, step);
+        Totp.Match(current.Secret, code, clock.GetUtcNow(), current.LastStep) is { } step && await twoFactor.UseTwoFactorStepAsync(userId, step);
 
     // A stolen signed-in device with the password still cannot guess its way past the code.
     private static MessengerError WrongCode(ConfirmedPassword confirmed)

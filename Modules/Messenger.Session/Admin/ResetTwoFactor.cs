@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Messenger.Session.Admin;
 
 /// <summary>The way back for a user who lost their authenticator: an admin turns two-step verification off.</summary>
-internal sealed class ResetTwoFactorHandler(SessionStore store, RpcContext caller, TimeProvider clock, ILogger<ResetTwoFactorHandler> logger)
+internal sealed class ResetTwoFactorHandler(SessionStore store, TwoFactorStore twoFactor, RpcContext caller, TimeProvider clock, ILogger<ResetTwoFactorHandler> logger)
     : IRequestHandler<ResetTwoFactorCall, Done>
 {
     public async ValueTask<Done> Handle(ResetTwoFactorCall call, CancellationToken cancellationToken)
@@ -21,7 +21,7 @@ internal sealed class ResetTwoFactorHandler(SessionStore store, RpcContext calle
             throw MessengerError.BadRequest(SessionErrorNames.UserIdInvalid);
         }
 
-        if (!await store.DeleteTwoFactorAsync(
+        if (!await twoFactor.DeleteTwoFactorAsync(
                 call.UserId, new AuditRecord(clock.GetUtcNow().ToUnixTimeSeconds(), adminId, AuditActions.ResetTwoFactor, call.UserId)))
         {
             throw MessengerError.BadRequest(SessionErrorNames.TwoFactorNotEnabled);

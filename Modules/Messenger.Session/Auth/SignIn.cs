@@ -36,6 +36,7 @@ internal sealed class SignInValidator : AbstractValidator<SignInCall>
 /// </summary>
 internal sealed class SignInHandler(
     SessionStore store,
+    TwoFactorStore twoFactors,
     PasswordHasher hasher,
     AuthLimits limits,
     KnownDevices knownDevices,
@@ -80,7 +81,7 @@ internal sealed class SignInHandler(
         }
 
         int? recoveryCodesLeft = null;
-        if (store.GetTwoFactor(user.Id) is { Enabled: true } twoFactor)
+        if (twoFactors.GetTwoFactor(user.Id) is { Enabled: true } twoFactor)
         {
             // The password was right: without the code nothing is counted; a wrong code is a failed sign-in.
             if (call.Code is null)
@@ -96,12 +97,12 @@ internal sealed class SignInHandler(
                     throw MessengerError.Forbidden(SessionErrorNames.UserBlocked);
                 }
 
-                recoveryCodesLeft = await store.UseRecoveryCodeAsync(user.Id, RecoveryCode.Hash(recoveryCode))
+                recoveryCodesLeft = await twoFactors.UseRecoveryCodeAsync(user.Id, RecoveryCode.Hash(recoveryCode))
                     ?? throw Failed("recovery code", SessionErrorNames.TwoFactorCodeInvalid);
                 logger.LogInformation("User {UserId} used a recovery code, {RecoveryCodesLeft} left", user.Id, recoveryCodesLeft);
             }
             else if (Totp.Match(twoFactor.Secret, call.Code, clock.GetUtcNow(), twoFactor.LastStep) is not { } step
-                || !await store.UseTwoFactorStepAsync(user.Id, step))
+                || !await twoFactors.UseTwoFactorStepAsync(user.Id, step))
             {
                 throw Failed("two-step code", SessionErrorNames.TwoFactorCodeInvalid);
             }

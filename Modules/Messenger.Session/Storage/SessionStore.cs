@@ -22,8 +22,6 @@ internal sealed record UserRecord(
 }
 
 /// <summary>An account's two-step verification: its TOTP secret, whether a code confirmed it (on), the last step used.</summary>
-internal sealed record TwoFactorRecord(byte[] Secret, bool Enabled, long LastStep);
-
 internal sealed record AuthorizationRecord(
     long Id, long UserId, byte[] DeviceKey, string DeviceName, string Platform, string ClientAddress, long CreatedAt, long LastActiveAt);
 
@@ -544,7 +542,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             IndexName(scope, userId, displayName: null);
             SetPhoto(scope, media, userId, prepared: null);
             scope.Execute("DELETE FROM session_two_factor WHERE user_id = @user", ("@user", userId));
-            scope.Execute(DeleteRecoveryCodes, ("@user", userId));
+            scope.Execute(TwoFactorStore.DeleteRecoveryCodes, ("@user", userId));
             scope.Execute("DELETE FROM session_bots WHERE user_id = @user", ("@user", userId)); // a bot's token dies with it
             scope.Execute("DELETE FROM session_authorization_ttl WHERE user_id = @user", ("@user", userId));
             scope.Execute("DELETE FROM session_known_devices WHERE user_id = @user", ("@user", userId));
@@ -712,116 +710,6 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public Task<int> ForgetKnownDevicesAsync(long beforeMs) =>
         writer.WriteAsync(scope => scope.Execute("DELETE FROM session_known_devices WHERE signed_in_at < @before", ("@before", beforeMs)));
 
-    // ---- two-step verification ----
-
-    /// <summary>Forgets the account's recovery codes (also the <c>reset-two-factor</c> command's, on its own connection).</summary>
-    public const string DeleteRecoveryCodes = "DELETE FROM session_recovery_codes WHERE user_id = @user";
-
-    public TwoFactorRecord? GetTwoFactor(long userId)
-    {
-        using var connection = database.Open();
-        using var command = Command(connection, "SELECT secret, enabled, last_step FROM session_two_factor WHERE user_id = @user", ("@user", userId));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? new TwoFactorRecord((byte[])reader.GetValue(0), reader.GetInt64(1) != 0, reader.GetInt64(2)) : null;
-    }
-
-    /// <summary>Keeps a new secret waiting for its first code (replacing one that waits); refused while it is on.</summary>
-    public Task SetPendingTwoFactorAsync(long userId, byte[] secret, long nowMs) =>
-        writer.WriteAsync(scope =>
-        {
-            if (scope.Scalar("SELECT 1 FROM session_two_factor WHERE user_id = @user AND enabled = 1", ("@user", userId)) is not null)
-            {
-                throw MessengerError.BadRequest(SessionErrorNames.TwoFactorEnabled);
-            }
-
-            scope.Execute("INSERT OR REPLACE INTO session_two_factor (user_id, secret, enabled, last_step, created_at) VALUES (@user, @secret, 0, 0, @now)",
-                ("@user", userId), ("@secret", secret), ("@now", nowMs));
-        });
-
-    /// <summary>Turns it on with the step of the code that confirmed it, with the hashes of its recovery codes; false
-    /// when that step was used meanwhile (or another enable came first).</summary>
-    public Task<bool> EnableTwoFactorAsync(long userId, byte[] secret, long step, byte[][] recoveryCodeHashes) =>
-        writer.WriteAsync(scope =>
-        {
-            if (scope.Execute(
-                    "UPDATE session_two_factor SET enabled = 1, last_step = @step WHERE user_id = @user AND enabled = 0 AND secret = @secret AND last_step < @step",
-                    ("@step", step), ("@user", userId), ("@secret", secret)) == 0)
-            {
-                return false;
-            }
-
-            SetRecoveryCodes(scope, userId, recoveryCodeHashes);
-            return true;
-        });
-
-    /// <summary>How many unused recovery codes the account has (none while two-step verification is off).</summary>
-    public int RecoveryCodesLeft(long userId)
-    {
-        using var connection = database.Open();
-        using var command = Command(connection, "SELECT count(*) FROM session_recovery_codes WHERE user_id = @user", ("@user", userId));
-        return Convert.ToInt32(command.ExecuteScalar());
-    }
-
-    /// <summary>Replaces every recovery code of the account by new ones; false when two-step verification is off.</summary>
-    public Task<bool> ReplaceRecoveryCodesAsync(long userId, byte[][] codeHashes) =>
-        writer.WriteAsync(scope =>
-        {
-            if (scope.Scalar("SELECT 1 FROM session_two_factor WHERE user_id = @user AND enabled = 1", ("@user", userId)) is null)
-            {
-                return false;
-            }
-
-            SetRecoveryCodes(scope, userId, codeHashes);
-            return true;
-        });
-
-    /// <summary>Uses up the recovery code with this hash: how many are left after it, or null when the account has no
-    /// such code (wrong, or used already). Checked and deleted in one statement of the writer, so two sign-ins sending
-    /// the same code at once cannot both have it.</summary>
-    public Task<int?> UseRecoveryCodeAsync(long userId, byte[] codeHash) =>
-        writer.WriteAsync(scope =>
-        {
-            if (scope.Execute(
-                    "DELETE FROM session_recovery_codes WHERE user_id = @user AND code_hash = @hash " +
-                    "AND EXISTS (SELECT 1 FROM session_two_factor WHERE user_id = @user AND enabled = 1)",
-                    ("@user", userId), ("@hash", codeHash)) == 0)
-            {
-                return (int?)null;
-            }
-
-            return Convert.ToInt32(scope.Scalar("SELECT count(*) FROM session_recovery_codes WHERE user_id = @user", ("@user", userId)));
-        });
-
-    private static void SetRecoveryCodes(WriteScope scope, long userId, byte[][] codeHashes)
-    {
-        scope.Execute("DELETE FROM session_recovery_codes WHERE user_id = @user", ("@user", userId));
-        foreach (var hash in codeHashes)
-        {
-            scope.Execute("INSERT INTO session_recovery_codes (user_id, code_hash) VALUES (@user, @hash)", ("@user", userId), ("@hash", hash));
-        }
-    }
-
-    /// <summary>Uses the code of <paramref name="step"/>: false when it (or a later one) was used already, so a code
-    /// seen by someone else cannot be played again, even by two sign-ins at once.</summary>
-    public Task<bool> UseTwoFactorStepAsync(long userId, long step) =>
-        writer.WriteAsync(scope => scope.Execute(
-            "UPDATE session_two_factor SET last_step = @step WHERE user_id = @user AND enabled = 1 AND last_step < @step",
-            ("@step", step), ("@user", userId)) > 0);
-
-    /// <summary>Turns it off (and forgets the secret and the recovery codes); false when it was not on.</summary>
-    public Task<bool> DeleteTwoFactorAsync(long userId, AuditRecord? audit = null) =>
-        writer.WriteAsync(scope =>
-        {
-            if (scope.Execute("DELETE FROM session_two_factor WHERE user_id = @user AND enabled = 1", ("@user", userId)) == 0)
-            {
-                return false;
-            }
-
-            scope.Execute(DeleteRecoveryCodes, ("@user", userId));
-            Audit(scope, audit);
-            return true;
-        });
-
     /// <summary>Replaces <paramref name="oldHash"/> by a new hash of the same password (a rehash at a new cost); a
     /// password changed meanwhile is left alone.</summary>
     public Task RehashPasswordAsync(long userId, string oldHash, string passwordHash) =>
@@ -892,7 +780,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     /// <summary>Records an action on its own (one with no change of the store's to go with, such as a backup).</summary>
     public Task AuditAsync(AuditRecord audit) => writer.WriteAsync(scope => Audit(scope, audit));
 
-    private static void Audit(WriteScope scope, AuditRecord? audit)
+    internal static void Audit(WriteScope scope, AuditRecord? audit)
     {
         if (audit is not null)
         {
@@ -1053,7 +941,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         reader.IsDBNull(8) ? null : WireSerializer.Deserialize<MessageMedia>((byte[])reader.GetValue(8)), reader.GetInt64(9) != 0,
         reader.IsDBNull(10) ? null : reader.GetInt64(10));
 
-    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
+    internal static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
