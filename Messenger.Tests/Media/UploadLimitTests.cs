@@ -2,6 +2,7 @@ using Messenger.Client;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Media.Uploads;
+using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
 using Microsoft.Extensions.DependencyInjection;
 using static Messenger.Tests.Media.MediaTestKit;
@@ -73,6 +74,32 @@ public sealed class UploadLimitTests
         await alice.SendMediaAsync(bob, new InputMedia(1, 2, "a.bin", "application/octet-stream"));
         await alice.SendMediaAsync(bob, new InputMedia(3, 2, "b.bin", "application/octet-stream"));
         await alice.SendMediaAsync(bob, await alice.UploadAsync(RandomBytes(400 * KiB, 61)));
+    }
+
+    [Fact]
+    public async Task Upload_ResumedAfterARestart_CountsAgainstTheLimitAndCompletes()
+    {
+        using var data = new TempDirectory();
+        var settings = new Dictionary<string, string?> { ["Messenger:Media:UploadsInProgressPerUser"] = "1" };
+        var bytes = RandomBytes(512 * KiB + 10, 70);
+        await using (var host = await SessionTestKit.StartHostAsync(settings, dataDirectory: data.Path))
+        {
+            await using var alice = await host.SignedInClientAsync("alice_rl");
+            await host.SignedInClientAsync("bob_rl").ContinueWith(t => t.Result.DisposeAsync().AsTask()).Unwrap();
+            await alice.CallAsync(new SaveFilePartCall(7, 1, 2, bytes[(512 * KiB)..]));
+        }
+
+        await using (var host = await SessionTestKit.StartHostAsync(settings, dataDirectory: data.Path))
+        {
+            await using var alice = await host.SignedInClientAsync("alice_rl", register: false);
+            (await alice.CallAsync(new GetUploadedPartsCall(7))).Parts.Should().Equal(1);
+            await SessionTestKit.FailsWith(() => alice.CallAsync(new SaveFilePartCall(8, 0, 1, new byte[KiB])), MediaErrorNames.UploadsTooMany);
+
+            await alice.CallAsync(new SaveFilePartCall(7, 0, 2, bytes[..(512 * KiB)]));
+            var bob = Peer.User(await alice.IdOfAsync("bob_rl"));
+            (await alice.SendMediaAsync(bob, new InputMedia(7, 2, "a.bin", "application/octet-stream"))).Message.Media!.Size.Should().Be(bytes.Length);
+            await alice.CallAsync(new SaveFilePartCall(8, 0, 1, new byte[KiB]));
+        }
     }
 
     [Fact]
