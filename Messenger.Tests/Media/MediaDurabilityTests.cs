@@ -200,7 +200,7 @@ public sealed class MediaDurabilityTests
     {
         await using var host = await SessionTestKit.StartHostAsync();
         var uploads = host.Services.GetRequiredService<UploadStore>();
-        await uploads.SaveAsync(1, 77, 0, 1, RandomBytes(5000, 27), _ => { }, CancellationToken.None);
+        await uploads.SaveAsync(1, 77, 0, 1, RandomBytes(5000, 27), (_, _) => { }, CancellationToken.None);
         var (path, _, _) = await uploads.CompleteAsync(1, 77, 1, CancellationToken.None);
         File.Move(path, Path.Combine(host.DataDirectory, "moved-into-the-store"));
 

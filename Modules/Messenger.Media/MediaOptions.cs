@@ -22,6 +22,9 @@ internal sealed class MediaOptions
 
     public int CollectionIntervalMinutes { get; set; } = 10;
 
+    /// <summary>Uploads one user may have in progress (started, not yet attached or expired): <c>UPLOADS_TOO_MANY</c> past it.</summary>
+    public int UploadsInProgressPerUser { get; set; } = 32;
+
     /// <summary>Images whose header declares more pixels than this get no thumbnail (they are never decoded).</summary>
     public int ThumbnailMaxPixels { get; set; } = 50_000_000;
 
@@ -47,6 +50,7 @@ internal sealed class MediaOptionsValidator : IValidateOptions<MediaOptions>
         OptionsProblems.RequireInRange(problems, MediaOptions.Section, nameof(options.GracePeriodMinutes), options.GracePeriodMinutes, 1, 527_040);
         OptionsProblems.RequireInRange(problems, MediaOptions.Section, nameof(options.UploadExpiryHours), options.UploadExpiryHours, 1, 8_784);
         OptionsProblems.RequireInRange(problems, MediaOptions.Section, nameof(options.CollectionIntervalMinutes), options.CollectionIntervalMinutes, 1, 10_080);
+        OptionsProblems.RequireInRange(problems, MediaOptions.Section, nameof(options.UploadsInProgressPerUser), options.UploadsInProgressPerUser, 1, 10_000);
         // 0 turns thumbnails off; past a gigapixel one decode would need gigabytes of memory.
         OptionsProblems.RequireInRange(problems, MediaOptions.Section, nameof(options.ThumbnailMaxPixels), options.ThumbnailMaxPixels, 0, 1_000_000_000);
         OptionsProblems.RequireInRange(problems, MediaOptions.Section, nameof(options.ThumbnailMaxFileMegabytes), options.ThumbnailMaxFileMegabytes, 0, 1024);

@@ -12,6 +12,12 @@ describe('error text', () => {
     expect(errorText(new RpcError('FLOOD_WAIT', 420, 1, 'phone.requestCall'))).toBe('Too fast, try again in 1 s');
   });
 
+  it('says UPLOADS_TOO_MANY is about unfinished uploads, its day-long wait in hours', () => {
+    expect(errorText(new RpcError('UPLOADS_TOO_MANY', 420, 86_400, 'upload.saveFilePart'))).toBe(
+      'Too many uploads unfinished: send the files being uploaded first, or try again in 24 h',
+    );
+  });
+
   it('tells the common errors in plain words', () => {
     expect(errorText(new RpcError('CREDENTIALS_INVALID', 400, undefined, 'auth.signIn'))).toBe('Wrong username or password');
     expect(errorText(new RpcError('USERNAME_OCCUPIED', 400, undefined, 'auth.register'))).toBe('This username is taken: choose another');

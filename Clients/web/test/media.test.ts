@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DOWNLOAD_CHUNK, PART_SIZE, THUMB_MAX_BYTES, downloadFile, downloadThumbnail, fileNameToSend, hasThumb, previewBytes, uploadFile } from '../src/api/media';
+import { DOWNLOAD_CHUNK, PART_SIZE, THUMB_MAX_BYTES, downloadFile, downloadThumbnail, fileNameToSend, hasThumb, previewBytes, taskQueue, uploadFile } from '../src/api/media';
 import { frameSize, frameTime } from '../src/ui/describeMedia';
 import { decodePayload, encodePayload } from '../src/protocol/codec';
 import type { Methods } from '../src/api/methods';
@@ -63,6 +63,35 @@ describe('uploadFile', () => {
   it('fails with the server error, not the aborts it caused', async () => {
     const { upload } = fakeUpload(undefined, (part) => (part === 1 ? new RpcError('QUOTA_EXCEEDED', 400) : undefined));
     await expect(uploadFile(upload, new Blob([new Uint8Array(3 * PART_SIZE)]))).rejects.toMatchObject({ name: 'QUOTA_EXCEEDED' });
+  });
+});
+
+describe('taskQueue', () => {
+  it('runs at most its limit of uploads at once, the others in turn, and drops one aborted while it waits', async () => {
+    const queue = taskQueue(2);
+    let running = 0;
+    let most = 0;
+    const finished: number[] = [];
+    const task = (n: number) => async () => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      running--;
+      finished.push(n);
+      return n;
+    };
+    const aborted = new AbortController();
+    const dropped = queue(task(99), aborted.signal);
+    const results = Promise.all([1, 2, 3, 4, 5].map((n) => queue(task(n))));
+    aborted.abort();
+    await expect(dropped).resolves.toBe(99);
+    const later = new AbortController();
+    const waits = queue(task(98), later.signal);
+    later.abort();
+    await expect(waits).rejects.toMatchObject({ name: 'ABORTED' });
+    expect(await results).toEqual([1, 2, 3, 4, 5]);
+    expect(most).toBe(2);
+    expect(finished).not.toContain(98);
   });
 });
 

@@ -181,8 +181,14 @@ public static class MediaErrorNames
     /// <summary>400: the file would be larger than the server allows (2 GiB by default).</summary>
     public const string FileTooBig = "FILE_TOO_BIG";
 
-    /// <summary>400: the caller's stored bytes would exceed their quota.</summary>
+    /// <summary>400: the caller's stored bytes would exceed their quota; or, starting an upload, what they store and their
+    /// uploads in progress fill it, or their uploads in progress with this one would reserve more than it.</summary>
     public const string QuotaExceeded = "QUOTA_EXCEEDED";
+
+    /// <summary>420 on starting an upload (its first part, or <c>upload.openUploadStream</c>): the caller has
+    /// <c>Messenger:Media:UploadsInProgressPerUser</c> uploads in progress; the seconds until the least recently
+    /// touched one expires. Attach (or finish) one, or resume one, instead of starting another.</summary>
+    public const string UploadsTooMany = "UPLOADS_TOO_MANY";
 
     /// <summary>404: no such media, or the caller may not see it (the two are not told apart).</summary>
     public const string MediaInvalid = "MEDIA_INVALID";

@@ -106,7 +106,7 @@ internal static class MediaStreamEndpoints
                 }
 
                 saving = saved[slot] = uploads.SaveAsync(
-                    grant.UserId, grant.FileId, index, grant.TotalParts, part[..partLength], smallest => quota.Check(grant.UserId, smallest), cancellation, writeAfter: saving);
+                    grant.UserId, grant.FileId, index, grant.TotalParts, part[..partLength], (smallest, open) => quota.Check(grant.UserId, smallest, open), cancellation, writeAfter: saving);
             }
 
             await saving;

@@ -36,7 +36,7 @@ internal sealed class OpenUploadStreamHandler(UploadStore uploads, UploadQuota q
             throw MessengerError.BadRequest(MediaErrorNames.FilePartsInvalid);
         }
 
-        quota.Check(me, call.Size);
+        uploads.CheckCanStart(me, call.FileId, call.Size, (smallest, open) => quota.Check(me, smallest, open));
         var start = (long)call.FirstPart * UploadStore.MaxPartBytes;
         var end = Math.Min(call.Size, start + (long)call.PartCount * UploadStore.MaxPartBytes);
         return ValueTask.FromResult(tickets.Issue(

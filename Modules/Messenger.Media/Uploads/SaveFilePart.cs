@@ -21,7 +21,7 @@ internal sealed class SaveFilePartHandler(UploadStore uploads, UploadQuota quota
     public async ValueTask<Done> Handle(SaveFilePartCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        await uploads.SaveAsync(me, call.FileId, call.Part, call.TotalParts, call.Bytes, smallest => quota.Check(me, smallest), cancellationToken);
+        await uploads.SaveAsync(me, call.FileId, call.Part, call.TotalParts, call.Bytes, (smallest, open) => quota.Check(me, smallest, open), cancellationToken);
         return new Done();
     }
 }

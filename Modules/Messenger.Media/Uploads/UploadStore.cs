@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections;
 using System.Collections.Concurrent;
 using Messenger.Contracts.Media;
 using Messenger.Kernel.Errors;
@@ -14,27 +13,33 @@ namespace Messenger.Media.Uploads;
 /// its offset: nothing is buffered, whatever the file size), <c>.last</c> (the last part, which may be smaller and may
 /// come before the part size is known) and <c>.parts</c> (a header with total_parts, then one (part, length) record
 /// appended after each part's bytes are written), from which an upload is resumed after a restart.
+/// A user has at most <see cref="MediaOptions.UploadsInProgressPerUser"/> uploads open, each reserving the smallest size
+/// its file can have against the quota: a call with one byte of data must not make the server hold files, memory or a
+/// claim on the disk for a day without limit.
 /// </summary>
 internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> options, TimeProvider clock)
 {
     public const int MaxPartBytes = 512 * 1024;
     private const int MinPartBytes = 1024;
     private readonly ConcurrentDictionary<(long User, long File), Upload> _uploads = new();
+    private readonly ConcurrentDictionary<long, UserUploads> _byUser = new();
     private readonly object _loadGate = new();
 
     public long MaxFileBytes => options.Value.MaxFileBytes;
 
+    private int MaxParts => (int)Math.Min(int.MaxValue, (MaxFileBytes + MinPartBytes - 1) / MinPartBytes);
+
     /// <summary>
-    /// Writes one part. <paramref name="checkQuota"/> gets the smallest size the file can have when the upload starts.
+    /// Writes one part. <paramref name="checkQuota"/> gets the smallest size the file can have when the upload starts, or
+    /// when a part shows it is larger than thought, and the bytes the user's other open uploads reserve.
     /// With <paramref name="writeAfter"/> (a stream's previous part), the part is checked and hashed at once but written
     /// only once that task is done, so a stream's writes reach the disk one at a time and in order; if it failed, this
     /// part is not written either (and fails the same way).
     /// </summary>
     public async Task SaveAsync(
-        long userId, long fileId, int part, int totalParts, ReadOnlyMemory<byte> bytes, Action<long> checkQuota, CancellationToken cancellationToken, Task? writeAfter = null)
+        long userId, long fileId, int part, int totalParts, ReadOnlyMemory<byte> bytes, Action<long, long> checkQuota, CancellationToken cancellationToken, Task? writeAfter = null)
     {
-        var maxParts = (int)Math.Min(int.MaxValue, (MaxFileBytes + MinPartBytes - 1) / MinPartBytes);
-        if (totalParts > maxParts)
+        if (totalParts > MaxParts)
         {
             throw MessengerError.BadRequest(MediaErrorNames.FileTooBig);
         }
@@ -60,8 +65,11 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         var upload = Find(userId, fileId);
         if (upload is null)
         {
-            checkQuota(smallest);
-            upload = Start(userId, fileId, totalParts);
+            upload = Start(userId, fileId, totalParts, smallest, checkQuota);
+        }
+        else if (upload.TotalParts == totalParts)
+        {
+            Reserve(userId, upload, smallest, checkQuota);
         }
 
         bool rewrite;
@@ -88,8 +96,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
                 throw MessengerError.BadRequest(MediaErrorNames.FilePartSizeInvalid);
             }
 
-            rewrite = upload.Written[part];
-            upload.Written[part] = true;
+            rewrite = !upload.Written.Add(part);
             upload.Writers++;
         }
 
@@ -142,7 +149,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         lock (upload.Gate)
         {
             upload.Touched = clock.GetUtcNow();
-            if (upload.Received[part])
+            if (upload.Received.Contains(part))
             {
                 if (isLast)
                 {
@@ -162,8 +169,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
                 sidecar.Write(record);
             }
 
-            upload.Received[part] = true;
-            upload.ReceivedCount++;
+            upload.Received.Add(part);
             if (isLast)
             {
                 upload.LastLength = bytes.Length;
@@ -181,7 +187,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         int length;
         lock (upload.Gate)
         {
-            if (part >= upload.TotalParts || !upload.Received[part])
+            if (part >= upload.TotalParts || !upload.Received.Contains(part))
             {
                 return null;
             }
@@ -216,16 +222,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
 
         lock (upload.Gate)
         {
-            var parts = new List<int>(upload.ReceivedCount);
-            for (var i = 0; i < upload.TotalParts; i++)
-            {
-                if (upload.Received[i])
-                {
-                    parts.Add(i);
-                }
-            }
-
-            return new UploadedParts([.. parts], upload.TotalParts);
+            return new UploadedParts(upload.Received.ToArray(), upload.TotalParts);
         }
     }
 
@@ -249,7 +246,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
                 throw MessengerError.BadRequest(MediaErrorNames.FilePartsInvalid);
             }
 
-            if (upload.ReceivedCount < upload.TotalParts || upload.Writers > 0)
+            if (upload.Received.Count < upload.TotalParts || upload.Writers > 0)
             {
                 throw MessengerError.BadRequest(MediaErrorNames.FilePartMissing);
             }
@@ -328,10 +325,113 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
     /// <summary>Forgets a completed upload (its content has been stored or discarded).</summary>
     public void Remove(long userId, long fileId)
     {
-        if (_uploads.TryRemove((userId, fileId), out var upload))
+        if (TryForget(userId, fileId, null) is { } upload)
         {
             upload.Prefix?.Dispose();
             DeleteFiles(upload.BasePath);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a new upload that would pass the user's limit of uploads in progress or their quota (an upload stream asks
+    /// before its first part is sent); an upload that is open already is not asked again.
+    /// </summary>
+    public void CheckCanStart(long userId, long fileId, long fileBytes, Action<long, long> checkQuota)
+    {
+        if (Find(userId, fileId) is not null)
+        {
+            return;
+        }
+
+        var user = _byUser.GetOrAdd(userId, _ => new UserUploads());
+        lock (user)
+        {
+            CheckCanStartLocked(user, fileBytes, checkQuota);
+        }
+    }
+
+    /// <summary>What the part sets of an upload hold in memory (null when there is no such upload): for tests.</summary>
+    internal long? FootprintBytes(long userId, long fileId)
+    {
+        if (!_uploads.TryGetValue((userId, fileId), out var upload))
+        {
+            return null;
+        }
+
+        lock (upload.Gate)
+        {
+            return upload.Received.FootprintBytes + upload.Written.FootprintBytes;
+        }
+    }
+
+    private void CheckCanStartLocked(UserUploads user, long smallest, Action<long, long> checkQuota)
+    {
+        if (user.Open.Count >= options.Value.UploadsInProgressPerUser)
+        {
+            // The least recently touched one is the first to expire; the collector's next pass deletes it.
+            var oldest = user.Open.Values.Min(TouchedOf);
+            var frees = oldest + TimeSpan.FromHours(options.Value.UploadExpiryHours) + TimeSpan.FromMinutes(options.Value.CollectionIntervalMinutes);
+            var seconds = (int)Math.Ceiling(Math.Max(1, (frees - clock.GetUtcNow()).TotalSeconds));
+            throw new MessengerError(MediaErrorNames.UploadsTooMany, 420, seconds);
+        }
+
+        checkQuota(smallest, user.Reserved);
+    }
+
+    private static DateTimeOffset TouchedOf(Upload upload)
+    {
+        lock (upload.Gate)
+        {
+            return upload.Touched;
+        }
+    }
+
+    /// <summary>Raises what <paramref name="upload"/> reserves when a part shows its file is larger than thought (its
+    /// parts' size is known only from the first part that is not the last), within the quota.</summary>
+    private void Reserve(long userId, Upload upload, long smallest, Action<long, long> checkQuota)
+    {
+        if (smallest <= upload.Reserved)
+        {
+            return;
+        }
+
+        var user = _byUser.GetOrAdd(userId, _ => new UserUploads());
+
+        lock (user)
+        {
+            if (smallest <= upload.Reserved || !user.Open.TryGetValue(upload.FileId, out var open) || open != upload)
+            {
+                return;
+            }
+
+            checkQuota(smallest, user.Reserved - upload.Reserved);
+            user.Reserved += smallest - upload.Reserved;
+            upload.Reserved = smallest;
+        }
+    }
+
+    /// <summary>Takes the upload out of the store and out of its user's count; with <paramref name="only"/>, only if it
+    /// is that one.</summary>
+    private Upload? TryForget(long userId, long fileId, Upload? only)
+    {
+        var user = _byUser.GetOrAdd(userId, _ => new UserUploads());
+        lock (user)
+        {
+            Upload? upload;
+            var removed = only is null
+                ? _uploads.TryRemove((userId, fileId), out upload)
+                : _uploads.TryRemove(KeyValuePair.Create((userId, fileId), upload = only));
+            if (!removed)
+            {
+                return null;
+            }
+
+            if (user.Open.Remove(fileId, out var counted))
+            {
+                user.Reserved -= counted.Reserved;
+            }
+
+            return upload;
         }
     }
 
@@ -347,7 +447,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
                 stale = upload.Touched < cutoff && upload.Writers == 0 && !upload.Completed;
             }
 
-            if (stale && _uploads.TryRemove(KeyValuePair.Create(key, upload)))
+            if (stale && TryForget(key.User, key.File, upload) is not null)
             {
                 upload.Prefix?.Dispose();
                 DeleteFiles(upload.BasePath);
@@ -393,33 +493,47 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
                 return upload;
             }
 
-            upload = Load(BasePath(userId, fileId));
+            upload = Load(BasePath(userId, fileId), fileId);
             if (upload is not null)
             {
-                _uploads[(userId, fileId)] = upload;
+                // An upload of a previous run counts from when it is resumed (it was within the limits when it started).
+                var user = _byUser.GetOrAdd(userId, _ => new UserUploads());
+                lock (user)
+                {
+                    _uploads[(userId, fileId)] = upload;
+                    user.Open[fileId] = upload;
+                    user.Reserved += upload.Reserved;
+                }
             }
 
             return upload;
         }
     }
 
-    private Upload Start(long userId, long fileId, int totalParts)
+    private Upload Start(long userId, long fileId, int totalParts, long smallest, Action<long, long> checkQuota)
     {
+        var user = _byUser.GetOrAdd(userId, _ => new UserUploads());
         lock (_loadGate)
         {
-            if (_uploads.TryGetValue((userId, fileId), out var existing))
+            lock (user)
             {
-                return existing;
-            }
+                if (_uploads.TryGetValue((userId, fileId), out var existing))
+                {
+                    return existing;
+                }
 
-            Directory.CreateDirectory(blobs.UploadsDirectory);
-            var basePath = BasePath(userId, fileId);
-            var header = new byte[4];
-            BinaryPrimitives.WriteInt32LittleEndian(header, totalParts);
-            File.WriteAllBytes(basePath + ".parts", header);
-            var upload = new Upload(basePath, totalParts) { Touched = clock.GetUtcNow(), Prefix = new PrefixHash() };
-            _uploads[(userId, fileId)] = upload;
-            return upload;
+                CheckCanStartLocked(user, smallest, checkQuota);
+                Directory.CreateDirectory(blobs.UploadsDirectory);
+                var basePath = BasePath(userId, fileId);
+                var header = new byte[4];
+                BinaryPrimitives.WriteInt32LittleEndian(header, totalParts);
+                File.WriteAllBytes(basePath + ".parts", header);
+                var upload = new Upload(basePath, fileId, totalParts) { Touched = clock.GetUtcNow(), Prefix = new PrefixHash(), Reserved = smallest };
+                _uploads[(userId, fileId)] = upload;
+                user.Open[fileId] = upload;
+                user.Reserved += smallest;
+                return upload;
+            }
         }
     }
 
@@ -440,7 +554,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
     /// not a hole. Only an fsync per part would rule those out. A file system that stores zero blocks as holes (ZFS with
     /// compression) makes a part with a zero block look missing: it is sent again, nothing worse.
     /// </summary>
-    private Upload? Load(string basePath)
+    private Upload? Load(string basePath, long fileId)
     {
         var sidecar = basePath + ".parts";
         if (!File.Exists(sidecar))
@@ -454,13 +568,14 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
             return null;
         }
 
+        // A header this run would refuse (a smaller MaxFileMegabytes, a damaged file) is no upload.
         var totalParts = BinaryPrimitives.ReadInt32LittleEndian(bytes);
-        if (totalParts <= 0)
+        if (totalParts <= 0 || totalParts > MaxParts)
         {
             return null;
         }
 
-        var upload = new Upload(basePath, totalParts) { Touched = clock.GetUtcNow() };
+        var upload = new Upload(basePath, fileId, totalParts) { Touched = clock.GetUtcNow() };
         using var data = OpenIfPresent(basePath + ".data");
         using var last = OpenIfPresent(basePath + ".last");
         // A record cut short by a crash is ignored: its part is simply sent again.
@@ -468,7 +583,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         {
             var part = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset));
             var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset + 4));
-            if (part < 0 || part >= upload.TotalParts || upload.Received[part] || length is <= 0 or > MaxPartBytes)
+            if (part < 0 || part >= upload.TotalParts || upload.Received.Contains(part) || length is <= 0 or > MaxPartBytes)
             {
                 continue;
             }
@@ -482,8 +597,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
                 continue;
             }
 
-            upload.Received[part] = true;
-            upload.ReceivedCount++;
+            upload.Received.Add(part);
             if (isLast)
             {
                 upload.LastLength = length;
@@ -494,6 +608,9 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
             }
         }
 
+        upload.Reserved = upload.PartSize > 0
+            ? (totalParts - 1L) * upload.PartSize + Math.Max(1, upload.LastLength)
+            : (totalParts - 1L) * MinPartBytes + Math.Max(1, upload.LastLength);
         return upload;
     }
 
@@ -527,23 +644,36 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         }
     }
 
-    private sealed class Upload(string basePath, int totalParts)
+    /// <summary>A user's open uploads (locked on itself; then, if need be, an upload's gate).</summary>
+    private sealed class UserUploads
+    {
+        public Dictionary<long, Upload> Open { get; } = [];
+
+        /// <summary>The sum of the open uploads' <see cref="Upload.Reserved"/>.</summary>
+        public long Reserved { get; set; }
+    }
+
+    private sealed class Upload(string basePath, long fileId, int totalParts)
     {
         public object Gate { get; } = new();
 
         public string BasePath { get; } = basePath;
 
+        public long FileId { get; } = fileId;
+
         public int TotalParts { get; } = totalParts;
 
-        public BitArray Received { get; } = new(totalParts);
+        public PartSet Received { get; } = new();
 
         /// <summary>Parts a write has started on (a second write to one spoils <see cref="Prefix"/>).</summary>
-        public BitArray Written { get; } = new(totalParts);
+        public PartSet Written { get; } = new();
+
+        /// <summary>The smallest size its file can have, as far as its parts tell: counted against the quota while it is
+        /// open. Changed under its user's lock.</summary>
+        public long Reserved { get; set; }
 
         /// <summary>The hash of the leading parts, for uploads started in this run.</summary>
         public PrefixHash? Prefix { get; init; }
-
-        public int ReceivedCount { get; set; }
 
         /// <summary>The size of every part but the last; 0 until one of them arrives.</summary>
         public int PartSize { get; set; }

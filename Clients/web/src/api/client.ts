@@ -23,7 +23,7 @@
  * (IndexedDB by default in the browser); the session id lives in memory, one per client object.
  */
 import { createMethods, type CallOptions, type Methods } from './methods';
-import { downloadFile, downloadThumbnail, uploadFile, type DownloadOptions, type MediaDescription, type UploadOptions } from './media';
+import { FILES_UPLOADING_AT_ONCE, downloadFile, downloadThumbnail, taskQueue, uploadFile, type DownloadOptions, type MediaDescription, type UploadOptions } from './media';
 import { RpcError, type ChatChanged, type ConnectionState, type InputMedia, type LoginToken, type MessageMedia, type MessengerEvent, type SignedIn } from './types';
 import { defaultKeyStore, type DeviceKeyStore } from '../protocol/keystore';
 import { ConnectionError, ProtocolSession, type SessionOptions } from '../protocol/session';
@@ -80,6 +80,7 @@ export class MessengerClient {
   readonly platform: string;
 
   private readonly stateEmitter = new Emitter<ConnectionState>();
+  private readonly fileUploads = taskQueue(FILES_UPLOADING_AT_ONCE);
   private signedInUser: SignedIn | null;
 
   private constructor(
@@ -226,7 +227,7 @@ export class MessengerClient {
   }
 
   uploadFile(file: Blob, options: UploadOptions & { name?: string; mimeType?: string; describe?: MediaDescription } = {}): Promise<InputMedia> {
-    return uploadFile(this.upload, file, options);
+    return this.fileUploads(() => uploadFile(this.upload, file, options), options.signal);
   }
 
   downloadFile(media: MessageMedia, options: DownloadOptions = {}): Promise<Blob> {

@@ -65,6 +65,49 @@ export function fileNameToSend(name: string): string {
   return clean.length === 0 ? 'file' : clean.length <= 255 ? clean.join('') : clean.slice(0, 255).join('').trim();
 }
 
+/**
+ * Files one client uploads at once. The server keeps at most `Messenger:Media:UploadsInProgressPerUser` (32 by default)
+ * uploads unfinished per user (420 `UPLOADS_TOO_MANY`), a file with its thumbnail being two until the send that carries
+ * them: forty files dropped at once go eight at a time (an album of ten is two turns of parallel files).
+ */
+export const FILES_UPLOADING_AT_ONCE = 8;
+
+/** Runs at most `limit` of the tasks given to it at once and the others in turn, in order; one whose `signal` aborts
+ * while it waits is not run (it fails ABORTED). */
+export function taskQueue(limit: number): <T>(task: () => Promise<T>, signal?: AbortSignal) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const done = () => {
+    // The place goes straight to the next task in line, so a new one cannot take it in between.
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  };
+  return async (task, signal) => {
+    if (running < limit) running++;
+    else {
+      await new Promise<void>((resolve, reject) => {
+        const turn = () => {
+          signal?.removeEventListener('abort', abort);
+          resolve();
+        };
+        const abort = () => {
+          waiting.splice(waiting.indexOf(turn), 1);
+          reject(new RpcError('ABORTED', 0));
+        };
+        if (signal?.aborted) return reject(new RpcError('ABORTED', 0));
+        waiting.push(turn);
+        signal?.addEventListener('abort', abort, { once: true });
+      });
+    }
+    try {
+      return await task();
+    } finally {
+      done();
+    }
+  };
+}
+
 /** Uploads `file` and returns the `InputMedia` to pass to `messages.send` (with `name`/`mimeType` of the file), with
  * the thumbnail uploaded after it and the duration and size given (`describe`). */
 export async function uploadFile(

@@ -1467,6 +1467,8 @@ export const ErrorNames = {
   MediaInvalid: 'MEDIA_INVALID',
   FileTooBig: 'FILE_TOO_BIG',
   QuotaExceeded: 'QUOTA_EXCEEDED',
+  /** 420: the user has `Messenger:Media:UploadsInProgressPerUser` uploads unfinished; `retryAfter` until the oldest expires. */
+  UploadsTooMany: 'UPLOADS_TOO_MANY',
   /** Client-side: the call timed out, was aborted, or the client was closed. */
   Timeout: 'TIMEOUT',
   Aborted: 'ABORTED',

@@ -128,6 +128,10 @@ const errorSentences: Readonly<Record<string, string>> = {
 export function errorText(error: unknown): string {
   if (error instanceof RpcError) {
     if (error.name === ErrorNames.SlowModeWait) return `Slow mode: you can send again in ${error.retryAfter ?? 0} s`;
+    // Its wait is up to a day (until an abandoned upload expires): said in hours, and what frees a place sooner.
+    if (error.name === ErrorNames.UploadsTooMany) {
+      return `Too many uploads unfinished: send the files being uploaded first, or try again in ${Math.max(1, Math.ceil((error.retryAfter ?? 0) / 3600))} h`;
+    }
     if (error.retryAfter) {
       // FLOOD_WAIT: on messages.* the user's posts are past the server's per-user rate; so are a group's changes and
       // calls and secret chat requests, which post or notify; elsewhere sign-in attempts.
