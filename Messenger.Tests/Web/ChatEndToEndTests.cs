@@ -1617,6 +1617,44 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     }
 
     [Fact]
+    public async Task Upload_WhileItRuns_IsItsChatsLastInTheList_WithAClock_UntilItsMessageIsStored()
+    {
+        // Four parts of 512 KiB (PART_SIZE in api/media.ts): the host stores the first part that comes, then holds the
+        // others until the test lets them through.
+        var held = new UploadPartsProbe(passing: 1);
+        Host = await WebTestKit.StartHostAsync(held.Register);
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("A report follows");
+        var bobRow = alice.Page.GetByTestId("dialog").Filter(new() { HasText = bobName.Display });
+        var clock = bobRow.GetByRole(AriaRole.Img, new() { Name = "sending" });
+        await Expect(bobRow.GetByTestId("dialog-preview")).ToHaveTextAsync("You: A report follows");
+        await Expect(clock).ToHaveCountAsync(0);
+
+        await AttachAsync(alice, "draft.bin", RandomNumberGenerator.GetBytes(4 * 512 * 1024), "The draft");
+        await Expect(bobRow.GetByTestId("dialog-preview")).ToHaveTextAsync("You: draft.bin, The draft");
+        await Expect(clock).ToBeVisibleAsync();
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Cancel upload of draft.bin" }).ClickAsync();
+        await Expect(bobRow.GetByTestId("dialog-preview")).ToHaveTextAsync("You: A report follows");
+        await Expect(clock).ToHaveCountAsync(0);
+
+        await AttachAsync(alice, "report.bin", RandomNumberGenerator.GetBytes(4 * 512 * 1024), "The report");
+        await Expect(alice.Page.GetByRole(AriaRole.Progressbar, new() { Name = "Uploading report.bin" })).ToBeVisibleAsync();
+        await Expect(bobRow.GetByTestId("dialog-preview")).ToHaveTextAsync("You: report.bin, The report");
+        await Expect(clock).ToBeVisibleAsync();
+        await Expect(alice.Message("The report")).ToHaveCountAsync(0);
+
+        held.Release();
+        await Expect(alice.Message("The report")).ToBeVisibleAsync();
+        await Expect(alice.Message("The report").Ticks("sending")).ToHaveCountAsync(0);
+        await Expect(clock).ToHaveCountAsync(0);
+        await Expect(bobRow.GetByTestId("dialog-preview")).ToHaveTextAsync("You: report.bin, The report");
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message("The report").GetByRole(AriaRole.Button, new() { Name = "Download report.bin" })).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Upload_CancelledWhileTheServerIsDown_GivesItsCaptionBackToTheMessageBox()
     {
         var (alice, _, _, port) = await ChatThenOutageAsync();

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Dialog, Message, SearchFilter, User } from '../api/types';
 import { PeerKind, isMuted, peerOf } from '../api/types';
-import { ensureUsers, lastUnsent, rememberUsers, withUnsent } from './chats';
+import { ensureUsers, lastUnsent, rememberUsers, uploadingUnsent, withUnsent } from './chats';
 import { openChat } from './messages';
 import { Avatar } from './Avatar';
 import { api } from './connection';
@@ -95,9 +95,11 @@ function FolderTabs() {
 /** The main list, with the user's archive behind one row at its top (a view of its own when opened); in a folder, the
  * folder's chats (archived ones too, unless the folder leaves them out). */
 function Dialogs() {
+  const outbox = useApp((s) => s.outbox);
+  const uploading = useApp((s) => uploadingUnsent(s.uploads));
   const dialogs = withUnsent(
     useApp((s) => s.dialogs),
-    useApp((s) => s.outbox),
+    uploading.length ? [...outbox, ...uploading] : outbox,
   );
   const folders = useApp((s) => s.folders);
   const selected = useApp((s) => s.folder);
@@ -159,8 +161,13 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
   const photo = useApp((s) => peerPhoto(s, dialog.peer));
   const typing = useApp((s) => Object.keys(s.typing[key] ?? {}).length > 0);
   const preview = useApp((s) => (dialog.top_message ? senderPrefix(s, dialog) + previewText(s, dialog.top_message) : ''));
-  // A message written here and not stored yet is the chat's last (its bubble is the chat's last too), with its clock.
-  const unsent = useApp((s) => lastUnsent(s.outbox, key));
+  // A message written here and not stored yet, or a file uploading, is the chat's last (its bubble or upload row is the
+  // chat's last too), with its clock.
+  const unsent = lastUnsent(
+    useApp((s) => s.outbox),
+    key,
+    useApp((s) => s.uploads[key]),
+  );
   const draft = active ? '' : loadDraft(key);
   const muted = isMuted(dialog);
   return (
