@@ -1617,6 +1617,58 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     }
 
     [Fact]
+    public async Task Message_InHebrew_ReadsRightToLeft_ItsFullStopAtItsLeftEnd()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync("שלום לכולם.");
+        (await box.EvaluateAsync<string>("e => getComputedStyle(e).direction")).Should().Be("rtl");
+        await box.PressAsync("Enter");
+        await bob.OpenChatAsync(aliceName.Display);
+
+        foreach (var page in new[] { alice, bob })
+        {
+            var text = page.Message("שלום לכולם").Locator(".bubble__text");
+            await Expect(text).ToBeVisibleAsync();
+            // Where the full stop is drawn: at the left of the words in a right-to-left line.
+            var stopIsLeftmost = await text.EvaluateAsync<bool>(
+                """
+                e => {
+                  const node = [...e.querySelectorAll('*'), e].flatMap(n => [...n.childNodes]).find(n => n.nodeType === 3 && n.data.includes('.'));
+                  const range = document.createRange();
+                  const at = node.data.indexOf('.');
+                  range.setStart(node, at);
+                  range.setEnd(node, at + 1);
+                  const stop = range.getBoundingClientRect();
+                  range.setStart(node, 0);
+                  range.setEnd(node, 1);
+                  return stop.left < range.getBoundingClientRect().left;
+                }
+                """);
+            stopIsLeftmost.Should().BeTrue();
+        }
+    }
+
+    [Fact]
+    public async Task Send_WhileReadingOlderMessages_ShowsTheSentMessageAtTheBottom()
+    {
+        var (alice, _, _, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("The first one");
+        await alice.SendAsync("A long message that fills the screen: " + string.Join(' ', Enumerable.Repeat("and more words", 200)));
+        await alice.Page.Locator(".messages__scroller").EvaluateAsync("e => e.scrollTop = 0");
+        await Expect(alice.Message("The first one")).ToBeInViewportAsync();
+
+        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync("Sent from up there");
+        await box.PressAsync("Enter");
+        await Expect(alice.Message("Sent from up there")).ToBeInViewportAsync();
+        await Expect(alice.Message("Sent from up there").Ticks("sending")).ToHaveCountAsync(0);
+        await Expect(alice.Message("Sent from up there")).ToBeInViewportAsync();
+    }
+
+    [Fact]
     public async Task Upload_WhileItRuns_IsItsChatsLastInTheList_WithAClock_UntilItsMessageIsStored()
     {
         // Four parts of 512 KiB (PART_SIZE in api/media.ts): the host stores the first part that comes, then holds the
