@@ -1617,6 +1617,36 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     }
 
     [Fact]
+    public async Task Search_EnterOpensTheFirstResult_AndTheArrowsGoThroughTheResults()
+    {
+        var (alice, _, _, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Keyboard only");
+        await alice.CreateGroupAsync("Keyboard club", bobName.Username);
+        var search = alice.Page.GetByRole(AriaRole.Searchbox, new() { Name = "Search" });
+
+        await search.FillAsync(bobName.Display);
+        await Expect(alice.Page.GetByRole(AriaRole.Region, new() { Name = "People" })).ToBeVisibleAsync();
+        await search.PressAsync("Enter");
+        await Expect(alice.Page.GetByTestId("chat-title")).ToHaveTextAsync(bobName.Display);
+        await Expect(search).ToHaveValueAsync("");
+
+        await search.FillAsync("Keyboard");
+        var messages = alice.Page.GetByRole(AriaRole.Region, new() { Name = "Messages" });
+        await Expect(messages.GetByRole(AriaRole.Button).Filter(new() { HasText = "Keyboard only" })).ToBeVisibleAsync();
+        await search.PressAsync("ArrowDown");
+        await Expect(alice.Page.GetByRole(AriaRole.Region, new() { Name = "Chats" }).GetByRole(AriaRole.Button)).ToBeFocusedAsync();
+        await alice.Page.Keyboard.PressAsync("ArrowDown");
+        await Expect(messages.GetByRole(AriaRole.Button).First).ToBeFocusedAsync();
+        await alice.Page.Keyboard.PressAsync("ArrowUp");
+        await alice.Page.Keyboard.PressAsync("ArrowUp");
+        await Expect(search).ToBeFocusedAsync();
+        await search.PressAsync("Enter");
+        await Expect(alice.Page.GetByTestId("chat-title")).ToHaveTextAsync("Keyboard club");
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Message_InHebrew_ReadsRightToLeft_ItsFullStopAtItsLeftEnd()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();

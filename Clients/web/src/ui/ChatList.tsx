@@ -40,6 +40,7 @@ export function ChatList() {
           aria-label="Search"
           value={query}
           onInput={(e) => setQuery(e.currentTarget.value)}
+          onKeyDown={searchKeys}
         />
       </header>
       <div class="chat-list__actions">
@@ -311,6 +312,33 @@ function senderPrefix(s: AppState, dialog: Dialog): string {
   return '';
 }
 
+/** The search results' rows, in the order they show (chats, people, messages). */
+function resultRows(): HTMLButtonElement[] {
+  return [...document.querySelectorAll<HTMLButtonElement>('.search-results button.dialog')];
+}
+
+/** In the search box, Enter opens the first result and the down arrow goes to it (the list below a search is read with
+ * the keyboard as it is with a pointer). */
+function searchKeys(event: KeyboardEvent): void {
+  const first = resultRows()[0];
+  if (!first || (event.key !== 'Enter' && event.key !== 'ArrowDown')) return;
+  event.preventDefault();
+  if (event.key === 'Enter') first.click();
+  else first.focus();
+}
+
+/** Among the results, the arrows go from row to row, up from the first back to the search box. */
+function resultKeys(event: KeyboardEvent): void {
+  if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+  const rows = resultRows();
+  const at = rows.indexOf(document.activeElement as HTMLButtonElement);
+  if (at < 0) return;
+  event.preventDefault();
+  const next = at + (event.key === 'ArrowDown' ? 1 : -1);
+  if (next < 0) document.querySelector<HTMLInputElement>('.chat-list input.search')?.focus();
+  else rows[Math.min(next, rows.length - 1)].focus();
+}
+
 /** Chats whose name matches (word starts, accents and case folded: nameMatches), people by name or username
  * (users.search) and messages (messages.search). */
 function SearchResults({ query, onPick }: { query: string; onPick: () => void }) {
@@ -353,7 +381,7 @@ function SearchResults({ query, onPick }: { query: string; onPick: () => void })
   };
   const me = state.me?.id ?? 0;
   return (
-    <div class="search-results" aria-busy={searching}>
+    <div class="search-results" aria-busy={searching} onKeyDown={resultKeys}>
       <Section title="Chats" empty="No chats match">
         {chats.map((d) => (
           <ResultRow key={peerKey(d.peer)} id={d.peer.id} title={peerTitle(state, d.peer)} subtitle="" onClick={() => open(peerKey(d.peer))} />
