@@ -8,13 +8,14 @@ namespace Messenger.Tests.Infrastructure;
 
 /// <summary>
 /// Sees each <c>upload.saveFilePart</c> call the host runs: a validator, which the host runs after the module's own and
-/// before the part is stored. It lets the first <c>passing</c> calls through and holds the later ones until the host
-/// stops (they are then answered SERVER_SHUTTING_DOWN, nothing stored), so an upload stops midway with exactly those
-/// parts on the server.
+/// before the part is stored. It lets the first <c>passing</c> calls through and holds the later ones until
+/// <see cref="Release"/> or until the host stops (they are then answered SERVER_SHUTTING_DOWN, nothing stored), so an
+/// upload stops midway with exactly those parts on the server.
 /// </summary>
 internal sealed class UploadPartsProbe(int passing = int.MaxValue) : AbstractValidator<SaveFilePartCall>
 {
     private readonly ConcurrentQueue<(long FileId, int Part)> _passed = new();
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _arrived;
 
     /// <summary>The parts let through (to be stored), in the order they came.</summary>
@@ -22,11 +23,14 @@ internal sealed class UploadPartsProbe(int passing = int.MaxValue) : AbstractVal
 
     public void Register(IServiceCollection services) => services.AddSingleton<IValidator<SaveFilePartCall>>(this);
 
+    /// <summary>Lets the held calls, and all later ones, through.</summary>
+    public void Release() => _released.TrySetResult();
+
     public override async Task<ValidationResult> ValidateAsync(ValidationContext<SaveFilePartCall> context, CancellationToken cancellation = default)
     {
         if (Interlocked.Increment(ref _arrived) > passing)
         {
-            await Task.Delay(Timeout.Infinite, cancellation);
+            await _released.Task.WaitAsync(cancellation);
         }
 
         _passed.Enqueue((context.InstanceToValidate.FileId, context.InstanceToValidate.Part));

@@ -596,6 +596,29 @@ public sealed partial class GroupEndToEndTests(BrowserFixture browser, ITestOutp
     }
 
     [Fact]
+    public async Task LeaveGroup_AsksFirst_AndCancellingKeepsTheMemberIn()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        await alice.CreateGroupAsync("Stay or go", bobName.Username);
+        await bob.OpenChatAsync("Stay or go");
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        var info = bob.Page.GetByRole(AriaRole.Complementary, new() { Name = "Chat info" });
+
+        await info.GetByRole(AriaRole.Button, new() { Name = "Leave group" }).ClickAsync();
+        var asking = bob.Page.GetByRole(AriaRole.Dialog, new() { Name = "Leave Stay or go?" });
+        await asking.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(asking).ToHaveCountAsync(0);
+        await bob.SendAsync("Still here");
+        await alice.OpenChatAsync("Stay or go");
+        await Expect(alice.Message("Still here")).ToBeVisibleAsync();
+
+        await info.GetByRole(AriaRole.Button, new() { Name = "Leave group" }).ClickAsync();
+        await asking.GetByRole(AriaRole.Button, new() { Name = "Leave group" }).ClickAsync();
+        await Expect(alice.Page.GetByTestId("service-message").Filter(new() { HasText = "left the group" })).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Group_WhenItsCreatorMakesAMemberTheOwner_TheFormerCreatorMayLeave()
     {
         var (alice, bob, _, bobName) = await TwoPeopleAsync();
@@ -610,6 +633,7 @@ public sealed partial class GroupEndToEndTests(BrowserFixture browser, ITestOutp
         await Expect(page.GetByTestId("service-message").Filter(new() { HasText = $"You made {bobName.Display} the owner" })).ToBeVisibleAsync();
         await Expect(info.GetByTestId("member").Filter(new() { HasText = bobName.Display })).ToContainTextAsync("owner");
         await info.GetByRole(AriaRole.Button, new() { Name = "Leave group" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog, new() { Name = "Leave Handover?" }).GetByRole(AriaRole.Button, new() { Name = "Leave group" }).ClickAsync();
         await bob.OpenChatAsync("Handover");
         await Expect(bob.Page.GetByTestId("service-message").Filter(new() { HasText = "left the group" })).ToBeVisibleAsync();
         AssertNoProblems();

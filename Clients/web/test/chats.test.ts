@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Dialog, Message } from '../src/api/types';
 import { PeerKind } from '../src/api/types';
-import { blankDialog, lastUnsent, newerTop, withUnsent } from '../src/ui/chats';
+import { blankDialog, lastUnsent, newerTop, uploadingUnsent, withUnsent } from '../src/ui/chats';
 import type { OutboxEntry } from '../src/ui/outbox';
-import { peerKey } from '../src/ui/peers';
+import { peerKey, unsentText } from '../src/ui/peers';
+import type { Upload } from '../src/ui/store';
 
 const peer = { kind: PeerKind.User, id: 7 };
 
@@ -57,5 +58,55 @@ describe('a chat list with messages waiting in the outbox', () => {
     expect(lastUnsent(outbox, 'u2')?.text).toBe('second');
     expect(lastUnsent(outbox, 'u2')?.error).toBe('The message is too long');
     expect(lastUnsent(outbox, 'u1')).toBeUndefined();
+  });
+});
+
+describe('a chat list with files uploading', () => {
+  const row = (id: number, last_activity: number): Dialog => ({ ...blankDialog({ kind: PeerKind.User, id }), last_activity });
+  const order = (dialogs: Dialog[]) => dialogs.map((d) => peerKey(d.peer));
+  const uploading = (id: number, name: string, type: string, date: number, more: Partial<Upload> = {}): Upload => ({
+    id,
+    name,
+    type,
+    date,
+    progress: 0.3,
+    abort: new AbortController(),
+    ...more,
+  });
+  const preview = (unsent: ReturnType<typeof lastUnsent>) => unsent && unsentText(unsent);
+
+  it('previews the file as its stored message will be named, from the moment it is chosen', () => {
+    expect(preview(lastUnsent([], 'u2', [uploading(1, 'report.pdf', 'application/pdf', 10)]))).toBe('report.pdf');
+    expect(preview(lastUnsent([], 'u2', [uploading(1, 'cat.jpg', 'image/jpeg', 10, { caption: 'look' })]))).toBe('Photo, look');
+    expect(preview(lastUnsent([], 'u2', [uploading(1, 'voice-1733097600000.webm', 'audio/webm', 10, { duration: 6.6 })]))).toBe(
+      'Voice message 0:07',
+    );
+    expect(lastUnsent([], 'u1', [])).toBeUndefined();
+  });
+
+  it('is the last unsent message when chosen after (or in the same second as) a text of the outbox', () => {
+    const outbox: OutboxEntry[] = [{ key: 'u2', randomId: 5, text: 'written offline', replyToId: null, media: null, date: 10 }];
+    expect(preview(lastUnsent(outbox, 'u2', [uploading(1, 'report.pdf', 'application/pdf', 10)]))).toBe('report.pdf');
+    expect(preview(lastUnsent(outbox, 'u2', [uploading(1, 'report.pdf', 'application/pdf', 9)]))).toBe('written offline');
+  });
+
+  it('shows a failed upload as refused, and one waiting for the network with its clock', () => {
+    const refused = uploading(1, 'report.pdf', 'application/pdf', 10, { error: 'The file is too large' });
+    expect(lastUnsent([], 'u2', [refused])?.error).toBe('The file is too large');
+    const waiting = uploading(1, 'report.pdf', 'application/pdf', 10, { error: 'no answer', waiting: true });
+    expect(lastUnsent([], 'u2', [waiting])?.error).toBeUndefined();
+  });
+
+  it('moves the chat up while the file uploads, lists a chat not listed yet, and is the server’s order once it is gone', () => {
+    const list = [row(2, 400), row(3, 300)];
+    expect(order(withUnsent(list, uploadingUnsent({ u3: [uploading(1, 'a.pdf', 'application/pdf', 450)] })))).toEqual(['u3', 'u2']);
+    expect(order(withUnsent(list, uploadingUnsent({ u9: [uploading(1, 'a.pdf', 'application/pdf', 420)] })))).toEqual(['u9', 'u2', 'u3']);
+    expect(withUnsent(list, uploadingUnsent({ u3: [] }))).toBe(list);
+  });
+
+  it('keeps the same list while only the progress changes', () => {
+    const first = uploadingUnsent({ u3: [uploading(1, 'a.pdf', 'application/pdf', 450)] });
+    expect(uploadingUnsent({ u3: [uploading(1, 'a.pdf', 'application/pdf', 450, { progress: 0.9 })] })).toBe(first);
+    expect(uploadingUnsent({ u3: [uploading(1, 'a.pdf', 'application/pdf', 450, { error: 'refused' })] })).not.toBe(first);
   });
 });

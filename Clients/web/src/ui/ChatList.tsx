@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Dialog, Message, SearchFilter, User } from '../api/types';
 import { PeerKind, isMuted, peerOf } from '../api/types';
-import { ensureUsers, lastUnsent, rememberUsers, withUnsent } from './chats';
+import { ensureUsers, lastUnsent, rememberUsers, uploadingUnsent, withUnsent } from './chats';
 import { openChat } from './messages';
 import { Avatar } from './Avatar';
 import { api } from './connection';
@@ -40,6 +40,7 @@ export function ChatList() {
           aria-label="Search"
           value={query}
           onInput={(e) => setQuery(e.currentTarget.value)}
+          onKeyDown={searchKeys}
         />
       </header>
       <div class="chat-list__actions">
@@ -95,9 +96,11 @@ function FolderTabs() {
 /** The main list, with the user's archive behind one row at its top (a view of its own when opened); in a folder, the
  * folder's chats (archived ones too, unless the folder leaves them out). */
 function Dialogs() {
+  const outbox = useApp((s) => s.outbox);
+  const uploading = useApp((s) => uploadingUnsent(s.uploads));
   const dialogs = withUnsent(
     useApp((s) => s.dialogs),
-    useApp((s) => s.outbox),
+    uploading.length ? [...outbox, ...uploading] : outbox,
   );
   const folders = useApp((s) => s.folders);
   const selected = useApp((s) => s.folder);
@@ -159,8 +162,13 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
   const photo = useApp((s) => peerPhoto(s, dialog.peer));
   const typing = useApp((s) => Object.keys(s.typing[key] ?? {}).length > 0);
   const preview = useApp((s) => (dialog.top_message ? senderPrefix(s, dialog) + previewText(s, dialog.top_message) : ''));
-  // A message written here and not stored yet is the chat's last (its bubble is the chat's last too), with its clock.
-  const unsent = useApp((s) => lastUnsent(s.outbox, key));
+  // A message written here and not stored yet, or a file uploading, is the chat's last (its bubble or upload row is the
+  // chat's last too), with its clock.
+  const unsent = lastUnsent(
+    useApp((s) => s.outbox),
+    key,
+    useApp((s) => s.uploads[key]),
+  );
   const draft = active ? '' : loadDraft(key);
   const muted = isMuted(dialog);
   return (
@@ -304,6 +312,33 @@ function senderPrefix(s: AppState, dialog: Dialog): string {
   return '';
 }
 
+/** The search results' rows, in the order they show (chats, people, messages). */
+function resultRows(): HTMLButtonElement[] {
+  return [...document.querySelectorAll<HTMLButtonElement>('.search-results button.dialog')];
+}
+
+/** In the search box, Enter opens the first result and the down arrow goes to it (the list below a search is read with
+ * the keyboard as it is with a pointer). */
+function searchKeys(event: KeyboardEvent): void {
+  const first = resultRows()[0];
+  if (!first || (event.key !== 'Enter' && event.key !== 'ArrowDown')) return;
+  event.preventDefault();
+  if (event.key === 'Enter') first.click();
+  else first.focus();
+}
+
+/** Among the results, the arrows go from row to row, up from the first back to the search box. */
+function resultKeys(event: KeyboardEvent): void {
+  if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+  const rows = resultRows();
+  const at = rows.indexOf(document.activeElement as HTMLButtonElement);
+  if (at < 0) return;
+  event.preventDefault();
+  const next = at + (event.key === 'ArrowDown' ? 1 : -1);
+  if (next < 0) document.querySelector<HTMLInputElement>('.chat-list input.search')?.focus();
+  else rows[Math.min(next, rows.length - 1)].focus();
+}
+
 /** Chats whose name matches (word starts, accents and case folded: nameMatches), people by name or username
  * (users.search) and messages (messages.search). */
 function SearchResults({ query, onPick }: { query: string; onPick: () => void }) {
@@ -346,7 +381,7 @@ function SearchResults({ query, onPick }: { query: string; onPick: () => void })
   };
   const me = state.me?.id ?? 0;
   return (
-    <div class="search-results" aria-busy={searching}>
+    <div class="search-results" aria-busy={searching} onKeyDown={resultKeys}>
       <Section title="Chats" empty="No chats match">
         {chats.map((d) => (
           <ResultRow key={peerKey(d.peer)} id={d.peer.id} title={peerTitle(state, d.peer)} subtitle="" onClick={() => open(peerKey(d.peer))} />

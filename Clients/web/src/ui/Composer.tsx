@@ -313,6 +313,7 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
           <textarea
             ref={box}
             class="composer__input"
+            dir="auto"
             rows={1}
             placeholder="Message"
             aria-label="Message"

@@ -13,6 +13,7 @@ import { peerFromKey, periodText, userName } from './peers';
 import { setState, useApp } from './store';
 import { UserPicker } from './UserPicker';
 import { Icon } from './Icon';
+import { Modal } from './Modal';
 import { SharedMedia } from './SharedMedia';
 import { ContactButtons } from './Contacts';
 import { startSecretChat } from './secret';
@@ -144,6 +145,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
   const [error, setError] = useState('');
   const [title, setTitle] = useState('');
   const [about, setAbout] = useState('');
+  const [leaving, setLeaving] = useState(false);
   const [banned, setBanned] = useState<number[]>([]);
 
   const load = async () => {
@@ -183,7 +185,10 @@ function GroupDetails({ chatId }: { chatId: number }) {
   const canChangeInfo = may('change_info');
   const kindName = { [ChatKind.Group]: 'Group', [ChatKind.LargeGroup]: 'Large group', [ChatKind.Channel]: 'Channel' }[full.chat.kind];
 
+  const noun = full.chat.kind === ChatKind.Channel ? 'channel' : 'group';
+  // Leaving is one step for a mistaken click: it asks first (a private group lets the user back only by an invite).
   const leave = async () => {
+    setLeaving(false);
     setError('');
     try {
       await api().groups.leave({ chat_id: chatId });
@@ -341,9 +346,24 @@ function GroupDetails({ chatId }: { chatId: number }) {
         </section>
       )}
       {!isCreator && (
-        <button type="button" class="btn btn--danger" onClick={() => void leave()}>
-          Leave group
+        <button type="button" class="btn btn--danger" onClick={() => setLeaving(true)}>
+          Leave {noun}
         </button>
+      )}
+      {leaving && (
+        <Modal title={`Leave ${full.chat.title}?`} onClose={() => setLeaving(false)}>
+          <p class="muted">
+            You will no longer get its messages; to come back, you need to be added again or an invite.
+          </p>
+          <div class="button-column">
+            <button type="button" class="btn btn--danger" onClick={() => void leave()}>
+              Leave {noun}
+            </button>
+            <button type="button" class="btn btn--ghost" onClick={() => setLeaving(false)}>
+              Cancel
+            </button>
+          </div>
+        </Modal>
       )}
     </div>
   );

@@ -121,7 +121,7 @@ export function MessageBubble({
         {message.poll && <PollView state={state} chatKey={key} message={message} canVote={canReact(state, key)} />}
         {message.geo && <GeoView chatKey={key} message={message} geo={message.geo} mine={out} />}
         {message.text && (
-          <div class="bubble__text" ref={textRef}>
+          <div class="bubble__text" dir="auto" ref={textRef}>
             <RichText text={message.text} />
           </div>
         )}
@@ -315,7 +315,7 @@ export function PendingBubble({ chatKey, pending }: { chatKey: string; pending: 
       <div class="bubble">
         {pending.media && <div class="bubble__file">{pending.media.name}</div>}
         {pending.text && (
-          <div class="bubble__text">
+          <div class="bubble__text" dir="auto">
             <RichText text={pending.text} />
           </div>
         )}

@@ -68,6 +68,7 @@ export function MessageList({ chatKey, topic = null, ...actions }: MessageAction
   const rowElements = useRef(new Map<string, HTMLElement>());
   const stick = useRef(true);
   const anchor = useRef<{ key: string; delta: number } | null>(null);
+  const pendingShown = useRef(new Set<number>());
   const [viewport, setViewport] = useState({ top: 0, height: 600 });
   const [measured, setMeasured] = useState(0);
   const [atBottom, setAtBottom] = useState(true);
@@ -127,6 +128,10 @@ export function MessageList({ chatKey, topic = null, ...actions }: MessageAction
         changed = true;
       }
     }
+    // A text the user has just sent shows at the bottom, wherever the history was scrolled to (a file's message goes
+    // when its upload is done, perhaps while the user reads older messages: it does not move them).
+    if (history.pending.some((p) => !pendingShown.current.has(p.randomId) && !p.media)) stick.current = true;
+    pendingShown.current = new Set(history.pending.map((p) => p.randomId));
     const el = scroller.current;
     const marker = indexOf.get('unread');
     if (el && !positioned.current && unreadFrom !== undefined) {

@@ -250,7 +250,7 @@ function SecretBubble(props: {
           )}
           {message.file && <SecretFileView chat={chat} message={message} file={message.file} />}
           {(!message.file || message.text) && (
-            <div class="bubble__text">
+            <div class="bubble__text" dir="auto">
               <RichText text={message.text} />
             </div>
           )}
@@ -526,6 +526,7 @@ function SecretComposer({ chat, replyTo, onDone }: { chat: SecretChatView; reply
         <textarea
           ref={box}
           class="composer__input"
+          dir="auto"
           rows={1}
           placeholder="Secret message"
           aria-label="Message"

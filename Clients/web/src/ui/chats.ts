@@ -1,9 +1,10 @@
-import type { Dialog, Peer, User } from '../api/types';
+import type { Dialog, InputMedia, Peer, User } from '../api/types';
 import { PeerKind } from '../api/types';
+import { fileNameToSend } from '../api/media';
 import { api } from './connection';
 import type { OutboxEntry } from './outbox';
 import { peerFromKey, peerKey } from './peers';
-import { getState, setState } from './store';
+import { getState, setState, type Upload } from './store';
 import { withChats } from './topics';
 
 export async function ensureUsers(ids: number[]): Promise<void> {
@@ -59,13 +60,45 @@ function sortDialogs(dialogs: Dialog[]): Dialog[] {
   );
 }
 
+/** A message written here and not stored yet, as the chat list previews it: an outbox entry, or a file still uploading
+ * (before its message reaches the outbox). */
+export type Unsent = Pick<OutboxEntry, 'key' | 'randomId' | 'text' | 'date' | 'error'> & {
+  media: Pick<InputMedia, 'name' | 'mime_type' | 'duration'> | null;
+};
+
+/** The chat's files uploading as the chat list previews them: the caption, the file's name, type and length as the
+ * upload will send them. One whose upload waits for the network keeps its clock (it goes on by itself), as an
+ * unanswered message does; one that failed otherwise (a refusal, an empty file) shows as refused until it is dismissed. */
+export function uploadsUnsent(key: string, uploads: Upload[] | undefined): Unsent[] {
+  return (uploads ?? []).map((u) => ({
+    key,
+    randomId: u.id,
+    text: u.caption ?? '',
+    date: u.date,
+    error: u.waiting ? undefined : u.error,
+    media: { name: fileNameToSend(u.name), mime_type: u.type, duration: u.duration == null ? null : Math.round(u.duration) },
+  }));
+}
+
+let uploadingBefore: Unsent[] = [];
+
+/** The files uploading (by chat key) as the chat list's unsent messages: the same array as before while only their
+ * progress changes, so the list is not drawn again at each part uploaded. */
+export function uploadingUnsent(uploads: Record<string, Upload[]>): Unsent[] {
+  const now = Object.entries(uploads).flatMap(([key, list]) => uploadsUnsent(key, list));
+  const same = now.length === uploadingBefore.length && now.every((u, i) => JSON.stringify(u) === JSON.stringify(uploadingBefore[i]));
+  if (!same) uploadingBefore = now;
+  return uploadingBefore;
+}
+
 /** The chat list as it shows: a chat with messages in this browser's outbox (sending, or refused and waiting for Retry
- * or Discard) goes up as if its newest were sent when it was written (its row previews it), and one the server does not
- * list yet (its first message unsent) shows too. Once none is left, the chat is where the server's list has it. */
-export function withUnsent(dialogs: Dialog[], outbox: OutboxEntry[]): Dialog[] {
-  if (outbox.length === 0) return dialogs;
+ * or Discard) or files uploading goes up as if its newest were sent when it was written (its row previews it), and one
+ * the server does not list yet (its first message unsent) shows too. Once none is left, the chat is where the server's
+ * list has it. */
+export function withUnsent(dialogs: Dialog[], unsent: Unsent[]): Dialog[] {
+  if (unsent.length === 0) return dialogs;
   const written = new Map<string, number>();
-  for (const entry of outbox) written.set(entry.key, Math.max(written.get(entry.key) ?? 0, entry.date));
+  for (const entry of unsent) written.set(entry.key, Math.max(written.get(entry.key) ?? 0, entry.date));
   const listed = dialogs.map((d) => {
     const at = written.get(peerKey(d.peer));
     return at !== undefined && at > d.last_activity ? { ...d, last_activity: at } : d;
@@ -75,18 +108,19 @@ export function withUnsent(dialogs: Dialog[], outbox: OutboxEntry[]): Dialog[] {
     if (!known.has(key) && /^[uc][1-9]\d*$/.test(key)) listed.push({ ...blankDialog(peerFromKey(key)), last_activity: at });
   }
   // Within one second (activity is kept in whole seconds) the message just written is the newer one.
-  const unsent = (d: Dialog) => Number(written.has(peerKey(d.peer)));
+  const isUnsent = (d: Dialog) => Number(written.has(peerKey(d.peer)));
   return listed.sort(
     (a, b) =>
       Number(!!b.pinned) - Number(!!a.pinned) ||
-      (a.pinned ? 0 : b.last_activity - a.last_activity || unsent(b) - unsent(a) || (b.top_message?.id ?? 0) - (a.top_message?.id ?? 0)),
+      (a.pinned ? 0 : b.last_activity - a.last_activity || isUnsent(b) - isUnsent(a) || (b.top_message?.id ?? 0) - (a.top_message?.id ?? 0)),
   );
 }
 
-/** The chat's newest message waiting in the outbox (the last written), if any: the chat list's preview of it. */
-export function lastUnsent(outbox: OutboxEntry[], key: string): OutboxEntry | undefined {
-  let last: OutboxEntry | undefined;
-  for (const entry of outbox) if (entry.key === key && (!last || entry.date >= last.date)) last = entry;
+/** The chat's newest message not stored yet (the last written; a file chosen in the same second as a text is the later,
+ * its message goes once it is uploaded), if any: the chat list's preview of it. */
+export function lastUnsent(outbox: OutboxEntry[], key: string, uploads?: Upload[]): Unsent | undefined {
+  let last: Unsent | undefined;
+  for (const entry of [...outbox, ...uploadsUnsent(key, uploads)]) if (entry.key === key && (!last || entry.date >= last.date)) last = entry;
   return last;
 }
 

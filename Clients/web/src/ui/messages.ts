@@ -429,10 +429,20 @@ export async function sendFile(
   known?: MediaDescription,
   quote: ReplyQuote | null = null,
 ): Promise<void> {
-  const job: UploadJob = { randomId: randomId(), fileId: randomId(), key, caption, replyToId, quote: replyToId ? quote : null, topicId: currentTopic(key), known };
+  const job: UploadJob = {
+    randomId: randomId(),
+    fileId: randomId(),
+    key,
+    caption,
+    replyToId,
+    quote: replyToId ? quote : null,
+    topicId: currentTopic(key),
+    known,
+    keptAt: Date.now(),
+  };
   if (file.size === 0) {
     // The server takes no empty file: refused at once on its row (Dismiss gives the caption back), never retried.
-    const row: Upload = { id: job.randomId, name: file.name, progress: 0, abort: new AbortController(), caption, error: EMPTY_FILE };
+    const row: Upload = { ...uploadRow(job, file), error: EMPTY_FILE };
     return setState((s) => ({ uploads: { ...s.uploads, [key]: [...(s.uploads[key] ?? []), row] } }));
   }
   const me = getState().me?.id;
@@ -440,7 +450,7 @@ export async function sendFile(
   let kept = Promise.resolve(false);
   if (me) {
     keptIds.add(job.randomId);
-    kept = keepUpload({ ...job, userId: me, file, name: file.name, type: file.type, keptAt: Date.now() });
+    kept = keepUpload({ ...job, userId: me, file, name: file.name, type: file.type });
     void kept.then((isKept) => isKept || keptIds.delete(job.randomId));
   }
   const held = holdUpload(job.randomId);
@@ -467,7 +477,21 @@ function holdUpload(randomIdHeld: number): Promise<(() => void) | null> {
 }
 
 /** What a file's message needs besides the file, from its choice to its send (and in a kept upload across a reload). */
-type UploadJob = Pick<KeptUpload, 'randomId' | 'fileId' | 'key' | 'caption' | 'replyToId' | 'quote' | 'topicId' | 'known'>;
+type UploadJob = Pick<KeptUpload, 'randomId' | 'fileId' | 'key' | 'caption' | 'replyToId' | 'quote' | 'topicId' | 'known' | 'keptAt'>;
+
+/** The upload's row, on the chat's upload list and (its chat's last message until it is stored) in the chat list. */
+function uploadRow(job: UploadJob, file: File): Upload {
+  return {
+    id: job.randomId,
+    name: file.name,
+    type: file.type,
+    duration: job.known?.duration,
+    date: Math.floor(job.keptAt / 1000),
+    progress: 0,
+    abort: new AbortController(),
+    caption: job.caption,
+  };
+}
 
 /** The uploads of this tab under way (by their message's random id), kept or not, and those it is taking up. */
 const uploading = new Set<number>();
@@ -483,8 +507,8 @@ export const EMPTY_FILE = 'An empty file cannot be sent';
  * `kept`: whether the file is kept on this device; when it is not, its row says a reload would lose it. */
 async function uploadAndSend(job: UploadJob, file: File, resume: boolean, release: () => void, kept: Promise<boolean>): Promise<void> {
   const { key, randomId: id } = job;
-  const abort = new AbortController();
-  const entry: Upload = { id, name: file.name, progress: 0, abort, caption: job.caption };
+  const entry = uploadRow(job, file);
+  const abort = entry.abort;
   const setUploads = (change: (list: Upload[]) => Upload[]) => setState((s) => ({ uploads: { ...s.uploads, [key]: change(s.uploads[key] ?? []) } }));
   const changeRow = (change: Partial<Upload>) => setUploads((list) => list.map((u) => (u.id === id ? { ...u, ...change } : u)));
   // Cancelled, dismissed or signed out: the file is not kept any more.
@@ -501,6 +525,7 @@ async function uploadAndSend(job: UploadJob, file: File, resume: boolean, releas
   try {
     void api().messages.setTyping({ peer: peerFromKey(key), action: 'upload' }).catch(() => undefined);
     const described = { ...(await describeMedia(file)), ...job.known };
+    if (described.duration != null) changeRow({ duration: described.duration });
     for (let attempt = 0; !media; attempt++) {
       try {
         media = await upload(file, {

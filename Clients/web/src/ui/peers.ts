@@ -1,7 +1,6 @@
-import { ChatKind, PeerKind, chatPeer, peerKey, userPeer, type Chat, type Message, type MessageMedia, type Peer } from '../api/types';
+import { ChatKind, PeerKind, chatPeer, peerKey, userPeer, type Chat, type InputMedia, type Message, type MessageMedia, type Peer } from '../api/types';
 import { isShownImage } from '../api/media';
 import { plainText } from './rich';
-import type { OutboxEntry } from './outbox';
 import type { AppState } from './store';
 import { formatDuration } from './voice';
 
@@ -143,9 +142,9 @@ export function previewText(state: AppState, message: Message): string {
   return text;
 }
 
-/** A message waiting in the outbox in one line, as previewText says it once stored (its media's kind is the server's
+/** A message waiting in the outbox (or a file uploading) in one line, as previewText says it once stored (its media's kind is the server's
  * rule: the MIME type's first part). */
-export function unsentText(entry: Pick<OutboxEntry, 'text' | 'media'>): string {
+export function unsentText(entry: { text: string; media: Pick<InputMedia, 'name' | 'mime_type' | 'duration'> | null }): string {
   const text = plainText(entry.text);
   if (!entry.media) return text;
   const { name, mime_type, duration } = entry.media;

@@ -39,6 +39,11 @@ export interface History {
 export interface Upload {
   id: number;
   name: string;
+  /** The file's MIME type and, once known, its length in seconds: the chat list names its kind as for a stored message. */
+  type: string;
+  duration?: number | null;
+  /** When it was chosen (seconds): its chat's last activity in the chat list until its message is stored. */
+  date: number;
   progress: number;
   abort: AbortController;
   /** The caption that goes with the file: back into the message box if the upload is dismissed or cancelled. */
