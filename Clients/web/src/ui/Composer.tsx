@@ -160,7 +160,7 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
     }
     for (const file of Array.from(files ?? [])) void sendFile(chatKey, file, caption, replyTo?.id ?? null, undefined, replyTo ? quote : null);
     if (files?.length) {
-      setText('');
+      setText((loaded.current = ''));
       saveDraft(chatKey, '');
       onDone();
     }

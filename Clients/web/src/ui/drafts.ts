@@ -12,6 +12,11 @@ import { getState } from './store';
 const SYNC_DELAY_MS = 1500;
 const timers = new Map<string, ReturnType<typeof setTimeout>>();
 
+// By storage key: the text the server holds as far as this browser knows (the last one it saved there, or one from
+// another device), and the chat's save on its way, after which the next one waits.
+const onServer = new Map<string, string>();
+const saving = new Map<string, Promise<void>>();
+
 const storageKey = (chatKey: string) => `messenger.draft.${getState().me?.id ?? 0}.${chatKey}`;
 
 export function loadDraft(chatKey: string): string {
@@ -29,6 +34,7 @@ export function saveDraft(chatKey: string, text: string): void {
 
 /** The draft changed on another device of the user. */
 export function draftChanged(chatKey: string, draft: DraftMessage | null): void {
+  onServer.set(storageKey(chatKey), draft?.text ?? '');
   updateDialog(chatKey, (d) => ({ ...d, draft }));
   keepLocally(chatKey, draft?.text ?? '');
 }
@@ -38,13 +44,29 @@ function keepLocally(chatKey: string, text: string): void {
   else localStorage.removeItem(storageKey(chatKey));
 }
 
-async function sync(chatKey: string): Promise<void> {
+/**
+ * Saves the chat's text on the server, one save at a time per chat, each reading the newest text when its turn comes.
+ * A text cleared while the typed one was on its way (a caption sent with its file) was once skipped as "the server has
+ * nothing" — the chat's draft said so until that save answered —, and the answer then made the typed text the chat's
+ * draft, which the message box took back: the caption came back after its file was sent.
+ */
+function sync(chatKey: string): Promise<void> {
   timers.delete(chatKey);
-  const text = localStorage.getItem(storageKey(chatKey)) ?? '';
-  const server = dialogOf(chatKey)?.draft?.text ?? '';
-  if (text === server) return;
+  const key = storageKey(chatKey);
+  const turn = (saving.get(key) ?? Promise.resolve()).then(() => save(chatKey, key));
+  saving.set(key, turn);
+  void turn.finally(() => saving.get(key) === turn && saving.delete(key));
+  return turn;
+}
+
+async function save(chatKey: string, key: string): Promise<void> {
+  const text = localStorage.getItem(key) ?? '';
+  if (text === (onServer.get(key) ?? dialogOf(chatKey)?.draft?.text ?? '')) return;
   try {
     await api().messages.saveDraft({ peer: peerFromKey(chatKey), text });
+    onServer.set(key, text);
+    // The chat's draft only while it is still this browser's text: a newer one is saved next.
+    if ((localStorage.getItem(key) ?? '') !== text) return;
     const draft = text ? { text, reply_to_id: null, date: Math.floor(Date.now() / 1000) } : null;
     updateDialog(chatKey, (d) => ({ ...d, draft }));
   } catch {
