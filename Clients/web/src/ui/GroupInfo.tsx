@@ -353,7 +353,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
       {leaving && (
         <Modal title={`Leave ${full.chat.title}?`} onClose={() => setLeaving(false)}>
           <p class="muted">
-            You will no longer get its messages; to come back, you need to be added again or an invite.
+            You will no longer get its messages; to come back, someone must add you again or send you an invite.
           </p>
           <div class="button-column">
             <button type="button" class="btn btn--danger" onClick={() => void leave()}>
