@@ -54,8 +54,10 @@ public sealed class UpdateStream
     private DateTimeOffset? _holdingSince;
     private bool _holdGivenUp;
 
-    // The user's own log; its position is -1 until the start.
+    // The user's own log; its position is -1 until the start. _apply is Apply as a delegate, made once: the log drains
+    // on every push.
     private readonly LogSequencer _log;
+    private readonly Action<LogEntry> _apply;
     private long _userId;
 
     // Large groups' own logs: tracked chats by id; chats the user left (their late pushes are ignored until rejoined).
@@ -72,6 +74,7 @@ public sealed class UpdateStream
         _server = server;
         _options = options;
         _log = new LogSequencer(-1, options.Clock, options.UpdateGapWait);
+        _apply = Apply;
         _wake = options.Clock.CreateTimer(
             static stream => ((UpdateStream)stream!)._inputs.Writer.TryWrite(WakeInput.Instance), this, Timeout.InfiniteTimeSpan,
             Timeout.InfiniteTimeSpan);
@@ -318,7 +321,7 @@ public sealed class UpdateStream
                 break;
             case OwnResultInput own when started:
                 _log.Hold(own.Entry);
-                _log.Drain(Apply);
+                _log.Drain(_apply);
                 break;
             case OwnChatResultInput own when started:
                 ObserveChatResult(own.Changed, own.IsMember);
@@ -413,7 +416,7 @@ public sealed class UpdateStream
             return;
         }
 
-        _log.Drain(Apply);
+        _log.Drain(_apply);
     }
 
     private static LogEntry Earliest(LoggedUpdate[] updates)
@@ -453,7 +456,7 @@ public sealed class UpdateStream
             return;
         }
 
-        _log.FetchSucceeded(Apply);
+        _log.FetchSucceeded(_apply);
         Secret?.CaughtUp();
     }
 
@@ -733,7 +736,7 @@ public sealed class UpdateStream
         if (!changed.Channel)
         {
             _log.Hold(new LogEntry(changed.Pts, changed.PtsCount, null));
-            _log.Drain(Apply);
+            _log.Drain(_apply);
             if (!isMember)
             {
                 Untrack(changed.Chat.Id, left: true);

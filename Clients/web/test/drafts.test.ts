@@ -15,6 +15,7 @@ vi.mock('../src/ui/connection', () => ({
 import { draftChanged, loadDraft, saveDraft } from '../src/ui/drafts';
 import { blankDialog, dialogOf } from '../src/ui/chats';
 import { setState, type AppState } from '../src/ui/store';
+import { emptyLocalStorage } from './fakeConnection';
 
 const key = 'u2';
 // The fake clock moves a millisecond at a time (running what falls due and the promises it settles) until the probe holds.
@@ -27,12 +28,7 @@ const settle = () => vi.advanceTimersByTimeAsync(1);
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-  const stored = new Map<string, string>();
-  vi.stubGlobal('localStorage', {
-    getItem: (k: string) => stored.get(k) ?? null,
-    setItem: (k: string, v: string) => void stored.set(k, v),
-    removeItem: (k: string) => void stored.delete(k),
-  });
+  emptyLocalStorage();
   server.saves = [];
   const dialog: Dialog = blankDialog({ kind: PeerKind.User, id: 2 });
   setState({ me: { id: 1 } as AppState['me'], dialogs: [dialog] } as Partial<AppState>);

@@ -38,12 +38,17 @@ export function fakeConnection(server: FakeServer) {
 
 /** Before each test: an empty localStorage of its own (the outbox lives there) and a server with nothing waiting. */
 export function freshStart(server: FakeServer): void {
+  emptyLocalStorage();
+  server.sends = [];
+  server.uploads = [];
+}
+
+/** A localStorage of the test's own, empty (undone by `vi.unstubAllGlobals`). */
+export function emptyLocalStorage(): void {
   const stored = new Map<string, string>();
   vi.stubGlobal('localStorage', {
     getItem: (k: string) => stored.get(k) ?? null,
     setItem: (k: string, v: string) => void stored.set(k, v),
     removeItem: (k: string) => void stored.delete(k),
   });
-  server.sends = [];
-  server.uploads = [];
 }
