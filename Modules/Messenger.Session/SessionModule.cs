@@ -42,6 +42,7 @@ public static class SessionModule
 
         services.AddSingleton<SessionStore>();
         services.AddSingleton<TwoFactorStore>();
+        services.AddSingleton<BotStore>();
         services.AddSingleton<ContactStore>();
         services.AddSingleton<IBotAccounts, BotAccounts>();
         services.AddSingleton<IServerAdminList, ServerAdminList>();

@@ -28,7 +28,8 @@ internal sealed class DeleteAccountHandler(
     AccountPassword password,
     DeviceSignOut signOut,
     IPublisher bus,
-    BotRemoval bots,
+    BotStore bots,
+    BotRemoval botRemoval,
     RpcContext caller,
     ILogger<DeleteAccountHandler> logger) : IRequestHandler<DeleteAccountCall, Done>
 {
@@ -52,9 +53,9 @@ internal sealed class DeleteAccountHandler(
         }
 
         // Their bots go with them: nobody would be left to give one a new token or delete it.
-        foreach (var bot in store.BotsOf(userId))
+        foreach (var bot in bots.OwnedBy(userId))
         {
-            await bots.DeleteAsync(bot.Id);
+            await botRemoval.DeleteAsync(bot.Id);
         }
 
         await signOut.SignedOutAsync(own, DeviceSignedOutEvent.AccountDeletedReason, caller.DeviceKey);

@@ -38,14 +38,14 @@ internal static class BotTokens
 }
 
 /// <summary><c>bots.create</c>, <c>bots.getMine</c>, <c>bots.resetToken</c>: a user's bots and their tokens.</summary>
-internal sealed class BotsHandler(SessionStore store, RpcContext caller, TimeProvider clock, ILogger<BotsHandler> logger)
+internal sealed class BotsHandler(SessionStore store, BotStore bots, RpcContext caller, TimeProvider clock, ILogger<BotsHandler> logger)
     : IRequestHandler<CreateBotCall, BotToken>, IRequestHandler<GetMyBotsCall, UserList>, IRequestHandler<ResetBotTokenCall, BotToken>
 {
     public async ValueTask<BotToken> Handle(CreateBotCall call, CancellationToken cancellationToken)
     {
         var owner = caller.RequireUserId();
         var token = "";
-        var id = await store.InsertBotAsync(owner, call.Username, call.DisplayName.Trim(), botId =>
+        var id = await bots.InsertAsync(owner, call.Username, call.DisplayName.Trim(), botId =>
         {
             token = BotTokens.New(botId);
             return BotTokens.Hash(token);
@@ -55,13 +55,13 @@ internal sealed class BotsHandler(SessionStore store, RpcContext caller, TimePro
     }
 
     public ValueTask<UserList> Handle(GetMyBotsCall call, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new UserList([.. store.BotsOf(caller.RequireUserId()).Select(b => b.ToUser())]));
+        ValueTask.FromResult(new UserList([.. bots.OwnedBy(caller.RequireUserId()).Select(b => b.ToUser())]));
 
     public async ValueTask<BotToken> Handle(ResetBotTokenCall call, CancellationToken cancellationToken)
     {
         var owner = caller.RequireUserId();
         var token = BotTokens.New(call.BotId);
-        if (!await store.SetBotTokenAsync(owner, call.BotId, BotTokens.Hash(token)))
+        if (!await bots.SetTokenAsync(owner, call.BotId, BotTokens.Hash(token)))
         {
             throw MessengerError.BadRequest(BotErrorNames.BotNotFound);
         }
@@ -85,12 +85,12 @@ internal sealed class BotRemoval(SessionStore store, IPublisher bus, ILogger<Bot
     }
 }
 
-internal sealed class DeleteBotHandler(SessionStore store, BotRemoval removal, RpcContext caller) : IRequestHandler<DeleteBotCall, Done>
+internal sealed class DeleteBotHandler(BotStore bots, BotRemoval removal, RpcContext caller) : IRequestHandler<DeleteBotCall, Done>
 {
     public async ValueTask<Done> Handle(DeleteBotCall call, CancellationToken cancellationToken)
     {
         var owner = caller.RequireUserId();
-        if (!store.BotsOf(owner).Any(b => b.Id == call.BotId))
+        if (!bots.OwnedBy(owner).Any(b => b.Id == call.BotId))
         {
             throw MessengerError.BadRequest(BotErrorNames.BotNotFound);
         }
@@ -116,26 +116,26 @@ internal sealed class SetBotCommandsValidator : AbstractValidator<SetBotCommands
 /// A bot's commands (<c>session_bots.commands</c>): set by the bot itself (over the Bot HTTP API's
 /// <c>setMyCommands</c>), read by anyone's client to offer them after a <c>/</c>.
 /// </summary>
-internal sealed class BotCommandsHandler(SessionStore store, RpcContext caller)
+internal sealed class BotCommandsHandler(BotStore bots, RpcContext caller)
     : IRequestHandler<SetBotCommandsCall, Done>, IRequestHandler<GetBotCommandsCall, BotCommands>
 {
     public async ValueTask<Done> Handle(SetBotCommandsCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        if (!store.IsApiBot(me))
+        if (!bots.IsApiBot(me))
         {
             throw MessengerError.Forbidden(BotErrorNames.BotOnly);
         }
 
         var commands = call.Commands.Select(c => c with { Description = c.Description.Trim() }).ToArray();
-        await store.SetBotCommandsAsync(me, commands.Length == 0 ? null : WireSerializer.Serialize(commands));
+        await bots.SetCommandsAsync(me, commands.Length == 0 ? null : WireSerializer.Serialize(commands));
         return new Done();
     }
 
     public ValueTask<BotCommands> Handle(GetBotCommandsCall call, CancellationToken cancellationToken)
     {
         caller.RequireUserId();
-        var stored = store.BotCommands(call.BotId) ?? throw MessengerError.BadRequest(BotErrorNames.BotNotFound);
+        var stored = bots.Commands(call.BotId) ?? throw MessengerError.BadRequest(BotErrorNames.BotNotFound);
         return ValueTask.FromResult(new BotCommands(stored.Length == 0 ? [] : WireSerializer.Deserialize<BotCommand[]>(stored)));
     }
 }

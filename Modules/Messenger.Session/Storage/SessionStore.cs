@@ -21,7 +21,6 @@ internal sealed record UserRecord(
     public bool Deleted => Username.Length == 0;
 }
 
-/// <summary>An account's two-step verification: its TOTP secret, whether a code confirmed it (on), the last step used.</summary>
 internal sealed record AuthorizationRecord(
     long Id, long UserId, byte[] DeviceKey, string DeviceName, string Platform, string ClientAddress, long CreatedAt, long LastActiveAt);
 
@@ -34,17 +33,17 @@ internal sealed record RevokedDevice(long AuthorizationId, byte[] DeviceKey);
 
 internal sealed record NewUser(string Username, string UsernameKey, string PasswordHash, string DisplayName, string? InviteCode);
 
+/// <summary>An admin's action for the audit log (<c>session_audit</c>): when (unix seconds), who (0: the console), what, to whom.</summary>
+internal sealed record AuditRecord(long At, long ActorId, string Action, long? UserId, string? Detail = null);
+
 /// <summary>
 /// The Session module's SQL. Reads open their own pooled connection; every write is a unit of the Kernel's
 /// group-commit writer, so checks and inserts of one unit (e.g. "is this the first account?") are serialized with
 /// every other write. Plain SQL that PostgreSQL also speaks.
 /// </summary>
-/// <summary>An admin's action for the audit log (<c>session_audit</c>): when (unix seconds), who (0: the console), what, to whom.</summary>
-internal sealed record AuditRecord(long At, long ActorId, string Action, long? UserId, string? Detail = null);
-
 internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer, IMediaAttachments media)
 {
-    private const string UserColumns = "id, username, display_name, bio, is_admin, is_blocked, created_at, password_hash, photo, is_bot, " +
+    internal const string UserColumns = "id, username, display_name, bio, is_admin, is_blocked, created_at, password_hash, photo, is_bot, " +
         "temporary_password_expires_at";
     private const int UserColumnCount = 11;
     private const string AbleAdmins = "SELECT id FROM session_users WHERE is_admin = 1 AND is_blocked = 0 AND is_bot = 0 AND username <> ''";
@@ -766,15 +765,6 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             Audit(scope, audit);
         });
 
-    /// <summary>The Bot HTTP API's bots that are not deleted.</summary>
-    public List<long> ApiBotIds()
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT b.user_id FROM session_bots b JOIN session_users u ON u.id = b.user_id WHERE u.username <> ''";
-        return command.ReadInt64Column();
-    }
-
     // ---- the audit log: admins' actions, each written in the unit of the change it records ----
 
     /// <summary>Records an action on its own (one with no change of the store's to go with, such as a backup).</summary>
@@ -851,77 +841,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public (long People, long Bots) CountAccounts() =>
         database.ReadTwoNumbers("SELECT count(*) FILTER (WHERE is_bot = 0), count(*) FILTER (WHERE is_bot = 1) FROM session_users WHERE username <> ''");
 
-    // ---- bots of the Bot HTTP API (session_bots) ----
-
-    /// <summary>Creates a bot of <paramref name="ownerId"/>'s: its account (is_bot, no password) and its row with the hash
-    /// of its token, which names the bot's id (hence the function). The owner's count and the username are checked in the
-    /// same unit.</summary>
-    public Task<long> InsertBotAsync(long ownerId, string username, string displayName, Func<long, byte[]> tokenHash, long now) =>
-        writer.WriteAsync(scope =>
-        {
-            if (Convert.ToInt64(scope.Scalar("SELECT count(*) FROM session_bots WHERE owner_id = @owner", ("@owner", ownerId))) >= BotLimits.PerOwner)
-            {
-                throw MessengerError.BadRequest(BotErrorNames.BotsTooMany);
-            }
-
-            var key = Rules.UsernameKey(username);
-            if (scope.Scalar("SELECT 1 FROM session_users WHERE username_key = @key", ("@key", key)) is not null)
-            {
-                throw MessengerError.BadRequest(SessionErrorNames.UsernameOccupied);
-            }
-
-            var id = Convert.ToInt64(scope.Scalar(
-                "INSERT INTO session_users (username, username_key, password_hash, display_name, display_name_key, bio, is_admin, is_blocked, created_at, is_bot) " +
-                "VALUES (@username, @key, '', @name, '', '', 0, 0, @now, 1) RETURNING id",
-                ("@username", username), ("@key", key), ("@name", displayName), ("@now", now)));
-            IndexName(scope, id, displayName);
-            scope.Execute("INSERT INTO session_bots (user_id, owner_id, token_hash, created_at) VALUES (@id, @owner, @hash, @now)",
-                ("@id", id), ("@owner", ownerId), ("@hash", tokenHash(id)), ("@now", now));
-            return id;
-        });
-
-    public List<UserRecord> BotsOf(long ownerId) =>
-        QueryUsers($"SELECT {UserColumns} FROM session_users WHERE id IN (SELECT user_id FROM session_bots WHERE owner_id = @owner) ORDER BY id",
-            ("@owner", ownerId));
-
-    /// <summary>Replaces the token of <paramref name="ownerId"/>'s bot; false when it is not theirs.</summary>
-    public Task<bool> SetBotTokenAsync(long ownerId, long botId, byte[] tokenHash) =>
-        writer.WriteAsync(scope => scope.Execute(
-            "UPDATE session_bots SET token_hash = @hash WHERE user_id = @bot AND owner_id = @owner",
-            ("@hash", tokenHash), ("@bot", botId), ("@owner", ownerId)) > 0);
-
-    /// <summary>The bot with this token's hash and whether an admin blocked it; null when none has it.</summary>
-    public (long Id, bool Blocked)? FindBotByTokenHash(byte[] tokenHash)
-    {
-        using var connection = database.Open();
-        using var command = Command(connection,
-            "SELECT b.user_id, u.is_blocked FROM session_bots b JOIN session_users u ON u.id = b.user_id WHERE b.token_hash = @hash", ("@hash", tokenHash));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1) != 0) : null;
-    }
-
-    /// <summary>Sets the bot's commands (MessagePack), or clears them (null).</summary>
-    public Task SetBotCommandsAsync(long botId, byte[]? commands) =>
-        writer.WriteAsync(scope => scope.Execute("UPDATE session_bots SET commands = @commands WHERE user_id = @bot",
-            ("@commands", (object?)commands ?? DBNull.Value), ("@bot", botId)));
-
-    /// <summary>The bot's commands as stored (empty when it set none); null when it is not a bot of the Bot HTTP API.</summary>
-    public byte[]? BotCommands(long botId)
-    {
-        using var connection = database.Open();
-        using var command = Command(connection, "SELECT coalesce(commands, x'') FROM session_bots WHERE user_id = @bot", ("@bot", botId));
-        return command.ExecuteScalar() as byte[];
-    }
-
-    /// <summary>A bot of the Bot HTTP API (people may write to it and add it to groups), not a webhook's poster.</summary>
-    public bool IsApiBot(long userId)
-    {
-        using var connection = database.Open();
-        using var command = Command(connection, "SELECT 1 FROM session_bots WHERE user_id = @id", ("@id", userId));
-        return command.ExecuteScalar() is not null;
-    }
-
-    private List<UserRecord> QueryUsers(string sql, params (string Name, object Value)[] parameters)
+    internal List<UserRecord> QueryUsers(string sql, params (string Name, object Value)[] parameters)
     {
         using var connection = database.Open();
         using var command = Command(connection, sql, parameters);

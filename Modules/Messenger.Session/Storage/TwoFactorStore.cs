@@ -4,6 +4,7 @@ using Messenger.Kernel.Storage;
 
 namespace Messenger.Session.Storage;
 
+/// <summary>An account's two-step verification: its TOTP secret, whether a code confirmed it (on), the last step used.</summary>
 internal sealed record TwoFactorRecord(byte[] Secret, bool Enabled, long LastStep);
 
 /// <summary>

@@ -10,10 +10,10 @@ namespace Messenger.Session.Users;
 /// <summary>Bots as rows of <c>session_users</c>: <c>is_bot</c> set, an empty password hash (sign-in verifies a bot
 /// against the decoy, so it never signs in). A webhook's poster is named <c>hook_&lt;12 hex&gt;_bot</c>, a name no person
 /// may take; a bot of the Bot HTTP API also has a <c>session_bots</c> row with its token's hash.</summary>
-internal sealed class BotAccounts(SessionStore store) : IBotAccounts
+internal sealed class BotAccounts(SessionStore store, BotStore bots) : IBotAccounts
 {
     public long? FindByToken(string token) =>
-        (token.Length is > 0 and <= 128 ? store.FindBotByTokenHash(Bots.BotTokens.Hash(token)) : null) switch
+        (token.Length is > 0 and <= 128 ? bots.FindByTokenHash(Bots.BotTokens.Hash(token)) : null) switch
         {
             null => null,
             { Blocked: true } => throw MessengerError.Forbidden(SessionErrorNames.UserBlocked),
@@ -22,7 +22,7 @@ internal sealed class BotAccounts(SessionStore store) : IBotAccounts
 
     public bool IsBot(long userId) => store.GetUser(userId) is { IsBot: true };
 
-    public IReadOnlyList<long> ApiBotIds() => store.ApiBotIds();
+    public IReadOnlyList<long> ApiBotIds() => bots.ApiBotIds();
 
     public long Create(WriteScope scope, string displayName, DateTimeOffset now)
     {
