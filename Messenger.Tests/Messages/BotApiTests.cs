@@ -312,6 +312,27 @@ public sealed partial class BotApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ABlockedOwnersBots_AreRefused_UntilTheOwnerIsUnblocked_AndOtherBotsWorkOn()
+    {
+        await using var admin = await _host.SignUpAsync("admin_blocks");
+        await using var carol = await _host.SignUpAsync("carol_spams");
+        await using var dave = await _host.SignUpAsync("dave_bots");
+        var spam = await carol.Client.CreateBotAsync("spam_bot", "Spam");
+        var fine = await dave.Client.CreateBotAsync("fine_bot", "Fine");
+        await dave.Client.SendMessageAsync(Peer.User(spam.Bot.Id), "/start");
+        (await CallAsync(spam.Token, "sendMessage", new { chat_id = dave.UserId, text = "before" })).GetProperty("ok").GetBoolean().Should().BeTrue();
+
+        await admin.Client.SetUserBlockedAsync(carol.UserId, true);
+        await FailsAsync(spam.Token, "getMe", null, HttpStatusCode.Forbidden, SessionErrorNames.UserBlocked);
+        await FailsAsync(spam.Token, "sendMessage", new { chat_id = dave.UserId, text = "after" }, HttpStatusCode.Forbidden, SessionErrorNames.UserBlocked);
+        (await CallAsync(fine.Token, "getMe")).GetProperty("ok").GetBoolean().Should().BeTrue("another owner's bot is not disturbed");
+
+        await admin.Client.SetUserBlockedAsync(carol.UserId, false);
+        (await CallAsync(spam.Token, "getMe")).GetProperty("ok").GetBoolean().Should().BeTrue("the owner unblocked, the bot works again");
+        (await dave.Client.GetHistoryAsync(Peer.User(spam.Bot.Id), limit: 10)).Select(m => m.Text).Should().BeEquivalentTo(["/start", "before"], "nothing reached dave while the owner was blocked");
+    }
+
+    [Fact]
     public async Task Management_NamesRules_Ownership_TokenResetAndDeletion()
     {
         await using var admin = await _host.SignUpAsync("admin_owner"); // the first account: alice may delete hers

@@ -60,12 +60,14 @@ internal sealed class BotStore(SqliteDatabase database, StorageWriter writer, Se
             "UPDATE session_bots SET token_hash = @hash WHERE user_id = @bot AND owner_id = @owner",
             ("@hash", tokenHash), ("@bot", botId), ("@owner", ownerId)) > 0);
 
-    /// <summary>The bot with this token's hash and whether an admin blocked it; null when none has it.</summary>
+    /// <summary>The bot with this token's hash and whether it is blocked: an admin blocked the bot, or its owner (whose
+    /// bots stop with them, as their devices do, until the owner is unblocked); null when none has it.</summary>
     public (long Id, bool Blocked)? FindByTokenHash(byte[] tokenHash)
     {
         using var connection = database.Open();
         using var command = SessionStore.Command(connection,
-            "SELECT b.user_id, u.is_blocked FROM session_bots b JOIN session_users u ON u.id = b.user_id WHERE b.token_hash = @hash", ("@hash", tokenHash));
+            "SELECT b.user_id, max(u.is_blocked, o.is_blocked) FROM session_bots b JOIN session_users u ON u.id = b.user_id " +
+            "JOIN session_users o ON o.id = b.owner_id WHERE b.token_hash = @hash", ("@hash", tokenHash));
         using var reader = command.ExecuteReader();
         return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1) != 0) : null;
     }
