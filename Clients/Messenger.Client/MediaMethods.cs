@@ -35,6 +35,12 @@ public static partial class MediaMethods
     /// uploaded after the file and becomes the media's thumbnail once sent (<see cref="InputMedia.Thumb"/>);
     /// <paramref name="duration"/> (seconds; videos and audio) and <paramref name="width"/>/<paramref name="height"/>
     /// (videos) go into the input as given.
+    /// Cancelling <paramref name="cancellationToken"/> gives the upload up: the <see cref="OperationCanceledException"/>
+    /// comes at once, and in the background, once the calls already sent for it have been answered (so that none of its
+    /// parts reaches the server after the cancel and starts it again), the SDK calls <c>upload.cancelUpload</c> for the
+    /// file and its thumb, freeing their place among the uploads in progress and their quota reservation (best effort:
+    /// if that call fails, the upload expires as before). A later call with the same <paramref name="fileId"/> then
+    /// starts from nothing.
     /// </summary>
     public static async Task<InputMedia> UploadFileAsync(
         this MessengerClient client, Stream content, string name, string mimeType, IProgress<long>? progress = null,
@@ -48,10 +54,43 @@ public static partial class MediaMethods
         }
 
         var id = fileId ?? Random.Shared.NextInt64(1, long.MaxValue);
+        var calls = new CallsInFlight();
+        long? thumbId = null;
+        try
+        {
+            var totalParts = await UploadPartsAsync(client, content, id, calls, progress, cancellationToken, fileId is not null, parallelism, transport);
+            InputThumb? thumbInput = null;
+            if (thumb is not null)
+            {
+                thumbId = Random.Shared.NextInt64(1, long.MaxValue);
+                thumbInput = await UploadThumbAsync(client, thumb, thumbId.Value, calls, cancellationToken);
+            }
+
+            return new InputMedia(id, totalParts, name, mimeType, thumbInput, duration, width, height);
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            calls.CancelUploadsWhenSettled(client, thumbId is { } thumbUpload ? [id, thumbUpload] : [id]);
+            throw;
+        }
+    }
+
+    /// <summary>Gives up the caller's upload <paramref name="fileId"/> on the server (<c>upload.cancelUpload</c>): its
+    /// parts, its place among the uploads in progress and its quota reservation go at once; a stream still sending it
+    /// is refused (<c>UPLOAD_CANCELLED</c>). Unknown or finished uploads are no error. For an upload this client is
+    /// sending, cancel its token instead: that waits for the parts already sent before it cancels.</summary>
+    public static Task CancelUploadAsync(this MessengerClient client, long fileId, CancellationToken cancellationToken = default) =>
+        client.CallAsync(new CancelUploadCall(fileId), cancellationToken);
+
+    /// <summary>Sends the parts the server lacks; returns their count.</summary>
+    private static async Task<int> UploadPartsAsync(
+        MessengerClient client, Stream content, long id, CallsInFlight calls, IProgress<long>? progress, CancellationToken cancellationToken,
+        bool resume, int parallelism, MediaTransport transport)
+    {
         var length = content.Length;
         var totalParts = (int)((length + PartSize - 1) / PartSize);
         var present = new HashSet<int>();
-        if (fileId is not null)
+        if (resume)
         {
             var uploaded = await client.CallAsync(new GetUploadedPartsCall(id), cancellationToken);
             if (uploaded.TotalParts == totalParts)
@@ -100,8 +139,10 @@ public static partial class MediaMethods
                     reading.Release();
                 }
 
-                // The call is serialized before it is sent, so the buffer is free again once it returns.
-                await client.CallAsync(new SaveFilePartCall(id, part, totalParts, bytes), failed.Token);
+                // The call is serialized before it is sent, so the buffer is free again once it returns. It is sent
+                // without the caller's token, so that a cancellation can wait for its answer (see CallsInFlight).
+                failed.Token.ThrowIfCancellationRequested();
+                await calls.Add(client.CallAsync(new SaveFilePartCall(id, part, totalParts, bytes), CancellationToken.None)).WaitAsync(failed.Token);
                 report?.Report(Interlocked.Add(ref sent, bytes.Length));
             }
         }
@@ -110,7 +151,7 @@ public static partial class MediaMethods
         {
             foreach (var (first, count) in MediaStreams.MissingRanges(totalParts, present))
             {
-                await MediaStreams.UploadAsync(client, content, reading, id, first, count,
+                await MediaStreams.UploadAsync(client, content, reading, id, first, count, calls,
                     part => report?.Report(Interlocked.Add(ref sent, PartLength(part))), failed.Token);
             }
         }
@@ -145,22 +186,36 @@ public static partial class MediaMethods
             throw new UploadException(id, cause);
         }
 
-        var thumbInput = thumb is null ? null : await client.UploadThumbAsync(thumb, cancellationToken);
-        return new InputMedia(id, totalParts, name, mimeType, thumbInput, duration, width, height);
+        return totalParts;
     }
 
     /// <summary>Uploads an image (not empty, at most 200 KiB: the server refuses larger ones with <c>THUMB_INVALID</c>
     /// when it is sent) to be a media's thumbnail: set it as <see cref="InputMedia.Thumb"/> (<c>media with { Thumb = … }</c>).
-    /// The upload is used up by the send that carries it.</summary>
+    /// The upload is used up by the send that carries it. Cancelling gives it up as <c>UploadFileAsync</c> does.</summary>
     public static async Task<InputThumb> UploadThumbAsync(this MessengerClient client, byte[] image, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfZero(image.Length, nameof(image));
         var id = Random.Shared.NextInt64(1, long.MaxValue);
+        var calls = new CallsInFlight();
+        try
+        {
+            return await UploadThumbAsync(client, image, id, calls, cancellationToken);
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            calls.CancelUploadsWhenSettled(client, [id]);
+            throw;
+        }
+    }
+
+    private static async Task<InputThumb> UploadThumbAsync(MessengerClient client, byte[] image, long id, CallsInFlight calls, CancellationToken cancellationToken)
+    {
         var totalParts = (image.Length + PartSize - 1) / PartSize;
         for (var part = 0; part < totalParts; part++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var bytes = image.AsSpan(part * PartSize, Math.Min(PartSize, image.Length - (part * PartSize))).ToArray();
-            await client.CallAsync(new SaveFilePartCall(id, part, totalParts, bytes), cancellationToken);
+            await calls.Add(client.CallAsync(new SaveFilePartCall(id, part, totalParts, bytes), CancellationToken.None)).WaitAsync(cancellationToken);
         }
 
         return new InputThumb(id, totalParts);
@@ -291,4 +346,61 @@ public sealed class UploadException(long fileId, Exception inner)
     : Exception($"upload {fileId} failed: {inner.Message}", inner)
 {
     public long FileId { get; } = fileId;
+}
+
+/// <summary>
+/// The calls an upload has sent and not yet had answered. A call whose token is cancelled stops waiting but may still
+/// run on the server, so a part sent just before a cancel could reach it after <c>upload.cancelUpload</c> and start the
+/// upload again: the parts are sent without the caller's token (each waits with it), and the cancel goes once they
+/// have all been answered, failed or timed out.
+/// </summary>
+internal sealed class CallsInFlight
+{
+    private readonly HashSet<Task> _calls = [];
+
+    public Task<T> Add<T>(Task<T> call)
+    {
+        lock (_calls)
+        {
+            _calls.Add(call);
+        }
+
+        call.ContinueWith(done => Remove(done), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return call;
+    }
+
+    /// <summary>In the background: waits for the calls in flight, then cancels <paramref name="fileIds"/> on the server,
+    /// ignoring failures (an upload left over expires as it always did).</summary>
+    public void CancelUploadsWhenSettled(MessengerClient client, long[] fileIds)
+    {
+        Task[] pending;
+        lock (_calls)
+        {
+            pending = [.. _calls];
+        }
+
+        _ = Task.Run(async () =>
+        {
+            await Task.WhenAll(pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            foreach (var fileId in fileIds)
+            {
+                try
+                {
+                    await client.CancelUploadAsync(fileId);
+                }
+                catch (Exception)
+                {
+                    // Best effort: the server drops an upload left in progress when it expires.
+                }
+            }
+        });
+    }
+
+    private void Remove(Task call)
+    {
+        lock (_calls)
+        {
+            _calls.Remove(call);
+        }
+    }
 }

@@ -44,10 +44,13 @@ internal static class MediaStreams
     }
 
     public static async Task UploadAsync(
-        MessengerClient client, Stream content, SemaphoreSlim reading, long fileId, int firstPart, int partCount,
+        MessengerClient client, Stream content, SemaphoreSlim reading, long fileId, int firstPart, int partCount, CallsInFlight calls,
         Action<int> partSent, CancellationToken cancellationToken)
     {
-        var ticket = await client.CallAsync(new OpenUploadStreamCall(fileId, content.Length, firstPart, partCount), cancellationToken);
+        // Without the caller's token (it waits with it): a cancel waits for the ticket, so the ticket is issued before the
+        // cancel revokes the upload's tickets. The stream itself needs no wait: a cancel revokes it on the server.
+        var ticket = await calls.Add(client.CallAsync(new OpenUploadStreamCall(fileId, content.Length, firstPart, partCount), CancellationToken.None))
+            .WaitAsync(cancellationToken);
         using var request = new HttpRequestMessage(HttpMethod.Put, ticket.Path)
         {
             Content = new SealedPartsContent(content, reading, ticket, firstPart, partCount, partSent),

@@ -47,6 +47,7 @@ public static class MediaModule
 
         services.AddRpcMethod<SaveFilePartCall, Done>();
         services.AddRpcMethod<GetUploadedPartsCall, UploadedParts>();
+        services.AddRpcMethod<CancelUploadCall, Done>();
         services.AddRpcMethod<GetFileCall, FileBytes>();
         services.AddRpcMethod<OpenUploadStreamCall, MediaStreamTicket>();
         services.AddRpcMethod<OpenDownloadStreamCall, MediaStreamTicket>();

@@ -5,6 +5,8 @@ import { PeerKind } from '../src/api/types';
 export interface FakeServer {
   sends: { args: { text: string; random_id: number; media?: unknown }; options?: { timeoutMs?: number }; answer(): void; fail(e: unknown): void }[];
   uploads: { file: File; options: { fileId?: number; resume?: boolean }; done(): void; fail(e: unknown): void }[];
+  /** The file ids given up with `upload.cancelUpload`, in order. */
+  cancelled: number[];
 }
 
 /** `ui/connection` over `server` (for `vi.mock`): `messages.send` and `upload` wait for the test; any other call fails. */
@@ -27,8 +29,17 @@ export function fakeConnection(server: FakeServer) {
     },
     { get: (target, name: string) => (target as Record<string, unknown>)[name] ?? missing },
   );
+  const uploadMethods = new Proxy(
+    {
+      cancelUpload: (args: { file_id: number }) => {
+        server.cancelled.push(args.file_id);
+        return Promise.resolve([]);
+      },
+    },
+    { get: (target, name: string) => (target as Record<string, unknown>)[name] ?? missing },
+  );
   return {
-    api: () => new Proxy({ messages }, { get: (target, name: string) => (target as Record<string, unknown>)[name] ?? anything }),
+    api: () => new Proxy({ messages, upload: uploadMethods }, { get: (target, name: string) => (target as Record<string, unknown>)[name] ?? anything }),
     upload: (file: File, options: { fileId?: number; resume?: boolean }) =>
       new Promise((resolve, reject) =>
         server.uploads.push({ file, options, done: () => resolve({ file_id: options.fileId, total_parts: 1, name: file.name, mime_type: file.type }), fail: reject }),
@@ -41,6 +52,7 @@ export function freshStart(server: FakeServer): void {
   emptyLocalStorage();
   server.sends = [];
   server.uploads = [];
+  server.cancelled = [];
 }
 
 /** A localStorage of the test's own, empty (undone by `vi.unstubAllGlobals`). */

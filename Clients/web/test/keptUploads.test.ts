@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PeerKind, RpcError, type Message } from '../src/api/types';
 import { freshStart, type FakeServer } from './fakeConnection';
 
-const server = vi.hoisted(() => ({ sends: [], uploads: [] }) as FakeServer);
+const server = vi.hoisted(() => ({ sends: [], uploads: [], cancelled: [] }) as FakeServer);
 
 vi.mock('../src/ui/connection', async () => (await import('./fakeConnection')).fakeConnection(server));
 vi.mock('../src/ui/describeMedia', () => ({ describeMedia: () => Promise.resolve({}) }));
@@ -128,6 +128,9 @@ describe('a file being uploaded, kept across a reload', () => {
     await until(() => getState().uploads[key]?.[0]?.error);
     expect(dismissUpload(key, getState().uploads[key]![0].id)).toBe('first');
     await untilAsync(async () => (await kept()).length === 0);
+    // The server drops what it has of the file at once: its place among the uploads in progress is free again.
+    await until(() => server.cancelled.length === 1);
+    expect(server.cancelled).toEqual([server.uploads[0].options.fileId]);
 
     void sendFile(key, new File(['y'], 'b.bin'), 'second', null);
     await until(() => server.uploads.length === 2);

@@ -4,6 +4,7 @@ import { frameSize, frameTime } from '../src/ui/describeMedia';
 import { decodePayload, encodePayload } from '../src/protocol/codec';
 import type { Methods } from '../src/api/methods';
 import { ErrorNames, RpcError, type MessageMedia } from '../src/api/types';
+import { sleep, until } from './helpers';
 
 type Upload = Methods['upload'];
 
@@ -11,6 +12,7 @@ function fakeUpload(stored = new Map<number, Uint8Array>(), fail?: (part: number
   let inFlight = 0;
   let maxInFlight = 0;
   const saved: number[] = [];
+  const cancelled: number[] = [];
   const upload: Upload = {
     saveFilePart: async (a) => {
       inFlight++;
@@ -24,9 +26,13 @@ function fakeUpload(stored = new Map<number, Uint8Array>(), fail?: (part: number
       return [];
     },
     getUploadedParts: async () => ({ parts: [...stored.keys()].sort((x, y) => x - y), total_parts: 3 }),
+    cancelUpload: async (a) => {
+      cancelled.push(a.file_id);
+      return [];
+    },
     getFile: async () => ({ bytes: new Uint8Array(0) }),
   };
-  return { upload, saved, stored, maxInFlight: () => maxInFlight };
+  return { upload, saved, stored, cancelled, maxInFlight: () => maxInFlight };
 }
 
 describe('uploadFile', () => {
@@ -60,9 +66,73 @@ describe('uploadFile', () => {
     expect([...fileNameToSend('😀'.repeat(300))]).toHaveLength(255);
   });
 
-  it('fails with the server error, not the aborts it caused', async () => {
-    const { upload } = fakeUpload(undefined, (part) => (part === 1 ? new RpcError('QUOTA_EXCEEDED', 400) : undefined));
+  it('fails with the server error, not the aborts it caused, and leaves the upload to be resumed', async () => {
+    const { upload, cancelled } = fakeUpload(undefined, (part) => (part === 1 ? new RpcError('QUOTA_EXCEEDED', 400) : undefined));
     await expect(uploadFile(upload, new Blob([new Uint8Array(3 * PART_SIZE)]))).rejects.toMatchObject({ name: 'QUOTA_EXCEEDED' });
+    await sleep(20);
+    expect(cancelled).toEqual([]);
+  });
+});
+
+describe('cancelling an upload', () => {
+  /** Parts that wait until the test answers them, and the order in which the server saw parts and cancels. */
+  function heldUpload() {
+    const seen: string[] = [];
+    const waiting: (() => void)[] = [];
+    const upload = {
+      saveFilePart: (a: { file_id: number; part: number }) =>
+        new Promise((resolve) =>
+          waiting.push(() => {
+            seen.push(`part ${a.file_id}:${a.part}`);
+            resolve([]);
+          }),
+        ),
+      cancelUpload: async (a: { file_id: number }) => {
+        seen.push(`cancel ${a.file_id}`);
+        return [];
+      },
+    } as unknown as Upload;
+    const answerAll = () => waiting.splice(0).forEach((answer) => answer());
+    return { upload, seen, waiting, answerAll };
+  }
+
+  it('fails at once, and gives the upload up on the server once the parts already sent are answered', async () => {
+    const { upload, seen, waiting, answerAll } = heldUpload();
+    const cancel = new AbortController();
+    const uploading = uploadFile(upload, new Blob([new Uint8Array(3 * PART_SIZE)]), { fileId: 42, resume: false, parallelism: 2, signal: cancel.signal });
+    await until(() => waiting.length === 2);
+
+    cancel.abort();
+    await expect(uploading).rejects.toMatchObject({ name: 'ABORTED' });
+    await sleep(20);
+    expect(seen).toEqual([]);
+
+    answerAll();
+    await until(() => seen.length === 3);
+    expect(seen.slice(0, 2).sort()).toEqual(['part 42:0', 'part 42:1']);
+    expect(seen[2]).toBe('cancel 42');
+  });
+
+  it('gives the thumbnail up too when it is cancelled while the thumbnail goes', async () => {
+    const { upload, seen, waiting, answerAll } = heldUpload();
+    const cancel = new AbortController();
+    const uploading = uploadFile(upload, new Blob([new Uint8Array(10)], { type: 'video/webm' }), {
+      fileId: 43,
+      resume: false,
+      signal: cancel.signal,
+      describe: { thumb: new Blob([new Uint8Array(100)], { type: 'image/jpeg' }) },
+    });
+    await until(() => waiting.length === 1);
+    answerAll();
+    await until(() => waiting.length === 1 && seen.length === 1);
+
+    cancel.abort();
+    await expect(uploading).rejects.toMatchObject({ name: 'ABORTED' });
+    answerAll();
+    await until(() => seen.length === 4);
+    const thumbId = Number(seen[1].slice('part '.length).split(':')[0]);
+    expect(thumbId).not.toBe(43);
+    expect(seen.slice(2)).toEqual(['cancel 43', `cancel ${thumbId}`]);
   });
 });
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PeerKind, RpcError, type Message } from '../src/api/types';
 import { freshStart, type FakeServer } from './fakeConnection';
 
-const server = vi.hoisted(() => ({ sends: [], uploads: [] }) as FakeServer);
+const server = vi.hoisted(() => ({ sends: [], uploads: [], cancelled: [] }) as FakeServer);
 
 vi.mock('../src/ui/connection', async () => (await import('./fakeConnection')).fakeConnection(server));
 vi.mock('../src/ui/describeMedia', () => ({ describeMedia: () => Promise.resolve({}) }));

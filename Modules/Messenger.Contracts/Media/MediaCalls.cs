@@ -24,6 +24,18 @@ public sealed record SaveFilePartCall(
 [MessagePackObject]
 public sealed record GetUploadedPartsCall([property: Key("file_id")] long FileId) : IRpcCall<UploadedParts>;
 
+/// <summary><c>upload.cancelUpload</c>: gives up the caller's upload in progress <see cref="FileId"/> at once: its parts
+/// on disk, its place among the uploads in progress (<c>UPLOADS_TOO_MANY</c>) and what it reserves of the quota. Unused
+/// stream tickets for it are revoked, and a part being written for it at that moment (a call, or an upload stream
+/// under way) fails with <c>UPLOAD_CANCELLED</c>; the answer comes once they have stopped and the files are gone. A
+/// later part with the same id starts a new upload from nothing. An unknown or finished upload (attached, or being
+/// attached by a send at that moment) is left as it is: the call answers <c>{}</c> all the same, so it can be sent
+/// again. Only the caller's own uploads are touched (another user's same <c>file_id</c> is another upload).
+/// Errors: <c>FILE_ID_INVALID</c>.</summary>
+[RpcMethod("upload.cancelUpload")]
+[MessagePackObject]
+public sealed record CancelUploadCall([property: Key("file_id")] long FileId) : IRpcCall<Done>;
+
 /// <summary>The part numbers the server has for an upload, ascending, and the total it was started with (0: unknown upload).</summary>
 [MessagePackObject]
 public sealed record UploadedParts([property: Key("parts")] int[] Parts, [property: Key("total_parts")] int TotalParts);
@@ -189,6 +201,11 @@ public static class MediaErrorNames
     /// <c>Messenger:Media:UploadsInProgressPerUser</c> uploads in progress; the seconds until the least recently
     /// touched one expires. Attach (or finish) one, or resume one, instead of starting another.</summary>
     public const string UploadsTooMany = "UPLOADS_TOO_MANY";
+
+    /// <summary>400 on a part (<c>upload.saveFilePart</c>, or an upload stream) being written when
+    /// <c>upload.cancelUpload</c> gave its upload up: nothing of it is kept. A part sent afterwards starts the upload
+    /// again from nothing.</summary>
+    public const string UploadCancelled = "UPLOAD_CANCELLED";
 
     /// <summary>404: no such media, or the caller may not see it (the two are not told apart).</summary>
     public const string MediaInvalid = "MEDIA_INVALID";

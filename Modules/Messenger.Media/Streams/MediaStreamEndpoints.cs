@@ -21,7 +21,9 @@ namespace Messenger.Media.Streams;
 /// (<c>GET</c>), each under a one-use ticket from <c>upload.openUploadStream</c>/<c>upload.openDownloadStream</c> and
 /// sealed chunk by chunk (<see cref="MediaStreamCipher"/>) under the ticket's key. The bytes never pass through the
 /// RPC layers (call, envelope, frame, SignalR), which is what made large files slow. Errors answer with the HTTP status
-/// of the error's code and its name as a plain-text body.
+/// of the error's code and its name as a plain-text body. An upload stream whose upload is cancelled
+/// (<c>upload.cancelUpload</c>) stops at its next part and answers <c>UPLOAD_CANCELLED</c>: its writes are cancelled,
+/// and none starts the upload again.
 /// </summary>
 internal static class MediaStreamEndpoints
 {
@@ -45,11 +47,14 @@ internal static class MediaStreamEndpoints
         string ticket, HttpContext http, MediaStreamTickets tickets, UploadStore uploads, UploadQuota quota, StorageSpace space,
         ILogger<MediaStreamTickets> logger)
     {
-        if (tickets.Take<UploadGrant>(ticket) is not { } grant)
+        using var lease = tickets.TakeUpload(ticket);
+        if (lease is null)
         {
             await RefuseUploadAsync(http, MessengerError.NotFound(MediaErrorNames.StreamTicketInvalid));
             return;
         }
+
+        var grant = lease.Grant;
 
         var sealedLength = MediaStreamCipher.SealedLength(grant.Length);
         if (http.Request.ContentLength is { } declared && declared != sealedLength)
@@ -81,6 +86,8 @@ internal static class MediaStreamEndpoints
         // The newest part's save, which ends after every earlier one.
         var saving = Task.CompletedTask;
         using var cipher = new MediaStreamCipher(grant.Key);
+        // The saves stop when the upload is cancelled too; the body is read until the next part (and drained by the refusal).
+        using var saves = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lease.Revoked);
         try
         {
             var reader = http.Request.BodyReader;
@@ -88,6 +95,7 @@ internal static class MediaStreamEndpoints
             long chunk = 0;
             for (var index = grant.FirstPart; index < grant.FirstPart + grant.PartCount; index++)
             {
+                saves.Token.ThrowIfCancellationRequested();
                 var slot = index % PartBuffers;
                 await saved[slot];
                 var part = parts[slot].Memory;
@@ -106,7 +114,7 @@ internal static class MediaStreamEndpoints
                 }
 
                 saving = saved[slot] = uploads.SaveAsync(
-                    grant.UserId, grant.FileId, index, grant.TotalParts, part[..partLength], (smallest, open) => quota.Check(grant.UserId, smallest, open), cancellation, writeAfter: saving);
+                    grant.UserId, grant.FileId, index, grant.TotalParts, part[..partLength], (smallest, open) => quota.Check(grant.UserId, smallest, open), saves.Token, writeAfter: saving);
             }
 
             await saving;
@@ -144,6 +152,11 @@ internal static class MediaStreamEndpoints
             // The disk, not the client: the parts written so far are kept, and the same upload resumes once there is room.
             await SettleAsync(saving);
             await RefuseUploadAsync(http, space.Refused(e));
+        }
+        catch (OperationCanceledException) when (lease.Revoked.IsCancellationRequested)
+        {
+            await SettleAsync(saving);
+            await RefuseUploadAsync(http, MessengerError.BadRequest(MediaErrorNames.UploadCancelled));
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ConnectionResetException)
         {

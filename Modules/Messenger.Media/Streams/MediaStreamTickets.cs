@@ -30,13 +30,32 @@ internal static class MediaStreamLimits
     public static readonly TimeSpan TicketLifetime = TimeSpan.FromSeconds(60);
 }
 
+/// <summary>An upload stream under way, from its ticket's use to its end: revoked when its upload is cancelled.</summary>
+internal sealed class UploadStreamLease(MediaStreamTickets tickets, UploadGrant grant) : IDisposable
+{
+    // Never disposed: it has no timer, and a revocation may come after the stream's end.
+    private readonly CancellationTokenSource _revoked = new();
+
+    public UploadGrant Grant { get; } = grant;
+
+    /// <summary>Cancelled when <c>upload.cancelUpload</c> gives the stream's upload up.</summary>
+    public CancellationToken Revoked => _revoked.Token;
+
+    public void Revoke() => _revoked.Cancel();
+
+    public void Dispose() => tickets.End(this);
+}
+
 /// <summary>
 /// One-use tickets for media streams, in memory: a ticket is the random path segment of one HTTP request, good for
-/// 60 s. A restart forgets them, and the client asks again (its upload resumes from the parts on disk).
+/// 60 s. A restart forgets them, and the client asks again (its upload resumes from the parts on disk). The upload
+/// streams under way are kept beside them, so that cancelling an upload revokes its unused tickets and its streams in
+/// one step (<see cref="RevokeUpload"/>): a ticket taken just before is a stream that step finds.
 /// </summary>
 internal sealed class MediaStreamTickets(TimeProvider clock)
 {
     private readonly Dictionary<string, MediaStreamGrant> _grants = new(StringComparer.Ordinal);
+    private readonly HashSet<UploadStreamLease> _uploading = [];
 
     public DateTimeOffset NewExpiry() => clock.GetUtcNow() + MediaStreamLimits.TicketLifetime;
 
@@ -63,6 +82,52 @@ internal sealed class MediaStreamTickets(TimeProvider clock)
         }
 
         return new MediaStreamTicket(MediaStreamCipher.PathPrefix + id, grant.Key, grant.Length);
+    }
+
+    /// <summary>The upload stream of <paramref name="ticket"/> if it is a live upload ticket (any request uses it up),
+    /// until the lease is disposed.</summary>
+    public UploadStreamLease? TakeUpload(string ticket)
+    {
+        lock (_grants)
+        {
+            if (!_grants.Remove(ticket, out var grant) || grant is not UploadGrant upload || upload.Expires <= clock.GetUtcNow())
+            {
+                return null;
+            }
+
+            var lease = new UploadStreamLease(this, upload);
+            _uploading.Add(lease);
+            return lease;
+        }
+    }
+
+    /// <summary>Drops the unused upload tickets of the user's upload <paramref name="fileId"/> and revokes its streams under way.</summary>
+    public void RevokeUpload(long userId, long fileId)
+    {
+        List<UploadStreamLease> running;
+        lock (_grants)
+        {
+            foreach (var (unused, _) in _grants.Where(g => g.Value is UploadGrant u && u.UserId == userId && u.FileId == fileId).ToList())
+            {
+                _grants.Remove(unused);
+            }
+
+            running = _uploading.Where(l => l.Grant.UserId == userId && l.Grant.FileId == fileId).ToList();
+        }
+
+        // Outside the lock: a cancellation runs the callbacks registered on it.
+        foreach (var lease in running)
+        {
+            lease.Revoke();
+        }
+    }
+
+    internal void End(UploadStreamLease lease)
+    {
+        lock (_grants)
+        {
+            _uploading.Remove(lease);
+        }
     }
 
     /// <summary>The grant of <paramref name="ticket"/> if it is live and of the kind asked for; any request uses it up.</summary>

@@ -15,7 +15,8 @@ namespace Messenger.Media.Uploads;
 /// appended after each part's bytes are written), from which an upload is resumed after a restart.
 /// A user has at most <see cref="MediaOptions.UploadsInProgressPerUser"/> uploads open, each reserving the smallest size
 /// its file can have against the quota: a call with one byte of data must not make the server hold files, memory or a
-/// claim on the disk for a day without limit.
+/// claim on the disk for a day without limit. A client that gives an upload up frees all of that at once
+/// (<see cref="CancelAsync"/>) rather than leaving it to expire.
 /// </summary>
 internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> options, TimeProvider clock)
 {
@@ -34,7 +35,9 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
     /// when a part shows it is larger than thought, and the bytes the user's other open uploads reserve.
     /// With <paramref name="writeAfter"/> (a stream's previous part), the part is checked and hashed at once but written
     /// only once that task is done, so a stream's writes reach the disk one at a time and in order; if it failed, this
-    /// part is not written either (and fails the same way).
+    /// part is not written either (and fails the same way). A part of an upload being cancelled waits until it is gone and
+    /// starts a new one, unless <paramref name="cancellationToken"/> (a stream's, revoked with the upload) is cancelled by
+    /// then; one that was being written when it was cancelled fails with <c>UPLOAD_CANCELLED</c>.
     /// </summary>
     public async Task SaveAsync(
         long userId, long fileId, int part, int totalParts, ReadOnlyMemory<byte> bytes, Action<long, long> checkQuota, CancellationToken cancellationToken, Task? writeAfter = null)
@@ -63,9 +66,15 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         }
 
         var upload = Find(userId, fileId);
+        while (upload is not null && GoneOf(upload) is { } gone)
+        {
+            await gone.WaitAsync(cancellationToken);
+            upload = Find(userId, fileId);
+        }
+
         if (upload is null)
         {
-            upload = Start(userId, fileId, totalParts, smallest, checkQuota);
+            upload = Start(userId, fileId, totalParts, smallest, checkQuota, cancellationToken);
         }
         else if (upload.TotalParts == totalParts)
         {
@@ -75,6 +84,11 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         bool rewrite;
         lock (upload.Gate)
         {
+            if (upload.Gone is not null)
+            {
+                throw MessengerError.BadRequest(MediaErrorNames.UploadCancelled);
+            }
+
             if (upload.TotalParts != totalParts || upload.Completed)
             {
                 throw MessengerError.BadRequest(MediaErrorNames.FilePartsInvalid);
@@ -125,6 +139,11 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
                 await writeAfter;
             }
 
+            if (GoneOf(upload) is not null)
+            {
+                throw MessengerError.BadRequest(MediaErrorNames.UploadCancelled);
+            }
+
             if (isLast)
             {
                 await File.WriteAllBytesAsync(upload.BasePath + ".last", bytes, cancellationToken);
@@ -140,14 +159,27 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         {
             // The caller's buffer is the hash's input until it is done.
             await hashing;
+            bool last;
             lock (upload.Gate)
             {
                 upload.Writers--;
+                last = upload.Writers == 0 && upload.Gone is not null;
+            }
+
+            // The last writer of a cancelled upload deletes its files: no write can recreate them after that.
+            if (last)
+            {
+                Finish(userId, fileId, upload);
             }
         }
 
         lock (upload.Gate)
         {
+            if (upload.Gone is not null)
+            {
+                throw MessengerError.BadRequest(MediaErrorNames.UploadCancelled);
+            }
+
             upload.Touched = clock.GetUtcNow();
             if (upload.Received.Contains(part))
             {
@@ -222,7 +254,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
 
         lock (upload.Gate)
         {
-            return new UploadedParts(upload.Received.ToArray(), upload.TotalParts);
+            return upload.Gone is null ? new UploadedParts(upload.Received.ToArray(), upload.TotalParts) : new UploadedParts([], 0);
         }
     }
 
@@ -241,7 +273,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
 
         lock (upload.Gate)
         {
-            if (upload.TotalParts != totalParts || upload.Completed)
+            if (upload.TotalParts != totalParts || upload.Completed || upload.Gone is not null)
             {
                 throw MessengerError.BadRequest(MediaErrorNames.FilePartsInvalid);
             }
@@ -333,12 +365,58 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
     }
 
     /// <summary>
+    /// Gives up the user's upload in progress <paramref name="fileId"/> (<c>upload.cancelUpload</c>): its place and its
+    /// reservation are freed at once; its files are deleted once the parts being written for it have stopped (they
+    /// fail with <c>UPLOAD_CANCELLED</c>), which the task waits for, so no write can recreate a file after it ends. A
+    /// part sent meanwhile waits for that and starts a new upload. An upload of a previous run not resumed yet has only
+    /// its files, deleted here. One being completed (a send attaching it) is left to that send; unknown ones are no error.
+    /// </summary>
+    public async Task CancelAsync(long userId, long fileId)
+    {
+        Upload? upload;
+        bool finish;
+        lock (_loadGate)
+        {
+            if (!_uploads.TryGetValue((userId, fileId), out upload))
+            {
+                if (Directory.Exists(blobs.UploadsDirectory))
+                {
+                    DeleteFiles(BasePath(userId, fileId));
+                }
+
+                return;
+            }
+
+            lock (upload.Gate)
+            {
+                if (upload.Completed)
+                {
+                    return;
+                }
+
+                finish = upload.Gone is null && upload.Writers == 0;
+                upload.Gone ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+
+        // Held parts waiting for a gap to close are let go: their writers end now.
+        upload.Prefix?.Spoil();
+        Release(userId, upload);
+        if (finish)
+        {
+            Finish(userId, fileId, upload);
+        }
+
+        await GoneOf(upload)!;
+    }
+
+    /// <summary>
     /// Refuses a new upload that would pass the user's limit of uploads in progress or their quota (an upload stream asks
     /// before its first part is sent); an upload that is open already is not asked again.
     /// </summary>
     public void CheckCanStart(long userId, long fileId, long fileBytes, Action<long, long> checkQuota)
     {
-        if (Find(userId, fileId) is not null)
+        if (Find(userId, fileId) is { } open && GoneOf(open) is null)
         {
             return;
         }
@@ -376,6 +454,50 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         }
 
         checkQuota(smallest, user.Reserved);
+    }
+
+    /// <summary>The task that ends when a cancelled upload is gone; null while it is not cancelled.</summary>
+    private static Task? GoneOf(Upload upload)
+    {
+        lock (upload.Gate)
+        {
+            return upload.Gone?.Task;
+        }
+    }
+
+    /// <summary>Takes a cancelled upload out of its user's count and reservation (if it is still the one counted).</summary>
+    private void Release(long userId, Upload upload)
+    {
+        var user = _byUser.GetOrAdd(userId, _ => new UserUploads());
+        lock (user)
+        {
+            if (user.Open.TryGetValue(upload.FileId, out var open) && open == upload)
+            {
+                user.Open.Remove(upload.FileId);
+                user.Reserved -= upload.Reserved;
+            }
+        }
+    }
+
+    /// <summary>The end of a cancelled upload, once nothing writes to it: out of the store, and its files deleted under
+    /// the load gate, so a new upload of the same id (which starts under it) never has its files deleted.</summary>
+    private void Finish(long userId, long fileId, Upload upload)
+    {
+        try
+        {
+            lock (_loadGate)
+            {
+                if (_uploads.TryRemove(KeyValuePair.Create((userId, fileId), upload)))
+                {
+                    upload.Prefix?.Dispose();
+                    DeleteFiles(upload.BasePath);
+                }
+            }
+        }
+        finally
+        {
+            upload.Gone!.TrySetResult();
+        }
     }
 
     private static DateTimeOffset TouchedOf(Upload upload)
@@ -444,7 +566,8 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
             bool stale;
             lock (upload.Gate)
             {
-                stale = upload.Touched < cutoff && upload.Writers == 0 && !upload.Completed;
+                // A cancelled one is its canceller's (or its last writer's) to delete.
+                stale = upload.Touched < cutoff && upload.Writers == 0 && !upload.Completed && upload.Gone is null;
             }
 
             if (stale && TryForget(key.User, key.File, upload) is not null)
@@ -510,7 +633,7 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         }
     }
 
-    private Upload Start(long userId, long fileId, int totalParts, long smallest, Action<long, long> checkQuota)
+    private Upload Start(long userId, long fileId, int totalParts, long smallest, Action<long, long> checkQuota, CancellationToken cancellationToken)
     {
         var user = _byUser.GetOrAdd(userId, _ => new UserUploads());
         lock (_loadGate)
@@ -521,6 +644,10 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
                 {
                     return existing;
                 }
+
+                // Checked under the gate a cancel takes: a stream revoked by a cancel that has ended cannot start the
+                // upload again after it.
+                cancellationToken.ThrowIfCancellationRequested();
 
                 CheckCanStartLocked(user, smallest, checkQuota);
                 Directory.CreateDirectory(blobs.UploadsDirectory);
@@ -683,6 +810,9 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         public int Writers { get; set; }
 
         public bool Completed { get; set; }
+
+        /// <summary>Set when the upload is cancelled; ends once its writers have stopped and its files are deleted.</summary>
+        public TaskCompletionSource? Gone { get; set; }
 
         public DateTimeOffset Touched { get; set; }
     }

@@ -9,6 +9,8 @@ export const DOWNLOAD_CHUNK = 1024 * 1024;
 export interface UploadOptions {
   /** Bytes sent so far, after each part. */
   onProgress?: (sentBytes: number, totalBytes: number) => void;
+  /** Aborting it gives the upload up: it fails with ABORTED at once, and the server drops what it has of it
+   * (`upload.cancelUpload`, once the parts already sent have been answered). */
   signal?: AbortSignal;
   /** Resume an earlier upload of the same file: parts the server has are skipped. */
   fileId?: number;
@@ -108,8 +110,39 @@ export function taskQueue(limit: number): <T>(task: () => Promise<T>, signal?: A
   };
 }
 
+/**
+ * The calls an upload has sent and not had answered yet. An aborted call stops being waited for but may still run on
+ * the server, where a part run after `upload.cancelUpload` would start the upload again: parts go without the upload's
+ * signal (each is waited for with it), and a cancel goes once they are all answered, failed or timed out.
+ */
+class CallsInFlight {
+  private readonly calls = new Set<Promise<unknown>>();
+
+  /** `call`, waited for until `signal` aborts (then ABORTED), and kept until it settles. */
+  wait<T>(call: Promise<T>, signal: AbortSignal): Promise<T> {
+    this.calls.add(call);
+    const settled = () => void this.calls.delete(call);
+    call.then(settled, settled);
+    if (signal.aborted) return Promise.reject(new RpcError('ABORTED', 0));
+    return new Promise<T>((resolve, reject) => {
+      const abort = () => reject(new RpcError('ABORTED', 0));
+      signal.addEventListener('abort', abort, { once: true });
+      call.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+    });
+  }
+
+  /** In the background: once the calls in flight have settled, gives `fileIds` up on the server; failures are ignored
+   * (an upload left over expires on the server as it always did). */
+  cancelWhenSettled(upload: UploadMethods, fileIds: number[]): void {
+    void Promise.allSettled([...this.calls]).then(async () => {
+      for (const fileId of fileIds) await upload.cancelUpload({ file_id: fileId }).catch(() => undefined);
+    });
+  }
+}
+
 /** Uploads `file` and returns the `InputMedia` to pass to `messages.send` (with `name`/`mimeType` of the file), with
- * the thumbnail uploaded after it and the duration and size given (`describe`). */
+ * the thumbnail uploaded after it and the duration and size given (`describe`). Aborting `signal` gives the file and its
+ * thumbnail up on the server too (see UploadOptions.signal). */
 export async function uploadFile(
   upload: UploadMethods,
   file: Blob,
@@ -117,6 +150,24 @@ export async function uploadFile(
 ): Promise<InputMedia> {
   if (file.size === 0) throw new RangeError('an empty file cannot be uploaded');
   const fileId = options.fileId ?? randomId();
+  const thumbId = randomId();
+  const calls = new CallsInFlight();
+  try {
+    return await sendFile(upload, file, fileId, thumbId, calls, options);
+  } catch (error) {
+    if (options.signal?.aborted) calls.cancelWhenSettled(upload, options.describe?.thumb ? [fileId, thumbId] : [fileId]);
+    throw error;
+  }
+}
+
+async function sendFile(
+  upload: UploadMethods,
+  file: Blob,
+  fileId: number,
+  thumbId: number,
+  calls: CallsInFlight,
+  options: UploadOptions & { name?: string; mimeType?: string; describe?: MediaDescription },
+): Promise<InputMedia> {
   const totalParts = Math.ceil(file.size / PART_SIZE);
   const partLength = (part: number) => Math.min(PART_SIZE, file.size - part * PART_SIZE);
   const present = new Set<number>();
@@ -138,7 +189,7 @@ export async function uploadFile(
       const start = part * PART_SIZE;
       const bytes = new Uint8Array(await file.slice(start, start + partLength(part)).arrayBuffer());
       if (signal.aborted) throw new RpcError('ABORTED', 0);
-      await upload.saveFilePart({ file_id: fileId, part, total_parts: totalParts, bytes }, { signal, timeoutMs: 120_000 });
+      await calls.wait(upload.saveFilePart({ file_id: fileId, part, total_parts: totalParts, bytes }, { timeoutMs: 120_000 }), signal);
       sent += bytes.length;
       options.onProgress?.(sent, file.size);
     }
@@ -159,7 +210,7 @@ export async function uploadFile(
   const mimeType = options.mimeType || file.type || 'application/octet-stream';
   const media: InputMedia = { file_id: fileId, total_parts: totalParts, name, mime_type: mimeType };
   const { thumb, duration, width, height } = options.describe ?? {};
-  if (thumb && thumb.size > 0 && thumb.size <= THUMB_MAX_BYTES) media.thumb = await uploadThumb(upload, thumb, options.signal);
+  if (thumb && thumb.size > 0 && thumb.size <= THUMB_MAX_BYTES) media.thumb = await sendThumb(upload, thumb, thumbId, calls, options.signal);
   if (duration != null && Number.isFinite(duration) && duration >= 0) media.duration = Math.min(86_400, Math.round(duration));
   if (width && height && width <= 10_000 && height <= 10_000) {
     media.width = Math.round(width);
@@ -168,11 +219,22 @@ export async function uploadFile(
   return media;
 }
 
-/** Uploads a small image (one part) to be a media's thumbnail; the send that carries it uses it up. */
+/** Uploads a small image (one part) to be a media's thumbnail; the send that carries it uses it up. Aborting `signal`
+ * gives it up on the server too. */
 export async function uploadThumb(upload: UploadMethods, image: Blob, signal?: AbortSignal): Promise<InputThumb> {
   const fileId = randomId();
+  const calls = new CallsInFlight();
+  try {
+    return await sendThumb(upload, image, fileId, calls, signal);
+  } catch (error) {
+    if (signal?.aborted) calls.cancelWhenSettled(upload, [fileId]);
+    throw error;
+  }
+}
+
+async function sendThumb(upload: UploadMethods, image: Blob, fileId: number, calls: CallsInFlight, signal = new AbortController().signal): Promise<InputThumb> {
   const bytes = new Uint8Array(await image.arrayBuffer());
-  await upload.saveFilePart({ file_id: fileId, part: 0, total_parts: 1, bytes }, { signal });
+  await calls.wait(upload.saveFilePart({ file_id: fileId, part: 0, total_parts: 1, bytes }), signal);
   return { file_id: fileId, total_parts: 1 };
 }
 

@@ -504,6 +504,9 @@ export function createMethods(call: Call) {
       saveFilePart: (a: { file_id: number; part: number; total_parts: number; bytes: Uint8Array }, o?: CallOptions) =>
         call<Done>('upload.saveFilePart', a, o),
       getUploadedParts: (a: { file_id: number }, o?: CallOptions) => call<UploadedParts>('upload.getUploadedParts', a, o),
+      /** Gives the caller's upload in progress up: its parts, its place among the uploads in progress and its quota
+       * reservation go at once. Unknown or finished uploads answer `{}` too. */
+      cancelUpload: (a: { file_id: number }, o?: CallOptions) => call<Done>('upload.cancelUpload', a, o),
       getFile: (a: { media_id: number; offset: number; limit: number; thumb?: boolean }, o?: CallOptions) =>
         call<FileBytes>('upload.getFile', a, o),
     },

@@ -522,12 +522,14 @@ async function uploadAndSend(job: UploadJob, file: File, resume: boolean, releas
   // Its row may be gone by then (done, or cancelled): changeRow changes nothing.
   void kept.then((isKept) => isKept || changeRow({ notKept: true }));
   let media: InputMedia | undefined;
+  let started = false;
   try {
     void api().messages.setTyping({ peer: peerFromKey(key), action: 'upload' }).catch(() => undefined);
     const described = { ...(await describeMedia(file)), ...job.known };
     if (described.duration != null) changeRow({ duration: described.duration });
     for (let attempt = 0; !media; attempt++) {
       try {
+        started = true;
         media = await upload(file, {
           describe: described,
           signal: abort.signal,
@@ -537,13 +539,22 @@ async function uploadAndSend(job: UploadJob, file: File, resume: boolean, releas
         });
       } catch (error) {
         if (abort.signal.aborted) throw error;
-        if (!(await failedUpload(error, changeRow))) return giveUp();
+        if (!(await failedUpload(error, changeRow))) {
+          // Dismissed (or signed out): what the server has of it goes now rather than when it expires.
+          cancelOnServer([job.fileId]);
+          return giveUp();
+        }
       }
     }
     if (abort.signal.aborted) throw abort.signal.reason;
   } catch (error) {
-    if (abort.signal.aborted) setUploads((list) => list.filter((u) => u.id !== id));
-    else changeRow({ error: errorText(error) });
+    if (abort.signal.aborted) {
+      setUploads((list) => list.filter((u) => u.id !== id));
+      // The upload gives up what it was sending itself (once its parts in flight are answered); a file it had finished,
+      // or a kept one cancelled before it resumed, is given up here.
+      if (media) cancelOnServer([media.file_id, media.thumb?.file_id]);
+      else if (!started) cancelOnServer([job.fileId]);
+    } else changeRow({ error: errorText(error) });
     return giveUp();
   }
   // From here the message bubble shows progress and failure (with Retry), as for text; it goes with the random id
@@ -552,6 +563,14 @@ async function uploadAndSend(job: UploadJob, file: File, resume: boolean, releas
   uploading.delete(id);
   setUploads((list) => list.filter((u) => u.id !== id));
   await queueMessage(key, id, job.caption, job.replyToId, media, false, job.quote, job.topicId).catch(() => undefined);
+}
+
+/** Gives uploads up on the server (`upload.cancelUpload`): their place among the user's uploads in progress and their
+ * quota reservation go at once. Best effort: one left over expires on the server as before. */
+function cancelOnServer(fileIds: Array<number | undefined>): void {
+  for (const fileId of fileIds) {
+    if (fileId) void Promise.resolve().then(() => api().upload.cancelUpload({ file_id: fileId })).catch(() => undefined);
+  }
 }
 
 /**
