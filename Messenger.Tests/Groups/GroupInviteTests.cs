@@ -73,6 +73,64 @@ public sealed class GroupInviteTests
     }
 
     [Theory]
+    [InlineData("demoted")]
+    [InlineData("removed")]
+    [InlineData("left")]
+    [InlineData("deleted")]
+    public async Task JoinByInvite_WhenItsMakerIsNoLongerAnAdmin_FailsWithInviteHashExpired_AndTheListShowsItRevoked(string how)
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_maker");
+        await using var bob = await host.MemberAsync("bob_maker");
+        await using var carol = await host.MemberAsync("carol_maker");
+        var chat = (await alice.Client.CreateGroupAsync("Team", [bob.Id], large: true)).Chat;
+        await alice.Client.SetAdminAsync(chat.Id, bob.Id, isAdmin: true);
+        var bobs = await bob.Client.ExportInviteAsync(chat.Id);
+        var alices = await alice.Client.ExportInviteAsync(chat.Id);
+        (await carol.Client.CheckInviteAsync(bobs.Code)).Title.Should().Be("Team");
+
+        switch (how)
+        {
+            case "demoted":
+                await alice.Client.SetAdminAsync(chat.Id, bob.Id, isAdmin: false);
+                break;
+            case "removed":
+                await alice.Client.RemoveMemberAsync(chat.Id, bob.Id);
+                break;
+            case "left":
+                await bob.Client.LeaveGroupAsync(chat.Id);
+                break;
+            default:
+                await bob.Client.DeleteAccountAsync(SessionTestKit.Password);
+                break;
+        }
+
+        await SessionTestKit.FailsWith(() => carol.Client.CheckInviteAsync(bobs.Code), GroupErrorNames.InviteHashExpired);
+        await SessionTestKit.FailsWith(() => carol.Client.JoinByInviteAsync(bobs.Code), GroupErrorNames.InviteHashExpired);
+        (await alice.Client.GetInvitesAsync(chat.Id)).ToDictionary(i => i.Code, i => i.Revoked)
+            .Should().BeEquivalentTo(new Dictionary<string, bool> { [bobs.Code] = true, [alices.Code] = false });
+        (await carol.Client.JoinByInviteAsync(alices.Code)).Chat.Id.Should().Be(chat.Id);
+    }
+
+    [Fact]
+    public async Task JoinByInvite_WhenItsMakerIsAnAdminAgain_Works()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_again");
+        await using var bob = await host.MemberAsync("bob_again");
+        await using var carol = await host.MemberAsync("carol_again");
+        var chat = (await alice.Client.CreateGroupAsync("Team", [bob.Id], large: true)).Chat;
+        await alice.Client.SetAdminAsync(chat.Id, bob.Id, isAdmin: true);
+        var invite = await bob.Client.ExportInviteAsync(chat.Id);
+        await alice.Client.SetAdminAsync(chat.Id, bob.Id, isAdmin: false);
+        await SessionTestKit.FailsWith(() => carol.Client.JoinByInviteAsync(invite.Code), GroupErrorNames.InviteHashExpired);
+
+        await alice.Client.SetAdminAsync(chat.Id, bob.Id, isAdmin: true);
+
+        (await carol.Client.JoinByInviteAsync(invite.Code)).Chat.MemberCount.Should().Be(3);
+    }
+
+    [Theory]
     [InlineData("no-such-code")]
     [InlineData("")]
     public async Task JoinByInvite_WithAnUnknownCode_FailsWithInviteHashInvalid(string code)

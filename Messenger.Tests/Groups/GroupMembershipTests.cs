@@ -1,4 +1,5 @@
 using Messenger.Client;
+using Messenger.Contracts.Auth;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Tests.Session;
@@ -185,6 +186,27 @@ public sealed class GroupMembershipTests
         await SessionTestKit.FailsWith(() => alice.Client.SetAdminAsync(chat.Id, carol.Id, isAdmin: true), GroupErrorNames.ChatCreatorRequired);
         await bob.Client.SetAdminAsync(chat.Id, carol.Id, isAdmin: true);
         (await alice.Client.LeaveGroupAsync(chat.Id)).Chat.MemberCount.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task TransferOwnership_ToABot_FailsWithUserIsBot_AndADeletedCreatorsSuccessorIsNoBot()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        // The first user (the server's admin, who cannot delete their account) owns the bot: it outlives alice.
+        await using var carol = await host.MemberAsync("carol_botowner");
+        await using var alice = await host.MemberAsync("alice_botowner");
+        await using var bob = await host.MemberAsync("bob_botowner");
+        var bot = (await carol.Client.CreateBotAsync("helper_botowner_bot", "Helper")).Bot;
+        var chat = (await alice.Client.CreateGroupAsync("Team", [bot.Id, bob.Id])).Chat;
+        await alice.Client.SetAdminAsync(chat.Id, bot.Id, isAdmin: true);
+
+        await SessionTestKit.FailsWith(() => alice.Client.TransferOwnershipAsync(chat.Id, bot.Id), SessionErrorNames.UserIsBot);
+
+        (await bob.Client.GetFullChatAsync(chat.Id)).Chat.CreatorId.Should().Be(alice.Id);
+        // The longest-standing admin is the bot: the chat passes to the member who can answer for it.
+        await alice.Client.DeleteAccountAsync(SessionTestKit.Password);
+        (await bob.Client.GetFullChatAsync(chat.Id)).Members.Select(m => (m.UserId, m.Role))
+            .Should().BeEquivalentTo([(bot.Id, MemberRole.Admin), (bob.Id, MemberRole.Creator)]);
     }
 
     [Fact]

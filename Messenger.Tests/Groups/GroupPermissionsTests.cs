@@ -67,6 +67,54 @@ public sealed class GroupPermissionsTests
     }
 
     [Fact]
+    public async Task Members_WithoutTheRightToPost_EditNothingTheyPostedBefore_ButStopTheirLiveLocation()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_noedits");
+        await using var bob = await host.MemberAsync("bob_noedits");
+        var chat = (await alice.Client.CreateGroupAsync("Announcements", [bob.Id], large: true)).Chat;
+        var peer = Peer.Chat(chat.Id);
+        var text = await bob.Client.SendMessageAsync(peer, "before the change");
+        var file = await bob.Client.UploadFileAsync(new MemoryStream([1, 2, 3]), "notes.txt", "text/plain");
+        var media = await bob.Client.SendMediaAsync(peer, file, "a caption");
+        var live = await bob.Client.SendLocationAsync(peer, new InputGeo(48.85, 2.35, LivePeriod: 900));
+
+        await alice.Client.EditPermissionsAsync(chat.Id, new ChatPermissions(SendMessages: false, SendMedia: false, SendPolls: false));
+
+        await SessionTestKit.FailsWith(() => bob.Client.EditMessageAsync(peer, text.Message.Id, "changed"), GroupErrorNames.ChatWriteForbidden);
+        await SessionTestKit.FailsWith(() => bob.Client.EditMessageAsync(peer, media.Message.Id, "another caption"), GroupErrorNames.ChatWriteForbidden);
+        await SessionTestKit.FailsWith(() => bob.Client.EditLiveLocationAsync(peer, live.Message.Id, new InputGeo(48.86, 2.36)),
+            GroupErrorNames.ChatWriteForbidden);
+        (await bob.Client.StopLiveLocationAsync(peer, live.Message.Id)).Message.Geo!.Lat.Should().Be(48.85);
+        (await alice.Client.GetHistoryAsync(peer)).Where(m => m.FromId == bob.Id).Select(m => m.Text)
+            .Should().BeEquivalentTo(["before the change", "a caption", ""]);
+
+        await alice.Client.EditPermissionsAsync(chat.Id, new ChatPermissions());
+        (await bob.Client.EditMessageAsync(peer, text.Message.Id, "changed")).Message.Text.Should().Be("changed");
+    }
+
+    [Fact]
+    public async Task AChannelAdmin_MadeASubscriberAgain_EditsNothingTheyPosted()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_chanedit");
+        await using var bob = await host.MemberAsync("bob_chanedit");
+        var chat = (await alice.Client.CreateGroupAsync("News", [bob.Id], broadcast: true)).Chat;
+        var peer = Peer.Chat(chat.Id);
+        await alice.Client.SetAdminAsync(chat.Id, bob.Id, isAdmin: true);
+        var post = await bob.Client.SendMessageAsync(peer, "a post");
+        var live = await bob.Client.SendLocationAsync(peer, new InputGeo(48.85, 2.35, LivePeriod: 900));
+        (await bob.Client.EditMessageAsync(peer, post.Message.Id, "a post, edited")).Message.Text.Should().Be("a post, edited");
+
+        await alice.Client.SetAdminAsync(chat.Id, bob.Id, isAdmin: false);
+
+        await SessionTestKit.FailsWith(() => bob.Client.EditMessageAsync(peer, post.Message.Id, "edited again"), GroupErrorNames.ChatWriteForbidden);
+        await SessionTestKit.FailsWith(() => bob.Client.EditLiveLocationAsync(peer, live.Message.Id, new InputGeo(48.86, 2.36)),
+            GroupErrorNames.ChatWriteForbidden);
+        (await alice.Client.GetHistoryAsync(peer)).Single(m => m.Id == post.Message.Id).Text.Should().Be("a post, edited");
+    }
+
+    [Fact]
     public async Task Members_WithoutFilesOrPolls_StillPostText()
     {
         await using var host = await GroupTestKit.StartHostAsync();

@@ -157,7 +157,8 @@ public sealed record EditPermissionsCall(
 
 /// <summary><c>groups.transferOwnership</c> (creator only): <see cref="UserId"/>, a member, becomes the creator, and the
 /// caller an admin (who may then leave). Posts the service message <c>transfer_ownership</c>.
-/// Errors: <c>USER_NOT_PARTICIPANT</c>, <c>CHAT_NOT_MODIFIED</c> (to oneself), 403 <c>CHAT_CREATOR_REQUIRED</c>.</summary>
+/// Errors: <c>USER_NOT_PARTICIPANT</c>, <c>CHAT_NOT_MODIFIED</c> (to oneself), <c>USER_IS_BOT</c> (a bot may be an admin,
+/// not the owner), 403 <c>CHAT_CREATOR_REQUIRED</c>.</summary>
 [RpcMethod("groups.transferOwnership")]
 [MessagePackObject]
 public sealed record TransferOwnershipCall([property: Key("chat_id")] long ChatId, [property: Key("user_id")] long UserId) : IRpcCall<ChatChanged>;
@@ -198,7 +199,8 @@ public sealed record UnbanCall([property: Key("chat_id")] long ChatId, [property
 /// accents and case ignored, or the query starting their username — best matches first (<see cref="Offset"/> counts
 /// among those). In a group of more than 2,000 members the first 1,000 accounts of the server by the query's rarest
 /// word (by name and by username) are looked at, so a query whose every word starts more names than that may miss
-/// some: a longer word finds them.</summary>
+/// some: a longer word finds them. A channel's plain member gets only its admins, its creator and themselves (pages and
+/// queries alike; <see cref="Chat.MemberCount"/> counts everyone).</summary>
 [RpcMethod("groups.getFull")]
 [MessagePackObject]
 public sealed record GetFullChatCall(
@@ -233,8 +235,9 @@ public sealed record ExportInviteCall(
     [property: Key("usage_limit")] int? UsageLimit = null,
     [property: Key("request_needed")] bool RequestNeeded = false) : IRpcCall<ChatInvite>;
 
-/// <summary><c>groups.joinByInvite</c>. Errors: <c>INVITE_HASH_INVALID</c>, <c>INVITE_HASH_EXPIRED</c> (expired, used
-/// up or revoked), <c>INVITE_REQUEST_SENT</c> (a link that needs approval: the request is kept for the chat's admins —
+/// <summary><c>groups.joinByInvite</c>; into a channel, the answer carries no service message (a channel posts none for
+/// comings and goings). Errors: <c>INVITE_HASH_INVALID</c>, <c>INVITE_HASH_EXPIRED</c> (expired, used up or revoked, or
+/// its maker no longer an admin of the chat), <c>INVITE_REQUEST_SENT</c> (a link that needs approval: the request is kept for the chat's admins —
 /// not a failure, as in Telegram), <c>USER_ALREADY_PARTICIPANT</c>, <c>USERS_TOO_MANY</c>, 403
 /// <c>USER_BANNED_IN_CHAT</c> (an admin removed the caller: only an admin brings them back).</summary>
 [RpcMethod("groups.joinByInvite")]
@@ -260,7 +263,8 @@ public sealed record InvitePreview(
     [property: Key("chat_id")] long ChatId);
 
 /// <summary><c>groups.getInvites</c> (admins): the chat's invite links, newest first (the latest
-/// <see cref="InviteLimits.Listed"/>), revoked ones included. Errors: 403 <c>CHAT_ADMIN_REQUIRED</c>, 404
+/// <see cref="InviteLimits.Listed"/>), revoked ones included (a link whose maker is no longer an admin shows revoked, and
+/// works again if they are made an admin again). Errors: 403 <c>CHAT_ADMIN_REQUIRED</c>, 404
 /// <c>CHAT_NOT_FOUND</c>.</summary>
 [RpcMethod("groups.getInvites")]
 [MessagePackObject]

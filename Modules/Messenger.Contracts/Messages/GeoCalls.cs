@@ -56,7 +56,9 @@ public sealed record MessageGeo(
 /// left, or were removed from, whose live locations the server ended then), <c>MESSAGE_ID_INVALID</c> (not a message of
 /// the chat the caller sees), 403 <c>MESSAGE_AUTHOR_REQUIRED</c>, 403 <c>USER_IS_BLOCKED</c> (a private chat whose other
 /// user blocked the caller), <c>GEO_NOT_LIVE</c> (not a live location), <c>MESSAGE_EDIT_TIME_EXPIRED</c>
-/// (its period is over or it was stopped), <c>MESSAGE_NOT_MODIFIED</c> (the same point, heading and accuracy).</summary>
+/// (its period is over or it was stopped), <c>MESSAGE_NOT_MODIFIED</c> (the same point, heading and accuracy), 403
+/// <c>CHAT_WRITE_FORBIDDEN</c> (a move in a group where the caller may no longer write, as <c>messages.edit</c>; a stop
+/// where it is stays allowed).</summary>
 [RpcMethod("messages.editLiveLocation")]
 [MessagePackObject]
 public sealed record EditLiveLocationCall(

@@ -139,7 +139,9 @@ public sealed record GetDialogsCall([property: Key("offset")] int Offset = 0, [p
 /// Errors: <c>MESSAGE_EMPTY</c>, <c>MESSAGE_TOO_LONG</c>, <c>MESSAGE_TEXT_INVALID</c>, <c>MEDIA_CAPTION_TOO_LONG</c>, <c>PEER_ID_INVALID</c>, <c>MESSAGE_ID_INVALID</c>
 /// (not in this chat or deleted), 403 <c>MESSAGE_AUTHOR_REQUIRED</c>, <c>MESSAGE_NOT_MODIFIED</c>, <c>POLL_NOT_EDITABLE</c>,
 /// <c>FORWARD_NOT_EDITABLE</c> (a forwarded copy: its text is its original author's), 403 <c>USER_IS_BLOCKED</c> (a
-/// private chat whose other user blocked the caller), <c>GEO_ALONE_REQUIRED</c> (a location has no text; a live one moves by <c>messages.editLiveLocation</c>).</summary>
+/// private chat whose other user blocked the caller), <c>GEO_ALONE_REQUIRED</c> (a location has no text; a live one moves by <c>messages.editLiveLocation</c>),
+/// 403 <c>CHAT_WRITE_FORBIDDEN</c> (in a group, checked as a send of text: a member the admins took writing from, a
+/// channel admin made a subscriber again), 404 <c>CHAT_NOT_FOUND</c>.</summary>
 [RpcMethod("messages.edit")]
 [MessagePackObject]
 public sealed record EditMessageCall(

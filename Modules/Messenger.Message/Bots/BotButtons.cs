@@ -192,6 +192,7 @@ internal sealed class EditReplyMarkupHandler(
         {
             var message = MessageStore.FindOwn(scope, me, target.ChatId, call.Id);
             MessageStore.RequireNotBlockedBy(scope, me, target);
+            Groups.ChatRightsRules.RequireEditor(scope, target, me);
 
             if (WireSerializer.Serialize(message.ReplyMarkup).AsSpan().SequenceEqual(WireSerializer.Serialize(call.ReplyMarkup)))
             {

@@ -71,6 +71,12 @@ internal sealed class EditLiveLocationHandler(
                 throw MessengerError.BadRequest(MessageErrorNames.MessageNotModified);
             }
 
+            // Moving it is writing, checked as an edit is; stopping it where it is stays the author's, as deleting it does.
+            if (moved != geo)
+            {
+                Groups.ChatRightsRules.RequireEditor(scope, target, me);
+            }
+
             var placed = moved with { MoveDate = moved == geo ? geo.MoveDate : now, LiveUntil = call.Stop ? now : geo.LiveUntil };
             return LiveLocations.Place(scope, log, target, me, message, placed, now, appends);
         }, cancellationToken);

@@ -26,8 +26,9 @@ internal sealed class EditMessageValidator : AbstractValidator<EditMessageCall>
     }
 }
 
-/// <summary>Only the author edits: a text message's text (1–4096 characters), or a media message's caption (0–1024, so
-/// it may be removed). The chat's audience gets <c>edit_message</c> with the message as it is now.</summary>
+/// <summary>Only the author edits, and in a group only while they may still write there (as a send checks): a text
+/// message's text (1–4096 characters), or a media message's caption (0–1024, so it may be removed). The chat's audience
+/// gets <c>edit_message</c> with the message as it is now.</summary>
 internal sealed class EditMessageHandler(
     Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<EditMessageCall, SentMessage>
@@ -48,6 +49,7 @@ internal sealed class EditMessageHandler(
         {
             var message = MessageStore.FindOwn(scope, me, target.ChatId, call.Id);
             MessageStore.RequireNotBlockedBy(scope, me, target);
+            Groups.ChatRightsRules.RequireEditor(scope, target, me);
 
             // A forward is stored as the forwarder's, but its text (or caption) is the original author's words.
             if (message.FwdFromId is not null)

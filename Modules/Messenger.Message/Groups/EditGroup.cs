@@ -37,7 +37,7 @@ internal sealed class EditAboutValidator : AbstractValidator<EditAboutCall>
 /// info) and set what members may do; the creator makes members admins and back, or hands the chat over.</summary>
 internal sealed class EditGroupHandler(
     GroupChanges changes, StorageWriter writer, IMediaAttachments media, Chats.ChatDirectory directory, IMediator bus, RpcContext caller, TimeProvider clock,
-    Thumbnails.ChatPhotoThumbnails thumbnails, PostLimiter limiter)
+    Thumbnails.ChatPhotoThumbnails thumbnails, PostLimiter limiter, IBotAccounts botAccounts)
     : IRequestHandler<EditTitleCall, ChatChanged>, IRequestHandler<EditAboutCall, ChatChanged>, IRequestHandler<EditPhotoCall, ChatChanged>, IRequestHandler<SetAdminCall, ChatChanged>,
         IRequestHandler<TransferOwnershipCall, ChatChanged>, IRequestHandler<EditPermissionsCall, ChatChanged>
 {
@@ -153,6 +153,12 @@ internal sealed class EditGroupHandler(
                 throw MessengerError.BadRequest(GroupErrorNames.ChatNotModified);
             }
 
+            // Nobody answers for a bot's chat (as in Telegram): it may be an admin, never the owner.
+            if (botAccounts.IsBot(call.UserId))
+            {
+                throw MessengerError.BadRequest(SessionErrorNames.UserIsBot);
+            }
+
             GroupStore.SetCreator(scope, call.ChatId, call.UserId);
             scope.Execute("UPDATE message_members SET role = @admin WHERE chat_id = @chat AND user_id = @me",
                 ("@admin", (int)MemberRole.Admin), ("@chat", call.ChatId), ("@me", me));
@@ -239,11 +245,16 @@ internal sealed class GetFullChatHandler(
             throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
         }
 
+        // A channel's subscribers do not see one another (as in Telegram): its admins and themselves, and the count.
+        long? adminsAnd = chat.Kind == ChatKind.Channel && myRole == MemberRole.Member ? me : null;
         var query = call.Query?.Trim();
-        var (info, members) = store.Full(call.ChatId, call.Offset, string.IsNullOrEmpty(query) ? call.Limit : 0);
+        var (info, members) = store.Full(call.ChatId, call.Offset, string.IsNullOrEmpty(query) ? call.Limit : 0, adminsAnd);
         if (!string.IsNullOrEmpty(query))
         {
-            members = await MemberSearch.FindAsync(store, bus, call.ChatId, info.MemberCount <= options.Value.MemberSearchScanLimit, query, cancellationToken);
+            List<long>? visible = adminsAnd is null ? null : [.. chat.Roles.Where(r => r.Value != MemberRole.Member).Select(r => r.Key).Append(me)];
+            members = visible is null
+                ? await MemberSearch.FindAsync(store, bus, call.ChatId, info.MemberCount <= options.Value.MemberSearchScanLimit, query, cancellationToken)
+                : await MemberSearch.FindAmongAsync(store, bus, call.ChatId, visible, query, cancellationToken);
             members = [.. members.Skip(call.Offset).Take(call.Limit)];
         }
 
@@ -271,7 +282,14 @@ internal static class MemberSearch
         GroupStore store, IMediator bus, long chatId, bool readWhole, string query, CancellationToken cancellationToken)
     {
         var all = readWhole ? store.MemberIds(chatId) : null;
-        var matched = await bus.Send(new MatchUsersByNameQuery(query, all, CandidatesPerName), cancellationToken);
+        return await FindAmongAsync(store, bus, chatId, all, query, cancellationToken);
+    }
+
+    /// <summary>The members among <paramref name="userIds"/> (every account when null) whose names the query finds.</summary>
+    public static async Task<List<ChatMember>> FindAmongAsync(
+        GroupStore store, IMediator bus, long chatId, IReadOnlyList<long>? userIds, string query, CancellationToken cancellationToken)
+    {
+        var matched = await bus.Send(new MatchUsersByNameQuery(query, userIds, CandidatesPerName), cancellationToken);
         var rows = store.Members(chatId, matched);
         return [.. matched.Where(rows.ContainsKey).Select(id => rows[id])];
     }

@@ -51,16 +51,40 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
         }
     }
 
-    /// <summary>Posts the service message and the affected users' chat updates; returns the caller's answer.</summary>
+    /// <summary>Who joined, was added, left or was removed: what a channel does not post (<see cref="Record"/>).</summary>
+    private static readonly HashSet<string> MembershipActions =
+        [ServiceActions.AddMembers, ServiceActions.JoinByInvite, ServiceActions.JoinByRequest, ServiceActions.Leave, ServiceActions.RemoveMember];
+
+    /// <summary>Posts the service message and the affected users' chat updates; returns the caller's answer. A channel's
+    /// comings and goings post nothing (as in Telegram): its subscribers do not learn of one another, and its history is
+    /// its posts; the users concerned still get their chat update, and the answer is the channel's log as it is.</summary>
     public ChatChanged Record(
         WriteScope scope, long chatId, long me, ServiceAction action, long now, List<LogAppend> appends,
         IReadOnlyCollection<long> joined, IReadOnlyCollection<long> left)
     {
         var chat = GroupStore.ToChat(scope, chatId, log);
+        if (chat.Kind == ChatKind.Channel && MembershipActions.Contains(action.Kind))
+        {
+            TellMembership(scope, chat, joined, left, now, appends);
+            scope.OnCommitted(() => directory.Invalidate(chatId));
+            return new ChatChanged(chat, null, log.CurrentPts(scope, LogOwners.OfChat(chatId)), 0, Channel: true);
+        }
+
         var target = new ChatTarget(chatId, chat.Kind, Peer.Chat(chatId), 0, MemberRole.Member);
         var posted = Delivery.Post(scope, log, target, me, Delivery.ServiceRandomId(), "", null, action, now);
         appends.AddRange(posted.Appends);
         chat = GroupStore.ToChat(scope, chatId, log);
+        TellMembership(scope, chat, joined, left, now, appends);
+        scope.OnCommitted(() => directory.Invalidate(chatId));
+        // The caller's answer covers every entry this change put in its log (the result carries all they say).
+        var mine = appends.Where(a => a.OwnerId == me).Select(a => a.Update).ToList();
+        return posted.Channel || mine.Count == 0
+            ? new ChatChanged(chat, posted.Message, posted.Answer.Pts, posted.Answer.PtsCount, posted.Channel)
+            : new ChatChanged(chat, posted.Message, mine[^1].Pts, mine.Sum(u => u.PtsCount));
+    }
+
+    private void TellMembership(WriteScope scope, Chat chat, IReadOnlyCollection<long> joined, IReadOnlyCollection<long> left, long now, List<LogAppend> appends)
+    {
         foreach (var userId in joined)
         {
             appends.Add(new LogAppend(userId, log.Append(scope, userId, new ChatUpdate(chat, IsMember: true), now)));
@@ -70,13 +94,6 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
         {
             appends.Add(new LogAppend(userId, log.Append(scope, userId, new ChatUpdate(chat, IsMember: false), now)));
         }
-
-        scope.OnCommitted(() => directory.Invalidate(chatId));
-        // The caller's answer covers every entry this change put in its log (the result carries all they say).
-        var mine = appends.Where(a => a.OwnerId == me).Select(a => a.Update).ToList();
-        return posted.Channel || mine.Count == 0
-            ? new ChatChanged(chat, posted.Message, posted.Answer.Pts, posted.Answer.PtsCount, posted.Channel)
-            : new ChatChanged(chat, posted.Message, mine[^1].Pts, mine.Sum(u => u.PtsCount));
     }
 
     /// <summary>The answer to a change that changes nothing (a photo set again, by a resend whose answer was lost): the
@@ -108,11 +125,15 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
         if (kind == ChatKind.Group && count > SmallGroupLimit)
         {
             ConvertToLarge(scope, chatId, me, now, appends);
+            kind = ChatKind.LargeGroup;
         }
 
+        // A large group's unread count is counted from the member's read position: a newcomer starts at the newest
+        // message, as a small group's newcomer starts with nothing unread (the history is there to scroll, not to read).
+        var readInboxMaxId = kind == ChatKind.Group ? 0 : GroupStore.NewestMessageId(scope, chatId);
         foreach (var userId in userIds)
         {
-            GroupStore.AddMember(scope, chatId, userId, MemberRole.Member, now, readInboxMaxId: 0, isBot: bots?.Contains(userId) == true);
+            GroupStore.AddMember(scope, chatId, userId, MemberRole.Member, now, readInboxMaxId, isBot: bots?.Contains(userId) == true);
         }
 
         JoinRequestStore.Drop(scope, log, chatId, userIds, now, appends);

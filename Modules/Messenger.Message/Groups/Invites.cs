@@ -110,7 +110,8 @@ internal sealed class InvitesHandler(
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText =
-            "SELECT i.chat_id, i.revoked, i.expires_at, i.usage_limit, i.usage, i.request_needed, c.kind, c.title, coalesce(c.about, ''), c.member_count, " +
+            $"SELECT i.chat_id, {Invites.RevokedOf("i")}, i.expires_at, i.usage_limit, i.usage, i.request_needed, " +
+            "c.kind, c.title, coalesce(c.about, ''), c.member_count, " +
             "EXISTS (SELECT 1 FROM message_members m WHERE m.chat_id = i.chat_id AND m.user_id = @me), " +
             "EXISTS (SELECT 1 FROM message_join_requests r WHERE r.chat_id = i.chat_id AND r.user_id = @me) " +
             "FROM message_invites i JOIN message_chats c ON c.id = i.chat_id WHERE i.code = @code";
@@ -158,12 +159,24 @@ internal sealed class InvitesHandler(
 
 internal static class Invites
 {
-    public const string Columns = "code, chat_id, expires_at, usage_limit, usage, created_by, date, revoked, request_needed";
+    public static readonly string Columns =
+        $"code, chat_id, expires_at, usage_limit, usage, created_by, date, {RevokedOf("message_invites")}, request_needed";
+
+    /// <summary>
+    /// Whether the link of the <paramref name="invites"/> row is revoked: by an admin, or because its maker is no longer an
+    /// admin or the creator of its chat (demoted, removed, left, account deleted) — a link lets people in with its
+    /// maker's powers, so it stops with them, read at every use as webhooks are (<c>WebhookEndpoint</c>), whatever path
+    /// took the role away. <c>groups.getInvites</c> shows such a link revoked; it works again if its maker is made an
+    /// admin again.
+    /// </summary>
+    public static string RevokedOf(string invites) =>
+        $"({invites}.revoked OR NOT EXISTS (SELECT 1 FROM message_members maker WHERE maker.chat_id = {invites}.chat_id " +
+        $"AND maker.user_id = {invites}.created_by AND maker.role IN ({(int)MemberRole.Admin}, {(int)MemberRole.Creator})))";
 
     public static bool CodeFits(string? code) => code is { Length: > 0 and <= 64 };
 
     /// <summary>The invite <paramref name="code"/> names if it still lets anyone in: <c>INVITE_HASH_INVALID</c> for a code
-    /// nobody made, <c>INVITE_HASH_EXPIRED</c> for one past its time or joins, or revoked.</summary>
+    /// nobody made, <c>INVITE_HASH_EXPIRED</c> for one past its time or joins, or revoked (<see cref="RevokedOf"/>).</summary>
     public static ChatInvite Usable(WriteScope scope, string code, long now)
     {
         var command = scope.Command($"SELECT {Columns} FROM message_invites WHERE code = @code");

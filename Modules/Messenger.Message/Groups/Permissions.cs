@@ -97,6 +97,24 @@ internal static class ChatRightsRules
         }
     }
 
+    /// <summary>
+    /// Inside a unit, before an author changes what their message says in a group (its text, its caption, where a live
+    /// location is): what a send of text checks, now — 404 <c>CHAT_NOT_FOUND</c> for a former member, 403
+    /// <c>CHAT_WRITE_FORBIDDEN</c> for a channel admin made a subscriber again, or a member the admins took writing from.
+    /// The slow mode aside: an edit is no new post.
+    /// </summary>
+    public static void RequireEditor(WriteScope scope, Chats.ChatTarget target, long me)
+    {
+        if (target.IsPrivate)
+        {
+            return;
+        }
+
+        var poster = GroupStore.PosterOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
+        RequireChannelPoster(target.GroupKind, poster.Role);
+        RequireRights(poster, ChatRights.Text);
+    }
+
     /// <summary>403 <c>CHAT_WRITE_FORBIDDEN</c> for a plain member of a channel: only its admins post.</summary>
     public static void RequireChannelPoster(ChatKind? kind, MemberRole role)
     {

@@ -40,7 +40,9 @@ internal sealed class GroupStore(SqliteDatabase database)
         return new ChatInfo(chatId, kind, title, creator, created, roles) { Forum = forum };
     }
 
-    public (Chat Chat, List<ChatMember> Members) Full(long chatId, int offset, int limit)
+    /// <summary>The chat and a page of its members by join time; with <paramref name="adminsAnd"/>, only its admins, its
+    /// creator and that user (what a channel's subscriber sees).</summary>
+    public (Chat Chat, List<ChatMember> Members) Full(long chatId, int offset, int limit, long? adminsAnd = null)
     {
         using var connection = database.Open();
         using var chat = connection.CreateCommand();
@@ -55,8 +57,12 @@ internal sealed class GroupStore(SqliteDatabase database)
 
         using var members = connection.CreateCommand();
         members.CommandText =
-            "SELECT user_id, role, joined_at FROM message_members WHERE chat_id = @chat ORDER BY joined_at, user_id LIMIT @limit OFFSET @offset";
+            "SELECT user_id, role, joined_at FROM message_members WHERE chat_id = @chat " +
+            (adminsAnd is null ? "" : "AND (role <> @member OR user_id = @user) ") +
+            "ORDER BY joined_at, user_id LIMIT @limit OFFSET @offset";
         members.Parameters.AddWithValue("@chat", chatId);
+        members.Parameters.AddWithValue("@member", (int)MemberRole.Member);
+        members.Parameters.AddWithValue("@user", adminsAnd ?? 0);
         members.Parameters.AddWithValue("@limit", limit);
         members.Parameters.AddWithValue("@offset", offset);
         using var rows = members.ExecuteReader();
@@ -192,6 +198,10 @@ internal sealed class GroupStore(SqliteDatabase database)
             "VALUES (@kind, @title, @creator, @now, 0, 0, @now, @rights) RETURNING id",
             ("@kind", (int)kind), ("@title", title), ("@creator", creatorId), ("@now", now), ("@rights", (int)Groups.ChatRightsRules.DefaultFor(kind)))!;
 
+    /// <summary>The id of the chat's newest message (0 for none), by the end of its range of the chat's index.</summary>
+    public static long NewestMessageId(WriteScope scope, long chatId) =>
+        scope.Scalar("SELECT coalesce(max(id), 0) FROM message_messages WHERE chat_id = @chat", ("@chat", chatId)) is long id ? id : 0;
+
     public static void AddMember(WriteScope scope, long chatId, long userId, MemberRole role, long now, long readInboxMaxId, bool isBot = false)
     {
         scope.Execute("INSERT INTO message_members (chat_id, user_id, role, joined_at, read_inbox_max_id, is_bot) VALUES (@chat, @user, @role, @now, @read, @bot)",
@@ -236,9 +246,11 @@ internal sealed class GroupStore(SqliteDatabase database)
         return command.ReadInt64Column();
     }
 
-    /// <summary>Who takes over from a creator who goes: the longest-standing admin, else the longest-standing member.</summary>
+    /// <summary>Who takes over from a creator who goes: the longest-standing admin, else the longest-standing member;
+    /// never a bot of the Bot HTTP API (nobody would answer for the chat).</summary>
     public static long? Successor(WriteScope scope, long chatId, long creatorId) =>
-        scope.Scalar("SELECT user_id FROM message_members WHERE chat_id = @chat AND user_id <> @creator ORDER BY role DESC, joined_at, user_id LIMIT 1",
+        scope.Scalar("SELECT user_id FROM message_members WHERE chat_id = @chat AND user_id <> @creator AND is_bot = 0 " +
+            "ORDER BY role DESC, joined_at, user_id LIMIT 1",
             ("@chat", chatId), ("@creator", creatorId)) as long?;
 
     public static void SetCreator(WriteScope scope, long chatId, long userId)
