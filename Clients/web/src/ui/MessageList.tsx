@@ -11,6 +11,7 @@ import { Icon } from './Icon';
 import { nextMention, readAllMentions } from './mentions';
 import { unreadInThreads } from './threads';
 import { readTopic, topicHistory } from './topics';
+import { PhotoViewer, isViewerPhoto } from './PhotoViewer';
 
 const OVERSCAN_PX = 800;
 const LOAD_OLDER_PX = 1200;
@@ -201,8 +202,12 @@ export function MessageList({ chatKey, topic = null, ...actions }: MessageAction
     if (wanted.current && !history.loading) jump(wanted.current);
   });
 
-  const latest = useRef({ ...actions, onJump: jump });
-  latest.current = { ...actions, onJump: jump };
+  // A photo opens in one viewer for the list (a row's own would close as the row scrolls out of the DOM, and could not
+  // go to the chat's other photos).
+  const [viewing, setViewing] = useState<number | null>(null);
+  const photos = useMemo(() => history.messages.filter(isViewerPhoto), [history.messages]);
+  const latest = useRef({ ...actions, onJump: jump, onOpenPhoto: (m: Message) => setViewing(m.id) });
+  latest.current = { ...actions, onJump: jump, onOpenPhoto: (m: Message) => setViewing(m.id) };
   const stableActions = useMemo<RowActions>(
     () => ({
       onReply: (m, q) => latest.current.onReply(m, q),
@@ -212,6 +217,7 @@ export function MessageList({ chatKey, topic = null, ...actions }: MessageAction
       onReact: (m, r) => latest.current.onReact?.(m, r),
       onForward: (m) => latest.current.onForward?.(m),
       onSeenBy: (m) => latest.current.onSeenBy?.(m),
+      onOpenPhoto: (m) => latest.current.onOpenPhoto(m),
       onJump: (id) => latest.current.onJump(id),
     }),
     [],
@@ -279,6 +285,17 @@ export function MessageList({ chatKey, topic = null, ...actions }: MessageAction
           <Icon name="down" />
           {unread > 0 && <span class="badge">{unread}</span>}
         </button>
+      )}
+      {viewing !== null && (
+        <PhotoViewer
+          photos={photos}
+          shownId={viewing}
+          complete={history.complete}
+          loading={history.loading}
+          onOlder={() => loadOlder(chatKey)}
+          onShow={setViewing}
+          onClose={() => setViewing(null)}
+        />
       )}
     </div>
   );
