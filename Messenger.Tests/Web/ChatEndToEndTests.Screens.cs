@@ -5,7 +5,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Messenger.Tests.Web;
 
-/// <summary>The photo viewer's previous and next.</summary>
+/// <summary>The photo viewer's previous and next, and the chat header in a narrow window.</summary>
 public sealed partial class ChatEndToEndTests
 {
     [Fact]
@@ -78,6 +78,65 @@ public sealed partial class ChatEndToEndTests
         await page.Keyboard.PressAsync("Escape");
         await Expect(page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
         await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync(aliceName.Display);
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task Header_InA380PxWideWindow_FitsWithItsTitleCut_AndTheLessUsedButtonsInMore()
+    {
+        TestName = "NarrowHeader";
+        var aliceName = (Username: WebUser.NewUsername("alice"), Display: "Alice Liddell");
+        var bobName = (Username: WebUser.NewUsername("bob"), Display: "Bartholomew Montgomery-Featherstonehaugh the Third");
+        var alice = await OpenAsync();
+        var bob = await OpenAsync();
+        await alice.RegisterAsync(aliceName.Username, aliceName.Display);
+        await bob.RegisterAsync(bobName.Username, bobName.Display);
+        await alice.Page.SetViewportSizeAsync(380, 800);
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Hello from a narrow window");
+        var page = alice.Page;
+
+        var header = page.Locator(".conversation__header");
+        await Expect(header).ToBeVisibleAsync();
+        (await header.EvaluateAsync<bool>("h => h.scrollWidth <= h.clientWidth")).Should().BeTrue("the header fits the window");
+        (await page.Locator(".conversation__actions").EvaluateAsync<bool>("a => a.scrollWidth <= a.clientWidth"))
+            .Should().BeTrue("its buttons do not scroll sideways");
+        var title = page.GetByTestId("chat-title");
+        (await title.EvaluateAsync<bool>("t => t.scrollWidth > t.clientWidth && getComputedStyle(t).textOverflow === 'ellipsis'"))
+            .Should().BeTrue("the long name is cut with an ellipsis");
+        (await header.BoundingBoxAsync())!.Width.Should().BeLessThanOrEqualTo(380);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Search in chat" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Pin chat" })).ToHaveCountAsync(0);
+
+        // More holds the rest: Pin chat and Mute work from it, and it closes after each.
+        var more = page.GetByRole(AriaRole.Button, new() { Name = "More", Exact = true });
+        var menu = page.GetByRole(AriaRole.Menu, new() { Name = "More actions" });
+        await more.ClickAsync();
+        await Expect(menu).ToBeVisibleAsync();
+        await menu.GetByRole(AriaRole.Menuitem, new() { Name = "Pin chat" }).ClickAsync();
+        await Expect(menu).ToHaveCountAsync(0);
+        await more.ClickAsync();
+        await Expect(menu.GetByRole(AriaRole.Menuitem, new() { Name = "Unpin chat" })).ToBeVisibleAsync();
+        await menu.GetByRole(AriaRole.Menuitem, new() { Name = "Mute", Exact = true }).ClickAsync();
+        await more.ClickAsync();
+        await Expect(menu.GetByRole(AriaRole.Menuitem, new() { Name = "Unmute", Exact = true })).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(menu).ToHaveCountAsync(0);
+        await Expect(more).ToBeFocusedAsync();
+
+        // A dialog opened from it (Delete chat) opens over the page, and its Cancel leaves the chat as it was.
+        await more.ClickAsync();
+        await menu.GetByRole(AriaRole.Menuitem, new() { Name = "Delete chat" }).ClickAsync();
+        var confirm = page.GetByRole(AriaRole.Dialog, new() { Name = "Delete chat?" });
+        await Expect(confirm).ToBeInViewportAsync();
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(confirm).ToHaveCountAsync(0);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Back" }).ClickAsync();
+        var row = page.GetByTestId("dialog").Filter(new() { HasText = bobName.Display });
+        await Expect(row.GetByRole(AriaRole.Img, new() { Name = "pinned" })).ToBeVisibleAsync();
+        await Expect(row.GetByRole(AriaRole.Img, new() { Name = "muted" })).ToBeVisibleAsync();
+        await alice.ScreenshotAsync("narrow-header");
         AssertNoProblems();
     }
 }
