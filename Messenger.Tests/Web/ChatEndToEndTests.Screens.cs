@@ -5,7 +5,8 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Messenger.Tests.Web;
 
-/// <summary>The photo viewer's previous and next, and the chat header in a narrow window.</summary>
+/// <summary>The photo viewer's previous and next, the chat header in a narrow window, and the chat list's previews
+/// (their text's direction, a refused message's chat opening at its Retry).</summary>
 public sealed partial class ChatEndToEndTests
 {
     [Fact]
@@ -137,6 +138,60 @@ public sealed partial class ChatEndToEndTests
         await Expect(row.GetByRole(AriaRole.Img, new() { Name = "pinned" })).ToBeVisibleAsync();
         await Expect(row.GetByRole(AriaRole.Img, new() { Name = "muted" })).ToBeVisibleAsync();
         await alice.ScreenshotAsync("narrow-header");
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task ChatList_PreviewsReadInTheirTextsDirection_AndARefusedMessagesChatOpensAtItsRetry()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("שלום, מה שלומך?");
+
+        // A Hebrew preview reads right to left, also after "You:".
+        var bobsRow = bob.Page.GetByTestId("dialog").Filter(new() { HasText = aliceName.Display });
+        var preview = bobsRow.GetByTestId("dialog-preview");
+        await Expect(preview).ToHaveTextAsync("שלום, מה שלומך?");
+        await Expect(preview).ToHaveCSSAsync("direction", "rtl");
+        await bob.OpenChatAsync(aliceName.Display);
+        await bob.SendAsync("תודה, טוב");
+        await Expect(preview).ToHaveTextAsync("You: תודה, טוב");
+        await Expect(preview).ToHaveCSSAsync("direction", "rtl");
+        await bob.SendAsync("And you?");
+        await Expect(preview).ToHaveCSSAsync("direction", "ltr");
+
+        // Bob (on his phone) blocks Alice: her next message is refused, and waits with its Retry through a reload.
+        await using var phone = await Host.ConnectAsync();
+        await phone.SignInAsync(bobName.Username, WebUser.Password, "phone", "tests");
+        var aliceId = (await phone.SearchUsersAsync(aliceName.Username)).Single().Id;
+        await phone.BlockUserAsync(aliceId);
+        var box = alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true });
+        await box.FillAsync("Are you there?");
+        await box.PressAsync("Enter");
+        await Expect(alice.Message("Are you there?").Ticks("not sent")).ToBeVisibleAsync();
+        await alice.Page.ReloadAsync();
+
+        // Unblocked, he writes a long screenful Alice has not read; her list shows the refused message's "!".
+        await phone.UnblockUserAsync(aliceId);
+        var toAlice = new Peer(PeerKind.User, aliceId);
+        for (var i = 1; i <= 30; i++)
+        {
+            await phone.SendMessageAsync(toAlice, $"Unread {i:00}\nsecond line\nthird line\nfourth line");
+        }
+
+        var alicesRow = alice.Page.GetByTestId("dialog").Filter(new() { HasText = bobName.Display });
+        await Expect(alicesRow.GetByLabel("30 unread")).ToBeVisibleAsync();
+        await Expect(alicesRow.GetByRole(AriaRole.Img, new() { Name = "not sent" })).ToBeVisibleAsync();
+        await Expect(alicesRow.GetByTestId("dialog-preview")).ToHaveTextAsync("You: Are you there?");
+
+        // The chat opens at the refused message, not at the first unread one far above it, and its Retry sends it.
+        await alicesRow.ClickAsync();
+        var refused = alice.Message("Are you there?");
+        var retry = refused.GetByRole(AriaRole.Button, new() { Name = "Retry" });
+        await Expect(retry).ToBeInViewportAsync();
+        await retry.ClickAsync();
+        await Expect(bob.Message("Are you there?")).ToBeVisibleAsync();
+        await Expect(alicesRow.GetByRole(AriaRole.Img, new() { Name = "not sent" })).ToHaveCountAsync(0);
         AssertNoProblems();
     }
 }

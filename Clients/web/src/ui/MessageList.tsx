@@ -137,8 +137,10 @@ export function MessageList({ chatKey, topic = null, ...actions }: MessageAction
     const marker = indexOf.get('unread');
     if (el && !positioned.current && unreadFrom !== undefined) {
       positioned.current = true;
-      // Open at the first unread message unless it is on the last screen anyway.
-      if (marker !== undefined && offsets[marker] < total - el.clientHeight) {
+      // Open at the first unread message unless it is on the last screen anyway, or a message of the user's that the
+      // server refused waits at the end (the chat list showed its "!"): its Retry is what the user came for.
+      const refused = history.pending.some((p) => p.failed);
+      if (marker !== undefined && !refused && offsets[marker] < total - el.clientHeight) {
         stick.current = false;
         el.scrollTop = Math.max(0, offsets[marker] - 8);
         anchor.current = { key: 'unread', delta: offsets[marker] - el.scrollTop };
