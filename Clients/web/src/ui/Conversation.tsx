@@ -181,7 +181,7 @@ export function Conversation({ chatKey }: { chatKey: string }) {
 }
 
 /** For the chat's admins: how many asked to join by a link that needs approval; a click opens the chat's info. */
-function JoinRequestsChip({ chatId, compact }: { chatId: number; compact: boolean }) {
+function JoinRequestsChip({ chatId }: { chatId: number }) {
   const admin = useApp((s) => (s.myRoles[chatId] ?? MemberRole.Member) >= MemberRole.Admin);
   const count = useApp((s) => s.joinRequests[chatId] ?? 0);
   useEffect(() => {
@@ -194,11 +194,10 @@ function JoinRequestsChip({ chatId, compact }: { chatId: number; compact: boolea
       type="button"
       class="btn btn--small join-requests-chip"
       data-testid="join-requests-chip"
-      aria-label={compact ? text : undefined}
       title={text}
       onClick={() => setState({ panel: 'info' })}
     >
-      {compact ? `+${count}` : text}
+      {text}
     </button>
   );
 }
@@ -402,7 +401,7 @@ function ConversationHeader({ chatKey, onSearch, onError }: { chatKey: string; o
           </span>
         </span>
       </button>
-      {peer.kind === PeerKind.Chat && <JoinRequestsChip chatId={peer.id} compact={narrow} />}
+      {peer.kind === PeerKind.Chat && <JoinRequestsChip chatId={peer.id} />}
       <div class="conversation__actions">
         {inRow.map((action) => (
           <Fragment key={action.id}>
