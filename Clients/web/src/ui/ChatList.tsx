@@ -161,7 +161,8 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
   const online = useApp((s) => dialog.peer.kind === PeerKind.User && !!s.presence[dialog.peer.id]?.online);
   const photo = useApp((s) => peerPhoto(s, dialog.peer));
   const typing = useApp((s) => Object.keys(s.typing[key] ?? {}).length > 0);
-  const preview = useApp((s) => (dialog.top_message ? senderPrefix(s, dialog) + previewText(s, dialog.top_message) : ''));
+  const sender = useApp((s) => senderOf(s, dialog));
+  const preview = useApp((s) => (dialog.top_message ? previewText(s, dialog.top_message) : ''));
   // A message written here and not stored yet, or a file uploading, is the chat's last (its bubble or upload row is the
   // chat's last too), with its clock.
   const unsent = lastUnsent(
@@ -215,16 +216,18 @@ function DialogRow({ dialog }: { dialog: Dialog }) {
             {typing ? (
               <span class="dialog__preview dialog__preview--typing">typing…</span>
             ) : draft ? (
-              <span class="dialog__preview">
-                <span class="dialog__draft">Draft: </span>
+              <span class="dialog__preview" dir="auto">
+                <Label class="dialog__draft">Draft</Label>
                 {draft}
               </span>
             ) : unsent ? (
-              <span class="dialog__preview" data-testid="dialog-preview">
-                You: {unsentText(unsent)}
+              <span class="dialog__preview" data-testid="dialog-preview" dir="auto">
+                <Label>You</Label>
+                {unsentText(unsent)}
               </span>
             ) : (
-              <span class="dialog__preview" data-testid="dialog-preview">
+              <span class="dialog__preview" data-testid="dialog-preview" dir="auto">
+                {sender && <Label>{sender}</Label>}
                 {preview}
               </span>
             )}
@@ -295,7 +298,13 @@ function SecretRow({ chat }: { chat: SecretChatView }) {
             <span class="dialog__time">{formatListTime(Math.max(chat.lastDate, last?.date ?? 0))}</span>
           </span>
           <span class="dialog__bottom">
-            {typing ? <span class="dialog__preview dialog__preview--typing">typing…</span> : <span class="dialog__preview">{preview}</span>}
+            {typing ? (
+              <span class="dialog__preview dialog__preview--typing">typing…</span>
+            ) : (
+              <span class="dialog__preview" dir="auto">
+                {preview}
+              </span>
+            )}
             {unread > 0 && <span class="badge" aria-label={`${unread} unread`}>{unread}</span>}
           </span>
         </span>
@@ -304,12 +313,28 @@ function SecretRow({ chat }: { chat: SecretChatView }) {
   );
 }
 
-function senderPrefix(s: AppState, dialog: Dialog): string {
+/** Who wrote the row's last message, when the row names them: "You", or a group member. */
+function senderOf(s: AppState, dialog: Dialog): string {
   const message = dialog.top_message;
   if (!message || message.action) return '';
-  if (message.from_id === s.me?.id) return 'You: ';
-  if (dialog.peer.kind === PeerKind.Chat) return `${s.users[message.from_id]?.display_name ?? '…'}: `;
+  if (message.from_id === s.me?.id) return 'You';
+  if (dialog.peer.kind === PeerKind.Chat) return s.users[message.from_id]?.display_name ?? '…';
   return '';
+}
+
+/**
+ * "You:", a member's name or "Draft:" before a preview, which reads in its text's own direction (`dir="auto"`, as a
+ * message does): the label has a direction of its own, so the preview's is taken from the text after it (a Hebrew or
+ * Arabic one reads right to left, cut at its end), and the space stays outside it, between the two.
+ */
+function Label({ class: className = 'dialog__sender', children }: { class?: string; children: ComponentChildren }) {
+  return (
+    <>
+      <span class={className} dir="auto">
+        {children}:
+      </span>{' '}
+    </>
+  );
 }
 
 /** The search results' rows, in the order they show (chats, people, messages). */
@@ -444,7 +469,9 @@ export function ResultRow(props: { id: number; title: string; subtitle: string; 
             {props.time && <span class="dialog__time">{props.time}</span>}
           </span>
           <span class="dialog__bottom">
-            <span class="dialog__preview">{props.subtitle}</span>
+            <span class="dialog__preview" dir="auto">
+              {props.subtitle}
+            </span>
           </span>
         </span>
       </button>

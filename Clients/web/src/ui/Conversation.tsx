@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { Fragment } from 'preact';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Message, ReplyQuote } from '../api/types';
 import { MemberRole, PeerKind, isMuted } from '../api/types';
 import { clearHistory, deleteMessages, openChat, sendFile } from './messages';
@@ -12,7 +13,7 @@ import { isChannel, peerFromKey, peerKey, peerPhoto, peerTitle, periodText, prev
 import { getState, setState, useApp, type AppState } from './store';
 import { ForwardDialog } from './ForwardDialog';
 import { ChatSearch } from './ChatSearch';
-import { Icon } from './Icon';
+import { Icon, type IconName } from './Icon';
 import { loadJoinRequestCount } from './joinRequests';
 import { exportChat } from './exportChat';
 import { setMuted } from './notifications';
@@ -22,7 +23,7 @@ import { canPin, loadPinned, pinMessage, unpinAll, unpinMessage } from './pins';
 import { myPermissions } from './permissions';
 import { startCall } from './calls';
 import { GroupCallBar, StartGroupCallButton } from './GroupCallBar';
-import { ChatFoldersButton } from './Folders';
+import { ChatFoldersDialog } from './Folders';
 import { AutoDeletePeriods, canSetAutoDelete, setAutoDelete } from './autoDelete';
 import { react } from './reactions';
 import { useDismiss } from './dismiss';
@@ -95,7 +96,7 @@ export function Conversation({ chatKey }: { chatKey: string }) {
           Drop files to send them
         </div>
       )}
-      <ConversationHeader chatKey={chatKey} onSearch={() => setSearching((open) => !open)} />
+      <ConversationHeader chatKey={chatKey} onSearch={() => setSearching((open) => !open)} onError={setActionError} />
       {searching && <ChatSearch key={`${chatKey}:${topic ?? ''}`} chatKey={chatKey} topic={searchedTopic} onClose={() => setSearching(false)} />}
       {peerFromKey(chatKey).kind === PeerKind.Chat && <GroupCallBar chatId={peerFromKey(chatKey).id} />}
       <PinnedBar
@@ -187,14 +188,58 @@ function JoinRequestsChip({ chatId }: { chatId: number }) {
     if (admin) void loadJoinRequestCount(chatId).catch(() => undefined);
   }, [chatId, admin]);
   if (!admin || count === 0) return null;
+  const text = count === 1 ? '1 request to join' : `${count} requests to join`;
   return (
-    <button type="button" class="btn btn--small join-requests-chip" data-testid="join-requests-chip" onClick={() => setState({ panel: 'info' })}>
-      {count === 1 ? '1 request to join' : `${count} requests to join`}
+    <button
+      type="button"
+      class="btn btn--small join-requests-chip"
+      data-testid="join-requests-chip"
+      title={text}
+      onClick={() => setState({ panel: 'info' })}
+    >
+      {text}
     </button>
   );
 }
 
-function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: () => void }) {
+/** One of the header's buttons: an icon in the row, or a line of the *More* menu when the header is narrow. */
+interface HeaderAction {
+  /** Stays the same when the label does (Mute, Unmute): the button keeps its focus. */
+  id: string;
+  label: string;
+  title: string;
+  icon: IconName;
+  onClick: () => void;
+  /** Kept in the row however narrow the header (a call, the search); the others go into *More*. */
+  primary?: boolean;
+  pressed?: boolean;
+  /** A setting that is on (auto-delete): the icon in the accent colour. */
+  on?: boolean;
+  disabled?: boolean;
+  testId?: string;
+}
+
+/** The fixed part of the header's row (its padding, the back button, the chat's name at its narrowest) and each icon
+ * button's width with its gap: below their sum the less used buttons go into *More*. */
+const HEADER_FIXED_PX = 24 + 44 + 154;
+const HEADER_BUTTON_PX = 44;
+
+/** Whether the element is narrower than `needed` pixels, followed as it resizes (the window, the info panel beside it). */
+function useNarrowerThan(needed: number) {
+  const ref = useRef<HTMLElement>(null);
+  const [width, setWidth] = useState<number | null>(null);
+  useLayoutEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    setWidth(element.clientWidth);
+    const observer = new ResizeObserver(() => setWidth(element.clientWidth));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  return { ref, narrow: width !== null && width < needed };
+}
+
+function ConversationHeader({ chatKey, onSearch, onError }: { chatKey: string; onSearch: () => void; onError: (text: string) => void }) {
   const peer = peerFromKey(chatKey);
   // "last seen 5 minutes ago" ages: render again every half minute.
   const [, tick] = useState(0);
@@ -209,11 +254,12 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
   const muted = useApp((s) => isMuted(s.dialogs.find((d) => d.peer.kind === peer.kind && d.peer.id === peer.id)));
   const pinned = useApp((s) => !!s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.pinned);
   const archived = useApp((s) => !!s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.archived);
-  const [muteError, setMuteError] = useState('');
   const [clearing, setClearing] = useState(false);
   const [timing, setTiming] = useState(false);
+  const [foldering, setFoldering] = useState(false);
   const autoDelete = useApp((s) => s.dialogs.find((d) => peerKey(d.peer) === chatKey)?.ttl_period ?? 0);
   const mayTime = useApp((s) => canSetAutoDelete(s, chatKey));
+  const hasFolders = useApp((s) => s.folders.length > 0);
   const [exporting, setExporting] = useState(false);
   // A person (not a bot, not oneself, not a deleted account) can be called, one call at a time.
   const callable = useApp(
@@ -228,20 +274,20 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
   // A secret chat is with a person: not a bot, not oneself, not a deleted account.
   const secretable = useApp((s) => peer.kind === PeerKind.User && peer.id !== s.me?.id && !!s.users[peer.id] && !s.users[peer.id]?.bot && !s.users[peer.id]?.deleted);
   const exportHistory = () => {
-    setMuteError('');
+    onError('');
     setExporting(true);
     exportChat(chatKey, title)
-      .catch((e) => setMuteError(errorText(e)))
+      .catch((e) => onError(errorText(e)))
       .finally(() => setExporting(false));
   };
   const toggleMute = () => {
-    setMuteError('');
-    setMuted(chatKey, !muted).catch((e) => setMuteError(errorText(e)));
+    onError('');
+    setMuted(chatKey, !muted).catch((e) => onError(errorText(e)));
   };
   /** One of the user's own settings of this chat: the call, then what changes here once it is stored. */
   const setting = (call: () => Promise<unknown>, done: () => void) => {
-    setMuteError('');
-    call().then(done, (e) => setMuteError(errorText(e)));
+    onError('');
+    call().then(done, (e) => onError(errorText(e)));
   };
   const markUnread = () =>
     setting(
@@ -261,133 +307,190 @@ function ConversationHeader({ chatKey, onSearch }: { chatKey: string; onSearch: 
       () => api().messages.toggleDialogPin({ peer, pinned: !pinned }),
       () => dialogPinned(chatKey, !pinned),
     );
+  const actions: HeaderAction[] = [
+    {
+      id: 'pin',
+      label: pinned ? 'Unpin chat' : 'Pin chat',
+      title: pinned ? 'Unpin chat from the top of the list' : 'Pin chat to the top of the list',
+      icon: 'pin',
+      pressed: pinned,
+      onClick: togglePin,
+    },
+    {
+      id: 'mute',
+      label: muted ? 'Unmute' : 'Mute',
+      title: muted ? 'Unmute notifications' : 'Mute notifications',
+      icon: muted ? 'bellOff' : 'bell',
+      pressed: muted,
+      testId: 'mute-toggle',
+      onClick: toggleMute,
+    },
+    ...(callable
+      ? [
+          { id: 'call', label: 'Call', title: 'Voice call', icon: 'phone', primary: true, disabled: inCall, onClick: () => void startCall(peer.id) } as const,
+          { id: 'video', label: 'Video call', title: 'Video call', icon: 'camera', disabled: inCall, onClick: () => void startCall(peer.id, true) } as const,
+        ]
+      : []),
+    ...(addable ? [{ id: 'contact', label: 'Add to contacts', title: 'Add to contacts', icon: 'userPlus', onClick: () => setAddingContact(true) } as const] : []),
+    ...(secretable
+      ? [
+          {
+            id: 'secret',
+            label: 'Start secret chat',
+            title: 'Start secret chat: end-to-end encrypted, on this device only',
+            icon: 'lock',
+            onClick: () => {
+              onError('');
+              startSecretChat(peer.id).then(openChat, (e) => onError(errorText(e)));
+            },
+          } as const,
+        ]
+      : []),
+    { id: 'search', label: 'Search in chat', title: 'Search in this chat', icon: 'search', primary: true, onClick: onSearch },
+    ...(mayTime || autoDelete > 0
+      ? [
+          {
+            id: 'auto-delete',
+            label: 'Auto-delete',
+            title: autoDelete > 0 ? `Messages are deleted after ${periodText(autoDelete)}` : 'Auto-delete is off',
+            icon: 'timer',
+            pressed: autoDelete > 0,
+            on: autoDelete > 0,
+            disabled: !mayTime,
+            testId: 'auto-delete',
+            onClick: () => setTiming(true),
+          } as const,
+        ]
+      : []),
+    { id: 'export', label: 'Export chat', title: 'Save the whole history as a JSON file', icon: 'download', disabled: exporting, onClick: exportHistory },
+    { id: 'unread', label: 'Mark as unread', title: 'Mark as unread and close', icon: 'markUnread', onClick: markUnread },
+    ...(hasFolders ? [{ id: 'folders', label: 'Folders', title: 'Put this chat in folders', icon: 'folder', onClick: () => setFoldering(true) } as const] : []),
+    {
+      id: 'archive',
+      label: archived ? 'Unarchive chat' : 'Archive chat',
+      title: archived ? 'Move back to the chat list' : 'Move to the archive',
+      icon: 'archive',
+      pressed: archived,
+      onClick: toggleArchive,
+    },
+    {
+      id: 'delete',
+      label: peer.kind === PeerKind.User ? 'Delete chat' : 'Clear history',
+      title: peer.kind === PeerKind.User ? 'Delete this chat' : 'Clear the history for yourself',
+      icon: 'trash',
+      onClick: () => setClearing(true),
+    },
+  ];
+  // A group's voice chat button and its admins' join requests take a place in the row too.
+  const extra = peer.kind === PeerKind.Chat ? 4 : 0;
+  const { ref: header, narrow } = useNarrowerThan(HEADER_FIXED_PX + HEADER_BUTTON_PX * (actions.length + extra));
+  const inRow = narrow ? actions.filter((a) => a.primary) : actions;
   return (
-    <header class="conversation__header">
+    <header class={`conversation__header${narrow ? ' conversation__header--narrow' : ''}`} ref={header}>
       <button type="button" class="icon-btn conversation__back" aria-label="Back" onClick={() => openChat(null)}>
         <Icon name="back" />
       </button>
       <button type="button" class="conversation__peer" aria-label="Chat info" onClick={() => setState((s) => ({ panel: s.panel === 'info' ? null : 'info' }))}>
         <Avatar id={peer.id} name={title} online={online} size="sm" photo={photo} />
         <span class="conversation__titles">
-          <span class="conversation__title" data-testid="chat-title">{title}</span>
+          <span class="conversation__title" data-testid="chat-title" title={title}>
+            {title}
+          </span>
           <span class={`conversation__status${status.active ? ' conversation__status--active' : ''}`} data-testid="chat-status">
             {status.text}
           </span>
         </span>
       </button>
       {peer.kind === PeerKind.Chat && <JoinRequestsChip chatId={peer.id} />}
-      {muteError && (
-        <span class="form__error" role="alert">
-          {muteError}
-        </span>
-      )}
       <div class="conversation__actions">
-        <button
-          type="button"
-          class="icon-btn"
-          aria-label={pinned ? 'Unpin chat' : 'Pin chat'}
-          title={pinned ? 'Unpin chat from the top of the list' : 'Pin chat to the top of the list'}
-          aria-pressed={pinned}
-          onClick={togglePin}
-        >
-          <Icon name="pin" />
-        </button>
-        <button
-          type="button"
-          class="icon-btn"
-          aria-label={muted ? 'Unmute' : 'Mute'}
-          title={muted ? 'Unmute notifications' : 'Mute notifications'}
-          aria-pressed={muted}
-          data-testid="mute-toggle"
-          onClick={toggleMute}
-        >
-          <Icon name={muted ? 'bellOff' : 'bell'} />
-        </button>
-        {callable && (
-          <>
-            <button type="button" class="icon-btn" aria-label="Call" title="Voice call" disabled={inCall} onClick={() => void startCall(peer.id)}>
-              <Icon name="phone" />
+        {inRow.map((action) => (
+          <Fragment key={action.id}>
+            {action.id === 'search' && peer.kind === PeerKind.Chat && <StartGroupCallButton chatId={peer.id} />}
+            <button
+              type="button"
+              class={`icon-btn${action.on ? ' icon-btn--on' : ''}`}
+              aria-label={action.label}
+              title={action.title}
+              aria-pressed={action.pressed}
+              data-testid={action.testId}
+              disabled={action.disabled}
+              onClick={action.onClick}
+            >
+              <Icon name={action.icon} />
             </button>
-            <button type="button" class="icon-btn" aria-label="Video call" title="Video call" disabled={inCall} onClick={() => void startCall(peer.id, true)}>
-              <Icon name="camera" />
-            </button>
-          </>
-        )}
-        {addable && (
-          <button type="button" class="icon-btn" aria-label="Add to contacts" title="Add to contacts" onClick={() => setAddingContact(true)}>
-            <Icon name="userPlus" />
-          </button>
-        )}
-        {secretable && (
-          <button
-            type="button"
-            class="icon-btn"
-            aria-label="Start secret chat"
-            title="Start secret chat: end-to-end encrypted, on this device only"
-            onClick={() => {
-              setMuteError('');
-              startSecretChat(peer.id).then(openChat, (e) => setMuteError(errorText(e)));
-            }}
-          >
-            <Icon name="lock" />
-          </button>
-        )}
-        {peer.kind === PeerKind.Chat && <StartGroupCallButton chatId={peer.id} />}
-        <button type="button" class="icon-btn" aria-label="Search in chat" title="Search in this chat" onClick={onSearch}>
-          <Icon name="search" />
-        </button>
-        {(mayTime || autoDelete > 0) && (
-          <button
-            type="button"
-            class={`icon-btn${autoDelete > 0 ? ' icon-btn--on' : ''}`}
-            aria-label="Auto-delete"
-            title={autoDelete > 0 ? `Messages are deleted after ${periodText(autoDelete)}` : 'Auto-delete is off'}
-            aria-pressed={autoDelete > 0}
-            data-testid="auto-delete"
-            disabled={!mayTime}
-            onClick={() => setTiming(true)}
-          >
-            <Icon name="timer" />
-          </button>
-        )}
-        <button
-          type="button"
-          class="icon-btn"
-          aria-label="Export chat"
-          title="Save the whole history as a JSON file"
-          disabled={exporting}
-          onClick={exportHistory}
-        >
-          <Icon name="download" />
-        </button>
-        <button type="button" class="icon-btn" aria-label="Mark as unread" title="Mark as unread and close" onClick={markUnread}>
-          <Icon name="markUnread" />
-        </button>
-        <ChatFoldersButton chatKey={chatKey} />
-        <button
-          type="button"
-          class="icon-btn"
-          aria-label={archived ? 'Unarchive chat' : 'Archive chat'}
-          title={archived ? 'Move back to the chat list' : 'Move to the archive'}
-          aria-pressed={archived}
-          onClick={toggleArchive}
-        >
-          <Icon name="archive" />
-        </button>
-        <button
-          type="button"
-          class="icon-btn"
-          aria-label={peer.kind === PeerKind.User ? 'Delete chat' : 'Clear history'}
-          title={peer.kind === PeerKind.User ? 'Delete this chat' : 'Clear the history for yourself'}
-          onClick={() => setClearing(true)}
-        >
-          <Icon name="trash" />
-        </button>
+          </Fragment>
+        ))}
+        {narrow && <MoreMenu actions={actions.filter((a) => !a.primary)} />}
       </div>
       {clearing && <ClearHistoryDialog chatKey={chatKey} onClose={() => setClearing(false)} />}
       {timing && <AutoDeleteDialog chatKey={chatKey} current={autoDelete} onClose={() => setTiming(false)} />}
+      {foldering && <ChatFoldersDialog chatKey={chatKey} onClose={() => setFoldering(false)} />}
       {addingContact && <ContactDialog userId={peer.id} onClose={() => setAddingContact(false)} />}
     </header>
+  );
+}
+
+/**
+ * The narrow header's *More*: the chat's less used buttons as a menu, each with its name. Focus goes to its first item,
+ * the arrows move between items, and Escape or a press outside closes it (useDismiss); an item chosen closes it too.
+ */
+function MoreMenu({ actions }: { actions: HeaderAction[] }) {
+  const [open, setOpen] = useState(false);
+  const toggle = useRef<HTMLButtonElement>(null);
+  const menu = useDismiss<HTMLDivElement>(open, (byKey) => {
+    setOpen(false);
+    if (byKey) toggle.current?.focus();
+  });
+  useLayoutEffect(() => {
+    if (!open) return;
+    menu.current?.querySelector<HTMLElement>('[role="menuitem"]:not(:disabled)')?.focus();
+    const arrows = (e: KeyboardEvent) => {
+      if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+      const items = Array.from(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]:not(:disabled)') ?? []);
+      const at = items.indexOf(document.activeElement as HTMLElement);
+      e.preventDefault();
+      items[(at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
+    };
+    document.addEventListener('keydown', arrows);
+    return () => document.removeEventListener('keydown', arrows);
+  }, [open]);
+  if (actions.length === 0) return null;
+  return (
+    <div class="header-menu" ref={menu}>
+      <button
+        ref={toggle}
+        type="button"
+        class="icon-btn"
+        aria-label="More"
+        title="More actions"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        onClick={() => setOpen((o) => !o)}
+      >
+        <Icon name="more" />
+      </button>
+      {open && (
+        <div class="send-menu header-menu__list" role="menu" aria-label="More actions" data-testid="header-menu">
+          {actions.map((action) => (
+            <button
+              key={action.id}
+              type="button"
+              role="menuitem"
+              class={`send-menu__item${action.on ? ' send-menu__item--on' : ''}`}
+              title={action.title}
+              data-testid={action.testId}
+              disabled={action.disabled}
+              onClick={() => {
+                setOpen(false);
+                action.onClick();
+              }}
+            >
+              <Icon name={action.icon} /> {action.label}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
   );
 }
 

@@ -7,7 +7,6 @@ import { Modal } from './Modal';
 import { peerFromKey, peerKey, peerTitle } from './peers';
 import { StatusLine, useStatus } from './StatusLine';
 import { useApp } from './store';
-import { Icon } from './Icon';
 
 const kinds = [
   ['private_chats', 'Private chats'],
@@ -165,12 +164,10 @@ function Checks(props: { legend: string; choices: readonly (readonly [Flag, stri
   );
 }
 
-/** The chat header's *Folders* button (when the user has folders): which folders always hold this chat, to change. */
-export function ChatFoldersButton({ chatKey }: { chatKey: string }) {
+/** Which folders always hold this chat, to change: opened by the chat header's *Folders* (when the user has folders). */
+export function ChatFoldersDialog({ chatKey, onClose }: { chatKey: string; onClose: () => void }) {
   const folders = useApp((s) => s.folders);
-  const [open, setOpen] = useState(false);
   const [error, setError] = useState('');
-  if (folders.length === 0) return null;
   const peer = peerFromKey(chatKey);
   const holds = (folder: DialogFilter) => folder.include_peers.some((p) => peerKey(p) === chatKey);
   const toggle = async (folder: DialogFilter, on: boolean) => {
@@ -187,22 +184,15 @@ export function ChatFoldersButton({ chatKey }: { chatKey: string }) {
     }
   };
   return (
-    <>
-      <button type="button" class="icon-btn" aria-label="Folders" title="Put this chat in folders" onClick={() => setOpen(true)}>
-        <Icon name="folder" />
-      </button>
-      {open && (
-        <Modal title="Folders" onClose={() => setOpen(false)}>
-          <p class="muted">Folders that always hold this chat:</p>
-          {folders.map((folder) => (
-            <label class="check" key={folder.id}>
-              <input type="checkbox" checked={holds(folder)} onChange={(e) => void toggle(folder, e.currentTarget.checked)} />
-              {folder.title}
-            </label>
-          ))}
-          {error && <p class="form__error" role="alert">{error}</p>}
-        </Modal>
-      )}
-    </>
+    <Modal title="Folders" onClose={onClose}>
+      <p class="muted">Folders that always hold this chat:</p>
+      {folders.map((folder) => (
+        <label class="check" key={folder.id}>
+          <input type="checkbox" checked={holds(folder)} onChange={(e) => void toggle(folder, e.currentTarget.checked)} />
+          {folder.title}
+        </label>
+      ))}
+      {error && <p class="form__error" role="alert">{error}</p>}
+    </Modal>
   );
 }

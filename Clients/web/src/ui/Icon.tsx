@@ -5,6 +5,9 @@ const paths = {
   key: 'M8 15a4 4 0 100-8 4 4 0 000 8zM11.5 11H21M18 11v3M15 11v2',
   userPlus: 'M15 20a6 6 0 00-12 0M9 12a4 4 0 100-8 4 4 0 000 8zM19 8v6M16 11h6',
   back: 'M15 5l-7 7 7 7',
+  next: 'M9 5l7 7-7 7',
+  // Three dots one above the other: more of what there is no room for.
+  more: 'M12 4a1 1 0 100 2 1 1 0 000-2zM12 11a1 1 0 100 2 1 1 0 000-2zM12 18a1 1 0 100 2 1 1 0 000-2z',
   close: 'M6 6l12 12M18 6L6 18',
   attach: 'M20 11.5l-8.1 8.1a5 5 0 01-7.1-7.1l8.5-8.5a3.5 3.5 0 015 5l-8.5 8.5a2 2 0 01-2.9-2.9l7.8-7.8',
   send: 'M4 12l16-8-6 16-2.5-6.5L4 12z',

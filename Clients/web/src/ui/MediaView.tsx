@@ -12,10 +12,11 @@ import { Modal } from './Modal';
 const INLINE_PLAY_MAX_BYTES = 50 * 1024 * 1024;
 
 /** A message's media; `tile` for the shared-media grid, where every video is a square of its thumbnail (or a plain one
- * when it has none) that opens it in a viewer rather than playing in place. */
-export function MediaView({ media, tile = false }: { media: MessageMedia; tile?: boolean }) {
+ * when it has none) that opens it in a viewer rather than playing in place. `onOpen`: a photo opens in the chat's
+ * viewer (PhotoViewer, which goes from photo to photo) rather than in one of its own. */
+export function MediaView({ media, tile = false, onOpen }: { media: MessageMedia; tile?: boolean; onOpen?: () => void }) {
   // The server calls any image/* a photo; one of a type the app does not show (SVG, HEIC, a mislabelled file) is a file.
-  if (media.kind === 'photo' && isShownImage(media.mime_type)) return <Photo media={media} />;
+  if (media.kind === 'photo' && isShownImage(media.mime_type)) return <Photo media={media} onOpen={onOpen} />;
   if (media.kind === 'video' && (tile || media.thumb || media.preview?.length)) return <Video media={media} tile={tile} />;
   if ((media.kind === 'audio' || media.kind === 'video') && media.size <= INLINE_PLAY_MAX_BYTES) return <Player media={media} />;
   return <DocumentFile media={media} />;
@@ -136,9 +137,10 @@ function Video({ media, tile = false }: { media: MessageMedia; tile?: boolean })
 
 /**
  * A photo in a bubble or the shared-media grid: the inline preview (blurred) at once, in a box sized from the photo's
- * width and height so nothing moves; then the 320 px thumbnail; the whole file only when the photo is opened.
+ * width and height so nothing moves; then the 320 px thumbnail; the whole file only when the photo is opened (by
+ * `onOpen`'s viewer when given, else in a dialog of its own).
  */
-function Photo({ media }: { media: MessageMedia }) {
+function Photo({ media, onOpen }: { media: MessageMedia; onOpen?: () => void }) {
   const preview = previewUrl(media);
   const [thumb, setThumb] = useState<string | null>(null);
   const [failed, setFailed] = useState(false);
@@ -179,7 +181,7 @@ function Photo({ media }: { media: MessageMedia }) {
   if (broken) return <DocumentFile media={media} />;
   return (
     <>
-      <button type="button" class="photo" style={{ width: box.width, height: box.height }} onClick={() => setOpen(true)} aria-label={`Open ${media.name}`}>
+      <button type="button" class="photo" style={{ width: box.width, height: box.height }} onClick={() => (onOpen ? onOpen() : setOpen(true))} aria-label={`Open ${media.name}`}>
         {thumb ? (
           <img class="photo__img" src={thumb} alt={media.name} width={box.width} height={box.height} data-testid="photo-thumb" onLoad={measure} onError={() => setBroken(true)} />
         ) : preview && !failed ? (

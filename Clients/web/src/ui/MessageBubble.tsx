@@ -31,6 +31,8 @@ export interface MessageActions {
   onForward?: (message: Message) => void;
   /** Shows who has read the user's own message (small groups). */
   onSeenBy?: (message: Message) => void;
+  /** Opens the message's photo in the chat's viewer. */
+  onOpenPhoto?: (message: Message) => void;
 }
 
 interface BubbleProps extends MessageActions {
@@ -47,7 +49,7 @@ interface BubbleProps extends MessageActions {
 }
 
 export function MessageBubble({
-  state, message, continued, dialog, replyTo, replies = 0, newReplies = 0, onReply, onEdit, onDelete, onPin, onReact, onForward, onSeenBy, onJump,
+  state, message, continued, dialog, replyTo, replies = 0, newReplies = 0, onReply, onEdit, onDelete, onPin, onReact, onForward, onSeenBy, onOpenPhoto, onJump,
 }: BubbleProps) {
   const [picking, setPicking] = useState(false);
   const reactButton = useRef<HTMLButtonElement>(null);
@@ -117,7 +119,7 @@ export function MessageBubble({
             )}
           </button>
         )}
-        {message.media && <MediaView media={message.media} />}
+        {message.media && <MediaView media={message.media} onOpen={onOpenPhoto && (() => onOpenPhoto(message))} />}
         {message.poll && <PollView state={state} chatKey={key} message={message} canVote={canReact(state, key)} />}
         {message.geo && <GeoView chatKey={key} message={message} geo={message.geo} mine={out} />}
         {message.text && (

@@ -11,6 +11,7 @@ import { Icon } from './Icon';
 import { nextMention, readAllMentions } from './mentions';
 import { unreadInThreads } from './threads';
 import { readTopic, topicHistory } from './topics';
+import { PhotoViewer, isViewerPhoto } from './PhotoViewer';
 
 const OVERSCAN_PX = 800;
 const LOAD_OLDER_PX = 1200;
@@ -136,8 +137,10 @@ export function MessageList({ chatKey, topic = null, ...actions }: MessageAction
     const marker = indexOf.get('unread');
     if (el && !positioned.current && unreadFrom !== undefined) {
       positioned.current = true;
-      // Open at the first unread message unless it is on the last screen anyway.
-      if (marker !== undefined && offsets[marker] < total - el.clientHeight) {
+      // Open at the first unread message unless it is on the last screen anyway, or a message of the user's that the
+      // server refused waits at the end (the chat list showed its "!"): its Retry is what the user came for.
+      const refused = history.pending.some((p) => p.failed);
+      if (marker !== undefined && !refused && offsets[marker] < total - el.clientHeight) {
         stick.current = false;
         el.scrollTop = Math.max(0, offsets[marker] - 8);
         anchor.current = { key: 'unread', delta: offsets[marker] - el.scrollTop };
@@ -201,8 +204,12 @@ export function MessageList({ chatKey, topic = null, ...actions }: MessageAction
     if (wanted.current && !history.loading) jump(wanted.current);
   });
 
-  const latest = useRef({ ...actions, onJump: jump });
-  latest.current = { ...actions, onJump: jump };
+  // A photo opens in one viewer for the list (a row's own would close as the row scrolls out of the DOM, and could not
+  // go to the chat's other photos).
+  const [viewing, setViewing] = useState<number | null>(null);
+  const photos = useMemo(() => history.messages.filter(isViewerPhoto), [history.messages]);
+  const latest = useRef({ ...actions, onJump: jump, onOpenPhoto: (m: Message) => setViewing(m.id) });
+  latest.current = { ...actions, onJump: jump, onOpenPhoto: (m: Message) => setViewing(m.id) };
   const stableActions = useMemo<RowActions>(
     () => ({
       onReply: (m, q) => latest.current.onReply(m, q),
@@ -212,6 +219,7 @@ export function MessageList({ chatKey, topic = null, ...actions }: MessageAction
       onReact: (m, r) => latest.current.onReact?.(m, r),
       onForward: (m) => latest.current.onForward?.(m),
       onSeenBy: (m) => latest.current.onSeenBy?.(m),
+      onOpenPhoto: (m) => latest.current.onOpenPhoto(m),
       onJump: (id) => latest.current.onJump(id),
     }),
     [],
@@ -279,6 +287,17 @@ export function MessageList({ chatKey, topic = null, ...actions }: MessageAction
           <Icon name="down" />
           {unread > 0 && <span class="badge">{unread}</span>}
         </button>
+      )}
+      {viewing !== null && (
+        <PhotoViewer
+          photos={photos}
+          shownId={viewing}
+          complete={history.complete}
+          loading={history.loading}
+          onOlder={() => loadOlder(chatKey)}
+          onShow={setViewing}
+          onClose={() => setViewing(null)}
+        />
       )}
     </div>
   );

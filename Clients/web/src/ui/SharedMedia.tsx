@@ -4,6 +4,7 @@ import { api } from './connection';
 import { errorText } from './format';
 import { coordinates, mapLink } from './location';
 import { MediaView } from './MediaView';
+import { PhotoViewer, isViewerPhoto } from './PhotoViewer';
 import { peerFromKey, peerKey } from './peers';
 import { RichText } from './RichText';
 import { useApp } from './store';
@@ -37,6 +38,9 @@ export function SharedMedia({ chatKey }: { chatKey: string }) {
       live = false;
     };
   }, [chatKey, filter, latest]);
+  // The Photos tab's photos open in the viewer, which goes through the grid's (oldest first there).
+  const [viewing, setViewing] = useState<number | null>(null);
+  const photos = (messages ?? []).filter(isViewerPhoto).sort((a, b) => a.id - b.id);
   const tab = Tabs.find((t) => t.filter === filter)!;
   const grid = filter === 'photo' || filter === 'video';
   return (
@@ -68,7 +72,7 @@ export function SharedMedia({ chatKey }: { chatKey: string }) {
           {messages.map((m) => (
             <li key={m.id} class="shared__item" data-testid="shared-item">
               {m.media ? (
-                <MediaView media={m.media} tile={grid} />
+                <MediaView media={m.media} tile={grid} onOpen={isViewerPhoto(m) ? () => setViewing(m.id) : undefined} />
               ) : m.geo ? (
                 <a href={mapLink(m.geo)} target="_blank" rel="noopener noreferrer">
                   📍 {coordinates(m.geo)}
@@ -82,6 +86,17 @@ export function SharedMedia({ chatKey }: { chatKey: string }) {
             </li>
           ))}
         </ul>
+      )}
+      {viewing !== null && (
+        <PhotoViewer
+          photos={photos}
+          shownId={viewing}
+          complete
+          loading={false}
+          onOlder={() => Promise.resolve()}
+          onShow={setViewing}
+          onClose={() => setViewing(null)}
+        />
       )}
     </section>
   );

@@ -42,7 +42,7 @@ export function useFloatingActions(picking: boolean, closePicker: () => void) {
     const outside = (e: PointerEvent) => {
       if (!row.current?.contains(e.target as Node)) setOpen(false);
     };
-    // (A dialog opened from the message — the photo viewer, a report, a poll's voters — is drawn inside its row: a
+    // (A dialog opened from the message — a report, a poll's voters — is drawn inside its row: a
     // press there is not a press on the message; see onClick.)
     // Only a scroll that moves the message counts, and not the app's own keeping of the newest message in view: older
     // messages loaded above leave it where it was on screen, and a new one at the bottom scrolls a history that is
