@@ -212,11 +212,14 @@ internal sealed class CallHandlers(
         }
     }
 
+    /// <summary>A signal (an ICE candidate) goes to the other side's device in the call: the caller's, and the callee's
+    /// once one answered; while it rings, to every device of the callee, since any of them may answer.</summary>
     public async ValueTask<Done> Handle(SendCallSignalCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var other = registry.OtherSide(call.CallId, me);
-        await bus.Publish(new EphemeralUpdateEvent([other], new PhoneCallSignalUpdate(call.CallId, me, call.Data)), CancellationToken.None);
+        var (other, connection) = registry.OtherSide(call.CallId, me);
+        await bus.Publish(
+            new EphemeralUpdateEvent([other], new PhoneCallSignalUpdate(call.CallId, me, call.Data)) { OnlyConnection = connection }, CancellationToken.None);
         return new Done();
     }
 
