@@ -249,11 +249,42 @@ public sealed partial class BotApiTests : IAsyncLifetime
             response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         }
 
+        await bob.Client.SendMessageAsync(Peer.User(bot.Bot.Id), "/start");
         await bob.Client.BlockUserAsync(bot.Bot.Id);
         await FailsAsync(bot.Token, "sendMessage", new { chat_id = bob.UserId, text = "spam" }, HttpStatusCode.Forbidden, MessageErrorNames.UserIsBlocked);
 
         (await alice.Client.GetHistoryAsync(Peer.User(bot.Bot.Id), limit: 10)).Should().BeEmpty("nothing reached alice");
         (await CallAsync(bot.Token, "getMe")).GetProperty("ok").GetBoolean().Should().BeTrue("the bot still works after its bad requests");
+    }
+
+    [Fact]
+    public async Task ABot_WritesToAPerson_OnlyOnceTheyWroteToIt_OrToWhoMadeIt_AndInItsGroupsAsBefore()
+    {
+        await using var alice = await _host.SignUpAsync("alice_first");
+        await using var bob = await _host.SignUpAsync("bob_first");
+        await using var carol = await _host.SignUpAsync("carol_first");
+        var bot = await alice.Client.CreateBotAsync("first_word_bot", "First");
+        await bob.Client.MuteChatAsync(Peer.User(bot.Bot.Id), DateTimeOffset.UtcNow.AddDays(1));
+
+        // Bob never wrote to it (muting it made the chat's row, not a word); carol has no chat with it at all.
+        await FailsAsync(bot.Token, "sendMessage", new { chat_id = bob.UserId, text = "buy now" }, HttpStatusCode.Forbidden, BotErrorNames.BotChatForbidden);
+        await FailsAsync(bot.Token, "sendMessage", new { chat_id = carol.UserId, text = "buy now" }, HttpStatusCode.Forbidden, BotErrorNames.BotChatForbidden);
+        await FailsAsync(bot.Token, "sendLocation", new { chat_id = carol.UserId, latitude = 1.5, longitude = 2.5 }, HttpStatusCode.Forbidden, BotErrorNames.BotChatForbidden);
+        await FormFailsAsync(bot.Token, "sendDocument", [("chat_id", carol.UserId.ToString())], ("document", [1, 2, 3]), HttpStatusCode.Forbidden, BotErrorNames.BotChatForbidden);
+        (await bob.Client.GetHistoryAsync(Peer.User(bot.Bot.Id), limit: 10)).Should().BeEmpty();
+        (await carol.Client.GetHistoryAsync(Peer.User(bot.Bot.Id), limit: 10)).Should().BeEmpty();
+
+        // Its maker needs no first word; a person who wrote to it gets answers, even after deleting what they wrote.
+        await CallAsync(bot.Token, "sendMessage", new { chat_id = alice.UserId, text = "deployed" });
+        var start = await bob.Client.SendMessageAsync(Peer.User(bot.Bot.Id), "/start");
+        await bob.Client.DeleteMessagesAsync(Peer.User(bot.Bot.Id), [start.Message.Id], revoke: true);
+        await CallAsync(bot.Token, "sendMessage", new { chat_id = bob.UserId, text = "welcome" });
+        (await bob.NextAsync<MessageReceived>(m => !m.IsOutgoing && m.Message.Text == "welcome")).Message.FromId.Should().Be(bot.Bot.Id);
+
+        // In a group it is in, the bot writes as it always did.
+        var group = (await carol.Client.CreateGroupAsync("With a bot", [bot.Bot.Id])).Chat;
+        await CallAsync(bot.Token, "sendMessage", new { chat_id = -group.Id, text = "hello group" });
+        await FailsAsync(bot.Token, "sendMessage", new { chat_id = carol.UserId, text = "and you?" }, HttpStatusCode.Forbidden, BotErrorNames.BotChatForbidden);
     }
 
     [Fact]
@@ -488,6 +519,7 @@ public sealed partial class BotApiTests : IAsyncLifetime
         await using var bob = await _host.SignUpAsync("bob_botfilebad");
         await using var carol = await _host.SignUpAsync("carol_botfilebad");
         var created = await alice.Client.CreateBotAsync("Picky_bot", "Picky");
+        await StartBotAsync(bob, created);
         var token = created.Token;
         var secret = await bob.Client.SendMediaAsync(carol.Peer, await bob.Client.UploadFileAsync(new MemoryStream([1, 2, 3]), "secret.bin", "application/octet-stream"));
         var foreignId = secret.Message.Media!.Id.ToString();
@@ -516,11 +548,11 @@ public sealed partial class BotApiTests : IAsyncLifetime
         _host.UploadFiles().Should().BeEmpty("a refused chat, right or file is refused before a byte is stored");
         await FormFailsAsync(token, "sendDocument", [("chat_id", bob.UserId.ToString()), ("caption", new string('x', 1025))], ("document", new byte[10]),
             HttpStatusCode.BadRequest, "MEDIA_CAPTION_TOO_LONG");
-        (await bob.Client.GetHistoryAsync(Peer.User(created.Bot.Id))).Should().BeEmpty();
+        (await bob.Client.GetHistoryAsync(Peer.User(created.Bot.Id))).Should().OnlyContain(m => m.FromId == bob.UserId, "nothing of the bot's reached bob");
 
         await using var bobLaptop = await _host.SignInAnotherDeviceAsync("bob_botfilebad");
         await FormFailsAsync(token, "sendDocument", [("chat_id", bob.UserId.ToString())], ("document", [9, 9, 9]), HttpStatusCode.OK, null);
-        (await bobLaptop.Client.GetHistoryAsync(Peer.User(created.Bot.Id))).Should().ContainSingle().Which.Media!.Name.Should().Be("upload.bin");
+        (await bobLaptop.Client.GetHistoryAsync(Peer.User(created.Bot.Id))).Should().ContainSingle(m => m.FromId == created.Bot.Id).Which.Media!.Name.Should().Be("upload.bin");
     }
 
     private async Task DownloadFailsAsync(string path, HttpStatusCode status, string name)
@@ -554,6 +586,10 @@ public sealed partial class BotApiTests : IAsyncLifetime
     }
 
     private Task<JsonElement> CallAsync(string token, string method, object? body = null) => _http.CallAsync(token, method, body);
+
+    /// <summary>The person writes "/start" to the bot: a bot writes in a private chat only to those who wrote to it
+    /// there (or made it).</summary>
+    private Task StartBotAsync(Device person, BotToken bot) => person.Client.SendMessageAsync(Peer.User(bot.Bot.Id), "/start");
 
     private Task FailsAsync(string token, string method, object? body, HttpStatusCode status, string name) =>
         _http.FailsAsync(token, method, body, status, name);

@@ -74,6 +74,35 @@ public sealed class CallTests : IAsyncLifetime
         (await bob.Client.GetCurrentCallAsync()).Should().BeNull();
     }
 
+    [Fact]
+    public async Task OnceAnswered_SignalsGoToTheAnsweringDeviceOnly_WhileRingingToEveryDeviceOfTheCallee()
+    {
+        await using var alice = await _host.SignUpAsync("alice_pinned");
+        await using var alicesPhone = await _host.SignInAnotherDeviceAsync("alice_pinned");
+        await using var bob = await _host.SignUpAsync("bob_pinned");
+        await using var bobsPhone = await _host.SignInAnotherDeviceAsync("bob_pinned");
+        var ringing = await alice.Client.RequestCallAsync(bob.UserId, "v=0 offer");
+
+        await alice.Client.SendCallSignalAsync(ringing.Id, "candidate:early");
+        foreach (var device in new[] { bob, bobsPhone })
+        {
+            (await device.NextAsync<PhoneCallSignal>()).Data.Should().Be("candidate:early", "any of the callee's devices may answer");
+        }
+
+        await bob.Client.AcceptCallAsync(ringing.Id, "v=0 answer");
+        await alice.Client.SendCallSignalAsync(ringing.Id, "candidate:for-the-laptop");
+        (await bob.NextAsync<PhoneCallSignal>()).Data.Should().Be("candidate:for-the-laptop");
+        await bob.Client.SendCallSignalAsync(ringing.Id, "candidate:for-the-caller");
+        (await alice.NextAsync<PhoneCallSignal>()).Data.Should().Be("candidate:for-the-caller");
+        await alice.Client.DiscardCallAsync(ringing.Id);
+
+        // The end reaches every device, after the signals sent before it: none of them reached the other devices.
+        var phoneHeard = await bobsPhone.ReadUntilAsync(e => e is PhoneCallChanged { Call.State: CallState.Ended });
+        phoneHeard.OfType<PhoneCallSignal>().Should().BeEmpty("the phone did not answer: the laptop's call is none of its business");
+        var alicesPhoneHeard = await alicesPhone.ReadUntilAsync(e => e is PhoneCallChanged { Call.State: CallState.Ended });
+        alicesPhoneHeard.OfType<PhoneCallSignal>().Should().BeEmpty("the call was placed from alice's laptop");
+    }
+
     [Theory]
     [InlineData(CallEndReasons.Declined)]
     [InlineData(CallEndReasons.Cancelled)]

@@ -39,6 +39,7 @@ public static class MediaModule
         services.AddSingleton<UploadQuota>();
         services.AddSingleton<MediaStreamTickets>();
         services.AddScoped<MediaAccess>();
+        services.AddSingleton<MediaAccessMemory>();
         services.AddSingleton<MediaAttachments>();
         services.AddSingleton<IMediaAttachments>(provider => provider.GetRequiredService<MediaAttachments>());
         services.AddSingleton<MediaCollector>();

@@ -95,6 +95,10 @@ public static class BotErrorNames
     /// <summary>400 over the Bot HTTP API: a <c>parse_mode</c> other than HTML, MarkdownV2 or Markdown.</summary>
     public const string ParseModeInvalid = "PARSE_MODE_INVALID";
 
+    /// <summary>403: a bot writes in a private chat only once the person wrote to it there (or made the bot), as
+    /// Telegram's bots cannot start a conversation.</summary>
+    public const string BotChatForbidden = "BOT_CHAT_FORBIDDEN";
+
     public const string BotOnly = "BOT_ONLY";
     public const string BotCommandInvalid = "BOT_COMMAND_INVALID";
 }

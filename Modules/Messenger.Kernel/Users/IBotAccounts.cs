@@ -21,6 +21,9 @@ public interface IBotAccounts
     /// <summary>Whether the account is a bot (any kind).</summary>
     bool IsBot(long userId);
 
+    /// <summary>Whether <paramref name="userId"/> made the bot <paramref name="botId"/> (of the Bot HTTP API).</summary>
+    bool IsOwnedBy(long botId, long userId);
+
     /// <summary>Every bot of the Bot HTTP API that is not deleted (the ones people add to groups).</summary>
     IReadOnlyList<long> ApiBotIds();
 }

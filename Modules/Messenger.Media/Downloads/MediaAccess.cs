@@ -16,10 +16,8 @@ internal sealed record ReadableMedia(long Id, string Hash, long Size, string? Th
 /// (not discarded) holding its encrypted file. Everyone else gets exactly the answer of a missing id (404 <c>MEDIA_INVALID</c>), so media
 /// ids cannot be probed.
 /// </summary>
-internal sealed class MediaAccess(SqliteDatabase database, ISender bus)
+internal sealed class MediaAccess(SqliteDatabase database, ISender bus, MediaAccessMemory memory, TimeProvider clock)
 {
-    private const int MessagesPerQuery = 500;
-
     public async ValueTask<ReadableMedia> RequireReadableAsync(long userId, long mediaId, CancellationToken cancellationToken)
     {
         var media = Find(mediaId) ?? throw MessengerError.NotFound(MediaErrorNames.MediaInvalid);
@@ -68,19 +66,45 @@ internal sealed class MediaAccess(SqliteDatabase database, ISender bus)
         return secretFiles.Length > 0 && await bus.Send(new CanReadAnySecretFileQuery(userId, secretFiles), cancellationToken);
     }
 
+    /// <summary>
+    /// Whether the user sees a message carrying the media. A file forwarded 100,000 times has as many messages, and a
+    /// download asks once per part: so the message found visible is remembered and only it is asked about the next time
+    /// (still visible: one query; deleted, hidden, its chat left: the walk again), and a walk that found none is trusted
+    /// for <see cref="MediaAccessMemory.NotSeenSeconds"/>, but for copies newer than it (a forward to the user since).
+    /// </summary>
     private async ValueTask<bool> CanSeeAsync(long userId, long mediaId, CancellationToken cancellationToken)
     {
-        long before = long.MaxValue;
+        var now = clock.GetUtcNow();
+        var (after, until) = (0L, now.AddSeconds(MediaAccessMemory.NotSeenSeconds));
+        switch (memory.Recall(userId, mediaId))
+        {
+            case MediaAccessMemory.Seen seen:
+                if (Carries(seen.MessageId, mediaId) && await AskAsync(userId, [seen.MessageId], cancellationToken) is not null)
+                {
+                    return true;
+                }
+
+                break;
+            case MediaAccessMemory.NotSeen notSeen when now < notSeen.Until:
+                (after, until) = (notSeen.NewestWalked, notSeen.Until);
+                break;
+        }
+
+        var newest = after;
+        var before = long.MaxValue;
         while (true)
         {
-            var messages = Messages(mediaId, before);
+            var messages = Messages(mediaId, after, before);
             if (messages.Count == 0)
             {
+                memory.Remember(userId, mediaId, new MediaAccessMemory.NotSeen(newest, until));
                 return false;
             }
 
-            if (await bus.Send(new CanSeeAnyMessageQuery(userId, [.. messages]), cancellationToken))
+            newest = Math.Max(newest, messages[0]);
+            if (await AskAsync(userId, [.. messages], cancellationToken) is { } visible)
             {
+                memory.Remember(userId, mediaId, new MediaAccessMemory.Seen(visible));
                 return true;
             }
 
@@ -88,15 +112,34 @@ internal sealed class MediaAccess(SqliteDatabase database, ISender bus)
         }
     }
 
-    // Newest first: the copy the caller is most likely to see is usually the latest forward.
-    private List<long> Messages(long mediaId, long before)
+    private ValueTask<long?> AskAsync(long userId, long[] messageIds, CancellationToken cancellationToken)
+    {
+        memory.CountQuery();
+        return bus.Send(new FindVisibleMessageQuery(userId, messageIds), cancellationToken);
+    }
+
+    /// <summary>Whether the message still carries the media (an edit may have replaced it).</summary>
+    private bool Carries(long messageId, long mediaId)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT message_id FROM media_refs WHERE media_id = @id AND message_id > 0 AND message_id < @before ORDER BY message_id DESC LIMIT @limit";
+        command.CommandText = "SELECT 1 FROM media_refs WHERE message_id = @message AND media_id = @id";
+        command.Parameters.AddWithValue("@message", messageId);
         command.Parameters.AddWithValue("@id", mediaId);
+        return command.ExecuteScalar() is not null;
+    }
+
+    // Newest first: the copy the caller is most likely to see is usually the latest forward.
+    private List<long> Messages(long mediaId, long after, long before)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT message_id FROM media_refs WHERE media_id = @id AND message_id > @after AND message_id < @before " +
+            "ORDER BY message_id DESC LIMIT @limit";
+        command.Parameters.AddWithValue("@id", mediaId);
+        command.Parameters.AddWithValue("@after", after);
         command.Parameters.AddWithValue("@before", before);
-        command.Parameters.AddWithValue("@limit", MessagesPerQuery);
+        command.Parameters.AddWithValue("@limit", memory.MessagesPerQuery);
         return command.ReadInt64Column();
     }
 }

@@ -6,22 +6,22 @@ using Messenger.Message.Storage;
 
 namespace Messenger.Message.Attachments;
 
-/// <summary>Answers the Media module before it serves a file: is one of the messages carrying it visible to the user?
+/// <summary>Answers the Media module before it serves a file: which one of the messages carrying it is visible to the user?
 /// Visible means not deleted for everyone, not deleted by the user, and in a private chat the user is part of or a group
 /// the user is a member of now.</summary>
-internal sealed class CanSeeAnyMessageHandler(SqliteDatabase database) : IRequestHandler<CanSeeAnyMessageQuery, bool>
+internal sealed class FindVisibleMessageHandler(SqliteDatabase database) : IRequestHandler<FindVisibleMessageQuery, long?>
 {
-    public ValueTask<bool> Handle(CanSeeAnyMessageQuery query, CancellationToken cancellationToken)
+    public ValueTask<long?> Handle(FindVisibleMessageQuery query, CancellationToken cancellationToken)
     {
         if (query.MessageIds.Length == 0)
         {
-            return ValueTask.FromResult(false);
+            return ValueTask.FromResult<long?>(null);
         }
 
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText =
-            $"SELECT 1 FROM message_messages m WHERE m.id IN ({command.BindList("id", query.MessageIds)}) AND m.deleted = 0 " +
+            $"SELECT m.id FROM message_messages m WHERE m.id IN ({command.BindList("id", query.MessageIds)}) AND m.deleted = 0 " +
             "AND ((m.to_kind = @userKind AND (m.from_id = @user OR m.to_id = @user)) " +
             "OR (m.to_kind = @chatKind AND EXISTS (SELECT 1 FROM message_members mem WHERE mem.chat_id = m.chat_id AND mem.user_id = @user))) " +
             $"AND {MessageStore.NotHidden} LIMIT 1";
@@ -29,7 +29,7 @@ internal sealed class CanSeeAnyMessageHandler(SqliteDatabase database) : IReques
         command.Parameters.AddWithValue("@userKind", (int)PeerKind.User);
         command.Parameters.AddWithValue("@chatKind", (int)PeerKind.Chat);
 
-        return ValueTask.FromResult(command.ExecuteScalar() is not null);
+        return ValueTask.FromResult(command.ExecuteScalar() is long id ? id : (long?)null);
     }
 }
 

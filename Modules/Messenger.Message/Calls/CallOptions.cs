@@ -23,6 +23,15 @@ internal sealed class CallOptions
     /// <summary>STUN/TURN servers handed to clients (<c>phone.getCallConfig</c>). None: the two sides connect directly,
     /// which works on one network; across NATs a TURN server (coturn) is needed.</summary>
     public List<IceServerOptions> IceServers { get; set; } = [];
+
+    /// <summary>The secret shared with the TURN server (coturn's <c>static-auth-secret</c> with <c>use-auth-secret</c>):
+    /// set, each user gets credentials of their own for every TURN server without a <c>Username</c> of its own, valid
+    /// <see cref="TurnCredentialHours"/> (the TURN REST API: <c>username</c> "expiry:user id", <c>credential</c>
+    /// base64(HMAC-SHA1(secret, username))), so a user blocked or signed out keeps no lasting way through the relay.</summary>
+    public string? TurnSecret { get; set; }
+
+    /// <summary>Hours the credentials minted with <see cref="TurnSecret"/> stay valid.</summary>
+    public int TurnCredentialHours { get; set; } = 12;
 }
 
 internal sealed class IceServerOptions
@@ -42,6 +51,7 @@ internal sealed class CallOptionsValidator : IValidateOptions<CallOptions>
         OptionsProblems.RequireInRange(problems, CallOptions.Section, nameof(options.RingTimeoutSeconds), options.RingTimeoutSeconds, 5, 600);
         OptionsProblems.RequireInRange(problems, CallOptions.Section, nameof(options.ReconnectGraceSeconds), options.ReconnectGraceSeconds, 0, 300);
         OptionsProblems.RequireInRange(problems, CallOptions.Section, nameof(options.GroupCallMaxParticipants), options.GroupCallMaxParticipants, 2, 32);
+        OptionsProblems.RequireInRange(problems, CallOptions.Section, nameof(options.TurnCredentialHours), options.TurnCredentialHours, 1, 168);
         if (options.IceServers.Any(server => server.Urls.Count == 0 || server.Urls.Any(url => !url.StartsWith("stun:") && !url.StartsWith("turn:") && !url.StartsWith("turns:"))))
         {
             problems.Add($"{CallOptions.Section}:{nameof(options.IceServers)}: each needs Urls starting with stun:, turn: or turns:.");

@@ -81,13 +81,14 @@ internal sealed class CallRegistry(IOptions<CallOptions> options, TimeProvider c
         }
     }
 
-    /// <summary>The other side of a call <paramref name="me"/> is in.</summary>
-    public long OtherSide(long callId, long me)
+    /// <summary>The other side of a call <paramref name="me"/> is in, and the connection its device in the call is on: the
+    /// caller's from the start, the callee's once answered; null while the call rings for every device of the callee.</summary>
+    public (long UserId, string? Connection) OtherSide(long callId, long me)
     {
         lock (_gate)
         {
-            var call = Find(callId, me).State;
-            return call.CallerId == me ? call.CalleeId : call.CallerId;
+            var call = Find(callId, me);
+            return call.State.CallerId == me ? (call.State.CalleeId, call.Callee?.Connection) : (call.State.CallerId, call.Caller.Connection);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using FluentValidation;
 using Mediator;
 using Messenger.Contracts.Account;
@@ -76,6 +78,30 @@ internal sealed class CallEvents(IServiceScopeFactory scopes, ILogger<CallEvents
     }
 }
 
+/// <summary>
+/// The TURN REST API's time-limited credentials (draft-uberti-behave-turn-rest-00, coturn's <c>use-auth-secret</c>):
+/// <c>username</c> "expiry unix seconds:user id", <c>credential</c> base64(HMAC-SHA1(secret, username)). The TURN server
+/// checks them with the same secret and refuses them once expired: no credential handed out outlives its hours.
+/// </summary>
+internal static class TurnCredentials
+{
+    /// <summary>The server as <paramref name="userId"/> gets it: a TURN server with no <c>Username</c> of its own gets
+    /// minted credentials when <see cref="CallOptions.TurnSecret"/> is set; the rest (STUN, static credentials of old
+    /// set-ups) as configured.</summary>
+    public static IceServer For(IceServerOptions server, CallOptions options, long userId, DateTimeOffset now)
+    {
+        var isTurn = server.Urls.Any(url => url.StartsWith("turn:", StringComparison.Ordinal) || url.StartsWith("turns:", StringComparison.Ordinal));
+        if (string.IsNullOrEmpty(options.TurnSecret) || !isTurn || !string.IsNullOrEmpty(server.Username))
+        {
+            return new IceServer([.. server.Urls], server.Username, server.Credential);
+        }
+
+        var username = $"{now.AddHours(options.TurnCredentialHours).ToUnixTimeSeconds()}:{userId}";
+        var credential = Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(options.TurnSecret), Encoding.UTF8.GetBytes(username)));
+        return new IceServer([.. server.Urls], username, credential);
+    }
+}
+
 /// <summary>Work a timer starts (a call rang out, a participant's grace ran out), off the timer's thread, in a DI scope of
 /// its own; a failure is logged.</summary>
 internal static class CallScope
@@ -109,8 +135,8 @@ internal sealed class CallHandlers(
 
     public ValueTask<CallConfig> Handle(GetCallConfigCall call, CancellationToken cancellationToken)
     {
-        caller.RequireUserId();
-        var servers = options.Value.IceServers.Select(s => new IceServer([.. s.Urls], s.Username, s.Credential)).ToArray();
+        var me = caller.RequireUserId();
+        var servers = options.Value.IceServers.Select(s => TurnCredentials.For(s, options.Value, me, clock.GetUtcNow())).ToArray();
         return ValueTask.FromResult(new CallConfig(servers, options.Value.RingTimeoutSeconds));
     }
 
@@ -186,11 +212,14 @@ internal sealed class CallHandlers(
         }
     }
 
+    /// <summary>A signal (an ICE candidate) goes to the other side's device in the call: the caller's, and the callee's
+    /// once one answered; while it rings, to every device of the callee, since any of them may answer.</summary>
     public async ValueTask<Done> Handle(SendCallSignalCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var other = registry.OtherSide(call.CallId, me);
-        await bus.Publish(new EphemeralUpdateEvent([other], new PhoneCallSignalUpdate(call.CallId, me, call.Data)), CancellationToken.None);
+        var (other, connection) = registry.OtherSide(call.CallId, me);
+        await bus.Publish(
+            new EphemeralUpdateEvent([other], new PhoneCallSignalUpdate(call.CallId, me, call.Data)) { OnlyConnection = connection }, CancellationToken.None);
         return new Done();
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Mediator;
+using Messenger.Contracts.Bots;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Kernel.Errors;
@@ -14,7 +15,7 @@ namespace Messenger.Message.Chats;
 /// at most <see cref="CacheLimit"/> entries and is emptied when it would hold more (one database read brings an entry
 /// back), so a server with millions of users and chats does not end up with all of them in memory.
 /// </summary>
-internal sealed class ChatResolver(MessageStore store, ChatDirectory directory)
+internal sealed class ChatResolver(MessageStore store, ChatDirectory directory, IBotAccounts bots)
 {
     /// <summary>
     /// The chat <paramref name="peer"/> names, if the caller may use it: a private chat the caller has (its other user
@@ -45,7 +46,8 @@ internal sealed class ChatResolver(MessageStore store, ChatDirectory directory)
     }
 
     /// <summary>As <see cref="ResolveAsync"/>, for a new message: a private chat whose other user deleted their account
-    /// is 400 <c>USER_DELETED</c>.</summary>
+    /// is 400 <c>USER_DELETED</c>; a bot's private chat with someone who never wrote to it there (and did not make it) is
+    /// 403 <c>BOT_CHAT_FORBIDDEN</c>.</summary>
     public async ValueTask<ChatTarget> ResolveForPostingAsync(long me, Peer? peer, ISender bus, CancellationToken cancellationToken)
     {
         var target = await ResolveAsync(me, peer, bus, cancellationToken);
@@ -54,12 +56,41 @@ internal sealed class ChatResolver(MessageStore store, ChatDirectory directory)
             throw MessengerError.BadRequest(MessageErrorNames.UserDeleted);
         }
 
+        if (target.IsPrivate && IsBot(me) && !MayBotWrite(me, target))
+        {
+            throw MessengerError.Forbidden(BotErrorNames.BotChatForbidden);
+        }
+
         return target;
+    }
+
+    /// <summary>
+    /// As Telegram's bots, a bot never starts a conversation: it writes to a person once they wrote to it (a message of
+    /// theirs in the chat, deleted since or not, "/start" included), or when they made it (its owner needs no first
+    /// word to get its reports). Blocking the bot stops it again (<c>USER_IS_BLOCKED</c>). Otherwise a bot's token
+    /// would let it message any user id.
+    /// </summary>
+    private bool MayBotWrite(long bot, ChatTarget target) =>
+        (target.ChatId != 0 && store.HasWritten(target.OtherUserId, target.ChatId)) || bots.IsOwnedBy(bot, target.OtherUserId);
+
+    /// <summary>Whether the account is a bot, remembered (it never changes) so people's sends pay no read for it.</summary>
+    private bool IsBot(long userId)
+    {
+        if (_bots.TryGetValue(userId, out var isBot))
+        {
+            return isBot;
+        }
+
+        isBot = bots.IsBot(userId);
+        Remember(_bots, userId, isBot, ref _botsAdded);
+        return isBot;
     }
 
     private readonly ConcurrentDictionary<long, bool> _knownUsers = new();
     private readonly ConcurrentDictionary<(long Low, long High), long> _privateChats = new();
+    private readonly ConcurrentDictionary<long, bool> _bots = new();
     private int _knownUsersAdded;
+    private int _botsAdded;
     private int _privateChatsAdded;
 
     /// <summary>Entries each memory holds (≈ 50–70 bytes each): 100,000 by default.</summary>

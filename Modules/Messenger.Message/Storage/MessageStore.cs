@@ -126,6 +126,18 @@ internal sealed class MessageStore(SqliteDatabase database)
         return found;
     }
 
+    /// <summary>Whether <paramref name="userId"/> ever posted in the chat (a message deleted since counts: its row
+    /// stays). One seek of the sender's index.</summary>
+    public bool HasWritten(long userId, long chatId)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM message_messages WHERE from_id = @user AND chat_id = @chat LIMIT 1";
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@chat", chatId);
+        return command.ExecuteScalar() is not null;
+    }
+
     /// <summary>Whether chat <paramref name="chatId"/> is in <paramref name="userId"/>'s chat list (a row whose history
     /// they cleared has no top message, and is listed as <see cref="Dialogs"/> lists: not at all).</summary>
     public bool HasDialog(long userId, long chatId)

@@ -22,6 +22,8 @@ internal sealed class BotAccounts(SessionStore store, BotStore bots) : IBotAccou
 
     public bool IsBot(long userId) => store.GetUser(userId) is { IsBot: true };
 
+    public bool IsOwnedBy(long botId, long userId) => bots.OwnedBy(userId).Any(bot => bot.Id == botId);
+
     public IReadOnlyList<long> ApiBotIds() => bots.ApiBotIds();
 
     public long Create(WriteScope scope, string displayName, DateTimeOffset now)

@@ -2,9 +2,10 @@ using Mediator;
 
 namespace Messenger.Kernel.Messages;
 
-/// <summary>Can <paramref name="UserId"/> see at least one of these messages (not deleted for everyone, not deleted
-/// for them, in a chat they belong to)? Answered by the Message module; the Media module asks it before serving bytes.</summary>
-public sealed record CanSeeAnyMessageQuery(long UserId, long[] MessageIds) : IRequest<bool>;
+/// <summary>One of these messages <paramref name="UserId"/> can see (not deleted for everyone, not deleted for them, in a
+/// chat they belong to), or null when none. Answered by the Message module; the Media module asks it before serving bytes
+/// (and asks again about that one message on the next request).</summary>
+public sealed record FindVisibleMessageQuery(long UserId, long[] MessageIds) : IRequest<long?>;
 
 /// <summary>Is <paramref name="UserId"/> a member of at least one of these groups? Answered by the Message module; the
 /// Media module asks it before serving a group's photo.</summary>
