@@ -20,9 +20,9 @@ public sealed class LoggedWriter(StorageWriter writer, IUpdateLog log)
 {
     /// <summary>
     /// Runs <paramref name="work"/> in the writer's next batch; after its COMMIT publishes what it appended (if anything)
-    /// on <paramref name="bus"/>, whoever is still waiting (<see cref="CancellationToken.None"/>: a caller that left still
-    /// has its updates pushed to everyone else). <paramref name="originConnectionId"/>: the connection whose call this is,
-    /// which gets its pts in the call's result rather than as a push.
+    /// on <paramref name="bus"/>, uncancellable: a caller that left still has its updates pushed to everyone else.
+    /// <paramref name="originConnectionId"/>: the connection whose call this is, which gets its pts in the call's result
+    /// rather than as a push.
     /// </summary>
     public Task<T> WriteAsync<T>(
         IPublisher bus, Func<WriteScope, LogAppends, T> work, CancellationToken cancellationToken, string? originConnectionId = null) =>
