@@ -3,6 +3,7 @@ using Messenger.Kernel.Media;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.ServerInfo;
 using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -34,6 +35,7 @@ public static class KernelModule
         services.AddSingleton<StorageSpace>();
         services.AddSingleton<StorageWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<StorageWriter>());
+        services.AddSingleton<LoggedWriter>();
         services.AddHostedService<DataDirectoryAccess>();
 
         services.AddModuleDbContext<KernelDbContext>(KernelDbContext.MigrationsHistoryTable, migrateOnStart: false);

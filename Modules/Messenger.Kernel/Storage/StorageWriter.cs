@@ -61,7 +61,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
     /// <summary>Runs <paramref name="work"/> in the next batch; completes after that batch's COMMIT.</summary>
     public async Task<T> WriteAsync<T>(Func<WriteScope, T> work, CancellationToken cancellationToken = default)
     {
-        var item = new WorkItem<T>(work);
+        var item = new FuncItem<T>(work);
         await Enqueue(item, cancellationToken);
         return await item.Completion.Task;
     }
@@ -73,7 +73,9 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
             return true;
         }, cancellationToken);
 
-    private async ValueTask Enqueue(WorkItem item, CancellationToken cancellationToken)
+    /// <summary>Queues <paramref name="item"/> for the next batch (<see cref="Updates.LoggedWriter"/>: a unit that carries its own
+    /// state, awaited by its caller's own state machine).</summary>
+    internal async ValueTask Enqueue(WorkItem item, CancellationToken cancellationToken)
     {
         try
         {
@@ -350,7 +352,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(DrainAsync());
 
-    private abstract class WorkItem
+    internal abstract class WorkItem
     {
         public long Enqueued { get; } = Stopwatch.GetTimestamp();
 
@@ -361,17 +363,26 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
         public abstract void Fail(Exception error);
     }
 
-    private sealed class WorkItem<T>(Func<WriteScope, T> work) : WorkItem
+    /// <summary>A unit with a result: <see cref="Run"/> runs on the writer's loop, <see cref="Completion"/> completes after
+    /// the COMMIT (or fails with the unit's error, or the batch's).</summary>
+    internal abstract class WorkItem<T> : WorkItem
     {
         private T _result = default!;
 
         // Continuations run on the pool, not on the writer's loop.
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public override void Execute(WriteScope scope) => _result = work(scope);
+        protected abstract T Run(WriteScope scope);
 
-        public override void Complete() => Completion.TrySetResult(_result);
+        public sealed override void Execute(WriteScope scope) => _result = Run(scope);
 
-        public override void Fail(Exception error) => Completion.TrySetException(error);
+        public sealed override void Complete() => Completion.TrySetResult(_result);
+
+        public sealed override void Fail(Exception error) => Completion.TrySetException(error);
+    }
+
+    private sealed class FuncItem<T>(Func<WriteScope, T> work) : WorkItem<T>
+    {
+        protected override T Run(WriteScope scope) => work(scope);
     }
 }

@@ -19,7 +19,7 @@ namespace Messenger.Message.Accounts;
 /// live locations end (in the groups as it leaves each, then in its private chats).
 /// </summary>
 internal sealed class LeaveDeletedAccount(
-    Chats.ChatResolver chats, GroupChanges changes, StorageWriter writer, IMediaAttachments media, IMediator bus, TimeProvider clock)
+    Chats.ChatResolver chats, GroupChanges changes, StorageWriter writer, LoggedWriter logged, IMediaAttachments media, IMediator bus, TimeProvider clock)
     : INotificationHandler<AccountDeletedEvent>
 {
     public async ValueTask Handle(AccountDeletedEvent deleted, CancellationToken cancellationToken)
@@ -30,20 +30,16 @@ internal sealed class LeaveDeletedAccount(
         // hold the writer, which every other user's sends wait for, through all of them at once.
         foreach (var chatId in await writer.WriteAsync(scope => GroupStore.ChatIdsOf(scope, userId), CancellationToken.None))
         {
-            var appends = new List<LogAppend>();
-            await writer.WriteAsync(scope => Leave(scope, chatId, userId, appends), CancellationToken.None);
-            appends.RemoveAll(append => append.OwnerId == userId);
-            if (appends.Count > 0)
+            await logged.WriteAsync(bus, (scope, appends) =>
             {
-                await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-            }
-
+                Leave(scope, chatId, userId, appends);
+                appends.RemoveAll(append => append.OwnerId == userId);
+            }, CancellationToken.None);
             await bus.Publish(new MemberLeftEvent(chatId, userId), CancellationToken.None);
         }
 
         // Its live locations in private chats end too (before its dialogs, which list those chats, go).
-        var ended = new List<LogAppend>();
-        await writer.WriteAsync(scope =>
+        await logged.WriteAsync(bus, (scope, ended) =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             foreach (var chatId in MessageStore.PrivateChatsWithLocationsOf(scope, userId))
@@ -55,12 +51,8 @@ internal sealed class LeaveDeletedAccount(
             ScheduledMessagesHandler.ForgetUser(scope, media, userId);
             JoinRequestStore.ForgetUser(scope, userId);
             changes.Log.Drop(scope, userId);
+            ended.RemoveAll(append => append.OwnerId == userId);
         }, CancellationToken.None);
-        ended.RemoveAll(append => append.OwnerId == userId);
-        if (ended.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(ended), CancellationToken.None);
-        }
     }
 
     private void Leave(WriteScope scope, long chatId, long userId, List<LogAppend> appends)

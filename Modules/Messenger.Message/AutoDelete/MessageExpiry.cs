@@ -23,7 +23,7 @@ namespace Messenger.Message.AutoDelete;
 /// deletes them.
 /// </summary>
 internal sealed class MessageExpiry(
-    SqliteDatabase database, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IServiceScopeFactory scopes,
+    SqliteDatabase database, LoggedWriter writer, IUpdateLog log, IMediaAttachments media, IServiceScopeFactory scopes,
     IOptions<MessageOptions> options, TimeProvider clock, ILogger<MessageExpiry> logger)
     : SecondlyPass(logger, "Deleting expired messages failed")
 {
@@ -97,8 +97,8 @@ internal sealed class MessageExpiry(
     /// <paramref name="condition"/> for <paramref name="bound"/>, in one unit; returns how many.</summary>
     private async Task<int> DeleteAsync(long chatId, long[] candidates, string condition, long bound, CancellationToken cancellationToken)
     {
-        var appends = new List<LogAppend>();
-        var count = await writer.WriteAsync(scope =>
+        await using var services = scopes.CreateAsyncScope();
+        return await writer.WriteAsync(services.ServiceProvider.GetRequiredService<IPublisher>(), (scope, appends) =>
         {
             // A command of its own (the id list is in its text; the unit's cached commands are kept for the writer's lifetime).
             using var command = scope.Connection.CreateCommand();
@@ -140,14 +140,6 @@ internal sealed class MessageExpiry(
             appends.AddRange(MessageDeletion.Revoke(scope, log, media, target, first.FromId, ids, clock.GetUtcNow().ToUnixTimeSeconds()));
             return ids.Length;
         }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
-
-        return count;
     }
 
     private List<(long Id, long ChatId)> DueByTimer(long now)

@@ -29,7 +29,7 @@ internal sealed class SetHistoryTtlValidator : AbstractValidator<SetHistoryTtlCa
 /// <see cref="MessageExpiry"/> deletes what expires.
 /// </summary>
 internal sealed class SetHistoryTtlHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<SetHistoryTtlCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(SetHistoryTtlCall call, CancellationToken cancellationToken)
@@ -37,8 +37,7 @@ internal sealed class SetHistoryTtlHandler(
         var me = caller.RequireUserId();
         limiter.Take(me, 1);
         var target = await chats.ResolveForPostingAsync(me, call.Peer, bus, cancellationToken);
-        var appends = new List<LogAppend>();
-        var sent = await writer.WriteAsync(scope =>
+        var sent = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             if (!target.IsPrivate)
@@ -57,9 +56,7 @@ internal sealed class SetHistoryTtlHandler(
                 new ServiceAction(ServiceActions.SetTtl, [], Period: call.Period), now);
             appends.AddRange(posted.Appends);
             return new SentMessage(posted.Message, posted.Answer.Pts, posted.Answer.PtsCount, posted.Channel);
-        }, cancellationToken);
-
-        await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
+        }, cancellationToken, caller.ConnectionId);
         return sent;
     }
 }

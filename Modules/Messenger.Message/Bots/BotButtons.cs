@@ -96,7 +96,7 @@ internal sealed class GetBotCallbackAnswerValidator : AbstractValidator<GetBotCa
 /// then the caller waits up to 10 s for the bot's answer. Pressing is not posting: a channel's subscribers press too.
 /// </summary>
 internal sealed class GetBotCallbackAnswerHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, IBotAccounts bots,
+    Chats.ChatResolver chats, LoggedWriter writer, IMediator bus, RpcContext caller, PostLimiter limiter, IBotAccounts bots,
     BotCallbacks callbacks, TimeProvider clock)
     : IRequestHandler<GetBotCallbackAnswerCall, BotCallbackAnswer>
 {
@@ -114,8 +114,7 @@ internal sealed class GetBotCallbackAnswerHandler(
         try
         {
             Task<BotCallbackAnswer>? answer = null;
-            var appends = new List<LogAppend>();
-            await writer.WriteAsync(scope =>
+            await writer.WriteAsync(bus, (scope, appends) =>
             {
                 var now = clock.GetUtcNow().ToUnixTimeSeconds();
                 var chat = Delivery.OpenForResponding(scope, me, target, now);
@@ -133,10 +132,8 @@ internal sealed class GetBotCallbackAnswerHandler(
                 var (id, waiting) = callbacks.Begin(bot);
                 (queryId, answer) = (id, waiting);
                 var update = new BotCallbackQueryUpdate(id, me, message.PeerFor(bot), message.Id, call.Data);
-                appends.Add(new LogAppend(bot, log.Append(scope, bot, update, now)));
+                appends.Append(bot, update, now);
             }, cancellationToken);
-
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
             try
             {
                 return await answer!.WaitAsync(BotCallbacks.Timeout, cancellationToken);
@@ -169,7 +166,7 @@ internal sealed class EditReplyMarkupValidator : AbstractValidator<EditReplyMark
 /// <summary>A bot's new buttons for one of its messages (or none): stored with it and told to the chat as
 /// <c>edit_message</c> with its <c>edit_date</c> unchanged.</summary>
 internal sealed class EditReplyMarkupHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, IBotAccounts bots, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, IBotAccounts bots, TimeProvider clock)
     : IRequestHandler<EditReplyMarkupCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(EditReplyMarkupCall call, CancellationToken cancellationToken)
@@ -187,8 +184,7 @@ internal sealed class EditReplyMarkupHandler(
             throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
         }
 
-        var appends = new List<LogAppend>();
-        var edited = await writer.WriteAsync(scope =>
+        var edited = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var message = MessageStore.FindOwn(scope, me, target.ChatId, call.Id);
             MessageStore.RequireNotBlockedBy(scope, me, target);
@@ -203,8 +199,6 @@ internal sealed class EditReplyMarkupHandler(
                 ("@markup", call.ReplyMarkup is null ? DBNull.Value : WireSerializer.Serialize(call.ReplyMarkup)), ("@id", call.Id));
             return Delivery.TellEdit(scope, log, target, me, message with { ReplyMarkup = call.ReplyMarkup }, clock.GetUtcNow().ToUnixTimeSeconds(), appends);
         }, cancellationToken);
-
-        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         return edited;
     }
 }

@@ -124,7 +124,7 @@ internal static class CallScope
 internal sealed record RecordCall(PhoneCall Call) : IRequest<Done>;
 
 internal sealed class CallHandlers(
-    CallRegistry registry, GroupCallRegistry groupCalls, CallEvents events, Chats.ChatResolver chats, MessageStore store, IBotAccounts bots, StorageWriter writer, IUpdateLog log, IMediator bus,
+    CallRegistry registry, GroupCallRegistry groupCalls, CallEvents events, Chats.ChatResolver chats, MessageStore store, IBotAccounts bots, LoggedWriter writer, IUpdateLog log, IMediator bus,
     RpcContext caller, IOptions<CallOptions> options, TimeProvider clock, IConnectionPush connections, PostLimiter limiter)
     : IRequestHandler<GetCallConfigCall, CallConfig>, IRequestHandler<RequestCallCall, PhoneCall>, IRequestHandler<AcceptCallCall, PhoneCall>,
         IRequestHandler<SendCallSignalCall, Done>, IRequestHandler<DiscardCallCall, PhoneCall>, IRequestHandler<RecordCall, Done>,
@@ -235,15 +235,13 @@ internal sealed class CallHandlers(
     {
         var ended = record.Call;
         var target = await chats.ResolveForPostingAsync(ended.CallerId, Peer.User(ended.CalleeId), bus, cancellationToken);
-        var appends = new List<LogAppend>();
-        await writer.WriteAsync(scope =>
+        await writer.WriteAsync(bus, (scope, appends) =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             var chat = Delivery.OpenForPosting(scope, ended.CallerId, target, now, ChatRights.None);
             var action = new ServiceAction(ServiceActions.PhoneCall, [], ended.Reason, ended.Duration, ended.Video);
             appends.AddRange(Delivery.Post(scope, log, chat, ended.CallerId, Delivery.ServiceRandomId(), "", null, action, now).Appends);
         }, cancellationToken);
-        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         return new Done();
     }
 }

@@ -73,7 +73,7 @@ internal sealed class GroupCallEvents(IServiceScopeFactory scopes, ChatDirectory
 internal sealed record RecordGroupCall(long ChatId, long PosterId, int? Period) : IRequest<Done>;
 
 internal sealed class GroupCallHandlers(
-    GroupCallRegistry registry, CallRegistry calls, GroupCallEvents events, ChatDirectory directory, Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log,
+    GroupCallRegistry registry, CallRegistry calls, GroupCallEvents events, ChatDirectory directory, Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log,
     IMediator bus, RpcContext caller, TimeProvider clock, IConnectionPush connections)
     : IRequestHandler<JoinGroupCallCall, GroupCall>, IRequestHandler<LeaveGroupCallCall, GroupCall>, IRequestHandler<GetGroupCallCall, GroupCalls>,
         IRequestHandler<SendGroupCallSignalCall, Done>, IRequestHandler<RecordGroupCall, Done>
@@ -155,15 +155,13 @@ internal sealed class GroupCallHandlers(
     public async ValueTask<Done> Handle(RecordGroupCall record, CancellationToken cancellationToken)
     {
         var target = await chats.ResolveAsync(record.PosterId, Peer.Chat(record.ChatId), bus, cancellationToken);
-        var appends = new List<LogAppend>();
-        await writer.WriteAsync(scope =>
+        await writer.WriteAsync(bus, (scope, appends) =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             var chat = Delivery.OpenForResponding(scope, record.PosterId, target, now);
             var action = new ServiceAction(ServiceActions.GroupCall, [], Period: record.Period);
             appends.AddRange(Delivery.Post(scope, log, chat, record.PosterId, Delivery.ServiceRandomId(), "", null, action, now).Appends);
         }, cancellationToken);
-        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         return new Done();
     }
 

@@ -14,7 +14,7 @@ namespace Messenger.Message.Chats;
 /// one writer unit that changes the row and tells the user's other devices through the user's own log, and nobody else.
 /// A private chat without messages yet is created, so the setting holds from its first message.
 /// </summary>
-internal sealed class OwnChatSettings(ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+internal sealed class OwnChatSettings(ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
 {
     /// <summary>A change inside the unit: given the caller, the chat's id, how the caller addresses it and the time, it
     /// changes the row and returns the update for the caller's log, or null when nothing changed.</summary>
@@ -37,8 +37,7 @@ internal sealed class OwnChatSettings(ChatResolver chats, StorageWriter writer, 
     public async ValueTask<AffectedMessages> ChangeOwnAsync(Func<WriteScope, DateTimeOffset, Update?> change, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var appends = new List<LogAppend>();
-        var affected = await writer.WriteAsync(scope =>
+        var affected = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var now = clock.GetUtcNow();
             if (change(scope, now) is not { } update)
@@ -49,12 +48,7 @@ internal sealed class OwnChatSettings(ChatResolver chats, StorageWriter writer, 
             var appended = log.Append(scope, me, update, now.ToUnixTimeSeconds());
             appends.Add(new LogAppend(me, appended));
             return new AffectedMessages(appended.Pts, appended.PtsCount);
-        }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
-        }
+        }, cancellationToken, caller.ConnectionId);
 
         return affected;
     }

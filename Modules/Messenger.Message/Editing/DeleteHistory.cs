@@ -29,7 +29,7 @@ internal sealed class DeleteHistoryValidator : AbstractValidator<DeleteHistoryCa
 /// (<see cref="MessageStore.Dialogs"/>) until its next message.
 /// </summary>
 internal sealed class DeleteHistoryHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<DeleteHistoryCall, AffectedHistory>
 {
     public async ValueTask<AffectedHistory> Handle(DeleteHistoryCall call, CancellationToken cancellationToken)
@@ -46,8 +46,7 @@ internal sealed class DeleteHistoryHandler(
             return new AffectedHistory(log.CurrentPts(me), 0, 0);
         }
 
-        var appends = new List<LogAppend>();
-        var affected = await writer.WriteAsync(scope =>
+        var affected = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var found = MessageStore.VisibleUpTo(scope, me, target.ChatId, call.MaxId > 0 ? call.MaxId : long.MaxValue, HistoryDeletion.BatchSize + 1);
             var batch = found.Take(HistoryDeletion.BatchSize).ToList();
@@ -73,11 +72,6 @@ internal sealed class DeleteHistoryHandler(
             var offset = found.Count > HistoryDeletion.BatchSize ? found[HistoryDeletion.BatchSize].Id : 0;
             return new AffectedHistory(mine[^1].Pts, mine.Sum(u => u.PtsCount), offset);
         }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
 
         return affected;
     }

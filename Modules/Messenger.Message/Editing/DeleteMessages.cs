@@ -31,7 +31,7 @@ internal sealed class DeleteMessagesValidator : AbstractValidator<DeleteMessages
 /// <c>messages.deleteTopic</c>); a refused revoke deletes nothing.
 /// </summary>
 internal sealed class DeleteMessagesHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<DeleteMessagesCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(DeleteMessagesCall call, CancellationToken cancellationToken)
@@ -43,8 +43,7 @@ internal sealed class DeleteMessagesHandler(
             return new AffectedMessages(log.CurrentPts(me), 0);
         }
 
-        var appends = new List<LogAppend>();
-        var affected = await writer.WriteAsync(scope =>
+        var affected = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var messages = MessageStore.VisibleMessages(scope, me, target.ChatId, [.. call.Ids.Distinct()]);
             if (messages.Count == 0)
@@ -79,11 +78,6 @@ internal sealed class DeleteMessagesHandler(
             var answers = appends.Where(a => a.OwnerId == target.AnswerLog(me)).Select(a => a.Update).ToList();
             return new AffectedMessages(answers[^1].Pts, answers.Sum(u => u.PtsCount), target.HasOwnLog);
         }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
 
         return affected;
     }

@@ -30,7 +30,7 @@ internal sealed class EditLiveLocationValidator : AbstractValidator<EditLiveLoca
 /// <c>messages.edit</c> counts an edit: a client moves it every few seconds at most.
 /// </summary>
 internal sealed class EditLiveLocationHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<EditLiveLocationCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(EditLiveLocationCall call, CancellationToken cancellationToken)
@@ -43,8 +43,7 @@ internal sealed class EditLiveLocationHandler(
             throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
         }
 
-        var appends = new List<LogAppend>();
-        var edited = await writer.WriteAsync(scope =>
+        var edited = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var message = MessageStore.FindOwn(scope, me, target.ChatId, call.Id);
             MessageStore.RequireNotBlockedBy(scope, me, target);
@@ -80,8 +79,6 @@ internal sealed class EditLiveLocationHandler(
             var placed = moved with { MoveDate = moved == geo ? geo.MoveDate : now, LiveUntil = call.Stop ? now : geo.LiveUntil };
             return LiveLocations.Place(scope, log, target, me, message, placed, now, appends);
         }, cancellationToken);
-
-        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         return edited;
     }
 }

@@ -30,7 +30,7 @@ internal sealed class EditMessageValidator : AbstractValidator<EditMessageCall>
 /// message's text (1–4096 characters), or a media message's caption (0–1024, so it may be removed). The chat's audience
 /// gets <c>edit_message</c> with the message as it is now.</summary>
 internal sealed class EditMessageHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<EditMessageCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(EditMessageCall call, CancellationToken cancellationToken)
@@ -44,8 +44,7 @@ internal sealed class EditMessageHandler(
         }
 
         var text = call.Text?.Trim() ?? "";
-        var appends = new List<LogAppend>();
-        var edited = await writer.WriteAsync(scope =>
+        var edited = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var message = MessageStore.FindOwn(scope, me, target.ChatId, call.Id);
             MessageStore.RequireNotBlockedBy(scope, me, target);
@@ -90,8 +89,6 @@ internal sealed class EditMessageHandler(
             SearchIndex.Add(scope, call.Id, target.ChatId, text);
             return Delivery.TellEdit(scope, log, target, me, message with { Text = text, EditDate = now, WebPage = null }, now, appends);
         }, cancellationToken);
-
-        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         return edited;
     }
 }

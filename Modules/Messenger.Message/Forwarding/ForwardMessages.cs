@@ -40,7 +40,7 @@ internal sealed class ForwardMessagesValidator : AbstractValidator<ForwardMessag
 /// stands: a live one's copy does not move (as in Telegram).
 /// </summary>
 internal sealed class ForwardMessagesHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, PostLimiter limiter,
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, PostLimiter limiter,
     TimeProvider clock)
     : IRequestHandler<ForwardMessagesCall, ForwardedMessages>
 {
@@ -55,8 +55,7 @@ internal sealed class ForwardMessagesHandler(
             throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
         }
 
-        var appends = new List<LogAppend>();
-        var forwarded = await writer.WriteAsync(scope =>
+        var forwarded = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             // Copies made before (a resend) are answered again; the rest are read first, so the chat is opened once for
@@ -107,12 +106,7 @@ internal sealed class ForwardMessagesHandler(
             return answers.Count == 0
                 ? new ForwardedMessages(messages!, log.CurrentPts(scope, me), 0)
                 : new ForwardedMessages(messages!, answers[^1].Pts, answers.Sum(a => a.PtsCount), target.HasOwnLog);
-        }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
-        }
+        }, cancellationToken, caller.ConnectionId);
 
         return forwarded;
     }

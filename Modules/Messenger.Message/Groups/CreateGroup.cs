@@ -28,7 +28,7 @@ internal sealed class CreateGroupValidator : AbstractValidator<CreateGroupCall>
 
 /// <summary>Creates the chat with the caller as creator, the members, and the service message that announces it.</summary>
 internal sealed class CreateGroupHandler(
-    GroupChanges changes, Chats.ChatResolver chats, IBotAccounts botAccounts, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
+    GroupChanges changes, Chats.ChatResolver chats, IBotAccounts botAccounts, LoggedWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<CreateGroupCall, ChatChanged>
 {
     public async ValueTask<ChatChanged> Handle(CreateGroupCall call, CancellationToken cancellationToken)
@@ -44,8 +44,7 @@ internal sealed class CreateGroupHandler(
 
         var bots = members.Where(botAccounts.IsBot).ToHashSet();
         var title = call.Title.Trim();
-        var appends = new List<LogAppend>();
-        var created = await writer.WriteAsync(scope =>
+        var created = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             var chatId = GroupStore.CreateChat(scope, kind, title, me, now);
@@ -58,8 +57,6 @@ internal sealed class CreateGroupHandler(
             return changes.Record(scope, chatId, me, new ServiceAction(ServiceActions.Create, [.. members], title), now, appends,
                 joined: [me, .. members], left: []);
         }, cancellationToken);
-
-        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         return created;
     }
 }

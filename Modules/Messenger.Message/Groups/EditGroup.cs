@@ -36,7 +36,7 @@ internal sealed class EditAboutValidator : AbstractValidator<EditAboutCall>
 /// <summary>Admins rename the chat and set its description and photo (members too, when the chat lets them change its
 /// info) and set what members may do; the creator makes members admins and back, or hands the chat over.</summary>
 internal sealed class EditGroupHandler(
-    GroupChanges changes, StorageWriter writer, IMediaAttachments media, Chats.ChatDirectory directory, IMediator bus, RpcContext caller, TimeProvider clock,
+    GroupChanges changes, LoggedWriter writer, IMediaAttachments media, Chats.ChatDirectory directory, IMediator bus, RpcContext caller, TimeProvider clock,
     Thumbnails.ChatPhotoThumbnails thumbnails, PostLimiter limiter, IBotAccounts botAccounts)
     : IRequestHandler<EditTitleCall, ChatChanged>, IRequestHandler<EditAboutCall, ChatChanged>, IRequestHandler<EditPhotoCall, ChatChanged>, IRequestHandler<SetAdminCall, ChatChanged>,
         IRequestHandler<TransferOwnershipCall, ChatChanged>, IRequestHandler<EditPermissionsCall, ChatChanged>
@@ -207,16 +207,13 @@ internal sealed class EditGroupHandler(
     /// <summary>Runs <paramref name="change"/> and records its service action; no action: nothing changed.</summary>
     private async Task<ChatChanged> ChangeAsync(Func<WriteScope, (long ChatId, ServiceAction? Action)> change, long me, CancellationToken cancellationToken)
     {
-        var appends = new List<LogAppend>();
-        var changed = await writer.WriteAsync(scope =>
+        var changed = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var (chatId, action) = change(scope);
             return action is null
                 ? changes.Unchanged(scope, chatId, me)
                 : changes.Record(scope, chatId, me, action, clock.GetUtcNow().ToUnixTimeSeconds(), appends, joined: [], left: []);
         }, cancellationToken);
-
-        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         return changed;
     }
 }

@@ -43,7 +43,7 @@ internal sealed class RevokeInviteValidator : AbstractValidator<RevokeInviteCall
 /// them and revoke them; anyone with a code sees what it leads to before joining, and joins (or asks to).
 /// </summary>
 internal sealed class InvitesHandler(
-    GroupChanges changes, Chats.ChatDirectory directory, StorageWriter writer, SqliteDatabase database, IMediator bus, RpcContext caller,
+    GroupChanges changes, Chats.ChatDirectory directory, StorageWriter writer, LoggedWriter logged, SqliteDatabase database, IMediator bus, RpcContext caller,
     TimeProvider clock)
     : IRequestHandler<ExportInviteCall, ChatInvite>, IRequestHandler<JoinByInviteCall, ChatChanged>, IRequestHandler<CheckInviteCall, InvitePreview>,
         IRequestHandler<GetInvitesCall, ChatInvites>, IRequestHandler<RevokeInviteCall, ChatInvite>
@@ -70,8 +70,7 @@ internal sealed class InvitesHandler(
     public async ValueTask<ChatChanged> Handle(JoinByInviteCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var appends = new List<LogAppend>();
-        var joined = await writer.WriteAsync(scope =>
+        var joined = await logged.WriteAsync(bus, (scope, appends) =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             var invite = Invites.Usable(scope, call.Code, now);
@@ -96,8 +95,6 @@ internal sealed class InvitesHandler(
             changes.AddMembers(scope, invite.ChatId, chat.Kind, me, [me], now, appends);
             return changes.Record(scope, invite.ChatId, me, new ServiceAction(ServiceActions.JoinByInvite, [me]), now, appends, joined: [me], left: []);
         }, cancellationToken);
-
-        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         // Telegram's answer to a request: not a failure, and the only one that tells the app to say "sent".
         return joined ?? throw MessengerError.BadRequest(GroupErrorNames.InviteRequestSent, "the chat's admins approve joins by this link");
     }

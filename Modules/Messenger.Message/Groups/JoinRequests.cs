@@ -28,7 +28,7 @@ internal sealed class GetJoinRequestsValidator : AbstractValidator<GetJoinReques
 /// admins how many wait (<c>pending_join_requests</c> in their own logs), so their apps can show it.
 /// </summary>
 internal sealed class JoinRequestsHandler(
-    GroupChanges changes, Chats.ChatDirectory directory, StorageWriter writer, SqliteDatabase database, IMediator bus, RpcContext caller, TimeProvider clock)
+    GroupChanges changes, Chats.ChatDirectory directory, LoggedWriter writer, SqliteDatabase database, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<GetJoinRequestsCall, JoinRequests>, IRequestHandler<HideJoinRequestCall, Done>
 {
     public ValueTask<JoinRequests> Handle(GetJoinRequestsCall call, CancellationToken cancellationToken)
@@ -59,8 +59,7 @@ internal sealed class JoinRequestsHandler(
     public async ValueTask<Done> Handle(HideJoinRequestCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var appends = new List<LogAppend>();
-        await writer.WriteAsync(scope =>
+        await writer.WriteAsync(bus, (scope, appends) =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             var (kind, role) = changes.RequireMember(scope, call.ChatId, me);
@@ -82,8 +81,6 @@ internal sealed class JoinRequestsHandler(
                 JoinRequestStore.Drop(scope, changes.Log, call.ChatId, [call.UserId], now, appends);
             }
         }, cancellationToken);
-
-        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         return new Done();
     }
 }

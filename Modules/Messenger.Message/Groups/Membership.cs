@@ -22,7 +22,7 @@ internal sealed class AddMembersValidator : AbstractValidator<AddMembersCall>
 /// <summary>Admins add members, and plain members where the chat lets them (small groups by default; never a channel).
 /// Users already in are skipped. A user an admin removed comes back only by an admin, whose adding lifts the ban.</summary>
 internal sealed class AddMembersHandler(
-    GroupChanges changes, Chats.ChatResolver chats, Chats.ChatDirectory directory, IBotAccounts botAccounts, StorageWriter writer, IMediator bus, RpcContext caller,
+    GroupChanges changes, Chats.ChatResolver chats, Chats.ChatDirectory directory, IBotAccounts botAccounts, LoggedWriter writer, IMediator bus, RpcContext caller,
     TimeProvider clock)
     : IRequestHandler<AddMembersCall, ChatChanged>
 {
@@ -32,8 +32,7 @@ internal sealed class AddMembersHandler(
         var users = await GroupUsers.RequireAddableAsync(me, call.UserIds, chats, bus, cancellationToken,
             isMember: user => directory.Get(call.ChatId)?.RoleOf(user) is not null);
         var bots = users.Where(botAccounts.IsBot).ToHashSet();
-        var appends = new List<LogAppend>();
-        var changed = await writer.WriteAsync(scope =>
+        return await writer.WriteAsync(bus, (scope, appends) =>
         {
             var (kind, role) = changes.RequireMember(scope, call.ChatId, me);
             GroupChanges.RequireRight(scope, call.ChatId, role, ChatRights.AddMembers);
@@ -56,9 +55,6 @@ internal sealed class AddMembersHandler(
             changes.AddMembers(scope, call.ChatId, kind, me, added, now, appends, bots);
             return changes.Record(scope, call.ChatId, me, new ServiceAction(ServiceActions.AddMembers, [.. added]), now, appends, joined: added, left: []);
         }, cancellationToken);
-
-        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        return changed;
     }
 }
 
@@ -73,7 +69,7 @@ internal sealed class RemoveMemberValidator : AbstractValidator<RemoveMemberCall
 /// group's removed member sees why; from the COMMIT on they get nothing new. Their live locations in the chat end with
 /// it (<see cref="Editing.LiveLocations.EndAll"/>): they could not stop them from outside.
 /// </summary>
-internal sealed class RemoveMemberHandler(GroupChanges changes, StorageWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
+internal sealed class RemoveMemberHandler(GroupChanges changes, LoggedWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<RemoveMemberCall, ChatChanged>, IRequestHandler<LeaveGroupCall, ChatChanged>
 {
     public async ValueTask<ChatChanged> Handle(RemoveMemberCall call, CancellationToken cancellationToken)
@@ -104,8 +100,7 @@ internal sealed class RemoveMemberHandler(GroupChanges changes, StorageWriter wr
     private async Task<ChatChanged> RemoveAsync(
         long chatId, long me, long userId, Action<MemberRole, MemberRole> authorize, string action, bool ban, CancellationToken cancellationToken)
     {
-        var appends = new List<LogAppend>();
-        var changed = await writer.WriteAsync(scope =>
+        var changed = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var (_, role) = changes.RequireMember(scope, chatId, me);
             var targetRole = GroupStore.RoleOf(scope, chatId, userId) ?? throw MessengerError.BadRequest(GroupErrorNames.UserNotParticipant);
@@ -120,11 +115,10 @@ internal sealed class RemoveMemberHandler(GroupChanges changes, StorageWriter wr
             }
 
             var chat = GroupStore.ToChat(scope, chatId, changes.Log);
-            appends.Add(new LogAppend(userId, changes.Log.Append(scope, userId, new Contracts.Updates.ChatUpdate(chat, IsMember: false), now)));
+            appends.Append(userId, new Contracts.Updates.ChatUpdate(chat, IsMember: false), now);
             return result with { Chat = chat };
         }, cancellationToken);
 
-        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         await bus.Publish(new MemberLeftEvent(chatId, userId), CancellationToken.None);
         return changed;
     }

@@ -22,7 +22,7 @@ internal sealed class ReadMentionsValidator : AbstractValidator<ReadMentionsCall
 /// <c>read_inbox</c> that repeats the read position and unread count as they stand, with no mentions left.
 /// </summary>
 internal sealed class ReadMentionsHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<ReadMentionsCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(ReadMentionsCall call, CancellationToken cancellationToken)
@@ -34,8 +34,7 @@ internal sealed class ReadMentionsHandler(
             return new AffectedMessages(log.CurrentPts(me), 0);
         }
 
-        var appends = new List<LogAppend>();
-        var affected = await writer.WriteAsync(scope =>
+        return await writer.WriteAsync(bus, (scope, appends) =>
         {
             var marked = scope.Execute("DELETE FROM message_mentions WHERE user_id = @user AND chat_id = @chat", ("@user", me), ("@chat", target.ChatId));
             if (marked == 0)
@@ -44,17 +43,9 @@ internal sealed class ReadMentionsHandler(
             }
 
             var (readMaxId, unread) = target.HasOwnLog ? LargeGroupReadState(scope, me, target.ChatId) : DialogReadState(scope, me, target.ChatId);
-            var mine = log.Append(scope, me, new ReadInboxUpdate(target.ToPeer, readMaxId, unread, 0), clock.GetUtcNow().ToUnixTimeSeconds());
-            appends.Add(new LogAppend(me, mine));
+            var mine = appends.Append(me, new ReadInboxUpdate(target.ToPeer, readMaxId, unread, 0), clock.GetUtcNow().ToUnixTimeSeconds());
             return new AffectedMessages(mine.Pts, mine.PtsCount);
         }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
-
-        return affected;
     }
 
     private static (long ReadMaxId, int Unread) DialogReadState(WriteScope scope, long me, long chatId) =>

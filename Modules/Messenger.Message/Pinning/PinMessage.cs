@@ -31,7 +31,7 @@ internal sealed class PinMessageValidator : AbstractValidator<PinMessageCall>
 /// message unpins it (<see cref="Editing.MessageDeletion.Revoke"/>).
 /// </summary>
 internal sealed class PinMessageHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<PinMessageCall, PinResult>
 {
     public async ValueTask<PinResult> Handle(PinMessageCall call, CancellationToken cancellationToken)
@@ -45,8 +45,7 @@ internal sealed class PinMessageHandler(
             return call.Unpin ? new PinResult(null, null, log.CurrentPts(me), 0) : throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
         }
 
-        var appends = new List<LogAppend>();
-        var affected = await writer.WriteAsync(scope =>
+        var affected = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             var chat = PinRights.Open(scope, me, target, now);
@@ -98,12 +97,7 @@ internal sealed class PinMessageHandler(
             var mine = appends.Where(a => a.OwnerId == answerOwner).Select(a => a.Update).ToList();
             var newest = MessageStore.FindVisible(scope, 0, chat.ChatId, MessagePins.Newest(scope, chat.ChatId));
             return new PinResult(newest, posted?.Message, mine[^1].Pts, mine.Sum(u => u.PtsCount), chat.HasOwnLog, MessagePins.Count(scope, chat.ChatId));
-        }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
-        }
+        }, cancellationToken, caller.ConnectionId);
 
         return affected;
     }

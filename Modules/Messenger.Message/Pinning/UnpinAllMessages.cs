@@ -17,7 +17,7 @@ internal sealed class UnpinAllMessagesValidator : AbstractValidator<UnpinAllMess
 /// <summary>Takes every pinned message of the chat off the list, as one <c>pinned_message</c> entry (no service message:
 /// Telegram posts none either). Who may: as for a pin (<see cref="PinRights"/>).</summary>
 internal sealed class UnpinAllMessagesHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<UnpinAllMessagesCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(UnpinAllMessagesCall call, CancellationToken cancellationToken)
@@ -30,8 +30,7 @@ internal sealed class UnpinAllMessagesHandler(
             return new AffectedMessages(log.CurrentPts(me), 0);
         }
 
-        var appends = new List<LogAppend>();
-        var affected = await writer.WriteAsync(scope =>
+        var affected = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var chat = PinRights.Open(scope, me, target, clock.GetUtcNow().ToUnixTimeSeconds());
             var answerOwner = chat.AnswerLog(me);
@@ -44,12 +43,7 @@ internal sealed class UnpinAllMessagesHandler(
             appends.AddRange(MessagePins.Announce(scope, log, chat, me, ids, pinned: false, clock.GetUtcNow().ToUnixTimeSeconds()));
             var mine = appends.Find(a => a.OwnerId == answerOwner).Update;
             return new AffectedMessages(mine.Pts, mine.PtsCount, chat.HasOwnLog);
-        }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
-        }
+        }, cancellationToken, caller.ConnectionId);
 
         return affected;
     }

@@ -51,7 +51,7 @@ internal sealed class SendPollValidator : AbstractValidator<SendPollCall>
 /// stored with it; its votes start empty beside it (<see cref="PollStore"/>). Text and options are kept trimmed.
 /// </summary>
 internal sealed class SendPollHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<SendPollCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(SendPollCall call, CancellationToken cancellationToken)
@@ -64,21 +64,13 @@ internal sealed class SendPollHandler(
             Question = call.Poll.Question.Trim(), Options = [.. call.Poll.Options.Select(o => o.Trim())],
             Solution = string.IsNullOrWhiteSpace(call.Poll.Solution) ? null : call.Poll.Solution.Trim(),
         };
-        var appends = new List<LogAppend>();
-        var sent = await writer.WriteAsync(
-            scope => Delivery.PostOnce(scope, log, me, target, call.RandomId, call.ReplyToId, clock.GetUtcNow().ToUnixTimeSeconds(), appends,
+        return await writer.WriteAsync(bus,
+            (scope, appends) => Delivery.PostOnce(scope, log, me, target, call.RandomId, call.ReplyToId, clock.GetUtcNow().ToUnixTimeSeconds(), appends,
                 ChatRights.Poll,
                 (chat, now, kept) => Delivery.Post(scope, log, chat, me, call.RandomId, "", call.ReplyToId, action: null, now, poll: poll, silent: call.Silent,
                     quote: kept),
                 call.Quote, topicId: call.TopicId),
-            cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
-        }
-
-        return sent;
+            cancellationToken, caller.ConnectionId);
     }
 }
 
@@ -109,7 +101,7 @@ internal sealed class ClosePollValidator : AbstractValidator<ClosePollCall>
 /// them (in a large group those devices learn them from the next read).
 /// </summary>
 internal sealed class PollVoting(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<SendVoteCall, PollChanged>, IRequestHandler<ClosePollCall, PollChanged>
 {
     public ValueTask<PollChanged> Handle(SendVoteCall call, CancellationToken cancellationToken) =>
@@ -153,8 +145,7 @@ internal sealed class PollVoting(
             throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
         }
 
-        var appends = new List<LogAppend>();
-        var changed = await writer.WriteAsync(scope =>
+        var changed = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             var chat = Delivery.OpenForResponding(scope, me, target, now);
@@ -183,17 +174,12 @@ internal sealed class PollVoting(
                     update = update with { CorrectOption = quiz.CorrectOption, Solution = quiz.Solution };
                 }
 
-                appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, messageId)));
+                appends.Append(owner, update, now, messageId);
             }
 
             var answer = appends.Find(a => a.OwnerId == answerOwner).Update;
             return new PollChanged(results, answer.Pts, answer.PtsCount, chat.HasOwnLog);
-        }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
-        }
+        }, cancellationToken, caller.ConnectionId);
 
         return changed;
     }

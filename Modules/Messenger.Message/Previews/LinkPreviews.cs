@@ -25,7 +25,7 @@ namespace Messenger.Message.Previews;
 /// there is none, and nothing else waits for them.
 /// </summary>
 internal sealed class LinkPreviews(
-    PageFetcher fetcher, StorageWriter writer, IUpdateLog log, IServiceScopeFactory scopes, IOptions<MessageOptions> options, TimeProvider clock,
+    PageFetcher fetcher, LoggedWriter writer, IUpdateLog log, IServiceScopeFactory scopes, IOptions<MessageOptions> options, TimeProvider clock,
     ILogger<LinkPreviews> logger)
     : BoundedWorkQueue<LinkPreviews.Job>(capacity: 256, parallelism: 4)
 {
@@ -75,13 +75,8 @@ internal sealed class LinkPreviews(
             return;
         }
 
-        var appends = new List<LogAppend>();
-        await writer.WriteAsync(scope => Attach(scope, job, page, appends), cancellationToken);
-        if (appends.Count > 0)
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
+        await using var services = scopes.CreateAsyncScope();
+        await writer.WriteAsync(services.ServiceProvider.GetRequiredService<IPublisher>(), (scope, appends) => Attach(scope, job, page, appends), cancellationToken);
     }
 
     private async Task<WebPage?> PageOfAsync(Uri url, CancellationToken cancellationToken)

@@ -42,7 +42,7 @@ internal sealed class SendReactionValidator : AbstractValidator<SendReactionCall
 /// see and not a service message; posting rules apply (blocks, a deleted peer, a channel's subscribers may react).
 /// </summary>
 internal sealed class SendReactionHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<SendReactionCall, ReactionsChanged>
 {
     public async ValueTask<ReactionsChanged> Handle(SendReactionCall call, CancellationToken cancellationToken)
@@ -56,8 +56,7 @@ internal sealed class SendReactionHandler(
         }
 
         var reaction = string.IsNullOrEmpty(call.Reaction) ? null : call.Reaction;
-        var appends = new List<LogAppend>();
-        var changed = await writer.WriteAsync(scope =>
+        var changed = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             // Reacting is not posting: a channel's subscribers react too. Blocks and membership still hold.
@@ -82,17 +81,12 @@ internal sealed class SendReactionHandler(
             foreach (var (owner, peer) in chat.Audience(scope, me))
             {
                 var update = new MessageReactionsUpdate(peer, call.Id, me, reaction, totals);
-                appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, call.Id)));
+                appends.Append(owner, update, now, call.Id);
             }
 
             var answer = appends.Find(a => a.OwnerId == answerOwner).Update;
             return new ReactionsChanged(totals, reaction, answer.Pts, answer.PtsCount, chat.HasOwnLog);
-        }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
-        }
+        }, cancellationToken, caller.ConnectionId);
 
         return changed;
     }

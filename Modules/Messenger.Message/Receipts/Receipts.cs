@@ -25,15 +25,14 @@ internal sealed class ReceivedMessagesValidator : AbstractValidator<ReceivedMess
 /// messages are looked at (a short scan of their own dialogs, whatever the traffic elsewhere); each sender gets one
 /// <c>delivered</c> update per chat, and a repeated or older receipt changes nothing.
 /// </summary>
-internal sealed class ReceivedMessagesHandler(StorageWriter writer, IUpdateLog log, IPublisher bus, RpcContext caller, TimeProvider clock)
+internal sealed class ReceivedMessagesHandler(LoggedWriter writer, IPublisher bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<ReceivedMessagesCall, Done>
 {
     public async ValueTask<Done> Handle(ReceivedMessagesCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var appends = await writer.WriteAsync(scope =>
+        await writer.WriteAsync(bus, (scope, appends) =>
         {
-            var appends = new List<LogAppend>();
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             foreach (var dialog in MessageStore.DialogsAwaitingReceipt(scope, me))
             {
@@ -52,17 +51,10 @@ internal sealed class ReceivedMessagesHandler(StorageWriter writer, IUpdateLog l
                 {
                     scope.Statement("UPDATE message_dialogs SET delivered_max_id = max(delivered_max_id, @max) WHERE user_id = @sender AND chat_id = @chat")
                         .Bind("@max", received).Bind("@sender", dialog.Peer.Id).Bind("@chat", dialog.ChatId).Execute();
-                    appends.Add(new LogAppend(dialog.Peer.Id, log.Append(scope, dialog.Peer.Id, new DeliveredUpdate(Peer.User(me), received), now)));
+                    appends.Append(dialog.Peer.Id, new DeliveredUpdate(Peer.User(me), received), now);
                 }
             }
-
-            return appends;
         }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
 
         return new Done();
     }
@@ -84,7 +76,7 @@ internal sealed class ReadHistoryValidator : AbstractValidator<ReadHistoryCall>
 /// implies receiving.
 /// </summary>
 internal sealed class ReadHistoryHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<ReadHistoryCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(ReadHistoryCall call, CancellationToken cancellationToken)
@@ -96,8 +88,7 @@ internal sealed class ReadHistoryHandler(
             return new AffectedMessages(log.CurrentPts(me), 0);
         }
 
-        var appends = new List<LogAppend>();
-        var affected = await writer.WriteAsync(scope =>
+        return await writer.WriteAsync(bus, (scope, appends) =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             var read = target.HasOwnLog ? ReadLargeGroup(scope, me, target.ChatId, call.MaxId) : ReadDialog(scope, me, target, call.MaxId, now, appends);
@@ -107,20 +98,12 @@ internal sealed class ReadHistoryHandler(
             }
 
             var mentions = target.IsPrivate ? 0 : UnreadMentions.ReadUpTo(scope, me, target.ChatId, maxId);
-            var mine = log.Append(scope, me, new ReadInboxUpdate(target.ToPeer, maxId, unread, mentions), now);
-            appends.Add(new LogAppend(me, mine));
+            var mine = appends.Append(me, new ReadInboxUpdate(target.ToPeer, maxId, unread, mentions), now);
             return new AffectedMessages(mine.Pts, mine.PtsCount);
         }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
-
-        return affected;
     }
 
-    private (long MaxId, int Unread)? ReadDialog(WriteScope scope, long me, ChatTarget target, long maxId, long now, List<LogAppend> appends)
+    private static (long MaxId, int Unread)? ReadDialog(WriteScope scope, long me, ChatTarget target, long maxId, long now, LogAppends appends)
     {
         var dialog = MessageStore.Dialog(scope, me, target.ChatId);
         var read = Math.Min(maxId, dialog?.TopMessageId ?? 0);
@@ -145,7 +128,7 @@ internal sealed class ReadHistoryHandler(
                 "WHERE user_id = @author AND chat_id = @chat",
                 ("@read", read), ("@author", author), ("@chat", target.ChatId));
             var peer = target.IsPrivate ? Peer.User(me) : target.ToPeer;
-            appends.Add(new LogAppend(author, log.Append(scope, author, new ReadOutboxUpdate(peer, read), now)));
+            appends.Append(author, new ReadOutboxUpdate(peer, read), now);
         }
 
         return (read, unread);

@@ -26,7 +26,7 @@ internal sealed class DeleteUserMessagesValidator : AbstractValidator<DeleteUser
 /// writer for long, each batch's changes told to the chats' audiences before the next.
 /// </summary>
 internal sealed class DeleteUserMessagesHandler(
-    StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock,
+    StorageWriter writer, LoggedWriter logged, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock,
     ILogger<DeleteUserMessagesHandler> logger)
     : IRequestHandler<DeleteUserMessagesCall, UserMessagesDeleted>
 {
@@ -42,12 +42,7 @@ internal sealed class DeleteUserMessagesHandler(
         var after = (ChatId: 0L, Id: 0L);
         while (true)
         {
-            var appends = new List<LogAppend>();
-            var (count, last) = await writer.WriteAsync(scope => RevokeBatch(scope, call.UserId, after, appends), cancellationToken);
-            if (appends.Count > 0)
-            {
-                await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-            }
+            var (count, last) = await logged.WriteAsync(bus, (scope, appends) => RevokeBatch(scope, call.UserId, after, appends), cancellationToken);
 
             deleted += count;
             if (last is not { } next)

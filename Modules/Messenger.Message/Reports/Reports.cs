@@ -38,7 +38,7 @@ internal sealed class ReportMessagesValidator : AbstractValidator<ReportMessages
 /// later. A message is reported once per user (a second report of it is no new one).
 /// </summary>
 internal sealed class ReportMessagesHandler(
-    Chats.ChatResolver chats, StorageWriter writer, OpenReports reports, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock,
+    Chats.ChatResolver chats, LoggedWriter writer, OpenReports reports, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock,
     ILogger<ReportMessagesHandler> logger)
     : IRequestHandler<ReportMessagesCall, ReportsFiled>
 {
@@ -53,8 +53,7 @@ internal sealed class ReportMessagesHandler(
         }
 
         var comment = string.IsNullOrWhiteSpace(call.Comment) ? null : call.Comment.Trim();
-        var appends = new List<LogAppend>();
-        var filed = await writer.WriteAsync(scope =>
+        var filed = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var ids = call.Ids.Distinct().ToArray();
             var messages = MessageStore.VisibleMessages(scope, me, target.ChatId, ids);
@@ -75,7 +74,6 @@ internal sealed class ReportMessagesHandler(
 
         if (filed > 0)
         {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
             logger.LogInformation("User {UserId} reported {Count} messages of chat {ChatId} for {Reason}", me, filed, target.ChatId, call.Reason);
         }
 
@@ -105,7 +103,7 @@ internal sealed class ResolveReportValidator : AbstractValidator<ResolveReportCa
 /// the audit log (the Session module's, after this unit).
 /// </summary>
 internal sealed class ReportsAdministration(
-    SqliteDatabase database, StorageWriter writer, IUpdateLog log, IMediaAttachments media, OpenReports reports, IMediator bus, RpcContext caller,
+    SqliteDatabase database, LoggedWriter writer, IUpdateLog log, IMediaAttachments media, OpenReports reports, IMediator bus, RpcContext caller,
     TimeProvider clock)
     : IRequestHandler<GetReportsCall, ReportList>, IRequestHandler<ResolveReportCall, Report>
 {
@@ -119,9 +117,8 @@ internal sealed class ReportsAdministration(
     public async ValueTask<Report> Handle(ResolveReportCall call, CancellationToken cancellationToken)
     {
         var admin = await RequireAdminAsync(cancellationToken);
-        var appends = new List<LogAppend>();
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
-        var resolved = await writer.WriteAsync(scope =>
+        var resolved = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var report = ReportStore.Find(scope, call.Id) ?? throw MessengerError.NotFound(ReportErrorNames.ReportIdInvalid);
             if (report.State != ReportActions.Open)
@@ -148,7 +145,6 @@ internal sealed class ReportsAdministration(
             return ReportStore.Find(scope, call.Id)!;
         }, cancellationToken);
 
-        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         var audited = call.Action == ReportActions.Dismiss ? AuditActions.DismissReport : AuditActions.DeleteReportedMessage;
         await bus.Publish(new AdminActionTakenEvent(now, admin, audited, resolved.FromId,
             $"report {resolved.Id}: message {resolved.MessageId} of chat {resolved.ChatId}, {resolved.Reason}"), CancellationToken.None);

@@ -63,7 +63,7 @@ internal sealed class DeleteScheduledValidator : AbstractValidator<DeleteSchedul
 /// (the message then holds its own reference) or cancelled.
 /// </summary>
 internal sealed class ScheduledMessagesHandler(
-    Chats.ChatResolver chats, MessageStore messages, StorageWriter writer, SqliteDatabase database, IUpdateLog log, IMediaAttachments media, IMediator bus,
+    Chats.ChatResolver chats, MessageStore messages, LoggedWriter writer, SqliteDatabase database, IUpdateLog log, IMediaAttachments media, IMediator bus,
     RpcContext caller, TimeProvider clock)
     : IRequestHandler<SendScheduledCall, ScheduledMessage>, IRequestHandler<GetScheduledCall, ScheduledMessages>, IRequestHandler<DeleteScheduledCall, Done>
 {
@@ -93,8 +93,8 @@ internal sealed class ScheduledMessagesHandler(
         }
 
         using var prepared = call.Media is null ? null : await media.PrepareAsync(me, call.Media, cancellationToken);
-        var appends = new List<LogAppend>();
-        var scheduled = await writer.WriteAsync(scope =>
+        // No origin connection: the calling device is told too (its answer carries no log position).
+        var scheduled = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var find = scope.Command($"SELECT {Columns} FROM message_scheduled WHERE user_id = @user AND random_id = @random");
             find.Parameters.AddWithValue("@user", me);
@@ -150,7 +150,6 @@ internal sealed class ScheduledMessagesHandler(
             return new ScheduledMessage(id, call.Peer, text, call.Date, call.RandomId, call.ReplyToId, file, call.Silent, quote, topicId);
         }, cancellationToken);
 
-        await PublishAsync(bus, appends);
         return scheduled;
     }
 
@@ -187,8 +186,7 @@ internal sealed class ScheduledMessagesHandler(
     public async ValueTask<Done> Handle(DeleteScheduledCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var appends = new List<LogAppend>();
-        await writer.WriteAsync(scope =>
+        await writer.WriteAsync(bus, (scope, appends) =>
         {
             using var delete = scope.Connection.CreateCommand();
             delete.Transaction = scope.Transaction;
@@ -209,7 +207,6 @@ internal sealed class ScheduledMessagesHandler(
                 appends.Add(Announce(scope, log, me, call.Peer, clock.GetUtcNow().ToUnixTimeSeconds()));
             }
         }, cancellationToken);
-        await PublishAsync(bus, appends);
         return new Done();
     }
 
@@ -221,15 +218,6 @@ internal sealed class ScheduledMessagesHandler(
         command.Parameters.AddWithValue("@kind", (int)peer.Kind);
         command.Parameters.AddWithValue("@peer", peer.Id);
         return new LogAppend(userId, log.Append(scope, userId, new ScheduledMessagesUpdate(peer, [.. Read(command)]), now));
-    }
-
-    /// <summary>Pushes the change to every device of the user, the calling one too (its answer carries no log position).</summary>
-    internal static async ValueTask PublishAsync(IPublisher bus, List<LogAppend> appends)
-    {
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
     }
 
     internal static List<ScheduledMessage> Read(SqliteCommand command)

@@ -24,7 +24,7 @@ namespace Messenger.Message.Scheduling;
 /// pass takes only rows whose wait is over, so failing ones never hold up the messages due after them.
 /// </summary>
 internal sealed class ScheduledSender(
-    SqliteDatabase database, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IServiceScopeFactory scopes, TimeProvider clock,
+    SqliteDatabase database, StorageWriter writer, LoggedWriter logged, IUpdateLog log, IMediaAttachments media, IServiceScopeFactory scopes, TimeProvider clock,
     ILogger<ScheduledSender> logger)
     : SecondlyPass(logger, "Sending scheduled messages failed")
 {
@@ -73,8 +73,7 @@ internal sealed class ScheduledSender(
                 }
             }
 
-            var appends = new List<LogAppend>();
-            await writer.WriteAsync(unit =>
+            await logged.WriteAsync(bus, (unit, appends) =>
             {
                 if (unit.Execute("DELETE FROM message_scheduled WHERE id = @id", ("@id", message.Id)) > 0)
                 {
@@ -82,7 +81,6 @@ internal sealed class ScheduledSender(
                     appends.Add(ScheduledMessagesHandler.Announce(unit, log, userId, message.Peer, clock.GetUtcNow().ToUnixTimeSeconds()));
                 }
             }, cancellationToken);
-            await ScheduledMessagesHandler.PublishAsync(bus, appends);
         }
 
         return sent;

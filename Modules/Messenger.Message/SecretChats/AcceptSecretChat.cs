@@ -26,15 +26,14 @@ internal sealed class AcceptSecretChatValidator : AbstractValidator<AcceptSecret
 /// other one (or another key from the same device) is refused. A repeat of the same acceptance from the same device —
 /// an answer lost on the way — answers the chat again, logging nothing.
 /// </summary>
-internal sealed class AcceptSecretChatHandler(StorageWriter writer, IUpdateLog log, IPublisher bus, RpcContext caller, TimeProvider clock)
+internal sealed class AcceptSecretChatHandler(LoggedWriter writer, IUpdateLog log, IPublisher bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<AcceptSecretChatCall, SecretChat>
 {
     public async ValueTask<SecretChat> Handle(AcceptSecretChatCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
         var deviceKey = caller.DeviceKey;
-        var appends = new List<LogAppend>();
-        var chat = await writer.WriteAsync(scope =>
+        var chat = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var stored = SecretChatStore.Find(scope, call.ChatId);
             if (stored is null || stored.Chat.ParticipantId != me || stored.Chat.AdminId == me)
@@ -58,11 +57,6 @@ internal sealed class AcceptSecretChatHandler(StorageWriter writer, IUpdateLog l
             SecretChatStore.Tell(scope, log, accepted, now, appends, accepted.AdminId, me);
             return accepted;
         }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
 
         return chat;
     }

@@ -16,14 +16,13 @@ namespace Messenger.Message.SecretChats;
 /// still be able to end a chat (a lost phone, a key that did not match); a loop of requests and endings is bounded by
 /// the requests, which take the token and a per-person daily cap.
 /// </summary>
-internal sealed class DiscardSecretChatHandler(StorageWriter writer, IMediaAttachments media, IUpdateLog log, IPublisher bus, RpcContext caller, TimeProvider clock)
+internal sealed class DiscardSecretChatHandler(LoggedWriter writer, IMediaAttachments media, IUpdateLog log, IPublisher bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<DiscardSecretChatCall, Done>
 {
     public async ValueTask<Done> Handle(DiscardSecretChatCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var appends = new List<LogAppend>();
-        await writer.WriteAsync(scope =>
+        await writer.WriteAsync(bus, (scope, appends) =>
         {
             var stored = SecretChatStore.Find(scope, call.ChatId);
             if (stored is null || !stored.IsMember(me))
@@ -44,11 +43,6 @@ internal sealed class DiscardSecretChatHandler(StorageWriter writer, IMediaAttac
             var discarded = SecretChatStore.Discard(scope, media, chat, reason, call.DeleteHistory, now);
             SecretChatStore.Tell(scope, log, discarded, now, appends, chat.AdminId, chat.ParticipantId);
         }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
 
         return new Done();
     }

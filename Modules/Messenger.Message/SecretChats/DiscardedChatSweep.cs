@@ -20,7 +20,7 @@ namespace Messenger.Message.SecretChats;
 /// message of a chat that never ends.
 /// </summary>
 internal sealed class DiscardedChatSweep(
-    SecretChatStore store, StorageWriter writer, IMediaAttachments media, IUpdateLog log, IServiceScopeFactory scopes, TimeProvider clock, ILogger<DiscardedChatSweep> logger)
+    SecretChatStore store, StorageWriter writer, LoggedWriter logged, IMediaAttachments media, IUpdateLog log, IServiceScopeFactory scopes, TimeProvider clock, ILogger<DiscardedChatSweep> logger)
     : BackgroundService
 {
     private const int PerUnit = 500;
@@ -122,8 +122,7 @@ internal sealed class DiscardedChatSweep(
             }
         }
 
-        var appends = new List<LogAppend>();
-        await writer.WriteAsync(scope =>
+        await logged.WriteAsync(bus, (scope, appends) =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             foreach (var (listed, owner) in ending)
@@ -140,10 +139,5 @@ internal sealed class DiscardedChatSweep(
                 SecretChatStore.Tell(scope, log, discarded, now, appends, accountDeleted ? [stored.OtherThan(owner)] : [stored.Chat.AdminId, stored.Chat.ParticipantId]);
             }
         }, stoppingToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
     }
 }

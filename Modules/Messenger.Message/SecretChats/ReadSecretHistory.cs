@@ -20,15 +20,14 @@ internal sealed class ReadSecretHistoryValidator : AbstractValidator<ReadSecretH
 /// (their device starts its self-destruct timers from it). The position only moves forward and never past now, so a
 /// repeated read logs nothing and no message not yet sent can be marked read.
 /// </summary>
-internal sealed class ReadSecretHistoryHandler(StorageWriter writer, IUpdateLog log, IPublisher bus, RpcContext caller, TimeProvider clock)
+internal sealed class ReadSecretHistoryHandler(LoggedWriter writer, IPublisher bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<ReadSecretHistoryCall, Done>
 {
     public async ValueTask<Done> Handle(ReadSecretHistoryCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
         var deviceKey = caller.DeviceKey;
-        var appends = new List<LogAppend>();
-        await writer.WriteAsync(scope =>
+        await writer.WriteAsync(bus, (scope, appends) =>
         {
             var stored = SecretChatStore.RequireUsable(SecretChatStore.Find(scope, call.ChatId), me, deviceKey);
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
@@ -41,13 +40,8 @@ internal sealed class ReadSecretHistoryHandler(StorageWriter writer, IUpdateLog 
 
             SecretChatStore.SetReadDate(scope, stored, me, maxDate);
             var other = stored.OtherThan(me);
-            appends.Add(new LogAppend(other, log.Append(scope, other, new EncryptedReadUpdate(call.ChatId, maxDate, now), now)));
+            appends.Append(other, new EncryptedReadUpdate(call.ChatId, maxDate, now), now);
         }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
 
         return new Done();
     }

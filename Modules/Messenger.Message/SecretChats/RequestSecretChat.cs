@@ -32,7 +32,7 @@ internal sealed class RequestSecretChatValidator : AbstractValidator<RequestSecr
 /// lets the other side accept and discards again would otherwise fill that person's log and chat list without end.
 /// </summary>
 internal sealed class RequestSecretChatHandler(
-    Chats.ChatResolver chats, IBotAccounts bots, StorageWriter writer, IUpdateLog log, IMediator bus, PostLimiter limiter, IOptions<MessageOptions> options,
+    Chats.ChatResolver chats, IBotAccounts bots, LoggedWriter writer, IUpdateLog log, IMediator bus, PostLimiter limiter, IOptions<MessageOptions> options,
     RpcContext caller, TimeProvider clock)
     : IRequestHandler<RequestSecretChatCall, SecretChat>
 {
@@ -48,8 +48,8 @@ internal sealed class RequestSecretChatHandler(
 
         var perPeer = options.Value.SecretChatsPerPeerPerDay;
         var peerExists = call.UserId != me && !bots.IsBot(call.UserId) && await chats.UserExistsAsync(call.UserId, bus, cancellationToken);
-        var appends = new List<LogAppend>();
-        var chat = await writer.WriteAsync(scope =>
+        // Pushed to every device of both, the caller's too: the answer carries no pts.
+        return await writer.WriteAsync(bus, (scope, appends) =>
         {
             if (SecretChatStore.FindRequest(scope, me, call.RandomId) is { } earlier)
             {
@@ -89,13 +89,5 @@ internal sealed class RequestSecretChatHandler(
             SecretChatStore.Tell(scope, log, requested, now, appends, me, call.UserId);
             return requested;
         }, cancellationToken);
-
-        // Pushed to every device of both, the caller's too: the answer carries no pts.
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
-
-        return chat;
     }
 }

@@ -13,7 +13,7 @@ namespace Messenger.Message.SecretChats;
 /// <c>account_deleted</c>, told to the other side only (the deleted user's log goes). Both are idempotent: a deletion's
 /// clean-up runs again at every start, and finds nothing left to end.
 /// </summary>
-internal sealed class EndSecretChats(SecretChatStore store, StorageWriter writer, IMediaAttachments media, IUpdateLog log, IPublisher bus, TimeProvider clock)
+internal sealed class EndSecretChats(SecretChatStore store, LoggedWriter writer, IMediaAttachments media, IUpdateLog log, IPublisher bus, TimeProvider clock)
     : INotificationHandler<DeviceSignedOutEvent>, INotificationHandler<AccountDeletedEvent>
 {
     public async ValueTask Handle(DeviceSignedOutEvent signedOut, CancellationToken cancellationToken)
@@ -26,8 +26,7 @@ internal sealed class EndSecretChats(SecretChatStore store, StorageWriter writer
         // Deleting an account signs its devices out first: those chats end as the account's deletion.
         var accountDeleted = signedOut.Reason == DeviceSignedOutEvent.AccountDeletedReason;
         var reason = accountDeleted ? SecretChatEndReasons.AccountDeleted : SecretChatEndReasons.DeviceSignedOut;
-        var appends = new List<LogAppend>();
-        await writer.WriteAsync(scope =>
+        await writer.WriteAsync(bus, (scope, appends) =>
         {
             foreach (var chatId in SecretChatStore.OpenOnDevice(scope, signedOut.DeviceKey))
             {
@@ -36,7 +35,6 @@ internal sealed class EndSecretChats(SecretChatStore store, StorageWriter writer
                 End(scope, stored.Chat, reason, accountDeleted ? [stored.OtherThan(owner)] : [stored.Chat.AdminId, stored.Chat.ParticipantId], appends);
             }
         }, CancellationToken.None);
-        await PublishAsync(appends);
     }
 
     public async ValueTask Handle(AccountDeletedEvent deleted, CancellationToken cancellationToken)
@@ -46,8 +44,7 @@ internal sealed class EndSecretChats(SecretChatStore store, StorageWriter writer
             return;
         }
 
-        var appends = new List<LogAppend>();
-        await writer.WriteAsync(scope =>
+        await writer.WriteAsync(bus, (scope, appends) =>
         {
             foreach (var chatId in SecretChatStore.OpenOf(scope, deleted.UserId))
             {
@@ -55,7 +52,6 @@ internal sealed class EndSecretChats(SecretChatStore store, StorageWriter writer
                 End(scope, stored.Chat, SecretChatEndReasons.AccountDeleted, [stored.OtherThan(deleted.UserId)], appends);
             }
         }, CancellationToken.None);
-        await PublishAsync(appends);
     }
 
     private void End(WriteScope scope, SecretChat chat, string reason, long[] told, List<LogAppend> appends)
@@ -63,13 +59,5 @@ internal sealed class EndSecretChats(SecretChatStore store, StorageWriter writer
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var discarded = SecretChatStore.Discard(scope, media, chat, reason, historyDeleted: false, now);
         SecretChatStore.Tell(scope, log, discarded, now, appends, told);
-    }
-
-    private async Task PublishAsync(List<LogAppend> appends)
-    {
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
     }
 }

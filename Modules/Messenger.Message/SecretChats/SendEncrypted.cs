@@ -43,7 +43,7 @@ internal sealed class SendEncryptedValidator : AbstractValidator<SendEncryptedCa
 /// recipient's bound device, so Web Push can leave out at once a message that device gets live or cannot be pushed to.
 /// </summary>
 internal sealed class SendEncryptedHandler(
-    SecretChatStore store, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IPublisher bus, PostLimiter limiter, RpcContext caller,
+    SecretChatStore store, LoggedWriter writer, IMediaAttachments media, IPublisher bus, PostLimiter limiter, RpcContext caller,
     IOptions<MessageOptions> options, TimeProvider clock)
     : IRequestHandler<SendEncryptedCall, SentEncryptedMessage>
 {
@@ -76,8 +76,7 @@ internal sealed class SendEncryptedHandler(
         limiter.Take(me, 1);
         using var prepared = call.File is not { } file ? null
             : await media.PrepareAsync(me, new InputMedia(file.FileId, file.TotalParts, StoredName, StoredMimeType), cancellationToken);
-        var appends = new List<LogAppend>();
-        var sent = await writer.WriteAsync(scope =>
+        var sent = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var stored = SecretChatStore.RequireUsable(SecretChatStore.Find(scope, call.ChatId), me, deviceKey);
             if (SecretChatStore.SentDate(scope, call.ChatId, me, call.RandomId) is { } first)
@@ -106,14 +105,9 @@ internal sealed class SendEncryptedHandler(
             }
 
             var message = new EncryptedMessage(call.ChatId, call.RandomId, me, now, call.Data, call.Silent, held, call.Service);
-            appends.Add(new LogAppend(other, log.Append(scope, other, new NewEncryptedMessageUpdate(message), now), stored.DeviceOf(other)));
+            appends.Append(other, new NewEncryptedMessageUpdate(message), now, device: stored.DeviceOf(other));
             return new SentEncryptedMessage(now, held);
         }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
 
         return sent;
     }

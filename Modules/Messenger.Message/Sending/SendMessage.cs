@@ -84,7 +84,7 @@ internal sealed class InputGeoValidator : AbstractValidator<InputGeo>
 /// serialized unit, so two racing resends still store one message. Membership and blocks are re-read in the unit.
 /// </summary>
 internal sealed class SendMessageHandler(
-    Chats.ChatResolver chats, MessageStore messages, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller,
+    Chats.ChatResolver chats, MessageStore messages, LoggedWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller,
     PostLimiter limiter, IBotAccounts bots, TimeProvider clock)
     : IRequestHandler<SendMessageCall, SentMessage>, IRequestHandler<SendScheduledNow, SentMessage>
 {
@@ -142,9 +142,8 @@ internal sealed class SendMessageHandler(
     {
         var trimmed = text?.Trim() ?? "";
         var named = await UnreadMentions.ResolveAsync(target, trimmed, bus, cancellationToken);
-        var appends = new List<LogAppend>();
-        var sent = await writer.WriteAsync(
-            scope => Delivery.PostOnce(scope, log, me, target, randomId, replyToId, clock.GetUtcNow().ToUnixTimeSeconds(), appends,
+        return await writer.WriteAsync(bus,
+            (scope, appends) => Delivery.PostOnce(scope, log, me, target, randomId, replyToId, clock.GetUtcNow().ToUnixTimeSeconds(), appends,
                 attach is null ? ChatRights.Text : ChatRights.Media,
                 (chat, now, kept) =>
                 {
@@ -155,14 +154,7 @@ internal sealed class SendMessageHandler(
                     return posted;
                 },
                 quote, quoteChecked, topicId, orGeneral),
-            cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None); // delivered even if the caller left
-        }
-
-        return sent;
+            cancellationToken, caller.ConnectionId);
     }
 }
 

@@ -28,7 +28,7 @@ internal sealed class ReadThreadValidator : AbstractValidator<ReadThreadCall>
 /// General), whose messages are then the thread (<see cref="Topics.TopicStore"/>).
 /// </summary>
 internal sealed class ReadThreadHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<ReadThreadCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(ReadThreadCall call, CancellationToken cancellationToken)
@@ -40,8 +40,7 @@ internal sealed class ReadThreadHandler(
             throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
         }
 
-        var appends = new List<LogAppend>();
-        var affected = await writer.WriteAsync(scope =>
+        var affected = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var key = call.MessageId;
             long newest;
@@ -79,11 +78,6 @@ internal sealed class ReadThreadHandler(
             appends.Add(new LogAppend(me, mine));
             return new AffectedMessages(mine.Pts, mine.PtsCount);
         }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
 
         return affected;
     }

@@ -39,7 +39,7 @@ internal static class TopicRules
 /// large group's own log), its id becomes the topic's, and it is the topic's first message.
 /// </summary>
 internal sealed class CreateTopicHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<CreateTopicCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(CreateTopicCall call, CancellationToken cancellationToken)
@@ -54,8 +54,7 @@ internal sealed class CreateTopicHandler(
 
         var title = call.Title.Trim();
         var color = call.IconColor ?? TopicColors.All[0];
-        var appends = new List<LogAppend>();
-        var sent = await writer.WriteAsync(scope =>
+        var sent = await writer.WriteAsync(bus, (scope, appends) =>
         {
             if (MessageStore.FindByRandomId(scope, me, call.RandomId) is { } first)
             {
@@ -75,12 +74,7 @@ internal sealed class CreateTopicHandler(
             TopicStore.Create(scope, chat.ChatId, posted.Message.Id, title, color, me, now);
             appends.AddRange(posted.Appends);
             return new SentMessage(posted.Message, posted.Answer.Pts, posted.Answer.PtsCount, posted.Channel);
-        }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
-        }
+        }, cancellationToken, caller.ConnectionId);
 
         return sent;
     }

@@ -34,7 +34,7 @@ internal sealed class DeleteTopicValidator : AbstractValidator<DeleteTopicCall>
 /// the sum over the units this call ran.
 /// </summary>
 internal sealed class DeleteTopicHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<DeleteTopicCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(DeleteTopicCall call, CancellationToken cancellationToken)
@@ -61,7 +61,7 @@ internal sealed class DeleteTopicHandler(
 
     /// <summary>The delete's units: the first runs <paramref name="check"/> and marks the topic; the last removes it.</summary>
     internal static async Task<AffectedMessages> RunAsync(
-        StorageWriter writer, IUpdateLog log, IMediaAttachments media, IPublisher bus, TimeProvider clock, ChatTarget target, long me, long topicId,
+        LoggedWriter writer, IUpdateLog log, IMediaAttachments media, IPublisher bus, TimeProvider clock, ChatTarget target, long me, long topicId,
         Action<WriteScope> check, CancellationToken cancellationToken)
     {
         var answerLog = target.AnswerLog(me);
@@ -69,8 +69,7 @@ internal sealed class DeleteTopicHandler(
         var count = 0;
         while (true)
         {
-            var appends = new List<LogAppend>();
-            var (pts, done) = await writer.WriteAsync(scope =>
+            var (pts, done, answered) = await writer.WriteAsync(bus, (scope, appends) =>
             {
                 if (first)
                 {
@@ -90,15 +89,11 @@ internal sealed class DeleteTopicHandler(
                     TopicStore.Delete(scope, target.ChatId, topicId);
                 }
 
-                return (log.CurrentPts(scope, target.AnswerLog(me)), last);
+                return (log.CurrentPts(scope, target.AnswerLog(me)), last, appends.Where(a => a.OwnerId == answerLog).Sum(a => a.Update.PtsCount));
             }, cancellationToken);
 
             first = false;
-            count += appends.Where(a => a.OwnerId == answerLog).Sum(a => a.Update.PtsCount);
-            if (appends.Count > 0)
-            {
-                await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-            }
+            count += answered;
 
             if (done)
             {

@@ -28,7 +28,7 @@ internal sealed class EditTopicValidator : AbstractValidator<EditTopicCall>
 /// <c>topic_edit</c>, carrying what changed, is posted in the topic, so its readers see it where they read.
 /// </summary>
 internal sealed class EditTopicHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<EditTopicCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(EditTopicCall call, CancellationToken cancellationToken)
@@ -41,8 +41,7 @@ internal sealed class EditTopicHandler(
             throw MessengerError.BadRequest(TopicErrorNames.ChatNotForum);
         }
 
-        var appends = new List<LogAppend>();
-        var sent = await writer.WriteAsync(scope =>
+        var sent = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             var chat = Delivery.OpenForPosting(scope, me, target, now, ChatRights.None);
@@ -72,9 +71,7 @@ internal sealed class EditTopicHandler(
             var posted = Delivery.Post(scope, log, chat with { TopicId = topic.Id }, me, Delivery.ServiceRandomId(), "", null, action, now);
             appends.AddRange(posted.Appends);
             return new SentMessage(posted.Message, posted.Answer.Pts, posted.Answer.PtsCount, posted.Channel);
-        }, cancellationToken);
-
-        await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
+        }, cancellationToken, caller.ConnectionId);
         return sent;
     }
 }

@@ -15,15 +15,14 @@ namespace Messenger.Message.Topics;
 /// service message <c>toggle_forum</c> tells the members, whose clients read the chat again. Turned off, the topics
 /// and their messages' topic stay as they are and come back when it is turned on again.
 /// </summary>
-internal sealed class ToggleForumHandler(GroupChanges changes, StorageWriter writer, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+internal sealed class ToggleForumHandler(GroupChanges changes, LoggedWriter writer, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<ToggleForumCall, ChatChanged>
 {
     public async ValueTask<ChatChanged> Handle(ToggleForumCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
         limiter.Take(me, 1);
-        var appends = new List<LogAppend>();
-        var changed = await writer.WriteAsync(scope =>
+        var changed = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var (kind, role) = changes.RequireMember(scope, call.ChatId, me);
             GroupChanges.RequireAdmin(role);
@@ -41,8 +40,6 @@ internal sealed class ToggleForumHandler(GroupChanges changes, StorageWriter wri
             return changes.Record(scope, call.ChatId, me, new ServiceAction(ServiceActions.ToggleForum, [], Period: call.Enabled ? 1 : 0),
                 clock.GetUtcNow().ToUnixTimeSeconds(), appends, joined: [], left: []);
         }, cancellationToken);
-
-        await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
         return changed;
     }
 }

@@ -17,7 +17,7 @@ namespace Messenger.Message.Topics;
 /// closed to everyone, and an admin's <c>messages.deleteTopic</c> finishes it as well.
 /// </summary>
 internal sealed class TopicDeletionResumer(
-    TopicStore topics, StorageWriter writer, IUpdateLog log, IMediaAttachments media, IServiceScopeFactory scopes, TimeProvider clock,
+    TopicStore topics, StorageWriter writer, LoggedWriter logged, IUpdateLog log, IMediaAttachments media, IServiceScopeFactory scopes, TimeProvider clock,
     ILogger<TopicDeletionResumer> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -50,7 +50,7 @@ internal sealed class TopicDeletionResumer(
                     continue;
                 }
 
-                await DeleteTopicHandler.RunAsync(writer, log, media, bus, clock, target, creatorId, topicId, _ => { }, stoppingToken);
+                await DeleteTopicHandler.RunAsync(logged, log, media, bus, clock, target, creatorId, topicId, _ => { }, stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {

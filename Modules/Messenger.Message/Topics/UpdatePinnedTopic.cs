@@ -28,7 +28,7 @@ internal sealed class UpdatePinnedTopicValidator : AbstractValidator<UpdatePinne
 /// it is what tells the members' clients to read the list again, as for any other change of a topic.
 /// </summary>
 internal sealed class UpdatePinnedTopicHandler(
-    Chats.ChatResolver chats, StorageWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
     : IRequestHandler<UpdatePinnedTopicCall, SentMessage>
 {
     public async ValueTask<SentMessage> Handle(UpdatePinnedTopicCall call, CancellationToken cancellationToken)
@@ -41,8 +41,7 @@ internal sealed class UpdatePinnedTopicHandler(
             throw MessengerError.BadRequest(TopicErrorNames.ChatNotForum);
         }
 
-        var appends = new List<LogAppend>();
-        var sent = await writer.WriteAsync(scope =>
+        var sent = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             var chat = Delivery.OpenForPosting(scope, me, target, now, ChatRights.None);
@@ -63,9 +62,7 @@ internal sealed class UpdatePinnedTopicHandler(
                 new ServiceAction(ServiceActions.TopicEdit, [], Pinned: call.Pinned), now);
             appends.AddRange(posted.Appends);
             return new SentMessage(posted.Message, posted.Answer.Pts, posted.Answer.PtsCount, posted.Channel);
-        }, cancellationToken);
-
-        await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
+        }, cancellationToken, caller.ConnectionId);
         return sent;
     }
 }

@@ -113,7 +113,7 @@ internal static class WebhookEndpoint
 /// <summary>Posts a webhook's text to its group as its bot, as <c>messages.send</c> posts (one writer unit, idempotent by
 /// random_id, the per-user posting limit), whatever the group's kind: the webhook was made by an admin, so it posts into
 /// a closed topic too — while that admin still is one, and is not blocked by a server admin.</summary>
-internal sealed class WebhookPoster(SqliteDatabase database, StorageWriter writer, IUpdateLog log, IMediator bus, PostLimiter limiter, TimeProvider clock)
+internal sealed class WebhookPoster(SqliteDatabase database, LoggedWriter writer, IUpdateLog log, IMediator bus, PostLimiter limiter, TimeProvider clock)
 {
     public async Task<ChatMessage> PostAsync(string token, string text, long? topicId, string? idempotencyKey, CancellationToken cancellationToken)
     {
@@ -141,8 +141,7 @@ internal sealed class WebhookPoster(SqliteDatabase database, StorageWriter write
 
         limiter.Take(bot, 1);
         var randomId = idempotencyKey is null ? Random.Shared.NextInt64(1, long.MaxValue) : HttpPlumbing.RandomIdOf(idempotencyKey);
-        var appends = new List<LogAppend>();
-        var message = await writer.WriteAsync(scope =>
+        var message = await writer.WriteAsync(bus, (scope, appends) =>
         {
             // Deleted since it was read: its path stops working at once. Its maker no longer an admin of the group
             // (demoted, removed, left, account deleted): it posts no more, since it posts with an admin's powers.
@@ -174,11 +173,6 @@ internal sealed class WebhookPoster(SqliteDatabase database, StorageWriter write
             appends.AddRange(posted.Appends);
             return posted.Message;
         }, cancellationToken);
-
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
 
         return message;
     }

@@ -35,7 +35,7 @@ internal sealed class DeleteContactsValidator : AbstractValidator<DeleteContacts
 /// "my contacts" is about people.
 /// </summary>
 internal sealed class ContactsHandler(
-    ContactStore store, StorageWriter writer, IUpdateLog log, IPublisher bus, RpcContext caller, TimeProvider clock, IOptions<SessionOptions> options)
+    ContactStore store, LoggedWriter writer, IUpdateLog log, IPublisher bus, RpcContext caller, TimeProvider clock, IOptions<SessionOptions> options)
     : IRequestHandler<GetContactsCall, ContactList>, IRequestHandler<AddContactCall, SavedContact>, IRequestHandler<DeleteContactsCall, AffectedMessages>
 {
     public ValueTask<ContactList> Handle(GetContactsCall call, CancellationToken cancellationToken)
@@ -54,7 +54,7 @@ internal sealed class ContactsHandler(
             throw MessengerError.BadRequest(SessionErrorNames.UserIdInvalid, "one cannot be one's own contact");
         }
 
-        var (saved, appends, added) = await writer.WriteAsync(scope =>
+        var (saved, added) = await writer.WriteAsync(bus, (scope, appends) =>
         {
             // In the unit: an account deleted meanwhile is not added after its deletion took it out of every list.
             if (!ContactStore.IsAddable(scope, call.UserId))
@@ -67,11 +67,10 @@ internal sealed class ContactsHandler(
             var contact = new Contact(call.UserId, name, Mutual: theirs is not null);
             if (current == name)
             {
-                return (new SavedContact(contact, log.CurrentPts(scope, me), 0), new List<LogAppend>(), false);
+                return (new SavedContact(contact, log.CurrentPts(scope, me), 0), false);
             }
 
             var now = clock.GetUtcNow();
-            var appended = new List<LogAppend>();
             if (current is null)
             {
                 if (ContactStore.Count(scope, me) >= options.Value.MaxContacts)
@@ -80,23 +79,22 @@ internal sealed class ContactsHandler(
                 }
 
                 ContactStore.Insert(scope, me, call.UserId, name, now.ToUnixTimeMilliseconds());
-                if (theirs is not null)
-                {
-                    appended.Add(new LogAppend(call.UserId,
-                        log.Append(scope, call.UserId, new ContactUpdate(me, new Contact(me, theirs, Mutual: true)), now.ToUnixTimeSeconds())));
-                }
             }
             else
             {
                 ContactStore.Rename(scope, me, call.UserId, name);
             }
 
-            var mine = log.Append(scope, me, new ContactUpdate(call.UserId, contact), now.ToUnixTimeSeconds());
-            appended.Insert(0, new LogAppend(me, mine));
-            return (new SavedContact(contact, mine.Pts, mine.PtsCount), appended, current is null);
-        }, cancellationToken);
+            var mine = appends.Append(me, new ContactUpdate(call.UserId, contact), now.ToUnixTimeSeconds());
+            if (current is null && theirs is not null)
+            {
+                appends.Append(call.UserId, new ContactUpdate(me, new Contact(me, theirs, Mutual: true)), now.ToUnixTimeSeconds());
+            }
 
-        await TellAsync(appends, added ? [new ContactChangedEvent(me, call.UserId, IsContact: true)] : []);
+            return (new SavedContact(contact, mine.Pts, mine.PtsCount), current is null);
+        }, cancellationToken, caller.ConnectionId);
+
+        await TellAsync(added ? [new ContactChangedEvent(me, call.UserId, IsContact: true)] : []);
         return saved;
     }
 
@@ -104,10 +102,9 @@ internal sealed class ContactsHandler(
     {
         var me = caller.RequireUserId();
         var ids = call.UserIds.Distinct().ToList();
-        var (affected, appends, removed) = await writer.WriteAsync(scope =>
+        var (affected, removed) = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var date = clock.GetUtcNow().ToUnixTimeSeconds();
-            var appended = new List<LogAppend>();
             var gone = new List<long>();
             LoggedUpdate? last = null;
             foreach (var userId in ids)
@@ -118,29 +115,24 @@ internal sealed class ContactsHandler(
                 }
 
                 gone.Add(userId);
-                last = log.Append(scope, me, new ContactUpdate(userId, null), date);
-                appended.Add(new LogAppend(me, last));
+                last = appends.Append(me, new ContactUpdate(userId, null), date);
                 if (ContactStore.NameOf(scope, userId, me) is { } theirs)
                 {
-                    appended.Add(new LogAppend(userId, log.Append(scope, userId, new ContactUpdate(me, new Contact(me, theirs, Mutual: false)), date)));
+                    appends.Append(userId, new ContactUpdate(me, new Contact(me, theirs, Mutual: false)), date);
                 }
             }
 
             var affected = last is null ? new AffectedMessages(log.CurrentPts(scope, me), 0) : new AffectedMessages(last.Pts, gone.Count);
-            return (affected, appended, gone);
-        }, cancellationToken);
+            return (affected, gone);
+        }, cancellationToken, caller.ConnectionId);
 
-        await TellAsync(appends, [.. removed.Select(userId => new ContactChangedEvent(me, userId, IsContact: false))]);
+        await TellAsync([.. removed.Select(userId => new ContactChangedEvent(me, userId, IsContact: false))]);
         return affected;
     }
 
-    private async Task TellAsync(List<LogAppend> appends, List<ContactChangedEvent> changes)
+    /// <summary>After the unit's updates (<see cref="LoggedWriter"/>): the modules that follow contact lists.</summary>
+    private async Task TellAsync(List<ContactChangedEvent> changes)
     {
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends, caller.ConnectionId), CancellationToken.None);
-        }
-
         foreach (var change in changes)
         {
             await bus.Publish(change, CancellationToken.None);

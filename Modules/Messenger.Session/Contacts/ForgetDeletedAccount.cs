@@ -13,21 +13,20 @@ namespace Messenger.Session.Contacts;
 /// they had deleted it themselves. Idempotent (run again at every start, see <c>FinishAccountDeletions</c>): nothing
 /// left, nothing logged.
 /// </summary>
-internal sealed class ForgetDeletedAccount(StorageWriter writer, IUpdateLog log, IPublisher bus, TimeProvider clock)
+internal sealed class ForgetDeletedAccount(LoggedWriter writer, IPublisher bus, TimeProvider clock)
     : INotificationHandler<AccountDeletedEvent>
 {
     public async ValueTask Handle(AccountDeletedEvent deleted, CancellationToken cancellationToken)
     {
-        var appends = await writer.WriteAsync(scope =>
+        await writer.WriteAsync(bus, (scope, appends) =>
         {
             var date = clock.GetUtcNow().ToUnixTimeSeconds();
             var owners = ContactStore.ListsWith(scope, deleted.UserId);
             ContactStore.DeleteAllOf(scope, deleted.UserId);
-            return owners.Select(o => new LogAppend(o.OwnerId, log.Append(scope, o.OwnerId, new ContactUpdate(deleted.UserId, null), date))).ToList();
+            foreach (var owner in owners)
+            {
+                appends.Append(owner.OwnerId, new ContactUpdate(deleted.UserId, null), date);
+            }
         }, CancellationToken.None);
-        if (appends.Count > 0)
-        {
-            await bus.Publish(new UpdatesAppendedEvent(appends), CancellationToken.None);
-        }
     }
 }

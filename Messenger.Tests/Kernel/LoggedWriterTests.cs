@@ -1,0 +1,175 @@
+using Mediator;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Kernel.Configuration;
+using Messenger.Kernel.Storage;
+using Messenger.Kernel.Updates;
+using Messenger.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using AnyUpdate = Messenger.Contracts.Updates.Update;
+
+namespace Messenger.Tests.Kernel;
+
+/// <summary>
+/// The rule <see cref="LoggedWriter"/> keeps for every handler that appends updates: what a unit appended is published
+/// after its COMMIT (a reader on another connection already sees it), all of it, in order, once; a unit that throws
+/// publishes nothing. The real group-commit writer on a temporary SQLite file; the log is a table written in the unit.
+/// </summary>
+public sealed class LoggedWriterTests : IAsyncLifetime
+{
+    private readonly TempDirectory _directory = new();
+    private SqliteDatabase _database = null!;
+    private StorageWriter _writer = null!;
+
+    public Task InitializeAsync()
+    {
+        _database = new SqliteDatabase(Path.Combine(_directory.Path, "logged.db"), new StorageOptions());
+        using (var connection = _database.Open())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "CREATE TABLE log (owner_id INTEGER NOT NULL, pts INTEGER NOT NULL, PRIMARY KEY (owner_id, pts))";
+            command.ExecuteNonQuery();
+        }
+
+        _writer = new StorageWriter(_database, Options.Create(new StorageOptions()), NullLogger<StorageWriter>.Instance);
+        _writer.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _writer.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task WriteAsync_PublishesTheUnitsAppends_AfterItsCommit_InOrder()
+    {
+        var bus = new CommittedRowsBus(_database);
+        var logged = new LoggedWriter(_writer, new TableLog());
+
+        var result = await logged.WriteAsync(bus, (scope, appends) =>
+        {
+            appends.Append(1, Seen(1), date: 100);
+            appends.Append(2, Seen(2), date: 100);
+            return appends.Append(1, Seen(3), date: 100).Pts;
+        }, CancellationToken.None, originConnectionId: "connection-1");
+
+        result.Should().Be(2);
+        var published = bus.Published.Should().ContainSingle().Subject;
+        published.Event.OriginConnectionId.Should().Be("connection-1");
+        published.Event.Appends.Select(a => (a.OwnerId, a.Update.Pts)).Should().Equal((1L, 1L), (2L, 1L), (1L, 2L));
+        published.Event.Appends.Select(a => ((ReadOutboxUpdate)a.Update.Update).MaxId).Should().Equal(1, 2, 3);
+        published.CommittedRowsWhenPublished.Should().Be(3, "a push goes out only once its entries are committed");
+    }
+
+    [Fact]
+    public async Task WriteAsync_WhenTheUnitThrows_PublishesNothing_AndThrowsItsError()
+    {
+        var bus = new CommittedRowsBus(_database);
+        var logged = new LoggedWriter(_writer, new TableLog());
+
+        var thrown = await FluentActions.Awaiting(() => logged.WriteAsync(bus, (scope, appends) =>
+        {
+            appends.Append(1, Seen(1), date: 100);
+            appends.Append(2, Seen(2), date: 100);
+            throw new InvalidOperationException("refused after appending");
+        }, CancellationToken.None)).Should().ThrowAsync<InvalidOperationException>();
+
+        thrown.WithMessage("refused after appending");
+        bus.Published.Should().BeEmpty();
+        bus.CommittedRows().Should().Be(0);
+    }
+
+    [Fact]
+    public async Task WriteAsync_UnitsOfOneBatch_EachPublishOnlyTheirOwn_OnceEach()
+    {
+        var bus = new CommittedRowsBus(_database);
+        var logged = new LoggedWriter(_writer, new TableLog());
+
+        // Queued together, so the writer runs them in one batch: the one that fails rolls back alone.
+        var units = Enumerable.Range(1, 20).Select(owner => logged.WriteAsync(bus, (scope, appends) =>
+        {
+            appends.Append(owner, Seen(owner), date: 100);
+            if (owner % 5 == 0)
+            {
+                throw new InvalidOperationException("refused");
+            }
+
+            appends.Append(owner, Seen(owner), date: 100);
+        }, CancellationToken.None)).ToList();
+        await FluentActions.Awaiting(() => Task.WhenAll(units)).Should().ThrowAsync<InvalidOperationException>();
+
+        bus.Published.Select(p => p.Event.Appends.Select(a => (a.OwnerId, a.Update.Pts)).ToList()).Should().BeEquivalentTo(
+            Enumerable.Range(1, 20).Where(owner => owner % 5 != 0).Select(owner => new List<(long, long)> { (owner, 1), (owner, 2) }));
+        bus.CommittedRows().Should().Be(32);
+    }
+
+    [Fact]
+    public async Task WriteAsync_WhenNothingIsAppended_PublishesNothing()
+    {
+        var bus = new CommittedRowsBus(_database);
+        var logged = new LoggedWriter(_writer, new TableLog());
+
+        await logged.WriteAsync(bus, (scope, appends) => { }, CancellationToken.None);
+
+        bus.Published.Should().BeEmpty();
+    }
+
+    private static ReadOutboxUpdate Seen(long maxId) => new(Peer.User(7), maxId);
+
+    /// <summary>A log whose entries are rows of the unit's transaction, numbered per owner.</summary>
+    private sealed class TableLog : IUpdateLog
+    {
+        public LoggedUpdate Append(WriteScope scope, long ownerId, AnyUpdate update, long date, long? messageId = null)
+        {
+            var pts = CurrentPts(scope, ownerId) + 1;
+            scope.Execute("INSERT INTO log (owner_id, pts) VALUES (@owner, @pts)", ("@owner", ownerId), ("@pts", pts));
+            return new LoggedUpdate(pts, 1, date, update);
+        }
+
+        public long CurrentPts(WriteScope scope, long ownerId) =>
+            (long)scope.Scalar("SELECT coalesce(max(pts), 0) FROM log WHERE owner_id = @owner", ("@owner", ownerId))!;
+
+        public long CurrentPts(long ownerId) => throw new NotSupportedException();
+
+        public void Redact(WriteScope scope, long messageId, Func<long, AnyUpdate> replacementFor) => throw new NotSupportedException();
+
+        public void Rewrite(WriteScope scope, long messageId, Func<AnyUpdate, AnyUpdate> rewrite) => throw new NotSupportedException();
+
+        public void Drop(WriteScope scope, long ownerId) => throw new NotSupportedException();
+    }
+
+    /// <summary>Records each publish with the log rows a reader of its own connection saw at that moment.</summary>
+    private sealed class CommittedRowsBus(SqliteDatabase database) : IPublisher
+    {
+        private readonly Lock _lock = new();
+
+        public List<(UpdatesAppendedEvent Event, long CommittedRowsWhenPublished)> Published { get; } = [];
+
+        public long CommittedRows()
+        {
+            using var connection = database.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM log";
+            return (long)command.ExecuteScalar()!;
+        }
+
+        public ValueTask Publish<TNotification>(TNotification notification, CancellationToken cancellationToken = default)
+            where TNotification : INotification => Publish((object)notification, cancellationToken);
+
+        public ValueTask Publish(object notification, CancellationToken cancellationToken = default)
+        {
+            var rows = CommittedRows();
+            lock (_lock)
+            {
+                Published.Add(((UpdatesAppendedEvent)notification, rows));
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}
