@@ -159,6 +159,8 @@ public sealed partial class ChatEndToEndTests
         await Expect(preview).ToHaveCSSAsync("direction", "rtl");
         await bob.SendAsync("And you?");
         await Expect(preview).ToHaveCSSAsync("direction", "ltr");
+        // Alice, in the chat, has read both (her read reached the server): only what comes later is unread for her.
+        await Expect(bob.Message("And you?").Ticks("read")).ToBeVisibleAsync();
 
         // Bob (on his phone) blocks Alice: her next message is refused, and waits with its Retry through a reload.
         await using var phone = await Host.ConnectAsync();
