@@ -29,6 +29,20 @@ public static class SqliteCommandExtensions
         return (reader.IsDBNull(0) ? 0 : reader.GetInt64(0), reader.IsDBNull(1) ? 0 : reader.GetInt64(1));
     }
 
+    /// <summary>Runs a query on a connection of its own and answers whether it found a row (<c>SELECT 1 FROM … WHERE …</c>).</summary>
+    public static bool Exists(this SqliteDatabase database, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command.ExecuteScalar() is not null;
+    }
+
     /// <summary>Binds <paramref name="values"/> as parameters <c>@{prefix}0</c>, <c>@{prefix}1</c>, … and returns them
     /// as the list for an <c>IN (…)</c>.</summary>
     public static string BindList(this SqliteCommand command, string prefix, IReadOnlyList<long> values)

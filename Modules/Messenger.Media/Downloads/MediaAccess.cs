@@ -119,15 +119,8 @@ internal sealed class MediaAccess(SqliteDatabase database, ISender bus, MediaAcc
     }
 
     /// <summary>Whether the message still carries the media (an edit may have replaced it).</summary>
-    private bool Carries(long messageId, long mediaId)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1 FROM media_refs WHERE message_id = @message AND media_id = @id";
-        command.Parameters.AddWithValue("@message", messageId);
-        command.Parameters.AddWithValue("@id", mediaId);
-        return command.ExecuteScalar() is not null;
-    }
+    private bool Carries(long messageId, long mediaId) =>
+        database.Exists("SELECT 1 FROM media_refs WHERE message_id = @message AND media_id = @id", ("@message", messageId), ("@id", mediaId));
 
     // Newest first: the copy the caller is most likely to see is usually the latest forward.
     private List<long> Messages(long mediaId, long after, long before)

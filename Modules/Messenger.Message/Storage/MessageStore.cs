@@ -128,27 +128,13 @@ internal sealed class MessageStore(SqliteDatabase database)
 
     /// <summary>Whether <paramref name="userId"/> ever posted in the chat (a message deleted since counts: its row
     /// stays). One seek of the sender's index.</summary>
-    public bool HasWritten(long userId, long chatId)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1 FROM message_messages WHERE from_id = @user AND chat_id = @chat LIMIT 1";
-        command.Parameters.AddWithValue("@user", userId);
-        command.Parameters.AddWithValue("@chat", chatId);
-        return command.ExecuteScalar() is not null;
-    }
+    public bool HasWritten(long userId, long chatId) =>
+        database.Exists("SELECT 1 FROM message_messages WHERE from_id = @user AND chat_id = @chat LIMIT 1", ("@user", userId), ("@chat", chatId));
 
     /// <summary>Whether chat <paramref name="chatId"/> is in <paramref name="userId"/>'s chat list (a row whose history
     /// they cleared has no top message, and is listed as <see cref="Dialogs"/> lists: not at all).</summary>
-    public bool HasDialog(long userId, long chatId)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1 FROM message_dialogs WHERE user_id = @user AND chat_id = @chat AND top_message_id <> 0";
-        command.Parameters.AddWithValue("@user", userId);
-        command.Parameters.AddWithValue("@chat", chatId);
-        return command.ExecuteScalar() is not null;
-    }
+    public bool HasDialog(long userId, long chatId) =>
+        database.Exists("SELECT 1 FROM message_dialogs WHERE user_id = @user AND chat_id = @chat AND top_message_id <> 0", ("@user", userId), ("@chat", chatId));
 
     /// <summary>Until when (unix seconds) <paramref name="userId"/> muted the chat; 0 when they did not.</summary>
     public long MuteUntil(long userId, long chatId)

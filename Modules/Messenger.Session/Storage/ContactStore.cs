@@ -28,15 +28,8 @@ internal sealed class ContactStore(SqliteDatabase database)
         return contacts;
     }
 
-    public bool Has(long ownerId, long userId)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1 FROM session_contacts WHERE owner_id = @owner AND user_id = @user";
-        command.Parameters.AddWithValue("@owner", ownerId);
-        command.Parameters.AddWithValue("@user", userId);
-        return command.ExecuteScalar() is not null;
-    }
+    public bool Has(long ownerId, long userId) =>
+        database.Exists("SELECT 1 FROM session_contacts WHERE owner_id = @owner AND user_id = @user", ("@owner", ownerId), ("@user", userId));
 
     public List<long> IdsOf(long ownerId)
     {

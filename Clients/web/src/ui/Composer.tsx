@@ -15,7 +15,7 @@ import { canRecord, startRecording, type Recording } from './voice';
 import { VoiceRecorder } from './VoiceRecorder';
 import { myPermissions, slowModeLeft } from './permissions';
 import { periodText } from './peers';
-import { useDismiss } from './dismiss';
+import { useMenu } from './dismiss';
 import { applyFormatShortcut } from './formatShortcuts';
 import { fitsLength, MARKUP_FACTOR, MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH } from './rich';
 
@@ -40,7 +40,7 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
   const [sharingLocation, setSharingLocation] = useState(false);
   const [recording, setRecording] = useState<Recording | null>(null);
   const [sendMenu, setSendMenu] = useState(false);
-  const sendOptions = useSendMenu(sendMenu, () => setSendMenu(false));
+  const sendOptions = useMenu<HTMLDivElement>(sendMenu, () => setSendMenu(false));
   // A long press on Send (touch screens) opens its menu; the click that ends the press must not send as well.
   const press = useRef<{ timer: number; opened: boolean } | null>(null);
   // A recording never outlives its composer (another chat opened, the app closed): the microphone is let go.
@@ -431,25 +431,3 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
 }
 
 const LONG_PRESS_MS = 500;
-
-/**
- * The Send button's menu, while open: focus on its first item, arrows move between items, Escape or a press outside
- * closes it (through useDismiss, whose listeners are set before the next frame, so an early Escape is not lost).
- */
-function useSendMenu(open: boolean, close: () => void) {
-  const menu = useDismiss<HTMLDivElement>(open, close);
-  useLayoutEffect(() => {
-    if (!open) return;
-    menu.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
-    const arrows = (e: KeyboardEvent) => {
-      if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
-      const items = Array.from(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? []);
-      const at = items.indexOf(document.activeElement as HTMLElement);
-      e.preventDefault();
-      items[(at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
-    };
-    document.addEventListener('keydown', arrows);
-    return () => document.removeEventListener('keydown', arrows);
-  }, [open]);
-  return menu;
-}

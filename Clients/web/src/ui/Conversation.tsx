@@ -26,7 +26,7 @@ import { GroupCallBar, StartGroupCallButton } from './GroupCallBar';
 import { ChatFoldersDialog } from './Folders';
 import { AutoDeletePeriods, canSetAutoDelete, setAutoDelete } from './autoDelete';
 import { react } from './reactions';
-import { useDismiss } from './dismiss';
+import { useDismiss, useMenu } from './dismiss';
 import { TopicBar, TopicList } from './Topics';
 import { closeTopic, inTopic, isChatAdmin, isForum, topicOf } from './topics';
 import { startSecretChat } from './secret';
@@ -437,23 +437,10 @@ function ConversationHeader({ chatKey, onSearch, onError }: { chatKey: string; o
 function MoreMenu({ actions }: { actions: HeaderAction[] }) {
   const [open, setOpen] = useState(false);
   const toggle = useRef<HTMLButtonElement>(null);
-  const menu = useDismiss<HTMLDivElement>(open, (byKey) => {
+  const menu = useMenu<HTMLDivElement>(open, (byKey) => {
     setOpen(false);
     if (byKey) toggle.current?.focus();
   });
-  useLayoutEffect(() => {
-    if (!open) return;
-    menu.current?.querySelector<HTMLElement>('[role="menuitem"]:not(:disabled)')?.focus();
-    const arrows = (e: KeyboardEvent) => {
-      if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
-      const items = Array.from(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]:not(:disabled)') ?? []);
-      const at = items.indexOf(document.activeElement as HTMLElement);
-      e.preventDefault();
-      items[(at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
-    };
-    document.addEventListener('keydown', arrows);
-    return () => document.removeEventListener('keydown', arrows);
-  }, [open]);
   if (actions.length === 0) return null;
   return (
     <div class="header-menu" ref={menu}>

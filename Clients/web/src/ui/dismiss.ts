@@ -35,3 +35,26 @@ export function useDismiss<T extends HTMLElement>(open: boolean, close: (byKey: 
   }, [open]);
   return ref;
 }
+
+/**
+ * A menu while open: focus on its first enabled item, the Up and Down arrows move between its items (round), and
+ * Escape or a press outside closes it (useDismiss; `close` is told whether a key closed it, to give focus back).
+ */
+export function useMenu<T extends HTMLElement>(open: boolean, close: (byKey: boolean) => void) {
+  const menu = useDismiss<T>(open, close);
+  useLayoutEffect(() => {
+    if (!open) return;
+    const items = () => Array.from(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]:not(:disabled)') ?? []);
+    items()[0]?.focus();
+    const arrows = (e: KeyboardEvent) => {
+      if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+      const list = items();
+      const at = list.indexOf(document.activeElement as HTMLElement);
+      e.preventDefault();
+      list[(at + (e.key === 'ArrowDown' ? 1 : list.length - 1)) % list.length]?.focus();
+    };
+    document.addEventListener('keydown', arrows);
+    return () => document.removeEventListener('keydown', arrows);
+  }, [open]);
+  return menu;
+}
