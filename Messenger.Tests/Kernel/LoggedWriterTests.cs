@@ -1,13 +1,9 @@
 using Mediator;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
-using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
 using Messenger.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using AnyUpdate = Messenger.Contracts.Updates.Update;
 
 namespace Messenger.Tests.Kernel;
@@ -19,31 +15,18 @@ namespace Messenger.Tests.Kernel;
 /// </summary>
 public sealed class LoggedWriterTests : IAsyncLifetime
 {
-    private readonly TempDirectory _directory = new();
+    private TempWriter _store = null!;
     private SqliteDatabase _database = null!;
     private StorageWriter _writer = null!;
 
     public Task InitializeAsync()
     {
-        _database = new SqliteDatabase(Path.Combine(_directory.Path, "logged.db"), new StorageOptions());
-        using (var connection = _database.Open())
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "CREATE TABLE log (owner_id INTEGER NOT NULL, pts INTEGER NOT NULL, PRIMARY KEY (owner_id, pts))";
-            command.ExecuteNonQuery();
-        }
-
-        _writer = new StorageWriter(_database, Options.Create(new StorageOptions()), NullLogger<StorageWriter>.Instance);
-        _writer.Start();
+        _store = new TempWriter("logged.db", "CREATE TABLE log (owner_id INTEGER NOT NULL, pts INTEGER NOT NULL, PRIMARY KEY (owner_id, pts))");
+        (_database, _writer) = (_store.Database, _store.Writer);
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _writer.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        _directory.Dispose();
-    }
+    public async Task DisposeAsync() => await _store.DisposeAsync();
 
     [Fact]
     public async Task WriteAsync_PublishesTheUnitsAppends_AfterItsCommit_InOrder()

@@ -1,9 +1,6 @@
-using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Storage;
 using Messenger.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Messenger.Tests.Kernel;
 
@@ -16,34 +13,21 @@ public sealed class StatementTests : IAsyncLifetime
 
     private const string InsertKey = "INSERT INTO keys (k) VALUES (@k)";
 
-    private readonly TempDirectory _directory = new();
+    private TempWriter _store = null!;
     private SqliteDatabase _database = null!;
     private StorageWriter _writer = null!;
 
     public Task InitializeAsync()
     {
-        _database = new SqliteDatabase(Path.Combine(_directory.Path, "statements.db"), new StorageOptions());
-        using (var connection = _database.Open())
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = """
+        _store = new TempWriter("statements.db", """
                 CREATE TABLE vals (i INTEGER, n INTEGER, t TEXT, e TEXT, u TEXT, b BLOB, eb BLOB, nb BLOB);
                 CREATE TABLE keys (k INTEGER NOT NULL UNIQUE);
-                """;
-            command.ExecuteNonQuery();
-        }
-
-        _writer = new StorageWriter(_database, Options.Create(new StorageOptions()), NullLogger<StorageWriter>.Instance);
-        _writer.Start();
+                """);
+        (_database, _writer) = (_store.Database, _store.Writer);
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _writer.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        _directory.Dispose();
-    }
+    public async Task DisposeAsync() => await _store.DisposeAsync();
 
     private List<object?[]> Read(string sql)
     {
