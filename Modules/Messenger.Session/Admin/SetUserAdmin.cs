@@ -17,7 +17,8 @@ namespace Messenger.Session.Admin;
 /// <remarks>The user's log gets the open reports in the same unit (<see cref="OpenReportsUpdate"/>): the count as it is
 /// for a new admin, none for one who stepped down, so their apps' badge is right at once.</remarks>
 internal sealed class SetUserAdminHandler(
-    SessionStore store, IUpdateLog log, IOpenReports reports, IPublisher bus, RpcContext caller, TimeProvider clock, ILogger<SetUserAdminHandler> logger)
+    SessionStore store, LoggedWriter writer, IOpenReports reports, IPublisher bus, RpcContext caller, TimeProvider clock,
+    ILogger<SetUserAdminHandler> logger)
     : IRequestHandler<SetUserAdminCall, Done>
 {
     public async ValueTask<Done> Handle(SetUserAdminCall call, CancellationToken cancellationToken)
@@ -25,17 +26,13 @@ internal sealed class SetUserAdminHandler(
         var adminId = caller.RequireAdmin(store);
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var audit = new AuditRecord(now, adminId, call.IsAdmin ? AuditActions.GrantAdmin : AuditActions.RevokeAdmin, call.UserId);
-        LoggedUpdate? told = null;
-        if (!await store.SetAdminAsync(call.UserId, call.IsAdmin, audit,
-                scope => told = log.Append(scope, call.UserId, call.IsAdmin ? reports.Summary(scope) : new OpenReportsUpdate(0, null), now)))
+        await writer.WriteAsync(bus, (scope, appends) =>
         {
-            throw MessengerError.BadRequest(SessionErrorNames.UserIdInvalid);
-        }
-
-        if (told is not null)
-        {
-            await bus.Publish(new UpdatesAppendedEvent([new LogAppend(call.UserId, told)]), CancellationToken.None);
-        }
+            if (SessionStore.SetAdmin(scope, call.UserId, call.IsAdmin, audit))
+            {
+                appends.Append(call.UserId, call.IsAdmin ? reports.Summary(scope) : new OpenReportsUpdate(0, null), now);
+            }
+        }, CancellationToken.None);
 
         logger.LogInformation("Admin {AdminId} set user {UserId} admin: {IsAdmin}", adminId, call.UserId, call.IsAdmin);
         return new Done();

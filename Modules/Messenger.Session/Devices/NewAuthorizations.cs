@@ -12,30 +12,27 @@ namespace Messenger.Session.Devices;
 /// then to their online devices; a device offline meanwhile finds it with getDifference. An account's only device has
 /// nobody to tell: its sign-in logs nothing.
 /// </summary>
-internal sealed class NewAuthorizations(SessionStore store, IUpdateLog log, IPublisher bus)
+internal sealed class NewAuthorizations(LoggedWriter writer, IPublisher bus)
 {
     /// <summary>Adds the authorization; <paramref name="passwordHash"/>, for a sign-in by password, is the hash the
-    /// password was checked against (<see cref="SessionStore.InsertAuthorizationAsync"/> refuses a stale one);
+    /// password was checked against (<see cref="SessionStore.InsertAuthorization"/> refuses a stale one);
     /// <paramref name="passwordChangeRequired"/>: that password is an admin's temporary one.</summary>
-    public async Task<long> AddAsync(
+    public Task<long> AddAsync(
         long userId, byte[] deviceKey, string deviceName, string platform, string clientAddress, long nowMs, string? passwordHash = null,
         bool passwordChangeRequired = false)
     {
         var date = Mapping.UnixSeconds(nowMs);
-        LoggedUpdate? alert = null;
-        var authorizationId = await store.InsertAuthorizationAsync(userId, deviceKey, deviceName, platform, clientAddress, nowMs, (scope, id) =>
+        return writer.WriteAsync(bus, (scope, appends) =>
         {
+            var id = SessionStore.InsertAuthorization(scope, userId, deviceKey, deviceName, platform, clientAddress, nowMs, passwordHash,
+                passwordChangeRequired);
             if (SessionStore.HasOtherAuthorizations(scope, userId, id))
             {
-                alert = log.Append(scope, userId, new NewAuthorizationUpdate(id, deviceName, platform, clientAddress, date), date);
+                appends.Append(userId, new NewAuthorizationUpdate(id, deviceName, platform, clientAddress, date), date);
             }
-        }, passwordHash, passwordChangeRequired);
-        if (alert is not null)
-        {
-            await bus.Publish(new UpdatesAppendedEvent([new LogAppend(userId, alert)]), CancellationToken.None);
-        }
 
-        return authorizationId;
+            return id;
+        }, CancellationToken.None);
     }
 }
 

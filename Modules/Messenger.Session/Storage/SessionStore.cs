@@ -423,55 +423,53 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         scope.Execute("UPDATE session_invites SET uses_left = uses_left - 1 WHERE code = @code", ("@code", code!));
     }
 
-    /// <summary>Binds a device key to an account. A key that already has an authorization is refused.
-    /// <paramref name="alsoInUnit"/> runs in the same unit with the new authorization's id (the sign-in alert).</summary>
+    /// <summary>Binds a device key to an account in <paramref name="scope"/>'s unit and answers the new authorization's id.
+    /// A key that already has an authorization is refused.</summary>
     /// <param name="passwordHash">For a sign-in by password, the hash it was checked against: a password changed or
     /// reset, or the account deleted, while the check waited for a hashing slot is 400 <c>CREDENTIALS_INVALID</c>, as
     /// the sign-in would have been a moment later.</param>
-    public Task<long> InsertAuthorizationAsync(
-        long userId, byte[] deviceKey, string deviceName, string platform, string clientAddress, long now,
-        Action<WriteScope, long>? alsoInUnit = null, string? passwordHash = null, bool passwordChangeRequired = false) =>
-        writer.WriteAsync(scope =>
+    public static long InsertAuthorization(
+        WriteScope scope, long userId, byte[] deviceKey, string deviceName, string platform, string clientAddress, long now,
+        string? passwordHash, bool passwordChangeRequired)
+    {
+        if (scope.Scalar("SELECT 1 FROM session_authorizations WHERE device_key = @key", ("@key", deviceKey)) is not null)
         {
-            if (scope.Scalar("SELECT 1 FROM session_authorizations WHERE device_key = @key", ("@key", deviceKey)) is not null)
-            {
-                throw MessengerError.BadRequest(SessionErrorNames.AlreadySignedIn);
-            }
+            throw MessengerError.BadRequest(SessionErrorNames.AlreadySignedIn);
+        }
 
-            if (scope.Scalar("SELECT is_blocked FROM session_users WHERE id = @id", ("@id", userId)) is not long blocked)
-            {
-                throw MessengerError.BadRequest(SessionErrorNames.UserIdInvalid);
-            }
+        if (scope.Scalar("SELECT is_blocked FROM session_users WHERE id = @id", ("@id", userId)) is not long blocked)
+        {
+            throw MessengerError.BadRequest(SessionErrorNames.UserIdInvalid);
+        }
 
-            if (passwordHash is not null && scope.Scalar(
-                    "SELECT 1 FROM session_users WHERE id = @id AND password_hash = @hash AND password_hash <> ''",
-                    ("@id", userId), ("@hash", passwordHash)) is null)
-            {
-                throw MessengerError.BadRequest(SessionErrorNames.CredentialsInvalid);
-            }
+        if (passwordHash is not null && scope.Scalar(
+                "SELECT 1 FROM session_users WHERE id = @id AND password_hash = @hash AND password_hash <> ''",
+                ("@id", userId), ("@hash", passwordHash)) is null)
+        {
+            throw MessengerError.BadRequest(SessionErrorNames.CredentialsInvalid);
+        }
 
-            if (blocked != 0)
-            {
-                throw MessengerError.Forbidden(SessionErrorNames.UserBlocked);
-            }
+        if (blocked != 0)
+        {
+            throw MessengerError.Forbidden(SessionErrorNames.UserBlocked);
+        }
 
-            var id = Convert.ToInt64(scope.Scalar("INSERT INTO session_authorizations " +
-                "(user_id, device_key, device_name, platform, client_address, created_at, last_active_at, password_change_required) " +
-                "VALUES (@user, @key, @name, @platform, @address, @now, @now, @restricted) RETURNING id",
-                ("@user", userId), ("@key", deviceKey), ("@name", deviceName), ("@platform", platform),
-                ("@address", clientAddress), ("@now", now), ("@restricted", passwordChangeRequired)));
-            if (passwordHash is not null)
-            {
-                // A sign-in by password makes the device known to the account (KnownDevices), in the unit that binds it.
-                scope.Execute(
-                    "INSERT INTO session_known_devices (user_id, device_key_hash, signed_in_at) VALUES (@user, @hash, @now) " +
-                    "ON CONFLICT (user_id, device_key_hash) DO UPDATE SET signed_in_at = max(signed_in_at, excluded.signed_in_at)",
-                    ("@user", userId), ("@hash", KnownDevices.Hash(deviceKey)), ("@now", now));
-            }
+        var id = Convert.ToInt64(scope.Scalar("INSERT INTO session_authorizations " +
+            "(user_id, device_key, device_name, platform, client_address, created_at, last_active_at, password_change_required) " +
+            "VALUES (@user, @key, @name, @platform, @address, @now, @now, @restricted) RETURNING id",
+            ("@user", userId), ("@key", deviceKey), ("@name", deviceName), ("@platform", platform),
+            ("@address", clientAddress), ("@now", now), ("@restricted", passwordChangeRequired)));
+        if (passwordHash is not null)
+        {
+            // A sign-in by password makes the device known to the account (KnownDevices), in the unit that binds it.
+            scope.Execute(
+                "INSERT INTO session_known_devices (user_id, device_key_hash, signed_in_at) VALUES (@user, @hash, @now) " +
+                "ON CONFLICT (user_id, device_key_hash) DO UPDATE SET signed_in_at = max(signed_in_at, excluded.signed_in_at)",
+                ("@user", userId), ("@hash", KnownDevices.Hash(deviceKey)), ("@now", now));
+        }
 
-            alsoInUnit?.Invoke(scope, id);
-            return id;
-        });
+        return id;
+    }
 
     /// <summary>Whether the account has a device besides <paramref name="authorizationId"/>, as the unit sees it.</summary>
     public static bool HasOtherAuthorizations(WriteScope scope, long userId, long authorizationId) =>
@@ -550,36 +548,30 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
 
     public const string DeletedDisplayName = "Deleted Account";
 
-    /// <summary>Makes the account an admin or not; false when there is no such account (or it was deleted). The last
-    /// admin is refused in the unit, as in <see cref="DeleteAccountAsync"/>, and so is a bot made admin (400
-    /// <c>USER_IS_BOT</c>). <paramref name="whenChanged"/> runs in the same unit when that is a change.</summary>
-    public Task<bool> SetAdminAsync(long userId, bool isAdmin, AuditRecord audit, Action<WriteScope>? whenChanged = null) =>
-        writer.WriteAsync(scope =>
+    /// <summary>Makes the account an admin or not in <paramref name="scope"/>'s unit and answers whether that was a change;
+    /// 400 <c>USER_ID_INVALID</c> when there is no such account (or it was deleted). The last admin is refused, as in
+    /// <see cref="DeleteAccountAsync"/>, and so is a bot made admin (400 <c>USER_IS_BOT</c>).</summary>
+    public static bool SetAdmin(WriteScope scope, long userId, bool isAdmin, AuditRecord audit)
+    {
+        if (scope.Scalar("SELECT is_admin FROM session_users WHERE id = @id AND username <> ''", ("@id", userId)) is not long current)
         {
-            if (scope.Scalar("SELECT is_admin FROM session_users WHERE id = @id AND username <> ''", ("@id", userId)) is not long current)
-            {
-                return false;
-            }
+            throw MessengerError.BadRequest(SessionErrorNames.UserIdInvalid);
+        }
 
-            if (isAdmin && scope.Scalar("SELECT is_bot FROM session_users WHERE id = @id", ("@id", userId)) is 1L)
-            {
-                throw MessengerError.BadRequest(SessionErrorNames.UserIsBot);
-            }
+        if (isAdmin && scope.Scalar("SELECT is_bot FROM session_users WHERE id = @id", ("@id", userId)) is 1L)
+        {
+            throw MessengerError.BadRequest(SessionErrorNames.UserIsBot);
+        }
 
-            if (!isAdmin)
-            {
-                RefuseLastAdmin(scope, userId);
-            }
+        if (!isAdmin)
+        {
+            RefuseLastAdmin(scope, userId);
+        }
 
-            scope.Execute("UPDATE session_users SET is_admin = @admin WHERE id = @id", ("@admin", isAdmin), ("@id", userId));
-            Audit(scope, audit);
-            if ((current == 1) != isAdmin)
-            {
-                whenChanged?.Invoke(scope);
-            }
-
-            return true;
-        });
+        scope.Execute("UPDATE session_users SET is_admin = @admin WHERE id = @id", ("@admin", isAdmin), ("@id", userId));
+        Audit(scope, audit);
+        return (current == 1) != isAdmin;
+    }
 
     /// <summary>The admins (not deleted) as <paramref name="scope"/>'s transaction sees them.</summary>
     public static List<long> AdminIds(WriteScope scope) =>
