@@ -620,11 +620,11 @@ public sealed class MessengerClient : IAsyncDisposable
 
     /// <summary>Plain HTTP to the server, for media streams (their bodies are sealed under keys from the session).</summary>
     internal HttpClient Http => LazyInitializer.EnsureInitialized(ref _http, () =>
-        new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) })
-        {
-            BaseAddress = _options.ServerUrl,
-            Timeout = Timeout.InfiniteTimeSpan,
-        });
+    {
+        var handler = new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) };
+        _options.ConfigureHttpHandler?.Invoke(handler);
+        return new HttpClient(handler) { BaseAddress = _options.ServerUrl, Timeout = Timeout.InfiniteTimeSpan };
+    });
 
     /// <summary>Test hook: return false to drop an inbound envelope as if it never arrived.</summary>
     internal Func<Envelope, bool>? InboundFilter { get; set; }

@@ -116,6 +116,11 @@ public sealed class MessengerClientOptions
     /// already set. Each connection (and reconnect) starts from a fresh copy of them.</summary>
     public Action<HttpConnectionOptions>? ConfigureTransport { get; init; }
 
+    /// <summary>Settings of the HTTP handler that carries media streams (<see cref="MediaTransport.Stream"/>), e.g. a
+    /// certificate check for a server whose TLS certificate is from a private authority; the connection's own requests
+    /// are <see cref="ConfigureTransport"/>'s.</summary>
+    public Action<SocketsHttpHandler>? ConfigureHttpHandler { get; init; }
+
     /// <summary>Full SignalR set-up through a <see cref="IHubConnectionBuilder"/> (logging, custom services); the
     /// MessagePack protocol is always added. When set, <see cref="ConfigureTransport"/> is not used, and every
     /// connection builds its own service provider (≈ 8 % of a client's CPU per connect in the handshake benchmark).</summary>

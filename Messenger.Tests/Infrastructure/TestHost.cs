@@ -76,7 +76,7 @@ public sealed class TestHost : IAsyncDisposable
     public MessengerClientOptions ClientOptions(
         IDeviceKeyStore? deviceKeys = null, long? sessionId = null, TimeProvider? clock = null, bool autoReceipt = true,
         Action<HttpConnectionOptions>? transport = null, ISecretChatKeyStore? secretChats = null, bool autoAcceptSecretChats = true,
-        SecretRekeyKnobs? secretRekey = null) => new()
+        SecretRekeyKnobs? secretRekey = null, Uri? serverUrl = null, Action<SocketsHttpHandler>? httpHandler = null) => new()
     {
         SecretChatKeys = secretChats,
         AutoAcceptSecretChats = autoAcceptSecretChats,
@@ -84,8 +84,9 @@ public sealed class TestHost : IAsyncDisposable
         SecretRekeyAfter = secretRekey?.After ?? TimeSpan.FromDays(7),
         SecretRekeyRequestTimeout = secretRekey?.RequestTimeout ?? TimeSpan.FromDays(7),
         ConfigureTransport = transport,
+        ConfigureHttpHandler = httpHandler,
         AutoReceipt = autoReceipt,
-        ServerUrl = BaseAddress,
+        ServerUrl = serverUrl ?? BaseAddress,
         ServerPublicKey = ServerPublicKey,
         DeviceKeys = deviceKeys ?? new InMemoryDeviceKeyStore(),
         SessionId = sessionId ?? Random.Shared.NextInt64(1, long.MaxValue),
