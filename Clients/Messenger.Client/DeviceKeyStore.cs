@@ -42,18 +42,7 @@ public sealed class FileDeviceKeyStore(string path) : IDeviceKeyStore
             // Written whole under another name, flushed to disk, then put in place only if no key is there yet: a crash
             // leaves no empty or half-written key, and of two first uses at once exactly one wins (ExclusiveFiles).
             var temporary = $"{full}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var stream = new FileStream(temporary, options))
-            {
-                stream.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(created.PrivateKey)));
-                stream.Flush(flushToDisk: true);
-            }
-
+            ExclusiveFiles.WriteFlushed(temporary, System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(created.PrivateKey)));
             return ExclusiveFiles.TryPlace(temporary, full) ? created : Read(full);
         }
     }

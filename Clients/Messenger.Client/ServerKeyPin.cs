@@ -21,9 +21,10 @@ public static class ServerKeyPin
         var key = await FetchAsync(serverUrl, http, cancellationToken);
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        // Written whole under another name and put in place: a crash leaves no half-written pin to trust later.
+        // Written whole under another name, flushed, and put in place: a crash or a power loss leaves no empty or
+        // half-written pin, which would stop the client or, deleted, pin anew whatever answers then.
         var temporary = $"{full}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        await File.WriteAllTextAsync(temporary, Convert.ToHexStringLower(key), cancellationToken);
+        ExclusiveFiles.WriteFlushed(temporary, System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(key)));
         // Of two processes pinning at once exactly one wins; the other trusts that pin from now on.
         return ExclusiveFiles.TryPlace(temporary, full) ? key : Parse(await File.ReadAllTextAsync(full, cancellationToken), path);
     }
