@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatChanged, ChatFull, ChatMember, ChatPermissions } from '../api/types';
 import { WebhooksSection } from './Webhooks';
 import { InviteSection, JoinRequestsSection } from './Invites';
@@ -9,6 +9,7 @@ import { Avatar } from './Avatar';
 import { PhotoPicker } from './PhotoPicker';
 import { api } from './connection';
 import { errorText, presenceText } from './format';
+import { memberListCue, memberListView } from './members';
 import { peerFromKey, periodText, userName } from './peers';
 import { setState, useApp } from './store';
 import { UserPicker } from './UserPicker';
@@ -148,9 +149,13 @@ function GroupDetails({ chatId }: { chatId: number }) {
   const [leaving, setLeaving] = useState(false);
   const [banned, setBanned] = useState<number[]>([]);
 
+  const loads = useRef(0);
   const load = async () => {
+    const mine = ++loads.current;
     try {
       const next = await api().groups.getFull({ chat_id: chatId, limit: 1000 });
+      // Reloads can cross (a join and a title change close together): only the latest one's answer is shown.
+      if (mine !== loads.current) return;
       setFull(next);
       setTitle(next.chat.title);
       setAbout(next.chat.about ?? '');
@@ -161,9 +166,13 @@ function GroupDetails({ chatId }: { chatId: number }) {
       setError(errorText(e));
     }
   };
-  // Membership changes arrive as service messages: the newest message of the chat is a cue to reload.
-  const latest = state.dialogs.find((d) => d.peer.kind === PeerKind.Chat && d.peer.id === chatId)?.top_message?.id;
-  useEffect(() => void load(), [chatId, state.chats[chatId], latest]);
+  // What changes the list: a group's membership and role changes arrive as service messages (a newer one than last
+  // seen is the cue, not every post), a channel's comings and goings as the `chat` update its admins get (the chat
+  // with its new count), and both change the chat in the store.
+  const cue = useRef(0);
+  const top = state.dialogs.find((d) => d.peer.kind === PeerKind.Chat && d.peer.id === chatId)?.top_message;
+  cue.current = memberListCue(cue.current, top);
+  useEffect(() => void load(), [chatId, state.chats[chatId], cue.current]);
 
   const run = async (action: () => Promise<ChatChanged>) => {
     setError('');
@@ -177,7 +186,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
 
   if (!full) return <p class="muted info-panel__body">{error || 'Loading…'}</p>;
   const me = state.me?.id ?? 0;
-  const myRole = full.members.find((m) => m.user_id === me)?.role ?? MemberRole.Member;
+  const myRole = full.my_role;
   const isAdmin = myRole >= MemberRole.Admin;
   const isCreator = myRole === MemberRole.Creator;
   const may = (right: keyof ChatPermissions) => isAdmin || !!full.chat.permissions?.[right];
@@ -186,6 +195,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
   const kindName = { [ChatKind.Group]: 'Group', [ChatKind.LargeGroup]: 'Large group', [ChatKind.Channel]: 'Channel' }[full.chat.kind];
 
   const noun = full.chat.kind === ChatKind.Channel ? 'channel' : 'group';
+  const list = memberListView(full);
   // Leaving is one step for a mistaken click: it asks first (a private group lets the user back only by an invite).
   const leave = async () => {
     setLeaving(false);
@@ -206,7 +216,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
         <Avatar id={chatId} name={full.chat.title} size="lg" photo={full.chat.photo} />
         <h3 class="profile__name">{full.chat.title}</h3>
         <p class="muted">
-          {kindName} · {full.chat.member_count} member{full.chat.member_count === 1 ? '' : 's'}
+          {kindName} · <span data-testid="member-count">{list.count}</span>
         </p>
         {full.chat.about && (
           <p class="profile__about" data-testid="chat-about">
@@ -298,10 +308,11 @@ function GroupDetails({ chatId }: { chatId: number }) {
           />
         </section>
       )}
-      <section class="info-section" aria-label="Members">
-        <h4>Members</h4>
+      <section class="info-section" aria-label={list.heading}>
+        <h4>{list.heading}</h4>
+        {list.note && <p class="muted">{list.note}</p>}
         <ul class="members">
-          {full.members.map((member) => (
+          {list.members.map((member) => (
             <MemberRow
               key={member.user_id}
               member={member}
