@@ -22,10 +22,11 @@ import { startSecretChat } from './secret';
 /** The right-hand panel: a user's profile, or a group's members and settings. */
 export function GroupInfo({ chatKey }: { chatKey: string }) {
   const peer = peerFromKey(chatKey);
+  const channel = useApp((s) => peer.kind === PeerKind.Chat && s.chats[peer.id]?.kind === ChatKind.Channel);
   return (
     <aside class="info-panel" aria-label="Chat info">
       <header class="info-panel__header">
-        <h2>{peer.kind === PeerKind.Chat ? 'Group info' : 'User info'}</h2>
+        <h2>{peer.kind !== PeerKind.Chat ? 'User info' : channel ? 'Channel info' : 'Group info'}</h2>
         <button type="button" class="icon-btn" aria-label="Close info" onClick={() => setState({ panel: null })}>
           <Icon name="close" />
         </button>
@@ -194,7 +195,8 @@ function GroupDetails({ chatId }: { chatId: number }) {
   const canChangeInfo = may('change_info');
   const kindName = { [ChatKind.Group]: 'Group', [ChatKind.LargeGroup]: 'Large group', [ChatKind.Channel]: 'Channel' }[full.chat.kind];
 
-  const noun = full.chat.kind === ChatKind.Channel ? 'channel' : 'group';
+  const channel = full.chat.kind === ChatKind.Channel;
+  const noun = channel ? 'channel' : 'group';
   const list = memberListView(full);
   // Leaving is one step for a mistaken click: it asks first (a private group lets the user back only by an invite).
   const leave = async () => {
@@ -227,7 +229,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
       {error && <p class="form__error" role="alert">{error}</p>}
       {canChangeInfo && (
         <PhotoPicker
-          label="Group photo"
+          label={channel ? 'Channel photo' : 'Group photo'}
           photo={full.chat.photo}
           save={async (media) => {
             chatChanged(await api().groups.editPhoto({ chat_id: chatId, media }));
@@ -244,7 +246,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
           }}
         >
           <label class="field">
-            <span class="field__label">Group title</span>
+            <span class="field__label">{channel ? 'Channel title' : 'Group title'}</span>
             <input class="field__input" value={title} maxLength={128} onInput={(e) => setTitle(e.currentTarget.value)} required />
           </label>
           <button type="submit" class="btn" disabled={!title.trim() || title.trim() === full.chat.title}>
@@ -301,10 +303,10 @@ function GroupDetails({ chatId }: { chatId: number }) {
       {canAdd && (
         <section class="info-section" aria-label="Add members">
           <UserPicker
-            label="Add member"
+            label={channel ? 'Add subscriber' : 'Add member'}
             exclude={full.members.map((m) => m.user_id)}
             onPick={(user) => void run(() => api().groups.addMembers({ chat_id: chatId, user_ids: [user.id] }))}
-            actionLabel={(u) => `Add ${u.display_name} (@${u.username}) to the group`}
+            actionLabel={(u) => `Add ${u.display_name} (@${u.username}) to the ${noun}`}
           />
         </section>
       )}
@@ -319,6 +321,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
               name={userName(state, member.user_id)}
               online={!!state.presence[member.user_id]?.online}
               isMe={member.user_id === me}
+              noun={noun}
               canRemove={isAdmin && member.role !== MemberRole.Creator && member.user_id !== me}
               canPromote={isCreator && member.user_id !== me}
               onRemove={() => void run(() => api().groups.removeMember({ chat_id: chatId, user_id: member.user_id }))}
@@ -436,6 +439,8 @@ interface MemberRowProps {
   name: string;
   online: boolean;
   isMe: boolean;
+  /** "group" or "channel", as the Remove button says it. */
+  noun: string;
   canRemove: boolean;
   canPromote: boolean;
   onRemove: () => void;
@@ -443,7 +448,7 @@ interface MemberRowProps {
   onMakeOwner: () => void;
 }
 
-function MemberRow({ member, name, online, isMe, canRemove, canPromote, onRemove, onSetAdmin, onMakeOwner }: MemberRowProps) {
+function MemberRow({ member, name, online, isMe, noun, canRemove, canPromote, onRemove, onSetAdmin, onMakeOwner }: MemberRowProps) {
   const role = member.role === MemberRole.Creator ? 'owner' : member.role === MemberRole.Admin ? 'admin' : '';
   const photo = useApp((s) => s.users[member.user_id]?.photo);
   return (
@@ -471,7 +476,7 @@ function MemberRow({ member, name, online, isMe, canRemove, canPromote, onRemove
           </button>
         )}
         {canRemove && (
-          <button type="button" class="btn btn--small btn--danger" aria-label={`Remove ${name} from the group`} onClick={onRemove}>
+          <button type="button" class="btn btn--small btn--danger" aria-label={`Remove ${name} from the ${noun}`} onClick={onRemove}>
             Remove
           </button>
         )}
