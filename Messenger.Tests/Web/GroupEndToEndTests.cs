@@ -478,6 +478,11 @@ public sealed partial class GroupEndToEndTests(BrowserFixture browser, ITestOutp
         await Expect(dialog.GetByText("You were invited to a group")).ToBeVisibleAsync();
         await Expect(dialog.GetByLabel("Invite code")).ToHaveValueAsync(link.Split('/')[^1]);
         (await bob.Page.EvaluateAsync<string>("() => location.pathname")).Should().Be("/", "the link leaves no trace in the address");
+        // A mistyped code is told in words, not as the server's error name.
+        await dialog.GetByLabel("Invite code").FillAsync("nosuchcode123");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Join group" }).ClickAsync();
+        await Expect(dialog.GetByRole(AriaRole.Alert)).ToHaveTextAsync("There is no group or channel with this invite: check the link or code");
+        await dialog.GetByLabel("Invite code").FillAsync(link.Split('/')[^1]);
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Join group" }).ClickAsync();
         await Expect(bob.Page.GetByTestId("chat-title")).ToHaveTextAsync("Book club");
         await Expect(bob.Page.GetByTestId("service-message").Filter(new() { HasText = "joined by an invite link" })).ToBeVisibleAsync();
@@ -584,7 +589,7 @@ public sealed partial class GroupEndToEndTests(BrowserFixture browser, ITestOutp
         await page.GetByRole(AriaRole.Radio, new() { Name = "Channel", Exact = true }).CheckAsync();
         await page.GetByLabel("Add members").FillAsync(bobName.Username);
         await page.GetByRole(AriaRole.List, new() { Name = "Search results" }).GetByRole(AriaRole.Button).First.ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create channel" }).ClickAsync();
         await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Announcements");
         await alice.SendAsync("Release on Friday");
 
@@ -606,10 +611,12 @@ public sealed partial class GroupEndToEndTests(BrowserFixture browser, ITestOutp
         await page.GetByRole(AriaRole.Radio, new() { Name = "Channel", Exact = true }).CheckAsync();
         await page.GetByLabel("Add members").FillAsync(bobName.Username);
         await page.GetByRole(AriaRole.List, new() { Name = "Search results" }).GetByRole(AriaRole.Button).First.ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create channel" }).ClickAsync();
         await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Bulletin");
         await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
         var atAlice = page.GetByRole(AriaRole.Complementary, new() { Name = "Chat info" });
+        await Expect(atAlice.GetByRole(AriaRole.Heading, new() { Name = "Channel info" })).ToBeVisibleAsync();
+        await Expect(atAlice.GetByLabel("Channel title")).ToHaveValueAsync("Bulletin");
         await Expect(atAlice.GetByTestId("member-count")).ToHaveTextAsync("2 subscribers");
         await Expect(atAlice.GetByRole(AriaRole.Region, new() { Name = "Subscribers" }).GetByTestId("member")).ToHaveCountAsync(2);
 
