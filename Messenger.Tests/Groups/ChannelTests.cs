@@ -61,6 +61,35 @@ public sealed class ChannelTests
         (await carol.NextAsync<MessageReceived>(e => e.Message.Text == "second post")).ChannelId.Should().Be(chat.Id);
     }
 
+    [Fact]
+    public async Task ComingsAndGoings_InAChannel_ReachItsAdminsAsTheChatWithItsNewCount_AndNotItsSubscribers()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_chancount");
+        await using var bob = await host.MemberAsync("bob_chancount", listen: true);
+        await using var carol = await host.MemberAsync("carol_chancount", listen: true);
+        await using var dave = await host.MemberAsync("dave_chancount");
+        await using var erin = await host.MemberAsync("erin_chancount");
+        await using var frank = await host.MemberAsync("frank_chancount");
+        var chat = (await alice.Client.CreateGroupAsync("News", [bob.Id, carol.Id, erin.Id, frank.Id], broadcast: true)).Chat;
+        var peer = Peer.Chat(chat.Id);
+        await alice.Client.SetAdminAsync(chat.Id, bob.Id, isAdmin: true);
+        var invite = await alice.Client.ExportInviteAsync(chat.Id);
+
+        await dave.Client.JoinByInviteAsync(invite.Code);
+        (await bob.NextAsync<ChatUpdated>(e => e.Chat.Id == chat.Id && e.Chat.MemberCount == 6)).IsMember.Should().BeTrue();
+        await dave.Client.LeaveGroupAsync(chat.Id);
+        (await bob.NextAsync<ChatUpdated>(e => e.Chat.Id == chat.Id && e.Chat.MemberCount == 5)).IsMember.Should().BeTrue();
+        await alice.Client.RemoveMemberAsync(chat.Id, erin.Id);
+        (await bob.NextAsync<ChatUpdated>(e => e.Chat.Id == chat.Id && e.Chat.MemberCount == 4)).IsMember.Should().BeTrue();
+        await frank.Client.DeleteAccountAsync(SessionTestKit.Password);
+        (await bob.NextAsync<ChatUpdated>(e => e.Chat.Id == chat.Id && e.Chat.MemberCount == 3)).IsMember.Should().BeTrue();
+
+        await alice.Client.SendMessageAsync(peer, "after the changes");
+        var atCarol = await carol.EventsUntilAsync<MessageReceived>(e => e.Message.Text == "after the changes");
+        atCarol.OfType<ChatUpdated>().Select(e => e.Chat.MemberCount).Should().NotContain([6, 4, 3], "a subscriber learns nothing of the others' comings and goings");
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

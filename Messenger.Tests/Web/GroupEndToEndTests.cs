@@ -6,6 +6,7 @@ using Messenger.Client;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Wire;
 using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Session;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -477,6 +478,11 @@ public sealed partial class GroupEndToEndTests(BrowserFixture browser, ITestOutp
         await Expect(dialog.GetByText("You were invited to a group")).ToBeVisibleAsync();
         await Expect(dialog.GetByLabel("Invite code")).ToHaveValueAsync(link.Split('/')[^1]);
         (await bob.Page.EvaluateAsync<string>("() => location.pathname")).Should().Be("/", "the link leaves no trace in the address");
+        // A mistyped code is told in words, not as the server's error name.
+        await dialog.GetByLabel("Invite code").FillAsync("nosuchcode123");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Join group" }).ClickAsync();
+        await Expect(dialog.GetByRole(AriaRole.Alert)).ToHaveTextAsync("There is no group or channel with this invite: check the link or code");
+        await dialog.GetByLabel("Invite code").FillAsync(link.Split('/')[^1]);
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Join group" }).ClickAsync();
         await Expect(bob.Page.GetByTestId("chat-title")).ToHaveTextAsync("Book club");
         await Expect(bob.Page.GetByTestId("service-message").Filter(new() { HasText = "joined by an invite link" })).ToBeVisibleAsync();
@@ -583,7 +589,7 @@ public sealed partial class GroupEndToEndTests(BrowserFixture browser, ITestOutp
         await page.GetByRole(AriaRole.Radio, new() { Name = "Channel", Exact = true }).CheckAsync();
         await page.GetByLabel("Add members").FillAsync(bobName.Username);
         await page.GetByRole(AriaRole.List, new() { Name = "Search results" }).GetByRole(AriaRole.Button).First.ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create channel" }).ClickAsync();
         await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Announcements");
         await alice.SendAsync("Release on Friday");
 
@@ -592,6 +598,52 @@ public sealed partial class GroupEndToEndTests(BrowserFixture browser, ITestOutp
         await Expect(bob.Page.GetByText("Only admins can post in this channel")).ToBeVisibleAsync();
         await Expect(bob.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true })).ToHaveCountAsync(0);
         await bob.ScreenshotAsync("09-channel-subscriber");
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task ChannelInfo_ShowsASubscriberItsAdmins_AndItsAdminTheComingsAndGoingsLive()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        var page = alice.Page;
+        await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
+        await page.GetByLabel("Group name").FillAsync("Bulletin");
+        await page.GetByRole(AriaRole.Radio, new() { Name = "Channel", Exact = true }).CheckAsync();
+        await page.GetByLabel("Add members").FillAsync(bobName.Username);
+        await page.GetByRole(AriaRole.List, new() { Name = "Search results" }).GetByRole(AriaRole.Button).First.ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create channel" }).ClickAsync();
+        await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Bulletin");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        var atAlice = page.GetByRole(AriaRole.Complementary, new() { Name = "Chat info" });
+        await Expect(atAlice.GetByRole(AriaRole.Heading, new() { Name = "Channel info" })).ToBeVisibleAsync();
+        await Expect(atAlice.GetByLabel("Channel title")).ToHaveValueAsync("Bulletin");
+        await Expect(atAlice.GetByTestId("member-count")).ToHaveTextAsync("2 subscribers");
+        await Expect(atAlice.GetByRole(AriaRole.Region, new() { Name = "Subscribers" }).GetByTestId("member")).ToHaveCountAsync(2);
+
+        // The subscriber is shown the admins (the list the server gives them), not "Members" over a part of them.
+        await bob.OpenChatAsync("Bulletin");
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        var atBob = bob.Page.GetByRole(AriaRole.Complementary, new() { Name = "Chat info" });
+        await Expect(atBob.GetByTestId("member-count")).ToHaveTextAsync("2 subscribers");
+        var admins = atBob.GetByRole(AriaRole.Region, new() { Name = "Admins" });
+        await Expect(admins.GetByTestId("member")).ToHaveCountAsync(1);
+        await Expect(admins.GetByTestId("member")).ToContainTextAsync(aliceName.Display);
+        await Expect(atBob.GetByRole(AriaRole.Region, new() { Name = "Members" })).ToHaveCountAsync(0);
+
+        // A channel posts nothing when someone joins or leaves: the admin's open list follows by the chat update.
+        await using var alicesPhone = await Host.ConnectAsync();
+        await alicesPhone.SignInAsync(aliceName.Username, WebUser.Password, "phone", "tests");
+        var chatId = (await alicesPhone.GetDialogsAsync()).Items.Single(d => d.Peer.Kind == PeerKind.Chat).Peer.Id;
+        var invite = await alicesPhone.ExportInviteAsync(chatId);
+        var carolName = WebUser.NewUsername("carol");
+        await using var carol = await Host.SignedInClientAsync(carolName);
+        await carol.JoinByInviteAsync(invite.Code);
+        await Expect(atAlice.GetByTestId("member-count")).ToHaveTextAsync("3 subscribers");
+        await Expect(atAlice.GetByTestId("member").Filter(new() { HasText = carolName.ToUpperInvariant() })).ToHaveCountAsync(1);
+        await Expect(atBob.GetByTestId("member")).ToHaveCountAsync(1);
+        await carol.LeaveGroupAsync(chatId);
+        await Expect(atAlice.GetByTestId("member-count")).ToHaveTextAsync("2 subscribers");
+        await Expect(atAlice.GetByTestId("member").Filter(new() { HasText = carolName.ToUpperInvariant() })).ToHaveCountAsync(0);
         AssertNoProblems();
     }
 

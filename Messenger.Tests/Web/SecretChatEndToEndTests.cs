@@ -211,6 +211,14 @@ public sealed partial class SecretChatEndToEndTests(BrowserFixture browser, ITes
         await alice.SendSecretAsync($"The browser answers {tag}");
         var answer = (await bob.NextAsync<SecretMessageReceived>(r => r.Message.ChatId == second)).Message;
         answer.Text.Should().Be($"The browser answers {tag}");
+        // The list names the sender of the newest message as an ordinary chat's row does, and a Hebrew text after
+        // "You:" still reads right to left.
+        var secondRow = alice.Page.GetByTestId("secret-dialog").Filter(new() { HasText = $"The browser answers {tag}" });
+        await Expect(secondRow.GetByTestId("dialog-preview")).ToHaveTextAsync($"You: The browser answers {tag}");
+        await alice.SendSecretAsync($"שלום {tag}");
+        var hebrew = alice.Page.GetByTestId("secret-dialog").Filter(new() { HasText = $"שלום {tag}" }).GetByTestId("dialog-preview");
+        await Expect(hebrew).ToHaveTextAsync($"You: שלום {tag}");
+        await Expect(hebrew).ToHaveCSSAsync("direction", "rtl");
 
         // Deleted for both from the SDK, then ended with the history: the browser follows.
         await bob.Client.DeleteSecretMessagesAsync(second, [answer.RandomId]);

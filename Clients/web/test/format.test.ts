@@ -27,6 +27,16 @@ describe('error text', () => {
     expect(errorText(new RpcError('MESSAGE_TOO_LONG', 400, undefined, 'messages.send'))).toBe('The message is too long');
   });
 
+  it("tells a group's invite that leads nowhere in words, apart from the server's sign-up code", () => {
+    expect(errorText(new RpcError('INVITE_HASH_INVALID', 400, undefined, 'groups.joinByInvite'))).toBe(
+      'There is no group or channel with this invite: check the link or code',
+    );
+    expect(errorText(new RpcError('INVITE_HASH_EXPIRED', 400, undefined, 'groups.joinByInvite'))).toBe(
+      'This invite has expired, been used up or withdrawn: ask for a new one',
+    );
+    expect(errorText(new RpcError('INVITE_CODE_INVALID', 400, undefined, 'auth.register'))).toBe('This invite code is not valid');
+  });
+
   it('reads any other error name as a sentence', () => {
     expect(errorText(new RpcError('POLL_CLOSED', 400, undefined, 'messages.sendVote'))).toBe('Poll closed');
   });

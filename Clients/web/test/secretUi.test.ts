@@ -48,12 +48,20 @@ const message = (from: number, status?: SecretMessage['status']): SecretMessage 
 
 describe('a secret chat in the list', () => {
   it('shows the newest message while it runs, and that it ended once it did, its history kept or not', () => {
-    expect(secretPreview(chat('ready'), message(ME, 'sent'), ME, 'Bob')).toBe('You: Hello there');
-    expect(secretPreview(chat('ready'), message(PEER), ME, 'Bob')).toBe('Hello there');
-    expect(secretPreview(chat('ready'), undefined, ME, 'Bob')).toBe('Bob joined your secret chat');
-    expect(secretPreview(chat('discarded', 'ended'), message(PEER), ME, 'Bob')).toBe('Secret chat ended');
-    expect(secretPreview(chat('discarded', 'device_signed_out'), undefined, ME, 'Bob')).toBe('Secret chat ended: a device was signed out');
-    expect(secretPreview(chat('requested'), undefined, ME, 'Bob')).toBe('Waiting for Bob to get online…');
+    expect(secretPreview(chat('ready'), message(ME, 'sent'), ME, 'Bob')).toEqual({ sender: 'You', text: 'Hello there' });
+    expect(secretPreview(chat('ready'), message(PEER), ME, 'Bob')).toEqual({ sender: '', text: 'Hello there' });
+    expect(secretPreview(chat('ready'), undefined, ME, 'Bob')).toEqual({ sender: '', text: 'Bob joined your secret chat' });
+    expect(secretPreview(chat('discarded', 'ended'), message(PEER), ME, 'Bob')).toEqual({ sender: '', text: 'Secret chat ended' });
+    expect(secretPreview(chat('discarded', 'device_signed_out'), undefined, ME, 'Bob').text).toBe('Secret chat ended: a device was signed out');
+    expect(secretPreview(chat('requested'), undefined, ME, 'Bob').text).toBe('Waiting for Bob to get online…');
+  });
+
+  it('names the sender as an ordinary chat does, apart from the text, so a right-to-left text keeps its direction', () => {
+    const hebrew = { ...message(ME, 'sent'), text: 'שלום' };
+    expect(secretPreview(chat('ready'), hebrew, ME, 'Bob')).toEqual({ sender: 'You', text: 'שלום' });
+    expect(secretPreview(chat('ready'), { ...hebrew, from: PEER }, ME, 'Bob')).toEqual({ sender: '', text: 'שלום' });
+    // Before this user is known (signing in), nobody is "You".
+    expect(secretPreview(chat('ready'), hebrew, undefined, 'Bob').sender).toBe('');
   });
 });
 

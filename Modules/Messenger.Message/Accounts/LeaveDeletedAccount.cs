@@ -72,5 +72,9 @@ internal sealed class LeaveDeletedAccount(
         LiveLocations.EndAll(scope, changes.Log, chatId, userId, now, appends);
         changes.Record(scope, chatId, userId, new ServiceAction(ServiceActions.Leave, [userId]), now, appends, joined: [], left: []);
         GroupStore.RemoveMember(scope, chatId, userId);
+        if (GroupStore.ToChat(scope, chatId, changes.Log) is { Kind: ChatKind.Channel } chat)
+        {
+            changes.TellChannelAdmins(scope, chat, [userId], now, appends);
+        }
     }
 }

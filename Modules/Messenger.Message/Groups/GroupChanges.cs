@@ -66,6 +66,11 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
         if (chat.Kind == ChatKind.Channel && MembershipActions.Contains(action.Kind))
         {
             TellMembership(scope, chat, joined, left, now, appends);
+            if (joined.Count > 0)
+            {
+                TellChannelAdmins(scope, chat, joined, now, appends);
+            }
+
             scope.OnCommitted(() => directory.Invalidate(chatId));
             return new ChatChanged(chat, null, log.CurrentPts(scope, LogOwners.OfChat(chatId)), 0, Channel: true);
         }
@@ -93,6 +98,21 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
         foreach (var userId in left)
         {
             appends.Add(new LogAppend(userId, log.Append(scope, userId, new ChatUpdate(chat, IsMember: false), now)));
+        }
+    }
+
+    /// <summary>A channel's comings and goings post no service message, so its admins' apps would not learn that its
+    /// subscribers changed: each admin (and the creator) but the users concerned gets the chat with its new count in
+    /// their own log (a <c>chat</c> update), as the join requests' count reaches them. Joins are told here; a leave or a
+    /// removal by <see cref="RemoveMemberHandler"/> once the member is gone (the count then is the one after).</summary>
+    public void TellChannelAdmins(WriteScope scope, Chat chat, IReadOnlyCollection<long> concerned, long now, List<LogAppend> appends)
+    {
+        var admins = scope.Command("SELECT user_id FROM message_members WHERE chat_id = @chat AND role <> @member");
+        admins.Parameters.AddWithValue("@chat", chat.Id);
+        admins.Parameters.AddWithValue("@member", (int)MemberRole.Member);
+        foreach (var admin in admins.ReadInt64Column().Where(id => !concerned.Contains(id)))
+        {
+            appends.Add(new LogAppend(admin, log.Append(scope, admin, new ChatUpdate(chat, IsMember: true), now)));
         }
     }
 

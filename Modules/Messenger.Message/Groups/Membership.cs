@@ -116,6 +116,11 @@ internal sealed class RemoveMemberHandler(GroupChanges changes, LoggedWriter wri
 
             var chat = GroupStore.ToChat(scope, chatId, changes.Log);
             appends.Append(userId, new Contracts.Updates.ChatUpdate(chat, IsMember: false), now);
+            if (chat.Kind == ChatKind.Channel)
+            {
+                changes.TellChannelAdmins(scope, chat, [userId], now, appends);
+            }
+
             return result with { Chat = chat };
         }, cancellationToken);
 

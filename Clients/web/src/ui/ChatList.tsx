@@ -301,8 +301,9 @@ function SecretRow({ chat }: { chat: SecretChatView }) {
             {typing ? (
               <span class="dialog__preview dialog__preview--typing">typing…</span>
             ) : (
-              <span class="dialog__preview" dir="auto">
-                {preview}
+              <span class="dialog__preview" data-testid="dialog-preview" dir="auto">
+                {preview.sender && <Label>{preview.sender}</Label>}
+                {preview.text}
               </span>
             )}
             {unread > 0 && <span class="badge" aria-label={`${unread} unread`}>{unread}</span>}

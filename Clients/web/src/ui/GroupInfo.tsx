@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatChanged, ChatFull, ChatMember, ChatPermissions } from '../api/types';
 import { WebhooksSection } from './Webhooks';
 import { InviteSection, JoinRequestsSection } from './Invites';
@@ -9,6 +9,7 @@ import { Avatar } from './Avatar';
 import { PhotoPicker } from './PhotoPicker';
 import { api } from './connection';
 import { errorText, presenceText } from './format';
+import { memberListCue, memberListView } from './members';
 import { peerFromKey, periodText, userName } from './peers';
 import { setState, useApp } from './store';
 import { UserPicker } from './UserPicker';
@@ -21,10 +22,11 @@ import { startSecretChat } from './secret';
 /** The right-hand panel: a user's profile, or a group's members and settings. */
 export function GroupInfo({ chatKey }: { chatKey: string }) {
   const peer = peerFromKey(chatKey);
+  const channel = useApp((s) => peer.kind === PeerKind.Chat && s.chats[peer.id]?.kind === ChatKind.Channel);
   return (
     <aside class="info-panel" aria-label="Chat info">
       <header class="info-panel__header">
-        <h2>{peer.kind === PeerKind.Chat ? 'Group info' : 'User info'}</h2>
+        <h2>{peer.kind !== PeerKind.Chat ? 'User info' : channel ? 'Channel info' : 'Group info'}</h2>
         <button type="button" class="icon-btn" aria-label="Close info" onClick={() => setState({ panel: null })}>
           <Icon name="close" />
         </button>
@@ -148,9 +150,13 @@ function GroupDetails({ chatId }: { chatId: number }) {
   const [leaving, setLeaving] = useState(false);
   const [banned, setBanned] = useState<number[]>([]);
 
+  const loads = useRef(0);
   const load = async () => {
+    const mine = ++loads.current;
     try {
       const next = await api().groups.getFull({ chat_id: chatId, limit: 1000 });
+      // Reloads can cross (a join and a title change close together): only the latest one's answer is shown.
+      if (mine !== loads.current) return;
       setFull(next);
       setTitle(next.chat.title);
       setAbout(next.chat.about ?? '');
@@ -161,9 +167,13 @@ function GroupDetails({ chatId }: { chatId: number }) {
       setError(errorText(e));
     }
   };
-  // Membership changes arrive as service messages: the newest message of the chat is a cue to reload.
-  const latest = state.dialogs.find((d) => d.peer.kind === PeerKind.Chat && d.peer.id === chatId)?.top_message?.id;
-  useEffect(() => void load(), [chatId, state.chats[chatId], latest]);
+  // What changes the list: a group's membership and role changes arrive as service messages (a newer one than last
+  // seen is the cue, not every post), a channel's comings and goings as the `chat` update its admins get (the chat
+  // with its new count), and both change the chat in the store.
+  const cue = useRef(0);
+  const top = state.dialogs.find((d) => d.peer.kind === PeerKind.Chat && d.peer.id === chatId)?.top_message;
+  cue.current = memberListCue(cue.current, top);
+  useEffect(() => void load(), [chatId, state.chats[chatId], cue.current]);
 
   const run = async (action: () => Promise<ChatChanged>) => {
     setError('');
@@ -177,7 +187,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
 
   if (!full) return <p class="muted info-panel__body">{error || 'Loading…'}</p>;
   const me = state.me?.id ?? 0;
-  const myRole = full.members.find((m) => m.user_id === me)?.role ?? MemberRole.Member;
+  const myRole = full.my_role;
   const isAdmin = myRole >= MemberRole.Admin;
   const isCreator = myRole === MemberRole.Creator;
   const may = (right: keyof ChatPermissions) => isAdmin || !!full.chat.permissions?.[right];
@@ -185,7 +195,9 @@ function GroupDetails({ chatId }: { chatId: number }) {
   const canChangeInfo = may('change_info');
   const kindName = { [ChatKind.Group]: 'Group', [ChatKind.LargeGroup]: 'Large group', [ChatKind.Channel]: 'Channel' }[full.chat.kind];
 
-  const noun = full.chat.kind === ChatKind.Channel ? 'channel' : 'group';
+  const channel = full.chat.kind === ChatKind.Channel;
+  const noun = channel ? 'channel' : 'group';
+  const list = memberListView(full);
   // Leaving is one step for a mistaken click: it asks first (a private group lets the user back only by an invite).
   const leave = async () => {
     setLeaving(false);
@@ -206,7 +218,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
         <Avatar id={chatId} name={full.chat.title} size="lg" photo={full.chat.photo} />
         <h3 class="profile__name">{full.chat.title}</h3>
         <p class="muted">
-          {kindName} · {full.chat.member_count} member{full.chat.member_count === 1 ? '' : 's'}
+          {kindName} · <span data-testid="member-count">{list.count}</span>
         </p>
         {full.chat.about && (
           <p class="profile__about" data-testid="chat-about">
@@ -217,7 +229,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
       {error && <p class="form__error" role="alert">{error}</p>}
       {canChangeInfo && (
         <PhotoPicker
-          label="Group photo"
+          label={channel ? 'Channel photo' : 'Group photo'}
           photo={full.chat.photo}
           save={async (media) => {
             chatChanged(await api().groups.editPhoto({ chat_id: chatId, media }));
@@ -234,7 +246,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
           }}
         >
           <label class="field">
-            <span class="field__label">Group title</span>
+            <span class="field__label">{channel ? 'Channel title' : 'Group title'}</span>
             <input class="field__input" value={title} maxLength={128} onInput={(e) => setTitle(e.currentTarget.value)} required />
           </label>
           <button type="submit" class="btn" disabled={!title.trim() || title.trim() === full.chat.title}>
@@ -291,23 +303,25 @@ function GroupDetails({ chatId }: { chatId: number }) {
       {canAdd && (
         <section class="info-section" aria-label="Add members">
           <UserPicker
-            label="Add member"
+            label={channel ? 'Add subscriber' : 'Add member'}
             exclude={full.members.map((m) => m.user_id)}
             onPick={(user) => void run(() => api().groups.addMembers({ chat_id: chatId, user_ids: [user.id] }))}
-            actionLabel={(u) => `Add ${u.display_name} (@${u.username}) to the group`}
+            actionLabel={(u) => `Add ${u.display_name} (@${u.username}) to the ${noun}`}
           />
         </section>
       )}
-      <section class="info-section" aria-label="Members">
-        <h4>Members</h4>
+      <section class="info-section" aria-label={list.heading}>
+        <h4>{list.heading}</h4>
+        {list.note && <p class="muted">{list.note}</p>}
         <ul class="members">
-          {full.members.map((member) => (
+          {list.members.map((member) => (
             <MemberRow
               key={member.user_id}
               member={member}
               name={userName(state, member.user_id)}
               online={!!state.presence[member.user_id]?.online}
               isMe={member.user_id === me}
+              noun={noun}
               canRemove={isAdmin && member.role !== MemberRole.Creator && member.user_id !== me}
               canPromote={isCreator && member.user_id !== me}
               onRemove={() => void run(() => api().groups.removeMember({ chat_id: chatId, user_id: member.user_id }))}
@@ -425,6 +439,8 @@ interface MemberRowProps {
   name: string;
   online: boolean;
   isMe: boolean;
+  /** "group" or "channel", as the Remove button says it. */
+  noun: string;
   canRemove: boolean;
   canPromote: boolean;
   onRemove: () => void;
@@ -432,7 +448,7 @@ interface MemberRowProps {
   onMakeOwner: () => void;
 }
 
-function MemberRow({ member, name, online, isMe, canRemove, canPromote, onRemove, onSetAdmin, onMakeOwner }: MemberRowProps) {
+function MemberRow({ member, name, online, isMe, noun, canRemove, canPromote, onRemove, onSetAdmin, onMakeOwner }: MemberRowProps) {
   const role = member.role === MemberRole.Creator ? 'owner' : member.role === MemberRole.Admin ? 'admin' : '';
   const photo = useApp((s) => s.users[member.user_id]?.photo);
   return (
@@ -460,7 +476,7 @@ function MemberRow({ member, name, online, isMe, canRemove, canPromote, onRemove
           </button>
         )}
         {canRemove && (
-          <button type="button" class="btn btn--small btn--danger" aria-label={`Remove ${name} from the group`} onClick={onRemove}>
+          <button type="button" class="btn btn--small btn--danger" aria-label={`Remove ${name} from the ${noun}`} onClick={onRemove}>
             Remove
           </button>
         )}

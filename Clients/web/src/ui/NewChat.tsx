@@ -68,7 +68,7 @@ export function NewChat() {
           <input class="field__input" value={code} onInput={(e) => setCode(e.currentTarget.value)} required />
         </label>
         <button type="submit" class="btn" disabled={sent}>
-          {preview?.chat_id ? 'Open chat' : preview?.request_needed ? 'Request to join' : 'Join group'}
+          {preview?.chat_id ? 'Open chat' : preview?.request_needed ? 'Request to join' : `Join ${noun}`}
         </button>
       </form>
       {preview && (

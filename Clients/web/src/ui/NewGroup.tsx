@@ -61,7 +61,7 @@ export function NewGroup() {
         )}
         {error && <p class="form__error" role="alert">{error}</p>}
         <button type="submit" class="btn btn--primary" disabled={busy || !title.trim()}>
-          Create group
+          {kind === 'channel' ? 'Create channel' : 'Create group'}
         </button>
       </form>
     </Modal>

@@ -102,6 +102,10 @@ const errorSentences: Readonly<Record<string, string>> = {
   REGISTRATION_CLOSED: 'This server does not take new accounts: ask its admin for an invite code',
   INVITE_CODE_INVALID: 'This invite code is not valid',
   INVITE_CODE_EXPIRED: 'This invite code has expired or been used up',
+  // A group's or channel's invite link or code (groups.checkInvite, groups.joinByInvite), not the server's sign-up code.
+  INVITE_HASH_INVALID: 'There is no group or channel with this invite: check the link or code',
+  INVITE_HASH_EXPIRED: 'This invite has expired, been used up or withdrawn: ask for a new one',
+  USER_ALREADY_PARTICIPANT: 'Already a member',
   USER_BLOCKED: 'This account is blocked: ask the server admin',
   TWO_FACTOR_CODE_INVALID: 'Wrong code: enter the current code from your authenticator app',
   TWO_FACTOR_CODE_REQUIRED: 'Enter the code from your authenticator app',

@@ -413,11 +413,17 @@ export function deletesForBoth(chat: SecretChatView, message: SecretMessage, me:
 }
 
 /** A chat's row in the list: its newest message while it runs, else its state ("Secret chat ended", also when its
- * history is kept). */
-export function secretPreview(chat: SecretChatView, last: SecretMessage | undefined, me: number | undefined, peerName: string): string {
-  if (chat.state !== 'ready') return secretStateText(chat, peerName) ?? '';
-  if (last) return `${last.from === me ? 'You: ' : ''}${secretMessagePreview(last)}`;
-  return chat.role === 'admin' ? `${peerName} joined your secret chat` : 'You joined a secret chat';
+ * history is kept). `sender` is "You" when that message is this user's, as an ordinary chat's row says it: a label of
+ * its own before the text, so the text keeps its own direction. */
+export function secretPreview(
+  chat: SecretChatView,
+  last: SecretMessage | undefined,
+  me: number | undefined,
+  peerName: string,
+): { sender: string; text: string } {
+  if (chat.state !== 'ready') return { sender: '', text: secretStateText(chat, peerName) ?? '' };
+  if (last) return { sender: me !== undefined && last.from === me ? 'You' : '', text: secretMessagePreview(last) };
+  return { sender: '', text: chat.role === 'admin' ? `${peerName} joined your secret chat` : 'You joined a secret chat' };
 }
 
 export function secretUnread(messages: SecretMessage[] | undefined, me: number | undefined): number {
