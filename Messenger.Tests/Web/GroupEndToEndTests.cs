@@ -483,6 +483,7 @@ public sealed partial class GroupEndToEndTests(BrowserFixture browser, ITestOutp
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Join group" }).ClickAsync();
         await Expect(dialog.GetByRole(AriaRole.Alert)).ToHaveTextAsync("There is no group or channel with this invite: check the link or code");
         await dialog.GetByLabel("Invite code").FillAsync(link.Split('/')[^1]);
+        await Expect(dialog.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0); // the error was the old code's
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Join group" }).ClickAsync();
         await Expect(bob.Page.GetByTestId("chat-title")).ToHaveTextAsync("Book club");
         await Expect(bob.Page.GetByTestId("service-message").Filter(new() { HasText = "joined by an invite link" })).ToBeVisibleAsync();
@@ -587,7 +588,9 @@ public sealed partial class GroupEndToEndTests(BrowserFixture browser, ITestOutp
         await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
         await page.GetByLabel("Group name").FillAsync("Announcements");
         await page.GetByRole(AriaRole.Radio, new() { Name = "Channel", Exact = true }).CheckAsync();
-        await page.GetByLabel("Add members").FillAsync(bobName.Username);
+        await Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "New channel" })).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Channel name")).ToHaveValueAsync("Announcements");
+        await page.GetByLabel("Add subscribers").FillAsync(bobName.Username);
         await page.GetByRole(AriaRole.List, new() { Name = "Search results" }).GetByRole(AriaRole.Button).First.ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Create channel" }).ClickAsync();
         await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Announcements");
@@ -609,7 +612,7 @@ public sealed partial class GroupEndToEndTests(BrowserFixture browser, ITestOutp
         await page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
         await page.GetByLabel("Group name").FillAsync("Bulletin");
         await page.GetByRole(AriaRole.Radio, new() { Name = "Channel", Exact = true }).CheckAsync();
-        await page.GetByLabel("Add members").FillAsync(bobName.Username);
+        await page.GetByLabel("Add subscribers").FillAsync(bobName.Username);
         await page.GetByRole(AriaRole.List, new() { Name = "Search results" }).GetByRole(AriaRole.Button).First.ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Create channel" }).ClickAsync();
         await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Bulletin");

@@ -9,10 +9,10 @@ import { api } from './connection';
 import { loadDraft } from './drafts';
 import { dialogsIn, unreadChatsIn } from './folders';
 import { formatListTime } from './format';
-import { peerKey, peerPhoto, peerTitle, previewText, unsentText, userName } from './peers';
+import { peerKey, peerPhoto, peerTitle, previewText, senderOf, unsentText, userName } from './peers';
 import { lastSecretMessage, secretKey, secretPreview, secretUnread, type SecretChatView } from './secret';
 import { isNameQuery, nameMatches } from './nameSearch';
-import { setState, useApp, type AppState } from './store';
+import { setState, useApp } from './store';
 import { Icon } from './Icon';
 import { KindSelect } from './KindSelect';
 import { openReports as openReportsPanel, reportsText } from './openReports';
@@ -312,15 +312,6 @@ function SecretRow({ chat }: { chat: SecretChatView }) {
       </button>
     </li>
   );
-}
-
-/** Who wrote the row's last message, when the row names them: "You", or a group member. */
-function senderOf(s: AppState, dialog: Dialog): string {
-  const message = dialog.top_message;
-  if (!message || message.action) return '';
-  if (message.from_id === s.me?.id) return 'You';
-  if (dialog.peer.kind === PeerKind.Chat) return s.users[message.from_id]?.display_name ?? '…';
-  return '';
 }
 
 /**

@@ -22,6 +22,7 @@ export function NewChat() {
   useEffect(() => {
     setPreview(null);
     setSent(false);
+    setError(''); // an error was the code before this one's
     if (!bare) return;
     let current = true;
     const timer = setTimeout(() => {

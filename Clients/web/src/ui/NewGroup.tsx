@@ -26,10 +26,11 @@ export function NewGroup() {
     chatChanged(changed);
     openChat(`c${changed.chat.id}`);
   });
+  const channel = kind === 'channel';
   return (
-    <Modal title="New group" onClose={close} wide>
+    <Modal title={channel ? 'New channel' : 'New group'} onClose={close} wide>
       <form class="form" onSubmit={create}>
-        <Field label="Group name" value={title} onInput={setTitle} required maxLength={128} />
+        <Field label={channel ? 'Channel name' : 'Group name'} value={title} onInput={setTitle} required maxLength={128} />
         <fieldset class="radio-group">
           <legend>Kind</legend>
           <Radio value="group" current={kind} onSelect={setKind} label="Group" hint="Up to a few hundred members" />
@@ -37,13 +38,13 @@ export function NewGroup() {
           <Radio value="channel" current={kind} onSelect={setKind} label="Channel" hint="Only admins post" />
         </fieldset>
         <UserPicker
-          label="Add members"
+          label={channel ? 'Add subscribers' : 'Add members'}
           exclude={members.map((m) => m.id)}
           onPick={(user) => setMembers((list) => [...list, user])}
           actionLabel={(u) => `Add ${u.display_name} (@${u.username})`}
         />
         {members.length > 0 && (
-          <ul class="chips" aria-label="Members to add">
+          <ul class="chips" aria-label={channel ? 'Subscribers to add' : 'Members to add'}>
             {members.map((m) => (
               <li key={m.id} class="chip">
                 {m.display_name}
@@ -61,7 +62,7 @@ export function NewGroup() {
         )}
         {error && <p class="form__error" role="alert">{error}</p>}
         <button type="submit" class="btn btn--primary" disabled={busy || !title.trim()}>
-          {kind === 'channel' ? 'Create channel' : 'Create group'}
+          {channel ? 'Create channel' : 'Create group'}
         </button>
       </form>
     </Modal>

@@ -1,4 +1,4 @@
-import { ChatKind, PeerKind, chatPeer, peerKey, userPeer, type Chat, type InputMedia, type Message, type MessageMedia, type Peer } from '../api/types';
+import { ChatKind, PeerKind, chatPeer, peerKey, userPeer, type Chat, type Dialog, type InputMedia, type Message, type MessageMedia, type Peer } from '../api/types';
 import { isShownImage } from '../api/media';
 import { plainText } from './rich';
 import type { AppState } from './store';
@@ -179,4 +179,15 @@ export function periodText(seconds: number): string {
     }
   }
   return `${seconds} seconds`;
+}
+
+/** Who wrote the row's last message, when the row names them: "You", or a group member; in Saved Messages (the chat
+ * with oneself) everything is one's own, and nobody is named. */
+export function senderOf(s: AppState, dialog: Dialog): string {
+  const message = dialog.top_message;
+  if (!message || message.action) return '';
+  if (dialog.peer.kind === PeerKind.User && dialog.peer.id === s.me?.id) return '';
+  if (message.from_id === s.me?.id) return 'You';
+  if (dialog.peer.kind === PeerKind.Chat) return s.users[message.from_id]?.display_name ?? '…';
+  return '';
 }
