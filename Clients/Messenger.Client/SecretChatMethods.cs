@@ -56,7 +56,8 @@ public sealed record SecretFile(
 /// device makes and keeps the keys (<see cref="MessengerClientOptions.SecretChatKeys"/>) and the history; the server
 /// relays ciphertext. Start <see cref="MessengerClient.Events"/> first: requests, messages, receipts and endings arrive
 /// there (<see cref="SecretChatChanged"/>, <see cref="SecretMessageReceived"/>, <see cref="SecretMessagesRead"/>,
-/// <see cref="SecretMessagesDeleted"/>, <see cref="SecretChatTyping"/>, <see cref="SecretMessageUndecryptable"/>).
+/// <see cref="SecretMessagesDeleted"/>, <see cref="SecretChatTyping"/>, <see cref="SecretMessageUndecryptable"/>,
+/// <see cref="SecretMessagesMissing"/>).
 /// </summary>
 public static class SecretChatMethods
 {
