@@ -113,7 +113,7 @@ type Received = (
   | { kind: 'message'; message: SecretMessage }
   | { kind: 'deleted' }
   | { kind: 'rekey' }
-) & { switched?: boolean; rekeyAt?: number | null; missing?: number };
+) & { switched?: boolean; rekeyAt?: number | null; missing?: number; gapDue?: boolean };
 
 /** Errors after which asking again with the same random_id cannot help (the request is forgotten). */
 const FINAL_REQUEST_ERRORS = new Set(['PEER_ID_INVALID', 'RANDOM_ID_INVALID', 'DH_G_A_INVALID', 'USER_IS_BLOCKED', 'YOU_BLOCKED_USER', 'SECRET_CHATS_TOO_MUCH']);
@@ -671,7 +671,13 @@ export class SecretChats {
       return {
         ...write,
         chat: next,
-        result: { ...write.result, switched: next.generation !== chat.generation, rekeyAt: rekeyDueAt(next), ...(missing !== missingBefore ? { missing } : {}) },
+        result: {
+          ...write.result,
+          switched: next.generation !== chat.generation,
+          rekeyAt: rekeyDueAt(next),
+          gapDue: nextSequenceDue(sequence.state) !== null,
+          ...(missing !== missingBefore ? { missing } : {}),
+        },
       };
     });
     const chatId = encrypted.chat_id;
@@ -679,8 +685,8 @@ export class SecretChats {
       this.changed({ kind: 'missing', chatId, count: received.missing });
       this.changed({ kind: 'chats' });
     }
-    // A gap found: reported once it is a minute old, unless filled by then.
-    if (received.kind !== 'none' && received.kind !== 'undecryptable') await this.scheduleSweep();
+    // A gap open: reported once it is a minute old, unless filled by then.
+    if (received.gapDue) await this.scheduleSweep();
     switch (received.kind) {
       case 'undecryptable':
         this.changed({ kind: 'undecryptable', chatId, randomId: encrypted.random_id });
