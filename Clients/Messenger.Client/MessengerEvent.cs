@@ -186,6 +186,12 @@ public sealed record SecretMessagesRead(long Pts, long ChatId, long MaxDate) : L
 /// way, or sent with other keys): it is dropped, never shown.</summary>
 public sealed record SecretMessageUndecryptable(long Pts, long ChatId, long RandomId, long FromId, DateTimeOffset Date) : LoggedEvent(Pts);
 
+/// <summary>Of the other side's messages in a secret chat, <paramref name="Count"/> have been missing for longer than a
+/// minute although later ones came (docs/secret-chats.md, Sequence numbers): the server dropped them, refused them, or
+/// they did not decrypt. Raised when the count changes: a gap overdue, or a message that came late after all. Show it
+/// ("N messages could not be delivered"); nothing is held back meanwhile.</summary>
+public sealed record SecretMessagesMissing(long ChatId, long Count) : MessengerEvent;
+
 /// <summary>Messages of secret chat <see cref="ChatId"/> left the local history: the other side deleted them for both
 /// (<see cref="Expired"/> false), or they self-destructed (true).</summary>
 public sealed record SecretMessagesDeleted(long ChatId, long[] RandomIds, bool Expired) : MessengerEvent;

@@ -180,7 +180,7 @@ public static class SecretChatCrypto
         var writer = new MessagePackWriter(buffer);
         if (plaintext.Rekey is { } rekey)
         {
-            writer.WriteMapHeader(2);
+            writer.WriteMapHeader(2 + SequenceKeys(plaintext));
             writer.Write("rekey");
             writer.WriteMapHeader(2 + (rekey.G is null ? 0 : 1) + (rekey.Fingerprint is null ? 0 : 1));
             writer.Write("op");
@@ -204,7 +204,7 @@ public static class SecretChatCrypto
         }
         else if (plaintext.Delete is { } delete)
         {
-            writer.WriteMapHeader(2);
+            writer.WriteMapHeader(2 + SequenceKeys(plaintext));
             writer.Write("delete");
             writer.WriteArrayHeader(delete.Length);
             foreach (var id in delete)
@@ -217,7 +217,7 @@ public static class SecretChatCrypto
         }
         else
         {
-            writer.WriteMapHeader(3 + (plaintext.ReplyTo is null ? 0 : 1) + (plaintext.File is null ? 0 : 1));
+            writer.WriteMapHeader(3 + (plaintext.ReplyTo is null ? 0 : 1) + (plaintext.File is null ? 0 : 1) + SequenceKeys(plaintext));
             writer.Write("text");
             writer.Write(plaintext.Text ?? "");
             writer.Write("date");
@@ -237,9 +237,62 @@ public static class SecretChatCrypto
             }
         }
 
+        // The sequence numbers go last in every kind of body, so a body without them is the map it always was.
+        if (plaintext.OutSeq is { } outSeq)
+        {
+            writer.Write("out_seq");
+            writer.Write(outSeq);
+        }
+
+        if (plaintext.InSeq is { } inSeq)
+        {
+            writer.Write("in_seq");
+            writer.Write(inSeq);
+        }
+
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }
+
+    private static int SequenceKeys(SecretPlaintext plaintext) => (plaintext.OutSeq is null ? 0 : 1) + (plaintext.InSeq is null ? 0 : 1);
+
+    /// <summary>The sequence numbers of any opened plaintext, whatever else it holds (a body this client cannot use still
+    /// took its number): <c>out_seq</c> and <c>in_seq</c>, each null when absent; <see cref="SecretSequenceRead.Invalid"/>
+    /// when the plaintext is no map or either is not an integer in 0..2^53 − 1.</summary>
+    public static SecretSequenceRead ReadSequence(byte[] plaintext)
+    {
+        try
+        {
+            var reader = new MessagePackReader(plaintext);
+            var count = reader.ReadMapHeader();
+            long? outSeq = null;
+            long? inSeq = null;
+            for (var i = 0; i < count; i++)
+            {
+                switch (reader.ReadString())
+                {
+                    case "out_seq":
+                        outSeq = reader.ReadInt64();
+                        break;
+                    case "in_seq":
+                        inSeq = reader.ReadInt64();
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+            }
+
+            return outSeq is < 0 or > MaxSequence || inSeq is < 0 or > MaxSequence ? SecretSequenceRead.Invalid : new SecretSequenceRead(outSeq, inSeq, true);
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or InvalidOperationException or OverflowException)
+        {
+            return SecretSequenceRead.Invalid;
+        }
+    }
+
+    /// <summary>The largest sequence number (2^53 − 1: exact in a JavaScript number).</summary>
+    public const long MaxSequence = (1L << 53) - 1;
 
     /// <summary>A message's plaintext as read, or null when it is not a map, a known key has a value of the wrong kind,
     /// it has neither <c>text</c>, <c>delete</c> nor <c>rekey</c>, or its <c>rekey</c> is malformed (an unknown op, an
@@ -259,6 +312,8 @@ public static class SecretChatCrypto
             SecretFileInfo? file = null;
             SecretRekey? rekey = null;
             var hasRekey = false;
+            long? outSeq = null;
+            long? inSeq = null;
             for (var i = 0; i < count; i++)
             {
                 switch (reader.ReadString())
@@ -282,6 +337,12 @@ public static class SecretChatCrypto
                     case "file":
                         file = reader.TryReadNil() ? null : ReadFile(ref reader);
                         break;
+                    case "out_seq":
+                        outSeq = reader.ReadInt64();
+                        break;
+                    case "in_seq":
+                        inSeq = reader.ReadInt64();
+                        break;
                     case "delete":
                         delete = new long[reader.ReadArrayHeader()];
                         for (var j = 0; j < delete.Length; j++)
@@ -298,7 +359,7 @@ public static class SecretChatCrypto
 
             if (hasRekey)
             {
-                return rekey is null ? null : new SecretPlaintext(null, date) { Rekey = rekey };
+                return rekey is null ? null : new SecretPlaintext(null, date) { Rekey = rekey, OutSeq = outSeq, InSeq = inSeq };
             }
 
             if (file is not null)
@@ -311,7 +372,9 @@ public static class SecretChatCrypto
                 }
             }
 
-            return text is null && delete is null ? null : new SecretPlaintext(text, date, Math.Max(0, ttl), replyTo, delete, file);
+            return text is null && delete is null
+                ? null
+                : new SecretPlaintext(text, date, Math.Max(0, ttl), replyTo, delete, file) { OutSeq = outSeq, InSeq = inSeq };
         }
         catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or InvalidOperationException or OverflowException)
         {
@@ -483,6 +546,20 @@ public sealed record SecretPlaintext(string? Text, long Date, int Ttl = 0, long?
 {
     /// <summary>A step of a re-keying (then the body has nothing else but its <see cref="Date"/>): never shown.</summary>
     public SecretRekey? Rekey { get; init; }
+
+    /// <summary><c>out_seq</c>: the sender's number for this body (0, 1, 2, … over every body it sends in the chat);
+    /// null in a body of a client from before sequence numbers.</summary>
+    public long? OutSeq { get; init; }
+
+    /// <summary><c>in_seq</c>: how many of the other side's bodies the sender had received in order when it sealed this one.</summary>
+    public long? InSeq { get; init; }
+}
+
+/// <summary>A plaintext's sequence numbers (<see cref="SecretChatCrypto.ReadSequence"/>): <see cref="Valid"/> false when
+/// they cannot be read as numbers.</summary>
+public sealed record SecretSequenceRead(long? OutSeq, long? InSeq, bool Valid)
+{
+    public static readonly SecretSequenceRead Invalid = new(null, null, false);
 }
 
 /// <summary>A step of a secret chat's re-keying, inside an encrypted body: <see cref="Id"/> is the exchange's (chosen by

@@ -235,7 +235,7 @@ internal sealed partial class SecretChatEngine
     private void SendRekey(LocalChat chat, SecretRekey rekey)
     {
         var randomId = NewRandomId();
-        var plaintext = SecretChatCrypto.EncodePlaintext(new SecretPlaintext(null, Now) { Rekey = rekey });
+        var plaintext = SecretChatCrypto.EncodePlaintext(new SecretPlaintext(null, Now) { Rekey = rekey, OutSeq = TakeOutSeq(chat), InSeq = chat.Inbound.InOrder });
         chat.Outbox.Add(new RekeySend
         {
             RandomId = randomId, Data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chat.Id, randomId, plaintext), Op = rekey.Op, ExchangeId = rekey.Id,

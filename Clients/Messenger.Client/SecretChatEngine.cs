@@ -555,16 +555,22 @@ internal sealed partial class SecretChatEngine
                     : "this random id is a file message's: send it again with SendSecretFileAsync and the same file");
             }
 
-            // A resend carries what the first attempt did, so the other side reads the same message whichever it got.
+            // A resend carries what the first attempt did, its number too, so the other side reads the same message
+            // whichever it got (and a resend that comes after later messages fills the gap it left).
+            var number = earlier?.OutSeq ?? TakeOutSeq(chat);
             var plaintext = earlier is null
-                ? SecretChatCrypto.EncodePlaintext(new SecretPlaintext(text, Now, ttl, replyTo, File: file?.ToInfo()))
-                : SecretChatCrypto.EncodePlaintext(new SecretPlaintext(earlier.Text, earlier.SenderDate, earlier.Ttl, earlier.ReplyTo, File: earlier.File?.ToInfo()));
+                ? SecretChatCrypto.EncodePlaintext(new SecretPlaintext(text, Now, ttl, replyTo, File: file?.ToInfo()) { OutSeq = number, InSeq = chat.Inbound.InOrder })
+                : SecretChatCrypto.EncodePlaintext(new SecretPlaintext(earlier.Text, earlier.SenderDate, earlier.Ttl, earlier.ReplyTo, File: earlier.File?.ToInfo())
+                {
+                    OutSeq = number, InSeq = chat.Inbound.InOrder,
+                });
             data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chatId, id, plaintext);
             CountUse(chat);
             first = earlier is null;
             stored = earlier ?? new StoredMessage
             {
                 RandomId = id, FromId = me, Outgoing = true, SenderDate = Now, Text = text, Ttl = ttl, ReplyTo = replyTo, Silent = silent, File = file,
+                OutSeq = number,
             };
             if (first)
             {
@@ -591,6 +597,7 @@ internal sealed partial class SecretChatEngine
                     if (first && e is RpcException)
                     {
                         RemoveOwn(chat, stored);
+                        GiveBackOutSeq(chat, stored.OutSeq);
                     }
                     else
                     {
@@ -691,11 +698,14 @@ internal sealed partial class SecretChatEngine
 
         RequireStarted();
         byte[] data;
+        long number;
         var id = NewRandomId();
         lock (_gate)
         {
             var chat = RequireReady(chatId);
-            data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chatId, id, SecretChatCrypto.EncodePlaintext(new SecretPlaintext(null, Now, Delete: randomIds)));
+            number = TakeOutSeq(chat);
+            data = SecretChatCrypto.Encrypt(
+                chat.OwnKey()!, chatId, id, SecretChatCrypto.EncodePlaintext(new SecretPlaintext(null, Now, Delete: randomIds) { OutSeq = number, InSeq = chat.Inbound.InOrder }));
             CountUse(chat);
             // As for a message: keys that are only in memory (a switch whose write failed) must not reach the other side,
             // which would use them after this device, restarted, has lost them.
@@ -703,7 +713,25 @@ internal sealed partial class SecretChatEngine
         }
 
         // A service message: a delete shows nothing new, so no notification is pushed for it.
-        await _client.CallAsync(new SendEncryptedCall(chatId, id, data, Service: true), cancellationToken);
+        try
+        {
+            await _client.CallAsync(new SendEncryptedCall(chatId, id, data, Service: true), cancellationToken);
+        }
+        catch (RpcException)
+        {
+            // Refused: the server stored nothing, and its number may go to the next body.
+            lock (_gate)
+            {
+                if (_state.Chats.TryGetValue(chatId, out var chat))
+                {
+                    GiveBackOutSeq(chat, number);
+                    Flush();
+                }
+            }
+
+            throw;
+        }
+
         lock (_gate)
         {
             if (_state.Chats.TryGetValue(chatId, out var chat))
@@ -1113,6 +1141,37 @@ internal sealed partial class SecretChatEngine
             Changed();
         }
 
+        List<MessengerEvent> events = [];
+        if (plaintext is not null)
+        {
+            var missingBefore = chat.Inbound.Reported;
+            var verdict = SecretSequence.Accept(chat.Inbound, SecretChatCrypto.ReadSequence(plaintext), Now);
+            if (verdict is SequenceVerdict.Replay or SequenceVerdict.Refused)
+            {
+                // A number already received (a replay the random_ids no longer catch), or a body without one where they
+                // are due: nothing of it is applied; its random_id is kept seen.
+                Record(chat.Id, new HistoryRecord { Seen = [message.RandomId] });
+                return verdict == SequenceVerdict.Refused
+                    ? [new SecretMessageUndecryptable(pts, message.ChatId, message.RandomId, message.FromId, DateTimeOffset.FromUnixTimeSeconds(message.Date))]
+                    : [];
+            }
+
+            if (chat.Inbound.Sequenced)
+            {
+                // Written with the body's effect (the same append): a restart neither takes it again nor misses it.
+                Record(chat.Id, new HistoryRecord { Inbound = chat.Inbound });
+                if (chat.Inbound.Reported != missingBefore)
+                {
+                    events.Add(new SecretMessagesMissing(chat.Id, chat.Inbound.Reported));
+                }
+
+                if (chat.Inbound.Gaps.Count > 0)
+                {
+                    ArmExpiry();
+                }
+            }
+        }
+
         var body = plaintext is null ? null : SecretChatCrypto.DecodePlaintext(plaintext);
         MessengerEvent? e = null;
         if (body?.Rekey is { } rekey)
@@ -1158,7 +1217,30 @@ internal sealed partial class SecretChatEngine
             CheckRekey(chat);
         }
 
-        return e is null ? [] : [e];
+        if (e is not null)
+        {
+            events.Insert(0, e);
+        }
+
+        return events;
+    }
+
+    /// <summary>The number for the next body this device seals in the chat (saved with the state before that body goes).</summary>
+    private long TakeOutSeq(LocalChat chat)
+    {
+        Changed();
+        return chat.OutSeq++;
+    }
+
+    /// <summary>A body the server refused was stored nowhere: when nothing was sealed after it, its number goes to the
+    /// next body instead of leaving the other side a gap.</summary>
+    private void GiveBackOutSeq(LocalChat chat, long? number)
+    {
+        if (number is { } n && chat.OutSeq == n + 1)
+        {
+            chat.OutSeq = n;
+            Changed();
+        }
     }
 
     /// <summary>Opens a message of the other side under the current keys, else under those of the exchange this device
@@ -1231,7 +1313,9 @@ internal sealed partial class SecretChatEngine
 
     private void ArmExpiry()
     {
-        var next = _state.Chats.Values.SelectMany(c => c.History).Where(m => m.ExpiresAt > 0).Select(m => m.ExpiresAt).DefaultIfEmpty(0).Min();
+        var next = _state.Chats.Values.SelectMany(c => c.History).Where(m => m.ExpiresAt > 0).Select(m => m.ExpiresAt)
+            .Concat(_state.Chats.Values.Select(c => SecretSequence.NextDue(c.Inbound) ?? 0).Where(due => due > 0))
+            .DefaultIfEmpty(0).Min();
         if (next == 0)
         {
             _expiry.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -1255,6 +1339,13 @@ internal sealed partial class SecretChatEngine
                 {
                     RemoveFromHistory(chat, due);
                     events.Add(new SecretMessagesDeleted(chat.Id, due, Expired: true));
+                }
+
+                // The other side's numbers missing for longer than the grace: the app is told how many.
+                if (SecretSequence.ReportOverdue(chat.Inbound, now))
+                {
+                    Record(chat.Id, new HistoryRecord { Inbound = chat.Inbound });
+                    events.Add(new SecretMessagesMissing(chat.Id, chat.Inbound.Reported));
                 }
             }
 
@@ -1521,6 +1612,11 @@ internal sealed partial class SecretChatEngine
             {
                 chat.Seen.Add(id);
             }
+
+            if (record.Inbound is { } inbound)
+            {
+                chat.Inbound = inbound;
+            }
         }
 
         chat.History = [.. messages.OfType<StoredMessage>()];
@@ -1538,7 +1634,7 @@ internal sealed partial class SecretChatEngine
     /// <summary>A journal of one record: the random_ids seen (while the chat is open) and every message left.</summary>
     private static byte[] Snapshot(LocalChat chat)
     {
-        var snapshot = new HistoryRecord { Seen = chat.State == SecretChatState.Discarded ? null : chat.Seen.ToArray(), Put = [.. chat.History] };
+        var snapshot = new HistoryRecord { Seen = chat.State == SecretChatState.Discarded ? null : chat.Seen.ToArray(), Put = [.. chat.History], Inbound = chat.Inbound };
         return MessagePackSerializer.Serialize(snapshot, StateOptions);
     }
 
@@ -1778,7 +1874,8 @@ internal sealed partial class SecretChatEngine
     private static LocalSecretChat ToPublic(LocalChat chat) =>
         new(chat.Id, chat.PeerId, chat.IsAdmin, chat.State, chat.Date, chat.Verification, chat.KeyFingerprint, chat.Reason, chat.HistoryDeleted, chat.Accepting)
         {
-            KeyGeneration = chat.KeyGeneration,
+            KeyGeneration = chat.KeyGeneration, Sent = chat.OutSeq, ReceivedInOrder = chat.Inbound.InOrder, Received = chat.Inbound.Next,
+            Missing = chat.Inbound.Reported,
         };
 
     private static SecretMessage ToPublic(long chatId, StoredMessage message) =>

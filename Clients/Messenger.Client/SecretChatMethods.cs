@@ -13,6 +13,19 @@ public sealed record LocalSecretChat(
     /// docs/secret-chats.md); 0 for the first keys. <see cref="Verification"/> and <see cref="KeyFingerprint"/> stay
     /// those of the first keys: each later generation is agreed inside messages sealed by the one before it.</summary>
     public int KeyGeneration { get; init; }
+
+    /// <summary>Bodies this device sealed in the chat (texts, files, deletes, re-keying steps): the next one's <c>out_seq</c>.</summary>
+    public long Sent { get; init; }
+
+    /// <summary>The other side's bodies received in order (the <c>in_seq</c> this device sends): every number below it came.</summary>
+    public long ReceivedInOrder { get; init; }
+
+    /// <summary>One more than the other side's highest number received (0 before any, and in a chat whose peer sends none).</summary>
+    public long Received { get; init; }
+
+    /// <summary>The other side's bodies missing for longer than a minute although later ones came (dropped or refused on
+    /// the way, or undecryptable): what <see cref="SecretMessagesMissing"/> last said.</summary>
+    public long Missing { get; init; }
 }
 
 /// <summary>A message of a secret chat's local history: <see cref="Date"/> is the server's (0 while an outgoing one is
@@ -43,7 +56,8 @@ public sealed record SecretFile(
 /// device makes and keeps the keys (<see cref="MessengerClientOptions.SecretChatKeys"/>) and the history; the server
 /// relays ciphertext. Start <see cref="MessengerClient.Events"/> first: requests, messages, receipts and endings arrive
 /// there (<see cref="SecretChatChanged"/>, <see cref="SecretMessageReceived"/>, <see cref="SecretMessagesRead"/>,
-/// <see cref="SecretMessagesDeleted"/>, <see cref="SecretChatTyping"/>, <see cref="SecretMessageUndecryptable"/>).
+/// <see cref="SecretMessagesDeleted"/>, <see cref="SecretChatTyping"/>, <see cref="SecretMessageUndecryptable"/>,
+/// <see cref="SecretMessagesMissing"/>).
 /// </summary>
 public static class SecretChatMethods
 {

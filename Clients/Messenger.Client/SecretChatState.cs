@@ -42,6 +42,10 @@ internal sealed class HistoryRecord
 
     [Key(3)]
     public long[]? Seen { get; set; }
+
+    /// <summary>The other side's sequence numbers as received after this record's bodies (the last record's holds).</summary>
+    [Key(4)]
+    public InboundSequence? Inbound { get; set; }
 }
 
 [MessagePackObject]
@@ -163,6 +167,15 @@ internal sealed class LocalChat
     /// <summary>Re-keying steps sealed and saved, not yet taken by the server (oldest first).</summary>
     [Key(25)]
     public List<RekeySend> Outbox { get; set; } = [];
+
+    /// <summary>The number the next body this device seals gets (<c>out_seq</c>); saved before that body is sent. A state
+    /// written before sequence numbers reads as 0.</summary>
+    [Key(26)]
+    public long OutSeq { get; set; }
+
+    /// <summary>The other side's numbers received (in the journal, not the state: written with the body's effect).</summary>
+    [IgnoreMember]
+    public InboundSequence Inbound { get; set; } = new();
 
     public void SetKeys(SecretChatKeys keys)
     {
@@ -293,6 +306,10 @@ internal sealed class StoredMessage
     /// <summary>The file it carries (with its key: it goes with the message), or null.</summary>
     [Key(11)]
     public StoredFile? File { get; set; }
+
+    /// <summary>An outgoing message's <c>out_seq</c> (a resend carries the same); null for one sealed before sequence numbers.</summary>
+    [Key(12)]
+    public long? OutSeq { get; set; }
 }
 
 [MessagePackObject]

@@ -128,6 +128,45 @@ public sealed class SecretChatCryptoTests
         SecretChatCrypto.DecodePlaintext([0xc1]).Should().BeNull();
     }
 
+    [Fact]
+    public void SequencedBodies_OfTheSharedVectors_DecodeToTheirNumbers_AndEncodeToTheSameBytes()
+    {
+        var vector = Vectors().GetProperty("cases")[0];
+        var keys = SecretChatCrypto.DeriveKeys(Hex(vector, "a_secret"), Hex(vector, "g_a"), Hex(vector, "g_b"), isAdmin: true);
+        var sequence = Vectors().GetProperty("sequence");
+        sequence.GetArrayLength().Should().Be(4);
+        foreach (var message in sequence.EnumerateArray())
+        {
+            var key = message.GetProperty("from").GetString() == "admin" ? keys.AdminToParticipant : keys.ParticipantToAdmin;
+            var (chatId, randomId) = (message.GetProperty("chat_id").GetInt64(), message.GetProperty("random_id").GetInt64());
+            var (data, plaintext) = (Hex(message, "data"), Hex(message, "plaintext"));
+            var body = message.GetProperty("body");
+            var (outSeq, inSeq) = (body.GetProperty("out_seq").GetInt64(), body.GetProperty("in_seq").GetInt64());
+
+            SecretChatCrypto.Decrypt(key, chatId, randomId, data).Should().Equal(plaintext);
+            SecretChatCrypto.ReadSequence(plaintext).Should().Be(new SecretSequenceRead(outSeq, inSeq, true));
+            var decoded = SecretChatCrypto.DecodePlaintext(plaintext)!;
+            decoded.OutSeq.Should().Be(outSeq);
+            decoded.InSeq.Should().Be(inSeq);
+            SecretChatCrypto.EncodePlaintext(decoded).Should().Equal(plaintext, "the numbers go last, out_seq first, in every kind of body");
+            SecretChatCrypto.Encrypt(key, chatId, randomId, plaintext, Hex(message, "nonce")).Should().Equal(data);
+        }
+    }
+
+    [Fact]
+    public void ReadSequence_OfABodyWithout_IsNull_AndOfNumbersOutOfRange_IsInvalid()
+    {
+        var plain = SecretChatCrypto.EncodePlaintext(new SecretPlaintext("hi", 5));
+        SecretChatCrypto.ReadSequence(plain).Should().Be(new SecretSequenceRead(null, null, true));
+        foreach (var bad in new object[] { -1L, 1L << 53, "3", 1.5 })
+        {
+            var body = MessagePack.MessagePackSerializer.Serialize(new Dictionary<string, object> { ["text"] = "hi", ["date"] = 5, ["out_seq"] = bad });
+            SecretChatCrypto.ReadSequence(body).Should().Be(SecretSequenceRead.Invalid, $"out_seq {bad}");
+        }
+
+        SecretChatCrypto.ReadSequence([0xc1]).Should().Be(SecretSequenceRead.Invalid);
+    }
+
     private static SecretPlaintext Expected(JsonElement body) =>
         new(
             body.TryGetProperty("text", out var text) ? text.GetString() : null,

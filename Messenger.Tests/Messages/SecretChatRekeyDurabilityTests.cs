@@ -111,12 +111,17 @@ public sealed class SecretChatRekeyDurabilityTests : IAsyncLifetime
         // device cannot write.
         var (secret, gInit) = SecretChatCrypto.GenerateKeyPair();
         const long exchange = 91;
-        await SendRawAsync(alice, chatId, generation0.AdminKey!, 8_500_001, new SecretPlaintext(null, Now()) { Rekey = new(SecretRekeyOp.Request, exchange, gInit) });
+        // Numbered after what alice's device sent: bob's refuses an unnumbered body once numbers came.
+        var number = generation0.OutSeq;
+        await SendRawAsync(alice, chatId, generation0.AdminKey!, 8_500_001, new SecretPlaintext(null, Now())
+        {
+            Rekey = new(SecretRekeyOp.Request, exchange, gInit), OutSeq = number,
+        });
         await SessionTestKit.WaitUntil(() => bob.SecretState().Chats[chatId] is { Accepted: not null, Outbox: [] });
         var next = SecretChatCrypto.DeriveNextKeys(secret, keys0, gInit, bob.SecretState().Chats[chatId].Accepted!.G, isInitiator: true);
         bobsStore.FailSaves = true;
         await SendRawAsync(alice, chatId, generation0.AdminKey!, 8_500_002,
-            new SecretPlaintext(null, Now()) { Rekey = new(SecretRekeyOp.Commit, exchange, Fingerprint: next.KeyFingerprint) });
+            new SecretPlaintext(null, Now()) { Rekey = new(SecretRekeyOp.Commit, exchange, Fingerprint: next.KeyFingerprint), OutSeq = number + 1 });
         await bob.NextAsync<SecretChatStoreFailed>();
         bob.Client.GetLocalSecretChat(chatId)!.KeyGeneration.Should().Be(1, "switched in memory");
         var alicesPts = (await alice.Client.CallAsync(new GetStateCall())).Pts;

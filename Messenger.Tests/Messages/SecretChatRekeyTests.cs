@@ -257,7 +257,10 @@ public sealed class SecretChatRekeyTests : IAsyncLifetime
         var bobsKeys = new InMemoryDeviceKeyStore();
         var bob = await SecretDevice.SignUpAsync(_host, "rk_old_bob", deviceKeys: bobsKeys, secretKeys: bobsStore, rekey: Never);
         var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
-        await ExchangeAsync(alice, bob, chatId, "before the old file");
+        // One way only: bob's device sent nothing, so the old file (which has no sequence numbers either) is not behind
+        // what alice's device received from it.
+        await SendAllAsync(alice, chatId, ["before the old file (there)"]);
+        await ReceiveAsync(bob, ["before the old file (there)"]);
         var bobsPts = bob.Client.Events.Pts;
         await bob.DisposeAsync();
 

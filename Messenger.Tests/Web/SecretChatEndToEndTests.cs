@@ -438,6 +438,14 @@ public sealed partial class SecretChatEndToEndTests(BrowserFixture browser, ITes
             await Expect(alice.Page.GetByTestId("secret-message")).ToHaveCountAsync(fromBrowser.Count + fromSdk.Count);
             await Expect(alice.Page.GetByTestId("secret-undecryptable")).ToHaveCountAsync(0);
 
+            // Sequence numbers across the two clients: every body the browser sent (its texts and its key changes' steps)
+            // came, in order or filling its gap (a step still on its way may come after the last text), and the browser
+            // reports nothing missing either.
+            await SessionTestKit.WaitUntil(() => bob.Client.GetLocalSecretChat(chatId) is { } c && c.ReceivedInOrder == c.Received);
+            bob.Client.GetLocalSecretChat(chatId).Should().Match<LocalSecretChat>(
+                c => c.Missing == 0 && c.Received > fromBrowser.Count && c.Sent > fromSdk.Count, "the steps are numbered with the texts");
+            await Expect(alice.Page.GetByTestId("secret-missing")).ToHaveCountAsync(0);
+
             // Both on the same keys: the browser's dialog counts as many changes as the SDK's generation, under the first code.
             var generation = await SettledGenerationAsync(alice, aliceId, bob, chatId);
             Output.WriteLine($"{test}: {generation} key changes over {fromBrowser.Count + fromSdk.Count} messages");

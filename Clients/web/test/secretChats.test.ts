@@ -7,7 +7,9 @@ import { fromUpdate, toUpdate } from '../src/protocol/codec';
 import { concat, toHex } from '../src/protocol/bytes';
 import type { Methods } from '../src/api/methods';
 import { MAX_SECRET_FILE_BYTES, SecretFileError, SecretFileTooBigError, encryptedFileSize } from '../src/protocol/secretFile';
-import { encryptBody, isWeakPublicKey, MAX_SECRET_TTL, MIN_DATA_BYTES, newSecretKeyPair, openPlaintext, parseBody, sealPlaintext, type RekeyAction } from '../src/protocol/secret';
+import { encryptBody, isWeakPublicKey, MAX_SECRET_TTL, MIN_DATA_BYTES, newSecretKeyPair, openPlaintext, parseBody, sealPlaintext, type RekeyAction, type SecretBody } from '../src/protocol/secret';
+import { inOrder, SEQUENCE_GRACE_MS } from '../src/protocol/secretSequence';
+import { missingText } from '../src/ui/secret';
 import { FILE_GONE_TEXT, SecretChatNotReadyError, SecretChats, type RekeyTimers, type SecretApi, type SecretChange, type SecretChatsOptions } from '../src/protocol/secretChats';
 import { SecretStore, SecretStoreBlockedError, secretDbName, type LocalSecretChat } from '../src/protocol/secretStore';
 import { ready } from '../src/protocol/sodium';
@@ -785,11 +787,11 @@ describe('secret chats on a device', () => {
     expect(control.every((m) => m.service === true)).toBe(true);
 
     // What Bob's side sends without sound, or marks as a control message, is still shown; its notice follows.
-    const key = (await bob.store.chat(chatId))!.keyParticipant!;
+    const { keyParticipant: key, outSeq: n = 0 } = (await bob.store.chat(chatId))!;
     const api = server.api(BOB, 'bob-phone');
-    await api.sendEncrypted({ chat_id: chatId, random_id: 9700, data: encryptBody(key, chatId, 9700, { text: 'quietly', date: 1 }), silent: true });
-    await api.sendEncrypted({ chat_id: chatId, random_id: 9701, data: encryptBody(key, chatId, 9701, { text: 'marked service', date: 1 }), service: true });
-    await api.sendEncrypted({ chat_id: chatId, random_id: 9702, data: encryptBody(key, chatId, 9702, { text: 'aloud', date: 1 }) });
+    await api.sendEncrypted({ chat_id: chatId, random_id: 9700, data: encryptBody(key!, chatId, 9700, { text: 'quietly', date: 1, out_seq: n }), silent: true });
+    await api.sendEncrypted({ chat_id: chatId, random_id: 9701, data: encryptBody(key!, chatId, 9701, { text: 'marked service', date: 1, out_seq: n + 1 }), service: true });
+    await api.sendEncrypted({ chat_id: chatId, random_id: 9702, data: encryptBody(key!, chatId, 9702, { text: 'aloud', date: 1, out_seq: n + 2 }) });
     await alice.engine.idle();
     const incoming = alice.changes.filter((c): c is Extract<SecretChange, { kind: 'incoming' }> => c.kind === 'incoming' && [9700, 9701, 9702].includes(c.message.randomId));
     expect(incoming.map((c) => [c.message.text, c.message.silent ?? false, c.service ?? false])).toEqual([
@@ -1727,5 +1729,86 @@ describe('re-keying (forward secrecy)', () => {
     await bob.engine.deleteChat(chatId, false);
     await eventually(async () => (await alice.store.chat(chatId))!.state === 'discarded');
     expect(await alice.store.chat(chatId)).toMatchObject({ keyAdmin: null, keyParticipant: null, previousKeys: null, rekeyOutgoing: null, rekeyAccepted: null, rekeySends: [] });
+  });
+});
+
+describe('sequence numbers (docs/secret-chats.md)', () => {
+  it('numbers every body, tells of a dropped one only once a minute passed, takes it late, and a new engine on the store goes on from the next number', async () => {
+    const { server, alice, bob, chatId } = await readyChat();
+    await alice.engine.send(chatId, 'zero');
+    let dropped: EncryptedMessage | null = null;
+    server.dropDelivery = (m) => {
+      if (m.from_id !== ALICE || dropped) return false;
+      dropped = m;
+      return true;
+    };
+    await alice.engine.send(chatId, 'one, dropped on the way');
+    await alice.engine.send(chatId, 'two');
+    await alice.engine.deleteForBoth(chatId, [dropped!.random_id]);
+    await eventually(async () => (await bob.store.chat(chatId))?.inbound?.next === 4);
+    expect((await alice.store.chat(chatId))!.outSeq).toBe(4);
+    expect(inOrder((await bob.store.chat(chatId))!.inbound)).toBe(1);
+    expect(bob.changes.filter((c) => c.kind === 'missing')).toEqual([]);
+    await bob.engine.sweep();
+    expect(bob.changes.filter((c) => c.kind === 'missing')).toEqual([]);
+
+    bob.clock.now += SEQUENCE_GRACE_MS;
+    await bob.engine.sweep();
+    expect(bob.changes.filter((c) => c.kind === 'missing')).toEqual([{ kind: 'missing', chatId, count: 1 }]);
+    expect(missingText((await bob.store.chat(chatId))!)).toBe('1 message could not be delivered');
+
+    // It comes late after all (after the delete that named it, which keeps it away).
+    await bob.engine.handleMessage(dropped!);
+    expect(bob.changes.filter((c) => c.kind === 'missing').at(-1)).toEqual({ kind: 'missing', chatId, count: 0 });
+    expect(missingText((await bob.store.chat(chatId))!)).toBeNull();
+    expect(inOrder((await bob.store.chat(chatId))!.inbound)).toBe(4);
+
+    // Bob's answer says how many of alice's came in order.
+    await bob.engine.send(chatId, 'back');
+    const back = server.sent.at(-1)!;
+    const bobsKey = (await bob.store.chat(chatId))!.keyParticipant!;
+    expect(parseBody(openPlaintext(bobsKey, chatId, back.random_id, back.data)!)).toMatchObject({ out_seq: 0, in_seq: 4 });
+
+    // Alice's device again (the same store, a new engine): the next number is 4, neither repeated nor skipped.
+    alice.engine.stop();
+    server.devices.splice(server.devices.findIndex((d) => d.engine === alice.engine), 1);
+    const aliceAgain = device(server, ALICE, 'alice-laptop', undefined, { store: new SecretStore(alice.store.name) });
+    await aliceAgain.engine.send(chatId, 'after the restart');
+    await eventually(async () => (await bob.store.messages(chatId)).some((m) => m.text === 'after the restart'));
+    expect((await bob.store.chat(chatId))!.inbound).toEqual({ sequenced: true, next: 5, gaps: [] });
+  });
+
+  it('drops a number received already, refuses a body without one once numbers came, and keeps a retried message at its first number', async () => {
+    const { server, alice, bob, chatId } = await readyChat();
+    await alice.engine.send(chatId, 'zero');
+    const key = (await alice.store.chat(chatId))!.keyAdmin!;
+    const deliver = (randomId: number, body: SecretBody) =>
+      bob.engine.handleMessage({ chat_id: chatId, random_id: randomId, from_id: ALICE, date: server.now, data: encryptBody(key, chatId, randomId, body) });
+    await deliver(9001, { text: 'numbered twice', date: 1, out_seq: 0, in_seq: 0 });
+    await deliver(9002, { text: 'stripped', date: 1 });
+    expect((await bob.store.messages(chatId)).map((m) => m.text)).toEqual(['zero']);
+    expect(bob.changes).toContainEqual({ kind: 'undecryptable', chatId, randomId: 9002 });
+
+    // A send lost on the way keeps its number; the next body takes the one after; the retry fills the gap.
+    server.failNextSend = new Error('connection lost');
+    await expect(alice.engine.send(chatId, 'one')).rejects.toThrow('connection lost');
+    await alice.engine.send(chatId, 'two');
+    await eventually(async () => (await bob.store.chat(chatId))?.inbound?.next === 3);
+    const failed = (await alice.store.messages(chatId)).find((m) => m.text === 'one')!;
+    expect(failed).toMatchObject({ status: 'failed', outSeq: 1 });
+    await alice.engine.retry(chatId, failed.randomId);
+    await eventually(async () => (await bob.store.messages(chatId)).some((m) => m.text === 'one'));
+    expect((await bob.store.chat(chatId))!.inbound).toEqual({ sequenced: true, next: 3, gaps: [] });
+    expect((await alice.store.chat(chatId))!.outSeq).toBe(3);
+  });
+
+  it('gives a refused delete its number back, so the other side sees no gap', async () => {
+    const { server, alice, bob, chatId } = await readyChat();
+    server.failNextSend = new RpcError('FLOOD_WAIT', 420);
+    await expect(alice.engine.deleteForBoth(chatId, [1])).rejects.toThrow();
+    expect((await alice.store.chat(chatId))!.outSeq ?? 0).toBe(0);
+    await alice.engine.send(chatId, 'first body the server took');
+    await eventually(async () => (await bob.store.messages(chatId)).length === 1);
+    expect((await bob.store.chat(chatId))!.inbound).toEqual({ sequenced: true, next: 1, gaps: [] });
   });
 });

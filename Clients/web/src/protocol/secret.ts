@@ -57,6 +57,11 @@ export interface SecretBody {
   file?: SecretFileBody;
   /** A step of a key change (no text, delete or file then): never shown. */
   rekey?: RekeyAction;
+  /** The sender's number for this body (0, 1, 2, … over every body it sends in the chat); absent from a client before
+   * sequence numbers (protocol/secretSequence.ts). */
+  out_seq?: number;
+  /** How many of the other side's bodies the sender had received in order. */
+  in_seq?: number;
 }
 
 /** The `rekey` map of a body: one step of an exchange of new keys, named by the id its initiator chose. */
@@ -198,7 +203,7 @@ export function encodeBody(body: SecretBody): Uint8Array {
     const rekey: Record<string, unknown> = { op, id };
     if (body.rekey.op === 'request' || body.rekey.op === 'accept') rekey.g = body.rekey.g;
     if (body.rekey.op === 'accept' || body.rekey.op === 'commit') rekey.fp = body.rekey.fp;
-    return encode({ rekey, date: body.date });
+    return encode(withSequence({ rekey, date: body.date }, body));
   }
   if (body.text !== undefined) map.text = body.text;
   if (body.delete !== undefined) map.delete = body.delete;
@@ -214,7 +219,14 @@ export function encodeBody(body: SecretBody): Uint8Array {
     if (thumb !== undefined) file.thumb = thumb;
     map.file = file;
   }
-  return encode(map);
+  return encode(withSequence(map, body));
+}
+
+/** The sequence numbers go last in every kind of body, out_seq first: a body without them is the map it always was. */
+function withSequence(map: Record<string, unknown>, body: SecretBody): Record<string, unknown> {
+  if (body.out_seq !== undefined) map.out_seq = body.out_seq;
+  if (body.in_seq !== undefined) map.in_seq = body.in_seq;
+  return map;
 }
 
 /** A decrypted plaintext as a body; null when it is no map, or has neither a text nor a delete list (ignored, as
@@ -232,7 +244,7 @@ export function parseBody(plaintext: Uint8Array): SecretBody | null {
   const date = safeInteger(map.date) ?? 0;
   if ('rekey' in map) {
     const rekey = parseRekey(map.rekey);
-    return rekey ? { date, rekey } : null;
+    return rekey ? withNumbers({ date, rekey }, map) : null;
   }
   const ttl = safeInteger(map.ttl);
   const replyTo = safeInteger(map.reply_to);
@@ -248,7 +260,16 @@ export function parseBody(plaintext: Uint8Array): SecretBody | null {
     const ids = map.delete.map(safeInteger).filter((id): id is number => id !== undefined && id !== 0);
     if (ids.length > 0 && body.text === undefined) body.delete = ids;
   }
-  return body.text !== undefined || body.delete !== undefined ? body : null;
+  return body.text !== undefined || body.delete !== undefined ? withNumbers(body, map) : null;
+}
+
+/** The body's sequence numbers as read (their check is protocol/secretSequence.ts's readSequence). */
+function withNumbers(body: SecretBody, map: Record<string, unknown>): SecretBody {
+  const outSeq = safeInteger(map.out_seq);
+  const inSeq = safeInteger(map.in_seq);
+  if (outSeq !== undefined) body.out_seq = outSeq;
+  if (inSeq !== undefined) body.in_seq = inSeq;
+  return body;
 }
 
 const isMap = (raw: unknown): raw is Record<string, unknown> => typeof raw === 'object' && raw !== null && !Array.isArray(raw) && !(raw instanceof Uint8Array);

@@ -32,6 +32,7 @@ import {
   withRekeyFields,
   type RekeyLimits,
 } from './secretRekey';
+import { acceptSequence, inOrder, nextSequenceDue, readSequence, reportOverdue, reportedMissing } from './secretSequence';
 import { downloadFile, isShownImage, uploadFile } from '../api/media';
 import {
   MAX_SECRET_FILE_BYTES,
@@ -53,8 +54,11 @@ export type SecretChange =
   /** A new message from the other side, to be announced (quietly when `message.silent`) unless its sender marked it a
    * control message (`service`: the server pushed nothing for it either). */
   | { kind: 'incoming'; chatId: number; message: SecretMessage; service?: boolean }
-  /** A message that did not decrypt was dropped. */
+  /** A message that did not decrypt was dropped (or, once the other side's messages carry numbers, came without one). */
   | { kind: 'undecryptable'; chatId: number; randomId: number }
+  /** Of the other side's messages, `count` have been missing for over a minute though later ones came (dropped or refused
+   * on the way, or undecryptable): "N messages could not be delivered". Told again when one comes late after all. */
+  | { kind: 'missing'; chatId: number; count: number }
   | { kind: 'typing'; chatId: number; userId: number };
 
 export interface SecretChatsOptions {
@@ -109,7 +113,7 @@ type Received = (
   | { kind: 'message'; message: SecretMessage }
   | { kind: 'deleted' }
   | { kind: 'rekey' }
-) & { switched?: boolean; rekeyAt?: number | null };
+) & { switched?: boolean; rekeyAt?: number | null; missing?: number; gapDue?: boolean };
 
 /** Errors after which asking again with the same random_id cannot help (the request is forgotten). */
 const FINAL_REQUEST_ERRORS = new Set(['PEER_ID_INVALID', 'RANDOM_ID_INVALID', 'DH_G_A_INVALID', 'USER_IS_BLOCKED', 'YOU_BLOCKED_USER', 'SECRET_CHATS_TOO_MUCH']);
@@ -609,10 +613,25 @@ export class SecretChats {
     const textFits = this.options.textFits ?? markupFits;
     const now = this.now();
     const received = await this.store.receive<Received>(encrypted.chat_id, encrypted.random_id, (stored, seen) => {
-      if (!stored || seen || encrypted.from_id !== stored.peerId || !currentKeys(stored)) return { result: { kind: 'none' } };
-      const chat = withRekeyFields(stored, now);
-      const opened = openReceived(chat, encrypted.random_id, encrypted.data);
+      if (!stored || encrypted.from_id !== stored.peerId || !currentKeys(stored)) return { result: { kind: 'none' } };
+      const opened = openReceived(stored, encrypted.random_id, encrypted.data);
+      if (seen) {
+        // Handled before (a replay), or named by a delete for both before it came: nothing of it is applied, but a number
+        // it brings late still fills its gap.
+        const late = opened ? acceptSequence(stored.inbound, readSequence(opened.plaintext), now) : null;
+        if (late?.verdict !== 'late') return { result: { kind: 'none' } };
+        const missing = reportedMissing(late.state);
+        return { chat: { ...stored, inbound: late.state }, result: { kind: 'none', ...(missing !== reportedMissing(stored.inbound) ? { missing } : {}) } };
+      }
       if (!opened) return { result: { kind: 'undecryptable' } };
+      // Its number first (protocol/secretSequence.ts): one received already is a replay, none where they are due is
+      // refused; either is kept as handled and changes nothing else. The numbers are saved with the body's effect.
+      const sequence = acceptSequence(stored.inbound, readSequence(opened.plaintext), now);
+      if (sequence.verdict === 'replay') return { seen: true, result: { kind: 'none' } };
+      if (sequence.verdict === 'refused') return { seen: true, result: { kind: 'undecryptable' } };
+      const missingBefore = reportedMissing(stored.inbound);
+      const missing = reportedMissing(sequence.state);
+      const chat = { ...withRekeyFields(stored, now), inbound: sequence.state };
       const body = parseBody(opened.plaintext);
       const fits = !!body && !body.rekey && (body.text === undefined || textFits(body.text));
       // A file message whose file the server did not carry: nothing of it can be shown as it was sent.
@@ -649,9 +668,25 @@ export class SecretChats {
       // Only a text, delete or file triggers: not a key change's step (an abort answered by a request, answered by an
       // abort…), nor one that opened under the previous keys (sent before the other side switched).
       if (opened.under !== 'previous' && counted) next = checkRekey(next, now, this.rekeyLimits);
-      return { ...write, chat: next, result: { ...write.result, switched: next.generation !== chat.generation, rekeyAt: rekeyDueAt(next) } };
+      return {
+        ...write,
+        chat: next,
+        result: {
+          ...write.result,
+          switched: next.generation !== chat.generation,
+          rekeyAt: rekeyDueAt(next),
+          gapDue: nextSequenceDue(sequence.state) !== null,
+          ...(missing !== missingBefore ? { missing } : {}),
+        },
+      };
     });
     const chatId = encrypted.chat_id;
+    if (received.missing !== undefined) {
+      this.changed({ kind: 'missing', chatId, count: received.missing });
+      this.changed({ kind: 'chats' });
+    }
+    // A gap open: reported once it is a minute old, unless filled by then.
+    if (received.gapDue) await this.scheduleSweep();
     switch (received.kind) {
       case 'undecryptable':
         this.changed({ kind: 'undecryptable', chatId, randomId: encrypted.random_id });
@@ -675,17 +710,22 @@ export class SecretChats {
    * them), counts the use, and starts a key change when one is due (its request goes after this message). Null when the
    * chat has no keys.
    */
-  private async seal(chatId: number, randomId: number, body: SecretBody): Promise<{ data: Uint8Array; rekeyAt: number | null } | null> {
-    let sealed: { data: Uint8Array; rekeyAt: number | null } | null = null;
+  private async seal(chatId: number, randomId: number, body: SecretBody): Promise<{ data: Uint8Array; rekeyAt: number | null; outSeq: number } | null> {
+    let sealed: { data: Uint8Array; rekeyAt: number | null; outSeq: number } | null = null;
     const now = this.now();
-    await this.store.updateChat(chatId, (stored) => {
+    // The body's number is taken in the same transaction, and kept on an outgoing message: a retry sends the number its
+    // first attempt took (coming after later bodies, it fills the gap it left on the other side).
+    await this.store.updateChatAndMessage(chatId, randomId, (stored, message) => {
       const keys = currentKeys(stored);
       if (!keys) return null;
       const chat = withRekeyFields(stored, now);
-      const data = encryptBody(chat.role === 'admin' ? keys.keyAdmin : keys.keyParticipant, chatId, randomId, body);
-      const next = checkRekey(countUse(chat), now, this.rekeyLimits);
-      sealed = { data, rekeyAt: rekeyDueAt(next) };
-      return next;
+      const kept = message?.from === this.self ? message.outSeq : undefined;
+      const outSeq = kept ?? chat.outSeq ?? 0;
+      const numbered: SecretBody = { ...body, out_seq: outSeq, in_seq: inOrder(chat.inbound) };
+      const data = encryptBody(chat.role === 'admin' ? keys.keyAdmin : keys.keyParticipant, chatId, randomId, numbered);
+      const next = checkRekey(countUse(kept === undefined ? { ...chat, outSeq: outSeq + 1 } : chat), now, this.rekeyLimits);
+      sealed = { data, rekeyAt: rekeyDueAt(next), outSeq };
+      return { chat: next, ...(message && kept === undefined ? { message: { ...message, outSeq } } : {}) };
     });
     return sealed;
   }
@@ -1029,7 +1069,17 @@ export class SecretChats {
     const sealed = await this.seal(chatId, randomId, { delete: randomIds, date: Math.floor(this.now() / 1000) });
     if (!sealed) throw new RpcError('ENCRYPTION_DECLINED', 400);
     // A control message: the server pushes no notification of it.
-    await this.options.api.sendEncrypted({ chat_id: chatId, random_id: randomId, data: sealed.data, service: true });
+    try {
+      await this.options.api.sendEncrypted({ chat_id: chatId, random_id: randomId, data: sealed.data, service: true });
+    } catch (error) {
+      // Refused (code 0 is the client's own timeout: the server may have it): stored nowhere, so its number goes to the
+      // next body when none was sealed after it, instead of leaving the other side a gap.
+      if (error instanceof RpcError && error.code >= 400 && error.code < 500) {
+        const { outSeq } = sealed;
+        await this.store.updateChat(chatId, (c) => (c.outSeq === outSeq + 1 ? { ...c, outSeq } : null));
+      }
+      throw error;
+    }
     await this.deleteHere(chatId, randomIds);
     if (sealed.rekeyAt !== null) this.rekeyDue(chatId, sealed.rekeyAt);
   }
@@ -1127,13 +1177,25 @@ export class SecretChats {
         await this.store.deleteMessages(chatId, ids);
         this.changed({ kind: 'messages', chatId });
       }
+      // The other side's numbers missing for a minute: the user is told how many.
+      const now = this.now();
+      for (const chat of await this.store.chats()) {
+        if (!reportOverdue(chat.inbound, now)) continue;
+        const updated = await this.store.updateChat(chat.id, (c) => {
+          const inbound = reportOverdue(c.inbound, now);
+          return inbound ? { ...c, inbound } : null;
+        });
+        this.changed({ kind: 'missing', chatId: chat.id, count: reportedMissing(updated?.inbound) });
+        this.changed({ kind: 'chats' });
+      }
     });
     await this.scheduleSweep();
   }
 
   private async scheduleSweep(): Promise<void> {
     if (this.stopped) return;
-    const next = await this.store.nextExpiry();
+    const dues = [await this.store.nextExpiry(), ...(await this.store.chats()).map((c) => nextSequenceDue(c.inbound))].filter((d): d is number => d !== null);
+    const next = dues.length > 0 ? Math.min(...dues) : null;
     clearTimeout(this.sweepTimer);
     if (next === null || this.stopped) return;
     // A browser runs a delay beyond 2^31 − 1 ms at once: a time further away is looked at again after that long.

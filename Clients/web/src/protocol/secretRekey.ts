@@ -18,6 +18,7 @@ import {
   type RekeyAction,
 } from './secret';
 import type { HeldSecretKeys, LocalSecretChat } from './secretStore';
+import { inOrder } from './secretSequence';
 
 export interface RekeyLimits {
   /** Messages used under one generation before a new one is asked for (100). */
@@ -83,8 +84,10 @@ export function openReceived(chat: LocalSecretChat, randomId: number, data: Uint
 /** Seals `action` under `keys` (this side's direction) and queues it to be sent. */
 function queue(chat: LocalSecretChat, action: RekeyAction, keys: HeldSecretKeys, now: number): LocalSecretChat {
   const randomId = secretRandomId();
-  const data = encryptBody(sendKey(chat, keys), chat.id, randomId, { rekey: action, date: Math.floor(now / 1000) });
-  return { ...chat, rekeySends: [...(chat.rekeySends ?? []), { randomId, data }] };
+  const outSeq = chat.outSeq ?? 0;
+  const body = { rekey: action, date: Math.floor(now / 1000), out_seq: outSeq, in_seq: inOrder(chat.inbound) };
+  const data = encryptBody(sendKey(chat, keys), chat.id, randomId, body);
+  return { ...chat, outSeq: outSeq + 1, rekeySends: [...(chat.rekeySends ?? []), { randomId, data }] };
 }
 
 /** The next generation becomes current (nothing used, begun now); the current one becomes the previous; both

@@ -2,6 +2,7 @@
 // (`messenger-secret-<user id>`), deleted on sign-out. The server holds no history of them: what is here is all there is.
 import { deleteDB, openDB, type IDBPDatabase } from 'idb';
 import type { SecretFileBody } from './secret';
+import type { InboundSequence } from './secretSequence';
 
 export type SecretRole = 'admin' | 'participant';
 export type LocalSecretState = 'requested' | 'accepting' | 'ready' | 'discarded';
@@ -58,6 +59,11 @@ export interface LocalSecretChat {
   rekeyRetryFlood?: boolean;
   /** Failed tries in a row of the queued messages: each doubles the wait, up to a minute; one that goes starts it over. */
   rekeyAttempts?: number;
+  // Sequence numbers (protocol/secretSequence.ts). A record written before them lacks these: 0, nothing received.
+  /** The number the next body this device seals gets (`out_seq`), counted in the transaction that seals it. */
+  outSeq?: number;
+  /** The other side's numbers received, saved in the transaction that stores the body's effect. */
+  inbound?: InboundSequence;
   /** Why it ended: the server's reason, or `key_mismatch` when the keys did not agree. */
   reason: string | null;
   /** The self-destruct timer (seconds) new messages from this device carry; 0: off. */
@@ -141,6 +147,8 @@ export interface SecretMessage {
   replyTo: number | null;
   /** Outgoing only. */
   status?: SecretMessageStatus;
+  /** Outgoing: its `out_seq`, taken when it was first sealed; a retry sends the same. */
+  outSeq?: number;
   /** Incoming, sent without sound: its notice is quiet. */
   silent?: boolean;
   /** A photo or file (`text` is then its caption): what the encrypted body said of it, and where the ciphertext is. */
@@ -280,6 +288,31 @@ export class SecretStore {
     if (next) await tx.store.put(next);
     await tx.done;
     return next ?? current;
+  }
+
+  /**
+   * Changes a chat and one of its messages in one transaction (sealing an outgoing message takes its number from the
+   * chat and keeps it on the message together); undefined when the chat is not held.
+   */
+  async updateChatAndMessage(
+    id: number,
+    randomId: number,
+    change: (chat: LocalSecretChat, message: SecretMessage | undefined) => { chat: LocalSecretChat; message?: SecretMessage } | null,
+  ): Promise<LocalSecretChat | undefined> {
+    const tx = (await this.open()).transaction([CHATS, MESSAGES], 'readwrite');
+    const current = (await tx.objectStore(CHATS).get(id)) as LocalSecretChat | undefined;
+    if (!current) {
+      await tx.done;
+      return undefined;
+    }
+    const message = (await tx.objectStore(MESSAGES).get([id, randomId])) as (SecretMessage & { seq: number }) | undefined;
+    const next = change(current, message);
+    if (next) {
+      await tx.objectStore(CHATS).put(next.chat);
+      if (next.message && message) await tx.objectStore(MESSAGES).put({ ...message, ...next.message });
+    }
+    await tx.done;
+    return next?.chat ?? current;
   }
 
   /**

@@ -25,6 +25,7 @@ import {
   markSecretRead,
   retrySecret,
   secretKey,
+  missingText,
   secretStateText,
   secretTyping,
   openSecretFile,
@@ -80,6 +81,11 @@ export function SecretConversation({ chatId }: { chatId: number }) {
       {!!chat.undecryptable && (
         <p class="conversation__left muted secret-notice" role="status" data-testid="secret-undecryptable">
           {chat.undecryptable === 1 ? 'A message could not be decrypted and was dropped' : `${chat.undecryptable} messages could not be decrypted and were dropped`}
+        </p>
+      )}
+      {!!missingText(chat) && (
+        <p class="conversation__left muted secret-notice" role="status" data-testid="secret-missing">
+          {missingText(chat)}
         </p>
       )}
       {chat.state === 'ready' ? (

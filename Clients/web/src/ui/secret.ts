@@ -7,6 +7,7 @@ import { MAX_SECRET_THUMB_BYTES } from '../protocol/secret';
 import { MAX_SECRET_FILE_BYTES, SecretFileTooBigError } from '../protocol/secretFile';
 import { SecretChats, type SecretChange } from '../protocol/secretChats';
 import { SecretStore, type LocalSecretChat, type SecretMessage } from '../protocol/secretStore';
+import { reportedMissing } from '../protocol/secretSequence';
 import { api } from './connection';
 import { ensureUsers, loadPresence } from './chats';
 import { announceSecret } from './notifications';
@@ -431,6 +432,14 @@ export function secretUnread(messages: SecretMessage[] | undefined, me: number |
 }
 
 /** How many times the chat's keys changed, as the encryption key's dialog says it; null before the first change. */
+/** The other side's messages missing for over a minute though later ones came (protocol/secretSequence.ts), as the
+ * chat says it; null when none. */
+export function missingText(chat: Pick<SecretChatView, 'inbound'>): string | null {
+  const n = reportedMissing(chat.inbound);
+  if (n === 0) return null;
+  return n === 1 ? '1 message could not be delivered' : `${n} messages could not be delivered`;
+}
+
 export function keyChangesText(chat: Pick<SecretChatView, 'generation'>): string | null {
   const n = chat.generation ?? 0;
   return n > 0 ? `Key changed ${n} ${n === 1 ? 'time' : 'times'}` : null;
