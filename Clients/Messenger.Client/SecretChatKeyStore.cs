@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace Messenger.Client;
@@ -267,7 +266,6 @@ public sealed class FileSecretChatKeyStore(string path) : ISecretChatKeyStore
         lock (_gate)
         {
             File.Delete(path);
-            File.Delete(path + ".tmp");
             if (Directory.Exists(HistoryDirectory))
             {
                 Directory.Delete(HistoryDirectory, recursive: true);
@@ -276,6 +274,11 @@ public sealed class FileSecretChatKeyStore(string path) : ISecretChatKeyStore
             var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
             if (Directory.Exists(directory))
             {
+                foreach (var temporary in Directory.EnumerateFiles(directory, System.IO.Path.GetFileName(path) + ".*.tmp"))
+                {
+                    File.Delete(temporary); // left by a crash between writing and renaming
+                }
+
                 foreach (var aside in Directory.EnumerateFileSystemEntries(directory, System.IO.Path.GetFileName(path) + ".damaged-*"))
                 {
                     if (Directory.Exists(aside))
@@ -342,16 +345,21 @@ public sealed class FileSecretChatKeyStore(string path) : ISecretChatKeyStore
 
     private static void ReplaceFile(string file, ReadOnlySpan<byte> content, string directory)
     {
-        var temporary = file + ".tmp";
-        // A temporary file left by a crash keeps its mode when opened again: start from none.
-        File.Delete(temporary);
-        using (var stream = new FileStream(temporary, Owned(FileMode.Create)))
+        // A name of its own (process and random), so that two processes saving at once (one device key used by two apps,
+        // which the SDK does not support) each rename a whole file of their own: the last one wins, neither installs the
+        // other's half-written one.
+        var temporary = $"{file}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        try
         {
-            stream.Write(content);
-            stream.Flush(flushToDisk: true);
+            ExclusiveFiles.WriteFlushed(temporary, content);
+            File.Move(temporary, file, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
         }
 
-        File.Move(temporary, file, overwrite: true);
         // The rename is durable only once the directory that holds the name is.
         FlushDirectory(directory);
     }
@@ -367,45 +375,5 @@ public sealed class FileSecretChatKeyStore(string path) : ISecretChatKeyStore
         return options;
     }
 
-    /// <summary>fsync of a directory (POSIX); Windows has no such call for a directory, and NTFS journals its names.</summary>
-    private static void FlushDirectory(string directory)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        int fd;
-        try
-        {
-            fd = open(directory, 0);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return;
-        }
-
-        if (fd < 0)
-        {
-            return;
-        }
-
-        try
-        {
-            fsync(fd);
-        }
-        finally
-        {
-            close(fd);
-        }
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int open(string path, int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int fsync(int fd);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int close(int fd);
+    private static void FlushDirectory(string directory) => ExclusiveFiles.FlushDirectory(directory);
 }

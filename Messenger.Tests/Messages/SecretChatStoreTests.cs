@@ -19,6 +19,26 @@ public sealed class SecretChatStoreTests : IAsyncLifetime
     public Task DisposeAsync() => _host.DisposeAsync().AsTask();
 
     [Fact]
+    public async Task Save_ByTwoStoresOnOnePathAtOnce_NeverFails_AndLeavesOneWholeState()
+    {
+        using var directory = new TempDirectory();
+        var path = Path.Combine(directory.Path, "device.key.secret-chats");
+        var first = new FileSecretChatKeyStore(path);
+        var second = new FileSecretChatKeyStore(path);
+        var ones = Enumerable.Repeat((byte)1, 256 * 1024).ToArray();
+        var twos = Enumerable.Repeat((byte)2, 256 * 1024).ToArray();
+
+        // Two apps on one device key (not supported, but it must not tear the state): each save renames a whole file.
+        await Task.WhenAll(
+            Task.Run(() => { for (var i = 0; i < 40; i++) first.Save(ones); }),
+            Task.Run(() => { for (var i = 0; i < 40; i++) second.Save(twos); }));
+
+        var saved = first.Load()!;
+        (saved.SequenceEqual(ones) || saved.SequenceEqual(twos)).Should().BeTrue("the state is one save's, whole");
+        Directory.GetFiles(directory.Path, "*.tmp").Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Receive_ManyMessagesByGetDifference_WritesEachSliceOnce_NotEachMessage()
     {
         // Re-keying (each of its steps saves the state) is not what this test is about: 250 messages stay under its threshold.
