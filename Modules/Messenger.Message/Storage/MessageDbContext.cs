@@ -45,6 +45,10 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             chat.Property(c => c.SlowMode).HasColumnName("slow_mode").HasDefaultValue(0);
             // A group organised in topics (groups.toggleForum); turned off, its topics and their messages' topic_id stay.
             chat.Property(c => c.Forum).HasColumnName("forum").HasDefaultValue(false);
+            // groups.delete: 0 live, 1 deleted with its messages still being purged (GroupDeletion), 2 purged. The row
+            // stays as a tombstone, emptied; the partial index finds the purges a stop cut short.
+            chat.Property(c => c.Deleted).HasColumnName("deleted").HasDefaultValue(0);
+            chat.HasIndex(c => c.Deleted).HasFilter("deleted = 1").HasDatabaseName("IX_message_chats_purging");
         });
 
         modelBuilder.Entity<MemberRow>(member =>
@@ -572,6 +576,8 @@ internal sealed class ChatRow
     public long LastActivity { get; set; }
 
     public byte[]? Photo { get; set; }
+
+    public int Deleted { get; set; }
 
     public string About { get; set; } = "";
 

@@ -79,6 +79,12 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("creator_id");
 
+                    b.Property<int>("Deleted")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("deleted");
+
                     b.Property<bool>("Forum")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
@@ -137,6 +143,10 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnName("user_low");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Deleted")
+                        .HasDatabaseName("IX_message_chats_purging")
+                        .HasFilter("deleted = 1");
 
                     b.HasIndex("UserLow", "UserHigh")
                         .IsUnique();
