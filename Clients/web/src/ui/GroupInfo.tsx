@@ -364,7 +364,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
         </button>
       )}
       {isCreator && (
-        <button type="button" class="btn btn--danger" data-testid="delete-chat" onClick={() => setDeleting(true)}>
+        <button type="button" class="btn btn--danger" onClick={() => setDeleting(true)}>
           Delete {noun}
         </button>
       )}
@@ -374,7 +374,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
             The {noun} goes for all its members, with its messages and files. This cannot be undone.
           </p>
           <div class="button-column">
-            <button type="button" class="btn btn--danger" data-testid="delete-chat-confirm" onClick={() => void remove()}>
+            <button type="button" class="btn btn--danger" onClick={() => void remove()}>
               Delete {noun}
             </button>
             <button type="button" class="btn btn--ghost" onClick={() => setDeleting(false)}>
