@@ -166,7 +166,7 @@ public sealed class DeleteGroupTests
     }
 
     [Fact]
-    public async Task Delete_OfAChannelWithTenThousandMembersAndALongHistory_TellsEveryMemberAndPurgesInUnits()
+    public async Task Delete_OfAChannelWithTenThousandMembersAndALongHistory_TellsEveryMemberAndPurges_InBoundedUnits()
     {
         await using var host = await GroupTestKit.StartHostAsync();
         await using var alice = await host.MemberAsync("alice_delbig");
@@ -199,40 +199,53 @@ public sealed class DeleteGroupTests
         host.CountRows("queue_updates WHERE owner_id BETWEEN 5000001 AND 5010000").Should().Be(Others, "every member's log is told, once");
         host.CountRows($"queue_updates WHERE owner_id = {-chat.Id}").Should().Be(0, "the channel's own log goes");
         host.CountRows($"message_members WHERE chat_id = {chat.Id}").Should().Be(0);
+        host.CountRows("message_chat_farewells").Should().Be(0, "every member was told, 1,000 to a unit");
         host.CountRows($"message_messages WHERE chat_id = {chat.Id} AND (deleted = 0 OR text <> '')").Should().Be(0);
         (await alice.Client.SearchMessagesAsync("quokka")).Should().BeEmpty();
         (await bob.Client.GetDialogsAsync()).Items.Should().NotContain(d => d.Peer == peer);
     }
 
     [Fact]
-    public async Task Delete_CutShortAfterItsFirstUnit_IsPurgedByTheNextStart()
+    public async Task Delete_CutShortAfterItsFirstUnit_IsFinishedByTheNextStart_WhichTellsTheMembersLeft()
     {
         using var directory = new TempDirectory();
         long chatId;
+        long bobId;
+        long bobPts;
         await using (var host = await GroupTestKit.StartHostAsync(dataDirectory: directory.Path))
         {
             await using var alice = await host.MemberAsync("alice_delresume");
-            chatId = (await alice.Client.CreateGroupAsync("Half", [], large: true)).Chat.Id;
+            await using var bob = await host.MemberAsync("bob_delresume");
+            bobId = bob.Id;
+            chatId = (await alice.Client.CreateGroupAsync("Half", [bob.Id], large: true)).Chat.Id;
             for (var i = 0; i < 3; i++)
             {
                 await alice.Client.SendMessageAsync(Peer.Chat(chatId), $"left behind {i}");
             }
+
+            bobPts = (await bob.Client.GetStateAsync()).Pts;
         }
 
         using (var connection = new SqliteConnection($"Data Source={Path.Combine(directory.Path, "messenger.db")};Pooling=False"))
         {
             connection.Open();
-            // What the first unit leaves when the server stops right after it.
-            Execute(connection, "DELETE FROM message_members WHERE chat_id = @chat; UPDATE message_chats SET deleted = 1 WHERE id = @chat", ("@chat", chatId));
+            // What the first unit leaves when the server stops right after it (bob still to be told).
+            Execute(connection,
+                "INSERT INTO message_chat_farewells (chat_id, user_id) VALUES (@chat, @bob); DELETE FROM message_members WHERE chat_id = @chat; " +
+                "UPDATE message_chats SET deleted = 1 WHERE id = @chat",
+                ("@chat", chatId), ("@bob", bobId));
         }
 
         await using (var host = await GroupTestKit.StartHostAsync(dataDirectory: directory.Path))
         {
-            await using var alice = await host.SignedInClientAsync("alice_delresume", register: false);
+            await using var bob = await host.SignedInClientAsync("bob_delresume", register: false);
             await WaitUntilAsync(() => host.CountRows($"message_chats WHERE id = {chatId} AND deleted = 2") == 1);
             host.CountRows($"message_messages WHERE chat_id = {chatId} AND deleted = 0").Should().Be(0);
             host.CountRows($"queue_updates WHERE owner_id = {-chatId}").Should().Be(0);
-            await SessionTestKit.FailsWith(() => alice.GetHistoryAsync(Peer.Chat(chatId)), GroupErrorNames.ChatNotFound);
+            host.CountRows("message_chat_farewells").Should().Be(0);
+            (await bob.GetDifferenceAsync(bobPts)).Updates.Select(u => u.Update).OfType<ChatUpdate>().Should().ContainSingle()
+                .Which.Chat.Should().Match<Chat>(c => c.Id == chatId && c.Deleted);
+            await SessionTestKit.FailsWith(() => bob.GetHistoryAsync(Peer.Chat(chatId)), GroupErrorNames.ChatNotFound);
         }
     }
 

@@ -420,6 +420,16 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             ban.HasIndex(b => b.UserId);
         });
 
+        // The members of a deleted chat still to be told (groups.delete): the unit that deletes it moves its members here,
+        // and the units after it append their chat update 1,000 at a time (GroupDeletion), so no unit grows with the chat.
+        modelBuilder.Entity<FarewellRow>(farewell =>
+        {
+            farewell.ToTable("message_chat_farewells");
+            farewell.HasKey(f => new { f.ChatId, f.UserId });
+            farewell.Property(f => f.ChatId).HasColumnName("chat_id");
+            farewell.Property(f => f.UserId).HasColumnName("user_id");
+        });
+
         // A message's reaction totals, kept with every change (ReactionStore): since = the rowid of the reaction that
         // gave the kind its first count (the order among equal counts).
         modelBuilder.Entity<ReactionCountRow>(count =>
@@ -968,6 +978,13 @@ internal sealed class BanRow
     public long BannedBy { get; set; }
 
     public long Date { get; set; }
+}
+
+internal sealed class FarewellRow
+{
+    public long ChatId { get; set; }
+
+    public long UserId { get; set; }
 }
 
 internal sealed class ReactionCountRow

@@ -303,6 +303,21 @@ namespace Messenger.Message.Storage.Migrations
                     b.ToTable("message_drafts", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Message.Storage.FarewellRow", b =>
+                {
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("ChatId", "UserId");
+
+                    b.ToTable("message_chat_farewells", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Message.Storage.HiddenRow", b =>
                 {
                     b.Property<long>("UserId")

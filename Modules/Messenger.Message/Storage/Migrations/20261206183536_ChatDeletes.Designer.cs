@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Messenger.Message.Storage.Migrations
 {
     [DbContext(typeof(MessageDbContext))]
-    [Migration("20261206180605_ChatDeletes")]
+    [Migration("20261206183536_ChatDeletes")]
     partial class ChatDeletes
     {
         /// <inheritdoc />
@@ -304,6 +304,21 @@ namespace Messenger.Message.Storage.Migrations
                     b.HasKey("UserId", "ChatId");
 
                     b.ToTable("message_drafts", (string)null);
+                });
+
+            modelBuilder.Entity("Messenger.Message.Storage.FarewellRow", b =>
+                {
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("ChatId", "UserId");
+
+                    b.ToTable("message_chat_farewells", (string)null);
                 });
 
             modelBuilder.Entity("Messenger.Message.Storage.HiddenRow", b =>

@@ -17,6 +17,18 @@ namespace Messenger.Message.Storage.Migrations
                 nullable: false,
                 defaultValue: 0);
 
+            migrationBuilder.CreateTable(
+                name: "message_chat_farewells",
+                columns: table => new
+                {
+                    chat_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_message_chat_farewells", x => new { x.chat_id, x.user_id });
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_message_chats_purging",
                 table: "message_chats",
@@ -27,6 +39,9 @@ namespace Messenger.Message.Storage.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "message_chat_farewells");
+
             migrationBuilder.DropIndex(
                 name: "IX_message_chats_purging",
                 table: "message_chats");
