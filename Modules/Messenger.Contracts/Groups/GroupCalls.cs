@@ -168,7 +168,7 @@ public sealed record TransferOwnershipCall([property: Key("chat_id")] long ChatI
 /// <summary><c>groups.delete</c> (creator only): deletes the group or channel for everyone (Telegram's
 /// <c>channels.deleteChannel</c>). Every member's log gets a <c>chat</c> update with <see cref="Chat.Deleted"/> set and
 /// <c>is_member</c> false; from then on the chat answers 404 <c>CHAT_NOT_FOUND</c> to everything, its invite links
-/// <c>INVITE_HASH_INVALID</c>, and its messages and their files go (in bounded units after the call for a large chat).
+/// <c>INVITE_HASH_INVALID</c>, and its messages and their files go (in bounded writer units, before the call answers).
 /// The answer is the caller's own log position with that update. Errors: 403 <c>CHAT_CREATOR_REQUIRED</c>, 404
 /// <c>CHAT_NOT_FOUND</c> (not a member, no such chat, or deleted already).</summary>
 [RpcMethod("groups.delete")]
