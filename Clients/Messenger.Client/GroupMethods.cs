@@ -68,6 +68,12 @@ public static partial class GroupMethods
     public static Task<ChatChanged> TransferOwnershipAsync(this MessengerClient client, long chatId, long userId, CancellationToken cancellationToken = default) =>
         ObservedAsync(client, new TransferOwnershipCall(chatId, userId), isMember: true, cancellationToken);
 
+    /// <summary>Deletes the group or channel for everyone (creator only): its members' apps get <see cref="ChatUpdated"/> with
+    /// <see cref="Contracts.Groups.Chat.Deleted"/> set and <c>IsMember</c> false, this one too; its history, files and invite
+    /// links go. Errors: 403 <c>CHAT_CREATOR_REQUIRED</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
+    public static Task<ChatChanged> DeleteGroupAsync(this MessengerClient client, long chatId, CancellationToken cancellationToken = default) =>
+        ObservedAsync(client, new DeleteGroupCall(chatId), isMember: false, cancellationToken);
+
     /// <summary>The chat and up to <paramref name="limit"/> members from <paramref name="offset"/>, by join time (members only).</summary>
     public static Task<ChatFull> GetFullChatAsync(
         this MessengerClient client, long chatId, int offset = 0, int limit = 200, CancellationToken cancellationToken = default) =>

@@ -19,14 +19,15 @@ internal static class GroupTestKit
     public const int SmallGroupLimit = 3;
     private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(20);
 
-    public static Task<TestHost> StartHostAsync(TimeProvider? clock = null) =>
+    public static Task<TestHost> StartHostAsync(TimeProvider? clock = null, string? dataDirectory = null) =>
         SessionTestKit.StartHostAsync(
             new Dictionary<string, string?>
             {
                 ["Messenger:Message:SmallGroupLimit"] = SmallGroupLimit.ToString(),
                 ["Messenger:Session:RegistrationsPerAddress"] = "1000",
             },
-            clock);
+            clock,
+            dataDirectory);
 
     /// <summary>Registers and signs in <paramref name="username"/>; with <paramref name="listen"/> its update stream is
     /// started (events from now on).</summary>

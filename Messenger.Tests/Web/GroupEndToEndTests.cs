@@ -529,6 +529,38 @@ public sealed partial class GroupEndToEndTests(BrowserFixture browser, ITestOutp
     }
 
     [Fact]
+    public async Task DeleteGroup_FromTheCreatorsInfoPanel_AsksFirst_ThenTakesTheChatFromEveryonesList_AndClosesItForTheMember()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        var page = alice.Page;
+        await alice.CreateGroupAsync("Short-lived", bobName.Username);
+        await alice.SendAsync("Last words");
+        await bob.OpenChatAsync("Short-lived");
+        await Expect(bob.Message("Last words")).ToBeVisibleAsync();
+        var alicesRow = page.GetByTestId("dialog").Filter(new() { HasText = "Short-lived" });
+        var bobsRow = bob.Page.GetByTestId("dialog").Filter(new() { HasText = "Short-lived" });
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete group" }).ClickAsync();
+        var confirm = page.GetByRole(AriaRole.Dialog, new() { Name = "Delete Short-lived?" });
+        await Expect(confirm).ToContainTextAsync("cannot be undone");
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(confirm).ToHaveCountAsync(0);
+        await Expect(alicesRow).ToHaveCountAsync(1);
+        (await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Delete group" }).CountAsync()).Should().Be(0);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete group" }).ClickAsync();
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Delete group" }).ClickAsync();
+
+        await Expect(alicesRow).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("chat-title")).ToHaveCountAsync(0);
+        await Expect(bobsRow).ToHaveCountAsync(0);
+        await Expect(bob.Message("Last words")).ToHaveCountAsync(0);
+        await Expect(bob.Page.GetByTestId("chat-title")).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task RemovedMember_CannotRejoinByTheLink_UntilAnAdminLetsThemBack()
     {
         var (alice, bob, _, bobName) = await TwoPeopleAsync();

@@ -76,6 +76,8 @@ public static class MessageModule
         services.AddSingleton<GroupCallEvents>();
         services.AddHostedService<BotMemberSync>();
         services.AddHostedService<Topics.TopicDeletionResumer>();
+        services.AddSingleton<GroupDeletion>();
+        services.AddHostedService<GroupPurgeResumer>();
         services.AddSingleton<MessageMediaThumbnails>();
         services.AddHostedService(provider => provider.GetRequiredService<MessageMediaThumbnails>());
         services.AddSingleton<ChatPhotoThumbnails>();
@@ -157,6 +159,7 @@ public static class MessageModule
         services.AddRpcMethod<UpdatePinnedTopicCall, SentMessage>();
         services.AddRpcMethod<SetAdminCall, ChatChanged>();
         services.AddRpcMethod<TransferOwnershipCall, ChatChanged>();
+        services.AddRpcMethod<DeleteGroupCall, ChatChanged>();
         services.AddRpcMethod<GetFullChatCall, ChatFull>();
         services.AddRpcMethod<CreateWebhookCall, WebhookCreated>();
         services.AddRpcMethod<GetWebhooksCall, WebhookList>();

@@ -18,7 +18,8 @@ public enum ChatKind
 /// small groups, whose updates are in each member's log). <see cref="Photo"/> is the group's photo (members may download
 /// it), if it has one; <see cref="About"/> its description (0–255 characters); <see cref="Permissions"/> what its plain
 /// members may do and <see cref="SlowMode"/> how many seconds a plain member waits between two posts (0: no limit);
-/// <see cref="Forum"/> whether the group is organised in topics (<c>groups.toggleForum</c>, <c>messages.getForumTopics</c>).</summary>
+/// <see cref="Forum"/> whether the group is organised in topics (<c>groups.toggleForum</c>, <c>messages.getForumTopics</c>);
+/// <see cref="Deleted"/> set only in the <c>chat</c> update that tells the members the creator deleted it (<c>groups.delete</c>).</summary>
 [MessagePackObject]
 public sealed partial record Chat(
     [property: Key("id")] long Id,
@@ -32,7 +33,8 @@ public sealed partial record Chat(
     [property: Key("about")] string About = "",
     [property: Key("permissions")] ChatPermissions? Permissions = null,
     [property: Key("slow_mode")] int SlowMode = 0,
-    [property: Key("forum")] bool Forum = false)
+    [property: Key("forum")] bool Forum = false,
+    [property: Key("deleted")] bool Deleted = false)
 {
     [IgnoreMember]
     public bool HasOwnLog => Kind is ChatKind.LargeGroup or ChatKind.Channel;
@@ -162,6 +164,16 @@ public sealed record EditPermissionsCall(
 [RpcMethod("groups.transferOwnership")]
 [MessagePackObject]
 public sealed record TransferOwnershipCall([property: Key("chat_id")] long ChatId, [property: Key("user_id")] long UserId) : IRpcCall<ChatChanged>;
+
+/// <summary><c>groups.delete</c> (creator only): deletes the group or channel for everyone (Telegram's
+/// <c>channels.deleteChannel</c>). Every member's log gets a <c>chat</c> update with <see cref="Chat.Deleted"/> set and
+/// <c>is_member</c> false; from then on the chat answers 404 <c>CHAT_NOT_FOUND</c> to everything, its invite links
+/// <c>INVITE_HASH_INVALID</c>, and its messages and their files go (in bounded writer units, before the call answers).
+/// The answer is the caller's own log position with that update. Errors: 403 <c>CHAT_CREATOR_REQUIRED</c>, 404
+/// <c>CHAT_NOT_FOUND</c> (not a member, no such chat, or deleted already).</summary>
+[RpcMethod("groups.delete")]
+[MessagePackObject]
+public sealed record DeleteGroupCall([property: Key("chat_id")] long ChatId) : IRpcCall<ChatChanged>;
 
 /// <summary><c>groups.setAdmin</c> (creator only). Errors: <c>USER_NOT_PARTICIPANT</c>, 403 <c>CHAT_CREATOR_REQUIRED</c>.</summary>
 [RpcMethod("groups.setAdmin")]

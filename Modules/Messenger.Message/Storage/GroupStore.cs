@@ -17,7 +17,7 @@ internal sealed class GroupStore(SqliteDatabase database)
     {
         using var connection = database.Open();
         using var chat = connection.CreateCommand();
-        chat.CommandText = "SELECT kind, title, creator_id, created_at, forum FROM message_chats WHERE id = @chat AND kind <> @private";
+        chat.CommandText = "SELECT kind, title, creator_id, created_at, forum FROM message_chats WHERE id = @chat AND kind <> @private AND deleted = 0";
         chat.Parameters.AddWithValue("@chat", chatId);
         chat.Parameters.AddWithValue("@private", MessageStore.PrivateChat);
         using var reader = chat.ExecuteReader();
@@ -184,7 +184,7 @@ internal sealed class GroupStore(SqliteDatabase database)
     public static (ChatKind Kind, string Title, long CreatorId, long CreatedAt, int MemberCount)? Chat(WriteScope scope, long chatId)
     {
         var command = scope.Command(
-            "SELECT kind, title, creator_id, created_at, member_count FROM message_chats WHERE id = @chat AND kind <> @private");
+            "SELECT kind, title, creator_id, created_at, member_count FROM message_chats WHERE id = @chat AND kind <> @private AND deleted = 0");
         command.Parameters.AddWithValue("@chat", chatId);
         command.Parameters.AddWithValue("@private", MessageStore.PrivateChat);
         using var reader = command.ExecuteReader();

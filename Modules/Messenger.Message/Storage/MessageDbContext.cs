@@ -45,6 +45,10 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             chat.Property(c => c.SlowMode).HasColumnName("slow_mode").HasDefaultValue(0);
             // A group organised in topics (groups.toggleForum); turned off, its topics and their messages' topic_id stay.
             chat.Property(c => c.Forum).HasColumnName("forum").HasDefaultValue(false);
+            // groups.delete: 0 live, 1 deleted with its messages still being purged (GroupDeletion), 2 purged. The row
+            // stays as a tombstone, emptied; the partial index finds the purges a stop cut short.
+            chat.Property(c => c.Deleted).HasColumnName("deleted").HasDefaultValue(0);
+            chat.HasIndex(c => c.Deleted).HasFilter("deleted = 1").HasDatabaseName("IX_message_chats_purging");
         });
 
         modelBuilder.Entity<MemberRow>(member =>
@@ -416,6 +420,16 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             ban.HasIndex(b => b.UserId);
         });
 
+        // The members of a deleted chat still to be told (groups.delete): the unit that deletes it moves its members here,
+        // and the units after it append their chat update 1,000 at a time (GroupDeletion), so no unit grows with the chat.
+        modelBuilder.Entity<FarewellRow>(farewell =>
+        {
+            farewell.ToTable("message_chat_farewells");
+            farewell.HasKey(f => new { f.ChatId, f.UserId });
+            farewell.Property(f => f.ChatId).HasColumnName("chat_id");
+            farewell.Property(f => f.UserId).HasColumnName("user_id");
+        });
+
         // A message's reaction totals, kept with every change (ReactionStore): since = the rowid of the reaction that
         // gave the kind its first count (the order among equal counts).
         modelBuilder.Entity<ReactionCountRow>(count =>
@@ -572,6 +586,8 @@ internal sealed class ChatRow
     public long LastActivity { get; set; }
 
     public byte[]? Photo { get; set; }
+
+    public int Deleted { get; set; }
 
     public string About { get; set; } = "";
 
@@ -962,6 +978,13 @@ internal sealed class BanRow
     public long BannedBy { get; set; }
 
     public long Date { get; set; }
+}
+
+internal sealed class FarewellRow
+{
+    public long ChatId { get; set; }
+
+    public long UserId { get; set; }
 }
 
 internal sealed class ReactionCountRow

@@ -294,6 +294,7 @@ function observeGroups(groups: Methods['groups'], stream: UpdateStream): Methods
     addMembers: async (a, o) => member(await groups.addMembers(a, o)),
     removeMember: async (a, o) => member(await groups.removeMember(a, o)),
     leave: async (a, o) => observed(await groups.leave(a, o), (changed) => stream.observeChatChanged(changed, false)),
+    delete: async (a, o) => observed(await groups.delete(a, o), (changed) => stream.observeChatChanged(changed, false)),
     editTitle: async (a, o) => member(await groups.editTitle(a, o)),
     editPhoto: async (a, o) => member(await groups.editPhoto(a, o)),
     editAbout: async (a, o) => member(await groups.editAbout(a, o)),

@@ -447,6 +447,8 @@ export function createMethods(call: Call) {
       addMembers: (a: { chat_id: number; user_ids: number[] }, o?: CallOptions) => call<ChatChanged>('groups.addMembers', a, o),
       removeMember: (a: { chat_id: number; user_id: number }, o?: CallOptions) => call<ChatChanged>('groups.removeMember', a, o),
       leave: (a: { chat_id: number }, o?: CallOptions) => call<ChatChanged>('groups.leave', a, o),
+      /** Deletes the group or channel for everyone (creator only). */
+      delete: (a: { chat_id: number }, o?: CallOptions) => call<ChatChanged>('groups.delete', a, o),
       editTitle: (a: { chat_id: number; title: string }, o?: CallOptions) => call<ChatChanged>('groups.editTitle', a, o),
       /** Sets the group's description (0–255 characters; empty removes it); admins. */
       editAbout: (a: { chat_id: number; about: string }, o?: CallOptions) => call<ChatChanged>('groups.editAbout', a, o),

@@ -707,6 +707,8 @@ export interface Chat {
   slow_mode?: number;
   /** Organised in topics (groups.toggleForum). */
   forum?: boolean;
+  /** Set only in the `chat` update that tells the members the creator deleted the chat (groups.delete). */
+  deleted?: boolean;
 }
 
 /** What a group's plain members may do (groups.editPermissions); `send_messages` covers every post. */

@@ -4,7 +4,7 @@ import { WebhooksSection } from './Webhooks';
 import { InviteSection, JoinRequestsSection } from './Invites';
 import { ChatKind, MemberRole, PeerKind, SlowModes } from '../api/types';
 import { chatChanged, openChat } from './messages';
-import { ensureUsers, loadDialogs } from './chats';
+import { chatDeleted, ensureUsers, loadDialogs } from './chats';
 import { Avatar } from './Avatar';
 import { PhotoPicker } from './PhotoPicker';
 import { api } from './connection';
@@ -148,6 +148,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
   const [title, setTitle] = useState('');
   const [about, setAbout] = useState('');
   const [leaving, setLeaving] = useState(false);
+  const [deleting, setDeleting] = useState(false);
   const [banned, setBanned] = useState<number[]>([]);
 
   const loads = useRef(0);
@@ -207,6 +208,18 @@ function GroupDetails({ chatId }: { chatId: number }) {
       openChat(null);
       setState({ panel: null });
       await loadDialogs();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  // Deleting cannot be undone and takes the chat from every member: it asks first, naming what goes.
+  const remove = async () => {
+    setDeleting(false);
+    setError('');
+    try {
+      await api().groups.delete({ chat_id: chatId });
+      chatDeleted(chatId);
     } catch (e) {
       setError(errorText(e));
     }
@@ -363,6 +376,26 @@ function GroupDetails({ chatId }: { chatId: number }) {
         <button type="button" class="btn btn--danger" onClick={() => setLeaving(true)}>
           Leave {noun}
         </button>
+      )}
+      {isCreator && (
+        <button type="button" class="btn btn--danger" onClick={() => setDeleting(true)}>
+          Delete {noun}
+        </button>
+      )}
+      {deleting && (
+        <Modal title={`Delete ${full.chat.title}?`} onClose={() => setDeleting(false)}>
+          <p class="muted">
+            The {noun} goes for all its members, with its messages and files. This cannot be undone.
+          </p>
+          <div class="button-column">
+            <button type="button" class="btn btn--danger" onClick={() => void remove()}>
+              Delete {noun}
+            </button>
+            <button type="button" class="btn btn--ghost" onClick={() => setDeleting(false)}>
+              Cancel
+            </button>
+          </div>
+        </Modal>
       )}
       {leaving && (
         <Modal title={`Leave ${full.chat.title}?`} onClose={() => setLeaving(false)}>

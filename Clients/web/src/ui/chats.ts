@@ -136,6 +136,23 @@ export function dialogPinned(key: string, pinned: boolean): void {
   });
 }
 
+/** The creator deleted the group or channel (groups.delete): it leaves the list, with what this tab kept of it, and
+ * closes when it is the chat on screen. */
+export function chatDeleted(chatId: number): void {
+  const key = peerKey({ kind: PeerKind.Chat, id: chatId });
+  setState((s) => {
+    const open = s.active === key;
+    const histories = { ...s.histories };
+    delete histories[key];
+    return {
+      dialogs: s.dialogs.filter((d) => peerKey(d.peer) !== key),
+      histories,
+      leftChats: { ...s.leftChats, [chatId]: true },
+      ...(open ? { active: null, panel: null, topic: null, thread: null } : {}),
+    };
+  });
+}
+
 export async function loadDialogs(): Promise<void> {
   const all: Dialog[] = [];
   for (let offset = 0; ; offset += 100) {

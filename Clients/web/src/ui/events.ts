@@ -2,7 +2,7 @@ import type { MessengerEvent } from '../api/types';
 import { PeerKind } from '../api/types';
 import { forgetSession, setMe, signedIn } from './account';
 import { callChanged, callSignal } from './calls';
-import { dialogPinned, loadDialogs, rememberUsers, updateDialog } from './chats';
+import { chatDeleted, dialogPinned, loadDialogs, rememberUsers, updateDialog } from './chats';
 import { loadOlder, messageArrived, messagesGone, replaceMessage } from './messages';
 import { announce, muteChanged } from './notifications';
 import { draftChanged } from './drafts';
@@ -111,6 +111,10 @@ export function applyEvent(event: MessengerEvent): void {
       else muteChanged(peerKey(event.peer), event.muteUntil);
       break;
     case 'chat_updated':
+      if (event.chat.deleted) {
+        chatDeleted(event.chat.id);
+        break;
+      }
       setState((s) => ({
         ...withChats(s, [event.chat]),
         leftChats: { ...s.leftChats, [event.chat.id]: !event.isMember },

@@ -79,6 +79,12 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("creator_id");
 
+                    b.Property<int>("Deleted")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("deleted");
+
                     b.Property<bool>("Forum")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER")
@@ -137,6 +143,10 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnName("user_low");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Deleted")
+                        .HasDatabaseName("IX_message_chats_purging")
+                        .HasFilter("deleted = 1");
 
                     b.HasIndex("UserLow", "UserHigh")
                         .IsUnique();
@@ -291,6 +301,21 @@ namespace Messenger.Message.Storage.Migrations
                     b.HasKey("UserId", "ChatId");
 
                     b.ToTable("message_drafts", (string)null);
+                });
+
+            modelBuilder.Entity("Messenger.Message.Storage.FarewellRow", b =>
+                {
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("ChatId", "UserId");
+
+                    b.ToTable("message_chat_farewells", (string)null);
                 });
 
             modelBuilder.Entity("Messenger.Message.Storage.HiddenRow", b =>

@@ -1,0 +1,272 @@
+using Messenger.Client;
+using Messenger.Contracts.Groups;
+using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
+using Messenger.Kernel.Storage;
+using Messenger.Message.Groups;
+using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Media;
+using Messenger.Tests.Session;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Messenger.Tests.Groups;
+
+public sealed class DeleteGroupTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Delete_ByTheCreator_EndsTheChatForOnlineAndOfflineMembers(bool large)
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync($"alice_del{large}");
+        await using var bob = await host.MemberAsync($"bob_del{large}", listen: true);
+        await using var carol = await host.MemberAsync($"carol_del{large}");
+        var chat = (await alice.Client.CreateGroupAsync("Doomed", [bob.Id, carol.Id], large)).Chat;
+        var peer = Peer.Chat(chat.Id);
+        await bob.Client.SendMessageAsync(peer, "zanzibar plans");
+        await bob.NextAsync<MessageReceived>(e => e.Message.Text == "zanzibar plans");
+        var carolPts = (await carol.Client.GetStateAsync()).Pts;
+        await carol.Client.DisposeAsync();
+
+        var deleted = await alice.Client.DeleteGroupAsync(chat.Id);
+
+        deleted.Chat.Should().Match<Chat>(c => c.Id == chat.Id && c.Deleted);
+        deleted.Channel.Should().BeFalse("the answer is the caller's own log, which got the update");
+        var told = await bob.NextAsync<ChatUpdated>(e => e.Chat.Id == chat.Id);
+        told.Should().Match<ChatUpdated>(e => e.Chat.Deleted && !e.IsMember && e.ChannelId == null);
+        bob.Client.Events.ChannelPts.Should().NotContainKey(chat.Id);
+
+        await using var back = await host.DeviceAsync($"carol_del{large}", carol.Id, listen: false);
+        var difference = await back.Client.GetDifferenceAsync(carolPts);
+        difference.Updates.Select(u => u.Update).OfType<ChatUpdate>().Should().ContainSingle()
+            .Which.Should().Match<ChatUpdate>(u => u.Chat.Id == chat.Id && u.Chat.Deleted && !u.IsMember);
+        difference.Channels.Should().NotContain(c => c.ChatId == chat.Id);
+
+        foreach (var member in new[] { alice, bob, back })
+        {
+            (await member.Client.GetDialogsAsync()).Items.Should().NotContain(d => d.Peer == peer);
+            await SessionTestKit.FailsWith(() => member.Client.GetHistoryAsync(peer), GroupErrorNames.ChatNotFound);
+            await SessionTestKit.FailsWith(() => member.Client.SendMessageAsync(peer, "anyone?"), GroupErrorNames.ChatNotFound);
+            await SessionTestKit.FailsWith(() => member.Client.GetFullChatAsync(chat.Id), GroupErrorNames.ChatNotFound);
+            await SessionTestKit.FailsWith(() => member.Client.SearchMessagesAsync("zanzibar", peer), GroupErrorNames.ChatNotFound);
+            await SessionTestKit.FailsWith(() => member.Client.GetChannelDifferenceAsync(chat.Id, 0), GroupErrorNames.ChatNotFound);
+            (await member.Client.SearchMessagesAsync("zanzibar")).Should().BeEmpty();
+        }
+
+        host.CountRows($"message_messages WHERE chat_id = {chat.Id} AND deleted = 0").Should().Be(0);
+        host.CountRows($"message_chats WHERE id = {chat.Id} AND deleted = 2").Should().Be(1, "the purge finished before the answer");
+    }
+
+    [Fact]
+    public async Task Delete_ThenEveryOtherCallOnTheChat_FailsWithChatNotFound()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_delcalls");
+        await using var bob = await host.MemberAsync("bob_delcalls");
+        var chat = (await alice.Client.CreateGroupAsync("Doomed", [bob.Id])).Chat;
+        var peer = Peer.Chat(chat.Id);
+        var poll = await bob.Client.SendPollAsync(peer, "Lunch?", ["Yes", "No"]);
+        var sent = await alice.Client.SendMessageAsync(peer, "pin me");
+        await alice.Client.PinMessageAsync(peer, sent.Message.Id);
+
+        await alice.Client.DeleteGroupAsync(chat.Id);
+
+        await SessionTestKit.FailsWith(() => bob.Client.ReadHistoryAsync(peer, sent.Message.Id), GroupErrorNames.ChatNotFound);
+        await SessionTestKit.FailsWith(() => bob.Client.SendReactionAsync(peer, sent.Message.Id, "👍"), GroupErrorNames.ChatNotFound);
+        await SessionTestKit.FailsWith(() => bob.Client.VoteAsync(peer, poll.Message.Id, [0]), GroupErrorNames.ChatNotFound);
+        await SessionTestKit.FailsWith(() => alice.Client.PinMessageAsync(peer, sent.Message.Id), GroupErrorNames.ChatNotFound);
+        await SessionTestKit.FailsWith(() => bob.Client.GetPinnedAsync(peer), GroupErrorNames.ChatNotFound);
+        await SessionTestKit.FailsWith(() => alice.Client.ExportInviteAsync(chat.Id), GroupErrorNames.ChatNotFound);
+        await SessionTestKit.FailsWith(() => alice.Client.AddMembersAsync(chat.Id, [bob.Id]), GroupErrorNames.ChatNotFound);
+        await SessionTestKit.FailsWith(() => alice.Client.ToggleForumAsync(chat.Id, enabled: true), GroupErrorNames.ChatNotFound);
+        await SessionTestKit.FailsWith(() => alice.Client.CreateTopicAsync(peer, "Still here?"), GroupErrorNames.ChatNotFound);
+        await SessionTestKit.FailsWith(() => bob.Client.LeaveGroupAsync(chat.Id), GroupErrorNames.ChatNotFound);
+        host.CountRows($"message_pins WHERE chat_id = {chat.Id}").Should().Be(0);
+        host.CountRows($"message_poll_votes WHERE message_id = {poll.Message.Id}").Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Delete_ByAnAdminOrAMember_FailsWithChatCreatorRequired_AndByOthersWithChatNotFound()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_delrights");
+        await using var bob = await host.MemberAsync("bob_delrights");
+        await using var carol = await host.MemberAsync("carol_delrights");
+        await using var eve = await host.MemberAsync("eve_delrights");
+        var chat = (await alice.Client.CreateGroupAsync("Kept", [bob.Id, carol.Id])).Chat;
+        await alice.Client.SetAdminAsync(chat.Id, bob.Id, isAdmin: true);
+
+        (await SessionTestKit.FailsWith(() => bob.Client.DeleteGroupAsync(chat.Id), GroupErrorNames.ChatCreatorRequired)).Code.Should().Be(403);
+        await SessionTestKit.FailsWith(() => carol.Client.DeleteGroupAsync(chat.Id), GroupErrorNames.ChatCreatorRequired);
+        (await SessionTestKit.FailsWith(() => eve.Client.DeleteGroupAsync(chat.Id), GroupErrorNames.ChatNotFound)).Code.Should().Be(404);
+        await SessionTestKit.FailsWith(() => eve.Client.DeleteGroupAsync(chat.Id + 1000), GroupErrorNames.ChatNotFound);
+        await SessionTestKit.FailsWith(() => eve.Client.DeleteGroupAsync(0), GroupErrorNames.ChatNotFound);
+
+        (await carol.Client.GetFullChatAsync(chat.Id)).Chat.MemberCount.Should().Be(3, "nothing changed");
+    }
+
+    [Fact]
+    public async Task Delete_Twice_FailsWithChatNotFound_AndANewChatGetsANewId()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_deltwice");
+        var chat = (await alice.Client.CreateGroupAsync("Once", [])).Chat;
+
+        await alice.Client.DeleteGroupAsync(chat.Id);
+
+        await SessionTestKit.FailsWith(() => alice.Client.DeleteGroupAsync(chat.Id), GroupErrorNames.ChatNotFound);
+        (await alice.Client.CreateGroupAsync("Next", [])).Chat.Id.Should().BeGreaterThan(chat.Id, "the deleted chat's id is never taken again");
+    }
+
+    [Fact]
+    public async Task Delete_StopsItsInviteLinks()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_delinvite");
+        await using var dave = await host.MemberAsync("dave_delinvite");
+        var chat = (await alice.Client.CreateGroupAsync("Open", [], large: true)).Chat;
+        var invite = await alice.Client.ExportInviteAsync(chat.Id);
+        (await dave.Client.CheckInviteAsync(invite.Code)).Should().NotBeNull();
+
+        await alice.Client.DeleteGroupAsync(chat.Id);
+
+        await SessionTestKit.FailsWith(() => dave.Client.CheckInviteAsync(invite.Code), GroupErrorNames.InviteHashInvalid);
+        await SessionTestKit.FailsWith(() => dave.Client.JoinByInviteAsync(invite.Code), GroupErrorNames.InviteHashInvalid);
+        host.CountRows($"message_invites WHERE chat_id = {chat.Id}").Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Delete_LetsGoOfItsFiles_ButNotOfACopyForwardedElsewhere()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_delfiles");
+        await using var bob = await host.MemberAsync("bob_delfiles");
+        var chat = (await alice.Client.CreateGroupAsync("Files", [bob.Id])).Chat;
+        var peer = Peer.Chat(chat.Id);
+        var only = MediaTestKit.RandomBytes(30_000, seed: 11);
+        var shared = MediaTestKit.RandomBytes(30_000, seed: 12);
+        var photo = MediaTestKit.Png(64, 64, seed: 13);
+        await alice.Client.SendMediaAsync(peer, await alice.Client.UploadAsync(only, "only.bin"), "only here");
+        var kept = await alice.Client.SendMediaAsync(peer, await alice.Client.UploadAsync(shared, "shared.bin"), "forwarded");
+        await alice.Client.ForwardMessagesAsync(peer, [kept.Message.Id], Peer.User(bob.Id));
+        await alice.Client.EditChatPhotoAsync(chat.Id, await alice.Client.UploadAsync(photo, "photo.png", "image/png"));
+        host.RefCount(MediaTestKit.Sha256(only)).Should().Be(1);
+        host.RefCount(MediaTestKit.Sha256(shared)).Should().Be(2);
+        host.RefCount(MediaTestKit.Sha256(photo)).Should().Be(1);
+
+        await alice.Client.DeleteGroupAsync(chat.Id);
+
+        host.RefCount(MediaTestKit.Sha256(only)).Should().NotBe(1, "the deleted chat's message held its only reference");
+        host.RefCount(MediaTestKit.Sha256(photo)).Should().NotBe(1, "the chat's photo goes with the chat");
+        host.RefCount(MediaTestKit.Sha256(shared)).Should().Be(1, "the private chat's forward still holds it");
+        var forwarded = (await bob.Client.GetHistoryAsync(Peer.User(alice.Id))).Single(m => m.Media != null);
+        (await bob.Client.DownloadAsync(forwarded.Media!)).Should().Equal(shared);
+    }
+
+    [Fact]
+    public async Task Delete_OfAChannelWithTenThousandMembersAndALongHistory_TellsEveryMemberAndPurges_InBoundedUnits()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_delbig");
+        await using var bob = await host.MemberAsync("bob_delbig", listen: true);
+        var chat = (await alice.Client.CreateGroupAsync("Big", [bob.Id], broadcast: true)).Chat;
+        var peer = Peer.Chat(chat.Id);
+        var post = await alice.Client.SendMessageAsync(peer, "quokka news");
+        await bob.NextAsync<MessageReceived>(e => e.Message.Text == "quokka news");
+        const int Others = 10_000;
+        const int History = GroupDeletion.BatchSize * 2 + 10;
+        using (var connection = host.Services.GetRequiredService<SqliteDatabase>().Open())
+        {
+            // Members and posts straight into the database (accounts the members' ids name need not exist for it).
+            Execute(connection,
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count) " +
+                "INSERT INTO message_members (chat_id, user_id, role, joined_at, read_inbox_max_id) SELECT @chat, 5000000 + i, 0, 0, 0 FROM n; " +
+                "UPDATE message_chats SET member_count = member_count + @count WHERE id = @chat",
+                ("@count", Others), ("@chat", chat.Id));
+            Execute(connection,
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count) " +
+                "INSERT INTO message_messages (chat_id, from_id, random_id, to_kind, to_id, date, text, deleted, silent, topic_id) " +
+                "SELECT m.chat_id, m.from_id, 900000000 + n.i, m.to_kind, m.to_id, m.date, 'quokka ' || n.i, 0, 0, m.topic_id " +
+                "FROM message_messages m, n WHERE m.id = @like",
+                ("@count", History), ("@like", post.Message.Id));
+        }
+
+        await alice.Client.DeleteGroupAsync(chat.Id);
+
+        (await bob.NextAsync<ChatUpdated>(e => e.Chat.Id == chat.Id)).Chat.Deleted.Should().BeTrue();
+        host.CountRows("queue_updates WHERE owner_id BETWEEN 5000001 AND 5010000").Should().Be(Others, "every member's log is told, once");
+        host.CountRows($"queue_updates WHERE owner_id = {-chat.Id}").Should().Be(0, "the channel's own log goes");
+        host.CountRows($"message_members WHERE chat_id = {chat.Id}").Should().Be(0);
+        host.CountRows("message_chat_farewells").Should().Be(0, "every member was told, 1,000 to a unit");
+        host.CountRows($"message_messages WHERE chat_id = {chat.Id} AND (deleted = 0 OR text <> '')").Should().Be(0);
+        (await alice.Client.SearchMessagesAsync("quokka")).Should().BeEmpty();
+        (await bob.Client.GetDialogsAsync()).Items.Should().NotContain(d => d.Peer == peer);
+    }
+
+    [Fact]
+    public async Task Delete_CutShortAfterItsFirstUnit_IsFinishedByTheNextStart_WhichTellsTheMembersLeft()
+    {
+        using var directory = new TempDirectory();
+        long chatId;
+        long bobId;
+        long bobPts;
+        await using (var host = await GroupTestKit.StartHostAsync(dataDirectory: directory.Path))
+        {
+            await using var alice = await host.MemberAsync("alice_delresume");
+            await using var bob = await host.MemberAsync("bob_delresume");
+            bobId = bob.Id;
+            chatId = (await alice.Client.CreateGroupAsync("Half", [bob.Id], large: true)).Chat.Id;
+            for (var i = 0; i < 3; i++)
+            {
+                await alice.Client.SendMessageAsync(Peer.Chat(chatId), $"left behind {i}");
+            }
+
+            bobPts = (await bob.Client.GetStateAsync()).Pts;
+        }
+
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(directory.Path, "messenger.db")};Pooling=False"))
+        {
+            connection.Open();
+            // What the first unit leaves when the server stops right after it (bob still to be told).
+            Execute(connection,
+                "INSERT INTO message_chat_farewells (chat_id, user_id) VALUES (@chat, @bob); DELETE FROM message_members WHERE chat_id = @chat; " +
+                "UPDATE message_chats SET deleted = 1 WHERE id = @chat",
+                ("@chat", chatId), ("@bob", bobId));
+        }
+
+        await using (var host = await GroupTestKit.StartHostAsync(dataDirectory: directory.Path))
+        {
+            await using var bob = await host.SignedInClientAsync("bob_delresume", register: false);
+            await WaitUntilAsync(() => host.CountRows($"message_chats WHERE id = {chatId} AND deleted = 2") == 1);
+            host.CountRows($"message_messages WHERE chat_id = {chatId} AND deleted = 0").Should().Be(0);
+            host.CountRows($"queue_updates WHERE owner_id = {-chatId}").Should().Be(0);
+            host.CountRows("message_chat_farewells").Should().Be(0);
+            (await bob.GetDifferenceAsync(bobPts)).Updates.Select(u => u.Update).OfType<ChatUpdate>().Should().ContainSingle()
+                .Which.Chat.Should().Match<Chat>(c => c.Id == chatId && c.Deleted);
+            await SessionTestKit.FailsWith(() => bob.GetHistoryAsync(Peer.Chat(chatId)), GroupErrorNames.ChatNotFound);
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        command.ExecuteNonQuery();
+    }
+}
