@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using Messenger.Kernel.Errors;
+
+namespace Messenger.Kernel.Rpc;
+
+/// <summary>
+/// How fast one user may make calls that change state (<see cref="RpcCost.Write"/>): a token bucket per user that
+/// holds <c>burst</c> calls and refills at <c>perSecond</c>. Drafts, contacts, folders, dialog flags and the like each
+/// append to an update log (sometimes another user's) and go through the one storage writer, so a script calling them
+/// in a loop would fill logs and disk; past the bucket it gets 420 <c>FLOOD_WAIT</c> with the seconds until a call
+/// fits again, before anything runs. Per user, not per device. In memory, per node; full buckets are swept, so it
+/// holds only users who wrote within the last refill time. Taken by the dispatcher (and for the Bot HTTP API by
+/// <see cref="RpcRegistration.InvokeAsUserAsync{TCall, TResult}"/>), never by a handler.
+/// </summary>
+public sealed class WriteLimiter(double perSecond, double burst, TimeProvider clock)
+{
+    private const int SweepEvery = 4096;
+
+    private readonly ConcurrentDictionary<long, Bucket> _buckets = new();
+    private int _takesSinceSweep;
+
+    public int Count => _buckets.Count;
+
+    /// <summary>Takes one call from the user's bucket, or throws <c>FLOOD_WAIT</c> and takes none. 0 per second: no limit.</summary>
+    public void Take(long userId)
+    {
+        if (perSecond <= 0)
+        {
+            return;
+        }
+
+        if (Interlocked.Increment(ref _takesSinceSweep) >= SweepEvery)
+        {
+            Interlocked.Exchange(ref _takesSinceSweep, 0);
+            Sweep();
+        }
+
+        var now = clock.GetTimestamp();
+        var bucket = _buckets.GetOrAdd(userId, static (_, state) => new Bucket(state.Burst, state.Now), (Burst: burst, Now: now));
+        lock (bucket)
+        {
+            var tokens = TokensAt(bucket, now);
+            if (tokens < 1)
+            {
+                bucket.Set(tokens, now);
+                throw MessengerError.FloodWait((int)Math.Max(1, Math.Ceiling((1 - tokens) / perSecond)));
+            }
+
+            bucket.Set(tokens - 1, now);
+        }
+    }
+
+    internal void Sweep()
+    {
+        var now = clock.GetTimestamp();
+        foreach (var (userId, bucket) in _buckets)
+        {
+            lock (bucket)
+            {
+                if (TokensAt(bucket, now) >= burst)
+                {
+                    _buckets.TryRemove(new(userId, bucket));
+                }
+            }
+        }
+    }
+
+    private double TokensAt(Bucket bucket, long now) =>
+        Math.Min(burst, bucket.Tokens + clock.GetElapsedTime(bucket.At, now).TotalSeconds * perSecond);
+
+    private sealed class Bucket(double tokens, long at)
+    {
+        public double Tokens { get; private set; } = tokens;
+
+        public long At { get; private set; } = at;
+
+        public void Set(double tokens, long at)
+        {
+            Tokens = tokens;
+            At = at;
+        }
+    }
+}
