@@ -44,6 +44,7 @@ public static class SessionModule
         services.AddSingleton<TwoFactorStore>();
         services.AddSingleton<BotStore>();
         services.AddSingleton<ContactStore>();
+        services.AddSingleton<Contacts.MutualFlipLimiter>();
         services.AddSingleton<IBotAccounts, BotAccounts>();
         services.AddSingleton<IServerAdminList, ServerAdminList>();
         services.AddSingleton<PasswordHasher>();

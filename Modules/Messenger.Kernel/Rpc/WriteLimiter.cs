@@ -14,15 +14,32 @@ namespace Messenger.Kernel.Rpc;
 /// </summary>
 public sealed class WriteLimiter(double perSecond, double burst, TimeProvider clock)
 {
-    private const int SweepEvery = 4096;
-
-    private readonly ConcurrentDictionary<long, Bucket> _buckets = new();
-    private int _takesSinceSweep;
+    private readonly TokenBuckets<long> _buckets = new(perSecond, burst, clock);
 
     public int Count => _buckets.Count;
 
     /// <summary>Takes one call from the user's bucket, or throws <c>FLOOD_WAIT</c> and takes none. 0 per second: no limit.</summary>
-    public void Take(long userId)
+    public void Take(long userId) => _buckets.Take(userId);
+
+    internal void Sweep() => _buckets.Sweep();
+}
+
+/// <summary>
+/// Token buckets by key: each holds <c>burst</c> tokens and refills at <c>perSecond</c>; taking from an empty one throws
+/// 420 <c>FLOOD_WAIT</c> with the seconds until a token is back. In memory; full buckets are swept now and then.
+/// </summary>
+public sealed class TokenBuckets<TKey>(double perSecond, double burst, TimeProvider clock)
+    where TKey : notnull
+{
+    private const int SweepEvery = 4096;
+
+    private readonly ConcurrentDictionary<TKey, Bucket> _buckets = new();
+    private int _takesSinceSweep;
+
+    public int Count => _buckets.Count;
+
+    /// <summary>Takes one token from the key's bucket, or throws <c>FLOOD_WAIT</c> and takes none. 0 per second: no limit.</summary>
+    public void Take(TKey key)
     {
         if (perSecond <= 0)
         {
@@ -36,7 +53,7 @@ public sealed class WriteLimiter(double perSecond, double burst, TimeProvider cl
         }
 
         var now = clock.GetTimestamp();
-        var bucket = _buckets.GetOrAdd(userId, static (_, state) => new Bucket(state.Burst, state.Now), (Burst: burst, Now: now));
+        var bucket = _buckets.GetOrAdd(key, static (_, state) => new Bucket(state.Burst, state.Now), (Burst: burst, Now: now));
         lock (bucket)
         {
             var tokens = TokensAt(bucket, now);
@@ -53,13 +70,13 @@ public sealed class WriteLimiter(double perSecond, double burst, TimeProvider cl
     internal void Sweep()
     {
         var now = clock.GetTimestamp();
-        foreach (var (userId, bucket) in _buckets)
+        foreach (var (key, bucket) in _buckets)
         {
             lock (bucket)
             {
                 if (TokensAt(bucket, now) >= burst)
                 {
-                    _buckets.TryRemove(new(userId, bucket));
+                    _buckets.TryRemove(new(key, bucket));
                 }
             }
         }
