@@ -1,3 +1,4 @@
+using System.Net;
 using Messenger.Client;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
@@ -104,6 +105,26 @@ public sealed class WriteLimitTests
             "groups.editPhoto", "groups.editAbout", "groups.toggleForum", "messages.createTopic", "messages.editTopic",
             "messages.updatePinnedTopic", "messages.forward", "secret.requestChat", "secret.sendEncrypted", "auth.register",
             "auth.signIn", "auth.exportLoginToken");
+    }
+
+    [Fact]
+    public async Task BotHttpApi_TakesFromTheBotsBucketToo_AnswersFloodWaitAs429()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await SessionTestKit.StartHostAsync(new Dictionary<string, string?> { ["Messenger:Protocol:WriteBurst"] = "3" }, clock);
+        using var http = host.CreateHttpClient();
+        await using var alice = await host.SignUpAsync("alice_botwl", startEvents: false);
+        var bot = await alice.Client.CreateBotAsync("limited_bot", "Limited");
+        await alice.Client.SendMessageAsync(Peer.User(bot.Bot.Id), "/start");
+
+        for (var i = 0; i < 3; i++)
+        {
+            await http.CallAsync(bot.Token, "sendChatAction", new { chat_id = alice.UserId });
+        }
+
+        await http.FailsAsync(bot.Token, "sendChatAction", new { chat_id = alice.UserId }, HttpStatusCode.TooManyRequests, "FLOOD_WAIT");
+        (await http.CallAsync(bot.Token, "getMe")).GetProperty("ok").GetBoolean().Should().BeTrue("reads are free");
+        await alice.Client.CallAsync(new SaveDraftCall(Peer.User(bot.Bot.Id), "the bot's owner has a bucket of her own"));
     }
 
     [Theory]
