@@ -23,6 +23,7 @@ internal static class ChatKit
         ["Messenger:Session:SignInFailuresPerAddress"] = "100000",
         ["Messenger:Message:PostsPerSecond"] = "1000000",
         ["Messenger:Message:PostBurst"] = "10000000",
+        ["Messenger:Protocol:WritesPerSecond"] = "0",
     };
 
     public static MessengerClientOptions ClientOptions(

@@ -19,7 +19,7 @@ internal sealed class BlockingProbe
     public void Release() => _gate.TrySetResult();
 
     public void Register(IServiceCollection services) =>
-        services.AddSingleton(new RpcMethod(Method, typeof(object), allowAnonymous: true, allowBeforePasswordChange: false, _ => new object(), async (_, _, cancellationToken) =>
+        services.AddSingleton(new RpcMethod(Method, typeof(object), RpcCost.Read, allowAnonymous: true, allowBeforePasswordChange: false, _ => new object(), async (_, _, cancellationToken) =>
         {
             Interlocked.Increment(ref _executions);
             await _gate.Task.WaitAsync(cancellationToken);

@@ -64,4 +64,59 @@ public sealed class LogCompactionTests
                 .Messages.Should().HaveCount(4);
         }
     }
+
+    [Fact]
+    public async Task Compact_EntriesMoreThanTooLongAfterUpdatesBehindTheHead_AreDeletedInBoundedUnits_AndTheRestIsServed()
+    {
+        await using var host = await SessionTestKit.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Messenger:Queue:TooLongAfterUpdates"] = "5",
+        });
+        await using var alice = await host.SignedInClientAsync("alice_trim");
+        await using var bob = await host.SignedInClientAsync("bob_trim");
+        var bobId = (await alice.CallAsync(new SearchUsersCall("bob_trim"))).Users[0].Id;
+        var aliceId = (await alice.CallAsync(new SearchUsersCall("alice_trim"))).Users[0].Id;
+        for (var i = 0; i < 23; i++)
+        {
+            await alice.CallAsync(new SaveDraftCall(Peer.User(bobId), $"draft {i}"));
+        }
+
+        var head = (await alice.CallAsync(new GetStateCall())).Pts;
+        var compactor = host.Services.GetRequiredService<LogCompactor>();
+        compactor.RowsPerUnit = 4;
+        var writer = host.Services.GetRequiredService<StorageWriter>();
+        var commitsBefore = writer.Commits;
+
+        var deleted = await compactor.CompactAsync(CancellationToken.None);
+
+        // Nothing is older than the retention: what goes is what no getDifference could serve, pts <= head - 5.
+        EntriesOf(host, aliceId).Should().Equal(Enumerable.Range(0, 5).Select(i => head - 4 + i));
+        deleted.Should().BeGreaterThanOrEqualTo(18);
+        // The compactor awaits each unit before the next, so each is a commit of its own.
+        (writer.Commits - commitsBefore).Should().BeGreaterThanOrEqualTo((deleted + 3) / 4, "a unit deletes at most 4 entries");
+
+        var served = await alice.CallAsync(new GetDifferenceCall(head - 5));
+        served.TooLong.Should().BeFalse();
+        served.Updates.Should().HaveCount(5);
+        (await alice.CallAsync(new GetDifferenceCall(head - 6))).TooLong.Should().BeTrue();
+
+        // Run again: nothing left to delete.
+        (await compactor.CompactAsync(CancellationToken.None)).Should().Be(0);
+    }
+
+    private static List<long> EntriesOf(TestHost host, long userId)
+    {
+        using var connection = host.Services.GetRequiredService<SqliteDatabase>().Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT pts FROM queue_updates WHERE owner_id = @owner ORDER BY pts";
+        command.Parameters.AddWithValue("@owner", userId);
+        var pts = new List<long>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            pts.Add(reader.GetInt64(0));
+        }
+
+        return pts;
+    }
 }

@@ -46,12 +46,12 @@ public static class MediaModule
         services.AddHostedService(provider => provider.GetRequiredService<MediaCollector>());
         services.AddValidatorsFromAssemblyContaining<MediaOptions>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
-        services.AddRpcMethod<SaveFilePartCall, Done>();
-        services.AddRpcMethod<GetUploadedPartsCall, UploadedParts>();
-        services.AddRpcMethod<CancelUploadCall, Done>();
-        services.AddRpcMethod<GetFileCall, FileBytes>();
-        services.AddRpcMethod<OpenUploadStreamCall, MediaStreamTicket>();
-        services.AddRpcMethod<OpenDownloadStreamCall, MediaStreamTicket>();
+        services.AddRpcMethod<SaveFilePartCall, Done>(RpcCost.OwnLimit);
+        services.AddRpcMethod<GetUploadedPartsCall, UploadedParts>(RpcCost.Read);
+        services.AddRpcMethod<CancelUploadCall, Done>(RpcCost.Write);
+        services.AddRpcMethod<GetFileCall, FileBytes>(RpcCost.Read);
+        services.AddRpcMethod<OpenUploadStreamCall, MediaStreamTicket>(RpcCost.Write);
+        services.AddRpcMethod<OpenDownloadStreamCall, MediaStreamTicket>(RpcCost.Read);
         return services;
     }
 

@@ -40,6 +40,11 @@ public static class ProtocolModule
         services.AddSingleton<PushPacer.Shared>();
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<RpcDispatcher>();
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<ProtocolOptions>>().Value;
+            return new WriteLimiter(options.WritesPerSecond, options.WriteBurst, provider.GetRequiredService<TimeProvider>());
+        });
         services.AddSingleton<ConnectionAccounts>();
         services.AddSingleton<IConnectionPush, ConnectionPush>();
         services.AddSingleton<ProtocolEngine>();
@@ -59,8 +64,8 @@ public static class ProtocolModule
             hub.KeepAliveInterval = TimeSpan.FromSeconds(limits.KeepAliveSeconds);
         });
 
-        services.AddRpcMethod<PingCall, Pong>(allowAnonymous: true);
-        services.AddRpcMethod<GetConfigCall, ServerConfig>(allowAnonymous: true);
+        services.AddRpcMethod<PingCall, Pong>(RpcCost.Read, allowAnonymous: true);
+        services.AddRpcMethod<GetConfigCall, ServerConfig>(RpcCost.Read, allowAnonymous: true);
         return services;
     }
 

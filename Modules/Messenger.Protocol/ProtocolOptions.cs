@@ -51,6 +51,16 @@ internal sealed class ProtocolOptions
     /// </summary>
     public int KeepAliveSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// Calls that change state (<c>RpcCost.Write</c>: drafts, contacts, folders, dialog flags, profile, …) one user may
+    /// make per second, all devices together; past <see cref="WriteBurst"/> they answer 420 <c>FLOOD_WAIT</c>. Posts
+    /// have their own limit (<c>Messenger:Messages:PostsPerSecond</c>). 0: no limit.
+    /// </summary>
+    public int WritesPerSecond { get; set; } = 30;
+
+    /// <summary>Such calls one user may make at once before <see cref="WritesPerSecond"/> applies.</summary>
+    public int WriteBurst { get; set; } = 300;
+
     /// <summary>The longest <see cref="KeepAliveSeconds"/> the clients' 15 s server timeout allows.</summary>
     public const int MaxKeepAliveSeconds = 7;
 }
@@ -75,6 +85,8 @@ internal sealed class ProtocolOptionsValidator : IValidateOptions<ProtocolOption
         OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.MaxConnectionsPerAddress), options.MaxConnectionsPerAddress, 0, 10_000_000);
         OptionsProblems.RequireInRange(
             problems, ProtocolOptions.Section, nameof(options.KeepAliveSeconds), options.KeepAliveSeconds, 1, ProtocolOptions.MaxKeepAliveSeconds);
+        OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.WritesPerSecond), options.WritesPerSecond, 0, 1_000_000);
+        OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.WriteBurst), options.WriteBurst, 1, 10_000_000);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

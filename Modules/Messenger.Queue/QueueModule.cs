@@ -33,9 +33,9 @@ public static class QueueModule
         services.AddHostedService(provider => provider.GetRequiredService<LogCompactor>());
         services.AddValidatorsFromAssemblyContaining<QueueOptions>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
-        services.AddRpcMethod<GetStateCall, UpdatesState>();
-        services.AddRpcMethod<GetDifferenceCall, Difference>();
-        services.AddRpcMethod<GetChannelDifferenceCall, ChannelDifference>();
+        services.AddRpcMethod<GetStateCall, UpdatesState>(RpcCost.Read);
+        services.AddRpcMethod<GetDifferenceCall, Difference>(RpcCost.Read);
+        services.AddRpcMethod<GetChannelDifferenceCall, ChannelDifference>(RpcCost.Read);
         return services;
     }
 }

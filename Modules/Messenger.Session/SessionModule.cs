@@ -44,6 +44,7 @@ public static class SessionModule
         services.AddSingleton<TwoFactorStore>();
         services.AddSingleton<BotStore>();
         services.AddSingleton<ContactStore>();
+        services.AddSingleton<Contacts.MutualFlipLimiter>();
         services.AddSingleton<IBotAccounts, BotAccounts>();
         services.AddSingleton<IServerAdminList, ServerAdminList>();
         services.AddSingleton<PasswordHasher>();
@@ -69,57 +70,57 @@ public static class SessionModule
         services.AddValidatorsFromAssemblyContaining<SessionStore>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
         // Who may call what: a device without an authorization may only register, sign in or ask for a login token.
-        services.AddRpcMethod<RegisterCall, RegisteredUser>(allowAnonymous: true);
-        services.AddRpcMethod<SignInCall, SignedIn>(allowAnonymous: true);
-        services.AddRpcMethod<ExportLoginTokenCall, LoginToken>(allowAnonymous: true);
-        services.AddRpcMethod<AcceptLoginTokenCall, Authorization>();
-        services.AddRpcMethod<SignOutCall, Done>(allowBeforePasswordChange: true);
+        services.AddRpcMethod<RegisterCall, RegisteredUser>(RpcCost.OwnLimit, allowAnonymous: true);
+        services.AddRpcMethod<SignInCall, SignedIn>(RpcCost.OwnLimit, allowAnonymous: true);
+        services.AddRpcMethod<ExportLoginTokenCall, LoginToken>(RpcCost.OwnLimit, allowAnonymous: true);
+        services.AddRpcMethod<AcceptLoginTokenCall, Authorization>(RpcCost.Write);
+        services.AddRpcMethod<SignOutCall, Done>(RpcCost.Write, allowBeforePasswordChange: true);
 
-        services.AddRpcMethod<GetAuthorizationsCall, Authorizations>();
-        services.AddRpcMethod<ResetAuthorizationCall, Done>();
-        services.AddRpcMethod<ResetOtherAuthorizationsCall, Done>();
-        services.AddRpcMethod<GetAuthorizationTtlCall, AuthorizationTtl>();
-        services.AddRpcMethod<SetAuthorizationTtlCall, AuthorizationTtl>();
-        services.AddRpcMethod<ChangePasswordCall, Done>(allowBeforePasswordChange: true);
-        services.AddRpcMethod<GetTwoFactorCall, TwoFactorStatus>();
-        services.AddRpcMethod<GetPrivacyCall, PrivacySettings>();
-        services.AddRpcMethod<SetPrivacyCall, PrivacySettings>();
-        services.AddRpcMethod<SetupTwoFactorCall, TwoFactorSetup>();
-        services.AddRpcMethod<EnableTwoFactorCall, TwoFactorStatus>();
-        services.AddRpcMethod<DisableTwoFactorCall, TwoFactorStatus>();
-        services.AddRpcMethod<RegenerateRecoveryCodesCall, TwoFactorStatus>();
-        services.AddRpcMethod<UpdateProfileCall, User>();
-        services.AddRpcMethod<UpdateProfilePhotoCall, User>();
-        services.AddRpcMethod<UpdateUsernameCall, User>();
+        services.AddRpcMethod<GetAuthorizationsCall, Authorizations>(RpcCost.Read);
+        services.AddRpcMethod<ResetAuthorizationCall, Done>(RpcCost.Write);
+        services.AddRpcMethod<ResetOtherAuthorizationsCall, Done>(RpcCost.Write);
+        services.AddRpcMethod<GetAuthorizationTtlCall, AuthorizationTtl>(RpcCost.Read);
+        services.AddRpcMethod<SetAuthorizationTtlCall, AuthorizationTtl>(RpcCost.Write);
+        services.AddRpcMethod<ChangePasswordCall, Done>(RpcCost.Write, allowBeforePasswordChange: true);
+        services.AddRpcMethod<GetTwoFactorCall, TwoFactorStatus>(RpcCost.Read);
+        services.AddRpcMethod<GetPrivacyCall, PrivacySettings>(RpcCost.Read);
+        services.AddRpcMethod<SetPrivacyCall, PrivacySettings>(RpcCost.Write);
+        services.AddRpcMethod<SetupTwoFactorCall, TwoFactorSetup>(RpcCost.Write);
+        services.AddRpcMethod<EnableTwoFactorCall, TwoFactorStatus>(RpcCost.Write);
+        services.AddRpcMethod<DisableTwoFactorCall, TwoFactorStatus>(RpcCost.Write);
+        services.AddRpcMethod<RegenerateRecoveryCodesCall, TwoFactorStatus>(RpcCost.Write);
+        services.AddRpcMethod<UpdateProfileCall, User>(RpcCost.Write);
+        services.AddRpcMethod<UpdateProfilePhotoCall, User>(RpcCost.Write);
+        services.AddRpcMethod<UpdateUsernameCall, User>(RpcCost.Write);
         services.AddScoped<ProfileAnnouncer>();
-        services.AddRpcMethod<DeleteAccountCall, Done>();
+        services.AddRpcMethod<DeleteAccountCall, Done>(RpcCost.Write);
 
-        services.AddRpcMethod<GetUsersCall, UserList>();
-        services.AddRpcMethod<GetSelfCall, User>();
-        services.AddRpcMethod<SearchUsersCall, UserList>();
+        services.AddRpcMethod<GetUsersCall, UserList>(RpcCost.Read);
+        services.AddRpcMethod<GetSelfCall, User>(RpcCost.Read);
+        services.AddRpcMethod<SearchUsersCall, UserList>(RpcCost.Read);
 
-        services.AddRpcMethod<GetContactsCall, ContactList>();
-        services.AddRpcMethod<AddContactCall, SavedContact>();
-        services.AddRpcMethod<DeleteContactsCall, AffectedMessages>();
+        services.AddRpcMethod<GetContactsCall, ContactList>(RpcCost.Read);
+        services.AddRpcMethod<AddContactCall, SavedContact>(RpcCost.Write);
+        services.AddRpcMethod<DeleteContactsCall, AffectedMessages>(RpcCost.Write);
 
-        services.AddRpcMethod<CreateInviteCall, Invite>();
-        services.AddRpcMethod<ListUsersCall, UserPage>();
-        services.AddRpcMethod<SetUserBlockedCall, Done>();
-        services.AddRpcMethod<ResetTwoFactorCall, Done>();
-        services.AddRpcMethod<ResetPasswordCall, TemporaryPassword>();
-        services.AddRpcMethod<GetAuditLogCall, AuditLog>();
-        services.AddRpcMethod<SetUserAdminCall, Done>();
-        services.AddRpcMethod<CreateBotCall, BotToken>();
-        services.AddRpcMethod<SetBotCommandsCall, Done>();
-        services.AddRpcMethod<GetBotCommandsCall, BotCommands>();
-        services.AddRpcMethod<GetMyBotsCall, UserList>();
-        services.AddRpcMethod<ResetBotTokenCall, BotToken>();
-        services.AddRpcMethod<DeleteBotCall, Done>();
+        services.AddRpcMethod<CreateInviteCall, Invite>(RpcCost.Write);
+        services.AddRpcMethod<ListUsersCall, UserPage>(RpcCost.Read);
+        services.AddRpcMethod<SetUserBlockedCall, Done>(RpcCost.Write);
+        services.AddRpcMethod<ResetTwoFactorCall, Done>(RpcCost.Write);
+        services.AddRpcMethod<ResetPasswordCall, TemporaryPassword>(RpcCost.Write);
+        services.AddRpcMethod<GetAuditLogCall, AuditLog>(RpcCost.Read);
+        services.AddRpcMethod<SetUserAdminCall, Done>(RpcCost.Write);
+        services.AddRpcMethod<CreateBotCall, BotToken>(RpcCost.Write);
+        services.AddRpcMethod<SetBotCommandsCall, Done>(RpcCost.Write);
+        services.AddRpcMethod<GetBotCommandsCall, BotCommands>(RpcCost.Read);
+        services.AddRpcMethod<GetMyBotsCall, UserList>(RpcCost.Read);
+        services.AddRpcMethod<ResetBotTokenCall, BotToken>(RpcCost.Write);
+        services.AddRpcMethod<DeleteBotCall, Done>(RpcCost.Write);
         services.AddScoped<BotRemoval>();
 
-        services.AddRpcMethod<GetServerStatsCall, ServerStats>();
-        services.AddRpcMethod<GetBackupsCall, BackupList>();
-        services.AddRpcMethod<BackupNowCall, BackupList>();
+        services.AddRpcMethod<GetServerStatsCall, ServerStats>(RpcCost.Read);
+        services.AddRpcMethod<GetBackupsCall, BackupList>(RpcCost.Read);
+        services.AddRpcMethod<BackupNowCall, BackupList>(RpcCost.Write);
         return services;
     }
 }

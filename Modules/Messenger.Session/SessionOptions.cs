@@ -66,6 +66,17 @@ internal sealed class SessionOptions
 
     /// <summary>People a user may have in their contact list (<c>CONTACTS_TOO_MANY</c> beyond).</summary>
     public int MaxContacts { get; set; } = Contracts.Contacts.ContactLimits.DefaultMaxContacts;
+
+    /// <summary>
+    /// Times per hour one user's adding or deleting of one person may flip that person's mutual flag (each flip is an
+    /// entry in the other person's log, pushed to their devices); past <see cref="MutualFlipBurst"/> such an add or
+    /// delete answers 420 <c>FLOOD_WAIT</c>. Changes the other does not see (a rename, a contact who does not have the
+    /// caller) are not counted. 0: no limit.
+    /// </summary>
+    public int MutualFlipsPerHour { get; set; } = 30;
+
+    /// <summary>Flips of one person's mutual flag one user may make at once before <see cref="MutualFlipsPerHour"/> applies.</summary>
+    public int MutualFlipBurst { get; set; } = 10;
 }
 
 /// <summary>The <c>Messenger:Session:PasswordHash</c> section: Argon2id cost and how many hashes run at once.</summary>
@@ -102,6 +113,8 @@ internal sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>
 
         var hash = options.PasswordHash;
         // Sodium.Core refuses fewer than 3 passes (the Argon2i minimum), for Argon2id too.
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.MutualFlipsPerHour), options.MutualFlipsPerHour, 0, 1_000_000);
+        OptionsProblems.RequireInRange(problems, SessionOptions.Section, nameof(options.MutualFlipBurst), options.MutualFlipBurst, 1, 1_000_000);
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, "PasswordHash:Iterations", hash.Iterations, 3, 100);
         // libsodium's Argon2id accepts at least 8 KiB; above 1 GiB per hash one server cannot sign in anyone briskly.
         OptionsProblems.RequireInRange(problems, SessionOptions.Section, "PasswordHash:MemoryKiB", hash.MemoryKiB, 8, 1024 * 1024);

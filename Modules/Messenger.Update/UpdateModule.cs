@@ -36,11 +36,11 @@ public static class UpdateModule
         services.AddSingleton<PushOutbox>();
         services.AddHostedService(provider => provider.GetRequiredService<PushOutbox>());
 
-        services.AddRpcMethod<UpdateStatusCall, Done>();
-        services.AddRpcMethod<GetStatusesCall, UserStatuses>();
-        services.AddRpcMethod<GetPushKeyCall, PushKey>();
-        services.AddRpcMethod<RegisterPushCall, Done>();
-        services.AddRpcMethod<UnregisterPushCall, Done>();
+        services.AddRpcMethod<UpdateStatusCall, Done>(RpcCost.Write);
+        services.AddRpcMethod<GetStatusesCall, UserStatuses>(RpcCost.Read);
+        services.AddRpcMethod<GetPushKeyCall, PushKey>(RpcCost.Read);
+        services.AddRpcMethod<RegisterPushCall, Done>(RpcCost.Write);
+        services.AddRpcMethod<UnregisterPushCall, Done>(RpcCost.Write);
         return services;
     }
 }

@@ -12,12 +12,16 @@ namespace Messenger.Kernel.Rpc;
 public sealed class RpcMethod(
     string name,
     Type callType,
+    RpcCost cost,
     bool allowAnonymous,
     bool allowBeforePasswordChange,
     Func<ReadOnlyMemory<byte>, object> parse,
     Func<IServiceProvider, object, CancellationToken, ValueTask<byte[]>> invoke)
 {
     public string Name { get; } = name;
+
+    /// <summary>Whether a call counts against the caller's write limit (<see cref="WriteLimiter"/>).</summary>
+    public RpcCost Cost { get; } = cost;
 
     /// <summary>True for the few methods a device without an authorization may call (help.*, sign-in, …).</summary>
     public bool AllowAnonymous { get; } = allowAnonymous;
@@ -51,15 +55,17 @@ public static class RpcRegistration
     /// <summary>
     /// Registers <typeparamref name="TCall"/> under its <see cref="RpcMethodAttribute"/> name. Its handler is a
     /// Mediator request handler in the registering module; FluentValidation validators for it run first.
+    /// <paramref name="cost"/> says whether it reads, writes (counted by <see cref="WriteLimiter"/>) or writes under a
+    /// limiter of its own; there is no default, so no method goes unclassified.
     /// Only a signed-in device may call it unless <paramref name="allowAnonymous"/> is set; a device signed in with a
     /// temporary password only if one of them or <paramref name="allowBeforePasswordChange"/> is.
     /// </summary>
     public static IServiceCollection AddRpcMethod<TCall, TResult>(
-        this IServiceCollection services, bool allowAnonymous = false, bool allowBeforePasswordChange = false)
+        this IServiceCollection services, RpcCost cost, bool allowAnonymous = false, bool allowBeforePasswordChange = false)
         where TCall : IRpcCall<TResult>
     {
         services.AddSingleton(new RpcMethod(
-            RpcMethodAttribute.Of<TCall>(), typeof(TCall), allowAnonymous, allowBeforePasswordChange, Parse<TCall>, InvokeAsync<TCall, TResult>));
+            RpcMethodAttribute.Of<TCall>(), typeof(TCall), cost, allowAnonymous, allowBeforePasswordChange, Parse<TCall>, InvokeAsync<TCall, TResult>));
         return services;
     }
 
@@ -85,7 +91,8 @@ public static class RpcRegistration
 
     /// <summary>
     /// Runs <paramref name="call"/> as <paramref name="userId"/> from outside any connection (the Bot HTTP API): in a DI
-    /// scope of its own, validated and handled exactly as the same call over <c>/rpc</c>, with the same errors.
+    /// scope of its own, validated and handled exactly as the same call over <c>/rpc</c>, with the same errors and the
+    /// same write limit (a <see cref="RpcCost.Write"/> method takes from the user's <see cref="WriteLimiter"/> bucket).
     /// </summary>
     public static async Task<TResult> InvokeAsUserAsync<TCall, TResult>(
         this IServiceProvider services, long userId, TCall call, CancellationToken cancellationToken)
@@ -95,6 +102,12 @@ public static class RpcRegistration
         var context = scope.ServiceProvider.GetRequiredService<RpcContext>();
         context.Set([], 0, "", null, RpcMethodAttribute.Of<TCall>());
         context.UserId = userId;
+        if (scope.ServiceProvider.GetService<RpcMethodRegistry>() is { } methods && methods.TryGet(RpcMethodAttribute.Of<TCall>(), out var method)
+            && method.Cost == RpcCost.Write)
+        {
+            scope.ServiceProvider.GetService<WriteLimiter>()?.Take(userId);
+        }
+
         return await ValidateAndSendAsync<TCall, TResult>(scope.ServiceProvider, call, cancellationToken);
     }
 

@@ -15,7 +15,8 @@ namespace Messenger.Protocol.Dispatch;
 
 /// <summary>
 /// Runs one call: looks the method up, opens a DI scope, fills <see cref="RpcContext"/>, resolves the caller's
-/// account, and sends the call through the bus. Every outcome becomes a result or an error envelope for that call
+/// account, takes a <see cref="RpcCost.Write"/> call from the caller's <see cref="WriteLimiter"/> bucket, and sends the
+/// call through the bus. Every outcome becomes a result or an error envelope for that call
 /// only; an unexpected exception is logged and answered 500 INTERNAL.
 /// </summary>
 internal sealed class RpcDispatcher(
@@ -25,6 +26,7 @@ internal sealed class RpcDispatcher(
     ConnectionAccounts accounts,
     IHostApplicationLifetime lifetime,
     StorageSpace space,
+    WriteLimiter writes,
     ILogger<RpcDispatcher> logger)
 {
     private long _callsExecuted;
@@ -125,6 +127,14 @@ internal sealed class RpcDispatcher(
         if (prepared.Failure is { } failure)
         {
             ExceptionDispatchInfo.Throw(failure);
+        }
+
+        // Every method declares its cost where it is registered: one that writes takes from the caller's bucket here,
+        // before its handler runs, so no handler can forget it. An anonymous caller has no bucket (the few anonymous
+        // methods that write have limits of their own).
+        if (method.Cost == RpcCost.Write && context.UserId is { } user)
+        {
+            writes.Take(user);
         }
 
         var result = await method.InvokeAsync(scope.ServiceProvider, prepared.Call!, cancellationToken);

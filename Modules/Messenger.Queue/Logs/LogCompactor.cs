@@ -6,15 +6,21 @@ using Microsoft.Extensions.Options;
 namespace Messenger.Queue.Logs;
 
 /// <summary>
-/// Deletes log entries older than the retention, except each log's newest entry (it carries the log's pts, so a log
-/// never restarts from 0). A client whose pts falls before what is left gets <c>too_long</c>, as it would for any gap
-/// larger than the bound.
+/// Deletes log entries older than the retention, and entries so far behind their log's head that getDifference can
+/// never serve them (more than <see cref="QueueOptions.TooLongAfterUpdates"/>: a client that far behind gets
+/// <c>too_long</c> and refetches), except each log's newest entry (it carries the log's pts, so a log never restarts
+/// from 0). A client whose pts falls before what is left gets <c>too_long</c>, as it would for any gap larger than the
+/// bound. Deletes at most <see cref="RowsPerUnit"/> entries per writer unit, so a large backlog (one user's flood)
+/// never holds the one writer for long: other writes run between its units.
 /// </summary>
 internal sealed class LogCompactor(
     SqliteDatabase database, StorageWriter writer, IOptions<QueueOptions> options, TimeProvider clock, ILogger<LogCompactor> logger)
     : BackgroundService
 {
     private const int OwnersPerUnit = 200;
+
+    /// <summary>Entries deleted at most per writer unit; settable for tests.</summary>
+    internal int RowsPerUnit { get; set; } = 10_000;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -26,7 +32,9 @@ internal sealed class LogCompactor(
                 var deleted = await CompactAsync(stoppingToken);
                 if (deleted > 0)
                 {
-                    logger.LogInformation("Compacted {Deleted} update log entries older than {Days} days", deleted, options.Value.RetentionDays);
+                    logger.LogInformation(
+                        "Compacted {Deleted} update log entries older than {Days} days or more than {Updates} behind their log's head",
+                        deleted, options.Value.RetentionDays, options.Value.TooLongAfterUpdates);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -40,36 +48,65 @@ internal sealed class LogCompactor(
     public async Task<long> CompactAsync(CancellationToken cancellationToken)
     {
         var cutoff = clock.GetUtcNow().AddDays(-options.Value.RetentionDays).ToUnixTimeSeconds();
-        var owners = OwnersWithOldEntries(cutoff);
+        var behind = (long)options.Value.TooLongAfterUpdates;
+        var owners = OwnersToCompact(cutoff, behind);
+        var rows = RowsPerUnit;
         long deleted = 0;
-        foreach (var chunk in owners.Chunk(OwnersPerUnit))
+        var next = 0;
+        while (next < owners.Count)
         {
-            deleted += await writer.WriteAsync(scope =>
+            var first = next;
+            (var total, next) = await writer.WriteAsync(scope =>
             {
+                var budget = rows;
                 var total = 0;
-                foreach (var owner in chunk)
+                var index = first;
+                while (index < owners.Count && index - first < OwnersPerUnit && budget > 0)
                 {
+                    // The newest entry always stays (pts < head); head - behind and older can never be served.
                     var delete = scope.Command(
-                        "DELETE FROM queue_updates WHERE owner_id = @owner AND date < @cutoff " +
-                        "AND pts < (SELECT max(pts) FROM queue_updates WHERE owner_id = @owner)");
-                    delete.Parameters.AddWithValue("@owner", owner);
+                        "DELETE FROM queue_updates WHERE owner_id = @owner AND pts IN (" +
+                        "SELECT pts FROM queue_updates WHERE owner_id = @owner AND pts < @head " +
+                        "AND (date < @cutoff OR pts <= @head - @behind) ORDER BY pts LIMIT @limit)");
+                    delete.Parameters.AddWithValue("@owner", owners[index].Owner);
+                    delete.Parameters.AddWithValue("@head", owners[index].Head);
                     delete.Parameters.AddWithValue("@cutoff", cutoff);
-                    total += delete.ExecuteNonQuery();
+                    delete.Parameters.AddWithValue("@behind", behind);
+                    delete.Parameters.AddWithValue("@limit", budget);
+                    var removed = delete.ExecuteNonQuery();
+                    total += removed;
+                    budget -= removed;
+                    if (budget > 0)
+                    {
+                        // Fewer than asked for: this log is done. Otherwise the next unit goes on with it.
+                        index++;
+                    }
                 }
 
-                return total;
+                return (total, index);
             }, cancellationToken);
+            deleted += total;
         }
 
         return deleted;
     }
 
-    private List<long> OwnersWithOldEntries(long cutoff)
+    private List<(long Owner, long Head)> OwnersToCompact(long cutoff, long behind)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT DISTINCT owner_id FROM queue_updates WHERE date < @cutoff";
+        command.CommandText =
+            "SELECT owner_id, max(pts) FROM queue_updates GROUP BY owner_id " +
+            "HAVING min(date) < @cutoff OR min(pts) <= max(pts) - @behind";
         command.Parameters.AddWithValue("@cutoff", cutoff);
-        return command.ReadInt64Column();
+        command.Parameters.AddWithValue("@behind", behind);
+        var owners = new List<(long, long)>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            owners.Add((reader.GetInt64(0), reader.GetInt64(1)));
+        }
+
+        return owners;
     }
 }

@@ -31,11 +31,15 @@ internal sealed class DeleteContactsValidator : AbstractValidator<DeleteContacts
 /// same names: every change goes into the caller's own log (<see cref="ContactUpdate"/>) in the unit that makes it, so
 /// a device offline meanwhile catches up with getDifference. The person added is not told; only when they have the
 /// caller too does their entry's mutual flag change, and their devices are told that (the flag is theirs to see in
-/// <c>contacts.getContacts</c> anyway). Decided: bots cannot be contacts — they have no presence to show or hide, and
+/// <c>contacts.getContacts</c> anyway). Only a change of that flag reaches the other's log, and one user may flip one
+/// person's flag at most <see cref="SessionOptions.MutualFlipBurst"/> times at once, then
+/// <see cref="SessionOptions.MutualFlipsPerHour"/> (<see cref="MutualFlipLimiter"/>): an add+delete loop cannot fill
+/// the other's log. Decided: bots cannot be contacts — they have no presence to show or hide, and
 /// "my contacts" is about people.
 /// </summary>
 internal sealed class ContactsHandler(
-    ContactStore store, LoggedWriter writer, IUpdateLog log, IPublisher bus, RpcContext caller, TimeProvider clock, IOptions<SessionOptions> options)
+    ContactStore store, LoggedWriter writer, IUpdateLog log, IPublisher bus, RpcContext caller, TimeProvider clock, IOptions<SessionOptions> options,
+    MutualFlipLimiter flips)
     : IRequestHandler<GetContactsCall, ContactList>, IRequestHandler<AddContactCall, SavedContact>, IRequestHandler<DeleteContactsCall, AffectedMessages>
 {
     public ValueTask<ContactList> Handle(GetContactsCall call, CancellationToken cancellationToken)
@@ -88,6 +92,7 @@ internal sealed class ContactsHandler(
             var mine = appends.Append(me, new ContactUpdate(call.UserId, contact), now.ToUnixTimeSeconds());
             if (current is null && theirs is not null)
             {
+                flips.Take(me, call.UserId);
                 appends.Append(call.UserId, new ContactUpdate(me, new Contact(me, theirs, Mutual: true)), now.ToUnixTimeSeconds());
             }
 
@@ -118,6 +123,7 @@ internal sealed class ContactsHandler(
                 last = appends.Append(me, new ContactUpdate(userId, null), date);
                 if (ContactStore.NameOf(scope, userId, me) is { } theirs)
                 {
+                    flips.Take(me, userId);
                     appends.Append(userId, new ContactUpdate(me, new Contact(me, theirs, Mutual: false)), date);
                 }
             }
@@ -146,4 +152,17 @@ internal sealed class ContactQueriesHandler(ContactStore store) : IRequestHandle
     public ValueTask<bool> Handle(IsContactQuery query, CancellationToken cancellationToken) => ValueTask.FromResult(store.Has(query.OwnerId, query.UserId));
 
     public ValueTask<long[]> Handle(GetContactIdsQuery query, CancellationToken cancellationToken) => ValueTask.FromResult(store.IdsOf(query.OwnerId).ToArray());
+}
+
+/// <summary>
+/// How often one user may flip one other person's mutual flag (<see cref="SessionOptions.MutualFlipsPerHour"/>, burst
+/// <see cref="SessionOptions.MutualFlipBurst"/>): a token bucket per (user, person), in memory, per node. Taken inside
+/// the unit, before the other's entry is appended; a refused add or delete writes nothing.
+/// </summary>
+internal sealed class MutualFlipLimiter(IOptions<SessionOptions> options, TimeProvider clock)
+{
+    private readonly TokenBuckets<(long From, long To)> _buckets =
+        new(options.Value.MutualFlipsPerHour / 3600.0, options.Value.MutualFlipBurst, clock);
+
+    public void Take(long from, long to) => _buckets.Take((from, to));
 }
