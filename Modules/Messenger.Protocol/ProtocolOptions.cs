@@ -45,6 +45,13 @@ internal sealed class ProtocolOptions
 
     public int MaxSessionsPerDevice { get; set; } = 32;
 
+    /// <summary>Sessions without a connection kept on the server at most; past it the least recently used go first,
+    /// those that never signed in before any that did.</summary>
+    public int MaxIdleSessions { get; set; } = 10_000;
+
+    /// <summary>Msg_ids and unacked answers a session that never signed in keeps once its connection is gone.</summary>
+    public const int AnonymousIdleMsgIds = 256;
+
     /// <summary>Connections open at once from one client address (an IPv6 client: its /64); more are closed as they
     /// come, so one source cannot take the server's memory. 0: no cap.</summary>
     public int MaxConnectionsPerAddress { get; set; } = 1000;
@@ -86,6 +93,7 @@ internal sealed class ProtocolOptionsValidator : IValidateOptions<ProtocolOption
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.RecentMsgIdsPerSession), options.RecentMsgIdsPerSession);
         OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.SessionIdleTimeoutSeconds), options.SessionIdleTimeoutSeconds, 1, 86_400);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.MaxSessionsPerDevice), options.MaxSessionsPerDevice);
+        OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.MaxIdleSessions), options.MaxIdleSessions, 1, 10_000_000);
         OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.PushCoalescingMs), options.PushCoalescingMs, 0, 10_000);
         OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.MaxConnectionsPerAddress), options.MaxConnectionsPerAddress, 0, 10_000_000);
         OptionsProblems.RequireInRange(

@@ -118,13 +118,31 @@ internal sealed class ProtocolConnection
     /// <summary>Sets the account this connection is signed in as and returns the previous one.</summary>
     public long? SwapUserId(long? userId)
     {
+        if (userId is not null)
+        {
+            Session?.MarkSignedIn();
+        }
+
         var previous = Interlocked.Exchange(ref _userId, userId ?? -1);
         return previous < 0 ? null : previous;
     }
 
     /// <summary>Sets the account found by the lookup after the proof, unless a call on the connection has set it since
     /// (the call's is the newer: a sign-in or sign-out that committed after the lookup read).</summary>
-    public bool TryResolveUserId(long? userId) => Interlocked.CompareExchange(ref _userId, userId ?? -1, Unresolved) == Unresolved;
+    public bool TryResolveUserId(long? userId)
+    {
+        if (Interlocked.CompareExchange(ref _userId, userId ?? -1, Unresolved) != Unresolved)
+        {
+            return false;
+        }
+
+        if (userId is not null)
+        {
+            Session?.MarkSignedIn();
+        }
+
+        return true;
+    }
 
     /// <summary>Takes the handshake's keys; the connection then awaits the client's proof that it holds them
     /// (<see cref="TryProve"/>). False if it was closed meanwhile.</summary>

@@ -60,7 +60,12 @@ internal sealed class ProtocolEngine(
     {
         if (connections.Remove(connectionId) is { } connection)
         {
-            connection.Session?.Detach(connection);
+            if (connection.Session is { } session)
+            {
+                session.Detach(connection);
+                sessions.Detached(session);
+            }
+
             connection.Released();
             _ = accounts.ClosedAsync(connection);
         }
