@@ -23,7 +23,17 @@ public sealed class OutboundQueueBytesTests
     [Fact]
     public async Task Calls_FromAClientThatNeverReads_CloseItsConnection_AtTwiceTheBound_WhileAnotherConnectionGoesOn()
     {
-        await using var host = await StartAsync(Bound, answerBytes: 1 << 20);
+        // All 64 calls are admitted (running) before any answers: their answers then pile up at once. (Answered at once,
+        // the calls after the first four would be refused, as the next test shows.)
+        var executions = 0;
+        var answers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var host = await StartAsync(Bound, answerBytes: 1 << 20, onCall: () =>
+        {
+            if (Interlocked.Increment(ref executions) == 64)
+            {
+                answers.SetResult();
+            }
+        }, beforeAnswer: () => answers.Task);
         var registry = host.Services.GetRequiredService<ConnectionRegistry>();
         await using var bystander = await RawConnection.OpenHandshakenAsync(host);
 
@@ -46,9 +56,9 @@ public sealed class OutboundQueueBytesTests
             await hub.SendAsync(ProtocolConstants.SendMethod, FrameCodec.Seal(send, WireSerializer.Serialize(frame)));
 
             // Seen from the server: the client's own receive loop is stuck in its handler.
-            await ProtocolTests.WaitUntil(() => registry.Get(connection.ConnectionId) is null);
-            connection.State.Should().Be(ConnectionState.Closed);
+            await ProtocolTests.WaitUntil(() => connection.State == ConnectionState.Closed);
             connection.PeakQueuedBytes.Should().BeGreaterThan(Bound).And.BeLessThanOrEqualTo(2L * Bound, "the queue never holds more than twice OutboundQueueBytes");
+            await ProtocolTests.WaitUntil(() => registry.Get(connection.ConnectionId) is null);
         }
         finally
         {
@@ -117,16 +127,21 @@ public sealed class OutboundQueueBytesTests
         raw.FramesReceived.Should().Be(3, "the pong's frame, then two answers of 600 KiB (1.2 MiB), then the third");
     }
 
-    private static Task<TestHost> StartAsync(int queueBytes, int answerBytes, Action? onCall = null)
+    private static Task<TestHost> StartAsync(int queueBytes, int answerBytes, Action? onCall = null, Func<Task>? beforeAnswer = null)
     {
         var answer = new byte[answerBytes];
         return TestHost.StartAsync(
             settings: new Dictionary<string, string?> { ["Messenger:Protocol:OutboundQueueBytes"] = queueBytes.ToString() },
             configureServices: services => services.AddSingleton(new RpcMethod(
-                BigMethod, typeof(object), allowAnonymous: true, allowBeforePasswordChange: false, _ => new object(), (_, _, _) =>
+                BigMethod, typeof(object), allowAnonymous: true, allowBeforePasswordChange: false, _ => new object(), async (_, _, _) =>
                 {
                     onCall?.Invoke();
-                    return ValueTask.FromResult(answer);
+                    if (beforeAnswer is not null)
+                    {
+                        await beforeAnswer();
+                    }
+
+                    return answer;
                 })));
     }
 }

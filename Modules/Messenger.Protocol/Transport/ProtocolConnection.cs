@@ -334,8 +334,9 @@ internal sealed class ProtocolConnection
 
                 using (var sealedFrame = FrameCodec.Seal(_send!, new Frame(SessionId, outgoing)))
                 {
-                    // Serialized into the connection's pipe before the send completes: the pooled buffer is free after it.
-                    await _client.SendAsync(ProtocolConstants.ReceiveMethod, sealedFrame.Segment);
+                    // Serialized into the connection's pipe before the send completes: the pooled buffer is free after it. A send
+                    // that waits for a client that does not read ends when the connection is closed.
+                    await _client.SendAsync(ProtocolConstants.ReceiveMethod, sealedFrame.Segment, _context.ConnectionAborted);
                 }
 
                 Interlocked.Add(ref _queuedBytes, -batchBytes);
