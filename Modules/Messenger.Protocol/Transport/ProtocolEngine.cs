@@ -15,9 +15,9 @@ namespace Messenger.Protocol.Transport;
 /// The protocol state machine behind the hub: handshake, frame decryption, session binding, msg_id checks and
 /// the routing of each envelope. Any frame that fails to decrypt or parse closes its connection with a logged
 /// reason (a null frame, or a null envelope in a container, too; any other failure to handle a frame closes it with
-/// one warning line, never an error with a stack per frame); nothing a connection sends can disturb another. A connection becomes its device's (session, device
-/// binding, sign-in) only with its first frame that decrypts; one without such a frame is closed at the handshake
-/// timeout.
+/// one warning line, never an error with a stack per frame); nothing a connection sends can disturb another. A
+/// connection becomes its device's (session, device binding, sign-in) only with its first frame that decrypts; one
+/// without such a frame is closed at the handshake timeout.
 /// </summary>
 internal sealed class ProtocolEngine(
     ConnectionRegistry connections,
