@@ -253,7 +253,14 @@ public static class MessengerApp
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
         if (!string.IsNullOrWhiteSpace(options.FilePath))
         {
-            logger.WriteTo.File(options.FilePath, rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14);
+            // A new file each day and whenever one reaches its size limit, so a flood of lines rolls the file rather than
+            // filling the day's and silencing the log (Serilog writes nothing more to a full file).
+            logger.WriteTo.File(
+                options.FilePath,
+                rollingInterval: RollingInterval.Day,
+                fileSizeLimitBytes: (long)Math.Max(1, options.FileSizeLimitMiB) << 20,
+                rollOnFileSizeLimit: true,
+                retainedFileCountLimit: Math.Max(1, options.RetainedFileCount));
         }
     }
 }

@@ -29,7 +29,11 @@ public sealed class ConfigurationTests
             ["Messenger:Message:RetentionDays"] = "-1",
             ["Messenger:Metrics:PrometheusPath"] = "metrics",
             ["Messenger:Protocol:MaxConnectionsPerAddress"] = "-1",
+            ["Messenger:Protocol:MaxFrameBytes"] = "2147483647",
+            ["Messenger:Protocol:OutboundQueueBytes"] = "65536",
+            ["Messenger:Protocol:MaxIdleSessions"] = "0",
             ["Messenger:Logging:MinimumLevel"] = "Chatty",
+            ["Messenger:Logging:FileSizeLimitMiB"] = "0",
         });
         await using var app = MessengerApp.Build([], settings);
 
@@ -49,6 +53,10 @@ public sealed class ConfigurationTests
             "Messenger:Message:RetentionDays: must be between 0 and 36600 (was -1)",
             "Messenger:Metrics:PrometheusPath: 'metrics' is not a path such as /metrics",
             "Messenger:Protocol:MaxConnectionsPerAddress: must be between 0 and 10000000 (was -1)",
+            "Messenger:Protocol:MaxFrameBytes: must be between 65536 and 16777216 (was 2147483647)",
+            "Messenger:Protocol:OutboundQueueBytes: must be between 1048576 and 1073741824 (was 65536)",
+            "Messenger:Protocol:MaxIdleSessions: must be between 1 and 10000000 (was 0)",
+            "Messenger:Logging:FileSizeLimitMiB: must be between 1 and 1000000 (was 0)",
             "Messenger:Logging:MinimumLevel: 'Chatty' is not one of Verbose, Debug, Information, Warning, Error, Fatal");
         File.Exists(Path.Combine(directory.Path, "messenger.db")).Should().BeFalse("nothing is touched when the configuration is invalid");
     }

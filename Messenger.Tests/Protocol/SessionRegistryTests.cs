@@ -31,4 +31,53 @@ public sealed class SessionRegistryTests
         registry.GetOrCreate("00", 2).Should().Be((session, false), "the session, and its memory of the client's msg_ids, is kept");
         registry.GetOrCreate("00", 1).Created.Should().BeTrue("the idle one was swept");
     }
+
+    [Fact]
+    public void Detached_SessionThatNeverSignedIn_KeepsOnlyItsNewestMsgIds_WhileASignedInOneKeepsAll()
+    {
+        using var registry = new SessionRegistry(Options.Create(new ProtocolOptions { SessionIdleTimeoutSeconds = IdleSeconds }), _clock);
+        var anonymous = registry.GetOrCreate("aa", 1).Session;
+        var signedIn = registry.GetOrCreate("bb", 1).Session;
+        signedIn.MarkSignedIn();
+        var msgIds = new Messenger.Contracts.Wire.MsgIdClock(_clock);
+        var last = 0L;
+        foreach (var session in new[] { anonymous, signedIn })
+        {
+            for (var i = 0; i < 2000; i++)
+            {
+                last = msgIds.Next();
+                session.Admit(last).Should().Be(CallAdmission.New);
+                session.Answer(last, new Messenger.Contracts.Wire.Envelope(msgIds.Next(1), 0, new Messenger.Contracts.Wire.ResultBody(last, [0xc0])));
+            }
+        }
+
+        registry.Detached(anonymous);
+        registry.Detached(signedIn);
+
+        anonymous.RememberedCalls.Should().Be(ProtocolOptions.AnonymousIdleMsgIds);
+        anonymous.UnackedCount.Should().Be(ProtocolOptions.AnonymousIdleMsgIds);
+        signedIn.RememberedCalls.Should().Be(2000, "a signed-in session's replay memory is left exactly as it was");
+        signedIn.UnackedCount.Should().Be(1024, "UnackedResultsPerSession, as before");
+        signedIn.Admit(last).Should().Be(CallAdmission.Answered);
+    }
+
+    [Fact]
+    public void Detached_PastMaxIdleSessions_EvictsTheLeastRecentlyUsed_AnonymousBeforeSignedIn()
+    {
+        using var registry = new SessionRegistry(
+            Options.Create(new ProtocolOptions { SessionIdleTimeoutSeconds = IdleSeconds, MaxIdleSessions = 10 }), _clock);
+        var signedIn = registry.GetOrCreate("01", 1).Session;
+        signedIn.MarkSignedIn();
+        registry.Detached(signedIn);
+        for (var device = 2; device <= 40; device++)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(1));
+            registry.Detached(registry.GetOrCreate(device.ToString("x2"), 1).Session);
+        }
+
+        registry.Count.Should().BeLessThanOrEqualTo(10);
+        registry.GetOrCreate("01", 1).Created.Should().BeFalse("the oldest idle session, but the only signed-in one");
+        registry.GetOrCreate("02", 1).Created.Should().BeTrue("the oldest anonymous one went first");
+        registry.GetOrCreate(40.ToString("x2"), 1).Created.Should().BeFalse("the most recently used stays");
+    }
 }

@@ -60,7 +60,8 @@ public static class ProtocolModule
         services.AddOptions<HubOptions<RpcHub>>().Configure<IOptions<ProtocolOptions>>((hub, protocol) =>
         {
             var limits = ReadLeniently(protocol);
-            hub.MaximumReceiveMessageSize = limits.MaxFrameBytes + 1024;
+            // In long: the frame and SignalR's own framing (validated to at most 16 MiB, but never an int overflow).
+            hub.MaximumReceiveMessageSize = limits.MaxFrameBytes + 1024L;
             hub.KeepAliveInterval = TimeSpan.FromSeconds(limits.KeepAliveSeconds);
         });
 

@@ -8,13 +8,25 @@ internal sealed class ProtocolOptions
 {
     public const string Section = "Messenger:Protocol";
 
-    /// <summary>Largest frame a client may send: a 512 KiB upload part plus envelope and chunk overhead.</summary>
+    /// <summary>Largest frame a client may send: a 512 KiB upload part plus envelope and chunk overhead. Between
+    /// <see cref="MinFrameBytes"/> and <see cref="MaxMaxFrameBytes"/>.</summary>
     public int MaxFrameBytes { get; set; } = 600 * 1024;
+
+    /// <summary>The smallest <see cref="MaxFrameBytes"/>: 64 KiB (an upload part needs 600 KiB; less serves no files).</summary>
+    public const int MinFrameBytes = 64 * 1024;
+
+    /// <summary>The largest <see cref="MaxFrameBytes"/>: 16 MiB, far above what any call needs, so no one who only did a
+    /// handshake can make the server take in frames of hundreds of MB.</summary>
+    public const int MaxMaxFrameBytes = 16 * 1024 * 1024;
 
     public int MaxCallsInFlight { get; set; } = 1024;
 
     /// <summary>Envelopes waiting to be sent to one connection; a client that stops reading is disconnected when full.</summary>
     public int OutboundQueueCapacity { get; set; } = 8192;
+
+    /// <summary>Bytes waiting to be sent to one connection (answers' values, pushes' payloads) above which its new calls
+    /// are refused (420 <c>CALLS_IN_FLIGHT_TOO_MANY</c>); at twice this, or over it for 30 s, the connection is closed.</summary>
+    public int OutboundQueueBytes { get; set; } = 16 * 1024 * 1024;
 
     public int HandshakeTimeoutSeconds { get; set; } = 10;
 
@@ -32,6 +44,13 @@ internal sealed class ProtocolOptions
     public int SessionIdleTimeoutSeconds { get; set; } = 900;
 
     public int MaxSessionsPerDevice { get; set; } = 32;
+
+    /// <summary>Sessions without a connection kept on the server at most; past it the least recently used go first,
+    /// those that never signed in before any that did.</summary>
+    public int MaxIdleSessions { get; set; } = 10_000;
+
+    /// <summary>Msg_ids and unacked answers a session that never signed in keeps once its connection is gone.</summary>
+    public const int AnonymousIdleMsgIds = 256;
 
     /// <summary>Connections open at once from one client address (an IPv6 client: its /64); more are closed as they
     /// come, so one source cannot take the server's memory. 0: no cap.</summary>
@@ -70,9 +89,12 @@ internal sealed class ProtocolOptionsValidator : IValidateOptions<ProtocolOption
     public ValidateOptionsResult Validate(string? name, ProtocolOptions options)
     {
         var problems = new List<string>();
-        OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.MaxFrameBytes), options.MaxFrameBytes);
+        OptionsProblems.RequireInRange(
+            problems, ProtocolOptions.Section, nameof(options.MaxFrameBytes), options.MaxFrameBytes, ProtocolOptions.MinFrameBytes, ProtocolOptions.MaxMaxFrameBytes);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.MaxCallsInFlight), options.MaxCallsInFlight);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.OutboundQueueCapacity), options.OutboundQueueCapacity);
+        // At least one 1 MiB file range; at most 1 GiB (the close comes at twice it).
+        OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.OutboundQueueBytes), options.OutboundQueueBytes, 1 << 20, 1 << 30);
         // A timer per connection (at most 49.7 days); a handshake takes one round trip.
         OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.HandshakeTimeoutSeconds), options.HandshakeTimeoutSeconds, 1, 300);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.UnackedResultsPerSession), options.UnackedResultsPerSession);
@@ -81,6 +103,7 @@ internal sealed class ProtocolOptionsValidator : IValidateOptions<ProtocolOption
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.RecentMsgIdsPerSession), options.RecentMsgIdsPerSession);
         OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.SessionIdleTimeoutSeconds), options.SessionIdleTimeoutSeconds, 1, 86_400);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.MaxSessionsPerDevice), options.MaxSessionsPerDevice);
+        OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.MaxIdleSessions), options.MaxIdleSessions, 1, 10_000_000);
         OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.PushCoalescingMs), options.PushCoalescingMs, 0, 10_000);
         OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.MaxConnectionsPerAddress), options.MaxConnectionsPerAddress, 0, 10_000_000);
         OptionsProblems.RequireInRange(

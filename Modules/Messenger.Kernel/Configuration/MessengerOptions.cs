@@ -74,5 +74,11 @@ public sealed class LoggingOptions
     /// <summary>Rolling log file path (one file a day); empty means console only.</summary>
     public string FilePath { get; set; } = "";
 
+    /// <summary>A log file that reaches this size is closed and the next one started (the same day's gets a _001 suffix).</summary>
+    public int FileSizeLimitMiB { get; set; } = 100;
+
+    /// <summary>Log files kept (the oldest are deleted): at the defaults at most 3.1 GB of logs.</summary>
+    public int RetainedFileCount { get; set; } = 31;
+
     internal static readonly string[] Levels = ["Verbose", "Debug", "Information", "Warning", "Error", "Fatal"];
 }

@@ -162,6 +162,9 @@ internal sealed class LoggingOptionsValidator : IValidateOptions<LoggingOptions>
             problems.Add($"Messenger:Logging:MinimumLevel: '{options.MinimumLevel}' is not one of {string.Join(", ", LoggingOptions.Levels)}");
         }
 
+        OptionsProblems.RequireInRange(problems, LoggingOptions.Section, nameof(options.FileSizeLimitMiB), options.FileSizeLimitMiB, 1, 1_000_000);
+        OptionsProblems.RequireInRange(problems, LoggingOptions.Section, nameof(options.RetainedFileCount), options.RetainedFileCount, 1, 100_000);
+
         // Serilog's file sink gives up without a word (no file, no message) where it cannot write.
         if (!string.IsNullOrWhiteSpace(options.FilePath)
             && Path.GetDirectoryName(Path.GetFullPath(options.FilePath)) is { } directory

@@ -54,6 +54,45 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
 
     public long LastActiveTicks { get; private set; } = clock.GetTimestamp();
 
+    /// <summary>Whether a connection of this session was ever signed in to an account. One that never was is shrunk
+    /// when it goes idle (<see cref="ShrinkIfAnonymous"/>): anyone can make such sessions with fresh keys.</summary>
+    public bool SignedIn { get; private set; }
+
+    public void MarkSignedIn()
+    {
+        lock (_gate)
+        {
+            SignedIn = true;
+        }
+    }
+
+    /// <summary>
+    /// For a session that never signed in and has no connection: remembers only the newest <paramref name="keep"/>
+    /// msg_ids (older ones raise the floor: refused, never run twice) and unacked answers. A signed-in session is left
+    /// exactly as it is.
+    /// </summary>
+    public void ShrinkIfAnonymous(int keep)
+    {
+        lock (_gate)
+        {
+            if (SignedIn || _connection is not null)
+            {
+                return;
+            }
+
+            ForgetOldCalls(keep);
+            while (_unacked.Count > keep && _unackedOrder.TryDequeue(out var oldest))
+            {
+                Drop(oldest);
+            }
+
+            _calls.TrimExcess();
+            _unacked.TrimExcess();
+            _callOrder.TrimExcess();
+            _unackedOrder.TrimExcess();
+        }
+    }
+
     public bool IsAttached
     {
         get
@@ -261,11 +300,13 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
     // still running is kept (its answer is not lost, a resend is not run again) and passed over, re-queued as seen now:
     // a slow call does not keep the calls after it from being forgotten. Each remembered call is looked at once a pass
     // at most, so a pass ends even when every one is still running.
-    private void ForgetOldCalls()
+    private void ForgetOldCalls() => ForgetOldCalls(options.RecentMsgIdsPerSession);
+
+    private void ForgetOldCalls(int limit)
     {
         var maxAge = TimeSpan.FromSeconds(ProtocolConstants.MsgIdMaxAgeSeconds);
         for (var left = _callOrder.Count; left > 0 && _callOrder.TryPeek(out var oldest)
-            && (_callOrder.Count > options.RecentMsgIdsPerSession || clock.GetElapsedTime(oldest.SeenAt) > maxAge); left--)
+            && (_callOrder.Count > limit || clock.GetElapsedTime(oldest.SeenAt) > maxAge); left--)
         {
             _callOrder.Dequeue();
             if (_calls.TryGetValue(oldest.MsgId, out var answer) && answer is not null)

@@ -6,7 +6,9 @@ namespace Messenger.Protocol.Sessions;
 /// <summary>
 /// All client sessions of this node, by device key and session id. Sessions without a connection are dropped
 /// after an idle timeout, and a device keeps at most a bounded number, so a client cycling session ids cannot
-/// grow server memory without bound.
+/// grow server memory without bound. A session that never signed in keeps only a small memory once idle, and the
+/// server keeps at most <c>MaxIdleSessions</c> idle sessions (least recently used go first, anonymous before
+/// signed-in), so fresh device keys, which cost nothing, cannot either.
 /// </summary>
 internal sealed class SessionRegistry : IDisposable
 {
@@ -14,6 +16,8 @@ internal sealed class SessionRegistry : IDisposable
     private readonly ProtocolOptions _options;
     private readonly TimeProvider _clock;
     private readonly ITimer _sweeper;
+    private readonly object _evictionGate = new();
+    private int _total;
 
     public SessionRegistry(IOptions<ProtocolOptions> options, TimeProvider clock)
     {
@@ -58,6 +62,60 @@ internal sealed class SessionRegistry : IDisposable
             lock (device)
             {
                 device.Removed = true;
+                Interlocked.Add(ref _total, -device.Sessions.Count);
+            }
+        }
+    }
+
+    /// <summary>After a session's connection went away: shrinks it if it never signed in, and keeps the server's idle
+    /// sessions within <c>MaxIdleSessions</c>.</summary>
+    public void Detached(ClientSession session)
+    {
+        session.ShrinkIfAnonymous(ProtocolOptions.AnonymousIdleMsgIds);
+        EvictIdle();
+    }
+
+    // Counted only when the sessions (attached ones too) outnumber the cap; then down to 90 % of it in one pass, so a
+    // flood of disconnects does not scan all of them each time.
+    private void EvictIdle()
+    {
+        if (Volatile.Read(ref _total) <= _options.MaxIdleSessions)
+        {
+            return;
+        }
+
+        lock (_evictionGate)
+        {
+            var idle = new List<(string DeviceKeyHex, DeviceSessions Device, ClientSession Session)>();
+            foreach (var (deviceKeyHex, device) in _devices)
+            {
+                lock (device)
+                {
+                    idle.AddRange(device.Sessions.Values.Where(s => !s.IsAttached).Select(s => (deviceKeyHex, device, s)));
+                }
+            }
+
+            if (idle.Count <= _options.MaxIdleSessions)
+            {
+                return;
+            }
+
+            var excess = idle.Count - _options.MaxIdleSessions * 9 / 10;
+            foreach (var (deviceKeyHex, device, session) in idle.OrderBy(e => e.Session.SignedIn).ThenBy(e => e.Session.LastActiveTicks).Take(excess))
+            {
+                lock (device)
+                {
+                    if (!device.Removed && !session.IsAttached && device.Sessions.TryGetValue(session.SessionId, out var current) && current == session)
+                    {
+                        device.Sessions.Remove(session.SessionId);
+                        Interlocked.Decrement(ref _total);
+                        if (device.Sessions.Count == 0)
+                        {
+                            device.Removed = true;
+                            _devices.TryRemove(new(deviceKeyHex, device));
+                        }
+                    }
+                }
             }
         }
     }
@@ -75,6 +133,7 @@ internal sealed class SessionRegistry : IDisposable
                     if (!session.IsAttached && _clock.GetElapsedTime(session.LastActiveTicks) > idle)
                     {
                         device.Sessions.Remove(id);
+                        Interlocked.Decrement(ref _total);
                     }
                 }
 
@@ -96,12 +155,14 @@ internal sealed class SessionRegistry : IDisposable
 
         var created = new ClientSession(deviceKeyHex, sessionId, _options, _clock);
         sessions.Add(sessionId, created);
+        Interlocked.Increment(ref _total);
         if (sessions.Count > _options.MaxSessionsPerDevice)
         {
             var excess = sessions.Count - _options.MaxSessionsPerDevice;
             foreach (var stale in sessions.Values.Where(s => !s.IsAttached && s != created).OrderBy(s => s.LastActiveTicks).Take(excess).ToList())
             {
                 sessions.Remove(stale.SessionId);
+                Interlocked.Decrement(ref _total);
             }
         }
 

@@ -23,15 +23,37 @@ internal enum ConnectionState
 
 /// <summary>
 /// One SignalR connection's protocol state: the Noise ciphers after the handshake, the bound client session,
-/// and the ordered outbound writer. Outbound envelopes wait in a bounded queue; one loop batches them into a
-/// frame, encrypts (the nonce is a counter, so one writer) and sends. A client that stops reading fills the queue
-/// and is disconnected instead of growing server memory. Pushes to a connection that was pushed to less than one
+/// and the ordered outbound writer. Outbound envelopes wait in a queue bounded by count and by bytes; one loop batches
+/// them into frames of at most about 1 MiB, encrypts (the nonce is a counter, so one writer) and sends. An envelope
+/// counts until its frame has been handed to the transport. While the queue holds more than
+/// <c>Messenger:Protocol:OutboundQueueBytes</c>, new calls on the connection are refused (<see cref="IsBacklogged"/>);
+/// a client that stops reading and lets it reach twice that, or stays over it for <see cref="StalledCloseSeconds"/>,
+/// is disconnected instead of growing server memory. Pushes to a connection that was pushed to less than one
 /// <see cref="PushPacer"/> period ago are held until the pacer's next tick and leave together, in one frame
 /// (<c>Messenger:Protocol:PushCoalescingMs</c>); answers and acks never wait.
 /// </summary>
 internal sealed class ProtocolConnection
 {
     private const int MaxEnvelopesPerFrame = 256;
+
+    /// <summary>A frame stops taking envelopes once it holds this many bytes (one envelope always goes, whatever its size).</summary>
+    internal const int MaxBatchBytes = 1 << 20;
+
+    /// <summary>How long a connection's queue may stay over its bound before a call on it closes the connection.</summary>
+    internal const int StalledCloseSeconds = 30;
+
+    // What an envelope counts for in the queue's bytes: a result's value or a push's payload, plus a little for the rest.
+    internal static long SizeOf(Envelope envelope) => envelope.Body switch
+    {
+        ResultBody result => (result.Value?.Length ?? 0) + 64,
+        UpdatesBody updates => (updates.Payload?.Length ?? 0) + 64,
+        _ => 64,
+    };
+
+    private readonly long _queueBytesBound;
+    private long _queuedBytes;
+    private long _peakQueuedBytes;
+    private long _overSince;
 
     private readonly HubCallerContext _context;
     private readonly IClientProxy _client;
@@ -61,6 +83,7 @@ internal sealed class ProtocolConnection
         _logger = logger;
         ClientAddress = context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString();
         AddressBlock = ClientAddressBlock.Of(ClientAddress ?? "unknown");
+        _queueBytesBound = options.OutboundQueueBytes;
         _outbound = Channel.CreateBounded<Envelope>(new BoundedChannelOptions(options.OutboundQueueCapacity)
         {
             SingleReader = true,
@@ -95,13 +118,31 @@ internal sealed class ProtocolConnection
     /// <summary>Sets the account this connection is signed in as and returns the previous one.</summary>
     public long? SwapUserId(long? userId)
     {
+        if (userId is not null)
+        {
+            Session?.MarkSignedIn();
+        }
+
         var previous = Interlocked.Exchange(ref _userId, userId ?? -1);
         return previous < 0 ? null : previous;
     }
 
     /// <summary>Sets the account found by the lookup after the proof, unless a call on the connection has set it since
     /// (the call's is the newer: a sign-in or sign-out that committed after the lookup read).</summary>
-    public bool TryResolveUserId(long? userId) => Interlocked.CompareExchange(ref _userId, userId ?? -1, Unresolved) == Unresolved;
+    public bool TryResolveUserId(long? userId)
+    {
+        if (Interlocked.CompareExchange(ref _userId, userId ?? -1, Unresolved) != Unresolved)
+        {
+            return false;
+        }
+
+        if (userId is not null)
+        {
+            Session?.MarkSignedIn();
+        }
+
+        return true;
+    }
 
     /// <summary>Takes the handshake's keys; the connection then awaits the client's proof that it holds them
     /// (<see cref="TryProve"/>). False if it was closed meanwhile.</summary>
@@ -158,9 +199,61 @@ internal sealed class ProtocolConnection
 
     public long NextMsgId(bool isAnswer) => _msgIds.Next(isAnswer ? 1 : 3);
 
-    /// <summary>Queues an envelope for this connection; a full queue closes the connection.</summary>
-    public bool TryEnqueue(Envelope envelope)
+    /// <summary>Bytes queued for this connection and not yet handed to the transport.</summary>
+    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+
+    /// <summary>The most <see cref="QueuedBytes"/> ever held (tests).</summary>
+    internal long PeakQueuedBytes => Interlocked.Read(ref _peakQueuedBytes);
+
+    /// <summary>Test seam: awaited by the write loop before each frame it sends.</summary>
+    internal Func<Task>? BeforeSend { get; set; }
+
+    /// <summary>
+    /// True while the queue holds at least <c>OutboundQueueBytes</c>: a new call is refused rather than run, so what the
+    /// client does not read cannot pile up. A connection that stays so for <see cref="StalledCloseSeconds"/> is closed
+    /// (then true as well).
+    /// </summary>
+    public bool IsBacklogged()
     {
+        if (QueuedBytes < _queueBytesBound)
+        {
+            Interlocked.Exchange(ref _overSince, 0);
+            return false;
+        }
+
+        var now = Environment.TickCount64;
+        var since = Interlocked.CompareExchange(ref _overSince, now, 0);
+        if (since != 0 && now - since > StalledCloseSeconds * 1000L)
+        {
+            Close($"outbound queue over {_queueBytesBound} bytes for {StalledCloseSeconds} s: the client is not reading");
+        }
+
+        return true;
+    }
+
+    /// <summary>Queues an envelope for this connection. A full queue (by count, or at twice <c>OutboundQueueBytes</c>
+    /// unless it is empty: one envelope always fits) closes the connection. <paramref name="resend"/>: an unacked answer
+    /// resent to a new connection, which the session's own bounds already limit.</summary>
+    public bool TryEnqueue(Envelope envelope, bool resend = false)
+    {
+        var size = SizeOf(envelope);
+        var queued = Interlocked.Add(ref _queuedBytes, size);
+        if (!resend && queued > size && queued > 2 * _queueBytesBound)
+        {
+            Interlocked.Add(ref _queuedBytes, -size);
+            if (Volatile.Read(ref _closed) == 0)
+            {
+                Close($"outbound queue over {2 * _queueBytesBound} bytes: the client is not reading");
+            }
+
+            return false;
+        }
+
+        for (var peak = PeakQueuedBytes; queued > peak; peak = PeakQueuedBytes)
+        {
+            Interlocked.CompareExchange(ref _peakQueuedBytes, queued, peak);
+        }
+
         // Counted only where pushes can be held back: with coalescing off nothing waits to be ended.
         var urgent = _pacer is not null && envelope.Body is not UpdatesBody;
         if (urgent)
@@ -178,6 +271,7 @@ internal sealed class ProtocolConnection
             return true;
         }
 
+        Interlocked.Add(ref _queuedBytes, -size);
         if (Volatile.Read(ref _closed) == 0)
         {
             Close("outbound queue full: the client is not reading");
@@ -204,8 +298,9 @@ internal sealed class ProtocolConnection
             while (await _outbound.Reader.WaitToReadAsync())
             {
                 var urgent = Volatile.Read(ref _urgentQueued);
-                var onlyPushes = Drain(batch);
-                if (onlyPushes && _pacer is not null && batch.Count < MaxEnvelopesPerFrame
+                long batchBytes = 0;
+                var onlyPushes = Drain(batch, ref batchBytes);
+                if (onlyPushes && _pacer is not null && batch.Count < MaxEnvelopesPerFrame && batchBytes < MaxBatchBytes
                     && Environment.TickCount64 - _lastPushFrameAt < (long)_pacer.Period.TotalMilliseconds)
                 {
                     // This connection was pushed to a moment ago: the pushes wait for the pacer's next tick and go out
@@ -220,7 +315,7 @@ internal sealed class ProtocolConnection
                     }
 
                     Volatile.Write(ref _hurry, null);
-                    onlyPushes &= Drain(batch);
+                    onlyPushes &= Drain(batch, ref batchBytes);
                 }
 
                 if (onlyPushes)
@@ -232,9 +327,19 @@ internal sealed class ProtocolConnection
                     ? batch[0]
                     : new Envelope(NextMsgId(isAnswer: false), NextSeqNo(false), new ContainerBody([.. batch]));
                 batch.Clear();
-                using var sealedFrame = FrameCodec.Seal(_send!, new Frame(SessionId, outgoing));
-                // Serialized into the connection's pipe before the send completes: the pooled buffer is free after it.
-                await _client.SendAsync(ProtocolConstants.ReceiveMethod, sealedFrame.Segment);
+                if (BeforeSend is { } beforeSend)
+                {
+                    await beforeSend();
+                }
+
+                using (var sealedFrame = FrameCodec.Seal(_send!, new Frame(SessionId, outgoing)))
+                {
+                    // Serialized into the connection's pipe before the send completes: the pooled buffer is free after it. A send
+                    // that waits for a client that does not read ends when the connection is closed.
+                    await _client.SendAsync(ProtocolConstants.ReceiveMethod, sealedFrame.Segment, _context.ConnectionAborted);
+                }
+
+                Interlocked.Add(ref _queuedBytes, -batchBytes);
             }
         }
         catch (Exception e)
@@ -244,12 +349,13 @@ internal sealed class ProtocolConnection
     }
 
     /// <summary>Moves queued envelopes into <paramref name="batch"/>; true if every one taken is a push.</summary>
-    private bool Drain(List<Envelope> batch)
+    private bool Drain(List<Envelope> batch, ref long batchBytes)
     {
         var onlyPushes = true;
-        while (batch.Count < MaxEnvelopesPerFrame && _outbound.Reader.TryRead(out var envelope))
+        while (batch.Count < MaxEnvelopesPerFrame && batchBytes < MaxBatchBytes && _outbound.Reader.TryRead(out var envelope))
         {
             batch.Add(envelope);
+            batchBytes += SizeOf(envelope);
             onlyPushes &= envelope.Body is UpdatesBody;
         }
 
@@ -257,7 +363,7 @@ internal sealed class ProtocolConnection
     }
 
     /// <summary>Closes the connection (once) with a logged reason.</summary>
-    public void Close(string reason)
+    public void Close(string reason, LogLevel level = LogLevel.Information)
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0)
         {
@@ -266,7 +372,7 @@ internal sealed class ProtocolConnection
 
         Volatile.Write(ref _state, (int)ConnectionState.Closed);
         _outbound.Writer.TryComplete();
-        _logger.LogInformation("Closing connection {ConnectionId} ({ClientAddress}): {Reason}", ConnectionId, ClientAddress, reason);
+        _logger.Log(level, "Closing connection {ConnectionId} ({ClientAddress}): {Reason}", ConnectionId, ClientAddress, reason);
         _context.Abort();
     }
 

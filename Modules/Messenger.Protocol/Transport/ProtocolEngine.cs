@@ -14,9 +14,10 @@ namespace Messenger.Protocol.Transport;
 /// <summary>
 /// The protocol state machine behind the hub: handshake, frame decryption, session binding, msg_id checks and
 /// the routing of each envelope. Any frame that fails to decrypt or parse closes its connection with a logged
-/// reason; nothing a connection sends can disturb another. A connection becomes its device's (session, device
-/// binding, sign-in) only with its first frame that decrypts; one without such a frame is closed at the handshake
-/// timeout.
+/// reason (a null frame, or a null envelope in a container, too; any other failure to handle a frame closes it with
+/// one warning line, never an error with a stack per frame); nothing a connection sends can disturb another. A
+/// connection becomes its device's (session, device binding, sign-in) only with its first frame that decrypts; one
+/// without such a frame is closed at the handshake timeout.
 /// </summary>
 internal sealed class ProtocolEngine(
     ConnectionRegistry connections,
@@ -59,19 +60,30 @@ internal sealed class ProtocolEngine(
     {
         if (connections.Remove(connectionId) is { } connection)
         {
-            connection.Session?.Detach(connection);
+            if (connection.Session is { } session)
+            {
+                session.Detach(connection);
+                sessions.Detached(session);
+            }
+
             connection.Released();
             _ = accounts.ClosedAsync(connection);
         }
     }
 
-    public byte[] Handshake(string connectionId, byte[] message1)
+    public byte[] Handshake(string connectionId, byte[]? message1)
     {
         var connection = connections.Get(connectionId) ?? throw new HubException("unknown connection");
         if (connection.State != ConnectionState.AwaitingHandshake)
         {
             connection.Close("a second handshake on one connection");
             throw new HubException("handshake refused");
+        }
+
+        if (message1 is null)
+        {
+            connection.Close("handshake failed: message 1 is null");
+            throw new HubException("handshake failed");
         }
 
         try
@@ -101,10 +113,30 @@ internal sealed class ProtocolEngine(
         }
     }
 
-    public void Receive(string connectionId, byte[] frame)
+    public void Receive(string connectionId, byte[]? frame)
     {
         if (connections.Get(connectionId) is not { } connection)
         {
+            return;
+        }
+
+        try
+        {
+            Receive(connection, frame);
+        }
+        catch (Exception e)
+        {
+            // A backstop: no client input may log an error with a stack per frame (anyone could fill the log with them),
+            // nor keep a connection whose frame could not be handled. One line, with what went wrong.
+            connection.Close($"frame could not be handled: {e.GetType().Name}: {e.Message}", LogLevel.Warning);
+        }
+    }
+
+    private void Receive(ProtocolConnection connection, byte[]? frame)
+    {
+        if (frame is null)
+        {
+            connection.Close("malformed frame: null");
             return;
         }
 
@@ -195,15 +227,15 @@ internal sealed class ProtocolEngine(
 
         foreach (var answer in unacked)
         {
-            connection.TryEnqueue(answer);
+            connection.TryEnqueue(answer, resend: true);
         }
     }
 
     private void Process(ProtocolConnection connection, ClientSession session, Envelope envelope, bool inContainer)
     {
-        if (envelope.Body is null)
+        if (envelope?.Body is null)
         {
-            connection.Close("envelope without a body");
+            connection.Close("malformed frame: envelope without a body");
             return;
         }
 
@@ -261,7 +293,8 @@ internal sealed class ProtocolEngine(
                 return;
         }
 
-        if (!connection.TryEnterCall(_options.MaxCallsInFlight))
+        // Also while the connection's queue holds more than OutboundQueueBytes: what a client does not read must not pile up.
+        if (connection.IsBacklogged() || !connection.TryEnterCall(_options.MaxCallsInFlight))
         {
             session.Forget(msgId);
             connection.Enqueue(new ErrorBody(msgId, ErrorNames.TooManyCallsInFlight, 420, 1), isAnswer: true);

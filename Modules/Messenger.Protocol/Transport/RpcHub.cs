@@ -20,9 +20,9 @@ internal sealed class RpcHub(ProtocolEngine engine) : Hub
         return Task.CompletedTask;
     }
 
-    public byte[] Handshake(byte[] message1) => engine.Handshake(Context.ConnectionId, message1);
+    public byte[] Handshake(byte[]? message1) => engine.Handshake(Context.ConnectionId, message1);
 
     // Returns as soon as the frame's calls are queued: SignalR runs one invocation per connection at a time,
     // so awaiting the calls here would serialize every call of the connection.
-    public void Send(byte[] frame) => engine.Receive(Context.ConnectionId, frame);
+    public void Send(byte[]? frame) => engine.Receive(Context.ConnectionId, frame);
 }
