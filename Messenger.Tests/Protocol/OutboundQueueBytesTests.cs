@@ -133,7 +133,7 @@ public sealed class OutboundQueueBytesTests
         return TestHost.StartAsync(
             settings: new Dictionary<string, string?> { ["Messenger:Protocol:OutboundQueueBytes"] = queueBytes.ToString() },
             configureServices: services => services.AddSingleton(new RpcMethod(
-                BigMethod, typeof(object), allowAnonymous: true, allowBeforePasswordChange: false, _ => new object(), async (_, _, _) =>
+                BigMethod, typeof(object), RpcCost.Read, allowAnonymous: true, allowBeforePasswordChange: false, _ => new object(), async (_, _, _) =>
                 {
                     onCall?.Invoke();
                     if (beforeAnswer is not null)
