@@ -114,6 +114,10 @@ public sealed class MemberSearchTests
         // The primary key (chat_id, user_id), one lookup per candidate.
         var members = Plan(connection, GroupStore.MembersSql);
         members.Should().Contain(line => line.Contains("SEARCH message_members USING INDEX sqlite_autoindex_message_members_1 (chat_id=? AND user_id=?)"), string.Join(" | ", members));
+
+        // A chat's admins (join requests' count, a channel's comings and goings) from the partial index, not a walk
+        // over a channel's subscribers.
+        Plan(connection, GroupStore.AdminIdsSql).Should().Equal(["SEARCH message_members USING INDEX IX_message_members_admins (chat_id=?)"]);
     }
 
     private static List<string> Plan(SqliteConnection connection, string sql)

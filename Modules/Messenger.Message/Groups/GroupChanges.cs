@@ -107,10 +107,7 @@ internal sealed class GroupChanges(IUpdateLog log, ChatDirectory directory, Micr
     /// removal by <see cref="RemoveMemberHandler"/> once the member is gone (the count then is the one after).</summary>
     public void TellChannelAdmins(WriteScope scope, Chat chat, IReadOnlyCollection<long> concerned, long now, List<LogAppend> appends)
     {
-        var admins = scope.Command("SELECT user_id FROM message_members WHERE chat_id = @chat AND role <> @member");
-        admins.Parameters.AddWithValue("@chat", chat.Id);
-        admins.Parameters.AddWithValue("@member", (int)MemberRole.Member);
-        foreach (var admin in admins.ReadInt64Column().Where(id => !concerned.Contains(id)))
+        foreach (var admin in GroupStore.AdminIds(scope, chat.Id).Where(id => !concerned.Contains(id)))
         {
             appends.Add(new LogAppend(admin, log.Append(scope, admin, new ChatUpdate(chat, IsMember: true), now)));
         }

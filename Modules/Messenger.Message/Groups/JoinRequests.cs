@@ -134,10 +134,7 @@ internal static class JoinRequestStore
         recent.Parameters.AddWithValue("@chat", chatId);
         recent.Parameters.AddWithValue("@limit", InviteLimits.RecentRequesters);
         var update = new PendingJoinRequestsUpdate(chatId, count, [.. recent.ReadInt64Column()]);
-        var admins = scope.Command("SELECT user_id FROM message_members WHERE chat_id = @chat AND role <> @member");
-        admins.Parameters.AddWithValue("@chat", chatId);
-        admins.Parameters.AddWithValue("@member", (int)MemberRole.Member);
-        foreach (var admin in admins.ReadInt64Column())
+        foreach (var admin in GroupStore.AdminIds(scope, chatId))
         {
             appends.Add(new LogAppend(admin, log.Append(scope, admin, update, now)));
         }

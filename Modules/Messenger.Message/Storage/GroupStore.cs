@@ -177,6 +177,17 @@ internal sealed class GroupStore(SqliteDatabase database)
         return command.ReadInt64Column();
     }
 
+    public const string AdminIdsSql = "SELECT user_id FROM message_members WHERE chat_id = @chat AND role <> 0";
+
+    /// <summary>The chat's admins and its creator, from the partial index <c>IX_message_members_admins</c> (a seek, not a
+    /// walk over a channel's subscribers: the literal <c>role &lt;&gt; 0</c> is what lets SQLite use it).</summary>
+    public static List<long> AdminIds(WriteScope scope, long chatId)
+    {
+        var command = scope.Command(AdminIdsSql);
+        command.Parameters.AddWithValue("@chat", chatId);
+        return command.ReadInt64Column();
+    }
+
     public static MemberRole? RoleOf(WriteScope scope, long chatId, long userId) =>
         scope.Scalar("SELECT role FROM message_members WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId))
             is long role ? (MemberRole)role : null;

@@ -18,6 +18,7 @@ internal sealed class SessionRegistry : IDisposable
     private readonly ITimer _sweeper;
     private readonly object _evictionGate = new();
     private int _total;
+    private long _lastEvictionScan;
 
     public SessionRegistry(IOptions<ProtocolOptions> options, TimeProvider clock)
     {
@@ -75,8 +76,9 @@ internal sealed class SessionRegistry : IDisposable
         EvictIdle();
     }
 
-    // Counted only when the sessions (attached ones too) outnumber the cap; then down to 90 % of it in one pass, so a
-    // flood of disconnects does not scan all of them each time.
+    // Counted only when the sessions (attached ones too) outnumber the cap, then at most once a second (a server with more
+    // connected sessions than the cap would otherwise scan them all at every disconnect), down to 90 % of it in one
+    // pass: the idle ones may pass the cap by a second's disconnects in between.
     private void EvictIdle()
     {
         if (Volatile.Read(ref _total) <= _options.MaxIdleSessions)
@@ -86,6 +88,13 @@ internal sealed class SessionRegistry : IDisposable
 
         lock (_evictionGate)
         {
+            var now = _clock.GetTimestamp();
+            if (_lastEvictionScan != 0 && _clock.GetElapsedTime(_lastEvictionScan, now) < TimeSpan.FromSeconds(1))
+            {
+                return;
+            }
+
+            _lastEvictionScan = now;
             var idle = new List<(string DeviceKeyHex, DeviceSessions Device, ClientSession Session)>();
             foreach (var (deviceKeyHex, device) in _devices)
             {

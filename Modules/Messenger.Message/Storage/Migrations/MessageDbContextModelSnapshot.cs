@@ -454,6 +454,9 @@ namespace Messenger.Message.Storage.Migrations
 
                     b.HasIndex("UserId");
 
+                    b.HasIndex(new[] { "ChatId" }, "IX_message_members_admins")
+                        .HasFilter("role <> 0");
+
                     b.ToTable("message_members", (string)null);
                 });
 
