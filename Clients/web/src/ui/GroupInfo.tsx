@@ -14,7 +14,7 @@ import { peerFromKey, periodText, userName } from './peers';
 import { setState, useApp } from './store';
 import { UserPicker } from './UserPicker';
 import { Icon } from './Icon';
-import { Modal } from './Modal';
+import { Confirm } from './Modal';
 import { SharedMedia } from './SharedMedia';
 import { ContactButtons } from './Contacts';
 import { startSecretChat } from './secret';
@@ -383,34 +383,22 @@ function GroupDetails({ chatId }: { chatId: number }) {
         </button>
       )}
       {deleting && (
-        <Modal title={`Delete ${full.chat.title}?`} onClose={() => setDeleting(false)}>
-          <p class="muted">
-            The {noun} goes for all its members, with its messages and files. This cannot be undone.
-          </p>
-          <div class="button-column">
-            <button type="button" class="btn btn--danger" onClick={() => void remove()}>
-              Delete {noun}
-            </button>
-            <button type="button" class="btn btn--ghost" onClick={() => setDeleting(false)}>
-              Cancel
-            </button>
-          </div>
-        </Modal>
+        <Confirm
+          title={`Delete ${full.chat.title}?`}
+          text={`The ${noun} goes for all its members, with its messages and files. This cannot be undone.`}
+          action={`Delete ${noun}`}
+          onConfirm={() => void remove()}
+          onClose={() => setDeleting(false)}
+        />
       )}
       {leaving && (
-        <Modal title={`Leave ${full.chat.title}?`} onClose={() => setLeaving(false)}>
-          <p class="muted">
-            You will no longer get its messages; to come back, someone must add you again or send you an invite.
-          </p>
-          <div class="button-column">
-            <button type="button" class="btn btn--danger" onClick={() => void leave()}>
-              Leave {noun}
-            </button>
-            <button type="button" class="btn btn--ghost" onClick={() => setLeaving(false)}>
-              Cancel
-            </button>
-          </div>
-        </Modal>
+        <Confirm
+          title={`Leave ${full.chat.title}?`}
+          text="You will no longer get its messages; to come back, someone must add you again or send you an invite."
+          action={`Leave ${noun}`}
+          onConfirm={() => void leave()}
+          onClose={() => setLeaving(false)}
+        />
       )}
     </div>
   );

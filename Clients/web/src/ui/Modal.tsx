@@ -44,3 +44,20 @@ export function Modal({ title, onClose, children, wide }: ModalProps) {
     </div>
   );
 }
+
+/** Asks before something that cannot be taken back: what it does, its button (danger) and Cancel. */
+export function Confirm({ title, text, action, onConfirm, onClose }: { title: string; text: string; action: string; onConfirm: () => void; onClose: () => void }) {
+  return (
+    <Modal title={title} onClose={onClose}>
+      <p class="muted">{text}</p>
+      <div class="button-column">
+        <button type="button" class="btn btn--danger" onClick={onConfirm}>
+          {action}
+        </button>
+        <button type="button" class="btn btn--ghost" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+    </Modal>
+  );
+}
