@@ -35,7 +35,7 @@ export function GroupInfo({ chatKey }: { chatKey: string }) {
         </button>
       </header>
       <div class="info-panel__scroll">
-        {peer.kind === PeerKind.Chat ? <GroupDetails chatId={peer.id} /> : <UserDetails userId={peer.id} />}
+        {peer.kind === PeerKind.Chat ? <GroupDetails key={peer.id} chatId={peer.id} /> : <UserDetails userId={peer.id} />}
         <SharedMedia chatKey={chatKey} />
       </div>
     </aside>
