@@ -606,6 +606,13 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         // A mention opens the chat with that user: here Bob's own, his Saved Messages.
         await message.GetByRole(AriaRole.Button, new() { Name = $"@{bobName.Username}" }).ClickAsync();
         await Expect(bob.Page.GetByTestId("chat-title")).ToHaveTextAsync("Saved Messages");
+
+        // Nobody else reads Saved Messages: a note there carries no tick once stored (one's own elsewhere do).
+        await bob.SendAsync("Note to self");
+        var note = bob.Message("Note to self");
+        await Expect(note.Locator("time")).ToBeVisibleAsync();
+        await Expect(note.GetByRole(AriaRole.Img, new() { Name = "sending" })).ToHaveCountAsync(0);
+        await Expect(note.Locator(".ticks")).ToHaveCountAsync(0);
         bob.Dialogs.Should().BeEmpty();
         AssertNoProblems();
     }

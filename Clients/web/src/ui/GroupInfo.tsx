@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
 import type { ChatChanged, ChatFull, ChatMember, ChatPermissions } from '../api/types';
 import { WebhooksSection } from './Webhooks';
 import { InviteSection, JoinRequestsSection } from './Invites';
@@ -9,7 +10,9 @@ import { Avatar } from './Avatar';
 import { PhotoPicker } from './PhotoPicker';
 import { api } from './connection';
 import { errorText, presenceText } from './format';
-import { memberListCue, memberListView } from './members';
+import type { MemberPages } from './members';
+import { memberListCue, memberListView, memberPageSize, noMembers, readMembers, visibleRows, wantsMore, withPage } from './members';
+import { isNameQuery, nameMatches } from './nameSearch';
 import { peerFromKey, periodText, userName } from './peers';
 import { setState, useApp } from './store';
 import { UserPicker } from './UserPicker';
@@ -32,7 +35,7 @@ export function GroupInfo({ chatKey }: { chatKey: string }) {
         </button>
       </header>
       <div class="info-panel__scroll">
-        {peer.kind === PeerKind.Chat ? <GroupDetails chatId={peer.id} /> : <UserDetails userId={peer.id} />}
+        {peer.kind === PeerKind.Chat ? <GroupDetails key={peer.id} chatId={peer.id} /> : <UserDetails userId={peer.id} />}
         <SharedMedia chatKey={chatKey} />
       </div>
     </aside>
@@ -150,24 +153,81 @@ function GroupDetails({ chatId }: { chatId: number }) {
   const [leaving, setLeaving] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [banned, setBanned] = useState<number[]>([]);
+  const [pages, setPages] = useState<MemberPages>(noMembers);
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<MemberPages | null>(null);
+  const pagesRef = useRef(pages);
+  pagesRef.current = pages;
 
   const loads = useRef(0);
   const load = async () => {
     const mine = ++loads.current;
     try {
-      const next = await api().groups.getFull({ chat_id: chatId, limit: 1000 });
+      // The first page carries the chat and the caller's role; a reload reads again as many members as were listed.
+      const read: { first?: ChatFull } = {};
+      const list = await readMembers(async (offset, limit) => {
+        const page = await api().groups.getFull({ chat_id: chatId, offset, limit });
+        read.first ??= page;
+        return page.members;
+      }, Math.max(memberPageSize, pagesRef.current.members.length));
+      const next = read.first!;
+      await ensureUsers(list.members.map((m) => m.user_id));
       // Reloads can cross (a join and a title change close together): only the latest one's answer is shown.
       if (mine !== loads.current) return;
       setFull(next);
+      setPages(list);
       setTitle(next.chat.title);
       setAbout(next.chat.about ?? '');
       const bans = next.my_role >= MemberRole.Admin ? (await api().groups.getBanned({ chat_id: chatId })).user_ids : [];
       setBanned(bans);
-      await ensureUsers([...next.members.map((m) => m.user_id), ...bans]);
+      await ensureUsers(bans);
     } catch (e) {
       setError(errorText(e));
     }
   };
+
+  // The next page as the list is scrolled to its end (of the list, or of the members a name found); one at a time, and
+  // dropped when a reload or another name replaced the list meanwhile.
+  const reading = useRef(false);
+  const more = async (list: MemberPages, named: string, set: (update: (current: MemberPages | null) => MemberPages | null) => void) => {
+    if (reading.current || list.ended) return;
+    reading.current = true;
+    try {
+      const page = await api().groups.getFull({ chat_id: chatId, offset: list.members.length, limit: memberPageSize, ...(named ? { query: named } : {}) });
+      await ensureUsers(page.members.map((m) => m.user_id));
+      set((current) => (current === list ? withPage(list, page.members, memberPageSize) : current));
+    } catch (e) {
+      setError(errorText(e));
+      set((current) => (current === list ? { ...list, ended: true } : current));
+    } finally {
+      reading.current = false;
+    }
+  };
+
+  // A name typed: the members already listed when the list is whole, else the server's search (a moment after the
+  // typing stops), paged in turn.
+  const named = query.trim();
+  useEffect(() => {
+    setFound(null);
+    if (!named || pages.ended) return;
+    if (!isNameQuery(named)) {
+      setFound({ members: [], ended: true }); // the server would refuse it (SEARCH_QUERY_INVALID): it names nobody
+      return;
+    }
+    let cancelled = false;
+    const timer = setTimeout(() => {
+      readMembers((offset, limit) => api().groups.getFull({ chat_id: chatId, offset, limit, query: named }).then((f) => f.members))
+        .then(async (list) => {
+          await ensureUsers(list.members.map((m) => m.user_id));
+          if (!cancelled) setFound(list);
+        })
+        .catch((e) => !cancelled && setError(errorText(e)));
+    }, 250);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [chatId, named, pages.ended]);
   // What changes the list: a group's membership and role changes arrive as service messages (a newer one than last
   // seen is the cue, not every post), a channel's comings and goings as the `chat` update its admins get (the chat
   // with its new count), and both change the chat in the store.
@@ -198,7 +258,18 @@ function GroupDetails({ chatId }: { chatId: number }) {
 
   const channel = full.chat.kind === ChatKind.Channel;
   const noun = channel ? 'channel' : 'group';
-  const list = memberListView(full);
+  const list = memberListView(
+    full,
+    !named
+      ? pages.members
+      : pages.ended
+        ? pages.members.filter((m) => {
+          const user = state.users[m.user_id];
+          return nameMatches(named, userName(state, m.user_id), user?.username) || (!!user && nameMatches(named, user.display_name, user.username));
+        })
+        : (found?.members ?? []),
+  );
+  const shown: MemberPages = !named || pages.ended ? { members: list.members, ended: pages.ended } : (found ?? { members: [], ended: false });
   // Leaving is one step for a mistaken click: it asks first (a private group lets the user back only by an invite).
   const leave = async () => {
     setLeaving(false);
@@ -317,7 +388,7 @@ function GroupDetails({ chatId }: { chatId: number }) {
         <section class="info-section" aria-label="Add members">
           <UserPicker
             label={channel ? 'Add subscriber' : 'Add member'}
-            exclude={full.members.map((m) => m.user_id)}
+            exclude={pages.members.map((m) => m.user_id)}
             onPick={(user) => void run(() => api().groups.addMembers({ chat_id: chatId, user_ids: [user.id] }))}
             actionLabel={(u) => `Add ${u.display_name} (@${u.username}) to the ${noun}`}
           />
@@ -325,9 +396,20 @@ function GroupDetails({ chatId }: { chatId: number }) {
       )}
       <section class="info-section" aria-label={list.heading}>
         <h4>{list.heading}</h4>
-        {list.note && <p class="muted">{list.note}</p>}
-        <ul class="members">
-          {list.members.map((member) => (
+        <label class="field">
+          <span class="field__label">Search members</span>
+          <input class="field__input" type="search" value={query} maxLength={64} onInput={(e) => setQuery(e.currentTarget.value)} />
+        </label>
+        {named && shown.ended && shown.members.length === 0 && <p class="muted">No members found</p>}
+        <MemberWindow
+          members={shown.members}
+          ended={shown.ended}
+          onMore={() =>
+            void (named && !pages.ended
+              ? found && more(found, named, (update) => setFound((current) => update(current)))
+              : more(pages, '', (update) => setPages((current) => update(current) ?? current)))
+          }
+          row={(member) => (
             <MemberRow
               key={member.user_id}
               member={member}
@@ -341,8 +423,8 @@ function GroupDetails({ chatId }: { chatId: number }) {
               onSetAdmin={(admin) => void run(() => api().groups.setAdmin({ chat_id: chatId, user_id: member.user_id, is_admin: admin }))}
               onMakeOwner={() => void run(() => api().groups.transferOwnership({ chat_id: chatId, user_id: member.user_id }))}
             />
-          ))}
-        </ul>
+          )}
+        />
       </section>
       {isAdmin && banned.length > 0 && (
         <section class="info-section" aria-label="Removed members">
@@ -503,5 +585,61 @@ function MemberRow({ member, name, online, isMe, noun, canRemove, canPromote, on
         )}
       </span>
     </li>
+  );
+}
+
+/**
+ * A long list of members, of which only the rows near the scroller's view are in the page (a 10,000-member group
+ * scrolls as a 100-member one): spacers stand for the rest, at the rows' measured pitch. Scrolling near the end of
+ * what was read asks for the next page (`onMore`).
+ */
+function MemberWindow({ members, ended, onMore, row }: { members: ChatMember[]; ended: boolean; onMore: () => void; row: (member: ChatMember) => ComponentChildren }) {
+  const list = useRef<HTMLUListElement>(null);
+  const [pitch, setPitch] = useState(50);
+  const [range, setRange] = useState({ first: 0, last: 60 });
+  const measure = () => {
+    const ul = list.current;
+    if (!ul) return;
+    const scroller = ul.closest('.info-panel__scroll') ?? document.documentElement;
+    const rows = ul.querySelectorAll<HTMLElement>('[data-testid="member"]');
+    let height = pitch;
+    if (rows.length > 1) {
+      const measured = (rows[rows.length - 1].offsetTop - rows[0].offsetTop) / (rows.length - 1);
+      if (measured > 0 && Math.abs(measured - pitch) >= 1) {
+        height = measured;
+        setPitch(measured);
+      }
+    }
+    const view = scroller.getBoundingClientRect();
+    const next = visibleRows(view.top - ul.getBoundingClientRect().top, scroller.clientHeight, height, members.length);
+    setRange((current) => (current.first === next.first && current.last === next.last ? current : next));
+    if (wantsMore({ members, ended }, next.last)) onMore();
+  };
+  const latest = useRef(measure);
+  latest.current = measure;
+  useEffect(() => latest.current());
+  useEffect(() => {
+    const scroller = list.current?.closest('.info-panel__scroll');
+    const onChange = () => latest.current();
+    scroller?.addEventListener('scroll', onChange, { passive: true });
+    window.addEventListener('resize', onChange);
+    return () => {
+      scroller?.removeEventListener('scroll', onChange);
+      window.removeEventListener('resize', onChange);
+    };
+  }, []);
+  const first = Math.min(range.first, members.length);
+  const last = Math.min(Math.max(range.last, first), members.length);
+  return (
+    <>
+      <ul class="members" ref={list} style={{ paddingTop: `${first * pitch}px`, paddingBottom: `${(members.length - last) * pitch}px` }}>
+        {members.slice(first, last).map(row)}
+      </ul>
+      {!ended && (
+        <p class="muted" data-testid="members-loading">
+          Loading…
+        </p>
+      )}
+    </>
   );
 }

@@ -17,6 +17,7 @@ import { useDismiss } from './dismiss';
 import { ReportDialog } from './Reports';
 import { recallSelection, selectedQuote, watchSelectionIn } from './quotes';
 import { useFloatingActions } from './floatingActions';
+import { tickStatus, type TickStatus } from './ticks';
 
 export interface MessageActions {
   /** Replies to the message; `quote`: the part of its text selected in the bubble, if any. */
@@ -73,6 +74,7 @@ export function MessageBubble({
   }
   const out = message.from_id === state.me?.id;
   const key = peerKey(peerOf(message, state.me?.id ?? 0));
+  const ticks = tickStatus(message, dialog, state.me?.id ?? 0);
   const pinnable = !!onPin && canPin(state, key);
   const reactable = !!onReact && canReact(state, key);
   const inGroup = message.to_peer.kind === PeerKind.Chat;
@@ -173,7 +175,7 @@ export function MessageBubble({
             </span>
           )}
           <time dateTime={new Date(message.date * 1000).toISOString()}>{formatTime(message.date)}</time>
-          {out && <Ticks status={tickStatus(message, dialog)} />}
+          {out && ticks && <Ticks status={ticks} />}
         </span>
       </div>
       <div
@@ -292,15 +294,6 @@ export function MessageBubble({
       {reporting && <ReportDialog chatKey={key} message={message} onClose={() => setReporting(false)} />}
     </div>
   );
-}
-
-type TickStatus = 'sending' | 'sent' | 'delivered' | 'read';
-
-function tickStatus(message: Message, dialog: Dialog | undefined): TickStatus {
-  if (!dialog) return 'sent';
-  if (message.id <= dialog.read_outbox_max_id) return 'read';
-  if (message.id <= dialog.delivered_max_id) return 'delivered';
-  return 'sent';
 }
 
 function Ticks({ status }: { status: TickStatus }) {
