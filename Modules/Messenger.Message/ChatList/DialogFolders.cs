@@ -173,6 +173,51 @@ internal static class DialogFolders
 
     public static DialogFilter Read(byte[] body) => MessagePackSerializer.Deserialize<DialogFilter>(body, WireSerializer.Options);
 
+    /// <summary>
+    /// Takes <paramref name="peer"/> (a deleted group) out of every folder of <paramref name="users"/> that names it, and
+    /// tells each changed folder in its owner's log (<c>dialog_filter</c>, as <c>messages.updateDialogFilter</c> does). A
+    /// folder left with no kind of chat and no chat named (which <c>updateDialogFilter</c> refuses) is deleted, and told
+    /// deleted. Reads the users' folders by the <c>(user_id, folder_id)</c> key: at most
+    /// <see cref="DialogFolderLimits.MaxFolders"/> a user.
+    /// </summary>
+    public static void Forget(WriteScope scope, long[] users, Peer peer, long now, LogAppends appends)
+    {
+        var query = scope.Command("SELECT user_id, folder_id, body FROM message_dialog_folders WHERE user_id IN (SELECT value FROM json_each(@ids))");
+        query.Parameters.AddWithValue("@ids", System.Text.Json.JsonSerializer.Serialize(users));
+        var naming = new List<(long User, DialogFilter Filter)>();
+        using (var reader = query.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var filter = Read((byte[])reader[2]);
+                if (PeersOf(filter).Contains(peer))
+                {
+                    naming.Add((reader.GetInt64(0), filter));
+                }
+            }
+        }
+
+        foreach (var (user, filter) in naming)
+        {
+            var left = filter with
+            {
+                IncludePeers = [.. (filter.IncludePeers ?? []).Where(p => p != peer)],
+                ExcludePeers = [.. (filter.ExcludePeers ?? []).Where(p => p != peer)],
+            };
+            if (left.PrivateChats || left.Bots || left.Groups || left.Channels || left.IncludePeers.Length > 0)
+            {
+                scope.Execute("UPDATE message_dialog_folders SET body = @body WHERE user_id = @user AND folder_id = @id",
+                    ("@body", MessagePackSerializer.Serialize(left, WireSerializer.Options)), ("@user", user), ("@id", left.Id));
+                appends.Append(user, new DialogFilterUpdate(left.Id, left), now);
+            }
+            else
+            {
+                scope.Execute("DELETE FROM message_dialog_folders WHERE user_id = @user AND folder_id = @id", ("@user", user), ("@id", left.Id));
+                appends.Append(user, new DialogFilterUpdate(left.Id, null), now);
+            }
+        }
+    }
+
     /// <summary>The caller's folder <paramref name="id"/> as stored, if there is one.</summary>
     public static DialogFilter? Stored(SqliteDatabase database, long me, int id)
     {
