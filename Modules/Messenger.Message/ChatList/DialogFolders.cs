@@ -45,7 +45,8 @@ internal sealed class UpdateDialogFiltersOrderValidator : AbstractValidator<Upda
 /// with <c>getDifference</c> as with any other change. The server checks what it can vouch for — the chats named exist
 /// and the caller may use them, the limits — and leaves deciding which chats a folder holds to the clients, which have
 /// the dialogs at hand. Decided: a chat named earlier that the caller can no longer use (a group left, an account
-/// deleted) stays named until the caller edits it out; only chats newly named are checked.
+/// deleted) stays named until the caller edits it out; only chats newly named are checked. A group deleted goes from its
+/// members' folders (<see cref="DialogFolders.Forget"/>, from <c>GroupDeletion</c>): it never comes back.
 /// </summary>
 internal sealed class DialogFoldersHandler(Chats.ChatResolver chats, OwnChatSettings settings, SqliteDatabase database, IMediator bus, RpcContext caller)
     : IRequestHandler<GetDialogFiltersCall, DialogFilters>, IRequestHandler<UpdateDialogFilterCall, AffectedMessages>,

@@ -11,7 +11,9 @@ namespace Messenger.Queue.Logs;
 /// <c>too_long</c> and refetches), except each log's newest entry (it carries the log's pts, so a log never restarts
 /// from 0). A client whose pts falls before what is left gets <c>too_long</c>, as it would for any gap larger than the
 /// bound. Deletes at most <see cref="RowsPerUnit"/> entries per writer unit, so a large backlog (one user's flood)
-/// never holds the one writer for long: other writes run between its units.
+/// never holds the one writer for long: other writes run between its units. The logs to compact are found owner by owner
+/// down the <c>(owner_id, pts)</c> key, two seeks each (<see cref="NextOwnerSql"/>, <see cref="HeadSql"/>), so a pass
+/// costs in proportion to the logs, never to their entries.
 /// </summary>
 internal sealed class LogCompactor(
     SqliteDatabase database, StorageWriter writer, IOptions<QueueOptions> options, TimeProvider clock, ILogger<LogCompactor> logger)
@@ -19,6 +21,13 @@ internal sealed class LogCompactor(
 {
     private const int OwnersPerUnit = 200;
     private const int OwnersPerPage = 1000;
+
+    /// <summary>The next owner after <c>@after</c> and its log's oldest entry: one seek down the <c>(owner_id, pts)</c>
+    /// key, however many entries each log has.</summary>
+    internal const string NextOwnerSql = "SELECT owner_id, pts, date FROM queue_updates WHERE owner_id > @after ORDER BY owner_id, pts LIMIT 1";
+
+    /// <summary>A log's head: one seek to the end of the owner's entries.</summary>
+    internal const string HeadSql = "SELECT pts FROM queue_updates WHERE owner_id = @owner ORDER BY pts DESC LIMIT 1";
 
     /// <summary>Entries deleted at most per writer unit; settable for tests.</summary>
     internal int RowsPerUnit { get; set; } = 10_000;
@@ -107,13 +116,6 @@ internal sealed class LogCompactor(
 
         return deleted;
     }
-
-    /// <summary>The next owner after <c>@after</c> and its log's oldest entry: one seek down the <c>(owner_id, pts)</c>
-    /// key, however many entries each log has.</summary>
-    internal const string NextOwnerSql = "SELECT owner_id, pts, date FROM queue_updates WHERE owner_id > @after ORDER BY owner_id, pts LIMIT 1";
-
-    /// <summary>A log's head: one seek to the end of the owner's entries.</summary>
-    internal const string HeadSql = "SELECT pts FROM queue_updates WHERE owner_id = @owner ORDER BY pts DESC LIMIT 1";
 
     /// <summary>
     /// The next <see cref="OwnersPerPage"/> logs after <paramref name="after"/>, walked owner by owner down the primary
