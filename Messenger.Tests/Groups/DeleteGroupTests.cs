@@ -60,6 +60,45 @@ public sealed class DeleteGroupTests
     }
 
     [Fact]
+    public async Task Delete_TakesTheChatOutOfTheMembersFolders_ToldOnlineAndOnCatchingUp()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_delfold");
+        await using var bob = await host.MemberAsync("bob_delfold", listen: true);
+        await using var carol = await host.MemberAsync("carol_delfold");
+        var chat = (await alice.Client.CreateGroupAsync("Folded", [bob.Id, carol.Id])).Chat;
+        var stays = Peer.Chat((await alice.Client.CreateGroupAsync("Stays", [bob.Id])).Chat.Id);
+        var peer = Peer.Chat(chat.Id);
+        var mixed = new DialogFilter(2, "Mixed", Channels: true, IncludePeers: [peer, stays], ExcludePeers: []);
+        var untouched = new DialogFilter(4, "Other", IncludePeers: [stays], ExcludePeers: []);
+        var only = new DialogFilter(3, "Only", IncludePeers: [peer]);
+        var leftOut = new DialogFilter(5, "Not it", Groups: true, IncludePeers: [], ExcludePeers: [peer]);
+        await bob.Client.SaveDialogFilterAsync(mixed);
+        await bob.Client.SaveDialogFilterAsync(untouched);
+        await carol.Client.SaveDialogFilterAsync(only);
+        await carol.Client.SaveDialogFilterAsync(leftOut);
+        await alice.Client.SaveDialogFilterAsync(only);
+        var carolPts = (await carol.Client.GetStateAsync()).Pts;
+        await carol.Client.DisposeAsync();
+
+        await alice.Client.DeleteGroupAsync(chat.Id);
+
+        var told = await bob.NextAsync<DialogFilterChanged>(e => e.Id == 2 && e.Filter is { } f && !f.IncludePeers!.Contains(peer));
+        told.Filter.Should().BeEquivalentTo(mixed with { IncludePeers = [stays] });
+        (await bob.Client.GetDialogFiltersAsync()).Should().BeEquivalentTo(
+            [mixed with { IncludePeers = [stays] }, untouched], o => o.WithStrictOrdering(), "a folder not naming the chat is left as it was");
+
+        await using var back = await host.DeviceAsync("carol_delfold", carol.Id, listen: false);
+        var difference = await back.Client.GetDifferenceAsync(carolPts);
+        difference.Updates.Select(u => u.Update).OfType<DialogFilterUpdate>().Should().BeEquivalentTo(
+            [new DialogFilterUpdate(3, null), new DialogFilterUpdate(5, leftOut with { ExcludePeers = [] })],
+            "a folder that named only the chat is deleted (it could not be saved so); the other keeps its rule");
+        (await back.Client.GetDialogFiltersAsync()).Should().BeEquivalentTo([leftOut with { ExcludePeers = [] }]);
+        (await alice.Client.GetDialogFiltersAsync()).Should().BeEmpty("the creator's folders lose it too");
+        host.CountRows("message_dialog_folders").Should().Be(3);
+    }
+
+    [Fact]
     public async Task Delete_ThenEveryOtherCallOnTheChat_FailsWithChatNotFound()
     {
         await using var host = await GroupTestKit.StartHostAsync();

@@ -114,6 +114,33 @@ public sealed class ReportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reports_OfADeletedGroupsMessages_StayWithTheirCopy_AndSayTheGroupIsDeleted()
+    {
+        await using var alice = await _host.MemberAsync("alice_delrep");
+        await using var bob = await _host.MemberAsync("bob_delrep");
+        var chat = (await alice.Client.CreateGroupAsync("Gone soon", [bob.Id])).Chat;
+        var group = Peer.Chat(chat.Id);
+        var spam = (await bob.Client.SendMessageAsync(group, "buy gold now")).Message;
+        var whisper = (await bob.Client.SendMessageAsync(Peer.User(alice.Id), "psst, gold")).Message;
+        await alice.Client.ReportMessagesAsync(group, [spam.Id], ReportReasons.Spam);
+        await alice.Client.ReportMessagesAsync(Peer.User(bob.Id), [whisper.Id], ReportReasons.Spam);
+        Report Of(ReportList list, long messageId) => list.Reports.Single(r => r.FromId == bob.Id && r.MessageId == messageId);
+        Of(await _admin.Client.GetReportsAsync(), spam.Id).Should().Match<Report>(r => r.ChatTitle == "Gone soon" && !r.ChatDeleted);
+
+        await alice.Client.DeleteGroupAsync(chat.Id);
+
+        var open = await _admin.Client.GetReportsAsync();
+        Of(open, spam.Id).Should().BeEquivalentTo(new
+        {
+            ChatId = chat.Id, ChatTitle = (string?)null, ChatDeleted = true, Text = "buy gold now", State = ReportActions.Open,
+        }, "the report is the admins' evidence of what the author posted, whatever became of the group");
+        Of(open, whisper.Id).Should().BeEquivalentTo(new { ChatTitle = (string?)null, ChatDeleted = false }, "a private chat is no deleted group");
+
+        var resolved = await _admin.Client.ResolveReportAsync(Of(open, spam.Id).Id, ReportActions.DeleteMessage);
+        resolved.Should().BeEquivalentTo(new { State = ReportActions.Deleted, ChatDeleted = true, Text = "buy gold now" }, "nothing is left to delete");
+    }
+
+    [Fact]
     public async Task BadReports_AreRefusedByName_AndFileNothing()
     {
         await using var alice = await _host.MemberAsync("alice_badreport");

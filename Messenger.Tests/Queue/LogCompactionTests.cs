@@ -104,6 +104,67 @@ public sealed class LogCompactionTests
         (await compactor.CompactAsync(CancellationToken.None)).Should().Be(0);
     }
 
+    [Fact]
+    public async Task OwnersToCompact_AreFoundBySeeksDownTheKey_NotAReadOfEveryEntry()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        using var connection = host.Services.GetRequiredService<SqliteDatabase>().Open();
+
+        // The next owner and its oldest entry, then that owner's head: each stops at the first row of the key it seeks,
+        // with no sort and no GROUP BY over the table (which read all of it at every interval).
+        Plan(connection, LogCompactor.NextOwnerSql).Should().Equal(
+            ["SEARCH queue_updates USING INDEX sqlite_autoindex_queue_updates_1 (owner_id>?)"]);
+        Plan(connection, LogCompactor.HeadSql).Should().Equal(
+            ["SEARCH queue_updates USING COVERING INDEX sqlite_autoindex_queue_updates_1 (owner_id=?)"]);
+    }
+
+    [Fact]
+    public async Task Compact_WalksOwnersPastAPage_AndSkipsLogsWithNothingToDelete()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await SessionTestKit.StartHostAsync(clock: clock);
+        var writer = host.Services.GetRequiredService<StorageWriter>();
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var old = clock.GetUtcNow().AddDays(-40).ToUnixTimeSeconds();
+        // 2,500 logs (more than two pages of owners): every third has two old entries under its newest.
+        await writer.WriteAsync(scope =>
+        {
+            for (var owner = 1_000_000L; owner < 1_002_500L; owner++)
+            {
+                var stale = owner % 3 == 0;
+                for (var pts = 1; pts <= 3; pts++)
+                {
+                    scope.Execute("INSERT INTO queue_updates (owner_id, pts, pts_count, date, payload) VALUES (@owner, @pts, 1, @date, x'00')",
+                        ("@owner", owner), ("@pts", pts), ("@date", stale && pts < 3 ? old : now));
+                }
+            }
+
+            return 0;
+        }, CancellationToken.None);
+
+        var deleted = await host.Services.GetRequiredService<LogCompactor>().CompactAsync(CancellationToken.None);
+
+        deleted.Should().Be(2 * 833);
+        EntriesOf(host, 1_002_498).Should().Equal(3);
+        EntriesOf(host, 1_002_497).Should().Equal(1, 2, 3);
+    }
+
+    private static List<string> Plan(Microsoft.Data.Sqlite.SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        command.Parameters.AddWithValue("@after", 0L);
+        command.Parameters.AddWithValue("@owner", 1L);
+        using var reader = command.ExecuteReader();
+        var lines = new List<string>();
+        while (reader.Read())
+        {
+            lines.Add(reader.GetString(3));
+        }
+
+        return lines;
+    }
+
     private static List<long> EntriesOf(TestHost host, long userId)
     {
         using var connection = host.Services.GetRequiredService<SqliteDatabase>().Open();

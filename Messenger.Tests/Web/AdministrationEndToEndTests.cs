@@ -95,6 +95,39 @@ public sealed class AdministrationEndToEndTests(BrowserFixture browser, ITestOut
     }
 
     [Fact]
+    public async Task AReportOfADeletedGroupsMessage_StaysForTheAdmin_SayingTheGroupIsDeleted_WithNothingToDelete()
+    {
+        // Alice registered first: she is the server's admin.
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await bob.CreateGroupAsync("Doomed", aliceName.Username);
+        await bob.SendAsync("Gold coins, cheap");
+        await alice.OpenChatAsync("Doomed");
+        var offending = alice.Message("Gold coins, cheap");
+        await offending.HoverAsync();
+        await offending.GetByRole(AriaRole.Button, new() { Name = "Report" }).ClickAsync();
+        var dialog = alice.Page.GetByRole(AriaRole.Dialog, new() { Name = "Report message" });
+        await dialog.GetByLabel("Reason").SelectOptionAsync("spam");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Report" }).ClickAsync();
+        await Expect(dialog.GetByRole(AriaRole.Status)).ToContainTextAsync("Reported");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Delete group" }).ClickAsync();
+        await bob.Page.GetByRole(AriaRole.Dialog, new() { Name = "Delete Doomed?" }).GetByRole(AriaRole.Button, new() { Name = "Delete group" }).ClickAsync();
+        await Expect(alice.Page.GetByTestId("dialog").Filter(new() { HasText = "Doomed" })).ToHaveCountAsync(0);
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        var reports = alice.Page.GetByTestId("admin-reports");
+        var report = reports.GetByTestId("report");
+        await Expect(report).ToContainTextAsync($"Spam: {bobName.Display} in a deleted group");
+        await Expect(report).ToContainTextAsync("Gold coins, cheap");
+        await Expect(report.GetByRole(AriaRole.Button, new() { Name = "Delete message" })).ToHaveCountAsync(0);
+        await report.GetByRole(AriaRole.Button, new() { Name = "Dismiss" }).ClickAsync();
+        await Expect(reports).ToContainTextAsync("No open reports.");
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task AReportFiledByAnotherUser_ShowsTheAdminItsCountLive_WhoseNoticeOpensTheReports()
     {
         // Alice registered first: she is the server's admin.

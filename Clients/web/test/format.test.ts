@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MuteForever, RpcError, isMuted, userPeer, type Message, type MessageMedia } from '../src/api/types';
-import { errorText } from '../src/ui/format';
+import { errorText, reportPlace } from '../src/ui/format';
 import { periodText, previewText, unsentText } from '../src/ui/peers';
 import type { AppState } from '../src/ui/store';
 
@@ -120,5 +120,15 @@ describe('an unsent message in a chat row', () => {
     expect(unsentText({ text: 'look', media: input('clip.webm', 'video/webm', 12) })).toBe('Video 0:12, look');
     expect(unsentText({ text: '', media: input('voice-1733097600000.webm', 'audio/webm', 7) })).toBe('Voice message 0:07');
     expect(unsentText({ text: 'the report', media: input('report.pdf', 'application/pdf') })).toBe('report.pdf, the report');
+  });
+});
+
+describe('reportPlace', () => {
+  const name = (id: number) => `user ${id}`;
+
+  it('names the group, the reporter of a private chat, or says the group was deleted', () => {
+    expect(reportPlace({ chat_title: 'Club', reporter_id: 4 }, name)).toBe('in Club');
+    expect(reportPlace({ chat_title: null, reporter_id: 4 }, name)).toBe('to user 4');
+    expect(reportPlace({ chat_title: null, chat_deleted: true, reporter_id: 4 }, name)).toBe('in a deleted group');
   });
 });

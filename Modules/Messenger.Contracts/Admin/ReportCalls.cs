@@ -43,7 +43,9 @@ public sealed record ReportList([property: Key("reports")] Report[] Reports, [pr
 /// was then — its author (<see cref="FromId"/>), chat (<see cref="ChatId"/>; <see cref="ChatTitle"/> null for a private
 /// chat, which is between the reporter and the author), <see cref="Text"/> (a poll's question), the name and kind of a
 /// file it carried (<see cref="Media"/>, e.g. <c>photo: beach.jpg</c>) and when it was sent. <see cref="State"/>:
-/// <c>open</c>, <c>dismissed</c>, or <c>deleted</c> (an admin deleted the message for everyone).</summary>
+/// <c>open</c>, <c>dismissed</c>, or <c>deleted</c> (an admin deleted the message for everyone). <see cref="ChatDeleted"/>:
+/// the group was deleted since (<c>groups.delete</c>): the report stays, with its copy of the message, and
+/// <see cref="ChatTitle"/> is null (the title went with the chat).</summary>
 [MessagePackObject]
 public sealed record Report(
     [property: Key("id")] long Id,
@@ -60,7 +62,8 @@ public sealed record Report(
     [property: Key("msg_date")] long MessageDate,
     [property: Key("state")] string State,
     [property: Key("resolved_by")] long? ResolvedBy = null,
-    [property: Key("resolved_at")] long? ResolvedAt = null);
+    [property: Key("resolved_at")] long? ResolvedAt = null,
+    [property: Key("chat_deleted")] bool ChatDeleted = false);
 
 /// <summary><c>admin.resolveReport</c> (server admins): <c>dismiss</c> the report, or <c>delete_message</c> — the
 /// message is deleted for everyone in its chat (as its author would revoke it) and every open report of it is resolved

@@ -45,7 +45,8 @@ internal sealed class UpdateDialogFiltersOrderValidator : AbstractValidator<Upda
 /// with <c>getDifference</c> as with any other change. The server checks what it can vouch for — the chats named exist
 /// and the caller may use them, the limits — and leaves deciding which chats a folder holds to the clients, which have
 /// the dialogs at hand. Decided: a chat named earlier that the caller can no longer use (a group left, an account
-/// deleted) stays named until the caller edits it out; only chats newly named are checked.
+/// deleted) stays named until the caller edits it out; only chats newly named are checked. A group deleted goes from its
+/// members' folders (<see cref="DialogFolders.Forget"/>, from <c>GroupDeletion</c>): it never comes back.
 /// </summary>
 internal sealed class DialogFoldersHandler(Chats.ChatResolver chats, OwnChatSettings settings, SqliteDatabase database, IMediator bus, RpcContext caller)
     : IRequestHandler<GetDialogFiltersCall, DialogFilters>, IRequestHandler<UpdateDialogFilterCall, AffectedMessages>,
@@ -172,6 +173,51 @@ internal static class DialogFolders
     public static IEnumerable<Peer> PeersOf(DialogFilter filter) => (filter.IncludePeers ?? []).Concat(filter.ExcludePeers ?? []);
 
     public static DialogFilter Read(byte[] body) => MessagePackSerializer.Deserialize<DialogFilter>(body, WireSerializer.Options);
+
+    /// <summary>
+    /// Takes <paramref name="peer"/> (a deleted group) out of every folder of <paramref name="users"/> that names it, and
+    /// tells each changed folder in its owner's log (<c>dialog_filter</c>, as <c>messages.updateDialogFilter</c> does). A
+    /// folder left with no kind of chat and no chat named (which <c>updateDialogFilter</c> refuses) is deleted, and told
+    /// deleted. Reads the users' folders by the <c>(user_id, folder_id)</c> key: at most
+    /// <see cref="DialogFolderLimits.MaxFolders"/> a user.
+    /// </summary>
+    public static void Forget(WriteScope scope, long[] users, Peer peer, long now, LogAppends appends)
+    {
+        var query = scope.Command("SELECT user_id, folder_id, body FROM message_dialog_folders WHERE user_id IN (SELECT value FROM json_each(@ids))");
+        query.Parameters.AddWithValue("@ids", System.Text.Json.JsonSerializer.Serialize(users));
+        var naming = new List<(long User, DialogFilter Filter)>();
+        using (var reader = query.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                var filter = Read((byte[])reader[2]);
+                if (PeersOf(filter).Contains(peer))
+                {
+                    naming.Add((reader.GetInt64(0), filter));
+                }
+            }
+        }
+
+        foreach (var (user, filter) in naming)
+        {
+            var left = filter with
+            {
+                IncludePeers = [.. (filter.IncludePeers ?? []).Where(p => p != peer)],
+                ExcludePeers = [.. (filter.ExcludePeers ?? []).Where(p => p != peer)],
+            };
+            if (left.PrivateChats || left.Bots || left.Groups || left.Channels || left.IncludePeers.Length > 0)
+            {
+                scope.Execute("UPDATE message_dialog_folders SET body = @body WHERE user_id = @user AND folder_id = @id",
+                    ("@body", MessagePackSerializer.Serialize(left, WireSerializer.Options)), ("@user", user), ("@id", left.Id));
+                appends.Append(user, new DialogFilterUpdate(left.Id, left), now);
+            }
+            else
+            {
+                scope.Execute("DELETE FROM message_dialog_folders WHERE user_id = @user AND folder_id = @id", ("@user", user), ("@id", left.Id));
+                appends.Append(user, new DialogFilterUpdate(left.Id, null), now);
+            }
+        }
+    }
 
     /// <summary>The caller's folder <paramref name="id"/> as stored, if there is one.</summary>
     public static DialogFilter? Stored(SqliteDatabase database, long me, int id)

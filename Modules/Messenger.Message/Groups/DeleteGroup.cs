@@ -47,7 +47,8 @@ internal sealed class DeleteGroupHandler(GroupDeletion deletion, LoggedWriter wr
 /// member, in each one's log; their drafts, pins, mutes, marks and scheduled messages of the chat go with it), revokes
 /// the messages <see cref="BatchSize"/> per unit as a delete for everyone does (<see cref="MessageDeletion.Revoke"/>:
 /// text, files' references, search entries, reactions, votes, pins, the log entries that carried them), and its last
-/// unit drops the chat's own log and topics, empties the row and marks the chat purged (2). A purge cut short (a stop,
+/// unit drops the chat's own log and topics, empties the row and marks the chat purged (2). The chat also goes from each
+/// told member's chat folders (<see cref="ChatList.DialogFolders.Forget"/>), in the same unit as their farewell. A purge cut short (a stop,
 /// a crash, a full disk) is finished at the next start (<see cref="GroupPurgeResumer"/>).
 /// </summary>
 internal sealed class GroupDeletion(
@@ -150,7 +151,8 @@ internal sealed class GroupDeletion(
 
     /// <summary>Tells <paramref name="users"/> the chat is gone (a <c>chat</c> update in each one's log, the chat as it
     /// was with <see cref="Chat.Deleted"/> set), and their own rows of it go: drafts, dialog pins, archive entries,
-    /// unread marks, mutes (the topics' too), and the messages they scheduled into it, whose files are released.</summary>
+    /// unread marks, mutes (the topics' too), the messages they scheduled into it, whose files are released, and its
+    /// place in their chat folders (each changed folder told as <c>dialog_filter</c>).</summary>
     private Chat Farewell(WriteScope scope, long chatId, long[] users, LogAppends appends)
     {
         var ids = System.Text.Json.JsonSerializer.Serialize(users);
@@ -175,6 +177,8 @@ internal sealed class GroupDeletion(
         {
             appends.Append(user, new ChatUpdate(chat, IsMember: false), now);
         }
+
+        ChatList.DialogFolders.Forget(scope, users, Peer.Chat(chatId), now, appends);
 
         return chat;
     }

@@ -15,10 +15,11 @@ internal static class ReportStore
     public const int Deleted = 2;
 
     private const string Columns =
-        "r.id, r.reporter_id, r.reason, r.comment, r.date, r.chat_id, c.title, r.message_id, r.from_id, r.text, r.media, r.message_date, " +
-        "r.state, r.resolved_by, r.resolved_at";
+        "r.id, r.reporter_id, r.reason, r.comment, r.date, r.chat_id, CASE WHEN c.deleted = 0 THEN c.title END, r.message_id, r.from_id, " +
+        "r.text, r.media, r.message_date, r.state, r.resolved_by, r.resolved_at, coalesce(c.deleted, 0) <> 0";
 
-    // A private chat's row has no title; a group's keeps its title (null once the group is gone).
+    // A private chat's row has no title; a group's keeps its title, null once the group is deleted (chat_deleted then says
+    // so: the purge empties the title, and before it ends the title is the deleted chat's, shown nowhere else).
     private const string From = "FROM message_reports r LEFT JOIN message_chats c ON c.id = r.chat_id";
 
     /// <summary>Files the reporter's report of <paramref name="message"/>: 1, or 0 when they had reported it before.</summary>
@@ -115,5 +116,5 @@ internal static class ReportStore
         reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetString(9),
         reader.IsDBNull(10) ? null : reader.GetString(10), reader.GetInt64(11),
         reader.GetInt32(12) switch { Dismissed => ReportActions.Dismissed, Deleted => ReportActions.Deleted, _ => ReportActions.Open },
-        reader.IsDBNull(13) ? null : reader.GetInt64(13), reader.IsDBNull(14) ? null : reader.GetInt64(14));
+        reader.IsDBNull(13) ? null : reader.GetInt64(13), reader.IsDBNull(14) ? null : reader.GetInt64(14), reader.GetBoolean(15));
 }

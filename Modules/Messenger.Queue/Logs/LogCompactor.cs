@@ -11,13 +11,23 @@ namespace Messenger.Queue.Logs;
 /// <c>too_long</c> and refetches), except each log's newest entry (it carries the log's pts, so a log never restarts
 /// from 0). A client whose pts falls before what is left gets <c>too_long</c>, as it would for any gap larger than the
 /// bound. Deletes at most <see cref="RowsPerUnit"/> entries per writer unit, so a large backlog (one user's flood)
-/// never holds the one writer for long: other writes run between its units.
+/// never holds the one writer for long: other writes run between its units. The logs to compact are found owner by owner
+/// down the <c>(owner_id, pts)</c> key, two seeks each (<see cref="NextOwnerSql"/>, <see cref="HeadSql"/>), so a pass
+/// costs in proportion to the logs, never to their entries.
 /// </summary>
 internal sealed class LogCompactor(
     SqliteDatabase database, StorageWriter writer, IOptions<QueueOptions> options, TimeProvider clock, ILogger<LogCompactor> logger)
     : BackgroundService
 {
     private const int OwnersPerUnit = 200;
+    private const int OwnersPerPage = 1000;
+
+    /// <summary>The next owner after <c>@after</c> and its log's oldest entry: one seek down the <c>(owner_id, pts)</c>
+    /// key, however many entries each log has.</summary>
+    internal const string NextOwnerSql = "SELECT owner_id, pts, date FROM queue_updates WHERE owner_id > @after ORDER BY owner_id, pts LIMIT 1";
+
+    /// <summary>A log's head: one seek to the end of the owner's entries.</summary>
+    internal const string HeadSql = "SELECT pts FROM queue_updates WHERE owner_id = @owner ORDER BY pts DESC LIMIT 1";
 
     /// <summary>Entries deleted at most per writer unit; settable for tests.</summary>
     internal int RowsPerUnit { get; set; } = 10_000;
@@ -49,7 +59,23 @@ internal sealed class LogCompactor(
     {
         var cutoff = clock.GetUtcNow().AddDays(-options.Value.RetentionDays).ToUnixTimeSeconds();
         var behind = (long)options.Value.TooLongAfterUpdates;
-        var owners = OwnersToCompact(cutoff, behind);
+        long deleted = 0;
+        var after = long.MinValue;
+        while (true)
+        {
+            var (owners, last) = OwnersToCompact(after, cutoff, behind);
+            deleted += await DeleteAsync(owners, cutoff, behind, cancellationToken);
+            if (last is not { } next)
+            {
+                return deleted;
+            }
+
+            after = next;
+        }
+    }
+
+    private async Task<long> DeleteAsync(List<(long Owner, long Head)> owners, long cutoff, long behind, CancellationToken cancellationToken)
+    {
         var rows = RowsPerUnit;
         long deleted = 0;
         var next = 0;
@@ -91,22 +117,48 @@ internal sealed class LogCompactor(
         return deleted;
     }
 
-    private List<(long Owner, long Head)> OwnersToCompact(long cutoff, long behind)
+    /// <summary>
+    /// The next <see cref="OwnersPerPage"/> logs after <paramref name="after"/>, walked owner by owner down the primary
+    /// key (two seeks each: the oldest entry and the head), and of them those with something to delete: the oldest entry
+    /// older than the retention, or more than <paramref name="behind"/> behind the head. The cost grows with the owners,
+    /// not the entries (a GROUP BY over the table read every entry of it at each interval). Entries' dates rise with their
+    /// pts (each is the clock at its append), so the oldest entry is the one to compare. <c>Last</c> is where the next
+    /// page starts, null when no owner is left.
+    /// </summary>
+    private (List<(long Owner, long Head)> Owners, long? Last) OwnersToCompact(long after, long cutoff, long behind)
     {
         using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText =
-            "SELECT owner_id, max(pts) FROM queue_updates GROUP BY owner_id " +
-            "HAVING min(date) < @cutoff OR min(pts) <= max(pts) - @behind";
-        command.Parameters.AddWithValue("@cutoff", cutoff);
-        command.Parameters.AddWithValue("@behind", behind);
+        using var next = connection.CreateCommand();
+        next.CommandText = NextOwnerSql;
+        var afterParameter = next.Parameters.AddWithValue("@after", after);
+        using var head = connection.CreateCommand();
+        head.CommandText = HeadSql;
+        var ownerParameter = head.Parameters.AddWithValue("@owner", 0L);
         var owners = new List<(long, long)>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        for (var walked = 0; walked < OwnersPerPage; walked++)
         {
-            owners.Add((reader.GetInt64(0), reader.GetInt64(1)));
+            afterParameter.Value = after;
+            long owner, oldest, date;
+            using (var reader = next.ExecuteReader())
+            {
+                if (!reader.Read())
+                {
+                    return (owners, null);
+                }
+
+                (owner, oldest, date) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+            }
+
+            ownerParameter.Value = owner;
+            var newest = (long)head.ExecuteScalar()!;
+            if (oldest < newest && (date < cutoff || oldest <= newest - behind))
+            {
+                owners.Add((owner, newest));
+            }
+
+            after = owner;
         }
 
-        return owners;
+        return (owners, after);
     }
 }

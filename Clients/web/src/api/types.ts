@@ -219,7 +219,8 @@ export interface AuditEntry {
 }
 
 /** admin.getReports: one user's report of one message, with the message as it was when reported. `chat_title` is null
- * for a private chat (between the reporter and the author); `state` is `open`, `dismissed` or `deleted`. */
+ * for a private chat (between the reporter and the author) and for a deleted group (`chat_deleted`); `state` is `open`,
+ * `dismissed` or `deleted`. */
 export interface Report {
   id: number;
   reporter_id: number;
@@ -236,6 +237,7 @@ export interface Report {
   state: 'open' | 'dismissed' | 'deleted';
   resolved_by: number | null;
   resolved_at: number | null;
+  chat_deleted?: boolean;
 }
 
 /** admin.getBackups / admin.backupNow: the server's scheduled backups, newest first (`directory` empty: none taken). */

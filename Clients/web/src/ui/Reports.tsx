@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AdminUser, Message, Report } from '../api/types';
 import { api } from './connection';
-import { errorText } from './format';
+import { errorText, reportPlace } from './format';
 import { Modal } from './Modal';
 import { ensureUsers } from './chats';
 import { peerFromKey, userName } from './peers';
@@ -130,7 +130,7 @@ export function AdminReports({ users, onAction }: { users: AdminUser[]; onAction
               <li class="device report" key={report.id} data-testid="report">
                 <span class="device__info">
                   <span class="device__name">
-                    {label}: {name(report.from_id)} {report.chat_title ? `in ${report.chat_title}` : `to ${name(report.reporter_id)}`}
+                    {label}: {name(report.from_id)} {reportPlace(report, name)}
                   </span>
                   <span class="report__text">
                     {report.text}
@@ -144,13 +144,15 @@ export function AdminReports({ users, onAction }: { users: AdminUser[]; onAction
                 <button type="button" class="btn btn--small btn--ghost" onClick={() => void act(() => api().admin.resolveReport({ id: report.id, action: 'dismiss' }))}>
                   Dismiss
                 </button>
-                <button
-                  type="button"
-                  class="btn btn--small btn--danger"
-                  onClick={() => void act(() => api().admin.resolveReport({ id: report.id, action: 'delete_message' }))}
-                >
-                  Delete message
-                </button>
+                {!report.chat_deleted && (
+                  <button
+                    type="button"
+                    class="btn btn--small btn--danger"
+                    onClick={() => void act(() => api().admin.resolveReport({ id: report.id, action: 'delete_message' }))}
+                  >
+                    Delete message
+                  </button>
+                )}
                 {blockable && (
                   <button
                     type="button"

@@ -1,4 +1,5 @@
 import { ErrorNames, MaxPinnedTopics, RpcError } from '../api/types';
+import type { Report } from '../api/types';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const weekdayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short' });
@@ -157,4 +158,14 @@ export function errorText(error: unknown): string {
     return errorSentences[error.name] ?? error.name.toLowerCase().replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Where a reported message was, for the admins' list: "in <group>", "in a deleted group" (its title went with it), or
+ * "to <reporter>" (a private chat, between the reporter and the author). */
+export function reportPlace(report: Pick<Report, 'chat_title' | 'chat_deleted' | 'reporter_id'>, name: (userId: number) => string): string {
+  if (report.chat_deleted) {
+    return 'in a deleted group';
+  }
+
+  return report.chat_title ? `in ${report.chat_title}` : `to ${name(report.reporter_id)}`;
 }
