@@ -137,7 +137,8 @@ public static partial class GroupMethods
         this MessengerClient client, long chatId, long pts, int limit = 1000, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetChannelDifferenceCall(chatId, pts, limit), cancellationToken);
 
-    /// <summary>Messages containing every word of <paramref name="query"/> (prefix, case- and accent-insensitive), in
+    /// <summary>Messages containing every word of <paramref name="query"/> (prefix, case- and accent-insensitive; a
+    /// one-character word, and words before the last four, whole words; the first 16 words), in
     /// <paramref name="peer"/> or (null) every chat the caller can read, newest first, older than <paramref name="offsetId"/>;
     /// only those sent by <paramref name="fromId"/> (0: anyone), dated from <paramref name="minDate"/> to
     /// <paramref name="maxDate"/> (whole seconds, both included; null: unbounded) and of the kind <paramref name="filter"/>

@@ -146,6 +146,59 @@ public sealed class GroupSearchTests
         (await alice.Client.SearchMessagesAsync(query, Peer.Chat(chat.Id))).Should().HaveCount(expected);
     }
 
+    [Fact]
+    public async Task SearchMessages_AOneLetterWord_FindsThatWholeWordOnly_InEveryChatAndInOne()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_sletter");
+        var chat = (await alice.Client.CreateGroupAsync("Team", [])).Chat;
+        var planB = await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), "then plan B");
+        await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), "bravo team");
+        await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), "b2b sales");
+        var hello = await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), "hello there");
+
+        foreach (var peer in new[] { null, Peer.Chat(chat.Id) })
+        {
+            (await alice.Client.SearchMessagesAsync("b", peer)).Select(m => m.Id).Should().Equal(planB.Message.Id);
+            (await alice.Client.SearchMessagesAsync("pla b", peer)).Select(m => m.Id).Should().Equal(planB.Message.Id);
+            (await alice.Client.SearchMessagesAsync("h", peer)).Should().BeEmpty();
+            (await alice.Client.SearchMessagesAsync("he", peer)).Select(m => m.Id).Should().Equal(hello.Message.Id);
+        }
+    }
+
+    [Fact]
+    public async Task SearchMessages_MoreThanFourLongerWords_OnlyTheLastFourArePrefixes_InEveryChatAndInOne()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_sfour");
+        var chat = (await alice.Client.CreateGroupAsync("Team", [])).Chat;
+        var sent = await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), "alpha bravo charlie delta echo foxtrot");
+
+        foreach (var peer in new[] { null, Peer.Chat(chat.Id) })
+        {
+            (await alice.Client.SearchMessagesAsync("alpha bravo char delt ech foxt", peer)).Select(m => m.Id).Should().Equal(sent.Message.Id);
+            (await alice.Client.SearchMessagesAsync("alpha bra char delt ech foxt", peer)).Should().BeEmpty();
+            (await alice.Client.SearchMessagesAsync("alp bravo charlie delta echo foxtrot", peer)).Should().BeEmpty();
+        }
+    }
+
+    [Fact]
+    public async Task SearchMessages_TwentyWords_SearchesTheFirstSixteen_InEveryChatAndInOne()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_stwenty");
+        var chat = (await alice.Client.CreateGroupAsync("Team", [])).Chat;
+        var sixteen = Enumerable.Range(0, 16).Select(i => $"word{(char)('a' + i)}").ToList();
+        var sent = await alice.Client.SendMessageAsync(Peer.Chat(chat.Id), string.Join(" ", sixteen));
+
+        foreach (var peer in new[] { null, Peer.Chat(chat.Id) })
+        {
+            (await alice.Client.SearchMessagesAsync(string.Join(" ", sixteen.Append("nowhere").Append("absent").Append("missing").Append("gone")), peer))
+                .Select(m => m.Id).Should().Equal(sent.Message.Id);
+            (await alice.Client.SearchMessagesAsync(string.Join(" ", sixteen.Skip(1).Prepend("nowhere").Append("gone")), peer)).Should().BeEmpty();
+        }
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("  ?! ")]

@@ -74,6 +74,30 @@ public sealed class SearchPlanTests : IAsyncLifetime
         plan.Should().NotContain(line => line.Contains("TEMP B-TREE", StringComparison.Ordinal), "the matches come newest first");
     }
 
+    [Fact]
+    public void Words_SixteenSingleLetters_AreWholeWords_NoPrefixMerge()
+    {
+        using var connection = Open();
+        var letters = Enumerable.Range(0, 16).Select(i => ((char)('a' + i)).ToString()).ToList();
+
+        var text = SearchStore.TextQuery(connection, letters);
+
+        text.Should().Be(string.Join(" AND ", letters.Select(letter => $"\"{letter}\"")));
+    }
+
+    [Fact]
+    public void Words_SixteenLongerWords_AtMostTheLastFourArePrefixes()
+    {
+        using var connection = Open();
+        var words = Enumerable.Range(0, 16).Select(i => $"wo{(char)('a' + i)}").ToList();
+
+        var parts = SearchStore.TextQuery(connection, words).Split(" AND ");
+
+        parts.Should().HaveCount(16);
+        parts[..12].Should().Equal(words[..12].Select(word => $"\"{word}\""));
+        parts[12..].Should().Equal(words[12..].Select(word => $"\"{word}\"*"), "no completions in an empty index: FTS5 prefix queries");
+    }
+
     [Theory]
     [InlineData(SearchStore.FirstDatedAfter)]
     [InlineData(SearchStore.FirstDatedFrom)]

@@ -1166,6 +1166,19 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await box.PressAsync("Enter");
         await Expect(laptop.Message("Half-written thought")).ToBeVisibleAsync();
         await Expect(laptopBox).ToHaveValueAsync("");
+
+        // The laptop signs out right after typing: the draft reaches the server first, nothing of it stays in that
+        // browser's storage, and signing in again brings it back from the server.
+        await laptopBox.FillAsync("Typed before leaving");
+        await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(laptop.Page.GetByRole(AriaRole.Tab, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        (await laptop.Page.EvaluateAsync<string[]>("() => Object.keys(localStorage).filter(k => k.startsWith('messenger.draft.'))"))
+            .Should().BeEmpty("a sign-out leaves no draft readable in the browser");
+        await laptop.Page.GetByLabel("Username").FillAsync(aliceName.Username);
+        await laptop.Page.GetByLabel("Password", new() { Exact = true }).FillAsync(WebUser.Password);
+        await laptop.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(row).ToContainTextAsync("Draft: Typed before leaving");
         AssertNoProblems();
     }
 

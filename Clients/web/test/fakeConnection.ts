@@ -62,5 +62,9 @@ export function emptyLocalStorage(): void {
     getItem: (k: string) => stored.get(k) ?? null,
     setItem: (k: string, v: string) => void stored.set(k, v),
     removeItem: (k: string) => void stored.delete(k),
+    key: (i: number) => [...stored.keys()][i] ?? null,
+    get length() {
+      return stored.size;
+    },
   });
 }

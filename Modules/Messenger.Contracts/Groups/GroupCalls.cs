@@ -348,8 +348,9 @@ public sealed record GetChannelDifferenceCall(
     [property: Key("pts")] long Pts,
     [property: Key("limit")] int Limit = 1000) : IRpcCall<ChannelDifference>;
 
-/// <summary><c>messages.search</c>: messages containing every word of <see cref="Query"/> (words are prefix-matched,
-/// case- and accent-insensitive) in <see cref="Peer"/> or in every chat the caller can read, newest first, older than
+/// <summary><c>messages.search</c>: messages containing every word of <see cref="Query"/> (its first 16 words; the last
+/// four of two or more characters are prefix-matched, the others and one-character words match whole words; case- and
+/// accent-insensitive) in <see cref="Peer"/> or in every chat the caller can read, newest first, older than
 /// <see cref="OffsetId"/> (0: from the newest), narrowed by the optional filters: sent by <see cref="FromId"/>, dated
 /// within <see cref="MinDate"/>–<see cref="MaxDate"/> (unix seconds, inclusive; 0: unbounded), of one
 /// <see cref="SearchFilters"/> kind. With at least one filter the query may be empty: then every message that passes them.

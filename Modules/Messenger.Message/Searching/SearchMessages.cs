@@ -30,8 +30,9 @@ internal sealed partial class SearchMessagesValidator : AbstractValidator<Search
             .WithErrorCode(GroupErrorNames.DateRangeInvalid);
     }
 
-    /// <summary>The query's words (letters and digits of any script), at most <see cref="MaxWords"/>: nothing of the
-    /// user's text reaches FTS5's query syntax except these, each quoted.</summary>
+    /// <summary>The query's words (letters and digits of any script), the first <see cref="MaxWords"/> (the rest of a
+    /// longer query is left out, not refused: a pasted sentence still finds its message): nothing of the user's text
+    /// reaches FTS5's query syntax except these, each quoted.</summary>
     public static List<string> Words(string? query) =>
         query is null ? [] : [.. WordPattern().Matches(query).Select(m => m.Value).Take(MaxWords)];
 

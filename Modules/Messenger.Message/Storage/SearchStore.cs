@@ -17,6 +17,10 @@ internal sealed class SearchStore(SqliteDatabase database)
     /// <summary>A prefix with more completions than this stays an FTS5 prefix query.</summary>
     public const int MaxPrefixTerms = 64;
 
+    /// <summary>At most this many of a query's words are prefixes (the last ones: the word being typed is the last);
+    /// the others are whole words.</summary>
+    public const int MaxPrefixWords = 4;
+
     /// <summary>Every chat the user can read: private chats and small groups (their dialogs), and groups they are in.</summary>
     public long[] ReadableChats(long userId)
     {
@@ -30,7 +34,8 @@ internal sealed class SearchStore(SqliteDatabase database)
 
     /// <summary>
     /// Messages in <paramref name="chatIds"/> that pass <paramref name="filter"/> and (with words) whose text has every
-    /// word as a prefix of one of its words, newest first: with words the FTS5 index drives (<see cref="Matching"/>) and
+    /// word as a prefix of one of its words (a one-character word, and longer words before the last
+    /// <see cref="MaxPrefixWords"/>, as a whole word: <see cref="TextQuery"/>), newest first: with words the FTS5 index drives (<see cref="Matching"/>) and
     /// the filters check its matches; without, an index of the filters' (<see cref="Filtered"/>).
     /// </summary>
     public MessageList Search(long userId, IReadOnlyList<string> words, long[] chatIds, SearchFilter filter, long offsetId, int limit)
@@ -127,7 +132,7 @@ internal sealed class SearchStore(SqliteDatabase database)
     /// </summary>
     internal static (string Sql, string Match) Matching(SqliteConnection connection, IReadOnlyList<string> words, long[] chatIds, SearchFilter filter, long low)
     {
-        var text = string.Join(" AND ", words.Select(word => WordQuery(connection, word)));
+        var text = TextQuery(connection, words);
         var inIndex = chatIds.Length <= ChatsInIndexQuery;
         var match = inIndex ? $"text : ({text}) AND chat : ({string.Join(" OR ", chatIds.Select(SearchIndex.ChatToken))})" : $"text : ({text})";
         // Chat ids come from the database, never from the caller: written into the statement as numbers.
@@ -206,6 +211,26 @@ internal sealed class SearchStore(SqliteDatabase database)
         command.CommandText = sql;
         command.Parameters.AddWithValue("@date", date);
         return command.ExecuteScalar() is long id ? id : null;
+    }
+
+    /// <summary>
+    /// The words' part of the FTS5 query: every word, AND-ed. A one-character word is a whole word (<c>"a"</c>): the
+    /// index has no one-character prefix index, so <c>"a"*</c> would merge the posting lists of every word on the server
+    /// that starts with it before the caller's chats narrow anything. Of the longer words the last
+    /// <see cref="MaxPrefixWords"/> are prefixes (<see cref="WordQuery"/>), the others whole words, so a query's cost
+    /// does not grow with its length beyond that many prefix merges.
+    /// </summary>
+    internal static string TextQuery(SqliteConnection connection, IReadOnlyList<string> words)
+    {
+        var prefixes = 0;
+        var parts = new string[words.Count];
+        for (var i = words.Count - 1; i >= 0; i--)
+        {
+            var word = words[i];
+            parts[i] = word.EnumerateRunes().Skip(1).Any() && prefixes++ < MaxPrefixWords ? WordQuery(connection, word) : $"\"{word}\"";
+        }
+
+        return string.Join(" AND ", parts);
     }
 
     /// <summary>

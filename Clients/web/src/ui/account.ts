@@ -10,6 +10,7 @@ import { untrackAll } from './location';
 import { api } from './connection';
 import { forgetUnsent, resendOutbox } from './messages';
 import { deviceNameOf } from './devices';
+import { clearDrafts, flushDrafts } from './drafts';
 import { clearUploads } from './keptUploads';
 import { clearOutbox, loadOutbox } from './outbox';
 import { renewPush } from './push';
@@ -87,12 +88,14 @@ export async function resumeSession(): Promise<void> {
   }
 }
 
-/** Back to the sign-in screen with nothing of the previous account kept in memory, nor its unsent messages. */
+/** Back to the sign-in screen with nothing of the previous account kept in memory, nor its unsent messages and drafts. */
 export function forgetSession(): void {
   temporaryPassword = null;
   const me = getState().me?.id;
   if (me) clearOutbox(me);
   if (me) void clearUploads(me);
+  // The drafts are on the server (a sign-out sends the last ones first): none stays readable in this browser's storage.
+  if (me) clearDrafts(me);
   forgetUnsent();
   // A call in progress goes with the session: the microphone is let go at once.
   dropGroupCall();
@@ -157,6 +160,7 @@ function signedInWith(result: SignedIn, password: string): void {
 
 export async function signOut(): Promise<void> {
   try {
+    await flushDrafts();
     await api().auth.signOut();
   } finally {
     forgetSession();

@@ -10,6 +10,8 @@ import { getState } from './store';
  * and replaces this browser's.
  */
 const SYNC_DELAY_MS = 1500;
+/** How long a sign-out waits for the drafts' saves on their way (flushDrafts) before it goes ahead anyway. */
+const FLUSH_WAIT_MS = 3000;
 const timers = new Map<string, ReturnType<typeof setTimeout>>();
 
 // By storage key: the text the server holds as far as this browser knows (the last one it saved there, or one from
@@ -30,6 +32,43 @@ export function saveDraft(chatKey: string, text: string): void {
   // A cleared draft (a message was sent) goes to the server at once; typing waits for a pause.
   if (!text.trim()) void sync(chatKey);
   else timers.set(chatKey, setTimeout(() => void sync(chatKey), SYNC_DELAY_MS));
+}
+
+/**
+ * Before a sign-out: the drafts still waiting for a pause in the typing go to the server now, and this waits (at most
+ * FLUSH_WAIT_MS) for every save on its way, so that clearDrafts then drops nothing the server lacks. A save that fails
+ * (offline) is lost with the sign-out, as the outbox's messages are.
+ */
+export async function flushDrafts(): Promise<void> {
+  for (const [chatKey, timer] of timers) {
+    clearTimeout(timer);
+    void sync(chatKey);
+  }
+  let waited: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    Promise.allSettled([...saving.values()]),
+    new Promise((resolve) => (waited = setTimeout(resolve, FLUSH_WAIT_MS))),
+  ]);
+  clearTimeout(waited);
+}
+
+/**
+ * Signing out (or deleting the account) leaves nothing of the account's drafts on this browser: its
+ * `messenger.draft.<user id>.*` keys go, and what this module holds in memory. The server keeps the drafts for the
+ * next sign-in (flushDrafts sent the last ones).
+ */
+export function clearDrafts(userId: number): void {
+  for (const timer of timers.values()) clearTimeout(timer);
+  timers.clear();
+  onServer.clear();
+  saving.clear();
+  const prefix = `messenger.draft.${userId}.`;
+  const keys: string[] = [];
+  for (let i = 0; i < localStorage.length; i++) {
+    const key = localStorage.key(i);
+    if (key?.startsWith(prefix)) keys.push(key);
+  }
+  for (const key of keys) localStorage.removeItem(key);
 }
 
 /** The draft changed on another device of the user. */
