@@ -88,20 +88,20 @@ public static class PublicNetwork
     }
 
     /// <summary>Resolves <paramref name="endpoint"/> and connects to the first of its allowed addresses that answers;
-    /// with <paramref name="ports"/>, only to those ports (the name is not even resolved for another).</summary>
+    /// with <paramref name="ports"/>, only to those ports.</summary>
     public static async ValueTask<Stream> ConnectAsync(
         DnsEndPoint endpoint, bool allowPrivate, CancellationToken cancellationToken, IReadOnlySet<int>? ports = null)
     {
-        if (ports is not null && !ports.Contains(endpoint.Port))
-        {
-            throw new HttpRequestException($"port {endpoint.Port} is not one the server connects to");
-        }
-
         var addresses = IPAddress.TryParse(endpoint.Host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken);
         var allowed = addresses.Where(a => allowPrivate || IsPublic(a)).ToArray();
         if (allowed.Length == 0)
         {
             throw new HttpRequestException($"{endpoint.Host} is not a public address");
+        }
+
+        if (ports is not null && !ports.Contains(endpoint.Port))
+        {
+            throw new HttpRequestException($"port {endpoint.Port} is not one the server connects to");
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

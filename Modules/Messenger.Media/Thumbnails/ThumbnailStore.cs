@@ -68,6 +68,9 @@ internal sealed class ThumbnailStore
     /// <summary>How many images had their pixels decoded since start (dedup and the budgets show here).</summary>
     public int Decoded => _decoded;
 
+    /// <summary>Called with a blob's hash as its pixels are about to be decoded (tests: what a crash then would leave).</summary>
+    internal Action<string>? Decoding { get; set; }
+
     private int _decoded;
     private int _leftUntried;
 
@@ -415,7 +418,11 @@ internal sealed class ThumbnailStore
 
         try
         {
-            var (made, reason) = ThumbnailMaker.Make(_blobs.PathOf(hash), options.ThumbnailMaxPixels, () => Interlocked.Increment(ref _decoded));
+            var (made, reason) = ThumbnailMaker.Make(_blobs.PathOf(hash), options.ThumbnailMaxPixels, () =>
+            {
+                Interlocked.Increment(ref _decoded);
+                Decoding?.Invoke(hash);
+            });
             if (made is null)
             {
                 _logger.LogInformation("No thumbnail for blob {Hash}: {Reason}", hash, reason);
