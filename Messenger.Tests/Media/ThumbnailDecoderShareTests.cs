@@ -56,7 +56,7 @@ public sealed class ThumbnailDecoderShareTests
     }
 
     [Fact]
-    public async Task SendPhoto_WhenAnotherOfTheSendersWaitsForTheDecoder_GoesWithoutAThumbnail_WhichTheNextPassMakes()
+    public async Task SendPhotoOrThumb_WhenAnotherOfTheSendersWaitsForTheDecoder_GoesWithoutAThumbnail_WhichTheNextPassMakes()
     {
         await using var host = await StoredDescriptorThumbnailTests.StartHostAsync();
         await using var mallory = await host.SignUpAsync("mallory_share");
@@ -64,17 +64,22 @@ public sealed class ThumbnailDecoderShareTests
         var store = host.Services.GetRequiredService<ThumbnailStore>();
         var first = await mallory.Client.UploadAsync(TestImages.Encode(300, 200, SKEncodedImageFormat.Jpeg), "first.jpg", "image/jpeg");
         var second = await mallory.Client.UploadAsync(TestImages.Encode(200, 300, SKEncodedImageFormat.Jpeg), "second.jpg", "image/jpeg");
+        var video = await mallory.Client.UploadFileAsync(
+            new MemoryStream(MediaTestKit.RandomBytes(5000, 21)), "clip.mp4", "video/mp4", thumb: TestImages.Encode(64, 36, SKEncodedImageFormat.Jpeg), duration: 5);
 
         Task<SentMessage> waiting;
         MessageMedia turnedAway;
+        MessageMedia videoTurnedAway;
         using (await store.OccupyAsync())
         {
             waiting = mallory.Client.SendMediaAsync(bob.Peer, first);
             await SessionTestKit.WaitUntil(() => store.IsAtTheDecoder(mallory.UserId));
             turnedAway = (await mallory.Client.SendMediaAsync(bob.Peer, second)).Message.Media!;
+            videoTurnedAway = (await mallory.Client.SendMediaAsync(bob.Peer, video)).Message.Media!;
         }
 
         turnedAway.Thumb.Should().BeNull("the sender's first photo had their place at the decoder");
+        videoTurnedAway.Thumb.Should().BeNull("a client's thumb too: it goes without one, as when the decoder is busy");
         (await waiting).Message.Media!.Thumb.Should().NotBeNull("it waited its turn and got it");
         store.IsAtTheDecoder(mallory.UserId).Should().BeFalse();
 

@@ -339,11 +339,14 @@ internal sealed class ThumbnailStore
 
     /// <summary>
     /// What making a thumbnail costs, for content that has one: the decode and encode, a file written and synced (then
-    /// deleted) and the blob's row written again as it is, in a writer unit — so a send of an image the server has takes
-    /// as long as one of an image it has not, and its time does not tell which.
+    /// deleted) and the blob's row written again as it is, in two writer units (as "being tried" and then the result are
+    /// for new content) — so a send of an image the server has takes as long as one of an image it has not, and its time
+    /// does not tell which.
     /// </summary>
     private async Task RepeatAsync(string hash, long size, BlobThumbnail known)
     {
+        var state = known.Thumb is null ? NoThumbnail : Made;
+        await _writer.WriteAsync(scope => Record(scope, hash, state, known), CancellationToken.None);
         if (Make(hash, size) is { } made)
         {
             try
@@ -355,7 +358,7 @@ internal sealed class ThumbnailStore
             }
         }
 
-        await _writer.WriteAsync(scope => Record(scope, hash, known.Thumb is null ? NoThumbnail : Made, known), CancellationToken.None);
+        await _writer.WriteAsync(scope => Record(scope, hash, state, known), CancellationToken.None);
     }
 
     /// <summary>Deletes the blob's thumbnail files, if any: its own and those made of clients' images for its uploads
