@@ -22,6 +22,17 @@ public sealed class ImageSizeTests
         ImageSize.Read(jpeg).Should().Be((640, 480));
     }
 
+    [Fact]
+    public void IsProgressiveJpeg_ReadsTheFrameHeadersMarker()
+    {
+        var progressive = TestImages.ProgressiveJpeg(7000, 7000, 1);
+        ImageSize.IsProgressiveJpeg(progressive).Should().BeTrue();
+        ImageSize.Read(progressive).Should().Be((7000, 7000));
+        ImageSize.IsProgressiveJpeg(TestImages.Encode(64, 48, SkiaSharp.SKEncodedImageFormat.Jpeg)).Should().BeFalse("Skia writes baseline JPEGs");
+        ImageSize.IsProgressiveJpeg(progressive[..20]).Should().BeNull("the frame header is not in these bytes");
+        ImageSize.IsProgressiveJpeg(TestImages.Encode(64, 48, SkiaSharp.SKEncodedImageFormat.Png)).Should().BeNull();
+    }
+
     [Theory]
     [InlineData(90)]
     [InlineData(100)]

@@ -178,4 +178,60 @@ internal static class TestImages
         using var bitmap = SKBitmap.Decode(image);
         return (bitmap.Width, bitmap.Height);
     }
+
+    /// <summary>
+    /// A grey progressive JPEG (SOF2) made by hand, as small as such a file gets: one DC scan of one bit per 8 × 8 block,
+    /// then <paramref name="acScans"/> AC scans, each an end-of-band run over the whole image (a few dozen bytes) — and
+    /// each one more pass of the decoder over every block of the full-size image, whatever the scale it decodes to.
+    /// </summary>
+    public static byte[] ProgressiveJpeg(int width, int height, int acScans)
+    {
+        var output = new List<byte> { 0xFF, 0xD8 };
+        void Segment(byte marker, byte[] body)
+        {
+            output.AddRange([0xFF, marker, (byte)((body.Length + 2) >> 8), (byte)(body.Length + 2)]);
+            output.AddRange(body);
+        }
+
+        Segment(0xDB, [0, .. Enumerable.Repeat((byte)1, 64)]);
+        Segment(0xC2, [8, (byte)(height >> 8), (byte)height, (byte)(width >> 8), (byte)width, 1, 1, 0x11, 0]);
+        // One code each, "0": DC difference size 0; AC end-of-band run 2^14 plus 14 more bits.
+        Segment(0xC4, [0x00, 1, .. new byte[15], 0x00]);
+        Segment(0xC4, [0x10, 1, .. new byte[15], 0xE0]);
+        var blocks = ((width + 7) / 8) * ((height + 7) / 8);
+        Segment(0xDA, [1, 1, 0x00, 0, 0, 0]);
+        output.AddRange(new byte[(blocks + 7) / 8]);
+        // Each run: the code "0" and fourteen 1 bits, 32767 blocks; the last byte padded with 1 bits.
+        var bits = new List<bool>();
+        for (var run = 0; run < (blocks + 32766) / 32767; run++)
+        {
+            bits.Add(false);
+            bits.AddRange(Enumerable.Repeat(true, 14));
+        }
+
+        while (bits.Count % 8 != 0)
+        {
+            bits.Add(true);
+        }
+
+        var data = new List<byte>();
+        for (var i = 0; i < bits.Count; i += 8)
+        {
+            var value = (byte)bits.Skip(i).Take(8).Aggregate(0, (b, bit) => (b << 1) | (bit ? 1 : 0));
+            data.Add(value);
+            if (value == 0xFF)
+            {
+                data.Add(0);
+            }
+        }
+
+        for (var scan = 0; scan < acScans; scan++)
+        {
+            Segment(0xDA, [1, 1, 0x00, 1, 0x3F, 0]);
+            output.AddRange(data);
+        }
+
+        output.AddRange([0xFF, 0xD9]);
+        return [.. output];
+    }
 }

@@ -31,8 +31,11 @@ public sealed class LinkPreviewTests : IAsyncLifetime
         </head><body>Hello</body></html>
         """;
 
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _counted = new();
     private LocalWebSite _site = null!;
     private int _articleRequests;
+    private int _heldRequests;
 
     private string Origin => _site.Origin;
 
@@ -50,6 +53,17 @@ public sealed class LinkPreviewTests : IAsyncLifetime
         site.MapGet("/missing", () => Results.NotFound());
         site.MapGet("/moved", () => Results.Redirect("/article"));
         site.MapGet("/loop", () => Results.Redirect("/loop"));
+        site.MapGet("/held/{name}", async (string name, CancellationToken cancellationToken) =>
+        {
+            Interlocked.Increment(ref _heldRequests);
+            await _released.Task.WaitAsync(cancellationToken);
+            return Results.Content($"<html><head><title>Held {name}</title></head></html>", "text/html");
+        });
+        site.MapGet("/counted/{name}", (string name) =>
+        {
+            _counted.AddOrUpdate(name, 1, (_, count) => count + 1);
+            return Results.Content($"<html><head><title>Counted {name}</title></head></html>", "text/html");
+        });
         site.MapGet("/slow", async (CancellationToken cancellationToken) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
@@ -66,7 +80,11 @@ public sealed class LinkPreviewTests : IAsyncLifetime
             "<html><head><title>Huge page</title></head><body>" + new string('x', 4 * 1024 * 1024) + "</body></html>", "text/html"));
     });
 
-    public async Task DisposeAsync() => await _site.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        _released.TrySetResult();
+        await _site.DisposeAsync();
+    }
 
     private static Task<TestHost> StartHostAsync(bool privateNetworks = true) =>
         SessionTestKit.StartHostAsync(new Dictionary<string, string?>
@@ -156,6 +174,49 @@ public sealed class LinkPreviewTests : IAsyncLifetime
         {
             PublicNetwork.IsPublic(IPAddress.Parse(address)).Should().BeTrue(address);
         }
+    }
+
+    [Fact]
+    public async Task ASendersLinks_WhenFourOfTheirPreviewsAreQueued_GoWithout_WhileOthersPreviewsAreMade()
+    {
+        await using var host = await StartHostAsync();
+        await using var mallory = await host.SignUpAsync("mallory_queue");
+        await using var alice = await host.SignUpAsync("alice_queue");
+        await using var bob = await host.SignUpAsync("bob_queue");
+
+        for (var i = 1; i <= LinkPreviews.PerSender; i++)
+        {
+            await mallory.SendAsync(bob, $"{Origin}/held/{i}");
+        }
+
+        await SessionTestKit.WaitUntil(() => Volatile.Read(ref _heldRequests) == LinkPreviews.PerSender);
+        var skipped = await mallory.SendAsync(bob, $"{Origin}/counted/mallory5");
+        var others = await alice.SendAsync(bob, $"{Origin}/counted/alice");
+        _released.SetResult();
+
+        (await bob.NextAsync<MessageEdited>(e => e.Message.Id == others.Message.Id)).Message.WebPage!.Title.Should().Be("Counted alice");
+        var later = await mallory.SendAsync(bob, $"{Origin}/counted/mallory6");
+        (await bob.NextAsync<MessageEdited>(e => e.Message.Id == later.Message.Id)).Message.WebPage!.Title.Should().Be("Counted mallory6", "the sender's share is free again");
+
+        _counted.Should().NotContainKey("mallory5", "the sender's fifth link was never fetched");
+        (await bob.Client.GetHistoryAsync(mallory.Peer)).Single(m => m.Id == skipped.Message.Id).WebPage.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task WithoutPrivateNetworks_OnlyPorts80And443AreDialled_EvenOnAPublicAddress()
+    {
+        await using var host = await StartHostAsync(privateNetworks: false);
+        var fetcher = host.Services.GetRequiredService<PageFetcher>();
+
+        foreach (var url in new[] { "http://93.184.216.34:25/", "https://93.184.216.34:8443/" })
+        {
+            (await FluentActions.Awaiting(() => fetcher.FetchAsync(new Uri(url), CancellationToken.None)).Should().ThrowAsync<HttpRequestException>())
+                .Which.Message.Should().Contain("is not one the server connects to", url);
+        }
+
+        await using var privateHost = await StartHostAsync();
+        (await privateHost.Services.GetRequiredService<PageFetcher>().FetchAsync(new Uri($"{Origin}/article"), CancellationToken.None))!.Title
+            .Should().Be("Tom & Jerry's new show", "an intranet's pages (LinkPreviewsPrivateNetworks) may be on any port");
     }
 
     [Theory]

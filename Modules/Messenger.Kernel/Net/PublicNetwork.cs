@@ -23,13 +23,13 @@ public static class PublicNetwork
     private static readonly byte[] Ipv4Translated = [0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0];
 
     /// <summary>A handler whose every connection goes through <see cref="ConnectAsync"/>; no proxy, no cookies.</summary>
-    public static SocketsHttpHandler CreateHandler(bool allowPrivate, TimeSpan connectTimeout) => new()
+    public static SocketsHttpHandler CreateHandler(bool allowPrivate, TimeSpan connectTimeout, IReadOnlySet<int>? ports = null) => new()
     {
         ConnectTimeout = connectTimeout,
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
         UseCookies = false,
         UseProxy = false,
-        ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, allowPrivate, cancellationToken),
+        ConnectCallback = (context, cancellationToken) => ConnectAsync(context.DnsEndPoint, allowPrivate, cancellationToken, ports),
     };
 
     /// <summary>Whether the server may be led to <paramref name="address"/>: public unicast addresses only.</summary>
@@ -87,14 +87,21 @@ public static class PublicNetwork
         return b[0] != 0x20 || b[1] != 0x02 || IsPublic(new IPAddress(b.AsSpan(2, 4)));
     }
 
-    /// <summary>Resolves <paramref name="endpoint"/> and connects to the first of its allowed addresses that answers.</summary>
-    public static async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, bool allowPrivate, CancellationToken cancellationToken)
+    /// <summary>Resolves <paramref name="endpoint"/> and connects to the first of its allowed addresses that answers;
+    /// with <paramref name="ports"/>, only to those ports.</summary>
+    public static async ValueTask<Stream> ConnectAsync(
+        DnsEndPoint endpoint, bool allowPrivate, CancellationToken cancellationToken, IReadOnlySet<int>? ports = null)
     {
         var addresses = IPAddress.TryParse(endpoint.Host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken);
         var allowed = addresses.Where(a => allowPrivate || IsPublic(a)).ToArray();
         if (allowed.Length == 0)
         {
             throw new HttpRequestException($"{endpoint.Host} is not a public address");
+        }
+
+        if (ports is not null && !ports.Contains(endpoint.Port))
+        {
+            throw new HttpRequestException($"port {endpoint.Port} is not one the server connects to");
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

@@ -24,8 +24,14 @@ internal static class ImageSize
             return WebP(head);
         }
 
-        return head.Length >= 4 && head[0] == 0xFF && head[1] == 0xD8 ? Jpeg(head) : null;
+        return head.Length >= 4 && head[0] == 0xFF && head[1] == 0xD8 && JpegFrame(head) is { } frame ? Checked(frame.Width, frame.Height) : null;
     }
+
+    /// <summary>Whether <paramref name="head"/> is a JPEG whose frame header is a progressive one (SOF2, or its
+    /// arithmetic and differential forms SOF6, SOF10, SOF14); null when it is not a JPEG or its frame header is not
+    /// within <paramref name="head"/>. A progressive JPEG costs its full size to decode, whatever the scale.</summary>
+    public static bool? IsProgressiveJpeg(ReadOnlySpan<byte> head) =>
+        head.Length >= 4 && head[0] == 0xFF && head[1] == 0xD8 && JpegFrame(head) is { } frame ? frame.Marker is 0xC2 or 0xC6 or 0xCA or 0xCE : null;
 
     // The first chunk after "WEBP": VP8X (extended: canvas size, 24 bits each, minus one), VP8L (lossless: 14 bits
     // each, minus one, after a signature byte) or "VP8 " (lossy: 14 bits each after the key frame's start code).
@@ -52,7 +58,7 @@ internal static class ImageSize
     }
 
     // Walks the JPEG segments up to the first start-of-frame marker, which holds the height and width.
-    private static (int, int)? Jpeg(ReadOnlySpan<byte> head)
+    private static (byte Marker, int Width, int Height)? JpegFrame(ReadOnlySpan<byte> head)
     {
         var i = 2;
         while (i + 9 < head.Length)
@@ -71,7 +77,7 @@ internal static class ImageSize
 
             if (marker is >= 0xC0 and <= 0xCF && marker is not (0xC4 or 0xC8 or 0xCC))
             {
-                return Checked(BinaryPrimitives.ReadUInt16BigEndian(head[(i + 7)..]), BinaryPrimitives.ReadUInt16BigEndian(head[(i + 5)..]));
+                return (marker, BinaryPrimitives.ReadUInt16BigEndian(head[(i + 7)..]), BinaryPrimitives.ReadUInt16BigEndian(head[(i + 5)..]));
             }
 
             if (marker is 0x01 or (>= 0xD0 and <= 0xD9))

@@ -90,7 +90,7 @@ internal sealed class MediaAttachments(
         uploads.Remove(userId, input.FileId);
 
         // Made before the message's unit, while the blob is held.
-        var thumbnail = kind == MediaKinds.Photo ? await ThumbnailAsync(hash, size) : BlobThumbnail.None;
+        var thumbnail = kind == MediaKinds.Photo ? await ThumbnailAsync(userId, hash, size) : BlobThumbnail.None;
         var completed = new Completed(
             hash, size, input.TotalParts, thumbnail.Width ?? dimensions?.Width, thumbnail.Height ?? dimensions?.Height, completedAt,
             thumbnail.Thumb, thumbnail.Preview, null);
@@ -168,7 +168,7 @@ internal sealed class MediaAttachments(
 
         try
         {
-            var (made, reason, busy) = await thumbnails.MakeOfClientImageAsync(path, size, ThumbnailWait);
+            var (made, reason, busy) = await thumbnails.MakeOfClientImageAsync(userId, path, size, ThumbnailWait);
             if (made is not null)
             {
                 return new ClientThumb(input.FileId, Made: made);
@@ -327,11 +327,11 @@ internal sealed class MediaAttachments(
 
     /// <summary>The photo's thumbnail, or none: a thumbnail is never a reason for a send to fail (nor to keep its blob
     /// held).</summary>
-    private async Task<BlobThumbnail> ThumbnailAsync(string hash, long size)
+    private async Task<BlobThumbnail> ThumbnailAsync(long userId, string hash, long size)
     {
         try
         {
-            return await thumbnails.EnsureAsync(hash, size, ThumbnailWait, CancellationToken.None, decodeEvenIfKnown: true);
+            return await thumbnails.EnsureAsync(hash, size, ThumbnailWait, CancellationToken.None, userId, decodeEvenIfKnown: true);
         }
         catch (Exception e)
         {

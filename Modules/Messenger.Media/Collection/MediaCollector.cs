@@ -75,9 +75,11 @@ internal sealed class MediaCollector(
                 continue;
             }
 
-            if (await writer.WriteAsync(scope => MediaSql.DeleteUnreferencedBlob(scope, hash, cutoff), cancellationToken) && blobs.TryDelete(hash))
+            // The thumbnails under the same lock as the blob: an upload of the same content stores its file under it, and
+            // only then makes its thumbnail, so none made since can be taken with the old blob's.
+            if (await writer.WriteAsync(scope => MediaSql.DeleteUnreferencedBlob(scope, hash, cutoff), cancellationToken)
+                && blobs.UnlessHeld(hash, () => DeleteBlobAndThumbnails(hash)))
             {
-                thumbnails.Delete(hash);
                 deleted++;
             }
         }
@@ -143,6 +145,13 @@ internal sealed class MediaCollector(
 
         deleted += DeleteUnusedClientThumbs(files.Where(f => f.Key is not null && !gone.Contains(f.Hash)));
         return deleted;
+    }
+
+    private bool DeleteBlobAndThumbnails(string hash)
+    {
+        File.Delete(blobs.PathOf(hash));
+        thumbnails.Delete(hash);
+        return true;
     }
 
     /// <summary>Runs <paramref name="delete"/> when the blob is neither held nor recorded, both asked under the store's

@@ -89,21 +89,6 @@ internal sealed class BlobStore
         }
     }
 
-    /// <summary>Deletes the blob unless it is held (then it is about to be referenced again).</summary>
-    public bool TryDelete(string hash)
-    {
-        lock (_gate)
-        {
-            if (_holds.ContainsKey(hash))
-            {
-                return false;
-            }
-
-            File.Delete(PathOf(hash));
-            return true;
-        }
-    }
-
     /// <summary>Runs <paramref name="delete"/> (which deletes the blob's files or not, and says which) under the store's
     /// lock, unless the hash is held. An attach stores a file under this lock only after its row is committed, so a
     /// <paramref name="delete"/> that first looks for the row cannot miss the row of any file it sees.</summary>

@@ -18,9 +18,10 @@ internal sealed record BlobThumbnail(int? Width, int? Height, MediaThumb? Thumb,
 /// <summary>
 /// Thumbnails per blob (keyed by its SHA-256, so content sent many times is thumbnailed once): the file
 /// <c>media/thumbs/ab/cd/&lt;hash&gt;.jpg</c> beside the blobs, and in the blob's row the state (<c>thumb_state</c>:
-/// null not tried, 1 made, 2 none), the thumbnail's size, the inline preview and the displayed image size. Made outside
-/// every writer unit (decoding is CPU work; the unit only records the result), one image at a time, within the pixel
-/// and file-size budgets; a failure means no thumbnail, logged as one line without content.
+/// null not tried, 1 made, 2 none, 3 being tried), the thumbnail's size, the inline preview and the displayed image
+/// size. Made outside every writer unit (decoding is CPU work; the unit only records the result), one image at a time
+/// and at most one of each user's in the decoder or waiting for it, within the pixel and file-size budgets; a failure
+/// means no thumbnail, logged as one line without content.
 /// </summary>
 /// <summary>A thumbnail file as <see cref="ThumbnailStore.AllFiles"/> finds it.</summary>
 internal sealed record ThumbnailFile(string Hash, string? Key, string Path, DateTime WrittenUtc);
@@ -30,7 +31,16 @@ internal sealed class ThumbnailStore
     public const int Made = 1;
     public const int NoThumbnail = 2;
 
+    /// <summary>Recorded (durably) before a blob's first decode and replaced by its result: found under the decoder's
+    /// turn, it is what a decode the process did not survive left (a file that crashes the native decoder), and the
+    /// blob is recorded as having none instead of being decoded again — not at every start by the background pass, nor
+    /// at every send of it.</summary>
+    public const int BeingTried = 3;
+
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+
+    /// <summary>The users one of whose images is in the decoder or waiting for it.</summary>
+    private readonly HashSet<long> _usersAtTheDecoder = [];
     private readonly BlobStore _blobs;
     private readonly StorageWriter _writer;
     private readonly SqliteDatabase _database;
@@ -57,6 +67,9 @@ internal sealed class ThumbnailStore
 
     /// <summary>How many images had their pixels decoded since start (dedup and the budgets show here).</summary>
     public int Decoded => _decoded;
+
+    /// <summary>Called with a blob's hash as its pixels are about to be decoded (tests: what a crash then would leave).</summary>
+    internal Action<string>? Decoding { get; set; }
 
     private int _decoded;
     private int _leftUntried;
@@ -85,9 +98,9 @@ internal sealed class ThumbnailStore
 
     /// <summary>The thumbnail of an image a client sent with its media (a video's frame, say), decoded like a blob
     /// through the same gate and budgets; <c>Made</c> null with a reason when it is not an image this decodes (the send
-    /// is refused), <c>Busy</c> when no turn came within <paramref name="wait"/> or thumbnails are off (it goes out
-    /// without one).</summary>
-    public async Task<(MadeThumbnail? Made, string Reason, bool Busy)> MakeOfClientImageAsync(string path, long size, TimeSpan wait)
+    /// is refused), <c>Busy</c> when no turn came within <paramref name="wait"/>, another image of
+    /// <paramref name="userId"/>'s has the decoder or waits for it, or thumbnails are off (it goes out without one).</summary>
+    public async Task<(MadeThumbnail? Made, string Reason, bool Busy)> MakeOfClientImageAsync(long userId, string path, long size, TimeSpan wait)
     {
         if (!Enabled)
         {
@@ -99,23 +112,71 @@ internal sealed class ThumbnailStore
             return (null, $"{size} bytes is over the client thumbnail limit", false);
         }
 
-        if (!await _oneAtATime.WaitAsync(wait))
+        if (!TryEnter(userId))
         {
-            return (null, "another image was being decoded", true);
+            return (null, "another image of the user's was at the decoder", true);
         }
 
         try
         {
-            var (made, reason) = ThumbnailMaker.Make(path, _options.Value.ThumbnailMaxPixels, () => Interlocked.Increment(ref _decoded));
-            return (made, reason, false);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return (null, e.GetType().Name, false);
+            if (!await _oneAtATime.WaitAsync(wait))
+            {
+                return (null, "another image was being decoded", true);
+            }
+
+            try
+            {
+                var (made, reason) = ThumbnailMaker.Make(path, _options.Value.ThumbnailMaxPixels, () => Interlocked.Increment(ref _decoded));
+                return (made, reason, false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return (null, e.GetType().Name, false);
+            }
+            finally
+            {
+                _oneAtATime.Release();
+            }
         }
         finally
         {
-            _oneAtATime.Release();
+            Leave(userId);
+        }
+    }
+
+    /// <summary>Whether one of the user's images is in the decoder or waiting for it (tests).</summary>
+    internal bool IsAtTheDecoder(long userId)
+    {
+        lock (_usersAtTheDecoder)
+        {
+            return _usersAtTheDecoder.Contains(userId);
+        }
+    }
+
+    /// <summary>Takes the user's one place at the decoder, in it or waiting for it: one account sending many images at
+    /// once (or a few that are slow to decode) waits its turn behind everyone else's instead of taking all of theirs.
+    /// False when an image of theirs has it. The background pass (no user) is not counted.</summary>
+    private bool TryEnter(long? userId)
+    {
+        if (userId is not { } id)
+        {
+            return true;
+        }
+
+        lock (_usersAtTheDecoder)
+        {
+            return _usersAtTheDecoder.Add(id);
+        }
+    }
+
+    private void Leave(long? userId)
+    {
+        if (userId is { } id)
+        {
+            lock (_usersAtTheDecoder)
+            {
+                _usersAtTheDecoder.Remove(id);
+            }
         }
     }
 
@@ -128,13 +189,14 @@ internal sealed class ThumbnailStore
     }
 
     /// <summary>The blob's thumbnail, made now if it was never tried and a turn comes within <paramref name="wait"/>
-    /// (otherwise none, left untried for the background pass). The caller holds the blob (it cannot be collected
+    /// (otherwise none, left untried for the background pass; so too when another image of <paramref name="userId"/>'s,
+    /// the sender, is in the decoder or waiting for it). The caller holds the blob (it cannot be collected
     /// meanwhile). Never throws for a bad image; cancellation only stops the wait for a turn. With
     /// <paramref name="decodeEvenIfKnown"/> (a send), content thumbnailed before is decoded again and the result thrown
     /// away: a send of a new image and of one stored already take the same time, so the time does not tell whether the
     /// server has the content (see the README's privacy of dedup).</summary>
     public async Task<BlobThumbnail> EnsureAsync(
-        string hash, long size, TimeSpan wait, CancellationToken cancellationToken, bool decodeEvenIfKnown = false)
+        string hash, long size, TimeSpan wait, CancellationToken cancellationToken, long? userId = null, bool decodeEvenIfKnown = false)
     {
         if (!Enabled)
         {
@@ -147,6 +209,25 @@ internal sealed class ThumbnailStore
             return known;
         }
 
+        if (!TryEnter(userId))
+        {
+            _logger.LogInformation("No thumbnail for blob {Hash} yet: another image of user {UserId} was at the decoder", hash, userId);
+            Interlocked.Exchange(ref _leftUntried, 1);
+            return BlobThumbnail.None;
+        }
+
+        try
+        {
+            return await EnsureInTurnAsync(hash, size, wait, known, cancellationToken);
+        }
+        finally
+        {
+            Leave(userId);
+        }
+    }
+
+    private async Task<BlobThumbnail> EnsureInTurnAsync(string hash, long size, TimeSpan wait, BlobThumbnail? known, CancellationToken cancellationToken)
+    {
         // One image at a time, and a send waits for its turn only so long: someone sending large images back to back
         // delays everyone's photos by this much at most, and theirs go out without a thumbnail until the next start.
         if (!await _oneAtATime.WaitAsync(wait, cancellationToken))
@@ -158,18 +239,30 @@ internal sealed class ThumbnailStore
 
         try
         {
+            // Under the turn no decode of this process is running: "being tried" is a crashed one's.
+            if (StateOf(hash) == BeingTried)
+            {
+                _logger.LogWarning("No thumbnail for blob {Hash}: its decode was interrupted (the server stopped during it); not tried again", hash);
+                await _writer.WriteAsync(scope => Record(scope, hash, NoThumbnail, null), CancellationToken.None);
+                return BlobThumbnail.None;
+            }
+
+            // Read again under the turn: a decode of the same content may have ended while this one waited.
+            var now = Read(hash);
             if (known is not null)
             {
-                await RepeatAsync(hash, size, known);
-                return known;
+                await RepeatAsync(hash, size, now ?? known);
+                return now ?? known;
             }
 
             // Another send of the same content may have made it while this one waited.
-            if (Read(hash) is { } madeMeanwhile)
+            if (now is not null)
             {
-                return madeMeanwhile;
+                return now;
             }
 
+            // Durable before the decoder runs: a file that crashes it is then never decoded again (see BeingTried).
+            await _writer.WriteAsync(scope => Record(scope, hash, BeingTried, null), CancellationToken.None);
             var made = Make(hash, size);
             if (made is null)
             {
@@ -187,6 +280,7 @@ internal sealed class ThumbnailStore
                 // No room on the disk, say: left untried, for the background pass after the next start.
                 _logger.LogWarning("Thumbnail of blob {Hash} not stored: {Error}", hash, e.Message);
                 Interlocked.Exchange(ref _leftUntried, 1);
+                await _writer.WriteAsync(scope => Record(scope, hash, null, null), CancellationToken.None);
                 return BlobThumbnail.None;
             }
 
@@ -209,7 +303,18 @@ internal sealed class ThumbnailStore
         return new Turn(_oneAtATime);
     }
 
-    /// <summary>The recorded state of the blob; null when it was never tried (or the blob has no row).</summary>
+    /// <summary>The blob's <c>thumb_state</c>; null when it was never tried (or the blob has no row).</summary>
+    private int? StateOf(string hash)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT thumb_state FROM media_blobs WHERE hash = @hash";
+        command.Parameters.AddWithValue("@hash", hash);
+        return command.ExecuteScalar() is long state ? (int)state : null;
+    }
+
+    /// <summary>The recorded state of the blob; null when it was never tried (or the blob has no row). Being tried reads
+    /// as none: after a restart it is what a decode the process did not survive left.</summary>
     public BlobThumbnail? Read(string hash)
     {
         using var connection = _database.Open();
@@ -234,11 +339,14 @@ internal sealed class ThumbnailStore
 
     /// <summary>
     /// What making a thumbnail costs, for content that has one: the decode and encode, a file written and synced (then
-    /// deleted) and the blob's row written again as it is, in a writer unit — so a send of an image the server has takes
-    /// as long as one of an image it has not, and its time does not tell which.
+    /// deleted) and the blob's row written again as it is, in two writer units (as "being tried" and then the result are
+    /// for new content) — so a send of an image the server has takes as long as one of an image it has not, and its time
+    /// does not tell which.
     /// </summary>
     private async Task RepeatAsync(string hash, long size, BlobThumbnail known)
     {
+        var state = known.Thumb is null ? NoThumbnail : Made;
+        await _writer.WriteAsync(scope => Record(scope, hash, state, known), CancellationToken.None);
         if (Make(hash, size) is { } made)
         {
             try
@@ -250,7 +358,7 @@ internal sealed class ThumbnailStore
             }
         }
 
-        await _writer.WriteAsync(scope => Record(scope, hash, known.Thumb is null ? NoThumbnail : Made, known), CancellationToken.None);
+        await _writer.WriteAsync(scope => Record(scope, hash, state, known), CancellationToken.None);
     }
 
     /// <summary>Deletes the blob's thumbnail files, if any: its own and those made of clients' images for its uploads
@@ -313,7 +421,11 @@ internal sealed class ThumbnailStore
 
         try
         {
-            var (made, reason) = ThumbnailMaker.Make(_blobs.PathOf(hash), options.ThumbnailMaxPixels, () => Interlocked.Increment(ref _decoded));
+            var (made, reason) = ThumbnailMaker.Make(_blobs.PathOf(hash), options.ThumbnailMaxPixels, () =>
+            {
+                Interlocked.Increment(ref _decoded);
+                Decoding?.Invoke(hash);
+            });
             if (made is null)
             {
                 _logger.LogInformation("No thumbnail for blob {Hash}: {Reason}", hash, reason);
@@ -361,11 +473,11 @@ internal sealed class ThumbnailStore
         public void Dispose() => gate.Release();
     }
 
-    private static void Record(WriteScope scope, string hash, int state, BlobThumbnail? made) =>
+    private static void Record(WriteScope scope, string hash, int? state, BlobThumbnail? made) =>
         scope.Execute(
             "UPDATE media_blobs SET thumb_state = @state, image_width = @width, image_height = @height, thumb_width = @thumbWidth, " +
             "thumb_height = @thumbHeight, thumb_size = @thumbSize, preview = @preview WHERE hash = @hash",
-            ("@hash", hash), ("@state", state), ("@width", (object?)made?.Width ?? DBNull.Value), ("@height", (object?)made?.Height ?? DBNull.Value),
+            ("@hash", hash), ("@state", (object?)state ?? DBNull.Value), ("@width", (object?)made?.Width ?? DBNull.Value), ("@height", (object?)made?.Height ?? DBNull.Value),
             ("@thumbWidth", (object?)made?.Thumb?.Width ?? DBNull.Value), ("@thumbHeight", (object?)made?.Thumb?.Height ?? DBNull.Value),
             ("@thumbSize", (object?)made?.Thumb?.Size ?? DBNull.Value), ("@preview", (object?)made?.Preview ?? DBNull.Value));
 }

@@ -21,15 +21,22 @@ namespace Messenger.Message.Previews;
 /// <see cref="UpdatesAppendedEvent"/>; a few pages are fetched at a time (<see cref="PageFetcher"/>; each URL's result,
 /// found or not, is kept 30 minutes); a preview found is stored with the message in a writer unit, which checks the
 /// text is still the one the link came from, and goes to the chat's audience as <c>edit_message</c> with
-/// <c>edit_date</c> unchanged. Previews are a courtesy: when the queue is full, a fetch fails or the message changed,
-/// there is none, and nothing else waits for them.
+/// <c>edit_date</c> unchanged. Previews are a courtesy: when the queue is full, the sender has
+/// <see cref="PerSender"/> previews queued or being fetched already, a fetch fails or the message changed, there is
+/// none, and nothing else waits for them.
 /// </summary>
 internal sealed class LinkPreviews(
     PageFetcher fetcher, LoggedWriter writer, IUpdateLog log, IServiceScopeFactory scopes, IOptions<MessageOptions> options, TimeProvider clock,
     ILogger<LinkPreviews> logger)
     : BoundedWorkQueue<LinkPreviews.Job>(capacity: 256, parallelism: 4)
 {
+    /// <summary>The most previews of one sender's messages queued or being fetched: one account's links to a slow site
+    /// cannot fill the queue (256 jobs of up to 5 s, four at a time) and leave everyone else's messages without.</summary>
+    public const int PerSender = 4;
+
     private static readonly TimeSpan Remembered = TimeSpan.FromMinutes(30);
+
+    private readonly Dictionary<long, int> _queuedBySender = [];
 
     private readonly MemoryCache _pages = new(new MemoryCacheOptions { SizeLimit = 10_000 });
 
@@ -60,7 +67,40 @@ internal sealed class LinkPreviews(
             previous = message.Id;
             if (PageMeta.FirstLink(message.Text) is { } url)
             {
-                TryOffer(new Job(message.Id, message.Text, url));
+                Queue(new Job(message.Id, message.FromId, message.Text, url));
+            }
+        }
+    }
+
+    private void Queue(Job job)
+    {
+        lock (_queuedBySender)
+        {
+            var queued = _queuedBySender.GetValueOrDefault(job.SenderId);
+            if (queued >= PerSender)
+            {
+                logger.LogDebug("No link preview of message {Id}: its sender has {Count} queued", job.MessageId, queued);
+                return;
+            }
+
+            if (TryOffer(job))
+            {
+                _queuedBySender[job.SenderId] = queued + 1;
+            }
+        }
+    }
+
+    private void Done(Job job)
+    {
+        lock (_queuedBySender)
+        {
+            if (_queuedBySender.GetValueOrDefault(job.SenderId) > 1)
+            {
+                _queuedBySender[job.SenderId]--;
+            }
+            else
+            {
+                _queuedBySender.Remove(job.SenderId);
             }
         }
     }
@@ -70,13 +110,20 @@ internal sealed class LinkPreviews(
 
     protected override async Task WorkAsync(Job job, CancellationToken cancellationToken)
     {
-        if (await PageOfAsync(job.Url, cancellationToken) is not { } page)
+        try
         {
-            return;
-        }
+            if (await PageOfAsync(job.Url, cancellationToken) is not { } page)
+            {
+                return;
+            }
 
-        await using var services = scopes.CreateAsyncScope();
-        await writer.WriteAsync(services.ServiceProvider.GetRequiredService<IPublisher>(), (scope, appends) => Attach(scope, job, page, appends), cancellationToken);
+            await using var services = scopes.CreateAsyncScope();
+            await writer.WriteAsync(services.ServiceProvider.GetRequiredService<IPublisher>(), (scope, appends) => Attach(scope, job, page, appends), cancellationToken);
+        }
+        finally
+        {
+            Done(job);
+        }
     }
 
     private async Task<WebPage?> PageOfAsync(Uri url, CancellationToken cancellationToken)
@@ -141,7 +188,7 @@ internal sealed class LinkPreviews(
         base.Dispose();
     }
 
-    internal sealed record Job(long MessageId, string Text, Uri Url);
+    internal sealed record Job(long MessageId, long SenderId, string Text, Uri Url);
 
     /// <summary>A URL's result, kept whether a preview was found or not.</summary>
     private sealed record Fetched(WebPage? Page);

@@ -10,7 +10,7 @@ namespace Messenger.Message.Previews;
 /// <summary>
 /// Fetches a page for its preview, as a guest of the open web: GET only, 5 s in all, at most 3 redirects, HTML only, the
 /// first <see cref="MaxBytes"/> read. Every connection — the first and each redirect's — goes only to public addresses
-/// (<see cref="PublicNetwork"/>) unless <see cref="MessageOptions.LinkPreviewsPrivateNetworks"/> allows more, so a link
+/// on ports 80 and 443 (<see cref="PublicNetwork"/>) unless <see cref="MessageOptions.LinkPreviewsPrivateNetworks"/> allows more, so a link
 /// cannot make the server read what only it can reach.
 /// </summary>
 internal sealed class PageFetcher : IDisposable
@@ -19,12 +19,17 @@ internal sealed class PageFetcher : IDisposable
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>The web's ports, the only ones dialled on public addresses: a link to another (<c>http://host:25/</c>)
+    /// would make the server a port prober, whether a preview appears telling what answered.</summary>
+    private static readonly IReadOnlySet<int> WebPorts = new HashSet<int> { 80, 443 };
+
     private readonly HttpClient _client;
 
     public PageFetcher(IOptions<MessageOptions> options)
     {
         var allowPrivate = options.Value.LinkPreviewsPrivateNetworks;
-        var handler = PublicNetwork.CreateHandler(allowPrivate, Timeout);
+        // An intranet's pages (LinkPreviewsPrivateNetworks) may be on any port.
+        var handler = PublicNetwork.CreateHandler(allowPrivate, Timeout, allowPrivate ? null : WebPorts);
         handler.AllowAutoRedirect = true;
         handler.MaxAutomaticRedirections = 3;
         handler.AutomaticDecompression = DecompressionMethods.All;
