@@ -112,6 +112,7 @@ export function forgetSession(): void {
     openReports: 0,
     threadReads: {},
     pinsTouched: {},
+    deletedIds: [],
     pendingDevices: false,
     pendingLoginToken: null,
     groupCalls: {},
