@@ -98,10 +98,16 @@ public static partial class MessageMethods
         return edited;
     }
 
-    /// <summary>Deletes messages for the caller, or for everyone with <paramref name="revoke"/>; not repeated as an event on this device.</summary>
-    public static Task<AffectedMessages> DeleteMessagesAsync(
-        this MessengerClient client, Peer peer, long[] ids, bool revoke, CancellationToken cancellationToken = default) =>
-        ObservedAsync(client, new DeleteMessagesCall(peer, ids, revoke), peer, cancellationToken);
+    /// <summary>Deletes messages for the caller, or for everyone with <paramref name="revoke"/>; not repeated as an event on this device.
+    /// The stream then leaves out later changes to them in a large group's log (edits, reactions, poll results) and
+    /// reports a pin of one without the message, as it does for a deletion on another device.</summary>
+    public static async Task<AffectedMessages> DeleteMessagesAsync(
+        this MessengerClient client, Peer peer, long[] ids, bool revoke, CancellationToken cancellationToken = default)
+    {
+        var affected = await ObservedAsync(client, new DeleteMessagesCall(peer, ids, revoke), peer, cancellationToken);
+        client.Events.ObserveDeleted(ids);
+        return affected;
+    }
 
     /// <summary>Clears the chat for the user — every message, or those with id ≤ <paramref name="maxId"/> — calling
     /// <c>messages.deleteHistory</c> batch by batch until it is done; with <paramref name="revoke"/> (private chats) the

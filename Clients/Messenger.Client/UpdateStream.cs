@@ -39,6 +39,11 @@ public sealed class UpdateStream
 
     // Owned by the processing loop: pushes, call results and resync requests reach it through _inputs only.
     private readonly RecentIds _recentMessageIds = new(RecentMessageIdCapacity);
+
+    // Messages deleted for this user (on any of their devices, or revoked), most recent first kept: a large group's
+    // shared log still tells everyone of a change to them (an edit, a reaction, a poll's results, a pin), which is
+    // dropped here as the server drops it from the member logs of private chats and small groups.
+    private readonly RecentIds _deletedMessageIds = new(RecentMessageIdCapacity);
     private readonly List<MessengerEvent> _held = new();
 
     // Where, among the held events, those after the first secret chat entry not yet on disk begin (null: none such), and
@@ -162,6 +167,10 @@ public sealed class UpdateStream
         _inputs.Writer.TryWrite(new OwnResultInput(
             new LogEntry(affected.Pts, affected.PtsCount, null),
             affected.Channel && peer is { Kind: PeerKind.Chat } ? peer.Id : null));
+
+    /// <summary>The caller's own deletion of <paramref name="ids"/> (for everyone or for themselves): later changes to
+    /// them in a large group's log are not reported (see <see cref="Report(LogEntry, long?)"/>).</summary>
+    internal void ObserveDeleted(long[] ids) => _inputs.Writer.TryWrite(new DeletedHereInput(ids));
 
     /// <summary>The caller's own group change: moves the position of the log it refers to (the service message is
     /// reported when it is in the large group's log) and starts or stops tracking the chat.</summary>
@@ -335,6 +344,9 @@ public sealed class UpdateStream
                 break;
             case ReportInput report:
                 Emit(report.Event);
+                break;
+            case DeletedHereInput deleted:
+                RememberDeleted(deleted.Ids);
                 break;
             case ResyncInput when started:
                 _log.RequestNow();
@@ -511,11 +523,28 @@ public sealed class UpdateStream
         Report(entry, channelId: null);
     }
 
-    // Reports one applied entry of the user's log (channelId null) or of a large group's own log.
+    private void RememberDeleted(long[] ids)
+    {
+        foreach (var id in ids)
+        {
+            _deletedMessageIds.Add(id);
+        }
+    }
+
+    // Reports one applied entry of the user's log (channelId null) or of a large group's own log. A large group's log is
+    // the same for every member: a change to a message this user deleted (for themselves, here or on another device)
+    // is left out, and a pin of one is reported without it, as the member logs of other chats have it from the server.
     private void Report(LogEntry entry, long? channelId)
     {
         switch (entry.Update)
         {
+            case EditMessageUpdate { Message.Id: var id } when _deletedMessageIds.Contains(id):
+            case MessageReactionsUpdate { MessageId: var reacted } when _deletedMessageIds.Contains(reacted):
+            case MessagePollUpdate { MessageId: var polled } when _deletedMessageIds.Contains(polled):
+                break;
+            case PinnedMessageUpdate { Message.Id: var id } pinned when _deletedMessageIds.Contains(id):
+                Report(entry with { Update = pinned with { Message = null } }, channelId);
+                break;
             case NewMessageUpdate { Message: var message } added:
                 if (!_recentMessageIds.Add(message.Id))
                 {
@@ -535,6 +564,7 @@ public sealed class UpdateStream
                 Emit(new MessageEdited(entry.Pts, message, message.PeerFor(_userId), message.FromId == _userId) { ChannelId = channelId });
                 break;
             case DeleteMessagesUpdate deleted:
+                RememberDeleted(deleted.Ids);
                 Emit(new MessagesDeleted(entry.Pts, deleted.Peer, deleted.Ids) { ChannelId = channelId });
                 break;
             case ReadInboxUpdate read:
@@ -1002,6 +1032,8 @@ public sealed class UpdateStream
     private sealed record InOrderInput(Action Run, TaskCompletionSource Done) : Input;
 
     private sealed record ReportInput(MessengerEvent Event) : Input;
+
+    private sealed record DeletedHereInput(long[] Ids) : Input;
 
     // A fetch may be due: the loop looks at the time again.
     private sealed record WakeInput : Input

@@ -71,6 +71,38 @@ public sealed class DialogPinTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task LeavingOrBeingRemovedFromAPinnedGroup_FreesItsPinSlot_AndARejoinStartsWithoutTheOldSettings()
+    {
+        await using var alice = await _host.SignUpAsync("alice_leftpin");
+        await using var bob = await _host.SignUpAsync("bob_leftpin");
+        var groups = new List<long>();
+        for (var i = 0; i < DialogPins.MaxPinned; i++)
+        {
+            groups.Add((await alice.Client.CreateGroupAsync($"G{i}", [bob.UserId])).Chat.Id);
+            await bob.Client.PinDialogAsync(Peer.Chat(groups[^1]));
+        }
+
+        var left = Peer.Chat(groups[0]);
+        await bob.Client.ArchiveDialogAsync(left);
+        await bob.Client.MarkDialogUnreadAsync(left);
+        await bob.Client.SaveDraftAsync(left, "half a thought");
+        await bob.Client.MuteChatAsync(left, DateTimeOffset.UtcNow.AddDays(1));
+
+        await bob.Client.LeaveGroupAsync(groups[0]);
+        await alice.Client.RemoveMemberAsync(groups[1], bob.UserId);
+
+        (await bob.Client.GetDialogsAsync()).Items.Count(d => d.Pinned).Should().Be(DialogPins.MaxPinned - 2);
+        await alice.SendAsync(bob, "hi");
+        await bob.Client.PinDialogAsync(alice.Peer);
+        await bob.Client.PinDialogAsync(Peer.Chat((await alice.Client.CreateGroupAsync("Another", [bob.UserId])).Chat.Id));
+        await ChatTestKit.FailsWith(() => bob.Client.PinDialogAsync(Peer.Chat(groups[1])), GroupErrorNames.ChatNotFound, 404);
+
+        await alice.Client.AddMembersAsync(groups[0], [bob.UserId]);
+        (await bob.Client.GetDialogsAsync()).Items.Single(d => d.Peer == left)
+            .Should().Match<Dialog>(d => !d.Pinned && !d.Archived && !d.UnreadMark && d.Draft == null && d.MuteUntil == 0);
+    }
+
     private static async Task<Peer[]> Order(Device device) =>
         [.. (await device.Client.GetDialogsAsync()).Items.Select(d => d.Peer)];
 }

@@ -1,5 +1,6 @@
 using Messenger.Client;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
 
@@ -104,5 +105,48 @@ public sealed class EditDeleteTests : IAsyncLifetime
 
         (await alice.Client.GetHistoryAsync(bob.Peer)).Should().HaveCount(2);
         (await bob.Client.GetHistoryAsync(alice.Peer)).Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task Edit_OfAMessageTheReaderDeletedForThemselves_IsNotPushedToThem_InAPrivateChat()
+    {
+        await using var alice = await _host.SignUpAsync("alice_hidedit");
+        await using var bob = await _host.SignUpAsync("bob_hidedit");
+        var before = await bob.Client.GetStateAsync();
+        var sent = await alice.SendAsync(bob, "first words");
+        await bob.NextAsync<MessageReceived>();
+        await bob.Client.DeleteMessagesAsync(alice.Peer, [sent.Message.Id], revoke: false);
+
+        await alice.Client.EditMessageAsync(bob.Peer, sent.Message.Id, "new words bob never asked for");
+        await alice.SendAsync(bob, "marker");
+
+        (await bob.ReadUntilAsync(e => e is MessageReceived { Message.Text: "marker" })).OfType<MessageEdited>().Should().BeEmpty();
+        (await bob.Client.GetDifferenceAsync(before.Pts)).Updates.Select(u => u.Update).OfType<EditMessageUpdate>().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task EditReactionsAndVotes_OfAMessageAMemberDeletedForThemselves_ReachTheOtherMembersOnly_InASmallGroup()
+    {
+        await using var alice = await _host.SignUpAsync("alice_ghidedit");
+        await using var bob = await _host.SignUpAsync("bob_ghidedit");
+        await using var carol = await _host.SignUpAsync("carol_ghidedit");
+        var peer = Peer.Chat((await alice.Client.CreateGroupAsync("Small", [bob.UserId, carol.UserId])).Chat.Id);
+        var before = await bob.Client.GetStateAsync();
+        var post = await alice.Client.SendMessageAsync(peer, "first words");
+        var poll = await alice.Client.SendPollAsync(peer, "Lunch?", ["yes", "no"]);
+        await bob.NextAsync<MessageReceived>(e => e.Message.Id == poll.Message.Id);
+        await bob.Client.DeleteMessagesAsync(peer, [post.Message.Id, poll.Message.Id], revoke: false);
+
+        await alice.Client.EditMessageAsync(peer, post.Message.Id, "new words bob never asked for");
+        await carol.Client.SendReactionAsync(peer, post.Message.Id, "🎉");
+        await carol.Client.VoteAsync(peer, poll.Message.Id, [0]);
+        await alice.Client.SendMessageAsync(peer, "marker");
+
+        var seen = await bob.ReadUntilAsync(e => e is MessageReceived { Message.Text: "marker" });
+        seen.Should().NotContain(e => e is MessageEdited || e is MessageReactionsChanged || e is PollUpdated);
+        (await bob.Client.GetDifferenceAsync(before.Pts)).Updates.Select(u => u.Update)
+            .Should().NotContain(u => u is EditMessageUpdate || u is MessageReactionsUpdate || u is MessagePollUpdate);
+        (await carol.NextAsync<MessageEdited>()).Message.Text.Should().Be("new words bob never asked for", "carol kept the message");
+        (await alice.NextAsync<MessageReactionsChanged>()).MessageId.Should().Be(post.Message.Id);
     }
 }

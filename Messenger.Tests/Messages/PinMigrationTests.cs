@@ -54,7 +54,7 @@ public sealed class PinMigrationTests : IDisposable
 
     /// <summary>A row with the given values, and 0 (or '') in every other column that must have one: what the table
     /// held as the migration before the list left it.</summary>
-    private static void Insert(SqliteConnection connection, string table, params (string Column, object Value)[] values)
+    internal static void Insert(SqliteConnection connection, string table, params (string Column, object Value)[] values)
     {
         var row = values.ToDictionary(v => v.Column, v => v.Value);
         using (var columns = connection.CreateCommand())
@@ -77,7 +77,7 @@ public sealed class PinMigrationTests : IDisposable
         command.ExecuteNonQuery();
     }
 
-    private static List<string> Rows(SqliteConnection connection, string sql)
+    internal static List<string> Rows(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;

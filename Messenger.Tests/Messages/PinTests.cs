@@ -291,6 +291,66 @@ public sealed class PinTests : IAsyncLifetime
         difference.Updates.Select(u => u.Update).OfType<PinnedMessageUpdate>().Select(u => u.Count).Should().Equal(1, 2, 0);
     }
 
+    [Fact]
+    public async Task Pin_OfAMessageTheOtherUserDeletedForThemselves_ShowsThemTheirOwnPins_InThePushTheLogAndTheirDialogs()
+    {
+        await using var alice = await _host.SignUpAsync("alice_hidpin");
+        await using var bob = await _host.SignUpAsync("bob_hidpin");
+        var before = await bob.Client.GetStateAsync();
+        var kept = await alice.SendAsync(bob, "words bob kept");
+        var secret = await alice.SendAsync(bob, "words bob deleted");
+        await bob.NextAsync<MessageReceived>(e => e.Message.Id == secret.Message.Id);
+        await alice.Client.PinMessageAsync(bob.Peer, kept.Message.Id, silent: true);
+        await bob.NextAsync<MessagePinned>();
+        await bob.Client.DeleteMessagesAsync(alice.Peer, [secret.Message.Id], revoke: false);
+
+        var answer = await alice.Client.PinMessageAsync(bob.Peer, secret.Message.Id, silent: true);
+
+        answer.Should().Match<PinResult>(r => r.Pinned!.Id == secret.Message.Id && r.Count == 2, "alice sees both pins");
+        (await bob.NextAsync<MessagePinned>()).Should().Match<MessagePinned>(e => e.Message!.Id == kept.Message.Id && e.Count == 1,
+            "bob deleted the newest pin for himself: his newest is the one he kept");
+        (await DialogWith(bob, alice)).Should().Match<Dialog>(d => d.PinnedMessage!.Id == kept.Message.Id && d.PinnedCount == 1);
+        var logged = (await bob.Client.GetDifferenceAsync(before.Pts)).Updates.Select(u => u.Update).OfType<PinnedMessageUpdate>().Last();
+        logged.Should().Match<PinnedMessageUpdate>(u => u.Message!.Id == kept.Message.Id && u.Count == 1);
+
+        (await bob.Client.UnpinMessageAsync(alice.Peer, kept.Message.Id)).Should().Match<PinResult>(r => r.Pinned == null && r.Count == 0,
+            "the pin left is one bob deleted: his answer shows none");
+        (await alice.NextAsync<MessagePinned>()).Should().Match<MessagePinned>(e => e.Message!.Id == secret.Message.Id && e.Count == 1);
+        (await DialogWith(bob, alice)).Should().Match<Dialog>(d => d.PinnedMessage == null && d.PinnedCount == 0);
+    }
+
+    [Fact]
+    public async Task LargeGroup_PinEditAndReactionsOfAMessageAMemberDeleted_AreDroppedByTheirDevices_AsTheirDialogsShowIt()
+    {
+        await using var alice = await _host.MemberAsync("alice_lhidpin", listen: true);
+        await using var bob = await _host.MemberAsync("bob_lhidpin", listen: true);
+        await using var bobPhone = await _host.DeviceAsync("bob_lhidpin", bob.Id);
+        var created = await alice.Client.CreateGroupAsync("Large", [bob.Id], large: true);
+        var peer = Peer.Chat(created.Chat.Id);
+        var post = await alice.Client.SendMessageAsync(peer, "words bob deleted");
+        await bob.NextAsync<MessageReceived>(e => e.Message.Id == post.Message.Id);
+        await bob.Client.DeleteMessagesAsync(peer, [post.Message.Id], revoke: false);
+        await bobPhone.NextAsync<MessagesDeleted>(e => e.Ids.Contains(post.Message.Id));
+
+        await alice.Client.PinMessageAsync(peer, post.Message.Id, silent: true);
+        await alice.Client.EditMessageAsync(peer, post.Message.Id, "new words bob never asked for");
+        await alice.Client.SendReactionAsync(peer, post.Message.Id, "🎉");
+        await alice.Client.SendMessageAsync(peer, "marker");
+
+        // Bob's laptop deleted it itself; his phone learned it from his log.
+        foreach (var device in new[] { bob, bobPhone })
+        {
+            var events = await device.EventsUntilAsync<MessageReceived>(e => e.Message.Text == "marker");
+            events.OfType<MessagePinned>().Should().ContainSingle()
+                .Which.Should().Match<MessagePinned>(e => e.Message == null && e.ChannelId == created.Chat.Id && e.Ids!.Contains(post.Message.Id));
+            events.OfType<MessageEdited>().Should().BeEmpty();
+            events.OfType<MessageReactionsChanged>().Should().BeEmpty();
+        }
+
+        (await bob.Client.GetDialogsAsync()).Items.Single(d => d.Peer == peer).PinnedMessage.Should().BeNull();
+        (await alice.Client.GetDialogsAsync()).Items.Single(d => d.Peer == peer).PinnedMessage!.Text.Should().Be("new words bob never asked for");
+    }
+
     private static async Task<Dialog> DialogWith(Device owner, Device peer) =>
         (await owner.Client.GetDialogsAsync()).Items.Single(d => d.Peer == peer.Peer);
 }

@@ -64,4 +64,22 @@ internal sealed record ChatTarget(long ChatId, ChatKind? GroupKind, Peer ToPeer,
 
         return [.. GroupStore.MemberIds(scope, ChatId).Select(member => (member, ToPeer))];
     }
+
+    /// <summary>
+    /// <see cref="Audience"/> without the owners who deleted message <paramref name="messageId"/> for themselves: a
+    /// change to it (an edit, a preview, reactions, a poll's results) is not theirs to be told. One key probe of
+    /// <c>message_hidden</c> per member log; a large group's shared log cannot leave anyone out (its clients drop what
+    /// they deleted). <paramref name="me"/>, whose answer is read from the appends, is always kept.
+    /// </summary>
+    public List<(long Owner, Peer Peer)> AudienceSeeing(WriteScope scope, long me, long messageId)
+    {
+        var audience = Audience(scope, me);
+        if (HasOwnLog)
+        {
+            return audience;
+        }
+
+        audience.RemoveAll(entry => entry.Owner != me && MessageStore.IsHiddenFor(scope, entry.Owner, messageId));
+        return audience;
+    }
 }

@@ -120,13 +120,14 @@ internal static class Delivery
 
     /// <summary>
     /// An author's message changed (its text, a bot's buttons), inside the unit that changed it: <c>edit_message</c> with
-    /// the message as it is now into every log of the chat's audience (and its bots' in a large group), answered to the
-    /// author with their own entry's position.
+    /// the message as it is now into every log of the chat's audience that still shows it (not a member's who deleted it
+    /// for themselves, <see cref="ChatTarget.AudienceSeeing"/>; and its bots' in a large group), answered to the author
+    /// with their own entry's position.
     /// </summary>
     public static SentMessage TellEdit(WriteScope scope, IUpdateLog log, ChatTarget target, long me, ChatMessage edited, long now, List<LogAppend> appends)
     {
         var update = new EditMessageUpdate(edited);
-        foreach (var (owner, _) in target.Audience(scope, me))
+        foreach (var (owner, _) in target.AudienceSeeing(scope, me, edited.Id))
         {
             appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, edited.Id)));
         }

@@ -155,11 +155,8 @@ internal sealed class GroupDeletion(
     /// place in their chat folders (each changed folder told as <c>dialog_filter</c>).</summary>
     private Chat Farewell(WriteScope scope, long chatId, long[] users, LogAppends appends)
     {
+        GroupStore.ForgetSettings(scope, chatId, users);
         var ids = System.Text.Json.JsonSerializer.Serialize(users);
-        foreach (var table in (string[])["message_notify", "message_dialog_pins", "message_dialog_archive", "message_unread_marks", "message_drafts", "message_topic_notify"])
-        {
-            scope.Execute($"DELETE FROM {table} WHERE chat_id = @chat AND user_id IN (SELECT value FROM json_each(@ids))", ("@chat", chatId), ("@ids", ids));
-        }
 
         var scheduled = scope.Command(
             "DELETE FROM message_scheduled WHERE user_id IN (SELECT value FROM json_each(@ids)) AND peer_kind = @kind AND peer_id = @chat RETURNING id");

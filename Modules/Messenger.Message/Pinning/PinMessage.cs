@@ -49,9 +49,14 @@ internal sealed class PinMessageHandler(
         {
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             var chat = PinRights.Open(scope, me, target, now);
-            PinResult Unchanged() => new(
-                MessageStore.FindVisible(scope, 0, chat.ChatId, MessagePins.Newest(scope, chat.ChatId)), null,
-                log.CurrentPts(scope, chat.AnswerLog(me)), 0, chat.HasOwnLog, MessagePins.Count(scope, chat.ChatId));
+            // The caller is answered with the pins they see, as their dialog list shows them.
+            PinResult Answer(Posted? posted, long pts, int ptsCount)
+            {
+                var (newestId, count) = MessagePins.SeenBy(scope, chat.ChatId, me);
+                return new PinResult(MessageStore.FindVisible(scope, 0, chat.ChatId, newestId), posted?.Message, pts, ptsCount, chat.HasOwnLog, count);
+            }
+
+            PinResult Unchanged() => Answer(null, log.CurrentPts(scope, chat.AnswerLog(me)), 0);
 
             Posted? posted = null;
             if (call.Unpin)
@@ -95,8 +100,7 @@ internal sealed class PinMessageHandler(
             // The caller's answer covers every entry this change put in the log it follows.
             var answerOwner = chat.AnswerLog(me);
             var mine = appends.Where(a => a.OwnerId == answerOwner).Select(a => a.Update).ToList();
-            var newest = MessageStore.FindVisible(scope, 0, chat.ChatId, MessagePins.Newest(scope, chat.ChatId));
-            return new PinResult(newest, posted?.Message, mine[^1].Pts, mine.Sum(u => u.PtsCount), chat.HasOwnLog, MessagePins.Count(scope, chat.ChatId));
+            return Answer(posted, mine[^1].Pts, mine.Sum(u => u.PtsCount));
         }, cancellationToken, caller.ConnectionId);
 
         return affected;

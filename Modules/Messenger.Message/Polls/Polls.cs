@@ -165,7 +165,7 @@ internal sealed class PollVoting(
             var quiz = PollStore.Full(scope, messageId, poll);
             // A vote that changed anything changed the voter's choices; closing never does. A quiz's answer goes to its
             // answerer with their answer, to its writer, and to everyone once it is closed.
-            foreach (var (owner, chatPeer) in chat.Audience(scope, me))
+            foreach (var (owner, chatPeer) in chat.AudienceSeeing(scope, me, messageId))
             {
                 var voter = owner == me && isVote;
                 var update = new MessagePollUpdate(chatPeer, messageId, results.Counts, results.Voters, results.Closed, voter ? results.MyChoices : null);

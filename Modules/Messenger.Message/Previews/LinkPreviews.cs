@@ -176,7 +176,7 @@ internal sealed class LinkPreviews(
         scope.Execute("UPDATE message_messages SET web_page = @page WHERE id = @id", ("@page", WireSerializer.Serialize(page)), ("@id", message.Id));
         var update = new EditMessageUpdate(message with { WebPage = page });
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
-        foreach (var (owner, _) in target.Audience(scope, message.FromId))
+        foreach (var (owner, _) in target.AudienceSeeing(scope, message.FromId, message.Id))
         {
             appends.Add(new LogAppend(owner, log.Append(scope, owner, update, now, message.Id)));
         }

@@ -78,7 +78,7 @@ internal sealed class SendReactionHandler(
                 throw MessengerError.BadRequest(MessageErrorNames.ReactionsTooMany); // the unit rolls back
             }
 
-            foreach (var (owner, peer) in chat.Audience(scope, me))
+            foreach (var (owner, peer) in chat.AudienceSeeing(scope, me, call.Id))
             {
                 var update = new MessageReactionsUpdate(peer, call.Id, me, reaction, totals);
                 appends.Append(owner, update, now, call.Id);

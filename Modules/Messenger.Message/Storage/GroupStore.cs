@@ -271,12 +271,32 @@ internal sealed class GroupStore(SqliteDatabase database)
         scope.Execute("UPDATE message_chats SET creator_id = @user WHERE id = @chat", ("@user", userId), ("@chat", chatId));
     }
 
+    /// <summary>A member leaves (or is removed): with the membership go their dialog, their mentions and their own
+    /// settings of the chat (<see cref="ForgetSettings"/>), which they could no longer change nor see.</summary>
     public static void RemoveMember(WriteScope scope, long chatId, long userId)
     {
         scope.Execute("DELETE FROM message_members WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId));
         scope.Execute("UPDATE message_chats SET member_count = member_count - 1 WHERE id = @chat", ("@chat", chatId));
         scope.Execute("DELETE FROM message_dialogs WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId));
         scope.Execute("DELETE FROM message_mentions WHERE user_id = @user AND chat_id = @chat", ("@user", userId), ("@chat", chatId));
+        ForgetSettings(scope, chatId, [userId]);
+    }
+
+    /// <summary>The tables of a user's own settings of a chat, keyed by user and chat: mutes (the topics' too), dialog
+    /// pins, archive entries, unread marks and drafts.</summary>
+    internal static readonly string[] SettingTables =
+        ["message_notify", "message_dialog_pins", "message_dialog_archive", "message_unread_marks", "message_drafts", "message_topic_notify"];
+
+    /// <summary>Deletes <paramref name="users"/>' own settings of the chat (<see cref="SettingTables"/>), when they
+    /// leave it or it is deleted: a pin kept of a chat no longer in the list would hold one of the few pin slots for
+    /// good (it cannot be unpinned from outside the chat), and the rest would come back on a rejoin.</summary>
+    public static void ForgetSettings(WriteScope scope, long chatId, IReadOnlyCollection<long> users)
+    {
+        var ids = System.Text.Json.JsonSerializer.Serialize(users);
+        foreach (var table in SettingTables)
+        {
+            scope.Execute($"DELETE FROM {table} WHERE chat_id = @chat AND user_id IN (SELECT value FROM json_each(@ids))", ("@chat", chatId), ("@ids", ids));
+        }
     }
 
     /// <summary>The chat as the API shows it, as this unit's transaction sees it.</summary>

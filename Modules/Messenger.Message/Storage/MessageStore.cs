@@ -736,6 +736,10 @@ internal sealed class MessageStore(SqliteDatabase database)
             $"AND {NotHidden} ORDER BY m.id DESC LIMIT @limit",
             userId, chatId, offsetId > 0 ? offsetId : long.MaxValue, limit, ("@kind", kind));
 
+    /// <summary>Whether <paramref name="userId"/> deleted message <paramref name="messageId"/> for themselves: a key probe.</summary>
+    public static bool IsHiddenFor(WriteScope scope, long userId, long messageId) =>
+        scope.Scalar("SELECT 1 FROM message_hidden WHERE user_id = @user AND message_id = @id", ("@user", userId), ("@id", messageId)) is not null;
+
     /// <summary>True when no participant of the private chat (groups: never) can see the message any more (each deleted it for themselves).</summary>
     public static bool HiddenFromEveryone(WriteScope scope, long messageId) =>
         scope.Scalar("SELECT 1 FROM message_messages m WHERE m.id = @id AND m.to_kind = 1 AND NOT EXISTS (SELECT 1 FROM (SELECT m.from_id AS user_id UNION SELECT m.to_id) p " +

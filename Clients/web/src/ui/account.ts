@@ -115,6 +115,7 @@ export function forgetSession(): void {
     openReports: 0,
     threadReads: {},
     pinsTouched: {},
+    deletedIds: [],
     pendingDevices: false,
     pendingLoginToken: null,
     groupCalls: {},

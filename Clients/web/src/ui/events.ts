@@ -23,6 +23,11 @@ import { setTyping } from './typing';
 import { newSignIn } from './signIns';
 import { isSecretKey, noteLogPosition, resumeSecretChats, secretEvent } from './secret';
 
+/** A change to a message this user deleted (in a large group, whose log is everyone's) is not theirs to see. */
+function deletedHere(id: number): boolean {
+  return getState().deletedIds.includes(id);
+}
+
 export function applyEvent(event: MessengerEvent): void {
   if ('pts' in event) noteLogPosition();
   switch (event.type) {
@@ -37,6 +42,7 @@ export function applyEvent(event: MessengerEvent): void {
       if (!event.out) void announce(event.message, event.peer);
       break;
     case 'message_edited':
+      if (deletedHere(event.message.id)) break;
       replaceMessage(peerKey(event.peer), event.message);
       // One of the chat's pins may be the one edited: the bar shows its text.
       if ((getState().dialogs.find((d) => peerKey(d.peer) === peerKey(event.peer))?.pinned_count ?? 0) > 0) touchPins(peerKey(event.peer));
@@ -62,12 +68,15 @@ export function applyEvent(event: MessengerEvent): void {
       );
       break;
     case 'message_pinned':
-      pinnedChanged(peerKey(event.peer), event.message, event.count);
+      // A large group's log shows everyone the chat's newest pin: not one this user deleted (the bar lists theirs).
+      pinnedChanged(peerKey(event.peer), event.message && deletedHere(event.message.id) ? null : event.message, event.count);
       break;
     case 'message_reactions':
+      if (deletedHere(event.messageId)) break;
       reactionsChanged(peerKey(event.peer), event.messageId, event.reactions, event.userId === getState().me?.id ? event.reaction : undefined);
       break;
     case 'message_poll':
+      if (deletedHere(event.messageId)) break;
       pollChanged(peerKey(event.peer), event.messageId, event.counts, event.voters, event.closed, event.myChoices ?? undefined, {
         correct_option: event.correctOption,
         solution: event.solution,

@@ -10,7 +10,7 @@ import { dropUpload, keepUpload, keptUploads, type KeptUpload } from './keptUplo
 import { dropFromOutbox, keepInOutbox, markInOutbox, outboxEntries } from './outbox';
 import { peerFromKey, peerKey } from './peers';
 import { mentionsAfter, mentionsMe } from './mentions';
-import { emptyHistory, getState, setState, touchPins, type History, type PendingMessage, type Upload } from './store';
+import { deletedIdsKept, emptyHistory, getState, setState, touchPins, type History, type PendingMessage, type Upload } from './store';
 import { clearTyping } from './typing';
 import { threadReadsOf } from './threads';
 import { sendQuoting, withoutQuotesOf } from './quotes';
@@ -654,6 +654,7 @@ export async function deleteMessages(key: string, ids: number[], revoke: boolean
  * a delete-for-me on another device shows the quotes again). */
 export function messagesGone(key: string, ids: number[], revoked = true): void {
   const gone = new Set(ids);
+  setState((s) => ({ deletedIds: [...s.deletedIds.filter((id) => !gone.has(id)), ...gone].slice(-deletedIdsKept) }));
   // A topic's first message revoked is the topic deleted (the server revokes it with the topic only): out of it, and
   // the list read again.
   if (revoked && topicGone(key, gone)) closeTopic();

@@ -127,6 +127,10 @@ export interface AppState {
   /** peer key → a count that moves whenever the chat's pinned messages may have changed (a pin event, an edit, a
    * delete): the pinned bar reads the list again when it moves. */
   pinsTouched: Record<string, number>;
+  /** The messages that left this user's chats (deleted for them on any device, or for everyone), the most recent
+   * {@link deletedIdsKept}, oldest first: a large group's log tells every member of a change to a message, and one
+   * this user deleted is not brought back by it (events.ts). */
+  deletedIds: number[];
   /** An invite code from a `/join/<code>` link, offered in the New chat dialog once signed in. */
   joinCode: string | null;
   /** A chat to open once signed in (a click on a push notification with no tab open). */
@@ -166,6 +170,7 @@ let state: AppState = {
   openReports: 0,
   threadReads: {},
   pinsTouched: {},
+  deletedIds: [],
   users: {},
   contacts: {},
   chats: {},
@@ -234,6 +239,9 @@ export function useApp<T>(select: (s: AppState) => T): T {
   }, []);
   return selected;
 }
+
+/** How many of the ids of deleted messages {@link AppState.deletedIds} keeps. */
+export const deletedIdsKept = 1024;
 
 export const emptyHistory: History = { messages: [], complete: false, loading: false, pending: [] };
 
