@@ -37,8 +37,8 @@ internal sealed class DeleteContactsValidator : AbstractValidator<DeleteContacts
 /// the other's log. Within a blocked pair (either way) neither learns of the other through contacts: an add or delete
 /// answers and lists the flag as false and writes nothing to the other's log. Decided: nothing is pushed when a block
 /// is made or lifted (its timing would tell the blocked user); after an unblock, <c>contacts.getContacts</c> shows the
-/// true flag again, and a device holding the masked one learns it at its next full read. Decided: bots cannot be contacts — they have no presence to show or hide, and
-/// "my contacts" is about people.
+/// true flag again, and a device holding the masked one learns it at its next full read. Decided: bots cannot be
+/// contacts — they have no presence to show or hide, and "my contacts" is about people.
 /// </summary>
 internal sealed class ContactsHandler(
     ContactStore store, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock, IOptions<SessionOptions> options,
