@@ -57,7 +57,8 @@ public sealed record HistoryRead(long Pts, Peer Peer, ReadSide Side, long MaxId,
 public sealed partial record MessagePinned(long Pts, Peer Peer, Message? Message, long[]? Ids = null, bool Pinned = false, int Count = 0) : LoggedEvent(Pts);
 
 /// <summary><see cref="UserId"/> reacted to message <see cref="MessageId"/> with <see cref="Reaction"/> (null: took it
-/// back); <see cref="Reactions"/> are the message's reactions now.</summary>
+/// back); <see cref="Reactions"/> are the message's reactions now. In a channel it names nobody: <see cref="UserId"/> 0
+/// and <see cref="Reaction"/> null (the reactor's own reaction comes with the call's answer and the next read).</summary>
 public sealed record MessageReactionsChanged(long Pts, Peer Peer, long MessageId, long UserId, string? Reaction, ReactionCount[] Reactions)
     : LoggedEvent(Pts);
 

@@ -2,6 +2,7 @@ using Messenger.Client;
 using Messenger.Contracts.Account;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
 
@@ -149,5 +150,29 @@ public sealed class BlockingTests : IAsyncLifetime
 
         await alice.Client.UnblockUserAsync(carol.UserId);
         (await alice.Client.GetBlockedAsync()).Should().Equal(bob.UserId);
+    }
+
+    [Fact]
+    public async Task Receipts_WhenTheReaderBlockedTheSender_TellTheSenderNothing_AndTheNextReadAfterTheUnblockCoversThem()
+    {
+        await using var alice = await _host.SignUpAsync("alice_receipts");
+        await using var bob = await _host.SignUpAsync("bob_receipts", autoReceipt: false);
+        var sent = await alice.SendAsync(bob, "please answer");
+        await bob.NextAsync<MessageReceived>();
+        await bob.Client.BlockUserAsync(alice.UserId);
+
+        await bob.Client.ReceivedMessagesAsync(sent.Message.Id);
+        await bob.Client.ReadHistoryAsync(alice.Peer, sent.Message.Id);
+
+        var logged = (await alice.Client.GetDifferenceAsync(0)).Updates.Select(u => u.Update).ToList();
+        logged.OfType<ReadOutboxUpdate>().Should().BeEmpty("when the blocker reads would tell the blocked user when they are active");
+        logged.OfType<DeliveredUpdate>().Should().BeEmpty();
+        (await alice.Client.GetDialogsAsync()).Items.Single().Should().Match<Dialog>(d => d.ReadOutboxMaxId == 0 && d.DeliveredMaxId == 0);
+
+        await bob.Client.UnblockUserAsync(alice.UserId);
+        var again = await alice.SendAsync(bob, "still there?");
+        await bob.NextAsync<MessageReceived>(m => m.Message.Text == "still there?");
+        await bob.Client.ReadHistoryAsync(alice.Peer, again.Message.Id);
+        (await alice.NextAsync<HistoryRead>(r => r.Side == ReadSide.Outbox)).MaxId.Should().Be(again.Message.Id);
     }
 }

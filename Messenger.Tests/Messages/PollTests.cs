@@ -3,7 +3,11 @@ using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
 using Messenger.Tests.Groups;
+using Messenger.Contracts.Wire;
+using Messenger.Kernel.Storage;
 using Messenger.Tests.Infrastructure;
+using MessagePack;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Messenger.Tests.Messages;
 
@@ -104,7 +108,7 @@ public sealed class PollTests : IAsyncLifetime
         await using var bob = await _host.MemberAsync($"bob_cpoll{(channel ? 1 : 0)}");
         var created = await alice.Client.CreateGroupAsync("News", [bob.Id], large: channel, broadcast: channel);
         var peer = Peer.Chat(created.Chat.Id);
-        var poll = await alice.Client.SendPollAsync(peer, "Next topic?", ["Storage", "Protocol"], publicVoters: true);
+        var poll = await alice.Client.SendPollAsync(peer, "Next topic?", ["Storage", "Protocol"], publicVoters: !channel);
 
         var answer = await bob.Client.VoteAsync(peer, poll.Message.Id, [0]);
 
@@ -124,6 +128,49 @@ public sealed class PollTests : IAsyncLifetime
             ? (await bob.Client.GetChannelDifferenceAsync(created.Chat.Id, 0)).Updates
             : (await bob.Client.GetDifferenceAsync(0)).Updates;
         logged.Select(u => u.Update).OfType<MessagePollUpdate>().Should().BeEmpty("redacted with the message");
+    }
+
+    [Fact]
+    public async Task Channel_PublicVoters_AreRefused_ToSendAndToForward_ButAnAnonymousPollGoes()
+    {
+        await using var admin = await _host.MemberAsync("admin_bpoll", listen: true);
+        await using var bob = await _host.MemberAsync("bob_bpoll");
+        var channel = Peer.Chat((await admin.Client.CreateGroupAsync("News", [bob.Id], large: true, broadcast: true)).Chat.Id);
+        var group = Peer.Chat((await admin.Client.CreateGroupAsync("Team", [bob.Id])).Chat.Id);
+
+        await ChatTestKit.FailsWith(() => admin.Client.SendPollAsync(channel, "Lunch?", ["yes", "no"], publicVoters: true),
+            PollErrorNames.BroadcastPublicVotersForbidden);
+        var inGroup = await admin.Client.SendPollAsync(group, "Lunch?", ["yes", "no"], publicVoters: true);
+        await ChatTestKit.FailsWith(() => admin.Client.ForwardMessagesAsync(group, [inGroup.Message.Id], channel),
+            PollErrorNames.BroadcastPublicVotersForbidden);
+
+        var anonymous = await admin.Client.SendPollAsync(group, "Dinner?", ["yes", "no"]);
+        (await admin.Client.ForwardMessagesAsync(group, [anonymous.Message.Id], channel)).Messages.Single().Poll!.PublicVoters.Should().BeFalse();
+        (await admin.Client.SendPollAsync(channel, "Tea?", ["yes", "no"])).Message.Poll!.PublicVoters.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Channel_APublicPollFromBeforeTheRule_ListsItsVotersToAdminsOnly()
+    {
+        await using var admin = await _host.MemberAsync("admin_oldpoll", listen: true);
+        await using var bob = await _host.MemberAsync("bob_oldpoll");
+        await using var carol = await _host.MemberAsync("carol_oldpoll");
+        var channel = Peer.Chat((await admin.Client.CreateGroupAsync("News", [bob.Id, carol.Id], large: true, broadcast: true)).Chat.Id);
+        var poll = await admin.Client.SendPollAsync(channel, "Lunch?", ["yes", "no"]);
+        // As a server before the rule stored it: the same poll with public voters.
+        using (var connection = _host.Services.GetRequiredService<SqliteDatabase>().Open())
+        using (var update = connection.CreateCommand())
+        {
+            update.CommandText = "UPDATE message_messages SET poll = @poll WHERE id = @id";
+            update.Parameters.AddWithValue("@poll", MessagePackSerializer.Serialize(poll.Message.Poll! with { PublicVoters = true }, WireSerializer.Options));
+            update.Parameters.AddWithValue("@id", poll.Message.Id);
+            update.ExecuteNonQuery().Should().Be(1);
+        }
+
+        await bob.Client.VoteAsync(channel, poll.Message.Id, [0]);
+
+        await ChatTestKit.FailsWith(() => carol.Client.GetPollVotersAsync(channel, poll.Message.Id, 0), PollErrorNames.PollVotersPrivate, 403);
+        (await admin.Client.GetPollVotersAsync(channel, poll.Message.Id, 0)).UserIds.Should().Equal(bob.Id);
     }
 
     public static TheoryData<string?, string[]?, string> BadPolls => new()

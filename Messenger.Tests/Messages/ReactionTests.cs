@@ -160,7 +160,8 @@ public sealed class ReactionTests : IAsyncLifetime
 
         answer.Channel.Should().Be(channel);
         var seen = await alice.NextAsync<MessageReactionsChanged>();
-        seen.Should().Match<MessageReactionsChanged>(e => e.UserId == bob.Id && e.Reaction == "🎉" && e.Peer == peer);
+        // A channel's entry names nobody (its subscribers do not see one another); a group's names the reactor.
+        seen.Should().Match<MessageReactionsChanged>(e => e.UserId == (channel ? 0 : bob.Id) && e.Reaction == (channel ? null : "🎉") && e.Peer == peer);
         seen.ChannelId.Should().Be(channel ? created.Chat.Id : null);
         ReactionsOf(await alice.Client.GetHistoryPageAsync(peer), post.Message.Id)!.Reactions.Should().Equal(new ReactionCount("🎉", 1));
 
@@ -172,5 +173,27 @@ public sealed class ReactionTests : IAsyncLifetime
             : (await bob.Client.GetDifferenceAsync(0)).Updates;
         logged.Select(u => u.Update).OfType<DeleteMessagesUpdate>().Should().NotBeEmpty("the log is the one the chat's changes go to");
         logged.Select(u => u.Update).OfType<MessageReactionsUpdate>().Should().BeEmpty("redacted with the message");
+    }
+
+    [Fact]
+    public async Task Channel_ASubscribersReaction_NamesNobodyInTheChannelsLog_ButTheReactorKeepsTheirOwn()
+    {
+        await using var admin = await _host.MemberAsync("admin_anonreact", listen: true);
+        await using var bob = await _host.MemberAsync("bob_anonreact", listen: true);
+        await using var carol = await _host.MemberAsync("carol_anonreact", listen: true);
+        var created = await admin.Client.CreateGroupAsync("News", [bob.Id, carol.Id], large: true, broadcast: true);
+        var peer = Peer.Chat(created.Chat.Id);
+        var post = await admin.Client.SendMessageAsync(peer, "news");
+
+        var answer = await bob.Client.SendReactionAsync(peer, post.Message.Id, "🎉");
+        await bob.Client.SendReactionAsync(peer, post.Message.Id, "👍");
+
+        answer.MyReaction.Should().Be("🎉");
+        var logged = (await carol.Client.GetChannelDifferenceAsync(created.Chat.Id, 0)).Updates.Select(u => u.Update).OfType<MessageReactionsUpdate>().ToList();
+        logged.Should().HaveCount(2).And.OnlyContain(r => r.UserId == 0 && r.Reaction == null, "subscribers do not see one another, the admin neither");
+        logged[^1].Reactions.Should().Equal(new ReactionCount("👍", 1));
+        (await admin.NextAsync<MessageReactionsChanged>()).UserId.Should().Be(0);
+        ReactionsOf(await bob.Client.GetHistoryPageAsync(peer), post.Message.Id)!.MyReaction.Should().Be("👍", "the reactor's devices read their own");
+        ReactionsOf(await carol.Client.GetHistoryPageAsync(peer), post.Message.Id)!.MyReaction.Should().BeNull();
     }
 }

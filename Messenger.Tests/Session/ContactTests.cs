@@ -209,4 +209,25 @@ public sealed class ContactTests : IAsyncLifetime
         command.Parameters.AddWithValue("@user", userId);
         return (long)command.ExecuteScalar()!;
     }
+
+    [Fact]
+    public async Task AddContact_WithinABlockedPair_IsNotMutual_AndTheBlockerIsToldNothing_UntilTheUnblock()
+    {
+        await using var alice = await _host.SignUpAsync("alice_blockedcontact");
+        await using var bob = await _host.SignUpAsync("bob_blockedcontact");
+        await bob.Client.AddContactAsync(alice.UserId, "Alice");
+        await bob.Client.BlockUserAsync(alice.UserId);
+        var bobsPts = (await bob.Client.CallAsync(new GetStateCall())).Pts;
+
+        (await alice.Client.AddContactAsync(bob.UserId, "Bob")).Mutual.Should().BeFalse("within a blocked pair neither learns of the other");
+        (await alice.Client.GetContactsAsync()).Should().Equal(new Contact(bob.UserId, "Bob", false));
+        (await bob.Client.GetContactsAsync()).Should().Equal(new Contact(alice.UserId, "Alice", false));
+        await alice.Client.DeleteContactsAsync([bob.UserId]);
+        await alice.Client.AddContactAsync(bob.UserId, "Bob");
+        (await bob.Client.CallAsync(new GetStateCall())).Pts.Should().Be(bobsPts, "the blocked user's adds and deletes reach no device of the blocker");
+
+        await bob.Client.UnblockUserAsync(alice.UserId);
+        (await alice.Client.GetContactsAsync()).Should().Equal(new Contact(bob.UserId, "Bob", true));
+        (await bob.Client.GetContactsAsync()).Should().Equal(new Contact(alice.UserId, "Alice", true));
+    }
 }

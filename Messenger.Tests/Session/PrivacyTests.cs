@@ -224,4 +224,41 @@ public sealed class PrivacyTests : IAsyncLifetime
             (await alice.GetPrivacyAsync()).Should().Be(new PrivacySettings(PrivacyRule.Nobody, PrivacyRule.Chats));
         }
     }
+    [Fact]
+    public async Task LastSeen_Chats_IsDecidedByTheTargetsChatList_SoClearingTheChatHidesThePresence()
+    {
+        await using var bob = await _host.SignUpAsync("bob_cleared");
+        await using var carol = await _host.SignUpAsync("carol_cleared");
+        await carol.SendAsync(bob, "hi stranger");
+        await bob.NextAsync<MessageReceived>();
+        (await carol.Client.GetStatusesAsync([bob.UserId])).Should().ContainSingle().Which.Online.Should().BeTrue();
+
+        // Carol clearing her side changes nothing: the rule reads bob's list, where her message still is.
+        await carol.Client.DeleteHistoryAsync(bob.Peer);
+        (await carol.Client.GetStatusesAsync([bob.UserId])).Should().ContainSingle().Which.Online.Should().BeTrue();
+
+        await bob.Client.DeleteHistoryAsync(carol.Peer);
+
+        (await carol.Client.GetStatusesAsync([bob.UserId])).Should().BeEmpty();
+        await bob.Client.SetPrivacyAsync(new PrivacySettings(LastSeen: PrivacyRule.Nobody));
+        (await carol.Client.GetStatusesAsync([bob.UserId])).Should().BeEmpty("not even the hidden status: carol is not in bob's list");
+    }
+
+    [Fact]
+    public async Task LastSeen_Chats_AfterTheUserClearedTheChat_IsNotPushedToTheOtherUser()
+    {
+        await using var bob = await _host.SignUpAsync("bob_unpushed");
+        await using var carol = await _host.SignUpAsync("carol_unpushed");
+        await carol.SendAsync(bob, "hi stranger");
+        await bob.NextAsync<MessageReceived>();
+        await bob.Client.DeleteHistoryAsync(carol.Peer);
+
+        await bob.Client.UpdateStatusAsync(offline: true);
+        // Bob writes to her (his list holds the chat again), then comes back: only that status reaches carol.
+        await bob.SendAsync(carol, "back in touch");
+        await bob.Client.UpdateStatusAsync(offline: false);
+
+        var heard = await carol.ReadUntilAsync(e => e is UserStatusChanged s && s.UserId == bob.UserId && s.Online);
+        heard.OfType<UserStatusChanged>().Where(s => s.UserId == bob.UserId && !s.Online).Should().BeEmpty();
+    }
 }

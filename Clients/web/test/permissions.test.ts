@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Chat, ChatPermissions, Message } from '../src/api/types';
 import { ChatKind, MemberRole, PeerKind } from '../src/api/types';
-import { myPermissions, slowModeLeft } from '../src/ui/permissions';
+import { forwardTarget, myPermissions, pollVotersListed, publicVotersAllowed, slowModeLeft } from '../src/ui/permissions';
 import type { AppState } from '../src/ui/store';
 
 const textOnly: ChatPermissions = {
@@ -36,5 +36,30 @@ describe('what this user may do in a chat', () => {
     expect(slowModeLeft(state(ChatKind.LargeGroup, MemberRole.Member, 30, [1000]), 'c5', 1031)).toBe(0);
     expect(slowModeLeft(state(ChatKind.LargeGroup, MemberRole.Member, 0, [1000]), 'c5', 1010)).toBe(0);
     expect(slowModeLeft(state(ChatKind.LargeGroup, MemberRole.Member, 30, []), 'c5', 1010)).toBe(0);
+  });
+});
+
+describe('polls in a channel, whose subscribers do not see one another', () => {
+  const publicPoll = { id: 1, from_id: 1, to_peer: { kind: PeerKind.User, id: 1 }, date: 0, text: '', poll: { question: 'Q?', options: ['a', 'b'], multiple_choice: false, public_voters: true } } as Message;
+  const anonymousPoll = { ...publicPoll, poll: { ...publicPoll.poll!, public_voters: false } } as Message;
+  const withLists = (s: AppState) => ({ ...s, users: {}, leftChats: {} }) as unknown as AppState;
+
+  it('offers public voters everywhere but in a channel', () => {
+    expect(publicVotersAllowed(state(ChatKind.Channel, MemberRole.Creator), 'c5')).toBe(false);
+    expect(publicVotersAllowed(state(ChatKind.LargeGroup, MemberRole.Member), 'c5')).toBe(true);
+    expect(publicVotersAllowed(state(ChatKind.Group, MemberRole.Member), 'u9')).toBe(true);
+  });
+
+  it('lists a public poll\u2019s voters in a channel to its admins only', () => {
+    expect(pollVotersListed(state(ChatKind.Channel, MemberRole.Member), 'c5')).toBe(false);
+    expect(pollVotersListed(state(ChatKind.Channel, MemberRole.Admin), 'c5')).toBe(true);
+    expect(pollVotersListed(state(ChatKind.Group, MemberRole.Member), 'c5')).toBe(true);
+  });
+
+  it('does not offer a channel as the target of a poll with public voters, even to its admins', () => {
+    expect(forwardTarget(withLists(state(ChatKind.Channel, MemberRole.Admin)), 'c5', publicPoll)).toBe(false);
+    expect(forwardTarget(withLists(state(ChatKind.Channel, MemberRole.Admin)), 'c5', anonymousPoll)).toBe(true);
+    expect(forwardTarget(withLists(state(ChatKind.Channel, MemberRole.Member)), 'c5', anonymousPoll)).toBe(false);
+    expect(forwardTarget(withLists(state(ChatKind.LargeGroup, MemberRole.Member)), 'c5', publicPoll)).toBe(true);
   });
 });

@@ -152,7 +152,8 @@ public static class MediaKinds
 /// copied; a poll is posted anew with its question and options, open and without votes, a quiz with its answer). <see cref="RandomIds"/> (one per id, non-zero) make the call idempotent like <c>messages.send</c>. At most
 /// 100 ids. Errors: <c>PEER_ID_INVALID</c>, <c>MESSAGE_IDS_INVALID</c>, <c>RANDOM_ID_INVALID</c>,
 /// <c>MESSAGE_ID_INVALID</c> (an id the caller cannot see), <c>QUIZ_ANSWER_REQUIRED</c> (a quiz the caller has not
-/// answered, did not write and is still open), 403 <c>USER_IS_BLOCKED</c>, 403 <c>YOU_BLOCKED_USER</c>. <see cref="Silent"/>
+/// answered, did not write and is still open), <c>BROADCAST_PUBLIC_VOTERS_FORBIDDEN</c> (a poll with public voters into a
+/// channel), 403 <c>USER_IS_BLOCKED</c>, 403 <c>YOU_BLOCKED_USER</c>. <see cref="Silent"/>
 /// posts the copies without sound (<see cref="Message.Silent"/>); a copy never takes the original's. <see cref="TopicId"/>:
 /// the forum topic of <see cref="ToPeer"/> the copies go to (0 or none: General), as for <c>messages.send</c>.</summary>
 [RpcMethod("messages.forward")]

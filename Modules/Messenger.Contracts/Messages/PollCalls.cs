@@ -46,7 +46,8 @@ public sealed record PollResults(
 /// two alike), <c>POLL_OPTION_INVALID</c> (an empty or too long one), <c>QUIZ_CORRECT_ANSWER_INVALID</c> (a quiz without
 /// its right answer or with one out of range, or a right answer given for a plain poll), <c>QUIZ_MULTIPLE_INVALID</c> (a
 /// quiz with multiple choice), <c>POLL_SOLUTION_INVALID</c> (an explanation longer than 200 characters, or one for a
-/// plain poll), <c>RANDOM_ID_INVALID</c>, <c>PEER_ID_INVALID</c>,
+/// plain poll), <c>BROADCAST_PUBLIC_VOTERS_FORBIDDEN</c> (public voters in a channel, whose subscribers do not see one
+/// another), <c>RANDOM_ID_INVALID</c>, <c>PEER_ID_INVALID</c>,
 /// <c>REPLY_TO_INVALID</c>, <c>USER_DELETED</c>, 403 <c>USER_IS_BLOCKED</c> / <c>YOU_BLOCKED_USER</c> /
 /// <c>CHAT_ADMIN_REQUIRED</c> (a channel), 404 <c>CHAT_NOT_FOUND</c>, 420 <c>FLOOD_WAIT</c>. <see cref="Silent"/> posts it
 /// without sound, as for <c>messages.send</c>; <see cref="Quote"/> quotes part of the replied message, as for
@@ -99,7 +100,8 @@ public sealed record PollChanged(
 /// <summary><c>messages.getPollVoters</c>: who chose option <see cref="Option"/> of a poll with public voters, the
 /// latest first, at most <see cref="Limit"/> (1–100) after skipping <see cref="Offset"/>. Errors: <c>PEER_ID_INVALID</c>,
 /// <c>MESSAGE_ID_INVALID</c> (not in the chat, deleted, or not a poll), <c>POLL_OPTION_INVALID</c>,
-/// 403 <c>POLL_VOTERS_PRIVATE</c> (an anonymous poll), <c>LIMIT_INVALID</c>, <c>OFFSET_INVALID</c>.</summary>
+/// 403 <c>POLL_VOTERS_PRIVATE</c> (an anonymous poll; in a channel, to anyone but its admins, for a public poll posted
+/// before channels refused them), <c>LIMIT_INVALID</c>, <c>OFFSET_INVALID</c>.</summary>
 [RpcMethod("messages.getPollVoters")]
 [MessagePackObject]
 public sealed record GetPollVotersCall(
@@ -140,6 +142,10 @@ public static class PollErrorNames
 
     /// <summary>A quiz's answer is final: it can be neither changed nor taken back.</summary>
     public const string RevoteNotAllowed = "REVOTE_NOT_ALLOWED";
+
+    /// <summary>A channel's subscribers do not see one another, so a poll in a channel cannot show its voters: sending one
+    /// with <see cref="Poll.PublicVoters"/>, or forwarding such a poll into a channel.</summary>
+    public const string BroadcastPublicVotersForbidden = "BROADCAST_PUBLIC_VOTERS_FORBIDDEN";
 
     /// <summary>403: the poll is anonymous; only its counts are told.</summary>
     public const string PollVotersPrivate = "POLL_VOTERS_PRIVATE";

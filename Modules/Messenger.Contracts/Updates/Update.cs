@@ -185,7 +185,9 @@ public sealed record DialogFilterOrderUpdate([property: Key("order")] int[] Orde
 public sealed record DraftMessageUpdate([property: Key("peer")] Peer Peer, [property: Key("draft")] DraftMessage? Draft) : Update;
 
 /// <summary><see cref="UserId"/> reacted to message <see cref="MessageId"/> with <see cref="Reaction"/> (null: took their
-/// reaction back); <see cref="Reactions"/> are the message's reactions now.</summary>
+/// reaction back); <see cref="Reactions"/> are the message's reactions now. In a channel, whose subscribers do not see
+/// one another, the entry is anonymous: <see cref="UserId"/> 0 and <see cref="Reaction"/> null; only the totals
+/// change.</summary>
 [MessagePackObject]
 public sealed record MessageReactionsUpdate(
     [property: Key("peer")] Peer Peer,

@@ -23,9 +23,15 @@ public sealed record ConnectionSignedInEvent(string ConnectionId, byte[] DeviceK
 /// <summary>A live connection that was signed in as <paramref name="UserId"/> closed (or signed out).</summary>
 public sealed record ConnectionSignedOutEvent(string ConnectionId, long UserId) : INotification;
 
-/// <summary>The users who share a private chat with <paramref name="UserId"/> (answered by the Message module); presence
-/// goes only to them.</summary>
+/// <summary>The users whose private chat is in <paramref name="UserId"/>'s chat list (a message exchanged, the chat
+/// neither deleted nor cleared by <paramref name="UserId"/>), but for blocked pairs (answered by the Message module);
+/// presence goes only to them.</summary>
 public sealed record GetPrivateChatPeersQuery(long UserId) : IRequest<long[]>;
+
+/// <summary>Those of <paramref name="Ids"/> whose own chat list holds their private chat with <paramref name="UserId"/>
+/// (answered by the Message module): whom the privacy rule "my chats" of each of <paramref name="Ids"/> lets
+/// <paramref name="UserId"/> through, by the same test as calls and group invites.</summary>
+public sealed record GetInChatListAmongQuery(long UserId, IReadOnlyCollection<long> Ids) : IRequest<long[]>;
 
 /// <summary>Those of <paramref name="Ids"/> that <paramref name="UserId"/> blocked or that blocked <paramref name="UserId"/>
 /// (answered by the Message module): within a blocked pair neither sees the other's presence, whatever the settings.</summary>

@@ -79,6 +79,13 @@ internal sealed class GetBlockedAmongHandler(MessageStore store) : IRequestHandl
         ValueTask.FromResult(query.Ids.Count == 0 ? [] : store.BlockedAmong(query.UserId, query.Ids));
 }
 
+/// <summary>"My chats" of a last-seen rule, read from each target's side: the same test as calls and group invites.</summary>
+internal sealed class GetInChatListAmongHandler(Chats.ChatResolver chats) : IRequestHandler<GetInChatListAmongQuery, long[]>
+{
+    public ValueTask<long[]> Handle(GetInChatListAmongQuery query, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(query.Ids.Where(id => chats.InChatList(id, query.UserId)).ToArray());
+}
+
 /// <summary>Presence goes only to the users someone shares a private chat with.</summary>
 internal sealed class GetPrivateChatPeersHandler(MessageStore store) : IRequestHandler<GetPrivateChatPeersQuery, long[]>
 {

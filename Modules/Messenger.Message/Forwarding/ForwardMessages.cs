@@ -36,7 +36,8 @@ internal sealed class ForwardMessagesValidator : AbstractValidator<ForwardMessag
 /// caller with the same text and media (one more reference to the media, never a copy of its bytes), posted as
 /// <c>messages.send</c> posts. Each random_id makes its copy idempotent; a copy that already exists is returned again.
 /// Service messages are not forwarded. A forwarded poll is a new poll with the same question and options, open, with
-/// votes of its own (the original's voters and counts stay in their chat). A forwarded location is its point as it
+/// votes of its own (the original's voters and counts stay in their chat); one with public voters is refused into a
+/// channel (<c>BROADCAST_PUBLIC_VOTERS_FORBIDDEN</c>, as in Telegram) rather than made anonymous behind the caller's back. A forwarded location is its point as it
 /// stands: a live one's copy does not move (as in Telegram).
 /// </summary>
 internal sealed class ForwardMessagesHandler(
@@ -73,6 +74,11 @@ internal sealed class ForwardMessagesHandler(
                     content |= source.Media is not null ? ChatRights.Media : source.Poll is not null ? ChatRights.Poll : ChatRights.Text;
 
                     // A quiz's copy carries its answer (votes are the copy's own): only one who may know it forwards it.
+                    if (source.Poll is { } forwardedPoll)
+                    {
+                        Polls.SendPollHandler.RequireVotersAllowed(to, forwardedPoll);
+                    }
+
                     if (source.Poll is { Quiz: true } && PollStore.Results(scope, source.Id, me, PollStore.WriterOf(source)).CorrectOption is null)
                     {
                         throw MessengerError.BadRequest(PollErrorNames.QuizAnswerRequired);

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Mediator;
+using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
 using Messenger.Kernel.Errors;
@@ -59,6 +60,7 @@ internal sealed class SendPollHandler(
         var me = caller.RequireUserId();
         limiter.Take(me, 1);
         var target = await chats.ResolveForPostingAsync(me, call.Peer, bus, cancellationToken);
+        RequireVotersAllowed(target, call.Poll);
         var poll = call.Poll with
         {
             Question = call.Poll.Question.Trim(), Options = [.. call.Poll.Options.Select(o => o.Trim())],
@@ -71,6 +73,15 @@ internal sealed class SendPollHandler(
                     quote: kept),
                 call.Quote, topicId: call.TopicId),
             cancellationToken, caller.ConnectionId);
+    }
+
+    /// <summary>A channel's subscribers do not see one another (as in Telegram): its polls cannot list their voters.</summary>
+    public static void RequireVotersAllowed(ChatTarget target, Poll poll)
+    {
+        if (poll.PublicVoters && target.GroupKind == ChatKind.Channel)
+        {
+            throw MessengerError.BadRequest(PollErrorNames.BroadcastPublicVotersForbidden);
+        }
     }
 }
 
@@ -197,7 +208,8 @@ internal sealed class GetPollVotersValidator : AbstractValidator<GetPollVotersCa
     }
 }
 
-/// <summary>Who chose an option, for polls whose author made the voters public; anyone who sees the poll may ask.</summary>
+/// <summary>Who chose an option, for polls whose author made the voters public; anyone who sees the poll may ask, but in
+/// a channel only its admins (a public poll there predates the rule that refuses them).</summary>
 internal sealed class GetPollVotersHandler(Chats.ChatResolver chats, MessageStore store, IMediator bus, RpcContext caller)
     : IRequestHandler<GetPollVotersCall, PollVoters>
 {
@@ -210,7 +222,7 @@ internal sealed class GetPollVotersHandler(Chats.ChatResolver chats, MessageStor
             throw MessengerError.BadRequest(MessageErrorNames.MessageIdInvalid);
         }
 
-        if (!poll.PublicVoters)
+        if (!poll.PublicVoters || (target.GroupKind == ChatKind.Channel && target.Role == MemberRole.Member))
         {
             throw MessengerError.Forbidden(PollErrorNames.PollVotersPrivate);
         }

@@ -39,7 +39,8 @@ internal sealed class SendReactionValidator : AbstractValidator<SendReactionCall
 /// <summary>
 /// One reaction per person per message, replaced or taken back; the chat's audience (every member's log, or a large
 /// group's own) gets <c>message_reactions</c> with the totals after the change. The message must be one the caller can
-/// see and not a service message; posting rules apply (blocks, a deleted peer, a channel's subscribers may react).
+/// see and not a service message; posting rules apply (blocks, a deleted peer, a channel's subscribers may react). In a
+/// channel the entry names nobody (user_id 0, no reaction), for its admins too, as in Telegram.
 /// </summary>
 internal sealed class SendReactionHandler(
     Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, PostLimiter limiter, TimeProvider clock)
@@ -78,9 +79,14 @@ internal sealed class SendReactionHandler(
                 throw MessengerError.BadRequest(MessageErrorNames.ReactionsTooMany); // the unit rolls back
             }
 
+            // A channel's subscribers do not see one another: its shared log tells the totals, never who reacted (the
+            // reactor's devices have their reaction from the answer and the next read).
+            var anonymous = target.GroupKind == ChatKind.Channel;
             foreach (var (owner, peer) in chat.AudienceSeeing(scope, me, call.Id))
             {
-                var update = new MessageReactionsUpdate(peer, call.Id, me, reaction, totals);
+                var update = anonymous
+                    ? new MessageReactionsUpdate(peer, call.Id, 0, null, totals)
+                    : new MessageReactionsUpdate(peer, call.Id, me, reaction, totals);
                 appends.Append(owner, update, now, call.Id);
             }
 

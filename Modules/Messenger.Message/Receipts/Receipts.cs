@@ -23,7 +23,8 @@ internal sealed class ReceivedMessagesValidator : AbstractValidator<ReceivedMess
 /// <summary>
 /// A device of the caller has every incoming message up to max_id. Only the caller's dialogs with unconfirmed incoming
 /// messages are looked at (a short scan of their own dialogs, whatever the traffic elsewhere); each sender gets one
-/// <c>delivered</c> update per chat, and a repeated or older receipt changes nothing.
+/// <c>delivered</c> update per chat, and a repeated or older receipt changes nothing. Within a blocked pair the sender
+/// is told nothing and their delivered position stays.
 /// </summary>
 internal sealed class ReceivedMessagesHandler(LoggedWriter writer, IPublisher bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<ReceivedMessagesCall, Done>
@@ -47,7 +48,7 @@ internal sealed class ReceivedMessagesHandler(LoggedWriter writer, IPublisher bu
 
                 scope.Statement("UPDATE message_dialogs SET received_max_id = @max WHERE user_id = @user AND chat_id = @chat")
                     .Bind("@max", received).Bind("@user", me).Bind("@chat", dialog.ChatId).Execute();
-                if (dialog.Peer.Kind == PeerKind.User && dialog.Peer.Id != me)
+                if (dialog.Peer.Kind == PeerKind.User && dialog.Peer.Id != me && MessageStore.BlockBetween(scope, me, dialog.Peer.Id) == Block.None)
                 {
                     scope.Statement("UPDATE message_dialogs SET delivered_max_id = max(delivered_max_id, @max) WHERE user_id = @sender AND chat_id = @chat")
                         .Bind("@max", received).Bind("@sender", dialog.Peer.Id).Bind("@chat", dialog.ChatId).Execute();
@@ -73,7 +74,8 @@ internal sealed class ReadHistoryValidator : AbstractValidator<ReadHistoryCall>
 /// The caller read the chat up to max_id (capped at its newest message): their other devices get <c>read_inbox</c>
 /// with what is still unread; in a private chat the other side gets <c>read_outbox</c>, in a small group every author
 /// of a message just read does. A large group only moves the member's read position (no per-reader fan-out). Reading
-/// implies receiving.
+/// implies receiving. Within a blocked pair (either way) the other side of a private chat gets nothing and its
+/// read_outbox position stays.
 /// </summary>
 internal sealed class ReadHistoryHandler(
     Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
@@ -112,8 +114,10 @@ internal sealed class ReadHistoryHandler(
             return null;
         }
 
+        // Within a blocked pair the other user learns nothing of the reading: when it happens would tell them when the
+        // blocker is active.
         var authors = target.IsPrivate
-            ? (target.OtherUserId == me ? [] : [target.OtherUserId])
+            ? (target.OtherUserId == me || MessageStore.BlockBetween(scope, me, target.OtherUserId) != Block.None ? [] : [target.OtherUserId])
             : MessageStore.Authors(scope, target.ChatId, dialog.ReadInboxMaxId, read, me)
                 .Where(author => GroupStore.RoleOf(scope, target.ChatId, author) is not null).ToList();
         scope.Execute("UPDATE message_dialogs SET read_inbox_max_id = @read, received_max_id = max(received_max_id, min(@read, incoming_max_id)) " +

@@ -325,12 +325,13 @@ internal sealed class MessageStore(SqliteDatabase database)
     }
 
     /// <summary>The users whose private chat is in <paramref name="userId"/>'s chat list, but for those either of the
-    /// two blocked.</summary>
+    /// two blocked. As <see cref="HasDialog"/>: a row whose history the user cleared (no top message) is not in the list.</summary>
     public long[] PrivateChatPeers(long userId)
     {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT d.peer_id FROM message_dialogs d WHERE d.user_id = @user AND d.peer_kind = @kind AND d.peer_id <> @user " +
+            "AND d.top_message_id <> 0 " +
             "AND NOT EXISTS (SELECT 1 FROM message_blocks b WHERE (b.user_id = @user AND b.blocked_id = d.peer_id) " +
             "OR (b.user_id = d.peer_id AND b.blocked_id = @user))";
         command.Parameters.AddWithValue("@user", userId);

@@ -34,19 +34,26 @@ internal sealed class DeleteContactsValidator : AbstractValidator<DeleteContacts
 /// <c>contacts.getContacts</c> anyway). Only a change of that flag reaches the other's log, and one user may flip one
 /// person's flag at most <see cref="SessionOptions.MutualFlipBurst"/> times at once, then
 /// <see cref="SessionOptions.MutualFlipsPerHour"/> (<see cref="MutualFlipLimiter"/>): an add+delete loop cannot fill
-/// the other's log. Decided: bots cannot be contacts — they have no presence to show or hide, and
-/// "my contacts" is about people.
+/// the other's log. Within a blocked pair (either way) neither learns of the other through contacts: an add or delete
+/// answers and lists the flag as false and writes nothing to the other's log. Decided: nothing is pushed when a block
+/// is made or lifted (its timing would tell the blocked user); after an unblock, <c>contacts.getContacts</c> shows the
+/// true flag again, and a device holding the masked one learns it at its next full read. Decided: bots cannot be
+/// contacts — they have no presence to show or hide, and "my contacts" is about people.
 /// </summary>
 internal sealed class ContactsHandler(
-    ContactStore store, LoggedWriter writer, IUpdateLog log, IPublisher bus, RpcContext caller, TimeProvider clock, IOptions<SessionOptions> options,
+    ContactStore store, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock, IOptions<SessionOptions> options,
     MutualFlipLimiter flips)
     : IRequestHandler<GetContactsCall, ContactList>, IRequestHandler<AddContactCall, SavedContact>, IRequestHandler<DeleteContactsCall, AffectedMessages>
 {
-    public ValueTask<ContactList> Handle(GetContactsCall call, CancellationToken cancellationToken)
+    public async ValueTask<ContactList> Handle(GetContactsCall call, CancellationToken cancellationToken)
     {
-        var contacts = store.ContactsOf(caller.RequireUserId())
-            .OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase).ThenBy(c => c.UserId);
-        return ValueTask.FromResult(new ContactList([.. contacts]));
+        var me = caller.RequireUserId();
+        var contacts = store.ContactsOf(me);
+        var mutual = contacts.Where(c => c.Mutual).Select(c => c.UserId).ToList();
+        var blocked = mutual.Count == 0 ? [] : (await bus.Send(new GetBlockedAmongQuery(me, mutual), cancellationToken)).ToHashSet();
+        return new ContactList([.. contacts
+            .Select(c => blocked.Contains(c.UserId) ? c with { Mutual = false } : c)
+            .OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase).ThenBy(c => c.UserId)]);
     }
 
     public async ValueTask<SavedContact> Handle(AddContactCall call, CancellationToken cancellationToken)
@@ -58,6 +65,7 @@ internal sealed class ContactsHandler(
             throw MessengerError.BadRequest(SessionErrorNames.UserIdInvalid, "one cannot be one's own contact");
         }
 
+        var blocked = await EitherBlockedAsync(me, call.UserId, cancellationToken);
         var (saved, added) = await writer.WriteAsync(bus, (scope, appends) =>
         {
             // In the unit: an account deleted meanwhile is not added after its deletion took it out of every list.
@@ -67,7 +75,7 @@ internal sealed class ContactsHandler(
             }
 
             var current = ContactStore.NameOf(scope, me, call.UserId);
-            var theirs = ContactStore.NameOf(scope, call.UserId, me);
+            var theirs = blocked ? null : ContactStore.NameOf(scope, call.UserId, me);
             var contact = new Contact(call.UserId, name, Mutual: theirs is not null);
             if (current == name)
             {
@@ -107,6 +115,7 @@ internal sealed class ContactsHandler(
     {
         var me = caller.RequireUserId();
         var ids = call.UserIds.Distinct().ToList();
+        var blocked = (await bus.Send(new GetBlockedAmongQuery(me, ids), cancellationToken)).ToHashSet();
         var (affected, removed) = await writer.WriteAsync(bus, (scope, appends) =>
         {
             var date = clock.GetUtcNow().ToUnixTimeSeconds();
@@ -121,7 +130,7 @@ internal sealed class ContactsHandler(
 
                 gone.Add(userId);
                 last = appends.Append(me, new ContactUpdate(userId, null), date);
-                if (ContactStore.NameOf(scope, userId, me) is { } theirs)
+                if (!blocked.Contains(userId) && ContactStore.NameOf(scope, userId, me) is { } theirs)
                 {
                     flips.Take(me, userId);
                     appends.Append(userId, new ContactUpdate(me, new Contact(me, theirs, Mutual: false)), date);
@@ -135,6 +144,9 @@ internal sealed class ContactsHandler(
         await TellAsync([.. removed.Select(userId => new ContactChangedEvent(me, userId, IsContact: false))]);
         return affected;
     }
+
+    private async Task<bool> EitherBlockedAsync(long me, long userId, CancellationToken cancellationToken) =>
+        (await bus.Send(new GetBlockedAmongQuery(me, [userId]), cancellationToken)).Length > 0;
 
     /// <summary>After the unit's updates (<see cref="LoggedWriter"/>): the modules that follow contact lists.</summary>
     private async Task TellAsync(List<ContactChangedEvent> changes)

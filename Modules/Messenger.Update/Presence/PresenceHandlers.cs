@@ -79,27 +79,29 @@ internal sealed class GetStatusesValidator : AbstractValidator<GetStatusesCall>
         RuleFor(c => c.Ids).Must(ids => ids is { Length: > 0 and <= MaxIds }).WithErrorCode(UpdateErrorNames.UserIdsInvalid);
 }
 
-/// <summary>As each user's privacy lets the caller see it: by default only the users who share a private chat with
-/// the caller (presence is not public); everyone's for a user who allows everybody; for a user who allows their
-/// contacts, theirs if the caller is in that user's contact list; a hidden status to those who share a chat with a user
-/// who allows nobody, or who allows contacts and has not added the caller; nothing otherwise (nor for the caller
-/// themselves, unless they chat with themselves). Within a blocked pair, nothing, whatever the settings.</summary>
+/// <summary>As each user's privacy lets the caller see it: by default only to the users whose private chat is in that
+/// user's own chat list (presence is not public; a chat they deleted or cleared no longer counts); everyone's for a user
+/// who allows everybody; for a user who allows their contacts, theirs if the caller is in that user's contact list; a
+/// hidden status to those in the chat list of a user who allows nobody, or who allows contacts and has not added the
+/// caller; nothing otherwise (nor for the caller themselves). Within a blocked pair, nothing, whatever the
+/// settings.</summary>
 internal sealed class GetStatusesHandler(PresenceTracker presence, ISender bus, RpcContext caller) : IRequestHandler<GetStatusesCall, UserStatuses>
 {
     public async ValueTask<UserStatuses> Handle(GetStatusesCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        var peers = (await bus.Send(new GetPrivateChatPeersQuery(me), cancellationToken)).ToHashSet();
         var ids = call.Ids.Distinct().ToList();
         var blocked = (await bus.Send(new GetBlockedAmongQuery(me, ids), cancellationToken)).ToHashSet();
+        var visible = ids.Where(id => id != me && !blocked.Contains(id)).ToList();
+        var chatting = visible.Count == 0 ? [] : (await bus.Send(new GetInChatListAmongQuery(me, visible), cancellationToken)).ToHashSet();
         var statuses = new List<UserStatusUpdate>();
-        foreach (var id in ids.Where(id => !blocked.Contains(id)))
+        foreach (var id in visible)
         {
             var rule = (await bus.Send(new GetPrivacyQuery(id), cancellationToken)).LastSeen;
             var shown = rule switch
             {
-                PrivacyRule.Everybody => id != me,
-                PrivacyRule.Chats => peers.Contains(id),
+                PrivacyRule.Everybody => true,
+                PrivacyRule.Chats => chatting.Contains(id),
                 PrivacyRule.Contacts => await bus.Send(new IsContactQuery(id, me), cancellationToken),
                 _ => false,
             };
@@ -107,7 +109,7 @@ internal sealed class GetStatusesHandler(PresenceTracker presence, ISender bus, 
             {
                 statuses.Add(presence.Current(id));
             }
-            else if (rule is PrivacyRule.Nobody or PrivacyRule.Contacts && peers.Contains(id))
+            else if (rule is PrivacyRule.Nobody or PrivacyRule.Contacts && chatting.Contains(id))
             {
                 statuses.Add(PresenceTracker.Hidden(id));
             }

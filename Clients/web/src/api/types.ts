@@ -903,6 +903,7 @@ export interface MessageReactionsUpdate {
   type: 'message_reactions';
   peer: Peer;
   msg_id: number;
+  /** Who reacted; 0 in a channel, whose entries name nobody (and carry no reaction): only the totals change. */
   user_id: number;
   reaction: string | null;
   reactions: ReactionCount[];

@@ -1,21 +1,13 @@
 import { useState } from 'preact/hooks';
 import type { Message } from '../api/types';
-import { MemberRole, PeerKind } from '../api/types';
 import { Avatar } from './Avatar';
 import { api } from './connection';
 import { errorText } from './format';
 import { messageArrived, openChat } from './messages';
-import { isChannel, peerFromKey, peerKey, peerPhoto, peerTitle } from './peers';
+import { peerFromKey, peerKey, peerPhoto, peerTitle } from './peers';
+import { forwardTarget } from './permissions';
 import { Modal } from './Modal';
-import { useApp, type AppState } from './store';
-
-/** Chats a message may be forwarded to: not groups the user left, not channels they only read, not deleted accounts. */
-function writable(s: AppState, key: string): boolean {
-  const peer = peerFromKey(key);
-  if (peer.kind === PeerKind.User) return !s.users[peer.id]?.deleted;
-  if (s.leftChats[peer.id]) return false;
-  return !(isChannel(s.chats[peer.id]) && (s.myRoles[peer.id] ?? MemberRole.Member) === MemberRole.Member);
-}
+import { useApp } from './store';
 
 /** Forwards a message (with its media, by reference) to another of the user's chats, then opens that chat. */
 export function ForwardDialog({ chatKey, message, onClose }: { chatKey: string; message: Message; onClose: () => void }) {
@@ -26,7 +18,7 @@ export function ForwardDialog({ chatKey, message, onClose }: { chatKey: string; 
   const needle = filter.trim().toLowerCase();
   const targets = state.dialogs
     .map((d) => peerKey(d.peer))
-    .filter((key) => writable(state, key) && peerTitle(state, peerFromKey(key)).toLowerCase().includes(needle));
+    .filter((key) => forwardTarget(state, key, message) && peerTitle(state, peerFromKey(key)).toLowerCase().includes(needle));
   const forward = async (to: string) => {
     setError('');
     try {

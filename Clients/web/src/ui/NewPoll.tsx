@@ -3,10 +3,14 @@ import { errorText } from './format';
 import { Modal } from './Modal';
 import { POLL_LIMITS, sendPoll } from './polls';
 import { Icon } from './Icon';
+import { publicVotersAllowed } from './permissions';
+import { useApp } from './store';
 
 /** Writing a poll: a question, 2–10 options (a new empty row appears as the last is typed in), and its kind; a quiz
- * marks its right answer and may explain it. */
+ * marks its right answer and may explain it. A channel's polls are anonymous (its subscribers do not see one another),
+ * so there it does not offer to show who voted. */
 export function NewPollDialog({ chatKey, onClose }: { chatKey: string; onClose: () => void }) {
+  const votersAllowed = useApp((s) => publicVotersAllowed(s, chatKey));
   const [question, setQuestion] = useState('');
   const [options, setOptions] = useState(['', '']);
   const [multiple, setMultiple] = useState(false);
@@ -16,6 +20,7 @@ export function NewPollDialog({ chatKey, onClose }: { chatKey: string; onClose: 
   const [solution, setSolution] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const publicVotersSent = publicVoters && votersAllowed;
   const filled = options.map((o) => o.trim()).filter((o) => o.length > 0);
   // The right answer among the options sent (empty rows are left out).
   const correctOption =
@@ -39,12 +44,12 @@ export function NewPollDialog({ chatKey, onClose }: { chatKey: string; onClose: 
               question: question.trim(),
               options: filled,
               multiple_choice: false,
-              public_voters: publicVoters,
+              public_voters: publicVotersSent,
               quiz: true,
               correct_option: correctOption,
               solution: solution.trim() || null,
             }
-          : { question: question.trim(), options: filled, multiple_choice: multiple, public_voters: publicVoters },
+          : { question: question.trim(), options: filled, multiple_choice: multiple, public_voters: publicVotersSent },
       );
       onClose();
     } catch (e) {
@@ -122,10 +127,12 @@ export function NewPollDialog({ chatKey, onClose }: { chatKey: string; onClose: 
           </label>
         )}
         {quiz && correctOption === null && <p class="muted">Mark the right answer.</p>}
-        <label class="check">
-          <input type="checkbox" checked={publicVoters} onChange={(e) => setPublicVoters(e.currentTarget.checked)} />
-          <span>Show who voted for what</span>
-        </label>
+        {votersAllowed && (
+          <label class="check">
+            <input type="checkbox" checked={publicVoters} onChange={(e) => setPublicVoters(e.currentTarget.checked)} />
+            <span>Show who voted for what</span>
+          </label>
+        )}
         {error && (
           <p class="form__error" role="alert">
             {error}

@@ -5,6 +5,7 @@ import { errorText } from './format';
 import { Modal } from './Modal';
 import { closePoll, percentages, resultsOf, vote } from './polls';
 import { peerFromKey, userName } from './peers';
+import { pollVotersListed } from './permissions';
 import { ensureUsers } from './chats';
 import { useApp, type AppState } from './store';
 
@@ -96,7 +97,7 @@ export function PollView({ state, chatKey, message, canVote }: { state: AppState
             Retract vote
           </button>
         )}
-        {poll.public_voters && results.voters > 0 && (
+        {poll.public_voters && results.voters > 0 && pollVotersListed(state, chatKey) && (
           <button type="button" class="btn btn--small btn--ghost" onClick={() => setShowVoters(true)}>
             Voters
           </button>
