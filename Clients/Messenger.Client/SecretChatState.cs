@@ -173,6 +173,11 @@ internal sealed class LocalChat
     [Key(26)]
     public long OutSeq { get; set; }
 
+    /// <summary>What this device sent under its last numbers (at most <see cref="SecretChatEngine.SentKept"/>, for
+    /// <see cref="SecretChatEngine.SentKeptFor"/>), oldest first: what it sends again when the other side asks.</summary>
+    [Key(27)]
+    public List<SentBody> Sent { get; set; } = [];
+
     /// <summary>The other side's numbers received (in the journal, not the state: written with the body's effect).</summary>
     [IgnoreMember]
     public InboundSequence Inbound { get; set; } = new();
@@ -197,6 +202,39 @@ internal sealed class PreviousKeys
 
     [Key(2)]
     public byte[] ParticipantKey { get; set; } = [];
+}
+
+/// <summary>What a number this device sent carried, kept to send it again at a resend request: a message (its text is
+/// the history's, found by the number), a delete for both (its random_ids here), or a body nobody is shown.</summary>
+[MessagePackObject]
+internal sealed class SentBody
+{
+    [Key(0)]
+    public long Seq { get; set; }
+
+    [Key(1)]
+    public SentKind Kind { get; set; }
+
+    /// <summary>The random_id it was first sent with.</summary>
+    [Key(2)]
+    public long RandomId { get; set; }
+
+    /// <summary>When it was sealed (unix seconds).</summary>
+    [Key(3)]
+    public long Date { get; set; }
+
+    [Key(4)]
+    public long[]? Delete { get; set; }
+}
+
+internal enum SentKind
+{
+    /// <summary>A re-keying step or a resend request: sent again as a body with nothing in it.</summary>
+    Control,
+
+    Message,
+
+    Delete,
 }
 
 /// <summary>This device's request: the exchange's id, its new X25519 secret and public key, when it was made (unix seconds).</summary>
