@@ -71,7 +71,7 @@ internal sealed partial class SecretChatEngine
 
     /// <summary>Sends again, each under its first number and sealed under the current keys, what this device kept of the
     /// bodies the other side asks for: a text or a delete as it was (naming its first random_id), a body nobody was
-    /// shown as an empty one, and one no longer kept (too old, deleted, self-destructed, or a file, whose ciphertext
+    /// shown (a step, a request, a message since deleted for both) as an empty one, and one no longer kept (too old, deleted, self-destructed, or a file, whose ciphertext
     /// would have to be uploaded again) as <c>gone</c>. Numbers not sent yet are passed over; only the last
     /// <see cref="SentKept"/> numbers are answered; a request is ignored while the outbox already holds that many.</summary>
     private void OnResendRequest(LocalChat chat, SecretResend resend)
@@ -89,9 +89,11 @@ internal sealed partial class SecretChatEngine
             var seq = number;
             var kept = chat.Sent.Find(b => b.Seq == seq && b.Date >= keptSince);
             var message = kept is { Kind: SentKind.Message } ? chat.History.Find(m => m.Outgoing && m.RandomId == kept.RandomId && m.File is null) : null;
+            var deletedForBoth = kept is { Kind: SentKind.Message } && chat.Sent.Any(b => b.Kind == SentKind.Delete && b.Delete?.Contains(kept.RandomId) == true);
             var body = kept switch
             {
-                { Kind: SentKind.Control } => new SecretPlaintext(null, now) { Noop = true },
+                // Nobody is to see it any more (a message this device deleted for both): only its number goes.
+                _ when kept is { Kind: SentKind.Control } || deletedForBoth => new SecretPlaintext(null, now) { Noop = true },
                 { Kind: SentKind.Delete, Delete: { } ids } => new SecretPlaintext(null, now, Delete: ids) { Resent = kept.RandomId },
                 _ when message is not null => new SecretPlaintext(message.Text, message.SenderDate, message.Ttl, message.ReplyTo) { Resent = message.RandomId },
                 _ => new SecretPlaintext(null, now) { Gone = true },
