@@ -1812,9 +1812,15 @@ describe('sequence numbers (docs/secret-chats.md)', () => {
     expect((await bob.store.chat(chatId))!.inbound).toMatchObject({ next: 3, gaps: [] });
     expect(bob.changes.filter((c) => c.kind === 'missing')).toEqual([]);
 
-    // The first sending after all (the server's replay): its number came already.
+    // The first sending after all (the server's replay): its number came already. Then a new number naming a random_id
+    // received already: dropped too; what follows is stored.
     await bob.engine.handleMessage(dropped!);
-    expect((await bob.store.messages(chatId)).map((m) => m.text).sort()).toEqual(['one, dropped on the way', 'two', 'zero']);
+    const key = (await alice.store.chat(chatId))!.keyAdmin!;
+    const deliver = (randomId: number, body: SecretBody) =>
+      bob.engine.handleMessage({ chat_id: chatId, random_id: randomId, from_id: ALICE, date: server.now, data: encryptBody(key, chatId, randomId, body) });
+    await deliver(9101, { text: 'dropped under a new number', date: 1, resent: dropped!.random_id, out_seq: 3, in_seq: 0 });
+    await deliver(9102, { text: 'after', date: 1, out_seq: 4, in_seq: 0 });
+    expect((await bob.store.messages(chatId)).map((m) => m.text).sort()).toEqual(['after', 'one, dropped on the way', 'two', 'zero']);
     // Asked once: a later sweep asks nothing more.
     const requests = server.sent.filter((m) => m.from_id === BOB).length;
     bob.clock.now += SEQUENCE_GRACE_MS;

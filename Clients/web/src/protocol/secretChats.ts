@@ -669,21 +669,22 @@ export class SecretChats {
         if (encrypted.silent) message.silent = true;
         if (body.file && encrypted.file) message.file = { ...body.file, id: encrypted.file.id, encryptedSize: encrypted.file.size };
         next = { ...next, lastDate: Math.max(next.lastDate, message.date) };
-        write = { message, result: { kind: 'message', message } };
+        write = { message, result: { kind: 'message', message }, ...(body.resent !== undefined ? { duplicate: { kind: 'none' } as Received } : {}) };
       }
       // Only a text, delete or file triggers: not a key change's step (an abort answered by a request, answered by an
       // abort…), nor one that opened under the previous keys (sent before the other side switched).
       if (opened.under !== 'previous' && counted) next = checkRekey(next, now, this.rekeyLimits);
+      const extras = {
+        switched: next.generation !== chat.generation,
+        rekeyAt: rekeyDueAt(next),
+        gapDue: nextSequenceDue(sequence.state) !== null,
+        ...(missing !== missingBefore ? { missing } : {}),
+      };
       return {
         ...write,
         chat: next,
-        result: {
-          ...write.result,
-          switched: next.generation !== chat.generation,
-          rekeyAt: rekeyDueAt(next),
-          gapDue: nextSequenceDue(sequence.state) !== null,
-          ...(missing !== missingBefore ? { missing } : {}),
-        },
+        result: { ...write.result, ...extras },
+        ...(write.duplicate ? { duplicate: { ...write.duplicate, ...extras } } : {}),
       };
     });
     const chatId = encrypted.chat_id;

@@ -131,6 +131,10 @@ export interface ReceivedWrite<T> {
    * nothing): every message that opened moved the chat's counts. */
   seen?: boolean;
   result: T;
+  /** A message stored under another random_id than the body's (one sent again at a resend request names its first):
+   * when that random_id is held or gone already, no message is stored, the body's random_id is kept as handled and
+   * this is the result. */
+  duplicate?: T;
 }
 
 /** A key pair made for a request, kept under its random_id until the server's answer names the chat. */
@@ -342,7 +346,12 @@ export class SecretStore {
     try {
       const chat = (await tx.objectStore(CHATS).get(chatId)) as LocalSecretChat | undefined;
       const seen = (await tx.objectStore(MESSAGES).count([chatId, randomId])) + (await tx.objectStore(GONE).count([chatId, randomId])) > 0;
-      const write = handle(chat, seen);
+      let write = handle(chat, seen);
+      const named = write.message?.randomId;
+      if (named !== undefined && named !== randomId && write.duplicate !== undefined) {
+        const held = (await tx.objectStore(MESSAGES).count([chatId, named])) + (await tx.objectStore(GONE).count([chatId, named])) > 0;
+        if (held) write = { ...write, message: undefined, seen: true, result: write.duplicate };
+      }
       const writes: Promise<unknown>[] = [];
       if (write.chat) writes.push(tx.objectStore(CHATS).put(write.chat));
       if (write.message) writes.push(tx.objectStore(MESSAGES).add({ ...write.message, seq: nextSeq() }));
