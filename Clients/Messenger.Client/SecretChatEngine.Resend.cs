@@ -6,7 +6,8 @@ namespace Messenger.Client;
 /// left asks their sender for them again, and this device answers such a request from what it kept of what it sent.</summary>
 internal sealed partial class SecretChatEngine
 {
-    /// <summary>How many of its last bodies a chat keeps (their kind and random_id; a message's text is the history's).</summary>
+    /// <summary>How many of its last numbers a chat answers for: its messages are the history's (found by their number);
+    /// the state keeps the others (deletes for both, bodies nobody is shown), which are few.</summary>
     internal const int SentKept = 1000;
 
     /// <summary>How long a body sent is kept for a resend request.</summary>
@@ -18,7 +19,7 @@ internal sealed partial class SecretChatEngine
         chat.Sent.RemoveAll(b => b.Seq == seq);
         chat.Sent.Add(new SentBody { Seq = seq, Kind = kind, RandomId = randomId, Date = Now, Delete = delete });
         var oldest = Now - (long)SentKeptFor.TotalSeconds;
-        chat.Sent.RemoveAll(b => b.Date < oldest);
+        chat.Sent.RemoveAll(b => b.Date < oldest || b.Seq < chat.OutSeq - SentKept);
         if (chat.Sent.Count > SentKept)
         {
             chat.Sent.RemoveRange(0, chat.Sent.Count - SentKept);
@@ -88,12 +89,11 @@ internal sealed partial class SecretChatEngine
         {
             var seq = number;
             var kept = chat.Sent.Find(b => b.Seq == seq && b.Date >= keptSince);
-            var message = kept is { Kind: SentKind.Message } ? chat.History.Find(m => m.Outgoing && m.RandomId == kept.RandomId && m.File is null) : null;
-            var deletedForBoth = kept is { Kind: SentKind.Message } && chat.Sent.Any(b => b.Kind == SentKind.Delete && b.Delete?.Contains(kept.RandomId) == true);
+            var message = kept is null ? chat.History.Find(m => m.Outgoing && m.OutSeq == seq && m.SenderDate >= keptSince && m.File is null) : null;
             var body = kept switch
             {
-                // Nobody is to see it any more (a message this device deleted for both): only its number goes.
-                _ when kept is { Kind: SentKind.Control } || deletedForBoth => new SecretPlaintext(null, now) { Noop = true },
+                // A step, a request, or a message this device deleted for both (nobody is to see it): only its number goes.
+                { Kind: SentKind.Control } => new SecretPlaintext(null, now) { Noop = true },
                 { Kind: SentKind.Delete, Delete: { } ids } => new SecretPlaintext(null, now, Delete: ids) { Resent = kept.RandomId },
                 _ when message is not null => new SecretPlaintext(message.Text, message.SenderDate, message.Ttl, message.ReplyTo) { Resent = message.RandomId },
                 _ => new SecretPlaintext(null, now) { Gone = true },

@@ -575,7 +575,6 @@ internal sealed partial class SecretChatEngine
             if (first)
             {
                 AddToHistory(chat, stored);
-                RememberSent(chat, number, SentKind.Message, id);
             }
 
             Flush();
@@ -738,6 +737,12 @@ internal sealed partial class SecretChatEngine
         {
             if (_state.Chats.TryGetValue(chatId, out var chat))
             {
+                // Nobody is to see them any more: asked for again, their numbers go as empty bodies.
+                foreach (var own in chat.History.Where(m => m.Outgoing && m.OutSeq is not null && randomIds.Contains(m.RandomId)).ToList())
+                {
+                    RememberSent(chat, own.OutSeq!.Value, SentKind.Control, own.RandomId);
+                }
+
                 RemoveFromHistory(chat, randomIds);
                 CheckRekey(chat);
                 Flush();

@@ -173,8 +173,10 @@ internal sealed class LocalChat
     [Key(26)]
     public long OutSeq { get; set; }
 
-    /// <summary>What this device sent under its last numbers (at most <see cref="SecretChatEngine.SentKept"/>, for
-    /// <see cref="SecretChatEngine.SentKeptFor"/>), oldest first: what it sends again when the other side asks.</summary>
+    /// <summary>What this device sent under its last numbers other than messages (those are the history's): its deletes
+    /// for both, and the numbers of bodies nobody is shown (re-keying steps, resend requests, messages it deleted for
+    /// both), within its last <see cref="SecretChatEngine.SentKept"/> numbers and <see cref="SecretChatEngine.SentKeptFor"/>:
+    /// what it sends again when the other side asks.</summary>
     [Key(27)]
     public List<SentBody> Sent { get; set; } = [];
 
@@ -204,8 +206,8 @@ internal sealed class PreviousKeys
     public byte[] ParticipantKey { get; set; } = [];
 }
 
-/// <summary>What a number this device sent carried, kept to send it again at a resend request: a message (its text is
-/// the history's, found by the number), a delete for both (its random_ids here), or a body nobody is shown.</summary>
+/// <summary>What a number this device sent carried, kept to send it again at a resend request: a delete for both (its
+/// random_ids here), or a body nobody is shown (a message's number is found in the history instead).</summary>
 [MessagePackObject]
 internal sealed class SentBody
 {
@@ -229,9 +231,10 @@ internal sealed class SentBody
 
 internal enum SentKind
 {
-    /// <summary>A re-keying step or a resend request: sent again as a body with nothing in it.</summary>
+    /// <summary>A re-keying step, a resend request, or a message since deleted for both: sent again as a body with nothing in it.</summary>
     Control,
 
+    /// <summary>Unused: a message's number is found in the history.</summary>
     Message,
 
     Delete,
