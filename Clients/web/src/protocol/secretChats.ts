@@ -733,7 +733,9 @@ export class SecretChats {
       const outSeq = kept ?? chat.outSeq ?? 0;
       const numbered: SecretBody = { ...body, out_seq: outSeq, in_seq: inOrder(chat.inbound) };
       const data = encryptBody(chat.role === 'admin' ? keys.keyAdmin : keys.keyParticipant, chatId, randomId, numbered);
-      const numberedChat = kept === undefined ? rememberSent({ ...chat, outSeq: outSeq + 1 }, outSeq, body.delete ? 'delete' : 'message', randomId, now, body.delete) : chat;
+      // A message's number is found on the message itself when asked for again; a delete's is kept on the chat.
+      const numberedChat =
+        kept === undefined ? (body.delete ? rememberSent({ ...chat, outSeq: outSeq + 1 }, outSeq, 'delete', randomId, now, body.delete) : { ...chat, outSeq: outSeq + 1 }) : chat;
       const next = checkRekey(countUse(numberedChat), now, this.rekeyLimits);
       sealed = { data, rekeyAt: rekeyDueAt(next), outSeq };
       return { chat: next, ...(message && kept === undefined ? { message: { ...message, outSeq } } : {}) };
@@ -1090,6 +1092,12 @@ export class SecretChats {
         await this.store.updateChat(chatId, (c) => (c.outSeq === outSeq + 1 ? forgetSent({ ...c, outSeq }, outSeq) : null));
       }
       throw error;
+    }
+    // Nobody is to see them any more: asked for again, their numbers go as empty bodies.
+    const own = (await this.store.messages(chatId)).filter((m) => m.from === this.self && m.outSeq !== undefined && randomIds.includes(m.randomId));
+    if (own.length > 0) {
+      const now = this.now();
+      await this.store.updateChat(chatId, (c) => own.reduce((next, m) => rememberSent(next, m.outSeq!, 'control', m.randomId, now), c));
     }
     await this.deleteHere(chatId, randomIds);
     if (sealed.rekeyAt !== null) this.rekeyDue(chatId, sealed.rekeyAt);

@@ -8,7 +8,8 @@
 import type { SecretBody } from './secret';
 import type { LocalSecretChat, SecretMessage, SentBody } from './secretStore';
 
-/** How many of its last bodies a chat keeps for a resend request, and for how long. */
+/** How many of its last numbers a chat answers for, and for how long. Its messages are found by their number
+ * (`outSeq`); the chat record keeps the others (deletes for both, bodies nobody is shown), which are few. */
 export const SENT_KEPT = 1000;
 export const SENT_KEPT_MS = 7 * 24 * 3600 * 1000;
 
@@ -16,7 +17,8 @@ export const SENT_KEPT_MS = 7 * 24 * 3600 * 1000;
 export function rememberSent(chat: LocalSecretChat, seq: number, kind: SentBody['kind'], randomId: number, now: number, ids?: number[]): LocalSecretChat {
   const entry: SentBody = { seq, kind, randomId, date: now };
   if (ids) entry.delete = ids;
-  const kept = [...(chat.sent ?? []).filter((b) => b.seq !== seq && b.date >= now - SENT_KEPT_MS), entry];
+  const outSeq = chat.outSeq ?? 0;
+  const kept = [...(chat.sent ?? []).filter((b) => b.seq !== seq && b.date >= now - SENT_KEPT_MS && b.seq >= outSeq - SENT_KEPT), entry];
   return { ...chat, sent: kept.slice(Math.max(0, kept.length - SENT_KEPT)) };
 }
 
@@ -38,11 +40,11 @@ export function resendAnswers(
   const answers: SecretBody[] = [];
   for (let seq = Math.max(range.start, outSeq - SENT_KEPT); seq <= Math.min(range.end, outSeq - 1); seq++) {
     const kept = chat.sent?.find((b) => b.seq === seq && b.date >= now - SENT_KEPT_MS);
-    const message = kept?.kind === 'message' ? messages.find((m) => m.from === self && m.randomId === kept.randomId && !m.file) : undefined;
-    // Nobody is to see it any more (a message this device deleted for both): only its number goes.
-    const deletedForBoth = kept?.kind === 'message' && !!chat.sent?.some((b) => b.kind === 'delete' && b.delete?.includes(kept.randomId));
+    // The message's date is the server's once sent (seconds), the sender's clock before: either is when it went.
+    const message = kept ? undefined : messages.find((m) => m.from === self && m.outSeq === seq && !m.file && m.date * 1000 >= now - SENT_KEPT_MS);
     let body: SecretBody;
-    if (kept?.kind === 'control' || deletedForBoth) body = { date: seconds };
+    // A step, a request, or a message this device deleted for both (nobody is to see it): only its number goes.
+    if (kept?.kind === 'control') body = { date: seconds };
     else if (kept?.kind === 'delete' && kept.delete) body = { delete: kept.delete, date: seconds, resent: kept.randomId };
     else if (message) {
       body = { text: message.text, date: message.date, ttl: message.ttl };

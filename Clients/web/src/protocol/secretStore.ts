@@ -8,9 +8,9 @@ export type SecretRole = 'admin' | 'participant';
 export type LocalSecretState = 'requested' | 'accepting' | 'ready' | 'discarded';
 
 /** A chat this device holds the keys of. */
-/** What a number this device sent carried, kept for a resend request: a message (its text is the stored message's,
- * found by random_id), a delete for both (its random_ids here), or a body nobody is shown (a key change's step, a resend
- * request). `date`: when it was sealed (ms, local clock). */
+/** What a number this device sent carried, kept for a resend request: a delete for both (its random_ids here), or a
+ * body nobody is shown (a key change's step, a resend request, a message since deleted for both); a message's number is
+ * found on the message. `date`: when it was sealed (ms, local clock). */
 export interface SentBody {
   seq: number;
   kind: 'message' | 'delete' | 'control';
@@ -75,7 +75,7 @@ export interface LocalSecretChat {
   outSeq?: number;
   /** The other side's numbers received, saved in the transaction that stores the body's effect. */
   inbound?: InboundSequence;
-  /** What this device's last numbers carried (protocol/secretResend.ts): sent again when the other side asks. */
+  /** What this device's last numbers other than messages carried (protocol/secretResend.ts): sent again when asked. */
   sent?: SentBody[];
   /** Why it ended: the server's reason, or `key_mismatch` when the keys did not agree. */
   reason: string | null;
