@@ -2,6 +2,7 @@ using Messenger.Client;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Secret;
 using Messenger.Tests.Infrastructure;
+using Messenger.Tests.Session;
 
 namespace Messenger.Tests.Messages;
 
@@ -82,6 +83,33 @@ public sealed class SecretChatResendTests : IAsyncLifetime
         events.OfType<SecretMessageReceived>().Select(e => e.Message.Text).Should().Equal("two");
         events[^1].Should().Be(new SecretMessagesMissing(chatId, 1));
         bob.Client.GetLocalSecretChat(chatId).Should().Match<LocalSecretChat>(c => c.ReceivedInOrder == 3 && c.Missing == 1, "the number came, its body lost");
+    }
+
+    [Fact]
+    public async Task ADeleteForBoth_IsSentAgain_AndTheMessageItDeleted_GoesAsItsNumberAlone_NotLost()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "sresd_alice");
+        var bob = await SecretDevice.SignUpAsync(_host, "sresd_bob");
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        await alice.Client.SendSecretMessageAsync(chatId, "zero");
+        await bob.NextAsync<SecretMessageReceived>(e => e.Message.Text == "zero");
+
+        // Both the message and the delete that took it back are passed over.
+        SecretMessage regretted = null!;
+        bob = await bob.ReconnectLaterAsync(async () =>
+        {
+            regretted = await alice.Client.SendSecretMessageAsync(chatId, "regretted");
+            await alice.Client.DeleteSecretMessagesAsync(chatId, [regretted.RandomId]);
+            await alice.Client.SendSecretMessageAsync(chatId, "two");
+        }, bob.Client.Events.Pts + 2);
+        await using var _ = bob;
+
+        var events = await bob.ReadUntilAsync(e => e is SecretMessagesDeleted);
+        events.OfType<SecretMessageReceived>().Select(e => e.Message.Text).Should().Equal("two");
+        events[^1].Should().BeOfType<SecretMessagesDeleted>().Which.RandomIds.Should().Equal(regretted.RandomId);
+        await SessionTestKit.WaitUntil(() => bob.Client.GetLocalSecretChat(chatId)!.ReceivedInOrder == 4);
+        bob.Client.GetLocalSecretChat(chatId)!.Missing.Should().Be(0, "nobody was to see the message: its number came alone");
+        bob.Client.GetSecretHistory(chatId).Select(m => m.Text).Should().BeEquivalentTo("zero", "two");
     }
 
     [Fact]
