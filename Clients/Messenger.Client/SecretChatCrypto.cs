@@ -202,9 +202,35 @@ public static class SecretChatCrypto
             writer.Write("date");
             writer.Write(plaintext.Date);
         }
-        else if (plaintext.Delete is { } delete)
+        else if (plaintext.Resend is { } resend)
         {
             writer.WriteMapHeader(2 + SequenceKeys(plaintext));
+            writer.Write("resend");
+            writer.WriteMapHeader(2);
+            writer.Write("start");
+            writer.Write(resend.Start);
+            writer.Write("end");
+            writer.Write(resend.End);
+            writer.Write("date");
+            writer.Write(plaintext.Date);
+        }
+        else if (plaintext.Gone || plaintext.Noop)
+        {
+            // "gone": the sender no longer holds the body this number took (counted lost); a bare date: a body nobody is
+            // shown (a re-keying step, a resend request), sent again as nothing so that only its number arrives.
+            writer.WriteMapHeader(1 + (plaintext.Gone ? 1 : 0) + SequenceKeys(plaintext));
+            if (plaintext.Gone)
+            {
+                writer.Write("gone");
+                writer.Write(true);
+            }
+
+            writer.Write("date");
+            writer.Write(plaintext.Date);
+        }
+        else if (plaintext.Delete is { } delete)
+        {
+            writer.WriteMapHeader(2 + (plaintext.Resent is null ? 0 : 1) + SequenceKeys(plaintext));
             writer.Write("delete");
             writer.WriteArrayHeader(delete.Length);
             foreach (var id in delete)
@@ -217,7 +243,7 @@ public static class SecretChatCrypto
         }
         else
         {
-            writer.WriteMapHeader(3 + (plaintext.ReplyTo is null ? 0 : 1) + (plaintext.File is null ? 0 : 1) + SequenceKeys(plaintext));
+            writer.WriteMapHeader(3 + (plaintext.ReplyTo is null ? 0 : 1) + (plaintext.File is null ? 0 : 1) + (plaintext.Resent is null ? 0 : 1) + SequenceKeys(plaintext));
             writer.Write("text");
             writer.Write(plaintext.Text ?? "");
             writer.Write("date");
@@ -235,6 +261,12 @@ public static class SecretChatCrypto
                 writer.Write("file");
                 WriteFile(ref writer, file);
             }
+        }
+
+        if (plaintext.Resent is { } resent && plaintext.Rekey is null && plaintext.Resend is null && !plaintext.Gone && !plaintext.Noop)
+        {
+            writer.Write("resent");
+            writer.Write(resent);
         }
 
         // The sequence numbers go last in every kind of body, so a body without them is the map it always was.
@@ -314,10 +346,24 @@ public static class SecretChatCrypto
             var hasRekey = false;
             long? outSeq = null;
             long? inSeq = null;
+            SecretResend? resend = null;
+            var hasResend = false;
+            var gone = false;
+            long? resent = null;
             for (var i = 0; i < count; i++)
             {
                 switch (reader.ReadString())
                 {
+                    case "resend":
+                        hasResend = true;
+                        resend = reader.TryReadNil() ? null : ReadResend(ref reader);
+                        break;
+                    case "gone":
+                        gone = reader.ReadBoolean();
+                        break;
+                    case "resent":
+                        resent = reader.ReadInt64();
+                        break;
                     case "rekey":
                         hasRekey = true;
                         rekey = reader.TryReadNil() ? null : ReadRekey(ref reader);
@@ -362,6 +408,22 @@ public static class SecretChatCrypto
                 return rekey is null ? null : new SecretPlaintext(null, date) { Rekey = rekey, OutSeq = outSeq, InSeq = inSeq };
             }
 
+            if (hasResend)
+            {
+                return resend is null ? null : new SecretPlaintext(null, date) { Resend = resend, OutSeq = outSeq, InSeq = inSeq };
+            }
+
+            if (gone)
+            {
+                return new SecretPlaintext(null, date) { Gone = true, OutSeq = outSeq, InSeq = inSeq };
+            }
+
+            if (resent is < 1 or > MaxSequence)
+            {
+                // A re-sent body names the random_id its message had: the same bounds as any random_id.
+                return null;
+            }
+
             if (file is not null)
             {
                 // A file's caption may be empty; a file without its key, name or type cannot be used.
@@ -374,12 +436,38 @@ public static class SecretChatCrypto
 
             return text is null && delete is null
                 ? null
-                : new SecretPlaintext(text, date, Math.Max(0, ttl), replyTo, delete, file) { OutSeq = outSeq, InSeq = inSeq };
+                : new SecretPlaintext(text, date, Math.Max(0, ttl), replyTo, delete, file) { OutSeq = outSeq, InSeq = inSeq, Resent = resent };
         }
         catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or InvalidOperationException or OverflowException)
         {
             return null;
         }
+    }
+
+    /// <summary>The <c>resend</c> map (<c>start</c> and <c>end</c>, both included, 0 ≤ start ≤ end ≤ 2^53 − 1), or null
+    /// when it is malformed (the body is then ignored).</summary>
+    private static SecretResend? ReadResend(ref MessagePackReader reader)
+    {
+        var count = reader.ReadMapHeader();
+        long? start = null;
+        long? end = null;
+        for (var i = 0; i < count; i++)
+        {
+            switch (reader.ReadString())
+            {
+                case "start":
+                    start = reader.ReadInt64();
+                    break;
+                case "end":
+                    end = reader.ReadInt64();
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        return start is { } s && end is { } e && s >= 0 && s <= e && e <= MaxSequence ? new SecretResend(s, e) : null;
     }
 
     /// <summary>The <c>rekey</c> map, or null when it is malformed (the body is then ignored).</summary>
@@ -553,7 +641,27 @@ public sealed record SecretPlaintext(string? Text, long Date, int Ttl = 0, long?
 
     /// <summary><c>in_seq</c>: how many of the other side's bodies the sender had received in order when it sealed this one.</summary>
     public long? InSeq { get; init; }
+
+    /// <summary><c>resend</c>: the other side asks for its bodies numbered <see cref="SecretResend.Start"/> to
+    /// <see cref="SecretResend.End"/> again (then the body has nothing else but its <see cref="Date"/>): never shown.</summary>
+    public SecretResend? Resend { get; init; }
+
+    /// <summary><c>resent</c>: this text or delete is sent again, at a resend request, under its first number; the
+    /// random_id its first sending had (the message's identity for replies and deletes).</summary>
+    public long? Resent { get; init; }
+
+    /// <summary><c>gone</c>: the answer to a resend request for a number whose body the sender no longer holds: the
+    /// number arrives, and its body is counted lost.</summary>
+    public bool Gone { get; init; }
+
+    /// <summary>A body with nothing but its date and numbers (the answer to a resend request for a number that carried a
+    /// re-keying step or a resend request: only the number matters now). Never read back: such a map is ignored.</summary>
+    public bool Noop { get; init; }
 }
+
+/// <summary>A resend request's range of the asking side's peer's numbers, both ends included (Telegram's
+/// <c>decryptedMessageActionResend</c>).</summary>
+public sealed record SecretResend(long Start, long End);
 
 /// <summary>A plaintext's sequence numbers (<see cref="SecretChatCrypto.ReadSequence"/>): <see cref="Valid"/> false when
 /// they cannot be read as numbers.</summary>

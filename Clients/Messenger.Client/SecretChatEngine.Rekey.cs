@@ -234,13 +234,9 @@ internal sealed partial class SecretChatEngine
     /// server has it.</summary>
     private void SendRekey(LocalChat chat, SecretRekey rekey)
     {
-        var randomId = NewRandomId();
-        var plaintext = SecretChatCrypto.EncodePlaintext(new SecretPlaintext(null, Now) { Rekey = rekey, OutSeq = TakeOutSeq(chat), InSeq = chat.Inbound.InOrder });
-        chat.Outbox.Add(new RekeySend
-        {
-            RandomId = randomId, Data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chat.Id, randomId, plaintext), Op = rekey.Op, ExchangeId = rekey.Id,
-        });
-        Changed();
+        var number = TakeOutSeq(chat);
+        var randomId = Enqueue(chat, new SecretPlaintext(null, Now) { Rekey = rekey, OutSeq = number, InSeq = chat.Inbound.InOrder }, rekey.Op, rekey.Id);
+        RememberSent(chat, number, SentKind.Control, randomId);
     }
 
     /// <summary>Sends the re-keying steps saved in the chats' outboxes, each chat's in order, one loop at a time, as service

@@ -706,6 +706,7 @@ internal sealed partial class SecretChatEngine
             number = TakeOutSeq(chat);
             data = SecretChatCrypto.Encrypt(
                 chat.OwnKey()!, chatId, id, SecretChatCrypto.EncodePlaintext(new SecretPlaintext(null, Now, Delete: randomIds) { OutSeq = number, InSeq = chat.Inbound.InOrder }));
+            RememberSent(chat, number, SentKind.Delete, id, randomIds);
             CountUse(chat);
             // As for a message: keys that are only in memory (a switch whose write failed) must not reach the other side,
             // which would use them after this device, restarted, has lost them.
@@ -736,6 +737,12 @@ internal sealed partial class SecretChatEngine
         {
             if (_state.Chats.TryGetValue(chatId, out var chat))
             {
+                // Nobody is to see them any more: asked for again, their numbers go as empty bodies.
+                foreach (var own in chat.History.Where(m => m.Outgoing && m.OutSeq is not null && randomIds.Contains(m.RandomId)).ToList())
+                {
+                    RememberSent(chat, own.OutSeq!.Value, SentKind.Control, own.RandomId);
+                }
+
                 RemoveFromHistory(chat, randomIds);
                 CheckRekey(chat);
                 Flush();
@@ -1142,6 +1149,7 @@ internal sealed partial class SecretChatEngine
         }
 
         List<MessengerEvent> events = [];
+        var body = plaintext is null ? null : SecretChatCrypto.DecodePlaintext(plaintext);
         if (plaintext is not null)
         {
             var missingBefore = chat.Inbound.Reported;
@@ -1154,6 +1162,12 @@ internal sealed partial class SecretChatEngine
                 return verdict == SequenceVerdict.Refused
                     ? [new SecretMessageUndecryptable(pts, message.ChatId, message.RandomId, message.FromId, DateTimeOffset.FromUnixTimeSeconds(message.Date))]
                     : [];
+            }
+
+            if (body is { Gone: true } && chat.Inbound.Sequenced)
+            {
+                // Asked again, its sender no longer held it: the number is in, its body lost.
+                SecretSequence.Lose(chat.Inbound);
             }
 
             if (chat.Inbound.Sequenced)
@@ -1172,11 +1186,31 @@ internal sealed partial class SecretChatEngine
             }
         }
 
-        var body = plaintext is null ? null : SecretChatCrypto.DecodePlaintext(plaintext);
+        // A body sent again at a resend request is the message its first sending was, under that random_id.
+        var randomId = message.RandomId;
+        if (body?.Resent is { } resent)
+        {
+            if (!chat.Seen.Add(resent))
+            {
+                Record(chat.Id, new HistoryRecord { Seen = [message.RandomId] });
+                return events;
+            }
+
+            randomId = resent;
+        }
+
         MessengerEvent? e = null;
         if (body?.Rekey is { } rekey)
         {
             OnRekey(chat, rekey);
+        }
+        else if (body?.Resend is { } resend)
+        {
+            OnResendRequest(chat, resend);
+        }
+        else if (body is { Gone: true })
+        {
+            // Counted lost above.
         }
         else if (plaintext is null)
         {
@@ -1184,7 +1218,7 @@ internal sealed partial class SecretChatEngine
         }
         else if (body?.Delete is { } delete)
         {
-            RemoveFromHistory(chat, delete, seen: message.RandomId);
+            RemoveFromHistory(chat, delete, seen: randomId);
             e = new SecretMessagesDeleted(message.ChatId, delete, Expired: false);
         }
         else if (body?.File is not null && message.File is null)
@@ -1197,7 +1231,7 @@ internal sealed partial class SecretChatEngine
             // A text past the bound this side sends with (the server cannot check it) is dropped as one without text.
             var stored = new StoredMessage
             {
-                RandomId = message.RandomId, FromId = message.FromId, Date = message.Date, SenderDate = body.Date, Text = text, Ttl = body.Ttl,
+                RandomId = randomId, FromId = message.FromId, Date = message.Date, SenderDate = body.Date, Text = text, Ttl = body.Ttl,
                 ReplyTo = body.ReplyTo, Silent = message.Silent, File = body.File is { } info ? StoredFile.Of(info, message.File!) : null,
             };
             AddToHistory(chat, stored);
@@ -1211,7 +1245,7 @@ internal sealed partial class SecretChatEngine
             Record(chat.Id, new HistoryRecord { Seen = [message.RandomId] });
         }
 
-        if (body is { Rekey: null } && opened is OpenedUnder.Current or OpenedUnder.Accepted)
+        if (body is { Rekey: null, Resend: null, Gone: false } && opened is OpenedUnder.Current or OpenedUnder.Accepted)
         {
             CountUse(chat);
             CheckRekey(chat);
@@ -1239,6 +1273,7 @@ internal sealed partial class SecretChatEngine
         if (number is { } n && chat.OutSeq == n + 1)
         {
             chat.OutSeq = n;
+            chat.Sent.RemoveAll(b => b.Seq == n);
             Changed();
         }
     }
@@ -1329,6 +1364,7 @@ internal sealed partial class SecretChatEngine
     private void Expire()
     {
         var events = new List<MessengerEvent>();
+        var asked = false;
         lock (_gate)
         {
             var now = Now;
@@ -1341,6 +1377,8 @@ internal sealed partial class SecretChatEngine
                     events.Add(new SecretMessagesDeleted(chat.Id, due, Expired: true));
                 }
 
+                asked |= AskResend(chat, now);
+
                 // The other side's numbers missing for longer than the grace: the app is told how many.
                 if (SecretSequence.ReportOverdue(chat.Inbound, now))
                 {
@@ -1349,7 +1387,7 @@ internal sealed partial class SecretChatEngine
                 }
             }
 
-            if (events.Count > 0)
+            if (events.Count > 0 || asked)
             {
                 try
                 {
@@ -1368,6 +1406,12 @@ internal sealed partial class SecretChatEngine
         foreach (var e in events)
         {
             _client.Events.ReportInOrder(e);
+        }
+
+        if (asked)
+        {
+            // The resend requests are on disk now (a failed write keeps them back until one succeeds).
+            SendOutbox();
         }
     }
 

@@ -173,6 +173,13 @@ internal sealed class LocalChat
     [Key(26)]
     public long OutSeq { get; set; }
 
+    /// <summary>What this device sent under its last numbers other than messages (those are the history's): its deletes
+    /// for both, and the numbers of bodies nobody is shown (re-keying steps, resend requests, messages it deleted for
+    /// both), within its last <see cref="SecretChatEngine.SentKept"/> numbers and <see cref="SecretChatEngine.SentKeptFor"/>:
+    /// what it sends again when the other side asks.</summary>
+    [Key(27)]
+    public List<SentBody> Sent { get; set; } = [];
+
     /// <summary>The other side's numbers received (in the journal, not the state: written with the body's effect).</summary>
     [IgnoreMember]
     public InboundSequence Inbound { get; set; } = new();
@@ -197,6 +204,40 @@ internal sealed class PreviousKeys
 
     [Key(2)]
     public byte[] ParticipantKey { get; set; } = [];
+}
+
+/// <summary>What a number this device sent carried, kept to send it again at a resend request: a delete for both (its
+/// random_ids here), or a body nobody is shown (a message's number is found in the history instead).</summary>
+[MessagePackObject]
+internal sealed class SentBody
+{
+    [Key(0)]
+    public long Seq { get; set; }
+
+    [Key(1)]
+    public SentKind Kind { get; set; }
+
+    /// <summary>The random_id it was first sent with.</summary>
+    [Key(2)]
+    public long RandomId { get; set; }
+
+    /// <summary>When it was sealed (unix seconds).</summary>
+    [Key(3)]
+    public long Date { get; set; }
+
+    [Key(4)]
+    public long[]? Delete { get; set; }
+}
+
+internal enum SentKind
+{
+    /// <summary>A re-keying step, a resend request, or a message since deleted for both: sent again as a body with nothing in it.</summary>
+    Control,
+
+    /// <summary>Unused: a message's number is found in the history.</summary>
+    Message,
+
+    Delete,
 }
 
 /// <summary>This device's request: the exchange's id, its new X25519 secret and public key, when it was made (unix seconds).</summary>

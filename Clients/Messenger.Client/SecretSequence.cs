@@ -23,13 +23,18 @@ internal sealed class InboundSequence
     [IgnoreMember]
     public long InOrder => Gaps.Count > 0 ? Gaps[0].From : Next;
 
-    /// <summary>The numbers missing for longer than <see cref="SecretSequence.Grace"/> (reported to the app).</summary>
+    /// <summary>Numbers whose body its sender no longer held when asked again (answered <c>gone</c>): lost for good.</summary>
+    [Key(3)]
+    public long Lost { get; set; }
+
+    /// <summary>The numbers missing for longer than <see cref="SecretSequence.Grace"/>, and those lost (reported to the app).</summary>
     [IgnoreMember]
-    public long Reported => Gaps.Where(g => g.Reported).Sum(g => g.To - g.From);
+    public long Reported => Gaps.Where(g => g.Reported).Sum(g => g.To - g.From) + Lost;
 
     public InboundSequence Copy() => new()
     {
-        Sequenced = Sequenced, Next = Next, Gaps = [.. Gaps.Select(g => new SequenceGap { From = g.From, To = g.To, Since = g.Since, Reported = g.Reported })],
+        Sequenced = Sequenced, Next = Next, Lost = Lost,
+        Gaps = [.. Gaps.Select(g => new SequenceGap { From = g.From, To = g.To, Since = g.Since, Reported = g.Reported, Asked = g.Asked })],
     };
 }
 
@@ -49,6 +54,10 @@ internal sealed class SequenceGap
 
     [Key(3)]
     public bool Reported { get; set; }
+
+    /// <summary>When its sender was asked to send it again (unix seconds; 0: not yet). A gap is asked once.</summary>
+    [Key(4)]
+    public long Asked { get; set; }
 }
 
 /// <summary>What to do with a received body, by its number.</summary>
@@ -76,6 +85,10 @@ internal static class SecretSequence
     /// <summary>How long a number may stay missing before the app is told (a body reordered on the way, or sent again
     /// by its sender, usually comes within it).</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a gap waits before its sender is asked to send it again (a resend request): bodies merely
+    /// reordered on the way have come by then.</summary>
+    public static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(5);
 
     /// <summary>Gaps kept per chat; beyond, the oldest is let go (its bodies, should they still come, are then dropped
     /// as replays). Only a hostile server or peer makes that many.</summary>
@@ -122,12 +135,12 @@ internal static class SecretSequence
         var parts = new List<SequenceGap>(2);
         if (gap.From < number)
         {
-            parts.Add(new SequenceGap { From = gap.From, To = number, Since = gap.Since, Reported = gap.Reported });
+            parts.Add(new SequenceGap { From = gap.From, To = number, Since = gap.Since, Reported = gap.Reported, Asked = gap.Asked });
         }
 
         if (number + 1 < gap.To)
         {
-            parts.Add(new SequenceGap { From = number + 1, To = gap.To, Since = gap.Since, Reported = gap.Reported });
+            parts.Add(new SequenceGap { From = number + 1, To = gap.To, Since = gap.Since, Reported = gap.Reported, Asked = gap.Asked });
         }
 
         state.Gaps.InsertRange(at, parts);
@@ -147,7 +160,24 @@ internal static class SecretSequence
         return any;
     }
 
-    /// <summary>When the next gap not reported yet is due (unix seconds), or null.</summary>
+    /// <summary>The gaps open for <see cref="ResendAfter"/> or longer and not asked for yet, marked asked at
+    /// <paramref name="now"/>: each is asked once, so two peers can never keep asking each other.</summary>
+    public static List<SequenceGap> TakeToAsk(InboundSequence state, long now)
+    {
+        var due = state.Gaps.Where(g => g.Asked == 0 && now - g.Since >= (long)ResendAfter.TotalSeconds).ToList();
+        foreach (var gap in due)
+        {
+            gap.Asked = now;
+        }
+
+        return due;
+    }
+
+    /// <summary>A number its sender answered <c>gone</c>: taken like any (it left its gap, or moved <see cref="InboundSequence.Next"/>),
+    /// and counted lost.</summary>
+    public static void Lose(InboundSequence state) => state.Lost++;
+
+    /// <summary>When the next gap not reported (or not asked for) yet is due (unix seconds), or null.</summary>
     public static long? NextDue(InboundSequence state) =>
-        state.Gaps.Where(g => !g.Reported).Select(g => (long?)(g.Since + (long)Grace.TotalSeconds)).Min();
+        state.Gaps.Where(g => g.Asked == 0 || !g.Reported).Select(g => (long?)(g.Since + (long)(g.Asked == 0 ? ResendAfter : Grace).TotalSeconds)).Min();
 }

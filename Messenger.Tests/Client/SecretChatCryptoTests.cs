@@ -154,6 +154,49 @@ public sealed class SecretChatCryptoTests
     }
 
     [Fact]
+    public void ResendBodies_OfTheSharedVectors_DecodeToWhatTheySay_AndEncodeToTheSameBytes()
+    {
+        var vector = Vectors().GetProperty("cases")[0];
+        var keys = SecretChatCrypto.DeriveKeys(Hex(vector, "a_secret"), Hex(vector, "g_a"), Hex(vector, "g_b"), isAdmin: true);
+        var resend = Vectors().GetProperty("resend");
+        var decoded = new List<SecretPlaintext?>();
+        foreach (var message in resend.EnumerateArray())
+        {
+            var key = message.GetProperty("from").GetString() == "admin" ? keys.AdminToParticipant : keys.ParticipantToAdmin;
+            var (chatId, randomId) = (message.GetProperty("chat_id").GetInt64(), message.GetProperty("random_id").GetInt64());
+            var (data, plaintext) = (Hex(message, "data"), Hex(message, "plaintext"));
+            SecretChatCrypto.Decrypt(key, chatId, randomId, data).Should().Equal(plaintext);
+            var body = SecretChatCrypto.DecodePlaintext(plaintext);
+            decoded.Add(body);
+            var read = SecretChatCrypto.ReadSequence(plaintext);
+            var again = body ?? new SecretPlaintext(null, message.GetProperty("body").GetProperty("date").GetInt64()) { Noop = true, OutSeq = read.OutSeq, InSeq = read.InSeq };
+            SecretChatCrypto.EncodePlaintext(again).Should().Equal(plaintext, "the same keys in the same order");
+        }
+
+        decoded.Should().HaveCount(5);
+        decoded[0]!.Resend.Should().Be(new SecretResend(1, 4));
+        decoded[1].Should().Match<SecretPlaintext>(b => b.Text == "sent again" && b.ReplyTo == 502 && b.Resent == 505 && b.OutSeq == 1);
+        decoded[2].Should().Match<SecretPlaintext>(b => b.Delete!.Single() == 505 && b.Resent == 506 && b.OutSeq == 2);
+        decoded[3].Should().BeNull("a body with nothing but its date and numbers is ignored: only its number counts");
+        decoded[4].Should().Match<SecretPlaintext>(b => b.Gone && b.OutSeq == 4);
+    }
+
+    [Fact]
+    public void Resend_WithABadRange_OrResentOutOfBounds_IsIgnored()
+    {
+        byte[] Body(Dictionary<string, object> map) => MessagePack.MessagePackSerializer.Serialize(map);
+        foreach (var (start, end) in new[] { (3L, 2L), (-1L, 2L), (0L, 1L << 53) })
+        {
+            SecretChatCrypto.DecodePlaintext(Body(new() { ["resend"] = new Dictionary<string, object> { ["start"] = start, ["end"] = end }, ["date"] = 5 }))
+                .Should().BeNull($"{start}..{end}");
+        }
+
+        SecretChatCrypto.DecodePlaintext(Body(new() { ["resend"] = new Dictionary<string, object> { ["start"] = 1 }, ["date"] = 5 })).Should().BeNull();
+        SecretChatCrypto.DecodePlaintext(Body(new() { ["text"] = "hi", ["date"] = 5, ["resent"] = 0 })).Should().BeNull();
+        SecretChatCrypto.DecodePlaintext(Body(new() { ["text"] = "hi", ["date"] = 5, ["resent"] = 1L << 53 })).Should().BeNull();
+    }
+
+    [Fact]
     public void ReadSequence_OfABodyWithout_IsNull_AndOfNumbersOutOfRange_IsInvalid()
     {
         var plain = SecretChatCrypto.EncodePlaintext(new SecretPlaintext("hi", 5));

@@ -9,6 +9,7 @@ public sealed class SecretSequenceTests
 {
     private const long Now = 1_764_900_000;
     private static readonly long Grace = (long)SecretSequence.Grace.TotalSeconds;
+    private static readonly long ResendAfter = (long)SecretSequence.ResendAfter.TotalSeconds;
 
     private static SecretSequenceRead Numbered(long outSeq) => new(outSeq, 0, true);
 
@@ -47,6 +48,8 @@ public sealed class SecretSequenceTests
         SecretSequence.Accept(state, Numbered(0), Now);
         SecretSequence.Accept(state, Numbered(3), Now).Should().Be(SequenceVerdict.Apply);
 
+        SecretSequence.NextDue(state).Should().Be(Now + ResendAfter, "its sender is asked for it first");
+        SecretSequence.TakeToAsk(state, Now + ResendAfter).Should().ContainSingle();
         SecretSequence.NextDue(state).Should().Be(Now + Grace);
         SecretSequence.ReportOverdue(state, Now + Grace - 1).Should().BeFalse();
         state.Reported.Should().Be(0);
@@ -58,6 +61,40 @@ public sealed class SecretSequenceTests
         SecretSequence.Accept(state, Numbered(2), Now + 2 * Grace).Should().Be(SequenceVerdict.Late);
         state.Reported.Should().Be(1);
         state.InOrder.Should().Be(1);
+    }
+
+    [Fact]
+    public void AGap_IsAskedForOnce_AfterTheResendDelay_AndItsPartsAreNotAskedAgain()
+    {
+        var state = new InboundSequence();
+        SecretSequence.Accept(state, Numbered(0), Now);
+        SecretSequence.Accept(state, Numbered(4), Now);
+
+        SecretSequence.TakeToAsk(state, Now + ResendAfter - 1).Should().BeEmpty("a body merely reordered may still come");
+        SecretSequence.TakeToAsk(state, Now + ResendAfter).Select(g => (g.From, g.To)).Should().Equal((1L, 4L));
+        SecretSequence.TakeToAsk(state, Now + Grace).Should().BeEmpty("asked once: two peers cannot keep asking each other");
+
+        SecretSequence.Accept(state, Numbered(2), Now + ResendAfter + 1).Should().Be(SequenceVerdict.Late);
+        state.Gaps.Select(g => (g.From, g.To)).Should().Equal((1L, 2L), (3L, 4L));
+        SecretSequence.TakeToAsk(state, Now + Grace).Should().BeEmpty("what is left of an asked gap was asked already");
+        SecretSequence.NextDue(state).Should().Be(Now + Grace);
+    }
+
+    [Fact]
+    public void ANumberAnsweredGone_LeavesItsGap_AndIsReportedLost()
+    {
+        var state = new InboundSequence();
+        SecretSequence.Accept(state, Numbered(0), Now);
+        SecretSequence.Accept(state, Numbered(2), Now);
+
+        SecretSequence.Accept(state, Numbered(1), Now + ResendAfter).Should().Be(SequenceVerdict.Late);
+        SecretSequence.Lose(state);
+
+        state.Gaps.Should().BeEmpty();
+        state.InOrder.Should().Be(3);
+        state.Reported.Should().Be(1, "lost at once, not after the grace");
+        SecretSequence.Accept(state, Numbered(1), Now + Grace).Should().Be(SequenceVerdict.Replay, "a second answer changes nothing");
+        state.Copy().Reported.Should().Be(1);
     }
 
     [Fact]

@@ -6,9 +6,12 @@ import { fromHex, toHex } from '../src/protocol/bytes';
 import { deriveKeys, encodeBody, openPlaintext, parseBody, sealPlaintext, type SecretBody } from '../src/protocol/secret';
 import {
   MAX_SEQUENCE_GAPS,
+  RESEND_AFTER_MS,
   SEQUENCE_GRACE_MS,
   acceptSequence,
   inOrder,
+  loseOne,
+  takeToAsk,
   nextSequenceDue,
   readSequence,
   reportOverdue,
@@ -55,7 +58,11 @@ describe('sequence numbers: the receiver', () => {
   });
 
   it('reports a dropped one once the grace is over, and no longer when it comes late after all', () => {
-    const { state } = feed(undefined, [0, 3].map(numbered));
+    const fed = feed(undefined, [0, 3].map(numbered));
+    // Its sender is asked for it first.
+    expect(nextSequenceDue(fed.state)).toBe(NOW + RESEND_AFTER_MS);
+    const { state, asked } = takeToAsk(fed.state, NOW + RESEND_AFTER_MS)!;
+    expect(asked).toHaveLength(1);
     expect(nextSequenceDue(state)).toBe(NOW + SEQUENCE_GRACE_MS);
     expect(reportOverdue(state, NOW + SEQUENCE_GRACE_MS - 1)).toBeNull();
     const reported = reportOverdue(state, NOW + SEQUENCE_GRACE_MS)!;
@@ -67,6 +74,33 @@ describe('sequence numbers: the receiver', () => {
     expect(late.verdict).toBe('late');
     expect(reportedMissing(late.state)).toBe(1);
     expect(inOrder(late.state)).toBe(1);
+  });
+
+  it('asks for a gap once, after the resend delay, and not again for what is left of it', () => {
+    const { state } = feed(undefined, [0, 4].map(numbered));
+    expect(takeToAsk(state, NOW + RESEND_AFTER_MS - 1)).toBeNull();
+    const first = takeToAsk(state, NOW + RESEND_AFTER_MS)!;
+    expect(first.asked.map((g) => [g.from, g.to])).toEqual([[1, 4]]);
+    expect(takeToAsk(first.state, NOW + SEQUENCE_GRACE_MS)).toBeNull();
+    const late = acceptSequence(first.state, numbered(2), NOW + RESEND_AFTER_MS + 1);
+    expect(late.verdict).toBe('late');
+    expect(late.state.gaps.map((g) => [g.from, g.to])).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(takeToAsk(late.state, NOW + SEQUENCE_GRACE_MS)).toBeNull();
+    expect(nextSequenceDue(late.state)).toBe(NOW + SEQUENCE_GRACE_MS);
+  });
+
+  it('counts a number answered gone as lost at once, and a second answer changes nothing', () => {
+    const { state } = feed(undefined, [0, 2].map(numbered));
+    const late = acceptSequence(state, numbered(1), NOW + RESEND_AFTER_MS);
+    expect(late.verdict).toBe('late');
+    const lost = loseOne(late.state);
+    expect(lost.gaps).toEqual([]);
+    expect(inOrder(lost)).toBe(3);
+    expect(reportedMissing(lost)).toBe(1);
+    expect(acceptSequence(lost, numbered(1), NOW + SEQUENCE_GRACE_MS).verdict).toBe('replay');
   });
 
   it('splits a gap a late number falls inside, and drops that number the second time', () => {
@@ -124,5 +158,31 @@ describe('sequence numbers: the shared vectors', () => {
       expect(readSequence(opened)).toEqual({ valid: true, outSeq: m.body.out_seq, inSeq: m.body.in_seq });
       expect(parseBody(opened)).toMatchObject({ out_seq: m.body.out_seq, in_seq: m.body.in_seq });
     }
+  });
+
+  it('encodes and reads the resend bodies as the vectors have them (a request, a text and a delete sent again, an empty body, gone)', () => {
+    const c = vectors.cases[0];
+    const keys = deriveKeys(fromHex(c.a_secret), fromHex(c.g_a), fromHex(c.g_b), true);
+    expect(vectors.resend).toHaveLength(5);
+    const parsed = vectors.resend.map((m) => {
+      const key = m.from === 'admin' ? keys.adminToParticipant : keys.participantToAdmin;
+      expect(toHex(encodeBody(m.body as unknown as SecretBody))).toBe(m.plaintext);
+      expect(toHex(sealPlaintext(key, m.chat_id, m.random_id, fromHex(m.plaintext), fromHex(m.nonce)))).toBe(m.data);
+      const opened = openPlaintext(key, m.chat_id, m.random_id, fromHex(m.data))!;
+      expect(readSequence(opened)).toEqual({ valid: true, outSeq: m.body.out_seq, inSeq: m.body.in_seq });
+      return parseBody(opened);
+    });
+    expect(parsed[0]).toEqual({ date: 1764900700, resend: { start: 1, end: 4 }, out_seq: 1, in_seq: 1 });
+    expect(parsed[1]).toMatchObject({ text: 'sent again', reply_to: 502, resent: 505, out_seq: 1 });
+    expect(parsed[2]).toMatchObject({ delete: [505], resent: 506, out_seq: 2 });
+    // Nothing but its date and numbers: ignored, only its number counts.
+    expect(parsed[3]).toBeNull();
+    expect(parsed[4]).toEqual({ date: 1764900701, gone: true, out_seq: 4, in_seq: 2 });
+  });
+
+  it('ignores a resend with a bad range and a resent random_id out of bounds', () => {
+    for (const resend of [{ start: 3, end: 2 }, { start: -1, end: 2 }, { start: 1 }]) expect(parseBody(encode({ resend, date: 5 }))).toBeNull();
+    expect(parseBody(encode({ text: 'hi', date: 5, resent: 0 }))).toBeNull();
+    expect(parseBody(encode({ text: 'hi', date: 5, resent: 'x' }))).toBeNull();
   });
 });

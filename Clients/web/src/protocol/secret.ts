@@ -62,6 +62,13 @@ export interface SecretBody {
   out_seq?: number;
   /** How many of the other side's bodies the sender had received in order. */
   in_seq?: number;
+  /** A resend request (nothing else then): the other side is asked for its bodies numbered start..end (both included)
+   * again (protocol/secretResend.ts). Never shown. */
+  resend?: { start: number; end: number };
+  /** A text or delete sent again at a resend request, under its first number: the random_id its first sending had. */
+  resent?: number;
+  /** The answer to a resend request for a number whose body its sender no longer holds: the number came, the body is lost. */
+  gone?: boolean;
 }
 
 /** The `rekey` map of a body: one step of an exchange of new keys, named by the id its initiator chose. */
@@ -205,6 +212,8 @@ export function encodeBody(body: SecretBody): Uint8Array {
     if (body.rekey.op === 'accept' || body.rekey.op === 'commit') rekey.fp = body.rekey.fp;
     return encode(withSequence({ rekey, date: body.date }, body));
   }
+  if (body.resend) return encode(withSequence({ resend: { start: body.resend.start, end: body.resend.end }, date: body.date }, body));
+  if (body.gone) return encode(withSequence({ gone: true, date: body.date }, body));
   if (body.text !== undefined) map.text = body.text;
   if (body.delete !== undefined) map.delete = body.delete;
   map.date = body.date;
@@ -219,6 +228,7 @@ export function encodeBody(body: SecretBody): Uint8Array {
     if (thumb !== undefined) file.thumb = thumb;
     map.file = file;
   }
+  if (body.resent !== undefined) map.resent = body.resent;
   return encode(withSequence(map, body));
 }
 
@@ -246,6 +256,16 @@ export function parseBody(plaintext: Uint8Array): SecretBody | null {
     const rekey = parseRekey(map.rekey);
     return rekey ? withNumbers({ date, rekey }, map) : null;
   }
+  if ('resend' in map) {
+    const range = isMap(map.resend) ? map.resend : {};
+    const start = safeInteger(range.start);
+    const end = safeInteger(range.end);
+    return start !== undefined && end !== undefined && start >= 0 && start <= end ? withNumbers({ date, resend: { start, end } }, map) : null;
+  }
+  if (map.gone === true) return withNumbers({ date, gone: true }, map);
+  // A re-sent body names the random_id its message had: the same bounds as any random_id.
+  const resent = safeInteger(map.resent);
+  if ('resent' in map && (resent === undefined || resent < 1)) return null;
   const ttl = safeInteger(map.ttl);
   const replyTo = safeInteger(map.reply_to);
   const body: SecretBody = { date };
@@ -260,6 +280,7 @@ export function parseBody(plaintext: Uint8Array): SecretBody | null {
     const ids = map.delete.map(safeInteger).filter((id): id is number => id !== undefined && id !== 0);
     if (ids.length > 0 && body.text === undefined) body.delete = ids;
   }
+  if (resent !== undefined) body.resent = resent;
   return body.text !== undefined || body.delete !== undefined ? withNumbers(body, map) : null;
 }
 

@@ -32,7 +32,8 @@ import {
   withRekeyFields,
   type RekeyLimits,
 } from './secretRekey';
-import { acceptSequence, inOrder, nextSequenceDue, readSequence, reportOverdue, reportedMissing } from './secretSequence';
+import { acceptSequence, inOrder, loseOne, nextSequenceDue, readSequence, reportOverdue, reportedMissing, takeToAsk } from './secretSequence';
+import { forgetSent, rememberSent, resendAnswers } from './secretResend';
 import { downloadFile, isShownImage, uploadFile } from '../api/media';
 import {
   MAX_SECRET_FILE_BYTES,
@@ -113,6 +114,7 @@ type Received = (
   | { kind: 'message'; message: SecretMessage }
   | { kind: 'deleted' }
   | { kind: 'rekey' }
+  | { kind: 'resend'; range: { start: number; end: number } }
 ) & { switched?: boolean; rekeyAt?: number | null; missing?: number; gapDue?: boolean };
 
 /** Errors after which asking again with the same random_id cannot help (the request is forgotten). */
@@ -629,11 +631,13 @@ export class SecretChats {
       const sequence = acceptSequence(stored.inbound, readSequence(opened.plaintext), now);
       if (sequence.verdict === 'replay') return { seen: true, result: { kind: 'none' } };
       if (sequence.verdict === 'refused') return { seen: true, result: { kind: 'undecryptable' } };
+      const body = parseBody(opened.plaintext);
+      // Asked again, its sender no longer held it: the number is in, its body lost.
+      if (body?.gone && sequence.state.sequenced) sequence.state = loseOne(sequence.state);
       const missingBefore = reportedMissing(stored.inbound);
       const missing = reportedMissing(sequence.state);
       const chat = { ...withRekeyFields(stored, now), inbound: sequence.state };
-      const body = parseBody(opened.plaintext);
-      const fits = !!body && !body.rekey && (body.text === undefined || textFits(body.text));
+      const fits = !!body && !body.rekey && !body.resend && !body.gone && (body.text === undefined || textFits(body.text));
       // A file message whose file the server did not carry: nothing of it can be shown as it was sent.
       const fileMissing = fits && !!body.file && !encrypted.file;
       const counted = fits && !fileMissing;
@@ -645,13 +649,15 @@ export class SecretChats {
       if (body?.rekey) {
         next = applyRekey(next, body.rekey, now);
         write = { seen: true, result: { kind: 'rekey' } };
-      } else if (!body || !fits) write = { seen: true, result: { kind: 'none' } };
+      } else if (body?.resend) write = { seen: true, result: { kind: 'resend', range: body.resend } };
+      else if (!body || !fits) write = { seen: true, result: { kind: 'none' } };
       else if (fileMissing) write = { seen: true, result: { kind: 'undecryptable' } };
       else if (body.delete) write = { deletes: body.delete, seen: true, result: { kind: 'deleted' } };
       else {
         const message: SecretMessage = {
           chatId: chat.id,
-          randomId: encrypted.random_id,
+          // A body sent again at a resend request is the message its first sending was, under that random_id.
+          randomId: body.resent ?? encrypted.random_id,
           from: encrypted.from_id,
           date: encrypted.date,
           text: body.text!,
@@ -663,21 +669,22 @@ export class SecretChats {
         if (encrypted.silent) message.silent = true;
         if (body.file && encrypted.file) message.file = { ...body.file, id: encrypted.file.id, encryptedSize: encrypted.file.size };
         next = { ...next, lastDate: Math.max(next.lastDate, message.date) };
-        write = { message, result: { kind: 'message', message } };
+        write = { message, result: { kind: 'message', message }, ...(body.resent !== undefined ? { duplicate: { kind: 'none' } as Received } : {}) };
       }
       // Only a text, delete or file triggers: not a key change's step (an abort answered by a request, answered by an
       // abort…), nor one that opened under the previous keys (sent before the other side switched).
       if (opened.under !== 'previous' && counted) next = checkRekey(next, now, this.rekeyLimits);
+      const extras = {
+        switched: next.generation !== chat.generation,
+        rekeyAt: rekeyDueAt(next),
+        gapDue: nextSequenceDue(sequence.state) !== null,
+        ...(missing !== missingBefore ? { missing } : {}),
+      };
       return {
         ...write,
         chat: next,
-        result: {
-          ...write.result,
-          switched: next.generation !== chat.generation,
-          rekeyAt: rekeyDueAt(next),
-          gapDue: nextSequenceDue(sequence.state) !== null,
-          ...(missing !== missingBefore ? { missing } : {}),
-        },
+        result: { ...write.result, ...extras },
+        ...(write.duplicate ? { duplicate: { ...write.duplicate, ...extras } } : {}),
       };
     });
     const chatId = encrypted.chat_id;
@@ -688,6 +695,9 @@ export class SecretChats {
     // A gap open: reported once it is a minute old, unless filled by then.
     if (received.gapDue) await this.scheduleSweep();
     switch (received.kind) {
+      case 'resend':
+        await this.answerResend(chatId, received.range);
+        break;
       case 'undecryptable':
         this.changed({ kind: 'undecryptable', chatId, randomId: encrypted.random_id });
         break;
@@ -723,7 +733,10 @@ export class SecretChats {
       const outSeq = kept ?? chat.outSeq ?? 0;
       const numbered: SecretBody = { ...body, out_seq: outSeq, in_seq: inOrder(chat.inbound) };
       const data = encryptBody(chat.role === 'admin' ? keys.keyAdmin : keys.keyParticipant, chatId, randomId, numbered);
-      const next = checkRekey(countUse(kept === undefined ? { ...chat, outSeq: outSeq + 1 } : chat), now, this.rekeyLimits);
+      // A message's number is found on the message itself when asked for again; a delete's is kept on the chat.
+      const numberedChat =
+        kept === undefined ? (body.delete ? rememberSent({ ...chat, outSeq: outSeq + 1 }, outSeq, 'delete', randomId, now, body.delete) : { ...chat, outSeq: outSeq + 1 }) : chat;
+      const next = checkRekey(countUse(numberedChat), now, this.rekeyLimits);
       sealed = { data, rekeyAt: rekeyDueAt(next), outSeq };
       return { chat: next, ...(message && kept === undefined ? { message: { ...message, outSeq } } : {}) };
     });
@@ -1076,9 +1089,15 @@ export class SecretChats {
       // next body when none was sealed after it, instead of leaving the other side a gap.
       if (error instanceof RpcError && error.code >= 400 && error.code < 500) {
         const { outSeq } = sealed;
-        await this.store.updateChat(chatId, (c) => (c.outSeq === outSeq + 1 ? { ...c, outSeq } : null));
+        await this.store.updateChat(chatId, (c) => (c.outSeq === outSeq + 1 ? forgetSent({ ...c, outSeq }, outSeq) : null));
       }
       throw error;
+    }
+    // Nobody is to see them any more: asked for again, their numbers go as empty bodies.
+    const own = (await this.store.messages(chatId)).filter((m) => m.from === this.self && m.outSeq !== undefined && randomIds.includes(m.randomId));
+    if (own.length > 0) {
+      const now = this.now();
+      await this.store.updateChat(chatId, (c) => own.reduce((next, m) => rememberSent(next, m.outSeq!, 'control', m.randomId, now), c));
     }
     await this.deleteHere(chatId, randomIds);
     if (sealed.rekeyAt !== null) this.rekeyDue(chatId, sealed.rekeyAt);
@@ -1168,6 +1187,37 @@ export class SecretChats {
   // ---- Self-destruct ----
 
   /** Deletes the messages whose time has come and sets a timer for the next one. */
+  /** Seals a body numbered with the chat's next number under its current keys into its queue (sent as the key changes'
+   * steps are), keeping what it was for a later resend request; the chat unchanged when it holds no keys or is not ready. */
+  private queueSealed(chat: LocalSecretChat, body: SecretBody, kind: 'control' | 'message' | 'delete', now: number): LocalSecretChat {
+    const keys = currentKeys(chat);
+    if (!keys || chat.state !== 'ready') return chat;
+    const outSeq = chat.outSeq ?? 0;
+    const randomId = secretRandomId();
+    const data = encryptBody(chat.role === 'admin' ? keys.keyAdmin : keys.keyParticipant, chat.id, randomId, { ...body, out_seq: outSeq, in_seq: inOrder(chat.inbound) });
+    return rememberSent({ ...chat, outSeq: outSeq + 1, rekeySends: [...(chat.rekeySends ?? []), { randomId, data }] }, outSeq, kind, randomId, now);
+  }
+
+  /** The other side asked for this device's bodies `range` again: each kept one goes again under its first number,
+   * sealed under the current keys (protocol/secretResend.ts). */
+  private async answerResend(chatId: number, range: { start: number; end: number }): Promise<void> {
+    const messages = await this.store.messages(chatId);
+    const now = this.now();
+    const updated = await this.store.updateChat(chatId, (c) => {
+      const keys = currentKeys(c);
+      if (!keys || c.state !== 'ready') return null;
+      const answers = resendAnswers(c, range, messages, this.self, now);
+      if (answers.length === 0) return null;
+      const sends = answers.map((body) => {
+        const randomId = secretRandomId();
+        return { randomId, data: encryptBody(c.role === 'admin' ? keys.keyAdmin : keys.keyParticipant, c.id, randomId, { ...body, in_seq: inOrder(c.inbound) }) };
+      });
+      return { ...c, rekeySends: [...(c.rekeySends ?? []), ...sends] };
+    });
+    const at = updated ? rekeyDueAt(updated) : null;
+    if (at !== null) this.rekeyDue(chatId, at);
+  }
+
   async sweep(): Promise<void> {
     await this.serial(async () => {
       const expired = await this.store.expiredBy(this.now());
@@ -1177,8 +1227,21 @@ export class SecretChats {
         await this.store.deleteMessages(chatId, ids);
         this.changed({ kind: 'messages', chatId });
       }
-      // The other side's numbers missing for a minute: the user is told how many.
       const now = this.now();
+      // A gap open a few seconds: its sender is asked for it again, once (the request goes with the key changes' queue).
+      for (const chat of await this.store.chats()) {
+        if (!takeToAsk(chat.inbound, now)) continue;
+        const updated = await this.store.updateChat(chat.id, (c) => {
+          const due = takeToAsk(c.inbound, now);
+          if (!due) return null;
+          let next: LocalSecretChat = { ...c, inbound: due.state };
+          for (const gap of due.asked) next = this.queueSealed(next, { resend: { start: gap.from, end: gap.to - 1 }, date: Math.floor(now / 1000) }, 'control', now);
+          return next;
+        });
+        const at = updated ? rekeyDueAt(updated) : null;
+        if (at !== null) this.rekeyDue(chat.id, at);
+      }
+      // The other side's numbers missing for a minute: the user is told how many.
       for (const chat of await this.store.chats()) {
         if (!reportOverdue(chat.inbound, now)) continue;
         const updated = await this.store.updateChat(chat.id, (c) => {

@@ -19,6 +19,7 @@ import {
 } from './secret';
 import type { HeldSecretKeys, LocalSecretChat } from './secretStore';
 import { inOrder } from './secretSequence';
+import { rememberSent } from './secretResend';
 
 export interface RekeyLimits {
   /** Messages used under one generation before a new one is asked for (100). */
@@ -87,7 +88,7 @@ function queue(chat: LocalSecretChat, action: RekeyAction, keys: HeldSecretKeys,
   const outSeq = chat.outSeq ?? 0;
   const body = { rekey: action, date: Math.floor(now / 1000), out_seq: outSeq, in_seq: inOrder(chat.inbound) };
   const data = encryptBody(sendKey(chat, keys), chat.id, randomId, body);
-  return { ...chat, outSeq: outSeq + 1, rekeySends: [...(chat.rekeySends ?? []), { randomId, data }] };
+  return rememberSent({ ...chat, outSeq: outSeq + 1, rekeySends: [...(chat.rekeySends ?? []), { randomId, data }] }, outSeq, 'control', randomId, now);
 }
 
 /** The next generation becomes current (nothing used, begun now); the current one becomes the previous; both

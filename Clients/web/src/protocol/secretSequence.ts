@@ -13,6 +13,8 @@ export interface SequenceGap {
   to: number;
   since: number;
   reported: boolean;
+  /** When its sender was asked to send it again (ms, local clock; absent: not yet). A gap is asked once. */
+  asked?: number;
 }
 
 /** What this device received of the other side's numbered bodies. */
@@ -23,6 +25,8 @@ export interface InboundSequence {
   next: number;
   /** Numbers below `next` not received (yet), oldest first. */
   gaps: SequenceGap[];
+  /** Numbers whose body its sender no longer held when asked again (answered `gone`): lost for good. */
+  lost?: number;
 }
 
 /** apply: the next, or one after a gap; late: one of the missing numbers; replay: a number received already (dropped);
@@ -37,6 +41,8 @@ export interface SequenceRead {
 
 /** How long a number may stay missing before the user is told (a body reordered on the way, or sent again, comes within it). */
 export const SEQUENCE_GRACE_MS = 60_000;
+/** How long a gap waits before its sender is asked to send it again (bodies merely reordered have come by then). */
+export const RESEND_AFTER_MS = 5_000;
 /** Gaps kept per chat; beyond, the oldest is let go (its bodies, should they still come, are dropped as replays). */
 export const MAX_SEQUENCE_GAPS = 256;
 export const MAX_SEQUENCE = Number.MAX_SAFE_INTEGER;
@@ -46,9 +52,22 @@ export const emptyInbound = (): InboundSequence => ({ sequenced: false, next: 0,
 /** The other side's bodies received in order: the `in_seq` this device sends. */
 export const inOrder = (state: InboundSequence | undefined): number => (state ? (state.gaps[0]?.from ?? state.next) : 0);
 
-/** The numbers missing longer than the grace (what the user was told). */
+/** The numbers missing longer than the grace, and those lost (what the user was told). */
 export const reportedMissing = (state: InboundSequence | undefined): number =>
-  (state?.gaps ?? []).filter((g) => g.reported).reduce((sum, g) => sum + g.to - g.from, 0);
+  (state?.gaps ?? []).filter((g) => g.reported).reduce((sum, g) => sum + g.to - g.from, 0) + (state?.lost ?? 0);
+
+/** A number its sender answered `gone`: taken like any (by acceptSequence), and counted lost. */
+export const loseOne = (state: InboundSequence): InboundSequence => ({ ...state, lost: (state.lost ?? 0) + 1 });
+
+const dueToAsk = (g: SequenceGap, now: number): boolean => g.asked === undefined && now - g.since >= RESEND_AFTER_MS;
+
+/** The gaps open for RESEND_AFTER_MS or longer and not asked for yet, and the state with them marked asked at `now`; null
+ * when none is due. Each gap is asked once, so two peers can never keep asking each other. */
+export function takeToAsk(state: InboundSequence | undefined, now: number): { state: InboundSequence; asked: SequenceGap[] } | null {
+  const asked = (state?.gaps ?? []).filter((g) => dueToAsk(g, now));
+  if (!state || asked.length === 0) return null;
+  return { state: { ...state, gaps: state.gaps.map((g) => (dueToAsk(g, now) ? { ...g, asked: now } : g)) }, asked };
+}
 
 const validNumber = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
@@ -108,8 +127,10 @@ export function reportOverdue(state: InboundSequence | undefined, now: number): 
   return { ...state, gaps: state.gaps.map((g) => (!g.reported && now - g.since >= SEQUENCE_GRACE_MS ? { ...g, reported: true } : g)) };
 }
 
-/** When the next gap not reported yet is due (ms, local clock), or null. */
+/** When the next gap not reported (or not asked for) yet is due (ms, local clock), or null. */
 export function nextSequenceDue(state: InboundSequence | undefined): number | null {
-  const due = (state?.gaps ?? []).filter((g) => !g.reported).map((g) => g.since + SEQUENCE_GRACE_MS);
+  const due = (state?.gaps ?? [])
+    .filter((g) => g.asked === undefined || !g.reported)
+    .map((g) => g.since + (g.asked === undefined ? RESEND_AFTER_MS : SEQUENCE_GRACE_MS));
   return due.length > 0 ? Math.min(...due) : null;
 }

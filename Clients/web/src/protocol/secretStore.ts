@@ -8,6 +8,17 @@ export type SecretRole = 'admin' | 'participant';
 export type LocalSecretState = 'requested' | 'accepting' | 'ready' | 'discarded';
 
 /** A chat this device holds the keys of. */
+/** What a number this device sent carried, kept for a resend request: a delete for both (its random_ids here), or a
+ * body nobody is shown (a key change's step, a resend request, a message since deleted for both); a message's number is
+ * found on the message. `date`: when it was sealed (ms, local clock). */
+export interface SentBody {
+  seq: number;
+  kind: 'message' | 'delete' | 'control';
+  randomId: number;
+  date: number;
+  delete?: number[];
+}
+
 export interface LocalSecretChat {
   id: number;
   role: SecretRole;
@@ -64,6 +75,8 @@ export interface LocalSecretChat {
   outSeq?: number;
   /** The other side's numbers received, saved in the transaction that stores the body's effect. */
   inbound?: InboundSequence;
+  /** What this device's last numbers other than messages carried (protocol/secretResend.ts): sent again when asked. */
+  sent?: SentBody[];
   /** Why it ended: the server's reason, or `key_mismatch` when the keys did not agree. */
   reason: string | null;
   /** The self-destruct timer (seconds) new messages from this device carry; 0: off. */
@@ -118,6 +131,10 @@ export interface ReceivedWrite<T> {
    * nothing): every message that opened moved the chat's counts. */
   seen?: boolean;
   result: T;
+  /** A message stored under another random_id than the body's (one sent again at a resend request names its first):
+   * when that random_id is held or gone already, no message is stored, the body's random_id is kept as handled and
+   * this is the result. */
+  duplicate?: T;
 }
 
 /** A key pair made for a request, kept under its random_id until the server's answer names the chat. */
@@ -329,7 +346,12 @@ export class SecretStore {
     try {
       const chat = (await tx.objectStore(CHATS).get(chatId)) as LocalSecretChat | undefined;
       const seen = (await tx.objectStore(MESSAGES).count([chatId, randomId])) + (await tx.objectStore(GONE).count([chatId, randomId])) > 0;
-      const write = handle(chat, seen);
+      let write = handle(chat, seen);
+      const named = write.message?.randomId;
+      if (named !== undefined && named !== randomId && write.duplicate !== undefined) {
+        const held = (await tx.objectStore(MESSAGES).count([chatId, named])) + (await tx.objectStore(GONE).count([chatId, named])) > 0;
+        if (held) write = { ...write, message: undefined, seen: true, result: write.duplicate };
+      }
       const writes: Promise<unknown>[] = [];
       if (write.chat) writes.push(tx.objectStore(CHATS).put(write.chat));
       if (write.message) writes.push(tx.objectStore(MESSAGES).add({ ...write.message, seq: nextSeq() }));
