@@ -151,12 +151,12 @@ internal sealed class GroupDeletion(
 
     /// <summary>Tells <paramref name="users"/> the chat is gone (a <c>chat</c> update in each one's log, the chat as it
     /// was with <see cref="Chat.Deleted"/> set), and their own rows of it go: drafts, dialog pins, archive entries,
-    /// unread marks, mutes (the topics' too), the messages they scheduled into it, whose files are released, and its
+    /// unread marks, mutes (the topics' too), read positions in its topics, the messages they scheduled into it, whose files are released, and its
     /// place in their chat folders (each changed folder told as <c>dialog_filter</c>).</summary>
     private Chat Farewell(WriteScope scope, long chatId, long[] users, LogAppends appends)
     {
         var ids = System.Text.Json.JsonSerializer.Serialize(users);
-        foreach (var table in (string[])["message_notify", "message_dialog_pins", "message_dialog_archive", "message_unread_marks", "message_drafts", "message_topic_notify"])
+        foreach (var table in (string[])["message_notify", "message_dialog_pins", "message_dialog_archive", "message_unread_marks", "message_drafts", "message_topic_notify", "message_topic_reads"])
         {
             scope.Execute($"DELETE FROM {table} WHERE chat_id = @chat AND user_id IN (SELECT value FROM json_each(@ids))", ("@chat", chatId), ("@ids", ids));
         }
