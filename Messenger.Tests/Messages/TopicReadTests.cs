@@ -42,7 +42,7 @@ public sealed class TopicReadTests : IAsyncLifetime
         (await reader.Client.GetHistoryPageAsync(peer)).Replies!.Single(r => r.MessageId == messageId);
 
     [Fact]
-    public async Task ReadingTheThreadOfATopicsFirstMessage_LeavesTheTopicUnread()
+    public async Task ReadThread_WhenTheTopicsFirstMessage_LeavesTheTopicUnread()
     {
         var f = await ForumAsync("thread1st");
         await using var _ = f.Alice;
@@ -61,7 +61,7 @@ public sealed class TopicReadTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReadingATopic_LeavesTheThreadOfItsFirstMessageUnread()
+    public async Task ReadTopic_WhenItsFirstMessageHasAnswers_LeavesTheirThreadUnread()
     {
         var f = await ForumAsync("topicread");
         await using var _ = f.Alice;
@@ -81,7 +81,7 @@ public sealed class TopicReadTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ASecondDevice_IsToldATopicReadAsATopic_AndAThreadReadAsAThread()
+    public async Task ReadTopic_WhenTheUserHasASecondDevice_TellsItATopicReadApartFromAThreadRead()
     {
         var f = await ForumAsync("devices");
         await using var _ = f.Alice;
@@ -103,7 +103,7 @@ public sealed class TopicReadTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReadTopic_OfWhatIsNoTopic_IsRefusedByName_AndACallWithoutTheFlagStillReadsTheTopic()
+    public async Task ReadTopic_WhenNoTopic_FailsTopicIdInvalid_AndACallWithoutTheFlagStillReadsTheTopic()
     {
         var f = await ForumAsync("badtopic");
         await using var _ = f.Alice;

@@ -14,7 +14,7 @@ public sealed class TopicReadsMigrationTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("messenger-topic-reads-migration-").FullName;
 
     [Fact]
-    public void TopicReads_MovesTopicAndGeneralPositions_AndKeepsThreadPositions()
+    public void TopicReads_WhenTopicPositionsWereThreadRows_MovesThemAndKeepsThreadPositions()
     {
         var connectionString = $"Data Source={Path.Combine(_directory, "messenger.db")};Pooling=False";
         var options = (DbContextOptions<MessageDbContext>)ModuleStorage.Configure(
