@@ -74,10 +74,11 @@ public static partial class MessageMethods
 
     /// <summary>Marks the thread of message <paramref name="messageId"/> read up to <paramref name="maxId"/> (the newest
     /// answer shown); the user then follows it (<see cref="ReplyCount.UnreadCount"/>) and their other devices get
-    /// <see cref="ThreadRead"/>.</summary>
+    /// <see cref="ThreadRead"/>. In a forum this is the thread of the message even when it opened a topic (a topic's
+    /// own read is <see cref="TopicMethods.ReadTopicAsync"/>).</summary>
     public static Task<AffectedMessages> ReadThreadAsync(
         this MessengerClient client, Peer peer, long messageId, long maxId, CancellationToken cancellationToken = default) =>
-        client.CallAsync(new ReadThreadCall(peer, messageId, maxId), cancellationToken);
+        client.CallAsync(new ReadThreadCall(peer, messageId, maxId, Topic: false), cancellationToken);
 
     /// <summary>The chat's shared media of one kind (<see cref="SharedMedia"/>: photo, video, audio, document, link), newest
     /// first, older than <paramref name="offsetId"/> (0: the newest).</summary>

@@ -83,8 +83,9 @@ public sealed record DialogArchiveChanged(long Pts, Peer Peer, bool Archived) : 
 /// <summary>The user marked the chat unread, or took the mark off, on another device.</summary>
 public sealed record DialogUnreadMarkChanged(long Pts, Peer Peer, bool Unread) : LoggedEvent(Pts);
 
-/// <summary>The user read the thread of message <see cref="MessageId"/> up to <see cref="ReadMaxId"/> on another device.</summary>
-public sealed record ThreadRead(long Pts, Peer Peer, long MessageId, long ReadMaxId) : LoggedEvent(Pts);
+/// <summary>The user read the thread of message <see cref="MessageId"/> up to <see cref="ReadMaxId"/> on another device;
+/// with <see cref="Topic"/>, the forum's topic <see cref="MessageId"/> (0: General).</summary>
+public sealed record ThreadRead(long Pts, Peer Peer, long MessageId, long ReadMaxId, bool Topic = false) : LoggedEvent(Pts);
 
 /// <summary>The user created or changed chat folder <see cref="Id"/> (<see cref="Filter"/>), or deleted it (null), on
 /// another device.</summary>

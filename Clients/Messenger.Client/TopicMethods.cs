@@ -88,8 +88,10 @@ public static class TopicMethods
         this MessengerClient client, Peer peer, long topicId, long offsetId = 0, int limit = 50, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetHistoryCall(peer, offsetId, limit, topicId), cancellationToken);
 
-    /// <summary>Marks a topic (0: General) read up to <paramref name="maxId"/>; the user's other devices get <see cref="ThreadRead"/>.</summary>
+    /// <summary>Marks a topic (0: General) read up to <paramref name="maxId"/> (not the answers to its first message:
+    /// <see cref="MessageMethods.ReadThreadAsync"/>); the user's other devices get <see cref="ThreadRead"/> with
+    /// <see cref="ThreadRead.Topic"/>.</summary>
     public static Task<AffectedMessages> ReadTopicAsync(
         this MessengerClient client, Peer peer, long topicId, long maxId, CancellationToken cancellationToken = default) =>
-        client.ReadThreadAsync(peer, topicId, maxId, cancellationToken);
+        client.CallAsync(new ReadThreadCall(peer, topicId, maxId, Topic: true), cancellationToken);
 }

@@ -602,7 +602,7 @@ public sealed class UpdateStream
                 Emit(new DialogUnreadMarkChanged(entry.Pts, mark.Peer, mark.Unread) { ChannelId = channelId });
                 break;
             case ReadThreadUpdate thread:
-                Emit(new ThreadRead(entry.Pts, thread.Peer, thread.MessageId, thread.ReadMaxId) { ChannelId = channelId });
+                Emit(new ThreadRead(entry.Pts, thread.Peer, thread.MessageId, thread.ReadMaxId, thread.Topic) { ChannelId = channelId });
                 break;
             case DialogFilterUpdate folder:
                 Emit(new DialogFilterChanged(entry.Pts, folder.Id, folder.Filter) { ChannelId = channelId });

@@ -89,6 +89,7 @@ public sealed class ForumTopicRepairTests
         deleted.PtsCount.Should().BeGreaterThan(0);
         LiveInTopic(host, topic).Should().Be(0);
         host.CountRows($"message_topics WHERE id = {topic}").Should().Be(0);
+        host.CountRows($"message_topic_reads WHERE topic_id = {topic}").Should().Be(0);
         host.CountRows($"message_thread_reads WHERE msg_id = {topic}").Should().Be(0);
         (await bob.Client.GetHistoryAsync(peer, limit: 100)).Select(m => m.Id).Should().Contain(general.Id).And.NotContain([topic, words.Id]);
         await ChatTestKit.FailsWith(() => alice.Client.DeleteTopicAsync(peer, topic), TopicErrorNames.TopicIdInvalid);
@@ -226,7 +227,7 @@ public sealed class ForumTopicRepairTests
         var listed = (await bob.Client.GetForumTopicsAsync(peer)).Topics.Single(t => t.Id == topic);
         listed.ReadMaxId.Should().Be(first.Id);
         listed.UnreadCount.Should().Be(1);
-        host.CountRows($"message_thread_reads WHERE msg_id = {topic}").Should().Be(1);
+        host.CountRows($"message_topic_reads WHERE topic_id = {topic}").Should().Be(1);
         (await alice.Client.GetTopicHistoryAsync(peer, topic)).Messages.Select(m => m.Id).Should().Contain([topic, first.Id]);
     }
 

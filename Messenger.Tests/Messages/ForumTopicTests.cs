@@ -244,6 +244,7 @@ public sealed class ForumTopicTests : IAsyncLifetime
         (await bob.Client.SearchMessagesAsync("secret", peer)).Should().BeEmpty();
         (await bob.Client.GetPinnedAsync(peer)).Should().BeEmpty();
         (await bob.Client.GetForumTopicsAsync(peer)).Topics.Select(t => t.Id).Should().Equal(0, keep);
+        _host.CountRows($"message_topic_reads WHERE topic_id = {topic}").Should().Be(0);
         _host.CountRows($"message_thread_reads WHERE msg_id = {topic}").Should().Be(0);
         await ChatTestKit.FailsWith(() => bob.Client.SendMessageAsync(peer, "too late", topicId: topic), TopicErrorNames.TopicIdInvalid);
         await ChatTestKit.FailsWith(() => bob.Client.GetTopicHistoryAsync(peer, topic), TopicErrorNames.TopicIdInvalid);
@@ -265,7 +266,7 @@ public sealed class ForumTopicTests : IAsyncLifetime
         await ChatTestKit.FailsWith(() => alice.Client.CreateTopicAsync(Peer.User(bob.UserId), "Private"), TopicErrorNames.ChatNotForum);
         await ChatTestKit.FailsWith(() => alice.Client.SendMessageAsync(Peer.User(bob.UserId), "hi", topicId: 5), TopicErrorNames.TopicIdInvalid);
         (await alice.Client.SendMessageAsync(peer, "no topic", topicId: 0)).Message.TopicId.Should().Be(0);
-        await ChatTestKit.FailsWith(() => alice.Client.ReadTopicAsync(peer, 0, 1), MessageErrorNames.MessageIdInvalid);
+        await ChatTestKit.FailsWith(() => alice.Client.ReadTopicAsync(peer, 0, 1), TopicErrorNames.TopicIdInvalid);
 
         // Topics kept while the forum is off come back with it.
         await alice.Client.ToggleForumAsync(chat.Id, enabled: true);

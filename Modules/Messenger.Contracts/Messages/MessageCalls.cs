@@ -84,16 +84,20 @@ public sealed record ReadMentionsCall([property: Key("peer")] Peer Peer) : IRpcC
 /// <summary><c>messages.readThread</c>: the caller has read the thread of message <see cref="MessageId"/> (its answers)
 /// up to <see cref="MaxId"/>. The position only moves forward, and never past the thread's newest answer; the caller's
 /// other devices get <c>read_thread</c>; a position that does not move changes nothing (<c>pts_count</c> 0). Reading a
-/// thread is what makes the caller follow it (see <see cref="ReplyCount"/>). In a forum, <see cref="MessageId"/> may
-/// name a topic (its id), whose messages are then the thread, or be 0 for General (see <c>messages.getForumTopics</c>). Errors: <c>MESSAGE_ID_INVALID</c> (not a
-/// message of that chat the caller sees), <c>MAX_ID_INVALID</c> (negative), <c>PEER_ID_INVALID</c>, 404
+/// thread is what makes the caller follow it (see <see cref="ReplyCount"/>). With <see cref="Topic"/> true,
+/// <see cref="MessageId"/> names a forum's topic (its id, 0: General), whose messages are then the thread, read apart
+/// from the answers to the topic's first message (see <c>messages.getForumTopics</c>); false: always a message's
+/// answers; unset (clients older than the flag): a topic when the chat is a forum and the id is one of its topics or 0.
+/// Errors: <c>MESSAGE_ID_INVALID</c> (not a message of that chat the caller sees), <c>TOPIC_ID_INVALID</c> (with
+/// <see cref="Topic"/>: not a forum, or no such topic), <c>MAX_ID_INVALID</c> (negative), <c>PEER_ID_INVALID</c>, 404
 /// <c>CHAT_NOT_FOUND</c>.</summary>
 [RpcMethod("messages.readThread")]
 [MessagePackObject]
 public sealed record ReadThreadCall(
     [property: Key("peer")] Peer Peer,
     [property: Key("msg_id")] long MessageId,
-    [property: Key("max_id")] long MaxId) : IRpcCall<AffectedMessages>;
+    [property: Key("max_id")] long MaxId,
+    [property: Key("topic")] bool? Topic = null) : IRpcCall<AffectedMessages>;
 
 /// <summary><c>messages.getSharedMedia</c>: the chat's messages of one kind — <see cref="SharedMedia"/>'s photos,
 /// videos, audio (voice messages too), documents (every other file), links (text messages with a link) or locations

@@ -265,12 +265,14 @@ public sealed record ReadInboxUpdate(
     [property: Key("unread_mentions")] int UnreadMentions = 0) : Update;
 
 /// <summary>This user read the thread of message <see cref="MessageId"/> in <see cref="Peer"/> up to
-/// <see cref="ReadMaxId"/> (on some device, <c>messages.readThread</c>).</summary>
+/// <see cref="ReadMaxId"/> (on some device, <c>messages.readThread</c>); with <see cref="Topic"/>, the forum's topic
+/// <see cref="MessageId"/> (0: General) instead of the answers to that message.</summary>
 [MessagePackObject]
 public sealed record ReadThreadUpdate(
     [property: Key("peer")] Peer Peer,
     [property: Key("msg_id")] long MessageId,
-    [property: Key("read_max_id")] long ReadMaxId) : Update;
+    [property: Key("read_max_id")] long ReadMaxId,
+    [property: Key("topic")] bool Topic = false) : Update;
 
 /// <summary>The other side of the chat read this user's messages up to <see cref="MaxId"/>.</summary>
 [MessagePackObject]

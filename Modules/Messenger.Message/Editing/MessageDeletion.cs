@@ -24,21 +24,16 @@ internal static class MessageDeletion
 
     /// <summary>
     /// Hides the messages from <paramref name="me"/> only (their log says so), with the caller's read position in their
-    /// threads (a hidden message's thread is not theirs to open again) — but not in a forum topic's, whose
-    /// <c>topic_create</c> message it is: the topic stays theirs to read. A message of a private chat that both users
-    /// have now hidden releases its media reference.
+    /// threads (a hidden message's thread is not theirs to open again). Hiding a forum topic's <c>topic_create</c>
+    /// message keeps the caller's position in the topic (<c>message_topic_reads</c>): the topic stays theirs to read. A
+    /// message of a private chat that both users have now hidden releases its media reference.
     /// </summary>
     public static LogAppend HideForMe(WriteScope scope, IUpdateLog log, IMediaAttachments media, ChatTarget target, long me, long[] ids, long now)
     {
-        Dictionary<long, bool> topics = target.IsPrivate ? [] : Topics.TopicStore.TopicsAmong(scope, target.ChatId, ids);
         foreach (var id in ids)
         {
             scope.Execute("INSERT OR IGNORE INTO message_hidden (user_id, message_id) VALUES (@user, @id)", ("@user", me), ("@id", id));
-            if (!topics.ContainsKey(id))
-            {
-                scope.Execute("DELETE FROM message_thread_reads WHERE user_id = @user AND msg_id = @id", ("@user", me), ("@id", id));
-            }
-
+            scope.Execute("DELETE FROM message_thread_reads WHERE user_id = @user AND msg_id = @id", ("@user", me), ("@id", id));
             if (MessageStore.HiddenFromEveryone(scope, id))
             {
                 media.Release(scope, id);

@@ -190,6 +190,8 @@ internal sealed class GroupDeletion(
         }
 
         scope.Execute("DELETE FROM message_pins WHERE chat_id = @chat", ("@chat", chatId));
+        // Everyone's read positions in its topics (General's and those of members who left before) go with the topics.
+        scope.Execute("DELETE FROM message_topic_reads WHERE chat_id = @chat", ("@chat", chatId));
         if (ownLog)
         {
             log.Drop(scope, LogOwners.OfChat(chatId));

@@ -277,6 +277,20 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             read.HasIndex(r => r.MessageId);
         });
 
+        // How far a user has read a forum's topic (messages.readThread with topic; topic_id 0: General), apart from the
+        // answers to the topic's first message (message_thread_reads). The topic's rows go with it (messages.deleteTopic's
+        // last unit), a member's with a deleted group.
+        modelBuilder.Entity<TopicReadRow>(read =>
+        {
+            read.ToTable("message_topic_reads");
+            read.HasKey(r => new { r.UserId, r.ChatId, r.TopicId });
+            read.Property(r => r.UserId).HasColumnName("user_id");
+            read.Property(r => r.ChatId).HasColumnName("chat_id");
+            read.Property(r => r.TopicId).HasColumnName("topic_id");
+            read.Property(r => r.ReadMaxId).HasColumnName("read_max_id");
+            read.HasIndex(r => new { r.ChatId, r.TopicId });
+        });
+
         modelBuilder.Entity<DialogRow>(dialog =>
         {
             dialog.ToTable("message_dialogs");
@@ -816,6 +830,17 @@ internal sealed class PollVoteRow
     public int Option { get; set; }
 
     public long Date { get; set; }
+}
+
+internal sealed class TopicReadRow
+{
+    public long UserId { get; set; }
+
+    public long ChatId { get; set; }
+
+    public long TopicId { get; set; }
+
+    public long ReadMaxId { get; set; }
 }
 
 internal sealed class ThreadReadRow

@@ -373,6 +373,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         scope.Execute("DELETE FROM message_dialog_folders WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_bans WHERE user_id = @user", ("@user", userId));
         scope.Execute("DELETE FROM message_thread_reads WHERE user_id = @user", ("@user", userId));
+        scope.Execute("DELETE FROM message_topic_reads WHERE user_id = @user", ("@user", userId));
     }
 
     /// <summary>Whether message <paramref name="messageId"/> is one of the chat's that the user sees (not deleted, not

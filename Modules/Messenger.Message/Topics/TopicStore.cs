@@ -143,10 +143,12 @@ internal sealed class TopicStore(SqliteDatabase database)
         scope.Execute("UPDATE message_topics SET deleting = 1, closed = 1 WHERE id = @id", ("@id", topicId));
 
     /// <summary>The last unit of a delete, once no message of the topic is left: the row goes, with the readers'
-    /// positions in it (which revoking its <c>topic_create</c> message kept while the topic stood) and their mutes of it.</summary>
+    /// positions in it, in the answers to its <c>topic_create</c> message (which revoking that message kept while the
+    /// topic stood) and their mutes of it.</summary>
     public static void Delete(WriteScope scope, long chatId, long topicId)
     {
         scope.Execute("DELETE FROM message_topics WHERE id = @id", ("@id", topicId));
+        scope.Execute("DELETE FROM message_topic_reads WHERE chat_id = @chat AND topic_id = @id", ("@chat", chatId), ("@id", topicId));
         scope.Execute(Editing.MessageDeletion.ForgetThreadReadsSql, ("@id", topicId));
         scope.Execute("DELETE FROM message_topic_notify WHERE chat_id = @chat AND topic_id = @id", ("@chat", chatId), ("@id", topicId));
     }
@@ -210,12 +212,6 @@ internal sealed class TopicStore(SqliteDatabase database)
         command.Parameters.AddWithValue("@ids", JsonSerializer.Serialize(ids));
         command.ExecuteNonQuery();
     }
-
-    /// <summary>
-    /// The thread key of a forum's General in <c>message_thread_reads</c> (whose rows are keyed by the message answered,
-    /// a server-wide id): minus the chat's id, which no message has.
-    /// </summary>
-    public static long GeneralThreadKey(long chatId) => -chatId;
 
     /// <summary>General's newest message: its end of the topics' index (topic 0), back over revoked ones only.</summary>
     internal const string GeneralNewestSql =
@@ -338,11 +334,10 @@ internal sealed class TopicStore(SqliteDatabase database)
 
     private static ForumTopic ToTopic(SqliteConnection connection, long userId, long chatId, TopicState topic, long muteUntil)
     {
-        var general = topic.Id == 0;
         const string topicFilter = "m.topic_id = @topic";
         const string index = "INDEXED BY IX_message_messages_topics ";
-        var read = Scalar(connection, "SELECT read_max_id FROM message_thread_reads WHERE user_id = @user AND msg_id = @key",
-            ("@user", userId), ("@key", general ? GeneralThreadKey(chatId) : topic.Id));
+        var read = Scalar(connection, "SELECT read_max_id FROM message_topic_reads WHERE user_id = @user AND chat_id = @chat AND topic_id = @topic",
+            ("@user", userId), ("@chat", chatId), ("@topic", topic.Id));
         // The reader's own newest message there counts as read up to it: looked for among the newest messages after the
         // read position only, so a long topic never read costs a bounded walk of its index (an own message older than
         // that many others leaves more unread than the count shows anyway).

@@ -255,8 +255,9 @@ export function createMethods(call: Call) {
         call<{ filed: number }>('messages.report', { peer: a.peer, ids: a.ids, reason: a.reason, comment: a.comment ?? null }, o),
       /** Every unread mention of the user in a group read, without reading the chat. */
       readMentions: (a: { peer: Peer }, o?: CallOptions) => call<AffectedMessages>('messages.readMentions', { peer: a.peer }, o),
-      readThread: (a: { peer: Peer; msg_id: number; max_id: number }, o?: CallOptions) =>
-        call<AffectedMessages>('messages.readThread', { peer: a.peer, msg_id: a.msg_id, max_id: a.max_id }, o),
+      /** `topic`: `msg_id` is a forum's topic (0: General), not the message whose answers were read. */
+      readThread: (a: { peer: Peer; msg_id: number; max_id: number; topic: boolean }, o?: CallOptions) =>
+        call<AffectedMessages>('messages.readThread', { peer: a.peer, msg_id: a.msg_id, max_id: a.max_id, topic: a.topic }, o),
       /** The chat's messages of one kind (`photo`, `video`, `audio`, `document`, `link`, `geo`), newest first. */
       getSharedMedia: (a: { peer: Peer; filter: string; offset_id?: number; limit?: number }, o?: CallOptions) =>
         call<MessageList>('messages.getSharedMedia', { peer: a.peer, filter: a.filter, offset_id: a.offset_id ?? 0, limit: a.limit ?? 50 }, o),

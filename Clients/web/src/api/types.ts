@@ -950,12 +950,14 @@ export interface ReplyCount {
   read_max_id?: number | null;
   unread_count?: number;
 }
-/** The user read the thread of `msg_id` up to `read_max_id` on some device. */
+/** The user read the thread of `msg_id` up to `read_max_id` on some device; with `topic`, the forum's topic `msg_id`
+ * (0: General) instead of that message's answers. */
 export interface ReadThreadUpdate {
   type: 'read_thread';
   peer: Peer;
   msg_id: number;
   read_max_id: number;
+  topic?: boolean;
 }
 export interface DialogUnreadMarkUpdate {
   type: 'dialog_unread_mark';
@@ -1337,7 +1339,7 @@ export type MessengerEvent =
   | ({ type: 'dialog_archived'; peer: Peer; archived: boolean } & LoggedEventBase)
   | ({ type: 'dialog_unread_mark'; peer: Peer; unread: boolean } & LoggedEventBase)
   /** The user read the thread of `messageId` up to `readMaxId` on another device. */
-  | ({ type: 'read_thread'; peer: Peer; messageId: number; readMaxId: number } & LoggedEventBase)
+  | ({ type: 'read_thread'; peer: Peer; messageId: number; readMaxId: number; topic: boolean } & LoggedEventBase)
   /** The user created or changed a chat folder (`filter`), or deleted it (null), on another device. */
   | ({ type: 'dialog_filter'; id: number; filter: DialogFilter | null } & LoggedEventBase)
   /** The user is an admin of `chatId`, where `count` requests to join wait (`recentRequesters` asked last). */

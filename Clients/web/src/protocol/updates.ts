@@ -448,7 +448,14 @@ export class UpdateStream {
         this.emitter.emit({ type: 'dialog_unread_mark', peer: update.peer, unread: update.unread, ...base });
         return;
       case 'read_thread':
-        this.emitter.emit({ type: 'read_thread', peer: update.peer, messageId: update.msg_id, readMaxId: update.read_max_id, ...base });
+        this.emitter.emit({
+          type: 'read_thread',
+          peer: update.peer,
+          messageId: update.msg_id,
+          readMaxId: update.read_max_id,
+          topic: !!update.topic,
+          ...base,
+        });
         return;
       case 'dialog_filter':
         this.emitter.emit({ type: 'dialog_filter', id: update.id, filter: update.filter, ...base });

@@ -15,7 +15,7 @@ import { pinnedChanged } from './pins';
 import { pollChanged } from './polls';
 import { scheduledChanged } from './schedule';
 import { threadRead } from './threads';
-import { topicMuteChanged, withChats, withoutLoaded } from './topics';
+import { topicMuteChanged, topicRead, withChats, withoutLoaded } from './topics';
 import { reactionsChanged } from './reactions';
 import { peerKey } from './peers';
 import { getState, setState, touchPins } from './store';
@@ -95,7 +95,8 @@ export function applyEvent(event: MessengerEvent): void {
       updateDialog(peerKey(event.peer), (d) => ({ ...d, unread_mark: event.unread }));
       break;
     case 'read_thread':
-      threadRead(peerKey(event.peer), event.messageId, event.readMaxId);
+      if (event.topic) topicRead(peerKey(event.peer), event.messageId, event.readMaxId);
+      else threadRead(peerKey(event.peer), event.messageId, event.readMaxId);
       break;
     case 'dialog_filter':
       folderChanged(event.id, event.filter);

@@ -50,5 +50,5 @@ export async function readThread(key: string, messageId: number, newestAnswer: n
   const known = getState().threadReads[key]?.[messageId];
   if (known !== undefined && known >= newestAnswer) return;
   threadRead(key, messageId, newestAnswer);
-  await api().messages.readThread({ peer: peerFromKey(key), msg_id: messageId, max_id: newestAnswer });
+  await api().messages.readThread({ peer: peerFromKey(key), msg_id: messageId, max_id: newestAnswer, topic: false });
 }

@@ -8,7 +8,8 @@ import { getState, setState, type AppState, type History } from './store';
 /**
  * Forum topics (Telegram's "Topics"): a forum opens on its topic list; a topic shows the chat's loaded messages of that
  * topic (its own pages are fetched by topic and merged into the chat's history), and what the composer sends goes into
- * it. Reading a topic is `messages.readThread` with the topic's id (General: 0).
+ * it. Reading a topic is `messages.readThread` with the topic's id (General: 0) and `topic`, a position apart from the
+ * thread of the topic's first message (`ui/threads.ts`).
  */
 
 const PAGE = 50;
@@ -180,7 +181,28 @@ export function readTopic(key: string, topic: number, maxId: number): void {
     const topics = list.topics.map((t) => (t.id === topic && t.read_max_id < maxId ? { ...t, read_max_id: maxId, unread_count: 0 } : t));
     return { forumTopics: { ...s.forumTopics, [peer.id]: { ...list, topics } } };
   });
-  void api().messages.readThread({ peer, msg_id: topic, max_id: maxId }).catch(() => readSent.delete(sentKey));
+  void api().messages.readThread({ peer, msg_id: topic, max_id: maxId, topic: true }).catch(() => readSent.delete(sentKey));
+}
+
+/**
+ * The user read the topic (0: General) up to `readMaxId` on another device (`read_thread` with `topic`): its position
+ * moves forward; read to its newest message it has nothing unread, otherwise the list's most active page is read again
+ * for the count, which only the server knows.
+ */
+export function topicRead(key: string, topic: number, readMaxId: number): void {
+  const peer = peerFromKey(key);
+  const listed = getState().forumTopics[peer.id]?.topics.find((t) => t.id === topic);
+  if (!listed || listed.read_max_id >= readMaxId) return;
+  const all = readMaxId >= listed.top_message;
+  setState((s) => {
+    const list = s.forumTopics[peer.id];
+    if (!list) return {};
+    const topics = list.topics.map((t) =>
+      t.id === topic && t.read_max_id < readMaxId ? { ...t, read_max_id: readMaxId, unread_count: all ? 0 : t.unread_count } : t,
+    );
+    return { forumTopics: { ...s.forumTopics, [peer.id]: { ...list, topics } } };
+  });
+  if (!all) void loadTopics(key, true).catch(() => undefined);
 }
 
 /** Whether the user may open topics here: admins, or members when the group lets them. */

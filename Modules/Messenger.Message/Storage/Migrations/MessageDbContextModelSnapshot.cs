@@ -1132,6 +1132,31 @@ namespace Messenger.Message.Storage.Migrations
                     b.ToTable("message_topic_notify", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Message.Storage.TopicReadRow", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("TopicId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("topic_id");
+
+                    b.Property<long>("ReadMaxId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("read_max_id");
+
+                    b.HasKey("UserId", "ChatId", "TopicId");
+
+                    b.HasIndex("ChatId", "TopicId");
+
+                    b.ToTable("message_topic_reads", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Message.Storage.TopicRow", b =>
                 {
                     b.Property<long>("Id")

@@ -1,0 +1,95 @@
+using Messenger.Kernel.Storage;
+using Messenger.Message.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace Messenger.Tests.Messages;
+
+/// <summary>The migration that keeps topic read positions apart (<c>message_topic_reads</c>) moves the ones stored among
+/// the thread positions — under a topic's id, or General's under minus the chat's id — and leaves real threads' alone.</summary>
+public sealed class TopicReadsMigrationTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("messenger-topic-reads-migration-").FullName;
+
+    [Fact]
+    public void TopicReads_WhenTopicPositionsWereThreadRows_MovesThemAndKeepsThreadPositions()
+    {
+        var connectionString = $"Data Source={Path.Combine(_directory, "messenger.db")};Pooling=False";
+        var options = (DbContextOptions<MessageDbContext>)ModuleStorage.Configure(
+            new DbContextOptionsBuilder<MessageDbContext>(), connectionString, MessageDbContext.MigrationsHistoryTable).Options;
+        using (var before = new MessageDbContext(options))
+        {
+            before.GetService<IMigrator>().Migrate("20261206193448_AdminMembersIndex");
+        }
+
+        using (var connection = new SqliteConnection(connectionString))
+        {
+            connection.Open();
+            Insert(connection, "message_topics", ("id", 40), ("chat_id", 5), ("title", "Releases"), ("top_message_id", 43));
+            Insert(connection, "message_thread_reads", ("user_id", 1), ("msg_id", 40), ("read_max_id", 43));
+            Insert(connection, "message_thread_reads", ("user_id", 1), ("msg_id", -5), ("read_max_id", 12));
+            Insert(connection, "message_thread_reads", ("user_id", 2), ("msg_id", 40), ("read_max_id", 41));
+            Insert(connection, "message_thread_reads", ("user_id", 2), ("msg_id", 77), ("read_max_id", 80));
+        }
+
+        using (var after = new MessageDbContext(options))
+        {
+            after.GetService<IMigrator>().Migrate("20261206212128_TopicReads");
+        }
+
+        using (var connection = new SqliteConnection(connectionString))
+        {
+            connection.Open();
+            Rows(connection, "SELECT user_id, chat_id, topic_id, read_max_id FROM message_topic_reads ORDER BY user_id, topic_id")
+                .Should().Equal("1,5,0,12", "1,5,40,43", "2,5,40,41");
+            Rows(connection, "SELECT user_id, msg_id, read_max_id FROM message_thread_reads").Should().Equal("2,77,80");
+        }
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>A row with the given values, and 0 (or '') in every other column that must have one: what the table
+    /// held at the migration before.</summary>
+    private static void Insert(SqliteConnection connection, string table, params (string Column, object Value)[] values)
+    {
+        var row = values.ToDictionary(v => v.Column, v => v.Value);
+        using (var columns = connection.CreateCommand())
+        {
+            columns.CommandText = $"SELECT name, type FROM pragma_table_info('{table}') WHERE \"notnull\" = 1 AND dflt_value IS NULL AND pk = 0";
+            using var reader = columns.ExecuteReader();
+            while (reader.Read())
+            {
+                row.TryAdd(reader.GetString(0), reader.GetString(1) == "TEXT" ? "" : 0);
+            }
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = $"INSERT INTO {table} ({string.Join(", ", row.Keys)}) VALUES ({string.Join(", ", row.Keys.Select(k => "@" + k))})";
+        foreach (var (column, value) in row)
+        {
+            command.Parameters.AddWithValue("@" + column, value);
+        }
+
+        command.ExecuteNonQuery();
+    }
+
+    private static List<string> Rows(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+        {
+            rows.Add(string.Join(",", Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+        }
+
+        return rows;
+    }
+}
