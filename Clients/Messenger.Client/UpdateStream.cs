@@ -535,7 +535,7 @@ public sealed class UpdateStream
                 Emit(new MessageEdited(entry.Pts, message, message.PeerFor(_userId), message.FromId == _userId) { ChannelId = channelId });
                 break;
             case DeleteMessagesUpdate deleted:
-                Emit(new MessagesDeleted(entry.Pts, deleted.Peer, deleted.Ids) { ChannelId = channelId });
+                Emit(new MessagesDeleted(entry.Pts, deleted.Peer, deleted.Ids) { ChannelId = channelId, UnreadCount = deleted.UnreadCount });
                 break;
             case ReadInboxUpdate read:
                 Emit(new HistoryRead(entry.Pts, read.Peer, ReadSide.Inbox, read.MaxId, read.StillUnread, read.UnreadMentions) { ChannelId = channelId });
