@@ -32,7 +32,13 @@ public sealed record MessageReceived(long Pts, Message Message, Peer Peer, bool 
 public sealed record MessageEdited(long Pts, Message Message, Peer Peer, bool IsOutgoing) : LoggedEvent(Pts);
 
 /// <summary>Messages of the chat were deleted for the user.</summary>
-public sealed record MessagesDeleted(long Pts, Peer Peer, long[] Ids) : LoggedEvent(Pts);
+public sealed record MessagesDeleted(long Pts, Peer Peer, long[] Ids) : LoggedEvent(Pts)
+{
+    /// <summary>The chat's unread count for the user now, when the delete changed it (unread messages went); null when
+    /// it did not, from a large group's or channel's log (re-read the dialog if an unread one may have gone) and from a
+    /// server that does not tell it.</summary>
+    public int? UnreadCount { get; init; }
+}
 
 /// <summary>A device of the other side received the user's messages up to <see cref="MaxId"/>.</summary>
 public sealed record MessagesDelivered(long Pts, Peer Peer, long MaxId) : LoggedEvent(Pts);

@@ -565,7 +565,7 @@ public sealed class UpdateStream
                 break;
             case DeleteMessagesUpdate deleted:
                 RememberDeleted(deleted.Ids);
-                Emit(new MessagesDeleted(entry.Pts, deleted.Peer, deleted.Ids) { ChannelId = channelId });
+                Emit(new MessagesDeleted(entry.Pts, deleted.Peer, deleted.Ids) { ChannelId = channelId, UnreadCount = deleted.UnreadCount });
                 break;
             case ReadInboxUpdate read:
                 Emit(new HistoryRead(entry.Pts, read.Peer, ReadSide.Inbox, read.MaxId, read.StillUnread, read.UnreadMentions) { ChannelId = channelId });

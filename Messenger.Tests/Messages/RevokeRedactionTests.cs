@@ -34,7 +34,8 @@ public sealed class RevokeRedactionTests
         difference.Updates.Select(u => u.Update).OfType<NewMessageUpdate>().Should().ContainSingle()
             .Which.Message.Text.Should().Be("lunch?");
         difference.Updates.Select(u => u.Update).OfType<EditMessageUpdate>().Should().BeEmpty();
-        difference.Updates[^1].Update.Should().BeEquivalentTo(new DeleteMessagesUpdate(Peer.User(SenderOf(difference)), [secret.Message.Id]));
+        // With bob's unread count now: "lunch?" is still unread.
+        difference.Updates[^1].Update.Should().BeEquivalentTo(new DeleteMessagesUpdate(Peer.User(SenderOf(difference)), [secret.Message.Id], UnreadCount: 1));
 
         (await alice.CallAsync(new GetDifferenceCall(0))).Updates.Select(u => u.Update).OfType<NewMessageUpdate>()
             .Should().ContainSingle().Which.Message.Text.Should().Be("lunch?");

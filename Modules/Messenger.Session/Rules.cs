@@ -25,6 +25,15 @@ internal static class Rules
     /// <summary>Usernames are unique case-insensitively: this is the form stored in the unique index.</summary>
     public static string UsernameKey(string username) => username.ToLowerInvariant();
 
+    /// <summary>
+    /// The username as it may be read: the key with the look-alikes of a sans-serif font folded together — <c>i</c>,
+    /// <c>l</c> and <c>1</c> (so a capital I) to <c>l</c>, <c>0</c> to <c>o</c>, then <c>rn</c> to <c>m</c>. It is
+    /// unique like the key, so <c>AIice</c> or <c>a1ice</c> cannot register next to <c>alice</c>. The migration that
+    /// added it (<c>UsernameFold</c>) spells the same fold in SQL: change both together.
+    /// </summary>
+    public static string UsernameFold(string username) =>
+        UsernameKey(username).Replace('i', 'l').Replace('1', 'l').Replace('0', 'o').Replace("rn", "m", StringComparison.Ordinal);
+
     public static int Characters(string text) => text.EnumerateRunes().Count();
 
     /// <summary>A bio is one line shown under the name in a profile: empty, or held to the name rule (no control

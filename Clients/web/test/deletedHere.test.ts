@@ -30,7 +30,7 @@ beforeEach(() => {
     leftChats: {},
   } as Partial<AppState>);
   // This user deleted message 10 for themselves (on this device or another: the same event).
-  applyEvent({ type: 'messages_deleted', peer, ids: [10], pts: 5 });
+  applyEvent({ type: 'messages_deleted', peer, ids: [10], unreadCount: null, pts: 5 });
 });
 
 describe('a message this user deleted, in a large group', () => {

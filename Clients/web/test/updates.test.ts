@@ -270,7 +270,7 @@ describe('update stream', () => {
       'updates.logged',
       wire([
         logged(1, { type: 'edit_message', message: message(1) }),
-        logged(3, { type: 'delete_messages', peer: userPeer(2), ids: [1, 2] }, 2),
+        logged(3, { type: 'delete_messages', peer: userPeer(2), ids: [1, 2], unread_count: 0 }, 2),
         logged(4, { type: 'read_inbox', peer: userPeer(2), max_id: 5, still_unread: 1 }),
         logged(5, { type: 'read_outbox', peer: userPeer(2), max_id: 6 }),
         logged(6, { type: 'delivered', peer: userPeer(2), max_id: 6 }),
@@ -279,7 +279,7 @@ describe('update stream', () => {
     await until(() => stream.pts === 6);
     expect(events).toEqual([
       { type: 'message_edited', pts: 1, message: message(1), peer: userPeer(2), out: false },
-      { type: 'messages_deleted', pts: 3, peer: userPeer(2), ids: [1, 2] },
+      { type: 'messages_deleted', pts: 3, peer: userPeer(2), ids: [1, 2], unreadCount: 0 },
       { type: 'read_inbox', pts: 4, peer: userPeer(2), maxId: 5, stillUnread: 1, unreadMentions: 0 },
       { type: 'read_outbox', pts: 5, peer: userPeer(2), maxId: 6 },
       { type: 'delivered', pts: 6, peer: userPeer(2), maxId: 6 },

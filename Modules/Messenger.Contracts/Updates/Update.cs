@@ -251,9 +251,14 @@ public sealed record NewMessageUpdate([property: Key("message")] Message Message
 [MessagePackObject]
 public sealed record EditMessageUpdate([property: Key("message")] Message Message) : Update;
 
-/// <summary>Messages were deleted for this user (for them only, or for everyone).</summary>
+/// <summary>Messages were deleted for this user (for them only, or for everyone). <see cref="UnreadCount"/> is the
+/// chat's unread count for this user now, when the delete changed it (unread messages went); null when it did not, and
+/// always in a large group's or channel's shared log, which holds no count of anyone's.</summary>
 [MessagePackObject]
-public sealed record DeleteMessagesUpdate([property: Key("peer")] Peer Peer, [property: Key("ids")] long[] Ids) : Update;
+public sealed record DeleteMessagesUpdate(
+    [property: Key("peer")] Peer Peer,
+    [property: Key("ids")] long[] Ids,
+    [property: Key("unread_count")] int? UnreadCount = null) : Update;
 
 /// <summary>This user read the chat up to <see cref="MaxId"/> (on some device); <see cref="StillUnread"/> remain, of
 /// which <see cref="UnreadMentions"/> mention them (groups).</summary>

@@ -41,12 +41,8 @@ internal static class MessageDeletion
         }
 
         UnreadMentions.Forget(scope, ids, me);
-        if (!target.HasOwnLog)
-        {
-            MessageStore.Recount(scope, me, target.ChatId);
-        }
-
-        return new LogAppend(me, log.Append(scope, me, new DeleteMessagesUpdate(target.ToPeer, ids), now));
+        var unread = target.HasOwnLog ? null : MessageStore.RecountUnread(scope, me, target.ChatId);
+        return new LogAppend(me, log.Append(scope, me, new DeleteMessagesUpdate(target.ToPeer, ids, unread), now));
     }
 
     /// <summary>
@@ -119,12 +115,10 @@ internal static class MessageDeletion
         var appends = new List<LogAppend>();
         foreach (var (owner, peer) in target.Audience(scope, me))
         {
-            if (!LogOwners.IsChat(owner))
-            {
-                MessageStore.Recount(scope, owner, target.ChatId);
-            }
-
-            appends.Add(new LogAppend(owner, log.Append(scope, owner, new DeleteMessagesUpdate(peer, ids), now)));
+            // Each reader's own count comes with it, so a badge drops with the unread messages that went; a shared log
+            // carries none (the clients read the chat's row again).
+            var unread = LogOwners.IsChat(owner) ? null : MessageStore.RecountUnread(scope, owner, target.ChatId);
+            appends.Add(new LogAppend(owner, log.Append(scope, owner, new DeleteMessagesUpdate(peer, ids, unread), now)));
         }
 
         // The newest pinned message may have changed, and a log that had not caught up lost the entries naming it.

@@ -597,18 +597,27 @@ internal sealed class MessageStore(SqliteDatabase database)
     public static List<DialogState> DialogsAwaitingReceipt(WriteScope scope, long userId) =>
         ReadDialogs(scope, "user_id = @user AND incoming_max_id > received_max_id", ("@user", userId));
 
-    /// <summary>After deletes or reads: the dialog's newest visible message and its unread count, from the messages.</summary>
-    public static void Recount(WriteScope scope, long userId, long chatId)
+    /// <summary>As <see cref="Recount"/>, after deletes: the unread count now when it changed, else null (or no dialog).</summary>
+    public static int? RecountUnread(WriteScope scope, long userId, long chatId)
     {
-        var command = scope.Command(
+        var before = scope.Scalar("SELECT unread_count FROM message_dialogs WHERE user_id = @user AND chat_id = @chat", ("@user", userId), ("@chat", chatId));
+        var after = Recount(scope, userId, chatId);
+        return before is null || after is null || Convert.ToInt32(before) == after ? null : after;
+    }
+
+    /// <summary>After deletes or reads: the dialog's newest visible message and its unread count, from the messages. The
+    /// unread count it wrote, or null without a dialog.</summary>
+    public static int? Recount(WriteScope scope, long userId, long chatId)
+    {
+        using var command = scope.Command(
             "UPDATE message_dialogs SET " +
             $"top_message_id = coalesce((SELECT max(m.id) FROM message_messages m WHERE m.chat_id = @chat AND m.deleted = 0 AND {NotHidden}), 0), " +
             "unread_count = (SELECT count(*) FROM message_messages m WHERE m.chat_id = @chat AND m.deleted = 0 AND m.from_id <> @user " +
             $"AND m.id > message_dialogs.read_inbox_max_id AND {NotHidden}) " +
-            "WHERE user_id = @user AND chat_id = @chat");
+            "WHERE user_id = @user AND chat_id = @chat RETURNING unread_count");
         command.Parameters.AddWithValue("@user", userId);
         command.Parameters.AddWithValue("@chat", chatId);
-        command.ExecuteNonQuery();
+        return command.ExecuteScalar() is { } count ? Convert.ToInt32(count) : null;
     }
 
     /// <summary>The distinct authors (other than <paramref name="except"/>) of the chat's messages in (after, upTo].</summary>

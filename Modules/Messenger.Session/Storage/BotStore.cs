@@ -35,15 +35,16 @@ internal sealed class BotStore(SqliteDatabase database, StorageWriter writer, Se
             }
 
             var key = Rules.UsernameKey(username);
-            if (scope.Scalar("SELECT 1 FROM session_users WHERE username_key = @key", ("@key", key)) is not null)
+            var fold = Rules.UsernameFold(username);
+            if (SessionStore.UsernameOwner(scope, key, fold) is not null)
             {
                 throw MessengerError.BadRequest(SessionErrorNames.UsernameOccupied);
             }
 
             var id = Convert.ToInt64(scope.Scalar(
-                "INSERT INTO session_users (username, username_key, password_hash, display_name, display_name_key, bio, is_admin, is_blocked, created_at, is_bot) " +
-                "VALUES (@username, @key, '', @name, '', '', 0, 0, @now, 1) RETURNING id",
-                ("@username", username), ("@key", key), ("@name", displayName), ("@now", now)));
+                "INSERT INTO session_users (username, username_key, username_fold, password_hash, display_name, display_name_key, bio, is_admin, is_blocked, created_at, is_bot) " +
+                "VALUES (@username, @key, @fold, '', @name, '', '', 0, 0, @now, 1) RETURNING id",
+                ("@username", username), ("@key", key), ("@fold", fold), ("@name", displayName), ("@now", now)));
             SessionStore.IndexName(scope, id, displayName);
             scope.Execute("INSERT INTO session_bots (user_id, owner_id, token_hash, created_at) VALUES (@id, @owner, @hash, @now)",
                 ("@id", id), ("@owner", ownerId), ("@hash", tokenHash(id)), ("@now", now));

@@ -26,6 +26,11 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             // Lower-cased: usernames are unique case-insensitively, and prefix search uses this index.
             user.Property(u => u.UsernameKey).HasColumnName("username_key").HasMaxLength(32);
             user.HasIndex(u => u.UsernameKey).IsUnique();
+            // The key with look-alikes folded (Rules.UsernameFold): unique too, so "AIice" cannot stand next to "alice".
+            // Null for a deleted account, and for the later of two accounts that already shared a fold when it came in
+            // (migration UsernameFold): they keep their names, and a rename gives them one.
+            user.Property(u => u.UsernameFold).HasColumnName("username_fold").HasMaxLength(32);
+            user.HasIndex(u => u.UsernameFold).IsUnique();
             user.Property(u => u.PasswordHash).HasColumnName("password_hash").HasMaxLength(256);
             user.Property(u => u.DisplayName).HasColumnName("display_name").HasMaxLength(64);
             // The display name's words, folded (NameKey), joined by single spaces; '' for accounts no name search finds
@@ -244,6 +249,8 @@ internal sealed class UserRow
     public required string Username { get; set; }
 
     public required string UsernameKey { get; set; }
+
+    public string? UsernameFold { get; set; }
 
     public required string PasswordHash { get; set; }
 

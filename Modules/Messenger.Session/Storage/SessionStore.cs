@@ -353,7 +353,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         writer.WriteAsync(scope =>
         {
             var isFirst = Convert.ToInt64(scope.Scalar("SELECT count(*) FROM session_users")) == 0;
-            if (scope.Scalar("SELECT 1 FROM session_users WHERE username_key = @key", ("@key", user.UsernameKey)) is not null)
+            if (UsernameOwner(scope, user.UsernameKey, Rules.UsernameFold(user.Username)) is not null)
             {
                 throw MessengerError.BadRequest(SessionErrorNames.UsernameOccupied);
             }
@@ -369,9 +369,9 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
                 ConsumeInvite(scope, user.InviteCode, now);
             }
 
-            var id = Convert.ToInt64(scope.Scalar("INSERT INTO session_users (username, username_key, password_hash, display_name, display_name_key, bio, is_admin, is_blocked, created_at) " +
-                "VALUES (@username, @key, @hash, @name, '', '', @admin, 0, @now) RETURNING id",
-                ("@username", user.Username), ("@key", user.UsernameKey), ("@hash", user.PasswordHash),
+            var id = Convert.ToInt64(scope.Scalar("INSERT INTO session_users (username, username_key, username_fold, password_hash, display_name, display_name_key, bio, is_admin, is_blocked, created_at) " +
+                "VALUES (@username, @key, @fold, @hash, @name, '', '', @admin, 0, @now) RETURNING id",
+                ("@username", user.Username), ("@key", user.UsernameKey), ("@fold", Rules.UsernameFold(user.Username)), ("@hash", user.PasswordHash),
                 ("@name", user.DisplayName), ("@admin", isFirst), ("@now", now)));
             IndexName(scope, id, user.DisplayName);
             return (id, isFirst);
@@ -533,7 +533,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         {
             RefuseLastAdmin(scope, userId);
             scope.Execute(
-                "UPDATE session_users SET username = '', username_key = '~' || id, password_hash = '', display_name = @name, " +
+                "UPDATE session_users SET username = '', username_key = '~' || id, username_fold = NULL, password_hash = '', display_name = @name, " +
                 "bio = '', is_admin = 0 WHERE id = @id",
                 ("@name", DeletedDisplayName), ("@id", userId));
             IndexName(scope, userId, displayName: null);
@@ -729,7 +729,8 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         writer.WriteAsync(scope =>
         {
             var key = Rules.UsernameKey(username);
-            if (scope.Scalar("SELECT id FROM session_users WHERE username_key = @key", ("@key", key)) is long owner && owner != userId)
+            var fold = Rules.UsernameFold(username);
+            if (UsernameOwners(scope, key, fold).Any(owner => owner != userId))
             {
                 throw MessengerError.BadRequest(SessionErrorNames.UsernameOccupied);
             }
@@ -739,8 +740,22 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
                 throw MessengerError.BadRequest(SessionErrorNames.UsernameNotModified);
             }
 
-            scope.Execute("UPDATE session_users SET username = @name, username_key = @key WHERE id = @id", ("@name", username), ("@key", key), ("@id", userId));
+            scope.Execute("UPDATE session_users SET username = @name, username_key = @key, username_fold = @fold WHERE id = @id",
+                ("@name", username), ("@key", key), ("@fold", fold), ("@id", userId));
         });
+
+    /// <summary>The account that holds the username: its key (<see cref="Rules.UsernameKey"/>), or a look-alike of it
+    /// (<see cref="Rules.UsernameFold"/>); null when it is free. Read in the writer unit that then takes the name.</summary>
+    internal static long? UsernameOwner(WriteScope scope, string key, string fold) =>
+        UsernameOwners(scope, key, fold) is [var id, ..] ? id : null;
+
+    private static List<long> UsernameOwners(WriteScope scope, string key, string fold)
+    {
+        using var command = scope.Command("SELECT id FROM session_users WHERE username_key = @key UNION SELECT id FROM session_users WHERE username_fold = @fold");
+        command.Parameters.AddWithValue("@key", key);
+        command.Parameters.AddWithValue("@fold", fold);
+        return command.ReadInt64Column();
+    }
 
     public Task UpdateProfileAsync(long userId, string displayName, string bio) =>
         writer.WriteAsync(scope =>

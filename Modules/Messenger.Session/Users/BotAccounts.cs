@@ -30,8 +30,9 @@ internal sealed class BotAccounts(SessionStore store, BotStore bots) : IBotAccou
     {
         var username = $"hook_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}{Rules.BotSuffix}";
         return Convert.ToInt64(scope.Scalar(
-            "INSERT INTO session_users (username, username_key, password_hash, display_name, display_name_key, bio, is_admin, is_blocked, created_at, is_bot) " +
-            "VALUES (@username, @key, '', @name, '', '', 0, 0, @now, 1) RETURNING id",
-            ("@username", username), ("@key", Rules.UsernameKey(username)), ("@name", displayName), ("@now", now.ToUnixTimeMilliseconds())));
+            "INSERT INTO session_users (username, username_key, username_fold, password_hash, display_name, display_name_key, bio, is_admin, is_blocked, created_at, is_bot) " +
+            "VALUES (@username, @key, @fold, '', @name, '', '', 0, 0, @now, 1) RETURNING id",
+            ("@username", username), ("@key", Rules.UsernameKey(username)), ("@fold", Rules.UsernameFold(username)), ("@name", displayName),
+            ("@now", now.ToUnixTimeMilliseconds())));
     }
 }

@@ -849,6 +849,9 @@ export interface DeleteMessagesUpdate {
   type: 'delete_messages';
   peer: Peer;
   ids: number[];
+  /** The chat's unread count for this user now, when the delete changed it; null or absent when it did not, in a large
+   * group's or channel's shared log, and from an older server. */
+  unread_count?: number | null;
 }
 export interface ReadInboxUpdate {
   type: 'read_inbox';
@@ -1320,7 +1323,8 @@ interface LoggedEventBase {
 export type MessengerEvent =
   | ({ type: 'new_message'; message: Message; peer: Peer; out: boolean; randomId?: number } & LoggedEventBase)
   | ({ type: 'message_edited'; message: Message; peer: Peer; out: boolean } & LoggedEventBase)
-  | ({ type: 'messages_deleted'; peer: Peer; ids: number[] } & LoggedEventBase)
+  /** `unreadCount`: the chat's unread count now, when the delete changed it (null: unchanged, or not told). */
+  | ({ type: 'messages_deleted'; peer: Peer; ids: number[]; unreadCount: number | null } & LoggedEventBase)
   | ({ type: 'delivered'; peer: Peer; maxId: number } & LoggedEventBase)
   | ({ type: 'read_inbox'; peer: Peer; maxId: number; stillUnread: number; unreadMentions: number } & LoggedEventBase)
   | ({ type: 'read_outbox'; peer: Peer; maxId: number } & LoggedEventBase)

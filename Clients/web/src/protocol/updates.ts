@@ -376,7 +376,7 @@ export class UpdateStream {
         this.emitter.emit({ type: 'message_edited', message: update.message, peer: peerOf(update.message, selfId), out: update.message.from_id === selfId, ...base });
         return;
       case 'delete_messages':
-        this.emitter.emit({ type: 'messages_deleted', peer: update.peer, ids: update.ids, ...base });
+        this.emitter.emit({ type: 'messages_deleted', peer: update.peer, ids: update.ids, unreadCount: update.unread_count ?? null, ...base });
         return;
       case 'read_inbox':
         this.emitter.emit({

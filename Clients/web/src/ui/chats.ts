@@ -182,6 +182,33 @@ export function newerTop(fetched: Dialog, current: Dialog[]): Dialog {
   return local && top && local.id === top.id && (local.edit_date ?? 0) > (top.edit_date ?? 0) ? { ...fetched, top_message: local } : fetched;
 }
 
+let dialogsReread: ReturnType<typeof setTimeout> | null = null;
+
+/** How long {@link loadDialogsSoon} gathers reasons before it reads the chat list: a getDifference answer may resync
+ * several large groups at once, and a moderator's sweep deletes in batches. */
+export const DIALOGS_REREAD_MS = 300;
+
+/** Reads the chat list again shortly, once for every call made meanwhile. */
+export function loadDialogsSoon(): void {
+  if (dialogsReread) return;
+  dialogsReread = setTimeout(() => {
+    dialogsReread = null;
+    void loadDialogs().catch(() => undefined);
+  }, DIALOGS_REREAD_MS);
+}
+
+/** Messages of the chat were deleted: its unread count as the server counts it now (`unreadCount`, from the user's own
+ * log), or, from a large group's or channel's shared log (`shared`), which carries no one's count, the chat list read
+ * again when one of them may have been unread. */
+export function unreadAfterDelete(key: string, ids: number[], unreadCount: number | null, shared: boolean): void {
+  if (unreadCount !== null) {
+    updateDialog(key, (d) => ({ ...d, unread_count: unreadCount }));
+    return;
+  }
+  const dialog = dialogOf(key);
+  if (shared && dialog && dialog.unread_count > 0 && ids.some((id) => id > dialog.read_inbox_max_id)) loadDialogsSoon();
+}
+
 export function updateDialog(key: string, change: (dialog: Dialog) => Dialog | null, create?: () => Dialog): void {
   setState((s) => {
     const index = s.dialogs.findIndex((d) => peerKey(d.peer) === key);

@@ -2,7 +2,7 @@ import type { MessengerEvent } from '../api/types';
 import { PeerKind } from '../api/types';
 import { forgetSession, setMe, signedIn } from './account';
 import { callChanged, callSignal } from './calls';
-import { chatDeleted, dialogPinned, loadDialogs, rememberUsers, updateDialog } from './chats';
+import { chatDeleted, dialogPinned, loadDialogs, loadDialogsSoon, rememberUsers, unreadAfterDelete, updateDialog } from './chats';
 import { loadOlder, messageArrived, messagesGone, replaceMessage } from './messages';
 import { announce, muteChanged } from './notifications';
 import { draftChanged } from './drafts';
@@ -15,7 +15,7 @@ import { pinnedChanged } from './pins';
 import { pollChanged } from './polls';
 import { scheduledChanged } from './schedule';
 import { threadRead } from './threads';
-import { topicMuteChanged, topicRead, withChats, withoutLoaded } from './topics';
+import { loadTopics, topicMuteChanged, topicRead, withChats, withoutLoaded, withoutTopics } from './topics';
 import { reactionsChanged } from './reactions';
 import { peerKey } from './peers';
 import { getState, setState, touchPins } from './store';
@@ -49,6 +49,7 @@ export function applyEvent(event: MessengerEvent): void {
       break;
     case 'messages_deleted':
       messagesGone(peerKey(event.peer), event.ids);
+      unreadAfterDelete(peerKey(event.peer), event.ids, event.unreadCount ?? null, event.channelId !== undefined);
       break;
     case 'delivered':
       updateDialog(peerKey(event.peer), (d) => ({ ...d, delivered_max_id: Math.max(d.delivered_max_id, event.maxId) }));
@@ -164,8 +165,11 @@ export function applyEvent(event: MessengerEvent): void {
       break;
     case 'channel_resync': {
       const key = peerKey({ kind: PeerKind.Chat, id: event.chatId });
-      setState((s) => withoutLoaded(s, key));
+      // The chat list's row (newest message, unread count) and a forum's topics missed the gap as much as the history.
+      setState((s) => ({ ...withoutLoaded(s, key), ...withoutTopics(s, event.chatId) }));
       if (getState().active === key) void loadOlder(key).catch(() => undefined);
+      if (getState().active === key && getState().chats[event.chatId]?.forum) void loadTopics(key).catch(() => undefined);
+      loadDialogsSoon();
       break;
     }
     case 'new_authorization':

@@ -53,6 +53,13 @@ export function withoutLoaded(s: AppState, key?: string): Pick<AppState, 'histor
   return { histories, topicPaging };
 }
 
+/** The state without the forum's topic list, so it is read again when next shown (its own log was too long). */
+export function withoutTopics(s: AppState, chatId: number): Pick<AppState, 'forumTopics'> {
+  const forumTopics = { ...s.forumTopics };
+  delete forumTopics[chatId];
+  return { forumTopics };
+}
+
 /**
  * The state with these groups as read again. A group whose topics were turned on or off meanwhile loses what was loaded
  * of it ({@link withoutLoaded}): the topics' pages merged into its history leave gaps in the whole chat's, which would

@@ -396,6 +396,11 @@ namespace Messenger.Session.Storage.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("username");
 
+                    b.Property<string>("UsernameFold")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("username_fold");
+
                     b.Property<string>("UsernameKey")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -411,6 +416,9 @@ namespace Messenger.Session.Storage.Migrations
                     b.HasIndex("IsAdmin")
                         .HasDatabaseName("IX_session_users_admins")
                         .HasFilter("is_admin = 1");
+
+                    b.HasIndex("UsernameFold")
+                        .IsUnique();
 
                     b.HasIndex("UsernameKey")
                         .IsUnique();
