@@ -1,7 +1,7 @@
 using Messenger.Kernel.Storage;
 using Messenger.Message.Storage;
-using Messenger.Tests.Messages;
 using Microsoft.Data.Sqlite;
+using static Messenger.Tests.Infrastructure.TableRows;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
@@ -31,17 +31,17 @@ public sealed class LeftChatSettingsMigrationTests : IDisposable
         using (var connection = new SqliteConnection(connectionString))
         {
             connection.Open();
-            PinMigrationTests.Insert(connection, "message_chats", ("id", 7), ("kind", 2), ("title", "Small"));
-            PinMigrationTests.Insert(connection, "message_chats", ("id", 8), ("kind", 1), ("user_low", 1), ("user_high", 2), ("title", ""));
-            PinMigrationTests.Insert(connection, "message_chats", ("id", 9), ("kind", 3), ("title", "Large"));
-            PinMigrationTests.Insert(connection, "message_members", ("chat_id", 7), ("user_id", 1));
-            PinMigrationTests.Insert(connection, "message_members", ("chat_id", 9), ("user_id", 2));
+            Insert(connection, "message_chats", ("id", 7), ("kind", 2), ("title", "Small"));
+            Insert(connection, "message_chats", ("id", 8), ("kind", 1), ("user_low", 1), ("user_high", 2), ("title", ""));
+            Insert(connection, "message_chats", ("id", 9), ("kind", 3), ("title", "Large"));
+            Insert(connection, "message_members", ("chat_id", 7), ("user_id", 1));
+            Insert(connection, "message_members", ("chat_id", 9), ("user_id", 2));
             foreach (var table in Tables)
             {
                 foreach (var (user, chat) in new[] { (1, 7), (2, 7), (1, 8), (2, 8), (1, 9), (2, 9) })
                 {
                     (string, object)[] key = [("user_id", user), ("chat_id", chat)];
-                    PinMigrationTests.Insert(connection, table, table == "message_topic_notify" ? [.. key, ("topic_id", 0)] : key);
+                    Insert(connection, table, table == "message_topic_notify" ? [.. key, ("topic_id", 0)] : key);
                 }
             }
         }
@@ -56,7 +56,7 @@ public sealed class LeftChatSettingsMigrationTests : IDisposable
             connection.Open();
             foreach (var table in Tables)
             {
-                PinMigrationTests.Rows(connection, $"SELECT user_id, chat_id FROM {table} ORDER BY chat_id, user_id")
+                Rows(connection, $"SELECT user_id, chat_id FROM {table} ORDER BY chat_id, user_id")
                     .Should().Equal(["1,7", "1,8", "2,8", "2,9"], $"{table} keeps members' rows and private chats'");
             }
         }

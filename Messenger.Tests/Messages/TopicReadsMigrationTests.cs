@@ -1,6 +1,7 @@
 using Messenger.Kernel.Storage;
 using Messenger.Message.Storage;
 using Microsoft.Data.Sqlite;
+using static Messenger.Tests.Infrastructure.TableRows;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
@@ -52,44 +53,5 @@ public sealed class TopicReadsMigrationTests : IDisposable
     {
         SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
-    }
-
-    /// <summary>A row with the given values, and 0 (or '') in every other column that must have one: what the table
-    /// held at the migration before.</summary>
-    private static void Insert(SqliteConnection connection, string table, params (string Column, object Value)[] values)
-    {
-        var row = values.ToDictionary(v => v.Column, v => v.Value);
-        using (var columns = connection.CreateCommand())
-        {
-            columns.CommandText = $"SELECT name, type FROM pragma_table_info('{table}') WHERE \"notnull\" = 1 AND dflt_value IS NULL AND pk = 0";
-            using var reader = columns.ExecuteReader();
-            while (reader.Read())
-            {
-                row.TryAdd(reader.GetString(0), reader.GetString(1) == "TEXT" ? "" : 0);
-            }
-        }
-
-        using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT INTO {table} ({string.Join(", ", row.Keys)}) VALUES ({string.Join(", ", row.Keys.Select(k => "@" + k))})";
-        foreach (var (column, value) in row)
-        {
-            command.Parameters.AddWithValue("@" + column, value);
-        }
-
-        command.ExecuteNonQuery();
-    }
-
-    private static List<string> Rows(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<string>();
-        while (reader.Read())
-        {
-            rows.Add(string.Join(",", Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
-        }
-
-        return rows;
     }
 }
