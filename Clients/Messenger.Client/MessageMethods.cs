@@ -90,6 +90,11 @@ public static partial class MessageMethods
     public static Task<Dialogs> GetDialogsAsync(this MessengerClient client, int offset = 0, int limit = 50, CancellationToken cancellationToken = default) =>
         client.CallAsync(new GetDialogsCall(offset, limit), cancellationToken);
 
+    /// <summary>The chat-list rows (as <see cref="GetDialogsAsync"/> gives them) for up to 100 users, groups or channels;
+    /// a peer the user has no row for is left out.</summary>
+    public static async Task<Dialog[]> GetPeerDialogsAsync(this MessengerClient client, IEnumerable<Peer> peers, CancellationToken cancellationToken = default) =>
+        (await client.CallAsync(new GetPeerDialogsCall([.. peers]), cancellationToken)).Items;
+
     /// <summary>Replaces the text of one of the caller's own messages and returns the message as it is now.</summary>
     public static async Task<SentMessage> EditMessageAsync(
         this MessengerClient client, Peer peer, long id, string text, CancellationToken cancellationToken = default)

@@ -113,6 +113,7 @@ public static class MessageModule
         services.AddRpcMethod<SendGroupCallSignalCall, Done>(RpcCost.Write);
         services.AddRpcMethod<GetSharedMediaCall, MessageList>(RpcCost.Read);
         services.AddRpcMethod<GetDialogsCall, Dialogs>(RpcCost.Read);
+        services.AddRpcMethod<GetPeerDialogsCall, Dialogs>(RpcCost.Read);
         services.AddRpcMethod<EditMessageCall, SentMessage>(RpcCost.OwnLimit);
         services.AddRpcMethod<EditLiveLocationCall, SentMessage>(RpcCost.OwnLimit);
         services.AddRpcMethod<DeleteMessagesCall, AffectedMessages>(RpcCost.Write);

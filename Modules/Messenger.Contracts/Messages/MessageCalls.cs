@@ -138,6 +138,22 @@ public static class SharedMedia
 [MessagePackObject]
 public sealed record GetDialogsCall([property: Key("offset")] int Offset = 0, [property: Key("limit")] int Limit = 50) : IRpcCall<Dialogs>;
 
+/// <summary><c>messages.getPeerDialogs</c>: the caller's chat-list rows for <see cref="Peers"/> (1–<see cref="PeerDialogLimits.MaxPeers"/>
+/// users, groups or channels), each as <c>messages.getDialogs</c> shows it, in the chat list's order; a peer the
+/// caller has no row for (no chat with them, a group they left, a private chat whose history they cleared) is left
+/// out, not an error, and <c>total</c> is the number of rows returned. Errors: <c>PEER_ID_INVALID</c> (a peer of no
+/// known kind or with an id below 1), <c>LIMIT_INVALID</c> (no peers or more than 100).</summary>
+[RpcMethod("messages.getPeerDialogs")]
+[MessagePackObject]
+public sealed record GetPeerDialogsCall([property: Key("peers")] Peer[] Peers) : IRpcCall<Dialogs>;
+
+/// <summary>Limits of <see cref="GetPeerDialogsCall"/>.</summary>
+public static class PeerDialogLimits
+{
+    /// <summary>Peers one call asks for at most (as Telegram's <c>messages.getPeerDialogs</c>).</summary>
+    public const int MaxPeers = 100;
+}
+
 /// <summary><c>messages.edit</c>: replaces the text of one of the caller's own messages, or the caption (0–1024
 /// characters: empty removes it) of a media message.
 /// Errors: <c>MESSAGE_EMPTY</c>, <c>MESSAGE_TOO_LONG</c>, <c>MESSAGE_TEXT_INVALID</c>, <c>MEDIA_CAPTION_TOO_LONG</c>, <c>PEER_ID_INVALID</c>, <c>MESSAGE_ID_INVALID</c>

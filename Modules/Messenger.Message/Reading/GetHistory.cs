@@ -107,3 +107,23 @@ internal sealed class GetDialogsHandler(MessageStore store, RpcContext caller) :
         return ValueTask.FromResult(new Dialogs([.. dialogs], total));
     }
 }
+
+internal sealed class GetPeerDialogsValidator : AbstractValidator<GetPeerDialogsCall>
+{
+    public GetPeerDialogsValidator()
+    {
+        RuleFor(c => c.Peers).Must(peers => peers is { Length: > 0 and <= PeerDialogLimits.MaxPeers }).WithErrorCode(MessageErrorNames.LimitInvalid);
+        RuleForEach(c => c.Peers).ValidPeer();
+    }
+}
+
+/// <summary>The caller's chat-list rows for the given peers: those they have no row for are left out, as they are
+/// missing from <c>messages.getDialogs</c>.</summary>
+internal sealed class GetPeerDialogsHandler(MessageStore store, RpcContext caller) : IRequestHandler<GetPeerDialogsCall, Dialogs>
+{
+    public ValueTask<Dialogs> Handle(GetPeerDialogsCall call, CancellationToken cancellationToken)
+    {
+        var dialogs = store.PeerDialogs(caller.RequireUserId(), call.Peers);
+        return ValueTask.FromResult(new Dialogs([.. dialogs], dialogs.Count));
+    }
+}

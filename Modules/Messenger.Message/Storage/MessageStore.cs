@@ -226,6 +226,20 @@ internal sealed class MessageStore(SqliteDatabase database)
     /// </summary>
     public (List<Dialog> Dialogs, int Total) Dialogs(long userId, int offset, int limit)
     {
+        var dialogs = ChatList(userId);
+        return ([.. dialogs.Skip(offset).Take(limit)], dialogs.Count);
+    }
+
+    /// <summary>The rows of <see cref="Dialogs"/> whose peer is one of <paramref name="peers"/>, in the chat list's
+    /// order: the same list read the same way, so a row is what <c>messages.getDialogs</c> shows, or absent as it is there.</summary>
+    public List<Dialog> PeerDialogs(long userId, IReadOnlyCollection<Peer> peers)
+    {
+        var wanted = peers.ToHashSet();
+        return [.. ChatList(userId).Where(d => wanted.Contains(d.Peer))];
+    }
+
+    private List<Dialog> ChatList(long userId)
+    {
         using var connection = database.Open();
         using var command = connection.CreateCommand();
         command.CommandText =
@@ -253,15 +267,12 @@ internal sealed class MessageStore(SqliteDatabase database)
         }
 
         dialogs.AddRange(GroupStore.LargeGroupDialogs(connection, userId).Select(d => (d.Dialog, d.Dialog.TopMessage?.Id ?? 0, d.PinnedAt)));
-        var page = dialogs
+        return dialogs
             .OrderByDescending(d => d.PinnedAt)
             .ThenByDescending(d => d.Dialog.LastActivity)
             .ThenByDescending(d => d.TopId)
-            .Skip(offset)
-            .Take(limit)
             .Select(d => d.Dialog)
             .ToList();
-        return (page, dialogs.Count);
     }
 
     /// <summary>The author of the message if <paramref name="userId"/> can see it in the chat (null otherwise), and the
