@@ -263,6 +263,8 @@ export function createMethods(call: Call) {
         call<MessageList>('messages.getSharedMedia', { peer: a.peer, filter: a.filter, offset_id: a.offset_id ?? 0, limit: a.limit ?? 50 }, o),
       getDialogs: (a: { offset?: number; limit?: number } = {}, o?: CallOptions) =>
         call<Dialogs>('messages.getDialogs', { offset: a.offset ?? 0, limit: a.limit ?? 50 }, o),
+      /** The chat-list rows (as getDialogs gives them) of up to 100 peers; a peer with no row is left out. */
+      getPeerDialogs: (a: { peers: Peer[] }, o?: CallOptions) => call<Dialogs>('messages.getPeerDialogs', { peers: a.peers }, o),
       edit: (a: { peer: Peer; id: number; text: string }, o?: CallOptions) => call<SentMessage>('messages.edit', a, o),
       delete: (a: { peer: Peer; ids: number[]; revoke: boolean }, o?: CallOptions) =>
         call<AffectedMessages>('messages.delete', a, o),

@@ -182,23 +182,45 @@ export function newerTop(fetched: Dialog, current: Dialog[]): Dialog {
   return local && top && local.id === top.id && (local.edit_date ?? 0) > (top.edit_date ?? 0) ? { ...fetched, top_message: local } : fetched;
 }
 
-let dialogsReread: ReturnType<typeof setTimeout> | null = null;
+/** The chats whose rows {@link loadDialogRowsSoon} reads next, by key. */
+const rowsToReread = new Set<string>();
+let rowsReread: ReturnType<typeof setTimeout> | null = null;
 
-/** How long {@link loadDialogsSoon} gathers reasons before it reads the chat list: a getDifference answer may resync
+/** How long {@link loadDialogRowsSoon} gathers chats before it reads their rows: a getDifference answer may resync
  * several large groups at once, and a moderator's sweep deletes in batches. */
 export const DIALOGS_REREAD_MS = 300;
 
-/** Reads the chat list again shortly, once for every call made meanwhile. */
-export function loadDialogsSoon(): void {
-  if (dialogsReread) return;
-  dialogsReread = setTimeout(() => {
-    dialogsReread = null;
-    void loadDialogs().catch(() => undefined);
+/** Reads the chat's row of the chat list again shortly (`messages.getPeerDialogs`), in one call for every chat asked
+ * meanwhile; the rest of the list stays as it is. */
+export function loadDialogRowsSoon(key: string): void {
+  rowsToReread.add(key);
+  if (rowsReread) return;
+  rowsReread = setTimeout(() => {
+    rowsReread = null;
+    const keys = [...rowsToReread];
+    rowsToReread.clear();
+    void loadDialogRows(keys).catch(() => undefined);
   }, DIALOGS_REREAD_MS);
 }
 
+/** Reads these chats' rows again (100 a call, the server's limit): each replaces the one listed, and a chat the server
+ * no longer lists leaves the list, as a whole read would have it (the open chat stays while open). */
+export async function loadDialogRows(keys: string[]): Promise<void> {
+  const rows: Dialog[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    rows.push(...(await api().messages.getPeerDialogs({ peers: keys.slice(i, i + 100).map(peerFromKey) })).dialogs);
+  }
+  const fetched = new Map(rows.map((d) => [peerKey(d.peer), d]));
+  setState((s) => {
+    const asked = new Set(keys);
+    const kept = s.dialogs.filter((d) => !asked.has(peerKey(d.peer)) || (!fetched.has(peerKey(d.peer)) && peerKey(d.peer) === s.active));
+    return { dialogs: sortDialogs([...kept, ...rows.map((d) => newerTop(d, s.dialogs))]) };
+  });
+  await ensureUsers(rows.flatMap((d) => [...(d.peer.kind === PeerKind.User ? [d.peer.id] : []), ...(d.top_message ? [d.top_message.from_id] : [])]));
+}
+
 /** Messages of the chat were deleted: its unread count as the server counts it now (`unreadCount`, from the user's own
- * log), or, from a large group's or channel's shared log (`shared`), which carries no one's count, the chat list read
+ * log), or, from a large group's or channel's shared log (`shared`), which carries no one's count, the chat's row read
  * again when one of them may have been unread. */
 export function unreadAfterDelete(key: string, ids: number[], unreadCount: number | null, shared: boolean): void {
   if (unreadCount !== null) {
@@ -206,7 +228,7 @@ export function unreadAfterDelete(key: string, ids: number[], unreadCount: numbe
     return;
   }
   const dialog = dialogOf(key);
-  if (shared && dialog && dialog.unread_count > 0 && ids.some((id) => id > dialog.read_inbox_max_id)) loadDialogsSoon();
+  if (shared && dialog && dialog.unread_count > 0 && ids.some((id) => id > dialog.read_inbox_max_id)) loadDialogRowsSoon(key);
 }
 
 export function updateDialog(key: string, change: (dialog: Dialog) => Dialog | null, create?: () => Dialog): void {

@@ -2,7 +2,7 @@ import type { MessengerEvent } from '../api/types';
 import { PeerKind } from '../api/types';
 import { forgetSession, setMe, signedIn } from './account';
 import { callChanged, callSignal } from './calls';
-import { chatDeleted, dialogPinned, loadDialogs, loadDialogsSoon, rememberUsers, unreadAfterDelete, updateDialog } from './chats';
+import { chatDeleted, dialogPinned, loadDialogRowsSoon, loadDialogs, rememberUsers, unreadAfterDelete, updateDialog } from './chats';
 import { loadOlder, messageArrived, messagesGone, replaceMessage } from './messages';
 import { announce, muteChanged } from './notifications';
 import { draftChanged } from './drafts';
@@ -169,7 +169,7 @@ export function applyEvent(event: MessengerEvent): void {
       setState((s) => ({ ...withoutLoaded(s, key), ...withoutTopics(s, event.chatId) }));
       if (getState().active === key) void loadOlder(key).catch(() => undefined);
       if (getState().active === key && getState().chats[event.chatId]?.forum) void loadTopics(key).catch(() => undefined);
-      loadDialogsSoon();
+      loadDialogRowsSoon(key);
       break;
     }
     case 'new_authorization':
