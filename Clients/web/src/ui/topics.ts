@@ -94,6 +94,7 @@ export async function loadTopics(key: string, firstPage = false): Promise<void> 
   const read = (reads.get(key) ?? 0) + 1;
   reads.set(key, read);
   let list = await api().messages.getForumTopics({ peer, limit: PAGE_TOPICS });
+  const freshIds = list.topics.map((t) => t.id);
   // General and the pinned topics come on the first page besides its `limit` topics (and on no other): a page with
   // fewer topics by activity than asked is the last, and the next starts after its last one.
   for (let page = list; !firstPage && list.topics.length < MAX_TOPICS; ) {
@@ -104,6 +105,7 @@ export async function loadTopics(key: string, firstPage = false): Promise<void> 
     const added = page.topics.filter((t) => !known.has(t.id));
     if (!added.length) break;
     list = { ...list, topics: [...list.topics, ...added], messages: [...list.messages, ...page.messages] };
+    freshIds.push(...added.map((t) => t.id));
   }
   if (reads.get(key) !== read) return;
   const before = getState().forumTopics[peer.id];
@@ -116,7 +118,10 @@ export async function loadTopics(key: string, firstPage = false): Promise<void> 
       messages: [...list.messages, ...before.messages.filter((m) => !shown.has(m.id))],
     };
   }
+  const marked = withReadMarks(key, list.topics, new Set(freshIds));
+  list = { ...list, topics: marked.topics };
   setState((s) => ({ forumTopics: { ...s.forumTopics, [peer.id]: list } }));
+  for (const topic of marked.owed) void recountTopic(key, topic).catch(() => undefined);
   // Only a topic listed before and missing now is gone: one just created may be newer than this list, and one past the
   // list's end is simply not read.
   const open = currentTopic(key);
@@ -192,15 +197,68 @@ export function readTopic(key: string, topic: number, maxId: number): void {
 }
 
 /**
- * The user read the topic (0: General) up to `readMaxId` on another device (`read_thread` with `topic`): its position
- * moves forward; read to its newest message it has nothing unread, otherwise the list's most active page is read again
- * for the count, which only the server knows.
+ * How far the user read topics on other devices (`read_thread` with `topic`), by `key:topic`, until a topic list read
+ * from the server takes the position in: a topic not in this tab's list yet (past the list's first page, or the forum not
+ * opened), or one whose count is not known yet (read part of the way). Decided: the position is remembered and laid
+ * over the topic whenever a list is stored, and a count still owed is read for that topic alone, rather than the whole
+ * list read again for one badge.
+ */
+const readMarks = new Map<string, number>();
+
+/**
+ * The topics with the remembered reads laid over them. A topic read from the server just now (`fresh`) whose position
+ * has reached the read took it in; one read to its newest message has nothing unread; otherwise the position moves and
+ * the topic is `owed` its count, which only the server knows.
+ */
+export function withReadMarks(key: string, topics: ForumTopic[], fresh: Set<number>): { topics: ForumTopic[]; owed: number[] } {
+  const owed: number[] = [];
+  const marked = topics.map((t) => {
+    const mark = readMarks.get(`${key}:${t.id}`);
+    if (mark === undefined) return t;
+    if (fresh.has(t.id) && t.read_max_id >= mark) {
+      readMarks.delete(`${key}:${t.id}`);
+      return t;
+    }
+    if (mark >= t.top_message) {
+      readMarks.delete(`${key}:${t.id}`);
+      return { ...t, read_max_id: Math.max(t.read_max_id, mark), unread_count: 0 };
+    }
+    owed.push(t.id);
+    return t.read_max_id >= mark ? t : { ...t, read_max_id: mark };
+  });
+  return { topics: marked, owed };
+}
+
+/**
+ * Reads one listed topic again for its unread count: the pages by activity start below `offset_id`, so the one topic
+ * just above its newest message is that topic (unless a newer message moved it up: then the first page, which that
+ * message brings in, has it). Not for General and the pinned topics, which only the first page lists, and always does.
+ */
+async function recountTopic(key: string, topic: number): Promise<void> {
+  const peer = peerFromKey(key);
+  const listed = topicOf(getState(), key, topic);
+  if (!listed || topic === 0 || listed.pinned) return;
+  const page = await api().messages.getForumTopics({ peer, offset_id: listed.top_message + 1, limit: 1 });
+  const read = page.topics.find((t) => t.id === topic);
+  const list = getState().forumTopics[peer.id];
+  if (!read || !list?.topics.some((t) => t.id === topic)) return;
+  const { topics } = withReadMarks(key, list.topics.map((t) => (t.id === topic ? read : t)), new Set([topic]));
+  setState((s) => (s.forumTopics[peer.id] === list ? { forumTopics: { ...s.forumTopics, [peer.id]: { ...list, topics } } } : {}));
+}
+
+/**
+ * The user read the topic (0: General) up to `readMaxId` on another device (`read_thread` with `topic`): the position
+ * is remembered ({@link readMarks}) and the listed topic's moves forward; read to its newest message it has nothing
+ * unread, otherwise the list's most active page is read again for the count, and a topic past that page alone.
  */
 export function topicRead(key: string, topic: number, readMaxId: number): void {
   const peer = peerFromKey(key);
   const listed = getState().forumTopics[peer.id]?.topics.find((t) => t.id === topic);
-  if (!listed || listed.read_max_id >= readMaxId) return;
-  const all = readMaxId >= listed.top_message;
+  if (listed && listed.read_max_id >= readMaxId) return;
+  const all = !!listed && readMaxId >= listed.top_message;
+  const markKey = `${key}:${topic}`;
+  if (!all) readMarks.set(markKey, Math.max(readMarks.get(markKey) ?? 0, readMaxId));
+  if (!listed) return;
   setState((s) => {
     const list = s.forumTopics[peer.id];
     if (!list) return {};
@@ -291,7 +349,9 @@ export async function inMutedTopic(key: string, message: Pick<Message, 'topic_id
   const page = await api().messages.getForumTopics({ peer, limit: PAGE_TOPICS }).catch(() => null);
   if (!page) return false;
   if (!getState().forumTopics[peer.id]) {
-    setState((s) => (s.forumTopics[peer.id] ? {} : { forumTopics: { ...s.forumTopics, [peer.id]: page } }));
+    const marked = withReadMarks(key, page.topics, new Set(page.topics.map((t) => t.id)));
+    setState((s) => (s.forumTopics[peer.id] ? {} : { forumTopics: { ...s.forumTopics, [peer.id]: { ...page, topics: marked.topics } } }));
+    for (const topic of marked.owed) void recountTopic(key, topic).catch(() => undefined);
     void ensureUsers([...new Set([...page.messages.map((m) => m.from_id), ...page.topics.map((t) => t.creator_id)])]).catch(() => undefined);
   }
   return isTopicMuted(page.topics.find((t) => t.id === topic));
