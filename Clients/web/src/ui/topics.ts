@@ -247,9 +247,10 @@ async function recountTopic(key: string, topic: number): Promise<void> {
 }
 
 /**
- * The user read the topic (0: General) up to `readMaxId` on another device (`read_thread` with `topic`): the position
- * is remembered ({@link readMarks}) and the listed topic's moves forward; read to its newest message it has nothing
- * unread, otherwise the list's most active page is read again for the count, and a topic past that page alone.
+ * The user read the topic (0: General) up to `readMaxId` on another device (`read_thread` with `topic`): the listed
+ * topic's position moves forward; read to its newest message it has nothing unread, otherwise the position is remembered
+ * ({@link readMarks}) and the list's most active page is read again for the count (a topic past that page is then read
+ * alone). A topic not listed yet keeps the position until it is paged in.
  */
 export function topicRead(key: string, topic: number, readMaxId: number): void {
   const peer = peerFromKey(key);
