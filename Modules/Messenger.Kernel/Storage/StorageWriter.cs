@@ -235,6 +235,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
             transaction.Commit();
             var committed = Stopwatch.GetTimestamp();
             Interlocked.Increment(ref _commits);
+            WriterMetrics.Commits.Add(1);
             WriterMetrics.CommitDuration.Record(Stopwatch.GetElapsedTime(committing, committed).TotalMilliseconds);
             WriterMetrics.BatchDuration.Record(Stopwatch.GetElapsedTime(began, committed).TotalMilliseconds);
             WriterMetrics.BatchSize.Record(batch.Count);

@@ -144,6 +144,7 @@ internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval
             logger.LogWarning(e, "WAL checkpoint on the writer failed");
         }
 
+        WriterMetrics.Checkpoints.Add(1);
         WriterMetrics.CheckpointDuration.Record(Stopwatch.GetElapsedTime(began).TotalMilliseconds);
     }
 
