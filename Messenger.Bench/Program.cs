@@ -8,7 +8,7 @@ using Messenger.Bench.Scenarios;
 //   rpc        help.ping calls/s against a bare SignalR echo at the same --connections/--window (ratio)
 //   idle       server RSS per idle connection (--connections, --settle)
 //   chat       private messages between --connections devices in pairs (default 1000), --window in flight each (default 4)
-//              or --rate R msgs/s in total; after --warmup S (5): delivered/s, send→deliver p50/p99/p999 (HdrHistogram),
+//              or --rate R msgs/s in total; after --warmup S (30): delivered/s, send→deliver p50/p99/p999 (HdrHistogram),
 //              errors, lost, duplicated, server CPU % and RSS, and the bare echo at the same N and W (ratio; --echo 0 skips).
 //              Automatic receipts off unless --receipts 1.
 //   catchup    an offline device's backlog of --updates (100,000) served by updates.getDifference slices of --limit (1000):

@@ -36,7 +36,8 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
         _nice = options.Value.WriterNice;
         if (options.Value.CheckpointIntervalMs > 0)
         {
-            Checkpointer = new WalCheckpointer(database, TimeSpan.FromMilliseconds(options.Value.CheckpointIntervalMs), logger);
+            Checkpointer = new WalCheckpointer(
+                database, TimeSpan.FromMilliseconds(options.Value.CheckpointIntervalMs), TimeSpan.FromMilliseconds(options.Value.WalRestartIntervalMs), logger);
         }
 
         _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(options.Value.WriterQueueCapacity)
@@ -235,6 +236,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
             transaction.Commit();
             var committed = Stopwatch.GetTimestamp();
             Interlocked.Increment(ref _commits);
+            WriterMetrics.Commits.Add(1);
             WriterMetrics.CommitDuration.Record(Stopwatch.GetElapsedTime(committing, committed).TotalMilliseconds);
             WriterMetrics.BatchDuration.Record(Stopwatch.GetElapsedTime(began, committed).TotalMilliseconds);
             WriterMetrics.BatchSize.Record(batch.Count);

@@ -28,6 +28,14 @@ internal static class WriterMetrics
     public static readonly Histogram<double> CheckpointDuration = Meter.CreateHistogram<double>(
         "messenger.writer.checkpoint_duration", "ms", "Time the writer spends finishing a WAL checkpoint between two batches");
 
+    /// <summary>Transactions committed (their rate is the writer's commits per second).</summary>
+    public static readonly Counter<long> Commits = Meter.CreateCounter<long>(
+        "messenger.writer.commits", "{commit}", "Transactions the writer committed");
+
+    /// <summary>Times the writer did its part of a WAL checkpoint (each one holds every write back for its duration).</summary>
+    public static readonly Counter<long> Checkpoints = Meter.CreateCounter<long>(
+        "messenger.writer.checkpoints", "{checkpoint}", "WAL checkpoints the writer finished between two batches");
+
     public static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>(
         "messenger.writer.batch_size", "{unit}", "Units of work committed together");
 }

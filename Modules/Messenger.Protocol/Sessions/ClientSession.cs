@@ -80,7 +80,7 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
                 return;
             }
 
-            ForgetOldCalls(keep);
+            ForgetOldCalls(keep, clock.GetTimestamp());
             while (_unacked.Count > keep && _unackedOrder.TryDequeue(out var oldest))
             {
                 Drop(oldest);
@@ -113,7 +113,7 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
             var previous = _connection == connection ? null : _connection;
             _connection = connection;
             LastActiveTicks = clock.GetTimestamp();
-            ExpireUnacked();
+            ExpireUnacked(LastActiveTicks);
             return (previous, _unackedOrder.Where(_unacked.ContainsKey).Select(id => _unacked[id].Envelope).ToList());
         }
     }
@@ -134,7 +134,9 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
     {
         lock (_gate)
         {
-            ForgetOldCalls();
+            // One clock read a call (the admission and its forgetting), and one an answer: each was two.
+            var now = clock.GetTimestamp();
+            ForgetOldCalls(options.RecentMsgIdsPerSession, now);
             if (_calls.TryGetValue(msgId, out var answer))
             {
                 if (answer is null)
@@ -161,7 +163,7 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
             }
 
             _calls.Add(msgId, null);
-            _callOrder.Enqueue((msgId, clock.GetTimestamp()));
+            _callOrder.Enqueue((msgId, now));
             return CallAdmission.New;
         }
     }
@@ -194,9 +196,10 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
                 _unackedOrder.Enqueue(answer.MsgId);
             }
 
-            _unacked[answer.MsgId] = (answer, reqMsgId, clock.GetTimestamp());
+            var now = clock.GetTimestamp();
+            _unacked[answer.MsgId] = (answer, reqMsgId, now);
             _unackedBytes += SizeOf(answer);
-            ExpireUnacked();
+            ExpireUnacked(now);
 
             // The newest answer always stays: it may be the only way to the client, if it is between connections.
             while (_unacked.Count > 1
@@ -270,11 +273,11 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
     // A result's value is all of its size that counts; anything else is small.
     private static long SizeOf(Envelope answer) => answer.Body is ResultBody result ? result.Value.Length + 64 : 64;
 
-    private void ExpireUnacked()
+    private void ExpireUnacked(long now)
     {
         var maxAge = TimeSpan.FromSeconds(options.UnackedResultMaxAgeSeconds);
         while (_unackedOrder.TryPeek(out var oldest)
-            && (!_unacked.TryGetValue(oldest, out var entry) || clock.GetElapsedTime(entry.StoredAt) > maxAge))
+            && (!_unacked.TryGetValue(oldest, out var entry) || clock.GetElapsedTime(entry.StoredAt, now) > maxAge))
         {
             _unackedOrder.Dequeue();
             Drop(oldest);
@@ -299,14 +302,12 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
     // Forgetting a msg_id raises the floor: anything at or below it is refused rather than possibly run twice. A call
     // still running is kept (its answer is not lost, a resend is not run again) and passed over, re-queued as seen now:
     // a slow call does not keep the calls after it from being forgotten. Each remembered call is looked at once a pass
-    // at most, so a pass ends even when every one is still running.
-    private void ForgetOldCalls() => ForgetOldCalls(options.RecentMsgIdsPerSession);
-
-    private void ForgetOldCalls(int limit)
+    // at most, so a pass ends even when every one is still running. <paramref name="now"/>: the clock, read once.
+    private void ForgetOldCalls(int limit, long now)
     {
         var maxAge = TimeSpan.FromSeconds(ProtocolConstants.MsgIdMaxAgeSeconds);
         for (var left = _callOrder.Count; left > 0 && _callOrder.TryPeek(out var oldest)
-            && (_callOrder.Count > limit || clock.GetElapsedTime(oldest.SeenAt) > maxAge); left--)
+            && (_callOrder.Count > limit || clock.GetElapsedTime(oldest.SeenAt, now) > maxAge); left--)
         {
             _callOrder.Dequeue();
             if (_calls.TryGetValue(oldest.MsgId, out var answer) && answer is not null)
@@ -316,7 +317,7 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
             }
             else if (_calls.ContainsKey(oldest.MsgId))
             {
-                _callOrder.Enqueue((oldest.MsgId, clock.GetTimestamp()));
+                _callOrder.Enqueue((oldest.MsgId, now));
             }
         }
     }
