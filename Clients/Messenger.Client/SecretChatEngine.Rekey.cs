@@ -346,7 +346,9 @@ internal sealed partial class SecretChatEngine
             try
             {
                 // A service message, silent: nothing of it is shown, so nothing should ring or be pushed.
-                await _client.CallAsync(new SendEncryptedCall(chatId, send.RandomId, send.Data, Silent: true, Service: true), _closing.Token);
+                // A file sent again at a resend request goes by reference to the file the chat holds.
+                var file = send.FileId == 0 ? null : new InputEncryptedFile(0, 0, send.FileId);
+                await _client.CallAsync(new SendEncryptedCall(chatId, send.RandomId, send.Data, Silent: true, File: file, Service: true), _closing.Token);
             }
             catch (RpcException e) when (e.Name == ErrorNames.FloodWait)
             {
@@ -373,6 +375,10 @@ internal sealed partial class SecretChatEngine
                         else if (send.Op == SecretRekeyOp.Accept && refused.Accepted?.Id == send.ExchangeId)
                         {
                             DropAccepted(refused);
+                        }
+                        else
+                        {
+                            AnswerGoneInstead(refused, send);
                         }
                     }
                 }

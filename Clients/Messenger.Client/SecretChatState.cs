@@ -299,6 +299,15 @@ internal sealed class RekeySend
     [Key(3)]
     public long ExchangeId { get; set; }
 
+    /// <summary>A file message sent again at a resend request: the server's id of the file the chat holds (sent again
+    /// by reference, never uploaded again), and the number it goes under (answered gone instead when the server no
+    /// longer holds the file); 0 for every other body.</summary>
+    [Key(4)]
+    public long FileId { get; set; }
+
+    [Key(5)]
+    public long Seq { get; set; }
+
     /// <summary>In the saved state: it may go.</summary>
     [IgnoreMember]
     public bool Saved { get; set; }

@@ -173,12 +173,15 @@ public sealed class SecretChatCryptoTests
             SecretChatCrypto.EncodePlaintext(again).Should().Equal(plaintext, "the same keys in the same order");
         }
 
-        decoded.Should().HaveCount(5);
+        decoded.Should().HaveCount(6);
         decoded[0]!.Resend.Should().Be(new SecretResend(1, 4));
         decoded[1].Should().Match<SecretPlaintext>(b => b.Text == "sent again" && b.ReplyTo == 502 && b.Resent == 505 && b.OutSeq == 1);
         decoded[2].Should().Match<SecretPlaintext>(b => b.Delete!.Single() == 505 && b.Resent == 506 && b.OutSeq == 2);
         decoded[3].Should().BeNull("a body with nothing but its date and numbers is ignored: only its number counts");
         decoded[4].Should().Match<SecretPlaintext>(b => b.Gone && b.OutSeq == 4);
+        decoded[5].Should().Match<SecretPlaintext>(b => b.Text == "the report" && b.Resent == 507 && b.OutSeq == 5
+            && b.File!.Name == "report.pdf" && b.File.MimeType == "application/pdf" && b.File.Size == 70_000);
+        decoded[5]!.File!.Key.Should().Equal(Enumerable.Range(0, 32).Select(i => (byte)i));
     }
 
     [Fact]

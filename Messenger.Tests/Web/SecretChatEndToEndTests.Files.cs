@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using FluentAssertions;
 using Messenger.Client;
 using Messenger.Contracts.Secret;
+using Messenger.Tests.Media;
 using Messenger.Tests.Messages;
 using Microsoft.Playwright;
 using SkiaSharp;
@@ -89,6 +90,46 @@ public sealed partial class SecretChatEndToEndTests
         using var saved = new MemoryStream();
         await bob.Client.DownloadSecretFileAsync(arrived, saved);
         saved.ToArray().Should().Equal(content);
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task SecretFile_FromTheBrowser_TheSdksDeviceMissed_IsSentAgainByReference_AndOpensByteExact()
+    {
+        var tag = Random.Shared.Next(100_000, 999_999);
+        var (alice, aliceId, bob, _) = await BrowserAndSdkAsync("SecretFileResend");
+        await using var _ = bob;
+        var chatId = (await bob.Client.RequestSecretChatAsync(aliceId)).Id;
+        await bob.NextAsync<SecretChatChanged>(e => e.Chat.Id == chatId && e.Chat.State == SecretChatState.Ready);
+        await alice.Page.GetByTestId("secret-dialog").ClickAsync();
+        await alice.SendSecretAsync($"Before the drop {tag}");
+        await bob.NextAsync<SecretMessageReceived>(e => e.Message.Text == $"Before the drop {tag}");
+
+        // The file's log entry never reaches the SDK's device; 5 s after the next body came it asks, and the browser's tab
+        // sends the file message again naming the file the chat holds: nothing is uploaded again.
+        var content = RandomNumberGenerator.GetBytes(70_000);
+        var before = bob.Client.Events.Pts;
+        bob = await bob.ReconnectLaterAsync(async () =>
+        {
+            var chooser = await alice.Page.RunAndWaitForFileChooserAsync(() => alice.Page.GetByRole(AriaRole.Button, new() { Name = "Attach file" }).ClickAsync());
+            await chooser.SetFilesAsync(new FilePayload { Name = "dropped.bin", MimeType = "application/octet-stream", Buffer = content });
+            await Expect(alice.Page.GetByTestId("secret-message").Filter(new() { HasTextString = "dropped.bin" }).Ticks("sent")).ToBeVisibleAsync();
+            await alice.SendSecretAsync($"After the drop {tag}");
+            await Expect(alice.SecretMessage($"After the drop {tag}").Ticks("sent")).ToBeVisibleAsync();
+        }, before + 1);
+        await using var __ = bob;
+        var blobs = Host.BlobFiles().Length;
+
+        var events = await bob.ReadUntilAsync(e => e is SecretMessageReceived { Message.File: not null });
+        events.OfType<SecretMessageReceived>().Select(e => e.Message.Text).Should().Equal($"After the drop {tag}", "");
+        var repaired = events.OfType<SecretMessageReceived>().Last().Message;
+        repaired.File!.Should().Match<SecretFile>(f => f.Name == "dropped.bin" && f.Size == content.Length);
+        using var saved = new MemoryStream();
+        await bob.Client.DownloadSecretFileAsync(repaired, saved);
+        saved.ToArray().Should().Equal(content);
+        events.Should().NotContain(e => e is SecretMessagesMissing);
+        bob.Client.GetLocalSecretChat(chatId).Should().Match<LocalSecretChat>(c => c.Missing == 0 && c.ReceivedInOrder == c.Received);
+        Host.BlobFiles().Should().HaveCount(blobs, "the file went again by reference");
         AssertNoProblems();
     }
 

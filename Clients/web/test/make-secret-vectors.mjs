@@ -113,7 +113,8 @@ const sequence = [];
   }
 }
 // resend requests: a request for a range of the peer's numbers, and its answers under their first numbers (a text and a
-// delete sent again naming their first random_id, a body nobody is shown sent again empty, one no longer held "gone")
+// delete sent again naming their first random_id, a body nobody is shown sent again empty, one no longer held "gone",
+// a file message sent again with its file map)
 const resend = [];
 {
   const c = cases[0];
@@ -124,6 +125,8 @@ const resend = [];
     { from: 'admin', random_id: 603, body: { delete: [505], date: 1764900610, resent: 506, out_seq: 2, in_seq: 2 } },
     { from: 'admin', random_id: 604, body: { date: 1764900701, out_seq: 3, in_seq: 2 } },
     { from: 'admin', random_id: 605, body: { gone: true, date: 1764900701, out_seq: 4, in_seq: 2 } },
+    // A file message sent again (its file map as first sent, the same key; the send names the file the chat holds by id).
+    { from: 'admin', random_id: 606, body: { text: 'the report', date: 1764900620, ttl: 0, file: { key: Uint8Array.from({ length: 32 }, (_, i) => i), name: 'report.pdf', mime: 'application/pdf', size: 70000 }, resent: 507, out_seq: 5, in_seq: 2 } },
   ];
   let k = 0;
   for (const p of plains) {
@@ -131,10 +134,12 @@ const resend = [];
     const nonce = sodium.crypto_generichash(24, cat(new TextEncoder().encode('resend-nonce'), new Uint8Array([k++])), null);
     const plaintext = encode(p.body);
     const ct = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, cat(le64(c.chat_id), le64(p.random_id)), null, nonce, key);
-    resend.push({ chat_id: c.chat_id, from: p.from, random_id: p.random_id, nonce: hex(nonce), plaintext: hex(plaintext), body: p.body, data: hex(cat(nonce, ct)) });
+    // A file's key (bin) is written as hex in the JSON body.
+    const body = p.body.file ? { ...p.body, file: { ...p.body.file, key: hex(p.body.file.key) } } : p.body;
+    resend.push({ chat_id: c.chat_id, from: p.from, random_id: p.random_id, nonce: hex(nonce), plaintext: hex(plaintext), body, data: hex(cat(nonce, ct)) });
   }
 }
 // low-order points a server and a client must refuse (X25519 of them with any key is all zero)
 const lowOrder = ['0000000000000000000000000000000000000000000000000000000000000000', '0100000000000000000000000000000000000000000000000000000000000000', 'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800', '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157', 'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', 'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', 'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'];
 for (const p of lowOrder) { let ok = true; try { const r = sodium.crypto_scalarmult(fromHex('a0'.repeat(32)), fromHex(p)); ok = !r.every(x => x === 0); } catch { ok = false; } if (ok) throw new Error('not low order ' + p); }
-console.log(JSON.stringify({ description: 'Secret chats (end-to-end): see docs/secret-chats.md. keys = BLAKE2b-512("messenger-secret/1" || X25519(a, g_b) || g_a || g_b); first 32 bytes encrypt from the admin (initiator), last 32 from the participant; h = BLAKE2b-256(keys); key_fingerprint = h[0..6] as a little-endian unsigned integer; verification = hex of h[0..16] in groups of 4; data = nonce(24) || XChaCha20-Poly1305-IETF(key, nonce, plaintext, ad = chat_id as int64 LE || random_id as int64 LE); plaintext = a MessagePack map.', cases, rekey_description: 'Re-keying: keys(n+1) = BLAKE2b-512("messenger-secret-rekey/1" || X25519(init_secret, g_acc) || keys(n) (64 bytes) || g_init || g_acc); directions and fingerprint as for the first keys (keys[0..32] from the chat\'s admin, whoever started the exchange). Bodies: MessagePack maps {rekey: {op, id, g?, fp?}, date}.', rekey: rekeys, sequence_description: 'Sequence numbers: out_seq (the sender\'s number for the body, 0, 1, 2, … over all it sends in the chat) and in_seq (the other side\'s bodies it received in order) go last in every body, out_seq first; keys of case 0.', sequence, resend_description: 'Resend requests: {resend: {start, end}} asks for the sender\'s numbers start..end (both included) again; each comes back under its first out_seq, sealed under the current keys with a new random_id: a text or a delete as it was plus resent (its first random_id) before the numbers, a body nobody is shown as {date} alone, one no longer held as {gone: true, date}; keys of case 0.', resend, low_order_points: lowOrder }, null, 2));
+console.log(JSON.stringify({ description: 'Secret chats (end-to-end): see docs/secret-chats.md. keys = BLAKE2b-512("messenger-secret/1" || X25519(a, g_b) || g_a || g_b); first 32 bytes encrypt from the admin (initiator), last 32 from the participant; h = BLAKE2b-256(keys); key_fingerprint = h[0..6] as a little-endian unsigned integer; verification = hex of h[0..16] in groups of 4; data = nonce(24) || XChaCha20-Poly1305-IETF(key, nonce, plaintext, ad = chat_id as int64 LE || random_id as int64 LE); plaintext = a MessagePack map.', cases, rekey_description: 'Re-keying: keys(n+1) = BLAKE2b-512("messenger-secret-rekey/1" || X25519(init_secret, g_acc) || keys(n) (64 bytes) || g_init || g_acc); directions and fingerprint as for the first keys (keys[0..32] from the chat\'s admin, whoever started the exchange). Bodies: MessagePack maps {rekey: {op, id, g?, fp?}, date}.', rekey: rekeys, sequence_description: 'Sequence numbers: out_seq (the sender\'s number for the body, 0, 1, 2, … over all it sends in the chat) and in_seq (the other side\'s bodies it received in order) go last in every body, out_seq first; keys of case 0.', sequence, resend_description: 'Resend requests: {resend: {start, end}} asks for the sender\'s numbers start..end (both included) again; each comes back under its first out_seq, sealed under the current keys with a new random_id: a text or a delete as it was plus resent (its first random_id) before the numbers, a body nobody is shown as {date} alone, one no longer held as {gone: true, date}; a file message as it was (its file map, the same key; the key is hex in body) plus resent, its send naming the file the chat holds (file: {id}) instead of an upload; keys of case 0.', resend, low_order_points: lowOrder }, null, 2));

@@ -67,6 +67,8 @@ class FakeSecretServer {
   readonly uploads = new Map<string, Uint8Array[]>();
   readonly files = new Map<number, Uint8Array>();
   private nextFile = 1;
+  /** The files each chat holds, as `chat:sender:id`: sent again by id only by their sender, in their chat. */
+  readonly heldFiles = new Set<string>();
   /** upload.getFile calls, and upload.saveFilePart ones. */
   getFileCalls = 0;
   savedParts = 0;
@@ -183,13 +185,15 @@ class FakeSecretServer {
         }
         const chat = member(a.chat_id);
         boundDevice(chat);
-        if (a.data.length < MIN_DATA_BYTES || (a.service && a.file)) fail('ENCRYPTED_MESSAGE_INVALID');
+        if (a.data.length < MIN_DATA_BYTES || (a.service && a.file && !a.file.id)) fail('ENCRYPTED_MESSAGE_INVALID');
         const key = `${userId}:${a.random_id}`;
         const first = chat.requests.get(a.random_id * 10 + userId);
         if (first !== undefined) return { date: first };
         // As the server: a send refused for its upload stores nothing (a later one with the same random_id is new).
-        const parts = a.file ? this.uploads.get(`${userId}:${a.file.file_id}`) : undefined;
-        if (a.file && (!parts || parts.length !== a.file.total_parts)) fail('FILE_PARTS_INVALID');
+        const again = a.file?.id ? a.file.id : 0;
+        if (again && (a.file!.file_id || a.file!.total_parts || !this.heldFiles.has(`${chat.id}:${userId}:${again}`))) fail('ENCRYPTED_FILE_INVALID');
+        const parts = a.file && !again ? this.uploads.get(`${userId}:${a.file.file_id}`) : undefined;
+        if (a.file && !again && (!parts || parts.length !== a.file.total_parts)) fail('FILE_PARTS_INVALID');
         const date = this.frozen ? this.now : ++this.now;
         chat.requests.set(a.random_id * 10 + userId, date);
         void key;
@@ -197,9 +201,11 @@ class FakeSecretServer {
         const message: EncryptedMessage = { chat_id: chat.id, random_id: a.random_id, from_id: userId, date, data: a.data };
         if (a.silent) message.silent = true;
         if (a.service) message.service = true;
-        if (a.file) {
+        if (again) message.file = { id: again, size: this.files.get(again)!.length };
+        else if (a.file) {
           const id = this.nextFile++;
           this.files.set(id, concat(...parts!));
+          this.heldFiles.add(`${chat.id}:${userId}:${id}`);
           message.file = { id, size: this.files.get(id)!.length };
         }
         this.sent.push(message);
@@ -1845,6 +1851,49 @@ describe('sequence numbers (docs/secret-chats.md)', () => {
     expect(bob.changes.filter((c) => c.kind === 'missing')).toEqual([{ kind: 'missing', chatId, count: 1 }]);
     expect((await bob.store.chat(chatId))!.inbound).toMatchObject({ next: 3, gaps: [], lost: 1 });
     expect(missingText((await bob.store.chat(chatId))!)).toBe('1 message could not be delivered');
+  });
+
+  it('a dropped file message is sent again by reference to the file the chat holds: the same file opens, nothing is uploaded again', async () => {
+    const { server, alice, bob, chatId } = await readyChat();
+    await alice.engine.send(chatId, 'zero');
+    let dropped: EncryptedMessage | null = null;
+    server.dropDelivery = (m) => (m.from_id === ALICE && !dropped ? ((dropped = m), true) : false);
+    const plain = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 13) % 256);
+    const sent = await alice.engine.sendFile(chatId, new Blob([plain as BlobPart]), { name: 'report.pdf', mime: 'application/pdf', caption: 'the report' });
+    await alice.engine.send(chatId, 'two');
+    await eventually(async () => (await bob.store.chat(chatId))?.inbound?.next === 3);
+    const files = server.files.size;
+    const parts = server.savedParts;
+
+    bob.clock.now += RESEND_AFTER_MS;
+    await bob.engine.sweep();
+    await eventually(async () => (await bob.store.messages(chatId)).some((m) => m.text === 'the report'));
+    const repaired = (await bob.store.message(chatId, sent.randomId))!;
+    expect(repaired).toMatchObject({ file: { id: dropped!.file!.id, name: 'report.pdf', mime: 'application/pdf', size: plain.length } });
+    expect(new Uint8Array(await (await bob.engine.downloadFile(chatId, sent.randomId)).arrayBuffer())).toEqual(plain);
+    const again = server.sent.at(-1)!;
+    expect(again).toMatchObject({ service: true, file: { id: dropped!.file!.id } });
+    expect([server.files.size, server.savedParts]).toEqual([files, parts]);
+    expect((await bob.store.chat(chatId))!.inbound).toMatchObject({ next: 3, gaps: [] });
+    expect(bob.changes.filter((c) => c.kind === 'missing')).toEqual([]);
+  });
+
+  it('a file the server no longer holds is answered gone instead', async () => {
+    const { server, alice, bob, chatId } = await readyChat();
+    await alice.engine.send(chatId, 'zero');
+    let dropped: EncryptedMessage | null = null;
+    server.dropDelivery = (m) => (m.from_id === ALICE && !dropped ? ((dropped = m), true) : false);
+    await alice.engine.sendFile(chatId, new Blob([new Uint8Array(500) as BlobPart]), { name: 'a.bin', mime: 'application/octet-stream', caption: '' });
+    await alice.engine.send(chatId, 'two');
+    await eventually(async () => (await bob.store.chat(chatId))?.inbound?.next === 3);
+    server.heldFiles.clear();
+
+    bob.clock.now += RESEND_AFTER_MS;
+    await bob.engine.sweep();
+    await eventually(async () => bob.changes.some((c) => c.kind === 'missing'));
+    expect(bob.changes.filter((c) => c.kind === 'missing')).toEqual([{ kind: 'missing', chatId, count: 1 }]);
+    expect((await bob.store.chat(chatId))!.inbound).toMatchObject({ next: 3, gaps: [], lost: 1 });
+    expect((await alice.store.chat(chatId))!.rekeySends ?? []).toEqual([]);
   });
 
   it('drops a number received already, refuses a body without one once numbers came, and keeps a retried message at its first number', async () => {

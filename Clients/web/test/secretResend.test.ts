@@ -1,7 +1,7 @@
 // What a device answers a resend request with (protocol/secretResend.ts; the SDK's SecretChatEngine.Resend.cs does the
 // same): each number of the range it kept again, under that number.
 import { describe, expect, it } from 'vitest';
-import { SENT_KEPT, SENT_KEPT_MS, rememberSent, resendAnswers } from '../src/protocol/secretResend';
+import { SENT_KEPT, SENT_KEPT_MS, rememberSent, resendAnswers, resentFileId } from '../src/protocol/secretResend';
 import type { LocalSecretChat, SecretMessage } from '../src/protocol/secretStore';
 
 const NOW = 1_764_900_000_000;
@@ -18,7 +18,8 @@ describe('resend requests: the answers', () => {
     c = rememberSent(c, 2, 'delete', 13, NOW, [99]);
     // A message deleted for both by this device: nobody is to see it, only its number goes.
     c = rememberSent(c, 5, 'control', 99, NOW);
-    const messages = [message(11, 'hello', { replyTo: 5, ttl: 30, outSeq: 0 }), message(15, 'a file', { file: {} as never, outSeq: 4 })];
+    const file = { id: 0, encryptedSize: 0, key: new Uint8Array(32), name: 'a.pdf', mime: 'application/pdf', size: 9 };
+    const messages = [message(11, 'hello', { replyTo: 5, ttl: 30, outSeq: 0 }), message(15, 'a file', { file, outSeq: 4 })];
 
     const answers = resendAnswers(c, { start: 0, end: 100 }, messages, SELF, NOW + 1000);
 
@@ -26,11 +27,19 @@ describe('resend requests: the answers', () => {
       { text: 'hello', date: NOW / 1000, ttl: 30, reply_to: 5, resent: 11, out_seq: 0 },
       { date: 1_764_900_001, out_seq: 1 },
       { delete: [99], date: 1_764_900_001, resent: 13, out_seq: 2 },
-      // Deleted here (not held), a file (its ciphertext would be uploaded again): gone.
+      // Deleted here (not held), a file the server never took (no id to send again by): gone.
       { gone: true, date: 1_764_900_001, out_seq: 3 },
       { gone: true, date: 1_764_900_001, out_seq: 4 },
       { date: 1_764_900_001, out_seq: 5 },
     ]);
+    // A file the server holds goes again with the same file, by reference (resentFileId).
+    const held = { ...file, id: 44, encryptedSize: 57, width: 3, upload: { file_id: 1, total_parts: 1 } };
+    const withFile = resendAnswers({ ...chat, outSeq: 5 }, { start: 4, end: 4 }, [message(15, 'a file', { file: held, outSeq: 4 })], SELF, NOW);
+    expect(withFile).toEqual([
+      { text: 'a file', date: NOW / 1000, ttl: 0, file: { key: file.key, name: 'a.pdf', mime: 'application/pdf', size: 9, width: 3 }, resent: 15, out_seq: 4 },
+    ]);
+    expect(resentFileId(withFile[0], [message(15, 'a file', { file: held, outSeq: 4 })], SELF)).toBe(44);
+    expect(resentFileId(answers[0], messages, SELF)).toBe(0);
     // Another's message under the same number is not this device's.
     expect(resendAnswers({ ...chat, outSeq: 1 }, { start: 0, end: 0 }, [message(11, 'theirs', { from: 2, outSeq: 0 })], SELF, NOW)[0]).toMatchObject({ gone: true });
   });

@@ -160,13 +160,16 @@ describe('sequence numbers: the shared vectors', () => {
     }
   });
 
-  it('encodes and reads the resend bodies as the vectors have them (a request, a text and a delete sent again, an empty body, gone)', () => {
+  it('encodes and reads the resend bodies as the vectors have them (a request, a text and a delete sent again, an empty body, gone, a file sent again)', () => {
     const c = vectors.cases[0];
     const keys = deriveKeys(fromHex(c.a_secret), fromHex(c.g_a), fromHex(c.g_b), true);
-    expect(vectors.resend).toHaveLength(5);
+    expect(vectors.resend).toHaveLength(6);
     const parsed = vectors.resend.map((m) => {
       const key = m.from === 'admin' ? keys.adminToParticipant : keys.participantToAdmin;
-      expect(toHex(encodeBody(m.body as unknown as SecretBody))).toBe(m.plaintext);
+      // A file's key is hex in the JSON.
+      const raw = m.body as unknown as SecretBody & { file?: { key: unknown } };
+      const body = raw.file ? { ...raw, file: { ...raw.file, key: fromHex(raw.file.key as unknown as string) } } : raw;
+      expect(toHex(encodeBody(body as SecretBody))).toBe(m.plaintext);
       expect(toHex(sealPlaintext(key, m.chat_id, m.random_id, fromHex(m.plaintext), fromHex(m.nonce)))).toBe(m.data);
       const opened = openPlaintext(key, m.chat_id, m.random_id, fromHex(m.data))!;
       expect(readSequence(opened)).toEqual({ valid: true, outSeq: m.body.out_seq, inSeq: m.body.in_seq });
@@ -178,6 +181,8 @@ describe('sequence numbers: the shared vectors', () => {
     // Nothing but its date and numbers: ignored, only its number counts.
     expect(parsed[3]).toBeNull();
     expect(parsed[4]).toEqual({ date: 1764900701, gone: true, out_seq: 4, in_seq: 2 });
+    expect(parsed[5]).toMatchObject({ text: 'the report', resent: 507, out_seq: 5, file: { name: 'report.pdf', mime: 'application/pdf', size: 70000 } });
+    expect(parsed[5]!.file!.key).toEqual(Uint8Array.from({ length: 32 }, (_, i) => i));
   });
 
   it('ignores a resend with a bad range and a resent random_id out of bounds', () => {

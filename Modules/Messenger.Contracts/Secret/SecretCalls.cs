@@ -86,12 +86,16 @@ public sealed record EncryptedFile(
     [property: Key("id")] long Id,
     [property: Key("size")] long Size);
 
-/// <summary>A finished upload (<c>upload.saveFilePart</c> or an upload stream) of an encrypted file, to attach with
-/// <c>secret.sendEncrypted</c>: its <see cref="FileId"/> and <see cref="TotalParts"/>, as in <c>InputMedia</c>.</summary>
+/// <summary>The encrypted file <c>secret.sendEncrypted</c> attaches: a finished upload (<c>upload.saveFilePart</c> or an
+/// upload stream), its <see cref="FileId"/> and <see cref="TotalParts"/> as in <c>InputMedia</c>; or, with
+/// <see cref="Id"/> (Telegram's <c>inputEncryptedFile</c>) and the other two 0, a file the caller already sent in this
+/// chat and the chat still holds (its <see cref="EncryptedFile.Id"/>), sent again without a new upload, as a resend
+/// request's answer does.</summary>
 [MessagePackObject]
 public sealed record InputEncryptedFile(
     [property: Key("file_id")] long FileId,
-    [property: Key("total_parts")] int TotalParts);
+    [property: Key("total_parts")] int TotalParts,
+    [property: Key("id")] long Id = 0);
 
 /// <summary>The answer to <c>secret.sendEncrypted</c>: the message's server date (unix seconds), the first one's for a
 /// resend of the same random_id; <see cref="File"/>: the encrypted file it carries, as the recipient gets it (null
@@ -160,11 +164,13 @@ public sealed record DiscardSecretChatCall(
 /// <see cref="EncryptedMessage.File"/>; errors then also those of attaching media (<c>FILE_ID_INVALID</c>,
 /// <c>FILE_PARTS_INVALID</c>, <c>FILE_PART_MISSING</c>, <c>FILE_PART_SIZE_INVALID</c>, <c>QUOTA_EXCEEDED</c>; the upload's
 /// size limit is <c>FILE_TOO_BIG</c>), and 403 <c>ENCRYPTED_FILES_DISABLED</c> when the server's operator turned files in
-/// secret chats off.
+/// secret chats off. With <see cref="InputEncryptedFile.Id"/>, the chat holds the same file once more (one more
+/// reference to the same blob, released with the chat like the first): only a file the caller sent in this chat, which
+/// the chat still holds, else <c>ENCRYPTED_FILE_INVALID</c>.
 /// <see cref="Service"/> (Telegram's <c>sendEncryptedService</c>) tells the server only that the body is a control
 /// message — a delete, a key exchange — so no notification is pushed for it; the recipient's client still decides from
 /// the decrypted body what it is. It is carried to the recipient as <see cref="EncryptedMessage.Service"/>; a service
-/// message carries no file (<c>ENCRYPTED_MESSAGE_INVALID</c>).
+/// message carries no new upload (<c>ENCRYPTED_MESSAGE_INVALID</c>), only a file already held (a resend request's answer).
 /// </summary>
 [RpcMethod("secret.sendEncrypted")]
 [MessagePackObject]
@@ -235,6 +241,10 @@ public static class SecretErrorNames
 
     /// <summary>max_date is 0 or less.</summary>
     public const string MaxDateInvalid = "MAX_DATE_INVALID";
+
+    /// <summary>The file to send again (<see cref="InputEncryptedFile.Id"/>) is not one the caller sent in this chat and
+    /// the chat still holds (unknown, another user's, another chat's, or released), or names an upload too.</summary>
+    public const string EncryptedFileInvalid = "ENCRYPTED_FILE_INVALID";
 
     /// <summary>403: the server's operator turned files in secret chats off (<c>Messenger:Message:SecretFiles</c>).</summary>
     public const string EncryptedFilesDisabled = "ENCRYPTED_FILES_DISABLED";

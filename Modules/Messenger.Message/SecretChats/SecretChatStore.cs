@@ -248,6 +248,18 @@ internal sealed class SecretChatStore(SqliteDatabase database)
         return reader.Read() ? new EncryptedFile(reader.GetInt64(0), reader.GetInt64(1)) : null;
     }
 
+    /// <summary>The file <paramref name="mediaId"/> as chat <paramref name="chatId"/> holds it for one of
+    /// <paramref name="fromId"/>'s messages, or null (never sent by them in this chat, or released with the chat).</summary>
+    public static EncryptedFile? HeldFile(WriteScope scope, long chatId, long fromId, long mediaId)
+    {
+        var command = scope.Command("SELECT media_id, size FROM message_secret_files WHERE chat_id = @chat AND from_id = @from AND media_id = @media LIMIT 1");
+        command.Parameters.AddWithValue("@chat", chatId);
+        command.Parameters.AddWithValue("@from", fromId);
+        command.Parameters.AddWithValue("@media", mediaId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new EncryptedFile(reader.GetInt64(0), reader.GetInt64(1)) : null;
+    }
+
     /// <summary>The answer already given to a message sent with this random_id, or null (read outside the writer: a resend
     /// with a file need not complete its upload again).</summary>
     public SentEncryptedMessage? Sent(long chatId, long fromId, long randomId)

@@ -28,9 +28,10 @@ internal sealed class SendEncryptedValidator : AbstractValidator<SendEncryptedCa
     {
         RuleFor(c => c.RandomId).Must(SecretChatStore.IsSafeRandomId).WithErrorCode(MessageErrorNames.RandomIdInvalid);
         RuleFor(c => c.Data).Must(d => d is { Length: >= MinDataLength and <= MaxDataLength }).WithErrorCode(SecretErrorNames.EncryptedMessageInvalid);
-        RuleFor(c => c.File).Null().When(c => c.Service).WithErrorCode(SecretErrorNames.EncryptedMessageInvalid);
-        RuleFor(c => c.File!.FileId).NotEqual(0).When(c => c.File is not null).WithErrorCode(MediaErrorNames.FileIdInvalid);
-        RuleFor(c => c.File!.TotalParts).GreaterThan(0).When(c => c.File is not null).WithErrorCode(MediaErrorNames.FilePartsInvalid);
+        RuleFor(c => c.File).Must(f => f is null or { Id: not 0 }).When(c => c.Service).WithErrorCode(SecretErrorNames.EncryptedMessageInvalid);
+        RuleFor(c => c.File!.FileId).NotEqual(0).When(c => c.File is { Id: 0 }).WithErrorCode(MediaErrorNames.FileIdInvalid);
+        RuleFor(c => c.File!.TotalParts).GreaterThan(0).When(c => c.File is { Id: 0 }).WithErrorCode(MediaErrorNames.FilePartsInvalid);
+        RuleFor(c => c.File!).Must(f => f is { FileId: 0, TotalParts: 0 }).When(c => c.File is { Id: not 0 }).WithErrorCode(SecretErrorNames.EncryptedFileInvalid);
     }
 }
 
@@ -74,7 +75,7 @@ internal sealed class SendEncryptedHandler(
         }
 
         limiter.Take(me, 1);
-        using var prepared = call.File is not { } file ? null
+        using var prepared = call.File is not { Id: 0 } file ? null
             : await media.PrepareAsync(me, new InputMedia(file.FileId, file.TotalParts, StoredName, StoredMimeType), cancellationToken);
         var sent = await writer.WriteAsync(bus, (scope, appends) =>
         {
@@ -101,6 +102,16 @@ internal sealed class SendEncryptedHandler(
                 var fileId = SecretChatStore.InsertFile(scope, call.ChatId, me, call.RandomId);
                 var descriptor = media.Attach(scope, prepared, MediaHolders.SecretFileOf(fileId), me);
                 held = new EncryptedFile(descriptor.Id, descriptor.Size);
+                SecretChatStore.SetFileMedia(scope, fileId, held);
+            }
+            else if (call.File is { Id: not 0 } again)
+            {
+                // Only the caller's own file of this chat, still held: nobody reaches another user's or chat's blob by
+                // naming its id, and the chat's new row holds one more reference to the same blob, released with the chat.
+                held = SecretChatStore.HeldFile(scope, call.ChatId, me, again.Id)
+                    ?? throw MessengerError.BadRequest(SecretErrorNames.EncryptedFileInvalid);
+                var fileId = SecretChatStore.InsertFile(scope, call.ChatId, me, call.RandomId);
+                media.AddReference(scope, held.Id, MediaHolders.SecretFileOf(fileId));
                 SecretChatStore.SetFileMedia(scope, fileId, held);
             }
 

@@ -1123,10 +1123,13 @@ export interface EncryptedFile {
   size: number;
 }
 
-/** A finished upload of an encrypted file, for secret.sendEncrypted. */
+/** The encrypted file secret.sendEncrypted attaches: a finished upload (`file_id`, `total_parts`), or with `id` (the
+ * others 0) a file this user already sent in the chat and the chat still holds, sent again without an upload
+ * (`ENCRYPTED_FILE_INVALID` for any other). */
 export interface InputEncryptedFile {
   file_id: number;
   total_parts: number;
+  id?: number;
 }
 
 export interface SentEncryptedMessage {

@@ -19,7 +19,7 @@ import {
   secretRandomId,
   type SecretBody,
 } from './secret';
-import type { LocalSecretChat, ReceivedWrite, SecretMessage, SecretStore, StoredSecretFile } from './secretStore';
+import type { LocalSecretChat, ReceivedWrite, SealedSecretSend, SecretMessage, SecretStore, StoredSecretFile } from './secretStore';
 import {
   DEFAULT_REKEY_LIMITS,
   afterReceived,
@@ -33,7 +33,7 @@ import {
   type RekeyLimits,
 } from './secretRekey';
 import { acceptSequence, inOrder, loseOne, nextSequenceDue, readSequence, reportOverdue, reportedMissing, takeToAsk } from './secretSequence';
-import { forgetSent, rememberSent, resendAnswers } from './secretResend';
+import { forgetSent, rememberSent, resendAnswers, resentFileId } from './secretResend';
 import { downloadFile, isShownImage, uploadFile } from '../api/media';
 import {
   MAX_SECRET_FILE_BYTES,
@@ -783,9 +783,12 @@ export class SecretChats {
         this.rekeyRetryTimer(chatId, chat.rekeyRetryAt!);
         return;
       }
+      let refusedFile = false;
       try {
-        // A control message: the server pushes no notification of it.
-        await this.options.api.sendEncrypted({ chat_id: chatId, random_id: next.randomId, data: next.data, service: true });
+        // A control message: the server pushes no notification of it. A file sent again goes by reference to the file
+        // the chat holds.
+        const file = next.fileId ? { file_id: 0, total_parts: 0, id: next.fileId } : undefined;
+        await this.options.api.sendEncrypted({ chat_id: chatId, random_id: next.randomId, data: next.data, service: true, ...(file ? { file } : {}) });
       } catch (error) {
         // The tab closes (or signs out): the message stays queued for whichever tab runs next.
         if (this.stopped) return;
@@ -806,10 +809,13 @@ export class SecretChats {
           if (waiting?.rekeyRetryAt) this.rekeyRetryTimer(chatId, waiting.rekeyRetryAt);
           return;
         }
+        refusedFile = next.fileId !== undefined;
       }
+      // A file sent again the server refused (it no longer holds it): its number goes as gone instead, next.
+      const gone = refusedFile ? this.goneInstead(chat, next) : undefined;
       await this.store.updateChat(chatId, (c) => ({
         ...c,
-        rekeySends: (c.rekeySends ?? []).filter((s) => s.randomId !== next.randomId),
+        rekeySends: (c.rekeySends ?? []).flatMap((s) => (s.randomId !== next.randomId ? [s] : gone ? [gone] : [])),
         rekeyAttempts: 0,
         rekeyRetryAt: null,
         rekeyRetryFlood: false,
@@ -1198,6 +1204,15 @@ export class SecretChats {
     return rememberSent({ ...chat, outSeq: outSeq + 1, rekeySends: [...(chat.rekeySends ?? []), { randomId, data }] }, outSeq, kind, randomId, now);
   }
 
+  /** A file sent again that the server refused: its number (`seq`) sealed as gone under the current keys. */
+  private goneInstead(chat: LocalSecretChat, refused: SealedSecretSend): SealedSecretSend | undefined {
+    const keys = currentKeys(chat);
+    if (!keys || refused.seq === undefined) return undefined;
+    const randomId = secretRandomId();
+    const body = { gone: true, date: Math.floor(this.now() / 1000), out_seq: refused.seq, in_seq: inOrder(chat.inbound) };
+    return { randomId, data: encryptBody(chat.role === 'admin' ? keys.keyAdmin : keys.keyParticipant, chat.id, randomId, body) };
+  }
+
   /** The other side asked for this device's bodies `range` again: each kept one goes again under its first number,
    * sealed under the current keys (protocol/secretResend.ts). */
   private async answerResend(chatId: number, range: { start: number; end: number }): Promise<void> {
@@ -1208,9 +1223,11 @@ export class SecretChats {
       if (!keys || c.state !== 'ready') return null;
       const answers = resendAnswers(c, range, messages, this.self, now);
       if (answers.length === 0) return null;
-      const sends = answers.map((body) => {
+      const sends = answers.map((body): SealedSecretSend => {
         const randomId = secretRandomId();
-        return { randomId, data: encryptBody(c.role === 'admin' ? keys.keyAdmin : keys.keyParticipant, c.id, randomId, { ...body, in_seq: inOrder(c.inbound) }) };
+        const data = encryptBody(c.role === 'admin' ? keys.keyAdmin : keys.keyParticipant, c.id, randomId, { ...body, in_seq: inOrder(c.inbound) });
+        const fileId = resentFileId(body, messages, this.self);
+        return fileId ? { randomId, data, fileId, seq: body.out_seq } : { randomId, data };
       });
       return { ...c, rekeySends: [...(c.rekeySends ?? []), ...sends] };
     });

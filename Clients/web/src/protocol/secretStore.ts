@@ -117,6 +117,10 @@ export interface AcceptedRekey {
 export interface SealedSecretSend {
   randomId: number;
   data: Uint8Array;
+  /** A file message sent again at a resend request: the server's id of the file the chat holds (sent by reference,
+   * never uploaded again) and the number it goes under (answered gone instead if the server no longer holds it). */
+  fileId?: number;
+  seq?: number;
 }
 
 /** What handling a received message writes, in the transaction that read its chat. */
