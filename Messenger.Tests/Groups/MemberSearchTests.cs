@@ -95,6 +95,14 @@ public sealed class MemberSearchTests
             "USING ROWID SEARCH ON TABLE session_bots FOR IN-OPERATOR",
         ]);
 
+        // A look-alike's range (the query's fold) reads the fold's unique index the same way.
+        Plan(connection, SessionStore.UsernameFoldRangeSql).Should().Equal([
+            "CO-ROUTINE u",
+            "SEARCH session_users USING INDEX IX_session_users_username_fold (username_fold>? AND username_fold<?)",
+            "SCAN u",
+            "USING ROWID SEARCH ON TABLE session_bots FOR IN-OPERATOR",
+        ]);
+
         // Which word to read is told by the indexes alone: at most @limit entries each, no account row.
         Plan(connection, SessionStore.WordCountSql).Should().Equal([
             "CO-ROUTINE (subquery-1)",
