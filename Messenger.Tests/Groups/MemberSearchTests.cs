@@ -56,6 +56,8 @@ public sealed class MemberSearchTests
         (await alice.Client.SearchMembersAsync(group.Id, "bob stone")).Members.Single().Should()
             .BeEquivalentTo(new { UserId = bob, Role = MemberRole.Member });
         (await alice.Client.SearchMembersAsync(group.Id, "xylophone")).Members.Should().BeEmpty();
+        (await alice.Client.SearchMembersAsync(group.Id, "D0RA")).Members.Select(m => m.UserId).Should().Equal([dora], "a look-alike of the username");
+        (await alice.Client.SearchMembersAsync(group.Id, "0utsider")).Members.Should().BeEmpty("a look-alike finds members only");
         (await alice.Client.SearchMembersAsync(group.Id, "ALICE")).Members.Single().Role.Should().Be(MemberRole.Creator);
         (await alice.Client.SearchMembersAsync(group.Id, "zo", offset: 1, limit: 1)).Members.Select(m => m.UserId).Should().Equal(zoe);
         (await alice.Client.SearchMembersAsync(group.Id, "zoë")).Members.Select(m => m.UserId).Should().Equal([zoe], "Zoë Outside is no member");
