@@ -99,6 +99,61 @@ public sealed class DeleteGroupTests
     }
 
     [Fact]
+    public async Task Delete_TakesTheChatOutOfFormerMembersFolders_InUnitsAfterTheMembers_ToldOnlineAndOnCatchingUp()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_delformer");
+        await using var dave = await host.MemberAsync("dave_delformer", listen: true);
+        await using var erin = await host.MemberAsync("erin_delformer");
+        await using var fred = await host.MemberAsync("fred_delformer");
+        var chat = (await alice.Client.CreateGroupAsync("Left behind", [dave.Id, erin.Id, fred.Id], large: true)).Chat;
+        var peer = Peer.Chat(chat.Id);
+        var stays = Peer.Chat((await alice.Client.CreateGroupAsync("Stays", [dave.Id])).Chat.Id);
+        var mixed = new DialogFilter(2, "Mixed", IncludePeers: [peer, stays], ExcludePeers: []);
+        var only = new DialogFilter(3, "Only", IncludePeers: [peer]);
+        var groups = new DialogFilter(4, "Groups", Groups: true, IncludePeers: [], ExcludePeers: []);
+        await dave.Client.SaveDialogFilterAsync(mixed);
+        await erin.Client.SaveDialogFilterAsync(only);
+        await fred.Client.SaveDialogFilterAsync(groups);
+        await dave.Client.LeaveGroupAsync(chat.Id);
+        await alice.Client.RemoveMemberAsync(chat.Id, erin.Id);
+        await fred.Client.LeaveGroupAsync(chat.Id);
+        (await dave.Client.GetDialogFiltersAsync()).Should().BeEquivalentTo([mixed], "leaving keeps the chat named: the user may come back");
+        host.CountRows($"message_former_members WHERE chat_id = {chat.Id}").Should().Be(2, "fred's folders never named it");
+
+        // 1,500 more former members ordered before them (ids no account has, so no folder): dave and erin are cleaned
+        // in the second unit of 1,000.
+        using (var connection = host.Services.GetRequiredService<SqliteDatabase>().Open())
+        {
+            using var insert = connection.CreateCommand();
+            insert.CommandText =
+                "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 1500) " +
+                "INSERT INTO message_former_members (chat_id, user_id) SELECT @chat, -v FROM n";
+            insert.Parameters.AddWithValue("@chat", chat.Id);
+            insert.ExecuteNonQuery();
+        }
+
+        var erinPts = (await erin.Client.GetStateAsync()).Pts;
+        var fredPts = (await fred.Client.GetStateAsync()).Pts;
+        await erin.Client.DisposeAsync();
+
+        await alice.Client.DeleteGroupAsync(chat.Id);
+
+        var told = await dave.NextAsync<DialogFilterChanged>(e => e.Id == 2 && e.Filter is { } f && !f.IncludePeers!.Contains(peer));
+        told.Filter.Should().BeEquivalentTo(mixed with { IncludePeers = [stays] });
+        (await dave.Client.GetDialogFiltersAsync()).Should().BeEquivalentTo([mixed with { IncludePeers = [stays] }]);
+
+        await using var back = await host.DeviceAsync("erin_delformer", erin.Id, listen: false);
+        var difference = await back.Client.GetDifferenceAsync(erinPts);
+        difference.Updates.Select(u => u.Update).Where(u => u is not NewAuthorizationUpdate).Should().BeEquivalentTo(
+            [new DialogFilterUpdate(3, null)], "a folder that named only the chat is deleted; a former member gets no chat update");
+        (await back.Client.GetDialogFiltersAsync()).Should().BeEmpty();
+        (await fred.Client.GetDifferenceAsync(fredPts)).Updates.Should().BeEmpty("a former member whose folders did not name it is left alone");
+        (await fred.Client.GetDialogFiltersAsync()).Should().BeEquivalentTo([groups]);
+        host.CountRows("message_former_members").Should().Be(0);
+    }
+
+    [Fact]
     public async Task Delete_ThenEveryOtherCallOnTheChat_FailsWithChatNotFound()
     {
         await using var host = await GroupTestKit.StartHostAsync();

@@ -56,6 +56,8 @@ public sealed class MemberSearchTests
         (await alice.Client.SearchMembersAsync(group.Id, "bob stone")).Members.Single().Should()
             .BeEquivalentTo(new { UserId = bob, Role = MemberRole.Member });
         (await alice.Client.SearchMembersAsync(group.Id, "xylophone")).Members.Should().BeEmpty();
+        (await alice.Client.SearchMembersAsync(group.Id, "D0RA")).Members.Select(m => m.UserId).Should().Equal([dora], "a look-alike of the username");
+        (await alice.Client.SearchMembersAsync(group.Id, "0utsider")).Members.Should().BeEmpty("a look-alike finds members only");
         (await alice.Client.SearchMembersAsync(group.Id, "ALICE")).Members.Single().Role.Should().Be(MemberRole.Creator);
         (await alice.Client.SearchMembersAsync(group.Id, "zo", offset: 1, limit: 1)).Members.Select(m => m.UserId).Should().Equal(zoe);
         (await alice.Client.SearchMembersAsync(group.Id, "zoë")).Members.Select(m => m.UserId).Should().Equal([zoe], "Zoë Outside is no member");
@@ -91,6 +93,14 @@ public sealed class MemberSearchTests
         usernames.Should().Equal([
             "CO-ROUTINE u",
             "SEARCH session_users USING INDEX IX_session_users_username_key (username_key>? AND username_key<?)",
+            "SCAN u",
+            "USING ROWID SEARCH ON TABLE session_bots FOR IN-OPERATOR",
+        ]);
+
+        // A look-alike's range (the query's fold) reads the fold's unique index the same way.
+        Plan(connection, SessionStore.UsernameFoldRangeSql).Should().Equal([
+            "CO-ROUTINE u",
+            "SEARCH session_users USING INDEX IX_session_users_username_fold (username_fold>? AND username_fold<?)",
             "SCAN u",
             "USING ROWID SEARCH ON TABLE session_bots FOR IN-OPERATOR",
         ]);

@@ -62,4 +62,24 @@ public sealed class UsernameLookAlikeTests : IAsyncLifetime
         await using var newcomer = await _host.SignUpAsync("DAVE_G0NE");
         newcomer.UserId.Should().NotBe(dave.UserId, "a deleted account's name and its look-alikes are free again");
     }
+
+    [Fact]
+    public async Task Search_ByALookAlike_FindsTheRealUser_AfterTheExactMatches_ButNeverABlockedOne()
+    {
+        await using var admin = await _host.SignUpAsync("admin_alike"); // the first account: the server's admin
+        await using var alice = await _host.SignUpAsync("alice_found");
+        await using var bill = await _host.SignUpAsync("bill_exact");
+        await using var billy = await _host.SignUpAsync("b1lly_alike");
+
+        (await admin.Client.SearchUsersAsync("AIice_found")).Select(u => u.Id).Should().Equal(alice.UserId);
+        (await admin.Client.SearchUsersAsync("@a1ice")).Select(u => u.Id).Should().Equal(alice.UserId);
+        (await admin.Client.SearchUsersAsync("ALICE_F0UND")).Select(u => u.Id).Should().Equal(alice.UserId);
+        (await admin.Client.SearchUsersAsync("bil")).Select(u => u.Id).Should().Equal(
+            [bill.UserId, billy.UserId], "the name as typed first, its look-alike after");
+        (await admin.Client.SearchUsersAsync("bil", limit: 1)).Select(u => u.Id).Should().Equal(bill.UserId);
+
+        await admin.Client.SetUserBlockedAsync(alice.UserId, blocked: true);
+        (await admin.Client.SearchUsersAsync("a1ice")).Should().BeEmpty("a look-alike finds no more than the name itself does");
+        (await admin.Client.SearchUsersAsync("alice_found")).Should().BeEmpty();
+    }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldName, isNameQuery, nameMatches, nameWords } from '../src/ui/nameSearch';
+import { foldName, isNameQuery, nameMatches, nameWords, usernameFold } from '../src/ui/nameSearch';
 
 describe('name search', () => {
   it('folds case and accents of Latin, Greek and Cyrillic letters', () => {
@@ -23,6 +23,14 @@ describe('name search', () => {
     expect(nameWords('\u2764\ufe0f Anna')).toEqual(['anna']);
     expect(nameWords('\u0301 \u20e3\ufe0f')).toEqual([]);
     expect(nameWords('x\u200d\u{e0100}y \u0915\u093f')).toEqual(['xy', '\u0915\u093f']);
+  });
+
+  it('matches a look-alike of the username as users.search does, and nothing else by it', () => {
+    expect(usernameFold('AIice_0rnate')).toBe('allce_omate');
+    expect(nameMatches('AIice', 'Someone', 'alice')).toBe(true);
+    expect(nameMatches('@a1ic', 'Someone', 'alice')).toBe(true);
+    expect(nameMatches('bob', 'Someone', 'alice')).toBe(false);
+    expect(nameMatches('AIice', 'Alice Smith')).toBe(false);
   });
 
   it('matches when every query word starts a word of the name or the username, in any order', () => {

@@ -46,7 +46,9 @@ internal sealed class UpdateDialogFiltersOrderValidator : AbstractValidator<Upda
 /// and the caller may use them, the limits — and leaves deciding which chats a folder holds to the clients, which have
 /// the dialogs at hand. Decided: a chat named earlier that the caller can no longer use (a group left, an account
 /// deleted) stays named until the caller edits it out; only chats newly named are checked. A group deleted goes from its
-/// members' folders (<see cref="DialogFolders.Forget"/>, from <c>GroupDeletion</c>): it never comes back.
+/// members' folders and from those of former members whose folders named it when they left
+/// (<see cref="DialogFolders.RememberFormerMember"/>, <see cref="DialogFolders.Forget"/>, from <c>GroupDeletion</c>): it
+/// never comes back.
 /// </summary>
 internal sealed class DialogFoldersHandler(Chats.ChatResolver chats, OwnChatSettings settings, SqliteDatabase database, IMediator bus, RpcContext caller)
     : IRequestHandler<GetDialogFiltersCall, DialogFilters>, IRequestHandler<UpdateDialogFilterCall, AffectedMessages>,
@@ -216,6 +218,32 @@ internal static class DialogFolders
                 scope.Execute("DELETE FROM message_dialog_folders WHERE user_id = @user AND folder_id = @id", ("@user", user), ("@id", left.Id));
                 appends.Append(user, new DialogFilterUpdate(left.Id, null), now);
             }
+        }
+    }
+
+    /// <summary>
+    /// Notes <paramref name="userId"/>, who is leaving the chat (or being removed), in <c>message_former_members</c> when
+    /// a folder of theirs names it, so that deleting the chat later takes it out of their folders too
+    /// (<see cref="Forget"/>, from <c>GroupDeletion</c>): the folder keeps it meanwhile (they may come back). Reads their
+    /// folders by the <c>(user_id, folder_id)</c> key: at most <see cref="DialogFolderLimits.MaxFolders"/>.
+    /// </summary>
+    public static void RememberFormerMember(WriteScope scope, long chatId, long userId)
+    {
+        var query = scope.Command("SELECT body FROM message_dialog_folders WHERE user_id = @user");
+        query.Parameters.AddWithValue("@user", userId);
+        var peer = Peer.Chat(chatId);
+        var names = false;
+        using (var reader = query.ExecuteReader())
+        {
+            while (!names && reader.Read())
+            {
+                names = PeersOf(Read((byte[])reader[0])).Contains(peer);
+            }
+        }
+
+        if (names)
+        {
+            scope.Execute("INSERT OR IGNORE INTO message_former_members (chat_id, user_id) VALUES (@chat, @user)", ("@chat", chatId), ("@user", userId));
         }
     }
 

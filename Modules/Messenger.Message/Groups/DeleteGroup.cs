@@ -48,7 +48,9 @@ internal sealed class DeleteGroupHandler(GroupDeletion deletion, LoggedWriter wr
 /// the messages <see cref="BatchSize"/> per unit as a delete for everyone does (<see cref="MessageDeletion.Revoke"/>:
 /// text, files' references, search entries, reactions, votes, pins, the log entries that carried them), and its last
 /// unit drops the chat's own log and topics, empties the row and marks the chat purged (2). The chat also goes from each
-/// told member's chat folders (<see cref="ChatList.DialogFolders.Forget"/>), in the same unit as their farewell. A purge cut short (a stop,
+/// told member's chat folders (<see cref="ChatList.DialogFolders.Forget"/>), in the same unit as their farewell, and then,
+/// <see cref="FarewellBatchSize"/> per unit, from the folders of former members that named it when they left
+/// (<c>message_former_members</c>: they get only the <c>dialog_filter</c>, not the chat update). A purge cut short (a stop,
 /// a crash, a full disk) is finished at the next start (<see cref="GroupPurgeResumer"/>).
 /// </summary>
 internal sealed class GroupDeletion(
@@ -111,6 +113,25 @@ internal sealed class GroupDeletion(
             }
 
             if (told.Length < FarewellBatchSize)
+            {
+                break;
+            }
+        }
+
+        while (true)
+        {
+            var cleaned = await writer.WriteAsync(bus, (scope, appends) =>
+            {
+                var next = scope.Command("DELETE FROM message_former_members WHERE rowid IN " +
+                    "(SELECT rowid FROM message_former_members WHERE chat_id = @chat ORDER BY user_id LIMIT @limit) RETURNING user_id");
+                next.Parameters.AddWithValue("@chat", chatId);
+                next.Parameters.AddWithValue("@limit", FarewellBatchSize);
+                long[] users = [.. next.ReadInt64Column()];
+                ChatList.DialogFolders.Forget(scope, users, Peer.Chat(chatId), clock.GetUtcNow().ToUnixTimeSeconds(), appends);
+                return users.Length;
+            }, cancellationToken);
+
+            if (cleaned < FarewellBatchSize)
             {
                 break;
             }

@@ -280,6 +280,7 @@ internal sealed class GroupStore(SqliteDatabase database)
         scope.Execute("DELETE FROM message_dialogs WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", userId));
         scope.Execute("DELETE FROM message_mentions WHERE user_id = @user AND chat_id = @chat", ("@user", userId), ("@chat", chatId));
         ForgetSettings(scope, chatId, [userId]);
+        ChatList.DialogFolders.RememberFormerMember(scope, chatId, userId);
     }
 
     /// <summary>The tables of a user's own settings of a chat, keyed by user and chat: mutes (the topics' too), dialog

@@ -447,6 +447,16 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             farewell.Property(f => f.UserId).HasColumnName("user_id");
         });
 
+        // Former members whose chat folders named the chat when they left or were removed (GroupStore.RemoveMember): a
+        // deletion of the chat takes it out of their folders too, 1,000 to a unit (GroupDeletion), as it does its members'.
+        modelBuilder.Entity<FormerMemberRow>(former =>
+        {
+            former.ToTable("message_former_members");
+            former.HasKey(f => new { f.ChatId, f.UserId });
+            former.Property(f => f.ChatId).HasColumnName("chat_id");
+            former.Property(f => f.UserId).HasColumnName("user_id");
+        });
+
         // A message's reaction totals, kept with every change (ReactionStore): since = the rowid of the reaction that
         // gave the kind its first count (the order among equal counts).
         modelBuilder.Entity<ReactionCountRow>(count =>
@@ -1009,6 +1019,13 @@ internal sealed class BanRow
 }
 
 internal sealed class FarewellRow
+{
+    public long ChatId { get; set; }
+
+    public long UserId { get; set; }
+}
+
+internal sealed class FormerMemberRow
 {
     public long ChatId { get; set; }
 

@@ -132,7 +132,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     /// <paramref name="words"/> — a word of their display name starts with it (a range of
     /// <c>session_user_name_words</c>' primary key) or their username does (a range of <c>username_key</c>) — among the
     /// first <paramref name="limit"/> rows of each range, and as many whose username starts with
-    /// <paramref name="usernamePrefix"/>. Every match of a query matches each of its words, so one word's accounts are
+    /// <paramref name="usernamePrefix"/> and as many whose folded username starts with its fold (a look-alike). Every match of a query matches each of its words, so one word's accounts are
     /// enough. Of the first <see cref="ProbedWords"/> words in the order given, the first whose ranges are not cut by the
     /// limit is read (all its accounts are then here), else the one whose ranges hold the fewest rows up to the limit;
     /// which, the covering indexes alone tell (<see cref="WordCountSql"/>, <see cref="UsernameCountSql"/>), and only the
@@ -213,8 +213,20 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             candidates.AddRange(Range(UsernameRangeSql, usernamePrefix, usernamePrefix + "~").Ids);
         }
 
+        // A look-alike of a username ("AIice", "a1ice" for alice) finds it by the folded key, ranked after the exact
+        // matches (NameQuery.Rank). A query with no letter the fold reads or writes ("zed") has only its exact matches.
+        if (usernamePrefix is not null && usernamePrefix.AsSpan().IndexOfAny(FoldedLetters) >= 0)
+        {
+            var fold = Rules.UsernameFold(usernamePrefix);
+            candidates.AddRange(Range(UsernameFoldRangeSql, fold, fold + "~").Ids);
+        }
+
         return candidates;
     }
+
+    /// <summary>The letters <see cref="Rules.UsernameFold"/> changes or yields (<c>rn</c> yields <c>m</c>): a query
+    /// without any has no look-alike but itself.</summary>
+    private static readonly System.Buffers.SearchValues<char> FoldedLetters = System.Buffers.SearchValues.Create("il1o0m");
 
     /// <summary>How many rows of a word's range of <c>session_user_name_words</c> there are, up to <c>@limit</c>: the
     /// covering index alone.</summary>
@@ -243,6 +255,12 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public const string UsernameRangeSql =
         "SELECT u.id, " + Findable + " FROM (SELECT id, username, is_bot, is_blocked FROM session_users " +
         "WHERE username_key >= @from AND username_key < @to ORDER BY username_key LIMIT @limit) u";
+
+    /// <summary>The statement reading one range of folded usernames (<see cref="Rules.UsernameFold"/>), as
+    /// <see cref="UsernameRangeSql"/> reads the keys: at most <c>@limit</c> accounts of the fold's unique index.</summary>
+    public const string UsernameFoldRangeSql =
+        "SELECT u.id, " + Findable + " FROM (SELECT id, username, is_bot, is_blocked FROM session_users " +
+        "WHERE username_fold >= @from AND username_fold < @to ORDER BY username_fold LIMIT @limit) u";
 
     /// <summary>
     /// The names of those of <paramref name="ids"/> a name search may find: people and Bot API bots, not deleted (a

@@ -15,7 +15,8 @@ internal sealed class MatchUsersByNameHandler(SessionStore store) : IRequestHand
 /// (<see cref="NameKey.Words"/>) starts a word of their display name or starts their username, in any order, or when
 /// the query as typed (lower-cased, without its leading '@'s) starts their username, underscores and all. The username
 /// itself comes first (a mention's click looks for it among the first few), then the whole name, then names or
-/// usernames that start with the query, then the rest; within each, by folded name, then id.
+/// usernames that start with the query, then the rest, then look-alikes of a username (the query's fold starts the
+/// username's fold, <see cref="Rules.UsernameFold"/>); within each, by folded name, then id.
 /// </summary>
 internal static class NameSearch
 {
@@ -47,12 +48,14 @@ internal static class NameSearch
 internal sealed class NameQuery
 {
     private readonly string _joined;
+    private readonly string? _usernameFold;
 
     public NameQuery(string text)
     {
         Words = NameKey.Words(text);
         _joined = string.Join(' ', Words);
         Username = NameKey.UsernamePrefix(text);
+        _usernameFold = Username is null ? null : Rules.UsernameFold(Username);
     }
 
     public List<string> Words { get; }
@@ -68,8 +71,9 @@ internal sealed class NameQuery
             .OrderByDescending(word => word.Length);
 
     /// <summary>0: the username; 1: the whole name; 2: the name or username starts with the query; 3: every word
-    /// starts a word of the name or the username; null: no match. A query without a word (<c>__</c>) matches
-    /// usernames only.</summary>
+    /// starts a word of the name or the username; 4: the query's fold starts the username's fold (a look-alike of it,
+    /// <see cref="Rules.UsernameFold"/>: <c>AIice</c> finds alice); null: no match. A query without a word (<c>__</c>)
+    /// matches usernames only.</summary>
     public int? Rank(List<string> nameWords, string usernameKey)
     {
         if (usernameKey == Username)
@@ -89,9 +93,12 @@ internal sealed class NameQuery
             return 2;
         }
 
-        return Words.Count > 0
-            && Words.All(word => usernameKey.StartsWith(word, StringComparison.Ordinal) || nameWords.Any(w => w.StartsWith(word, StringComparison.Ordinal)))
-            ? 3
-            : null;
+        if (Words.Count > 0
+            && Words.All(word => usernameKey.StartsWith(word, StringComparison.Ordinal) || nameWords.Any(w => w.StartsWith(word, StringComparison.Ordinal))))
+        {
+            return 3;
+        }
+
+        return _usernameFold is not null && Rules.UsernameFold(usernameKey).StartsWith(_usernameFold, StringComparison.Ordinal) ? 4 : null;
     }
 }

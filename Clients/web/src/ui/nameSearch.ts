@@ -45,16 +45,28 @@ function usernamePrefix(query: string): string | null {
   return USERNAME.test(typed) ? typed.toLowerCase() : null;
 }
 
+/** A username as it may be read (Session's Rules.UsernameFold): lower-cased, `i` and `1` read as `l`, `0` as `o`, then
+ * `rn` as `m`, so "AIice" and "a1ice" read as alice does. */
+export function usernameFold(username: string): string {
+  return username.toLowerCase().replace(/[i1]/g, 'l').replace(/0/g, 'o').replace(/rn/g, 'm');
+}
+
 /** Whether `query` finds the person or chat named `name` (with `username`, if any). A query with neither a word nor
- * a username's start finds nothing; one that is only a username's start ("_") finds by the username alone. */
+ * a username's start finds nothing; one that is only a username's start ("_") finds by the username alone, or by a
+ * look-alike of it ("AIice" finds alice, as users.search does). */
 export function nameMatches(query: string, name: string, username = ''): boolean {
   const usernameKey = username.toLowerCase();
   const typed = usernamePrefix(query);
   if (usernameKey && typed !== null && usernameKey.startsWith(typed)) return true;
   const queryWords = nameWords(query);
-  if (queryWords.length === 0) return false;
   const words = nameWords(name);
-  return queryWords.every((q) => (usernameKey !== '' && usernameKey.startsWith(q)) || words.some((w) => w.startsWith(q)));
+  if (
+    queryWords.length > 0 &&
+    queryWords.every((q) => (usernameKey !== '' && usernameKey.startsWith(q)) || words.some((w) => w.startsWith(q)))
+  ) {
+    return true;
+  }
+  return usernameKey !== '' && typed !== null && usernameFold(usernameKey).startsWith(usernameFold(typed));
 }
 
 /** Whether the server takes `query` for users.search or a member search: 1–64 characters after trimming, with a word

@@ -318,6 +318,21 @@ namespace Messenger.Message.Storage.Migrations
                     b.ToTable("message_chat_farewells", (string)null);
                 });
 
+            modelBuilder.Entity("Messenger.Message.Storage.FormerMemberRow", b =>
+                {
+                    b.Property<long>("ChatId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chat_id");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("ChatId", "UserId");
+
+                    b.ToTable("message_former_members", (string)null);
+                });
+
             modelBuilder.Entity("Messenger.Message.Storage.HiddenRow", b =>
                 {
                     b.Property<long>("UserId")
