@@ -47,17 +47,17 @@ public sealed class StorageWriterTests : IAsyncLifetime
 
     /// <summary>A writer whose WAL is checkpointed every <paramref name="checkpointIntervalMs"/> beside it (0: inside its
     /// commits), at <c>synchronous=NORMAL</c> so thousands of commits take a moment (checkpoints work the same way).</summary>
-    private StorageWriter CheckpointingWriter(int checkpointIntervalMs, int walRestartIntervalMs = 1000)
+    private StorageWriter CheckpointingWriter(int checkpointIntervalMs)
     {
-        var options = new StorageOptions { Synchronous = "Normal", CheckpointIntervalMs = checkpointIntervalMs, WalRestartIntervalMs = walRestartIntervalMs };
+        var options = new StorageOptions { Synchronous = "Normal", CheckpointIntervalMs = checkpointIntervalMs };
         return new StorageWriter(new SqliteDatabase(_database.Path, options), Options.Create(options), NullLogger<StorageWriter>.Instance);
     }
 
     /// <summary>A started checkpointing writer whose background passes run only when a test calls them (60 s apart),
     /// with 100 blobs committed one by one.</summary>
-    private async Task<StorageWriter> PassesOnRequestWithHundredBlobsAsync(int walRestartIntervalMs = 1000)
+    private async Task<StorageWriter> PassesOnRequestWithHundredBlobsAsync()
     {
-        var writer = CheckpointingWriter(checkpointIntervalMs: 60_000, walRestartIntervalMs);
+        var writer = CheckpointingWriter(checkpointIntervalMs: 60_000);
         writer.Start();
         await InsertBlobsOneByOneAsync(writer, 100);
         return writer;
@@ -473,32 +473,6 @@ public sealed class StorageWriterTests : IAsyncLifetime
         // The writer copied what the pass left before its next transaction, which started the WAL over.
         WalRestarts().Should().Be(restartsBefore + 1);
         ReadLog("blobs").Should().HaveCount(102);
-    }
-
-    [Theory]
-    [InlineData(60_000, 1)]
-    [InlineData(0, 2)]
-    public async Task Passes_WithinTheRestartInterval_LeaveTheWriterItsPartOnce(int walRestartIntervalMs, int restarts)
-    {
-        await using var writer = await PassesOnRequestWithHundredBlobsAsync(walRestartIntervalMs);
-        var restartsBefore = WalRestarts();
-
-        // A first complete pass: the WAL starts over at the next transaction.
-        await PassAsync(writer);
-        await InsertBlobsOneByOneAsync(writer, 10);
-
-        // A second one with a unit committed beside it, whose pages only the writer's part would copy: within the
-        // interval that part is not due, so the WAL does not start over and only grows until a later pass.
-        using (var held = new HeldUnit(writer))
-        {
-            await PassAsync(writer);
-            held.Release();
-            await held.Committed;
-        }
-
-        await InsertBlobsOneByOneAsync(writer, 1);
-        WalRestarts().Should().Be(restartsBefore + (uint)restarts);
-        ReadLog("blobs").Should().HaveCount(112);
     }
 
     [Fact]

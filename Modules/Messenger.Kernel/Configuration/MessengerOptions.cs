@@ -57,11 +57,6 @@ public sealed class StorageOptions
     /// it to SQLite's automatic checkpoint inside the writer's commits.</summary>
     public int CheckpointIntervalMs { get; set; } = 250;
 
-    /// <summary>The least time between two WAL restarts (milliseconds): after a complete background checkpoint the
-    /// writer copies what was committed meanwhile itself, holding every write back while it does, so that its next
-    /// transaction starts the WAL over; under a steady load that was every pass. 0: after every complete pass.</summary>
-    public int WalRestartIntervalMs { get; set; } = 1000;
-
     /// <summary>The writer thread's nice value (Linux, −20 to 19; 0 leaves it as the process's). Lower than the
     /// connection threads' gives the one thread every durable write goes through a core first when all are busy.</summary>
     public int WriterNice { get; set; } = -10;

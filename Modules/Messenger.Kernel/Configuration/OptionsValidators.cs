@@ -146,7 +146,6 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         OptionsProblems.RequirePositive(problems, StorageOptions.Section, nameof(options.WriterBatchSize), options.WriterBatchSize);
         OptionsProblems.RequirePositive(problems, StorageOptions.Section, nameof(options.WriterQueueCapacity), options.WriterQueueCapacity);
         OptionsProblems.RequireInRange(problems, StorageOptions.Section, nameof(options.CheckpointIntervalMs), options.CheckpointIntervalMs, 0, 60_000);
-        OptionsProblems.RequireInRange(problems, StorageOptions.Section, nameof(options.WalRestartIntervalMs), options.WalRestartIntervalMs, 0, 60_000);
         OptionsProblems.RequireInRange(problems, StorageOptions.Section, nameof(options.WriterNice), options.WriterNice, -20, 19);
         OptionsProblems.RequireInRange(problems, StorageOptions.Section, nameof(options.MaxDatabaseMiB), options.MaxDatabaseMiB, 0, 16 * 1024 * 1024);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

@@ -36,8 +36,7 @@ public sealed class StorageWriter : IHostedLifecycleService, IAsyncDisposable
         _nice = options.Value.WriterNice;
         if (options.Value.CheckpointIntervalMs > 0)
         {
-            Checkpointer = new WalCheckpointer(
-                database, TimeSpan.FromMilliseconds(options.Value.CheckpointIntervalMs), TimeSpan.FromMilliseconds(options.Value.WalRestartIntervalMs), logger);
+            Checkpointer = new WalCheckpointer(database, TimeSpan.FromMilliseconds(options.Value.CheckpointIntervalMs), logger);
         }
 
         _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(options.Value.WriterQueueCapacity)

@@ -18,7 +18,7 @@ namespace Messenger.Kernel.Storage;
 /// while it copied, so the writer's part, which every waiting caller waits for, stays small: at 4,400 messages/s its
 /// median went from 17 to 6 ms and the writer's queue wait p95 from 10–17 to 5–7 ms (2026-12-05).
 /// </summary>
-internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval, TimeSpan restartInterval, ILogger logger) : IAsyncDisposable
+internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval, ILogger logger) : IAsyncDisposable
 {
     // A catch-up checkpoint that found this few frames new (256 KiB of 4 KiB pages) leaves the writer a batch or two.
     private const int CatchUpFrames = 64;
@@ -30,7 +30,6 @@ internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
     private int _finishDue;
-    private long _lastFinishDue;
     private int _disposed;
 
     /// <summary>Test seam: runs after each checkpoint of a background pass (where the writer's commits would land).</summary>
@@ -72,13 +71,11 @@ internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval
     }
 
     /// <summary>One background pass; once it has copied everything it saw, and tried to catch up with what was
-    /// committed meanwhile (at most four more checkpoints), the writer's part is due — at most once per
-    /// <c>restartInterval</c>: each one holds every write back while it runs (median 9–18 ms at 4,400 messages/s), and
-    /// a WAL that starts over less often only grows longer in between (a pass copies it all the same).</summary>
+    /// committed meanwhile (at most four more checkpoints), the writer's part is due.</summary>
     internal void Pass(SqliteConnection connection)
     {
         var (log, copied, generation) = Step(connection);
-        if (log <= 0 || copied != log || (_lastFinishDue != 0 && Stopwatch.GetElapsedTime(_lastFinishDue) < restartInterval))
+        if (log <= 0 || copied != log)
         {
             return;
         }
@@ -98,7 +95,6 @@ internal sealed class WalCheckpointer(SqliteDatabase database, TimeSpan interval
             }
         }
 
-        _lastFinishDue = Stopwatch.GetTimestamp();
         Volatile.Write(ref _finishDue, 1);
     }
 
