@@ -15,6 +15,10 @@ public sealed partial class GroupEndToEndTests
         // The admin turns topics on in the chat's info: the chat opens on its topic list.
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
         var info = alice.Page.GetByRole(AriaRole.Complementary, new() { Name = "Chat info" });
+        // The member list read whole first: its "Loading…" line going away moves the box up, and a click aimed at it
+        // meanwhile landed beside it (one CI run).
+        await Expect(info.GetByTestId("member")).ToHaveCountAsync(2);
+        await Expect(info.GetByTestId("members-loading")).ToHaveCountAsync(0);
         await info.GetByRole(AriaRole.Checkbox, new() { Name = "Topics (organise the group's messages in topics)" }).CheckAsync();
         await info.GetByRole(AriaRole.Button, new() { Name = "Close info" }).ClickAsync();
         var aliceTopics = alice.Page.GetByTestId("topic");
@@ -78,6 +82,10 @@ public sealed partial class GroupEndToEndTests
         await alice.CreateGroupAsync("Crew", bobName.Username);
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
         var info = alice.Page.GetByRole(AriaRole.Complementary, new() { Name = "Chat info" });
+        // The member list read whole first: its "Loading…" line going away moves the box up, and a click aimed at it
+        // meanwhile landed beside it (one CI run).
+        await Expect(info.GetByTestId("member")).ToHaveCountAsync(2);
+        await Expect(info.GetByTestId("members-loading")).ToHaveCountAsync(0);
         await info.GetByRole(AriaRole.Checkbox, new() { Name = "Topics (organise the group's messages in topics)" }).CheckAsync();
         await info.GetByRole(AriaRole.Button, new() { Name = "Close info" }).ClickAsync();
 

@@ -238,24 +238,21 @@ internal sealed class SecretChatStore(SqliteDatabase database)
         scope.Execute("UPDATE message_secret_files SET media_id = @media, size = @size WHERE id = @id", ("@id", fileId), ("@media", file.Id), ("@size", file.Size));
 
     /// <summary>The file the message <paramref name="randomId"/> of <paramref name="fromId"/> carried, or null.</summary>
-    public static EncryptedFile? SentFile(WriteScope scope, long chatId, long fromId, long randomId)
-    {
-        var command = scope.Command("SELECT media_id, size FROM message_secret_files WHERE chat_id = @chat AND from_id = @from AND random_id = @random");
-        command.Parameters.AddWithValue("@chat", chatId);
-        command.Parameters.AddWithValue("@from", fromId);
-        command.Parameters.AddWithValue("@random", randomId);
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? new EncryptedFile(reader.GetInt64(0), reader.GetInt64(1)) : null;
-    }
+    public static EncryptedFile? SentFile(WriteScope scope, long chatId, long fromId, long randomId) =>
+        FileWhere(scope, chatId, fromId, "random_id", randomId);
 
     /// <summary>The file <paramref name="mediaId"/> as chat <paramref name="chatId"/> holds it for one of
     /// <paramref name="fromId"/>'s messages, or null (never sent by them in this chat, or released with the chat).</summary>
-    public static EncryptedFile? HeldFile(WriteScope scope, long chatId, long fromId, long mediaId)
+    public static EncryptedFile? HeldFile(WriteScope scope, long chatId, long fromId, long mediaId) =>
+        FileWhere(scope, chatId, fromId, "media_id", mediaId);
+
+    // One of fromId's files in the chat by a column of ours (random_id or media_id), never a caller's text.
+    private static EncryptedFile? FileWhere(WriteScope scope, long chatId, long fromId, string column, long value)
     {
-        var command = scope.Command("SELECT media_id, size FROM message_secret_files WHERE chat_id = @chat AND from_id = @from AND media_id = @media LIMIT 1");
+        var command = scope.Command($"SELECT media_id, size FROM message_secret_files WHERE chat_id = @chat AND from_id = @from AND {column} = @value LIMIT 1");
         command.Parameters.AddWithValue("@chat", chatId);
         command.Parameters.AddWithValue("@from", fromId);
-        command.Parameters.AddWithValue("@media", mediaId);
+        command.Parameters.AddWithValue("@value", value);
         using var reader = command.ExecuteReader();
         return reader.Read() ? new EncryptedFile(reader.GetInt64(0), reader.GetInt64(1)) : null;
     }
