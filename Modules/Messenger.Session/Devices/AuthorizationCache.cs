@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Messenger.Session.Storage;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ internal sealed class AuthorizationCache : IDisposable
 {
     private static readonly TimeSpan KnownFor = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan UnknownFor = TimeSpan.FromSeconds(30);
+    private const int KeyBytes = 32;
 
     private readonly SessionStore _store;
     private readonly MemoryCache _cache;
@@ -30,7 +32,7 @@ internal sealed class AuthorizationCache : IDisposable
 
     public DeviceAuthorization? Get(byte[] deviceKey)
     {
-        var key = Convert.ToHexString(deviceKey);
+        var key = KeyOf(deviceKey);
         if (_cache.TryGetValue(key, out Entry? cached))
         {
             return cached!.Authorization;
@@ -56,10 +58,23 @@ internal sealed class AuthorizationCache : IDisposable
     public void Invalidate(byte[] deviceKey)
     {
         Interlocked.Increment(ref _generation);
-        _cache.Remove(Convert.ToHexString(deviceKey));
+        _cache.Remove(KeyOf(deviceKey));
     }
 
     public void Dispose() => _cache.Dispose();
+
+    /// <summary>The cache's key for a device key: a handshake's key (32 bytes) as two 128-bit halves, hashed and compared
+    /// without building a string on every call; any other length (none reaches here from a handshake) as its hex.</summary>
+    private static object KeyOf(byte[] deviceKey) => deviceKey.Length == KeyBytes
+        ? new KeyHalves(MemoryMarshal.Read<Int128>(deviceKey), MemoryMarshal.Read<Int128>(deviceKey.AsSpan(KeyBytes / 2)))
+        : Convert.ToHexString(deviceKey);
+
+    /// <remarks>Hashed with <see cref="HashCode"/> (seeded at random per process): device keys are chosen by clients,
+    /// and a fixed hash would let one pick many that share a bucket.</remarks>
+    private readonly record struct KeyHalves(Int128 Low, Int128 High)
+    {
+        public override int GetHashCode() => HashCode.Combine(Low, High);
+    }
 
     private sealed record Entry(DeviceAuthorization? Authorization);
 }
