@@ -827,8 +827,10 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         return owners;
     }
 
-    /// <summary>The live accounts without a stored fold, by <c>IX_session_users_unfolded</c>.</summary>
-    internal const string UnfoldedUsernamesSql = "SELECT id, username_key FROM session_users WHERE username_fold IS NULL AND username <> ''";
+    /// <summary>The live accounts without a stored fold, by their partial index: without it the planner picks the fold's
+    /// index (<c>username_fold IS NULL</c>), which also holds every deleted account.</summary>
+    private const string UnfoldedUsernamesSql =
+        "SELECT id, username_key FROM session_users INDEXED BY IX_session_users_unfolded WHERE username_fold IS NULL AND username <> ''";
 
     public Task UpdateProfileAsync(long userId, string displayName, string bio) =>
         writer.WriteAsync(scope =>
