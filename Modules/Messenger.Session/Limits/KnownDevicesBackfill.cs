@@ -16,9 +16,10 @@ internal sealed class KnownDevicesBackfill(SessionStore store, ILogger<KnownDevi
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (await store.BackfillKnownDevicesAsync() is { } inserted)
+        // A new server runs it too, with nothing to insert: no line for that.
+        if (await store.BackfillKnownDevicesAsync() is > 0 and var inserted)
         {
-            logger.LogInformation("Made the {Count} devices signed in before known devices came in known to their accounts", inserted);
+            logger.LogInformation("Upgrade: made the {Count} devices signed in before known devices came in known to their accounts", inserted);
         }
     }
 
