@@ -213,6 +213,7 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
         });
 
         // Where each resumable background pass over a table stands (DescriptorThumbnailPass): the last id it is done with.
+        // A one-time start-up pass's row says it is still to run (known_devices_backfill: KnownDevicesBackfill).
         modelBuilder.Entity<PassCursorRow>(pass =>
         {
             pass.ToTable("session_passes");
