@@ -1,8 +1,15 @@
-using Messenger.Client;
+﻿using Messenger.Client;
 using Messenger.Contracts.Auth;
+using Messenger.Kernel.Configuration;
+using Messenger.Kernel.Storage;
+using Messenger.Session.Storage;
 using Messenger.Session.Passwords;
 using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Time.Testing;
 using static Messenger.Tests.Session.SessionTestKit;
 
@@ -185,6 +192,59 @@ public sealed class KnownDeviceTests
 
         await using var newLaptop = await host.ConnectAsync();
         await FailsWith(() => newLaptop.SignInAsync("erin_known", "a new password for erin", "Laptop", "linux"), "FLOOD_WAIT");
+    }
+
+    [Fact]
+    public async Task Upgrade_DevicesSignedInBeforeKnownDevicesCameIn_AreKnownFromTheNextStart_OnlyOnce()
+    {
+        using var data = new TempDirectory();
+        var phone = new InMemoryDeviceKeyStore();
+        await using (var host = await StartHostAsync(dataDirectory: data.Path))
+        {
+            await using var device = await host.ConnectWithoutReconnectAsync(phone);
+            await device.RegisterAsync("alice_upgrade", Password, "Alice");
+            await device.SignInAsync("alice_upgrade", Password, "Phone", "tests");
+        }
+
+        // The database as the build before known devices left it: the migrations since undone (session_known_devices goes
+        // with them), the phone still signed in.
+        var connectionString = $"Data Source={Path.Combine(data.Path, MessengerOptions.DatabaseFileName)};Pooling=False";
+        var options = (DbContextOptions<SessionDbContext>)ModuleStorage.Configure(
+            new DbContextOptionsBuilder<SessionDbContext>(), connectionString, SessionDbContext.MigrationsHistoryTable).Options;
+        await using (var before = new SessionDbContext(options))
+        {
+            await before.GetService<IMigrator>().MigrateAsync("20261204215132_NameWords");
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using (var host = await StartHostAsync(dataDirectory: data.Path))
+        {
+            await LockOutAsync(host, "alice_upgrade");
+            await using var device = await host.ConnectWithoutReconnectAsync(phone);
+            await SignOutAndWaitAsync(device);
+            await using var again = await host.ConnectWithoutReconnectAsync(phone);
+            (await again.SignInAsync("alice_upgrade", Password, "Phone", "tests")).User.Username.Should().Be("alice_upgrade",
+                "a device signed in at the upgrade is known: a stranger's guesses do not hold it");
+        }
+
+        // Forgotten since (as KnownDeviceDays would): a later start does not make it known again.
+        using (var connection = new SqliteConnection(connectionString))
+        {
+            connection.Open();
+            using var forget = connection.CreateCommand();
+            forget.CommandText = "DELETE FROM session_known_devices";
+            forget.ExecuteNonQuery().Should().Be(1);
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using (var host = await StartHostAsync(dataDirectory: data.Path))
+        {
+            await LockOutAsync(host, "alice_upgrade");
+            await using var device = await host.ConnectWithoutReconnectAsync(phone);
+            await SignOutAndWaitAsync(device);
+            await using var again = await host.ConnectWithoutReconnectAsync(phone);
+            await FailsWith(() => again.SignInAsync("alice_upgrade", Password, "Phone", "tests"), "FLOOD_WAIT");
+        }
     }
 
     /// <summary>The key store of a device that signed in to <paramref name="username"/> by password, then signed out.</summary>

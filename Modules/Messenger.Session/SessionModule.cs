@@ -1,4 +1,4 @@
-using FluentValidation;
+﻿using FluentValidation;
 using Messenger.Contracts.Account;
 using Messenger.Contracts.Admin;
 using Messenger.Contracts.Auth;
@@ -50,6 +50,8 @@ public static class SessionModule
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<AuthLimits>();
         services.AddSingleton<KnownDevices>();
+        // Before every other start-up step of the module's: awaited, so before the server listens.
+        services.AddHostedService<KnownDevicesBackfill>();
         services.AddSingleton<AccountPassword>();
         services.AddSingleton<LoginTokenStore>();
         services.AddSingleton<AuthorizationCache>();

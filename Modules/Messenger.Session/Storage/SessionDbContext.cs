@@ -1,4 +1,4 @@
-using Messenger.Kernel.Storage;
+﻿using Messenger.Kernel.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -31,6 +31,9 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
             // (migration UsernameFold): they keep their names, and a rename gives them one.
             user.Property(u => u.UsernameFold).HasColumnName("username_fold").HasMaxLength(32);
             user.HasIndex(u => u.UsernameFold).IsUnique();
+            // The live accounts without a fold (the later look-alikes above): few, read whole and folded in C# by every
+            // username check (SessionStore.UsernameOwners), so that their fold stays taken when its holder gives it up.
+            user.HasIndex(u => u.UsernameKey, "IX_session_users_unfolded").HasFilter("username_fold IS NULL AND username <> ''");
             user.Property(u => u.PasswordHash).HasColumnName("password_hash").HasMaxLength(256);
             user.Property(u => u.DisplayName).HasColumnName("display_name").HasMaxLength(64);
             // The display name's words, folded (NameKey), joined by single spaces; '' for accounts no name search finds
@@ -210,6 +213,7 @@ internal sealed class SessionDbContext(DbContextOptions<SessionDbContext> option
         });
 
         // Where each resumable background pass over a table stands (DescriptorThumbnailPass): the last id it is done with.
+        // A one-time start-up pass's row says it is still to run (known_devices_backfill: KnownDevicesBackfill).
         modelBuilder.Entity<PassCursorRow>(pass =>
         {
             pass.ToTable("session_passes");

@@ -1,4 +1,4 @@
-using Messenger.Contracts.Account;
+﻿using Messenger.Contracts.Account;
 using Messenger.Contracts.Admin;
 using Messenger.Contracts.Auth;
 using Messenger.Contracts.Bots;
@@ -715,6 +715,44 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         return command.ExecuteScalar() is not null;
     }
 
+    /// <summary>The pass row of <see cref="BackfillKnownDevicesAsync"/>: present until it ran (migration KnownDevicesBackfill).</summary>
+    public const string KnownDevicesBackfillPass = "known_devices_backfill";
+
+    /// <summary>
+    /// Once, after the upgrade that brought known devices in: every device signed in then becomes known to its account, as
+    /// of its last activity. The pass's row in <c>session_passes</c> is deleted in the same unit, so the devices are
+    /// inserted exactly once, even across a crash; a device known already keeps its row. Answers how many were inserted,
+    /// or null when the pass had run before.
+    /// </summary>
+    public Task<int?> BackfillKnownDevicesAsync() =>
+        writer.WriteAsync(scope =>
+        {
+            if (scope.Execute("DELETE FROM session_passes WHERE name = @name", ("@name", KnownDevicesBackfillPass)) == 0)
+            {
+                return (int?)null;
+            }
+
+            var devices = new List<(long UserId, byte[] DeviceKey, long LastActiveAt)>();
+            using (var reader = scope.Command("SELECT user_id, device_key, last_active_at FROM session_authorizations").ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    devices.Add((reader.GetInt64(0), (byte[])reader.GetValue(1), reader.GetInt64(2)));
+                }
+            }
+
+            var inserted = 0;
+            foreach (var (userId, deviceKey, lastActiveAt) in devices)
+            {
+                inserted += scope.Execute(
+                    "INSERT INTO session_known_devices (user_id, device_key_hash, signed_in_at) VALUES (@user, @hash, @at) " +
+                    "ON CONFLICT (user_id, device_key_hash) DO NOTHING",
+                    ("@user", userId), ("@hash", KnownDevices.Hash(deviceKey)), ("@at", lastActiveAt));
+            }
+
+            return (int?)inserted;
+        });
+
     /// <summary>Forgets the devices whose last sign-in by password was before <paramref name="beforeMs"/>.</summary>
     public Task<int> ForgetKnownDevicesAsync(long beforeMs) =>
         writer.WriteAsync(scope => scope.Execute("DELETE FROM session_known_devices WHERE signed_in_at < @before", ("@before", beforeMs)));
@@ -767,13 +805,32 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     internal static long? UsernameOwner(WriteScope scope, string key, string fold) =>
         UsernameOwners(scope, key, fold) is [var id, ..] ? id : null;
 
+    /// <remarks>The accounts without a stored fold count too: look-alikes that already stood side by side when the fold
+    /// came in (migration UsernameFold) left only the older one holding it, and once it renames or is deleted the later
+    /// ones' names must still block the fold. They are few (nobody gets there since), read by their partial index
+    /// (<c>IX_session_users_unfolded</c>) and folded here.</remarks>
     private static List<long> UsernameOwners(WriteScope scope, string key, string fold)
     {
         using var command = scope.Command("SELECT id FROM session_users WHERE username_key = @key UNION SELECT id FROM session_users WHERE username_fold = @fold");
         command.Parameters.AddWithValue("@key", key);
         command.Parameters.AddWithValue("@fold", fold);
-        return command.ReadInt64Column();
+        var owners = command.ReadInt64Column();
+        using var reader = scope.Command(UnfoldedUsernamesSql).ExecuteReader();
+        while (reader.Read())
+        {
+            if (Rules.UsernameFold(reader.GetString(1)) == fold && !owners.Contains(reader.GetInt64(0)))
+            {
+                owners.Add(reader.GetInt64(0));
+            }
+        }
+
+        return owners;
     }
+
+    /// <summary>The live accounts without a stored fold, by their partial index: without it the planner picks the fold's
+    /// index (<c>username_fold IS NULL</c>), which also holds every deleted account.</summary>
+    private const string UnfoldedUsernamesSql =
+        "SELECT id, username_key FROM session_users INDEXED BY IX_session_users_unfolded WHERE username_fold IS NULL AND username <> ''";
 
     public Task UpdateProfileAsync(long userId, string displayName, string bio) =>
         writer.WriteAsync(scope =>

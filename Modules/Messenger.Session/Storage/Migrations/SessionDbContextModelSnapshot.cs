@@ -423,6 +423,9 @@ namespace Messenger.Session.Storage.Migrations
                     b.HasIndex("UsernameKey")
                         .IsUnique();
 
+                    b.HasIndex(new[] { "UsernameKey" }, "IX_session_users_unfolded")
+                        .HasFilter("username_fold IS NULL AND username <> ''");
+
                     b.ToTable("session_users", (string)null);
                 });
 
