@@ -1,4 +1,4 @@
-﻿using Messenger.Client;
+using Messenger.Client;
 using Messenger.Contracts.Auth;
 using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Storage;

@@ -1,4 +1,4 @@
-﻿using FluentValidation;
+using FluentValidation;
 using Messenger.Contracts.Account;
 using Messenger.Contracts.Admin;
 using Messenger.Contracts.Auth;

@@ -1,4 +1,4 @@
-﻿using Messenger.Kernel.Storage;
+using Messenger.Kernel.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 

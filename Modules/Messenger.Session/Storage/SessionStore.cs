@@ -1,4 +1,4 @@
-﻿using Messenger.Contracts.Account;
+using Messenger.Contracts.Account;
 using Messenger.Contracts.Admin;
 using Messenger.Contracts.Auth;
 using Messenger.Contracts.Bots;
