@@ -138,8 +138,10 @@ public sealed record Resynced(long Pts) : LoggedEvent(Pts);
 /// following a large group's own log accordingly.</summary>
 public sealed record ChatUpdated(long Pts, Chat Chat, bool IsMember) : LoggedEvent(Pts);
 
-/// <summary>Too much was missed in the large group <see cref="ChatId"/> to replay it: the stream continues from
-/// <see cref="Pts"/> in its log and the app should refetch that chat's history.</summary>
+/// <summary>Too much was missed in the large group <see cref="ChatId"/> to replay it, or the stream was started from the
+/// app's pts with no position in that group's log (<c>StartAsync</c> without it in <c>channelPts</c>), so what was
+/// posted there while the app was closed cannot be reported: the stream continues from <see cref="Pts"/> in its log and
+/// the app should refetch that chat's history.</summary>
 public sealed record ChatResynced(long ChatId, long Pts) : MessengerEvent;
 
 /// <summary><see cref="UserId"/> is typing in the chat <see cref="Peer"/> until <see cref="ExpiresAt"/> (client clock),

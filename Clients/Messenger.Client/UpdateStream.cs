@@ -122,7 +122,8 @@ public sealed class UpdateStream
     /// Like <see cref="StartAsync(long, long?, CancellationToken)"/>, with the positions the app persisted in its large
     /// groups' own logs (<paramref name="channelPts"/>, by chat id): after the catch-up of the user's log, each of them
     /// that is behind reports what was missed in it. A large group without a persisted position starts from the
-    /// chat's current position (no history replayed).
+    /// chat's current position: what was posted in it while the app was closed is not reported, and a
+    /// <see cref="ChatResynced"/> for it (after the user log's catch-up) tells the app to refetch that chat's history.
     /// </summary>
     public Task StartAsync(long userId, long? pts, IReadOnlyDictionary<long, long>? channelPts, CancellationToken cancellationToken = default)
     {
@@ -369,6 +370,7 @@ public sealed class UpdateStream
             }
 
             _recentMessageIds.Clear();
+            _resumedWithoutChannelPositions = start.Pts is not null;
             _log.Restart(pts, fetch: start.Pts is not null);
             Secret?.Started(start.UserId);
             if (start.Pts is null)
@@ -512,6 +514,8 @@ public sealed class UpdateStream
 
     private void Resync(long pts)
     {
+        // Resynced already tells the app to refetch everything, its large groups' history with it.
+        _resumedWithoutChannelPositions = false;
         _log.Pts = pts;
         Emit(new Resynced(pts));
         Secret?.Resynced();
@@ -821,6 +825,11 @@ public sealed class UpdateStream
         }
     }
 
+    // Set by a start from the app's pts until the first catch-up lists the user's large groups: one listed then with no
+    // position (none given in channelPts, none from a join in the catch-up) may have had posts while the app was
+    // closed that the stream cannot report, so it says so (ChatResynced) rather than skipping them silently.
+    private bool _resumedWithoutChannelPositions;
+
     // The user's large groups as the last getDifference answer lists them: unknown ones are recorded at their
     // position, ones ahead of the local position fetch their difference, ones not listed are no longer the user's.
     private void SyncChannels(ChannelState[]? listed)
@@ -830,11 +839,17 @@ public sealed class UpdateStream
             return;
         }
 
+        var resumed = _resumedWithoutChannelPositions;
+        _resumedWithoutChannelPositions = false;
         foreach (var state in listed)
         {
             if (!_channels.TryGetValue(state.ChatId, out var channel))
             {
                 Track(state.ChatId, state.Pts);
+                if (resumed)
+                {
+                    Emit(new ChatResynced(state.ChatId, state.Pts));
+                }
             }
             else if (state.Pts > channel.Pts)
             {

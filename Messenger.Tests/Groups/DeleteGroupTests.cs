@@ -6,6 +6,7 @@ using Messenger.Kernel.Storage;
 using Messenger.Message.Groups;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Media;
+using Messenger.Tests.Messages;
 using Messenger.Tests.Session;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -151,6 +152,74 @@ public sealed class DeleteGroupTests
         (await fred.Client.GetDifferenceAsync(fredPts)).Updates.Should().BeEmpty("a former member whose folders did not name it is left alone");
         (await fred.Client.GetDialogFiltersAsync()).Should().BeEquivalentTo([groups]);
         host.CountRows("message_former_members").Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Delete_AFolderNoCleanupReached_LosesTheChatWhenRead_OrWhenSaved_AndAnEmptiedFolderIsDeleted()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_delstale");
+        await using var bob = await host.MemberAsync("bob_delstale");
+        await using var carol = await host.MemberAsync("carol_delstale");
+        await using var dave = await host.MemberAsync("dave_delstale");
+        var others = await host.RegisterUsersAsync("many_delstale", DialogFolderLimits.MaxPeers);
+        var chat = (await alice.Client.CreateGroupAsync("Before the upgrade", [bob.Id, carol.Id, dave.Id], large: true)).Chat;
+        var peer = Peer.Chat(chat.Id);
+        var bobPeer = Peer.User(bob.Id);
+        var mixed = new DialogFilter(2, "Mixed", IncludePeers: [peer, bobPeer], ExcludePeers: []);
+        var only = new DialogFilter(3, "Only", IncludePeers: [peer], ExcludePeers: []);
+        var groups = new DialogFilter(4, "Groups", Groups: true, IncludePeers: [], ExcludePeers: [peer]);
+        var many = new DialogFilter(5, "Many", IncludePeers: [peer], ExcludePeers: []);
+        foreach (var folder in new[] { mixed, only, groups })
+        {
+            await carol.Client.SaveDialogFilterAsync(folder);
+        }
+
+        await dave.Client.SaveDialogFilterAsync(only);
+        await dave.Client.SaveDialogFilterAsync(many);
+        await carol.Client.LeaveGroupAsync(chat.Id);
+        await dave.Client.LeaveGroupAsync(chat.Id);
+
+        // As on a server upgraded from a build before message_former_members: nothing says their folders name the chat.
+        host.CountRows($"message_former_members WHERE chat_id = {chat.Id}").Should().Be(2);
+        using (var connection = host.Services.GetRequiredService<SqliteDatabase>().Open())
+        {
+            using var forget = connection.CreateCommand();
+            forget.CommandText = "DELETE FROM message_former_members WHERE chat_id = @chat";
+            forget.Parameters.AddWithValue("@chat", chat.Id);
+            forget.ExecuteNonQuery();
+        }
+
+        var carolPts = (await carol.Client.GetStateAsync()).Pts;
+        var davePts = (await dave.Client.GetStateAsync()).Pts;
+        await alice.Client.DeleteGroupAsync(chat.Id);
+        (await carol.Client.GetDifferenceAsync(carolPts)).Updates.Should().BeEmpty("the delete's cleanup did not reach carol's folders");
+        host.CountRows($"message_dialog_folders WHERE user_id = {carol.Id}").Should().Be(3);
+
+        (await carol.Client.GetDialogFiltersAsync()).Should().BeEquivalentTo(
+            [mixed with { IncludePeers = [bobPeer] }, groups with { ExcludePeers = [] }], o => o.WithStrictOrdering(),
+            "the deleted chat is left out, and a folder that named only it is deleted");
+        (await carol.Client.GetDifferenceAsync(carolPts)).Updates.Select(u => u.Update).Should().BeEquivalentTo(
+            [new DialogFilterUpdate(3, null)], "the emptied folder is deleted for good and the user's devices are told");
+        host.CountRows($"message_dialog_folders WHERE user_id = {carol.Id}").Should().Be(2);
+        (await carol.Client.GetDialogFiltersAsync()).Select(f => f.Id).Should().Equal([2, 4], "a second read changes nothing");
+
+        (await carol.Client.SaveDialogFilterAsync(mixed with { Title = "Kept" })).PtsCount.Should().Be(1,
+            "a device that still holds the chat may save the folder with it");
+        var saved = (await carol.Client.GetDifferenceAsync(carolPts)).Updates.Select(u => u.Update).OfType<DialogFilterUpdate>().Last();
+        saved.Should().BeEquivalentTo(new DialogFilterUpdate(2, mixed with { Title = "Kept", IncludePeers = [bobPeer] }), "it is dropped from what is stored");
+        await ChatTestKit.FailsWith(() => carol.Client.SaveDialogFilterAsync(only), GroupErrorNames.ChatNotFound, 404);
+
+        // dave saves without reading first: the chat does not count against the limit, and a folder left empty is deleted.
+        var full = many with { IncludePeers = [peer, .. others.Select(Peer.User)] };
+        (await dave.Client.SaveDialogFilterAsync(full)).PtsCount.Should().Be(1);
+        await ChatTestKit.FailsWith(() => dave.Client.SaveDialogFilterAsync(full with { IncludePeers = [.. others.Select(Peer.User), bobPeer] }),
+            DialogFolderErrorNames.FilterPeersInvalid);
+        (await dave.Client.SaveDialogFilterAsync(only with { Title = "Renamed" })).PtsCount.Should().Be(1);
+        (await dave.Client.GetDifferenceAsync(davePts)).Updates.Select(u => u.Update).Should().BeEquivalentTo(
+            [new DialogFilterUpdate(5, many with { IncludePeers = [.. others.Select(Peer.User)] }), new DialogFilterUpdate(3, null)],
+            o => o.WithStrictOrdering());
+        (await dave.Client.GetDialogFiltersAsync()).Should().ContainSingle().Which.IncludePeers.Should().HaveCount(DialogFolderLimits.MaxPeers);
     }
 
     [Fact]

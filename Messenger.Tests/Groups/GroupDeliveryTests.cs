@@ -264,6 +264,32 @@ public sealed class GroupDeliveryTests
     }
 
     [Fact]
+    public async Task UpdateStream_StartedWithoutALargeGroupsPosition_SaysItsHistoryWasSkipped_AndFollowsItFromThere()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_noresume");
+        await using var bob = await host.MemberAsync("bob_noresume", listen: true);
+        var chat = (await alice.Client.CreateGroupAsync("Large", [bob.Id], large: true)).Chat;
+        var peer = Peer.Chat(chat.Id);
+        await alice.Client.SendMessageAsync(peer, "seen");
+        await bob.NextAsync<MessageReceived>(e => e.Message.Text == "seen");
+        var userPts = bob.Client.Events.Pts!.Value;
+        await bob.Client.DisposeAsync();
+
+        await alice.Client.SendMessageAsync(peer, "missed 1");
+        var head = (await alice.Client.SendMessageAsync(peer, "missed 2")).Pts;
+
+        await using var back = await host.DeviceAsync("bob_noresume", bob.Id, listen: false);
+        await back.Client.Events.StartAsync(bob.Id, userPts);
+
+        var events = await back.EventsUntilAsync<ChatResynced>(e => e.ChatId == chat.Id);
+        events.Last().Should().Be(new ChatResynced(chat.Id, head), "the app kept no position in the group's log: its posts since are not replayed");
+        events.OfType<MessageReceived>().Should().BeEmpty();
+        await alice.Client.SendMessageAsync(peer, "after");
+        (await back.NextAsync<MessageReceived>()).Message.Text.Should().Be("after", "the stream follows the group from its position then");
+    }
+
+    [Fact]
     public async Task AddMembers_PastTheSmallGroupLimit_ConvertsKeepingHistoryAndReadPositions()
     {
         await using var host = await GroupTestKit.StartHostAsync();

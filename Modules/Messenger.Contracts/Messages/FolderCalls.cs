@@ -42,7 +42,8 @@ public sealed record GetDialogFiltersCall : IRpcCall<DialogFilters>;
 /// Errors: <c>FILTER_ID_INVALID</c>, <c>FILTER_TITLE_INVALID</c> (empty or more than
 /// <see cref="DialogFolderLimits.MaxTitleLength"/> characters after trimming), <c>FILTER_INCLUDE_EMPTY</c> (no kind of
 /// chat and no chat named), <c>FILTER_PEERS_INVALID</c> (a chat named twice, in both lists, or more than
-/// <see cref="DialogFolderLimits.MaxPeers"/> in a list), <c>DIALOG_FILTERS_TOO_MUCH</c> (a folder more than
+/// <see cref="DialogFolderLimits.MaxPeers"/> in a list, not counting deleted groups the folder named already, which are
+/// dropped; more than twice that sent), <c>DIALOG_FILTERS_TOO_MUCH</c> (a folder more than
 /// <see cref="DialogFolderLimits.MaxFolders"/>), <c>PEER_ID_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c> (a group the caller is
 /// not in).</summary>
 [RpcMethod("messages.updateDialogFilter")]

@@ -48,27 +48,68 @@ internal sealed class UpdateDialogFiltersOrderValidator : AbstractValidator<Upda
 /// deleted) stays named until the caller edits it out; only chats newly named are checked. A group deleted goes from its
 /// members' folders and from those of former members whose folders named it when they left
 /// (<see cref="DialogFolders.RememberFormerMember"/>, <see cref="DialogFolders.Forget"/>, from <c>GroupDeletion</c>): it
-/// never comes back.
+/// never comes back. A deleted group that path missed (a departure from before <c>message_former_members</c>) is left
+/// out when the folders are read and dropped when the folder naming it is saved (before the limits are counted); a
+/// folder that then holds nothing is deleted and told deleted, as <c>Forget</c> does.
 /// </summary>
-internal sealed class DialogFoldersHandler(Chats.ChatResolver chats, OwnChatSettings settings, SqliteDatabase database, IMediator bus, RpcContext caller)
+internal sealed class DialogFoldersHandler(
+    Chats.ChatResolver chats, OwnChatSettings settings, SqliteDatabase database, LoggedWriter writer, IMediator bus, RpcContext caller, TimeProvider clock)
     : IRequestHandler<GetDialogFiltersCall, DialogFilters>, IRequestHandler<UpdateDialogFilterCall, AffectedMessages>,
         IRequestHandler<UpdateDialogFiltersOrderCall, AffectedMessages>
 {
-    public ValueTask<DialogFilters> Handle(GetDialogFiltersCall call, CancellationToken cancellationToken)
+    public async ValueTask<DialogFilters> Handle(GetDialogFiltersCall call, CancellationToken cancellationToken)
     {
         var me = caller.RequireUserId();
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT body FROM message_dialog_folders WHERE user_id = @user ORDER BY position";
-        command.Parameters.AddWithValue("@user", me);
-        using var reader = command.ExecuteReader();
-        var filters = new List<DialogFilter>();
-        while (reader.Read())
+        List<DialogFilter> filters;
+        HashSet<long> gone;
+        using (var connection = database.Open())
         {
-            filters.Add(DialogFolders.Read((byte[])reader[0]));
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT body FROM message_dialog_folders WHERE user_id = @user ORDER BY position";
+            command.Parameters.AddWithValue("@user", me);
+            filters = [];
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    filters.Add(DialogFolders.Read((byte[])reader[0]));
+                }
+            }
+
+            using var goneQuery = connection.CreateCommand();
+            gone = DialogFolders.GoneChats(sql => { goneQuery.CommandText = sql; return goneQuery; }, filters);
         }
 
-        return ValueTask.FromResult(new DialogFilters([.. filters]));
+        var shown = filters.Select(f => DialogFolders.Without(f, gone)).ToList();
+        if (shown.Any(f => !DialogFolders.HoldsAnything(f)))
+        {
+            // A folder whose named chats were all deleted: deleted as groups.delete deletes it, and told deleted.
+            await writer.WriteAsync(bus, (scope, appends) =>
+            {
+                var emptied = new List<int>();
+                var query = scope.Command("SELECT body FROM message_dialog_folders WHERE user_id = @user");
+                query.Parameters.AddWithValue("@user", me);
+                var stored = new List<DialogFilter>();
+                using (var reader = query.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        stored.Add(DialogFolders.Read((byte[])reader[0]));
+                    }
+                }
+
+                var goneNow = DialogFolders.GoneChats(scope.Command, stored);
+                var now = clock.GetUtcNow().ToUnixTimeSeconds();
+                foreach (var filter in stored.Where(f => !DialogFolders.HoldsAnything(DialogFolders.Without(f, goneNow))))
+                {
+                    scope.Execute("DELETE FROM message_dialog_folders WHERE user_id = @user AND folder_id = @id", ("@user", me), ("@id", filter.Id));
+                    appends.Append(me, new DialogFilterUpdate(filter.Id, null), now);
+                }
+            }, cancellationToken);
+            shown.RemoveAll(f => !DialogFolders.HoldsAnything(f));
+        }
+
+        return new DialogFilters([.. shown]);
     }
 
     public async ValueTask<AffectedMessages> Handle(UpdateDialogFilterCall call, CancellationToken cancellationToken)
@@ -78,6 +119,22 @@ internal sealed class DialogFoldersHandler(Chats.ChatResolver chats, OwnChatSett
         if (filter is not null)
         {
             var named = DialogFolders.Stored(database, me, call.Id) is { } stored ? DialogFolders.PeersOf(stored).ToHashSet() : [];
+            using (var connection = database.Open())
+            {
+                // Only chats the folder named already: naming a deleted chat anew is refused as any chat the caller is not in.
+                using var goneQuery = connection.CreateCommand();
+                var namedBefore = filter with
+                {
+                    IncludePeers = [.. filter.IncludePeers!.Where(named.Contains)], ExcludePeers = [.. filter.ExcludePeers!.Where(named.Contains)],
+                };
+                filter = DialogFolders.Without(filter, DialogFolders.GoneChats(sql => { goneQuery.CommandText = sql; return goneQuery; }, [namedBefore]));
+            }
+
+            if (filter.IncludePeers!.Length > DialogFolderLimits.MaxPeers || filter.ExcludePeers!.Length > DialogFolderLimits.MaxPeers)
+            {
+                throw MessengerError.BadRequest(DialogFolderErrorNames.FilterPeersInvalid, $"at most {DialogFolderLimits.MaxPeers} chats a list");
+            }
+
             foreach (var peer in DialogFolders.PeersOf(filter).Where(p => !named.Contains(p)))
             {
                 await chats.ResolveAsync(me, peer, bus, cancellationToken);
@@ -86,7 +143,7 @@ internal sealed class DialogFoldersHandler(Chats.ChatResolver chats, OwnChatSett
 
         return await settings.ChangeOwnAsync((scope, _) =>
         {
-            if (filter is null)
+            if (filter is null || !DialogFolders.HoldsAnything(filter))
             {
                 return scope.Execute("DELETE FROM message_dialog_folders WHERE user_id = @user AND folder_id = @id", ("@user", me), ("@id", call.Id)) > 0
                     ? new DialogFilterUpdate(call.Id, null)
@@ -159,14 +216,50 @@ internal static class DialogFolders
         title?.Trim() is { Length: > 0 and <= DialogFolderLimits.MaxTitleUnits } trimmed
         && new StringInfo(trimmed).LengthInTextElements <= DialogFolderLimits.MaxTitleLength && TextRules.IsName(trimmed, DialogFolderLimits.MaxTitleUnits);
 
-    /// <summary>No chat named twice or in both lists, and each list within its limit.</summary>
+    /// <summary>What a list may name as sent: its limit counted without the deleted groups the folder named already,
+    /// which the handler drops first (a device saving the folder as it last saw it names at most
+    /// <see cref="DialogFolderLimits.MaxPeers"/> of them besides the chats it adds).</summary>
+    public const int MaxPeersSent = 2 * DialogFolderLimits.MaxPeers;
+
+    /// <summary>No chat named twice or in both lists, and each list within <see cref="MaxPeersSent"/> (the handler checks
+    /// <see cref="DialogFolderLimits.MaxPeers"/> once the deleted groups are out).</summary>
     public static bool PeersFit(DialogFilter filter)
     {
         var include = filter.IncludePeers ?? [];
         var exclude = filter.ExcludePeers ?? [];
-        return include.Length <= DialogFolderLimits.MaxPeers && exclude.Length <= DialogFolderLimits.MaxPeers
+        return include.Length <= MaxPeersSent && exclude.Length <= MaxPeersSent
             && include.Concat(exclude).Distinct().Count() == include.Length + exclude.Length;
     }
+
+    /// <summary>Whether the folder takes a kind of chat or names one to include (what <c>updateDialogFilter</c> asks of
+    /// a folder): one that does not, once deleted groups are out of it, is deleted.</summary>
+    public static bool HoldsAnything(DialogFilter filter) =>
+        filter.PrivateChats || filter.Bots || filter.Groups || filter.Channels || filter.IncludePeers is { Length: > 0 };
+
+    /// <summary>The groups and channels named in <paramref name="filters"/> that are deleted (<c>message_chats.deleted</c>
+    /// 1, being purged, or 2, purged: either way gone for everyone), looked up by the primary key with
+    /// <paramref name="prepare"/> (a unit's <see cref="WriteScope.Command"/>, or a command of the caller's connection).</summary>
+    public static HashSet<long> GoneChats(Func<string, Microsoft.Data.Sqlite.SqliteCommand> prepare, IEnumerable<DialogFilter> filters)
+    {
+        long[] ids = [.. filters.SelectMany(PeersOf).Where(p => p.Kind == PeerKind.Chat).Select(p => p.Id).Distinct()];
+        if (ids.Length == 0)
+        {
+            return [];
+        }
+
+        var command = prepare("SELECT id FROM message_chats WHERE id IN (SELECT value FROM json_each(@ids)) AND deleted <> 0");
+        command.Parameters.AddWithValue("@ids", System.Text.Json.JsonSerializer.Serialize(ids));
+        return [.. command.ReadInt64Column()];
+    }
+
+    /// <summary><paramref name="filter"/> without the chats of <paramref name="gone"/>.</summary>
+    public static DialogFilter Without(DialogFilter filter, HashSet<long> gone) => gone.Count == 0
+        ? filter
+        : filter with
+        {
+            IncludePeers = [.. (filter.IncludePeers ?? []).Where(p => !(p.Kind == PeerKind.Chat && gone.Contains(p.Id)))],
+            ExcludePeers = [.. (filter.ExcludePeers ?? []).Where(p => !(p.Kind == PeerKind.Chat && gone.Contains(p.Id)))],
+        };
 
     /// <summary>As stored and told: the title trimmed, empty lists as empty arrays.</summary>
     public static DialogFilter Normalize(DialogFilter filter) =>
@@ -207,7 +300,7 @@ internal static class DialogFolders
                 IncludePeers = [.. (filter.IncludePeers ?? []).Where(p => p != peer)],
                 ExcludePeers = [.. (filter.ExcludePeers ?? []).Where(p => p != peer)],
             };
-            if (left.PrivateChats || left.Bots || left.Groups || left.Channels || left.IncludePeers.Length > 0)
+            if (HoldsAnything(left))
             {
                 scope.Execute("UPDATE message_dialog_folders SET body = @body WHERE user_id = @user AND folder_id = @id",
                     ("@body", MessagePackSerializer.Serialize(left, WireSerializer.Options)), ("@user", user), ("@id", left.Id));
