@@ -112,8 +112,9 @@ public sealed class UpdateStream
     /// <summary>
     /// Starts reporting the updates of <paramref name="userId"/> (the signed-in user; decides
     /// <see cref="MessageReceived.IsOutgoing"/>). Without <paramref name="pts"/> it starts from the log's current
-    /// position (a fresh device replays no history); with the <c>pts</c> the app persisted it first reports what was
-    /// missed since. Calling it again starts over.
+    /// position (a fresh device replays no history; its large groups are followed from their positions then, which a
+    /// first getDifference lists); with the <c>pts</c> the app persisted it first reports what was missed since. Calling
+    /// it again starts over.
     /// </summary>
     public Task StartAsync(long userId, long? pts = null, CancellationToken cancellationToken = default) =>
         StartAsync(userId, pts, channelPts: null, cancellationToken);
@@ -371,11 +372,14 @@ public sealed class UpdateStream
 
             _recentMessageIds.Clear();
             _resumedWithoutChannelPositions = start.Pts is not null;
-            _log.Restart(pts, fetch: start.Pts is not null);
+            // A fresh start reads a difference too, from the state's pts: nothing to replay, but its answer lists the
+            // user's large groups at their positions, so they are followed from the start (getState lists none; one
+            // known only from its first push would skip what is posted in it during an early connection drop).
+            _log.Restart(pts, fetch: true);
             Secret?.Started(start.UserId);
             if (start.Pts is null)
             {
-                // Nothing missed to read first.
+                // Nothing missed to read first (the later catch-up's CaughtUp finds the check done).
                 Secret?.CaughtUp();
             }
 

@@ -155,6 +155,27 @@ public sealed partial class UpdateStreamTests
     }
 
     [Fact]
+    public async Task Start_Fresh_FollowsTheLargeGroupsItsFirstDifferenceLists_SoAPostNoPushBroughtIsReported()
+    {
+        var stream = CreateStream(Forever);
+        _server.StatePts = 10;
+        await StartFreshAsync(stream, statePts: 10, [new ChannelState(Group, 5)]);
+        stream.ChannelPts.Should().Equal(new Dictionary<long, long> { [Group] = 5 });
+
+        // The connection dropped before any push of the group; after the reconnect the difference lists it ahead.
+        _server.Differences.Enqueue(new Difference([], new UpdatesState(10, 0), false, false, [new ChannelState(Group, 6)]));
+        _server.ChannelDifferences.Enqueue(new ChannelDifference(Group, [ChannelMessage(6, 100)], 6, false, false));
+        stream.RequestDifference();
+
+        // The post itself, with no ChatResynced before it: a fresh start has no history to say was skipped.
+        var received = (await NextAsync()).Should().BeOfType<MessageReceived>().Subject;
+        received.ChannelId.Should().Be(Group);
+        received.Message.Id.Should().Be(100);
+        _server.ChannelDifferenceRequests.Should().Equal((Group, 5L));
+        stream.ChannelPts[Group].Should().Be(6);
+    }
+
+    [Fact]
     public async Task Difference_NoLongerListsAChannel_StopsTrackingIt()
     {
         var stream = await StartWithChannelAsync(channelPts: 5, gapWait: Forever);
@@ -261,7 +282,7 @@ public sealed partial class UpdateStreamTests
     {
         var stream = CreateStream(gapWait);
         _server.StatePts = 10;
-        await stream.StartAsync(Me, pts: null, channelPts: new Dictionary<long, long> { [Group] = channelPts });
+        await StartFreshAsync(stream, statePts: 10, [new ChannelState(Group, channelPts)], new Dictionary<long, long> { [Group] = channelPts });
         return stream;
     }
 

@@ -74,7 +74,7 @@ public sealed partial class UpdateStreamTests : IAsyncLifetime
         var stream = CreateStream(Forever);
         Push(NewMessage(pts: 11, id: 100, from: Friend));
         _server.StatePts = 11;
-        await stream.StartAsync(Me);
+        await StartFreshAsync(stream, statePts: 11, channels: []);
 
         Push(NewMessage(pts: 12, id: 101, from: Friend));
 
@@ -338,8 +338,23 @@ public sealed partial class UpdateStreamTests : IAsyncLifetime
     {
         var stream = CreateStream(gapWait);
         _server.StatePts = statePts;
-        await stream.StartAsync(Me);
+        await StartFreshAsync(stream, statePts, channels: []);
         return stream;
+    }
+
+    // A fresh start (no pts) reads a difference at once from the state's pts: the server's answer has nothing to replay
+    // and lists the user's large groups (channels) at their positions. Each test goes on once the stream has read it,
+    // with DifferenceRequests left to what the test itself causes.
+    private async Task StartFreshAsync(UpdateStream stream, long statePts, ChannelState[] channels,
+        IReadOnlyDictionary<long, long>? channelPts = null)
+    {
+        _server.Differences.Enqueue(new Difference([], new UpdatesState(statePts, 0), false, false, channels));
+        await stream.StartAsync(Me, pts: null, channelPts);
+        await SessionWait(() => _server.DifferenceRequests.Count == 1);
+        // The fetch runs in the stream's loop: a step put in after it began runs once its answer is read.
+        await stream.InOrderAsync(() => { });
+        _server.DifferenceRequests.Should().Equal(statePts);
+        _server.DifferenceRequests.Clear();
     }
 
     private void Push(params LoggedUpdate[] updates) =>

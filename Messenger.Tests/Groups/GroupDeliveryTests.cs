@@ -2,6 +2,7 @@ using Messenger.Client;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
+using Messenger.Contracts.Wire;
 using Messenger.Kernel.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Messenger.Tests.Session;
@@ -287,6 +288,53 @@ public sealed class GroupDeliveryTests
         events.OfType<MessageReceived>().Should().BeEmpty();
         await alice.Client.SendMessageAsync(peer, "after");
         (await back.NextAsync<MessageReceived>()).Message.Text.Should().Be("after", "the stream follows the group from its position then");
+    }
+
+    [Fact]
+    public async Task UpdateStream_StartedFresh_FollowsItsLargeGroupsFromTheStart_SoAPostMissedInAnEarlyDropIsReported()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_fresh");
+        await using var bob = await host.MemberAsync("bob_fresh");
+        var chat = (await alice.Client.CreateGroupAsync("Large", [bob.Id], large: true)).Chat;
+        var peer = Peer.Chat(chat.Id);
+        await alice.Client.SendMessageAsync(peer, "before");
+
+        // A new device starts with no pts; the group's pushes are lost with its connection until it drops.
+        await using var device = await host.DeviceAsync("bob_fresh", bob.Id, listen: false);
+        var losing = 1;
+        device.Client.InboundFilter = envelope =>
+            Volatile.Read(ref losing) == 0 || envelope.Body is not UpdatesBody { Kind: UpdateKinds.Channel };
+        await device.Client.Events.StartAsync(bob.Id);
+        (await Eventually(() => device.Client.Events.ChannelPts.ContainsKey(chat.Id))).Should()
+            .BeTrue("the start's difference lists the group, so the stream follows it from the start");
+
+        await alice.Client.SendMessageAsync(peer, "during the drop");
+        var connections = device.Client.ConnectionCount;
+        Volatile.Write(ref losing, 0);
+        await device.Client.DropConnectionAsync();
+        await SessionTestKit.WaitUntil(() => device.Client.ConnectionCount > connections && device.Client.IsConnected);
+        await alice.Client.SendMessageAsync(peer, "after");
+
+        var events = await device.EventsUntilAsync<MessageReceived>(e => e.Message.Text == "after");
+        events.OfType<MessageReceived>().Select(e => e.Message.Text).Should().Equal(["during the drop", "after"], "no push brought the first");
+        events.OfType<ChatResynced>().Should().BeEmpty("a fresh start replays no history, so none was skipped");
+    }
+
+    // Polls the condition for up to 20 s: false when it never held (the test's assertion then says what was expected).
+    private static async Task<bool> Eventually(Func<bool> condition)
+    {
+        for (var waited = 0; waited < 2_000; waited++)
+        {
+            if (condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(10);
+        }
+
+        return condition();
     }
 
     [Fact]
