@@ -76,8 +76,7 @@ internal sealed class DialogFoldersHandler(
                 }
             }
 
-            using var goneQuery = connection.CreateCommand();
-            gone = DialogFolders.GoneChats(sql => { goneQuery.CommandText = sql; return goneQuery; }, filters);
+            gone = DialogFolders.GoneChats(connection, filters);
         }
 
         var shown = filters.Select(f => DialogFolders.Without(f, gone)).ToList();
@@ -122,12 +121,11 @@ internal sealed class DialogFoldersHandler(
             using (var connection = database.Open())
             {
                 // Only chats the folder named already: naming a deleted chat anew is refused as any chat the caller is not in.
-                using var goneQuery = connection.CreateCommand();
                 var namedBefore = filter with
                 {
                     IncludePeers = [.. filter.IncludePeers!.Where(named.Contains)], ExcludePeers = [.. filter.ExcludePeers!.Where(named.Contains)],
                 };
-                filter = DialogFolders.Without(filter, DialogFolders.GoneChats(sql => { goneQuery.CommandText = sql; return goneQuery; }, [namedBefore]));
+                filter = DialogFolders.Without(filter, DialogFolders.GoneChats(connection, [namedBefore]));
             }
 
             if (filter.IncludePeers!.Length > DialogFolderLimits.MaxPeers || filter.ExcludePeers!.Length > DialogFolderLimits.MaxPeers)
@@ -250,6 +248,17 @@ internal static class DialogFolders
         var command = prepare("SELECT id FROM message_chats WHERE id IN (SELECT value FROM json_each(@ids)) AND deleted <> 0");
         command.Parameters.AddWithValue("@ids", System.Text.Json.JsonSerializer.Serialize(ids));
         return [.. command.ReadInt64Column()];
+    }
+
+    /// <inheritdoc cref="GoneChats(Func{string, Microsoft.Data.Sqlite.SqliteCommand}, IEnumerable{DialogFilter})"/>
+    public static HashSet<long> GoneChats(Microsoft.Data.Sqlite.SqliteConnection connection, IEnumerable<DialogFilter> filters)
+    {
+        using var command = connection.CreateCommand();
+        return GoneChats(sql =>
+        {
+            command.CommandText = sql;
+            return command;
+        }, filters);
     }
 
     /// <summary><paramref name="filter"/> without the chats of <paramref name="gone"/>.</summary>
