@@ -134,8 +134,9 @@ public static class MessengerApp
         await Listening.StartAsync(app, cancellationToken);
 
         var messenger = app.Services.GetRequiredService<IOptions<MessengerOptions>>().Value;
-        app.Logger.LogInformation("Messenger listening on {Addresses}", string.Join(", ", app.ListeningAddresses()));
-        app.Logger.LogInformation("Data directory {DataDirectory}, database {DatabasePath}", messenger.DataDirectoryFullPath, messenger.DatabasePath);
+        var startup = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(LoggingOptions.StartupCategory);
+        startup.LogInformation("Messenger listening on {Addresses}", string.Join(", ", app.ListeningAddresses()));
+        startup.LogInformation("Data directory {DataDirectory}, database {DatabasePath}", messenger.DataDirectoryFullPath, messenger.DatabasePath);
         if (newDataDirectory)
         {
             // A relative Messenger:DataDirectory is taken from the current directory: started from another one, a server
@@ -152,7 +153,7 @@ public static class MessengerApp
                 address);
         }
 
-        app.AnnounceWebClient();
+        app.AnnounceWebClient(startup);
     }
 
     public static IReadOnlyList<string> ListeningAddresses(this WebApplication app) =>
@@ -244,6 +245,7 @@ public static class MessengerApp
         logger.MinimumLevel.Is(level)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .MinimumLevel.Override(LoggingOptions.StartupCategory, LogEventLevel.Information)
             .Enrich.FromLogContext()
             .Filter.ByExcluding(IsRefusalLoggedByTheProtocol)
             // A listen address Kestrel could not take is thrown to Program, which prints it as one line: the host's own

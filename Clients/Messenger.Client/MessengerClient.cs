@@ -270,9 +270,16 @@ public sealed class MessengerClient : IAsyncDisposable
             link.Abandoned = true;
             await hub.DisposeAsync();
             cancellationToken.ThrowIfCancellationRequested();
-            throw new MessengerConnectionException(e is OperationCanceledException && timeout.IsCancellationRequested
-                ? $"handshake with {_options.ServerUrl} got no answer within ConnectTimeout ({_options.ConnectTimeout.TotalSeconds:0.###} s)"
-                : $"handshake with {_options.ServerUrl} failed (server unreachable, or it does not hold the pinned key): {e.Message}", e);
+            throw new MessengerConnectionException(e switch
+            {
+                OperationCanceledException when timeout.IsCancellationRequested =>
+                    $"handshake with {_options.ServerUrl} got no answer within ConnectTimeout ({_options.ConnectTimeout.TotalSeconds:0.###} s)",
+                // SignalR cancels the invocation when the server closes the connection, as it does on a handshake it
+                // cannot read: most likely one sealed to a key the server does not hold.
+                OperationCanceledException =>
+                    $"the server at {_options.ServerUrl} closed the connection during the handshake: it does not hold the pinned key (another server, or its key was re-created?) or it refused the handshake (its log says why)",
+                _ => $"handshake with {_options.ServerUrl} failed (server unreachable, or it does not hold the pinned key): {e.Message}",
+            }, e);
         }
 
         ConnectionCount++;

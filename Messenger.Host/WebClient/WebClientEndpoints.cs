@@ -73,7 +73,7 @@ internal static class WebClientEndpoints
         return app;
     }
 
-    public static void AnnounceWebClient(this WebApplication app)
+    public static void AnnounceWebClient(this WebApplication app, ILogger startup)
     {
         if (!app.Services.GetRequiredService<WebRoot>().IsBuilt)
         {
@@ -83,7 +83,7 @@ internal static class WebClientEndpoints
 
         foreach (var address in app.ListeningAddresses())
         {
-            app.Logger.LogInformation("Open {Url} in a browser", ListenAddresses.BrowserUrl(address));
+            startup.LogInformation("Open {Url} in a browser", ListenAddresses.BrowserUrl(address));
         }
     }
 

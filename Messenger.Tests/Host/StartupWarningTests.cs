@@ -1,4 +1,5 @@
 using Messenger.Client;
+using Messenger.Contracts.Help;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
 
@@ -25,6 +26,28 @@ public sealed class StartupWarningTests
         File.GetUnixFileMode(data).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         LogFiles.Read(directory.Path).Should().Contain("Messenger listening on").And.NotContain("is open to other users")
             .And.Contain($"Created a new, empty data directory {data};").And.NotContain("plain HTTP", "it listens on loopback");
+    }
+
+    [Fact]
+    public async Task Start_WithTheLogAtWarning_StillSaysTheKeysFingerprintTheAddressAndTheDataDirectory()
+    {
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        string fingerprint;
+
+        await using (var host = await TestHost.StartAsync(data, new Dictionary<string, string?>(LogFiles.Settings(directory.Path))
+        {
+            ["Messenger:Logging:MinimumLevel"] = "Warning",
+        }))
+        {
+            await using var client = await host.ConnectAsync();
+            fingerprint = (await client.CallAsync(new GetConfigCall())).ServerKeyFingerprint;
+        }
+
+        LogFiles.Read(directory.Path).Should().Contain($"Server key fingerprint {fingerprint}")
+            .And.Contain("Messenger listening on http://127.0.0.1:")
+            .And.Contain($"Data directory {data}, database")
+            .And.NotContain("Storage writer drained", "the other lines at Information stay below the minimum level");
     }
 
     [Fact]

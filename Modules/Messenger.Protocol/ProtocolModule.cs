@@ -2,6 +2,7 @@ using Mediator;
 using Messenger.Contracts.Help;
 using Messenger.Contracts.Wire;
 using Messenger.Kernel;
+using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Storage;
 using Messenger.Kernel.Updates;
@@ -105,11 +106,11 @@ public static class ProtocolModule
     }
 
     /// <summary>Logs the server key's fingerprint (the key is loaded or created by <see cref="LoadServerKeyAsync"/>).</summary>
-    private sealed class AnnounceServerKey(ServerKeyStore keys, ILogger<ServerKeyStore> logger) : IHostedService
+    private sealed class AnnounceServerKey(ServerKeyStore keys, ILoggerFactory loggers) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            logger.LogInformation("Server key fingerprint {Fingerprint} (public key {PublicKey})", keys.Fingerprint, keys.PublicKeyHex);
+            loggers.CreateLogger(LoggingOptions.StartupCategory).LogInformation("Server key fingerprint {Fingerprint} (public key {PublicKey})", keys.Fingerprint, keys.PublicKeyHex);
             return Task.CompletedTask;
         }
 

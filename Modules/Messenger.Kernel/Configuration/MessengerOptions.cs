@@ -69,6 +69,11 @@ public sealed class LoggingOptions
 {
     public const string Section = "Messenger:Logging";
 
+    /// <summary>The log category of the lines an operator needs from every start (the server key's fingerprint, the
+    /// addresses, the data directory): logged at Information whatever <see cref="MinimumLevel"/> says, as ASP.NET Core's
+    /// own start-up lines are.</summary>
+    public const string StartupCategory = "Messenger.Startup";
+
     public string MinimumLevel { get; set; } = "Information";
 
     /// <summary>Rolling log file path (one file a day); empty means console only.</summary>
