@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Messenger.Client;
 using Messenger.Contracts.Messages;
 using Messenger.Tests.Infrastructure;
@@ -17,6 +18,21 @@ public sealed class ReadmeQuickStartTests
         var code = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "Messenger.Tests", "Client", "ReadmeQuickStart.cs")).ReplaceLineEndings("\n");
 
         readme.Should().Contain($"```csharp\n{code}```", "the README's quick-start is the compiled and tested file");
+    }
+
+    [Fact]
+    public void Readme_CallsTheQuickStartWithAUsernameAndPasswordTheServerTakes()
+    {
+        // The prose line that shows how Main calls the quick start is not run, so its arguments are held to the
+        // server's field rules here: a user who copies it must not meet USERNAME_INVALID.
+        var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
+        var call = Regex.Match(readme, @"HelloApp\.RunAsync\(new Uri\(""[^""]*""\), ""[^""]*"", ""(?<username>[^""]*)"",\s*""(?<password>[^""]*)""");
+
+        call.Success.Should().BeTrue("the README shows how a console app's Main calls HelloApp.RunAsync");
+        var username = call.Groups["username"].Value;
+        Messenger.Session.Rules.IsUsername(username).Should().BeTrue($"the README's username {username} is a valid one");
+        Messenger.Session.Rules.IsReservedForBots(username).Should().BeFalse($"the README's username {username} is not a bot's");
+        Messenger.Session.Rules.Characters(call.Groups["password"].Value).Should().BeGreaterThanOrEqualTo(Messenger.Session.Rules.PasswordMinCharacters);
     }
 
     [Fact]
