@@ -72,6 +72,39 @@ public sealed class MemberSearchTests
         await ChatTestKit.FailsWith(() => stranger.Client.SearchMembersAsync(group.Id, "zo"), GroupErrorNames.ChatNotFound, 404);
     }
 
+    [Theory]
+    [InlineData(2000)] // the group is read whole
+    [InlineData(2)] // the group is bigger than that: the server's name indexes are walked
+    public async Task SearchMembers_ByAnRnForAnM_AndByAQueryEndingInR_FindsTheMember_AndNoOutsider(int scanLimit)
+    {
+        await using var host = await SessionTestKit.StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Messenger:Session:RegistrationsPerAddress"] = "1000",
+            ["Messenger:Message:MemberSearchScanLimit"] = scanLimit.ToString(),
+        });
+        await using var alice = await host.MemberAsync("alice_alike");
+        var ids = new List<long>();
+        await using (var registrar = await host.ConnectAsync())
+        {
+            foreach (var (username, name) in new[]
+                     {
+                         ("maxx_alike", "Maxx"), ("bam_alike", "Bam"), ("ornella_alike", "Ornella"), ("maxim_outside", "Maxim"),
+                     })
+            {
+                ids.Add((await registrar.RegisterAsync(username, SessionTestKit.Password, name)).User.Id);
+            }
+        }
+
+        var (maxx, bam, ornella) = (ids[0], ids[1], ids[2]);
+        var group = (await alice.Client.CreateGroupAsync("Look-alikes", [maxx, bam, ornella], large: true)).Chat;
+
+        (await alice.Client.SearchMembersAsync(group.Id, "rnaxx")).Members.Select(m => m.UserId).Should().Equal([maxx]);
+        (await alice.Client.SearchMembersAsync(group.Id, "rnax")).Members.Select(m => m.UserId).Should().Equal([maxx], "maxim is no member");
+        (await alice.Client.SearchMembersAsync(group.Id, "bar")).Members.Select(m => m.UserId).Should().Equal([bam], "a trailing r may be the start of an rn");
+        (await alice.Client.SearchMembersAsync(group.Id, "0r")).Members.Select(m => m.UserId).Should().Equal([ornella], "as 0rn finds her");
+        (await alice.Client.SearchMembersAsync(group.Id, "0rn")).Members.Select(m => m.UserId).Should().Equal([ornella]);
+    }
+
     [Fact]
     public async Task SearchPlans_ReadBoundedIndexRanges_AndTheMembersByTheirKey_NeverAWholeTable()
     {

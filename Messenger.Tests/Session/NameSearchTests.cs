@@ -2,6 +2,7 @@ using Messenger.Client;
 using Messenger.Contracts.Auth;
 using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Storage;
+using Messenger.Session;
 using Messenger.Session.Storage;
 using Messenger.Session.Users;
 using Messenger.Tests.Groups;
@@ -162,6 +163,32 @@ public sealed class NameSearchTests
         NameSearch.Find(store, "amber bern cole di", among: null, candidatesPerIndex: 2, includeBlocked: false).Should().BeEmpty(
             "only the three longest words are probed, all cut: a query's cost is bounded whatever its length");
         NameSearch.Find(store, "amber bern di", among: null, candidatesPerIndex: 2, includeBlocked: false).Should().Equal(target);
+    }
+
+    [Fact]
+    public void NameQuery_WhenALookAlikeQueryFindsAUsername_EveryStartOfTheQueryFindsItToo()
+    {
+        // Every query of up to four of the letters the look-alikes read or yield (and one they leave) finds the username
+        // spelled as its fold, and spelled with an rn for each m; so must each start of the query, or a name found at
+        // "0rn" would vanish at "0r" while typing.
+        var letters = "arnmil1o0";
+        IEnumerable<string> queries = [""];
+        for (var length = 1; length <= 4; length++)
+        {
+            queries = [.. queries.SelectMany(query => letters.Select(letter => query + letter))];
+            foreach (var query in queries)
+            {
+                var fold = Rules.UsernameFold(query);
+                foreach (var username in new[] { fold + "z", fold.Replace("m", "rn", StringComparison.Ordinal) + "z" })
+                {
+                    new NameQuery(query).Rank([], username).Should().NotBeNull($"\"{query}\" is a look-alike of {username}");
+                    for (var start = 1; start < query.Length; start++)
+                    {
+                        new NameQuery(query[..start]).Rank([], username).Should().NotBeNull($"\"{query}\" finds {username}, so its start \"{query[..start]}\" must");
+                    }
+                }
+            }
+        }
     }
 
     [Fact]

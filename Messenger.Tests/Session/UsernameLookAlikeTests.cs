@@ -82,4 +82,23 @@ public sealed class UsernameLookAlikeTests : IAsyncLifetime
         (await admin.Client.SearchUsersAsync("a1ice")).Should().BeEmpty("a look-alike finds no more than the name itself does");
         (await admin.Client.SearchUsersAsync("alice_found")).Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task Search_ByAnRnForAnM_FindsIt_AndAQueryEndingInR_FindsAnRnNameByItsM_AtEveryLetterTyped()
+    {
+        await using var admin = await _host.SignUpAsync("admin_rn", startEvents: false);
+        await using var maxx = await _host.SignUpAsync("maxx_yz", startEvents: false);
+        await using var bam = await _host.SignUpAsync("bam_probe", startEvents: false);
+        await using var barnaby = await _host.SignUpAsync("barnaby_x", startEvents: false);
+        await using var ornella = await _host.SignUpAsync("ornella_probe", startEvents: false);
+
+        (await admin.Client.SearchUsersAsync("rnaxx")).Select(u => u.Id).Should().Equal([maxx.UserId], "rn reads as m, though the query has no other look-alike");
+        (await admin.Client.SearchUsersAsync("barn")).Select(u => u.Id).Should().Equal([barnaby.UserId, bam.UserId], "the name as typed first, its look-alike after");
+        (await admin.Client.SearchUsersAsync("bar")).Select(u => u.Id).Should().Equal([barnaby.UserId, bam.UserId], "a trailing r may be the start of an rn");
+        (await admin.Client.SearchUsersAsync("baro")).Should().BeEmpty("an r followed by anything but n is an r");
+        foreach (var typed in Enumerable.Range(1, "0rnella".Length).Select(length => "0rnella"[..length]))
+        {
+            (await admin.Client.SearchUsersAsync(typed)).Select(u => u.Id).Should().Contain(ornella.UserId, $"\"{typed}\" is on the way to 0rnella");
+        }
+    }
 }

@@ -26,13 +26,55 @@ internal static class Rules
     public static string UsernameKey(string username) => username.ToLowerInvariant();
 
     /// <summary>
-    /// The username as it may be read: the key with the look-alikes of a sans-serif font folded together — <c>i</c>,
-    /// <c>l</c> and <c>1</c> (so a capital I) to <c>l</c>, <c>0</c> to <c>o</c>, then <c>rn</c> to <c>m</c>. It is
-    /// unique like the key, so <c>AIice</c> or <c>a1ice</c> cannot register next to <c>alice</c>. The migration that
-    /// added it (<c>UsernameFold</c>) spells the same fold in SQL: change both together.
+    /// The look-alikes of a sans-serif font, in the order <see cref="UsernameFold"/> reads them: <c>i</c> and <c>1</c>
+    /// (so a capital I) as <c>l</c>, <c>0</c> as <c>o</c>, then <c>rn</c> as <c>m</c>. The migration that added the fold
+    /// (<c>UsernameFold</c>) spells the same table in SQL, and the web client's <c>nameSearch.ts</c> in TypeScript:
+    /// change all three together.
     /// </summary>
-    public static string UsernameFold(string username) =>
-        UsernameKey(username).Replace('i', 'l').Replace('1', 'l').Replace('0', 'o').Replace("rn", "m", StringComparison.Ordinal);
+    public static readonly IReadOnlyList<(string From, string To)> UsernameLookAlikes = [("i", "l"), ("1", "l"), ("0", "o"), ("rn", "m")];
+
+    /// <summary>
+    /// The username as it may be read: the key with <see cref="UsernameLookAlikes"/> folded together. It is unique like
+    /// the key, so <c>AIice</c> or <c>a1ice</c> cannot register next to <c>alice</c>.
+    /// </summary>
+    public static string UsernameFold(string username)
+    {
+        var fold = UsernameKey(username);
+        foreach (var (from, to) in UsernameLookAlikes)
+        {
+            fold = fold.Replace(from, to, StringComparison.Ordinal);
+        }
+
+        return fold;
+    }
+
+    /// <summary>The letters <see cref="UsernameLookAlikes"/> read or yield (<c>rn</c> yields <c>m</c>): a query with
+    /// none of them has no look-alike but itself.</summary>
+    public static readonly System.Buffers.SearchValues<char> UsernameFoldLetters =
+        System.Buffers.SearchValues.Create(string.Concat(UsernameLookAlikes.Select(rule => rule.From + rule.To)));
+
+    /// <summary>
+    /// What a username's fold starts with when a query's fold (<paramref name="queryFold"/>) finds it: the query's fold,
+    /// and for a query that ends in the first letters of a longer look-alike (<c>bar</c>, of <c>rn</c>) the same with
+    /// those letters read as it (<c>bam</c>). The fold of a start is not always the start of the fold (<c>bar</c> →
+    /// <c>bar</c>, <c>barn</c> → <c>bam</c>); with this a query that finds a name still finds it with its last letters
+    /// deleted, so search-as-you-type only narrows. No look-alike yields a letter that begins a longer one, so a fold
+    /// ending in <c>r</c> ends in a query's own <c>r</c>.
+    /// </summary>
+    public static IEnumerable<string> UsernameFoldStarts(string queryFold)
+    {
+        yield return queryFold;
+        foreach (var (from, to) in UsernameLookAlikes)
+        {
+            for (var typed = 1; typed < from.Length; typed++)
+            {
+                if (queryFold.EndsWith(from.AsSpan(0, typed), StringComparison.Ordinal))
+                {
+                    yield return queryFold[..^typed] + to;
+                }
+            }
+        }
+    }
 
     public static int Characters(string text) => text.EnumerateRunes().Count();
 

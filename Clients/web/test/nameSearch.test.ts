@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldName, isNameQuery, nameMatches, nameWords, usernameFold } from '../src/ui/nameSearch';
+import { foldName, isNameQuery, nameMatches, nameWords, usernameFold, usernameFoldStarts } from '../src/ui/nameSearch';
 
 describe('name search', () => {
   it('folds case and accents of Latin, Greek and Cyrillic letters', () => {
@@ -31,6 +31,38 @@ describe('name search', () => {
     expect(nameMatches('@a1ic', 'Someone', 'alice')).toBe(true);
     expect(nameMatches('bob', 'Someone', 'alice')).toBe(false);
     expect(nameMatches('AIice', 'Alice Smith')).toBe(false);
+  });
+
+  it('finds an rn look-alike of an m, and a query ending in r finds an rn name by its m: typing only narrows', () => {
+    expect(nameMatches('rnaxx', 'Someone', 'maxx_yz')).toBe(true);
+    expect(nameMatches('barn', 'Someone', 'bam_probe')).toBe(true);
+    expect(nameMatches('bar', 'Someone', 'bam_probe')).toBe(true);
+    expect(nameMatches('bar', 'Someone', 'bao_probe')).toBe(false);
+    expect(usernameFoldStarts('or')).toEqual(['or', 'om']);
+    expect(usernameFoldStarts('om')).toEqual(['om']);
+    for (let length = 1; length <= '0rnella'.length; length++) {
+      expect(nameMatches('0rnella'.slice(0, length), 'Someone', 'ornella_probe')).toBe(true);
+    }
+  });
+
+  it('finds a name by every start of a look-alike query that finds it', () => {
+    // Every query of up to four of the letters the look-alikes read or yield (and one they leave) finds the name
+    // spelled as its fold, and spelled with an rn for each m; so must each start of the query.
+    const letters = ['a', 'r', 'n', 'm', 'i', 'l', '1', 'o', '0'];
+    let queries = [''];
+    for (let length = 1; length <= 4; length++) {
+      queries = queries.flatMap((q) => letters.map((c) => q + c));
+      for (const query of queries) {
+        for (const username of [usernameFold(query) + 'z', usernameFold(query).replaceAll('m', 'rn') + 'z']) {
+          expect(nameMatches(query, 'Someone', username)).toBe(true);
+          for (let start = 1; start < query.length; start++) {
+            if (!nameMatches(query.slice(0, start), 'Someone', username)) {
+              expect.fail(`"${query.slice(0, start)}" misses ${username}, which "${query}" finds`);
+            }
+          }
+        }
+      }
+    }
   });
 
   it('matches when every query word starts a word of the name or the username, in any order', () => {

@@ -214,19 +214,18 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
         }
 
         // A look-alike of a username ("AIice", "a1ice" for alice) finds it by the folded key, ranked after the exact
-        // matches (NameQuery.Rank). A query with no letter the fold reads or writes ("zed") has only its exact matches.
-        if (usernamePrefix is not null && usernamePrefix.AsSpan().IndexOfAny(FoldedLetters) >= 0)
+        // matches (NameQuery.Rank); a query ending in 'r' reads the range of its "m" too ("bar" finds bam by "barn").
+        // A query with no letter the fold reads or writes ("zed") has only its exact matches.
+        if (usernamePrefix is not null && usernamePrefix.AsSpan().IndexOfAny(Rules.UsernameFoldLetters) >= 0)
         {
-            var fold = Rules.UsernameFold(usernamePrefix);
-            candidates.AddRange(Range(UsernameFoldRangeSql, fold, fold + "~").Ids);
+            foreach (var fold in Rules.UsernameFoldStarts(Rules.UsernameFold(usernamePrefix)))
+            {
+                candidates.AddRange(Range(UsernameFoldRangeSql, fold, fold + "~").Ids);
+            }
         }
 
         return candidates;
     }
-
-    /// <summary>The letters <see cref="Rules.UsernameFold"/> changes or yields (<c>rn</c> yields <c>m</c>): a query
-    /// without any has no look-alike but itself.</summary>
-    private static readonly System.Buffers.SearchValues<char> FoldedLetters = System.Buffers.SearchValues.Create("il1o0m");
 
     /// <summary>How many rows of a word's range of <c>session_user_name_words</c> there are, up to <c>@limit</c>: the
     /// covering index alone.</summary>

@@ -16,7 +16,8 @@ internal sealed class MatchUsersByNameHandler(SessionStore store) : IRequestHand
 /// the query as typed (lower-cased, without its leading '@'s) starts their username, underscores and all. The username
 /// itself comes first (a mention's click looks for it among the first few), then the whole name, then names or
 /// usernames that start with the query, then the rest, then look-alikes of a username (the query's fold starts the
-/// username's fold, <see cref="Rules.UsernameFold"/>); within each, by folded name, then id.
+/// username's fold, <see cref="Rules.UsernameFold"/>, a trailing <c>r</c> read as <c>r</c> or the start of <c>m</c>); within
+/// each, by folded name, then id.
 /// </summary>
 internal static class NameSearch
 {
@@ -48,14 +49,14 @@ internal static class NameSearch
 internal sealed class NameQuery
 {
     private readonly string _joined;
-    private readonly string? _usernameFold;
+    private readonly string[] _usernameFoldStarts;
 
     public NameQuery(string text)
     {
         Words = NameKey.Words(text);
         _joined = string.Join(' ', Words);
         Username = NameKey.UsernamePrefix(text);
-        _usernameFold = Username is null ? null : Rules.UsernameFold(Username);
+        _usernameFoldStarts = Username is null ? [] : [.. Rules.UsernameFoldStarts(Rules.UsernameFold(Username))];
     }
 
     public List<string> Words { get; }
@@ -72,8 +73,9 @@ internal sealed class NameQuery
 
     /// <summary>0: the username; 1: the whole name; 2: the name or username starts with the query; 3: every word
     /// starts a word of the name or the username; 4: the query's fold starts the username's fold (a look-alike of it,
-    /// <see cref="Rules.UsernameFold"/>: <c>AIice</c> finds alice); null: no match. A query without a word (<c>__</c>)
-    /// matches usernames only.</summary>
+    /// <see cref="Rules.UsernameFold"/>: <c>AIice</c> finds alice), or a query ending in <c>r</c> finds it by its
+    /// <c>m</c> (<see cref="Rules.UsernameFoldStarts"/>: <c>0r</c> finds ornella as <c>0rn</c> does); null: no match. A
+    /// query without a word (<c>__</c>) matches usernames only.</summary>
     public int? Rank(List<string> nameWords, string usernameKey)
     {
         if (usernameKey == Username)
@@ -99,6 +101,12 @@ internal sealed class NameQuery
             return 3;
         }
 
-        return _usernameFold is not null && Rules.UsernameFold(usernameKey).StartsWith(_usernameFold, StringComparison.Ordinal) ? 4 : null;
+        if (_usernameFoldStarts.Length == 0)
+        {
+            return null;
+        }
+
+        var usernameFold = Rules.UsernameFold(usernameKey);
+        return _usernameFoldStarts.Any(start => usernameFold.StartsWith(start, StringComparison.Ordinal)) ? 4 : null;
     }
 }

@@ -45,15 +45,39 @@ function usernamePrefix(query: string): string | null {
   return USERNAME.test(typed) ? typed.toLowerCase() : null;
 }
 
-/** A username as it may be read (Session's Rules.UsernameFold): lower-cased, `i` and `1` read as `l`, `0` as `o`, then
- * `rn` as `m`, so "AIice" and "a1ice" read as alice does. */
+/** The look-alikes in the order a fold reads them (Session's Rules.UsernameLookAlikes): `i` and `1` as `l`, `0` as `o`,
+ * then `rn` as `m`. */
+const LOOK_ALIKES: readonly (readonly [string, string])[] = [
+  ['i', 'l'],
+  ['1', 'l'],
+  ['0', 'o'],
+  ['rn', 'm'],
+];
+
+/** A username as it may be read (Session's Rules.UsernameFold): lower-cased, with the look-alikes folded, so "AIice"
+ * and "a1ice" read as alice does. */
 export function usernameFold(username: string): string {
-  return username.toLowerCase().replace(/[i1]/g, 'l').replace(/0/g, 'o').replace(/rn/g, 'm');
+  let fold = username.toLowerCase();
+  for (const [from, to] of LOOK_ALIKES) fold = fold.split(from).join(to);
+  return fold;
+}
+
+/** What a username's fold starts with when a query's fold finds it (Session's Rules.UsernameFoldStarts): the query's
+ * fold, and for a query ending in the first letters of a longer look-alike ("bar", of `rn`) the same with them read as
+ * it ("bam"), so a query that finds a name still finds it with its last letters deleted. */
+export function usernameFoldStarts(queryFold: string): string[] {
+  const starts = [queryFold];
+  for (const [from, to] of LOOK_ALIKES) {
+    for (let typed = 1; typed < from.length; typed++) {
+      if (queryFold.endsWith(from.slice(0, typed))) starts.push(queryFold.slice(0, -typed) + to);
+    }
+  }
+  return starts;
 }
 
 /** Whether `query` finds the person or chat named `name` (with `username`, if any). A query with neither a word nor
  * a username's start finds nothing; one that is only a username's start ("_") finds by the username alone, or by a
- * look-alike of it ("AIice" finds alice, as users.search does). */
+ * look-alike of it ("AIice" finds alice, and "0r" finds ornella as "0rn" does, as users.search does). */
 export function nameMatches(query: string, name: string, username = ''): boolean {
   const usernameKey = username.toLowerCase();
   const typed = usernamePrefix(query);
@@ -66,7 +90,9 @@ export function nameMatches(query: string, name: string, username = ''): boolean
   ) {
     return true;
   }
-  return usernameKey !== '' && typed !== null && usernameFold(usernameKey).startsWith(usernameFold(typed));
+  if (usernameKey === '' || typed === null) return false;
+  const fold = usernameFold(usernameKey);
+  return usernameFoldStarts(usernameFold(typed)).some((start) => fold.startsWith(start));
 }
 
 /** Whether the server takes `query` for users.search or a member search: 1–64 characters after trimming, with a word
