@@ -155,7 +155,7 @@ public sealed partial class UpdateStreamTests
     }
 
     [Fact]
-    public async Task Start_Fresh_FollowsTheLargeGroupsItsFirstDifferenceLists_SoAPostNoPushBroughtIsReported()
+    public async Task Start_Fresh_FollowsTheLargeGroupsGetStateLists_SoAPostNoPushBroughtIsReported()
     {
         var stream = CreateStream(Forever);
         _server.StatePts = 10;
