@@ -176,6 +176,24 @@ public sealed partial class UpdateStreamTests
     }
 
     [Fact]
+    public async Task Start_ResumedFromAPtsAheadOfTheLog_StartsOverAtGetState_FollowingTheLargeGroupsItLists()
+    {
+        var stream = CreateStream(Forever);
+        _server.StatePts = 10;
+        _server.StateChannels = [new ChannelState(Group, 5)];
+        _server.NextDifference = () => Task.FromException<Difference>(new RpcException(UpdateErrorNames.PtsInvalid, 400, null));
+
+        await stream.StartAsync(Me, pts: 50);
+
+        (await NextAsync()).Should().Be(new Resynced(10), "the app refetches everything, the group's history with it");
+        stream.Pts.Should().Be(10);
+        stream.ChannelPts.Should().Equal(new Dictionary<long, long> { [Group] = 5 });
+        PushChannel(Group, ChannelMessage(pts: 6, id: 100));
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Message.Id.Should().Be(100);
+        _server.ChannelDifferenceRequests.Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Difference_NoLongerListsAChannel_StopsTrackingIt()
     {
         var stream = await StartWithChannelAsync(channelPts: 5, gapWait: Forever);
