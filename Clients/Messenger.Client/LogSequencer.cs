@@ -125,8 +125,7 @@ internal sealed class LogSequencer(long pts, TimeProvider clock, TimeSpan gapWai
     }
 
     /// <summary>Starts over at <paramref name="position"/>: nothing held, and the difference fetched at once when
-    /// <paramref name="fetch"/> (the position was saved earlier and may be behind, or the answer's list of large groups is
-    /// wanted).</summary>
+    /// <paramref name="fetch"/> (the position was saved earlier and may be behind).</summary>
     public void Restart(long position, bool fetch)
     {
         _held.Clear();

@@ -112,9 +112,9 @@ public sealed class UpdateStream
     /// <summary>
     /// Starts reporting the updates of <paramref name="userId"/> (the signed-in user; decides
     /// <see cref="MessageReceived.IsOutgoing"/>). Without <paramref name="pts"/> it starts from the log's current
-    /// position (a fresh device replays no history; its large groups are followed from their positions then, which a
-    /// first getDifference lists); with the <c>pts</c> the app persisted it first reports what was missed since. Calling
-    /// it again starts over.
+    /// position (a fresh device replays no history; its large groups are followed from their positions then, which
+    /// <c>updates.getState</c> lists with it); with the <c>pts</c> the app persisted it first reports what was missed
+    /// since. Calling it again starts over.
     /// </summary>
     public Task StartAsync(long userId, long? pts = null, CancellationToken cancellationToken = default) =>
         StartAsync(userId, pts, channelPts: null, cancellationToken);
@@ -360,11 +360,12 @@ public sealed class UpdateStream
     {
         try
         {
-            var pts = start.Pts ?? (await _server.GetStateAsync(token)).Pts;
+            var state = start.Pts is null ? await _server.GetStateAsync(token) : null;
             _userId = start.UserId;
             _channels.Clear();
             _leftChannels.Clear();
             _channelPts.Clear();
+            _channelsOnlyPushed.Clear();
             foreach (var (chatId, channelPts) in start.ChannelPts)
             {
                 Track(chatId, channelPts);
@@ -372,14 +373,16 @@ public sealed class UpdateStream
 
             _recentMessageIds.Clear();
             _resumedWithoutChannelPositions = start.Pts is not null;
-            // A fresh start reads a difference too, from the state's pts: nothing to replay, but its answer lists the
-            // user's large groups at their positions, so they are followed from the start (getState lists none; one
-            // known only from its first push would skip what is posted in it during an early connection drop).
-            _log.Restart(pts, fetch: true);
+            // A fresh start follows the user's large groups from their positions in getState's answer, read with its
+            // pts: a post after it is above them, pushed or not (one known only from its first push would skip what is
+            // posted in it during an early connection drop; one listed by a later read would drop a post pushed
+            // before that read).
+            SyncChannels(state?.Channels);
+            _log.Restart(start.Pts ?? state!.Pts, fetch: start.Pts is not null);
             Secret?.Started(start.UserId);
             if (start.Pts is null)
             {
-                // Nothing missed to read first (the later catch-up's CaughtUp finds the check done).
+                // Nothing missed to read first.
                 Secret?.CaughtUp();
             }
 
@@ -512,7 +515,9 @@ public sealed class UpdateStream
         catch (RpcException e) when (e.Name == UpdateErrorNames.PtsInvalid)
         {
             // The local pts is ahead of the log (a wrong persisted pts, or the server lost its log): start over.
-            Resync((await _server.GetStateAsync(token)).Pts);
+            var state = await _server.GetStateAsync(token);
+            Resync(state.Pts);
+            SyncChannels(state.Channels);
         }
     }
 
@@ -520,6 +525,7 @@ public sealed class UpdateStream
     {
         // Resynced already tells the app to refetch everything, its large groups' history with it.
         _resumedWithoutChannelPositions = false;
+        _channelsOnlyPushed.Clear();
         _log.Pts = pts;
         Emit(new Resynced(pts));
         Secret?.Resynced();
@@ -807,7 +813,17 @@ public sealed class UpdateStream
             return channel;
         }
 
-        return _leftChannels.Contains(chatId) ? null : Track(chatId, Math.Max(0, first.Pts - first.PtsCount));
+        if (_leftChannels.Contains(chatId))
+        {
+            return null;
+        }
+
+        if (_resumedWithoutChannelPositions)
+        {
+            _channelsOnlyPushed.Add(chatId);
+        }
+
+        return Track(chatId, Math.Max(0, first.Pts - first.PtsCount));
     }
 
     private LogSequencer Track(long chatId, long pts)
@@ -822,6 +838,7 @@ public sealed class UpdateStream
     private void Untrack(long chatId, bool left)
     {
         _channels.Remove(chatId);
+        _channelsOnlyPushed.Remove(chatId);
         _channelPts.TryRemove(chatId, out _);
         if (left)
         {
@@ -834,8 +851,14 @@ public sealed class UpdateStream
     // closed that the stream cannot report, so it says so (ChatResynced) rather than skipping them silently.
     private bool _resumedWithoutChannelPositions;
 
-    // The user's large groups as the last getDifference answer lists them: unknown ones are recorded at their
-    // position, ones ahead of the local position fetch their difference, ones not listed are no longer the user's.
+    // Meanwhile, the large groups first known from a push or the user's own result (the first catch-up failed, and the
+    // group's post came before the retry): followed from that entry only, so what came before it while the app was closed
+    // is as unknown as for a group first listed, and the catch-up says so for them too.
+    private readonly HashSet<long> _channelsOnlyPushed = new();
+
+    // The user's large groups as the last getDifference (or a fresh start's getState) answer lists them: unknown ones are
+    // recorded at their position, ones ahead of the local position fetch their difference, ones not listed are no
+    // longer the user's.
     private void SyncChannels(ChannelState[]? listed)
     {
         if (listed is null)
@@ -854,12 +877,23 @@ public sealed class UpdateStream
                 {
                     Emit(new ChatResynced(state.ChatId, state.Pts));
                 }
+
+                continue;
             }
-            else if (state.Pts > channel.Pts)
+
+            if (resumed && _channelsOnlyPushed.Contains(state.ChatId))
+            {
+                // Followed on from where the push left it: later posts are still reported, earlier ones cannot be.
+                Emit(new ChatResynced(state.ChatId, channel.Pts));
+            }
+
+            if (state.Pts > channel.Pts)
             {
                 channel.RequestNow();
             }
         }
+
+        _channelsOnlyPushed.Clear();
 
         foreach (var chatId in _channels.Keys.Except(listed.Select(s => s.ChatId)).ToList())
         {

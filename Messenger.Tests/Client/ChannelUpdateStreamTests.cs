@@ -155,7 +155,7 @@ public sealed partial class UpdateStreamTests
     }
 
     [Fact]
-    public async Task Start_Fresh_FollowsTheLargeGroupsItsFirstDifferenceLists_SoAPostNoPushBroughtIsReported()
+    public async Task Start_Fresh_FollowsTheLargeGroupsGetStateLists_SoAPostNoPushBroughtIsReported()
     {
         var stream = CreateStream(Forever);
         _server.StatePts = 10;
@@ -173,6 +173,24 @@ public sealed partial class UpdateStreamTests
         received.Message.Id.Should().Be(100);
         _server.ChannelDifferenceRequests.Should().Equal((Group, 5L));
         stream.ChannelPts[Group].Should().Be(6);
+    }
+
+    [Fact]
+    public async Task Start_ResumedFromAPtsAheadOfTheLog_StartsOverAtGetState_FollowingTheLargeGroupsItLists()
+    {
+        var stream = CreateStream(Forever);
+        _server.StatePts = 10;
+        _server.StateChannels = [new ChannelState(Group, 5)];
+        _server.NextDifference = () => Task.FromException<Difference>(new RpcException(UpdateErrorNames.PtsInvalid, 400, null));
+
+        await stream.StartAsync(Me, pts: 50);
+
+        (await NextAsync()).Should().Be(new Resynced(10), "the app refetches everything, the group's history with it");
+        stream.Pts.Should().Be(10);
+        stream.ChannelPts.Should().Equal(new Dictionary<long, long> { [Group] = 5 });
+        PushChannel(Group, ChannelMessage(pts: 6, id: 100));
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Message.Id.Should().Be(100);
+        _server.ChannelDifferenceRequests.Should().BeEmpty();
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Messenger.Client;
 using Messenger.Contracts.Groups;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
 using Messenger.Contracts.Wire;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
@@ -167,6 +168,7 @@ public sealed class SdkCompatibilityTests
         },
         { typeof(ChatPermissions), [typeof(bool), typeof(bool), typeof(bool), typeof(bool), typeof(bool), typeof(bool)] },
         { typeof(ScheduledMessage), [typeof(long), typeof(Peer), typeof(string), typeof(long), typeof(long), typeof(long?), typeof(MessageMedia)] },
+        { typeof(UpdatesState), [typeof(long), typeof(long)] },
     };
 
     [Theory]

@@ -325,6 +325,70 @@ public sealed partial class UpdateStreamTests : IAsyncLifetime
         await stop.Invoking(s => s.WaitAsync(EventTimeout)).Should().NotThrowAsync();
     }
 
+    [Fact]
+    public async Task Start_Fresh_AGroupPostPushedWhileADifferenceIsInFlight_IsReported()
+    {
+        var stream = CreateStream(Forever);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _server.NextDifference = async () =>
+        {
+            entered.TrySetResult();
+            await release.Task;
+            // The server answers after the post: the group's position already counts it.
+            return new Difference([], new UpdatesState(10, 0), false, false, [new ChannelState(Group, 6)]);
+        };
+        _server.ChannelDifferences.Enqueue(new ChannelDifference(Group, [ChannelMessage(6, 100)], 6, false, false));
+
+        // A fresh start: getState's pts 10 with the group at 5, read together. A difference is read right after (a
+        // fresh start once read one at once; here a reconnect asks for it).
+        await StartFreshAsync(stream, statePts: 10, [new ChannelState(Group, 5)]);
+        stream.RequestDifference();
+        await entered.Task.WaitAsync(EventTimeout);
+        PushChannel(Group, ChannelMessage(pts: 6, id: 100)); // posted after getState, pushed on a healthy connection
+        release.SetResult();
+        Push(NewMessage(pts: 11, id: 101, from: Friend));
+
+        var received = (await NextAsync()).Should().BeOfType<MessageReceived>().Subject;
+        received.Message.Id.Should().Be(100, "a post made after the start was pushed and must be reported");
+        received.ChannelId.Should().Be(Group);
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Message.Id.Should().Be(101);
+        stream.ChannelPts[Group].Should().Be(6);
+    }
+
+    [Fact]
+    public async Task Start_ResumedWithoutChannelPts_FirstCatchUpFailsAndAPushTracksTheGroup_TheRetriedCatchUpStillSaysChatResynced()
+    {
+        var stream = CreateStream(Forever);
+        _server.StatePts = 10;
+        var calls = 0;
+        _server.NextDifference = () => Interlocked.Increment(ref calls) == 1
+            ? Task.FromException<Difference>(new RpcException("NETWORK_DOWN", 500, null))
+            : Task.FromResult(new Difference([], new UpdatesState(10, 0), false, false, [new ChannelState(Group, 41)]));
+
+        await stream.StartAsync(Me, pts: 10); // resumed from the app's pts, no channelPts
+        await SessionWait(() => _server.DifferenceRequests.Count == 1);
+        await stream.InOrderAsync(() => { });
+
+        // After the reconnect the group's next post is pushed: the stream follows the group from it.
+        PushChannel(Group, ChannelMessage(pts: 41, id: 500));
+        (await NextAsync()).Should().BeOfType<MessageReceived>().Which.Message.Id.Should().Be(500);
+
+        stream.RequestDifference();
+        await SessionWait(() => _server.DifferenceRequests.Count == 2);
+        await stream.InOrderAsync(() => { });
+        Push(NewMessage(pts: 11, id: 600, from: Friend));
+
+        var events = new List<MessengerEvent>();
+        while (events.LastOrDefault() is not MessageReceived { Message.Id: 600 })
+        {
+            events.Add(await NextAsync());
+        }
+
+        events.Should().Equal([new ChatResynced(Group, 41), events[^1]], "posts 1-40 of the group while the app was closed were never reported");
+        stream.ChannelPts[Group].Should().Be(41);
+    }
+
     private UpdateStream CreateStream(TimeSpan gapWait) => _stream = new UpdateStream(_server, new MessengerClientOptions
     {
         ServerUrl = new Uri("http://127.0.0.1:1"),
@@ -342,19 +406,14 @@ public sealed partial class UpdateStreamTests : IAsyncLifetime
         return stream;
     }
 
-    // A fresh start (no pts) reads a difference at once from the state's pts: the server's answer has nothing to replay
-    // and lists the user's large groups (channels) at their positions. Each test goes on once the stream has read it,
-    // with DifferenceRequests left to what the test itself causes.
+    // A fresh start (no pts): getState's answer has the pts and lists the user's large groups (channels) at their
+    // positions; nothing is fetched.
     private async Task StartFreshAsync(UpdateStream stream, long statePts, ChannelState[] channels,
         IReadOnlyDictionary<long, long>? channelPts = null)
     {
-        _server.Differences.Enqueue(new Difference([], new UpdatesState(statePts, 0), false, false, channels));
+        _server.StatePts = statePts;
+        _server.StateChannels = channels;
         await stream.StartAsync(Me, pts: null, channelPts);
-        await SessionWait(() => _server.DifferenceRequests.Count == 1);
-        // The fetch runs in the stream's loop: a step put in after it began runs once its answer is read.
-        await stream.InOrderAsync(() => { });
-        _server.DifferenceRequests.Should().Equal(statePts);
-        _server.DifferenceRequests.Clear();
     }
 
     private void Push(params LoggedUpdate[] updates) =>
@@ -399,7 +458,10 @@ public sealed partial class UpdateStreamTests : IAsyncLifetime
 
         public Channel<long> Receipts { get; } = Channel.CreateUnbounded<long>();
 
-        public Task<UpdatesState> GetStateAsync(CancellationToken cancellationToken) => Task.FromResult(new UpdatesState(StatePts, 0));
+        // Null: a server from before getState listed the large groups.
+        public ChannelState[]? StateChannels { get; set; }
+
+        public Task<UpdatesState> GetStateAsync(CancellationToken cancellationToken) => Task.FromResult(new UpdatesState(StatePts, 0, StateChannels));
 
         public Func<Task<Difference>>? NextDifference { get; set; }
 

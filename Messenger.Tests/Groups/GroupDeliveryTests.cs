@@ -210,6 +210,31 @@ public sealed class GroupDeliveryTests
     }
 
     [Fact]
+    public async Task GetState_ListsTheCallersLargeGroupsAtTheirPositions_AndAFreshStreamFollowsThemFromThere()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_state");
+        await using var bob = await host.MemberAsync("bob_state");
+        var large = (await alice.Client.CreateGroupAsync("Large", [bob.Id], large: true)).Chat;
+        var left = (await alice.Client.CreateGroupAsync("Left", [bob.Id], large: true)).Chat;
+        await alice.Client.CreateGroupAsync("Small", [bob.Id]);
+        await alice.Client.SendMessageAsync(Peer.Chat(large.Id), "one");
+        await alice.Client.SendMessageAsync(Peer.Chat(large.Id), "two");
+        await bob.Client.LeaveGroupAsync(left.Id);
+        var position = (await bob.Client.GetChannelDifferenceAsync(large.Id, 0)).Pts;
+
+        var state = await bob.Client.GetStateAsync();
+
+        state.Channels.Should().Equal([new ChannelState(large.Id, position)], "only the large groups bob is in, each at its log's position");
+        (await bob.Client.GetDifferenceAsync(state.Pts)).Channels.Should().Equal(state.Channels, "the same list getDifference gives");
+        (await alice.Client.GetDifferenceAsync(0)).State.Channels.Should().BeNull("a difference lists them itself");
+
+        await using var device = await host.DeviceAsync("bob_state", bob.Id, listen: false);
+        await device.Client.Events.StartAsync(bob.Id);
+        device.Client.Events.ChannelPts.Should().Equal(new Dictionary<long, long> { [large.Id] = position }, "followed from the start, before any push or fetch");
+    }
+
+    [Fact]
     public async Task ChannelDifference_ForAnOfflineMember_HasWhatWasPostedMeanwhile()
     {
         await using var host = await GroupTestKit.StartHostAsync();

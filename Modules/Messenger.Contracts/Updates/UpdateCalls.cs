@@ -3,9 +3,35 @@ using Messenger.Contracts.Rpc;
 
 namespace Messenger.Contracts.Updates;
 
-/// <summary>Where the caller's update log stands: <see cref="Pts"/> and the server time (unix seconds).</summary>
+/// <summary>
+/// Where the caller's update log stands: <see cref="Pts"/> and the server time (unix seconds). The answer of
+/// <c>updates.getState</c> also lists the caller's large groups with the position of each one's own log
+/// (<see cref="Channels"/>, as <see cref="Difference.Channels"/> lists them), read with <see cref="Pts"/>: a client
+/// starting fresh follows each from there, so anything posted after the answer is above it. Null in a
+/// <see cref="Difference"/>'s state (its own <see cref="Difference.Channels"/> lists them) and from servers older than
+/// the field.
+/// </summary>
 [MessagePackObject]
-public sealed record UpdatesState([property: Key("pts")] long Pts, [property: Key("date")] long Date);
+public sealed partial record UpdatesState(
+    [property: Key("pts")] long Pts,
+    [property: Key("date")] long Date,
+    [property: Key("channels")] ChannelState[]? Channels = null);
+
+/// <summary>The earlier shape of <see cref="UpdatesState"/>'s constructor and deconstruction (an app built against an
+/// earlier SDK binds to them; see <c>Messages/Compatibility.cs</c>).</summary>
+public sealed partial record UpdatesState
+{
+    /// <summary>The constructor from before <see cref="Channels"/>; see the current one.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public UpdatesState(long pts, long date)
+        : this(pts, date, Channels: null)
+    {
+    }
+
+    /// <summary>The deconstruction from before <see cref="Channels"/>.</summary>
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public void Deconstruct(out long pts, out long date) => (pts, date) = (Pts, Date);
+}
 
 /// <summary>
 /// What changed since the caller's <c>pts</c>: <see cref="Updates"/> in pts order and <see cref="State"/> after them.
@@ -27,7 +53,7 @@ public sealed record Difference(
 [MessagePackObject]
 public sealed record ChannelState([property: Key("chat_id")] long ChatId, [property: Key("pts")] long Pts);
 
-/// <summary><c>updates.getState</c>: the caller's current log position.</summary>
+/// <summary><c>updates.getState</c>: the caller's current log position, with their large groups' positions.</summary>
 [RpcMethod("updates.getState")]
 [MessagePackObject(keyAsPropertyName: true)] // no fields: still a map on the wire (README, Protocol)
 public sealed record GetStateCall : IRpcCall<UpdatesState>;

@@ -72,14 +72,20 @@ internal sealed class GetDifferenceHandler(LogReader reader, UpdateLog log, ISen
         var owner = caller.RequireUserId();
         var stretch = reader.Read(owner, call.Pts, call.Limit);
         var state = new UpdatesState(stretch.Pts, clock.GetUtcNow().ToUnixTimeSeconds());
-        ChannelState[]? channels = null;
-        if (!stretch.Slice)
-        {
-            var chats = await bus.Send(new GetUserChannelsQuery(owner), cancellationToken);
-            channels = [.. chats.Select(chat => new ChannelState(chat, log.CurrentPts(LogOwners.OfChat(chat))))];
-        }
-
+        var channels = stretch.Slice ? null : await UserChannels.ReadAsync(bus, log, owner, cancellationToken);
         return new Difference([.. stretch.Updates], state, stretch.Slice, stretch.TooLong, channels);
+    }
+}
+
+/// <summary>The large groups and channels a user is in, each at its own log's current position: the list the last
+/// getDifference answer and getState give, read after the user's own position (a group joined in between is listed,
+/// and the join's entry in the user's log then finds it followed already).</summary>
+internal static class UserChannels
+{
+    public static async ValueTask<ChannelState[]> ReadAsync(ISender bus, UpdateLog log, long owner, CancellationToken cancellationToken)
+    {
+        var chats = await bus.Send(new GetUserChannelsQuery(owner), cancellationToken);
+        return [.. chats.Select(chat => new ChannelState(chat, log.CurrentPts(LogOwners.OfChat(chat))))];
     }
 }
 
@@ -118,8 +124,16 @@ internal sealed class GetChannelDifferenceHandler(LogReader reader, ISender bus,
     }
 }
 
-internal sealed class GetStateHandler(UpdateLog log, RpcContext caller, TimeProvider clock) : IRequestHandler<GetStateCall, UpdatesState>
+/// <summary>The caller's position with their large groups' positions, read in the same call and order as
+/// getDifference's last answer: a client starting fresh follows each group from there, so a post made after the answer
+/// (pushed or not) is above the position it keeps, and one counted in it was made before the start.</summary>
+internal sealed class GetStateHandler(UpdateLog log, ISender bus, RpcContext caller, TimeProvider clock) : IRequestHandler<GetStateCall, UpdatesState>
 {
-    public ValueTask<UpdatesState> Handle(GetStateCall call, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new UpdatesState(log.CurrentPts(caller.RequireUserId()), clock.GetUtcNow().ToUnixTimeSeconds()));
+    public async ValueTask<UpdatesState> Handle(GetStateCall call, CancellationToken cancellationToken)
+    {
+        var owner = caller.RequireUserId();
+        var pts = log.CurrentPts(owner);
+        var channels = await UserChannels.ReadAsync(bus, log, owner, cancellationToken);
+        return new UpdatesState(pts, clock.GetUtcNow().ToUnixTimeSeconds(), channels);
+    }
 }
