@@ -38,8 +38,10 @@ namespace Messenger.Tests.Protocol;
 /// </summary>
 public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
 {
-    private const int Seed = 20261207;
+    // Another seed explores other cases: MESSENGER_FUZZ_SEED=n dotnet test … (the failure message names the seed).
+    private static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("MESSENGER_FUZZ_SEED"), out var seed) ? seed : 20261207;
     private const int GeneratedCasesPerMethod = 24;
+    private const string ConnectionClosed = "connection closed";
     private static readonly double[] PlausibleChances = [0.97, 0.9, 0.75, 0.4];
     private static readonly Regex ErrorName = new("^[A-Z][A-Z0-9_]*$", RegexOptions.Compiled);
 
@@ -89,42 +91,51 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
             .SelectMany(m => Enumerable.Range(0, GeneratedCasesPerMethod + RawCase.Count).Select(i => (Method: m.Key, Type: m.Value, Index: i)))
             .OrderBy(c => Array.IndexOf(TakesStateApart, c.Method))
             .ThenBy(_ => random.Next())
+            .Select(c => (c.Method, c.Type, c.Index, Seed: random.Next()))
             .ToList();
         var failures = new List<string>();
         var answers = new Dictionary<string, Dictionary<string, int>>();
-        var answered = 0;
-        foreach (var (method, type, index) in cases)
+        async Task<string> RunAsync((string Method, Type Type, int Index, int Seed) call, Caller caller)
         {
-            var caseSeed = random.Next();
-            var caller = EndsTheCaller.Contains(method) ? await fuzz.ThrowawayAsync() : fuzz.Main;
             // From nearly all plausible (one odd field reaches a handler's depths) to mostly odd (the validators).
-            var generator = new ArgumentGenerator(new Random(caseSeed), caller.Plausible, PlausibleChances[index % PlausibleChances.Length]);
-            var args = index < GeneratedCasesPerMethod ? generator.Arguments(type) : RawCase.Build(index - GeneratedCasesPerMethod, type, generator);
-            var (outcome, answer) = await CallAsync(caller.Client, method, args);
-            var tally = answers.TryGetValue(method, out var t) ? t : answers[method] = [];
-            tally[answer] = tally.GetValueOrDefault(answer) + 1;
-            if (outcome is not null)
+            var generator = new ArgumentGenerator(new Random(call.Seed), caller.Plausible, PlausibleChances[call.Index % PlausibleChances.Length]);
+            var args = call.Index < GeneratedCasesPerMethod ? generator.Arguments(call.Type) : RawCase.Build(call.Index - GeneratedCasesPerMethod, call.Type, generator);
+            var (outcome, answer) = await CallAsync(caller.Client, call.Method, args);
+            lock (answers)
             {
-                failures.Add($"{method} (case seed {caseSeed}, index {index}) {Describe(args)} → {outcome}");
+                var tally = answers.TryGetValue(call.Method, out var t) ? t : answers[call.Method] = [];
+                tally[answer] = tally.GetValueOrDefault(answer) + 1;
+                if (outcome is not null)
+                {
+                    failures.Add($"{call.Method} (case seed {call.Seed}, index {call.Index}) {Describe(args)} → {outcome}");
+                }
             }
 
-            answered++;
-            if (caller != fuzz.Main)
-            {
-                await caller.DisposeAsync();
-            }
-            else if (outcome is not null || await fuzz.Main.IsEndedAsync())
+            return outcome ?? answer;
+        }
+
+        foreach (var call in cases.Where(c => !EndsTheCaller.Contains(c.Method)))
+        {
+            var answer = await RunAsync(call, fuzz.Main);
+            if (answer is ErrorNames.AuthKeyUnregistered or ErrorNames.PasswordChangeRequired || answer.StartsWith(ConnectionClosed, StringComparison.Ordinal))
             {
                 await fuzz.ReconnectMainAsync();
             }
         }
+
+        // Each on a device of its own, so they may run side by side.
+        await Parallel.ForEachAsync(cases.Where(c => EndsTheCaller.Contains(c.Method)), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (call, _) =>
+        {
+            await using var throwaway = await fuzz.ThrowawayAsync();
+            await RunAsync(call, throwaway);
+        });
 
         foreach (var (method, tally) in answers.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
             output.WriteLine($"{method}: {string.Join(", ", tally.OrderByDescending(a => a.Value).Select(a => $"{a.Key} {a.Value}"))}");
         }
 
-        failures.Should().BeEmpty($"seed {Seed}: every call answers a result or a named 4xx error ({answered} calls)");
+        failures.Should().BeEmpty($"seed {Seed}: every call answers a result or a named 4xx error ({cases.Count} calls)");
         await dave.SendAsync(erin, "after the fuzz");
         (await erin.Client.GetHistoryAsync(dave.Peer)).Select(m => m.Text).Should().Contain("after the fuzz");
         var log = LogFiles.Read(logs.Path);
@@ -157,7 +168,7 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
         }
         catch (MessengerConnectionException e)
         {
-            return ($"connection closed: {e.Message}", "closed");
+            return ($"{ConnectionClosed}: {e.Message}", "closed");
         }
     }
 
@@ -184,10 +195,10 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
 
     /// <summary>Known-good values of the running state, by what a field is about.</summary>
     internal sealed record PlausibleValues(
-        long[] UserIds, long[] ChatIds, long[] MessageIds, long[] TopicIds, long[] FileIds, string[] Strings,
-        Peer[] Peers, InputMedia[] Media)
+        long[] UserIds, long[] ChatIds, long[] MessageIds, long[] TopicIds, long[] MediaIds, long[] CallIds, long[] FileIds, string[] Strings,
+        Peer[] Peers, InputMedia[] Media, ILookup<Peer, long> PeerMessages)
     {
-        public long[] All => [.. UserIds, .. ChatIds, .. MessageIds, .. TopicIds, .. FileIds];
+        public long[] All => [.. UserIds, .. ChatIds, .. MessageIds, .. TopicIds, .. MediaIds, .. CallIds, .. FileIds];
     }
 
     /// <summary>A signed-in device the fuzzer calls from, and the plausible values that go with it.</summary>
@@ -198,24 +209,6 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
         public long UserId { get; } = userId;
 
         public PlausibleValues Plausible { get; } = plausible;
-
-        /// <summary>Whether this device lost its authorization (or must change its password) along the way.</summary>
-        public async Task<bool> IsEndedAsync()
-        {
-            try
-            {
-                await Client.SendCallAsync("users.getSelf", MessagePackSerializer.Serialize(new Dictionary<string, object>(), WireSerializer.Options));
-                return false;
-            }
-            catch (RpcException e) when (e.Code is 401 or 403)
-            {
-                return true;
-            }
-            catch (MessengerConnectionException)
-            {
-                return true;
-            }
-        }
 
         public ValueTask DisposeAsync() => Client.DisposeAsync();
     }
@@ -251,35 +244,46 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
             await using var carol = await host.SignUpAsync("carol_fuzz", startEvents: false);
             var victimId = (await main.RegisterAsync("victim_fuzz", SessionTestKit.Password, "Victim")).User.Id;
             await main.CallAsync(new AddContactCall(bob.UserId, "Bob"));
-            var messageIds = new List<long>();
+            var messageIds = new List<(Peer Peer, long Id)>();
             for (var i = 0; i < 3; i++)
             {
-                messageIds.Add((await main.SendMessageAsync(Peer.User(bob.UserId), $"hello {i}")).Message.Id);
+                messageIds.Add((Peer.User(bob.UserId), (await main.SendMessageAsync(Peer.User(bob.UserId), $"hello {i}")).Message.Id));
             }
 
-            messageIds.Add((await bob.Client.SendMessageAsync(Peer.User(mainId), "hi back")).Message.Id);
+            messageIds.Add((Peer.User(bob.UserId), (await bob.Client.SendMessageAsync(Peer.User(mainId), "hi back")).Message.Id));
             var group = (await main.CallAsync(new CreateGroupCall("Small group", [bob.UserId, carol.UserId]))).Chat.Id;
-            messageIds.Add((await main.SendMessageAsync(Peer.Chat(group), "in the group")).Message.Id);
+            messageIds.Add((Peer.Chat(group), (await main.SendMessageAsync(Peer.Chat(group), "in the group")).Message.Id));
             var channel = (await main.CallAsync(new CreateGroupCall("Channel", [bob.UserId], Large: true, Broadcast: true))).Chat.Id;
-            messageIds.Add((await main.SendMessageAsync(Peer.Chat(channel), "a post")).Message.Id);
+            messageIds.Add((Peer.Chat(channel), (await main.SendMessageAsync(Peer.Chat(channel), "a post")).Message.Id));
             var forum = (await main.CallAsync(new CreateGroupCall("Forum", [bob.UserId, carol.UserId], Large: true))).Chat.Id;
             await main.CallAsync(new ToggleForumCall(forum, true));
             var topic = (await main.CallAsync(new CreateTopicCall(Peer.Chat(forum), Random.Shared.NextInt64(1, long.MaxValue), "Topic"))).Message.Id;
-            messageIds.Add(topic);
-            messageIds.Add((await main.SendMessageAsync(Peer.Chat(forum), "in the topic", topicId: topic)).Message.Id);
+            messageIds.Add((Peer.Chat(forum), topic));
+            messageIds.Add((Peer.Chat(forum), (await main.SendMessageAsync(Peer.Chat(forum), "in the topic", topicId: topic)).Message.Id));
 
             var photo = TestImages.Encode(64, 48, SKEncodedImageFormat.Png);
             var sent = await main.UploadFileAsync(new MemoryStream(photo), "sent.png", "image/png");
-            messageIds.Add((await main.SendMediaAsync(Peer.User(bob.UserId), sent, "a photo", randomId: null)).Message.Id);
+            messageIds.Add((Peer.User(bob.UserId), (await main.SendMediaAsync(Peer.User(bob.UserId), sent, "a photo", randomId: null)).Message.Id));
+            var photoMessage = await main.SendMediaAsync(Peer.Chat(group), sent, "the photo again", randomId: null);
+            messageIds.Add((Peer.Chat(group), photoMessage.Message.Id));
             var unsent = await main.UploadFileAsync(new MemoryStream(photo), "unsent.png", "image/png");
+            messageIds.Add((Peer.Chat(group), (await main.CallAsync(new SendPollCall(
+                Peer.Chat(group), Random.Shared.NextInt64(1, long.MaxValue), new Poll("Which?", ["one", "two", "three"], MultipleChoice: true, PublicVoters: true)))).Message.Id));
+            messageIds.Add((Peer.User(bob.UserId), (await main.CallAsync(new SendMessageCall(
+                Peer.User(bob.UserId), Random.Shared.NextInt64(1, long.MaxValue), "", Geo: new InputGeo(51.5, -0.12, LivePeriod: 3600)))).Message.Id));
+            await main.CallAsync(new ReportMessagesCall(Peer.User(bob.UserId), [messageIds[3].Id], "spam"));
+            var call = (await main.CallAsync(new Messenger.Contracts.Calls.RequestCallCall(bob.UserId, "v=0"))).Id;
             var invite = (await main.CallAsync(new ExportInviteCall(group))).Code;
             var bot = await main.CallAsync(new CreateBotCall("fuzz_bot", "Fuzz bot"));
 
             var plausible = new PlausibleValues(
                 UserIds: [mainId, bob.UserId, carol.UserId, bot.Bot.Id],
                 ChatIds: [group, channel, forum],
-                MessageIds: [.. messageIds],
+                MessageIds: [.. messageIds.Select(m => m.Id)],
+                PeerMessages: messageIds.ToLookup(m => m.Peer, m => m.Id),
                 TopicIds: [topic],
+                MediaIds: [photoMessage.Message.Media!.Id],
+                CallIds: [call],
                 FileIds: [sent.FileId, unsent.FileId],
                 Strings: ["hello", "bob_fuzz", "main_fuzz", SessionTestKit.Password, invite, "https://example.com/", "image/png", "fuzz_bot", bot.Token],
                 Peers: [Peer.User(bob.UserId), Peer.User(mainId), Peer.User(carol.UserId), Peer.Chat(group), Peer.Chat(channel), Peer.Chat(forum)],
@@ -290,7 +294,7 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
         /// <summary>A fresh admin on a device of its own, for a method that may end its caller.</summary>
         public async Task<Caller> ThrowawayAsync()
         {
-            var username = $"throwaway_{++_throwaways:d4}";
+            var username = $"throwaway_{Interlocked.Increment(ref _throwaways):d4}";
             var client = await ConnectStrictAsync(_host);
             var id = (await client.RegisterAsync(username, SessionTestKit.Password, "Throwaway")).User.Id;
             await client.SignInAsync(username, SessionTestKit.Password, "Throwaway device", "tests");
@@ -347,6 +351,9 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
     {
         private const int MaxDepth = 4;
 
+        // The call's peer, once chosen: its message ids are the plausible ones for the fields after it.
+        private Peer? _peer;
+
         private static readonly string[] OddStrings =
         [
             "", " ", "\t\n ", new string('x', 5000), "\0", "\u202Eevil\u202C", "e\u0301\u0301\u0301", "😀👩‍👩‍👧", "\uFFFF\uFFFE",
@@ -389,11 +396,11 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
             var plausibleRoll = random.NextDouble() < plausibleChance;
             if (Nullable.GetUnderlyingType(type) is { } inner)
             {
-                return random.Next(plausibleRoll ? 2 : 4) == 0 ? null : Value(inner, name, depth, nullable: false);
+                return (plausibleRoll ? random.Next(4) > 0 : random.Next(4) == 0) ? null : Value(inner, name, depth, nullable: false);
             }
 
             // Null where the contract says a value is required too: the wire allows it, so the server must refuse it.
-            if (!type.IsValueType && (plausibleRoll ? nullable && random.Next(3) > 0 : random.Next(nullable ? 2 : 4) == 0))
+            if (!type.IsValueType && (plausibleRoll ? nullable && random.Next(10) > 0 : random.Next(nullable ? 2 : 4) == 0))
             {
                 return null;
             }
@@ -426,7 +433,7 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
 
             if (type == typeof(string))
             {
-                return plausibleRoll ? Pick(plausible.Strings) : Pick(OddStrings);
+                return plausibleRoll ? PlausibleString(name) : Pick(OddStrings);
             }
 
             if (type.IsEnum)
@@ -467,7 +474,7 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
 
             if (type == typeof(Peer) && plausibleRoll)
             {
-                return Pick(plausible.Peers);
+                return _peer = Pick(plausible.Peers);
             }
 
             if (type == typeof(InputMedia) && plausibleRoll)
@@ -509,19 +516,37 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
             return list;
         }
 
+        private string PlausibleString(string name)
+        {
+            var named = ContractConstants.For(name).OfType<string>().ToArray();
+            return named.Length > 0 && random.Next(4) > 0 ? Pick(named) : Pick([.. plausible.Strings, .. ContractConstants.Strings]);
+        }
+
         private long PlausibleLong(string name)
         {
             var key = name.ToLowerInvariant();
+            var named = ContractConstants.For(name).Where(v => v is int or long).Select(Convert.ToInt64).ToArray();
+            if (named.Length > 0 && random.Next(3) == 0)
+            {
+                return Pick(named);
+            }
+
             long[] pool = key switch
             {
                 _ when key.Contains("user") || key.Contains("bot") || key.Contains("admin") || key.Contains("member") => plausible.UserIds,
                 _ when key.Contains("chat") || key.Contains("channel") => plausible.ChatIds,
                 _ when key.Contains("topic") => plausible.TopicIds,
+                _ when key.Contains("media") => plausible.MediaIds,
+                _ when key.Contains("call") => plausible.CallIds,
+                _ when key.Contains("option") || key.Contains("index") => [0, 1, 2],
                 _ when key.Contains("file") || key.Contains("thumb") => plausible.FileIds,
                 _ when key.Contains("random") => [random.NextInt64(1, long.MaxValue)],
-                _ when key.Contains("limit") || key.Contains("count") || key.Contains("part") => [1, 2, 20, 100],
+                _ when key.Contains("limit") || key.Contains("count") || key.Contains("part") => [1, 2, 20, 100, 4096, 65536],
+                _ when key == "offset" => [0, 4096, 65536, 1 << 20],
                 _ when key.Contains("date") || key.Contains("until") || key.Contains("time") || key.Contains("expires") =>
                     [DateTimeOffset.UtcNow.ToUnixTimeSeconds(), DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 3600, 3600, 86400],
+                _ when (key.Contains("id") || key.Contains("msg") || key.Contains("message")) && _peer is not null && plausible.PeerMessages[_peer].Any()
+                    && random.Next(4) > 0 => [.. plausible.PeerMessages[_peer]],
                 _ when key.Contains("id") || key.Contains("msg") || key.Contains("message") || key.Contains("offset") => plausible.MessageIds,
                 _ => [.. plausible.All, 1, 2, 10],
             };
@@ -529,6 +554,35 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
         }
 
         public T Pick<T>(params T[] values) => values[random.Next(values.Length)];
+    }
+
+    /// <summary>The values the contracts name (typing actions, report reasons, shared-media filters, topic colours, …):
+    /// public constants and static arrays of the Contracts assembly, other than error names. A field gets those of the
+    /// classes whose name shares a word with it (<c>action</c> → <c>TypingActions</c>), so that the field is often
+    /// right and the call goes on to the next check.</summary>
+    private static class ContractConstants
+    {
+        private static readonly (string Owner, object Value)[] All = typeof(ContractsAssembly).Assembly.GetTypes()
+            .Where(t => !t.ContainsGenericParameters && !t.Name.EndsWith("ErrorNames", StringComparison.Ordinal))
+            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (Owner: t.Name, Field: f)))
+            .SelectMany(f => (f.Field.GetValue(null) switch
+            {
+                string text when !ErrorName.IsMatch(text) => [text],
+                int or long => [f.Field.GetValue(null)!],
+                string[] texts => texts,
+                int[] numbers => numbers.Cast<object>(),
+                _ => [],
+            }).Select(v => (f.Owner, Value: v)))
+            .ToArray();
+
+        public static string[] Strings { get; } = [.. All.Select(c => c.Value).OfType<string>().Distinct()];
+
+        public static object[] For(string name)
+        {
+            var words = name.Split('_', StringSplitOptions.RemoveEmptyEntries).Where(w => w.Length > 2 && w is not "max" and not "min")
+                .Select(w => w.TrimEnd('s')).ToArray();
+            return [.. All.Where(c => words.Any(w => c.Owner.Contains(w, StringComparison.OrdinalIgnoreCase))).Select(c => c.Value).Distinct()];
+        }
     }
 
     /// <summary>Arguments no SDK would send: taken apart at the MessagePack level.</summary>
