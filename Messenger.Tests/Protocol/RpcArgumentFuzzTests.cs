@@ -6,7 +6,6 @@ using MessagePack;
 using Messenger.Client;
 using Messenger.Contracts;
 using Messenger.Contracts.Admin;
-using Messenger.Contracts.Auth;
 using Messenger.Contracts.Bots;
 using Messenger.Contracts.Contacts;
 using Messenger.Contracts.Groups;
@@ -30,7 +29,8 @@ namespace Messenger.Tests.Protocol;
 /// as soon as it exists) called a few dozen times with seeded, reproducible arguments: boundary values (0, −1, extremes,
 /// NaN, empty, whitespace, 5,000 characters, odd Unicode, nulls, empty and 1,000-element arrays, undefined enum values,
 /// nested records built the same way or null) mixed with plausible values from a small real state (the caller, its
-/// peers, a private chat with messages, a small group, a channel, a forum with a topic, uploaded files, an invite),
+/// peers, a private chat with messages, a small group, a channel, a forum with a topic, a poll, a live location,
+/// uploaded and sent files, an invite, a bot, a call),
 /// so that handlers are reached and not only validators; and a few raw MessagePack cases (a field of the wrong type,
 /// truncated bytes, an extra field, invalid UTF-8, no map at all). Every call must answer a result or an UPPER_SNAKE
 /// error with a 4xx code — never 500 <c>INTERNAL</c>, never a hang or a closed connection — and afterwards two other
@@ -38,9 +38,11 @@ namespace Messenger.Tests.Protocol;
 /// </summary>
 public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
 {
-    // Another seed explores other cases: MESSENGER_FUZZ_SEED=n dotnet test … (the failure message names the seed).
+    // Another seed explores other cases, more cases explore further: MESSENGER_FUZZ_SEED=n MESSENGER_FUZZ_CASES=200
+    // dotnet test … (the failure message names the seed).
     private static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("MESSENGER_FUZZ_SEED"), out var seed) ? seed : 20261207;
-    private const int GeneratedCasesPerMethod = 24;
+    private static readonly int GeneratedCasesPerMethod =
+        int.TryParse(Environment.GetEnvironmentVariable("MESSENGER_FUZZ_CASES"), out var cases) && cases > 0 ? cases : 24;
     private const string ConnectionClosed = "connection closed";
     private static readonly double[] PlausibleChances = [0.97, 0.9, 0.75, 0.4];
     private static readonly Regex ErrorName = new("^[A-Z][A-Z0-9_]*$", RegexOptions.Compiled);
