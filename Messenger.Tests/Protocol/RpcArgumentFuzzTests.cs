@@ -116,12 +116,14 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
             return outcome ?? answer;
         }
 
+        // A third of the cases as a plain member of the chats the owner made: the paths of permissions and subscribers.
         foreach (var call in cases.Where(c => !EndsTheCaller.Contains(c.Method)))
         {
-            var answer = await RunAsync(call, fuzz.Main);
+            var caller = call.Seed % 3 == 0 ? fuzz.Member : fuzz.Main;
+            var answer = await RunAsync(call, caller);
             if (answer is ErrorNames.AuthKeyUnregistered or ErrorNames.PasswordChangeRequired || answer.StartsWith(ConnectionClosed, StringComparison.Ordinal))
             {
-                await fuzz.ReconnectMainAsync();
+                await fuzz.SignInAgainAsync(caller);
             }
         }
 
@@ -206,11 +208,11 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
     }
 
     /// <summary>A signed-in device the fuzzer calls from, and the plausible values that go with it.</summary>
-    internal sealed class Caller(MessengerClient client, long userId, PlausibleValues plausible) : IAsyncDisposable
+    internal sealed class Caller(MessengerClient client, string username, PlausibleValues plausible) : IAsyncDisposable
     {
         public MessengerClient Client { get; set; } = client;
 
-        public long UserId { get; } = userId;
+        public string Username { get; } = username;
 
         public PlausibleValues Plausible { get; } = plausible;
 
@@ -225,14 +227,19 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
         private readonly long _victimId;
         private int _throwaways;
 
-        private FuzzState(TestHost host, Caller main, long victimId)
+        private FuzzState(TestHost host, Caller main, Caller member, long victimId)
         {
             _host = host;
             Main = main;
+            Member = member;
             _victimId = victimId;
         }
 
-        public Caller Main { get; private set; }
+        /// <summary>The owner of the chats (and an admin of the server).</summary>
+        public Caller Main { get; }
+
+        /// <summary>A plain member of them (a subscriber of the channel).</summary>
+        public Caller Member { get; }
 
         public static async Task<FuzzState> CreateAsync(TestHost host)
         {
@@ -244,22 +251,24 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
             await main.SignInAsync("main_fuzz", SessionTestKit.Password, "Fuzz device", "tests");
             await root.CallAsync(new SetUserAdminCall(mainId, true));
 
-            await using var bob = await host.SignUpAsync("bob_fuzz", startEvents: false);
+            var bobClient = await ConnectStrictAsync(host);
+            await bobClient.RegisterAsync("bob_fuzz", SessionTestKit.Password, "Bob");
+            var bobId = (await bobClient.SignInAsync("bob_fuzz", SessionTestKit.Password, "Fuzz device", "tests")).User.Id;
             await using var carol = await host.SignUpAsync("carol_fuzz", startEvents: false);
             var victimId = (await main.RegisterAsync("victim_fuzz", SessionTestKit.Password, "Victim")).User.Id;
-            await main.CallAsync(new AddContactCall(bob.UserId, "Bob"));
+            await main.CallAsync(new AddContactCall(bobId, "Bob"));
             var messageIds = new List<(Peer Peer, long Id)>();
             for (var i = 0; i < 3; i++)
             {
-                messageIds.Add((Peer.User(bob.UserId), (await main.SendMessageAsync(Peer.User(bob.UserId), $"hello {i}")).Message.Id));
+                messageIds.Add((Peer.User(bobId), (await main.SendMessageAsync(Peer.User(bobId), $"hello {i}")).Message.Id));
             }
 
-            messageIds.Add((Peer.User(bob.UserId), (await bob.Client.SendMessageAsync(Peer.User(mainId), "hi back")).Message.Id));
-            var group = (await main.CallAsync(new CreateGroupCall("Small group", [bob.UserId, carol.UserId]))).Chat.Id;
+            messageIds.Add((Peer.User(bobId), (await bobClient.SendMessageAsync(Peer.User(mainId), "hi back")).Message.Id));
+            var group = (await main.CallAsync(new CreateGroupCall("Small group", [bobId, carol.UserId]))).Chat.Id;
             messageIds.Add((Peer.Chat(group), (await main.SendMessageAsync(Peer.Chat(group), "in the group")).Message.Id));
-            var channel = (await main.CallAsync(new CreateGroupCall("Channel", [bob.UserId], Large: true, Broadcast: true))).Chat.Id;
+            var channel = (await main.CallAsync(new CreateGroupCall("Channel", [bobId], Large: true, Broadcast: true))).Chat.Id;
             messageIds.Add((Peer.Chat(channel), (await main.SendMessageAsync(Peer.Chat(channel), "a post")).Message.Id));
-            var forum = (await main.CallAsync(new CreateGroupCall("Forum", [bob.UserId, carol.UserId], Large: true))).Chat.Id;
+            var forum = (await main.CallAsync(new CreateGroupCall("Forum", [bobId, carol.UserId], Large: true))).Chat.Id;
             await main.CallAsync(new ToggleForumCall(forum, true));
             var topic = (await main.CallAsync(new CreateTopicCall(Peer.Chat(forum), Random.Shared.NextInt64(1, long.MaxValue), "Topic"))).Message.Id;
             messageIds.Add((Peer.Chat(forum), topic));
@@ -267,21 +276,21 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
 
             var photo = TestImages.Encode(64, 48, SKEncodedImageFormat.Png);
             var sent = await main.UploadFileAsync(new MemoryStream(photo), "sent.png", "image/png");
-            messageIds.Add((Peer.User(bob.UserId), (await main.SendMediaAsync(Peer.User(bob.UserId), sent, "a photo", randomId: null)).Message.Id));
+            messageIds.Add((Peer.User(bobId), (await main.SendMediaAsync(Peer.User(bobId), sent, "a photo", randomId: null)).Message.Id));
             var photoMessage = await main.SendMediaAsync(Peer.Chat(group), sent, "the photo again", randomId: null);
             messageIds.Add((Peer.Chat(group), photoMessage.Message.Id));
             var unsent = await main.UploadFileAsync(new MemoryStream(photo), "unsent.png", "image/png");
             messageIds.Add((Peer.Chat(group), (await main.CallAsync(new SendPollCall(
                 Peer.Chat(group), Random.Shared.NextInt64(1, long.MaxValue), new Poll("Which?", ["one", "two", "three"], MultipleChoice: true, PublicVoters: true)))).Message.Id));
-            messageIds.Add((Peer.User(bob.UserId), (await main.CallAsync(new SendMessageCall(
-                Peer.User(bob.UserId), Random.Shared.NextInt64(1, long.MaxValue), "", Geo: new InputGeo(51.5, -0.12, LivePeriod: 3600)))).Message.Id));
-            await main.CallAsync(new ReportMessagesCall(Peer.User(bob.UserId), [messageIds[3].Id], "spam"));
-            var call = (await main.CallAsync(new Messenger.Contracts.Calls.RequestCallCall(bob.UserId, "v=0"))).Id;
+            messageIds.Add((Peer.User(bobId), (await main.CallAsync(new SendMessageCall(
+                Peer.User(bobId), Random.Shared.NextInt64(1, long.MaxValue), "", Geo: new InputGeo(51.5, -0.12, LivePeriod: 3600)))).Message.Id));
+            await main.CallAsync(new ReportMessagesCall(Peer.User(bobId), [messageIds[3].Id], "spam"));
+            var call = (await main.CallAsync(new Messenger.Contracts.Calls.RequestCallCall(bobId, "v=0"))).Id;
             var invite = (await main.CallAsync(new ExportInviteCall(group))).Code;
             var bot = await main.CallAsync(new CreateBotCall("fuzz_bot", "Fuzz bot"));
 
             var plausible = new PlausibleValues(
-                UserIds: [mainId, bob.UserId, carol.UserId, bot.Bot.Id],
+                UserIds: [mainId, bobId, carol.UserId, bot.Bot.Id],
                 ChatIds: [group, channel, forum],
                 MessageIds: [.. messageIds.Select(m => m.Id)],
                 PeerMessages: messageIds.ToLookup(m => m.Peer, m => m.Id),
@@ -290,9 +299,11 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
                 CallIds: [call],
                 FileIds: [sent.FileId, unsent.FileId],
                 Strings: ["hello", "bob_fuzz", "main_fuzz", SessionTestKit.Password, invite, "https://example.com/", "image/png", "fuzz_bot", bot.Token],
-                Peers: [Peer.User(bob.UserId), Peer.User(mainId), Peer.User(carol.UserId), Peer.Chat(group), Peer.Chat(channel), Peer.Chat(forum)],
+                Peers: [Peer.User(bobId), Peer.User(mainId), Peer.User(carol.UserId), Peer.Chat(group), Peer.Chat(channel), Peer.Chat(forum)],
                 Media: [unsent, sent]);
-            return new FuzzState(host, new Caller(main, mainId, plausible), victimId);
+            // Bob sees his private chat with the owner as the owner's peer.
+            var bobs = plausible with { PeerMessages = messageIds.ToLookup(m => m.Peer == Peer.User(bobId) ? Peer.User(mainId) : m.Peer, m => m.Id) };
+            return new FuzzState(host, new Caller(main, "main_fuzz", plausible), new Caller(bobClient, "bob_fuzz", bobs), victimId);
         }
 
         /// <summary>A fresh admin on a device of its own, for a method that may end its caller.</summary>
@@ -304,7 +315,7 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
             await client.SignInAsync(username, SessionTestKit.Password, "Throwaway device", "tests");
             await Main.Client.CallAsync(new SetUserAdminCall(id, true));
             var main = Main.Plausible;
-            return new Caller(client, id, main with
+            return new Caller(client, username, main with
             {
                 UserIds = [id, _victimId],
                 Strings = [username, "victim_fuzz", SessionTestKit.Password, "123456", "hello"],
@@ -312,15 +323,15 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
             });
         }
 
-        /// <summary>After a call that closed the main connection or ended its device (a bug the run reports, or a
+        /// <summary>After a call that closed the caller's connection or ended its device (a bug the run reports, or a
         /// method that signs out more than its list above knows): the same user on a new device. Decided: re-sign-in
         /// rather than stop, so one finding does not hide the rest.</summary>
-        public async Task ReconnectMainAsync()
+        public async Task SignInAgainAsync(Caller caller)
         {
-            _owned.Add(Main.Client);
+            _owned.Add(caller.Client);
             var client = await ConnectStrictAsync(_host);
-            await client.SignInAsync("main_fuzz", SessionTestKit.Password, "Fuzz device", "tests");
-            Main.Client = client;
+            await client.SignInAsync(caller.Username, SessionTestKit.Password, "Fuzz device", "tests");
+            caller.Client = client;
         }
 
         public async ValueTask DisposeAsync()
@@ -331,6 +342,7 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
             }
 
             await Main.DisposeAsync();
+            await Member.DisposeAsync();
         }
 
         /// <summary>No automatic reconnect: a connection the server closes must show, not be papered over.</summary>
