@@ -115,6 +115,71 @@ public sealed class HostTests
         SqliteConnection.ClearAllPools();
     }
 
+    /// <summary>A server from before the lock takes none: a process named so that holds the database open stands for it
+    /// (its file descriptor inherited, its name set with <c>exec -a</c>).</summary>
+    [Fact]
+    public async Task Start_WhileAnUnlockedMessengerProcessHasTheDatabaseOpen_FailsClearly_AndAnyOtherHolderIsOnlyLogged()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // read from /proc
+        }
+
+        using var directory = new TempDirectory();
+        var data = Path.Combine(directory.Path, "data");
+        await using (await TestHost.StartAsync(data))
+        {
+        }
+
+        var database = Path.Combine(data, "messenger.db");
+        using (var oldServer = HoldOpen(database, "Messenger.Host"))
+        {
+            var start = () => TestHost.StartAsync(data);
+
+            (await start.Should().ThrowAsync<StartupException>()).Which.Message.Should().Be(
+                $"Messenger:DataDirectory: process {oldServer.Id} (Messenger.Host 600) has '{database}' open without holding the data directory's lock: a Messenger server from before 2026-12-05 (which takes none) or a command of this program still running; stop it first");
+        }
+
+        var logs = Path.Combine(directory.Path, "logs");
+        using (var shell = HoldOpen(database, "sqlite3"))
+        {
+            await using (await TestHost.StartAsync(data, LogFiles.Settings(logs)))
+            {
+            }
+
+            LogFiles.Read(logs).Should().Contain($"Process {shell.Id} (sqlite3 600) has the database {database} open");
+        }
+    }
+
+    private static Holder HoldOpen(string path, string name)
+    {
+        var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash")
+        {
+            ArgumentList = { "-c", $"exec 3<\"$1\"; exec -a {name} sleep 600", "hold", path },
+        })!;
+        // Until bash has opened the file and become the named process.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!File.ReadAllText($"/proc/{process.Id}/cmdline").StartsWith(name + "\0", StringComparison.Ordinal))
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the holder starts");
+            Thread.Sleep(10);
+        }
+
+        return new Holder(process);
+    }
+
+    private sealed class Holder(System.Diagnostics.Process process) : IDisposable
+    {
+        public int Id => process.Id;
+
+        public void Dispose()
+        {
+            process.Kill();
+            process.WaitForExit();
+            process.Dispose();
+        }
+    }
+
     [Fact]
     public async Task Start_WhileAnotherServerUsesTheDataDirectory_FailsClearly_AndStartsOnceThatOneStopped()
     {

@@ -19,6 +19,7 @@ public static class DatabaseMigrator
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseMigrator));
         EnsureIsSqlite(database.Path);
         services.GetRequiredService<DataDirectoryLock>().Acquire();
+        RefuseUnlockedServers(database.Path, logger);
         using (var connection = database.Open())
         {
             // Opening sets WAL, a property of the file, once before any module touches the schema.
@@ -29,6 +30,26 @@ public static class DatabaseMigrator
         {
             await schema.MigrateAsync(services, cancellationToken);
             logger.LogDebug("Schema {Schema} is up to date", schema.Name);
+        }
+    }
+
+    /// <summary>
+    /// A server from before the data directory's lock (2026-12-05) takes none, so the lock cannot tell that one still runs
+    /// on this database; migrating under it would change the schema it reads and writes. Such a process (or a command of
+    /// this program still at work) has the database file open and "Messenger.Host" in its command line: refused. Any other
+    /// process with it open (the sqlite3 shell, a copy in progress) is only logged.
+    /// </summary>
+    private static void RefuseUnlockedServers(string databasePath, ILogger logger)
+    {
+        foreach (var (pid, commandLine) in OpenFileHolders.Of(databasePath))
+        {
+            if (commandLine.Contains("Messenger.Host", StringComparison.Ordinal))
+            {
+                throw new StartupException(
+                    $"Messenger:DataDirectory: process {pid} ({commandLine}) has '{databasePath}' open without holding the data directory's lock: a Messenger server from before 2026-12-05 (which takes none) or a command of this program still running; stop it first");
+            }
+
+            logger.LogWarning("Process {Pid} ({CommandLine}) has the database {Path} open", pid, commandLine, databasePath);
         }
     }
 
