@@ -48,7 +48,7 @@ public sealed class ReverseProxyTests
     }
 
     [Fact]
-    public async Task TheDocumentedNginxSite_SendsPlainHttpToHttps_AndPassesTheHealthCheck()
+    public async Task TheDocumentedNginxSite_SendsPlainHttpToHttps_ButCertbotsChallenge_AndPassesTheHealthCheck()
     {
         await using var host = await SessionTestKit.StartHostAsync();
         await using var site = await NginxSite.StartAsync(host.BaseAddress);
@@ -58,6 +58,13 @@ public sealed class ReverseProxyTests
         plain.StatusCode.Should().Be(HttpStatusCode.MovedPermanently);
         plain.Headers.Location!.Scheme.Should().Be("https");
         plain.Headers.Location.PathAndQuery.Should().Be("/health/ready");
+
+        // certbot's renewal (--webroot) fetches its token over plain HTTP: the redirect must not swallow it.
+        Directory.CreateDirectory(Path.Combine(site.Webroot, ".well-known", "acme-challenge"));
+        await File.WriteAllTextAsync(Path.Combine(site.Webroot, ".well-known", "acme-challenge", "token-1"), "token-1.key");
+        using var challenge = await http.GetAsync(new Uri(site.HttpAddress, "/.well-known/acme-challenge/token-1"));
+        challenge.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await challenge.Content.ReadAsStringAsync()).Should().Be("token-1.key");
 
         using var ready = await http.GetAsync(new Uri(site.HttpsAddress, "/health/ready"));
         ready.StatusCode.Should().Be(HttpStatusCode.OK);
