@@ -1,4 +1,5 @@
 using Messenger.Host.Backup;
+using Messenger.Host.Logging;
 using Messenger.Host.Metrics;
 using Messenger.Host.Transport;
 using Messenger.Host.WebClient;
@@ -262,7 +263,8 @@ public static class MessengerApp
                 rollingInterval: RollingInterval.Day,
                 fileSizeLimitBytes: (long)Math.Max(1, options.FileSizeLimitMiB) << 20,
                 rollOnFileSizeLimit: true,
-                retainedFileCountLimit: Math.Max(1, options.RetainedFileCount));
+                retainedFileCountLimit: Math.Max(1, options.RetainedFileCount),
+                hooks: new PrivateLogFiles());
         }
     }
 }

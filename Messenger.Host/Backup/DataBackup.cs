@@ -12,7 +12,8 @@ namespace Messenger.Host.Backup;
 /// before its row, so each one the snapshot records is there to copy). Blobs enter the store by an atomic rename and stay while
 /// a message refers to them (and for the grace period after), so each blob the snapshot refers to is there to copy
 /// unless the copy outlasts the grace period; one the collector deletes meanwhile is left out and counted.
-/// Uploads in progress (<c>tmp/</c>) and the running server's lock file are left out. To restore, point <c>Messenger:DataDirectory</c> at the copy.
+/// Uploads in progress (<c>tmp/</c>), the running server's lock file and log files in the directory's root (a relative
+/// <c>Messenger:Logging:FilePath</c> under the unit's working directory) are left out. To restore, point <c>Messenger:DataDirectory</c> at the copy.
 /// </summary>
 internal static class DataBackup
 {
@@ -24,6 +25,12 @@ internal static class DataBackup
 
     private static readonly string[] DatabaseFiles =
         [.. new[] { "", "-wal", "-shm", "-journal" }.Select(suffix => MessengerOptions.DatabaseFileName + suffix)];
+
+    /// <summary>A log file in the data directory's root: the server keeps none there, but a relative
+    /// <c>Messenger:Logging:FilePath</c> lands there under the unit's working directory, and up to 3.1 GB of logs would
+    /// otherwise go into every backup.</summary>
+    private static bool IsRootLogFile(string relative) =>
+        !relative.Contains(Path.DirectorySeparatorChar) && relative.EndsWith(".log", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Runs the command: 0 when the copy is complete and checked; 2 with a one-line reason otherwise.</summary>
     public static int Run(string target, string dataDirectory, TextWriter output, TextWriter error)
@@ -99,7 +106,8 @@ internal static class DataBackup
         {
             cancellationToken.ThrowIfCancellationRequested();
             var relative = Path.GetRelativePath(source, file);
-            if (DatabaseFiles.Contains(relative) || relative == DataDirectoryLock.FileName || relative.StartsWith("tmp" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            if (DatabaseFiles.Contains(relative) || relative == DataDirectoryLock.FileName || relative.StartsWith("tmp" + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                || IsRootLogFile(relative))
             {
                 continue;
             }

@@ -129,6 +129,28 @@ public sealed class BackupTests
         File.GetUnixFileMode(copied).Should().Be(readOnly);
     }
 
+    /// <summary>A relative <c>Messenger:Logging:FilePath</c> under the unit's working directory puts the logs in the data
+    /// directory's root: they are not data, and up to 3.1 GB of them would go into every backup. A <c>.log</c> file
+    /// deeper down (a media file of that name) is copied.</summary>
+    [Fact]
+    public async Task Backup_LeavesOutLogFilesInTheDataDirectorysRoot_ButNotElsewhere()
+    {
+        using var directory = new TempDirectory();
+        var data = await HostProcess.DataWithOneAccountAsync(directory.Path, "alice_logs");
+        await File.WriteAllTextAsync(Path.Combine(data, "messenger20261207.log"), "a log line");
+        await File.WriteAllTextAsync(Path.Combine(data, "messenger20261207_001.LOG"), "another");
+        Directory.CreateDirectory(Path.Combine(data, "notes"));
+        await File.WriteAllTextAsync(Path.Combine(data, "notes", "kept.log"), "not the server's log");
+        var copy = Path.Combine(directory.Path, "copy");
+
+        DataBackup.Copy(data, copy);
+
+        File.Exists(Path.Combine(copy, "messenger20261207.log")).Should().BeFalse();
+        File.Exists(Path.Combine(copy, "messenger20261207_001.LOG")).Should().BeFalse();
+        File.ReadAllText(Path.Combine(copy, "notes", "kept.log")).Should().Be("not the server's log");
+        File.Exists(Path.Combine(copy, "server.key")).Should().BeTrue();
+    }
+
     [Fact]
     public async Task BackupCommand_CopiesTheConfiguredDataDirectory_AndRefusesATargetThatIsNotEmpty()
     {
