@@ -43,8 +43,11 @@ public sealed class ReverseProxyTests
         await spoofer.RegisterAsync("spoofer_proxy", SessionTestKit.Password, "Spoofer");
         await spoofer.SignInAsync("spoofer_proxy", SessionTestKit.Password, "Laptop", "linux");
 
+        // The client connects to nginx from 127.0.0.1 and nginx to the host from NginxSite.ProxyAddress: a server that
+        // ignored X-Forwarded-For would record the proxy's address, one that believed its first entry the client's own claim.
         (await spoofer.GetAuthorizationsAsync()).Single(a => a.Current).ClientAddress
-            .Should().Be("127.0.0.1", "nginx appends the address it saw to X-Forwarded-For, and only that last entry is believed");
+            .Should().Be("127.0.0.1", "nginx appends the address it saw to X-Forwarded-For, and only that last entry is believed")
+            .And.NotBe(NginxSite.ProxyAddress);
     }
 
     [Fact]

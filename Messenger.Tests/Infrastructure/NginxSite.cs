@@ -12,7 +12,9 @@ namespace Messenger.Tests.Infrastructure;
 /// nginx running the site that docs/operations.md tells operators to install (its <c>```nginx</c> block, read from the
 /// file), in front of a test host: only what cannot be the same on a test machine is changed — the addresses it listens
 /// on (free loopback ports for its 80 and 443), its certificate (a self-signed one for 127.0.0.1, made here), certbot's
-/// webroot (<see cref="Webroot"/>, in the test's directory) and the upstream's port. Each change must find its line in the document, so a document that drifts fails the test rather
+/// webroot (<see cref="Webroot"/>, in the test's directory) and the upstream's port; and nginx connects to the upstream
+/// from <see cref="ProxyAddress"/> (<c>proxy_bind</c>), so the address the host sees on the connection is not the
+/// client's (both on 127.0.0.1 otherwise, and a server that ignored <c>X-Forwarded-For</c> would pass as one that reads it). Each change must find its line in the document, so a document that drifts fails the test rather
 /// than testing something else.
 /// </summary>
 internal sealed partial class NginxSite : IAsyncDisposable
@@ -35,6 +37,9 @@ internal sealed partial class NginxSite : IAsyncDisposable
     /// <summary>The site's <c>root /var/www/html</c> (certbot's <c>--webroot</c>): a file under its
     /// <c>.well-known/acme-challenge/</c> is what an ACME server fetches over plain HTTP.</summary>
     public string Webroot { get; }
+
+    /// <summary>The loopback address nginx connects to the host from (the clients connect from 127.0.0.1).</summary>
+    public const string ProxyAddress = "127.0.0.5";
 
     /// <summary>The site's certificate: a client of the test pins it (<see cref="IsSiteCertificate"/>).</summary>
     public X509Certificate2 Certificate { get; }
@@ -85,7 +90,7 @@ internal sealed partial class NginxSite : IAsyncDisposable
                 .Replace("/etc/letsencrypt/live/chat.example.org/fullchain.pem", certificatePath)
                 .Replace("/etc/letsencrypt/live/chat.example.org/privkey.pem", keyPath)
                 .Replace("root /var/www/html;", $"root {Path.Combine(directory.Path, "www")};")
-                .Replace("proxy_pass http://127.0.0.1:5000;", $"proxy_pass http://127.0.0.1:{upstream.Port};");
+                .Replace("        proxy_pass http://127.0.0.1:5000;\n", $"        proxy_pass http://127.0.0.1:{upstream.Port};\n        proxy_bind {ProxyAddress};\n");
             await File.WriteAllTextAsync(Path.Combine(directory.Path, "nginx.conf"), MainConfig(directory.Path, site));
 
             var start = new ProcessStartInfo(NginxPath) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -133,7 +138,7 @@ internal sealed partial class NginxSite : IAsyncDisposable
                  {
                      "    listen 80;\n", "    listen 443 ssl;\n", "    listen [::]:80;\n", "    listen [::]:443 ssl;\n",
                      "/etc/letsencrypt/live/chat.example.org/fullchain.pem", "/etc/letsencrypt/live/chat.example.org/privkey.pem",
-                     "proxy_pass http://127.0.0.1:5000;", "root /var/www/html;",
+                     "        proxy_pass http://127.0.0.1:5000;\n", "root /var/www/html;",
                  })
         {
             if (!site.Contains(line, StringComparison.Ordinal))
