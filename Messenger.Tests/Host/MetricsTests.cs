@@ -27,6 +27,26 @@ public sealed class MetricsTests
             .And.Contain("signalr_server_active_connections");
     }
 
+    /// <summary>The names docs/operations.md gives for alert rules are the ones Prometheus gets (the meters' names with
+    /// their unit and <c>_total</c>), not the meters' dotted names.</summary>
+    [Fact]
+    public async Task Metrics_WithAPrometheusPath_ServeTheBackupGaugeUnderTheNameTheDocumentedAlertUses()
+    {
+        using var backups = new TempDirectory();
+        await using var host = await StartHostAsync(new Dictionary<string, string?>
+        {
+            ["Messenger:Metrics:PrometheusPath"] = "/metrics",
+            ["Messenger:Backup:Directory"] = backups.Path,
+        });
+        await using var client = await host.SignedInClientAsync("metered_backup");
+        using var http = host.CreateHttpClient();
+
+        using var response = await http.GetAsync("/metrics");
+
+        var text = await response.Content.ReadAsStringAsync();
+        text.Should().Contain("\nmessenger_backup_last_success_seconds").And.Contain("\nmessenger_writer_commits_total");
+    }
+
     [Fact]
     public async Task Metrics_ByDefault_AreNotServed()
     {
