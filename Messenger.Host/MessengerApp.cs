@@ -260,6 +260,7 @@ public static class MessengerApp
             // filling the day's and silencing the log (Serilog writes nothing more to a full file).
             logger.WriteTo.File(
                 options.FilePath,
+                outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
                 rollingInterval: RollingInterval.Day,
                 fileSizeLimitBytes: (long)Math.Max(1, options.FileSizeLimitMiB) << 20,
                 rollOnFileSizeLimit: true,

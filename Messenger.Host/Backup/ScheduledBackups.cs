@@ -226,11 +226,15 @@ internal sealed class ScheduledBackups : BackgroundService, IServerBackups
             }
 
             _failures.Add(1);
-            _logger.LogError("Backup {Name} into {Directory} failed: {Reason}; trying again in {Minutes} minutes",
-                name, directory, e.Message, Math.Min(_options.Value.IntervalMinutes, LongestRetry.TotalMinutes));
+            _logger.LogError("Backup {Name} into {Directory} failed: {Reason}. Trying again in {Retry}.",
+                name, directory, e.Message.TrimEnd('.', ' '), Minutes(Math.Min(_options.Value.IntervalMinutes, LongestRetry.TotalMinutes)));
             return new BackupRun(name, at, null, e.Message);
         }
     }
+
+    /// <summary>"1 minute", "15 minutes": the retry's wait as the failure's log line says it.</summary>
+    internal static string Minutes(double minutes) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{minutes} minute{(minutes == 1 ? "" : "s")}");
 
     private void Prune(string directory)
     {

@@ -112,8 +112,9 @@ public sealed class ScheduledBackupTests
         using var directory = new TempDirectory();
         var data = Path.Combine(directory.Path, "data");
         var backups = Path.Combine(directory.Path, "backups");
+        var logs = Path.Combine(directory.Path, "logs");
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var host = await StartAsync(data, backups, clock, keep: 7);
+        await using var host = await StartAsync(data, backups, clock, keep: 7, logs);
         var schedule = host.Services.GetRequiredService<ScheduledBackups>();
         (await NextRunAsync(schedule, clock)).Error.Should().BeNull();
         await using var alice = await host.SignUpAsync("alice_fail");
@@ -126,6 +127,8 @@ public sealed class ScheduledBackupTests
         var failed = await NextRunAsync(schedule, clock);
 
         failed.Error.Should().NotBeNull();
+        var line = LogFiles.Read(logs).Split('\n').Single(l => l.Contains($"Backup {failed.Name} into {backups} failed: ", StringComparison.Ordinal));
+        line.Should().EndWith(". Trying again in 15 minutes.").And.NotContain(".;").And.NotContain("..");
         (await alice.Client.SendMessageAsync(bob.Peer, "still here")).Message.Id.Should().BePositive("a failed backup disturbs nobody");
         File.Delete(backups);
         clock.Advance(TimeSpan.FromMinutes(14));
@@ -135,6 +138,13 @@ public sealed class ScheduledBackupTests
         var retried = await NextRunAsync(schedule, clock);
         retried.Error.Should().BeNull();
         Entries(backups).Should().Equal(retried.Name);
+    }
+
+    [Fact]
+    public void TheRetrysWait_IsSaidInMinutes_OneInTheSingular()
+    {
+        ScheduledBackups.Minutes(1).Should().Be("1 minute");
+        ScheduledBackups.Minutes(15).Should().Be("15 minutes");
     }
 
     [Fact]
@@ -209,8 +219,8 @@ public sealed class ScheduledBackupTests
             $"Messenger:Backup:Directory: '{Path.Combine(directory.Path, "backups")}' is inside the data directory; backups go outside it");
     }
 
-    private static Task<TestHost> StartAsync(string data, string backups, TimeProvider clock, int keep) =>
-        SessionTestKit.StartHostAsync(new Dictionary<string, string?>
+    private static Task<TestHost> StartAsync(string data, string backups, TimeProvider clock, int keep, string? logs = null) =>
+        SessionTestKit.StartHostAsync(new Dictionary<string, string?>(logs is null ? [] : LogFiles.Settings(logs))
         {
             ["Messenger:Backup:Directory"] = backups,
             ["Messenger:Backup:IntervalMinutes"] = "60",

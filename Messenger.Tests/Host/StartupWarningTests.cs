@@ -146,7 +146,7 @@ public sealed class StartupWarningTests
         }
 
         LogFiles.Read(warned).Should().Contain(
-            "[INF] Messenger:Push:Subject is still mailto:admin@localhost: notifications to Safari and iOS fail until it is set to a real mailto: or https: address of the server's admin",
+            "[INF] Messenger.Update.WebPush.PushOutbox: Messenger:Push:Subject is still mailto:admin@localhost: notifications to Safari and iOS fail until it is set to a real mailto: or https: address of the server's admin",
             "no device has subscribed yet: it is said, not warned of, on every default start");
         LogFiles.Read(set).Should().Contain("Messenger listening on").And.NotContain("Messenger:Push:Subject");
         LogFiles.Read(off).Should().Contain("Messenger listening on").And.NotContain("Messenger:Push:Subject");
@@ -172,6 +172,6 @@ public sealed class StartupWarningTests
         {
         }
 
-        LogFiles.Read(later).Should().Contain("[WRN] Messenger:Push:Subject is still mailto:admin@localhost");
+        LogFiles.Read(later).Should().Contain("[WRN] Messenger.Update.WebPush.PushOutbox: Messenger:Push:Subject is still mailto:admin@localhost");
     }
 }
