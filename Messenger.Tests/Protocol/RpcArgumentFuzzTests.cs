@@ -246,12 +246,12 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
             // The first account is the server's admin: a root that only makes the fuzzer an admin too, so that user
             // id 1 (a boundary value) names an account whose fate does not matter.
             await using var root = await host.SignedInClientAsync("root_fuzz");
-            var main = await ConnectStrictAsync(host);
+            var main = await host.ConnectWithoutReconnectAsync();
             var mainId = (await main.RegisterAsync("main_fuzz", SessionTestKit.Password, "Main")).User.Id;
             await main.SignInAsync("main_fuzz", SessionTestKit.Password, "Fuzz device", "tests");
             await root.CallAsync(new SetUserAdminCall(mainId, true));
 
-            var bobClient = await ConnectStrictAsync(host);
+            var bobClient = await host.ConnectWithoutReconnectAsync();
             await bobClient.RegisterAsync("bob_fuzz", SessionTestKit.Password, "Bob");
             var bobId = (await bobClient.SignInAsync("bob_fuzz", SessionTestKit.Password, "Fuzz device", "tests")).User.Id;
             await using var carol = await host.SignUpAsync("carol_fuzz", startEvents: false);
@@ -310,7 +310,7 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
         public async Task<Caller> ThrowawayAsync()
         {
             var username = $"throwaway_{Interlocked.Increment(ref _throwaways):d4}";
-            var client = await ConnectStrictAsync(_host);
+            var client = await _host.ConnectWithoutReconnectAsync();
             var id = (await client.RegisterAsync(username, SessionTestKit.Password, "Throwaway")).User.Id;
             await client.SignInAsync(username, SessionTestKit.Password, "Throwaway device", "tests");
             await Main.Client.CallAsync(new SetUserAdminCall(id, true));
@@ -329,7 +329,7 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
         public async Task SignInAgainAsync(Caller caller)
         {
             _owned.Add(caller.Client);
-            var client = await ConnectStrictAsync(_host);
+            var client = await _host.ConnectWithoutReconnectAsync();
             await client.SignInAsync(caller.Username, SessionTestKit.Password, "Fuzz device", "tests");
             caller.Client = client;
         }
@@ -343,21 +343,6 @@ public sealed class RpcArgumentFuzzTests(ITestOutputHelper output)
 
             await Main.DisposeAsync();
             await Member.DisposeAsync();
-        }
-
-        /// <summary>No automatic reconnect: a connection the server closes must show, not be papered over.</summary>
-        private static Task<MessengerClient> ConnectStrictAsync(TestHost host)
-        {
-            var options = host.ClientOptions();
-            return MessengerClient.ConnectAsync(new MessengerClientOptions
-            {
-                ServerUrl = options.ServerUrl,
-                ServerPublicKey = options.ServerPublicKey,
-                DeviceKeys = options.DeviceKeys,
-                SessionId = options.SessionId,
-                CallTimeout = options.CallTimeout,
-                AutoReconnect = false,
-            });
         }
     }
 
