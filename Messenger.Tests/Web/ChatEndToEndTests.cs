@@ -95,6 +95,27 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     }
 
     [Fact]
+    public async Task Message_SentWhileThePeersAppWasClosed_TurnsDeliveredWhenThePeerOpensIt()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Before you left");
+        await Expect(bob.Page.GetByTestId("dialog").Filter(new() { HasText = "Before you left" })).ToBeVisibleAsync();
+        await Expect(alice.Message("Before you left").Ticks("delivered")).ToBeVisibleAsync();
+
+        await bob.CloseTabAsync();
+        await alice.SendAsync("While you were away");
+        await Expect(alice.Message("While you were away").Ticks("sent")).ToBeVisibleAsync();
+
+        // The reopened page starts its stream at the server's position: the message comes in the chat list only.
+        var reopened = await bob.ReopenAsync();
+        Pages[Pages.IndexOf(bob)] = reopened;
+        await Expect(reopened.Page.GetByTestId("dialog").Filter(new() { HasText = "While you were away" })).ToBeVisibleAsync();
+        await Expect(alice.Message("While you were away").Ticks("delivered")).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task PinnedBar_WithTwoPins_CyclesOnClick_AndUnpinAllClearsItForBoth()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
