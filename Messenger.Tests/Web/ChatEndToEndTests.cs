@@ -189,6 +189,33 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     }
 
     [Fact]
+    public async Task Username_TypedOnSignIn_StaysOnCreateAccount_AndEachPasswordFormInSettingsNamesTheAccount()
+    {
+        TestName = "UsernameKept";
+        var username = WebUser.NewUsername("dora");
+        var dora = await OpenAsync();
+        var page = dora.Page;
+        await page.GetByLabel("Username").FillAsync(username);
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Create account" }).ClickAsync();
+        await Expect(page.GetByLabel("Display name")).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Username")).ToHaveValueAsync(username);
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByLabel("Username")).ToHaveValueAsync(username);
+
+        await dora.RegisterAsync(username, "Dora Explorer");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        // Change password, two-step verification, delete account: each with the account's username for password managers.
+        var forms = page.Locator("form").Filter(new() { Has = page.Locator("input[type=password]") });
+        await Expect(forms).ToHaveCountAsync(3);
+        for (var i = 0; i < 3; i++)
+        {
+            await Expect(forms.Nth(i).Locator("input[autocomplete=username]")).ToHaveValueAsync(username);
+        }
+
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task RecoveryCodes_ShownOnceTwoStepIsTurnedOn_SignANewBrowserIn_AndAreMadeAnew()
     {
         TestName = "RecoveryCodes";
