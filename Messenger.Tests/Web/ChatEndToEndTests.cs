@@ -116,6 +116,26 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     }
 
     [Fact]
+    public async Task Chat_OpenedFromTheList_IsInTheAddress_AReloadReopensIt_AndBackClosesIt()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Where am I?");
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message("Where am I?")).ToBeVisibleAsync();
+        await Expect(bob.Page).ToHaveURLAsync(new Regex(@"/\?chat=u\d+$"));
+
+        await bob.Page.ReloadAsync();
+        await Expect(bob.Message("Where am I?")).ToBeVisibleAsync();
+
+        await bob.Page.GoBackAsync();
+        await Expect(bob.Page.GetByText("Select a chat to start messaging")).ToBeVisibleAsync();
+        await Expect(bob.Page).ToHaveURLAsync(new Regex(@"/$"));
+        await Expect(bob.Page.GetByTestId("dialog").Filter(new() { HasText = "Where am I?" })).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task PinnedBar_WithTwoPins_CyclesOnClick_AndUnpinAllClearsItForBoth()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
