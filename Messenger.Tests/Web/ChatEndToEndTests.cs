@@ -95,6 +95,47 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     }
 
     [Fact]
+    public async Task Message_SentWhileThePeersAppWasClosed_TurnsDeliveredWhenThePeerOpensIt()
+    {
+        var (alice, bob, _, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Before you left");
+        await Expect(bob.Page.GetByTestId("dialog").Filter(new() { HasText = "Before you left" })).ToBeVisibleAsync();
+        await Expect(alice.Message("Before you left").Ticks("delivered")).ToBeVisibleAsync();
+
+        await bob.CloseTabAsync();
+        await alice.SendAsync("While you were away");
+        await Expect(alice.Message("While you were away").Ticks("sent")).ToBeVisibleAsync();
+
+        // The reopened page starts its stream at the server's position: the message comes in the chat list only.
+        var reopened = await bob.ReopenAsync();
+        Pages[Pages.IndexOf(bob)] = reopened;
+        await Expect(reopened.Page.GetByTestId("dialog").Filter(new() { HasText = "While you were away" })).ToBeVisibleAsync();
+        await Expect(alice.Message("While you were away").Ticks("delivered")).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task Chat_OpenedFromTheList_IsInTheAddress_AReloadReopensIt_AndBackClosesIt()
+    {
+        var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
+        await alice.StartChatAsync(bobName.Username, bobName.Display);
+        await alice.SendAsync("Where am I?");
+        await bob.OpenChatAsync(aliceName.Display);
+        await Expect(bob.Message("Where am I?")).ToBeVisibleAsync();
+        await Expect(bob.Page).ToHaveURLAsync(new Regex(@"/\?chat=u\d+$"));
+
+        await bob.Page.ReloadAsync();
+        await Expect(bob.Message("Where am I?")).ToBeVisibleAsync();
+
+        await bob.Page.GoBackAsync();
+        await Expect(bob.Page.GetByText("Select a chat to start messaging")).ToBeVisibleAsync();
+        await Expect(bob.Page).ToHaveURLAsync(new Regex(@"/$"));
+        await Expect(bob.Page.GetByTestId("dialog").Filter(new() { HasText = "Where am I?" })).ToBeVisibleAsync();
+        AssertNoProblems();
+    }
+
+    [Fact]
     public async Task PinnedBar_WithTwoPins_CyclesOnClick_AndUnpinAllClearsItForBoth()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
@@ -164,6 +205,33 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Expect(alice.Page.GetByTestId("chat-status")).ToHaveTextAsync("deleted account");
         await Expect(alice.Page.GetByRole(AriaRole.Status).Filter(new() { HasText = "This account was deleted" })).ToBeVisibleAsync();
         await Expect(alice.Page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true })).ToHaveCountAsync(0);
+        AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task Username_TypedOnSignIn_StaysOnCreateAccount_AndEachPasswordFormInSettingsNamesTheAccount()
+    {
+        TestName = "UsernameKept";
+        var username = WebUser.NewUsername("dora");
+        var dora = await OpenAsync();
+        var page = dora.Page;
+        await page.GetByLabel("Username").FillAsync(username);
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Create account" }).ClickAsync();
+        await Expect(page.GetByLabel("Display name")).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Username")).ToHaveValueAsync(username);
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByLabel("Username")).ToHaveValueAsync(username);
+
+        await dora.RegisterAsync(username, "Dora Explorer");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+        // Change password, two-step verification, delete account: each with the account's username for password managers.
+        var forms = page.Locator("form").Filter(new() { Has = page.Locator("input[type=password]") });
+        await Expect(forms).ToHaveCountAsync(3);
+        for (var i = 0; i < 3; i++)
+        {
+            await Expect(forms.Nth(i).Locator("input[autocomplete=username]")).ToHaveValueAsync(username);
+        }
+
         AssertNoProblems();
     }
 

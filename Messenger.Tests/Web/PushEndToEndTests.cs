@@ -95,7 +95,8 @@ public sealed class PushEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         var reopened = await bob.Context.NewPageAsync();
         await reopened.GotoAsync($"/?chat=u{aliceId}");
         await Expect(reopened.GetByTestId("chat-title")).ToHaveTextAsync(aliceName.Display);
-        reopened.Url.Should().EndWith("/");
+        // The link's address was taken; the open chat then put its own (Back goes to the chat list).
+        reopened.Url.Should().EndWith($"/?chat=u{aliceId}");
 
         // Turned off: the server forgets the subscription.
         await reopened.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
@@ -147,7 +148,8 @@ public sealed class PushEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await Expect(reopened.GetByRole(AriaRole.Region, new() { Name = "Secret chat" })).ToBeVisibleAsync();
         await Expect(reopened.GetByTestId("chat-title")).ToHaveTextAsync(aliceName.Display);
         await Expect(reopened.GetByTestId("secret-message").Filter(new() { HasText = secret })).ToBeVisibleAsync();
-        reopened.Url.Should().EndWith("/");
+        // The link's address was taken; the open chat then put its own (Back goes to the chat list).
+        reopened.Url.Should().EndWith($"/?chat=s{chatId}");
         _pages.SelectMany(page => page.Problems).Should().BeEmpty();
     }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Dialog, Message } from '../src/api/types';
 import { PeerKind } from '../src/api/types';
-import { blankDialog, lastUnsent, newerTop, uploadingUnsent, withUnsent } from '../src/ui/chats';
+import { blankDialog, lastUnsent, newerTop, receivedUpTo, uploadingUnsent, withUnsent } from '../src/ui/chats';
 import type { OutboxEntry } from '../src/ui/outbox';
 import { peerKey, unsentText } from '../src/ui/peers';
 import type { Upload } from '../src/ui/store';
@@ -27,6 +27,22 @@ describe('a chat list read while pushes kept coming', () => {
     expect(newerTop(dialog(message(3, 'server', 130)), [dialog(message(3, 'local', 120))]).top_message?.text).toBe('server');
     expect(newerTop(dialog(message(4, 'newer message', null)), [dialog(message(3, 'local', 120))]).top_message?.text).toBe('newer message');
     expect(newerTop(dialog(message(3, 'server', null)), []).top_message?.text).toBe('server');
+  });
+});
+
+describe('a chat list read at start or after a resync', () => {
+  const row = (peerId: number, kind: PeerKind, top: Message | null): Dialog => ({ ...blankDialog({ kind, id: peerId }), top_message: top });
+  const from = (id: number, fromId: number): Message => ({ ...message(id, 'x', null), from_id: fromId });
+
+  it('reports delivered up to the newest incoming private-chat message the rows carry', () => {
+    const rows = [row(7, PeerKind.User, from(12, 7)), row(8, PeerKind.User, from(15, 8)), row(9, PeerKind.User, null)];
+    expect(receivedUpTo(rows, 1)).toBe(15);
+  });
+
+  it('leaves out the user\u2019s own messages, Saved Messages and groups', () => {
+    const rows = [row(7, PeerKind.User, from(20, 1)), row(1, PeerKind.User, from(21, 1)), row(5, PeerKind.Chat, from(22, 7)), row(8, PeerKind.User, from(3, 8))];
+    expect(receivedUpTo(rows, 1)).toBe(3);
+    expect(receivedUpTo(rows.slice(0, 3), 1)).toBe(0);
   });
 });
 

@@ -233,6 +233,23 @@ describe('update stream', () => {
     expect(events.map((e) => e.type === 'new_message' && e.out)).toEqual([false, false, true]);
   });
 
+  it('reports messages the app got from the chat list delivered in the same receipt, once, and nothing not above it', async () => {
+    const { stream, server } = await started();
+    stream.observeReceived(40);
+    stream.observeReceived(42);
+    await until(() => server.receipts.length > 0);
+    await sleep(30);
+    expect(server.receipts).toEqual([42]);
+    // A reload of the list after a resync carrying nothing newer sends nothing more; a newer message does.
+    stream.observeReceived(42);
+    stream.observeReceived(30);
+    await sleep(30);
+    expect(server.receipts).toEqual([42]);
+    stream.accept('updates.logged', wire([newMessage(1, 43)]));
+    await until(() => server.receipts.length > 1);
+    expect(server.receipts).toEqual([42, 43]);
+  });
+
   it("applies the caller's own send at once and ignores the push with the same pts", async () => {
     const { stream, events } = await started();
     const sent = message(7, SELF, userPeer(2));

@@ -216,6 +216,12 @@ export class MessengerClient {
     return this.stream.start(pts, channelPts);
   }
 
+  /** The app holds the incoming private-chat messages up to `maxId` (e.g. the chat list's newest ones after it was
+   * read): reports them delivered with the stream's own `messages.received` (no-op when `autoReceipt` is off). */
+  reportReceived(maxId: number): void {
+    this.stream.observeReceived(maxId);
+  }
+
   /** The local position of the user's update log (persist it to resume with `startUpdates(pts)`). */
   get pts(): number {
     return this.stream.pts;

@@ -130,6 +130,15 @@ export class UpdateStream {
     this.inputs.length = 0;
   }
 
+  /**
+   * The app has incoming private-chat messages up to `maxId` by another way than the stream (the chat list read after
+   * a start or a resync, which reports no events for what it carries): they are reported delivered as pushed ones are,
+   * in the same debounced `messages.received` (the server ignores an id no higher than one reported before).
+   */
+  observeReceived(maxId: number): void {
+    if (maxId > this.receiptSent) this.queueReceipt(maxId);
+  }
+
   /** Emits an event that does not come from the logs (e.g. the session layer's). */
   emit(event: MessengerEvent): void {
     this.emitter.emit(event);

@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { CallScreen } from './CallScreen';
 import { isMuted } from '../api/types';
 import { errorText } from './format';
@@ -16,6 +16,7 @@ import { NewChat } from './NewChat';
 import { NewGroup } from './NewGroup';
 import { OfflineBanner } from './OfflineBanner';
 import { chatLinkOf } from './chatLink';
+import { addressStep, chatOfState } from './address';
 import { listenToServiceWorker } from './push';
 import { Settings } from './Settings';
 import { dismissSignIn, openAddDevice, openDevices, signInText } from './signIns';
@@ -69,7 +70,28 @@ export function takeChatLink(): void {
   if (query.get('chat') === null) return;
   const link = chatLinkOf(location.search);
   if (link) setState({ pendingChat: link.chat, pendingMessage: link.message });
-  history.replaceState(null, '', '/');
+  // A reload of the entry that opening the chat pushed (address.ts) keeps it: Back still closes the chat.
+  if (!link || link.message !== null || chatOfState(history.state) !== link.chat) history.replaceState(null, '', '/');
+}
+
+/** The open chat follows the browser's Back and Forward through the entries address.ts pushes. */
+function followHistory(event: PopStateEvent): void {
+  const chat = chatOfState(event.state);
+  if (getState().phase === 'ready' && getState().active !== chat) openChat(chat);
+}
+
+/** The address follows the open chat (address.ts). */
+function useChatAddress(active: string | null): void {
+  const shown = useRef<string | null>(null);
+  useEffect(() => {
+    const from = shown.current;
+    shown.current = active;
+    const step = addressStep(from, active, { state: history.state, search: location.search });
+    if (step?.kind === 'push') history.pushState(step.state, '', step.url);
+    else if (step?.kind === 'replace') history.replaceState(step.state, '', step.url);
+    else if (step?.kind === 'back') history.back();
+    else if (step?.kind === 'root') history.replaceState(null, '', '/');
+  }, [active]);
 }
 
 export function App() {
@@ -83,7 +105,9 @@ export function App() {
     takeJoinLink();
     takeChatLink();
     listenToServiceWorker((key) => openChat(key), openDevices);
+    window.addEventListener('popstate', followHistory);
     void boot();
+    return () => window.removeEventListener('popstate', followHistory);
   }, []);
   useEffect(() => {
     if (phase !== 'ready' || !pendingChat) return;
@@ -133,6 +157,7 @@ export function App() {
 
 function Workspace() {
   const active = useApp((s) => s.active);
+  useChatAddress(active);
   const panel = useApp((s) => s.panel);
   const thread = useApp((s) => s.thread);
   // Muted and archived chats are left out of the count in the tab's title.

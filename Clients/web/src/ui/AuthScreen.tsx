@@ -14,6 +14,8 @@ type Mode = 'signIn' | 'register' | 'qr';
 
 export function AuthScreen() {
   const [mode, setMode] = useState<Mode>('signIn');
+  // Typed once: switching between Sign in and Create account keeps it.
+  const [username, setUsername] = useState('');
   const invited = useApp((s) => !!s.joinCode);
   return (
     <div class="auth">
@@ -30,8 +32,8 @@ export function AuthScreen() {
           <Tab mode="qr" current={mode} onSelect={setMode} label="Log in by QR code" />
         </div>
         <div role="tabpanel">
-          {mode === 'signIn' && <SignInForm />}
-          {mode === 'register' && <RegisterForm />}
+          {mode === 'signIn' && <SignInForm username={username} setUsername={setUsername} />}
+          {mode === 'register' && <RegisterForm username={username} setUsername={setUsername} />}
           {mode === 'qr' && <LoginTokenPanel />}
         </div>
       </div>
@@ -47,8 +49,12 @@ function Tab({ mode, current, onSelect, label }: { mode: Mode; current: Mode; on
   );
 }
 
-function SignInForm() {
-  const [username, setUsername] = useState('');
+interface UsernameProps {
+  username: string;
+  setUsername: (value: string) => void;
+}
+
+function SignInForm({ username, setUsername }: UsernameProps) {
   const [password, setPassword] = useState('');
   // Asked for once the server says the account has two-step verification.
   const [code, setCode] = useState<string | null>(null);
@@ -76,8 +82,7 @@ function SignInForm() {
   );
 }
 
-function RegisterForm() {
-  const [username, setUsername] = useState('');
+function RegisterForm({ username, setUsername }: UsernameProps) {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [invite, setInvite] = useState('');

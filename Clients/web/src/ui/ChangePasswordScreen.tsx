@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { chooseNewPassword, knownTemporaryPassword, signOut } from './account';
-import { Field } from './Field';
+import { AccountName, Field } from './Field';
 import { useSubmit } from './form';
 import { newPasswordProblem } from './passwordChange';
 import { useApp } from './store';
@@ -28,6 +28,7 @@ export function ChangePasswordScreen() {
           go on: the temporary one stops working.
         </p>
         <form class="form" onSubmit={submit}>
+          <AccountName />
           {known === null && (
             <Field label="Temporary password" type="password" value={temporary} onInput={setTemporary} autoComplete="current-password" required />
           )}

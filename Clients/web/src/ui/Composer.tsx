@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { BotCommand, Message, ReplyQuote } from '../api/types';
 import { botCommands, matchingCommands } from './botCommands';
 import { dismissUpload, editMessage, sendFile, sendMessage } from './messages';
@@ -17,7 +17,7 @@ import { myPermissions, slowModeLeft } from './permissions';
 import { periodText } from './peers';
 import { useMenu } from './dismiss';
 import { applyFormatShortcut } from './formatShortcuts';
-import { fitsLength, MARKUP_FACTOR, MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH } from './rich';
+import { fitsLength, MARKUP_FACTOR, MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, overLength } from './rich';
 
 interface ComposerProps {
   chatKey: string;
@@ -101,6 +101,9 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
     if (value.trim()) notifyTyping(chatKey);
     else stopTyping(chatKey);
   };
+
+  // Said as the text is typed, not only after Send: how many characters the reader would see against the limit.
+  const over = useMemo(() => overLength(text, editing?.media ? MAX_CAPTION_LENGTH : MAX_TEXT_LENGTH), [text, editing?.media]);
 
   const submit = async (typed?: string, silent = false) => {
     const value = (typed ?? text).trim();
@@ -261,6 +264,11 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
         <p class="composer__hint muted" data-testid="slow-mode">
           Slow mode: one message every {periodText(may.slowMode)}
           {waitLeft > 0 && ` · you can send again in ${waitLeft} s`}
+        </p>
+      )}
+      {over && !error && (
+        <p class="form__error composer__error" role="status" data-testid="too-long">
+          {over}
         </p>
       )}
       {error && (

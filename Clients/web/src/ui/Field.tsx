@@ -1,4 +1,5 @@
 import { useId } from 'preact/hooks';
+import { useApp } from './store';
 
 interface FieldProps {
   label: string;
@@ -38,4 +39,11 @@ export function Field({ label, value, onInput, type = 'text', autoComplete, requ
       )}
     </div>
   );
+}
+
+/** The signed-in account's username, hidden, in a form that asks for its password: password managers (and Chromium's
+ * form check) then know which account the password belongs to. */
+export function AccountName() {
+  const username = useApp((s) => s.me?.username ?? '');
+  return <input type="text" name="username" autoComplete="username" value={username} readOnly hidden tabIndex={-1} aria-hidden="true" />;
 }

@@ -42,7 +42,8 @@ interface BubbleProps extends MessageActions {
   message: Message;
   continued: boolean;
   dialog: Dialog | undefined;
-  replyTo: Message | undefined;
+  /** The replied message; `'deleted'` when it is known gone (`replyOriginal`), undefined while not loaded. */
+  replyTo: Message | 'deleted' | undefined;
   /** Messages answering this one (a group's thread). */
   replies?: number;
   /** Of those, the answers by others the user has not read in a thread they follow. */
@@ -110,14 +111,16 @@ export function MessageBubble({
             onClick={() => onJump(message.reply_to_id!)}
             aria-label="Go to the replied message"
           >
-            <span class="quote__author">{replyTo ? userName(state, replyTo.from_id) : 'Reply'}</span>
+            <span class="quote__author">{replyTo && replyTo !== 'deleted' ? userName(state, replyTo.from_id) : 'Reply'}</span>
             {message.reply_quote ? (
               // The part quoted, as it was when the reply was sent, whatever became of the original since.
               <span class="quote__text quote__text--quoted" data-testid="reply-quote">
                 {message.reply_quote.text}
               </span>
             ) : (
-              <span class="quote__text">{replyTo ? previewText(state, replyTo) : 'Message not loaded'}</span>
+              <span class="quote__text">
+                {replyTo === 'deleted' ? 'Deleted message' : replyTo ? previewText(state, replyTo) : 'Message not loaded'}
+              </span>
             )}
           </button>
         )}

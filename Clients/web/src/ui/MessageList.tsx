@@ -3,7 +3,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import type { Dialog, Message } from '../api/types';
 import { loadOlder, markRead } from './messages';
 import { formatDay } from './format';
-import { buildRows, estimate, rowAt, type Row } from './messageRows';
+import { buildRows, estimate, replyOriginal, rowAt, type Row } from './messageRows';
 import { peerKey } from './peers';
 import { MessageBubble, PendingBubble, type MessageActions } from './MessageBubble';
 import { emptyHistory, setState, useApp, type AppState, type History } from './store';
@@ -249,7 +249,13 @@ export function MessageList({ chatKey, topic = null, ...actions }: MessageAction
               highlighted={highlight === row.key}
               state={state}
               dialog={dialog}
-              replyTo={row.kind === 'message' && row.message.reply_to_id ? byId.get(row.message.reply_to_id) : undefined}
+              replyTo={
+                row.kind !== 'message' || !row.message.reply_to_id
+                  ? undefined
+                  : topic === null
+                    ? replyOriginal(history, byId, row.message.reply_to_id)
+                    : byId.get(row.message.reply_to_id)
+              }
               replies={row.kind === 'message' ? (replyCounts.get(row.message.id) ?? 0) : 0}
               newReplies={row.kind === 'message' ? (newReplies.get(row.message.id) ?? 0) : 0}
               chatKey={chatKey}
@@ -311,7 +317,7 @@ interface RowProps {
   highlighted: boolean;
   state: AppState;
   dialog: Dialog | undefined;
-  replyTo: Message | undefined;
+  replyTo: Message | 'deleted' | undefined;
   /** How many loaded messages answer this one (its thread). */
   replies: number;
   /** Of those, how many are new to the user (threads.ts). */

@@ -7,7 +7,7 @@ import { Bots } from './Bots';
 import { PhotoPicker } from './PhotoPicker';
 import { StatusLine, useStatus } from './StatusLine';
 import { api } from './connection';
-import { Field } from './Field';
+import { AccountName, Field } from './Field';
 import { Folders } from './Folders';
 import { exportAllChats } from './exportChat';
 import { deviceDetails } from './devices';
@@ -416,6 +416,7 @@ function ChangePassword() {
     <section class="settings__section" aria-labelledby="settings-password">
       <h3 id="settings-password">Password</h3>
       <form class="form" onSubmit={change}>
+        <AccountName />
         <Field label="Current password" type="password" value={current} onInput={setCurrent} autoComplete="current-password" required />
         <Field label="New password" type="password" value={next} onInput={setNext} autoComplete="new-password" required hint="At least 8 characters" />
         <StatusLine status={status} />
@@ -513,6 +514,7 @@ function TwoStepVerification() {
         </form>
       ) : renewing ? (
         <form class="form" onSubmit={renew}>
+          <AccountName />
           <Field label="Password for new recovery codes" type="password" value={password} onInput={setPassword} autoComplete="current-password" required />
           <Field label="Code from the app" value={code} onInput={setCode} autoComplete="one-time-code" required />
           <StatusLine status={status} />
@@ -527,6 +529,7 @@ function TwoStepVerification() {
         </form>
       ) : (
         <form class="form" onSubmit={enabled ? stop : start}>
+          <AccountName />
           <Field label="Password for two-step verification" type="password" value={password} onInput={setPassword} autoComplete="current-password" required />
           {enabled && (
             <Field label="Code from the app" value={code} onInput={setCode} autoComplete="one-time-code" required hint="Or one of your recovery codes" />
@@ -957,6 +960,7 @@ function DeleteAccount() {
         This cannot be undone.
       </p>
       <form class="form" onSubmit={remove}>
+        <AccountName />
         <Field label="Password to delete" type="password" value={password} onInput={setPassword} autoComplete="current-password" required />
         <StatusLine status={status} />
         <button type="submit" class="btn btn--danger">

@@ -13,6 +13,12 @@ interface UserPickerProps {
   actionLabel?: (user: User) => string;
 }
 
+/** What the picker says under a query with no button to show: nobody found, or everyone found is picked already. */
+export function pickerEmptyNote(found: number, shown: number): string | null {
+  if (shown > 0) return null;
+  return found > 0 ? 'Everyone found is already added' : 'No users found';
+}
+
 /** Finds people by any word of their name or by their username (users.search) and offers each as a button. */
 export function UserPicker({ label, onPick, exclude = [], actionLabel }: UserPickerProps) {
   const [query, setQuery] = useState('');
@@ -65,7 +71,7 @@ export function UserPicker({ label, onPick, exclude = [], actionLabel }: UserPic
           ))}
         </ul>
       )}
-      {query.trim() && !error && shown.length === 0 && <p class="muted">No users found</p>}
+      {query.trim() && !error && shown.length === 0 && <p class="muted">{pickerEmptyNote(users.length, shown.length)}</p>}
     </div>
   );
 }

@@ -166,6 +166,9 @@ export async function loadDialogs(): Promise<void> {
     const keep = open && !all.some((d) => peerKey(d.peer) === s.active) ? [open] : [];
     return { dialogs: sortDialogs([...all.map((d) => newerTop(d, s.dialogs)), ...keep]) };
   });
+  // What arrived while no page was open comes in this list, not as updates: this device has it now (✓✓ for the sender).
+  const received = receivedUpTo(all, getState().me?.id ?? 0);
+  if (received > 0) api().reportReceived(received);
   const userIds = all.filter((d) => d.peer.kind === PeerKind.User).map((d) => d.peer.id);
   const senders = all.flatMap((d) => (d.top_message ? [d.top_message.from_id] : []));
   await Promise.all([
@@ -173,6 +176,17 @@ export async function loadDialogs(): Promise<void> {
     ensureChats(all.filter((d) => d.peer.kind === PeerKind.Chat).map((d) => d.peer.id)),
     loadPresence(userIds),
   ]);
+}
+
+/** The highest id among the rows' newest messages that another user sent this one in a private chat (0 if none): what
+ * a read of the chat list makes this device hold, to report delivered (`messages.received`). */
+export function receivedUpTo(dialogs: Dialog[], me: number): number {
+  let max = 0;
+  for (const d of dialogs) {
+    const top = d.top_message;
+    if (d.peer.kind === PeerKind.User && d.peer.id !== me && top && top.from_id !== me && top.id > max) max = top.id;
+  }
+  return max;
 }
 
 /** The list was read while pushes kept coming: an edit of its newest message that arrived meanwhile is not undone. */

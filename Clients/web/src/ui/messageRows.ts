@@ -2,7 +2,7 @@
 import type { Message } from '../api/types';
 import { dayKey } from './format';
 import { photoBox } from './media';
-import type { PendingMessage } from './store';
+import type { History, PendingMessage } from './store';
 
 export type Row =
   | { key: string; kind: 'day'; day: number }
@@ -59,4 +59,18 @@ export function rowAt(offsets: number[], y: number): number {
     else high = mid;
   }
   return Math.max(0, low);
+}
+
+/**
+ * What a reply's header shows of its original: the message when loaded; `'deleted'` when it would be loaded but is not
+ * (the loaded history runs unbroken from the newest message back to its oldest, or to the chat's start when complete,
+ * and a deleted message leaves it); `undefined` while it is older than what is loaded (or the history is loading).
+ */
+export function replyOriginal(history: History, byId: ReadonlyMap<number, Message>, id: number): Message | 'deleted' | undefined {
+  const found = byId.get(id);
+  if (found) return found;
+  if (history.loading && history.messages.length === 0) return undefined;
+  if (history.complete) return 'deleted';
+  const oldest = history.messages[0]?.id;
+  return oldest !== undefined && id > oldest ? 'deleted' : undefined;
 }
