@@ -223,7 +223,7 @@ public sealed class AdministrationEndToEndTests(BrowserFixture browser, ITestOut
         await page.GetByLabel("New password again").FillAsync("short");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save and continue" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The password is too short: use at least 8 characters");
-        await page.ReloadAsync();
+        await page.ReloadWhenSettledAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Choose a new password" })).ToBeVisibleAsync();
         await page.GetByLabel("Temporary password").FillAsync(temporary);
         await page.GetByLabel("New password", new() { Exact = true }).FillAsync("bob's own password");
@@ -233,7 +233,7 @@ public sealed class AdministrationEndToEndTests(BrowserFixture browser, ITestOut
         await page.GetByLabel("New password again").FillAsync("bob's own password");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save and continue" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Settings" })).ToBeVisibleAsync();
-        await page.ReloadAsync();
+        await page.ReloadWhenSettledAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Settings" })).ToBeVisibleAsync();
         AssertNoProblems();
     }

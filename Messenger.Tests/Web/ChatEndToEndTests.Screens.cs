@@ -39,7 +39,7 @@ public sealed partial class ChatEndToEndTests
         await using var bobsPhone = await Host.ConnectAsync();
         await bobsPhone.SignInAsync(bobName.Username, WebUser.Password, "phone", "tests");
         await bobsPhone.ReadHistoryAsync(new Peer(PeerKind.User, (await bobsPhone.SearchUsersAsync(aliceName.Username)).Single().Id), last);
-        await bob.Page.ReloadAsync();
+        await bob.Page.ReloadWhenSettledAsync();
         var row = bob.Page.GetByTestId("dialog").Filter(new() { HasText = aliceName.Display });
         await Expect(row).ToContainTextAsync("Photo");
         await Expect(row.Locator(".badge")).ToHaveCountAsync(0);
@@ -171,7 +171,7 @@ public sealed partial class ChatEndToEndTests
         await box.FillAsync("Are you there?");
         await box.PressAsync("Enter");
         await Expect(alice.Message("Are you there?").Ticks("not sent")).ToBeVisibleAsync();
-        await alice.Page.ReloadAsync();
+        await alice.Page.ReloadWhenSettledAsync();
         // The reload reopened the chat (its address): Back closes it, so what comes next stays unread.
         await Expect(alice.Message("Are you there?").Ticks("not sent")).ToBeVisibleAsync();
         await alice.Page.GoBackAsync();

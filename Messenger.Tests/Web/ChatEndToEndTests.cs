@@ -85,7 +85,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Expect(alice.Message("This one will be deleted")).ToHaveCountAsync(0);
         await alice.ScreenshotAsync("04-conversation");
 
-        await bob.Page.ReloadAsync();
+        await bob.Page.ReloadWhenSettledAsync();
         await bob.OpenChatAsync(aliceName.Display);
         await Expect(bob.Message("Hello Bob, edited")).ToBeVisibleAsync();
         await Expect(bob.Message("Hi Alice")).ToBeVisibleAsync();
@@ -125,7 +125,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Expect(bob.Message("Where am I?")).ToBeVisibleAsync();
         await Expect(bob.Page).ToHaveURLAsync(new Regex(@"/\?chat=u\d+$"));
 
-        await bob.Page.ReloadAsync();
+        await bob.Page.ReloadWhenSettledAsync();
         await Expect(bob.Message("Where am I?")).ToBeVisibleAsync();
 
         await bob.Page.GoBackAsync();
@@ -198,7 +198,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Expect(bob.Page.GetByRole(AriaRole.Tab, new() { Name = "Sign in" })).ToBeVisibleAsync();
         await bob.ScreenshotAsync("11-account-deleted");
 
-        await alice.Page.ReloadAsync();
+        await alice.Page.ReloadWhenSettledAsync();
         await alice.OpenChatAsync("Deleted Account");
         await Expect(alice.Message("Goodbye Alice")).ToBeVisibleAsync();
         await Expect(alice.Message("Hello Bob")).ToBeVisibleAsync();
@@ -357,7 +357,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Bobby from work");
 
         // Kept on the server: a reload shows the same name; the other side is not told and keeps its own names.
-        await page.ReloadAsync();
+        await page.ReloadWhenSettledAsync();
         await alice.OpenChatAsync("Bobby from work");
         await bob.OpenChatAsync(aliceName.Display);
 
@@ -707,7 +707,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Expect(page.GetByTestId("chat-title")).ToHaveTextAsync("Team room");
         var copy = bob.Message("Meeting moved to 3pm");
         await Expect(copy.GetByTestId("forwarded-from")).ToHaveTextAsync($"Forwarded from {aliceName.Display}");
-        await page.ReloadAsync();
+        await page.ReloadWhenSettledAsync();
         await bob.OpenChatAsync("Team room");
         await Expect(bob.Message("Meeting moved to 3pm").GetByTestId("forwarded-from")).ToHaveTextAsync($"Forwarded from {aliceName.Display}");
         AssertNoProblems();
@@ -731,7 +731,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
             };
             document.hasFocus = () => false;
             """);
-        await bob.Page.ReloadAsync();
+        await bob.Page.ReloadWhenSettledAsync();
         await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
         await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Turn on desktop notifications" }).ClickAsync();
         await Expect(bob.Page.GetByTestId("notifications-status")).ToContainTextAsync("New messages are announced");
@@ -768,7 +768,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Expect(bob.Page.GetByTestId("service-message").Filter(new() { HasText = $"{aliceName.Display} pinned “Ping one”" })).ToBeVisibleAsync();
         await bob.ScreenshotAsync("12-pinned-and-muted");
 
-        await bob.Page.ReloadAsync();
+        await bob.Page.ReloadWhenSettledAsync();
         // The stand-in Notification starts over with the page: give it the permission the browser would remember.
         await bob.Page.EvaluateAsync("() => { window.Notification.permission = 'granted'; }");
         await bob.OpenChatAsync(aliceName.Display);
@@ -804,7 +804,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
             };
             document.hasFocus = () => false;
             """);
-        await bob.Page.ReloadAsync();
+        await bob.Page.ReloadWhenSettledAsync();
         await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
         await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Turn on desktop notifications" }).ClickAsync();
         await Expect(bob.Page.GetByTestId("notifications-status")).ToContainTextAsync("New messages are announced");
@@ -890,7 +890,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Expect(atBob.GetByRole(AriaRole.Button, new() { Name = "👍 1" })).ToHaveAttributeAsync("aria-pressed", "false");
         await Expect(atAlice.GetByRole(AriaRole.Button, new() { Name = "👍 1" })).ToHaveAttributeAsync("aria-pressed", "true");
 
-        await bob.Page.ReloadAsync();
+        await bob.Page.ReloadWhenSettledAsync();
         await bob.OpenChatAsync(aliceName.Display);
         await Expect(bob.Message("Release is out").GetByRole(AriaRole.Button, new() { Name = "👍 1" })).ToHaveAttributeAsync("aria-pressed", "false");
         AssertNoProblems();
@@ -991,7 +991,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Host.Services.GetRequiredService<Messenger.Message.AutoDelete.MessageExpiry>().DeleteExpiredAsync(CancellationToken.None);
         await Expect(bob.Message("Self-destructing")).ToHaveCountAsync(0);
         await Expect(alice.Message("Self-destructing")).ToHaveCountAsync(0);
-        await alice.Page.ReloadAsync();
+        await alice.Page.ReloadWhenSettledAsync();
         await alice.OpenChatAsync(bobName.Display);
         await Expect(alice.Message("Written before")).ToBeVisibleAsync();
         await Expect(alice.Page.GetByTestId("auto-delete")).ToHaveAttributeAsync("aria-pressed", "true");
@@ -1305,7 +1305,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Expect(page.GetByTestId("dialog").First).ToContainTextAsync(bobName.Display);
         await Expect(page.GetByTestId("dialog").First.GetByRole(AriaRole.Img, new() { Name = "pinned" })).ToBeVisibleAsync();
 
-        await page.ReloadAsync();
+        await page.ReloadWhenSettledAsync();
         await Expect(page.GetByTestId("dialog").First).ToContainTextAsync(bobName.Display);
         (await bob.Page.GetByTestId("dialog").GetByRole(AriaRole.Img, new() { Name = "pinned" }).CountAsync()).Should().Be(0, "a pin is Alice's own");
         AssertNoProblems();
@@ -1331,7 +1331,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Expect(archiveRow).ToBeVisibleAsync();
         await Expect(mainList.GetByTestId("dialog").Filter(new() { HasText = bobName.Display })).ToHaveCountAsync(0);
 
-        await page.ReloadAsync();
+        await page.ReloadWhenSettledAsync();
         await archiveRow.ClickAsync();
         var archive = page.GetByRole(AriaRole.List, new() { Name = "Archived chats" });
         await archive.GetByTestId("dialog").Filter(new() { HasText = bobName.Display }).ClickAsync();
@@ -1355,12 +1355,12 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await page.GetByRole(AriaRole.Button, new() { Name = "Mark as unread" }).ClickAsync();
         await Expect(page.GetByTestId("chat-title")).ToHaveCountAsync(0);
         await Expect(row.GetByRole(AriaRole.Img, new() { Name = "marked unread" })).ToBeVisibleAsync();
-        await page.ReloadAsync();
+        await page.ReloadWhenSettledAsync();
         await Expect(row.GetByRole(AriaRole.Img, new() { Name = "marked unread" })).ToBeVisibleAsync();
 
         await alice.OpenChatAsync(bobName.Display);
         await Expect(row.GetByRole(AriaRole.Img, new() { Name = "marked unread" })).ToHaveCountAsync(0);
-        await page.ReloadAsync();
+        await page.ReloadWhenSettledAsync();
         await Expect(row).ToContainTextAsync("Remind me to answer this");
         (await row.GetByRole(AriaRole.Img, new() { Name = "marked unread" }).CountAsync()).Should().Be(0, "opening took it off on the server");
         AssertNoProblems();
@@ -1515,7 +1515,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         await Expect(box).ToHaveValueAsync("");
         await page.GetByRole(AriaRole.Button, new() { Name = "1 scheduled" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.List, new() { Name = "Scheduled messages" })).ToContainTextAsync("Standup starts in 5 minutes");
-        await page.ReloadAsync();
+        await page.ReloadWhenSettledAsync();
         await alice.OpenChatAsync(bobName.Display);
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "1 scheduled" })).ToBeVisibleAsync();
 
@@ -1614,7 +1614,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         var alice = await BrowserPage.OpenAsync(Browser, relay.Address);
         Pages.Add(alice);
         await alice.Page.EvaluateAsync("() => localStorage.setItem('messenger.serverTimeoutMs', '3000')");
-        await alice.Page.ReloadAsync();
+        await alice.Page.ReloadWhenSettledAsync();
         var bob = await OpenAsync();
         var bobName = (Username: WebUser.NewUsername("bob"), Display: "Bob Builder");
         await alice.RegisterAsync(WebUser.NewUsername("alice"), "Alice Liddell");

@@ -67,7 +67,7 @@ public sealed partial class GroupEndToEndTests(BrowserFixture browser, ITestOutp
         await Expect(atBob.GetByText("Final results")).ToBeVisibleAsync();
         await Expect(atBob.GetByRole(AriaRole.Button, new() { Name = "Retract vote" })).ToHaveCountAsync(0);
 
-        await bob.Page.ReloadAsync();
+        await bob.Page.ReloadWhenSettledAsync();
         await bob.OpenChatAsync("Lunch club");
         await Expect(atBob.GetByLabel("Salad: 1 vote, 50%, your choice")).ToBeVisibleAsync();
         await Expect(atBob.GetByText("Final results")).ToBeVisibleAsync();
@@ -107,7 +107,7 @@ public sealed partial class GroupEndToEndTests(BrowserFixture browser, ITestOutp
         var atAlice = page.GetByRole(AriaRole.Group, new() { Name = "Poll: Capital of France?" });
         await Expect(atAlice.GetByTestId("poll-voters")).ToHaveTextAsync("1 vote");
 
-        await bob.Page.ReloadAsync();
+        await bob.Page.ReloadWhenSettledAsync();
         await bob.OpenChatAsync("Quiz night");
         await Expect(atBob.GetByLabel("Paris: 0 votes, 0%, the right answer")).ToBeVisibleAsync();
         await Expect(atBob.GetByTestId("quiz-solution")).ToHaveTextAsync("Paris has been the capital since 987.");
@@ -234,7 +234,7 @@ public sealed partial class GroupEndToEndTests(BrowserFixture browser, ITestOutp
         await Expect(alice.Message("Deploy v2 to production?").GetByTestId("bot-answer")).ToHaveTextAsync("Deploying v2…");
         await alice.ScreenshotAsync("bot-buttons");
 
-        await alice.Page.ReloadAsync();
+        await alice.Page.ReloadWhenSettledAsync();
         await alice.OpenChatAsync("Deployer");
         await Expect(alice.Message("Deploy v2 to production?").GetByTestId("bot-keyboard").GetByRole(AriaRole.Button)).ToHaveCountAsync(2);
         AssertNoProblems();
@@ -806,7 +806,7 @@ public sealed partial class GroupEndToEndTests(BrowserFixture browser, ITestOutp
 
         await AnswerAsync("Both");
         await Expect(replies).ToHaveTextAsync("3 replies · 1 new");
-        await alice.Page.ReloadAsync();
+        await alice.Page.ReloadWhenSettledAsync();
         await alice.OpenChatAsync("Plans");
         await Expect(alice.Message("Friday?").GetByTestId("replies-button")).ToHaveTextAsync("3 replies · 1 new", new() { Timeout = 10_000 });
         AssertNoProblems();

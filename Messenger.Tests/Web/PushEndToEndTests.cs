@@ -176,7 +176,7 @@ public sealed class PushEndToEndTests(BrowserFixture browser, ITestOutputHelper 
               };
             })();
             """);
-        await page.Page.ReloadAsync();
+        await page.Page.ReloadWhenSettledAsync();
         await page.Page.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
         // The browser's permission was given before: notifications are on, for open tabs only until asked.
         await Expect(page.Page.GetByTestId("push-status")).ToHaveTextAsync("They are shown only while the app is open.");

@@ -268,7 +268,7 @@ public sealed partial class SecretChatEndToEndTests(BrowserFixture browser, ITes
         foreach (var page in new[] { alice, bob })
         {
             await page.Page.EvaluateAsync("() => localStorage.setItem('messenger.secretRekeyAfterMessages', '3')");
-            await page.Page.ReloadAsync();
+            await page.Page.ReloadWhenSettledAsync();
             await Expect(page.Page.GetByRole(AriaRole.Button, new() { Name = "New chat" })).ToBeVisibleAsync();
         }
 
@@ -371,7 +371,7 @@ public sealed partial class SecretChatEndToEndTests(BrowserFixture browser, ITes
         if (browserRekeyAfter is { } after)
         {
             await alice.Page.EvaluateAsync("after => localStorage.setItem('messenger.secretRekeyAfterMessages', String(after))", after);
-            await alice.Page.ReloadAsync();
+            await alice.Page.ReloadWhenSettledAsync();
             await Expect(alice.Page.GetByRole(AriaRole.Button, new() { Name = "New chat" })).ToBeVisibleAsync();
         }
 

@@ -86,4 +86,16 @@ internal static class WebUser
 
     public static ILocator Ticks(this ILocator message, string status) =>
         message.GetByRole(AriaRole.Img, new() { Name = status, Exact = true });
+
+    /// <summary>
+    /// Reloads once the address shows what the page shows. Closing a chat goes Back from the entry opening it pushed
+    /// (address.ts), and the browser takes that step after the click returns: a reload before it lands is aborted
+    /// ("net::ERR_ABORTED; maybe frame was detached?"). A page still opening the chat a reload's address names settles
+    /// when the chat is shown.
+    /// </summary>
+    public static async Task ReloadWhenSettledAsync(this IPage page)
+    {
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=chat-title]') !== null || !/[?&]chat=/.test(location.search)");
+        await page.ReloadAsync();
+    }
 }
