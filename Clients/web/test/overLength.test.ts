@@ -17,3 +17,12 @@ describe('the composer while a too-long text is typed', () => {
     expect(overLength('**'.repeat(8193), MAX_TEXT_LENGTH)).toBe('Too long with its formatting: at most 16,384 characters as typed');
   });
 });
+
+describe('what every box that sends says when Send meets a too-long text', () => {
+  it('names the limit of a message or a caption, with the count', async () => {
+    const { lengthRefusal } = await import('../src/ui/TooLong');
+    expect(lengthRefusal('a'.repeat(1025), 1024, 'caption')).toBe('A caption may show at most 1,024 characters (1,025 / 1,024 characters: 1 too many)');
+    expect(lengthRefusal('a'.repeat(4097), MAX_TEXT_LENGTH, 'message')).toBe('A message may show at most 4,096 characters (4,097 / 4,096 characters: 1 too many)');
+    expect(lengthRefusal(`**${'a'.repeat(1024)}**`, 1024, 'caption')).toBeNull();
+  });
+});

@@ -1,7 +1,7 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { BotCommand, Message, ReplyQuote } from '../api/types';
 import { botCommands, matchingCommands } from './botCommands';
-import { dismissUpload, editMessage, sendFile, sendMessage } from './messages';
+import { dismissUpload, editMessage, sendFile, sendMessage, sendParts } from './messages';
 import { errorText } from './format';
 import { notifyTyping, stopTyping } from './typing';
 import { peerKey, previewText, userName } from './peers';
@@ -17,7 +17,8 @@ import { myPermissions, slowModeLeft } from './permissions';
 import { periodText } from './peers';
 import { useMenu } from './dismiss';
 import { applyFormatShortcut } from './formatShortcuts';
-import { fitsLength, MARKUP_FACTOR, MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, overLength } from './rich';
+import { MARKUP_FACTOR, MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH } from './rich';
+import { lengthRefusal, TooLong, useLengthCheck } from './TooLong';
 
 interface ComposerProps {
   chatKey: string;
@@ -102,8 +103,10 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
     else stopTyping(chatKey);
   };
 
-  // Said as the text is typed, not only after Send: how many characters the reader would see against the limit.
-  const over = useMemo(() => overLength(text, editing?.media ? MAX_CAPTION_LENGTH : MAX_TEXT_LENGTH), [text, editing?.media]);
+  // Said as the text is typed, not only after Send: how many characters the reader would see against the limit. A new
+  // message (not an edit, nor in slow mode, which would refuse all but the first) may go as several.
+  const limit = editing?.media ? MAX_CAPTION_LENGTH : MAX_TEXT_LENGTH;
+  const { over, parts } = useLengthCheck(text, limit, !editing && may.slowMode === 0);
 
   const submit = async (typed?: string, silent = false) => {
     const value = (typed ?? text).trim();
@@ -113,9 +116,9 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
       return;
     }
     // The box takes markup up to the server's raw limit; what the reader would see is checked here, the text kept.
-    const limit = editing?.media ? MAX_CAPTION_LENGTH : MAX_TEXT_LENGTH;
-    if (!fitsLength(value, limit)) {
-      setError(`A ${editing?.media ? 'caption' : 'message'} may show at most ${limit} characters`);
+    const refused = lengthRefusal(value, limit, editing?.media ? 'caption' : 'message');
+    if (refused) {
+      setError(refused);
       return;
     }
     setError('');
@@ -139,6 +142,16 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
     await sendMessage(chatKey, value, replyTo?.id ?? null, null, silent, replyTo ? quote : null).catch(() => undefined);
   };
 
+  const sendSplit = (split: string[]) => {
+    setError('');
+    setText((loaded.current = ''));
+    saveDraft(chatKey, '');
+    stopTyping(chatKey);
+    onDone();
+    box.current?.focus();
+    void sendParts(chatKey, split, replyTo?.id ?? null, { quote: replyTo ? quote : null }).catch(() => undefined);
+  };
+
   const onKeyDown = (event: KeyboardEvent) => {
     if (box.current && applyFormatShortcut(event, box.current, change)) return;
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
@@ -156,8 +169,9 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
   const attach = (files: FileList | null) => {
     if (!may.send_media) return;
     const caption = text.trim();
-    if (files?.length && !fitsLength(caption, MAX_CAPTION_LENGTH)) {
-      setError(`A caption may show at most ${MAX_CAPTION_LENGTH} characters`);
+    const refused = lengthRefusal(caption, MAX_CAPTION_LENGTH, 'caption');
+    if (files?.length && refused) {
+      setError(refused);
       if (picker.current) picker.current.value = '';
       return;
     }
@@ -266,16 +280,12 @@ export function Composer({ chatKey, replyTo, quote = null, editing, onDone, onEd
           {waitLeft > 0 && ` · you can send again in ${waitLeft} s`}
         </p>
       )}
-      {over && !error && (
-        <p class="form__error composer__error" role="status" data-testid="too-long">
-          {over}
-        </p>
-      )}
       {error && (
         <p class="form__error composer__error" role="alert">
           {error}
         </p>
       )}
+      <TooLong over={over} showCount={!error} parts={parts} onSplit={sendSplit} />
       {recording ? (
         <VoiceRecorder
           recording={recording}

@@ -4,7 +4,8 @@ import { api, upload } from './connection';
 import { errorText } from './format';
 import { Modal } from './Modal';
 import { peerFromKey } from './peers';
-import { plainText } from './rich';
+import { MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, plainText } from './rich';
+import { lengthRefusal } from './TooLong';
 import { cancelScheduled, loadScheduled } from './schedule';
 import { useApp } from './store';
 import { currentTopic } from './topics';
@@ -33,6 +34,11 @@ export function ScheduleDialog(props: {
   const [silent, setSilent] = useState(false);
   const schedule = async (event: Event) => {
     event.preventDefault();
+    const refused = file ? lengthRefusal(props.text, MAX_CAPTION_LENGTH, 'caption') : lengthRefusal(props.text, MAX_TEXT_LENGTH, 'message');
+    if (refused) {
+      setError(refused);
+      return;
+    }
     setBusy(true);
     setError('');
     try {

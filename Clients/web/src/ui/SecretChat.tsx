@@ -13,7 +13,8 @@ import { Icon } from './Icon';
 import { Modal } from './Modal';
 import { openChat } from './messages';
 import { periodText, userName } from './peers';
-import { plainText, fitsLength, MAX_TEXT_LENGTH, MARKUP_FACTOR } from './rich';
+import { plainText, MAX_TEXT_LENGTH, MARKUP_FACTOR } from './rich';
+import { lengthRefusal, TooLong, useLengthCheck } from './TooLong';
 import { RichText } from './RichText';
 import { UserDetails } from './GroupInfo';
 import {
@@ -414,6 +415,7 @@ function SecretComposer({ chat, replyTo, onDone }: { chat: SecretChatView; reply
   const box = useRef<HTMLTextAreaElement>(null);
   const photoPicker = useRef<HTMLInputElement>(null);
   const filePicker = useRef<HTMLInputElement>(null);
+  const { over } = useLengthCheck(text, MAX_TEXT_LENGTH);
   const me = useApp((s) => s.me?.id);
   const replyAuthor = useApp((s) => (replyTo ? (replyTo.from === me ? 'You' : userName(s, replyTo.from)) : ''));
   useLayoutEffect(() => {
@@ -433,8 +435,9 @@ function SecretComposer({ chat, replyTo, onDone }: { chat: SecretChatView; reply
   const submit = async () => {
     const value = text.trim();
     if (!value) return;
-    if (!fitsLength(value, MAX_TEXT_LENGTH)) {
-      setError(`A message may show at most ${MAX_TEXT_LENGTH} characters`);
+    const refused = lengthRefusal(value, MAX_TEXT_LENGTH, 'message');
+    if (refused) {
+      setError(refused);
       return;
     }
     setText('');
@@ -451,8 +454,9 @@ function SecretComposer({ chat, replyTo, onDone }: { chat: SecretChatView; reply
     if (filePicker.current) filePicker.current.value = '';
     if (chosen.length === 0) return;
     const caption = text.trim();
-    if (!fitsLength(caption, MAX_SECRET_CAPTION)) {
-      setError(`A caption may show at most ${MAX_SECRET_CAPTION} characters`);
+    const refused = lengthRefusal(caption, MAX_SECRET_CAPTION, 'caption');
+    if (refused) {
+      setError(refused);
       return;
     }
     setText('');
@@ -492,6 +496,7 @@ function SecretComposer({ chat, replyTo, onDone }: { chat: SecretChatView; reply
           {error}
         </p>
       )}
+      <TooLong over={over} showCount={!error} />
       <div class="composer__row">
         <button
           type="button"

@@ -2,12 +2,13 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Message } from '../api/types';
 import { formatTime } from './format';
 import { Icon } from './Icon';
-import { sendMessage } from './messages';
+import { sendMessage, sendParts } from './messages';
 import { previewText, userName } from './peers';
 import { RichText } from './RichText';
-import { fitsLength, MARKUP_FACTOR, MAX_TEXT_LENGTH } from './rich';
+import { MARKUP_FACTOR, MAX_TEXT_LENGTH } from './rich';
 import { emptyHistory, setState, useApp } from './store';
 import { readThread } from './threads';
+import { lengthRefusal, TooLong, useLengthCheck } from './TooLong';
 
 /**
  * The right-hand panel of a group message's thread: the message, the ones answering it (from the chat's loaded history,
@@ -20,6 +21,7 @@ export function ThreadPanel({ chatKey, messageId }: { chatKey: string; messageId
   const [text, setText] = useState('');
   const [error, setError] = useState('');
   const box = useRef<HTMLTextAreaElement>(null);
+  const { over, parts } = useLengthCheck(text, MAX_TEXT_LENGTH, true);
   const parent = history.messages.find((m) => m.id === messageId);
   const replies = history.messages.filter((m) => m.reply_to_id === messageId && !m.action);
   const newest = replies.reduce((max, m) => Math.max(max, m.id), 0);
@@ -31,8 +33,9 @@ export function ThreadPanel({ chatKey, messageId }: { chatKey: string; messageId
     event.preventDefault();
     const trimmed = text.trim();
     if (!trimmed) return;
-    if (!fitsLength(trimmed, MAX_TEXT_LENGTH)) {
-      setError(`A message may show at most ${MAX_TEXT_LENGTH} characters`);
+    const refused = lengthRefusal(trimmed, MAX_TEXT_LENGTH, 'message');
+    if (refused) {
+      setError(refused);
       return;
     }
     setError('');
@@ -45,6 +48,13 @@ export function ThreadPanel({ chatKey, messageId }: { chatKey: string; messageId
       setText(trimmed);
       setError(e instanceof Error ? e.message : String(e));
     }
+  };
+  // Every part answers the thread's root: a message that answers nothing is not in the thread.
+  const sendSplit = (split: string[]) => {
+    setError('');
+    setText('');
+    box.current?.focus();
+    sendParts(chatKey, split, messageId, { replyToEach: true }).catch((e) => setError(e instanceof Error ? e.message : String(e)));
   };
   const line = (message: Message, testId: string) => (
     <li key={message.id} class="thread__message" data-testid={testId}>
@@ -76,12 +86,17 @@ export function ThreadPanel({ chatKey, messageId }: { chatKey: string; messageId
             <form class="form" onSubmit={send}>
               <label class="field">
                 <span class="field__label">Reply in thread</span>
-                <textarea ref={box} class="field__input" rows={2} maxLength={MAX_TEXT_LENGTH * MARKUP_FACTOR} value={text} onInput={(e) => setText(e.currentTarget.value)}
+                <textarea ref={box} class="field__input" rows={2} maxLength={MAX_TEXT_LENGTH * MARKUP_FACTOR} value={text}
+                  onInput={(e) => {
+                    setText(e.currentTarget.value);
+                    setError('');
+                  }}
                   onKeyDown={(e) => {
                     if (e.key === 'Enter' && !e.shiftKey) void send(e);
                   }} />
               </label>
               {error && <p class="form__error" role="alert">{error}</p>}
+              <TooLong over={over} showCount={!error} parts={parts} onSplit={sendSplit} />
               <button type="submit" class="btn btn--primary" disabled={!text.trim()}>
                 Send reply
               </button>

@@ -202,6 +202,23 @@ export async function sendMessage(
   return queueMessage(key, randomId(), text, replyToId, media, silent, quote, topic);
 }
 
+/**
+ * A text too long for one message as its parts (`splitMessage`, split.ts), queued at once so they go in order. Each is a
+ * message of its own with its own random id: one refused or retried never sends another twice. The reply (and its
+ * quote) goes on the first part only — unless `replyToEach` (a thread's reply box, whose every message answers the
+ * thread's root to be in the thread at all).
+ */
+export async function sendParts(
+  key: string,
+  parts: string[],
+  replyToId: number | null,
+  options: { silent?: boolean; quote?: ReplyQuote | null; replyToEach?: boolean } = {},
+): Promise<void> {
+  const { silent = false, quote = null, replyToEach = false } = options;
+  const sent = parts.map((part, i) => sendMessage(key, part, i === 0 || replyToEach ? replyToId : null, null, silent, i === 0 ? quote : null));
+  await Promise.all(sent);
+}
+
 function queueMessage(
   key: string,
   randomIdToSend: number,
