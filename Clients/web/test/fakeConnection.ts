@@ -3,7 +3,7 @@ import { PeerKind } from '../src/api/types';
 
 /** The server as far as sends and uploads go: each call waits until the test answers it. */
 export interface FakeServer {
-  sends: { args: { text: string; random_id: number; media?: unknown }; options?: { timeoutMs?: number }; answer(): void; fail(e: unknown): void }[];
+  sends: { args: { text: string; random_id: number; media?: unknown; reply_to_id?: number | null; quote?: unknown }; options?: { timeoutMs?: number }; answer(): void; fail(e: unknown): void }[];
   uploads: { file: File; options: { fileId?: number; resume?: boolean }; done(): void; fail(e: unknown): void }[];
   /** The file ids given up with `upload.cancelUpload`, in order. */
   cancelled: number[];
