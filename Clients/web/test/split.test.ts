@@ -138,6 +138,11 @@ describe('a text too long for one message, as several', () => {
     expect(parts.length).toBeGreaterThan(1);
   });
 
+  it('offers no parts when the markup of one character alone is over the bound: a link to a too-long address', () => {
+    const text = `[x](https://example.org/${'p'.repeat(MAX_CAPTION_LENGTH * 4)}) ${'y'.repeat(MAX_CAPTION_LENGTH)}`;
+    expect(splitMessage(text, MAX_CAPTION_LENGTH)).toBeNull();
+  });
+
   const randomTexts = (pieces: string[], count: number, length: number) => {
     let seed = 42;
     const random = (n: number) => {

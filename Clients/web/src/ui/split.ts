@@ -11,8 +11,9 @@ import { ESCAPABLE, fitsLength, parseRich, SPACE, toEntities, type Entity, type 
  * one part and opened again at the start of the next, so each part keeps its bold, links and code: the parts are written
  * anew from the parsed text (`toMarkup`), and each is checked to read back as its share of the whole.
  *
- * A text that fits is one part, as typed (trimmed); an empty or blank one is none. Null only should a part not read
- * back as its share, which the parser's grammar leaves no known way to reach: the text is then not offered in parts.
+ * A text that fits is one part, as typed (trimmed); an empty or blank one is none. Null when a part cannot be sent: its
+ * characters would not read back as its share (no text is known to do it), or one character's markup is over the bound
+ * (a link to an address longer than that): the text is then not offered in parts.
  */
 export function splitMessage(text: string, limit: number): string[] | null {
   const typed = text.trim();
@@ -33,7 +34,9 @@ export function splitMessage(text: string, limit: number): string[] | null {
         start = skipSpace(shown, cut);
         break;
       }
-      // The markup makes this part too long (links with long addresses, escapes): fewer characters of it.
+      // The markup makes this part too long (links with long addresses, escapes): fewer characters of it. A character
+      // whose markup alone is too long (a link to a longer address than the markup's bound) cannot be sent at all.
+      if (end - start <= 1) return null;
       budget = Math.max(1, Math.floor((end - start) * 0.75));
     }
   }
@@ -120,8 +123,8 @@ export function sliceNodes(nodes: Node[], from: number, to: number): Node[] {
 }
 
 /** A part's markup: written with the fewest escapes, else with every marker character escaped, whichever reads back as
- * the nodes it was written from. Markup no typing gives can leave a part no way to be written so (an empty code block
- * between a mention and a word: `@alice` ``````` `word`): it then goes with every marker escaped, its characters all
+ * the nodes it was written from. Markup no one types can leave a part no way to be written so (an empty code block
+ * between a mention and a word, which then run together): it then goes with every marker escaped, its characters all
  * there and the formatting as near as the markup can say; null should even its characters differ. */
 function writePart(nodes: Node[]): string | null {
   const wanted = toEntities(nodes);
