@@ -38,6 +38,18 @@ public sealed partial class ChatEndToEndTests
         await Expect(box).ToHaveValueAsync("");
         await Expect(split).ToHaveCountAsync(0);
 
+        // An edit is counted and refused alike, but never split.
+        var first = alice.Page.GetByTestId("message").Filter(new() { HasText = "Opening line." });
+        await first.HoverAsync();
+        await first.GetByRole(AriaRole.Button, new() { Name = "Edit" }).ClickAsync();
+        await box.FillAsync(text);
+        await Expect(alice.Page.GetByTestId("too-long")).ToHaveTextAsync($"{Count(shown.Length)} / 4,096 characters: {Count(shown.Length - 4096)} too many");
+        await Expect(split).ToHaveCountAsync(0);
+        await box.PressAsync("Enter");
+        await Expect(alice.Page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "A message may show at most 4,096 characters" })).ToBeVisibleAsync();
+        await box.PressAsync("Escape");
+        await Expect(box).ToHaveValueAsync("");
+
         // Bob's browser shows both bold, the second with the link.
         await bob.OpenChatAsync(aliceName.Display);
         var bubbles = bob.Page.GetByTestId("message").Filter(new() { Has = bob.Page.Locator("strong", new() { HasTextString = "alpha alpha" }) });
