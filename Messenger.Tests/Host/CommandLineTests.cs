@@ -36,7 +36,7 @@ public sealed class CommandLineTests
         newKey.Should().BeOfType<HostCommand.NewServerKey>().Which.Settings.Should().Equal("--Messenger:DataDirectory=/data");
         dated.Should().BeOfType<HostCommand.Backup>().Which.Target.Should().Be("/backups/date=2026-12-05");
         compact.Should().BeOfType<HostCommand.Compact>().Which.Settings.Should().Equal("--Messenger:DataDirectory", "/data");
-        CommandLine.Parse(["compact", "/data"]).Should().BeOfType<HostCommand.Usage>("compact takes no operand: a stray word is no setting");
+        CommandLine.Parse(["compact", "data"]).Should().BeOfType<HostCommand.Usage>("compact takes no operand: a stray word starts nothing");
     }
 
     /// <summary>A cron line or a reset with its settings first runs the command on those settings, never a second server

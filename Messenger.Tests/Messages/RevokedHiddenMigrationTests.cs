@@ -28,8 +28,8 @@ public sealed class RevokedHiddenMigrationTests : IDisposable
         using (var connection = new SqliteConnection(connectionString))
         {
             connection.Open();
-            Insert(connection, "message_messages", ("id", 10), ("chat_id", 5), ("deleted", 0));
-            Insert(connection, "message_messages", ("id", 11), ("chat_id", 5), ("deleted", 1));
+            Insert(connection, "message_messages", ("id", 10), ("chat_id", 5), ("random_id", 1), ("deleted", 0));
+            Insert(connection, "message_messages", ("id", 11), ("chat_id", 5), ("random_id", 2), ("deleted", 1));
             Insert(connection, "message_hidden", ("user_id", 1), ("message_id", 10));
             Insert(connection, "message_hidden", ("user_id", 1), ("message_id", 11));
             Insert(connection, "message_hidden", ("user_id", 2), ("message_id", 11));
