@@ -18,6 +18,8 @@ try
             return await AccountResetCommands.ResetTwoFactorAsync(username, settings, Console.Out, Console.Error);
         case HostCommand.NewServerKey(var settings):
             return NewServerKeyCommand.Run(settings, Console.Out, Console.Error);
+        case HostCommand.Compact(var settings):
+            return CompactCommand.Run(settings, Console.Out, Console.Error);
         case HostCommand.Usage(var problem):
             return CommandLine.PrintUsage(problem, Console.Out, Console.Error);
     }

@@ -74,6 +74,18 @@ internal sealed partial class SecretChatEngine
     // The server's view of chats this client has seen (updates, answers): how far each went, and the chat itself.
     private readonly Dictionary<long, SecretChat> _known = new();
 
+    /// <summary>Chats the server told of that this device has not forgotten (tests).</summary>
+    internal int KnownCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _known.Count;
+            }
+        }
+    }
+
     // Requests shown to the app to accept or not (auto-accept off): their later changes are shown too.
     private readonly HashSet<long> _offered = new();
 
@@ -1745,11 +1757,12 @@ internal sealed partial class SecretChatEngine
     }
 
     /// <summary>The chat leaves this device, its id kept a while so replays of it are ignored (those kept longer go now:
-    /// a client that runs for months forgets them as it forgets others).</summary>
+    /// a client that runs for months forgets them as it forgets others), and what the server last said of it goes too.</summary>
     private void Forget(LocalChat chat)
     {
         Drop(chat);
         _offered.Remove(chat.Id);
+        _known.Remove(chat.Id);
         var now = Now;
         foreach (var (chatId, _) in _state.Forgotten.Where(f => f.Value < now - (long)ForgottenKept.TotalSeconds).ToList())
         {

@@ -14,6 +14,8 @@ internal abstract record HostCommand
 
     public sealed record NewServerKey(string[] Settings) : HostCommand;
 
+    public sealed record Compact(string[] Settings) : HostCommand;
+
     /// <summary>The usage text, asked for (<paramref name="Problem"/> null: exit 0) or after a mistake (exit 2).</summary>
     public sealed record Usage(string? Problem) : HostCommand;
 }
@@ -35,13 +37,14 @@ internal static class CommandLine
           Messenger.Host reset-password <username> [--Key=value …]   give an account a temporary password
           Messenger.Host reset-two-factor <username> [--Key=value …] turn an account's two-step verification off
           Messenger.Host new-server-key [--Key=value …]              make a new server key when server.key is lost with no copy
+          Messenger.Host compact [--Key=value …]                     give back the space the database no longer uses (server stopped)
         Configuration keys (README, Configuration) as --Key=value, --Key value or Key=value, before or after the command, e.g.
           --Messenger:DataDirectory=/var/lib/messenger --Messenger:Urls=http://127.0.0.1:5000
         """;
 
     private static readonly string[] HelpWords = ["help", "-h", "--help", "-?", "/?"];
 
-    private static readonly string[] Commands = ["backup", "reset-password", "reset-two-factor", "new-server-key"];
+    private static readonly string[] Commands = ["backup", "reset-password", "reset-two-factor", "new-server-key", "compact"];
 
     public static HostCommand Parse(string[] args)
     {
@@ -84,7 +87,7 @@ internal static class CommandLine
             }
 
             command = argument;
-            if (command != "new-server-key" && i + 1 < args.Length && IsOperand(args[i + 1]))
+            if (command is not ("new-server-key" or "compact") && i + 1 < args.Length && IsOperand(args[i + 1]))
             {
                 operand = args[++i];
             }
@@ -99,6 +102,7 @@ internal static class CommandLine
             ("reset-password", null) => new HostCommand.Usage("reset-password needs the account's username"),
             ("reset-two-factor", { } username) => new HostCommand.ResetTwoFactor(username, [.. settings]),
             ("reset-two-factor", null) => new HostCommand.Usage("reset-two-factor needs the account's username"),
+            ("compact", _) => new HostCommand.Compact([.. settings]),
             _ => new HostCommand.NewServerKey([.. settings]),
         };
     }

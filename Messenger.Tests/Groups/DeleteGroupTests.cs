@@ -60,6 +60,27 @@ public sealed class DeleteGroupTests
         host.CountRows($"message_chats WHERE id = {chat.Id} AND deleted = 2").Should().Be(1, "the purge finished before the answer");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Delete_LeavesNoneOfTheMembersDeletedForMeMarks(bool large)
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync($"alice_delhid{large}");
+        await using var bob = await host.MemberAsync($"bob_delhid{large}");
+        var chat = (await alice.Client.CreateGroupAsync("Hidden", [bob.Id], large)).Chat;
+        var peer = Peer.Chat(chat.Id);
+        var first = await alice.Client.SendMessageAsync(peer, "first");
+        var second = await alice.Client.SendMessageAsync(peer, "second");
+        await bob.Client.DeleteMessagesAsync(peer, [first.Message.Id], revoke: false);
+        await alice.Client.DeleteMessagesAsync(peer, [second.Message.Id], revoke: false);
+        host.CountRows($"message_hidden WHERE message_id IN ({first.Message.Id}, {second.Message.Id})").Should().Be(2);
+
+        await alice.Client.DeleteGroupAsync(chat.Id);
+
+        host.CountRows($"message_hidden WHERE message_id IN ({first.Message.Id}, {second.Message.Id})").Should().Be(0);
+    }
+
     [Fact]
     public async Task Delete_TakesTheChatOutOfTheMembersFolders_ToldOnlineAndOnCatchingUp()
     {

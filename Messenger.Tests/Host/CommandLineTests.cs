@@ -27,6 +27,7 @@ public sealed class CommandLineTests
         var twoFactor = CommandLine.Parse(["reset-two-factor", "bob", "--Messenger:DataDirectory", "/data"]);
         var newKey = CommandLine.Parse(["new-server-key", "--Messenger:DataDirectory=/data"]);
         var dated = CommandLine.Parse(["backup", "/backups/date=2026-12-05"]);
+        var compact = CommandLine.Parse(["compact", "--Messenger:DataDirectory", "/data"]);
 
         backup.Should().BeOfType<HostCommand.Backup>().Which.Should().BeEquivalentTo(
             new { Target = "/backups/b1", Settings = new[] { "--Messenger:DataDirectory=/data" } });
@@ -34,6 +35,8 @@ public sealed class CommandLineTests
         twoFactor.Should().BeOfType<HostCommand.ResetTwoFactor>().Which.Settings.Should().Equal("--Messenger:DataDirectory", "/data");
         newKey.Should().BeOfType<HostCommand.NewServerKey>().Which.Settings.Should().Equal("--Messenger:DataDirectory=/data");
         dated.Should().BeOfType<HostCommand.Backup>().Which.Target.Should().Be("/backups/date=2026-12-05");
+        compact.Should().BeOfType<HostCommand.Compact>().Which.Settings.Should().Equal("--Messenger:DataDirectory", "/data");
+        CommandLine.Parse(["compact", "data"]).Should().BeOfType<HostCommand.Usage>("compact takes no operand: a stray word starts nothing");
     }
 
     /// <summary>A cron line or a reset with its settings first runs the command on those settings, never a second server

@@ -62,6 +62,39 @@ public sealed class ChatDirectoryTests
         loads.Should().Be(1);
     }
 
+    [Fact]
+    public void Get_PastTheMemberLimit_EmptiesTheCache_AndAnswersStayRight()
+    {
+        // Chat n has the members 1..n: its weight (members plus one) is n + 1.
+        var loads = new Dictionary<long, int>();
+        var directory = new ChatDirectory(id =>
+        {
+            loads[id] = loads.GetValueOrDefault(id) + 1;
+            return new ChatInfo(id, ChatKind.Group, $"chat {id}", 1, 0, Enumerable.Range(1, (int)id).ToDictionary(m => (long)m, _ => MemberRole.Member));
+        })
+        { MemberLimit = 10 };
+
+        directory.Get(3)!.MemberIds.Should().HaveCount(3);
+        directory.Get(4)!.MemberIds.Should().HaveCount(4);
+        directory.Held.Should().Be((2, 9L));
+
+        directory.Get(5)!.MemberIds.Should().HaveCount(5, "past the limit, the cache is emptied before the chat goes in");
+        directory.Held.Should().Be((1, 6L));
+
+        directory.Get(3)!.MemberIds.Should().BeEquivalentTo([1L, 2L, 3L], "a chat dropped is read again");
+        loads[3].Should().Be(2);
+        directory.Get(5)!.Title.Should().Be("chat 5");
+        loads[5].Should().Be(1, "the chat that went in after the clear is still held");
+        directory.Held.Should().Be((2, 10L));
+
+        directory.Invalidate(5);
+        directory.Held.Should().Be((1, 4L), "a chat dropped by a change no longer counts");
+        directory.Get(30)!.MemberIds.Should().HaveCount(30, "a chat larger than the limit is answered all the same");
+        directory.Held.Should().Be((1, 31L));
+        directory.Get(3)!.MemberIds.Should().HaveCount(3);
+        directory.Held.Should().Be((1, 4L));
+    }
+
     private static ChatInfo Chat(int version, params long[] members) =>
         new(ChatId, ChatKind.LargeGroup, $"v{version}", members[0], 0, members.ToDictionary(m => m, m => m == members[0] ? MemberRole.Creator : MemberRole.Member));
 }

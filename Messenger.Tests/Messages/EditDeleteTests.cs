@@ -1,6 +1,7 @@
 using Messenger.Client;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Updates;
+using Messenger.Tests.Groups;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
 
@@ -90,6 +91,24 @@ public sealed class EditDeleteTests : IAsyncLifetime
         var bobsDialog = (await bob.Client.GetDialogsAsync()).Items.Should().ContainSingle().Subject;
         bobsDialog.TopMessage!.Id.Should().Be(kept.Message.Id);
         await ChatTestKit.FailsWith(() => alice.Client.EditMessageAsync(bob.Peer, revoked.Message.Id, "fixed"), MessageErrorNames.MessageIdInvalid);
+    }
+
+    [Fact]
+    public async Task Delete_WithRevokeOfAMessageThePeerDeletedForThemselves_TakesTheirMarkAlong()
+    {
+        await using var alice = await _host.SignUpAsync("alice_1");
+        await using var bob = await _host.SignUpAsync("bob_one");
+        var kept = await alice.SendAsync(bob, "hidden, not revoked");
+        var revoked = await alice.SendAsync(bob, "hidden, then revoked");
+        await bob.Client.DeleteMessagesAsync(alice.Peer, [kept.Message.Id, revoked.Message.Id], revoke: false);
+        _host.CountRows($"message_hidden WHERE user_id = {bob.UserId}").Should().Be(2);
+
+        await alice.Client.DeleteMessagesAsync(bob.Peer, [revoked.Message.Id], revoke: true);
+
+        _host.CountRows($"message_hidden WHERE message_id = {revoked.Message.Id}").Should().Be(0);
+        _host.CountRows($"message_hidden WHERE message_id = {kept.Message.Id}").Should().Be(1, "a message still there stays hidden for bob");
+        (await bob.Client.GetHistoryAsync(alice.Peer)).Should().BeEmpty();
+        (await alice.Client.GetHistoryAsync(bob.Peer)).Select(m => m.Id).Should().Equal(kept.Message.Id);
     }
 
     [Fact]

@@ -151,6 +151,27 @@ public sealed class SecretChatTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Discard_WithHistory_LeavesNothingOfTheChatInEitherClientsMemory_AndAChatStillOpenStays()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "sknown_alice");
+        await using var bob = await SecretDevice.SignUpAsync(_host, "sknown_bob");
+        for (var i = 0; i < 3; i++)
+        {
+            var chatId = await ReadyChatAsync(bob, alice);
+            await bob.Client.DiscardSecretChatAsync(chatId, deleteHistory: true);
+            await alice.NextAsync<SecretChatChanged>(e => e.Chat.Id == chatId && e.Chat.State == SecretChatState.Discarded);
+            await bob.NextAsync<SecretChatChanged>(e => e.Chat.Id == chatId && e.Chat.State == SecretChatState.Discarded);
+        }
+
+        var open = await ReadyChatAsync(alice, bob);
+
+        await SessionTestKit.WaitUntil(() => alice.Client.SecretChats.KnownCount == 1 && bob.Client.SecretChats.KnownCount == 1);
+        await alice.Client.SendSecretMessageAsync(open, "still here");
+        (await bob.NextAsync<SecretMessageReceived>()).Message.Text.Should().Be("still here");
+        (await alice.Client.GetSecretChatsAsync()).Should().HaveCount(4, "the server keeps ended chats a while; the clients need not");
+    }
+
+    [Fact]
     public async Task DeleteAccount_EndsItsChatsWithAccountDeleted()
     {
         await using var alice = await SecretDevice.SignUpAsync(_host, "sdel_alice");

@@ -1,13 +1,20 @@
 using Messenger.Client;
+using Messenger.Contracts.Account;
 using Messenger.Contracts.Admin;
 using Messenger.Contracts.Groups;
+using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
+using Messenger.Contracts.Updates;
 using Messenger.Contracts.Users;
 using Messenger.Kernel.Errors;
 using Messenger.Kernel.Storage;
+using Messenger.Media.Uploads;
+using Messenger.Session.Account;
 using Messenger.Session.Storage;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Messages;
+using Messenger.Update.Online;
+using Messenger.Update.Presence;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using static Messenger.Tests.Session.SessionTestKit;
@@ -184,6 +191,45 @@ public sealed class AccountDeletionTests : IAsyncLifetime
         await _admin.Client.DeleteAccountAsync(Password);
         await FailsWith(() => bob.Client.SetUserAdminAsync(_admin.UserId, isAdmin: true), "USER_ID_INVALID");
         (await bob.Client.ListUsersAsync(0, 10)).Users.Where(u => u.IsAdmin).Select(u => u.Id).Should().Equal(bob.UserId);
+    }
+
+    [Fact]
+    public async Task DeleteAccount_OfUsersWhoWereOnlineSetTheirPrivacyAndUploaded_LeavesNothingOfThemInMemory()
+    {
+        var presence = _host.Services.GetRequiredService<PresenceTracker>();
+        var online = _host.Services.GetRequiredService<OnlineDevices>();
+        var uploads = _host.Services.GetRequiredService<UploadStore>();
+        var privacy = _host.Services.GetRequiredService<PrivacyBook>();
+        // The admin is online and has the defaults; nobody has uploaded.
+        await SessionTestKit.WaitUntil(() => presence.Tracked == 1);
+        var (statuses, uploaders, settings) = (1, 0, 0);
+        (uploads.UsersHeld, privacy.Held).Should().Be((uploaders, settings));
+        for (var i = 0; i < 3; i++)
+        {
+            await using var user = await _host.SignUpAsync($"churn_user{i}", startEvents: false);
+            await user.Client.SetPrivacyAsync(new PrivacySettings(PrivacyRule.Nobody, PrivacyRule.Everybody, PrivacyRule.Everybody));
+            await user.Client.CallAsync(new SaveFilePartCall(1, 0, 2, new byte[1024]));
+            await user.Client.CallAsync(new SaveFilePartCall(2, 0, 2, new byte[1024]));
+            await user.Client.CancelUploadAsync(1);
+            uploads.UsersHeld.Should().Be(uploaders + 1, "an upload is still open");
+            await user.Client.CancelUploadAsync(2);
+            uploads.UsersHeld.Should().Be(uploaders, "an uploader with no upload open leaves no entry");
+            privacy.Held.Should().Be(settings + 1);
+            await SessionTestKit.WaitUntil(() => presence.Tracked == statuses + 1);
+
+            await user.Client.DeleteAccountAsync(Password);
+
+            // Its device's connection closes after the answer: gone from those online, it leaves no status behind either.
+            await SessionTestKit.WaitUntil(() => !online.IsOnline(user.UserId));
+            presence.Tracked.Should().Be(statuses);
+            presence.Current(user.UserId).Should().Be(new UserStatusUpdate(user.UserId, false, 0));
+            privacy.Held.Should().Be(settings);
+            RowsOf("session_privacy", "user_id", user.UserId).Should().Be(0);
+        }
+
+        await _admin.Client.SetPrivacyAsync(new PrivacySettings(PrivacyRule.Contacts, PrivacyRule.Everybody, PrivacyRule.Everybody));
+        (await _admin.Client.GetPrivacyAsync()).LastSeen.Should().Be(PrivacyRule.Contacts, "those who stay keep theirs");
+        uploads.UsersHeld.Should().Be(uploaders);
     }
 
     [Fact]

@@ -95,7 +95,8 @@ internal sealed class MediaAttachments(
             hash, size, input.TotalParts, thumbnail.Width ?? dimensions?.Width, thumbnail.Height ?? dimensions?.Height, completedAt,
             thumbnail.Thumb, thumbnail.Preview, null);
         _completed[key] = completed;
-        logger.LogInformation("Upload {FileId} of user {UserId} completed: {Size} bytes", input.FileId, userId, size);
+        // Debug: one line per media message would be the log's most frequent line at the default level.
+        logger.LogDebug("Upload {FileId} of user {UserId} completed: {Size} bytes", input.FileId, userId, size);
         return await WithClientThumbAsync(userId, key, completed, input, kind, name, mime, release);
     }
 

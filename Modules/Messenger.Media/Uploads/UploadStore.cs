@@ -421,9 +421,9 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
             return;
         }
 
-        var user = _byUser.GetOrAdd(userId, _ => new UserUploads());
-        lock (user)
+        using (var held = Hold(userId))
         {
+            var user = held.User;
             CheckCanStartLocked(user, fileBytes, checkQuota);
         }
     }
@@ -468,9 +468,9 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
     /// <summary>Takes a cancelled upload out of its user's count and reservation (if it is still the one counted).</summary>
     private void Release(long userId, Upload upload)
     {
-        var user = _byUser.GetOrAdd(userId, _ => new UserUploads());
-        lock (user)
+        using (var held = Hold(userId))
         {
+            var user = held.User;
             if (user.Open.TryGetValue(upload.FileId, out var open) && open == upload)
             {
                 user.Open.Remove(upload.FileId);
@@ -517,10 +517,9 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
             return;
         }
 
-        var user = _byUser.GetOrAdd(userId, _ => new UserUploads());
-
-        lock (user)
+        using (var held = Hold(userId))
         {
+            var user = held.User;
             if (smallest <= upload.Reserved || !user.Open.TryGetValue(upload.FileId, out var open) || open != upload)
             {
                 return;
@@ -536,9 +535,9 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
     /// is that one.</summary>
     private Upload? TryForget(long userId, long fileId, Upload? only)
     {
-        var user = _byUser.GetOrAdd(userId, _ => new UserUploads());
-        lock (user)
+        using (var held = Hold(userId))
         {
+            var user = held.User;
             Upload? upload;
             var removed = only is null
                 ? _uploads.TryRemove((userId, fileId), out upload)
@@ -620,9 +619,9 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
             if (upload is not null)
             {
                 // An upload of a previous run counts from when it is resumed (it was within the limits when it started).
-                var user = _byUser.GetOrAdd(userId, _ => new UserUploads());
-                lock (user)
+                using (var held = Hold(userId))
                 {
+                    var user = held.User;
                     _uploads[(userId, fileId)] = upload;
                     user.Open[fileId] = upload;
                     user.Reserved += upload.Reserved;
@@ -635,11 +634,11 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
 
     private Upload Start(long userId, long fileId, int totalParts, long smallest, Action<long, long> checkQuota, CancellationToken cancellationToken)
     {
-        var user = _byUser.GetOrAdd(userId, _ => new UserUploads());
         lock (_loadGate)
         {
-            lock (user)
+            using (var held = Hold(userId))
             {
+                var user = held.User;
                 if (_uploads.TryGetValue((userId, fileId), out var existing))
                 {
                     return existing;
@@ -771,10 +770,51 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         }
     }
 
-    /// <summary>A user's open uploads (locked on itself; then, if need be, an upload's gate).</summary>
+    /// <summary>
+    /// The user's entry, locked until the holder is disposed. One with no upload open leaves the map then, so a user who
+    /// ever uploaded (or was deleted since) leaves nothing behind; it is marked, and one who found it before takes a new one.
+    /// </summary>
+    private HeldUser Hold(long userId)
+    {
+        while (true)
+        {
+            var user = _byUser.GetOrAdd(userId, _ => new UserUploads());
+            Monitor.Enter(user);
+            if (!user.Removed)
+            {
+                return new HeldUser(this, userId, user);
+            }
+
+            Monitor.Exit(user);
+        }
+    }
+
+    /// <summary>Users with an entry (tests).</summary>
+    internal int UsersHeld => _byUser.Count;
+
+    private readonly struct HeldUser(UploadStore store, long userId, UserUploads user) : IDisposable
+    {
+        public UserUploads User => user;
+
+        public void Dispose()
+        {
+            if (user.Open.Count == 0)
+            {
+                user.Removed = true;
+                store._byUser.TryRemove(KeyValuePair.Create(userId, user));
+            }
+
+            Monitor.Exit(user);
+        }
+    }
+
+    /// <summary>A user's open uploads (locked on itself, through <see cref="Hold"/>; then, if need be, an upload's gate).</summary>
     private sealed class UserUploads
     {
         public Dictionary<long, Upload> Open { get; } = [];
+
+        /// <summary>Taken out of the map (no upload open): a holder that found it before takes a new one.</summary>
+        public bool Removed { get; set; }
 
         /// <summary>The sum of the open uploads' <see cref="Upload.Reserved"/>.</summary>
         public long Reserved { get; set; }

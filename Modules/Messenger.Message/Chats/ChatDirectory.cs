@@ -34,7 +34,9 @@ internal sealed class ChatInfo(long id, ChatKind kind, string title, long creato
 /// <summary>
 /// Group chats and their members in memory (a large group's fan-out and every membership check read it). Loaded on
 /// first use; a membership or title change drops the entry after COMMIT, so the next reader loads the committed state.
-/// Writes never trust it: units re-read what they decide on.
+/// Writes never trust it: units re-read what they decide on. It holds at most <see cref="MemberLimit"/> memberships
+/// (each chat counts one more) and is emptied when a load would take it past that, as <see cref="ChatResolver"/>'s
+/// memories are: every group read since the start would otherwise stay, with its whole member list, until it changes.
 /// </summary>
 /// <remarks>
 /// A load that read the rows before a change committed must not be kept after the change dropped the entry (a removed
@@ -50,10 +52,22 @@ internal sealed class ChatDirectory(Func<long, ChatInfo?> load)
     private readonly ConcurrentDictionary<long, ChatInfo> _chats = new();
     private readonly long[] _stamps = new long[Stamps];
 
+    // The weight of the entries in _chats, plus that of loads about to go in (reserved before, given back if not kept).
+    private long _held;
+
     public ChatDirectory(GroupStore store)
         : this(store.LoadChat)
     {
     }
+
+    /// <summary>
+    /// Memberships held (≈ 40–60 bytes each): 1,000,000 by default, five groups at the largest size
+    /// (<see cref="MessageOptions.LargeGroupLimit"/>), about 50 MB.
+    /// </summary>
+    internal long MemberLimit { get; set; } = 1_000_000;
+
+    /// <summary>Chats and memberships held (tests).</summary>
+    internal (int Chats, long Weight) Held => (_chats.Count, Interlocked.Read(ref _held));
 
     public ChatInfo? Get(long chatId)
     {
@@ -75,19 +89,51 @@ internal sealed class ChatDirectory(Func<long, ChatInfo?> load)
             return null;
         }
 
-        var kept = _chats.GetOrAdd(chatId, loaded);
-        if (Volatile.Read(ref stamp) != before)
+        if (Interlocked.Add(ref _held, WeightOf(loaded)) > MemberLimit)
         {
-            _chats.TryRemove(KeyValuePair.Create(chatId, loaded));
+            Clear();
         }
 
-        return kept;
+        if (!_chats.TryAdd(chatId, loaded))
+        {
+            Interlocked.Add(ref _held, -WeightOf(loaded));
+            return _chats.TryGetValue(chatId, out var other) ? other : loaded;
+        }
+
+        if (Volatile.Read(ref stamp) != before)
+        {
+            Remove(KeyValuePair.Create(chatId, loaded));
+        }
+
+        return loaded;
     }
 
     public void Invalidate(long chatId)
     {
         Interlocked.Increment(ref StampOf(chatId));
-        _chats.TryRemove(chatId, out _);
+        if (_chats.TryRemove(chatId, out var removed))
+        {
+            Interlocked.Add(ref _held, -WeightOf(removed));
+        }
+    }
+
+    private static long WeightOf(ChatInfo chat) => chat.Roles.Count + 1L;
+
+    /// <summary>Drops every entry (one read brings each back when next asked for).</summary>
+    private void Clear()
+    {
+        foreach (var entry in _chats)
+        {
+            Remove(entry);
+        }
+    }
+
+    private void Remove(KeyValuePair<long, ChatInfo> entry)
+    {
+        if (_chats.TryRemove(entry))
+        {
+            Interlocked.Add(ref _held, -WeightOf(entry.Value));
+        }
     }
 
     private ref long StampOf(long chatId) => ref _stamps[(ulong)chatId % Stamps];

@@ -47,7 +47,7 @@ internal static class MessageDeletion
 
     /// <summary>
     /// Erases the messages for everyone: the text from the message row (which keeps its random_id so a late resend is
-    /// answered, not stored again), the search index, the reactions, a poll's votes, everyone's read position in its thread
+    /// answered, not stored again), the search index, the members' "deleted for me" marks, the reactions, a poll's votes, everyone's read position in its thread
     /// (a topic's go with the topic, <see cref="Topics.TopicStore.Delete"/>),
     /// the media reference, every log entry that carried them and the quotes of them in replies; a revoked pinned message is unpinned; the chat's audience gets <c>delete_messages</c> (and <c>pinned_message</c>
     /// after it when pinned ones went). The first message of a topic that stands is left out.
@@ -74,6 +74,8 @@ internal static class MessageDeletion
                 "UPDATE message_messages SET deleted = 1, text = '', media = NULL, expires_at = NULL, web_page = NULL, shared_kind = NULL, " +
                 "quote_text = NULL, quote_offset = NULL, geo = NULL WHERE id = @id", ("@id", id));
             SearchIndex.Remove(scope, id);
+            // Whoever had deleted it for themselves sees it gone for everyone now: their marks would only pile up.
+            scope.Execute("DELETE FROM message_hidden WHERE message_id = @id", ("@id", id));
             ReactionStore.Forget(scope, id);
             PollStore.Forget(scope, id);
             // A revoked message's thread cannot be opened or read again: the positions in it would only ever pile up.

@@ -223,6 +223,8 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             hidden.HasKey(h => new { h.UserId, h.MessageId });
             hidden.Property(h => h.UserId).HasColumnName("user_id");
             hidden.Property(h => h.MessageId).HasColumnName("message_id");
+            // A revoked message's rows go with it (MessageDeletion.Revoke), found by the message alone.
+            hidden.HasIndex(h => h.MessageId);
         });
 
         // Users' reports of messages to the server's admins, each with a copy of the message as it was (Reports).

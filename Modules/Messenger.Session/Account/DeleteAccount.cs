@@ -30,6 +30,7 @@ internal sealed class DeleteAccountHandler(
     IPublisher bus,
     BotStore bots,
     BotRemoval botRemoval,
+    PrivacyBook privacy,
     RpcContext caller,
     ILogger<DeleteAccountHandler> logger) : IRequestHandler<DeleteAccountCall, Done>
 {
@@ -51,6 +52,8 @@ internal sealed class DeleteAccountHandler(
             // The account is deleted all the same (it committed above); the clean-up runs again at the next start.
             logger.LogError(e, "Cleaning up after deleting account {UserId} failed; it runs again at the next start", userId);
         }
+
+        privacy.Forget(userId);
 
         // Their bots go with them: nobody would be left to give one a new token or delete it.
         foreach (var bot in bots.OwnedBy(userId))

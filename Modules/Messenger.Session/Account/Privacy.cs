@@ -18,6 +18,9 @@ internal sealed class PrivacyBook(SessionStore store)
 {
     private readonly Lazy<ConcurrentDictionary<long, PrivacySettings>> _settings = new(() => new(store.AllPrivacy()));
 
+    /// <summary>Accounts with settings of their own (tests).</summary>
+    internal int Held => _settings.Value.Count;
+
     public PrivacySettings Of(long userId) => _settings.Value.TryGetValue(userId, out var settings) ? settings : Defaults;
 
     public async Task SetAsync(long userId, PrivacySettings settings)
@@ -25,6 +28,11 @@ internal sealed class PrivacyBook(SessionStore store)
         await store.SetPrivacyAsync(userId, settings);
         _settings.Value[userId] = settings;
     }
+
+    /// <summary>The account was deleted (its row went with it, <see cref="SessionStore.DeleteAccountAsync"/>): called once
+    /// the other modules have handled <c>AccountDeletedEvent</c>, since presence announces the account offline as its
+    /// settings allow.</summary>
+    public void Forget(long userId) => _settings.Value.TryRemove(userId, out _);
 
     private static readonly PrivacySettings Defaults = new();
 }

@@ -12,6 +12,7 @@ using Messenger.Kernel.Errors;
 using Messenger.Kernel.Events;
 using Messenger.Kernel.Rpc;
 using Messenger.Kernel.Text;
+using Messenger.Session.Account;
 using Messenger.Session.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -75,12 +76,13 @@ internal sealed class BotsHandler(SessionStore store, BotStore bots, RpcContext 
 /// <c>bots.delete</c>, and the bots of an account being deleted: a bot goes as an account goes ("Deleted Account", its
 /// token with it, the other modules clean up after <see cref="AccountDeletedEvent"/>); what it sent stays.
 /// </summary>
-internal sealed class BotRemoval(SessionStore store, IPublisher bus, ILogger<BotRemoval> logger)
+internal sealed class BotRemoval(SessionStore store, PrivacyBook privacy, IPublisher bus, ILogger<BotRemoval> logger)
 {
     public async Task DeleteAsync(long botId)
     {
         await store.DeleteAccountAsync(botId);
         await bus.Publish(new AccountDeletedEvent(botId), CancellationToken.None);
+        privacy.Forget(botId);
         logger.LogInformation("Bot {BotId} deleted", botId);
     }
 }

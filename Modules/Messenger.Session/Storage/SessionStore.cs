@@ -560,6 +560,7 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
             scope.Execute("DELETE FROM session_bots WHERE user_id = @user", ("@user", userId)); // a bot's token dies with it
             scope.Execute("DELETE FROM session_authorization_ttl WHERE user_id = @user", ("@user", userId));
             scope.Execute("DELETE FROM session_known_devices WHERE user_id = @user", ("@user", userId));
+            scope.Execute("DELETE FROM session_privacy WHERE user_id = @user", ("@user", userId));
             return DeleteAuthorizations(scope, "user_id = @user", ("@user", userId));
         });
 

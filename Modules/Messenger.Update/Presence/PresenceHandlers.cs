@@ -46,11 +46,8 @@ internal sealed class AnnounceContactChanges(PresenceTracker presence) : INotifi
 
 internal sealed class GoOfflineWhenDeleted(PresenceTracker presence) : INotificationHandler<AccountDeletedEvent>
 {
-    public ValueTask Handle(AccountDeletedEvent notification, CancellationToken cancellationToken)
-    {
-        presence.Deleted(notification.UserId);
-        return ValueTask.CompletedTask;
-    }
+    public async ValueTask Handle(AccountDeletedEvent notification, CancellationToken cancellationToken) =>
+        await presence.DeletedAsync(notification.UserId);
 }
 
 internal sealed class UpdateStatusHandler(PresenceTracker presence, RpcContext caller, TimeProvider clock) : IRequestHandler<UpdateStatusCall, Done>

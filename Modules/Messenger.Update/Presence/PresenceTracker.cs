@@ -29,6 +29,9 @@ internal sealed class PresenceTracker(
 {
     private readonly ConcurrentDictionary<long, Status> _statuses = new();
 
+    /// <summary>Users with an entry (tests).</summary>
+    internal int Tracked => _statuses.Count;
+
     public void Connected(long userId, string connectionId, byte[] deviceKey)
     {
         online.Add(userId, connectionId, deviceKey);
@@ -49,8 +52,13 @@ internal sealed class PresenceTracker(
             return;
         }
 
+        if (!_statuses.TryGetValue(userId, out var status))
+        {
+            // Never announced online (its connection closed before), or deleted: nothing to announce.
+            return;
+        }
+
         var leftAt = clock.GetUtcNow().ToUnixTimeSeconds();
-        var status = StatusOf(userId);
         lock (status)
         {
             status.PendingOffline?.Dispose();
@@ -58,7 +66,8 @@ internal sealed class PresenceTracker(
             {
                 if (!online.IsOnline(userId))
                 {
-                    SetOffline(userId, leftAt);
+                    // The entry it was set on, not a new one: a deleted account's is gone for good.
+                    SetOffline(status, userId, leftAt);
                 }
             }, null, TimeSpan.FromSeconds(options.Value.OfflineAfterSeconds), Timeout.InfiniteTimeSpan);
         }
@@ -82,9 +91,33 @@ internal sealed class PresenceTracker(
         Broadcast(new UserStatusUpdate(userId, true, status.LastSeen));
     }
 
-    public void SetOffline(long userId, long lastSeen)
+    public void SetOffline(long userId, long lastSeen) => SetOffline(StatusOf(userId), userId, lastSeen);
+
+    /// <summary>
+    /// The account was deleted: offline from now on, without the grace a leaving device gets, and then forgotten
+    /// (<see cref="Current"/> answers offline, last seen unknown, as for anyone never seen), so an account deleted leaves
+    /// nothing here. Its devices, signed out already, leave nothing either (<see cref="Disconnected"/>).
+    /// </summary>
+    public async Task DeletedAsync(long userId)
     {
-        var status = StatusOf(userId);
+        if (_statuses.TryRemove(userId, out var status) && SetOfflineQuietly(status, userId, clock.GetUtcNow().ToUnixTimeSeconds()) is { } update)
+        {
+            // Awaited: the account's privacy (which the announcement follows) is forgotten once this event is handled.
+            await BroadcastAsync(update, announced: null);
+        }
+    }
+
+    private void SetOffline(Status status, long userId, long lastSeen)
+    {
+        if (SetOfflineQuietly(status, userId, lastSeen) is { } update)
+        {
+            Broadcast(update);
+        }
+    }
+
+    /// <summary>Marks the entry offline; the update to announce when it was online.</summary>
+    private static UserStatusUpdate? SetOfflineQuietly(Status status, long userId, long lastSeen)
+    {
         lock (status)
         {
             status.PendingOffline?.Dispose();
@@ -92,17 +125,14 @@ internal sealed class PresenceTracker(
             status.LastSeen = lastSeen;
             if (!status.Online)
             {
-                return;
+                return null;
             }
 
             status.Online = false;
         }
 
-        Broadcast(new UserStatusUpdate(userId, false, lastSeen));
+        return new UserStatusUpdate(userId, false, lastSeen);
     }
-
-    /// <summary>The account was deleted: offline from now on, without the grace a leaving device gets.</summary>
-    public void Deleted(long userId) => SetOffline(userId, clock.GetUtcNow().ToUnixTimeSeconds());
 
     public UserStatusUpdate Current(long userId)
     {

@@ -345,6 +345,8 @@ namespace Messenger.Message.Storage.Migrations
 
                     b.HasKey("UserId", "MessageId");
 
+                    b.HasIndex("MessageId");
+
                     b.ToTable("message_hidden", (string)null);
                 });
 
