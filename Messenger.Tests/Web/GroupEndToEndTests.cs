@@ -718,6 +718,7 @@ public sealed partial class GroupEndToEndTests(BrowserFixture browser, ITestOutp
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Chat info" }).ClickAsync();
         var info = page.GetByRole(AriaRole.Complementary, new() { Name = "Chat info" });
+        await Expect(info.GetByRole(AriaRole.Button, new() { Name = "Delete group" })).ToBeVisibleAsync();
         await Expect(info.GetByRole(AriaRole.Button, new() { Name = "Leave group" })).ToHaveCountAsync(0);
         await info.GetByRole(AriaRole.Button, new() { Name = $"Make {bobName.Display} the owner" }).ClickAsync();
 
