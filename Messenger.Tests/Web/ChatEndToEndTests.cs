@@ -2147,7 +2147,10 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         // A message arriving meanwhile: the app keeps the history at its end, a scroll that is not the reader's, and the bar stays.
         await alice.SendAsync("Note 11");
         await Expect(bob.Message("Note 11")).ToBeVisibleAsync();
-        await page.EvaluateAsync("() => new Promise(done => setTimeout(done, 300))");
+        // Once the history is at its end, the scroll that put it there is dispatched in the next frame: two frames later
+        // the bar has heard of it (floatingActions.ts listens to scroll events as they come).
+        await page.WaitForFunctionAsync("() => { const s = document.querySelector('.messages__scroller'); return s.scrollTop + s.clientHeight >= s.scrollHeight - 2; }");
+        await page.EvaluateAsync("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))");
         await Expect(lastBar).ToHaveCSSAsync("opacity", "1");
         var previous = bob.Message("Note 09");
         await previous.Locator(".bubble__text").TapAsync();
