@@ -1621,14 +1621,15 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
     [Fact]
     public async Task Reconnect_WhenTheLinkGoesSilent_ShowsOfflineWithinTheServerTimeout_ThenCarriesOn()
     {
-        // The server pings a quiet link every second and Alice's browser gives one up after 3 s (5 s and 15 s by default,
-        // against SignalR's 15 s and 30 s before); her page reaches the host through a relay that can go silent.
+        // The server pings a quiet link every second and Alice's browser gives one up after 5 s (5 s and 15 s by default,
+        // against SignalR's 15 s and 30 s before; SignalR looks at a link's keep-alive once a second, so its pings are 1 to
+        // 2 s apart and 3 s left a busy machine one second); her page reaches the host through a relay that can go silent.
         TestName = "Silence";
         Host = await WebTestKit.StartHostAsync(settings: new Dictionary<string, string?> { ["Messenger:Protocol:KeepAliveSeconds"] = "1" });
         await using var relay = new TcpRelay(Host.BaseAddress);
         var alice = await BrowserPage.OpenAsync(Browser, relay.Address);
         Pages.Add(alice);
-        await alice.Page.EvaluateAsync("() => localStorage.setItem('messenger.serverTimeoutMs', '3000')");
+        await alice.Page.EvaluateAsync("() => localStorage.setItem('messenger.serverTimeoutMs', '5000')");
         await alice.Page.ReloadWhenSettledAsync();
         var bob = await OpenAsync();
         var bobName = (Username: WebUser.NewUsername("bob"), Display: "Bob Builder");
