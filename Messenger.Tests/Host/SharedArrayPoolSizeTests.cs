@@ -2,6 +2,8 @@ using Messenger.Host;
 
 namespace Messenger.Tests.Host;
 
+// The variable is the process's: host processes other tests start meanwhile would inherit it.
+[Collection(nameof(EnvironmentVariableTests))]
 public sealed class SharedArrayPoolSizeTests : IDisposable
 {
     private readonly string? _before = Environment.GetEnvironmentVariable(SharedArrayPoolSize.Variable);

@@ -81,7 +81,7 @@ internal sealed partial class NginxSite : IAsyncDisposable
                 await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
             }
 
-            var (httpPort, httpsPort) = (FreePort(), FreePort());
+            var (httpPort, httpsPort) = FreePorts();
             var site = DocumentedSite()
                 .Replace("    listen 80;\n", $"    listen 127.0.0.1:{httpPort};\n")
                 .Replace("    listen 443 ssl;\n", $"    listen 127.0.0.1:{httpsPort} ssl;\n")
@@ -185,11 +185,17 @@ internal sealed partial class NginxSite : IAsyncDisposable
         return request.CreateSelfSigned(now.AddDays(-1), now.AddDays(1));
     }
 
-    private static int FreePort()
+    // Below the ephemeral range (WebTestKit.RestartablePort): a port found by binding 0 and closed again may go to any
+    // other socket bound to 0 (another test's host, an outgoing connection) before nginx binds it.
+    private static (int Http, int Https) FreePorts()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var http = Web.WebTestKit.RestartablePort();
+        int https;
+        while ((https = Web.WebTestKit.RestartablePort()) == http)
+        {
+        }
+
+        return (http, https);
     }
 
     private static async Task WaitForPortAsync(Process process, string directory, int port)

@@ -132,7 +132,9 @@ public sealed partial class BotApiTests : IAsyncLifetime
         await using var alice = await host.SignUpAsync("alice_stop");
         var bot = await alice.Client.CreateBotAsync("stop_bot", "Stopper");
         var poll = http.GetAsync($"/bot/{bot.Token}/getUpdates?timeout=50");
-        await Task.Delay(300);
+        // The poll is in the server's hands before it stops (a request that came after would find no server).
+        var signals = host.Services.GetRequiredService<Messenger.Message.Bots.BotLogSignals>();
+        await SessionTestKit.WaitUntil(() => signals.ArmedOwners == 1);
 
         var stopped = System.Diagnostics.Stopwatch.StartNew();
         await host.DisposeAsync();

@@ -138,7 +138,7 @@ public sealed class CallTests : IAsyncLifetime
         }
 
         // A missed call is recorded after its announcement, from the ring timer's own scope: give it a moment.
-        for (var i = 0; i < 100 && !(await bob.Client.GetHistoryAsync(alice.Peer)).Any(m => m.Action?.Title == reason); i++)
+        for (var i = 0; i < 400 && !(await bob.Client.GetHistoryAsync(alice.Peer)).Any(m => m.Action?.Title == reason); i++)
         {
             await Task.Delay(50);
         }

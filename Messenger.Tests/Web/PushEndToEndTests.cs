@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Messenger.Client;
 using Messenger.Kernel.Storage;
 using Messenger.Tests.Groups;
@@ -88,7 +89,7 @@ public sealed class PushEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await devices.GotoAsync("/?settings=devices");
         await Expect(devices.GetByRole(AriaRole.Heading, new() { Name = "Devices", Exact = true })).ToBeInViewportAsync();
         await Expect(devices.GetByText("Work laptop").First).ToBeVisibleAsync();
-        devices.Url.Should().EndWith("/");
+        await Expect(devices).ToHaveURLAsync(new Regex("/$"));
         await devices.CloseAsync();
 
         // A click with no tab open opens /?chat=u<id>: the app shows that chat.
@@ -96,7 +97,7 @@ public sealed class PushEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await reopened.GotoAsync($"/?chat=u{aliceId}");
         await Expect(reopened.GetByTestId("chat-title")).ToHaveTextAsync(aliceName.Display);
         // The link's address was taken; the open chat then put its own (Back goes to the chat list).
-        reopened.Url.Should().EndWith($"/?chat=u{aliceId}");
+        await Expect(reopened).ToHaveURLAsync(new Regex($@"/\?chat=u{aliceId}$"));
 
         // Turned off: the server forgets the subscription.
         await reopened.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
@@ -149,7 +150,7 @@ public sealed class PushEndToEndTests(BrowserFixture browser, ITestOutputHelper 
         await Expect(reopened.GetByTestId("chat-title")).ToHaveTextAsync(aliceName.Display);
         await Expect(reopened.GetByTestId("secret-message").Filter(new() { HasText = secret })).ToBeVisibleAsync();
         // The link's address was taken; the open chat then put its own (Back goes to the chat list).
-        reopened.Url.Should().EndWith($"/?chat=s{chatId}");
+        await Expect(reopened).ToHaveURLAsync(new Regex($@"/\?chat=s{chatId}$"));
         _pages.SelectMany(page => page.Problems).Should().BeEmpty();
     }
 

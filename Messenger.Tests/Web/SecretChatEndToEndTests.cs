@@ -336,7 +336,7 @@ public sealed partial class SecretChatEndToEndTests(BrowserFixture browser, ITes
 
         await bob.ScreenshotAsync("44-secret-key-changed");
         string? agreed = null;
-        for (var attempt = 0; attempt < 40 && agreed is null; attempt++)
+        for (var attempt = 0; attempt < 80 && agreed is null; attempt++)
         {
             var seen = await alice.Page.GetByTestId("secret-key-changes").InnerTextAsync();
             agreed = seen == await bob.Page.GetByTestId("secret-key-changes").InnerTextAsync() ? seen : null;
