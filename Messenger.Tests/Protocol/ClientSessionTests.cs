@@ -44,7 +44,7 @@ public sealed class ClientSessionTests
         session.UnackedFootprint.Bytes.Should().Be(3 * (ValueBytes + Overhead));
         session.Admit(calls[0].Call).Should().Be(CallAdmission.AnswerDropped, "it ran; its answer is gone, and it is not run again");
         session.Admit(calls[1].Call).Should().Be(CallAdmission.AnswerDropped);
-        session.Admit(calls[2].Call).Should().Be(CallAdmission.Answered, "its answer is still kept (resent when the session comes to a new connection)");
+        session.Admit(calls[2].Call).Should().Be(CallAdmission.Answered, "its answer is still kept, and is sent again");
         session.Admit(calls[4].Call).Should().Be(CallAdmission.Answered);
     }
 

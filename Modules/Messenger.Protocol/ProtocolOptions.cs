@@ -39,7 +39,7 @@ internal sealed class ProtocolOptions
     public int UnackedResultBytesPerSession { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>What a session keeps of those bytes once its connection is gone (its newest answers; a resend of one let
-    /// go gets <c>RESULT_DROPPED</c>): 2 MiB, one 1 MiB file range and more than any other answer.</summary>
+    /// go gets <c>RESULT_DROPPED</c>): 2 MiB, one 1 MiB file range with room to spare.</summary>
     public int UnackedResultBytesPerIdleSession { get; set; } = 2 * 1024 * 1024;
 
     /// <summary>Bytes of unacked answers all sessions without a connection hold together; past it the answers of the

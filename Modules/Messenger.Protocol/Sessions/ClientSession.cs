@@ -12,7 +12,7 @@ internal enum CallAdmission
     /// <summary>Seen and still running: its answer will come; do nothing.</summary>
     Running,
 
-    /// <summary>Seen and answered: the connection has the answer (or the client acked it); do nothing.</summary>
+    /// <summary>Seen and answered: the answer was resent; do nothing else.</summary>
     Answered,
 
     /// <summary>Below what the session still remembers: refuse (the client restamps and resends).</summary>
@@ -206,8 +206,11 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
                     return CallAdmission.AnswerDropped;
                 }
 
-                // Not sent again: an answer not yet acked is one the connection has already, sent when it was stored
-                // or resent when the session came to this connection; a second copy would only double it.
+                if (!ReferenceEquals(answer, AckedAnswer))
+                {
+                    _connection?.TryEnqueue(answer);
+                }
+
                 return CallAdmission.Answered;
             }
 
