@@ -45,12 +45,12 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
     private readonly Queue<(long MsgId, long SeenAt)> _callOrder = new();
     private readonly Dictionary<long, (Envelope Envelope, long ReqMsgId, long StoredAt)> _unacked = [];
     private readonly Queue<long> _unackedOrder = new();
-    private long _unackedBytes;
     private readonly UnackedBytes _counter = counter ?? new UnackedBytes(long.MaxValue, long.MaxValue);
+    private long _unackedBytes;
     private long _floor;
     private ProtocolConnection? _connection;
 
-    // Taken out of the registry: its bytes are no longer counted, and it keeps no answers once without a connection.
+    // Taken out of the registry: its bytes are no longer counted (nothing holds it once its connection is gone).
     private bool _discarded;
 
     public string DeviceKeyHex { get; } = deviceKeyHex;
@@ -160,19 +160,15 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
     }
 
     /// <summary>Lets go of every unacked answer (a server-wide cap was passed), if the session is still without a
-    /// connection or <paramref name="onlyIfIdle"/> is false; the msg_ids stay, so a resend gets <c>RESULT_DROPPED</c>.
-    /// Returns the bytes let go.</summary>
-    public long DropAnswers(bool onlyIfIdle)
+    /// connection or <paramref name="onlyIfIdle"/> is false; the msg_ids stay, so a resend gets <c>RESULT_DROPPED</c>.</summary>
+    public void DropAnswers(bool onlyIfIdle)
     {
         lock (_gate)
         {
-            var before = _unackedBytes;
             if (!onlyIfIdle || _connection is null)
             {
                 DropAll();
             }
-
-            return before - _unackedBytes;
         }
     }
 
