@@ -32,6 +32,9 @@ public sealed class ConfigurationTests
             ["Messenger:Protocol:MaxFrameBytes"] = "2147483647",
             ["Messenger:Protocol:OutboundQueueBytes"] = "65536",
             ["Messenger:Protocol:MaxIdleSessions"] = "0",
+            ["Messenger:Protocol:UnackedResultBytesPerIdleSession"] = "0",
+            ["Messenger:Protocol:MaxIdleUnackedResultBytes"] = "1000",
+            ["Messenger:Protocol:MaxUnackedResultBytes"] = "2199023255553",
             ["Messenger:Logging:MinimumLevel"] = "Chatty",
             ["Messenger:Logging:FileSizeLimitMiB"] = "0",
         });
@@ -56,6 +59,9 @@ public sealed class ConfigurationTests
             "Messenger:Protocol:MaxFrameBytes: must be between 65536 and 16777216 (was 2147483647)",
             "Messenger:Protocol:OutboundQueueBytes: must be between 1048576 and 1073741824 (was 65536)",
             "Messenger:Protocol:MaxIdleSessions: must be between 1 and 10000000 (was 0)",
+            "Messenger:Protocol:UnackedResultBytesPerIdleSession: must be greater than zero (was 0)",
+            "Messenger:Protocol:MaxIdleUnackedResultBytes: must be between 1048576 and 1099511627776 (was 1000)",
+            "Messenger:Protocol:MaxUnackedResultBytes: must be between 1048576 and 1099511627776 (was 2199023255553)",
             "Messenger:Logging:FileSizeLimitMiB: must be between 1 and 1000000 (was 0)",
             "Messenger:Logging:MinimumLevel: 'Chatty' is not one of Verbose, Debug, Information, Warning, Error, Fatal");
         File.Exists(Path.Combine(directory.Path, "messenger.db")).Should().BeFalse("nothing is touched when the configuration is invalid");

@@ -3,8 +3,11 @@ using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Wire;
+using Messenger.Protocol;
+using Messenger.Protocol.Sessions;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
+using Microsoft.Extensions.DependencyInjection;
 using static Messenger.Tests.Media.MediaTestKit;
 
 namespace Messenger.Tests.Media;
@@ -83,6 +86,46 @@ public sealed class MediaUploadTests
                         _ = bob.DropConnectionAsync(); // stored before it was sent: the first range's answer is gone
                         break;
                 }
+            }
+
+            return true;
+        };
+
+        Sha256(await bob.DownloadAsync(media, transport: MediaTransport.Rpc)).Should().Be(Sha256(bytes));
+        dropped.Should().BeGreaterThanOrEqualTo(1, "the resent range was answered RESULT_DROPPED");
+        bob.ConnectionCount.Should().BeGreaterThanOrEqualTo(2);
+    }
+
+    [Fact]
+    public async Task Download_OverRpc_ARangeLostWithTheConnectionPastTheIdleBudget_IsReadAgain()
+    {
+        // Once its connection is gone the session keeps only UnackedResultBytesPerIdleSession of unacked answers (here
+        // none): the range lost on the wire goes with the connection (the client comes back only after that), its
+        // resend is answered RESULT_DROPPED, and the SDK reads it again.
+        await using var host = await SessionTestKit.StartHostAsync(
+            new Dictionary<string, string?> { ["Messenger:Protocol:UnackedResultBytesPerIdleSession"] = "1" });
+        await using var alice = await host.SignedInClientAsync("alice_idlebudget");
+        var gate = new ReconnectGate();
+        var keys = new InMemoryDeviceKeyStore();
+        await using var bob = await MessengerClient.ConnectAsync(host.ClientOptions(keys, sessionId: 4343, transport: gate.Apply));
+        await bob.RegisterAsync("bob_idlebudget", SessionTestKit.Password, "BOB");
+        await bob.SignInAsync("bob_idlebudget", SessionTestKit.Password, "Test device", "tests");
+        var session = host.Services.GetRequiredService<SessionRegistry>().GetOrCreate(ProtocolConstants.Hex(keys.GetOrCreate().PublicKey), 4343).Session;
+        var bytes = RandomBytes(3 * 1024 * KiB + 7, 11);
+        var media = (await alice.SendMediaAsync(Peer.User(await alice.IdOfAsync("bob_idlebudget")), await alice.UploadAsync(bytes))).Message.Media!;
+        var results = 0;
+        var dropped = 0;
+        bob.InboundFilter = envelope =>
+        {
+            if (envelope.Body is ErrorBody { Name: ErrorNames.ResultDropped })
+            {
+                Interlocked.Increment(ref dropped);
+            }
+            else if (envelope.Body is ResultBody && Interlocked.Increment(ref results) == 1)
+            {
+                gate.HoldUntil(() => !session.IsAttached);
+                _ = bob.DropConnectionAsync();
+                return false; // the first range's answer, lost with the connection
             }
 
             return true;

@@ -80,4 +80,38 @@ public sealed class SessionRegistryTests
         registry.GetOrCreate("02", 1).Created.Should().BeTrue("the oldest anonymous one went first");
         registry.GetOrCreate(40.ToString("x2"), 1).Created.Should().BeFalse("the most recently used stays");
     }
+
+    [Fact]
+    public void UnackedBytes_OfSessionsTakenOutOfTheRegistry_AreNoLongerCounted_ByAnyWayOut()
+    {
+        using var registry = new SessionRegistry(
+            Options.Create(new ProtocolOptions { SessionIdleTimeoutSeconds = IdleSeconds, MaxSessionsPerDevice = 2 }), _clock);
+        var msgIds = new Messenger.Contracts.Wire.MsgIdClock(_clock);
+        void AnswerOn(ClientSession session)
+        {
+            var call = msgIds.Next();
+            session.Admit(call).Should().Be(CallAdmission.New);
+            session.Answer(call, new Messenger.Contracts.Wire.Envelope(msgIds.Next(1), 0, new Messenger.Contracts.Wire.ResultBody(call, new byte[1000])));
+        }
+
+        AnswerOn(registry.GetOrCreate("aa", 1).Session);
+        registry.UnackedBytes.Idle.Should().Be(1064, "a session without a connection: the value and 64 bytes");
+        registry.UnackedBytes.All.Should().Be(1064);
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        AnswerOn(registry.GetOrCreate("aa", 2).Session);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        AnswerOn(registry.GetOrCreate("aa", 3).Session);
+        registry.UnackedBytes.All.Should().Be(2 * 1064, "past MaxSessionsPerDevice the least recently used went, with its bytes");
+
+        registry.RemoveDevice("aa");
+        registry.UnackedBytes.All.Should().Be(0, "a signed-out device's sessions went, with their bytes");
+
+        AnswerOn(registry.GetOrCreate("bb", 1).Session);
+        _clock.Advance(TimeSpan.FromSeconds(IdleSeconds + 1));
+        registry.Sweep();
+        registry.Count.Should().Be(0);
+        registry.UnackedBytes.All.Should().Be(0, "swept with its bytes");
+        registry.UnackedBytes.Idle.Should().Be(0);
+    }
 }

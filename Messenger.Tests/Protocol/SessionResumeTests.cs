@@ -2,7 +2,10 @@ using Messenger.Client;
 using Messenger.Contracts.Help;
 using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Wire;
+using Messenger.Protocol;
+using Messenger.Protocol.Sessions;
 using Messenger.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Messenger.Tests.Protocol;
@@ -84,6 +87,44 @@ public sealed class SessionResumeTests : IAsyncLifetime
         refused.Which.Code.Should().Be(500);
         _probe.Executions.Should().Be(1, "the resent call has the same msg_id and is not run again");
         client.ConnectionCount.Should().BeGreaterThanOrEqualTo(2);
+    }
+
+    [Fact]
+    public async Task Call_WhoseAnswerWasLostWithTheConnection_PastTheIdleBudget_IsToldResultDropped_AndRunsOnce()
+    {
+        // Once its connection is gone the session keeps only UnackedResultBytesPerIdleSession of unacked answers:
+        // here none, so the answer lost on the wire is let go when the connection goes (the client comes back only
+        // after that), and the resend gets RESULT_DROPPED rather than a second run.
+        await using var host = await TestHost.StartAsync(
+            settings: new Dictionary<string, string?> { ["Messenger:Protocol:UnackedResultBytesPerIdleSession"] = "1" },
+            configureServices: _probe.Register);
+        _probe.Release();
+        var gate = new ReconnectGate();
+        var device = new InMemoryDeviceKeyStore();
+        await using var client = await MessengerClient.ConnectAsync(host.ClientOptions(device, sessionId: 4242, transport: gate.Apply));
+        (await client.CallAsync(new PingCall(1))).Id.Should().Be(1);
+        var session = host.Services.GetRequiredService<SessionRegistry>().GetOrCreate(ProtocolConstants.Hex(device.GetOrCreate().PublicKey), 4242);
+        session.Created.Should().BeFalse();
+        var dropped = 0;
+        client.InboundFilter = envelope =>
+        {
+            if (envelope.Body is ResultBody && Interlocked.Exchange(ref dropped, 1) == 0)
+            {
+                gate.HoldUntil(() => !session.Session.IsAttached);
+                _ = client.DropConnectionAsync();
+                return false;
+            }
+
+            return true;
+        };
+
+        var refused = await FluentActions.Awaiting(() => client.SendCallAsync(BlockingProbe.Method, [0x90])).Should().ThrowAsync<RpcException>();
+
+        refused.Which.Name.Should().Be(ErrorNames.ResultDropped);
+        refused.Which.Code.Should().Be(500);
+        _probe.Executions.Should().Be(1, "the resent call has the same msg_id and is not run again");
+        client.ConnectionCount.Should().BeGreaterThanOrEqualTo(2);
+        (await client.CallAsync(new PingCall(2))).Id.Should().Be(2, "the client goes on");
     }
 
     [Fact]

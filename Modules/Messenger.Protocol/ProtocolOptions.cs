@@ -38,6 +38,19 @@ internal sealed class ProtocolOptions
     /// <summary>… and their bytes at most this many (the newest answer is always kept).</summary>
     public int UnackedResultBytesPerSession { get; set; } = 8 * 1024 * 1024;
 
+    /// <summary>What a session keeps of those bytes once its connection is gone (its newest answers; a resend of one let
+    /// go gets <c>RESULT_DROPPED</c>): 2 MiB, one 1 MiB file range with room to spare.</summary>
+    public int UnackedResultBytesPerIdleSession { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>Bytes of unacked answers all sessions without a connection hold together; past it the answers of the
+    /// least recently used go first (down to 90 % of it).</summary>
+    public long MaxIdleUnackedResultBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Bytes of unacked answers all sessions hold together, with or without a connection; past it the idle
+    /// sessions' answers go first (least recently used first), then those of the connected sessions holding the most
+    /// (down to 90 % of it).</summary>
+    public long MaxUnackedResultBytes { get; set; } = 1024L * 1024 * 1024;
+
     /// <summary>Client msg_ids remembered per session (for at most 300 s) so a resent call runs once.</summary>
     public int RecentMsgIdsPerSession { get; set; } = 16384;
 
@@ -100,6 +113,9 @@ internal sealed class ProtocolOptionsValidator : IValidateOptions<ProtocolOption
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.UnackedResultsPerSession), options.UnackedResultsPerSession);
         OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.UnackedResultMaxAgeSeconds), options.UnackedResultMaxAgeSeconds, 1, 86_400);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.UnackedResultBytesPerSession), options.UnackedResultBytesPerSession);
+        OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.UnackedResultBytesPerIdleSession), options.UnackedResultBytesPerIdleSession);
+        OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.MaxIdleUnackedResultBytes), options.MaxIdleUnackedResultBytes, 1L << 20, 1L << 40);
+        OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.MaxUnackedResultBytes), options.MaxUnackedResultBytes, 1L << 20, 1L << 40);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.RecentMsgIdsPerSession), options.RecentMsgIdsPerSession);
         OptionsProblems.RequireInRange(problems, ProtocolOptions.Section, nameof(options.SessionIdleTimeoutSeconds), options.SessionIdleTimeoutSeconds, 1, 86_400);
         OptionsProblems.RequirePositive(problems, ProtocolOptions.Section, nameof(options.MaxSessionsPerDevice), options.MaxSessionsPerDevice);

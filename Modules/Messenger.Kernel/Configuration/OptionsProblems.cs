@@ -18,4 +18,12 @@ public static class OptionsProblems
             problems.Add($"{section}:{key}: must be between {min} and {max} (was {value})");
         }
     }
+
+    public static void RequireInRange(ICollection<string> problems, string section, string key, long value, long min, long max)
+    {
+        if (value < min || value > max)
+        {
+            problems.Add($"{section}:{key}: must be between {min} and {max} (was {value})");
+        }
+    }
 }

@@ -28,9 +28,10 @@ internal enum CallAdmission
 /// recent msg_ids so a call resent after a reconnect runs once, and keeps answers until the client acks them so
 /// they can be resent on the next connection. Both are bounded by count and age, the answers also by their bytes: a
 /// client that reads its answers but never acks them (1 MiB file ranges, say) holds at most that much of the server's
-/// memory.
+/// memory, and once its connection is gone only <c>UnackedResultBytesPerIdleSession</c>. What it holds is counted in
+/// <paramref name="counter"/>, which the registry keeps under server-wide caps.
 /// </summary>
-internal sealed class ClientSession(string deviceKeyHex, long sessionId, ProtocolOptions options, TimeProvider clock)
+internal sealed class ClientSession(string deviceKeyHex, long sessionId, ProtocolOptions options, TimeProvider clock, UnackedBytes? counter = null)
 {
     // Stands in for an answer the client has acked: the msg_id is still remembered (a resend is not run again) but the
     // answer itself is let go, so large answers (1 MiB file ranges) do not stay in memory for the msg_id window.
@@ -44,9 +45,13 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
     private readonly Queue<(long MsgId, long SeenAt)> _callOrder = new();
     private readonly Dictionary<long, (Envelope Envelope, long ReqMsgId, long StoredAt)> _unacked = [];
     private readonly Queue<long> _unackedOrder = new();
+    private readonly UnackedBytes _counter = counter ?? new UnackedBytes(long.MaxValue, long.MaxValue);
     private long _unackedBytes;
     private long _floor;
     private ProtocolConnection? _connection;
+
+    // Taken out of the registry: its bytes are no longer counted (nothing holds it once its connection is gone).
+    private bool _discarded;
 
     public string DeviceKeyHex { get; } = deviceKeyHex;
 
@@ -111,6 +116,11 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
         lock (_gate)
         {
             var previous = _connection == connection ? null : _connection;
+            if (_connection is null && !_discarded)
+            {
+                _counter.MoveToIdle(_unackedBytes, toIdle: false);
+            }
+
             _connection = connection;
             LastActiveTicks = clock.GetTimestamp();
             ExpireUnacked(LastActiveTicks);
@@ -118,6 +128,8 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
         }
     }
 
+    /// <summary>Unbinds the session from its connection, and lets go of its unacked answers past their age and past
+    /// <c>UnackedResultBytesPerIdleSession</c> (the oldest first: their resends get <c>RESULT_DROPPED</c>).</summary>
     public void Detach(ProtocolConnection connection)
     {
         lock (_gate)
@@ -126,7 +138,48 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
             {
                 _connection = null;
                 LastActiveTicks = clock.GetTimestamp();
+                if (!_discarded)
+                {
+                    _counter.MoveToIdle(_unackedBytes, toIdle: true);
+                }
+
+                ExpireUnacked(LastActiveTicks);
+                TrimToIdleBudget();
             }
+        }
+    }
+
+    /// <summary>Lets go of the unacked answers past their age (the registry's sweep: a session nobody comes back to
+    /// stores no new answer, which is when they are aged otherwise).</summary>
+    public void ExpireAnswers()
+    {
+        lock (_gate)
+        {
+            ExpireUnacked(clock.GetTimestamp());
+        }
+    }
+
+    /// <summary>Lets go of every unacked answer (a server-wide cap was passed), if the session is still without a
+    /// connection or <paramref name="onlyIfIdle"/> is false; the msg_ids stay, so a resend gets <c>RESULT_DROPPED</c>.</summary>
+    public void DropAnswers(bool onlyIfIdle)
+    {
+        lock (_gate)
+        {
+            if (!onlyIfIdle || _connection is null)
+            {
+                DropAll();
+            }
+        }
+    }
+
+    /// <summary>Taken out of the registry: lets go of its answers and stops counting them (an attached one goes on
+    /// answering its connection, uncounted, until that closes).</summary>
+    public void Discard()
+    {
+        lock (_gate)
+        {
+            DropAll();
+            _discarded = true;
         }
     }
 
@@ -182,35 +235,53 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
     {
         lock (_gate)
         {
-            if (_calls.ContainsKey(reqMsgId))
-            {
-                _calls[reqMsgId] = answer;
-            }
-
-            if (_unacked.Remove(answer.MsgId, out var replaced))
-            {
-                _unackedBytes -= SizeOf(replaced.Envelope); // answer msg_ids are unique; kept exact all the same
-            }
-            else
-            {
-                _unackedOrder.Enqueue(answer.MsgId);
-            }
-
-            var now = clock.GetTimestamp();
-            _unacked[answer.MsgId] = (answer, reqMsgId, now);
-            _unackedBytes += SizeOf(answer);
-            ExpireUnacked(now);
-
-            // The newest answer always stays: it may be the only way to the client, if it is between connections.
-            while (_unacked.Count > 1
-                && (_unacked.Count > options.UnackedResultsPerSession || _unackedBytes > options.UnackedResultBytesPerSession)
-                && _unackedOrder.TryDequeue(out var oldest))
-            {
-                Drop(oldest);
-            }
-
-            _connection?.TryEnqueue(answer);
+            StoreAnswer(reqMsgId, answer);
         }
+
+        // Outside the lock: the registry takes its devices' locks and then the sessions'.
+        if (_counter.IsOverCap)
+        {
+            _counter.OverCap?.Invoke();
+        }
+    }
+
+    private void StoreAnswer(long reqMsgId, Envelope answer)
+    {
+        if (_calls.ContainsKey(reqMsgId))
+        {
+            _calls[reqMsgId] = answer;
+        }
+
+        if (_unacked.Remove(answer.MsgId, out var replaced))
+        {
+            CountBytes(-SizeOf(replaced.Envelope)); // answer msg_ids are unique; kept exact all the same
+        }
+        else
+        {
+            _unackedOrder.Enqueue(answer.MsgId);
+        }
+
+        var now = clock.GetTimestamp();
+        _unacked[answer.MsgId] = (answer, reqMsgId, now);
+        CountBytes(SizeOf(answer));
+        ExpireUnacked(now);
+
+        // The newest answer always stays here: it is on its way to the client.
+        while (_unacked.Count > 1
+            && (_unacked.Count > options.UnackedResultsPerSession || _unackedBytes > options.UnackedResultBytesPerSession)
+            && _unackedOrder.TryDequeue(out var oldest))
+        {
+            Drop(oldest);
+        }
+
+        if (_connection is null)
+        {
+            // Answered after its connection went: held to the idle budget at once, the newest answer too.
+            TrimToIdleBudget();
+            return;
+        }
+
+        _connection.TryEnqueue(answer);
     }
 
     public void Acknowledge(long[] msgIds)
@@ -221,7 +292,7 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
             {
                 if (_unacked.Remove(msgId, out var entry))
                 {
-                    _unackedBytes -= SizeOf(entry.Envelope);
+                    CountBytes(-SizeOf(entry.Envelope));
                     if (_calls.ContainsKey(entry.ReqMsgId))
                     {
                         _calls[entry.ReqMsgId] = AckedAnswer;
@@ -292,10 +363,37 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
             return;
         }
 
-        _unackedBytes -= SizeOf(entry.Envelope);
+        CountBytes(-SizeOf(entry.Envelope));
         if (_calls.TryGetValue(entry.ReqMsgId, out var stored) && ReferenceEquals(stored, entry.Envelope))
         {
             _calls[entry.ReqMsgId] = DroppedAnswer;
+        }
+    }
+
+    private void DropAll()
+    {
+        while (_unackedOrder.TryDequeue(out var oldest))
+        {
+            Drop(oldest);
+        }
+    }
+
+    // Without a connection a session keeps only so many bytes of answers, the newest: no exception for the newest
+    // here (a file range or a large answer is then asked for again; RESULT_DROPPED tells the client so).
+    private void TrimToIdleBudget()
+    {
+        while (_unackedBytes > options.UnackedResultBytesPerIdleSession && _unackedOrder.TryDequeue(out var oldest))
+        {
+            Drop(oldest);
+        }
+    }
+
+    private void CountBytes(long bytes)
+    {
+        _unackedBytes += bytes;
+        if (!_discarded)
+        {
+            _counter.Add(bytes, idle: _connection is null);
         }
     }
 

@@ -8,7 +8,9 @@ namespace Messenger.Protocol.Sessions;
 /// after an idle timeout, and a device keeps at most a bounded number, so a client cycling session ids cannot
 /// grow server memory without bound. A session that never signed in keeps only a small memory once idle, and the
 /// server keeps at most <c>MaxIdleSessions</c> idle sessions (least recently used go first, anonymous before
-/// signed-in), so fresh device keys, which cost nothing, cannot either.
+/// signed-in), so fresh device keys, which cost nothing, cannot either. The bytes of unacked answers are held under
+/// server-wide caps too (<see cref="EnforceByteCaps"/>): per session alone they would add up to the sessions' count times
+/// the session's budget.
 /// </summary>
 internal sealed class SessionRegistry : IDisposable
 {
@@ -17,6 +19,8 @@ internal sealed class SessionRegistry : IDisposable
     private readonly TimeProvider _clock;
     private readonly ITimer _sweeper;
     private readonly object _evictionGate = new();
+    private readonly object _bytesGate = new();
+    private readonly UnackedBytes _bytes;
     private int _total;
     private long _lastEvictionScan;
 
@@ -24,11 +28,15 @@ internal sealed class SessionRegistry : IDisposable
     {
         _options = options.Value;
         _clock = clock;
+        _bytes = new UnackedBytes(_options.MaxUnackedResultBytes, _options.MaxIdleUnackedResultBytes) { OverCap = EnforceByteCaps };
         var period = TimeSpan.FromSeconds(Math.Clamp(_options.SessionIdleTimeoutSeconds / 4, 1, 60));
         _sweeper = clock.CreateTimer(_ => Sweep(), null, period, period);
     }
 
     public int Count => _devices.Values.Sum(device => device.Sessions.Count);
+
+    /// <summary>The bytes of unacked answers the sessions hold, all and idle ones' (tests, and the caps).</summary>
+    internal UnackedBytes UnackedBytes => _bytes;
 
     /// <summary>Test seam: runs in <see cref="GetOrCreate"/> between finding the device's sessions and adding to them
     /// (where a <see cref="Sweep"/> that found them empty could take them away).</summary>
@@ -64,16 +72,83 @@ internal sealed class SessionRegistry : IDisposable
             {
                 device.Removed = true;
                 Interlocked.Add(ref _total, -device.Sessions.Count);
+                foreach (var session in device.Sessions.Values)
+                {
+                    session.Discard();
+                }
             }
         }
     }
 
     /// <summary>After a session's connection went away: shrinks it if it never signed in, and keeps the server's idle
-    /// sessions within <c>MaxIdleSessions</c>.</summary>
+    /// sessions within <c>MaxIdleSessions</c> and their answers within <c>MaxIdleUnackedResultBytes</c>.</summary>
     public void Detached(ClientSession session)
     {
         session.ShrinkIfAnonymous(ProtocolOptions.AnonymousIdleMsgIds);
         EvictIdle();
+        EnforceByteCaps();
+    }
+
+    /// <summary>
+    /// Past <c>MaxIdleUnackedResultBytes</c> or <c>MaxUnackedResultBytes</c>: lets go of every unacked answer of the
+    /// least recently used sessions without a connection, then (past the second only) of the connected sessions holding
+    /// the most, down to 90 % of the cap passed, so the next pass waits for a tenth of it to come back. The sessions stay,
+    /// with their msg_ids: a resend is not run again but told <c>RESULT_DROPPED</c>, and a connected client has its
+    /// answers already (only a resend after a reconnect misses them).
+    /// </summary>
+    private void EnforceByteCaps()
+    {
+        if (!_bytes.IsOverCap)
+        {
+            return;
+        }
+
+        lock (_bytesGate)
+        {
+            var idleOver = _bytes.Idle > _options.MaxIdleUnackedResultBytes;
+            var allOver = _bytes.All > _options.MaxUnackedResultBytes;
+            if (!idleOver && !allOver)
+            {
+                return;
+            }
+
+            var idleTarget = _options.MaxIdleUnackedResultBytes / 10 * 9;
+            var allTarget = _options.MaxUnackedResultBytes / 10 * 9;
+            var holding = new List<(ClientSession Session, bool Attached, long Bytes)>();
+            foreach (var device in _devices.Values)
+            {
+                lock (device)
+                {
+                    foreach (var session in device.Sessions.Values)
+                    {
+                        if (session.UnackedFootprint.Bytes is > 0 and var bytes)
+                        {
+                            holding.Add((session, session.IsAttached, bytes));
+                        }
+                    }
+                }
+            }
+
+            foreach (var (session, _, _) in holding.Where(e => !e.Attached).OrderBy(e => e.Session.LastActiveTicks))
+            {
+                if (!(idleOver && _bytes.Idle > idleTarget) && !(allOver && _bytes.All > allTarget))
+                {
+                    break;
+                }
+
+                session.DropAnswers(onlyIfIdle: true);
+            }
+
+            foreach (var (session, _, _) in holding.Where(e => e.Attached).OrderByDescending(e => e.Bytes))
+            {
+                if (!allOver || _bytes.All <= allTarget)
+                {
+                    break;
+                }
+
+                session.DropAnswers(onlyIfIdle: false);
+            }
+        }
     }
 
     // Counted only when the sessions (attached ones too) outnumber the cap, then at most once a second (a server with more
@@ -118,6 +193,7 @@ internal sealed class SessionRegistry : IDisposable
                     {
                         device.Sessions.Remove(session.SessionId);
                         Interlocked.Decrement(ref _total);
+                        session.Discard();
                         if (device.Sessions.Count == 0)
                         {
                             device.Removed = true;
@@ -129,6 +205,8 @@ internal sealed class SessionRegistry : IDisposable
         }
     }
 
+    /// <summary>Drops the sessions idle past <c>SessionIdleTimeoutSeconds</c>, and lets go of the unacked answers past
+    /// <c>UnackedResultMaxAgeSeconds</c> of the others (a session nobody comes back to would keep them otherwise).</summary>
     internal void Sweep()
     {
         var idle = TimeSpan.FromSeconds(_options.SessionIdleTimeoutSeconds);
@@ -143,6 +221,11 @@ internal sealed class SessionRegistry : IDisposable
                     {
                         device.Sessions.Remove(id);
                         Interlocked.Decrement(ref _total);
+                        session.Discard();
+                    }
+                    else
+                    {
+                        session.ExpireAnswers();
                     }
                 }
 
@@ -153,6 +236,8 @@ internal sealed class SessionRegistry : IDisposable
                 }
             }
         }
+
+        EnforceByteCaps();
     }
 
     private (ClientSession Session, bool Created) GetOrCreate(Dictionary<long, ClientSession> sessions, string deviceKeyHex, long sessionId)
@@ -162,7 +247,7 @@ internal sealed class SessionRegistry : IDisposable
             return (existing, false);
         }
 
-        var created = new ClientSession(deviceKeyHex, sessionId, _options, _clock);
+        var created = new ClientSession(deviceKeyHex, sessionId, _options, _clock, _bytes);
         sessions.Add(sessionId, created);
         Interlocked.Increment(ref _total);
         if (sessions.Count > _options.MaxSessionsPerDevice)
@@ -172,6 +257,7 @@ internal sealed class SessionRegistry : IDisposable
             {
                 sessions.Remove(stale.SessionId);
                 Interlocked.Decrement(ref _total);
+                stale.Discard();
             }
         }
 
