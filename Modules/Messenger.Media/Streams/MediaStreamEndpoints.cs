@@ -38,16 +38,18 @@ internal static class MediaStreamEndpoints
 
     public static IEndpointRouteBuilder MapMediaStreams(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPut(MediaStreamCipher.PathPrefix + "{ticket}", UploadAsync);
-        endpoints.MapGet(MediaStreamCipher.PathPrefix + "{ticket}", DownloadAsync);
+        // Any path under the prefix (a slash, an empty or very long ticket) reaches the handlers, so it is answered with
+        // the error's name as every other refusal is, not with the routing's empty 404.
+        endpoints.MapPut(MediaStreamCipher.PathPrefix + "{**ticket}", UploadAsync);
+        endpoints.MapGet(MediaStreamCipher.PathPrefix + "{**ticket}", DownloadAsync);
         return endpoints;
     }
 
     private static async Task UploadAsync(
-        string ticket, HttpContext http, MediaStreamTickets tickets, UploadStore uploads, UploadQuota quota, StorageSpace space,
+        string? ticket, HttpContext http, MediaStreamTickets tickets, UploadStore uploads, UploadQuota quota, StorageSpace space,
         ILogger<MediaStreamTickets> logger)
     {
-        using var lease = tickets.TakeUpload(ticket);
+        using var lease = tickets.TakeUpload(ticket ?? "");
         if (lease is null)
         {
             await RefuseUploadAsync(http, MessengerError.NotFound(MediaErrorNames.StreamTicketInvalid));
@@ -221,9 +223,9 @@ internal static class MediaStreamEndpoints
         }
     }
 
-    private static async Task DownloadAsync(string ticket, HttpContext http, MediaStreamTickets tickets, BlobStore blobs)
+    private static async Task DownloadAsync(string? ticket, HttpContext http, MediaStreamTickets tickets, BlobStore blobs)
     {
-        if (tickets.Take<DownloadGrant>(ticket) is not { } grant)
+        if (tickets.Take<DownloadGrant>(ticket ?? "") is not { } grant)
         {
             await FailAsync(http, MessengerError.NotFound(MediaErrorNames.StreamTicketInvalid));
             return;
