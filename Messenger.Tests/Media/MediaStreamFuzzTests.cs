@@ -90,6 +90,40 @@ public sealed class MediaStreamFuzzTests(ITestOutputHelper output)
         await run.ShouldLeaveEveryoneWellAsync(dave, erin, logs.Path);
     }
 
+    [Fact]
+    public async Task Upload_WhenClientsGoAwayMidBody_KeepsOnlyWholeParts_AndTheHostLogsNoError()
+    {
+        using var logs = new TempDirectory();
+        await using var host = await SessionTestKit.StartHostAsync(new Dictionary<string, string?>(LogFiles.Settings(logs.Path)));
+        await using var alice = await host.SignedInClientAsync("alice_gone");
+        var content = RandomBytes(FileBytes, 31);
+        var sealedPart = (int)MediaStreamCipher.SealedLength(PartBytes);
+        for (var i = 0; i < 12; i++)
+        {
+            var ticket = await alice.CallAsync(new OpenUploadStreamCall(100 + i, FileBytes, 0, Parts));
+            var body = Seal(ticket.Key, content);
+            var cut = sealedPart + 1000 * (i + 1);
+            if (i % 3 == 0)
+            {
+                // Gone while its body still comes.
+                await RawHttp.SendAsync(host.BaseAddress, "PUT", ticket.Path, [.. OctetStream, ("Content-Length", $"{body.Length}")], body[..cut], Ending.Reset);
+            }
+            else
+            {
+                // Refused for a length that is not the body's while it could still send; gone once it has the answer.
+                var answer = await RawHttp.SendAsync(
+                    host.BaseAddress, "PUT", ticket.Path, [.. OctetStream, ("Content-Length", $"{body.Length + i}")], body[..cut], Ending.ReadFirstAnswer);
+                answer.Should().Match<RawHttpAnswer>(a => a.Status == 400 && a.Text == MediaErrorNames.StreamLengthInvalid);
+            }
+
+            (await alice.CallAsync(new GetUploadedPartsCall(100 + i))).Parts.Should().BeSubsetOf([0]);
+        }
+
+        // Kestrel would have drained each body the handler left mid-read, and logged an error for each.
+        await alice.CallAsync(new GetUploadedPartsCall(1));
+        LogFiles.Read(logs.Path).Should().NotContain("[ERR]");
+    }
+
     private static async Task CaseAsync(
         FuzzRun run, Kind kind, int caseSeed, Random random, MessengerClient alice, long bobId, Uri server, byte[] content, MessageMedia media, long fileId)
     {

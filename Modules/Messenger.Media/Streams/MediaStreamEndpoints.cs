@@ -163,6 +163,9 @@ internal static class MediaStreamEndpoints
         catch (Exception e) when (e is IOException or OperationCanceledException or ConnectionResetException)
         {
             logger.LogInformation("Upload stream of file {FileId} (user {UserId}) ended early: {Reason}", grant.FileId, grant.UserId, e.Message);
+            // The client is gone mid-body: nobody to answer, and a body reader left mid-read is not Kestrel's to drain (it
+            // would log an error for every such client).
+            http.Abort();
         }
         finally
         {
@@ -349,9 +352,14 @@ internal static class MediaStreamEndpoints
                 }
             }
         }
-        catch (Exception e) when (e is BadHttpRequestException or IOException or OperationCanceledException or ConnectionResetException)
+        catch (BadHttpRequestException)
         {
-            // Over the limit, or the client went away: nothing more to do for it.
+            // Over the limit, or ended before its declared length: the answer stands, and Kestrel closes the connection.
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ConnectionResetException)
+        {
+            // The client went away: nothing more to do for it, and nothing for Kestrel to drain.
+            http.Abort();
         }
     }
 
