@@ -231,6 +231,21 @@ public sealed class BotApiFuzzTests(ITestOutputHelper output)
     private static async Task ApiCaseAsync(
         FuzzRun run, HttpClient http, Random random, int caseSeed, string token, string method, Transport transport, Dictionary<string, string> fields)
     {
+        try
+        {
+            await SendApiCaseAsync(run, http, random, caseSeed, token, method, transport, fields);
+        }
+        catch (HttpRequestException) when ($"{token}/{method}".Contains("%00", StringComparison.Ordinal))
+        {
+            // Kestrel refuses a NUL in the path at the request line and closes the connection while a large body is
+            // still being sent: the client sees the connection go, the API never saw the request.
+            run.Tally($"{method} ({transport})", "closed by the HTTP layer");
+        }
+    }
+
+    private static async Task SendApiCaseAsync(
+        FuzzRun run, HttpClient http, Random random, int caseSeed, string token, string method, Transport transport, Dictionary<string, string> fields)
+    {
         var path = $"/bot/{token}/{method}";
         var described = $"token {Shorten(token)}, {string.Join(", ", fields.Select(f => $"{f.Key}={Shorten(f.Value)}"))}";
         HttpResponseMessage response;
