@@ -295,7 +295,7 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
     /// surrogate pair (<c>"\ud800"</c>), which <see cref="JsonElement.GetString"/> refuses with an exception, not a
     /// <see cref="JsonException"/>; checked once here, so no parameter read later meets it (the document's depth is
     /// bounded by the parser).</summary>
-    public static bool Readable(JsonElement element)
+    private static bool Readable(JsonElement element)
     {
         try
         {
@@ -548,7 +548,7 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
         try
         {
             using var document = JsonDocument.Parse(text);
-            return BotRequest.Readable(document.RootElement) ? document.RootElement.Clone() : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
+            return Readable(document.RootElement) ? document.RootElement.Clone() : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
         }
         catch (JsonException)
         {
