@@ -38,16 +38,18 @@ internal static class MediaStreamEndpoints
 
     public static IEndpointRouteBuilder MapMediaStreams(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPut(MediaStreamCipher.PathPrefix + "{ticket}", UploadAsync);
-        endpoints.MapGet(MediaStreamCipher.PathPrefix + "{ticket}", DownloadAsync);
+        // Any path under the prefix (a slash, an empty or very long ticket) reaches the handlers, so it is answered with
+        // the error's name as every other refusal is, not with the routing's empty 404.
+        endpoints.MapPut(MediaStreamCipher.PathPrefix + "{**ticket}", UploadAsync);
+        endpoints.MapGet(MediaStreamCipher.PathPrefix + "{**ticket}", DownloadAsync);
         return endpoints;
     }
 
     private static async Task UploadAsync(
-        string ticket, HttpContext http, MediaStreamTickets tickets, UploadStore uploads, UploadQuota quota, StorageSpace space,
+        string? ticket, HttpContext http, MediaStreamTickets tickets, UploadStore uploads, UploadQuota quota, StorageSpace space,
         ILogger<MediaStreamTickets> logger)
     {
-        using var lease = tickets.TakeUpload(ticket);
+        using var lease = tickets.TakeUpload(ticket ?? "");
         if (lease is null)
         {
             await RefuseUploadAsync(http, MessengerError.NotFound(MediaErrorNames.StreamTicketInvalid));
@@ -161,6 +163,9 @@ internal static class MediaStreamEndpoints
         catch (Exception e) when (e is IOException or OperationCanceledException or ConnectionResetException)
         {
             logger.LogInformation("Upload stream of file {FileId} (user {UserId}) ended early: {Reason}", grant.FileId, grant.UserId, e.Message);
+            // The client is gone mid-body: nobody to answer, and a body reader left mid-read is not Kestrel's to drain (it
+            // would log an error for every such client).
+            http.Abort();
         }
         finally
         {
@@ -221,9 +226,9 @@ internal static class MediaStreamEndpoints
         }
     }
 
-    private static async Task DownloadAsync(string ticket, HttpContext http, MediaStreamTickets tickets, BlobStore blobs)
+    private static async Task DownloadAsync(string? ticket, HttpContext http, MediaStreamTickets tickets, BlobStore blobs)
     {
-        if (tickets.Take<DownloadGrant>(ticket) is not { } grant)
+        if (tickets.Take<DownloadGrant>(ticket ?? "") is not { } grant)
         {
             await FailAsync(http, MessengerError.NotFound(MediaErrorNames.StreamTicketInvalid));
             return;
@@ -347,9 +352,14 @@ internal static class MediaStreamEndpoints
                 }
             }
         }
-        catch (Exception e) when (e is BadHttpRequestException or IOException or OperationCanceledException or ConnectionResetException)
+        catch (BadHttpRequestException)
         {
-            // Over the limit, or the client went away: nothing more to do for it.
+            // Over the limit, or ended before its declared length: the answer stands, and Kestrel closes the connection.
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ConnectionResetException)
+        {
+            // The client went away: nothing more to do for it, and nothing for Kestrel to drain.
+            http.Abort();
         }
     }
 

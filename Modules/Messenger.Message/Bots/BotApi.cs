@@ -281,13 +281,55 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
         try
         {
             using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object
+            return document.RootElement.ValueKind == JsonValueKind.Object && Readable(document.RootElement)
                 ? new BotRequest(document.RootElement.Clone(), query)
                 : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);
         }
         catch (JsonException)
         {
             throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);
+        }
+    }
+
+    /// <summary>Whether every string and name in <paramref name="element"/> reads as text: JSON may escape half of a
+    /// surrogate pair (<c>"\ud800"</c>), which <see cref="JsonElement.GetString"/> refuses with an exception, not a
+    /// <see cref="JsonException"/>; checked once here, so no parameter read later meets it (the document's depth is
+    /// bounded by the parser).</summary>
+    private static bool Readable(JsonElement element)
+    {
+        try
+        {
+            Read(element);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        static void Read(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    element.GetString();
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        Read(item);
+                    }
+
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        Read(property.Value);
+                    }
+
+                    break;
+            }
         }
     }
 
@@ -311,6 +353,11 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             throw new MessengerError(MediaErrorNames.FileTooBig, StatusCodes.Status413PayloadTooLarge);
+        }
+        catch (IOException)
+        {
+            // A multipart body that ends before its closing boundary (or a client gone meanwhile).
+            throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid);
         }
         catch (InvalidDataException e)
         {
@@ -501,7 +548,7 @@ internal sealed class BotRequest(JsonElement? body, IReadOnlyDictionary<string, 
         try
         {
             using var document = JsonDocument.Parse(text);
-            return document.RootElement.Clone();
+            return Readable(document.RootElement) ? document.RootElement.Clone() : throw MessengerError.BadRequest(BotErrorNames.BotRequestInvalid, name);
         }
         catch (JsonException)
         {

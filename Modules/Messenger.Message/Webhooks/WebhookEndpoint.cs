@@ -103,7 +103,8 @@ internal static class WebhookEndpoint
                 : throw MessengerError.BadRequest(WebhookErrorNames.WebhookBodyInvalid);
             return (text.GetString()!, topicId);
         }
-        catch (Exception e) when (e is JsonException or DecoderFallbackException)
+        // InvalidOperationException: a text escaping half of a surrogate pair ("\ud800"), which GetString refuses.
+        catch (Exception e) when (e is JsonException or DecoderFallbackException or InvalidOperationException)
         {
             throw MessengerError.BadRequest(WebhookErrorNames.WebhookBodyInvalid);
         }
