@@ -222,6 +222,11 @@ export class MessengerClient {
     this.stream.observeReceived(maxId);
   }
 
+  /** The page is being hidden or closed: the delivered receipt waiting out its delay goes now; its id, 0 for none. */
+  flushReceipt(): number {
+    return this.stream.flushReceipt();
+  }
+
   /** The local position of the user's update log (persist it to resume with `startUpdates(pts)`). */
   get pts(): number {
     return this.stream.pts;

@@ -139,6 +139,20 @@ export class UpdateStream {
     if (maxId > this.receiptSent) this.queueReceipt(maxId);
   }
 
+  /**
+   * The page is being hidden or closed: a receipt waiting out its delay goes now. Returns its id (0 when none waits) for
+   * the app to keep until the next start, in case this one does not arrive.
+   */
+  flushReceipt(): number {
+    if (this.options.autoReceipt === false || this.receiptWanted <= this.receiptSent || this.stopped) return 0;
+    const maxId = this.receiptWanted;
+    void this.server.received(maxId).then(
+      () => (this.receiptSent = Math.max(this.receiptSent, maxId)),
+      () => undefined,
+    );
+    return maxId;
+  }
+
   /** Emits an event that does not come from the logs (e.g. the session layer's). */
   emit(event: MessengerEvent): void {
     this.emitter.emit(event);
