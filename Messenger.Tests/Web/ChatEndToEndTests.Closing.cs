@@ -11,7 +11,7 @@ namespace Messenger.Tests.Web;
 public sealed partial class ChatEndToEndTests
 {
     [Fact]
-    public async Task Closing_AChatMarkedUnread_OpenedRightBeforeAReload_LosesItsMarkOnTheOtherDevices_EvenWhenTheCallWasLost()
+    public async Task Closing_WhenAChatMarkedUnreadIsOpenedRightBeforeAReloadThatLosesTheCall_TheOtherDeviceSeesTheMarkGone()
     {
         TestName = "Closing";
         var aliceName = (Username: WebUser.NewUsername("alice"), Display: "Alice Liddell");
@@ -49,7 +49,7 @@ public sealed partial class ChatEndToEndTests
     }
 
     [Fact]
-    public async Task Closing_TheTabRightAfterReadingAMessage_StillReadsItOnTheOtherDevices()
+    public async Task Closing_WhenTheTabClosesRightAfterAMessageIsShown_TheOtherDeviceSeesItRead()
     {
         var (alice, bob, aliceName, bobName) = await TwoPeopleAsync();
         await bob.StartChatAsync(aliceName.Username, aliceName.Display);

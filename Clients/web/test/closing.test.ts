@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PeerKind, RpcError, type Dialog } from '../src/api/types';
 
 type Call = { method: string; args: Record<string, unknown>; answer(): void; fail(e: unknown): void };
-const server = vi.hoisted(() => ({ calls: [] as Call[], receipt: 0 }));
+const server = vi.hoisted(() => ({ calls: [] as Call[], receipt: null as { maxId: number; sent: Promise<boolean> } | null }));
 
 vi.mock('../src/ui/connection', () => {
   const missing = (): Promise<never> => Promise.reject(new Error('not faked'));
@@ -47,7 +47,7 @@ beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   emptyLocalStorage();
   server.calls = [];
-  server.receipt = 0;
+  server.receipt = null;
   withDialog({ unread_count: 3 });
 });
 
@@ -145,24 +145,41 @@ describe('the next start', () => {
 });
 
 describe('the delivered receipt', () => {
-  it('is kept when the page hides with one waiting, and the stream sends it at once', async () => {
-    server.receipt = 9;
+  it('is kept when the page hides with one waiting, until the stream\'s call is answered', async () => {
+    let answer: (sent: boolean) => void = () => undefined;
+    server.receipt = { maxId: 9, sent: new Promise<boolean>((resolve) => (answer = resolve)) };
     sendPendingNow();
     expect(keptOf(ME).received).toBe(9);
+    answer(false);
+    await settle();
+    expect(keptOf(ME).received).toBe(9);
 
+    server.receipt = { maxId: 9, sent: Promise.resolve(true) };
+    sendPendingNow();
+    await settle();
+    expect(keptOf(ME).received).toBe(0);
+  });
+
+  it('waiting out its delay in the stream goes at once when flushed', async () => {
     const sent: number[] = [];
     const stream = new UpdateStream(
-      { getState: async () => ({ pts: 0, date: 0 }), getDifference: async () => Promise.reject(new Error('none')), getChannelDifference: async () => Promise.reject(new Error('none')), received: async (maxId) => void sent.push(maxId) },
+      {
+        getState: async () => ({ pts: 0, date: 0 }),
+        getDifference: async () => Promise.reject(new Error('none')),
+        getChannelDifference: async () => Promise.reject(new Error('none')),
+        received: async (maxId) => void sent.push(maxId),
+      },
       { selfId: () => ME, receiptDelayMs: 60_000 },
     );
     await stream.start();
     stream.observeReceived(9);
     await settle();
     expect(sent).toEqual([]);
-    expect(stream.flushReceipt()).toBe(9);
-    await settle();
+    const receipt = stream.flushReceipt();
+    expect(receipt?.maxId).toBe(9);
+    expect(await receipt?.sent).toBe(true);
     expect(sent).toEqual([9]);
-    expect(stream.flushReceipt()).toBe(0);
+    expect(stream.flushReceipt()).toBeNull();
     stream.stop();
   });
 });

@@ -222,8 +222,9 @@ export class MessengerClient {
     this.stream.observeReceived(maxId);
   }
 
-  /** The page is being hidden or closed: the delivered receipt waiting out its delay goes now; its id, 0 for none. */
-  flushReceipt(): number {
+  /** The page is being hidden or closed: the delivered receipt waiting out its delay goes now (its id and whether the
+   * server answered; null when none waits). */
+  flushReceipt(): { maxId: number; sent: Promise<boolean> } | null {
     return this.stream.flushReceipt();
   }
 

@@ -140,17 +140,20 @@ export class UpdateStream {
   }
 
   /**
-   * The page is being hidden or closed: a receipt waiting out its delay goes now. Returns its id (0 when none waits) for
-   * the app to keep until the next start, in case this one does not arrive.
+   * The page is being hidden or closed: a receipt waiting out its delay goes now. Returns its id and the call (true once
+   * the server answered), or null when none waits, for the app to keep the id until the server has it.
    */
-  flushReceipt(): number {
-    if (this.options.autoReceipt === false || this.receiptWanted <= this.receiptSent || this.stopped) return 0;
+  flushReceipt(): { maxId: number; sent: Promise<boolean> } | null {
+    if (this.options.autoReceipt === false || this.receiptWanted <= this.receiptSent || this.stopped) return null;
     const maxId = this.receiptWanted;
-    void this.server.received(maxId).then(
-      () => (this.receiptSent = Math.max(this.receiptSent, maxId)),
-      () => undefined,
+    const sent = this.server.received(maxId).then(
+      () => {
+        this.receiptSent = Math.max(this.receiptSent, maxId);
+        return true;
+      },
+      () => false,
     );
-    return maxId;
+    return { maxId, sent };
   }
 
   /** Emits an event that does not come from the logs (e.g. the session layer's). */

@@ -16,8 +16,11 @@ export function sendPendingNow(): void {
   void flushReads();
   sendDraftsNow();
   try {
-    const received = api().flushReceipt();
-    if (received > 0) keepReceived(received);
+    const receipt = api().flushReceipt();
+    if (receipt) {
+      keepReceived(receipt.maxId);
+      void receipt.sent.then((sent) => sent && receivedSent(receipt.maxId));
+    }
   } catch {
     // Not connected yet: nothing waits.
   }
