@@ -1367,8 +1367,8 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
 
         await alice.OpenChatAsync(bobName.Display);
         await Expect(row.GetByRole(AriaRole.Img, new() { Name = "marked unread" })).ToHaveCountAsync(0);
-        // The page takes the mark off at once and tells the server without waiting (messages.ts openChat): a reload
-        // before that call went out would lose it. Her phone sees it gone first.
+        // The page takes the mark off at once and tells the server (messages.ts openChat; a reload before it answers
+        // sends it again: Closing_WhenAChatMarkedUnread...). Her phone sees it gone first.
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while ((await phone.GetDialogsAsync()).Items.Single(d => d.Peer == toBob).UnreadMark && DateTime.UtcNow < deadline)
         {

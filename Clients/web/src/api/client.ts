@@ -222,6 +222,12 @@ export class MessengerClient {
     this.stream.observeReceived(maxId);
   }
 
+  /** The page is being hidden or closed: the delivered receipt waiting out its delay goes now (its id and whether the
+   * server answered; null when none waits). */
+  flushReceipt(): { maxId: number; sent: Promise<boolean> } | null {
+    return this.stream.flushReceipt();
+  }
+
   /** The local position of the user's update log (persist it to resume with `startUpdates(pts)`). */
   get pts(): number {
     return this.stream.pts;

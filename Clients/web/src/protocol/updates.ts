@@ -139,6 +139,23 @@ export class UpdateStream {
     if (maxId > this.receiptSent) this.queueReceipt(maxId);
   }
 
+  /**
+   * The page is being hidden or closed: a receipt waiting out its delay goes now. Returns its id and the call (true once
+   * the server answered), or null when none waits, for the app to keep the id until the server has it.
+   */
+  flushReceipt(): { maxId: number; sent: Promise<boolean> } | null {
+    if (this.options.autoReceipt === false || this.receiptWanted <= this.receiptSent || this.stopped) return null;
+    const maxId = this.receiptWanted;
+    const sent = this.server.received(maxId).then(
+      () => {
+        this.receiptSent = Math.max(this.receiptSent, maxId);
+        return true;
+      },
+      () => false,
+    );
+    return { maxId, sent };
+  }
+
   /** Emits an event that does not come from the logs (e.g. the session layer's). */
   emit(event: MessengerEvent): void {
     this.emitter.emit(event);

@@ -4,6 +4,7 @@ import { isMuted } from '../api/types';
 import { errorText } from './format';
 import { openChat } from './messages';
 import { resumeSession } from './account';
+import { watchPageHide } from './flush';
 import { AuthScreen } from './AuthScreen';
 import { ChangePasswordScreen } from './ChangePasswordScreen';
 import { ChatList } from './ChatList';
@@ -33,6 +34,7 @@ async function boot(): Promise<void> {
   setState({ bootError: null });
   try {
     await connect();
+    watchPageHide();
     await resumeSession();
   } catch (error) {
     setState({ bootError: errorText(error) });

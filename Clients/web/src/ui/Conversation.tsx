@@ -28,6 +28,7 @@ import { AutoDeletePeriods, canSetAutoDelete, setAutoDelete } from './autoDelete
 import { react } from './reactions';
 import { useDismiss, useMenu } from './dismiss';
 import { TopicBar, TopicList } from './Topics';
+import { unmarkDone } from './pending';
 import { closeTopic, inTopic, isChatAdmin, isForum, topicOf } from './topics';
 import { startSecretChat } from './secret';
 
@@ -291,7 +292,11 @@ function ConversationHeader({ chatKey, onSearch, onError }: { chatKey: string; o
   };
   const markUnread = () =>
     setting(
-      () => api().messages.markDialogUnread({ peer, unread: true }),
+      () => {
+        // An earlier removal of the mark not answered yet must not be sent again over this one at the next start.
+        unmarkDone(chatKey);
+        return api().messages.markDialogUnread({ peer, unread: true });
+      },
       () => {
         openChat(null);
         updateDialog(chatKey, (d) => ({ ...d, unread_mark: true }));

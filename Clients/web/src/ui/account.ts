@@ -10,7 +10,9 @@ import { untrackAll } from './location';
 import { api } from './connection';
 import { forgetUnsent, resendOutbox } from './messages';
 import { deviceNameOf } from './devices';
-import { clearDrafts, flushDrafts } from './drafts';
+import { clearDrafts } from './drafts';
+import { flushBeforeSignOut, replayDrafts, replayKept } from './flush';
+import { clearPending } from './pending';
 import { clearUploads } from './keptUploads';
 import { clearOutbox, loadOutbox } from './outbox';
 import { renewPush } from './push';
@@ -46,10 +48,13 @@ export function signedIn(result: SignedIn): void {
   startSecretChats(result.user.id);
   void api()
     .startUpdates()
+    // What the server had not answered when the tab closed goes before anything else (flush.ts).
+    .then(() => replayKept())
     .then(() => {
       void catchUpSecretChats(api().pts).catch(() => undefined);
       return loadDialogs();
     })
+    .then(() => replayDrafts())
     .catch(() => undefined)
     // What this browser had not had stored before it was closed goes out now.
     .finally(resendOutbox);
@@ -96,6 +101,7 @@ export function forgetSession(): void {
   if (me) void clearUploads(me);
   // The drafts are on the server (a sign-out sends the last ones first): none stays readable in this browser's storage.
   if (me) clearDrafts(me);
+  if (me) clearPending(me);
   forgetUnsent();
   // A call in progress goes with the session: the microphone is let go at once.
   dropGroupCall();
@@ -161,7 +167,7 @@ function signedInWith(result: SignedIn, password: string): void {
 
 export async function signOut(): Promise<void> {
   try {
-    await flushDrafts();
+    await flushBeforeSignOut();
     await api().auth.signOut();
   } finally {
     forgetSession();

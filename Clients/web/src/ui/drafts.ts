@@ -2,6 +2,7 @@ import type { DraftMessage } from '../api/types';
 import { dialogOf, updateDialog } from './chats';
 import { api } from './connection';
 import { peerFromKey } from './peers';
+import { draftSent, keepDraft } from './pending';
 import { getState } from './store';
 
 /**
@@ -27,6 +28,8 @@ export function loadDraft(chatKey: string): string {
 
 export function saveDraft(chatKey: string, text: string): void {
   keepLocally(chatKey, text);
+  // Until the server has it (pending.ts): a tab closed before then sends it at the next start.
+  keepDraft(chatKey, Date.now());
   clearTimeout(timers.get(chatKey));
   timers.delete(chatKey);
   // A cleared draft (a message was sent) goes to the server at once; typing waits for a pause.
@@ -36,20 +39,40 @@ export function saveDraft(chatKey: string, text: string): void {
 
 /**
  * Before a sign-out: the drafts still waiting for a pause in the typing go to the server now, and this waits (at most
- * FLUSH_WAIT_MS) for every save on its way, so that clearDrafts then drops nothing the server lacks. A save that fails
+ * FLUSH_WAIT_MS) for every save on its way (and the other calls given, the reads flushed with them), so that clearDrafts then drops nothing the server lacks. A save that fails
  * (offline) is lost with the sign-out, as the outbox's messages are.
  */
-export async function flushDrafts(): Promise<void> {
+export async function flushDrafts(also: Promise<unknown>[] = []): Promise<void> {
+  sendDraftsNow();
+  let waited: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    Promise.allSettled([...saving.values(), ...also]),
+    new Promise((resolve) => (waited = setTimeout(resolve, FLUSH_WAIT_MS))),
+  ]);
+  clearTimeout(waited);
+}
+
+/** The drafts still waiting for a pause in the typing go to the server now (the tab is being hidden or closed). */
+export function sendDraftsNow(): void {
   for (const [chatKey, timer] of timers) {
     clearTimeout(timer);
     void sync(chatKey);
   }
-  let waited: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([
-    Promise.allSettled([...saving.values()]),
-    new Promise((resolve) => (waited = setTimeout(resolve, FLUSH_WAIT_MS))),
-  ]);
-  clearTimeout(waited);
+}
+
+/**
+ * At the start after a tab was closed before the server had the chat's draft that changed here at `at` (ms): it is
+ * saved now, unless the server's draft (the chat list's, read just before) is newer, from another device — then the
+ * server's stays and this browser takes it.
+ */
+export async function replayDraft(chatKey: string, at: number): Promise<void> {
+  const serverDraft = dialogOf(chatKey)?.draft ?? null;
+  if (serverDraft && serverDraft.date * 1000 >= at) {
+    draftSent(chatKey, at);
+    if ((localStorage.getItem(storageKey(chatKey)) ?? '') !== serverDraft.text) draftChanged(chatKey, serverDraft);
+    return;
+  }
+  await sync(chatKey);
 }
 
 /**
@@ -99,10 +122,15 @@ function sync(chatKey: string): Promise<void> {
 }
 
 async function save(chatKey: string, key: string): Promise<void> {
+  const at = Date.now();
   const text = localStorage.getItem(key) ?? '';
-  if (text === (onServer.get(key) ?? dialogOf(chatKey)?.draft?.text ?? '')) return;
+  if (text === (onServer.get(key) ?? dialogOf(chatKey)?.draft?.text ?? '')) {
+    draftSent(chatKey, at);
+    return;
+  }
   try {
     await api().messages.saveDraft({ peer: peerFromKey(chatKey), text });
+    draftSent(chatKey, at);
     onServer.set(key, text);
     // The chat's draft only while it is still this browser's text: a newer one is saved next.
     if ((localStorage.getItem(key) ?? '') !== text) return;

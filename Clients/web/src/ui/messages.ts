@@ -9,6 +9,7 @@ import { liveLocationChanged, liveLocationsGone } from './location';
 import { dropUpload, keepUpload, keptUploads, type KeptUpload } from './keptUploads';
 import { dropFromOutbox, keepInOutbox, markInOutbox, outboxEntries } from './outbox';
 import { peerFromKey, peerKey } from './peers';
+import { keepRead, keepUnmark, readSent, unmarkDone } from './pending';
 import { mentionsAfter, mentionsMe } from './mentions';
 import { deletedIdsKept, emptyHistory, getState, setState, touchPins, type History, type PendingMessage, type Upload } from './store';
 import { clearTyping } from './typing';
@@ -45,8 +46,10 @@ export function openChat(key: string | null): void {
   if (!dialogOf(key)) updateDialog(key, (d) => d, () => blankDialog(peer));
   if (dialogOf(key)?.unread_mark) {
     // Opening a chat the user marked unread takes the mark off, on all their devices.
+    // Kept until the server answers (pending.ts): a reload right after sends it again at the next start.
     updateDialog(key, (d) => ({ ...d, unread_mark: false }));
-    void api().messages.markDialogUnread({ peer, unread: false }).catch(() => undefined);
+    keepUnmark(key);
+    void api().messages.markDialogUnread({ peer, unread: false }).then(() => unmarkDone(key), () => undefined);
   }
   if (peer.kind === PeerKind.User) {
     void ensureUsers([peer.id]).catch(() => undefined);
@@ -719,8 +722,10 @@ export async function clearHistory(key: string, revoke: boolean): Promise<void> 
 }
 
 const readTimers = new Map<string, ReturnType<typeof setTimeout>>();
+const READ_DELAY_MS = 300;
 
-/** The user has seen the chat up to maxId: the badge drops now, the server hears of it a moment later. */
+/** The user has seen the chat up to maxId: the badge drops now, the server hears of it a moment later (kept in
+ * pending.ts until it answers, and sent at once when the tab is hidden or closed: flushReads). */
 export function markRead(key: string, maxId: number): void {
   const dialog = dialogOf(key);
   if (!dialog || maxId <= dialog.read_inbox_max_id) return;
@@ -733,15 +738,27 @@ export function markRead(key: string, maxId: number): void {
     unread_count: Math.min(d.unread_count, stillUnread),
     unread_mentions_count: Math.min(d.unread_mentions_count ?? 0, stillMentions),
   }));
+  keepRead(key, maxId);
   clearTimeout(readTimers.get(key));
-  readTimers.set(
-    key,
-    setTimeout(() => {
-      readTimers.delete(key);
-      const max_id = dialogOf(key)?.read_inbox_max_id ?? maxId;
-      void api().messages.readHistory({ peer: peerFromKey(key), max_id }).catch(() => undefined);
-    }, 300),
-  );
+  readTimers.set(key, setTimeout(() => void sendRead(key, maxId), READ_DELAY_MS));
+}
+
+function sendRead(key: string, maxId: number): Promise<void> {
+  readTimers.delete(key);
+  const max_id = Math.max(dialogOf(key)?.read_inbox_max_id ?? 0, maxId);
+  return api()
+    .messages.readHistory({ peer: peerFromKey(key), max_id })
+    .then(
+      () => readSent(key, max_id),
+      () => undefined,
+    );
+}
+
+/** The reads still waiting out their delay go now (the tab is being hidden or closed, or the user signs out). */
+export function flushReads(): Promise<void>[] {
+  const keys = [...readTimers.keys()];
+  for (const key of keys) clearTimeout(readTimers.get(key));
+  return keys.map((key) => sendRead(key, 0));
 }
 
 export function chatChanged(changed: ChatChanged): void {
