@@ -1,5 +1,6 @@
 using Messenger.Client;
 using Messenger.Contracts.Media;
+using Messenger.Contracts.Messages;
 using Messenger.Contracts.Noise;
 using Messenger.Contracts.Rpc;
 using Messenger.Contracts.Wire;
@@ -91,6 +92,38 @@ public sealed class IdleUnackedAnswersTests
         resent.OfType<ResultBody>().Where(r => r.ReqMsgId == newest.MsgId).Should().ContainSingle("resent once, with the session")
             .Which.Value.Should().Equal(newest.Value, "nothing lost");
         resent.OfType<ErrorBody>().Where(e => e.ReqMsgId == newest.MsgId).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task SendAnswer_UnackedWhenTheConnectionGoesDuringADownload_IsKeptForItsResend_TheRangesGoFirst()
+    {
+        // A phone changes networks just after sending a message, with two 1 MiB ranges of a download read: the send's
+        // small answer (its only confirmation; the SDK does not repeat such a call on RESULT_DROPPED) is older than the
+        // ranges, and the idle budget holds one range.
+        await using var host = await SessionTestKit.StartHostAsync();
+        var (alice, mediaId) = await SignUpWithFileAsync(host, "alice_sendkept");
+        await using var _ = alice;
+        var key = alice.Keys.GetOrCreate();
+        var raw = await OpenAsync(host, key);
+        var send = raw.Raw.Call("messages.send", WireSerializer.Serialize(new SendMessageCall(alice.Peer, 4242, "hello")));
+        await raw.Raw.SendEnvelopeAsync(send);
+        var sent = await raw.Raw.ReceiveAsync<ResultBody>();
+        sent.ReqMsgId.Should().Be(send.MsgId);
+        var first = await ReadRangeAsync(raw, mediaId, 0);
+        var second = await ReadRangeAsync(raw, mediaId, Range);
+        var sessionId = raw.Raw.SessionId;
+        await LeaveAsync(raw);
+
+        var resent = await ResumeAndResendAsync(host, key, sessionId, new Read(send, sent.Value), first);
+
+        resent.OfType<ErrorBody>().Where(e => e.ReqMsgId == send.MsgId).Should().BeEmpty("the message was stored: its answer is kept, not a range");
+        resent.OfType<ResultBody>().Where(r => r.ReqMsgId == send.MsgId).Should().NotBeEmpty()
+            .And.AllSatisfy(r => r.Value.Should().Equal(sent.Value, "the same answer, not a second message"));
+        resent.OfType<ErrorBody>().Where(e => e.ReqMsgId == first.MsgId).Should().ContainSingle()
+            .Which.Name.Should().Be(ErrorNames.ResultDropped, "the older range went first; the client reads it again");
+        resent.OfType<ResultBody>().Where(r => r.ReqMsgId == second.MsgId).Should().ContainSingle()
+            .Which.Value.Should().Equal(second.Value);
+        (await alice.Client.GetHistoryAsync(alice.Peer, limit: 10)).Count(m => m.Text == "hello").Should().Be(1);
     }
 
     [Fact]

@@ -38,7 +38,7 @@ internal sealed class ProtocolOptions
     /// <summary>… and their bytes at most this many (the newest answer is always kept).</summary>
     public int UnackedResultBytesPerSession { get; set; } = 8 * 1024 * 1024;
 
-    /// <summary>What a session keeps of those bytes once its connection is gone (its newest answers; a resend of one let
+    /// <summary>What a session keeps of those bytes once its connection is gone (the largest go first; a resend of one let
     /// go gets <c>RESULT_DROPPED</c>): 2 MiB, one 1 MiB file range with room to spare.</summary>
     public int UnackedResultBytesPerIdleSession { get; set; } = 2 * 1024 * 1024;
 

@@ -378,13 +378,27 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
         }
     }
 
-    // Without a connection a session keeps only so many bytes of answers, the newest: no exception for the newest
-    // here (a file range or a large answer is then asked for again; RESULT_DROPPED tells the client so).
+    // Without a connection a session keeps only so many bytes of answers: the largest go first, the oldest of a size
+    // first, and the newest is not spared. A large answer is a file range or a page of history, which clients read
+    // again on RESULT_DROPPED; a small one may be the only news that a call which changed something (a message sent)
+    // took effect, and the SDK does not repeat such calls on RESULT_DROPPED. Looked for one by one: this runs when a
+    // connection goes or an answer comes without one, over at most UnackedResultsPerSession answers.
     private void TrimToIdleBudget()
     {
-        while (_unackedBytes > options.UnackedResultBytesPerIdleSession && _unackedOrder.TryDequeue(out var oldest))
+        while (_unackedBytes > options.UnackedResultBytesPerIdleSession && _unacked.Count > 0)
         {
-            Drop(oldest);
+            var (largest, size) = (long.MaxValue, -1L);
+            foreach (var (msgId, entry) in _unacked)
+            {
+                // The server's msg_ids grow: the smaller, the older.
+                var bytes = SizeOf(entry.Envelope);
+                if (bytes > size || (bytes == size && msgId < largest))
+                {
+                    (largest, size) = (msgId, bytes);
+                }
+            }
+
+            Drop(largest);
         }
     }
 
