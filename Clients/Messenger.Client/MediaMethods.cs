@@ -325,20 +325,11 @@ public static partial class MediaMethods
 
     /// <summary>
     /// One range. A range whose answer the server let go before it reached this device (lost with a connection while
-    /// more than the session keeps was waiting to be acked: 500 <c>RESULT_DROPPED</c>) is read again, once: reading
-    /// twice changes nothing.
+    /// more than the session keeps was waiting to be acked: 500 <c>RESULT_DROPPED</c>) is read again, once, as every
+    /// <see cref="IRepeatableCall"/> is (<see cref="MessengerClient.CallAsync{TResult}"/>): reading twice changes nothing.
     /// </summary>
-    private static async Task<FileBytes> GetRangeAsync(MessengerClient client, GetFileCall call, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await client.CallAsync(call, cancellationToken);
-        }
-        catch (RpcException e) when (e.Name == ErrorNames.ResultDropped)
-        {
-            return await client.CallAsync(call, cancellationToken);
-        }
-    }
+    private static Task<FileBytes> GetRangeAsync(MessengerClient client, GetFileCall call, CancellationToken cancellationToken) =>
+        client.CallAsync(call, cancellationToken);
 }
 
 /// <summary>An upload failed part-way; call <see cref="MediaMethods.UploadFileAsync(MessengerClient, Stream, string, string, IProgress{long}?, CancellationToken, long?, int, MediaTransport, byte[], int?, int?, int?)"/> again with <see cref="FileId"/> to resume.</summary>

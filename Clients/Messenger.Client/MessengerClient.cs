@@ -140,8 +140,23 @@ public sealed class MessengerClient : IAsyncDisposable
     /// <c>random_id</c>). A call too large for one frame (<see cref="MessengerClientOptions.MaxFrameBytes"/>) fails at
     /// once with <see cref="ArgumentException"/>; after the connection closed for good (<see
     /// cref="MessengerClientOptions.AutoReconnect"/> off) every call fails at once with
-    /// <see cref="MessengerConnectionException"/>.</summary>
+    /// <see cref="MessengerConnectionException"/>. A call whose answer the server let go before it reached this
+    /// device (500 <c>RESULT_DROPPED</c>, after a reconnect) is sent again once, as a new call, if it is an
+    /// <see cref="IRepeatableCall"/> (its own key, e.g. a send's <c>random_id</c>, makes the repeat answer the first
+    /// run's result; or running it again changes nothing); any other call throws it.</summary>
     public async Task<TResult> CallAsync<TResult>(IRpcCall<TResult> call, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await CallOnceAsync(call, cancellationToken);
+        }
+        catch (RpcException e) when (e.Name == ErrorNames.ResultDropped && call is IRepeatableCall)
+        {
+            return await CallOnceAsync(call, cancellationToken);
+        }
+    }
+
+    private async Task<TResult> CallOnceAsync<TResult>(IRpcCall<TResult> call, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         cancellationToken.ThrowIfCancellationRequested();

@@ -346,7 +346,7 @@ public sealed record ChannelDifference(
 public sealed record GetChannelDifferenceCall(
     [property: Key("chat_id")] long ChatId,
     [property: Key("pts")] long Pts,
-    [property: Key("limit")] int Limit = 1000) : IRpcCall<ChannelDifference>;
+    [property: Key("limit")] int Limit = 1000) : IRpcCall<ChannelDifference>, IRepeatableCall;
 
 /// <summary><c>messages.search</c>: messages containing every word of <see cref="Query"/> (its first 16 words; the last
 /// four of two or more characters are prefix-matched, the others and one-character words match whole words; case- and

@@ -6,7 +6,7 @@ namespace Messenger.Contracts.Help;
 /// <summary><c>help.ping</c>: an RPC round trip; the server echoes <see cref="Id"/>.</summary>
 [RpcMethod("help.ping")]
 [MessagePackObject]
-public sealed record PingCall([property: Key("id")] long Id) : IRpcCall<Pong>;
+public sealed record PingCall([property: Key("id")] long Id) : IRpcCall<Pong>, IRepeatableCall;
 
 /// <summary>The answer to <see cref="PingCall"/>.</summary>
 [MessagePackObject]

@@ -53,7 +53,7 @@ public sealed record GetFileCall(
     [property: Key("media_id")] long MediaId,
     [property: Key("offset")] long Offset,
     [property: Key("limit")] int Limit,
-    [property: Key("thumb")] bool Thumb = false) : IRpcCall<FileBytes>;
+    [property: Key("thumb")] bool Thumb = false) : IRpcCall<FileBytes>, IRepeatableCall;
 
 /// <summary>A range of a media file.</summary>
 [MessagePackObject]
@@ -164,7 +164,7 @@ public sealed record ForwardMessagesCall(
     [property: Key("to_peer")] Peer ToPeer,
     [property: Key("random_ids")] long[] RandomIds,
     [property: Key("silent")] bool Silent = false,
-    [property: Key("topic_id")] long? TopicId = null) : IRpcCall<ForwardedMessages>;
+    [property: Key("topic_id")] long? TopicId = null) : IRpcCall<ForwardedMessages>, IRepeatableCall;
 
 /// <summary>The new messages, in the order of the ids, and the caller's log position after them (apply them as
 /// updates ending at <see cref="Pts"/>, <see cref="PtsCount"/> in all).</summary>

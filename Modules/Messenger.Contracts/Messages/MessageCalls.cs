@@ -35,7 +35,7 @@ public sealed record SendMessageCall(
     [property: Key("silent")] bool Silent = false,
     [property: Key("quote")] ReplyQuote? Quote = null,
     [property: Key("geo")] InputGeo? Geo = null,
-    [property: Key("topic_id")] long? TopicId = null) : IRpcCall<SentMessage>;
+    [property: Key("topic_id")] long? TopicId = null) : IRpcCall<SentMessage>, IRepeatableCall;
 
 /// <summary><c>messages.getHistory</c>: up to <see cref="Limit"/> (1–100) messages of the chat, newest first, older
 /// than <see cref="OffsetId"/> (0: from the newest). With <see cref="TopicId"/>, a forum's one topic (0: General, the
@@ -47,7 +47,7 @@ public sealed record GetHistoryCall(
     [property: Key("peer")] Peer Peer,
     [property: Key("offset_id")] long OffsetId = 0,
     [property: Key("limit")] int Limit = 50,
-    [property: Key("topic_id")] long? TopicId = null) : IRpcCall<MessageList>;
+    [property: Key("topic_id")] long? TopicId = null) : IRpcCall<MessageList>, IRepeatableCall;
 
 /// <summary><c>messages.getReplies</c>: the thread of message <see cref="MessageId"/> — the messages that answer it
 /// (<c>reply_to_id</c>), <b>oldest first</b>, newer than <see cref="OffsetId"/> (0: from the first), up to
@@ -136,7 +136,7 @@ public static class SharedMedia
 /// at most <see cref="Limit"/> (1–100). Errors: <c>OFFSET_INVALID</c>, <c>LIMIT_INVALID</c>.</summary>
 [RpcMethod("messages.getDialogs")]
 [MessagePackObject]
-public sealed record GetDialogsCall([property: Key("offset")] int Offset = 0, [property: Key("limit")] int Limit = 50) : IRpcCall<Dialogs>;
+public sealed record GetDialogsCall([property: Key("offset")] int Offset = 0, [property: Key("limit")] int Limit = 50) : IRpcCall<Dialogs>, IRepeatableCall;
 
 /// <summary><c>messages.getPeerDialogs</c>: the caller's chat-list rows for <see cref="Peers"/> (1–<see cref="PeerDialogLimits.MaxPeers"/>
 /// users, groups or channels), each as <c>messages.getDialogs</c> shows it, in the chat list's order; a peer the
@@ -145,7 +145,7 @@ public sealed record GetDialogsCall([property: Key("offset")] int Offset = 0, [p
 /// known kind or with an id below 1), <c>LIMIT_INVALID</c> (no peers or more than 100).</summary>
 [RpcMethod("messages.getPeerDialogs")]
 [MessagePackObject]
-public sealed record GetPeerDialogsCall([property: Key("peers")] Peer[] Peers) : IRpcCall<Dialogs>;
+public sealed record GetPeerDialogsCall([property: Key("peers")] Peer[] Peers) : IRpcCall<Dialogs>, IRepeatableCall;
 
 /// <summary>Limits of <see cref="GetPeerDialogsCall"/>.</summary>
 public static class PeerDialogLimits
@@ -214,14 +214,14 @@ public static class HistoryDeletion
 /// their senders get a <c>delivered</c> update. Errors: <c>MAX_ID_INVALID</c>.</summary>
 [RpcMethod("messages.received")]
 [MessagePackObject]
-public sealed record ReceivedMessagesCall([property: Key("max_id")] long MaxId) : IRpcCall<Done>;
+public sealed record ReceivedMessagesCall([property: Key("max_id")] long MaxId) : IRpcCall<Done>, IRepeatableCall;
 
 /// <summary><c>messages.readHistory</c>: the caller has read the chat up to <see cref="MaxId"/>. The caller's other
 /// devices get <c>read_inbox</c>, the sender gets <c>read_outbox</c>. Errors: <c>PEER_ID_INVALID</c>,
 /// <c>MAX_ID_INVALID</c>.</summary>
 [RpcMethod("messages.readHistory")]
 [MessagePackObject]
-public sealed record ReadHistoryCall([property: Key("peer")] Peer Peer, [property: Key("max_id")] long MaxId) : IRpcCall<AffectedMessages>;
+public sealed record ReadHistoryCall([property: Key("peer")] Peer Peer, [property: Key("max_id")] long MaxId) : IRpcCall<AffectedMessages>, IRepeatableCall;
 
 /// <summary><c>messages.getReadParticipants</c>: who has read the caller's message <see cref="Id"/> — the other user of a
 /// private chat, or the current members of a small group — by user id. Large groups and channels keep no per-reader
@@ -243,7 +243,7 @@ public sealed record ReadParticipants([property: Key("user_ids")] long[] UserIds
 /// <c>CHAT_SEND_MEDIA_FORBIDDEN</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>
 [RpcMethod("messages.setTyping")]
 [MessagePackObject]
-public sealed record SetTypingCall([property: Key("peer")] Peer Peer, [property: Key("action")] string Action) : IRpcCall<Done>;
+public sealed record SetTypingCall([property: Key("peer")] Peer Peer, [property: Key("action")] string Action) : IRpcCall<Done>, IRepeatableCall;
 
 /// <summary>Typing actions of <see cref="SetTypingCall"/>.</summary>
 public static class TypingActions

@@ -62,7 +62,7 @@ public sealed record SendPollCall(
     [property: Key("reply_to_id")] long? ReplyToId = null,
     [property: Key("silent")] bool Silent = false,
     [property: Key("quote")] ReplyQuote? Quote = null,
-    [property: Key("topic_id")] long? TopicId = null) : IRpcCall<SentMessage>;
+    [property: Key("topic_id")] long? TopicId = null) : IRpcCall<SentMessage>, IRepeatableCall;
 
 /// <summary><c>messages.sendVote</c>: the caller's choices in poll message <see cref="Id"/> (option indexes: one, or
 /// several in a multiple-choice poll), replacing their earlier vote; none takes the vote back. Anyone who can see the

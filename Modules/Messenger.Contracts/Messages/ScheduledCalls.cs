@@ -28,7 +28,7 @@ public sealed record SendScheduledCall(
     [property: Key("media")] Media.InputMedia? Media = null,
     [property: Key("silent")] bool Silent = false,
     [property: Key("quote")] ReplyQuote? Quote = null,
-    [property: Key("topic_id")] long? TopicId = null) : IRpcCall<ScheduledMessage>;
+    [property: Key("topic_id")] long? TopicId = null) : IRpcCall<ScheduledMessage>, IRepeatableCall;
 
 /// <summary><c>messages.getScheduled</c>: the caller's messages waiting to be sent in the chat, soonest first.
 /// Errors: <c>PEER_ID_INVALID</c>, 404 <c>CHAT_NOT_FOUND</c>.</summary>

@@ -26,7 +26,7 @@ public sealed record CreateTopicCall(
     [property: Key("peer")] Peer Peer,
     [property: Key("random_id")] long RandomId,
     [property: Key("title")] string Title,
-    [property: Key("icon_color")] int? IconColor = null) : IRpcCall<SentMessage>;
+    [property: Key("icon_color")] int? IconColor = null) : IRpcCall<SentMessage>, IRepeatableCall;
 
 /// <summary><c>messages.editTopic</c> (the topic's creator or an admin): renames it, recolours it, or closes it (only
 /// admins post in a closed topic) or reopens it; what is null stays. Posts the service message <c>topic_edit</c> in the

@@ -122,7 +122,7 @@ public sealed record SecretChats([property: Key("chats")] SecretChat[] Chats);
 public sealed record RequestSecretChatCall(
     [property: Key("user_id")] long UserId,
     [property: Key("random_id")] long RandomId,
-    [property: Key("g_a")] byte[] GA) : IRpcCall<SecretChat>;
+    [property: Key("g_a")] byte[] GA) : IRpcCall<SecretChat>, IRepeatableCall;
 
 /// <summary>
 /// <c>secret.acceptChat</c> (the participant, while Requested): accepts with the participant's public key
@@ -180,7 +180,7 @@ public sealed record SendEncryptedCall(
     [property: Key("data")] byte[] Data,
     [property: Key("silent")] bool Silent = false,
     [property: Key("file")] InputEncryptedFile? File = null,
-    [property: Key("service")] bool Service = false) : IRpcCall<SentEncryptedMessage>;
+    [property: Key("service")] bool Service = false) : IRpcCall<SentEncryptedMessage>, IRepeatableCall;
 
 /// <summary>
 /// <c>secret.readHistory</c>: the bound device read the other side's messages dated up to <see cref="MaxDate"/>; the
@@ -190,7 +190,7 @@ public sealed record SendEncryptedCall(
 /// </summary>
 [RpcMethod("secret.readHistory")]
 [MessagePackObject]
-public sealed record ReadSecretHistoryCall([property: Key("chat_id")] long ChatId, [property: Key("max_date")] long MaxDate) : IRpcCall<Done>;
+public sealed record ReadSecretHistoryCall([property: Key("chat_id")] long ChatId, [property: Key("max_date")] long MaxDate) : IRpcCall<Done>, IRepeatableCall;
 
 /// <summary>
 /// <c>secret.setTyping</c>: the bound device's user is typing; the other user's online devices get the ephemeral
@@ -200,13 +200,13 @@ public sealed record ReadSecretHistoryCall([property: Key("chat_id")] long ChatI
 /// </summary>
 [RpcMethod("secret.setTyping")]
 [MessagePackObject]
-public sealed record SetSecretTypingCall([property: Key("chat_id")] long ChatId) : IRpcCall<Done>;
+public sealed record SetSecretTypingCall([property: Key("chat_id")] long ChatId) : IRpcCall<Done>, IRepeatableCall;
 
 /// <summary><c>secret.getChats</c>: the caller's secret chats, from any device: those not discarded, and the 100 latest
 /// discarded in the last 30 days (so a device that resynced learns of endings).</summary>
 [RpcMethod("secret.getChats")]
 [MessagePackObject(keyAsPropertyName: true)] // no fields: still a map on the wire (README, Protocol)
-public sealed record GetSecretChatsCall : IRpcCall<SecretChats>;
+public sealed record GetSecretChatsCall : IRpcCall<SecretChats>, IRepeatableCall;
 
 /// <summary>Stable error names of secret chats (besides <c>PEER_ID_INVALID</c>, <c>RANDOM_ID_INVALID</c>,
 /// <c>USER_IS_BLOCKED</c> and <c>YOU_BLOCKED_USER</c> of messages).</summary>

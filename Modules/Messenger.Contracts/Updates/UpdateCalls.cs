@@ -56,14 +56,14 @@ public sealed record ChannelState([property: Key("chat_id")] long ChatId, [prope
 /// <summary><c>updates.getState</c>: the caller's current log position, with their large groups' positions.</summary>
 [RpcMethod("updates.getState")]
 [MessagePackObject(keyAsPropertyName: true)] // no fields: still a map on the wire (README, Protocol)
-public sealed record GetStateCall : IRpcCall<UpdatesState>;
+public sealed record GetStateCall : IRpcCall<UpdatesState>, IRepeatableCall;
 
 /// <summary><c>updates.getDifference</c>: up to <see cref="Limit"/> (1–1000) updates after <see cref="Pts"/>. A pts
 /// ahead of the log (e.g. the server's database was restored from a backup) is answered <c>too_long</c>, like a gap
 /// too large to replay. Errors: <c>PTS_INVALID</c> (negative), <c>LIMIT_INVALID</c>.</summary>
 [RpcMethod("updates.getDifference")]
 [MessagePackObject]
-public sealed record GetDifferenceCall([property: Key("pts")] long Pts, [property: Key("limit")] int Limit = 1000) : IRpcCall<Difference>;
+public sealed record GetDifferenceCall([property: Key("pts")] long Pts, [property: Key("limit")] int Limit = 1000) : IRpcCall<Difference>, IRepeatableCall;
 
 /// <summary><c>account.updateStatus</c>: marks the caller offline now (the app went to the background) or online
 /// again. Without calls the caller is online while any device is connected.</summary>
