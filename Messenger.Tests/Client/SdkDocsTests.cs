@@ -60,6 +60,24 @@ public sealed partial class SdkDocsTests
         string.Join(Environment.NewLine, wrong).Should().BeEmpty("each line of docs/sdk.md's Methods by area names the RPCs its method calls, and only RPCs the server has");
     }
 
+    [Fact]
+    public void TheRepeatedCallsSentence_NamesExactlyTheCallsMarkedRepeatable()
+    {
+        var marked = typeof(ContractsAssembly).Assembly.GetTypes()
+            .Where(type => typeof(IRepeatableCall).IsAssignableFrom(type) && !type.IsInterface)
+            .Select(type => type.GetCustomAttribute<RpcMethodAttribute>()?.Name ?? $"{type.Name} without [RpcMethod]")
+            .ToHashSet(StringComparer.Ordinal);
+        var text = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "sdk.md")).ReplaceLineEndings("\n");
+        var start = text.IndexOf("Repeated: ", StringComparison.Ordinal);
+        start.Should().BeGreaterThan(0, "docs/sdk.md lists the calls the SDK repeats on RESULT_DROPPED");
+        var sentence = text[start..text.IndexOf(". ", start, StringComparison.Ordinal)];
+        var named = RpcName().Matches(sentence).Select(match => match.Groups["name"].Value).ToHashSet(StringComparer.Ordinal);
+
+        marked.Should().Contain(["messages.send", "messages.getHistory", "upload.getFile"]).And.NotContain("messages.edit");
+        string.Join(", ", marked.Except(named)).Should().BeEmpty("docs/sdk.md names every call marked IRepeatableCall");
+        string.Join(", ", named.Except(marked)).Should().BeEmpty("every call docs/sdk.md says is repeated is marked IRepeatableCall");
+    }
+
     private static IEnumerable<MethodInfo> PublicMethods() =>
         typeof(MessengerClient).Assembly.GetExportedTypes()
             .Where(type => type == typeof(MessengerClient) || type.Name.EndsWith("Methods", StringComparison.Ordinal))

@@ -98,7 +98,7 @@ public sealed class IdleUnackedAnswersTests
     public async Task SendAnswer_UnackedWhenTheConnectionGoesDuringADownload_IsKeptForItsResend_TheRangesGoFirst()
     {
         // A phone changes networks just after sending a message, with two 1 MiB ranges of a download read: the send's
-        // small answer (its only confirmation; the SDK does not repeat such a call on RESULT_DROPPED) is older than the
+        // small answer (its only confirmation; the web client does not repeat a send on RESULT_DROPPED) is older than the
         // ranges, and the idle budget holds one range.
         await using var host = await SessionTestKit.StartHostAsync();
         var (alice, mediaId) = await SignUpWithFileAsync(host, "alice_sendkept");
