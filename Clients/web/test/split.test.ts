@@ -158,6 +158,12 @@ describe('a text too long for one message, as several', () => {
     expect(parts.length).toBeGreaterThan(1);
     for (const part of parts) expect(part).toMatch(/^```\n {4}line \d+ of indented code\n/);
     expect(parts.map(shown).join('\n')).toBe(shown(text));
+    // Indentation is not counted (the server counts a text trimmed), so a deep one does not make a blank part.
+    const deep = `\`\`\`\n${' '.repeat(90)}${'x'.repeat(30)}\n\`\`\``;
+    expect(split(`${words(10)}\n${deep}`, 100)).toEqual([words(10), deep]);
+    // A block right after a word, cut where it starts: its first line's indentation goes with that line.
+    const block = `\`\`\`\n${' '.repeat(8)}${'x'.repeat(60)}\n\`\`\``;
+    expect(split(`${words(10)}${block}`, 100)).toEqual([words(10), block]);
   });
 
   it('keeps the white space of code at a cut: a line\'s trailing spaces, blank lines, a space a long line is cut at', () => {
