@@ -43,9 +43,11 @@ function expectShares(text: string, parts: string[], formatting = true) {
     const lineBreaks = p === 0 ? 0 : 1;
     let from = at;
     while (from <= whole.chars.length - chars.length && !chars.every((c, i) => whole.chars[from + i] === c)) from++;
-    expect(from <= whole.chars.length - chars.length && mayGo(at, from, lineBreaks), `part ${p} is the whole's next share: ${JSON.stringify(part)}`).toBe(true);
+    const found = from <= whole.chars.length - chars.length && mayGo(at, from, lineBreaks);
+    expect(found, `part ${p} is the whole's next share: ${JSON.stringify(part)}`).toBe(true);
     const last = from + chars.length - 1;
-    expect(chars.length > 0 && (!isSpace(from) || whole.code[from]) && (!isSpace(last) || whole.code[last]), `part ${p} trimmed outside code`).toBe(true);
+    const trimmed = chars.length > 0 && (!isSpace(from) || whole.code[from]) && (!isSpace(last) || whole.code[last]);
+    expect(trimmed, `part ${p} trimmed outside code`).toBe(true);
     at = last + 1;
   });
   expect(mayGo(at, whole.chars.length, 0), 'nothing left out after the last part').toBe(true);
@@ -67,7 +69,8 @@ const shown = (markup: string) => toEntities(parseRich(markup.trim())).text;
 /** The characters of a text's code spans and blocks, one after the other. */
 const codeOf = (markup: string) => {
   const { text, entities } = toEntities(parseRich(markup.trim()));
-  return entities.filter((e) => e.type === 'code' || e.type === 'pre').map((e) => text.slice(e.offset, e.offset + e.length)).join('');
+  const code = entities.filter((e) => e.type === 'code' || e.type === 'pre');
+  return code.map((e) => text.slice(e.offset, e.offset + e.length)).join('');
 };
 const words = (n: number, word = 'word') => Array.from({ length: n }, () => word).join(' ');
 

@@ -8,11 +8,12 @@ import { ESCAPABLE, fitsLength, parseRich, SPACE, toEntities, type Entity, type 
  * end), cut at the last paragraph break that leaves the part at least half the limit, else a line break, else a
  * sentence's end, else a space (looked for in the whole part when its second half has none), else hard — on a
  * grapheme's boundary, never inside a surrogate pair, and before a mention, link or other span that the cut would land
- * in when that span starts in the part's second half. The white space at a cut goes with it, but code's: in a code span or block only the one line
- * break at the cut goes (a message ends its line), so a code line keeps its indentation (the text's first one too) and
- * its trailing spaces, and a long code line cut at a space keeps that white space at the end of the one part; should
- * only a code block's white space follow a cut (its last lines blank), it ends that part rather than be one. So the
- * parts show the whole exactly but for the white space at cuts outside code and one line break at each cut inside it.
+ * in when that span starts in the part's second half. The white space at a cut goes with it, but code's: in a code
+ * span or block only the one line break at the cut goes (a message ends its line), so a code line keeps its indentation
+ * (the text's first one too) and its trailing spaces, and a long code line cut at a space keeps that white space at the
+ * end of the one part; should only a code block's white space follow a cut (its last lines blank), it ends that part
+ * rather than be one. So the parts show the whole exactly but for the white space at cuts outside code and one line
+ * break at each cut inside it.
  * A span the cut goes through is closed at the end of the one part and opened again at the start of the next, so each
  * part keeps its bold, links and code: the parts are written anew from the parsed text (`toMarkup`), and each is
  * checked to read back as its share of the whole.
@@ -38,7 +39,9 @@ export function splitMessage(text: string, limit: number): string[] | null {
       const cut = shown.length - lead <= budget ? shown.length : cutPoint(shown, entities, lead, budget);
       let [end, next] = whiteSpaceAt(shown, code, start, cut);
       // Only a code block's white space after the cut (its last lines blank): it ends this part rather than be one.
-      if (next < shown.length && pastSpace(shown, next) === shown.length) [end, next] = [trimEnd(shown, code, start, shown.length), shown.length];
+      if (next < shown.length && pastSpace(shown, next) === shown.length) {
+        [end, next] = [trimEnd(shown, code, start, shown.length), shown.length];
+      }
       const part = writePart(sliceNodes(nodes, start, end));
       if (part === null) return null;
       if (fitsLength(part, limit)) {
@@ -92,10 +95,10 @@ function trimEnd(text: string, code: Uint8Array, start: number, end: number): nu
 
 /**
  * Where the part from `start` cut at `cut` ends, and where the next one starts: the white space there goes, but code's.
- * In a code span or block the white space at the cut up to its first line break (a line's trailing spaces) ends the part,
- * that line break goes (a message ends its line), and the rest (the next line's indentation) starts the next part; with
- * no line break (a long line cut at a space) it all ends the part. White space a code span or block starts with (its
- * first line's indentation) starts the next part.
+ * In a code span or block the white space at the cut up to its first line break (a line's trailing spaces) ends the
+ * part, that line break goes (a message ends its line), and the rest (the next line's indentation) starts the next
+ * part; with no line break (a long line cut at a space) it all ends the part. White space a code span or block starts
+ * with (its first line's indentation) starts the next part.
  */
 function whiteSpaceAt(text: string, code: Uint8Array, start: number, cut: number): [number, number] {
   let next = cut;
@@ -120,7 +123,8 @@ function breakAt(text: string, from: number, to: number): number {
   return SENTENCE_END.test(text.slice(Math.max(0, from - 8), from)) ? Break.Sentence : Break.Space;
 }
 
-/** Where the part starting at `start` ends (the white space from there on goes with the cut, but code's: `whiteSpaceAt`). */
+/** Where the part starting at `start` ends (the white space from there on goes with the cut, but code's:
+ * `whiteSpaceAt`). */
 function cutPoint(text: string, entities: Entity[], start: number, budget: number): number {
   const last = start + budget;
   const inside = (at: number) => entities.some((e) => e.offset < at && at < e.offset + e.length);
