@@ -5,20 +5,52 @@ import { splitMessage } from '../src/ui/split';
 const LIMIT = MAX_TEXT_LENGTH;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Each character the reader sees, but white space, with the formatting over it ("a bold link to x" as
- * `a|bold,link:https://x`): the parts must show the same sequence, so nothing is lost, doubled or unformatted. */
-function styled(markup: string): string[] {
+/** Each character the reader sees, white space too, with the formatting over it ("a bold link to x" as
+ * `a|bold,link:https://x`, or only the character when `formatting` is off), and whether it is code's (a code span or
+ * block). */
+function read(markup: string, formatting = true): { chars: string[]; code: boolean[] } {
   const { text, entities } = toEntities(parseRich(markup.trim()));
-  const out: string[] = [];
+  const chars: string[] = [];
+  const code: boolean[] = [];
   for (let i = 0; i < text.length; i++) {
-    if (SPACE.test(text[i])) continue;
-    const over = entities
-      .filter((e) => e.offset <= i && i < e.offset + e.length)
-      .map((e) => (e.url ? `${e.type}:${e.url}` : e.type))
-      .sort();
-    out.push(`${text[i]}|${over.join(',')}`);
+    const over = entities.filter((e) => e.offset <= i && i < e.offset + e.length);
+    const names = over.map((e) => (e.url ? `${e.type}:${e.url}` : e.type)).sort();
+    chars.push(formatting ? `${text[i]}|${names.join(',')}` : text[i]);
+    code.push(over.some((e) => e.type === 'code' || e.type === 'pre'));
   }
-  return out;
+  return { chars, code };
+}
+
+/**
+ * That the parts show the whole exactly, formatted alike (or only its characters, without `formatting`), but for the
+ * white space at a cut: there every white-space character outside code goes, and inside a code span or block only the
+ * one line break at the cut, so a code line keeps its indentation and its trailing spaces. No part starts or ends with
+ * white space outside code, and before the first part and after the last only white space outside code is left out.
+ */
+function expectShares(text: string, parts: string[], formatting = true) {
+  const whole = read(text, formatting);
+  const isSpace = (i: number) => SPACE.test(whole.chars[i][0]);
+  const mayGo = (from: number, to: number, lineBreaks: number) => {
+    for (let i = from; i < to; i++) {
+      if (!isSpace(i)) return false;
+      if (whole.code[i] && (whole.chars[i][0] !== '\n' || --lineBreaks < 0)) return false;
+    }
+    return true;
+  };
+  let at = 0;
+  parts.forEach((part, p) => {
+    const { chars } = read(part, formatting);
+    const lineBreaks = p === 0 ? 0 : 1;
+    let from = at;
+    while (from <= whole.chars.length - chars.length && !chars.every((c, i) => whole.chars[from + i] === c)) from++;
+    const found = from <= whole.chars.length - chars.length && mayGo(at, from, lineBreaks);
+    expect(found, `part ${p} is the whole's next share: ${JSON.stringify(part)}`).toBe(true);
+    const last = from + chars.length - 1;
+    const trimmed = chars.length > 0 && (!isSpace(from) || whole.code[from]) && (!isSpace(last) || whole.code[last]);
+    expect(trimmed, `part ${p} trimmed outside code`).toBe(true);
+    at = last + 1;
+  });
+  expect(mayGo(at, whole.chars.length, 0), 'nothing left out after the last part').toBe(true);
 }
 
 function split(text: string, limit = LIMIT): string[] {
@@ -29,11 +61,17 @@ function split(text: string, limit = LIMIT): string[] {
     expect(part.trim()).not.toBe('');
     expect(LONE_SURROGATE.test(part)).toBe(false);
   }
-  expect(parts!.flatMap(styled)).toEqual(styled(text));
+  expectShares(text, parts!);
   return parts!;
 }
 
 const shown = (markup: string) => toEntities(parseRich(markup.trim())).text;
+/** The characters of a text's code spans and blocks, one after the other. */
+const codeOf = (markup: string) => {
+  const { text, entities } = toEntities(parseRich(markup.trim()));
+  const code = entities.filter((e) => e.type === 'code' || e.type === 'pre');
+  return code.map((e) => text.slice(e.offset, e.offset + e.length)).join('');
+};
 const words = (n: number, word = 'word') => Array.from({ length: n }, () => word).join(' ');
 
 describe('a text too long for one message, as several', () => {
@@ -116,18 +154,53 @@ describe('a text too long for one message, as several', () => {
     expect(parts[1]).toContain('```\nand `a**b` @alice_b \\*\\*not bold\\*\\* snake_case 2*3 \\@nobody');
   });
 
+  it('keeps a code line\'s indentation at a cut inside a code block, the first line\'s too: only the line break at the cut goes', () => {
+    const lines = Array.from({ length: 40 }, (_, i) => `    line ${i} of indented code`);
+    const text = `\`\`\`\n${lines.join('\n')}\n\`\`\``;
+    const parts = split(text, 300);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) expect(part).toMatch(/^```\n {4}line \d+ of indented code\n/);
+    expect(parts.map(shown).join('\n')).toBe(shown(text));
+    // Indentation is not counted (the server counts a text trimmed), so a deep one does not make a blank part.
+    const deep = `\`\`\`\n${' '.repeat(90)}${'x'.repeat(30)}\n\`\`\``;
+    expect(split(`${words(10)}\n${deep}`, 100)).toEqual([words(10), deep]);
+    // A block right after a word, cut where it starts: its first line's indentation goes with that line.
+    const block = `\`\`\`\n${' '.repeat(8)}${'x'.repeat(60)}\n\`\`\``;
+    expect(split(`${words(10)}${block}`, 100)).toEqual([words(10), block]);
+  });
+
+  it('keeps the white space of code at a cut: a line\'s trailing spaces, blank lines, a space a long line is cut at', () => {
+    const block = Array.from({ length: 30 }, (_, i) => `def f${i}():  \n\n\treturn ${i}   `).join('\n');
+    const text = `Code:\n\`\`\`\n${block}\n\`\`\`\nend`;
+    const parts = split(text, 200);
+    expect(parts.length).toBeGreaterThan(2);
+    expect(parts.slice(1).every((part) => /^```\n(\n?\treturn|def)/.test(part))).toBe(true);
+    expect(parts.map(codeOf).join('\n')).toBe(codeOf(text));
+    const long = `\`\`\`\n${Array.from({ length: 60 }, (_, i) => `x${i} = y`).join('  ')}\n\`\`\``;
+    const cut = split(long, 200);
+    expect(cut.length).toBeGreaterThan(1);
+    expect(cut.map(shown).join('')).toBe(shown(long));
+    const span = `${words(30)} \`${Array.from({ length: 30 }, () => 'a  b').join(' ')}\` ${words(30)}`;
+    const spans = split(span, 100);
+    expect(spans.filter((part) => part.includes('`'))).toHaveLength(2);
+    expect(spans.map(codeOf).join('')).toBe(codeOf(span));
+  });
+
   it('does not cut hard inside a mention or a link when it can cut before it', () => {
     const text = `${'x'.repeat(LIMIT - 10)}-@alice_smith-${'y'.repeat(100)}`;
     const parts = split(text);
     expect(parts[1].startsWith('@alice_smith')).toBe(true);
   });
 
-  it('leaves the white space at a cut and at the end out of every part: none is blank', () => {
+  it('leaves the white space at a cut and at the end out of every part but a code block\'s: none is blank', () => {
     const text = `${words(800)}  \n \n\t ${words(800)}\n\n\`\`\`\n   \n\`\`\`\n   `;
     const parts = split(text);
     expect(parts).toHaveLength(2);
     for (const part of parts) expect(part).toBe(part.trim());
-    expect(parts[1].endsWith('word')).toBe(true);
+    expect(parts[0].endsWith('word')).toBe(true);
+    expect(parts[1].endsWith('word\n\n```\n   \n```')).toBe(true);
+    const blankLines = `\`\`\`\n${'y'.repeat(90)}\n${' '.repeat(20)}\n\`\`\``;
+    expect(split(`${words(20)}\n\n${blankLines}`, 100)).toEqual([words(20), blankLines]);
   });
 
   it('keeps each part within the markup bound when long addresses make the markup longer than the text', () => {
@@ -161,18 +234,18 @@ describe('a text too long for one message, as several', () => {
       '**bold words here**', '__italic__', '~~gone~~', '||a secret||', '`code`', '```\nblock\nof code\n```\n', '[a link text](https://x.org/a_(b))',
       'https://a.org/b?q=1', '@alice_1', '\\*\\*', 'snake_case', '2*3', '**bold __and italic__ [link](https://y.org) @bob_22**', ' ', ' ',
       '\n', '\n\n', '. ', 'word', 'words', '😀', '🇫🇷', 'é', '||**spoiled bold** `code`||',
+      '```\n    indented\n\tline  \n\n  more  \n```\n', '```py\n\n  if x:\n      y()\n```', '`a  b  c`', '** bold `co de` bold**',
     ];
     for (const text of randomTexts(pieces, 60, 900)) split(text, 200);
   });
 
   it('splits even markup no one types into parts with all its characters', () => {
-    const pieces = ['**', '__', '~~', '||', '`', '```', '[', '](https://x.org/)', 'https://a.org/b', '@alice_1', '\\', '\\*', ' ', '\n', '\n\n', '. ', 'word', '😀', 'é', '*', '_'];
-    const visible = (markup: string) => toEntities(parseRich(markup.trim())).text.replace(/\s+/g, '');
+    const pieces = ['**', '__', '~~', '||', '`', '```', '[', '](https://x.org/)', 'https://a.org/b', '@alice_1', '\\', '\\*', ' ', '  ', '\t', '\n', '\n\n', '\n    ', '. ', 'word', '😀', 'é', '*', '_'];
     for (const text of randomTexts(pieces, 300, 700)) {
       const parts = splitMessage(text, 200);
       expect(parts).not.toBeNull();
       for (const part of parts!) expect(fitsLength(part, 200)).toBe(true);
-      expect(parts!.map(visible).join('')).toBe(visible(text));
+      expectShares(text, parts!, false);
     }
   });
 });

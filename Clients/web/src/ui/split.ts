@@ -3,13 +3,20 @@ import { ESCAPABLE, fitsLength, parseRich, SPACE, toEntities, type Entity, type 
 
 /**
  * A text too long for one message as several, as Telegram's clients send a pasted long text: each part at most `limit`
- * characters as the reader sees them (and its markup within the server's bound, {@link fitsLength}), cut at the last
- * paragraph break that leaves the part at least half the limit, else a line break, else a sentence's end, else a space
- * (looked for in the whole part when its second half has none), else hard — on a grapheme's boundary, never inside a
- * surrogate pair, and before a mention, link or other span that the cut would land in when that span starts in the
- * part's second half. The white space at a cut goes with it. A span the cut goes through is closed at the end of the
- * one part and opened again at the start of the next, so each part keeps its bold, links and code: the parts are written
- * anew from the parsed text (`toMarkup`), and each is checked to read back as its share of the whole.
+ * characters as the reader sees them, trimmed as the server counts them (and its markup within the server's bound,
+ * {@link fitsLength}; a code line's indentation at its start is not counted, up to the limit, nor white space at its
+ * end), cut at the last paragraph break that leaves the part at least half the limit, else a line break, else a
+ * sentence's end, else a space (looked for in the whole part when its second half has none), else hard — on a
+ * grapheme's boundary, never inside a surrogate pair, and before a mention, link or other span that the cut would land
+ * in when that span starts in the part's second half. The white space at a cut goes with it, but code's: in a code
+ * span or block only the one line break at the cut goes (a message ends its line), so a code line keeps its indentation
+ * (the text's first one too) and its trailing spaces, and a long code line cut at a space keeps that white space at the
+ * end of the one part; should only a code block's white space follow a cut (its last lines blank), it ends that part
+ * rather than be one. So the parts show the whole exactly but for the white space at cuts outside code and one line
+ * break at each cut inside it.
+ * A span the cut goes through is closed at the end of the one part and opened again at the start of the next, so each
+ * part keeps its bold, links and code: the parts are written anew from the parsed text (`toMarkup`), and each is
+ * checked to read back as its share of the whole.
  *
  * A text that fits is one part, as typed (trimmed); an empty or blank one is none. Null when a part cannot be sent: its
  * characters would not read back as its share (no text is known to do it), or one character's markup is over the bound
@@ -21,23 +28,31 @@ export function splitMessage(text: string, limit: number): string[] | null {
   const nodes = parseRich(typed);
   const { text: shown, entities } = toEntities(nodes);
   const parts: string[] = [];
-  let start = skipSpace(shown, 0);
+  const code = codeAt(shown, entities);
+  let start = skipSpace(shown, code, 0);
   while (start < shown.length) {
+    // A part's leading white space (a code line's indentation) is not counted, as the server counts a text trimmed; a
+    // run longer than the limit (no one indents so deep) is cut like any text.
+    const lead = Math.min(pastSpace(shown, start), start + limit);
     let budget = limit;
     for (;;) {
-      const cut = shown.length - start <= budget ? shown.length : cutPoint(shown, entities, start, budget);
-      const end = trimEnd(shown, start, cut);
+      const cut = shown.length - lead <= budget ? shown.length : cutPoint(shown, entities, lead, budget);
+      let [end, next] = whiteSpaceAt(shown, code, start, cut);
+      // Only a code block's white space after the cut (its last lines blank): it ends this part rather than be one.
+      if (next < shown.length && pastSpace(shown, next) === shown.length) {
+        [end, next] = [trimEnd(shown, code, start, shown.length), shown.length];
+      }
       const part = writePart(sliceNodes(nodes, start, end));
       if (part === null) return null;
       if (fitsLength(part, limit)) {
         parts.push(part);
-        start = skipSpace(shown, cut);
+        start = next;
         break;
       }
       // The markup makes this part too long (links with long addresses, escapes): fewer characters of it. A character
       // whose markup alone is too long (a link to a longer address than the markup's bound) cannot be sent at all.
-      if (end - start <= 1) return null;
-      budget = Math.max(1, Math.floor((end - start) * 0.75));
+      if (end - lead <= 1 || budget === 1) return null;
+      budget = Math.max(1, Math.min(budget - 1, Math.floor((end - lead) * 0.75)));
     }
   }
   return parts;
@@ -45,14 +60,53 @@ export function splitMessage(text: string, limit: number): string[] | null {
 
 const isSpace = (c: string | undefined) => c !== undefined && SPACE.test(c);
 
-function skipSpace(text: string, at: number): number {
+/** Past the white space from `at` on, code's too. */
+function pastSpace(text: string, at: number): number {
   while (at < text.length && isSpace(text[at])) at++;
   return at;
 }
 
-function trimEnd(text: string, start: number, end: number): number {
-  while (end > start && isSpace(text[end - 1])) end--;
+const CODE = 1;
+const CODE_START = 2;
+
+/** Which characters of `text` are code's (a code span or block), whose white space is kept as typed: CODE, or
+ * CODE_START for the first of a span or block. */
+function codeAt(text: string, entities: Entity[]): Uint8Array {
+  const code = new Uint8Array(text.length);
+  for (const e of entities) {
+    if (e.type !== 'code' && e.type !== 'pre') continue;
+    code.fill(CODE, e.offset, e.offset + e.length);
+    code[e.offset] = CODE_START;
+  }
+  return code;
+}
+
+/** Past the white space from `at` on that is not code's. */
+function skipSpace(text: string, code: Uint8Array, at: number): number {
+  while (at < text.length && isSpace(text[at]) && !code[at]) at++;
+  return at;
+}
+
+/** Before the white space up to `end` that is not code's. */
+function trimEnd(text: string, code: Uint8Array, start: number, end: number): number {
+  while (end > start && isSpace(text[end - 1]) && !code[end - 1]) end--;
   return end;
+}
+
+/**
+ * Where the part from `start` cut at `cut` ends, and where the next one starts: the white space there goes, but code's.
+ * In a code span or block the white space at the cut up to its first line break (a line's trailing spaces) ends the
+ * part, that line break goes (a message ends its line), and the rest (the next line's indentation) starts the next
+ * part; with no line break (a long line cut at a space) it all ends the part. White space a code span or block starts
+ * with (its first line's indentation) starts the next part.
+ */
+function whiteSpaceAt(text: string, code: Uint8Array, start: number, cut: number): [number, number] {
+  let next = cut;
+  if (code[cut] === CODE) {
+    while (next < text.length && isSpace(text[next]) && code[next] && text[next] !== '\n') next++;
+    if (text[next] === '\n' && code[next]) return [next, skipSpace(text, code, next + 1)];
+  }
+  return [trimEnd(text, code, start, next), skipSpace(text, code, next)];
 }
 
 /** Stronger breaks first: a paragraph, a line, a sentence's end, a space. */
@@ -69,7 +123,8 @@ function breakAt(text: string, from: number, to: number): number {
   return SENTENCE_END.test(text.slice(Math.max(0, from - 8), from)) ? Break.Sentence : Break.Space;
 }
 
-/** Where the part starting at `start` ends (the white space from there on goes with the cut). */
+/** Where the part starting at `start` ends (the white space from there on goes with the cut, but code's:
+ * `whiteSpaceAt`). */
 function cutPoint(text: string, entities: Entity[], start: number, budget: number): number {
   const last = start + budget;
   const inside = (at: number) => entities.some((e) => e.offset < at && at < e.offset + e.length);
