@@ -17,6 +17,16 @@ internal sealed class FuzzRun(string family, int defaultCases)
     private readonly List<string> _failures = [];
     private readonly Dictionary<string, int> _answers = [];
 
+    /// <summary>The host's settings for a fuzz family: its log written to <paramref name="logDirectory"/> (read by
+    /// <see cref="ShouldLeaveEveryoneWellAsync"/>'s check) and the limits a burst of cases from one address would meet lifted.</summary>
+    public static Dictionary<string, string?> HostSettings(string logDirectory) => new(LogFiles.Settings(logDirectory))
+    {
+        ["Messenger:Session:RegistrationsPerAddress"] = "1000",
+        ["Messenger:Message:PostsPerSecond"] = "0",
+        ["Messenger:Protocol:WritesPerSecond"] = "100000",
+        ["Messenger:Protocol:WriteBurst"] = "100000",
+    };
+
     public int Seed { get; } = int.TryParse(Environment.GetEnvironmentVariable("MESSENGER_FUZZ_SEED"), out var seed) ? seed : 20261207;
 
     public int Cases { get; } = int.TryParse(Environment.GetEnvironmentVariable("MESSENGER_FUZZ_CASES"), out var cases) && cases > 0 ? cases : defaultCases;

@@ -43,13 +43,7 @@ public sealed class MediaStreamFuzzTests(ITestOutputHelper output)
     {
         using var logs = new TempDirectory();
         var ticketClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var settings = new Dictionary<string, string?>(LogFiles.Settings(logs.Path))
-        {
-            ["Messenger:Session:RegistrationsPerAddress"] = "1000",
-            ["Messenger:Message:PostsPerSecond"] = "0",
-            ["Messenger:Protocol:WritesPerSecond"] = "100000",
-            ["Messenger:Protocol:WriteBurst"] = "100000",
-        };
+        var settings = FuzzRun.HostSettings(logs.Path);
         // The tickets' own clock, so that an expired ticket costs no wait.
         await using var host = await SessionTestKit.StartHostAsync(settings, configureServices: s => s.AddSingleton(new MediaStreamTickets(ticketClock)));
         var run = new FuzzRun("media stream", 60);

@@ -77,13 +77,7 @@ public sealed class BotApiFuzzTests(ITestOutputHelper output)
     public async Task EveryBotApiMethod_WebhookAndFileDownload_WithGeneratedBadInput_AnswersTheDocumentedJson_AndDisturbsNoOne()
     {
         using var logs = new TempDirectory();
-        var settings = new Dictionary<string, string?>(LogFiles.Settings(logs.Path))
-        {
-            ["Messenger:Session:RegistrationsPerAddress"] = "1000",
-            ["Messenger:Message:PostsPerSecond"] = "0",
-            ["Messenger:Protocol:WritesPerSecond"] = "100000",
-            ["Messenger:Protocol:WriteBurst"] = "100000",
-        };
+        var settings = FuzzRun.HostSettings(logs.Path);
         await using var host = await SessionTestKit.StartHostAsync(settings);
         using var http = host.CreateHttpClient();
         var run = new FuzzRun("bot API", 300);

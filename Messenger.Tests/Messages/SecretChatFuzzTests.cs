@@ -28,13 +28,7 @@ public sealed class SecretChatFuzzTests(ITestOutputHelper output)
     public async Task SendEncrypted_WithGeneratedBadCiphertexts_AnswersANamedErrorOrRelaysTheBlob_AndRealMessagesStillArrive()
     {
         using var logs = new TempDirectory();
-        var settings = new Dictionary<string, string?>(LogFiles.Settings(logs.Path))
-        {
-            ["Messenger:Session:RegistrationsPerAddress"] = "1000",
-            ["Messenger:Message:PostsPerSecond"] = "0",
-            ["Messenger:Protocol:WritesPerSecond"] = "100000",
-            ["Messenger:Protocol:WriteBurst"] = "100000",
-        };
+        var settings = FuzzRun.HostSettings(logs.Path);
         await using var host = await SessionTestKit.StartHostAsync(settings);
         var run = new FuzzRun("secret chat", 150);
         await using var alice = await SecretDevice.SignUpAsync(host, "alice_sfz");
