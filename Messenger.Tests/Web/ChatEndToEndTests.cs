@@ -1060,7 +1060,7 @@ public sealed partial class ChatEndToEndTests(BrowserFixture browser, ITestOutpu
         var tooLong = new string('x', 4097);
         await box.FillAsync(tooLong);
         await box.PressAsync("Enter");
-        await Expect(alice.Page.Locator(".composer__error")).ToHaveTextAsync("A message may show at most 4096 characters");
+        await Expect(alice.Page.Locator(".composer__error")).ToHaveTextAsync("A message may show at most 4,096 characters (4,097 / 4,096 characters: 1 too many)");
         await Expect(box).ToHaveValueAsync(tooLong);
         AssertNoProblems();
     }
