@@ -11,14 +11,7 @@ public static class OptionsProblems
         }
     }
 
-    public static void RequireInRange(ICollection<string> problems, string section, string key, int value, int min, int max)
-    {
-        if (value < min || value > max)
-        {
-            problems.Add($"{section}:{key}: must be between {min} and {max} (was {value})");
-        }
-    }
-
+    /// <summary>For int settings too (they widen to long).</summary>
     public static void RequireInRange(ICollection<string> problems, string section, string key, long value, long min, long max)
     {
         if (value < min || value > max)

@@ -39,8 +39,9 @@ export function saveDraft(chatKey: string, text: string): void {
 
 /**
  * Before a sign-out: the drafts still waiting for a pause in the typing go to the server now, and this waits (at most
- * FLUSH_WAIT_MS) for every save on its way (and the other calls given, the reads flushed with them), so that clearDrafts then drops nothing the server lacks. A save that fails
- * (offline) is lost with the sign-out, as the outbox's messages are.
+ * FLUSH_WAIT_MS) for every save on its way and the other calls given (the reads flushed with them), so that clearDrafts
+ * then drops nothing the server lacks. A save that fails (offline) is lost with the sign-out, as the outbox's messages
+ * are.
  */
 export async function flushDrafts(also: Promise<unknown>[] = []): Promise<void> {
   sendDraftsNow();
