@@ -40,6 +40,25 @@ public sealed class RepeatableCallsTests
     }
 
     [Fact]
+    public async Task SaveFilePart_WhoseAnswerWasDropped_IsRepeatedOnce_AndTheFileArrivesWhole()
+    {
+        await using var host = await StartHostAsync();
+        await using var alice = await host.SignedInClientAsync("alice_partrepeat");
+        var (bob, lose) = await ConnectAsync(host, "bob_partrepeat");
+        await using var _ = bob;
+        var alicePeer = Peer.User(await bob.IdOfAsync("alice_partrepeat"));
+        var bytes = MediaTestKit.RandomBytes((512 * 1024) + 10_000, 47);
+
+        // One part at a time: the first answer lost is part 0's, whose repeat writes the same bytes again.
+        lose.NextAnswer();
+        var input = await bob.UploadAsync(bytes, parallelism: 1, transport: MediaTransport.Rpc);
+
+        lose.Dropped.Should().Be(1, "part 0 was answered RESULT_DROPPED, then saved again");
+        var sent = await bob.SendMediaAsync(alicePeer, input);
+        MediaTestKit.Sha256(await alice.DownloadAsync(sent.Message.Media!)).Should().Be(MediaTestKit.Sha256(bytes));
+    }
+
+    [Fact]
     public async Task BlockUser_WhoseAnswerWasDropped_IsNotRepeated_AndThrowsResultDropped()
     {
         await using var host = await StartHostAsync();

@@ -1,4 +1,5 @@
 using Messenger.Client;
+using Messenger.Contracts.Help;
 using Messenger.Session.Passwords;
 using Messenger.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -110,6 +111,23 @@ public sealed class RegistrationTests : IAsyncLifetime
 
 public sealed class RegistrationModeTests
 {
+    [Theory]
+    [InlineData("Open", Registrations.Open)]
+    [InlineData("InviteOnly", Registrations.InviteOnly)]
+    [InlineData("Closed", Registrations.Closed)]
+    public async Task GetConfig_BeforeAndAfterTheFirstAccount_TellsWhetherThereAreAccountsAndWhatRegisteringAsks(string mode, string registration)
+    {
+        await using var host = await StartHostAsync(new Dictionary<string, string?> { ["Messenger:Session:RegistrationMode"] = mode });
+        await using var visitor = await host.ConnectAsync();
+
+        var before = await visitor.CallAsync(new GetConfigCall());
+        await using var admin = await host.SignedInClientAsync("founder");
+        var after = await visitor.CallAsync(new GetConfigCall());
+
+        (before.HasAccounts, before.Registration).Should().Be((false, Registrations.Open), "the first account is taken whatever the mode");
+        (after.HasAccounts, after.Registration).Should().Be((true, registration));
+    }
+
     [Fact]
     public async Task Register_WhenInviteOnly_NeedsAnInviteForAllButTheFirstAccount()
     {

@@ -3,7 +3,7 @@ import { DOWNLOAD_CHUNK, PART_SIZE, THUMB_MAX_BYTES, downloadFile, downloadThumb
 import { frameSize, frameTime } from '../src/ui/describeMedia';
 import { decodePayload, encodePayload } from '../src/protocol/codec';
 import type { Methods } from '../src/api/methods';
-import { ErrorNames, RpcError, type MessageMedia } from '../src/api/types';
+import { RpcError, type MessageMedia } from '../src/api/types';
 import { sleep, until } from './helpers';
 
 type Upload = Methods['upload'];
@@ -185,37 +185,6 @@ describe('downloadFile', () => {
     expect(requests.every(([offset, limit]) => offset % 4096 === 0 && limit === DOWNLOAD_CHUNK)).toBe(true);
     expect((await downloadFile(upload, { ...media, mime_type: 'image/svg+xml' })).type).toBe('application/octet-stream');
     expect((await downloadFile(upload, { ...media, mime_type: 'video/mp4' })).type).toBe('video/mp4');
-  });
-});
-
-describe('a range whose answer the server let go', () => {
-  const size = 2 * DOWNLOAD_CHUNK + 10;
-  const content = new Uint8Array(size).map((_, i) => (i * 3) & 0xff);
-  const media: MessageMedia = { id: 6, kind: 'document', name: 'y.bin', mime_type: 'application/octet-stream', size, width: null, height: null };
-
-  /** getFile answering `error` once for the range at `failAt`, then the bytes. */
-  function failingOnce(failAt: number, error: RpcError) {
-    const requests: number[] = [];
-    const upload = {
-      getFile: async (a: { offset: number; limit: number }) => {
-        requests.push(a.offset);
-        if (a.offset === failAt && requests.filter((o) => o === failAt).length === 1) throw error;
-        return { bytes: content.slice(a.offset, a.offset + a.limit) };
-      },
-    } as unknown as Upload;
-    return { upload, requests };
-  }
-
-  it('is read again (RESULT_DROPPED: the call ran, its answer was lost with a connection)', async () => {
-    const { upload, requests } = failingOnce(DOWNLOAD_CHUNK, new RpcError(ErrorNames.ResultDropped, 500));
-    const blob = await downloadFile(upload, media);
-    expect(Buffer.from(await blob.arrayBuffer()).equals(Buffer.from(content))).toBe(true);
-    expect(requests.filter((o) => o === DOWNLOAD_CHUNK)).toHaveLength(2);
-  });
-
-  it('but any other error fails the download', async () => {
-    const { upload } = failingOnce(DOWNLOAD_CHUNK, new RpcError('MEDIA_INVALID', 404));
-    await expect(downloadFile(upload, media)).rejects.toMatchObject({ name: 'MEDIA_INVALID' });
   });
 });
 

@@ -7,7 +7,8 @@ namespace Messenger.Contracts.Media;
 /// <summary><c>upload.saveFilePart</c>: stores part <see cref="Part"/> (0-based) of the caller's upload
 /// <see cref="FileId"/> (a random non-zero id the client chooses), which has <see cref="TotalParts"/> parts. Every part
 /// but the last has the same size, a multiple of 1 KiB that divides 512 KiB; the last may be smaller (not empty).
-/// Parts may come in any order and in parallel; sending a part again overwrites it. Files are at most 2 GiB by default.
+/// Parts may come in any order and in parallel; sending a part again overwrites it (the same bytes again change
+/// nothing, so the call is repeatable: <see cref="IRepeatableCall"/>). Files are at most 2 GiB by default.
 /// Errors: <c>FILE_ID_INVALID</c>, <c>FILE_PARTS_INVALID</c>, <c>FILE_PART_SIZE_INVALID</c>, <c>FILE_TOO_BIG</c>,
 /// <c>QUOTA_EXCEEDED</c>.</summary>
 [RpcMethod("upload.saveFilePart")]
@@ -16,7 +17,7 @@ public sealed record SaveFilePartCall(
     [property: Key("file_id")] long FileId,
     [property: Key("part")] int Part,
     [property: Key("total_parts")] int TotalParts,
-    [property: Key("bytes")] byte[] Bytes) : IRpcCall<Done>;
+    [property: Key("bytes")] byte[] Bytes) : IRpcCall<Done>, IRepeatableCall;
 
 /// <summary><c>upload.getUploadedParts</c>: the parts of the caller's unfinished upload the server has (empty for an
 /// unknown file id), to resume after a dropped connection or a server restart. Errors: <c>FILE_ID_INVALID</c>.</summary>

@@ -122,6 +122,26 @@ internal sealed class MediaStreamTickets(TimeProvider clock)
         }
     }
 
+    /// <summary>Drops every unused upload ticket of the user and revokes their upload streams under way (a deleted account).</summary>
+    public void RevokeUploadsOf(long userId)
+    {
+        List<UploadStreamLease> running;
+        lock (_grants)
+        {
+            foreach (var (unused, _) in _grants.Where(g => g.Value is UploadGrant u && u.UserId == userId).ToList())
+            {
+                _grants.Remove(unused);
+            }
+
+            running = _uploading.Where(l => l.Grant.UserId == userId).ToList();
+        }
+
+        foreach (var lease in running)
+        {
+            lease.Revoke();
+        }
+    }
+
     internal void End(UploadStreamLease lease)
     {
         lock (_grants)

@@ -410,6 +410,25 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         await GoneOf(upload)!;
     }
 
+    /// <summary>The ids of the user's uploads in progress: those of this run and, from their files, those of a previous
+    /// run not resumed yet.</summary>
+    public IReadOnlyCollection<long> FileIdsOf(long userId)
+    {
+        var ids = _uploads.Keys.Where(key => key.User == userId).Select(key => key.File).ToHashSet();
+        if (Directory.Exists(blobs.UploadsDirectory))
+        {
+            foreach (var file in Directory.EnumerateFiles(blobs.UploadsDirectory, $"{userId}-*"))
+            {
+                if (TryParseKey(Path.GetFileNameWithoutExtension(file)) is { } key && key.Item1 == userId)
+                {
+                    ids.Add(key.Item2);
+                }
+            }
+        }
+
+        return ids;
+    }
+
     /// <summary>
     /// Refuses a new upload that would pass the user's limit of uploads in progress or their quota (an upload stream asks
     /// before its first part is sent); an upload that is open already is not asked again.

@@ -381,8 +381,8 @@ internal sealed class ClientSession(string deviceKeyHex, long sessionId, Protoco
     // Without a connection a session keeps only so many bytes of answers: the largest go first, the oldest of a size
     // first, and the newest is not spared. A large answer is a file range or a page of history, which clients read
     // again on RESULT_DROPPED; a small one may be the only news that a call which changed something (a message sent)
-    // took effect, and only some such calls are repeated on RESULT_DROPPED (the .NET SDK's IRepeatableCall, carrying
-    // their own key; the web client repeats none, and an edit or a block has no key). Looked for one by one: this runs
+    // took effect, and only some such calls are repeated on RESULT_DROPPED (IRepeatableCall, carrying their own key,
+    // repeated by the .NET SDK and the web client alike; an edit or a block has no key). Looked for one by one: this runs
     // when a connection goes or an answer comes without one, over at most UnackedResultsPerSession answers.
     private void TrimToIdleBudget()
     {

@@ -24,7 +24,8 @@
  */
 import { createMethods, type CallOptions, type Methods } from './methods';
 import { FILES_UPLOADING_AT_ONCE, downloadFile, downloadThumbnail, taskQueue, uploadFile, type DownloadOptions, type MediaDescription, type UploadOptions } from './media';
-import { RpcError, type ChatChanged, type ConnectionState, type InputMedia, type LoginToken, type MessageMedia, type MessengerEvent, type SignedIn } from './types';
+import { REPEATABLE_METHODS } from './repeatable';
+import { ErrorNames, RpcError, type ChatChanged, type ConnectionState, type InputMedia, type LoginToken, type MessageMedia, type MessengerEvent, type SignedIn } from './types';
 import { defaultKeyStore, type DeviceKeyStore } from '../protocol/keystore';
 import { ConnectionError, ProtocolSession, type SessionOptions } from '../protocol/session';
 import { signalRTransport } from '../protocol/transport';
@@ -197,10 +198,20 @@ export class MessengerClient {
     return this.session.devicePublicKeyHex;
   }
 
-  /** Calls any RPC method with its argument map; throws `RpcError`. */
+  /**
+   * Calls any RPC method with its argument map; throws `RpcError`. A call whose answer the server let go before it
+   * arrived (RESULT_DROPPED) is sent once more, as a new call with the same arguments, when it is safe to run again
+   * (`REPEATABLE_METHODS`: the same set the .NET SDK repeats); a second RESULT_DROPPED, or one for any other call, is thrown.
+   */
   async call<T>(method: string, args: object, options: CallOptions = {}): Promise<T> {
     try {
-      return decodePayload(await this.session.call(method, encodeArgs(args), options)) as T;
+      const encoded = encodeArgs(args);
+      try {
+        return decodePayload(await this.session.call(method, encoded, options)) as T;
+      } catch (error) {
+        if (!(error instanceof RpcError && error.name === ErrorNames.ResultDropped && REPEATABLE_METHODS.has(method))) throw error;
+        return decodePayload(await this.session.call(method, encoded, options)) as T;
+      }
     } catch (error) {
       if (error instanceof RpcError && error.name === 'AUTH_KEY_UNREGISTERED' && this.signedInUser) await this.forget();
       throw error;

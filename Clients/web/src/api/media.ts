@@ -1,7 +1,7 @@
 // Uploads in 512 KiB parts, a few in parallel, and downloads in 1 MiB aligned ranges (like MediaMethods.cs).
 import { randomId } from '../protocol/random';
 import type { Methods } from './methods';
-import { ErrorNames, RpcError, type InputMedia, type InputThumb, type MessageMedia } from './types';
+import { RpcError, type InputMedia, type InputThumb, type MessageMedia } from './types';
 
 export const PART_SIZE = 512 * 1024;
 export const DOWNLOAD_CHUNK = 1024 * 1024;
@@ -238,22 +238,6 @@ async function sendThumb(upload: UploadMethods, image: Blob, fileId: number, cal
   return { file_id: fileId, total_parts: 1 };
 }
 
-/**
- * One range. A range whose answer the server let go before it reached this tab (lost with a connection while more than
- * the session keeps was waiting to be acked: RESULT_DROPPED) is read again, once: reading twice changes nothing.
- */
-async function getRange(
-  upload: UploadMethods,
-  call: Parameters<UploadMethods['getFile']>[0],
-  options: Parameters<UploadMethods['getFile']>[1],
-): ReturnType<UploadMethods['getFile']> {
-  try {
-    return await upload.getFile(call, options);
-  } catch (e) {
-    if (e instanceof RpcError && e.name === ErrorNames.ResultDropped) return upload.getFile(call, options);
-    throw e;
-  }
-}
 
 /**
  * Reads the thumbnail of `media` (a JPEG, longest side ≤ 320 px) with upload.getFile's `thumb` flag, under the same
@@ -263,7 +247,7 @@ async function getRange(
 export async function downloadThumbnail(upload: UploadMethods, media: MessageMedia, options: { signal?: AbortSignal } = {}): Promise<Blob> {
   const chunks: Uint8Array[] = [];
   for (let offset = 0; ; offset += DOWNLOAD_CHUNK) {
-    const { bytes } = await getRange(upload, { media_id: media.id, offset, limit: DOWNLOAD_CHUNK, thumb: true }, { signal: options.signal });
+    const { bytes } = await upload.getFile({ media_id: media.id, offset, limit: DOWNLOAD_CHUNK, thumb: true }, { signal: options.signal });
     chunks.push(bytes);
     if (bytes.length < DOWNLOAD_CHUNK) return new Blob(chunks as BlobPart[], { type: 'image/jpeg' });
   }
@@ -296,7 +280,7 @@ export async function downloadFile(upload: UploadMethods, media: MessageMedia, o
     }
     while (offset < media.size && inFlight.length < parallelism) {
       inFlight.push(
-        getRange(upload, { media_id: media.id, offset, limit: DOWNLOAD_CHUNK }, { signal: options.signal, timeoutMs: 120_000 }).then((r) => r.bytes),
+        upload.getFile({ media_id: media.id, offset, limit: DOWNLOAD_CHUNK }, { signal: options.signal, timeoutMs: 120_000 }).then((r) => r.bytes),
       );
       offset += DOWNLOAD_CHUNK;
     }

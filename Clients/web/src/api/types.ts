@@ -149,6 +149,10 @@ export interface ServerConfig {
   max_calls_in_flight: number;
   max_container_size: number;
   handshake_timeout_s: number;
+  /** Any account was ever made on the server (false: the next one registered is the first, and becomes the admin). */
+  has_accounts: boolean;
+  /** What auth.register asks of a new account now (a server without accounts is open whatever it is configured to). */
+  registration: 'open' | 'invite_only' | 'closed';
 }
 
 // ---- Admin ----------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import QRCode from 'qrcode';
-import { useEffect, useState } from 'preact/hooks';
-import type { LoginToken } from '../api/types';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { LoginToken, ServerConfig } from '../api/types';
 import { ErrorNames, RpcError } from '../api/types';
 import { deviceName, signIn } from './account';
 import { errorText } from './format';
@@ -17,23 +17,58 @@ export function AuthScreen() {
   // Typed once: switching between Sign in and Create account keeps it.
   const [username, setUsername] = useState('');
   const invited = useApp((s) => !!s.joinCode);
+  const [registration, setRegistration] = useState<ServerConfig['registration'] | null>(null);
+  const [firstAccount, setFirstAccount] = useState(false);
+  const chosen = useRef(false);
+  const choose = (next: Mode) => {
+    chosen.current = true;
+    setMode(next);
+  };
+  // A server without accounts yet: its first visitor is its self-hoster, whose first step is to create the account
+  // that becomes the admin (unless they chose a tab before the answer came).
+  useEffect(() => {
+    let cancelled = false;
+    api()
+      .help.getConfig()
+      .then((config) => {
+        if (cancelled) return;
+        setRegistration(config.registration);
+        setFirstAccount(!config.has_accounts);
+        if (!config.has_accounts && !chosen.current) setMode('register');
+      }, () => undefined);
+    return () => {
+      cancelled = true;
+    };
+  }, []);
   return (
     <div class="auth">
-      <div class="auth__card">
+      <div class="auth__card" data-registration={registration ?? undefined}>
         <h1 class="auth__title">Messenger</h1>
         {invited && (
           <p class="muted" role="status">
             You were invited to a group: sign in or create an account to join it.
           </p>
         )}
+        {firstAccount && (
+          <p class="muted" role="status" data-testid="first-account">
+            This server has no accounts yet: the first one you create becomes its admin.
+          </p>
+        )}
         <div class="tabs" role="tablist" aria-label="Sign-in method">
-          <Tab mode="signIn" current={mode} onSelect={setMode} label="Sign in" />
-          <Tab mode="register" current={mode} onSelect={setMode} label="Create account" />
-          <Tab mode="qr" current={mode} onSelect={setMode} label="Log in by QR code" />
+          <Tab mode="signIn" current={mode} onSelect={choose} label="Sign in" />
+          <Tab mode="register" current={mode} onSelect={choose} label="Create account" />
+          <Tab mode="qr" current={mode} onSelect={choose} label="Log in by QR code" />
         </div>
         <div role="tabpanel">
           {mode === 'signIn' && <SignInForm username={username} setUsername={setUsername} />}
-          {mode === 'register' && <RegisterForm username={username} setUsername={setUsername} />}
+          {mode === 'register' &&
+            (registration === 'closed' ? (
+              <p class="muted" role="status" data-testid="registration-closed">
+                This server does not take new accounts. Ask its admin to create one for you.
+              </p>
+            ) : (
+              <RegisterForm username={username} setUsername={setUsername} registration={registration} />
+            ))}
           {mode === 'qr' && <LoginTokenPanel />}
         </div>
       </div>
@@ -82,7 +117,8 @@ function SignInForm({ username, setUsername }: UsernameProps) {
   );
 }
 
-function RegisterForm({ username, setUsername }: UsernameProps) {
+/** `registration`: what the server asks of a new account (null until help.getConfig answers): an invite code, or none. */
+function RegisterForm({ username, setUsername, registration }: UsernameProps & { registration: ServerConfig['registration'] | null }) {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [invite, setInvite] = useState('');
@@ -95,7 +131,10 @@ function RegisterForm({ username, setUsername }: UsernameProps) {
       <Field label="Username" value={username} onInput={setUsername} autoComplete="username" required hint="5–32 letters, digits or _" />
       <Field label="Display name" value={name} onInput={setName} autoComplete="name" required />
       <Field label="Password" type="password" value={password} onInput={setPassword} autoComplete="new-password" required hint="At least 8 characters" />
-      <Field label="Invite code (if the server asks for one)" value={invite} onInput={setInvite} />
+      {registration === 'invite_only' && (
+        <Field label="Invite code" value={invite} onInput={setInvite} required hint="This server takes new accounts by invite: ask its admin for a code" />
+      )}
+      {registration === null && <Field label="Invite code (if the server asks for one)" value={invite} onInput={setInvite} />}
       {error && <p class="form__error" role="alert">{error}</p>}
       <button type="submit" class="btn btn--primary" disabled={busy}>
         Register
