@@ -1,7 +1,4 @@
-using System.Buffers;
 using System.Security.Cryptography;
-using MessagePack;
-using MessagePack.Resolvers;
 using Messenger.Contracts.Media;
 using Messenger.Contracts.Messages;
 using Messenger.Contracts.Secret;
@@ -17,18 +14,14 @@ namespace Messenger.Client;
 /// keys every <see cref="MessengerClientOptions.SecretRekeyAfterMessages"/> messages or
 /// <see cref="MessengerClientOptions.SecretRekeyAfter"/> (re-keying: its steps travel as encrypted messages, saved in the
 /// chat's outbox before they are sent). Everything changes under one lock. What changed goes to disk at the end of each batch of updates (a push, a slice of getDifference) and of
-/// each of the app's calls, once: the small state (keys, states, read positions, re-keying) when it changed, then each
-/// touched chat's new history records appended to its journal (rewritten from the history instead when most of it is
-/// of messages gone).
+/// each of the app's calls, once, through <see cref="SecretChatStorage"/>: the small state (keys, states, read
+/// positions, re-keying) when it changed, then each touched chat's new history records appended to its journal
+/// (rewritten from the history instead when most of it is of messages gone).
 /// </summary>
 internal sealed partial class SecretChatEngine
 {
     /// <summary>random_ids of the other side's messages remembered per chat (a replayed entry is not reported twice).</summary>
     internal const int SeenPerChat = 4096;
-
-    /// <summary>Records a chat's journal may hold before it is rewritten from the history (only when they are more than
-    /// three times the messages left).</summary>
-    private const int CompactAfter = 256;
 
     /// <summary>How long a forgotten chat's id is remembered, so that an entry of it replayed from the log (kept 30 days
     /// by default) is ignored instead of making the chat again.</summary>
@@ -49,25 +42,14 @@ internal sealed partial class SecretChatEngine
     /// other side has surely switched, and what it sent before is in.</summary>
     internal const int PreviousKeptFor = 16;
 
-    /// <summary>Uses of the keys (sent and received) after which their counts are written even when nothing else changed.</summary>
-    internal const int CountsSavedEvery = 16;
-
     private static readonly TimeSpan FirstOutboxRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LastOutboxRetry = TimeSpan.FromMinutes(5);
 
     private static readonly TimeSpan TypingValid = TimeSpan.FromSeconds(6);
 
-    private static readonly MessagePackSerializerOptions StateOptions = MessagePackSerializerOptions.Standard
-        .WithResolver(StandardResolverAllowPrivate.Instance)
-        .WithSecurity(MessagePackSecurity.UntrustedData);
-
     private readonly MessengerClient _client;
     private readonly MessengerClientOptions _options;
-    private readonly ISecretChatKeyStore _store;
-
-    // The SDK's own stores answer copies from Load and LoadHistory and copy what Save is given: the arrays may be zeroed
-    // once used. An app's store may keep them (ISecretChatKeyStore never asked otherwise): those are left alone.
-    private readonly bool _ownStore;
+    private readonly SecretChatStorage _storage;
     private readonly Lock _gate = new();
     private readonly ITimer _expiry;
 
@@ -89,23 +71,8 @@ internal sealed partial class SecretChatEngine
     // Requests shown to the app to accept or not (auto-accept off): their later changes are shown too.
     private readonly HashSet<long> _offered = new();
 
-    // Each chat's history records not written yet, and how many records its journal holds since it was last rewritten.
-    private readonly Dictionary<long, ArrayBufferWriter<byte>> _unwritten = new();
-    private readonly Dictionary<long, int> _journalRecords = new();
     private SecretState _state;
-    private bool _stateChanged;
-    private bool _stateUnreadable;
-
-    // The state could not be read for a reason other than its content (I/O, permissions): nothing is written over it and
-    // secret chats stay unavailable until the client is made again.
-    private bool _storeUnavailable;
-
-    // Journals to delete at the next Flush: a history cleared while updates are applied must not fail the update.
-    private readonly HashSet<long> _historiesToDelete = new();
     private long _userId;
-
-    // Uses of keys counted since the state was last written (their counts are in the state).
-    private int _countsUnsaved;
 
     // Set at each start, cleared by the check of the keys once the start's catch-up is done.
     private bool _startCheckDue;
@@ -122,96 +89,22 @@ internal sealed partial class SecretChatEngine
     {
         _client = client;
         _options = options;
-        _store = options.SecretChatKeys
+        _storage = new SecretChatStorage(
+            options.SecretChatKeys
             ?? (options.DeviceKeys is FileDeviceKeyStore file
                 ? new FileSecretChatKeyStore(FileSecretChatKeyStore.BesideDeviceKey(file.Path))
-                : new InMemorySecretChatKeyStore());
-        _ownStore = _store is FileSecretChatKeyStore or InMemorySecretChatKeyStore;
-        _state = LoadState();
+                : new InMemorySecretChatKeyStore()),
+            ReportFailure);
+        _state = _storage.LoadState(Now);
         _expiry = options.Clock.CreateTimer(static engine => ((SecretChatEngine)engine!).Expire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _outboxRetry = options.Clock.CreateTimer(static engine => ((SecretChatEngine)engine!).SendOutbox(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         lock (_gate)
         {
-            LoadHistories();
+            _storage.LoadHistories(_state);
+            LetGoOfForgotten(Now);
             ArmExpiry();
         }
     }
-
-    /// <summary>The saved state; a state that cannot be read does not stop the client. Damaged content is kept aside
-    /// (when the store can), reported (<see cref="SecretChatStoreFailed"/>), and the device starts with no secret chats.
-    /// A store that cannot be read at all (I/O, permissions, a store of the app's that throws) may hold a good state:
-    /// nothing is set aside or written over, the failure is reported, and secret chats are unavailable to this client
-    /// (their calls throw <see cref="InvalidOperationException"/>, their updates are left alone).</summary>
-    private SecretState LoadState()
-    {
-        byte[]? saved;
-        try
-        {
-            saved = _store.Load();
-        }
-        catch (Exception e) when (!IsFatal(e))
-        {
-            ReportFailure($"the secret chats' state could not be read (left as it is; secret chats are unavailable until the client is made again): {e.Message}");
-            _storeUnavailable = true;
-            _stateUnreadable = true;
-            return new SecretState();
-        }
-
-        try
-        {
-            SecretState state;
-            try
-            {
-                state = saved is { Length: > 0 } ? MessagePackSerializer.Deserialize<SecretState>(saved, StateOptions) : new SecretState();
-            }
-            finally
-            {
-                // The bytes read hold every chat's keys; the state keeps its own copies.
-                if (saved is not null && _ownStore)
-                {
-                    CryptographicOperations.ZeroMemory(saved);
-                }
-            }
-
-            foreach (var chat in state.Chats.Values)
-            {
-                // A state written before re-keying: generation 0, used for nothing yet, from now on.
-                chat.Outbox ??= [];
-                if (chat.KeyCreated == 0 && chat.State == SecretChatState.Ready)
-                {
-                    chat.KeyCreated = Now;
-                    _stateChanged = true;
-                }
-
-                foreach (var send in chat.Outbox)
-                {
-                    send.Saved = true;
-                }
-            }
-
-            return state;
-        }
-        catch (Exception e) when (e is MessagePackSerializationException)
-        {
-            string? keptAt = null;
-            try
-            {
-                keptAt = _store.SetAside();
-            }
-            catch (Exception aside) when (!IsFatal(aside))
-            {
-                // Reported below without a place: the next save replaces what could not be read.
-            }
-
-            ReportFailure($"the secret chats' state could not be read: {e.Message}", keptAt);
-            // Its journals are not orphans to delete: they belong to the chats that could not be read.
-            _stateUnreadable = true;
-            return new SecretState();
-        }
-    }
-
-    /// <summary>Failures the process cannot go on after; every other one of a store is reported and tried again.</summary>
-    private static bool IsFatal(Exception e) => e is OutOfMemoryException or StackOverflowException or AccessViolationException;
 
     private void ReportFailure(string problem, string? keptAt = null) => _client.Events.Report(new SecretChatStoreFailed(problem, keptAt));
 
@@ -237,16 +130,13 @@ internal sealed partial class SecretChatEngine
                 return;
             }
 
-            if (_countsUnsaved > 0)
-            {
-                Changed();
-            }
+            _storage.IncludeUnsavedCounts();
 
             try
             {
                 Flush();
             }
-            catch (Exception e) when (!IsFatal(e))
+            catch (Exception e) when (!SecretChatStorage.IsFatal(e))
             {
                 // Only the counts (and what a failed write kept) are lost: the next re-keying comes that much later.
                 ReportFailure($"the secret chats could not be written: {e.Message}");
@@ -264,7 +154,7 @@ internal sealed partial class SecretChatEngine
         bool unfinished;
         lock (_gate)
         {
-            if (_storeUnavailable)
+            if (_storage.Unavailable)
             {
                 // Erasing here could destroy the chats of the state that could not be read.
                 return;
@@ -278,7 +168,7 @@ internal sealed partial class SecretChatEngine
                     {
                         EraseAll();
                     }
-                    catch (Exception e) when (!IsFatal(e))
+                    catch (Exception e) when (!SecretChatStorage.IsFatal(e))
                     {
                         // Called from the update stream's loop, which must go on; the next flush tries again.
                         ReportFailure($"the previous user's secret chats could not be erased: {e.Message}");
@@ -298,7 +188,7 @@ internal sealed partial class SecretChatEngine
             {
                 Flush();
             }
-            catch (Exception e) when (!IsFatal(e))
+            catch (Exception e) when (!SecretChatStorage.IsFatal(e))
             {
                 ReportFailure($"the secret chats could not be written: {e.Message}");
             }
@@ -318,7 +208,7 @@ internal sealed partial class SecretChatEngine
     {
         lock (_gate)
         {
-            if (!_startCheckDue || _storeUnavailable || _userId == 0)
+            if (!_startCheckDue || _storage.Unavailable || _userId == 0)
             {
                 return;
             }
@@ -334,7 +224,7 @@ internal sealed partial class SecretChatEngine
     /// <summary>Too much was missed: the chats' fates are read again from the server.</summary>
     public void Resynced()
     {
-        if (!_storeUnavailable)
+        if (!_storage.Unavailable)
         {
             _ = Task.Run(() => SyncQuietlyAsync());
             SendOutbox();
@@ -354,7 +244,7 @@ internal sealed partial class SecretChatEngine
                 Flush();
                 written = true;
             }
-            catch (Exception e) when (!IsFatal(e))
+            catch (Exception e) when (!SecretChatStorage.IsFatal(e))
             {
                 // Still in memory, and still to be written: the next batch or call tries again. Any failure (an app's
                 // store, a serialization error) is caught: the update stream must go on.
@@ -375,7 +265,7 @@ internal sealed partial class SecretChatEngine
         IReadOnlyList<MessengerEvent> events;
         lock (_gate)
         {
-            if (_storeUnavailable)
+            if (_storage.Unavailable)
             {
                 return [];
             }
@@ -586,7 +476,7 @@ internal sealed partial class SecretChatEngine
             };
             if (first)
             {
-                AddToHistory(chat, stored);
+                _storage.AddToHistory(chat, stored);
             }
 
             Flush();
@@ -608,13 +498,13 @@ internal sealed partial class SecretChatEngine
                     // for the app to send again with its random_id.
                     if (first && e is RpcException)
                     {
-                        RemoveOwn(chat, stored);
+                        _storage.RemoveOwn(chat, stored);
                         GiveBackOutSeq(chat, stored.OutSeq);
                     }
                     else
                     {
                         stored.Failed = true;
-                        Rewrite(chat, stored);
+                        _storage.Rewrite(chat, stored);
                     }
 
                     Flush();
@@ -637,7 +527,7 @@ internal sealed partial class SecretChatEngine
 
             if (_state.Chats.TryGetValue(chatId, out var chat) && chat.History.Contains(stored))
             {
-                Rewrite(chat, stored);
+                _storage.Rewrite(chat, stored);
                 // The read receipt covering it may have come before this answer (or before a resend's, after a lost one):
                 // it could not start a timer on a message without a date.
                 StartTimers(chat, m => m.Outgoing && m.Date > 0 && m.Date <= chat.PeerReadDate);
@@ -755,7 +645,7 @@ internal sealed partial class SecretChatEngine
                     RememberSent(chat, own.OutSeq!.Value, SentKind.Control, own.RandomId);
                 }
 
-                RemoveFromHistory(chat, randomIds);
+                _storage.RemoveFromHistory(chat, randomIds);
                 CheckRekey(chat);
                 Flush();
             }
@@ -790,7 +680,7 @@ internal sealed partial class SecretChatEngine
             {
                 if (_state.Chats.TryGetValue(chatId, out var chat))
                 {
-                    ClearHistory(chat);
+                    _storage.ClearHistory(chat);
                     Flush();
                 }
             }
@@ -1100,7 +990,7 @@ internal sealed partial class SecretChatEngine
                 Wipe(local);
                 if (chat.HistoryDeleted)
                 {
-                    ClearHistory(local);
+                    _storage.ClearHistory(local);
                 }
 
                 break;
@@ -1170,7 +1060,7 @@ internal sealed partial class SecretChatEngine
             {
                 // A number already received (a replay the random_ids no longer catch), or a body without one where they
                 // are due: nothing of it is applied; its random_id is kept seen.
-                Record(chat.Id, new HistoryRecord { Seen = [message.RandomId] });
+                _storage.Record(chat.Id, new HistoryRecord { Seen = [message.RandomId] });
                 return verdict == SequenceVerdict.Refused
                     ? [new SecretMessageUndecryptable(pts, message.ChatId, message.RandomId, message.FromId, DateTimeOffset.FromUnixTimeSeconds(message.Date))]
                     : [];
@@ -1185,7 +1075,7 @@ internal sealed partial class SecretChatEngine
             if (chat.Inbound.Sequenced)
             {
                 // Written with the body's effect (the same append): a restart neither takes it again nor misses it.
-                Record(chat.Id, new HistoryRecord { Inbound = chat.Inbound });
+                _storage.Record(chat.Id, new HistoryRecord { Inbound = chat.Inbound });
                 if (chat.Inbound.Reported != missingBefore)
                 {
                     events.Add(new SecretMessagesMissing(chat.Id, chat.Inbound.Reported));
@@ -1204,7 +1094,7 @@ internal sealed partial class SecretChatEngine
         {
             if (!chat.Seen.Add(resent))
             {
-                Record(chat.Id, new HistoryRecord { Seen = [message.RandomId] });
+                _storage.Record(chat.Id, new HistoryRecord { Seen = [message.RandomId] });
                 return events;
             }
 
@@ -1230,7 +1120,7 @@ internal sealed partial class SecretChatEngine
         }
         else if (body?.Delete is { } delete)
         {
-            RemoveFromHistory(chat, delete, seen: randomId);
+            _storage.RemoveFromHistory(chat, delete, seen: randomId);
             e = new SecretMessagesDeleted(message.ChatId, delete, Expired: false);
         }
         else if (body?.File is not null && message.File is null)
@@ -1246,7 +1136,7 @@ internal sealed partial class SecretChatEngine
                 RandomId = randomId, FromId = message.FromId, Date = message.Date, SenderDate = body.Date, Text = text, Ttl = body.Ttl,
                 ReplyTo = body.ReplyTo, Silent = message.Silent, File = body.File is { } info ? StoredFile.Of(info, message.File!) : null,
             };
-            AddToHistory(chat, stored);
+            _storage.AddToHistory(chat, stored);
             e = new SecretMessageReceived(pts, ToPublic(message.ChatId, stored));
         }
 
@@ -1254,7 +1144,7 @@ internal sealed partial class SecretChatEngine
         {
             // Nothing of it stays in the history (a re-keying step neither), but the journal keeps its random_id for the
             // replays to come.
-            Record(chat.Id, new HistoryRecord { Seen = [message.RandomId] });
+            _storage.Record(chat.Id, new HistoryRecord { Seen = [message.RandomId] });
         }
 
         if (body is { Rekey: null, Resend: null, Gone: false } && opened is OpenedUnder.Current or OpenedUnder.Accepted)
@@ -1354,7 +1244,7 @@ internal sealed partial class SecretChatEngine
         foreach (var message in chat.History.Where(m => m.Ttl > 0 && m.ExpiresAt == 0 && covered(m)))
         {
             message.ExpiresAt = now + message.Ttl;
-            Rewrite(chat, message);
+            _storage.Rewrite(chat, message);
         }
     }
 
@@ -1385,7 +1275,7 @@ internal sealed partial class SecretChatEngine
                 var due = chat.History.Where(m => m.ExpiresAt > 0 && m.ExpiresAt <= now).Select(m => m.RandomId).ToArray();
                 if (due.Length > 0)
                 {
-                    RemoveFromHistory(chat, due);
+                    _storage.RemoveFromHistory(chat, due);
                     events.Add(new SecretMessagesDeleted(chat.Id, due, Expired: true));
                 }
 
@@ -1394,7 +1284,7 @@ internal sealed partial class SecretChatEngine
                 // The other side's numbers missing for longer than the grace: the app is told how many.
                 if (SecretSequence.ReportOverdue(chat.Inbound, now))
                 {
-                    Record(chat.Id, new HistoryRecord { Inbound = chat.Inbound });
+                    _storage.Record(chat.Id, new HistoryRecord { Inbound = chat.Inbound });
                     events.Add(new SecretMessagesMissing(chat.Id, chat.Inbound.Reported));
                 }
             }
@@ -1433,325 +1323,30 @@ internal sealed partial class SecretChatEngine
             : throw new InvalidOperationException($"secret chat {chatId} is not open on this device (not accepted yet, ended, or held by another device)");
 
     private long RequireStarted() =>
-        _storeUnavailable ? throw new InvalidOperationException("secret chats are unavailable: their saved state could not be read (see SecretChatStoreFailed); make the client again once the store can be read")
+        _storage.Unavailable ? throw new InvalidOperationException("secret chats are unavailable: their saved state could not be read (see SecretChatStoreFailed); make the client again once the store can be read")
         : _userId != 0 ? _userId : throw new InvalidOperationException("start client.Events (StartAsync) before using secret chats");
 
     /// <summary>The state (not a history) changed: saved at the next <see cref="Flush"/>.</summary>
-    private void Changed() => _stateChanged = true;
+    private void Changed() => _storage.StateChanged();
 
-    /// <summary>Writes what changed since the last time: the state when it changed, then each touched chat's new history
-    /// records, appended to its journal (or the journal rewritten from the history when its records are more than three
-    /// times the messages left). Journals of histories cleared go first. The state goes before the journals: a crash
-    /// between the two leaves an entry's effect saved without its random_id, so the entry replayed after the restart is
-    /// handled again (harmless: a message added again where it is missing, a re-keying step answered alike, or ignored
-    /// as stale), never an entry remembered as seen whose effect was lost. A record is dropped from memory only once
-    /// written; a journal whose append failed (it may end in half a record) is rewritten whole at the next flush.</summary>
-    private void Flush()
+    /// <summary>Writes what changed since the last time (<see cref="SecretChatStorage.Flush"/>).</summary>
+    private void Flush() => _storage.Flush(_state);
+
+    /// <summary>Forgotten ids kept past their time go (a client that runs for months forgets them as it forgets others).</summary>
+    private void LetGoOfForgotten(long now)
     {
-        if (_storeUnavailable)
-        {
-            return;
-        }
-
-        // A journal that cannot be deleted is reported and tried again at the next flush; it holds back only its own chat's
-        // new records (they must not follow the old ones), not the other chats, the state, nor the call that flushes.
-        foreach (var chatId in _historiesToDelete.ToList())
-        {
-            try
-            {
-                _store.DeleteHistory(chatId);
-                _historiesToDelete.Remove(chatId);
-            }
-            catch (Exception e) when (!IsFatal(e))
-            {
-                ReportFailure($"the history of secret chat {chatId} could not be deleted (tried again at the next write): {e.Message}");
-            }
-        }
-
-        if (_stateChanged)
-        {
-            var bytes = MessagePackSerializer.Serialize(_state, StateOptions);
-            try
-            {
-                _store.Save(bytes);
-            }
-            finally
-            {
-                // It holds every chat's keys: not left for the garbage collector to leave in memory (an app's store may
-                // keep this very array).
-                if (_ownStore)
-                {
-                    CryptographicOperations.ZeroMemory(bytes);
-                }
-            }
-
-            _stateChanged = false;
-            _countsUnsaved = 0;
-
-            // Every re-keying step put in an outbox changed the state: all of them are on disk now, and may go.
-            foreach (var chat in _state.Chats.Values)
-            {
-                foreach (var send in chat.Outbox)
-                {
-                    send.Saved = true;
-                }
-            }
-        }
-
-        foreach (var chatId in _unwritten.Keys.ToList())
-        {
-            if (_historiesToDelete.Contains(chatId))
-            {
-                continue;
-            }
-
-            if (_state.Chats.TryGetValue(chatId, out var chat))
-            {
-                var records = _journalRecords.GetValueOrDefault(chatId);
-                if (records > CompactAfter && records > 3 * chat.History.Count)
-                {
-                    var snapshot = Snapshot(chat);
-                    try
-                    {
-                        _store.ReplaceHistory(chatId, snapshot);
-                    }
-                    finally
-                    {
-                        // A history holds its files' keys.
-                        CryptographicOperations.ZeroMemory(snapshot);
-                    }
-
-                    _journalRecords[chatId] = 1;
-                }
-                else
-                {
-                    try
-                    {
-                        _store.AppendHistory(chatId, _unwritten[chatId].WrittenSpan);
-                    }
-                    catch
-                    {
-                        // Appending again after a half-written batch would hide it from Replay: the next flush replaces.
-                        _journalRecords[chatId] = int.MaxValue / 2;
-                        throw;
-                    }
-                }
-            }
-
-            // Clear, unlike ResetWrittenCount, zeroes what was written (files' keys among it).
-            _unwritten[chatId].Clear();
-            _unwritten.Remove(chatId);
-        }
-    }
-
-    /// <summary>Reads every held chat's journal back into its history and the random_ids it saw; a journal cut short by
-    /// a crash (its last batch half written) is read up to there and rewritten whole at the next flush. Journals of chats
-    /// no longer held (a crash between dropping one and deleting its journal) are deleted, and forgotten ids kept past
-    /// their time are let go.</summary>
-    private void LoadHistories()
-    {
-        foreach (var chat in _state.Chats.Values)
-        {
-            byte[]? journal;
-            try
-            {
-                journal = _store.LoadHistory(chat.Id);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // The chat's keys still work; its history here starts over (the unreadable journal is appended to).
-                ReportFailure($"the history of secret chat {chat.Id} could not be read: {e.Message}");
-                continue;
-            }
-
-            if (journal is not { Length: > 0 })
-            {
-                continue;
-            }
-
-            var (records, whole) = Replay(chat, journal);
-            if (_ownStore)
-            {
-                CryptographicOperations.ZeroMemory(journal);
-            }
-
-            _journalRecords[chat.Id] = whole ? records : int.MaxValue / 2;
-            if (!whole)
-            {
-                _unwritten[chat.Id] = new ArrayBufferWriter<byte>();
-            }
-
-            if (chat.State == SecretChatState.Discarded)
-            {
-                chat.Seen.Clear();
-            }
-        }
-
-        if (!_stateUnreadable)
-        {
-            try
-            {
-                foreach (var orphan in _store.HistoryIds().Where(id => !_state.Chats.ContainsKey(id)).ToList())
-                {
-                    _store.DeleteHistory(orphan);
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Left for the next start.
-            }
-        }
-
-        var before = Now - (long)ForgottenKept.TotalSeconds;
-        foreach (var (chatId, _) in _state.Forgotten.Where(f => f.Value < before).ToList())
+        foreach (var (chatId, _) in _state.Forgotten.Where(f => f.Value < now - (long)ForgottenKept.TotalSeconds).ToList())
         {
             _state.Forgotten.Remove(chatId);
             Changed();
         }
     }
 
-    /// <summary>Applies a journal's records in order (by (side, random_id), so the replay is linear however long the
-    /// history): how many were read, and whether the journal ended on a whole record.</summary>
-    private static (int Records, bool Whole) Replay(LocalChat chat, byte[] journal)
-    {
-        var messages = new List<StoredMessage?>();
-        var positions = new Dictionary<(bool Outgoing, long RandomId), int>();
-        var memory = new ReadOnlyMemory<byte>(journal);
-        var offset = 0;
-        var records = 0;
-        var whole = true;
-        while (offset < journal.Length)
-        {
-            HistoryRecord record;
-            try
-            {
-                record = MessagePackSerializer.Deserialize<HistoryRecord>(memory[offset..], StateOptions, out var read);
-                offset += read;
-            }
-            catch (MessagePackSerializationException)
-            {
-                whole = false;
-                break;
-            }
-
-            records++;
-            foreach (var id in record.Remove ?? [])
-            {
-                RemoveAt(true, id);
-                RemoveAt(false, id);
-            }
-
-            foreach (var id in record.RemoveOutgoing ?? [])
-            {
-                RemoveAt(true, id);
-            }
-
-            foreach (var message in record.Put ?? [])
-            {
-                if (positions.TryGetValue((message.Outgoing, message.RandomId), out var at))
-                {
-                    messages[at] = message;
-                }
-                else
-                {
-                    positions[(message.Outgoing, message.RandomId)] = messages.Count;
-                    messages.Add(message);
-                }
-
-                if (!message.Outgoing)
-                {
-                    chat.Seen.Add(message.RandomId);
-                }
-            }
-
-            foreach (var id in record.Seen ?? [])
-            {
-                chat.Seen.Add(id);
-            }
-
-            if (record.Inbound is { } inbound)
-            {
-                chat.Inbound = inbound;
-            }
-        }
-
-        chat.History = [.. messages.OfType<StoredMessage>()];
-        return (records, whole);
-
-        void RemoveAt(bool outgoing, long randomId)
-        {
-            if (positions.Remove((outgoing, randomId), out var at))
-            {
-                messages[at] = null;
-            }
-        }
-    }
-
-    /// <summary>A journal of one record: the random_ids seen (while the chat is open) and every message left.</summary>
-    private static byte[] Snapshot(LocalChat chat)
-    {
-        var snapshot = new HistoryRecord { Seen = chat.State == SecretChatState.Discarded ? null : chat.Seen.ToArray(), Put = [.. chat.History], Inbound = chat.Inbound };
-        return MessagePackSerializer.Serialize(snapshot, StateOptions);
-    }
-
-    private void Record(long chatId, HistoryRecord record)
-    {
-        if (!_unwritten.TryGetValue(chatId, out var buffer))
-        {
-            _unwritten[chatId] = buffer = new ArrayBufferWriter<byte>();
-        }
-
-        MessagePackSerializer.Serialize(buffer, record, StateOptions);
-        _journalRecords[chatId] = _journalRecords.GetValueOrDefault(chatId) + 1;
-    }
-
-    private void AddToHistory(LocalChat chat, StoredMessage message)
-    {
-        chat.History.Add(message);
-        Record(chat.Id, new HistoryRecord { Put = [message] });
-    }
-
-    /// <summary>A message of the history changed (its date, its timer, its failure): written again whole.</summary>
-    private void Rewrite(LocalChat chat, StoredMessage message) => Record(chat.Id, new HistoryRecord { Put = [message] });
-
-    private void RemoveOwn(LocalChat chat, StoredMessage message)
-    {
-        chat.History.Remove(message);
-        Record(chat.Id, new HistoryRecord { RemoveOutgoing = [message.RandomId] });
-    }
-
-    /// <summary>Removes either side's messages with these random_ids (<paramref name="seen"/>: the received message that
-    /// asked for it, remembered in the same record); how many went.</summary>
-    private int RemoveFromHistory(LocalChat chat, long[] randomIds, long? seen = null)
-    {
-        var removed = chat.History.RemoveAll(m => randomIds.Contains(m.RandomId));
-        if (removed > 0 || seen is not null)
-        {
-            Record(chat.Id, new HistoryRecord { Remove = randomIds, Seen = seen is { } id ? [id] : null });
-        }
-
-        return removed;
-    }
-
-    /// <summary>The whole history goes at once: its journal is deleted.</summary>
-    private void ClearHistory(LocalChat chat)
-    {
-        chat.History.Clear();
-        if (_unwritten.Remove(chat.Id, out var unwritten))
-        {
-            unwritten.Clear();
-        }
-
-        _journalRecords.Remove(chat.Id);
-        // At the next Flush, whose failures are reported and tried again: this runs while updates are applied.
-        _historiesToDelete.Add(chat.Id);
-    }
-
     /// <summary>The chat leaves this device without a trace (another device of the user holds it).</summary>
     private void Drop(LocalChat chat)
     {
         Wipe(chat);
-        ClearHistory(chat);
+        _storage.ClearHistory(chat);
         _state.Chats.Remove(chat.Id);
         Changed();
     }
@@ -1764,17 +1359,13 @@ internal sealed partial class SecretChatEngine
         _offered.Remove(chat.Id);
         _known.Remove(chat.Id);
         var now = Now;
-        foreach (var (chatId, _) in _state.Forgotten.Where(f => f.Value < now - (long)ForgottenKept.TotalSeconds).ToList())
-        {
-            _state.Forgotten.Remove(chatId);
-        }
-
+        LetGoOfForgotten(now);
         _state.Forgotten[chat.Id] = now;
     }
 
-    /// <summary>Every chat, key, history and request goes, in memory and in the store.</summary>
-    /// <summary>Memory first, then the store: a store that fails leaves nothing in memory, and the empty state and the
-    /// journals' deletion are written at the next flush (the failure is thrown).</summary>
+    /// <summary>Every chat, key, history and request goes, in memory and in the store. Memory first, then the store: a
+    /// store that fails leaves nothing in memory, and the empty state and the journals' deletion are written at the next
+    /// flush (the failure is thrown).</summary>
     private void EraseAll()
     {
         List<long> journals = [.. _state.Chats.Keys];
@@ -1789,36 +1380,11 @@ internal sealed partial class SecretChatEngine
         }
 
         _state = new SecretState();
-        _stateChanged = false;
-        // Counts of chats that are gone: nothing to write for them (a write would make the store again after a sign-out).
-        _countsUnsaved = 0;
         _known.Clear();
         _offered.Clear();
         _outboxBackoff.Clear();
-        foreach (var unwritten in _unwritten.Values)
-        {
-            unwritten.Clear();
-        }
-
-        _unwritten.Clear();
-        _journalRecords.Clear();
         ArmExpiry();
-        try
-        {
-            foreach (var chatId in journals)
-            {
-                _store.DeleteHistory(chatId);
-            }
-
-            _store.Erase();
-            _historiesToDelete.Clear();
-        }
-        catch
-        {
-            _historiesToDelete.UnionWith(journals);
-            _stateChanged = true;
-            throw;
-        }
+        _storage.Erase(journals);
     }
 
     private static void Wipe(LocalChat chat)
