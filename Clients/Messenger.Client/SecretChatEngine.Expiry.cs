@@ -65,9 +65,10 @@ internal sealed partial class SecretChatEngine
                 {
                     Flush();
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                catch (Exception e) when (!SecretChatStorage.IsFatal(e))
                 {
-                    // Gone from memory already; the journal gets it with the next batch or call.
+                    // Gone from memory already; the journal gets it with the next batch or call. Any failure of the store
+                    // (an app's too) is caught: thrown out of the timer's callback, it would end the app's process.
                     ReportFailure($"the secret chats could not be written: {e.Message}");
                 }
             }
