@@ -747,6 +747,7 @@ internal sealed partial class SecretChatEngine
         }
 
         _state = new SecretState();
+        _storage.DropUnwritten();
         _known.Clear();
         _offered.Clear();
         _outboxBackoff.Clear();

@@ -383,10 +383,9 @@ internal sealed class SecretChatStorage
         _historiesToDelete.Add(chat.Id);
     }
 
-    /// <summary>Everything the store keeps goes: these chats' journals, then the state (the engine emptied its memory
-    /// first). A store that fails leaves the empty state and the journals' deletion to the next flush (the failure is
-    /// thrown).</summary>
-    public void Erase(IReadOnlyList<long> journals)
+    /// <summary>Every chat went from memory (the engine's <see cref="SecretState"/> is a new one): nothing written of
+    /// them is left to write. The store itself is emptied by <see cref="Erase"/>, after.</summary>
+    public void DropUnwritten()
     {
         _stateChanged = false;
         // Counts of chats that are gone: nothing to write for them (a write would make the store again after a sign-out).
@@ -398,6 +397,13 @@ internal sealed class SecretChatStorage
 
         _unwritten.Clear();
         _journalRecords.Clear();
+    }
+
+    /// <summary>Everything the store keeps goes: these chats' journals, then the state (the engine emptied its memory
+    /// first, <see cref="DropUnwritten"/>). A store that fails leaves the empty state and the journals' deletion to the
+    /// next flush (the failure is thrown).</summary>
+    public void Erase(IReadOnlyList<long> journals)
+    {
         try
         {
             foreach (var chatId in journals)
