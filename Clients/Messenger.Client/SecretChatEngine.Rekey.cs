@@ -185,26 +185,19 @@ internal sealed partial class SecretChatEngine
     }
 
     /// <summary>One more message under the current keys. Counted in memory and written with the state's next change, or
-    /// after <see cref="CountsSavedEvery"/> uses, or when the client is disposed: a crash delays the next re-keying by at
-    /// most that many messages, and a client that lives for a few messages at a time still reaches the threshold.</summary>
+    /// after <see cref="SecretChatStorage.CountsSavedEvery"/> uses, or when the client is disposed: a crash delays the
+    /// next re-keying by at most that many messages, and a client that lives for a few messages at a time still reaches
+    /// the threshold.</summary>
     private void CountUse(LocalChat chat)
     {
         chat.KeyUses++;
-        CountChanged();
+        _storage.CountChanged();
     }
 
     /// <summary>One more message of the other side opened under the current keys: how many. Not counted toward the
-    /// write every <see cref="CountsSavedEvery"/> uses: a message shown is counted there once, by <see cref="CountUse"/>,
-    /// and a re-keying step changes the state anyway.</summary>
+    /// write every <see cref="SecretChatStorage.CountsSavedEvery"/> uses: a message shown is counted there once, by
+    /// <see cref="CountUse"/>, and a re-keying step changes the state anyway.</summary>
     private static int CountPeerMessage(LocalChat chat) => ++chat.PeerMessagesUnderCurrent;
-
-    private void CountChanged()
-    {
-        if (++_countsUnsaved >= CountsSavedEvery)
-        {
-            Changed();
-        }
-    }
 
     private void DropOutgoing(LocalChat chat)
     {
@@ -251,7 +244,7 @@ internal sealed partial class SecretChatEngine
     {
         lock (_gate)
         {
-            if (_outboxRunning || _userId == 0 || _storeUnavailable || _closing.IsCancellationRequested)
+            if (_outboxRunning || _userId == 0 || _storage.Unavailable || _closing.IsCancellationRequested)
             {
                 return;
             }
@@ -410,7 +403,7 @@ internal sealed partial class SecretChatEngine
                     {
                         Flush();
                     }
-                    catch (Exception e) when (!IsFatal(e))
+                    catch (Exception e) when (!SecretChatStorage.IsFatal(e))
                     {
                         // Sent again after a restart if this never reaches the disk: the server takes it once.
                         ReportFailure($"the secret chats could not be written: {e.Message}");

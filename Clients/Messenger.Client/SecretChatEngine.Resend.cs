@@ -75,7 +75,7 @@ internal sealed partial class SecretChatEngine
             return false;
         }
 
-        Record(chat.Id, new HistoryRecord { Inbound = chat.Inbound });
+        _storage.Record(chat.Id, new HistoryRecord { Inbound = chat.Inbound });
         if (chat.State == SecretChatState.Ready && chat.OwnKey() is not null)
         {
             foreach (var gap in due)

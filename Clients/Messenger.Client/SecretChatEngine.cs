@@ -1,9 +1,4 @@
-using System.Buffers;
 using System.Security.Cryptography;
-using MessagePack;
-using MessagePack.Resolvers;
-using Messenger.Contracts.Media;
-using Messenger.Contracts.Messages;
 using Messenger.Contracts.Secret;
 using Messenger.Contracts.Updates;
 
@@ -17,18 +12,19 @@ namespace Messenger.Client;
 /// keys every <see cref="MessengerClientOptions.SecretRekeyAfterMessages"/> messages or
 /// <see cref="MessengerClientOptions.SecretRekeyAfter"/> (re-keying: its steps travel as encrypted messages, saved in the
 /// chat's outbox before they are sent). Everything changes under one lock. What changed goes to disk at the end of each batch of updates (a push, a slice of getDifference) and of
-/// each of the app's calls, once: the small state (keys, states, read positions, re-keying) when it changed, then each
-/// touched chat's new history records appended to its journal (rewritten from the history instead when most of it is
-/// of messages gone).
+/// each of the app's calls, once, through <see cref="SecretChatStorage"/>: the small state (keys, states, read
+/// positions, re-keying) when it changed, then each touched chat's new history records appended to its journal
+/// (rewritten from the history instead when most of it is of messages gone).
+/// <para>
+/// Its parts: this file (start and end, the update stream's entries, and the protocol applied under the lock), the
+/// app's calls (<c>SecretChatEngine.Calls.cs</c>), re-keying and its outbox (<c>.Rekey.cs</c>), resend requests
+/// (<c>.Resend.cs</c>) and the timer (<c>.Expiry.cs</c>); what goes to disk, and how, is <see cref="SecretChatStorage"/>'s.
+/// </para>
 /// </summary>
 internal sealed partial class SecretChatEngine
 {
     /// <summary>random_ids of the other side's messages remembered per chat (a replayed entry is not reported twice).</summary>
     internal const int SeenPerChat = 4096;
-
-    /// <summary>Records a chat's journal may hold before it is rewritten from the history (only when they are more than
-    /// three times the messages left).</summary>
-    private const int CompactAfter = 256;
 
     /// <summary>How long a forgotten chat's id is remembered, so that an entry of it replayed from the log (kept 30 days
     /// by default) is ignored instead of making the chat again.</summary>
@@ -49,25 +45,14 @@ internal sealed partial class SecretChatEngine
     /// other side has surely switched, and what it sent before is in.</summary>
     internal const int PreviousKeptFor = 16;
 
-    /// <summary>Uses of the keys (sent and received) after which their counts are written even when nothing else changed.</summary>
-    internal const int CountsSavedEvery = 16;
-
     private static readonly TimeSpan FirstOutboxRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LastOutboxRetry = TimeSpan.FromMinutes(5);
 
     private static readonly TimeSpan TypingValid = TimeSpan.FromSeconds(6);
 
-    private static readonly MessagePackSerializerOptions StateOptions = MessagePackSerializerOptions.Standard
-        .WithResolver(StandardResolverAllowPrivate.Instance)
-        .WithSecurity(MessagePackSecurity.UntrustedData);
-
     private readonly MessengerClient _client;
     private readonly MessengerClientOptions _options;
-    private readonly ISecretChatKeyStore _store;
-
-    // The SDK's own stores answer copies from Load and LoadHistory and copy what Save is given: the arrays may be zeroed
-    // once used. An app's store may keep them (ISecretChatKeyStore never asked otherwise): those are left alone.
-    private readonly bool _ownStore;
+    private readonly SecretChatStorage _storage;
     private readonly Lock _gate = new();
     private readonly ITimer _expiry;
 
@@ -89,23 +74,8 @@ internal sealed partial class SecretChatEngine
     // Requests shown to the app to accept or not (auto-accept off): their later changes are shown too.
     private readonly HashSet<long> _offered = new();
 
-    // Each chat's history records not written yet, and how many records its journal holds since it was last rewritten.
-    private readonly Dictionary<long, ArrayBufferWriter<byte>> _unwritten = new();
-    private readonly Dictionary<long, int> _journalRecords = new();
     private SecretState _state;
-    private bool _stateChanged;
-    private bool _stateUnreadable;
-
-    // The state could not be read for a reason other than its content (I/O, permissions): nothing is written over it and
-    // secret chats stay unavailable until the client is made again.
-    private bool _storeUnavailable;
-
-    // Journals to delete at the next Flush: a history cleared while updates are applied must not fail the update.
-    private readonly HashSet<long> _historiesToDelete = new();
     private long _userId;
-
-    // Uses of keys counted since the state was last written (their counts are in the state).
-    private int _countsUnsaved;
 
     // Set at each start, cleared by the check of the keys once the start's catch-up is done.
     private bool _startCheckDue;
@@ -122,96 +92,22 @@ internal sealed partial class SecretChatEngine
     {
         _client = client;
         _options = options;
-        _store = options.SecretChatKeys
+        _storage = new SecretChatStorage(
+            options.SecretChatKeys
             ?? (options.DeviceKeys is FileDeviceKeyStore file
                 ? new FileSecretChatKeyStore(FileSecretChatKeyStore.BesideDeviceKey(file.Path))
-                : new InMemorySecretChatKeyStore());
-        _ownStore = _store is FileSecretChatKeyStore or InMemorySecretChatKeyStore;
-        _state = LoadState();
+                : new InMemorySecretChatKeyStore()),
+            ReportFailure);
+        _state = _storage.LoadState(Now);
         _expiry = options.Clock.CreateTimer(static engine => ((SecretChatEngine)engine!).Expire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _outboxRetry = options.Clock.CreateTimer(static engine => ((SecretChatEngine)engine!).SendOutbox(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         lock (_gate)
         {
-            LoadHistories();
+            _storage.LoadHistories(_state);
+            LetGoOfForgotten(Now);
             ArmExpiry();
         }
     }
-
-    /// <summary>The saved state; a state that cannot be read does not stop the client. Damaged content is kept aside
-    /// (when the store can), reported (<see cref="SecretChatStoreFailed"/>), and the device starts with no secret chats.
-    /// A store that cannot be read at all (I/O, permissions, a store of the app's that throws) may hold a good state:
-    /// nothing is set aside or written over, the failure is reported, and secret chats are unavailable to this client
-    /// (their calls throw <see cref="InvalidOperationException"/>, their updates are left alone).</summary>
-    private SecretState LoadState()
-    {
-        byte[]? saved;
-        try
-        {
-            saved = _store.Load();
-        }
-        catch (Exception e) when (!IsFatal(e))
-        {
-            ReportFailure($"the secret chats' state could not be read (left as it is; secret chats are unavailable until the client is made again): {e.Message}");
-            _storeUnavailable = true;
-            _stateUnreadable = true;
-            return new SecretState();
-        }
-
-        try
-        {
-            SecretState state;
-            try
-            {
-                state = saved is { Length: > 0 } ? MessagePackSerializer.Deserialize<SecretState>(saved, StateOptions) : new SecretState();
-            }
-            finally
-            {
-                // The bytes read hold every chat's keys; the state keeps its own copies.
-                if (saved is not null && _ownStore)
-                {
-                    CryptographicOperations.ZeroMemory(saved);
-                }
-            }
-
-            foreach (var chat in state.Chats.Values)
-            {
-                // A state written before re-keying: generation 0, used for nothing yet, from now on.
-                chat.Outbox ??= [];
-                if (chat.KeyCreated == 0 && chat.State == SecretChatState.Ready)
-                {
-                    chat.KeyCreated = Now;
-                    _stateChanged = true;
-                }
-
-                foreach (var send in chat.Outbox)
-                {
-                    send.Saved = true;
-                }
-            }
-
-            return state;
-        }
-        catch (Exception e) when (e is MessagePackSerializationException)
-        {
-            string? keptAt = null;
-            try
-            {
-                keptAt = _store.SetAside();
-            }
-            catch (Exception aside) when (!IsFatal(aside))
-            {
-                // Reported below without a place: the next save replaces what could not be read.
-            }
-
-            ReportFailure($"the secret chats' state could not be read: {e.Message}", keptAt);
-            // Its journals are not orphans to delete: they belong to the chats that could not be read.
-            _stateUnreadable = true;
-            return new SecretState();
-        }
-    }
-
-    /// <summary>Failures the process cannot go on after; every other one of a store is reported and tried again.</summary>
-    private static bool IsFatal(Exception e) => e is OutOfMemoryException or StackOverflowException or AccessViolationException;
 
     private void ReportFailure(string problem, string? keptAt = null) => _client.Events.Report(new SecretChatStoreFailed(problem, keptAt));
 
@@ -237,16 +133,13 @@ internal sealed partial class SecretChatEngine
                 return;
             }
 
-            if (_countsUnsaved > 0)
-            {
-                Changed();
-            }
+            _storage.IncludeUnsavedCounts();
 
             try
             {
                 Flush();
             }
-            catch (Exception e) when (!IsFatal(e))
+            catch (Exception e) when (!SecretChatStorage.IsFatal(e))
             {
                 // Only the counts (and what a failed write kept) are lost: the next re-keying comes that much later.
                 ReportFailure($"the secret chats could not be written: {e.Message}");
@@ -264,7 +157,7 @@ internal sealed partial class SecretChatEngine
         bool unfinished;
         lock (_gate)
         {
-            if (_storeUnavailable)
+            if (_storage.Unavailable)
             {
                 // Erasing here could destroy the chats of the state that could not be read.
                 return;
@@ -278,7 +171,7 @@ internal sealed partial class SecretChatEngine
                     {
                         EraseAll();
                     }
-                    catch (Exception e) when (!IsFatal(e))
+                    catch (Exception e) when (!SecretChatStorage.IsFatal(e))
                     {
                         // Called from the update stream's loop, which must go on; the next flush tries again.
                         ReportFailure($"the previous user's secret chats could not be erased: {e.Message}");
@@ -298,7 +191,7 @@ internal sealed partial class SecretChatEngine
             {
                 Flush();
             }
-            catch (Exception e) when (!IsFatal(e))
+            catch (Exception e) when (!SecretChatStorage.IsFatal(e))
             {
                 ReportFailure($"the secret chats could not be written: {e.Message}");
             }
@@ -318,7 +211,7 @@ internal sealed partial class SecretChatEngine
     {
         lock (_gate)
         {
-            if (!_startCheckDue || _storeUnavailable || _userId == 0)
+            if (!_startCheckDue || _storage.Unavailable || _userId == 0)
             {
                 return;
             }
@@ -334,7 +227,7 @@ internal sealed partial class SecretChatEngine
     /// <summary>Too much was missed: the chats' fates are read again from the server.</summary>
     public void Resynced()
     {
-        if (!_storeUnavailable)
+        if (!_storage.Unavailable)
         {
             _ = Task.Run(() => SyncQuietlyAsync());
             SendOutbox();
@@ -354,7 +247,7 @@ internal sealed partial class SecretChatEngine
                 Flush();
                 written = true;
             }
-            catch (Exception e) when (!IsFatal(e))
+            catch (Exception e) when (!SecretChatStorage.IsFatal(e))
             {
                 // Still in memory, and still to be written: the next batch or call tries again. Any failure (an app's
                 // store, a serialization error) is caught: the update stream must go on.
@@ -375,7 +268,7 @@ internal sealed partial class SecretChatEngine
         IReadOnlyList<MessengerEvent> events;
         lock (_gate)
         {
-            if (_storeUnavailable)
+            if (_storage.Unavailable)
             {
                 return [];
             }
@@ -404,563 +297,6 @@ internal sealed partial class SecretChatEngine
             return _state.Chats.TryGetValue(typing.ChatId, out var chat) && chat.State == SecretChatState.Ready && typing.UserId == chat.PeerId
                 ? new SecretChatTyping(typing.ChatId, typing.UserId, _options.Clock.GetUtcNow() + TypingValid)
                 : null;
-        }
-    }
-
-    // ---- The app's calls ----
-
-    public async Task<SecretChat> RequestAsync(long userId, CancellationToken cancellationToken)
-    {
-        var me = RequireStarted();
-        var (secret, gA) = SecretChatCrypto.GenerateKeyPair();
-        var randomId = NewRandomId();
-        lock (_gate)
-        {
-            _state.Pending[randomId] = new PendingRequest { RandomId = randomId, UserId = userId, OwnSecret = secret, GA = gA };
-            Changed();
-            Flush();
-        }
-
-        SecretChat chat;
-        try
-        {
-            chat = await _client.CallAsync(new RequestSecretChatCall(userId, randomId, gA), cancellationToken);
-        }
-        catch (RpcException)
-        {
-            lock (_gate)
-            {
-                _state.Pending.Remove(randomId);
-                Changed();
-                Flush();
-            }
-
-            throw;
-        }
-
-        lock (_gate)
-        {
-            if (chat.AdminId == me)
-            {
-                ApplyChat(null, chat, []);
-                Flush();
-            }
-        }
-
-        return chat;
-    }
-
-    public async Task<SecretChat> AcceptAsync(long chatId, CancellationToken cancellationToken)
-    {
-        RequireStarted();
-        SecretChat? known;
-        lock (_gate)
-        {
-            _known.TryGetValue(chatId, out known);
-        }
-
-        known ??= (await _client.CallAsync(new GetSecretChatsCall(), cancellationToken)).Chats.FirstOrDefault(c => c.Id == chatId);
-        if (known is null)
-        {
-            throw new RpcException(SecretErrorNames.EncryptionIdInvalid, 400, null);
-        }
-
-        return (await AcceptAsync(known, explicitly: true, cancellationToken))!;
-    }
-
-    public Task<SecretMessage> SendAsync(long chatId, string text, int ttl, long? replyTo, bool silent, long? randomId, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxTextLength)
-        {
-            throw new ArgumentException($"a secret message's text is 1–4096 characters as shown, its markup at most {MaxTextLength}", nameof(text));
-        }
-
-        return SendCoreAsync(chatId, text, ttl, replyTo, silent, randomId, null, null, cancellationToken);
-    }
-
-    /// <summary>Encrypts <paramref name="content"/> with a new key into a temporary file (deleted when closed), uploads
-    /// the ciphertext as an ordinary upload and sends it with a message whose encrypted body holds the key.</summary>
-    public async Task<SecretMessage> SendFileAsync(
-        long chatId, Stream content, string name, string mimeType, string caption, int ttl, byte[]? thumb, int? width, int? height, int? duration,
-        bool silent, long? randomId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        if (string.IsNullOrWhiteSpace(name) || name.Length > MaxFileNameLength)
-        {
-            throw new ArgumentException($"a file's name is 1–{MaxFileNameLength} characters", nameof(name));
-        }
-
-        if (mimeType?.Split('/') is not [{ Length: > 0 }, { Length: > 0 }])
-        {
-            throw new ArgumentException("a file's type is a mime type (type/subtype)", nameof(mimeType));
-        }
-
-        caption ??= "";
-        if (caption.Length > MaxCaptionLength)
-        {
-            throw new ArgumentException($"a caption is 0–1024 characters as shown, its markup at most {MaxCaptionLength}", nameof(caption));
-        }
-
-        if (thumb is { Length: 0 or > MaxThumbBytes })
-        {
-            throw new ArgumentException($"a thumb is a small JPEG of 1–{MaxThumbBytes} bytes", nameof(thumb));
-        }
-
-        ArgumentOutOfRangeException.ThrowIfNegative(ttl);
-        RequireStarted();
-        StoredFile? earlier;
-        lock (_gate)
-        {
-            var chat = RequireReady(chatId);
-            var message = randomId is { } again ? chat.History.Find(m => m.Outgoing && m.RandomId == again) : null;
-            if (message is { File: null })
-            {
-                // Before anything is encrypted or uploaded.
-                throw new InvalidOperationException("this random id is a text message's: send it again with SendSecretMessageAsync");
-            }
-
-            earlier = message?.File;
-        }
-
-        // Sent again under its random_id (its answer lost): the same key, so whichever upload the server keeps — the
-        // first, if it had it, or this one — opens with the key the message carries. A new prefix keeps nonces apart.
-        var key = earlier?.Key ?? SecretFileCrypto.GenerateKey();
-        var path = Path.Combine(Path.GetTempPath(), $"messenger-secret-{Guid.NewGuid():N}.tmp");
-        await using var encrypted = new FileStream(
-            path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        var size = await SecretFileCrypto.EncryptAsync(content, encrypted, key, cancellationToken);
-        if (earlier is not null && earlier.Size != size)
-        {
-            // Before the upload: another file is refused without sending its bytes.
-            throw new ArgumentException("a file sent again under its random id must be the same file", nameof(content));
-        }
-
-        encrypted.Position = 0;
-        var input = await _client.UploadFileAsync(encrypted, "encrypted", "application/octet-stream", cancellationToken: cancellationToken);
-        var file = new StoredFile
-        {
-            Key = key, Name = name.Trim(), MimeType = mimeType.Trim().ToLowerInvariant(), Size = size, Width = width, Height = height, Duration = duration,
-            Thumb = thumb,
-        };
-
-        return await SendCoreAsync(chatId, caption, ttl, null, silent, randomId, file, new InputEncryptedFile(input.FileId, input.TotalParts), cancellationToken);
-    }
-
-    private async Task<SecretMessage> SendCoreAsync(
-        long chatId, string text, int ttl, long? replyTo, bool silent, long? randomId, StoredFile? file, InputEncryptedFile? input,
-        CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(ttl);
-        var me = RequireStarted();
-        var id = randomId ?? NewRandomId();
-        StoredMessage stored;
-        byte[] data;
-        bool first;
-        lock (_gate)
-        {
-            var chat = RequireReady(chatId);
-            var earlier = chat.History.Find(m => m.Outgoing && m.RandomId == id);
-            if (earlier is not null && (earlier.File is null) != (file is null))
-            {
-                throw new InvalidOperationException(earlier.File is null
-                    ? "this random id is a text message's: send it again with SendSecretMessageAsync"
-                    : "this random id is a file message's: send it again with SendSecretFileAsync and the same file");
-            }
-
-            // A resend carries what the first attempt did, its number too, so the other side reads the same message
-            // whichever it got (and a resend that comes after later messages fills the gap it left).
-            var number = earlier?.OutSeq ?? TakeOutSeq(chat);
-            var plaintext = earlier is null
-                ? SecretChatCrypto.EncodePlaintext(new SecretPlaintext(text, Now, ttl, replyTo, File: file?.ToInfo()) { OutSeq = number, InSeq = chat.Inbound.InOrder })
-                : SecretChatCrypto.EncodePlaintext(new SecretPlaintext(earlier.Text, earlier.SenderDate, earlier.Ttl, earlier.ReplyTo, File: earlier.File?.ToInfo())
-                {
-                    OutSeq = number, InSeq = chat.Inbound.InOrder,
-                });
-            data = SecretChatCrypto.Encrypt(chat.OwnKey()!, chatId, id, plaintext);
-            CountUse(chat);
-            first = earlier is null;
-            stored = earlier ?? new StoredMessage
-            {
-                RandomId = id, FromId = me, Outgoing = true, SenderDate = Now, Text = text, Ttl = ttl, ReplyTo = replyTo, Silent = silent, File = file,
-                OutSeq = number,
-            };
-            if (first)
-            {
-                AddToHistory(chat, stored);
-            }
-
-            Flush();
-        }
-
-        SentEncryptedMessage sent;
-        try
-        {
-            sent = await _client.CallAsync(new SendEncryptedCall(chatId, id, data, silent, input), cancellationToken);
-        }
-        catch (Exception e)
-        {
-            lock (_gate)
-            {
-                if (stored.Date == 0 && _state.Chats.TryGetValue(chatId, out var chat))
-                {
-                    // The server's refusal of the only attempt proves nothing was stored: the message goes. After an
-                    // attempt whose answer was lost (or with no answer now) the other side may have it: it stays, failed,
-                    // for the app to send again with its random_id.
-                    if (first && e is RpcException)
-                    {
-                        RemoveOwn(chat, stored);
-                        GiveBackOutSeq(chat, stored.OutSeq);
-                    }
-                    else
-                    {
-                        stored.Failed = true;
-                        Rewrite(chat, stored);
-                    }
-
-                    Flush();
-                }
-            }
-
-            throw;
-        }
-
-        SecretMessage result;
-        lock (_gate)
-        {
-            stored.Date = sent.Date;
-            stored.Failed = false;
-            if (stored.File is { } held && sent.File is { } onServer)
-            {
-                held.Id = onServer.Id;
-                held.EncryptedSize = onServer.Size;
-            }
-
-            if (_state.Chats.TryGetValue(chatId, out var chat) && chat.History.Contains(stored))
-            {
-                Rewrite(chat, stored);
-                // The read receipt covering it may have come before this answer (or before a resend's, after a lost one):
-                // it could not start a timer on a message without a date.
-                StartTimers(chat, m => m.Outgoing && m.Date > 0 && m.Date <= chat.PeerReadDate);
-            }
-
-            if (chat is not null)
-            {
-                CheckRekey(chat);
-            }
-
-            Flush();
-            ArmExpiry();
-            result = ToPublic(chatId, stored);
-        }
-
-        SendOutbox();
-        return result;
-    }
-
-    /// <summary>Downloads the message's encrypted file into a temporary file (deleted when closed), then decrypts it into
-    /// <paramref name="destination"/>, each chunk verified before it is written; a file altered, cut short or of another
-    /// length throws <see cref="CryptographicException"/>.</summary>
-    public async Task DownloadFileAsync(SecretMessage message, Stream destination, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        ArgumentNullException.ThrowIfNull(destination);
-        byte[] key;
-        StoredFile file;
-        lock (_gate)
-        {
-            var held = _state.Chats.TryGetValue(message.ChatId, out var chat)
-                ? chat.History.Find(m => m.RandomId == message.RandomId && m.Outgoing == message.IsOutgoing)?.File
-                : null;
-            if (held is not { Id: > 0 })
-            {
-                throw new InvalidOperationException("this device holds no file of that message (none, deleted, self-destructed, or still on its way)");
-            }
-
-            (file, key) = (held, held.Key.ToArray());
-        }
-
-        var path = Path.Combine(Path.GetTempPath(), $"messenger-secret-{Guid.NewGuid():N}.tmp");
-        await using var encrypted = new FileStream(
-            path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        try
-        {
-            await _client.DownloadFileAsync(
-                new MessageMedia(file.Id, MediaKinds.Document, "encrypted", "application/octet-stream", file.EncryptedSize), encrypted, cancellationToken: cancellationToken);
-            if (encrypted.Length != SecretFileCrypto.CiphertextLength(file.Size))
-            {
-                throw new CryptographicException("the encrypted file's length does not match the size its message gives");
-            }
-
-            encrypted.Position = 0;
-            await SecretFileCrypto.DecryptAsync(encrypted, encrypted.Length, destination, key, cancellationToken);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
-        }
-    }
-
-    public async Task DeleteAsync(long chatId, long[] randomIds, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(randomIds);
-        if (randomIds.Length == 0)
-        {
-            return;
-        }
-
-        RequireStarted();
-        byte[] data;
-        long number;
-        var id = NewRandomId();
-        lock (_gate)
-        {
-            var chat = RequireReady(chatId);
-            number = TakeOutSeq(chat);
-            data = SecretChatCrypto.Encrypt(
-                chat.OwnKey()!, chatId, id, SecretChatCrypto.EncodePlaintext(new SecretPlaintext(null, Now, Delete: randomIds) { OutSeq = number, InSeq = chat.Inbound.InOrder }));
-            RememberSent(chat, number, SentKind.Delete, id, randomIds);
-            CountUse(chat);
-            // As for a message: keys that are only in memory (a switch whose write failed) must not reach the other side,
-            // which would use them after this device, restarted, has lost them.
-            Flush();
-        }
-
-        // A service message: a delete shows nothing new, so no notification is pushed for it.
-        try
-        {
-            await _client.CallAsync(new SendEncryptedCall(chatId, id, data, Service: true), cancellationToken);
-        }
-        catch (RpcException)
-        {
-            // Refused: the server stored nothing, and its number may go to the next body.
-            lock (_gate)
-            {
-                if (_state.Chats.TryGetValue(chatId, out var chat))
-                {
-                    GiveBackOutSeq(chat, number);
-                    Flush();
-                }
-            }
-
-            throw;
-        }
-
-        lock (_gate)
-        {
-            if (_state.Chats.TryGetValue(chatId, out var chat))
-            {
-                // Nobody is to see them any more: asked for again, their numbers go as empty bodies.
-                foreach (var own in chat.History.Where(m => m.Outgoing && m.OutSeq is not null && randomIds.Contains(m.RandomId)).ToList())
-                {
-                    RememberSent(chat, own.OutSeq!.Value, SentKind.Control, own.RandomId);
-                }
-
-                RemoveFromHistory(chat, randomIds);
-                CheckRekey(chat);
-                Flush();
-            }
-        }
-
-        SendOutbox();
-    }
-
-    public async Task ReadAsync(long chatId, long? maxDate, CancellationToken cancellationToken)
-    {
-        RequireStarted();
-        long upTo;
-        lock (_gate)
-        {
-            var chat = RequireReady(chatId);
-            upTo = maxDate ?? chat.History.Where(m => !m.Outgoing).Select(m => m.Date).DefaultIfEmpty(Now).Max();
-            // The recipient's copy of a self-destructing message starts its time when it is first shown: read.
-            StartTimers(chat, m => !m.Outgoing && m.Date <= upTo);
-            Flush();
-            ArmExpiry();
-        }
-
-        await _client.CallAsync(new ReadSecretHistoryCall(chatId, upTo), cancellationToken);
-    }
-
-    public async Task DiscardAsync(long chatId, bool deleteHistory, CancellationToken cancellationToken)
-    {
-        await _client.CallAsync(new DiscardSecretChatCall(chatId, deleteHistory), cancellationToken);
-        if (deleteHistory)
-        {
-            lock (_gate)
-            {
-                if (_state.Chats.TryGetValue(chatId, out var chat))
-                {
-                    ClearHistory(chat);
-                    Flush();
-                }
-            }
-        }
-    }
-
-    /// <summary>Drops the chat from this device: its keys, its history and its place among the local chats, leaving only
-    /// its id for a while so that what the log replays of it is ignored. A chat still open is ended first (for both, as
-    /// <see cref="DiscardAsync"/>; one already gone from the server is no error).</summary>
-    public async Task ForgetAsync(long chatId, CancellationToken cancellationToken)
-    {
-        bool open;
-        lock (_gate)
-        {
-            if (!_state.Chats.TryGetValue(chatId, out var chat))
-            {
-                return;
-            }
-
-            open = chat.State != SecretChatState.Discarded;
-        }
-
-        if (open)
-        {
-            try
-            {
-                await _client.CallAsync(new DiscardSecretChatCall(chatId), cancellationToken);
-            }
-            catch (RpcException e) when (e.Name == SecretErrorNames.EncryptionIdInvalid)
-            {
-                // Long gone from the server: nothing to end there.
-            }
-        }
-
-        lock (_gate)
-        {
-            if (_state.Chats.TryGetValue(chatId, out var chat))
-            {
-                Forget(chat);
-                Flush();
-            }
-        }
-    }
-
-    /// <summary>Drops every chat with its keys and history, the requests on their way, and everything the store keeps
-    /// (the device signed out: nothing of its secret chats may stay behind on it).</summary>
-    public void Erase()
-    {
-        lock (_gate)
-        {
-            EraseAll();
-            _userId = 0;
-        }
-    }
-
-    public LocalSecretChat[] LocalChats()
-    {
-        lock (_gate)
-        {
-            return [.. _state.Chats.Values.OrderByDescending(c => c.Date).Select(ToPublic)];
-        }
-    }
-
-    public LocalSecretChat? LocalChat(long chatId)
-    {
-        lock (_gate)
-        {
-            return _state.Chats.TryGetValue(chatId, out var chat) ? ToPublic(chat) : null;
-        }
-    }
-
-    public SecretMessage[] History(long chatId)
-    {
-        lock (_gate)
-        {
-            var now = Now;
-            return _state.Chats.TryGetValue(chatId, out var chat)
-                ? [.. chat.History.Where(m => m.ExpiresAt == 0 || m.ExpiresAt > now).Select(m => ToPublic(chatId, m))]
-                : [];
-        }
-    }
-
-    /// <summary>Finishes what a restart or a lost answer left: requests sent again with their random_id and key, a
-    /// pending acceptance sent again with its key, requests waiting for this user accepted, chats that ended meanwhile
-    /// ended here too.</summary>
-    public async Task SyncAsync(CancellationToken cancellationToken)
-    {
-        var me = RequireStarted();
-        List<PendingRequest> pending;
-        lock (_gate)
-        {
-            pending = [.. _state.Pending.Values];
-        }
-
-        foreach (var request in pending)
-        {
-            try
-            {
-                var chat = await _client.CallAsync(new RequestSecretChatCall(request.UserId, request.RandomId, request.GA), cancellationToken);
-                lock (_gate)
-                {
-                    ApplyChat(null, chat, []);
-                }
-            }
-            catch (RpcException e) when (e.Name is MessageErrorNames.PeerIdInvalid or MessageErrorNames.UserIsBlocked or MessageErrorNames.YouBlockedUser
-                or MessageErrorNames.RandomIdInvalid or SecretErrorNames.DhGaInvalid or SecretErrorNames.SecretChatsTooMuch)
-            {
-                // Only a refusal drops the request and its key: after FLOOD_WAIT, a server error or a lost connection the
-                // server may hold the chat, and the request is sent again at the next sync.
-                lock (_gate)
-                {
-                    _state.Pending.Remove(request.RandomId);
-                    Changed();
-                    Flush();
-                }
-            }
-            catch (RpcException)
-            {
-                // Kept for the next sync (FLOOD_WAIT, a server error); the chats' fates are still read below.
-            }
-        }
-
-        var listed = (await _client.CallAsync(new GetSecretChatsCall(), cancellationToken)).Chats;
-        var events = new List<MessengerEvent>();
-        var toAccept = new List<SecretChat>();
-        lock (_gate)
-        {
-            var pts = _client.Events.Pts ?? 0;
-            foreach (var chat in listed)
-            {
-                var held = _state.Chats.TryGetValue(chat.Id, out var local) ? local : null;
-                if (held is { Accepting: true } && chat.State == SecretChatState.Requested)
-                {
-                    toAccept.Add(chat);
-                    continue;
-                }
-
-                if (held is not null && chat.State == held.State && !held.Accepting)
-                {
-                    _known[chat.Id] = chat;
-                    continue;
-                }
-
-                events.AddRange(ApplyChat(pts, chat, toAccept));
-            }
-
-            foreach (var lost in _state.Chats.Values.Where(c => c.State != SecretChatState.Discarded && listed.All(l => l.Id != c.Id)).ToList())
-            {
-                // Gone from the server altogether: discarded long ago.
-                lost.State = SecretChatState.Discarded;
-                lost.Accepting = false;
-                Wipe(lost);
-                Changed();
-                if (lost.History.Count == 0)
-                {
-                    Forget(lost);
-                }
-            }
-
-            Flush();
-        }
-
-        foreach (var e in events)
-        {
-            _client.Events.ReportInOrder(e);
-        }
-
-        foreach (var chat in toAccept.Where(c => c.ParticipantId == me))
-        {
-            await AcceptAsync(chat, explicitly: false, cancellationToken);
         }
     }
 
@@ -1100,7 +436,7 @@ internal sealed partial class SecretChatEngine
                 Wipe(local);
                 if (chat.HistoryDeleted)
                 {
-                    ClearHistory(local);
+                    _storage.ClearHistory(local);
                 }
 
                 break;
@@ -1170,7 +506,7 @@ internal sealed partial class SecretChatEngine
             {
                 // A number already received (a replay the random_ids no longer catch), or a body without one where they
                 // are due: nothing of it is applied; its random_id is kept seen.
-                Record(chat.Id, new HistoryRecord { Seen = [message.RandomId] });
+                _storage.Record(chat.Id, new HistoryRecord { Seen = [message.RandomId] });
                 return verdict == SequenceVerdict.Refused
                     ? [new SecretMessageUndecryptable(pts, message.ChatId, message.RandomId, message.FromId, DateTimeOffset.FromUnixTimeSeconds(message.Date))]
                     : [];
@@ -1185,7 +521,7 @@ internal sealed partial class SecretChatEngine
             if (chat.Inbound.Sequenced)
             {
                 // Written with the body's effect (the same append): a restart neither takes it again nor misses it.
-                Record(chat.Id, new HistoryRecord { Inbound = chat.Inbound });
+                _storage.Record(chat.Id, new HistoryRecord { Inbound = chat.Inbound });
                 if (chat.Inbound.Reported != missingBefore)
                 {
                     events.Add(new SecretMessagesMissing(chat.Id, chat.Inbound.Reported));
@@ -1204,7 +540,7 @@ internal sealed partial class SecretChatEngine
         {
             if (!chat.Seen.Add(resent))
             {
-                Record(chat.Id, new HistoryRecord { Seen = [message.RandomId] });
+                _storage.Record(chat.Id, new HistoryRecord { Seen = [message.RandomId] });
                 return events;
             }
 
@@ -1230,7 +566,7 @@ internal sealed partial class SecretChatEngine
         }
         else if (body?.Delete is { } delete)
         {
-            RemoveFromHistory(chat, delete, seen: randomId);
+            _storage.RemoveFromHistory(chat, delete, seen: randomId);
             e = new SecretMessagesDeleted(message.ChatId, delete, Expired: false);
         }
         else if (body?.File is not null && message.File is null)
@@ -1246,7 +582,7 @@ internal sealed partial class SecretChatEngine
                 RandomId = randomId, FromId = message.FromId, Date = message.Date, SenderDate = body.Date, Text = text, Ttl = body.Ttl,
                 ReplyTo = body.ReplyTo, Silent = message.Silent, File = body.File is { } info ? StoredFile.Of(info, message.File!) : null,
             };
-            AddToHistory(chat, stored);
+            _storage.AddToHistory(chat, stored);
             e = new SecretMessageReceived(pts, ToPublic(message.ChatId, stored));
         }
 
@@ -1254,7 +590,7 @@ internal sealed partial class SecretChatEngine
         {
             // Nothing of it stays in the history (a re-keying step neither), but the journal keeps its random_id for the
             // replays to come.
-            Record(chat.Id, new HistoryRecord { Seen = [message.RandomId] });
+            _storage.Record(chat.Id, new HistoryRecord { Seen = [message.RandomId] });
         }
 
         if (body is { Rekey: null, Resend: null, Gone: false } && opened is OpenedUnder.Current or OpenedUnder.Accepted)
@@ -1348,410 +684,36 @@ internal sealed partial class SecretChatEngine
         return [new SecretMessagesRead(pts, read.ChatId, read.MaxDate)];
     }
 
-    private void StartTimers(LocalChat chat, Func<StoredMessage, bool> covered)
-    {
-        var now = Now;
-        foreach (var message in chat.History.Where(m => m.Ttl > 0 && m.ExpiresAt == 0 && covered(m)))
-        {
-            message.ExpiresAt = now + message.Ttl;
-            Rewrite(chat, message);
-        }
-    }
-
-    private void ArmExpiry()
-    {
-        var next = _state.Chats.Values.SelectMany(c => c.History).Where(m => m.ExpiresAt > 0).Select(m => m.ExpiresAt)
-            .Concat(_state.Chats.Values.Select(c => SecretSequence.NextDue(c.Inbound) ?? 0).Where(due => due > 0))
-            .DefaultIfEmpty(0).Min();
-        if (next == 0)
-        {
-            _expiry.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            return;
-        }
-
-        var wait = DateTimeOffset.FromUnixTimeSeconds(next) - _options.Clock.GetUtcNow();
-        _expiry.Change(wait < TimeSpan.Zero ? TimeSpan.Zero : wait < TimeSpan.FromDays(1) ? wait : TimeSpan.FromDays(1), Timeout.InfiniteTimeSpan);
-    }
-
-    private void Expire()
-    {
-        var events = new List<MessengerEvent>();
-        var asked = false;
-        lock (_gate)
-        {
-            var now = Now;
-            foreach (var chat in _state.Chats.Values)
-            {
-                var due = chat.History.Where(m => m.ExpiresAt > 0 && m.ExpiresAt <= now).Select(m => m.RandomId).ToArray();
-                if (due.Length > 0)
-                {
-                    RemoveFromHistory(chat, due);
-                    events.Add(new SecretMessagesDeleted(chat.Id, due, Expired: true));
-                }
-
-                asked |= AskResend(chat, now);
-
-                // The other side's numbers missing for longer than the grace: the app is told how many.
-                if (SecretSequence.ReportOverdue(chat.Inbound, now))
-                {
-                    Record(chat.Id, new HistoryRecord { Inbound = chat.Inbound });
-                    events.Add(new SecretMessagesMissing(chat.Id, chat.Inbound.Reported));
-                }
-            }
-
-            if (events.Count > 0 || asked)
-            {
-                try
-                {
-                    Flush();
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    // Gone from memory already; the journal gets it with the next batch or call.
-                    ReportFailure($"the secret chats could not be written: {e.Message}");
-                }
-            }
-
-            ArmExpiry();
-        }
-
-        foreach (var e in events)
-        {
-            _client.Events.ReportInOrder(e);
-        }
-
-        if (asked)
-        {
-            // The resend requests are on disk now (a failed write keeps them back until one succeeds).
-            SendOutbox();
-        }
-    }
-
     private LocalChat RequireReady(long chatId) =>
         _state.Chats.TryGetValue(chatId, out var chat) && chat.State == SecretChatState.Ready && chat.OwnKey() is not null
             ? chat
             : throw new InvalidOperationException($"secret chat {chatId} is not open on this device (not accepted yet, ended, or held by another device)");
 
     private long RequireStarted() =>
-        _storeUnavailable ? throw new InvalidOperationException("secret chats are unavailable: their saved state could not be read (see SecretChatStoreFailed); make the client again once the store can be read")
+        _storage.Unavailable ? throw new InvalidOperationException("secret chats are unavailable: their saved state could not be read (see SecretChatStoreFailed); make the client again once the store can be read")
         : _userId != 0 ? _userId : throw new InvalidOperationException("start client.Events (StartAsync) before using secret chats");
 
     /// <summary>The state (not a history) changed: saved at the next <see cref="Flush"/>.</summary>
-    private void Changed() => _stateChanged = true;
+    private void Changed() => _storage.StateChanged();
 
-    /// <summary>Writes what changed since the last time: the state when it changed, then each touched chat's new history
-    /// records, appended to its journal (or the journal rewritten from the history when its records are more than three
-    /// times the messages left). Journals of histories cleared go first. The state goes before the journals: a crash
-    /// between the two leaves an entry's effect saved without its random_id, so the entry replayed after the restart is
-    /// handled again (harmless: a message added again where it is missing, a re-keying step answered alike, or ignored
-    /// as stale), never an entry remembered as seen whose effect was lost. A record is dropped from memory only once
-    /// written; a journal whose append failed (it may end in half a record) is rewritten whole at the next flush.</summary>
-    private void Flush()
+    /// <summary>Writes what changed since the last time (<see cref="SecretChatStorage.Flush"/>).</summary>
+    private void Flush() => _storage.Flush(_state);
+
+    /// <summary>Forgotten ids kept past their time go (a client that runs for months forgets them as it forgets others).</summary>
+    private void LetGoOfForgotten(long now)
     {
-        if (_storeUnavailable)
-        {
-            return;
-        }
-
-        // A journal that cannot be deleted is reported and tried again at the next flush; it holds back only its own chat's
-        // new records (they must not follow the old ones), not the other chats, the state, nor the call that flushes.
-        foreach (var chatId in _historiesToDelete.ToList())
-        {
-            try
-            {
-                _store.DeleteHistory(chatId);
-                _historiesToDelete.Remove(chatId);
-            }
-            catch (Exception e) when (!IsFatal(e))
-            {
-                ReportFailure($"the history of secret chat {chatId} could not be deleted (tried again at the next write): {e.Message}");
-            }
-        }
-
-        if (_stateChanged)
-        {
-            var bytes = MessagePackSerializer.Serialize(_state, StateOptions);
-            try
-            {
-                _store.Save(bytes);
-            }
-            finally
-            {
-                // It holds every chat's keys: not left for the garbage collector to leave in memory (an app's store may
-                // keep this very array).
-                if (_ownStore)
-                {
-                    CryptographicOperations.ZeroMemory(bytes);
-                }
-            }
-
-            _stateChanged = false;
-            _countsUnsaved = 0;
-
-            // Every re-keying step put in an outbox changed the state: all of them are on disk now, and may go.
-            foreach (var chat in _state.Chats.Values)
-            {
-                foreach (var send in chat.Outbox)
-                {
-                    send.Saved = true;
-                }
-            }
-        }
-
-        foreach (var chatId in _unwritten.Keys.ToList())
-        {
-            if (_historiesToDelete.Contains(chatId))
-            {
-                continue;
-            }
-
-            if (_state.Chats.TryGetValue(chatId, out var chat))
-            {
-                var records = _journalRecords.GetValueOrDefault(chatId);
-                if (records > CompactAfter && records > 3 * chat.History.Count)
-                {
-                    var snapshot = Snapshot(chat);
-                    try
-                    {
-                        _store.ReplaceHistory(chatId, snapshot);
-                    }
-                    finally
-                    {
-                        // A history holds its files' keys.
-                        CryptographicOperations.ZeroMemory(snapshot);
-                    }
-
-                    _journalRecords[chatId] = 1;
-                }
-                else
-                {
-                    try
-                    {
-                        _store.AppendHistory(chatId, _unwritten[chatId].WrittenSpan);
-                    }
-                    catch
-                    {
-                        // Appending again after a half-written batch would hide it from Replay: the next flush replaces.
-                        _journalRecords[chatId] = int.MaxValue / 2;
-                        throw;
-                    }
-                }
-            }
-
-            // Clear, unlike ResetWrittenCount, zeroes what was written (files' keys among it).
-            _unwritten[chatId].Clear();
-            _unwritten.Remove(chatId);
-        }
-    }
-
-    /// <summary>Reads every held chat's journal back into its history and the random_ids it saw; a journal cut short by
-    /// a crash (its last batch half written) is read up to there and rewritten whole at the next flush. Journals of chats
-    /// no longer held (a crash between dropping one and deleting its journal) are deleted, and forgotten ids kept past
-    /// their time are let go.</summary>
-    private void LoadHistories()
-    {
-        foreach (var chat in _state.Chats.Values)
-        {
-            byte[]? journal;
-            try
-            {
-                journal = _store.LoadHistory(chat.Id);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // The chat's keys still work; its history here starts over (the unreadable journal is appended to).
-                ReportFailure($"the history of secret chat {chat.Id} could not be read: {e.Message}");
-                continue;
-            }
-
-            if (journal is not { Length: > 0 })
-            {
-                continue;
-            }
-
-            var (records, whole) = Replay(chat, journal);
-            if (_ownStore)
-            {
-                CryptographicOperations.ZeroMemory(journal);
-            }
-
-            _journalRecords[chat.Id] = whole ? records : int.MaxValue / 2;
-            if (!whole)
-            {
-                _unwritten[chat.Id] = new ArrayBufferWriter<byte>();
-            }
-
-            if (chat.State == SecretChatState.Discarded)
-            {
-                chat.Seen.Clear();
-            }
-        }
-
-        if (!_stateUnreadable)
-        {
-            try
-            {
-                foreach (var orphan in _store.HistoryIds().Where(id => !_state.Chats.ContainsKey(id)).ToList())
-                {
-                    _store.DeleteHistory(orphan);
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Left for the next start.
-            }
-        }
-
-        var before = Now - (long)ForgottenKept.TotalSeconds;
-        foreach (var (chatId, _) in _state.Forgotten.Where(f => f.Value < before).ToList())
+        foreach (var (chatId, _) in _state.Forgotten.Where(f => f.Value < now - (long)ForgottenKept.TotalSeconds).ToList())
         {
             _state.Forgotten.Remove(chatId);
             Changed();
         }
     }
 
-    /// <summary>Applies a journal's records in order (by (side, random_id), so the replay is linear however long the
-    /// history): how many were read, and whether the journal ended on a whole record.</summary>
-    private static (int Records, bool Whole) Replay(LocalChat chat, byte[] journal)
-    {
-        var messages = new List<StoredMessage?>();
-        var positions = new Dictionary<(bool Outgoing, long RandomId), int>();
-        var memory = new ReadOnlyMemory<byte>(journal);
-        var offset = 0;
-        var records = 0;
-        var whole = true;
-        while (offset < journal.Length)
-        {
-            HistoryRecord record;
-            try
-            {
-                record = MessagePackSerializer.Deserialize<HistoryRecord>(memory[offset..], StateOptions, out var read);
-                offset += read;
-            }
-            catch (MessagePackSerializationException)
-            {
-                whole = false;
-                break;
-            }
-
-            records++;
-            foreach (var id in record.Remove ?? [])
-            {
-                RemoveAt(true, id);
-                RemoveAt(false, id);
-            }
-
-            foreach (var id in record.RemoveOutgoing ?? [])
-            {
-                RemoveAt(true, id);
-            }
-
-            foreach (var message in record.Put ?? [])
-            {
-                if (positions.TryGetValue((message.Outgoing, message.RandomId), out var at))
-                {
-                    messages[at] = message;
-                }
-                else
-                {
-                    positions[(message.Outgoing, message.RandomId)] = messages.Count;
-                    messages.Add(message);
-                }
-
-                if (!message.Outgoing)
-                {
-                    chat.Seen.Add(message.RandomId);
-                }
-            }
-
-            foreach (var id in record.Seen ?? [])
-            {
-                chat.Seen.Add(id);
-            }
-
-            if (record.Inbound is { } inbound)
-            {
-                chat.Inbound = inbound;
-            }
-        }
-
-        chat.History = [.. messages.OfType<StoredMessage>()];
-        return (records, whole);
-
-        void RemoveAt(bool outgoing, long randomId)
-        {
-            if (positions.Remove((outgoing, randomId), out var at))
-            {
-                messages[at] = null;
-            }
-        }
-    }
-
-    /// <summary>A journal of one record: the random_ids seen (while the chat is open) and every message left.</summary>
-    private static byte[] Snapshot(LocalChat chat)
-    {
-        var snapshot = new HistoryRecord { Seen = chat.State == SecretChatState.Discarded ? null : chat.Seen.ToArray(), Put = [.. chat.History], Inbound = chat.Inbound };
-        return MessagePackSerializer.Serialize(snapshot, StateOptions);
-    }
-
-    private void Record(long chatId, HistoryRecord record)
-    {
-        if (!_unwritten.TryGetValue(chatId, out var buffer))
-        {
-            _unwritten[chatId] = buffer = new ArrayBufferWriter<byte>();
-        }
-
-        MessagePackSerializer.Serialize(buffer, record, StateOptions);
-        _journalRecords[chatId] = _journalRecords.GetValueOrDefault(chatId) + 1;
-    }
-
-    private void AddToHistory(LocalChat chat, StoredMessage message)
-    {
-        chat.History.Add(message);
-        Record(chat.Id, new HistoryRecord { Put = [message] });
-    }
-
-    /// <summary>A message of the history changed (its date, its timer, its failure): written again whole.</summary>
-    private void Rewrite(LocalChat chat, StoredMessage message) => Record(chat.Id, new HistoryRecord { Put = [message] });
-
-    private void RemoveOwn(LocalChat chat, StoredMessage message)
-    {
-        chat.History.Remove(message);
-        Record(chat.Id, new HistoryRecord { RemoveOutgoing = [message.RandomId] });
-    }
-
-    /// <summary>Removes either side's messages with these random_ids (<paramref name="seen"/>: the received message that
-    /// asked for it, remembered in the same record); how many went.</summary>
-    private int RemoveFromHistory(LocalChat chat, long[] randomIds, long? seen = null)
-    {
-        var removed = chat.History.RemoveAll(m => randomIds.Contains(m.RandomId));
-        if (removed > 0 || seen is not null)
-        {
-            Record(chat.Id, new HistoryRecord { Remove = randomIds, Seen = seen is { } id ? [id] : null });
-        }
-
-        return removed;
-    }
-
-    /// <summary>The whole history goes at once: its journal is deleted.</summary>
-    private void ClearHistory(LocalChat chat)
-    {
-        chat.History.Clear();
-        if (_unwritten.Remove(chat.Id, out var unwritten))
-        {
-            unwritten.Clear();
-        }
-
-        _journalRecords.Remove(chat.Id);
-        // At the next Flush, whose failures are reported and tried again: this runs while updates are applied.
-        _historiesToDelete.Add(chat.Id);
-    }
-
     /// <summary>The chat leaves this device without a trace (another device of the user holds it).</summary>
     private void Drop(LocalChat chat)
     {
         Wipe(chat);
-        ClearHistory(chat);
+        _storage.ClearHistory(chat);
         _state.Chats.Remove(chat.Id);
         Changed();
     }
@@ -1764,17 +726,13 @@ internal sealed partial class SecretChatEngine
         _offered.Remove(chat.Id);
         _known.Remove(chat.Id);
         var now = Now;
-        foreach (var (chatId, _) in _state.Forgotten.Where(f => f.Value < now - (long)ForgottenKept.TotalSeconds).ToList())
-        {
-            _state.Forgotten.Remove(chatId);
-        }
-
+        LetGoOfForgotten(now);
         _state.Forgotten[chat.Id] = now;
     }
 
-    /// <summary>Every chat, key, history and request goes, in memory and in the store.</summary>
-    /// <summary>Memory first, then the store: a store that fails leaves nothing in memory, and the empty state and the
-    /// journals' deletion are written at the next flush (the failure is thrown).</summary>
+    /// <summary>Every chat, key, history and request goes, in memory and in the store. Memory first, then the store: a
+    /// store that fails leaves nothing in memory, and the empty state and the journals' deletion are written at the next
+    /// flush (the failure is thrown).</summary>
     private void EraseAll()
     {
         List<long> journals = [.. _state.Chats.Keys];
@@ -1789,36 +747,12 @@ internal sealed partial class SecretChatEngine
         }
 
         _state = new SecretState();
-        _stateChanged = false;
-        // Counts of chats that are gone: nothing to write for them (a write would make the store again after a sign-out).
-        _countsUnsaved = 0;
+        _storage.DropUnwritten();
         _known.Clear();
         _offered.Clear();
         _outboxBackoff.Clear();
-        foreach (var unwritten in _unwritten.Values)
-        {
-            unwritten.Clear();
-        }
-
-        _unwritten.Clear();
-        _journalRecords.Clear();
         ArmExpiry();
-        try
-        {
-            foreach (var chatId in journals)
-            {
-                _store.DeleteHistory(chatId);
-            }
-
-            _store.Erase();
-            _historiesToDelete.Clear();
-        }
-        catch
-        {
-            _historiesToDelete.UnionWith(journals);
-            _stateChanged = true;
-            throw;
-        }
+        _storage.Erase(journals);
     }
 
     private static void Wipe(LocalChat chat)

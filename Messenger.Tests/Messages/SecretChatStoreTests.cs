@@ -4,6 +4,7 @@ using Messenger.Contracts.Messages;
 using Messenger.Contracts.Secret;
 using Messenger.Tests.Infrastructure;
 using Messenger.Tests.Session;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Messenger.Tests.Messages;
 
@@ -299,6 +300,30 @@ public sealed class SecretChatStoreTests : IAsyncLifetime
 
         await bob.ReadUntilAsync(e => e is SecretMessageReceived { Message.Text: "second" });
         bob.Client.GetSecretHistory(chatId).Select(m => m.Text).Should().Equal("first", "second");
+    }
+
+    [Fact]
+    public async Task SelfDestruct_WhenTheStoreThrowsSomethingOtherThanIo_IsReported_AndTheMessageStillGoes()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "sdthr_alice");
+        var bobsStore = new FlakyStore();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var bob = await SecretDevice.SignUpAsync(_host, "sdthr_bob", secretKeys: bobsStore, clock: clock);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        await alice.Client.SendSecretMessageAsync(chatId, "gone a second after it is read", ttl: 1);
+        await bob.NextAsync<SecretMessageReceived>();
+        await bob.Client.ReadSecretHistoryAsync(chatId);
+
+        // The self-destruct timer's write meets an app's store that throws: reported, as any other write's failure,
+        // never thrown out of the timer (which would end the app's process).
+        bobsStore.FailAppends = 1;
+        clock.Invoking(c => c.Advance(TimeSpan.FromSeconds(2))).Should().NotThrow();
+
+        var events = await bob.ReadUntilAsync(e => e is SecretMessagesDeleted { Expired: true });
+        events.OfType<SecretChatStoreFailed>().Should().ContainSingle().Which.Problem.Should().Contain("an app's store broke");
+        bob.Client.GetSecretHistory(chatId).Should().BeEmpty();
+        await alice.Client.SendSecretMessageAsync(chatId, "after");
+        (await bob.NextAsync<SecretMessageReceived>()).Message.Text.Should().Be("after");
     }
 
     [Fact]
