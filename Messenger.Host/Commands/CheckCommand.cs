@@ -60,9 +60,10 @@ internal static class CheckCommand
         report.WriteLeftOut();
         var took = $"{clock.Elapsed.TotalSeconds:0.0} s";
         var size = CheckReport.Number(new FileInfo(database).Length);
-        var tidy = report.TidyFiles == 0
+        var tidy = (report.TidyFiles == 0
             ? ""
-            : $"; {CheckReport.Number(report.TidyFiles)} files without a row ({CheckReport.Number(report.TidyBytes)} bytes) for the server to delete at its next start";
+            : $"; {CheckReport.Number(report.TidyFiles)} files without a row ({CheckReport.Number(report.TidyBytes)} bytes) for the server to delete at its next start") +
+            (report.UnfinishedCount == 0 ? "" : $"; {CheckReport.Number(report.UnfinishedCount)} clean-ups for the server to finish at its next start");
         if (report.Problems == 0)
         {
             output.WriteLine($"Checked {database} ({size} bytes) in {took}: whole{tidy}");

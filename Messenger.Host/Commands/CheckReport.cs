@@ -5,8 +5,8 @@ namespace Messenger.Host.Commands;
 /// <summary>
 /// What <c>check</c> found, printed as it is found: one line a problem (<c>problem &lt;kind&gt;: where: what</c>), at
 /// most <see cref="LinesPerKind"/> of a kind (a database broken the same way a million times would otherwise print a
-/// million lines; the rest are counted in one line), and files the server deletes by itself at its next start
-/// (<c>tidy …</c>), which are no problem.
+/// million lines; the rest are counted in one line), and what the server tidies by itself at its next start
+/// (<c>tidy …</c>: files no row counts, an account deletion's clean-up), which is no problem.
 /// </summary>
 internal sealed class CheckReport(TextWriter output)
 {
@@ -43,6 +43,18 @@ internal sealed class CheckReport(TextWriter output)
         }
     }
 
+    /// <summary>What the server finishes by itself at its next start (an account deletion's clean-up): not a problem.</summary>
+    public void Unfinished(string kind, string where, string what)
+    {
+        UnfinishedCount++;
+        if (UnfinishedCount <= LinesPerKind)
+        {
+            output.WriteLine($"tidy {kind}: {where}: {what}, finished at the server's next start");
+        }
+    }
+
+    public long UnfinishedCount { get; private set; }
+
     /// <summary>The lines that were left out, one a kind.</summary>
     public void WriteLeftOut()
     {
@@ -54,6 +66,11 @@ internal sealed class CheckReport(TextWriter output)
         if (TidyFiles > LinesPerKind)
         {
             output.WriteLine($"tidy: {Number(TidyFiles - LinesPerKind)} more files not listed");
+        }
+
+        if (UnfinishedCount > LinesPerKind)
+        {
+            output.WriteLine($"tidy: {Number(UnfinishedCount - LinesPerKind)} more clean-ups not listed");
         }
     }
 

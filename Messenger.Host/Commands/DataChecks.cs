@@ -131,8 +131,10 @@ internal sealed class DataChecks(SqliteConnection connection, CheckReport report
         }
     }
 
-    /// <summary>A deleted account (its row kept, its username empty: SessionStore.DeleteAccountAsync) leaves every group,
-    /// and its dialogs and update log go (LeaveDeletedAccount).</summary>
+    /// <summary>A deleted account (its row kept, its username empty: SessionStore.DeleteAccountAsync) has no device signed
+    /// in (the same unit signs them out). It leaves every group, and its dialogs and update log go, after that unit
+    /// (LeaveDeletedAccount): a crash in between, or a receipt or an edit in an old chat appending to its log since, leaves
+    /// those for FinishAccountDeletions, which runs the clean-up again at every start. So they are listed, no problem.</summary>
     private void DeletedAccounts()
     {
         using var command = Command(
@@ -146,17 +148,20 @@ internal sealed class DataChecks(SqliteConnection connection, CheckReport report
         while (reader.Read())
         {
             var user = $"deleted account {reader.GetInt64(0)}";
-            Report("deleted-account-member", user, reader.GetInt64(1), "groups it is still a member of");
-            Report("deleted-account-dialogs", user, reader.GetInt64(2), "dialogs left");
-            Report("deleted-account-update-log", user, reader.GetInt64(3), "update log entries left");
-            Report("deleted-account-devices", user, reader.GetInt64(4), "devices still signed in");
+            Unfinished("deleted-account-member", user, reader.GetInt64(1), "groups it is still a member of");
+            Unfinished("deleted-account-dialogs", user, reader.GetInt64(2), "dialogs left");
+            Unfinished("deleted-account-update-log", user, reader.GetInt64(3), "update log entries left");
+            if (reader.GetInt64(4) is > 0 and var devices)
+            {
+                report.Problem("deleted-account-devices", user, $"{CheckReport.Number(devices)} devices still signed in");
+            }
         }
 
-        void Report(string kind, string user, long count, string what)
+        void Unfinished(string kind, string user, long count, string what)
         {
             if (count > 0)
             {
-                report.Problem(kind, user, $"{CheckReport.Number(count)} {what}");
+                report.Unfinished(kind, user, $"{CheckReport.Number(count)} {what}");
             }
         }
     }
