@@ -57,6 +57,13 @@ public sealed class CheckedData : IAsyncLifetime
         await carol.Client.SendReactionAsync(inGroup, groupMessage, "👍");
         await bob.Client.LeaveGroupAsync(group.Chat.Id);
 
+        // Dave joins a small group with history: his unread count starts at the message that added him.
+        await using var dave = await host.SignUpAsync($"dave_{suffix}", startEvents: false);
+        var older = await alice.Client.CreateGroupAsync("Check history", [bob.UserId]);
+        await alice.Client.SendMessageAsync(Peer.Chat(older.Chat.Id), "before dave");
+        await bob.Client.SendMessageAsync(Peer.Chat(older.Chat.Id), "before dave too");
+        await alice.Client.AddMembersAsync(older.Chat.Id, [dave.UserId]);
+
         var large = await alice.Client.CreateGroupAsync("Check large", [bob.UserId], large: true);
         await alice.Client.SendMessageAsync(Peer.Chat(large.Chat.Id), "in the large group");
 
@@ -99,6 +106,21 @@ public sealed class CheckCommandTests(CheckedData data) : IClassFixture<CheckedD
         code.Should().Be(0, output);
         output.Should().NotContain("problem").And.Contain(": whole");
         Check(directory, "--full", "--hashes").Code.Should().Be(0, "integrity_check and every file's hash agree too");
+    }
+
+    [Fact]
+    public void Check_WhenAMemberJoinedAGroupWithHistory_TakesTheirLowerUnreadCountAsWhole()
+    {
+        using var copy = new TempDirectory();
+        var directory = CopyOf(copy);
+        var lower = Scalar(directory,
+            "SELECT count(*) FROM message_dialogs d WHERE d.unread_count < (SELECT count(*) FROM message_messages m WHERE m.chat_id = d.chat_id " +
+            "AND m.deleted = 0 AND m.from_id <> d.user_id AND m.id > d.read_inbox_max_id)");
+
+        var (code, output) = Check(directory);
+
+        lower.Should().Be(1, "dave's dialog counts from the message that added him, the history holds two more");
+        code.Should().Be(0, output);
     }
 
     [Fact]
@@ -308,6 +330,15 @@ public sealed class CheckCommandTests(CheckedData data) : IClassFixture<CheckedD
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteNonQuery();
+    }
+
+    private static long Scalar(string directory, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={System.IO.Path.Combine(directory, "messenger.db")};Pooling=false;Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
     }
 
     private static List<string> BlobsWithReferences(string directory)
