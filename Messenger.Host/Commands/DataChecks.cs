@@ -39,7 +39,7 @@ internal sealed class DataChecks(SqliteConnection connection, CheckReport report
         {
             check();
         }
-        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException or InvalidCastException)
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException or InvalidCastException or InvalidOperationException or FormatException)
         {
             report.Problem("check-failed", name, $"could not be checked: {e.Message}");
         }
