@@ -20,6 +20,8 @@ try
             return NewServerKeyCommand.Run(settings, Console.Out, Console.Error);
         case HostCommand.Compact(var settings):
             return CompactCommand.Run(settings, Console.Out, Console.Error);
+        case HostCommand.Check(var full, var hashes, var settings):
+            return CheckCommand.Run(full, hashes, settings, Console.Out, Console.Error);
         case HostCommand.Usage(var problem):
             return CommandLine.PrintUsage(problem, Console.Out, Console.Error);
     }

@@ -16,6 +16,9 @@ internal abstract record HostCommand
 
     public sealed record Compact(string[] Settings) : HostCommand;
 
+    /// <summary><c>check</c>: <paramref name="Full"/> for <c>--full</c>, <paramref name="Hashes"/> for <c>--hashes</c>.</summary>
+    public sealed record Check(bool Full, bool Hashes, string[] Settings) : HostCommand;
+
     /// <summary>The usage text, asked for (<paramref name="Problem"/> null: exit 0) or after a mistake (exit 2).</summary>
     public sealed record Usage(string? Problem) : HostCommand;
 }
@@ -38,25 +41,36 @@ internal static class CommandLine
           Messenger.Host reset-two-factor <username> [--Key=value …] turn an account's two-step verification off
           Messenger.Host new-server-key [--Key=value …]              make a new server key when server.key is lost with no copy
           Messenger.Host compact [--Key=value …]                     give back the space the database no longer uses (server stopped)
+          Messenger.Host check [--full] [--hashes] [--Key=value …]   check that the data directory is whole (server stopped)
         Configuration keys (README, Configuration) as --Key=value, --Key value or Key=value, before or after the command, e.g.
           --Messenger:DataDirectory=/var/lib/messenger --Messenger:Urls=http://127.0.0.1:5000
         """;
 
     private static readonly string[] HelpWords = ["help", "-h", "--help", "-?", "/?"];
 
-    private static readonly string[] Commands = ["backup", "reset-password", "reset-two-factor", "new-server-key", "compact"];
+    private static readonly string[] Commands = ["backup", "reset-password", "reset-two-factor", "new-server-key", "compact", "check"];
+
+    // check's own options: never configuration keys (`--full` would otherwise take the next word as its value).
+    private static readonly string[] CheckOptions = ["--full", "--hashes"];
 
     public static HostCommand Parse(string[] args)
     {
         string? command = null;
         string? operand = null;
         var settings = new List<string>();
+        var options = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
         {
             var argument = args[i];
             if (HelpWords.Contains(argument))
             {
                 return new HostCommand.Usage(null);
+            }
+
+            if (CheckOptions.Contains(argument))
+            {
+                options.Add(argument);
+                continue;
             }
 
             if (argument.Length == 0 || argument.StartsWith("--", StringComparison.Ordinal) || argument.StartsWith('/') || argument.Contains('='))
@@ -87,10 +101,15 @@ internal static class CommandLine
             }
 
             command = argument;
-            if (command is not ("new-server-key" or "compact") && i + 1 < args.Length && IsOperand(args[i + 1]))
+            if (command is not ("new-server-key" or "compact" or "check") && i + 1 < args.Length && IsOperand(args[i + 1]))
             {
                 operand = args[++i];
             }
+        }
+
+        if (options.Count > 0 && command != "check")
+        {
+            return new HostCommand.Usage($"'{options.First()}' is an option of check");
         }
 
         return (command, operand) switch
@@ -103,6 +122,7 @@ internal static class CommandLine
             ("reset-two-factor", { } username) => new HostCommand.ResetTwoFactor(username, [.. settings]),
             ("reset-two-factor", null) => new HostCommand.Usage("reset-two-factor needs the account's username"),
             ("compact", _) => new HostCommand.Compact([.. settings]),
+            ("check", _) => new HostCommand.Check(options.Contains("--full"), options.Contains("--hashes"), [.. settings]),
             _ => new HostCommand.NewServerKey([.. settings]),
         };
     }
