@@ -32,6 +32,9 @@ internal sealed class ChildHost : IAsyncDisposable
             Path.Combine(AppContext.BaseDirectory, "Messenger.Host.dll"), $"--Messenger:Urls={url}", $"--Messenger:DataDirectory={dataDirectory}",
             "--Messenger:Logging:MinimumLevel=Warning", "--Messenger:Session:PasswordHash:Iterations=3", "--Messenger:Session:PasswordHash:MemoryKiB=1024",
             "--Messenger:Protocol:MaxConnectionsPerAddress=0",
+            // Every test client comes from 127.0.0.1: the default 10 accounts an hour from one address would refuse a
+            // test that makes more (FLOOD_WAIT).
+            "--Messenger:Session:RegistrationsPerAddress=1000",
         ]);
         await host.StartAgainAsync();
         return host;
