@@ -78,8 +78,9 @@ internal sealed class DataChecks(SqliteConnection connection, CheckReport report
     /// MessageStore.TouchDialog (a new message) and MessageStore.Recount (deletes, reads) keep each dialog row's
     /// <c>top_message_id</c> = the chat's newest message the user sees (not deleted, not hidden for them; 0 for none) and
     /// <c>unread_count</c> = the messages after <c>read_inbox_max_id</c> from others that the user sees — at most that: a
-    /// member added to a small group counts from the service message that added them (its <c>read_inbox_max_id</c> is
-    /// 0), and only the next recount (a delete in the chat) counts the history from before.
+    /// database from before 2026-12-07 holds rows of members added to a small group with history whose
+    /// <c>read_inbox_max_id</c> is 0 (a new row reads from the message that made it since) and whose count starts at
+    /// that message; the next recount (a delete or a read in the chat) set them right.
     /// </summary>
     private void Dialogs()
     {
@@ -99,8 +100,7 @@ internal sealed class DataChecks(SqliteConnection connection, CheckReport report
                 report.Problem("dialog-top-message", $"dialog of user {user} in chat {chat}", $"top_message_id {top}, newest message they see {newest}");
             }
 
-            // Lower is what the code does for a member who joined a small group with history: the send counts from the
-            // joining on (TouchDialog adds one a message), the recount counts the history before it too.
+            // Lower is what an earlier build left for a member who joined a small group with history (see above).
             if (unread > unreadMessages || unread < 0)
             {
                 report.Problem("dialog-unread-count", $"dialog of user {user} in chat {chat}", $"unread_count {unread}, unread messages {unreadMessages}");

@@ -84,6 +84,34 @@ public sealed class GroupDialogTests
     }
 
     [Fact]
+    public async Task AddMembers_ToASmallGroupWithHistory_TheNewcomerReadsFromTheMessageThatAddedThem_EvenAfterARecount()
+    {
+        await using var host = await GroupTestKit.StartHostAsync();
+        await using var alice = await host.MemberAsync("alice_dnew");
+        await using var bob = await host.MemberAsync("bob_dnew");
+        await using var carol = await host.MemberAsync("carol_dnew");
+        var chat = (await alice.Client.CreateGroupAsync("Team", [bob.Id])).Chat;
+        var peer = Peer.Chat(chat.Id);
+        var old = new List<long>();
+        for (var i = 0; i < 4; i++)
+        {
+            old.Add((await alice.Client.SendMessageAsync(peer, $"before carol {i}")).Message.Id);
+        }
+
+        await alice.Client.AddMembersAsync(chat.Id, [carol.Id]);
+        var joined = (await carol.Client.GetDialogsAsync()).Items.Single(d => d.Peer == peer);
+        var bobBefore = (await bob.Client.GetDialogsAsync()).Items.Single(d => d.Peer == peer).UnreadCount;
+        await alice.Client.DeleteMessagesAsync(peer, [old[0]], revoke: true);
+        var afterDelete = (await carol.Client.GetDialogsAsync()).Items.Single(d => d.Peer == peer);
+
+        joined.UnreadCount.Should().Be(1, "the message that added her");
+        joined.ReadInboxMaxId.Should().BeGreaterThanOrEqualTo(old[^1]).And.BeLessThan(joined.TopMessage!.Id);
+        afterDelete.UnreadCount.Should().Be(1, "a delete counts again from where she reads, not the history before her");
+        bobBefore.Should().BeGreaterThanOrEqualTo(5, "bob's count holds the history: 4 messages and the addition");
+        (await bob.Client.GetDialogsAsync()).Items.Single(d => d.Peer == peer).UnreadCount.Should().Be(bobBefore - 1);
+    }
+
+    [Fact]
     public async Task GetDialogs_AfterConversion_KeepsTheUnreadCountOfEachMember()
     {
         await using var host = await GroupTestKit.StartHostAsync();

@@ -57,7 +57,7 @@ public sealed class CheckedData : IAsyncLifetime
         await carol.Client.SendReactionAsync(inGroup, groupMessage, "👍");
         await bob.Client.LeaveGroupAsync(group.Chat.Id);
 
-        // Dave joins a small group with history: his unread count starts at the message that added him.
+        // Dave joins a small group with history: he reads from the message that added him.
         await using var dave = await host.SignUpAsync($"dave_{suffix}", startEvents: false);
         var older = await alice.Client.CreateGroupAsync("Check history", [bob.UserId]);
         await alice.Client.SendMessageAsync(Peer.Chat(older.Chat.Id), "before dave");
@@ -109,17 +109,21 @@ public sealed class CheckCommandTests(CheckedData data) : IClassFixture<CheckedD
     }
 
     [Fact]
-    public void Check_WhenAMemberJoinedAGroupWithHistory_TakesTheirLowerUnreadCountAsWhole()
+    public void Check_WhenAMemberJoinedAGroupWithHistoryUnderAnEarlierBuild_TakesTheirLowerUnreadCountAsWhole()
     {
         using var copy = new TempDirectory();
         var directory = CopyOf(copy);
-        var lower = Scalar(directory,
+        const string Lower =
             "SELECT count(*) FROM message_dialogs d WHERE d.unread_count < (SELECT count(*) FROM message_messages m WHERE m.chat_id = d.chat_id " +
-            "AND m.deleted = 0 AND m.from_id <> d.user_id AND m.id > d.read_inbox_max_id)");
+            "AND m.deleted = 0 AND m.from_id <> d.user_id AND m.id > d.read_inbox_max_id)";
+        Scalar(directory, Lower).Should().Be(0, "dave's dialog reads from the message that added him");
+        // What a build from before 2026-12-07 wrote for him: the same count, read from 0.
+        Execute(directory, "UPDATE message_dialogs SET read_inbox_max_id = 0 WHERE chat_id = (SELECT id FROM message_chats WHERE title = 'Check history') " +
+            "AND user_id NOT IN (SELECT from_id FROM message_messages m WHERE m.chat_id = message_dialogs.chat_id)");
 
         var (code, output) = Check(directory);
 
-        lower.Should().Be(1, "dave's dialog counts from the message that added him, the history holds two more");
+        Scalar(directory, Lower).Should().Be(1, "the history before dave holds two more");
         code.Should().Be(0, output);
     }
 
