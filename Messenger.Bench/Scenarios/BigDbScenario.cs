@@ -232,8 +232,8 @@ internal static class BigDbScenario
             // Edits, deletions, reactions, pins, media, contacts, folders: the rest of a year's traffic.
             var sampleList = samples.OrderBy(_ => random.Next()).ToArray();
             long extrasFailed = 0;
-            async Task Each<T>(IEnumerable<T> items, Func<T, Task> action) =>
-                await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (item, _) =>
+            async Task Each<T>(IEnumerable<T> items, Func<T, Task> action, int parallel = 64) =>
+                await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (item, _) =>
                 {
                     try
                     {
@@ -268,7 +268,7 @@ internal static class BigDbScenario
                 using var content = new MemoryStream(bytes);
                 var media = await heavy.Client.UploadFileAsync(content, $"file{m}.bin", "application/octet-stream");
                 await heavy.Client.SendMediaAsync(mediaPeers[m % mediaPeers.Length], media, $"file {m}");
-            });
+            }, parallel: 16); // a user may have 32 uploads in progress (UploadsInProgressPerUser)
             await Each(Enumerable.Range(1, 500), i => heavy.Client.AddContactAsync(UserIdOf(i), $"Contact {i}"));
             for (var f = 0; f < 5; f++)
             {
