@@ -28,6 +28,9 @@ using Messenger.Bench.Scenarios;
 //   search     --messages (1,000,000) stored across --chats (1,000) private chats and small groups of --users (200),
 //              Zipf-distributed words from a --vocabulary (5,000); then --queries (1,000) one-word messages.search calls
 //              by a user in --searcher-chats (100) of them, half with a peer: p50/p99; and the fill rate
+//   bigdb      a year of data: --phase seed fills --data-dir through the host (--scale 1.0: ≈ 1,000,000 messages, 1,800
+//              users, a heavy user in 1,500 private chats and 200 groups), --phase measure times a client's reads on it
+//              (--reps 15 each, one at a time): sign-in, sync, dialogs, history, search, members, pins, media; start-up, RSS
 // The message scenarios start the child host with cheap Argon2id (3 iterations, 1 MiB), no per-address limits on
 // registrations and failed sign-ins, and the per-user post limit out of reach (ChatKit.SignUpSettings); catchup also
 // raises Messenger:Queue:TooLongAfterUpdates.
@@ -44,7 +47,7 @@ try
 catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("scenarios: writer, login, handshake, rpc, idle, chat, catchup, crash, upload, download, group-fanout, search, soak");
+    Console.Error.WriteLine("scenarios: writer, login, handshake, rpc, idle, chat, catchup, crash, upload, download, group-fanout, search, soak, bigdb");
     return 2;
 }
 
@@ -63,11 +66,12 @@ Func<BenchOptions, Task<BenchReport>>? scenario = options.Scenario switch
     "group-fanout" => GroupFanoutScenario.RunAsync,
     "search" => SearchScenario.RunAsync,
     "soak" => SoakScenario.RunAsync,
+    "bigdb" => BigDbScenario.RunAsync,
     _ => null,
 };
 if (scenario is null)
 {
-    Console.Error.WriteLine($"unknown scenario '{options.Scenario}'; scenarios: writer, login, handshake, rpc, idle, chat, catchup, crash, upload, download, group-fanout, search, soak");
+    Console.Error.WriteLine($"unknown scenario '{options.Scenario}'; scenarios: writer, login, handshake, rpc, idle, chat, catchup, crash, upload, download, group-fanout, search, soak, bigdb");
     return 2;
 }
 

@@ -15,6 +15,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 {
     private Process? _process;
     private readonly string? _dataDirectory;
+    private bool _keepData;
 
     private ServerProcess(Uri url, byte[] publicKey, Process? process, string? dataDirectory)
     {
@@ -59,7 +60,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         var port = FreePort();
-        var dataDirectory = Path.Combine(Path.GetTempPath(), $"messenger-bench-{Guid.NewGuid():N}");
+        // --data-dir: a data directory of the caller's (e.g. a seeded database), used as it is and kept afterwards.
+        var dataDirectory = options.Get("data-dir") is { } given ? Path.GetFullPath(given) : Path.Combine(Path.GetTempPath(), $"messenger-bench-{Guid.NewGuid():N}");
         var arguments = new List<string>
         {
             host, $"--Messenger:Urls=http://127.0.0.1:{port}", $"--Messenger:DataDirectory={dataDirectory}",
@@ -73,12 +75,20 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         var baseUrl = new Uri($"http://127.0.0.1:{port}");
+        var started = Stopwatch.StartNew();
         var process = await LaunchAsync(arguments, baseUrl);
+        var ready = started.Elapsed;
         var publicKey = Convert.FromHexString((await File.ReadAllTextAsync(Path.Combine(dataDirectory, "server.pub"))).Trim());
-        return new ServerProcess(baseUrl, publicKey, process, dataDirectory) { _arguments = arguments };
+        return new ServerProcess(baseUrl, publicKey, process, dataDirectory)
+        {
+            _arguments = arguments, _keepData = options.Get("data-dir") is not null, StartupTime = ready,
+        };
     }
 
     private List<string> _arguments = [];
+
+    /// <summary>From launching the child to its first ready answer on <c>/health/ready</c> (zero for <c>--url</c>).</summary>
+    public TimeSpan StartupTime { get; private init; }
 
     /// <summary>The child's process id (null for <c>--url</c>).</summary>
     public int? Pid => _process?.Id;
@@ -236,7 +246,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             _process.Dispose();
         }
 
-        if (_dataDirectory is not null && Directory.Exists(_dataDirectory))
+        if (_dataDirectory is not null && !_keepData && Directory.Exists(_dataDirectory))
         {
             Directory.Delete(_dataDirectory, recursive: true);
         }

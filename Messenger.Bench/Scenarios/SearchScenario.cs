@@ -210,7 +210,7 @@ internal static class SearchScenario
     }
 
     /// <summary>Pronounceable, distinct words of 2–4 syllables (lower-case ASCII letters).</summary>
-    private static string[] Vocabulary(int size, Random random)
+    internal static string[] Vocabulary(int size, Random random)
     {
         const string consonants = "bcdfghjklmnprstvz";
         const string vowels = "aeiou";

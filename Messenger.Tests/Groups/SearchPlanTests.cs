@@ -1,3 +1,5 @@
+using Messenger.Client;
+using Messenger.Contracts.Messages;
 using Messenger.Kernel.Storage;
 using Messenger.Message.Storage;
 using Messenger.Tests.Infrastructure;
@@ -98,6 +100,38 @@ public sealed class SearchPlanTests : IAsyncLifetime
         parts[12..].Should().Equal(words[12..].Select(word => $"\"{word}\"*"), "no completions in an empty index: FTS5 prefix queries");
     }
 
+    [Fact]
+    public void Completions_SkipFromTermToTerm_InTheOccurrencesView_NotThePerColumnCounts()
+    {
+        var plan = Plan(SearchStore.CompletionsSql);
+
+        plan.Should().Contain(line => line.Contains("message_search_instances VIRTUAL TABLE", StringComparison.Ordinal), string.Join(" | ", plan));
+        plan.Should().NotContain(line => line.Contains("vocabulary", StringComparison.Ordinal));
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE name = 'message_search_vocabulary'";
+        command.ExecuteScalar().Should().Be(0L, "the per-column view counted every occurrence of each term it listed");
+    }
+
+    [Fact]
+    public async Task Completions_OfAPrefix_AreTheIndexsWordsStartingWithIt_EachOnce()
+    {
+        await using var alice = await _host.MemberAsync("alice_compl");
+        await using var bob = await _host.MemberAsync("bob_compl");
+        var chat = Peer.Chat((await alice.Client.CreateGroupAsync("Completions", [bob.Id])).Chat.Id);
+        foreach (var text in new[] { "noni nonijoli", "noni again", "nonj nono", "Nonijoli NONI", "no" })
+        {
+            await alice.Client.SendMessageAsync(chat, text);
+        }
+
+        using var connection = Open();
+
+        SearchStore.TextQuery(connection, ["noni"]).Should().Be("(\"noni\" OR \"nonijoli\")");
+        SearchStore.TextQuery(connection, ["non"]).Should().Be("(\"noni\" OR \"nonijoli\" OR \"nonj\" OR \"nono\")");
+        SearchStore.TextQuery(connection, ["nonik"]).Should().Be("\"nonik\"*", "no completion: the prefix query, which matches nothing");
+        (await bob.Client.SearchMessagesAsync("nonij")).Select(m => m.Text).Should().Equal("Nonijoli NONI", "noni nonijoli");
+    }
+
     [Theory]
     [InlineData(SearchStore.FirstDatedAfter)]
     [InlineData(SearchStore.FirstDatedFrom)]
@@ -115,7 +149,7 @@ public sealed class SearchPlanTests : IAsyncLifetime
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        foreach (var name in new[] { "@offset", "@low", "@user", "@limit", "@from", "@min", "@max", "@kind", "@date", "@topic" })
+        foreach (var name in new[] { "@offset", "@low", "@user", "@limit", "@from", "@min", "@max", "@kind", "@date", "@topic", "@to" })
         {
             if (sql.Contains(name, StringComparison.Ordinal))
             {

@@ -124,37 +124,71 @@ internal sealed class GroupStore(SqliteDatabase database)
         return [.. command.ReadInt64Column()];
     }
 
-    /// <summary>The caller's large groups as dialogs: the chat's newest message (not one they deleted for themselves),
-    /// the member's read position and unread count (counted from the messages: no per-member row changes when someone
-    /// posts).</summary>
-    public static List<(Dialog Dialog, long PinnedAt)> LargeGroupDialogs(SqliteConnection connection, long userId)
+    /// <summary>The chat's newest message that <c>@user</c> sees, in a query over <c>message_chats c</c>: its top
+    /// message, unless this member deleted it for themselves: then their newest visible one.</summary>
+    private const string VisibleTopId =
+        "(CASE WHEN EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = c.top_message_id) " +
+        "THEN (SELECT t.id FROM message_messages t WHERE t.chat_id = c.id AND t.deleted = 0 " +
+        "AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = t.id) ORDER BY t.id DESC LIMIT 1) " +
+        "ELSE c.top_message_id END)";
+
+    /// <summary>The caller's large groups in the chat list with what orders them (as <see cref="LargeGroupDialogs"/>
+    /// shows them): no unread count, no message read but the top one's key.</summary>
+    public const string LargeGroupOrderSql =
+        "SELECT c.id, c.last_activity, coalesce(m.id, 0), coalesce(dp.pinned_at, 0) " +
+        "FROM message_members mem JOIN message_chats c ON c.id = mem.chat_id " +
+        "LEFT JOIN message_dialog_pins dp ON dp.user_id = @user AND dp.chat_id = c.id " +
+        $"LEFT JOIN message_messages m ON m.id = {VisibleTopId} AND m.deleted = 0 " +
+        "WHERE mem.user_id = @user AND c.kind IN (@large, @channel)";
+
+    public static List<ChatListEntry> LargeGroupOrder(SqliteConnection connection, long userId)
     {
         using var command = connection.CreateCommand();
-        command.CommandText =
-            "SELECT c.id, c.last_activity, mem.read_inbox_max_id, " +
-            "(SELECT count(*) FROM (SELECT 1 FROM message_messages x WHERE x.chat_id = c.id AND x.id > mem.read_inbox_max_id AND x.deleted = 0 " +
-            "AND x.from_id <> @user AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = x.id) LIMIT 10000)), " +
-            $"{MessageStore.MessageColumns}, {MessageStore.PinnedColumns}, {MessageStore.ViewerColumns}, {MessageStore.PinnedCountColumn} " +
-            $"FROM message_members mem JOIN message_chats c ON c.id = mem.chat_id {MessageStore.PinnedJoin} {MessageStore.ViewerJoins("c.id")}" +
-            // The chat's newest message, unless this member deleted it for themselves: then their newest visible one.
-            "LEFT JOIN message_messages m ON m.id = (CASE WHEN EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = c.top_message_id) " +
-            "THEN (SELECT t.id FROM message_messages t WHERE t.chat_id = c.id AND t.deleted = 0 " +
-            "AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = t.id) ORDER BY t.id DESC LIMIT 1) " +
-            "ELSE c.top_message_id END) AND m.deleted = 0 " +
-            "WHERE mem.user_id = @user AND c.kind IN (@large, @channel)";
+        command.CommandText = LargeGroupOrderSql;
         command.Parameters.AddWithValue("@user", userId);
         command.Parameters.AddWithValue("@large", (int)ChatKind.LargeGroup);
         command.Parameters.AddWithValue("@channel", (int)ChatKind.Channel);
         using var reader = command.ExecuteReader();
-        var dialogs = new List<(Dialog, long)>();
+        var entries = new List<ChatListEntry>();
+        while (reader.Read())
+        {
+            entries.Add(new ChatListEntry(reader.GetInt64(0), Peer.Chat(reader.GetInt64(0)), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), Large: true));
+        }
+
+        return entries;
+    }
+
+    /// <summary>The caller's large groups <paramref name="chatIds"/> as dialogs: the chat's newest message (not one they
+    /// deleted for themselves), the member's read position and unread count (counted from the messages: no per-member
+    /// row changes when someone posts). One key lookup per chat (<c>CROSS JOIN</c>: the array drives).</summary>
+    internal static readonly string LargeGroupDialogsSql =
+        "SELECT c.id, c.last_activity, mem.read_inbox_max_id, " +
+        "(SELECT count(*) FROM (SELECT 1 FROM message_messages x WHERE x.chat_id = c.id AND x.id > mem.read_inbox_max_id AND x.deleted = 0 " +
+        "AND x.from_id <> @user AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = x.id) LIMIT 10000)), " +
+        $"{MessageStore.MessageColumns}, {MessageStore.PinnedColumns}, {MessageStore.ViewerColumns}, {MessageStore.PinnedCountColumn} " +
+        "FROM json_each(@chats) j CROSS JOIN message_members mem ON mem.chat_id = j.value AND mem.user_id = @user " +
+        $"JOIN message_chats c ON c.id = mem.chat_id {MessageStore.PinnedJoin} {MessageStore.ViewerJoins("c.id")}" +
+        $"LEFT JOIN message_messages m ON m.id = {VisibleTopId} AND m.deleted = 0 " +
+        "WHERE c.kind IN (@large, @channel)";
+
+    public static List<(long ChatId, Dialog Dialog)> LargeGroupDialogs(SqliteConnection connection, long userId, long[] chatIds)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = LargeGroupDialogsSql;
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@large", (int)ChatKind.LargeGroup);
+        command.Parameters.AddWithValue("@channel", (int)ChatKind.Channel);
+        command.Parameters.AddWithValue("@chats", System.Text.Json.JsonSerializer.Serialize(chatIds));
+        using var reader = command.ExecuteReader();
+        var dialogs = new List<(long, Dialog)>();
         while (reader.Read())
         {
             var top = reader.IsDBNull(4) ? null : MessageStore.ReadMessage(reader, 4);
             var pinned = reader.IsDBNull(4 + MessageStore.MessageColumnCount) ? null : MessageStore.ReadMessage(reader, 4 + MessageStore.MessageColumnCount);
             var viewer = MessageStore.ReadViewer(reader, 4 + 2 * MessageStore.MessageColumnCount);
-            dialogs.Add((new Dialog(Peer.Chat(reader.GetInt64(0)), top, reader.GetInt32(3), reader.GetInt64(2), 0, 0, reader.GetInt64(1), pinned,
+            dialogs.Add((reader.GetInt64(0), new Dialog(Peer.Chat(reader.GetInt64(0)), top, reader.GetInt32(3), reader.GetInt64(2), 0, 0, reader.GetInt64(1), pinned,
                 viewer.MuteUntil, viewer.Draft, viewer.PinnedAt > 0, viewer.Archived, viewer.UnreadMark, viewer.TtlPeriod, viewer.UnreadMentions,
-                reader.GetInt32(4 + 2 * MessageStore.MessageColumnCount + MessageStore.ViewerColumnCount)), viewer.PinnedAt));
+                reader.GetInt32(4 + 2 * MessageStore.MessageColumnCount + MessageStore.ViewerColumnCount))));
         }
 
         return dialogs;

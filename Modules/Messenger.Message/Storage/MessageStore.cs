@@ -19,6 +19,10 @@ internal enum Block
 
 /// <summary>What a user set on one of their chats: mute, draft, when they pinned it (0: not pinned), whether they
 /// archived it or marked it unread.</summary>
+/// <summary>A chat of the chat list with what orders it (<see cref="MessageStore.Dialogs"/>): a large group's unread
+/// count and messages are read only when its dialog is.</summary>
+internal sealed record ChatListEntry(long ChatId, Peer Peer, long LastActivity, long TopId, long PinnedAt, bool Large);
+
 internal sealed record ViewerSettings(long MuteUntil, DraftMessage? Draft, long PinnedAt, bool Archived, bool UnreadMark, int TtlPeriod, int UnreadMentions);
 
 /// <summary>A user's dialog row as the module uses it.</summary>
@@ -221,13 +225,16 @@ internal sealed class MessageStore(SqliteDatabase database)
     /// <summary>
     /// The user's chats, pinned ones first (most recently pinned first), then by last activity: their dialog rows
     /// (private chats with a message left to show them, small groups) and their large groups (whose newest message and unread count come from the chat,
-    /// not from a per-member row). A user has hundreds of chats, not millions: both are read whole and merged. Activity
-    /// is kept in whole seconds, so within one second the newer top message (ids grow with time) decides.
+    /// not from a per-member row). Activity is kept in whole seconds, so within one second the newer top message (ids
+    /// grow with time) decides. The order is read whole — a narrow row per chat (<see cref="ChatOrderSql"/>,
+    /// <see cref="GroupStore.LargeGroupOrderSql"/>) —, and only the page's chats are read as dialogs: a user of 1,700 chats
+    /// paid 1,700 top messages, pinned messages, drafts and large groups' unread counts for each page of 50.
     /// </summary>
     public (List<Dialog> Dialogs, int Total) Dialogs(long userId, int offset, int limit)
     {
-        var dialogs = ChatList(userId);
-        return ([.. dialogs.Skip(offset).Take(limit)], dialogs.Count);
+        using var connection = database.Open();
+        var order = ChatOrder(connection, userId);
+        return (ReadDialogs(connection, userId, [.. order.Skip(offset).Take(limit)]), order.Count);
     }
 
     /// <summary>The rows of <see cref="Dialogs"/> whose peer is one of <paramref name="peers"/>, in the chat list's
@@ -235,44 +242,82 @@ internal sealed class MessageStore(SqliteDatabase database)
     public List<Dialog> PeerDialogs(long userId, IReadOnlyCollection<Peer> peers)
     {
         var wanted = peers.ToHashSet();
-        return [.. ChatList(userId).Where(d => wanted.Contains(d.Peer))];
+        using var connection = database.Open();
+        return ReadDialogs(connection, userId, [.. ChatOrder(connection, userId).Where(c => wanted.Contains(c.Peer))]);
     }
 
-    private List<Dialog> ChatList(long userId)
+    /// <summary>Each of the user's dialog rows in the chat list (as <see cref="DialogsSql"/> reads them) with what orders
+    /// it: the top message's id only while that message is not deleted, as the dialog shows it.</summary>
+    public const string ChatOrderSql =
+        "SELECT d.chat_id, d.peer_kind, d.peer_id, d.last_activity, coalesce(m.id, 0), coalesce(dp.pinned_at, 0) FROM message_dialogs d " +
+        "JOIN message_chats c ON c.id = d.chat_id " +
+        "LEFT JOIN message_messages m ON m.id = d.top_message_id AND m.deleted = 0 " +
+        "LEFT JOIN message_dialog_pins dp ON dp.user_id = @user AND dp.chat_id = d.chat_id " +
+        "WHERE d.user_id = @user AND NOT (d.peer_kind = @userKind AND d.top_message_id = 0)";
+
+    /// <summary>The dialog rows of <c>@chats</c> (a JSON array of chat ids), one key lookup each (<c>CROSS JOIN</c>: SQLite
+    /// would otherwise walk all the user's rows and scan the array for each).</summary>
+    internal static readonly string DialogsSql =
+        "SELECT d.chat_id, d.peer_kind, d.peer_id, d.unread_count, d.read_inbox_max_id, d.read_outbox_max_id, d.delivered_max_id, d.last_activity, " +
+        $"{MessageColumns}, {PinnedColumns}, {ViewerColumns}, {PinnedCountColumn} FROM json_each(@chats) j " +
+        "CROSS JOIN message_dialogs d ON d.user_id = @user AND d.chat_id = j.value " +
+        "LEFT JOIN message_messages m ON m.id = d.top_message_id AND m.deleted = 0 " +
+        $"JOIN message_chats c ON c.id = d.chat_id {PinnedJoin} {ViewerJoins("d.chat_id")}";
+
+    private List<ChatListEntry> ChatOrder(SqliteConnection connection, long userId)
     {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText =
-            "SELECT d.peer_kind, d.peer_id, d.unread_count, d.read_inbox_max_id, d.read_outbox_max_id, d.delivered_max_id, d.last_activity, " +
-            $"{MessageColumns}, {PinnedColumns}, {ViewerColumns}, {PinnedCountColumn} FROM message_dialogs d " +
-            "LEFT JOIN message_messages m ON m.id = d.top_message_id AND m.deleted = 0 " +
-            $"JOIN message_chats c ON c.id = d.chat_id {PinnedJoin} {ViewerJoins("d.chat_id")}" +
-            "WHERE d.user_id = @user AND NOT (d.peer_kind = @userKind AND d.top_message_id = 0)";
-        command.Parameters.AddWithValue("@user", userId);
-        command.Parameters.AddWithValue("@userKind", (int)PeerKind.User);
-        var dialogs = new List<(Dialog Dialog, long TopId, long PinnedAt)>();
-        using (var reader = command.ExecuteReader())
+        var entries = new List<ChatListEntry>();
+        using (var command = connection.CreateCommand())
         {
+            command.CommandText = ChatOrderSql;
+            command.Parameters.AddWithValue("@user", userId);
+            command.Parameters.AddWithValue("@userKind", (int)PeerKind.User);
+            using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                var top = reader.IsDBNull(7) ? null : ReadMessage(reader, 7);
-                var pinned = reader.IsDBNull(7 + MessageColumnCount) ? null : ReadMessage(reader, 7 + MessageColumnCount);
-                var viewer = ReadViewer(reader, 7 + 2 * MessageColumnCount);
-                dialogs.Add((new Dialog(
-                    new Peer((PeerKind)reader.GetInt32(0), reader.GetInt64(1)), top, reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4),
-                    reader.GetInt64(5), reader.GetInt64(6), pinned, viewer.MuteUntil, viewer.Draft, viewer.PinnedAt > 0, viewer.Archived, viewer.UnreadMark, viewer.TtlPeriod,
-                    viewer.UnreadMentions, reader.GetInt32(7 + 2 * MessageColumnCount + ViewerColumnCount)), top?.Id ?? 0,
-                    viewer.PinnedAt));
+                entries.Add(new ChatListEntry(reader.GetInt64(0), new Peer((PeerKind)reader.GetInt32(1), reader.GetInt64(2)), reader.GetInt64(3),
+                    reader.GetInt64(4), reader.GetInt64(5), Large: false));
             }
         }
 
-        dialogs.AddRange(GroupStore.LargeGroupDialogs(connection, userId).Select(d => (d.Dialog, d.Dialog.TopMessage?.Id ?? 0, d.PinnedAt)));
-        return dialogs
-            .OrderByDescending(d => d.PinnedAt)
-            .ThenByDescending(d => d.Dialog.LastActivity)
-            .ThenByDescending(d => d.TopId)
-            .Select(d => d.Dialog)
-            .ToList();
+        entries.AddRange(GroupStore.LargeGroupOrder(connection, userId));
+        return [.. entries.OrderByDescending(e => e.PinnedAt).ThenByDescending(e => e.LastActivity).ThenByDescending(e => e.TopId)];
+    }
+
+    /// <summary>The dialogs of <paramref name="entries"/>, in their order.</summary>
+    private static List<Dialog> ReadDialogs(SqliteConnection connection, long userId, List<ChatListEntry> entries)
+    {
+        var byChat = new Dictionary<long, Dialog>(entries.Count);
+        var small = entries.Where(e => !e.Large).Select(e => e.ChatId).ToArray();
+        if (small.Length > 0)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = DialogsSql;
+            command.Parameters.AddWithValue("@user", userId);
+            command.Parameters.AddWithValue("@chats", JsonSerializer.Serialize(small));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var top = reader.IsDBNull(8) ? null : ReadMessage(reader, 8);
+                var pinned = reader.IsDBNull(8 + MessageColumnCount) ? null : ReadMessage(reader, 8 + MessageColumnCount);
+                var viewer = ReadViewer(reader, 8 + 2 * MessageColumnCount);
+                byChat[reader.GetInt64(0)] = new Dialog(
+                    new Peer((PeerKind)reader.GetInt32(1), reader.GetInt64(2)), top, reader.GetInt32(3), reader.GetInt64(4), reader.GetInt64(5),
+                    reader.GetInt64(6), reader.GetInt64(7), pinned, viewer.MuteUntil, viewer.Draft, viewer.PinnedAt > 0, viewer.Archived, viewer.UnreadMark, viewer.TtlPeriod,
+                    viewer.UnreadMentions, reader.GetInt32(8 + 2 * MessageColumnCount + ViewerColumnCount));
+            }
+        }
+
+        var large = entries.Where(e => e.Large).Select(e => e.ChatId).ToArray();
+        if (large.Length > 0)
+        {
+            foreach (var (chatId, dialog) in GroupStore.LargeGroupDialogs(connection, userId, large))
+            {
+                byChat[chatId] = dialog;
+            }
+        }
+
+        return [.. entries.Where(e => byChat.ContainsKey(e.ChatId)).Select(e => byChat[e.ChatId])];
     }
 
     /// <summary>The author of the message if <paramref name="userId"/> can see it in the chat (null otherwise), and the
