@@ -17,12 +17,12 @@ internal enum Block
     ByMe,
 }
 
-/// <summary>What a user set on one of their chats: mute, draft, when they pinned it (0: not pinned), whether they
-/// archived it or marked it unread.</summary>
 /// <summary>A chat of the chat list with what orders it (<see cref="MessageStore.Dialogs"/>): a large group's unread
 /// count and messages are read only when its dialog is.</summary>
 internal sealed record ChatListEntry(long ChatId, Peer Peer, long LastActivity, long TopId, long PinnedAt, bool Large);
 
+/// <summary>What a user set on one of their chats: mute, draft, when they pinned it (0: not pinned), whether they
+/// archived it or marked it unread.</summary>
 internal sealed record ViewerSettings(long MuteUntil, DraftMessage? Draft, long PinnedAt, bool Archived, bool UnreadMark, int TtlPeriod, int UnreadMentions);
 
 /// <summary>A user's dialog row as the module uses it.</summary>
