@@ -39,10 +39,12 @@ internal sealed class DeleteAccountHandler(
         var userId = (await password.ConfirmAsync(caller, call.Password, cancellationToken)).Id;
 
         var revoked = await store.DeleteAccountAsync(userId);
-        // The other devices go first, so none of them acts while the modules clean up; the caller's own device last,
-        // since its connection closes a moment after that and its answer must leave before.
+        // The other devices go first, so none of them acts while the modules clean up; the caller's own device is
+        // refused from now on too (a part it uploads meanwhile would start an upload again behind the clean-up), and
+        // signed out last, since its connection closes a moment after that and its answer must leave before.
         var own = revoked.Where(d => d.DeviceKey.AsSpan().SequenceEqual(caller.DeviceKey)).ToList();
         await signOut.SignedOutAsync(revoked.Except(own).ToList(), DeviceSignedOutEvent.AccountDeletedReason);
+        signOut.Refuse(own);
         try
         {
             await bus.Publish(new AccountDeletedEvent(userId), CancellationToken.None);

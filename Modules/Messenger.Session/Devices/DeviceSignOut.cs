@@ -19,11 +19,7 @@ internal sealed class DeviceSignOut(
 
     public async Task SignedOutAsync(IReadOnlyCollection<RevokedDevice> devices, string reason, byte[]? callerDeviceKey = null)
     {
-        foreach (var device in devices)
-        {
-            cache.Invalidate(device.DeviceKey);
-            lastActive.Forget(device.AuthorizationId);
-        }
+        Refuse(devices);
 
         foreach (var device in devices)
         {
@@ -36,6 +32,17 @@ internal sealed class DeviceSignOut(
             {
                 await PublishAsync(new DeviceSignedOutEvent(device.DeviceKey, reason));
             }
+        }
+    }
+
+    /// <summary>The devices' next calls are refused (their authorizations are gone from the database already); their
+    /// connections stay until <see cref="SignedOutAsync"/>, so that a caller's answer can still leave on its own.</summary>
+    public void Refuse(IReadOnlyCollection<RevokedDevice> devices)
+    {
+        foreach (var device in devices)
+        {
+            cache.Invalidate(device.DeviceKey);
+            lastActive.Forget(device.AuthorizationId);
         }
     }
 
