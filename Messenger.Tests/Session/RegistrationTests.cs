@@ -124,8 +124,8 @@ public sealed class RegistrationModeTests
         await using var admin = await host.SignedInClientAsync("founder");
         var after = await visitor.CallAsync(new GetConfigCall());
 
-        (before.HasAccounts, before.Registration).Should().Be((false, Registrations.Open), "the first account is taken whatever the mode");
-        (after.HasAccounts, after.Registration).Should().Be((true, registration));
+        (before.HasAccounts, before.Registration).Should().Be(((bool?)false, Registrations.Open), "the first account is taken whatever the mode");
+        (after.HasAccounts, after.Registration).Should().Be(((bool?)true, registration));
     }
 
     [Fact]

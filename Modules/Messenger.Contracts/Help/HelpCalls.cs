@@ -21,7 +21,7 @@ public sealed record GetConfigCall : IRpcCall<ServerConfig>;
 /// <summary>What <see cref="GetConfigCall"/> answers. <see cref="HasAccounts"/>: any account was ever made here (false:
 /// the next one registered is the first, and becomes the admin). <see cref="Registration"/>: what <c>auth.register</c>
 /// asks of a new account now, one of <see cref="Registrations"/> (a server without accounts is open whatever it is
-/// configured to).</summary>
+/// configured to). Both null from a server older than them (2026-12-07), which does not say.</summary>
 [MessagePackObject]
 public sealed partial record ServerConfig(
     [property: Key("server_time")] long ServerTimeUnixMs,
@@ -31,8 +31,8 @@ public sealed partial record ServerConfig(
     [property: Key("max_calls_in_flight")] int MaxCallsInFlight,
     [property: Key("max_container_size")] int MaxContainerSize,
     [property: Key("handshake_timeout_s")] int HandshakeTimeoutSeconds,
-    [property: Key("has_accounts")] bool HasAccounts = true,
-    [property: Key("registration")] string Registration = Registrations.Open);
+    [property: Key("has_accounts")] bool? HasAccounts = null,
+    [property: Key("registration")] string? Registration = null);
 
 /// <summary>The earlier shape of <see cref="ServerConfig"/>'s constructor and deconstruction (an app built against an
 /// earlier SDK binds to them; see <c>Messages/Compatibility.cs</c>).</summary>
@@ -42,7 +42,7 @@ public sealed partial record ServerConfig
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public ServerConfig(
         long serverTimeUnixMs, string version, string serverKeyFingerprint, int maxFrameBytes, int maxCallsInFlight, int maxContainerSize, int handshakeTimeoutSeconds)
-        : this(serverTimeUnixMs, version, serverKeyFingerprint, maxFrameBytes, maxCallsInFlight, maxContainerSize, handshakeTimeoutSeconds, HasAccounts: true)
+        : this(serverTimeUnixMs, version, serverKeyFingerprint, maxFrameBytes, maxCallsInFlight, maxContainerSize, handshakeTimeoutSeconds, HasAccounts: null)
     {
     }
 

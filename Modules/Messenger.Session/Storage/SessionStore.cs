@@ -105,11 +105,20 @@ internal sealed class SessionStore(SqliteDatabase database, StorageWriter writer
     public UserRecord? FindUserByUsername(string usernameKey) =>
         QueryUsers($"SELECT {UserColumns} FROM session_users WHERE username_key = @key", ("@key", usernameKey)).FirstOrDefault();
 
+    // Once true, for good: an account's row stays when it is deleted ("Deleted Account").
+    private volatile bool _hasUsers;
+
+    /// <summary>Whether any account was ever made (read once it is true: anyone may ask, through help.getConfig).</summary>
     public bool HasUsers()
     {
+        if (_hasUsers)
+        {
+            return true;
+        }
+
         using var connection = database.Open();
         using var command = Command(connection, "SELECT 1 FROM session_users LIMIT 1");
-        return command.ExecuteScalar() is not null;
+        return _hasUsers = command.ExecuteScalar() is not null;
     }
 
     public UserRecord? GetUser(long id) =>
