@@ -155,9 +155,10 @@ internal sealed class SecretChatStorage
             {
                 journal = _store.LoadHistory(chat.Id);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (!IsFatal(e))
             {
-                // The chat's keys still work; its history here starts over (the unreadable journal is appended to).
+                // The chat's keys still work; its history here starts over (the unreadable journal is appended to). Any
+                // failure of the store (an app's too): thrown from here, it would fail the client's constructor.
                 _reportFailure($"the history of secret chat {chat.Id} could not be read: {e.Message}", null);
                 continue;
             }
@@ -194,9 +195,9 @@ internal sealed class SecretChatStorage
                     _store.DeleteHistory(orphan);
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (!IsFatal(e))
             {
-                // Left for the next start.
+                // Left for the next start (any failure of the store, as above).
             }
         }
     }

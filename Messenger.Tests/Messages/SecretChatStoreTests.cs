@@ -351,6 +351,29 @@ public sealed class SecretChatStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Start_WhenAnAppsStoreThrowsOnItsJournals_IsReported_AndTheChatWorks()
+    {
+        await using var alice = await SecretDevice.SignUpAsync(_host, "sjrd_alice");
+        var bobsStore = new FlakyStore();
+        var bobsKeys = new InMemoryDeviceKeyStore();
+        var bob = await SecretDevice.SignUpAsync(_host, "sjrd_bob", deviceKeys: bobsKeys, secretKeys: bobsStore);
+        var chatId = await SecretChatTests.ReadyChatAsync(alice, bob);
+        await alice.Client.SendSecretMessageAsync(chatId, "before");
+        await bob.ReadUntilAsync(e => e is SecretMessageReceived { Message.Text: "before" });
+        await bob.DisposeAsync();
+
+        // The client's constructor reads every journal and lists them: an app's store that throws anything there is
+        // reported, never thrown out of the constructor.
+        bobsStore.FailHistoryReads = true;
+        await using var bobAgain = await SecretDevice.ConnectAsync(_host, bob.UserId, bobsKeys, bobsStore);
+        bobsStore.FailHistoryReads = false;
+
+        (await bobAgain.NextAsync<SecretChatStoreFailed>()).Problem.Should().Contain("an app's store cannot read");
+        await alice.Client.SendSecretMessageAsync(chatId, "after");
+        (await bobAgain.ReadUntilAsync(e => e is SecretMessageReceived)).OfType<SecretMessageReceived>().Last().Message.Text.Should().Be("after");
+    }
+
+    [Fact]
     public async Task DiscardWithHistory_WhenTheJournalCannotBeDeleted_IsReported_AndEventsKeepComing()
     {
         await using var alice = await SecretDevice.SignUpAsync(_host, "sdel_alice");
@@ -538,7 +561,10 @@ public sealed class SecretChatStoreTests : IAsyncLifetime
             _inner.Save(state);
         }
 
-        public byte[]? LoadHistory(long chatId) => _inner.LoadHistory(chatId);
+        /// <summary>Reading a journal, or listing them, throws what an app's store might (not an I/O error).</summary>
+        public bool FailHistoryReads { get; set; }
+
+        public byte[]? LoadHistory(long chatId) => FailHistoryReads ? throw new InvalidOperationException("an app's store cannot read") : _inner.LoadHistory(chatId);
 
         public void AppendHistory(long chatId, ReadOnlySpan<byte> records)
         {
@@ -570,7 +596,7 @@ public sealed class SecretChatStoreTests : IAsyncLifetime
             _inner.DeleteHistory(chatId);
         }
 
-        public IEnumerable<long> HistoryIds() => _inner.HistoryIds();
+        public IEnumerable<long> HistoryIds() => FailHistoryReads ? throw new InvalidOperationException("an app's store cannot list") : _inner.HistoryIds();
 
         public void Erase() => _inner.Erase();
 
