@@ -309,6 +309,9 @@ internal sealed class MessageDbContext(DbContextOptions<MessageDbContext> option
             dialog.Property(d => d.ReadInboxMaxId).HasColumnName("read_inbox_max_id");
             dialog.Property(d => d.ReadOutboxMaxId).HasColumnName("read_outbox_max_id");
             dialog.Property(d => d.DeliveredMaxId).HasColumnName("delivered_max_id");
+            // The message that made the row: where this user's history in the chat starts (a member added to a small
+            // group with history, or added again); "seen by" names them only from it on. 0 for rows from before it.
+            dialog.Property(d => d.SinceId).HasColumnName("since_id").HasDefaultValue(0L);
         });
 
         // A user's mute of a chat (any kind; large groups have no dialog row), only while it lasts in the future when set.
@@ -905,6 +908,8 @@ internal sealed class DialogRow
     public long ReadOutboxMaxId { get; set; }
 
     public long DeliveredMaxId { get; set; }
+
+    public long SinceId { get; set; }
 }
 
 internal sealed class NotifyRow

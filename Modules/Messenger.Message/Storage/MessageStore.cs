@@ -338,7 +338,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         using var readers = connection.CreateCommand();
         readers.CommandText =
             "SELECT d.user_id FROM message_dialogs d JOIN message_chats c ON c.id = d.chat_id WHERE d.chat_id = @chat AND d.user_id <> @user " +
-            "AND d.read_inbox_max_id >= @id AND (c.kind = @private OR EXISTS (SELECT 1 FROM message_members mem WHERE mem.chat_id = d.chat_id AND mem.user_id = d.user_id)) " +
+            "AND d.read_inbox_max_id >= @id AND d.since_id <= @id AND (c.kind = @private OR EXISTS (SELECT 1 FROM message_members mem WHERE mem.chat_id = d.chat_id AND mem.user_id = d.user_id)) " +
             "ORDER BY d.user_id";
         readers.Parameters.AddWithValue("@chat", chatId);
         readers.Parameters.AddWithValue("@user", userId);
@@ -623,14 +623,15 @@ internal sealed class MessageStore(SqliteDatabase database)
     public static int TtlPeriod(WriteScope scope, long chatId) =>
         (int)(scope.Statement("SELECT ttl_period FROM message_chats WHERE id = @chat").Bind("@chat", chatId).Int64() ?? 0);
 
-    /// <summary>The user's dialog row gets the message; a row this makes reads from it on (<c>read_inbox_max_id</c> just
-    /// below it): a member added, or added again, to a small group with history counts as unread what came from the
-    /// message that added them, also when <see cref="Recount"/> counts again after a delete or a read.</summary>
+    /// <summary>The user's dialog row gets the message; a row this makes starts at it (<c>since_id</c>) and reads from it
+    /// on (<c>read_inbox_max_id</c> just below it): a member added, or added again, to a small group with history counts
+    /// as unread what came from the message that added them, also when <see cref="Recount"/> counts again after a delete
+    /// or a read, and is not named as having seen what came before (<see cref="ReadParticipants"/>).</summary>
     public static void TouchDialog(WriteScope scope, long userId, long chatId, Peer peer, long messageId, long date, bool incoming) =>
         scope.Statement(
                 "INSERT INTO message_dialogs (user_id, chat_id, peer_kind, peer_id, top_message_id, last_activity, unread_count, incoming_max_id, " +
-                "received_max_id, read_inbox_max_id, read_outbox_max_id, delivered_max_id) " +
-                "VALUES (@user, @chat, @kind, @peer, @id, @date, @unread, @incoming, 0, @id - 1, 0, 0) " +
+                "received_max_id, read_inbox_max_id, read_outbox_max_id, delivered_max_id, since_id) " +
+                "VALUES (@user, @chat, @kind, @peer, @id, @date, @unread, @incoming, 0, @id - 1, 0, 0, @id) " +
                 "ON CONFLICT (user_id, chat_id) DO UPDATE SET top_message_id = excluded.top_message_id, last_activity = excluded.last_activity, " +
                 "unread_count = unread_count + excluded.unread_count, incoming_max_id = max(incoming_max_id, excluded.incoming_max_id)")
             .Bind("@user", userId)

@@ -254,6 +254,12 @@ namespace Messenger.Message.Storage.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("received_max_id");
 
+                    b.Property<long>("SinceId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0L)
+                        .HasColumnName("since_id");
+
                     b.Property<long>("TopMessageId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("top_message_id");
