@@ -10,7 +10,7 @@ namespace Messenger.Tests.Host;
 /// <summary>
 /// The real host in a child process, SIGKILLed at seeded random points while edits, deletes for everyone, reactions,
 /// group creation, joins and leaves, media sends and account deletions run (the <c>crash</c> benchmark covers plain
-/// sends): after the last kill <c>check</c> finds the data directory whole, and once started again every operation the
+/// sends): after each kill <c>check</c> finds the data directory whole, and once started again every operation the
 /// server acknowledged is visible. An operation cut off by a kill may or may not have happened: what it touched is not
 /// checked (nor used again).
 /// </summary>
@@ -65,14 +65,16 @@ public sealed class CrashCheckTests
             }
 
             await work;
+
+            // Checked as each kill left it, before a start tidies anything.
+            var (code, output) = CheckCommandTests.Check(server.DataDirectory, kill == Kills - 1 ? "--hashes" : "--full");
+            code.Should().Be(0, $"after kill {kill + 1}: {output}");
             if (kill < Kills - 1)
             {
                 await server.StartAgainAsync();
             }
         }
 
-        var (code, output) = CheckCommandTests.Check(server.DataDirectory, "--hashes");
-        code.Should().Be(0, output);
         world.Acknowledged.Should().BeGreaterThanOrEqualTo(Kills * AcknowledgedPerRound, "operations ran between the kills");
 
         await server.StartAgainAsync();
