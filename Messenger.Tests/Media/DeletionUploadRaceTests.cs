@@ -94,4 +94,22 @@ public sealed class DeletionUploadRaceTests
         host.UploadFiles().Where(f => Path.GetFileName(f).StartsWith($"{alice.UserId}-", StringComparison.Ordinal))
             .Should().BeEmpty("a deleted account's uploads leave the temporary directory at once (docs/session.md)");
     }
+
+    /// <summary>A part that passed the sign-in check just before the account went starts no upload after the clean-up.</summary>
+    [Fact]
+    public async Task SaveFilePart_OfADeletedAccountPastTheSignInCheck_StartsNoUpload()
+    {
+        await using var host = await SessionTestKit.StartHostAsync();
+        await using var alice = await host.SignUpAsync("alice_closed", startEvents: false);
+        await alice.Client.CallAsync(new SaveFilePartCall(1, 0, 2, new byte[KiB]));
+
+        // What the deletion's clean-up does first, with the device still signed in: as if its next part had passed
+        // the sign-in check before the account went.
+        host.Services.GetRequiredService<UploadStore>().Close(alice.UserId);
+        var again = () => alice.Client.CallAsync(new SaveFilePartCall(2, 0, 2, new byte[KiB]));
+
+        (await again.Should().ThrowAsync<RpcException>()).Which.Name.Should().Be("UPLOAD_CANCELLED");
+        host.UploadFiles().Where(f => Path.GetFileName(f).StartsWith($"{alice.UserId}-", StringComparison.Ordinal)).Should().OnlyContain(
+            f => Path.GetFileName(f).StartsWith($"{alice.UserId}-0000000000000001", StringComparison.Ordinal), "the open upload is the handler's to cancel");
+    }
 }

@@ -14,7 +14,9 @@ internal sealed class CancelUploadsOfDeletedAccount(UploadStore uploads, MediaSt
 {
     public async ValueTask Handle(AccountDeletedEvent deleted, CancellationToken cancellationToken)
     {
-        // Streams first: a stream revoked before its upload goes cannot start it again afterwards.
+        // No new upload first (a part past the sign-in check when the account went), then the streams (one revoked
+        // before its upload goes cannot start it again afterwards), then what is open.
+        uploads.Close(deleted.UserId);
         tickets.RevokeUploadsOf(deleted.UserId);
         foreach (var fileId in uploads.FileIdsOf(deleted.UserId))
         {

@@ -26,6 +26,10 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
     private readonly ConcurrentDictionary<long, UserUploads> _byUser = new();
     private readonly object _loadGate = new();
 
+    // Deleted accounts: none of them starts an upload again (a part already past the sign-in check when the account
+    // went). One entry per deleted account (the clean-up runs again for each at every start): a few bytes each.
+    private readonly ConcurrentDictionary<long, byte> _closedUsers = new();
+
     public long MaxFileBytes => options.Value.MaxFileBytes;
 
     private int MaxParts => (int)Math.Min(int.MaxValue, (MaxFileBytes + MinPartBytes - 1) / MinPartBytes);
@@ -410,6 +414,16 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
         await GoneOf(upload)!;
     }
 
+    /// <summary>A deleted account starts no upload from now on (<c>UPLOAD_CANCELLED</c>); one started before is among
+    /// <see cref="FileIdsOf"/> once this returns (a start holds the same gate).</summary>
+    public void Close(long userId)
+    {
+        lock (_loadGate)
+        {
+            _closedUsers[userId] = 0;
+        }
+    }
+
     /// <summary>The ids of the user's uploads in progress: those of this run and, from their files, those of a previous
     /// run not resumed yet.</summary>
     public IReadOnlyCollection<long> FileIdsOf(long userId)
@@ -664,8 +678,12 @@ internal sealed class UploadStore(BlobStore blobs, IOptions<MediaOptions> option
                 }
 
                 // Checked under the gate a cancel takes: a stream revoked by a cancel that has ended cannot start the
-                // upload again after it.
+                // upload again after it, nor a part of a deleted account (Close).
                 cancellationToken.ThrowIfCancellationRequested();
+                if (_closedUsers.ContainsKey(userId))
+                {
+                    throw MessengerError.BadRequest(MediaErrorNames.UploadCancelled);
+                }
 
                 CheckCanStartLocked(user, smallest, checkQuota);
                 Directory.CreateDirectory(blobs.UploadsDirectory);
