@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using Messenger.Kernel.Configuration;
-using Messenger.Kernel.Storage;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
 
 namespace Messenger.Host.Commands;
 
@@ -21,23 +19,13 @@ internal static class CheckCommand
     /// runs on the directory.</summary>
     public static int Run(bool full, bool hashes, string[] args, TextWriter output, TextWriter error)
     {
-        if (MessengerApp.MissingDatabase(args) is { } missing)
+        if (OfflineDirectory.Hold("Check", args, error) is not { } hold)
         {
-            error.WriteLine($"Check refused: no database at {missing}: is Messenger:DataDirectory right?");
             return 2;
         }
 
-        var directory = Path.GetFullPath(MessengerApp.DataDirectory(args));
-        using var held = new DataDirectoryLock(Options.Create(new MessengerOptions { DataDirectory = directory }));
-        try
-        {
-            held.Acquire();
-        }
-        catch (StartupException e)
-        {
-            error.WriteLine($"Check refused: {e.Message}");
-            return 2;
-        }
+        using var held = hold.Lock;
+        var directory = Path.GetFullPath(hold.Directory);
 
         var database = Path.Combine(directory, MessengerOptions.DatabaseFileName);
         var clock = Stopwatch.StartNew();

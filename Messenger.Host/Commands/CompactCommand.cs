@@ -1,7 +1,6 @@
 using Messenger.Kernel.Configuration;
 using Messenger.Kernel.Storage;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
 
 namespace Messenger.Host.Commands;
 
@@ -25,23 +24,13 @@ internal static class CompactCommand
     /// it was).</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        if (MessengerApp.MissingDatabase(args) is { } missing)
+        if (OfflineDirectory.Hold("Compact", args, error) is not { } hold)
         {
-            error.WriteLine($"Compact refused: no database at {missing}: is Messenger:DataDirectory right?");
             return 2;
         }
 
-        var directory = MessengerApp.DataDirectory(args);
-        using var held = new DataDirectoryLock(Options.Create(new MessengerOptions { DataDirectory = directory }));
-        try
-        {
-            held.Acquire();
-        }
-        catch (StartupException e)
-        {
-            error.WriteLine($"Compact refused: {e.Message}");
-            return 2;
-        }
+        using var held = hold.Lock;
+        var directory = hold.Directory;
 
         var database = Path.Combine(directory, MessengerOptions.DatabaseFileName);
         var copy = database + CopySuffix;
