@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Messenger.Media.Storage;
+using Messenger.Media.Thumbnails;
 using Microsoft.Data.Sqlite;
 
 namespace Messenger.Host.Commands;
@@ -11,13 +13,13 @@ namespace Messenger.Host.Commands;
 internal sealed class DataChecks(SqliteConnection connection, CheckReport report, string dataDirectory, bool hashes)
 {
     // Holders of media references (MediaHolders): a message id is positive; the others are negative ranges.
-    private const long ChatPhotoBase = 1L << 52;
-    private const long ScheduledBase = 1L << 53;
-    private const long SecretFileBase = 1L << 54;
+    private const long ChatPhotoBase = Kernel.Media.MediaHolders.ChatPhotoBase;
+    private const long ScheduledBase = Kernel.Media.MediaHolders.ScheduledBase;
+    private const long SecretFileBase = Kernel.Media.MediaHolders.SecretFileBase;
 
-    private string BlobRoot => Path.Combine(dataDirectory, "media", "sha256");
+    private string BlobRoot => BlobStore.RootIn(dataDirectory);
 
-    private string ThumbRoot => Path.Combine(dataDirectory, "media", "thumbs");
+    private string ThumbRoot => ThumbnailStore.RootIn(dataDirectory);
 
     /// <summary>Every check in turn, in the order of the modules' dependence (logs, chats, media); one that cannot run on
     /// a damaged database is a problem of its own, and the others still run.</summary>
@@ -319,9 +321,10 @@ internal sealed class DataChecks(SqliteConnection connection, CheckReport report
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    private string BlobPath(string hash) => hash.Length >= 4 ? Path.Combine(BlobRoot, hash[..2], hash[2..4], hash) : Path.Combine(BlobRoot, hash);
+    // A damaged row's hash may be too short for the store's folders: then it is looked for at the root (and missed).
+    private string BlobPath(string hash) => hash.Length >= 4 ? BlobStore.PathIn(BlobRoot, hash) : Path.Combine(BlobRoot, hash);
 
-    private string ThumbPath(string hash) => hash.Length >= 4 ? Path.Combine(ThumbRoot, hash[..2], hash[2..4], hash + ".jpg") : Path.Combine(ThumbRoot, hash + ".jpg");
+    private string ThumbPath(string hash) => hash.Length >= 4 ? ThumbnailStore.PathIn(ThumbRoot, hash) : Path.Combine(ThumbRoot, hash + ".jpg");
 
     private static string LogName(long owner) => owner < 0 ? $"update log of chat {-owner}" : $"update log of user {owner}";
 

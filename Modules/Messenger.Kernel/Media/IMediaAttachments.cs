@@ -62,13 +62,13 @@ public static class MediaAttachmentsExtensions
 public static class MediaHolders
 {
     /// <summary>Where group photos' holders start (user ids stay far below it).</summary>
-    private const long ChatPhotoBase = 1L << 52;
+    public const long ChatPhotoBase = 1L << 52;
 
     /// <summary>Where scheduled messages' holders start (chat ids stay far below the gap).</summary>
-    private const long ScheduledBase = 1L << 53;
+    public const long ScheduledBase = 1L << 53;
 
     /// <summary>Where secret chats' files' holders start (scheduled ids stay far below the gap).</summary>
-    private const long SecretFileBase = 1L << 54;
+    public const long SecretFileBase = 1L << 54;
 
     /// <summary>The profile photo of <paramref name="userId"/>: readable by anyone signed in.</summary>
     public static long ProfilePhotoOf(long userId) => -userId;

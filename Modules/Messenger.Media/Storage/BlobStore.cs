@@ -20,7 +20,7 @@ internal sealed class BlobStore
     public BlobStore(IOptions<MessengerOptions> messenger, ILogger<BlobStore> logger)
     {
         _logger = logger;
-        Root = Path.Combine(messenger.Value.DataDirectoryFullPath, "media", "sha256");
+        Root = RootIn(messenger.Value.DataDirectoryFullPath);
         UploadsDirectory = Path.Combine(messenger.Value.DataDirectoryFullPath, "tmp", "uploads");
     }
 
@@ -28,7 +28,14 @@ internal sealed class BlobStore
 
     public string UploadsDirectory { get; }
 
-    public string PathOf(string hash) => Path.Combine(Root, hash[..2], hash[2..4], hash);
+    public string PathOf(string hash) => PathIn(Root, hash);
+
+    /// <summary>The store's folder in a data directory (also read offline: <c>Messenger.Host check</c>).</summary>
+    public static string RootIn(string dataDirectory) => Path.Combine(dataDirectory, "media", "sha256");
+
+    /// <summary>Where the blob <paramref name="hash"/> lives under <paramref name="root"/>: two levels of folders by its
+    /// first four hex digits.</summary>
+    public static string PathIn(string root, string hash) => Path.Combine(root, hash[..2], hash[2..4], hash);
 
     /// <summary>Moves the finished upload at <paramref name="tempPath"/> into the store, or deletes it when the store
     /// already has that content. The hash stays held until the returned action runs.</summary>

@@ -51,7 +51,7 @@ internal sealed class ThumbnailStore
         IOptions<MessengerOptions> messenger, BlobStore blobs, StorageWriter writer, SqliteDatabase database, IOptions<MediaOptions> options,
         ILogger<ThumbnailStore> logger)
     {
-        Root = Path.Combine(messenger.Value.DataDirectoryFullPath, "media", "thumbs");
+        Root = RootIn(messenger.Value.DataDirectoryFullPath);
         TempDirectory = Path.Combine(messenger.Value.DataDirectoryFullPath, "tmp", "thumbs");
         _blobs = blobs;
         _writer = writer;
@@ -87,7 +87,14 @@ internal sealed class ThumbnailStore
     /// <summary>The largest thumbnail image a client may send with its media (<see cref="MakeOfClientImageAsync"/>).</summary>
     public const int ClientImageMaxBytes = 200 * 1024;
 
-    public string PathOf(string hash) => Path.Combine(Root, hash[..2], hash[2..4], hash + ".jpg");
+    public string PathOf(string hash) => PathIn(Root, hash);
+
+    /// <summary>The thumbnails' folder in a data directory (also read offline: <c>Messenger.Host check</c>).</summary>
+    public static string RootIn(string dataDirectory) => Path.Combine(dataDirectory, "media", "thumbs");
+
+    /// <summary>Where the thumbnail of blob <paramref name="hash"/> lives under <paramref name="root"/>, beside the blob's
+    /// place in its own store.</summary>
+    public static string PathIn(string root, string hash) => Path.Combine(root, hash[..2], hash[2..4], hash + ".jpg");
 
     /// <summary>Where the thumbnail made of a client's image for one upload of the blob lives: beside the blob's own, so
     /// it goes with the blob and backups link it like the others.</summary>
