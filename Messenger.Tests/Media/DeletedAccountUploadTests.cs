@@ -68,19 +68,9 @@ public sealed class DeletedAccountUploadTests
         await using var admin = await host.SignUpAsync("the_admin");
         await using var alice = await host.SignUpAsync("alice_race", startEvents: false);
         var uploads = host.Services.GetRequiredService<UploadStore>();
-        using var stop = new CancellationTokenSource();
-        var loops = KeepSendingParts(alice.Client, 100, stop.Token);
-        while (!host.UploadFiles().Any(f => Path.GetFileName(f).StartsWith($"{alice.UserId}-", StringComparison.Ordinal)))
-        {
-            await Task.Delay(10);
-        }
 
-        await alice.Client.DeleteAccountAsync(SessionTestKit.Password);
-        await stop.CancelAsync();
-        await Task.WhenAll(loops);
+        await DeleteWhileSendingPartsAsync(host, alice, alice.Client, 100);
 
-        host.UploadFiles().Where(f => Path.GetFileName(f).StartsWith($"{alice.UserId}-", StringComparison.Ordinal))
-            .Should().BeEmpty("a deleted account's uploads leave the temporary directory at once (docs/session.md)");
         uploads.FileIdsOf(alice.UserId).Should().BeEmpty();
     }
 
@@ -92,19 +82,8 @@ public sealed class DeletedAccountUploadTests
         await using var admin = await host.SignUpAsync("the_admin");
         await using var alice = await host.SignUpAsync("alice_race2", startEvents: false);
         await using var other = await host.SignInAnotherDeviceAsync("alice_race2", startEvents: false);
-        using var stop = new CancellationTokenSource();
-        var loops = KeepSendingParts(other.Client, 200, stop.Token);
-        while (!host.UploadFiles().Any(f => Path.GetFileName(f).StartsWith($"{alice.UserId}-", StringComparison.Ordinal)))
-        {
-            await Task.Delay(10);
-        }
 
-        await alice.Client.DeleteAccountAsync(SessionTestKit.Password);
-        await stop.CancelAsync();
-        await Task.WhenAll(loops);
-
-        host.UploadFiles().Where(f => Path.GetFileName(f).StartsWith($"{alice.UserId}-", StringComparison.Ordinal))
-            .Should().BeEmpty("a deleted account's uploads leave the temporary directory at once (docs/session.md)");
+        await DeleteWhileSendingPartsAsync(host, alice, other.Client, 200);
     }
 
     /// <summary>A part that passed the sign-in check just before the account went starts no upload after the clean-up.</summary>
@@ -123,6 +102,25 @@ public sealed class DeletedAccountUploadTests
         (await again.Should().ThrowAsync<RpcException>()).Which.Name.Should().Be("UPLOAD_CANCELLED");
         host.UploadFiles().Where(f => Path.GetFileName(f).StartsWith($"{alice.UserId}-", StringComparison.Ordinal)).Should().OnlyContain(
             f => Path.GetFileName(f).StartsWith($"{alice.UserId}-0000000000000001", StringComparison.Ordinal), "the open upload is the handler's to cancel");
+    }
+
+    /// <summary><paramref name="sender"/> (a device of <paramref name="account"/>) keeps sending parts while the account
+    /// deletes itself; then none of its uploads is left in the temporary directory.</summary>
+    private static async Task DeleteWhileSendingPartsAsync(TestHost host, Device account, MessengerClient sender, long firstFileId)
+    {
+        var ofAccount = (string f) => Path.GetFileName(f).StartsWith($"{account.UserId}-", StringComparison.Ordinal);
+        using var stop = new CancellationTokenSource();
+        var loops = KeepSendingParts(sender, firstFileId, stop.Token);
+        while (!host.UploadFiles().Any(ofAccount))
+        {
+            await Task.Delay(10);
+        }
+
+        await account.Client.DeleteAccountAsync(SessionTestKit.Password);
+        await stop.CancelAsync();
+        await Task.WhenAll(loops);
+
+        host.UploadFiles().Where(ofAccount).Should().BeEmpty("a deleted account's uploads leave the temporary directory at once (docs/session.md)");
     }
 
     /// <summary>Four uploads' first parts sent again and again until <paramref name="stop"/>, or until the account is gone
