@@ -1,5 +1,6 @@
 using Messenger.Contracts.Groups;
 using Messenger.Message.Chats;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Messenger.Tests.Messages;
 
@@ -93,6 +94,24 @@ public sealed class ChatDirectoryTests
         directory.Held.Should().Be((1, 31L));
         directory.Get(3)!.MemberIds.Should().HaveCount(3);
         directory.Held.Should().Be((1, 4L));
+    }
+
+    [Theory]
+    [InlineData(2, 1_000_000)]
+    [InlineData(200_000, 1_000_005)]
+    [InlineData(1_000_000, 5_000_005)]
+    [InlineData(10_000_000, 50_000_005)]
+    public void MemberLimit_HoldsFiveGroupsAtTheLargestSizeAllowed(int largeGroupLimit, long expected)
+    {
+        ChatDirectory.MemberLimitFor(largeGroupLimit).Should().Be(expected);
+    }
+
+    [Fact]
+    public async Task Host_WithLargerGroupsAllowed_BoundsTheMemoryByThem()
+    {
+        await using var host = await Session.SessionTestKit.StartHostAsync(new Dictionary<string, string?> { ["Messenger:Message:LargeGroupLimit"] = "3000000" });
+
+        host.Services.GetRequiredService<ChatDirectory>().MemberLimit.Should().Be(15_000_005);
     }
 
     private static ChatInfo Chat(int version, params long[] members) =>

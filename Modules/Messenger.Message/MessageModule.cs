@@ -27,6 +27,7 @@ using Messenger.Message.Webhooks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using SecretChatList = Messenger.Contracts.Secret.SecretChats;
 
 namespace Messenger.Message;
@@ -51,7 +52,8 @@ public static class MessageModule
         services.AddSingleton<SecretChatStore>();
         services.AddSingleton<DiscardedChatSweep>();
         services.AddHostedService(provider => provider.GetRequiredService<DiscardedChatSweep>());
-        services.AddSingleton(provider => new ChatDirectory(provider.GetRequiredService<GroupStore>()));
+        services.AddSingleton(provider => new ChatDirectory(
+            provider.GetRequiredService<GroupStore>(), provider.GetRequiredService<IOptions<MessageOptions>>().Value.LargeGroupLimit));
         services.AddSingleton<Chats.ChatResolver>();
         services.AddSingleton<GroupChanges>();
         services.AddSingleton<TypingThrottle>();

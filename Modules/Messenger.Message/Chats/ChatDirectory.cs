@@ -49,22 +49,30 @@ internal sealed class ChatDirectory(Func<long, ChatInfo?> load)
 {
     private const int Stamps = 1024;
 
+    private const long DefaultMemberLimit = 1_000_000;
+
     private readonly ConcurrentDictionary<long, ChatInfo> _chats = new();
     private readonly long[] _stamps = new long[Stamps];
 
     // The weight of the entries in _chats, plus that of loads about to go in (reserved before, given back if not kept).
     private long _held;
 
-    public ChatDirectory(GroupStore store)
+    public ChatDirectory(GroupStore store, int largeGroupLimit)
         : this(store.LoadChat)
     {
+        MemberLimit = MemberLimitFor(largeGroupLimit);
     }
 
     /// <summary>
-    /// Memberships held (≈ 40–60 bytes each): 1,000,000 by default, five groups at the largest size
-    /// (<see cref="MessageOptions.LargeGroupLimit"/>), about 50 MB.
+    /// Memberships held (≈ 40–60 bytes each): <see cref="MemberLimitFor"/> the server's
+    /// <see cref="MessageOptions.LargeGroupLimit"/>, about 50 MB by default (tests set it lower).
     /// </summary>
-    internal long MemberLimit { get; set; } = 1_000_000;
+    internal long MemberLimit { get; set; } = DefaultMemberLimit;
+
+    /// <summary>The bound for a server whose groups may hold <paramref name="largeGroupLimit"/> members: five such groups
+    /// (1,000,005 at the default 200,000), never less than the default. Below one group at the largest size, loading it
+    /// would empty the memory, and so would each load after it.</summary>
+    internal static long MemberLimitFor(int largeGroupLimit) => Math.Max(DefaultMemberLimit, 5 * (largeGroupLimit + 1L));
 
     /// <summary>Chats and memberships held (tests).</summary>
     internal (int Chats, long Weight) Held => (_chats.Count, Interlocked.Read(ref _held));
