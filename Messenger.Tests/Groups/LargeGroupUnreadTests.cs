@@ -217,6 +217,55 @@ public sealed class LargeGroupUnreadTests
         FreshCount(host, bob.Id, peer.Id).Should().Be(before + Posts);
     }
 
+    /// <summary>
+    /// A count remembered with the stamps it read before its snapshot is not used once a revoke committed after them:
+    /// begun before the revoke's unit, or during it (its stamps read once the unit had moved them, its snapshot taken
+    /// before the COMMIT — only the move after the COMMIT tells). One begun after the COMMIT is used.
+    /// </summary>
+    [Fact]
+    public async Task Remember_WhenARevokeCommitsDuringTheCount_IsNotUsed()
+    {
+        await using var storage = new TempWriter("memo.db", "CREATE TABLE t (x INTEGER)");
+        using var memo = new LargeGroupUnread();
+        var counted = new LargeGroupUnread.Counted(5, 10, 3);
+        var before = memo.Begin(1, 2);
+        var during = default(LargeGroupUnread.Start);
+
+        await storage.Writer.WriteAsync(scope =>
+        {
+            memo.Revoking(scope, 2);
+            during = memo.Begin(1, 2);
+        });
+
+        memo.Remember(1, 2, before, counted);
+        memo.Begin(1, 2).From.Should().Be(LargeGroupUnread.Counted.None);
+        memo.Remember(1, 2, during, counted);
+        memo.Begin(1, 2).From.Should().Be(LargeGroupUnread.Counted.None, "the COMMIT moved the stamp again");
+        memo.Remember(1, 2, memo.Begin(1, 2), counted);
+        memo.Begin(1, 2).From.Should().Be(counted);
+    }
+
+    [Fact]
+    public async Task Remember_WhenTheMemberHidesAMessageDuringTheCount_IsNotUsed_AndOtherMembersCountsAre()
+    {
+        await using var storage = new TempWriter("memo.db", "CREATE TABLE t (x INTEGER)");
+        using var memo = new LargeGroupUnread();
+        var counted = new LargeGroupUnread.Counted(5, 10, 3);
+        var other = memo.Begin(7, 2);
+        memo.Remember(7, 2, other, counted);
+        var during = default(LargeGroupUnread.Start);
+
+        await storage.Writer.WriteAsync(scope =>
+        {
+            memo.Hiding(scope, 1, 2);
+            during = memo.Begin(1, 2);
+        });
+
+        memo.Remember(1, 2, during, counted);
+        memo.Begin(1, 2).From.Should().Be(LargeGroupUnread.Counted.None);
+        memo.Begin(7, 2).From.Should().Be(counted, "another member's hides are theirs");
+    }
+
     private static async Task<(Member Alice, Member Bob, Peer Peer)> LargeGroupAsync(TestHost host, string suffix)
     {
         var alice = await host.MemberAsync($"alice_lgu{suffix}");

@@ -142,5 +142,6 @@ internal sealed class LargeGroupUnread : IDisposable
 
     private ref long ChatStamp(long chatId) => ref _chatStamps[(ulong)chatId % Stamps];
 
-    private ref long MemberStamp(long userId, long chatId) => ref _memberStamps[(uint)HashCode.Combine(userId, chatId) % Stamps];
+    // A fixed mix (not HashCode's, seeded per process): a member's chats, and a chat's members, spread over the counters.
+    private ref long MemberStamp(long userId, long chatId) => ref _memberStamps[unchecked(((ulong)userId * 0x9E3779B97F4A7C15UL) + (ulong)chatId) % Stamps];
 }
