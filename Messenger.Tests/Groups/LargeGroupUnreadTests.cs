@@ -266,6 +266,19 @@ public sealed class LargeGroupUnreadTests
         memo.Begin(7, 2).From.Should().Be(counted, "another member's hides are theirs");
     }
 
+    [Fact]
+    public void Remember_PastTheLimit_HoldsNoMoreThanIt()
+    {
+        using var memo = new LargeGroupUnread(entries: 10);
+
+        for (var chatId = 1L; chatId <= 50; chatId++)
+        {
+            memo.Remember(1, chatId, memo.Begin(1, chatId), new LargeGroupUnread.Counted(0, chatId, 1));
+        }
+
+        memo.Count.Should().BeInRange(1, 10);
+    }
+
     private static async Task<(Member Alice, Member Bob, Peer Peer)> LargeGroupAsync(TestHost host, string suffix)
     {
         var alice = await host.MemberAsync($"alice_lgu{suffix}");

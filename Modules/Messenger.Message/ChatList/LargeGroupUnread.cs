@@ -24,8 +24,11 @@ namespace Messenger.Message.ChatList;
 /// </remarks>
 internal sealed class LargeGroupUnread : IDisposable
 {
-    /// <summary>The most unread messages counted: a badge says "9999+", not more, and a count stops there.</summary>
+    /// <summary>The most unread messages a count reaches (a large group's <c>unread_count</c> says no more).</summary>
     public const int Cap = 10_000;
+
+    /// <summary>Counts remembered (≈ 200 bytes each with the cache's own): 100,000 by default, about 20 MB.</summary>
+    internal const int Remembered = 100_000;
 
     private const int Stamps = 4096;
 
@@ -39,9 +42,6 @@ internal sealed class LargeGroupUnread : IDisposable
     }
 
     internal LargeGroupUnread(int entries) => _counted = new MemoryCache(new MemoryCacheOptions { SizeLimit = entries });
-
-    /// <summary>Counts remembered (≈ 200 bytes each with the cache's own): 100,000 by default, about 20 MB.</summary>
-    internal const int Remembered = 100_000;
 
     /// <summary>Where a count may start: the remembered count, when its stamps still hold (else none), and the stamps,
     /// read before the count's snapshot, to remember the new count with.</summary>
