@@ -97,12 +97,28 @@ public sealed class ChatListPageTests : IAsyncLifetime
             string.Join(" | ", plan));
     }
 
+    /// <summary>A large group's unread count (<see cref="Messenger.Message.ChatList.LargeGroupUnread"/>) seeks into the chat's
+    /// range of the <c>(chat_id, id)</c> index past the id counted up to, and finds the chat's newest id by the end of
+    /// that range: no walk from the chat's first message, in the chat list's statement and the writer's alike.</summary>
+    [Fact]
+    public void LargeGroupUnread_SeeksPastWhatWasCounted()
+    {
+        foreach (var sql in new[] { GroupStore.LargeGroupDialogsSql, Messenger.Message.ChatList.LargeGroupUnread.MemberSql })
+        {
+            var plan = Plan(sql);
+
+            plan.Should().Contain("SEARCH x USING INDEX IX_message_messages_chat_id_id (chat_id=? AND id>?)", string.Join(" | ", plan));
+            plan.Should().Contain(line => line.Contains("SEARCH n USING COVERING INDEX IX_message_messages_chat_id_id (chat_id=?)", StringComparison.Ordinal), string.Join(" | ", plan));
+            plan.Should().NotContain(line => line.StartsWith("SCAN x", StringComparison.Ordinal) || line.StartsWith("SCAN n", StringComparison.Ordinal), string.Join(" | ", plan));
+        }
+    }
+
     private List<string> Plan(string sql)
     {
         using var connection = _host.Services.GetRequiredService<SqliteDatabase>().Open();
         using var command = connection.CreateCommand();
         command.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        foreach (var name in new[] { "@user", "@userKind", "@large", "@channel" })
+        foreach (var name in new[] { "@user", "@userKind", "@large", "@channel", "@chat", "@fromRead", "@fromUpTo", "@fromCount" })
         {
             command.Parameters.AddWithValue(name, 1L);
         }

@@ -47,6 +47,7 @@ public static class MessageModule
         services.AddModuleDbContext<MessageDbContext>(MessageDbContext.MigrationsHistoryTable);
         services.AddSingleton<MessageStore>();
         services.AddSingleton<GroupStore>();
+        services.AddSingleton<ChatList.LargeGroupUnread>();
         services.AddSingleton<SearchStore>();
         services.AddSingleton<Topics.TopicStore>();
         services.AddSingleton<SecretChatStore>();

@@ -24,7 +24,7 @@ namespace Messenger.Message.AutoDelete;
 /// </summary>
 internal sealed class MessageExpiry(
     SqliteDatabase database, LoggedWriter writer, IUpdateLog log, IMediaAttachments media, IServiceScopeFactory scopes,
-    IOptions<MessageOptions> options, TimeProvider clock, ILogger<MessageExpiry> logger)
+    IOptions<MessageOptions> options, TimeProvider clock, ILogger<MessageExpiry> logger, ChatList.LargeGroupUnread largeGroupUnread)
     : SecondlyPass(logger, "Deleting expired messages failed")
 {
     /// <summary>Messages read per query; a pass goes on while a query comes back full.</summary>
@@ -137,7 +137,7 @@ internal sealed class MessageExpiry(
                 return 0;
             }
 
-            appends.AddRange(MessageDeletion.Revoke(scope, log, media, target, first.FromId, ids, clock.GetUtcNow().ToUnixTimeSeconds()));
+            appends.AddRange(MessageDeletion.Revoke(scope, log, media, largeGroupUnread, target, first.FromId, ids, clock.GetUtcNow().ToUnixTimeSeconds()));
             return ids.Length;
         }, cancellationToken);
     }

@@ -29,7 +29,8 @@ internal sealed class DeleteHistoryValidator : AbstractValidator<DeleteHistoryCa
 /// (<see cref="MessageStore.Dialogs"/>) until its next message.
 /// </summary>
 internal sealed class DeleteHistoryHandler(
-    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock,
+    ChatList.LargeGroupUnread largeGroupUnread)
     : IRequestHandler<DeleteHistoryCall, AffectedHistory>
 {
     public async ValueTask<AffectedHistory> Handle(DeleteHistoryCall call, CancellationToken cancellationToken)
@@ -60,12 +61,12 @@ internal sealed class DeleteHistoryHandler(
             var hidden = batch.Select(m => m.Id).Except(revoked).Order().ToArray();
             if (revoked.Length > 0)
             {
-                appends.AddRange(MessageDeletion.Revoke(scope, log, media, target, me, revoked, now));
+                appends.AddRange(MessageDeletion.Revoke(scope, log, media, largeGroupUnread, target, me, revoked, now));
             }
 
             if (hidden.Length > 0)
             {
-                appends.Add(MessageDeletion.HideForMe(scope, log, media, target, me, hidden, now));
+                appends.Add(MessageDeletion.HideForMe(scope, log, media, largeGroupUnread, target, me, hidden, now));
             }
 
             var mine = appends.Where(a => a.OwnerId == me).Select(a => a.Update).ToList();

@@ -31,7 +31,8 @@ internal sealed class DeleteMessagesValidator : AbstractValidator<DeleteMessages
 /// <c>messages.deleteTopic</c>); a refused revoke deletes nothing.
 /// </summary>
 internal sealed class DeleteMessagesHandler(
-    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock,
+    ChatList.LargeGroupUnread largeGroupUnread)
     : IRequestHandler<DeleteMessagesCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(DeleteMessagesCall call, CancellationToken cancellationToken)
@@ -68,12 +69,12 @@ internal sealed class DeleteMessagesHandler(
             var now = clock.GetUtcNow().ToUnixTimeSeconds();
             if (!call.Revoke)
             {
-                var mine = MessageDeletion.HideForMe(scope, log, media, target, me, ids, now);
+                var mine = MessageDeletion.HideForMe(scope, log, media, largeGroupUnread, target, me, ids, now);
                 appends.Add(mine);
                 return new AffectedMessages(mine.Update.Pts, mine.Update.PtsCount);
             }
 
-            appends.AddRange(MessageDeletion.Revoke(scope, log, media, target, me, ids, now));
+            appends.AddRange(MessageDeletion.Revoke(scope, log, media, largeGroupUnread, target, me, ids, now));
             // The answer's log may take more than one entry (the delete, and a revoked pin's new newest pin).
             var answers = appends.Where(a => a.OwnerId == target.AnswerLog(me)).Select(a => a.Update).ToList();
             return new AffectedMessages(answers[^1].Pts, answers.Sum(u => u.PtsCount), target.HasOwnLog);

@@ -28,7 +28,8 @@ internal static class MessageDeletion
     /// message keeps the caller's position in the topic (<c>message_topic_reads</c>): the topic stays theirs to read. A
     /// message of a private chat that both users have now hidden releases its media reference.
     /// </summary>
-    public static LogAppend HideForMe(WriteScope scope, IUpdateLog log, IMediaAttachments media, ChatTarget target, long me, long[] ids, long now)
+    public static LogAppend HideForMe(
+        WriteScope scope, IUpdateLog log, IMediaAttachments media, ChatList.LargeGroupUnread largeGroupUnread, ChatTarget target, long me, long[] ids, long now)
     {
         foreach (var id in ids)
         {
@@ -41,6 +42,11 @@ internal static class MessageDeletion
         }
 
         UnreadMentions.Forget(scope, ids, me);
+        if (target.HasOwnLog)
+        {
+            largeGroupUnread.Hiding(scope, me, target.ChatId);
+        }
+
         var unread = target.HasOwnLog ? null : MessageStore.RecountUnread(scope, me, target.ChatId);
         return new LogAppend(me, log.Append(scope, me, new DeleteMessagesUpdate(target.ToPeer, ids, unread), now));
     }
@@ -52,7 +58,8 @@ internal static class MessageDeletion
     /// the media reference, every log entry that carried them and the quotes of them in replies; a revoked pinned message is unpinned; the chat's audience gets <c>delete_messages</c> (and <c>pinned_message</c>
     /// after it when pinned ones went). The first message of a topic that stands is left out.
     /// </summary>
-    public static List<LogAppend> Revoke(WriteScope scope, IUpdateLog log, IMediaAttachments media, ChatTarget target, long me, long[] ids, long now)
+    public static List<LogAppend> Revoke(
+        WriteScope scope, IUpdateLog log, IMediaAttachments media, ChatList.LargeGroupUnread largeGroupUnread, ChatTarget target, long me, long[] ids, long now)
     {
         // A moderator's sweep, a report or a timer never takes a standing topic's first message (the topic would stay,
         // opened by nothing; messages.delete refuses it outright). Topics still among the ids are being deleted: their
@@ -108,6 +115,7 @@ internal static class MessageDeletion
 
         if (target.HasOwnLog)
         {
+            largeGroupUnread.Revoking(scope, target.ChatId);
             // A large group's dialog shows the chat's newest message: it must stay a visible one.
             scope.Execute("UPDATE message_chats SET top_message_id = coalesce((SELECT max(id) FROM message_messages WHERE chat_id = @chat AND deleted = 0), 0) " +
                 "WHERE id = @chat",

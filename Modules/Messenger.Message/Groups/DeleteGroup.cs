@@ -54,7 +54,8 @@ internal sealed class DeleteGroupHandler(GroupDeletion deletion, LoggedWriter wr
 /// a crash, a full disk) is finished at the next start (<see cref="GroupPurgeResumer"/>).
 /// </summary>
 internal sealed class GroupDeletion(
-    GroupChanges changes, ChatDirectory directory, LoggedWriter writer, IUpdateLog log, IMediaAttachments media, TimeProvider clock)
+    GroupChanges changes, ChatDirectory directory, LoggedWriter writer, IUpdateLog log, IMediaAttachments media, TimeProvider clock,
+    ChatList.LargeGroupUnread largeGroupUnread)
 {
     public const int BatchSize = 500;
     public const int FarewellBatchSize = 1000;
@@ -151,7 +152,7 @@ internal sealed class GroupDeletion(
                 if (batch.Length > 0)
                 {
                     // Nobody is left to tell: what the revoke appends goes only to the chat's own log, dropped below.
-                    _ = MessageDeletion.Revoke(scope, log, media, target, me, batch, clock.GetUtcNow().ToUnixTimeSeconds());
+                    _ = MessageDeletion.Revoke(scope, log, media, largeGroupUnread, target, me, batch, clock.GetUtcNow().ToUnixTimeSeconds());
                 }
 
                 if (batch.Length == BatchSize)

@@ -22,7 +22,8 @@ internal sealed class ReadMentionsValidator : AbstractValidator<ReadMentionsCall
 /// <c>read_inbox</c> that repeats the read position and unread count as they stand, with no mentions left.
 /// </summary>
 internal sealed class ReadMentionsHandler(
-    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock,
+    ChatList.LargeGroupUnread largeGroupUnread)
     : IRequestHandler<ReadMentionsCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(ReadMentionsCall call, CancellationToken cancellationToken)
@@ -53,10 +54,6 @@ internal sealed class ReadMentionsHandler(
             ? (dialog.ReadInboxMaxId, dialog.UnreadCount)
             : throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
 
-    private static (long ReadMaxId, int Unread) LargeGroupReadState(WriteScope scope, long me, long chatId)
-    {
-        var read = scope.Scalar("SELECT read_inbox_max_id FROM message_members WHERE chat_id = @chat AND user_id = @user", ("@chat", chatId), ("@user", me)) as long?
-            ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
-        return (read, MessageStore.LargeGroupUnread(scope, me, chatId, read));
-    }
+    private (long ReadMaxId, int Unread) LargeGroupReadState(WriteScope scope, long me, long chatId) =>
+        largeGroupUnread.CountIn(scope, me, chatId) ?? throw MessengerError.NotFound(GroupErrorNames.ChatNotFound);
 }

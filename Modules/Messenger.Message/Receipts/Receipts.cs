@@ -78,7 +78,8 @@ internal sealed class ReadHistoryValidator : AbstractValidator<ReadHistoryCall>
 /// read_outbox position stays.
 /// </summary>
 internal sealed class ReadHistoryHandler(
-    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediator bus, RpcContext caller, TimeProvider clock,
+    ChatList.LargeGroupUnread largeGroupUnread)
     : IRequestHandler<ReadHistoryCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(ReadHistoryCall call, CancellationToken cancellationToken)
@@ -138,7 +139,7 @@ internal sealed class ReadHistoryHandler(
         return (read, unread);
     }
 
-    private static (long MaxId, int Unread)? ReadLargeGroup(WriteScope scope, long me, long chatId, long maxId)
+    private (long MaxId, int Unread)? ReadLargeGroup(WriteScope scope, long me, long chatId, long maxId)
     {
         var top = Convert.ToInt64(scope.Scalar("SELECT top_message_id FROM message_chats WHERE id = @chat", ("@chat", chatId)));
         var current = scope.Scalar("SELECT read_inbox_max_id FROM message_members WHERE chat_id = @chat AND user_id = @user",
@@ -151,6 +152,6 @@ internal sealed class ReadHistoryHandler(
 
         scope.Execute("UPDATE message_members SET read_inbox_max_id = @read WHERE chat_id = @chat AND user_id = @user",
             ("@read", read), ("@chat", chatId), ("@user", me));
-        return (read, MessageStore.LargeGroupUnread(scope, me, chatId, read));
+        return (read, largeGroupUnread.CountIn(scope, me, chatId)!.Value.Unread);
     }
 }

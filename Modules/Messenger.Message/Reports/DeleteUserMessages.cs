@@ -27,7 +27,7 @@ internal sealed class DeleteUserMessagesValidator : AbstractValidator<DeleteUser
 /// </summary>
 internal sealed class DeleteUserMessagesHandler(
     StorageWriter writer, LoggedWriter logged, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock,
-    ILogger<DeleteUserMessagesHandler> logger)
+    ILogger<DeleteUserMessagesHandler> logger, ChatList.LargeGroupUnread largeGroupUnread)
     : IRequestHandler<DeleteUserMessagesCall, UserMessagesDeleted>
 {
     /// <summary>Messages revoked in one writer unit.</summary>
@@ -77,7 +77,7 @@ internal sealed class DeleteUserMessagesHandler(
             if (ChatTarget.OfMessage(scope, chat.Key.ChatId, chat.Key.ToPeer) is { } target)
             {
                 var ids = chat.Select(r => r.Id).Order().ToArray();
-                appends.AddRange(MessageDeletion.Revoke(scope, log, media, target, userId, ids, now));
+                appends.AddRange(MessageDeletion.Revoke(scope, log, media, largeGroupUnread, target, userId, ids, now));
                 revoked += ids.Length;
             }
         }

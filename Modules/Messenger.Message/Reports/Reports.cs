@@ -104,7 +104,7 @@ internal sealed class ResolveReportValidator : AbstractValidator<ResolveReportCa
 /// </summary>
 internal sealed class ReportsAdministration(
     SqliteDatabase database, LoggedWriter writer, IUpdateLog log, IMediaAttachments media, OpenReports reports, IMediator bus, RpcContext caller,
-    TimeProvider clock)
+    TimeProvider clock, ChatList.LargeGroupUnread largeGroupUnread)
     : IRequestHandler<GetReportsCall, ReportList>, IRequestHandler<ResolveReportCall, Report>
 {
     public async ValueTask<ReportList> Handle(GetReportsCall call, CancellationToken cancellationToken)
@@ -134,7 +134,7 @@ internal sealed class ReportsAdministration(
             {
                 if (ReportStore.StoredMessage(scope, report.ChatId, report.MessageId) is { } stored && ChatTarget.OfMessage(scope, report.ChatId, stored.ToPeer) is { } target)
                 {
-                    appends.AddRange(MessageDeletion.Revoke(scope, log, media, target, stored.FromId, [report.MessageId], now));
+                    appends.AddRange(MessageDeletion.Revoke(scope, log, media, largeGroupUnread, target, stored.FromId, [report.MessageId], now));
                 }
 
                 ReportStore.Resolve(scope, "message_id = @id AND state = 0", report.MessageId, ReportStore.Deleted, admin, now);

@@ -158,37 +158,49 @@ internal sealed class GroupStore(SqliteDatabase database)
         return entries;
     }
 
-    /// <summary>The caller's large groups <paramref name="chatIds"/> as dialogs: the chat's newest message (not one they
-    /// deleted for themselves), the member's read position and unread count (counted from the messages: no per-member
-    /// row changes when someone posts). One key lookup per chat (<c>CROSS JOIN</c>: the array drives).</summary>
+    /// <summary>The caller's large groups as dialogs, <c>@chats</c> a JSON array of <c>[chat id, read position, id
+    /// counted up to, count]</c>, a count remembered to start from (<see cref="ChatList.LargeGroupUnread"/>; −1: none):
+    /// the chat's newest message (not one they deleted for themselves), the member's read position and unread count
+    /// (counted from the messages: no per-member row changes when someone posts), and the chat's newest message id, which
+    /// the count covers (the same statement, the same snapshot). One key lookup per chat (<c>CROSS JOIN</c>: the array
+    /// drives).</summary>
     internal static readonly string LargeGroupDialogsSql =
         "SELECT c.id, c.last_activity, mem.read_inbox_max_id, " +
-        "(SELECT count(*) FROM (SELECT 1 FROM message_messages x WHERE x.chat_id = c.id AND x.id > mem.read_inbox_max_id AND x.deleted = 0 " +
-        "AND x.from_id <> @user AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.user_id = @user AND h.message_id = x.id) LIMIT 10000)), " +
+        $"{ChatList.LargeGroupUnread.UnreadSql("c.id", "mem.read_inbox_max_id", "(j.value ->> 1)", "(j.value ->> 2)", "(j.value ->> 3)")}, " +
+        $"{ChatList.LargeGroupUnread.NewestSql("c.id")}, " +
         $"{MessageStore.MessageColumns}, {MessageStore.PinnedColumns}, {MessageStore.ViewerColumns}, {MessageStore.PinnedCountColumn} " +
-        "FROM json_each(@chats) j CROSS JOIN message_members mem ON mem.chat_id = j.value AND mem.user_id = @user " +
+        "FROM json_each(@chats) j CROSS JOIN message_members mem ON mem.chat_id = (j.value ->> 0) AND mem.user_id = @user " +
         $"JOIN message_chats c ON c.id = mem.chat_id {MessageStore.PinnedJoin} {MessageStore.ViewerJoins("c.id")}" +
         $"LEFT JOIN message_messages m ON m.id = {VisibleTopId} AND m.deleted = 0 " +
         "WHERE c.kind IN (@large, @channel)";
 
-    public static List<(long ChatId, Dialog Dialog)> LargeGroupDialogs(SqliteConnection connection, long userId, long[] chatIds)
+    /// <summary>The caller's large groups <paramref name="chatIds"/> as dialogs (<see cref="LargeGroupDialogsSql"/>), each
+    /// unread count from the one <paramref name="unread"/> remembers when it still holds, and remembered there.</summary>
+    public static List<(long ChatId, Dialog Dialog)> LargeGroupDialogs(SqliteConnection connection, ChatList.LargeGroupUnread unread, long userId, long[] chatIds)
     {
+        // The stamps are read before the statement's snapshot is taken (ChatList.LargeGroupUnread).
+        var starts = chatIds.ToDictionary(chatId => chatId, chatId => unread.Begin(userId, chatId));
         using var command = connection.CreateCommand();
         command.CommandText = LargeGroupDialogsSql;
         command.Parameters.AddWithValue("@user", userId);
         command.Parameters.AddWithValue("@large", (int)ChatKind.LargeGroup);
         command.Parameters.AddWithValue("@channel", (int)ChatKind.Channel);
-        command.Parameters.AddWithValue("@chats", System.Text.Json.JsonSerializer.Serialize(chatIds));
+        command.Parameters.AddWithValue("@chats", System.Text.Json.JsonSerializer.Serialize(
+            starts.Select(s => new[] { s.Key, s.Value.From.ReadMaxId, s.Value.From.UpTo, s.Value.From.Count })));
         using var reader = command.ExecuteReader();
         var dialogs = new List<(long, Dialog)>();
+        const int Columns = 5;
         while (reader.Read())
         {
-            var top = reader.IsDBNull(4) ? null : MessageStore.ReadMessage(reader, 4);
-            var pinned = reader.IsDBNull(4 + MessageStore.MessageColumnCount) ? null : MessageStore.ReadMessage(reader, 4 + MessageStore.MessageColumnCount);
-            var viewer = MessageStore.ReadViewer(reader, 4 + 2 * MessageStore.MessageColumnCount);
-            dialogs.Add((reader.GetInt64(0), new Dialog(Peer.Chat(reader.GetInt64(0)), top, reader.GetInt32(3), reader.GetInt64(2), 0, 0, reader.GetInt64(1), pinned,
+            var chatId = reader.GetInt64(0);
+            var counted = new ChatList.LargeGroupUnread.Counted(reader.GetInt64(2), reader.GetInt64(4), reader.GetInt32(3));
+            unread.Remember(userId, chatId, starts[chatId], counted);
+            var top = reader.IsDBNull(Columns) ? null : MessageStore.ReadMessage(reader, Columns);
+            var pinned = reader.IsDBNull(Columns + MessageStore.MessageColumnCount) ? null : MessageStore.ReadMessage(reader, Columns + MessageStore.MessageColumnCount);
+            var viewer = MessageStore.ReadViewer(reader, Columns + 2 * MessageStore.MessageColumnCount);
+            dialogs.Add((chatId, new Dialog(Peer.Chat(chatId), top, counted.Count, counted.ReadMaxId, 0, 0, reader.GetInt64(1), pinned,
                 viewer.MuteUntil, viewer.Draft, viewer.PinnedAt > 0, viewer.Archived, viewer.UnreadMark, viewer.TtlPeriod, viewer.UnreadMentions,
-                reader.GetInt32(4 + 2 * MessageStore.MessageColumnCount + MessageStore.ViewerColumnCount))));
+                reader.GetInt32(Columns + 2 * MessageStore.MessageColumnCount + MessageStore.ViewerColumnCount))));
         }
 
         return dialogs;

@@ -36,7 +36,7 @@ internal sealed record DialogState(
 /// Where a lookup exists both ways, the static one takes the unit's scope (it sees the unit's own writes) and the
 /// instance one is named <c>Read…</c> (its own connection: it sees only what is committed).
 /// </summary>
-internal sealed class MessageStore(SqliteDatabase database)
+internal sealed class MessageStore(SqliteDatabase database, ChatList.LargeGroupUnread largeGroupUnread)
 {
     public const int PrivateChat = 1;
     public const string MessageColumns = "m.id, m.from_id, m.to_kind, m.to_id, m.date, m.text, m.reply_to_id, m.edit_date, m.action, m.media, m.fwd_from_id, m.poll, m.expires_at, m.web_page, m.reply_markup, m.silent, m.quote_text, m.quote_offset, m.geo, m.topic_id";
@@ -234,7 +234,7 @@ internal sealed class MessageStore(SqliteDatabase database)
     {
         using var connection = database.Open();
         var order = ChatOrder(connection, userId);
-        return (ReadDialogs(connection, userId, [.. order.Skip(offset).Take(limit)]), order.Count);
+        return (ReadDialogs(connection, largeGroupUnread, userId, [.. order.Skip(offset).Take(limit)]), order.Count);
     }
 
     /// <summary>The rows of <see cref="Dialogs"/> whose peer is one of <paramref name="peers"/>, in the chat list's
@@ -243,7 +243,7 @@ internal sealed class MessageStore(SqliteDatabase database)
     {
         var wanted = peers.ToHashSet();
         using var connection = database.Open();
-        return ReadDialogs(connection, userId, [.. ChatOrder(connection, userId).Where(c => wanted.Contains(c.Peer))]);
+        return ReadDialogs(connection, largeGroupUnread, userId, [.. ChatOrder(connection, userId).Where(c => wanted.Contains(c.Peer))]);
     }
 
     /// <summary>Each of the user's dialog rows in the chat list (as <see cref="DialogsSql"/> reads them) with what orders
@@ -285,7 +285,7 @@ internal sealed class MessageStore(SqliteDatabase database)
     }
 
     /// <summary>The dialogs of <paramref name="entries"/>, in their order.</summary>
-    private static List<Dialog> ReadDialogs(SqliteConnection connection, long userId, List<ChatListEntry> entries)
+    private static List<Dialog> ReadDialogs(SqliteConnection connection, ChatList.LargeGroupUnread largeGroupUnread, long userId, List<ChatListEntry> entries)
     {
         var byChat = new Dictionary<long, Dialog>(entries.Count);
         var small = entries.Where(e => !e.Large).Select(e => e.ChatId).ToArray();
@@ -311,7 +311,7 @@ internal sealed class MessageStore(SqliteDatabase database)
         var large = entries.Where(e => e.Large).Select(e => e.ChatId).ToArray();
         if (large.Length > 0)
         {
-            foreach (var (chatId, dialog) in GroupStore.LargeGroupDialogs(connection, userId, large))
+            foreach (var (chatId, dialog) in GroupStore.LargeGroupDialogs(connection, largeGroupUnread, userId, large))
             {
                 byChat[chatId] = dialog;
             }
@@ -646,12 +646,6 @@ internal sealed class MessageStore(SqliteDatabase database)
 
     public static DialogState? Dialog(WriteScope scope, long userId, long chatId) =>
         ReadDialogs(scope, "user_id = @user AND chat_id = @chat", ("@user", userId), ("@chat", chatId)).FirstOrDefault();
-
-    /// <summary>A large group's messages after <paramref name="readMaxId"/> by others: the member's unread count (large
-    /// groups keep no per-member dialog row to hold it).</summary>
-    public static int LargeGroupUnread(WriteScope scope, long userId, long chatId, long readMaxId) =>
-        Convert.ToInt32(scope.Scalar("SELECT count(*) FROM message_messages WHERE chat_id = @chat AND id > @read AND deleted = 0 AND from_id <> @user",
-            ("@chat", chatId), ("@read", readMaxId), ("@user", userId)));
 
     /// <summary>The dialogs of <paramref name="userId"/> with incoming messages no device of theirs has confirmed yet.</summary>
     public static List<DialogState> DialogsAwaitingReceipt(WriteScope scope, long userId) =>

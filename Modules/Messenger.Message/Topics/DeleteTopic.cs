@@ -34,7 +34,8 @@ internal sealed class DeleteTopicValidator : AbstractValidator<DeleteTopicCall>
 /// the sum over the units this call ran.
 /// </summary>
 internal sealed class DeleteTopicHandler(
-    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock)
+    Chats.ChatResolver chats, LoggedWriter writer, IUpdateLog log, IMediaAttachments media, IMediator bus, RpcContext caller, TimeProvider clock,
+    ChatList.LargeGroupUnread largeGroupUnread)
     : IRequestHandler<DeleteTopicCall, AffectedMessages>
 {
     public async ValueTask<AffectedMessages> Handle(DeleteTopicCall call, CancellationToken cancellationToken)
@@ -46,7 +47,7 @@ internal sealed class DeleteTopicHandler(
             throw MessengerError.BadRequest(TopicErrorNames.ChatNotForum);
         }
 
-        return await RunAsync(writer, log, media, bus, clock, target, me, call.TopicId, scope =>
+        return await RunAsync(writer, log, media, largeGroupUnread, bus, clock, target, me, call.TopicId, scope =>
         {
             var role = GroupStore.RoleOf(scope, target.ChatId, me) ?? throw MessengerError.NotFound(Contracts.Groups.GroupErrorNames.ChatNotFound);
             if (scope.Scalar("SELECT forum FROM message_chats WHERE id = @chat", ("@chat", target.ChatId)) is not 1L)
@@ -61,7 +62,8 @@ internal sealed class DeleteTopicHandler(
 
     /// <summary>The delete's units: the first runs <paramref name="check"/> and marks the topic; the last removes it.</summary>
     internal static async Task<AffectedMessages> RunAsync(
-        LoggedWriter writer, IUpdateLog log, IMediaAttachments media, IPublisher bus, TimeProvider clock, ChatTarget target, long me, long topicId,
+        LoggedWriter writer, IUpdateLog log, IMediaAttachments media, ChatList.LargeGroupUnread largeGroupUnread, IPublisher bus, TimeProvider clock, ChatTarget target,
+        long me, long topicId,
         Action<WriteScope> check, CancellationToken cancellationToken)
     {
         var answerLog = target.AnswerLog(me);
@@ -80,7 +82,7 @@ internal sealed class DeleteTopicHandler(
                 var ids = TopicStore.LiveMessageIds(scope, target.ChatId, topicId, TopicStore.DeleteBatchSize);
                 if (ids.Length > 0)
                 {
-                    appends.AddRange(MessageDeletion.Revoke(scope, log, media, target, me, ids, clock.GetUtcNow().ToUnixTimeSeconds()));
+                    appends.AddRange(MessageDeletion.Revoke(scope, log, media, largeGroupUnread, target, me, ids, clock.GetUtcNow().ToUnixTimeSeconds()));
                 }
 
                 var last = ids.Length < TopicStore.DeleteBatchSize;

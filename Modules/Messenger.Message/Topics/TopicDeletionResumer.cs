@@ -18,7 +18,7 @@ namespace Messenger.Message.Topics;
 /// </summary>
 internal sealed class TopicDeletionResumer(
     TopicStore topics, StorageWriter writer, LoggedWriter logged, IUpdateLog log, IMediaAttachments media, IServiceScopeFactory scopes, TimeProvider clock,
-    ILogger<TopicDeletionResumer> logger) : BackgroundService
+    ILogger<TopicDeletionResumer> logger, ChatList.LargeGroupUnread largeGroupUnread) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -50,7 +50,7 @@ internal sealed class TopicDeletionResumer(
                     continue;
                 }
 
-                await DeleteTopicHandler.RunAsync(logged, log, media, bus, clock, target, creatorId, topicId, _ => { }, stoppingToken);
+                await DeleteTopicHandler.RunAsync(logged, log, media, largeGroupUnread, bus, clock, target, creatorId, topicId, _ => { }, stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
