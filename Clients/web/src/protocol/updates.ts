@@ -296,7 +296,7 @@ export class UpdateStream {
       // A fresh start follows the user's large groups from their positions in getState's answer, read with its pts: a
       // post after it is above them, pushed or not (one known only from its first push would skip what is posted in it
       // during an early connection drop; one listed by a later getDifference would drop a post pushed before that).
-      this.syncChannels(state?.channels ?? null);
+      this.syncChannels(state?.channels);
       this.differenceRequested = input.pts !== undefined;
       this.differenceDue = input.pts !== undefined ? this.now() : null;
       this.localPts = input.pts ?? state!.pts;
@@ -385,7 +385,7 @@ export class UpdateStream {
       const state = await this.server.getState();
       if (this.stopped) return;
       this.resync(state.pts);
-      this.syncChannels(state.channels ?? null);
+      this.syncChannels(state.channels);
     }
   }
 
@@ -574,10 +574,10 @@ export class UpdateStream {
 
   // ---- Large groups' own logs ----
 
-  // A chat update from the user's log: joined (or the chat became large) starts tracking at the chat's position (the
-  // server gives a joined member's the one before the service message that added them) when not tracked yet, and reads
-  // the group's difference from there once: a post whose push came before this entry (ignored while the chat was left)
-  // is fetched rather than lost. Left or removed stops it.
+  // A chat update from the user's log: joined (or the chat became large) starts tracking at the chat's position when not
+  // tracked yet, and reads the group's difference from there once: a post whose push came before this entry (ignored
+  // while the chat was left) is fetched rather than lost, and so is the service message that added the user when the
+  // position is the one before it. Left or removed stops it.
   private onChatUpdate(chat: Chat, isMember: boolean): void {
     if (!isMember) this.untrack(chat.id, true);
     else if (hasOwnLog(chat) && !this.channels.has(chat.id)) this.requestChannel(this.track(chat.id, chat.pts));
