@@ -206,6 +206,25 @@ describe.skipIf(!url)('interop with a real server', () => {
     expect(againEvents.filter((e) => e.type === 'new_message')).toHaveLength(1);
   });
 
+  it('reports a large group post made while the link was down, after a fresh start (the groups getState lists are followed)', async () => {
+    const alice = await account('lars');
+    const bob = await account('mona');
+    const chat = (await alice.client.groups.create({ title: 'Large', user_ids: [bob.signedIn.user.id], large: true })).chat;
+    await alice.client.messages.send({ peer: chatPeer(chat.id), text: 'before' });
+    const bobEvents = collect(bob.client);
+    await bob.client.startUpdates();
+    const states: string[] = [];
+    bob.client.onState((s) => states.push(s));
+
+    await (bob.client as unknown as { session: { dropLink(): Promise<void> } }).session.dropLink();
+    await alice.client.messages.send({ peer: chatPeer(chat.id), text: 'during the drop' });
+    await until(() => (bob.client.state === 'online' && states.includes('connecting') ? true : undefined), 10_000);
+    // The reconnect's catch-up reads the group's difference from where the start left it.
+    const missed = await until(() => bobEvents.find((e) => e.type === 'new_message' && e.message.text === 'during the drop'), 10_000);
+    expect(missed).toMatchObject({ channelId: chat.id, out: false });
+    expect(bobEvents.filter((e) => e.type === 'new_message').map((e) => e.type === 'new_message' && e.message.text)).toEqual(['during the drop']);
+  });
+
   it('notices when the device is revoked from another device', async () => {
     const alice = await account('leo');
     const second = await connect();

@@ -1,6 +1,6 @@
 import { encode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
-import { RpcError, userPeer, chatPeer, type ChannelDifference, type Difference, type LoggedUpdate, type Message, type MessengerEvent, type Update } from '../src/api/types';
+import { RpcError, userPeer, chatPeer, type ChannelDifference, type ChannelState, type Chat, type Difference, type LoggedUpdate, type Message, type MessengerEvent, type Update } from '../src/api/types';
 import { fromUpdate } from '../src/protocol/codec';
 import { UpdateStream, type UpdateServer } from '../src/protocol/updates';
 import { sleep, until } from './helpers';
@@ -32,19 +32,29 @@ class FakeUpdateServer implements UpdateServer {
   differenceCalls: number[] = [];
   channelCalls: [number, number][] = [];
   receipts: number[] = [];
-  channels: { chat_id: number; pts: number }[] | null = null;
+  /** The user's large groups as getState and the last getDifference answer list them: these, or else each of
+   * `channelLogs` at its end (as the real server lists them). */
+  channels: ChannelState[] | null = null;
+  /** While set, getDifference answers only once it settles (a fetch in flight). */
+  differenceGate: Promise<void> | null = null;
+
+  private listed(): ChannelState[] | null {
+    if (this.channels || this.channelLogs.size === 0) return this.channels;
+    return [...this.channelLogs].map(([chatId, log]) => ({ chat_id: chatId, pts: log.at(-1)?.pts ?? 0 }));
+  }
 
   async getState() {
-    return { pts: this.state, date: 0 };
+    return { pts: this.state, date: 0, channels: this.listed() };
   }
 
   async getDifference(pts: number): Promise<Difference> {
     this.differenceCalls.push(pts);
-    if (this.tooLong) return { updates: [], state: { pts: this.state, date: 0 }, slice: false, too_long: true, channels: this.channels };
+    if (this.differenceGate) await this.differenceGate;
+    if (this.tooLong) return { updates: [], state: { pts: this.state, date: 0 }, slice: false, too_long: true, channels: this.listed() };
     const after = this.log.filter((u) => u.pts > pts);
     const slice = after.slice(0, this.sliceSize);
     const more = after.length > slice.length;
-    return { updates: slice, state: { pts: more ? slice.at(-1)!.pts : this.state, date: 0 }, slice: more, too_long: false, channels: more ? null : this.channels };
+    return { updates: slice, state: { pts: more ? slice.at(-1)!.pts : this.state, date: 0 }, slice: more, too_long: false, channels: more ? null : this.listed() };
   }
 
   async getChannelDifference(chatId: number, pts: number): Promise<ChannelDifference> {
@@ -59,11 +69,11 @@ class FakeUpdateServer implements UpdateServer {
   }
 }
 
-async function started(server = new FakeUpdateServer(), pts?: number) {
+async function started(server = new FakeUpdateServer(), pts?: number, channelPts?: ReadonlyMap<number, number>) {
   const stream = new UpdateStream(server, { selfId: () => SELF, gapWaitMs: 30, receiptDelayMs: 5 });
   const events: MessengerEvent[] = [];
   stream.events.subscribe((e) => events.push(e));
-  await stream.start(pts);
+  await stream.start(pts, channelPts);
   return { stream, events, server };
 }
 
@@ -359,11 +369,13 @@ describe('update stream', () => {
     const chat = { id: 9, kind: 3 as const, title: 'big', creator_id: 2, member_count: 300, date: 0, pts: 10 };
     stream.accept('updates.logged', wire([logged(1, { type: 'chat', chat, is_member: true })]));
     await until(() => stream.channelPts.get(9) === 10);
+    // Joining reads the group's difference from the chat's position once (nothing there yet).
+    await until(() => server.channelCalls.length === 1);
     const inChat = (pts: number) => logged(pts, { type: 'new_message', message: message(100 + pts, 2, chatPeer(9)) });
     server.channelLogs.set(9, [inChat(11), inChat(12), inChat(13)]);
     stream.accept('updates.channel', channelWire(9, [inChat(13)]));
     await until(() => stream.channelPts.get(9) === 13);
-    expect(server.channelCalls).toEqual([[9, 10]]);
+    expect(server.channelCalls).toEqual([[9, 10], [9, 10]]);
     const messages = events.filter((e) => e.type === 'new_message');
     expect(messages.map((e) => e.type === 'new_message' && [e.message.id, e.channelId, e.pts])).toEqual([
       [111, 9, 11],
@@ -382,5 +394,157 @@ describe('update stream', () => {
     const signedIn = { user: { id: 3, username: 'u', display_name: 'U', bio: '' }, authorization_id: 4, is_admin: false };
     expect(stream.accept('auth.loginTokenAccepted', encode({ signed_in: signedIn }))).toBe(true);
     expect(events).toEqual([{ type: 'login_token_accepted', signedIn }]);
+  });
+});
+
+const GROUP = 9;
+const inGroup = (pts: number, id = 100 + pts): LoggedUpdate => logged(pts, { type: 'new_message', message: message(id, 2, chatPeer(GROUP)) });
+const largeChat = (pts: number): Chat => ({ id: GROUP, kind: 3, title: 'big', creator_id: 2, member_count: 300, date: 0, pts });
+const texts = (events: MessengerEvent[]) => events.flatMap((e) => (e.type === 'new_message' ? [e.message.text] : []));
+
+describe("update stream: the user's large groups", () => {
+  it('follows the large groups getState lists from a fresh start: a post made while the link was down is reported', async () => {
+    const server = new FakeUpdateServer();
+    server.state = 5;
+    server.channelLogs.set(GROUP, [inGroup(10)]);
+    const { stream, events } = await started(server);
+    expect(stream.channelPts.get(GROUP)).toBe(10);
+
+    // The link drops; a post in the group is pushed to nobody; the reconnect asks for the difference.
+    server.channelLogs.get(GROUP)!.push(inGroup(11));
+    stream.requestDifference();
+    await until(() => stream.channelPts.get(GROUP) === 11);
+    await sleep(20);
+
+    expect(texts(events)).toEqual(['m111']);
+    expect(server.channelCalls).toEqual([[GROUP, 10]]);
+  });
+
+  it('reports a large group post pushed while a getDifference is in flight, after a fresh start', async () => {
+    const server = new FakeUpdateServer();
+    server.state = 5;
+    server.channelLogs.set(GROUP, [inGroup(10)]);
+    const { stream, events } = await started(server);
+
+    // A difference is asked for (a new session, say) and answered only after the group's next post is made and pushed.
+    let open!: () => void;
+    server.differenceGate = new Promise<void>((resolve) => (open = resolve));
+    stream.requestDifference();
+    await until(() => server.differenceCalls.length === 1);
+    server.channelLogs.get(GROUP)!.push(inGroup(11));
+    stream.accept('updates.channel', channelWire(GROUP, [inGroup(11)]));
+    open();
+    await until(() => stream.channelPts.get(GROUP) === 11);
+    await sleep(20);
+
+    expect(texts(events)).toEqual(['m111']);
+  });
+
+  it('reports the older posts of a batch whose pushes came newest first, in a group no push had reached since the start', async () => {
+    const server = new FakeUpdateServer();
+    server.state = 5;
+    server.channelLogs.set(GROUP, [inGroup(10)]);
+    const { stream, events } = await started(server);
+    server.channelLogs.get(GROUP)!.push(inGroup(11), inGroup(12), inGroup(13));
+
+    stream.accept('updates.channel', channelWire(GROUP, [inGroup(13)]));
+    stream.accept('updates.channel', channelWire(GROUP, [inGroup(12)]));
+    stream.accept('updates.channel', channelWire(GROUP, [inGroup(11)]));
+    await until(() => stream.channelPts.get(GROUP) === 13);
+    await sleep(20);
+
+    expect(texts(events)).toEqual(['m111', 'm112', 'm113']);
+  });
+
+  it('starts over from getState with the large groups it lists when the local pts is ahead of the log (PTS_INVALID)', async () => {
+    const server = new FakeUpdateServer();
+    server.state = 4;
+    server.channelLogs.set(GROUP, [inGroup(10)]);
+    const getDifference = server.getDifference.bind(server);
+    server.getDifference = async (pts) => {
+      if (pts > server.state) throw new RpcError('PTS_INVALID', 400);
+      return getDifference(pts);
+    };
+    const { stream, events } = await started(server, 50);
+    await until(() => events.length === 1);
+    expect(events[0]).toEqual({ type: 'resync', pts: 4 });
+    // The resync says to refetch everything: no channel_resync besides it.
+    expect(stream.channelPts.get(GROUP)).toBe(10);
+
+    // A post made while the link is down, found by the reconnect's difference.
+    server.channelLogs.get(GROUP)!.push(inGroup(11));
+    stream.requestDifference();
+    await until(() => stream.channelPts.get(GROUP) === 11);
+    await sleep(20);
+    expect(texts(events)).toEqual(['m111']);
+    expect(events.filter((e) => e.type === 'channel_resync')).toEqual([]);
+  });
+
+  it('resumed from a pts, says channel_resync for each large group first listed without a position, and for one first known from a push', async () => {
+    const server = new FakeUpdateServer();
+    server.state = 5;
+    server.channelLogs.set(GROUP, [inGroup(10)]);
+    const inEight = (pts: number) => logged(pts, { type: 'new_message', message: message(200 + pts, 2, chatPeer(8)) });
+    server.channelLogs.set(8, [inEight(3), inEight(4)]);
+    server.channelLogs.set(7, [logged(20, { type: 'new_message', message: message(320, 2, chatPeer(7)) })]);
+    // The first catch-up fails, and a push of group 7 comes before the retry.
+    const getDifference = server.getDifference.bind(server);
+    let failures = 1;
+    server.getDifference = async (pts) => {
+      if (failures-- > 0) throw new Error('link down');
+      return getDifference(pts);
+    };
+    const { stream, events } = await started(server, 5, new Map([[8, 3]]));
+    stream.accept('updates.channel', channelWire(7, [logged(21, { type: 'new_message', message: message(321, 2, chatPeer(7)) })]));
+    // The reconnect: the retry goes now.
+    stream.requestDifference();
+    await until(() => stream.channelPts.get(GROUP) === 10 && stream.channelPts.get(8) === 4);
+
+    // In the list's order; group 8 was given its position, so what was posted in it meanwhile is read, not resynced.
+    expect(events.filter((e) => e.type === 'channel_resync')).toEqual([
+      { type: 'channel_resync', chatId: GROUP, pts: 10 },
+      { type: 'channel_resync', chatId: 7, pts: 21 },
+    ]);
+    expect(texts(events)).toEqual(['m321', 'm204']);
+    expect([...stream.channelPts].sort()).toEqual([[7, 21], [8, 4], [GROUP, 10]]);
+  });
+
+  it('added back to a large group, reads its difference from the join: a post whose push came while the chat was left is reported', async () => {
+    const server = new FakeUpdateServer();
+    server.state = 5;
+    server.channelLogs.set(GROUP, [inGroup(5)]);
+    const { stream, events } = await started(server);
+    stream.accept('updates.logged', wire([logged(6, { type: 'chat', chat: largeChat(6), is_member: false })]));
+    await until(() => !stream.channelPts.has(GROUP) && stream.pts === 6);
+
+    // Added back: the add's service message is the group's entry 7, its chat update (user log 7) carries the chat at 6,
+    // the position before it; another member's post, entry 8, was pushed before it, while the chat was still left.
+    server.channelLogs.get(GROUP)!.push(inGroup(6), inGroup(7), inGroup(8));
+    stream.accept('updates.channel', channelWire(GROUP, [inGroup(8)]));
+    stream.accept('updates.channel', channelWire(GROUP, [inGroup(7)]));
+    stream.accept('updates.logged', wire([logged(7, { type: 'chat', chat: largeChat(6), is_member: true })]));
+    await until(() => stream.channelPts.get(GROUP) === 8);
+    await sleep(20);
+
+    expect(texts(events)).toEqual(['m107', 'm108']);
+    expect(server.channelCalls).toEqual([[GROUP, 6]]);
+  });
+
+  it("joined back on this tab, reads the group's difference from before its own service message: a post pushed while the chat was left is reported", async () => {
+    const server = new FakeUpdateServer();
+    server.state = 5;
+    server.channelLogs.set(GROUP, [inGroup(5)]);
+    const { stream, events } = await started(server);
+    stream.observeChatChanged({ chat: largeChat(6), pts: 6, pts_count: 1, channel: true, message: null }, false);
+    await until(() => !stream.channelPts.has(GROUP));
+
+    // Joined again by invite: the service message is entry 7; a post, entry 8, is pushed before the call's answer.
+    server.channelLogs.get(GROUP)!.push(inGroup(6), inGroup(7), inGroup(8));
+    stream.accept('updates.channel', channelWire(GROUP, [inGroup(8)]));
+    stream.observeChatChanged({ chat: largeChat(7), pts: 7, pts_count: 1, channel: true, message: message(107, SELF, chatPeer(GROUP)) }, true);
+    await until(() => stream.channelPts.get(GROUP) === 8);
+    await sleep(20);
+
+    expect(texts(events)).toEqual(['m107', 'm108']);
   });
 });

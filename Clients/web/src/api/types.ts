@@ -1278,9 +1278,12 @@ export interface LoggedUpdate {
   update: Update;
 }
 
+/** `updates.getState`'s answer (and a `Difference`'s state). `channels`: the user's large groups at their own logs'
+ * positions, read with `pts` (getState only; absent from a difference's state and from servers older than the field). */
 export interface UpdatesState {
   pts: number;
   date: number;
+  channels?: ChannelState[] | null;
 }
 
 export interface ChannelState {

@@ -84,6 +84,14 @@ export class UpdateStream {
   private retryDelay = FIRST_RETRY_MS;
   private readonly channels = new Map<number, ChannelLog>();
   private readonly leftChannels = new Set<number>();
+
+  // Set by a start from the app's pts until the first catch-up lists the user's large groups: one listed then with no
+  // position (none given in channelPts, none from a join in the catch-up) may have had posts while the app was closed
+  // that the stream cannot report, so it says so (channel_resync) rather than skipping them silently. Meanwhile, the
+  // large groups first known from a push or the user's own result are followed from that entry only, and the catch-up
+  // says so for them too (as the SDK's UpdateStream does).
+  private resumedWithoutChannelPositions = false;
+  private readonly channelsOnlyPushed = new Set<number>();
   private readonly recentMessageIds: number[] = [];
 
   private receiptWanted = 0;
@@ -113,8 +121,11 @@ export class UpdateStream {
   }
 
   /**
-   * Starts reporting: without `pts` from the log's current position (a fresh device replays no history); with the
-   * pts the app persisted it first reports what was missed since. Calling it again starts over.
+   * Starts reporting: without `pts` from the log's current position (a fresh device replays no history; its large
+   * groups are followed from their positions then, which `updates.getState` lists with it); with the pts the app
+   * persisted it first reports what was missed since. `channelPts`: the positions the app persisted in its large groups'
+   * own logs; a large group without one starts from its current position when the first catch-up lists it, with a
+   * `channel_resync` (what was posted in it meanwhile is not reported). Calling it again starts over.
    */
   start(pts?: number, channelPts: ReadonlyMap<number, number> = new Map()): Promise<void> {
     this.stopped = false;
@@ -273,16 +284,22 @@ export class UpdateStream {
 
   private async startFrom(input: Extract<Input, { kind: 'start' }>): Promise<void> {
     try {
-      const pts = input.pts ?? (await this.server.getState()).pts;
+      const state = input.pts === undefined ? await this.server.getState() : null;
       this.buffer.clear();
       this.channels.clear();
       this.leftChannels.clear();
+      this.channelsOnlyPushed.clear();
       for (const [chatId, channelPts] of input.channelPts) this.track(chatId, channelPts);
       this.recentMessageIds.length = 0;
       this.retryDelay = FIRST_RETRY_MS;
+      this.resumedWithoutChannelPositions = input.pts !== undefined;
+      // A fresh start follows the user's large groups from their positions in getState's answer, read with its pts: a
+      // post after it is above them, pushed or not (one known only from its first push would skip what is posted in it
+      // during an early connection drop; one listed by a later getDifference would drop a post pushed before that).
+      this.syncChannels(state?.channels);
       this.differenceRequested = input.pts !== undefined;
       this.differenceDue = input.pts !== undefined ? this.now() : null;
-      this.localPts = pts;
+      this.localPts = input.pts ?? state!.pts;
       input.done();
     } catch (error) {
       input.done(error ?? new Error('start failed'));
@@ -365,11 +382,17 @@ export class UpdateStream {
     } catch (error) {
       // The local pts is ahead of the log (a wrong persisted pts, or the server lost its log): start over.
       if (!(error instanceof RpcError) || error.name !== 'PTS_INVALID') throw error;
-      this.resync((await this.server.getState()).pts);
+      const state = await this.server.getState();
+      if (this.stopped) return;
+      this.resync(state.pts);
+      this.syncChannels(state.channels);
     }
   }
 
   private resync(pts: number): void {
+    // resync already tells the app to refetch everything, its large groups' history with it.
+    this.resumedWithoutChannelPositions = false;
+    this.channelsOnlyPushed.clear();
     this.localPts = pts;
     this.emitter.emit({ type: 'resync', pts });
   }
@@ -551,9 +574,13 @@ export class UpdateStream {
 
   // ---- Large groups' own logs ----
 
+  // A chat update from the user's log: joined (or the chat became large) starts tracking at the chat's position when not
+  // tracked yet, and reads the group's difference from there once: a post whose push came before this entry (ignored
+  // while the chat was left) is fetched rather than lost, and so is the service message that added the user when the
+  // position is the one before it. Left or removed stops it.
   private onChatUpdate(chat: Chat, isMember: boolean): void {
     if (!isMember) this.untrack(chat.id, true);
-    else if (hasOwnLog(chat) && !this.channels.has(chat.id)) this.track(chat.id, chat.pts);
+    else if (hasOwnLog(chat) && !this.channels.has(chat.id)) this.requestChannel(this.track(chat.id, chat.pts));
   }
 
   private observeChatResult(changed: ChatChanged, isMember: boolean): void {
@@ -580,11 +607,22 @@ export class UpdateStream {
     }
   }
 
-  // An unknown chat starts just before the entry, like getState; a chat the user left stays ignored.
+  // The tracked log of the chat; an unknown chat (a push or own result before anything else told of it) starts just
+  // before the entry and reads its difference from there once (what was not pushed, or came before this, is fetched);
+  // a chat the user left stays ignored.
   private channelFor(chatId: number, first: Entry): ChannelLog | null {
     const log = this.channels.get(chatId);
     if (log) return log;
-    return this.leftChannels.has(chatId) ? null : this.track(chatId, Math.max(0, first.pts - first.ptsCount));
+    if (this.leftChannels.has(chatId)) return null;
+    if (this.resumedWithoutChannelPositions) this.channelsOnlyPushed.add(chatId);
+    return this.requestChannel(this.track(chatId, Math.max(0, first.pts - first.ptsCount)));
+  }
+
+  // Asks for the chat's difference now (the run loop fetches it before the next input).
+  private requestChannel(log: ChannelLog): ChannelLog {
+    log.requested = true;
+    log.due = this.now();
+    return log;
   }
 
   private track(chatId: number, pts: number): ChannelLog {
@@ -596,21 +634,29 @@ export class UpdateStream {
 
   private untrack(chatId: number, left: boolean): void {
     this.channels.delete(chatId);
+    this.channelsOnlyPushed.delete(chatId);
     if (left) this.leftChannels.add(chatId);
   }
 
-  // The user's large groups as the last getDifference lists them: unknown ones are recorded at their position,
-  // ones ahead of the local position fetch their difference, ones not listed are no longer the user's.
-  private syncChannels(listed: ChannelState[] | null): void {
+  // The user's large groups as the last getDifference (or a fresh start's getState) answer lists them: unknown ones are
+  // recorded at their position, ones ahead of the local position fetch their difference, ones not listed are no longer
+  // the user's.
+  private syncChannels(listed: ChannelState[] | null | undefined): void {
     if (!listed) return;
+    const resumed = this.resumedWithoutChannelPositions;
+    this.resumedWithoutChannelPositions = false;
     for (const state of listed) {
       const log = this.channels.get(state.chat_id);
-      if (!log) this.track(state.chat_id, state.pts);
-      else if (state.pts > log.pts) {
-        log.requested = true;
-        log.due = this.now();
+      if (!log) {
+        this.track(state.chat_id, state.pts);
+        if (resumed) this.emitter.emit({ type: 'channel_resync', chatId: state.chat_id, pts: state.pts });
+        continue;
       }
+      // Followed on from where the push left it: later posts are still reported, earlier ones cannot be.
+      if (resumed && this.channelsOnlyPushed.has(state.chat_id)) this.emitter.emit({ type: 'channel_resync', chatId: state.chat_id, pts: log.pts });
+      if (state.pts > log.pts) this.requestChannel(log);
     }
+    this.channelsOnlyPushed.clear();
     const ids = new Set(listed.map((s) => s.chat_id));
     for (const chatId of [...this.channels.keys()]) if (!ids.has(chatId)) this.untrack(chatId, false);
   }
